@@ -1,0 +1,286 @@
+/* nestor task add|list|done|rm|edit */
+#include "cmd.h"
+#include "render.h"
+#include "task.h"
+#include "when.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_DUE = 256, OPT_PRIORITY, OPT_NOTES, OPT_TITLE, OPT_ALL, OPT_NO_DUE };
+
+static const struct option task_opts[] = {
+	{ "due", required_argument, NULL, OPT_DUE },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "notes", required_argument, NULL, OPT_NOTES },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "no-due", no_argument, NULL, OPT_NO_DUE },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_priority(struct ctx *ctx, const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 9)
+		return cmd_usage(ctx, "--priority must be 0-9 (got \"%s\")", s);
+	*out = (int)v;
+	return 0;
+}
+
+/* A due date without a time means the end of that day. */
+static int parse_due(struct ctx *ctx, const char *s, struct task *t)
+{
+	struct when w;
+
+	if (when_parse(s, ctx->now, &w, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "--due");
+		return -1;
+	}
+	t->has_due = true;
+	t->due = w.date_only ? w.at + 86399 : w.at;
+	if (w.date_only) {
+		/* 23:59:59 of that local day, whatever DST did to its length. */
+		struct tm tm;
+
+		localtime_r(&w.at, &tm);
+		tm.tm_hour = 23;
+		tm.tm_min = 59;
+		tm.tm_sec = 59;
+		tm.tm_isdst = -1;
+		t->due = mktime(&tm);
+	}
+	return 0;
+}
+
+/* Apply the options shared by add and edit to t. */
+static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, bool *all)
+{
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", task_opts)) != -1) {
+		switch (c) {
+		case OPT_DUE:
+			if (parse_due(ctx, optarg, t) < 0)
+				return -1;
+			break;
+		case OPT_NO_DUE:
+			t->has_due = false;
+			break;
+		case OPT_PRIORITY:
+			if (parse_priority(ctx, optarg, &t->priority) < 0)
+				return -1;
+			break;
+		case OPT_NOTES:
+			free(t->notes);
+			t->notes = *optarg ? xstrdup(optarg) : NULL;
+			break;
+		case OPT_TITLE:
+			free(t->title);
+			t->title = xstrdup(optarg);
+			break;
+		case OPT_ALL:
+			if (!all)
+				return cmd_usage(ctx, "unknown option '--all'");
+			*all = true;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int task_cmd_add(struct ctx *ctx, int argc, char **argv)
+{
+	struct task t;
+	int rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	if (task_options(ctx, argc, argv, &t, NULL) < 0)
+		goto out;
+	if (!t.title)
+		t.title = cmd_join_args(argc, argv, optind);
+	else if (optind < argc) {
+		cmd_usage(ctx, "unexpected argument \"%s\" (the title was given with --title)",
+			  argv[optind]);
+		goto out;
+	}
+	if (!t.title) {
+		cmd_usage(ctx, "missing TITLE");
+		goto out;
+	}
+	if (task_add(ctx->store, &t, ctx->now, &ctx->err) < 0)
+		goto out;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)t.id);
+		cmd_print_json(ctx, o);
+	} else {
+		fprintf(ctx->out, "%lld\n", t.id);
+	}
+	rc = 0;
+out:
+	task_release(&t);
+	return rc;
+}
+
+/* Human due column: "today 17:00", "tomorrow", "2026-12-01 09:30", "-". */
+static void fmt_due(const struct task *t, time_t now, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t today = when_day_start(now);
+	long days;
+
+	if (!t->has_due) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	localtime_r(&t->due, &tm);
+	days = (long)((when_day_start(t->due) - today + 43200) / 86400);
+	if (tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59) {
+		if (days == 0)
+			snprintf(buf, len, "today");
+		else if (days == 1)
+			snprintf(buf, len, "tomorrow");
+		else
+			strftime(buf, len, "%Y-%m-%d", &tm);
+	} else if (days == 0) {
+		strftime(buf, len, "today %H:%M", &tm);
+	} else if (days == 1) {
+		strftime(buf, len, "tomorrow %H:%M", &tm);
+	} else {
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	}
+}
+
+static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct task t, *tasks;
+	bool all = false;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	if (task_options(ctx, argc, argv, &t, &all) < 0) {
+		task_release(&t);
+		return -1;
+	}
+	task_release(&t);
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (task_list(ctx->store, all, &tasks, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_task(&tasks[i]));
+		cmd_print_json(ctx, arr);
+	} else if (n == 0) {
+		fprintf(ctx->out, all ? "no tasks\n" : "no open tasks\n");
+	} else {
+		fprintf(ctx->out, "%4s  %-3s  %-16s  %s%s\n", "ID", "PRI", "DUE",
+			all ? "STATUS  " : "", "TITLE");
+		for (size_t i = 0; i < n; i++) {
+			char due[40];
+
+			fmt_due(&tasks[i], ctx->now, due, sizeof(due));
+			fprintf(ctx->out, "%4lld  %3d  %-16s  ", tasks[i].id, tasks[i].priority, due);
+			if (all)
+				fprintf(ctx->out, "%-6s  ", tasks[i].status);
+			fprintf(ctx->out, "%s\n", tasks[i].title);
+		}
+	}
+	task_list_free(tasks, n);
+	return 0;
+}
+
+/* Parse exactly one ID argument for done/rm. */
+static int one_id(struct ctx *ctx, int argc, char **argv, long long *id)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing ID");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	return cmd_parse_id(ctx, argv[optind], id);
+}
+
+static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
+{
+	long long id;
+
+	if (one_id(ctx, argc, argv, &id) < 0 || task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "task %lld done\n", id);
+	return 0;
+}
+
+static int task_cmd_rm(struct ctx *ctx, int argc, char **argv)
+{
+	long long id;
+
+	if (one_id(ctx, argc, argv, &id) < 0 || task_rm(ctx->store, id, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "task %lld removed\n", id);
+	return 0;
+}
+
+static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
+{
+	struct task t;
+	long long id;
+	int rc = -1, i;
+
+	/* The id comes first (or anywhere): find the one positional argument. */
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			break;
+		if (strchr(argv[i], '=') == NULL && strcmp(argv[i], "--no-due") != 0)
+			i++;
+	}
+	if (i >= argc)
+		return cmd_usage(ctx, "missing ID");
+	if (cmd_parse_id(ctx, argv[i], &id) < 0 || task_get(ctx->store, id, &t, &ctx->err) < 0)
+		return -1;
+	if (task_options(ctx, argc, argv, &t, NULL) < 0)
+		goto out;
+	if (optind + 1 < argc) {
+		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		goto out;
+	}
+	if (task_update(ctx->store, &t, &ctx->err) < 0)
+		goto out;
+	if (!ctx->json)
+		fprintf(ctx->out, "task %lld updated\n", id);
+	rc = 0;
+out:
+	task_release(&t);
+	return rc;
+}
+
+const struct cmd cmd_task_verbs[] = {
+	{ "add", "TITLE... [--due WHEN] [--priority 0-9] [--notes TEXT]",
+	  "add a task and print its id", CMD_NEEDS_DB, task_cmd_add, NULL },
+	{ "list", "[--all] [--json]", "open tasks by due date, then priority", CMD_NEEDS_DB,
+	  task_cmd_list, NULL },
+	{ "done", "ID", "mark a task done", CMD_NEEDS_DB, task_cmd_done, NULL },
+	{ "edit", "ID [--title T] [--due WHEN|--no-due] [--priority N] [--notes T]",
+	  "change a task", CMD_NEEDS_DB, task_cmd_edit, NULL },
+	{ "rm", "ID", "delete a task", CMD_NEEDS_DB, task_cmd_rm, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

@@ -1,0 +1,213 @@
+/* Shared plumbing of the command table: dispatch, help, errors, output. */
+#include "cmd.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whether val belongs to a long option (glibc sets optopt to it on errors). */
+static int longopts_val(const struct option *o, int val)
+{
+	for (; o && o->name; o++)
+		if (o->val == val)
+			return 1;
+	return 0;
+}
+
+int cmd_usage(struct ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(&ctx->err, ERR_USAGE, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void cmd_print_json(struct ctx *ctx, cJSON *v)
+{
+	char *s = cJSON_Print(v);
+
+	fprintf(ctx->out, "%s\n", s);
+	free(s);
+	cJSON_Delete(v);
+}
+
+int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = arg ? strtoll(arg, &end, 10) : 0;
+	if (!arg || errno || end == arg || *end || *id <= 0)
+		return cmd_usage(ctx, "expected a numeric id (got \"%s\")", arg ? arg : "");
+	return 0;
+}
+
+int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	char opts[64];
+	int c;
+
+	/* A leading ':' makes a missing value ':' rather than '?'. */
+	snprintf(opts, sizeof(opts), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	if (c == '?') {
+		if (optopt && optopt < 128 && !longopts_val(longopts, optopt))
+			cmd_usage(ctx, "unknown option '-%c'", optopt);
+		else
+			cmd_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+	} else if (c == ':') {
+		cmd_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+		c = '?';
+	}
+	return c;
+}
+
+char *cmd_join_args(int argc, char **argv, int from)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (from >= argc)
+		return NULL;
+	for (int i = from; i < argc; i++) {
+		if (i > from)
+			sbuf_adds(&sb, " ");
+		sbuf_adds(&sb, argv[i]);
+	}
+	return sbuf_detach(&sb);
+}
+
+static const struct cmd *find(const struct cmd *table, const char *name)
+{
+	for (const struct cmd *c = table; c && c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void print_usage(FILE *f, const char *prefix, const struct cmd *c)
+{
+	if (c->sub) {
+		fprintf(f, "usage: nestor %s%s <command>\n\n%s\n\ncommands:\n", prefix, c->name,
+			c->summary);
+		if (c->exec && c->usage)
+			fprintf(f, "  %-10s %s\n", "", c->usage);
+		for (const struct cmd *v = c->sub; v->name; v++)
+			fprintf(f, "  %-10s %s\n             %s\n", v->name, v->usage ? v->usage : "",
+				v->summary);
+	} else {
+		fprintf(f, "usage: nestor %s%s%s%s\n\n%s\n", prefix, c->name, c->usage ? " " : "",
+			c->usage ? c->usage : "", c->summary);
+	}
+}
+
+void cmd_help_all(FILE *f)
+{
+	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--json] <command> [args]\n\n"
+		   "commands:\n");
+	for (const struct cmd *c = cmd_table; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n'nestor help COMMAND' or 'nestor COMMAND --help' for details.\n");
+}
+
+int cmd_help(struct ctx *ctx, int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		cmd_help_all(ctx->out);
+		return 0;
+	}
+	c = find(cmd_table, argv[1]);
+	if (!c)
+		return cmd_usage(ctx, "unknown command '%s'", argv[1]);
+	if (argc > 2 && c->sub) {
+		const struct cmd *v = find(c->sub, argv[2]);
+		char prefix[64];
+
+		if (!v)
+			return cmd_usage(ctx, "unknown command '%s %s'", argv[1], argv[2]);
+		snprintf(prefix, sizeof(prefix), "%s ", c->name);
+		print_usage(ctx->out, prefix, v);
+		return 0;
+	}
+	print_usage(ctx->out, "", c);
+	return 0;
+}
+
+static int open_db(struct ctx *ctx)
+{
+	if (ctx->store)
+		return 0;
+	if (ctx->db_path == ctx->paths.db && paths_mkdir(ctx->paths.data_dir, &ctx->err) < 0)
+		return -1;
+	ctx->store = store_open(ctx->db_path, &ctx->err);
+	return ctx->store ? 0 : -1;
+}
+
+static int is_help(const char *a)
+{
+	return a && (!strcmp(a, "--help") || !strcmp(a, "-h"));
+}
+
+static int report(struct ctx *ctx)
+{
+	log_msg(LOG_ERROR, ctx->name, "%s", ctx->err.msg);
+	fprintf(stderr, "nestor: %s%s%s\n", ctx->name, ctx->name[0] ? ": " : "", ctx->err.msg);
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "error", ctx->err.msg);
+		cJSON_AddNumberToObject(o, "code", err_exit_status(&ctx->err));
+		cmd_print_json(ctx, o);
+	}
+	return err_exit_status(&ctx->err);
+}
+
+int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv)
+{
+	const struct cmd *c = find(table, argv[0]), *v = NULL;
+	char prefix[64] = "";
+
+	if (!c) {
+		ctx->name[0] = '\0';
+		cmd_usage(ctx, "unknown command '%s' (see 'nestor help')", argv[0]);
+		return report(ctx);
+	}
+	snprintf(ctx->name, sizeof(ctx->name), "%s", c->name);
+	if (is_help(argv[1]) || (c->sub && !c->exec && argc < 2)) {
+		print_usage(is_help(argv[1]) ? ctx->out : stderr, "", c);
+		return is_help(argv[1]) ? 0 : 2;
+	}
+	if (c->sub && argc >= 2)
+		v = find(c->sub, argv[1]);
+	if (c->sub && !v && !c->exec) {
+		cmd_usage(ctx, "unknown command '%s' (see 'nestor help %s')", argv[1], c->name);
+		return report(ctx);
+	}
+	if (v) {
+		snprintf(prefix, sizeof(prefix), "%s ", c->name);
+		snprintf(ctx->name, sizeof(ctx->name), "%s %s", c->name, v->name);
+		if (is_help(argv[2])) {
+			print_usage(ctx->out, prefix, v);
+			return 0;
+		}
+		c = v;
+		argc--;
+		argv++;
+	}
+	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
+		return report(ctx);
+	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */
+	if (c->exec(ctx, argc, argv) < 0)
+		return report(ctx);
+	return 0;
+}

@@ -1,0 +1,85 @@
+/*
+ * cmd.h - the command table shared by every front.
+ *
+ * Each command group lives in src/cmd-<group>.c and exports one table of
+ * struct cmd (a NULL name ends it).  The CLI (`nestor GROUP VERB ...`), the
+ * REPL slash commands and the TUI keys all dispatch through these tables, so
+ * help, completion and the man page cannot drift from the code.
+ *
+ * A handler gets argv starting at its own name (argv[0] = "add"), returns 0
+ * on success or -1 after filling ctx->err; the front shows the error once.
+ */
+#ifndef NESTOR_CMD_H
+#define NESTOR_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "paths.h"
+#include "store.h"
+
+struct cJSON;
+
+enum cmd_flags {
+	CMD_NEEDS_DB = 1 << 0, /* open the database before calling */
+};
+
+struct ctx {
+	struct paths paths;
+	const char *db_path;     /* --db or paths.db */
+	const char *config_path; /* --config or paths.config */
+	struct config *cfg;
+	struct store *store;     /* set when the command has CMD_NEEDS_DB */
+	bool json;               /* --json anywhere on the line */
+	time_t now;              /* one clock reading per invocation */
+	char name[64];           /* "task add": the prefix of error messages */
+	FILE *out;               /* stdout for the CLI; the REPL may redirect */
+	struct err err;
+};
+
+struct cmd {
+	const char *name;
+	const char *usage;   /* arguments after the name: "TITLE [--due WHEN]" */
+	const char *summary; /* one line for `nestor help` */
+	unsigned flags;
+	int (*exec)(struct ctx *ctx, int argc, char **argv);
+	const struct cmd *sub; /* a group: its verbs (exec may be NULL) */
+};
+
+/* The top-level table (src/main.c). */
+extern const struct cmd cmd_table[];
+
+/* Command groups, one per src/cmd-*.c. */
+extern const struct cmd cmd_task_verbs[];
+extern const struct cmd cmd_config_verbs[];
+
+/* Run argv (argv[0] = a top-level command name) through the table.
+ * Returns the process exit status (0, 1 or 2); prints errors itself. */
+int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv);
+
+/* `nestor help [COMMAND [VERB]]` and the list of commands. */
+int cmd_help(struct ctx *ctx, int argc, char **argv);
+void cmd_help_all(FILE *f);
+
+/* getopt_long without getopt's own messages: returns the option's val, -1 at
+ * the end, or '?' after filling ctx->err with a usage error naming the
+ * option.  Positional arguments are permuted to argv[optind..]. */
+struct option;
+int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+/* The positional arguments argv[optind..argc) joined by spaces, or NULL. */
+char *cmd_join_args(int argc, char **argv, int from);
+
+/* Fill ctx->err with a usage error and return -1. */
+int cmd_usage(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print a cJSON value to ctx->out (pretty) and free it. */
+void cmd_print_json(struct ctx *ctx, struct cJSON *v);
+
+/* Parse an integer id argument; usage error naming what when not one. */
+int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
+
+#endif

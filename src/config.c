@@ -1,0 +1,297 @@
+#include "config.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every key nestor reads.  Keep sorted by section; man/nestor.conf.5 lists the same. */
+const struct config_key config_keys[] = {
+	{ "general.timezone", CONFIG_STRING, NULL, NULL,
+	  "IANA zone for display and date parsing (default: $TZ or the system zone)" },
+	{ "general.location", CONFIG_STRING, NULL, NULL, "default place for weather" },
+	{ "general.log_level", CONFIG_ENUM, "info", "debug|info|warn|error|off",
+	  "log level (NESTOR_LOG overrides)" },
+	{ "general.language", CONFIG_ENUM, "auto", "auto|en|ru",
+	  "reply language of the offline assistant" },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+struct config {
+	char *path;
+	GKeyFile *kf;
+	GHashTable *vals; /* key -> value read from kf; owns the strings config_get returns */
+};
+
+const struct config_key *config_lookup(const char *key)
+{
+	for (const struct config_key *k = config_keys; k->key; k++)
+		if (!strcmp(k->key, key))
+			return k;
+	return NULL;
+}
+
+/* Split "section.name" into its halves; -1 when there is no dot. */
+static int split_key(const char *key, char *section, size_t slen, const char **name)
+{
+	const char *dot = strchr(key, '.');
+
+	if (!dot || dot == key || !dot[1] || (size_t)(dot - key) >= slen)
+		return -1;
+	memcpy(section, key, (size_t)(dot - key));
+	section[dot - key] = '\0';
+	*name = dot + 1;
+	return 0;
+}
+
+/* The line of `name =` inside [section] of path, for error messages; 0 if unknown. */
+static int find_line(const char *path, const char *section, const char *name)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], cur[256] = "";
+	int n = 0, found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		n++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[') {
+			char *end = strchr(p, ']');
+
+			if (end && (size_t)(end - p - 1) < sizeof(cur)) {
+				memcpy(cur, p + 1, (size_t)(end - p - 1));
+				cur[end - p - 1] = '\0';
+			}
+		} else if (!strcmp(cur, section) && !strncmp(p, name, strlen(name))) {
+			char *q = p + strlen(name);
+
+			while (*q == ' ' || *q == '\t')
+				q++;
+			found = *q == '=';
+		}
+	}
+	fclose(f);
+	return found ? n : 0;
+}
+
+/* Check value against the key's type; fill e (without location) when invalid. */
+static int check_value(const struct config_key *k, const char *value, struct err *e)
+{
+	char *end;
+	long v, lo, hi;
+
+	switch (k->type) {
+	case CONFIG_STRING:
+		return 0;
+	case CONFIG_INT:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno || end == value || *end)
+			return err_set(e, ERR_USAGE, "%s must be an integer (got \"%s\")", k->key,
+				       value);
+		if (k->choices && sscanf(k->choices, "%ld..%ld", &lo, &hi) == 2 &&
+		    (v < lo || v > hi))
+			return err_set(e, ERR_USAGE, "%s must be %ld-%ld (got \"%s\")", k->key, lo,
+				       hi, value);
+		return 0;
+	case CONFIG_BOOL:
+		if (!strcasecmp(value, "true") || !strcasecmp(value, "false") ||
+		    !strcmp(value, "1") || !strcmp(value, "0") || !strcasecmp(value, "yes") ||
+		    !strcasecmp(value, "no"))
+			return 0;
+		return err_set(e, ERR_USAGE, "%s must be true or false (got \"%s\")", k->key,
+			       value);
+	case CONFIG_ENUM: {
+		size_t n = strlen(value);
+		const char *p = k->choices;
+
+		while (p && *p) {
+			const char *bar = strchr(p, '|');
+			size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+			if (len == n && !strncmp(p, value, n))
+				return 0;
+			p = bar ? bar + 1 : NULL;
+		}
+		return err_set(e, ERR_USAGE, "%s must be one of %s (got \"%s\")", k->key,
+			       k->choices, value);
+	}
+	}
+	return 0;
+}
+
+static int validate(struct config *c, void (*warn)(const char *), struct err *e)
+{
+	gchar **groups = g_key_file_get_groups(c->kf, NULL);
+	int rc = 0;
+
+	for (gchar **g = groups; rc == 0 && *g; g++) {
+		gchar **keys = g_key_file_get_keys(c->kf, *g, NULL, NULL);
+
+		for (gchar **k = keys; keys && *k; k++) {
+			char *full = xasprintf("%s.%s", *g, *k);
+			const struct config_key *ck = config_lookup(full);
+			int line = find_line(c->path, *g, *k);
+
+			if (!ck) {
+				if (warn) {
+					char *msg = xasprintf("%s:%d: unknown key '%s' ignored",
+							      c->path, line, full);
+					warn(msg);
+					free(msg);
+				}
+			} else {
+				gchar *v = g_key_file_get_string(c->kf, *g, *k, NULL);
+
+				if (v && check_value(ck, v, e) < 0) {
+					err_prefix(e, "%s:%d", c->path, line);
+					rc = -1;
+				}
+				g_free(v);
+			}
+			free(full);
+			if (rc)
+				break;
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	return rc;
+}
+
+struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
+{
+	struct config *c = xcalloc(1, sizeof(*c));
+	GError *gerr = NULL;
+
+	c->path = xstrdup(path);
+	c->kf = g_key_file_new();
+	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (!g_key_file_load_from_file(c->kf, path,
+				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
+				       &gerr)) {
+		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			err_set(e, ERR_FAIL, "%s: %s", path, gerr->message);
+			g_error_free(gerr);
+			config_free(c);
+			return NULL;
+		}
+		g_error_free(gerr);
+	}
+	if (validate(c, warn, e) < 0) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	g_key_file_free(c->kf);
+	g_hash_table_destroy(c->vals);
+	free(c->path);
+	free(c);
+}
+
+const char *config_path(const struct config *c)
+{
+	return c->path;
+}
+
+bool config_is_set(struct config *c, const char *key)
+{
+	char section[128];
+	const char *name;
+
+	return split_key(key, section, sizeof(section), &name) == 0 &&
+	       g_key_file_has_key(c->kf, section, name, NULL);
+}
+
+const char *config_get(struct config *c, const char *key)
+{
+	const struct config_key *k = config_lookup(key);
+	char section[128];
+	const char *name;
+	gchar *v = g_hash_table_lookup(c->vals, key);
+
+	if (v)
+		return v;
+	if (split_key(key, section, sizeof(section), &name) < 0)
+		return NULL;
+	v = g_key_file_get_string(c->kf, section, name, NULL);
+	if (!v)
+		return k ? k->def : NULL;
+	g_hash_table_insert(c->vals, g_strdup(key), v);
+	return v;
+}
+
+long config_get_int(struct config *c, const char *key)
+{
+	const char *v = config_get(c, key);
+
+	return v ? strtol(v, NULL, 10) : 0;
+}
+
+bool config_get_bool(struct config *c, const char *key)
+{
+	const char *v = config_get(c, key);
+
+	return v && (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"));
+}
+
+int config_set(struct config *c, const char *key, const char *value, struct err *e)
+{
+	const struct config_key *k = config_lookup(key);
+	char section[128];
+	const char *name;
+
+	if (split_key(key, section, sizeof(section), &name) < 0)
+		return err_set(e, ERR_USAGE, "key must be section.name (got \"%s\")", key);
+	if (!k)
+		return err_set(e, ERR_USAGE, "unknown key '%s' (see nestor config list)", key);
+	if (check_value(k, value, e) < 0)
+		return -1;
+	g_key_file_set_string(c->kf, section, name, value);
+	g_hash_table_remove(c->vals, key);
+	return 0;
+}
+
+int config_save(struct config *c, struct err *e)
+{
+	gsize len;
+	gchar *data = g_key_file_to_data(c->kf, &len, NULL);
+	char *tmp = xasprintf("%s.tmp.%d", c->path, (int)getpid());
+	FILE *f;
+	int rc = 0;
+
+	f = fopen(tmp, "w");
+	if (!f) {
+		rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
+	} else {
+		fchmod(fileno(f), 0600);
+		if (fwrite(data, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
+			rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
+			fclose(f);
+			unlink(tmp);
+		} else if (fclose(f) || rename(tmp, c->path)) {
+			rc = err_set(e, ERR_FAIL, "unable to replace '%s': %s", c->path,
+				     strerror(errno));
+			unlink(tmp);
+		}
+	}
+	g_free(data);
+	free(tmp);
+	return rc;
+}

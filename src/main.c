@@ -1,0 +1,136 @@
+/*
+ * main.c - the nestor command: global options, set-up, and the table of
+ * every command.  Each group's verbs live in src/cmd-<group>.c.
+ */
+#include "cmd.h"
+#include "log.h"
+#include "task.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmd_version(struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(ctx->out, "nestor %s\n", NESTOR_VERSION);
+	return 0;
+}
+
+const struct cmd cmd_table[] = {
+	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
+	{ "config", NULL, "read and change the configuration file", 0, NULL, cmd_config_verbs },
+	{ "help", "[COMMAND [VERB]]", "show help for nestor or a command", 0, cmd_help, NULL },
+	{ "version", NULL, "print the version", 0, cmd_version, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static void warn_line(const char *line)
+{
+	fprintf(stderr, "nestor: warning: %s\n", line);
+	log_warn("%s", line);
+}
+
+/* Pull the global options out of argv wherever they stand (before "--"). */
+static int global_options(struct ctx *ctx, int *argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			ctx->json = true;
+		} else if ((!strcmp(a, "--db") || !strcmp(a, "--config")) && out == 1) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "nestor: option '%s' needs a value\n", a);
+				return -1;
+			}
+			if (a[2] == 'd')
+				ctx->db_path = argv[++i];
+			else
+				ctx->config_path = argv[++i];
+		} else if (!strncmp(a, "--db=", 5) && out == 1) {
+			ctx->db_path = a + 5;
+		} else if (!strncmp(a, "--config=", 9) && out == 1) {
+			ctx->config_path = a + 9;
+		} else if ((!strcmp(a, "--version") || !strcmp(a, "-V")) && out == 1) {
+			argv[out++] = "version";
+		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && out == 1) {
+			argv[out++] = "help";
+		} else {
+			argv[out++] = a;
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+static int setup(struct ctx *ctx)
+{
+	const char *tz, *lvl = getenv("NESTOR_LOG");
+	int level;
+
+	ctx->cfg = config_load(ctx->config_path, warn_line, &ctx->err);
+	if (!ctx->cfg) {
+		fprintf(stderr, "nestor: config: %s\n", ctx->err.msg);
+		return -1;
+	}
+	tz = config_get(ctx->cfg, "general.timezone");
+	if (tz && *tz)
+		setenv("TZ", tz, 1);
+	tzset();
+	level = log_level_parse(lvl && *lvl ? lvl : config_get(ctx->cfg, "general.log_level"));
+	if (level < 0)
+		level = LOG_INFO;
+	if (level != LOG_OFF && paths_mkdir(ctx->paths.state_dir, &ctx->err) == 0)
+		log_open(ctx->paths.log, (enum log_level)level);
+	return 0;
+}
+
+/* `nestor` with no command: for now, the help and the open tasks. */
+static int overview(struct ctx *ctx)
+{
+	char *argv[] = { "task", "list", NULL };
+
+	cmd_help_all(ctx->out);
+	fprintf(ctx->out, "\nopen tasks:\n");
+	return cmd_dispatch(ctx, cmd_table, 2, argv);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.out = stdout;
+	paths_init(&ctx.paths);
+	ctx.db_path = ctx.paths.db;
+	ctx.config_path = ctx.paths.config;
+	if (global_options(&ctx, &argc, argv) < 0) {
+		paths_release(&ctx.paths);
+		return 2;
+	}
+	ctx.now = time(NULL);
+	if (setup(&ctx) < 0) {
+		rc = 1;
+	} else if (argc < 2) {
+		rc = overview(&ctx);
+	} else {
+		rc = cmd_dispatch(&ctx, cmd_table, argc - 1, argv + 1);
+	}
+	store_free(ctx.store);
+	config_free(ctx.cfg);
+	log_close();
+	paths_release(&ctx.paths);
+	return rc;
+}

@@ -1,0 +1,58 @@
+#include "render.h"
+#include "task.h"
+
+#include <stdio.h>
+
+char *render_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	char off[8];
+
+	localtime_r(&t, &tm);
+	strftime(off, sizeof(off), "%z", &tm); /* +0100 -> +01:00 */
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%.3s:%.2s", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off, off + 3);
+	return buf;
+}
+
+char *render_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+	return buf;
+}
+
+void render_add_time(cJSON *o, const char *key, int present, time_t t)
+{
+	char buf[40];
+
+	if (present)
+		cJSON_AddStringToObject(o, key, render_time(t, buf, sizeof(buf)));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+void render_add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+cJSON *json_task(const struct task *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)t->id);
+	cJSON_AddStringToObject(o, "title", t->title);
+	render_add_str(o, "notes", t->notes);
+	cJSON_AddNumberToObject(o, "priority", t->priority);
+	render_add_time(o, "due", t->has_due, t->due);
+	cJSON_AddStringToObject(o, "status", t->status);
+	render_add_time(o, "created", 1, t->created_at);
+	render_add_time(o, "done_at", t->done_at != 0, t->done_at);
+	return o;
+}

@@ -1,0 +1,28 @@
+/*
+ * render.h - the stable JSON shapes of DESIGN.md ("Stable JSON for scripts")
+ * and the time formats they use.  Fields are only ever added, never renamed.
+ * Times are ISO 8601 with the local UTC offset, dates YYYY-MM-DD, absent
+ * values null.
+ */
+#ifndef NESTOR_RENDER_H
+#define NESTOR_RENDER_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <time.h>
+
+struct task;
+
+/* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
+char *render_time(time_t t, char *buf, size_t len);
+/* 2026-12-01 in the local zone. */
+char *render_date(time_t t, char *buf, size_t len);
+/* Add key: ISO time, or null when !present. */
+void render_add_time(cJSON *o, const char *key, int present, time_t t);
+/* Add key: string, or null when s is NULL. */
+void render_add_str(cJSON *o, const char *key, const char *s);
+
+/* {"id","title","notes","priority","due","status","created","done_at"} */
+cJSON *json_task(const struct task *t);
+
+#endif

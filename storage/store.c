@@ -1,0 +1,186 @@
+#include "store.h"
+#include "schema.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int store_schema_version(void)
+{
+	return schema_count;
+}
+
+int store_error(struct store *s, struct err *e, const char *what)
+{
+	return err_set(e, ERR_FAIL, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+int store_exec(struct store *s, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, ERR_FAIL, "database: %s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_error(s, e, "database");
+		return NULL;
+	}
+	return st;
+}
+
+int store_begin(struct store *s, struct err *e)
+{
+	return store_exec(s, "BEGIN IMMEDIATE", e);
+}
+
+int store_commit(struct store *s, struct err *e)
+{
+	if (store_exec(s, "COMMIT", e) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void store_bind_text(sqlite3_stmt *st, int idx, const char *str)
+{
+	if (str)
+		sqlite3_bind_text(st, idx, str, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+char *store_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static int user_version(struct store *s, int *v, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version", e);
+
+	if (!st)
+		return -1;
+	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(struct store *s, struct err *e)
+{
+	int v;
+
+	if (user_version(s, &v, e) < 0)
+		return -1;
+	if (v > schema_count)
+		return err_set(e, ERR_FAIL,
+			       "database '%s' has schema version %d, newer than this nestor knows (%d); upgrade nestor",
+			       s->path, v, schema_count);
+	if (v == schema_count)
+		return 0;
+	/* Take the write lock, then look again: another process may have migrated. */
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (user_version(s, &v, e) < 0)
+		goto fail;
+	for (; v < schema_count; v++) {
+		char pragma[64];
+
+		if (store_exec(s, schema_migrations[v], e) < 0) {
+			err_prefix(e, "migration %d", v + 1);
+			goto fail;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (store_exec(s, pragma, e) < 0)
+			goto fail;
+		if (store_commit(s, e) < 0)
+			return -1;
+		if (v + 1 < schema_count && store_begin(s, e) < 0)
+			return -1;
+	}
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+/* Create the file ourselves so its mode is 0600 whatever the umask. */
+static int create_private(const char *path, struct err *e)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return err_set(e, ERR_FAIL, "unable to create database '%s': %s", path,
+			       strerror(errno));
+	}
+	fchmod(fd, 0600);
+	close(fd);
+	return 0;
+}
+
+struct store *store_open(const char *path, struct err *e)
+{
+	struct store *s;
+	int v;
+
+	if (create_private(path, e) < 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		err_set(e, ERR_FAIL, "unable to open database '%s': %s", path,
+			s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_free(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	/* Refuse a newer database before touching it in any way (no WAL switch). */
+	if (user_version(s, &v, e) < 0 ||
+	    (v > schema_count && migrate(s, e) < 0)) {
+		err_prefix(e, "%s", "store");
+		store_free(s);
+		return NULL;
+	}
+	if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+			  "PRAGMA synchronous = NORMAL;", e) < 0 ||
+	    migrate(s, e) < 0) {
+		store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}

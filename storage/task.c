@@ -1,0 +1,217 @@
+#include "task.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TASK_COLS "id, title, notes, priority, due, status, created_at, done_at"
+#define TASK_ORDER " ORDER BY status != 'todo', due IS NULL, due, priority DESC, id"
+
+void task_release(struct task *t)
+{
+	if (!t)
+		return;
+	free(t->title);
+	free(t->notes);
+	t->title = t->notes = NULL;
+}
+
+void task_list_free(struct task *tasks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		task_release(&tasks[i]);
+	free(tasks);
+}
+
+static void task_from_row(sqlite3_stmt *st, struct task *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->title = store_col_text(st, 1);
+	t->notes = store_col_text(st, 2);
+	t->priority = sqlite3_column_int(st, 3);
+	t->has_due = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	t->due = (time_t)sqlite3_column_int64(st, 4);
+	snprintf(t->status, sizeof(t->status), "%s", (const char *)sqlite3_column_text(st, 5));
+	t->created_at = (time_t)sqlite3_column_int64(st, 6);
+	t->done_at = (time_t)sqlite3_column_int64(st, 7);
+}
+
+static int check_task(const struct task *t, struct err *e)
+{
+	if (!t->title || !*t->title)
+		return err_set(e, ERR_USAGE, "a task needs a title");
+	if (t->priority < 0 || t->priority > 9)
+		return err_set(e, ERR_USAGE, "priority must be 0-9 (got %d)", t->priority);
+	return 0;
+}
+
+static void bind_due(sqlite3_stmt *st, int idx, const struct task *t)
+{
+	if (t->has_due)
+		sqlite3_bind_int64(st, idx, (sqlite3_int64)t->due);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+int task_add(struct store *s, struct task *t, time_t now, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (check_task(t, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "INSERT INTO tasks(title, notes, priority, due, created_at)"
+			   " VALUES (?, ?, ?, ?, ?)",
+			   e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, t->title);
+	store_bind_text(st, 2, t->notes);
+	sqlite3_bind_int(st, 3, t->priority);
+	bind_due(st, 4, t);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "task add");
+	t->id = sqlite3_last_insert_rowid(s->db);
+	t->created_at = now;
+	snprintf(t->status, sizeof(t->status), "todo");
+	return 0;
+}
+
+int task_get(struct store *s, long long id, struct task *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " TASK_COLS " FROM tasks WHERE id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		task_from_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no task with id %lld", id);
+	return store_error(s, e, "task");
+}
+
+/* Run a one-row UPDATE/DELETE bound to id; ERR_NOTFOUND when nothing changed. */
+static int change_one(struct store *s, sqlite3_stmt *st, long long id, struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "task");
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no task with id %lld", id);
+	return 0;
+}
+
+int task_update(struct store *s, const struct task *t, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (check_task(t, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "UPDATE tasks SET title = ?, notes = ?, priority = ?, due = ?,"
+			   " status = ?, done_at = ? WHERE id = ?",
+			   e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, t->title);
+	store_bind_text(st, 2, t->notes);
+	sqlite3_bind_int(st, 3, t->priority);
+	bind_due(st, 4, t);
+	store_bind_text(st, 5, t->status);
+	if (t->done_at)
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)t->done_at);
+	else
+		sqlite3_bind_null(st, 6);
+	sqlite3_bind_int64(st, 7, t->id);
+	return change_one(s, st, t->id, e);
+}
+
+int task_done(struct store *s, long long id, time_t now, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "UPDATE tasks SET status = 'done',"
+					 " done_at = coalesce(done_at, ?) WHERE id = ?",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, id);
+	return change_one(s, st, id, e);
+}
+
+int task_rm(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM tasks WHERE id = ?", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return change_one(s, st, id, e);
+}
+
+static int collect(struct store *s, sqlite3_stmt *st, struct task **out, size_t *n,
+		   struct err *e)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		task_from_row(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		task_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_error(s, e, "task list");
+	}
+	return 0;
+}
+
+int task_list(struct store *s, bool all, struct task **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 all ? "SELECT " TASK_COLS " FROM tasks" TASK_ORDER
+					     : "SELECT " TASK_COLS " FROM tasks"
+					       " WHERE status = 'todo'" TASK_ORDER,
+					 e);
+
+	if (!st)
+		return -1;
+	return collect(s, st, out, n, e);
+}
+
+int task_find(struct store *s, const char *text, struct task **out, size_t *n,
+	      struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " TASK_COLS " FROM tasks WHERE status = 'todo'"
+					 " AND instr(lower(title), lower(?)) > 0" TASK_ORDER,
+					 e);
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, text);
+	return collect(s, st, out, n, e);
+}

@@ -1,0 +1,48 @@
+/*
+ * task.h - tasks: the to-do list.
+ *
+ * A task has a title, optional notes and due time, a priority 0-9 (9 most
+ * urgent) and a status todo|done|cancelled.  Open tasks sort by due time
+ * (no due date last), then priority (higher first), then id.
+ */
+#ifndef NESTOR_TASK_H
+#define NESTOR_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+struct task {
+	long long id;
+	char *title;
+	char *notes;    /* or NULL */
+	int priority;   /* 0-9 */
+	bool has_due;
+	time_t due;
+	char status[12]; /* "todo", "done", "cancelled" */
+	time_t created_at;
+	time_t done_at; /* 0 when not done */
+};
+
+void task_release(struct task *t);
+void task_list_free(struct task *tasks, size_t n);
+
+/* Insert t (title required, priority 0-9); sets t->id. */
+int task_add(struct store *s, struct task *t, time_t now, struct err *e);
+/* ERR_NOTFOUND for an unknown id. */
+int task_get(struct store *s, long long id, struct task *out, struct err *e);
+/* Write every field of t back (by t->id). */
+int task_update(struct store *s, const struct task *t, struct err *e);
+/* Mark done at now (a done task stays done; its done_at is kept). */
+int task_done(struct store *s, long long id, time_t now, struct err *e);
+int task_rm(struct store *s, long long id, struct err *e);
+/* Open tasks (or all, when all) in list order. *out is NULL when *n is 0. */
+int task_list(struct store *s, bool all, struct task **out, size_t *n, struct err *e);
+/* Open tasks whose title contains text (case-insensitive), in list order. */
+int task_find(struct store *s, const char *text, struct task **out, size_t *n,
+	      struct err *e);
+
+#endif

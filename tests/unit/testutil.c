@@ -1,0 +1,79 @@
+#include "testutil.h"
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *tu_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir = xasprintf("%s/nestor-test.XXXXXX", base && *base ? base : "/tmp");
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		abort();
+	}
+	return dir;
+}
+
+void tu_rmrf(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "warning: could not remove %s\n", dir);
+	free(cmd);
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct sbuf sb = SBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, n);
+	fclose(f);
+	if (len)
+		*len = sb.len;
+	return sbuf_detach(&sb);
+}
+
+char *tu_src(const char *rel)
+{
+	const char *src = getenv("NESTOR_SRC");
+
+	return xasprintf("%s/%s", src && *src ? src : ".", rel);
+}
+
+int tu_nestor(const char *home, char **out, char **err, const char *fmt, ...)
+{
+	const char *bin = getenv("NESTOR_BIN");
+	char *args, *cmd, *o = xasprintf("%s/.out", home), *e = xasprintf("%s/.err", home);
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	if (vasprintf(&args, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	cmd = xasprintf("NESTOR_HOME='%s' '%s' %s >'%s' 2>'%s' </dev/null", home,
+			bin && *bin ? bin : "build/nestor", args, o, e);
+	st = system(cmd);
+	if (out)
+		*out = tu_slurp(o, NULL);
+	if (err)
+		*err = tu_slurp(e, NULL);
+	free(args);
+	free(cmd);
+	free(o);
+	free(e);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}

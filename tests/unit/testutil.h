@@ -1,0 +1,27 @@
+/*
+ * testutil.h - helpers shared by the Check suites: temporary homes and
+ * running the real nestor binary ($NESTOR_BIN) the way a user would.
+ */
+#ifndef NESTOR_TESTUTIL_H
+#define NESTOR_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh private directory under $TMPDIR; caller frees the string. */
+char *tu_tmpdir(void);
+/* rm -rf dir (best effort). */
+void tu_rmrf(const char *dir);
+
+/* Run `$NESTOR_BIN ARGS` (ARGS is shell text, quoted by the caller) with
+ * NESTOR_HOME=home and TZ as set in this process.  Captures stdout and
+ * stderr into *out / *err (either may be NULL).  Returns the exit status,
+ * or -1 when the command could not run. */
+int tu_nestor(const char *home, char **out, char **err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Read a whole file (NULL when missing); *len may be NULL. */
+char *tu_slurp(const char *path, size_t *len);
+/* Path of a file in the source tree: $NESTOR_SRC/rel. */
+char *tu_src(const char *rel);
+
+#endif

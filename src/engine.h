@@ -1,0 +1,50 @@
+/*
+ * engine.h - one turn of conversation, the entry every front uses.
+ *
+ * The TUI, the REPL, `nestor ask` and the Telegram relay are each a sink
+ * plus an input source.  engine_turn() stores the user's text, asks the
+ * conversation's assistant (offline intent engine or an LLM) which tools to
+ * call, calls them through the registry (tool.h), stores every tool call
+ * and result and the reply in the messages table, and reports each step to
+ * the sink as it happens.  The engine never prints.
+ */
+#ifndef NESTOR_ENGINE_H
+#define NESTOR_ENGINE_H
+
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+struct engine_sink {
+	void *arg;
+	/* Reply text as it arrives (the offline backend sends it in one piece). */
+	void (*text)(void *arg, const char *delta);
+	/* A tool is about to run: its name and arguments (JSON text). */
+	void (*tool_call)(void *arg, const char *name, const char *args_json);
+	/* A tool ran: its result (JSON text), or {"error": "..."}. */
+	void (*tool_result)(void *arg, const char *name, const char *result_json);
+	/* The turn finished; reply is the whole text. */
+	void (*done)(void *arg, const char *reply);
+	/* The turn failed; partial output already sent stays valid. */
+	void (*error)(void *arg, const struct err *e);
+};
+
+struct engine;
+
+struct engine *engine_new(struct store *store, struct config *cfg, struct err *e);
+void engine_free(struct engine *eng);
+
+/* Which assistant new conversations use (NULL: the default one). */
+int engine_set_assistant(struct engine *eng, const char *name, struct err *e);
+
+/* Set non-zero from another thread or a signal handler to abort the turn. */
+volatile int *engine_cancel_flag(struct engine *eng);
+
+/* Run one turn.  *conversation is the conversation id; 0 starts a new one
+ * and is set to its id.  now is the clock reading for date phrases. */
+int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,
+		const struct engine_sink *sink, struct err *e);
+
+#endif

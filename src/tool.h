@@ -1,0 +1,80 @@
+/*
+ * tool.h - the tool registry: what the assistant can do.
+ *
+ * Each tool has a name (^[a-z0-9_]+$), a one-line description, a JSON Schema
+ * of its arguments (exactly what the LLM backend sends as `tools`), and a
+ * handler that takes the arguments as cJSON and returns a cJSON result.
+ * The offline intent engine and the LLM backend call tools only through
+ * tool_call(), so both see the same behaviour.
+ *
+ * Argument conventions (all tools):
+ *   - times (WHEN) are strings: ISO 8601 with offset preferred
+ *     ("2026-11-26T17:00:00+01:00"); anything when_parse() accepts works;
+ *   - durations are strings when_parse_duration() accepts ("1h", "90m");
+ *   - recurrence (`every`) is a phrase or an RRULE (when_parse_rule());
+ *   - ids are integers.
+ * Tools and their arguments (required ones marked *):
+ *   calendar_agenda  {from, to, calendar}
+ *   calendar_add     {summary*, start*, end, duration, all_day, location, notes, every, calendar, tz}
+ *   calendar_edit    {id*, summary, start, end, location, notes}
+ *   calendar_delete  {id*, only_date}
+ *   calendar_search  {text*}
+ *   reminder_add     {text*, at*, every, channels}
+ *   reminder_list    {all}
+ *   reminder_cancel  {id*}
+ *   reminder_snooze  {id*, duration*}
+ *   task_add         {title*, due, priority, notes}
+ *   task_list        {all}
+ *   task_done        {id*}
+ *   time_now         {place}
+ *   time_convert     {time*, from*, to*}
+ *   weather_forecast {place, days}
+ *   ask_assistant    {assistant*, question*}
+ * Results are JSON objects; lists use the shapes of DESIGN.md
+ * ("Stable JSON for scripts"), e.g. {"tasks": [task...]}, {"id": 4}.
+ */
+#ifndef NESTOR_TOOL_H
+#define NESTOR_TOOL_H
+
+#include <cjson/cJSON.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+struct engine;
+
+struct tool_ctx {
+	struct store *store;
+	struct config *cfg;
+	time_t now;
+	const char *lang;      /* "en" or "ru": the language of the request */
+	int depth;             /* sub-assistant nesting: 0 for the main assistant */
+	volatile int *cancel;  /* set to non-zero to abort (may be NULL) */
+	struct engine *engine; /* for ask_assistant */
+};
+
+struct tool {
+	const char *name;
+	const char *description;
+	const char *schema; /* JSON Schema (type object) of the arguments, as JSON text */
+	/* Fill *result (a new cJSON object) or e. */
+	int (*run)(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e);
+};
+
+/* Every tool, NULL-terminated, in the order `nestor tools` lists them. */
+extern const struct tool *const tool_registry[];
+
+const struct tool *tool_find(const char *name);
+
+/* Validate args against the tool's required fields and run it.  An unknown
+ * tool or missing required argument is an ERR_USAGE error naming it. */
+int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **result,
+	      struct err *e);
+
+/* The OpenAI-compatible `tools` array; allowed is a comma-separated list of
+ * tool names, or NULL for all. */
+cJSON *tool_schemas(const char *allowed);
+
+#endif

@@ -9,8 +9,8 @@ VERSION := 0.1.0
 CC      ?= gcc
 PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
 TPKGS   := check
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+OPT     ?= -O2 -g
+CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
            -DNESTOR_VERSION='"$(VERSION)"' -MMD -MP \
            -Isrc -Istorage -Isync -Itui
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -89,7 +89,7 @@ test: all $(TESTBIN)
 asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 	  EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-	  EXTRA_LDFLAGS='-fsanitize=address,undefined' CFLAGS='-O1 -g' test
+	  EXTRA_LDFLAGS='-fsanitize=address,undefined' OPT='-O1 -g' test
 
 lint:
 	@echo "  LINT    cppcheck"

@@ -20,6 +20,10 @@ const struct config_key config_keys[] = {
 	  "log level (NESTOR_LOG overrides)" },
 	{ "general.language", CONFIG_ENUM, "auto", "auto|en|ru",
 	  "reply language of the offline assistant" },
+	{ "ui.color", CONFIG_BOOL, "true", NULL,
+	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
+	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",
+	  "the TUI's side pane: auto shows it from 100 columns" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

@@ -1,0 +1,154 @@
+/* The side pane's data (through storage/) and its drawing. */
+#include "side.h"
+#include "task.h"
+#include "theme.h"
+#include "when.h"
+#include "wrap.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { SEC_AGENDA, SEC_REMINDERS, SEC_TASKS };
+#define MAX_LINES 20
+
+void side_init(struct side *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->sec[SEC_AGENDA] = (struct side_section){ "Today", "nothing scheduled", NULL, 0 };
+	s->sec[SEC_REMINDERS] = (struct side_section){ "Reminders", "none pending", NULL, 0 };
+	s->sec[SEC_TASKS] = (struct side_section){ "Tasks", "all done", NULL, 0 };
+}
+
+static void clear_section(struct side_section *sec)
+{
+	for (size_t i = 0; i < sec->n; i++)
+		free(sec->lines[i].text);
+	free(sec->lines);
+	sec->lines = NULL;
+	sec->n = 0;
+}
+
+void side_release(struct side *s)
+{
+	for (int i = 0; i < SIDE_SECTIONS; i++)
+		clear_section(&s->sec[i]);
+}
+
+static void add_line(struct side_section *sec, const char *when, const char *text)
+{
+	struct side_line *l;
+
+	sec->lines = xrealloc(sec->lines, (sec->n + 1) * sizeof(*sec->lines));
+	l = &sec->lines[sec->n++];
+	snprintf(l->when, sizeof(l->when), "%s", when);
+	l->text = wrap_clean(text, true);
+	/* one line each: newlines become spaces */
+	for (char *p = l->text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+void side_when(time_t t, time_t now, char *buf, size_t len)
+{
+	time_t day = when_day_start(now);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (t >= day && t < when_day_start(day + 36 * 3600))
+		strftime(buf, len, "%H:%M", &tm);
+	else if (t >= day && t < day + 7 * 86400)
+		strftime(buf, len, "%a %H:%M", &tm);
+	else
+		strftime(buf, len, "%b %d", &tm);
+}
+
+static int load_tasks(struct side_section *sec, struct store *st, time_t now, struct err *e)
+{
+	struct task *ts;
+	size_t n;
+
+	if (task_list(st, false, &ts, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && i < MAX_LINES; i++) {
+		char when[24] = "";
+
+		if (ts[i].has_due)
+			side_when(ts[i].due, now, when, sizeof(when));
+		add_line(sec, when, ts[i].title);
+	}
+	task_list_free(ts, n);
+	return 0;
+}
+
+int side_load(struct side *s, struct store *st, time_t now, struct err *e)
+{
+	for (int i = 0; i < SIDE_SECTIONS; i++)
+		clear_section(&s->sec[i]);
+	return load_tasks(&s->sec[SEC_TASKS], st, now, e);
+}
+
+/* Text cut to cols columns, with an ellipsis when cut. */
+static void put_cut(WINDOW *w, const char *text, int cols)
+{
+	size_t n = strlen(text), fit;
+	int used;
+
+	if (cols <= 0)
+		return;
+	fit = wrap_fit(text, n, cols, &used);
+	if (fit < n) {
+		fit = wrap_fit(text, n, cols - 1, &used);
+		waddnstr(w, text, (int)fit);
+		waddstr(w, "\xe2\x80\xa6");
+	} else {
+		waddnstr(w, text, (int)fit);
+	}
+}
+
+void side_draw(const struct side *s, WINDOW *w)
+{
+	int h, width, y = 0;
+
+	getmaxyx(w, h, width);
+	werase(w);
+	wattrset(w, theme_attr(TH_BORDER));
+	mvwvline(w, 0, 0, ACS_VLINE, h);
+	wattrset(w, A_NORMAL);
+	width -= 2; /* the border and a space */
+	if (width < 4)
+		return;
+	for (int i = 0; i < SIDE_SECTIONS && y < h; i++) {
+		const struct side_section *sec = &s->sec[i];
+
+		if (i > 0)
+			y++;
+		if (y >= h)
+			break;
+		wmove(w, y++, 2);
+		wattrset(w, theme_attr(TH_HEADING));
+		put_cut(w, sec->title, width);
+		wattrset(w, A_NORMAL);
+		if (sec->n == 0 && y < h) {
+			wmove(w, y++, 2);
+			wattrset(w, A_DIM);
+			put_cut(w, sec->empty, width);
+			wattrset(w, A_NORMAL);
+		}
+		for (size_t k = 0; k < sec->n && y < h; k++) {
+			const struct side_line *l = &sec->lines[k];
+			int ww = l->when[0] ? wrap_width(l->when, strlen(l->when)) + 1 : 0;
+
+			wmove(w, y++, 2);
+			if (ww && ww < width) {
+				wattrset(w, theme_attr(TH_TIME));
+				waddstr(w, l->when);
+				wattrset(w, A_NORMAL);
+				waddch(w, ' ');
+			} else {
+				ww = 0;
+			}
+			put_cut(w, l->text, width - ww);
+		}
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * tuicmd.h - what the TUI's input does: engine turns, slash commands,
+ * reminders, each reported into the chat pane.
+ *
+ * Plain text is a turn of the engine, run on the worker thread with the
+ * worker's own database connection.  A line starting with '/' is a slash
+ * command: /help, /new, /quit are the TUI's own; any other /NAME ARGS runs
+ * `nestor NAME ARGS` through the same command table as the CLI (on the
+ * worker too), its output shown in the chat.  Commands that take over the
+ * terminal or never return (tui, chat, ask, daemon) are refused.
+ */
+#ifndef NESTOR_TUICMD_H
+#define NESTOR_TUICMD_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "chat.h"
+#include "cmd.h"
+#include "status.h"
+#include "worker.h"
+
+/* A reminder fired for the TUI: id, title ("Reminder", "Reminder (late)"), text. */
+typedef void (*tuicmd_fired_fn)(void *arg, long long id, const char *title, const char *text);
+
+struct tuicmd {
+	struct ctx *ctx;
+	struct chat *chat;
+	struct worker *worker;
+	struct store *wstore; /* the worker thread's connection */
+	long long conv;       /* the conversation shown; 0: a new one */
+	bool got_text;        /* the running turn has streamed text */
+	tuicmd_fired_fn fired;
+	void *fired_arg;
+	char **names; /* "/help", "/task", ...: completion of the first word */
+};
+
+int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
+		tuicmd_fired_fn fired, void *arg, struct err *e);
+void tuicmd_close(struct tuicmd *c);
+
+/* Start a turn with text (shown in the chat at once). */
+int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e);
+/* Run a slash command line ("/task list").  Returns 1 for /quit, 2 for
+ * /help (the TUI acts on them), 0 when done or started, -1 on error. */
+int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e);
+/* /quit and /help act at once, even while a reply is being written. */
+bool tuicmd_immediate(const char *line);
+/* Ask the running turn to stop. */
+void tuicmd_cancel(struct tuicmd *c);
+/* Show one worker event in the chat; true when the job finished (the
+ * database may have changed). */
+bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev);
+
+/* Candidates for Tab given the text before the cursor (NULL: none); the
+ * caller frees the array, not the strings. */
+const char **tuicmd_completions(struct tuicmd *c, const char *before);
+
+/* The status line's assistant, backend, conversation, scheduler, sync. */
+void tuicmd_status(struct tuicmd *c, struct status_info *si);
+
+/* Reminders: snooze one, run the scheduler when due, and how long until it
+ * is due again in ms (-1: nothing scheduled). */
+int tuicmd_snooze(struct tuicmd *c, long long id, long secs, struct err *e);
+void tuicmd_tick(struct tuicmd *c, time_t now);
+long tuicmd_sched_delay(struct tuicmd *c);
+
+#endif

@@ -6,6 +6,7 @@
 #include "wrap.h"
 #include "xalloc.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,11 +55,17 @@ void side_when(time_t t, time_t now, char *buf, size_t len)
 	time_t day = when_day_start(now);
 	struct tm tm;
 
+	bool today, week, day_only;
+
 	localtime_r(&t, &tm);
-	if (t >= day && t < when_day_start(day + 36 * 3600))
-		strftime(buf, len, "%H:%M", &tm);
-	else if (t >= day && t < day + 7 * 86400)
-		strftime(buf, len, "%a %H:%M", &tm);
+	today = t >= day && t < when_day_start(day + 36 * 3600);
+	week = t >= day && t < day + 7 * 86400;
+	/* a task due on a day, not at a time, is due at 23:59:59 */
+	day_only = tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59;
+	if (today)
+		strftime(buf, len, day_only ? "today" : "%H:%M", &tm);
+	else if (week)
+		strftime(buf, len, day_only ? "%a" : "%a %H:%M", &tm);
 	else
 		strftime(buf, len, "%b %d", &tm);
 }

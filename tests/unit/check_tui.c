@@ -10,6 +10,7 @@
 
 #include "chat.h"
 #include "input.h"
+#include "side.h"
 #include "testutil.h"
 #include "theme.h"
 #include "wrap.h"
@@ -342,6 +343,31 @@ START_TEST(test_tool_lines)
 }
 END_TEST
 
+START_TEST(test_side_when)
+{
+	char buf[24];
+	time_t now;
+	struct tm tm = { 0 };
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	tm.tm_year = 126, tm.tm_mon = 10, tm.tm_mday = 25, tm.tm_hour = 15, tm.tm_isdst = -1;
+	now = mktime(&tm); /* Wednesday 2026-11-25 15:00 */
+	side_when(now + 2 * 3600, now, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "17:00");
+	side_when(now + 8 * 3600 + 59 * 60 + 59, now, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "today");
+	side_when(now + 2 * 86400 - 3600, now, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Fri 14:00");
+	side_when(now + 86400 + 8 * 3600 + 59 * 60 + 59, now, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Thu");
+	side_when(now + 20 * 86400, now, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Dec 15");
+	side_when(now - 86400, now, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Nov 24");
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -356,6 +382,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_input_complete_and_view);
 	tcase_add_test(tc, test_chat_pages_and_scrolls);
 	tcase_add_test(tc, test_tool_lines);
+	tcase_add_test(tc, test_side_when);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -229,21 +229,17 @@ static void paint(void *arg, size_t off, size_t len)
 /* "  -> reminder.add tomorrow 17:00 'call mom'" cut to one line. */
 static void paint_tool(WINDOW *w, int y, int width, const char *text)
 {
-	size_t n = strlen(text), fit;
-	int used;
+	bool cut;
+	size_t n;
 
 	wmove(w, y, 0);
 	wattrset(w, theme_attr(TH_TOOL));
 	waddnstr(w, "  -> ", width);
 	if (width > 6) {
-		fit = wrap_fit(text, n, width - 5, &used);
-		if (fit < n) {
-			fit = wrap_fit(text, n, width - 6, &used);
-			waddnstr(w, text, (int)fit);
+		n = wrap_cut(text, width - 5, &cut);
+		waddnstr(w, text, (int)n);
+		if (cut)
 			waddstr(w, "\xe2\x80\xa6"); /* … */
-		} else {
-			waddnstr(w, text, (int)fit);
-		}
 	}
 	wattrset(w, A_NORMAL);
 }

@@ -98,19 +98,15 @@ int side_load(struct side *s, struct store *st, time_t now, struct err *e)
 /* Text cut to cols columns, with an ellipsis when cut. */
 static void put_cut(WINDOW *w, const char *text, int cols)
 {
-	size_t n = strlen(text), fit;
-	int used;
+	bool cut;
+	size_t n;
 
 	if (cols <= 0)
 		return;
-	fit = wrap_fit(text, n, cols, &used);
-	if (fit < n) {
-		fit = wrap_fit(text, n, cols - 1, &used);
-		waddnstr(w, text, (int)fit);
+	n = wrap_cut(text, cols, &cut);
+	waddnstr(w, text, (int)n);
+	if (cut)
 		waddstr(w, "\xe2\x80\xa6");
-	} else {
-		waddnstr(w, text, (int)fit);
-	}
 }
 
 void side_draw(const struct side *s, WINDOW *w)

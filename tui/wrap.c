@@ -114,6 +114,19 @@ size_t wrap_fit(const char *s, size_t n, int cols, int *used)
 	return i;
 }
 
+size_t wrap_cut(const char *s, int cols, bool *cut)
+{
+	size_t n = strlen(s), fit = wrap_fit(s, n, cols, NULL);
+
+	*cut = fit < n;
+	if (!*cut)
+		return fit;
+	fit = wrap_fit(s, n, cols - 1, NULL);
+	while (fit > 0 && s[fit - 1] == ' ')
+		fit--;
+	return fit;
+}
+
 char *wrap_clean(const char *s, bool trim)
 {
 	size_t n = strlen(s), o = 0;

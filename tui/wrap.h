@@ -29,6 +29,11 @@ int wrap_width(const char *s, size_t n);
  * bytes; *used (may be NULL) gets its width. */
 size_t wrap_fit(const char *s, size_t n, int cols, int *used);
 
+/* What to show of s in cols columns: the whole of it when it fits (*cut
+ * false), else a prefix one column shorter without trailing spaces, to be
+ * followed by an ellipsis (*cut true).  Returns the prefix's length in bytes. */
+size_t wrap_cut(const char *s, int cols, bool *cut);
+
 /* A copy of s with tabs as a space and other control characters except
  * newlines removed; with trim, trailing newlines and spaces cut too. */
 char *wrap_clean(const char *s, bool trim);

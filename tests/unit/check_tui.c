@@ -11,6 +11,8 @@
 #include "chat.h"
 #include "input.h"
 #include "side.h"
+#include "store.h"
+#include "task.h"
 #include "testutil.h"
 #include "theme.h"
 #include "wrap.h"
@@ -72,6 +74,15 @@ START_TEST(test_wrap_utf8)
 	ck_assert_str_eq(lines[2], "文");
 	/* a wide character in a one-column line still makes progress */
 	ck_assert_int_eq(wrap("日本", 1, 1), 2);
+	/* cut for an ellipsis: no trailing space before it */
+	{
+		bool cut;
+
+		ck_assert_uint_eq(wrap_cut("ab cd", 5, &cut), 5);
+		ck_assert(!cut);
+		ck_assert_uint_eq(wrap_cut("ab cdef", 4, &cut), 2);
+		ck_assert(cut);
+	}
 	/* fit never splits a character */
 	{
 		int used;
@@ -249,16 +260,21 @@ static int load_page(void *arg, struct chat *c)
 	return n;
 }
 
-static char *row(WINDOW *w, int y)
+static char *row_from(WINDOW *w, int y, int x)
 {
 	static char buf[128];
 	int n;
 
-	mvwinnstr(w, y, 0, buf, sizeof(buf) - 1);
+	mvwinnstr(w, y, x, buf, sizeof(buf) - 1);
 	n = (int)strlen(buf);
 	while (n > 0 && buf[n - 1] == ' ')
 		buf[--n] = '\0';
 	return buf;
+}
+
+static char *row(WINDOW *w, int y)
+{
+	return row_from(w, y, 0);
 }
 
 START_TEST(test_chat_pages_and_scrolls)
@@ -368,6 +384,44 @@ START_TEST(test_side_when)
 }
 END_TEST
 
+/* The side pane lists open tasks from the database, cut to its width. */
+START_TEST(test_side_pane)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr = newterm("vt100", out, in);
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/nestor.db", dir);
+	struct err e = { 0, "" };
+	struct store *st = store_open(path, &e);
+	struct task t = { 0 };
+	struct side side;
+	WINDOW *w;
+
+	ck_assert_ptr_nonnull(st);
+	set_term(scr);
+	theme_init(false);
+	t.title = "позвонить в банк насчёт комиссии";
+	ck_assert_int_eq(task_add(st, &t, time(NULL), &e), 0);
+	side_init(&side);
+	ck_assert_int_eq(side_load(&side, st, time(NULL), &e), 0);
+	w = newwin(12, 20, 0, 0);
+	side_draw(&side, w);
+	ck_assert_str_eq(row_from(w, 0, 2), "Today");
+	ck_assert_str_eq(row_from(w, 1, 2), "nothing scheduled");
+	ck_assert_str_eq(row_from(w, 6, 2), "Tasks");
+	ck_assert_str_eq(row_from(w, 7, 2), "позвонить в банк\xe2\x80\xa6");
+	delwin(w);
+	side_release(&side);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	store_free(st);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -383,6 +437,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_chat_pages_and_scrolls);
 	tcase_add_test(tc, test_tool_lines);
 	tcase_add_test(tc, test_side_when);
+	tcase_add_test(tc, test_side_pane);
 	suite_add_tcase(s, tc);
 	return s;
 }

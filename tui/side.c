@@ -1,5 +1,6 @@
 /* The side pane's data (through storage/) and its drawing. */
 #include "side.h"
+#include "reminder.h"
 #include "task.h"
 #include "theme.h"
 #include "when.h"
@@ -88,10 +89,31 @@ static int load_tasks(struct side_section *sec, struct store *st, time_t now, st
 	return 0;
 }
 
+static int load_reminders(struct side_section *sec, struct store *st, time_t now,
+			  struct err *e)
+{
+	struct reminder *rs;
+	size_t n;
+
+	if (reminder_list(st, false, now, &rs, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && i < MAX_LINES; i++) {
+		char when[24] = "";
+
+		if (rs[i].has_at)
+			side_when(rs[i].at, now, when, sizeof(when));
+		add_line(sec, when, rs[i].text);
+	}
+	reminder_list_free(rs, n);
+	return 0;
+}
+
 int side_load(struct side *s, struct store *st, time_t now, struct err *e)
 {
 	for (int i = 0; i < SIDE_SECTIONS; i++)
 		clear_section(&s->sec[i]);
+	if (load_reminders(&s->sec[SEC_REMINDERS], st, now, e) < 0)
+		return -1;
 	return load_tasks(&s->sec[SEC_TASKS], st, now, e);
 }
 

@@ -1,9 +1,12 @@
 /* The TUI: layout, drawing, keys, and the one poll() loop. */
 #include "tui.h"
+#include "alarm.h"
 #include "chat.h"
+#include "dbwatch.h"
 #include "input.h"
 #include "log.h"
 #include "popup.h"
+#include "reminder.h"
 #include "screen.h"
 #include "side.h"
 #include "status.h"
@@ -28,6 +31,7 @@
 #define SIDE_MIN_COLS 100 /* the side pane shows by itself from this width */
 #define NOTICE_SECS 5
 #define HISTORY_MAX 1000
+#define RECHECK_MS 100
 
 enum side_pref { SIDE_AUTO, SIDE_ON, SIDE_OFF };
 
@@ -38,6 +42,9 @@ struct tui {
 	struct side side;
 	struct popups popups;
 	struct worker *worker;
+	struct alarm alarm;     /* the scheduler, on its own thread */
+	struct dbwatch *watch;  /* NULL: poll data_version every second */
+	struct timespec recheck; /* look at data_version again then (0: no need) */
 	struct tuicmd cmd; /* turns and slash commands on the worker */
 	char **queue;      /* lines sent while the worker was busy */
 	size_t nqueue;
@@ -133,6 +140,7 @@ static void status(struct tui *t)
 
 	memset(&si, 0, sizeof(si));
 	tuicmd_status(&t->cmd, &si);
+	si.sched = alarm_state(&t->alarm);
 	si.busy = worker_busy(t->worker);
 	si.scrolled = t->chat.scroll > 0;
 	si.now = time(NULL);
@@ -197,18 +205,18 @@ static void refresh_side(struct tui *t)
 	t->dirty = true;
 }
 
-/* Another connection committed: reload what the screen shows. */
+/* Another connection committed: reload what the screen shows, and let the
+ * scheduler look (a reminder may have been added). */
 static void check_data(struct tui *t)
 {
 	struct err e = { 0, "" };
 	long long v;
 
-	if (store_data_version(t->ctx->store, &v, &e) < 0)
+	if (store_data_version(t->ctx->store, &v, &e) < 0 || v == t->data_version)
 		return;
-	if (v != t->data_version) {
-		t->data_version = v;
-		refresh_side(t);
-	}
+	t->data_version = v;
+	refresh_side(t);
+	alarm_tick(&t->alarm, time(NULL), true);
 }
 
 /* Run one line: a slash command or a turn.  -1 leaves the message in e. */
@@ -307,10 +315,18 @@ static void answer_popup(struct tui *t, wint_t ch, bool fkey)
 	struct err e = { 0, "" };
 
 	if (!fkey && (ch == 's' || ch == 'S')) {
-		if (tuicmd_snooze(&t->cmd, p->id, 600, &e) < 0)
+		time_t at;
+
+		if (reminder_snooze(t->ctx->store, p->id, 600, time(NULL), &at, &e) < 0) {
 			notice(t, true, "snooze: %s", e.msg);
-		else
-			notice(t, false, "snoozed for 10 minutes");
+		} else {
+			char when[24];
+
+			side_when(at, time(NULL), when, sizeof(when));
+			notice(t, false, "snoozed until %s", when);
+			refresh_side(t);
+			alarm_tick(&t->alarm, time(NULL), true);
+		}
 	} else if (!(fkey ? ch == KEY_ENTER : ch == '\r' || ch == '\n' || ch == 27 || ch == ' ')) {
 		return;
 	}
@@ -469,33 +485,69 @@ static void take_events(struct tui *t)
 	t->dirty = true;
 }
 
-static void fired(void *arg, long long id, const char *title, const char *text)
+/* News from the scheduler thread: popups, errors, the end of a run. */
+static void take_alarms(struct tui *t)
 {
-	struct tui *t = arg;
+	struct worker_event *list = worker_take(alarm_worker(&t->alarm));
 
-	popups_push(&t->popups, id, title, text);
-	beep();
+	for (struct worker_event *ev = list; ev; ev = ev->next) {
+		if (ev->kind == WORKER_FIRED) {
+			popups_push(&t->popups, ev->id, ev->a, ev->b ? ev->b : "");
+			beep();
+		} else if (ev->kind == WORKER_ERROR) {
+			notice(t, true, "reminders: %s", ev->a);
+		} else if (ev->kind == WORKER_FINISHED) {
+			alarm_finished(&t->alarm, time(NULL), ev->rc);
+		}
+	}
+	worker_events_free(list);
 	t->dirty = true;
 }
 
-/* Milliseconds until the loop must look again: data changes, the clock. */
-static int next_timeout(struct tui *t, time_t now)
+/* Milliseconds from now (monotonic) until at; negative when past. */
+static long ms_until(const struct timespec *at)
 {
-	long ms = 1000, sched = tuicmd_sched_delay(&t->cmd);
+	struct timespec now;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(at->tv_sec - now.tv_sec) * 1000L + (at->tv_nsec - now.tv_nsec) / 1000000L;
+}
+
+/* Milliseconds until the loop must look again: the clock's next minute,
+ * the scheduler, a notice to clear, data_version without inotify. */
+static int next_timeout(struct tui *t)
+{
+	struct timespec ts;
+	long ms, sched = alarm_timeout(&t->alarm);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (60 - ts.tv_sec % 60) * 1000L - ts.tv_nsec / 1000000;
 	if (sched >= 0 && sched < ms)
 		ms = sched;
-	(void)now;
-	return (int)ms;
+	if (t->notice[0] && (t->notice_until - ts.tv_sec) * 1000L < ms)
+		ms = (t->notice_until - ts.tv_sec) * 1000L;
+	if (!t->watch && ms > 1000)
+		ms = 1000;
+	if (t->recheck.tv_sec) {
+		long re = ms_until(&t->recheck);
+
+		if (re < ms)
+			ms = re;
+	}
+	return ms < 0 ? 0 : (int)ms;
 }
 
 static void tick(struct tui *t)
 {
 	time_t now = time(NULL);
 
-	check_data(t);
-	tuicmd_tick(&t->cmd, now);
+	if (!t->watch || (t->recheck.tv_sec && ms_until(&t->recheck) <= 0)) {
+		t->recheck.tv_sec = 0;
+		check_data(t);
+	}
+	alarm_tick(&t->alarm, now, false);
 	if (now / 60 != t->minute) {
+		check_data(t); /* in case a change slipped past the watch */
 		if (when_day_start(now) != when_day_start(t->minute * 60))
 			refresh_side(t);
 		t->minute = now / 60;
@@ -510,16 +562,18 @@ static void tick(struct tui *t)
 static void loop(struct tui *t)
 {
 	while (!t->quit) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[5] = {
 			{ STDIN_FILENO, POLLIN, 0 },
 			{ screen_fd(), POLLIN, 0 },
 			{ worker_fd(t->worker), POLLIN, 0 },
+			{ alarm_fd(&t->alarm), POLLIN, 0 },
+			{ dbwatch_fd(t->watch), POLLIN, 0 },
 		};
 		unsigned sig;
 
 		if (t->dirty)
 			draw(t);
-		if (poll(fds, 3, next_timeout(t, time(NULL))) < 0 && errno != EINTR)
+		if (poll(fds, 5, next_timeout(t)) < 0 && errno != EINTR)
 			break;
 		sig = screen_signals();
 		if (sig & SCREEN_QUIT)
@@ -536,6 +590,19 @@ static void loop(struct tui *t)
 			t->quit = true; /* the terminal went away */
 		if (fds[2].revents & POLLIN)
 			take_events(t);
+		if (fds[3].revents & POLLIN)
+			take_alarms(t);
+		if ((fds[4].revents & POLLIN) && dbwatch_changed(t->watch)) {
+			check_data(t);
+			/* the event may come with the write of the commit, before
+			 * the commit shows: look once more a moment later */
+			clock_gettime(CLOCK_MONOTONIC, &t->recheck);
+			t->recheck.tv_nsec += RECHECK_MS * 1000000L;
+			if (t->recheck.tv_nsec >= 1000000000L) {
+				t->recheck.tv_sec++;
+				t->recheck.tv_nsec -= 1000000000L;
+			}
+		}
 		tick(t);
 	}
 }
@@ -550,6 +617,7 @@ static enum side_pref side_pref(struct config *cfg)
 static int tui_open(struct tui *t, struct ctx *ctx)
 {
 	memset(t, 0, sizeof(*t));
+	t->alarm.lock = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t->started);
 	t->ctx = ctx;
 	t->side_pref = side_pref(ctx->cfg);
@@ -562,8 +630,12 @@ static int tui_open(struct tui *t, struct ctx *ctx)
 	if (!t->worker)
 		return -1;
 	chat_init(&t->chat, "nestor");
-	if (tuicmd_open(&t->cmd, ctx, &t->chat, t->worker, fired, t, &ctx->err) < 0)
+	if (tuicmd_open(&t->cmd, ctx, &t->chat, t->worker, &ctx->err) < 0 ||
+	    alarm_open(&t->alarm, ctx, &ctx->err) < 0)
 		return -1;
+	t->watch = dbwatch_new(ctx->db_path, &ctx->err);
+	if (!t->watch)
+		log_warn("tui: %s; looking for changes every second", ctx->err.msg);
 	t->minute = time(NULL) / 60;
 	store_data_version(ctx->store, &t->data_version, &ctx->err);
 	side_load(&t->side, ctx->store, time(NULL), &ctx->err);
@@ -577,6 +649,8 @@ static void tui_close(struct tui *t)
 		tuicmd_cancel(&t->cmd);
 	worker_free(t->worker); /* waits for the turn to stop */
 	tuicmd_close(&t->cmd);
+	alarm_close(&t->alarm);
+	dbwatch_free(t->watch);
 	if (t->hist_path && t->in.nhist && paths_mkdir(t->ctx->paths.state_dir, &t->ctx->err) == 0)
 		input_hist_save(&t->in, t->hist_path);
 	free(t->hist_path);

@@ -24,7 +24,7 @@ static bool is_refused(const char *name)
 }
 
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
-		tuicmd_fired_fn fired, void *arg, struct err *e)
+		struct err *e)
 {
 	size_t n = 0;
 
@@ -32,8 +32,6 @@ int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct wor
 	c->ctx = ctx;
 	c->chat = chat;
 	c->worker = w;
-	c->fired = fired;
-	c->fired_arg = arg;
 	for (const struct cmd *k = cmd_table; k->name; k++)
 		n++;
 	c->names = xcalloc(n + 4, sizeof(char *));
@@ -218,6 +216,8 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 	case WORKER_OUTPUT:
 		chat_add(c->chat, CHAT_INFO, ev->a);
 		break;
+	case WORKER_FIRED:
+		break;
 	case WORKER_FINISHED:
 		chat_end_stream(c->chat);
 		c->got_text = false;
@@ -276,24 +276,4 @@ void tuicmd_status(struct tuicmd *c, struct status_info *si)
 	si->assistant = "nestor";
 	si->backend = "offline";
 	si->conversation = c->conv;
-}
-
-int tuicmd_snooze(struct tuicmd *c, long long id, long secs, struct err *e)
-{
-	(void)c;
-	(void)id;
-	(void)secs;
-	return err_set(e, ERR_FAIL, "no scheduler in this build yet");
-}
-
-void tuicmd_tick(struct tuicmd *c, time_t now)
-{
-	(void)c;
-	(void)now;
-}
-
-long tuicmd_sched_delay(struct tuicmd *c)
-{
-	(void)c;
-	return -1;
 }

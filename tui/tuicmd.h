@@ -20,9 +20,6 @@
 #include "status.h"
 #include "worker.h"
 
-/* A reminder fired for the TUI: id, title ("Reminder", "Reminder (late)"), text. */
-typedef void (*tuicmd_fired_fn)(void *arg, long long id, const char *title, const char *text);
-
 struct tuicmd {
 	struct ctx *ctx;
 	struct chat *chat;
@@ -30,13 +27,11 @@ struct tuicmd {
 	struct store *wstore; /* the worker thread's connection */
 	long long conv;       /* the conversation shown; 0: a new one */
 	bool got_text;        /* the running turn has streamed text */
-	tuicmd_fired_fn fired;
-	void *fired_arg;
 	char **names; /* "/help", "/task", ...: completion of the first word */
 };
 
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
-		tuicmd_fired_fn fired, void *arg, struct err *e);
+		struct err *e);
 void tuicmd_close(struct tuicmd *c);
 
 /* Start a turn with text (shown in the chat at once). */
@@ -58,11 +53,5 @@ const char **tuicmd_completions(struct tuicmd *c, const char *before);
 
 /* The status line's assistant, backend, conversation, scheduler, sync. */
 void tuicmd_status(struct tuicmd *c, struct status_info *si);
-
-/* Reminders: snooze one, run the scheduler when due, and how long until it
- * is due again in ms (-1: nothing scheduled). */
-int tuicmd_snooze(struct tuicmd *c, long long id, long secs, struct err *e);
-void tuicmd_tick(struct tuicmd *c, time_t now);
-long tuicmd_sched_delay(struct tuicmd *c);
 
 #endif

@@ -22,12 +22,14 @@ struct worker {
 	struct engine_sink sink;
 };
 
-static void post(struct worker *w, enum worker_kind kind, const char *a, const char *b, int rc)
+static void post(struct worker *w, enum worker_kind kind, long long id, const char *a,
+		 const char *b, int rc)
 {
 	struct worker_event *ev = xcalloc(1, sizeof(*ev));
 	char c = 'e';
 
 	ev->kind = kind;
+	ev->id = id;
 	ev->rc = rc;
 	ev->a = a ? xstrdup(a) : NULL;
 	ev->b = b ? xstrdup(b) : NULL;
@@ -42,7 +44,13 @@ static void post(struct worker *w, enum worker_kind kind, const char *a, const c
 
 void worker_post(struct worker *w, enum worker_kind kind, const char *a, const char *b)
 {
-	post(w, kind, a, b, 0);
+	post(w, kind, 0, a, b, 0);
+}
+
+void worker_post_id(struct worker *w, enum worker_kind kind, long long id, const char *a,
+		    const char *b)
+{
+	post(w, kind, id, a, b, 0);
 }
 
 static void sink_text(void *arg, const char *delta)
@@ -89,7 +97,7 @@ static void *thread_main(void *p)
 		w->fn = NULL;
 		pthread_mutex_unlock(&w->lock);
 		rc = fn(w, arg);
-		post(w, WORKER_FINISHED, NULL, NULL, rc);
+		post(w, WORKER_FINISHED, 0, NULL, NULL, rc);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -24,12 +24,14 @@ enum worker_kind {
 	WORKER_REPLY,       /* a: the whole reply (end of a turn) */
 	WORKER_ERROR,       /* a: the message */
 	WORKER_OUTPUT,      /* a: what a command printed */
+	WORKER_FIRED,       /* id: a reminder's job, a: title, b: text */
 	WORKER_FINISHED,    /* rc: the job's return value */
 };
 
 struct worker_event {
 	enum worker_kind kind;
 	char *a, *b;
+	long long id;
 	int rc;
 	struct worker_event *next;
 };
@@ -50,6 +52,8 @@ bool worker_busy(struct worker *w);
 
 /* For the job: queue an event (a, b may be NULL; they are copied). */
 void worker_post(struct worker *w, enum worker_kind kind, const char *a, const char *b);
+void worker_post_id(struct worker *w, enum worker_kind kind, long long id, const char *a,
+		    const char *b);
 /* For the job: an engine sink posting TEXT, TOOL_CALL, TOOL_RESULT, REPLY, ERROR. */
 const struct engine_sink *worker_sink(struct worker *w);
 

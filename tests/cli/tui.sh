@@ -69,6 +69,11 @@ wait_for '│ Tasks'
 T capture-pane -p -t "$S" > wide
 expect_match "status line at the bottom of 40 rows" "$(sed -n 40p wide)" '^ nestor \(offline\) .* [0-2][0-9]:[0-5][0-9]$'
 expect_match "side pane lists the task" "$(cat wide)" '│ 23:00 buy milk'
+# another process changes the database: the side pane follows
+nestor task add from the cli > /dev/null
+wait_for '│ from the cli'
+nestor remind add stretch --at 'tomorrow 10:00' > /dev/null
+wait_for "│ $(LC_ALL=C date -d tomorrow +%a) 10:00 stretch"
 T resize-window -t "$S" -x 80 -y 24
 i=0
 while [ $i -lt 50 ]; do
@@ -110,6 +115,29 @@ wait_for 'buy milk'
 T capture-pane -e -p -t "$S" > mono
 grep -Eq "$(printf '\033')\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m" mono &&
 	fail "colour escapes with NO_COLOR: $(grep -c "$(printf '\033')" mono)"
+# a reminder due in 2 s pops up over what is being typed; Enter dismisses
+# it and the typing is still there
+keys 'half typed'
+wait_for '> half typed'
+id=$(nestor remind add call mom --at 'in 2 seconds')
+wait_for "Reminder $id" 100
+expect_match "popup text" "$(cat screen)" '│ call mom +│'
+keys Enter
+wait_gone "Reminder $id"
+expect_match "the line survives the popup" "$(cat screen)" '> half typed'
+# s snoozes: the reminder is pending again, ten minutes on
+id=$(nestor remind add call dad --at 'in 1 second')
+wait_for "Reminder $id" 100
+keys s
+wait_gone "Reminder $id"
+expect_match "snoozed reminder pending" "$(nestor remind list)" " $id .* call dad"
+nestor remind list --json > rl.json
+python3 -c 'import json,sys,datetime as d
+r=[x for x in json.load(open("rl.json")) if x["text"]=="call dad"][0]
+left=(d.datetime.fromisoformat(r["at"])-d.datetime.now(d.timezone.utc)).total_seconds()
+sys.exit(0 if 540<left<=600 else "snoozed for %d s" % left)'
+keys C-u
+
 # Ctrl-D on an empty line quits and restores the terminal too
 keys C-d
 wait_for 'nestor-exited'

@@ -8,7 +8,8 @@
 
 #define SPAN_MAX 7 /* words in one date phrase */
 
-/* Misspellings people type, and what they meant (normalised forms). */
+/* Misspellings people type and word forms the date parser does not read,
+ * and what they mean (normalised forms). */
 static const char *const typos[][2] = {
 	{ "tommorow", "tomorrow" },   { "tomorow", "tomorrow" },    { "tommorrow", "tomorrow" },
 	{ "tomorrw", "tomorrow" },    { "tomrrow", "tomorrow" },    { "tmrw", "tomorrow" },
@@ -31,7 +32,14 @@ static const char *const typos[][2] = {
 	{ "севодня", "сегодня" },     { "сегодна", "сегодня" },     { "пагода", "погода" },
 	{ "напомини", "напомни" },    { "напамни", "напомни" },     { "зодачи", "задачи" },
 	{ "каторый", "который" },     { "щас", "сейчас" },          { "пжлст", "пожалуйста" },
-	{ "пож", "пожалуйста" },      { "пожалуста", "пожалуйста" }, { "пожайлуста", "пожалуйста" },
+	{ "пож", "пожалуйста" },
+	/* weekdays after "до", "к": the date parser knows the nominative */
+	{ "понедельника", "понедельник" }, { "понедельнику", "понедельник" },
+	{ "вторника", "вторник" },    { "вторнику", "вторник" },    { "среды", "среда" },
+	{ "среде", "среда" },         { "четверга", "четверг" },    { "четвергу", "четверг" },
+	{ "пятницы", "пятница" },     { "пятнице", "пятница" },     { "субботы", "суббота" },
+	{ "субботе", "суббота" },     { "воскресенья", "воскресенье" },
+	{ "воскресенью", "воскресенье" },      { "пожалуста", "пожалуйста" }, { "пожайлуста", "пожалуйста" },
 };
 
 char *nlp_lower(const char *text)
@@ -438,9 +446,8 @@ void nlp_duration_text(long secs, char *buf, size_t len)
 		snprintf(buf, len, "%ldh%ldm", m / 60, m % 60);
 }
 
-/* Words a date phrase may hang from: they go with it. */
-static const char *const connectors[] = { "at", "on", "by", "for", "in", "until", "till",
-					  "в",  "во", "на", "к",   "до",  "с",     NULL };
+const char *const nlp_connectors[] = { "at", "on", "by",	 "for", "in", "until", "till", "due",
+				      "в",  "во", "на", "к",	 "до",	"с",  NULL };
 
 /* Try the unused run [i, j) as a date; it must not cross a used word. */
 static bool try_span(const struct nlp *s, size_t i, size_t j, time_t now, struct when *w)
@@ -477,7 +484,7 @@ static bool longest(const struct nlp *s, size_t from, size_t to, time_t now, str
 static void use_with_connector(struct nlp *s, size_t b, size_t e, size_t from)
 {
 	nlp_use(s, b, e);
-	if (b > from && !s->w[b - 1].used && nlp_is(s, b - 1, connectors))
+	if (b > from && !s->w[b - 1].used && nlp_is(s, b - 1, nlp_connectors))
 		s->w[b - 1].used = true;
 }
 

@@ -69,6 +69,9 @@ bool nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len);
 /* A duration as when_parse_duration() reads it back: "10m", "1h", "1h30m". */
 void nlp_duration_text(long secs, char *buf, size_t len);
 
+/* Words a date phrase hangs from ("at", "on", "by", "due", "в", "на", "к"). */
+extern const char *const nlp_connectors[];
+
 /* The longest run of unused words in [from, to) that when_parse() accepts
  * (the earliest of equal length); a second run in the rest is combined with
  * it when the two parse together ("5pm ... tomorrow").  The words are marked

@@ -21,6 +21,14 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
+	{ "ask", "TEXT... [--assistant NAME] [--conversation ID] [--json]",
+	  "ask the assistant once (the text may come on stdin)", CMD_NEEDS_DB, cmd_ask, NULL },
+	{ "chat", "[--resume [ID]] [--assistant NAME]",
+	  "talk with the assistant (readline, slash commands)", CMD_NEEDS_DB, cmd_chat, NULL },
+	{ "history", NULL, "past conversations (list, show, search, rm)", 0, NULL,
+	  cmd_history_verbs },
+	{ "tools", "[--json]", "list the assistant's tools and their argument schemas", 0,
+	  cmd_tools, NULL },
 	{ "config", NULL, "read and change the configuration file", 0, NULL, cmd_config_verbs },
 	{ "help", "[COMMAND [VERB]]", "show help for nestor or a command", 0, cmd_help, NULL },
 	{ "version", NULL, "print the version", 0, cmd_version, NULL },

@@ -12,6 +12,8 @@
 #include <time.h>
 
 struct task;
+struct conversation;
+struct message;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -24,5 +26,11 @@ void render_add_str(cJSON *o, const char *key, const char *s);
 
 /* {"id","title","notes","priority","due","status","created","done_at"} */
 cJSON *json_task(const struct task *t);
+
+/* {"id","assistant","channel","title","created","updated","messages"} */
+cJSON *json_conversation(const struct conversation *c);
+/* {"id","conversation","role","content","tool_calls","tool_call_id","created"};
+ * tool_calls is the stored JSON array (null when none). */
+cJSON *json_message(const struct message *m);
 
 #endif

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "weather.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -20,6 +21,14 @@ const struct config_key config_keys[] = {
 	  "log level (NESTOR_LOG overrides)" },
 	{ "general.language", CONFIG_ENUM, "auto", "auto|en|ru",
 	  "reply language of the offline assistant" },
+	{ "weather.units", CONFIG_ENUM, "metric", "metric|imperial",
+	  "units of the weather: metric (°C, km/h, mm) or imperial (°F, mph, inch)" },
+	{ "weather.cache_ttl", CONFIG_INT, "1800", "0..86400",
+	  "seconds a forecast is kept in the cache (0: not cached)" },
+	{ "weather.forecast_url", CONFIG_STRING, WEATHER_FORECAST_URL, NULL,
+	  "Open-Meteo forecast API" },
+	{ "weather.geocoding_url", CONFIG_STRING, WEATHER_GEOCODING_URL, NULL,
+	  "Open-Meteo geocoding API" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

@@ -413,6 +413,14 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 	return sbuf_detach(&sb);
 }
 
+/* Whether two {"time"} objects fall on different dates. */
+static bool other_day(const cJSON *a, const cJSON *b)
+{
+	const char *x = str(a, "time"), *y = str(b, "time");
+
+	return x && y && strncmp(x, y, 10) != 0;
+}
+
 static char *time_reply(const char *lang, const char *tool, const cJSON *result)
 {
 	bool ru = RU(lang);
@@ -424,12 +432,12 @@ static char *time_reply(const char *lang, const char *tool, const cJSON *result)
 
 		clock_of(str(f, "time"), a, sizeof(a));
 		clock_of(str(t, "time"), b, sizeof(b));
-		return xasprintf(ru ? "%s (%s) — это %s (%s)%s" : "%s in %s is %s in %s%s", a,
-				 str(f, "zone"), b, str(t, "zone"),
-				 str(t, "time") && str(f, "time") &&
-						 strncmp(str(t, "time"), str(f, "time"), 10)
-					 ? (ru ? ", на другой день" : ", on another day")
-					 : "");
+		if (ru)
+			return xasprintf("%s (%s) — это %s (%s)%s", a, str(f, "zone"), b,
+					 str(t, "zone"), other_day(f, t) ? ", другой день" : "");
+		return xasprintf("%s in %s is %s in %s%s (%s → %s)", a, str(f, "place"), b,
+				 str(t, "place"), other_day(f, t) ? " on another day" : "",
+				 str(f, "zone"), str(t, "zone"));
 	}
 	{
 		const char *iso = str(result, "time");
@@ -450,8 +458,12 @@ static char *time_reply(const char *lang, const char *tool, const cJSON *result)
 				snprintf(buf, sizeof(buf), "%s %d %s", en_wday[tm.tm_wday],
 					 tm.tm_mday, en_mon[tm.tm_mon]);
 		}
-		return xasprintf(ru ? "Сейчас %s, %s (%s)" : "It's %s, %s (%s)", hm, buf,
-				 str(result, "zone"));
+		if (ru)
+			return xasprintf("Сейчас %s, %s (%s)", hm, buf, str(result, "zone"));
+		if (str(result, "place"))
+			return xasprintf("In %s it's %s, %s (%s)", str(result, "place"), hm, buf,
+					 str(result, "zone"));
+		return xasprintf("It's %s, %s (%s)", hm, buf, str(result, "zone"));
 	}
 }
 

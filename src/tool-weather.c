@@ -1,5 +1,24 @@
 /* The weather tool: Open-Meteo's forecast for a place, cached. */
+#include "place.h"
 #include "tool-impl.h"
+
+static int run_weather(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
+		       struct err *e)
+{
+	const char *date = tool_arg_str(args, "date");
+	struct weather w;
+	int rc;
+
+	rc = place_weather(ctx->store, ctx->cfg, tool_arg_str(args, "place"),
+			   (int)tool_arg_int(args, "days", 0), date, ctx->lang, ctx->now, &w, e);
+	if (rc == 0) {
+		*result = weather_to_json(&w, ctx->lang);
+		if (date)
+			cJSON_AddStringToObject(*result, "date", date);
+	}
+	weather_release(&w);
+	return rc;
+}
 
 const struct tool tool_weather_forecast = {
 	"weather_forecast",
@@ -13,5 +32,5 @@ const struct tool tool_weather_forecast = {
 	"\"date\":{\"type\":\"string\",\"description\":\"YYYY-MM-DD: the forecast starts on"
 	" that day (default today)\"}},"
 	"\"additionalProperties\":false}",
-	NULL,
+	run_weather,
 };

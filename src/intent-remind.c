@@ -94,7 +94,8 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 }
 
 /* "show my reminders", "мои задачи": the list words and nothing else. */
-static bool only_list_words(struct nlp *s, const char *const *nouns, bool *all)
+static bool only_list_words(struct nlp *s, const char *const *nouns, bool need_noun,
+			    bool *all)
 {
 	static const char *const fillers[] = {
 		"show",	 "list",  "my",	   "me",     "what",	 "what's", "which", "are",
@@ -116,7 +117,7 @@ static bool only_list_words(struct nlp *s, const char *const *nouns, bool *all)
 		else if (!nlp_is(s, i, fillers))
 			return false;
 	}
-	return noun;
+	return noun || !need_noun;
 }
 
 bool intent_reminder_list(struct nlp *s, struct intent *in, time_t now)
@@ -124,7 +125,7 @@ bool intent_reminder_list(struct nlp *s, struct intent *in, time_t now)
 	bool all;
 
 	(void)now;
-	if (!only_list_words(s, reminder_words, &all))
+	if (!only_list_words(s, reminder_words, true, &all))
 		return false;
 	intent_tool(in, "reminder_list");
 	if (all)
@@ -145,13 +146,8 @@ bool intent_task_list(struct nlp *s, struct intent *in, time_t now)
 	bool all;
 
 	(void)now;
-	if (intent_anywhere(s, phrases)) {
-		all = nlp_find(s, 0, (const char *const[]){ "all", "все", NULL }) >= 0;
-		if (nlp_left(s) > 2)
-			return false;
-	} else if (!only_list_words(s, nouns, &all)) {
+	if (!only_list_words(s, nouns, !intent_anywhere(s, phrases), &all))
 		return false;
-	}
 	intent_tool(in, "task_list");
 	if (all)
 		cJSON_AddTrueToObject(in->args, "all");
@@ -161,7 +157,7 @@ bool intent_task_list(struct nlp *s, struct intent *in, time_t now)
 bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
-		"add a new task", "add new task", "add a task", "add task", "add a todo",
+		"add a new task", "add new task", "add a task", "add an task", "add task", "add a todo",
 		"add todo", "add a to-do", "add to-do", "create a task", "create task",
 		"new task", "new todo", "task", "todo", "to-do", "добавь задачу",
 		"добавить задачу", "создай задачу", "новая задача", "запиши задачу",
@@ -178,7 +174,10 @@ bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 					      "срочная", "срочную", NULL };
 	struct when w;
 	size_t i;
+	bool is_urgent = nlp_find(s, 0, urgent) >= 0;
 
+	/* "add an urgent task ..." */
+	intent_drop(s, urgent);
 	if (!intent_lead(s, lead)) {
 		/* "add buy milk to my todo list" */
 		i = nlp_next(s, 0);
@@ -198,10 +197,8 @@ bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 			break;
 		}
 	}
-	if (!cJSON_HasObjectItem(in->args, "priority") && nlp_find(s, 0, urgent) >= 0) {
-		intent_drop(s, urgent);
+	if (!cJSON_HasObjectItem(in->args, "priority") && is_urgent)
 		cJSON_AddNumberToObject(in->args, "priority", 9);
-	}
 	if (nlp_when(s, 0, s->n, now, &w)) {
 		if (w.date_only)
 			intent_arg_date(in, "due", w.at);
@@ -222,8 +219,12 @@ bool intent_task_done(struct nlp *s, struct intent *in, time_t now)
 					    NULL };
 	static const char *const filler[] = { "as", "off", "with", "is", "i", "have",
 					      "как", "я", "уже", NULL };
+	static const char *const tick[] = { "check off", "tick off", "cross off", NULL };
 	size_t b = nlp_next(s, 0);
 	bool has_done = nlp_find(s, 0, done) >= 0, has_task = nlp_find(s, 0, task_words) >= 0;
+
+	if (intent_lead(s, tick))
+		has_done = has_task = true;
 	long long id;
 
 	(void)now;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const place_preps[] = { "in", "at", "for", "в", "во", "для", NULL };
-static const char *const now_words[] = { "now", "right now", "currently", "there", "сейчас",
+static const char *const now_words[] = { "right now", "now", "currently", "there", "сейчас",
 					 "там", "today", NULL };
 
 /* The unused words as typed, as args[key]; false when none are left. */

@@ -4,7 +4,7 @@
 #include "backend.h"
 #include "intent.h"
 #include "nlp.h"
-#include "reply.h"
+#include "answer.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +116,7 @@ static char *label(const char *lang, const char *tool, const cJSON *item, time_t
 		return xstrdup(cJSON_IsString(v) ? v->valuestring : "");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(item, !strncmp(tool, "reminder_", 9) ? "at" : "start");
-	reply_when_iso(lang, cJSON_IsString(v) ? v->valuestring : NULL, now, when, sizeof(when));
+	answer_when_iso(lang, cJSON_IsString(v) ? v->valuestring : NULL, now, when, sizeof(when));
 	v = cJSON_GetObjectItemCaseSensitive(item,
 					     !strncmp(tool, "reminder_", 9) ? "text" : "summary");
 	return xasprintf("%s  %s", when, cJSON_IsString(v) ? v->valuestring : "");
@@ -128,7 +128,7 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 {
 	const char *list, *key, *field;
 	cJSON *args = cJSON_CreateObject(), *result = NULL, *item;
-	struct reply_choice *c = NULL;
+	struct answer_choice *c = NULL;
 	struct nlp q;
 	size_t n = 0;
 	int best = 0, rc = 1;
@@ -165,9 +165,9 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 		n++;
 	}
 	if (n == 0 || best == 0) {
-		*say = reply_nomatch(t->lang, in->tool, in->match);
+		*say = answer_nomatch(t->lang, in->tool, in->match);
 	} else if (n > 1) {
-		*say = reply_which(t->lang, in->tool, in->match, c, n);
+		*say = answer_which(t->lang, in->tool, in->match, c, n);
 	} else {
 		cJSON_AddNumberToObject(in->args, "id", (double)c[0].id);
 		rc = 0;
@@ -214,19 +214,19 @@ static int offline_run(struct turn *t, struct err *e)
 	assistant_names_free(names);
 	switch (in.kind) {
 	case INTENT_HELP:
-		say = reply_help(t->lang);
+		say = answer_help(t->lang);
 		break;
 	case INTENT_GREETING:
-		say = reply_greeting(t->lang);
+		say = answer_greeting(t->lang);
 		break;
 	case INTENT_THANKS:
-		say = reply_thanks(t->lang);
+		say = answer_thanks(t->lang);
 		break;
 	case INTENT_UNKNOWN:
-		say = reply_unknown(t->lang, t->text);
+		say = answer_unknown(t->lang, t->text);
 		break;
 	case INTENT_CLARIFY:
-		say = reply_clarify(t->lang, in.need, in.tool);
+		say = answer_clarify(t->lang, in.need, in.tool);
 		break;
 	case INTENT_TOOL:
 		if (in.match && !cJSON_HasObjectItem(in.args, "id")) {
@@ -236,7 +236,7 @@ static int offline_run(struct turn *t, struct err *e)
 		}
 		rc = turn_call(t, in.tool, in.args, &result, &terr, e);
 		if (rc >= 0) {
-			say = reply_result(t->lang, in.tool, result, t->now);
+			say = answer_result(t->lang, in.tool, result, t->now);
 			rc = 0;
 		}
 		cJSON_Delete(result);

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "conversation.h"
 #include "engine.h"
-#include "reply.h"
+#include "answer.h"
 #include "tool.h"
 #include "xalloc.h"
 
@@ -127,7 +127,7 @@ static void run_command(struct repl *r, const char *line)
 
 static void show_help(struct repl *r)
 {
-	char *help = reply_help("en");
+	char *help = answer_help("en");
 
 	printf("Type a request, or a slash command:\n");
 	for (const struct slash *s = slashes; s->name; s++)

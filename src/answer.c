@@ -1,4 +1,4 @@
-#include "reply.h"
+#include "answer.h"
 #include "when.h"
 #include "xalloc.h"
 
@@ -17,7 +17,7 @@ static const char *const ru_mon[] = { "января", "февраля", "мар�
 				      "мая",    "июня",	   "июля",     "августа",
 				      "сентября", "октября", "ноября", "декабря" };
 
-void reply_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len)
+void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len)
 {
 	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
 	struct tm tm;
@@ -43,7 +43,7 @@ void reply_when(const char *lang, time_t t, bool date_only, time_t now, char *bu
 		snprintf(buf, len, "%s %s", day, hm);
 }
 
-void reply_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len)
 {
 	struct when w;
 	struct err e;
@@ -52,10 +52,10 @@ void reply_when_iso(const char *lang, const char *iso, time_t now, char *buf, si
 		snprintf(buf, len, "?");
 		return;
 	}
-	reply_when(lang, w.at, w.date_only, now, buf, len);
+	answer_when(lang, w.at, w.date_only, now, buf, len);
 }
 
-char *reply_help(const char *lang)
+char *answer_help(const char *lang)
 {
 	if (RU(lang))
 		return xstrdup("Я веду календарь, напоминания и задачи, подскажу время и погоду."
@@ -76,9 +76,9 @@ char *reply_help(const char *lang)
 		       "  what time is it in Tokyo · weather in Berlin tomorrow");
 }
 
-char *reply_unknown(const char *lang, const char *text)
+char *answer_unknown(const char *lang, const char *text)
 {
-	char *help = reply_help(lang), *r;
+	char *help = answer_help(lang), *r;
 
 	r = RU(lang) ? xasprintf("Я не понял «%s». %s", text, help)
 		     : xasprintf("I didn't understand \"%s\". %s", text, help);
@@ -86,21 +86,21 @@ char *reply_unknown(const char *lang, const char *text)
 	return r;
 }
 
-char *reply_greeting(const char *lang)
+char *answer_greeting(const char *lang)
 {
-	char *help = reply_help(lang), *r;
+	char *help = answer_help(lang), *r;
 
 	r = xasprintf("%s %s", RU(lang) ? "Привет!" : "Hello!", help);
 	free(help);
 	return r;
 }
 
-char *reply_thanks(const char *lang)
+char *answer_thanks(const char *lang)
 {
 	return xstrdup(RU(lang) ? "Пожалуйста!" : "You're welcome!");
 }
 
-char *reply_clarify(const char *lang, enum intent_need need, const char *tool)
+char *answer_clarify(const char *lang, enum intent_need need, const char *tool)
 {
 	(void)tool;
 	switch (need) {
@@ -136,8 +136,8 @@ static const char *thing(const char *lang, const char *tool, bool plural)
 	return ru ? (plural ? "событий" : "событие") : (plural ? "events" : "event");
 }
 
-char *reply_which(const char *lang, const char *tool, const char *match,
-		  const struct reply_choice *c, size_t n)
+char *answer_which(const char *lang, const char *tool, const char *match,
+		  const struct answer_choice *c, size_t n)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -168,7 +168,7 @@ char *reply_which(const char *lang, const char *tool, const char *match,
 	return sbuf_detach(&sb);
 }
 
-char *reply_nomatch(const char *lang, const char *tool, const char *match)
+char *answer_nomatch(const char *lang, const char *tool, const char *match)
 {
 	if (RU(lang))
 		return xasprintf("Не нашёл: «%s» (%s).", match, thing(lang, tool, false));
@@ -222,7 +222,7 @@ static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, tim
 	char when[64];
 	const char *every = every_text(lang, str(r, "every"));
 
-	reply_when_iso(lang, str(r, "at"), now, when, sizeof(when));
+	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
 	sbuf_addf(sb, "\n  %lld  %s  %s", num(r, "id"), when, str(r, "text") ? str(r, "text") : "");
 	if (every)
 		sbuf_addf(sb, " (%s)", every);
@@ -247,7 +247,7 @@ static void event_text(struct sbuf *sb, const char *lang, const cJSON *ev, bool 
 	struct err e;
 
 	if (with_day && when_parse(str(ev, "start"), now, &w, &e) == 0) {
-		reply_when(lang, w.at, true, now, day, sizeof(day));
+		answer_when(lang, w.at, true, now, day, sizeof(day));
 		sbuf_addf(sb, "%s ", day);
 	}
 	if (cJSON_IsTrue(ad)) {
@@ -289,7 +289,7 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 
 			snprintf(last, sizeof(last), "%.10s", start);
 			if (when_parse(last, now, &w, &e) == 0)
-				reply_when(lang, w.at, true, now, day, sizeof(day));
+				answer_when(lang, w.at, true, now, day, sizeof(day));
 			else
 				snprintf(day, sizeof(day), "%s", last);
 			sbuf_addf(&sb, "%s%s:", sb.len ? "\n" : "", day);
@@ -307,9 +307,9 @@ static void due_text(const char *lang, const char *iso, time_t now, char *buf, s
 	struct err e;
 
 	if (iso && strstr(iso, "T23:59:59") && when_parse(iso, now, &w, &e) == 0)
-		reply_when(lang, w.at, true, now, buf, len);
+		answer_when(lang, w.at, true, now, buf, len);
 	else
-		reply_when_iso(lang, iso, now, buf, len);
+		answer_when_iso(lang, iso, now, buf, len);
 }
 
 static char *listing(const char *lang, const char *tool, const cJSON *items, time_t now)
@@ -362,7 +362,7 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 	long long id = num(result, "id");
 	char when[64], rep[80] = "";
 
-	reply_when_iso(lang, str(r, "at"), now, when, sizeof(when));
+	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
 	if (every)
 		snprintf(rep, sizeof(rep), " (%s)", every);
 	if (!strcmp(tool, "reminder_add"))
@@ -504,7 +504,7 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 
 		snprintf(date, sizeof(date), "%s", str(d, "date") ? str(d, "date") : "");
 		if (when_parse(date, now, &w, &e) == 0)
-			reply_when(lang, w.at, true, now, day, sizeof(day));
+			answer_when(lang, w.at, true, now, day, sizeof(day));
 		else
 			snprintf(day, sizeof(day), "%s", date);
 		fmt_num(a, sizeof(a), d, "temperature_min");
@@ -518,7 +518,7 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 	return sbuf_detach(&sb);
 }
 
-char *reply_result(const char *lang, const char *tool, const cJSON *result, time_t now)
+char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now)
 {
 	const char *err = str(result, "error");
 

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "weather.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -28,6 +29,14 @@ const struct config_key config_keys[] = {
 	  "channels of a reminder added without --channel" },
 	{ "notify.command", CONFIG_STRING, NULL, NULL,
 	  "program for the command channel, run without a shell; the text is its last argument" },
+	{ "weather.units", CONFIG_ENUM, "metric", "metric|imperial",
+	  "units of the weather: metric (°C, km/h, mm) or imperial (°F, mph, inch)" },
+	{ "weather.cache_ttl", CONFIG_INT, "1800", "0..86400",
+	  "seconds a forecast is kept in the cache (0: not cached)" },
+	{ "weather.forecast_url", CONFIG_STRING, WEATHER_FORECAST_URL, NULL,
+	  "Open-Meteo forecast API" },
+	{ "weather.geocoding_url", CONFIG_STRING, WEATHER_GEOCODING_URL, NULL,
+	  "Open-Meteo geocoding API" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,
 	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
 	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",

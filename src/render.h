@@ -15,6 +15,8 @@ struct task;
 struct reminder;
 struct job;
 struct job_run;
+struct conversation;
+struct message;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -36,5 +38,11 @@ cJSON *json_reminder(const struct reminder *r);
 cJSON *json_job(const struct job *j);
 /* {"id","job","occurrence","channel","started","finished","result","detail"} */
 cJSON *json_job_run(const struct job_run *r);
+
+/* {"id","assistant","channel","title","created","updated","messages"} */
+cJSON *json_conversation(const struct conversation *c);
+/* {"id","conversation","role","content","tool_calls","tool_call_id","created"};
+ * tool_calls is the stored JSON array (null when none). */
+cJSON *json_message(const struct message *m);
 
 #endif

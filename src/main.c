@@ -120,13 +120,17 @@ static int setup(struct ctx *ctx)
 	return 0;
 }
 
-/* `nestor` with no command: the TUI on a terminal, else the help and the open tasks. */
+/* `nestor` with no command: the TUI on a terminal; with text on stdin,
+ * `nestor ask` reading it; else the help and the open tasks. */
 static int overview(struct ctx *ctx)
 {
 	char *argv[] = { "task", "list", NULL };
 	char *tui[] = { "tui", NULL };
+	char *ask[] = { "ask", NULL };
 
-	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	if (!isatty(STDIN_FILENO))
+		return cmd_dispatch(ctx, cmd_table, 1, ask);
+	if (isatty(STDOUT_FILENO))
 		return cmd_dispatch(ctx, cmd_table, 1, tui);
 	cmd_help_all(ctx->out);
 	fprintf(ctx->out, "\nopen tasks:\n");

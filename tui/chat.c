@@ -367,7 +367,10 @@ char *chat_tool_error(const char *name, const char *result_json)
 		cJSON_Delete(r);
 		return NULL;
 	}
-	add_tool_name(&sb, name ? name : "?");
+	if (name)
+		add_tool_name(&sb, name);
+	else
+		sbuf_adds(&sb, "error");
 	sbuf_addf(&sb, ": %s", msg->valuestring);
 	cJSON_Delete(r);
 	return sbuf_detach(&sb);

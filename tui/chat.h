@@ -77,7 +77,8 @@ void chat_draw(struct chat *c, WINDOW *w);
 /* A tool call in one line: "reminder.add 'call mom' tomorrow" from the
  * tool's name and its arguments (JSON object text). */
 char *chat_tool_line(const char *name, const char *args_json);
-/* "reminder.add: MESSAGE" when a tool's result is {"error": MESSAGE}, else NULL. */
+/* "reminder.add: MESSAGE" when a tool's result is {"error": MESSAGE}, else
+ * NULL; "error: MESSAGE" when name is NULL. */
 char *chat_tool_error(const char *name, const char *result_json);
 
 #endif

@@ -226,8 +226,6 @@ static int run_line(struct tui *t, const char *line, struct err *e)
 
 	if (rc == 1)
 		t->quit = true;
-	else if (rc == 2)
-		t->help = true;
 	if (rc >= 0)
 		chat_bottom(&t->chat);
 	t->dirty = true;
@@ -629,7 +627,7 @@ static int tui_open(struct tui *t, struct ctx *ctx)
 	t->worker = worker_new(&ctx->err);
 	if (!t->worker)
 		return -1;
-	chat_init(&t->chat, "nestor");
+	chat_init(&t->chat, "");
 	if (tuicmd_open(&t->cmd, ctx, &t->chat, t->worker, &ctx->err) < 0 ||
 	    alarm_open(&t->alarm, ctx, &ctx->err) < 0)
 		return -1;

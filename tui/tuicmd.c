@@ -1,9 +1,16 @@
-/* Turns, slash commands and reminders for the TUI, on the worker thread. */
+/* Turns and slash commands for the TUI, on the worker thread, and the
+ * conversation paged in from the database. */
 #include "tuicmd.h"
+#include "answer.h"
+#include "assistant.h"
+#include "conversation.h"
+#include "engine.h"
 #include "log.h"
+#include "slash.h"
 #include "wrap.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +18,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define PAGE 100 /* messages paged in at a time */
+#define BUSY "still answering: wait, or Esc cancels"
+
 /* Commands a slash line must not run: they take over the terminal or never return. */
 static const char *const refused[] = { "tui", "chat", "ask", "daemon", NULL };
-static const char *const own[] = { "/help", "/new", "/quit", NULL };
 
 static bool is_refused(const char *name)
 {
@@ -23,26 +32,136 @@ static bool is_refused(const char *name)
 	return false;
 }
 
+static const char *welcome =
+	"Ask in plain words: \"remind me to call mom tomorrow at 5pm\", \"what do I have "
+	"on friday?\", \"напомни позвонить маме завтра в 17:00\".  /help lists the "
+	"commands, F1 the keys.";
+
+/* One stored message as chat entries, put on top (the loader goes back in time). */
+static void prepend_message(struct chat *chat, const struct message *m)
+{
+	if (!strcmp(m->role, "user")) {
+		chat_prepend(chat, CHAT_USER, m->content ? m->content : "");
+	} else if (!strcmp(m->role, "assistant")) {
+		cJSON *calls = m->tool_calls ? cJSON_Parse(m->tool_calls) : NULL;
+
+		for (int i = cJSON_GetArraySize(calls) - 1; i >= 0; i--) {
+			const cJSON *fn = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, i), "function");
+			const cJSON *name = cJSON_GetObjectItem(fn, "name");
+			const cJSON *args = cJSON_GetObjectItem(fn, "arguments");
+			char *line = chat_tool_line(cJSON_IsString(name) ? name->valuestring : "?",
+						    cJSON_IsString(args) ? args->valuestring : NULL);
+
+			chat_prepend(chat, CHAT_TOOL, line);
+			free(line);
+		}
+		cJSON_Delete(calls);
+		if (m->content && m->content[0])
+			chat_prepend(chat, CHAT_ASSISTANT, m->content);
+	} else if (!strcmp(m->role, "tool")) {
+		char *msg = chat_tool_error(NULL, m->content);
+
+		if (msg)
+			chat_prepend(chat, CHAT_ERROR, msg);
+		free(msg);
+	}
+}
+
+/* The chat's loader: the page of messages before the oldest shown. */
+static int load_older(void *arg, struct chat *chat)
+{
+	struct tuicmd *c = arg;
+	struct err e = { 0, "" };
+	struct message *ms;
+	size_t n;
+
+	if (!c->conv)
+		return 0;
+	if (conversation_messages_before(c->ctx->store, c->conv, c->oldest, PAGE, &ms, &n, &e) <
+	    0) {
+		log_error("tui: history: %s", e.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		prepend_message(chat, &ms[i]);
+		c->oldest = ms[i].id;
+	}
+	message_list_free(ms, n);
+	return (int)n;
+}
+
+/* The assistant's name and backend for the status line and the chat. */
+static void learn_assistant(struct tuicmd *c)
+{
+	struct assistant a;
+	struct err e = { 0, "" };
+
+	snprintf(c->assistant, sizeof(c->assistant), "%s", engine_assistant(c->engine));
+	snprintf(c->backend, sizeof(c->backend), "?");
+	if (assistant_get_by_name(c->ctx->store, c->assistant, &a, &e) == 0) {
+		snprintf(c->backend, sizeof(c->backend), "%s", a.backend);
+		assistant_release(&a);
+	}
+	chat_set_assistant(c->chat, c->assistant);
+}
+
+/* Show conversation conv (0: a new one) from its newest message. */
+static void show(struct tuicmd *c, long long conv)
+{
+	c->conv = c->turn_conv = conv;
+	c->oldest = 0;
+	chat_clear(c->chat);
+	if (!conv)
+		chat_add(c->chat, CHAT_INFO, welcome);
+}
+
+/* The latest conversation of the tui channel, and its assistant. */
+static void resume(struct tuicmd *c)
+{
+	struct conversation *cs;
+	struct err e = { 0, "" };
+	size_t n;
+
+	if (conversation_list(c->ctx->store, "tui", 1, &cs, &n, &e) < 0) {
+		log_error("tui: conversations: %s", e.msg);
+		show(c, 0);
+		return;
+	}
+	if (n && cs[0].assistant)
+		engine_set_assistant(c->engine, cs[0].assistant, &e);
+	show(c, n ? cs[0].id : 0);
+	conversation_list_free(cs, n);
+}
+
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
 		struct err *e)
 {
-	size_t n = 0;
+	size_t n = 0, k = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
 	c->chat = chat;
 	c->worker = w;
-	for (const struct cmd *k = cmd_table; k->name; k++)
+	for (const struct slash *s = slash_table; s->name; s++)
 		n++;
-	c->names = xcalloc(n + 4, sizeof(char *));
-	n = 0;
-	for (int i = 0; own[i]; i++)
-		c->names[n++] = xstrdup(own[i]);
-	for (const struct cmd *k = cmd_table; k->name; k++)
-		if (!is_refused(k->name) && strcmp(k->name, "help"))
-			c->names[n++] = xasprintf("/%s", k->name);
+	for (const struct cmd *t = cmd_table; t->name; t++)
+		n++;
+	c->names = xcalloc(n + 1, sizeof(char *));
+	for (const struct slash *s = slash_table; s->name; s++)
+		c->names[k++] = xstrdup(s->name);
+	for (const struct cmd *t = cmd_table; t->name; t++)
+		if (!is_refused(t->name) && strcmp(t->name, "help"))
+			c->names[k++] = xasprintf("/%s", t->name);
 	c->wstore = store_open(ctx->db_path, e);
-	return c->wstore ? 0 : -1;
+	if (!c->wstore)
+		return -1;
+	c->engine = engine_new(c->wstore, ctx->cfg, e);
+	if (!c->engine || engine_set_channel(c->engine, "tui", e) < 0)
+		return -1;
+	chat_set_loader(chat, load_older, c);
+	resume(c);
+	learn_assistant(c);
+	return 0;
 }
 
 void tuicmd_close(struct tuicmd *c)
@@ -50,8 +169,53 @@ void tuicmd_close(struct tuicmd *c)
 	for (size_t i = 0; c->names && c->names[i]; i++)
 		free(c->names[i]);
 	free(c->names);
+	engine_free(c->engine);
 	store_free(c->wstore);
 	memset(c, 0, sizeof(*c));
+}
+
+struct turn_job {
+	struct tuicmd *c;
+	char *text;
+};
+
+/* On the worker: one turn; the sink posts each step to the UI. */
+static int run_turn(struct worker *w, void *arg)
+{
+	struct turn_job *j = arg;
+	struct err e = { 0, "" };
+	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, time(NULL), worker_sink(w),
+			     &e);
+
+	free(j->text);
+	free(j);
+	return rc;
+}
+
+int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e)
+{
+	struct turn_job *j;
+
+	if (worker_busy(c->worker))
+		return err_set(e, ERR_USAGE, BUSY);
+	j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->text = xstrdup(text);
+	c->got_text = false;
+	c->turn_conv = c->conv;
+	if (worker_run(c->worker, run_turn, j) < 0) {
+		free(j->text);
+		free(j);
+		return err_set(e, ERR_USAGE, BUSY);
+	}
+	chat_add(c->chat, CHAT_USER, text);
+	return 0;
+}
+
+void tuicmd_cancel(struct tuicmd *c)
+{
+	if (c->engine)
+		*engine_cancel_flag(c->engine) = 1;
 }
 
 struct command_job {
@@ -115,71 +279,113 @@ static int run_command(struct worker *w, void *arg)
 	return rc;
 }
 
-static bool is_quit(const char *name)
-{
-	return !strcmp(name, "quit") || !strcmp(name, "exit") || !strcmp(name, "q");
-}
-
-bool tuicmd_immediate(const char *line)
-{
-	char word[8];
-	size_t n = strcspn(line + (line[0] == '/'), " ");
-
-	if (line[0] != '/' || n >= sizeof(word))
-		return false;
-	memcpy(word, line + 1, n);
-	word[n] = '\0';
-	return is_quit(word) || (!strcmp(word, "help") && !line[1 + n]);
-}
-
-int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e)
+/* Start `nestor TEXT` (shell words) on the worker; line is what was typed. */
+static int command(struct tuicmd *c, const char *line, const char *text, struct err *e)
 {
 	struct command_job *j;
 	GError *gerr = NULL;
 	char **argv = NULL;
 	int argc;
 
-	if (!g_shell_parse_argv(line + 1, &argc, &argv, &gerr)) {
+	if (!g_shell_parse_argv(text, &argc, &argv, &gerr)) {
 		err_set(e, ERR_USAGE, "%s", gerr ? gerr->message : "empty command");
 		g_clear_error(&gerr);
 		return -1;
-	}
-	if (is_quit(argv[0])) {
-		g_strfreev(argv);
-		return 1;
-	}
-	if (!strcmp(argv[0], "help") && argc == 1) {
-		g_strfreev(argv);
-		return 2;
-	}
-	if (!strcmp(argv[0], "new")) {
-		g_strfreev(argv);
-		if (worker_busy(c->worker))
-			return err_set(e, ERR_USAGE, "still answering: wait, or Esc cancels");
-		c->conv = 0;
-		chat_clear(c->chat);
-		chat_add(c->chat, CHAT_INFO, "new conversation");
-		return 0;
 	}
 	if (is_refused(argv[0])) {
 		err_set(e, ERR_USAGE, "'/%s' does not run inside the TUI", argv[0]);
 		g_strfreev(argv);
 		return -1;
 	}
-	if (worker_busy(c->worker)) {
-		g_strfreev(argv);
-		return err_set(e, ERR_USAGE, "still answering: wait, or Esc cancels");
-	}
-	chat_add(c->chat, CHAT_USER, line);
 	j = xcalloc(1, sizeof(*j));
 	j->c = c;
 	j->argv = argv;
 	if (worker_run(c->worker, run_command, j) < 0) {
 		g_strfreev(argv);
 		free(j);
-		return err_set(e, ERR_USAGE, "still answering: wait, or Esc cancels");
+		return err_set(e, ERR_USAGE, BUSY);
 	}
+	chat_add(c->chat, CHAT_USER, line);
 	return 0;
+}
+
+static void help(struct tuicmd *c)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *examples = answer_help("en");
+
+	sbuf_adds(&sb, "Type a request, or a slash command:");
+	for (const struct slash *s = slash_table; s->name; s++)
+		sbuf_addf(&sb, "\n  %-11s %s", s->name, s->help);
+	sbuf_addf(&sb, "\n  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s",
+		  examples);
+	chat_add(c->chat, CHAT_INFO, sb.buf);
+	sbuf_release(&sb);
+	free(examples);
+}
+
+static int assistant(struct tuicmd *c, const char *name, struct err *e)
+{
+	char *msg;
+
+	if (!*name) {
+		msg = xasprintf("talking to %s", c->assistant);
+		chat_add(c->chat, CHAT_INFO, msg);
+		free(msg);
+		return 0;
+	}
+	if (engine_set_assistant(c->engine, name, e) < 0)
+		return -1;
+	learn_assistant(c);
+	show(c, 0);
+	msg = xasprintf("talking to %s (new conversation)", c->assistant);
+	chat_add(c->chat, CHAT_INFO, msg);
+	free(msg);
+	return 0;
+}
+
+static bool is_quit(const char *line)
+{
+	return !strcmp(line, "/quit") || !strcmp(line, "/exit") || !strcmp(line, "/q");
+}
+
+bool tuicmd_immediate(const char *line)
+{
+	return is_quit(line) || !strcmp(line, "/help");
+}
+
+int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e)
+{
+	const char *rest = "";
+	const struct slash *s = slash_find(line, &rest);
+	char *text;
+	int rc;
+
+	if (is_quit(line))
+		return 1;
+	if (s && !strcmp(s->name, "/help")) {
+		help(c);
+		return 0;
+	}
+	if (worker_busy(c->worker))
+		return err_set(e, ERR_USAGE, BUSY);
+	if (s && !strcmp(s->name, "/new")) {
+		show(c, 0);
+		return 0;
+	}
+	if (s && !strcmp(s->name, "/assistant"))
+		return assistant(c, rest, e);
+	if (s && !strcmp(s->name, "/history"))
+		text = *rest ? xasprintf("history show %s", rest) : xstrdup("history list");
+	else if (s && s->args)
+		text = *rest ? xasprintf("%s %s", s->args, rest) : xstrdup(s->args);
+	else if (s)
+		return err_set(e, ERR_USAGE, "'%s' is not available in the TUI", s->name);
+	else
+		text = xstrdup(line + 1);
+	rc = command(c, line, text, e);
+	free(text);
+	return rc;
 }
 
 bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
@@ -211,7 +417,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		chat_end_stream(c->chat);
 		break;
 	case WORKER_ERROR:
-		chat_add(c->chat, CHAT_ERROR, ev->a);
+		chat_add(c->chat, strcmp(ev->a, "cancelled") ? CHAT_ERROR : CHAT_INFO, ev->a);
 		break;
 	case WORKER_OUTPUT:
 		chat_add(c->chat, CHAT_INFO, ev->a);
@@ -221,6 +427,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 	case WORKER_FINISHED:
 		chat_end_stream(c->chat);
 		c->got_text = false;
+		c->conv = c->turn_conv;
 		return true;
 	}
 	return false;
@@ -259,21 +466,9 @@ const char **tuicmd_completions(struct tuicmd *c, const char *before)
 	return out;
 }
 
-int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e)
-{
-	(void)c;
-	(void)text;
-	return err_set(e, ERR_FAIL, "no assistant in this build yet: try /task list");
-}
-
-void tuicmd_cancel(struct tuicmd *c)
-{
-	(void)c;
-}
-
 void tuicmd_status(struct tuicmd *c, struct status_info *si)
 {
-	si->assistant = "nestor";
-	si->backend = "offline";
+	si->assistant = c->assistant;
+	si->backend = c->backend;
 	si->conversation = c->conv;
 }

@@ -1,13 +1,18 @@
 /*
- * tuicmd.h - what the TUI's input does: engine turns, slash commands,
- * reminders, each reported into the chat pane.
+ * tuicmd.h - what the TUI's input does: engine turns and slash commands,
+ * each reported into the chat pane, and the conversation it shows.
  *
  * Plain text is a turn of the engine, run on the worker thread with the
  * worker's own database connection.  A line starting with '/' is a slash
- * command: /help, /new, /quit are the TUI's own; any other /NAME ARGS runs
- * `nestor NAME ARGS` through the same command table as the CLI (on the
- * worker too), its output shown in the chat.  Commands that take over the
- * terminal or never return (tui, chat, ask, daemon) are refused.
+ * command of slash.h (the REPL's): /new, /history, /assistant, /help,
+ * /quit are handled here, the others stand for a line of the command
+ * table; any other /NAME ARGS runs `nestor NAME ARGS` through the same
+ * table as the CLI (on the worker too), its output shown in the chat.
+ * Commands that take over the terminal or never return (tui, chat, ask,
+ * daemon) are refused.
+ *
+ * The TUI opens on the latest conversation of the tui channel and pages
+ * its messages in from the database as the chat scrolls back.
  */
 #ifndef NESTOR_TUICMD_H
 #define NESTOR_TUICMD_H
@@ -20,13 +25,20 @@
 #include "status.h"
 #include "worker.h"
 
+struct engine;
+
 struct tuicmd {
 	struct ctx *ctx;
 	struct chat *chat;
 	struct worker *worker;
-	struct store *wstore; /* the worker thread's connection */
-	long long conv;       /* the conversation shown; 0: a new one */
-	bool got_text;        /* the running turn has streamed text */
+	struct store *wstore;   /* the worker thread's connection */
+	struct engine *engine;  /* on the worker during a turn, else the UI's */
+	long long conv;         /* the conversation shown; 0: a new one */
+	long long turn_conv;    /* the worker's copy while a turn runs */
+	long long oldest;       /* the oldest message paged in */
+	char assistant[64];     /* the assistant talked to, and its backend */
+	char backend[12];
+	bool got_text;          /* the running turn has streamed text */
 	char **names; /* "/help", "/task", ...: completion of the first word */
 };
 
@@ -36,10 +48,11 @@ void tuicmd_close(struct tuicmd *c);
 
 /* Start a turn with text (shown in the chat at once). */
 int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e);
-/* Run a slash command line ("/task list").  Returns 1 for /quit, 2 for
- * /help (the TUI acts on them), 0 when done or started, -1 on error. */
+/* Run a slash command line ("/task list").  Returns 1 for /quit (the TUI
+ * acts on it), 0 when done or started, -1 on error. */
 int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e);
-/* /quit and /help act at once, even while a reply is being written. */
+/* /quit and /help act at once, even while a reply is being written;
+ * other lines wait for the worker. */
 bool tuicmd_immediate(const char *line);
 /* Ask the running turn to stop. */
 void tuicmd_cancel(struct tuicmd *c);

@@ -45,16 +45,24 @@ wait_gone() {
 }
 keys() { T send-keys -t "$S" "$@"; }
 
-# a slash command runs `nestor task ...`; Cyrillic typed in comes back intact
+# a sentence gets its reply, the tool call shown in one line; Cyrillic
+# typed in comes back intact and gets a Russian reply
 nestor task add "buy milk" --due "today 23:00" > /dev/null
 start
+keys 'add task call the bank' Enter
+wait_for 'nestor: Task 2 added: call the bank'
+expect_match "tool call line" "$(cat screen)" "^  -> task.add 'call the bank'$"
+keys 'мои задачи' Enter
+wait_for 'you: мои задачи'
+wait_for 'nestor: Задачи:'
+# a slash command runs the command table: its output lands in the chat
 keys '/task add мои задачи' Enter
 wait_for 'you: /task add мои задачи'
-keys '/task list' Enter
-wait_for '   2    0  -                 мои задачи'
+keys '/tasks' Enter
+wait_for '   3    0  -                 мои задачи'
 # the line editor: Ctrl-A, Ctrl-K, Cyrillic with Backspace, history with Up
 keys 'abc' C-a C-k 'привет' BSpace 'т' Up Up Down
-wait_for '> /task list'
+wait_for '> /tasks'
 keys C-u 'мир' C-a C-k
 
 # resize to 120x40 (the side pane appears) and back: the same clean frame

@@ -214,6 +214,7 @@ static void plan_next(const struct sched_opts *o, const struct job *j, const str
 		n->attempts = j->attempts;
 		return;
 	}
+	n->attempts = j->attempts;
 	if (!f->recurring) {
 		n->state = out->failed ? "failed" : "done";
 		return;
@@ -226,6 +227,7 @@ static void plan_next(const struct sched_opts *o, const struct job *j, const str
 		return;
 	}
 	n->state = has ? "pending" : out->failed ? "failed" : "done";
+	n->attempts = has ? 0 : j->attempts;
 	n->has_next = has;
 	n->next_run = n->occurrence = next;
 }

@@ -25,6 +25,8 @@ const struct config_key config_keys[] = {
 	  "units of the weather: metric (°C, km/h, mm) or imperial (°F, mph, inch)" },
 	{ "weather.cache_ttl", CONFIG_INT, "1800", "0..86400",
 	  "seconds a forecast is kept in the cache (0: not cached)" },
+	{ "weather.timeout", CONFIG_INT, "10", "1..120",
+	  "seconds before a weather request gives up" },
 	{ "weather.forecast_url", CONFIG_STRING, WEATHER_FORECAST_URL, NULL,
 	  "Open-Meteo forecast API" },
 	{ "weather.geocoding_url", CONFIG_STRING, WEATHER_GEOCODING_URL, NULL,

@@ -63,5 +63,8 @@ int cmd_weather(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	weather_release(&w);
+	/* the command's name already says "weather: " */
+	if (rc < 0 && !strncmp(ctx->err.msg, "weather: ", 9))
+		memmove(ctx->err.msg, ctx->err.msg + 9, strlen(ctx->err.msg + 9) + 1);
 	return rc;
 }

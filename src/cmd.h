@@ -55,12 +55,6 @@ extern const struct cmd cmd_table[];
 /* Command groups, one per src/cmd-*.c. */
 extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
-extern const struct cmd cmd_remind_verbs[];
-extern const struct cmd cmd_jobs_verbs[];
-/* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`
- * (src/cmd-daemon.c): top-level commands with handlers of their own. */
-int cmd_jobs(struct ctx *ctx, int argc, char **argv);
-int cmd_daemon(struct ctx *ctx, int argc, char **argv);
 extern const struct cmd cmd_history_verbs[];
 extern const struct cmd cmd_time_verbs[];
 
@@ -71,6 +65,12 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv);
 /* `nestor time [PLACE]` (src/cmd-time.c) and `nestor weather` (src/cmd-weather.c). */
 int cmd_time(struct ctx *ctx, int argc, char **argv);
 int cmd_weather(struct ctx *ctx, int argc, char **argv);
+extern const struct cmd cmd_remind_verbs[];
+extern const struct cmd cmd_jobs_verbs[];
+/* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`
+ * (src/cmd-daemon.c): top-level commands with handlers of their own. */
+int cmd_jobs(struct ctx *ctx, int argc, char **argv);
+int cmd_daemon(struct ctx *ctx, int argc, char **argv);
 
 /* Run argv (argv[0] = a top-level command name) through the table.
  * Returns the process exit status (0, 1 or 2); prints errors itself. */

@@ -47,6 +47,7 @@ void place_weather_opts(struct config *cfg, const char *lang, struct weather_opt
 	o->geocoding_url = v && *v ? v : NULL;
 	v = config_get(cfg, "weather.units");
 	o->units = v && !strcmp(v, "imperial") ? WEATHER_IMPERIAL : WEATHER_METRIC;
+	o->timeout_ms = config_get_int(cfg, "weather.timeout") * 1000L;
 	ttl = config_get_int(cfg, "weather.cache_ttl");
 	o->ttl = ttl > 0 ? ttl : -1;
 	o->lang = lang;

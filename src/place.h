@@ -7,7 +7,7 @@
  * names in other cases than the nominative ("в Казани") are tried in their
  * likely nominative forms too.  Settings come from the config: general.location
  * (the default place), weather.forecast_url, weather.geocoding_url,
- * weather.cache_ttl, weather.units.
+ * weather.cache_ttl, weather.units, weather.timeout.
  */
 #ifndef NESTOR_PLACE_H
 #define NESTOR_PLACE_H

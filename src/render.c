@@ -1,7 +1,7 @@
 #include "render.h"
+#include "conversation.h"
 #include "job.h"
 #include "reminder.h"
-#include "conversation.h"
 #include "task.h"
 
 #include <stdio.h>
@@ -58,6 +58,37 @@ cJSON *json_task(const struct task *t)
 	cJSON_AddStringToObject(o, "status", t->status);
 	render_add_time(o, "created", 1, t->created_at);
 	render_add_time(o, "done_at", t->done_at != 0, t->done_at);
+	return o;
+}
+
+cJSON *json_conversation(const struct conversation *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)c->id);
+	render_add_str(o, "assistant", c->assistant);
+	cJSON_AddStringToObject(o, "channel", c->channel);
+	render_add_str(o, "title", c->title);
+	render_add_time(o, "created", 1, c->created_at);
+	render_add_time(o, "updated", 1, c->updated_at);
+	cJSON_AddNumberToObject(o, "messages", (double)c->messages);
+	return o;
+}
+
+cJSON *json_message(const struct message *m)
+{
+	cJSON *o = cJSON_CreateObject(), *calls = m->tool_calls ? cJSON_Parse(m->tool_calls) : NULL;
+
+	cJSON_AddNumberToObject(o, "id", (double)m->id);
+	cJSON_AddNumberToObject(o, "conversation", (double)m->conversation_id);
+	cJSON_AddStringToObject(o, "role", m->role);
+	render_add_str(o, "content", m->content);
+	if (calls)
+		cJSON_AddItemToObject(o, "tool_calls", calls);
+	else
+		cJSON_AddNullToObject(o, "tool_calls");
+	render_add_str(o, "tool_call_id", m->tool_call_id);
+	render_add_time(o, "created", 1, m->created_at);
 	return o;
 }
 
@@ -121,36 +152,5 @@ cJSON *json_job_run(const struct job_run *r)
 	render_add_time(o, "finished", r->finished_at != 0, r->finished_at);
 	cJSON_AddStringToObject(o, "result", r->result);
 	render_add_str(o, "detail", r->detail);
-	return o;
-}
-
-cJSON *json_conversation(const struct conversation *c)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "id", (double)c->id);
-	render_add_str(o, "assistant", c->assistant);
-	cJSON_AddStringToObject(o, "channel", c->channel);
-	render_add_str(o, "title", c->title);
-	render_add_time(o, "created", 1, c->created_at);
-	render_add_time(o, "updated", 1, c->updated_at);
-	cJSON_AddNumberToObject(o, "messages", (double)c->messages);
-	return o;
-}
-
-cJSON *json_message(const struct message *m)
-{
-	cJSON *o = cJSON_CreateObject(), *calls = m->tool_calls ? cJSON_Parse(m->tool_calls) : NULL;
-
-	cJSON_AddNumberToObject(o, "id", (double)m->id);
-	cJSON_AddNumberToObject(o, "conversation", (double)m->conversation_id);
-	cJSON_AddStringToObject(o, "role", m->role);
-	render_add_str(o, "content", m->content);
-	if (calls)
-		cJSON_AddItemToObject(o, "tool_calls", calls);
-	else
-		cJSON_AddNullToObject(o, "tool_calls");
-	render_add_str(o, "tool_call_id", m->tool_call_id);
-	render_add_time(o, "created", 1, m->created_at);
 	return o;
 }

@@ -12,11 +12,11 @@
 #include <time.h>
 
 struct task;
+struct conversation;
+struct message;
 struct reminder;
 struct job;
 struct job_run;
-struct conversation;
-struct message;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);

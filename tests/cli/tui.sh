@@ -31,6 +31,18 @@ wait_for() {
 	cat screen >&2
 	fail "timed out waiting for [$1]"
 }
+# wait_re PATTERN: the same with an extended regular expression
+wait_re() {
+	i=0
+	while [ "$i" -lt 50 ]; do
+		T capture-pane -p -t "$S" > screen 2>/dev/null || true
+		grep -Eq -- "$1" screen && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat screen >&2
+	fail "timed out waiting for /$1/"
+}
 # wait_gone TEXT: poll until TEXT is no longer on the screen
 wait_gone() {
 	i=0
@@ -123,6 +135,15 @@ wait_for 'buy milk'
 T capture-pane -e -p -t "$S" > mono
 grep -Eq "$(printf '\033')\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m" mono &&
 	fail "colour escapes with NO_COLOR: $(grep -c "$(printf '\033')" mono)"
+# ui.color = false: no colours either
+keys C-u
+nestor config set ui.color false
+start
+T capture-pane -e -p -t "$S" > mono
+grep -Eq "$(printf '\033')\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9;]*)?m" mono &&
+	fail "colour escapes with ui.color = false"
+nestor config set ui.color true
+
 # a reminder due in 2 s pops up over what is being typed; Enter dismisses
 # it and the typing is still there
 keys 'half typed'
@@ -163,3 +184,24 @@ for sig in TERM SEGV; do
 	grep -Eq '(^| )icanon( |$)' stty.out || fail "icanon not restored after SIG$sig"
 	grep -Eq '(^| )echo( |$)' stty.out || fail "echo not restored after SIG$sig"
 done
+
+# a conversation of 10000 messages opens on its newest message and pages
+# back to its first
+sqlite3 "$NESTOR_HOME/nestor.db" > /dev/null <<'SQL'
+INSERT INTO conversations(assistant_id, channel, title, created_at, updated_at)
+  VALUES (1, 'tui', 'long', 2000000000, 2000000000);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+INSERT INTO messages(conversation_id, role, content, created_at)
+SELECT last_insert_rowid(), CASE WHEN i % 2 THEN 'user' ELSE 'assistant' END,
+       'long message ' || i, 2000000000 + i FROM n;
+SQL
+start
+wait_for 'nestor: long message 10000'
+expect_match "status names the conversation" "$(tail -n 1 screen)" ' \| #[0-9]+ \| '
+keys PPage
+wait_for 'nestor: long message 9980'
+T send-keys -t "$S" -N 1000 PPage
+wait_re '^you: long message 1$'
+expect_eq "the first message on the first row" "$(head -n 1 screen)" "you: long message 1"
+keys NPage
+wait_re '^nestor: long message 22$'

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chat.h"
+#include "conversation.h"
 #include "input.h"
 #include "side.h"
 #include "store.h"
@@ -422,6 +423,46 @@ START_TEST(test_side_pane)
 }
 END_TEST
 
+/* The chat pane pages a conversation back from the newest message. */
+START_TEST(test_conversation_pages)
+{
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/nestor.db", dir);
+	struct err e = { 0, "" };
+	struct store *st = store_open(path, &e);
+	struct message *ms;
+	long long conv, last = 0;
+	size_t n;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(conversation_new(st, 1, "tui", 1000, &conv, &e), 0);
+	for (int i = 1; i <= 250; i++) {
+		char text[16];
+
+		snprintf(text, sizeof(text), "m%d", i);
+		ck_assert_int_eq(conversation_add(st, conv, i % 2 ? "user" : "assistant", text, NULL,
+						  NULL, 1000 + i, NULL, &e), 0);
+	}
+	ck_assert_int_eq(conversation_messages_before(st, conv, 0, 100, &ms, &n, &e), 0);
+	ck_assert_uint_eq(n, 100);
+	ck_assert_str_eq(ms[0].content, "m250");
+	ck_assert_str_eq(ms[99].content, "m151");
+	last = ms[99].id;
+	message_list_free(ms, n);
+	ck_assert_int_eq(conversation_messages_before(st, conv, last, 100, &ms, &n, &e), 0);
+	ck_assert_str_eq(ms[0].content, "m150");
+	last = ms[99].id;
+	message_list_free(ms, n);
+	ck_assert_int_eq(conversation_messages_before(st, conv, last, 100, &ms, &n, &e), 0);
+	ck_assert_uint_eq(n, 50);
+	ck_assert_str_eq(ms[49].content, "m1");
+	message_list_free(ms, n);
+	store_free(st);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -438,6 +479,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_tool_lines);
 	tcase_add_test(tc, test_side_when);
 	tcase_add_test(tc, test_side_pane);
+	tcase_add_test(tc, test_conversation_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,10 +6,12 @@
  * (or clears the line), Ctrl-D quits.  Slash commands run the same command
  * table as the CLI.  Without a terminal it reads lines from stdin.
  */
+#include "answer.h"
 #include "cmd.h"
 #include "conversation.h"
 #include "engine.h"
-#include "answer.h"
+#include "notify.h"
+#include "scheduler.h"
 #include "tool.h"
 #include "xalloc.h"
 
@@ -26,7 +28,8 @@
 #include <unistd.h>
 
 #define HISTORY_MAX 1000
-#define RESUME_SHOW 6 /* messages shown when resuming */
+#define RESUME_SHOW 6   /* messages shown when resuming */
+#define SCHED_WAKE_MAX 15 /* seconds: reminders added by other processes fire this late at most */
 
 enum { OPT_RESUME = 256, OPT_ASSISTANT };
 
@@ -38,6 +41,9 @@ struct repl {
 	bool tty;
 	char *history;
 	char prompt[80];
+	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
+	struct sched_opts sched;
+	struct notify_opts notify;
 };
 
 /* Slash commands: a name, what it runs (argv for the command table, or
@@ -317,6 +323,43 @@ static int resume(struct repl *r, long long id)
 	return 0;
 }
 
+/* A fired reminder, above the prompt: the line being typed is kept. */
+static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel,
+			struct err *e)
+{
+	struct repl *r = arg;
+	char *line;
+
+	if (strcmp(channel, "stdout"))
+		return notify_deliver(&r->notify, f, channel, e);
+	line = sched_fire_line(f);
+	rl_clear_visible_line();
+	printf("%s\n", line);
+	fflush(stdout);
+	rl_forced_update_display();
+	free(line);
+	return 0;
+}
+
+/* Fire what is due; the milliseconds poll() may sleep. */
+static int run_scheduler(struct repl *r)
+{
+	struct sched_deliver d = { repl_deliver, NULL, r };
+	long delay = -1;
+	struct err e;
+
+	if (r->sched_lock < 0)
+		return -1;
+	if (sched_run_due(r->ctx->store, &r->sched, time(NULL), &d, &delay, NULL, &e) < 0) {
+		rl_clear_visible_line();
+		fprintf(stderr, "nestor: scheduler: %s\n", e.msg);
+		rl_forced_update_display();
+	}
+	if (delay < 0 || delay > SCHED_WAKE_MAX)
+		delay = SCHED_WAKE_MAX;
+	return (int)delay * 1000;
+}
+
 static void loop_tty(struct repl *r)
 {
 	struct pollfd fds[2];
@@ -330,7 +373,7 @@ static void loop_tty(struct repl *r)
 	fds[1].fd = sig_pipe[0];
 	fds[1].events = POLLIN;
 	while (!r->quit) {
-		int n = poll(fds, 2, -1);
+		int n = poll(fds, 2, run_scheduler(r));
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -397,6 +440,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
+	r.sched_lock = -1;
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == OPT_RESUME) {
 			resume_id = 0;
@@ -428,6 +472,11 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (r.tty) {
+		/* fire reminders here unless a daemon does */
+		r.sched_lock = sched_lock_try(ctx->db_path);
+		sched_opts_init(&r.sched, ctx->cfg);
+		r.notify.command = config_get(ctx->cfg, "notify.command");
+		r.notify.timeout = r.sched.lease / 2;
 		r.history = xasprintf("%s/history", ctx->paths.state_dir);
 		if (paths_mkdir(ctx->paths.state_dir, &ctx->err) == 0) {
 			stifle_history(HISTORY_MAX);
@@ -437,6 +486,9 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		loop_tty(&r);
 		if (write_history(r.history) == 0)
 			chmod(r.history, 0600);
+		sched_opts_release(&r.sched);
+		if (r.sched_lock >= 0)
+			close(r.sched_lock);
 	} else {
 		loop_pipe(&r);
 	}

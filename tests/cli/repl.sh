@@ -1,6 +1,7 @@
-# nestor chat end to end in a terminal (tmux on a private socket): add by
-# sentence, list with a slash command, Ctrl-C, quit with Ctrl-D, resume.
-# Also the same REPL fed through a pipe.
+# nestor chat end to end in a terminal (tmux on a private socket): a
+# reminder and a task added by sentence, listed with slash commands, a fired
+# reminder printed above a half-typed line, Ctrl-C, Ctrl-D, resume.  Also
+# the same REPL fed through a pipe.
 . "$(dirname "$0")/lib.sh"
 cd "$NESTOR_HOME"
 RUN=0
@@ -26,8 +27,24 @@ start() {
 		"env NESTOR_HOME='$NESTOR_HOME' '$NESTOR_BIN' chat $*; echo '[exit '\$?']'; sleep 30"
 }
 
+nestor config set notify.channels stdout >/dev/null
 start
 wait_for "^nestor>$"
+tm send-keys -t S "remind me to call mom tomorrow at 5pm" Enter
+wait_for "^Reminder 1 set for tomorrow 17:00: call mom$"
+tm send-keys -t S "/reminders" Enter
+wait_for "^ +1 +tomorrow 17:00 +- +call mom$"
+# a reminder due in 3 s fires above the prompt; the half-typed line stays
+due=$(date -d "@$(($(date +%s) + 3))" +%Y-%m-%dT%H:%M:%S%:z)
+tm send-keys -t S "remind me at $due to stretch" Enter
+wait_for "^Reminder 2 set for today [0-9:]+: stretch$"
+tm send-keys -t S "half typed"
+wait_for "^nestor> half typed$"
+wait_for "^reminder 2: stretch$"
+tm capture-pane -p -t S | grep -A1 "^reminder 2: stretch$" | tail -1 | grep -q "^nestor> half typed$" ||
+	fail "the prompt line was not kept under the fired reminder:
+$(tm capture-pane -p -t S)"
+tm send-keys -t S C-u
 tm send-keys -t S "please add task buy oat milk by friday" Enter
 wait_for "^Task 1 added: buy oat milk \(due "
 tm send-keys -t S "/tas" Tab
@@ -47,8 +64,10 @@ wait_for "^\[exit 0\]$"
 
 # resume: the last conversation comes back, and goes on
 start --resume
-wait_for "^resuming conversation 1: please add task buy oat milk by friday$"
+wait_for "^resuming conversation 1: remind me to call mom tomorrow at 5pm$"
 wait_for "^you: мои задачи$"
+tm send-keys -t S "my reminders" Enter
+wait_for "^  1  tomorrow 17:00  call mom$"
 tm send-keys -t S "done 1" Enter
 wait_for "^Task 1 done: buy oat milk$"
 tm send-keys -t S "/quit" Enter

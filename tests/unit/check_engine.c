@@ -231,6 +231,44 @@ START_TEST(test_ambiguous_asks_which)
 }
 END_TEST
 
+START_TEST(test_reminders)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	const char *r;
+
+	ck_assert_str_eq(say(&s, &conv, "remind me to call mom tomorrow at 5pm"),
+			 "Reminder 1 set for tomorrow 17:00: call mom");
+	ck_assert_str_eq(s.last_call, "reminder_add {\"text\":\"call mom\","
+				      "\"at\":\"2026-11-26T17:00:00+01:00\"}");
+	ck_assert_str_eq(say(&s, &conv, "напомни в пятницу в 10 купить цветы маме"),
+			 "Напоминание 2: пт, 27 ноября, в 10:00 — купить цветы маме");
+	ck_assert_str_eq(say(&s, &conv, "remind me every monday at 9 to water the plants"),
+			 "Reminder 3 set for Mon 30 Nov 09:00: water the plants (every Monday)");
+	ck_assert_str_eq(say(&s, &conv, "my reminders"),
+			 "Reminders:\n"
+			 "  1  tomorrow 17:00  call mom\n"
+			 "  2  Fri 27 Nov 10:00  купить цветы маме\n"
+			 "  3  Mon 30 Nov 09:00  water the plants (every Monday)");
+	/* "маму" finds "маме" and "mom" finds "mom": one each, no question */
+	r = say(&s, &conv, "отмени напоминание про маму");
+	ck_assert_str_eq(r, "Напоминание 2 отменено: купить цветы маме");
+	say(&s, &conv, "remind me to buy a gift for mom on friday at 10");
+	r = say(&s, &conv, "cancel the reminder about mom");
+	ck_assert_str_eq(r, "Several reminders match \"mom\" — which one?\n"
+			    "  1  tomorrow 17:00  call mom\n"
+			    "  4  Fri 27 Nov 10:00  buy a gift for mom\n"
+			    "Say it with the number, for example: \"cancel reminder 1\".");
+	ck_assert_int_eq(s.calls, 0);
+	ck_assert_str_eq(say(&s, &conv, "cancel reminder 4"), "Reminder 4 cancelled: buy a gift for mom");
+	ck_assert_str_eq(say(&s, &conv, "snooze reminder 1 for 10 minutes"),
+			 "Reminder 1 snoozed until today 14:40: call mom");
+	ck_assert_str_eq(say(&s, &conv, "cancel the reminder about the dentist"),
+			 "No reminder matches \"dentist\".");
+	seen_release(&s);
+}
+END_TEST
+
 START_TEST(test_search_and_rm)
 {
 	struct seen s = { 0 };
@@ -351,6 +389,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_turn_is_stored);
 	tcase_add_test(tc, test_unknown_calls_nothing);
 	tcase_add_test(tc, test_ambiguous_asks_which);
+	tcase_add_test(tc, test_reminders);
 	tcase_add_test(tc, test_search_and_rm);
 	tcase_add_test(tc, test_delegation);
 	tcase_add_test(tc, test_registry);

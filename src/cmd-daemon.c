@@ -10,6 +10,7 @@
  * so a changed wall clock (suspend, NTP) is noticed within one.
  */
 #include "cmd.h"
+#include "dbwatch.h"
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
@@ -22,7 +23,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -34,8 +34,8 @@ struct daemon {
 	struct ctx *ctx;
 	struct sched_opts opts;
 	struct notify_opts notify;
-	int sfd, ifd, lock;
-	char *wal_name, *db_name;
+	int sfd, lock;
+	struct dbwatch *watch;
 };
 
 static time_t live_clock(void)
@@ -88,49 +88,20 @@ static void reload(struct daemon *d)
 	log_info("reloaded '%s'", d->ctx->config_path);
 }
 
-/* Whether an inotify batch touches the database or its -wal file. */
-static bool db_changed(struct daemon *d)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool hit = false;
-	ssize_t n;
-
-	while ((n = read(d->ifd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-
-			if (ev->len && (!strcmp(ev->name, d->wal_name) || !strcmp(ev->name, d->db_name)))
-				hit = true;
-			p += sizeof(*ev) + ev->len;
-		}
-	}
-	return hit;
-}
-
 static int setup_fds(struct daemon *d)
 {
-	char *dir = paths_dirname(d->ctx->db_path);
-	const char *base = strrchr(d->ctx->db_path, '/');
 	sigset_t set;
 
-	base = base ? base + 1 : d->ctx->db_path;
-	d->db_name = xstrdup(base);
-	d->wal_name = xasprintf("%s-wal", base);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	d->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (d->sfd < 0 || d->ifd < 0 ||
-	    inotify_add_watch(d->ifd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
-		err_set(&d->ctx->err, ERR_FAIL, "unable to watch '%s': %s", dir, strerror(errno));
-		free(dir);
-		return -1;
-	}
-	free(dir);
-	return 0;
+	if (d->sfd < 0)
+		return err_set(&d->ctx->err, ERR_FAIL, "signalfd: %s", strerror(errno));
+	d->watch = dbwatch_new(d->ctx->db_path, &d->ctx->err);
+	return d->watch ? 0 : -1;
 }
 
 /* Milliseconds from the real clock until `delay` seconds after `now`. */
@@ -152,7 +123,7 @@ static int run(struct daemon *d)
 
 	log_info("daemon started (pid %d) on '%s'", (int)getpid(), d->ctx->db_path);
 	for (;;) {
-		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ifd, POLLIN, 0 } };
+		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 } };
 		time_t now = time(NULL);
 		long delay;
 
@@ -175,7 +146,7 @@ static int run(struct daemon *d)
 			}
 		}
 		if (p[1].revents & POLLIN)
-			db_changed(d);
+			dbwatch_changed(d->watch);
 	}
 }
 
@@ -251,7 +222,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
-	d.sfd = d.ifd = -1;
+	d.sfd = -1;
 	sched_opts_init(&d.opts, NULL);
 	load_opts(&d);
 	d.notify.out = foreground ? stdout : NULL;
@@ -262,10 +233,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		close(d.lock);
 	if (d.sfd >= 0)
 		close(d.sfd);
-	if (d.ifd >= 0)
-		close(d.ifd);
-	free(d.wal_name);
-	free(d.db_name);
+	dbwatch_free(d.watch);
 	sched_opts_release(&d.opts);
 	return rc;
 }

@@ -1,13 +1,15 @@
 /*
  * dbwatch.h - wake up when another process changes the database.
  *
- * An inotify watch on the database's directory, filtered to the database
- * and its -wal file (the directory, because SQLite deletes and recreates
- * the -wal file as connections come and go).  A write shows up at once,
- * so a front refreshes within milliseconds and sleeps while nothing
- * happens.  An event only says "look again": the caller confirms with
- * store_data_version(), which changes only when some other connection
- * committed.  Without inotify (dbwatch_fd() < 0) poll data_version.
+ * The daemon and the TUI use it: an inotify watch on the database's
+ * directory, filtered to the database and its -wal file (the directory,
+ * because SQLite deletes and recreates the -wal file as connections come
+ * and go).  A write shows up at once, so a front refreshes within
+ * milliseconds and sleeps while nothing happens.  An event only says "look
+ * again": the write that wakes the watcher may come just before its commit
+ * is visible, so a front confirms with store_data_version() (it changes
+ * only when another connection committed) and looks once more a moment
+ * later.  Without inotify (dbwatch_new() fails) poll data_version.
  */
 #ifndef NESTOR_DBWATCH_H
 #define NESTOR_DBWATCH_H

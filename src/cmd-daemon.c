@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #define MAX_SLEEP_MS 60000
+#define RECHECK_MS 100
 
 struct daemon {
 	struct ctx *ctx;
@@ -122,16 +123,25 @@ static int run(struct daemon *d)
 	struct sched_deliver del = { daemon_deliver, daemon_fired, d };
 
 	log_info("daemon started (pid %d) on '%s'", (int)getpid(), d->ctx->db_path);
+	bool again = false;
+
 	for (;;) {
 		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 } };
 		time_t now = time(NULL);
 		long delay;
+		int ms;
 
 		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) < 0) {
 			log_error("scheduler: %s", d->ctx->err.msg);
 			delay = 5;
 		}
-		if (poll(p, 2, timeout_ms(now, delay)) < 0 && errno != EINTR)
+		ms = timeout_ms(now, delay);
+		/* the write that woke us may come just before its commit shows:
+		 * look once more a moment later */
+		if (again && ms > RECHECK_MS)
+			ms = RECHECK_MS;
+		again = false;
+		if (poll(p, 2, ms) < 0 && errno != EINTR)
 			return err_set(&d->ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -146,7 +156,7 @@ static int run(struct daemon *d)
 			}
 		}
 		if (p[1].revents & POLLIN)
-			dbwatch_changed(d->watch);
+			again = dbwatch_changed(d->watch);
 	}
 }
 

@@ -12,6 +12,8 @@
 #include <time.h>
 
 struct task;
+struct event;
+struct event_occ;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -24,5 +26,14 @@ void render_add_str(cJSON *o, const char *key, const char *s);
 
 /* {"id","title","notes","priority","due","status","created","done_at"} */
 cJSON *json_task(const struct task *t);
+
+/* {"id","uid","calendar","summary","location","notes","start","end",
+ * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end
+ * exclusive (the day after the last day). */
+cJSON *json_event_occurrence(const struct event_occ *o);
+/* An event as `event show` prints it: the occurrence fields of its first
+ * occurrence plus "exdates" (times or dates), "attendees" (strings),
+ * "alarms" (iCalendar text or null) and "overrides" (a count). */
+cJSON *json_event(const struct event *ev);
 
 #endif

@@ -163,6 +163,15 @@ const char *const schema_migrations[] = {
 	"  target TEXT PRIMARY KEY,"
 	"  cursor TEXT"
 	");",
+	/* 2: the calendar: time zones defined only by an imported VTIMEZONE, and
+	 * an index for the rare single events longer than a week (the agenda
+	 * finds shorter ones by start alone) */
+	"CREATE TABLE timezones ("
+	"  tzid TEXT PRIMARY KEY,"
+	"  vtimezone TEXT NOT NULL"
+	");"
+	"CREATE INDEX events_long ON events(\"end\")"
+	"  WHERE rrule IS NULL AND deleted = 0 AND \"end\" - start > 604800;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

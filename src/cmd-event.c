@@ -94,6 +94,7 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 	icaltimezone *zone = NULL;
 	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day };
 	time_t dur = ev->end - ev->start;
+	struct when we = { 0, false };
 	long secs = 0;
 	int rc = -1;
 
@@ -110,16 +111,17 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 
 		set_str(&ev->tzid, tz_local_name(name, sizeof(name)) ? name : "");
 	}
-	ev->all_day = a->all_day ||
-		      (w.date_only && !a->end && !a->dur && (adding || ev->all_day || !a->at));
+	if (a->end && parse_when(ctx, "--end", a->end, w.at, &we) < 0)
+		return -1;
+	/* dates alone make an all-day event: "--at 2026-12-24 --end 2026-12-26" */
+	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
+				     (adding || ev->all_day || !a->at || a->end));
 	if (ev->all_day) {
 		time_t first = tz_local_to_date(w.at);
 
 		if (a->end) {
-			struct when we;
-
-			if (parse_when(ctx, "--end", a->end, w.at, &we) < 0)
-				return -1;
+			if (we.at < w.at)
+				return cmd_usage(ctx, "--end is before --at");
 			dur = tz_local_to_date(we.at) + DAY - first;
 		} else if (a->dur) {
 			dur = (secs + DAY - 1) / DAY * DAY;
@@ -140,8 +142,7 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 	else if (!adding && w.date_only)
 		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
 	if (a->end) {
-		struct when we;
-
+		/* read again from the start, so "--end 10:30" is the start's day */
 		if (parse_when(ctx, "--end", a->end, ev->start, &we) < 0)
 			goto out;
 		ev->end = a->tz ? tz_reinterpret(we.at, zone) : we.at;

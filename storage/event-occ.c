@@ -251,7 +251,7 @@ static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list
 		struct event key = { 0 }, *ev;
 
 		key.id = sqlite3_column_int64(st, 0);
-		ev = bsearch(&key, l->events, l->nevents, sizeof(*ev), by_id);
+		ev = l->nevents ? bsearch(&key, l->events, l->nevents, sizeof(*ev), by_id) : NULL;
 		if (ev)
 			event_override_from_row(st, 1, ev);
 	}
@@ -346,7 +346,8 @@ static int finish(struct event_list *out, int rc)
 		event_list_release(out);
 		return -1;
 	}
-	qsort(out->occ, out->nocc, sizeof(*out->occ), by_start);
+	if (out->nocc)
+		qsort(out->occ, out->nocc, sizeof(*out->occ), by_start);
 	return 0;
 }
 
@@ -389,7 +390,8 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 		if (pass == 0) {
 			if (query_events(s, st, out, &cap, e) < 0)
 				goto fail;
-			qsort(out->events, out->nevents, sizeof(*out->events), by_id);
+			if (out->nevents)
+				qsort(out->events, out->nevents, sizeof(*out->events), by_id);
 		} else if (attach_overrides(s, st, out, e) < 0) {
 			goto fail;
 		}

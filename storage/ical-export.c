@@ -104,6 +104,12 @@ static void add_event(icalcomponent *cal, const struct event *ev, icaltimezone *
 	for (size_t i = 0; i < ev->nexdates; i++)
 		icalcomponent_add_property(c, time_prop(ICAL_EXDATE_PROPERTY, ev->exdates[i],
 							ev->all_day, ev->tzid, zone));
+	if (ev->calendar) {
+		icalproperty *x = icalproperty_new_x(ev->calendar);
+
+		icalproperty_set_x_name(x, "X-NESTOR-CALENDAR");
+		icalcomponent_add_property(c, x);
+	}
 	add_attendees(c, ev->attendees);
 	add_alarms(c, ev->alarms);
 	icalcomponent_add_component(cal, c);

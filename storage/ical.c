@@ -190,22 +190,25 @@ static int scan(struct scan *sc, const char *text, struct err *e)
 	return 0;
 }
 
-/* The line number of property name in part p (the part's first line if absent). */
+/* The line of property name (whose value contains value, if given) in part
+ * p, or in the whole file when p is NULL; else the part's first line. */
 static int prop_line(const struct scan *sc, const struct part *p, const char *name,
 		     const char *value)
 {
-	for (int i = p ? p->first : 0; p && i <= p->last; i++) {
+	int first = p ? p->first : 0, last = p ? p->last : (int)sc->nlines - 1;
+
+	for (int i = first; i <= last; i++) {
 		const struct line *l = &sc->lines[i];
 
 		if (!strcasecmp(l->name, name) && (!value || strstr(l->value, value)))
 			return l->no;
 	}
-	return p ? sc->lines[p->first].no : 0;
+	return p ? sc->lines[p->first].no : 1;
 }
 
 /* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"". */
 static int lic_error(const struct scan *sc, const struct part *p, icalcomponent *comp,
-		     struct err *e)
+		     bool below, struct err *e)
 {
 	icalproperty *x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
 
@@ -221,9 +224,9 @@ static int lic_error(const struct scan *sc, const struct part *p, icalcomponent 
 				       prop_line(sc, p, name, val + 10), name, val + 10);
 		return err_set(e, ERR_USAGE, "line %d: %s", prop_line(sc, p, "", NULL), msg);
 	}
-	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT); c;
-	     c = icalcomponent_get_next_component(comp, ICAL_ANY_COMPONENT))
-		if (lic_error(sc, p, c, e) < 0)
+	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT);
+	     below && c; c = icalcomponent_get_next_component(comp, ICAL_ANY_COMPONENT))
+		if (lic_error(sc, p, c, true, e) < 0)
 			return -1;
 	return 0;
 }
@@ -239,7 +242,7 @@ struct import {
 	size_t novs;
 	const char *calendar;
 	struct ical_report *rep;
-	struct { char kind[24]; size_t n; } skip[8];
+	struct { char kind[48]; size_t n; } skip[8];
 	size_t nskip;
 };
 
@@ -424,6 +427,17 @@ static int occ_key(struct import *im, icalproperty *p, int line, bool all_day, t
 	return 0;
 }
 
+/* The calendar an export of nestor named (X-NESTOR-CALENDAR), or NULL. */
+static const char *x_calendar(icalcomponent *c)
+{
+	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY))
+		if (icalproperty_get_x_name(p) &&
+		    !strcmp(icalproperty_get_x_name(p), "X-NESTOR-CALENDAR"))
+			return icalproperty_get_x(p);
+	return NULL;
+}
+
 static int read_event(struct import *im, icalcomponent *c, const struct part *p,
 		      struct err *e)
 {
@@ -488,7 +502,7 @@ static int read_event(struct import *im, icalcomponent *c, const struct part *p,
 	}
 	ev.attendees = attendees_text(c);
 	ev.alarms = alarms_text(c);
-	ev.calendar = dup_or_null(im->calendar);
+	ev.calendar = dup_or_null(im->calendar ? im->calendar : x_calendar(c));
 	if (event_check(im->s, &ev, e) < 0) {
 		err_prefix(e, "line %d", prop_line(&im->sc, p, "BEGIN", NULL));
 		goto fail;
@@ -591,29 +605,54 @@ static int write_all(struct import *im, time_t now, ical_progress_fn *progress, 
 	return rc;
 }
 
-/* Read the components of one VCALENDAR (parts from first on). */
-static int read_calendar(struct import *im, size_t first, struct err *e)
+/* The part of the scan that libical's component c of calendar cal is:
+ * libical moves time zones first, so VTIMEZONEs are matched by TZID and
+ * the rest by their rank among components of the same kind. */
+static const struct part *find_part(const struct scan *sc, size_t cal, icalcomponent *c,
+				    size_t rank)
 {
-	size_t k = first;
+	size_t first = sc->cals[cal].first_part,
+	       end = cal + 1 < sc->ncals ? sc->cals[cal + 1].first_part : sc->nparts;
+	const char *kind = icalcomponent_kind_to_string(icalcomponent_isa(c));
+	icalproperty *tp = icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT
+				   ? icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY)
+				   : NULL;
+	const char *tzid = tp ? icalproperty_get_tzid(tp) : NULL;
 
-	if (lic_error(&im->sc, NULL, im->vcal, e) < 0) {
-		/* an error on the calendar itself: find the line by name */
-		return -1;
+	for (size_t k = first; k < end; k++) {
+		const struct part *p = &sc->parts[k];
+
+		if (strcasecmp(p->kind, kind))
+			continue;
+		if (tzid ? prop_line(sc, p, "TZID", tzid) != sc->lines[p->first].no
+			 : rank-- == 0)
+			return p;
 	}
-	for (icalcomponent *c = icalcomponent_get_first_component(im->vcal, ICAL_ANY_COMPONENT);
-	     c; c = icalcomponent_get_next_component(im->vcal, ICAL_ANY_COMPONENT), k++) {
-		icalcomponent_kind kind = icalcomponent_isa(c);
-		const struct part *p = k < im->sc.nparts ? &im->sc.parts[k] : NULL;
+	return NULL;
+}
 
-		if (kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTIMEZONE_COMPONENT) {
-			if (lic_error(&im->sc, p, c, e) < 0)
-				return -1;
-		}
+/* Read the components of VCALENDAR number cal of the file. */
+static int read_calendar(struct import *im, size_t cal, struct err *e)
+{
+	size_t nevent = 0;
+
+	if (lic_error(&im->sc, NULL, im->vcal, false, e) < 0)
+		return -1;
+	for (icalcomponent *c = icalcomponent_get_first_component(im->vcal, ICAL_ANY_COMPONENT);
+	     c; c = icalcomponent_get_next_component(im->vcal, ICAL_ANY_COMPONENT)) {
+		icalcomponent_kind kind = icalcomponent_isa(c);
+		const struct part *p;
+
 		if (kind == ICAL_VEVENT_COMPONENT) {
-			if (read_event(im, c, p, e) < 0)
+			p = find_part(&im->sc, cal, c, nevent++);
+			if (lic_error(&im->sc, p, c, true, e) < 0 || read_event(im, c, p, e) < 0)
 				return -1;
-		} else if (kind != ICAL_VTIMEZONE_COMPONENT) {
-			note_skip(im, p ? p->kind : icalcomponent_kind_to_string(kind));
+		} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
+			p = find_part(&im->sc, cal, c, 0);
+			if (lic_error(&im->sc, p, c, true, e) < 0)
+				return -1;
+		} else {
+			note_skip(im, icalcomponent_kind_to_string(kind));
 		}
 	}
 	return 0;
@@ -670,7 +709,7 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 				im.sc.lines[0].no);
 			goto fail;
 		}
-		if (read_calendar(&im, ct->first_part, e) < 0)
+		if (read_calendar(&im, i, e) < 0)
 			goto fail;
 	}
 	if (im.nevs)

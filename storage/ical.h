@@ -5,7 +5,8 @@
  * with their TZID, RRULE, EXDATE, RECURRENCE-ID overrides, ATTENDEE and
  * VALARM.  A TZID that names a zone of the system's tzdata uses that zone;
  * any other is defined by the file's VTIMEZONE, which is stored (table
- * `timezones`) and exported again.  An event whose UID is already stored
+ * `timezones`) and exported again.  Export names each event's calendar in
+ * X-NESTOR-CALENDAR, so a round trip keeps it.  An event whose UID is already stored
  * is replaced, so importing the same file twice changes nothing.
  *
  * A file is imported in one transaction: a malformed one is rejected with
@@ -34,7 +35,8 @@ void ical_report_release(struct ical_report *r);
 /* Called now and then during an import with events done and in total. */
 typedef void ical_progress_fn(size_t done, size_t total, void *arg);
 
-/* Import the iCalendar text into calendar (NULL: "personal"). */
+/* Import the iCalendar text into calendar (NULL: the calendar an export of
+ * nestor named in X-NESTOR-CALENDAR, else "personal"). */
 int ical_import(struct store *s, const char *text, const char *calendar, time_t now,
 		ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e);
 

@@ -460,7 +460,9 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	snprintf(a, sizeof(a), "%s", cJSON_GetObjectItem(j, "start")->valuestring);
 	snprintf(b, sizeof(b), "%s", cJSON_GetObjectItem(j, "end")->valuestring);
 	show_line(ctx, "start", a);
-	show_line(ctx, ev.all_day ? "until" : "end", b);
+	if (ev.all_day) /* the last day, not iCalendar's exclusive end */
+		render_date(tz_date_to_local(ev.end - DAY), b, sizeof(b));
+	show_line(ctx, ev.all_day ? "last day" : "end", b);
 	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
 	show_line(ctx, "zone", ev.tzid);
 	show_line(ctx, "repeats", ev.rrule);

@@ -485,8 +485,7 @@ static int read_event(struct import *im, icalcomponent *c, const struct part *p,
 		free(ev.summary);
 		ev.summary = xstrdup("(no title)");
 	}
-	if (rr)
-		{
+	if (rr) {
 		struct icalrecurrencetype r = icalproperty_get_rrule(rr);
 
 		ev.rrule = xstrdup(icalrecurrencetype_as_string(&r));
@@ -607,9 +606,9 @@ static int write_all(struct import *im, time_t now, ical_progress_fn *progress, 
 
 /* The part of the scan that libical's component c of calendar cal is:
  * libical moves time zones first, so VTIMEZONEs are matched by TZID and
- * the rest by their rank among components of the same kind. */
+ * the rest in order, from *cursor (a part index, moved past the match). */
 static const struct part *find_part(const struct scan *sc, size_t cal, icalcomponent *c,
-				    size_t rank)
+				    size_t *cursor)
 {
 	size_t first = sc->cals[cal].first_part,
 	       end = cal + 1 < sc->ncals ? sc->cals[cal + 1].first_part : sc->nparts;
@@ -619,13 +618,16 @@ static const struct part *find_part(const struct scan *sc, size_t cal, icalcompo
 				   : NULL;
 	const char *tzid = tp ? icalproperty_get_tzid(tp) : NULL;
 
-	for (size_t k = first; k < end; k++) {
+	for (size_t k = tzid ? first : *cursor; k < end; k++) {
 		const struct part *p = &sc->parts[k];
 
 		if (strcasecmp(p->kind, kind))
 			continue;
-		if (tzid ? prop_line(sc, p, "TZID", tzid) != sc->lines[p->first].no
-			 : rank-- == 0)
+		if (!tzid) {
+			*cursor = k + 1;
+			return p;
+		}
+		if (prop_line(sc, p, "TZID", tzid) != sc->lines[p->first].no)
 			return p;
 	}
 	return NULL;
@@ -634,7 +636,7 @@ static const struct part *find_part(const struct scan *sc, size_t cal, icalcompo
 /* Read the components of VCALENDAR number cal of the file. */
 static int read_calendar(struct import *im, size_t cal, struct err *e)
 {
-	size_t nevent = 0;
+	size_t cursor = im->sc.cals[cal].first_part, none = 0;
 
 	if (lic_error(&im->sc, NULL, im->vcal, false, e) < 0)
 		return -1;
@@ -644,11 +646,11 @@ static int read_calendar(struct import *im, size_t cal, struct err *e)
 		const struct part *p;
 
 		if (kind == ICAL_VEVENT_COMPONENT) {
-			p = find_part(&im->sc, cal, c, nevent++);
+			p = find_part(&im->sc, cal, c, &cursor);
 			if (lic_error(&im->sc, p, c, true, e) < 0 || read_event(im, c, p, e) < 0)
 				return -1;
 		} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
-			p = find_part(&im->sc, cal, c, 0);
+			p = find_part(&im->sc, cal, c, &none);
 			if (lic_error(&im->sc, p, c, true, e) < 0)
 				return -1;
 		} else {

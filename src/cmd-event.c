@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "event.h"
 #include "render.h"
+#include "caltz.h"
 #include "tz.h"
 #include "when.h"
 #include "xalloc.h"
@@ -90,9 +91,9 @@ static int parse_when(struct ctx *ctx, const char *opt, const char *text, time_t
 static int apply_times(struct ctx *ctx, const struct event_args *a, struct event *ev,
 		       bool adding)
 {
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	icaltimezone *zone = NULL;
-	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day };
+	struct when w = { ev->all_day ? caltz_date_to_local(ev->start) : ev->start, ev->all_day };
 	time_t dur = ev->end - ev->start;
 	struct when we = { 0, false };
 	long secs = 0;
@@ -107,9 +108,10 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 	if (a->tz) {
 		set_str(&ev->tzid, a->tz);
 	} else if (adding) {
-		char name[128];
+		char *name = tz_local_name();
 
-		set_str(&ev->tzid, tz_local_name(name, sizeof(name)) ? name : "");
+		set_str(&ev->tzid, name ? name : "");
+		free(name);
 	}
 	if (a->end && parse_when(ctx, "--end", a->end, w.at, &we) < 0)
 		return -1;
@@ -117,12 +119,12 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
 				     (adding || ev->all_day || !a->at || a->end));
 	if (ev->all_day) {
-		time_t first = tz_local_to_date(w.at);
+		time_t first = caltz_local_to_date(w.at);
 
 		if (a->end) {
 			if (we.at < w.at)
 				return cmd_usage(ctx, "--end is before --at");
-			dur = tz_local_to_date(we.at) + DAY - first;
+			dur = caltz_local_to_date(we.at) + DAY - first;
 		} else if (a->dur) {
 			dur = (secs + DAY - 1) / DAY * DAY;
 		} else if (adding || dur <= 0 || dur % DAY) {
@@ -134,18 +136,18 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 		ev->tzid = NULL;
 		return 0;
 	}
-	tz_cache_init(&tc, ctx->store);
-	if (tz_lookup(&tc, ev->tzid, &zone, &ctx->err) < 0)
+	caltz_cache_init(&tc, ctx->store);
+	if (caltz_lookup(&tc, ev->tzid, &zone, &ctx->err) < 0)
 		goto out;
 	if (a->at)
-		ev->start = a->tz ? tz_reinterpret(w.at, zone) : w.at;
+		ev->start = a->tz ? caltz_reinterpret(w.at, zone) : w.at;
 	else if (!adding && w.date_only)
 		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
 	if (a->end) {
 		/* read again from the start, so "--end 10:30" is the start's day */
 		if (parse_when(ctx, "--end", a->end, ev->start, &we) < 0)
 			goto out;
-		ev->end = a->tz ? tz_reinterpret(we.at, zone) : we.at;
+		ev->end = a->tz ? caltz_reinterpret(we.at, zone) : we.at;
 	} else if (a->dur) {
 		ev->end = ev->start + secs;
 	} else {
@@ -153,7 +155,7 @@ static int apply_times(struct ctx *ctx, const struct event_args *a, struct event
 	}
 	rc = 0;
 out:
-	tz_cache_release(&tc);
+	caltz_cache_release(&tc);
 	return rc;
 }
 
@@ -461,7 +463,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	snprintf(b, sizeof(b), "%s", cJSON_GetObjectItem(j, "end")->valuestring);
 	show_line(ctx, "start", a);
 	if (ev.all_day) /* the last day, not iCalendar's exclusive end */
-		render_date(tz_date_to_local(ev.end - DAY), b, sizeof(b));
+		render_date(caltz_date_to_local(ev.end - DAY), b, sizeof(b));
 	show_line(ctx, ev.all_day ? "last day" : "end", b);
 	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
 	show_line(ctx, "zone", ev.tzid);

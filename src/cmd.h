@@ -65,6 +65,12 @@ int cmd_export(struct ctx *ctx, int argc, char **argv);
  * date includes that day. */
 int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from,
 	       time_t *to);
+extern const struct cmd cmd_remind_verbs[];
+extern const struct cmd cmd_jobs_verbs[];
+/* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`
+ * (src/cmd-daemon.c): top-level commands with handlers of their own. */
+int cmd_jobs(struct ctx *ctx, int argc, char **argv);
+int cmd_daemon(struct ctx *ctx, int argc, char **argv);
 
 /* Run argv (argv[0] = a top-level command name) through the table.
  * Returns the process exit status (0, 1 or 2); prints errors itself. */

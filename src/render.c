@@ -1,13 +1,14 @@
 #include "render.h"
 #include "event.h"
+#include "job.h"
+#include "reminder.h"
 #include "task.h"
-#include "tz.h"
+#include "caltz.h"
 #include "xalloc.h"
-
-#include <string.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 char *render_time(time_t t, char *buf, size_t len)
 {
@@ -105,15 +106,15 @@ cJSON *json_event(const struct event *ev)
 	oc.location = ev->location;
 	oc.tzid = ev->tzid;
 	oc.key = ev->start;
-	oc.start = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
-	oc.end = ev->all_day ? tz_date_to_local(ev->end) : ev->end;
+	oc.start = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
+	oc.end = ev->all_day ? caltz_date_to_local(ev->end) : ev->end;
 	o = json_event_occurrence(&oc);
 	arr = cJSON_AddArrayToObject(o, "exdates");
 	for (size_t i = 0; i < ev->nexdates; i++) {
 		char buf[40];
 
 		if (ev->all_day)
-			render_date(tz_date_to_local(ev->exdates[i]), buf, sizeof(buf));
+			render_date(caltz_date_to_local(ev->exdates[i]), buf, sizeof(buf));
 		else
 			render_time(ev->exdates[i], buf, sizeof(buf));
 		cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
@@ -130,5 +131,68 @@ cJSON *json_event(const struct event *ev)
 	}
 	render_add_str(o, "alarms", ev->alarms);
 	cJSON_AddNumberToObject(o, "overrides", (double)ev->noverrides);
+	return o;
+}
+
+cJSON *json_reminder(const struct reminder *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "text", r->text);
+	render_add_time(o, "at", r->has_at, r->at);
+	render_add_str(o, "every", r->every);
+	cJSON_AddStringToObject(o, "state", r->state);
+	if (r->channels) {
+		cJSON *arr = cJSON_AddArrayToObject(o, "channels");
+		const char *p = r->channels;
+
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			char name[32];
+
+			snprintf(name, sizeof(name), "%.*s", (int)len, p);
+			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+			p += len;
+			p += *p == ',';
+		}
+	} else {
+		cJSON_AddNullToObject(o, "channels");
+	}
+	if (r->late)
+		cJSON_AddNumberToObject(o, "late", (double)r->late);
+	else
+		cJSON_AddNullToObject(o, "late");
+	return o;
+}
+
+cJSON *json_job(const struct job *j)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)j->id);
+	cJSON_AddStringToObject(o, "kind", j->kind);
+	render_add_time(o, "next_run", j->has_next, j->next_run);
+	cJSON_AddStringToObject(o, "state", j->state);
+	cJSON_AddNumberToObject(o, "attempts", j->attempts);
+	render_add_str(o, "last_error", j->last_error);
+	render_add_time(o, "occurrence", j->occurrence != 0, j->occurrence);
+	cJSON_AddStringToObject(o, "schedule", j->schedule);
+	render_add_str(o, "rule", j->rule);
+	return o;
+}
+
+cJSON *json_job_run(const struct job_run *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddNumberToObject(o, "job", (double)r->job_id);
+	render_add_time(o, "occurrence", 1, r->occurrence);
+	render_add_str(o, "channel", r->channel);
+	render_add_time(o, "started", 1, r->started_at);
+	render_add_time(o, "finished", r->finished_at != 0, r->finished_at);
+	cJSON_AddStringToObject(o, "result", r->result);
+	render_add_str(o, "detail", r->detail);
 	return o;
 }

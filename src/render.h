@@ -14,6 +14,9 @@
 struct task;
 struct event;
 struct event_occ;
+struct reminder;
+struct job;
+struct job_run;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -26,6 +29,15 @@ void render_add_str(cJSON *o, const char *key, const char *s);
 
 /* {"id","title","notes","priority","due","status","created","done_at"} */
 cJSON *json_task(const struct task *t);
+/* {"id","text","at","every","state","channels","late"}: at is the next due
+ * time, every the cron expression or RRULE, channels null for the default
+ * list, late the seconds past due (null when not late). */
+cJSON *json_reminder(const struct reminder *r);
+/* {"id","kind","next_run","state","attempts","last_error","occurrence",
+ * "schedule","rule"} */
+cJSON *json_job(const struct job *j);
+/* {"id","job","occurrence","channel","started","finished","result","detail"} */
+cJSON *json_job_run(const struct job_run *r);
 
 /* {"id","uid","calendar","summary","location","notes","start","end",
  * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end

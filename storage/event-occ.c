@@ -1,6 +1,6 @@
 /* Occurrences: recurrence expansion with libical, the agenda window, search. */
 #include "event-int.h"
-#include "tz.h"
+#include "caltz.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -36,12 +36,12 @@ static struct icaltimetype series_dtstart(const struct event *ev, icaltimezone *
 		d.zone = NULL;
 		return d;
 	}
-	return tz_to_wall(ev->start, zone, false);
+	return caltz_to_wall(ev->start, zone, false);
 }
 
 /* Open an iterator over ev's occurrences; when skip_to is later than the
  * start and the rule has no COUNT, jump close to skip_to. */
-static int series_open(struct tz_cache *tc, const struct event *ev, time_t skip_to,
+static int series_open(struct caltz_cache *tc, const struct event *ev, time_t skip_to,
 		       struct series_it *si, struct err *e)
 {
 	struct icalrecurrencetype r;
@@ -50,7 +50,7 @@ static int series_open(struct tz_cache *tc, const struct event *ev, time_t skip_
 	memset(si, 0, sizeof(*si));
 	si->ev = ev;
 	si->dur = ev->end - ev->start;
-	if (!ev->all_day && tz_lookup(tc, ev->tzid, &si->zone, e) < 0)
+	if (!ev->all_day && caltz_lookup(tc, ev->tzid, &si->zone, e) < 0)
 		return -1;
 	r = icalrecurrencetype_from_string(ev->rrule);
 	if (r.freq == ICAL_NO_RECURRENCE)
@@ -61,7 +61,7 @@ static int series_open(struct tz_cache *tc, const struct event *ev, time_t skip_
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
 	if (r.count == 0 && skip_to - si->dur - 2 * DAY > ev->start) {
 		struct icaltimetype w =
-			tz_to_wall(skip_to - si->dur - 2 * DAY, si->zone, ev->all_day);
+			caltz_to_wall(skip_to - si->dur - 2 * DAY, si->zone, ev->all_day);
 
 		if (!ev->all_day)
 			w.zone = si->zone;
@@ -105,10 +105,10 @@ static bool series_next(struct series_it *si, time_t *key, time_t *start, time_t
 			tm.tm_mon = o.month - 1;
 			tm.tm_mday = o.day;
 			*key = timegm(&tm);
-			*start = tz_date_to_local(*key);
-			*end = tz_date_to_local(*key + si->dur);
+			*start = caltz_date_to_local(*key);
+			*end = caltz_date_to_local(*key + si->dur);
 		} else {
-			*key = tz_from_wall(o, si->zone);
+			*key = caltz_from_wall(o, si->zone);
 			*start = *key;
 			*end = *key + si->dur;
 		}
@@ -126,15 +126,15 @@ static bool overlaps(time_t s, time_t e, time_t from, time_t to)
 static void override_span(const struct event *ev, const struct event_override *o, time_t *s,
 			  time_t *e)
 {
-	*s = ev->all_day ? tz_date_to_local(o->start) : o->start;
-	*e = ev->all_day ? tz_date_to_local(o->end) : o->end;
+	*s = ev->all_day ? caltz_date_to_local(o->start) : o->start;
+	*e = ev->all_day ? caltz_date_to_local(o->end) : o->end;
 }
 
 int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
 		     struct err *e)
 {
 	struct icalrecurrencetype r;
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	time_t last = ev->end;
 
 	*bounded = true;
@@ -145,33 +145,33 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 	if (!icaltime_is_null_time(r.until)) {
 		icaltimezone *zone = NULL;
 
-		tz_cache_init(&tc, s);
+		caltz_cache_init(&tc, s);
 		if (!ev->all_day && !r.until.is_date && !icaltime_is_utc(r.until) &&
-		    tz_lookup(&tc, ev->tzid, &zone, e) < 0) {
-			tz_cache_release(&tc);
+		    caltz_lookup(&tc, ev->tzid, &zone, e) < 0) {
+			caltz_cache_release(&tc);
 			return -1;
 		}
 		if (r.until.is_date)
-			last = tz_from_wall(r.until, NULL) + DAY;
+			last = caltz_from_wall(r.until, NULL) + DAY;
 		else if (icaltime_is_utc(r.until))
 			last = icaltime_as_timet(r.until);
 		else
-			last = tz_from_wall(r.until, zone);
+			last = caltz_from_wall(r.until, zone);
 		last += ev->end - ev->start;
-		tz_cache_release(&tc);
+		caltz_cache_release(&tc);
 	} else if (r.count > 0) {
 		struct series_it si;
 		time_t key, os, oe;
 
-		tz_cache_init(&tc, s);
+		caltz_cache_init(&tc, s);
 		if (series_open(&tc, ev, 0, &si, e) < 0) {
-			tz_cache_release(&tc);
+			caltz_cache_release(&tc);
 			return -1;
 		}
 		while (series_next(&si, &key, &os, &oe))
 			last = oe;
 		series_close(&si);
-		tz_cache_release(&tc);
+		caltz_cache_release(&tc);
 	} else {
 		*bounded = false;
 		return 0;
@@ -186,15 +186,15 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,
 		     struct err *e)
 {
-	time_t date = tz_local_to_date(day), ds = tz_date_to_local(date),
-	       de = tz_date_to_local(date + DAY), os, oe;
-	struct tz_cache tc;
+	time_t date = caltz_local_to_date(day), ds = caltz_date_to_local(date),
+	       de = caltz_date_to_local(date + DAY), os, oe;
+	struct caltz_cache tc;
 	struct series_it si;
 	bool found = false;
 
-	tz_cache_init(&tc, s);
+	caltz_cache_init(&tc, s);
 	if (series_open(&tc, ev, ds, &si, e) < 0) {
-		tz_cache_release(&tc);
+		caltz_cache_release(&tc);
 		return -1;
 	}
 	while (series_next(&si, key, &os, &oe) && os < de) {
@@ -204,7 +204,7 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 		}
 	}
 	series_close(&si);
-	tz_cache_release(&tc);
+	caltz_cache_release(&tc);
 	if (!found) {
 		char buf[16];
 		struct tm tm;
@@ -289,7 +289,7 @@ static const struct event_override *find_override(const struct event *ev, time_t
 }
 
 /* Push the occurrences of series ev overlapping [from, to). */
-static int expand(struct tz_cache *tc, struct event_list *l, size_t *cap,
+static int expand(struct caltz_cache *tc, struct event_list *l, size_t *cap,
 		  const struct event *ev, time_t from, time_t to, struct err *e)
 {
 	struct series_it si;
@@ -319,8 +319,8 @@ static int expand(struct tz_cache *tc, struct event_list *l, size_t *cap,
 static void push_single(struct event_list *l, size_t *cap, const struct event *ev,
 			time_t from, time_t to)
 {
-	time_t s = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
-	time_t e = ev->all_day ? tz_date_to_local(ev->end) : ev->end;
+	time_t s = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
+	time_t e = ev->all_day ? caltz_date_to_local(ev->end) : ev->end;
 
 	if (overlaps(s, e, from, to))
 		push(l, cap, ev, NULL, ev->start, s, e);
@@ -373,7 +373,7 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 		" JOIN events e ON e.id = o.event_id JOIN calendars c ON c.id = e.calendar_id"
 		" WHERE e.deleted = 0 AND (e.until IS NULL OR e.until > ?4) AND e.start < ?2"
 		CAL_FILTER " ORDER BY o.event_id, o.recurrence_id";
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	size_t cap = 0, ocap = 0;
 	sqlite3_stmt *st;
 	int rc = 0;
@@ -396,7 +396,7 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 			goto fail;
 		}
 	}
-	tz_cache_init(&tc, s);
+	caltz_cache_init(&tc, s);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 
@@ -405,7 +405,7 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 		else
 			push_single(out, &ocap, ev, from, to);
 	}
-	tz_cache_release(&tc);
+	caltz_cache_release(&tc);
 	return finish(out, rc);
 fail:
 	return finish(out, -1);
@@ -438,7 +438,7 @@ fail:
 }
 
 /* The occurrence of ev a search shows: the next one ending after now. */
-static int next_occurrence(struct tz_cache *tc, struct event_list *l, size_t *cap,
+static int next_occurrence(struct caltz_cache *tc, struct event_list *l, size_t *cap,
 			   const struct event *ev, time_t now, struct err *e)
 {
 	struct series_it si;
@@ -446,8 +446,8 @@ static int next_occurrence(struct tz_cache *tc, struct event_list *l, size_t *ca
 	bool found = false;
 
 	if (!ev->rrule) {
-		push_single(l, cap, ev, ev->all_day ? tz_date_to_local(ev->start) : ev->start,
-			    ev->all_day ? tz_date_to_local(ev->end) + 1 : ev->end + 1);
+		push_single(l, cap, ev, ev->all_day ? caltz_date_to_local(ev->start) : ev->start,
+			    ev->all_day ? caltz_date_to_local(ev->end) + 1 : ev->end + 1);
 		return 0;
 	}
 	if (series_open(tc, ev, now, &si, e) < 0)
@@ -464,10 +464,10 @@ static int next_occurrence(struct tz_cache *tc, struct event_list *l, size_t *ca
 	}
 	series_close(&si);
 	if (!found) {
-		time_t s0 = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
+		time_t s0 = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
 
 		push(l, cap, ev, NULL, ev->start, s0,
-		     ev->all_day ? tz_date_to_local(ev->end) : ev->end);
+		     ev->all_day ? caltz_date_to_local(ev->end) : ev->end);
 	}
 	return 0;
 }
@@ -476,7 +476,7 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 		 struct err *e)
 {
 	sqlite3_stmt *st;
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	size_t cap = 0, ocap = 0;
 	int rc = 0;
 
@@ -496,10 +496,10 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 	for (size_t i = 0; i < out->nevents; i++)
 		if (out->events[i].rrule && event_load_overrides(s, &out->events[i], e) < 0)
 			goto fail;
-	tz_cache_init(&tc, s);
+	caltz_cache_init(&tc, s);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++)
 		rc = next_occurrence(&tc, out, &ocap, &out->events[i], now, e);
-	tz_cache_release(&tc);
+	caltz_cache_release(&tc);
 	return finish(out, rc);
 fail:
 	return finish(out, -1);

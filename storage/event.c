@@ -1,7 +1,7 @@
 /* Events: rows, overrides, calendars. Occurrences live in event-occ.c. */
 #include "event.h"
 #include "event-int.h"
-#include "tz.h"
+#include "caltz.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -128,7 +128,7 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 
 int event_check(struct store *s, const struct event *ev, struct err *e)
 {
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	icaltimezone *zone;
 	int rc;
 
@@ -148,9 +148,9 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	}
 	if (ev->all_day || !ev->tzid)
 		return 0;
-	tz_cache_init(&tc, s);
-	rc = tz_lookup(&tc, ev->tzid, &zone, e);
-	tz_cache_release(&tc);
+	caltz_cache_init(&tc, s);
+	rc = caltz_lookup(&tc, ev->tzid, &zone, e);
+	caltz_cache_release(&tc);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* iCalendar export: events, their overrides and the zones they use. */
 #include "event-int.h"
 #include "ical.h"
-#include "tz.h"
+#include "caltz.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -21,7 +21,7 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day,
 	} else if (tzid && zone == icaltimezone_get_utc_timezone()) {
 		v = icaltime_from_timet_with_zone(t, 0, zone);
 	} else {
-		v = tz_to_wall(t, zone, false);
+		v = caltz_to_wall(t, zone, false);
 		v.zone = NULL;
 	}
 	p = icalproperty_new(kind);
@@ -131,7 +131,7 @@ static void add_event(icalcomponent *cal, const struct event *ev, icaltimezone *
 }
 
 /* A VTIMEZONE for each zone in use, named as the events name it. */
-static void add_zones(icalcomponent *cal, struct tz_cache *tc, const struct event_list *l)
+static void add_zones(icalcomponent *cal, struct caltz_cache *tc, const struct event_list *l)
 {
 	const char **done = NULL;
 	size_t n = 0;
@@ -147,7 +147,7 @@ static void add_zones(icalcomponent *cal, struct tz_cache *tc, const struct even
 			continue;
 		for (k = 0; k < n && strcmp(done[k], tzid); k++)
 			;
-		if (k < n || tz_lookup(tc, tzid, &zone, NULL) < 0 ||
+		if (k < n || caltz_lookup(tc, tzid, &zone, NULL) < 0 ||
 		    zone == icaltimezone_get_utc_timezone())
 			continue;
 		done = xrealloc(done, (n + 1) * sizeof(*done));
@@ -165,7 +165,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		char **text, struct err *e)
 {
 	struct event_list l;
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	icalcomponent *cal;
 	bool *used;
 	int rc = 0;
@@ -185,7 +185,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//nestor//nestor//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	tz_cache_init(&tc, s);
+	caltz_cache_init(&tc, s);
 	add_zones(cal, &tc, &l);
 	for (size_t i = 0; i < l.nevents; i++) {
 		const struct event *ev = &l.events[i];
@@ -193,7 +193,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 
 		if ((from || to) && !used[i])
 			continue;
-		if (!ev->all_day && tz_lookup(&tc, ev->tzid, &zone, e) < 0) {
+		if (!ev->all_day && caltz_lookup(&tc, ev->tzid, &zone, e) < 0) {
 			rc = -1;
 			break;
 		}
@@ -207,7 +207,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 	}
 	icalcomponent_free(cal);
 	free(used);
-	tz_cache_release(&tc);
+	caltz_cache_release(&tc);
 	event_list_release(&l);
 	return rc;
 }

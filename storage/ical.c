@@ -1,7 +1,7 @@
 /* iCalendar import: a line scan for structure and line numbers, then libical. */
 #include "ical.h"
 #include "event-int.h"
-#include "tz.h"
+#include "caltz.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -234,7 +234,7 @@ static int lic_error(const struct scan *sc, const struct part *p, icalcomponent 
 struct import {
 	struct store *s;
 	struct scan sc;
-	struct tz_cache tc;
+	struct caltz_cache tc;
 	icalcomponent *vcal;
 	struct event *evs; /* masters of this file, then sorted by uid */
 	size_t nevs, cap;
@@ -268,9 +268,9 @@ static void note_skip(struct import *im, const char *kind)
 static int resolve_zone(struct import *im, const char *tzid, int line, icaltimezone **zone,
 			const char **name, struct err *e)
 {
-	icaltimezone *z = tz_builtin(tzid);
+	icaltimezone *z = caltz_builtin(tzid);
 
-	*name = tz_plain_name(tzid);
+	*name = caltz_plain_name(tzid);
 	if (z) {
 		*zone = z;
 		return 0;
@@ -295,7 +295,7 @@ static int resolve_zone(struct import *im, const char *tzid, int line, icaltimez
 		*zone = z;
 		return 0;
 	}
-	if (tz_lookup(&im->tc, tzid, zone, e) < 0)
+	if (caltz_lookup(&im->tc, tzid, zone, e) < 0)
 		return err_set(e, ERR_USAGE, "line %d: unknown time zone \"%s\"", line, tzid);
 	return 0;
 }
@@ -325,9 +325,9 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 		if (resolve_zone(im, icalparameter_get_tzid(tp), line, &zone, &name, e) < 0)
 			return -1;
 		v.zone = NULL;
-		*t = tz_from_wall(v, zone);
+		*t = caltz_from_wall(v, zone);
 	} else {
-		*t = tz_from_wall(v, NULL);
+		*t = caltz_from_wall(v, NULL);
 	}
 	if (tzid_out)
 		*tzid_out = name;
@@ -412,17 +412,17 @@ static int occ_key(struct import *im, icalproperty *p, int line, bool all_day, t
 		struct icaltimetype w;
 		struct tm tm;
 
-		if (tz_lookup(&im->tc, tzid, &zone, e) < 0)
+		if (caltz_lookup(&im->tc, tzid, &zone, e) < 0)
 			return -1;
-		w = tz_to_wall(start, zone, false);
+		w = caltz_to_wall(start, zone, false);
 		gmtime_r(key, &tm);
 		w.year = tm.tm_year + 1900;
 		w.month = tm.tm_mon + 1;
 		w.day = tm.tm_mday;
 		w.zone = NULL;
-		*key = tz_from_wall(w, zone);
+		*key = caltz_from_wall(w, zone);
 	} else if (!is_date && all_day) {
-		*key = tz_local_to_date(*key);
+		*key = caltz_local_to_date(*key);
 	}
 	return 0;
 }
@@ -543,7 +543,7 @@ static int attach(struct import *im, time_t now, struct err *e)
 			from_db = true;
 		}
 		if (ev->all_day && !o->rid_date)
-			o->o.recurrence_id = tz_local_to_date(o->o.recurrence_id);
+			o->o.recurrence_id = caltz_local_to_date(o->o.recurrence_id);
 		event_drop_override(ev, o->o.recurrence_id);
 		ev->overrides = xrealloc(ev->overrides,
 					 (ev->noverrides + 1) * sizeof(*ev->overrides));
@@ -678,7 +678,7 @@ static void import_release(struct import *im)
 	free(im->ovs);
 	if (im->vcal)
 		icalcomponent_free(im->vcal);
-	tz_cache_release(&im->tc);
+	caltz_cache_release(&im->tc);
 	scan_release(&im->sc);
 }
 
@@ -693,7 +693,7 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 	im.s = s;
 	im.rep = rep;
 	im.calendar = calendar;
-	tz_cache_init(&im.tc, s);
+	caltz_cache_init(&im.tc, s);
 	if (scan(&im.sc, text, e) < 0)
 		goto out;
 	if (store_begin(s, e) < 0)

@@ -163,7 +163,15 @@ const char *const schema_migrations[] = {
 	"  target TEXT PRIMARY KEY,"
 	"  cursor TEXT"
 	");",
-	/* 2: the calendar: time zones defined only by an imported VTIMEZONE, and
+	/* 2: the scheduler's claims and exactly-once deliveries */
+	"ALTER TABLE jobs ADD COLUMN dtstart INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN occurrence INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN claim TEXT;"
+	"ALTER TABLE job_runs ADD COLUMN detail TEXT;"
+	"UPDATE jobs SET dtstart = next_run, occurrence = next_run;"
+	"CREATE UNIQUE INDEX job_runs_once ON job_runs(job_id, occurrence, channel)"
+	"  WHERE result IN ('ok','skipped');",
+	/* 3: the calendar: time zones defined only by an imported VTIMEZONE, and
 	 * an index for the rare single events longer than a week (the agenda
 	 * finds shorter ones by start alone) */
 	"CREATE TABLE timezones ("

@@ -1,25 +1,23 @@
-#include "tz.h"
+#include "caltz.h"
 #include "xalloc.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-struct tz_entry {
+struct caltz_entry {
 	char *tzid;
 	icaltimezone *zone;
 	bool owned; /* loaded from the timezones table */
 };
 
-void tz_cache_init(struct tz_cache *c, struct store *s)
+void caltz_cache_init(struct caltz_cache *c, struct store *s)
 {
 	memset(c, 0, sizeof(*c));
 	c->store = s;
 }
 
-void tz_cache_release(struct tz_cache *c)
+void caltz_cache_release(struct caltz_cache *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->v[i].owned)
@@ -30,7 +28,7 @@ void tz_cache_release(struct tz_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-const char *tz_plain_name(const char *tzid)
+const char *caltz_plain_name(const char *tzid)
 {
 	/* "/freeassociation.sourceforge.net/Europe/Berlin", "/mozilla.org/20050126_1/..." */
 	static const char *const prefixes[] = { "/freeassociation.sourceforge.net/Tzfile/",
@@ -48,9 +46,9 @@ const char *tz_plain_name(const char *tzid)
 	return tzid;
 }
 
-icaltimezone *tz_builtin(const char *tzid)
+icaltimezone *caltz_builtin(const char *tzid)
 {
-	const char *name = tz_plain_name(tzid);
+	const char *name = caltz_plain_name(tzid);
 
 	if (!strcmp(name, "UTC") || !strcmp(name, "Etc/UTC") || !strcmp(name, "GMT") ||
 	    !strcmp(name, "Z"))
@@ -90,7 +88,7 @@ static icaltimezone *load_stored(struct store *s, const char *tzid)
 	return zone;
 }
 
-int tz_lookup(struct tz_cache *c, const char *tzid, icaltimezone **zone, struct err *e)
+int caltz_lookup(struct caltz_cache *c, const char *tzid, icaltimezone **zone, struct err *e)
 {
 	icaltimezone *z;
 	bool owned = false;
@@ -108,7 +106,7 @@ int tz_lookup(struct tz_cache *c, const char *tzid, icaltimezone **zone, struct 
 	if (z)
 		owned = true;
 	else
-		z = tz_builtin(tzid);
+		z = caltz_builtin(tzid);
 	if (!z)
 		return err_set(e, ERR_USAGE, "unknown time zone \"%s\"", tzid);
 	if (c->n == c->cap) {
@@ -123,54 +121,7 @@ int tz_lookup(struct tz_cache *c, const char *tzid, icaltimezone **zone, struct 
 	return 0;
 }
 
-static bool usable(const char *name)
-{
-	return name && *name && strchr(name, '/') && tz_builtin(name) != NULL;
-}
-
-bool tz_local_name(char *buf, size_t len)
-{
-	const char *env = getenv("TZ");
-	char link[PATH_MAX], line[256];
-	ssize_t n;
-	FILE *f;
-
-	if (env && *env) {
-		if (*env == ':')
-			env++;
-		if (!strcmp(env, "UTC") || usable(env)) {
-			snprintf(buf, len, "%s", env);
-			return true;
-		}
-		return false; /* a POSIX rule string: nothing to name */
-	}
-	f = fopen("/etc/timezone", "r");
-	if (f) {
-		if (fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\r\n")] = '\0';
-			if (usable(line)) {
-				fclose(f);
-				snprintf(buf, len, "%s", line);
-				return true;
-			}
-		}
-		fclose(f);
-	}
-	n = readlink("/etc/localtime", link, sizeof(link) - 1);
-	if (n > 0) {
-		const char *p;
-
-		link[n] = '\0';
-		p = strstr(link, "zoneinfo/");
-		if (p && usable(p + 9)) {
-			snprintf(buf, len, "%s", p + 9);
-			return true;
-		}
-	}
-	return false;
-}
-
-struct icaltimetype tz_to_wall(time_t t, icaltimezone *zone, bool is_date)
+struct icaltimetype caltz_to_wall(time_t t, icaltimezone *zone, bool is_date)
 {
 	struct icaltimetype w;
 
@@ -196,7 +147,7 @@ struct icaltimetype tz_to_wall(time_t t, icaltimezone *zone, bool is_date)
 	return w;
 }
 
-time_t tz_from_wall(struct icaltimetype w, icaltimezone *zone)
+time_t caltz_from_wall(struct icaltimetype w, icaltimezone *zone)
 {
 	struct tm tm;
 
@@ -215,14 +166,14 @@ time_t tz_from_wall(struct icaltimetype w, icaltimezone *zone)
 	return mktime(&tm);
 }
 
-time_t tz_reinterpret(time_t t, icaltimezone *zone)
+time_t caltz_reinterpret(time_t t, icaltimezone *zone)
 {
-	struct icaltimetype w = tz_to_wall(t, NULL, false);
+	struct icaltimetype w = caltz_to_wall(t, NULL, false);
 
 	return zone ? icaltime_as_timet_with_zone(w, zone) : t;
 }
 
-time_t tz_date_to_local(time_t utc_midnight)
+time_t caltz_date_to_local(time_t utc_midnight)
 {
 	struct tm tm;
 
@@ -232,7 +183,7 @@ time_t tz_date_to_local(time_t utc_midnight)
 	return mktime(&tm);
 }
 
-time_t tz_local_to_date(time_t local)
+time_t caltz_local_to_date(time_t local)
 {
 	struct tm tm;
 

@@ -65,6 +65,16 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv);
 /* `nestor time [PLACE]` (src/cmd-time.c) and `nestor weather` (src/cmd-weather.c). */
 int cmd_time(struct ctx *ctx, int argc, char **argv);
 int cmd_weather(struct ctx *ctx, int argc, char **argv);
+extern const struct cmd cmd_event_verbs[];
+
+/* Top-level calendar commands (src/cmd-event.c, src/cmd-ical.c). */
+int cmd_agenda(struct ctx *ctx, int argc, char **argv);
+int cmd_import(struct ctx *ctx, int argc, char **argv);
+int cmd_export(struct ctx *ctx, int argc, char **argv);
+/* --from/--to into a window (default: today and the 6 days after); a --to
+ * date includes that day. */
+int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from,
+	       time_t *to);
 extern const struct cmd cmd_remind_verbs[];
 extern const struct cmd cmd_jobs_verbs[];
 /* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`

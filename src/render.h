@@ -14,6 +14,8 @@
 struct task;
 struct conversation;
 struct message;
+struct event;
+struct event_occ;
 struct reminder;
 struct job;
 struct job_run;
@@ -44,5 +46,13 @@ cJSON *json_conversation(const struct conversation *c);
 /* {"id","conversation","role","content","tool_calls","tool_call_id","created"};
  * tool_calls is the stored JSON array (null when none). */
 cJSON *json_message(const struct message *m);
+/* {"id","uid","calendar","summary","location","notes","start","end",
+ * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end
+ * exclusive (the day after the last day). */
+cJSON *json_event_occurrence(const struct event_occ *o);
+/* An event as `event show` prints it: the occurrence fields of its first
+ * occurrence plus "exdates" (times or dates), "attendees" (strings),
+ * "alarms" (iCalendar text or null) and "overrides" (a count). */
+cJSON *json_event(const struct event *ev);
 
 #endif

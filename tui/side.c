@@ -1,5 +1,6 @@
 /* The side pane's data (through storage/) and its drawing. */
 #include "side.h"
+#include "event.h"
 #include "reminder.h"
 #include "task.h"
 #include "theme.h"
@@ -108,11 +109,39 @@ static int load_reminders(struct side_section *sec, struct store *st, time_t now
 	return 0;
 }
 
+/* Today's occurrences: all-day ones first (the agenda sorts them so),
+ * then by start; one that began before today shows "...". */
+static int load_agenda(struct side_section *sec, struct store *st, time_t now, struct err *e)
+{
+	time_t day = when_day_start(now), next = when_day_start(day + 36 * 3600);
+	struct event_list l;
+
+	memset(&l, 0, sizeof(l));
+	if (event_occurrences(st, day, next, NULL, &l, e) < 0)
+		return -1;
+	for (size_t i = 0; i < l.nocc && i < MAX_LINES; i++) {
+		const struct event_occ *o = &l.occ[i];
+		char when[24];
+		struct tm tm;
+
+		localtime_r(&o->start, &tm);
+		if (o->ev->all_day)
+			snprintf(when, sizeof(when), "all day");
+		else if (o->start < day)
+			snprintf(when, sizeof(when), "...");
+		else
+			strftime(when, sizeof(when), "%H:%M", &tm);
+		add_line(sec, when, o->summary ? o->summary : "");
+	}
+	event_list_release(&l);
+	return 0;
+}
+
 int side_load(struct side *s, struct store *st, time_t now, struct err *e)
 {
 	for (int i = 0; i < SIDE_SECTIONS; i++)
 		clear_section(&s->sec[i]);
-	if (load_reminders(&s->sec[SEC_REMINDERS], st, now, e) < 0)
+	if (load_agenda(&s->sec[SEC_AGENDA], st, now, e) < 0 || load_reminders(&s->sec[SEC_REMINDERS], st, now, e) < 0)
 		return -1;
 	return load_tasks(&s->sec[SEC_TASKS], st, now, e);
 }

@@ -92,6 +92,8 @@ expect_match "side pane lists the task" "$(cat wide)" '│ 23:00 buy milk'
 # another process changes the database: the side pane follows
 nestor task add from the cli > /dev/null
 wait_for '│ from the cli'
+nestor event add dentist --at 'today 10:00' --for 1h > /dev/null
+wait_for '│ 10:00 dentist'
 nestor remind add stretch --at 'tomorrow 10:00' > /dev/null
 wait_for "│ $(LC_ALL=C date -d tomorrow +%a) 10:00 stretch"
 T resize-window -t "$S" -x 80 -y 24

@@ -10,12 +10,14 @@
 
 #include "chat.h"
 #include "conversation.h"
+#include "event.h"
 #include "input.h"
 #include "side.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
 #include "theme.h"
+#include "when.h"
 #include "wrap.h"
 #include "xalloc.h"
 
@@ -402,12 +404,23 @@ START_TEST(test_side_pane)
 	theme_init(false);
 	t.title = "позвонить в банк насчёт комиссии";
 	ck_assert_int_eq(task_add(st, &t, time(NULL), &e), 0);
+	{
+		struct event ev = { 0 };
+
+		ev.summary = xstrdup("dentist");
+		ev.start = when_day_start(time(NULL)) + 10 * 3600;
+		ev.end = ev.start + 3600;
+		ck_assert_int_eq(event_add(st, &ev, time(NULL), &e), 0);
+		event_release(&ev);
+	}
 	side_init(&side);
 	ck_assert_int_eq(side_load(&side, st, time(NULL), &e), 0);
 	w = newwin(12, 20, 0, 0);
 	side_draw(&side, w);
 	ck_assert_str_eq(row_from(w, 0, 2), "Today");
-	ck_assert_str_eq(row_from(w, 1, 2), "nothing scheduled");
+	ck_assert_str_eq(row_from(w, 1, 2), "10:00 dentist");
+	ck_assert_str_eq(row_from(w, 3, 2), "Reminders");
+	ck_assert_str_eq(row_from(w, 4, 2), "none pending");
 	ck_assert_str_eq(row_from(w, 6, 2), "Tasks");
 	ck_assert_str_eq(row_from(w, 7, 2), "позвонить в банк\xe2\x80\xa6");
 	delwin(w);

@@ -31,7 +31,7 @@ LIB_SRC   := $(filter-out $(FRONT_SRC),$(wildcard src/*.c storage/*.c sync/*.c))
 TEST_SRC  := $(wildcard tests/unit/*.c)
 # Front modules the suites test directly (the chat pane draws on a curses
 # screen writing to /dev/null).
-TUI_PURE  := tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c
+TUI_PURE  := tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c tui/worker.c
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)

@@ -4,9 +4,11 @@
  */
 #include <check.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chat.h"
 #include "conversation.h"
@@ -18,6 +20,7 @@
 #include "testutil.h"
 #include "theme.h"
 #include "when.h"
+#include "worker.h"
 #include "wrap.h"
 #include "xalloc.h"
 
@@ -476,6 +479,69 @@ START_TEST(test_conversation_pages)
 }
 END_TEST
 
+/* A job streaming until cancelled, as a turn does while the UI goes on. */
+static volatile int stop_streaming;
+
+static int stream_job(struct worker *w, void *arg)
+{
+	const struct engine_sink *sink = worker_sink(w);
+	struct err e = { 0, "" };
+
+	(void)arg;
+	sink->tool_call(sink->arg, "task_list", "{}");
+	while (!stop_streaming) {
+		sink->text(sink->arg, "word ");
+		usleep(1000);
+	}
+	err_set(&e, ERR_FAIL, "cancelled");
+	sink->error(sink->arg, &e);
+	return 7;
+}
+
+START_TEST(test_worker_streams_and_stops)
+{
+	struct err e = { 0, "" };
+	struct worker *w = worker_new(&e);
+	struct worker_event *list = NULL, **tail = &list;
+	int texts = 0, finished = 0;
+
+	ck_assert_ptr_nonnull(w);
+	stop_streaming = 0;
+	ck_assert_int_eq(worker_run(w, stream_job, NULL), 0);
+	ck_assert(worker_busy(w));
+	ck_assert_int_eq(worker_run(w, stream_job, NULL), -1); /* one job at a time */
+	/* the UI's side: wait on the self-pipe, take what came, cancel after a while */
+	while (!finished) {
+		struct pollfd p = { worker_fd(w), POLLIN, 0 };
+
+		ck_assert_int_eq(poll(&p, 1, 5000), 1);
+		*tail = worker_take(w);
+		while (*tail) {
+			if ((*tail)->kind == WORKER_TEXT && ++texts == 20)
+				stop_streaming = 1;
+			finished |= (*tail)->kind == WORKER_FINISHED;
+			tail = &(*tail)->next;
+		}
+	}
+	ck_assert_int_eq(list->kind, WORKER_TOOL_CALL);
+	ck_assert_str_eq(list->a, "task_list");
+	ck_assert_int_ge(texts, 20);
+	for (struct worker_event *ev = list; ev; ev = ev->next) {
+		if (ev->next && ev->next->kind == WORKER_FINISHED) {
+			ck_assert_int_eq(ev->kind, WORKER_ERROR);
+			ck_assert_str_eq(ev->a, "cancelled");
+		}
+		if (ev->kind == WORKER_FINISHED) {
+			ck_assert_int_eq(ev->rc, 7);
+			ck_assert_ptr_null(ev->next);
+		}
+	}
+	ck_assert(!worker_busy(w));
+	worker_events_free(list);
+	worker_free(w);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -493,6 +559,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_side_when);
 	tcase_add_test(tc, test_side_pane);
 	tcase_add_test(tc, test_conversation_pages);
+	tcase_add_test(tc, test_worker_streams_and_stops);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -339,20 +339,24 @@ static void cancel(struct tui *t)
 	notice(t, false, "cancelled");
 }
 
-/* Esc: cancel a turn; Alt-key arrives as Esc then the key. */
+static void key(struct tui *t, wint_t ch, bool fkey);
+
+/* Esc: cancel a turn.  Alt-key arrives as Esc then the key at once. */
 static void escape(struct tui *t)
 {
 	wint_t next;
 	int r = get_wch(&next);
 
-	if (r == OK && (next == 'b' || next == 'B'))
+	if (r == ERR) {
+		if (worker_busy(t->worker))
+			cancel(t);
+	} else if (r == OK && (next == 'b' || next == 'B')) {
 		input_word_left(&t->in);
-	else if (r == OK && (next == 'f' || next == 'F'))
+	} else if (r == OK && (next == 'f' || next == 'F')) {
 		input_word_right(&t->in);
-	else if (r == OK && next == 'd')
-		input_kill_word(&t->in);
-	else if (worker_busy(t->worker))
-		cancel(t);
+	} else {
+		key(t, next, r == KEY_CODE_YES);
+	}
 }
 
 static void interrupt(struct tui *t)

@@ -76,6 +76,10 @@ wait_for '   3    0  -                 мои задачи'
 keys 'abc' C-a C-k 'привет' BSpace 'т' Up Up Down
 wait_for '> /tasks'
 keys C-u 'мир' C-a C-k
+# Alt-B goes a word left; Ctrl-W cuts the word before the cursor
+keys 'one two три' M-b M-b 'X' C-e C-w 'four'
+wait_for '> one Xtwo four'
+keys C-u
 
 # resize to 120x40 (the side pane appears) and back: the same clean frame
 T capture-pane -p -t "$S" > before

@@ -20,21 +20,24 @@ static const char *const ru_mon[] = { "января", "февраля", "мар�
 void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len)
 {
 	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
-	struct tm tm;
-	char day[48], hm[8];
+	struct tm tm, today;
+	char day[64], hm[8], year[16] = "";
 
 	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_year != today.tm_year)
+		snprintf(year, sizeof(year), " %d", tm.tm_year + 1900);
 	snprintf(hm, sizeof(hm), "%02d:%02d", tm.tm_hour, tm.tm_min);
 	if (days == 0)
 		snprintf(day, sizeof(day), "%s", RU(lang) ? "сегодня" : "today");
 	else if (days == 1)
 		snprintf(day, sizeof(day), "%s", RU(lang) ? "завтра" : "tomorrow");
 	else if (RU(lang))
-		snprintf(day, sizeof(day), "%s, %d %s", ru_wday[tm.tm_wday], tm.tm_mday,
-			 ru_mon[tm.tm_mon]);
+		snprintf(day, sizeof(day), "%s, %d %s%s", ru_wday[tm.tm_wday], tm.tm_mday,
+			 ru_mon[tm.tm_mon], year);
 	else
-		snprintf(day, sizeof(day), "%s %d %s", en_wday[tm.tm_wday], tm.tm_mday,
-			 en_mon[tm.tm_mon]);
+		snprintf(day, sizeof(day), "%s %d %s%s", en_wday[tm.tm_wday], tm.tm_mday,
+			 en_mon[tm.tm_mon], year);
 	if (date_only)
 		snprintf(buf, len, "%s", day);
 	else if (RU(lang))
@@ -237,8 +240,8 @@ static void clock_of(const char *iso, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-/* "13:00–14:00 lunch (Cafe)", with the day in front when with_day. */
-static void event_text(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
+/* "13:00–14:00" or "all day", with the day in front when with_day. */
+static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
 		       time_t now)
 {
 	char a[8], b[8], day[64] = "";
@@ -257,6 +260,13 @@ static void event_text(struct sbuf *sb, const char *lang, const cJSON *ev, bool 
 		clock_of(str(ev, "end"), b, sizeof(b));
 		sbuf_addf(sb, "%s–%s", a, b);
 	}
+}
+
+/* "13:00–14:00  lunch (Cafe)" */
+static void event_text(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
+		       time_t now)
+{
+	event_when(sb, lang, ev, with_day, now);
 	sbuf_addf(sb, "  %s", str(ev, "summary") ? str(ev, "summary") : "");
 	if (str(ev, "location"))
 		sbuf_addf(sb, " (%s)", str(ev, "location"));
@@ -401,14 +411,19 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 	bool ru = RU(lang);
 
 	if (!strcmp(tool, "calendar_add"))
-		sbuf_addf(&sb, ru ? "Событие %lld добавлено:" : "Event %lld added:", id);
+		sbuf_addf(&sb, ru ? "Событие %lld добавлено: " : "Event %lld added: ", id);
 	else if (!strcmp(tool, "calendar_edit"))
-		sbuf_addf(&sb, ru ? "Событие %lld изменено:" : "Event %lld changed:", id);
+		sbuf_addf(&sb, ru ? "Событие %lld изменено: " : "Event %lld changed: ", id);
+	else if (str(result, "only_date"))
+		sbuf_addf(&sb, ru ? "Событие %lld удалено только на %s: " : "Event %lld removed on %s only: ",
+			  id, str(result, "only_date"));
 	else
-		sbuf_addf(&sb, ru ? "Событие %lld удалено:" : "Event %lld deleted:", id);
+		sbuf_addf(&sb, ru ? "Событие %lld удалено: " : "Event %lld deleted: ", id);
 	if (ev) {
-		sbuf_adds(&sb, " ");
-		event_text(&sb, lang, ev, true, now);
+		sbuf_addf(&sb, "%s, ", str(ev, "summary") ? str(ev, "summary") : "");
+		event_when(&sb, lang, ev, true, now);
+		if (str(ev, "location"))
+			sbuf_addf(&sb, " (%s)", str(ev, "location"));
 	}
 	return sbuf_detach(&sb);
 }

@@ -318,6 +318,12 @@ bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
 		in->kind = INTENT_UNKNOWN;
 		return true;
 	}
+	/* neither kind said: the backend looks for the words in both */
 	intent_clarify(in, NEED_WHICH);
+	intent_drop(s, (const char *const[]){ "it", "this", "that", "это", "его", "её", "ее", NULL });
+	if (!intent_number(s, nlp_next(s, 0), &(long long){ 0 })) {
+		intent_trim(s, text_lead, nlp_connectors);
+		intent_take_match(s, in);
+	}
 	return true;
 }

@@ -381,6 +381,8 @@ char *intent_format(const struct intent *in)
 	case INTENT_UNKNOWN:
 		return xstrdup("unknown");
 	case INTENT_CLARIFY:
+		if (in->match)
+			return xasprintf("clarify:%s match=%s", need[in->need], in->match);
 		return xasprintf("clarify:%s", need[in->need]);
 	case INTENT_TOOL:
 		break;

@@ -33,7 +33,8 @@ enum intent_need {
 	NEED_NONE,
 	NEED_WHEN,   /* a reminder or event without a time */
 	NEED_WHAT,   /* a reminder or task without its text */
-	NEED_WHICH,  /* "cancel" of something neither a reminder nor an event */
+	NEED_WHICH,  /* "cancel X" naming neither a reminder nor an event: match
+		      * holds X when it is words, for the backend to look up */
 };
 
 struct intent {
@@ -52,7 +53,8 @@ void intent_parse(const char *text, time_t now, const char *const *assistants,
 void intent_release(struct intent *in);
 
 /* The intent as one line for tests and logs: "TOOL k=v k=v [match=...]",
- * or "unknown", "help", "greeting", "thanks", "clarify:when|what|which".
+ * or "unknown", "help", "greeting", "thanks", "clarify:when|what|which"
+ * (with " match=..." when words were kept).
  * Keys are sorted; the caller frees the string. */
 char *intent_format(const struct intent *in);
 

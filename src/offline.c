@@ -4,10 +4,13 @@
 #include "backend.h"
 #include "intent.h"
 #include "nlp.h"
+#include "render.h"
 #include "answer.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define DAY 86400
 
 /* Words that do not tell one thing from another. */
 static const char *const stop_words[] = {
@@ -88,22 +91,12 @@ static void lister(const char *tool, const char **list, const char **key, const 
 		*key = "tasks";
 		*field = "title";
 	} else {
-		*list = "calendar_search";
+		/* the coming year of the calendar: matched here, where case and
+		 * Russian endings are understood */
+		*list = "calendar_agenda";
 		*key = "events";
 		*field = "summary";
 	}
-}
-
-/* The longest word that is not a stop word, stemmed: what to search events for. */
-static char *search_word(const struct nlp *q)
-{
-	const char *best = NULL;
-
-	for (size_t i = 0; i < q->n; i++)
-		if (!nlp_is(q, i, stop_words) && !nlp_is(q, i, generic_nouns) &&
-		    (!best || chars(q->w[i].norm) > chars(best)))
-			best = q->w[i].norm;
-	return best ? stem(best) : NULL;
 }
 
 static char *label(const char *lang, const char *tool, const cJSON *item, time_t now)
@@ -122,6 +115,15 @@ static char *label(const char *lang, const char *tool, const cJSON *item, time_t
 	return xasprintf("%s  %s", when, cJSON_IsString(v) ? v->valuestring : "");
 }
 
+/* Whether the id (of another occurrence of a series) is among the choices. */
+static bool seen(const struct answer_choice *c, size_t n, const cJSON *idv)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cJSON_IsNumber(idv) && c[i].id == (long long)idv->valuedouble)
+			return true;
+	return false;
+}
+
 /* Turn in->match into args.id.  0: resolved; 1: *say holds the reply (no
  * match, or a question which); -1: e. */
 static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
@@ -135,11 +137,11 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 
 	lister(in->tool, &list, &key, &field);
 	nlp_split(&q, in->match);
-	if (!strcmp(list, "calendar_search")) {
-		char *w = search_word(&q);
+	if (!strcmp(list, "calendar_agenda")) {
+		char buf[40];
 
-		cJSON_AddStringToObject(args, "text", w ? w : in->match);
-		free(w);
+		cJSON_AddStringToObject(args, "from", render_time(t->now - DAY, buf, sizeof(buf)));
+		cJSON_AddStringToObject(args, "to", render_time(t->now + 366 * DAY, buf, sizeof(buf)));
 	}
 	if (tool_call(&t->tool, list, args, &result, e) < 0) {
 		rc = -1;
@@ -150,7 +152,8 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(item, field), *idv;
 		int s = cJSON_IsString(f) ? score(&q, f->valuestring) : -1;
 
-		if (s < 0 || s < best)
+		idv = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (s < 0 || s < best || (n > 0 && seen(c, n, idv)))
 			continue;
 		if (s > best) {
 			for (size_t i = 0; i < n; i++)
@@ -159,7 +162,6 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 			best = s;
 		}
 		c = xrealloc(c, (n + 1) * sizeof(*c));
-		idv = cJSON_GetObjectItemCaseSensitive(item, "id");
 		c[n].id = cJSON_IsNumber(idv) ? (long long)idv->valuedouble : 0;
 		c[n].label = label(t->lang, in->tool, item, t->now);
 		n++;
@@ -200,12 +202,52 @@ static char **askable(struct turn *t, struct err *e)
 	return names;
 }
 
+/* Make the call of in and compose the reply from its result. */
+static int call(struct turn *t, struct intent *in, char **say, struct err *e)
+{
+	cJSON *result = NULL;
+	struct err terr;
+	int rc = turn_call(t, in->tool, in->args, &result, &terr, e);
+
+	if (rc >= 0) {
+		*say = answer_result(t->lang, in->tool, result, t->now);
+		rc = 0;
+	}
+	cJSON_Delete(result);
+	return rc;
+}
+
+/* "cancel standup": a reminder or an event?  0 when exactly one of the two
+ * kinds has something matching (in becomes that call), else 1. */
+static int either(struct turn *t, struct intent *in, struct err *e)
+{
+	static const char *const tools[] = { "reminder_cancel", "calendar_delete" };
+	long long found[2] = { 0, 0 };
+
+	for (int k = 0; k < 2; k++) {
+		struct intent probe = { INTENT_TOOL, in->lang, tools[k], cJSON_CreateObject(),
+					xstrdup(in->match), NEED_NONE };
+		char *say = NULL;
+
+		if (resolve(t, &probe, &say, e) == 0)
+			found[k] = (long long)cJSON_GetObjectItemCaseSensitive(probe.args, "id")
+					   ->valuedouble;
+		free(say);
+		intent_release(&probe);
+	}
+	if (!found[0] == !found[1])
+		return 1;
+	in->kind = INTENT_TOOL;
+	in->tool = tools[found[0] ? 0 : 1];
+	in->args = cJSON_CreateObject();
+	cJSON_AddNumberToObject(in->args, "id", (double)(found[0] ? found[0] : found[1]));
+	return 0;
+}
+
 static int offline_run(struct turn *t, struct err *e)
 {
 	char **names = askable(t, e), *say = NULL;
 	struct intent in;
-	cJSON *result = NULL;
-	struct err terr;
 	int rc = 0;
 
 	if (!names)
@@ -226,6 +268,10 @@ static int offline_run(struct turn *t, struct err *e)
 		say = answer_unknown(t->lang, t->text);
 		break;
 	case INTENT_CLARIFY:
+		if (in.need == NEED_WHICH && in.match && either(t, &in, e) == 0) {
+			rc = call(t, &in, &say, e);
+			break;
+		}
 		say = answer_clarify(t->lang, in.need, in.tool);
 		break;
 	case INTENT_TOOL:
@@ -234,12 +280,7 @@ static int offline_run(struct turn *t, struct err *e)
 			if (rc != 0)
 				break;
 		}
-		rc = turn_call(t, in.tool, in.args, &result, &terr, e);
-		if (rc >= 0) {
-			say = answer_result(t->lang, in.tool, result, t->now);
-			rc = 0;
-		}
-		cJSON_Delete(result);
+		rc = call(t, &in, &say, e);
 		break;
 	}
 	if (rc >= 0 && say)

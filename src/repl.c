@@ -1,10 +1,11 @@
 /*
  * nestor chat: the readline REPL.  A poll() loop over the terminal and a
- * self-pipe for signals feeds readline's callback interface, so output
- * that is not an answer (a fired reminder) can be printed above the
- * prompt without breaking the line being typed.  Ctrl-C cancels the turn
- * (or clears the line), Ctrl-D quits.  Slash commands run the same command
- * table as the CLI.  Without a terminal it reads lines from stdin.
+ * self-pipe for signals feeds readline's callback interface; the loop also
+ * runs the scheduler (unless a daemon holds its lock), so a fired reminder
+ * is printed above the prompt without breaking the line being typed.
+ * Ctrl-C cancels the turn (or clears the line), Ctrl-D quits.  Slash
+ * commands run the same command table as the CLI.  Without a terminal it
+ * reads lines from stdin, one turn each.
  */
 #include "answer.h"
 #include "cmd.h"

@@ -122,8 +122,6 @@ int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON *
 	*result = NULL;
 	if (!t)
 		return err_set(e, ERR_USAGE, "unknown tool \"%s\"", name);
-	if (!t->run)
-		return err_set(e, ERR_FAIL, "%s: unavailable in this build", name);
 	schema = cJSON_Parse(t->schema);
 	if (!schema)
 		return err_set(e, ERR_FAIL, "%s: broken schema", name);

@@ -42,6 +42,11 @@ expect_match "ambiguous lists both" "$out" "  3  call mom"
 expect_match "ambiguous lists both" "$out" "  4  call mom about the trip"
 expect_eq "nothing done" "$(nestor task list | grep -c 'call mom')" 2
 
+# the calendar by sentence, seen by the agenda command
+expect_eq "ask event" "$(nestor ask add dentist on dec 3 2030 at 9:30)" \
+	"Event 1 added: dentist, Tue 3 Dec 2030 09:30–10:30"
+expect_match "agenda sees it" "$(nestor agenda --from 2030-12-03 --to 2030-12-03)" "^ +1  09:30-10:30  dentist$"
+
 # history
 list=$(nestor history list)
 expect_match "history header" "$list" "^  ID  UPDATED"

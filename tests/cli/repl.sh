@@ -45,6 +45,10 @@ tm capture-pane -p -t S | grep -A1 "^reminder 2: stretch$" | tail -1 | grep -q "
 	fail "the prompt line was not kept under the fired reminder:
 $(tm capture-pane -p -t S)"
 tm send-keys -t S C-u
+tm send-keys -t S "add lunch with Anna tomorrow at 13:00 for 1h" Enter
+wait_for "^Event 1 added: lunch with Anna, tomorrow 13:00–14:00$"
+tm send-keys -t S "/agenda" Enter
+wait_for "^ +1  13:00-14:00  lunch with Anna$"
 tm send-keys -t S "please add task buy oat milk by friday" Enter
 wait_for "^Task 1 added: buy oat milk \(due "
 tm send-keys -t S "/tas" Tab

@@ -269,6 +269,51 @@ START_TEST(test_reminders)
 }
 END_TEST
 
+START_TEST(test_calendar)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	const char *r;
+
+	ck_assert_str_eq(say(&s, &conv, "add lunch with Anna on monday 13:00 for 1h"),
+			 "Event 1 added: lunch with Anna, Mon 30 Nov 13:00–14:00");
+	ck_assert_str_eq(s.last_call, "calendar_add {\"summary\":\"lunch with Anna\","
+				      "\"start\":\"2026-11-30T13:00:00+01:00\",\"duration\":\"1h\"}");
+	ck_assert_str_eq(say(&s, &conv, "добавь обед с Борисом в пятницу в 13:00"),
+			 "Событие 2 добавлено: обед с Борисом, пт, 27 ноября 13:00–14:00");
+	ck_assert_str_eq(say(&s, &conv, "create event Mom's birthday on dec 12"),
+			 "Event 3 added: Mom's birthday, Sat 12 Dec all day");
+	ck_assert_str_eq(say(&s, &conv, "add standup every weekday at 9:30 for 15m"),
+			 "Event 4 added: standup, tomorrow 09:30–09:45");
+	ck_assert_str_eq(say(&s, &conv, "what's on friday?"),
+			 "Fri 27 Nov:\n"
+			 "  4  09:30–09:45  standup\n"
+			 "  2  13:00–14:00  обед с Борисом");
+	ck_assert_str_eq(say(&s, &conv, "что у меня на выходных"),
+			 "В календаре ничего нет на это время.");
+	/* a date alone keeps the time of day */
+	ck_assert_str_eq(say(&s, &conv, "move lunch with Anna to tuesday"),
+			 "Event 1 changed: lunch with Anna, Tue 1 Dec 13:00–14:00");
+	/* two lunches: which one? */
+	say(&s, &conv, "add lunch with Bob on wednesday 12:00");
+	r = say(&s, &conv, "cancel lunch");
+	ck_assert_str_eq(r, "Several events match \"lunch\" — which one?\n"
+			    "  1  Tue 1 Dec 13:00  lunch with Anna\n"
+			    "  5  Wed 2 Dec 12:00  lunch with Bob\n"
+			    "Say it with the number, for example: \"delete event 1\".");
+	ck_assert_int_eq(s.calls, 0);
+	/* "Борисом" and "борис": case and endings do not matter */
+	ck_assert_str_eq(say(&s, &conv, "отмени встречу с борисом"),
+			 "Событие 2 удалено: обед с Борисом, пт, 27 ноября 13:00–14:00");
+	/* neither a reminder nor an event said: the one that matches */
+	ck_assert_str_eq(say(&s, &conv, "cancel standup"),
+			 "Event 4 deleted: standup, tomorrow 09:30–09:45");
+	ck_assert_str_eq(say(&s, &conv, "find birthday"),
+			 "Found:\n  3  Sat 12 Dec all day  Mom's birthday");
+	seen_release(&s);
+}
+END_TEST
+
 START_TEST(test_search_and_rm)
 {
 	struct seen s = { 0 };
@@ -390,6 +435,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_unknown_calls_nothing);
 	tcase_add_test(tc, test_ambiguous_asks_which);
 	tcase_add_test(tc, test_reminders);
+	tcase_add_test(tc, test_calendar);
 	tcase_add_test(tc, test_search_and_rm);
 	tcase_add_test(tc, test_delegation);
 	tcase_add_test(tc, test_registry);

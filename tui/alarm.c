@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #define MAX_SLEEP 60    /* look again at least once a minute (clock changes) */
-#define LOCK_RETRY 30
+#define LOCK_RETRY 5     /* a daemon that stops hands reminders over within 5 s */
 #define ERROR_RETRY 30
 
 static time_t live_clock(void)

@@ -19,10 +19,11 @@ start() {
 	[ "$N" -gt 1 ] && T kill-session -t "$old"
 	wait_for 'F1 help'
 }
-# wait_for TEXT [TENTHS]: poll the pane until TEXT shows (5 s by default)
+# wait_for TEXT [TENTHS]: poll the pane until TEXT shows (10 s by default: a
+# loaded CI machine can be slow, and a passing run never waits that long)
 wait_for() {
 	i=0
-	while [ "$i" -lt "${2:-50}" ]; do
+	while [ "$i" -lt "${2:-100}" ]; do
 		T capture-pane -p -t "$S" > screen 2>/dev/null || true
 		grep -qF -- "$1" screen && return 0
 		sleep 0.1
@@ -34,7 +35,7 @@ wait_for() {
 # wait_re PATTERN: the same with an extended regular expression
 wait_re() {
 	i=0
-	while [ "$i" -lt 50 ]; do
+	while [ "$i" -lt 100 ]; do
 		T capture-pane -p -t "$S" > screen 2>/dev/null || true
 		grep -Eq -- "$1" screen && return 0
 		sleep 0.1
@@ -46,7 +47,7 @@ wait_re() {
 # wait_gone TEXT: poll until TEXT is no longer on the screen
 wait_gone() {
 	i=0
-	while [ "$i" -lt 50 ]; do
+	while [ "$i" -lt 100 ]; do
 		T capture-pane -p -t "$S" > screen 2>/dev/null || true
 		grep -qF -- "$1" screen || return 0
 		sleep 0.1

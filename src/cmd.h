@@ -55,6 +55,7 @@ extern const struct cmd cmd_table[];
 /* Command groups, one per src/cmd-*.c. */
 extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
+extern const struct cmd cmd_secret_verbs[];
 
 /* Run argv (argv[0] = a top-level command name) through the table.
  * Returns the process exit status (0, 1 or 2); prints errors itself. */

@@ -220,7 +220,7 @@ static int one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 
 static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
 {
-	long long id;
+	long long id = 0;
 
 	if (one_id(ctx, argc, argv, &id) < 0 || task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
 		return -1;
@@ -231,7 +231,7 @@ static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
 
 static int task_cmd_rm(struct ctx *ctx, int argc, char **argv)
 {
-	long long id;
+	long long id = 0;
 
 	if (one_id(ctx, argc, argv, &id) < 0 || task_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;

@@ -78,23 +78,26 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 
 static int setup(struct ctx *ctx)
 {
-	const char *tz, *lvl = getenv("NESTOR_LOG");
-	int level;
+	const char *tz, *env = getenv("NESTOR_LOG");
+	int level = log_level_parse(env && *env ? env : "info");
 
+	/* Open the log first, so a broken config file is logged too. */
+	if (level != LOG_OFF && level >= 0 && paths_mkdir(ctx->paths.state_dir, &ctx->err) == 0)
+		log_open(ctx->paths.log, (enum log_level)level);
 	ctx->cfg = config_load(ctx->config_path, warn_line, &ctx->err);
 	if (!ctx->cfg) {
 		fprintf(stderr, "nestor: config: %s\n", ctx->err.msg);
+		log_msg(LOG_ERROR, "config", "%s", ctx->err.msg);
 		return -1;
 	}
 	tz = config_get(ctx->cfg, "general.timezone");
 	if (tz && *tz)
 		setenv("TZ", tz, 1);
 	tzset();
-	level = log_level_parse(lvl && *lvl ? lvl : config_get(ctx->cfg, "general.log_level"));
-	if (level < 0)
-		level = LOG_INFO;
-	if (level != LOG_OFF && paths_mkdir(ctx->paths.state_dir, &ctx->err) == 0)
-		log_open(ctx->paths.log, (enum log_level)level);
+	if (!(env && *env)) {
+		level = log_level_parse(config_get(ctx->cfg, "general.log_level"));
+		log_set_level(level < 0 ? LOG_INFO : (enum log_level)level);
+	}
 	return 0;
 }
 

@@ -13,8 +13,30 @@
  * Russian: "сегодня в 18:00", "завтра в 9", "послезавтра", "в пятницу в 10",
  * "через 2 часа", "через 3 дня", "1 декабря в 14:30".
  *
- * Anything not understood, or ambiguous, is an error naming the part that
- * was not understood; the parser never guesses.
+ * Anything not understood, or ambiguous, is an ERR_USAGE error naming the
+ * part that was not understood ("date not understood: \"blorp\" in
+ * \"tomorrow blorp\""); the parser never guesses.  Case, extra spaces,
+ * "at"/"on"/"в" and the typos tommorow/tomorow/tmrw do not matter.
+ *
+ * Decisions:
+ *  - A weekday is the coming one, never today: on a Friday, "friday" and
+ *    "next friday" (and "в пятницу") are both a week away.
+ *  - A time without a date is today, even if it has passed ("5pm" at 18:00
+ *    is 17:00 today).  The one exception: "midnight"/"полночь" alone is the
+ *    coming midnight, tomorrow 00:00.
+ *  - "tonight" is today 20:00; "evening"/"вечером" 20:00 and
+ *    "morning"/"утром" 09:00 on the given day (today by default).
+ *  - A bare number is not an hour: "friday 10" is an error; "friday at 10",
+ *    "friday 10am", "в пятницу в 10" are 10:00.
+ *  - A date without a year ("dec 1", "1 декабря") is the next such date on
+ *    or after today.
+ *  - "in 2 hours" adds exact seconds; "in 3 days", "in 1 week", "in 2 months"
+ *    move the calendar and keep the wall-clock time across DST changes, and
+ *    may take a time ("in 3 days at 10").  Neither is date_only.
+ *  - "end of week" is the coming Sunday (today on a Sunday); "end of month"
+ *    the last day of this month; both date_only.
+ *  - A time in a DST gap is moved forward by mktime(); an ISO time with "Z"
+ *    or an offset is that exact instant.
  */
 #ifndef NESTOR_WHEN_H
 #define NESTOR_WHEN_H
@@ -32,8 +54,22 @@ struct when {
 /* Parse a point in time relative to now. */
 int when_parse(const char *text, time_t now, struct when *out, struct err *e);
 
-/* Parse a duration ("1h", "90m", "1h30m", "2 hours", "полчаса") into seconds (> 0). */
+/*
+ * Parse a duration ("1h", "90m", "1h30m", "1.5h", "2 hours", "45 min",
+ * "1 day", "1w", "полчаса", "час", "2 часа") into seconds (> 0).  A day is
+ * 86400 seconds; months and years have no fixed length and are errors.
+ */
 int when_parse_duration(const char *text, long *secs, struct err *e);
+
+/*
+ * Turn a recurrence phrase into an RFC 5545 RRULE (without "RRULE:"), which
+ * the caller frees: daily, weekly, monthly, yearly, hourly, "every day",
+ * "every 2 weeks", "every other week", "every monday and wednesday",
+ * "every weekday" (FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR), "каждый понедельник",
+ * "каждые 3 дня", "по будням", "ежедневно".  Text that already is a rule
+ * ("FREQ=...", "RRULE:FREQ=...") is checked by libical and normalised.
+ */
+int when_parse_rule(const char *text, char **rrule, struct err *e);
 
 /* Local midnight of the day containing t. */
 time_t when_day_start(time_t t);

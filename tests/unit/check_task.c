@@ -164,6 +164,18 @@ START_TEST(test_cli_roundtrip)
 	ck_assert_int_eq(rc, 1);
 	ck_assert_str_eq(err, "nestor: task done: no task with id 42\n");
 	free(err);
+	/* every error a user sees is in the log too, with its context */
+	{
+		char *logp = xasprintf("%s/nestor.log", dir), *log = tu_slurp(logp, NULL);
+
+		ck_assert_ptr_nonnull(log);
+		ck_assert_msg(strstr(log, "\"level\":\"error\"") &&
+				      strstr(log, "\"ctx\":\"task done\"") &&
+				      strstr(log, "\"msg\":\"no task with id 42\""),
+			      "log: %s", log);
+		free(log);
+		free(logp);
+	}
 	rc = tu_nestor(dir, NULL, &err, "task rm abc");
 	ck_assert_int_eq(rc, 2);
 	free(err);

@@ -76,7 +76,7 @@ static char *read_value(struct ctx *ctx, const char *name)
 
 static int secret_cmd_set(struct ctx *ctx, int argc, char **argv)
 {
-	const char *name;
+	const char *name = NULL;
 	char *value;
 	int rc;
 
@@ -91,7 +91,7 @@ static int secret_cmd_set(struct ctx *ctx, int argc, char **argv)
 
 static int secret_cmd_rm(struct ctx *ctx, int argc, char **argv)
 {
-	const char *name;
+	const char *name = NULL;
 
 	if (one_name(ctx, argc, argv, &name) < 0 || secret_rm(name, &ctx->err) < 0)
 		return -1;

@@ -1,4 +1,5 @@
 #include "llm.h"
+#include "http.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -6,6 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define LLM_DEFAULT_TIMEOUT_S 120
+#define LLM_DEFAULT_RETRIES 3
+#define LLM_DEFAULT_BACKOFF_MS 500
 
 void llm_reply_init(struct llm_reply *r)
 {
@@ -343,30 +348,152 @@ int llm_parse_response(const char *body, size_t len, struct llm_reply *out, stru
 	return 0;
 }
 
-long llm_retry_after_ms(const char *value, long long now)
+static size_t on_data(const char *buf, size_t n, void *arg)
 {
-	struct tm tm;
-	char *end;
-	long long v;
+	return llm_stream_feed(arg, buf, n) < 0 ? 0 : n;
+}
 
-	if (!value)
-		return -1;
-	while (*value == ' ')
-		value++;
-	if (!*value)
-		return -1;
-	v = strtoll(value, &end, 10);
-	if (end != value && (*end == '\0' || *end == ' ' || *end == '\r')) {
-		if (v < 0)
-			return -1;
-		return v > 86400 ? 86400000L : (long)(v * 1000);
+/* Replace every occurrence of the key in msg: a server may echo it. */
+static void scrub(char *msg, const char *key)
+{
+	size_t klen = key ? strlen(key) : 0;
+	char *p;
+
+	if (klen < 4)
+		return;
+	while ((p = strstr(msg, key))) {
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + klen, strlen(p + klen) + 1);
 	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(value, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (!end)
-		return -1;
-	v = (long long)timegm(&tm) - now;
-	if (v < 0)
-		v = 0;
-	return v > 86400 ? 86400000L : (long)(v * 1000);
+}
+
+/* The error.message of a JSON error body, or NULL. */
+static char *body_error(const struct http_resp *rs)
+{
+	char msg[256];
+	cJSON *root = rs->body ? cJSON_ParseWithLength(rs->body, rs->len) : NULL;
+	char *out = NULL;
+
+	if (root && error_object(root, msg, sizeof(msg)))
+		out = xstrdup(msg);
+	cJSON_Delete(root);
+	return out;
+}
+
+static int status_error(const struct llm_opts *o, const struct http_req *rq,
+			const struct http_resp *rs, struct err *e)
+{
+	char *host = http_host(rq->url), *msg;
+
+	if (rs->status == 401 || rs->status == 403) {
+		if (o->api_key && *o->api_key)
+			err_set(e, ERR_FAIL, "the API key for assistant '%s' was refused (%s: HTTP %ld)",
+				o->assistant, host, rs->status);
+		else
+			err_set(e, ERR_FAIL,
+				"assistant '%s' needs an API key (%s: HTTP %ld); give it one with "
+				"'nestor assistant edit %s --key-secret NAME'",
+				o->assistant, host, rs->status, o->assistant);
+	} else if (rs->status == 429) {
+		err_set(e, ERR_FAIL, "assistant '%s': %s is rate limiting (HTTP 429), %d attempts",
+			o->assistant, host, rs->attempts);
+	} else if ((msg = body_error(rs))) {
+		err_set(e, ERR_FAIL, "assistant '%s': %s: HTTP %ld: %s", o->assistant, host,
+			rs->status, msg);
+		free(msg);
+	} else {
+		http_status_error(rq, rs, e);
+		err_prefix(e, "assistant '%s'", o->assistant);
+	}
+	free(host);
+	return -1;
+}
+
+int llm_chat(const struct llm_opts *o, const cJSON *messages, const cJSON *tools,
+	     const struct llm_callbacks *cb, struct llm_reply *out, struct err *e)
+{
+	const char *base = o->base_url ? o->base_url : "";
+	size_t blen = strlen(base);
+	char *url, *body, *auth = NULL;
+	const char *headers[4];
+	long idle = (o->timeout_s > 0 ? o->timeout_s : LLM_DEFAULT_TIMEOUT_S) * 1000;
+	struct llm_stream st;
+	struct http_resp rs;
+	struct err herr = { 0, "" };
+	int n = 0, rc, complete = 0;
+
+	llm_reply_init(out);
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	if (!blen)
+		return err_set(e, ERR_USAGE, "assistant '%s' has no base_url", o->assistant);
+	url = xasprintf("%.*s/chat/completions", (int)blen, base);
+	body = llm_request_body(o, messages, tools);
+	headers[n++] = "Content-Type: application/json";
+	headers[n++] = o->stream ? "Accept: text/event-stream" : "Accept: application/json";
+	if (o->api_key && *o->api_key)
+		headers[n++] = auth = xasprintf("Authorization: Bearer %s", o->api_key);
+	headers[n] = NULL;
+
+	llm_stream_init(&st, out, cb);
+	{
+		struct http_req rq = {
+			.url = url,
+			.body = body,
+			.headers = headers,
+			.timeout_ms = o->stream ? HTTP_NO_TIMEOUT : idle,
+			.idle_timeout_ms = idle,
+			.max_bytes = (size_t)16 << 20,
+			.max_retries = o->max_retries < 0 ? HTTP_NO_RETRY
+				       : o->max_retries ? o->max_retries : LLM_DEFAULT_RETRIES,
+			.backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : LLM_DEFAULT_BACKOFF_MS,
+			.retry_after_max_ms = 60000,
+			.on_data = o->stream ? on_data : NULL,
+			.arg = &st,
+			.cancel = o->cancel,
+		};
+
+		rc = http_request(&rq, &rs, &herr);
+		out->http_status = (int)rs.status;
+		out->attempts = rs.attempts;
+		if (o->stream)
+			complete = llm_stream_finish(&st);
+		if (o->cancel && atomic_load(o->cancel)) {
+			out->cancelled = out->interrupted = true;
+			rc = err_set(e, ERR_FAIL, "assistant '%s': cancelled", o->assistant);
+		} else if (st.failed) {
+			out->interrupted = true;
+			rc = err_set(e, ERR_FAIL, "assistant '%s': the server reported: %s",
+				     o->assistant, st.error);
+		} else if (rc < 0 && complete) {
+			rc = 0; /* everything arrived; the connection closed badly after */
+		} else if (rc < 0) {
+			out->interrupted = st.sse.events > 0;
+			err_set(e, ERR_FAIL, "assistant '%s': %s%s", o->assistant,
+				out->interrupted ? "the connection dropped mid-answer: " : "",
+				herr.msg);
+		} else if (!http_ok(&rs)) {
+			rc = status_error(o, &rq, &rs, e);
+		} else if (o->stream && !complete) {
+			out->interrupted = true;
+			rc = err_set(e, ERR_FAIL, "assistant '%s': the answer was cut short", o->assistant);
+		} else if (!o->stream) {
+			rc = llm_parse_response(rs.body, rs.len, out, e);
+			if (rc < 0)
+				err_prefix(e, "assistant '%s'", o->assistant);
+		}
+	}
+	if (!out->content)
+		out->content = xstrdup("");
+	if (rc < 0)
+		scrub(e->msg, o->api_key);
+	llm_stream_release(&st);
+	http_resp_release(&rs);
+	if (auth) {
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	free(body);
+	free(url);
+	return rc;
 }

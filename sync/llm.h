@@ -13,8 +13,8 @@
  * `finish_reason`, a stream that closes without `data: [DONE]` after a
  * finish_reason.
  *
- * Failures: 401/403 "the API key for assistant NAME was refused"; 429 and
- * 5xx are retried with exponential backoff honouring Retry-After; a
+ * Failures: 401/403 "the API key for assistant 'NAME' was refused"; 429
+ * and 5xx are retried (http.h: exponential backoff honouring Retry-After); a
  * connection that drops mid-stream keeps the partial reply with
  * `interrupted` set; a raised cancel flag aborts within 100 ms, also during
  * a backoff, with `cancelled` set.  The API key never appears in an error
@@ -24,6 +24,7 @@
 #define NESTOR_LLM_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -39,11 +40,10 @@ struct llm_opts {
 	bool has_temperature;
 	double temperature;
 	bool stream;            /* SSE streaming (true) or one JSON answer */
-	long timeout_s;         /* whole request; 0: none (streams can be long) */
-	int max_retries;        /* for 429 and 5xx; 0: no retry */
-	long retry_base_ms;     /* first backoff delay, doubled each time (0: 1000) */
-	long retry_max_ms;      /* cap on any one wait, Retry-After included (0: 60000) */
-	volatile int *cancel;   /* non-zero aborts (may be NULL) */
+	long timeout_s;         /* give up after this long without data; 0: 120 */
+	int max_retries;        /* for 429, 5xx and refused connections; 0: 3, -1: none */
+	long backoff_ms;        /* first backoff (doubled each time); 0: 500 */
+	const atomic_int *cancel; /* non-zero aborts within 100 ms (may be NULL) */
 };
 
 struct llm_tool_call {
@@ -68,8 +68,6 @@ struct llm_callbacks {
 	void *arg;
 	/* A piece of reply text, as soon as it arrives. */
 	void (*text)(void *arg, const char *delta, size_t len);
-	/* Called before each retry: the status and the wait in milliseconds. */
-	void (*retry)(void *arg, int status, long wait_ms);
 };
 
 void llm_reply_init(struct llm_reply *r);
@@ -112,9 +110,5 @@ void llm_stream_release(struct llm_stream *s);
 
 /* Parse a non-streaming response body into *out (initialised by caller). */
 int llm_parse_response(const char *body, size_t len, struct llm_reply *out, struct err *e);
-
-/* Retry-After: delta seconds or an HTTP-date, as milliseconds from now
- * (now in epoch seconds); -1 when absent or unreadable. */
-long llm_retry_after_ms(const char *value, long long now);
 
 #endif

@@ -3,9 +3,12 @@
  * what real servers send, non-streaming answers, Retry-After.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "fake.h"
 #include "llm.h"
 #include "xalloc.h"
 
@@ -19,7 +22,7 @@ static void on_text(void *arg, const char *delta, size_t len)
 /* Run a whole SSE body through the assembler in pieces of `step` bytes. */
 static int assemble(const char *body, size_t step, struct llm_reply *r, struct sbuf *deltas)
 {
-	struct llm_callbacks cb = { deltas, on_text, NULL };
+	struct llm_callbacks cb = { deltas, on_text };
 	struct llm_stream s;
 	size_t n = strlen(body);
 	int complete;
@@ -240,18 +243,315 @@ START_TEST(test_request_body)
 }
 END_TEST
 
-START_TEST(test_retry_after)
-{
-	/* 2026-01-01 00:00:00 UTC */
-	long long now = 1767225600;
 
-	ck_assert_int_eq(llm_retry_after_ms("2", now), 2000);
-	ck_assert_int_eq(llm_retry_after_ms(" 0", now), 0);
-	ck_assert_int_eq(llm_retry_after_ms("Thu, 01 Jan 2026 00:00:30 GMT", now), 30000);
-	ck_assert_int_eq(llm_retry_after_ms("Wed, 31 Dec 2025 23:00:00 GMT", now), 0);
-	ck_assert_int_eq(llm_retry_after_ms("soon", now), -1);
-	ck_assert_int_eq(llm_retry_after_ms(NULL, now), -1);
-	ck_assert_int_eq(llm_retry_after_ms("-5", now), -1);
+/* ---- against tests/fake/openai.py ---- */
+
+static struct fake srv;
+static struct llm_opts opts;
+static char *base_url;
+
+static void srv_setup(void)
+{
+	ck_assert_int_eq(fake_start("openai.py", &srv), 0);
+	base_url = fake_url(&srv, "/v1/");
+	memset(&opts, 0, sizeof(opts));
+	opts.assistant = "gpt";
+	opts.base_url = base_url;
+	opts.model = "fake-model";
+	opts.stream = true;
+	opts.backoff_ms = 10;
+}
+
+static void srv_teardown(void)
+{
+	fake_stop(&srv);
+	free(base_url);
+}
+
+static void script(const char *json)
+{
+	char *body = xasprintf("{\"responses\": %s}", json);
+
+	ck_assert_int_eq(fake_post(&srv, "/_script", body, NULL), 200);
+	free(body);
+}
+
+/* The n-th recorded request: its parsed body, and a header's value. */
+static cJSON *sent(int n, const char *header, char **value)
+{
+	char *out;
+	cJSON *doc, *req, *body;
+	const cJSON *h;
+
+	ck_assert_int_eq(fake_get(&srv, "/_requests", &out), 200);
+	doc = cJSON_Parse(out);
+	free(out);
+	req = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "requests"), n);
+	ck_assert_ptr_nonnull(req);
+	ck_assert_str_eq(cJSON_GetObjectItem(req, "path")->valuestring, "/v1/chat/completions");
+	body = cJSON_Parse(cJSON_GetObjectItem(req, "body")->valuestring);
+	if (header) {
+		h = cJSON_GetObjectItem(cJSON_GetObjectItem(req, "headers"), header);
+		*value = cJSON_IsString(h) ? xstrdup(h->valuestring) : NULL;
+	}
+	cJSON_Delete(doc);
+	ck_assert_ptr_nonnull(body);
+	return body;
+}
+
+static cJSON *user(const char *text)
+{
+	cJSON *m = cJSON_CreateArray(), *u = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(u, "role", "user");
+	cJSON_AddStringToObject(u, "content", text);
+	cJSON_AddItemToArray(m, u);
+	return m;
+}
+
+static int chat(const char *text, struct llm_reply *r, struct sbuf *deltas, struct err *e)
+{
+	struct llm_callbacks cb = { deltas, on_text };
+	cJSON *m = user(text);
+	cJSON *tools = cJSON_Parse("[{\"type\":\"function\",\"function\":{\"name\":\"task_add\","
+				   "\"parameters\":{\"type\":\"object\"}}}]");
+	int rc = llm_chat(&opts, m, tools, &cb, r, e);
+
+	cJSON_Delete(m);
+	cJSON_Delete(tools);
+	return rc;
+}
+
+START_TEST(test_stream_roundtrip)
+{
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+	char *auth;
+	cJSON *body;
+
+	opts.api_key = "sk-test-key";
+	opts.has_temperature = true;
+	opts.temperature = 0.5;
+	script("[{\"say\": [\"It is \", \"sunny\", \".\"]}]");
+	ck_assert_int_eq(chat("weather?", &r, &d, &e), 0);
+	ck_assert_str_eq(r.content, "It is sunny.");
+	ck_assert_str_eq(d.buf, "[It is ][sunny][.]");
+	ck_assert_str_eq(r.finish_reason, "stop");
+	ck_assert(!r.interrupted);
+	ck_assert_int_eq(r.attempts, 1);
+	body = sent(0, "authorization", &auth);
+	ck_assert_str_eq(auth, "Bearer sk-test-key");
+	ck_assert_str_eq(cJSON_GetObjectItem(body, "model")->valuestring, "fake-model");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(body, "stream")));
+	ck_assert_double_eq(cJSON_GetObjectItem(body, "temperature")->valuedouble, 0.5);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "messages"), 0)
+				 ->child->next->valuestring, "weather?");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(body, "tools")), 1);
+	free(auth);
+	cJSON_Delete(body);
+	llm_reply_release(&r);
+	sbuf_release(&d);
+}
+END_TEST
+
+START_TEST(test_non_stream_and_no_key)
+{
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+	char *auth;
+	cJSON *body;
+
+	opts.stream = false;
+	script("[{\"calls\": [{\"name\": \"task_add\", \"arguments\": {\"title\": \"milk\"}},"
+	       " {\"name\": \"time_now\", \"arguments\": {}}]}]");
+	ck_assert_int_eq(chat("add milk", &r, &d, &e), 0);
+	ck_assert_uint_eq(r.ncalls, 2);
+	ck_assert_str_eq(r.calls[0].id, "call_fake_0");
+	ck_assert_str_eq(r.calls[0].arguments, "{\"title\": \"milk\"}");
+	ck_assert_str_eq(r.calls[1].name, "time_now");
+	ck_assert_str_eq(r.finish_reason, "tool_calls");
+	body = sent(0, "authorization", &auth);
+	ck_assert_ptr_null(auth); /* a local server needs no key: none is sent */
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(body, "stream")));
+	cJSON_Delete(body);
+	llm_reply_release(&r);
+}
+END_TEST
+
+/* llama.cpp's server: null ids, fragmented arguments, no finish_reason. */
+START_TEST(test_imperfect_server)
+{
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+
+	script("[{\"calls\": [{\"name\": \"calendar_agenda\", \"arguments\": {\"from\": \"today\"},"
+	       " \"id\": null, \"split\": 4}, {\"name\": \"task_list\", \"arguments\": {},"
+	       " \"id\": null}], \"finish\": false}]");
+	ck_assert_int_eq(chat("what's up", &r, &d, &e), 0);
+	ck_assert_uint_eq(r.ncalls, 2);
+	ck_assert_str_eq(r.calls[0].arguments, "{\"from\": \"today\"}");
+	ck_assert(!strncmp(r.calls[0].id, "call_", 5));
+	ck_assert_str_ne(r.calls[0].id, r.calls[1].id);
+	ck_assert_str_eq(r.finish_reason, "tool_calls");
+	llm_reply_release(&r);
+}
+END_TEST
+
+START_TEST(test_stream_cut)
+{
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+
+	/* Chunks: role, "Hello", " wor", then the connection drops. */
+	script("[{\"say\": [\"Hello\", \" wor\", \"ld\"], \"cut_after\": 3}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	ck_assert_str_eq(r.content, "Hello wor");
+	ck_assert(r.interrupted);
+	ck_assert(!r.cancelled);
+	ck_assert_msg(strstr(e.msg, "assistant 'gpt': the connection dropped mid-answer") != NULL,
+		      "%s", e.msg);
+	ck_assert_int_eq(r.attempts, 1); /* a half-streamed answer is never sent twice */
+	llm_reply_release(&r);
+	sbuf_release(&d);
+
+	/* Closed cleanly but without finish_reason or [DONE]: cut short too. */
+	script("[{\"say\": \"Hal\", \"finish\": false, \"done\": false}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	ck_assert_str_eq(r.content, "Hal");
+	ck_assert(r.interrupted);
+	ck_assert_str_eq(e.msg, "assistant 'gpt': the answer was cut short");
+	llm_reply_release(&r);
+	sbuf_release(&d);
+}
+END_TEST
+
+START_TEST(test_retry_after_then_ok)
+{
+	char want[256];
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+
+	script("[{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"},"
+	       "  \"json\": {\"error\": {\"message\": \"slow down\"}}},"
+	       " {\"status\": 503, \"json\": {}}, {\"say\": \"ok\"}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), 0);
+	ck_assert_str_eq(r.content, "ok");
+	ck_assert_int_eq(r.attempts, 3);
+	ck_assert_int_eq(fake_requests(&srv, "/v1/"), 3);
+	llm_reply_release(&r);
+	sbuf_release(&d);
+
+	/* Still 429 after every retry: the error says so. */
+	opts.max_retries = 1;
+	script("[{\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}, \"json\": {}},"
+	       " {\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}, \"json\": {}}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	snprintf(want, sizeof(want),
+		 "assistant 'gpt': 127.0.0.1:%d is rate limiting (HTTP 429), 2 attempts", srv.port);
+	ck_assert_str_eq(e.msg, want);
+	llm_reply_release(&r);
+}
+END_TEST
+
+START_TEST(test_unauthorized)
+{
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+	char want[256];
+
+	opts.api_key = "sk-wrong-key-123";
+	script("[{\"status\": 401, \"json\": {\"error\": {\"message\": \"Incorrect API key "
+	       "provided: sk-wrong-key-123\"}}}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	snprintf(want, sizeof(want),
+		 "the API key for assistant 'gpt' was refused (127.0.0.1:%d: HTTP 401)", srv.port);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(r.attempts, 1);
+	llm_reply_release(&r);
+
+	/* A server error that echoes the key never shows it. */
+	script("[{\"status\": 400, \"json\": {\"error\": {\"message\": \"bad key sk-wrong-key-123\"}}}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	ck_assert_msg(strstr(e.msg, "bad key ***") && !strstr(e.msg, "sk-wrong"), "%s", e.msg);
+	llm_reply_release(&r);
+
+	opts.api_key = NULL;
+	script("[{\"status\": 401, \"json\": {}}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	ck_assert_msg(strstr(e.msg, "assistant 'gpt' needs an API key") != NULL, "%s", e.msg);
+	llm_reply_release(&r);
+}
+END_TEST
+
+struct canceller {
+	atomic_int flag;
+	struct sbuf *deltas;
+};
+
+static void cancel_on_text(void *arg, const char *delta, size_t len)
+{
+	struct canceller *c = arg;
+
+	sbuf_add(c->deltas, delta, len);
+	atomic_store(&c->flag, 1); /* as Ctrl-C would, once text is on screen */
+}
+
+START_TEST(test_cancel_mid_stream)
+{
+	struct canceller c;
+	struct sbuf d = SBUF_INIT;
+	struct llm_callbacks cb = { &c, cancel_on_text };
+	struct llm_reply r;
+	struct err e = { 0, "" };
+	cJSON *m = user("tell me a story");
+
+	atomic_init(&c.flag, 0);
+	c.deltas = &d;
+	opts.cancel = &c.flag;
+	/* The server sends "Once" and then holds the stream open (30 s at most). */
+	script("[{\"say\": [\"Once\", \" upon\"], \"hold_after\": 2}]");
+	ck_assert_int_eq(llm_chat(&opts, m, NULL, &cb, &r, &e), -1);
+	ck_assert(r.cancelled);
+	ck_assert(r.interrupted);
+	ck_assert_str_eq(r.content, "Once");
+	ck_assert_str_eq(e.msg, "assistant 'gpt': cancelled");
+	fake_post(&srv, "/_release", "{}", NULL);
+	llm_reply_release(&r);
+	sbuf_release(&d);
+	cJSON_Delete(m);
+}
+END_TEST
+
+START_TEST(test_error_in_stream_and_refused)
+{
+	struct llm_reply r;
+	struct sbuf d = SBUF_INIT;
+	struct err e = { 0, "" };
+	char *url;
+
+	script("[{\"stream\": [{\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"Hm\"}}]},"
+	       " {\"error\": {\"message\": \"context length exceeded\"}}]}]");
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	ck_assert_str_eq(e.msg, "assistant 'gpt': the server reported: context length exceeded");
+	ck_assert_str_eq(r.content, "Hm");
+	llm_reply_release(&r);
+	sbuf_release(&d);
+
+	url = xasprintf("http://127.0.0.1:%d/v1", fake_closed_port());
+	opts.base_url = url;
+	opts.max_retries = -1;
+	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
+	ck_assert_msg(strstr(e.msg, "assistant 'gpt': cannot reach 127.0.0.1:") != NULL, "%s",
+		      e.msg);
+	ck_assert(!r.interrupted);
+	llm_reply_release(&r);
+	free(url);
 }
 END_TEST
 
@@ -267,7 +567,18 @@ Suite *llm_suite(void)
 	tcase_add_test(tc, test_cut_and_error_in_stream);
 	tcase_add_test(tc, test_non_streaming);
 	tcase_add_test(tc, test_request_body);
-	tcase_add_test(tc, test_retry_after);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("server");
+	tcase_add_checked_fixture(tc, srv_setup, srv_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_stream_roundtrip);
+	tcase_add_test(tc, test_non_stream_and_no_key);
+	tcase_add_test(tc, test_imperfect_server);
+	tcase_add_test(tc, test_stream_cut);
+	tcase_add_test(tc, test_retry_after_then_ok);
+	tcase_add_test(tc, test_unauthorized);
+	tcase_add_test(tc, test_cancel_mid_stream);
+	tcase_add_test(tc, test_error_in_stream_and_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -56,6 +56,7 @@ extern const struct cmd cmd_table[];
 extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
 extern const struct cmd cmd_secret_verbs[];
+extern const struct cmd cmd_assistant_verbs[];
 
 /* Run argv (argv[0] = a top-level command name) through the table.
  * Returns the process exit status (0, 1 or 2); prints errors itself. */

@@ -20,6 +20,14 @@ const struct config_key config_keys[] = {
 	  "log level (NESTOR_LOG overrides)" },
 	{ "general.language", CONFIG_ENUM, "auto", "auto|en|ru",
 	  "reply language of the offline assistant" },
+	{ "llm.max_steps", CONFIG_INT, "8", "1..64",
+	  "most model requests in one turn of an llm assistant (tool loop bound)" },
+	{ "llm.stream", CONFIG_BOOL, "true", NULL,
+	  "stream replies as they are written (false: wait for the whole answer)" },
+	{ "llm.summarize", CONFIG_BOOL, "false", NULL,
+	  "have the model summarise turns that no longer fit the token budget" },
+	{ "llm.timeout", CONFIG_INT, "120", "1..3600",
+	  "seconds to wait for an llm server to send anything before giving up" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

@@ -22,6 +22,8 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
 	{ "config", NULL, "read and change the configuration file", 0, NULL, cmd_config_verbs },
+	{ "assistant", NULL, "the assistants that answer: LLM servers or offline (add, list, ...)",
+	  0, NULL, cmd_assistant_verbs },
 	{ "secret", NULL, "store API keys in the Secret Service (set, rm, list)", 0, NULL,
 	  cmd_secret_verbs },
 	{ "help", "[COMMAND [VERB]]", "show help for nestor or a command", 0, cmd_help, NULL },

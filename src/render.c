@@ -1,7 +1,12 @@
 #include "render.h"
+#include "assistant.h"
 #include "task.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
 
 char *render_time(time_t t, char *buf, size_t len)
 {
@@ -54,5 +59,43 @@ cJSON *json_task(const struct task *t)
 	cJSON_AddStringToObject(o, "status", t->status);
 	render_add_time(o, "created", 1, t->created_at);
 	render_add_time(o, "done_at", t->done_at != 0, t->done_at);
+	return o;
+}
+
+cJSON *json_assistant(const struct assistant *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "backend", a->backend);
+	render_add_str(o, "base_url", a->base_url);
+	render_add_str(o, "model", a->model);
+	render_add_str(o, "key_secret", a->key_secret);
+	render_add_str(o, "prompt", a->system_prompt);
+	if (a->has_temperature)
+		cJSON_AddNumberToObject(o, "temperature", a->temperature);
+	else
+		cJSON_AddNullToObject(o, "temperature");
+	if (a->tools && *a->tools) {
+		cJSON *arr = cJSON_AddArrayToObject(o, "tools");
+		const char *p = a->tools;
+
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			char *name = xstrndup(p, len);
+
+			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+			free(name);
+			p += len;
+			if (*p == ',')
+				p++;
+		}
+	} else {
+		cJSON_AddNullToObject(o, "tools");
+	}
+	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
+	cJSON_AddBoolToObject(o, "default", a->is_default);
+	render_add_time(o, "created", 1, a->created_at);
 	return o;
 }

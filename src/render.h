@@ -12,6 +12,7 @@
 #include <time.h>
 
 struct task;
+struct assistant;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -24,5 +25,10 @@ void render_add_str(cJSON *o, const char *key, const char *s);
 
 /* {"id","title","notes","priority","due","status","created","done_at"} */
 cJSON *json_task(const struct task *t);
+
+/* {"id","name","backend","base_url","model","key_secret","prompt","temperature",
+ *  "tools","token_budget","default","created"}; tools is an array of names or
+ *  null (every tool); key_secret is the secret's name, never a key. */
+cJSON *json_assistant(const struct assistant *a);
 
 #endif

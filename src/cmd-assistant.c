@@ -271,7 +271,8 @@ static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
 	struct assistant a;
 	const char *name = NULL;
 
-	if (only_name(ctx, argc, argv, &name) < 0 || assistant_get(ctx->store, name, &a, &ctx->err) < 0)
+	if (only_name(ctx, argc, argv, &name) < 0 ||
+	    assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
 		cmd_print_json(ctx, json_assistant(&a));
@@ -314,7 +315,7 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (!name)
 		return cmd_usage(ctx, "missing NAME");
-	if (assistant_get(ctx->store, name, &a, &ctx->err) < 0)
+	if (assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
 		return -1;
 	if (assistant_options(ctx, argc, argv, &a, &make_default, &new_name, &backend_set) < 0)
 		goto out;

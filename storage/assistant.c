@@ -168,19 +168,20 @@ static int get_where(struct store *s, const char *where, const char *name, long 
 	return err_set(e, ERR_NOTFOUND, "no default assistant");
 }
 
-int assistant_get(struct store *s, const char *name, struct assistant *out, struct err *e)
+int assistant_get_by_name(struct store *s, const char *name, struct assistant *out,
+			  struct err *e)
 {
 	return get_where(s, "name = ?", name ? name : "", 0, out, e);
 }
 
-int assistant_get_id(struct store *s, long long id, struct assistant *out, struct err *e)
+int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e)
 {
 	return get_where(s, "id = ?", NULL, id, out, e);
 }
 
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e)
 {
-	return get_where(s, "is_default = 1 ORDER BY id LIMIT 1", NULL, 0, out, e);
+	return get_where(s, "1 ORDER BY is_default DESC, id LIMIT 1", NULL, 0, out, e);
 }
 
 int assistant_update(struct store *s, const struct assistant *a, struct err *e)
@@ -211,7 +212,7 @@ int assistant_rm(struct store *s, const char *name, struct err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (assistant_get(s, name, &a, e) < 0)
+	if (assistant_get_by_name(s, name, &a, e) < 0)
 		return -1;
 	rc = a.is_default;
 	assistant_release(&a);
@@ -232,7 +233,7 @@ int assistant_set_default(struct store *s, const char *name, struct err *e)
 	struct assistant a;
 	sqlite3_stmt *st;
 
-	if (assistant_get(s, name, &a, e) < 0)
+	if (assistant_get_by_name(s, name, &a, e) < 0)
 		return -1;
 	if (store_begin(s, e) < 0) {
 		assistant_release(&a);
@@ -277,6 +278,39 @@ int assistant_list(struct store *s, struct assistant **out, size_t *n, struct er
 		return store_error(s, e, "assistant list");
 	}
 	return 0;
+}
+
+char **assistant_names(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT name FROM assistants ORDER BY id", e);
+	char **names;
+	size_t n = 0;
+	int rc;
+
+	if (!st)
+		return NULL;
+	names = xmalloc(sizeof(*names));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		names = xrealloc(names, (n + 2) * sizeof(*names));
+		names[n++] = store_col_text(st, 0);
+	}
+	sqlite3_finalize(st);
+	names[n] = NULL;
+	if (rc != SQLITE_DONE) {
+		assistant_names_free(names);
+		store_error(s, e, "assistants");
+		return NULL;
+	}
+	return names;
+}
+
+void assistant_names_free(char **names)
+{
+	if (!names)
+		return;
+	for (char **p = names; *p; p++)
+		free(*p);
+	free(names);
 }
 
 bool assistant_allows(const struct assistant *a, const char *tool)

@@ -24,7 +24,7 @@
 struct assistant {
 	long long id;
 	char *name;
-	char backend[8];     /* "offline" or "llm" */
+	char backend[12];    /* "offline" or "llm" */
 	char *base_url;      /* or NULL */
 	char *model;         /* or NULL */
 	char *key_secret;    /* the secret's name, or NULL (local servers need none) */
@@ -46,9 +46,11 @@ int assistant_check(const struct assistant *a, struct err *e);
 
 /* Insert a (sets a->id); a name already taken is ERR_USAGE. */
 int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *e);
-/* ERR_NOTFOUND "no assistant named 'x'". */
-int assistant_get(struct store *s, const char *name, struct assistant *out, struct err *e);
-int assistant_get_id(struct store *s, long long id, struct assistant *out, struct err *e);
+/* By name or id; ERR_NOTFOUND "no assistant named 'x'" when there is none. */
+int assistant_get_by_name(struct store *s, const char *name, struct assistant *out,
+			  struct err *e);
+int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e);
+/* The default assistant (is_default, else the lowest id). */
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e);
 /* Write every field of a back, by a->id (is_default is not changed here). */
 int assistant_update(struct store *s, const struct assistant *a, struct err *e);
@@ -57,6 +59,10 @@ int assistant_rm(struct store *s, const char *name, struct err *e);
 int assistant_set_default(struct store *s, const char *name, struct err *e);
 /* Every assistant by name; *out is NULL when *n is 0. */
 int assistant_list(struct store *s, struct assistant **out, size_t *n, struct err *e);
+
+/* Every assistant's name, by id, NULL-terminated; NULL on error. */
+char **assistant_names(struct store *s, struct err *e);
+void assistant_names_free(char **names);
 
 /* Whether tool is in the assistant's tools (NULL tools: every tool). */
 bool assistant_allows(const struct assistant *a, const char *tool);

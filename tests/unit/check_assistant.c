@@ -50,9 +50,17 @@ START_TEST(test_default_moves)
 	ck_assert_str_eq(d.name, "local");
 	ck_assert_ptr_null(d.key_secret);
 	assistant_release(&d);
-	ck_assert_int_eq(assistant_get(st, "nestor", &d, &e), 0);
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &d, &e), 0);
 	ck_assert(!d.is_default); /* exactly one default */
 	assistant_release(&d);
+	{
+		char **names = assistant_names(st, &e);
+
+		ck_assert_str_eq(names[0], "nestor");
+		ck_assert_str_eq(names[1], "local");
+		ck_assert_ptr_null(names[2]);
+		assistant_names_free(names);
+	}
 	ck_assert_int_eq(assistant_rm(st, "local", &e), -1);
 	ck_assert_int_eq(assistant_rm(st, "nestor", &e), 0);
 	ck_assert_int_eq(assistant_set_default(st, "nestor", &e), -1);

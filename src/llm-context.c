@@ -68,7 +68,7 @@ cJSON *llm_context_fit(const char *system, const cJSON *history, const cJSON *to
 		       int budget, size_t *dropped)
 {
 	int n = cJSON_GetArraySize(history), i = 0, nunits = 0, used = 0, first = n;
-	cJSON **items = xcalloc((size_t)n + 1, sizeof(*items));
+	cJSON **items = xcalloc((size_t)n + 1, sizeof(cJSON *));
 	int *start = xcalloc((size_t)n + 1, sizeof(*start));
 	int *len = xcalloc((size_t)n + 1, sizeof(*len));
 	bool *ok = xcalloc((size_t)n + 1, sizeof(*ok));

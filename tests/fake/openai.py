@@ -37,6 +37,9 @@ RESPONSE (every field optional):
   "cut_after": n         with say/calls: drop the connection after n chunks
   "hold_after": n        with say/calls: wait for /_release after n chunks
   "delay_ms": n          pause between chunks
+  "stamp": {"tokens": n, "interval_ms": m}
+                         (benchmarks) n text deltas m ms apart, each the
+                         CLOCK_MONOTONIC time in ns just before it is written
 
 --ppid PID makes the server exit when that process is gone.
 """
@@ -197,6 +200,11 @@ class Handler(BaseHTTPRequestHandler):
                     STATE.release.acquire(timeout=30)
                 elif isinstance(it, dict) and it.get("_cut"):
                     return self.cut()
+                elif isinstance(it, dict) and it.get("_stamp"):
+                    self.write_chunk(b"data: " + json.dumps(chunk(
+                        {"content": str(time.monotonic_ns())})).encode() + b"\n\n")
+                    if delay:
+                        time.sleep(delay)
                 elif isinstance(it, dict) and "_raw" in it:
                     self.write_chunk(it["_raw"].encode())
                 else:
@@ -218,6 +226,11 @@ class Handler(BaseHTTPRequestHandler):
         status = int(r.get("status", 200))
         if "stream" in r:
             return self.stream(r, r["stream"])
+        if "stamp" in r:
+            b = r["stamp"]
+            r = dict(r, delay_ms=b.get("interval_ms", 1))
+            return self.stream(r, [{"_stamp": True}] * int(b["tokens"]) +
+                               [chunk({}, "stop"), {"_raw": "data: [DONE]\n\n"}])
         if "json" in r or status != 200:
             return self.send_json(status, r.get("json", {}), r.get("headers"))
         if req.get("stream"):

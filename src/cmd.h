@@ -57,6 +57,12 @@ extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
 extern const struct cmd cmd_secret_verbs[];
 extern const struct cmd cmd_assistant_verbs[];
+extern const struct cmd cmd_remind_verbs[];
+extern const struct cmd cmd_jobs_verbs[];
+/* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`
+ * (src/cmd-daemon.c): top-level commands with handlers of their own. */
+int cmd_jobs(struct ctx *ctx, int argc, char **argv);
+int cmd_daemon(struct ctx *ctx, int argc, char **argv);
 
 /* Run argv (argv[0] = a top-level command name) through the table.
  * Returns the process exit status (0, 1 or 2); prints errors itself. */

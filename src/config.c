@@ -28,6 +28,14 @@ const struct config_key config_keys[] = {
 	  "have the model summarise turns that no longer fit the token budget" },
 	{ "llm.timeout", CONFIG_INT, "120", "1..3600",
 	  "seconds to wait for an llm server to send anything before giving up" },
+	{ "scheduler.catch_up", CONFIG_ENUM, "once", "once|all|skip",
+	  "a recurring reminder missed while nothing ran: fire once, every time, or not" },
+	{ "scheduler.lease", CONFIG_INT, "60", "2..86400",
+	  "seconds a claimed job stays claimed before another process may take it over" },
+	{ "notify.channels", CONFIG_STRING, "stdout,desktop", NULL,
+	  "channels of a reminder added without --channel" },
+	{ "notify.command", CONFIG_STRING, NULL, NULL,
+	  "program for the command channel, run without a shell; the text is its last argument" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

@@ -21,6 +21,12 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
+	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,
+	  cmd_remind_verbs },
+	{ "jobs", "[--all] [--json]", "scheduled jobs, and their past runs (history)",
+	  CMD_NEEDS_DB, cmd_jobs, cmd_jobs_verbs },
+	{ "daemon", "[--foreground]", "run the scheduler in the background", CMD_NEEDS_DB,
+	  cmd_daemon, NULL },
 	{ "config", NULL, "read and change the configuration file", 0, NULL, cmd_config_verbs },
 	{ "assistant", NULL, "the assistants that answer: LLM servers or offline (add, list, ...)",
 	  0, NULL, cmd_assistant_verbs },

@@ -1,12 +1,11 @@
 #include "render.h"
 #include "assistant.h"
+#include "job.h"
+#include "reminder.h"
 #include "task.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "xalloc.h"
 
 char *render_time(time_t t, char *buf, size_t len)
 {
@@ -47,6 +46,26 @@ void render_add_str(cJSON *o, const char *key, const char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
+void render_add_list(cJSON *o, const char *key, const char *list)
+{
+	cJSON *arr;
+
+	if (!list || !*list) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	arr = cJSON_AddArrayToObject(o, key);
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, list);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		list += len;
+		list += *list == ',';
+	}
+}
+
 cJSON *json_task(const struct task *t)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -77,25 +96,57 @@ cJSON *json_assistant(const struct assistant *a)
 		cJSON_AddNumberToObject(o, "temperature", a->temperature);
 	else
 		cJSON_AddNullToObject(o, "temperature");
-	if (a->tools && *a->tools) {
-		cJSON *arr = cJSON_AddArrayToObject(o, "tools");
-		const char *p = a->tools;
-
-		while (*p) {
-			size_t len = strcspn(p, ",");
-			char *name = xstrndup(p, len);
-
-			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
-			free(name);
-			p += len;
-			if (*p == ',')
-				p++;
-		}
-	} else {
-		cJSON_AddNullToObject(o, "tools");
-	}
+	render_add_list(o, "tools", a->tools);
 	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
 	cJSON_AddBoolToObject(o, "default", a->is_default);
 	render_add_time(o, "created", 1, a->created_at);
+	return o;
+}
+
+cJSON *json_reminder(const struct reminder *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "text", r->text);
+	render_add_time(o, "at", r->has_at, r->at);
+	render_add_str(o, "every", r->every);
+	cJSON_AddStringToObject(o, "state", r->state);
+	render_add_list(o, "channels", r->channels);
+	if (r->late)
+		cJSON_AddNumberToObject(o, "late", (double)r->late);
+	else
+		cJSON_AddNullToObject(o, "late");
+	return o;
+}
+
+cJSON *json_job(const struct job *j)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)j->id);
+	cJSON_AddStringToObject(o, "kind", j->kind);
+	render_add_time(o, "next_run", j->has_next, j->next_run);
+	cJSON_AddStringToObject(o, "state", j->state);
+	cJSON_AddNumberToObject(o, "attempts", j->attempts);
+	render_add_str(o, "last_error", j->last_error);
+	render_add_time(o, "occurrence", j->occurrence != 0, j->occurrence);
+	cJSON_AddStringToObject(o, "schedule", j->schedule);
+	render_add_str(o, "rule", j->rule);
+	return o;
+}
+
+cJSON *json_job_run(const struct job_run *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddNumberToObject(o, "job", (double)r->job_id);
+	render_add_time(o, "occurrence", 1, r->occurrence);
+	render_add_str(o, "channel", r->channel);
+	render_add_time(o, "started", 1, r->started_at);
+	render_add_time(o, "finished", r->finished_at != 0, r->finished_at);
+	cJSON_AddStringToObject(o, "result", r->result);
+	render_add_str(o, "detail", r->detail);
 	return o;
 }

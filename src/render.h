@@ -13,6 +13,9 @@
 
 struct task;
 struct assistant;
+struct reminder;
+struct job;
+struct job_run;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -22,9 +25,21 @@ char *render_date(time_t t, char *buf, size_t len);
 void render_add_time(cJSON *o, const char *key, int present, time_t t);
 /* Add key: string, or null when s is NULL. */
 void render_add_str(cJSON *o, const char *key, const char *s);
+/* Add key: the items of a comma-separated list as an array, or null when
+ * list is NULL or empty. */
+void render_add_list(cJSON *o, const char *key, const char *list);
 
 /* {"id","title","notes","priority","due","status","created","done_at"} */
 cJSON *json_task(const struct task *t);
+/* {"id","text","at","every","state","channels","late"}: at is the next due
+ * time, every the cron expression or RRULE, channels null for the default
+ * list, late the seconds past due (null when not late). */
+cJSON *json_reminder(const struct reminder *r);
+/* {"id","kind","next_run","state","attempts","last_error","occurrence",
+ * "schedule","rule"} */
+cJSON *json_job(const struct job *j);
+/* {"id","job","occurrence","channel","started","finished","result","detail"} */
+cJSON *json_job_run(const struct job_run *r);
 
 /* {"id","name","backend","base_url","model","key_secret","prompt","temperature",
  *  "tools","token_budget","default","created"}; tools is an array of names or

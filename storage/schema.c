@@ -163,6 +163,14 @@ const char *const schema_migrations[] = {
 	"  target TEXT PRIMARY KEY,"
 	"  cursor TEXT"
 	");",
+	/* 2: the scheduler's claims and exactly-once deliveries */
+	"ALTER TABLE jobs ADD COLUMN dtstart INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN occurrence INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN claim TEXT;"
+	"ALTER TABLE job_runs ADD COLUMN detail TEXT;"
+	"UPDATE jobs SET dtstart = next_run, occurrence = next_run;"
+	"CREATE UNIQUE INDEX job_runs_once ON job_runs(job_id, occurrence, channel)"
+	"  WHERE result IN ('ok','skipped');",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

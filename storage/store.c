@@ -101,14 +101,19 @@ static int migrate(struct store *s, struct err *e)
 			       s->path, v, schema_count);
 	if (v == schema_count)
 		return 0;
-	/* Take the write lock, then look again: another process may have migrated. */
-	if (store_begin(s, e) < 0)
-		return -1;
-	if (user_version(s, &v, e) < 0)
-		goto fail;
-	for (; v < schema_count; v++) {
+	/* Each step takes the write lock, then looks again: another process may
+	 * have migrated while this one waited for it. */
+	for (;;) {
 		char pragma[64];
 
+		if (store_begin(s, e) < 0)
+			return -1;
+		if (user_version(s, &v, e) < 0)
+			goto fail;
+		if (v >= schema_count) {
+			store_rollback(s);
+			return 0;
+		}
 		if (store_exec(s, schema_migrations[v], e) < 0) {
 			err_prefix(e, "migration %d", v + 1);
 			goto fail;
@@ -118,10 +123,7 @@ static int migrate(struct store *s, struct err *e)
 			goto fail;
 		if (store_commit(s, e) < 0)
 			return -1;
-		if (v + 1 < schema_count && store_begin(s, e) < 0)
-			return -1;
 	}
-	return 0;
 fail:
 	store_rollback(s);
 	return -1;

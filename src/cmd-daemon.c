@@ -1,0 +1,269 @@
+/*
+ * nestor daemon: the scheduler's own process.
+ *
+ * One poll() loop over a signalfd (SIGTERM/SIGINT stop, SIGHUP reloads the
+ * config) and an inotify watch on the database's directory.  It sleeps
+ * until the earliest due job; a reminder added by another process writes
+ * the database's -wal file, which wakes the loop at once.  The directory is
+ * watched rather than the file because SQLite deletes and recreates the
+ * -wal file as connections come and go.  The sleep is capped at a minute,
+ * so a changed wall clock (suspend, NTP) is noticed within one.
+ */
+#include "cmd.h"
+#include "log.h"
+#include "notify.h"
+#include "scheduler.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SLEEP_MS 60000
+
+struct daemon {
+	struct ctx *ctx;
+	struct sched_opts opts;
+	struct notify_opts notify;
+	int sfd, ifd, lock;
+	char *wal_name, *db_name;
+};
+
+static time_t live_clock(void)
+{
+	return time(NULL);
+}
+
+static int daemon_deliver(void *arg, const struct sched_fire *f, const char *channel,
+			  struct err *e)
+{
+	struct daemon *d = arg;
+
+	return notify_deliver(&d->notify, f, channel, e);
+}
+
+static void daemon_fired(void *arg, const struct sched_fire *f, int delivered, int failed)
+{
+	(void)arg;
+	log_info("fired job %lld (occurrence %lld%s): %d delivered, %d failed", f->job_id,
+		 (long long)f->occurrence, f->late ? ", late" : "", delivered, failed);
+}
+
+static void load_opts(struct daemon *d)
+{
+	sched_opts_release(&d->opts);
+	sched_opts_init(&d->opts, d->ctx->cfg);
+	d->opts.clock = live_clock;
+	d->notify.command = config_get(d->ctx->cfg, "notify.command");
+	d->notify.timeout = d->opts.lease / 2;
+}
+
+static void reload(struct daemon *d)
+{
+	struct config *cfg = config_load(d->ctx->config_path, NULL, &d->ctx->err);
+	const char *tz;
+
+	if (!cfg) {
+		log_error("reload: config: %s (keeping the old one)", d->ctx->err.msg);
+		return;
+	}
+	config_free(d->ctx->cfg);
+	d->ctx->cfg = cfg;
+	tz = config_get(cfg, "general.timezone");
+	if (tz && *tz)
+		setenv("TZ", tz, 1);
+	tzset();
+	load_opts(d);
+	log_info("reloaded '%s'", d->ctx->config_path);
+}
+
+/* Whether an inotify batch touches the database or its -wal file. */
+static bool db_changed(struct daemon *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool hit = false;
+	ssize_t n;
+
+	while ((n = read(d->ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+
+			if (ev->len && (!strcmp(ev->name, d->wal_name) || !strcmp(ev->name, d->db_name)))
+				hit = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return hit;
+}
+
+static int setup_fds(struct daemon *d)
+{
+	char *dir = paths_dirname(d->ctx->db_path);
+	const char *base = strrchr(d->ctx->db_path, '/');
+	sigset_t set;
+
+	base = base ? base + 1 : d->ctx->db_path;
+	d->db_name = xstrdup(base);
+	d->wal_name = xasprintf("%s-wal", base);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	d->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (d->sfd < 0 || d->ifd < 0 ||
+	    inotify_add_watch(d->ifd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+		err_set(&d->ctx->err, ERR_FAIL, "unable to watch '%s': %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	return 0;
+}
+
+/* Milliseconds from the real clock until `delay` seconds after `now`. */
+static int timeout_ms(time_t now, long delay)
+{
+	struct timespec ts;
+	long long ms;
+
+	if (delay < 0)
+		return MAX_SLEEP_MS;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (long long)(now + delay) * 1000 - ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return ms < 0 ? 0 : ms > MAX_SLEEP_MS ? MAX_SLEEP_MS : (int)ms;
+}
+
+static int run(struct daemon *d)
+{
+	struct sched_deliver del = { daemon_deliver, daemon_fired, d };
+
+	log_info("daemon started (pid %d) on '%s'", (int)getpid(), d->ctx->db_path);
+	for (;;) {
+		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ifd, POLLIN, 0 } };
+		time_t now = time(NULL);
+		long delay;
+
+		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) < 0) {
+			log_error("scheduler: %s", d->ctx->err.msg);
+			delay = 5;
+		}
+		if (poll(p, 2, timeout_ms(now, delay)) < 0 && errno != EINTR)
+			return err_set(&d->ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(d->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					reload(d);
+					continue;
+				}
+				log_info("daemon stopping (signal %u)", si.ssi_signo);
+				return 0;
+			}
+		}
+		if (p[1].revents & POLLIN)
+			db_changed(d);
+	}
+}
+
+/* Detach: the parent prints the daemon's pid and returns. */
+static int background(struct ctx *ctx, bool *parent)
+{
+	int fd, pipefd[2];
+	pid_t pid;
+
+	*parent = false;
+	if (pipe(pipefd) < 0)
+		return err_set(&ctx->err, ERR_FAIL, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return err_set(&ctx->err, ERR_FAIL, "fork: %s", strerror(errno));
+	if (pid > 0) {
+		int child = 0;
+
+		*parent = true;
+		close(pipefd[1]);
+		if (read(pipefd[0], &child, sizeof(child)) != (ssize_t)sizeof(child))
+			return err_set(&ctx->err, ERR_FAIL, "the daemon did not start");
+		close(pipefd[0]);
+		fprintf(ctx->out, "nestor daemon started (pid %d)\n", child);
+		return 0;
+	}
+	close(pipefd[0]);
+	setsid();
+	if (fork() > 0)
+		_exit(0);
+	pid = getpid();
+	if (write(pipefd[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		_exit(1);
+	close(pipefd[1]);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+int cmd_daemon(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "foreground", no_argument, NULL, 'f' },
+					      { NULL, 0, NULL, 0 } };
+	struct daemon d;
+	bool foreground = false, parent;
+	int c, rc = -1;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "f", opts)) != -1) {
+		if (c != 'f')
+			return -1;
+		foreground = true;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (!foreground) {
+		/* An SQLite connection must not cross fork(): reopen it in the child. */
+		store_free(ctx->store);
+		ctx->store = NULL;
+		if (background(ctx, &parent) < 0)
+			return -1;
+		if (parent)
+			return 0;
+		ctx->store = store_open(ctx->db_path, &ctx->err);
+		if (!ctx->store)
+			return -1;
+	}
+	memset(&d, 0, sizeof(d));
+	d.ctx = ctx;
+	d.sfd = d.ifd = -1;
+	sched_opts_init(&d.opts, NULL);
+	load_opts(&d);
+	d.notify.out = foreground ? stdout : NULL;
+	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
+	if (d.lock >= 0 && setup_fds(&d) == 0)
+		rc = run(&d);
+	if (d.lock >= 0)
+		close(d.lock);
+	if (d.sfd >= 0)
+		close(d.sfd);
+	if (d.ifd >= 0)
+		close(d.ifd);
+	free(d.wal_name);
+	free(d.db_name);
+	sched_opts_release(&d.opts);
+	return rc;
+}

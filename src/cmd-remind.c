@@ -1,0 +1,442 @@
+/* nestor remind add|list|cancel|snooze|done|fire, and nestor jobs [history] */
+#include "cmd.h"
+#include "job.h"
+#include "notify.h"
+#include "reminder.h"
+#include "render.h"
+#include "scheduler.h"
+#include "when.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_AT = 256, OPT_EVERY, OPT_CHANNEL, OPT_TZ, OPT_LIMIT };
+
+static const struct option remind_opts[] = {
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "channel", required_argument, NULL, OPT_CHANNEL },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* "today 17:00", "tomorrow 09:00", "2026-12-01 09:30" in the local zone. */
+static void fmt_when(time_t t, time_t now, char *buf, size_t len)
+{
+	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (days == 0)
+		strftime(buf, len, "today %H:%M", &tm);
+	else if (days == 1)
+		strftime(buf, len, "tomorrow %H:%M", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* --at WHEN: a date without a time of day means 09:00 that day. */
+static int parse_at(struct ctx *ctx, const char *text, time_t *at)
+{
+	struct when w;
+
+	if (when_parse(text, ctx->now, &w, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "--at");
+		return -1;
+	}
+	*at = w.at;
+	if (w.date_only) {
+		struct tm tm;
+
+		localtime_r(&w.at, &tm);
+		tm.tm_hour = 9;
+		tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		*at = mktime(&tm);
+	}
+	return 0;
+}
+
+static void print_id(struct ctx *ctx, long long id)
+{
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cmd_print_json(ctx, o);
+	} else {
+		fprintf(ctx->out, "%lld\n", id);
+	}
+}
+
+static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
+{
+	const char *every = NULL, *channels = NULL, *tzid = NULL;
+	char *text = NULL;
+	time_t at = 0;
+	long long id;
+	int c, rc = -1;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", remind_opts)) != -1) {
+		switch (c) {
+		case OPT_AT:
+			if (parse_at(ctx, optarg, &at) < 0)
+				return -1;
+			break;
+		case OPT_EVERY:
+			every = optarg;
+			break;
+		case OPT_CHANNEL:
+			channels = optarg;
+			break;
+		case OPT_TZ:
+			tzid = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	text = cmd_join_args(argc, argv, optind);
+	if (!text)
+		return cmd_usage(ctx, "missing TEXT");
+	if (!at && !every)
+		cmd_usage(ctx, "missing --at WHEN (or --every CRON)");
+	else if (reminder_add(ctx->store, text, at, every, tzid, channels, ctx->now, &id,
+			      &ctx->err) == 0)
+		rc = 0;
+	if (rc == 0)
+		print_id(ctx, id);
+	free(text);
+	return rc;
+}
+
+/* A listing's options: only a boolean flag (--all, --dry-run), no argument. */
+static int flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
+{
+	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
+	int c;
+
+	*set = false;
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c != 'F')
+			return -1;
+		*set = true;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}
+
+static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct reminder *rs;
+	bool all;
+	size_t n;
+
+	if (flag_only(ctx, argc, argv, "all", &all) < 0)
+		return -1;
+	if (reminder_list(ctx->store, all, ctx->now, &rs, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_reminder(&rs[i]));
+		cmd_print_json(ctx, arr);
+	} else if (n == 0) {
+		fprintf(ctx->out, all ? "no reminders\n" : "no pending reminders\n");
+	} else {
+		fprintf(ctx->out, "%4s  %-16s  %-20s  %s%s\n", "ID", "DUE", "EVERY",
+			all ? "STATE      " : "", "TEXT");
+		for (size_t i = 0; i < n; i++) {
+			char due[40] = "-", late[32];
+
+			if (rs[i].has_at)
+				fmt_when(rs[i].at, ctx->now, due, sizeof(due));
+			fprintf(ctx->out, "%4lld  %-16s  %-20.20s  ", rs[i].id, due,
+				rs[i].every ? rs[i].every : "-");
+			if (all)
+				fprintf(ctx->out, "%-9s  ", rs[i].state);
+			fprintf(ctx->out, "%s", rs[i].text);
+			if (rs[i].late > SCHED_LATE_GRACE)
+				fprintf(ctx->out, " (%s)",
+					sched_fmt_late(rs[i].late, late, sizeof(late)));
+			fprintf(ctx->out, "\n");
+		}
+	}
+	reminder_list_free(rs, n);
+	return 0;
+}
+
+/* Exactly `want` positional arguments and no option. */
+static int positional(struct ctx *ctx, int argc, char **argv, int want, const char *what)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (argc - optind < want)
+		return cmd_usage(ctx, "missing %s", what);
+	if (argc - optind > want)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + want]);
+	return 0;
+}
+
+static int remind_cmd_cancel(struct ctx *ctx, int argc, char **argv)
+{
+	long long id;
+
+	if (positional(ctx, argc, argv, 1, "ID") < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
+	    reminder_cancel(ctx->store, id, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "reminder %lld cancelled\n", id);
+	return 0;
+}
+
+static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
+{
+	char due[40];
+	long long id;
+	long secs;
+	time_t at;
+
+	if (positional(ctx, argc, argv, 2, "ID DURATION") < 0 ||
+	    cmd_parse_id(ctx, argv[optind], &id) < 0)
+		return -1;
+	if (when_parse_duration(argv[optind + 1], &secs, &ctx->err) < 0)
+		return -1;
+	if (reminder_snooze(ctx->store, id, secs, ctx->now, &at, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json) {
+		fmt_when(at, ctx->now, due, sizeof(due));
+		fprintf(ctx->out, "reminder %lld snoozed until %s\n", id, due);
+	}
+	return 0;
+}
+
+static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
+{
+	char due[40];
+	long long id;
+	time_t next;
+	bool has;
+
+	if (positional(ctx, argc, argv, 1, "ID") < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
+	    reminder_done(ctx->store, id, ctx->now, &has, &next, &ctx->err) < 0)
+		return -1;
+	if (ctx->json)
+		return 0;
+	if (has) {
+		fmt_when(next, ctx->now, due, sizeof(due));
+		fprintf(ctx->out, "reminder %lld done; next %s\n", id, due);
+	} else {
+		fprintf(ctx->out, "reminder %lld done\n", id);
+	}
+	return 0;
+}
+
+/* `remind fire`: the stdout channel is the line this command prints; an
+ * occurrence without that channel is still reported once (for cron mail). */
+struct fire_front {
+	struct notify_opts n;
+	long long printed_job;
+	time_t printed_occ;
+};
+
+static int fire_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
+{
+	struct fire_front *ff = arg;
+	int rc = notify_deliver(&ff->n, f, channel, e);
+
+	if (rc == 0 && !strcmp(channel, "stdout")) {
+		ff->printed_job = f->job_id;
+		ff->printed_occ = f->occurrence;
+	}
+	return rc;
+}
+
+static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int failed)
+{
+	struct fire_front *ff = arg;
+	char *line;
+
+	(void)delivered;
+	if (failed)
+		fprintf(stderr, "nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n",
+			f->kind, f->job_id, failed);
+	if (ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)
+		return;
+	line = sched_fire_line(f);
+	fprintf(ff->n.out, "%s\n", line);
+	fflush(ff->n.out);
+	free(line);
+}
+
+static int dry_run(struct ctx *ctx)
+{
+	struct job *jobs;
+	size_t n;
+
+	if (job_due(ctx->store, ctx->now, 1000, &jobs, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_job(&jobs[i]));
+		cmd_print_json(ctx, arr);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			struct reminder r;
+
+			if (reminder_get(ctx->store, jobs[i].id, ctx->now, &r, &ctx->err) == 0) {
+				fprintf(ctx->out, "would fire reminder %lld: %s\n", r.id, r.text);
+				reminder_release(&r);
+			} else {
+				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind, jobs[i].id);
+			}
+		}
+	}
+	job_list_free(jobs, n);
+	return 0;
+}
+
+static time_t live_clock(void)
+{
+	return time(NULL);
+}
+
+static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
+{
+	struct fire_front ff;
+	struct sched_deliver d = { fire_deliver, fire_fired, &ff };
+	struct sched_opts o;
+	bool dry;
+	long delay;
+	int rc;
+
+	if (flag_only(ctx, argc, argv, "dry-run", &dry) < 0)
+		return -1;
+	if (dry)
+		return dry_run(ctx);
+	sched_opts_init(&o, ctx->cfg);
+	o.clock = live_clock;
+	memset(&ff, 0, sizeof(ff));
+	ff.n.command = config_get(ctx->cfg, "notify.command");
+	ff.n.timeout = o.lease / 2;
+	ff.n.out = ctx->out;
+	rc = sched_run_due(ctx->store, &o, time(NULL), &d, &delay, NULL, &ctx->err);
+	sched_opts_release(&o);
+	return rc;
+}
+
+const struct cmd cmd_remind_verbs[] = {
+	{ "add", "TEXT... --at WHEN [--every RULE] [--channel LIST] [--tz ZONE]",
+	  "add a reminder and print its id", CMD_NEEDS_DB, remind_cmd_add, NULL },
+	{ "list", "[--all] [--json]", "pending reminders by due time", CMD_NEEDS_DB,
+	  remind_cmd_list, NULL },
+	{ "cancel", "ID", "cancel a reminder", CMD_NEEDS_DB, remind_cmd_cancel, NULL },
+	{ "snooze", "ID DURATION", "fire a reminder again after DURATION", CMD_NEEDS_DB,
+	  remind_cmd_snooze, NULL },
+	{ "done", "ID", "acknowledge a reminder (a recurring one skips to its next time)",
+	  CMD_NEEDS_DB, remind_cmd_done, NULL },
+	{ "fire", "[--dry-run]", "fire every due reminder now and exit (for cron)", CMD_NEEDS_DB,
+	  remind_cmd_fire, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct job *jobs;
+	bool all;
+	size_t n;
+
+	if (flag_only(ctx, argc, argv, "all", &all) < 0)
+		return -1;
+	if (job_list(ctx->store, NULL, all, &jobs, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_job(&jobs[i]));
+		cmd_print_json(ctx, arr);
+	} else if (n == 0) {
+		fprintf(ctx->out, all ? "no jobs\n" : "no scheduled jobs\n");
+	} else {
+		fprintf(ctx->out, "%4s  %-9s  %-9s  %-16s  %8s  %s\n", "ID", "KIND", "STATE",
+			"NEXT RUN", "ATTEMPTS", "LAST ERROR");
+		for (size_t i = 0; i < n; i++) {
+			char next[40] = "-";
+
+			if (jobs[i].has_next)
+				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
+			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
+				jobs[i].kind, jobs[i].state, next, jobs[i].attempts,
+				jobs[i].last_error ? jobs[i].last_error : "-");
+		}
+	}
+	job_list_free(jobs, n);
+	return 0;
+}
+
+static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "limit", required_argument, NULL, OPT_LIMIT },
+					      { NULL, 0, NULL, 0 } };
+	struct job_run *runs;
+	long long id = 0, limit = 50;
+	size_t n;
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c != OPT_LIMIT || cmd_parse_id(ctx, optarg, &limit) < 0)
+			return c == OPT_LIMIT ? cmd_usage(ctx, "--limit must be a positive number")
+					      : -1;
+	}
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	if (optind < argc && cmd_parse_id(ctx, argv[optind], &id) < 0)
+		return -1;
+	if (job_history(ctx->store, id, (size_t)limit, &runs, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_job_run(&runs[i]));
+		cmd_print_json(ctx, arr);
+	} else if (n == 0) {
+		fprintf(ctx->out, "no runs\n");
+	} else {
+		fprintf(ctx->out, "%4s  %-16s  %-16s  %-8s  %-7s  %s\n", "JOB", "DUE", "RAN",
+			"CHANNEL", "RESULT", "DETAIL");
+		for (size_t i = 0; i < n; i++) {
+			char due[40], ran[40];
+
+			fmt_when(runs[i].occurrence, ctx->now, due, sizeof(due));
+			fmt_when(runs[i].started_at, ctx->now, ran, sizeof(ran));
+			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-8s  %-7s  %s\n", runs[i].job_id,
+				due, ran, runs[i].channel ? runs[i].channel : "-", runs[i].result,
+				runs[i].detail ? runs[i].detail : "");
+		}
+	}
+	job_run_list_free(runs, n);
+	return 0;
+}
+
+const struct cmd cmd_jobs_verbs[] = {
+	{ "history", "[ID] [--limit N] [--json]", "past runs, newest first", CMD_NEEDS_DB,
+	  jobs_cmd_history, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+/* `nestor jobs` without a verb lists them. */
+int cmd_jobs(struct ctx *ctx, int argc, char **argv)
+{
+	return jobs_cmd_list(ctx, argc, argv);
+}

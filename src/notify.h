@@ -1,0 +1,50 @@
+/*
+ * notify.h - the channels a fired reminder is delivered on.
+ *
+ *   stdout   one line ("reminder 12: call mom (late by 3h)") on the front's
+ *            stream: the terminal, cron's mail, the daemon's journal;
+ *   desktop  notify-send, when it is on PATH and a graphical session is
+ *            there (DISPLAY, WAYLAND_DISPLAY or DBUS_SESSION_BUS_ADDRESS);
+ *            otherwise skipped with a logged note;
+ *   command  notify.command, split on spaces (no shell, no quoting), run
+ *            with execve and the reminder text as one more argument, so the
+ *            text can never be interpreted; NESTOR_JOB_ID, NESTOR_DUE (ISO
+ *            time) and NESTOR_LATE (seconds) are in its environment;
+ *            exit status 0 is success;
+ *   tui      a TUI front delivers it itself; elsewhere skipped;
+ *   telegram delivered by the Telegram relay once configured; until then
+ *            skipped.
+ * A child (command, notify-send) runs in its own process group with stdin
+ * and stdout on /dev/null and is killed after the timeout.
+ */
+#ifndef NESTOR_NOTIFY_H
+#define NESTOR_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "scheduler.h"
+
+struct notify_opts {
+	const char *command; /* notify.command, or NULL */
+	long timeout;        /* seconds a child may run */
+	FILE *out;           /* the stdout channel's stream; NULL: skipped */
+};
+
+/* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */
+int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, const char *channel,
+		   struct err *e);
+
+/* Check a comma-separated channel list; ERR_USAGE naming an unknown one. */
+int notify_check_channels(const char *list, struct err *e);
+
+/* The full path of prog on $PATH (prog itself when it has a '/'), or NULL. */
+char *notify_which(const char *prog);
+
+/* Run argv[0] (a path) with execve, envp added to the environment (NULL-
+ * terminated "K=V" strings, may be NULL); wait at most timeout seconds.
+ * Fails on exec failure, non-zero exit, signal or timeout. */
+int notify_run(char *const argv[], char *const envp[], long timeout, struct err *e);
+
+#endif

@@ -1,0 +1,289 @@
+#include "reminder.h"
+#include "job.h"
+#include "notify.h"
+#include "recur.h"
+#include "tz.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KIND "reminder"
+
+void reminder_release(struct reminder *r)
+{
+	if (!r)
+		return;
+	free(r->text);
+	free(r->every);
+	free(r->tzid);
+	free(r->channels);
+	free(r->last_error);
+	memset(r, 0, sizeof(*r));
+}
+
+void reminder_list_free(struct reminder *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		reminder_release(&rs[i]);
+	free(rs);
+}
+
+static bool active(const char *state)
+{
+	return !strcmp(state, "pending") || !strcmp(state, "running");
+}
+
+/* Take over a job's fields into a reminder (j is released). */
+static void from_job(struct job *j, time_t now, struct reminder *r)
+{
+	cJSON *p = j->payload ? cJSON_Parse(j->payload) : NULL;
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(p, "text");
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(p, "channels"), *c;
+
+	memset(r, 0, sizeof(*r));
+	r->id = j->id;
+	r->text = xstrdup(cJSON_IsString(text) ? text->valuestring : "");
+	r->has_at = active(j->state) || j->occurrence != 0;
+	r->at = j->occurrence;
+	snprintf(r->schedule, sizeof(r->schedule), "%s", j->schedule);
+	r->every = j->rule;
+	r->tzid = j->tzid;
+	snprintf(r->state, sizeof(r->state), "%s", j->state);
+	if (cJSON_IsArray(ch) && cJSON_GetArraySize(ch) > 0) {
+		struct sbuf sb = SBUF_INIT;
+
+		cJSON_ArrayForEach(c, ch) {
+			if (cJSON_IsString(c))
+				sbuf_addf(&sb, "%s%s", sb.len ? "," : "", c->valuestring);
+		}
+		r->channels = sbuf_detach(&sb);
+	}
+	r->late = active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
+	r->attempts = j->attempts;
+	r->last_error = j->last_error;
+	j->rule = j->tzid = j->last_error = NULL;
+	job_release(j);
+	cJSON_Delete(p);
+}
+
+static char *payload_json(const char *text, const char *channels)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	char *s;
+
+	cJSON_AddStringToObject(o, "text", text);
+	if (channels) {
+		arr = cJSON_AddArrayToObject(o, "channels");
+		for (const char *p = channels; *p;) {
+			size_t len = strcspn(p, ", ");
+
+			if (len) {
+				char *name = xstrndup(p, len);
+
+				cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+				free(name);
+			}
+			p += len;
+			p += strspn(p, ", ");
+		}
+	}
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+/* The first due time of a new reminder. */
+static int first_run(struct job *j, time_t at, time_t now, struct err *e)
+{
+	bool has;
+
+	if (!strcmp(j->schedule, "cron")) {
+		if (recur_next(j->schedule, j->rule, j->tzid, 0, (at ? at : now + 1) - 1,
+			       &j->next_run, &has, e) < 0)
+			return -1;
+		j->dtstart = j->next_run;
+		j->has_next = has;
+		return 0;
+	}
+	if (!at)
+		return err_set(e, ERR_USAGE, "a reminder needs a time (--at WHEN)");
+	j->next_run = j->dtstart = at;
+	j->has_next = true;
+	return 0;
+}
+
+int reminder_add(struct store *s, const char *text, time_t at, const char *every,
+		 const char *tzid, const char *channels, time_t now, long long *id,
+		 struct err *e)
+{
+	const char *schedule = "at";
+	struct job j;
+	struct tz *z;
+	int rc = -1;
+
+	if (!text || !*text)
+		return err_set(e, ERR_USAGE, "a reminder needs a text");
+	if (channels && notify_check_channels(channels, e) < 0)
+		return -1;
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), KIND);
+	j.tzid = tzid && *tzid ? xstrdup(tzid) : tz_local_name();
+	z = tz_open(j.tzid, e);
+	if (!z)
+		goto out;
+	tz_free(z);
+	if (every && recur_parse(every, &schedule, &j.rule, e) < 0)
+		goto out;
+	snprintf(j.schedule, sizeof(j.schedule), "%s", schedule);
+	if (first_run(&j, at, now, e) < 0)
+		goto out;
+	j.payload = payload_json(text, channels);
+	if (job_add(s, &j, now, e) < 0)
+		goto out;
+	*id = j.id;
+	rc = 0;
+out:
+	job_release(&j);
+	return rc;
+}
+
+int reminder_get(struct store *s, long long id, time_t now, struct reminder *out,
+		 struct err *e)
+{
+	struct job j;
+
+	memset(out, 0, sizeof(*out));
+	if (job_get(s, id, &j, e) < 0) {
+		if (e->code == ERR_NOTFOUND)
+			err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
+		return -1;
+	}
+	if (strcmp(j.kind, KIND) != 0) {
+		job_release(&j);
+		return err_set(e, ERR_NOTFOUND, "no reminder with id %lld (job %lld is a %s job)",
+			       id, id, j.kind);
+	}
+	from_job(&j, now, out);
+	return 0;
+}
+
+static void convert(struct job *jobs, size_t nj, time_t now, struct reminder **out, size_t *n)
+{
+	*out = nj ? xcalloc(nj, sizeof(**out)) : NULL;
+	for (size_t i = 0; i < nj; i++)
+		from_job(&jobs[i], now, &(*out)[i]);
+	*n = nj;
+	free(jobs);
+}
+
+int reminder_list(struct store *s, bool all, time_t now, struct reminder **out, size_t *n,
+		  struct err *e)
+{
+	struct job *jobs;
+	size_t nj;
+
+	if (job_list(s, KIND, all, &jobs, &nj, e) < 0)
+		return -1;
+	convert(jobs, nj, now, out, n);
+	return 0;
+}
+
+int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out,
+		  size_t *n, struct err *e)
+{
+	gchar *needle = g_utf8_casefold(text, -1);
+	size_t k = 0;
+
+	if (reminder_list(s, false, now, out, n, e) < 0) {
+		g_free(needle);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		gchar *hay = g_utf8_casefold((*out)[i].text, -1);
+
+		if (strstr(hay, needle))
+			(*out)[k++] = (*out)[i];
+		else
+			reminder_release(&(*out)[i]);
+		g_free(hay);
+	}
+	*n = k;
+	g_free(needle);
+	return 0;
+}
+
+int reminder_cancel(struct store *s, long long id, struct err *e)
+{
+	struct job_next next = { "cancelled", false, 0, 0, 0, NULL };
+	struct reminder r;
+	int rc;
+
+	if (reminder_get(s, id, 0, &r, e) < 0)
+		return -1;
+	if (!active(r.state) && strcmp(r.state, "failed") != 0)
+		rc = err_set(e, ERR_FAIL, "reminder %lld is %s already", id, r.state);
+	else
+		rc = job_set(s, id, &next, e);
+	reminder_release(&r);
+	return rc;
+}
+
+int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at,
+		    struct err *e)
+{
+	struct job_next next = { "pending", true, now + secs, now + secs, 0, NULL };
+	struct reminder r;
+	int rc;
+
+	if (secs <= 0)
+		return err_set(e, ERR_USAGE, "snooze needs a positive duration");
+	if (reminder_get(s, id, now, &r, e) < 0)
+		return -1;
+	if (!strcmp(r.state, "cancelled"))
+		rc = err_set(e, ERR_FAIL, "reminder %lld is cancelled", id);
+	else
+		rc = job_set(s, id, &next, e);
+	reminder_release(&r);
+	*at = now + secs;
+	return rc;
+}
+
+int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next,
+		  struct err *e)
+{
+	struct job_next n = { "done", false, 0, 0, 0, NULL };
+	struct job j;
+	int rc = -1;
+
+	*has = false;
+	if (job_get(s, id, &j, e) < 0) {
+		if (e->code == ERR_NOTFOUND)
+			err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
+		return -1;
+	}
+	if (strcmp(j.kind, KIND) != 0) {
+		err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
+		goto out;
+	}
+	if (!active(j.state)) {
+		err_set(e, ERR_FAIL, "reminder %lld is %s already", id, j.state);
+		goto out;
+	}
+	if (strcmp(j.schedule, "at") != 0 &&
+	    recur_next(j.schedule, j.rule, j.tzid, j.dtstart,
+		       j.occurrence > now ? j.occurrence : now, next, has, e) < 0)
+		goto out;
+	if (*has) {
+		n.state = "pending";
+		n.has_next = true;
+		n.next_run = n.occurrence = *next;
+	}
+	rc = job_set(s, id, &n, e);
+out:
+	job_release(&j);
+	return rc;
+}

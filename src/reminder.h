@@ -1,0 +1,67 @@
+/*
+ * reminder.h - reminders: jobs of kind "reminder" (see job.h, scheduler.h).
+ *
+ * The payload is {"text": "...", "channels": ["stdout", ...]}; without
+ * "channels" a reminder goes to the default list (notify.channels) at the
+ * time it fires.  `every` is a cron expression ("0 9 * * 1-5") or anything
+ * when_parse_rule() reads ("every monday", "FREQ=DAILY"), evaluated in the
+ * reminder's zone (tzid; by default the local zone when it was added).
+ */
+#ifndef NESTOR_REMINDER_H
+#define NESTOR_REMINDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+struct reminder {
+	long long id;
+	char *text;
+	bool has_at;
+	time_t at;         /* the next due time */
+	char schedule[8];  /* at|cron|rrule */
+	char *every;       /* the cron expression or RRULE, or NULL */
+	char *tzid;        /* or NULL: local */
+	char state[12];    /* pending|running|done|cancelled|failed */
+	char *channels;    /* "stdout,command", or NULL: the default list */
+	long late;         /* seconds past due (active and overdue at `now`), else 0 */
+	int attempts;
+	char *last_error;
+};
+
+void reminder_release(struct reminder *r);
+void reminder_list_free(struct reminder *rs, size_t n);
+
+/*
+ * Add a reminder.  at: the first due time (0: none, allowed only with a
+ * cron `every`, which then starts at its next match after now; with a cron
+ * `every` and an at, the first match at or after at).  every, tzid and
+ * channels may be NULL.  Sets *id.
+ */
+int reminder_add(struct store *s, const char *text, time_t at, const char *every,
+		 const char *tzid, const char *channels, time_t now, long long *id,
+		 struct err *e);
+/* ERR_NOTFOUND unless id is a reminder. */
+int reminder_get(struct store *s, long long id, time_t now, struct reminder *out,
+		 struct err *e);
+/* Active reminders by due time, or every reminder when all. */
+int reminder_list(struct store *s, bool all, time_t now, struct reminder **out, size_t *n,
+		  struct err *e);
+/* Active reminders whose text contains text, ignoring case (UTF-8). */
+int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out,
+		  size_t *n, struct err *e);
+/* Stop a reminder for good (state cancelled). */
+int reminder_cancel(struct store *s, long long id, struct err *e);
+/* Fire again secs from now (also a reminder that already fired), then go
+ * on with its schedule.  *at: the new due time. */
+int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at,
+		    struct err *e);
+/* Acknowledge: a one-time reminder becomes done; a recurring one skips to
+ * its first occurrence after both now and the pending one (*has, *next). */
+int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next,
+		  struct err *e);
+
+#endif

@@ -1,0 +1,362 @@
+#include "scheduler.h"
+#include "job.h"
+#include "log.h"
+#include "recur.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+void sched_opts_init(struct sched_opts *o, struct config *cfg)
+{
+	const char *v;
+
+	memset(o, 0, sizeof(*o));
+	o->lease = 60;
+	o->channels = xstrdup("stdout,desktop");
+	if (!cfg)
+		return;
+	v = config_get(cfg, "scheduler.catch_up");
+	if (v && !strcmp(v, "all"))
+		o->catch_up = SCHED_CATCH_UP_ALL;
+	else if (v && !strcmp(v, "skip"))
+		o->catch_up = SCHED_CATCH_UP_SKIP;
+	if (config_get_int(cfg, "scheduler.lease") > 0)
+		o->lease = config_get_int(cfg, "scheduler.lease");
+	v = config_get(cfg, "notify.channels");
+	if (v && *v) {
+		free(o->channels);
+		o->channels = xstrdup(v);
+	}
+}
+
+void sched_opts_release(struct sched_opts *o)
+{
+	free(o->channels);
+	o->channels = NULL;
+}
+
+char *sched_fmt_late(long secs, char *buf, size_t len)
+{
+	if (secs >= 86400)
+		snprintf(buf, len, "late by %ldd %ldh", secs / 86400, secs % 86400 / 3600);
+	else if (secs >= 3600 && secs % 3600 >= 60)
+		snprintf(buf, len, "late by %ldh %ldm", secs / 3600, secs % 3600 / 60);
+	else if (secs >= 3600)
+		snprintf(buf, len, "late by %ldh", secs / 3600);
+	else if (secs >= 60)
+		snprintf(buf, len, "late by %ldm", secs / 60);
+	else
+		snprintf(buf, len, "late by %lds", secs);
+	return buf;
+}
+
+char *sched_fire_line(const struct sched_fire *f)
+{
+	char late[32];
+
+	if (f->late)
+		return xasprintf("%s %lld: %s (%s)", f->kind, f->job_id, f->text,
+				 sched_fmt_late(f->late, late, sizeof(late)));
+	return xasprintf("%s %lld: %s", f->kind, f->job_id, f->text);
+}
+
+static time_t clock_now(const struct sched_opts *o, time_t now)
+{
+	return o->clock ? o->clock() : now;
+}
+
+/* A claim token nobody else can hold: pid and 64 random bits. */
+static void new_token(char *buf, size_t len)
+{
+	unsigned long long r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^
+		    (unsigned long long)(uintptr_t)buf;
+	snprintf(buf, len, "%d-%016llx", (int)getpid(), r);
+}
+
+/* The channels of one job: the payload's list, else the default list. */
+static char **job_channels(const cJSON *payload, const char *defaults, size_t *n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(payload, "channels"), *c;
+	char **out = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0) {
+		cJSON_ArrayForEach(c, arr) {
+			if (!cJSON_IsString(c))
+				continue;
+			if (*n == cap)
+				out = xrealloc(out, (cap = cap ? cap * 2 : 4) * sizeof(*out));
+			out[(*n)++] = xstrdup(c->valuestring);
+		}
+		return out;
+	}
+	for (const char *p = defaults ? defaults : ""; *p;) {
+		size_t len = strcspn(p, ", ");
+
+		if (len) {
+			if (*n == cap)
+				out = xrealloc(out, (cap = cap ? cap * 2 : 4) * sizeof(*out));
+			out[(*n)++] = xstrndup(p, len);
+		}
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return out;
+}
+
+static void free_channels(char **ch, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ch[i]);
+	free(ch);
+}
+
+/* Record one job_runs row; a duplicate ok row means another process
+ * delivered the same channel too (the at-least-once window). */
+static int record(struct store *s, const struct sched_fire *f, const char *channel,
+		  time_t started, time_t finished, const char *result, const char *detail,
+		  struct err *e)
+{
+	struct job_run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.job_id = f->job_id;
+	r.occurrence = f->occurrence;
+	r.channel = (char *)channel;
+	r.started_at = started;
+	r.finished_at = finished;
+	snprintf(r.result, sizeof(r.result), "%s", result);
+	r.detail = (char *)detail;
+	rc = job_record(s, &r, e);
+	if (rc == 0)
+		log_warn("job %lld: occurrence %lld on %s was already recorded (delivered twice)",
+			 f->job_id, (long long)f->occurrence, channel ? channel : "-");
+	return rc < 0 ? -1 : 0;
+}
+
+struct outcome {
+	int delivered, failed;
+	char *last_error;
+	bool lost; /* our claim was taken over: stop and leave the job alone */
+};
+
+static int deliver_all(struct store *s, const struct sched_opts *o, const struct sched_deliver *d,
+		       const struct sched_fire *f, const char *token, time_t now, char **ch,
+		       size_t nch, struct outcome *out, struct err *e)
+{
+	for (size_t i = 0; i < nch; i++) {
+		struct err ce = { 0, "" };
+		time_t started = clock_now(o, now);
+		bool done;
+		int rc;
+
+		if (job_delivered(s, f->job_id, f->occurrence, ch[i], &done, e) < 0)
+			return -1;
+		if (done)
+			continue;
+		rc = job_renew(s, f->job_id, token, started + o->lease, e);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			out->lost = true;
+			log_warn("job %lld: claim lost (lease ended); leaving it to its new owner",
+				 f->job_id);
+			return 0;
+		}
+		rc = d->deliver(d->arg, f, ch[i], &ce);
+		if (rc < 0) {
+			out->failed++;
+			free(out->last_error);
+			out->last_error = xasprintf("%s: %s", ch[i], ce.msg);
+			log_warn("job %lld: channel %s failed: %s", f->job_id, ch[i], ce.msg);
+		} else {
+			out->delivered++;
+			if (rc > 0)
+				log_info("job %lld: channel %s skipped: %s", f->job_id, ch[i], ce.msg);
+		}
+		if (record(s, f, ch[i], started, clock_now(o, now),
+			   rc < 0 ? "failed" : rc > 0 ? "skipped" : "ok",
+			   rc != 0 ? ce.msg : NULL, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Where a job goes after this occurrence: next occurrence, retry, or end. */
+static void plan_next(const struct sched_opts *o, const struct job *j, const struct sched_fire *f,
+		      const struct outcome *out, time_t t, struct job_next *n, char **err_text)
+{
+	struct err e = { 0, "" };
+	time_t after, next;
+	bool has;
+
+	memset(n, 0, sizeof(*n));
+	n->last_error = out->last_error;
+	if (out->failed && j->attempts < SCHED_MAX_ATTEMPTS) {
+		n->state = "pending";
+		n->has_next = true;
+		n->next_run = t + (SCHED_RETRY_BASE << (j->attempts - 1));
+		n->occurrence = f->occurrence;
+		n->attempts = j->attempts;
+		return;
+	}
+	n->attempts = j->attempts;
+	if (!f->recurring) {
+		n->state = out->failed ? "failed" : "done";
+		return;
+	}
+	after = o->catch_up == SCHED_CATCH_UP_ALL || t < f->occurrence ? f->occurrence : t;
+	if (recur_next(j->schedule, j->rule, j->tzid, j->dtstart, after, &next, &has, &e) < 0) {
+		*err_text = xasprintf("next run: %s", e.msg);
+		n->last_error = *err_text;
+		n->state = "failed";
+		return;
+	}
+	n->state = has ? "pending" : out->failed ? "failed" : "done";
+	n->attempts = has ? 0 : j->attempts;
+	n->has_next = has;
+	n->next_run = n->occurrence = next;
+}
+
+static int fire_one(struct store *s, const struct sched_opts *o, const struct sched_deliver *d,
+		    struct job *j, const char *token, time_t t, struct err *e)
+{
+	cJSON *payload = j->payload ? cJSON_Parse(j->payload) : NULL;
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(payload, "text");
+	struct outcome out = { 0, 0, NULL, false };
+	struct sched_fire f;
+	struct job_next n;
+	char **ch = NULL, *err_text = NULL;
+	size_t nch = 0;
+	int rc = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.job_id = j->id;
+	f.kind = j->kind;
+	f.text = cJSON_IsString(text) ? text->valuestring : j->kind;
+	f.payload = j->payload;
+	f.occurrence = j->occurrence;
+	f.late = t - j->occurrence > SCHED_LATE_GRACE ? (long)(t - j->occurrence) : 0;
+	f.recurring = strcmp(j->schedule, "at") != 0;
+	f.attempt = j->attempts;
+	if (f.recurring && f.late && j->attempts == 1 && o->catch_up == SCHED_CATCH_UP_SKIP) {
+		char late[32];
+
+		if (record(s, &f, NULL, t, t, "missed", sched_fmt_late(f.late, late, sizeof(late)),
+			   e) < 0)
+			goto out;
+	} else {
+		ch = job_channels(payload, o->channels, &nch);
+		if (deliver_all(s, o, d, &f, token, t, ch, nch, &out, e) < 0)
+			goto out;
+		if (out.lost) {
+			rc = 0;
+			goto out;
+		}
+	}
+	plan_next(o, j, &f, &out, clock_now(o, t), &n, &err_text);
+	rc = job_finish(s, j->id, token, &n, e);
+	if (rc < 0)
+		goto out;
+	if (rc == 0)
+		log_warn("job %lld: claim lost before completion", j->id);
+	else if (d->fired && (out.delivered || out.failed))
+		d->fired(d->arg, &f, out.delivered, out.failed);
+	rc = 0;
+out:
+	free(err_text);
+	free(out.last_error);
+	free_channels(ch, nch);
+	cJSON_Delete(payload);
+	return rc;
+}
+
+int sched_run_due(struct store *s, const struct sched_opts *o, time_t now,
+		  const struct sched_deliver *d, long *next_delay, int *fired, struct err *e)
+{
+	size_t count = 0;
+	time_t next;
+	bool has;
+
+	if (fired)
+		*fired = 0;
+	for (;;) {
+		char token[48];
+		struct job j;
+		time_t t = clock_now(o, now);
+		int rc;
+
+		if (o->max_jobs && count >= o->max_jobs) {
+			*next_delay = 0;
+			return 0;
+		}
+		new_token(token, sizeof(token));
+		rc = job_claim(s, now, t + o->lease, token, &j, e);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		if (!strcmp(j.state, "running"))
+			log_info("job %lld: taking over an expired claim (attempt %d)", j.id,
+				 j.attempts);
+		rc = fire_one(s, o, d, &j, token, t, e);
+		job_release(&j);
+		if (rc < 0)
+			return -1;
+		count++;
+		if (fired)
+			(*fired)++;
+	}
+	if (job_next_due(s, &next, &has, e) < 0)
+		return -1;
+	*next_delay = !has ? -1 : next <= now ? 0 : (long)(next - now);
+	return 0;
+}
+
+static char *lock_path(const char *db_path)
+{
+	return xasprintf("%s.sched.lock", db_path);
+}
+
+int sched_lock_daemon(const char *db_path, struct err *e)
+{
+	char *path = lock_path(db_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		err_set(e, ERR_FAIL, "unable to open '%s': %s", path, strerror(errno));
+	} else if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		log_info("scheduler lock '%s' is held by a front; running beside it", path);
+	}
+	free(path);
+	return fd;
+}
+
+int sched_lock_try(const char *db_path)
+{
+	char *path = lock_path(db_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

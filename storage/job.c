@@ -1,0 +1,433 @@
+#include "job.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JOB_COLS                                                                            \
+	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"   \
+	" lease_until, attempts, last_error, created_at"
+#define ACTIVE "state IN ('pending','running')"
+#define RUN_COLS "id, job_id, occurrence, channel, started_at, finished_at, result, detail"
+
+void job_release(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->payload);
+	free(j->rule);
+	free(j->tzid);
+	free(j->last_error);
+	j->payload = j->rule = j->tzid = j->last_error = NULL;
+}
+
+void job_list_free(struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		job_release(&jobs[i]);
+	free(jobs);
+}
+
+void job_run_list_free(struct job_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(runs[i].channel);
+		free(runs[i].detail);
+	}
+	free(runs);
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+static void job_from_row(sqlite3_stmt *st, struct job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, j->kind, sizeof(j->kind));
+	j->payload = store_col_text(st, 2);
+	copy_col(st, 3, j->schedule, sizeof(j->schedule));
+	j->rule = store_col_text(st, 4);
+	j->tzid = store_col_text(st, 5);
+	j->dtstart = (time_t)sqlite3_column_int64(st, 6);
+	j->has_next = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	j->next_run = (time_t)sqlite3_column_int64(st, 7);
+	j->occurrence = (time_t)sqlite3_column_int64(st, 8);
+	copy_col(st, 9, j->state, sizeof(j->state));
+	j->lease_until = (time_t)sqlite3_column_int64(st, 10);
+	j->attempts = sqlite3_column_int(st, 11);
+	j->last_error = store_col_text(st, 12);
+	j->created_at = (time_t)sqlite3_column_int64(st, 13);
+}
+
+static void run_from_row(sqlite3_stmt *st, struct job_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->job_id = sqlite3_column_int64(st, 1);
+	r->occurrence = (time_t)sqlite3_column_int64(st, 2);
+	r->channel = store_col_text(st, 3);
+	r->started_at = (time_t)sqlite3_column_int64(st, 4);
+	r->finished_at = (time_t)sqlite3_column_int64(st, 5);
+	copy_col(st, 6, r->result, sizeof(r->result));
+	r->detail = store_col_text(st, 7);
+}
+
+static void bind_opt_time(sqlite3_stmt *st, int idx, bool has, time_t t)
+{
+	if (has)
+		sqlite3_bind_int64(st, idx, (sqlite3_int64)t);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+int job_add(struct store *s, struct job *j, time_t now, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!j->kind[0])
+		return err_set(e, ERR_USAGE, "a job needs a kind");
+	if (!j->schedule[0])
+		snprintf(j->schedule, sizeof(j->schedule), "at");
+	st = store_prepare(s,
+			   "INSERT INTO jobs(kind, payload, schedule, rule, tzid, dtstart, next_run,"
+			   " occurrence, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+			   e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, j->kind);
+	store_bind_text(st, 2, j->payload);
+	store_bind_text(st, 3, j->schedule);
+	store_bind_text(st, 4, j->rule);
+	store_bind_text(st, 5, j->tzid);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)j->dtstart);
+	bind_opt_time(st, 7, j->has_next, j->next_run);
+	bind_opt_time(st, 8, j->has_next, j->next_run);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "job add");
+	j->id = sqlite3_last_insert_rowid(s->db);
+	j->occurrence = j->next_run;
+	j->created_at = now;
+	snprintf(j->state, sizeof(j->state), "pending");
+	return 0;
+}
+
+/* Step st to its first row into *out; 1 found, 0 none, -1 error. */
+static int one_job(struct store *s, sqlite3_stmt *st, struct job *out, struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		job_from_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_error(s, e, "job");
+}
+
+int job_get(struct store *s, long long id, struct job *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = one_job(s, st, out, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, "no job with id %lld", id);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Step st over every row, filling elements of `size` bytes with fill(). */
+static int collect(struct store *s, sqlite3_stmt *st, size_t size,
+		   void (*fill)(sqlite3_stmt *, void *), void **out, size_t *n, const char *what,
+		   struct err *e)
+{
+	size_t cap = 0;
+	char *arr = NULL;
+	int rc;
+
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			arr = xrealloc(arr, cap * size);
+		}
+		fill(st, arr + (*n)++ * size);
+	}
+	sqlite3_finalize(st);
+	*out = arr;
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, what);
+	return 0;
+}
+
+static void fill_job(sqlite3_stmt *st, void *p)
+{
+	job_from_row(st, p);
+}
+
+static void fill_run(sqlite3_stmt *st, void *p)
+{
+	run_from_row(st, p);
+}
+
+static int collect_jobs(struct store *s, sqlite3_stmt *st, struct job **out, size_t *n,
+			struct err *e)
+{
+	void *arr;
+
+	if (collect(s, st, sizeof(**out), fill_job, &arr, n, "job list", e) < 0) {
+		job_list_free(arr, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}
+
+int job_list(struct store *s, const char *kind, bool all, struct job **out, size_t *n,
+	     struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		all ? "SELECT " JOB_COLS " FROM jobs WHERE ?1 IS NULL OR kind = ?1"
+		      " ORDER BY " ACTIVE " DESC, next_run IS NULL, next_run, id"
+		    : "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND " ACTIVE
+		      " ORDER BY next_run, id",
+		e);
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, kind);
+	return collect_jobs(s, st, out, n, e);
+}
+
+int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n,
+	    struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " JOB_COLS " FROM jobs WHERE " ACTIVE
+					 " AND next_run <= ? ORDER BY next_run, id LIMIT ?",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	return collect_jobs(s, st, out, n, e);
+}
+
+int job_next_due(struct store *s, time_t *next, bool *has, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT next_run FROM jobs WHERE " ACTIVE
+					 " AND next_run IS NOT NULL ORDER BY next_run LIMIT 1",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	*has = rc == SQLITE_ROW;
+	if (*has)
+		*next = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "job next");
+	return 0;
+}
+
+int job_claim(struct store *s, time_t now, time_t lease_until, const char *token,
+	      struct job *out, struct err *e)
+{
+	sqlite3_stmt *st;
+	int found;
+
+	if (store_begin(s, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "SELECT " JOB_COLS " FROM jobs WHERE " ACTIVE
+			   " AND next_run <= ? ORDER BY next_run LIMIT 1",
+			   e);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	found = one_job(s, st, out, e);
+	if (found < 0)
+		goto fail;
+	if (found == 0) {
+		store_rollback(s);
+		return 0;
+	}
+	st = store_prepare(s,
+			   "UPDATE jobs SET state = 'running', next_run = ?1, lease_until = ?1,"
+			   " claim = ?2, attempts = attempts + 1 WHERE id = ?3",
+			   e);
+	if (!st)
+		goto fail_job;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)lease_until);
+	store_bind_text(st, 2, token);
+	sqlite3_bind_int64(st, 3, out->id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_error(s, e, "job claim");
+		sqlite3_finalize(st);
+		goto fail_job;
+	}
+	sqlite3_finalize(st);
+	if (store_commit(s, e) < 0)
+		goto fail_job;
+	out->attempts++;
+	return 1;
+fail_job:
+	job_release(out);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+/* Run an UPDATE bound by the caller; 1 when it changed a row, 0 when not. */
+static int changed(struct store *s, sqlite3_stmt *st, struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "job");
+	return sqlite3_changes(s->db) > 0;
+}
+
+int job_renew(struct store *s, long long id, const char *token, time_t lease_until,
+	      struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "UPDATE jobs SET next_run = ?1, lease_until = ?1"
+					 " WHERE id = ?2 AND claim = ?3 AND state = 'running'",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)lease_until);
+	sqlite3_bind_int64(st, 2, id);
+	store_bind_text(st, 3, token);
+	return changed(s, st, e);
+}
+
+int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel,
+		  bool *done, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT 1 FROM job_runs WHERE job_id = ? AND occurrence = ?"
+					 " AND channel = ? AND result IN ('ok','skipped')",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)occurrence);
+	store_bind_text(st, 3, channel);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "job runs");
+	*done = rc == SQLITE_ROW;
+	return 0;
+}
+
+int job_record(struct store *s, const struct job_run *r, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT OR IGNORE INTO job_runs(job_id, occurrence, channel,"
+					 " started_at, finished_at, result, detail)"
+					 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->job_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->occurrence);
+	store_bind_text(st, 3, r->channel);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->started_at);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->finished_at);
+	store_bind_text(st, 6, r->result);
+	store_bind_text(st, 7, r->detail);
+	return changed(s, st, e);
+}
+
+static void bind_next(sqlite3_stmt *st, const struct job_next *n)
+{
+	store_bind_text(st, 1, n->state);
+	bind_opt_time(st, 2, n->has_next, n->next_run);
+	bind_opt_time(st, 3, n->has_next, n->occurrence);
+	sqlite3_bind_int(st, 4, n->attempts);
+	store_bind_text(st, 5, n->last_error);
+}
+
+#define SET_NEXT                                                                           \
+	"UPDATE jobs SET state = ?1, next_run = ?2, occurrence = coalesce(?3, occurrence),"  \
+	" attempts = ?4, last_error = ?5, claim = NULL, lease_until = NULL WHERE id = ?6"
+
+int job_finish(struct store *s, long long id, const char *token, const struct job_next *n,
+	       struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, SET_NEXT " AND claim = ?7", e);
+
+	if (!st)
+		return -1;
+	bind_next(st, n);
+	sqlite3_bind_int64(st, 6, id);
+	store_bind_text(st, 7, token);
+	return changed(s, st, e);
+}
+
+int job_set(struct store *s, long long id, const struct job_next *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, SET_NEXT, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_next(st, n);
+	sqlite3_bind_int64(st, 6, id);
+	rc = changed(s, st, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, "no job with id %lld", id);
+	return rc < 0 ? -1 : 0;
+}
+
+int job_history(struct store *s, long long id, size_t limit, struct job_run **out, size_t *n,
+		struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " RUN_COLS " FROM job_runs WHERE ?1 = 0 OR job_id = ?1"
+					 " ORDER BY id DESC LIMIT ?2",
+					 e);
+	void *arr;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	if (collect(s, st, sizeof(**out), fill_run, &arr, n, "job history", e) < 0) {
+		job_run_list_free(arr, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}

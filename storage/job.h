@@ -1,0 +1,114 @@
+/*
+ * job.h - the scheduler's rows: jobs and job_runs.
+ *
+ * A job is something to do at a time, once ("at") or recurring ("cron",
+ * "rrule"); a reminder is a job of kind "reminder" whose payload is JSON.
+ * States: pending (waiting for next_run), running (claimed by a process
+ * until its lease ends), done, cancelled, failed.
+ *
+ * `occurrence` is the due time being delivered; it identifies one firing.
+ * While pending, next_run is when to try (the occurrence, or a retry after
+ * a failed channel); while running, next_run is the end of the lease, so an
+ * abandoned claim becomes due again through the same index.
+ *
+ * Exactly once: job_claim() takes the job in one BEGIN IMMEDIATE
+ * transaction with a random claim token; each channel's delivery is one
+ * job_runs row, unique per (job, occurrence, channel) for results ok and
+ * skipped, so recording it is the commit point and a re-claim after a crash
+ * skips channels already recorded; job_finish() applies only while the
+ * caller's claim still stands.
+ */
+#ifndef NESTOR_JOB_H
+#define NESTOR_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+struct job {
+	long long id;
+	char kind[32];
+	char *payload;  /* JSON text or NULL */
+	char schedule[8]; /* at|cron|rrule */
+	char *rule;     /* cron expression or RRULE, NULL for "at" */
+	char *tzid;     /* zone of the rule; NULL: local */
+	time_t dtstart; /* first occurrence (RRULE anchor) */
+	bool has_next;
+	time_t next_run;
+	time_t occurrence;
+	char state[12];
+	time_t lease_until; /* 0 when not running */
+	int attempts;       /* claims of the current occurrence */
+	char *last_error;
+	time_t created_at;
+};
+
+struct job_run {
+	long long id, job_id;
+	time_t occurrence;
+	char *channel;  /* NULL for a whole-occurrence record (missed) */
+	time_t started_at, finished_at;
+	char result[12]; /* ok|skipped|failed|missed */
+	char *detail;   /* error text, "late by 3h", or NULL */
+};
+
+void job_release(struct job *j);
+void job_list_free(struct job *jobs, size_t n);
+void job_run_list_free(struct job_run *runs, size_t n);
+
+/* Insert j (kind, payload, schedule, rule, tzid, dtstart, next_run); state
+ * pending, occurrence = next_run.  Sets j->id. */
+int job_add(struct store *s, struct job *j, time_t now, struct err *e);
+/* ERR_NOTFOUND for an unknown id. */
+int job_get(struct store *s, long long id, struct job *out, struct err *e);
+/* Jobs of kind (NULL: any): active ones (pending, running) by next_run,
+ * or every job when all. */
+int job_list(struct store *s, const char *kind, bool all, struct job **out, size_t *n,
+	     struct err *e);
+/* Active jobs with next_run <= now, earliest first, at most limit. */
+int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n,
+	    struct err *e);
+/* The earliest next_run of an active job; *has false when none. */
+int job_next_due(struct store *s, time_t *next, bool *has, struct err *e);
+
+/*
+ * Claim the earliest job due at now: state running, next_run = lease_until,
+ * claim = token, attempts + 1.  *out is the job as it stood before (state
+ * "running" means an abandoned claim is being taken over), with attempts
+ * already counting this claim.  Returns 1, 0 when nothing is due, -1.
+ */
+int job_claim(struct store *s, time_t now, time_t lease_until, const char *token,
+	      struct job *out, struct err *e);
+/* Extend a claim; 1 while it is still ours, 0 when lost. */
+int job_renew(struct store *s, long long id, const char *token, time_t lease_until,
+	      struct err *e);
+/* Whether (id, occurrence, channel) has an ok or skipped row. */
+int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel,
+		  bool *done, struct err *e);
+/* Insert a job_runs row.  Returns 1, or 0 when an ok/skipped row for the
+ * same (job, occurrence, channel) exists already (a duplicate). */
+int job_record(struct store *s, const struct job_run *r, struct err *e);
+
+/* How a claim ends (job_finish) or a user changes a job (job_set). */
+struct job_next {
+	const char *state;  /* pending|done|cancelled|failed */
+	bool has_next;
+	time_t next_run;
+	time_t occurrence;
+	int attempts;
+	const char *last_error; /* NULL clears it */
+};
+
+/* End our claim; 1 when applied, 0 when the claim was lost. */
+int job_finish(struct store *s, long long id, const char *token, const struct job_next *n,
+	       struct err *e);
+/* Change a job whatever its claim (cancel, snooze, done); drops any claim. */
+int job_set(struct store *s, long long id, const struct job_next *n, struct err *e);
+/* Past runs of one job (id > 0) or all, newest first, at most limit. */
+int job_history(struct store *s, long long id, size_t limit, struct job_run **out, size_t *n,
+		struct err *e);
+
+#endif

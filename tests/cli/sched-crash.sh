@@ -1,0 +1,47 @@
+# A daemon killed with SIGKILL in the middle of a delivery loses nothing:
+# after the lease ends, a restarted daemon delivers the reminder, once.
+. "$(dirname "$0")/lib.sh"
+dir=$NESTOR_HOME
+pids=
+cleanup() { for p in $pids; do kill -9 "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+cat > "$dir/notify.sh" <<'SH'
+#!/bin/sh
+d=$(dirname "$0")
+if [ -e "$d/block" ]; then
+	echo $$ > "$d/blocked.tmp" && mv "$d/blocked.tmp" "$d/blocked"
+	sleep 30
+	exit 1
+fi
+printf '%s\n' "$1" >> "$d/delivered"
+SH
+chmod +x "$dir/notify.sh"
+nestor config set notify.command "$dir/notify.sh" >/dev/null
+nestor config set notify.channels command >/dev/null
+nestor config set scheduler.lease 4 >/dev/null
+touch "$dir/block"
+id=$(nestor remind add "take the cake out" --at "$(date '+%Y-%m-%d %H:%M')")
+
+"$NESTOR_BIN" daemon --foreground >"$dir/d1.out" 2>&1 & d1=$!; pids="$pids $d1"
+t=0
+while [ ! -e "$dir/blocked" ] && [ $t -lt 100 ]; do sleep 0.05; t=$((t + 1)); done
+[ -e "$dir/blocked" ] || fail "the daemon never started the delivery"
+kill -9 "$d1"
+wait "$d1" 2>/dev/null || true
+# the channel's process group (the script and its sleep) dies with it
+kill -9 -- "-$(cat "$dir/blocked")" 2>/dev/null || true
+rm -f "$dir/block"
+expect_match "claimed, not delivered" "$(nestor jobs --json)" '"state":	"running"'
+[ ! -e "$dir/delivered" ] || fail "delivered before the restart"
+
+"$NESTOR_BIN" daemon --foreground >"$dir/d2.out" 2>&1 & d2=$!; pids="$pids $d2"
+t=0
+while [ ! -s "$dir/delivered" ] && [ $t -lt 200 ]; do sleep 0.05; t=$((t + 1)); done
+sleep 0.5
+kill "$d2"
+wait "$d2" 2>/dev/null || true
+expect_eq "delivered once after restart" "$(cat "$dir/delivered" 2>/dev/null)" "take the cake out"
+expect_match "done, second attempt" "$(nestor jobs --all --json)" '"state":	"done",
+		"attempts":	2'
+expect_match "takeover logged" "$(cat "$dir/nestor.log")" "job $id: taking over an expired claim"

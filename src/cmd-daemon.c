@@ -63,6 +63,8 @@ static void load_opts(struct daemon *d)
 	sched_opts_release(&d->opts);
 	sched_opts_init(&d->opts, d->ctx->cfg);
 	d->opts.clock = live_clock;
+	/* Look at the signals between batches when a backlog is due. */
+	d->opts.max_jobs = 50;
 	d->notify.command = config_get(d->ctx->cfg, "notify.command");
 	d->notify.timeout = d->opts.lease / 2;
 }

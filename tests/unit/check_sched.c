@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "job.h"
 #include "reminder.h"
@@ -300,6 +301,24 @@ START_TEST(test_reminder_api)
 }
 END_TEST
 
+START_TEST(test_lock)
+{
+	struct err e = { 0, "" };
+	int front = sched_lock_try(path), daemon;
+
+	/* No daemon: a front may run the scheduler; a daemon still starts beside it. */
+	ck_assert_int_ge(front, 0);
+	close(front);
+	daemon = sched_lock_daemon(path, &e);
+	ck_assert_int_ge(daemon, 0);
+	ck_assert_int_eq(sched_lock_try(path), -1);
+	close(daemon);
+	front = sched_lock_try(path);
+	ck_assert_int_ge(front, 0);
+	close(front);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -312,6 +331,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_catch_up_policies);
 	tcase_add_test(tc, test_snooze);
 	tcase_add_test(tc, test_reminder_api);
+	tcase_add_test(tc, test_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }

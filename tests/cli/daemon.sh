@@ -1,0 +1,44 @@
+# nestor daemon: notices a reminder added by another process at once (it
+# would otherwise sleep up to a minute), reloads on SIGHUP, stops on SIGTERM,
+# and detaches without --foreground.
+. "$(dirname "$0")/lib.sh"
+dir=$NESTOR_HOME
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT INT TERM
+cat > "$dir/notify.sh" <<'SH'
+#!/bin/sh
+printf '%s\n' "$1" >> "$(dirname "$0")/delivered"
+SH
+chmod +x "$dir/notify.sh"
+nestor config set notify.command "$dir/notify.sh" >/dev/null
+nestor config set notify.channels command >/dev/null
+nestor remind list >/dev/null
+
+"$NESTOR_BIN" daemon --foreground >"$dir/d.out" 2>&1 & pid=$!
+sleep 0.3 # asleep, with nothing scheduled
+nestor remind add "stand up" --at "in 1 min" >/dev/null
+due=$(( $(date +%s) + 1 ))
+nestor remind add "drink water" --at "$(date -d "@$due" '+%Y-%m-%dT%H:%M:%S%z')" >/dev/null
+t=0
+while [ ! -s "$dir/delivered" ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+expect_eq "woken by the new reminder, delivered within 5 s" "$(cat "$dir/delivered" 2>/dev/null)" "drink water"
+
+kill -HUP "$pid"
+t=0
+while ! grep -q '"reloaded' "$dir/nestor.log" && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+grep -q '"reloaded' "$dir/nestor.log" || fail "SIGHUP did not reload the config"
+kill -TERM "$pid"
+st=0; wait "$pid" || st=$?
+pid=
+expect_eq "SIGTERM: clean exit" "$st" 0
+expect_match "stop logged" "$(cat "$dir/nestor.log")" 'daemon stopping \(signal 15\)'
+
+out=$(nestor daemon)
+expect_match "detached" "$out" '^nestor daemon started \(pid [0-9]+\)$'
+pid=$(printf '%s\n' "$out" | sed 's/.*pid \([0-9]*\).*/\1/')
+kill -0 "$pid" || fail "the detached daemon is not running"
+kill -TERM "$pid"
+t=0
+while kill -0 "$pid" 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+kill -0 "$pid" 2>/dev/null && fail "the detached daemon did not stop"
+pid=

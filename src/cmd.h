@@ -57,6 +57,16 @@ extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
 extern const struct cmd cmd_secret_verbs[];
 extern const struct cmd cmd_assistant_verbs[];
+extern const struct cmd cmd_event_verbs[];
+
+/* Top-level calendar commands (src/cmd-event.c, src/cmd-ical.c). */
+int cmd_agenda(struct ctx *ctx, int argc, char **argv);
+int cmd_import(struct ctx *ctx, int argc, char **argv);
+int cmd_export(struct ctx *ctx, int argc, char **argv);
+/* --from/--to into a window (default: today and the 6 days after); a --to
+ * date includes that day. */
+int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from,
+	       time_t *to);
 extern const struct cmd cmd_remind_verbs[];
 extern const struct cmd cmd_jobs_verbs[];
 /* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`

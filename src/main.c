@@ -21,6 +21,10 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
+	{ "event", NULL, "manage calendar events (add, show, edit, rm, search)", 0, NULL, cmd_event_verbs },
+	{ "agenda", "[--from WHEN] [--to WHEN] [--calendar NAME] [--json]", "events of the coming week (or a window), by day", CMD_NEEDS_DB, cmd_agenda, NULL },
+	{ "import", "FILE.ics|- [--calendar NAME]", "import events from an iCalendar file", CMD_NEEDS_DB, cmd_import, NULL },
+	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o FILE]", "export events as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
 	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,
 	  cmd_remind_verbs },
 	{ "jobs", "[--all] [--json]", "scheduled jobs, and their past runs (history)",

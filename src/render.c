@@ -1,10 +1,14 @@
 #include "render.h"
 #include "assistant.h"
+#include "event.h"
 #include "job.h"
 #include "reminder.h"
 #include "task.h"
+#include "caltz.h"
+#include "xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 char *render_time(time_t t, char *buf, size_t len)
@@ -100,6 +104,76 @@ cJSON *json_assistant(const struct assistant *a)
 	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
 	cJSON_AddBoolToObject(o, "default", a->is_default);
 	render_add_time(o, "created", 1, a->created_at);
+	return o;
+}
+
+static void add_when(cJSON *o, const char *key, int all_day, time_t t)
+{
+	char buf[40];
+
+	if (all_day)
+		cJSON_AddStringToObject(o, key, render_date(t, buf, sizeof(buf)));
+	else
+		cJSON_AddStringToObject(o, key, render_time(t, buf, sizeof(buf)));
+}
+
+cJSON *json_event_occurrence(const struct event_occ *oc)
+{
+	const struct event *ev = oc->ev;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)ev->id);
+	cJSON_AddStringToObject(o, "uid", ev->uid);
+	render_add_str(o, "calendar", ev->calendar);
+	cJSON_AddStringToObject(o, "summary", oc->summary);
+	render_add_str(o, "location", oc->location);
+	render_add_str(o, "notes", oc->notes);
+	add_when(o, "start", ev->all_day, oc->start);
+	add_when(o, "end", ev->all_day, oc->end);
+	cJSON_AddBoolToObject(o, "all_day", ev->all_day);
+	render_add_str(o, "tz", ev->all_day ? NULL : oc->tzid);
+	cJSON_AddBoolToObject(o, "recurring", ev->rrule != NULL);
+	render_add_str(o, "rrule", ev->rrule);
+	return o;
+}
+
+cJSON *json_event(const struct event *ev)
+{
+	struct event_occ oc;
+	cJSON *o, *arr;
+
+	memset(&oc, 0, sizeof(oc));
+	oc.ev = ev;
+	oc.summary = ev->summary;
+	oc.notes = ev->notes;
+	oc.location = ev->location;
+	oc.tzid = ev->tzid;
+	oc.key = ev->start;
+	oc.start = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
+	oc.end = ev->all_day ? caltz_date_to_local(ev->end) : ev->end;
+	o = json_event_occurrence(&oc);
+	arr = cJSON_AddArrayToObject(o, "exdates");
+	for (size_t i = 0; i < ev->nexdates; i++) {
+		char buf[40];
+
+		if (ev->all_day)
+			render_date(caltz_date_to_local(ev->exdates[i]), buf, sizeof(buf));
+		else
+			render_time(ev->exdates[i], buf, sizeof(buf));
+		cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+	}
+	arr = cJSON_AddArrayToObject(o, "attendees");
+	for (const char *p = ev->attendees; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = xstrndup(p, n);
+
+		if (*line)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(line));
+		free(line);
+		p += n + (p[n] == '\n');
+	}
+	render_add_str(o, "alarms", ev->alarms);
+	cJSON_AddNumberToObject(o, "overrides", (double)ev->noverrides);
 	return o;
 }
 

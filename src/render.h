@@ -13,6 +13,8 @@
 
 struct task;
 struct assistant;
+struct event;
+struct event_occ;
 struct reminder;
 struct job;
 struct job_run;
@@ -45,5 +47,13 @@ cJSON *json_job_run(const struct job_run *r);
  *  "tools","token_budget","default","created"}; tools is an array of names or
  *  null (every tool); key_secret is the secret's name, never a key. */
 cJSON *json_assistant(const struct assistant *a);
+/* {"id","uid","calendar","summary","location","notes","start","end",
+ * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end
+ * exclusive (the day after the last day). */
+cJSON *json_event_occurrence(const struct event_occ *o);
+/* An event as `event show` prints it: the occurrence fields of its first
+ * occurrence plus "exdates" (times or dates), "attendees" (strings),
+ * "alarms" (iCalendar text or null) and "overrides" (a count). */
+cJSON *json_event(const struct event *ev);
 
 #endif

@@ -171,6 +171,15 @@ const char *const schema_migrations[] = {
 	"UPDATE jobs SET dtstart = next_run, occurrence = next_run;"
 	"CREATE UNIQUE INDEX job_runs_once ON job_runs(job_id, occurrence, channel)"
 	"  WHERE result IN ('ok','skipped');",
+	/* 3: the calendar: time zones defined only by an imported VTIMEZONE, and
+	 * an index for the rare single events longer than a week (the agenda
+	 * finds shorter ones by start alone) */
+	"CREATE TABLE timezones ("
+	"  tzid TEXT PRIMARY KEY,"
+	"  vtimezone TEXT NOT NULL"
+	");"
+	"CREATE INDEX events_long ON events(\"end\")"
+	"  WHERE rrule IS NULL AND deleted = 0 AND \"end\" - start > 604800;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

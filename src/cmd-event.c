@@ -1,0 +1,575 @@
+/* nestor event add|show|edit|rm|search, and nestor agenda */
+#include "cmd.h"
+#include "event.h"
+#include "render.h"
+#include "caltz.h"
+#include "tz.h"
+#include "when.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400
+
+enum {
+	OPT_AT = 256, OPT_END, OPT_FOR, OPT_ALL_DAY, OPT_TZ, OPT_LOCATION, OPT_NOTES,
+	OPT_EVERY, OPT_NO_REPEAT, OPT_CALENDAR, OPT_SUMMARY, OPT_ONLY, OPT_FROM, OPT_TO,
+};
+
+static const struct option event_opts[] = {
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "end", required_argument, NULL, OPT_END },
+	{ "for", required_argument, NULL, OPT_FOR },
+	{ "all-day", no_argument, NULL, OPT_ALL_DAY },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "location", required_argument, NULL, OPT_LOCATION },
+	{ "notes", required_argument, NULL, OPT_NOTES },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "no-repeat", no_argument, NULL, OPT_NO_REPEAT },
+	{ "calendar", required_argument, NULL, OPT_CALENDAR },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What add and edit were told; NULL / false when not given. */
+struct event_args {
+	const char *at, *end, *dur, *tz, *location, *notes, *every, *calendar, *summary;
+	bool all_day, no_repeat;
+};
+
+static int parse_event_args(struct ctx *ctx, int argc, char **argv, struct event_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	while ((c = cmd_getopt(ctx, argc, argv, "", event_opts)) != -1) {
+		switch (c) {
+		case OPT_AT: a->at = optarg; break;
+		case OPT_END: a->end = optarg; break;
+		case OPT_FOR: a->dur = optarg; break;
+		case OPT_ALL_DAY: a->all_day = true; break;
+		case OPT_TZ: a->tz = optarg; break;
+		case OPT_LOCATION: a->location = optarg; break;
+		case OPT_NOTES: a->notes = optarg; break;
+		case OPT_EVERY: a->every = optarg; break;
+		case OPT_NO_REPEAT: a->no_repeat = true; break;
+		case OPT_CALENDAR: a->calendar = optarg; break;
+		case OPT_SUMMARY: a->summary = optarg; break;
+		default: return -1;
+		}
+	}
+	if (a->end && a->dur)
+		return cmd_usage(ctx, "--end and --for cannot be combined");
+	if (a->every && a->no_repeat)
+		return cmd_usage(ctx, "--every and --no-repeat cannot be combined");
+	return 0;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = *v ? xstrdup(v) : NULL;
+}
+
+static int parse_when(struct ctx *ctx, const char *opt, const char *text, time_t now,
+		      struct when *w)
+{
+	if (when_parse(text, now, w, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "%s", opt);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start and end of ev from --at/--end/--for/--all-day/--tz; an edit keeps
+ * the duration unless told otherwise. */
+static int apply_times(struct ctx *ctx, const struct event_args *a, struct event *ev,
+		       bool adding)
+{
+	struct caltz_cache tc;
+	icaltimezone *zone = NULL;
+	struct when w = { ev->all_day ? caltz_date_to_local(ev->start) : ev->start, ev->all_day };
+	time_t dur = ev->end - ev->start;
+	struct when we = { 0, false };
+	long secs = 0;
+	int rc = -1;
+
+	if (a->at && parse_when(ctx, "--at", a->at, ctx->now, &w) < 0)
+		return -1;
+	if (a->dur && when_parse_duration(a->dur, &secs, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "--for");
+		return -1;
+	}
+	if (a->tz) {
+		set_str(&ev->tzid, a->tz);
+	} else if (adding) {
+		char *name = tz_local_name();
+
+		set_str(&ev->tzid, name ? name : "");
+		free(name);
+	}
+	if (a->end && parse_when(ctx, "--end", a->end, w.at, &we) < 0)
+		return -1;
+	/* dates alone make an all-day event: "--at 2026-12-24 --end 2026-12-26" */
+	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
+				     (adding || ev->all_day || !a->at || a->end));
+	if (ev->all_day) {
+		time_t first = caltz_local_to_date(w.at);
+
+		if (a->end) {
+			if (we.at < w.at)
+				return cmd_usage(ctx, "--end is before --at");
+			dur = caltz_local_to_date(we.at) + DAY - first;
+		} else if (a->dur) {
+			dur = (secs + DAY - 1) / DAY * DAY;
+		} else if (adding || dur <= 0 || dur % DAY) {
+			dur = DAY;
+		}
+		ev->start = first;
+		ev->end = first + dur;
+		free(ev->tzid);
+		ev->tzid = NULL;
+		return 0;
+	}
+	caltz_cache_init(&tc, ctx->store);
+	if (caltz_lookup(&tc, ev->tzid, &zone, &ctx->err) < 0)
+		goto out;
+	if (a->at)
+		ev->start = a->tz ? caltz_reinterpret(w.at, zone) : w.at;
+	else if (!adding && w.date_only)
+		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
+	if (a->end) {
+		/* read again from the start, so "--end 10:30" is the start's day */
+		if (parse_when(ctx, "--end", a->end, ev->start, &we) < 0)
+			goto out;
+		ev->end = a->tz ? caltz_reinterpret(we.at, zone) : we.at;
+	} else if (a->dur) {
+		ev->end = ev->start + secs;
+	} else {
+		ev->end = ev->start + (adding || dur <= 0 || w.date_only ? 3600 : dur);
+	}
+	rc = 0;
+out:
+	caltz_cache_release(&tc);
+	return rc;
+}
+
+static int apply_args(struct ctx *ctx, const struct event_args *a, struct event *ev,
+		      bool adding)
+{
+	if (adding && !a->at)
+		return cmd_usage(ctx, "missing --at WHEN");
+	if ((a->at || a->end || a->dur || a->all_day || a->tz || adding) &&
+	    apply_times(ctx, a, ev, adding) < 0)
+		return -1;
+	set_str(&ev->summary, a->summary);
+	set_str(&ev->location, a->location);
+	set_str(&ev->notes, a->notes);
+	set_str(&ev->calendar, a->calendar);
+	if (a->no_repeat) {
+		free(ev->rrule);
+		ev->rrule = NULL;
+	}
+	if (a->every) {
+		char *rule;
+
+		if (when_parse_rule(a->every, &rule, &ctx->err) < 0) {
+			err_prefix(&ctx->err, "--every");
+			return -1;
+		}
+		free(ev->rrule);
+		ev->rrule = rule;
+	}
+	return 0;
+}
+
+static int event_cmd_add(struct ctx *ctx, int argc, char **argv)
+{
+	struct event_args a;
+	struct event ev;
+	int rc = -1;
+
+	memset(&ev, 0, sizeof(ev));
+	if (parse_event_args(ctx, argc, argv, &a) < 0)
+		return -1;
+	if (a.summary && optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	ev.summary = a.summary ? xstrdup(a.summary) : cmd_join_args(argc, argv, optind);
+	a.summary = NULL;
+	if (!ev.summary) {
+		cmd_usage(ctx, "missing SUMMARY");
+		goto out;
+	}
+	if (apply_args(ctx, &a, &ev, true) < 0 ||
+	    event_add(ctx->store, &ev, ctx->now, &ctx->err) < 0)
+		goto out;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)ev.id);
+		cmd_print_json(ctx, o);
+	} else {
+		fprintf(ctx->out, "%lld\n", ev.id);
+	}
+	rc = 0;
+out:
+	event_release(&ev);
+	return rc;
+}
+
+/* "09:00-10:00" or "all day" for occurrence o on the local day [ds, de). */
+static void fmt_span(const struct event_occ *o, time_t ds, time_t de, char *buf, size_t len)
+{
+	char s[8] = "...", e[8] = "...";
+	struct tm tm;
+
+	if (o->ev->all_day) {
+		snprintf(buf, len, "all day");
+		return;
+	}
+	if (o->start >= ds) {
+		localtime_r(&o->start, &tm);
+		strftime(s, sizeof(s), "%H:%M", &tm);
+	}
+	if (o->end <= de) {
+		localtime_r(&o->end, &tm);
+		strftime(e, sizeof(e), "%H:%M", &tm);
+	}
+	if (o->end == o->start)
+		snprintf(buf, len, "%s", s);
+	else
+		snprintf(buf, len, "%s-%s", s, e);
+}
+
+static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, time_t de)
+{
+	char span[24];
+
+	fmt_span(o, ds, de, span, sizeof(span));
+	fprintf(ctx->out, "%6lld  %-11s  %s", o->ev->id, span, o->summary);
+	if (o->location)
+		fprintf(ctx->out, " (%s)", o->location);
+	fprintf(ctx->out, "\n");
+}
+
+static time_t next_day(time_t day)
+{
+	return when_day_start(day + DAY + 3 * 3600);
+}
+
+struct day_occ {
+	time_t day;
+	size_t i; /* index in the sorted occurrences */
+};
+
+static int by_day(const void *a, const void *b)
+{
+	const struct day_occ *x = a, *y = b;
+
+	if (x->day != y->day)
+		return (x->day > y->day) - (x->day < y->day);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Human agenda: one heading per day, each occurrence under every day of the
+ * window it covers. */
+static void print_days(struct ctx *ctx, const struct event_list *l, time_t from, time_t to)
+{
+	struct day_occ *v = NULL;
+	size_t n = 0, cap = 0;
+	time_t shown = -1;
+
+	for (size_t i = 0; i < l->nocc; i++) {
+		const struct event_occ *o = &l->occ[i];
+		time_t d = when_day_start(o->start > from ? o->start : from);
+
+		do {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[n].day = d;
+			v[n++].i = i;
+			d = next_day(d);
+		} while (d < to && d < o->end);
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_day);
+	for (size_t k = 0; k < n; k++) {
+		if (v[k].day != shown) {
+			char head[32];
+			struct tm tm;
+
+			localtime_r(&v[k].day, &tm);
+			strftime(head, sizeof(head), "%a %Y-%m-%d", &tm);
+			fprintf(ctx->out, "%s%s\n", shown == -1 ? "" : "\n", head);
+			shown = v[k].day;
+		}
+		print_occ(ctx, &l->occ[v[k].i], v[k].day, next_day(v[k].day));
+	}
+	free(v);
+}
+
+static void print_occurrences_json(struct ctx *ctx, const struct event_list *l)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < l->nocc; i++)
+		cJSON_AddItemToArray(arr, json_event_occurrence(&l->occ[i]));
+	cmd_print_json(ctx, arr);
+}
+
+int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from, time_t *to)
+{
+	struct when w;
+
+	*from = when_day_start(ctx->now);
+	if (from_s) {
+		if (parse_when(ctx, "--from", from_s, ctx->now, &w) < 0)
+			return -1;
+		*from = w.at;
+	}
+	*to = *from;
+	for (int i = 0; i < 7; i++)
+		*to = next_day(*to);
+	if (to_s) {
+		if (parse_when(ctx, "--to", to_s, ctx->now, &w) < 0)
+			return -1;
+		*to = w.date_only ? next_day(w.at) : w.at; /* a date includes its day */
+	}
+	if (*to <= *from)
+		return cmd_usage(ctx, "--to must be later than --from");
+	return 0;
+}
+
+static const struct option window_opts[] = {
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "calendar", required_argument, NULL, OPT_CALENDAR },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_agenda(struct ctx *ctx, int argc, char **argv)
+{
+	const char *from_s = NULL, *to_s = NULL, *cal = NULL;
+	struct event_list l;
+	time_t from, to;
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", window_opts)) != -1) {
+		if (c == OPT_FROM)
+			from_s = optarg;
+		else if (c == OPT_TO)
+			to_s = optarg;
+		else if (c == OPT_CALENDAR)
+			cal = optarg;
+		else
+			return -1;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (cmd_window(ctx, from_s, to_s, &from, &to) < 0 ||
+	    event_occurrences(ctx->store, from, to, cal, &l, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		print_occurrences_json(ctx, &l);
+	} else if (l.nocc == 0) {
+		char a[16], b[16];
+
+		fprintf(ctx->out, "no events from %s to %s\n", render_date(from, a, sizeof(a)),
+			render_date(to - 1, b, sizeof(b)));
+	} else {
+		print_days(ctx, &l, from, to);
+	}
+	event_list_release(&l);
+	return 0;
+}
+
+/* The ID among argv (options with values skipped); usage error if none. */
+static int find_id(struct ctx *ctx, int argc, char **argv, long long *id)
+{
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			return cmd_parse_id(ctx, argv[i], id);
+		if (!strchr(argv[i], '=') && strcmp(argv[i], "--all-day") != 0 &&
+		    strcmp(argv[i], "--no-repeat") != 0)
+			i++;
+	}
+	return cmd_usage(ctx, "missing ID");
+}
+
+static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
+{
+	struct event_args a;
+	struct event ev;
+	long long id = 0;
+	int rc = -1;
+
+	memset(&ev, 0, sizeof(ev));
+	if (find_id(ctx, argc, argv, &id) < 0 || event_get(ctx->store, id, &ev, &ctx->err) < 0)
+		return -1;
+	if (parse_event_args(ctx, argc, argv, &a) < 0)
+		goto out;
+	if (optind + 1 < argc) {
+		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		goto out;
+	}
+	if (apply_args(ctx, &a, &ev, false) < 0 ||
+	    event_update(ctx->store, &ev, ctx->now, &ctx->err) < 0)
+		goto out;
+	if (!ctx->json)
+		fprintf(ctx->out, "event %lld updated\n", id);
+	rc = 0;
+out:
+	event_release(&ev);
+	return rc;
+}
+
+static void show_line(struct ctx *ctx, const char *label, const char *value)
+{
+	if (value && *value)
+		fprintf(ctx->out, "%-10s %s\n", label, value);
+}
+
+static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	struct event ev;
+	long long id;
+	char a[64], b[64];
+	cJSON *j;
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing ID");
+	if (cmd_parse_id(ctx, argv[optind], &id) < 0 ||
+	    event_get(ctx->store, id, &ev, &ctx->err) < 0)
+		return -1;
+	j = json_event(&ev);
+	if (ctx->json) {
+		cmd_print_json(ctx, j);
+		event_release(&ev);
+		return 0;
+	}
+	fprintf(ctx->out, "%-10s %lld\n", "id", ev.id);
+	show_line(ctx, "summary", ev.summary);
+	snprintf(a, sizeof(a), "%s", cJSON_GetObjectItem(j, "start")->valuestring);
+	snprintf(b, sizeof(b), "%s", cJSON_GetObjectItem(j, "end")->valuestring);
+	show_line(ctx, "start", a);
+	if (ev.all_day) /* the last day, not iCalendar's exclusive end */
+		render_date(caltz_date_to_local(ev.end - DAY), b, sizeof(b));
+	show_line(ctx, ev.all_day ? "last day" : "end", b);
+	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
+	show_line(ctx, "zone", ev.tzid);
+	show_line(ctx, "repeats", ev.rrule);
+	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "exdates")); i++)
+		show_line(ctx, "except",
+			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exdates"), i)->valuestring);
+	if (ev.noverrides) {
+		snprintf(a, sizeof(a), "%zu changed occurrence%s", ev.noverrides,
+			 ev.noverrides == 1 ? "" : "s");
+		show_line(ctx, "changes", a);
+	}
+	show_line(ctx, "location", ev.location);
+	show_line(ctx, "notes", ev.notes);
+	show_line(ctx, "calendar", ev.calendar);
+	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "attendees")); i++)
+		show_line(ctx, "attendee",
+			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "attendees"), i)->valuestring);
+	show_line(ctx, "alarms", ev.alarms ? "yes" : NULL);
+	show_line(ctx, "uid", ev.uid);
+	cJSON_Delete(j);
+	event_release(&ev);
+	return 0;
+}
+
+static int event_cmd_rm(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "only", required_argument, NULL, OPT_ONLY },
+					      { NULL, 0, NULL, 0 } };
+	const char *only = NULL;
+	struct when w;
+	long long id;
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c != OPT_ONLY)
+			return -1;
+		only = optarg;
+	}
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing ID");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	if (cmd_parse_id(ctx, argv[optind], &id) < 0 ||
+	    (only && parse_when(ctx, "--only", only, ctx->now, &w) < 0) ||
+	    event_delete(ctx->store, id, only ? &w.at : NULL, ctx->now, &ctx->err) < 0)
+		return -1;
+	if (ctx->json)
+		return 0;
+	if (only)
+		fprintf(ctx->out, "event %lld: occurrence on %s removed\n", id,
+			render_date(w.at, (char[16]){ 0 }, 16));
+	else
+		fprintf(ctx->out, "event %lld removed\n", id);
+	return 0;
+}
+
+static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	struct event_list l;
+	char *text;
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	text = cmd_join_args(argc, argv, optind);
+	if (!text)
+		return cmd_usage(ctx, "missing TEXT");
+	if (event_search(ctx->store, text, ctx->now, &l, &ctx->err) < 0) {
+		free(text);
+		return -1;
+	}
+	if (ctx->json) {
+		print_occurrences_json(ctx, &l);
+	} else if (l.nocc == 0) {
+		fprintf(ctx->out, "no events match \"%s\"\n", text);
+	} else {
+		for (size_t i = 0; i < l.nocc; i++) {
+			char day[32];
+			struct tm tm;
+
+			localtime_r(&l.occ[i].start, &tm);
+			strftime(day, sizeof(day), "%a %Y-%m-%d", &tm);
+			fprintf(ctx->out, "%s ", day);
+			print_occ(ctx, &l.occ[i], when_day_start(l.occ[i].start),
+				  next_day(when_day_start(l.occ[i].start)));
+		}
+	}
+	free(text);
+	event_list_release(&l);
+	return 0;
+}
+
+#define EVENT_OPTS_USAGE                                                               \
+	"[--end WHEN | --for DURATION] [--all-day] [--tz TZID] [--location TEXT]" \
+	" [--notes TEXT] [--every RULE] [--calendar NAME]"
+
+const struct cmd cmd_event_verbs[] = {
+	{ "add", "SUMMARY... --at WHEN " EVENT_OPTS_USAGE, "add an event and print its id",
+	  CMD_NEEDS_DB, event_cmd_add, NULL },
+	{ "show", "ID [--json]", "show one event", CMD_NEEDS_DB, event_cmd_show, NULL },
+	{ "edit", "ID [--summary TEXT] [--at WHEN] " EVENT_OPTS_USAGE " [--no-repeat]",
+	  "change an event (a series as a whole)", CMD_NEEDS_DB, event_cmd_edit, NULL },
+	{ "rm", "ID [--only DATE]", "delete an event, or one occurrence of a series",
+	  CMD_NEEDS_DB, event_cmd_rm, NULL },
+	{ "search", "TEXT... [--json]", "events whose summary, location or notes contain TEXT",
+	  CMD_NEEDS_DB, event_cmd_search, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

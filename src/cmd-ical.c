@@ -1,0 +1,134 @@
+/* nestor import FILE.ics | -, nestor export */
+#include "cmd.h"
+#include "ical.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_CALENDAR = 256, OPT_FROM, OPT_TO };
+
+static char *read_all(FILE *f)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, n);
+	return sbuf_detach(&sb);
+}
+
+/* A counter on stderr, redrawn in place; only called when it is a tty. */
+static void progress(size_t done, size_t total, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\rimporting: %zu/%zu events", done, total);
+	if (done == total)
+		fprintf(stderr, "\n");
+	fflush(stderr);
+}
+
+int cmd_import(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "calendar", required_argument, NULL, OPT_CALENDAR },
+					      { NULL, 0, NULL, 0 } };
+	const char *cal = NULL, *path;
+	struct ical_report rep;
+	char *text;
+	FILE *f;
+	int c, rc;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c != OPT_CALENDAR)
+			return -1;
+		cal = optarg;
+	}
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing FILE (or - for standard input)");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	path = argv[optind];
+	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return err_set(&ctx->err, ERR_FAIL, "cannot open '%s': %s", path, strerror(errno));
+	text = read_all(f);
+	if (f != stdin)
+		fclose(f);
+	rc = ical_import(ctx->store, text, cal, ctx->now,
+			 isatty(STDERR_FILENO) ? progress : NULL, NULL, &rep, &ctx->err);
+	free(text);
+	if (rc < 0) {
+		err_prefix(&ctx->err, "%s", path);
+		return -1;
+	}
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "added", (double)rep.added);
+		cJSON_AddNumberToObject(o, "updated", (double)rep.updated);
+		cJSON_AddNumberToObject(o, "skipped", (double)rep.skipped);
+		if (rep.skipped_what)
+			cJSON_AddStringToObject(o, "skipped_what", rep.skipped_what);
+		else
+			cJSON_AddNullToObject(o, "skipped_what");
+		cmd_print_json(ctx, o);
+	} else {
+		fprintf(ctx->out, "%zu added, %zu updated\n", rep.added, rep.updated);
+	}
+	if (rep.skipped_what)
+		fprintf(stderr, "nestor: import: skipped %s\n", rep.skipped_what);
+	ical_report_release(&rep);
+	return 0;
+}
+
+int cmd_export(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "calendar", required_argument, NULL, OPT_CALENDAR },
+					      { "from", required_argument, NULL, OPT_FROM },
+					      { "to", required_argument, NULL, OPT_TO },
+					      { "output", required_argument, NULL, 'o' },
+					      { NULL, 0, NULL, 0 } };
+	const char *cal = NULL, *from_s = NULL, *to_s = NULL, *out = NULL;
+	time_t from, to;
+	char *text;
+	int c, rc = 0;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "o:", opts)) != -1) {
+		switch (c) {
+		case OPT_CALENDAR: cal = optarg; break;
+		case OPT_FROM: from_s = optarg; break;
+		case OPT_TO: to_s = optarg; break;
+		case 'o': out = optarg; break;
+		default: return -1;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	/* without --to the window is open-ended, without --from too */
+	if ((from_s || to_s) && cmd_window(ctx, from_s ? from_s : "1970-01-02", to_s, &from, &to) < 0)
+		return -1;
+	if (ical_export(ctx->store, from_s ? &from : NULL, to_s ? &to : NULL, cal, &text,
+			&ctx->err) < 0)
+		return -1;
+	if (out && strcmp(out, "-")) {
+		FILE *f = fopen(out, "wb");
+		int bad = !f;
+
+		if (f) {
+			bad = fputs(text, f) == EOF;
+			bad |= fclose(f) != 0;
+		}
+		if (bad)
+			rc = err_set(&ctx->err, ERR_FAIL, "cannot write '%s': %s", out,
+				     strerror(errno));
+	} else {
+		fputs(text, ctx->out);
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * event-int.h - what event.c, event-occ.c and ical.c share and nobody else
+ * should call.
+ */
+#ifndef NESTOR_EVENT_INT_H
+#define NESTOR_EVENT_INT_H
+
+#include "event.h"
+
+/* The columns event_from_row() reads, with the FROM clause (alias e). */
+#define EVENT_COLS                                                                  \
+	"e.id, e.uid, c.name, e.summary, e.description, e.location, e.start,"      \
+	" e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates, e.attendees, e.alarms," \
+	" e.updated_at FROM events e JOIN calendars c ON c.id = e.calendar_id"
+
+void event_from_row(sqlite3_stmt *st, struct event *ev);
+/* Append the override in columns col.. (recurrence_id, summary, description,
+ * location, start, end, tzid) of st to ev. */
+void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev);
+int event_load_overrides(struct store *s, struct event *ev, struct err *e);
+
+/* Insert (id 0) or update ev inside the caller's transaction. */
+int event_write(struct store *s, struct event *ev, time_t now, struct err *e);
+
+/* The last instant a series reaches (*bounded false when it never ends). */
+int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
+		     struct err *e);
+
+/* The occurrence key of the occurrence of series ev starting on the local
+ * day containing day; ERR_USAGE when there is none. */
+int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,
+		     struct err *e);
+
+#endif

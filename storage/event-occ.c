@@ -1,0 +1,506 @@
+/* Occurrences: recurrence expansion with libical, the agenda window, search. */
+#include "event-int.h"
+#include "caltz.h"
+#include "xalloc.h"
+
+#include <libical/ical.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400
+/* Single events up to this long are found by their start alone. */
+#define SHORT_EVENT (7 * DAY)
+/* No series is expanded further than this many occurrences. */
+#define MAX_STEPS 2000000L
+
+struct series_it {
+	icalrecur_iterator *it;
+	icaltimezone *zone;
+	const struct event *ev;
+	time_t dur;
+	long steps;
+};
+
+static void series_close(struct series_it *si)
+{
+	if (si->it)
+		icalrecur_iterator_free(si->it);
+	si->it = NULL;
+}
+
+static struct icaltimetype series_dtstart(const struct event *ev, icaltimezone *zone)
+{
+	if (ev->all_day) {
+		struct icaltimetype d = icaltime_from_timet_with_zone(ev->start, 1, NULL);
+
+		d.zone = NULL;
+		return d;
+	}
+	return caltz_to_wall(ev->start, zone, false);
+}
+
+/* Open an iterator over ev's occurrences; when skip_to is later than the
+ * start and the rule has no COUNT, jump close to skip_to. */
+static int series_open(struct caltz_cache *tc, const struct event *ev, time_t skip_to,
+		       struct series_it *si, struct err *e)
+{
+	struct icalrecurrencetype r;
+	struct icaltimetype dtstart;
+
+	memset(si, 0, sizeof(*si));
+	si->ev = ev;
+	si->dur = ev->end - ev->start;
+	if (!ev->all_day && caltz_lookup(tc, ev->tzid, &si->zone, e) < 0)
+		return -1;
+	r = icalrecurrencetype_from_string(ev->rrule);
+	if (r.freq == ICAL_NO_RECURRENCE)
+		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
+	dtstart = series_dtstart(ev, si->zone);
+	si->it = icalrecur_iterator_new(r, dtstart);
+	if (!si->it)
+		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
+	if (r.count == 0 && skip_to - si->dur - 2 * DAY > ev->start) {
+		struct icaltimetype w =
+			caltz_to_wall(skip_to - si->dur - 2 * DAY, si->zone, ev->all_day);
+
+		if (!ev->all_day)
+			w.zone = si->zone;
+		if (!icalrecur_iterator_set_start(si->it, w)) {
+			icalrecur_iterator_free(si->it);
+			si->it = icalrecur_iterator_new(r, dtstart);
+		}
+	}
+	return 0;
+}
+
+static bool is_exdate(const struct event *ev, time_t key)
+{
+	size_t lo = 0, hi = ev->nexdates;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ev->exdates[mid] == key)
+			return true;
+		if (ev->exdates[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The next occurrence that is not an EXDATE: key and local start/end. */
+static bool series_next(struct series_it *si, time_t *key, time_t *start, time_t *end)
+{
+	for (;;) {
+		struct icaltimetype o = icalrecur_iterator_next(si->it);
+
+		if (icaltime_is_null_time(o) || ++si->steps > MAX_STEPS)
+			return false;
+		if (si->ev->all_day) {
+			struct tm tm = { 0 };
+
+			tm.tm_year = o.year - 1900;
+			tm.tm_mon = o.month - 1;
+			tm.tm_mday = o.day;
+			*key = timegm(&tm);
+			*start = caltz_date_to_local(*key);
+			*end = caltz_date_to_local(*key + si->dur);
+		} else {
+			*key = caltz_from_wall(o, si->zone);
+			*start = *key;
+			*end = *key + si->dur;
+		}
+		if (!is_exdate(si->ev, *key))
+			return true;
+	}
+}
+
+static bool overlaps(time_t s, time_t e, time_t from, time_t to)
+{
+	return s < to && (e > from || (e == s && s >= from));
+}
+
+/* Local start/end of an override (all-day ones are stored as dates). */
+static void override_span(const struct event *ev, const struct event_override *o, time_t *s,
+			  time_t *e)
+{
+	*s = ev->all_day ? caltz_date_to_local(o->start) : o->start;
+	*e = ev->all_day ? caltz_date_to_local(o->end) : o->end;
+}
+
+int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
+		     struct err *e)
+{
+	struct icalrecurrencetype r;
+	struct caltz_cache tc;
+	time_t last = ev->end;
+
+	*bounded = true;
+	*until = ev->end;
+	if (!ev->rrule)
+		return 0;
+	r = icalrecurrencetype_from_string(ev->rrule);
+	if (!icaltime_is_null_time(r.until)) {
+		icaltimezone *zone = NULL;
+
+		caltz_cache_init(&tc, s);
+		if (!ev->all_day && !r.until.is_date && !icaltime_is_utc(r.until) &&
+		    caltz_lookup(&tc, ev->tzid, &zone, e) < 0) {
+			caltz_cache_release(&tc);
+			return -1;
+		}
+		if (r.until.is_date)
+			last = caltz_from_wall(r.until, NULL) + DAY;
+		else if (icaltime_is_utc(r.until))
+			last = icaltime_as_timet(r.until);
+		else
+			last = caltz_from_wall(r.until, zone);
+		last += ev->end - ev->start;
+		caltz_cache_release(&tc);
+	} else if (r.count > 0) {
+		struct series_it si;
+		time_t key, os, oe;
+
+		caltz_cache_init(&tc, s);
+		if (series_open(&tc, ev, 0, &si, e) < 0) {
+			caltz_cache_release(&tc);
+			return -1;
+		}
+		while (series_next(&si, &key, &os, &oe))
+			last = oe;
+		series_close(&si);
+		caltz_cache_release(&tc);
+	} else {
+		*bounded = false;
+		return 0;
+	}
+	for (size_t i = 0; i < ev->noverrides; i++)
+		if (ev->overrides[i].end > last)
+			last = ev->overrides[i].end;
+	*until = last + DAY; /* a day of slack: all-day dates move with the zone */
+	return 0;
+}
+
+int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,
+		     struct err *e)
+{
+	time_t date = caltz_local_to_date(day), ds = caltz_date_to_local(date),
+	       de = caltz_date_to_local(date + DAY), os, oe;
+	struct caltz_cache tc;
+	struct series_it si;
+	bool found = false;
+
+	caltz_cache_init(&tc, s);
+	if (series_open(&tc, ev, ds, &si, e) < 0) {
+		caltz_cache_release(&tc);
+		return -1;
+	}
+	while (series_next(&si, key, &os, &oe) && os < de) {
+		if (os >= ds) {
+			found = true;
+			break;
+		}
+	}
+	series_close(&si);
+	caltz_cache_release(&tc);
+	if (!found) {
+		char buf[16];
+		struct tm tm;
+
+		gmtime_r(&date, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+		return err_set(e, ERR_USAGE, "event %lld has no occurrence on %s", ev->id, buf);
+	}
+	return 0;
+}
+
+/* Append the rows of st to l->events (finalizes st). */
+static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l, size_t *cap,
+			struct err *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (l->nevents == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			l->events = xrealloc(l->events, *cap * sizeof(*l->events));
+		}
+		event_from_row(st, &l->events[l->nevents++]);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Attach override rows (event_id, recurrence_id, summary, description,
+ * location, start, end, tzid) to the events of l, which is sorted by id. */
+static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list *l,
+			    struct err *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event key = { 0 }, *ev;
+
+		key.id = sqlite3_column_int64(st, 0);
+		ev = l->nevents ? bsearch(&key, l->events, l->nevents, sizeof(*ev), by_id) : NULL;
+		if (ev)
+			event_override_from_row(st, 1, ev);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
+static void push(struct event_list *l, size_t *cap, const struct event *ev,
+		 const struct event_override *ov, time_t key, time_t start, time_t end)
+{
+	struct event_occ *o;
+
+	if (l->nocc == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		l->occ = xrealloc(l->occ, *cap * sizeof(*l->occ));
+	}
+	o = &l->occ[l->nocc++];
+	o->ev = ev;
+	o->ov = ov;
+	o->summary = ov && ov->summary ? ov->summary : ev->summary;
+	o->notes = ov && ov->notes ? ov->notes : ev->notes;
+	o->location = ov && ov->location ? ov->location : ev->location;
+	o->tzid = ov && ov->tzid ? ov->tzid : ev->tzid;
+	o->key = key;
+	o->start = start;
+	o->end = end;
+}
+
+static const struct event_override *find_override(const struct event *ev, time_t key)
+{
+	for (size_t i = 0; i < ev->noverrides; i++)
+		if (ev->overrides[i].recurrence_id == key)
+			return &ev->overrides[i];
+	return NULL;
+}
+
+/* Push the occurrences of series ev overlapping [from, to). */
+static int expand(struct caltz_cache *tc, struct event_list *l, size_t *cap,
+		  const struct event *ev, time_t from, time_t to, struct err *e)
+{
+	struct series_it si;
+	time_t key, os, oe;
+
+	if (series_open(tc, ev, from, &si, e) < 0)
+		return -1;
+	while (series_next(&si, &key, &os, &oe) && os < to) {
+		if (find_override(ev, key))
+			continue;
+		if (overlaps(os, oe, from, to))
+			push(l, cap, ev, NULL, key, os, oe);
+	}
+	series_close(&si);
+	for (size_t i = 0; i < ev->noverrides; i++) {
+		const struct event_override *o = &ev->overrides[i];
+
+		if (is_exdate(ev, o->recurrence_id))
+			continue;
+		override_span(ev, o, &os, &oe);
+		if (overlaps(os, oe, from, to))
+			push(l, cap, ev, o, o->recurrence_id, os, oe);
+	}
+	return 0;
+}
+
+static void push_single(struct event_list *l, size_t *cap, const struct event *ev,
+			time_t from, time_t to)
+{
+	time_t s = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
+	time_t e = ev->all_day ? caltz_date_to_local(ev->end) : ev->end;
+
+	if (overlaps(s, e, from, to))
+		push(l, cap, ev, NULL, ev->start, s, e);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct event_occ *x = a, *y = b;
+
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	if (x->ev->all_day != y->ev->all_day)
+		return x->ev->all_day ? -1 : 1;
+	if (x->end != y->end)
+		return (x->end > y->end) - (x->end < y->end);
+	return (x->ev->id > y->ev->id) - (x->ev->id < y->ev->id);
+}
+
+/* Sort the occurrences of a successful query, or release the list. */
+static int finish(struct event_list *out, int rc)
+{
+	if (rc < 0) {
+		event_list_release(out);
+		return -1;
+	}
+	if (out->nocc)
+		qsort(out->occ, out->nocc, sizeof(*out->occ), by_start);
+	return 0;
+}
+
+#define CAL_FILTER " AND (?3 IS NULL OR c.name = ?3)"
+
+int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
+		      struct event_list *out, struct err *e)
+{
+	/* ?1 earliest start of a short event that can reach the window, ?2 the
+	 * window end, ?4 the window start, all with a day of slack for dates. */
+	static const char *const sql =
+		"SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
+		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER
+		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
+		" AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" CAL_FILTER
+		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NOT NULL AND e.deleted = 0"
+		" AND e.until > ?4 AND e.start < ?2" CAL_FILTER
+		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NOT NULL AND e.deleted = 0"
+		" AND e.until IS NULL AND e.start < ?2" CAL_FILTER;
+	static const char *const osql =
+		"SELECT o.event_id, o.recurrence_id, o.summary, o.description, o.location,"
+		" o.start, o.\"end\", o.tzid FROM event_overrides o"
+		" JOIN events e ON e.id = o.event_id JOIN calendars c ON c.id = e.calendar_id"
+		" WHERE e.deleted = 0 AND (e.until IS NULL OR e.until > ?4) AND e.start < ?2"
+		CAL_FILTER " ORDER BY o.event_id, o.recurrence_id";
+	struct caltz_cache tc;
+	size_t cap = 0, ocap = 0;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (int pass = 0; pass < 2; pass++) {
+		st = store_prepare(s, pass ? osql : sql, e);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)(from - SHORT_EVENT - DAY));
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)(to + DAY));
+		store_bind_text(st, 3, calendar);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
+		if (pass == 0) {
+			if (query_events(s, st, out, &cap, e) < 0)
+				goto fail;
+			if (out->nevents)
+				qsort(out->events, out->nevents, sizeof(*out->events), by_id);
+		} else if (attach_overrides(s, st, out, e) < 0) {
+			goto fail;
+		}
+	}
+	caltz_cache_init(&tc, s);
+	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
+		const struct event *ev = &out->events[i];
+
+		if (ev->rrule)
+			rc = expand(&tc, out, &ocap, ev, from, to, e);
+		else
+			push_single(out, &ocap, ev, from, to);
+	}
+	caltz_cache_release(&tc);
+	return finish(out, rc);
+fail:
+	return finish(out, -1);
+}
+
+int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	st = store_prepare(s, "SELECT " EVENT_COLS " WHERE e.deleted = 0" CAL_FILTER
+			      " ORDER BY e.id", e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 3, calendar);
+	if (query_events(s, st, out, &cap, e) < 0)
+		goto fail;
+	st = store_prepare(s,
+			   "SELECT o.event_id, o.recurrence_id, o.summary, o.description,"
+			   " o.location, o.start, o.\"end\", o.tzid FROM event_overrides o"
+			   " ORDER BY o.event_id, o.recurrence_id",
+			   e);
+	if (!st || attach_overrides(s, st, out, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	event_list_release(out);
+	return -1;
+}
+
+/* The occurrence of ev a search shows: the next one ending after now. */
+static int next_occurrence(struct caltz_cache *tc, struct event_list *l, size_t *cap,
+			   const struct event *ev, time_t now, struct err *e)
+{
+	struct series_it si;
+	time_t key, os, oe;
+	bool found = false;
+
+	if (!ev->rrule) {
+		push_single(l, cap, ev, ev->all_day ? caltz_date_to_local(ev->start) : ev->start,
+			    ev->all_day ? caltz_date_to_local(ev->end) + 1 : ev->end + 1);
+		return 0;
+	}
+	if (series_open(tc, ev, now, &si, e) < 0)
+		return -1;
+	while (!found && series_next(&si, &key, &os, &oe)) {
+		const struct event_override *o = find_override(ev, key);
+
+		if (o)
+			override_span(ev, o, &os, &oe);
+		if (oe > now) {
+			push(l, cap, ev, o, key, os, oe);
+			found = true;
+		}
+	}
+	series_close(&si);
+	if (!found) {
+		time_t s0 = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
+
+		push(l, cap, ev, NULL, ev->start, s0,
+		     ev->all_day ? caltz_date_to_local(ev->end) : ev->end);
+	}
+	return 0;
+}
+
+int event_search(struct store *s, const char *text, time_t now, struct event_list *out,
+		 struct err *e)
+{
+	sqlite3_stmt *st;
+	struct caltz_cache tc;
+	size_t cap = 0, ocap = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	st = store_prepare(s,
+			   "SELECT " EVENT_COLS " WHERE e.deleted = 0 AND"
+			   " (instr(lower(e.summary), lower(?1)) > 0"
+			   " OR instr(lower(coalesce(e.location, '')), lower(?1)) > 0"
+			   " OR instr(lower(coalesce(e.description, '')), lower(?1)) > 0)"
+			   " ORDER BY e.id",
+			   e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, text);
+	if (query_events(s, st, out, &cap, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < out->nevents; i++)
+		if (out->events[i].rrule && event_load_overrides(s, &out->events[i], e) < 0)
+			goto fail;
+	caltz_cache_init(&tc, s);
+	for (size_t i = 0; rc == 0 && i < out->nevents; i++)
+		rc = next_occurrence(&tc, out, &ocap, &out->events[i], now, e);
+	caltz_cache_release(&tc);
+	return finish(out, rc);
+fail:
+	return finish(out, -1);
+}

@@ -1,0 +1,477 @@
+/* Events: rows, overrides, calendars. Occurrences live in event-occ.c. */
+#include "event.h"
+#include "event-int.h"
+#include "caltz.h"
+#include "xalloc.h"
+
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+void event_release(struct event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->uid);
+	free(ev->calendar);
+	free(ev->summary);
+	free(ev->notes);
+	free(ev->location);
+	free(ev->tzid);
+	free(ev->rrule);
+	free(ev->exdates);
+	free(ev->attendees);
+	free(ev->alarms);
+	for (size_t i = 0; i < ev->noverrides; i++)
+		event_override_release(&ev->overrides[i]);
+	free(ev->overrides);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void event_override_release(struct event_override *o)
+{
+	free(o->summary);
+	free(o->notes);
+	free(o->location);
+	free(o->tzid);
+	memset(o, 0, sizeof(*o));
+}
+
+void event_drop_override(struct event *ev, time_t key)
+{
+	for (size_t i = 0; i < ev->noverrides; i++) {
+		if (ev->overrides[i].recurrence_id == key) {
+			event_override_release(&ev->overrides[i]);
+			if (i + 1 < ev->noverrides)
+				ev->overrides[i] = ev->overrides[ev->noverrides - 1];
+			ev->noverrides--;
+			return;
+		}
+	}
+}
+
+void event_list_release(struct event_list *l)
+{
+	for (size_t i = 0; i < l->nevents; i++)
+		event_release(&l->events[i]);
+	free(l->events);
+	free(l->occ);
+	memset(l, 0, sizeof(*l));
+}
+
+void event_add_exdate(struct event *ev, time_t key)
+{
+	size_t i = 0;
+
+	while (i < ev->nexdates && ev->exdates[i] < key)
+		i++;
+	if (i < ev->nexdates && ev->exdates[i] == key)
+		return;
+	ev->exdates = xrealloc(ev->exdates, (ev->nexdates + 1) * sizeof(*ev->exdates));
+	memmove(ev->exdates + i + 1, ev->exdates + i, (ev->nexdates - i) * sizeof(*ev->exdates));
+	ev->exdates[i] = key;
+	ev->nexdates++;
+}
+
+static char *exdates_text(const struct event *ev)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (!ev->nexdates)
+		return NULL;
+	for (size_t i = 0; i < ev->nexdates; i++)
+		sbuf_addf(&sb, "%s%lld", i ? "," : "", (long long)ev->exdates[i]);
+	return sbuf_detach(&sb);
+}
+
+static void exdates_parse(struct event *ev, const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		event_add_exdate(ev, (time_t)v);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
+void event_from_row(sqlite3_stmt *st, struct event *ev)
+{
+	char *ex;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id = sqlite3_column_int64(st, 0);
+	ev->uid = store_col_text(st, 1);
+	ev->calendar = store_col_text(st, 2);
+	ev->summary = store_col_text(st, 3);
+	ev->notes = store_col_text(st, 4);
+	ev->location = store_col_text(st, 5);
+	ev->start = (time_t)sqlite3_column_int64(st, 6);
+	ev->end = (time_t)sqlite3_column_int64(st, 7);
+	ev->tzid = store_col_text(st, 8);
+	ev->all_day = sqlite3_column_int(st, 9) != 0;
+	ev->rrule = store_col_text(st, 10);
+	ex = store_col_text(st, 11);
+	exdates_parse(ev, ex);
+	free(ex);
+	ev->attendees = store_col_text(st, 12);
+	ev->alarms = store_col_text(st, 13);
+	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
+}
+
+int event_check(struct store *s, const struct event *ev, struct err *e)
+{
+	struct caltz_cache tc;
+	icaltimezone *zone;
+	int rc;
+
+	if (!ev->summary || !*ev->summary)
+		return err_set(e, ERR_USAGE, "an event needs a summary");
+	if (ev->end < ev->start)
+		return err_set(e, ERR_USAGE, "the event ends before it starts");
+	if (ev->rrule) {
+		struct icalrecurrencetype r;
+
+		icalerror_clear_errno();
+		r = icalrecurrencetype_from_string(ev->rrule);
+		if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
+			icalerror_clear_errno();
+			return err_set(e, ERR_USAGE, "bad RRULE \"%s\"", ev->rrule);
+		}
+	}
+	if (ev->all_day || !ev->tzid)
+		return 0;
+	caltz_cache_init(&tc, s);
+	rc = caltz_lookup(&tc, ev->tzid, &zone, e);
+	caltz_cache_release(&tc);
+	return rc;
+}
+
+/* The id of calendar name, created when missing. */
+static int calendar_id(struct store *s, const char *name, long long *id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "INSERT INTO calendars(name) VALUES (?)"
+					    " ON CONFLICT(name) DO UPDATE SET name = name"
+					    " RETURNING id",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name && *name ? name : "personal");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, e, "calendar");
+}
+
+static char *new_uid(time_t now)
+{
+	unsigned char r[8] = { 0 };
+	char hex[17];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		unsigned long x = (unsigned long)clock() ^ (unsigned long)getpid();
+
+		memcpy(r, &x, sizeof(x) < sizeof(r) ? sizeof(x) : sizeof(r));
+	}
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	return xasprintf("%lld-%s@nestor", (long long)now, hex);
+}
+
+static int write_overrides(struct store *s, const struct event *ev, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM event_overrides WHERE event_id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ev->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "event");
+	if (!ev->noverrides)
+		return 0;
+	st = store_prepare(s,
+			   "INSERT INTO event_overrides(event_id, recurrence_id, summary,"
+			   " description, location, start, \"end\", tzid) VALUES (?,?,?,?,?,?,?,?)",
+			   e);
+	if (!st)
+		return -1;
+	for (size_t i = 0; i < ev->noverrides; i++) {
+		const struct event_override *o = &ev->overrides[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ev->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)o->recurrence_id);
+		store_bind_text(st, 3, o->summary);
+		store_bind_text(st, 4, o->notes);
+		store_bind_text(st, 5, o->location);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)o->start);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)o->end);
+		store_bind_text(st, 8, o->tzid);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_error(s, e, "event override");
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* INSERT (id 0) or UPDATE the row of ev; the caller holds a transaction. */
+static int write_event(struct store *s, struct event *ev, time_t now, struct err *e)
+{
+	static const char *const ins =
+		"INSERT INTO events(calendar_id, uid, summary, description, location, start,"
+		" \"end\", tzid, all_day, rrule, exdates, attendees, alarms, until, updated_at)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	static const char *const upd =
+		"UPDATE events SET calendar_id = ?, uid = ?, summary = ?, description = ?,"
+		" location = ?, start = ?, \"end\" = ?, tzid = ?, all_day = ?, rrule = ?,"
+		" exdates = ?, attendees = ?, alarms = ?, until = ?, updated_at = ?"
+		" WHERE id = ? AND deleted = 0";
+	sqlite3_stmt *st;
+	long long cal = 0;
+	time_t until;
+	bool bounded;
+	char *ex;
+	int rc;
+
+	if (event_check(s, ev, e) < 0 || calendar_id(s, ev->calendar, &cal, e) < 0 ||
+	    event_series_end(s, ev, &bounded, &until, e) < 0)
+		return -1;
+	if (!ev->uid)
+		ev->uid = new_uid(now);
+	if (!ev->calendar)
+		ev->calendar = xstrdup("personal");
+	st = store_prepare(s, ev->id ? upd : ins, e);
+	if (!st)
+		return -1;
+	ex = exdates_text(ev);
+	sqlite3_bind_int64(st, 1, cal);
+	store_bind_text(st, 2, ev->uid);
+	store_bind_text(st, 3, ev->summary);
+	store_bind_text(st, 4, ev->notes);
+	store_bind_text(st, 5, ev->location);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)ev->start);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)ev->end);
+	store_bind_text(st, 8, ev->all_day ? NULL : ev->tzid);
+	sqlite3_bind_int(st, 9, ev->all_day);
+	store_bind_text(st, 10, ev->rrule);
+	store_bind_text(st, 11, ex);
+	store_bind_text(st, 12, ev->attendees);
+	store_bind_text(st, 13, ev->alarms);
+	if (ev->rrule && bounded)
+		sqlite3_bind_int64(st, 14, (sqlite3_int64)until);
+	else
+		sqlite3_bind_null(st, 14);
+	sqlite3_bind_int64(st, 15, (sqlite3_int64)now);
+	if (ev->id)
+		sqlite3_bind_int64(st, 16, ev->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(ex);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+			return err_set(e, ERR_USAGE, "an event with UID \"%s\" exists", ev->uid);
+		return store_error(s, e, "event");
+	}
+	if (ev->id && sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no event with id %lld", ev->id);
+	if (!ev->id)
+		ev->id = sqlite3_last_insert_rowid(s->db);
+	ev->updated_at = now;
+	return write_overrides(s, ev, e);
+}
+
+int event_write(struct store *s, struct event *ev, time_t now, struct err *e)
+{
+	return write_event(s, ev, now, e);
+}
+
+static int in_transaction(struct store *s, struct event *ev, time_t now, struct err *e)
+{
+	long long old = ev->id;
+
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (write_event(s, ev, now, e) < 0) {
+		store_rollback(s);
+		ev->id = old;
+		return -1;
+	}
+	return store_commit(s, e);
+}
+
+int event_add(struct store *s, struct event *ev, time_t now, struct err *e)
+{
+	ev->id = 0;
+	return in_transaction(s, ev, now, e);
+}
+
+int event_update(struct store *s, struct event *ev, time_t now, struct err *e)
+{
+	if (ev->id <= 0)
+		return err_set(e, ERR_NOTFOUND, "no event with id %lld", ev->id);
+	return in_transaction(s, ev, now, e);
+}
+
+void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev)
+{
+	struct event_override *o;
+
+	ev->overrides = xrealloc(ev->overrides, (ev->noverrides + 1) * sizeof(*o));
+	o = &ev->overrides[ev->noverrides++];
+	o->recurrence_id = (time_t)sqlite3_column_int64(st, col);
+	o->summary = store_col_text(st, col + 1);
+	o->notes = store_col_text(st, col + 2);
+	o->location = store_col_text(st, col + 3);
+	o->start = (time_t)sqlite3_column_int64(st, col + 4);
+	o->end = (time_t)sqlite3_column_int64(st, col + 5);
+	o->tzid = store_col_text(st, col + 6);
+}
+
+int event_load_overrides(struct store *s, struct event *ev, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT recurrence_id, summary, description, location,"
+					 " start, \"end\", tzid FROM event_overrides"
+					 " WHERE event_id = ? ORDER BY recurrence_id",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ev->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		event_override_from_row(st, 0, ev);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
+static int get_by(struct store *s, const char *where, long long id, const char *uid,
+		  struct event *out, struct err *e)
+{
+	char *sql = xasprintf("SELECT " EVENT_COLS " WHERE e.deleted = 0 AND %s", where);
+	sqlite3_stmt *st = store_prepare(s, sql, e);
+	int rc;
+
+	free(sql);
+	if (!st)
+		return -1;
+	if (uid)
+		store_bind_text(st, 1, uid);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		event_from_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		if (uid)
+			return err_set(e, ERR_NOTFOUND, "no event with UID \"%s\"", uid);
+		return err_set(e, ERR_NOTFOUND, "no event with id %lld", id);
+	}
+	if (rc != SQLITE_ROW)
+		return store_error(s, e, "event");
+	if (event_load_overrides(s, out, e) < 0) {
+		event_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+int event_get(struct store *s, long long id, struct event *out, struct err *e)
+{
+	return get_by(s, "e.id = ?", id, NULL, out, e);
+}
+
+int event_get_uid(struct store *s, const char *uid, struct event *out, struct err *e)
+{
+	return get_by(s, "e.uid = ?", 0, uid, out, e);
+}
+
+int event_delete(struct store *s, long long id, const time_t *only, time_t now,
+		 struct err *e)
+{
+	struct event ev;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(&ev, 0, sizeof(ev));
+	if (only) {
+		time_t key;
+
+		if (event_get(s, id, &ev, e) < 0)
+			return -1;
+		if (!ev.rrule) {
+			event_release(&ev);
+			return err_set(e, ERR_USAGE, "event %lld does not repeat (drop --only)", id);
+		}
+		if (event_key_on_day(s, &ev, *only, &key, e) < 0) {
+			event_release(&ev);
+			return -1;
+		}
+		event_add_exdate(&ev, key);
+		event_drop_override(&ev, key);
+		rc = event_update(s, &ev, now, e);
+		event_release(&ev);
+		return rc;
+	}
+	st = store_prepare(s, "DELETE FROM events WHERE id = ?", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "event");
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no event with id %lld", id);
+	return 0;
+}
+
+int event_alarm_offsets(const char *alarms, long **out, size_t *n)
+{
+	icalcomponent *wrap;
+	char *text;
+
+	*out = NULL;
+	*n = 0;
+	if (!alarms || !*alarms)
+		return 0;
+	text = xasprintf("BEGIN:VEVENT\r\n%sEND:VEVENT\r\n", alarms);
+	wrap = icalparser_parse_string(text);
+	free(text);
+	if (!wrap)
+		return -1;
+	for (icalcomponent *a = icalcomponent_get_first_component(wrap, ICAL_VALARM_COMPONENT);
+	     a; a = icalcomponent_get_next_component(wrap, ICAL_VALARM_COMPONENT)) {
+		icalproperty *p = icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY);
+		icalparameter *rel;
+		struct icaltriggertype t;
+
+		if (!p)
+			continue;
+		t = icalproperty_get_trigger(p);
+		rel = icalproperty_get_first_parameter(p, ICAL_RELATED_PARAMETER);
+		if (!icaltime_is_null_time(t.time) ||
+		    (rel && icalparameter_get_related(rel) == ICAL_RELATED_END))
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = (long)icaldurationtype_as_int(t.duration);
+	}
+	icalcomponent_free(wrap);
+	return 0;
+}

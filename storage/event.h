@@ -1,0 +1,124 @@
+/*
+ * event.h - calendar events: storage and occurrences in a window.
+ *
+ * Times are UTC epoch seconds.  A timed event keeps the IANA name of its
+ * zone (tzid; NULL = floating, the viewer's local time) and recurs in that
+ * zone's wall-clock time: a weekly 09:00 Europe/Berlin meeting stays at
+ * 09:00 Berlin time across DST.  An all-day event has no zone: start is the
+ * UTC midnight of its first day and end the UTC midnight of the day after
+ * its last (end exclusive, as in iCalendar); it covers those calendar days
+ * in whatever zone the agenda is read.
+ *
+ * Recurrence is an RFC 5545 RRULE expanded by libical.  An excluded
+ * occurrence (EXDATE) and a changed one (RECURRENCE-ID override) are named
+ * by the "occurrence key": the UTC start of the original occurrence, or the
+ * UTC midnight of its date for an all-day series.
+ *
+ * The `until` column holds the last instant a series can reach (NULL when
+ * unbounded), so the agenda expands only series that can touch its window;
+ * single events are found by an index on start.
+ *
+ * Column formats kept for other modules:
+ *   events.exdates   occurrence keys, decimal, comma-separated
+ *   events.attendees iCalendar ATTENDEE content lines, one per line
+ *   events.alarms    iCalendar text of the VALARM components, each
+ *                    "BEGIN:VALARM ... END:VALARM"; event_alarm_offsets()
+ *                    reads their relative triggers (for reminders)
+ */
+#ifndef NESTOR_EVENT_H
+#define NESTOR_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+/* A changed occurrence of a series (RECURRENCE-ID). */
+struct event_override {
+	time_t recurrence_id; /* occurrence key of the occurrence it replaces */
+	char *summary;        /* NULL: the series' */
+	char *notes;
+	char *location;
+	time_t start, end;
+	char *tzid;
+};
+
+struct event {
+	long long id;
+	char *uid;      /* NULL on add: one is made */
+	char *calendar; /* calendar name; NULL on add: "personal" */
+	char *summary;
+	char *notes;    /* DESCRIPTION */
+	char *location;
+	time_t start, end;
+	char *tzid;     /* NULL: floating; always NULL when all_day */
+	bool all_day;
+	char *rrule;    /* without "RRULE:", or NULL */
+	time_t *exdates;
+	size_t nexdates;
+	char *attendees;
+	char *alarms;
+	struct event_override *overrides;
+	size_t noverrides;
+	time_t updated_at;
+};
+
+/* One occurrence in a window.  Pointers borrow from the event list. */
+struct event_occ {
+	const struct event *ev;
+	const struct event_override *ov; /* when this occurrence was changed */
+	const char *summary, *notes, *location, *tzid;
+	time_t start, end;  /* for all-day: local midnights */
+	time_t key;         /* occurrence key */
+};
+
+struct event_list {
+	struct event *events;
+	size_t nevents;
+	struct event_occ *occ;
+	size_t nocc;
+};
+
+void event_release(struct event *ev);
+void event_override_release(struct event_override *o);
+/* Forget the override of the occurrence with this key, if any. */
+void event_drop_override(struct event *ev, time_t key);
+void event_list_release(struct event_list *l);
+/* Add an exdate (kept sorted, no duplicates). */
+void event_add_exdate(struct event *ev, time_t key);
+
+/* Check ev (summary, end >= start, zone known, rrule valid); ERR_USAGE. */
+int event_check(struct store *s, const struct event *ev, struct err *e);
+
+/* Insert ev, creating its calendar when new; sets id, uid, updated_at. */
+int event_add(struct store *s, struct event *ev, time_t now, struct err *e);
+/* Write ev back by id (overrides and exdates included). */
+int event_update(struct store *s, struct event *ev, time_t now, struct err *e);
+/* ERR_NOTFOUND for an unknown id / uid. */
+int event_get(struct store *s, long long id, struct event *out, struct err *e);
+int event_get_uid(struct store *s, const char *uid, struct event *out, struct err *e);
+/* Delete an event; with only, just the occurrence of a series that starts
+ * on the local day containing *only (it becomes an EXDATE). */
+int event_delete(struct store *s, long long id, const time_t *only, time_t now,
+		 struct err *e);
+
+/* Occurrences overlapping [from, to), sorted by start, end, id; calendar
+ * NULL for all calendars.  Release out with event_list_release. */
+int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
+		      struct event_list *out, struct err *e);
+
+/* Events whose summary, location or notes contain text (case-insensitive),
+ * one occurrence each: the next one ending after now, else the first one. */
+int event_search(struct store *s, const char *text, time_t now, struct event_list *out,
+		 struct err *e);
+
+/* Every event (of calendar, or all), with overrides; out->occ is empty. */
+int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e);
+
+/* Seconds relative to the event start of the VALARM triggers in alarms that
+ * are relative to the start (negative = before).  *out NULL when *n is 0. */
+int event_alarm_offsets(const char *alarms, long **out, size_t *n);
+
+#endif

@@ -1,0 +1,213 @@
+/* iCalendar export: events, their overrides and the zones they use. */
+#include "event-int.h"
+#include "ical.h"
+#include "caltz.h"
+#include "xalloc.h"
+
+#include <libical/ical.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A DATE-TIME (or DATE) property of kind for instant t kept in tzid. */
+static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day,
+			       const char *tzid, icaltimezone *zone)
+{
+	struct icaltimetype v;
+	icalproperty *p;
+
+	if (all_day) {
+		v = icaltime_from_timet_with_zone(t, 1, NULL);
+		v.zone = NULL;
+	} else if (tzid && zone == icaltimezone_get_utc_timezone()) {
+		v = icaltime_from_timet_with_zone(t, 0, zone);
+	} else {
+		v = caltz_to_wall(t, zone, false);
+		v.zone = NULL;
+	}
+	p = icalproperty_new(kind);
+	if (all_day)
+		icalproperty_set_value(p, icalvalue_new_date(v));
+	else
+		icalproperty_set_value(p, icalvalue_new_datetime(v));
+	if (!all_day && tzid && zone != icaltimezone_get_utc_timezone())
+		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
+	return p;
+}
+
+static void add_text(icalcomponent *c, icalproperty *(*mk)(const char *), const char *v)
+{
+	if (v && *v)
+		icalcomponent_add_property(c, mk(v));
+}
+
+static void add_attendees(icalcomponent *c, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = xstrndup(p, n);
+		icalproperty *a = *line ? icalproperty_new_from_string(line) : NULL;
+
+		if (a)
+			icalcomponent_add_property(c, a);
+		free(line);
+		p += n + (p[n] == '\n');
+	}
+}
+
+static void add_alarms(icalcomponent *c, const char *alarms)
+{
+	icalcomponent *wrap, *a;
+	char *text;
+
+	if (!alarms || !*alarms)
+		return;
+	text = xasprintf("BEGIN:VEVENT\r\n%sEND:VEVENT\r\n", alarms);
+	wrap = icalparser_parse_string(text);
+	free(text);
+	if (!wrap)
+		return;
+	while ((a = icalcomponent_get_first_component(wrap, ICAL_VALARM_COMPONENT))) {
+		icalcomponent_remove_component(wrap, a);
+		icalcomponent_add_component(c, a);
+	}
+	icalcomponent_free(wrap);
+}
+
+static icalcomponent *vevent(const struct event *ev, icaltimezone *zone)
+{
+	icalcomponent *c = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+
+	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
+	icalcomponent_add_property(
+		c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+			   ev->updated_at, 0, icaltimezone_get_utc_timezone())));
+	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
+						ev->tzid, zone));
+	if (ev->end != ev->start || ev->all_day)
+		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY, ev->end,
+							ev->all_day, ev->tzid, zone));
+	add_text(c, icalproperty_new_summary, ev->summary);
+	add_text(c, icalproperty_new_description, ev->notes);
+	add_text(c, icalproperty_new_location, ev->location);
+	return c;
+}
+
+static void add_event(icalcomponent *cal, const struct event *ev, icaltimezone *zone)
+{
+	icalcomponent *c = vevent(ev, zone);
+
+	if (ev->rrule) {
+		icalproperty *r = icalproperty_new_rrule(icalrecurrencetype_from_string(ev->rrule));
+
+		icalcomponent_add_property(c, r);
+	}
+	for (size_t i = 0; i < ev->nexdates; i++)
+		icalcomponent_add_property(c, time_prop(ICAL_EXDATE_PROPERTY, ev->exdates[i],
+							ev->all_day, ev->tzid, zone));
+	if (ev->calendar) {
+		icalproperty *x = icalproperty_new_x(ev->calendar);
+
+		icalproperty_set_x_name(x, "X-NESTOR-CALENDAR");
+		icalcomponent_add_property(c, x);
+	}
+	add_attendees(c, ev->attendees);
+	add_alarms(c, ev->alarms);
+	icalcomponent_add_component(cal, c);
+	for (size_t i = 0; i < ev->noverrides; i++) {
+		const struct event_override *o = &ev->overrides[i];
+		struct event one = *ev;
+
+		one.start = o->start;
+		one.end = o->end;
+		one.summary = o->summary ? o->summary : ev->summary;
+		one.notes = o->notes ? o->notes : ev->notes;
+		one.location = o->location ? o->location : ev->location;
+		c = vevent(&one, zone);
+		icalcomponent_add_property(c, time_prop(ICAL_RECURRENCEID_PROPERTY,
+							o->recurrence_id, ev->all_day, ev->tzid,
+							zone));
+		icalcomponent_add_component(cal, c);
+	}
+}
+
+/* A VTIMEZONE for each zone in use, named as the events name it. */
+static void add_zones(icalcomponent *cal, struct caltz_cache *tc, const struct event_list *l)
+{
+	const char **done = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->nevents; i++) {
+		const char *tzid = l->events[i].tzid;
+		icaltimezone *zone;
+		icalcomponent *vtz;
+		icalproperty *p;
+		size_t k;
+
+		if (!tzid || l->events[i].all_day)
+			continue;
+		for (k = 0; k < n && strcmp(done[k], tzid); k++)
+			;
+		if (k < n || caltz_lookup(tc, tzid, &zone, NULL) < 0 ||
+		    zone == icaltimezone_get_utc_timezone())
+			continue;
+		done = xrealloc(done, (n + 1) * sizeof(*done));
+		done[n++] = tzid;
+		vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+		if (p)
+			icalproperty_set_tzid(p, tzid);
+		icalcomponent_add_component(cal, vtz);
+	}
+	free(done);
+}
+
+int ical_export(struct store *s, const time_t *from, const time_t *to, const char *calendar,
+		char **text, struct err *e)
+{
+	struct event_list l;
+	struct caltz_cache tc;
+	icalcomponent *cal;
+	bool *used;
+	int rc = 0;
+
+	*text = NULL;
+	if (from || to) {
+		if (event_occurrences(s, from ? *from : (time_t)-62135596800LL,
+				      to ? *to : (time_t)253402300799LL, calendar, &l, e) < 0)
+			return -1;
+	} else if (event_all(s, calendar, &l, e) < 0) {
+		return -1;
+	}
+	used = xcalloc(l.nevents + 1, sizeof(*used));
+	for (size_t i = 0; i < l.nocc; i++)
+		used[l.occ[i].ev - l.events] = true;
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent_add_property(cal, icalproperty_new_prodid("-//nestor//nestor//EN"));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	caltz_cache_init(&tc, s);
+	add_zones(cal, &tc, &l);
+	for (size_t i = 0; i < l.nevents; i++) {
+		const struct event *ev = &l.events[i];
+		icaltimezone *zone = NULL;
+
+		if ((from || to) && !used[i])
+			continue;
+		if (!ev->all_day && caltz_lookup(&tc, ev->tzid, &zone, e) < 0) {
+			rc = -1;
+			break;
+		}
+		add_event(cal, ev, zone);
+	}
+	if (rc == 0) {
+		char *t = icalcomponent_as_ical_string_r(cal);
+
+		*text = xstrdup(t ? t : "");
+		free(t);
+	}
+	icalcomponent_free(cal);
+	free(used);
+	caltz_cache_release(&tc);
+	event_list_release(&l);
+	return rc;
+}

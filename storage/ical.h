@@ -1,0 +1,48 @@
+/*
+ * ical.h - iCalendar (RFC 5545) import and export with libical.
+ *
+ * Import keeps UID, SUMMARY, DESCRIPTION, LOCATION, DTSTART/DTEND/DURATION
+ * with their TZID, RRULE, EXDATE, RECURRENCE-ID overrides, ATTENDEE and
+ * VALARM.  A TZID that names a zone of the system's tzdata uses that zone;
+ * any other is defined by the file's VTIMEZONE, which is stored (table
+ * `timezones`) and exported again.  Export names each event's calendar in
+ * X-NESTOR-CALENDAR, so a round trip keeps it.  An event whose UID is already stored
+ * is replaced, so importing the same file twice changes nothing.
+ *
+ * A file is imported in one transaction: a malformed one is rejected with
+ * the line and the reason (`line 7: bad DTSTART "2026-BROKEN"`) and nothing
+ * of it is written.  Components nestor does not keep (VTODO, VJOURNAL,
+ * VFREEBUSY, X-...) are skipped and counted in the report.
+ */
+#ifndef NESTOR_ICAL_H
+#define NESTOR_ICAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+struct ical_report {
+	size_t added, updated; /* events (a series counts once) */
+	size_t skipped;        /* components not imported */
+	char *skipped_what;    /* "2 VTODO, 1 VJOURNAL" or NULL */
+};
+
+void ical_report_release(struct ical_report *r);
+
+/* Called now and then during an import with events done and in total. */
+typedef void ical_progress_fn(size_t done, size_t total, void *arg);
+
+/* Import the iCalendar text into calendar (NULL: the calendar an export of
+ * nestor named in X-NESTOR-CALENDAR, else "personal"). */
+int ical_import(struct store *s, const char *text, const char *calendar, time_t now,
+		ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e);
+
+/* The events of calendar (NULL: all) with an occurrence in [*from, *to)
+ * (either may be NULL: unbounded) as one VCALENDAR; *text is the caller's. */
+int ical_export(struct store *s, const time_t *from, const time_t *to, const char *calendar,
+		char **text, struct err *e);
+
+#endif

@@ -1,0 +1,68 @@
+# The calendar end to end: events, recurrence, agenda, import/export round trip.
+. "$(dirname "$0")/lib.sh"
+TZ=Europe/Berlin
+export TZ
+DATA=$SRC/tests/data
+
+# events, a phrase rule, a time zone, all-day
+id=$(nestor event add Standup --at "2026-03-23 09:00" --for 30m --every "every weekday" --location "Room 1")
+expect_eq "first id" "$id" 1
+nestor event add "NY call" --at "2026-03-24 09:00" --tz America/New_York --every weekly >/dev/null
+nestor event add Holiday --at 2026-03-27 >/dev/null
+nestor event add Trip --at 2026-03-25 --end 2026-03-26 --calendar travel >/dev/null
+out=$(nestor agenda --from 2026-03-26 --to 2026-03-27)
+expect_eq "agenda by day" "$out" "Thu 2026-03-26
+     4  all day      Trip
+     1  09:00-09:30  Standup (Room 1)
+
+Fri 2026-03-27
+     3  all day      Holiday
+     1  09:00-09:30  Standup (Room 1)"
+# 09:00 New York is 14:00 Berlin before Berlin's DST change (03-29), 15:00 after
+out=$(nestor agenda --from 2026-03-24 --to 2026-03-31 | grep "NY call")
+expect_eq "NY across DST" "$out" "     2  14:00-15:00  NY call
+     2  15:00-16:00  NY call"
+out=$(nestor agenda --from 2026-03-24 --to 2026-03-31 --json | grep -c '"summary":	"NY call"')
+expect_eq "json occurrences" "$out" 2
+out=$(nestor agenda --from 2026-03-25 --to 2026-03-26 --calendar travel --json | grep -c '"uid"')
+expect_eq "calendar filter" "$out" 1
+out=$(nestor --json agenda --from 2026-03-27 --to 2026-03-27 | grep -A1 '"start":	"2026-03-27"' | tail -1)
+expect_eq "all-day end is the next date" "$out" '		"end":	"2026-03-28",'
+
+# one occurrence out, then the whole series
+out=$(nestor event rm 1 --only 2026-03-25)
+expect_eq "rm --only" "$out" "event 1: occurrence on 2026-03-25 removed"
+out=$(nestor agenda --from 2026-03-25 --to 2026-03-25 | grep -c Standup || true)
+expect_eq "exdate applied" "$out" 0
+nestor event show 1 | grep -q "^except     2026-03-25T09:00:00+01:00" || fail "show lists the exdate"
+nestor event edit 1 --summary "Daily standup" --location "" >/dev/null
+out=$(nestor event search daily)
+expect_match "search" "$out" "Daily standup$"
+set +e
+nestor event rm 3 --only 2026-03-27 2>err; rc=$?
+set -e
+expect_eq "rm --only on a single event" "$rc" 2
+expect_eq "its message" "$(cat err)" "nestor: event rm: event 3 does not repeat (drop --only)"
+
+# import (stdin), export, re-import into an empty database: same year
+nestor import - < "$DATA/calendar.ics" >/dev/null
+nestor import "$DATA/mixed.ics" 2>err >/dev/null
+expect_eq "skipped report" "$(cat err)" "nestor: import: skipped 1 VTODO, 1 VJOURNAL"
+nestor export -o all.ics
+grep -q "^UID:weekly-berlin@test" all.ics || fail "export keeps UIDs"
+nestor --db other.db import all.ics >/dev/null
+nestor agenda --from 2026-01-01 --to 2026-12-31 --json | grep -v '"id"' > a.json
+nestor --db other.db agenda --from 2026-01-01 --to 2026-12-31 --json | grep -v '"id"' > b.json
+[ "$(grep -c '"uid"' a.json)" -gt 250 ] || fail "a year of occurrences expected"
+cmp -s a.json b.json || fail "agendas differ after the round trip: $(diff a.json b.json | head -20)"
+out=$(nestor --db other.db import all.ics)
+expect_eq "re-import updates" "$out" "0 added, 10 updated"
+
+# a malformed file is rejected with its line, and nothing is written
+set +e
+nestor --db bad.db import "$DATA/malformed.ics" 2>err; rc=$?
+set -e
+expect_eq "malformed exit" "$rc" 2
+expect_match "malformed message" "$(cat err)" "line 12: bad DTSTART \"2026-BROKEN\"$"
+out=$(nestor --db bad.db agenda --from 2026-03-01 --to 2026-03-31)
+expect_eq "nothing written" "$out" "no events from 2026-03-01 to 2026-03-31"

@@ -1,0 +1,350 @@
+/* Events: storage, recurrence across DST, EXDATE, overrides, all-day, search. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "store.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+static char *dir;
+static struct store *st;
+
+static void use_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void setup(void)
+{
+	struct err e = { 0, "" };
+	char *path;
+
+	use_tz("Europe/Berlin");
+	dir = tu_tmpdir();
+	path = xasprintf("%s/nestor.db", dir);
+	st = store_open(path, &e);
+	ck_assert_msg(st != NULL, "%s", e.msg);
+	free(path);
+}
+
+static void teardown(void)
+{
+	store_free(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* UTC instant of y-m-d h:mi. */
+static time_t utc(int y, int m, int d, int h, int mi)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return timegm(&tm);
+}
+
+static long long add(const char *summary, time_t start, time_t end, const char *tzid,
+		     bool all_day, const char *rrule)
+{
+	struct event ev;
+	struct err e = { 0, "" };
+	long long id;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup(summary);
+	ev.start = start;
+	ev.end = end;
+	ev.tzid = tzid ? xstrdup(tzid) : NULL;
+	ev.all_day = all_day;
+	ev.rrule = rrule ? xstrdup(rrule) : NULL;
+	ck_assert_msg(event_add(st, &ev, 1000, &e) == 0, "%s", e.msg);
+	id = ev.id;
+	event_release(&ev);
+	return id;
+}
+
+static void occ(time_t from, time_t to, struct event_list *l)
+{
+	struct err e = { 0, "" };
+
+	ck_assert_msg(event_occurrences(st, from, to, NULL, l, &e) == 0, "%s", e.msg);
+}
+
+static int local_hour(time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour;
+}
+
+/* A weekly 09:00 Berlin meeting stays at 09:00 Berlin across both DST changes. */
+START_TEST(test_dst_berlin)
+{
+	struct event_list l;
+
+	add("weekly", utc(2026, 3, 16, 8, 0), utc(2026, 3, 16, 9, 0), "Europe/Berlin", false,
+	    "FREQ=WEEKLY");
+	occ(utc(2026, 3, 15, 0, 0), utc(2026, 4, 7, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 4);
+	ck_assert_int_eq(l.occ[0].start, utc(2026, 3, 16, 8, 0)); /* CET: 08:00Z */
+	ck_assert_int_eq(l.occ[1].start, utc(2026, 3, 23, 8, 0));
+	ck_assert_int_eq(l.occ[2].start, utc(2026, 3, 30, 7, 0)); /* CEST: 07:00Z */
+	ck_assert_int_eq(l.occ[2].end - l.occ[2].start, 3600);
+	for (size_t i = 0; i < l.nocc; i++)
+		ck_assert_int_eq(local_hour(l.occ[i].start), 9);
+	event_list_release(&l);
+	occ(utc(2026, 10, 19, 0, 0), utc(2026, 10, 27, 0, 0), &l); /* back to CET on 10-25 */
+	ck_assert_uint_eq(l.nocc, 2);
+	ck_assert_int_eq(l.occ[0].start, utc(2026, 10, 19, 7, 0));
+	ck_assert_int_eq(l.occ[1].start, utc(2026, 10, 26, 8, 0));
+	event_list_release(&l);
+}
+END_TEST
+
+/* New York changes on 2026-03-08, Berlin on 03-29: seen from Berlin the
+ * 09:00 New York call moves from 15:00 to 14:00 and back to 15:00. */
+START_TEST(test_dst_new_york)
+{
+	struct event_list l;
+
+	add("ny", utc(2026, 3, 2, 14, 0), utc(2026, 3, 2, 14, 30), "America/New_York", false,
+	    "FREQ=WEEKLY;BYDAY=MO");
+	occ(utc(2026, 3, 1, 0, 0), utc(2026, 4, 1, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 5);
+	ck_assert_int_eq(local_hour(l.occ[0].start), 15); /* 03-02 EST/CET */
+	ck_assert_int_eq(local_hour(l.occ[1].start), 14); /* 03-09 EDT/CET */
+	ck_assert_int_eq(local_hour(l.occ[3].start), 14); /* 03-23 EDT/CET */
+	ck_assert_int_eq(local_hour(l.occ[4].start), 15); /* 03-30 EDT/CEST */
+	use_tz("America/New_York");
+	for (size_t i = 0; i < l.nocc; i++)
+		ck_assert_int_eq(local_hour(l.occ[i].start), 9);
+	event_list_release(&l);
+}
+END_TEST
+
+START_TEST(test_count_until_exdate)
+{
+	struct event_list l;
+	struct err e = { 0, "" };
+	time_t day = utc(2026, 5, 6, 12, 0);
+	long long daily = add("daily", utc(2026, 5, 4, 10, 0), utc(2026, 5, 4, 11, 0),
+			      "Europe/Berlin", false, "FREQ=DAILY;COUNT=5");
+	long long weekly = add("until", utc(2026, 5, 4, 6, 0), utc(2026, 5, 4, 7, 0), "UTC",
+			       false, "FREQ=WEEKLY;UNTIL=20260518T060000Z");
+
+	occ(utc(2026, 5, 1, 0, 0), utc(2026, 7, 1, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 5 + 3);
+	event_list_release(&l);
+	ck_assert_msg(event_delete(st, daily, &day, 2000, &e) == 0, "%s", e.msg);
+	occ(utc(2026, 5, 1, 0, 0), utc(2026, 7, 1, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 4 + 3);
+	for (size_t i = 0; i < l.nocc; i++)
+		ck_assert_int_ne(l.occ[i].start, utc(2026, 5, 6, 8, 0));
+	event_list_release(&l);
+	/* the same day again: it has no occurrence left */
+	ck_assert_int_eq(event_delete(st, daily, &day, 2000, &e), -1);
+	ck_assert_str_eq(e.msg, "event 1 has no occurrence on 2026-05-06");
+	ck_assert_int_eq(event_delete(st, weekly, NULL, 2000, &e), 0);
+	occ(utc(2026, 5, 1, 0, 0), utc(2026, 7, 1, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 4);
+	event_list_release(&l);
+}
+END_TEST
+
+/* An all-day event is the same calendar day in every zone. */
+START_TEST(test_all_day)
+{
+	struct event_list l;
+	const char *zones[] = { "Europe/Berlin", "America/New_York", "Asia/Tokyo",
+				"Pacific/Kiritimati" };
+
+	add("birthday", utc(2026, 12, 10, 0, 0), utc(2026, 12, 11, 0, 0), NULL, true,
+	    "FREQ=YEARLY");
+	add("trip", utc(2026, 12, 20, 0, 0), utc(2026, 12, 23, 0, 0), NULL, true, NULL);
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		struct tm tm = { 0 };
+		time_t from, to;
+
+		use_tz(zones[z]);
+		tm.tm_year = 2027 - 1900;
+		tm.tm_mon = 11;
+		tm.tm_mday = 10;
+		tm.tm_isdst = -1;
+		from = mktime(&tm);
+		tm.tm_mday = 11;
+		tm.tm_isdst = -1;
+		to = mktime(&tm);
+		occ(from, to, &l);
+		ck_assert_msg(l.nocc == 1, "%s: %zu", zones[z], l.nocc);
+		ck_assert_int_eq(l.occ[0].start, from);
+		ck_assert_int_eq(l.occ[0].end, to);
+		event_list_release(&l);
+		tm.tm_year = 2026 - 1900;
+		tm.tm_mday = 22;
+		tm.tm_isdst = -1;
+		from = mktime(&tm);
+		occ(from, from + 3600, &l);
+		ck_assert_msg(l.nocc == 1 && !strcmp(l.occ[0].summary, "trip"), "%s", zones[z]);
+		event_list_release(&l);
+		tm.tm_mday = 23;
+		tm.tm_isdst = -1;
+		from = mktime(&tm);
+		occ(from, from + 3600, &l);
+		ck_assert_msg(l.nocc == 0, "%s: the end day is exclusive", zones[z]);
+		event_list_release(&l);
+	}
+}
+END_TEST
+
+/* A changed occurrence shows at its new time and under its new summary;
+ * moved into the window from outside, it is still found. */
+START_TEST(test_override)
+{
+	struct event ev;
+	struct event_list l;
+	struct err e = { 0, "" };
+	long long id = add("standup", utc(2026, 6, 1, 7, 0), utc(2026, 6, 1, 7, 15),
+			   "Europe/Berlin", false, "FREQ=DAILY;COUNT=10");
+
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	ev.overrides = xcalloc(1, sizeof(*ev.overrides));
+	ev.noverrides = 1;
+	ev.overrides[0].recurrence_id = utc(2026, 6, 3, 7, 0);
+	ev.overrides[0].summary = xstrdup("standup (late)");
+	ev.overrides[0].start = utc(2026, 6, 20, 12, 0);
+	ev.overrides[0].end = utc(2026, 6, 20, 12, 30);
+	ck_assert_msg(event_update(st, &ev, 3000, &e) == 0, "%s", e.msg);
+	event_release(&ev);
+	occ(utc(2026, 6, 3, 0, 0), utc(2026, 6, 4, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 0);
+	event_list_release(&l);
+	occ(utc(2026, 6, 20, 0, 0), utc(2026, 6, 21, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 1);
+	ck_assert_str_eq(l.occ[0].summary, "standup (late)");
+	ck_assert_int_eq(l.occ[0].key, utc(2026, 6, 3, 7, 0));
+	event_list_release(&l);
+	occ(utc(2026, 6, 1, 0, 0), utc(2026, 7, 1, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 10);
+	ck_assert_str_eq(l.occ[9].summary, "standup (late)");
+	event_list_release(&l);
+}
+END_TEST
+
+/* Jumping into a long series keeps its phase (every other Monday and
+ * Wednesday since 2020), and long single events are found from inside. */
+START_TEST(test_window_edges)
+{
+	struct event_list l;
+	int n = 0;
+
+	add("biweekly", utc(2020, 1, 6, 8, 0), utc(2020, 1, 6, 9, 0), "Europe/Berlin", false,
+	    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE");
+	add("sabbatical", utc(2026, 1, 1, 0, 0), utc(2026, 9, 1, 0, 0), NULL, true, NULL);
+	add("overnight", utc(2026, 6, 14, 20, 0), utc(2026, 6, 15, 6, 0), "UTC", false, NULL);
+	occ(utc(2026, 6, 15, 0, 0), utc(2026, 6, 29, 0, 0), &l);
+	for (size_t i = 0; i < l.nocc; i++) {
+		if (strcmp(l.occ[i].summary, "biweekly"))
+			continue;
+		/* 2020-01-06 + k*14 days: the Mondays of weeks of the same parity */
+		ck_assert_int_eq(((l.occ[i].start - utc(2020, 1, 6, 0, 0)) / 86400) % 14 / 7, 0);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_uint_eq(l.nocc, 4);
+	event_list_release(&l);
+}
+END_TEST
+
+START_TEST(test_search_calendar_errors)
+{
+	struct event ev;
+	struct event_list l;
+	struct err e = { 0, "" };
+	long *offs;
+	size_t n;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("Dentist");
+	ev.location = xstrdup("Main Street 5");
+	ev.calendar = xstrdup("health");
+	ev.start = utc(2026, 7, 1, 8, 0);
+	ev.end = ev.start + 1800;
+	ck_assert_int_eq(event_add(st, &ev, 0, &e), 0);
+	event_release(&ev);
+	add("yoga", utc(2026, 1, 5, 17, 0), utc(2026, 1, 5, 18, 0), "Europe/Berlin", false,
+	    "FREQ=WEEKLY");
+	ck_assert_int_eq(event_search(st, "main street", utc(2026, 3, 1, 0, 0), &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, 1);
+	ck_assert_str_eq(l.occ[0].ev->calendar, "health");
+	event_list_release(&l);
+	ck_assert_int_eq(event_search(st, "YOGA", utc(2026, 3, 4, 0, 0), &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, 1);
+	ck_assert_int_eq(l.occ[0].start, utc(2026, 3, 9, 17, 0)); /* the next Monday, 18:00 CET */
+	event_list_release(&l);
+	ck_assert_int_eq(event_occurrences(st, utc(2026, 7, 1, 0, 0), utc(2026, 7, 2, 0, 0),
+					   "health", &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, 1);
+	event_list_release(&l);
+	ck_assert_int_eq(event_occurrences(st, utc(2026, 7, 1, 0, 0), utc(2026, 7, 2, 0, 0),
+					   "personal", &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, 0);
+	event_list_release(&l);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("x");
+	ev.tzid = xstrdup("Mars/Olympus_Mons");
+	ck_assert_int_eq(event_add(st, &ev, 0, &e), -1);
+	ck_assert_str_eq(e.msg, "unknown time zone \"Mars/Olympus_Mons\"");
+	free(ev.tzid);
+	ev.tzid = NULL;
+	ev.rrule = xstrdup("FREQ=SOMETIMES");
+	ck_assert_int_eq(event_add(st, &ev, 0, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	free(ev.rrule);
+	ev.rrule = NULL;
+	ev.end = ev.start - 1;
+	ck_assert_int_eq(event_add(st, &ev, 0, &e), -1);
+	event_release(&ev);
+	ck_assert_int_eq(event_get(st, 99, &ev, &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+	ck_assert_int_eq(event_delete(st, 99, NULL, 0, &e), -1);
+	ck_assert_str_eq(e.msg, "no event with id 99");
+
+	ck_assert_int_eq(event_alarm_offsets("BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+					     "TRIGGER:-PT15M\r\nEND:VALARM\r\n"
+					     "BEGIN:VALARM\r\nACTION:AUDIO\r\n"
+					     "TRIGGER:-P1D\r\nEND:VALARM\r\n",
+					     &offs, &n),
+			 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(offs[0], -900);
+	ck_assert_int_eq(offs[1], -86400);
+	free(offs);
+}
+END_TEST
+
+Suite *event_suite(void)
+{
+	Suite *s = suite_create("event");
+	TCase *tc = tcase_create("event");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dst_berlin);
+	tcase_add_test(tc, test_dst_new_york);
+	tcase_add_test(tc, test_count_until_exdate);
+	tcase_add_test(tc, test_all_day);
+	tcase_add_test(tc, test_override);
+	tcase_add_test(tc, test_window_edges);
+	tcase_add_test(tc, test_search_calendar_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}

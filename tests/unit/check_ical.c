@@ -1,0 +1,312 @@
+/* iCalendar import and export: fixtures in tests/data, round trip, errors. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "ical.h"
+#include "store.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+static char *dir;
+static struct store *st;
+
+static struct store *open_db(const char *name)
+{
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/%s", dir, name);
+	struct store *s = store_open(path, &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	free(path);
+	return s;
+}
+
+static void setup(void)
+{
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	dir = tu_tmpdir();
+	st = open_db("nestor.db");
+}
+
+static void teardown(void)
+{
+	store_free(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static char *fixture(const char *name)
+{
+	char *rel = xasprintf("tests/data/%s", name), *path = tu_src(rel);
+	char *text = tu_slurp(path, NULL);
+
+	ck_assert_msg(text != NULL, "missing %s", path);
+	free(rel);
+	free(path);
+	return text;
+}
+
+static time_t utc(int y, int m, int d, int h, int mi)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return timegm(&tm);
+}
+
+static int import_text(struct store *s, const char *text, struct ical_report *rep,
+		       struct err *e)
+{
+	return ical_import(s, text, NULL, 1000, NULL, NULL, rep, e);
+}
+
+static void import_fixture(struct store *s, const char *name, struct ical_report *rep)
+{
+	struct err e = { 0, "" };
+	char *text = fixture(name);
+
+	ck_assert_msg(import_text(s, text, rep, &e) == 0, "%s", e.msg);
+	free(text);
+}
+
+static size_t count_events(struct store *s)
+{
+	struct event_list l;
+	struct err e = { 0, "" };
+	size_t n;
+
+	ck_assert_int_eq(event_all(s, NULL, &l, &e), 0);
+	n = l.nevents;
+	event_list_release(&l);
+	return n;
+}
+
+/* One line per occurrence of the year: what a user would compare. */
+static char *year_agenda(struct store *s)
+{
+	struct event_list l;
+	struct err e = { 0, "" };
+	struct sbuf sb = SBUF_INIT;
+
+	ck_assert_int_eq(event_occurrences(s, utc(2026, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0), NULL,
+					   &l, &e),
+			 0);
+	for (size_t i = 0; i < l.nocc; i++)
+		sbuf_addf(&sb, "%s %lld %lld %d %s|%s|%s\n", l.occ[i].ev->uid,
+			  (long long)l.occ[i].start, (long long)l.occ[i].end, l.occ[i].ev->all_day,
+			  l.occ[i].summary, l.occ[i].location ? l.occ[i].location : "",
+			  l.occ[i].notes ? l.occ[i].notes : "");
+	event_list_release(&l);
+	return sbuf_detach(&sb);
+}
+
+START_TEST(test_import_fixture)
+{
+	struct ical_report rep;
+	struct event_list l;
+	struct event ev;
+	struct err e = { 0, "" };
+
+	import_fixture(st, "calendar.ics", &rep);
+	ck_assert_uint_eq(rep.added, 5);
+	ck_assert_uint_eq(rep.updated, 0);
+	ck_assert_ptr_null(rep.skipped_what);
+	ical_report_release(&rep);
+	/* again: updated by UID, not duplicated */
+	import_fixture(st, "calendar.ics", &rep);
+	ck_assert_uint_eq(rep.added, 0);
+	ck_assert_uint_eq(rep.updated, 5);
+	ical_report_release(&rep);
+	ck_assert_uint_eq(count_events(st), 5);
+
+	ck_assert_int_eq(event_get_uid(st, "weekly-berlin@test", &ev, &e), 0);
+	ck_assert_str_eq(ev.tzid, "Europe/Berlin");
+	ck_assert_str_eq(ev.notes, "Weekly sync, bring notes");
+	ck_assert_uint_eq(ev.nexdates, 1);
+	ck_assert_int_eq(ev.exdates[0], utc(2026, 4, 6, 7, 0));
+	ck_assert_uint_eq(ev.noverrides, 1);
+	ck_assert_msg(strstr(ev.attendees, "mailto:alice@example.org") &&
+			      strstr(ev.attendees, "CN=Bob"), "%s", ev.attendees);
+	ck_assert_msg(strstr(ev.alarms, "TRIGGER:-PT15M") != NULL, "%s", ev.alarms);
+	event_release(&ev);
+
+	/* April: 04-06 excluded, 04-13 moved to Tuesday 04-14 11:00 */
+	ck_assert_int_eq(event_occurrences(st, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0), NULL,
+					   &l, &e),
+			 0);
+	ck_assert_uint_eq(l.nocc, 3);
+	ck_assert_str_eq(l.occ[0].summary, "Team meeting (moved)");
+	ck_assert_int_eq(l.occ[0].start, utc(2026, 4, 14, 9, 0));
+	ck_assert_int_eq(l.occ[1].start, utc(2026, 4, 20, 7, 0));
+	event_list_release(&l);
+	/* COUNT=10 from 03-05, crossing New York's DST change on 03-08 */
+	ck_assert_int_eq(event_occurrences(st, utc(2026, 3, 1, 0, 0), utc(2026, 3, 31, 0, 0),
+					   NULL, &l, &e),
+			 0);
+	{
+		size_t ny = 0;
+
+		for (size_t i = 0; i < l.nocc; i++) {
+			if (strcmp(l.occ[i].ev->uid, "ny-standup@test"))
+				continue;
+			ck_assert_int_eq(l.occ[i].start % 86400,
+					 (ny < 3 ? 14 : 13) * 3600); /* 09:00 EST, then EDT */
+			ck_assert_int_eq(l.occ[i].end - l.occ[i].start, 1800);
+			ny++;
+		}
+		ck_assert_uint_eq(ny, 10);
+	}
+	event_list_release(&l);
+}
+END_TEST
+
+/* Export, import into an empty database: the same occurrences over a year,
+ * the same UIDs, attendees and alarms. */
+START_TEST(test_round_trip)
+{
+	struct ical_report rep;
+	struct store *other;
+	struct err e = { 0, "" };
+	struct event ev;
+	char *text, *a, *b;
+
+	import_fixture(st, "calendar.ics", &rep);
+	ical_report_release(&rep);
+	import_fixture(st, "mixed.ics", &rep);
+	ck_assert_str_eq(rep.skipped_what, "1 VTODO, 1 VJOURNAL");
+	ck_assert_uint_eq(rep.skipped, 2);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	other = open_db("other.db");
+	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 6);
+	ical_report_release(&rep);
+	a = year_agenda(st);
+	b = year_agenda(other);
+	ck_assert_str_eq(a, b);
+	ck_assert_msg(strstr(a, "kept@test 1773129600") != NULL, "custom zone: %s", a);
+	ck_assert_int_eq(event_get_uid(other, "weekly-berlin@test", &ev, &e), 0);
+	ck_assert_msg(strstr(ev.attendees, "alice@example.org") != NULL, "%s", ev.attendees);
+	ck_assert_msg(strstr(ev.alarms, "-PT15M") != NULL, "%s", ev.alarms);
+	event_release(&ev);
+	free(a);
+	free(b);
+	free(text);
+	/* a window exports only what touches it */
+	{
+		time_t from = utc(2026, 5, 19, 0, 0), to = utc(2026, 5, 26, 0, 0);
+
+		ck_assert_int_eq(ical_export(st, &from, &to, NULL, &text, &e), 0);
+		ck_assert_msg(strstr(text, "UID:trip@test") && strstr(text, "UID:weekly-berlin") &&
+				      !strstr(text, "UID:dentist@test"), "%s", text);
+		free(text);
+	}
+	store_free(other);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	char *text = fixture("malformed.ics");
+
+	ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
+	ck_assert_str_eq(e.msg, "line 12: bad DTSTART \"2026-BROKEN\"");
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_uint_eq(count_events(st), 0); /* the good event was not written */
+	free(text);
+	text = fixture("unbalanced.ics");
+	ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
+	ck_assert_str_eq(e.msg, "line 7: END:VCALENDAR inside BEGIN:VEVENT of line 3");
+	free(text);
+	ck_assert_int_eq(import_text(st, "hello\n", &rep, &e), -1);
+	ck_assert_str_eq(e.msg, "line 1: not an iCalendar line \"hello\"");
+	ck_assert_int_eq(import_text(st, "", &rep, &e), -1);
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+				     "SUMMARY:no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 2: event without DTSTART");
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+				     "DTSTART;TZID=Atlantis/Capital:20260101T100000\r\n"
+				     "END:VEVENT\r\nEND:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 4: unknown time zone \"Atlantis/Capital\"");
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+				     "DTSTART:20260101T100000Z\r\nRRULE:FREQ=OFTEN\r\n"
+				     "END:VEVENT\r\nEND:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 5: bad RRULE \"FREQ=OFTEN\"");
+}
+END_TEST
+
+static void count_progress(size_t done, size_t total, void *arg)
+{
+	size_t *calls = arg;
+
+	ck_assert_uint_le(done, total);
+	(*calls)++;
+}
+
+/* Overrides arriving in a later file attach to the stored series; progress
+ * is reported. */
+START_TEST(test_override_later_and_progress)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	struct event ev;
+	size_t calls = 0;
+	char *text = fixture("calendar.ics");
+
+	ck_assert_int_eq(ical_import(st, text, "work", 0, count_progress, &calls, &rep, &e), 0);
+	ck_assert_uint_gt(calls, 0);
+	ical_report_release(&rep);
+	free(text);
+	ck_assert_int_eq(ical_import(st,
+				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:birthday@test\r\n"
+				     "RECURRENCE-ID;VALUE=DATE:20271210\r\nSUMMARY:Ada's party\r\n"
+				     "DTSTART;VALUE=DATE:20271211\r\nEND:VEVENT\r\n"
+				     "BEGIN:VEVENT\r\nUID:nobody@test\r\n"
+				     "RECURRENCE-ID:20271210T100000Z\r\nDTSTART:20271210T110000Z\r\n"
+				     "END:VEVENT\r\nEND:VCALENDAR\r\n",
+				     "work", 0, NULL, NULL, &rep, &e),
+			 0);
+	ck_assert_uint_eq(rep.updated, 1);
+	ck_assert_str_eq(rep.skipped_what, "1 RECURRENCE-ID without its series");
+	ical_report_release(&rep);
+	ck_assert_int_eq(event_get_uid(st, "birthday@test", &ev, &e), 0);
+	ck_assert_str_eq(ev.calendar, "work");
+	ck_assert_uint_eq(ev.noverrides, 1);
+	ck_assert_int_eq(ev.overrides[0].recurrence_id, utc(2027, 12, 10, 0, 0));
+	ck_assert_int_eq(ev.overrides[0].start, utc(2027, 12, 11, 0, 0));
+	event_release(&ev);
+}
+END_TEST
+
+Suite *ical_suite(void)
+{
+	Suite *s = suite_create("ical");
+	TCase *tc = tcase_create("ical");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_import_fixture);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_override_later_and_progress);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,9 +1,9 @@
 /* nestor event add|show|edit|rm|search, and nestor agenda */
 #include "cmd.h"
+#include "event-args.h"
 #include "event.h"
 #include "render.h"
 #include "caltz.h"
-#include "tz.h"
 #include "when.h"
 #include "xalloc.h"
 
@@ -34,12 +34,6 @@ static const struct option event_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* What add and edit were told; NULL / false when not given. */
-struct event_args {
-	const char *at, *end, *dur, *tz, *location, *notes, *every, *calendar, *summary;
-	bool all_day, no_repeat;
-};
-
 static int parse_event_args(struct ctx *ctx, int argc, char **argv, struct event_args *a)
 {
 	int c;
@@ -68,122 +62,12 @@ static int parse_event_args(struct ctx *ctx, int argc, char **argv, struct event
 	return 0;
 }
 
-static void set_str(char **dst, const char *v)
-{
-	if (!v)
-		return;
-	free(*dst);
-	*dst = *v ? xstrdup(v) : NULL;
-}
-
 static int parse_when(struct ctx *ctx, const char *opt, const char *text, time_t now,
 		      struct when *w)
 {
 	if (when_parse(text, now, w, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "%s", opt);
 		return -1;
-	}
-	return 0;
-}
-
-/* Start and end of ev from --at/--end/--for/--all-day/--tz; an edit keeps
- * the duration unless told otherwise. */
-static int apply_times(struct ctx *ctx, const struct event_args *a, struct event *ev,
-		       bool adding)
-{
-	struct caltz_cache tc;
-	icaltimezone *zone = NULL;
-	struct when w = { ev->all_day ? caltz_date_to_local(ev->start) : ev->start, ev->all_day };
-	time_t dur = ev->end - ev->start;
-	struct when we = { 0, false };
-	long secs = 0;
-	int rc = -1;
-
-	if (a->at && parse_when(ctx, "--at", a->at, ctx->now, &w) < 0)
-		return -1;
-	if (a->dur && when_parse_duration(a->dur, &secs, &ctx->err) < 0) {
-		err_prefix(&ctx->err, "--for");
-		return -1;
-	}
-	if (a->tz) {
-		set_str(&ev->tzid, a->tz);
-	} else if (adding) {
-		char *name = tz_local_name();
-
-		set_str(&ev->tzid, name ? name : "");
-		free(name);
-	}
-	if (a->end && parse_when(ctx, "--end", a->end, w.at, &we) < 0)
-		return -1;
-	/* dates alone make an all-day event: "--at 2026-12-24 --end 2026-12-26" */
-	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
-				     (adding || ev->all_day || !a->at || a->end));
-	if (ev->all_day) {
-		time_t first = caltz_local_to_date(w.at);
-
-		if (a->end) {
-			if (we.at < w.at)
-				return cmd_usage(ctx, "--end is before --at");
-			dur = caltz_local_to_date(we.at) + DAY - first;
-		} else if (a->dur) {
-			dur = (secs + DAY - 1) / DAY * DAY;
-		} else if (adding || dur <= 0 || dur % DAY) {
-			dur = DAY;
-		}
-		ev->start = first;
-		ev->end = first + dur;
-		free(ev->tzid);
-		ev->tzid = NULL;
-		return 0;
-	}
-	caltz_cache_init(&tc, ctx->store);
-	if (caltz_lookup(&tc, ev->tzid, &zone, &ctx->err) < 0)
-		goto out;
-	if (a->at)
-		ev->start = a->tz ? caltz_reinterpret(w.at, zone) : w.at;
-	else if (!adding && w.date_only)
-		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
-	if (a->end) {
-		/* read again from the start, so "--end 10:30" is the start's day */
-		if (parse_when(ctx, "--end", a->end, ev->start, &we) < 0)
-			goto out;
-		ev->end = a->tz ? caltz_reinterpret(we.at, zone) : we.at;
-	} else if (a->dur) {
-		ev->end = ev->start + secs;
-	} else {
-		ev->end = ev->start + (adding || dur <= 0 || w.date_only ? 3600 : dur);
-	}
-	rc = 0;
-out:
-	caltz_cache_release(&tc);
-	return rc;
-}
-
-static int apply_args(struct ctx *ctx, const struct event_args *a, struct event *ev,
-		      bool adding)
-{
-	if (adding && !a->at)
-		return cmd_usage(ctx, "missing --at WHEN");
-	if ((a->at || a->end || a->dur || a->all_day || a->tz || adding) &&
-	    apply_times(ctx, a, ev, adding) < 0)
-		return -1;
-	set_str(&ev->summary, a->summary);
-	set_str(&ev->location, a->location);
-	set_str(&ev->notes, a->notes);
-	set_str(&ev->calendar, a->calendar);
-	if (a->no_repeat) {
-		free(ev->rrule);
-		ev->rrule = NULL;
-	}
-	if (a->every) {
-		char *rule;
-
-		if (when_parse_rule(a->every, &rule, &ctx->err) < 0) {
-			err_prefix(&ctx->err, "--every");
-			return -1;
-		}
-		free(ev->rrule);
-		ev->rrule = rule;
 	}
 	return 0;
 }
@@ -205,7 +89,7 @@ static int event_cmd_add(struct ctx *ctx, int argc, char **argv)
 		cmd_usage(ctx, "missing SUMMARY");
 		goto out;
 	}
-	if (apply_args(ctx, &a, &ev, true) < 0 ||
+	if (event_args_apply(ctx->store, ctx->now, &a, &ev, true, &ctx->err) < 0 ||
 	    event_add(ctx->store, &ev, ctx->now, &ctx->err) < 0)
 		goto out;
 	if (ctx->json) {
@@ -257,11 +141,6 @@ static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, tim
 	fprintf(ctx->out, "\n");
 }
 
-static time_t next_day(time_t day)
-{
-	return when_day_start(day + DAY + 3 * 3600);
-}
-
 struct day_occ {
 	time_t day;
 	size_t i; /* index in the sorted occurrences */
@@ -295,7 +174,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			}
 			v[n].day = d;
 			v[n++].i = i;
-			d = next_day(d);
+			d = event_next_day(d);
 		} while (d < to && d < o->end);
 	}
 	if (n)
@@ -310,7 +189,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			fprintf(ctx->out, "%s%s\n", shown == -1 ? "" : "\n", head);
 			shown = v[k].day;
 		}
-		print_occ(ctx, &l->occ[v[k].i], v[k].day, next_day(v[k].day));
+		print_occ(ctx, &l->occ[v[k].i], v[k].day, event_next_day(v[k].day));
 	}
 	free(v);
 }
@@ -326,25 +205,7 @@ static void print_occurrences_json(struct ctx *ctx, const struct event_list *l)
 
 int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from, time_t *to)
 {
-	struct when w;
-
-	*from = when_day_start(ctx->now);
-	if (from_s) {
-		if (parse_when(ctx, "--from", from_s, ctx->now, &w) < 0)
-			return -1;
-		*from = w.at;
-	}
-	*to = *from;
-	for (int i = 0; i < 7; i++)
-		*to = next_day(*to);
-	if (to_s) {
-		if (parse_when(ctx, "--to", to_s, ctx->now, &w) < 0)
-			return -1;
-		*to = w.date_only ? next_day(w.at) : w.at; /* a date includes its day */
-	}
-	if (*to <= *from)
-		return cmd_usage(ctx, "--to must be later than --from");
-	return 0;
+	return event_window(ctx->now, from_s, to_s, false, from, to, &ctx->err);
 }
 
 static const struct option window_opts[] = {
@@ -419,7 +280,7 @@ static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
 		goto out;
 	}
-	if (apply_args(ctx, &a, &ev, false) < 0 ||
+	if (event_args_apply(ctx->store, ctx->now, &a, &ev, false, &ctx->err) < 0 ||
 	    event_update(ctx->store, &ev, ctx->now, &ctx->err) < 0)
 		goto out;
 	if (!ctx->json)
@@ -549,7 +410,7 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 			strftime(day, sizeof(day), "%a %Y-%m-%d", &tm);
 			fprintf(ctx->out, "%s ", day);
 			print_occ(ctx, &l.occ[i], when_day_start(l.occ[i].start),
-				  next_day(when_day_start(l.occ[i].start)));
+				  event_next_day(when_day_start(l.occ[i].start)));
 		}
 	}
 	free(text);

@@ -46,18 +46,7 @@ static int parse_due(struct ctx *ctx, const char *s, struct task *t)
 		return -1;
 	}
 	t->has_due = true;
-	t->due = w.date_only ? w.at + 86399 : w.at;
-	if (w.date_only) {
-		/* 23:59:59 of that local day, whatever DST did to its length. */
-		struct tm tm;
-
-		localtime_r(&w.at, &tm);
-		tm.tm_hour = 23;
-		tm.tm_min = 59;
-		tm.tm_sec = 59;
-		tm.tm_isdst = -1;
-		t->due = mktime(&tm);
-	}
+	t->due = w.date_only ? task_end_of_day(w.at) : w.at;
 	return 0;
 }
 

@@ -57,6 +57,16 @@ extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
 extern const struct cmd cmd_secret_verbs[];
 extern const struct cmd cmd_assistant_verbs[];
+extern const struct cmd cmd_history_verbs[];
+extern const struct cmd cmd_time_verbs[];
+
+/* Single commands of the assistant (src/cmd-ask.c, src/repl.c). */
+int cmd_ask(struct ctx *ctx, int argc, char **argv);
+int cmd_tools(struct ctx *ctx, int argc, char **argv);
+int cmd_chat(struct ctx *ctx, int argc, char **argv);
+/* `nestor time [PLACE]` (src/cmd-time.c) and `nestor weather` (src/cmd-weather.c). */
+int cmd_time(struct ctx *ctx, int argc, char **argv);
+int cmd_weather(struct ctx *ctx, int argc, char **argv);
 extern const struct cmd cmd_event_verbs[];
 
 /* Top-level calendar commands (src/cmd-event.c, src/cmd-ical.c). */

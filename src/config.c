@@ -1,4 +1,5 @@
 #include "config.h"
+#include "weather.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -28,6 +29,16 @@ const struct config_key config_keys[] = {
 	  "have the model summarise turns that no longer fit the token budget" },
 	{ "llm.timeout", CONFIG_INT, "120", "1..3600",
 	  "seconds to wait for an llm server to send anything before giving up" },
+	{ "weather.units", CONFIG_ENUM, "metric", "metric|imperial",
+	  "units of the weather: metric (°C, km/h, mm) or imperial (°F, mph, inch)" },
+	{ "weather.cache_ttl", CONFIG_INT, "1800", "0..86400",
+	  "seconds a forecast is kept in the cache (0: not cached)" },
+	{ "weather.timeout", CONFIG_INT, "10", "1..120",
+	  "seconds before a weather request gives up" },
+	{ "weather.forecast_url", CONFIG_STRING, WEATHER_FORECAST_URL, NULL,
+	  "Open-Meteo forecast API" },
+	{ "weather.geocoding_url", CONFIG_STRING, WEATHER_GEOCODING_URL, NULL,
+	  "Open-Meteo geocoding API" },
 	{ "scheduler.catch_up", CONFIG_ENUM, "once", "once|all|skip",
 	  "a recurring reminder missed while nothing ran: fire once, every time, or not" },
 	{ "scheduler.lease", CONFIG_INT, "60", "2..86400",

@@ -38,6 +38,11 @@ void engine_free(struct engine *eng);
 
 /* Which assistant new conversations use (NULL: the default one). */
 int engine_set_assistant(struct engine *eng, const char *name, struct err *e);
+/* Its name. */
+const char *engine_assistant(const struct engine *eng);
+/* The channel new conversations are filed under: tui|repl|cli|telegram
+ * (default cli). */
+int engine_set_channel(struct engine *eng, const char *channel, struct err *e);
 
 /* Set non-zero from another thread or a signal handler to abort the turn. */
 volatile int *engine_cancel_flag(struct engine *eng);
@@ -46,5 +51,14 @@ volatile int *engine_cancel_flag(struct engine *eng);
  * and is set to its id.  now is the clock reading for date phrases. */
 int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,
 		const struct engine_sink *sink, struct err *e);
+
+/* How deep ask_assistant may delegate: the main assistant is depth 0. */
+#define ENGINE_MAX_DEPTH 2
+
+/* Ask the assistant named name one question in a new conversation, as a
+ * delegation at depth (> 0): *reply is its answer (caller frees) and
+ * *conversation the conversation it went into. */
+int engine_ask(struct engine *eng, const char *name, const char *question, int depth,
+	       time_t now, char **reply, long long *conversation, struct err *e);
 
 #endif

@@ -21,6 +21,18 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
+	{ "ask", "TEXT... [--assistant NAME] [--conversation ID] [--json]",
+	  "ask the assistant once (the text may come on stdin)", CMD_NEEDS_DB, cmd_ask, NULL },
+	{ "chat", "[--resume [ID]] [--assistant NAME]",
+	  "talk with the assistant (readline, slash commands)", CMD_NEEDS_DB, cmd_chat, NULL },
+	{ "history", NULL, "past conversations (list, show, search, rm)", 0, NULL,
+	  cmd_history_verbs },
+	{ "tools", "[--json]", "list the assistant's tools and their argument schemas", 0,
+	  cmd_tools, NULL },
+	{ "time", "[PLACE|TZID] [--json]", "the time now here or in a place; time convert",
+	  CMD_NEEDS_DB, cmd_time, cmd_time_verbs },
+	{ "weather", "[PLACE] [--days N] [--date WHEN] [--json]",
+	  "current weather and forecast (Open-Meteo, cached)", CMD_NEEDS_DB, cmd_weather, NULL },
 	{ "event", NULL, "manage calendar events (add, show, edit, rm, search)", 0, NULL, cmd_event_verbs },
 	{ "agenda", "[--from WHEN] [--to WHEN] [--calendar NAME] [--json]", "events of the coming week (or a window), by day", CMD_NEEDS_DB, cmd_agenda, NULL },
 	{ "import", "FILE.ics|- [--calendar NAME]", "import events from an iCalendar file", CMD_NEEDS_DB, cmd_import, NULL },

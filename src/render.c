@@ -1,5 +1,6 @@
 #include "render.h"
 #include "assistant.h"
+#include "conversation.h"
 #include "event.h"
 #include "job.h"
 #include "reminder.h"
@@ -104,6 +105,37 @@ cJSON *json_assistant(const struct assistant *a)
 	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
 	cJSON_AddBoolToObject(o, "default", a->is_default);
 	render_add_time(o, "created", 1, a->created_at);
+	return o;
+}
+
+cJSON *json_conversation(const struct conversation *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)c->id);
+	render_add_str(o, "assistant", c->assistant);
+	cJSON_AddStringToObject(o, "channel", c->channel);
+	render_add_str(o, "title", c->title);
+	render_add_time(o, "created", 1, c->created_at);
+	render_add_time(o, "updated", 1, c->updated_at);
+	cJSON_AddNumberToObject(o, "messages", (double)c->messages);
+	return o;
+}
+
+cJSON *json_message(const struct message *m)
+{
+	cJSON *o = cJSON_CreateObject(), *calls = m->tool_calls ? cJSON_Parse(m->tool_calls) : NULL;
+
+	cJSON_AddNumberToObject(o, "id", (double)m->id);
+	cJSON_AddNumberToObject(o, "conversation", (double)m->conversation_id);
+	cJSON_AddStringToObject(o, "role", m->role);
+	render_add_str(o, "content", m->content);
+	if (calls)
+		cJSON_AddItemToObject(o, "tool_calls", calls);
+	else
+		cJSON_AddNullToObject(o, "tool_calls");
+	render_add_str(o, "tool_call_id", m->tool_call_id);
+	render_add_time(o, "created", 1, m->created_at);
 	return o;
 }
 

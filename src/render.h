@@ -13,6 +13,8 @@
 
 struct task;
 struct assistant;
+struct conversation;
+struct message;
 struct event;
 struct event_occ;
 struct reminder;
@@ -47,6 +49,11 @@ cJSON *json_job_run(const struct job_run *r);
  *  "tools","token_budget","default","created"}; tools is an array of names or
  *  null (every tool); key_secret is the secret's name, never a key. */
 cJSON *json_assistant(const struct assistant *a);
+/* {"id","assistant","channel","title","created","updated","messages"} */
+cJSON *json_conversation(const struct conversation *c);
+/* {"id","conversation","role","content","tool_calls","tool_call_id","created"};
+ * tool_calls is the stored JSON array (null when none). */
+cJSON *json_message(const struct message *m);
 /* {"id","uid","calendar","summary","location","notes","start","end",
  * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end
  * exclusive (the day after the last day). */

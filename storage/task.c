@@ -24,6 +24,19 @@ void task_list_free(struct task *tasks, size_t n)
 	free(tasks);
 }
 
+time_t task_end_of_day(time_t t)
+{
+	struct tm tm;
+
+	/* Not start + 86399: DST changes the length of the day. */
+	localtime_r(&t, &tm);
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	tm.tm_sec = 59;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 static void task_from_row(sqlite3_stmt *st, struct task *t)
 {
 	memset(t, 0, sizeof(*t));

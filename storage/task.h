@@ -30,6 +30,10 @@ struct task {
 void task_release(struct task *t);
 void task_list_free(struct task *tasks, size_t n);
 
+/* 23:59:59 local time of the day containing t: the due time of a task
+ * given a date only. */
+time_t task_end_of_day(time_t t);
+
 /* Insert t (title required, priority 0-9); sets t->id. */
 int task_add(struct store *s, struct task *t, time_t now, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */

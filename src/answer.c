@@ -1,0 +1,565 @@
+#include "answer.h"
+#include "when.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RU(lang) ((lang) && !strcmp((lang), "ru"))
+
+static const char *const en_wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char *const en_mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const ru_wday[] = { "вс", "пн", "вт", "ср", "чт", "пт", "сб" };
+static const char *const ru_mon[] = { "января", "февраля", "марта",    "апреля",
+				      "мая",    "июня",	   "июля",     "августа",
+				      "сентября", "октября", "ноября", "декабря" };
+
+void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len)
+{
+	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
+	struct tm tm, today;
+	char day[64], hm[8], year[16] = "";
+
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_year != today.tm_year)
+		snprintf(year, sizeof(year), " %d", tm.tm_year + 1900);
+	snprintf(hm, sizeof(hm), "%02d:%02d", tm.tm_hour, tm.tm_min);
+	if (days == 0)
+		snprintf(day, sizeof(day), "%s", RU(lang) ? "сегодня" : "today");
+	else if (days == 1)
+		snprintf(day, sizeof(day), "%s", RU(lang) ? "завтра" : "tomorrow");
+	else if (RU(lang))
+		snprintf(day, sizeof(day), "%s, %d %s%s", ru_wday[tm.tm_wday], tm.tm_mday,
+			 ru_mon[tm.tm_mon], year);
+	else
+		snprintf(day, sizeof(day), "%s %d %s%s", en_wday[tm.tm_wday], tm.tm_mday,
+			 en_mon[tm.tm_mon], year);
+	if (date_only)
+		snprintf(buf, len, "%s", day);
+	else if (RU(lang))
+		snprintf(buf, len, "%s%s в %s", day, days > 1 ? "," : "", hm);
+	else
+		snprintf(buf, len, "%s %s", day, hm);
+}
+
+void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+{
+	struct when w;
+	struct err e;
+
+	if (!iso || when_parse(iso, now, &w, &e) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	answer_when(lang, w.at, w.date_only, now, buf, len);
+}
+
+char *answer_help(const char *lang)
+{
+	if (RU(lang))
+		return xstrdup("Я веду календарь, напоминания и задачи, подскажу время и погоду."
+			       " Например:\n"
+			       "  напомни завтра в 9 позвонить маме\n"
+			       "  что у меня в пятницу? · что у меня на этой неделе\n"
+			       "  добавь обед с Анной в понедельник в 13:00 на 1 час\n"
+			       "  добавь задачу купить молоко · мои задачи · задача 3 выполнена\n"
+			       "  мои напоминания · отмени напоминание 4\n"
+			       "  который час в Токио · погода в Казани завтра");
+	return xstrdup("I keep your calendar, reminders and tasks, and tell the time and the"
+		       " weather. For example:\n"
+		       "  remind me to call mom tomorrow at 5pm\n"
+		       "  what's on friday? · what's on this week\n"
+		       "  add lunch with Anna on monday 13:00 for 1h\n"
+		       "  add task buy milk · my tasks · done 3\n"
+		       "  my reminders · cancel reminder 4\n"
+		       "  what time is it in Tokyo · weather in Berlin tomorrow");
+}
+
+char *answer_unknown(const char *lang, const char *text)
+{
+	char *help = answer_help(lang), *r;
+
+	r = RU(lang) ? xasprintf("Я не понял «%s». %s", text, help)
+		     : xasprintf("I didn't understand \"%s\". %s", text, help);
+	free(help);
+	return r;
+}
+
+char *answer_greeting(const char *lang)
+{
+	char *help = answer_help(lang), *r;
+
+	r = xasprintf("%s %s", RU(lang) ? "Привет!" : "Hello!", help);
+	free(help);
+	return r;
+}
+
+char *answer_thanks(const char *lang)
+{
+	return xstrdup(RU(lang) ? "Пожалуйста!" : "You're welcome!");
+}
+
+char *answer_clarify(const char *lang, enum intent_need need, const char *tool)
+{
+	(void)tool;
+	switch (need) {
+	case NEED_WHEN:
+		return xstrdup(RU(lang) ? "Когда? Назовите время, например: «напомни завтра в 9"
+					  " позвонить маме»."
+					: "When? Give a time, for example: \"remind me to call mom"
+					  " tomorrow at 5pm\".");
+	case NEED_WHAT:
+		return xstrdup(RU(lang) ? "О чём? Например: «добавь задачу купить молоко»."
+					: "What should it say? For example: \"add task buy"
+					  " milk\".");
+	case NEED_WHICH:
+	case NEED_NONE:
+		break;
+	}
+	return xstrdup(RU(lang) ? "Что именно? Назовите напоминание или событие с номером,"
+				  " например: «отмени напоминание 4»."
+				: "Which one? Name a reminder or an event with its number, for"
+				  " example: \"cancel reminder 4\".");
+}
+
+/* "reminder" / "напоминание" etc. for the kind of thing a tool acts on. */
+static const char *thing(const char *lang, const char *tool, bool plural)
+{
+	bool ru = RU(lang);
+
+	if (!strncmp(tool, "reminder", 8))
+		return ru ? (plural ? "напоминаний" : "напоминание")
+			  : (plural ? "reminders" : "reminder");
+	if (!strncmp(tool, "task", 4))
+		return ru ? (plural ? "задач" : "задача") : (plural ? "tasks" : "task");
+	return ru ? (plural ? "событий" : "событие") : (plural ? "events" : "event");
+}
+
+char *answer_which(const char *lang, const char *tool, const char *match,
+		  const struct answer_choice *c, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (RU(lang))
+		sbuf_addf(&sb, "Под «%s» подходит несколько (%s) — какое именно?", match,
+			  thing(lang, tool, true));
+	else
+		sbuf_addf(&sb, "Several %s match \"%s\" — which one?", thing(lang, tool, true),
+			  match);
+	for (size_t i = 0; i < n; i++)
+		sbuf_addf(&sb, "\n  %lld  %s", c[i].id, c[i].label);
+	if (RU(lang))
+		sbuf_addf(&sb, "\nСкажите с номером, например: «%s %lld».",
+			  !strcmp(tool, "task_done")	       ? "задача выполнена"
+			  : !strcmp(tool, "reminder_cancel")  ? "отмени напоминание"
+			  : !strcmp(tool, "reminder_snooze")  ? "отложи напоминание"
+			  : !strcmp(tool, "calendar_delete")  ? "удали событие"
+							       : "перенеси событие",
+			  c[0].id);
+	else
+		sbuf_addf(&sb, "\nSay it with the number, for example: \"%s %lld\".",
+			  !strcmp(tool, "task_done")	       ? "done"
+			  : !strcmp(tool, "reminder_cancel")  ? "cancel reminder"
+			  : !strcmp(tool, "reminder_snooze")  ? "snooze reminder"
+			  : !strcmp(tool, "calendar_delete")  ? "delete event"
+							       : "move event",
+			  c[0].id);
+	return sbuf_detach(&sb);
+}
+
+char *answer_nomatch(const char *lang, const char *tool, const char *match)
+{
+	if (RU(lang))
+		return xasprintf("Не нашёл: «%s» (%s).", match, thing(lang, tool, false));
+	return xasprintf("No %s matches \"%s\".", thing(lang, tool, false), match);
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static long long num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+}
+
+/* "every day", "every Monday"... from an RRULE; NULL when it is not simple. */
+static const char *every_text(const char *lang, const char *rule)
+{
+	static const struct {
+		const char *rule, *en, *ru;
+	} rules[] = {
+		{ "FREQ=DAILY", "every day", "каждый день" },
+		{ "FREQ=WEEKLY", "every week", "каждую неделю" },
+		{ "FREQ=MONTHLY", "every month", "каждый месяц" },
+		{ "FREQ=YEARLY", "every year", "каждый год" },
+		{ "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday", "по будням" },
+		{ "FREQ=WEEKLY;BYDAY=MO", "every Monday", "по понедельникам" },
+		{ "FREQ=WEEKLY;BYDAY=TU", "every Tuesday", "по вторникам" },
+		{ "FREQ=WEEKLY;BYDAY=WE", "every Wednesday", "по средам" },
+		{ "FREQ=WEEKLY;BYDAY=TH", "every Thursday", "по четвергам" },
+		{ "FREQ=WEEKLY;BYDAY=FR", "every Friday", "по пятницам" },
+		{ "FREQ=WEEKLY;BYDAY=SA", "every Saturday", "по субботам" },
+		{ "FREQ=WEEKLY;BYDAY=SU", "every Sunday", "по воскресеньям" },
+	};
+
+	if (!rule)
+		return NULL;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!strcmp(rule, rules[i].rule))
+			return RU(lang) ? rules[i].ru : rules[i].en;
+	return rule;
+}
+
+static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now)
+{
+	char when[64];
+	const char *every = every_text(lang, str(r, "every"));
+
+	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
+	sbuf_addf(sb, "\n  %lld  %s  %s", num(r, "id"), when, str(r, "text") ? str(r, "text") : "");
+	if (every)
+		sbuf_addf(sb, " (%s)", every);
+}
+
+/* "HH:MM" of an ISO time string, as it is written there. */
+static void clock_of(const char *iso, char *buf, size_t len)
+{
+	if (iso && strlen(iso) >= 16 && iso[10] == 'T')
+		snprintf(buf, len, "%.5s", iso + 11);
+	else
+		snprintf(buf, len, "?");
+}
+
+/* "13:00–14:00" or "all day", with the day in front when with_day. */
+static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
+		       time_t now)
+{
+	char a[8], b[8], day[64] = "";
+	const cJSON *ad = cJSON_GetObjectItemCaseSensitive(ev, "all_day");
+	struct when w;
+	struct err e;
+
+	if (with_day && when_parse(str(ev, "start"), now, &w, &e) == 0) {
+		answer_when(lang, w.at, true, now, day, sizeof(day));
+		sbuf_addf(sb, "%s ", day);
+	}
+	if (cJSON_IsTrue(ad)) {
+		sbuf_adds(sb, RU(lang) ? "весь день" : "all day");
+	} else {
+		clock_of(str(ev, "start"), a, sizeof(a));
+		clock_of(str(ev, "end"), b, sizeof(b));
+		sbuf_addf(sb, "%s–%s", a, b);
+	}
+}
+
+/* "13:00–14:00  lunch (Cafe)" */
+static void event_text(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
+		       time_t now)
+{
+	event_when(sb, lang, ev, with_day, now);
+	sbuf_addf(sb, "  %s", str(ev, "summary") ? str(ev, "summary") : "");
+	if (str(ev, "location"))
+		sbuf_addf(sb, " (%s)", str(ev, "location"));
+}
+
+static void event_line(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
+		       time_t now)
+{
+	sbuf_addf(sb, "\n  %lld  ", num(ev, "id"));
+	event_text(sb, lang, ev, with_day, now);
+}
+
+static char *agenda(const char *lang, const cJSON *result, time_t now)
+{
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(result, "events"), *ev;
+	struct sbuf sb = SBUF_INIT;
+	char last[16] = "";
+
+	if (cJSON_GetArraySize(events) == 0)
+		return xstrdup(RU(lang) ? "В календаре ничего нет на это время."
+					: "Nothing on the calendar then.");
+	cJSON_ArrayForEach(ev, events)
+	{
+		const char *start = str(ev, "start");
+
+		if (start && strncmp(last, start, 10) != 0) {
+			char day[64];
+			struct when w;
+			struct err e;
+
+			snprintf(last, sizeof(last), "%.10s", start);
+			if (when_parse(last, now, &w, &e) == 0)
+				answer_when(lang, w.at, true, now, day, sizeof(day));
+			else
+				snprintf(day, sizeof(day), "%s", last);
+			sbuf_addf(&sb, "%s%s:", sb.len ? "\n" : "", day);
+		}
+		event_line(&sb, lang, ev, false, now);
+	}
+	return sbuf_detach(&sb);
+}
+
+/* A task's due time; a date given without a time is stored as the end of
+ * that day and shown as the day alone. */
+static void due_text(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+{
+	struct when w;
+	struct err e;
+
+	if (iso && strstr(iso, "T23:59:59") && when_parse(iso, now, &w, &e) == 0)
+		answer_when(lang, w.at, true, now, buf, len);
+	else
+		answer_when_iso(lang, iso, now, buf, len);
+}
+
+static char *listing(const char *lang, const char *tool, const cJSON *items, time_t now)
+{
+	struct sbuf sb = SBUF_INIT;
+	const cJSON *it;
+	bool ru = RU(lang);
+
+	if (cJSON_GetArraySize(items) == 0) {
+		if (!strcmp(tool, "task_list"))
+			return xstrdup(ru ? "Открытых задач нет." : "No open tasks.");
+		if (!strcmp(tool, "reminder_list"))
+			return xstrdup(ru ? "Напоминаний нет." : "No reminders.");
+		return xstrdup(ru ? "Ничего не нашёл." : "No events found.");
+	}
+	if (!strcmp(tool, "task_list"))
+		sbuf_adds(&sb, ru ? "Задачи:" : "Tasks:");
+	else if (!strcmp(tool, "reminder_list"))
+		sbuf_adds(&sb, ru ? "Напоминания:" : "Reminders:");
+	else
+		sbuf_adds(&sb, ru ? "Нашёл:" : "Found:");
+	cJSON_ArrayForEach(it, items)
+	{
+		if (!strcmp(tool, "task_list")) {
+			char due[64];
+			const char *d = str(it, "due");
+
+			sbuf_addf(&sb, "\n  %lld  %s", num(it, "id"), str(it, "title"));
+			if (d) {
+				due_text(lang, d, now, due, sizeof(due));
+				sbuf_addf(&sb, " (%s %s)", ru ? "до" : "due", due);
+			}
+			if (str(it, "status") && strcmp(str(it, "status"), "todo"))
+				sbuf_addf(&sb, " [%s]", str(it, "status"));
+		} else if (!strcmp(tool, "reminder_list")) {
+			reminder_line(&sb, lang, it, now);
+		} else {
+			event_line(&sb, lang, it, true, now);
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+static char *reminder_reply(const char *lang, const char *tool, const cJSON *result,
+			    time_t now)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(result, "reminder");
+	const char *text = str(r, "text") ? str(r, "text") : "";
+	const char *every = every_text(lang, str(r, "every"));
+	long long id = num(result, "id");
+	char when[64], rep[80] = "";
+
+	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
+	if (every)
+		snprintf(rep, sizeof(rep), " (%s)", every);
+	if (!strcmp(tool, "reminder_add"))
+		return RU(lang) ? xasprintf("Напоминание %lld: %s — %s%s", id, when, text, rep)
+				: xasprintf("Reminder %lld set for %s: %s%s", id, when, text, rep);
+	if (!strcmp(tool, "reminder_snooze"))
+		return RU(lang) ? xasprintf("Напоминание %lld отложено: %s — %s", id, when, text)
+				: xasprintf("Reminder %lld snoozed until %s: %s", id, when, text);
+	return RU(lang) ? xasprintf("Напоминание %lld отменено: %s", id, text)
+			: xasprintf("Reminder %lld cancelled: %s", id, text);
+}
+
+static char *task_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(result, "task");
+	long long id = num(result, "id");
+	const char *title = str(t, "title") ? str(t, "title") : "";
+	char due[64];
+
+	if (!strcmp(tool, "task_done"))
+		return RU(lang) ? xasprintf("Задача %lld выполнена: %s", id, title)
+				: xasprintf("Task %lld done: %s", id, title);
+	if (!str(t, "due"))
+		return RU(lang) ? xasprintf("Задача %lld добавлена: %s", id, title)
+				: xasprintf("Task %lld added: %s", id, title);
+	due_text(lang, str(t, "due"), now, due, sizeof(due));
+	return RU(lang) ? xasprintf("Задача %lld добавлена: %s (до: %s)", id, title, due)
+			: xasprintf("Task %lld added: %s (due %s)", id, title, due);
+}
+
+static char *event_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
+	struct sbuf sb = SBUF_INIT;
+	long long id = num(result, "id");
+	bool ru = RU(lang);
+
+	if (!strcmp(tool, "calendar_add"))
+		sbuf_addf(&sb, ru ? "Событие %lld добавлено: " : "Event %lld added: ", id);
+	else if (!strcmp(tool, "calendar_edit"))
+		sbuf_addf(&sb, ru ? "Событие %lld изменено: " : "Event %lld changed: ", id);
+	else if (str(result, "only_date"))
+		sbuf_addf(&sb, ru ? "Событие %lld удалено только на %s: " : "Event %lld removed on %s only: ",
+			  id, str(result, "only_date"));
+	else
+		sbuf_addf(&sb, ru ? "Событие %lld удалено: " : "Event %lld deleted: ", id);
+	if (ev) {
+		sbuf_addf(&sb, "%s, ", str(ev, "summary") ? str(ev, "summary") : "");
+		event_when(&sb, lang, ev, true, now);
+		if (str(ev, "location"))
+			sbuf_addf(&sb, " (%s)", str(ev, "location"));
+	}
+	return sbuf_detach(&sb);
+}
+
+/* Whether two {"time"} objects fall on different dates. */
+static bool other_day(const cJSON *a, const cJSON *b)
+{
+	const char *x = str(a, "time"), *y = str(b, "time");
+
+	return x && y && strncmp(x, y, 10) != 0;
+}
+
+static char *time_reply(const char *lang, const char *tool, const cJSON *result)
+{
+	bool ru = RU(lang);
+
+	if (!strcmp(tool, "time_convert")) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(result, "from");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(result, "to");
+		char a[8], b[8];
+
+		clock_of(str(f, "time"), a, sizeof(a));
+		clock_of(str(t, "time"), b, sizeof(b));
+		if (ru)
+			return xasprintf("%s (%s) — это %s (%s)%s", a, str(f, "zone"), b,
+					 str(t, "zone"), other_day(f, t) ? ", другой день" : "");
+		return xasprintf("%s in %s is %s in %s%s (%s → %s)", a, str(f, "place"), b,
+				 str(t, "place"), other_day(f, t) ? " on another day" : "",
+				 str(f, "zone"), str(t, "zone"));
+	}
+	{
+		const char *iso = str(result, "time");
+		char hm[8], buf[48] = "";
+		struct tm tm = { 0 };
+
+		clock_of(iso, hm, sizeof(hm));
+		if (iso && sscanf(iso, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3) {
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			tm.tm_hour = 12;
+			tm.tm_isdst = -1;
+			timegm(&tm); /* fills tm_wday */
+			if (ru)
+				snprintf(buf, sizeof(buf), "%s, %d %s", ru_wday[tm.tm_wday],
+					 tm.tm_mday, ru_mon[tm.tm_mon]);
+			else
+				snprintf(buf, sizeof(buf), "%s %d %s", en_wday[tm.tm_wday],
+					 tm.tm_mday, en_mon[tm.tm_mon]);
+		}
+		if (ru)
+			return xasprintf("Сейчас %s, %s (%s)", hm, buf, str(result, "zone"));
+		if (str(result, "place"))
+			return xasprintf("In %s it's %s, %s (%s)", str(result, "place"), hm, buf,
+					 str(result, "zone"));
+		return xasprintf("It's %s, %s (%s)", hm, buf, str(result, "zone"));
+	}
+}
+
+static void fmt_num(char *buf, size_t len, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsNumber(v) && !isnan(v->valuedouble))
+		snprintf(buf, len, "%.0f", v->valuedouble);
+	else
+		snprintf(buf, len, "?");
+}
+
+static char *weather_reply(const char *lang, const cJSON *result, time_t now)
+{
+	const cJSON *units = cJSON_GetObjectItemCaseSensitive(result, "units");
+	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(result, "current");
+	const cJSON *daily = cJSON_GetObjectItemCaseSensitive(result, "daily"), *d;
+	const char *tu = str(units, "temperature") ? str(units, "temperature") : "";
+	struct sbuf sb = SBUF_INIT;
+	bool ru = RU(lang);
+	char a[16], b[16];
+
+	sbuf_adds(&sb, str(result, "place") ? str(result, "place") : "?");
+	if (str(result, "country"))
+		sbuf_addf(&sb, ", %s", str(result, "country"));
+	sbuf_adds(&sb, ":");
+	if (cur && !str(result, "date")) {
+		fmt_num(a, sizeof(a), cur, "temperature");
+		sbuf_addf(&sb, "\n  %s %s %s, %s", ru ? "сейчас" : "now", a, tu,
+			  str(cur, "conditions") ? str(cur, "conditions") : "");
+	}
+	cJSON_ArrayForEach(d, daily)
+	{
+		char day[64], date[16];
+		struct when w;
+		struct err e;
+
+		snprintf(date, sizeof(date), "%s", str(d, "date") ? str(d, "date") : "");
+		if (when_parse(date, now, &w, &e) == 0)
+			answer_when(lang, w.at, true, now, day, sizeof(day));
+		else
+			snprintf(day, sizeof(day), "%s", date);
+		fmt_num(a, sizeof(a), d, "temperature_min");
+		fmt_num(b, sizeof(b), d, "temperature_max");
+		sbuf_addf(&sb, "\n  %s: %s..%s %s, %s", day, a, b, tu,
+			  str(d, "conditions") ? str(d, "conditions") : "");
+		fmt_num(a, sizeof(a), d, "precipitation_probability");
+		if (strcmp(a, "?") && strcmp(a, "0"))
+			sbuf_addf(&sb, ru ? ", осадки %s%%" : ", %s%% chance of rain", a);
+	}
+	return sbuf_detach(&sb);
+}
+
+char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now)
+{
+	const char *err = str(result, "error");
+
+	if (err)
+		return RU(lang) ? xasprintf("Не получилось: %s", err)
+				: xasprintf("Sorry, that failed: %s", err);
+	if (!strcmp(tool, "task_list"))
+		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "tasks"), now);
+	if (!strcmp(tool, "reminder_list"))
+		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "reminders"),
+			       now);
+	if (!strcmp(tool, "calendar_search"))
+		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "events"), now);
+	if (!strcmp(tool, "calendar_agenda"))
+		return agenda(lang, result, now);
+	if (!strncmp(tool, "reminder_", 9))
+		return reminder_reply(lang, tool, result, now);
+	if (!strncmp(tool, "task_", 5))
+		return task_reply(lang, tool, result, now);
+	if (!strncmp(tool, "calendar_", 9))
+		return event_reply(lang, tool, result, now);
+	if (!strncmp(tool, "time_", 5))
+		return time_reply(lang, tool, result);
+	if (!strcmp(tool, "weather_forecast"))
+		return weather_reply(lang, result, now);
+	if (!strcmp(tool, "ask_assistant"))
+		return xasprintf("%s: %s", str(result, "assistant"), str(result, "reply"));
+	return cJSON_PrintUnformatted(result);
+}

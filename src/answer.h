@@ -1,0 +1,49 @@
+/*
+ * answer.h - what the offline assistant says, in English or Russian.
+ *
+ * Replies are composed from tool results (the shapes of tool.h), short and
+ * natural: "Reminder 4 set for tomorrow 17:00: call mom" /
+ * "Напоминание 4: завтра в 17:00 — позвонить маме".  Every function
+ * returns a new string; lang is "en" or "ru".
+ */
+#ifndef NESTOR_ANSWER_H
+#define NESTOR_ANSWER_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "intent.h"
+
+/* A thing the request may mean, when several match. */
+struct answer_choice {
+	long long id;
+	char *label; /* "tomorrow 17:00 call mom" */
+};
+
+/* What nestor can do, with examples. */
+char *answer_help(const char *lang);
+/* "I didn't understand ..." and the help. */
+char *answer_unknown(const char *lang, const char *text);
+char *answer_greeting(const char *lang);
+char *answer_thanks(const char *lang);
+/* A question for what the request lacks (tool may be NULL). */
+char *answer_clarify(const char *lang, enum intent_need need, const char *tool);
+/* Several things match the words: which one?  No action was taken. */
+char *answer_which(const char *lang, const char *tool, const char *match,
+		  const struct answer_choice *c, size_t n);
+/* Nothing matches the words. */
+char *answer_nomatch(const char *lang, const char *tool, const char *match);
+/* The reply to a tool's result (or its {"error"} when it failed). */
+char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now);
+
+/* A time for people: "today 17:00", "tomorrow 09:00", "Fri 27 Nov 10:00";
+ * Russian "сегодня в 17:00", "завтра в 9:00", "пт, 27 ноября, в 10:00"; the
+ * year is added when it is not this one.
+ * Without the time of day when date_only. */
+void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len);
+/* The same from an ISO 8601 string; "?" when it does not parse. */
+void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * backend.h - how an assistant's backend plugs into engine_turn().
+ *
+ * A backend turns the user's text into tool calls and a reply.  The engine
+ * has stored the user's message before it runs and stores the reply after;
+ * in between the backend uses the turn_* helpers, which report every step
+ * to the sink and store it in the conversation:
+ *
+ *	turn_call(t, "task_add", args, &result, &terr, e);   one call, stored
+ *	turn_say(t, "Task 5 added: buy milk");                reply text
+ *
+ * A backend that asks a model for several calls at once stores them with
+ * turn_calls_message() and runs each with turn_tool().  The offline
+ * backend (the intent parser) lives in offline.c; an LLM backend is one
+ * more struct backend in the engine's table.
+ */
+#ifndef NESTOR_BACKEND_H
+#define NESTOR_BACKEND_H
+
+#include <cjson/cJSON.h>
+
+#include "assistant.h"
+#include "engine.h"
+#include "tool.h"
+#include "xalloc.h"
+
+struct turn {
+	struct engine *eng;
+	struct store *store;
+	struct config *cfg;
+	const struct assistant *assistant;
+	long long conversation;
+	const char *text;  /* what the user said */
+	time_t now;
+	const char *lang;  /* "en" or "ru": reply in this language */
+	int depth;         /* 0, or how deep in ask_assistant delegation */
+	const struct engine_sink *sink;
+	struct tool_ctx tool; /* ready for tool_call() */
+	struct sbuf reply;    /* what turn_say() sent so far */
+	int calls;            /* tool calls made in this turn */
+};
+
+struct backend {
+	const char *name; /* the assistants.backend value */
+	/* Answer t->text; -1 with e filled on a failure of the turn itself
+	 * (a tool's failure is a result, not a failure of the turn). */
+	int (*run)(struct turn *t, struct err *e);
+};
+
+extern const struct backend backend_offline;
+
+/* Send reply text to the sink and append it to the reply. */
+void turn_say(struct turn *t, const char *text);
+
+/* Store an assistant message carrying tool calls (an OpenAI-style array). */
+int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e);
+
+/* Run one tool call named call_id and store its result.  Returns 0 when the
+ * tool succeeded, 1 when it failed (terr says why; *result is then
+ * {"error": "..."}), -1 when the turn cannot go on (e).  The caller frees
+ * *result. */
+int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
+	      cJSON **result, struct err *terr, struct err *e);
+
+/* turn_calls_message() for one call, then turn_tool(). */
+int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result,
+	      struct err *terr, struct err *e);
+
+#endif

@@ -1,0 +1,198 @@
+/* nestor ask TEXT... and nestor tools: one turn from the command line, and
+ * what the assistant can call. */
+#include "cmd.h"
+#include "conversation.h"
+#include "engine.h"
+#include "render.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STDIN_MAX (1 << 20)
+
+enum { OPT_ASSISTANT = 256, OPT_CONVERSATION };
+
+/* Collects the turn for --json, or prints the reply as it arrives. */
+struct ask_sink {
+	struct ctx *ctx;
+	cJSON *calls; /* [{"name","arguments","result"}] */
+	char *reply;  /* the whole reply, at done */
+	bool printed; /* some reply text went out */
+};
+
+static void on_text(void *arg, const char *delta)
+{
+	struct ask_sink *s = arg;
+
+	if (s->ctx->json)
+		return;
+	fputs(delta, s->ctx->out);
+	fflush(s->ctx->out);
+	s->printed = *delta != '\0';
+}
+
+static void on_tool_call(void *arg, const char *name, const char *args_json)
+{
+	struct ask_sink *s = arg;
+	cJSON *c = cJSON_CreateObject(), *a = cJSON_Parse(args_json);
+
+	cJSON_AddStringToObject(c, "name", name);
+	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
+	cJSON_AddNullToObject(c, "result");
+	cJSON_AddItemToArray(s->calls, c);
+}
+
+static void on_tool_result(void *arg, const char *name, const char *result_json)
+{
+	struct ask_sink *s = arg;
+	cJSON *last = cJSON_GetArrayItem(s->calls, cJSON_GetArraySize(s->calls) - 1);
+	cJSON *r = cJSON_Parse(result_json);
+
+	(void)name;
+	if (last && r)
+		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
+	else
+		cJSON_Delete(r);
+}
+
+static void on_done(void *arg, const char *reply)
+{
+	struct ask_sink *s = arg;
+
+	free(s->reply);
+	s->reply = xstrdup(reply);
+	if (!s->ctx->json && s->printed)
+		fputc('\n', s->ctx->out);
+}
+
+/* The whole of standard input, or NULL (with ctx->err) when too big or empty. */
+static char *read_stdin(struct ctx *ctx)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+		sbuf_add(&sb, buf, n);
+		if (sb.len > STDIN_MAX) {
+			sbuf_release(&sb);
+			cmd_usage(ctx, "the text on stdin is over %d bytes", STDIN_MAX);
+			return NULL;
+		}
+	}
+	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
+		sb.buf[--sb.len] = '\0';
+	if (!sb.len) {
+		sbuf_release(&sb);
+		cmd_usage(ctx, "missing TEXT");
+		return NULL;
+	}
+	return sbuf_detach(&sb);
+}
+
+int cmd_ask(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "assistant", required_argument, NULL, OPT_ASSISTANT },
+		{ "conversation", required_argument, NULL, OPT_CONVERSATION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ask_sink as = { ctx, NULL, NULL, false };
+	struct engine_sink sink = { &as, on_text, on_tool_call, on_tool_result, on_done, NULL };
+	const char *assistant = NULL;
+	long long conv = 0;
+	struct engine *eng = NULL;
+	char *text;
+	int c, rc = -1;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == OPT_ASSISTANT)
+			assistant = optarg;
+		else if (c == OPT_CONVERSATION) {
+			if (cmd_parse_id(ctx, optarg, &conv) < 0)
+				return -1;
+		} else
+			return -1;
+	}
+	text = cmd_join_args(argc, argv, optind);
+	if (!text) {
+		if (isatty(STDIN_FILENO))
+			return cmd_usage(ctx, "missing TEXT");
+		if (!(text = read_stdin(ctx)))
+			return -1;
+	}
+	eng = engine_new(ctx->store, ctx->cfg, &ctx->err);
+	if (!eng || (assistant && engine_set_assistant(eng, assistant, &ctx->err) < 0))
+		goto out;
+	as.calls = cJSON_CreateArray();
+	if (engine_turn(eng, &conv, text, ctx->now, &sink, &ctx->err) < 0)
+		goto out;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+		struct conversation cv;
+
+		if (conversation_get(ctx->store, conv, &cv, &ctx->err) < 0) {
+			cJSON_Delete(o);
+			goto out;
+		}
+		cJSON_AddNumberToObject(o, "conversation", (double)conv);
+		render_add_str(o, "assistant", cv.assistant);
+		conversation_release(&cv);
+		cJSON_AddStringToObject(o, "reply", as.reply ? as.reply : "");
+		cJSON_AddItemToObject(o, "tool_calls", as.calls);
+		as.calls = NULL;
+		cmd_print_json(ctx, o);
+	}
+	rc = 0;
+out:
+	cJSON_Delete(as.calls);
+	free(as.reply);
+	engine_free(eng);
+	free(text);
+	return rc;
+}
+
+/* "title* due priority notes" from a schema. */
+static void print_args(FILE *f, const char *schema)
+{
+	cJSON *s = cJSON_Parse(schema), *p;
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
+
+	fprintf(f, "      args:");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "properties"))
+	{
+		bool required = false;
+		const cJSON *r;
+
+		cJSON_ArrayForEach(r, req)
+			if (!strcmp(r->valuestring, p->string))
+				required = true;
+		fprintf(f, " %s%s", p->string, required ? "*" : "");
+	}
+	fprintf(f, "\n");
+	cJSON_Delete(s);
+}
+
+int cmd_tools(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (ctx->json) {
+		cmd_print_json(ctx, tool_schemas(NULL));
+		return 0;
+	}
+	for (const struct tool *const *t = tool_registry; *t; t++) {
+		fprintf(ctx->out, "%-17s %s\n", (*t)->name, (*t)->description);
+		print_args(ctx->out, (*t)->schema);
+	}
+	return 0;
+}

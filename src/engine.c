@@ -1,0 +1,277 @@
+/* One turn: store the user's text, let the assistant's backend answer
+ * through the tools, store every step, report it to the sink. */
+#include "backend.h"
+#include "conversation.h"
+#include "log.h"
+#include "nlp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct engine {
+	struct store *store;
+	struct config *cfg;
+	struct assistant assistant; /* for new conversations */
+	char channel[12];
+	volatile int cancel;
+};
+
+static const struct backend *const backends[] = {
+	&backend_offline,
+	NULL,
+};
+
+struct engine *engine_new(struct store *store, struct config *cfg, struct err *e)
+{
+	struct engine *eng = xcalloc(1, sizeof(*eng));
+
+	eng->store = store;
+	eng->cfg = cfg;
+	snprintf(eng->channel, sizeof(eng->channel), "cli");
+	if (assistant_get_default(store, &eng->assistant, e) < 0) {
+		free(eng);
+		return NULL;
+	}
+	return eng;
+}
+
+void engine_free(struct engine *eng)
+{
+	if (!eng)
+		return;
+	assistant_release(&eng->assistant);
+	free(eng);
+}
+
+int engine_set_assistant(struct engine *eng, const char *name, struct err *e)
+{
+	struct assistant a;
+
+	if (!name) {
+		if (assistant_get_default(eng->store, &a, e) < 0)
+			return -1;
+	} else if (assistant_get_by_name(eng->store, name, &a, e) < 0) {
+		return -1;
+	}
+	assistant_release(&eng->assistant);
+	eng->assistant = a;
+	return 0;
+}
+
+const char *engine_assistant(const struct engine *eng)
+{
+	return eng->assistant.name;
+}
+
+int engine_set_channel(struct engine *eng, const char *channel, struct err *e)
+{
+	static const char *const ok[] = { "tui", "repl", "cli", "telegram" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (!strcmp(channel, ok[i])) {
+			snprintf(eng->channel, sizeof(eng->channel), "%s", channel);
+			return 0;
+		}
+	}
+	return err_set(e, ERR_USAGE, "unknown channel \"%s\"", channel);
+}
+
+volatile int *engine_cancel_flag(struct engine *eng)
+{
+	return &eng->cancel;
+}
+
+static const struct backend *find_backend(const char *name)
+{
+	for (const struct backend *const *b = backends; *b; b++)
+		if (!strcmp((*b)->name, name))
+			return *b;
+	return NULL;
+}
+
+/* The reply language: general.language, or the script of the text. */
+static const char *reply_lang(struct config *cfg, const char *text)
+{
+	const char *l = cfg ? config_get(cfg, "general.language") : NULL;
+
+	if (l && (!strcmp(l, "en") || !strcmp(l, "ru")))
+		return !strcmp(l, "en") ? "en" : "ru";
+	return nlp_is_russian(text) ? "ru" : "en";
+}
+
+void turn_say(struct turn *t, const char *text)
+{
+	if (t->sink && t->sink->text)
+		t->sink->text(t->sink->arg, text);
+	sbuf_adds(&t->reply, text);
+}
+
+int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e)
+{
+	char *json = cJSON_PrintUnformatted(calls);
+	int rc = conversation_add(t->store, t->conversation, "assistant", NULL, json, NULL,
+				  t->now, NULL, e);
+
+	free(json);
+	return rc;
+}
+
+int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
+	      cJSON **result, struct err *terr, struct err *e)
+{
+	char *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}"), *res;
+	int rc;
+
+	if (t->sink && t->sink->tool_call)
+		t->sink->tool_call(t->sink->arg, name, args_json);
+	log_info("tool %s %s", name, args_json);
+	free(args_json);
+	err_clear(terr);
+	t->calls++;
+	rc = tool_call(&t->tool, name, args, result, terr) < 0 ? 1 : 0;
+	if (rc) {
+		*result = cJSON_CreateObject();
+		cJSON_AddStringToObject(*result, "error", terr->msg);
+		log_warn("tool %s: %s", name, terr->msg);
+	}
+	res = cJSON_PrintUnformatted(*result);
+	if (t->sink && t->sink->tool_result)
+		t->sink->tool_result(t->sink->arg, name, res);
+	if (conversation_add(t->store, t->conversation, "tool", res, NULL, call_id, t->now, NULL,
+			     e) < 0)
+		rc = -1;
+	free(res);
+	return rc;
+}
+
+int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result,
+	      struct err *terr, struct err *e)
+{
+	cJSON *calls = cJSON_CreateArray(), *call = cJSON_CreateObject(), *fn;
+	char id[32], *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
+	int rc;
+
+	*result = NULL;
+	snprintf(id, sizeof(id), "call_%d", t->calls + 1);
+	cJSON_AddStringToObject(call, "id", id);
+	cJSON_AddStringToObject(call, "type", "function");
+	fn = cJSON_AddObjectToObject(call, "function");
+	cJSON_AddStringToObject(fn, "name", name);
+	cJSON_AddStringToObject(fn, "arguments", args_json);
+	free(args_json);
+	cJSON_AddItemToArray(calls, call);
+	rc = turn_calls_message(t, calls, e);
+	cJSON_Delete(calls);
+	if (rc < 0)
+		return -1;
+	return turn_tool(t, id, name, args, result, terr, e);
+}
+
+/* The conversation's assistant (the engine's for a new one). */
+static int conversation_assistant(struct engine *eng, long long *conv,
+				  const struct assistant *want, struct assistant *a,
+				  time_t now, struct err *e)
+{
+	struct conversation c;
+	int rc;
+
+	if (*conv == 0) {
+		if (conversation_new(eng->store, want->id, eng->channel, now, conv, e) < 0)
+			return -1;
+		return assistant_get(eng->store, want->id, a, e);
+	}
+	if (conversation_get(eng->store, *conv, &c, e) < 0)
+		return -1;
+	rc = c.assistant_id ? assistant_get(eng->store, c.assistant_id, a, e)
+			    : assistant_get_default(eng->store, a, e);
+	conversation_release(&c);
+	return rc;
+}
+
+static int run_turn(struct engine *eng, const struct assistant *want, long long *conv,
+		    const char *text, time_t now, int depth, const struct engine_sink *sink,
+		    char **reply, struct err *e)
+{
+	struct assistant a;
+	struct turn t;
+	const struct backend *b;
+	int rc = -1;
+
+	if (!text || !*text)
+		return err_set(e, ERR_USAGE, "nothing to say");
+	if (conversation_assistant(eng, conv, want, &a, now, e) < 0)
+		return -1;
+	memset(&t, 0, sizeof(t));
+	t.eng = eng;
+	t.store = eng->store;
+	t.cfg = eng->cfg;
+	t.assistant = &a;
+	t.conversation = *conv;
+	t.text = text;
+	t.now = now;
+	t.lang = reply_lang(eng->cfg, text);
+	t.depth = depth;
+	t.sink = sink;
+	t.tool.store = eng->store;
+	t.tool.cfg = eng->cfg;
+	t.tool.now = now;
+	t.tool.lang = t.lang;
+	t.tool.depth = depth;
+	t.tool.cancel = &eng->cancel;
+	t.tool.engine = eng;
+	sbuf_init(&t.reply);
+	b = find_backend(a.backend);
+	if (!b) {
+		err_set(e, ERR_FAIL, "assistant \"%s\": no backend \"%s\" in this build", a.name,
+			a.backend);
+		goto out;
+	}
+	if (conversation_add(eng->store, *conv, "user", text, NULL, NULL, now, NULL, e) < 0)
+		goto out;
+	if (b->run(&t, e) < 0)
+		goto out;
+	if (eng->cancel) {
+		err_set(e, ERR_FAIL, "cancelled");
+		goto out;
+	}
+	if (conversation_add(eng->store, *conv, "assistant", t.reply.buf ? t.reply.buf : "",
+			     NULL, NULL, now, NULL, e) < 0)
+		goto out;
+	if (sink && sink->done)
+		sink->done(sink->arg, t.reply.buf ? t.reply.buf : "");
+	if (reply)
+		*reply = sbuf_detach(&t.reply);
+	rc = 0;
+out:
+	if (rc < 0 && sink && sink->error)
+		sink->error(sink->arg, e);
+	sbuf_release(&t.reply);
+	assistant_release(&a);
+	return rc;
+}
+
+int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,
+		const struct engine_sink *sink, struct err *e)
+{
+	eng->cancel = 0;
+	return run_turn(eng, &eng->assistant, conversation, text, now, 0, sink, NULL, e);
+}
+
+int engine_ask(struct engine *eng, const char *name, const char *question, int depth,
+	       time_t now, char **reply, long long *conversation, struct err *e)
+{
+	struct assistant a;
+	int rc;
+
+	*reply = NULL;
+	*conversation = 0;
+	if (depth > ENGINE_MAX_DEPTH)
+		return err_set(e, ERR_FAIL, "ask_assistant: delegation deeper than %d",
+			       ENGINE_MAX_DEPTH);
+	if (assistant_get_by_name(eng->store, name, &a, e) < 0)
+		return -1;
+	rc = run_turn(eng, &a, conversation, question, now, depth, NULL, reply, e);
+	assistant_release(&a);
+	return rc;
+}

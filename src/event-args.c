@@ -1,0 +1,173 @@
+#include "event-args.h"
+#include "caltz.h"
+#include "tz.h"
+#include "when.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400
+
+enum { ARG_AT, ARG_END, ARG_DUR, ARG_EVERY, ARG_FROM, ARG_TO };
+
+/* An argument's name in errors. */
+static const char *arg_name(const struct event_args *a, int which)
+{
+	static const char *const opt[] = { "--at", "--end", "--for", "--every", "--from", "--to" };
+	static const char *const tool[] = { "start", "end", "duration", "every", "from", "to" };
+
+	return a && a->tool ? tool[which] : opt[which];
+}
+
+static void set_str(char **dst, const char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = *v ? xstrdup(v) : NULL;
+}
+
+static int parse_when(const char *name, const char *text, time_t now, struct when *w,
+		      struct err *e)
+{
+	if (when_parse(text, now, w, e) < 0) {
+		err_prefix(e, "%s", name);
+		return -1;
+	}
+	return 0;
+}
+
+time_t event_next_day(time_t day)
+{
+	return when_day_start(day + DAY + 3 * 3600);
+}
+
+/* Start and end of ev from at/end/dur/all_day/tz; an edit keeps the
+ * duration unless told otherwise. */
+static int apply_times(struct store *s, time_t now, const struct event_args *a,
+		       struct event *ev, bool adding, struct err *e)
+{
+	struct caltz_cache tc;
+	icaltimezone *zone = NULL;
+	struct when w = { ev->all_day ? caltz_date_to_local(ev->start) : ev->start, ev->all_day };
+	time_t dur = ev->end - ev->start;
+	struct when we = { 0, false };
+	long secs = 0;
+	int rc = -1;
+
+	if (a->at && parse_when(arg_name(a, ARG_AT), a->at, now, &w, e) < 0)
+		return -1;
+	if (a->dur && when_parse_duration(a->dur, &secs, e) < 0) {
+		err_prefix(e, "%s", arg_name(a, ARG_DUR));
+		return -1;
+	}
+	if (a->tz) {
+		set_str(&ev->tzid, a->tz);
+	} else if (adding) {
+		char *name = tz_local_name();
+
+		set_str(&ev->tzid, name ? name : "");
+		free(name);
+	}
+	if (a->end && parse_when(arg_name(a, ARG_END), a->end, w.at, &we, e) < 0)
+		return -1;
+	/* dates alone make an all-day event: "--at 2026-12-24 --end 2026-12-26" */
+	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
+				     (adding || ev->all_day || !a->at || a->end));
+	if (ev->all_day) {
+		time_t first = caltz_local_to_date(w.at);
+
+		if (a->end) {
+			if (we.at < w.at)
+				return err_set(e, ERR_USAGE, "%s is before %s",
+					       arg_name(a, ARG_END), arg_name(a, ARG_AT));
+			dur = caltz_local_to_date(we.at) + DAY - first;
+		} else if (a->dur) {
+			dur = (secs + DAY - 1) / DAY * DAY;
+		} else if (adding || dur <= 0 || dur % DAY) {
+			dur = DAY;
+		}
+		ev->start = first;
+		ev->end = first + dur;
+		free(ev->tzid);
+		ev->tzid = NULL;
+		return 0;
+	}
+	caltz_cache_init(&tc, s);
+	if (caltz_lookup(&tc, ev->tzid, &zone, e) < 0)
+		goto out;
+	if (a->at)
+		ev->start = a->tz ? caltz_reinterpret(w.at, zone) : w.at;
+	else if (!adding && w.date_only)
+		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
+	if (a->end) {
+		/* read again from the start, so "--end 10:30" is the start's day */
+		if (parse_when(arg_name(a, ARG_END), a->end, ev->start, &we, e) < 0)
+			goto out;
+		ev->end = a->tz ? caltz_reinterpret(we.at, zone) : we.at;
+	} else if (a->dur) {
+		ev->end = ev->start + secs;
+	} else {
+		ev->end = ev->start + (adding || dur <= 0 || w.date_only ? 3600 : dur);
+	}
+	rc = 0;
+out:
+	caltz_cache_release(&tc);
+	return rc;
+}
+
+int event_args_apply(struct store *s, time_t now, const struct event_args *a,
+		     struct event *ev, bool adding, struct err *e)
+{
+	if (adding && !a->at)
+		return err_set(e, ERR_USAGE, "missing %s WHEN", arg_name(a, ARG_AT));
+	if ((a->at || a->end || a->dur || a->all_day || a->tz || adding) &&
+	    apply_times(s, now, a, ev, adding, e) < 0)
+		return -1;
+	set_str(&ev->summary, a->summary);
+	set_str(&ev->location, a->location);
+	set_str(&ev->notes, a->notes);
+	set_str(&ev->calendar, a->calendar);
+	if (a->no_repeat) {
+		free(ev->rrule);
+		ev->rrule = NULL;
+	}
+	if (a->every) {
+		char *rule;
+
+		if (when_parse_rule(a->every, &rule, e) < 0) {
+			err_prefix(e, "%s", arg_name(a, ARG_EVERY));
+			return -1;
+		}
+		free(ev->rrule);
+		ev->rrule = rule;
+	}
+	return 0;
+}
+
+int event_window(time_t now, const char *from_s, const char *to_s, bool tool, time_t *from,
+		 time_t *to, struct err *e)
+{
+	struct event_args names = { .tool = tool };
+	struct when w;
+
+	*from = when_day_start(now);
+	if (from_s) {
+		if (parse_when(arg_name(&names, ARG_FROM), from_s, now, &w, e) < 0)
+			return -1;
+		*from = w.at;
+	}
+	*to = *from;
+	for (int i = 0; i < 7; i++)
+		*to = event_next_day(*to);
+	if (to_s) {
+		if (parse_when(arg_name(&names, ARG_TO), to_s, now, &w, e) < 0)
+			return -1;
+		*to = w.date_only ? event_next_day(w.at) : w.at; /* a date includes its day */
+	}
+	if (*to <= *from)
+		return err_set(e, ERR_USAGE, "%s must be later than %s", arg_name(&names, ARG_TO),
+			       arg_name(&names, ARG_FROM));
+	return 0;
+}

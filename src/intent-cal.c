@@ -1,0 +1,347 @@
+/* Intents for the calendar: agenda, add, edit, search (delete is with cancel). */
+#include "intent-impl.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const calendar_place[] = {
+	"to my calendar", "to the calendar", "in my calendar", "on my calendar",
+	"into my calendar", "to calendar", "in the calendar", "в календарь", "в мой календарь",
+	"в календаре", NULL,
+};
+static const char *const event_words[] = { "event", "an event", "a new event", "new event",
+					   "событие", "новое событие", NULL };
+
+/* The first day of the month containing t moved by months. */
+static time_t month_start(time_t t, int months)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_mday = 1;
+	tm.tm_mon += months;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to)
+{
+	static const char *const this_week[] = {
+		"this week", "the week", "this week's", "for the week", "на этой неделе",
+		"эта неделя", "этой неделе", "на неделе", "на эту неделю", "на неделю", NULL,
+	};
+	static const char *const next_week[] = { "next week", "на следующей неделе",
+						 "следующая неделя", "на следующую неделю",
+						 "следующей неделе", NULL };
+	static const char *const weekend[] = { "this weekend", "the weekend", "weekend",
+					       "на выходных", "в выходные", "на выходные",
+					       "выходные", NULL };
+	static const char *const this_month[] = { "this month", "в этом месяце",
+						  "на этот месяц", "этот месяц", NULL };
+	static const char *const next_month[] = { "next month", "в следующем месяце",
+						  "на следующий месяц", NULL };
+	struct tm tm;
+	int monday;
+
+	localtime_r(&now, &tm);
+	monday = (tm.tm_wday + 6) % 7; /* days since Monday */
+	if (intent_anywhere(s, this_week)) {
+		*from = intent_day(now, 0, 0);
+		*to = intent_day(now, 7 - monday, 0);
+	} else if (intent_anywhere(s, next_week)) {
+		*from = intent_day(now, 7 - monday, 0);
+		*to = intent_day(now, 14 - monday, 0);
+	} else if (intent_anywhere(s, weekend)) {
+		*from = intent_day(now, monday >= 5 ? 0 : 5 - monday, 0);
+		*to = intent_day(now, 7 - monday, 0);
+	} else if (intent_anywhere(s, this_month)) {
+		*from = intent_day(now, 0, 0);
+		*to = month_start(now, 1);
+	} else if (intent_anywhere(s, next_month)) {
+		*from = month_start(now, 1);
+		*to = month_start(now, 2);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const keys[] = {
+		"agenda",   "schedule", "calendar", "events",	"meetings", "appointments",
+		"plans",    "busy",	"free",	    "happening", "planned", "расписание",
+		"календарь", "события", "встречи", "планы",	"повестка", "свободен",
+		"свободна", "занят",	"занята",   "запланировано", NULL,
+	};
+	static const char *const asks[] = { "what's on", "what is on", "whats on",
+					    "what do i have", "what have i got", "anything on",
+					    "что у меня", "что у нас", NULL };
+	static const char *const fillers[] = {
+		"what's", "what", "on", "my", "for", "show", "me", "the", "do", "i", "have",
+		"got", "is", "there", "any", "anything", "am", "are", "how", "does", "look",
+		"looks", "like", "что", "у", "меня", "нас", "на", "в", "во", "покажи", "мои",
+		"мой", "моё", "мое", "какие", "какое", "есть", "дня", "я", "ли", "как",
+		"выглядит", "all", NULL,
+	};
+	size_t b = nlp_next(s, 0);
+	bool asked = nlp_find(s, 0, keys) >= 0;
+	time_t from = 0, to = 0;
+	struct when w;
+
+	for (const char *const *a = asks; *a && !asked; a++)
+		asked = nlp_phrase(s, b, *a, false, NULL);
+	/* "что сегодня?", "what about friday" */
+	if (!asked && !nlp_is(s, b, (const char *const[]){ "что", "what", "what's", NULL }))
+		return false;
+	if (!intent_period(s, now, &from, &to) && nlp_when(s, 0, s->n, now, &w)) {
+		from = intent_day(w.at, 0, 0);
+		to = intent_day(w.at, 1, 0);
+	}
+	if (!asked && !from)
+		return false;
+	intent_drop(s, keys);
+	intent_drop(s, fillers);
+	if (nlp_left(s) > 0)
+		return false;
+	intent_tool(in, "calendar_agenda");
+	if (from) {
+		intent_arg_time(in, "from", from);
+		intent_arg_time(in, "to", to);
+	}
+	return true;
+}
+
+/* Russian nouns after "добавь": the accusative back to the title's nominative. */
+static void nominative(struct nlp *s)
+{
+	static const char *const forms[][2] = {
+		{ "встречу", "встреча" },	  { "тренировку", "тренировка" },
+		{ "презентацию", "презентация" }, { "лекцию", "лекция" },
+		{ "планерку", "планерка" },	  { "планёрку", "планёрка" },
+		{ "вечеринку", "вечеринка" },	  { "поездку", "поездка" },
+		{ "консультацию", "консультация" }, { "репетицию", "репетиция" },
+		{ "игру", "игра" },		  { "пробежку", "пробежка" },
+	};
+	size_t i = nlp_next(s, 0);
+
+	if (i >= s->n)
+		return;
+	for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+		if (!strcmp(s->w[i].orig, forms[k][0])) {
+			free(s->w[i].orig);
+			s->w[i].orig = xstrdup(forms[k][1]);
+			return;
+		}
+	}
+}
+
+/* "from 10 to 11", "с 10 до 11", "10:00-11:00": minutes of both ends. */
+static bool time_range(struct nlp *s, int *start, int *end)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		size_t l1, l2, j;
+		const char *dash;
+
+		if (s->w[i].used)
+			continue;
+		dash = strchr(s->w[i].norm, '-');
+		if (dash && dash != s->w[i].norm) {
+			struct nlp one = { 0 };
+			char *a = xstrndup(s->w[i].norm, (size_t)(dash - s->w[i].norm));
+			bool ok;
+
+			nlp_split(&one, a);
+			ok = nlp_clock(&one, 0, true, start, &l1) && l1 == one.n;
+			nlp_release(&one);
+			free(a);
+			nlp_split(&one, dash + 1);
+			ok = ok && nlp_clock(&one, 0, true, end, &l2) && l2 == one.n;
+			nlp_release(&one);
+			if (ok) {
+				s->w[i].used = true;
+				return true;
+			}
+			continue;
+		}
+		if (!nlp_is(s, i, (const char *const[]){ "from", "с", NULL }) ||
+		    !nlp_clock(s, i + 1, true, start, &l1))
+			continue;
+		j = i + 1 + l1;
+		if (!nlp_is(s, j, (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
+		    !nlp_clock(s, j + 1, true, end, &l2))
+			continue;
+		nlp_use(s, i, j + 1 + l2);
+		return true;
+	}
+	return false;
+}
+
+/* "for 1h", "на 30 минут": the event's length. */
+static bool duration(struct nlp *s, long *secs)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		size_t len;
+
+		if (!s->w[i].used && nlp_is(s, i, (const char *const[]){ "for", "на", NULL }) &&
+		    nlp_duration(s, i + 1, secs, &len)) {
+			nlp_use(s, i, i + 1 + len);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const lead[] = {
+		"add", "schedule", "book", "create", "put", "plan", "set up", "arrange",
+		"добавь", "добавить", "запланируй", "запланировать", "создай", "внеси", "запиши",
+		"назначь", "поставь", NULL,
+	};
+	size_t b = nlp_next(s, 0);
+	bool is_add = nlp_is(s, b, (const char *const[]){ "add", "добавь", "добавить", NULL });
+	int start_min = -1, end_min = -1;
+	long secs = 0;
+	char *rule, *summary, buf[32];
+	struct when w;
+	bool found;
+	time_t start;
+
+	if (!intent_lead(s, lead))
+		return false;
+	intent_anywhere(s, calendar_place);
+	intent_lead(s, event_words);
+	rule = intent_recur(s);
+	duration(s, &secs);
+	time_range(s, &start_min, &end_min);
+	found = nlp_when(s, 0, s->n, now, &w);
+	intent_trim(s, NULL, nlp_connectors);
+	nominative(s);
+	summary = nlp_text(s, 0, s->n, true);
+	if (!found && !rule && start_min < 0) {
+		free(summary);
+		if (!is_add) {
+			intent_clarify(in, NEED_WHEN);
+			return true;
+		}
+		return false; /* "add buy milk": a task */
+	}
+	if (!summary) {
+		free(rule);
+		intent_clarify(in, NEED_WHAT);
+		return true;
+	}
+	intent_tool(in, "calendar_add");
+	cJSON_AddStringToObject(in->args, "summary", summary);
+	free(summary);
+	if (start_min < 0 && found && !w.date_only)
+		start_min = intent_minutes(w.at);
+	if (rule) {
+		start = intent_first(rule, found ? w.at : now, start_min < 0 ? 0 : start_min,
+				     start_min < 0 ? intent_day(now, 0, 0) - 1 : now);
+		cJSON_AddStringToObject(in->args, "every", rule);
+		free(rule);
+	} else {
+		start = intent_day(found ? w.at : now, 0, start_min < 0 ? 0 : start_min);
+	}
+	if (start_min < 0) {
+		intent_arg_date(in, "start", start);
+		cJSON_AddTrueToObject(in->args, "all_day");
+		return true;
+	}
+	intent_arg_time(in, "start", start);
+	if (end_min >= 0) {
+		time_t end = intent_day(start, end_min <= start_min ? 1 : 0, end_min);
+
+		intent_arg_time(in, "end", end);
+	} else if (secs > 0) {
+		nlp_duration_text(secs, buf, sizeof(buf));
+		cJSON_AddStringToObject(in->args, "duration", buf);
+	}
+	return true;
+}
+
+bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const move[] = { "move", "reschedule", "shift", "push",
+					    "перенеси", "перенести", "передвинь", "сдвинь",
+					    NULL };
+	static const char *const rename[] = { "rename", "переименуй", "переименовать", NULL };
+	struct when w;
+
+	if (intent_lead(s, rename)) {
+		int to;
+		char *summary;
+
+		intent_lead(s, event_words);
+		intent_tool(in, "calendar_edit");
+		if (!intent_take_id(s, in)) {
+			intent_clarify(in, NEED_WHICH);
+			return true;
+		}
+		to = nlp_find(s, 0, (const char *const[]){ "to", "as", "в", "на", NULL });
+		if (to >= 0)
+			s->w[to].used = true;
+		summary = nlp_text(s, 0, s->n, true);
+		if (!summary) {
+			intent_clarify(in, NEED_WHAT);
+			return true;
+		}
+		cJSON_AddStringToObject(in->args, "summary", summary);
+		free(summary);
+		return true;
+	}
+	if (!intent_lead(s, move))
+		return false;
+	if (nlp_find(s, 0, (const char *const[]){ "reminder", "напоминание", NULL }) >= 0)
+		return false;
+	intent_tool(in, "calendar_edit");
+	if (!nlp_when(s, 0, s->n, now, &w)) {
+		intent_clarify(in, NEED_WHEN);
+		return true;
+	}
+	if (w.date_only)
+		intent_arg_date(in, "start", w.at);
+	else
+		intent_arg_time(in, "start", w.at);
+	intent_lead(s, event_words);
+	if (intent_take_id(s, in))
+		return true;
+	intent_trim(s, NULL, (const char *const[]){ "to", "на", NULL });
+	if (!intent_take_match(s, in))
+		intent_clarify(in, NEED_WHICH);
+	return true;
+}
+
+bool intent_calendar_search(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const lead[] = {
+		"search my calendar for", "search the calendar for", "search for", "search",
+		"look up", "look for", "find", "when is", "when's", "when do i have",
+		"what time is", "найди", "найти", "поищи", "поиск", "когда у меня", "когда",
+		NULL,
+	};
+	static const char *const stop[] = {
+		"my",	    "the",	   "a",	     "an",	   "for",      "in",	 "on",
+		"calendar", "event",	   "events", "appointment", "appointments", "meeting",
+		"meetings", "with",	   "all",    "мои",	   "мой",      "в",	 "календаре",
+		"встреча",  "встречи",	   "встречу", "событие",  "события",   "с",	 "у",
+		"меня",	    "все",	   "is",     "будет",	   NULL,
+	};
+	char *text;
+
+	(void)now;
+	if (!intent_lead(s, lead))
+		return false;
+	intent_drop(s, stop);
+	text = nlp_text(s, 0, s->n, true);
+	if (!text)
+		return false;
+	intent_tool(in, "calendar_search");
+	cJSON_AddStringToObject(in->args, "text", text);
+	free(text);
+	return true;
+}

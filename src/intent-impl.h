@@ -1,0 +1,71 @@
+/*
+ * intent-impl.h - what the parts of the intent parser share: the parser of
+ * each domain (src/intent-<domain>.c) and the helpers that build an intent.
+ */
+#ifndef NESTOR_INTENT_IMPL_H
+#define NESTOR_INTENT_IMPL_H
+
+#include <stdbool.h>
+
+#include "intent.h"
+#include "nlp.h"
+
+/* Domain parsers, tried in order by intent_parse(): each claims the
+ * sentence (fills in, returns true) or returns false leaving it unchanged
+ * apart from the used marks. */
+bool intent_time_convert(struct nlp *s, struct intent *in, time_t now);
+bool intent_time_now(struct nlp *s, struct intent *in, time_t now);
+bool intent_weather(struct nlp *s, struct intent *in, time_t now);
+bool intent_reminder_snooze(struct nlp *s, struct intent *in, time_t now);
+bool intent_cancel(struct nlp *s, struct intent *in, time_t now);
+bool intent_reminder_list(struct nlp *s, struct intent *in, time_t now);
+bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now);
+bool intent_task_done(struct nlp *s, struct intent *in, time_t now);
+bool intent_task_list(struct nlp *s, struct intent *in, time_t now);
+bool intent_task_add(struct nlp *s, struct intent *in, time_t now);
+bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now);
+bool intent_calendar_search(struct nlp *s, struct intent *in, time_t now);
+bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now);
+bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now);
+
+/* Make in a call of tool (args created empty when missing). */
+void intent_tool(struct intent *in, const char *tool);
+/* Make in a question about what is missing (drops args and match). */
+void intent_clarify(struct intent *in, enum intent_need need);
+/* args[key] = ISO 8601 time / YYYY-MM-DD date, local. */
+void intent_arg_time(struct intent *in, const char *key, time_t t);
+void intent_arg_date(struct intent *in, const char *key, time_t t);
+
+/* Whether the first unused words are one of the phrases (longest listed
+ * first); marks them used when so. */
+bool intent_lead(struct nlp *s, const char *const *phrases);
+/* Whether one of the phrases appears anywhere among unused words; marks it. */
+bool intent_anywhere(struct nlp *s, const char *const *phrases);
+/* Mark every unused word that is one of words. */
+void intent_drop(struct nlp *s, const char *const *words);
+/* Drop articles and the lead words from the start of the unused words and
+ * the trail words from their end. */
+void intent_trim(struct nlp *s, const char *const *lead, const char *const *trail);
+/* A positive integer at word i. */
+bool intent_number(const struct nlp *s, size_t i, long long *id);
+/* The first unused number becomes args.id; false when there is none. */
+bool intent_take_id(struct nlp *s, struct intent *in);
+/* The unused words as typed become in->match (false when none are left). */
+bool intent_take_match(struct nlp *s, struct intent *in);
+
+/* A recurrence phrase among the unused words ("every monday", "по будням")
+ * through when_parse_rule(); marks it and returns the RRULE (caller frees),
+ * or NULL. */
+char *intent_recur(struct nlp *s);
+/* The first time after now at minutes past midnight, on or after the day
+ * of from, on a day rule allows (its BYDAY, or any day). */
+time_t intent_first(const char *rule, time_t from, int minutes, time_t now);
+/* A period phrase among the unused words ("this week", "на выходных",
+ * "next month"), marked and resolved to local midnights [from, to). */
+bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);
+/* Local day of t moved by days, at minutes past midnight. */
+time_t intent_day(time_t t, int days, int minutes);
+/* Minutes past local midnight of t. */
+int intent_minutes(time_t t);
+
+#endif

@@ -1,0 +1,329 @@
+/* Intents for reminders and tasks. */
+#include "intent-impl.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MINUTES (9 * 60) /* a reminder "tomorrow" rings at 09:00 */
+
+static const char *const reminder_words[] = { "reminder", "reminders", "напоминание",
+					      "напоминания", "напоминаний", "напоминалку",
+					      "напоминалка", NULL };
+static const char *const task_words[] = { "task",   "tasks",  "todo",	"todos", "to-do",
+					  "задачу", "задача", "задачи", "задач", NULL };
+/* What a text does not start or end with once its date is gone. */
+static const char *const text_lead[] = { "to",	"that", "about", "of", "for", "me",
+					 "что", "чтобы", "о",	  "об", "про", "том", NULL };
+static const char *const add_verbs[] = { "add",	  "adding", "new",    "create",  "put",
+					 "добавь", "добавить", "создай", "новая", "новую",
+					 "запиши", "внеси",  NULL };
+
+/* The words left as the text; false (and a question) when nothing is left. */
+static bool take_text(struct nlp *s, struct intent *in, const char *key)
+{
+	char *text;
+
+	intent_trim(s, text_lead, nlp_connectors);
+	text = nlp_text(s, 0, s->n, true);
+	if (!text) {
+		intent_clarify(in, NEED_WHAT);
+		return false;
+	}
+	cJSON_AddStringToObject(in->args, key, text);
+	free(text);
+	return true;
+}
+
+static bool said_today(const struct nlp *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->w[i].used && nlp_is(s, i, (const char *const[]){ "today", "сегодня", NULL }))
+			return true;
+	return false;
+}
+
+bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const lead[] = {
+		"remind me", "remind", "set a reminder", "set reminder", "set up a reminder",
+		"create a reminder", "create reminder", "add a reminder", "add reminder",
+		"new reminder", "make a reminder", "reminder", "don't let me forget",
+		"dont let me forget", "напомни мне", "напомни", "напомните мне", "напомните",
+		"напомнить мне", "напомнить", "поставь напоминание", "создай напоминание",
+		"добавь напоминание", "новое напоминание", "сделай напоминание", "напоминание",
+		"не дай мне забыть", NULL,
+	};
+	struct when w;
+	char *rule;
+	bool found;
+	time_t at;
+
+	if (!intent_lead(s, lead))
+		return false;
+	intent_tool(in, "reminder_add");
+	rule = intent_recur(s);
+	found = nlp_when(s, 0, s->n, now, &w);
+	if (!take_text(s, in, "text")) {
+		free(rule);
+		return true;
+	}
+	if (rule) {
+		int minutes = found && !w.date_only ? intent_minutes(w.at) : DEFAULT_MINUTES;
+
+		at = intent_first(rule, found ? w.at : now, minutes, now);
+		intent_arg_time(in, "at", at);
+		cJSON_AddStringToObject(in->args, "every", rule);
+		free(rule);
+		return true;
+	}
+	if (!found) {
+		intent_clarify(in, NEED_WHEN);
+		return true;
+	}
+	at = w.date_only ? intent_day(w.at, 0, DEFAULT_MINUTES) : w.at;
+	/* "at 9" said at 14:30 means tomorrow's 9:00 */
+	if (at <= now && !w.date_only && !said_today(s) && at > now - 86400)
+		at = intent_day(at, 1, intent_minutes(at));
+	if (at <= now) {
+		intent_clarify(in, NEED_WHEN);
+		return true;
+	}
+	intent_arg_time(in, "at", at);
+	return true;
+}
+
+/* "show my reminders", "мои задачи": the list words and nothing else. */
+static bool only_list_words(struct nlp *s, const char *const *nouns, bool need_noun,
+			    bool *all)
+{
+	static const char *const fillers[] = {
+		"show",	 "list",  "my",	   "me",     "what",	 "what's", "which", "are",
+		"do",	 "i",	  "have",  "any",    "pending",	 "upcoming", "active", "open",
+		"set",	 "the",	  "of",	   "get",    "display",	 "view",   "current", "is",
+		"there", "on",	  "покажи", "мои",   "какие",	 "у",	   "меня", "есть",
+		"список", "активные", "открытые", "текущие", "выведи", "все", "all", NULL,
+	};
+	bool noun = false;
+
+	*all = false;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->w[i].used)
+			continue;
+		if (nlp_is(s, i, nouns))
+			noun = true;
+		else if (nlp_is(s, i, (const char *const[]){ "all", "все", "всё", NULL }))
+			*all = true;
+		else if (!nlp_is(s, i, fillers))
+			return false;
+	}
+	return noun || !need_noun;
+}
+
+bool intent_reminder_list(struct nlp *s, struct intent *in, time_t now)
+{
+	bool all;
+
+	(void)now;
+	if (!only_list_words(s, reminder_words, true, &all))
+		return false;
+	intent_tool(in, "reminder_list");
+	if (all)
+		cJSON_AddTrueToObject(in->args, "all");
+	return true;
+}
+
+bool intent_task_list(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const nouns[] = { "tasks", "todos", "to-dos", "todo", "to-do",
+					     "задачи", "задач", "дела", "дел", NULL };
+	static const char *const phrases[] = {
+		"what do i have to do", "what do i need to do", "what should i do",
+		"what's left to do", "todo list", "to-do list", "to do list", "task list",
+		"что мне нужно сделать", "что мне надо сделать", "что нужно сделать",
+		"что надо сделать", "список дел", "список задач", NULL,
+	};
+	bool all;
+
+	(void)now;
+	if (!only_list_words(s, nouns, !intent_anywhere(s, phrases), &all))
+		return false;
+	intent_tool(in, "task_list");
+	if (all)
+		cJSON_AddTrueToObject(in->args, "all");
+	return true;
+}
+
+bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const lead[] = {
+		"add a new task", "add new task", "add a task", "add an task", "add task", "add a todo",
+		"add todo", "add a to-do", "add to-do", "create a task", "create task",
+		"new task", "new todo", "task", "todo", "to-do", "добавь задачу",
+		"добавить задачу", "создай задачу", "новая задача", "запиши задачу",
+		"добавь новую задачу", "задача", "добавь дело", "добавь в задачи",
+		"добавь в список дел", "добавь в список задач", NULL,
+	};
+	static const char *const to_list[] = {
+		"to my todo list", "to my to-do list", "to the todo list", "to my task list",
+		"to my tasks", "to my todos", "to my list", "to the list", "to tasks",
+		"on my todo list", "on my to-do list", "в задачи", "в список дел",
+		"в список задач", "в мой список дел", NULL,
+	};
+	static const char *const urgent[] = { "urgent", "urgently", "asap", "срочно",
+					      "срочная", "срочную", NULL };
+	struct when w;
+	size_t i;
+	bool is_urgent = nlp_find(s, 0, urgent) >= 0;
+
+	/* "add an urgent task ..." */
+	intent_drop(s, urgent);
+	if (!intent_lead(s, lead)) {
+		/* "add buy milk to my todo list" */
+		i = nlp_next(s, 0);
+		if (!nlp_is(s, i, add_verbs) || !intent_anywhere(s, to_list))
+			return false;
+		s->w[i].used = true;
+	}
+	intent_tool(in, "task_add");
+	for (i = 0; i < s->n; i++) {
+		long long p;
+
+		if (!s->w[i].used &&
+		    nlp_is(s, i, (const char *const[]){ "priority", "приоритет", NULL }) &&
+		    intent_number(s, i + 1, &p) && p <= 9) {
+			cJSON_AddNumberToObject(in->args, "priority", (double)p);
+			nlp_use(s, i, i + 2);
+			break;
+		}
+	}
+	if (!cJSON_HasObjectItem(in->args, "priority") && is_urgent)
+		cJSON_AddNumberToObject(in->args, "priority", 9);
+	if (nlp_when(s, 0, s->n, now, &w)) {
+		if (w.date_only)
+			intent_arg_date(in, "due", w.at);
+		else
+			intent_arg_time(in, "due", w.at);
+	}
+	take_text(s, in, "title");
+	return true;
+}
+
+bool intent_task_done(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const done[] = { "done",	  "complete", "completed", "finished",
+					    "finish",	  "выполнен*", "выполни*", "сделан*",
+					    "сделал*",	  "готово",   "готова",	  "закрой",
+					    "закрыть",	  "заверши*", "заверш*", NULL };
+	static const char *const mark[] = { "mark", "check", "tick", "отметь", "отметить",
+					    NULL };
+	static const char *const filler[] = { "as", "off", "with", "is", "i", "have",
+					      "как", "я", "уже", NULL };
+	static const char *const tick[] = { "check off", "tick off", "cross off", NULL };
+	size_t b = nlp_next(s, 0);
+	bool has_done = nlp_find(s, 0, done) >= 0, has_task = nlp_find(s, 0, task_words) >= 0;
+
+	if (intent_lead(s, tick))
+		has_done = has_task = true;
+	long long id;
+
+	(void)now;
+	if (b >= s->n || nlp_is(s, b, add_verbs) || nlp_is(s, b, reminder_words) ||
+	    nlp_find(s, 0, reminder_words) >= 0)
+		return false;
+	if (!(has_done && (has_task || nlp_is(s, b, mark) ||
+			   (nlp_is(s, b, done) && intent_number(s, nlp_next(s, b + 1), &id)))) &&
+	    !(nlp_is(s, b, mark) && has_task))
+		return false;
+	intent_tool(in, "task_done");
+	intent_drop(s, done);
+	intent_drop(s, mark);
+	intent_drop(s, task_words);
+	intent_drop(s, filler);
+	if (intent_take_id(s, in))
+		return true;
+	intent_trim(s, text_lead, nlp_connectors);
+	if (!intent_take_match(s, in))
+		intent_clarify(in, NEED_WHAT);
+	return true;
+}
+
+/* Remove the verb and the kind word, then an id or the words naming it. */
+static void target(struct nlp *s, struct intent *in)
+{
+	if (intent_take_id(s, in))
+		return;
+	intent_trim(s, text_lead, nlp_connectors);
+	if (!intent_take_match(s, in))
+		intent_clarify(in, NEED_WHICH);
+}
+
+bool intent_reminder_snooze(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const lead[] = { "snooze", "отложи", "отложить", NULL };
+	char buf[32];
+	long secs = 600;
+
+	(void)now;
+	if (!intent_lead(s, lead))
+		return false;
+	intent_tool(in, "reminder_snooze");
+	intent_drop(s, reminder_words);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t len;
+
+		if (!s->w[i].used && nlp_duration(s, i, &secs, &len)) {
+			nlp_use(s, i, i + len);
+			if (i > 0 && nlp_is(s, i - 1, nlp_connectors))
+				s->w[i - 1].used = true;
+			break;
+		}
+	}
+	nlp_duration_text(secs, buf, sizeof(buf));
+	cJSON_AddStringToObject(in->args, "duration", buf);
+	target(s, in);
+	return true;
+}
+
+bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
+{
+	static const char *const lead[] = { "cancel", "delete", "remove", "stop",   "drop",
+					    "clear",  "kill",	"отмени", "отменить", "удали",
+					    "удалить", "убери", "убрать",  "сотри",  NULL };
+	static const char *const event_words[] = { "event", "events", "событие", "мероприятие",
+						   NULL };
+	static const char *const event_nouns[] = {
+		"meeting",  "appointment", "lunch",  "dinner", "breakfast", "call", "party",
+		"встреч*",  "обед",	   "ужин",   "завтрак", "созвон",	  "вечеринку",
+		"приём",    "прием",	   NULL,
+	};
+
+	(void)now;
+	if (!intent_lead(s, lead))
+		return false;
+	if (nlp_find(s, 0, reminder_words) >= 0) {
+		intent_tool(in, "reminder_cancel");
+		intent_drop(s, reminder_words);
+		target(s, in);
+		return true;
+	}
+	if (nlp_find(s, 0, event_words) >= 0 || nlp_find(s, 0, event_nouns) >= 0) {
+		intent_tool(in, "calendar_delete");
+		intent_drop(s, event_words);
+		target(s, in);
+		return true;
+	}
+	if (nlp_find(s, 0, task_words) >= 0) {
+		/* no tool removes a task */
+		in->kind = INTENT_UNKNOWN;
+		return true;
+	}
+	/* neither kind said: the backend looks for the words in both */
+	intent_clarify(in, NEED_WHICH);
+	intent_drop(s, (const char *const[]){ "it", "this", "that", "это", "его", "её", "ее", NULL });
+	if (!intent_number(s, nlp_next(s, 0), &(long long){ 0 })) {
+		intent_trim(s, text_lead, nlp_connectors);
+		intent_take_match(s, in);
+	}
+	return true;
+}

@@ -1,0 +1,415 @@
+/* The offline intent parser: which tool a sentence asks for, and its arguments.
+ * Each parse_* function claims the sentence (returns true) or leaves it. */
+#include "intent.h"
+#include "intent-impl.h"
+#include "render.h"
+#include "when.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Words said for politeness or to address nestor: dropped anywhere. */
+static const char *const polite_words[] = { "please", "kindly", "пожалуйста", "плиз", "пж",
+					    NULL };
+/* Openings that carry no request, dropped from the start (longest first). */
+static const char *const openings[] = {
+	"would you be so kind as to", "i would like you to", "would you mind", "i'd like you to",
+	"i want you to", "i need you to", "go ahead and", "could you", "can you", "would you",
+	"will you", "could u", "can u", "hey nestor", "hi nestor", "hello nestor", "tell me",
+	"ok nestor", "nestor", "hey", "ok", "okay", "just", "не могли бы вы", "не могла бы ты",
+	"не мог бы ты", "будьте добры", "будь добра", "будь добр", "ты можешь", "можешь",
+	"можете", "эй", "слушай", "нестор", "подскажи", "подскажите", "скажи", "скажите", NULL,
+};
+
+void intent_tool(struct intent *in, const char *tool)
+{
+	in->kind = INTENT_TOOL;
+	in->tool = tool;
+	if (!in->args)
+		in->args = cJSON_CreateObject();
+}
+
+void intent_clarify(struct intent *in, enum intent_need need)
+{
+	cJSON_Delete(in->args);
+	in->args = NULL;
+	in->tool = NULL;
+	free(in->match);
+	in->match = NULL;
+	in->kind = INTENT_CLARIFY;
+	in->need = need;
+}
+
+void intent_arg_time(struct intent *in, const char *key, time_t t)
+{
+	char buf[40];
+
+	cJSON_AddStringToObject(in->args, key, render_time(t, buf, sizeof(buf)));
+}
+
+void intent_arg_date(struct intent *in, const char *key, time_t t)
+{
+	char buf[16];
+
+	cJSON_AddStringToObject(in->args, key, render_date(t, buf, sizeof(buf)));
+}
+
+bool intent_lead(struct nlp *s, const char *const *phrases)
+{
+	for (; *phrases; phrases++)
+		if (nlp_phrase(s, 0, *phrases, true, NULL))
+			return true;
+	return false;
+}
+
+bool intent_anywhere(struct nlp *s, const char *const *phrases)
+{
+	for (; *phrases; phrases++)
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->w[i].used && nlp_phrase(s, i, *phrases, true, NULL))
+				return true;
+	return false;
+}
+
+void intent_drop(struct nlp *s, const char *const *words)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (nlp_is(s, i, words))
+			s->w[i].used = true;
+}
+
+bool intent_take_match(struct nlp *s, struct intent *in)
+{
+	free(in->match);
+	in->match = nlp_text(s, 0, s->n, true);
+	return in->match != NULL;
+}
+
+time_t intent_day(time_t t, int days, int minutes)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_mday += days;
+	tm.tm_hour = minutes / 60;
+	tm.tm_min = minutes % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+int intent_minutes(time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+char *intent_recur(struct nlp *s)
+{
+	static const char *const starts[] = { "every", "each", "daily", "weekly", "monthly",
+					      "yearly", "каждый", "каждую", "каждое", "каждые",
+					      "по", "ежедневно", "еженедельно", "ежемесячно",
+					      NULL };
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->w[i].used || !nlp_is(s, i, starts))
+			continue;
+		for (size_t len = 5; len > 0; len--) {
+			char *text, *rule = NULL;
+			struct err e;
+			bool free_run = i + len <= s->n;
+
+			for (size_t k = i; free_run && k < i + len; k++)
+				free_run = !s->w[k].used;
+			if (!free_run)
+				continue;
+			text = nlp_text(s, i, i + len, false);
+			if (when_parse_rule(text, &rule, &e) == 0) {
+				free(text);
+				nlp_use(s, i, i + len);
+				return rule;
+			}
+			free(text);
+		}
+	}
+	return NULL;
+}
+
+time_t intent_first(const char *rule, time_t from, int minutes, time_t now)
+{
+	static const char *const days[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
+	const char *by = rule ? strstr(rule, "BYDAY=") : NULL;
+
+	for (int d = 0; d < 400; d++) {
+		time_t t = intent_day(from, d, minutes);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		if (t <= now)
+			continue;
+		if (!by || strstr(by, days[tm.tm_wday]))
+			return t;
+	}
+	return intent_day(from, 0, minutes);
+}
+
+/* Words that never start a title or a name ("add a meeting", "the reminder"). */
+static const char *const articles[] = { "a", "an", "the", "my", "мне", "мой", "моя", "мою",
+					"мои", NULL };
+
+void intent_trim(struct nlp *s, const char *const *lead, const char *const *trail)
+{
+	size_t i;
+
+	for (;;) {
+		i = nlp_next(s, 0);
+		if (i >= s->n || !(nlp_is(s, i, articles) || (lead && nlp_is(s, i, lead))))
+			break;
+		s->w[i].used = true;
+	}
+	for (;;) {
+		size_t last = s->n;
+
+		for (i = 0; i < s->n; i++)
+			if (!s->w[i].used)
+				last = i;
+		if (last == s->n || !trail || !nlp_is(s, last, trail))
+			break;
+		s->w[last].used = true;
+	}
+}
+
+/* "4", "#4" (the '#' is gone already), "4th" is not an id. */
+bool intent_number(const struct nlp *s, size_t i, long long *id)
+{
+	char *end;
+	long long v;
+
+	if (i >= s->n || s->w[i].used)
+		return false;
+	v = strtoll(s->w[i].norm, &end, 10);
+	if (end == s->w[i].norm || *end || v <= 0)
+		return false;
+	*id = v;
+	return true;
+}
+
+bool intent_take_id(struct nlp *s, struct intent *in)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		long long id;
+
+		if (intent_number(s, i, &id)) {
+			s->w[i].used = true;
+			cJSON_AddNumberToObject(in->args, "id", (double)id);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_small_talk(struct nlp *s, struct intent *in)
+{
+	static const char *const help[] = { "help", "what can you do", "what can you do for me",
+					    "what do you do", "commands", "how does this work",
+					    "помощь", "справка", "помоги", "что ты умеешь",
+					    "что ты можешь", "что умеешь", "?", NULL };
+	static const char *const hello[] = { "hi", "hello", "hey", "good morning",
+					     "good evening", "good afternoon", "привет",
+					     "здравствуй", "здравствуйте", "добрый день",
+					     "доброе утро", "добрый вечер", "хай", NULL };
+	static const char *const thanks[] = { "thanks", "thank you", "thx", "cheers",
+					      "thanks a lot", "спасибо", "благодарю",
+					      "спасибо большое", "большое спасибо", NULL };
+	char *text = nlp_text(s, 0, s->n, false);
+	bool hit = false;
+
+	if (!text) {
+		in->kind = INTENT_HELP;
+		return true;
+	}
+	for (const char *const *p = help; *p && !hit; p++)
+		if (!strcmp(text, *p))
+			hit = true, in->kind = INTENT_HELP;
+	for (const char *const *p = hello; *p && !hit; p++)
+		if (!strcmp(text, *p))
+			hit = true, in->kind = INTENT_GREETING;
+	for (const char *const *p = thanks; *p && !hit; p++)
+		if (!strcmp(text, *p))
+			hit = true, in->kind = INTENT_THANKS;
+	free(text);
+	return hit;
+}
+
+/* "@coder why...", "ask coder why...", "спроси coder ...". */
+static bool parse_ask(struct nlp *s, struct intent *in, const char *const *assistants)
+{
+	size_t b = nlp_next(s, 0), q;
+	const char *name = NULL;
+	char *question;
+
+	if (b >= s->n || !assistants)
+		return false;
+	if (s->w[b].orig[0] == '@')
+		q = b + 1;
+	else if (nlp_is(s, b, (const char *const[]){ "ask", "спроси", "спросить", NULL }))
+		q = b + 2;
+	else
+		return false;
+	if (q - 1 >= s->n)
+		return false;
+	for (const char *const *a = assistants; *a; a++) {
+		const char *word = s->w[q - 1].orig + (s->w[q - 1].orig[0] == '@');
+
+		if (!strcasecmp(word, *a))
+			name = *a;
+	}
+	if (!name)
+		return false;
+	nlp_use(s, b, q);
+	nlp_phrase(s, q, "about", true, NULL);
+	question = nlp_text(s, 0, s->n, true);
+	if (!question) {
+		intent_clarify(in, NEED_WHAT);
+		return true;
+	}
+	intent_tool(in, "ask_assistant");
+	cJSON_AddStringToObject(in->args, "assistant", name);
+	cJSON_AddStringToObject(in->args, "question", question);
+	free(question);
+	return true;
+}
+
+static void drop_politeness(struct nlp *s)
+{
+	bool again = true;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (nlp_is(s, i, polite_words))
+			s->w[i].used = true;
+	while (again) {
+		again = false;
+		/* keep at least one word: "hey" alone is a greeting */
+		for (const char *const *o = openings; *o && nlp_left(s) > 1; o++) {
+			size_t end;
+
+			if (nlp_phrase(s, 0, *o, false, &end) && end < s->n) {
+				nlp_phrase(s, 0, *o, true, NULL);
+				again = true;
+				break;
+			}
+		}
+	}
+}
+
+void intent_parse(const char *text, time_t now, const char *const *assistants,
+		  struct intent *out)
+{
+	static bool (*const parsers[])(struct nlp *, struct intent *, time_t) = {
+		intent_time_convert, intent_time_now,	  intent_weather,
+		intent_reminder_snooze, intent_cancel,	  intent_reminder_list,
+		intent_reminder_add, intent_task_done,	  intent_task_list,
+		intent_task_add,     intent_calendar_edit, intent_calendar_search,
+		intent_calendar_agenda, intent_calendar_add,
+	};
+	struct nlp s;
+	bool done = false;
+
+	memset(out, 0, sizeof(*out));
+	out->lang = nlp_is_russian(text) ? "ru" : "en";
+	out->kind = INTENT_UNKNOWN;
+	nlp_split(&s, text);
+	if (parse_ask(&s, out, assistants)) {
+		nlp_release(&s);
+		return;
+	}
+	drop_politeness(&s);
+	if (!parse_small_talk(&s, out)) {
+		bool *used = xcalloc(s.n + 1, sizeof(*used));
+
+		for (size_t k = 0; k < s.n; k++)
+			used[k] = s.w[k].used;
+		for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]) && !done; i++) {
+			done = parsers[i](&s, out, now);
+			/* a parser that passes leaves the words as it found them */
+			for (size_t k = 0; k < s.n && !done; k++)
+				s.w[k].used = used[k];
+		}
+		free(used);
+		if (!done) {
+			intent_release(out);
+			out->kind = INTENT_UNKNOWN;
+		}
+	}
+	nlp_release(&s);
+}
+
+void intent_release(struct intent *in)
+{
+	cJSON_Delete(in->args);
+	free(in->match);
+	in->args = NULL;
+	in->match = NULL;
+	in->tool = NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *intent_format(const struct intent *in)
+{
+	static const char *const need[] = { "none", "when", "what", "which" };
+	struct sbuf sb = SBUF_INIT;
+	const char *keys[32];
+	size_t n = 0;
+	const cJSON *a;
+
+	switch (in->kind) {
+	case INTENT_HELP:
+		return xstrdup("help");
+	case INTENT_GREETING:
+		return xstrdup("greeting");
+	case INTENT_THANKS:
+		return xstrdup("thanks");
+	case INTENT_UNKNOWN:
+		return xstrdup("unknown");
+	case INTENT_CLARIFY:
+		if (in->match)
+			return xasprintf("clarify:%s match=%s", need[in->need], in->match);
+		return xasprintf("clarify:%s", need[in->need]);
+	case INTENT_TOOL:
+		break;
+	}
+	sbuf_adds(&sb, in->tool);
+	cJSON_ArrayForEach(a, in->args)
+		if (n < sizeof(keys) / sizeof(keys[0]))
+			keys[n++] = a->string;
+	qsort(keys, n, sizeof(keys[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(in->args, keys[i]);
+
+		sbuf_addf(&sb, "%s%s=", i ? "; " : " ", keys[i]);
+		if (cJSON_IsString(v))
+			sbuf_adds(&sb, v->valuestring);
+		else if (cJSON_IsNumber(v))
+			sbuf_addf(&sb, "%lld", (long long)v->valuedouble);
+		else if (cJSON_IsBool(v))
+			sbuf_adds(&sb, cJSON_IsTrue(v) ? "true" : "false");
+		else {
+			char *j = cJSON_PrintUnformatted(v);
+
+			sbuf_adds(&sb, j);
+			free(j);
+		}
+	}
+	if (in->match)
+		sbuf_addf(&sb, "%smatch=%s", n ? "; " : " ", in->match);
+	return sbuf_detach(&sb);
+}

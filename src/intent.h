@@ -1,0 +1,61 @@
+/*
+ * intent.h - the offline intent parser: a sentence in English or Russian to
+ * one tool call.
+ *
+ * intent_parse() is deterministic and pure: it reads the text and `now`
+ * (for date phrases, through when_parse()) and returns which tool to call
+ * with which arguments, in the argument conventions of tool.h.  Times are
+ * ISO 8601 with the local offset (render_time()), dates YYYY-MM-DD,
+ * durations "10m"/"1h"/"1h30m", recurrence an RRULE ("FREQ=WEEKLY;BYDAY=MO").
+ *
+ * When the request names a thing by its words rather than its id ("cancel
+ * the reminder about mom"), args has no "id" and match holds the words; the
+ * backend looks them up and asks which one when several match.  It never
+ * guesses: what it does not understand is INTENT_UNKNOWN, and a request
+ * missing something (a reminder without a time) is INTENT_CLARIFY.
+ */
+#ifndef NESTOR_INTENT_H
+#define NESTOR_INTENT_H
+
+#include <cjson/cJSON.h>
+#include <time.h>
+
+enum intent_kind {
+	INTENT_TOOL,     /* call tool with args */
+	INTENT_HELP,     /* "help", "what can you do" */
+	INTENT_GREETING, /* "hi", "привет" */
+	INTENT_THANKS,   /* "thanks", "спасибо" */
+	INTENT_CLARIFY,  /* understood, but something is missing: see need */
+	INTENT_UNKNOWN,  /* not understood */
+};
+
+enum intent_need {
+	NEED_NONE,
+	NEED_WHEN,   /* a reminder or event without a time */
+	NEED_WHAT,   /* a reminder or task without its text */
+	NEED_WHICH,  /* "cancel X" naming neither a reminder nor an event: match
+		      * holds X when it is words, for the backend to look up */
+};
+
+struct intent {
+	enum intent_kind kind;
+	const char *lang;   /* "en" or "ru": the language of the request */
+	const char *tool;   /* INTENT_TOOL: the tool's name (tool.h) */
+	cJSON *args;        /* INTENT_TOOL: its arguments (an object) */
+	char *match;        /* words naming the thing to act on, or NULL */
+	enum intent_need need; /* INTENT_CLARIFY: what is missing */
+};
+
+/* Parse text.  assistants is a NULL-terminated list of the names of the
+ * assistants one may ask ("ask coder ..."), or NULL. */
+void intent_parse(const char *text, time_t now, const char *const *assistants,
+		  struct intent *out);
+void intent_release(struct intent *in);
+
+/* The intent as one line for tests and logs: "TOOL k=v k=v [match=...]",
+ * or "unknown", "help", "greeting", "thanks", "clarify:when|what|which"
+ * (with " match=..." when words were kept).
+ * Keys are sorted; the caller frees the string. */
+char *intent_format(const struct intent *in);
+
+#endif

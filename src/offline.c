@@ -1,0 +1,293 @@
+/* The offline backend: the intent parser picks the tool, words naming a
+ * thing are looked up (asking which when several match), the reply is
+ * composed from the result.  Deterministic, no network. */
+#include "backend.h"
+#include "intent.h"
+#include "nlp.h"
+#include "render.h"
+#include "answer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400
+
+/* Words that do not tell one thing from another. */
+static const char *const stop_words[] = {
+	"the", "a",  "an", "my", "about", "to",  "for", "with", "of", "on", "at", "in",
+	"про", "о",  "об", "с",	 "со",	  "на",	 "в",	"во",	"мой", "мою", "моё", "мое",
+	"мои", "то", NULL,
+};
+/* Nouns a request may use for any event: preferred, not required. */
+static const char *const generic_nouns[] = { "event",   "meeting", "appointment", "событие",
+					     "встреч*", "мероприятие", NULL };
+
+/* How many UTF-8 characters s has. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* The stem of a query word: Russian endings and an English plural dropped,
+ * so "маму" finds "маме" and "meetings" finds "meeting". */
+static char *stem(const char *w)
+{
+	size_t n = chars(w), drop = 0, len = strlen(w);
+
+	if (nlp_is_russian(w))
+		drop = n >= 6 ? 2 : n >= 4 ? 1 : 0;
+	else if (n >= 4 && w[len - 1] == 's')
+		drop = 1;
+	while (drop-- > 0) {
+		do
+			len--;
+		while (len > 0 && ((unsigned char)w[len] & 0xC0) == 0x80);
+	}
+	return xstrndup(w, len);
+}
+
+/* How many query words the text has (a word matches a text word starting
+ * with its stem); -1 when a word that is not a generic noun is missing. */
+static int score(const struct nlp *q, const char *text)
+{
+	struct nlp t;
+	int hits = 0;
+
+	nlp_split(&t, text);
+	for (size_t i = 0; i < q->n; i++) {
+		char *st;
+		bool found = false;
+
+		if (nlp_is(q, i, stop_words))
+			continue;
+		st = stem(q->w[i].norm);
+		for (size_t k = 0; k < t.n && !found; k++)
+			found = !strncmp(t.w[k].norm, st, strlen(st));
+		free(st);
+		if (found) {
+			hits++;
+		} else if (!nlp_is(q, i, generic_nouns)) {
+			hits = -1;
+			break;
+		}
+	}
+	nlp_release(&t);
+	return hits;
+}
+
+/* The list tool, its array, and the field with each item's words. */
+static void lister(const char *tool, const char **list, const char **key, const char **field)
+{
+	if (!strncmp(tool, "reminder_", 9)) {
+		*list = "reminder_list";
+		*key = "reminders";
+		*field = "text";
+	} else if (!strncmp(tool, "task_", 5)) {
+		*list = "task_list";
+		*key = "tasks";
+		*field = "title";
+	} else {
+		/* the coming year of the calendar: matched here, where case and
+		 * Russian endings are understood */
+		*list = "calendar_agenda";
+		*key = "events";
+		*field = "summary";
+	}
+}
+
+static char *label(const char *lang, const char *tool, const cJSON *item, time_t now)
+{
+	const cJSON *v;
+	char when[64];
+
+	if (!strncmp(tool, "task_", 5)) {
+		v = cJSON_GetObjectItemCaseSensitive(item, "title");
+		return xstrdup(cJSON_IsString(v) ? v->valuestring : "");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(item, !strncmp(tool, "reminder_", 9) ? "at" : "start");
+	answer_when_iso(lang, cJSON_IsString(v) ? v->valuestring : NULL, now, when, sizeof(when));
+	v = cJSON_GetObjectItemCaseSensitive(item,
+					     !strncmp(tool, "reminder_", 9) ? "text" : "summary");
+	return xasprintf("%s  %s", when, cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* Whether the id (of another occurrence of a series) is among the choices. */
+static bool seen(const struct answer_choice *c, size_t n, const cJSON *idv)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cJSON_IsNumber(idv) && c[i].id == (long long)idv->valuedouble)
+			return true;
+	return false;
+}
+
+/* Turn in->match into args.id.  0: resolved; 1: *say holds the reply (no
+ * match, or a question which); -1: e. */
+static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
+{
+	const char *list, *key, *field;
+	cJSON *args = cJSON_CreateObject(), *result = NULL, *item;
+	struct answer_choice *c = NULL;
+	struct nlp q;
+	size_t n = 0;
+	int best = 0, rc = 1;
+
+	lister(in->tool, &list, &key, &field);
+	nlp_split(&q, in->match);
+	if (!strcmp(list, "calendar_agenda")) {
+		char buf[40];
+
+		cJSON_AddStringToObject(args, "from", render_time(t->now - DAY, buf, sizeof(buf)));
+		cJSON_AddStringToObject(args, "to", render_time(t->now + 366 * DAY, buf, sizeof(buf)));
+	}
+	if (tool_call(&t->tool, list, args, &result, e) < 0) {
+		rc = -1;
+		goto out;
+	}
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, key))
+	{
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(item, field), *idv;
+		int s = cJSON_IsString(f) ? score(&q, f->valuestring) : -1;
+
+		idv = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (s < 0 || s < best || (n > 0 && seen(c, n, idv)))
+			continue;
+		if (s > best) {
+			for (size_t i = 0; i < n; i++)
+				free(c[i].label);
+			n = 0;
+			best = s;
+		}
+		c = xrealloc(c, (n + 1) * sizeof(*c));
+		c[n].id = cJSON_IsNumber(idv) ? (long long)idv->valuedouble : 0;
+		c[n].label = label(t->lang, in->tool, item, t->now);
+		n++;
+	}
+	if (n == 0 || best == 0) {
+		*say = answer_nomatch(t->lang, in->tool, in->match);
+	} else if (n > 1) {
+		*say = answer_which(t->lang, in->tool, in->match, c, n);
+	} else {
+		cJSON_AddNumberToObject(in->args, "id", (double)c[0].id);
+		rc = 0;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(c[i].label);
+	free(c);
+	nlp_release(&q);
+	cJSON_Delete(args);
+	cJSON_Delete(result);
+	return rc;
+}
+
+/* The assistants one may ask, this one left out. */
+static char **askable(struct turn *t, struct err *e)
+{
+	char **names = assistant_names(t->store, e);
+	size_t k = 0;
+
+	if (!names)
+		return NULL;
+	for (size_t i = 0; names[i]; i++) {
+		if (!strcmp(names[i], t->assistant->name))
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	names[k] = NULL;
+	return names;
+}
+
+/* Make the call of in and compose the reply from its result. */
+static int call(struct turn *t, struct intent *in, char **say, struct err *e)
+{
+	cJSON *result = NULL;
+	struct err terr;
+	int rc = turn_call(t, in->tool, in->args, &result, &terr, e);
+
+	if (rc >= 0) {
+		*say = answer_result(t->lang, in->tool, result, t->now);
+		rc = 0;
+	}
+	cJSON_Delete(result);
+	return rc;
+}
+
+/* "cancel standup": a reminder or an event?  0 when exactly one of the two
+ * kinds has something matching (in becomes that call), else 1. */
+static int either(struct turn *t, struct intent *in, struct err *e)
+{
+	static const char *const tools[] = { "reminder_cancel", "calendar_delete" };
+	long long found[2] = { 0, 0 };
+
+	for (int k = 0; k < 2; k++) {
+		struct intent probe = { INTENT_TOOL, in->lang, tools[k], cJSON_CreateObject(),
+					xstrdup(in->match), NEED_NONE };
+		char *say = NULL;
+
+		if (resolve(t, &probe, &say, e) == 0)
+			found[k] = (long long)cJSON_GetObjectItemCaseSensitive(probe.args, "id")
+					   ->valuedouble;
+		free(say);
+		intent_release(&probe);
+	}
+	if (!found[0] == !found[1])
+		return 1;
+	in->kind = INTENT_TOOL;
+	in->tool = tools[found[0] ? 0 : 1];
+	in->args = cJSON_CreateObject();
+	cJSON_AddNumberToObject(in->args, "id", (double)(found[0] ? found[0] : found[1]));
+	return 0;
+}
+
+static int offline_run(struct turn *t, struct err *e)
+{
+	char **names = askable(t, e), *say = NULL;
+	struct intent in;
+	int rc = 0;
+
+	if (!names)
+		return -1;
+	intent_parse(t->text, t->now, (const char *const *)names, &in);
+	assistant_names_free(names);
+	switch (in.kind) {
+	case INTENT_HELP:
+		say = answer_help(t->lang);
+		break;
+	case INTENT_GREETING:
+		say = answer_greeting(t->lang);
+		break;
+	case INTENT_THANKS:
+		say = answer_thanks(t->lang);
+		break;
+	case INTENT_UNKNOWN:
+		say = answer_unknown(t->lang, t->text);
+		break;
+	case INTENT_CLARIFY:
+		if (in.need == NEED_WHICH && in.match && either(t, &in, e) == 0) {
+			rc = call(t, &in, &say, e);
+			break;
+		}
+		say = answer_clarify(t->lang, in.need, in.tool);
+		break;
+	case INTENT_TOOL:
+		if (in.match && !cJSON_HasObjectItem(in.args, "id")) {
+			rc = resolve(t, &in, &say, e);
+			if (rc != 0)
+				break;
+		}
+		rc = call(t, &in, &say, e);
+		break;
+	}
+	if (rc >= 0 && say)
+		turn_say(t, say);
+	free(say);
+	intent_release(&in);
+	return rc < 0 ? -1 : 0;
+}
+
+const struct backend backend_offline = { "offline", offline_run };

@@ -1,0 +1,507 @@
+/*
+ * nestor chat: the readline REPL.  A poll() loop over the terminal and a
+ * self-pipe for signals feeds readline's callback interface; the loop also
+ * runs the scheduler (unless a daemon holds its lock), so a fired reminder
+ * is printed above the prompt without breaking the line being typed.
+ * Ctrl-C cancels the turn (or clears the line), Ctrl-D quits.  Slash
+ * commands run the same command table as the CLI.  Without a terminal it
+ * reads lines from stdin, one turn each.
+ */
+#include "answer.h"
+#include "cmd.h"
+#include "conversation.h"
+#include "engine.h"
+#include "notify.h"
+#include "scheduler.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HISTORY_MAX 1000
+#define RESUME_SHOW 6   /* messages shown when resuming */
+#define SCHED_WAKE_MAX 15 /* seconds: reminders added by other processes fire this late at most */
+
+enum { OPT_RESUME = 256, OPT_ASSISTANT };
+
+struct repl {
+	struct ctx *ctx;
+	struct engine *eng;
+	long long conv;
+	bool quit;
+	bool tty;
+	char *history;
+	char prompt[80];
+	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
+	struct sched_opts sched;
+	struct notify_opts notify;
+};
+
+/* Slash commands: a name, what it runs (argv for the command table, or
+ * NULL for the REPL's own), and its help. */
+struct slash {
+	const char *name;
+	const char *args; /* "task list" */
+	const char *help;
+};
+
+static const struct slash slashes[] = {
+	{ "/agenda", "agenda", "the calendar for the coming days" },
+	{ "/tasks", "task list", "open tasks" },
+	{ "/reminders", "remind list", "pending reminders" },
+	{ "/new", NULL, "start a new conversation" },
+	{ "/history", NULL, "past conversations; /history ID shows one" },
+	{ "/assistant", NULL, "/assistant NAME talks to another assistant" },
+	{ "/tools", "tools", "what the assistant can call" },
+	{ "/help", NULL, "this help and examples" },
+	{ "/quit", NULL, "leave (Ctrl-D works too)" },
+	{ NULL, NULL, NULL },
+};
+
+static struct repl *the_repl; /* for readline's callbacks */
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t got_sigint;
+static volatile int *cancel_flag;
+static volatile sig_atomic_t busy;
+
+static void on_sigint(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	got_sigint = 1;
+	if (busy && cancel_flag)
+		*cancel_flag = 1;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "i", 1) < 0)
+		got_sigint = 1;
+	errno = saved;
+}
+
+static void sink_text(void *arg, const char *delta)
+{
+	(void)arg;
+	fputs(delta, stdout);
+	fflush(stdout);
+}
+
+static void sink_done(void *arg, const char *reply)
+{
+	(void)arg;
+	if (*reply)
+		fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void sink_error(void *arg, const struct err *e)
+{
+	(void)arg;
+	fprintf(stderr, "nestor: %s\n", e->msg);
+}
+
+static void set_prompt(struct repl *r)
+{
+	snprintf(r->prompt, sizeof(r->prompt), "%s> ", engine_assistant(r->eng));
+}
+
+/* Run a line of the command table ("task list") as the CLI would. */
+static void run_command(struct repl *r, const char *line)
+{
+	char *copy = xstrdup(line), *save = NULL, *argv[32];
+	int argc = 0;
+
+	for (char *t = strtok_r(copy, " \t", &save); t && argc < 31;
+	     t = strtok_r(NULL, " \t", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	if (argc > 0) {
+		r->ctx->json = false;
+		r->ctx->now = time(NULL);
+		cmd_dispatch(r->ctx, cmd_table, argc, argv);
+		fflush(stdout);
+	}
+	free(copy);
+}
+
+static void show_help(struct repl *r)
+{
+	char *help = answer_help("en");
+
+	printf("Type a request, or a slash command:\n");
+	for (const struct slash *s = slashes; s->name; s++)
+		printf("  %-11s %s\n", s->name, s->help);
+	printf("  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s\n", help);
+	free(help);
+	(void)r;
+}
+
+static void slash_assistant(struct repl *r, const char *name)
+{
+	struct err e;
+
+	if (!name || !*name) {
+		printf("talking to %s\n", engine_assistant(r->eng));
+		return;
+	}
+	if (engine_set_assistant(r->eng, name, &e) < 0) {
+		fprintf(stderr, "nestor: %s\n", e.msg);
+		return;
+	}
+	r->conv = 0;
+	set_prompt(r);
+	printf("talking to %s (new conversation)\n", engine_assistant(r->eng));
+}
+
+static void slash(struct repl *r, const char *line)
+{
+	const char *arg = line + strcspn(line, " \t");
+	size_t len = (size_t)(arg - line);
+	char *cmd;
+
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	for (const struct slash *s = slashes; s->name; s++) {
+		if (strlen(s->name) != len || strncmp(s->name, line, len))
+			continue;
+		if (s->args) {
+			cmd = *arg ? xasprintf("%s %s", s->args, arg) : xstrdup(s->args);
+			run_command(r, cmd);
+			free(cmd);
+		} else if (!strcmp(s->name, "/quit")) {
+			r->quit = true;
+		} else if (!strcmp(s->name, "/new")) {
+			r->conv = 0;
+			printf("new conversation\n");
+		} else if (!strcmp(s->name, "/history")) {
+			cmd = *arg ? xasprintf("history show %s", arg) : xstrdup("history list");
+			run_command(r, cmd);
+			free(cmd);
+		} else if (!strcmp(s->name, "/assistant")) {
+			slash_assistant(r, arg);
+		} else {
+			show_help(r);
+		}
+		return;
+	}
+	if (!strcmp(line, "/exit")) {
+		r->quit = true;
+		return;
+	}
+	run_command(r, line + 1);
+}
+
+static void handle_line(struct repl *r, char *line)
+{
+	struct engine_sink sink = { r, sink_text, NULL, NULL, sink_done, sink_error };
+	struct err e;
+	char *p = line;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return;
+	if (r->tty)
+		add_history(p);
+	if (*p == '/') {
+		slash(r, p);
+		return;
+	}
+	busy = 1;
+	engine_turn(r->eng, &r->conv, p, time(NULL), &sink, &e);
+	busy = 0;
+}
+
+static void on_line(char *line)
+{
+	struct repl *r = the_repl;
+
+	if (!line) {
+		/* Ctrl-D on an empty line */
+		r->quit = true;
+		putchar('\n');
+		return;
+	}
+	handle_line(r, line);
+	free(line);
+	if (r->quit)
+		rl_callback_handler_remove();
+	else
+		rl_set_prompt(r->prompt);
+}
+
+static char *complete_word(const char *text, int state)
+{
+	static size_t i, len;
+	static const char *const *names;
+	static const char *slash_names[sizeof(slashes) / sizeof(slashes[0])];
+
+	if (!state) {
+		i = 0;
+		len = strlen(text);
+		names = NULL;
+		if (text[0] == '/') {
+			size_t k = 0;
+
+			for (const struct slash *s = slashes; s->name; s++)
+				slash_names[k++] = s->name;
+			slash_names[k] = NULL;
+			names = slash_names;
+		}
+	}
+	if (names) {
+		while (names[i])
+			if (!strncmp(names[i++], text, len))
+				return xstrdup(names[i - 1]);
+		return NULL;
+	}
+	while (tool_registry[i])
+		if (!strncmp(tool_registry[i++]->name, text, len))
+			return xstrdup(tool_registry[i - 1]->name);
+	return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	(void)start;
+	(void)end;
+	rl_attempted_completion_over = 1; /* no file names */
+	return rl_completion_matches(text, complete_word);
+}
+
+/* The conversation to resume: id, or the latest REPL one when id is 0. */
+static int resume(struct repl *r, long long id)
+{
+	struct conversation c;
+	struct message *ms;
+	size_t n, from;
+
+	if (!id) {
+		struct conversation *cs;
+
+		if (conversation_list(r->ctx->store, "repl", 1, &cs, &n, &r->ctx->err) < 0)
+			return -1;
+		if (n == 0) {
+			printf("no conversation to resume; starting a new one\n");
+			return 0;
+		}
+		id = cs[0].id;
+		conversation_list_free(cs, n);
+	}
+	if (conversation_get(r->ctx->store, id, &c, &r->ctx->err) < 0)
+		return -1;
+	if (c.assistant && engine_set_assistant(r->eng, c.assistant, &r->ctx->err) < 0) {
+		conversation_release(&c);
+		return -1;
+	}
+	printf("resuming conversation %lld: %s\n", c.id, c.title ? c.title : "");
+	conversation_release(&c);
+	if (conversation_messages(r->ctx->store, id, &ms, &n, &r->ctx->err) < 0)
+		return -1;
+	/* the last few things said, not the tool traffic */
+	from = n;
+	for (size_t shown = 0; from > 0 && shown < RESUME_SHOW; from--)
+		if (ms[from - 1].content && strcmp(ms[from - 1].role, "tool"))
+			shown++;
+	for (size_t i = from; i < n; i++) {
+		if (!ms[i].content || !strcmp(ms[i].role, "tool"))
+			continue;
+		if (!strcmp(ms[i].role, "user"))
+			printf("you: %s\n", ms[i].content);
+		else
+			printf("%s\n", ms[i].content);
+	}
+	message_list_free(ms, n);
+	r->conv = id;
+	return 0;
+}
+
+/* A fired reminder, above the prompt: the line being typed is kept. */
+static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel,
+			struct err *e)
+{
+	struct repl *r = arg;
+	char *line;
+
+	if (strcmp(channel, "stdout"))
+		return notify_deliver(&r->notify, f, channel, e);
+	line = sched_fire_line(f);
+	rl_clear_visible_line();
+	printf("%s\n", line);
+	fflush(stdout);
+	rl_forced_update_display();
+	free(line);
+	return 0;
+}
+
+/* Fire what is due; the milliseconds poll() may sleep. */
+static int run_scheduler(struct repl *r)
+{
+	struct sched_deliver d = { repl_deliver, NULL, r };
+	long delay = -1;
+	struct err e;
+
+	if (r->sched_lock < 0)
+		return -1;
+	if (sched_run_due(r->ctx->store, &r->sched, time(NULL), &d, &delay, NULL, &e) < 0) {
+		rl_clear_visible_line();
+		fprintf(stderr, "nestor: scheduler: %s\n", e.msg);
+		rl_forced_update_display();
+	}
+	if (delay < 0 || delay > SCHED_WAKE_MAX)
+		delay = SCHED_WAKE_MAX;
+	return (int)delay * 1000;
+}
+
+static void loop_tty(struct repl *r)
+{
+	struct pollfd fds[2];
+
+	rl_catch_signals = 0;
+	rl_attempted_completion_function = complete;
+	rl_readline_name = "nestor";
+	rl_callback_handler_install(r->prompt, on_line);
+	fds[0].fd = STDIN_FILENO;
+	fds[0].events = POLLIN;
+	fds[1].fd = sig_pipe[0];
+	fds[1].events = POLLIN;
+	while (!r->quit) {
+		int n = poll(fds, 2, run_scheduler(r));
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents & POLLIN) {
+			char buf[16];
+
+			while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		if (got_sigint) {
+			got_sigint = 0;
+			/* Ctrl-C at the prompt: drop the line, keep going */
+			rl_replace_line("", 0);
+			rl_crlf();
+			rl_on_new_line();
+			rl_redisplay();
+		}
+		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP)))
+			rl_callback_read_char();
+	}
+	rl_callback_handler_remove();
+}
+
+static void loop_pipe(struct repl *r)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	while (!r->quit && (len = getline(&line, &cap, stdin)) >= 0) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		handle_line(r, line);
+	}
+	free(line);
+}
+
+static int setup_signals(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGINT, &sa, old);
+}
+
+int cmd_chat(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "resume", optional_argument, NULL, OPT_RESUME },
+		{ "assistant", required_argument, NULL, OPT_ASSISTANT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct repl r;
+	struct sigaction old;
+	const char *assistant = NULL;
+	long long resume_id = -1;
+	int c, rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.sched_lock = -1;
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == OPT_RESUME) {
+			resume_id = 0;
+			if (optarg && cmd_parse_id(ctx, optarg, &resume_id) < 0)
+				return -1;
+		} else if (c == OPT_ASSISTANT) {
+			assistant = optarg;
+		} else {
+			return -1;
+		}
+	}
+	/* "--resume 4" as two words */
+	if (resume_id == 0 && optind < argc && cmd_parse_id(ctx, argv[optind++], &resume_id) < 0)
+		return -1;
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	r.eng = engine_new(ctx->store, ctx->cfg, &ctx->err);
+	if (!r.eng || engine_set_channel(r.eng, "repl", &ctx->err) < 0 ||
+	    (assistant && engine_set_assistant(r.eng, assistant, &ctx->err) < 0))
+		goto out;
+	if (resume_id >= 0 && resume(&r, resume_id) < 0)
+		goto out;
+	set_prompt(&r);
+	the_repl = &r;
+	cancel_flag = engine_cancel_flag(r.eng);
+	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (setup_signals(&old) < 0) {
+		err_set(&ctx->err, ERR_FAIL, "cannot set up signals: %s", strerror(errno));
+		goto out;
+	}
+	if (r.tty) {
+		/* fire reminders here unless a daemon does */
+		r.sched_lock = sched_lock_try(ctx->db_path);
+		sched_opts_init(&r.sched, ctx->cfg);
+		r.notify.command = config_get(ctx->cfg, "notify.command");
+		r.notify.timeout = r.sched.lease / 2;
+		r.history = xasprintf("%s/history", ctx->paths.state_dir);
+		if (paths_mkdir(ctx->paths.state_dir, &ctx->err) == 0) {
+			stifle_history(HISTORY_MAX);
+			read_history(r.history);
+		}
+		printf("nestor %s — type /help for help, Ctrl-D to leave\n", NESTOR_VERSION);
+		loop_tty(&r);
+		if (write_history(r.history) == 0)
+			chmod(r.history, 0600);
+		sched_opts_release(&r.sched);
+		if (r.sched_lock >= 0)
+			close(r.sched_lock);
+	} else {
+		loop_pipe(&r);
+	}
+	sigaction(SIGINT, &old, NULL);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+	rc = 0;
+out:
+	the_repl = NULL;
+	cancel_flag = NULL;
+	free(r.history);
+	engine_free(r.eng);
+	return rc;
+}

@@ -1,0 +1,139 @@
+/* The reminder tools: add, list, cancel, snooze, over src/reminder.h. */
+#include "reminder.h"
+#include "render.h"
+#include "tool-impl.h"
+#include "xalloc.h"
+
+#include <string.h>
+
+/* {"id": id, "reminder": {...}} as it is now. */
+static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct err *e)
+{
+	struct reminder r;
+
+	if (reminder_get(ctx->store, id, ctx->now, &r, e) < 0)
+		return -1;
+	*result = tool_result_id(id);
+	cJSON_AddItemToObject(*result, "reminder", json_reminder(&r));
+	reminder_release(&r);
+	return 0;
+}
+
+static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
+			    struct err *e)
+{
+	const cJSON *chans = cJSON_GetObjectItemCaseSensitive(args, "channels"), *c;
+	struct sbuf list = SBUF_INIT;
+	struct when w;
+	long long id;
+	int rc;
+
+	if (tool_arg_when(ctx, args, "at", &w, e) < 0)
+		return -1;
+	/* a date alone rings at 09:00, as `nestor remind add --at` does */
+	if (w.date_only) {
+		struct tm tm;
+
+		localtime_r(&w.at, &tm);
+		tm.tm_hour = 9;
+		tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		w.at = mktime(&tm);
+	}
+	cJSON_ArrayForEach(c, chans)
+	{
+		if (!cJSON_IsString(c)) {
+			sbuf_release(&list);
+			return err_set(e, ERR_USAGE, "reminder_add: channels must be strings");
+		}
+		sbuf_addf(&list, "%s%s", list.len ? "," : "", c->valuestring);
+	}
+	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), w.at,
+			  tool_arg_str(args, "every"), NULL, list.len ? list.buf : NULL, ctx->now,
+			  &id, e);
+	sbuf_release(&list);
+	return rc < 0 ? -1 : result_of(ctx, id, result, e);
+}
+
+static int run_reminder_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
+			     struct err *e)
+{
+	struct reminder *rs;
+	size_t n;
+	cJSON *arr;
+
+	if (reminder_list(ctx->store, tool_arg_bool(args, "all", false), ctx->now, &rs, &n, e) < 0)
+		return -1;
+	*result = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(*result, "reminders");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, json_reminder(&rs[i]));
+	reminder_list_free(rs, n);
+	return 0;
+}
+
+static int run_reminder_cancel(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
+			       struct err *e)
+{
+	long long id = tool_arg_int(args, "id", 0);
+
+	if (reminder_cancel(ctx->store, id, e) < 0)
+		return -1;
+	return result_of(ctx, id, result, e);
+}
+
+static int run_reminder_snooze(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
+			       struct err *e)
+{
+	long long id = tool_arg_int(args, "id", 0);
+	long secs;
+	time_t at;
+
+	if (tool_arg_duration(args, "duration", &secs, e) < 0 ||
+	    reminder_snooze(ctx->store, id, secs, ctx->now, &at, e) < 0)
+		return -1;
+	return result_of(ctx, id, result, e);
+}
+
+const struct tool tool_reminder_add = {
+	"reminder_add",
+	"Set a reminder: at the given time the user is told the text.",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"text\":{\"type\":\"string\",\"description\":\"what to remind of\"},"
+	"\"at\":{\"type\":\"string\",\"description\":\"when: ISO 8601 with offset"
+	" (2026-12-01T17:00:00+01:00) or a phrase like 'tomorrow 17:00' or 'in 2 hours'\"},"
+	"\"every\":{\"type\":\"string\",\"description\":\"repeat: an RRULE (FREQ=DAILY) or a"
+	" phrase like 'every monday'\"},"
+	"\"channels\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+	"\"description\":\"where to deliver (default: the configured channels)\"}},"
+	"\"required\":[\"text\",\"at\"],\"additionalProperties\":false}",
+	run_reminder_add,
+};
+
+const struct tool tool_reminder_list = {
+	"reminder_list",
+	"List pending reminders by due time (all: include fired and cancelled ones).",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"all\":{\"type\":\"boolean\"}},"
+	"\"additionalProperties\":false}",
+	run_reminder_list,
+};
+
+const struct tool tool_reminder_cancel = {
+	"reminder_cancel",
+	"Cancel a reminder by id (reminder_list gives the ids).",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"id\":{\"type\":\"integer\",\"minimum\":1}},"
+	"\"required\":[\"id\"],\"additionalProperties\":false}",
+	run_reminder_cancel,
+};
+
+const struct tool tool_reminder_snooze = {
+	"reminder_snooze",
+	"Move a reminder later by a duration from now.",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"id\":{\"type\":\"integer\",\"minimum\":1},"
+	"\"duration\":{\"type\":\"string\",\"description\":\"like '10m', '1h', '1 day'\"}},"
+	"\"required\":[\"id\",\"duration\"],\"additionalProperties\":false}",
+	run_reminder_snooze,
+};

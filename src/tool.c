@@ -1,0 +1,242 @@
+/* The registry: every tool, argument validation against its schema, and the
+ * `tools` array the LLM backend sends. */
+#include "tool-impl.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct tool *const tool_registry[] = {
+	&tool_calendar_agenda,
+	&tool_calendar_add,
+	&tool_calendar_edit,
+	&tool_calendar_delete,
+	&tool_calendar_search,
+	&tool_reminder_add,
+	&tool_reminder_list,
+	&tool_reminder_cancel,
+	&tool_reminder_snooze,
+	&tool_task_add,
+	&tool_task_list,
+	&tool_task_done,
+	&tool_time_now,
+	&tool_time_convert,
+	&tool_weather_forecast,
+	&tool_ask_assistant,
+	NULL,
+};
+
+const struct tool *tool_find(const char *name)
+{
+	for (const struct tool *const *t = tool_registry; *t; t++)
+		if (!strcmp((*t)->name, name))
+			return *t;
+	return NULL;
+}
+
+static bool is_integer(const cJSON *v)
+{
+	char *end;
+
+	if (cJSON_IsNumber(v))
+		return v->valuedouble == floor(v->valuedouble);
+	if (!cJSON_IsString(v) || !*v->valuestring)
+		return false;
+	errno = 0;
+	(void)strtoll(v->valuestring, &end, 10);
+	return !errno && !*end;
+}
+
+/* Whether v has the JSON Schema type named by type (string|integer|number|boolean|array). */
+static bool type_ok(const cJSON *v, const char *type)
+{
+	if (!strcmp(type, "string"))
+		return cJSON_IsString(v);
+	if (!strcmp(type, "integer"))
+		return is_integer(v);
+	if (!strcmp(type, "number"))
+		return cJSON_IsNumber(v);
+	if (!strcmp(type, "boolean"))
+		return cJSON_IsBool(v);
+	if (!strcmp(type, "array"))
+		return cJSON_IsArray(v);
+	return true;
+}
+
+/* Check args against the schema: an object, required keys present and not
+ * null, no unknown keys, each value of its declared type and range. */
+static int validate(const struct tool *t, const cJSON *schema, const cJSON *args,
+		    struct err *e)
+{
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(schema, "required"), *r, *a;
+
+	if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args))
+		return err_set(e, ERR_USAGE, "%s: arguments must be a JSON object", t->name);
+	cJSON_ArrayForEach(r, req)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, r->valuestring);
+
+		if (!v || cJSON_IsNull(v) || (cJSON_IsString(v) && !*v->valuestring))
+			return err_set(e, ERR_USAGE, "%s: missing argument \"%s\"", t->name,
+				       r->valuestring);
+	}
+	cJSON_ArrayForEach(a, args)
+	{
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(props, a->string), *type, *lim;
+
+		if (!p)
+			return err_set(e, ERR_USAGE, "%s: unknown argument \"%s\"", t->name,
+				       a->string);
+		if (cJSON_IsNull(a))
+			continue;
+		type = cJSON_GetObjectItemCaseSensitive(p, "type");
+		if (cJSON_IsString(type) && !type_ok(a, type->valuestring))
+			return err_set(e, ERR_USAGE, "%s: argument \"%s\" must be %s %s", t->name,
+				       a->string,
+				       strchr("aeiou", type->valuestring[0]) ? "an" : "a",
+				       type->valuestring);
+		if (!cJSON_IsNumber(a))
+			continue;
+		lim = cJSON_GetObjectItemCaseSensitive(p, "minimum");
+		if (cJSON_IsNumber(lim) && a->valuedouble < lim->valuedouble)
+			return err_set(e, ERR_USAGE, "%s: argument \"%s\" must be at least %g",
+				       t->name, a->string, lim->valuedouble);
+		lim = cJSON_GetObjectItemCaseSensitive(p, "maximum");
+		if (cJSON_IsNumber(lim) && a->valuedouble > lim->valuedouble)
+			return err_set(e, ERR_USAGE, "%s: argument \"%s\" must be at most %g",
+				       t->name, a->string, lim->valuedouble);
+	}
+	return 0;
+}
+
+int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **result,
+	      struct err *e)
+{
+	const struct tool *t = tool_find(name);
+	cJSON *schema;
+	int rc;
+
+	*result = NULL;
+	if (!t)
+		return err_set(e, ERR_USAGE, "unknown tool \"%s\"", name);
+	schema = cJSON_Parse(t->schema);
+	if (!schema)
+		return err_set(e, ERR_FAIL, "%s: broken schema", name);
+	rc = validate(t, schema, args, e);
+	cJSON_Delete(schema);
+	if (rc < 0)
+		return -1;
+	if (ctx->cancel && *ctx->cancel)
+		return err_set(e, ERR_FAIL, "cancelled");
+	if (t->run(ctx, args, result, e) < 0) {
+		cJSON_Delete(*result);
+		*result = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether name is one of the comma-separated names in allowed. */
+static bool allowed_has(const char *allowed, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = allowed; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		while (len && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = end ? end + 1 : p + strlen(p);
+	}
+	return false;
+}
+
+cJSON *tool_schemas(const char *allowed)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (const struct tool *const *t = tool_registry; *t; t++) {
+		cJSON *o, *fn;
+
+		if (allowed && !allowed_has(allowed, (*t)->name))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "function");
+		fn = cJSON_AddObjectToObject(o, "function");
+		cJSON_AddStringToObject(fn, "name", (*t)->name);
+		cJSON_AddStringToObject(fn, "description", (*t)->description);
+		cJSON_AddItemToObject(fn, "parameters", cJSON_Parse((*t)->schema));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+const char *tool_arg_str(const cJSON *args, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
+
+	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
+}
+
+long long tool_arg_int(const cJSON *args, const char *name, long long def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
+
+	if (cJSON_IsNumber(v))
+		return (long long)v->valuedouble;
+	if (cJSON_IsString(v) && is_integer(v))
+		return strtoll(v->valuestring, NULL, 10);
+	return def;
+}
+
+bool tool_arg_bool(const cJSON *args, const char *name, bool def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *name,
+		  struct when *w, struct err *e)
+{
+	const char *s = tool_arg_str(args, name);
+
+	if (!s)
+		return 0;
+	if (when_parse(s, ctx->now, w, e) < 0) {
+		err_prefix(e, "%s", name);
+		return -1;
+	}
+	return 1;
+}
+
+int tool_arg_duration(const cJSON *args, const char *name, long *secs, struct err *e)
+{
+	const char *s = tool_arg_str(args, name);
+
+	if (!s)
+		return 0;
+	if (when_parse_duration(s, secs, e) < 0) {
+		err_prefix(e, "%s", name);
+		return -1;
+	}
+	return 1;
+}
+
+cJSON *tool_result_id(long long id)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	return o;
+}

@@ -1,0 +1,355 @@
+#include "conversation.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONV_COLS                                                                          \
+	"c.id, coalesce(c.assistant_id, 0), a.name, c.channel, c.title, c.created_at,"     \
+	" c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"
+#define CONV_FROM " FROM conversations c LEFT JOIN assistants a ON a.id = c.assistant_id"
+#define MSG_COLS "id, conversation_id, role, content, tool_calls, tool_call_id, created_at"
+#define TITLE_MAX 60
+
+void conversation_release(struct conversation *c)
+{
+	if (!c)
+		return;
+	free(c->assistant);
+	free(c->title);
+	c->assistant = c->title = NULL;
+}
+
+void conversation_list_free(struct conversation *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		conversation_release(&cs[i]);
+	free(cs);
+}
+
+void message_release(struct message *m)
+{
+	if (!m)
+		return;
+	free(m->content);
+	free(m->tool_calls);
+	free(m->tool_call_id);
+	m->content = m->tool_calls = m->tool_call_id = NULL;
+}
+
+void message_list_free(struct message *ms, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		message_release(&ms[i]);
+	free(ms);
+}
+
+static void conv_from_row(sqlite3_stmt *st, struct conversation *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	c->assistant_id = sqlite3_column_int64(st, 1);
+	c->assistant = store_col_text(st, 2);
+	snprintf(c->channel, sizeof(c->channel), "%s", (const char *)sqlite3_column_text(st, 3));
+	c->title = store_col_text(st, 4);
+	c->created_at = (time_t)sqlite3_column_int64(st, 5);
+	c->updated_at = (time_t)sqlite3_column_int64(st, 6);
+	c->messages = (long)sqlite3_column_int64(st, 7);
+}
+
+static void msg_from_row(sqlite3_stmt *st, struct message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	m->conversation_id = sqlite3_column_int64(st, 1);
+	snprintf(m->role, sizeof(m->role), "%s", (const char *)sqlite3_column_text(st, 2));
+	m->content = store_col_text(st, 3);
+	m->tool_calls = store_col_text(st, 4);
+	m->tool_call_id = store_col_text(st, 5);
+	m->created_at = (time_t)sqlite3_column_int64(st, 6);
+}
+
+int conversation_new(struct store *s, long long assistant_id, const char *channel,
+		     time_t now, long long *id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT INTO conversations(assistant_id, channel,"
+					 " created_at, updated_at) VALUES (?, ?, ?, ?)",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	if (assistant_id > 0)
+		sqlite3_bind_int64(st, 1, assistant_id);
+	else
+		sqlite3_bind_null(st, 1);
+	store_bind_text(st, 2, channel);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "conversation");
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int conversation_get(struct store *s, long long id, struct conversation *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " CONV_COLS CONV_FROM " WHERE c.id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		conv_from_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no conversation with id %lld", id);
+	return store_error(s, e, "conversation");
+}
+
+int conversation_list(struct store *s, const char *channel, int limit,
+		      struct conversation **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " CONV_COLS CONV_FROM
+					 " WHERE ?1 IS NULL OR c.channel = ?1"
+					 " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2",
+					 e);
+	size_t cap = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, channel);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		conv_from_row(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		conversation_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_error(s, e, "conversation list");
+	}
+	return 0;
+}
+
+int conversation_rm(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_begin(s, e) < 0)
+		return -1;
+	/* Delete the messages one statement ahead so the FTS triggers run. */
+	st = store_prepare(s, "DELETE FROM messages WHERE conversation_id = ?", e);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	st = store_prepare(s, "DELETE FROM conversations WHERE id = ?", e);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	if (sqlite3_changes(s->db) == 0) {
+		store_rollback(s);
+		return err_set(e, ERR_NOTFOUND, "no conversation with id %lld", id);
+	}
+	return store_commit(s, e);
+sqlfail:
+	store_error(s, e, "conversation rm");
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+/* The first TITLE_MAX bytes of text on one line, cut at a UTF-8 boundary. */
+static char *make_title(const char *text)
+{
+	size_t n = strlen(text);
+	char *t;
+
+	if (n > TITLE_MAX) {
+		n = TITLE_MAX;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	t = xstrndup(text, n);
+	for (char *p = t; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return t;
+}
+
+int conversation_add(struct store *s, long long conv, const char *role, const char *content,
+		     const char *tool_calls, const char *tool_call_id, time_t now,
+		     long long *id, struct err *e)
+{
+	sqlite3_stmt *st;
+	char *title = NULL;
+	int rc;
+
+	if (store_begin(s, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "INSERT INTO messages(conversation_id, role, content, tool_calls,"
+			   " tool_call_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			   e);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, conv);
+	store_bind_text(st, 2, role);
+	store_bind_text(st, 3, content);
+	store_bind_text(st, 4, tool_calls);
+	store_bind_text(st, 5, tool_call_id);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	st = store_prepare(s,
+			   "UPDATE conversations SET updated_at = ?,"
+			   " title = coalesce(title, ?) WHERE id = ?",
+			   e);
+	if (!st)
+		goto fail;
+	if (!strcmp(role, "user") && content)
+		title = make_title(content);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	store_bind_text(st, 2, title);
+	sqlite3_bind_int64(st, 3, conv);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(title);
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	if (sqlite3_changes(s->db) == 0) {
+		store_rollback(s);
+		return err_set(e, ERR_NOTFOUND, "no conversation with id %lld", conv);
+	}
+	return store_commit(s, e);
+sqlfail:
+	store_error(s, e, "message");
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+static int collect_messages(struct store *s, sqlite3_stmt *st, struct message **out,
+			    size_t *n, struct err *e)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		msg_from_row(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		message_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_error(s, e, "messages");
+	}
+	return 0;
+}
+
+int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
+			  struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " MSG_COLS " FROM messages"
+					 " WHERE conversation_id = ? ORDER BY id",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	return collect_messages(s, st, out, n, e);
+}
+
+/* Each word of text as a quoted FTS5 prefix term: `"mom"* "call"*`. */
+static char *fts_query(const char *text)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p = text;
+
+	while (*p) {
+		const char *w;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+			p++;
+		if (sb.len)
+			sbuf_adds(&sb, " ");
+		sbuf_adds(&sb, "\"");
+		for (const char *q = w; q < p; q++) {
+			if (*q == '"')
+				sbuf_adds(&sb, "\"");
+			sbuf_add(&sb, q, 1);
+		}
+		sbuf_adds(&sb, "\"*");
+	}
+	return sb.len ? sbuf_detach(&sb) : (sbuf_release(&sb), NULL);
+}
+
+int conversation_search(struct store *s, const char *text, int limit, struct message **out,
+			size_t *n, struct err *e)
+{
+	char *q = fts_query(text);
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if (!q)
+		return err_set(e, ERR_USAGE, "nothing to search for");
+	st = store_prepare(s,
+			   "SELECT m.id, m.conversation_id, m.role, m.content, m.tool_calls,"
+			   " m.tool_call_id, m.created_at FROM messages_fts f"
+			   " JOIN messages m ON m.id = f.rowid"
+			   " WHERE messages_fts MATCH ? AND m.role IN ('user', 'assistant')"
+			   " ORDER BY f.rank, m.id DESC LIMIT ?",
+			   e);
+	if (!st) {
+		free(q);
+		return -1;
+	}
+	store_bind_text(st, 1, q);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	free(q);
+	return collect_messages(s, st, out, n, e);
+}

@@ -1,0 +1,73 @@
+/*
+ * conversation.h - conversations with an assistant and their messages.
+ *
+ * A conversation belongs to an assistant and a channel (tui, repl, cli,
+ * telegram) and holds messages in the shape of OpenAI-compatible chat
+ * APIs, so a backend can replay them:
+ *   - role "user": content is the text typed;
+ *   - role "assistant" with tool_calls: a JSON array
+ *     [{"id","type":"function","function":{"name","arguments"}}] (arguments
+ *     is JSON text), content NULL;
+ *   - role "tool": tool_call_id names the call, content is the result JSON;
+ *   - role "assistant" with content: the reply.
+ * User and assistant text is indexed with FTS5 for `history search`.
+ */
+#ifndef NESTOR_CONVERSATION_H
+#define NESTOR_CONVERSATION_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+struct conversation {
+	long long id;
+	long long assistant_id; /* 0 when the assistant was removed */
+	char *assistant;        /* its name, or NULL */
+	char channel[12];
+	char *title;            /* the first user text, shortened; may be NULL */
+	time_t created_at, updated_at;
+	long messages;          /* how many messages (conversation_list, conversation_get) */
+};
+
+struct message {
+	long long id;
+	long long conversation_id;
+	char role[12];
+	char *content;      /* or NULL */
+	char *tool_calls;   /* JSON text, or NULL */
+	char *tool_call_id; /* or NULL */
+	time_t created_at;
+};
+
+void conversation_release(struct conversation *c);
+void conversation_list_free(struct conversation *cs, size_t n);
+void message_release(struct message *m);
+void message_list_free(struct message *ms, size_t n);
+
+/* Start a conversation; sets c->id.  channel must be tui|repl|cli|telegram. */
+int conversation_new(struct store *s, long long assistant_id, const char *channel,
+		     time_t now, long long *id, struct err *e);
+/* ERR_NOTFOUND for an unknown id. */
+int conversation_get(struct store *s, long long id, struct conversation *out, struct err *e);
+/* Most recently updated first; channel NULL for all; limit <= 0 for no limit. */
+int conversation_list(struct store *s, const char *channel, int limit,
+		      struct conversation **out, size_t *n, struct err *e);
+/* Remove a conversation and its messages; ERR_NOTFOUND for an unknown id. */
+int conversation_rm(struct store *s, long long id, struct err *e);
+
+/* Append a message (content, tool_calls, tool_call_id may be NULL) and mark
+ * the conversation updated; the first user message becomes its title. */
+int conversation_add(struct store *s, long long conv, const char *role, const char *content,
+		     const char *tool_calls, const char *tool_call_id, time_t now,
+		     long long *id, struct err *e);
+/* Every message of a conversation, oldest first. */
+int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
+			  struct err *e);
+/* User and assistant messages matching an FTS5 query built from text (each
+ * word must appear; prefixes match), best first. */
+int conversation_search(struct store *s, const char *text, int limit, struct message **out,
+			size_t *n, struct err *e);
+
+#endif

@@ -1,0 +1,100 @@
+# nestor weather / time / ask against a fake Open-Meteo on 127.0.0.1:
+# a hit, a cache hit without a request, 500 then success, a timeout,
+# malformed JSON, no server at all.
+. "$(dirname "$0")/lib.sh"
+cd "$NESTOR_HOME"
+python3 "$SRC/tests/fake/openmeteo.py" --date "$(date +%F)" --ppid $$ > fake.out 2>fake.err &
+FAKE=$!
+trap 'kill $FAKE 2>/dev/null || true' EXIT
+i=0
+until grep -q '^PORT ' fake.out 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "fake server did not start: $(cat fake.err)"
+	sleep 0.05
+done
+PORT=$(sed -n 's/^PORT //p' fake.out)
+BASE=http://127.0.0.1:$PORT
+# fake API: control and request log
+control() { python3 -c 'import sys,urllib.request as u; u.urlopen(u.Request(sys.argv[1]+"/_control", data=sys.argv[2].encode(), headers={"Content-Type":"application/json"})).read()' "$BASE" "$1"; }
+requests() { python3 -c 'import sys,json,urllib.request as u; r=json.load(u.urlopen(sys.argv[1]+"/_requests"))["requests"]; print(len([x for x in r if x["path"].startswith(sys.argv[2])]))' "$BASE" "$1"; }
+
+nestor config set weather.forecast_url "$BASE/v1/forecast" >/dev/null
+nestor config set weather.geocoding_url "$BASE/v1/search" >/dev/null
+nestor config set general.location Berlin >/dev/null
+
+# a hit: the default place, human text
+out=$(nestor weather)
+expect_match "weather" "$out" "^Berlin, Land Berlin, Germany \(Europe/Berlin\)"
+expect_match "weather now" "$out" "now: 3.2 °C, feels like 0.1 °C, overcast"
+expect_eq "forecast lines" "$(printf '%s\n' "$out" | grep -c '^20')" 3
+expect_eq "requests after the first" "$(requests /v1/forecast)" 1
+
+# a cache hit: the same answer, no request
+out2=$(nestor weather)
+expect_eq "cached answer" "$out2" "$out"
+expect_eq "requests after a cache hit" "$(requests /v1/forecast)" 1
+
+# --json, --days, another place
+json=$(nestor weather Tokyo --days 2 --json)
+expect_match "json place" "$json" '"place":[[:space:]]*"Tokyo"'
+expect_eq "json days" "$(printf '%s\n' "$json" | grep -c '"date"')" 2
+
+# 500, then success: retried, the user sees the forecast
+nestor config set weather.cache_ttl 0 >/dev/null
+control '{"fail": [500]}'
+before=$(requests /v1/forecast)
+out=$(nestor weather Berlin) || fail "weather after a 500"
+expect_match "after a 500" "$out" "^Berlin"
+expect_eq "a retry was made" "$(requests /v1/forecast)" $((before + 2))
+
+# a timeout: a clear error, exit 1
+nestor config set weather.timeout 1 >/dev/null
+control '{"delay": 3, "delay_count": 3}'
+set +e
+nestor weather Berlin >out.txt 2>err.txt
+rc=$?
+set -e
+expect_eq "timeout exit" "$rc" 1
+expect_match "timeout error" "$(cat err.txt)" "^nestor: weather: .*127\.0\.0\.1:$PORT timed out"
+control '{"reset": true}'
+
+# malformed JSON with status 200: a clear error
+control '{"malformed": 3}'
+set +e
+nestor weather Tokyo >out.txt 2>err.txt
+rc=$?
+set -e
+expect_eq "malformed exit" "$rc" 1
+expect_match "malformed error" "$(cat err.txt)" "^nestor: weather: .*(JSON|json)"
+control '{"reset": true}'
+
+# unknown place
+set +e
+nestor weather Atlantis >out.txt 2>err.txt
+rc=$?
+set -e
+expect_eq "unknown place exit" "$rc" 1
+expect_eq "unknown place" "$(cat err.txt)" 'nestor: weather: unknown place "Atlantis"'
+
+# the assistant uses the same tool, and answers in Russian for Russian
+out=$(nestor ask "погода в Казани")
+expect_match "ask ru" "$out" "^Казань, Россия:"
+expect_match "ask ru now" "$out" "сейчас -12 °C"
+out=$(nestor ask "weather in Berlin tomorrow")
+expect_match "ask tomorrow" "$out" "^Berlin, Germany:"
+expect_match "ask tomorrow line" "$out" "^  tomorrow: "
+
+# time: the tz database first, the geocoder for the rest
+expect_match "time Tokyo" "$(nestor time Tokyo)" "Asia/Tokyo$"
+expect_match "time Kazan" "$(nestor time Kazan)" "Europe/Moscow$"
+expect_match "time convert" "$(nestor time convert 15:00 Berlin Tokyo | tail -1)" "23:00 JST .*Asia/Tokyo$"
+expect_match "ask time" "$(nestor ask 'what time is it in Tokyo')" "^In Tokyo it's [0-9][0-9]:[0-9][0-9], .* \(Asia/Tokyo\)$"
+
+# no server at all: a clear error naming the host
+kill $FAKE
+wait $FAKE 2>/dev/null || true
+set +e
+nestor weather Paris >out.txt 2>err.txt
+rc=$?
+set -e
+expect_eq "offline exit" "$rc" 1
+expect_match "offline error" "$(cat err.txt)" "cannot reach 127\.0\.0\.1:$PORT"

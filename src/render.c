@@ -136,6 +136,7 @@ cJSON *json_message(const struct message *m)
 		cJSON_AddNullToObject(o, "tool_calls");
 	render_add_str(o, "tool_call_id", m->tool_call_id);
 	render_add_time(o, "created", 1, m->created_at);
+	cJSON_AddStringToObject(o, "state", m->state[0] ? m->state : "complete");
 	return o;
 }
 

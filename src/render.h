@@ -51,8 +51,9 @@ cJSON *json_job_run(const struct job_run *r);
 cJSON *json_assistant(const struct assistant *a);
 /* {"id","assistant","channel","title","created","updated","messages"} */
 cJSON *json_conversation(const struct conversation *c);
-/* {"id","conversation","role","content","tool_calls","tool_call_id","created"};
- * tool_calls is the stored JSON array (null when none). */
+/* {"id","conversation","role","content","tool_calls","tool_call_id","created",
+ * "state"}; tool_calls is the stored JSON array (null when none); state is
+ * "complete" or "interrupted" (a reply cut short: content is what arrived). */
 cJSON *json_message(const struct message *m);
 /* {"id","uid","calendar","summary","location","notes","start","end",
  * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end

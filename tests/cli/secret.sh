@@ -1,21 +1,7 @@
 # nestor secret set|rm|list against a real Secret Service: the script runs
 # itself again inside a private D-Bus session with gnome-keyring unlocked.
-if [ -z "${NESTOR_IN_KEYRING:-}" ]; then
-	set -eu
-	command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null ||
-		{ echo "FAIL: dbus-run-session and gnome-keyring-daemon are needed" >&2; exit 1; }
-	KRHOME=$(mktemp -d "${TMPDIR:-/tmp}/nestor-keyring.XXXXXX")
-	trap 'rm -rf "$KRHOME"' EXIT
-	unset DBUS_SESSION_BUS_ADDRESS DISPLAY
-	HOME=$KRHOME XDG_DATA_HOME=$KRHOME/data XDG_CACHE_HOME=$KRHOME/cache \
-	XDG_RUNTIME_DIR=$KRHOME NESTOR_IN_KEYRING=1 dbus-run-session -- sh -c '
-		eval "$(printf %s test-pass | gnome-keyring-daemon --unlock --components=secrets)"
-		export GNOME_KEYRING_CONTROL
-		gdbus wait --session --timeout 10 org.freedesktop.secrets
-		sh "$0"' "$0"
-	exit $?
-fi
 . "$(dirname "$0")/lib.sh"
+in_keyring "$0"
 
 # set reads the value from stdin; the value never shows in list
 printf 'sk-test-4f9a2c\n' | nestor secret set openai > out

@@ -5,17 +5,20 @@
 #   fake_release             let a held stream go on
 #   fake_requests            every recorded request, as JSON, on stdout
 #   fake_py PYTHON           run python with the requests list bound to `reqs`
+# Its files live in $FAKE_DIR, apart from $NESTOR_HOME: what it records
+# holds the request headers, API keys included.
 fake_openai_start() {
-	python3 "$SRC/tests/fake/openai.py" --ppid $$ > "$NESTOR_HOME/fake.port" &
+	FAKE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nestor-fake.XXXXXX")
+	python3 "$SRC/tests/fake/openai.py" --ppid $$ > "$FAKE_DIR/port" &
 	FAKE_PID=$!
-	trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$NESTOR_HOME"' EXIT
+	trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
 	i=0
-	while ! grep -q '^PORT ' "$NESTOR_HOME/fake.port" 2>/dev/null; do
+	while ! grep -q '^PORT ' "$FAKE_DIR/port" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt 200 ] || fail "the fake OpenAI server did not start"
 		sleep 0.05
 	done
-	FAKE_PORT=$(awk '{print $2}' "$NESTOR_HOME/fake.port")
+	FAKE_PORT=$(awk '{print $2}' "$FAKE_DIR/port")
 	FAKE_URL=http://127.0.0.1:$FAKE_PORT/v1
 }
 fake_call() { # METHOD PATH [BODY]
@@ -31,8 +34,8 @@ fake_script() { fake_call POST /_script "{\"responses\": $1}" > /dev/null; }
 fake_release() { fake_call POST /_release '{}' > /dev/null; }
 fake_requests() { fake_call GET /_requests; }
 fake_py() {
-	fake_requests > "$NESTOR_HOME/requests.json"
-	python3 - "$NESTOR_HOME/requests.json" "$1" <<'PY'
+	fake_requests > "$FAKE_DIR/requests.json"
+	python3 - "$FAKE_DIR/requests.json" "$1" <<'PY'
 import json, sys
 reqs = [dict(r, json=json.loads(r["body"]) if r["body"].startswith("{") else None)
         for r in json.load(open(sys.argv[1]))["requests"]]

@@ -3,10 +3,10 @@
 #include "cmd.h"
 #include "render.h"
 #include "secret.h"
+#include "tool.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -56,12 +56,17 @@ static int parse_tools(struct ctx *ctx, const char *list, char **out)
 		len = strcspn(p, ", ");
 		if (!len)
 			break;
-		for (size_t i = 0; i < len; i++)
-			if (!islower((unsigned char)p[i]) && !isdigit((unsigned char)p[i]) &&
-			    p[i] != '_') {
+		{
+			char *name = xstrndup(p, len);
+			bool known = tool_find(name) != NULL;
+
+			free(name);
+			if (!known) {
 				sbuf_release(&sb);
-				return cmd_usage(ctx, "bad tool name \"%.*s\" in --tools", (int)len, p);
+				return cmd_usage(ctx, "unknown tool \"%.*s\" in --tools (see nestor tools)",
+						 (int)len, p);
 			}
+		}
 		if (sb.len)
 			sbuf_add(&sb, ",", 1);
 		sbuf_add(&sb, p, len);

@@ -51,7 +51,8 @@ check_usage "llm without url" "assistant 'x' uses the llm backend: it needs --ba
 check_usage "bad url" "base URL must start with http:// or https://" add x --base-url ftp://h
 check_usage "duplicate" "an assistant named 'openai' already exists" add openai
 check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3
-check_usage "bad tools" 'bad tool name "Task-Add" in --tools' add y --tools Task-Add
+check_usage "bad tools" 'unknown tool "Task-Add" in --tools \(see nestor tools\)' add y --tools Task-Add
+check_usage "unknown tool" 'unknown tool "task_fly" in --tools' add y --tools task_add,task_fly
 check_usage "bad name" 'bad assistant name "a b"' add "a b"
 check_usage "bad secret name" 'bad secret name "my key"' add y --key-secret "my key"
 set +e

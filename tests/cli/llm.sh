@@ -230,6 +230,23 @@ for i, m in enumerate(last):
 assert "tools" not in reqs[-1]["json"] or len(reqs[-1]["json"]["tools"]) > 0
 '
 
+# -- llm.summarize: the turns left out come back as the model's summary
+nestor config set llm.summarize true
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"json": {"choices": [{"index": 0, "message": {"role": "assistant",
+               "content": "The user asked twice about words."}, "finish_reason": "stop"}]}},
+              {"say": "four"}]'
+nestor ask --conversation "$conv" "fourth" > /dev/null
+fake_py '
+summary, main = (r["json"] for r in reqs)
+assert summary["stream"] is False and "tools" not in summary, summary
+assert summary["messages"][0]["content"].startswith("Summarise the conversation"), summary
+assert "user: first: word" in summary["messages"][1]["content"], summary
+assert main["messages"][0]["content"].endswith("Summary of the earlier conversation: The user asked twice about words."), main["messages"][0]
+assert main["messages"][-1]["content"] == "fourth"
+'
+nestor config set llm.summarize false
+
 # -- with the offline assistant the default again, nothing is sent
 nestor assistant default nestor > /dev/null
 fake_call POST /_control '{"reset": true}' > /dev/null

@@ -29,10 +29,13 @@ endif
 FRONT_SRC := src/main.c $(wildcard src/cmd-*.c) $(wildcard src/repl*.c) $(wildcard tui/*.c)
 LIB_SRC   := $(filter-out $(FRONT_SRC),$(wildcard src/*.c storage/*.c sync/*.c))
 TEST_SRC  := $(wildcard tests/unit/*.c)
+# Front modules the suites test directly (the chat pane draws on a curses
+# screen writing to /dev/null).
+TUI_PURE  := tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c tui/worker.c
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TUI_PURE:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libnestor.a
 BIN       := $(BUILD)/nestor
 TESTBIN   := $(BUILD)/check_nestor

@@ -10,6 +10,7 @@
  * so a changed wall clock (suspend, NTP) is noticed within one.
  */
 #include "cmd.h"
+#include "dbwatch.h"
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
@@ -22,20 +23,20 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_SLEEP_MS 60000
+#define RECHECK_MS 100
 
 struct daemon {
 	struct ctx *ctx;
 	struct sched_opts opts;
 	struct notify_opts notify;
-	int sfd, ifd, lock;
-	char *wal_name, *db_name;
+	int sfd, lock;
+	struct dbwatch *watch;
 };
 
 static time_t live_clock(void)
@@ -88,49 +89,20 @@ static void reload(struct daemon *d)
 	log_info("reloaded '%s'", d->ctx->config_path);
 }
 
-/* Whether an inotify batch touches the database or its -wal file. */
-static bool db_changed(struct daemon *d)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool hit = false;
-	ssize_t n;
-
-	while ((n = read(d->ifd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-
-			if (ev->len && (!strcmp(ev->name, d->wal_name) || !strcmp(ev->name, d->db_name)))
-				hit = true;
-			p += sizeof(*ev) + ev->len;
-		}
-	}
-	return hit;
-}
-
 static int setup_fds(struct daemon *d)
 {
-	char *dir = paths_dirname(d->ctx->db_path);
-	const char *base = strrchr(d->ctx->db_path, '/');
 	sigset_t set;
 
-	base = base ? base + 1 : d->ctx->db_path;
-	d->db_name = xstrdup(base);
-	d->wal_name = xasprintf("%s-wal", base);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	d->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (d->sfd < 0 || d->ifd < 0 ||
-	    inotify_add_watch(d->ifd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
-		err_set(&d->ctx->err, ERR_FAIL, "unable to watch '%s': %s", dir, strerror(errno));
-		free(dir);
-		return -1;
-	}
-	free(dir);
-	return 0;
+	if (d->sfd < 0)
+		return err_set(&d->ctx->err, ERR_FAIL, "signalfd: %s", strerror(errno));
+	d->watch = dbwatch_new(d->ctx->db_path, &d->ctx->err);
+	return d->watch ? 0 : -1;
 }
 
 /* Milliseconds from the real clock until `delay` seconds after `now`. */
@@ -151,16 +123,25 @@ static int run(struct daemon *d)
 	struct sched_deliver del = { daemon_deliver, daemon_fired, d };
 
 	log_info("daemon started (pid %d) on '%s'", (int)getpid(), d->ctx->db_path);
+	bool again = false;
+
 	for (;;) {
-		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ifd, POLLIN, 0 } };
+		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 } };
 		time_t now = time(NULL);
 		long delay;
+		int ms;
 
 		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) < 0) {
 			log_error("scheduler: %s", d->ctx->err.msg);
 			delay = 5;
 		}
-		if (poll(p, 2, timeout_ms(now, delay)) < 0 && errno != EINTR)
+		ms = timeout_ms(now, delay);
+		/* the write that woke us may come just before its commit shows:
+		 * look once more a moment later */
+		if (again && ms > RECHECK_MS)
+			ms = RECHECK_MS;
+		again = false;
+		if (poll(p, 2, ms) < 0 && errno != EINTR)
 			return err_set(&d->ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -175,7 +156,7 @@ static int run(struct daemon *d)
 			}
 		}
 		if (p[1].revents & POLLIN)
-			db_changed(d);
+			again = dbwatch_changed(d->watch);
 	}
 }
 
@@ -251,7 +232,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
-	d.sfd = d.ifd = -1;
+	d.sfd = -1;
 	sched_opts_init(&d.opts, NULL);
 	load_opts(&d);
 	d.notify.out = foreground ? stdout : NULL;
@@ -262,10 +243,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		close(d.lock);
 	if (d.sfd >= 0)
 		close(d.sfd);
-	if (d.ifd >= 0)
-		close(d.ifd);
-	free(d.wal_name);
-	free(d.db_name);
+	dbwatch_free(d.watch);
 	sched_opts_release(&d.opts);
 	return rc;
 }

@@ -47,6 +47,10 @@ const struct config_key config_keys[] = {
 	  "channels of a reminder added without --channel" },
 	{ "notify.command", CONFIG_STRING, NULL, NULL,
 	  "program for the command channel, run without a shell; the text is its last argument" },
+	{ "ui.color", CONFIG_BOOL, "true", NULL,
+	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
+	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",
+	  "the TUI's side pane: auto shows it from 100 columns" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

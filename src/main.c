@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "task.h"
+#include "tui.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -48,6 +49,8 @@ const struct cmd cmd_table[] = {
 	  0, NULL, cmd_assistant_verbs },
 	{ "secret", NULL, "store API keys in the Secret Service (set, rm, list)", 0, NULL,
 	  cmd_secret_verbs },
+	{ "tui", NULL, "the full-screen chat, agenda and reminders (the default on a terminal)",
+	  CMD_NEEDS_DB, tui_main, NULL },
 	{ "help", "[COMMAND [VERB]]", "show help for nestor or a command", 0, cmd_help, NULL },
 	{ "version", NULL, "print the version", 0, cmd_version, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
@@ -125,11 +128,18 @@ static int setup(struct ctx *ctx)
 	return 0;
 }
 
-/* `nestor` with no command: for now, the help and the open tasks. */
+/* `nestor` with no command: the TUI on a terminal; with text on stdin,
+ * `nestor ask` reading it; else the help and the open tasks. */
 static int overview(struct ctx *ctx)
 {
 	char *argv[] = { "task", "list", NULL };
+	char *tui[] = { "tui", NULL };
+	char *ask[] = { "ask", NULL };
 
+	if (!isatty(STDIN_FILENO))
+		return cmd_dispatch(ctx, cmd_table, 1, ask);
+	if (isatty(STDOUT_FILENO))
+		return cmd_dispatch(ctx, cmd_table, 1, tui);
 	cmd_help_all(ctx->out);
 	fprintf(ctx->out, "\nopen tasks:\n");
 	return cmd_dispatch(ctx, cmd_table, 2, argv);

@@ -14,6 +14,7 @@
 #include "notify.h"
 #include "scheduler.h"
 #include "tool.h"
+#include "slash.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -45,27 +46,6 @@ struct repl {
 	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
 	struct sched_opts sched;
 	struct notify_opts notify;
-};
-
-/* Slash commands: a name, what it runs (argv for the command table, or
- * NULL for the REPL's own), and its help. */
-struct slash {
-	const char *name;
-	const char *args; /* "task list" */
-	const char *help;
-};
-
-static const struct slash slashes[] = {
-	{ "/agenda", "agenda", "the calendar for the coming days" },
-	{ "/tasks", "task list", "open tasks" },
-	{ "/reminders", "remind list", "pending reminders" },
-	{ "/new", NULL, "start a new conversation" },
-	{ "/history", NULL, "past conversations; /history ID shows one" },
-	{ "/assistant", NULL, "/assistant NAME talks to another assistant" },
-	{ "/tools", "tools", "what the assistant can call" },
-	{ "/help", NULL, "this help and examples" },
-	{ "/quit", NULL, "leave (Ctrl-D works too)" },
-	{ NULL, NULL, NULL },
 };
 
 static struct repl *the_repl; /* for readline's callbacks */
@@ -137,7 +117,7 @@ static void show_help(struct repl *r)
 	char *help = answer_help("en");
 
 	printf("Type a request, or a slash command:\n");
-	for (const struct slash *s = slashes; s->name; s++)
+	for (const struct slash *s = slash_table; s->name; s++)
 		printf("  %-11s %s\n", s->name, s->help);
 	printf("  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s\n", help);
 	free(help);
@@ -163,15 +143,11 @@ static void slash_assistant(struct repl *r, const char *name)
 
 static void slash(struct repl *r, const char *line)
 {
-	const char *arg = line + strcspn(line, " \t");
-	size_t len = (size_t)(arg - line);
+	const char *arg = "";
+	const struct slash *s = slash_find(line, &arg);
 	char *cmd;
 
-	while (*arg == ' ' || *arg == '\t')
-		arg++;
-	for (const struct slash *s = slashes; s->name; s++) {
-		if (strlen(s->name) != len || strncmp(s->name, line, len))
-			continue;
+	if (s) {
 		if (s->args) {
 			cmd = *arg ? xasprintf("%s %s", s->args, arg) : xstrdup(s->args);
 			run_command(r, cmd);
@@ -241,26 +217,15 @@ static void on_line(char *line)
 static char *complete_word(const char *text, int state)
 {
 	static size_t i, len;
-	static const char *const *names;
-	static const char *slash_names[sizeof(slashes) / sizeof(slashes[0])];
 
 	if (!state) {
 		i = 0;
 		len = strlen(text);
-		names = NULL;
-		if (text[0] == '/') {
-			size_t k = 0;
-
-			for (const struct slash *s = slashes; s->name; s++)
-				slash_names[k++] = s->name;
-			slash_names[k] = NULL;
-			names = slash_names;
-		}
 	}
-	if (names) {
-		while (names[i])
-			if (!strncmp(names[i++], text, len))
-				return xstrdup(names[i - 1]);
+	if (text[0] == '/') {
+		while (slash_table[i].name)
+			if (!strncmp(slash_table[i++].name, text, len))
+				return xstrdup(slash_table[i - 1].name);
 		return NULL;
 	}
 	while (tool_registry[i])

@@ -376,3 +376,19 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 	free(q);
 	return collect_messages(s, st, out, n, e);
 }
+
+int conversation_messages_before(struct store *s, long long conv, long long before, int limit,
+				 struct message **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " MSG_COLS " FROM messages"
+					 " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	sqlite3_bind_int64(st, 2, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	return collect_messages(s, st, out, n, e);
+}

@@ -70,6 +70,11 @@ int conversation_set_state(struct store *s, long long message, const char *state
 /* Every message of a conversation, oldest first. */
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
 			  struct err *e);
+/* One page of a long conversation, newest first: at most limit messages
+ * with an id below before (0: from the newest).  The TUI pages back with
+ * the smallest id it got. */
+int conversation_messages_before(struct store *s, long long conv, long long before, int limit,
+				 struct message **out, size_t *n, struct err *e);
 /* User and assistant messages matching an FTS5 query built from text (each
  * word must appear; prefixes match), best first. */
 int conversation_search(struct store *s, const char *text, int limit, struct message **out,

@@ -78,6 +78,21 @@ char *store_col_text(sqlite3_stmt *st, int col)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+int store_data_version(struct store *s, long long *v, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA data_version", e);
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return store_error(s, e, "data_version");
+	}
+	*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int user_version(struct store *s, int *v, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version", e);

@@ -41,6 +41,11 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e);
 /* Fill e from the connection's last error, prefixed by what. Returns -1. */
 int store_error(struct store *s, struct err *e, const char *what);
 
+/* A number that changes whenever another connection (another process, or
+ * another connection of this one) commits to the database: PRAGMA
+ * data_version.  Fronts poll it to refresh what they show. */
+int store_data_version(struct store *s, long long *v, struct err *e);
+
 /* Bind helpers: NULL string binds SQL NULL. */
 void store_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* Text column or NULL, newly allocated. */

@@ -131,6 +131,27 @@ START_TEST(test_rollback)
 }
 END_TEST
 
+/* The TUI refreshes when another connection commits, and only then. */
+START_TEST(test_data_version)
+{
+	struct err e = { 0, "" };
+	struct store *a = store_open(path, &e), *b = store_open(path, &e);
+	long long v0, v1, v2;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(store_data_version(a, &v0, &e), 0);
+	ck_assert_int_eq(store_exec(a, "CREATE TABLE own(x)", &e), 0);
+	ck_assert_int_eq(store_data_version(a, &v1, &e), 0);
+	ck_assert_int_eq(v1, v0);
+	ck_assert_int_eq(store_exec(b, "INSERT INTO own VALUES (1)", &e), 0);
+	ck_assert_int_eq(store_data_version(a, &v2, &e), 0);
+	ck_assert_int_ne(v2, v1);
+	store_free(a);
+	store_free(b);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -141,6 +162,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_migrations);
 	tcase_add_test(tc, test_newer_refused_untouched);
 	tcase_add_test(tc, test_rollback);
+	tcase_add_test(tc, test_data_version);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,27 @@
+/*
+ * slash.h - the slash commands of the chat fronts (the REPL and the TUI).
+ *
+ * One table, so both fronts offer the same commands with the same help.
+ * An entry either stands for a line of the command table ("/tasks" runs
+ * `nestor task list`, with the words typed after it appended) or is one
+ * the front handles itself (args NULL: /new, /history, /assistant, /help,
+ * /quit).  A slash line that names no entry runs the command table
+ * directly: "/task add buy milk".
+ */
+#ifndef NESTOR_SLASH_H
+#define NESTOR_SLASH_H
+
+struct slash {
+	const char *name; /* "/tasks" */
+	const char *args; /* "task list", or NULL: the front's own */
+	const char *help;
+};
+
+/* NULL-terminated. */
+extern const struct slash slash_table[];
+
+/* The entry line ("/tasks --all") starts with, or NULL; *rest points after
+ * the name and its spaces. */
+const struct slash *slash_find(const char *line, const char **rest);
+
+#endif

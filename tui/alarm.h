@@ -1,0 +1,53 @@
+/*
+ * alarm.h - reminders while the TUI is open.
+ *
+ * When no daemon holds the scheduler lock, the TUI takes it and runs the
+ * scheduler (scheduler.h) itself, on a thread of its own with its own
+ * database connection, so a slow channel (a notify command) never freezes
+ * the screen.  A reminder's tui and stdout channels become one popup per
+ * occurrence (posted to the UI as WORKER_FIRED); desktop and command go
+ * through notify.c as in the daemon.  While a daemon holds the lock, the
+ * TUI leaves reminders to it and tries the lock again every 30 seconds.
+ */
+#ifndef NESTOR_ALARM_H
+#define NESTOR_ALARM_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "notify.h"
+#include "scheduler.h"
+#include "worker.h"
+
+struct alarm {
+	struct worker *worker;
+	struct store *store; /* the scheduler thread's connection */
+	const char *db_path;
+	struct sched_opts opts;
+	struct notify_opts notify;
+	int lock;             /* the scheduler lock, -1 while a daemon holds it */
+	time_t due;           /* run the scheduler at */
+	bool poke;            /* run it as soon as the thread is free */
+	time_t lock_retry;
+	long long last_job;   /* the last popup, on the scheduler thread: one a occurrence */
+	time_t last_occurrence;
+};
+
+int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e);
+void alarm_close(struct alarm *a);
+/* Readable when the scheduler thread has news (take it with worker_take). */
+int alarm_fd(const struct alarm *a);
+struct worker *alarm_worker(const struct alarm *a);
+
+/* Run the scheduler when due, or at once when changed (the database
+ * changed: a reminder may have been added). */
+void alarm_tick(struct alarm *a, time_t now, bool changed);
+/* A scheduler run finished (WORKER_FINISHED's rc): plan the next one. */
+void alarm_finished(struct alarm *a, time_t now, int rc);
+/* Milliseconds until alarm_tick must run again, -1 for never. */
+long alarm_timeout(struct alarm *a);
+/* "reminders: here", "reminders: daemon". */
+const char *alarm_state(const struct alarm *a);
+
+#endif

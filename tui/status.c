@@ -1,0 +1,61 @@
+/* The status line. */
+#include "status.h"
+#include "theme.h"
+#include "wrap.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void status_draw(WINDOW *w, const struct status_info *s)
+{
+	struct sbuf left = SBUF_INIT, right = SBUF_INIT;
+	int width = getmaxx(w), lw, rw;
+	char clock[16];
+	struct tm tm;
+
+	localtime_r(&s->now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	sbuf_addf(&left, " %s (%s)", s->assistant, s->backend);
+	if (s->conversation > 0)
+		sbuf_addf(&left, " | #%lld", s->conversation);
+	else
+		sbuf_adds(&left, " | new");
+	if (s->notice)
+		sbuf_addf(&left, " | %s", s->notice);
+	else if (s->busy)
+		sbuf_adds(&left, " | replying... Esc cancels");
+	else if (s->scrolled)
+		sbuf_adds(&left, " | scrolled back: PgDn");
+	else
+		sbuf_adds(&left, " | F1 help");
+	if (s->sched)
+		sbuf_addf(&right, "%s | ", s->sched);
+	if (s->sync)
+		sbuf_addf(&right, "%s | ", s->sync);
+	sbuf_addf(&right, "%s ", clock);
+
+	werase(w);
+	wbkgdset(w, ' ' | theme_attr(TH_STATUS));
+	werase(w);
+	wattrset(w, theme_attr(TH_STATUS));
+	rw = wrap_width(right.buf, right.len);
+	if (rw > width / 2) {
+		sbuf_release(&right);
+		sbuf_addf(&right, "%s ", clock);
+		rw = wrap_width(right.buf, right.len);
+	}
+	lw = width - rw - 1;
+	if (lw > 0) {
+		size_t fit = wrap_fit(left.buf, left.len, lw, NULL);
+
+		if (s->notice && s->notice_error)
+			wattr_on(w, theme_attr(TH_ERROR) & ~A_COLOR, NULL);
+		mvwaddnstr(w, 0, 0, left.buf, (int)fit);
+	}
+	if (rw < width)
+		mvwaddnstr(w, 0, width - rw, right.buf, (int)right.len);
+	wattrset(w, A_NORMAL);
+	sbuf_release(&left);
+	sbuf_release(&right);
+}

@@ -1,0 +1,474 @@
+/* Turns and slash commands for the TUI, on the worker thread, and the
+ * conversation paged in from the database. */
+#include "tuicmd.h"
+#include "answer.h"
+#include "assistant.h"
+#include "conversation.h"
+#include "engine.h"
+#include "log.h"
+#include "slash.h"
+#include "wrap.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define PAGE 100 /* messages paged in at a time */
+#define BUSY "still answering: wait, or Esc cancels"
+
+/* Commands a slash line must not run: they take over the terminal or never return. */
+static const char *const refused[] = { "tui", "chat", "ask", "daemon", NULL };
+
+static bool is_refused(const char *name)
+{
+	for (int i = 0; refused[i]; i++)
+		if (!strcmp(refused[i], name))
+			return true;
+	return false;
+}
+
+static const char *welcome =
+	"Ask in plain words: \"remind me to call mom tomorrow at 5pm\", \"what do I have "
+	"on friday?\", \"напомни позвонить маме завтра в 17:00\".  /help lists the "
+	"commands, F1 the keys.";
+
+/* One stored message as chat entries, put on top (the loader goes back in time). */
+static void prepend_message(struct chat *chat, const struct message *m)
+{
+	if (!strcmp(m->role, "user")) {
+		chat_prepend(chat, CHAT_USER, m->content ? m->content : "");
+	} else if (!strcmp(m->role, "assistant")) {
+		cJSON *calls = m->tool_calls ? cJSON_Parse(m->tool_calls) : NULL;
+
+		for (int i = cJSON_GetArraySize(calls) - 1; i >= 0; i--) {
+			const cJSON *fn = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, i), "function");
+			const cJSON *name = cJSON_GetObjectItem(fn, "name");
+			const cJSON *args = cJSON_GetObjectItem(fn, "arguments");
+			char *line = chat_tool_line(cJSON_IsString(name) ? name->valuestring : "?",
+						    cJSON_IsString(args) ? args->valuestring : NULL);
+
+			chat_prepend(chat, CHAT_TOOL, line);
+			free(line);
+		}
+		cJSON_Delete(calls);
+		if (m->content && m->content[0])
+			chat_prepend(chat, CHAT_ASSISTANT, m->content);
+	} else if (!strcmp(m->role, "tool")) {
+		char *msg = chat_tool_error(NULL, m->content);
+
+		if (msg)
+			chat_prepend(chat, CHAT_ERROR, msg);
+		free(msg);
+	}
+}
+
+/* The chat's loader: the page of messages before the oldest shown. */
+static int load_older(void *arg, struct chat *chat)
+{
+	struct tuicmd *c = arg;
+	struct err e = { 0, "" };
+	struct message *ms;
+	size_t n;
+
+	if (!c->conv)
+		return 0;
+	if (conversation_messages_before(c->ctx->store, c->conv, c->oldest, PAGE, &ms, &n, &e) <
+	    0) {
+		log_error("tui: history: %s", e.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		prepend_message(chat, &ms[i]);
+		c->oldest = ms[i].id;
+	}
+	message_list_free(ms, n);
+	return (int)n;
+}
+
+/* The assistant's name and backend for the status line and the chat. */
+static void learn_assistant(struct tuicmd *c)
+{
+	struct assistant a;
+	struct err e = { 0, "" };
+
+	snprintf(c->assistant, sizeof(c->assistant), "%s", engine_assistant(c->engine));
+	snprintf(c->backend, sizeof(c->backend), "?");
+	if (assistant_get_by_name(c->ctx->store, c->assistant, &a, &e) == 0) {
+		snprintf(c->backend, sizeof(c->backend), "%s", a.backend);
+		assistant_release(&a);
+	}
+	chat_set_assistant(c->chat, c->assistant);
+}
+
+/* Show conversation conv (0: a new one) from its newest message. */
+static void show(struct tuicmd *c, long long conv)
+{
+	c->conv = c->turn_conv = conv;
+	c->oldest = 0;
+	chat_clear(c->chat);
+	if (!conv)
+		chat_add(c->chat, CHAT_INFO, welcome);
+}
+
+/* The latest conversation of the tui channel, and its assistant. */
+static void resume(struct tuicmd *c)
+{
+	struct conversation *cs;
+	struct err e = { 0, "" };
+	size_t n;
+
+	if (conversation_list(c->ctx->store, "tui", 1, &cs, &n, &e) < 0) {
+		log_error("tui: conversations: %s", e.msg);
+		show(c, 0);
+		return;
+	}
+	if (n && cs[0].assistant)
+		engine_set_assistant(c->engine, cs[0].assistant, &e);
+	show(c, n ? cs[0].id : 0);
+	conversation_list_free(cs, n);
+}
+
+int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
+		struct err *e)
+{
+	size_t n = 0, k = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->chat = chat;
+	c->worker = w;
+	for (const struct slash *s = slash_table; s->name; s++)
+		n++;
+	for (const struct cmd *t = cmd_table; t->name; t++)
+		n++;
+	c->names = xcalloc(n + 1, sizeof(char *));
+	for (const struct slash *s = slash_table; s->name; s++)
+		c->names[k++] = xstrdup(s->name);
+	for (const struct cmd *t = cmd_table; t->name; t++)
+		if (!is_refused(t->name) && strcmp(t->name, "help"))
+			c->names[k++] = xasprintf("/%s", t->name);
+	c->wstore = store_open(ctx->db_path, e);
+	if (!c->wstore)
+		return -1;
+	c->engine = engine_new(c->wstore, ctx->cfg, e);
+	if (!c->engine || engine_set_channel(c->engine, "tui", e) < 0)
+		return -1;
+	chat_set_loader(chat, load_older, c);
+	resume(c);
+	learn_assistant(c);
+	return 0;
+}
+
+void tuicmd_close(struct tuicmd *c)
+{
+	for (size_t i = 0; c->names && c->names[i]; i++)
+		free(c->names[i]);
+	free(c->names);
+	engine_free(c->engine);
+	store_free(c->wstore);
+	memset(c, 0, sizeof(*c));
+}
+
+struct turn_job {
+	struct tuicmd *c;
+	char *text;
+};
+
+/* On the worker: one turn; the sink posts each step to the UI. */
+static int run_turn(struct worker *w, void *arg)
+{
+	struct turn_job *j = arg;
+	struct err e = { 0, "" };
+	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, time(NULL), worker_sink(w),
+			     &e);
+
+	free(j->text);
+	free(j);
+	return rc;
+}
+
+int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e)
+{
+	struct turn_job *j;
+
+	if (worker_busy(c->worker))
+		return err_set(e, ERR_USAGE, BUSY);
+	j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->text = xstrdup(text);
+	c->got_text = false;
+	c->turn_conv = c->conv;
+	if (worker_run(c->worker, run_turn, j) < 0) {
+		free(j->text);
+		free(j);
+		return err_set(e, ERR_USAGE, BUSY);
+	}
+	chat_add(c->chat, CHAT_USER, text);
+	return 0;
+}
+
+void tuicmd_cancel(struct tuicmd *c)
+{
+	if (c->engine)
+		*engine_cancel_flag(c->engine) = 1;
+}
+
+struct command_job {
+	struct tuicmd *c;
+	char **argv;
+};
+
+/* Read back what a command wrote to fd (from the start). */
+static char *slurp_fd(int fd)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[4096];
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sbuf_add(&sb, buf, (size_t)n);
+	return sbuf_detach(&sb);
+}
+
+/* On the worker: `nestor ARGV` with its stdout and stderr captured. */
+static int run_command(struct worker *w, void *arg)
+{
+	struct command_job *j = arg;
+	struct ctx x = *j->c->ctx;
+	char *out = NULL, *errtext = NULL;
+	size_t outlen = 0;
+	int errfd, saved, rc;
+
+	x.store = j->c->wstore;
+	x.json = false;
+	x.now = time(NULL);
+	x.name[0] = '\0';
+	err_clear(&x.err);
+	x.out = open_memstream(&out, &outlen);
+	/* the library never prints; the dispatcher's error line goes to stderr */
+	errfd = memfd_create("nestor-stderr", MFD_CLOEXEC);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	if (errfd >= 0)
+		dup2(errfd, STDERR_FILENO);
+	rc = cmd_dispatch(&x, cmd_table, (int)g_strv_length(j->argv), j->argv);
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	fclose(x.out);
+	if (errfd >= 0) {
+		errtext = slurp_fd(errfd);
+		close(errfd);
+	}
+	if (out && out[0])
+		worker_post(w, WORKER_OUTPUT, out, NULL);
+	if (errtext && errtext[0])
+		worker_post(w, WORKER_ERROR, errtext, NULL);
+	free(out);
+	free(errtext);
+	g_strfreev(j->argv);
+	free(j);
+	return rc;
+}
+
+/* Start `nestor TEXT` (shell words) on the worker; line is what was typed. */
+static int command(struct tuicmd *c, const char *line, const char *text, struct err *e)
+{
+	struct command_job *j;
+	GError *gerr = NULL;
+	char **argv = NULL;
+	int argc;
+
+	if (!g_shell_parse_argv(text, &argc, &argv, &gerr)) {
+		err_set(e, ERR_USAGE, "%s", gerr ? gerr->message : "empty command");
+		g_clear_error(&gerr);
+		return -1;
+	}
+	if (is_refused(argv[0])) {
+		err_set(e, ERR_USAGE, "'/%s' does not run inside the TUI", argv[0]);
+		g_strfreev(argv);
+		return -1;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->argv = argv;
+	if (worker_run(c->worker, run_command, j) < 0) {
+		g_strfreev(argv);
+		free(j);
+		return err_set(e, ERR_USAGE, BUSY);
+	}
+	chat_add(c->chat, CHAT_USER, line);
+	return 0;
+}
+
+static void help(struct tuicmd *c)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *examples = answer_help("en");
+
+	sbuf_adds(&sb, "Type a request, or a slash command:");
+	for (const struct slash *s = slash_table; s->name; s++)
+		sbuf_addf(&sb, "\n  %-11s %s", s->name, s->help);
+	sbuf_addf(&sb, "\n  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s",
+		  examples);
+	chat_add(c->chat, CHAT_INFO, sb.buf);
+	sbuf_release(&sb);
+	free(examples);
+}
+
+static int assistant(struct tuicmd *c, const char *name, struct err *e)
+{
+	char *msg;
+
+	if (!*name) {
+		msg = xasprintf("talking to %s", c->assistant);
+		chat_add(c->chat, CHAT_INFO, msg);
+		free(msg);
+		return 0;
+	}
+	if (engine_set_assistant(c->engine, name, e) < 0)
+		return -1;
+	learn_assistant(c);
+	show(c, 0);
+	msg = xasprintf("talking to %s (new conversation)", c->assistant);
+	chat_add(c->chat, CHAT_INFO, msg);
+	free(msg);
+	return 0;
+}
+
+static bool is_quit(const char *line)
+{
+	return !strcmp(line, "/quit") || !strcmp(line, "/exit") || !strcmp(line, "/q");
+}
+
+bool tuicmd_immediate(const char *line)
+{
+	return is_quit(line) || !strcmp(line, "/help");
+}
+
+int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e)
+{
+	const char *rest = "";
+	const struct slash *s = slash_find(line, &rest);
+	char *text;
+	int rc;
+
+	if (is_quit(line))
+		return 1;
+	if (s && !strcmp(s->name, "/help")) {
+		help(c);
+		return 0;
+	}
+	if (worker_busy(c->worker))
+		return err_set(e, ERR_USAGE, BUSY);
+	if (s && !strcmp(s->name, "/new")) {
+		show(c, 0);
+		return 0;
+	}
+	if (s && !strcmp(s->name, "/assistant"))
+		return assistant(c, rest, e);
+	if (s && !strcmp(s->name, "/history"))
+		text = *rest ? xasprintf("history show %s", rest) : xstrdup("history list");
+	else if (s && s->args)
+		text = *rest ? xasprintf("%s %s", s->args, rest) : xstrdup(s->args);
+	else if (s)
+		return err_set(e, ERR_USAGE, "'%s' is not available in the TUI", s->name);
+	else
+		text = xstrdup(line + 1);
+	rc = command(c, line, text, e);
+	free(text);
+	return rc;
+}
+
+bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
+{
+	switch (ev->kind) {
+	case WORKER_TEXT:
+		chat_stream(c->chat, ev->a);
+		c->got_text = true;
+		break;
+	case WORKER_TOOL_CALL: {
+		char *line = chat_tool_line(ev->a, ev->b);
+
+		chat_end_stream(c->chat);
+		chat_add(c->chat, CHAT_TOOL, line);
+		free(line);
+		break;
+	}
+	case WORKER_TOOL_RESULT: {
+		char *msg = chat_tool_error(ev->a, ev->b);
+
+		if (msg)
+			chat_add(c->chat, CHAT_ERROR, msg);
+		free(msg);
+		break;
+	}
+	case WORKER_REPLY:
+		if (!c->got_text && ev->a && ev->a[0])
+			chat_add(c->chat, CHAT_ASSISTANT, ev->a);
+		chat_end_stream(c->chat);
+		break;
+	case WORKER_ERROR:
+		chat_add(c->chat, strcmp(ev->a, "cancelled") ? CHAT_ERROR : CHAT_INFO, ev->a);
+		break;
+	case WORKER_OUTPUT:
+		chat_add(c->chat, CHAT_INFO, ev->a);
+		break;
+	case WORKER_FIRED:
+		break;
+	case WORKER_FINISHED:
+		chat_end_stream(c->chat);
+		c->got_text = false;
+		c->conv = c->turn_conv;
+		return true;
+	}
+	return false;
+}
+
+const char **tuicmd_completions(struct tuicmd *c, const char *before)
+{
+	const char *sp = strchr(before, ' '), **out;
+	const struct cmd *group = NULL;
+	size_t n = 0;
+
+	if (before[0] != '/')
+		return NULL;
+	if (!sp) {
+		for (n = 0; c->names[n]; n++)
+			;
+		out = xcalloc(n + 1, sizeof(*out));
+		for (size_t i = 0; i < n; i++)
+			out[i] = c->names[i];
+		return out;
+	}
+	if (strchr(sp + 1, ' '))
+		return NULL;
+	for (const struct cmd *k = cmd_table; k->name; k++)
+		if (strlen(k->name) == (size_t)(sp - before - 1) &&
+		    !strncmp(k->name, before + 1, (size_t)(sp - before - 1)))
+			group = k;
+	if (!group || !group->sub)
+		return NULL;
+	for (const struct cmd *v = group->sub; v->name; v++)
+		n++;
+	out = xcalloc(n + 1, sizeof(*out));
+	n = 0;
+	for (const struct cmd *v = group->sub; v->name; v++)
+		out[n++] = v->name;
+	return out;
+}
+
+void tuicmd_status(struct tuicmd *c, struct status_info *si)
+{
+	si->assistant = c->assistant;
+	si->backend = c->backend;
+	si->conversation = c->conv;
+}

@@ -48,6 +48,8 @@ struct backend {
 };
 
 extern const struct backend backend_offline;
+/* An OpenAI-compatible model (llm-backend.c). */
+extern const struct backend backend_llm;
 
 /* Send reply text to the sink and append it to the reply. */
 void turn_say(struct turn *t, const char *text);

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,21 @@
 #define STDIN_MAX (1 << 20)
 
 enum { OPT_ASSISTANT = 256, OPT_CONVERSATION };
+
+/* Ctrl-C during the turn aborts it (the engine keeps the partial reply);
+ * a second one ends the process as usual. */
+static volatile int *ask_cancel;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (ask_cancel && !*ask_cancel) {
+		*ask_cancel = 1;
+		return;
+	}
+	signal(SIGINT, SIG_DFL);
+	raise(SIGINT);
+}
 
 /* Collects the turn for --json, or prints the reply as it arrives. */
 struct ask_sink {
@@ -130,8 +146,26 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 	if (!eng || (assistant && engine_set_assistant(eng, assistant, &ctx->err) < 0))
 		goto out;
 	as.calls = cJSON_CreateArray();
-	if (engine_turn(eng, &conv, text, ctx->now, &sink, &ctx->err) < 0)
-		goto out;
+	{
+		struct sigaction sa, old;
+		int turn;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;
+		sigemptyset(&sa.sa_mask);
+		ask_cancel = engine_cancel_flag(eng);
+		sigaction(SIGINT, &sa, &old);
+		turn = engine_turn(eng, &conv, text, ctx->now, &sink, &ctx->err);
+		sigaction(SIGINT, &old, NULL);
+		ask_cancel = NULL;
+		if (turn < 0) {
+			/* The error goes on a line of its own after a partial reply. */
+			if (as.printed)
+				fputc('\n', ctx->out);
+			fflush(ctx->out);
+			goto out;
+		}
+	}
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
 		struct conversation cv;

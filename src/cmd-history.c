@@ -107,7 +107,8 @@ static void print_message(FILE *f, const struct message *m, const char *assistan
 		if (m->content && *m->content)
 			fprintf(f, "%s: %s\n", assistant, m->content);
 	} else {
-		fprintf(f, "%s: %s\n", assistant, m->content ? m->content : "");
+		fprintf(f, "%s: %s%s\n", assistant, m->content ? m->content : "",
+			!strcmp(m->state, "interrupted") ? " [interrupted]" : "");
 	}
 }
 

@@ -55,6 +55,8 @@ extern const struct cmd cmd_table[];
 /* Command groups, one per src/cmd-*.c. */
 extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
+extern const struct cmd cmd_secret_verbs[];
+extern const struct cmd cmd_assistant_verbs[];
 extern const struct cmd cmd_history_verbs[];
 extern const struct cmd cmd_time_verbs[];
 

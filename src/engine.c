@@ -19,6 +19,7 @@ struct engine {
 
 static const struct backend *const backends[] = {
 	&backend_offline,
+	&backend_llm,
 	NULL,
 };
 

@@ -1,4 +1,5 @@
 #include "render.h"
+#include "assistant.h"
 #include "conversation.h"
 #include "event.h"
 #include "job.h"
@@ -50,6 +51,26 @@ void render_add_str(cJSON *o, const char *key, const char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
+void render_add_list(cJSON *o, const char *key, const char *list)
+{
+	cJSON *arr;
+
+	if (!list || !*list) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	arr = cJSON_AddArrayToObject(o, key);
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, list);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		list += len;
+		list += *list == ',';
+	}
+}
+
 cJSON *json_task(const struct task *t)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -62,6 +83,28 @@ cJSON *json_task(const struct task *t)
 	cJSON_AddStringToObject(o, "status", t->status);
 	render_add_time(o, "created", 1, t->created_at);
 	render_add_time(o, "done_at", t->done_at != 0, t->done_at);
+	return o;
+}
+
+cJSON *json_assistant(const struct assistant *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "backend", a->backend);
+	render_add_str(o, "base_url", a->base_url);
+	render_add_str(o, "model", a->model);
+	render_add_str(o, "key_secret", a->key_secret);
+	render_add_str(o, "prompt", a->system_prompt);
+	if (a->has_temperature)
+		cJSON_AddNumberToObject(o, "temperature", a->temperature);
+	else
+		cJSON_AddNullToObject(o, "temperature");
+	render_add_list(o, "tools", a->tools);
+	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
+	cJSON_AddBoolToObject(o, "default", a->is_default);
+	render_add_time(o, "created", 1, a->created_at);
 	return o;
 }
 
@@ -93,6 +136,7 @@ cJSON *json_message(const struct message *m)
 		cJSON_AddNullToObject(o, "tool_calls");
 	render_add_str(o, "tool_call_id", m->tool_call_id);
 	render_add_time(o, "created", 1, m->created_at);
+	cJSON_AddStringToObject(o, "state", m->state[0] ? m->state : "complete");
 	return o;
 }
 
@@ -175,22 +219,7 @@ cJSON *json_reminder(const struct reminder *r)
 	render_add_time(o, "at", r->has_at, r->at);
 	render_add_str(o, "every", r->every);
 	cJSON_AddStringToObject(o, "state", r->state);
-	if (r->channels) {
-		cJSON *arr = cJSON_AddArrayToObject(o, "channels");
-		const char *p = r->channels;
-
-		while (*p) {
-			size_t len = strcspn(p, ",");
-			char name[32];
-
-			snprintf(name, sizeof(name), "%.*s", (int)len, p);
-			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
-			p += len;
-			p += *p == ',';
-		}
-	} else {
-		cJSON_AddNullToObject(o, "channels");
-	}
+	render_add_list(o, "channels", r->channels);
 	if (r->late)
 		cJSON_AddNumberToObject(o, "late", (double)r->late);
 	else

@@ -12,6 +12,7 @@
 #include <time.h>
 
 struct task;
+struct assistant;
 struct conversation;
 struct message;
 struct event;
@@ -28,6 +29,9 @@ char *render_date(time_t t, char *buf, size_t len);
 void render_add_time(cJSON *o, const char *key, int present, time_t t);
 /* Add key: string, or null when s is NULL. */
 void render_add_str(cJSON *o, const char *key, const char *s);
+/* Add key: the items of a comma-separated list as an array, or null when
+ * list is NULL or empty. */
+void render_add_list(cJSON *o, const char *key, const char *list);
 
 /* {"id","title","notes","priority","due","status","created","done_at"} */
 cJSON *json_task(const struct task *t);
@@ -41,10 +45,15 @@ cJSON *json_job(const struct job *j);
 /* {"id","job","occurrence","channel","started","finished","result","detail"} */
 cJSON *json_job_run(const struct job_run *r);
 
+/* {"id","name","backend","base_url","model","key_secret","prompt","temperature",
+ *  "tools","token_budget","default","created"}; tools is an array of names or
+ *  null (every tool); key_secret is the secret's name, never a key. */
+cJSON *json_assistant(const struct assistant *a);
 /* {"id","assistant","channel","title","created","updated","messages"} */
 cJSON *json_conversation(const struct conversation *c);
-/* {"id","conversation","role","content","tool_calls","tool_call_id","created"};
- * tool_calls is the stored JSON array (null when none). */
+/* {"id","conversation","role","content","tool_calls","tool_call_id","created",
+ * "state"}; tool_calls is the stored JSON array (null when none); state is
+ * "complete" or "interrupted" (a reply cut short: content is what arrived). */
 cJSON *json_message(const struct message *m);
 /* {"id","uid","calendar","summary","location","notes","start","end",
  * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end

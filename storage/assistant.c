@@ -1,13 +1,14 @@
 #include "assistant.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ASSISTANT_COLS                                                                     \
-	"id, name, backend, base_url, model, system_prompt, tools, temperature,"           \
-	" token_budget, is_default"
+	"id, name, backend, base_url, model, key_secret, system_prompt, tools, temperature," \
+	" token_budget, is_default, created_at"
 
 void assistant_release(struct assistant *a)
 {
@@ -16,12 +17,20 @@ void assistant_release(struct assistant *a)
 	free(a->name);
 	free(a->base_url);
 	free(a->model);
+	free(a->key_secret);
 	free(a->system_prompt);
 	free(a->tools);
-	memset(a, 0, sizeof(*a));
+	a->name = a->base_url = a->model = a->key_secret = a->system_prompt = a->tools = NULL;
 }
 
-static void assistant_from_row(sqlite3_stmt *st, struct assistant *a)
+void assistant_list_free(struct assistant *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assistant_release(&list[i]);
+	free(list);
+}
+
+static void from_row(sqlite3_stmt *st, struct assistant *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(st, 0);
@@ -29,84 +38,269 @@ static void assistant_from_row(sqlite3_stmt *st, struct assistant *a)
 	snprintf(a->backend, sizeof(a->backend), "%s", (const char *)sqlite3_column_text(st, 2));
 	a->base_url = store_col_text(st, 3);
 	a->model = store_col_text(st, 4);
-	a->system_prompt = store_col_text(st, 5);
-	a->tools = store_col_text(st, 6);
-	a->has_temperature = sqlite3_column_type(st, 7) != SQLITE_NULL;
-	a->temperature = sqlite3_column_double(st, 7);
-	a->token_budget = sqlite3_column_int(st, 8);
-	a->is_default = sqlite3_column_int(st, 9) != 0;
+	a->key_secret = store_col_text(st, 5);
+	a->system_prompt = store_col_text(st, 6);
+	a->tools = store_col_text(st, 7);
+	a->has_temperature = sqlite3_column_type(st, 8) != SQLITE_NULL;
+	a->temperature = sqlite3_column_double(st, 8);
+	a->token_budget = sqlite3_column_int(st, 9);
+	a->is_default = sqlite3_column_int(st, 10) != 0;
+	a->created_at = (time_t)sqlite3_column_int64(st, 11);
 }
 
-/* Run a query bound to one value (text when name, else id) for one row. */
-static int get_one(struct store *s, const char *sql, const char *name, long long id,
-		   struct assistant *out, struct err *e)
+static int name_ok(const char *name)
 {
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+			return 0;
+	return 1;
+}
+
+int assistant_check(const struct assistant *a, struct err *e)
+{
+	if (!name_ok(a->name))
+		return err_set(e, ERR_USAGE,
+			       "bad assistant name \"%s\" (1-32 letters, digits, '_' or '-')",
+			       a->name ? a->name : "");
+	if (strcmp(a->backend, "offline") && strcmp(a->backend, "llm"))
+		return err_set(e, ERR_USAGE, "backend must be offline or llm (got \"%s\")",
+			       a->backend);
+	if (!strcmp(a->backend, "llm") && (!a->base_url || !*a->base_url))
+		return err_set(e, ERR_USAGE, "assistant '%s' uses the llm backend: it needs --base-url",
+			       a->name);
+	if (a->base_url && *a->base_url && strncmp(a->base_url, "http://", 7) &&
+	    strncmp(a->base_url, "https://", 8))
+		return err_set(e, ERR_USAGE, "base URL must start with http:// or https:// (got \"%s\")",
+			       a->base_url);
+	if (a->has_temperature && (a->temperature < 0 || a->temperature > 2))
+		return err_set(e, ERR_USAGE, "temperature must be 0-2 (got %g)", a->temperature);
+	if (a->token_budget < 256 || a->token_budget > 1000000)
+		return err_set(e, ERR_USAGE, "token budget must be 256-1000000 (got %d)",
+			       a->token_budget);
+	return 0;
+}
+
+static void bind_fields(sqlite3_stmt *st, const struct assistant *a)
+{
+	store_bind_text(st, 1, a->name);
+	store_bind_text(st, 2, a->backend);
+	store_bind_text(st, 3, a->base_url && *a->base_url ? a->base_url : NULL);
+	store_bind_text(st, 4, a->model && *a->model ? a->model : NULL);
+	store_bind_text(st, 5, a->key_secret && *a->key_secret ? a->key_secret : NULL);
+	store_bind_text(st, 6, a->system_prompt && *a->system_prompt ? a->system_prompt : NULL);
+	store_bind_text(st, 7, a->tools && *a->tools ? a->tools : NULL);
+	if (a->has_temperature)
+		sqlite3_bind_double(st, 8, a->temperature);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int(st, 9, a->token_budget);
+}
+
+/* Step a write; a UNIQUE violation on name becomes a usage error. */
+static int step_write(struct store *s, sqlite3_stmt *st, const char *name, struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return err_set(e, ERR_USAGE, "an assistant named '%s' already exists", name);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "assistant");
+	return 0;
+}
+
+int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (!a->token_budget)
+		a->token_budget = ASSISTANT_DEFAULT_BUDGET;
+	if (assistant_check(a, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "INSERT INTO assistants(name, backend, base_url, model, key_secret,"
+			   " system_prompt, tools, temperature, token_budget, is_default, created_at)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+			   e);
+	if (!st)
+		return -1;
+	bind_fields(st, a);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)now);
+	if (step_write(s, st, a->name, e) < 0)
+		return -1;
+	a->id = sqlite3_last_insert_rowid(s->db);
+	a->created_at = now;
+	a->is_default = false;
+	return 0;
+}
+
+static int get_where(struct store *s, const char *where, const char *name, long long id,
+		     struct assistant *out, struct err *e)
+{
+	char *sql = xasprintf("SELECT " ASSISTANT_COLS " FROM assistants WHERE %s", where);
 	sqlite3_stmt *st = store_prepare(s, sql, e);
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	free(sql);
 	if (!st)
 		return -1;
 	if (name)
 		store_bind_text(st, 1, name);
-	else
+	else if (id)
 		sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		assistant_from_row(st, out);
+		from_row(st, out);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "assistant");
 	if (name)
-		return err_set(e, ERR_NOTFOUND, "no assistant named \"%s\"", name);
-	return err_set(e, ERR_NOTFOUND, "no assistant with id %lld", id);
+		return err_set(e, ERR_NOTFOUND, "no assistant named '%s'", name);
+	if (id)
+		return err_set(e, ERR_NOTFOUND, "no assistant with id %lld", id);
+	return err_set(e, ERR_NOTFOUND, "no default assistant");
 }
 
 int assistant_get_by_name(struct store *s, const char *name, struct assistant *out,
 			  struct err *e)
 {
-	return get_one(s, "SELECT " ASSISTANT_COLS " FROM assistants WHERE name = ?", name, 0,
-		       out, e);
+	return get_where(s, "name = ?", name ? name : "", 0, out, e);
 }
 
 int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e)
 {
-	return get_one(s, "SELECT " ASSISTANT_COLS " FROM assistants WHERE id = ?", NULL, id,
-		       out, e);
+	return get_where(s, "id = ?", NULL, id, out, e);
 }
 
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e)
 {
-	return get_one(s,
-		       "SELECT " ASSISTANT_COLS " FROM assistants WHERE ?1 = ?1"
-		       " ORDER BY is_default DESC, id LIMIT 1",
-		       NULL, 0, out, e);
+	return get_where(s, "1 ORDER BY is_default DESC, id LIMIT 1", NULL, 0, out, e);
+}
+
+int assistant_update(struct store *s, const struct assistant *a, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (assistant_check(a, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "UPDATE assistants SET name = ?, backend = ?, base_url = ?, model = ?,"
+			   " key_secret = ?, system_prompt = ?, tools = ?, temperature = ?,"
+			   " token_budget = ? WHERE id = ?",
+			   e);
+	if (!st)
+		return -1;
+	bind_fields(st, a);
+	sqlite3_bind_int64(st, 10, a->id);
+	if (step_write(s, st, a->name, e) < 0)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no assistant with id %lld", a->id);
+	return 0;
+}
+
+int assistant_rm(struct store *s, const char *name, struct err *e)
+{
+	struct assistant a;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (assistant_get_by_name(s, name, &a, e) < 0)
+		return -1;
+	rc = a.is_default;
+	assistant_release(&a);
+	if (rc)
+		return err_set(e, ERR_USAGE,
+			       "'%s' is the default assistant; make another one the default first "
+			       "(nestor assistant default NAME)",
+			       name);
+	st = store_prepare(s, "DELETE FROM assistants WHERE name = ?", e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name);
+	return step_write(s, st, name, e);
+}
+
+int assistant_set_default(struct store *s, const char *name, struct err *e)
+{
+	struct assistant a;
+	sqlite3_stmt *st;
+
+	if (assistant_get_by_name(s, name, &a, e) < 0)
+		return -1;
+	if (store_begin(s, e) < 0) {
+		assistant_release(&a);
+		return -1;
+	}
+	st = store_prepare(s, "UPDATE assistants SET is_default = (id = ?)", e);
+	if (st) {
+		sqlite3_bind_int64(st, 1, a.id);
+		if (step_write(s, st, name, e) == 0) {
+			assistant_release(&a);
+			return store_commit(s, e);
+		}
+	}
+	store_rollback(s);
+	assistant_release(&a);
+	return -1;
+}
+
+int assistant_list(struct store *s, struct assistant **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " ASSISTANT_COLS " FROM assistants ORDER BY name",
+					 e);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		from_row(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		assistant_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_error(s, e, "assistant list");
+	}
+	return 0;
 }
 
 char **assistant_names(struct store *s, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT name FROM assistants ORDER BY id", e);
-	char **names = NULL;
+	char **names;
 	size_t n = 0;
 	int rc;
 
 	if (!st)
 		return NULL;
+	names = xmalloc(sizeof(*names));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		names = xrealloc(names, (n + 2) * sizeof(*names));
 		names[n++] = store_col_text(st, 0);
 	}
 	sqlite3_finalize(st);
+	names[n] = NULL;
 	if (rc != SQLITE_DONE) {
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n] = NULL;
 		assistant_names_free(names);
 		store_error(s, e, "assistants");
 		return NULL;
 	}
-	names = xrealloc(names, (n + 1) * sizeof(*names));
-	names[n] = NULL;
 	return names;
 }
 
@@ -117,4 +311,30 @@ void assistant_names_free(char **names)
 	for (char **p = names; *p; p++)
 		free(*p);
 	free(names);
+}
+
+bool assistant_allows(const struct assistant *a, const char *tool)
+{
+	size_t n = strlen(tool);
+	const char *p = a->tools;
+
+	if (!p || !*p)
+		return true;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		while (len && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && !strncmp(p, tool, n))
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
 }

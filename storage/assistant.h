@@ -1,40 +1,70 @@
 /*
- * assistant.h - the assistants a conversation can talk to.
+ * assistant.h - the assistants: who answers `nestor ask` and the chat.
  *
- * Row 1, "nestor", is the default and uses the offline intent engine; other
- * rows name sub-assistants the main one can delegate to (ask_assistant),
- * with the backend "offline" or "llm".
+ * An assistant has a unique name, a backend ("offline": the intent engine;
+ * "llm": an OpenAI-compatible server at base_url), an optional model, the
+ * NAME of the secret holding its API key (never the key: see secret.h), a
+ * system prompt, a temperature, the tools it may use (comma-separated names,
+ * NULL for all) and a token budget for the history it sends.  Exactly one
+ * assistant is the default; migration 1 creates 'nestor', offline, as the
+ * default.  The main assistant may delegate to the others (ask_assistant).
  */
 #ifndef NESTOR_ASSISTANT_H
 #define NESTOR_ASSISTANT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 #include "err.h"
 #include "store.h"
 
+#define ASSISTANT_DEFAULT_BUDGET 8192
+
 struct assistant {
 	long long id;
 	char *name;
-	char backend[12]; /* "offline" or "llm" */
-	char *base_url, *model, *system_prompt; /* NULL when unset */
-	char *tools;      /* comma-separated allowed tools, NULL for all */
-	double temperature;
+	char backend[12];    /* "offline" or "llm" */
+	char *base_url;      /* or NULL */
+	char *model;         /* or NULL */
+	char *key_secret;    /* the secret's name, or NULL (local servers need none) */
+	char *system_prompt; /* or NULL */
+	char *tools;         /* "task_add,task_list" or NULL for every tool */
 	bool has_temperature;
-	int token_budget;
+	double temperature;  /* 0-2 */
+	int token_budget;    /* tokens of history sent; 256-1000000 */
 	bool is_default;
+	time_t created_at;
 };
 
 void assistant_release(struct assistant *a);
+void assistant_list_free(struct assistant *list, size_t n);
 
-/* By name or id; ERR_NOTFOUND when there is none. */
+/* Check names and values: name [A-Za-z0-9_-]{1,32}; backend offline|llm;
+ * an llm assistant needs a base_url (http:// or https://). */
+int assistant_check(const struct assistant *a, struct err *e);
+
+/* Insert a (sets a->id); a name already taken is ERR_USAGE. */
+int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *e);
+/* By name or id; ERR_NOTFOUND "no assistant named 'x'" when there is none. */
 int assistant_get_by_name(struct store *s, const char *name, struct assistant *out,
 			  struct err *e);
 int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e);
 /* The default assistant (is_default, else the lowest id). */
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e);
+/* Write every field of a back, by a->id (is_default is not changed here). */
+int assistant_update(struct store *s, const struct assistant *a, struct err *e);
+/* The default assistant cannot be removed (choose another first). */
+int assistant_rm(struct store *s, const char *name, struct err *e);
+int assistant_set_default(struct store *s, const char *name, struct err *e);
+/* Every assistant by name; *out is NULL when *n is 0. */
+int assistant_list(struct store *s, struct assistant **out, size_t *n, struct err *e);
+
 /* Every assistant's name, by id, NULL-terminated; NULL on error. */
 char **assistant_names(struct store *s, struct err *e);
 void assistant_names_free(char **names);
+
+/* Whether tool is in the assistant's tools (NULL tools: every tool). */
+bool assistant_allows(const struct assistant *a, const char *tool);
 
 #endif

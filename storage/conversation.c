@@ -9,7 +9,7 @@
 	"c.id, coalesce(c.assistant_id, 0), a.name, c.channel, c.title, c.created_at,"     \
 	" c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"
 #define CONV_FROM " FROM conversations c LEFT JOIN assistants a ON a.id = c.assistant_id"
-#define MSG_COLS "id, conversation_id, role, content, tool_calls, tool_call_id, created_at"
+#define MSG_COLS "id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state"
 #define TITLE_MAX 60
 
 void conversation_release(struct conversation *c)
@@ -68,6 +68,7 @@ static void msg_from_row(sqlite3_stmt *st, struct message *m)
 	m->tool_calls = store_col_text(st, 4);
 	m->tool_call_id = store_col_text(st, 5);
 	m->created_at = (time_t)sqlite3_column_int64(st, 6);
+	snprintf(m->state, sizeof(m->state), "%s", (const char *)sqlite3_column_text(st, 7));
 }
 
 int conversation_new(struct store *s, long long assistant_id, const char *channel,
@@ -201,6 +202,28 @@ static char *make_title(const char *text)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
 	return t;
+}
+
+int conversation_set_state(struct store *s, long long message, const char *state,
+			   struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (strcmp(state, "complete") && strcmp(state, "interrupted"))
+		return err_set(e, ERR_USAGE, "bad message state \"%s\"", state);
+	st = store_prepare(s, "UPDATE messages SET state = ? WHERE id = ?", e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, state);
+	sqlite3_bind_int64(st, 2, message);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "message");
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no message with id %lld", message);
+	return 0;
 }
 
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
@@ -339,7 +362,7 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 		return err_set(e, ERR_USAGE, "nothing to search for");
 	st = store_prepare(s,
 			   "SELECT m.id, m.conversation_id, m.role, m.content, m.tool_calls,"
-			   " m.tool_call_id, m.created_at FROM messages_fts f"
+			   " m.tool_call_id, m.created_at, m.state FROM messages_fts f"
 			   " JOIN messages m ON m.id = f.rowid"
 			   " WHERE messages_fts MATCH ? AND m.role IN ('user', 'assistant')"
 			   " ORDER BY f.rank, m.id DESC LIMIT ?",

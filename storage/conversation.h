@@ -38,6 +38,7 @@ struct message {
 	char *content;      /* or NULL */
 	char *tool_calls;   /* JSON text, or NULL */
 	char *tool_call_id; /* or NULL */
+	char state[16];     /* "complete", or "interrupted": a reply cut short */
 	time_t created_at;
 };
 
@@ -62,6 +63,10 @@ int conversation_rm(struct store *s, long long id, struct err *e);
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
 		     const char *tool_calls, const char *tool_call_id, time_t now,
 		     long long *id, struct err *e);
+/* Mark a message "complete" or "interrupted" (a reply whose stream was cut
+ * or cancelled: its text is what arrived). */
+int conversation_set_state(struct store *s, long long message, const char *state,
+			   struct err *e);
 /* Every message of a conversation, oldest first. */
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
 			  struct err *e);

@@ -1,0 +1,387 @@
+/* nestor assistant add|list|show|edit|rm|default */
+#include "assistant.h"
+#include "cmd.h"
+#include "render.h"
+#include "secret.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_BACKEND = 256, OPT_BASE_URL, OPT_MODEL, OPT_KEY_SECRET, OPT_NO_KEY, OPT_PROMPT,
+	OPT_PROMPT_FILE, OPT_TOOLS, OPT_ALL_TOOLS, OPT_TEMPERATURE, OPT_NO_TEMPERATURE,
+	OPT_BUDGET, OPT_DEFAULT, OPT_NAME,
+};
+
+static const struct option assistant_opts[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "base-url", required_argument, NULL, OPT_BASE_URL },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "key-secret", required_argument, NULL, OPT_KEY_SECRET },
+	{ "no-key", no_argument, NULL, OPT_NO_KEY },
+	{ "prompt", required_argument, NULL, OPT_PROMPT },
+	{ "prompt-file", required_argument, NULL, OPT_PROMPT_FILE },
+	{ "tools", required_argument, NULL, OPT_TOOLS },
+	{ "all-tools", no_argument, NULL, OPT_ALL_TOOLS },
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "no-temperature", no_argument, NULL, OPT_NO_TEMPERATURE },
+	{ "token-budget", required_argument, NULL, OPT_BUDGET },
+	{ "default", no_argument, NULL, OPT_DEFAULT },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v && *v ? xstrdup(v) : NULL;
+}
+
+/* "task_add, task_list" -> "task_add,task_list"; each a tool name. */
+static int parse_tools(struct ctx *ctx, const char *list, char **out)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p = list;
+
+	while (*p) {
+		size_t len;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		len = strcspn(p, ", ");
+		if (!len)
+			break;
+		{
+			char *name = xstrndup(p, len);
+			bool known = tool_find(name) != NULL;
+
+			free(name);
+			if (!known) {
+				sbuf_release(&sb);
+				return cmd_usage(ctx, "unknown tool \"%.*s\" in --tools (see nestor tools)",
+						 (int)len, p);
+			}
+		}
+		if (sb.len)
+			sbuf_add(&sb, ",", 1);
+		sbuf_add(&sb, p, len);
+		p += len;
+	}
+	if (!sb.len)
+		return cmd_usage(ctx, "--tools needs at least one tool name (or use --all-tools)");
+	free(*out);
+	*out = sbuf_detach(&sb);
+	return 0;
+}
+
+static int parse_number(struct ctx *ctx, const char *opt, const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end)
+		return cmd_usage(ctx, "%s must be a number (got \"%s\")", opt, s);
+	return 0;
+}
+
+static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	struct sbuf sb = SBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return err_set(&ctx->err, ERR_FAIL, "unable to read '%s': %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, n);
+	if (f != stdin)
+		fclose(f);
+	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
+		sb.buf[--sb.len] = '\0';
+	free(*out);
+	*out = sb.len ? sbuf_detach(&sb) : NULL;
+	sbuf_release(&sb);
+	return 0;
+}
+
+/* Apply options to a; *make_default and *new_name report those two. */
+static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assistant *a,
+			     bool *make_default, const char **new_name, bool *backend_set)
+{
+	double v;
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", assistant_opts)) != -1) {
+		switch (c) {
+		case OPT_BACKEND:
+			snprintf(a->backend, sizeof(a->backend), "%s", optarg);
+			if (strcmp(optarg, "offline") && strcmp(optarg, "llm"))
+				return cmd_usage(ctx, "--backend must be offline or llm (got \"%s\")",
+						 optarg);
+			*backend_set = true;
+			break;
+		case OPT_BASE_URL:
+			set_str(&a->base_url, optarg);
+			break;
+		case OPT_MODEL:
+			set_str(&a->model, optarg);
+			break;
+		case OPT_KEY_SECRET:
+			if (secret_check_name(optarg, &ctx->err) < 0)
+				return -1;
+			set_str(&a->key_secret, optarg);
+			break;
+		case OPT_NO_KEY:
+			set_str(&a->key_secret, NULL);
+			break;
+		case OPT_PROMPT:
+			set_str(&a->system_prompt, optarg);
+			break;
+		case OPT_PROMPT_FILE:
+			if (read_prompt_file(ctx, optarg, &a->system_prompt) < 0)
+				return -1;
+			break;
+		case OPT_TOOLS:
+			if (parse_tools(ctx, optarg, &a->tools) < 0)
+				return -1;
+			break;
+		case OPT_ALL_TOOLS:
+			set_str(&a->tools, NULL);
+			break;
+		case OPT_TEMPERATURE:
+			if (parse_number(ctx, "--temperature", optarg, &v) < 0)
+				return -1;
+			a->has_temperature = true;
+			a->temperature = v;
+			break;
+		case OPT_NO_TEMPERATURE:
+			a->has_temperature = false;
+			break;
+		case OPT_BUDGET:
+			if (parse_number(ctx, "--token-budget", optarg, &v) < 0)
+				return -1;
+			if (v != (int)v)
+				return cmd_usage(ctx, "--token-budget must be a whole number (got \"%s\")",
+						 optarg);
+			a->token_budget = (int)v;
+			break;
+		case OPT_DEFAULT:
+			*make_default = true;
+			break;
+		case OPT_NAME:
+			if (!new_name)
+				return cmd_usage(ctx, "unknown option '--name'");
+			*new_name = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Exactly one positional NAME after the options. */
+static int the_name(struct ctx *ctx, int argc, char **argv, const char **name)
+{
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing NAME");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	*name = argv[optind];
+	return 0;
+}
+
+/* No options, just NAME. */
+static int only_name(struct ctx *ctx, int argc, char **argv, const char **name)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	return the_name(ctx, argc, argv, name);
+}
+
+static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
+{
+	struct assistant a;
+	bool make_default = false, backend_set = false;
+	const char *name = NULL;
+	int rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	if (assistant_options(ctx, argc, argv, &a, &make_default, NULL, &backend_set) < 0 ||
+	    the_name(ctx, argc, argv, &name) < 0)
+		goto out;
+	a.name = xstrdup(name);
+	/* A base URL says which backend is meant. */
+	if (!backend_set)
+		snprintf(a.backend, sizeof(a.backend), "%s", a.base_url ? "llm" : "offline");
+	if (assistant_add(ctx->store, &a, ctx->now, &ctx->err) < 0)
+		goto out;
+	if (make_default && assistant_set_default(ctx->store, a.name, &ctx->err) < 0)
+		goto out;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)a.id);
+		cmd_print_json(ctx, o);
+	} else {
+		fprintf(ctx->out, "assistant '%s' added%s\n", a.name,
+			make_default ? " (default)" : "");
+	}
+	rc = 0;
+out:
+	assistant_release(&a);
+	return rc;
+}
+
+static int assistant_cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	struct assistant *list;
+	size_t n;
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (assistant_list(ctx->store, &list, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_assistant(&list[i]));
+		cmd_print_json(ctx, arr);
+	} else {
+		fprintf(ctx->out, "  %-16s %-8s %-20s %s\n", "NAME", "BACKEND", "MODEL", "BASE URL");
+		for (size_t i = 0; i < n; i++)
+			fprintf(ctx->out, "%c %-16s %-8s %-20s %s\n", list[i].is_default ? '*' : ' ',
+				list[i].name, list[i].backend, list[i].model ? list[i].model : "-",
+				list[i].base_url ? list[i].base_url : "-");
+	}
+	assistant_list_free(list, n);
+	return 0;
+}
+
+static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
+{
+	struct assistant a;
+	const char *name = NULL;
+
+	if (only_name(ctx, argc, argv, &name) < 0 ||
+	    assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cmd_print_json(ctx, json_assistant(&a));
+	} else {
+		fprintf(ctx->out, "name:         %s%s\n", a.name, a.is_default ? " (default)" : "");
+		fprintf(ctx->out, "backend:      %s\n", a.backend);
+		fprintf(ctx->out, "base url:     %s\n", a.base_url ? a.base_url : "-");
+		fprintf(ctx->out, "model:        %s\n", a.model ? a.model : "-");
+		fprintf(ctx->out, "key secret:   %s\n", a.key_secret ? a.key_secret : "- (no key)");
+		if (a.has_temperature)
+			fprintf(ctx->out, "temperature:  %g\n", a.temperature);
+		else
+			fprintf(ctx->out, "temperature:  - (the server's default)\n");
+		fprintf(ctx->out, "tools:        %s\n", a.tools ? a.tools : "all");
+		fprintf(ctx->out, "token budget: %d\n", a.token_budget);
+		fprintf(ctx->out, "prompt:       %s\n", a.system_prompt ? a.system_prompt : "-");
+	}
+	assistant_release(&a);
+	return 0;
+}
+
+static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
+{
+	struct assistant a;
+	bool make_default = false, backend_set = false;
+	const char *name = NULL, *new_name = NULL;
+	int rc = -1;
+
+	/* The name may stand anywhere among the options: find it first. */
+	for (int i = 1; i < argc && !name; i++) {
+		const struct option *o;
+
+		if (argv[i][0] != '-') {
+			name = argv[i];
+			break;
+		}
+		for (o = assistant_opts; o->name; o++)
+			if (!strcmp(argv[i] + 2, o->name) && o->has_arg == required_argument)
+				i++;
+	}
+	if (!name)
+		return cmd_usage(ctx, "missing NAME");
+	if (assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
+		return -1;
+	if (assistant_options(ctx, argc, argv, &a, &make_default, &new_name, &backend_set) < 0)
+		goto out;
+	if (optind + 1 < argc) {
+		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		goto out;
+	}
+	if (new_name)
+		set_str(&a.name, new_name);
+	if (assistant_update(ctx->store, &a, &ctx->err) < 0)
+		goto out;
+	if (make_default && assistant_set_default(ctx->store, a.name, &ctx->err) < 0)
+		goto out;
+	if (!ctx->json)
+		fprintf(ctx->out, "assistant '%s' updated\n", a.name);
+	rc = 0;
+out:
+	assistant_release(&a);
+	return rc;
+}
+
+static int assistant_cmd_rm(struct ctx *ctx, int argc, char **argv)
+{
+	const char *name = NULL;
+
+	if (only_name(ctx, argc, argv, &name) < 0 || assistant_rm(ctx->store, name, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "assistant '%s' removed\n", name);
+	return 0;
+}
+
+static int assistant_cmd_default(struct ctx *ctx, int argc, char **argv)
+{
+	const char *name = NULL;
+
+	if (only_name(ctx, argc, argv, &name) < 0 ||
+	    assistant_set_default(ctx->store, name, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "'%s' is now the default assistant\n", name);
+	return 0;
+}
+
+#define ASSISTANT_FLAGS                                                                 \
+	"[--backend offline|llm] [--base-url URL] [--model M] [--key-secret SECRET]" \
+	" [--prompt TEXT|--prompt-file F] [--tools LIST] [--temperature T]"          \
+	" [--token-budget N] [--default]"
+
+const struct cmd cmd_assistant_verbs[] = {
+	{ "add", "NAME " ASSISTANT_FLAGS, "add an assistant (an OpenAI-compatible LLM, or offline)",
+	  CMD_NEEDS_DB, assistant_cmd_add, NULL },
+	{ "list", "[--json]", "every assistant; * marks the default", CMD_NEEDS_DB,
+	  assistant_cmd_list, NULL },
+	{ "show", "NAME [--json]", "one assistant's settings (the key's secret name, never the key)",
+	  CMD_NEEDS_DB, assistant_cmd_show, NULL },
+	{ "edit", "NAME [--name NEW] " ASSISTANT_FLAGS " [--no-key] [--all-tools] [--no-temperature]",
+	  "change an assistant", CMD_NEEDS_DB, assistant_cmd_edit, NULL },
+	{ "rm", "NAME", "remove an assistant (not the default)", CMD_NEEDS_DB, assistant_cmd_rm,
+	  NULL },
+	{ "default", "NAME", "make NAME the assistant that answers by default", CMD_NEEDS_DB,
+	  assistant_cmd_default, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

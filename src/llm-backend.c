@@ -1,0 +1,390 @@
+/*
+ * The llm backend: one turn of an assistant that is an OpenAI-compatible
+ * model.  The history goes out within the token budget (llm-context.h), the
+ * reply streams to the sink, tool calls run through the registry and go
+ * back as tool messages, until the model answers in text or llm.max_steps
+ * requests were made.
+ */
+#include "backend.h"
+#include "conversation.h"
+#include "llm-context.h"
+#include "llm.h"
+#include "log.h"
+#include "render.h"
+#include "secret.h"
+#include "tz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PROMPT                                                                     \
+	"You are nestor, a personal assistant in the user's terminal. You keep their "     \
+	"calendar, tasks and reminders through the tools; use them rather than guessing, " \
+	"and say briefly what you did. Answer in the language of the user."
+
+#define SUMMARY_PROMPT                                                                  \
+	"Summarise the conversation below in at most 120 words for your own later use. " \
+	"Keep names, dates, times, numbers, ids and decisions; leave out small talk."
+
+struct llm_turn {
+	struct turn *t;
+	struct llm_opts opts;
+	char *key;
+	cJSON *tools;
+	cJSON *history; /* the conversation as OpenAI messages, oldest first */
+	char *system;
+	int malformed; /* tool calls with arguments that are not JSON, this turn */
+};
+
+/* Stream text to the sink as it arrives. */
+static void on_text(void *arg, const char *delta, size_t len)
+{
+	struct turn *t = arg;
+	char *s = xstrndup(delta, len);
+
+	turn_say(t, s);
+	free(s);
+}
+
+/* The stored conversation as the OpenAI messages array. */
+static int load_history(struct llm_turn *lt, struct err *e)
+{
+	struct message *ms;
+	size_t n;
+
+	if (conversation_messages(lt->t->store, lt->t->conversation, &ms, &n, e) < 0)
+		return -1;
+	lt->history = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *m = cJSON_CreateObject(), *calls = NULL;
+
+		if (!strcmp(ms[i].role, "system")) {
+			cJSON_Delete(m);
+			continue;
+		}
+		cJSON_AddStringToObject(m, "role", ms[i].role);
+		if (ms[i].tool_calls)
+			calls = cJSON_Parse(ms[i].tool_calls);
+		if (ms[i].content)
+			cJSON_AddStringToObject(m, "content", ms[i].content);
+		else
+			cJSON_AddNullToObject(m, "content");
+		if (calls)
+			cJSON_AddItemToObject(m, "tool_calls", calls);
+		if (ms[i].tool_call_id)
+			cJSON_AddStringToObject(m, "tool_call_id", ms[i].tool_call_id);
+		cJSON_AddItemToArray(lt->history, m);
+	}
+	message_list_free(ms, n);
+	return 0;
+}
+
+/* The tools this assistant may call: its list, less ask_assistant at the
+ * bottom of the delegation chain. */
+static cJSON *allowed_tools(const struct turn *t)
+{
+	struct sbuf sb = SBUF_INIT;
+	cJSON *tools;
+
+	for (const struct tool *const *tl = tool_registry; *tl; tl++) {
+		if (!assistant_allows(t->assistant, (*tl)->name))
+			continue;
+		if (!strcmp((*tl)->name, "ask_assistant") && t->depth >= ENGINE_MAX_DEPTH)
+			continue;
+		if (sb.len)
+			sbuf_add(&sb, ",", 1);
+		sbuf_adds(&sb, (*tl)->name);
+	}
+	tools = sb.len ? tool_schemas(sb.buf) : cJSON_CreateArray();
+	sbuf_release(&sb);
+	return tools;
+}
+
+/* The assistant's prompt (or nestor's), then the clock, then who else can
+ * be asked. */
+static char *system_prompt(const struct turn *t, const cJSON *tools)
+{
+	char *tz = tz_local_name();
+	struct sbuf sb = SBUF_INIT;
+	char now[40];
+	const cJSON *tl;
+	bool can_ask = false;
+
+	sbuf_adds(&sb, t->assistant->system_prompt ? t->assistant->system_prompt : DEFAULT_PROMPT);
+	sbuf_addf(&sb, "\n\nThe time now is %s%s%s%s.", render_time(t->now, now, sizeof(now)),
+		  tz ? " (" : "", tz ? tz : "", tz ? ")" : "");
+	free(tz);
+	for (tl = tools ? tools->child : NULL; tl; tl = tl->next) {
+		const cJSON *fn = cJSON_GetObjectItemCaseSensitive(tl, "function");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
+
+		can_ask |= cJSON_IsString(name) && !strcmp(name->valuestring, "ask_assistant");
+	}
+	if (can_ask) {
+		char **names = assistant_names(t->store, NULL);
+		size_t others = 0;
+
+		for (char **p = names; p && *p; p++) {
+			if (!strcmp(*p, t->assistant->name))
+				continue;
+			sbuf_addf(&sb, "%s%s", others++ ? ", " : "\nOther assistants you can ask with "
+								    "ask_assistant: ",
+				  *p);
+		}
+		if (others)
+			sbuf_adds(&sb, ".");
+		assistant_names_free(names);
+	}
+	return sbuf_detach(&sb);
+}
+
+/* history[0..n) as plain text for the summariser. */
+static char *transcript(const cJSON *history, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+	const cJSON *m = history->child;
+
+	for (size_t i = 0; i < n && m; i++, m = m->next) {
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		const cJSON *calls = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
+
+		if (cJSON_IsString(content) && *content->valuestring)
+			sbuf_addf(&sb, "%s: %s\n", role->valuestring, content->valuestring);
+		if (calls) {
+			char *c = cJSON_PrintUnformatted(calls);
+
+			sbuf_addf(&sb, "%s called tools: %s\n", role->valuestring, c);
+			free(c);
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+/* llm.summarize: replace the dropped turns by the model's summary of them,
+ * appended to the system prompt.  A failure only costs the summary. */
+static void summarise(struct llm_turn *lt, size_t dropped)
+{
+	struct llm_opts o = lt->opts;
+	struct llm_reply r;
+	struct err e = { 0, "" };
+	cJSON *msgs = cJSON_CreateArray(), *m;
+	char *text = transcript(lt->history, dropped);
+
+	o.stream = false;
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "role", "system");
+	cJSON_AddStringToObject(m, "content", SUMMARY_PROMPT);
+	cJSON_AddItemToArray(msgs, m);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "role", "user");
+	cJSON_AddStringToObject(m, "content", text);
+	cJSON_AddItemToArray(msgs, m);
+	free(text);
+	if (llm_chat(&o, msgs, NULL, NULL, &r, &e) == 0 && *r.content) {
+		char *s = xasprintf("%s\n\nSummary of the earlier conversation: %s", lt->system,
+				    r.content);
+
+		free(lt->system);
+		lt->system = s;
+	} else {
+		log_warn("assistant %s: no summary: %s", lt->t->assistant->name, e.msg);
+	}
+	llm_reply_release(&r);
+	cJSON_Delete(msgs);
+}
+
+/* Store a reply that did not finish: its text, marked interrupted. */
+static void keep_partial(struct turn *t, const struct llm_reply *r)
+{
+	struct err e = { 0, "" };
+	long long id;
+
+	if (!r->content || !*r->content)
+		return;
+	if (conversation_add(t->store, t->conversation, "assistant", r->content, NULL, NULL,
+			     t->now, &id, &e) < 0 ||
+	    conversation_set_state(t->store, id, "interrupted", &e) < 0)
+		log_error("assistant %s: partial reply not stored: %s", t->assistant->name, e.msg);
+}
+
+/* A call that does not run: report it and store {"error": msg} as its
+ * result, which *result gets too. */
+static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char *msg,
+		       cJSON **result, struct err *e)
+{
+	char *res;
+	int rc;
+
+	*result = cJSON_CreateObject();
+	cJSON_AddStringToObject(*result, "error", msg);
+	res = cJSON_PrintUnformatted(*result);
+	if (t->sink && t->sink->tool_call)
+		t->sink->tool_call(t->sink->arg, c->name, "{}");
+	if (t->sink && t->sink->tool_result)
+		t->sink->tool_result(t->sink->arg, c->name, res);
+	log_warn("assistant %s: %s", t->assistant->name, msg);
+	rc = conversation_add(t->store, t->conversation, "tool", res, NULL, c->id, t->now, NULL, e);
+	free(res);
+	return rc;
+}
+
+/* Run one call of the reply; *result is what goes back to the model.
+ * Arguments that are not JSON go back as an error the first time; the
+ * second time they end the turn. */
+static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **result,
+		    struct err *e)
+{
+	struct turn *t = lt->t;
+	cJSON *args = cJSON_Parse(c->arguments);
+	struct err terr = { 0, "" };
+	char *msg;
+	int rc;
+
+	*result = NULL;
+	if (!cJSON_IsObject(args)) {
+		cJSON_Delete(args);
+		if (lt->malformed++)
+			return err_set(e, ERR_FAIL,
+				       "assistant '%s' sent tool arguments that are not JSON again "
+				       "(%s: %.80s)",
+				       t->assistant->name, c->name, c->arguments);
+		msg = xasprintf("the arguments of %s are not valid JSON: %.200s", c->name,
+				c->arguments);
+		rc = refuse_call(t, c, msg, result, e);
+		free(msg);
+		return rc;
+	}
+	if (!assistant_allows(t->assistant, c->name) ||
+	    (!strcmp(c->name, "ask_assistant") && t->depth >= ENGINE_MAX_DEPTH)) {
+		/* Offered or not, a tool outside the assistant's list never runs. */
+		cJSON_Delete(args);
+		msg = xasprintf("tool %s is not available to assistant '%s'", c->name,
+				t->assistant->name);
+		rc = refuse_call(t, c, msg, result, e);
+		free(msg);
+		return rc;
+	}
+	rc = turn_tool(t, c->id, c->name, args, result, &terr, e);
+	cJSON_Delete(args);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Run the reply's tool calls in order; append the call message and every
+ * result to the history. */
+static int run_calls(struct llm_turn *lt, const struct llm_reply *r, struct err *e)
+{
+	cJSON *m = llm_reply_message(r), *calls = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
+
+	if (turn_calls_message(lt->t, calls, e) < 0) {
+		cJSON_Delete(m);
+		return -1;
+	}
+	cJSON_AddItemToArray(lt->history, m);
+	for (size_t i = 0; i < r->ncalls; i++) {
+		cJSON *result, *tm;
+		char *res;
+
+		if (run_call(lt, &r->calls[i], &result, e) < 0) {
+			cJSON_Delete(result);
+			return -1;
+		}
+		res = cJSON_PrintUnformatted(result);
+		cJSON_Delete(result);
+		tm = cJSON_CreateObject();
+		cJSON_AddStringToObject(tm, "role", "tool");
+		cJSON_AddStringToObject(tm, "tool_call_id", r->calls[i].id);
+		cJSON_AddStringToObject(tm, "content", res);
+		cJSON_AddItemToArray(lt->history, tm);
+		free(res);
+	}
+	return 0;
+}
+
+static int setup(struct llm_turn *lt, struct turn *t, struct err *e)
+{
+	const struct assistant *a = t->assistant;
+
+	memset(lt, 0, sizeof(*lt));
+	lt->t = t;
+	if (a->key_secret && secret_get(a->key_secret, &lt->key, e) < 0) {
+		err_prefix(e, "assistant '%s'", a->name);
+		return -1;
+	}
+	lt->opts.assistant = a->name;
+	lt->opts.base_url = a->base_url;
+	lt->opts.model = a->model;
+	lt->opts.api_key = lt->key;
+	lt->opts.has_temperature = a->has_temperature;
+	lt->opts.temperature = a->temperature;
+	lt->opts.stream = t->cfg ? config_get_bool(t->cfg, "llm.stream") : true;
+	lt->opts.timeout_s = t->cfg ? config_get_int(t->cfg, "llm.timeout") : 0;
+	/* The engine's flag is a plain int written from a signal handler;
+	 * atomic_int has the same representation. */
+	lt->opts.cancel = (const atomic_int *)(const void *)t->tool.cancel;
+	lt->tools = allowed_tools(t);
+	lt->system = system_prompt(t, lt->tools);
+	return load_history(lt, e);
+}
+
+static void release(struct llm_turn *lt)
+{
+	secret_free(lt->key);
+	cJSON_Delete(lt->tools);
+	cJSON_Delete(lt->history);
+	free(lt->system);
+}
+
+static int llm_run(struct turn *t, struct err *e)
+{
+	struct llm_turn lt;
+	struct llm_callbacks cb = { t, on_text };
+	long max_steps = t->cfg ? config_get_int(t->cfg, "llm.max_steps") : 8;
+	int rc = -1;
+
+	if (setup(&lt, t, e) < 0)
+		goto out;
+	for (long step = 0; step < max_steps; step++) {
+		struct llm_reply r;
+		size_t dropped;
+		cJSON *msgs = llm_context_fit(lt.system, lt.history, lt.tools,
+					      t->assistant->token_budget, &dropped);
+
+		if (step == 0 && dropped && t->cfg && config_get_bool(t->cfg, "llm.summarize")) {
+			summarise(&lt, dropped);
+			cJSON_Delete(msgs);
+			msgs = llm_context_fit(lt.system, lt.history, lt.tools,
+					       t->assistant->token_budget, &dropped);
+		}
+		log_debug("assistant %s: step %ld, %d messages (%zu left out)", t->assistant->name,
+			  step + 1, cJSON_GetArraySize(msgs), dropped);
+		if (llm_chat(&lt.opts, msgs, lt.tools, lt.opts.stream ? &cb : NULL, &r, e) < 0) {
+			keep_partial(t, &r);
+			llm_reply_release(&r);
+			cJSON_Delete(msgs);
+			goto out;
+		}
+		cJSON_Delete(msgs);
+		if (!lt.opts.stream && *r.content)
+			turn_say(t, r.content);
+		if (!r.ncalls) {
+			llm_reply_release(&r);
+			rc = 0;
+			goto out;
+		}
+		rc = run_calls(&lt, &r, e);
+		llm_reply_release(&r);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	err_set(e, ERR_FAIL,
+		"assistant '%s' did not answer within %ld requests (llm.max_steps)",
+		t->assistant->name, max_steps);
+out:
+	release(&lt);
+	return rc;
+}
+
+const struct backend backend_llm = { "llm", llm_run };

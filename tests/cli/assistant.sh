@@ -1,0 +1,62 @@
+# nestor assistant add|list|show|edit|rm|default
+. "$(dirname "$0")/lib.sh"
+
+# a fresh database has the offline assistant 'nestor' as the default
+expect_eq "initial list" "$(nestor assistant list)" "$(printf '  %-16s %-8s %-20s %s\n* %-16s %-8s %-20s %s' NAME BACKEND MODEL 'BASE URL' nestor offline - -)"
+
+# a base URL implies the llm backend; the key is referred to by secret name
+expect_eq "add" "$(nestor assistant add gpt --base-url https://api.openai.com/v1 \
+	--model gpt-4o-mini --key-secret openai --tools 'task_add, task_list' --temperature 0.3)" \
+	"assistant 'gpt' added"
+nestor --json assistant show gpt > show.json
+expect_match "show --json" "$(tr -d ' \n\t' < show.json)" '^\{"id":2,"name":"gpt","backend":"llm","base_url":"https://api.openai.com/v1","model":"gpt-4o-mini","key_secret":"openai","prompt":null,"temperature":0.3,"tools":\["task_add","task_list"\],"token_budget":8192,"default":false,"created":"[0-9T:+-]+"\}$'
+
+# a local server needs no key; the prompt comes from a file
+printf 'You are terse.\nAnswer in English.\n' > prompt.txt
+nestor assistant add local --base-url http://127.0.0.1:11434/v1 --model llama3.2 \
+	--prompt-file prompt.txt --token-budget 4096 --default > /dev/null
+nestor assistant show local > show.txt
+expect_match "show key" "$(cat show.txt)" "key secret:   - \(no key\)"
+expect_match "show prompt" "$(cat show.txt)" "prompt:       You are terse."
+expect_match "show default" "$(cat show.txt)" "name:         local \(default\)"
+expect_eq "list marks the default" "$(nestor assistant list | grep '^\*' | awk '{print $2}')" "local"
+
+# edit: rename, change the model, drop key and tool limits
+expect_eq "edit" "$(nestor assistant edit gpt --name openai --model gpt-4o --no-key --all-tools)" \
+	"assistant 'openai' updated"
+nestor --json assistant show openai > show.json
+expect_match "edited" "$(tr -d ' \n\t' < show.json)" '"model":"gpt-4o","key_secret":null,.*"tools":null'
+
+# default moves; the default cannot be removed
+expect_eq "default" "$(nestor assistant default nestor)" "'nestor' is now the default assistant"
+set +e
+nestor assistant rm nestor 2> err; rc=$?
+set -e
+expect_eq "rm default status" "$rc" "2"
+expect_match "rm default message" "$(cat err)" "'nestor' is the default assistant; make another one the default first"
+expect_eq "rm" "$(nestor assistant rm local)" "assistant 'local' removed"
+expect_eq "names left" "$(nestor --json assistant list | grep -c '"name"')" "2"
+
+# errors are usage errors naming the problem
+check_usage() { # WHAT EXPECTED-MESSAGE ARGS...
+	what=$1 want=$2
+	shift 2
+	set +e
+	nestor assistant "$@" > /dev/null 2> err; rc=$?
+	set -e
+	expect_eq "$what status" "$rc" "2"
+	expect_match "$what message" "$(cat err)" "$want"
+}
+check_usage "llm without url" "assistant 'x' uses the llm backend: it needs --base-url" add x --backend llm
+check_usage "bad url" "base URL must start with http:// or https://" add x --base-url ftp://h
+check_usage "duplicate" "an assistant named 'openai' already exists" add openai
+check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3
+check_usage "bad tools" 'unknown tool "Task-Add" in --tools \(see nestor tools\)' add y --tools Task-Add
+check_usage "unknown tool" 'unknown tool "task_fly" in --tools' add y --tools task_add,task_fly
+check_usage "bad name" 'bad assistant name "a b"' add "a b"
+check_usage "bad secret name" 'bad secret name "my key"' add y --key-secret "my key"
+set +e
+nestor assistant show nobody 2> err; rc=$?
+set -e
+expect_eq "unknown status" "$rc" "1"
+expect_eq "unknown message" "$(cat err)" "nestor: assistant show: no assistant named 'nobody'"

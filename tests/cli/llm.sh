@@ -1,0 +1,254 @@
+# nestor ask with an llm assistant, against tests/fake/openai.py: the tool
+# loop, parallel calls, streaming as it arrives, failures, cancellation,
+# delegation, the token budget.  The fake records what nestor sent.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/openai.sh"
+unset DBUS_SESSION_BUS_ADDRESS DISPLAY
+export TZ=Europe/Berlin
+fake_openai_start
+nestor assistant add gpt --base-url "$FAKE_URL" --model fake-model --default > /dev/null
+# run nestor in the background: ask_bg OUT ERR ARGS...; sets BG
+ask_bg() { o=$1 e=$2; shift 2; "$NESTOR_BIN" "$@" > "$o" 2> "$e" & BG=$!; }
+# wait_for FILE TEXT: until FILE holds TEXT (10 s at most)
+wait_for() {
+	i=0
+	until grep -qF -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "timed out waiting for [$2] in $1: [$(cat "$1")]"
+		sleep 0.05
+	done
+}
+# the conversation id of the last `history list`
+last_conv() { nestor --json history list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
+
+# -- a two-step tool loop: the agenda, then a reminder, then the answer
+fake_script '[{"calls": [{"name": "calendar_agenda", "arguments": {"from": "tomorrow", "to": "tomorrow 23:59"}}]},
+ {"calls": [{"name": "reminder_add", "arguments": {"text": "call mom", "at": "tomorrow 09:00"}, "split": 3}]},
+ {"say": ["Your day is free; ", "I will remind you to call mom at 9."]}]'
+out=$(nestor ask "remind me to call mom tomorrow morning if I am free")
+expect_eq "loop reply" "$out" "Your day is free; I will remind you to call mom at 9."
+expect_match "reminder stored" "$(nestor remind list)" "call mom"
+fake_py '
+assert len(reqs) == 3, len(reqs)
+first, second, third = (r["json"] for r in reqs)
+assert first["model"] == "fake-model" and first["stream"] is True
+assert first["messages"][0]["role"] == "system"
+assert "Europe/Berlin" in first["messages"][0]["content"]
+assert first["messages"][-1] == {"role": "user", "content": "remind me to call mom tomorrow morning if I am free"}
+names = [t["function"]["name"] for t in first["tools"]]
+assert "calendar_agenda" in names and "reminder_add" in names and "ask_assistant" in names, names
+call, result = second["messages"][-2:]
+assert call["role"] == "assistant" and call["tool_calls"][0]["function"]["name"] == "calendar_agenda"
+assert result["role"] == "tool" and result["tool_call_id"] == call["tool_calls"][0]["id"]
+assert "error" not in result["content"], result
+call, result = third["messages"][-2:]
+assert call["tool_calls"][0]["function"]["name"] == "reminder_add"
+assert call["tool_calls"][0]["function"]["arguments"] == "{\"text\": \"call mom\", \"at\": \"tomorrow 09:00\"}"
+assert result["tool_call_id"] == call["tool_calls"][0]["id"] and "error" not in result["content"], result
+'
+
+# -- parallel tool calls in one message, one with a null id (llama.cpp)
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "buy milk"}, "id": null},
+                         {"name": "task_add", "arguments": {"title": "call bob"}, "split": 4}],
+               "finish": false},
+              {"say": "Added both."}]'
+nestor --json ask "add buy milk and call bob" > ask.json
+expect_match "parallel tasks" "$(nestor task list)" "buy milk"
+expect_match "parallel tasks" "$(nestor task list)" "call bob"
+python3 - ask.json <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["reply"] == "Added both." and a["assistant"] == "gpt", a
+assert [c["name"] for c in a["tool_calls"]] == ["task_add", "task_add"], a
+assert a["tool_calls"][1]["arguments"] == {"title": "call bob"}, a
+PY
+fake_py '
+call = reqs[1]["json"]["messages"][-3]
+r1, r2 = reqs[1]["json"]["messages"][-2:]
+ids = [c["id"] for c in call["tool_calls"]]
+assert ids[0].startswith("call_") and ids[1] == "call_fake_1", ids
+assert [r1["tool_call_id"], r2["tool_call_id"]] == ids, (r1, r2)
+'
+
+# -- the reply shows as it streams: the fake holds the stream after the
+# first words until this script has read them from nestor's stdout
+fake_script '[{"say": ["First words", " and the rest."], "hold_after": 2}]'
+ask_bg out.txt err.txt ask "tell me"
+wait_for out.txt "First words"
+kill -0 $BG 2>/dev/null || fail "nestor exited before the stream was released"
+expect_eq "held" "$(cat out.txt)" "First words"
+fake_release
+wait $BG || fail "ask after release: $(cat err.txt)"
+expect_eq "streamed reply" "$(cat out.txt)" "First words and the rest."
+
+# -- a stream cut in the middle: the partial reply is printed and kept
+fake_script '[{"say": ["Half of ", "an answer", " never sent"], "cut_after": 3}]'
+set +e
+nestor ask "go on" > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "cut status" "$rc" "1"
+expect_eq "cut stdout" "$(cat out.txt)" "Half of an answer"
+expect_match "cut message" "$(cat err.txt)" "^nestor: ask: assistant 'gpt': the connection dropped mid-answer: 127.0.0.1:[0-9]+: "
+conv=$(last_conv)
+expect_match "cut kept" "$(nestor history show "$conv")" "gpt: Half of an answer \[interrupted\]"
+nestor --json history show "$conv" | grep -q '"state":	"interrupted"' || fail "no interrupted state in --json"
+
+# -- Ctrl-C during the answer stops it and keeps what arrived
+fake_script '[{"say": ["Once upon", " a time"], "hold_after": 2}]'
+ask_bg out.txt err.txt ask "a story"
+wait_for out.txt "Once upon"
+kill -INT $BG
+set +e
+wait $BG; rc=$?
+set -e
+fake_release
+expect_eq "cancel status" "$rc" "1"
+expect_eq "cancel message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': cancelled"
+expect_match "cancel kept" "$(nestor history show "$(last_conv)")" "gpt: Once upon \[interrupted\]"
+
+# -- 429 with Retry-After, then an answer
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"status": 429, "headers": {"Retry-After": "1"}, "json": {"error": {"message": "slow down"}}},
+              {"say": "Sorry for the wait."}]'
+expect_eq "after 429" "$(nestor ask hello)" "Sorry for the wait."
+fake_py 'assert len(reqs) == 2, len(reqs)'
+
+# -- a refused key; the key itself is never shown
+nestor assistant edit gpt --key-secret openai > /dev/null
+fake_script '[{"status": 401, "json": {"error": {"message": "Incorrect API key provided: sk-wrong-0451"}}}]'
+set +e
+NESTOR_SECRET_OPENAI=sk-wrong-0451 "$NESTOR_BIN" ask hello > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "401 status" "$rc" "1"
+expect_eq "401 message" "$(cat err.txt)" "nestor: ask: the API key for assistant 'gpt' was refused (127.0.0.1:$FAKE_PORT: HTTP 401)"
+fake_py 'assert reqs[-1]["headers"]["authorization"] == "Bearer sk-wrong-0451"'
+set +e
+"$NESTOR_BIN" ask hello > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "no key status" "$rc" "1"
+expect_match "no key message" "$(cat err.txt)" "assistant 'gpt': no secret named 'openai'"
+nestor assistant edit gpt --no-key > /dev/null
+
+# -- tool arguments that are not JSON: sent back once, reported the second time
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "task_add", "arguments": "{\"title\": \"x"}]}, {"say": "Fixed."}]'
+expect_eq "malformed once" "$(nestor ask 'add x')" "Fixed."
+fake_py '
+r = reqs[1]["json"]["messages"][-1]
+assert r["role"] == "tool" and "not valid JSON" in r["content"], r
+'
+fake_script '[{"calls": [{"name": "task_add", "arguments": "{oops"}]},
+              {"calls": [{"name": "task_add", "arguments": "{oops again"}]}]'
+set +e
+nestor ask 'add y' > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "malformed twice status" "$rc" "1"
+expect_match "malformed twice" "$(cat err.txt)" "assistant 'gpt' sent tool arguments that are not JSON again \(task_add: \{oops again\)"
+
+# -- the tool loop is bounded by llm.max_steps
+nestor config set llm.max_steps 2
+fake_script '[{"calls": [{"name": "task_list", "arguments": {}}]}, {"calls": [{"name": "task_list", "arguments": {}}]}]'
+set +e
+nestor ask 'loop' > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "max steps status" "$rc" "1"
+expect_eq "max steps" "$(cat err.txt)" "nestor: ask: assistant 'gpt' did not answer within 2 requests (llm.max_steps)"
+
+# -- llm.stream = false asks for one JSON answer
+nestor config set llm.stream false
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "time_now", "arguments": {}}]}, {"say": "It is late."}]'
+expect_eq "non-stream" "$(nestor ask 'time?')" "It is late."
+fake_py 'assert all(r["json"]["stream"] is False for r in reqs), reqs'
+nestor config set llm.stream true
+
+# -- sub-assistants: gpt asks helper, helper asks deep; deep cannot go deeper
+nestor assistant add helper --base-url "$FAKE_URL" --model helper-model \
+	--prompt "You are the helper." --tools ask_assistant,time_now > /dev/null
+nestor assistant add deep --base-url "$FAKE_URL" --model deep-model --prompt "You are deep." > /dev/null
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "ask_assistant", "arguments": {"assistant": "helper", "question": "what is 6x7?"}}]},
+ {"calls": [{"name": "ask_assistant", "arguments": {"assistant": "deep", "question": "6x7?"}}]},
+ {"say": "42"},
+ {"say": "Deep says 42."},
+ {"say": "The helper says: 42."}]'
+nestor --json ask "ask the helper what 6x7 is" > ask.json
+python3 - ask.json <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["reply"] == "The helper says: 42.", a
+c = a["tool_calls"][0]
+assert c["name"] == "ask_assistant" and c["arguments"]["assistant"] == "helper", c
+assert c["result"]["assistant"] == "helper" and c["result"]["reply"] == "Deep says 42.", c
+PY
+fake_py '
+main, helper, deep = (r["json"] for r in reqs[:3])
+assert main["model"] == "fake-model" and helper["model"] == "helper-model" and deep["model"] == "deep-model"
+assert helper["messages"][0]["content"].startswith("You are the helper.")
+assert helper["messages"][-1] == {"role": "user", "content": "what is 6x7?"}
+assert sorted(t["function"]["name"] for t in helper["tools"]) == ["ask_assistant", "time_now"]
+assert "ask_assistant" not in [t["function"]["name"] for t in deep["tools"]], "depth 2 may not delegate"
+'
+conv=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["conversation"])' ask.json)
+expect_match "delegation in the transcript" "$(nestor history show "$conv")" '-> ask_assistant \{"assistant": "helper"'
+
+# -- a tool outside an assistant's list never runs, even when asked for
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "sneaky"}}]}, {"say": "I cannot."}]'
+expect_eq "refused tool" "$(nestor ask --assistant helper 'add sneaky')" "I cannot."
+nestor task list | grep -q sneaky && fail "a tool outside the list ran"
+fake_py '
+r = reqs[1]["json"]["messages"][-1]
+assert r["role"] == "tool" and "not available to assistant" in r["content"], r
+'
+
+# -- the token budget: old turns go, a tool call never without its result
+nestor assistant add small --base-url "$FAKE_URL" --token-budget 400 --prompt "Be brief." > /dev/null
+long=$(python3 -c 'print("word " * 120)')
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"say": "one"}]'
+nestor ask --assistant small "first: $long" > /dev/null
+conv=$(last_conv)
+fake_script '[{"calls": [{"name": "task_list", "arguments": {}}, {"name": "time_now", "arguments": {}}]}, {"say": "two"}]'
+nestor ask --conversation "$conv" "second: $long" > /dev/null
+fake_script '[{"say": "three"}]'
+nestor ask --conversation "$conv" "third" > /dev/null
+fake_py '
+last = reqs[-1]["json"]["messages"]
+roles = [m["role"] for m in last]
+assert roles[0] == "system" and last[0]["content"].startswith("Be brief."), roles
+assert last[-1] == {"role": "user", "content": "third"}, last[-1]
+assert not any(m.get("content", "") and m["content"].startswith("first:") for m in last), roles
+assert roles[1] != "tool", roles
+for i, m in enumerate(last):
+    if m["role"] == "assistant" and m.get("tool_calls"):
+        answered = {x["tool_call_id"] for x in last[i + 1:] if x["role"] == "tool"}
+        assert {c["id"] for c in m["tool_calls"]} <= answered, last
+    if m["role"] == "tool":
+        assert any(p["role"] == "assistant" and p.get("tool_calls") for p in last[:i]), last
+assert "tools" not in reqs[-1]["json"] or len(reqs[-1]["json"]["tools"]) > 0
+'
+
+# -- llm.summarize: the turns left out come back as the model's summary
+nestor config set llm.summarize true
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"json": {"choices": [{"index": 0, "message": {"role": "assistant",
+               "content": "The user asked twice about words."}, "finish_reason": "stop"}]}},
+              {"say": "four"}]'
+nestor ask --conversation "$conv" "fourth" > /dev/null
+fake_py '
+summary, main = (r["json"] for r in reqs)
+assert summary["stream"] is False and "tools" not in summary, summary
+assert summary["messages"][0]["content"].startswith("Summarise the conversation"), summary
+assert "user: first: word" in summary["messages"][1]["content"], summary
+assert main["messages"][0]["content"].endswith("Summary of the earlier conversation: The user asked twice about words."), main["messages"][0]
+assert main["messages"][-1]["content"] == "fourth"
+'
+nestor config set llm.summarize false
+
+# -- with the offline assistant the default again, nothing is sent
+nestor assistant default nestor > /dev/null
+fake_call POST /_control '{"reset": true}' > /dev/null
+nestor ask "add task water the plants" > /dev/null
+fake_py 'assert reqs == [], reqs'

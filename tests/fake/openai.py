@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""A fake OpenAI-compatible chat-completions server for nestor's tests.
+
+Listens on 127.0.0.1 only, on an OS-chosen port unless --port is given, and
+prints "PORT <n>" as its first stdout line.  Python 3 standard library only.
+
+  POST /v1/chat/completions (any path ending in /chat/completions)
+      answers with the next scripted response, in order; the request is
+      recorded first.  With nothing scripted: HTTP 400 "fake: nothing
+      scripted".
+
+Test control (never recorded):
+  POST /_script   {"responses": [RESPONSE, ...]}   append to the queue
+  POST /_control  {"reset": true}                 forget queue and requests
+  POST /_release  let a stream waiting at a {"_hold": true} item go on
+  GET  /_requests {"requests": [{"method", "path", "query", "headers", "body"}]}
+                  headers are lower-cased; body is the raw request text
+
+RESPONSE (every field optional):
+  "status": 200, "headers": {"Retry-After": "1"}
+  "json": {...}          the body, as is (errors: {"error": {"message": ..}})
+  "say": "text" | ["pie", "ces"]   an assistant text reply
+  "calls": [{"name": "task_add", "arguments": {..} | "raw text",
+             "id": "call_1" | null (sent as null) | absent (generated),
+             "split": 3       arguments in 3 fragments,
+             "no_index": true leave "index" out}]
+      "say"/"calls" answer in the mode the request asked for: SSE chunks
+      when it said "stream": true, else one chat.completion object.
+  "finish": true         false: no finish_reason in the last chunk
+  "done": true           false: no "data: [DONE]" at the end
+  "stream": [ITEM, ...]  explicit SSE items instead of say/calls:
+      {...}              sent as "data: <json>\\n\\n"
+      {"_raw": "text"}   sent as is
+      {"_sleep_ms": n}   pause
+      {"_hold": true}    wait for POST /_release (at most 30 s)
+      {"_cut": true}     drop the connection (no end of the chunked body)
+  "cut_after": n         with say/calls: drop the connection after n chunks
+  "hold_after": n        with say/calls: wait for /_release after n chunks
+  "delay_ms": n          pause between chunks
+  "stamp": {"tokens": n, "interval_ms": m}
+                         (benchmarks) n text deltas m ms apart, each the
+                         CLOCK_MONOTONIC time in ns just before it is written
+
+--ppid PID makes the server exit when that process is gone.
+"""
+
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.release = threading.Semaphore(0)
+        self.reset()
+
+    def reset(self):
+        self.queue = []
+        self.requests = []
+        self.ids = 0
+
+
+STATE = State()
+
+
+def chunk(delta, finish=None):
+    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0,
+            "model": "fake", "choices": [{"index": 0, "delta": delta,
+                                          "finish_reason": finish}]}
+
+
+def pieces(text, n):
+    if n <= 1 or len(text) < 2:
+        return [text]
+    step = max(1, (len(text) + n - 1) // n)
+    return [text[i:i + step] for i in range(0, len(text), step)]
+
+
+def call_id(c, i):
+    if "id" in c:
+        return c["id"]
+    return "call_fake_%d" % i
+
+
+def args_text(c):
+    a = c.get("arguments", {})
+    return a if isinstance(a, str) else json.dumps(a, ensure_ascii=False)
+
+
+def stream_items(r):
+    """SSE items for a say/calls response."""
+    items = [chunk({"role": "assistant", "content": ""})]
+    say = r.get("say")
+    if say is not None:
+        for p in ([say] if isinstance(say, str) else say):
+            items.append(chunk({"content": p}))
+    calls = r.get("calls") or []
+    for i, c in enumerate(calls):
+        frags = pieces(args_text(c), int(c.get("split", 1)))
+        for j, f in enumerate(frags):
+            tc = {"function": {"arguments": f}}
+            if not c.get("no_index"):
+                tc["index"] = i
+            if j == 0:
+                if "id" not in c or c["id"] is not None:
+                    tc["id"] = call_id(c, i)
+                elif c["id"] is None:
+                    tc["id"] = None
+                tc["type"] = "function"
+                tc["function"]["name"] = c["name"]
+            items.append(chunk({"tool_calls": [tc]}))
+    if r.get("finish", True):
+        items.append(chunk({}, "tool_calls" if calls else "stop"))
+    out = []
+    for k, it in enumerate(items):
+        if "cut_after" in r and k == int(r["cut_after"]):
+            out.append({"_cut": True})
+            return out
+        if "hold_after" in r and k == int(r["hold_after"]):
+            out.append({"_hold": True})
+        out.append(it)
+    if r.get("done", True):
+        out.append({"_raw": "data: [DONE]\n\n"})
+    return out
+
+
+def completion(r):
+    calls = r.get("calls") or []
+    say = r.get("say")
+    msg = {"role": "assistant",
+           "content": ("".join(say) if isinstance(say, list) else say) if say is not None
+           else None}
+    if calls:
+        msg["tool_calls"] = [{"id": call_id(c, i), "type": "function",
+                              "function": {"name": c["name"], "arguments": args_text(c)}}
+                             for i, c in enumerate(calls)]
+    return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+            "model": "fake",
+            "choices": [{"index": 0, "message": msg,
+                         "finish_reason": "tool_calls" if calls else "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "fake-openai/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_body(self, status, data, ctype="application/json", headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def send_json(self, status, obj, headers=None):
+        self.send_body(status, json.dumps(obj, ensure_ascii=False).encode(),
+                       headers=headers)
+
+    def write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def cut(self):
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def stream(self, r, items):
+        self.send_response(int(r.get("status", 200)))
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        for k, v in (r.get("headers") or {}).items():
+            self.send_header(k, str(v))
+        self.end_headers()
+        delay = int(r.get("delay_ms", 0)) / 1000
+        try:
+            for it in items:
+                if isinstance(it, dict) and "_sleep_ms" in it:
+                    time.sleep(it["_sleep_ms"] / 1000)
+                elif isinstance(it, dict) and it.get("_hold"):
+                    STATE.release.acquire(timeout=30)
+                elif isinstance(it, dict) and it.get("_cut"):
+                    return self.cut()
+                elif isinstance(it, dict) and it.get("_stamp"):
+                    self.write_chunk(b"data: " + json.dumps(chunk(
+                        {"content": str(time.monotonic_ns())})).encode() + b"\n\n")
+                    if delay:
+                        time.sleep(delay)
+                elif isinstance(it, dict) and "_raw" in it:
+                    self.write_chunk(it["_raw"].encode())
+                else:
+                    self.write_chunk(b"data: " + json.dumps(it, ensure_ascii=False).encode()
+                                     + b"\n\n")
+                    if delay:
+                        time.sleep(delay)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def answer(self, req):
+        with STATE.lock:
+            r = STATE.queue.pop(0) if STATE.queue else None
+        if r is None:
+            return self.send_json(400, {"error": {"message": "fake: nothing scripted",
+                                                  "type": "invalid_request_error"}})
+        status = int(r.get("status", 200))
+        if "stream" in r:
+            return self.stream(r, r["stream"])
+        if "stamp" in r:
+            b = r["stamp"]
+            r = dict(r, delay_ms=b.get("interval_ms", 1))
+            return self.stream(r, [{"_stamp": True}] * int(b["tokens"]) +
+                               [chunk({}, "stop"), {"_raw": "data: [DONE]\n\n"}])
+        if "json" in r or status != 200:
+            return self.send_json(status, r.get("json", {}), r.get("headers"))
+        if req.get("stream"):
+            return self.stream(r, stream_items(r))
+        return self.send_json(200, completion(r), r.get("headers"))
+
+    def handle_any(self, method):
+        u = urlsplit(self.path)
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        if u.path == "/_script":
+            doc = json.loads(body or b"{}")
+            with STATE.lock:
+                STATE.queue.extend(doc.get("responses", []))
+            return self.send_json(200, {"queued": len(STATE.queue)})
+        if u.path == "/_control":
+            if json.loads(body or b"{}").get("reset"):
+                with STATE.lock:
+                    STATE.reset()
+            return self.send_json(200, {"ok": True})
+        if u.path == "/_release":
+            STATE.release.release()
+            return self.send_json(200, {"ok": True})
+        if u.path == "/_requests":
+            with STATE.lock:
+                reqs = list(STATE.requests)
+            return self.send_json(200, {"requests": reqs})
+        text = body.decode("utf-8", "replace")
+        with STATE.lock:
+            STATE.requests.append({"method": method, "path": u.path, "query": u.query,
+                                   "headers": {k.lower(): v for k, v in self.headers.items()},
+                                   "body": text})
+        if method != "POST" or not u.path.endswith("/chat/completions"):
+            return self.send_json(404, {"error": {"message": "not found"}})
+        try:
+            req = json.loads(text)
+        except ValueError:
+            return self.send_json(400, {"error": {"message": "request is not JSON"}})
+        return self.answer(req)
+
+    def do_GET(self):
+        self.handle_any("GET")
+
+    def do_POST(self):
+        self.handle_any("POST")
+
+
+def watch_parent(ppid):
+    while True:
+        if os.getppid() != ppid:
+            os._exit(0)
+        time.sleep(0.5)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--ppid", type=int, default=0, help="exit when this parent is gone")
+    args = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    srv.daemon_threads = True
+    if args.ppid:
+        threading.Thread(target=watch_parent, args=(args.ppid,), daemon=True).start()
+    print("PORT %d" % srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,13 +12,43 @@ struct tz {
 	GTimeZone *gz;
 };
 
+/* GLib builds a zone's transitions on every load (a millisecond), so the
+ * zones loaded are kept for the life of the process, for every thread. */
+#define CACHE_MAX 32
+static struct {
+	char *name;
+	GTimeZone *gz;
+} cache[CACHE_MAX];
+static size_t ncache;
+G_LOCK_DEFINE_STATIC(cache);
+
+/* A new reference to the zone named name, or NULL when GLib has none. */
+static GTimeZone *zone_named(const char *name)
+{
+	GTimeZone *gz = NULL;
+
+	G_LOCK(cache);
+	for (size_t i = 0; i < ncache && !gz; i++)
+		if (!strcmp(cache[i].name, name))
+			gz = g_time_zone_ref(cache[i].gz);
+	if (!gz) {
+		gz = g_time_zone_new_identifier(name);
+		if (gz && ncache < CACHE_MAX) {
+			cache[ncache].name = xstrdup(name);
+			cache[ncache++].gz = g_time_zone_ref(gz);
+		}
+	}
+	G_UNLOCK(cache);
+	return gz;
+}
+
 struct tz *tz_open(const char *tzid, struct err *e)
 {
 	GTimeZone *gz;
 	struct tz *z;
 
 	if (tzid && *tzid) {
-		gz = g_time_zone_new_identifier(tzid);
+		gz = zone_named(tzid);
 		if (!gz) {
 			err_set(e, ERR_USAGE, "unknown time zone \"%s\"", tzid);
 			return NULL;
@@ -46,7 +76,7 @@ static char *known(const char *name)
 
 	if (!name || !*name)
 		return NULL;
-	gz = g_time_zone_new_identifier(name);
+	gz = zone_named(name);
 	if (!gz)
 		return NULL;
 	g_time_zone_unref(gz);

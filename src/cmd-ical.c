@@ -76,9 +76,21 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 			cJSON_AddStringToObject(o, "skipped_what", rep.skipped_what);
 		else
 			cJSON_AddNullToObject(o, "skipped_what");
+		cJSON_AddNumberToObject(o, "alarms_set", (double)rep.alarms.set);
+		cJSON_AddNumberToObject(o, "alarms_past", (double)rep.alarms.past);
+		cJSON_AddNumberToObject(o, "alarms_unsupported", (double)rep.alarms.unsupported);
 		cmd_print_json(ctx, o);
 	} else {
-		fprintf(ctx->out, "%zu added, %zu updated\n", rep.added, rep.updated);
+		fprintf(ctx->out, "%zu added, %zu updated", rep.added, rep.updated);
+		if (rep.alarms.set || rep.alarms.past || rep.alarms.unsupported)
+			fprintf(ctx->out, "; %zu alarm%s set", rep.alarms.set,
+				rep.alarms.set == 1 ? "" : "s");
+		if (rep.alarms.past)
+			fprintf(ctx->out, ", %zu in the past skipped", rep.alarms.past);
+		if (rep.alarms.unsupported)
+			fprintf(ctx->out, ", %zu of series in a zone not in tzdata skipped",
+				rep.alarms.unsupported);
+		fputc('\n', ctx->out);
 	}
 	if (rep.skipped_what)
 		fprintf(stderr, "nestor: import: skipped %s\n", rep.skipped_what);

@@ -9,6 +9,12 @@
  * RFC 5545 says: a time repeated by a fall-back change is its first
  * instance; a time inside a spring-forward gap takes the offset from before
  * the gap (02:30 becomes 03:30 in Europe/Berlin).
+ *
+ * An "rrule" rule may go on, one per line, with what an event's VALARM
+ * needs (see event.h): "EXDATE:" UTC date-times (20260105T080000Z,...)
+ * of occurrences to skip, and "TRIGGER:" a duration (-PT15M): each run is
+ * that far from its occurrence, which libical still computes from dtstart
+ * (so BYDAY and BYHOUR keep naming the occurrences, not the runs).
  */
 #ifndef NESTOR_RECUR_H
 #define NESTOR_RECUR_H

@@ -22,6 +22,7 @@ void reminder_release(struct reminder *r)
 	free(r->tzid);
 	free(r->channels);
 	free(r->last_error);
+	free(r->alarm);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -43,6 +44,7 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	cJSON *p = j->payload ? cJSON_Parse(j->payload) : NULL;
 	const cJSON *text = cJSON_GetObjectItemCaseSensitive(p, "text");
 	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(p, "channels"), *c;
+	const cJSON *alarm = cJSON_GetObjectItemCaseSensitive(p, "alarm");
 
 	memset(r, 0, sizeof(*r));
 	r->id = j->id;
@@ -51,7 +53,11 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->at = j->occurrence;
 	snprintf(r->schedule, sizeof(r->schedule), "%s", j->schedule);
 	r->every = j->rule;
+	if (r->every)
+		r->every[strcspn(r->every, "\n")] = '\0';
 	r->tzid = j->tzid;
+	r->event_id = j->event_id;
+	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
 	snprintf(r->state, sizeof(r->state), "%s", j->state);
 	if (cJSON_IsArray(ch) && cJSON_GetArraySize(ch) > 0) {
 		struct sbuf sb = SBUF_INIT;

@@ -6,6 +6,9 @@
  * time it fires.  `every` is a cron expression ("0 9 * * 1-5") or anything
  * when_parse_rule() reads ("every monday", "FREQ=DAILY"), evaluated in the
  * reminder's zone (tzid; by default the local zone when it was added).
+ * Reminders made from an event's VALARMs (event.h) are listed like any
+ * other; their `every` is the RRULE alone (the rule's EXDATE and TRIGGER
+ * lines are left out).
  */
 #ifndef NESTOR_REMINDER_H
 #define NESTOR_REMINDER_H
@@ -30,6 +33,8 @@ struct reminder {
 	long late;         /* seconds past due (active and overdue at `now`), else 0 */
 	int attempts;
 	char *last_error;
+	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
+	char *alarm;        /* then its TRIGGER ("-PT15M"), else NULL */
 };
 
 void reminder_release(struct reminder *r);

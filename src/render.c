@@ -224,6 +224,10 @@ cJSON *json_reminder(const struct reminder *r)
 		cJSON_AddNumberToObject(o, "late", (double)r->late);
 	else
 		cJSON_AddNullToObject(o, "late");
+	if (r->event_id) {
+		cJSON_AddNumberToObject(o, "event_id", (double)r->event_id);
+		render_add_str(o, "alarm", r->alarm);
+	}
 	return o;
 }
 

@@ -230,7 +230,8 @@ static int write_overrides(struct store *s, const struct event *ev, struct err *
 }
 
 /* INSERT (id 0) or UPDATE the row of ev; the caller holds a transaction. */
-static int write_event(struct store *s, struct event *ev, time_t now, struct err *e)
+static int write_event(struct store *s, struct event *ev, time_t now,
+		       struct event_alarm_count *count, struct err *e)
 {
 	static const char *const ins =
 		"INSERT INTO events(calendar_id, uid, summary, description, location, start,"
@@ -292,12 +293,15 @@ static int write_event(struct store *s, struct event *ev, time_t now, struct err
 	if (!ev->id)
 		ev->id = sqlite3_last_insert_rowid(s->db);
 	ev->updated_at = now;
-	return write_overrides(s, ev, e);
+	if (write_overrides(s, ev, e) < 0)
+		return -1;
+	return event_alarm_sync(s, ev, now, count, e);
 }
 
-int event_write(struct store *s, struct event *ev, time_t now, struct err *e)
+int event_write(struct store *s, struct event *ev, time_t now, struct event_alarm_count *count,
+		struct err *e)
 {
-	return write_event(s, ev, now, e);
+	return write_event(s, ev, now, count, e);
 }
 
 static int in_transaction(struct store *s, struct event *ev, time_t now, struct err *e)
@@ -306,7 +310,7 @@ static int in_transaction(struct store *s, struct event *ev, time_t now, struct 
 
 	if (store_begin(s, e) < 0)
 		return -1;
-	if (write_event(s, ev, now, e) < 0) {
+	if (write_event(s, ev, now, NULL, e) < 0) {
 		store_rollback(s);
 		ev->id = old;
 		return -1;
@@ -439,39 +443,5 @@ int event_delete(struct store *s, long long id, const time_t *only, time_t now,
 		return store_error(s, e, "event");
 	if (sqlite3_changes(s->db) == 0)
 		return err_set(e, ERR_NOTFOUND, "no event with id %lld", id);
-	return 0;
-}
-
-int event_alarm_offsets(const char *alarms, long **out, size_t *n)
-{
-	icalcomponent *wrap;
-	char *text;
-
-	*out = NULL;
-	*n = 0;
-	if (!alarms || !*alarms)
-		return 0;
-	text = xasprintf("BEGIN:VEVENT\r\n%sEND:VEVENT\r\n", alarms);
-	wrap = icalparser_parse_string(text);
-	free(text);
-	if (!wrap)
-		return -1;
-	for (icalcomponent *a = icalcomponent_get_first_component(wrap, ICAL_VALARM_COMPONENT);
-	     a; a = icalcomponent_get_next_component(wrap, ICAL_VALARM_COMPONENT)) {
-		icalproperty *p = icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY);
-		icalparameter *rel;
-		struct icaltriggertype t;
-
-		if (!p)
-			continue;
-		t = icalproperty_get_trigger(p);
-		rel = icalproperty_get_first_parameter(p, ICAL_RELATED_PARAMETER);
-		if (!icaltime_is_null_time(t.time) ||
-		    (rel && icalparameter_get_related(rel) == ICAL_RELATED_END))
-			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = (long)icaldurationtype_as_int(t.duration);
-	}
-	icalcomponent_free(wrap);
 	return 0;
 }

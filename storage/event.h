@@ -117,8 +117,50 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 /* Every event (of calendar, or all), with overrides; out->occ is empty. */
 int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e);
 
+/* One VALARM of an event. */
+struct event_alarm {
+	char key[64];      /* its TRIGGER: "-PT15M", "END:-PT5M", "20260105T080000Z" */
+	bool absolute;     /* TRIGGER;VALUE=DATE-TIME: at */
+	time_t at;
+	long offset;       /* else seconds from the start (negative = before) */
+	bool from_end;     /* ... or from the end (RELATED=END) */
+	char *description; /* its DESCRIPTION, or NULL */
+};
+
+/* The VALARMs of an events.alarms text (those with a TRIGGER). */
+int event_alarms(const char *alarms, struct event_alarm **out, size_t *n);
+void event_alarms_free(struct event_alarm *a, size_t n);
+
 /* Seconds relative to the event start of the VALARM triggers in alarms that
  * are relative to the start (negative = before).  *out NULL when *n is 0. */
 int event_alarm_offsets(const char *alarms, long **out, size_t *n);
+
+/*
+ * Alarm reminders.  Every write of an event (add, edit, import, delete
+ * --only) brings its reminders in step with its VALARMs in the same
+ * transaction; deleting the event deletes them (jobs.event_id cascades).
+ * Each distinct TRIGGER is one job of kind "reminder" with event_id set
+ * and payload {"text", "alarm": TRIGGER}; text is the VALARM's DESCRIPTION
+ * unless it is empty, the summary or a client's placeholder ("Reminder",
+ * "This is an event reminder"), else "SUMMARY at HH:MM" (the event's zone,
+ * named when not the local one).
+ *  - a single event, or an absolute trigger: once, at start + offset (or
+ *    at the instant); not created when that time has passed;
+ *  - a series: an "rrule" job with the series' RRULE, EXDATEs and the
+ *    trigger (see recur.h) in the series' zone, so it follows DST; an
+ *    override (RECURRENCE-ID) does not move its alarm;
+ *  - a series in a zone only a VTIMEZONE defines (not in tzdata): none
+ *    (counted unsupported).
+ * A reminder already there for the same TRIGGER is kept when nothing
+ * changed (it keeps its id, state and history; a cancelled one stays
+ * cancelled) and redefined in place when the event moved; reminders of
+ * triggers that are gone are deleted, except those that ran (done or
+ * failed), kept as history.
+ */
+struct event_alarm_count {
+	size_t set;         /* alarms with an active reminder */
+	size_t past;        /* alarms whose time had passed: no reminder */
+	size_t unsupported; /* alarms of a series in a zone not in tzdata */
+};
 
 #endif

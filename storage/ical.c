@@ -550,7 +550,7 @@ static int attach(struct import *im, time_t now, struct err *e)
 		ev->overrides[ev->noverrides++] = o->o;
 		memset(&o->o, 0, sizeof(o->o));
 		if (from_db) {
-			int rc = event_write(im->s, ev, now, e);
+			int rc = event_write(im->s, ev, now, &im->rep->alarms, e);
 
 			event_release(ev);
 			if (rc < 0)
@@ -592,7 +592,7 @@ static int write_all(struct import *im, time_t now, ical_progress_fn *progress, 
 			break;
 		}
 		ev->id = id;
-		rc = event_write(im->s, ev, now, e);
+		rc = event_write(im->s, ev, now, &im->rep->alarms, e);
 		if (rc == 0 && id)
 			im->rep->updated++;
 		else if (rc == 0)

@@ -3,7 +3,7 @@
  *
  * Import keeps UID, SUMMARY, DESCRIPTION, LOCATION, DTSTART/DTEND/DURATION
  * with their TZID, RRULE, EXDATE, RECURRENCE-ID overrides, ATTENDEE and
- * VALARM.  A TZID that names a zone of the system's tzdata uses that zone;
+ * VALARM; each VALARM becomes a reminder (see event.h).  A TZID that names a zone of the system's tzdata uses that zone;
  * any other is defined by the file's VTIMEZONE, which is stored (table
  * `timezones`) and exported again.  Export names each event's calendar in
  * X-NESTOR-CALENDAR, so a round trip keeps it.  An event whose UID is already stored
@@ -22,12 +22,14 @@
 #include <time.h>
 
 #include "err.h"
+#include "event.h"
 #include "store.h"
 
 struct ical_report {
 	size_t added, updated; /* events (a series counts once) */
 	size_t skipped;        /* components not imported */
 	char *skipped_what;    /* "2 VTODO, 1 VJOURNAL" or NULL */
+	struct event_alarm_count alarms; /* of the events written */
 };
 
 void ical_report_release(struct ical_report *r);

@@ -7,7 +7,7 @@
 
 #define JOB_COLS                                                                            \
 	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"   \
-	" lease_until, attempts, last_error, created_at"
+	" lease_until, attempts, last_error, created_at, event_id"
 #define ACTIVE "state IN ('pending','running')"
 #define RUN_COLS "id, job_id, occurrence, channel, started_at, finished_at, result, detail"
 
@@ -63,6 +63,7 @@ static void job_from_row(sqlite3_stmt *st, struct job *j)
 	j->attempts = sqlite3_column_int(st, 11);
 	j->last_error = store_col_text(st, 12);
 	j->created_at = (time_t)sqlite3_column_int64(st, 13);
+	j->event_id = sqlite3_column_int64(st, 14);
 }
 
 static void run_from_row(sqlite3_stmt *st, struct job_run *r)
@@ -86,6 +87,21 @@ static void bind_opt_time(sqlite3_stmt *st, int idx, bool has, time_t t)
 		sqlite3_bind_null(st, idx);
 }
 
+static int changed(struct store *s, sqlite3_stmt *st, struct err *e);
+
+/* Bind what defines j: payload, schedule, rule, tzid, dtstart, next_run and
+ * occurrence (both next_run) to parameters 1-7. */
+static void bind_definition(sqlite3_stmt *st, const struct job *j)
+{
+	store_bind_text(st, 1, j->payload);
+	store_bind_text(st, 2, j->schedule);
+	store_bind_text(st, 3, j->rule);
+	store_bind_text(st, 4, j->tzid);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)j->dtstart);
+	bind_opt_time(st, 6, j->has_next, j->next_run);
+	bind_opt_time(st, 7, j->has_next, j->next_run);
+}
+
 int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 {
 	sqlite3_stmt *st;
@@ -96,20 +112,19 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 	if (!j->schedule[0])
 		snprintf(j->schedule, sizeof(j->schedule), "at");
 	st = store_prepare(s,
-			   "INSERT INTO jobs(kind, payload, schedule, rule, tzid, dtstart, next_run,"
-			   " occurrence, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+			   "INSERT INTO jobs(payload, schedule, rule, tzid, dtstart, next_run,"
+			   " occurrence, kind, state, created_at, event_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
 			   e);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, j->kind);
-	store_bind_text(st, 2, j->payload);
-	store_bind_text(st, 3, j->schedule);
-	store_bind_text(st, 4, j->rule);
-	store_bind_text(st, 5, j->tzid);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)j->dtstart);
-	bind_opt_time(st, 7, j->has_next, j->next_run);
-	bind_opt_time(st, 8, j->has_next, j->next_run);
+	bind_definition(st, j);
+	store_bind_text(st, 8, j->kind);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
+	if (j->event_id)
+		sqlite3_bind_int64(st, 10, j->event_id);
+	else
+		sqlite3_bind_null(st, 10);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -214,6 +229,49 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 		return -1;
 	store_bind_text(st, 1, kind);
 	return collect_jobs(s, st, out, n, e);
+}
+
+int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n,
+		   struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM jobs WHERE event_id = ?"
+					    " ORDER BY id",
+					 e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, event_id);
+	return collect_jobs(s, st, out, n, e);
+}
+
+int job_redefine(struct store *s, const struct job *j, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"UPDATE jobs SET payload = ?, schedule = ?, rule = ?, tzid = ?, dtstart = ?,"
+		" next_run = ?, occurrence = ?, state = 'pending', attempts = 0, last_error = NULL,"
+		" claim = NULL, lease_until = NULL WHERE id = ?",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_definition(st, j);
+	sqlite3_bind_int64(st, 8, j->id);
+	rc = changed(s, st, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, "no job with id %lld", j->id);
+	return rc < 0 ? -1 : 0;
+}
+
+int job_delete(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM jobs WHERE id = ?", e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return changed(s, st, e) < 0 ? -1 : 0;
 }
 
 int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n,

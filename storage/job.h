@@ -44,6 +44,7 @@ struct job {
 	int attempts;       /* claims of the current occurrence */
 	char *last_error;
 	time_t created_at;
+	long long event_id; /* the event whose VALARM made it, else 0 */
 };
 
 struct job_run {
@@ -59,7 +60,8 @@ void job_release(struct job *j);
 void job_list_free(struct job *jobs, size_t n);
 void job_run_list_free(struct job_run *runs, size_t n);
 
-/* Insert j (kind, payload, schedule, rule, tzid, dtstart, next_run); state
+/* Insert j (kind, payload, schedule, rule, tzid, dtstart, next_run,
+ * event_id); state
  * pending, occurrence = next_run.  Sets j->id. */
 int job_add(struct store *s, struct job *j, time_t now, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
@@ -68,6 +70,14 @@ int job_get(struct store *s, long long id, struct job *out, struct err *e);
  * or every job when all. */
 int job_list(struct store *s, const char *kind, bool all, struct job **out, size_t *n,
 	     struct err *e);
+/* Every job made from the alarms of event event_id, by id. */
+int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n,
+		   struct err *e);
+/* Give job j->id the definition in j (payload, schedule, rule, tzid,
+ * dtstart, next_run): pending from scratch, any claim dropped. */
+int job_redefine(struct store *s, const struct job *j, struct err *e);
+/* Remove a job and its runs (no error when it is gone already). */
+int job_delete(struct store *s, long long id, struct err *e);
 /* Active jobs with next_run <= now, earliest first, at most limit. */
 int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n,
 	    struct err *e);

@@ -180,6 +180,10 @@ const char *const schema_migrations[] = {
 	");"
 	"CREATE INDEX events_long ON events(\"end\")"
 	"  WHERE rrule IS NULL AND deleted = 0 AND \"end\" - start > 604800;",
+	/* 4: reminders made from an event's VALARMs belong to the event: they
+	 * go when it is deleted */
+	"ALTER TABLE jobs ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;"
+	"CREATE INDEX jobs_event ON jobs(event_id) WHERE event_id IS NOT NULL;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -1,0 +1,45 @@
+# An imported event's VALARM becomes a reminder; re-import keeps one; event rm removes it.
+. "$(dirname "$0")/lib.sh"
+export TZ=Europe/Berlin
+day=$(date -d '+3 days' +%Y%m%d)
+cat > f.ics <<ICS
+BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:dentist@cli
+SUMMARY:Dentist
+DTSTART;TZID=Europe/Berlin:${day}T140000
+DTEND;TZID=Europe/Berlin:${day}T150000
+BEGIN:VALARM
+ACTION:DISPLAY
+DESCRIPTION:Reminder
+TRIGGER:-PT15M
+END:VALARM
+END:VEVENT
+BEGIN:VEVENT
+UID:old@cli
+SUMMARY:Brunch
+DTSTART:20200101T100000Z
+BEGIN:VALARM
+ACTION:DISPLAY
+TRIGGER:-PT5M
+END:VALARM
+END:VEVENT
+END:VCALENDAR
+ICS
+
+out=$(nestor import f.ics)
+expect_eq "import summary" "$out" "2 added, 0 updated; 1 alarm set, 1 in the past skipped"
+json=$(nestor remind list --json)
+expect_match "alarm text" "$json" '"text":	"Dentist at 14:00"'
+expect_match "alarm time" "$json" "\"at\":	\"$(date -d "$day" +%Y-%m-%d)T13:45:00\+0[12]:00\""
+expect_match "alarm trigger" "$json" '"alarm":	"-PT15M"'
+expect_match "alarm event" "$json" '"event_id":	1'
+expect_match "listed like any reminder" "$(nestor remind list)" ' Dentist at 14:00$'
+
+out=$(nestor import f.ics)
+expect_eq "re-import" "$out" "0 added, 2 updated; 1 alarm set, 1 in the past skipped"
+expect_eq "no duplicate" "$(nestor remind list --json | grep -c '"alarm"')" 1
+
+nestor event rm 1 >/dev/null
+expect_eq "event rm removes it" "$(nestor remind list)" "no pending reminders"

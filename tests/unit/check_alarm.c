@@ -1,0 +1,368 @@
+/* VALARMs become reminders: import, re-import, edit, delete, and the scheduler firing them. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "ical.h"
+#include "job.h"
+#include "reminder.h"
+#include "scheduler.h"
+#include "store.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+#define NOW 1803859200          /* 2027-03-01 00:00 UTC */
+#define DENTIST_15 1804682700   /* 2027-03-10 12:45 UTC: 13:45 CET, 15 min before 14:00 */
+#define DENTIST_END 1804686900  /* 13:55 UTC: 5 min before the 15:00 CET end */
+#define TAXI 1804615200         /* 2027-03-09 18:00 UTC, an absolute trigger */
+#define STANDUP_1 1805097000    /* 2027-03-15 07:50 UTC: 08:50 CET */
+#define STANDUP_3 1806303000    /* 2027-03-29 06:50 UTC: 08:50 CEST (22 March is an EXDATE) */
+#define STANDUP_4 1806907800    /* 2027-04-05 06:50 UTC */
+
+static char *dir;
+static struct store *st;
+
+static void setup(void)
+{
+	struct err e = { 0, "" };
+	char *path;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	dir = tu_tmpdir();
+	path = xasprintf("%s/nestor.db", dir);
+	st = store_open(path, &e);
+	ck_assert_msg(st != NULL, "%s", e.msg);
+	free(path);
+}
+
+static void teardown(void)
+{
+	store_free(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void import_text(const char *text, time_t now, struct ical_report *rep)
+{
+	struct err e = { 0, "" };
+
+	ck_assert_msg(ical_import(st, text, NULL, now, NULL, NULL, rep, &e) == 0, "%s", e.msg);
+}
+
+static void import_fixture(time_t now, struct ical_report *rep)
+{
+	char *path = tu_src("tests/data/alarms.ics"), *text = tu_slurp(path, NULL);
+
+	ck_assert_msg(text != NULL, "missing %s", path);
+	import_text(text, now, rep);
+	free(text);
+	free(path);
+}
+
+static long long event_id(const char *uid)
+{
+	struct err e = { 0, "" };
+	struct event ev;
+	long long id;
+
+	ck_assert_msg(event_get_uid(st, uid, &ev, &e) == 0, "%s", e.msg);
+	id = ev.id;
+	event_release(&ev);
+	return id;
+}
+
+/* The active reminders, by due time. */
+static size_t reminders(struct reminder **rs)
+{
+	struct err e = { 0, "" };
+	size_t n;
+
+	ck_assert_msg(reminder_list(st, false, NOW, rs, &n, &e) == 0, "%s", e.msg);
+	return n;
+}
+
+/* The reminder of the alarm with TRIGGER key of event uid (must exist). */
+static struct reminder *find(struct reminder *rs, size_t n, const char *uid, const char *key)
+{
+	long long ev = event_id(uid);
+
+	for (size_t i = 0; i < n; i++)
+		if (rs[i].event_id == ev && rs[i].alarm && !strcmp(rs[i].alarm, key))
+			return &rs[i];
+	ck_abort_msg("no reminder for alarm %s of %s", key, uid);
+	return NULL;
+}
+
+START_TEST(test_import_sets_reminders)
+{
+	struct ical_report rep;
+	struct reminder *rs, *r;
+	size_t n;
+
+	import_fixture(NOW, &rep);
+	ck_assert_uint_eq(rep.added, 3);
+	ck_assert_uint_eq(rep.alarms.set, 4); /* the AUDIO twin of -PT15M is the same alarm */
+	ck_assert_uint_eq(rep.alarms.past, 1);
+	ck_assert_uint_eq(rep.alarms.unsupported, 0);
+	ical_report_release(&rep);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 4);
+
+	r = find(rs, n, "dentist@test", "-PT15M");
+	ck_assert_str_eq(r->text, "Dentist at 14:00"); /* DESCRIPTION:Reminder says nothing */
+	ck_assert_int_eq(r->at, DENTIST_15);
+	ck_assert_ptr_null(r->every);
+	r = find(rs, n, "dentist@test", "20270309T180000Z");
+	ck_assert_str_eq(r->text, "Book a taxi");
+	ck_assert_int_eq(r->at, TAXI);
+	r = find(rs, n, "dentist@test", "END:-PT5M");
+	ck_assert_str_eq(r->text, "Dentist at 14:00");
+	ck_assert_int_eq(r->at, DENTIST_END);
+	r = find(rs, n, "standup@test", "-PT10M");
+	ck_assert_str_eq(r->text, "Standup at 09:00");
+	ck_assert_int_eq(r->at, STANDUP_1);
+	ck_assert_str_eq(r->every, "FREQ=WEEKLY;BYDAY=MO");
+	ck_assert_str_eq(r->tzid, "Europe/Berlin");
+	/* by due time: the taxi first */
+	ck_assert_int_eq(rs[0].at, TAXI);
+	reminder_list_free(rs, n);
+}
+END_TEST
+
+START_TEST(test_reimport_keeps_them)
+{
+	struct ical_report rep;
+	struct reminder *a, *b;
+	size_t na, nb;
+
+	import_fixture(NOW, &rep);
+	ical_report_release(&rep);
+	na = reminders(&a);
+	import_fixture(NOW + 60, &rep);
+	ck_assert_uint_eq(rep.updated, 3);
+	ck_assert_uint_eq(rep.alarms.set, 4);
+	ck_assert_uint_eq(rep.alarms.past, 1);
+	ical_report_release(&rep);
+	nb = reminders(&b);
+	ck_assert_uint_eq(nb, na);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_int_eq(b[i].id, a[i].id);
+		ck_assert_int_eq(b[i].at, a[i].at);
+	}
+	reminder_list_free(a, na);
+	reminder_list_free(b, nb);
+}
+END_TEST
+
+/* What the deliver callback saw: "ID@occurrence:text". */
+struct seen {
+	int n;
+	char calls[8][96];
+};
+
+static int deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
+{
+	struct seen *s = arg;
+
+	(void)channel;
+	(void)e;
+	ck_assert_int_lt(s->n, 8);
+	snprintf(s->calls[s->n++], sizeof(s->calls[0]), "%lld@%lld:%s", f->job_id,
+		 (long long)f->occurrence, f->text);
+	return 0;
+}
+
+static void run(struct seen *seen, time_t now)
+{
+	struct sched_opts o;
+	struct sched_deliver d = { deliver, NULL, seen };
+	struct err e = { 0, "" };
+	long delay;
+
+	sched_opts_init(&o, NULL);
+	free(o.channels);
+	o.channels = xstrdup("stdout");
+	ck_assert_msg(sched_run_due(st, &o, now, &d, &delay, NULL, &e) == 0, "%s", e.msg);
+	sched_opts_release(&o);
+}
+
+/* Run the scheduler at `at`: nothing a second before, then exactly one
+ * call, reminder id's occurrence at `at` with text; then its next run. */
+static time_t fires_at(struct seen *s, time_t at, long long id, const char *text)
+{
+	struct err e = { 0, "" };
+	char want[96];
+	struct job j;
+	time_t next;
+	int n = s->n;
+
+	run(s, at - 1);
+	ck_assert_int_eq(s->n, n);
+	run(s, at);
+	ck_assert_int_eq(s->n, n + 1);
+	snprintf(want, sizeof(want), "%lld@%lld:%s", id, (long long)at, text);
+	ck_assert_str_eq(s->calls[n], want);
+	ck_assert_int_eq(job_get(st, id, &j, &e), 0);
+	next = j.has_next ? j.next_run : 0;
+	job_release(&j);
+	return next;
+}
+
+START_TEST(test_scheduler_fires_them)
+{
+	struct ical_report rep;
+	struct seen s = { 0 };
+	struct reminder *rs;
+	long long dentist, taxi, end, standup;
+	size_t n;
+
+	import_fixture(NOW, &rep);
+	ical_report_release(&rep);
+	n = reminders(&rs);
+	dentist = find(rs, n, "dentist@test", "-PT15M")->id;
+	taxi = find(rs, n, "dentist@test", "20270309T180000Z")->id;
+	end = find(rs, n, "dentist@test", "END:-PT5M")->id;
+	standup = find(rs, n, "standup@test", "-PT10M")->id;
+	reminder_list_free(rs, n);
+
+	ck_assert_int_eq(fires_at(&s, TAXI, taxi, "Book a taxi"), 0);
+	ck_assert_int_eq(fires_at(&s, DENTIST_15, dentist, "Dentist at 14:00"), 0);
+	ck_assert_int_eq(fires_at(&s, DENTIST_END, end, "Dentist at 14:00"), 0);
+	/* the series: on time, then skipping the EXDATE, across the DST change */
+	ck_assert_int_eq(fires_at(&s, STANDUP_1, standup, "Standup at 09:00"), STANDUP_3);
+	ck_assert_int_eq(fires_at(&s, STANDUP_3, standup, "Standup at 09:00"), STANDUP_4);
+}
+END_TEST
+
+START_TEST(test_delete_and_edit)
+{
+	struct ical_report rep;
+	struct reminder *rs;
+	struct err e = { 0, "" };
+	struct event ev;
+	long long standup, dentist;
+	time_t day = STANDUP_4 + 3 * 3600;
+	struct job j;
+	size_t n;
+
+	import_fixture(NOW, &rep);
+	ical_report_release(&rep);
+	n = reminders(&rs);
+	standup = find(rs, n, "standup@test", "-PT10M")->id;
+	dentist = find(rs, n, "dentist@test", "-PT15M")->id;
+	reminder_list_free(rs, n);
+
+	/* moving the dentist an hour later moves its alarms, same reminders */
+	ck_assert_int_eq(event_get_uid(st, "dentist@test", &ev, &e), 0);
+	ev.start += 3600;
+	ev.end += 3600;
+	ck_assert_msg(event_update(st, &ev, NOW, &e) == 0, "%s", e.msg);
+	event_release(&ev);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(find(rs, n, "dentist@test", "-PT15M")->id, dentist);
+	ck_assert_int_eq(find(rs, n, "dentist@test", "-PT15M")->at, DENTIST_15 + 3600);
+	ck_assert_str_eq(find(rs, n, "dentist@test", "-PT15M")->text, "Dentist at 15:00");
+	ck_assert_int_eq(find(rs, n, "dentist@test", "20270309T180000Z")->at, TAXI);
+	reminder_list_free(rs, n);
+
+	/* one occurrence of the series removed: the same reminder skips it */
+	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_int_eq(job_get(st, standup, &j, &e), 0);
+	ck_assert_str_eq(j.state, "pending");
+	ck_assert_int_eq(j.next_run, STANDUP_1);
+	job_release(&j);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 4);
+	reminder_list_free(rs, n);
+
+	/* the whole event removed: its reminders go with it */
+	ck_assert_msg(event_delete(st, event_id("dentist@test"), NULL, NOW, &e) == 0, "%s",
+		      e.msg);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(rs[0].id, standup);
+	reminder_list_free(rs, n);
+	ck_assert_int_eq(job_get(st, dentist, &j, &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+}
+END_TEST
+
+START_TEST(test_series_skips_exdate_added_later)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	time_t day = STANDUP_3 + 3 * 3600, next;
+	bool has;
+	struct reminder *rs;
+	long long standup;
+	size_t n;
+
+	import_fixture(NOW, &rep);
+	ical_report_release(&rep);
+	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s",
+		      e.msg);
+	n = reminders(&rs);
+	standup = find(rs, n, "standup@test", "-PT10M")->id;
+	reminder_list_free(rs, n);
+	/* acknowledged on the 15th, the next is 5 April: 22 and 29 March are gone */
+	ck_assert_msg(reminder_done(st, standup, STANDUP_1 + 60, &has, &next, &e) == 0, "%s",
+		      e.msg);
+	ck_assert(has);
+	ck_assert_int_eq(next, STANDUP_4);
+}
+END_TEST
+
+START_TEST(test_dropped_alarm_goes)
+{
+	static const char *const with =
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\n"
+		"SUMMARY:Call\r\nDTSTART:20270310T100000Z\r\nDTEND:20270310T110000Z\r\n"
+		"BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT30M\r\nEND:VALARM\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n";
+	static const char *const without =
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\n"
+		"SUMMARY:Call\r\nDTSTART:20270310T100000Z\r\nDTEND:20270310T110000Z\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct ical_report rep;
+	struct reminder *rs;
+	size_t n;
+
+	import_text(with, NOW, &rep);
+	ck_assert_uint_eq(rep.alarms.set, 1);
+	ical_report_release(&rep);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 1);
+	/* a UTC event named in the local zone's time, with the zone said */
+	ck_assert_str_eq(rs[0].text, "Call at 10:00 UTC");
+	ck_assert_int_eq(rs[0].at, 1804672800 - 1800);
+	reminder_list_free(rs, n);
+	import_text(without, NOW, &rep);
+	ck_assert_uint_eq(rep.alarms.set, 0);
+	ical_report_release(&rep);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 0);
+	reminder_list_free(rs, n);
+}
+END_TEST
+
+Suite *alarm_suite(void)
+{
+	Suite *s = suite_create("alarm");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_import_sets_reminders);
+	tcase_add_test(tc, test_reimport_keeps_them);
+	tcase_add_test(tc, test_scheduler_fires_them);
+	tcase_add_test(tc, test_delete_and_edit);
+	tcase_add_test(tc, test_series_skips_exdate_added_later);
+	tcase_add_test(tc, test_dropped_alarm_goes);
+	suite_add_tcase(s, tc);
+	return s;
+}

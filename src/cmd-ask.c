@@ -20,15 +20,13 @@ enum { OPT_ASSISTANT = 256, OPT_CONVERSATION };
 
 /* Ctrl-C during the turn aborts it (the engine keeps the partial reply);
  * a second one ends the process as usual. */
-static volatile int *ask_cancel;
+static atomic_int *ask_cancel;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
-	if (ask_cancel && !*ask_cancel) {
-		*ask_cancel = 1;
+	if (ask_cancel && !atomic_exchange(ask_cancel, 1))
 		return;
-	}
 	signal(SIGINT, SIG_DFL);
 	raise(SIGINT);
 }

@@ -57,7 +57,8 @@ const struct config_key config_keys[] = {
 struct config {
 	char *path;
 	GKeyFile *kf;
-	GHashTable *vals; /* key -> value read from kf; owns the strings config_get returns */
+	GHashTable *vals;   /* key -> value read from kf; owns the strings config_get returns */
+	GPtrArray *retired; /* values replaced by config_set, kept until config_free */
 };
 
 const struct config_key *config_lookup(const char *key)
@@ -208,6 +209,7 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 	c->path = xstrdup(path);
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->retired = g_ptr_array_new_with_free_func(g_free);
 	if (!g_key_file_load_from_file(c->kf, path,
 				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
 				       &gerr)) {
@@ -232,6 +234,7 @@ void config_free(struct config *c)
 		return;
 	g_key_file_free(c->kf);
 	g_hash_table_destroy(c->vals);
+	g_ptr_array_free(c->retired, TRUE);
 	free(c->path);
 	free(c);
 }
@@ -295,7 +298,16 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	if (check_value(k, value, e) < 0)
 		return -1;
 	g_key_file_set_string(c->kf, section, name, value);
-	g_hash_table_remove(c->vals, key);
+	/* A caller may still hold the old string (a scheduler's notify.command):
+	 * it stays valid until config_free. */
+	{
+		gpointer old_key, old_val;
+
+		if (g_hash_table_steal_extended(c->vals, key, &old_key, &old_val)) {
+			g_free(old_key);
+			g_ptr_array_add(c->retired, old_val);
+		}
+	}
 	return 0;
 }
 

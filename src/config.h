@@ -36,7 +36,8 @@ struct config *config_load(const char *path, void (*warn)(const char *line),
 void config_free(struct config *c);
 const char *config_path(const struct config *c);
 
-/* The value (or the key's default, or NULL), as text. */
+/* The value (or the key's default, or NULL), as text.  The string stays
+ * valid until config_free(), even after config_set() changes the key. */
 const char *config_get(struct config *c, const char *key);
 long config_get_int(struct config *c, const char *key);
 bool config_get_bool(struct config *c, const char *key);

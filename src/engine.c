@@ -14,8 +14,11 @@ struct engine {
 	struct config *cfg;
 	struct assistant assistant; /* for new conversations */
 	char channel[12];
-	volatile int cancel;
+	atomic_int cancel;
 };
+
+/* Fronts store the cancel flag from signal handlers. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int is not lock-free");
 
 static const struct backend *const backends[] = {
 	&backend_offline,
@@ -78,7 +81,7 @@ int engine_set_channel(struct engine *eng, const char *channel, struct err *e)
 	return err_set(e, ERR_USAGE, "unknown channel \"%s\"", channel);
 }
 
-volatile int *engine_cancel_flag(struct engine *eng)
+atomic_int *engine_cancel_flag(struct engine *eng)
 {
 	return &eng->cancel;
 }
@@ -232,7 +235,7 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 		goto out;
 	if (b->run(&t, e) < 0)
 		goto out;
-	if (eng->cancel) {
+	if (atomic_load(&eng->cancel)) {
 		err_set(e, ERR_FAIL, "cancelled");
 		goto out;
 	}
@@ -255,7 +258,7 @@ out:
 int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,
 		const struct engine_sink *sink, struct err *e)
 {
-	eng->cancel = 0;
+	atomic_store(&eng->cancel, 0);
 	return run_turn(eng, &eng->assistant, conversation, text, now, 0, sink, NULL, e);
 }
 

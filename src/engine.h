@@ -11,6 +11,7 @@
 #ifndef NESTOR_ENGINE_H
 #define NESTOR_ENGINE_H
 
+#include <stdatomic.h>
 #include <time.h>
 
 #include "config.h"
@@ -44,8 +45,11 @@ const char *engine_assistant(const struct engine *eng);
  * (default cli). */
 int engine_set_channel(struct engine *eng, const char *channel, struct err *e);
 
-/* Set non-zero from another thread or a signal handler to abort the turn. */
-volatile int *engine_cancel_flag(struct engine *eng);
+/* Store non-zero (atomic_store) from another thread or a signal handler
+ * to abort the running turn; engine_turn() clears it when it starts.  A
+ * turn cancelled while the reply streamed keeps what arrived, stored with
+ * state "interrupted". */
+atomic_int *engine_cancel_flag(struct engine *eng);
 
 /* Run one turn.  *conversation is the conversation id; 0 starts a new one
  * and is set to its id.  now is the clock reading for date phrases. */

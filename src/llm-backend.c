@@ -320,9 +320,7 @@ static int setup(struct llm_turn *lt, struct turn *t, struct err *e)
 	lt->opts.temperature = a->temperature;
 	lt->opts.stream = t->cfg ? config_get_bool(t->cfg, "llm.stream") : true;
 	lt->opts.timeout_s = t->cfg ? config_get_int(t->cfg, "llm.timeout") : 0;
-	/* The engine's flag is a plain int written from a signal handler;
-	 * atomic_int has the same representation. */
-	lt->opts.cancel = (const atomic_int *)(const void *)t->tool.cancel;
+	lt->opts.cancel = t->tool.cancel;
 	lt->tools = allowed_tools(t);
 	lt->system = system_prompt(t, lt->tools);
 	return load_history(lt, e);

@@ -63,7 +63,8 @@ char *notify_which(const char *prog)
 	return NULL;
 }
 
-/* environ plus extra, for execve (the child must not call setenv). */
+/* extra plus environ without the NESTOR_SECRET_* keys, for execve (the
+ * child must not call setenv). */
 static char **merged_env(char *const extra[])
 {
 	size_t n = 0, k = 0;
@@ -77,12 +78,13 @@ static char **merged_env(char *const extra[])
 	for (size_t i = 0; extra && i < k; i++)
 		env[i] = extra[i];
 	for (size_t i = 0; i < n; i++)
-		env[k + i] = environ[i];
-	env[n + k] = NULL;
+		if (strncmp(environ[i], "NESTOR_SECRET_", 14))
+			env[k++] = environ[i];
+	env[k] = NULL;
 	return env;
 }
 
-static void child(char *const argv[], char **env)
+static void child(char *const argv[], char **env, int errfd)
 {
 	sigset_t none;
 	int fd = open("/dev/null", O_RDWR);
@@ -94,6 +96,7 @@ static void child(char *const argv[], char **env)
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
+		dup2(errfd >= 0 ? errfd : fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
@@ -101,12 +104,51 @@ static void child(char *const argv[], char **env)
 	_exit(127);
 }
 
-/* Wait for pid at most timeout seconds: its status, or -1 on timeout. */
-static int wait_child(pid_t pid, long timeout, int *status)
+/* The first line a child wrote on stderr, bounded; the rest is read and
+ * dropped so the child never blocks on a full pipe. */
+struct errline {
+	int fd;              /* the pipe's read end, -1 at its end */
+	bool done;           /* the line is complete */
+	size_t n;
+	char text[NOTIFY_ERRLINE + 1];
+};
+
+static void errline_read(struct errline *l)
+{
+	char buf[512];
+	ssize_t got;
+
+	while (l->fd >= 0 && (got = read(l->fd, buf, sizeof(buf))) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				break;
+			return;
+		}
+		for (ssize_t i = 0; i < got && !l->done; i++) {
+			unsigned char c = (unsigned char)buf[i];
+
+			if (c == '\n' || c == '\r')
+				l->done = l->n > 0;
+			else if (l->n < NOTIFY_ERRLINE)
+				l->text[l->n++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
+			else
+				l->done = true;
+		}
+	}
+	close(l->fd);
+	l->fd = -1;
+}
+
+/* Wait for pid at most timeout seconds, reading its stderr: its status, or
+ * -1 on timeout. */
+static int wait_child(pid_t pid, long timeout, int *status, struct errline *l)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct timespec start, now;
 	long left_ms = timeout * 1000;
+	int rc = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -121,56 +163,84 @@ static int wait_child(pid_t pid, long timeout, int *status)
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, status, 0);
-			if (pfd >= 0)
-				close(pfd);
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (pfd >= 0) {
-			struct pollfd p = { pfd, POLLIN, 0 };
+			struct pollfd p[2] = { { pfd, POLLIN, 0 }, { l->fd, POLLIN, 0 } };
 
-			poll(&p, 1, (int)(left_ms > 1000 ? 1000 : left_ms));
+			poll(p, 2, (int)(left_ms > 1000 ? 1000 : left_ms));
 		} else {
 			struct timespec nap = { 0, 20 * 1000000 };
 
 			nanosleep(&nap, NULL);
 		}
+		errline_read(l);
 	}
+	/* what is there now; a grandchild holding the pipe is not waited for */
+	errline_read(l);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	while (l->n && l->text[l->n - 1] == ' ')
+		l->n--;
+	l->text[l->n] = '\0';
 	if (pfd >= 0)
 		close(pfd);
-	return 0;
+	return rc;
+}
+
+/* What went wrong with a child that ran, in why; 0 when nothing did. */
+static int run_failed(int status, int timedout, long timeout, char *why, size_t len)
+{
+	if (timedout)
+		snprintf(why, len, "timed out after %lds (killed)", timeout);
+	else if (WIFSIGNALED(status))
+		snprintf(why, len, "killed by signal %d", WTERMSIG(status));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		snprintf(why, len, "could not be run");
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		snprintf(why, len, "exited with status %d", WEXITSTATUS(status));
+	else
+		return 0;
+	return -1;
 }
 
 int notify_run(char *const argv[], char *const envp[], long timeout, struct err *e)
 {
 	char **env = merged_env(envp);
-	int status = 0;
+	struct errline l = { -1, false, 0, "" };
+	char why[64];
+	int status = 0, fds[2] = { -1, -1 }, timedout;
 	pid_t pid;
 
+	if (pipe2(fds, O_CLOEXEC) == 0)
+		fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		free(env);
+		close(fds[0]);
+		close(fds[1]);
 		return err_set(e, ERR_FAIL, "fork: %s", strerror(errno));
 	}
 	if (pid == 0)
-		child(argv, env);
+		child(argv, env, fds[1]);
 	free(env);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	l.fd = fds[0];
 	setpgid(pid, pid);
-	if (wait_child(pid, timeout < 1 ? 1 : timeout, &status) < 0)
-		return err_set(e, ERR_FAIL, "'%s' timed out after %lds (killed)", argv[0], timeout);
-	if (WIFSIGNALED(status))
-		return err_set(e, ERR_FAIL, "'%s' killed by signal %d", argv[0], WTERMSIG(status));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return err_set(e, ERR_FAIL, "'%s' could not be run", argv[0]);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_set(e, ERR_FAIL, "'%s' exited with status %d", argv[0],
-			       WEXITSTATUS(status));
-	return 0;
+	timedout = wait_child(pid, timeout < 1 ? 1 : timeout, &status, &l) < 0;
+	if (run_failed(status, timedout, timeout, why, sizeof(why)) == 0)
+		return 0;
+	/* the child's first stderr line says why; the terminal never sees it */
+	return err_set(e, ERR_FAIL, "'%s' %s%s%s", argv[0], why, l.n ? ": " : "", l.text);
 }
 
 static int run_command(const struct notify_opts *o, const struct sched_fire *f, struct err *e)
 {
-	char *words = xstrdup(o->command), *save = NULL, *w, **argv, *env[4], due[40];
+	char *words = xstrdup(o->command), *save = NULL, *w, **argv, *env[5], due[40];
 	size_t n = 0;
 	int rc = -1;
 
@@ -191,9 +261,10 @@ static int run_command(const struct notify_opts *o, const struct sched_fire *f, 
 	env[0] = xasprintf("NESTOR_JOB_ID=%lld", f->job_id);
 	env[1] = xasprintf("NESTOR_DUE=%s", render_time(f->occurrence, due, sizeof(due)));
 	env[2] = xasprintf("NESTOR_LATE=%ld", f->late);
-	env[3] = NULL;
+	env[3] = xasprintf("NESTOR_TEXT=%s", f->text);
+	env[4] = NULL;
 	rc = notify_run(argv, env, o->timeout, e);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(env[i]);
 	free(argv[0]);
 out:
@@ -220,7 +291,8 @@ static int desktop(const struct notify_opts *o, const struct sched_fire *f, stru
 	title = f->late ? xasprintf("nestor (%s)", sched_fmt_late(f->late, late, sizeof(late)))
 			: xstrdup("nestor");
 	{
-		char *argv[] = { path, "--app-name=nestor", title, (char *)f->text, NULL };
+		/* "--": a text starting with '-' is not an option */
+		char *argv[] = { path, "--app-name=nestor", "--", title, (char *)f->text, NULL };
 
 		rc = notify_run(argv, NULL, o->timeout, e);
 	}

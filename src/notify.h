@@ -3,19 +3,23 @@
  *
  *   stdout   one line ("reminder 12: call mom (late by 3h)") on the front's
  *            stream: the terminal, cron's mail, the daemon's journal;
- *   desktop  notify-send, when it is on PATH and a graphical session is
- *            there (DISPLAY, WAYLAND_DISPLAY or DBUS_SESSION_BUS_ADDRESS);
- *            otherwise skipped with a logged note;
+ *   desktop  notify-send --app-name=nestor -- TITLE TEXT, when it is on
+ *            PATH and a graphical session is there (DISPLAY,
+ *            WAYLAND_DISPLAY or DBUS_SESSION_BUS_ADDRESS); otherwise skipped
+ *            with a logged note;
  *   command  notify.command, split on spaces (no shell, no quoting), run
  *            with execve and the reminder text as one more argument, so the
- *            text can never be interpreted; NESTOR_JOB_ID, NESTOR_DUE (ISO
- *            time) and NESTOR_LATE (seconds) are in its environment;
- *            exit status 0 is success;
+ *            text can never be interpreted (it may start with '-');
+ *            NESTOR_JOB_ID, NESTOR_DUE (ISO time), NESTOR_LATE (seconds) and
+ *            NESTOR_TEXT are in its environment; exit status 0 is success;
  *   tui      a TUI front delivers it itself; elsewhere skipped;
  *   telegram delivered by the Telegram relay once configured; until then
  *            skipped.
  * A child (command, notify-send) runs in its own process group with stdin
- * and stdout on /dev/null and is killed after the timeout.
+ * and stdout on /dev/null and is killed after the timeout.  Its environment
+ * is nestor's without the NESTOR_SECRET_* variables.  Its stderr never
+ * reaches the terminal: when it fails, the first line (at most
+ * NOTIFY_ERRLINE bytes) ends the error message; otherwise it is dropped.
  */
 #ifndef NESTOR_NOTIFY_H
 #define NESTOR_NOTIFY_H
@@ -25,6 +29,8 @@
 
 #include "err.h"
 #include "scheduler.h"
+
+#define NOTIFY_ERRLINE 200
 
 struct notify_opts {
 	const char *command; /* notify.command, or NULL */
@@ -43,8 +49,9 @@ int notify_check_channels(const char *list, struct err *e);
 char *notify_which(const char *prog);
 
 /* Run argv[0] (a path) with execve, envp added to the environment (NULL-
- * terminated "K=V" strings, may be NULL); wait at most timeout seconds.
- * Fails on exec failure, non-zero exit, signal or timeout. */
+ * terminated "K=V" strings, may be NULL) and NESTOR_SECRET_* taken out;
+ * wait at most timeout seconds.  Fails on exec failure, non-zero exit,
+ * signal or timeout, with the child's first stderr line in the message. */
 int notify_run(char *const argv[], char *const envp[], long timeout, struct err *e);
 
 #endif

@@ -41,6 +41,7 @@ struct repl {
 	long long conv;
 	bool quit;
 	bool tty;
+	bool mid_line;   /* the reply being printed has not ended its line */
 	char *history;
 	char prompt[80];
 	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
@@ -50,41 +51,56 @@ struct repl {
 
 static struct repl *the_repl; /* for readline's callbacks */
 static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t got_sigint;
-static volatile int *cancel_flag;
+static volatile sig_atomic_t got_sigint; /* Ctrl-C at the prompt */
+static atomic_int *cancel_flag;
 static volatile sig_atomic_t busy;
 
+/* Ctrl-C during a turn cancels it; at the prompt the loop clears the line. */
 static void on_sigint(int sig)
 {
 	int saved = errno;
 
 	(void)sig;
-	got_sigint = 1;
 	if (busy && cancel_flag)
-		*cancel_flag = 1;
-	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "i", 1) < 0)
+		atomic_store(cancel_flag, 1);
+	else
 		got_sigint = 1;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "i", 1) < 0) {
+		/* full: the loop wakes up anyway */
+	}
 	errno = saved;
 }
 
 static void sink_text(void *arg, const char *delta)
 {
-	(void)arg;
+	struct repl *r = arg;
+	size_t len = strlen(delta);
+
 	fputs(delta, stdout);
 	fflush(stdout);
+	if (len)
+		r->mid_line = delta[len - 1] != '\n';
 }
 
 static void sink_done(void *arg, const char *reply)
 {
-	(void)arg;
+	struct repl *r = arg;
+
 	if (*reply)
 		fputc('\n', stdout);
+	r->mid_line = false;
 	fflush(stdout);
 }
 
+/* After a partial reply (a cut stream, Ctrl-C), the message on a line of its own. */
 static void sink_error(void *arg, const struct err *e)
 {
-	(void)arg;
+	struct repl *r = arg;
+
+	if (r->mid_line)
+		fputc('\n', stdout);
+	r->mid_line = false;
+	fflush(stdout);
 	fprintf(stderr, "nestor: %s\n", e->msg);
 }
 
@@ -191,6 +207,7 @@ static void handle_line(struct repl *r, char *line)
 		slash(r, p);
 		return;
 	}
+	r->mid_line = false;
 	busy = 1;
 	engine_turn(r->eng, &r->conv, p, time(NULL), &sink, &e);
 	busy = 0;

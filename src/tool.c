@@ -129,7 +129,7 @@ int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON *
 	cJSON_Delete(schema);
 	if (rc < 0)
 		return -1;
-	if (ctx->cancel && *ctx->cancel)
+	if (ctx->cancel && atomic_load(ctx->cancel))
 		return err_set(e, ERR_FAIL, "cancelled");
 	if (t->run(ctx, args, result, e) < 0) {
 		cJSON_Delete(*result);

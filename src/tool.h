@@ -37,6 +37,7 @@
 #define NESTOR_TOOL_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "config.h"
@@ -51,7 +52,7 @@ struct tool_ctx {
 	time_t now;
 	const char *lang;      /* "en" or "ru": the language of the request */
 	int depth;             /* sub-assistant nesting: 0 for the main assistant */
-	volatile int *cancel;  /* set to non-zero to abort (may be NULL) */
+	const atomic_int *cancel; /* non-zero: abort (may be NULL) */
 	struct engine *engine; /* for ask_assistant */
 };
 

@@ -252,32 +252,31 @@ int assistant_set_default(struct store *s, const char *name, struct err *e)
 	return -1;
 }
 
+static void assistant_row(sqlite3_stmt *st, void *elem)
+{
+	from_row(st, elem);
+}
+
+static void assistant_unrow(void *elem)
+{
+	assistant_release(elem);
+}
+
 int assistant_list(struct store *s, struct assistant **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT " ASSISTANT_COLS " FROM assistants ORDER BY name",
 					 e);
-	size_t cap = 0;
+	void *arr;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*out = xrealloc(*out, cap * sizeof(**out));
-		}
-		from_row(st, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		assistant_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return store_error(s, e, "assistant list");
-	}
-	return 0;
+	rc = store_collect(s, st, sizeof(**out), assistant_row, assistant_unrow, &arr, n,
+			   "assistant list", e);
+	*out = arr;
+	return rc;
 }
 
 char **assistant_names(struct store *s, struct err *e)

@@ -71,6 +71,26 @@ static void msg_from_row(sqlite3_stmt *st, struct message *m)
 	snprintf(m->state, sizeof(m->state), "%s", (const char *)sqlite3_column_text(st, 7));
 }
 
+static void conv_row(sqlite3_stmt *st, void *elem)
+{
+	conv_from_row(st, elem);
+}
+
+static void conv_unrow(void *elem)
+{
+	conversation_release(elem);
+}
+
+static void msg_row(sqlite3_stmt *st, void *elem)
+{
+	msg_from_row(st, elem);
+}
+
+static void msg_unrow(void *elem)
+{
+	message_release(elem);
+}
+
 int conversation_new(struct store *s, long long assistant_id, const char *channel,
 		     time_t now, long long *id, struct err *e)
 {
@@ -124,30 +144,19 @@ int conversation_list(struct store *s, const char *channel, int limit,
 					 " WHERE ?1 IS NULL OR c.channel = ?1"
 					 " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2",
 					 e);
-	size_t cap = 0;
+	void *arr;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, channel);
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xrealloc(*out, cap * sizeof(**out));
-		}
-		conv_from_row(st, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		conversation_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return store_error(s, e, "conversation list");
-	}
-	return 0;
+	rc = store_collect(s, st, sizeof(**out), conv_row, conv_unrow, &arr, n,
+			   "conversation list", e);
+	*out = arr;
+	return rc;
 }
 
 int conversation_rm(struct store *s, long long id, struct err *e)
@@ -285,26 +294,11 @@ fail:
 static int collect_messages(struct store *s, sqlite3_stmt *st, struct message **out,
 			    size_t *n, struct err *e)
 {
-	size_t cap = 0;
-	int rc;
+	void *arr;
+	int rc = store_collect(s, st, sizeof(**out), msg_row, msg_unrow, &arr, n, "messages", e);
 
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			*out = xrealloc(*out, cap * sizeof(**out));
-		}
-		msg_from_row(st, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		message_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return store_error(s, e, "messages");
-	}
-	return 0;
+	*out = arr;
+	return rc;
 }
 
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,

@@ -29,12 +29,12 @@ void job_list_free(struct job *jobs, size_t n)
 	free(jobs);
 }
 
+static void unfill_run(void *p);
+
 void job_run_list_free(struct job_run *runs, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(runs[i].channel);
-		free(runs[i].detail);
-	}
+	for (size_t i = 0; i < n; i++)
+		unfill_run(&runs[i]);
 	free(runs);
 }
 
@@ -165,30 +165,6 @@ int job_get(struct store *s, long long id, struct job *out, struct err *e)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Step st over every row, filling elements of `size` bytes with fill(). */
-static int collect(struct store *s, sqlite3_stmt *st, size_t size,
-		   void (*fill)(sqlite3_stmt *, void *), void **out, size_t *n, const char *what,
-		   struct err *e)
-{
-	size_t cap = 0;
-	char *arr = NULL;
-	int rc;
-
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			arr = xrealloc(arr, cap * size);
-		}
-		fill(st, arr + (*n)++ * size);
-	}
-	sqlite3_finalize(st);
-	*out = arr;
-	if (rc != SQLITE_DONE)
-		return store_error(s, e, what);
-	return 0;
-}
-
 static void fill_job(sqlite3_stmt *st, void *p)
 {
 	job_from_row(st, p);
@@ -199,19 +175,27 @@ static void fill_run(sqlite3_stmt *st, void *p)
 	run_from_row(st, p);
 }
 
+static void unfill_job(void *p)
+{
+	job_release(p);
+}
+
+static void unfill_run(void *p)
+{
+	struct job_run *r = p;
+
+	free(r->channel);
+	free(r->detail);
+}
+
 static int collect_jobs(struct store *s, sqlite3_stmt *st, struct job **out, size_t *n,
 			struct err *e)
 {
 	void *arr;
+	int rc = store_collect(s, st, sizeof(**out), fill_job, unfill_job, &arr, n, "job list", e);
 
-	if (collect(s, st, sizeof(**out), fill_job, &arr, n, "job list", e) < 0) {
-		job_list_free(arr, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
 	*out = arr;
-	return 0;
+	return rc;
 }
 
 int job_list(struct store *s, const char *kind, bool all, struct job **out, size_t *n,
@@ -475,17 +459,13 @@ int job_history(struct store *s, long long id, size_t limit, struct job_run **ou
 					 " ORDER BY id DESC LIMIT ?2",
 					 e);
 	void *arr;
+	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	if (collect(s, st, sizeof(**out), fill_run, &arr, n, "job history", e) < 0) {
-		job_run_list_free(arr, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
+	rc = store_collect(s, st, sizeof(**out), fill_run, unfill_run, &arr, n, "job history", e);
 	*out = arr;
-	return 0;
+	return rc;
 }

@@ -63,6 +63,35 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_collect(struct store *s, sqlite3_stmt *st, size_t size,
+		  void (*from_row)(sqlite3_stmt *st, void *elem), void (*release)(void *elem),
+		  void **out, size_t *n, const char *what, struct err *e)
+{
+	size_t cap = 0;
+	char *arr = NULL;
+	int rc;
+
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			arr = xrealloc(arr, cap * size);
+		}
+		from_row(st, arr + (*n)++ * size);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; release && i < *n; i++)
+			release(arr + i * size);
+		free(arr);
+		*out = NULL;
+		*n = 0;
+		return store_error(s, e, what);
+	}
+	*out = arr;
+	return 0;
+}
+
 void store_bind_text(sqlite3_stmt *st, int idx, const char *str)
 {
 	if (str)

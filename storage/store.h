@@ -13,6 +13,7 @@
 #define NESTOR_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -45,6 +46,15 @@ int store_error(struct store *s, struct err *e, const char *what);
  * another connection of this one) commits to the database: PRAGMA
  * data_version.  Fronts poll it to refresh what they show. */
 int store_data_version(struct store *s, long long *v, struct err *e);
+
+/* Step st to its end (finalizing it), gathering one element of size bytes
+ * per row, filled by from_row.  On success *out is the array (NULL when *n
+ * is 0).  On an SQLite error, release (may be NULL) is called on every
+ * element filled so far, the array is freed, *out is NULL, *n is 0, and e
+ * says "WHAT: reason". */
+int store_collect(struct store *s, sqlite3_stmt *st, size_t size,
+		  void (*from_row)(sqlite3_stmt *st, void *elem), void (*release)(void *elem),
+		  void **out, size_t *n, const char *what, struct err *e);
 
 /* Bind helpers: NULL string binds SQL NULL. */
 void store_bind_text(sqlite3_stmt *st, int idx, const char *s);

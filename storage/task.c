@@ -177,29 +177,24 @@ int task_rm(struct store *s, long long id, struct err *e)
 	return change_one(s, st, id, e);
 }
 
+static void task_row(sqlite3_stmt *st, void *elem)
+{
+	task_from_row(st, elem);
+}
+
+static void task_unrow(void *elem)
+{
+	task_release(elem);
+}
+
 static int collect(struct store *s, sqlite3_stmt *st, struct task **out, size_t *n,
 		   struct err *e)
 {
-	size_t cap = 0;
-	int rc;
+	void *arr;
+	int rc = store_collect(s, st, sizeof(**out), task_row, task_unrow, &arr, n, "task list", e);
 
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xrealloc(*out, cap * sizeof(**out));
-		}
-		task_from_row(st, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		task_list_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return store_error(s, e, "task list");
-	}
-	return 0;
+	*out = arr;
+	return rc;
 }
 
 int task_list(struct store *s, bool all, struct task **out, size_t *n, struct err *e)

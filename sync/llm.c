@@ -153,20 +153,61 @@ static void read_usage(const cJSON *root, struct llm_reply *r)
 		r->usage_completion = (long long)c->valuedouble;
 }
 
-/* {"error": {"message": ...}} or {"error": "..."}: copy the message. */
-static int error_object(const cJSON *root, char *buf, size_t len)
+/* Replace every occurrence of the key in buf[0..len) by "***": a server may
+ * echo it.  buf holds len + 1 bytes; returns the new length (and ends the
+ * text there with a NUL when it shrank). */
+static size_t scrub_mem(char *buf, size_t len, const char *key)
+{
+	size_t klen = key ? strlen(key) : 0, at = 0, off;
+	char *p;
+
+	if (klen < 4 || !buf)
+		return len;
+	while ((p = memmem(buf + at, len - at, key, klen))) {
+		off = (size_t)(p - buf);
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + klen, len - off - klen);
+		len -= klen - 3;
+		buf[len] = '\0';
+		at = off + 3;
+	}
+	return len;
+}
+
+/* Scrub the key from msg, and a cut-off start of it (8 characters or more)
+ * at its end: a message truncated to a fixed buffer can end mid-key. */
+static void scrub(char *msg, const char *key)
+{
+	size_t klen = key ? strlen(key) : 0, len = scrub_mem(msg, strlen(msg), key);
+
+	for (size_t n = klen - 1 < len ? klen - 1 : len; klen >= 9 && n >= 8; n--) {
+		if (!memcmp(msg + len - n, key, n)) {
+			memcpy(msg + len - n, "***", 4);
+			break;
+		}
+	}
+}
+
+/* {"error": {"message": ...}} or {"error": "..."}: copy the message, the key
+ * scrubbed from it before it is cut to len. */
+static int error_object(const cJSON *root, const char *key, char *buf, size_t len)
 {
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	char *text;
 
 	if (!err || cJSON_IsNull(err))
 		return 0;
 	if (cJSON_IsString(msg))
-		snprintf(buf, len, "%s", msg->valuestring);
+		text = xstrdup(msg->valuestring);
 	else if (cJSON_IsString(err))
-		snprintf(buf, len, "%s", err->valuestring);
+		text = xstrdup(err->valuestring);
 	else
-		snprintf(buf, len, "the server reported an error");
+		text = xstrdup("the server reported an error");
+	scrub(text, key);
+	snprintf(buf, len, "%s", text);
+	scrub(buf, key);
+	free(text);
 	return 1;
 }
 
@@ -242,7 +283,7 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 	root = cJSON_ParseWithLength(data, len);
 	if (!root)
 		return 0; /* keep-alive noise: a server's problem, not the reply's */
-	if (error_object(root, s->error, sizeof(s->error))) {
+	if (error_object(root, s->key, s->error, sizeof(s->error))) {
 		s->failed = true;
 		cJSON_Delete(root);
 		return -1;
@@ -314,7 +355,8 @@ int llm_parse_response(const char *body, size_t len, struct llm_reply *out, stru
 
 	if (!root)
 		return err_set(e, ERR_FAIL, "the server's answer is not JSON");
-	if (error_object(root, emsg, sizeof(emsg))) {
+	/* llm_chat scrubbed the key from body already */
+	if (error_object(root, NULL, emsg, sizeof(emsg))) {
 		cJSON_Delete(root);
 		return err_set(e, ERR_FAIL, "the server reported: %s", emsg);
 	}
@@ -353,28 +395,14 @@ static size_t on_data(const char *buf, size_t n, void *arg)
 	return llm_stream_feed(arg, buf, n) < 0 ? 0 : n;
 }
 
-/* Replace every occurrence of the key in msg: a server may echo it. */
-static void scrub(char *msg, const char *key)
-{
-	size_t klen = key ? strlen(key) : 0;
-	char *p;
-
-	if (klen < 4)
-		return;
-	while ((p = strstr(msg, key))) {
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + klen, strlen(p + klen) + 1);
-	}
-}
-
 /* The error.message of a JSON error body, or NULL. */
-static char *body_error(const struct http_resp *rs)
+static char *body_error(const struct http_resp *rs, const char *key)
 {
 	char msg[256];
 	cJSON *root = rs->body ? cJSON_ParseWithLength(rs->body, rs->len) : NULL;
 	char *out = NULL;
 
-	if (root && error_object(root, msg, sizeof(msg)))
+	if (root && error_object(root, key, msg, sizeof(msg)))
 		out = xstrdup(msg);
 	cJSON_Delete(root);
 	return out;
@@ -397,7 +425,7 @@ static int status_error(const struct llm_opts *o, const struct http_req *rq,
 	} else if (rs->status == 429) {
 		err_set(e, ERR_FAIL, "assistant '%s': %s is rate limiting (HTTP 429), %d attempts",
 			o->assistant, host, rs->attempts);
-	} else if ((msg = body_error(rs))) {
+	} else if ((msg = body_error(rs, o->api_key))) {
 		err_set(e, ERR_FAIL, "assistant '%s': %s: HTTP %ld: %s", o->assistant, host,
 			rs->status, msg);
 		free(msg);
@@ -436,6 +464,7 @@ int llm_chat(const struct llm_opts *o, const cJSON *messages, const cJSON *tools
 	headers[n] = NULL;
 
 	llm_stream_init(&st, out, cb);
+	st.key = o->api_key;
 	{
 		struct http_req rq = {
 			.url = url,
@@ -454,6 +483,9 @@ int llm_chat(const struct llm_opts *o, const cJSON *messages, const cJSON *tools
 		};
 
 		rc = http_request(&rq, &rs, &herr);
+		/* a server may echo the key: gone before any of it is copied */
+		rs.len = scrub_mem(rs.body, rs.len, o->api_key);
+		scrub(herr.msg, o->api_key);
 		out->http_status = (int)rs.status;
 		out->attempts = rs.attempts;
 		if (o->stream)

@@ -93,6 +93,7 @@ struct llm_stream {
 	struct sse_parser sse;
 	struct llm_reply *reply;
 	const struct llm_callbacks *cb;
+	const char *key;  /* the API key, scrubbed from error messages (or NULL) */
 	struct sbuf text;
 	bool done;        /* `data: [DONE]` seen */
 	bool failed;      /* the server sent an error object in the stream */

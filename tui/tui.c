@@ -228,6 +228,8 @@ static int run_line(struct tui *t, const char *line, struct err *e)
 		t->quit = true;
 	if (rc >= 0)
 		chat_bottom(&t->chat);
+	if (rc == 0 && worker_busy(t->worker))
+		t->notice[0] = '\0'; /* the status line says "replying" now */
 	t->dirty = true;
 	return rc;
 }

@@ -201,9 +201,11 @@ int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e)
 	j = xcalloc(1, sizeof(*j));
 	j->c = c;
 	j->text = xstrdup(text);
-	c->got_text = false;
+	c->got_text = c->cancelled = false;
+	c->turn = true;
 	c->turn_conv = c->conv;
 	if (worker_run(c->worker, run_turn, j) < 0) {
+		c->turn = false;
 		free(j->text);
 		free(j);
 		return err_set(e, ERR_USAGE, BUSY);
@@ -214,8 +216,10 @@ int tuicmd_turn(struct tuicmd *c, const char *text, struct err *e)
 
 void tuicmd_cancel(struct tuicmd *c)
 {
-	if (c->engine)
-		*engine_cancel_flag(c->engine) = 1;
+	if (!c->turn)
+		return;
+	atomic_store(engine_cancel_flag(c->engine), 1);
+	c->cancelled = true;
 }
 
 struct command_job {
@@ -417,7 +421,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		chat_end_stream(c->chat);
 		break;
 	case WORKER_ERROR:
-		chat_add(c->chat, strcmp(ev->a, "cancelled") ? CHAT_ERROR : CHAT_INFO, ev->a);
+		chat_add(c->chat, c->cancelled ? CHAT_INFO : CHAT_ERROR, ev->a);
 		break;
 	case WORKER_OUTPUT:
 		chat_add(c->chat, CHAT_INFO, ev->a);
@@ -426,7 +430,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		break;
 	case WORKER_FINISHED:
 		chat_end_stream(c->chat);
-		c->got_text = false;
+		c->turn = c->got_text = c->cancelled = false;
 		c->conv = c->turn_conv;
 		return true;
 	}

@@ -38,7 +38,9 @@ struct tuicmd {
 	long long oldest;       /* the oldest message paged in */
 	char assistant[64];     /* the assistant talked to, and its backend */
 	char backend[12];
+	bool turn;              /* the worker runs a turn (not a command) */
 	bool got_text;          /* the running turn has streamed text */
+	bool cancelled;         /* Esc or Ctrl-C asked the running turn to stop */
 	char **names; /* "/help", "/task", ...: completion of the first word */
 };
 
@@ -54,7 +56,9 @@ int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e);
 /* /quit and /help act at once, even while a reply is being written;
  * other lines wait for the worker. */
 bool tuicmd_immediate(const char *line);
-/* Ask the running turn to stop. */
+/* Ask the running turn to stop: the text it streamed stays in the chat
+ * (and is stored as interrupted), its error shows as a notice, not an
+ * error. */
 void tuicmd_cancel(struct tuicmd *c);
 /* Show one worker event in the chat; true when the job finished (the
  * database may have changed). */

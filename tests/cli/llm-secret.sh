@@ -49,6 +49,30 @@ expect_eq "401 status" "$rc" "1"
 expect_match "401 message" "$(cat err.txt)" "the API key for assistant 'gpt' was refused"
 expect_match "400 message" "$(cat err2.txt)" "key \*\*\* is over quota"
 
+# the key echoed where a fixed-size message cuts it: no start of it is left
+# (the error.message kept to 255 bytes, the raw-body excerpt to 160, the
+# error object in a stream, and one in a plain JSON answer)
+PAD=$(printf '%0240d' 0)
+fake_script "[{\"status\": 400, \"json\": {\"error\": {\"message\": \"$PAD $KEY\"}}},
+              {\"status\": 400, \"json\": {\"detail\": \"$(printf '%0135d' 0) $KEY\"}},
+              {\"stream\": [{\"error\": {\"message\": \"$PAD $KEY\"}}]},
+              {\"json\": {\"error\": {\"message\": \"$(printf %0220d 0) $KEY\"}}}]"
+set +e
+nestor ask hello > cut1.txt 2> cut1.err
+nestor ask hello > cut2.txt 2> cut2.err
+nestor ask hello > cut3.txt 2> cut3.err
+nestor config set llm.stream false
+nestor ask hello > cut4.txt 2> cut4.err
+set -e
+nestor config set llm.stream true
+expect_match "cut error.message" "$(cat cut1.err)" "HTTP 400: 0000"
+expect_match "cut excerpt" "$(cat cut2.err)" "HTTP 400: {\"detail\": \"0000"
+expect_match "cut stream error" "$(cat cut3.err)" "the server reported: 0000"
+expect_match "cut answer error" "$(cat cut4.err)" "the server reported: 0000"
+PREFIX=$(printf %s "$KEY" | cut -c1-8)
+found=$(grep -a -l -F -- "$PREFIX" "$NESTOR_HOME/nestor.log" cut*.txt cut*.err || true)
+expect_eq "files holding the key's first 8 characters" "$found" ""
+
 # now every file nestor wrote, raw bytes (the WAL too), and what it printed
 [ -s "$NESTOR_HOME/nestor.log" ] || fail "no log written"
 [ -s "$NESTOR_HOME/nestor.db" ] || fail "no database written"

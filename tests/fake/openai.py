@@ -14,7 +14,9 @@ Test control (never recorded):
   POST /_control  {"reset": true}                 forget queue and requests
   POST /_release  let a stream waiting at a {"_hold": true} item go on
   GET  /_requests {"requests": [{"method", "path", "query", "headers", "body"}]}
-                  headers are lower-cased; body is the raw request text
+                  headers are lower-cased; body is the raw request text; a
+                  request whose client went away before its streamed answer
+                  ended also has "client_closed": true
 
 RESPONSE (every field optional):
   "status": 200, "headers": {"Retry-After": "1"}
@@ -32,7 +34,8 @@ RESPONSE (every field optional):
       {...}              sent as "data: <json>\\n\\n"
       {"_raw": "text"}   sent as is
       {"_sleep_ms": n}   pause
-      {"_hold": true}    wait for POST /_release (at most 30 s)
+      {"_hold": true}    wait for POST /_release (at most 30 s), or until the
+                         client closes the connection
       {"_cut": true}     drop the connection (no end of the chunked body)
   "cut_after": n         with say/calls: drop the connection after n chunks
   "hold_after": n        with say/calls: wait for /_release after n chunks
@@ -47,6 +50,7 @@ RESPONSE (every field optional):
 import argparse
 import json
 import os
+import select
 import socket
 import sys
 import threading
@@ -183,6 +187,30 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def client_gone(self):
+        """The client closed its end (it sends nothing while it reads an answer)."""
+        try:
+            if not select.select([self.connection], [], [], 0)[0]:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def closed_by_client(self):
+        self.close_connection = True
+        with STATE.lock:
+            self.record["client_closed"] = True
+
+    def hold(self):
+        """Wait for /_release; False when the client left first."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if STATE.release.acquire(timeout=0.05):
+                return True
+            if self.client_gone():
+                return False
+        return True
+
     def stream(self, r, items):
         self.send_response(int(r.get("status", 200)))
         self.send_header("Content-Type", "text/event-stream")
@@ -197,7 +225,8 @@ class Handler(BaseHTTPRequestHandler):
                 if isinstance(it, dict) and "_sleep_ms" in it:
                     time.sleep(it["_sleep_ms"] / 1000)
                 elif isinstance(it, dict) and it.get("_hold"):
-                    STATE.release.acquire(timeout=30)
+                    if not self.hold():
+                        return self.closed_by_client()
                 elif isinstance(it, dict) and it.get("_cut"):
                     return self.cut()
                 elif isinstance(it, dict) and it.get("_stamp"):
@@ -215,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+            self.closed_by_client()
 
     def answer(self, req):
         with STATE.lock:
@@ -259,10 +288,11 @@ class Handler(BaseHTTPRequestHandler):
                 reqs = list(STATE.requests)
             return self.send_json(200, {"requests": reqs})
         text = body.decode("utf-8", "replace")
+        self.record = {"method": method, "path": u.path, "query": u.query,
+                       "headers": {k.lower(): v for k, v in self.headers.items()},
+                       "body": text}
         with STATE.lock:
-            STATE.requests.append({"method": method, "path": u.path, "query": u.query,
-                                   "headers": {k.lower(): v for k, v in self.headers.items()},
-                                   "body": text})
+            STATE.requests.append(self.record)
         if method != "POST" or not u.path.endswith("/chat/completions"):
             return self.send_json(404, {"error": {"message": "not found"}})
         try:

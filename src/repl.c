@@ -473,7 +473,10 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		if (r.sched_lock >= 0)
 			close(r.sched_lock);
 	} else {
+		/* the lines come on stdin: a command reading it would eat them */
+		ctx->stdin_owner = "chat";
 		loop_pipe(&r);
+		ctx->stdin_owner = NULL;
 	}
 	sigaction(SIGINT, &old, NULL);
 	close(sig_pipe[0]);

@@ -253,6 +253,7 @@ static int run_command(struct worker *w, void *arg)
 	x.json = false;
 	x.now = time(NULL);
 	x.name[0] = '\0';
+	x.stdin_owner = "TUI"; /* the UI thread reads the keys */
 	err_clear(&x.err);
 	x.out = open_memstream(&out, &outlen);
 	/* the library never prints; the dispatcher's error line goes to stderr */

@@ -86,3 +86,8 @@ out=$(printf 'add task call the plumber\n/tasks\n/quit\nadd task never\n' | nest
 expect_match "pipe turn" "$out" "^Task 2 added: call the plumber$"
 expect_match "pipe slash" "$out" "^ +2 +0 +- +call the plumber$"
 [ "$(nestor task list | grep -c never)" = 0 ] || fail "/quit did not stop the pipe REPL"
+# the pipe is the REPL's input: a command reading stdin fails at once
+# instead of eating the lines after it
+out=$(printf '/import -\nadd task after the import\n' | nestor chat 2>&1)
+expect_match "stdin refused" "$out" "^nestor: import: reads standard input; run it outside the chat$"
+expect_match "the next line is a turn" "$out" "^Task [0-9]+ added: after the import$"

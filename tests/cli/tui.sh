@@ -137,6 +137,11 @@ keys '/import -' Enter
 wait_for 'nestor: import: reads standard input; run it outside the TUI'
 keys '/tasks' Enter
 wait_re ' after the secret$'
+# words split as in the REPL: an unmatched quote is the same error (in the
+# status line, cut to its width; the line stays to be fixed)
+keys '/task add "half quoted' Enter
+wait_for "| unmatched quote in 'task add"
+keys C-u
 # /quit restores the terminal: canonical mode and echo are back
 keys '/quit' Enter
 wait_for 'nestor-exited'

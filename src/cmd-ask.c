@@ -135,6 +135,8 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 	}
 	text = cmd_join_args(argc, argv, optind);
 	if (!text) {
+		if (cmd_stdin_free(ctx) < 0)
+			return -1;
 		if (isatty(STDIN_FILENO))
 			return cmd_usage(ctx, "missing TEXT");
 		if (!(text = read_stdin(ctx)))

@@ -92,11 +92,14 @@ static int parse_number(struct ctx *ctx, const char *opt, const char *s, double 
 
 static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f;
 	struct sbuf sb = SBUF_INIT;
 	char buf[4096];
 	size_t n;
 
+	if (!strcmp(path, "-") && cmd_stdin_free(ctx) < 0)
+		return -1;
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f)
 		return err_set(&ctx->err, ERR_FAIL, "unable to read '%s': %s", path, strerror(errno));
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)

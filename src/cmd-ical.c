@@ -53,6 +53,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	if (optind + 1 < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
 	path = argv[optind];
+	if (!strcmp(path, "-") && cmd_stdin_free(ctx) < 0)
+		return -1;
 	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return err_set(&ctx->err, ERR_FAIL, "cannot open '%s': %s", path, strerror(errno));

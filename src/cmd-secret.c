@@ -80,7 +80,8 @@ static int secret_cmd_set(struct ctx *ctx, int argc, char **argv)
 	char *value;
 	int rc;
 
-	if (one_name(ctx, argc, argv, &name) < 0 || !(value = read_value(ctx, name)))
+	if (one_name(ctx, argc, argv, &name) < 0 || cmd_stdin_free(ctx) < 0 ||
+	    !(value = read_value(ctx, name)))
 		return -1;
 	rc = secret_set(name, value, &ctx->err);
 	secret_free(value);

@@ -29,6 +29,13 @@ int cmd_usage(struct ctx *ctx, const char *fmt, ...)
 	return -1;
 }
 
+int cmd_stdin_free(struct ctx *ctx)
+{
+	if (!ctx->stdin_owner)
+		return 0;
+	return cmd_usage(ctx, "reads standard input; run it outside the %s", ctx->stdin_owner);
+}
+
 void cmd_print_json(struct ctx *ctx, cJSON *v)
 {
 	char *s = cJSON_Print(v);

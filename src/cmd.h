@@ -37,6 +37,7 @@ struct ctx {
 	time_t now;              /* one clock reading per invocation */
 	char name[64];           /* "task add": the prefix of error messages */
 	FILE *out;               /* stdout for the CLI; the REPL may redirect */
+	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
 	struct err err;
 };
 
@@ -100,6 +101,10 @@ int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 /* The positional arguments argv[optind..argc) joined by spaces, or NULL. */
 char *cmd_join_args(int argc, char **argv, int from);
+
+/* 0 when the command may read standard input; else (a front owns it,
+ * ctx->stdin_owner) a usage error saying so and -1. */
+int cmd_stdin_free(struct ctx *ctx);
 
 /* Fill ctx->err with a usage error and return -1. */
 int cmd_usage(struct ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

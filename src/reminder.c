@@ -222,20 +222,32 @@ int reminder_find(struct store *s, const char *text, time_t now, struct reminder
 	return 0;
 }
 
+/* End the transaction of a read-then-write: commit after rc 0, else roll back. */
+static int finish(struct store *s, int rc, struct err *e)
+{
+	if (rc < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, e);
+}
+
 int reminder_cancel(struct store *s, long long id, struct err *e)
 {
 	struct job_next next = { "cancelled", false, 0, 0, 0, NULL };
 	struct reminder r;
 	int rc;
 
-	if (reminder_get(s, id, 0, &r, e) < 0)
+	if (store_begin(s, e) < 0)
 		return -1;
+	if (reminder_get(s, id, 0, &r, e) < 0)
+		return finish(s, -1, e);
 	if (!active(r.state) && strcmp(r.state, "failed") != 0)
 		rc = err_set(e, ERR_FAIL, "reminder %lld is %s already", id, r.state);
 	else
 		rc = job_set(s, id, &next, e);
 	reminder_release(&r);
-	return rc;
+	return finish(s, rc, e);
 }
 
 int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at,
@@ -247,15 +259,17 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 
 	if (secs <= 0)
 		return err_set(e, ERR_USAGE, "snooze needs a positive duration");
-	if (reminder_get(s, id, now, &r, e) < 0)
+	if (store_begin(s, e) < 0)
 		return -1;
+	if (reminder_get(s, id, now, &r, e) < 0)
+		return finish(s, -1, e);
 	if (!strcmp(r.state, "cancelled"))
 		rc = err_set(e, ERR_FAIL, "reminder %lld is cancelled", id);
 	else
 		rc = job_set(s, id, &next, e);
 	reminder_release(&r);
 	*at = now + secs;
-	return rc;
+	return finish(s, rc, e);
 }
 
 int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next,
@@ -266,10 +280,13 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 	int rc = -1;
 
 	*has = false;
+	/* the next run comes from the row as it is under the write lock */
+	if (store_begin(s, e) < 0)
+		return -1;
 	if (job_get(s, id, &j, e) < 0) {
 		if (e->code == ERR_NOTFOUND)
 			err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
-		return -1;
+		return finish(s, -1, e);
 	}
 	if (strcmp(j.kind, KIND) != 0) {
 		err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
@@ -291,5 +308,5 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 	rc = job_set(s, id, &n, e);
 out:
 	job_release(&j);
-	return rc;
+	return finish(s, rc, e);
 }

@@ -109,23 +109,22 @@ static void set_prompt(struct repl *r)
 	snprintf(r->prompt, sizeof(r->prompt), "%s> ", engine_assistant(r->eng));
 }
 
-/* Run a line of the command table ("task list") as the CLI would. */
+/* Run a line of the command table ("task add \"buy milk\"") as the CLI would. */
 static void run_command(struct repl *r, const char *line)
 {
-	char *copy = xstrdup(line), *save = NULL, *argv[32];
-	int argc = 0;
+	struct err e;
+	char **argv;
+	int argc;
 
-	for (char *t = strtok_r(copy, " \t", &save); t && argc < 31;
-	     t = strtok_r(NULL, " \t", &save))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	if (argc > 0) {
-		r->ctx->json = false;
-		r->ctx->now = time(NULL);
-		cmd_dispatch(r->ctx, cmd_table, argc, argv);
-		fflush(stdout);
+	if (slash_split(line, &argc, &argv, &e) < 0) {
+		fprintf(stderr, "nestor: %s\n", e.msg);
+		return;
 	}
-	free(copy);
+	r->ctx->json = false;
+	r->ctx->now = time(NULL);
+	cmd_dispatch(r->ctx, cmd_table, argc, argv);
+	fflush(stdout);
+	slash_free(argv);
 }
 
 static void show_help(struct repl *r)
@@ -473,7 +472,10 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		if (r.sched_lock >= 0)
 			close(r.sched_lock);
 	} else {
+		/* the lines come on stdin: a command reading it would eat them */
+		ctx->stdin_owner = "chat";
 		loop_pipe(&r);
+		ctx->stdin_owner = NULL;
 	}
 	sigaction(SIGINT, &old, NULL);
 	close(sig_pipe[0]);

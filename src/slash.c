@@ -1,6 +1,7 @@
 /* The slash commands shared by the REPL and the TUI. */
 #include "slash.h"
 
+#include <glib.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -32,4 +33,30 @@ const struct slash *slash_find(const char *line, const char **rest)
 		return s;
 	}
 	return NULL;
+}
+
+int slash_split(const char *line, int *argc, char ***argv, struct err *e)
+{
+	GError *gerr = NULL;
+
+	*argc = 0;
+	*argv = NULL;
+	if (g_shell_parse_argv(line, argc, argv, &gerr))
+		return 0;
+	if (g_error_matches(gerr, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
+		err_set(e, ERR_USAGE, "empty command");
+	else if (g_error_matches(gerr, G_SHELL_ERROR, G_SHELL_ERROR_BAD_QUOTING))
+		err_set(e, ERR_USAGE, "unmatched quote in '%s'", line);
+	else
+		err_set(e, ERR_USAGE, "cannot split \"%s\" into words: %s", line,
+			gerr ? gerr->message : "unknown error");
+	g_clear_error(&gerr);
+	*argc = 0;
+	*argv = NULL;
+	return -1;
+}
+
+void slash_free(char **argv)
+{
+	g_strfreev(argv);
 }

@@ -11,6 +11,8 @@
 #ifndef NESTOR_SLASH_H
 #define NESTOR_SLASH_H
 
+#include "err.h"
+
 struct slash {
 	const char *name; /* "/tasks" */
 	const char *args; /* "task list", or NULL: the front's own */
@@ -23,5 +25,13 @@ extern const struct slash slash_table[];
 /* The entry line ("/tasks --all") starts with, or NULL; *rest points after
  * the name and its spaces. */
 const struct slash *slash_find(const char *line, const char **rest);
+
+/* Split a command line ("task add \"buy milk\" --notes 'two litres'") into
+ * words as the shell does: quotes and backslashes keep words together, a
+ * '#' starting a word starts a comment, nothing is expanded.  *argv is
+ * NULL-terminated, free it with slash_free.  An empty line or an unmatched
+ * quote is a usage error. */
+int slash_split(const char *line, int *argc, char ***argv, struct err *e);
+void slash_free(char **argv);
 
 #endif

@@ -210,22 +210,28 @@ int assistant_rm(struct store *s, const char *name, struct err *e)
 {
 	struct assistant a;
 	sqlite3_stmt *st;
-	int rc;
+	int is_default;
 
+	/* one statement: the default cannot become the one deleted */
+	st = store_prepare(s, "DELETE FROM assistants WHERE name = ? AND is_default = 0", e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name ? name : "");
+	if (step_write(s, st, name, e) < 0)
+		return -1;
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	/* nothing deleted: say why */
 	if (assistant_get_by_name(s, name, &a, e) < 0)
 		return -1;
-	rc = a.is_default;
+	is_default = a.is_default;
 	assistant_release(&a);
-	if (rc)
+	if (is_default)
 		return err_set(e, ERR_USAGE,
 			       "'%s' is the default assistant; make another one the default first "
 			       "(nestor assistant default NAME)",
 			       name);
-	st = store_prepare(s, "DELETE FROM assistants WHERE name = ?", e);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, name);
-	return step_write(s, st, name, e);
+	return err_set(e, ERR_FAIL, "assistant '%s' changed while being removed; try again", name);
 }
 
 int assistant_set_default(struct store *s, const char *name, struct err *e)

@@ -11,7 +11,6 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +223,7 @@ void tuicmd_cancel(struct tuicmd *c)
 
 struct command_job {
 	struct tuicmd *c;
+	int argc;
 	char **argv;
 };
 
@@ -253,6 +253,7 @@ static int run_command(struct worker *w, void *arg)
 	x.json = false;
 	x.now = time(NULL);
 	x.name[0] = '\0';
+	x.stdin_owner = "TUI"; /* the UI thread reads the keys */
 	err_clear(&x.err);
 	x.out = open_memstream(&out, &outlen);
 	/* the library never prints; the dispatcher's error line goes to stderr */
@@ -261,7 +262,7 @@ static int run_command(struct worker *w, void *arg)
 	saved = dup(STDERR_FILENO);
 	if (errfd >= 0)
 		dup2(errfd, STDERR_FILENO);
-	rc = cmd_dispatch(&x, cmd_table, (int)g_strv_length(j->argv), j->argv);
+	rc = cmd_dispatch(&x, cmd_table, j->argc, j->argv);
 	fflush(stderr);
 	if (saved >= 0) {
 		dup2(saved, STDERR_FILENO);
@@ -278,7 +279,7 @@ static int run_command(struct worker *w, void *arg)
 		worker_post(w, WORKER_ERROR, errtext, NULL);
 	free(out);
 	free(errtext);
-	g_strfreev(j->argv);
+	slash_free(j->argv);
 	free(j);
 	return rc;
 }
@@ -287,25 +288,22 @@ static int run_command(struct worker *w, void *arg)
 static int command(struct tuicmd *c, const char *line, const char *text, struct err *e)
 {
 	struct command_job *j;
-	GError *gerr = NULL;
 	char **argv = NULL;
 	int argc;
 
-	if (!g_shell_parse_argv(text, &argc, &argv, &gerr)) {
-		err_set(e, ERR_USAGE, "%s", gerr ? gerr->message : "empty command");
-		g_clear_error(&gerr);
+	if (slash_split(text, &argc, &argv, e) < 0)
 		return -1;
-	}
 	if (is_refused(argv[0])) {
 		err_set(e, ERR_USAGE, "'/%s' does not run inside the TUI", argv[0]);
-		g_strfreev(argv);
+		slash_free(argv);
 		return -1;
 	}
 	j = xcalloc(1, sizeof(*j));
 	j->c = c;
+	j->argc = argc;
 	j->argv = argv;
 	if (worker_run(c->worker, run_command, j) < 0) {
-		g_strfreev(argv);
+		slash_free(argv);
 		free(j);
 		return err_set(e, ERR_USAGE, BUSY);
 	}

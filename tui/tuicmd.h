@@ -9,7 +9,8 @@
  * table; any other /NAME ARGS runs `nestor NAME ARGS` through the same
  * table as the CLI (on the worker too), its output shown in the chat.
  * Commands that take over the terminal or never return (tui, chat, ask,
- * daemon) are refused.
+ * daemon) are refused, and a command reading standard input fails at
+ * once (ctx->stdin_owner): the keys are the UI thread's.
  *
  * The TUI opens on the latest conversation of the tui channel and pages
  * its messages in from the database as the chat scrolls back.

@@ -34,6 +34,7 @@ nestor assistant rm nestor 2> err; rc=$?
 set -e
 expect_eq "rm default status" "$rc" "2"
 expect_match "rm default message" "$(cat err)" "'nestor' is the default assistant; make another one the default first"
+expect_eq "the default stays" "$(nestor assistant list | grep '^\*' | awk '{print $2}')" "nestor"
 expect_eq "rm" "$(nestor assistant rm local)" "assistant 'local' removed"
 expect_eq "names left" "$(nestor --json assistant list | grep -c '"name"')" "2"
 

@@ -86,3 +86,26 @@ out=$(printf 'add task call the plumber\n/tasks\n/quit\nadd task never\n' | nest
 expect_match "pipe turn" "$out" "^Task 2 added: call the plumber$"
 expect_match "pipe slash" "$out" "^ +2 +0 +- +call the plumber$"
 [ "$(nestor task list | grep -c never)" = 0 ] || fail "/quit did not stop the pipe REPL"
+# the pipe is the REPL's input: a command reading stdin fails at once
+# instead of eating the lines after it
+out=$(printf '/import -\nadd task after the import\n' | nestor chat 2>&1)
+expect_match "stdin refused" "$out" "^nestor: import: reads standard input; run it outside the chat$"
+expect_match "the next line is a turn" "$out" "^Task [0-9]+ added: after the import$"
+
+# slash commands split words as the shell does: quotes keep words together,
+# no word is dropped, an unmatched quote is an error and the REPL goes on
+words=$(seq -s ' ' -f 'w%g' 1 35)
+out=$(printf '%s\n' '/task add "buy milk" --notes "two litres"' \
+	'/remind add x --at "in 3 seconds"' '/task add "unbalanced' \
+	'add task after the quote' "/task add $words" | nestor chat 2>&1)
+expect_match "unmatched quote" "$out" "^nestor: unmatched quote in 'task add \"unbalanced'$"
+expect_match "after the error" "$out" "^Task [0-9]+ added: after the quote$"
+nestor --json task list > tasks.json
+python3 - "$words" <<'PY' || fail "quoted slash words: $(cat tasks.json)"
+import json, sys
+ts = json.load(open("tasks.json"))
+assert [t["notes"] for t in ts if t["title"] == "buy milk"] == ["two litres"], ts
+assert sum(t["title"] == sys.argv[1] for t in ts) == 1, ts
+assert not any("unbalanced" in t["title"] for t in ts), ts
+PY
+expect_match "reminder at a quoted time" "$(nestor remind list)" " x$"

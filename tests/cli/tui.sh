@@ -126,6 +126,22 @@ wait_gone 'nestor keys'
 T capture-pane -e -p -t "$S" > colour
 grep -Eq "$(printf '\033')\[([0-9;]*;)?3[0-7](;[0-9;]*)?m" colour || fail "no colour by default"
 
+# a command that reads standard input fails at once (the keys are the
+# TUI's): its error shows in the chat, nothing is stored, the TUI goes on
+keys '/secret set foo' Enter
+wait_for 'nestor: secret set: reads standard input; run it outside the TUI'
+keys 'add task after the secret' Enter
+wait_re 'nestor: Task [0-9]+ added: after the secret'
+nestor --json secret list 2>/dev/null | grep -q '"foo"' && fail "a secret foo was stored"
+keys '/import -' Enter
+wait_for 'nestor: import: reads standard input; run it outside the TUI'
+keys '/tasks' Enter
+wait_re ' after the secret$'
+# words split as in the REPL: an unmatched quote is the same error (in the
+# status line, cut to its width; the line stays to be fixed)
+keys '/task add "half quoted' Enter
+wait_for "| unmatched quote in 'task add"
+keys C-u
 # /quit restores the terminal: canonical mode and echo are back
 keys '/quit' Enter
 wait_for 'nestor-exited'

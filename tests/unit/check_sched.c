@@ -1,5 +1,6 @@
 /* The scheduler with a pinned clock: exactly once, claims, retries, catch-up, snooze. */
 #include <check.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,76 @@ START_TEST(test_reminder_api)
 }
 END_TEST
 
+/* Another process acts on a reminder just as this one writes it: between
+ * the read and the write it either waits (busy) or its change is not lost. */
+static struct store *other;
+static int (*meddle)(long long id);
+static long long meddle_id;
+static int meddled = 2; /* 2: not yet, else the other call's result */
+
+static int meddle_cancel(long long id)
+{
+	return reminder_cancel(other, id, &(struct err){ 0, "" });
+}
+
+static int meddle_done(long long id)
+{
+	bool has;
+	time_t next;
+
+	return reminder_done(other, id, T0, &has, &next, &(struct err){ 0, "" });
+}
+
+static int on_stmt(unsigned type, void *arg, void *stmt, void *sql)
+{
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (meddled == 2 && !strncmp(sql, "UPDATE jobs", 11))
+		meddled = meddle(meddle_id);
+	return 0;
+}
+
+START_TEST(test_done_cancel_atomic)
+{
+	struct err e = { 0, "" };
+	long long daily = add("pills", T0, "0 9 * * *", "stdout", T0 - 100);
+	long long once = add("tea", T0, NULL, "stdout", T0 - 100);
+	bool has;
+	time_t next;
+	int rc;
+	struct job j;
+
+	other = store_open(path, &e);
+	ck_assert_msg(other != NULL, "%s", e.msg);
+	sqlite3_busy_timeout(other->db, 0);
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, on_stmt, NULL);
+
+	/* done on the daily one while the other cancels it */
+	meddle = meddle_cancel;
+	meddle_id = daily;
+	meddled = 2;
+	rc = reminder_done(st, daily, T0, &has, &next, &e);
+	ck_assert_int_ne(meddled, 2);
+	j = get(daily);
+	if (meddled == 0) /* the cancel went through: it stays cancelled */
+		ck_assert_str_eq(j.state, "cancelled");
+	else
+		ck_assert_msg(rc == 0 && !strcmp(j.state, "pending"), "%d %s", rc, j.state);
+	job_release(&j);
+
+	/* cancel the one-time one while the other marks it done: not both */
+	meddle = meddle_done;
+	meddle_id = once;
+	meddled = 2;
+	rc = reminder_cancel(st, once, &e);
+	ck_assert_int_ne(meddled, 2);
+	ck_assert_msg(rc < 0 || meddled < 0, "both cancelled and done");
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	store_free(other);
+}
+END_TEST
+
 START_TEST(test_lock)
 {
 	struct err e = { 0, "" };
@@ -331,6 +402,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_catch_up_policies);
 	tcase_add_test(tc, test_snooze);
 	tcase_add_test(tc, test_reminder_api);
+	tcase_add_test(tc, test_done_cancel_atomic);
 	tcase_add_test(tc, test_lock);
 	suite_add_tcase(s, tc);
 	return s;

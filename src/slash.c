@@ -37,23 +37,49 @@ const struct slash *slash_find(const char *line, const char **rest)
 
 int slash_split(const char *line, int *argc, char ***argv, struct err *e)
 {
-	GError *gerr = NULL;
+	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+	const char *p = line;
 
 	*argc = 0;
 	*argv = NULL;
-	if (g_shell_parse_argv(line, argc, argv, &gerr))
-		return 0;
-	if (g_error_matches(gerr, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
-		err_set(e, ERR_USAGE, "empty command");
-	else if (g_error_matches(gerr, G_SHELL_ERROR, G_SHELL_ERROR_BAD_QUOTING))
-		err_set(e, ERR_USAGE, "unmatched quote in '%s'", line);
-	else
-		err_set(e, ERR_USAGE, "cannot split \"%s\" into words: %s", line,
-			gerr ? gerr->message : "unknown error");
-	g_clear_error(&gerr);
-	*argc = 0;
-	*argv = NULL;
-	return -1;
+	for (;;) {
+		GString *w;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		w = g_string_new(NULL);
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+			/* A quote opens a quoted part only at the start of a word or
+			 * right after another quoted part: "don't" stays one word. */
+			if ((*p == '"' || *p == '\'') && (w->len == 0 || p[-1] == '"' || p[-1] == '\'')) {
+				const char *end = strchr(p + 1, *p);
+
+				if (!end) {
+					g_string_free(w, TRUE);
+					g_ptr_array_free(words, TRUE);
+					return err_set(e, ERR_USAGE, "unmatched quote in '%s'", line);
+				}
+				g_string_append_len(w, p + 1, end - p - 1);
+				p = end + 1;
+			} else if (*p == '\\' && p[1]) {
+				g_string_append_c(w, p[1]);
+				p += 2;
+			} else {
+				g_string_append_c(w, *p++);
+			}
+		}
+		g_ptr_array_add(words, g_string_free(w, FALSE));
+	}
+	if (words->len == 0) {
+		g_ptr_array_free(words, TRUE);
+		return err_set(e, ERR_USAGE, "empty command");
+	}
+	*argc = (int)words->len;
+	g_ptr_array_add(words, NULL);
+	*argv = (char **)g_ptr_array_free(words, FALSE);
+	return 0;
 }
 
 void slash_free(char **argv)

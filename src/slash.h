@@ -27,10 +27,11 @@ extern const struct slash slash_table[];
 const struct slash *slash_find(const char *line, const char **rest);
 
 /* Split a command line ("task add \"buy milk\" --notes 'two litres'") into
- * words as the shell does: quotes and backslashes keep words together, a
- * '#' starting a word starts a comment, nothing is expanded.  *argv is
- * NULL-terminated, free it with slash_free.  An empty line or an unmatched
- * quote is a usage error. */
+ * words: blanks separate them, a quote at the start of a word keeps spaces
+ * together up to the same quote, a backslash keeps the next character.  A
+ * quote inside a word is literal ("don't"), '#' is an ordinary character and
+ * nothing is expanded.  *argv is NULL-terminated, free it with slash_free.
+ * An empty line or an unmatched opening quote is a usage error. */
 int slash_split(const char *line, int *argc, char ***argv, struct err *e);
 void slash_free(char **argv);
 

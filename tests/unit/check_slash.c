@@ -1,0 +1,61 @@
+/* Slash-command lines split into words the same way in the REPL and the TUI. */
+#include <check.h>
+#include <string.h>
+
+#include "slash.h"
+
+static const struct {
+	const char *line;
+	const char *words; /* the words joined by '|', or NULL for an error */
+	const char *error;
+} rows[] = {
+	{ "task list", "task|list", NULL },
+	{ "  task   add  buy   milk ", "task|add|buy|milk", NULL },
+	{ "task add \"buy milk\" --notes \"two litres\"", "task|add|buy milk|--notes|two litres",
+	  NULL },
+	{ "task add 'buy milk'", "task|add|buy milk", NULL },
+	{ "task add don't forget", "task|add|don't|forget", NULL },
+	{ "task add fix #42", "task|add|fix|#42", NULL },
+	{ "remind add x --at \"in 3 seconds\"", "remind|add|x|--at|in 3 seconds", NULL },
+	{ "task add a\\ b", "task|add|a b", NULL },
+	{ "task add \"say \"'hi'", "task|add|say hi", NULL },
+	{ "task add позвонить \"маме завтра\"", "task|add|позвонить|маме завтра", NULL },
+	{ "task add \"unbalanced", NULL, "unmatched quote in 'task add \"unbalanced'" },
+	{ "   ", NULL, "empty command" },
+};
+
+START_TEST(test_split)
+{
+	struct err e = { 0, "" };
+	char joined[256] = "", **argv;
+	int argc;
+
+	if (!rows[_i].words) {
+		ck_assert_int_eq(slash_split(rows[_i].line, &argc, &argv, &e), -1);
+		ck_assert_int_eq(e.code, ERR_USAGE);
+		ck_assert_str_eq(e.msg, rows[_i].error);
+		ck_assert_ptr_null(argv);
+		return;
+	}
+	ck_assert_msg(slash_split(rows[_i].line, &argc, &argv, &e) == 0, "%s: %s", rows[_i].line,
+		      e.msg);
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(joined, "|");
+		strcat(joined, argv[i]);
+	}
+	ck_assert_ptr_null(argv[argc]);
+	ck_assert_str_eq(joined, rows[_i].words);
+	slash_free(argv);
+}
+END_TEST
+
+Suite *slash_suite(void)
+{
+	Suite *s = suite_create("slash");
+	TCase *tc = tcase_create("split");
+
+	tcase_add_loop_test(tc, test_split, 0, (int)(sizeof(rows) / sizeof(rows[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -190,9 +190,18 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 		return report(ctx);
 	}
 	snprintf(ctx->name, sizeof(ctx->name), "%s", c->name);
-	if (is_help(argv[1]) || (c->sub && !c->exec && argc < 2)) {
-		print_usage(is_help(argv[1]) ? ctx->out : stderr, "", c);
-		return is_help(argv[1]) ? 0 : 2;
+	if (is_help(argv[1])) {
+		print_usage(ctx->out, "", c);
+		return 0;
+	}
+	if (c->sub && !c->exec && argc < 2) {
+		/* A group without its verb: the usage for people, the error for scripts. */
+		if (!ctx->json) {
+			print_usage(stderr, "", c);
+			return 2;
+		}
+		cmd_usage(ctx, "missing command (see 'nestor help %s')", c->name);
+		return report(ctx);
 	}
 	if (c->sub && argc >= 2)
 		v = find(c->sub, argv[1]);

@@ -46,6 +46,16 @@ START_TEST(test_help_and_version)
 	ck_assert_str_eq(err, "nestor: unknown command 'frobnicate' (see 'nestor help')\n");
 	free(out);
 	free(err);
+	/* a group without its verb: usage on stderr, or a JSON error for scripts */
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "task"), 2);
+	ck_assert_msg(strstr(err, "usage: nestor task <command>") != NULL, "%s", err);
+	free(out);
+	free(err);
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "--json task"), 2);
+	ck_assert_msg(strstr(out, "\"error\"") && strstr(out, "missing command"), "%s", out);
+	ck_assert_str_eq(err, "nestor: task: missing command (see 'nestor help task')\n");
+	free(out);
+	free(err);
 	ck_assert_int_eq(tu_nestor(dir, &out, &err, "task fly"), 2);
 	ck_assert_msg(strstr(err, "unknown command 'fly'") != NULL, "%s", err);
 	free(out);

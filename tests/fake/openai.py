@@ -47,15 +47,15 @@ RESPONSE (every field optional):
 --ppid PID makes the server exit when that process is gone.
 """
 
-import argparse
 import json
-import os
 import select
 import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import fakeserver
 from urllib.parse import urlsplit
 
 
@@ -308,27 +308,9 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any("POST")
 
 
-def watch_parent(ppid):
-    while True:
-        if os.getppid() != ppid:
-            os._exit(0)
-        time.sleep(0.5)
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--ppid", type=int, default=0, help="exit when this parent is gone")
-    args = ap.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-    if args.ppid:
-        threading.Thread(target=watch_parent, args=(args.ppid,), daemon=True).start()
-    print("PORT %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    args = fakeserver.arguments(__doc__.splitlines()[0]).parse_args()
+    fakeserver.serve(Handler, args)
 
 
 if __name__ == "__main__":

@@ -30,13 +30,13 @@ Test control (never counted as requests):
 test run leaves nothing behind.
 """
 
-import argparse
 import json
-import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+import fakeserver
 from urllib.parse import parse_qs, urlsplit
 
 PLACES = {
@@ -309,30 +309,13 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any("POST")
 
 
-def watch_parent(ppid):
-    while True:
-        if os.getppid() != ppid:
-            os._exit(0)
-        time.sleep(0.5)
-
-
 def main():
     global START_DATE
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--port", type=int, default=0)
+    ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--date", default=START_DATE, help="first forecast date")
-    ap.add_argument("--ppid", type=int, default=0, help="exit when this parent is gone")
     args = ap.parse_args()
     START_DATE = args.date
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    srv.daemon_threads = True
-    if args.ppid:
-        threading.Thread(target=watch_parent, args=(args.ppid,), daemon=True).start()
-    print("PORT %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    fakeserver.serve(Handler, args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "weather.h"
+#include "openmeteo.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -35,9 +35,9 @@ const struct config_key config_keys[] = {
 	  "seconds a forecast is kept in the cache (0: not cached)" },
 	{ "weather.timeout", CONFIG_INT, "10", "1..120",
 	  "seconds before a weather request gives up" },
-	{ "weather.forecast_url", CONFIG_STRING, WEATHER_FORECAST_URL, NULL,
+	{ "weather.forecast_url", CONFIG_STRING, OPENMETEO_FORECAST_URL, NULL,
 	  "Open-Meteo forecast API" },
-	{ "weather.geocoding_url", CONFIG_STRING, WEATHER_GEOCODING_URL, NULL,
+	{ "weather.geocoding_url", CONFIG_STRING, OPENMETEO_GEOCODING_URL, NULL,
 	  "Open-Meteo geocoding API" },
 	{ "scheduler.catch_up", CONFIG_ENUM, "once", "once|all|skip",
 	  "a recurring reminder missed while nothing ran: fire once, every time, or not" },

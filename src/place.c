@@ -42,15 +42,15 @@ void place_weather_opts(struct config *cfg, const char *lang, struct weather_opt
 
 	memset(o, 0, sizeof(*o));
 	v = config_get(cfg, "weather.forecast_url");
-	o->forecast_url = v && *v ? v : NULL;
+	o->api.forecast_url = v && *v ? v : NULL;
 	v = config_get(cfg, "weather.geocoding_url");
-	o->geocoding_url = v && *v ? v : NULL;
+	o->api.geocoding_url = v && *v ? v : NULL;
 	v = config_get(cfg, "weather.units");
-	o->units = v && !strcmp(v, "imperial") ? WEATHER_IMPERIAL : WEATHER_METRIC;
-	o->timeout_ms = config_get_int(cfg, "weather.timeout") * 1000L;
+	o->api.units = v && !strcmp(v, "imperial") ? OPENMETEO_IMPERIAL : OPENMETEO_METRIC;
+	o->api.timeout_ms = config_get_int(cfg, "weather.timeout") * 1000L;
+	o->api.lang = lang;
 	ttl = config_get_int(cfg, "weather.cache_ttl");
 	o->ttl = ttl > 0 ? ttl : -1;
-	o->lang = lang;
 }
 
 /* The name as typed, then likely nominatives of a Russian locative or
@@ -93,7 +93,7 @@ static void candidates_free(char **c)
 
 /* Geocode the first candidate the geocoder knows. */
 static int geocode(struct store *st, struct config *cfg, const char *place, time_t now,
-		   struct weather_place *p, char **found, struct err *e)
+		   struct openmeteo_place *p, char **found, struct err *e)
 {
 	char **c = candidates(place);
 	struct weather_opts o;
@@ -107,7 +107,7 @@ static int geocode(struct store *st, struct config *cfg, const char *place, time
 				*found = xstrdup(c[i]);
 			break;
 		}
-		weather_place_release(p);
+		openmeteo_place_release(p);
 		if (e->code != ERR_NOTFOUND)
 			break;
 	}
@@ -120,7 +120,7 @@ static int geocode(struct store *st, struct config *cfg, const char *place, time
 int place_zone(struct store *st, struct config *cfg, const char *place, time_t now,
 	       char *tzid, size_t len, struct err *e)
 {
-	struct weather_place p;
+	struct openmeteo_place p;
 	struct err ge;
 
 	if (tzplace_resolve(place, tzid, len, e) == 0)
@@ -130,15 +130,15 @@ int place_zone(struct store *st, struct config *cfg, const char *place, time_t n
 	memset(&p, 0, sizeof(p));
 	if (geocode(st, cfg, place, now, &p, NULL, &ge) < 0) {
 		/* offline or unknown there too: the tz database's answer stands */
-		weather_place_release(&p);
+		openmeteo_place_release(&p);
 		return -1;
 	}
 	if (!p.timezone || !tzplace_valid(p.timezone)) {
-		weather_place_release(&p);
+		openmeteo_place_release(&p);
 		return err_set(e, ERR_NOTFOUND, "no time zone known for '%s'", place);
 	}
 	snprintf(tzid, len, "%s", p.timezone);
-	weather_place_release(&p);
+	openmeteo_place_release(&p);
 	return 0;
 }
 
@@ -167,7 +167,7 @@ int place_weather(struct store *st, struct config *cfg, const char *place, int d
 		  struct err *e)
 {
 	struct weather_opts o;
-	struct weather_place p;
+	struct openmeteo_place p;
 	char *found = NULL;
 	int skip = 0, rc;
 
@@ -191,21 +191,22 @@ int place_weather(struct store *st, struct config *cfg, const char *place, int d
 	memset(&p, 0, sizeof(p));
 	/* the place as the geocoder knows it, then the forecast by its name */
 	if (geocode(st, cfg, place, now, &p, &found, e) < 0) {
-		weather_place_release(&p);
+		openmeteo_place_release(&p);
 		return -1;
 	}
-	weather_place_release(&p);
+	openmeteo_place_release(&p);
 	place_weather_opts(cfg, lang, &o);
-	o.days = skip + days;
+	o.api.days = skip + days;
 	rc = weather_lookup(st, &o, found, now, w, e);
 	free(found);
 	if (rc < 0)
 		return -1;
-	if (skip > 0 && skip <= w->ndays) {
-		memmove(w->days, w->days + skip, (size_t)(w->ndays - skip) * sizeof(*w->days));
-		w->ndays -= skip;
+	if (skip > 0 && skip <= w->fc.ndays) {
+		memmove(w->fc.days, w->fc.days + skip,
+			(size_t)(w->fc.ndays - skip) * sizeof(*w->fc.days));
+		w->fc.ndays -= skip;
 	}
-	if (w->ndays > days)
-		w->ndays = days;
+	if (w->fc.ndays > days)
+		w->fc.ndays = days;
 	return 0;
 }

@@ -45,10 +45,10 @@ static void setup(void)
 	ck_assert_msg(db != NULL, "%s", e.msg);
 	free(path);
 	memset(&opts, 0, sizeof(opts));
-	opts.geocoding_url = geo_url;
-	opts.forecast_url = fc_url;
-	opts.backoff_ms = 10;
-	opts.timeout_ms = 5000;
+	opts.api.geocoding_url = geo_url;
+	opts.api.forecast_url = fc_url;
+	opts.api.backoff_ms = 10;
+	opts.api.timeout_ms = 5000;
 }
 
 static void teardown(void)
@@ -70,27 +70,27 @@ START_TEST(test_lookup)
 	ck_assert_str_eq(w.place.country_code, "DE");
 	ck_assert_str_eq(w.place.admin1, "Land Berlin");
 	ck_assert_str_eq(w.place.timezone, "Europe/Berlin");
-	ck_assert_str_eq(w.timezone, "Europe/Berlin");
-	ck_assert_int_eq(w.utc_offset, 3600);
+	ck_assert_str_eq(w.fc.timezone, "Europe/Berlin");
+	ck_assert_int_eq(w.fc.utc_offset, 3600);
 	ck_assert_double_eq_tol(w.place.latitude, 52.52437, 1e-6);
-	ck_assert_double_eq_tol(w.temp, 3.2, 1e-9);
-	ck_assert_double_eq_tol(w.feels_like, 0.1, 1e-9);
-	ck_assert_double_eq_tol(w.humidity, 81, 1e-9);
-	ck_assert_double_eq_tol(w.wind, 12.2, 1e-9);
-	ck_assert_int_eq(w.code, 3);
-	ck_assert_str_eq(w.time, "2026-01-05T14:15");
-	ck_assert_str_eq(w.temp_unit, "°C");
-	ck_assert_str_eq(w.wind_unit, "km/h");
-	ck_assert_str_eq(w.precip_unit, "mm");
+	ck_assert_double_eq_tol(w.fc.temp, 3.2, 1e-9);
+	ck_assert_double_eq_tol(w.fc.feels_like, 0.1, 1e-9);
+	ck_assert_double_eq_tol(w.fc.humidity, 81, 1e-9);
+	ck_assert_double_eq_tol(w.fc.wind, 12.2, 1e-9);
+	ck_assert_int_eq(w.fc.code, 3);
+	ck_assert_str_eq(w.fc.time, "2026-01-05T14:15");
+	ck_assert_str_eq(w.fc.temp_unit, "°C");
+	ck_assert_str_eq(w.fc.wind_unit, "km/h");
+	ck_assert_str_eq(w.fc.precip_unit, "mm");
 	ck_assert_int_eq(w.cached, 0);
-	ck_assert_int_eq(w.ndays, 3);
-	ck_assert_str_eq(w.days[0].date, "2026-01-05");
-	ck_assert_double_eq_tol(w.days[0].tmax, 5.2, 1e-9);
-	ck_assert_double_eq_tol(w.days[0].tmin, 0.2, 1e-9);
-	ck_assert_int_eq(w.days[1].code, 61);
-	ck_assert_double_eq_tol(w.days[1].precip, 4.2, 1e-9);
-	ck_assert_double_eq_tol(w.days[1].precip_prob, 80, 1e-9);
-	ck_assert_str_eq(w.days[2].date, "2026-01-07");
+	ck_assert_int_eq(w.fc.ndays, 3);
+	ck_assert_str_eq(w.fc.days[0].date, "2026-01-05");
+	ck_assert_double_eq_tol(w.fc.days[0].tmax, 5.2, 1e-9);
+	ck_assert_double_eq_tol(w.fc.days[0].tmin, 0.2, 1e-9);
+	ck_assert_int_eq(w.fc.days[1].code, 61);
+	ck_assert_double_eq_tol(w.fc.days[1].precip, 4.2, 1e-9);
+	ck_assert_double_eq_tol(w.fc.days[1].precip_prob, 80, 1e-9);
+	ck_assert_str_eq(w.fc.days[2].date, "2026-01-07");
 
 	text = weather_format(&w, "en");
 	ck_assert_str_eq(text,
@@ -131,8 +131,8 @@ START_TEST(test_cache)
 	ck_assert_msg(weather_lookup(db, &opts, "  berlin ", NOW + 60, &w, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(w.cached, 1);
 	ck_assert_str_eq(w.place.name, "Berlin");
-	ck_assert_double_eq_tol(w.temp, 3.2, 1e-9);
-	ck_assert_int_eq(w.ndays, 3);
+	ck_assert_double_eq_tol(w.fc.temp, 3.2, 1e-9);
+	ck_assert_int_eq(w.fc.ndays, 3);
 	weather_release(&w);
 	ck_assert_int_eq(fake_requests(&srv, NULL), 2);
 
@@ -151,10 +151,10 @@ START_TEST(test_cache)
 	ck_assert_int_eq(fake_requests(&srv, "/v1/forecast"), 3);
 
 	/* Other units or days are another forecast. */
-	opts.days = 5;
+	opts.api.days = 5;
 	ck_assert_msg(weather_lookup(db, &opts, "Berlin", NOW + 31 * 86400L, &w, &e) == 0,
 		      "%s", e.msg);
-	ck_assert_int_eq(w.ndays, 5);
+	ck_assert_int_eq(w.fc.ndays, 5);
 	weather_release(&w);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/forecast"), 4);
 
@@ -171,15 +171,15 @@ START_TEST(test_imperial)
 	struct err e = { 0, "" };
 	char *q;
 
-	opts.units = WEATHER_IMPERIAL;
-	opts.days = 1;
+	opts.api.units = OPENMETEO_IMPERIAL;
+	opts.api.days = 1;
 	ck_assert_msg(weather_lookup(db, &opts, "Tokyo", NOW, &w, &e) == 0, "%s", e.msg);
-	ck_assert_double_eq_tol(w.temp, 49.6, 1e-9);
-	ck_assert_str_eq(w.temp_unit, "°F");
-	ck_assert_str_eq(w.wind_unit, "mp/h");
-	ck_assert_str_eq(w.precip_unit, "inch");
-	ck_assert_int_eq(w.ndays, 1);
-	ck_assert_str_eq(w.timezone, "Asia/Tokyo");
+	ck_assert_double_eq_tol(w.fc.temp, 49.6, 1e-9);
+	ck_assert_str_eq(w.fc.temp_unit, "°F");
+	ck_assert_str_eq(w.fc.wind_unit, "mp/h");
+	ck_assert_str_eq(w.fc.precip_unit, "inch");
+	ck_assert_int_eq(w.fc.ndays, 1);
+	ck_assert_str_eq(w.fc.timezone, "Asia/Tokyo");
 	weather_release(&w);
 	q = fake_request_query(&srv, "/v1/forecast", 0);
 	ck_assert_ptr_nonnull(strstr(q, "&forecast_days=1&temperature_unit=fahrenheit"
@@ -194,11 +194,11 @@ START_TEST(test_russian)
 	struct err e = { 0, "" };
 	char *text, *q;
 
-	opts.lang = "ru";
-	opts.days = 1;
+	opts.api.lang = "ru";
+	opts.api.days = 1;
 	ck_assert_msg(weather_lookup(db, &opts, "Казань", NOW, &w, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(w.place.name, "Казань");
-	ck_assert_double_eq_tol(w.temp, -12.5, 1e-9);
+	ck_assert_double_eq_tol(w.fc.temp, -12.5, 1e-9);
 	text = weather_format(&w, "ru");
 	ck_assert_str_eq(text,
 			 "Казань, Татарстан, Россия (Europe/Moscow)\n"
@@ -222,7 +222,7 @@ START_TEST(test_retry)
 	ck_assert_int_eq(fake_control(&srv, "{\"fail\": [500]}"), 0);
 	ck_assert_msg(weather_lookup(db, &opts, "New York", NOW, &w, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(w.place.name, "New York");
-	ck_assert_double_eq_tol(w.temp, 1.5, 1e-9);
+	ck_assert_double_eq_tol(w.fc.temp, 1.5, 1e-9);
 	weather_release(&w);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/search"), 2);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/forecast"), 1);
@@ -248,7 +248,7 @@ START_TEST(test_timeout)
 	struct err e = { 0, "" };
 	char want[160];
 
-	opts.timeout_ms = 300;
+	opts.api.timeout_ms = 300;
 	ck_assert_int_eq(fake_control(&srv, "{\"delay\": 2}"), 0);
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
 	snprintf(want, sizeof(want), "weather: geocoding 'Berlin': 127.0.0.1:%d timed out "
@@ -260,7 +260,7 @@ END_TEST
 
 START_TEST(test_malformed)
 {
-	struct weather_place p;
+	struct openmeteo_place p;
 	struct weather w;
 	struct err e = { 0, "" };
 	char want[160];
@@ -274,7 +274,7 @@ START_TEST(test_malformed)
 
 	/* The place is cached now; the forecast is the broken one. */
 	ck_assert_msg(weather_geocode(db, &opts, "Berlin", NOW, &p, &e) == 0, "%s", e.msg);
-	weather_place_release(&p);
+	openmeteo_place_release(&p);
 	ck_assert_int_eq(fake_control(&srv, "{\"malformed\": true}"), 0);
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
 	snprintf(want, sizeof(want), "weather: forecast: malformed response from "
@@ -311,8 +311,8 @@ START_TEST(test_refused)
 	char *url = xasprintf("http://127.0.0.1:%d/v1/search", port);
 	char want[160];
 
-	opts.geocoding_url = url;
-	opts.max_retries = -1;
+	opts.api.geocoding_url = url;
+	opts.api.max_retries = -1;
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
 	snprintf(want, sizeof(want), "weather: geocoding 'Berlin': cannot reach 127.0.0.1:%d: "
 		 "connection refused", port);
@@ -329,7 +329,7 @@ START_TEST(test_json)
 	cJSON *j;
 	const cJSON *cur, *days;
 
-	opts.days = 2;
+	opts.api.days = 2;
 	ck_assert_msg(weather_lookup(db, &opts, "Tokyo", NOW, &w, &e) == 0, "%s", e.msg);
 	j = weather_to_json(&w, "en");
 	ck_assert_str_eq(cJSON_GetObjectItem(j, "place")->valuestring, "Tokyo");

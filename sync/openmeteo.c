@@ -1,0 +1,294 @@
+#include "openmeteo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "xalloc.h"
+
+#define CURRENT_VARS "temperature_2m,relative_humidity_2m,apparent_temperature,weather_code," \
+		     "wind_speed_10m"
+#define DAILY_VARS "weather_code,temperature_2m_max,temperature_2m_min,precipitation_sum," \
+		   "precipitation_probability_max"
+
+void openmeteo_forecast_init(struct openmeteo_forecast *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->temp = f->feels_like = f->humidity = f->wind = NAN;
+	f->code = -1;
+}
+
+void openmeteo_forecast_release(struct openmeteo_forecast *f)
+{
+	if (!f)
+		return;
+	free(f->timezone);
+	free(f->time);
+	free(f->days);
+	openmeteo_forecast_init(f);
+}
+
+void openmeteo_place_release(struct openmeteo_place *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->admin1);
+	free(p->country);
+	free(p->country_code);
+	free(p->timezone);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *openmeteo_lang(const struct openmeteo_opts *o)
+{
+	return o->lang && *o->lang ? o->lang : "en";
+}
+
+int openmeteo_days(const struct openmeteo_opts *o)
+{
+	if (o->days <= 0)
+		return OPENMETEO_DEFAULT_DAYS;
+	return o->days > OPENMETEO_MAX_DAYS ? OPENMETEO_MAX_DAYS : o->days;
+}
+
+void openmeteo_coord(char *buf, size_t n, double v)
+{
+	long x = lround(v * 10000);
+
+	snprintf(buf, n, "%s%ld.%04ld", x < 0 ? "-" : "", labs(x) / 10000, labs(x) % 10000);
+}
+
+static const char *json_str(const cJSON *obj, const char *name)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(it) && it->valuestring[0] ? it->valuestring : NULL;
+}
+
+static char *json_strdup(const cJSON *obj, const char *name)
+{
+	const char *s = json_str(obj, name);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+static double json_num(const cJSON *obj, const char *name)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
+}
+
+static double json_at(const cJSON *obj, const char *name, int i)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, name);
+	const cJSON *it = cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, i) : NULL;
+
+	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
+}
+
+static void copy_unit(char *dst, size_t n, const cJSON *units, const char *name)
+{
+	const char *s = json_str(units, name);
+
+	snprintf(dst, n, "%s", s ? s : "");
+}
+
+/*
+ * GET url; on success *body is the 2xx body.  Open-Meteo answers a bad
+ * request with {"error": true, "reason": "..."}: that reason is the message.
+ */
+static int get(const struct openmeteo_opts *o, const char *url, char **body, struct err *e)
+{
+	struct http_req rq = {
+		.url = url,
+		.timeout_ms = o->timeout_ms,
+		.max_retries = o->max_retries,
+		.backoff_ms = o->backoff_ms,
+		.max_bytes = 1 << 20,
+	};
+	struct http_resp rs;
+	cJSON *doc;
+	const char *reason;
+	char *host;
+
+	*body = NULL;
+	if (http_request(&rq, &rs, e) < 0) {
+		http_resp_release(&rs);
+		return -1;
+	}
+	if (!http_ok(&rs)) {
+		doc = cJSON_ParseWithLength(rs.body, rs.len);
+		if ((reason = json_str(doc, "reason"))) {
+			host = http_host(url);
+			err_set(e, ERR_FAIL, "%s: HTTP %ld: %s", host, rs.status, reason);
+			free(host);
+		} else {
+			http_status_error(&rq, &rs, e);
+		}
+		cJSON_Delete(doc);
+		http_resp_release(&rs);
+		return -1;
+	}
+	*body = rs.body;
+	rs.body = NULL;
+	http_resp_release(&rs);
+	return 0;
+}
+
+static int malformed(const char *url, const char *why, struct err *e)
+{
+	char *host = http_host(url);
+
+	err_set(e, ERR_FAIL, "malformed response from %s: %s", host, why);
+	free(host);
+	return -1;
+}
+
+int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
+{
+	const char *name = json_str(r, "name");
+	double lat = json_num(r, "latitude"), lon = json_num(r, "longitude");
+
+	memset(p, 0, sizeof(*p));
+	if (!name || isnan(lat) || isnan(lon))
+		return -1;
+	p->name = xstrdup(name);
+	p->admin1 = json_strdup(r, "admin1");
+	p->country = json_strdup(r, "country");
+	p->country_code = json_strdup(r, "country_code");
+	p->timezone = json_strdup(r, "timezone");
+	p->latitude = lat;
+	p->longitude = lon;
+	return 0;
+}
+
+int openmeteo_geocode(const struct openmeteo_opts *o, const char *name,
+		      struct openmeteo_place *p, struct err *e)
+{
+	const char *base = o->geocoding_url ? o->geocoding_url : OPENMETEO_GEOCODING_URL;
+	char *esc = http_escape(name), *url, *body;
+	const cJSON *results;
+	cJSON *doc;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	url = xasprintf("%s?name=%s&count=1&language=%s&format=json", base, esc,
+			openmeteo_lang(o));
+	free(esc);
+	ret = get(o, url, &body, e);
+	if (ret == 0) {
+		doc = cJSON_Parse(body);
+		results = cJSON_GetObjectItemCaseSensitive(doc, "results");
+		if (!cJSON_IsObject(doc))
+			ret = malformed(url, "not a JSON object", e);
+		else if (!cJSON_GetArraySize(results))
+			ret = err_set(e, ERR_NOTFOUND, "no such place");
+		else if (!cJSON_IsArray(results) ||
+			 openmeteo_place_parse(cJSON_GetArrayItem(results, 0), p) < 0)
+			ret = malformed(url, "bad 'results'", e);
+		cJSON_Delete(doc);
+		free(body);
+	}
+	free(url);
+	return ret;
+}
+
+int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, const char **why)
+{
+	const cJSON *cur, *daily, *times, *t, *cu, *du;
+	cJSON *doc = cJSON_Parse(body);
+	int i, n;
+
+	openmeteo_forecast_init(f);
+	*why = "not a JSON object";
+	if (!cJSON_IsObject(doc))
+		goto bad;
+	cur = cJSON_GetObjectItemCaseSensitive(doc, "current");
+	daily = cJSON_GetObjectItemCaseSensitive(doc, "daily");
+	times = cJSON_GetObjectItemCaseSensitive(daily, "time");
+	*why = "no 'current' conditions";
+	if (!cJSON_IsObject(cur) || isnan(json_num(cur, "temperature_2m")))
+		goto bad;
+	*why = "no 'daily' forecast";
+	if (!cJSON_IsArray(times))
+		goto bad;
+
+	f->timezone = json_strdup(doc, "timezone");
+	f->utc_offset = isnan(json_num(doc, "utc_offset_seconds"))
+				? 0 : (long)json_num(doc, "utc_offset_seconds");
+	f->time = json_strdup(cur, "time");
+	f->temp = json_num(cur, "temperature_2m");
+	f->feels_like = json_num(cur, "apparent_temperature");
+	f->humidity = json_num(cur, "relative_humidity_2m");
+	f->wind = json_num(cur, "wind_speed_10m");
+	f->code = isnan(json_num(cur, "weather_code")) ? -1 : (int)json_num(cur, "weather_code");
+	cu = cJSON_GetObjectItemCaseSensitive(doc, "current_units");
+	du = cJSON_GetObjectItemCaseSensitive(doc, "daily_units");
+	copy_unit(f->temp_unit, sizeof(f->temp_unit), cu, "temperature_2m");
+	copy_unit(f->wind_unit, sizeof(f->wind_unit), cu, "wind_speed_10m");
+	copy_unit(f->precip_unit, sizeof(f->precip_unit), du, "precipitation_sum");
+
+	n = cJSON_GetArraySize(times);
+	if (n > OPENMETEO_MAX_DAYS)
+		n = OPENMETEO_MAX_DAYS;
+	f->days = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*f->days));
+	for (i = 0; i < n; i++) {
+		struct openmeteo_day *d = &f->days[f->ndays];
+		double code;
+
+		t = cJSON_GetArrayItem(times, i);
+		if (!cJSON_IsString(t))
+			continue;
+		snprintf(d->date, sizeof(d->date), "%s", t->valuestring);
+		code = json_at(daily, "weather_code", i);
+		d->code = isnan(code) ? -1 : (int)code;
+		d->tmax = json_at(daily, "temperature_2m_max", i);
+		d->tmin = json_at(daily, "temperature_2m_min", i);
+		d->precip = json_at(daily, "precipitation_sum", i);
+		d->precip_prob = json_at(daily, "precipitation_probability_max", i);
+		f->ndays++;
+	}
+	cJSON_Delete(doc);
+	return 0;
+bad:
+	cJSON_Delete(doc);
+	return -1;
+}
+
+int openmeteo_forecast(const struct openmeteo_opts *o, double latitude, double longitude,
+		       struct openmeteo_forecast *f, char **body, struct err *e)
+{
+	const char *base = o->forecast_url ? o->forecast_url : OPENMETEO_FORECAST_URL;
+	int imperial = o->units == OPENMETEO_IMPERIAL;
+	char la[32], lo[32], *url, *doc;
+	const char *why;
+	int ret;
+
+	openmeteo_forecast_init(f);
+	if (body)
+		*body = NULL;
+	openmeteo_coord(la, sizeof(la), latitude);
+	openmeteo_coord(lo, sizeof(lo), longitude);
+	url = xasprintf("%s?latitude=%s&longitude=%s&current=" CURRENT_VARS "&daily=" DAILY_VARS
+			"&timezone=auto&forecast_days=%d%s", base, la, lo, openmeteo_days(o),
+			imperial ? "&temperature_unit=fahrenheit&wind_speed_unit=mph"
+				   "&precipitation_unit=inch" : "");
+	ret = get(o, url, &doc, e);
+	if (ret == 0) {
+		ret = openmeteo_forecast_parse(doc, f, &why);
+		if (ret < 0) {
+			openmeteo_forecast_release(f);
+			malformed(url, why, e);
+		}
+		if (ret == 0 && body)
+			*body = doc;
+		else
+			free(doc);
+	}
+	free(url);
+	return ret;
+}

@@ -30,8 +30,10 @@ FRONT_SRC := src/main.c $(wildcard src/cmd-*.c) $(wildcard src/repl*.c) $(wildca
 LIB_SRC   := $(filter-out $(FRONT_SRC),$(wildcard src/*.c storage/*.c sync/*.c))
 TEST_SRC  := $(wildcard tests/unit/*.c)
 # Front modules the suites test directly (the chat pane draws on a curses
-# screen writing to /dev/null).
-TUI_PURE  := tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c tui/worker.c
+# screen writing to /dev/null).  The dispatcher and the TUI's commands run
+# against a command table of the suite's own (check_dispatch.c).
+TUI_PURE  := tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c tui/worker.c \
+             src/cmd-util.c tui/tuicmd.c
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)

@@ -23,14 +23,15 @@ static char *read_all(FILE *f)
 	return sbuf_detach(&sb);
 }
 
-/* A counter on stderr, redrawn in place; only called when it is a tty. */
+/* A counter on the error stream, redrawn in place; only called when it is a tty. */
 static void progress(size_t done, size_t total, void *arg)
 {
-	(void)arg;
-	fprintf(stderr, "\rimporting: %zu/%zu events", done, total);
+	FILE *f = arg;
+
+	fprintf(f, "\rimporting: %zu/%zu events", done, total);
 	if (done == total)
-		fprintf(stderr, "\n");
-	fflush(stderr);
+		fprintf(f, "\n");
+	fflush(f);
 }
 
 int cmd_import(struct ctx *ctx, int argc, char **argv)
@@ -62,7 +63,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	rc = ical_import(ctx->store, text, cal, ctx->now,
-			 isatty(STDERR_FILENO) ? progress : NULL, NULL, &rep, &ctx->err);
+			 isatty(fileno(ctx->errout)) ? progress : NULL, ctx->errout, &rep,
+			 &ctx->err);
 	free(text);
 	if (rc < 0) {
 		err_prefix(&ctx->err, "%s", path);
@@ -95,7 +97,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		fputc('\n', ctx->out);
 	}
 	if (rep.skipped_what)
-		fprintf(stderr, "nestor: import: skipped %s\n", rep.skipped_what);
+		fprintf(ctx->errout, "nestor: import: skipped %s\n", rep.skipped_what);
 	ical_report_release(&rep);
 	return 0;
 }

@@ -243,6 +243,7 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
  * occurrence without that channel is still reported once (for cron mail). */
 struct fire_front {
 	struct notify_opts n;
+	FILE *errout;
 	long long printed_job;
 	time_t printed_occ;
 };
@@ -266,7 +267,7 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 
 	(void)delivered;
 	if (failed)
-		fprintf(stderr, "nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n",
+		fprintf(ff->errout, "nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n",
 			f->kind, f->job_id, failed);
 	if (ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)
 		return;
@@ -329,6 +330,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.n.command = config_get(ctx->cfg, "notify.command");
 	ff.n.timeout = o.lease / 2;
 	ff.n.out = ctx->out;
+	ff.errout = ctx->errout;
 	rc = sched_run_due(ctx->store, &o, time(NULL), &d, &delay, NULL, &ctx->err);
 	sched_opts_release(&o);
 	return rc;

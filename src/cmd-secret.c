@@ -39,8 +39,8 @@ static char *read_value(struct ctx *ctx, const char *name)
 	ssize_t r;
 
 	if (tty) {
-		fprintf(stderr, "value of secret '%s' (not shown): ", name);
-		fflush(stderr);
+		fprintf(ctx->errout, "value of secret '%s' (not shown): ", name);
+		fflush(ctx->errout);
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		quiet.c_lflag |= ECHONL;
@@ -128,7 +128,7 @@ static int secret_cmd_list(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(ctx, arr);
 	} else {
 		if (why)
-			fprintf(stderr, "nestor: secret list: no Secret Service (%s); "
+			fprintf(ctx->errout, "nestor: secret list: no Secret Service (%s); "
 					"showing NESTOR_SECRET_* variables only\n", why);
 		if (n == 0)
 			fprintf(ctx->out, "no secrets\n");

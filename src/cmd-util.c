@@ -165,18 +165,21 @@ static int is_help(const char *a)
 	return a && (!strcmp(a, "--help") || !strcmp(a, "-h"));
 }
 
-static int report(struct ctx *ctx)
+char *cmd_error_text(const struct ctx *ctx)
 {
-	log_msg(LOG_ERROR, ctx->name, "%s", ctx->err.msg);
-	fprintf(stderr, "nestor: %s%s%s\n", ctx->name, ctx->name[0] ? ": " : "", ctx->err.msg);
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
+	if (!ctx->err.msg[0])
+		return NULL;
+	return xasprintf("nestor: %s%s%s", ctx->name, ctx->name[0] ? ": " : "", ctx->err.msg);
+}
 
-		cJSON_AddStringToObject(o, "error", ctx->err.msg);
-		cJSON_AddNumberToObject(o, "code", err_exit_status(&ctx->err));
-		cmd_print_json(ctx, o);
-	}
-	return err_exit_status(&ctx->err);
+/* A failure of the command named ctx->name: logged, left in ctx->err for the front. */
+static int failed(struct ctx *ctx)
+{
+	if (ctx->err.code == ERR_OK)
+		ctx->err.code = ERR_FAIL;
+	if (ctx->err.msg[0])
+		log_msg(LOG_ERROR, ctx->name, "%s", ctx->err.msg);
+	return -1;
 }
 
 int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv)
@@ -184,10 +187,11 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	const struct cmd *c = find(table, argv[0]), *v = NULL;
 	char prefix[64] = "";
 
+	err_clear(&ctx->err);
 	if (!c) {
 		ctx->name[0] = '\0';
 		cmd_usage(ctx, "unknown command '%s' (see 'nestor help')", argv[0]);
-		return report(ctx);
+		return failed(ctx);
 	}
 	snprintf(ctx->name, sizeof(ctx->name), "%s", c->name);
 	if (is_help(argv[1])) {
@@ -197,17 +201,18 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	if (c->sub && !c->exec && argc < 2) {
 		/* A group without its verb: the usage for people, the error for scripts. */
 		if (!ctx->json) {
-			print_usage(stderr, "", c);
-			return 2;
+			print_usage(ctx->errout, "", c);
+			ctx->err.code = ERR_USAGE;
+			return -1;
 		}
 		cmd_usage(ctx, "missing command (see 'nestor help %s')", c->name);
-		return report(ctx);
+		return failed(ctx);
 	}
 	if (c->sub && argc >= 2)
 		v = find(c->sub, argv[1]);
 	if (c->sub && !v && !c->exec) {
 		cmd_usage(ctx, "unknown command '%s' (see 'nestor help %s')", argv[1], c->name);
-		return report(ctx);
+		return failed(ctx);
 	}
 	if (v) {
 		snprintf(prefix, sizeof(prefix), "%s ", c->name);
@@ -221,9 +226,9 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 		argv++;
 	}
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
-		return report(ctx);
+		return failed(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */
 	if (c->exec(ctx, argc, argv) < 0)
-		return report(ctx);
+		return failed(ctx);
 	return 0;
 }

@@ -8,6 +8,8 @@
  *
  * A handler gets argv starting at its own name (argv[0] = "add"), returns 0
  * on success or -1 after filling ctx->err; the front shows the error once.
+ * Nothing here prints an error: the CLI shows it on stderr (and as a JSON
+ * object under --json), the REPL on its line, the TUI in its chat.
  */
 #ifndef NESTOR_CMD_H
 #define NESTOR_CMD_H
@@ -37,6 +39,8 @@ struct ctx {
 	time_t now;              /* one clock reading per invocation */
 	char name[64];           /* "task add": the prefix of error messages */
 	FILE *out;               /* stdout for the CLI; the REPL may redirect */
+	FILE *errout;            /* warnings, progress, a group's usage: stderr for the
+				  * CLI and the REPL; the TUI shows it in its chat */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
 	struct err err;
 };
@@ -85,9 +89,21 @@ extern const struct cmd cmd_jobs_verbs[];
 int cmd_jobs(struct ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct ctx *ctx, int argc, char **argv);
 
-/* Run argv (argv[0] = a top-level command name) through the table.
- * Returns the process exit status (0, 1 or 2); prints errors itself. */
+/*
+ * Run argv (argv[0] = a top-level command name) through the table.  Returns
+ * 0, or -1 with ctx->err filled (err_exit_status() gives the exit status)
+ * and ctx->name naming the command ("task add"; empty for an unknown one).
+ * It prints no error: the caller shows it (cmd_error_text).  A group without
+ * its verb writes the group's usage on ctx->errout and fails with ERR_USAGE
+ * and an empty message, or, under --json, the message "missing command".
+ * Errors are logged.
+ */
 int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv);
+
+/* The line a front shows for ctx->err after cmd_dispatch: "nestor: task add:
+ * MESSAGE" (newly allocated), or NULL when the message is empty (what went
+ * wrong is already on ctx->errout). */
+char *cmd_error_text(const struct ctx *ctx);
 
 /* `nestor help [COMMAND [VERB]]` and the list of commands. */
 int cmd_help(struct ctx *ctx, int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "tui.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,6 +129,30 @@ static int setup(struct ctx *ctx)
 	return 0;
 }
 
+/* The CLI's one place for an error: the line on stderr, the JSON object on
+ * stdout under --json; the exit status. */
+static int report(struct ctx *ctx)
+{
+	char *line = cmd_error_text(ctx);
+
+	if (line)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+	if (ctx->json && ctx->err.msg[0]) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "error", ctx->err.msg);
+		cJSON_AddNumberToObject(o, "code", err_exit_status(&ctx->err));
+		cmd_print_json(ctx, o);
+	}
+	return err_exit_status(&ctx->err);
+}
+
+static int run(struct ctx *ctx, int argc, char **argv)
+{
+	return cmd_dispatch(ctx, cmd_table, argc, argv) < 0 ? report(ctx) : 0;
+}
+
 /* `nestor` with no command: the TUI on a terminal; with text on stdin,
  * `nestor ask` reading it; else the help and the open tasks. */
 static int overview(struct ctx *ctx)
@@ -137,12 +162,12 @@ static int overview(struct ctx *ctx)
 	char *ask[] = { "ask", NULL };
 
 	if (!isatty(STDIN_FILENO))
-		return cmd_dispatch(ctx, cmd_table, 1, ask);
+		return run(ctx, 1, ask);
 	if (isatty(STDOUT_FILENO))
-		return cmd_dispatch(ctx, cmd_table, 1, tui);
+		return run(ctx, 1, tui);
 	cmd_help_all(ctx->out);
 	fprintf(ctx->out, "\nopen tasks:\n");
-	return cmd_dispatch(ctx, cmd_table, 2, argv);
+	return run(ctx, 2, argv);
 }
 
 int main(int argc, char **argv)
@@ -152,6 +177,7 @@ int main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.out = stdout;
+	ctx.errout = stderr;
 	paths_init(&ctx.paths);
 	ctx.db_path = ctx.paths.db;
 	ctx.config_path = ctx.paths.config;
@@ -165,7 +191,7 @@ int main(int argc, char **argv)
 	} else if (argc < 2) {
 		rc = overview(&ctx);
 	} else {
-		rc = cmd_dispatch(&ctx, cmd_table, argc - 1, argv + 1);
+		rc = run(&ctx, argc - 1, argv + 1);
 	}
 	store_free(ctx.store);
 	config_free(ctx.cfg);

@@ -122,7 +122,14 @@ static void run_command(struct repl *r, const char *line)
 	}
 	r->ctx->json = false;
 	r->ctx->now = time(NULL);
-	cmd_dispatch(r->ctx, cmd_table, argc, argv);
+	if (cmd_dispatch(r->ctx, cmd_table, argc, argv) < 0) {
+		char *msg = cmd_error_text(r->ctx);
+
+		fflush(stdout);
+		if (msg)
+			fprintf(stderr, "%s\n", msg);
+		free(msg);
+	}
 	fflush(stdout);
 	slash_free(argv);
 }

@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #define PAGE 100 /* messages paged in at a time */
 #define BUSY "still answering: wait, or Esc cancels"
@@ -227,27 +225,16 @@ struct command_job {
 	char **argv;
 };
 
-/* Read back what a command wrote to fd (from the start). */
-static char *slurp_fd(int fd)
-{
-	struct sbuf sb = SBUF_INIT;
-	char buf[4096];
-	ssize_t n;
-
-	lseek(fd, 0, SEEK_SET);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sbuf_add(&sb, buf, (size_t)n);
-	return sbuf_detach(&sb);
-}
-
-/* On the worker: `nestor ARGV` with its stdout and stderr captured. */
+/* On the worker: `nestor ARGV`, what it prints and its error kept for the chat.
+ * The process's stdout and stderr stay as they are: they belong to the screen. */
 static int run_command(struct worker *w, void *arg)
 {
 	struct command_job *j = arg;
 	struct ctx x = *j->c->ctx;
-	char *out = NULL, *errtext = NULL;
-	size_t outlen = 0;
-	int errfd, saved, rc;
+	char *out = NULL, *warn = NULL, *line;
+	size_t outlen = 0, warnlen = 0;
+	struct sbuf msg = SBUF_INIT;
+	int rc;
 
 	x.store = j->c->wstore;
 	x.json = false;
@@ -256,29 +243,23 @@ static int run_command(struct worker *w, void *arg)
 	x.stdin_owner = "TUI"; /* the UI thread reads the keys */
 	err_clear(&x.err);
 	x.out = open_memstream(&out, &outlen);
-	/* the library never prints; the dispatcher's error line goes to stderr */
-	errfd = memfd_create("nestor-stderr", MFD_CLOEXEC);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	if (errfd >= 0)
-		dup2(errfd, STDERR_FILENO);
+	x.errout = open_memstream(&warn, &warnlen);
 	rc = cmd_dispatch(&x, cmd_table, j->argc, j->argv);
-	fflush(stderr);
-	if (saved >= 0) {
-		dup2(saved, STDERR_FILENO);
-		close(saved);
-	}
 	fclose(x.out);
-	if (errfd >= 0) {
-		errtext = slurp_fd(errfd);
-		close(errfd);
-	}
+	fclose(x.errout);
 	if (out && out[0])
 		worker_post(w, WORKER_OUTPUT, out, NULL);
-	if (errtext && errtext[0])
-		worker_post(w, WORKER_ERROR, errtext, NULL);
+	/* warnings first, then the error, as one entry */
+	sbuf_adds(&msg, warn ? warn : "");
+	if (rc < 0 && (line = cmd_error_text(&x))) {
+		sbuf_adds(&msg, line);
+		free(line);
+	}
+	if (msg.len)
+		worker_post(w, WORKER_ERROR, msg.buf, NULL);
+	sbuf_release(&msg);
 	free(out);
-	free(errtext);
+	free(warn);
 	slash_free(j->argv);
 	free(j);
 	return rc;

@@ -58,9 +58,10 @@ void turn_say(struct turn *t, const char *text);
 int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e);
 
 /* Run one tool call named call_id and store its result.  Returns 0 when the
- * tool succeeded, 1 when it failed (terr says why; *result is then
- * {"error": "..."}), -1 when the turn cannot go on (e).  The caller frees
- * *result. */
+ * call ran: terr->code is ERR_OK when the tool succeeded, else terr says
+ * why it failed and *result is {"error": "..."} (a result for the model, not
+ * a failure of the turn).  -1 when the turn cannot go on (e).  The caller
+ * frees *result. */
 int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
 	      cJSON **result, struct err *terr, struct err *e);
 

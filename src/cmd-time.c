@@ -37,7 +37,7 @@ static void print_zone_time(struct ctx *ctx, const cJSON *o)
 	char buf[96] = "";
 
 	if (when_parse(field(o, "time"), ctx->now, &w, &e) == 0)
-		tzplace_now(field(o, "zone"), w.at, buf, sizeof(buf));
+		tzplace_now(field(o, "zone"), w.at, buf, sizeof(buf), &e);
 	fprintf(ctx->out, "%s  %s\n", buf, field(o, "zone"));
 }
 

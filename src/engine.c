@@ -133,8 +133,9 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	free(args_json);
 	err_clear(terr);
 	t->calls++;
-	rc = tool_call(&t->tool, name, args, result, terr) < 0 ? 1 : 0;
-	if (rc) {
+	if (tool_call(&t->tool, name, args, result, terr) < 0) {
+		if (terr->code == ERR_OK)
+			terr->code = ERR_FAIL;
 		*result = cJSON_CreateObject();
 		cJSON_AddStringToObject(*result, "error", terr->msg);
 		log_warn("tool %s: %s", name, terr->msg);
@@ -142,9 +143,8 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	res = cJSON_PrintUnformatted(*result);
 	if (t->sink && t->sink->tool_result)
 		t->sink->tool_result(t->sink->arg, name, res);
-	if (conversation_add(t->store, t->conversation, "tool", res, NULL, call_id, t->now, NULL,
-			     e) < 0)
-		rc = -1;
+	rc = conversation_add(t->store, t->conversation, "tool", res, NULL, call_id, t->now, NULL,
+			      e);
 	free(res);
 	return rc;
 }

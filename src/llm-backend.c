@@ -268,7 +268,7 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 	}
 	rc = turn_tool(t, c->id, c->name, args, result, &terr, e);
 	cJSON_Delete(args);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* Run the reply's tool calls in order; append the call message and every

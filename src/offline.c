@@ -209,10 +209,8 @@ static int call(struct turn *t, struct intent *in, char **say, struct err *e)
 	struct err terr;
 	int rc = turn_call(t, in->tool, in->args, &result, &terr, e);
 
-	if (rc >= 0) {
+	if (rc == 0)
 		*say = answer_result(t->lang, in->tool, result, t->now);
-		rc = 0;
-	}
 	cJSON_Delete(result);
 	return rc;
 }

@@ -18,8 +18,8 @@ static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **
 	} else {
 		place_local_zone(tz, sizeof(tz));
 	}
-	if (tzplace_iso(tz, t, iso, sizeof(iso)) < 0)
-		return err_set(e, ERR_FAIL, "cannot show the time in %s", tz);
+	if (tzplace_iso(tz, t, iso, sizeof(iso), e) < 0)
+		return -1;
 	*out = cJSON_CreateObject();
 	render_add_str(*out, "place", place);
 	cJSON_AddStringToObject(*out, "zone", tz);

@@ -380,32 +380,35 @@ static GDateTime *local_time(const char *tzid, time_t t)
 	return loc;
 }
 
-int tzplace_format(const char *tzid, time_t t, const char *fmt, char *buf, size_t len)
+int tzplace_format(const char *tzid, time_t t, const char *fmt, char *buf, size_t len,
+		   struct err *e)
 {
 	GDateTime *dt = local_time(tzid, t);
 	char *s;
-	int ret = -1;
+	int ret;
 
 	if (!dt)
-		return -1;
+		return err_set(e, ERR_USAGE, "unknown time zone '%s'", tzid ? tzid : "");
 	s = g_date_time_format(dt, fmt);
 	if (s && strlen(s) < len) {
 		memcpy(buf, s, strlen(s) + 1);
 		ret = 0;
+	} else {
+		ret = err_set(e, ERR_FAIL, "the time in '%s' does not fit in %zu bytes", tzid, len);
 	}
 	g_free(s);
 	g_date_time_unref(dt);
 	return ret;
 }
 
-int tzplace_now(const char *tzid, time_t now, char *buf, size_t len)
+int tzplace_now(const char *tzid, time_t now, char *buf, size_t len, struct err *e)
 {
-	return tzplace_format(tzid, now, "%Y-%m-%d %H:%M %Z (UTC%:z)", buf, len);
+	return tzplace_format(tzid, now, "%Y-%m-%d %H:%M %Z (UTC%:z)", buf, len, e);
 }
 
-int tzplace_iso(const char *tzid, time_t t, char *buf, size_t len)
+int tzplace_iso(const char *tzid, time_t t, char *buf, size_t len, struct err *e)
 {
-	return tzplace_format(tzid, t, "%Y-%m-%dT%H:%M:%S%:z", buf, len);
+	return tzplace_format(tzid, t, "%Y-%m-%dT%H:%M:%S%:z", buf, len, e);
 }
 
 /* "15:00", "9:30", "15" -> hour and minute. */

@@ -38,16 +38,18 @@ int tzplace_valid(const char *tzid);
 
 /*
  * Format instant t as local time in tzid with a GLib (strftime-like) format
- * (g_date_time_format).  0, or -1 for an unknown zone or a result that does
- * not fit.
+ * (g_date_time_format).  0, or -1 with e filled: ERR_USAGE for an unknown
+ * zone ("unknown time zone 'Nowhere/Land'"), ERR_FAIL for a result that
+ * does not fit in len.
  */
-int tzplace_format(const char *tzid, time_t t, const char *fmt, char *buf, size_t len);
+int tzplace_format(const char *tzid, time_t t, const char *fmt, char *buf, size_t len,
+		   struct err *e);
 
 /* The local time in tzid at now: "2026-01-05 15:04 CET (UTC+01:00)". */
-int tzplace_now(const char *tzid, time_t now, char *buf, size_t len);
+int tzplace_now(const char *tzid, time_t now, char *buf, size_t len, struct err *e);
 
 /* ISO 8601 with the offset: "2026-12-01T17:00:00+01:00". */
-int tzplace_iso(const char *tzid, time_t t, char *buf, size_t len);
+int tzplace_iso(const char *tzid, time_t t, char *buf, size_t len, struct err *e);
 
 /*
  * The instant at which it is hhmm ("15:00", "9:30", "15") in from_tz on the

@@ -3,7 +3,6 @@
 #include "log.h"
 #include "xalloc.h"
 
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -44,21 +43,20 @@ static void fired(void *arg, const struct sched_fire *f, int delivered, int fail
 		 f->late ? " (late)" : "", delivered, failed);
 }
 
-/* The job: run what is due; the delay to the next job in seconds, -1 for
- * none, -2 after an error (posted). */
+/* The job: run what is due and leave the delay to the next job in a->next;
+ * 0, or -1 after an error (posted). */
 static int run(struct worker *w, void *arg)
 {
 	struct alarm *a = arg;
 	struct sched_deliver d = { deliver, fired, a };
 	struct err e = { 0, "" };
-	long delay;
 
-	if (sched_run_due(a->store, &a->opts, time(NULL), &d, &delay, NULL, &e) < 0) {
+	if (sched_run_due(a->store, &a->opts, time(NULL), &d, &a->next, NULL, &e) < 0) {
 		log_error("tui: scheduler: %s", e.msg);
 		worker_post(w, WORKER_ERROR, e.msg, NULL);
-		return -2;
+		return -1;
 	}
-	return delay > INT_MAX ? INT_MAX : (int)delay;
+	return 0;
 }
 
 int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
@@ -120,7 +118,7 @@ void alarm_tick(struct alarm *a, time_t now, bool changed)
 
 void alarm_finished(struct alarm *a, time_t now, int rc)
 {
-	long delay = rc >= 0 ? rc : rc == -2 ? ERROR_RETRY : MAX_SLEEP;
+	long delay = rc < 0 ? ERROR_RETRY : a->next < 0 ? MAX_SLEEP : a->next;
 
 	a->due = now + (delay > MAX_SLEEP ? MAX_SLEEP : delay);
 }

@@ -30,6 +30,7 @@ struct alarm {
 	time_t due;           /* run the scheduler at */
 	bool poke;            /* run it as soon as the thread is free */
 	time_t lock_retry;
+	long next;            /* set by a scheduler run: seconds to the next job, -1 none */
 	long long last_job;   /* the last popup, on the scheduler thread: one a occurrence */
 	time_t last_occurrence;
 };
@@ -43,7 +44,8 @@ struct worker *alarm_worker(const struct alarm *a);
 /* Run the scheduler when due, or at once when changed (the database
  * changed: a reminder may have been added). */
 void alarm_tick(struct alarm *a, time_t now, bool changed);
-/* A scheduler run finished (WORKER_FINISHED's rc): plan the next one. */
+/* A scheduler run finished (WORKER_FINISHED's rc: 0, or -1 after an error):
+ * plan the next one. */
 void alarm_finished(struct alarm *a, time_t now, int rc);
 /* Milliseconds until alarm_tick must run again, -1 for never. */
 long alarm_timeout(struct alarm *a);

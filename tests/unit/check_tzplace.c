@@ -110,20 +110,24 @@ END_TEST
 
 START_TEST(test_now)
 {
+	struct err e = { 0, "" };
 	char buf[64];
 
-	ck_assert_int_eq(tzplace_now("Europe/Berlin", WINTER, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_now("Europe/Berlin", WINTER, buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "2026-01-15 13:00 CET (UTC+01:00)");
-	ck_assert_int_eq(tzplace_now("Europe/Berlin", SUMMER, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_now("Europe/Berlin", SUMMER, buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "2026-07-15 14:00 CEST (UTC+02:00)");
-	ck_assert_int_eq(tzplace_now("Asia/Tokyo", WINTER, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_now("Asia/Tokyo", WINTER, buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "2026-01-15 21:00 JST (UTC+09:00)");
-	ck_assert_int_eq(tzplace_iso("America/New_York", WINTER, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_iso("America/New_York", WINTER, buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "2026-01-15T07:00:00-05:00");
-	ck_assert_int_eq(tzplace_iso("UTC", WINTER, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_iso("UTC", WINTER, buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "2026-01-15T12:00:00+00:00");
-	ck_assert_int_eq(tzplace_now("Nowhere/Land", WINTER, buf, sizeof(buf)), -1);
-	ck_assert_int_eq(tzplace_now("UTC", WINTER, buf, 4), -1);
+	ck_assert_int_eq(tzplace_now("Nowhere/Land", WINTER, buf, sizeof(buf), &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "unknown time zone 'Nowhere/Land'");
+	ck_assert_int_eq(tzplace_now("UTC", WINTER, buf, 4, &e), -1);
+	ck_assert_str_eq(e.msg, "the time in 'UTC' does not fit in 4 bytes");
 }
 END_TEST
 
@@ -137,13 +141,13 @@ START_TEST(test_convert)
 	ck_assert_msg(tzplace_convert("15:00", "Europe/Berlin", "Asia/Tokyo", WINTER, &t, &e) == 0,
 		      "%s", e.msg);
 	ck_assert_int_eq(t, 1768485600L);
-	ck_assert_int_eq(tzplace_format("Asia/Tokyo", t, "%Y-%m-%d %H:%M", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_format("Asia/Tokyo", t, "%Y-%m-%d %H:%M", buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "2026-01-15 23:00");
 
 	ck_assert_msg(tzplace_convert("15:00", "Europe/Berlin", "Asia/Tokyo", SUMMER, &t, &e) == 0,
 		      "%s", e.msg);
 	ck_assert_int_eq(t, 1784120400L);
-	ck_assert_int_eq(tzplace_format("Asia/Tokyo", t, "%H:%M", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tzplace_format("Asia/Tokyo", t, "%H:%M", buf, sizeof(buf), &e), 0);
 	ck_assert_str_eq(buf, "22:00");
 
 	/* "Today" is the date in the from zone: already the 16th in Tokyo. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,11 @@ const struct config_key config_keys[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
+/* The TUI reads the config on its UI and scheduler threads while a
+ * `/config set` runs on its worker: lock guards kf, vals and retired. */
 struct config {
 	char *path;
+	pthread_mutex_t lock;
 	GKeyFile *kf;
 	GHashTable *vals;   /* key -> value read from kf; owns the strings config_get returns */
 	GPtrArray *retired; /* values replaced by config_set, kept until config_free */
@@ -207,6 +211,7 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 	GError *gerr = NULL;
 
 	c->path = xstrdup(path);
+	pthread_mutex_init(&c->lock, NULL);
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
@@ -235,6 +240,7 @@ void config_free(struct config *c)
 	g_key_file_free(c->kf);
 	g_hash_table_destroy(c->vals);
 	g_ptr_array_free(c->retired, TRUE);
+	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c);
 }
@@ -248,12 +254,18 @@ bool config_is_set(struct config *c, const char *key)
 {
 	char section[128];
 	const char *name;
+	bool set;
 
-	return split_key(key, section, sizeof(section), &name) == 0 &&
-	       g_key_file_has_key(c->kf, section, name, NULL);
+	if (split_key(key, section, sizeof(section), &name) < 0)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	set = g_key_file_has_key(c->kf, section, name, NULL);
+	pthread_mutex_unlock(&c->lock);
+	return set;
 }
 
-const char *config_get(struct config *c, const char *key)
+/* The value of key in vals, read into it from kf the first time. */
+static const char *get_locked(struct config *c, const char *key)
 {
 	const struct config_key *k = config_lookup(key);
 	char section[128];
@@ -268,6 +280,16 @@ const char *config_get(struct config *c, const char *key)
 	if (!v)
 		return k ? k->def : NULL;
 	g_hash_table_insert(c->vals, g_strdup(key), v);
+	return v;
+}
+
+const char *config_get(struct config *c, const char *key)
+{
+	const char *v;
+
+	pthread_mutex_lock(&c->lock);
+	v = get_locked(c, key);
+	pthread_mutex_unlock(&c->lock);
 	return v;
 }
 
@@ -288,6 +310,7 @@ bool config_get_bool(struct config *c, const char *key)
 int config_set(struct config *c, const char *key, const char *value, struct err *e)
 {
 	const struct config_key *k = config_lookup(key);
+	gpointer old_key, old_val;
 	char section[128];
 	const char *name;
 
@@ -297,28 +320,29 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 		return err_set(e, ERR_USAGE, "unknown key '%s' (see nestor config list)", key);
 	if (check_value(k, value, e) < 0)
 		return -1;
+	pthread_mutex_lock(&c->lock);
 	g_key_file_set_string(c->kf, section, name, value);
 	/* A caller may still hold the old string (a scheduler's notify.command):
 	 * it stays valid until config_free. */
-	{
-		gpointer old_key, old_val;
-
-		if (g_hash_table_steal_extended(c->vals, key, &old_key, &old_val)) {
-			g_free(old_key);
-			g_ptr_array_add(c->retired, old_val);
-		}
+	if (g_hash_table_steal_extended(c->vals, key, &old_key, &old_val)) {
+		g_free(old_key);
+		g_ptr_array_add(c->retired, old_val);
 	}
+	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
 
 int config_save(struct config *c, struct err *e)
 {
 	gsize len;
-	gchar *data = g_key_file_to_data(c->kf, &len, NULL);
+	gchar *data;
 	char *tmp = xasprintf("%s.tmp.%d", c->path, (int)getpid());
 	FILE *f;
 	int rc = 0;
 
+	pthread_mutex_lock(&c->lock);
+	data = g_key_file_to_data(c->kf, &len, NULL);
+	pthread_mutex_unlock(&c->lock);
 	f = fopen(tmp, "w");
 	if (!f) {
 		rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));

@@ -6,6 +6,11 @@
  * `nestor config list`, and man/nestor.conf.5.  Unknown keys produce a
  * warning, never an error; an invalid value is an error naming the file,
  * line and key.  Saving keeps comments and other keys.
+ *
+ * Threads: every function may be called from any thread on one config (the
+ * TUI reads it on its UI and scheduler threads while a `/config set` runs on
+ * its worker); a mutex inside guards it.  config_load and config_free are
+ * the owner's, with no other thread using the config.
  */
 #ifndef NESTOR_CONFIG_H
 #define NESTOR_CONFIG_H

@@ -1,5 +1,9 @@
-/* The config file: defaults, set keeping comments, errors with file:line:key. */
+/* The config file: defaults, set keeping comments, errors with file:line:key,
+ * reads from threads while another sets. */
 #include <check.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +136,70 @@ START_TEST(test_cli)
 }
 END_TEST
 
+/* The TUI's threads read the config while a /config set runs on its worker. */
+#define SETS 3000
+#define READERS 3
+
+static atomic_int writing, started;
+
+static void *reader(void *arg)
+{
+	struct config *c = arg;
+	long reads = 0, bad = 0;
+
+	atomic_fetch_add(&started, 1);
+	while (atomic_load(&writing) || reads < 100) {
+		const char *place = config_get(c, "general.location");
+		const char *units = config_get(c, "weather.units");
+		long lease = config_get_int(c, "scheduler.lease");
+
+		if (!place || (strcmp(place, "Berlin") && strcmp(place, "Токио")))
+			bad++;
+		if (!units || (strcmp(units, "metric") && strcmp(units, "imperial")))
+			bad++;
+		if (lease != 60 && lease != 120)
+			bad++;
+		if (!config_is_set(c, "general.location"))
+			bad++;
+		reads++;
+	}
+	return (void *)(bad ? -1L : reads);
+}
+
+START_TEST(test_threads_read_while_set)
+{
+	struct err e = { 0, "" };
+	struct config *c;
+	pthread_t th[READERS];
+	void *ret;
+
+	write_file("[general]\nlocation = Berlin\n");
+	c = config_load(path, NULL, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	atomic_store(&writing, 1);
+	atomic_store(&started, 0);
+	for (int i = 0; i < READERS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, c), 0);
+	while (atomic_load(&started) < READERS)
+		sched_yield();
+	for (int i = 0; i < SETS; i++) {
+		ck_assert_int_eq(config_set(c, "general.location", i % 2 ? "Токио" : "Berlin", &e), 0);
+		ck_assert_int_eq(config_set(c, "weather.units", i % 3 ? "imperial" : "metric", &e), 0);
+		ck_assert_int_eq(config_set(c, "scheduler.lease", i % 2 ? "120" : "60", &e), 0);
+		if (i % 500 == 0)
+			ck_assert_msg(config_save(c, &e) == 0, "%s", e.msg);
+	}
+	atomic_store(&writing, 0);
+	for (int i = 0; i < READERS; i++) {
+		ck_assert_int_eq(pthread_join(th[i], &ret), 0);
+		ck_assert_msg((long)ret > 0, "reader %d saw a value never set", i);
+	}
+	ck_assert_str_eq(config_get(c, "general.location"), "Токио");
+	ck_assert_str_eq(config_get(c, "weather.units"), "imperial");
+	config_free(c);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -142,6 +210,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_set_keeps_comments);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_cli);
+	tcase_add_test(tc, test_threads_read_while_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,38 +161,66 @@ static int run(struct daemon *d)
 	}
 }
 
-/* Detach: the parent prints the daemon's pid and returns. */
-static int background(struct ctx *ctx, bool *parent)
+/*
+ * The parent's side of detaching: wait until the daemon says it is ready
+ * ("R" and its pid) or why it is not ("E" and the message), or exits
+ * without a word.  Prints just the pid.
+ */
+static int wait_ready(struct ctx *ctx, int fd)
 {
-	int fd, pipefd[2];
+	char buf[sizeof(ctx->err.msg) + 1];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (len > 1 && buf[0] == 'R') {
+		fprintf(ctx->out, "%s\n", buf + 1);
+		return 0;
+	}
+	if (len > 1 && buf[0] == 'E')
+		return err_set(&ctx->err, ERR_FAIL, "%s", buf + 1);
+	return err_set(&ctx->err, ERR_FAIL, "the daemon did not start (see the log)");
+}
+
+/* Detach: fork twice.  The parent (*parent set) waits for the daemon's word
+ * and returns; the daemon gets the pipe to send it on (*ready) and
+ * /dev/null for its standard streams. */
+static int background(struct ctx *ctx, bool *parent, int *ready)
+{
+	int fd, pipefd[2], rc;
 	pid_t pid;
 
 	*parent = false;
-	if (pipe(pipefd) < 0)
+	*ready = -1;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return err_set(&ctx->err, ERR_FAIL, "pipe: %s", strerror(errno));
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
 		return err_set(&ctx->err, ERR_FAIL, "fork: %s", strerror(errno));
+	}
 	if (pid > 0) {
-		int child = 0;
-
 		*parent = true;
 		close(pipefd[1]);
-		if (read(pipefd[0], &child, sizeof(child)) != (ssize_t)sizeof(child))
-			return err_set(&ctx->err, ERR_FAIL, "the daemon did not start");
+		waitpid(pid, NULL, 0); /* the first child leaves at once */
+		rc = wait_ready(ctx, pipefd[0]);
 		close(pipefd[0]);
-		fprintf(ctx->out, "nestor daemon started (pid %d)\n", child);
-		return 0;
+		return rc;
 	}
 	close(pipefd[0]);
 	setsid();
-	if (fork() > 0)
-		_exit(0);
-	pid = getpid();
-	if (write(pipefd[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
-		_exit(1);
-	close(pipefd[1]);
+	pid = fork();
+	if (pid != 0)
+		_exit(pid < 0);
+	*ready = pipefd[1];
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -203,13 +232,29 @@ static int background(struct ctx *ctx, bool *parent)
 	return 0;
 }
 
+/* The daemon's word to the waiting parent (ready, or why not); then the pipe closes. */
+static void tell_parent(int *ready, const struct ctx *ctx, bool ok)
+{
+	char *msg;
+
+	if (*ready < 0)
+		return;
+	msg = ok ? xasprintf("R%d", (int)getpid()) : xasprintf("E%s", ctx->err.msg);
+	if (write(*ready, msg, strlen(msg)) < 0) {
+		/* the parent is gone: nobody to tell */
+	}
+	free(msg);
+	close(*ready);
+	*ready = -1;
+}
+
 int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "foreground", no_argument, NULL, 'f' },
 					      { NULL, 0, NULL, 0 } };
 	struct daemon d;
 	bool foreground = false, parent;
-	int c, rc = -1;
+	int c, rc = -1, ready = -1;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "f", opts)) != -1) {
 		if (c != 'f')
@@ -222,13 +267,15 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		/* An SQLite connection must not cross fork(): reopen it in the child. */
 		store_free(ctx->store);
 		ctx->store = NULL;
-		if (background(ctx, &parent) < 0)
+		if (background(ctx, &parent, &ready) < 0)
 			return -1;
 		if (parent)
 			return 0;
 		ctx->store = store_open(ctx->db_path, &ctx->err);
-		if (!ctx->store)
+		if (!ctx->store) {
+			tell_parent(&ready, ctx, false);
 			return -1;
+		}
 	}
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
@@ -237,8 +284,12 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	load_opts(&d);
 	d.notify.out = foreground ? stdout : NULL;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
-	if (d.lock >= 0 && setup_fds(&d) == 0)
+	if (d.lock >= 0 && setup_fds(&d) == 0) {
+		/* the store, the lock, the signals and the watch are open: started */
+		tell_parent(&ready, ctx, true);
 		rc = run(&d);
+	}
+	tell_parent(&ready, ctx, false);
 	if (d.lock >= 0)
 		close(d.lock);
 	if (d.sfd >= 0)

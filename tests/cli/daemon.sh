@@ -34,11 +34,25 @@ expect_eq "SIGTERM: clean exit" "$st" 0
 expect_match "stop logged" "$(cat "$dir/nestor.log")" 'daemon stopping \(signal 15\)'
 
 out=$(nestor daemon)
-expect_match "detached" "$out" '^nestor daemon started \(pid [0-9]+\)$'
-pid=$(printf '%s\n' "$out" | sed 's/.*pid \([0-9]*\).*/\1/')
+expect_match "detached: prints just its pid" "$out" '^[0-9]+$'
+pid=$out
 kill -0 "$pid" || fail "the detached daemon is not running"
+# it said so only once ready: it holds the scheduler lock already
+flock -n -x "$dir/nestor.db.sched.lock" true &&
+	fail "nestor daemon returned before the daemon held the scheduler lock"
 kill -TERM "$pid"
 t=0
 while kill -0 "$pid" 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
 kill -0 "$pid" 2>/dev/null && fail "the detached daemon did not stop"
 pid=
+
+# a daemon that cannot open its descriptors (here the scheduler lock is a
+# directory) says why and prints no pid
+nestor --db "$dir/other.db" task list >/dev/null
+mkdir "$dir/other.db.sched.lock"
+st=0
+out=$(nestor --db "$dir/other.db" daemon 2>"$dir/d.err") || st=$?
+expect_eq "not started: status" "$st" 1
+expect_eq "not started: no pid" "$out" ""
+expect_eq "not started: why" "$(cat "$dir/d.err")" \
+	"nestor: daemon: unable to open '$dir/other.db.sched.lock': Is a directory"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static const struct {

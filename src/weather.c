@@ -194,7 +194,7 @@ static int forecast(struct store *store, const struct weather_opts *o, double la
 		    time_t now, struct weather *w, struct err *e)
 {
 	long ttl = o->ttl ? o->ttl : WEATHER_DEFAULT_TTL;
-	char la[32], lo[32], *key, *body;
+	char la[32], lo[32], *key, *cached, *body = NULL;
 	const char *why;
 	int ret;
 
@@ -203,9 +203,9 @@ static int forecast(struct store *store, const struct weather_opts *o, double la
 	key = xasprintf("weather:forecast:%s,%s:%s:%d", la, lo,
 			o->api.units == OPENMETEO_IMPERIAL ? "imperial" : "metric",
 			openmeteo_days(&o->api));
-	if (ttl > 0 && cache_lookup(store, key, now, &body)) {
-		ret = openmeteo_forecast_parse(body, &w->fc, &why);
-		free(body);
+	if (ttl > 0 && cache_lookup(store, key, now, &cached)) {
+		ret = openmeteo_forecast_parse(cached, &w->fc, &why);
+		free(cached);
 		if (ret == 0) {
 			w->cached = 1;
 			free(key);
@@ -214,10 +214,9 @@ static int forecast(struct store *store, const struct weather_opts *o, double la
 		openmeteo_forecast_release(&w->fc);
 	}
 	ret = openmeteo_forecast(&o->api, lat, lon, &w->fc, ttl > 0 ? &body : NULL, e);
-	if (ret == 0 && ttl > 0) {
+	if (ret == 0 && body)
 		cache_store(store, key, body, now + ttl);
-		free(body);
-	}
+	free(body);
 	free(key);
 	return ret;
 }

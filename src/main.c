@@ -6,6 +6,7 @@
 #include "log.h"
 #include "task.h"
 #include "tui.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -159,7 +160,12 @@ int main(int argc, char **argv)
 		paths_release(&ctx.paths);
 		return 2;
 	}
-	ctx.now = time(NULL);
+	if (wallclock_init(&ctx.err) < 0) {
+		fprintf(stderr, "nestor: %s\n", ctx.err.msg);
+		paths_release(&ctx.paths);
+		return 2;
+	}
+	ctx.now = wallclock_now();
 	if (setup(&ctx) < 0) {
 		rc = 1;
 	} else if (argc < 2) {

@@ -133,30 +133,72 @@ START_TEST(test_script_list)
 }
 END_TEST
 
-/* This runner, run again on a source tree without the scripts, fails. */
-START_TEST(test_wrong_src_fails)
+/* Run this runner again with ENV (shell text) in front; its exit status,
+ * its output in *out. */
+static int run_self(const char *env, char **out)
 {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *log = xasprintf("%s/runner.log", dir);
-	char *cmd, *out;
+	char *cmd;
 	int st;
 
 	ck_assert_int_gt(n, 0);
 	self[n] = '\0';
-	cmd = xasprintf("CK_RUN_SUITE=cli CK_RUN_CASE=scripts NESTOR_SRC='%s' '%s' >'%s' 2>&1", dir,
-			self, log);
+	cmd = xasprintf("%s '%s' >'%s' 2>&1", env, self, log);
 	st = system(cmd);
-	out = tu_slurp(log, NULL);
-
-	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d:\n%s", st,
-		      out ? out : "");
-	ck_assert_msg(out && strstr(out, "no end-to-end scripts match") &&
-			      strstr(out, "Checks: 1, Failures: 1, Errors: 0"),
-		      "%s", out ? out : "");
-	free(out);
+	*out = tu_slurp(log, NULL);
+	if (!*out)
+		*out = xstrdup("");
 	free(cmd);
 	free(log);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+/* The runner on a source tree without the scripts fails, and so does a run
+ * in which no test ran. */
+START_TEST(test_runner_cannot_pass_empty)
+{
+	char *env = xasprintf("CK_RUN_SUITE=cli CK_RUN_CASE=scripts NESTOR_SRC='%s'", dir);
+	char *out;
+
+	ck_assert_int_eq(run_self(env, &out), 1);
+	ck_assert_msg(strstr(out, "no end-to-end scripts match") &&
+			      strstr(out, "Checks: 1, Failures: 1, Errors: 0"),
+		      "%s", out);
+	free(out);
+	free(env);
+	ck_assert_int_eq(run_self("CK_RUN_SUITE=no_such_suite CK_RUN_CASE=", &out), 1);
+	ck_assert_msg(strstr(out, "no test ran (CK_RUN_SUITE=no_such_suite, CK_RUN_CASE=)"), "%s",
+		      out);
+	free(out);
+}
+END_TEST
+
+/* NESTOR_NOW pins the clock the commands read; a bad value is refused. */
+START_TEST(test_pinned_clock)
+{
+	char *out, *err;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	setenv("NESTOR_NOW", "2026-06-01T09:00:00Z", 1);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "time"), 0);
+	ck_assert_msg(!strncmp(out, "2026-06-01 11:00 ", 17), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task add x --due tomorrow"), 0);
+	free(out);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "--json task list"), 0);
+	ck_assert_msg(strstr(out, "\"due\":\t\"2026-06-02") != NULL, "%s", out);
+	free(out);
+	setenv("NESTOR_NOW", "soon", 1);
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "time"), 2);
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(err, "nestor: NESTOR_NOW: bad time \"soon\" (want epoch seconds or "
+			      "YYYY-MM-DDTHH:MM:SSZ, optionally @REAL)\n");
+	free(out);
+	free(err);
+	unsetenv("NESTOR_NOW");
+	unsetenv("TZ");
 }
 END_TEST
 
@@ -170,7 +212,8 @@ Suite *cli_suite(void)
 	pattern = tu_src("tests/cli/*.sh");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_help_and_version);
-	tcase_add_test(tc, test_wrong_src_fails);
+	tcase_add_test(tc, test_runner_cannot_pass_empty);
+	tcase_add_test(tc, test_pinned_clock);
 	suite_add_tcase(s, tc);
 	if (glob(pattern, 0, NULL, &scripts) == 0) {
 		tests = xcalloc(scripts.gl_pathc, sizeof(*tests));

@@ -15,6 +15,7 @@
 #include "when.h"
 #include "worker.h"
 #include "wrap.h"
+#include "sbuf.h"
 #include "wallclock.h"
 #include "xalloc.h"
 

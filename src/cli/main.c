@@ -5,7 +5,6 @@
 #include "cmd.h"
 #include "log.h"
 #include "task.h"
-#include "tui.h"
 #include "wallclock.h"
 #include "xalloc.h"
 

@@ -136,6 +136,12 @@ asan: deps
 # clang-tidy: the analyzer's memory and API checks.  NullDereference is off:
 # it cannot see that cJSON_Is*(NULL) is false and flags every such guard.
 TIDY_CHECKS := -*,clang-analyzer-core.*,-clang-analyzer-core.NullDereference,clang-analyzer-unix.*,bugprone-sizeof-*,bugprone-signed-char-misuse
+# The C files clang-format keeps in the house style (.clang-format).  `make
+# lint` always checks that the style file is valid; FORMAT_CHECK=1 also
+# fails on any file `make format` would change.
+FORMAT_SRC   := $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] \
+                  tests/unit/*.[ch])
+FORMAT_CHECK ?= 0
 lint: all $(TESTBIN)
 	@echo "  LINT    layers"
 	$(Q)sh contrib/layers.sh --tree $(BUILD)
@@ -152,9 +158,14 @@ lint: all $(TESTBIN)
 	  grep -A4 'warning:\|error:' $(BUILD)/clang-tidy.log; exit 1; fi
 	@echo "  LINT    shell"
 	$(Q)sh -n contrib/deps.sh contrib/layers.sh $(wildcard tests/cli/*.sh) $(wildcard bench/*.sh)
+	@echo "  LINT    clang-format"
+	$(Q)clang-format --dump-config >/dev/null
+ifeq ($(FORMAT_CHECK),1)
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRC)
+endif
 
 format:
-	clang-format -i $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] tests/unit/*.c)
+	clang-format -i $(FORMAT_SRC)
 
 bench: all
 	$(Q)sh contrib/deps.sh bench

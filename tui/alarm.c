@@ -1,6 +1,7 @@
 /* The scheduler on a thread of the TUI; fired reminders become popups. */
 #include "alarm.h"
 #include "log.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <string.h>
@@ -9,11 +10,6 @@
 #define MAX_SLEEP 60    /* look again at least once a minute (clock changes) */
 #define LOCK_RETRY 5     /* a daemon that stops hands reminders over within 5 s */
 #define ERROR_RETRY 30
-
-static time_t live_clock(void)
-{
-	return time(NULL);
-}
 
 /* On the scheduler thread: one channel of one occurrence. */
 static int deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
@@ -51,7 +47,7 @@ static int run(struct worker *w, void *arg)
 	struct sched_deliver d = { deliver, fired, a };
 	struct err e = { 0, "" };
 
-	if (sched_run_due(a->store, &a->opts, time(NULL), &d, &a->next, NULL, &e) < 0) {
+	if (sched_run_due(a->store, &a->opts, wallclock_now(), &d, &a->next, NULL, &e) < 0) {
 		log_error("tui: scheduler: %s", e.msg);
 		worker_post(w, WORKER_ERROR, e.msg, NULL);
 		return -1;
@@ -65,7 +61,7 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 	a->lock = -1;
 	a->db_path = ctx->db_path;
 	sched_opts_init(&a->opts, ctx->cfg);
-	a->opts.clock = live_clock;
+	a->opts.clock = wallclock_now;
 	a->opts.max_jobs = 20; /* a burst of due jobs does not hold back a popup */
 	a->notify.command = config_get(ctx->cfg, "notify.command");
 	a->notify.timeout = a->opts.lease / 2;
@@ -133,9 +129,9 @@ long alarm_timeout(struct alarm *a)
 		return -1; /* its end wakes the loop */
 	if (a->poke && a->lock >= 0)
 		return 0;
-	/* from the real clock, so a job due at 17:00:00 fires then, not up to
+	/* from the live clock, so a job due at 17:00:00 fires then, not up to
 	 * a second later */
-	clock_gettime(CLOCK_REALTIME, &ts);
+	wallclock_timespec(&ts);
 	ms = (long)(at - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
 	return ms < 0 ? 0 : ms;
 }

@@ -16,6 +16,7 @@
 #include "worker.h"
 #include "wrap.h"
 #include "sbuf.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -71,7 +72,7 @@ static void notice(struct tui *t, bool error, const char *fmt, ...)
 	vsnprintf(t->notice, sizeof(t->notice), fmt, ap);
 	va_end(ap);
 	t->notice_error = error;
-	t->notice_until = time(NULL) + NOTICE_SECS;
+	t->notice_until = wallclock_now() + NOTICE_SECS;
 	t->dirty = true;
 }
 
@@ -144,7 +145,7 @@ static void status(struct tui *t)
 	si.sched = alarm_state(&t->alarm);
 	si.busy = worker_busy(t->worker);
 	si.scrolled = t->chat.scroll > 0;
-	si.now = time(NULL);
+	si.now = wallclock_now();
 	if (t->notice[0] && si.now < t->notice_until) {
 		si.notice = t->notice;
 		si.notice_error = t->notice_error;
@@ -201,7 +202,7 @@ static void refresh_side(struct tui *t)
 {
 	struct err e = { 0, "" };
 
-	if (side_load(&t->side, t->ctx->store, time(NULL), &e) < 0)
+	if (side_load(&t->side, t->ctx->store, wallclock_now(), &e) < 0)
 		notice(t, true, "side pane: %s", e.msg);
 	t->dirty = true;
 }
@@ -217,7 +218,7 @@ static void check_data(struct tui *t)
 		return;
 	t->data_version = v;
 	refresh_side(t);
-	alarm_tick(&t->alarm, time(NULL), true);
+	alarm_tick(&t->alarm, wallclock_now(), true);
 }
 
 /* Run one line: a slash command or a turn.  -1 leaves the message in e. */
@@ -318,15 +319,15 @@ static void answer_popup(struct tui *t, wint_t ch, bool fkey)
 	if (!fkey && (ch == 's' || ch == 'S')) {
 		time_t at;
 
-		if (reminder_snooze(t->ctx->store, p->id, 600, time(NULL), &at, &e) < 0) {
+		if (reminder_snooze(t->ctx->store, p->id, 600, wallclock_now(), &at, &e) < 0) {
 			notice(t, true, "snooze: %s", e.msg);
 		} else {
 			char when[24];
 
-			side_when(at, time(NULL), when, sizeof(when));
+			side_when(at, wallclock_now(), when, sizeof(when));
 			notice(t, false, "snoozed until %s", when);
 			refresh_side(t);
-			alarm_tick(&t->alarm, time(NULL), true);
+			alarm_tick(&t->alarm, wallclock_now(), true);
 		}
 	} else if (!(fkey ? ch == KEY_ENTER : ch == '\r' || ch == '\n' || ch == 27 || ch == ' ')) {
 		return;
@@ -502,7 +503,7 @@ static void take_alarms(struct tui *t)
 		} else if (ev->kind == WORKER_ERROR) {
 			notice(t, true, "reminders: %s", ev->a);
 		} else if (ev->kind == WORKER_FINISHED) {
-			alarm_finished(&t->alarm, time(NULL), ev->rc);
+			alarm_finished(&t->alarm, wallclock_now(), ev->rc);
 		}
 	}
 	worker_events_free(list);
@@ -525,7 +526,7 @@ static int next_timeout(struct tui *t)
 	struct timespec ts;
 	long ms, sched = alarm_timeout(&t->alarm);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	wallclock_timespec(&ts);
 	ms = (60 - ts.tv_sec % 60) * 1000L - ts.tv_nsec / 1000000;
 	if (sched >= 0 && sched < ms)
 		ms = sched;
@@ -544,7 +545,7 @@ static int next_timeout(struct tui *t)
 
 static void tick(struct tui *t)
 {
-	time_t now = time(NULL);
+	time_t now = wallclock_now();
 
 	if (!t->watch || (t->recheck.tv_sec && ms_until(&t->recheck) <= 0)) {
 		t->recheck.tv_sec = 0;
@@ -641,9 +642,9 @@ static int tui_open(struct tui *t, struct ctx *ctx)
 	t->watch = dbwatch_new(ctx->db_path, &ctx->err);
 	if (!t->watch)
 		log_warn("tui: %s; looking for changes every second", ctx->err.msg);
-	t->minute = time(NULL) / 60;
+	t->minute = wallclock_now() / 60;
 	store_data_version(ctx->store, &t->data_version, &ctx->err);
-	side_load(&t->side, ctx->store, time(NULL), &ctx->err);
+	side_load(&t->side, ctx->store, wallclock_now(), &ctx->err);
 	err_clear(&ctx->err);
 	return 0;
 }

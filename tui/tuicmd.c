@@ -9,6 +9,7 @@
 #include "slash.h"
 #include "wrap.h"
 #include "sbuf.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -182,7 +183,7 @@ static int run_turn(struct worker *w, void *arg)
 {
 	struct turn_job *j = arg;
 	struct err e = { 0, "" };
-	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, time(NULL), worker_sink(w),
+	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, wallclock_now(), worker_sink(w),
 			     &e);
 
 	free(j->text);
@@ -239,7 +240,7 @@ static int run_command(struct worker *w, void *arg)
 
 	x.store = j->c->wstore;
 	x.json = false;
-	x.now = time(NULL);
+	x.now = wallclock_now();
 	x.name[0] = '\0';
 	x.stdin_owner = "TUI"; /* the UI thread reads the keys */
 	err_clear(&x.err);

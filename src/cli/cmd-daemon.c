@@ -14,6 +14,7 @@
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -40,11 +41,6 @@ struct daemon {
 	struct dbwatch *watch;
 };
 
-static time_t live_clock(void)
-{
-	return time(NULL);
-}
-
 static int daemon_deliver(void *arg, const struct sched_fire *f, const char *channel,
 			  struct err *e)
 {
@@ -64,7 +60,7 @@ static void load_opts(struct daemon *d)
 {
 	sched_opts_release(&d->opts);
 	sched_opts_init(&d->opts, d->ctx->cfg);
-	d->opts.clock = live_clock;
+	d->opts.clock = wallclock_now;
 	/* Look at the signals between batches when a backlog is due. */
 	d->opts.max_jobs = 50;
 	d->notify.command = config_get(d->ctx->cfg, "notify.command");
@@ -106,7 +102,7 @@ static int setup_fds(struct daemon *d)
 	return d->watch ? 0 : -1;
 }
 
-/* Milliseconds from the real clock until `delay` seconds after `now`. */
+/* Milliseconds from the live clock until `delay` seconds after `now`. */
 static int timeout_ms(time_t now, long delay)
 {
 	struct timespec ts;
@@ -114,7 +110,7 @@ static int timeout_ms(time_t now, long delay)
 
 	if (delay < 0)
 		return MAX_SLEEP_MS;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	wallclock_timespec(&ts);
 	ms = (long long)(now + delay) * 1000 - ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 	return ms < 0 ? 0 : ms > MAX_SLEEP_MS ? MAX_SLEEP_MS : (int)ms;
 }
@@ -128,7 +124,7 @@ static int run(struct daemon *d)
 
 	for (;;) {
 		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 } };
-		time_t now = time(NULL);
+		time_t now = wallclock_now();
 		long delay;
 		int ms;
 

@@ -6,6 +6,7 @@
 #include "render.h"
 #include "scheduler.h"
 #include "when.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -306,11 +307,6 @@ static int dry_run(struct ctx *ctx)
 	return 0;
 }
 
-static time_t live_clock(void)
-{
-	return time(NULL);
-}
-
 static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 {
 	struct fire_front ff;
@@ -325,13 +321,13 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	if (dry)
 		return dry_run(ctx);
 	sched_opts_init(&o, ctx->cfg);
-	o.clock = live_clock;
+	o.clock = wallclock_now;
 	memset(&ff, 0, sizeof(ff));
 	ff.n.command = config_get(ctx->cfg, "notify.command");
 	ff.n.timeout = o.lease / 2;
 	ff.n.out = ctx->out;
 	ff.errout = ctx->errout;
-	rc = sched_run_due(ctx->store, &o, time(NULL), &d, &delay, NULL, &ctx->err);
+	rc = sched_run_due(ctx->store, &o, wallclock_now(), &d, &delay, NULL, &ctx->err);
 	sched_opts_release(&o);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "task.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -184,7 +185,12 @@ int main(int argc, char **argv)
 		paths_release(&ctx.paths);
 		return 2;
 	}
-	ctx.now = time(NULL);
+	if (wallclock_init(&ctx.err) < 0) {
+		fprintf(stderr, "nestor: %s\n", ctx.err.msg);
+		paths_release(&ctx.paths);
+		return 2;
+	}
+	ctx.now = wallclock_now();
 	if (setup(&ctx) < 0) {
 		rc = 1;
 	} else if (argc < 2) {

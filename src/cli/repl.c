@@ -15,6 +15,7 @@
 #include "scheduler.h"
 #include "tool.h"
 #include "slash.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -121,7 +122,7 @@ static void run_command(struct repl *r, const char *line)
 		return;
 	}
 	r->ctx->json = false;
-	r->ctx->now = time(NULL);
+	r->ctx->now = wallclock_now();
 	if (cmd_dispatch(r->ctx, cmd_table, argc, argv) < 0) {
 		char *msg = cmd_error_text(r->ctx);
 
@@ -215,7 +216,7 @@ static void handle_line(struct repl *r, char *line)
 	}
 	r->mid_line = false;
 	busy = 1;
-	engine_turn(r->eng, &r->conv, p, time(NULL), &sink, &e);
+	engine_turn(r->eng, &r->conv, p, wallclock_now(), &sink, &e);
 	busy = 0;
 }
 
@@ -339,7 +340,7 @@ static int run_scheduler(struct repl *r)
 
 	if (r->sched_lock < 0)
 		return -1;
-	if (sched_run_due(r->ctx->store, &r->sched, time(NULL), &d, &delay, NULL, &e) < 0) {
+	if (sched_run_due(r->ctx->store, &r->sched, wallclock_now(), &d, &delay, NULL, &e) < 0) {
 		rl_clear_visible_line();
 		fprintf(stderr, "nestor: scheduler: %s\n", e.msg);
 		rl_forced_update_display();

@@ -1,7 +1,7 @@
 # An imported event's VALARM becomes a reminder; re-import keeps one; event rm removes it.
 . "$(dirname "$0")/lib.sh"
 export TZ=Europe/Berlin
-day=$(date -d '+3 days' +%Y%m%d)
+day=$(test_date $((3 * 86400)) +%Y%m%d)
 cat > f.ics <<ICS
 BEGIN:VCALENDAR
 VERSION:2.0

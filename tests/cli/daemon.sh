@@ -15,17 +15,15 @@ nestor config set notify.channels command >/dev/null
 nestor remind list >/dev/null
 
 "$NESTOR_BIN" daemon --foreground >"$dir/d.out" 2>&1 & pid=$!
-sleep 0.3 # asleep, with nothing scheduled
+# asleep, with nothing scheduled
+wait_until "the daemon to start" grep -q 'daemon started' "$dir/nestor.log"
 nestor remind add "stand up" --at "in 1 min" >/dev/null
-due=$(( $(date +%s) + 1 ))
-nestor remind add "drink water" --at "$(date -d "@$due" '+%Y-%m-%dT%H:%M:%S%z')" >/dev/null
-t=0
-while [ ! -s "$dir/delivered" ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+nestor remind add "drink water" --at "$(test_date 1 '+%Y-%m-%dT%H:%M:%S%z')" >/dev/null
+wait_until "a delivery" test -s "$dir/delivered"
 expect_eq "woken by the new reminder, delivered within 5 s" "$(cat "$dir/delivered" 2>/dev/null)" "drink water"
 
 kill -HUP "$pid"
-t=0
-while ! grep -q '"reloaded' "$dir/nestor.log" && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+wait_until "the reload" grep -q '"reloaded' "$dir/nestor.log"
 grep -q '"reloaded' "$dir/nestor.log" || fail "SIGHUP did not reload the config"
 kill -TERM "$pid"
 st=0; wait "$pid" || st=$?
@@ -41,8 +39,8 @@ kill -0 "$pid" || fail "the detached daemon is not running"
 flock -n -x "$dir/nestor.db.sched.lock" true &&
 	fail "nestor daemon returned before the daemon held the scheduler lock"
 kill -TERM "$pid"
-t=0
-while kill -0 "$pid" 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_until "the detached daemon to stop" gone "$pid"
 kill -0 "$pid" 2>/dev/null && fail "the detached daemon did not stop"
 pid=
 

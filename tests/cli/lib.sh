@@ -6,6 +6,51 @@ NESTOR_HOME=$(mktemp -d "${TMPDIR:-/tmp}/nestor-cli.XXXXXX")
 export NESTOR_HOME SRC
 nestor() { "$NESTOR_BIN" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# One clock for every process of the script (NESTOR_NOW in nestor(1)): it
+# reads Monday 2026-06-01 09:00 UTC when the script starts and runs at the
+# real rate, so no script depends on the date it runs on, and reminders,
+# leases and timeouts still take real time.  Local time is UTC unless the
+# script sets TZ.  test_now: that clock now, in epoch seconds; compute
+# instants from it, never from `date` alone.
+TEST_T0=1780304400
+TEST_REAL0=$(date +%s)
+NESTOR_NOW=$TEST_T0@$TEST_REAL0
+TZ=UTC
+export NESTOR_NOW TZ
+test_now() { echo $((TEST_T0 + $(date +%s) - TEST_REAL0)); }
+# test_date SECS ARGS...: date(1) ARGS (C locale) for the instant SECS after
+# test_now
+test_date() {
+	_t=$(($(test_now) + $1))
+	shift
+	LC_ALL=C date -d "@$_t" "$@"
+}
+# wait_until [-t SECS] [-s SHOW] WHAT CMD [ARG...]: run CMD every 0.05 s
+# until it succeeds; after SECS (10) seconds' worth of tries, run the shell
+# text SHOW (to print what was seen instead) and fail naming WHAT.  The one
+# way the scripts wait: for a file, a log line, a pid, a row, a screen;
+# never a bare sleep.
+wait_until() {
+	_secs=10 _show=
+	while :; do
+		case $1 in
+		-t) _secs=$2; shift 2 ;;
+		-s) _show=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	_what=$1
+	shift
+	_i=0
+	until "$@"; do
+		_i=$((_i + 1))
+		if [ "$_i" -ge $((_secs * 20)) ]; then
+			[ -z "$_show" ] || eval "$_show" >&2 || true
+			fail "timed out after $_secs s waiting for $_what"
+		fi
+		sleep 0.05
+	done
+}
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got [$2], want [$3]"; }
 # expect_match WHAT TEXT PATTERN (grep -E)

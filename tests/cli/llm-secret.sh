@@ -18,11 +18,7 @@ fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "pay rent"}
               {"say": ["Added ", "the task."], "hold_after": 2}]'
 "$NESTOR_BIN" ask "add pay rent" > out.txt 2> err.txt &
 bg=$!
-i=0
-until grep -q "Added" out.txt 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 200 ] || fail "no reply began: $(cat err.txt)"
-	sleep 0.05
-done
+wait_until -s 'cat err.txt' "a reply to begin" grep -qs "Added" out.txt
 ps -eo pid,args ww > ps.txt
 [ -s ps.txt ] || fail "ps printed nothing"
 grep -q "ask add pay rent" ps.txt || fail "ps does not show the running nestor"

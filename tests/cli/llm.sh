@@ -10,14 +10,7 @@ nestor assistant add gpt --base-url "$FAKE_URL" --model fake-model --default > /
 # run nestor in the background: ask_bg OUT ERR ARGS...; sets BG
 ask_bg() { o=$1 e=$2; shift 2; "$NESTOR_BIN" "$@" > "$o" 2> "$e" & BG=$!; }
 # wait_for FILE TEXT: until FILE holds TEXT (10 s at most)
-wait_for() {
-	i=0
-	until grep -qF -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "timed out waiting for [$2] in $1: [$(cat "$1")]"
-		sleep 0.05
-	done
-}
+wait_for() { wait_until -s "cat '$1'" "[$2] in $1" grep -qsF -- "$2" "$1"; }
 # the conversation id of the last `history list`
 last_conv() { nestor --json history list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
 

@@ -4,78 +4,60 @@
 # the same REPL fed through a pipe.
 . "$(dirname "$0")/lib.sh"
 cd "$NESTOR_HOME"
-RUN=0
-tm() { tmux -L "nestor-repl-$$-$RUN" "$@"; }
-trap 'tm kill-server 2>/dev/null || true' EXIT
-# wait_for PATTERN: the screen shows it (grep -E), or fail after 10 s
-wait_for() {
-	i=0
-	while ! tm capture-pane -p -t S 2>/dev/null | grep -Eq -- "$1"; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "screen never showed /$1/:
-$(tm capture-pane -p -t S 2>/dev/null)"
-		sleep 0.05
-	done
-}
+. "$SRC/tests/cli/tmux.sh"
 # start ARGS: nestor chat ARGS in a fresh 100x30 terminal; the pane stays
-# after nestor exits so its last words can be read.  Each run has its own
-# server (private socket).
-start() {
-	tm kill-server 2>/dev/null || true
-	RUN=$((RUN + 1))
-	tm new-session -d -s S -x 100 -y 30 \
-		"env NESTOR_HOME='$NESTOR_HOME' '$NESTOR_BIN' chat $*; echo '[exit '\$?']'; sleep 30"
-}
+# after nestor exits so its last words can be read
+start() { term_start -x 100 -y 30 "'$NESTOR_BIN' chat $*; echo '[exit '\$?']'"; }
 
 nestor config set notify.channels stdout >/dev/null
 start
-wait_for "^nestor>$"
-tm send-keys -t S "remind me to call mom tomorrow at 5pm" Enter
-wait_for "^Reminder 1 set for tomorrow 17:00: call mom$"
-tm send-keys -t S "/reminders" Enter
-wait_for "^ +1 +tomorrow 17:00 +- +call mom$"
+term_wait "^nestor>$"
+term_keys "remind me to call mom tomorrow at 5pm" Enter
+term_wait "^Reminder 1 set for tomorrow 17:00: call mom$"
+term_keys "/reminders" Enter
+term_wait "^ +1 +tomorrow 17:00 +- +call mom$"
 # a reminder due in 3 s fires above the prompt; the half-typed line stays
-due=$(date -d "@$(($(date +%s) + 3))" +%Y-%m-%dT%H:%M:%S%:z)
-tm send-keys -t S "remind me at $due to stretch" Enter
-wait_for "^Reminder 2 set for today [0-9:]+: stretch$"
-tm send-keys -t S "half typed"
-wait_for "^nestor> half typed$"
-wait_for "^reminder 2: stretch$"
-tm capture-pane -p -t S | grep -A1 "^reminder 2: stretch$" | tail -1 | grep -q "^nestor> half typed$" ||
+due=$(test_date 3 +%Y-%m-%dT%H:%M:%S%:z)
+term_keys "remind me at $due to stretch" Enter
+term_wait "^Reminder 2 set for today [0-9:]+: stretch$"
+term_keys "half typed"
+term_wait "^nestor> half typed$"
+term_wait "^reminder 2: stretch$"
+grep -A1 "^reminder 2: stretch$" "$TERM_SCREEN" | tail -1 | grep -q "^nestor> half typed$" ||
 	fail "the prompt line was not kept under the fired reminder:
-$(tm capture-pane -p -t S)"
-tm send-keys -t S C-u
-tm send-keys -t S "add lunch with Anna tomorrow at 13:00 for 1h" Enter
-wait_for "^Event 1 added: lunch with Anna, tomorrow 13:00–14:00$"
-tm send-keys -t S "/agenda" Enter
-wait_for "^ +1  13:00-14:00  lunch with Anna$"
-tm send-keys -t S "please add task buy oat milk by friday" Enter
-wait_for "^Task 1 added: buy oat milk \(due "
-tm send-keys -t S "/tas" Tab
-wait_for "^nestor> /tasks$"
-tm send-keys -t S Enter
-wait_for "^ +1 +0 +[-0-9]+ +buy oat milk$"
+$(cat "$TERM_SCREEN")"
+term_keys C-u
+term_keys "add lunch with Anna tomorrow at 13:00 for 1h" Enter
+term_wait "^Event 1 added: lunch with Anna, tomorrow 13:00–14:00$"
+term_keys "/agenda" Enter
+term_wait "^ +1  13:00-14:00  lunch with Anna$"
+term_keys "please add task buy oat milk by friday" Enter
+term_wait "^Task 1 added: buy oat milk \(due "
+term_keys "/tas" Tab
+term_wait "^nestor> /tasks$"
+term_keys Enter
+term_wait "^ +1 +0 +[-0-9]+ +buy oat milk$"
 # Ctrl-C drops a half-typed line and keeps the REPL
-tm send-keys -t S "add task never mind"
-wait_for "^nestor> add task never mind$"
-tm send-keys -t S C-c
-wait_for "^nestor>$"
-tm send-keys -t S "мои задачи" Enter
-wait_for "^  1  buy oat milk \(до "
-tm send-keys -t S C-d
-wait_for "^\[exit 0\]$"
+term_keys "add task never mind"
+term_wait "^nestor> add task never mind$"
+term_keys C-c
+term_wait "^nestor>$"
+term_keys "мои задачи" Enter
+term_wait "^  1  buy oat milk \(до "
+term_keys C-d
+term_wait "^\[exit 0\]$"
 [ "$(nestor task list | grep -c 'never mind')" = 0 ] || fail "Ctrl-C still added the task"
 
 # resume: the last conversation comes back, and goes on
 start --resume
-wait_for "^resuming conversation 1: remind me to call mom tomorrow at 5pm$"
-wait_for "^you: мои задачи$"
-tm send-keys -t S "my reminders" Enter
-wait_for "^  1  tomorrow 17:00  call mom$"
-tm send-keys -t S "done 1" Enter
-wait_for "^Task 1 done: buy oat milk$"
-tm send-keys -t S "/quit" Enter
-wait_for "^\[exit 0\]$"
+term_wait "^resuming conversation 1: remind me to call mom tomorrow at 5pm$"
+term_wait "^you: мои задачи$"
+term_keys "my reminders" Enter
+term_wait "^  1  tomorrow 17:00  call mom$"
+term_keys "done 1" Enter
+term_wait "^Task 1 done: buy oat milk$"
+term_keys "/quit" Enter
+term_wait "^\[exit 0\]$"
 expect_eq "one conversation" "$(nestor history list | grep -c ' repl ')" 1
 expect_match "it holds the last turn" "$(nestor history show 1)" "^nestor: Task 1 done: buy oat milk$"
 [ -s "$NESTOR_HOME/history" ] || fail "no readline history file"

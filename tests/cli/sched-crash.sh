@@ -21,11 +21,10 @@ nestor config set notify.command "$dir/notify.sh" >/dev/null
 nestor config set notify.channels command >/dev/null
 nestor config set scheduler.lease 4 >/dev/null
 touch "$dir/block"
-id=$(nestor remind add "take the cake out" --at "$(date '+%Y-%m-%d %H:%M')")
+id=$(nestor remind add "take the cake out" --at "$(test_date 0 '+%Y-%m-%d %H:%M')")
 
 "$NESTOR_BIN" daemon --foreground >"$dir/d1.out" 2>&1 & d1=$!; pids="$pids $d1"
-t=0
-while [ ! -e "$dir/blocked" ] && [ $t -lt 100 ]; do sleep 0.05; t=$((t + 1)); done
+wait_until "the delivery to start" test -e "$dir/blocked"
 [ -e "$dir/blocked" ] || fail "the daemon never started the delivery"
 kill -9 "$d1"
 wait "$d1" 2>/dev/null || true
@@ -36,9 +35,8 @@ expect_match "claimed, not delivered" "$(nestor jobs --json)" '"state":	"running
 [ ! -e "$dir/delivered" ] || fail "delivered before the restart"
 
 "$NESTOR_BIN" daemon --foreground >"$dir/d2.out" 2>&1 & d2=$!; pids="$pids $d2"
-t=0
-while [ ! -s "$dir/delivered" ] && [ $t -lt 200 ]; do sleep 0.05; t=$((t + 1)); done
-sleep 0.5
+wait_until -t 20 "the delivery after the restart" test -s "$dir/delivered"
+# stopped and gone: a second delivery under way has happened by now
 kill "$d2"
 wait "$d2" 2>/dev/null || true
 expect_eq "delivered once after restart" "$(cat "$dir/delivered" 2>/dev/null)" "take the cake out"

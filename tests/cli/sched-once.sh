@@ -20,29 +20,30 @@ nestor config set notify.channels command >/dev/null
 
 # Start the daemons and the cron-like loop before adding: they must notice
 # reminders written by other processes.
-"$NESTOR_BIN" daemon --foreground >"$dir/d1.out" 2>&1 & pids="$pids $!"
-"$NESTOR_BIN" daemon --foreground >"$dir/d2.out" 2>&1 & pids="$pids $!"
+"$NESTOR_BIN" daemon --foreground >"$dir/d1.out" 2>&1 & d1=$!
+"$NESTOR_BIN" daemon --foreground >"$dir/d2.out" 2>&1 & d2=$!
 ( while [ ! -e "$dir/stop" ]; do nestor remind fire >>"$dir/fire.out" 2>&1 || true; done ) &
-pids="$pids $!"
+loop=$!
+pids="$d1 $d2 $loop"
 
-base=$(( $(date +%s) + 6 ))
+base=$(( $(test_now) + 6 ))
 i=0
 while [ $i -lt $N ]; do
 	at=$(date -d "@$(( base + i % 3 ))" '+%Y-%m-%dT%H:%M:%S%z')
 	nestor remind add "reminder number $i" --at "$at" >/dev/null
 	i=$((i + 1))
 done
-[ "$(date +%s)" -lt "$base" ] || echo "note: adding took longer than planned" >&2
+[ "$(test_now)" -lt "$base" ] || echo "note: adding took longer than planned" >&2
 
-# Wait (at most 30 s) for all of them, then a little more for any duplicate.
-t=0
-while [ "$(wc -l < "$dir/delivered")" -lt $N ] && [ $t -lt 300 ]; do
-	sleep 0.1; t=$((t + 1))
-done
-sleep 1
+# Wait for all of them; then stop everyone and wait until they are gone, so
+# a duplicate delivery under way has happened by the time we count.
+all_delivered() { [ "$(wc -l < "$dir/delivered")" -ge $N ]; }
+wait_until -t 30 -s 'echo "$(wc -l < "$dir/delivered") delivered"' "$N deliveries" all_delivered
 touch "$dir/stop"
-cleanup
-wait 2>/dev/null || true
+wait "$loop" # the loop ends after its current `remind fire`
+kill "$d1" "$d2"
+wait "$d1" "$d2" 2>/dev/null || true
+pids=
 
 dups=$(sort "$dir/delivered" | uniq -d | head -5)
 expect_eq "duplicate deliveries" "$dups" ""

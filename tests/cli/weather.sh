@@ -3,14 +3,10 @@
 # malformed JSON, no server at all.
 . "$(dirname "$0")/lib.sh"
 cd "$NESTOR_HOME"
-python3 "$SRC/tests/fake/openmeteo.py" --date "$(date +%F)" --ppid $$ > fake.out 2>fake.err &
+python3 "$SRC/tests/fake/openmeteo.py" --date "$(test_date 0 +%F)" --ppid $$ > fake.out 2>fake.err &
 FAKE=$!
 trap 'kill $FAKE 2>/dev/null || true' EXIT
-i=0
-until grep -q '^PORT ' fake.out 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 100 ] || fail "fake server did not start: $(cat fake.err)"
-	sleep 0.05
-done
+wait_until -s 'cat fake.err' "the fake server's port" grep -qs '^PORT ' fake.out
 PORT=$(sed -n 's/^PORT //p' fake.out)
 BASE=http://127.0.0.1:$PORT
 # fake API: control and request log
@@ -86,7 +82,8 @@ expect_match "ask tomorrow line" "$out" "^  tomorrow: "
 # time: the tz database first, the geocoder for the rest
 expect_match "time Tokyo" "$(nestor time Tokyo)" "Asia/Tokyo$"
 expect_match "time Kazan" "$(nestor time Kazan)" "Europe/Moscow$"
-expect_match "time convert" "$(nestor time convert 15:00 Berlin Tokyo | tail -1)" "23:00 JST .*Asia/Tokyo$"
+# 15:00 today (1 June: summer time in Berlin, UTC+2) is 22:00 in Tokyo
+expect_match "time convert" "$(nestor time convert 15:00 Berlin Tokyo | tail -1)" "22:00 JST .*Asia/Tokyo$"
 expect_match "ask time" "$(nestor ask 'what time is it in Tokyo')" "^In Tokyo it's [0-9][0-9]:[0-9][0-9], .* \(Asia/Tokyo\)$"
 
 # no server at all: a clear error naming the host

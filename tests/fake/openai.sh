@@ -12,12 +12,7 @@ fake_openai_start() {
 	python3 "$SRC/tests/fake/openai.py" --ppid $$ > "$FAKE_DIR/port" &
 	FAKE_PID=$!
 	trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
-	i=0
-	while ! grep -q '^PORT ' "$FAKE_DIR/port" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "the fake OpenAI server did not start"
-		sleep 0.05
-	done
+	wait_until "the fake OpenAI server's port" grep -qs '^PORT ' "$FAKE_DIR/port"
 	FAKE_PORT=$(awk '{print $2}' "$FAKE_DIR/port")
 	FAKE_URL=http://127.0.0.1:$FAKE_PORT/v1
 }

@@ -20,7 +20,8 @@ Test control (never counted as requests):
       delay: the next delay_count (1) requests wait that many seconds first;
       malformed: the next request (or N) gets truncated JSON with status 200;
       reset: forget the script and the request log.
-  GET  /_requests  {"requests": [{"method", "path", "query", "body"}, ...]}
+  GET  /_requests  {"requests": [{"method", "path", "query", "body", "t"}, ...]}
+      t: when the request arrived (seconds, the server's monotonic clock)
   GET  /_echo      echoes method, path, query, headers and body as JSON
   POST /_echo      the same
   GET  /_big?n=N   N bytes of "x"
@@ -256,7 +257,8 @@ class Handler(BaseHTTPRequestHandler):
 
         with STATE.lock:
             STATE.requests.append({"method": method, "path": u.path, "query": u.query,
-                                   "body": body.decode("utf-8", "replace")})
+                                   "body": body.decode("utf-8", "replace"),
+                                   "t": time.monotonic()})
             delay = 0.0
             if STATE.delay_count > 0:
                 STATE.delay_count -= 1

@@ -401,23 +401,24 @@ START_TEST(test_side_pane)
 	struct task t = { 0 };
 	struct side side;
 	WINDOW *w;
+	time_t now = 1780304400; /* 2026-06-01 09:00 UTC */
 
 	ck_assert_ptr_nonnull(st);
 	set_term(scr);
 	theme_init(false);
 	t.title = "позвонить в банк насчёт комиссии";
-	ck_assert_int_eq(task_add(st, &t, time(NULL), &e), 0);
+	ck_assert_int_eq(task_add(st, &t, now, &e), 0);
 	{
 		struct event ev = { 0 };
 
 		ev.summary = xstrdup("dentist");
-		ev.start = when_day_start(time(NULL)) + 10 * 3600;
+		ev.start = when_day_start(now) + 10 * 3600;
 		ev.end = ev.start + 3600;
-		ck_assert_int_eq(event_add(st, &ev, time(NULL), &e), 0);
+		ck_assert_int_eq(event_add(st, &ev, now, &e), 0);
 		event_release(&ev);
 	}
 	side_init(&side);
-	ck_assert_int_eq(side_load(&side, st, time(NULL), &e), 0);
+	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
 	w = newwin(12, 20, 0, 0);
 	side_draw(&side, w);
 	ck_assert_str_eq(row_from(w, 0, 2), "Today");

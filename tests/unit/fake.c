@@ -219,6 +219,16 @@ char *fake_request_query(const struct fake *f, const char *prefix, int n)
 	return s;
 }
 
+double fake_request_time(const struct fake *f, const char *prefix, int n)
+{
+	cJSON *r = requests(f, prefix);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r, n), "t");
+	double v = cJSON_IsNumber(t) ? t->valuedouble : -1;
+
+	cJSON_Delete(r);
+	return v;
+}
+
 int fake_closed_port(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };

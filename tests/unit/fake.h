@@ -39,6 +39,9 @@ int fake_reset(const struct fake *f);
 int fake_requests(const struct fake *f, const char *prefix);
 /* The query string of the n-th such request (0-based), newly allocated, or NULL. */
 char *fake_request_query(const struct fake *f, const char *prefix, int n);
+/* When the n-th such request arrived, in seconds on the server's monotonic
+ * clock (compare two of them); -1 when there is no such request. */
+double fake_request_time(const struct fake *f, const char *prefix, int n);
 
 /* A TCP port on 127.0.0.1 nobody listens on (bound, then closed). */
 int fake_closed_port(void);

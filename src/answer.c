@@ -1,4 +1,5 @@
 #include "answer.h"
+#include "reltime.h"
 #include "when.h"
 #include "xalloc.h"
 
@@ -9,43 +10,6 @@
 
 #define RU(lang) ((lang) && !strcmp((lang), "ru"))
 
-static const char *const en_wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-static const char *const en_mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-static const char *const ru_wday[] = { "вс", "пн", "вт", "ср", "чт", "пт", "сб" };
-static const char *const ru_mon[] = { "января", "февраля", "марта",    "апреля",
-				      "мая",    "июня",	   "июля",     "августа",
-				      "сентября", "октября", "ноября", "декабря" };
-
-void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len)
-{
-	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
-	struct tm tm, today;
-	char day[64], hm[8], year[16] = "";
-
-	localtime_r(&t, &tm);
-	localtime_r(&now, &today);
-	if (tm.tm_year != today.tm_year)
-		snprintf(year, sizeof(year), " %d", tm.tm_year + 1900);
-	snprintf(hm, sizeof(hm), "%02d:%02d", tm.tm_hour, tm.tm_min);
-	if (days == 0)
-		snprintf(day, sizeof(day), "%s", RU(lang) ? "сегодня" : "today");
-	else if (days == 1)
-		snprintf(day, sizeof(day), "%s", RU(lang) ? "завтра" : "tomorrow");
-	else if (RU(lang))
-		snprintf(day, sizeof(day), "%s, %d %s%s", ru_wday[tm.tm_wday], tm.tm_mday,
-			 ru_mon[tm.tm_mon], year);
-	else
-		snprintf(day, sizeof(day), "%s %d %s%s", en_wday[tm.tm_wday], tm.tm_mday,
-			 en_mon[tm.tm_mon], year);
-	if (date_only)
-		snprintf(buf, len, "%s", day);
-	else if (RU(lang))
-		snprintf(buf, len, "%s%s в %s", day, days > 1 ? "," : "", hm);
-	else
-		snprintf(buf, len, "%s %s", day, hm);
-}
-
 void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len)
 {
 	struct when w;
@@ -55,7 +19,7 @@ void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, s
 		snprintf(buf, len, "?");
 		return;
 	}
-	answer_when(lang, w.at, w.date_only, now, buf, len);
+	reltime_format(RELTIME_PROSE, lang, w.at, w.date_only, now, buf, len);
 }
 
 char *answer_help(const char *lang)
@@ -250,7 +214,7 @@ static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool 
 	struct err e;
 
 	if (with_day && when_parse(str(ev, "start"), now, &w, &e) == 0) {
-		answer_when(lang, w.at, true, now, day, sizeof(day));
+		reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 		sbuf_addf(sb, "%s ", day);
 	}
 	if (cJSON_IsTrue(ad)) {
@@ -299,7 +263,7 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 
 			snprintf(last, sizeof(last), "%.10s", start);
 			if (when_parse(last, now, &w, &e) == 0)
-				answer_when(lang, w.at, true, now, day, sizeof(day));
+				reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 			else
 				snprintf(day, sizeof(day), "%s", last);
 			sbuf_addf(&sb, "%s%s:", sb.len ? "\n" : "", day);
@@ -317,7 +281,7 @@ static void due_text(const char *lang, const char *iso, time_t now, char *buf, s
 	struct err e;
 
 	if (iso && strstr(iso, "T23:59:59") && when_parse(iso, now, &w, &e) == 0)
-		answer_when(lang, w.at, true, now, buf, len);
+		reltime_format(RELTIME_PROSE, lang, w.at, true, now, buf, len);
 	else
 		answer_when_iso(lang, iso, now, buf, len);
 }
@@ -466,12 +430,7 @@ static char *time_reply(const char *lang, const char *tool, const cJSON *result)
 			tm.tm_hour = 12;
 			tm.tm_isdst = -1;
 			timegm(&tm); /* fills tm_wday */
-			if (ru)
-				snprintf(buf, sizeof(buf), "%s, %d %s", ru_wday[tm.tm_wday],
-					 tm.tm_mday, ru_mon[tm.tm_mon]);
-			else
-				snprintf(buf, sizeof(buf), "%s %d %s", en_wday[tm.tm_wday],
-					 tm.tm_mday, en_mon[tm.tm_mon]);
+			reltime_date(lang, &tm, false, buf, sizeof(buf));
 		}
 		if (ru)
 			return xasprintf("Сейчас %s, %s (%s)", hm, buf, str(result, "zone"));
@@ -519,7 +478,7 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 
 		snprintf(date, sizeof(date), "%s", str(d, "date") ? str(d, "date") : "");
 		if (when_parse(date, now, &w, &e) == 0)
-			answer_when(lang, w.at, true, now, day, sizeof(day));
+			reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 		else
 			snprintf(day, sizeof(day), "%s", date);
 		fmt_num(a, sizeof(a), d, "temperature_min");

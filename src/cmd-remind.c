@@ -3,6 +3,7 @@
 #include "job.h"
 #include "notify.h"
 #include "reminder.h"
+#include "reltime.h"
 #include "render.h"
 #include "scheduler.h"
 #include "when.h"
@@ -23,19 +24,10 @@ static const struct option remind_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "today 17:00", "tomorrow 09:00", "2026-12-01 09:30" in the local zone. */
+/* "today 17:00", "yesterday 09:00", "2026-12-01 09:30" in the local zone. */
 static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 {
-	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	if (days == 0)
-		strftime(buf, len, "today %H:%M", &tm);
-	else if (days == 1)
-		strftime(buf, len, "tomorrow %H:%M", &tm);
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	reltime_format(RELTIME_LIST, NULL, t, false, now, buf, len);
 }
 
 /* --at WHEN: a date without a time of day means 09:00 that day. */

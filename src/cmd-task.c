@@ -1,5 +1,6 @@
 /* nestor task add|list|done|rm|edit */
 #include "cmd.h"
+#include "reltime.h"
 #include "render.h"
 #include "task.h"
 #include "when.h"
@@ -127,29 +128,14 @@ out:
 static void fmt_due(const struct task *t, time_t now, char *buf, size_t len)
 {
 	struct tm tm;
-	time_t today = when_day_start(now);
-	long days;
 
 	if (!t->has_due) {
 		snprintf(buf, len, "-");
 		return;
 	}
 	localtime_r(&t->due, &tm);
-	days = (long)((when_day_start(t->due) - today + 43200) / 86400);
-	if (tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59) {
-		if (days == 0)
-			snprintf(buf, len, "today");
-		else if (days == 1)
-			snprintf(buf, len, "tomorrow");
-		else
-			strftime(buf, len, "%Y-%m-%d", &tm);
-	} else if (days == 0) {
-		strftime(buf, len, "today %H:%M", &tm);
-	} else if (days == 1) {
-		strftime(buf, len, "tomorrow %H:%M", &tm);
-	} else {
-		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-	}
+	reltime_format(RELTIME_LIST, NULL, t->due,
+		       tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59, now, buf, len);
 }
 
 static int task_cmd_list(struct ctx *ctx, int argc, char **argv)

@@ -1,6 +1,7 @@
 /* The side pane's data (through storage/) and its drawing. */
 #include "side.h"
 #include "event.h"
+#include "reltime.h"
 #include "reminder.h"
 #include "task.h"
 #include "theme.h"
@@ -54,22 +55,12 @@ static void add_line(struct side_section *sec, const char *when, const char *tex
 
 void side_when(time_t t, time_t now, char *buf, size_t len)
 {
-	time_t day = when_day_start(now);
 	struct tm tm;
 
-	bool today, week, day_only;
-
 	localtime_r(&t, &tm);
-	today = t >= day && t < when_day_start(day + 36 * 3600);
-	week = t >= day && t < day + 7 * 86400;
 	/* a task due on a day, not at a time, is due at 23:59:59 */
-	day_only = tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59;
-	if (today)
-		strftime(buf, len, day_only ? "today" : "%H:%M", &tm);
-	else if (week)
-		strftime(buf, len, day_only ? "%a" : "%a %H:%M", &tm);
-	else
-		strftime(buf, len, "%b %d", &tm);
+	reltime_format(RELTIME_SHORT, NULL, t,
+		       tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59, now, buf, len);
 }
 
 static int load_tasks(struct side_section *sec, struct store *st, time_t now, struct err *e)

@@ -231,6 +231,36 @@ START_TEST(test_ambiguous_asks_which)
 }
 END_TEST
 
+/* Something due yesterday is "yesterday" in answers, not "today". */
+START_TEST(test_overdue_says_yesterday)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	cJSON *args, *res = NULL;
+	struct err e;
+
+	say(&s, &conv, "add task pay rent yesterday");
+	say(&s, &conv, "add task call the bank yesterday at 10:00");
+	say(&s, &conv, "add task buy milk today");
+	ck_assert_str_eq(say(&s, &conv, "my tasks"), "Tasks:\n"
+						     "  2  call the bank (due yesterday 10:00)\n"
+						     "  1  pay rent (due yesterday)\n"
+						     "  3  buy milk (due today)");
+	ck_assert_str_eq(say(&s, &conv, "мои задачи"), "Задачи:\n"
+						       "  2  call the bank (до вчера в 10:00)\n"
+						       "  1  pay rent (до вчера)\n"
+						       "  3  buy milk (до сегодня)");
+	seen_release(&s);
+	/* and yesterday's weather is not today's forecast */
+	ctx.now = now;
+	args = cJSON_Parse("{\"place\":\"Berlin\",\"date\":\"2026-11-24\"}");
+	ck_assert_int_eq(tool_call(&ctx, "weather_forecast", args, &res, &e), -1);
+	ck_assert_str_eq(e.msg, "no forecast for 2026-11-24 (only the next 16 days)");
+	cJSON_Delete(args);
+}
+END_TEST
+
 START_TEST(test_reminders)
 {
 	struct seen s = { 0 };
@@ -435,6 +465,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_unknown_calls_nothing);
 	tcase_add_test(tc, test_ambiguous_asks_which);
 	tcase_add_test(tc, test_reminders);
+	tcase_add_test(tc, test_overdue_says_yesterday);
 	tcase_add_test(tc, test_calendar);
 	tcase_add_test(tc, test_search_and_rm);
 	tcase_add_test(tc, test_delegation);

@@ -273,17 +273,17 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 	return sbuf_detach(&sb);
 }
 
-/* A task's due time; a date given without a time is stored as the end of
- * that day and shown as the day alone. */
-static void due_text(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+/* A task's due time, or its day alone when it is due on a day. */
+static void due_text(const char *lang, const cJSON *task, time_t now, char *buf, size_t len)
 {
 	struct when w;
 	struct err e;
 
-	if (iso && strstr(iso, "T23:59:59") && when_parse(iso, now, &w, &e) == 0)
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(task, "due_date_only")) &&
+	    when_parse(str(task, "due"), now, &w, &e) == 0)
 		reltime_format(RELTIME_PROSE, lang, w.at, true, now, buf, len);
 	else
-		answer_when_iso(lang, iso, now, buf, len);
+		answer_when_iso(lang, str(task, "due"), now, buf, len);
 }
 
 static char *listing(const char *lang, const char *tool, const cJSON *items, time_t now)
@@ -313,7 +313,7 @@ static char *listing(const char *lang, const char *tool, const cJSON *items, tim
 
 			sbuf_addf(&sb, "\n  %lld  %s", num(it, "id"), str(it, "title"));
 			if (d) {
-				due_text(lang, d, now, due, sizeof(due));
+				due_text(lang, it, now, due, sizeof(due));
 				sbuf_addf(&sb, " (%s %s)", ru ? "до" : "due", due);
 			}
 			if (str(it, "status") && strcmp(str(it, "status"), "todo"))
@@ -362,7 +362,7 @@ static char *task_reply(const char *lang, const char *tool, const cJSON *result,
 	if (!str(t, "due"))
 		return RU(lang) ? xasprintf("Задача %lld добавлена: %s", id, title)
 				: xasprintf("Task %lld added: %s", id, title);
-	due_text(lang, str(t, "due"), now, due, sizeof(due));
+	due_text(lang, t, now, due, sizeof(due));
 	return RU(lang) ? xasprintf("Задача %lld добавлена: %s (до: %s)", id, title, due)
 			: xasprintf("Task %lld added: %s (due %s)", id, title, due);
 }

@@ -30,7 +30,7 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 	reltime_format(RELTIME_LIST, NULL, t, false, now, buf, len);
 }
 
-/* --at WHEN: a date without a time of day means 09:00 that day. */
+/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
 static int parse_at(struct ctx *ctx, const char *text, time_t *at)
 {
 	struct when w;
@@ -39,16 +39,7 @@ static int parse_at(struct ctx *ctx, const char *text, time_t *at)
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}
-	*at = w.at;
-	if (w.date_only) {
-		struct tm tm;
-
-		localtime_r(&w.at, &tm);
-		tm.tm_hour = 9;
-		tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		*at = mktime(&tm);
-	}
+	*at = reminder_when_at(&w);
 	return 0;
 }
 

@@ -46,8 +46,7 @@ static int parse_due(struct ctx *ctx, const char *s, struct task *t)
 		err_prefix(&ctx->err, "--due");
 		return -1;
 	}
-	t->has_due = true;
-	t->due = w.date_only ? task_end_of_day(w.at) : w.at;
+	task_set_due(t, &w);
 	return 0;
 }
 
@@ -127,15 +126,10 @@ out:
 /* Human due column: "today 17:00", "tomorrow", "2026-12-01 09:30", "-". */
 static void fmt_due(const struct task *t, time_t now, char *buf, size_t len)
 {
-	struct tm tm;
-
-	if (!t->has_due) {
+	if (!t->has_due)
 		snprintf(buf, len, "-");
-		return;
-	}
-	localtime_r(&t->due, &tm);
-	reltime_format(RELTIME_LIST, NULL, t->due,
-		       tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59, now, buf, len);
+	else
+		reltime_format(RELTIME_LIST, NULL, t->due, t->due_date_only, now, buf, len);
 }
 
 static int task_cmd_list(struct ctx *ctx, int argc, char **argv)

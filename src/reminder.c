@@ -13,6 +13,20 @@
 
 #define KIND "reminder"
 
+time_t reminder_when_at(const struct when *w)
+{
+	struct tm tm;
+
+	if (!w->date_only)
+		return w->at;
+	localtime_r(&w->at, &tm);
+	tm.tm_hour = REMINDER_DAY_MINUTES / 60;
+	tm.tm_min = REMINDER_DAY_MINUTES % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 void reminder_release(struct reminder *r)
 {
 	if (!r)

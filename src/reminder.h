@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "store.h"
+#include "when.h"
 
 struct reminder {
 	long long id;
@@ -36,6 +37,14 @@ struct reminder {
 	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
 	char *alarm;        /* then its TRIGGER ("-PT15M"), else NULL */
 };
+
+/* A reminder given a date alone rings at 09:00 that day. */
+#define REMINDER_DAY_MINUTES (9 * 60)
+
+/* The due time a parsed WHEN means for a reminder: its instant, or
+ * REMINDER_DAY_MINUTES on its day when it is a date alone.  The command
+ * line, the tools and the offline assistant all decide through it. */
+time_t reminder_when_at(const struct when *w);
 
 void reminder_release(struct reminder *r);
 void reminder_list_free(struct reminder *rs, size_t n);

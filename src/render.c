@@ -80,6 +80,7 @@ cJSON *json_task(const struct task *t)
 	render_add_str(o, "notes", t->notes);
 	cJSON_AddNumberToObject(o, "priority", t->priority);
 	render_add_time(o, "due", t->has_due, t->due);
+	cJSON_AddBoolToObject(o, "due_date_only", t->has_due && t->due_date_only);
 	cJSON_AddStringToObject(o, "status", t->status);
 	render_add_time(o, "created", 1, t->created_at);
 	render_add_time(o, "done_at", t->done_at != 0, t->done_at);

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLS "id, title, notes, priority, due, status, created_at, done_at"
+#define TASK_COLS                                                                          \
+	"id, title, notes, priority, due, status, created_at, done_at, due_date_only"
 #define TASK_ORDER " ORDER BY status != 'todo', due IS NULL, due, priority DESC, id"
 
 void task_release(struct task *t)
@@ -24,17 +25,22 @@ void task_list_free(struct task *tasks, size_t n)
 	free(tasks);
 }
 
-time_t task_end_of_day(time_t t)
+void task_set_due(struct task *t, const struct when *w)
 {
 	struct tm tm;
 
+	t->has_due = true;
+	t->due_date_only = w->date_only;
+	t->due = w->at;
+	if (!w->date_only)
+		return;
 	/* Not start + 86399: DST changes the length of the day. */
-	localtime_r(&t, &tm);
+	localtime_r(&w->at, &tm);
 	tm.tm_hour = 23;
 	tm.tm_min = 59;
 	tm.tm_sec = 59;
 	tm.tm_isdst = -1;
-	return mktime(&tm);
+	t->due = mktime(&tm);
 }
 
 static void task_from_row(sqlite3_stmt *st, struct task *t)
@@ -49,6 +55,7 @@ static void task_from_row(sqlite3_stmt *st, struct task *t)
 	snprintf(t->status, sizeof(t->status), "%s", (const char *)sqlite3_column_text(st, 5));
 	t->created_at = (time_t)sqlite3_column_int64(st, 6);
 	t->done_at = (time_t)sqlite3_column_int64(st, 7);
+	t->due_date_only = t->has_due && sqlite3_column_int(st, 8);
 }
 
 static int check_task(const struct task *t, struct err *e)
@@ -60,12 +67,14 @@ static int check_task(const struct task *t, struct err *e)
 	return 0;
 }
 
+/* due at idx, due_date_only at idx + 1 */
 static void bind_due(sqlite3_stmt *st, int idx, const struct task *t)
 {
 	if (t->has_due)
 		sqlite3_bind_int64(st, idx, (sqlite3_int64)t->due);
 	else
 		sqlite3_bind_null(st, idx);
+	sqlite3_bind_int(st, idx + 1, t->has_due && t->due_date_only);
 }
 
 int task_add(struct store *s, struct task *t, time_t now, struct err *e)
@@ -76,8 +85,8 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	if (check_task(t, e) < 0)
 		return -1;
 	st = store_prepare(s,
-			   "INSERT INTO tasks(title, notes, priority, due, created_at)"
-			   " VALUES (?, ?, ?, ?, ?)",
+			   "INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at)"
+			   " VALUES (?, ?, ?, ?, ?, ?)",
 			   e);
 	if (!st)
 		return -1;
@@ -85,7 +94,7 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	store_bind_text(st, 2, t->notes);
 	sqlite3_bind_int(st, 3, t->priority);
 	bind_due(st, 4, t);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -136,7 +145,7 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 		return -1;
 	st = store_prepare(s,
 			   "UPDATE tasks SET title = ?, notes = ?, priority = ?, due = ?,"
-			   " status = ?, done_at = ? WHERE id = ?",
+			   " due_date_only = ?, status = ?, done_at = ? WHERE id = ?",
 			   e);
 	if (!st)
 		return -1;
@@ -144,12 +153,12 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 	store_bind_text(st, 2, t->notes);
 	sqlite3_bind_int(st, 3, t->priority);
 	bind_due(st, 4, t);
-	store_bind_text(st, 5, t->status);
+	store_bind_text(st, 6, t->status);
 	if (t->done_at)
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)t->done_at);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)t->done_at);
 	else
-		sqlite3_bind_null(st, 6);
-	sqlite3_bind_int64(st, 7, t->id);
+		sqlite3_bind_null(st, 7);
+	sqlite3_bind_int64(st, 8, t->id);
 	return change_one(s, st, t->id, e);
 }
 

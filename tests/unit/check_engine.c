@@ -261,6 +261,41 @@ START_TEST(test_overdue_says_yesterday)
 }
 END_TEST
 
+/* A date alone: a task is due that day, a reminder rings at 09:00, whether
+ * the tools are called or the words are parsed. */
+START_TEST(test_date_alone)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	cJSON *args, *res;
+	const cJSON *item;
+	struct err e;
+
+	ctx.now = now;
+	args = cJSON_Parse("{\"title\":\"rent\",\"due\":\"2026-11-27\"}");
+	ck_assert_int_eq(tool_call(&ctx, "task_add", args, &res, &e), 0);
+	item = cJSON_GetObjectItem(res, "task");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "due")),
+			 "2026-11-27T23:59:59+01:00");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(item, "due_date_only")));
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+	args = cJSON_Parse("{\"text\":\"water\",\"at\":\"2026-11-27\"}");
+	ck_assert_int_eq(tool_call(&ctx, "reminder_add", args, &res, &e), 0);
+	item = cJSON_GetObjectItem(res, "reminder");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "at")),
+			 "2026-11-27T09:00:00+01:00");
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+	ck_assert_str_eq(say(&s, &conv, "add task file taxes on friday"),
+			 "Task 2 added: file taxes (due Fri 27 Nov)");
+	ck_assert_str_eq(say(&s, &conv, "remind me on friday to call the bank"),
+			 "Reminder 2 set for Fri 27 Nov 09:00: call the bank");
+	seen_release(&s);
+}
+END_TEST
+
 START_TEST(test_reminders)
 {
 	struct seen s = { 0 };
@@ -466,6 +501,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_ambiguous_asks_which);
 	tcase_add_test(tc, test_reminders);
 	tcase_add_test(tc, test_overdue_says_yesterday);
+	tcase_add_test(tc, test_date_alone);
 	tcase_add_test(tc, test_calendar);
 	tcase_add_test(tc, test_search_and_rm);
 	tcase_add_test(tc, test_delegation);

@@ -142,7 +142,7 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "%4lld  %-16s  %-20.20s  ", rs[i].id, due,
 				rs[i].every ? rs[i].every : "-");
 			if (all)
-				fprintf(ctx->out, "%-9s  ", rs[i].state);
+				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
 			fprintf(ctx->out, "%s", rs[i].text);
 			if (rs[i].late > SCHED_LATE_GRACE)
 				fprintf(ctx->out, " (%s)",
@@ -359,7 +359,7 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 			if (jobs[i].has_next)
 				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
 			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
-				jobs[i].kind, jobs[i].state, next, jobs[i].attempts,
+				jobs[i].kind, job_state_name(jobs[i].state), next, jobs[i].attempts,
 				jobs[i].last_error ? jobs[i].last_error : "-");
 		}
 	}
@@ -404,7 +404,7 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 			fmt_when(runs[i].occurrence, ctx->now, due, sizeof(due));
 			fmt_when(runs[i].started_at, ctx->now, ran, sizeof(ran));
 			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-8s  %-7s  %s\n", runs[i].job_id,
-				due, ran, runs[i].channel ? runs[i].channel : "-", runs[i].result,
+				due, ran, runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
 				runs[i].detail ? runs[i].detail : "");
 		}
 	}

@@ -165,7 +165,7 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 			fmt_due(&tasks[i], ctx->now, due, sizeof(due));
 			fprintf(ctx->out, "%4lld  %3d  %-16s  ", tasks[i].id, tasks[i].priority, due);
 			if (all)
-				fprintf(ctx->out, "%-6s  ", tasks[i].status);
+				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
 			fprintf(ctx->out, "%s\n", tasks[i].title);
 		}
 	}

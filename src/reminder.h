@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "job.h"
 #include "store.h"
 #include "when.h"
 
@@ -29,7 +30,7 @@ struct reminder {
 	char schedule[8];  /* at|cron|rrule */
 	char *every;       /* the cron expression or RRULE, or NULL */
 	char *tzid;        /* or NULL: local */
-	char state[12];    /* pending|running|done|cancelled|failed */
+	enum job_state state;
 	char *channels;    /* "stdout,command", or NULL: the default list */
 	long late;         /* seconds past due (active and overdue at `now`), else 0 */
 	int attempts;

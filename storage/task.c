@@ -9,6 +9,24 @@
 	"id, title, notes, priority, due, status, created_at, done_at, due_date_only"
 #define TASK_ORDER " ORDER BY status != 'todo', due IS NULL, due, priority DESC, id"
 
+static const char *const status_words[] = { "todo", "done", "cancelled" };
+#define NSTATUS ((int)(sizeof(status_words) / sizeof(status_words[0])))
+
+const char *task_status_name(enum task_status s)
+{
+	return store_word(status_words, NSTATUS, (int)s);
+}
+
+int task_status_parse(const char *word, enum task_status *out)
+{
+	int v = store_word_value(status_words, NSTATUS, word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum task_status)v;
+	return 0;
+}
+
 void task_release(struct task *t)
 {
 	if (!t)
@@ -52,7 +70,8 @@ static void task_from_row(sqlite3_stmt *st, struct task *t)
 	t->priority = sqlite3_column_int(st, 3);
 	t->has_due = sqlite3_column_type(st, 4) != SQLITE_NULL;
 	t->due = (time_t)sqlite3_column_int64(st, 4);
-	snprintf(t->status, sizeof(t->status), "%s", (const char *)sqlite3_column_text(st, 5));
+	if (task_status_parse((const char *)sqlite3_column_text(st, 5), &t->status) < 0)
+		t->status = TASK_TODO; /* the table's CHECK allows no other word */
 	t->created_at = (time_t)sqlite3_column_int64(st, 6);
 	t->done_at = (time_t)sqlite3_column_int64(st, 7);
 	t->due_date_only = t->has_due && sqlite3_column_int(st, 8);
@@ -101,7 +120,7 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 		return store_error(s, e, "task add");
 	t->id = sqlite3_last_insert_rowid(s->db);
 	t->created_at = now;
-	snprintf(t->status, sizeof(t->status), "todo");
+	t->status = TASK_TODO;
 	return 0;
 }
 
@@ -153,7 +172,7 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 	store_bind_text(st, 2, t->notes);
 	sqlite3_bind_int(st, 3, t->priority);
 	bind_due(st, 4, t);
-	store_bind_text(st, 6, t->status);
+	store_bind_text(st, 6, task_status_name(t->status));
 	if (t->done_at)
 		sqlite3_bind_int64(st, 7, (sqlite3_int64)t->done_at);
 	else

@@ -21,6 +21,13 @@
 #include "store.h"
 #include "when.h"
 
+enum task_status { TASK_TODO, TASK_DONE, TASK_CANCELLED };
+
+/* "todo", "done", "cancelled": the word in SQL and JSON. */
+const char *task_status_name(enum task_status s);
+/* The status named word; -1 when it names none. */
+int task_status_parse(const char *word, enum task_status *out);
+
 struct task {
 	long long id;
 	char *title;
@@ -29,7 +36,7 @@ struct task {
 	bool has_due;
 	time_t due;
 	bool due_date_only; /* due on a day: due is its 23:59:59 local */
-	char status[12]; /* "todo", "done", "cancelled" */
+	enum task_status status;
 	time_t created_at;
 	time_t done_at; /* 0 when not done */
 };

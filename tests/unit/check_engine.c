@@ -214,7 +214,7 @@ START_TEST(test_ambiguous_asks_which)
 			    "Say it with the number, for example: \"done 1\".");
 	ck_assert_int_eq(s.calls, 0);
 	ck_assert_int_eq(task_get(st, 1, &t, &e), 0);
-	ck_assert_str_eq(t.status, "todo");
+	ck_assert_str_eq(task_status_name(t.status), "todo");
 	task_release(&t);
 	/* a word only one has picks it */
 	r = say(&s, &conv, "mark call mom about the trip as done");

@@ -70,7 +70,7 @@ START_TEST(test_order_and_done)
 	task_list_free(ts, n);
 	ck_assert_int_eq(task_list(st, true, &ts, &n, &e), 0);
 	ck_assert_uint_eq(n, 4);
-	ck_assert_str_eq(ts[3].status, "done");
+	ck_assert_str_eq(task_status_name(ts[3].status), "done");
 	ck_assert_int_eq(ts[3].done_at, 3000);
 	task_list_free(ts, n);
 }

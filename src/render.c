@@ -93,7 +93,7 @@ cJSON *json_assistant(const struct assistant *a)
 
 	cJSON_AddNumberToObject(o, "id", (double)a->id);
 	cJSON_AddStringToObject(o, "name", a->name);
-	cJSON_AddStringToObject(o, "backend", a->backend);
+	cJSON_AddStringToObject(o, "backend", assistant_backend_name(a->backend));
 	render_add_str(o, "base_url", a->base_url);
 	render_add_str(o, "model", a->model);
 	render_add_str(o, "key_secret", a->key_secret);
@@ -115,7 +115,7 @@ cJSON *json_conversation(const struct conversation *c)
 
 	cJSON_AddNumberToObject(o, "id", (double)c->id);
 	render_add_str(o, "assistant", c->assistant);
-	cJSON_AddStringToObject(o, "channel", c->channel);
+	cJSON_AddStringToObject(o, "channel", conversation_channel_name(c->channel));
 	render_add_str(o, "title", c->title);
 	render_add_time(o, "created", 1, c->created_at);
 	render_add_time(o, "updated", 1, c->updated_at);
@@ -137,7 +137,7 @@ cJSON *json_message(const struct message *m)
 		cJSON_AddNullToObject(o, "tool_calls");
 	render_add_str(o, "tool_call_id", m->tool_call_id);
 	render_add_time(o, "created", 1, m->created_at);
-	cJSON_AddStringToObject(o, "state", m->state[0] ? m->state : "complete");
+	cJSON_AddStringToObject(o, "state", message_state_name(m->state));
 	return o;
 }
 

@@ -163,7 +163,7 @@ START_TEST(test_turn_is_stored)
 	message_list_free(ms, n);
 	ck_assert_int_eq(conversation_get(st, conv, &c, &e), 0);
 	ck_assert_str_eq(c.title, "add task buy milk by friday");
-	ck_assert_str_eq(c.channel, "cli");
+	ck_assert_str_eq(conversation_channel_name(c.channel), "cli");
 	ck_assert_str_eq(c.assistant, "nestor");
 	conversation_release(&c);
 	/* the same conversation goes on */

@@ -5,7 +5,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "assistant.h"
+#include "conversation.h"
+#include "job.h"
 #include "store.h"
+#include "task.h"
 #include "testutil.h"
 #include "xalloc.h"
 
@@ -131,6 +135,74 @@ START_TEST(test_rollback)
 }
 END_TEST
 
+/* Every state has one word for SQL and JSON, and each word one state. */
+START_TEST(test_state_words)
+{
+	static const char *const words[] = { "todo", "done", "cancelled", "pending", "running",
+					     "done", "cancelled", "failed", "ok", "skipped",
+					     "failed", "missed", "tui", "repl", "cli", "telegram",
+					     "complete", "interrupted", "offline", "llm" };
+	const char *back[20];
+	size_t k = 0;
+	int v;
+
+	for (v = TASK_TODO; v <= TASK_CANCELLED; v++) {
+		enum task_status s;
+
+		back[k++] = task_status_name((enum task_status)v);
+		ck_assert_int_eq(task_status_parse(back[k - 1], &s), 0);
+		ck_assert_int_eq(s, v);
+	}
+	for (v = JOB_PENDING; v <= JOB_FAILED; v++) {
+		enum job_state s;
+
+		back[k++] = job_state_name((enum job_state)v);
+		ck_assert_int_eq(job_state_parse(back[k - 1], &s), 0);
+		ck_assert_int_eq(s, v);
+	}
+	for (v = JOB_RUN_OK; v <= JOB_RUN_MISSED; v++) {
+		enum job_result r;
+
+		back[k++] = job_result_name((enum job_result)v);
+		ck_assert_int_eq(job_result_parse(back[k - 1], &r), 0);
+		ck_assert_int_eq(r, v);
+	}
+	for (v = CONV_TUI; v <= CONV_TELEGRAM; v++) {
+		enum conversation_channel c;
+
+		back[k++] = conversation_channel_name((enum conversation_channel)v);
+		ck_assert_int_eq(conversation_channel_parse(back[k - 1], &c), 0);
+		ck_assert_int_eq(c, v);
+	}
+	for (v = MESSAGE_COMPLETE; v <= MESSAGE_INTERRUPTED; v++) {
+		enum message_state m;
+
+		back[k++] = message_state_name((enum message_state)v);
+		ck_assert_int_eq(message_state_parse(back[k - 1], &m), 0);
+		ck_assert_int_eq(m, v);
+	}
+	for (v = ASSISTANT_OFFLINE; v <= ASSISTANT_LLM; v++) {
+		enum assistant_backend b;
+
+		back[k++] = assistant_backend_name((enum assistant_backend)v);
+		ck_assert_int_eq(assistant_backend_parse(back[k - 1], &b), 0);
+		ck_assert_int_eq(b, v);
+	}
+	ck_assert_uint_eq(k, sizeof(words) / sizeof(words[0]));
+	for (size_t i = 0; i < k; i++)
+		ck_assert_str_eq(back[i], words[i]);
+	/* what is not a word of an enum is refused, not guessed */
+	{
+		enum job_state s = JOB_DONE;
+
+		ck_assert_int_eq(job_state_parse("Pending", &s), -1);
+		ck_assert_int_eq(job_state_parse(NULL, &s), -1);
+		ck_assert_int_eq(s, JOB_DONE);
+		ck_assert_str_eq(job_state_name((enum job_state)42), "?");
+	}
+}
+END_TEST
+
 /* The TUI refreshes when another connection commits, and only then. */
 START_TEST(test_data_version)
 {
@@ -160,6 +232,7 @@ Suite *store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_created_private);
 	tcase_add_test(tc, test_migrations);
+	tcase_add_test(tc, test_state_words);
 	tcase_add_test(tc, test_newer_refused_untouched);
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_data_version);

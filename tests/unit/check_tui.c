@@ -507,7 +507,7 @@ START_TEST(test_conversation_pages)
 	size_t n;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(conversation_new(st, 1, "tui", 1000, &conv, &e), 0);
+	ck_assert_int_eq(conversation_new(st, 1, CONV_TUI, 1000, &conv, &e), 0);
 	for (int i = 1; i <= 250; i++) {
 		char text[16];
 

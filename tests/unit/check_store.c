@@ -146,48 +146,26 @@ START_TEST(test_state_words)
 	size_t k = 0;
 	int v;
 
-	for (v = TASK_TODO; v <= TASK_CANCELLED; v++) {
-		enum task_status s;
-
-		back[k++] = task_status_name((enum task_status)v);
-		ck_assert_int_eq(task_status_parse(back[k - 1], &s), 0);
-		ck_assert_int_eq(s, v);
+/* each value's word, and back */
+#define ROUND_TRIP(type, first, last, name, parse)                                        \
+	for (v = first; v <= last; v++) {                                                  \
+		type x;                                                                    \
+                                                                                           \
+		back[k++] = name((type)v);                                                 \
+		ck_assert_int_eq(parse(back[k - 1], &x), 0);                               \
+		ck_assert_int_eq(x, v);                                                    \
 	}
-	for (v = JOB_PENDING; v <= JOB_FAILED; v++) {
-		enum job_state s;
-
-		back[k++] = job_state_name((enum job_state)v);
-		ck_assert_int_eq(job_state_parse(back[k - 1], &s), 0);
-		ck_assert_int_eq(s, v);
-	}
-	for (v = JOB_RUN_OK; v <= JOB_RUN_MISSED; v++) {
-		enum job_result r;
-
-		back[k++] = job_result_name((enum job_result)v);
-		ck_assert_int_eq(job_result_parse(back[k - 1], &r), 0);
-		ck_assert_int_eq(r, v);
-	}
-	for (v = CONV_TUI; v <= CONV_TELEGRAM; v++) {
-		enum conversation_channel c;
-
-		back[k++] = conversation_channel_name((enum conversation_channel)v);
-		ck_assert_int_eq(conversation_channel_parse(back[k - 1], &c), 0);
-		ck_assert_int_eq(c, v);
-	}
-	for (v = MESSAGE_COMPLETE; v <= MESSAGE_INTERRUPTED; v++) {
-		enum message_state m;
-
-		back[k++] = message_state_name((enum message_state)v);
-		ck_assert_int_eq(message_state_parse(back[k - 1], &m), 0);
-		ck_assert_int_eq(m, v);
-	}
-	for (v = ASSISTANT_OFFLINE; v <= ASSISTANT_LLM; v++) {
-		enum assistant_backend b;
-
-		back[k++] = assistant_backend_name((enum assistant_backend)v);
-		ck_assert_int_eq(assistant_backend_parse(back[k - 1], &b), 0);
-		ck_assert_int_eq(b, v);
-	}
+	ROUND_TRIP(enum task_status, TASK_TODO, TASK_CANCELLED, task_status_name,
+		   task_status_parse);
+	ROUND_TRIP(enum job_state, JOB_PENDING, JOB_FAILED, job_state_name, job_state_parse);
+	ROUND_TRIP(enum job_result, JOB_RUN_OK, JOB_RUN_MISSED, job_result_name, job_result_parse);
+	ROUND_TRIP(enum conversation_channel, CONV_TUI, CONV_TELEGRAM, conversation_channel_name,
+		   conversation_channel_parse);
+	ROUND_TRIP(enum message_state, MESSAGE_COMPLETE, MESSAGE_INTERRUPTED, message_state_name,
+		   message_state_parse);
+	ROUND_TRIP(enum assistant_backend, ASSISTANT_OFFLINE, ASSISTANT_LLM,
+		   assistant_backend_name, assistant_backend_parse);
+#undef ROUND_TRIP
 	ck_assert_uint_eq(k, sizeof(words) / sizeof(words[0]));
 	for (size_t i = 0; i < k; i++)
 		ck_assert_str_eq(back[i], words[i]);

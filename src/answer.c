@@ -1,6 +1,7 @@
 #include "answer.h"
 #include "reltime.h"
 #include "when.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <math.h>

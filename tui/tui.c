@@ -16,6 +16,7 @@
 #include "when.h"
 #include "worker.h"
 #include "wrap.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>

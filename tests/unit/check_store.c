@@ -8,6 +8,7 @@
 #include "assistant.h"
 #include "conversation.h"
 #include "job.h"
+#include "store-int.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"

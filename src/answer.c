@@ -1,4 +1,5 @@
 #include "answer.h"
+#include "reltime.h"
 #include "when.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -10,43 +11,6 @@
 
 #define RU(lang) ((lang) && !strcmp((lang), "ru"))
 
-static const char *const en_wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-static const char *const en_mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-static const char *const ru_wday[] = { "вс", "пн", "вт", "ср", "чт", "пт", "сб" };
-static const char *const ru_mon[] = { "января", "февраля", "марта",    "апреля",
-				      "мая",    "июня",	   "июля",     "августа",
-				      "сентября", "октября", "ноября", "декабря" };
-
-void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len)
-{
-	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
-	struct tm tm, today;
-	char day[64], hm[8], year[16] = "";
-
-	localtime_r(&t, &tm);
-	localtime_r(&now, &today);
-	if (tm.tm_year != today.tm_year)
-		snprintf(year, sizeof(year), " %d", tm.tm_year + 1900);
-	snprintf(hm, sizeof(hm), "%02d:%02d", tm.tm_hour, tm.tm_min);
-	if (days == 0)
-		snprintf(day, sizeof(day), "%s", RU(lang) ? "сегодня" : "today");
-	else if (days == 1)
-		snprintf(day, sizeof(day), "%s", RU(lang) ? "завтра" : "tomorrow");
-	else if (RU(lang))
-		snprintf(day, sizeof(day), "%s, %d %s%s", ru_wday[tm.tm_wday], tm.tm_mday,
-			 ru_mon[tm.tm_mon], year);
-	else
-		snprintf(day, sizeof(day), "%s %d %s%s", en_wday[tm.tm_wday], tm.tm_mday,
-			 en_mon[tm.tm_mon], year);
-	if (date_only)
-		snprintf(buf, len, "%s", day);
-	else if (RU(lang))
-		snprintf(buf, len, "%s%s в %s", day, days > 1 ? "," : "", hm);
-	else
-		snprintf(buf, len, "%s %s", day, hm);
-}
-
 void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len)
 {
 	struct when w;
@@ -56,7 +20,7 @@ void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, s
 		snprintf(buf, len, "?");
 		return;
 	}
-	answer_when(lang, w.at, w.date_only, now, buf, len);
+	reltime_format(RELTIME_PROSE, lang, w.at, w.date_only, now, buf, len);
 }
 
 char *answer_help(const char *lang)
@@ -251,7 +215,7 @@ static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool 
 	struct err e;
 
 	if (with_day && when_parse(str(ev, "start"), now, &w, &e) == 0) {
-		answer_when(lang, w.at, true, now, day, sizeof(day));
+		reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 		sbuf_addf(sb, "%s ", day);
 	}
 	if (cJSON_IsTrue(ad)) {
@@ -300,7 +264,7 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 
 			snprintf(last, sizeof(last), "%.10s", start);
 			if (when_parse(last, now, &w, &e) == 0)
-				answer_when(lang, w.at, true, now, day, sizeof(day));
+				reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 			else
 				snprintf(day, sizeof(day), "%s", last);
 			sbuf_addf(&sb, "%s%s:", sb.len ? "\n" : "", day);
@@ -310,17 +274,17 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 	return sbuf_detach(&sb);
 }
 
-/* A task's due time; a date given without a time is stored as the end of
- * that day and shown as the day alone. */
-static void due_text(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+/* A task's due time, or its day alone when it is due on a day. */
+static void due_text(const char *lang, const cJSON *task, time_t now, char *buf, size_t len)
 {
 	struct when w;
 	struct err e;
 
-	if (iso && strstr(iso, "T23:59:59") && when_parse(iso, now, &w, &e) == 0)
-		answer_when(lang, w.at, true, now, buf, len);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(task, "due_date_only")) &&
+	    when_parse(str(task, "due"), now, &w, &e) == 0)
+		reltime_format(RELTIME_PROSE, lang, w.at, true, now, buf, len);
 	else
-		answer_when_iso(lang, iso, now, buf, len);
+		answer_when_iso(lang, str(task, "due"), now, buf, len);
 }
 
 static char *listing(const char *lang, const char *tool, const cJSON *items, time_t now)
@@ -350,7 +314,7 @@ static char *listing(const char *lang, const char *tool, const cJSON *items, tim
 
 			sbuf_addf(&sb, "\n  %lld  %s", num(it, "id"), str(it, "title"));
 			if (d) {
-				due_text(lang, d, now, due, sizeof(due));
+				due_text(lang, it, now, due, sizeof(due));
 				sbuf_addf(&sb, " (%s %s)", ru ? "до" : "due", due);
 			}
 			if (str(it, "status") && strcmp(str(it, "status"), "todo"))
@@ -399,7 +363,7 @@ static char *task_reply(const char *lang, const char *tool, const cJSON *result,
 	if (!str(t, "due"))
 		return RU(lang) ? xasprintf("Задача %lld добавлена: %s", id, title)
 				: xasprintf("Task %lld added: %s", id, title);
-	due_text(lang, str(t, "due"), now, due, sizeof(due));
+	due_text(lang, t, now, due, sizeof(due));
 	return RU(lang) ? xasprintf("Задача %lld добавлена: %s (до: %s)", id, title, due)
 			: xasprintf("Task %lld added: %s (due %s)", id, title, due);
 }
@@ -467,12 +431,7 @@ static char *time_reply(const char *lang, const char *tool, const cJSON *result)
 			tm.tm_hour = 12;
 			tm.tm_isdst = -1;
 			timegm(&tm); /* fills tm_wday */
-			if (ru)
-				snprintf(buf, sizeof(buf), "%s, %d %s", ru_wday[tm.tm_wday],
-					 tm.tm_mday, ru_mon[tm.tm_mon]);
-			else
-				snprintf(buf, sizeof(buf), "%s %d %s", en_wday[tm.tm_wday],
-					 tm.tm_mday, en_mon[tm.tm_mon]);
+			reltime_date(lang, &tm, false, buf, sizeof(buf));
 		}
 		if (ru)
 			return xasprintf("Сейчас %s, %s (%s)", hm, buf, str(result, "zone"));
@@ -520,7 +479,7 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 
 		snprintf(date, sizeof(date), "%s", str(d, "date") ? str(d, "date") : "");
 		if (when_parse(date, now, &w, &e) == 0)
-			answer_when(lang, w.at, true, now, day, sizeof(day));
+			reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 		else
 			snprintf(day, sizeof(day), "%s", date);
 		fmt_num(a, sizeof(a), d, "temperature_min");

@@ -38,12 +38,8 @@ char *answer_nomatch(const char *lang, const char *tool, const char *match);
 /* The reply to a tool's result (or its {"error"} when it failed). */
 char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now);
 
-/* A time for people: "today 17:00", "tomorrow 09:00", "Fri 27 Nov 10:00";
- * Russian "сегодня в 17:00", "завтра в 9:00", "пт, 27 ноября, в 10:00"; the
- * year is added when it is not this one.
- * Without the time of day when date_only. */
-void answer_when(const char *lang, time_t t, bool date_only, time_t now, char *buf, size_t len);
-/* The same from an ISO 8601 string; "?" when it does not parse. */
+/* An ISO 8601 string as a time for people (reltime.h, RELTIME_PROSE):
+ * "tomorrow 17:00", "пт, 27 ноября, в 10:00"; "?" when it does not parse. */
 void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len);
 
 #endif

@@ -14,18 +14,19 @@ struct engine {
 	struct store *store;
 	struct config *cfg;
 	struct assistant assistant; /* for new conversations */
-	char channel[12];
+	enum conversation_channel channel;
 	atomic_int cancel;
 };
 
 /* Fronts store the cancel flag from signal handlers. */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int is not lock-free");
 
+/* By enum assistant_backend. */
 static const struct backend *const backends[] = {
-	&backend_offline,
-	&backend_llm,
-	NULL,
+	[ASSISTANT_OFFLINE] = &backend_offline,
+	[ASSISTANT_LLM] = &backend_llm,
 };
+#define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
 
 struct engine *engine_new(struct store *store, struct config *cfg, struct err *e)
 {
@@ -33,7 +34,7 @@ struct engine *engine_new(struct store *store, struct config *cfg, struct err *e
 
 	eng->store = store;
 	eng->cfg = cfg;
-	snprintf(eng->channel, sizeof(eng->channel), "cli");
+	eng->channel = CONV_CLI;
 	if (assistant_get_default(store, &eng->assistant, e) < 0) {
 		free(eng);
 		return NULL;
@@ -69,30 +70,14 @@ const char *engine_assistant(const struct engine *eng)
 	return eng->assistant.name;
 }
 
-int engine_set_channel(struct engine *eng, const char *channel, struct err *e)
+void engine_set_channel(struct engine *eng, enum conversation_channel channel)
 {
-	static const char *const ok[] = { "tui", "repl", "cli", "telegram" };
-
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		if (!strcmp(channel, ok[i])) {
-			snprintf(eng->channel, sizeof(eng->channel), "%s", channel);
-			return 0;
-		}
-	}
-	return err_set(e, ERR_USAGE, "unknown channel \"%s\"", channel);
+	eng->channel = channel;
 }
 
 atomic_int *engine_cancel_flag(struct engine *eng)
 {
 	return &eng->cancel;
-}
-
-static const struct backend *find_backend(const char *name)
-{
-	for (const struct backend *const *b = backends; *b; b++)
-		if (!strcmp((*b)->name, name))
-			return *b;
-	return NULL;
 }
 
 /* The reply language: general.language, or the script of the text. */
@@ -226,10 +211,10 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 	t.tool.cancel = &eng->cancel;
 	t.tool.engine = eng;
 	sbuf_init(&t.reply);
-	b = find_backend(a.backend);
+	b = (unsigned)a.backend < NBACKENDS ? backends[a.backend] : NULL;
 	if (!b) {
 		err_set(e, ERR_FAIL, "assistant \"%s\": no backend \"%s\" in this build", a.name,
-			a.backend);
+			assistant_backend_name(a.backend));
 		goto out;
 	}
 	if (conversation_add(eng->store, *conv, "user", text, NULL, NULL, now, NULL, e) < 0)

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "conversation.h"
 #include "err.h"
 #include "store.h"
 
@@ -41,9 +42,8 @@ void engine_free(struct engine *eng);
 int engine_set_assistant(struct engine *eng, const char *name, struct err *e);
 /* Its name. */
 const char *engine_assistant(const struct engine *eng);
-/* The channel new conversations are filed under: tui|repl|cli|telegram
- * (default cli). */
-int engine_set_channel(struct engine *eng, const char *channel, struct err *e);
+/* The channel new conversations are filed under (default CONV_CLI). */
+void engine_set_channel(struct engine *eng, enum conversation_channel channel);
 
 /* Store non-zero (atomic_store) from another thread or a signal handler
  * to abort the running turn; engine_turn() clears it when it starts.  A

@@ -1,11 +1,10 @@
 /* Intents for reminders and tasks. */
 #include "intent-impl.h"
+#include "reminder.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define DEFAULT_MINUTES (9 * 60) /* a reminder "tomorrow" rings at 09:00 */
 
 static const char *const reminder_words[] = { "reminder", "reminders", "напоминание",
 					      "напоминания", "напоминаний", "напоминалку",
@@ -69,7 +68,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	if (rule) {
-		int minutes = found && !w.date_only ? intent_minutes(w.at) : DEFAULT_MINUTES;
+		int minutes = found && !w.date_only ? intent_minutes(w.at) : REMINDER_DAY_MINUTES;
 
 		at = intent_first(rule, found ? w.at : now, minutes, now);
 		intent_arg_time(in, "at", at);
@@ -81,7 +80,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		intent_clarify(in, NEED_WHEN);
 		return true;
 	}
-	at = w.date_only ? intent_day(w.at, 0, DEFAULT_MINUTES) : w.at;
+	at = reminder_when_at(&w);
 	/* "at 9" said at 14:30 means tomorrow's 9:00 */
 	if (at <= now && !w.date_only && !said_today(s) && at > now - 86400)
 		at = intent_day(at, 1, intent_minutes(at));

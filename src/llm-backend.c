@@ -206,7 +206,7 @@ static void keep_partial(struct turn *t, const struct llm_reply *r)
 		return;
 	if (conversation_add(t->store, t->conversation, "assistant", r->content, NULL, NULL,
 			     t->now, &id, &e) < 0 ||
-	    conversation_set_state(t->store, id, "interrupted", &e) < 0)
+	    conversation_set_state(t->store, id, MESSAGE_INTERRUPTED, &e) < 0)
 		log_error("assistant %s: partial reply not stored: %s", t->assistant->name, e.msg);
 }
 

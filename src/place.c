@@ -1,5 +1,6 @@
 #include "place.h"
 #include "nlp.h"
+#include "reltime.h"
 #include "tzplace.h"
 #include "xalloc.h"
 
@@ -142,11 +143,11 @@ int place_zone(struct store *st, struct config *cfg, const char *place, time_t n
 	return 0;
 }
 
-/* Whole days from today to date (YYYY-MM-DD) in the local zone; -1 when bad. */
+/* Calendar days from today to date (YYYY-MM-DD) in the local zone: negative
+ * for a past or bad date. */
 static int days_until(const char *date, time_t now)
 {
-	struct tm tm = { 0 }, today;
-	time_t t;
+	struct tm tm = { 0 };
 
 	if (sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
 		return -1;
@@ -154,12 +155,7 @@ static int days_until(const char *date, time_t now)
 	tm.tm_mon -= 1;
 	tm.tm_hour = 12;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	localtime_r(&now, &today);
-	today.tm_hour = 12;
-	today.tm_min = today.tm_sec = 0;
-	today.tm_isdst = -1;
-	return (int)((t - mktime(&today) + 43200) / 86400);
+	return (int)reltime_days(mktime(&tm), now);
 }
 
 int place_weather(struct store *st, struct config *cfg, const char *place, int days,

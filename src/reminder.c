@@ -14,6 +14,20 @@
 
 #define KIND "reminder"
 
+time_t reminder_when_at(const struct when *w)
+{
+	struct tm tm;
+
+	if (!w->date_only)
+		return w->at;
+	localtime_r(&w->at, &tm);
+	tm.tm_hour = REMINDER_DAY_MINUTES / 60;
+	tm.tm_min = REMINDER_DAY_MINUTES % 60;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 void reminder_release(struct reminder *r)
 {
 	if (!r)
@@ -34,11 +48,6 @@ void reminder_list_free(struct reminder *rs, size_t n)
 	free(rs);
 }
 
-static bool active(const char *state)
-{
-	return !strcmp(state, "pending") || !strcmp(state, "running");
-}
-
 /* Take over a job's fields into a reminder (j is released). */
 static void from_job(struct job *j, time_t now, struct reminder *r)
 {
@@ -50,7 +59,7 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	memset(r, 0, sizeof(*r));
 	r->id = j->id;
 	r->text = xstrdup(cJSON_IsString(text) ? text->valuestring : "");
-	r->has_at = active(j->state) || j->occurrence != 0;
+	r->has_at = job_state_active(j->state) || j->occurrence != 0;
 	r->at = j->occurrence;
 	snprintf(r->schedule, sizeof(r->schedule), "%s", j->schedule);
 	r->every = j->rule;
@@ -59,7 +68,7 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->tzid = j->tzid;
 	r->event_id = j->event_id;
 	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
-	snprintf(r->state, sizeof(r->state), "%s", j->state);
+	r->state = j->state;
 	if (cJSON_IsArray(ch) && cJSON_GetArraySize(ch) > 0) {
 		struct sbuf sb = SBUF_INIT;
 
@@ -69,7 +78,7 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 		}
 		r->channels = sbuf_detach(&sb);
 	}
-	r->late = active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
+	r->late = job_state_active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
 	r->attempts = j->attempts;
 	r->last_error = j->last_error;
 	j->rule = j->tzid = j->last_error = NULL;
@@ -235,7 +244,7 @@ static int finish(struct store *s, int rc, struct err *e)
 
 int reminder_cancel(struct store *s, long long id, struct err *e)
 {
-	struct job_next next = { "cancelled", false, 0, 0, 0, NULL };
+	struct job_next next = { JOB_CANCELLED, false, 0, 0, 0, NULL };
 	struct reminder r;
 	int rc;
 
@@ -243,8 +252,9 @@ int reminder_cancel(struct store *s, long long id, struct err *e)
 		return -1;
 	if (reminder_get(s, id, 0, &r, e) < 0)
 		return finish(s, -1, e);
-	if (!active(r.state) && strcmp(r.state, "failed") != 0)
-		rc = err_set(e, ERR_FAIL, "reminder %lld is %s already", id, r.state);
+	if (!job_state_active(r.state) && r.state != JOB_FAILED)
+		rc = err_set(e, ERR_FAIL, "reminder %lld is %s already", id,
+			     job_state_name(r.state));
 	else
 		rc = job_set(s, id, &next, e);
 	reminder_release(&r);
@@ -254,7 +264,7 @@ int reminder_cancel(struct store *s, long long id, struct err *e)
 int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at,
 		    struct err *e)
 {
-	struct job_next next = { "pending", true, now + secs, now + secs, 0, NULL };
+	struct job_next next = { JOB_PENDING, true, now + secs, now + secs, 0, NULL };
 	struct reminder r;
 	int rc;
 
@@ -264,7 +274,7 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 		return -1;
 	if (reminder_get(s, id, now, &r, e) < 0)
 		return finish(s, -1, e);
-	if (!strcmp(r.state, "cancelled"))
+	if (r.state == JOB_CANCELLED)
 		rc = err_set(e, ERR_FAIL, "reminder %lld is cancelled", id);
 	else
 		rc = job_set(s, id, &next, e);
@@ -276,7 +286,7 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next,
 		  struct err *e)
 {
-	struct job_next n = { "done", false, 0, 0, 0, NULL };
+	struct job_next n = { JOB_DONE, false, 0, 0, 0, NULL };
 	struct job j;
 	int rc = -1;
 
@@ -293,8 +303,8 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 		err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
 		goto out;
 	}
-	if (!active(j.state)) {
-		err_set(e, ERR_FAIL, "reminder %lld is %s already", id, j.state);
+	if (!job_state_active(j.state)) {
+		err_set(e, ERR_FAIL, "reminder %lld is %s already", id, job_state_name(j.state));
 		goto out;
 	}
 	if (strcmp(j.schedule, "at") != 0 &&
@@ -302,7 +312,7 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 		       j.occurrence > now ? j.occurrence : now, next, has, e) < 0)
 		goto out;
 	if (*has) {
-		n.state = "pending";
+		n.state = JOB_PENDING;
 		n.has_next = true;
 		n.next_run = n.occurrence = *next;
 	}

@@ -18,7 +18,9 @@
 #include <time.h>
 
 #include "err.h"
+#include "job.h"
 #include "store.h"
+#include "when.h"
 
 struct reminder {
 	long long id;
@@ -28,7 +30,7 @@ struct reminder {
 	char schedule[8];  /* at|cron|rrule */
 	char *every;       /* the cron expression or RRULE, or NULL */
 	char *tzid;        /* or NULL: local */
-	char state[12];    /* pending|running|done|cancelled|failed */
+	enum job_state state;
 	char *channels;    /* "stdout,command", or NULL: the default list */
 	long late;         /* seconds past due (active and overdue at `now`), else 0 */
 	int attempts;
@@ -36,6 +38,14 @@ struct reminder {
 	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
 	char *alarm;        /* then its TRIGGER ("-PT15M"), else NULL */
 };
+
+/* A reminder given a date alone rings at 09:00 that day. */
+#define REMINDER_DAY_MINUTES (9 * 60)
+
+/* The due time a parsed WHEN means for a reminder: its instant, or
+ * REMINDER_DAY_MINUTES on its day when it is a date alone.  The command
+ * line, the tools and the offline assistant all decide through it. */
+time_t reminder_when_at(const struct when *w);
 
 void reminder_release(struct reminder *r);
 void reminder_list_free(struct reminder *rs, size_t n);

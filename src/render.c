@@ -80,7 +80,8 @@ cJSON *json_task(const struct task *t)
 	render_add_str(o, "notes", t->notes);
 	cJSON_AddNumberToObject(o, "priority", t->priority);
 	render_add_time(o, "due", t->has_due, t->due);
-	cJSON_AddStringToObject(o, "status", t->status);
+	cJSON_AddBoolToObject(o, "due_date_only", t->has_due && t->due_date_only);
+	cJSON_AddStringToObject(o, "status", task_status_name(t->status));
 	render_add_time(o, "created", 1, t->created_at);
 	render_add_time(o, "done_at", t->done_at != 0, t->done_at);
 	return o;
@@ -92,7 +93,7 @@ cJSON *json_assistant(const struct assistant *a)
 
 	cJSON_AddNumberToObject(o, "id", (double)a->id);
 	cJSON_AddStringToObject(o, "name", a->name);
-	cJSON_AddStringToObject(o, "backend", a->backend);
+	cJSON_AddStringToObject(o, "backend", assistant_backend_name(a->backend));
 	render_add_str(o, "base_url", a->base_url);
 	render_add_str(o, "model", a->model);
 	render_add_str(o, "key_secret", a->key_secret);
@@ -114,7 +115,7 @@ cJSON *json_conversation(const struct conversation *c)
 
 	cJSON_AddNumberToObject(o, "id", (double)c->id);
 	render_add_str(o, "assistant", c->assistant);
-	cJSON_AddStringToObject(o, "channel", c->channel);
+	cJSON_AddStringToObject(o, "channel", conversation_channel_name(c->channel));
 	render_add_str(o, "title", c->title);
 	render_add_time(o, "created", 1, c->created_at);
 	render_add_time(o, "updated", 1, c->updated_at);
@@ -136,7 +137,7 @@ cJSON *json_message(const struct message *m)
 		cJSON_AddNullToObject(o, "tool_calls");
 	render_add_str(o, "tool_call_id", m->tool_call_id);
 	render_add_time(o, "created", 1, m->created_at);
-	cJSON_AddStringToObject(o, "state", m->state[0] ? m->state : "complete");
+	cJSON_AddStringToObject(o, "state", message_state_name(m->state));
 	return o;
 }
 
@@ -218,7 +219,7 @@ cJSON *json_reminder(const struct reminder *r)
 	cJSON_AddStringToObject(o, "text", r->text);
 	render_add_time(o, "at", r->has_at, r->at);
 	render_add_str(o, "every", r->every);
-	cJSON_AddStringToObject(o, "state", r->state);
+	cJSON_AddStringToObject(o, "state", job_state_name(r->state));
 	render_add_list(o, "channels", r->channels);
 	if (r->late)
 		cJSON_AddNumberToObject(o, "late", (double)r->late);
@@ -238,7 +239,7 @@ cJSON *json_job(const struct job *j)
 	cJSON_AddNumberToObject(o, "id", (double)j->id);
 	cJSON_AddStringToObject(o, "kind", j->kind);
 	render_add_time(o, "next_run", j->has_next, j->next_run);
-	cJSON_AddStringToObject(o, "state", j->state);
+	cJSON_AddStringToObject(o, "state", job_state_name(j->state));
 	cJSON_AddNumberToObject(o, "attempts", j->attempts);
 	render_add_str(o, "last_error", j->last_error);
 	render_add_time(o, "occurrence", j->occurrence != 0, j->occurrence);
@@ -257,7 +258,7 @@ cJSON *json_job_run(const struct job_run *r)
 	render_add_str(o, "channel", r->channel);
 	render_add_time(o, "started", 1, r->started_at);
 	render_add_time(o, "finished", r->finished_at != 0, r->finished_at);
-	cJSON_AddStringToObject(o, "result", r->result);
+	cJSON_AddStringToObject(o, "result", job_result_name(r->result));
 	render_add_str(o, "detail", r->detail);
 	return o;
 }

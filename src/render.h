@@ -33,7 +33,9 @@ void render_add_str(cJSON *o, const char *key, const char *s);
  * list is NULL or empty. */
 void render_add_list(cJSON *o, const char *key, const char *list);
 
-/* {"id","title","notes","priority","due","status","created","done_at"} */
+/* {"id","title","notes","priority","due","status","created","done_at",
+ * "due_date_only"}: a task due on a day (due_date_only true) has the end of
+ * that day as its due time. */
 cJSON *json_task(const struct task *t);
 /* {"id","text","at","every","state","channels","late"}: at is the next due
  * time, every the cron expression or RRULE, channels null for the default

@@ -127,7 +127,7 @@ static void free_channels(char **ch, size_t n)
 /* Record one job_runs row; a duplicate ok row means another process
  * delivered the same channel too (the at-least-once window). */
 static int record(struct store *s, const struct sched_fire *f, const char *channel,
-		  time_t started, time_t finished, const char *result, const char *detail,
+		  time_t started, time_t finished, enum job_result result, const char *detail,
 		  struct err *e)
 {
 	struct job_run r;
@@ -139,7 +139,7 @@ static int record(struct store *s, const struct sched_fire *f, const char *chann
 	r.channel = (char *)channel;
 	r.started_at = started;
 	r.finished_at = finished;
-	snprintf(r.result, sizeof(r.result), "%s", result);
+	r.result = result;
 	r.detail = (char *)detail;
 	rc = job_record(s, &r, e);
 	if (rc == 0)
@@ -189,7 +189,7 @@ static int deliver_all(struct store *s, const struct sched_opts *o, const struct
 				log_info("job %lld: channel %s skipped: %s", f->job_id, ch[i], ce.msg);
 		}
 		if (record(s, f, ch[i], started, clock_now(o, now),
-			   rc < 0 ? "failed" : rc > 0 ? "skipped" : "ok",
+			   rc < 0 ? JOB_RUN_FAILED : rc > 0 ? JOB_RUN_SKIPPED : JOB_RUN_OK,
 			   rc != 0 ? ce.msg : NULL, e) < 0)
 			return -1;
 	}
@@ -207,7 +207,7 @@ static void plan_next(const struct sched_opts *o, const struct job *j, const str
 	memset(n, 0, sizeof(*n));
 	n->last_error = out->last_error;
 	if (out->failed && j->attempts < SCHED_MAX_ATTEMPTS) {
-		n->state = "pending";
+		n->state = JOB_PENDING;
 		n->has_next = true;
 		n->next_run = t + (SCHED_RETRY_BASE << (j->attempts - 1));
 		n->occurrence = f->occurrence;
@@ -216,17 +216,17 @@ static void plan_next(const struct sched_opts *o, const struct job *j, const str
 	}
 	n->attempts = j->attempts;
 	if (!f->recurring) {
-		n->state = out->failed ? "failed" : "done";
+		n->state = out->failed ? JOB_FAILED : JOB_DONE;
 		return;
 	}
 	after = o->catch_up == SCHED_CATCH_UP_ALL || t < f->occurrence ? f->occurrence : t;
 	if (recur_next(j->schedule, j->rule, j->tzid, j->dtstart, after, &next, &has, &e) < 0) {
 		*err_text = xasprintf("next run: %s", e.msg);
 		n->last_error = *err_text;
-		n->state = "failed";
+		n->state = JOB_FAILED;
 		return;
 	}
-	n->state = has ? "pending" : out->failed ? "failed" : "done";
+	n->state = has ? JOB_PENDING : out->failed ? JOB_FAILED : JOB_DONE;
 	n->attempts = has ? 0 : j->attempts;
 	n->has_next = has;
 	n->next_run = n->occurrence = next;
@@ -256,7 +256,7 @@ static int fire_one(struct store *s, const struct sched_opts *o, const struct sc
 	if (f.recurring && f.late && j->attempts == 1 && o->catch_up == SCHED_CATCH_UP_SKIP) {
 		char late[32];
 
-		if (record(s, &f, NULL, t, t, "missed", sched_fmt_late(f.late, late, sizeof(late)),
+		if (record(s, &f, NULL, t, t, JOB_RUN_MISSED, sched_fmt_late(f.late, late, sizeof(late)),
 			   e) < 0)
 			goto out;
 	} else {
@@ -310,7 +310,7 @@ int sched_run_due(struct store *s, const struct sched_opts *o, time_t now,
 			return -1;
 		if (rc == 0)
 			break;
-		if (!strcmp(j.state, "running"))
+		if (j.state == JOB_RUNNING)
 			log_info("job %lld: taking over an expired claim (attempt %d)", j.id,
 				 j.attempts);
 		rc = fire_one(s, o, d, &j, token, t, e);

@@ -31,16 +31,6 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 
 	if (tool_arg_when(ctx, args, "at", &w, e) < 0)
 		return -1;
-	/* a date alone rings at 09:00, as `nestor remind add --at` does */
-	if (w.date_only) {
-		struct tm tm;
-
-		localtime_r(&w.at, &tm);
-		tm.tm_hour = 9;
-		tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		w.at = mktime(&tm);
-	}
 	cJSON_ArrayForEach(c, chans)
 	{
 		if (!cJSON_IsString(c)) {
@@ -49,7 +39,7 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 		}
 		sbuf_addf(&list, "%s%s", list.len ? "," : "", c->valuestring);
 	}
-	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), w.at,
+	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), reminder_when_at(&w),
 			  tool_arg_str(args, "every"), NULL, list.len ? list.buf : NULL, ctx->now,
 			  &id, e);
 	sbuf_release(&list);

@@ -17,10 +17,8 @@ static int run_task_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
 	rc = tool_arg_when(ctx, args, "due", &w, e);
 	if (rc < 0)
 		return -1;
-	if (rc > 0) {
-		t.has_due = true;
-		t.due = w.date_only ? task_end_of_day(w.at) : w.at;
-	}
+	if (rc > 0)
+		task_set_due(&t, &w);
 	t.title = (char *)tool_arg_str(args, "title");
 	t.notes = (char *)tool_arg_str(args, "notes");
 	t.priority = (int)tool_arg_int(args, "priority", 0);

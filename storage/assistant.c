@@ -11,6 +11,24 @@
 	"id, name, backend, base_url, model, key_secret, system_prompt, tools, temperature," \
 	" token_budget, is_default, created_at"
 
+static const char *const backend_words[] = { "offline", "llm" };
+#define NBACKENDS ((int)(sizeof(backend_words) / sizeof(backend_words[0])))
+
+const char *assistant_backend_name(enum assistant_backend b)
+{
+	return store_word(backend_words, NBACKENDS, (int)b);
+}
+
+int assistant_backend_parse(const char *word, enum assistant_backend *out)
+{
+	int v = store_word_value(backend_words, NBACKENDS, word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum assistant_backend)v;
+	return 0;
+}
+
 void assistant_release(struct assistant *a)
 {
 	if (!a)
@@ -36,7 +54,8 @@ static void from_row(sqlite3_stmt *st, struct assistant *a)
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(st, 0);
 	a->name = store_col_text(st, 1);
-	snprintf(a->backend, sizeof(a->backend), "%s", (const char *)sqlite3_column_text(st, 2));
+	if (assistant_backend_parse((const char *)sqlite3_column_text(st, 2), &a->backend) < 0)
+		a->backend = ASSISTANT_OFFLINE; /* the table's CHECK allows no other word */
 	a->base_url = store_col_text(st, 3);
 	a->model = store_col_text(st, 4);
 	a->key_secret = store_col_text(st, 5);
@@ -67,10 +86,10 @@ int assistant_check(const struct assistant *a, struct err *e)
 		return err_set(e, ERR_USAGE,
 			       "bad assistant name \"%s\" (1-32 letters, digits, '_' or '-')",
 			       a->name ? a->name : "");
-	if (strcmp(a->backend, "offline") && strcmp(a->backend, "llm"))
-		return err_set(e, ERR_USAGE, "backend must be offline or llm (got \"%s\")",
-			       a->backend);
-	if (!strcmp(a->backend, "llm") && (!a->base_url || !*a->base_url))
+	if (a->backend != ASSISTANT_OFFLINE && a->backend != ASSISTANT_LLM)
+		return err_set(e, ERR_USAGE, "backend must be offline or llm (got %d)",
+			       (int)a->backend);
+	if (a->backend == ASSISTANT_LLM && (!a->base_url || !*a->base_url))
 		return err_set(e, ERR_USAGE, "assistant '%s' uses the llm backend: it needs --base-url",
 			       a->name);
 	if (a->base_url && *a->base_url && strncmp(a->base_url, "http://", 7) &&
@@ -88,7 +107,7 @@ int assistant_check(const struct assistant *a, struct err *e)
 static void bind_fields(sqlite3_stmt *st, const struct assistant *a)
 {
 	store_bind_text(st, 1, a->name);
-	store_bind_text(st, 2, a->backend);
+	store_bind_text(st, 2, assistant_backend_name(a->backend));
 	store_bind_text(st, 3, a->base_url && *a->base_url ? a->base_url : NULL);
 	store_bind_text(st, 4, a->model && *a->model ? a->model : NULL);
 	store_bind_text(st, 5, a->key_secret && *a->key_secret ? a->key_secret : NULL);

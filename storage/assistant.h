@@ -21,10 +21,18 @@
 
 #define ASSISTANT_DEFAULT_BUDGET 8192
 
+/* Who answers: the offline intent engine, or an OpenAI-compatible server. */
+enum assistant_backend { ASSISTANT_OFFLINE, ASSISTANT_LLM };
+
+/* "offline", "llm": the word in SQL, JSON and --backend. */
+const char *assistant_backend_name(enum assistant_backend b);
+/* The backend named word; -1 when it names none. */
+int assistant_backend_parse(const char *word, enum assistant_backend *out);
+
 struct assistant {
 	long long id;
 	char *name;
-	char backend[12];    /* "offline" or "llm" */
+	enum assistant_backend backend;
 	char *base_url;      /* or NULL */
 	char *model;         /* or NULL */
 	char *key_secret;    /* the secret's name, or NULL (local servers need none) */

@@ -14,6 +14,40 @@
 #define MSG_COLS "id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state"
 #define TITLE_MAX 60
 
+static const char *const channel_words[] = { "tui", "repl", "cli", "telegram" };
+static const char *const state_words[] = { "complete", "interrupted" };
+#define NWORDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *conversation_channel_name(enum conversation_channel c)
+{
+	return store_word(channel_words, NWORDS(channel_words), (int)c);
+}
+
+int conversation_channel_parse(const char *word, enum conversation_channel *out)
+{
+	int v = store_word_value(channel_words, NWORDS(channel_words), word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum conversation_channel)v;
+	return 0;
+}
+
+const char *message_state_name(enum message_state m)
+{
+	return store_word(state_words, NWORDS(state_words), (int)m);
+}
+
+int message_state_parse(const char *word, enum message_state *out)
+{
+	int v = store_word_value(state_words, NWORDS(state_words), word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum message_state)v;
+	return 0;
+}
+
 void conversation_release(struct conversation *c)
 {
 	if (!c)
@@ -53,7 +87,8 @@ static void conv_from_row(sqlite3_stmt *st, struct conversation *c)
 	c->id = sqlite3_column_int64(st, 0);
 	c->assistant_id = sqlite3_column_int64(st, 1);
 	c->assistant = store_col_text(st, 2);
-	snprintf(c->channel, sizeof(c->channel), "%s", (const char *)sqlite3_column_text(st, 3));
+	if (conversation_channel_parse((const char *)sqlite3_column_text(st, 3), &c->channel) < 0)
+		c->channel = CONV_CLI; /* the table's CHECK allows no other word */
 	c->title = store_col_text(st, 4);
 	c->created_at = (time_t)sqlite3_column_int64(st, 5);
 	c->updated_at = (time_t)sqlite3_column_int64(st, 6);
@@ -70,7 +105,8 @@ static void msg_from_row(sqlite3_stmt *st, struct message *m)
 	m->tool_calls = store_col_text(st, 4);
 	m->tool_call_id = store_col_text(st, 5);
 	m->created_at = (time_t)sqlite3_column_int64(st, 6);
-	snprintf(m->state, sizeof(m->state), "%s", (const char *)sqlite3_column_text(st, 7));
+	if (message_state_parse((const char *)sqlite3_column_text(st, 7), &m->state) < 0)
+		m->state = MESSAGE_COMPLETE;
 }
 
 static void conv_row(sqlite3_stmt *st, void *elem)
@@ -93,8 +129,8 @@ static void msg_unrow(void *elem)
 	message_release(elem);
 }
 
-int conversation_new(struct store *s, long long assistant_id, const char *channel,
-		     time_t now, long long *id, struct err *e)
+int conversation_new(struct store *s, long long assistant_id,
+		     enum conversation_channel channel, time_t now, long long *id, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "INSERT INTO conversations(assistant_id, channel,"
@@ -108,7 +144,7 @@ int conversation_new(struct store *s, long long assistant_id, const char *channe
 		sqlite3_bind_int64(st, 1, assistant_id);
 	else
 		sqlite3_bind_null(st, 1);
-	store_bind_text(st, 2, channel);
+	store_bind_text(st, 2, conversation_channel_name(channel));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
 	rc = sqlite3_step(st);
@@ -138,7 +174,7 @@ int conversation_get(struct store *s, long long id, struct conversation *out, st
 	return store_error(s, e, "conversation");
 }
 
-int conversation_list(struct store *s, const char *channel, int limit,
+int conversation_list(struct store *s, int channel, int limit,
 		      struct conversation **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
@@ -153,7 +189,10 @@ int conversation_list(struct store *s, const char *channel, int limit,
 	*n = 0;
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, channel);
+	store_bind_text(st, 1,
+			channel == CONV_ANY
+				? NULL
+				: conversation_channel_name((enum conversation_channel)channel));
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
 	rc = store_collect(s, st, sizeof(**out), conv_row, conv_unrow, &arr, n,
 			   "conversation list", e);
@@ -215,18 +254,15 @@ static char *make_title(const char *text)
 	return t;
 }
 
-int conversation_set_state(struct store *s, long long message, const char *state,
+int conversation_set_state(struct store *s, long long message, enum message_state state,
 			   struct err *e)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = store_prepare(s, "UPDATE messages SET state = ? WHERE id = ?", e);
 	int rc;
 
-	if (strcmp(state, "complete") && strcmp(state, "interrupted"))
-		return err_set(e, ERR_USAGE, "bad message state \"%s\"", state);
-	st = store_prepare(s, "UPDATE messages SET state = ? WHERE id = ?", e);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, state);
+	store_bind_text(st, 1, message_state_name(state));
 	sqlite3_bind_int64(st, 2, message);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);

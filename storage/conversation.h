@@ -21,11 +21,29 @@
 #include "err.h"
 #include "store.h"
 
+/* Where a conversation was held. */
+enum conversation_channel { CONV_TUI, CONV_REPL, CONV_CLI, CONV_TELEGRAM };
+/* conversation_list() of every channel */
+#define CONV_ANY (-1)
+
+/* "tui", "repl", "cli", "telegram": the word in SQL and JSON. */
+const char *conversation_channel_name(enum conversation_channel c);
+/* The channel named word; -1 when it names none. */
+int conversation_channel_parse(const char *word, enum conversation_channel *out);
+
+/* A message is complete, or interrupted: a reply cut short. */
+enum message_state { MESSAGE_COMPLETE, MESSAGE_INTERRUPTED };
+
+/* "complete", "interrupted". */
+const char *message_state_name(enum message_state m);
+/* The state named word; -1 when it names none. */
+int message_state_parse(const char *word, enum message_state *out);
+
 struct conversation {
 	long long id;
 	long long assistant_id; /* 0 when the assistant was removed */
 	char *assistant;        /* its name, or NULL */
-	char channel[12];
+	enum conversation_channel channel;
 	char *title;            /* the first user text, shortened; may be NULL */
 	time_t created_at, updated_at;
 	long messages;          /* how many messages (conversation_list, conversation_get) */
@@ -38,7 +56,7 @@ struct message {
 	char *content;      /* or NULL */
 	char *tool_calls;   /* JSON text, or NULL */
 	char *tool_call_id; /* or NULL */
-	char state[16];     /* "complete", or "interrupted": a reply cut short */
+	enum message_state state;
 	time_t created_at;
 };
 
@@ -47,13 +65,14 @@ void conversation_list_free(struct conversation *cs, size_t n);
 void message_release(struct message *m);
 void message_list_free(struct message *ms, size_t n);
 
-/* Start a conversation; sets c->id.  channel must be tui|repl|cli|telegram. */
-int conversation_new(struct store *s, long long assistant_id, const char *channel,
-		     time_t now, long long *id, struct err *e);
+/* Start a conversation; sets *id. */
+int conversation_new(struct store *s, long long assistant_id,
+		     enum conversation_channel channel, time_t now, long long *id, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
 int conversation_get(struct store *s, long long id, struct conversation *out, struct err *e);
-/* Most recently updated first; channel NULL for all; limit <= 0 for no limit. */
-int conversation_list(struct store *s, const char *channel, int limit,
+/* Most recently updated first; channel an enum conversation_channel or
+ * CONV_ANY; limit <= 0 for no limit. */
+int conversation_list(struct store *s, int channel, int limit,
 		      struct conversation **out, size_t *n, struct err *e);
 /* Remove a conversation and its messages; ERR_NOTFOUND for an unknown id. */
 int conversation_rm(struct store *s, long long id, struct err *e);
@@ -63,9 +82,9 @@ int conversation_rm(struct store *s, long long id, struct err *e);
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
 		     const char *tool_calls, const char *tool_call_id, time_t now,
 		     long long *id, struct err *e);
-/* Mark a message "complete" or "interrupted" (a reply whose stream was cut
- * or cancelled: its text is what arrived). */
-int conversation_set_state(struct store *s, long long message, const char *state,
+/* Mark a message complete or interrupted (a reply whose stream was cut or
+ * cancelled: its text is what arrived). */
+int conversation_set_state(struct store *s, long long message, enum message_state state,
 			   struct err *e);
 /* Every message of a conversation, oldest first. */
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,

@@ -233,7 +233,7 @@ static char *job_alarm_key(const struct job *j)
 /* Settle one existing reminder x of the event against what is wanted. */
 static int settle(struct store *s, struct job *x, struct want *ws, size_t nw, struct err *e)
 {
-	bool active = !strcmp(x->state, "pending") || !strcmp(x->state, "running");
+	bool active = job_state_active(x->state);
 	char *key = job_alarm_key(x);
 	struct want *w = NULL;
 
@@ -242,8 +242,8 @@ static int settle(struct store *s, struct job *x, struct want *ws, size_t nw, st
 			w = &ws[i];
 	free(key);
 	if (!w) /* gone, or a duplicate: keep only the history of what ran */
-		return active || !strcmp(x->state, "cancelled") ? job_delete(s, x->id, e) : 0;
-	if (!strcmp(x->state, "cancelled") || same_job(x, &w->j)) {
+		return active || x->state == JOB_CANCELLED ? job_delete(s, x->id, e) : 0;
+	if (x->state == JOB_CANCELLED || same_job(x, &w->j)) {
 		w->matched = true;
 		w->live = active;
 		return 0;

@@ -12,6 +12,46 @@
 #define ACTIVE "state IN ('pending','running')"
 #define RUN_COLS "id, job_id, occurrence, channel, started_at, finished_at, result, detail"
 
+static const char *const state_words[] = { "pending", "running", "done", "cancelled",
+					    "failed" };
+static const char *const result_words[] = { "ok", "skipped", "failed", "missed" };
+#define NWORDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *job_state_name(enum job_state s)
+{
+	return store_word(state_words, NWORDS(state_words), (int)s);
+}
+
+int job_state_parse(const char *word, enum job_state *out)
+{
+	int v = store_word_value(state_words, NWORDS(state_words), word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum job_state)v;
+	return 0;
+}
+
+bool job_state_active(enum job_state s)
+{
+	return s == JOB_PENDING || s == JOB_RUNNING;
+}
+
+const char *job_result_name(enum job_result r)
+{
+	return store_word(result_words, NWORDS(result_words), (int)r);
+}
+
+int job_result_parse(const char *word, enum job_result *out)
+{
+	int v = store_word_value(result_words, NWORDS(result_words), word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum job_result)v;
+	return 0;
+}
+
 void job_release(struct job *j)
 {
 	if (!j)
@@ -59,7 +99,9 @@ static void job_from_row(sqlite3_stmt *st, struct job *j)
 	j->has_next = sqlite3_column_type(st, 7) != SQLITE_NULL;
 	j->next_run = (time_t)sqlite3_column_int64(st, 7);
 	j->occurrence = (time_t)sqlite3_column_int64(st, 8);
-	copy_col(st, 9, j->state, sizeof(j->state));
+	/* a word this build does not know: a job that will not run */
+	if (job_state_parse((const char *)sqlite3_column_text(st, 9), &j->state) < 0)
+		j->state = JOB_FAILED;
 	j->lease_until = (time_t)sqlite3_column_int64(st, 10);
 	j->attempts = sqlite3_column_int(st, 11);
 	j->last_error = store_col_text(st, 12);
@@ -76,7 +118,8 @@ static void run_from_row(sqlite3_stmt *st, struct job_run *r)
 	r->channel = store_col_text(st, 3);
 	r->started_at = (time_t)sqlite3_column_int64(st, 4);
 	r->finished_at = (time_t)sqlite3_column_int64(st, 5);
-	copy_col(st, 6, r->result, sizeof(r->result));
+	if (job_result_parse((const char *)sqlite3_column_text(st, 6), &r->result) < 0)
+		r->result = JOB_RUN_FAILED;
 	r->detail = store_col_text(st, 7);
 }
 
@@ -133,7 +176,7 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 	j->id = sqlite3_last_insert_rowid(s->db);
 	j->occurrence = j->next_run;
 	j->created_at = now;
-	snprintf(j->state, sizeof(j->state), "pending");
+	j->state = JOB_PENDING;
 	return 0;
 }
 
@@ -406,14 +449,14 @@ int job_record(struct store *s, const struct job_run *r, struct err *e)
 	store_bind_text(st, 3, r->channel);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->started_at);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->finished_at);
-	store_bind_text(st, 6, r->result);
+	store_bind_text(st, 6, job_result_name(r->result));
 	store_bind_text(st, 7, r->detail);
 	return changed(s, st, e);
 }
 
 static void bind_next(sqlite3_stmt *st, const struct job_next *n)
 {
-	store_bind_text(st, 1, n->state);
+	store_bind_text(st, 1, job_state_name(n->state));
 	bind_opt_time(st, 2, n->has_next, n->next_run);
 	bind_opt_time(st, 3, n->has_next, n->occurrence);
 	sqlite3_bind_int(st, 4, n->attempts);

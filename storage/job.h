@@ -28,6 +28,24 @@
 #include "err.h"
 #include "store.h"
 
+enum job_state { JOB_PENDING, JOB_RUNNING, JOB_DONE, JOB_CANCELLED, JOB_FAILED };
+
+/* "pending", "running", "done", "cancelled", "failed": the word in SQL and
+ * JSON. */
+const char *job_state_name(enum job_state s);
+/* The state named word; -1 when it names none. */
+int job_state_parse(const char *word, enum job_state *out);
+/* Pending or running: the job will still run. */
+bool job_state_active(enum job_state s);
+
+/* How one delivery (a job_runs row) ended. */
+enum job_result { JOB_RUN_OK, JOB_RUN_SKIPPED, JOB_RUN_FAILED, JOB_RUN_MISSED };
+
+/* "ok", "skipped", "failed", "missed". */
+const char *job_result_name(enum job_result r);
+/* The result named word; -1 when it names none. */
+int job_result_parse(const char *word, enum job_result *out);
+
 struct job {
 	long long id;
 	char kind[32];
@@ -39,7 +57,7 @@ struct job {
 	bool has_next;
 	time_t next_run;
 	time_t occurrence;
-	char state[12];
+	enum job_state state;
 	time_t lease_until; /* 0 when not running */
 	int attempts;       /* claims of the current occurrence */
 	char *last_error;
@@ -52,7 +70,7 @@ struct job_run {
 	time_t occurrence;
 	char *channel;  /* NULL for a whole-occurrence record (missed) */
 	time_t started_at, finished_at;
-	char result[12]; /* ok|skipped|failed|missed */
+	enum job_result result;
 	char *detail;   /* error text, "late by 3h", or NULL */
 };
 
@@ -104,7 +122,7 @@ int job_record(struct store *s, const struct job_run *r, struct err *e);
 
 /* How a claim ends (job_finish) or a user changes a job (job_set). */
 struct job_next {
-	const char *state;  /* pending|done|cancelled|failed */
+	enum job_state state; /* pending, done, cancelled or failed */
 	bool has_next;
 	time_t next_run;
 	time_t occurrence;

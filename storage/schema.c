@@ -184,6 +184,11 @@ const char *const schema_migrations[] = {
 	 * go when it is deleted */
 	"ALTER TABLE jobs ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;"
 	"CREATE INDEX jobs_event ON jobs(event_id) WHERE event_id IS NOT NULL;",
+	/* 6: a task due on a day, not at a time, says so; before, such a task
+	 * was due at 23:59:59 local time and that time stood for "a date" */
+	"ALTER TABLE tasks ADD COLUMN due_date_only INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE tasks SET due_date_only = 1 WHERE due IS NOT NULL"
+	"  AND strftime('%H:%M:%S', due, 'unixepoch', 'localtime') = '23:59:59';",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

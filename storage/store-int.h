@@ -32,6 +32,14 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t size,
 		  void (*from_row)(sqlite3_stmt *st, void *elem), void (*release)(void *elem),
 		  void **out, size_t *n, const char *what, struct err *e);
 
+/* The states of rows (a task's status, a job's state, ...) are enums in C
+ * and words only in SQL and JSON.  Each module keeps the words of an enum
+ * in an array indexed by value and converts through these two: the word of
+ * value v ("?" when out of range), and the value of word (-1 when word is
+ * NULL or none of the n words). */
+const char *store_word(const char *const *words, int n, int v);
+int store_word_value(const char *const *words, int n, const char *word);
+
 /* Bind helpers: NULL string binds SQL NULL. */
 void store_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* Text column or NULL, newly allocated. */

@@ -92,6 +92,19 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t size,
 	return 0;
 }
 
+const char *store_word(const char *const *words, int n, int v)
+{
+	return v >= 0 && v < n ? words[v] : "?";
+}
+
+int store_word_value(const char *const *words, int n, const char *word)
+{
+	for (int i = 0; word && i < n; i++)
+		if (!strcmp(words[i], word))
+			return i;
+	return -1;
+}
+
 void store_bind_text(sqlite3_stmt *st, int idx, const char *str)
 {
 	if (str)

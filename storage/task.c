@@ -6,8 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLS "id, title, notes, priority, due, status, created_at, done_at"
+#define TASK_COLS                                                                          \
+	"id, title, notes, priority, due, status, created_at, done_at, due_date_only"
 #define TASK_ORDER " ORDER BY status != 'todo', due IS NULL, due, priority DESC, id"
+
+static const char *const status_words[] = { "todo", "done", "cancelled" };
+#define NSTATUS ((int)(sizeof(status_words) / sizeof(status_words[0])))
+
+const char *task_status_name(enum task_status s)
+{
+	return store_word(status_words, NSTATUS, (int)s);
+}
+
+int task_status_parse(const char *word, enum task_status *out)
+{
+	int v = store_word_value(status_words, NSTATUS, word);
+
+	if (v < 0)
+		return -1;
+	*out = (enum task_status)v;
+	return 0;
+}
 
 void task_release(struct task *t)
 {
@@ -25,17 +44,22 @@ void task_list_free(struct task *tasks, size_t n)
 	free(tasks);
 }
 
-time_t task_end_of_day(time_t t)
+void task_set_due(struct task *t, const struct when *w)
 {
 	struct tm tm;
 
+	t->has_due = true;
+	t->due_date_only = w->date_only;
+	t->due = w->at;
+	if (!w->date_only)
+		return;
 	/* Not start + 86399: DST changes the length of the day. */
-	localtime_r(&t, &tm);
+	localtime_r(&w->at, &tm);
 	tm.tm_hour = 23;
 	tm.tm_min = 59;
 	tm.tm_sec = 59;
 	tm.tm_isdst = -1;
-	return mktime(&tm);
+	t->due = mktime(&tm);
 }
 
 static void task_from_row(sqlite3_stmt *st, struct task *t)
@@ -47,9 +71,11 @@ static void task_from_row(sqlite3_stmt *st, struct task *t)
 	t->priority = sqlite3_column_int(st, 3);
 	t->has_due = sqlite3_column_type(st, 4) != SQLITE_NULL;
 	t->due = (time_t)sqlite3_column_int64(st, 4);
-	snprintf(t->status, sizeof(t->status), "%s", (const char *)sqlite3_column_text(st, 5));
+	if (task_status_parse((const char *)sqlite3_column_text(st, 5), &t->status) < 0)
+		t->status = TASK_TODO; /* the table's CHECK allows no other word */
 	t->created_at = (time_t)sqlite3_column_int64(st, 6);
 	t->done_at = (time_t)sqlite3_column_int64(st, 7);
+	t->due_date_only = t->has_due && sqlite3_column_int(st, 8);
 }
 
 static int check_task(const struct task *t, struct err *e)
@@ -61,12 +87,14 @@ static int check_task(const struct task *t, struct err *e)
 	return 0;
 }
 
+/* due at idx, due_date_only at idx + 1 */
 static void bind_due(sqlite3_stmt *st, int idx, const struct task *t)
 {
 	if (t->has_due)
 		sqlite3_bind_int64(st, idx, (sqlite3_int64)t->due);
 	else
 		sqlite3_bind_null(st, idx);
+	sqlite3_bind_int(st, idx + 1, t->has_due && t->due_date_only);
 }
 
 int task_add(struct store *s, struct task *t, time_t now, struct err *e)
@@ -77,8 +105,8 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	if (check_task(t, e) < 0)
 		return -1;
 	st = store_prepare(s,
-			   "INSERT INTO tasks(title, notes, priority, due, created_at)"
-			   " VALUES (?, ?, ?, ?, ?)",
+			   "INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at)"
+			   " VALUES (?, ?, ?, ?, ?, ?)",
 			   e);
 	if (!st)
 		return -1;
@@ -86,14 +114,14 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	store_bind_text(st, 2, t->notes);
 	sqlite3_bind_int(st, 3, t->priority);
 	bind_due(st, 4, t);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "task add");
 	t->id = sqlite3_last_insert_rowid(s->db);
 	t->created_at = now;
-	snprintf(t->status, sizeof(t->status), "todo");
+	t->status = TASK_TODO;
 	return 0;
 }
 
@@ -137,7 +165,7 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 		return -1;
 	st = store_prepare(s,
 			   "UPDATE tasks SET title = ?, notes = ?, priority = ?, due = ?,"
-			   " status = ?, done_at = ? WHERE id = ?",
+			   " due_date_only = ?, status = ?, done_at = ? WHERE id = ?",
 			   e);
 	if (!st)
 		return -1;
@@ -145,12 +173,12 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 	store_bind_text(st, 2, t->notes);
 	sqlite3_bind_int(st, 3, t->priority);
 	bind_due(st, 4, t);
-	store_bind_text(st, 5, t->status);
+	store_bind_text(st, 6, task_status_name(t->status));
 	if (t->done_at)
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)t->done_at);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)t->done_at);
 	else
-		sqlite3_bind_null(st, 6);
-	sqlite3_bind_int64(st, 7, t->id);
+		sqlite3_bind_null(st, 7);
+	sqlite3_bind_int64(st, 8, t->id);
 	return change_one(s, st, t->id, e);
 }
 

@@ -4,6 +4,11 @@
  * A task has a title, optional notes and due time, a priority 0-9 (9 most
  * urgent) and a status todo|done|cancelled.  Open tasks sort by due time
  * (no due date last), then priority (higher first), then id.
+ *
+ * A task may be due on a day rather than at a time (due_date_only): its due
+ * is then the end of that day, 23:59:59 local time, so it sorts after the
+ * day's timed tasks, and it is shown as the day alone.  task_set_due() is
+ * the one place that decides this for every front.
  */
 #ifndef NESTOR_TASK_H
 #define NESTOR_TASK_H
@@ -14,6 +19,14 @@
 
 #include "err.h"
 #include "store.h"
+#include "when.h"
+
+enum task_status { TASK_TODO, TASK_DONE, TASK_CANCELLED };
+
+/* "todo", "done", "cancelled": the word in SQL and JSON. */
+const char *task_status_name(enum task_status s);
+/* The status named word; -1 when it names none. */
+int task_status_parse(const char *word, enum task_status *out);
 
 struct task {
 	long long id;
@@ -22,7 +35,8 @@ struct task {
 	int priority;   /* 0-9 */
 	bool has_due;
 	time_t due;
-	char status[12]; /* "todo", "done", "cancelled" */
+	bool due_date_only; /* due on a day: due is its 23:59:59 local */
+	enum task_status status;
 	time_t created_at;
 	time_t done_at; /* 0 when not done */
 };
@@ -30,9 +44,9 @@ struct task {
 void task_release(struct task *t);
 void task_list_free(struct task *tasks, size_t n);
 
-/* 23:59:59 local time of the day containing t: the due time of a task
- * given a date only. */
-time_t task_end_of_day(time_t t);
+/* Set t's due from a parsed WHEN: a time is due then; a date alone
+ * (w->date_only) is due that day, at its end, and flagged date-only. */
+void task_set_due(struct task *t, const struct when *w);
 
 /* Insert t (title required, priority 0-9); sets t->id. */
 int task_add(struct store *s, struct task *t, time_t now, struct err *e);

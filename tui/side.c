@@ -1,6 +1,7 @@
 /* The side pane's data (through storage/) and its drawing. */
 #include "side.h"
 #include "event.h"
+#include "reltime.h"
 #include "reminder.h"
 #include "task.h"
 #include "theme.h"
@@ -52,26 +53,6 @@ static void add_line(struct side_section *sec, const char *when, const char *tex
 			*p = ' ';
 }
 
-void side_when(time_t t, time_t now, char *buf, size_t len)
-{
-	time_t day = when_day_start(now);
-	struct tm tm;
-
-	bool today, week, day_only;
-
-	localtime_r(&t, &tm);
-	today = t >= day && t < when_day_start(day + 36 * 3600);
-	week = t >= day && t < day + 7 * 86400;
-	/* a task due on a day, not at a time, is due at 23:59:59 */
-	day_only = tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59;
-	if (today)
-		strftime(buf, len, day_only ? "today" : "%H:%M", &tm);
-	else if (week)
-		strftime(buf, len, day_only ? "%a" : "%a %H:%M", &tm);
-	else
-		strftime(buf, len, "%b %d", &tm);
-}
-
 static int load_tasks(struct side_section *sec, struct store *st, time_t now, struct err *e)
 {
 	struct task *ts;
@@ -83,7 +64,8 @@ static int load_tasks(struct side_section *sec, struct store *st, time_t now, st
 		char when[24] = "";
 
 		if (ts[i].has_due)
-			side_when(ts[i].due, now, when, sizeof(when));
+			reltime_format(RELTIME_SHORT, NULL, ts[i].due, ts[i].due_date_only, now,
+				       when, sizeof(when));
 		add_line(sec, when, ts[i].title);
 	}
 	task_list_free(ts, n);
@@ -102,7 +84,7 @@ static int load_reminders(struct side_section *sec, struct store *st, time_t now
 		char when[24] = "";
 
 		if (rs[i].has_at)
-			side_when(rs[i].at, now, when, sizeof(when));
+			reltime_format(RELTIME_SHORT, NULL, rs[i].at, false, now, when, sizeof(when));
 		add_line(sec, when, rs[i].text);
 	}
 	reminder_list_free(rs, n);

@@ -40,7 +40,4 @@ int side_load(struct side *s, struct store *st, time_t now, struct err *e);
 /* Draw into w: a border column on the left, then the sections. */
 void side_draw(const struct side *s, WINDOW *w);
 
-/* "17:00" today, "Fri 10:00" within a week, "Dec 01" later. */
-void side_when(time_t t, time_t now, char *buf, size_t len);
-
 #endif

@@ -6,6 +6,7 @@
 #include "input.h"
 #include "log.h"
 #include "popup.h"
+#include "reltime.h"
 #include "reminder.h"
 #include "screen.h"
 #include "side.h"
@@ -324,7 +325,7 @@ static void answer_popup(struct tui *t, wint_t ch, bool fkey)
 		} else {
 			char when[24];
 
-			side_when(at, wallclock_now(), when, sizeof(when));
+			reltime_format(RELTIME_SHORT, NULL, at, false, wallclock_now(), when, sizeof(when));
 			notice(t, false, "snoozed until %s", when);
 			refresh_side(t);
 			alarm_tick(&t->alarm, wallclock_now(), true);

@@ -98,7 +98,7 @@ static void learn_assistant(struct tuicmd *c)
 	snprintf(c->assistant, sizeof(c->assistant), "%s", engine_assistant(c->engine));
 	snprintf(c->backend, sizeof(c->backend), "?");
 	if (assistant_get_by_name(c->ctx->store, c->assistant, &a, &e) == 0) {
-		snprintf(c->backend, sizeof(c->backend), "%s", a.backend);
+		snprintf(c->backend, sizeof(c->backend), "%s", assistant_backend_name(a.backend));
 		assistant_release(&a);
 	}
 	chat_set_assistant(c->chat, c->assistant);
@@ -121,7 +121,7 @@ static void resume(struct tuicmd *c)
 	struct err e = { 0, "" };
 	size_t n;
 
-	if (conversation_list(c->ctx->store, "tui", 1, &cs, &n, &e) < 0) {
+	if (conversation_list(c->ctx->store, CONV_TUI, 1, &cs, &n, &e) < 0) {
 		log_error("tui: conversations: %s", e.msg);
 		show(c, 0);
 		return;
@@ -155,8 +155,9 @@ int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct wor
 	if (!c->wstore)
 		return -1;
 	c->engine = engine_new(c->wstore, ctx->cfg, e);
-	if (!c->engine || engine_set_channel(c->engine, "tui", e) < 0)
+	if (!c->engine)
 		return -1;
+	engine_set_channel(c->engine, CONV_TUI);
 	chat_set_loader(chat, load_older, c);
 	resume(c);
 	learn_assistant(c);

@@ -125,8 +125,7 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 	while ((c = cmd_getopt(ctx, argc, argv, "", assistant_opts)) != -1) {
 		switch (c) {
 		case OPT_BACKEND:
-			snprintf(a->backend, sizeof(a->backend), "%s", optarg);
-			if (strcmp(optarg, "offline") && strcmp(optarg, "llm"))
+			if (assistant_backend_parse(optarg, &a->backend) < 0)
 				return cmd_usage(ctx, "--backend must be offline or llm (got \"%s\")",
 						 optarg);
 			*backend_set = true;
@@ -226,7 +225,7 @@ static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
 	a.name = xstrdup(name);
 	/* A base URL says which backend is meant. */
 	if (!backend_set)
-		snprintf(a.backend, sizeof(a.backend), "%s", a.base_url ? "llm" : "offline");
+		a.backend = a.base_url ? ASSISTANT_LLM : ASSISTANT_OFFLINE;
 	if (assistant_add(ctx->store, &a, ctx->now, &ctx->err) < 0)
 		goto out;
 	if (make_default && assistant_set_default(ctx->store, a.name, &ctx->err) < 0)
@@ -268,7 +267,7 @@ static int assistant_cmd_list(struct ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, "  %-16s %-8s %-20s %s\n", "NAME", "BACKEND", "MODEL", "BASE URL");
 		for (size_t i = 0; i < n; i++)
 			fprintf(ctx->out, "%c %-16s %-8s %-20s %s\n", list[i].is_default ? '*' : ' ',
-				list[i].name, list[i].backend, list[i].model ? list[i].model : "-",
+				list[i].name, assistant_backend_name(list[i].backend), list[i].model ? list[i].model : "-",
 				list[i].base_url ? list[i].base_url : "-");
 	}
 	assistant_list_free(list, n);
@@ -287,7 +286,7 @@ static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(ctx, json_assistant(&a));
 	} else {
 		fprintf(ctx->out, "name:         %s%s\n", a.name, a.is_default ? " (default)" : "");
-		fprintf(ctx->out, "backend:      %s\n", a.backend);
+		fprintf(ctx->out, "backend:      %s\n", assistant_backend_name(a.backend));
 		fprintf(ctx->out, "base url:     %s\n", a.base_url ? a.base_url : "-");
 		fprintf(ctx->out, "model:        %s\n", a.model ? a.model : "-");
 		fprintf(ctx->out, "key secret:   %s\n", a.key_secret ? a.key_secret : "- (no key)");

@@ -56,7 +56,7 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 	size_t n;
 
 	if (no_more_args(ctx, argc, argv, 0) < 0 ||
-	    conversation_list(ctx->store, NULL, 0, &cs, &n, &ctx->err) < 0)
+	    conversation_list(ctx->store, CONV_ANY, 0, &cs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
 		cJSON *arr = cJSON_CreateArray();
@@ -74,7 +74,7 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 
 			fmt_stamp(cs[i].updated_at, when, sizeof(when));
 			fprintf(ctx->out, "%4lld  %-16s  %-8s  %-10s  %4ld  ", cs[i].id, when,
-				cs[i].channel, cs[i].assistant ? cs[i].assistant : "-",
+				conversation_channel_name(cs[i].channel), cs[i].assistant ? cs[i].assistant : "-",
 				cs[i].messages);
 			print_line(ctx->out, cs[i].title, 60);
 			fputc('\n', ctx->out);
@@ -108,7 +108,7 @@ static void print_message(FILE *f, const struct message *m, const char *assistan
 			fprintf(f, "%s: %s\n", assistant, m->content);
 	} else {
 		fprintf(f, "%s: %s%s\n", assistant, m->content ? m->content : "",
-			!strcmp(m->state, "interrupted") ? " [interrupted]" : "");
+			m->state == MESSAGE_INTERRUPTED ? " [interrupted]" : "");
 	}
 }
 
@@ -139,7 +139,7 @@ static int history_show(struct ctx *ctx, int argc, char **argv)
 		char when[32];
 
 		fmt_stamp(c.created_at, when, sizeof(when));
-		fprintf(ctx->out, "conversation %lld (%s, %s, %s)\n", c.id, c.channel,
+		fprintf(ctx->out, "conversation %lld (%s, %s, %s)\n", c.id, conversation_channel_name(c.channel),
 			c.assistant ? c.assistant : "-", when);
 		for (size_t i = 0; i < n; i++)
 			print_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");

@@ -3,6 +3,7 @@
 #include "job.h"
 #include "notify.h"
 #include "reminder.h"
+#include "reltime.h"
 #include "render.h"
 #include "scheduler.h"
 #include "when.h"
@@ -24,22 +25,13 @@ static const struct option remind_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* "today 17:00", "tomorrow 09:00", "2026-12-01 09:30" in the local zone. */
+/* "today 17:00", "yesterday 09:00", "2026-12-01 09:30" in the local zone. */
 static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 {
-	long days = (long)((when_day_start(t) - when_day_start(now) + 43200) / 86400);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	if (days == 0)
-		strftime(buf, len, "today %H:%M", &tm);
-	else if (days == 1)
-		strftime(buf, len, "tomorrow %H:%M", &tm);
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	reltime_format(RELTIME_LIST, NULL, t, false, now, buf, len);
 }
 
-/* --at WHEN: a date without a time of day means 09:00 that day. */
+/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
 static int parse_at(struct ctx *ctx, const char *text, time_t *at)
 {
 	struct when w;
@@ -48,16 +40,7 @@ static int parse_at(struct ctx *ctx, const char *text, time_t *at)
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}
-	*at = w.at;
-	if (w.date_only) {
-		struct tm tm;
-
-		localtime_r(&w.at, &tm);
-		tm.tm_hour = 9;
-		tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		*at = mktime(&tm);
-	}
+	*at = reminder_when_at(&w);
 	return 0;
 }
 
@@ -160,7 +143,7 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "%4lld  %-16s  %-20.20s  ", rs[i].id, due,
 				rs[i].every ? rs[i].every : "-");
 			if (all)
-				fprintf(ctx->out, "%-9s  ", rs[i].state);
+				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
 			fprintf(ctx->out, "%s", rs[i].text);
 			if (rs[i].late > SCHED_LATE_GRACE)
 				fprintf(ctx->out, " (%s)",
@@ -374,7 +357,7 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 			if (jobs[i].has_next)
 				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
 			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
-				jobs[i].kind, jobs[i].state, next, jobs[i].attempts,
+				jobs[i].kind, job_state_name(jobs[i].state), next, jobs[i].attempts,
 				jobs[i].last_error ? jobs[i].last_error : "-");
 		}
 	}
@@ -419,7 +402,7 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 			fmt_when(runs[i].occurrence, ctx->now, due, sizeof(due));
 			fmt_when(runs[i].started_at, ctx->now, ran, sizeof(ran));
 			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-8s  %-7s  %s\n", runs[i].job_id,
-				due, ran, runs[i].channel ? runs[i].channel : "-", runs[i].result,
+				due, ran, runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
 				runs[i].detail ? runs[i].detail : "");
 		}
 	}

@@ -1,5 +1,6 @@
 /* nestor task add|list|done|rm|edit */
 #include "cmd.h"
+#include "reltime.h"
 #include "render.h"
 #include "task.h"
 #include "when.h"
@@ -45,8 +46,7 @@ static int parse_due(struct ctx *ctx, const char *s, struct task *t)
 		err_prefix(&ctx->err, "--due");
 		return -1;
 	}
-	t->has_due = true;
-	t->due = w.date_only ? task_end_of_day(w.at) : w.at;
+	task_set_due(t, &w);
 	return 0;
 }
 
@@ -126,30 +126,10 @@ out:
 /* Human due column: "today 17:00", "tomorrow", "2026-12-01 09:30", "-". */
 static void fmt_due(const struct task *t, time_t now, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t today = when_day_start(now);
-	long days;
-
-	if (!t->has_due) {
+	if (!t->has_due)
 		snprintf(buf, len, "-");
-		return;
-	}
-	localtime_r(&t->due, &tm);
-	days = (long)((when_day_start(t->due) - today + 43200) / 86400);
-	if (tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59) {
-		if (days == 0)
-			snprintf(buf, len, "today");
-		else if (days == 1)
-			snprintf(buf, len, "tomorrow");
-		else
-			strftime(buf, len, "%Y-%m-%d", &tm);
-	} else if (days == 0) {
-		strftime(buf, len, "today %H:%M", &tm);
-	} else if (days == 1) {
-		strftime(buf, len, "tomorrow %H:%M", &tm);
-	} else {
-		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-	}
+	else
+		reltime_format(RELTIME_LIST, NULL, t->due, t->due_date_only, now, buf, len);
 }
 
 static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
@@ -185,7 +165,7 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 			fmt_due(&tasks[i], ctx->now, due, sizeof(due));
 			fprintf(ctx->out, "%4lld  %3d  %-16s  ", tasks[i].id, tasks[i].priority, due);
 			if (all)
-				fprintf(ctx->out, "%-6s  ", tasks[i].status);
+				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
 			fprintf(ctx->out, "%s\n", tasks[i].title);
 		}
 	}

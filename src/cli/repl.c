@@ -276,7 +276,7 @@ static int resume(struct repl *r, long long id)
 	if (!id) {
 		struct conversation *cs;
 
-		if (conversation_list(r->ctx->store, "repl", 1, &cs, &n, &r->ctx->err) < 0)
+		if (conversation_list(r->ctx->store, CONV_REPL, 1, &cs, &n, &r->ctx->err) < 0)
 			return -1;
 		if (n == 0) {
 			printf("no conversation to resume; starting a new one\n");
@@ -448,8 +448,10 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	r.eng = engine_new(ctx->store, ctx->cfg, &ctx->err);
-	if (!r.eng || engine_set_channel(r.eng, "repl", &ctx->err) < 0 ||
-	    (assistant && engine_set_assistant(r.eng, assistant, &ctx->err) < 0))
+	if (!r.eng)
+		goto out;
+	engine_set_channel(r.eng, CONV_REPL);
+	if (assistant && engine_set_assistant(r.eng, assistant, &ctx->err) < 0)
 		goto out;
 	if (resume_id >= 0 && resume(&r, resume_id) < 0)
 		goto out;

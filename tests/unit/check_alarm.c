@@ -274,7 +274,7 @@ START_TEST(test_delete_and_edit)
 	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s",
 		      e.msg);
 	ck_assert_int_eq(job_get(st, standup, &j, &e), 0);
-	ck_assert_str_eq(j.state, "pending");
+	ck_assert_str_eq(job_state_name(j.state), "pending");
 	ck_assert_int_eq(j.next_run, STANDUP_1);
 	job_release(&j);
 	n = reminders(&rs);

@@ -39,12 +39,12 @@ START_TEST(test_default_moves)
 
 	ck_assert_int_eq(assistant_get_default(st, &d, &e), 0);
 	ck_assert_str_eq(d.name, "nestor");
-	ck_assert_str_eq(d.backend, "offline");
+	ck_assert_str_eq(assistant_backend_name(d.backend), "offline");
 	ck_assert_int_eq(d.token_budget, ASSISTANT_DEFAULT_BUDGET);
 	assistant_release(&d);
 
 	a.name = "local";
-	strcpy(a.backend, "llm");
+	a.backend = ASSISTANT_LLM;
 	a.base_url = "http://127.0.0.1:11434/v1";
 	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
 	ck_assert_int_eq(a.token_budget, ASSISTANT_DEFAULT_BUDGET);
@@ -109,7 +109,7 @@ START_TEST(test_rm_default_race)
 	char *path = xasprintf("%s/nestor.db", dir);
 
 	a.name = "local";
-	strcpy(a.backend, "llm");
+	a.backend = ASSISTANT_LLM;
 	a.base_url = "http://127.0.0.1:11434/v1";
 	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
 	other = store_open(path, &e);

@@ -165,7 +165,7 @@ START_TEST(test_turn_is_stored)
 	message_list_free(ms, n);
 	ck_assert_int_eq(conversation_get(st, conv, &c, &e), 0);
 	ck_assert_str_eq(c.title, "add task buy milk by friday");
-	ck_assert_str_eq(c.channel, "cli");
+	ck_assert_str_eq(conversation_channel_name(c.channel), "cli");
 	ck_assert_str_eq(c.assistant, "nestor");
 	conversation_release(&c);
 	/* the same conversation goes on */
@@ -216,7 +216,7 @@ START_TEST(test_ambiguous_asks_which)
 			    "Say it with the number, for example: \"done 1\".");
 	ck_assert_int_eq(s.calls, 0);
 	ck_assert_int_eq(task_get(st, 1, &t, &e), 0);
-	ck_assert_str_eq(t.status, "todo");
+	ck_assert_str_eq(task_status_name(t.status), "todo");
 	task_release(&t);
 	/* a word only one has picks it */
 	r = say(&s, &conv, "mark call mom about the trip as done");
@@ -229,6 +229,71 @@ START_TEST(test_ambiguous_asks_which)
 	ck_assert_str_eq(r, "Sorry, that failed: no task with id 99");
 	ck_assert_int_eq(s.calls, 1);
 	ck_assert_str_eq(s.last_result, "{\"error\":\"no task with id 99\"}");
+	seen_release(&s);
+}
+END_TEST
+
+/* Something due yesterday is "yesterday" in answers, not "today". */
+START_TEST(test_overdue_says_yesterday)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	cJSON *args, *res = NULL;
+	struct err e;
+
+	say(&s, &conv, "add task pay rent yesterday");
+	say(&s, &conv, "add task call the bank yesterday at 10:00");
+	say(&s, &conv, "add task buy milk today");
+	ck_assert_str_eq(say(&s, &conv, "my tasks"), "Tasks:\n"
+						     "  2  call the bank (due yesterday 10:00)\n"
+						     "  1  pay rent (due yesterday)\n"
+						     "  3  buy milk (due today)");
+	ck_assert_str_eq(say(&s, &conv, "мои задачи"), "Задачи:\n"
+						       "  2  call the bank (до вчера в 10:00)\n"
+						       "  1  pay rent (до вчера)\n"
+						       "  3  buy milk (до сегодня)");
+	seen_release(&s);
+	/* and yesterday's weather is not today's forecast */
+	ctx.now = now;
+	args = cJSON_Parse("{\"place\":\"Berlin\",\"date\":\"2026-11-24\"}");
+	ck_assert_int_eq(tool_call(&ctx, "weather_forecast", args, &res, &e), -1);
+	ck_assert_str_eq(e.msg, "no forecast for 2026-11-24 (only the next 16 days)");
+	cJSON_Delete(args);
+}
+END_TEST
+
+/* A date alone: a task is due that day, a reminder rings at 09:00, whether
+ * the tools are called or the words are parsed. */
+START_TEST(test_date_alone)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	cJSON *args, *res;
+	const cJSON *item;
+	struct err e;
+
+	ctx.now = now;
+	args = cJSON_Parse("{\"title\":\"rent\",\"due\":\"2026-11-27\"}");
+	ck_assert_int_eq(tool_call(&ctx, "task_add", args, &res, &e), 0);
+	item = cJSON_GetObjectItem(res, "task");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "due")),
+			 "2026-11-27T23:59:59+01:00");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(item, "due_date_only")));
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+	args = cJSON_Parse("{\"text\":\"water\",\"at\":\"2026-11-27\"}");
+	ck_assert_int_eq(tool_call(&ctx, "reminder_add", args, &res, &e), 0);
+	item = cJSON_GetObjectItem(res, "reminder");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "at")),
+			 "2026-11-27T09:00:00+01:00");
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+	ck_assert_str_eq(say(&s, &conv, "add task file taxes on friday"),
+			 "Task 2 added: file taxes (due Fri 27 Nov)");
+	ck_assert_str_eq(say(&s, &conv, "remind me on friday to call the bank"),
+			 "Reminder 2 set for Fri 27 Nov 09:00: call the bank");
 	seen_release(&s);
 }
 END_TEST
@@ -437,6 +502,8 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_unknown_calls_nothing);
 	tcase_add_test(tc, test_ambiguous_asks_which);
 	tcase_add_test(tc, test_reminders);
+	tcase_add_test(tc, test_overdue_says_yesterday);
+	tcase_add_test(tc, test_date_alone);
 	tcase_add_test(tc, test_calendar);
 	tcase_add_test(tc, test_search_and_rm);
 	tcase_add_test(tc, test_delegation);

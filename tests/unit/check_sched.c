@@ -126,12 +126,12 @@ START_TEST(test_fires_exactly_once)
 	run(&s, T0 + 10);
 	ck_assert_int_eq(s.n, 2);
 	j = get(id);
-	ck_assert_str_eq(j.state, "done");
+	ck_assert_str_eq(job_state_name(j.state), "done");
 	ck_assert(!j.has_next);
 	job_release(&j);
 	ck_assert_int_eq(job_history(st, id, 10, &runs, &n, &e), 0);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(runs[0].result, "ok");
+	ck_assert_str_eq(job_result_name(runs[0].result), "ok");
 	job_run_list_free(runs, n);
 }
 END_TEST
@@ -144,7 +144,7 @@ START_TEST(test_claim_survives_crash)
 	long long id = add("pay rent", T0, NULL, "stdout,command", T0 - 100);
 	struct job j, claimed;
 	struct job_run r;
-	struct job_next done = { "done", false, 0, 0, 0, NULL };
+	struct job_next done = { JOB_DONE, false, 0, 0, 0, NULL };
 
 	ck_assert_ptr_nonnull(other);
 	/* Process A claims, delivers stdout, records it, and dies. */
@@ -153,7 +153,7 @@ START_TEST(test_claim_survives_crash)
 	r.job_id = id;
 	r.occurrence = claimed.occurrence;
 	r.channel = "stdout";
-	snprintf(r.result, sizeof(r.result), "ok");
+	r.result = JOB_RUN_OK;
 	ck_assert_int_eq(job_record(st, &r, &e), 1);
 	ck_assert_int_eq(job_record(st, &r, &e), 0); /* a second ok row is refused */
 	job_release(&claimed);
@@ -165,7 +165,7 @@ START_TEST(test_claim_survives_crash)
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_str_eq(s.calls[0], "1:command:on time");
 	j = get(id);
-	ck_assert_str_eq(j.state, "done");
+	ck_assert_str_eq(job_state_name(j.state), "done");
 	ck_assert_int_eq(j.attempts, 2);
 	job_release(&j);
 	/* A, had it survived, can no longer complete the claim. */
@@ -184,7 +184,7 @@ START_TEST(test_failing_channel_retried_alone)
 	s.failing = "command";
 	run(&s, t);
 	j = get(id);
-	ck_assert_str_eq(j.state, "pending");
+	ck_assert_str_eq(job_state_name(j.state), "pending");
 	ck_assert_int_eq(j.next_run, T0 + 30);
 	ck_assert_str_eq(j.last_error, "command: boom");
 	job_release(&j);
@@ -198,7 +198,7 @@ START_TEST(test_failing_channel_retried_alone)
 	for (int i = 1; i < s.n; i++)
 		ck_assert_msg(!strncmp(s.calls[i], "1:command:", 10), "%s", s.calls[i]);
 	j = get(id);
-	ck_assert_str_eq(j.state, "failed");
+	ck_assert_str_eq(job_state_name(j.state), "failed");
 	ck_assert_int_eq(j.attempts, SCHED_MAX_ATTEMPTS);
 	job_release(&j);
 }
@@ -222,7 +222,7 @@ START_TEST(test_catch_up_policies)
 		for (int i = 0; i < s.n; i++)
 			ck_assert_msg(strstr(s.calls[i], ":late"), "%s", s.calls[i]);
 		j = get(id);
-		ck_assert_str_eq(j.state, "pending");
+		ck_assert_str_eq(job_state_name(j.state), "pending");
 		ck_assert_int_eq(j.next_run, next);
 		job_release(&j);
 		ck_assert_int_eq(reminder_cancel(st, id, &(struct err){ 0, "" }), 0);
@@ -258,7 +258,7 @@ START_TEST(test_snooze)
 	run(&s, at);
 	ck_assert_int_eq(s.n, 5);
 	j = get(daily);
-	ck_assert_str_eq(j.state, "pending");
+	ck_assert_str_eq(job_state_name(j.state), "pending");
 	ck_assert_int_eq(j.next_run, T0 + 2 * 86400);
 	job_release(&j);
 }
@@ -356,9 +356,10 @@ START_TEST(test_done_cancel_atomic)
 	ck_assert_int_ne(meddled, 2);
 	j = get(daily);
 	if (meddled == 0) /* the cancel went through: it stays cancelled */
-		ck_assert_str_eq(j.state, "cancelled");
+		ck_assert_str_eq(job_state_name(j.state), "cancelled");
 	else
-		ck_assert_msg(rc == 0 && !strcmp(j.state, "pending"), "%d %s", rc, j.state);
+		ck_assert_msg(rc == 0 && !strcmp(job_state_name(j.state), "pending"), "%d %s", rc,
+			      job_state_name(j.state));
 	job_release(&j);
 
 	/* cancel the one-time one while the other marks it done: not both */

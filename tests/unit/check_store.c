@@ -5,8 +5,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "assistant.h"
+#include "conversation.h"
+#include "job.h"
 #include "store-int.h"
 #include "store.h"
+#include "task.h"
 #include "testutil.h"
 #include "xalloc.h"
 
@@ -132,6 +136,52 @@ START_TEST(test_rollback)
 }
 END_TEST
 
+/* Every state has one word for SQL and JSON, and each word one state. */
+START_TEST(test_state_words)
+{
+	static const char *const words[] = { "todo", "done", "cancelled", "pending", "running",
+					     "done", "cancelled", "failed", "ok", "skipped",
+					     "failed", "missed", "tui", "repl", "cli", "telegram",
+					     "complete", "interrupted", "offline", "llm" };
+	const char *back[20];
+	size_t k = 0;
+	int v;
+
+/* each value's word, and back */
+#define ROUND_TRIP(type, first, last, name, parse)                                        \
+	for (v = first; v <= last; v++) {                                                  \
+		type x;                                                                    \
+                                                                                           \
+		back[k++] = name((type)v);                                                 \
+		ck_assert_int_eq(parse(back[k - 1], &x), 0);                               \
+		ck_assert_int_eq(x, v);                                                    \
+	}
+	ROUND_TRIP(enum task_status, TASK_TODO, TASK_CANCELLED, task_status_name,
+		   task_status_parse);
+	ROUND_TRIP(enum job_state, JOB_PENDING, JOB_FAILED, job_state_name, job_state_parse);
+	ROUND_TRIP(enum job_result, JOB_RUN_OK, JOB_RUN_MISSED, job_result_name, job_result_parse);
+	ROUND_TRIP(enum conversation_channel, CONV_TUI, CONV_TELEGRAM, conversation_channel_name,
+		   conversation_channel_parse);
+	ROUND_TRIP(enum message_state, MESSAGE_COMPLETE, MESSAGE_INTERRUPTED, message_state_name,
+		   message_state_parse);
+	ROUND_TRIP(enum assistant_backend, ASSISTANT_OFFLINE, ASSISTANT_LLM,
+		   assistant_backend_name, assistant_backend_parse);
+#undef ROUND_TRIP
+	ck_assert_uint_eq(k, sizeof(words) / sizeof(words[0]));
+	for (size_t i = 0; i < k; i++)
+		ck_assert_str_eq(back[i], words[i]);
+	/* what is not a word of an enum is refused, not guessed */
+	{
+		enum job_state s = JOB_DONE;
+
+		ck_assert_int_eq(job_state_parse("Pending", &s), -1);
+		ck_assert_int_eq(job_state_parse(NULL, &s), -1);
+		ck_assert_int_eq(s, JOB_DONE);
+		ck_assert_str_eq(job_state_name((enum job_state)42), "?");
+	}
+}
+END_TEST
+
 /* The TUI refreshes when another connection commits, and only then. */
 START_TEST(test_data_version)
 {
@@ -161,6 +211,7 @@ Suite *store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_created_private);
 	tcase_add_test(tc, test_migrations);
+	tcase_add_test(tc, test_state_words);
 	tcase_add_test(tc, test_newer_refused_untouched);
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_data_version);

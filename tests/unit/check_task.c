@@ -1,9 +1,12 @@
 /* Tasks: the storage API and the `nestor task` commands end to end. */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
@@ -67,7 +70,7 @@ START_TEST(test_order_and_done)
 	task_list_free(ts, n);
 	ck_assert_int_eq(task_list(st, true, &ts, &n, &e), 0);
 	ck_assert_uint_eq(n, 4);
-	ck_assert_str_eq(ts[3].status, "done");
+	ck_assert_str_eq(task_status_name(ts[3].status), "done");
 	ck_assert_int_eq(ts[3].done_at, 3000);
 	task_list_free(ts, n);
 }
@@ -136,6 +139,7 @@ START_TEST(test_cli_roundtrip)
 	ck_assert_str_eq(cJSON_GetObjectItem(t, "notes")->valuestring, "2l");
 	ck_assert_int_eq(cJSON_GetObjectItem(t, "priority")->valueint, 3);
 	ck_assert_str_eq(cJSON_GetObjectItem(t, "due")->valuestring, "2026-12-01T23:59:59+01:00");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(t, "due_date_only")));
 	ck_assert_str_eq(cJSON_GetObjectItem(t, "status")->valuestring, "todo");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(t, "done_at")));
 	ck_assert_ptr_nonnull(cJSON_GetObjectItem(t, "created"));
@@ -211,6 +215,102 @@ START_TEST(test_cli_roundtrip)
 }
 END_TEST
 
+/* A task due on a day and one due at 23:59:59 are told apart; a date
+ * alone means the end of that day for a task, 09:00 for a reminder. */
+START_TEST(test_cli_date_only)
+{
+	char *out, *err;
+	cJSON *arr;
+	int rc;
+
+	rc = tu_nestor(dir, &out, &err, "task add rent --due 2031-12-01");
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
+	free(out);
+	free(err);
+	rc = tu_nestor(dir, &out, &err, "task add taxes --due 2031-12-01T23:59:59+01:00");
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
+	free(out);
+	free(err);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task list"), 0);
+	ck_assert_msg(strstr(out, "2031-12-01 23:59  taxes") && strstr(out, "2031-12-01        rent"),
+		      "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task list --json"), 0);
+	arr = cJSON_Parse(out);
+	ck_assert_int_eq(cJSON_GetArraySize(arr), 2);
+	for (int i = 0; i < 2; i++) {
+		const cJSON *t = cJSON_GetArrayItem(arr, i);
+		bool rent = !strcmp(cJSON_GetObjectItem(t, "title")->valuestring, "rent");
+
+		ck_assert_str_eq(cJSON_GetObjectItem(t, "due")->valuestring,
+				 "2031-12-01T23:59:59+01:00");
+		ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(t, "due_date_only")), rent);
+	}
+	cJSON_Delete(arr);
+	free(out);
+	/* an edit to a time of day drops the flag, --no-due too */
+	ck_assert_int_eq(tu_nestor(dir, NULL, NULL, "task edit 1 --due '2031-12-02 10:00'"), 0);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task list"), 0);
+	ck_assert_msg(strstr(out, "2031-12-02 10:00  rent") != NULL, "%s", out);
+	free(out);
+	/* a reminder given a date alone rings at 09:00 */
+	ck_assert_int_eq(tu_nestor(dir, NULL, NULL, "remind add pay --at 2031-12-01"), 0);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "remind list --json"), 0);
+	arr = cJSON_Parse(out);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "at")->valuestring,
+			 "2031-12-01T09:00:00+01:00");
+	cJSON_Delete(arr);
+	free(out);
+}
+END_TEST
+
+/* Tasks stored before the flag existed: a due at 23:59:59 local time was
+ * the mark of a date alone, and becomes one. */
+START_TEST(test_migrate_date_only)
+{
+	char *path = xasprintf("%s/old.db", dir);
+	struct err e = { 0, "" };
+	struct store *old;
+	struct task t;
+	sqlite3 *db;
+	int i;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 0; !strstr(schema_migrations[i], "due_date_only"); i++)
+		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(
+		sqlite3_exec(db,
+			     /* 2026-12-01 23:59:59 and 17:00 in Berlin, 23:59:59 UTC, no due */
+			     "INSERT INTO tasks(title, due, created_at) VALUES"
+			     " ('day', 1796165999, 0), ('time', 1796140800, 0),"
+			     " ('utc', 1796169599, 0), ('none', NULL, 0);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	{
+		char *pragma = sqlite3_mprintf("PRAGMA user_version = %d", i);
+
+		ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, pragma, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		sqlite3_free(pragma);
+	}
+	old = store_open(path, &e);
+	ck_assert_msg(old != NULL, "%s", e.msg);
+	for (long long id = 1; id <= 4; id++) {
+		ck_assert_int_eq(task_get(old, id, &t, &e), 0);
+		ck_assert_msg(t.due_date_only == (id == 1), "%s: %d", t.title, t.due_date_only);
+		ck_assert_int_eq(t.has_due, id != 4);
+		task_release(&t);
+	}
+	ck_assert_int_eq(task_get(old, 1, &t, &e), 0);
+	ck_assert_int_eq(t.due, 1796165999);
+	task_release(&t);
+	store_free(old);
+	free(path);
+}
+END_TEST
+
 Suite *task_suite(void)
 {
 	Suite *s = suite_create("task");
@@ -221,6 +321,8 @@ Suite *task_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_cli_roundtrip);
+	tcase_add_test(tc, test_cli_date_only);
+	tcase_add_test(tc, test_migrate_date_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,8 @@
 #include "conversation.h"
 #include "event.h"
 #include "input.h"
+#include "reltime.h"
+#include "reminder.h"
 #include "side.h"
 #include "store.h"
 #include "task.h"
@@ -375,17 +377,18 @@ START_TEST(test_side_when)
 	tzset();
 	tm.tm_year = 126, tm.tm_mon = 10, tm.tm_mday = 25, tm.tm_hour = 15, tm.tm_isdst = -1;
 	now = mktime(&tm); /* Wednesday 2026-11-25 15:00 */
-	side_when(now + 2 * 3600, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 2 * 3600, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "17:00");
-	side_when(now + 8 * 3600 + 59 * 60 + 59, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 8 * 3600 + 59 * 60 + 59, true, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "today");
-	side_when(now + 2 * 86400 - 3600, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 2 * 86400 - 3600, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Fri 14:00");
-	side_when(now + 86400 + 8 * 3600 + 59 * 60 + 59, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 86400 + 8 * 3600 + 59 * 60 + 59, true, now, buf,
+		       sizeof(buf));
 	ck_assert_str_eq(buf, "Thu");
-	side_when(now + 20 * 86400, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 20 * 86400, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Dec 15");
-	side_when(now - 86400, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now - 86400, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Nov 24");
 }
 END_TEST
@@ -440,6 +443,60 @@ START_TEST(test_side_pane)
 }
 END_TEST
 
+/* A day shows as a day and a time as a time: a reminder at 23:59:59 is
+ * not taken for a task due on a day. */
+START_TEST(test_side_date_only)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr = newterm("vt100", out, in);
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/nestor.db", dir);
+	struct err e = { 0, "" };
+	struct store *st = store_open(path, &e);
+	struct task day = { 0 }, late = { 0 };
+	struct when w;
+	struct side side;
+	struct tm tm = { 0 };
+	time_t now;
+	long long id;
+	WINDOW *w0;
+
+	ck_assert_ptr_nonnull(st);
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	tm.tm_year = 126, tm.tm_mon = 10, tm.tm_mday = 25, tm.tm_hour = 15, tm.tm_isdst = -1;
+	now = mktime(&tm); /* Wednesday 2026-11-25 15:00 */
+	set_term(scr);
+	theme_init(false);
+	ck_assert_int_eq(when_parse("friday", now, &w, &e), 0);
+	day.title = "rent";
+	task_set_due(&day, &w);
+	ck_assert_int_eq(task_add(st, &day, now, &e), 0);
+	ck_assert_int_eq(when_parse("thursday 23:59", now, &w, &e), 0);
+	late.title = "file taxes";
+	task_set_due(&late, &w);
+	late.due += 59;
+	ck_assert_int_eq(task_add(st, &late, now, &e), 0);
+	ck_assert_int_eq(reminder_add(st, "backup", late.due, NULL, NULL, NULL, now, &id, &e), 0);
+	side_init(&side);
+	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
+	w0 = newwin(12, 24, 0, 0);
+	side_draw(&side, w0);
+	ck_assert_str_eq(row_from(w0, 4, 2), "Thu 23:59 backup");
+	ck_assert_str_eq(row_from(w0, 7, 2), "Thu 23:59 file taxes");
+	ck_assert_str_eq(row_from(w0, 8, 2), "Fri rent");
+	delwin(w0);
+	side_release(&side);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	store_free(st);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 /* The chat pane pages a conversation back from the newest message. */
 START_TEST(test_conversation_pages)
 {
@@ -451,7 +508,7 @@ START_TEST(test_conversation_pages)
 	size_t n;
 
 	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(conversation_new(st, 1, "tui", 1000, &conv, &e), 0);
+	ck_assert_int_eq(conversation_new(st, 1, CONV_TUI, 1000, &conv, &e), 0);
 	for (int i = 1; i <= 250; i++) {
 		char text[16];
 
@@ -559,6 +616,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_tool_lines);
 	tcase_add_test(tc, test_side_when);
 	tcase_add_test(tc, test_side_pane);
+	tcase_add_test(tc, test_side_date_only);
 	tcase_add_test(tc, test_conversation_pages);
 	tcase_add_test(tc, test_worker_streams_and_stops);
 	suite_add_tcase(s, tc);

@@ -36,8 +36,7 @@ G_LOCK_DEFINE_STATIC(cache);
 
 /* The registry; libical is not thread-safe with a zone (it extends the
  * zone's table of changes on use), so every libical call holds this lock. */
-static struct custom **customs;
-static size_t ncustom;
+static GPtrArray *customs; /* of struct custom * */
 G_LOCK_DEFINE_STATIC(ical);
 
 static const char *zonedir(void)
@@ -134,9 +133,9 @@ static struct custom *custom_find(const char *tzid)
 	struct custom *c = NULL;
 
 	G_LOCK(ical);
-	for (size_t i = 0; i < ncustom && !c; i++)
-		if (!strcmp(customs[i]->tzid, tzid))
-			c = customs[i];
+	for (guint i = 0; customs && i < customs->len && !c; i++)
+		if (!strcmp(((struct custom *)g_ptr_array_index(customs, i))->tzid, tzid))
+			c = g_ptr_array_index(customs, i);
 	if (c)
 		c->refs++;
 	G_UNLOCK(ical);
@@ -162,7 +161,7 @@ int tz_register_vtimezone(const char *tzid, const char *vtimezone, struct err *e
 	struct custom *c, *old = NULL;
 	icalcomponent *vtz;
 	icaltimezone *zone;
-	size_t i;
+	guint i;
 
 	if (!tzid || !*tzid)
 		return err_set(e, ERR_USAGE, "a time zone needs a name");
@@ -201,15 +200,17 @@ int tz_register_vtimezone(const char *tzid, const char *vtimezone, struct err *e
 	c->text = xstrdup(vtimezone);
 	c->zone = zone;
 	c->refs = 1;
-	for (i = 0; i < ncustom && strcmp(customs[i]->tzid, tzid); i++)
-		;
-	if (i < ncustom) {
-		custom_unref(customs[i]);
-	} else {
-		customs = xrealloc(customs, (ncustom + 1) * sizeof(*customs));
-		ncustom++;
+	if (!customs)
+		customs = g_ptr_array_new();
+	for (i = 0; i < customs->len; i++) {
+		if (!strcmp(((struct custom *)g_ptr_array_index(customs, i))->tzid, tzid)) {
+			custom_unref(g_ptr_array_index(customs, i));
+			g_ptr_array_index(customs, i) = c;
+			break;
+		}
 	}
-	customs[i] = c;
+	if (i == customs->len)
+		g_ptr_array_add(customs, c);
 	G_UNLOCK(ical);
 	return 0;
 }

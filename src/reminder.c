@@ -4,6 +4,7 @@
 #include "caltz.h"
 #include "recur.h"
 #include "tz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

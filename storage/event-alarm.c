@@ -4,6 +4,7 @@
 #include "caltz.h"
 #include "job.h"
 #include "recur.h"
+#include "tz.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

@@ -1,5 +1,6 @@
 #include "job.h"
 #include "caltz.h"
+#include "store-int.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

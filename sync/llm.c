@@ -1,4 +1,5 @@
 #include "llm.h"
+#include "xalloc.h"
 #include "http.h"
 
 #include <stdint.h>

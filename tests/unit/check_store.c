@@ -8,6 +8,7 @@
 #include "job.h"
 #include "recur.h"
 #include "schema.h"
+#include "store-int.h"
 #include "store.h"
 #include "testutil.h"
 #include "xalloc.h"

@@ -1,4 +1,5 @@
 #include "tz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <glib.h>

@@ -4,6 +4,7 @@
 #include "render.h"
 #include "secret.h"
 #include "tool.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

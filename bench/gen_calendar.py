@@ -5,17 +5,39 @@ of them weekly series lasting a year, written for each tool:
   apts         calcurse's own data file (its import is quadratic)
   reminders    remind's REM lines
   vdir/        one .ics per event, khal's storage (skipped when --no-vdir)
-All times are UTC; the bench runs every tool with TZ=UTC."""
+All times are UTC; the bench runs every tool with TZ=UTC.
+Options for nestor's own import bench (events.ics only):
+  --alarms     each event gets a VALARM 15 minutes before it
+  --custom-tz  times in a zone defined only by the file's VTIMEZONE
+               ("Custom/Berlin-ish", Berlin's rules), wall clock as written"""
 import datetime as dt
 import os
 import random
 import sys
 
 
+CUSTOM_TZ = [
+    "BEGIN:VTIMEZONE", "TZID:Custom/Berlin-ish",
+    "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST",
+    "DTSTART:19700329T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT",
+    "BEGIN:STANDARD", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "TZNAME:CET",
+    "DTSTART:19701025T030000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
+    "END:VTIMEZONE",
+]
+
+
+def stamp(name, t, custom):
+    if custom:
+        return "%s;TZID=Custom/Berlin-ish:%s" % (name, t.strftime("%Y%m%dT%H%M%S"))
+    return "%s:%s" % (name, t.strftime("%Y%m%dT%H%M%SZ"))
+
+
 def main():
     n = int(sys.argv[1])
     out = sys.argv[2]
     vdir = "--no-vdir" not in sys.argv
+    alarms = "--alarms" in sys.argv
+    custom = "--custom-tz" in sys.argv
     rnd = random.Random(n)
     base = dt.datetime(2020, 1, 1)
     os.makedirs(out, exist_ok=True)
@@ -26,6 +48,8 @@ def main():
         "VERSION:2.0",
         "PRODID:-//nestor bench//EN",
     ]
+    if custom:
+        ics.extend(CUSTOM_TZ)
     apts = []
     rem = []
     for i in range(n):
@@ -41,12 +65,15 @@ def main():
             "BEGIN:VEVENT",
             "UID:bench-%d@nestor" % i,
             "DTSTAMP:20200101T000000Z",
-            "DTSTART:" + start.strftime("%Y%m%dT%H%M%SZ"),
-            "DTEND:" + end.strftime("%Y%m%dT%H%M%SZ"),
+            stamp("DTSTART", start, custom),
+            stamp("DTEND", end, custom),
             "SUMMARY:" + summary,
         ]
         if weekly:
             ev.append("RRULE:FREQ=WEEKLY;UNTIL=" + until.strftime("%Y%m%dT%H%M%SZ"))
+        if alarms:
+            ev.extend(["BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT15M",
+                       "DESCRIPTION:" + summary, "END:VALARM"])
         ev.append("END:VEVENT")
         ics.extend(ev)
         if vdir:

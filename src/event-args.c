@@ -48,13 +48,11 @@ time_t event_next_day(time_t day)
 static int apply_times(struct store *s, time_t now, const struct event_args *a,
 		       struct event *ev, bool adding, struct err *e)
 {
-	struct caltz_cache tc;
-	icaltimezone *zone = NULL;
-	struct when w = { ev->all_day ? caltz_date_to_local(ev->start) : ev->start, ev->all_day };
+	struct tz *z;
+	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day };
 	time_t dur = ev->end - ev->start;
 	struct when we = { 0, false };
 	long secs = 0;
-	int rc = -1;
 
 	if (a->at && parse_when(arg_name(a, ARG_AT), a->at, now, &w, e) < 0)
 		return -1;
@@ -76,13 +74,13 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a,
 	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
 				     (adding || ev->all_day || !a->at || a->end));
 	if (ev->all_day) {
-		time_t first = caltz_local_to_date(w.at);
+		time_t first = tz_local_to_date(w.at);
 
 		if (a->end) {
 			if (we.at < w.at)
 				return err_set(e, ERR_USAGE, "%s is before %s",
 					       arg_name(a, ARG_END), arg_name(a, ARG_AT));
-			dur = caltz_local_to_date(we.at) + DAY - first;
+			dur = tz_local_to_date(we.at) + DAY - first;
 		} else if (a->dur) {
 			dur = (secs + DAY - 1) / DAY * DAY;
 		} else if (adding || dur <= 0 || dur % DAY) {
@@ -94,27 +92,27 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a,
 		ev->tzid = NULL;
 		return 0;
 	}
-	caltz_cache_init(&tc, s);
-	if (caltz_lookup(&tc, ev->tzid, &zone, e) < 0)
-		goto out;
+	z = caltz_open(s, ev->tzid, e);
+	if (!z)
+		return -1;
 	if (a->at)
-		ev->start = a->tz ? caltz_reinterpret(w.at, zone) : w.at;
+		ev->start = a->tz ? tz_reinterpret(z, w.at) : w.at;
 	else if (!adding && w.date_only)
 		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
 	if (a->end) {
 		/* read again from the start, so "--end 10:30" is the start's day */
-		if (parse_when(arg_name(a, ARG_END), a->end, ev->start, &we, e) < 0)
-			goto out;
-		ev->end = a->tz ? caltz_reinterpret(we.at, zone) : we.at;
+		if (parse_when(arg_name(a, ARG_END), a->end, ev->start, &we, e) < 0) {
+			tz_free(z);
+			return -1;
+		}
+		ev->end = a->tz ? tz_reinterpret(z, we.at) : we.at;
 	} else if (a->dur) {
 		ev->end = ev->start + secs;
 	} else {
 		ev->end = ev->start + (adding || dur <= 0 || w.date_only ? 3600 : dur);
 	}
-	rc = 0;
-out:
-	caltz_cache_release(&tc);
-	return rc;
+	tz_free(z);
+	return 0;
 }
 
 int event_args_apply(struct store *s, time_t now, const struct event_args *a,

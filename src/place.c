@@ -1,39 +1,20 @@
 #include "place.h"
 #include "nlp.h"
 #include "reltime.h"
+#include "tz.h"
 #include "tzplace.h"
 #include "xalloc.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 void place_local_zone(char *tzid, size_t len)
 {
-	const char *tz = getenv("TZ");
-	char link[PATH_MAX];
-	ssize_t n;
+	char *name = tz_local_name();
 
-	if (tz && *tz == ':')
-		tz++;
-	if (tz && *tz && tzplace_valid(tz)) {
-		snprintf(tzid, len, "%s", tz);
-		return;
-	}
-	n = readlink("/etc/localtime", link, sizeof(link) - 1);
-	if (n > 0) {
-		const char *z;
-
-		link[n] = '\0';
-		z = strstr(link, "zoneinfo/");
-		if (z && tzplace_valid(z + 9)) {
-			snprintf(tzid, len, "%s", z + 9);
-			return;
-		}
-	}
-	snprintf(tzid, len, "UTC");
+	snprintf(tzid, len, "%s", name && tz_is_system(name) ? name : "UTC");
+	free(name);
 }
 
 void place_weather_opts(struct config *cfg, const char *lang, struct weather_opts *o)
@@ -134,7 +115,7 @@ int place_zone(struct store *st, struct config *cfg, const char *place, time_t n
 		openmeteo_place_release(&p);
 		return -1;
 	}
-	if (!p.timezone || !tzplace_valid(p.timezone)) {
+	if (!p.timezone || !tz_is_system(p.timezone)) {
 		openmeteo_place_release(&p);
 		return err_set(e, ERR_NOTFOUND, "no time zone known for '%s'", place);
 	}

@@ -20,7 +20,7 @@
 #include "store.h"
 #include "weather.h"
 
-/* The local zone: $TZ, else /etc/localtime's name, else "UTC". */
+/* The local zone (tz_local_name()) when it is one of tzdata, else "UTC". */
 void place_local_zone(char *tzid, size_t len);
 
 /* Fill o from the config (URLs, units, cache TTL) for replies in lang. */

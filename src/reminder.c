@@ -1,6 +1,7 @@
 #include "reminder.h"
 #include "job.h"
 #include "notify.h"
+#include "caltz.h"
 #include "recur.h"
 #include "tz.h"
 #include "sbuf.h"
@@ -63,8 +64,6 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->at = j->occurrence;
 	snprintf(r->schedule, sizeof(r->schedule), "%s", j->schedule);
 	r->every = j->rule;
-	if (r->every)
-		r->every[strcspn(r->every, "\n")] = '\0';
 	r->tzid = j->tzid;
 	r->event_id = j->event_id;
 	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
@@ -115,11 +114,12 @@ static char *payload_json(const char *text, const char *channels)
 /* The first due time of a new reminder. */
 static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 {
+	struct recur_rule r;
 	bool has;
 
 	if (!strcmp(j->schedule, "cron")) {
-		if (recur_next(j->schedule, j->rule, j->tzid, 0, (at ? at : now + 1) - 1,
-			       &j->next_run, &has, e) < 0)
+		job_recur(j, &r);
+		if (recur_next(&r, (at ? at : now + 1) - 1, &j->next_run, &has, e) < 0)
 			return -1;
 		j->dtstart = j->next_run;
 		j->has_next = has;
@@ -148,7 +148,7 @@ int reminder_add(struct store *s, const char *text, time_t at, const char *every
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), KIND);
 	j.tzid = tzid && *tzid ? xstrdup(tzid) : tz_local_name();
-	z = tz_open(j.tzid, e);
+	z = caltz_open(s, j.tzid, e);
 	if (!z)
 		goto out;
 	tz_free(z);
@@ -287,6 +287,7 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 		  struct err *e)
 {
 	struct job_next n = { JOB_DONE, false, 0, 0, 0, NULL };
+	struct recur_rule r;
 	struct job j;
 	int rc = -1;
 
@@ -307,9 +308,9 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 		err_set(e, ERR_FAIL, "reminder %lld is %s already", id, job_state_name(j.state));
 		goto out;
 	}
+	job_recur(&j, &r);
 	if (strcmp(j.schedule, "at") != 0 &&
-	    recur_next(j.schedule, j.rule, j.tzid, j.dtstart,
-		       j.occurrence > now ? j.occurrence : now, next, has, e) < 0)
+	    recur_next(&r, j.occurrence > now ? j.occurrence : now, next, has, e) < 0)
 		goto out;
 	if (*has) {
 		n.state = JOB_PENDING;

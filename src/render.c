@@ -5,7 +5,7 @@
 #include "job.h"
 #include "reminder.h"
 #include "task.h"
-#include "caltz.h"
+#include "tz.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -183,15 +183,15 @@ cJSON *json_event(const struct event *ev)
 	oc.location = ev->location;
 	oc.tzid = ev->tzid;
 	oc.key = ev->start;
-	oc.start = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
-	oc.end = ev->all_day ? caltz_date_to_local(ev->end) : ev->end;
+	oc.start = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
+	oc.end = ev->all_day ? tz_date_to_local(ev->end) : ev->end;
 	o = json_event_occurrence(&oc);
 	arr = cJSON_AddArrayToObject(o, "exdates");
 	for (size_t i = 0; i < ev->nexdates; i++) {
 		char buf[40];
 
 		if (ev->all_day)
-			render_date(caltz_date_to_local(ev->exdates[i]), buf, sizeof(buf));
+			render_date(tz_date_to_local(ev->exdates[i]), buf, sizeof(buf));
 		else
 			render_time(ev->exdates[i], buf, sizeof(buf));
 		cJSON_AddItemToArray(arr, cJSON_CreateString(buf));

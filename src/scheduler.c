@@ -201,6 +201,7 @@ static void plan_next(const struct sched_opts *o, const struct job *j, const str
 		      const struct outcome *out, time_t t, struct job_next *n, char **err_text)
 {
 	struct err e = { 0, "" };
+	struct recur_rule r;
 	time_t after, next;
 	bool has;
 
@@ -220,7 +221,8 @@ static void plan_next(const struct sched_opts *o, const struct job *j, const str
 		return;
 	}
 	after = o->catch_up == SCHED_CATCH_UP_ALL || t < f->occurrence ? f->occurrence : t;
-	if (recur_next(j->schedule, j->rule, j->tzid, j->dtstart, after, &next, &has, &e) < 0) {
+	job_recur(j, &r);
+	if (recur_next(&r, after, &next, &has, &e) < 0) {
 		*err_text = xasprintf("next run: %s", e.msg);
 		n->last_error = *err_text;
 		n->state = JOB_FAILED;

@@ -5,7 +5,6 @@
 #include "job.h"
 #include "recur.h"
 #include "tz.h"
-#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -102,23 +101,18 @@ static bool placeholder(const char *d, const char *summary)
 	return false;
 }
 
-/* "Dentist at 14:00" (in the event's zone, named when not the local one),
+/* "Dentist at 14:00" (in the event's zone z, named when not the local one),
  * or the alarm's own DESCRIPTION. */
-static char *alarm_text(const struct event *ev, const struct event_alarm *a, char *local)
+static char *alarm_text(const struct event *ev, const struct event_alarm *a, struct tz *z,
+			const char *local)
 {
-	struct err ignore = { 0, "" };
-	struct tz *z;
 	struct tm w;
 
 	if (a->description && !placeholder(a->description, ev->summary))
 		return xstrdup(a->description);
-	if (ev->all_day)
-		return xstrdup(ev->summary);
-	z = tz_open(ev->tzid, &ignore);
-	if (!z)
+	if (ev->all_day || !z)
 		return xstrdup(ev->summary);
 	tz_to_wall(z, ev->start, &w);
-	tz_free(z);
 	if (ev->tzid && (!local || strcmp(ev->tzid, local)))
 		return xasprintf("%s at %02d:%02d %s", ev->summary, w.tm_hour, w.tm_min,
 				 ev->tzid);
@@ -146,63 +140,50 @@ static char *payload_json(const char *text, const char *key)
 	return s;
 }
 
-/* The RRULE of the series, its EXDATEs as instants, and the trigger. */
-static char *series_rule(const struct event *ev, long trigger)
+/* Fill w for alarm a of ev; 1 when made, 0 when the event's zone cannot
+ * be opened (counted unsupported), -1 on error. */
+static int plan(struct store *s, const struct event *ev, const struct event_alarm *a,
+		time_t now, const char *local, struct want *w, struct err *e)
 {
-	struct sbuf sb = SBUF_INIT;
-
-	sbuf_adds(&sb, ev->rrule);
-	for (size_t i = 0; i < ev->nexdates; i++) {
-		time_t t = ev->all_day ? caltz_date_to_local(ev->exdates[i]) : ev->exdates[i];
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		sbuf_addf(&sb, "%s%04d%02d%02dT%02d%02d%02dZ", i ? "," : "\nEXDATE:",
-			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			  tm.tm_sec);
-	}
-	if (trigger)
-		sbuf_addf(&sb, "\nTRIGGER:%s",
-			  icaldurationtype_as_ical_string(icaldurationtype_from_int((int)trigger)));
-	return sbuf_detach(&sb);
-}
-
-/* Fill w for alarm a of ev; 1 when made, 0 when the zone is not one the
- * scheduler can follow (counted unsupported), -1 on error. */
-static int plan(const struct event *ev, const struct event_alarm *a, time_t now, char *local,
-		struct want *w, struct err *e)
-{
-	time_t start = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
-	long trigger = a->offset + (a->from_end ? (long)(ev->end - ev->start) : 0);
-	struct err ignore = { 0, "" };
-	struct tz *z = tz_open(ev->all_day ? NULL : ev->tzid, &ignore);
+	time_t start = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
+	long offset = a->offset + (a->from_end ? (long)(ev->end - ev->start) : 0);
+	struct err ze = { 0, "" };
+	struct tz *z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &ze);
+	struct recur_rule r;
 	char *text;
 
 	memset(w, 0, sizeof(*w));
 	w->key = a->key;
 	snprintf(w->j.kind, sizeof(w->j.kind), "reminder");
 	w->j.event_id = ev->id;
-	if (z)
-		tz_free(z);
-	else if (ev->rrule && !a->absolute)
+	if (!z && ze.code != ERR_USAGE)
+		return err_set(e, ze.code, "%s", ze.msg);
+	if (!z && ev->rrule && !a->absolute)
 		return 0;
 	w->j.tzid = z && ev->tzid && !ev->all_day ? xstrdup(ev->tzid)
 						  : local ? xstrdup(local) : NULL;
-	text = alarm_text(ev, a, local);
+	text = alarm_text(ev, a, z, local);
+	tz_free(z);
 	w->j.payload = payload_json(text, a->key);
 	free(text);
 	w->j.has_next = true;
 	if (a->absolute || !ev->rrule) {
 		snprintf(w->j.schedule, sizeof(w->j.schedule), "at");
-		w->j.dtstart = w->j.next_run = a->absolute ? a->at : start + trigger;
+		w->j.dtstart = w->j.next_run = a->absolute ? a->at : start + offset;
 		w->past = w->j.next_run <= now;
 		return 1;
 	}
 	snprintf(w->j.schedule, sizeof(w->j.schedule), "rrule");
-	w->j.rule = series_rule(ev, trigger);
+	w->j.rule = xstrdup(ev->rrule);
 	w->j.dtstart = start;
-	if (recur_next("rrule", w->j.rule, w->j.tzid, start, now, &w->j.next_run,
-		       &w->j.has_next, e) < 0)
+	w->j.run_offset = offset;
+	if (ev->nexdates)
+		w->j.exdates = xcalloc(ev->nexdates, sizeof(*w->j.exdates));
+	for (size_t i = 0; i < ev->nexdates; i++)
+		w->j.exdates[w->j.nexdates++] =
+			ev->all_day ? tz_date_to_local(ev->exdates[i]) : ev->exdates[i];
+	job_recur(&w->j, &r);
+	if (recur_next(&r, now, &w->j.next_run, &w->j.has_next, e) < 0)
 		return -1;
 	w->past = !w->j.has_next;
 	return 1;
@@ -215,9 +196,15 @@ static bool same_text(const char *a, const char *b)
 
 static bool same_job(const struct job *x, const struct job *y)
 {
-	return !strcmp(x->schedule, y->schedule) && same_text(x->rule, y->rule) &&
-	       same_text(x->tzid, y->tzid) && same_text(x->payload, y->payload) &&
-	       x->dtstart == y->dtstart;
+	if (strcmp(x->schedule, y->schedule) || !same_text(x->rule, y->rule) ||
+	    !same_text(x->tzid, y->tzid) || !same_text(x->payload, y->payload) ||
+	    x->dtstart != y->dtstart || x->run_offset != y->run_offset ||
+	    x->nexdates != y->nexdates)
+		return false;
+	for (size_t i = 0; i < x->nexdates; i++)
+		if (x->exdates[i] != y->exdates[i])
+			return false;
+	return true;
 }
 
 static char *job_alarm_key(const struct job *j)
@@ -279,7 +266,7 @@ int event_alarm_sync(struct store *s, const struct event *ev, time_t now,
 			dup = !strcmp(ws[k].key, as[i].key);
 		if (dup)
 			continue;
-		made = plan(ev, &as[i], now, local, &ws[nw], e);
+		made = plan(s, ev, &as[i], now, local, &ws[nw], e);
 		if (made < 0) {
 			job_release(&ws[nw].j);
 			goto out;

@@ -2,6 +2,7 @@
 #include "store-int.h"
 #include "event-int.h"
 #include "caltz.h"
+#include "recur.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -16,7 +17,7 @@
 
 struct series_it {
 	icalrecur_iterator *it;
-	icaltimezone *zone;
+	struct tz *z; /* the series' zone, the local one for dates */
 	const struct event *ev;
 	time_t dur;
 	long steps;
@@ -27,22 +28,29 @@ static void series_close(struct series_it *si)
 	if (si->it)
 		icalrecur_iterator_free(si->it);
 	si->it = NULL;
+	tz_free(si->z);
+	si->z = NULL;
 }
 
-static struct icaltimetype series_dtstart(const struct event *ev, icaltimezone *zone)
+/* The floating DTSTART of the series: a date, or the wall time in its zone. */
+static struct icaltimetype series_dtstart(const struct series_it *si)
 {
-	if (ev->all_day) {
-		struct icaltimetype d = icaltime_from_timet_with_zone(ev->start, 1, NULL);
+	struct icaltimetype d = icaltime_null_time();
+	struct tm tm;
 
-		d.zone = NULL;
-		return d;
-	}
-	return caltz_to_wall(ev->start, zone, false);
+	if (!si->ev->all_day)
+		return caltz_to_wall(si->z, si->ev->start, false);
+	gmtime_r(&si->ev->start, &tm);
+	d.year = tm.tm_year + 1900;
+	d.month = tm.tm_mon + 1;
+	d.day = tm.tm_mday;
+	d.is_date = 1;
+	return d;
 }
 
 /* Open an iterator over ev's occurrences; when skip_to is later than the
  * start and the rule has no COUNT, jump close to skip_to. */
-static int series_open(struct caltz_cache *tc, const struct event *ev, time_t skip_to,
+static int series_open(struct store *s, const struct event *ev, time_t skip_to,
 		       struct series_it *si, struct err *e)
 {
 	struct icalrecurrencetype r;
@@ -51,21 +59,24 @@ static int series_open(struct caltz_cache *tc, const struct event *ev, time_t sk
 	memset(si, 0, sizeof(*si));
 	si->ev = ev;
 	si->dur = ev->end - ev->start;
-	if (!ev->all_day && caltz_lookup(tc, ev->tzid, &si->zone, e) < 0)
-		return -1;
 	r = icalrecurrencetype_from_string(ev->rrule);
 	if (r.freq == ICAL_NO_RECURRENCE)
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
-	dtstart = series_dtstart(ev, si->zone);
+	si->z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
+	if (!si->z)
+		return -1;
+	if (!ev->all_day)
+		recur_until_wall(&r, si->z);
+	dtstart = series_dtstart(si);
 	si->it = icalrecur_iterator_new(r, dtstart);
-	if (!si->it)
+	if (!si->it) {
+		series_close(si);
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
+	}
 	if (r.count == 0 && skip_to - si->dur - 2 * DAY > ev->start) {
 		struct icaltimetype w =
-			caltz_to_wall(skip_to - si->dur - 2 * DAY, si->zone, ev->all_day);
+			caltz_to_wall(si->z, skip_to - si->dur - 2 * DAY, ev->all_day);
 
-		if (!ev->all_day)
-			w.zone = si->zone;
 		if (!icalrecur_iterator_set_start(si->it, w)) {
 			icalrecur_iterator_free(si->it);
 			si->it = icalrecur_iterator_new(r, dtstart);
@@ -106,10 +117,10 @@ static bool series_next(struct series_it *si, time_t *key, time_t *start, time_t
 			tm.tm_mon = o.month - 1;
 			tm.tm_mday = o.day;
 			*key = timegm(&tm);
-			*start = caltz_date_to_local(*key);
-			*end = caltz_date_to_local(*key + si->dur);
+			*start = tz_date_to_local(*key);
+			*end = tz_date_to_local(*key + si->dur);
 		} else {
-			*key = caltz_from_wall(o, si->zone);
+			*key = caltz_from_wall(si->z, o);
 			*start = *key;
 			*end = *key + si->dur;
 		}
@@ -127,15 +138,14 @@ static bool overlaps(time_t s, time_t e, time_t from, time_t to)
 static void override_span(const struct event *ev, const struct event_override *o, time_t *s,
 			  time_t *e)
 {
-	*s = ev->all_day ? caltz_date_to_local(o->start) : o->start;
-	*e = ev->all_day ? caltz_date_to_local(o->end) : o->end;
+	*s = ev->all_day ? tz_date_to_local(o->start) : o->start;
+	*e = ev->all_day ? tz_date_to_local(o->end) : o->end;
 }
 
 int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
 		     struct err *e)
 {
 	struct icalrecurrencetype r;
-	struct caltz_cache tc;
 	time_t last = ev->end;
 
 	*bounded = true;
@@ -144,35 +154,27 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 		return 0;
 	r = icalrecurrencetype_from_string(ev->rrule);
 	if (!icaltime_is_null_time(r.until)) {
-		icaltimezone *zone = NULL;
+		struct tz *z = NULL;
 
-		caltz_cache_init(&tc, s);
-		if (!ev->all_day && !r.until.is_date && !icaltime_is_utc(r.until) &&
-		    caltz_lookup(&tc, ev->tzid, &zone, e) < 0) {
-			caltz_cache_release(&tc);
-			return -1;
-		}
-		if (r.until.is_date)
-			last = caltz_from_wall(r.until, NULL) + DAY;
-		else if (icaltime_is_utc(r.until))
+		if (icaltime_is_utc(r.until) && !r.until.is_date) {
 			last = icaltime_as_timet(r.until);
-		else
-			last = caltz_from_wall(r.until, zone);
+		} else {
+			z = caltz_open(s, ev->all_day || r.until.is_date ? NULL : ev->tzid, e);
+			if (!z)
+				return -1;
+			last = caltz_from_wall(z, r.until) + (r.until.is_date ? DAY : 0);
+			tz_free(z);
+		}
 		last += ev->end - ev->start;
-		caltz_cache_release(&tc);
 	} else if (r.count > 0) {
 		struct series_it si;
 		time_t key, os, oe;
 
-		caltz_cache_init(&tc, s);
-		if (series_open(&tc, ev, 0, &si, e) < 0) {
-			caltz_cache_release(&tc);
+		if (series_open(s, ev, 0, &si, e) < 0)
 			return -1;
-		}
 		while (series_next(&si, &key, &os, &oe))
 			last = oe;
 		series_close(&si);
-		caltz_cache_release(&tc);
 	} else {
 		*bounded = false;
 		return 0;
@@ -187,17 +189,13 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,
 		     struct err *e)
 {
-	time_t date = caltz_local_to_date(day), ds = caltz_date_to_local(date),
-	       de = caltz_date_to_local(date + DAY), os, oe;
-	struct caltz_cache tc;
+	time_t date = tz_local_to_date(day), ds = tz_date_to_local(date),
+	       de = tz_date_to_local(date + DAY), os, oe;
 	struct series_it si;
 	bool found = false;
 
-	caltz_cache_init(&tc, s);
-	if (series_open(&tc, ev, ds, &si, e) < 0) {
-		caltz_cache_release(&tc);
+	if (series_open(s, ev, ds, &si, e) < 0)
 		return -1;
-	}
 	while (series_next(&si, key, &os, &oe) && os < de) {
 		if (os >= ds) {
 			found = true;
@@ -205,7 +203,6 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 		}
 	}
 	series_close(&si);
-	caltz_cache_release(&tc);
 	if (!found) {
 		char buf[16];
 		struct tm tm;
@@ -290,13 +287,13 @@ static const struct event_override *find_override(const struct event *ev, time_t
 }
 
 /* Push the occurrences of series ev overlapping [from, to). */
-static int expand(struct caltz_cache *tc, struct event_list *l, size_t *cap,
-		  const struct event *ev, time_t from, time_t to, struct err *e)
+static int expand(struct store *s, struct event_list *l, size_t *cap, const struct event *ev,
+		  time_t from, time_t to, struct err *e)
 {
 	struct series_it si;
 	time_t key, os, oe;
 
-	if (series_open(tc, ev, from, &si, e) < 0)
+	if (series_open(s, ev, from, &si, e) < 0)
 		return -1;
 	while (series_next(&si, &key, &os, &oe) && os < to) {
 		if (find_override(ev, key))
@@ -320,8 +317,8 @@ static int expand(struct caltz_cache *tc, struct event_list *l, size_t *cap,
 static void push_single(struct event_list *l, size_t *cap, const struct event *ev,
 			time_t from, time_t to)
 {
-	time_t s = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
-	time_t e = ev->all_day ? caltz_date_to_local(ev->end) : ev->end;
+	time_t s = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
+	time_t e = ev->all_day ? tz_date_to_local(ev->end) : ev->end;
 
 	if (overlaps(s, e, from, to))
 		push(l, cap, ev, NULL, ev->start, s, e);
@@ -374,7 +371,6 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 		" JOIN events e ON e.id = o.event_id JOIN calendars c ON c.id = e.calendar_id"
 		" WHERE e.deleted = 0 AND (e.until IS NULL OR e.until > ?4) AND e.start < ?2"
 		CAL_FILTER " ORDER BY o.event_id, o.recurrence_id";
-	struct caltz_cache tc;
 	size_t cap = 0, ocap = 0;
 	sqlite3_stmt *st;
 	int rc = 0;
@@ -397,16 +393,14 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 			goto fail;
 		}
 	}
-	caltz_cache_init(&tc, s);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 
 		if (ev->rrule)
-			rc = expand(&tc, out, &ocap, ev, from, to, e);
+			rc = expand(s, out, &ocap, ev, from, to, e);
 		else
 			push_single(out, &ocap, ev, from, to);
 	}
-	caltz_cache_release(&tc);
 	return finish(out, rc);
 fail:
 	return finish(out, -1);
@@ -439,7 +433,7 @@ fail:
 }
 
 /* The occurrence of ev a search shows: the next one ending after now. */
-static int next_occurrence(struct caltz_cache *tc, struct event_list *l, size_t *cap,
+static int next_occurrence(struct store *s, struct event_list *l, size_t *cap,
 			   const struct event *ev, time_t now, struct err *e)
 {
 	struct series_it si;
@@ -447,11 +441,11 @@ static int next_occurrence(struct caltz_cache *tc, struct event_list *l, size_t 
 	bool found = false;
 
 	if (!ev->rrule) {
-		push_single(l, cap, ev, ev->all_day ? caltz_date_to_local(ev->start) : ev->start,
-			    ev->all_day ? caltz_date_to_local(ev->end) + 1 : ev->end + 1);
+		push_single(l, cap, ev, ev->all_day ? tz_date_to_local(ev->start) : ev->start,
+			    ev->all_day ? tz_date_to_local(ev->end) + 1 : ev->end + 1);
 		return 0;
 	}
-	if (series_open(tc, ev, now, &si, e) < 0)
+	if (series_open(s, ev, now, &si, e) < 0)
 		return -1;
 	while (!found && series_next(&si, &key, &os, &oe)) {
 		const struct event_override *o = find_override(ev, key);
@@ -465,10 +459,10 @@ static int next_occurrence(struct caltz_cache *tc, struct event_list *l, size_t 
 	}
 	series_close(&si);
 	if (!found) {
-		time_t s0 = ev->all_day ? caltz_date_to_local(ev->start) : ev->start;
+		time_t s0 = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
 
 		push(l, cap, ev, NULL, ev->start, s0,
-		     ev->all_day ? caltz_date_to_local(ev->end) : ev->end);
+		     ev->all_day ? tz_date_to_local(ev->end) : ev->end);
 	}
 	return 0;
 }
@@ -477,7 +471,6 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 		 struct err *e)
 {
 	sqlite3_stmt *st;
-	struct caltz_cache tc;
 	size_t cap = 0, ocap = 0;
 	int rc = 0;
 
@@ -497,10 +490,8 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 	for (size_t i = 0; i < out->nevents; i++)
 		if (out->events[i].rrule && event_load_overrides(s, &out->events[i], e) < 0)
 			goto fail;
-	caltz_cache_init(&tc, s);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++)
-		rc = next_occurrence(&tc, out, &ocap, &out->events[i], now, e);
-	caltz_cache_release(&tc);
+		rc = next_occurrence(s, out, &ocap, &out->events[i], now, e);
 	return finish(out, rc);
 fail:
 	return finish(out, -1);

@@ -130,9 +130,7 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 
 int event_check(struct store *s, const struct event *ev, struct err *e)
 {
-	struct caltz_cache tc;
-	icaltimezone *zone;
-	int rc;
+	struct tz *z;
 
 	if (!ev->summary || !*ev->summary)
 		return err_set(e, ERR_USAGE, "an event needs a summary");
@@ -150,10 +148,9 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	}
 	if (ev->all_day || !ev->tzid)
 		return 0;
-	caltz_cache_init(&tc, s);
-	rc = caltz_lookup(&tc, ev->tzid, &zone, e);
-	caltz_cache_release(&tc);
-	return rc;
+	z = caltz_open(s, ev->tzid, e);
+	tz_free(z);
+	return z ? 0 : -1;
 }
 
 /* The id of calendar name, created when missing. */

@@ -146,11 +146,11 @@ int event_alarm_offsets(const char *alarms, long **out, size_t *n);
  * named when not the local one).
  *  - a single event, or an absolute trigger: once, at start + offset (or
  *    at the instant); not created when that time has passed;
- *  - a series: an "rrule" job with the series' RRULE, EXDATEs and the
- *    trigger (see recur.h) in the series' zone, so it follows DST; an
- *    override (RECURRENCE-ID) does not move its alarm;
- *  - a series in a zone only a VTIMEZONE defines (not in tzdata): none
- *    (counted unsupported).
+ *  - a series: an "rrule" job with the series' RRULE, its EXDATEs as
+ *    exdates and the trigger as run_offset (see recur.h) in the series'
+ *    zone, tzdata's or one an imported VTIMEZONE defines, so it follows
+ *    DST; an override (RECURRENCE-ID) does not move its alarm;
+ *  - a series whose zone cannot be opened: none (counted unsupported).
  * A reminder already there for the same TRIGGER is kept when nothing
  * changed (it keeps its id, state and history; a cancelled one stays
  * cancelled) and redefined in place when the event moved; reminders of
@@ -160,7 +160,7 @@ int event_alarm_offsets(const char *alarms, long **out, size_t *n);
 struct event_alarm_count {
 	size_t set;         /* alarms with an active reminder */
 	size_t past;        /* alarms whose time had passed: no reminder */
-	size_t unsupported; /* alarms of a series in a zone not in tzdata */
+	size_t unsupported; /* alarms of a series whose zone cannot be opened */
 };
 
 #endif

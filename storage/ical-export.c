@@ -8,28 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A DATE-TIME (or DATE) property of kind for instant t kept in tzid. */
+/* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
+ * is its zone, the local one for NULL). */
 static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day,
-			       const char *tzid, icaltimezone *zone)
+			       const char *tzid, struct tz *z)
 {
+	bool utc = !all_day && tzid && tz_is_utc(tzid);
 	struct icaltimetype v;
 	icalproperty *p;
 
-	if (all_day) {
-		v = icaltime_from_timet_with_zone(t, 1, NULL);
-		v.zone = NULL;
-	} else if (tzid && zone == icaltimezone_get_utc_timezone()) {
-		v = icaltime_from_timet_with_zone(t, 0, zone);
+	if (all_day || utc) {
+		v = icaltime_from_timet_with_zone(t, all_day, utc ? icaltimezone_get_utc_timezone()
+								  : NULL);
+		if (all_day)
+			v.zone = NULL;
 	} else {
-		v = caltz_to_wall(t, zone, false);
-		v.zone = NULL;
+		v = caltz_to_wall(z, t, false);
 	}
 	p = icalproperty_new(kind);
 	if (all_day)
 		icalproperty_set_value(p, icalvalue_new_date(v));
 	else
 		icalproperty_set_value(p, icalvalue_new_datetime(v));
-	if (!all_day && tzid && zone != icaltimezone_get_utc_timezone())
+	if (!all_day && tzid && !utc)
 		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
 	return p;
 }
@@ -73,7 +74,7 @@ static void add_alarms(icalcomponent *c, const char *alarms)
 	icalcomponent_free(wrap);
 }
 
-static icalcomponent *vevent(const struct event *ev, icaltimezone *zone)
+static icalcomponent *vevent(const struct event *ev, struct tz *zone)
 {
 	icalcomponent *c = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 
@@ -92,7 +93,7 @@ static icalcomponent *vevent(const struct event *ev, icaltimezone *zone)
 	return c;
 }
 
-static void add_event(icalcomponent *cal, const struct event *ev, icaltimezone *zone)
+static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zone)
 {
 	icalcomponent *c = vevent(ev, zone);
 
@@ -131,28 +132,30 @@ static void add_event(icalcomponent *cal, const struct event *ev, icaltimezone *
 }
 
 /* A VTIMEZONE for each zone in use, named as the events name it. */
-static void add_zones(icalcomponent *cal, struct caltz_cache *tc, const struct event_list *l)
+static void add_zones(icalcomponent *cal, struct store *s, const struct event_list *l)
 {
 	const char **done = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < l->nevents; i++) {
 		const char *tzid = l->events[i].tzid;
-		icaltimezone *zone;
 		icalcomponent *vtz;
 		icalproperty *p;
+		char *text;
 		size_t k;
 
 		if (!tzid || l->events[i].all_day)
 			continue;
 		for (k = 0; k < n && strcmp(done[k], tzid); k++)
 			;
-		if (k < n || caltz_lookup(tc, tzid, &zone, NULL) < 0 ||
-		    zone == icaltimezone_get_utc_timezone())
+		if (k < n || caltz_ensure(s, tzid, NULL) < 0 || !(text = tz_vtimezone(tzid)))
 			continue;
 		done = xrealloc(done, (n + 1) * sizeof(*done));
 		done[n++] = tzid;
-		vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+		vtz = icalparser_parse_string(text);
+		free(text);
+		if (!vtz)
+			continue;
 		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
 		if (p)
 			icalproperty_set_tzid(p, tzid);
@@ -165,7 +168,6 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		char **text, struct err *e)
 {
 	struct event_list l;
-	struct caltz_cache tc;
 	icalcomponent *cal;
 	bool *used;
 	int rc = 0;
@@ -185,19 +187,20 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//nestor//nestor//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	caltz_cache_init(&tc, s);
-	add_zones(cal, &tc, &l);
+	add_zones(cal, s, &l);
 	for (size_t i = 0; i < l.nevents; i++) {
 		const struct event *ev = &l.events[i];
-		icaltimezone *zone = NULL;
+		struct tz *z;
 
 		if ((from || to) && !used[i])
 			continue;
-		if (!ev->all_day && caltz_lookup(&tc, ev->tzid, &zone, e) < 0) {
+		z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
+		if (!z) {
 			rc = -1;
 			break;
 		}
-		add_event(cal, ev, zone);
+		add_event(cal, ev, z);
+		tz_free(z);
 	}
 	if (rc == 0) {
 		char *t = icalcomponent_as_ical_string_r(cal);
@@ -207,7 +210,6 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 	}
 	icalcomponent_free(cal);
 	free(used);
-	caltz_cache_release(&tc);
 	event_list_release(&l);
 	return rc;
 }

@@ -236,8 +236,9 @@ static int lic_error(const struct scan *sc, const struct part *p, icalcomponent 
 struct import {
 	struct store *s;
 	struct scan sc;
-	struct caltz_cache tc;
 	icalcomponent *vcal;
+	char **saved; /* zones of this calendar's VTIMEZONEs stored already */
+	size_t nsaved;
 	struct event *evs; /* masters of this file, then sorted by uid */
 	size_t nevs, cap;
 	struct ovr { char *uid; struct event_override o; int line; bool rid_date; } *ovs;
@@ -265,39 +266,54 @@ static void note_skip(struct import *im, const char *kind)
 	im->skip[i].n++;
 }
 
+static void forget_saved(struct import *im)
+{
+	for (size_t i = 0; i < im->nsaved; i++)
+		free(im->saved[i]);
+	free(im->saved);
+	im->saved = NULL;
+	im->nsaved = 0;
+}
+
+/* Keep this calendar's VTIMEZONE for tzid, once, if it has one. */
+static int save_zone(struct import *im, const char *tzid, int line, struct err *e)
+{
+	icaltimezone *z;
+
+	for (size_t i = 0; i < im->nsaved; i++)
+		if (!strcmp(im->saved[i], tzid))
+			return 0;
+	z = icalcomponent_get_timezone(im->vcal, tzid);
+	if (!z)
+		return 0;
+	if (caltz_save(im->s, tzid, icalcomponent_as_ical_string(icaltimezone_get_component(z)),
+		       e) < 0) {
+		err_prefix(e, "line %d", line);
+		return -1;
+	}
+	im->saved = xrealloc(im->saved, (im->nsaved + 1) * sizeof(*im->saved));
+	im->saved[im->nsaved++] = xstrdup(tzid);
+	return 0;
+}
+
 /* Resolve a TZID: tzdata first, then this file's VTIMEZONE (stored for
- * later), then one stored by an earlier import.  *name is what to keep. */
-static int resolve_zone(struct import *im, const char *tzid, int line, icaltimezone **zone,
+ * later), then one stored by an earlier import.  *name is what to keep;
+ * *z is the zone, to free. */
+static int resolve_zone(struct import *im, const char *tzid, int line, struct tz **z,
 			const char **name, struct err *e)
 {
-	icaltimezone *z = caltz_builtin(tzid);
+	const char *plain = tz_plain_name(tzid);
 
-	*name = caltz_plain_name(tzid);
-	if (z) {
-		*zone = z;
-		return 0;
+	if (tz_is_utc(plain) || tz_is_system(plain)) {
+		*name = plain;
+		*z = tz_open(plain, e);
+		return *z ? 0 : -1;
 	}
 	*name = tzid;
-	z = icalcomponent_get_timezone(im->vcal, tzid);
-	if (z) {
-		sqlite3_stmt *st = store_prepare(im->s,
-						 "INSERT INTO timezones(tzid, vtimezone) VALUES (?, ?)"
-						 " ON CONFLICT(tzid) DO UPDATE SET vtimezone = excluded.vtimezone",
-						 e);
-		int rc;
-
-		if (!st)
-			return -1;
-		store_bind_text(st, 1, tzid);
-		store_bind_text(st, 2, icalcomponent_as_ical_string(icaltimezone_get_component(z)));
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return store_error(im->s, e, "import");
-		*zone = z;
-		return 0;
-	}
-	if (caltz_lookup(&im->tc, tzid, zone, e) < 0)
+	if (save_zone(im, tzid, line, e) < 0)
+		return -1;
+	*z = caltz_open(im->s, tzid, e);
+	if (!*z)
 		return err_set(e, ERR_USAGE, "line %d: unknown time zone \"%s\"", line, tzid);
 	return 0;
 }
@@ -309,8 +325,8 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 {
 	struct icaltimetype v = icalvalue_get_datetime(icalproperty_get_value(p));
 	icalparameter *tp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	icaltimezone *zone = NULL;
 	const char *name = NULL;
+	struct tz *z = NULL;
 
 	*is_date = v.is_date;
 	if (v.is_date) {
@@ -323,13 +339,12 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 	} else if (icaltime_is_utc(v)) {
 		*t = icaltime_as_timet(v);
 		name = "UTC";
-	} else if (tp) {
-		if (resolve_zone(im, icalparameter_get_tzid(tp), line, &zone, &name, e) < 0)
-			return -1;
-		v.zone = NULL;
-		*t = caltz_from_wall(v, zone);
 	} else {
-		*t = caltz_from_wall(v, NULL);
+		if (tp ? resolve_zone(im, icalparameter_get_tzid(tp), line, &z, &name, e) < 0
+		       : !(z = tz_open(NULL, e)))
+			return -1;
+		*t = caltz_from_wall(z, v);
+		tz_free(z);
 	}
 	if (tzid_out)
 		*tzid_out = name;
@@ -410,21 +425,21 @@ static int occ_key(struct import *im, icalproperty *p, int line, bool all_day, t
 		return -1;
 	if (is_date && !all_day) {
 		/* a date for a timed series: that day at the series' time of day */
-		icaltimezone *zone = NULL;
+		struct tz *z = caltz_open(im->s, tzid, e);
 		struct icaltimetype w;
 		struct tm tm;
 
-		if (caltz_lookup(&im->tc, tzid, &zone, e) < 0)
+		if (!z)
 			return -1;
-		w = caltz_to_wall(start, zone, false);
+		w = caltz_to_wall(z, start, false);
 		gmtime_r(key, &tm);
 		w.year = tm.tm_year + 1900;
 		w.month = tm.tm_mon + 1;
 		w.day = tm.tm_mday;
-		w.zone = NULL;
-		*key = caltz_from_wall(w, zone);
+		*key = caltz_from_wall(z, w);
+		tz_free(z);
 	} else if (!is_date && all_day) {
-		*key = caltz_local_to_date(*key);
+		*key = tz_local_to_date(*key);
 	}
 	return 0;
 }
@@ -545,7 +560,7 @@ static int attach(struct import *im, time_t now, struct err *e)
 			from_db = true;
 		}
 		if (ev->all_day && !o->rid_date)
-			o->o.recurrence_id = caltz_local_to_date(o->o.recurrence_id);
+			o->o.recurrence_id = tz_local_to_date(o->o.recurrence_id);
 		event_drop_override(ev, o->o.recurrence_id);
 		ev->overrides = xrealloc(ev->overrides,
 					 (ev->noverrides + 1) * sizeof(*ev->overrides));
@@ -680,7 +695,7 @@ static void import_release(struct import *im)
 	free(im->ovs);
 	if (im->vcal)
 		icalcomponent_free(im->vcal);
-	caltz_cache_release(&im->tc);
+	forget_saved(im);
 	scan_release(&im->sc);
 }
 
@@ -695,7 +710,6 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 	im.s = s;
 	im.rep = rep;
 	im.calendar = calendar;
-	caltz_cache_init(&im.tc, s);
 	if (scan(&im.sc, text, e) < 0)
 		goto out;
 	if (store_begin(s, e) < 0)
@@ -706,6 +720,7 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 
 		if (im.vcal)
 			icalcomponent_free(im.vcal);
+		forget_saved(&im);
 		im.vcal = icalparser_parse_string(one);
 		free(one);
 		if (!im.vcal) {

@@ -1,14 +1,16 @@
 #include "job.h"
+#include "caltz.h"
 #include "store-int.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define JOB_COLS                                                                            \
 	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"   \
-	" lease_until, attempts, last_error, created_at, event_id"
+	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates"
 #define ACTIVE "state IN ('pending','running')"
 #define RUN_COLS "id, job_id, occurrence, channel, started_at, finished_at, result, detail"
 
@@ -60,7 +62,21 @@ void job_release(struct job *j)
 	free(j->rule);
 	free(j->tzid);
 	free(j->last_error);
+	free(j->exdates);
 	j->payload = j->rule = j->tzid = j->last_error = NULL;
+	j->exdates = NULL;
+	j->nexdates = 0;
+}
+
+void job_recur(const struct job *j, struct recur_rule *r)
+{
+	r->schedule = j->schedule;
+	r->rule = j->rule;
+	r->tzid = j->tzid;
+	r->dtstart = j->dtstart;
+	r->run_offset = j->run_offset;
+	r->exdates = j->exdates;
+	r->nexdates = j->nexdates;
 }
 
 void job_list_free(struct job *jobs, size_t n)
@@ -86,6 +102,39 @@ static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t len)
 	snprintf(buf, len, "%s", t ? (const char *)t : "");
 }
 
+/* The exdates column: a JSON array of instants. */
+static void exdates_from_json(const char *text, struct job *j)
+{
+	cJSON *a = text ? cJSON_Parse(text) : NULL, *v;
+
+	if (!cJSON_IsArray(a)) {
+		cJSON_Delete(a);
+		return;
+	}
+	cJSON_ArrayForEach(v, a) {
+		if (!cJSON_IsNumber(v))
+			continue;
+		j->exdates = xrealloc(j->exdates, (j->nexdates + 1) * sizeof(*j->exdates));
+		j->exdates[j->nexdates++] = (time_t)v->valuedouble;
+	}
+	cJSON_Delete(a);
+}
+
+static char *exdates_json(const struct job *j)
+{
+	cJSON *a;
+	char *s;
+
+	if (!j->nexdates)
+		return NULL;
+	a = cJSON_CreateArray();
+	for (size_t i = 0; i < j->nexdates; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)j->exdates[i]));
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
 static void job_from_row(sqlite3_stmt *st, struct job *j)
 {
 	memset(j, 0, sizeof(*j));
@@ -107,6 +156,8 @@ static void job_from_row(sqlite3_stmt *st, struct job *j)
 	j->last_error = store_col_text(st, 12);
 	j->created_at = (time_t)sqlite3_column_int64(st, 13);
 	j->event_id = sqlite3_column_int64(st, 14);
+	j->run_offset = (long)sqlite3_column_int64(st, 15);
+	exdates_from_json((const char *)sqlite3_column_text(st, 16), j);
 }
 
 static void run_from_row(sqlite3_stmt *st, struct job_run *r)
@@ -133,8 +184,8 @@ static void bind_opt_time(sqlite3_stmt *st, int idx, bool has, time_t t)
 
 static int changed(struct store *s, sqlite3_stmt *st, struct err *e);
 
-/* Bind what defines j: payload, schedule, rule, tzid, dtstart, next_run and
- * occurrence (both next_run) to parameters 1-7. */
+/* Bind what defines j: payload, schedule, rule, tzid, dtstart, next_run,
+ * occurrence (both next_run), run_offset and exdates to parameters 1-9. */
 static void bind_definition(sqlite3_stmt *st, const struct job *j)
 {
 	store_bind_text(st, 1, j->payload);
@@ -144,6 +195,11 @@ static void bind_definition(sqlite3_stmt *st, const struct job *j)
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)j->dtstart);
 	bind_opt_time(st, 6, j->has_next, j->next_run);
 	bind_opt_time(st, 7, j->has_next, j->next_run);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)j->run_offset);
+	if (j->nexdates)
+		sqlite3_bind_text(st, 9, exdates_json(j), -1, free);
+	else
+		sqlite3_bind_null(st, 9);
 }
 
 int job_add(struct store *s, struct job *j, time_t now, struct err *e)
@@ -157,18 +213,18 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		snprintf(j->schedule, sizeof(j->schedule), "at");
 	st = store_prepare(s,
 			   "INSERT INTO jobs(payload, schedule, rule, tzid, dtstart, next_run,"
-			   " occurrence, kind, state, created_at, event_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+			   " occurrence, run_offset, exdates, kind, state, created_at, event_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
 			   e);
 	if (!st)
 		return -1;
 	bind_definition(st, j);
-	store_bind_text(st, 8, j->kind);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)now);
+	store_bind_text(st, 10, j->kind);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)now);
 	if (j->event_id)
-		sqlite3_bind_int64(st, 10, j->event_id);
+		sqlite3_bind_int64(st, 12, j->event_id);
 	else
-		sqlite3_bind_null(st, 10);
+		sqlite3_bind_null(st, 12);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -188,6 +244,10 @@ static int one_job(struct store *s, sqlite3_stmt *st, struct job *out, struct er
 	if (rc == SQLITE_ROW)
 		job_from_row(st, out);
 	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW && caltz_ensure(s, out->tzid, e) < 0) {
+		job_release(out);
+		return -1;
+	}
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -239,6 +299,13 @@ static int collect_jobs(struct store *s, sqlite3_stmt *st, struct job **out, siz
 	int rc = store_collect(s, st, sizeof(**out), fill_job, unfill_job, &arr, n, "job list", e);
 
 	*out = arr;
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		rc = caltz_ensure(s, (*out)[i].tzid, e);
+	if (rc < 0) {
+		job_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 
@@ -277,15 +344,15 @@ int job_redefine(struct store *s, const struct job *j, struct err *e)
 	sqlite3_stmt *st = store_prepare(
 		s,
 		"UPDATE jobs SET payload = ?, schedule = ?, rule = ?, tzid = ?, dtstart = ?,"
-		" next_run = ?, occurrence = ?, state = 'pending', attempts = 0, last_error = NULL,"
-		" claim = NULL, lease_until = NULL WHERE id = ?",
+		" next_run = ?, occurrence = ?, run_offset = ?, exdates = ?, state = 'pending',"
+		" attempts = 0, last_error = NULL, claim = NULL, lease_until = NULL WHERE id = ?10",
 		e);
 	int rc;
 
 	if (!st)
 		return -1;
 	bind_definition(st, j);
-	sqlite3_bind_int64(st, 8, j->id);
+	sqlite3_bind_int64(st, 10, j->id);
 	rc = changed(s, st, e);
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "no job with id %lld", j->id);

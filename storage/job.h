@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "recur.h"
 #include "store.h"
 
 enum job_state { JOB_PENDING, JOB_RUNNING, JOB_DONE, JOB_CANCELLED, JOB_FAILED };
@@ -54,6 +55,9 @@ struct job {
 	char *rule;     /* cron expression or RRULE, NULL for "at" */
 	char *tzid;     /* zone of the rule; NULL: local */
 	time_t dtstart; /* first occurrence (RRULE anchor) */
+	long run_offset;  /* seconds from an occurrence of the rule to its run */
+	time_t *exdates;  /* occurrences of the rule to skip */
+	size_t nexdates;
 	bool has_next;
 	time_t next_run;
 	time_t occurrence;
@@ -75,11 +79,13 @@ struct job_run {
 };
 
 void job_release(struct job *j);
+/* The schedule of j, for recur_next() (points into j). */
+void job_recur(const struct job *j, struct recur_rule *r);
 void job_list_free(struct job *jobs, size_t n);
 void job_run_list_free(struct job_run *runs, size_t n);
 
-/* Insert j (kind, payload, schedule, rule, tzid, dtstart, next_run,
- * event_id); state
+/* Insert j (kind, payload, schedule, rule, tzid, dtstart, run_offset,
+ * exdates, next_run, event_id); state
  * pending, occurrence = next_run.  Sets j->id. */
 int job_add(struct store *s, struct job *j, time_t now, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
@@ -92,7 +98,8 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n,
 		   struct err *e);
 /* Give job j->id the definition in j (payload, schedule, rule, tzid,
- * dtstart, next_run): pending from scratch, any claim dropped. */
+ * dtstart, run_offset, exdates, next_run): pending from scratch, any claim
+ * dropped. */
 int job_redefine(struct store *s, const struct job *j, struct err *e);
 /* Remove a job and its runs (no error when it is gone already). */
 int job_delete(struct store *s, long long id, struct err *e);

@@ -3,6 +3,12 @@
  * a change to the schema is a new entry at the end of the array.
  */
 #include "schema.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <libical/ical.h>
+#include <stdlib.h>
+#include <string.h>
 
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
@@ -184,6 +190,16 @@ const char *const schema_migrations[] = {
 	 * go when it is deleted */
 	"ALTER TABLE jobs ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;"
 	"CREATE INDEX jobs_event ON jobs(event_id) WHERE event_id IS NOT NULL;",
+	/* 5: a VALARM's reminder keeps the occurrences it skips and its offset
+	 * from them in columns (exdates a JSON array of instants), no longer as
+	 * "EXDATE:" and "TRIGGER:" lines after the RRULE (see schema_functions) */
+	"ALTER TABLE jobs ADD COLUMN run_offset INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE jobs ADD COLUMN exdates TEXT;"
+	"UPDATE jobs SET"
+	"  rule = coalesce(json_extract(nestor_alarm_rule_v4(rule), '$.rule'), rule),"
+	"  run_offset = coalesce(json_extract(nestor_alarm_rule_v4(rule), '$.run_offset'), 0),"
+	"  exdates = nullif(json_extract(nestor_alarm_rule_v4(rule), '$.exdates'), '[]')"
+	"  WHERE schedule = 'rrule' AND instr(rule, char(10)) > 0;",
 	/* 6: a task due on a day, not at a time, says so; before, such a task
 	 * was due at 23:59:59 local time and that time stood for "a date" */
 	"ALTER TABLE tasks ADD COLUMN due_date_only INTEGER NOT NULL DEFAULT 0;"
@@ -192,3 +208,72 @@ const char *const schema_migrations[] = {
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));
+
+/* One "EXDATE:" or "TRIGGER:" line of a rule of schema 4 into o. */
+static void v4_line(cJSON *o, cJSON *ex, const char *line)
+{
+	if (!strncmp(line, "TRIGGER:", 8)) {
+		struct icaldurationtype d = icaldurationtype_from_string(line + 8);
+
+		if (!icaldurationtype_is_bad_duration(d))
+			cJSON_AddNumberToObject(o, "run_offset", icaldurationtype_as_int(d));
+		icalerror_clear_errno();
+		return;
+	}
+	if (strncmp(line, "EXDATE:", 7))
+		return;
+	for (const char *p = line + 7; *p;) {
+		size_t n = strcspn(p, ",");
+		char *tok = xstrndup(p, n);
+		struct icaltimetype t = icaltime_from_string(tok);
+
+		if (!icaltime_is_null_time(t) && icaltime_is_utc(t))
+			cJSON_AddItemToArray(ex, cJSON_CreateNumber((double)icaltime_as_timet(t)));
+		icalerror_clear_errno();
+		free(tok);
+		p += n + (p[n] == ',');
+	}
+}
+
+/* nestor_alarm_rule_v4(rule): a job's rule of schema 4, "RRULE\nEXDATE:
+ * 20260105T080000Z,...\nTRIGGER:-PT15M", as {"rule", "run_offset",
+ * "exdates"}; NULL for a rule of one line. */
+static void alarm_rule_v4(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *rule = (const char *)sqlite3_value_text(argv[0]);
+	cJSON *o, *ex;
+	char *text;
+
+	(void)argc;
+	if (!rule || !strchr(rule, '\n')) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	o = cJSON_CreateObject();
+	text = xstrndup(rule, strcspn(rule, "\n"));
+	cJSON_AddStringToObject(o, "rule", text);
+	free(text);
+	ex = cJSON_AddArrayToObject(o, "exdates");
+	for (const char *l = strchr(rule, '\n'); l && *l;) {
+		size_t n;
+
+		l++;
+		n = strcspn(l, "\n");
+		text = xstrndup(l, n);
+		v4_line(o, ex, text);
+		free(text);
+		l += n;
+	}
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	sqlite3_result_text(ctx, text, -1, free);
+}
+
+int schema_functions(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "nestor_alarm_rule_v4", 1,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, alarm_rule_v4, NULL,
+				       NULL) == SQLITE_OK
+		       ? 0
+		       : -1;
+}

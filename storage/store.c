@@ -219,6 +219,11 @@ struct store *store_open(const char *path, struct err *e)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	if (schema_functions(s->db) < 0) {
+		err_set(e, ERR_FAIL, "store: %s", sqlite3_errmsg(s->db));
+		store_free(s);
+		return NULL;
+	}
 	/* Refuse a newer database before touching it in any way (no WAL switch). */
 	if (user_version(s, &v, e) < 0 ||
 	    (v > schema_count && migrate(s, e) < 0)) {

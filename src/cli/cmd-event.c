@@ -3,7 +3,7 @@
 #include "event-args.h"
 #include "event.h"
 #include "render.h"
-#include "caltz.h"
+#include "tz.h"
 #include "when.h"
 #include "xalloc.h"
 
@@ -324,7 +324,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	snprintf(b, sizeof(b), "%s", cJSON_GetObjectItem(j, "end")->valuestring);
 	show_line(ctx, "start", a);
 	if (ev.all_day) /* the last day, not iCalendar's exclusive end */
-		render_date(caltz_date_to_local(ev.end - DAY), b, sizeof(b));
+		render_date(tz_date_to_local(ev.end - DAY), b, sizeof(b));
 	show_line(ctx, ev.all_day ? "last day" : "end", b);
 	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
 	show_line(ctx, "zone", ev.tzid);

@@ -93,7 +93,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		if (rep.alarms.past)
 			fprintf(ctx->out, ", %zu in the past skipped", rep.alarms.past);
 		if (rep.alarms.unsupported)
-			fprintf(ctx->out, ", %zu of series in a zone not in tzdata skipped",
+			fprintf(ctx->out, ", %zu of series in an unknown zone skipped",
 				rep.alarms.unsupported);
 		fputc('\n', ctx->out);
 	}

@@ -11,85 +11,32 @@
 /* Give up on a rule that yields this many past occurrences without a future one. */
 #define RRULE_MAX_STEPS 200000
 
-/* An "rrule" job's rule (see recur.h): the RRULE, its EXDATEs, its TRIGGER. */
-struct rrule_spec {
-	struct icalrecurrencetype r;
-	time_t *ex; /* sorted as written */
-	size_t nex;
-	long trigger;
-};
-
 static int bad_rule(const char *rule, struct err *e)
 {
 	icalerror_clear_errno();
 	return err_set(e, ERR_USAGE, "bad RRULE \"%s\"", rule);
 }
 
-static int spec_line(struct rrule_spec *sp, const char *l, size_t len)
+static int rrule_parse(const char *rule, struct icalrecurrencetype *r, struct err *e)
 {
-	char *v = xstrndup(l, len), *tok, *save = NULL;
-	int rc = 0;
-
-	if (!strncmp(v, "TRIGGER:", 8)) {
-		struct icaldurationtype d = icaldurationtype_from_string(v + 8);
-
-		if (icaldurationtype_is_bad_duration(d))
-			rc = -1;
-		sp->trigger = (long)icaldurationtype_as_int(d);
-	} else if (!strncmp(v, "EXDATE:", 7)) {
-		for (tok = strtok_r(v + 7, ",", &save); tok && rc == 0;
-		     tok = strtok_r(NULL, ",", &save)) {
-			struct icaltimetype t = icaltime_from_string(tok);
-
-			if (icaltime_is_null_time(t) || !icaltime_is_utc(t)) {
-				rc = -1;
-				break;
-			}
-			sp->ex = xrealloc(sp->ex, (sp->nex + 1) * sizeof(*sp->ex));
-			sp->ex[sp->nex++] = icaltime_as_timet(t);
-		}
-	} else {
-		rc = -1;
-	}
-	free(v);
-	return rc;
-}
-
-static int rrule_parse(const char *rule, struct rrule_spec *sp, struct err *e)
-{
-	size_t n = strcspn(rule, "\n");
-	char *first = xstrndup(rule, n);
-
-	memset(sp, 0, sizeof(*sp));
 	icalerror_clear_errno();
-	sp->r = icalrecurrencetype_from_string(first);
-	free(first);
-	if (sp->r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR)
+	*r = icalrecurrencetype_from_string(rule);
+	if (r->freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR)
 		return bad_rule(rule, e);
-	for (const char *l = rule + n; *l;) {
-		l += *l == '\n';
-		n = strcspn(l, "\n");
-		if (n && spec_line(sp, l, n) < 0) {
-			free(sp->ex);
-			sp->ex = NULL;
-			return bad_rule(rule, e);
-		}
-		l += n;
-	}
 	return 0;
 }
 
-static bool spec_excludes(const struct rrule_spec *sp, time_t t)
+static bool excluded(const struct recur_rule *r, time_t t)
 {
-	for (size_t i = 0; i < sp->nex; i++)
-		if (sp->ex[i] == t)
+	for (size_t i = 0; i < r->nexdates; i++)
+		if (r->exdates[i] == t)
 			return true;
 	return false;
 }
 
 int recur_check(const char *schedule, const char *rule, struct err *e)
 {
-	struct rrule_spec sp;
+	struct icalrecurrencetype r;
 	struct cron c;
 
 	if (!strcmp(schedule, "at"))
@@ -98,12 +45,8 @@ int recur_check(const char *schedule, const char *rule, struct err *e)
 		return err_set(e, ERR_USAGE, "a %s schedule needs a rule", schedule);
 	if (!strcmp(schedule, "cron"))
 		return cron_parse(rule, &c, e);
-	if (!strcmp(schedule, "rrule")) {
-		if (rrule_parse(rule, &sp, e) < 0)
-			return -1;
-		free(sp.ex);
-		return 0;
-	}
+	if (!strcmp(schedule, "rrule"))
+		return rrule_parse(rule, &r, e);
 	return err_set(e, ERR_USAGE, "unknown schedule \"%s\"", schedule);
 }
 
@@ -120,88 +63,104 @@ static struct icaltimetype ical_wall(const struct tm *tm)
 	return t;
 }
 
-/* The instant of an RRULE wall time, per RFC 5545 (see recur.h). */
-static time_t rrule_instant(struct tz *z, struct icaltimetype t)
+void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z)
 {
-	struct tm tm = { 0 };
-	time_t first, second;
+	struct tm w;
 
-	tm.tm_year = t.year - 1900;
-	tm.tm_mon = t.month - 1;
-	tm.tm_mday = t.day;
-	tm.tm_hour = t.hour;
-	tm.tm_min = t.minute;
-	tm.tm_sec = t.second;
-	if (tz_from_wall(z, &tm, &first, &second) == TZ_GAP)
-		return timegm(&tm) - tz_offset(z, first - 1);
-	return first;
+	if (icaltime_is_null_time(rule->until) || rule->until.is_date ||
+	    !icaltime_is_utc(rule->until))
+		return;
+	tz_to_wall(z, icaltime_as_timet(rule->until), &w);
+	rule->until = ical_wall(&w);
 }
 
-static int rrule_next(const char *rule, struct tz *z, time_t dtstart, time_t after,
-		      time_t *next, bool *has, struct err *e)
+static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, time_t *next,
+		      bool *has, struct err *e)
 {
-	struct rrule_spec sp;
+	struct icalrecurrencetype r;
 	icalrecur_iterator *it;
 	struct tm wall;
 	int steps = 0, rc = 0;
 
-	if (rrule_parse(rule, &sp, e) < 0)
+	if (rrule_parse(rr->rule, &r, e) < 0)
 		return -1;
-	tz_to_wall(z, dtstart, &wall);
-	it = icalrecur_iterator_new(sp.r, ical_wall(&wall));
-	if (!it) {
-		free(sp.ex);
-		return bad_rule(rule, e);
-	}
+	recur_until_wall(&r, z);
+	tz_to_wall(z, rr->dtstart, &wall);
+	it = icalrecur_iterator_new(r, ical_wall(&wall));
+	if (!it)
+		return bad_rule(rr->rule, e);
 	/* Jump close to `after` (a day early, for folds) unless COUNT needs the count. */
-	if (sp.r.count == 0 && after - sp.trigger - 86400 > dtstart) {
-		tz_to_wall(z, after - sp.trigger - 86400, &wall);
+	if (r.count == 0 && after - rr->run_offset - 86400 > rr->dtstart) {
+		tz_to_wall(z, after - rr->run_offset - 86400, &wall);
 		icalrecur_iterator_set_start(it, ical_wall(&wall));
 	}
 	*has = false;
 	for (;;) {
 		struct icaltimetype t = icalrecur_iterator_next(it);
+		struct tm tm = { 0 };
 		time_t u;
 
 		if (icaltime_is_null_time(t))
 			break;
-		u = rrule_instant(z, t);
-		if (!spec_excludes(&sp, u) && u + sp.trigger > after) {
-			*next = u + sp.trigger;
+		tm.tm_year = t.year - 1900;
+		tm.tm_mon = t.month - 1;
+		tm.tm_mday = t.day;
+		tm.tm_hour = t.hour;
+		tm.tm_min = t.minute;
+		tm.tm_sec = t.second;
+		u = tz_instant(z, &tm);
+		if (!excluded(rr, u) && u + rr->run_offset > after) {
+			*next = u + rr->run_offset;
 			*has = true;
 			break;
 		}
 		if (++steps > RRULE_MAX_STEPS) {
 			rc = err_set(e, ERR_FAIL, "RRULE \"%s\": no occurrence found after %d steps",
-				     rule, RRULE_MAX_STEPS);
+				     rr->rule, RRULE_MAX_STEPS);
 			break;
 		}
 	}
 	icalrecur_iterator_free(it);
-	free(sp.ex);
 	return rc;
 }
 
-int recur_next(const char *schedule, const char *rule, const char *tzid, time_t dtstart,
-	       time_t after, time_t *next, bool *has, struct err *e)
+/* The next run of a cron schedule: occurrences from cron_next(), moved by
+ * the run offset, the excluded ones skipped. */
+static int cron_run_next(const struct recur_rule *r, struct tz *z, time_t after, time_t *next,
+			 struct err *e)
+{
+	struct cron c;
+	time_t t = after - r->run_offset;
+
+	if (cron_parse(r->rule, &c, e) < 0)
+		return -1;
+	do {
+		if (cron_next(&c, z, t, &t, e) < 0)
+			return -1;
+	} while (excluded(r, t));
+	*next = t + r->run_offset;
+	return 0;
+}
+
+int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has,
+	       struct err *e)
 {
 	struct tz *z;
-	struct cron c;
 	int rc;
 
 	*has = false;
-	if (!strcmp(schedule, "at"))
+	if (!strcmp(r->schedule, "at"))
 		return 0;
-	if (recur_check(schedule, rule, e) < 0)
+	if (recur_check(r->schedule, r->rule, e) < 0)
 		return -1;
-	z = tz_open(tzid, e);
+	z = tz_open(r->tzid, e);
 	if (!z)
 		return -1;
-	if (!strcmp(schedule, "cron")) {
-		rc = cron_parse(rule, &c, e) < 0 ? -1 : cron_next(&c, z, after, next, e);
+	if (!strcmp(r->schedule, "cron")) {
+		rc = cron_run_next(r, z, after, next, e);
 		*has = rc == 0;
 	} else {
-		rc = rrule_next(rule, z, dtstart, after, next, has, e);
+		rc = rrule_next(r, z, after, next, has, e);
 	}
 	tz_free(z);
 	return rc;

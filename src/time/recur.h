@@ -10,29 +10,51 @@
  * instance; a time inside a spring-forward gap takes the offset from before
  * the gap (02:30 becomes 03:30 in Europe/Berlin).
  *
- * An "rrule" rule may go on, one per line, with what an event's VALARM
- * needs (see event.h): "EXDATE:" UTC date-times (20260105T080000Z,...)
- * of occurrences to skip, and "TRIGGER:" a duration (-PT15M): each run is
- * that far from its occurrence, which libical still computes from dtstart
- * (so BYDAY and BYHOUR keep naming the occurrences, not the runs).
+ * A schedule may also name occurrences to skip (`exdates`, the instants
+ * of occurrences, not of runs) and a `run_offset`: each run is that many
+ * seconds from its occurrence (-900: a quarter of an hour before), which
+ * the rule still computes from dtstart (so BYDAY and BYHOUR keep naming the
+ * occurrences, not the runs).  This is what an event's VALARM needs.
+ *
+ * An RRULE's UNTIL given in UTC is compared as the wall-clock time it is in
+ * the zone, so a series ends at the same instant for the calendar and the
+ * scheduler (recur_until_wall()).
  */
 #ifndef NESTOR_RECUR_H
 #define NESTOR_RECUR_H
 
+#include <libical/ical.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "err.h"
+#include "tz.h"
+
+/* A schedule, as a job keeps it (the strings are not owned). */
+struct recur_rule {
+	const char *schedule;  /* "at", "cron" or "rrule" */
+	const char *rule;      /* cron expression or RRULE; NULL for "at" */
+	const char *tzid;      /* zone of the rule (see tz.h); NULL: local */
+	time_t dtstart;        /* the RRULE's first occurrence */
+	const time_t *exdates; /* occurrences to skip, any order */
+	size_t nexdates;
+	long run_offset;       /* seconds from an occurrence to its run */
+};
 
 /* Check that rule is valid for schedule ("at" takes no rule). */
 int recur_check(const char *schedule, const char *rule, struct err *e);
 
 /*
- * The first occurrence strictly after `after` in zone tzid (NULL: local).
- * *has is false when the rule has ended (COUNT/UNTIL) or schedule is "at".
+ * The first run of r strictly after `after`.  *has is false when the rule
+ * has ended (COUNT/UNTIL) or the schedule is "at".
  */
-int recur_next(const char *schedule, const char *rule, const char *tzid, time_t dtstart,
-	       time_t after, time_t *next, bool *has, struct err *e);
+int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has,
+	       struct err *e);
+
+/* Make a UTC UNTIL of rule the wall-clock time it is in z, the form of the
+ * occurrences libical's iterator yields from a floating DTSTART. */
+void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z);
 
 /* Turn the text of --every into a schedule and rule: a cron expression
  * ("0 9 * * 1-5") or anything when_parse_rule() reads ("every monday").

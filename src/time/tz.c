@@ -1,19 +1,32 @@
 #include "tz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <glib.h>
-#include <limits.h>
+#include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
+
+#define DAY 86400
+
+/* A zone registered from a VTIMEZONE; freed when the registry and the last
+ * struct tz using it let go. */
+struct custom {
+	char *tzid;
+	char *text; /* the VTIMEZONE as registered, for a redefinition's check and export */
+	icaltimezone *zone;
+	int refs;
+};
 
 struct tz {
-	GTimeZone *gz;
+	GTimeZone *gz;     /* a system or the local zone */
+	struct custom *cz; /* or a custom one */
 };
 
 /* GLib builds a zone's transitions on every load (a millisecond), so the
- * zones loaded are kept for the life of the process, for every thread. */
+ * system zones loaded are kept for the life of the process, for every thread. */
 #define CACHE_MAX 32
 static struct {
 	char *name;
@@ -22,8 +35,56 @@ static struct {
 static size_t ncache;
 G_LOCK_DEFINE_STATIC(cache);
 
-/* A new reference to the zone named name, or NULL when GLib has none. */
-static GTimeZone *zone_named(const char *name)
+/* The registry; libical is not thread-safe with a zone (it extends the
+ * zone's table of changes on use), so every libical call holds this lock. */
+static GPtrArray *customs; /* of struct custom * */
+G_LOCK_DEFINE_STATIC(ical);
+
+static const char *zonedir(void)
+{
+	const char *d = getenv("TZDIR");
+
+	return d && *d ? d : "/usr/share/zoneinfo";
+}
+
+const char *tz_plain_name(const char *tzid)
+{
+	static const char *const prefixes[] = { "/freeassociation.sourceforge.net/Tzfile/",
+						"/freeassociation.sourceforge.net/",
+						"/citadel.org/", NULL };
+
+	for (int i = 0; prefixes[i]; i++)
+		if (!strncmp(tzid, prefixes[i], strlen(prefixes[i])))
+			return tzid + strlen(prefixes[i]);
+	/* "/mozilla.org/20050126_1/Europe/Berlin" */
+	if (!strncmp(tzid, "/mozilla.org/", 13)) {
+		const char *p = strchr(tzid + 13, '/');
+
+		return p ? p + 1 : tzid;
+	}
+	return tzid;
+}
+
+bool tz_is_utc(const char *tzid)
+{
+	const char *n = tz_plain_name(tzid);
+
+	return !strcmp(n, "UTC") || !strcmp(n, "Etc/UTC") || !strcmp(n, "GMT") || !strcmp(n, "Z");
+}
+
+/* A name that can only mean a file under the zone directory. */
+static bool safe_name(const char *n)
+{
+	if (!*n || n[0] == '/' || strstr(n, ".."))
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!g_ascii_isalnum(*p) && !strchr("/_+-", *p))
+			return false;
+	return true;
+}
+
+/* A new reference to the system zone named name, or NULL. */
+static GTimeZone *system_zone(const char *name)
 {
 	GTimeZone *gz = NULL;
 
@@ -31,8 +92,13 @@ static GTimeZone *zone_named(const char *name)
 	for (size_t i = 0; i < ncache && !gz; i++)
 		if (!strcmp(cache[i].name, name))
 			gz = g_time_zone_ref(cache[i].gz);
-	if (!gz) {
-		gz = g_time_zone_new_identifier(name);
+	if (!gz && safe_name(name)) {
+		char *path = xasprintf("%s/%s", zonedir(), name);
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			gz = g_time_zone_new_identifier(name);
+		free(path);
 		if (gz && ncache < CACHE_MAX) {
 			cache[ncache].name = xstrdup(name);
 			cache[ncache++].gz = g_time_zone_ref(gz);
@@ -42,22 +108,147 @@ static GTimeZone *zone_named(const char *name)
 	return gz;
 }
 
+bool tz_is_system(const char *tzid)
+{
+	GTimeZone *gz = tzid ? system_zone(tzid) : NULL;
+
+	if (!gz)
+		return false;
+	g_time_zone_unref(gz);
+	return true;
+}
+
+static void custom_unref(struct custom *c)
+{
+	if (!c || --c->refs > 0)
+		return;
+	icaltimezone_free(c->zone, 1);
+	free(c->tzid);
+	free(c->text);
+	free(c);
+}
+
+/* The registered zone named tzid with a new reference, or NULL. */
+static struct custom *custom_find(const char *tzid)
+{
+	struct custom *c = NULL;
+
+	G_LOCK(ical);
+	for (guint i = 0; customs && i < customs->len && !c; i++)
+		if (!strcmp(((struct custom *)g_ptr_array_index(customs, i))->tzid, tzid))
+			c = g_ptr_array_index(customs, i);
+	if (c)
+		c->refs++;
+	G_UNLOCK(ical);
+	return c;
+}
+
+/* The VTIMEZONE of text (itself or the first in a VCALENDAR), detached. */
+static icalcomponent *parse_vtimezone(const char *text)
+{
+	icalcomponent *top = icalparser_parse_string(text), *vtz;
+
+	if (!top || icalcomponent_isa(top) == ICAL_VTIMEZONE_COMPONENT)
+		return top;
+	vtz = icalcomponent_get_first_component(top, ICAL_VTIMEZONE_COMPONENT);
+	if (vtz)
+		icalcomponent_remove_component(top, vtz);
+	icalcomponent_free(top);
+	return vtz;
+}
+
+int tz_register_vtimezone(const char *tzid, const char *vtimezone, struct err *e)
+{
+	struct custom *c, *old = NULL;
+	icalcomponent *vtz;
+	icaltimezone *zone;
+	guint i;
+
+	if (!tzid || !*tzid)
+		return err_set(e, ERR_USAGE, "a time zone needs a name");
+	old = custom_find(tzid);
+	if (old && !strcmp(old->text, vtimezone)) {
+		G_LOCK(ical);
+		custom_unref(old);
+		G_UNLOCK(ical);
+		return 0;
+	}
+	G_LOCK(ical);
+	if (old)
+		custom_unref(old);
+	vtz = parse_vtimezone(vtimezone);
+	icalerror_clear_errno();
+	if (!vtz || (!icalcomponent_get_first_component(vtz, ICAL_XSTANDARD_COMPONENT) &&
+		     !icalcomponent_get_first_component(vtz, ICAL_XDAYLIGHT_COMPONENT))) {
+		if (vtz)
+			icalcomponent_free(vtz);
+		G_UNLOCK(ical);
+		return err_set(e, ERR_USAGE, "time zone \"%s\": not a VTIMEZONE with its rules",
+			       tzid);
+	}
+	if (!icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY))
+		icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+	zone = icaltimezone_new();
+	if (!icaltimezone_set_component(zone, vtz)) {
+		icaltimezone_free(zone, 1);
+		icalcomponent_free(vtz);
+		G_UNLOCK(ical);
+		return err_set(e, ERR_USAGE, "time zone \"%s\": not a VTIMEZONE with its rules",
+			       tzid);
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->tzid = xstrdup(tzid);
+	c->text = xstrdup(vtimezone);
+	c->zone = zone;
+	c->refs = 1;
+	if (!customs)
+		customs = g_ptr_array_new();
+	for (i = 0; i < customs->len; i++) {
+		if (!strcmp(((struct custom *)g_ptr_array_index(customs, i))->tzid, tzid)) {
+			custom_unref(g_ptr_array_index(customs, i));
+			g_ptr_array_index(customs, i) = c;
+			break;
+		}
+	}
+	if (i == customs->len)
+		g_ptr_array_add(customs, c);
+	G_UNLOCK(ical);
+	return 0;
+}
+
+bool tz_known(const char *tzid)
+{
+	struct custom *c;
+
+	if (!tzid || !*tzid)
+		return false;
+	c = custom_find(tzid);
+	if (c) {
+		G_LOCK(ical);
+		custom_unref(c);
+		G_UNLOCK(ical);
+		return true;
+	}
+	return tz_is_utc(tzid) || tz_is_system(tz_plain_name(tzid));
+}
+
 struct tz *tz_open(const char *tzid, struct err *e)
 {
-	GTimeZone *gz;
+	struct custom *c = NULL;
+	GTimeZone *gz = NULL;
 	struct tz *z;
 
-	if (tzid && *tzid) {
-		gz = zone_named(tzid);
-		if (!gz) {
-			err_set(e, ERR_USAGE, "unknown time zone \"%s\"", tzid);
-			return NULL;
-		}
-	} else {
+	if (!tzid || !*tzid)
 		gz = g_time_zone_new_local();
+	else if (!(c = custom_find(tzid)))
+		gz = system_zone(tz_is_utc(tzid) ? "UTC" : tz_plain_name(tzid));
+	if (!gz && !c) {
+		err_set(e, ERR_USAGE, "unknown time zone \"%s\"", tzid);
+		return NULL;
 	}
 	z = xmalloc(sizeof(*z));
 	z->gz = gz;
+	z->cz = c;
 	return z;
 }
 
@@ -65,66 +256,115 @@ void tz_free(struct tz *z)
 {
 	if (!z)
 		return;
-	g_time_zone_unref(z->gz);
+	if (z->gz)
+		g_time_zone_unref(z->gz);
+	if (z->cz) {
+		G_LOCK(ical);
+		custom_unref(z->cz);
+		G_UNLOCK(ical);
+	}
 	free(z);
-}
-
-/* A zone name is only kept when GLib knows it, so it can be reopened later. */
-static char *known(const char *name)
-{
-	GTimeZone *gz;
-
-	if (!name || !*name)
-		return NULL;
-	gz = zone_named(name);
-	if (!gz)
-		return NULL;
-	g_time_zone_unref(gz);
-	return xstrdup(name);
 }
 
 char *tz_local_name(void)
 {
-	const char *env = getenv("TZ");
-	char buf[PATH_MAX], *nl, *name;
-	const char *p;
-	ssize_t n;
-	FILE *f;
+	GTimeZone *gz = g_time_zone_new_local();
+	const char *id = g_time_zone_get_identifier(gz);
+	char *name;
 
-	if (env && *env)
-		return known(env[0] == ':' ? env + 1 : env);
-	f = fopen("/etc/timezone", "r");
-	if (f) {
-		name = fgets(buf, sizeof(buf), f) ? buf : NULL;
-		fclose(f);
-		if (name && (nl = strchr(name, '\n')) != NULL)
-			*nl = '\0';
-		if (name && *name)
-			return known(name);
-	}
-	n = readlink("/etc/localtime", buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	p = strstr(buf, "zoneinfo/");
-	return p ? known(p + strlen("zoneinfo/")) : NULL;
+	if (*id == ':')
+		id++;
+	name = tz_known(id) ? xstrdup(id) : NULL;
+	g_time_zone_unref(gz);
+	return name;
+}
+
+/* The offset of a custom zone at t; *dst when it is daylight time. */
+static long custom_offset(struct custom *c, time_t t, int *dst)
+{
+	struct icaltimetype u = icaltime_null_time();
+	struct tm tm;
+	int d = 0, off;
+
+	gmtime_r(&t, &tm);
+	u.year = tm.tm_year + 1900;
+	u.month = tm.tm_mon + 1;
+	u.day = tm.tm_mday;
+	u.hour = tm.tm_hour;
+	u.minute = tm.tm_min;
+	u.second = tm.tm_sec;
+	G_LOCK(ical);
+	off = icaltimezone_get_utc_offset_of_utc_time(c->zone, &u, &d);
+	G_UNLOCK(ical);
+	if (dst)
+		*dst = d;
+	return off;
+}
+
+static int interval(struct tz *z, time_t t)
+{
+	return g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, (gint64)t);
 }
 
 long tz_offset(struct tz *z, time_t t)
 {
-	return g_time_zone_get_offset(z->gz,
-				      g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, (gint64)t));
+	if (z->cz)
+		return custom_offset(z->cz, t, NULL);
+	return g_time_zone_get_offset(z->gz, interval(z, t));
 }
 
 void tz_to_wall(struct tz *z, time_t t, struct tm *wall)
 {
-	int i = g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, (gint64)t);
-	time_t local = t + g_time_zone_get_offset(z->gz, i);
+	int dst = 0;
+	long off;
+	time_t local;
 
+	if (z->cz) {
+		off = custom_offset(z->cz, t, &dst);
+	} else {
+		int i = interval(z, t);
+
+		off = g_time_zone_get_offset(z->gz, i);
+		dst = g_time_zone_is_dst(z->gz, i);
+	}
+	local = t + off;
 	gmtime_r(&local, wall);
-	wall->tm_isdst = g_time_zone_is_dst(z->gz, i);
-	wall->tm_gmtoff = g_time_zone_get_offset(z->gz, i);
+	wall->tm_isdst = dst;
+	wall->tm_gmtoff = off;
 	wall->tm_zone = NULL;
+}
+
+/* tz_from_wall() for a custom zone, from its offsets alone: the offsets a
+ * day either side are the candidates; a wall time in neither is in a gap,
+ * which ends where the offset changes. */
+static enum tz_kind custom_from_wall(struct custom *c, time_t local, time_t *first,
+				     time_t *second)
+{
+	long a = custom_offset(c, local - DAY, NULL), b = custom_offset(c, local + DAY, NULL);
+	time_t ta = local - a, tb = local - b, lo, hi;
+	bool va = custom_offset(c, ta, NULL) == a, vb = custom_offset(c, tb, NULL) == b;
+
+	if (a == b || (va && !vb) || (!va && vb)) {
+		*first = *second = va || !vb ? ta : tb;
+		return TZ_NORMAL;
+	}
+	if (va && vb) {
+		*first = ta < tb ? ta : tb;
+		*second = ta < tb ? tb : ta;
+		return TZ_REPEATED;
+	}
+	lo = local - DAY;
+	hi = local + DAY;
+	while (hi - lo > 1) {
+		time_t mid = lo + (hi - lo) / 2;
+
+		if (custom_offset(c, mid, NULL) == a)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*first = *second = hi;
+	return TZ_GAP;
 }
 
 enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, time_t *second)
@@ -135,6 +375,8 @@ enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, ti
 
 	tm.tm_isdst = 0;
 	local = (gint64)timegm(&tm);
+	if (z->cz)
+		return custom_from_wall(z->cz, (time_t)local, first, second);
 	dst = g_time_zone_find_interval(z->gz, G_TIME_TYPE_DAYLIGHT, local);
 	std = g_time_zone_find_interval(z->gz, G_TIME_TYPE_STANDARD, local);
 	if (dst < 0 || std < 0) {
@@ -154,4 +396,147 @@ enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, ti
 		*second = t;
 	}
 	return TZ_REPEATED;
+}
+
+time_t tz_instant(struct tz *z, const struct tm *wall)
+{
+	struct tm tm = *wall;
+	time_t first, second;
+
+	if (tz_from_wall(z, &tm, &first, &second) == TZ_GAP) {
+		tm.tm_isdst = 0;
+		return timegm(&tm) - tz_offset(z, first - 1);
+	}
+	return first;
+}
+
+time_t tz_reinterpret(struct tz *z, time_t t)
+{
+	struct tz local = { g_time_zone_new_local(), NULL };
+	struct tm w;
+
+	tz_to_wall(&local, t, &w);
+	g_time_zone_unref(local.gz);
+	return tz_instant(z, &w);
+}
+
+time_t tz_date_to_local(time_t utc_midnight)
+{
+	struct tz local = { g_time_zone_new_local(), NULL };
+	struct tm tm;
+	time_t t;
+
+	gmtime_r(&utc_midnight, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	t = tz_instant(&local, &tm);
+	g_time_zone_unref(local.gz);
+	return t;
+}
+
+time_t tz_local_to_date(time_t local)
+{
+	struct tz z = { g_time_zone_new_local(), NULL };
+	struct tm tm;
+
+	tz_to_wall(&z, local, &tm);
+	g_time_zone_unref(z.gz);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = 0;
+	return timegm(&tm);
+}
+
+/* The TZNAME of the observance of c in force at t, or NULL. */
+static char *custom_abbrev(struct custom *c, time_t t)
+{
+	int dst = 0;
+	long off = custom_offset(c, t, &dst);
+	icalcomponent_kind kind = dst ? ICAL_XDAYLIGHT_COMPONENT : ICAL_XSTANDARD_COMPONENT;
+	icalcomponent *vtz, *o;
+	char *name = NULL;
+
+	G_LOCK(ical);
+	vtz = icaltimezone_get_component(c->zone);
+	for (o = vtz ? icalcomponent_get_first_component(vtz, kind) : NULL; o && !name;
+	     o = icalcomponent_get_next_component(vtz, kind)) {
+		icalproperty *to = icalcomponent_get_first_property(o, ICAL_TZOFFSETTO_PROPERTY);
+		icalproperty *n = icalcomponent_get_first_property(o, ICAL_TZNAME_PROPERTY);
+
+		if (to && n && icalproperty_get_tzoffsetto(to) == off && icalproperty_get_tzname(n))
+			name = xstrdup(icalproperty_get_tzname(n));
+	}
+	G_UNLOCK(ical);
+	return name;
+}
+
+/* fmt with each %Z of a custom zone spelt out (a fixed-offset GTimeZone,
+ * which formats the rest, knows no abbreviation). */
+static char *custom_fmt(struct custom *c, time_t t, const char *fmt)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *abbrev = NULL;
+
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] != '%' || !p[1]) {
+			sbuf_add(&sb, p, 1);
+			continue;
+		}
+		if (p[1] != 'Z') {
+			sbuf_add(&sb, p, 2);
+			p++;
+			continue;
+		}
+		if (!abbrev)
+			abbrev = custom_abbrev(c, t);
+		if (!abbrev)
+			abbrev = xstrdup("%:z");
+		sbuf_adds(&sb, abbrev);
+		p++;
+	}
+	free(abbrev);
+	return sbuf_detach(&sb);
+}
+
+int tz_format(struct tz *z, time_t t, const char *fmt, char *buf, size_t len)
+{
+	GTimeZone *gz = z->gz ? g_time_zone_ref(z->gz) : g_time_zone_new_offset((gint32)tz_offset(z, t));
+	GDateTime *utc = g_date_time_new_from_unix_utc((gint64)t);
+	GDateTime *dt = utc ? g_date_time_to_timezone(utc, gz) : NULL;
+	char *f = z->cz ? custom_fmt(z->cz, t, fmt) : NULL, *s;
+	int ret = -1;
+
+	s = dt ? g_date_time_format(dt, f ? f : fmt) : NULL;
+	if (s && strlen(s) < len) {
+		memcpy(buf, s, strlen(s) + 1);
+		ret = 0;
+	}
+	g_free(s);
+	free(f);
+	if (dt)
+		g_date_time_unref(dt);
+	if (utc)
+		g_date_time_unref(utc);
+	g_time_zone_unref(gz);
+	return ret;
+}
+
+char *tz_vtimezone(const char *tzid)
+{
+	struct custom *c;
+	icaltimezone *zone;
+	char *text = NULL;
+
+	if (!tzid || !*tzid || tz_is_utc(tzid))
+		return NULL;
+	c = custom_find(tzid);
+	G_LOCK(ical);
+	if (c) {
+		text = xstrdup(icalcomponent_as_ical_string(icaltimezone_get_component(c->zone)));
+		custom_unref(c);
+	} else if (tz_is_system(tz_plain_name(tzid)) &&
+		   (zone = icaltimezone_get_builtin_timezone(tz_plain_name(tzid))) != NULL &&
+		   icaltimezone_get_component(zone)) {
+		text = xstrdup(icalcomponent_as_ical_string(icaltimezone_get_component(zone)));
+	}
+	G_UNLOCK(ical);
+	return text;
 }

@@ -1,27 +1,70 @@
 /*
- * tz.h - wall-clock arithmetic in a named IANA zone, for recurrence.
+ * tz.h - time zones: the one lookup for every zone nestor shows, stores or
+ * schedules in.
  *
- * Recurring reminders are defined in wall-clock time ("09:00 every day in
- * Europe/Berlin"); the scheduler stores UTC instants.  This module converts
- * between the two through GLib's GTimeZone, which reads the system zoneinfo
- * and, unlike libc, needs no change to the process's TZ.
+ * A tzid names
+ *  - a zone of the system's tzdata ("Europe/Berlin", "UTC"), read through
+ *    GLib's GTimeZone, which needs no change to the process's TZ and is
+ *    thread-safe; a libical-style prefix ("/freeassociation.sourceforge.net/
+ *    Europe/Berlin") is ignored, and "Z" is UTC;
+ *  - or a custom zone registered from the text of a VTIMEZONE
+ *    (tz_register_vtimezone()), for the names only a calendar file defines
+ *    ("W. Europe Standard Time", "Custom/Berlin-ish"), computed by libical
+ *    from the VTIMEZONE's rules.  A registered name wins over tzdata.
+ * The registry belongs to the process and serves every thread.  storage/
+ * registers the zones it keeps before it hands their names out (caltz.h),
+ * so the calendar, recurrence and the scheduler all resolve a name here.
+ *
+ * NULL or "" is the local zone as GLib tells it ($TZ, else the system's).
+ * Wall-clock times are struct tm fields read as UTC (timegm()); nothing here
+ * reads or changes TZ except to find the local zone.
+ *
+ *   struct tz *z = tz_open("Europe/Berlin", &e);
+ *   struct tm w;
+ *   tz_to_wall(z, now, &w);            w.tm_hour is the hour in Berlin
+ *   w.tm_hour = 9; w.tm_min = 0;
+ *   time_t nine = tz_instant(z, &w);   09:00 that day, in Berlin
+ *   tz_free(z);
  */
 #ifndef NESTOR_TZ_H
 #define NESTOR_TZ_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "err.h"
 
 struct tz;
 
-/* The zone named tzid ("Europe/Berlin"), or the local zone ($TZ, else the
- * system's) for NULL or "".  ERR_USAGE for an unknown name. */
+/*
+ * Register (or redefine) the zone tzid from the text of a VTIMEZONE (alone
+ * or inside a VCALENDAR); its own TZID line may differ.  Zones opened before
+ * a redefinition keep the rules they had.  ERR_USAGE for text that is not a
+ * VTIMEZONE with at least one STANDARD or DAYLIGHT part.
+ */
+int tz_register_vtimezone(const char *tzid, const char *vtimezone, struct err *e);
+
+/* Whether tz_open(tzid) succeeds for this non-empty name. */
+bool tz_known(const char *tzid);
+/* Whether tzid is a zone of the system's tzdata: a plain name ("Asia/Tokyo",
+ * never a path or "..") of a file under $TZDIR (/usr/share/zoneinfo). */
+bool tz_is_system(const char *tzid);
+/* Whether tzid is UTC by name (UTC, Etc/UTC, GMT, Z). */
+bool tz_is_utc(const char *tzid);
+/* tzid without a libical-style prefix (points into tzid). */
+const char *tz_plain_name(const char *tzid);
+/* The VTIMEZONE text of a known zone other than UTC, newly allocated (for a
+ * calendar export), or NULL. */
+char *tz_vtimezone(const char *tzid);
+
+/* The zone named tzid, or the local zone for NULL or "".  ERR_USAGE
+ * `unknown time zone "X"` for a name that is neither registered nor tzdata. */
 struct tz *tz_open(const char *tzid, struct err *e);
 void tz_free(struct tz *z);
 
-/* The IANA name of the local zone ($TZ, /etc/timezone, /etc/localtime's
- * link), newly allocated, or NULL when it cannot be told. */
+/* The name of the local zone (GLib's identifier of it) when tz_open() knows
+ * it by that name, newly allocated; else NULL. */
 char *tz_local_name(void);
 
 /* The UTC offset of z at instant t, in seconds east of UTC. */
@@ -38,5 +81,29 @@ enum tz_kind {
 
 /* The instant(s) of a wall-clock time (tm_year..tm_sec) in z. */
 enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, time_t *second);
+
+/*
+ * The instant a calendar means by a wall-clock time in z (RFC 5545): a time
+ * repeated by a fall-back change is its first instance; a time inside a
+ * spring-forward gap takes the offset from before the gap (02:30 becomes
+ * 03:30 in Europe/Berlin).
+ */
+time_t tz_instant(struct tz *z, const struct tm *wall);
+
+/* The instant showing in z the wall-clock time the local zone shows at t:
+ * what "--at 09:00 --tz America/New_York" means. */
+time_t tz_reinterpret(struct tz *z, time_t t);
+
+/*
+ * Format instant t as wall-clock time in z with a GLib (strftime-like)
+ * format (g_date_time_format()); %Z is the zone's abbreviation (a custom
+ * zone's TZNAME).  0, or -1 when the result does not fit.
+ */
+int tz_format(struct tz *z, time_t t, const char *fmt, char *buf, size_t len);
+
+/* All-day dates are kept as the UTC midnight of the date; these convert
+ * between that and the local midnight starting the same date. */
+time_t tz_date_to_local(time_t utc_midnight);
+time_t tz_local_to_date(time_t local);
 
 #endif

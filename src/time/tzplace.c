@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "tz.h"
 #include "xalloc.h"
 
 /*
@@ -150,31 +150,6 @@ static int copy_out(const char *tz, char *tzid, size_t len, struct err *e)
 		return err_set(e, ERR_FAIL, "time zone id '%s' too long", tz);
 	memcpy(tzid, tz, strlen(tz) + 1);
 	return 0;
-}
-
-int tzplace_valid(const char *tzid)
-{
-	GTimeZone *tz;
-	const char *p;
-	char *path;
-	struct stat st;
-	int ok;
-
-	if (!tzid || !*tzid || tzid[0] == '/' || strstr(tzid, ".."))
-		return 0;
-	for (p = tzid; *p; p++)
-		if (!g_ascii_isalnum(*p) && !strchr("/_+-", *p))
-			return 0;
-	path = xasprintf("%s/%s", zonedir(), tzid);
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-	free(path);
-	if (!ok)
-		return 0;
-	tz = g_time_zone_new_identifier(tzid);
-	if (!tz)
-		return 0;
-	g_time_zone_unref(tz);
-	return 1;
 }
 
 static int match_alias(const char *want, char **tz)
@@ -333,7 +308,7 @@ int tzplace_resolve(const char *place, char *tzid, size_t len, struct err *e)
 	if (!place || !*place)
 		return err_set(e, ERR_USAGE, "no place given");
 	/* "Europe/Berlin", "UTC"; legacy ids like "Japan" only after the names. */
-	if ((strchr(place, '/') || !strcmp(place, "UTC")) && tzplace_valid(place))
+	if ((strchr(place, '/') || !strcmp(place, "UTC")) && tz_is_system(place))
 		return copy_out(place, tzid, len, e);
 	if (!(norm = normalize(place)))
 		return err_set(e, ERR_USAGE, "place name is not valid UTF-8");
@@ -355,7 +330,7 @@ int tzplace_resolve(const char *place, char *tzid, size_t len, struct err *e)
 				      place);
 		else
 			ret = err_set(e, ERR_NOTFOUND, "no time zone known for '%s'", place);
-	} else if (tzplace_valid(place)) {
+	} else if (tz_is_system(place)) {
 		ret = copy_out(place, tzid, len, e);
 	} else {
 		ret = err_set(e, ERR_NOTFOUND, "no time zone known for '%s'", place);
@@ -365,39 +340,18 @@ int tzplace_resolve(const char *place, char *tzid, size_t len, struct err *e)
 	return ret;
 }
 
-static GDateTime *local_time(const char *tzid, time_t t)
-{
-	GTimeZone *tz;
-	GDateTime *utc, *loc;
-
-	if (!tzplace_valid(tzid) || !(tz = g_time_zone_new_identifier(tzid)))
-		return NULL;
-	utc = g_date_time_new_from_unix_utc((gint64)t);
-	loc = utc ? g_date_time_to_timezone(utc, tz) : NULL;
-	if (utc)
-		g_date_time_unref(utc);
-	g_time_zone_unref(tz);
-	return loc;
-}
-
 int tzplace_format(const char *tzid, time_t t, const char *fmt, char *buf, size_t len,
 		   struct err *e)
 {
-	GDateTime *dt = local_time(tzid, t);
-	char *s;
+	struct tz *z = tz_is_system(tzid) ? tz_open(tzid, NULL) : NULL;
 	int ret;
 
-	if (!dt)
+	if (!z)
 		return err_set(e, ERR_USAGE, "unknown time zone '%s'", tzid ? tzid : "");
-	s = g_date_time_format(dt, fmt);
-	if (s && strlen(s) < len) {
-		memcpy(buf, s, strlen(s) + 1);
-		ret = 0;
-	} else {
+	ret = tz_format(z, t, fmt, buf, len);
+	tz_free(z);
+	if (ret < 0)
 		ret = err_set(e, ERR_FAIL, "the time in '%s' does not fit in %zu bytes", tzid, len);
-	}
-	g_free(s);
-	g_date_time_unref(dt);
 	return ret;
 }
 
@@ -440,27 +394,24 @@ static int parse_hhmm(const char *s, int *h, int *m)
 int tzplace_convert(const char *hhmm, const char *from_tz, const char *to_tz, time_t now,
 		    time_t *out, struct err *e)
 {
-	GDateTime *today, *at;
-	GTimeZone *tz;
+	struct tz *z;
+	struct tm w;
 	int h, m;
 
 	if (!hhmm || parse_hhmm(hhmm, &h, &m) < 0)
 		return err_set(e, ERR_USAGE, "bad time '%s' (want HH:MM)", hhmm ? hhmm : "");
-	if (!tzplace_valid(from_tz))
+	if (!tz_is_system(from_tz))
 		return err_set(e, ERR_USAGE, "unknown time zone '%s'", from_tz ? from_tz : "");
-	if (!tzplace_valid(to_tz))
+	if (!tz_is_system(to_tz))
 		return err_set(e, ERR_USAGE, "unknown time zone '%s'", to_tz ? to_tz : "");
-	if (!(today = local_time(from_tz, now)))
-		return err_set(e, ERR_FAIL, "cannot compute the date in '%s'", from_tz);
-	tz = g_time_zone_new_identifier(from_tz);
-	at = tz ? g_date_time_new(tz, g_date_time_get_year(today), g_date_time_get_month(today),
-				  g_date_time_get_day_of_month(today), h, m, 0) : NULL;
-	g_date_time_unref(today);
-	if (tz)
-		g_time_zone_unref(tz);
-	if (!at)
-		return err_set(e, ERR_FAIL, "cannot compute %s in '%s'", hhmm, from_tz);
-	*out = (time_t)g_date_time_to_unix(at);
-	g_date_time_unref(at);
+	z = tz_open(from_tz, e);
+	if (!z)
+		return -1;
+	tz_to_wall(z, now, &w);
+	w.tm_hour = h;
+	w.tm_min = m;
+	w.tm_sec = 0;
+	*out = tz_instant(z, &w);
+	tz_free(z);
 	return 0;
 }

@@ -2,8 +2,8 @@
  * tzplace.h - place names to IANA time zones, and clock arithmetic in them.
  *
  * No network: a place resolves through, in order,
- *   1. a literal zone id that exists under $TZDIR (/usr/share/zoneinfo):
- *      "Europe/Berlin", "UTC" (also spelt in any case: "europe/berlin");
+ *   1. a literal zone id of tzdata (tz_is_system()): "Europe/Berlin", "UTC"
+ *      (also spelt in any case: "europe/berlin");
  *   2. a built-in alias table: big cities whose name is not a zone name
  *      ("San Francisco", "Beijing", "Munich") and Russian names in their
  *      common cases ("Москва", "в Москве", "Петербурге", "Нью-Йорк");
@@ -14,8 +14,9 @@
  * Matching ignores case, accents, '_', '-' and extra spaces, and a leading
  * "in", "at", "в" or "во".
  *
- * Zone arithmetic is GLib's (GTimeZone, GDateTime): thread-safe, TZ is
- * never touched.  Time is a parameter: `now` is passed in.
+ * This module is the table of names; the zones themselves are tz's (tz.h),
+ * and the zones it resolves to are those of tzdata.  Time is a parameter:
+ * `now` is passed in.
  */
 #ifndef NESTOR_TZPLACE_H
 #define NESTOR_TZPLACE_H
@@ -33,14 +34,10 @@
  */
 int tzplace_resolve(const char *place, char *tzid, size_t len, struct err *e);
 
-/* 1 when tzid is a zone this system knows. */
-int tzplace_valid(const char *tzid);
-
 /*
- * Format instant t as local time in tzid with a GLib (strftime-like) format
- * (g_date_time_format).  0, or -1 with e filled: ERR_USAGE for an unknown
- * zone ("unknown time zone 'Nowhere/Land'"), ERR_FAIL for a result that
- * does not fit in len.
+ * Format instant t as local time in the tzdata zone tzid (tz_format()).
+ * 0, or -1 with e filled: ERR_USAGE for an unknown zone ("unknown time zone
+ * 'Nowhere/Land'"), ERR_FAIL for a result that does not fit in len.
  */
 int tzplace_format(const char *tzid, time_t t, const char *fmt, char *buf, size_t len,
 		   struct err *e);

@@ -43,3 +43,47 @@ expect_eq "no duplicate" "$(nestor remind list --json | grep -c '"alarm"')" 1
 
 nestor event rm 1 >/dev/null
 expect_eq "event rm removes it" "$(nestor remind list)" "no pending reminders"
+
+# A series in a zone only the file's VTIMEZONE defines (Berlin's rules under
+# another name): its alarm is set, and another process follows the zone.
+cat > custom.ics <<ICS
+BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VTIMEZONE
+TZID:Custom/Berlin-ish
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:standup@cli
+SUMMARY:Standup
+DTSTART;TZID=Custom/Berlin-ish:${day}T090000
+DTEND;TZID=Custom/Berlin-ish:${day}T091500
+RRULE:FREQ=WEEKLY
+BEGIN:VALARM
+ACTION:DISPLAY
+TRIGGER:-PT10M
+END:VALARM
+END:VEVENT
+END:VCALENDAR
+ICS
+out=$(nestor import custom.ics)
+expect_eq "custom zone import" "$out" "1 added, 0 updated; 1 alarm set"
+json=$(nestor remind list --json)
+expect_match "custom zone alarm time" "$json" "\"at\":	\"$(date -d "$day" +%Y-%m-%d)T08:50:00\+0[12]:00\""
+expect_match "custom zone named" "$json" '"text":	"Standup at 09:00 Custom/Berlin-ish"'
+id=$(printf '%s\n' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+expect_eq "next week in the zone" "$(nestor remind done "$id")" \
+	"reminder $id done; next $(date -d "$day + 7 days" +%Y-%m-%d) 08:50"

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "event.h"
 #include "ical.h"
@@ -21,6 +23,14 @@
 #define STANDUP_1 1805097000    /* 2027-03-15 07:50 UTC: 08:50 CET */
 #define STANDUP_3 1806303000    /* 2027-03-29 06:50 UTC: 08:50 CEST (22 March is an EXDATE) */
 #define STANDUP_4 1806907800    /* 2027-04-05 06:50 UTC */
+/* tests/data/custom-zone.ics: a zone only its VTIMEZONE defines, +01:00,
+ * and +02:00 from the second Sunday of March (14 March 2027, two weeks
+ * before Europe/Berlin) to the last Sunday of October. */
+#define SPRING_1 1804492200     /* 2027-03-08 07:50 UTC: 08:50 at +01:00 */
+#define SPRING_3 1805698200     /* 2027-03-22 06:50 UTC: 08:50 at +02:00 (15 March is an EXDATE) */
+#define SPRING_3_START 1805698800 /* 2027-03-22 07:00 UTC: 09:00 at +02:00 */
+#define FALL_1 1824447000       /* 2027-10-25 06:50 UTC: 08:50 at +02:00 */
+#define FALL_2 1825055400       /* 2027-11-01 07:50 UTC: 08:50 at +01:00 */
 
 static char *dir;
 static struct store *st;
@@ -53,14 +63,21 @@ static void import_text(const char *text, time_t now, struct ical_report *rep)
 	ck_assert_msg(ical_import(st, text, NULL, now, NULL, NULL, rep, &e) == 0, "%s", e.msg);
 }
 
-static void import_fixture(time_t now, struct ical_report *rep)
+static char *fixture(const char *name)
 {
-	char *path = tu_src("tests/data/alarms.ics"), *text = tu_slurp(path, NULL);
+	char *path = tu_src(name), *text = tu_slurp(path, NULL);
 
 	ck_assert_msg(text != NULL, "missing %s", path);
+	free(path);
+	return text;
+}
+
+static void import_fixture(time_t now, struct ical_report *rep)
+{
+	char *text = fixture("tests/data/alarms.ics");
+
 	import_text(text, now, rep);
 	free(text);
-	free(path);
 }
 
 static long long event_id(const char *uid)
@@ -351,6 +368,87 @@ START_TEST(test_dropped_alarm_goes)
 }
 END_TEST
 
+START_TEST(test_custom_zone_import)
+{
+	char *text = fixture("tests/data/custom-zone.ics");
+	struct err e = { 0, "" };
+	struct ical_report rep;
+	struct event_list l;
+	struct reminder *rs, *r;
+	size_t n;
+
+	import_text(text, NOW, &rep);
+	free(text);
+	ck_assert_uint_eq(rep.added, 2);
+	ck_assert_uint_eq(rep.skipped, 0);
+	ck_assert_uint_eq(rep.alarms.set, 2);
+	ck_assert_uint_eq(rep.alarms.past, 0);
+	ck_assert_uint_eq(rep.alarms.unsupported, 0);
+	ical_report_release(&rep);
+	n = reminders(&rs);
+	ck_assert_uint_eq(n, 2);
+	r = find(rs, n, "spring@test", "-PT10M");
+	ck_assert_str_eq(r->text, "Standup at 09:00 Custom/Berlin-ish");
+	ck_assert_str_eq(r->tzid, "Custom/Berlin-ish");
+	ck_assert_int_eq(r->at, SPRING_1);
+	ck_assert_msg(strstr(r->every, "FREQ=WEEKLY") && strstr(r->every, "BYDAY=MO") &&
+			      !strchr(r->every, '\n'),
+		      "every: %s", r->every);
+	ck_assert_int_eq(find(rs, n, "fall@test", "-PT10M")->at, FALL_1);
+	reminder_list_free(rs, n);
+	/* the calendar shows the occurrence where the alarm will be */
+	ck_assert_msg(event_occurrences(st, SPRING_3, SPRING_3 + 86400, NULL, &l, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_uint_eq(l.nocc, 1);
+	ck_assert_int_eq(l.occ[0].start, SPRING_3_START);
+	ck_assert_str_eq(l.occ[0].tzid, "Custom/Berlin-ish");
+	event_list_release(&l);
+}
+END_TEST
+
+/* Import tests/data/custom-zone.ics in another process, as `nestor import`
+ * would while a daemon runs: this one never saw the VTIMEZONE. */
+static void import_elsewhere(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct err e = { 0, "" };
+		struct ical_report rep;
+		char *path = xasprintf("%s/nestor.db", dir), *text = fixture("tests/data/custom-zone.ics");
+		struct store *s = store_open(path, &e);
+		int ok = s && ical_import(s, text, NULL, NOW, NULL, NULL, &rep, &e) == 0;
+
+		_exit(ok && rep.alarms.set == 2 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+START_TEST(test_custom_zone_fires_across_dst)
+{
+	struct seen s = { 0 };
+	struct reminder *rs;
+	long long spring, fall;
+	size_t n;
+
+	import_elsewhere();
+	n = reminders(&rs);
+	spring = find(rs, n, "spring@test", "-PT10M")->id;
+	fall = find(rs, n, "fall@test", "-PT10M")->id;
+	reminder_list_free(rs, n);
+	/* on time, skipping the EXDATE, at 08:50 in the zone after its DST began */
+	ck_assert_int_eq(fires_at(&s, SPRING_1, spring, "Standup at 09:00 Custom/Berlin-ish"),
+			 SPRING_3);
+	ck_assert_int_eq(fires_at(&s, SPRING_3, spring, "Standup at 09:00 Custom/Berlin-ish"), 0);
+	/* and after it ended */
+	ck_assert_int_eq(fires_at(&s, FALL_1, fall, "Retro at 09:00 Custom/Berlin-ish"), FALL_2);
+	ck_assert_int_eq(fires_at(&s, FALL_2, fall, "Retro at 09:00 Custom/Berlin-ish"), 0);
+}
+END_TEST
+
 Suite *alarm_suite(void)
 {
 	Suite *s = suite_create("alarm");
@@ -363,6 +461,8 @@ Suite *alarm_suite(void)
 	tcase_add_test(tc, test_delete_and_edit);
 	tcase_add_test(tc, test_series_skips_exdate_added_later);
 	tcase_add_test(tc, test_dropped_alarm_goes);
+	tcase_add_test(tc, test_custom_zone_import);
+	tcase_add_test(tc, test_custom_zone_fires_across_dst);
 	suite_add_tcase(s, tc);
 	return s;
 }

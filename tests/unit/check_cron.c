@@ -127,11 +127,11 @@ END_TEST
 static time_t next_rrule(const char *rule, const char *zone, time_t dtstart, time_t after,
 			 bool *has)
 {
+	struct recur_rule r = { "rrule", rule, zone, dtstart, NULL, 0, 0 };
 	struct err e = { 0, "" };
 	time_t next = 0;
 
-	ck_assert_msg(recur_next("rrule", rule, zone, dtstart, after, &next, has, &e) == 0, "%s",
-		      e.msg);
+	ck_assert_msg(recur_next(&r, after, &next, has, &e) == 0, "%s", e.msg);
 	return next;
 }
 

@@ -8,6 +8,8 @@
 #include "assistant.h"
 #include "conversation.h"
 #include "job.h"
+#include "recur.h"
+#include "schema.h"
 #include "store-int.h"
 #include "store.h"
 #include "task.h"
@@ -203,6 +205,65 @@ START_TEST(test_data_version)
 }
 END_TEST
 
+/* Before migration 5 a VALARM's reminder kept the occurrences it skips
+ * and its TRIGGER as lines after the RRULE; they become columns, and the
+ * reminder runs as it did. */
+START_TEST(test_migration_5_alarm_rule)
+{
+	struct err e = { 0, "" };
+	struct recur_rule r;
+	struct store *s;
+	struct job j;
+	sqlite3 *db;
+	time_t next;
+	bool has;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(
+		sqlite3_exec(db,
+			     "PRAGMA user_version = 4;"
+			     "INSERT INTO jobs(kind, payload, schedule, rule, tzid, dtstart, next_run,"
+			     " occurrence, created_at) VALUES"
+			     " ('reminder', '{\"text\":\"Standup\"}', 'rrule',"
+			     "  'FREQ=WEEKLY;BYDAY=MO' || char(10) ||"
+			     "  'EXDATE:20270322T080000Z,20270405T070000Z' || char(10) || 'TRIGGER:-PT10M',"
+			     "  'Europe/Berlin', 1805097600, 1805097000, 1805097000, 0),"
+			     " ('reminder', '{\"text\":\"Stretch\"}', 'rrule', 'FREQ=DAILY',"
+			     "  'Europe/Berlin', 1805097600, 1805097600, 1805097600, 0);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(job_get(s, 1, &j, &e), 0);
+	ck_assert_str_eq(j.rule, "FREQ=WEEKLY;BYDAY=MO");
+	ck_assert_int_eq(j.run_offset, -600);
+	ck_assert_uint_eq(j.nexdates, 2);
+	ck_assert_int_eq(j.exdates[0], 1805702400); /* 22 March 09:00 CET */
+	ck_assert_int_eq(j.exdates[1], 1806908400); /* 5 April 09:00 CEST */
+	ck_assert_int_eq(j.next_run, 1805097000);
+	/* 15 March 08:50 CET, then 29 March 08:50 CEST, then 12 April */
+	job_recur(&j, &r);
+	ck_assert_int_eq(recur_next(&r, 1805097000, &next, &has, &e), 0);
+	ck_assert(has);
+	ck_assert_int_eq(next, 1806303000);
+	ck_assert_int_eq(recur_next(&r, next, &next, &has, &e), 0);
+	ck_assert_int_eq(next, 1807512600);
+	job_release(&j);
+	/* a rule of one line is left as it was */
+	ck_assert_int_eq(job_get(s, 2, &j, &e), 0);
+	ck_assert_str_eq(j.rule, "FREQ=DAILY");
+	ck_assert_int_eq(j.run_offset, 0);
+	ck_assert_uint_eq(j.nexdates, 0);
+	job_release(&j);
+	store_free(s);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -215,6 +276,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_newer_refused_untouched);
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_data_version);
+	tcase_add_test(tc, test_migration_5_alarm_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -276,6 +276,7 @@ START_TEST(test_migrate_date_only)
 	int i;
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(schema_functions(db), 0);
 	for (i = 0; !strstr(schema_migrations[i], "due_date_only"); i++)
 		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(

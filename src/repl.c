@@ -192,7 +192,7 @@ static void slash(struct repl *r, const char *line)
 
 static void handle_line(struct repl *r, char *line)
 {
-	struct engine_sink sink = { r, sink_text, NULL, NULL, sink_done, sink_error };
+	struct engine_sink sink = { r, sink_text, NULL, NULL, sink_done, sink_error, NULL, NULL };
 	struct err e;
 	char *p = line;
 

@@ -184,6 +184,17 @@ const char *const schema_migrations[] = {
 	 * go when it is deleted */
 	"ALTER TABLE jobs ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;"
 	"CREATE INDEX jobs_event ON jobs(event_id) WHERE event_id IS NOT NULL;",
+	/* 5, 6: held for changes being made on other branches; replaced by
+	 * them when they are merged */
+	"SELECT 1;",
+	"SELECT 1;",
+	/* 7: what each answer of a model cost (the token counts its server
+	 * reported) and its reasoning, kept apart from the reply; an
+	 * assistant's limit on the tokens of an answer */
+	"ALTER TABLE messages ADD COLUMN prompt_tokens INTEGER;"
+	"ALTER TABLE messages ADD COLUMN completion_tokens INTEGER;"
+	"ALTER TABLE messages ADD COLUMN reasoning TEXT;"
+	"ALTER TABLE assistants ADD COLUMN max_tokens INTEGER;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -10,6 +10,7 @@
 #ifndef NESTOR_FAKE_H
 #define NESTOR_FAKE_H
 
+#include <cjson/cJSON.h>
 #include <sys/types.h>
 
 struct fake {
@@ -39,6 +40,11 @@ int fake_reset(const struct fake *f);
 int fake_requests(const struct fake *f, const char *prefix);
 /* The query string of the n-th such request (0-based), newly allocated, or NULL. */
 char *fake_request_query(const struct fake *f, const char *prefix, int n);
+
+/* The n-th such request (0-based): its body parsed as JSON (NULL when
+ * there is no such request or its body is not JSON); *path (may be NULL)
+ * gets its path, newly allocated. */
+cJSON *fake_request_json(const struct fake *f, const char *prefix, int n, char **path);
 
 /* A TCP port on 127.0.0.1 nobody listens on (bound, then closed). */
 int fake_closed_port(void);

@@ -169,7 +169,7 @@ static int report(struct ctx *ctx)
 {
 	log_msg(LOG_ERROR, ctx->name, "%s", ctx->err.msg);
 	fprintf(stderr, "nestor: %s%s%s\n", ctx->name, ctx->name[0] ? ": " : "", ctx->err.msg);
-	if (ctx->json) {
+	if (ctx->json && !ctx->json_done) {
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "error", ctx->err.msg);

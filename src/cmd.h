@@ -38,6 +38,8 @@ struct ctx {
 	char name[64];           /* "task add": the prefix of error messages */
 	FILE *out;               /* stdout for the CLI; the REPL may redirect */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
+	bool json_done;          /* the handler printed its --json answer, which
+				  * says what failed: an error adds no JSON */
 	struct err err;
 };
 

@@ -46,8 +46,9 @@ cJSON *json_job(const struct job *j);
 cJSON *json_job_run(const struct job_run *r);
 
 /* {"id","name","backend","base_url","model","key_secret","prompt","temperature",
- *  "tools","token_budget","default","created"}; tools is an array of names or
- *  null (every tool); key_secret is the secret's name, never a key. */
+ *  "tools","token_budget","default","created","max_tokens"}; tools is an array
+ *  of names or null (every tool); key_secret is the secret's name, never a
+ *  key; max_tokens is null when the server's default applies. */
 cJSON *json_assistant(const struct assistant *a);
 /* {"prompt_tokens","completion_tokens"} as servers reported them, or JSON
  * null when neither was (both -1); an unreported one of the two is null. */

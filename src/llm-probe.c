@@ -78,6 +78,15 @@ static int ping(const struct llm_opts *o, bool with_tool, struct probe_report *r
 	return rc;
 }
 
+/* e's message without the "assistant 'NAME': " the report does not need. */
+static const char *bare(const struct err *e, const char *name)
+{
+	char prefix[64];
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "assistant '%s': ", name);
+
+	return strncmp(e->msg, prefix, n) ? e->msg : e->msg + n;
+}
+
 /* The request failed: what that says about each check. */
 static void failed(const struct assistant *a, struct probe_report *r, const struct llm_reply *rep,
 		   const struct err *e)
@@ -85,13 +94,13 @@ static void failed(const struct assistant *a, struct probe_report *r, const stru
 	int st = rep->http_status;
 
 	if (st == 0) {
-		say(r, PROBE_REACHABLE, PROBE_NO, "%s", e->msg);
+		say(r, PROBE_REACHABLE, PROBE_NO, "%s", bare(e, a->name));
 		return;
 	}
 	say(r, PROBE_REACHABLE, PROBE_YES, "HTTP %d", st);
 	if (st >= 200 && st < 300) {
 		say(r, PROBE_KEY, PROBE_YES, "%s", "");
-		say(r, PROBE_STREAMING, PROBE_NO, "%s", e->msg);
+		say(r, PROBE_STREAMING, PROBE_NO, "%s", bare(e, a->name));
 		return;
 	}
 	if (st == 401 || st == 403) {
@@ -104,13 +113,13 @@ static void failed(const struct assistant *a, struct probe_report *r, const stru
 			    st, a->name);
 		return;
 	}
-	say(r, PROBE_KEY, PROBE_UNKNOWN, "not known: the request failed first");
+	say(r, PROBE_KEY, PROBE_UNKNOWN, "the request failed first");
 	if (st == 404)
 		say(r, PROBE_STREAMING, PROBE_NO,
 		    "%s (is the base URL right? with most servers it ends in /v1; is the model one "
-		    "that 'nestor assistant models %s' lists?)", e->msg, a->name);
+		    "that 'nestor assistant models %s' lists?)", bare(e, a->name), a->name);
 	else
-		say(r, PROBE_STREAMING, PROBE_NO, "%s", e->msg);
+		say(r, PROBE_STREAMING, PROBE_NO, "%s", bare(e, a->name));
 }
 
 static void judge_stream(struct probe_report *r, const struct llm_reply *rep)
@@ -179,11 +188,13 @@ int probe_assistant(const struct assistant *a, struct config *cfg, struct probe_
 		if (st < 400 || st >= 500 || st == 401 || st == 403 || st == 404 || st == 429)
 			goto out;
 		/* refused with the tool: try once without, to see the rest */
-		say(r, PROBE_TOOLS, PROBE_NO, "the server refused the request with a tool: %s", ce.msg);
+		say(r, PROBE_TOOLS, PROBE_NO, "the server refused the request with a tool: %s",
+		    bare(&ce, a->name));
 		if (ping(&o, false, r, &rep, &ce) < 0) {
 			llm_reply_release(&rep);
 			goto out;
 		}
+		say(r, PROBE_REACHABLE, PROBE_YES, "%s", "");
 		say(r, PROBE_KEY, PROBE_YES, "%s", key ? "" : "no key sent");
 		judge_stream(r, &rep);
 	} else {

@@ -297,6 +297,35 @@ PY
 expect_eq "history shows the reply only" "$(nestor history show "$conv" | tail -n +2 | head -2)" "you: say something
 gpt: Plain reply."
 
+# -- the chat shows the thinking only when asked (llm.show_reasoning), on
+# lines of its own before the reply, dimmed on a terminal
+fake_script '[{"reasoning": "Quietly thinking.", "say": "Loud reply."},
+              {"reasoning": ["Thinking ", "out loud."], "calls": [{"name": "time_now", "arguments": {}}]},
+              {"reasoning": "Then again.", "say": "Shown reply."}]'
+expect_eq "chat hides reasoning" "$(printf 'hello\n' | nestor chat)" "Loud reply."
+nestor config set llm.show_reasoning true
+expect_eq "chat shows reasoning" "$(printf 'hello\n' | nestor chat)" "Thinking out loud.
+Then again.
+Shown reply."
+fake_script '[{"reasoning": "Dim thoughts.", "say": "Bright reply."}]'
+TM="tmux -L nestor-llm-$$"
+$TM new-session -d -s S -x 80 -y 10 "env NESTOR_HOME='$NESTOR_HOME' '$NESTOR_BIN' chat; sleep 30"
+i=0
+until $TM capture-pane -p -t S | grep -q '^gpt>'; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "no chat prompt: $($TM capture-pane -p -t S)"; sleep 0.05
+done
+$TM send-keys -t S "think" Enter
+i=0
+until $TM capture-pane -p -t S | grep -q '^Bright reply.$'; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "no reply: $($TM capture-pane -p -t S)"; sleep 0.05
+done
+$TM capture-pane -e -p -t S > pane.txt
+$TM kill-server
+ESC=$(printf '\033')
+grep -q "^$ESC\[2mDim thoughts\.$" pane.txt || fail "the thinking is not dimmed: $(cat -v pane.txt)"
+grep 'Bright reply\.$' pane.txt | grep -q "$ESC\[2m" && fail "the reply is dimmed: $(cat -v pane.txt)"
+nestor config set llm.show_reasoning false
+
 # -- token usage: asked for when streaming, stored per answer, summed per
 # conversation (history show) and per assistant (assistant show)
 nestor assistant add meter --base-url "$FAKE_URL" --model meter-model > /dev/null

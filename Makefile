@@ -11,9 +11,8 @@ PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
 TPKGS   := check
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-           -DNESTOR_VERSION='"$(VERSION)"' -MMD -MP \
-           -Isrc -Istorage -Isync -Itui
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -DNESTOR_VERSION='"$(VERSION)"' -MD -MP
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHK_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 CHK_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
@@ -25,17 +24,63 @@ else
 Q := @
 endif
 
-# The library: engine, storage and sync.  Fronts (main, cmd-*, repl, tui) link it.
-FRONT_SRC := src/main.c $(wildcard src/cmd-*.c) $(wildcard src/repl*.c) $(wildcard tui/*.c)
-LIB_SRC   := $(filter-out $(FRONT_SRC),$(wildcard src/*.c storage/*.c sync/*.c))
+# The layers, lowest first; the arrows point one way (src/README):
+#
+#   tui/ -> src/cli/ -> src/ (engine) -> storage/, sync/ -> src/time/ -> src/base/
+#
+# Each folder is compiled with the include paths and package flags of itself
+# and the layers below it only, so an #include that points the wrong way does
+# not compile.  contrib/layers.sh then reads the object's dependency list
+# (-MD: system headers too) and refuses what include paths cannot stop: a
+# library header the layer must not see (<ncurses.h> in the engine,
+# <sqlite3.h> above storage/, <curl/curl.h> outside sync/).
+base_INC    := -Isrc/base
+time_INC    := -Isrc/time $(base_INC)
+storage_INC := -Istorage $(time_INC)
+sync_INC    := -Isync $(time_INC)
+engine_INC  := -Isrc -Istorage -Isync $(time_INC)
+cli_INC     := -Isrc/cli $(engine_INC)
+tui_INC     := -Itui -Isrc/cli $(engine_INC)
+tests_INC   := -Itests/unit -I$(BUILD)/tests $(tui_INC)
+
+base_PKGS    := libcjson
+time_PKGS    := $(base_PKGS) glib-2.0 libical
+storage_PKGS := $(time_PKGS) sqlite3
+sync_PKGS    := $(time_PKGS) libcurl
+engine_PKGS  := $(time_PKGS) libsecret-1
+cli_PKGS     := $(engine_PKGS) readline
+tui_PKGS     := $(engine_PKGS) ncursesw
+tests_PKGS   := $(PKGS) $(TPKGS)
+
+LAYERS := base time storage sync engine cli tui tests
+# Pattern-specific: the most specific folder wins (src/base/ over src/).
+$(BUILD)/src/%.o:        LAYER := engine
+$(BUILD)/src/base/%.o:   LAYER := base
+$(BUILD)/src/time/%.o:   LAYER := time
+$(BUILD)/src/cli/%.o:    LAYER := cli
+$(BUILD)/storage/%.o:    LAYER := storage
+$(BUILD)/sync/%.o:       LAYER := sync
+$(BUILD)/tui/%.o:        LAYER := tui
+$(BUILD)/tests/%.o:      LAYER := tests
+# Until its cache and its words move to the engine, sync/weather.c reads the
+# store: it builds as an engine file (contrib/layers.sh knows it too).
+$(BUILD)/sync/weather.o: LAYER := engine
+# Flags per layer, computed once (pkg-config is not free).
+$(foreach l,$(LAYERS),$(eval $(l)_CFLAGS := $$($(l)_INC) $$(call pkg_cflags,$$($(l)_PKGS))))
+
+# The library: engine, storage, sync and the layers below them.  Fronts
+# (src/cli, tui) link it; so do the tests.
+FRONT_SRC := $(wildcard src/cli/*.c) $(wildcard tui/*.c)
+LIB_SRC   := $(wildcard src/base/*.c src/time/*.c src/*.c storage/*.c sync/*.c)
 TEST_SRC  := $(wildcard tests/unit/*.c)
 # Front modules the suites test directly (the chat pane draws on a curses
 # screen writing to /dev/null).
-TUI_PURE  := tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c tui/worker.c
+FRONT_PURE := src/cli/slash.c tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c \
+              tui/worker.c
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(TUI_PURE:%.c=$(BUILD)/%.o)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(FRONT_PURE:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libnestor.a
 BIN       := $(BUILD)/nestor
 TESTBIN   := $(BUILD)/check_nestor
@@ -46,15 +91,11 @@ all: $(BIN)
 deps:
 	$(Q)sh contrib/deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c contrib/layers.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
-
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHK_CFLAGS) -I$(BUILD)/tests -Itests/unit $(EXTRA_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $($(LAYER)_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+	$(Q)sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -97,23 +138,25 @@ asan: deps
 # clang-tidy: the analyzer's memory and API checks.  NullDereference is off:
 # it cannot see that cJSON_Is*(NULL) is false and flags every such guard.
 TIDY_CHECKS := -*,clang-analyzer-core.*,-clang-analyzer-core.NullDereference,clang-analyzer-unix.*,bugprone-sizeof-*,bugprone-signed-char-misuse
-lint:
+lint: all $(TESTBIN)
+	@echo "  LINT    layers"
+	$(Q)sh contrib/layers.sh --tree $(BUILD)
 	@echo "  LINT    cppcheck"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	  --inline-suppr --std=c11 -D_GNU_SOURCE -Isrc -Istorage -Isync -Itui \
+	  --inline-suppr --std=c11 -D_GNU_SOURCE $(tui_INC) \
 	  src storage sync tui
 	@echo "  LINT    clang-tidy"
 	@mkdir -p $(BUILD)
 	$(Q)clang-tidy --quiet -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(FRONT_SRC) -- \
 	  -std=c11 -D_GNU_SOURCE -D_DEFAULT_SOURCE -DNESTOR_VERSION='"lint"' \
-	  -Isrc -Istorage -Isync -Itui $(PKG_CFLAGS) >$(BUILD)/clang-tidy.log 2>&1 || true
+	  $(tui_INC) $(call pkg_cflags,$(PKGS)) >$(BUILD)/clang-tidy.log 2>&1 || true
 	$(Q)if grep -q 'warning:\|error:' $(BUILD)/clang-tidy.log; then \
 	  grep -A4 'warning:\|error:' $(BUILD)/clang-tidy.log; exit 1; fi
 	@echo "  LINT    shell"
-	$(Q)sh -n contrib/deps.sh $(wildcard tests/cli/*.sh) $(wildcard bench/*.sh)
+	$(Q)sh -n contrib/deps.sh contrib/layers.sh $(wildcard tests/cli/*.sh) $(wildcard bench/*.sh)
 
 format:
-	clang-format -i $(wildcard src/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] tests/unit/*.c)
+	clang-format -i $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] tests/unit/*.c)
 
 bench: all
 	$(Q)sh contrib/deps.sh bench

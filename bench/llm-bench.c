@@ -23,6 +23,7 @@
 
 #include "http.h"
 #include "llm.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static int64_t now_ns(void)

@@ -12,7 +12,7 @@ trap cleanup EXIT
 [ -f "$build/libnestor.a" ] || make -C "$src" --no-print-directory all >/dev/null
 pkgs="libcurl libcjson sqlite3 libical libsecret-1"
 # shellcheck disable=SC2046
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I"$src/src" -I"$src/storage" -I"$src/sync" \
+${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I"$src/sync" -I"$src/src/time" -I"$src/src/base" \
 	$(pkg-config --cflags $pkgs) -o "$tmp/llm-bench" "$here/llm-bench.c" \
 	"$build/libnestor.a" $(pkg-config --libs $pkgs) -lm -lpthread
 python3 "$src/tests/fake/openai.py" --ppid $$ > "$tmp/port" &

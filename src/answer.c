@@ -1,5 +1,6 @@
 #include "answer.h"
 #include "when.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <math.h>

@@ -22,7 +22,7 @@
 #include "assistant.h"
 #include "engine.h"
 #include "tool.h"
-#include "xalloc.h"
+#include "sbuf.h"
 
 struct turn {
 	struct engine *eng;

@@ -1,6 +1,7 @@
 /* One turn: store the user's text, let the assistant's backend answer
  * through the tools, store every step, report it to the sink. */
 #include "backend.h"
+#include "xalloc.h"
 #include "conversation.h"
 #include "log.h"
 #include "nlp.h"

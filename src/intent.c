@@ -4,6 +4,7 @@
 #include "intent-impl.h"
 #include "render.h"
 #include "when.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <stdio.h>

@@ -6,6 +6,7 @@
  * requests were made.
  */
 #include "backend.h"
+#include "xalloc.h"
 #include "conversation.h"
 #include "llm-context.h"
 #include "llm.h"

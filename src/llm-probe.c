@@ -230,3 +230,8 @@ int probe_models(const char *base_url, const char *key_secret, char ***ids, stru
 	secret_free(key);
 	return rc;
 }
+
+void probe_models_free(char **ids)
+{
+	llm_models_free(ids);
+}

@@ -49,7 +49,9 @@ int probe_assistant(const struct assistant *a, struct config *cfg, struct probe_
 		    struct err *e);
 
 /* The ids of the models at base_url (GET /models), with the key in secret
- * key_secret (NULL: none); *ids as llm_models() gives them. */
+ * key_secret (NULL: none): *ids is NULL-terminated, in the server's order;
+ * free it with probe_models_free(). */
 int probe_models(const char *base_url, const char *key_secret, char ***ids, struct err *e);
+void probe_models_free(char **ids);
 
 #endif

@@ -1,4 +1,5 @@
 #include "nlp.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>

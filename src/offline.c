@@ -2,6 +2,7 @@
  * thing are looked up (asking which when several match), the reply is
  * composed from the result.  Deterministic, no network. */
 #include "backend.h"
+#include "xalloc.h"
 #include "intent.h"
 #include "nlp.h"
 #include "render.h"

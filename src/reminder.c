@@ -3,6 +3,7 @@
 #include "notify.h"
 #include "recur.h"
 #include "tz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

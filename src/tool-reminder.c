@@ -2,6 +2,7 @@
 #include "reminder.h"
 #include "render.h"
 #include "tool-impl.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <string.h>

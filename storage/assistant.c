@@ -1,4 +1,5 @@
 #include "assistant.h"
+#include "store-int.h"
 #include "xalloc.h"
 
 #include <ctype.h>

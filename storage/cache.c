@@ -1,4 +1,5 @@
 #include "cache.h"
+#include "store-int.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /*
- * caltz.h - time zones for the calendar, through libical (src/tz.h is the
+ * caltz.h - time zones for the calendar, through libical (src/time/tz.h is the
  * scheduler's, through GLib).
  *
  * An event keeps the IANA name of its zone (tzid); its occurrences are

@@ -1,4 +1,6 @@
 #include "conversation.h"
+#include "store-int.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <stdio.h>

@@ -5,6 +5,7 @@
 #include "job.h"
 #include "recur.h"
 #include "tz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

@@ -6,6 +6,7 @@
 #define NESTOR_EVENT_INT_H
 
 #include "event.h"
+#include "store-int.h"
 
 /* The columns event_from_row() reads, with the FROM clause (alias e). */
 #define EVENT_COLS                                                                  \

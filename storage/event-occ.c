@@ -1,4 +1,5 @@
 /* Occurrences: recurrence expansion with libical, the agenda window, search. */
+#include "store-int.h"
 #include "event-int.h"
 #include "caltz.h"
 #include "xalloc.h"

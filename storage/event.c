@@ -1,7 +1,9 @@
 /* Events: rows, overrides, calendars. Occurrences live in event-occ.c. */
+#include "store-int.h"
 #include "event.h"
 #include "event-int.h"
 #include "caltz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>

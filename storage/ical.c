@@ -1,7 +1,9 @@
 /* iCalendar import: a line scan for structure and line numbers, then libical. */
+#include "store-int.h"
 #include "ical.h"
 #include "event-int.h"
 #include "caltz.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>

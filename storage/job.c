@@ -1,4 +1,5 @@
 #include "job.h"
+#include "store-int.h"
 #include "xalloc.h"
 
 #include <stdio.h>

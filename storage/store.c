@@ -1,4 +1,4 @@
-#include "store.h"
+#include "store-int.h"
 #include "schema.h"
 #include "xalloc.h"
 
@@ -229,4 +229,9 @@ void store_free(struct store *s)
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
 }

@@ -1,4 +1,5 @@
 #include "task.h"
+#include "store-int.h"
 #include "xalloc.h"
 
 #include <stdio.h>

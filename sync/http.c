@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #ifndef NESTOR_VERSION

@@ -6,6 +6,7 @@
 #include "llm-impl.h"
 #include "llm.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -7,6 +7,7 @@
 #include "llm-impl.h"
 #include "llm.h"
 #include "log.h"
+#include "xalloc.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -52,7 +52,7 @@
 
 #include "err.h"
 #include "sse.h"
-#include "xalloc.h"
+#include "sbuf.h"
 
 struct llm_opts {
 	const char *assistant;  /* its name, for error messages */

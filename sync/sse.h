@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "xalloc.h"
+#include "sbuf.h"
 
 /* One event: its type ("message" unless an `event:` line said otherwise)
  * and its data (NUL-terminated, len bytes).  Return non-zero to stop the

@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "http.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #define CURRENT_VARS "temperature_2m,relative_humidity_2m,apparent_temperature,weather_code," \

@@ -2,6 +2,7 @@
 #include "chat.h"
 #include "theme.h"
 #include "wrap.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

@@ -2,6 +2,7 @@
 #include "popup.h"
 #include "theme.h"
 #include "wrap.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <ncurses.h>

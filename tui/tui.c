@@ -15,6 +15,7 @@
 #include "when.h"
 #include "worker.h"
 #include "wrap.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>

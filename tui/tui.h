@@ -11,9 +11,6 @@
 #ifndef NESTOR_TUI_H
 #define NESTOR_TUI_H
 
-#include "cmd.h"
-
-/* The `tui` command (CMD_NEEDS_DB): runs until the user quits. */
-int tui_main(struct ctx *ctx, int argc, char **argv);
+#include "cmd.h"	/* tui_main(), the `tui` command */
 
 #endif

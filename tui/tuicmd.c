@@ -8,6 +8,7 @@
 #include "log.h"
 #include "slash.h"
 #include "wrap.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

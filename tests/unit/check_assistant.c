@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store-int.h"
 #include "assistant.h"
 #include "store.h"
 #include "testutil.h"

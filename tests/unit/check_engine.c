@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store-int.h"
 #include "conversation.h"
 #include "engine.h"
 #include "task.h"
 #include "testutil.h"
 #include "tool.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static char *dir;

@@ -9,6 +9,7 @@
 
 #include "fake.h"
 #include "http.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static struct fake srv;

@@ -8,6 +8,7 @@
 #include "ical.h"
 #include "store.h"
 #include "testutil.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static char *dir;

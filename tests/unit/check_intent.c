@@ -11,6 +11,7 @@
 #include "intent.h"
 #include "nlp.h"
 #include "testutil.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #define CORPUS_MIN 150

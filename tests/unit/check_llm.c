@@ -10,6 +10,7 @@
 
 #include "fake.h"
 #include "llm.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static void on_text(void *arg, const char *delta, size_t len)

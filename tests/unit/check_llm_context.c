@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "llm-context.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 /* A message; text of n x's when n > 0. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store-int.h"
 #include "job.h"
 #include "reminder.h"
 #include "scheduler.h"

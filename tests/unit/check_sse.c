@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sse.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 struct seen {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store-int.h"
 #include "store.h"
 #include "testutil.h"
 #include "xalloc.h"

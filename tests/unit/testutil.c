@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <stdarg.h>

@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "render.h"
 #include "tool.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

@@ -3,10 +3,10 @@
 #include "cmd.h"
 #include "conversation.h"
 #include "llm-probe.h"
-#include "llm.h"
 #include "render.h"
 #include "secret.h"
 #include "tool.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -481,7 +481,7 @@ static int assistant_cmd_models(struct ctx *ctx, int argc, char **argv)
 		for (char **p = ids; *p; p++)
 			fprintf(ctx->out, "%s\n", *p);
 	}
-	llm_models_free(ids);
+	probe_models_free(ids);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* nestor import FILE.ics | -, nestor export */
 #include "cmd.h"
 #include "ical.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

@@ -1,6 +1,7 @@
 /* Shared plumbing of the command table: dispatch, help, errors, output. */
 #include "cmd.h"
 #include "log.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>

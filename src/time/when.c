@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sbuf.h"
 #include "xalloc.h"
 
 struct word {

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "xalloc.h"
+#include "sbuf.h"
 
 enum {
 	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t */

@@ -1,7 +1,7 @@
 /*
  * cmd.h - the command table shared by every front.
  *
- * Each command group lives in src/cmd-<group>.c and exports one table of
+ * Each command group lives in src/cli/cmd-<group>.c and exports one table of
  * struct cmd (a NULL name ends it).  The CLI (`nestor GROUP VERB ...`), the
  * REPL slash commands and the TUI keys all dispatch through these tables, so
  * help, completion and the man page cannot drift from the code.
@@ -55,7 +55,7 @@ struct cmd {
 /* The top-level table (src/main.c). */
 extern const struct cmd cmd_table[];
 
-/* Command groups, one per src/cmd-*.c. */
+/* Command groups, one per src/cli/cmd-*.c. */
 extern const struct cmd cmd_task_verbs[];
 extern const struct cmd cmd_config_verbs[];
 extern const struct cmd cmd_secret_verbs[];
@@ -63,16 +63,21 @@ extern const struct cmd cmd_assistant_verbs[];
 extern const struct cmd cmd_history_verbs[];
 extern const struct cmd cmd_time_verbs[];
 
-/* Single commands of the assistant (src/cmd-ask.c, src/repl.c). */
+/* `nestor tui` (CMD_NEEDS_DB), the full-screen front in tui/tui.c: runs until
+ * the user quits.  Declared here, as every command is, so the command table
+ * does not reach up into tui/. */
+int tui_main(struct ctx *ctx, int argc, char **argv);
+
+/* Single commands of the assistant (src/cli/cmd-ask.c, src/cli/repl.c). */
 int cmd_ask(struct ctx *ctx, int argc, char **argv);
 int cmd_tools(struct ctx *ctx, int argc, char **argv);
 int cmd_chat(struct ctx *ctx, int argc, char **argv);
-/* `nestor time [PLACE]` (src/cmd-time.c) and `nestor weather` (src/cmd-weather.c). */
+/* `nestor time [PLACE]` (src/cli/cmd-time.c) and `nestor weather` (src/cli/cmd-weather.c). */
 int cmd_time(struct ctx *ctx, int argc, char **argv);
 int cmd_weather(struct ctx *ctx, int argc, char **argv);
 extern const struct cmd cmd_event_verbs[];
 
-/* Top-level calendar commands (src/cmd-event.c, src/cmd-ical.c). */
+/* Top-level calendar commands (src/cli/cmd-event.c, src/cli/cmd-ical.c). */
 int cmd_agenda(struct ctx *ctx, int argc, char **argv);
 int cmd_import(struct ctx *ctx, int argc, char **argv);
 int cmd_export(struct ctx *ctx, int argc, char **argv);
@@ -82,8 +87,8 @@ int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *fr
 	       time_t *to);
 extern const struct cmd cmd_remind_verbs[];
 extern const struct cmd cmd_jobs_verbs[];
-/* `nestor jobs [--all] [--json]` (src/cmd-remind.c) and `nestor daemon`
- * (src/cmd-daemon.c): top-level commands with handlers of their own. */
+/* `nestor jobs [--all] [--json]` (src/cli/cmd-remind.c) and `nestor daemon`
+ * (src/cli/cmd-daemon.c): top-level commands with handlers of their own. */
 int cmd_jobs(struct ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct ctx *ctx, int argc, char **argv);
 

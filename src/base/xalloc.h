@@ -16,18 +16,4 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A growable string buffer (git's strbuf, smaller). buf is always NUL-terminated. */
-struct sbuf {
-	char *buf;
-	size_t len, cap;
-};
-#define SBUF_INIT { NULL, 0, 0 }
-void sbuf_init(struct sbuf *sb);
-void sbuf_release(struct sbuf *sb);
-void sbuf_add(struct sbuf *sb, const char *data, size_t n);
-void sbuf_adds(struct sbuf *sb, const char *s);
-void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Hand the string to the caller (never NULL); the sbuf is reset. */
-char *sbuf_detach(struct sbuf *sb);
-
 #endif

@@ -5,7 +5,6 @@
 #include "cmd.h"
 #include "log.h"
 #include "task.h"
-#include "tui.h"
 #include "xalloc.h"
 
 #include <stdlib.h>

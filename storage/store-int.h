@@ -1,0 +1,40 @@
+/*
+ * store-int.h - the store as storage/ sees it: the connection, statements
+ * and the row helpers.  Only storage/ (and the tests) include this file.
+ */
+#ifndef NESTOR_STORE_INT_H
+#define NESTOR_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Run SQL without results. */
+int store_exec(struct store *s, const char *sql, struct err *e);
+/* Prepare a statement; on failure fills e with SQLite's message. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e);
+/* Fill e from the connection's last error, prefixed by what. Returns -1. */
+int store_error(struct store *s, struct err *e, const char *what);
+
+/* Step st to its end (finalizing it), gathering one element of size bytes
+ * per row, filled by from_row.  On success *out is the array (NULL when *n
+ * is 0).  On an SQLite error, release (may be NULL) is called on every
+ * element filled so far, the array is freed, *out is NULL, *n is 0, and e
+ * says "WHAT: reason". */
+int store_collect(struct store *s, sqlite3_stmt *st, size_t size,
+		  void (*from_row)(sqlite3_stmt *st, void *elem), void (*release)(void *elem),
+		  void **out, size_t *n, const char *what, struct err *e);
+
+/* Bind helpers: NULL string binds SQL NULL. */
+void store_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/* Text column or NULL, newly allocated. */
+char *store_col_text(sqlite3_stmt *st, int col);
+
+#endif

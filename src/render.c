@@ -103,12 +103,12 @@ cJSON *json_assistant(const struct assistant *a)
 		cJSON_AddNullToObject(o, "temperature");
 	render_add_list(o, "tools", a->tools);
 	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
+	cJSON_AddBoolToObject(o, "default", a->is_default);
+	render_add_time(o, "created", 1, a->created_at);
 	if (a->max_tokens > 0)
 		cJSON_AddNumberToObject(o, "max_tokens", a->max_tokens);
 	else
 		cJSON_AddNullToObject(o, "max_tokens");
-	cJSON_AddBoolToObject(o, "default", a->is_default);
-	render_add_time(o, "created", 1, a->created_at);
 	return o;
 }
 

@@ -237,28 +237,6 @@ static char *make_title(const char *text)
 	return t;
 }
 
-int conversation_set_state(struct store *s, long long message, const char *state,
-			   struct err *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (strcmp(state, "complete") && strcmp(state, "interrupted"))
-		return err_set(e, ERR_USAGE, "bad message state \"%s\"", state);
-	st = store_prepare(s, "UPDATE messages SET state = ? WHERE id = ?", e);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, state);
-	sqlite3_bind_int64(st, 2, message);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, e, "message");
-	if (sqlite3_changes(s->db) == 0)
-		return err_set(e, ERR_NOTFOUND, "no message with id %lld", message);
-	return 0;
-}
-
 static void bind_count(sqlite3_stmt *st, int i, long long n)
 {
 	if (n >= 0)

@@ -93,10 +93,6 @@ int conversation_add_answer(struct store *s, long long conv, const char *content
 /* The token counts of every conversation of an assistant. */
 int conversation_usage_of_assistant(struct store *s, long long assistant_id,
 				    struct token_usage *u, struct err *e);
-/* Mark a message "complete" or "interrupted" (a reply whose stream was cut
- * or cancelled: its text is what arrived). */
-int conversation_set_state(struct store *s, long long message, const char *state,
-			   struct err *e);
 /* Every message of a conversation, oldest first. */
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
 			  struct err *e);

@@ -106,7 +106,7 @@ static void client_run(int tokens, struct lat *l)
 {
 	char *base = xasprintf("http://127.0.0.1:%d/v1", port);
 	struct llm_opts o = { .assistant = "bench", .base_url = base, .stream = true };
-	struct llm_callbacks cb = { l, on_text };
+	struct llm_callbacks cb = { l, on_text, NULL };
 	cJSON *msgs = cJSON_Parse("[{\"role\":\"user\",\"content\":\"go\"}]");
 	struct llm_reply r;
 	struct err e = { 0, "" };
@@ -180,7 +180,7 @@ static void parse_bench(void)
 			  i % 1000);
 	sbuf_adds(&body, "data: [DONE]\n\n");
 	for (int run = 0; run < 5; run++) {
-		struct llm_callbacks cb = { &text, noop_text };
+		struct llm_callbacks cb = { &text, noop_text, NULL };
 		struct llm_reply r;
 		struct llm_stream s;
 		int64_t t0 = now_ns();

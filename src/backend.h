@@ -38,6 +38,9 @@ struct turn {
 	struct tool_ctx tool; /* ready for tool_call() */
 	struct sbuf reply;    /* what turn_say() sent so far */
 	int calls;            /* tool calls made in this turn */
+	/* What the next stored answer carries (turn_usage, turn_reasoning). */
+	long long prompt_tokens, completion_tokens; /* -1: none reported */
+	struct sbuf reasoning;
 };
 
 struct backend {
@@ -56,6 +59,18 @@ void turn_say(struct turn *t, const char *text);
 
 /* Store an assistant message carrying tool calls (an OpenAI-style array). */
 int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e);
+
+/* A model's answer cost these tokens (-1: not reported): reported to the
+ * sink, and stored with the next answer stored (summed until then). */
+void turn_usage(struct turn *t, long long prompt, long long completion);
+/* A piece of the model's reasoning: to the sink, and stored with the next
+ * answer, never in the reply. */
+void turn_reasoning(struct turn *t, const char *delta);
+/* Store an assistant message (content and/or tool calls, JSON text) with
+ * the tokens and reasoning gathered since the last one; interrupted marks
+ * a reply cut short. */
+int turn_answer(struct turn *t, const char *content, const char *tool_calls, bool interrupted,
+		struct err *e);
 
 /* Run one tool call named call_id and store its result.  Returns 0 when the
  * call ran: terr->code is ERR_OK when the tool succeeded, else terr says

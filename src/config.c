@@ -24,6 +24,8 @@ const struct config_key config_keys[] = {
 	  "reply language of the offline assistant" },
 	{ "llm.max_steps", CONFIG_INT, "8", "1..64",
 	  "most model requests in one turn of an llm assistant (tool loop bound)" },
+	{ "llm.show_reasoning", CONFIG_BOOL, "false", NULL,
+	  "show a reasoning model's thinking, dimmed, before its reply in the chat" },
 	{ "llm.stream", CONFIG_BOOL, "true", NULL,
 	  "stream replies as they are written (false: wait for the whole answer)" },
 	{ "llm.summarize", CONFIG_BOOL, "false", NULL,

@@ -97,11 +97,42 @@ void turn_say(struct turn *t, const char *text)
 	sbuf_adds(&t->reply, text);
 }
 
+void turn_usage(struct turn *t, long long prompt, long long completion)
+{
+	if (prompt < 0 && completion < 0)
+		return;
+	if (t->sink && t->sink->usage)
+		t->sink->usage(t->sink->arg, prompt, completion);
+	if (prompt >= 0)
+		t->prompt_tokens = (t->prompt_tokens < 0 ? 0 : t->prompt_tokens) + prompt;
+	if (completion >= 0)
+		t->completion_tokens = (t->completion_tokens < 0 ? 0 : t->completion_tokens) + completion;
+}
+
+void turn_reasoning(struct turn *t, const char *delta)
+{
+	if (t->sink && t->sink->reasoning)
+		t->sink->reasoning(t->sink->arg, delta);
+	sbuf_adds(&t->reasoning, delta);
+}
+
+int turn_answer(struct turn *t, const char *content, const char *tool_calls, bool interrupted,
+		struct err *e)
+{
+	struct answer_meta m = { t->prompt_tokens, t->completion_tokens, t->reasoning.buf,
+				 interrupted };
+	int rc = conversation_add_answer(t->store, t->conversation, content, tool_calls, &m,
+					 t->now, NULL, e);
+
+	t->prompt_tokens = t->completion_tokens = -1;
+	sbuf_release(&t->reasoning);
+	return rc;
+}
+
 int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e)
 {
 	char *json = cJSON_PrintUnformatted(calls);
-	int rc = conversation_add(t->store, t->conversation, "assistant", NULL, json, NULL,
-				  t->now, NULL, e);
+	int rc = turn_answer(t, NULL, json, false, e);
 
 	free(json);
 	return rc;
@@ -211,6 +242,8 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 	t.tool.cancel = &eng->cancel;
 	t.tool.engine = eng;
 	sbuf_init(&t.reply);
+	sbuf_init(&t.reasoning);
+	t.prompt_tokens = t.completion_tokens = -1;
 	b = (unsigned)a.backend < NBACKENDS ? backends[a.backend] : NULL;
 	if (!b) {
 		err_set(e, ERR_FAIL, "assistant \"%s\": no backend \"%s\" in this build", a.name,
@@ -225,8 +258,7 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 		err_set(e, ERR_FAIL, "cancelled");
 		goto out;
 	}
-	if (conversation_add(eng->store, *conv, "assistant", t.reply.buf ? t.reply.buf : "",
-			     NULL, NULL, now, NULL, e) < 0)
+	if (turn_answer(&t, t.reply.buf ? t.reply.buf : "", NULL, false, e) < 0)
 		goto out;
 	if (sink && sink->done)
 		sink->done(sink->arg, t.reply.buf ? t.reply.buf : "");
@@ -237,6 +269,7 @@ out:
 	if (rc < 0 && sink && sink->error)
 		sink->error(sink->arg, e);
 	sbuf_release(&t.reply);
+	sbuf_release(&t.reasoning);
 	assistant_release(&a);
 	return rc;
 }

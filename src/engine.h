@@ -31,6 +31,12 @@ struct engine_sink {
 	void (*done)(void *arg, const char *reply);
 	/* The turn failed; partial output already sent stays valid. */
 	void (*error)(void *arg, const struct err *e);
+	/* The model's reasoning as it arrives, never part of the reply (may be
+	 * NULL).  A model that thinks before each step sends several pieces. */
+	void (*reasoning)(void *arg, const char *delta);
+	/* One request's token counts as its server reported them (-1: not
+	 * reported); a turn may make several requests (may be NULL). */
+	void (*usage)(void *arg, long long prompt, long long completion);
 };
 
 struct engine;

@@ -48,6 +48,16 @@ static void on_text(void *arg, const char *delta, size_t len)
 	free(s);
 }
 
+/* The model's thinking: to the sink and the stored answer, never the reply. */
+static void on_reasoning(void *arg, const char *delta, size_t len)
+{
+	struct turn *t = arg;
+	char *s = xstrndup(delta, len);
+
+	turn_reasoning(t, s);
+	free(s);
+}
+
 /* The stored conversation as the OpenAI messages array. */
 static int load_history(struct llm_turn *lt, struct err *e)
 {
@@ -183,6 +193,7 @@ static void summarise(struct llm_turn *lt, size_t dropped)
 	cJSON_AddStringToObject(m, "content", text);
 	cJSON_AddItemToArray(msgs, m);
 	free(text);
+	o.max_tokens = 0;
 	if (llm_chat(&o, msgs, NULL, NULL, &r, &e) == 0 && *r.content) {
 		char *s = xasprintf("%s\n\nSummary of the earlier conversation: %s", lt->system,
 				    r.content);
@@ -192,6 +203,7 @@ static void summarise(struct llm_turn *lt, size_t dropped)
 	} else {
 		log_warn("assistant %s: no summary: %s", lt->t->assistant->name, e.msg);
 	}
+	turn_usage(lt->t, r.usage_prompt, r.usage_completion);
 	llm_reply_release(&r);
 	cJSON_Delete(msgs);
 }
@@ -200,13 +212,10 @@ static void summarise(struct llm_turn *lt, size_t dropped)
 static void keep_partial(struct turn *t, const struct llm_reply *r)
 {
 	struct err e = { 0, "" };
-	long long id;
 
 	if (!r->content || !*r->content)
 		return;
-	if (conversation_add(t->store, t->conversation, "assistant", r->content, NULL, NULL,
-			     t->now, &id, &e) < 0 ||
-	    conversation_set_state(t->store, id, MESSAGE_INTERRUPTED, &e) < 0)
+	if (turn_answer(t, r->content, NULL, true, &e) < 0)
 		log_error("assistant %s: partial reply not stored: %s", t->assistant->name, e.msg);
 }
 
@@ -320,6 +329,8 @@ static int setup(struct llm_turn *lt, struct turn *t, struct err *e)
 	lt->opts.has_temperature = a->has_temperature;
 	lt->opts.temperature = a->temperature;
 	lt->opts.stream = t->cfg ? config_get_bool(t->cfg, "llm.stream") : true;
+	lt->opts.usage = true;
+	lt->opts.max_tokens = a->max_tokens;
 	lt->opts.timeout_s = t->cfg ? config_get_int(t->cfg, "llm.timeout") : 0;
 	lt->opts.cancel = t->tool.cancel;
 	lt->tools = allowed_tools(t);
@@ -338,7 +349,7 @@ static void release(struct llm_turn *lt)
 static int llm_run(struct turn *t, struct err *e)
 {
 	struct llm_turn lt;
-	struct llm_callbacks cb = { t, on_text };
+	struct llm_callbacks cb = { .arg = t, .text = on_text, .reasoning = on_reasoning };
 	long max_steps = t->cfg ? config_get_int(t->cfg, "llm.max_steps") : 8;
 	int rc = -1;
 
@@ -358,15 +369,14 @@ static int llm_run(struct turn *t, struct err *e)
 		}
 		log_debug("assistant %s: step %ld, %d messages (%zu left out)", t->assistant->name,
 			  step + 1, cJSON_GetArraySize(msgs), dropped);
-		if (llm_chat(&lt.opts, msgs, lt.tools, lt.opts.stream ? &cb : NULL, &r, e) < 0) {
+		rc = llm_chat(&lt.opts, msgs, lt.tools, &cb, &r, e);
+		cJSON_Delete(msgs);
+		turn_usage(t, r.usage_prompt, r.usage_completion);
+		if (rc < 0) {
 			keep_partial(t, &r);
 			llm_reply_release(&r);
-			cJSON_Delete(msgs);
 			goto out;
 		}
-		cJSON_Delete(msgs);
-		if (!lt.opts.stream && *r.content)
-			turn_say(t, r.content);
 		if (!r.ncalls) {
 			llm_reply_release(&r);
 			rc = 0;

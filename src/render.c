@@ -106,6 +106,28 @@ cJSON *json_assistant(const struct assistant *a)
 	cJSON_AddNumberToObject(o, "token_budget", a->token_budget);
 	cJSON_AddBoolToObject(o, "default", a->is_default);
 	render_add_time(o, "created", 1, a->created_at);
+	if (a->max_tokens > 0)
+		cJSON_AddNumberToObject(o, "max_tokens", a->max_tokens);
+	else
+		cJSON_AddNullToObject(o, "max_tokens");
+	return o;
+}
+
+cJSON *json_usage(long long prompt, long long completion)
+{
+	cJSON *o;
+
+	if (prompt < 0 && completion < 0)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	if (prompt >= 0)
+		cJSON_AddNumberToObject(o, "prompt_tokens", (double)prompt);
+	else
+		cJSON_AddNullToObject(o, "prompt_tokens");
+	if (completion >= 0)
+		cJSON_AddNumberToObject(o, "completion_tokens", (double)completion);
+	else
+		cJSON_AddNullToObject(o, "completion_tokens");
 	return o;
 }
 
@@ -120,6 +142,11 @@ cJSON *json_conversation(const struct conversation *c)
 	render_add_time(o, "created", 1, c->created_at);
 	render_add_time(o, "updated", 1, c->updated_at);
 	cJSON_AddNumberToObject(o, "messages", (double)c->messages);
+	if (c->usage.answers)
+		cJSON_AddItemToObject(o, "usage",
+				      json_usage(c->usage.prompt, c->usage.completion));
+	else
+		cJSON_AddNullToObject(o, "usage");
 	return o;
 }
 
@@ -138,6 +165,8 @@ cJSON *json_message(const struct message *m)
 	render_add_str(o, "tool_call_id", m->tool_call_id);
 	render_add_time(o, "created", 1, m->created_at);
 	cJSON_AddStringToObject(o, "state", message_state_name(m->state));
+	render_add_str(o, "reasoning", m->reasoning);
+	cJSON_AddItemToObject(o, "usage", json_usage(m->prompt_tokens, m->completion_tokens));
 	return o;
 }
 

@@ -48,14 +48,22 @@ cJSON *json_job(const struct job *j);
 cJSON *json_job_run(const struct job_run *r);
 
 /* {"id","name","backend","base_url","model","key_secret","prompt","temperature",
- *  "tools","token_budget","default","created"}; tools is an array of names or
- *  null (every tool); key_secret is the secret's name, never a key. */
+ *  "tools","token_budget","default","created","max_tokens"}; tools is an array
+ *  of names or null (every tool); key_secret is the secret's name, never a
+ *  key; max_tokens is null when the server's default applies. */
 cJSON *json_assistant(const struct assistant *a);
-/* {"id","assistant","channel","title","created","updated","messages"} */
+/* {"prompt_tokens","completion_tokens"} as servers reported them, or JSON
+ * null when neither was (both -1); an unreported one of the two is null. */
+cJSON *json_usage(long long prompt, long long completion);
+/* {"id","assistant","channel","title","created","updated","messages","usage"};
+ * usage: the token counts of its answers (json_usage), null when none were
+ * reported. */
 cJSON *json_conversation(const struct conversation *c);
 /* {"id","conversation","role","content","tool_calls","tool_call_id","created",
- * "state"}; tool_calls is the stored JSON array (null when none); state is
- * "complete" or "interrupted" (a reply cut short: content is what arrived). */
+ * "state","reasoning","usage"}; tool_calls is the stored JSON array (null when
+ * none); state is "complete" or "interrupted" (a reply cut short: content is
+ * what arrived); reasoning is the model's, kept apart from content (or null);
+ * usage is what this answer cost (json_usage). */
 cJSON *json_message(const struct message *m);
 /* {"id","uid","calendar","summary","location","notes","start","end",
  * "all_day","tz","recurring","rrule"}; all-day start/end are dates, end

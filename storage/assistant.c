@@ -9,7 +9,7 @@
 
 #define ASSISTANT_COLS                                                                     \
 	"id, name, backend, base_url, model, key_secret, system_prompt, tools, temperature," \
-	" token_budget, is_default, created_at"
+	" token_budget, is_default, created_at, max_tokens"
 
 static const char *const backend_words[] = { "offline", "llm" };
 #define NBACKENDS ((int)(sizeof(backend_words) / sizeof(backend_words[0])))
@@ -66,6 +66,7 @@ static void from_row(sqlite3_stmt *st, struct assistant *a)
 	a->token_budget = sqlite3_column_int(st, 9);
 	a->is_default = sqlite3_column_int(st, 10) != 0;
 	a->created_at = (time_t)sqlite3_column_int64(st, 11);
+	a->max_tokens = sqlite3_column_int(st, 12);
 }
 
 static int name_ok(const char *name)
@@ -101,6 +102,8 @@ int assistant_check(const struct assistant *a, struct err *e)
 	if (a->token_budget < 256 || a->token_budget > 1000000)
 		return err_set(e, ERR_USAGE, "token budget must be 256-1000000 (got %d)",
 			       a->token_budget);
+	if (a->max_tokens < 0 || a->max_tokens > 1000000)
+		return err_set(e, ERR_USAGE, "max tokens must be 1-1000000 (got %d)", a->max_tokens);
 	return 0;
 }
 
@@ -118,6 +121,10 @@ static void bind_fields(sqlite3_stmt *st, const struct assistant *a)
 	else
 		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int(st, 9, a->token_budget);
+	if (a->max_tokens > 0)
+		sqlite3_bind_int(st, 10, a->max_tokens);
+	else
+		sqlite3_bind_null(st, 10);
 }
 
 /* Step a write; a UNIQUE violation on name becomes a usage error. */
@@ -143,13 +150,13 @@ int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *
 		return -1;
 	st = store_prepare(s,
 			   "INSERT INTO assistants(name, backend, base_url, model, key_secret,"
-			   " system_prompt, tools, temperature, token_budget, is_default, created_at)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+			   " system_prompt, tools, temperature, token_budget, max_tokens, is_default,"
+			   " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
 			   e);
 	if (!st)
 		return -1;
 	bind_fields(st, a);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)now);
 	if (step_write(s, st, a->name, e) < 0)
 		return -1;
 	a->id = sqlite3_last_insert_rowid(s->db);
@@ -213,12 +220,12 @@ int assistant_update(struct store *s, const struct assistant *a, struct err *e)
 	st = store_prepare(s,
 			   "UPDATE assistants SET name = ?, backend = ?, base_url = ?, model = ?,"
 			   " key_secret = ?, system_prompt = ?, tools = ?, temperature = ?,"
-			   " token_budget = ? WHERE id = ?",
+			   " token_budget = ?, max_tokens = ? WHERE id = ?",
 			   e);
 	if (!st)
 		return -1;
 	bind_fields(st, a);
-	sqlite3_bind_int64(st, 10, a->id);
+	sqlite3_bind_int64(st, 11, a->id);
 	if (step_write(s, st, a->name, e) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)

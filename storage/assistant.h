@@ -5,7 +5,8 @@
  * "llm": an OpenAI-compatible server at base_url), an optional model, the
  * NAME of the secret holding its API key (never the key: see secret.h), a
  * system prompt, a temperature, the tools it may use (comma-separated names,
- * NULL for all) and a token budget for the history it sends.  Exactly one
+ * NULL for all), a token budget for the history it sends and an optional
+ * limit on the tokens of each answer.  Exactly one
  * assistant is the default; migration 1 creates 'nestor', offline, as the
  * default.  The main assistant may delegate to the others (ask_assistant).
  */
@@ -41,6 +42,7 @@ struct assistant {
 	bool has_temperature;
 	double temperature;  /* 0-2 */
 	int token_budget;    /* tokens of history sent; 256-1000000 */
+	int max_tokens;      /* the limit on an answer's tokens; 0: the server's */
 	bool is_default;
 	time_t created_at;
 };
@@ -49,7 +51,8 @@ void assistant_release(struct assistant *a);
 void assistant_list_free(struct assistant *list, size_t n);
 
 /* Check names and values: name [A-Za-z0-9_-]{1,32}; backend offline|llm;
- * an llm assistant needs a base_url (http:// or https://). */
+ * an llm assistant needs a base_url (http:// or https://); max_tokens
+ * 0-1000000. */
 int assistant_check(const struct assistant *a, struct err *e);
 
 /* Insert a (sets a->id); a name already taken is ERR_USAGE. */

@@ -7,11 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* With each conversation's message count and its answers' token counts. */
 #define CONV_COLS                                                                          \
 	"c.id, coalesce(c.assistant_id, 0), a.name, c.channel, c.title, c.created_at,"     \
-	" c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"
+	" c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),"  \
+	" (SELECT coalesce(sum(prompt_tokens), 0) FROM messages m"                         \
+	"  WHERE m.conversation_id = c.id),"                                               \
+	" (SELECT coalesce(sum(completion_tokens), 0) FROM messages m"                     \
+	"  WHERE m.conversation_id = c.id),"                                               \
+	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id"                 \
+	"  AND (prompt_tokens IS NOT NULL OR completion_tokens IS NOT NULL))"
 #define CONV_FROM " FROM conversations c LEFT JOIN assistants a ON a.id = c.assistant_id"
-#define MSG_COLS "id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state"
+#define MSG_COLS                                                                      \
+	"id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state," \
+	" prompt_tokens, completion_tokens, reasoning"
 #define TITLE_MAX 60
 
 static const char *const channel_words[] = { "tui", "repl", "cli", "telegram" };
@@ -71,7 +80,8 @@ void message_release(struct message *m)
 	free(m->content);
 	free(m->tool_calls);
 	free(m->tool_call_id);
-	m->content = m->tool_calls = m->tool_call_id = NULL;
+	free(m->reasoning);
+	m->content = m->tool_calls = m->tool_call_id = m->reasoning = NULL;
 }
 
 void message_list_free(struct message *ms, size_t n)
@@ -93,6 +103,15 @@ static void conv_from_row(sqlite3_stmt *st, struct conversation *c)
 	c->created_at = (time_t)sqlite3_column_int64(st, 5);
 	c->updated_at = (time_t)sqlite3_column_int64(st, 6);
 	c->messages = (long)sqlite3_column_int64(st, 7);
+	c->usage.prompt = sqlite3_column_int64(st, 8);
+	c->usage.completion = sqlite3_column_int64(st, 9);
+	c->usage.answers = (long)sqlite3_column_int64(st, 10);
+}
+
+/* An integer column, -1 when NULL. */
+static long long col_count(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
 }
 
 static void msg_from_row(sqlite3_stmt *st, struct message *m)
@@ -107,6 +126,9 @@ static void msg_from_row(sqlite3_stmt *st, struct message *m)
 	m->created_at = (time_t)sqlite3_column_int64(st, 6);
 	if (message_state_parse((const char *)sqlite3_column_text(st, 7), &m->state) < 0)
 		m->state = MESSAGE_COMPLETE;
+	m->prompt_tokens = col_count(st, 8);
+	m->completion_tokens = col_count(st, 9);
+	m->reasoning = store_col_text(st, 10);
 }
 
 static void conv_row(sqlite3_stmt *st, void *elem)
@@ -254,38 +276,31 @@ static char *make_title(const char *text)
 	return t;
 }
 
-int conversation_set_state(struct store *s, long long message, enum message_state state,
-			   struct err *e)
+static void bind_count(sqlite3_stmt *st, int i, long long n)
 {
-	sqlite3_stmt *st = store_prepare(s, "UPDATE messages SET state = ? WHERE id = ?", e);
-	int rc;
-
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, message_state_name(state));
-	sqlite3_bind_int64(st, 2, message);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, e, "message");
-	if (sqlite3_changes(s->db) == 0)
-		return err_set(e, ERR_NOTFOUND, "no message with id %lld", message);
-	return 0;
+	if (n >= 0)
+		sqlite3_bind_int64(st, i, n);
+	else
+		sqlite3_bind_null(st, i);
 }
 
-int conversation_add(struct store *s, long long conv, const char *role, const char *content,
-		     const char *tool_calls, const char *tool_call_id, time_t now,
-		     long long *id, struct err *e)
+static int add_message(struct store *s, long long conv, const char *role, const char *content,
+		       const char *tool_calls, const char *tool_call_id,
+		       const struct answer_meta *meta, time_t now, long long *id, struct err *e)
 {
+	static const struct answer_meta none = ANSWER_META_NONE;
 	sqlite3_stmt *st;
 	char *title = NULL;
 	int rc;
 
+	if (!meta)
+		meta = &none;
 	if (store_begin(s, e) < 0)
 		return -1;
 	st = store_prepare(s,
 			   "INSERT INTO messages(conversation_id, role, content, tool_calls,"
-			   " tool_call_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			   " tool_call_id, created_at, prompt_tokens, completion_tokens, reasoning,"
+			   " state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   e);
 	if (!st)
 		goto fail;
@@ -295,6 +310,10 @@ int conversation_add(struct store *s, long long conv, const char *role, const ch
 	store_bind_text(st, 4, tool_calls);
 	store_bind_text(st, 5, tool_call_id);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	bind_count(st, 7, meta->prompt_tokens);
+	bind_count(st, 8, meta->completion_tokens);
+	store_bind_text(st, 9, meta->reasoning && *meta->reasoning ? meta->reasoning : NULL);
+	store_bind_text(st, 10, message_state_name(meta->interrupted ? MESSAGE_INTERRUPTED : MESSAGE_COMPLETE));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -327,6 +346,48 @@ sqlfail:
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+int conversation_add(struct store *s, long long conv, const char *role, const char *content,
+		     const char *tool_calls, const char *tool_call_id, time_t now,
+		     long long *id, struct err *e)
+{
+	return add_message(s, conv, role, content, tool_calls, tool_call_id, NULL, now, id, e);
+}
+
+int conversation_add_answer(struct store *s, long long conv, const char *content,
+			    const char *tool_calls, const struct answer_meta *meta, time_t now,
+			    long long *id, struct err *e)
+{
+	return add_message(s, conv, "assistant", content, tool_calls, NULL, meta, now, id, e);
+}
+
+int conversation_usage_of_assistant(struct store *s, long long assistant_id,
+				    struct token_usage *u, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT coalesce(sum(m.prompt_tokens), 0),"
+					 " coalesce(sum(m.completion_tokens), 0), count(*),"
+					 " count(DISTINCT m.conversation_id)"
+					 " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+					 " WHERE c.assistant_id = ? AND (m.prompt_tokens IS NOT NULL"
+					 " OR m.completion_tokens IS NOT NULL)",
+					 e);
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, assistant_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		u->prompt = sqlite3_column_int64(st, 0);
+		u->completion = sqlite3_column_int64(st, 1);
+		u->answers = (long)sqlite3_column_int64(st, 2);
+		u->conversations = (long)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, e, "usage");
 }
 
 static int collect_messages(struct store *s, sqlite3_stmt *st, struct message **out,
@@ -394,7 +455,8 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 		return err_set(e, ERR_USAGE, "nothing to search for");
 	st = store_prepare(s,
 			   "SELECT m.id, m.conversation_id, m.role, m.content, m.tool_calls,"
-			   " m.tool_call_id, m.created_at, m.state FROM messages_fts f"
+			   " m.tool_call_id, m.created_at, m.state, m.prompt_tokens,"
+			   " m.completion_tokens, m.reasoning FROM messages_fts f"
 			   " JOIN messages m ON m.id = f.rowid"
 			   " WHERE messages_fts MATCH ? AND m.role IN ('user', 'assistant')"
 			   " ORDER BY f.rank, m.id DESC LIMIT ?",

@@ -11,10 +11,14 @@
  *   - role "tool": tool_call_id names the call, content is the result JSON;
  *   - role "assistant" with content: the reply.
  * User and assistant text is indexed with FTS5 for `history search`.
+ * An assistant message a model wrote also keeps the token counts its
+ * server reported for that answer and the model's reasoning, which is
+ * never part of the content (and never sent back to a model).
  */
 #ifndef NESTOR_CONVERSATION_H
 #define NESTOR_CONVERSATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -39,6 +43,13 @@ const char *message_state_name(enum message_state m);
 /* The state named word; -1 when it names none. */
 int message_state_parse(const char *word, enum message_state *out);
 
+/* Token counts as servers reported them, summed. */
+struct token_usage {
+	long long prompt, completion; /* sums of the reported counts */
+	long answers;                 /* answers that had a count; 0: none reported */
+	long conversations;           /* (per assistant) conversations with such answers */
+};
+
 struct conversation {
 	long long id;
 	long long assistant_id; /* 0 when the assistant was removed */
@@ -47,6 +58,7 @@ struct conversation {
 	char *title;            /* the first user text, shortened; may be NULL */
 	time_t created_at, updated_at;
 	long messages;          /* how many messages (conversation_list, conversation_get) */
+	struct token_usage usage; /* its answers' token counts (conversations is 0) */
 };
 
 struct message {
@@ -58,7 +70,17 @@ struct message {
 	char *tool_call_id; /* or NULL */
 	enum message_state state;
 	time_t created_at;
+	long long prompt_tokens, completion_tokens; /* as reported; -1: not */
+	char *reasoning;    /* the model's reasoning for this answer, or NULL */
 };
+
+/* What a model's answer carries besides its text and tool calls. */
+struct answer_meta {
+	long long prompt_tokens, completion_tokens; /* -1: not reported */
+	const char *reasoning;                      /* NULL or "": none */
+	bool interrupted;                           /* a reply cut short */
+};
+#define ANSWER_META_NONE { -1, -1, NULL, false }
 
 void conversation_release(struct conversation *c);
 void conversation_list_free(struct conversation *cs, size_t n);
@@ -82,10 +104,14 @@ int conversation_rm(struct store *s, long long id, struct err *e);
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
 		     const char *tool_calls, const char *tool_call_id, time_t now,
 		     long long *id, struct err *e);
-/* Mark a message complete or interrupted (a reply whose stream was cut or
- * cancelled: its text is what arrived). */
-int conversation_set_state(struct store *s, long long message, enum message_state state,
-			   struct err *e);
+/* Append an assistant message a model wrote, with what meta says about it
+ * (NULL: nothing), in one transaction with the conversation's update. */
+int conversation_add_answer(struct store *s, long long conv, const char *content,
+			    const char *tool_calls, const struct answer_meta *meta, time_t now,
+			    long long *id, struct err *e);
+/* The token counts of every conversation of an assistant. */
+int conversation_usage_of_assistant(struct store *s, long long assistant_id,
+				    struct token_usage *u, struct err *e);
 /* Every message of a conversation, oldest first. */
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
 			  struct err *e);

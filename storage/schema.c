@@ -205,6 +205,13 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE tasks ADD COLUMN due_date_only INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE tasks SET due_date_only = 1 WHERE due IS NOT NULL"
 	"  AND strftime('%H:%M:%S', due, 'unixepoch', 'localtime') = '23:59:59';",
+	/* 7: what each answer of a model cost (the token counts its server
+	 * reported) and its reasoning, kept apart from the reply; an
+	 * assistant's limit on the tokens of an answer */
+	"ALTER TABLE messages ADD COLUMN prompt_tokens INTEGER;"
+	"ALTER TABLE messages ADD COLUMN completion_tokens INTEGER;"
+	"ALTER TABLE messages ADD COLUMN reasoning TEXT;"
+	"ALTER TABLE assistants ADD COLUMN max_tokens INTEGER;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

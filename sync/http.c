@@ -54,6 +54,18 @@ static int is_cancelled(const struct http_req *rq)
 	return rq->cancel && atomic_load(rq->cancel);
 }
 
+/* Whether a Content-Type value (parameters allowed) is the media type want;
+ * true when either is missing. */
+static int media_type_is(const char *ct, const char *want)
+{
+	size_t n;
+
+	if (!ct || !want)
+		return 1;
+	n = strlen(want);
+	return !strncasecmp(ct, want, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 static size_t on_write(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
@@ -63,7 +75,8 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 	x->last_data = now_ms();
 	if (x->rq->on_data) {
 		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-		if (status >= 200 && status < 300) {
+		if (status >= 200 && status < 300 &&
+		    media_type_is(x->resp->content_type, x->rq->stream_type)) {
 			x->streamed = 1;
 			if (x->rq->on_data(p, len, x->rq->arg) != len) {
 				x->aborted = 1;

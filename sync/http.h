@@ -78,6 +78,9 @@ struct http_req {
 
 	http_data_fn on_data;		/* streaming; NULL collects the body */
 	void *arg;			/* for on_data */
+	const char *stream_type;	/* with on_data: stream only a response whose
+					 * Content-Type is this media type (or has
+					 * none); collect any other in body */
 	const atomic_int *cancel;	/* nonzero aborts: "HOST: cancelled" */
 };
 

@@ -1,39 +1,108 @@
-#include "llm.h"
-#include "xalloc.h"
+/*
+ * The requests of the chat-completions client: the body, the retries a
+ * server's refusals call for (and what they taught, per server), the
+ * transfer, streamed or not, and the model list.
+ */
 #include "http.h"
+#include "llm-impl.h"
+#include "llm.h"
+#include "log.h"
+#include "xalloc.h"
 
-#include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #define LLM_DEFAULT_TIMEOUT_S 120
 #define LLM_DEFAULT_RETRIES 3
 #define LLM_DEFAULT_BACKOFF_MS 500
+#define MODELS_TIMEOUT_MS 30000L
+#define QUIRKS_MAX 32
 
-void llm_reply_init(struct llm_reply *r)
+/* How one request is phrased. */
+struct variant {
+	bool stream_options; /* ask for usage in the stream */
+	bool tokens_alt;     /* the token limit under its other name */
+};
+
+/* What a server (base URL and model) was found to refuse. */
+struct quirk {
+	char *base, *model;
+	bool no_stream_options, tokens_alt;
+};
+
+static pthread_mutex_t quirks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct quirk quirks[QUIRKS_MAX];
+static size_t nquirks, quirks_next;
+
+static struct quirk *quirk_find(const char *base, const char *model)
 {
-	memset(r, 0, sizeof(*r));
-	r->usage_prompt = r->usage_completion = -1;
+	for (size_t i = 0; i < nquirks; i++)
+		if (!strcmp(quirks[i].base, base) && !strcmp(quirks[i].model, model))
+			return &quirks[i];
+	return NULL;
 }
 
-void llm_reply_release(struct llm_reply *r)
+static void quirk_get(const char *base, const char *model, struct variant *v)
 {
-	if (!r)
-		return;
-	free(r->content);
-	for (size_t i = 0; i < r->ncalls; i++) {
-		free(r->calls[i].id);
-		free(r->calls[i].name);
-		free(r->calls[i].arguments);
+	struct quirk *q;
+
+	pthread_mutex_lock(&quirks_lock);
+	q = quirk_find(base, model);
+	if (q) {
+		v->stream_options &= !q->no_stream_options;
+		v->tokens_alt = q->tokens_alt;
 	}
-	free(r->calls);
-	llm_reply_init(r);
+	pthread_mutex_unlock(&quirks_lock);
 }
 
-char *llm_request_body(const struct llm_opts *o, const cJSON *messages, const cJSON *tools)
+static void quirk_set(const char *base, const char *model, bool no_stream_options,
+		      bool tokens_alt)
+{
+	struct quirk *q;
+
+	pthread_mutex_lock(&quirks_lock);
+	q = quirk_find(base, model);
+	if (!q) {
+		/* a full table forgets the oldest entry */
+		q = &quirks[nquirks < QUIRKS_MAX ? nquirks++ : quirks_next++ % QUIRKS_MAX];
+		free(q->base);
+		free(q->model);
+		q->base = xstrdup(base);
+		q->model = xstrdup(model);
+		q->no_stream_options = q->tokens_alt = false;
+	}
+	q->no_stream_options |= no_stream_options;
+	q->tokens_alt = tokens_alt;
+	pthread_mutex_unlock(&quirks_lock);
+}
+
+void llm_forget_servers(void)
+{
+	pthread_mutex_lock(&quirks_lock);
+	for (size_t i = 0; i < nquirks; i++) {
+		free(quirks[i].base);
+		free(quirks[i].model);
+	}
+	memset(quirks, 0, sizeof(quirks));
+	nquirks = quirks_next = 0;
+	pthread_mutex_unlock(&quirks_lock);
+}
+
+/* max_completion_tokens for OpenAI itself (its newer models refuse
+ * max_tokens), max_tokens for the rest; v->tokens_alt swaps them. */
+static const char *tokens_name(const struct llm_opts *o, const struct variant *v)
+{
+	char *host = http_host(o->base_url ? o->base_url : "");
+	bool openai = !strcmp(host, "api.openai.com");
+
+	free(host);
+	return openai != v->tokens_alt ? "max_completion_tokens" : "max_tokens";
+}
+
+static char *build_body(const struct llm_opts *o, const cJSON *messages, const cJSON *tools,
+			const struct variant *v)
 {
 	cJSON *req = cJSON_CreateObject();
 	char *text;
@@ -46,349 +115,21 @@ char *llm_request_body(const struct llm_opts *o, const cJSON *messages, const cJ
 	cJSON_AddBoolToObject(req, "stream", o->stream);
 	if (o->has_temperature)
 		cJSON_AddNumberToObject(req, "temperature", o->temperature);
+	if (o->stream && v->stream_options)
+		cJSON_AddBoolToObject(cJSON_AddObjectToObject(req, "stream_options"),
+				      "include_usage", 1);
+	if (o->max_tokens > 0)
+		cJSON_AddNumberToObject(req, tokens_name(o, v), o->max_tokens);
 	text = cJSON_PrintUnformatted(req);
 	cJSON_Delete(req);
 	return text;
 }
 
-cJSON *llm_reply_message(const struct llm_reply *r)
+char *llm_request_body(const struct llm_opts *o, const cJSON *messages, const cJSON *tools)
 {
-	cJSON *m = cJSON_CreateObject();
+	struct variant v = { o->usage, false };
 
-	cJSON_AddStringToObject(m, "role", "assistant");
-	if (r->content && *r->content)
-		cJSON_AddStringToObject(m, "content", r->content);
-	else
-		cJSON_AddNullToObject(m, "content");
-	if (r->ncalls) {
-		cJSON *calls = cJSON_AddArrayToObject(m, "tool_calls");
-
-		for (size_t i = 0; i < r->ncalls; i++) {
-			cJSON *c = cJSON_CreateObject(), *f;
-
-			cJSON_AddStringToObject(c, "id", r->calls[i].id);
-			cJSON_AddStringToObject(c, "type", "function");
-			f = cJSON_AddObjectToObject(c, "function");
-			cJSON_AddStringToObject(f, "name", r->calls[i].name ? r->calls[i].name : "");
-			cJSON_AddStringToObject(f, "arguments",
-						r->calls[i].arguments ? r->calls[i].arguments : "{}");
-			cJSON_AddItemToArray(calls, c);
-		}
-	}
-	return m;
-}
-
-/* An id for a tool call the server sent without one (llama.cpp). */
-static char *make_call_id(void)
-{
-	static uint64_t state;
-	uint64_t x;
-
-	if (!state)
-		state = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid() ^
-			(uint64_t)(uintptr_t)&state;
-	/* xorshift64* */
-	state ^= state >> 12;
-	state ^= state << 25;
-	state ^= state >> 27;
-	x = state * 0x2545F4914F6CDD1Dull;
-	return xasprintf("call_%016llx", (unsigned long long)x);
-}
-
-static struct llm_tool_call *new_call(struct llm_reply *r)
-{
-	struct llm_tool_call *c;
-
-	r->calls = xrealloc(r->calls, (r->ncalls + 1) * sizeof(*r->calls));
-	c = &r->calls[r->ncalls++];
-	memset(c, 0, sizeof(*c));
-	return c;
-}
-
-static void append(char **dst, const char *s)
-{
-	char *old = *dst;
-
-	*dst = old ? xasprintf("%s%s", old, s) : xstrdup(s);
-	free(old);
-}
-
-/* Arguments are a JSON string by the spec; a few servers send the object. */
-static char *args_text(const cJSON *a)
-{
-	if (cJSON_IsString(a))
-		return xstrdup(a->valuestring);
-	if (cJSON_IsObject(a))
-		return cJSON_PrintUnformatted(a);
-	return NULL;
-}
-
-/* Give every call an id and arguments, as the next request needs them. */
-static void complete_calls(struct llm_reply *r)
-{
-	for (size_t i = 0; i < r->ncalls; i++) {
-		struct llm_tool_call *c = &r->calls[i];
-
-		if (!c->id || !*c->id) {
-			free(c->id);
-			c->id = make_call_id();
-		}
-		if (!c->name)
-			c->name = xstrdup("");
-		if (!c->arguments || !*c->arguments) {
-			free(c->arguments);
-			c->arguments = xstrdup("{}");
-		}
-	}
-}
-
-static void read_usage(const cJSON *root, struct llm_reply *r)
-{
-	const cJSON *u = cJSON_GetObjectItemCaseSensitive(root, "usage");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens");
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens");
-
-	if (cJSON_IsNumber(p))
-		r->usage_prompt = (long long)p->valuedouble;
-	if (cJSON_IsNumber(c))
-		r->usage_completion = (long long)c->valuedouble;
-}
-
-/* Replace every occurrence of the key in buf[0..len) by "***": a server may
- * echo it.  buf holds len + 1 bytes; returns the new length (and ends the
- * text there with a NUL when it shrank). */
-static size_t scrub_mem(char *buf, size_t len, const char *key)
-{
-	size_t klen = key ? strlen(key) : 0, at = 0, off;
-	char *p;
-
-	if (klen < 4 || !buf)
-		return len;
-	while ((p = memmem(buf + at, len - at, key, klen))) {
-		off = (size_t)(p - buf);
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + klen, len - off - klen);
-		len -= klen - 3;
-		buf[len] = '\0';
-		at = off + 3;
-	}
-	return len;
-}
-
-/* Scrub the key from msg, and a cut-off start of it (8 characters or more)
- * at its end: a message truncated to a fixed buffer can end mid-key. */
-static void scrub(char *msg, const char *key)
-{
-	size_t klen = key ? strlen(key) : 0, len = scrub_mem(msg, strlen(msg), key);
-
-	for (size_t n = klen - 1 < len ? klen - 1 : len; klen >= 9 && n >= 8; n--) {
-		if (!memcmp(msg + len - n, key, n)) {
-			memcpy(msg + len - n, "***", 4);
-			break;
-		}
-	}
-}
-
-/* {"error": {"message": ...}} or {"error": "..."}: copy the message, the key
- * scrubbed from it before it is cut to len. */
-static int error_object(const cJSON *root, const char *key, char *buf, size_t len)
-{
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
-	char *text;
-
-	if (!err || cJSON_IsNull(err))
-		return 0;
-	if (cJSON_IsString(msg))
-		text = xstrdup(msg->valuestring);
-	else if (cJSON_IsString(err))
-		text = xstrdup(err->valuestring);
-	else
-		text = xstrdup("the server reported an error");
-	scrub(text, key);
-	snprintf(buf, len, "%s", text);
-	scrub(buf, key);
-	free(text);
-	return 1;
-}
-
-static void set_finish(struct llm_reply *r, const cJSON *choice)
-{
-	const cJSON *fr = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
-
-	if (cJSON_IsString(fr) && *fr->valuestring)
-		snprintf(r->finish_reason, sizeof(r->finish_reason), "%s", fr->valuestring);
-}
-
-/* The call a tool_calls delta continues, or a new one. */
-static struct llm_tool_call *delta_target(struct llm_reply *r, const cJSON *tc, const cJSON *id,
-					  const cJSON *name)
-{
-	const cJSON *index = cJSON_GetObjectItemCaseSensitive(tc, "index");
-	struct llm_tool_call *last = r->ncalls ? &r->calls[r->ncalls - 1] : NULL;
-
-	if (cJSON_IsNumber(index)) {
-		/* Calls are numbered 0, 1, ... in order; a jump opens the calls between. */
-		int i = index->valueint;
-
-		if (i < 0 || i > 64)
-			return NULL;
-		while ((size_t)i >= r->ncalls)
-			new_call(r);
-		return &r->calls[i];
-	}
-	if (!last)
-		return new_call(r);
-	if (cJSON_IsString(id) && *id->valuestring && last->id && strcmp(last->id, id->valuestring))
-		return new_call(r);
-	if (cJSON_IsString(name) && last->name && last->arguments && *last->arguments)
-		return new_call(r);
-	return last;
-}
-
-static void tool_call_delta(struct llm_reply *r, const cJSON *tc)
-{
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(tc, "id");
-	const cJSON *fn = cJSON_GetObjectItemCaseSensitive(tc, "function");
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(fn, "arguments");
-	struct llm_tool_call *c = delta_target(r, tc, id, name);
-	char *a;
-
-	if (!c)
-		return;
-	if (cJSON_IsString(id) && *id->valuestring && !c->id)
-		c->id = xstrdup(id->valuestring);
-	/* The name comes whole in one delta, but some servers repeat it in each. */
-	if (cJSON_IsString(name) && *name->valuestring &&
-	    (!c->name || strcmp(c->name, name->valuestring)))
-		append(&c->name, name->valuestring);
-	a = args_text(args);
-	if (a) {
-		append(&c->arguments, a);
-		free(a);
-	}
-}
-
-static int on_event(void *arg, const char *type, const char *data, size_t len)
-{
-	struct llm_stream *s = arg;
-	const cJSON *choice, *delta, *content, *calls, *tc;
-	cJSON *root;
-
-	(void)type;
-	if (len == 6 && !memcmp(data, "[DONE]", 6)) {
-		s->done = true;
-		return 0;
-	}
-	root = cJSON_ParseWithLength(data, len);
-	if (!root)
-		return 0; /* keep-alive noise: a server's problem, not the reply's */
-	if (error_object(root, s->key, s->error, sizeof(s->error))) {
-		s->failed = true;
-		cJSON_Delete(root);
-		return -1;
-	}
-	read_usage(root, s->reply);
-	choice = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "choices"), 0);
-	delta = cJSON_GetObjectItemCaseSensitive(choice, "delta");
-	content = cJSON_GetObjectItemCaseSensitive(delta, "content");
-	if (cJSON_IsString(content) && *content->valuestring) {
-		size_t n = strlen(content->valuestring);
-
-		sbuf_add(&s->text, content->valuestring, n);
-		s->deltas++;
-		if (s->cb && s->cb->text)
-			s->cb->text(s->cb->arg, content->valuestring, n);
-	}
-	calls = cJSON_GetObjectItemCaseSensitive(delta, "tool_calls");
-	for (tc = calls ? calls->child : NULL; tc; tc = tc->next)
-		tool_call_delta(s->reply, tc);
-	set_finish(s->reply, choice);
-	cJSON_Delete(root);
-	return 0;
-}
-
-void llm_stream_init(struct llm_stream *s, struct llm_reply *reply, const struct llm_callbacks *cb)
-{
-	memset(s, 0, sizeof(*s));
-	s->reply = reply;
-	s->cb = cb;
-	sbuf_init(&s->text);
-	sse_init(&s->sse, on_event, s);
-}
-
-int llm_stream_feed(struct llm_stream *s, const char *buf, size_t n)
-{
-	if (s->failed)
-		return -1;
-	return sse_feed(&s->sse, buf, n) ? -1 : 0;
-}
-
-int llm_stream_finish(struct llm_stream *s)
-{
-	struct llm_reply *r = s->reply;
-	int complete;
-
-	if (!s->failed)
-		sse_finish(&s->sse);
-	free(r->content);
-	r->content = sbuf_detach(&s->text);
-	complete = !s->failed && (s->done || r->finish_reason[0]);
-	if (complete && !r->finish_reason[0])
-		snprintf(r->finish_reason, sizeof(r->finish_reason), "%s",
-			 r->ncalls ? "tool_calls" : "stop");
-	complete_calls(r);
-	return complete;
-}
-
-void llm_stream_release(struct llm_stream *s)
-{
-	sse_release(&s->sse);
-	sbuf_release(&s->text);
-}
-
-int llm_parse_response(const char *body, size_t len, struct llm_reply *out, struct err *e)
-{
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	const cJSON *choice, *msg, *content, *calls, *tc;
-	char emsg[256];
-
-	if (!root)
-		return err_set(e, ERR_FAIL, "the server's answer is not JSON");
-	/* llm_chat scrubbed the key from body already */
-	if (error_object(root, NULL, emsg, sizeof(emsg))) {
-		cJSON_Delete(root);
-		return err_set(e, ERR_FAIL, "the server reported: %s", emsg);
-	}
-	choice = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "choices"), 0);
-	msg = cJSON_GetObjectItemCaseSensitive(choice, "message");
-	if (!cJSON_IsObject(msg)) {
-		cJSON_Delete(root);
-		return err_set(e, ERR_FAIL, "the server's answer has no choices[0].message");
-	}
-	content = cJSON_GetObjectItemCaseSensitive(msg, "content");
-	free(out->content);
-	out->content = xstrdup(cJSON_IsString(content) ? content->valuestring : "");
-	calls = cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
-	for (tc = calls ? calls->child : NULL; tc; tc = tc->next) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(tc, "id");
-		const cJSON *fn = cJSON_GetObjectItemCaseSensitive(tc, "function");
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
-		struct llm_tool_call *c = new_call(out);
-
-		c->id = cJSON_IsString(id) && *id->valuestring ? xstrdup(id->valuestring) : NULL;
-		c->name = xstrdup(cJSON_IsString(name) ? name->valuestring : "");
-		c->arguments = args_text(cJSON_GetObjectItemCaseSensitive(fn, "arguments"));
-	}
-	set_finish(out, choice);
-	if (!out->finish_reason[0])
-		snprintf(out->finish_reason, sizeof(out->finish_reason), "%s",
-			 out->ncalls ? "tool_calls" : "stop");
-	read_usage(root, out);
-	complete_calls(out);
-	cJSON_Delete(root);
-	return 0;
+	return build_body(o, messages, tools, &v);
 }
 
 static size_t on_data(const char *buf, size_t n, void *arg)
@@ -403,130 +144,293 @@ static char *body_error(const struct http_resp *rs, const char *key)
 	cJSON *root = rs->body ? cJSON_ParseWithLength(rs->body, rs->len) : NULL;
 	char *out = NULL;
 
-	if (root && error_object(root, key, msg, sizeof(msg)))
+	if (root && llm_error_object(root, key, msg, sizeof(msg)))
 		out = xstrdup(msg);
 	cJSON_Delete(root);
 	return out;
 }
 
+/* "assistant 'NAME'", or the host when no assistant is named. */
 static int status_error(const struct llm_opts *o, const struct http_req *rq,
 			const struct http_resp *rs, struct err *e)
 {
 	char *host = http_host(rq->url), *msg;
+	const char *who = o->assistant ? o->assistant : "";
 
-	if (rs->status == 401 || rs->status == 403) {
+	if ((rs->status == 401 || rs->status == 403) && !o->assistant) {
+		if (o->api_key && *o->api_key)
+			err_set(e, ERR_FAIL, "the API key was refused (%s: HTTP %ld)", host,
+				rs->status);
+		else
+			err_set(e, ERR_FAIL, "%s needs an API key (HTTP %ld): give one with "
+					     "--key-secret NAME", host, rs->status);
+	} else if (rs->status == 401 || rs->status == 403) {
 		if (o->api_key && *o->api_key)
 			err_set(e, ERR_FAIL, "the API key for assistant '%s' was refused (%s: HTTP %ld)",
-				o->assistant, host, rs->status);
+				who, host, rs->status);
 		else
 			err_set(e, ERR_FAIL,
 				"assistant '%s' needs an API key (%s: HTTP %ld); give it one with "
 				"'nestor assistant edit %s --key-secret NAME'",
-				o->assistant, host, rs->status, o->assistant);
+				who, host, rs->status, who);
 	} else if (rs->status == 429) {
-		err_set(e, ERR_FAIL, "assistant '%s': %s is rate limiting (HTTP 429), %d attempts",
-			o->assistant, host, rs->attempts);
+		err_set(e, ERR_FAIL, "%s is rate limiting (HTTP 429), %d attempts", host,
+			rs->attempts);
 	} else if ((msg = body_error(rs, o->api_key))) {
-		err_set(e, ERR_FAIL, "assistant '%s': %s: HTTP %ld: %s", o->assistant, host,
-			rs->status, msg);
+		err_set(e, ERR_FAIL, "%s: HTTP %ld: %s", host, rs->status, msg);
 		free(msg);
 	} else {
 		http_status_error(rq, rs, e);
-		err_prefix(e, "assistant '%s'", o->assistant);
 	}
+	if ((rs->status != 401 && rs->status != 403) && o->assistant)
+		err_prefix(e, "assistant '%s'", who);
 	free(host);
 	return -1;
+}
+
+/* The URL of path under o->base_url, or NULL (e filled) when there is none. */
+static char *endpoint(const struct llm_opts *o, const char *path, struct err *e)
+{
+	const char *base = o->base_url ? o->base_url : "";
+	size_t blen = strlen(base);
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	if (!blen) {
+		if (o->assistant)
+			err_set(e, ERR_USAGE, "assistant '%s' has no base_url", o->assistant);
+		else
+			err_set(e, ERR_USAGE, "no base URL");
+		return NULL;
+	}
+	return xasprintf("%.*s%s", (int)blen, base, path);
+}
+
+/* The request headers, Authorization last (its string is *auth, wiped by
+ * the caller). */
+static void make_headers(const struct llm_opts *o, const char *accept, const char *headers[4],
+			 char **auth)
+{
+	int n = 0;
+
+	*auth = NULL;
+	headers[n++] = "Content-Type: application/json";
+	headers[n++] = accept;
+	if (o->api_key && *o->api_key)
+		headers[n++] = *auth = xasprintf("Authorization: Bearer %s", o->api_key);
+	headers[n] = NULL;
+}
+
+static void wipe(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Whether a 2xx answer to a streamed request came in one piece (not as
+ * server-sent events): 1 for a JSON body, 2 for events under another
+ * Content-Type, 0 when it streamed. */
+static int collected_kind(const struct llm_opts *o, const struct llm_stream *st,
+			  const struct http_resp *rs)
+{
+	const char *p = rs->body;
+
+	if (!o->stream || !http_ok(rs) || !rs->len || st->bytes)
+		return 0;
+	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+		p++;
+	return *p == '{' ? 1 : 2;
+}
+
+/* One request as phrased; *errbody gets the body of a non-2xx answer. */
+static int chat_once(const struct llm_opts *o, const char *url, const char *const *headers,
+		     const char *body, const struct llm_callbacks *cb, struct llm_reply *out,
+		     char **errbody, struct err *e)
+{
+	long idle = (o->timeout_s > 0 ? o->timeout_s : LLM_DEFAULT_TIMEOUT_S) * 1000;
+	struct llm_stream st;
+	struct http_resp rs;
+	struct err herr = { 0, "" };
+	int rc, complete = 0, kind;
+	struct http_req rq = {
+		.url = url,
+		.body = body,
+		.headers = headers,
+		.timeout_ms = o->stream ? HTTP_NO_TIMEOUT : idle,
+		.idle_timeout_ms = idle,
+		.max_bytes = LLM_MAX_BODY,
+		.max_retries = o->max_retries < 0 ? HTTP_NO_RETRY
+			       : o->max_retries ? o->max_retries : LLM_DEFAULT_RETRIES,
+		.backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : LLM_DEFAULT_BACKOFF_MS,
+		.retry_after_max_ms = 60000,
+		.on_data = o->stream ? on_data : NULL,
+		.stream_type = "text/event-stream",
+		.arg = &st,
+		.cancel = o->cancel,
+	};
+
+	*errbody = NULL;
+	llm_reply_init(out);
+	llm_stream_init(&st, out, cb);
+	st.key = o->api_key;
+	rc = http_request(&rq, &rs, &herr);
+	/* a server may echo the key: gone before any of it is copied */
+	rs.len = llm_scrub_mem(rs.body, rs.len, o->api_key);
+	llm_scrub(herr.msg, o->api_key);
+	out->http_status = (int)rs.status;
+	out->attempts = rs.attempts;
+	kind = rc == 0 ? collected_kind(o, &st, &rs) : 0;
+	if (kind == 2)
+		llm_stream_feed(&st, rs.body, rs.len);
+	if (o->stream && kind != 1)
+		complete = llm_stream_finish(&st);
+	out->streamed = o->stream && kind == 0 && st.sse.events > 0;
+	if (o->cancel && atomic_load(o->cancel)) {
+		out->cancelled = out->interrupted = true;
+		rc = err_set(e, ERR_FAIL, "assistant '%s': cancelled", o->assistant);
+	} else if (st.failed) {
+		out->interrupted = true;
+		rc = err_set(e, ERR_FAIL, "assistant '%s': the server reported: %s", o->assistant,
+			     st.error);
+	} else if (st.unusable) {
+		out->interrupted = true;
+		rc = err_set(e, ERR_FAIL, "assistant '%s': the answer is unusable: %s", o->assistant,
+			     st.error);
+	} else if (rc < 0 && complete) {
+		rc = 0; /* everything arrived; the connection closed badly after */
+	} else if (rc < 0) {
+		out->interrupted = st.sse.events > 0;
+		err_set(e, ERR_FAIL, "assistant '%s': %s%s", o->assistant,
+			out->interrupted ? "the connection dropped mid-answer: " : "", herr.msg);
+	} else if (!http_ok(&rs)) {
+		*errbody = xstrdup(rs.body ? rs.body : "");
+		rc = status_error(o, &rq, &rs, e);
+	} else if (kind == 1 || !o->stream) {
+		rc = llm_parse_response_cb(rs.body, rs.len, cb, out, e);
+		if (rc < 0)
+			err_prefix(e, "assistant '%s'", o->assistant);
+	} else if (!complete) {
+		out->interrupted = true;
+		rc = err_set(e, ERR_FAIL, "assistant '%s': the answer was cut short", o->assistant);
+	}
+	if (!out->content)
+		out->content = xstrdup("");
+	if (!out->reasoning)
+		out->reasoning = xstrdup("");
+	if (rc < 0)
+		llm_scrub(e->msg, o->api_key);
+	llm_stream_release(&st);
+	http_resp_release(&rs);
+	return rc;
 }
 
 int llm_chat(const struct llm_opts *o, const cJSON *messages, const cJSON *tools,
 	     const struct llm_callbacks *cb, struct llm_reply *out, struct err *e)
 {
-	const char *base = o->base_url ? o->base_url : "";
-	size_t blen = strlen(base);
-	char *url, *body, *auth = NULL;
 	const char *headers[4];
-	long idle = (o->timeout_s > 0 ? o->timeout_s : LLM_DEFAULT_TIMEOUT_S) * 1000;
-	struct llm_stream st;
-	struct http_resp rs;
-	struct err herr = { 0, "" };
-	int n = 0, rc, complete = 0;
+	char *url, *auth, *body, *errbody;
+	const char *model = o->model ? o->model : "";
+	struct variant v = { o->stream && o->usage, false };
+	bool tried_tokens = false, tried_options = false;
+	int rc, attempts = 0;
 
 	llm_reply_init(out);
-	while (blen && base[blen - 1] == '/')
-		blen--;
-	if (!blen)
-		return err_set(e, ERR_USAGE, "assistant '%s' has no base_url", o->assistant);
-	url = xasprintf("%.*s/chat/completions", (int)blen, base);
-	body = llm_request_body(o, messages, tools);
-	headers[n++] = "Content-Type: application/json";
-	headers[n++] = o->stream ? "Accept: text/event-stream" : "Accept: application/json";
-	if (o->api_key && *o->api_key)
-		headers[n++] = auth = xasprintf("Authorization: Bearer %s", o->api_key);
-	headers[n] = NULL;
+	if (!(url = endpoint(o, "/chat/completions", e))) {
+		out->content = xstrdup("");
+		out->reasoning = xstrdup("");
+		return -1;
+	}
+	make_headers(o, o->stream ? "Accept: text/event-stream" : "Accept: application/json",
+		     headers, &auth);
+	quirk_get(o->base_url, model, &v);
+	for (;;) {
+		const char *name = tokens_name(o, &v);
 
-	llm_stream_init(&st, out, cb);
-	st.key = o->api_key;
+		body = build_body(o, messages, tools, &v);
+		rc = chat_once(o, url, headers, body, cb, out, &errbody, e);
+		free(body);
+		attempts += out->attempts;
+		out->attempts = attempts;
+		if (rc == 0 || !errbody || (out->http_status != 400 && out->http_status != 422))
+			break;
+		if (o->max_tokens > 0 && !tried_tokens && strstr(errbody, name)) {
+			log_info("assistant %s: the server refused %s; trying the other name",
+				 o->assistant ? o->assistant : "-", name);
+			v.tokens_alt = !v.tokens_alt;
+			tried_tokens = true;
+		} else if (v.stream_options && !tried_options && strstr(errbody, "stream_options")) {
+			log_info("assistant %s: HTTP %d; trying again without stream_options",
+				 o->assistant ? o->assistant : "-", out->http_status);
+			v.stream_options = false;
+			tried_options = true;
+		} else {
+			break;
+		}
+		free(errbody);
+		errbody = NULL;
+		llm_reply_release(out);
+	}
+	free(errbody);
+	if (rc == 0 && (tried_tokens || tried_options))
+		quirk_set(o->base_url, model, tried_options, v.tokens_alt);
+	out->dropped_stream_options = tried_options;
+	out->renamed_max_tokens = tried_tokens;
+	out->attempts = attempts;
+	wipe(auth);
+	free(url);
+	return rc;
+}
+
+int llm_models(const struct llm_opts *o, char ***ids, int *status, struct err *e)
+{
+	const char *headers[4];
+	char *url, *auth;
+	struct http_resp rs;
+	struct err herr = { 0, "" };
+	int rc;
+
+	*ids = NULL;
+	*status = 0;
+	if (!(url = endpoint(o, "/models", e)))
+		return -1;
+	make_headers(o, "Accept: application/json", headers, &auth);
 	{
 		struct http_req rq = {
 			.url = url,
-			.body = body,
 			.headers = headers,
-			.timeout_ms = o->stream ? HTTP_NO_TIMEOUT : idle,
-			.idle_timeout_ms = idle,
-			.max_bytes = (size_t)16 << 20,
+			.timeout_ms = o->timeout_s > 0 ? o->timeout_s * 1000 : MODELS_TIMEOUT_MS,
+			.max_bytes = LLM_MAX_BODY,
 			.max_retries = o->max_retries < 0 ? HTTP_NO_RETRY
 				       : o->max_retries ? o->max_retries : LLM_DEFAULT_RETRIES,
 			.backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : LLM_DEFAULT_BACKOFF_MS,
-			.retry_after_max_ms = 60000,
-			.on_data = o->stream ? on_data : NULL,
-			.arg = &st,
 			.cancel = o->cancel,
 		};
 
 		rc = http_request(&rq, &rs, &herr);
-		/* a server may echo the key: gone before any of it is copied */
-		rs.len = scrub_mem(rs.body, rs.len, o->api_key);
-		scrub(herr.msg, o->api_key);
-		out->http_status = (int)rs.status;
-		out->attempts = rs.attempts;
-		if (o->stream)
-			complete = llm_stream_finish(&st);
-		if (o->cancel && atomic_load(o->cancel)) {
-			out->cancelled = out->interrupted = true;
-			rc = err_set(e, ERR_FAIL, "assistant '%s': cancelled", o->assistant);
-		} else if (st.failed) {
-			out->interrupted = true;
-			rc = err_set(e, ERR_FAIL, "assistant '%s': the server reported: %s",
-				     o->assistant, st.error);
-		} else if (rc < 0 && complete) {
-			rc = 0; /* everything arrived; the connection closed badly after */
-		} else if (rc < 0) {
-			out->interrupted = st.sse.events > 0;
-			err_set(e, ERR_FAIL, "assistant '%s': %s%s", o->assistant,
-				out->interrupted ? "the connection dropped mid-answer: " : "",
-				herr.msg);
+		rs.len = llm_scrub_mem(rs.body, rs.len, o->api_key);
+		llm_scrub(herr.msg, o->api_key);
+		*status = (int)rs.status;
+		if (rc < 0) {
+			err_set(e, ERR_FAIL, "%s", herr.msg);
 		} else if (!http_ok(&rs)) {
-			rc = status_error(o, &rq, &rs, e);
-		} else if (o->stream && !complete) {
-			out->interrupted = true;
-			rc = err_set(e, ERR_FAIL, "assistant '%s': the answer was cut short", o->assistant);
-		} else if (!o->stream) {
-			rc = llm_parse_response(rs.body, rs.len, out, e);
-			if (rc < 0)
-				err_prefix(e, "assistant '%s'", o->assistant);
+			rc = status_error(o, &rq, &rs, e); /* names the assistant itself */
+			goto out;
+		} else if ((rc = llm_parse_models(rs.body, rs.len, ids, e)) < 0) {
+			char *host = http_host(url);
+
+			err_prefix(e, "%s", host);
+			free(host);
 		}
+		if (rc < 0 && o->assistant)
+			err_prefix(e, "assistant '%s'", o->assistant);
 	}
-	if (!out->content)
-		out->content = xstrdup("");
+out:
 	if (rc < 0)
-		scrub(e->msg, o->api_key);
-	llm_stream_release(&st);
+		llm_scrub(e->msg, o->api_key);
 	http_resp_release(&rs);
-	if (auth) {
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
-	}
-	free(body);
+	wipe(auth);
 	free(url);
 	return rc;
 }

@@ -60,6 +60,10 @@ static int process_line(struct sse_parser *p, const char *line, size_t len)
 		vlen--;
 	}
 	if (flen == 4 && !memcmp(line, "data", 4)) {
+		if (p->max_event && p->data.len + vlen + 1 > p->max_event) {
+			p->too_big = true;
+			return -1;
+		}
 		if (p->have_data)
 			sbuf_add(&p->data, "\n", 1);
 		sbuf_add(&p->data, value, vlen);
@@ -76,6 +80,8 @@ int sse_feed(struct sse_parser *p, const char *buf, size_t n)
 	const char *s = buf, *end = buf + n;
 	int rc;
 
+	if (p->too_big)
+		return -1;
 	if (n && p->skip_lf) {
 		p->skip_lf = false;
 		if (*s == '\n')
@@ -88,6 +94,10 @@ int sse_feed(struct sse_parser *p, const char *buf, size_t n)
 		const char *eol = cr ? cr : nl;
 
 		if (!eol) {
+			if (p->max_event && p->line.len + rem > p->max_event) {
+				p->too_big = true;
+				return -1;
+			}
 			sbuf_add(&p->line, s, rem);
 			break;
 		}
@@ -115,6 +125,8 @@ int sse_finish(struct sse_parser *p)
 {
 	int rc = 0;
 
+	if (p->too_big)
+		return -1;
 	if (p->line.len) {
 		rc = process_line(p, p->line.buf, p->line.len);
 		sbuf_reset(&p->line);

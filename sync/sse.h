@@ -7,6 +7,8 @@
  * (starting with ':') are skipped, several `data:` lines of one event are
  * joined with '\n', a blank line ends the event.  `data: [DONE]` is an
  * ordinary event here; what it means is the caller's business.
+ * A peer that never ends a line cannot make the parser grow without bound
+ * once max_event is set.
  */
 #ifndef NESTOR_SSE_H
 #define NESTOR_SSE_H
@@ -30,6 +32,9 @@ struct sse_parser {
 	bool have_data;
 	bool skip_lf;      /* the last piece ended in CR: an LF now is its pair */
 	size_t events;     /* events dispatched so far */
+	size_t max_event;  /* a line or an event's data over this many bytes stops
+			    * the parser (too_big set, sse_feed returns -1); 0: no limit */
+	bool too_big;
 };
 
 void sse_init(struct sse_parser *p, sse_event_fn fn, void *arg);

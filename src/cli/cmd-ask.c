@@ -38,7 +38,30 @@ struct ask_sink {
 	cJSON *calls; /* [{"name","arguments","result"}] */
 	char *reply;  /* the whole reply, at done */
 	bool printed; /* some reply text went out */
+	struct sbuf reasoning;      /* the model's, every step's */
+	bool step_done;             /* a tool ran since the last reasoning */
+	long long prompt, completion; /* summed token counts; -1: none reported */
 };
+
+static void on_reasoning(void *arg, const char *delta)
+{
+	struct ask_sink *s = arg;
+
+	if (s->step_done && s->reasoning.len)
+		sbuf_adds(&s->reasoning, "\n\n");
+	s->step_done = false;
+	sbuf_adds(&s->reasoning, delta);
+}
+
+static void on_usage(void *arg, long long prompt, long long completion)
+{
+	struct ask_sink *s = arg;
+
+	if (prompt >= 0)
+		s->prompt = (s->prompt < 0 ? 0 : s->prompt) + prompt;
+	if (completion >= 0)
+		s->completion = (s->completion < 0 ? 0 : s->completion) + completion;
+}
 
 static void on_text(void *arg, const char *delta)
 {
@@ -60,6 +83,7 @@ static void on_tool_call(void *arg, const char *name, const char *args_json)
 	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
 	cJSON_AddNullToObject(c, "result");
 	cJSON_AddItemToArray(s->calls, c);
+	s->step_done = true;
 }
 
 static void on_tool_result(void *arg, const char *name, const char *result_json)
@@ -117,8 +141,16 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 		{ "conversation", required_argument, NULL, OPT_CONVERSATION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ask_sink as = { ctx, NULL, NULL, false };
-	struct engine_sink sink = { &as, on_text, on_tool_call, on_tool_result, on_done, NULL };
+	struct ask_sink as = { ctx, NULL, NULL, false, SBUF_INIT, false, -1, -1 };
+	struct engine_sink sink = {
+		.arg = &as,
+		.text = on_text,
+		.tool_call = on_tool_call,
+		.tool_result = on_tool_result,
+		.done = on_done,
+		.reasoning = on_reasoning,
+		.usage = on_usage,
+	};
 	const char *assistant = NULL;
 	long long conv = 0;
 	struct engine *eng = NULL;
@@ -181,11 +213,14 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 		cJSON_AddStringToObject(o, "reply", as.reply ? as.reply : "");
 		cJSON_AddItemToObject(o, "tool_calls", as.calls);
 		as.calls = NULL;
+		render_add_str(o, "reasoning", as.reasoning.len ? as.reasoning.buf : NULL);
+		cJSON_AddItemToObject(o, "usage", json_usage(as.prompt, as.completion));
 		cmd_print_json(ctx, o);
 	}
 	rc = 0;
 out:
 	cJSON_Delete(as.calls);
+	sbuf_release(&as.reasoning);
 	free(as.reply);
 	engine_free(eng);
 	free(text);

@@ -1,6 +1,8 @@
-/* nestor assistant add|list|show|edit|rm|default */
+/* nestor assistant add|list|show|edit|rm|default|models|test */
 #include "assistant.h"
 #include "cmd.h"
+#include "conversation.h"
+#include "llm-probe.h"
 #include "render.h"
 #include "secret.h"
 #include "tool.h"
@@ -16,7 +18,7 @@
 enum {
 	OPT_BACKEND = 256, OPT_BASE_URL, OPT_MODEL, OPT_KEY_SECRET, OPT_NO_KEY, OPT_PROMPT,
 	OPT_PROMPT_FILE, OPT_TOOLS, OPT_ALL_TOOLS, OPT_TEMPERATURE, OPT_NO_TEMPERATURE,
-	OPT_BUDGET, OPT_DEFAULT, OPT_NAME,
+	OPT_BUDGET, OPT_DEFAULT, OPT_NAME, OPT_MAX_TOKENS, OPT_NO_MAX_TOKENS,
 };
 
 static const struct option assistant_opts[] = {
@@ -34,6 +36,8 @@ static const struct option assistant_opts[] = {
 	{ "token-budget", required_argument, NULL, OPT_BUDGET },
 	{ "default", no_argument, NULL, OPT_DEFAULT },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "no-max-tokens", no_argument, NULL, OPT_NO_MAX_TOKENS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -175,6 +179,17 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 						 optarg);
 			a->token_budget = (int)v;
 			break;
+		case OPT_MAX_TOKENS:
+			if (parse_number(ctx, "--max-tokens", optarg, &v) < 0)
+				return -1;
+			if (v != (int)v || v < 1 || v > 1000000)
+				return cmd_usage(ctx, "--max-tokens must be a whole number from 1 to "
+						      "1000000 (got \"%s\")", optarg);
+			a->max_tokens = (int)v;
+			break;
+		case OPT_NO_MAX_TOKENS:
+			a->max_tokens = 0;
+			break;
 		case OPT_DEFAULT:
 			*make_default = true;
 			break;
@@ -274,16 +289,37 @@ static int assistant_cmd_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* "1234 prompt + 56 completion tokens" */
+static void print_tokens(FILE *f, const struct token_usage *u)
+{
+	fprintf(f, "%lld prompt + %lld completion tokens", u->prompt, u->completion);
+}
+
 static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
 {
 	struct assistant a;
+	struct token_usage u;
 	const char *name = NULL;
 
 	if (only_name(ctx, argc, argv, &name) < 0 ||
 	    assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
 		return -1;
+	if (conversation_usage_of_assistant(ctx->store, a.id, &u, &ctx->err) < 0) {
+		assistant_release(&a);
+		return -1;
+	}
 	if (ctx->json) {
-		cmd_print_json(ctx, json_assistant(&a));
+		cJSON *o = json_assistant(&a), *uo;
+
+		if (u.answers) {
+			uo = json_usage(u.prompt, u.completion);
+			cJSON_AddNumberToObject(uo, "answers", (double)u.answers);
+			cJSON_AddNumberToObject(uo, "conversations", (double)u.conversations);
+			cJSON_AddItemToObject(o, "usage", uo);
+		} else {
+			cJSON_AddNullToObject(o, "usage");
+		}
+		cmd_print_json(ctx, o);
 	} else {
 		fprintf(ctx->out, "name:         %s%s\n", a.name, a.is_default ? " (default)" : "");
 		fprintf(ctx->out, "backend:      %s\n", assistant_backend_name(a.backend));
@@ -296,7 +332,20 @@ static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "temperature:  - (the server's default)\n");
 		fprintf(ctx->out, "tools:        %s\n", a.tools ? a.tools : "all");
 		fprintf(ctx->out, "token budget: %d\n", a.token_budget);
+		if (a.max_tokens > 0)
+			fprintf(ctx->out, "max tokens:   %d\n", a.max_tokens);
+		else
+			fprintf(ctx->out, "max tokens:   - (the server's default)\n");
 		fprintf(ctx->out, "prompt:       %s\n", a.system_prompt ? a.system_prompt : "-");
+		fprintf(ctx->out, "tokens used:  ");
+		if (u.answers) {
+			print_tokens(ctx->out, &u);
+			fprintf(ctx->out, " (%ld answer%s in %ld conversation%s)\n", u.answers,
+				u.answers == 1 ? "" : "s", u.conversations,
+				u.conversations == 1 ? "" : "s");
+		} else {
+			fprintf(ctx->out, "- (none reported)\n");
+		}
 	}
 	assistant_release(&a);
 	return 0;
@@ -368,10 +417,153 @@ static int assistant_cmd_default(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* nestor assistant models [NAME] [--base-url URL] [--key-secret SECRET] */
+static int assistant_cmd_models(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "base-url", required_argument, NULL, OPT_BASE_URL },
+		{ "key-secret", required_argument, NULL, OPT_KEY_SECRET },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *base = NULL, *secret = NULL;
+	struct assistant a;
+	char **ids;
+	int c, rc;
+
+	memset(&a, 0, sizeof(a));
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == OPT_BASE_URL)
+			base = optarg;
+		else if (c == OPT_KEY_SECRET && secret_check_name(optarg, &ctx->err) == 0)
+			secret = optarg;
+		else
+			return -1;
+	}
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	if (optind < argc) {
+		/* an assistant's server and key, unless the options say otherwise */
+		if (assistant_get_by_name(ctx->store, argv[optind], &a, &ctx->err) < 0)
+			return -1;
+		if (!base && !a.base_url) {
+			cmd_usage(ctx, "assistant '%s' has no base URL", a.name);
+			assistant_release(&a);
+			return -1;
+		}
+		base = base ? base : a.base_url;
+		secret = secret ? secret : a.key_secret;
+	}
+	if (!base)
+		return cmd_usage(ctx, "give an assistant's NAME or --base-url URL");
+	if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8)) {
+		assistant_release(&a);
+		return cmd_usage(ctx, "base URL must start with http:// or https:// (got \"%s\")",
+				 base);
+	}
+	rc = probe_models(base, secret, &ids, &ctx->err);
+	assistant_release(&a);
+	if (rc < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (char **p = ids; *p; p++) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "id", *p);
+			cJSON_AddItemToArray(arr, o);
+		}
+		cmd_print_json(ctx, arr);
+	} else if (!ids[0]) {
+		fprintf(ctx->out, "the server lists no models\n");
+	} else {
+		for (char **p = ids; *p; p++)
+			fprintf(ctx->out, "%s\n", *p);
+	}
+	probe_models_free(ids);
+	return 0;
+}
+
+static const char *state_word(enum probe_state s)
+{
+	return s == PROBE_YES ? "yes" : s == PROBE_NO ? "no" : "not known";
+}
+
+static cJSON *json_report(const struct assistant *a, const struct probe_report *r)
+{
+	cJSON *o = cJSON_CreateObject(), *checks;
+
+	cJSON_AddStringToObject(o, "assistant", a->name);
+	render_add_str(o, "base_url", a->base_url);
+	render_add_str(o, "model", a->model);
+	checks = cJSON_AddObjectToObject(o, "checks");
+	for (int i = 0; i < PROBE_CHECKS; i++) {
+		cJSON *c = cJSON_AddObjectToObject(checks, r->check[i].key);
+
+		if (r->check[i].state == PROBE_UNKNOWN)
+			cJSON_AddNullToObject(c, "ok");
+		else
+			cJSON_AddBoolToObject(c, "ok", r->check[i].state == PROBE_YES);
+		render_add_str(c, "detail", r->check[i].detail[0] ? r->check[i].detail : NULL);
+	}
+	render_add_str(o, "answered_by", r->model[0] ? r->model : NULL);
+	cJSON_AddItemToObject(o, "usage", json_usage(r->prompt_tokens, r->completion_tokens));
+	cJSON_AddBoolToObject(o, "reasoning", r->reasoning);
+	cJSON_AddNumberToObject(o, "requests", r->requests);
+	cJSON_AddBoolToObject(o, "ok", probe_ok(r));
+	return o;
+}
+
+/* nestor assistant test NAME: one tiny request; exit 0 only when all work. */
+static int assistant_cmd_test(struct ctx *ctx, int argc, char **argv)
+{
+	struct probe_report r;
+	struct assistant a;
+	const char *name = NULL;
+	int rc;
+
+	if (only_name(ctx, argc, argv, &name) < 0 ||
+	    assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
+		return -1;
+	rc = probe_assistant(&a, ctx->cfg, &r, &ctx->err);
+	if (rc == 0 && ctx->json) {
+		cmd_print_json(ctx, json_report(&a, &r));
+		ctx->json_done = true;
+	} else if (rc == 0) {
+		fprintf(ctx->out, "assistant '%s' at %s%s%s\n", a.name, a.base_url,
+			a.model ? ", model " : "", a.model ? a.model : "");
+		for (int i = 0; i < PROBE_CHECKS; i++)
+			fprintf(ctx->out, "  %-13s %s%s%s%s\n", r.check[i].name,
+				state_word(r.check[i].state),
+				!r.check[i].detail[0]		    ? ""
+				: r.check[i].state == PROBE_YES ? " ("
+								: ": ",
+				r.check[i].detail,
+				r.check[i].detail[0] && r.check[i].state == PROBE_YES ? ")" : "");
+		if (r.prompt_tokens >= 0 || r.completion_tokens >= 0)
+			fprintf(ctx->out, "  %-13s %lld prompt + %lld completion tokens\n", "usage",
+				r.prompt_tokens, r.completion_tokens);
+		else if (probe_ok(&r))
+			fprintf(ctx->out, "  %-13s not reported\n", "usage");
+		if (r.reasoning)
+			fprintf(ctx->out, "  %-13s the model sends its reasoning apart\n", "reasoning");
+	}
+	if (rc == 0 && !probe_ok(&r)) {
+		int i = 0;
+
+		while (r.check[i].state == PROBE_YES)
+			i++;
+		rc = err_set(&ctx->err, ERR_FAIL, "assistant '%s': %s: %s", a.name, r.check[i].name,
+			     r.check[i].state == PROBE_NO ? "no" : "not known");
+	}
+	assistant_release(&a);
+	return rc;
+}
+
 #define ASSISTANT_FLAGS                                                                 \
 	"[--backend offline|llm] [--base-url URL] [--model M] [--key-secret SECRET]" \
 	" [--prompt TEXT|--prompt-file F] [--tools LIST] [--temperature T]"          \
-	" [--token-budget N] [--default]"
+	" [--token-budget N] [--max-tokens N] [--default]"
 
 const struct cmd cmd_assistant_verbs[] = {
 	{ "add", "NAME " ASSISTANT_FLAGS, "add an assistant (an OpenAI-compatible LLM, or offline)",
@@ -380,11 +572,17 @@ const struct cmd cmd_assistant_verbs[] = {
 	  assistant_cmd_list, NULL },
 	{ "show", "NAME [--json]", "one assistant's settings (the key's secret name, never the key)",
 	  CMD_NEEDS_DB, assistant_cmd_show, NULL },
-	{ "edit", "NAME [--name NEW] " ASSISTANT_FLAGS " [--no-key] [--all-tools] [--no-temperature]",
+	{ "edit", "NAME [--name NEW] " ASSISTANT_FLAGS " [--no-key] [--all-tools] [--no-temperature]"
+		  " [--no-max-tokens]",
 	  "change an assistant", CMD_NEEDS_DB, assistant_cmd_edit, NULL },
 	{ "rm", "NAME", "remove an assistant (not the default)", CMD_NEEDS_DB, assistant_cmd_rm,
 	  NULL },
 	{ "default", "NAME", "make NAME the assistant that answers by default", CMD_NEEDS_DB,
 	  assistant_cmd_default, NULL },
+	{ "models", "[NAME] [--base-url URL] [--key-secret SECRET] [--json]",
+	  "the models a server offers (GET /models)", CMD_NEEDS_DB, assistant_cmd_models, NULL },
+	{ "test", "NAME [--json]",
+	  "one tiny request: reachable, key accepted, streaming, tool calls",
+	  CMD_NEEDS_DB, assistant_cmd_test, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };

@@ -143,6 +143,10 @@ static int history_show(struct ctx *ctx, int argc, char **argv)
 			c.assistant ? c.assistant : "-", when);
 		for (size_t i = 0; i < n; i++)
 			print_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");
+		if (c.usage.answers)
+			fprintf(ctx->out, "tokens: %lld prompt + %lld completion (%ld answer%s)\n",
+				c.usage.prompt, c.usage.completion, c.usage.answers,
+				c.usage.answers == 1 ? "" : "s");
 	}
 	message_list_free(ms, n);
 	conversation_release(&c);

@@ -42,6 +42,8 @@ struct ctx {
 	FILE *errout;            /* warnings, progress, a group's usage: stderr for the
 				  * CLI and the REPL; the TUI shows it in its chat */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
+	bool json_done;          /* the handler printed its --json answer, which
+				  * says what failed: an error adds no JSON */
 	struct err err;
 };
 

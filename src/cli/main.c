@@ -138,7 +138,7 @@ static int report(struct ctx *ctx)
 	if (line)
 		fprintf(stderr, "%s\n", line);
 	free(line);
-	if (ctx->json && ctx->err.msg[0]) {
+	if (ctx->json && !ctx->json_done && ctx->err.msg[0]) {
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "error", ctx->err.msg);

@@ -43,6 +43,8 @@ struct repl {
 	bool quit;
 	bool tty;
 	bool mid_line;   /* the reply being printed has not ended its line */
+	bool show_reasoning; /* llm.show_reasoning: print the model's thinking */
+	bool thinking;   /* that thinking is being printed */
 	char *history;
 	char prompt[80];
 	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
@@ -72,11 +74,54 @@ static void on_sigint(int sig)
 	errno = saved;
 }
 
+/* The model's thinking ends: back to normal text, on a line of its own. */
+static void end_thought(struct repl *r)
+{
+	if (!r->thinking)
+		return;
+	if (r->tty)
+		fputs("\033[22m", stdout);
+	if (r->mid_line)
+		fputc('\n', stdout);
+	r->thinking = r->mid_line = false;
+	fflush(stdout);
+}
+
+/* With llm.show_reasoning, the model's thinking before its reply, dimmed
+ * on a terminal; never part of the reply. */
+static void sink_reasoning(void *arg, const char *delta)
+{
+	struct repl *r = arg;
+	size_t len = strlen(delta);
+
+	if (!r->show_reasoning || !len)
+		return;
+	if (!r->thinking) {
+		if (r->mid_line)
+			fputc('\n', stdout);
+		if (r->tty)
+			fputs("\033[2m", stdout);
+		r->thinking = true;
+	}
+	fputs(delta, stdout);
+	fflush(stdout);
+	r->mid_line = delta[len - 1] != '\n';
+}
+
+/* A tool runs: the thinking before it is over. */
+static void sink_tool_call(void *arg, const char *name, const char *args_json)
+{
+	(void)name;
+	(void)args_json;
+	end_thought(arg);
+}
+
 static void sink_text(void *arg, const char *delta)
 {
 	struct repl *r = arg;
 	size_t len = strlen(delta);
 
+	end_thought(r);
 	fputs(delta, stdout);
 	fflush(stdout);
 	if (len)
@@ -87,6 +132,7 @@ static void sink_done(void *arg, const char *reply)
 {
 	struct repl *r = arg;
 
+	end_thought(r);
 	if (*reply)
 		fputc('\n', stdout);
 	r->mid_line = false;
@@ -98,6 +144,7 @@ static void sink_error(void *arg, const struct err *e)
 {
 	struct repl *r = arg;
 
+	end_thought(r);
 	if (r->mid_line)
 		fputc('\n', stdout);
 	r->mid_line = false;
@@ -200,7 +247,14 @@ static void slash(struct repl *r, const char *line)
 
 static void handle_line(struct repl *r, char *line)
 {
-	struct engine_sink sink = { r, sink_text, NULL, NULL, sink_done, sink_error };
+	struct engine_sink sink = {
+		.arg = r,
+		.text = sink_text,
+		.tool_call = sink_tool_call,
+		.done = sink_done,
+		.error = sink_error,
+		.reasoning = sink_reasoning,
+	};
 	struct err e;
 	char *p = line;
 
@@ -459,6 +513,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 	the_repl = &r;
 	cancel_flag = engine_cancel_flag(r.eng);
 	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	r.show_reasoning = config_get_bool(ctx->cfg, "llm.show_reasoning");
 	if (setup_signals(&old) < 0) {
 		err_set(&ctx->err, ERR_FAIL, "cannot set up signals: %s", strerror(errno));
 		goto out;

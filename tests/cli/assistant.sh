@@ -9,7 +9,7 @@ expect_eq "add" "$(nestor assistant add gpt --base-url https://api.openai.com/v1
 	--model gpt-4o-mini --key-secret openai --tools 'task_add, task_list' --temperature 0.3)" \
 	"assistant 'gpt' added"
 nestor --json assistant show gpt > show.json
-expect_match "show --json" "$(tr -d ' \n\t' < show.json)" '^\{"id":2,"name":"gpt","backend":"llm","base_url":"https://api.openai.com/v1","model":"gpt-4o-mini","key_secret":"openai","prompt":null,"temperature":0.3,"tools":\["task_add","task_list"\],"token_budget":8192,"default":false,"created":"[0-9T:+-]+"\}$'
+expect_match "show --json" "$(tr -d ' \n\t' < show.json)" '^\{"id":2,"name":"gpt","backend":"llm","base_url":"https://api.openai.com/v1","model":"gpt-4o-mini","key_secret":"openai","prompt":null,"temperature":0.3,"tools":\["task_add","task_list"\],"token_budget":8192,"default":false,"created":"[0-9T:+-]+","max_tokens":null,"usage":null\}$'
 
 # a local server needs no key; the prompt comes from a file
 printf 'You are terse.\nAnswer in English.\n' > prompt.txt

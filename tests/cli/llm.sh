@@ -240,6 +240,144 @@ assert main["messages"][-1]["content"] == "fourth"
 '
 nestor config set llm.summarize false
 
+# -- a server that ignores "stream": true and answers one chat.completion
+# JSON body (Content-Type: application/json), with a tool call: the same
+# turn, the tool runs and the answer follows
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"plain": true, "calls": [{"name": "task_add", "arguments": {"title": "plain json task"}}]},
+              {"plain": true, "say": "Added the task."}]'
+out=$(nestor ask "add plain json task")
+expect_eq "json answer to a stream" "$out" "Added the task."
+expect_match "json answer: the tool ran" "$(nestor task list)" "plain json task"
+conv=$(last_conv)
+expect_eq "json answer: one turn" "$(nestor history show "$conv" | sed -e 1d -e 's/<- .*/<- RESULT/')" \
+	'you: add plain json task
+  -> task_add {"title": "plain json task"}
+  <- RESULT
+gpt: Added the task.
+tokens: 20 prompt + 10 completion (2 answers)'
+fake_py '
+assert len(reqs) == 2 and all(r["json"]["stream"] is True for r in reqs), reqs
+assert reqs[1]["json"]["messages"][-1]["role"] == "tool"
+'
+
+# -- reasoning (vLLM/DeepSeek reasoning_content, OpenRouter reasoning) is
+# never part of the reply nor sent back; --json has it in its own field
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"reasoning": ["The user wants ", "a task."], "calls": [{"name": "task_add", "arguments": {"title": "think first"}}]},
+              {"reasoning": "Now confirm.", "reasoning_field": "reasoning", "say": ["Done ", "thinking."]},
+              {"reasoning": "Secret thoughts.", "say": "Plain reply."}]'
+nestor --json ask "add think first" > ask.json
+python3 - ask.json <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["reply"] == "Done thinking.", a
+assert a["reasoning"] == "The user wants a task.\n\nNow confirm.", a
+PY
+fake_py '
+sent = json.dumps(reqs[1]["json"]["messages"])
+assert "The user wants" not in sent and "reasoning" not in sent, sent
+'
+expect_eq "no reasoning in the reply" "$(nestor ask 'say something')" "Plain reply."
+conv=$(last_conv)
+nestor --json history show "$conv" > hist.json
+python3 - hist.json <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+reply = h["messages"][-1]
+assert reply["content"] == "Plain reply." and reply["reasoning"] == "Secret thoughts.", reply
+PY
+expect_eq "history shows the reply only" "$(nestor history show "$conv" | tail -n +2 | head -2)" "you: say something
+gpt: Plain reply."
+
+# -- the chat shows the thinking only when asked (llm.show_reasoning), on
+# lines of its own before the reply, dimmed on a terminal
+fake_script '[{"reasoning": "Quietly thinking.", "say": "Loud reply."},
+              {"reasoning": ["Thinking ", "out loud."], "calls": [{"name": "time_now", "arguments": {}}]},
+              {"reasoning": "Then again.", "say": "Shown reply."}]'
+expect_eq "chat hides reasoning" "$(printf 'hello\n' | nestor chat)" "Loud reply."
+nestor config set llm.show_reasoning true
+expect_eq "chat shows reasoning" "$(printf 'hello\n' | nestor chat)" "Thinking out loud.
+Then again.
+Shown reply."
+fake_script '[{"reasoning": "Dim thoughts.", "say": "Bright reply."}]'
+TM="tmux -L nestor-llm-$$"
+$TM new-session -d -s S -x 80 -y 10 "env NESTOR_HOME='$NESTOR_HOME' '$NESTOR_BIN' chat; sleep 30"
+i=0
+until $TM capture-pane -p -t S | grep -q '^gpt>'; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "no chat prompt: $($TM capture-pane -p -t S)"; sleep 0.05
+done
+$TM send-keys -t S "think" Enter
+i=0
+until $TM capture-pane -p -t S | grep -q '^Bright reply.$'; do
+	i=$((i + 1)); [ $i -lt 200 ] || fail "no reply: $($TM capture-pane -p -t S)"; sleep 0.05
+done
+$TM capture-pane -e -p -t S > pane.txt
+$TM kill-server
+ESC=$(printf '\033')
+grep -q "^$ESC\[2mDim thoughts\.$" pane.txt || fail "the thinking is not dimmed: $(cat -v pane.txt)"
+grep 'Bright reply\.$' pane.txt | grep -q "$ESC\[2m" && fail "the reply is dimmed: $(cat -v pane.txt)"
+nestor config set llm.show_reasoning false
+
+# -- token usage: asked for when streaming, stored per answer, summed per
+# conversation (history show) and per assistant (assistant show)
+nestor assistant add meter --base-url "$FAKE_URL" --model meter-model > /dev/null
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "time_now", "arguments": {}}], "usage": {"prompt_tokens": 100, "completion_tokens": 20}},
+              {"say": "It is noon.", "usage": {"prompt_tokens": 130, "completion_tokens": 8}},
+              {"say": "Again noon.", "usage": {"prompt_tokens": 50, "completion_tokens": 2}}]'
+nestor --json ask --assistant meter "time?" > ask.json
+python3 - ask.json <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["usage"] == {"prompt_tokens": 230, "completion_tokens": 28}, a
+PY
+fake_py 'assert all(r["json"]["stream_options"] == {"include_usage": True} for r in reqs), reqs'
+conv=$(last_conv)
+expect_eq "conversation tokens" "$(nestor history show "$conv" | tail -1)" "tokens: 230 prompt + 28 completion (2 answers)"
+nestor ask --assistant meter "and now?" > /dev/null
+expect_match "assistant tokens" "$(nestor assistant show meter)" \
+	"tokens used:  280 prompt \+ 30 completion tokens \(3 answers in 2 conversations\)"
+nestor --json assistant show meter | python3 -c '
+import json, sys
+u = json.load(sys.stdin)["usage"]
+assert u == {"prompt_tokens": 280, "completion_tokens": 30, "answers": 3, "conversations": 2}, u'
+nestor --json history list | python3 -c '
+import json, sys
+c = json.load(sys.stdin)[0]
+assert c["usage"] == {"prompt_tokens": 50, "completion_tokens": 2}, c'
+
+# -- a server that refuses stream_options (HTTP 400 naming it): asked once
+# more without, and not again for the rest of the run (a two-step turn)
+fake_call POST /_control '{"reset": true, "reject": ["stream_options"]}' > /dev/null
+fake_script '[{"calls": [{"name": "time_now", "arguments": {}}]}, {"say": "Still fine."}]'
+expect_eq "stream_options refused" "$(nestor ask 'what time')" "Still fine."
+fake_py '
+assert len(reqs) == 3, len(reqs)
+assert "stream_options" in reqs[0]["json"], reqs[0]
+assert all("stream_options" not in r["json"] for r in reqs[1:]), reqs
+'
+
+# -- the token limit: max_tokens, or max_completion_tokens when the server
+# says it wants that (HTTP 400 naming max_tokens)
+nestor assistant edit meter --max-tokens 300 > /dev/null
+expect_match "max tokens shown" "$(nestor assistant show meter)" "max tokens:   300"
+fake_call POST /_control '{"reset": true, "reject": ["max_tokens"]}' > /dev/null
+fake_script '[{"say": "Brief."}]'
+expect_eq "max_tokens refused" "$(nestor ask --assistant meter hi)" "Brief."
+fake_py '
+assert len(reqs) == 2, len(reqs)
+assert reqs[0]["json"]["max_tokens"] == 300, reqs[0]
+assert reqs[1]["json"]["max_completion_tokens"] == 300 and "max_tokens" not in reqs[1]["json"], reqs[1]
+'
+set +e
+nestor assistant edit meter --max-tokens 0 > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "bad max tokens" "$rc:$(cat err.txt)" \
+	'2:nestor: assistant edit: --max-tokens must be a whole number from 1 to 1000000 (got "0")'
+nestor assistant edit meter --no-max-tokens > /dev/null
+fake_call POST /_control '{"reset": true}' > /dev/null
+
 # -- with the offline assistant the default again, nothing is sent
 nestor assistant default nestor > /dev/null
 fake_call POST /_control '{"reset": true}' > /dev/null

@@ -9,9 +9,31 @@ prints "PORT <n>" as its first stdout line.  Python 3 standard library only.
       recorded first.  With nothing scripted: HTTP 400 "fake: nothing
       scripted".
 
+  GET /v1/models (any path ending in /models)
+      {"object": "list", "data": [{"id", "object": "model", "owned_by"}]}
+      for the models of the server (see /_control).
+
 Test control (never recorded):
   POST /_script   {"responses": [RESPONSE, ...]}   append to the queue
-  POST /_control  {"reset": true}                 forget queue and requests
+  POST /_control  {"reset": true}                 forget queue, requests and
+                                                  the server's traits below
+                  {"reject": ["stream_options", "max_tokens", ...]}
+                      a request carrying one of these fields gets HTTP 400
+                      naming it, as servers that do not know it answer
+                      (the queue is left as it is)
+                  {"key": "sk-..."}   requests without this bearer key get 401
+                  {"models": ["id", ...]}          what /models lists
+                  {"profile": "ollama" | "llamacpp"}
+                      a real server's layout: only /v1/chat/completions and
+                      /v1/models exist (404 elsewhere); ollama lists
+                      llama3.1:latest and answers 404 "model not found" for
+                      another model ("llama3.1" means "llama3.1:latest"),
+                      llamacpp lists one model and ignores "model"; with
+                      nothing scripted both answer as a small model would
+                      (auto, below)
+                  {"auto": true}   with nothing scripted, answer as a model
+                      would: after a tool result "Done.", when tools are
+                      offered a call of the first one with {}, else "Hello."
   POST /_release  let a stream waiting at a {"_hold": true} item go on
   GET  /_requests {"requests": [{"method", "path", "query", "headers", "body"}]}
                   headers are lower-cased; body is the raw request text; a
@@ -28,6 +50,18 @@ RESPONSE (every field optional):
              "no_index": true leave "index" out}]
       "say"/"calls" answer in the mode the request asked for: SSE chunks
       when it said "stream": true, else one chat.completion object.
+  "reasoning": "text" | ["pie", "ces"]   the model's thinking, before the
+                         reply: "reasoning_content" deltas (vLLM, DeepSeek) or
+                         the field "reasoning_field" names ("reasoning":
+                         OpenRouter); in a plain answer, in the message
+  "usage": {"prompt_tokens": n, "completion_tokens": m}   (default 10, 5)
+                         in the plain answer, and in a last chunk with empty
+                         choices when the request asked for it
+                         (stream_options.include_usage)
+  "content_type": "..."  the Content-Type of a stream (text/event-stream)
+  "plain": true          answer with one chat.completion JSON body
+                         (Content-Type: application/json) even when the
+                         request asked for a stream
   "finish": true         false: no finish_reason in the last chunk
   "done": true           false: no "data: [DONE]" at the end
   "stream": [ITEM, ...]  explicit SSE items instead of say/calls:
@@ -37,6 +71,7 @@ RESPONSE (every field optional):
       {"_hold": true}    wait for POST /_release (at most 30 s), or until the
                          client closes the connection
       {"_cut": true}     drop the connection (no end of the chunked body)
+      {"_fill": n}       n bytes of "a" (no line end)
   "cut_after": n         with say/calls: drop the connection after n chunks
   "hold_after": n        with say/calls: wait for /_release after n chunks
   "delay_ms": n          pause between chunks
@@ -69,6 +104,11 @@ class State:
         self.queue = []
         self.requests = []
         self.ids = 0
+        self.reject = []
+        self.key = None
+        self.models = ["fake-model"]
+        self.profile = None
+        self.auto = False
 
 
 STATE = State()
@@ -98,9 +138,24 @@ def args_text(c):
     return a if isinstance(a, str) else json.dumps(a, ensure_ascii=False)
 
 
-def stream_items(r):
+def as_list(v):
+    return [v] if isinstance(v, str) else list(v)
+
+
+def usage_of(r):
+    u = r.get("usage") or {}
+    p, c = u.get("prompt_tokens", 10), u.get("completion_tokens", 5)
+    return {"prompt_tokens": p, "completion_tokens": c,
+            "total_tokens": p + c if isinstance(p, int) and isinstance(c, int) else 0}
+
+
+def stream_items(r, req):
     """SSE items for a say/calls response."""
     items = [chunk({"role": "assistant", "content": ""})]
+    field = r.get("reasoning_field", "reasoning_content")
+    if r.get("reasoning") is not None:
+        for p in as_list(r["reasoning"]):
+            items.append(chunk({field: p}))
     say = r.get("say")
     if say is not None:
         for p in ([say] if isinstance(say, str) else say):
@@ -122,6 +177,9 @@ def stream_items(r):
             items.append(chunk({"tool_calls": [tc]}))
     if r.get("finish", True):
         items.append(chunk({}, "tool_calls" if calls else "stop"))
+    if (req.get("stream_options") or {}).get("include_usage"):
+        items.append({"id": "chatcmpl-fake", "object": "chat.completion.chunk",
+                      "created": 0, "model": "fake", "choices": [], "usage": usage_of(r)})
     out = []
     for k, it in enumerate(items):
         if "cut_after" in r and k == int(r["cut_after"]):
@@ -145,11 +203,31 @@ def completion(r):
         msg["tool_calls"] = [{"id": call_id(c, i), "type": "function",
                               "function": {"name": c["name"], "arguments": args_text(c)}}
                              for i, c in enumerate(calls)]
+    if r.get("reasoning") is not None:
+        msg[r.get("reasoning_field", "reasoning_content")] = "".join(as_list(r["reasoning"]))
     return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
             "model": "fake",
             "choices": [{"index": 0, "message": msg,
                          "finish_reason": "tool_calls" if calls else "stop"}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+            "usage": usage_of(r)}
+
+
+def auto_answer(req):
+    """What a small model says when nothing is scripted."""
+    msgs = req.get("messages") or [{}]
+    if msgs[-1].get("role") == "tool":
+        return {"say": "Done."}
+    tools = req.get("tools") or []
+    if tools:
+        return {"calls": [{"name": tools[0]["function"]["name"], "arguments": {}}]}
+    return {"say": "Hello."}
+
+
+REJECT_MESSAGES = {
+    "stream_options": "Unrecognized request argument supplied: stream_options",
+    "max_tokens": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                  "Use 'max_completion_tokens' instead.",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -213,7 +291,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def stream(self, r, items):
         self.send_response(int(r.get("status", 200)))
-        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Type", r.get("content_type", "text/event-stream"))
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache")
         for k, v in (r.get("headers") or {}).items():
@@ -236,6 +314,12 @@ class Handler(BaseHTTPRequestHandler):
                         time.sleep(delay)
                 elif isinstance(it, dict) and "_raw" in it:
                     self.write_chunk(it["_raw"].encode())
+                elif isinstance(it, dict) and "_fill" in it:
+                    left = int(it["_fill"])
+                    while left > 0:
+                        n = min(left, 65536)
+                        self.write_chunk(b"a" * n)
+                        left -= n
                 else:
                     self.write_chunk(b"data: " + json.dumps(it, ensure_ascii=False).encode()
                                      + b"\n\n")
@@ -246,9 +330,31 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.closed_by_client()
 
+    def refusal(self, req):
+        """The 400 or 404 a real server gives this request, or None."""
+        for field in STATE.reject:
+            if field in req:
+                msg = REJECT_MESSAGES.get(field, "Unrecognized request argument supplied: "
+                                          + field)
+                return 400, {"error": {"message": msg, "type": "invalid_request_error",
+                                       "param": field, "code": None}}
+        if STATE.profile == "ollama":
+            model = req.get("model") or ""
+            full = model if ":" in model else model + ":latest"
+            if full not in STATE.models:
+                return 404, {"error": {"message": 'model "%s" not found, try pulling it first'
+                                       % model, "type": "api_error", "param": None,
+                                       "code": None}}
+        return None
+
     def answer(self, req):
+        refused = self.refusal(req)
+        if refused:
+            return self.send_json(*refused)
         with STATE.lock:
             r = STATE.queue.pop(0) if STATE.queue else None
+        if r is None and STATE.auto:
+            r = auto_answer(req)
         if r is None:
             return self.send_json(400, {"error": {"message": "fake: nothing scripted",
                                                   "type": "invalid_request_error"}})
@@ -262,8 +368,8 @@ class Handler(BaseHTTPRequestHandler):
                                [chunk({}, "stop"), {"_raw": "data: [DONE]\n\n"}])
         if "json" in r or status != 200:
             return self.send_json(status, r.get("json", {}), r.get("headers"))
-        if req.get("stream"):
-            return self.stream(r, stream_items(r))
+        if req.get("stream") and not r.get("plain"):
+            return self.stream(r, stream_items(r, req))
         return self.send_json(200, completion(r), r.get("headers"))
 
     def handle_any(self, method):
@@ -276,9 +382,24 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.queue.extend(doc.get("responses", []))
             return self.send_json(200, {"queued": len(STATE.queue)})
         if u.path == "/_control":
-            if json.loads(body or b"{}").get("reset"):
-                with STATE.lock:
+            doc = json.loads(body or b"{}")
+            with STATE.lock:
+                if doc.get("reset"):
                     STATE.reset()
+                if "reject" in doc:
+                    STATE.reject = list(doc["reject"])
+                if "key" in doc:
+                    STATE.key = doc["key"]
+                if "models" in doc:
+                    STATE.models = list(doc["models"])
+                if "auto" in doc:
+                    STATE.auto = bool(doc["auto"])
+                if "profile" in doc:
+                    STATE.profile = doc["profile"]
+                    STATE.auto = True
+                    STATE.models = {"ollama": ["llama3.1:latest"],
+                                    "llamacpp": ["model.gguf"]}.get(doc["profile"],
+                                                                    STATE.models)
             return self.send_json(200, {"ok": True})
         if u.path == "/_release":
             STATE.release.release()
@@ -293,6 +414,16 @@ class Handler(BaseHTTPRequestHandler):
                        "body": text}
         with STATE.lock:
             STATE.requests.append(self.record)
+        if STATE.profile and u.path not in ("/v1/chat/completions", "/v1/models"):
+            return self.send_body(404, b"404 page not found", "text/plain")
+        if STATE.key and self.headers.get("Authorization") != "Bearer " + STATE.key:
+            return self.send_json(401, {"error": {"message": "Incorrect API key provided",
+                                                  "type": "invalid_request_error"}})
+        if method == "GET" and u.path.endswith("/models"):
+            owner = {"ollama": "library", "llamacpp": "llamacpp"}.get(STATE.profile, "fake")
+            return self.send_json(200, {"object": "list", "data": [
+                {"id": m, "object": "model", "created": 0, "owned_by": owner}
+                for m in STATE.models]})
         if method != "POST" or not u.path.endswith("/chat/completions"):
             return self.send_json(404, {"error": {"message": "not found"}})
         try:

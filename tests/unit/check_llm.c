@@ -23,7 +23,7 @@ static void on_text(void *arg, const char *delta, size_t len)
 /* Run a whole SSE body through the assembler in pieces of `step` bytes. */
 static int assemble(const char *body, size_t step, struct llm_reply *r, struct sbuf *deltas)
 {
-	struct llm_callbacks cb = { deltas, on_text };
+	struct llm_callbacks cb = { deltas, on_text, NULL };
 	struct llm_stream s;
 	size_t n = strlen(body);
 	int complete;
@@ -312,7 +312,7 @@ static cJSON *user(const char *text)
 
 static int chat(const char *text, struct llm_reply *r, struct sbuf *deltas, struct err *e)
 {
-	struct llm_callbacks cb = { deltas, on_text };
+	struct llm_callbacks cb = { deltas, on_text, NULL };
 	cJSON *m = user(text);
 	cJSON *tools = cJSON_Parse("[{\"type\":\"function\",\"function\":{\"name\":\"task_add\","
 				   "\"parameters\":{\"type\":\"object\"}}}]");
@@ -507,7 +507,7 @@ START_TEST(test_cancel_mid_stream)
 {
 	struct canceller c;
 	struct sbuf d = SBUF_INIT;
-	struct llm_callbacks cb = { &c, cancel_on_text };
+	struct llm_callbacks cb = { &c, cancel_on_text, NULL };
 	struct llm_reply r;
 	struct err e = { 0, "" };
 	cJSON *m = user("tell me a story");

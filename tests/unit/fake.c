@@ -229,6 +229,20 @@ double fake_request_time(const struct fake *f, const char *prefix, int n)
 	return v;
 }
 
+cJSON *fake_request_json(const struct fake *f, const char *prefix, int n, char **path)
+{
+	cJSON *r = requests(f, prefix);
+	const cJSON *req = cJSON_GetArrayItem(r, n);
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(req, "body");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(req, "path");
+	cJSON *out = cJSON_IsString(body) ? cJSON_Parse(body->valuestring) : NULL;
+
+	if (path)
+		*path = cJSON_IsString(p) ? xstrdup(p->valuestring) : NULL;
+	cJSON_Delete(r);
+	return out;
+}
+
 int fake_closed_port(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };

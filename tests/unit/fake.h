@@ -10,6 +10,7 @@
 #ifndef NESTOR_FAKE_H
 #define NESTOR_FAKE_H
 
+#include <cjson/cJSON.h>
 #include <sys/types.h>
 
 struct fake {
@@ -42,6 +43,11 @@ char *fake_request_query(const struct fake *f, const char *prefix, int n);
 /* When the n-th such request arrived, in seconds on the server's monotonic
  * clock (compare two of them); -1 when there is no such request. */
 double fake_request_time(const struct fake *f, const char *prefix, int n);
+
+/* The n-th such request (0-based): its body parsed as JSON (NULL when
+ * there is no such request or its body is not JSON); *path (may be NULL)
+ * gets its path, newly allocated. */
+cJSON *fake_request_json(const struct fake *f, const char *prefix, int n, char **path);
 
 /* A TCP port on 127.0.0.1 nobody listens on (bound, then closed). */
 int fake_closed_port(void);

@@ -1,0 +1,118 @@
+#include "utf8.h"
+
+#include <string.h>
+
+/* The code point at s[0..n) and its length; -1 when the bytes there are
+ * not a valid sequence, -2 when they are a valid start cut short by the end
+ * of s, with *len the bytes to replace by one U+FFFD (the maximal subpart,
+ * as Unicode recommends). */
+static long decode(const unsigned char *s, size_t n, size_t *len)
+{
+	unsigned char c = s[0];
+	size_t need, i;
+	long cp, min;
+
+	*len = 1;
+	if (c < 0x80)
+		return c;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+		cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		cp = c & 0x07;
+		min = 0x10000;
+	} else {
+		return -1;
+	}
+	for (i = 1; i < need; i++) {
+		if (i >= n) {
+			*len = n;
+			return -2;
+		}
+		/* overlong, surrogate and too-high forms show in the second byte */
+		if ((s[i] & 0xc0) != 0x80 ||
+		    (i == 1 && need == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) ||
+		    (i == 1 && need == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f)))) {
+			*len = i;
+			return -1;
+		}
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min)
+		return -1;
+	*len = need;
+	return cp;
+}
+
+static bool is_control(long cp)
+{
+	return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+}
+
+void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, len;
+
+	while (i < n) {
+		long cp = decode(p + i, n - i, &len);
+
+		if (cp >= 0 && !((flags & UTF8_PRINTABLE) && is_control(cp))) {
+			i += len;
+			continue;
+		}
+		sbuf_add(out, s + run, i - run);
+		if (cp < 0)
+			sbuf_adds(out, "\xef\xbf\xbd");
+		i += len;
+		run = i;
+	}
+	sbuf_add(out, s + run, n - run);
+}
+
+char *utf8_clean_str(const char *s, unsigned flags)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	utf8_clean(&sb, s, strlen(s), flags);
+	return sbuf_detach(&sb);
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, len;
+
+	while (i < n) {
+		if (decode((const unsigned char *)s + i, n - i, &len) < 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+size_t utf8_partial_tail(const char *s, size_t n)
+{
+	size_t k = n < 3 ? n : 3, len;
+
+	for (size_t back = 1; back <= k; back++) {
+		unsigned char c = (unsigned char)s[n - back];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		return c >= 0xc0 && decode((const unsigned char *)s + n - back, back, &len) == -2
+			       ? back
+			       : 0;
+	}
+	return 0;
+}
+
+size_t utf8_cut(const char *s, size_t n)
+{
+	return n - utf8_partial_tail(s, n);
+}

@@ -1,0 +1,43 @@
+/*
+ * utf8.h - text from outside (a server, a file) made safe to store and show.
+ *
+ * A remote peer may send bytes that are not UTF-8, or control characters
+ * that would move a terminal's cursor or change its colours.  utf8_clean()
+ * copies text, replacing every invalid sequence (a stray continuation byte,
+ * an overlong form, a surrogate, a code point above U+10FFFF, a sequence cut
+ * short) by U+FFFD, and with UTF8_PRINTABLE it also drops the C0 controls
+ * other than newline and tab, DEL and the C1 controls (U+0080..U+009F).
+ *
+ * Text that arrives in pieces may split a character between two of them:
+ * utf8_partial_tail() says how many bytes at the end of a piece start a
+ * character the next piece may complete, so the caller keeps them back.
+ *
+ *	size_t keep = utf8_partial_tail(buf, n);
+ *	utf8_clean(&out, buf, n - keep, UTF8_PRINTABLE);   // then carry `keep` bytes
+ */
+#ifndef NESTOR_UTF8_H
+#define NESTOR_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sbuf.h"
+
+enum {
+	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t */
+};
+
+/* Append s[0..n) to out, cleaned as above. */
+void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags);
+/* s cleaned, newly allocated. */
+char *utf8_clean_str(const char *s, unsigned flags);
+/* Whether s[0..n) is valid UTF-8 (controls allowed). */
+bool utf8_valid(const char *s, size_t n);
+/* 0..3: the bytes at the end of s[0..n) that begin a character more bytes
+ * could still complete. */
+size_t utf8_partial_tail(const char *s, size_t n);
+/* The longest prefix of s[0..n) that does not split a character (for
+ * cutting text to a size). */
+size_t utf8_cut(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,82 @@
+/* Text from outside made safe: invalid UTF-8 replaced, controls dropped,
+ * characters split between pieces held back. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+static char *clean(const char *s, size_t n, unsigned flags)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	utf8_clean(&sb, s, n, flags);
+	return sbuf_detach(&sb);
+}
+
+START_TEST(test_invalid_sequences)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain Привет €𝄞", "plain Привет €𝄞" },
+		{ "a\x80" "b", "a\xef\xbf\xbd" "b" },             /* stray continuation */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },       /* overlong '/' */
+		{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xe2\x82x", "\xef\xbf\xbdx" },                 /* one U+FFFD per broken start */
+		{ "end \xf0\x9f\x98", "end \xef\xbf\xbd" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = clean(cases[i].in, strlen(cases[i].in), 0);
+
+		ck_assert_msg(!strcmp(got, cases[i].out), "case %zu: [%s]", i, got);
+		ck_assert(utf8_valid(got, strlen(got)));
+		ck_assert_int_eq(utf8_valid(cases[i].in, strlen(cases[i].in)), i == 0);
+		free(got);
+	}
+}
+END_TEST
+
+START_TEST(test_controls)
+{
+	const char in[] = "a\x1b[2Jb\tc\nd\re\x7f\xc2\x85" "f\xc2\xa0g";
+	char *got = clean(in, sizeof(in) - 1, UTF8_PRINTABLE);
+
+	ck_assert_str_eq(got, "a[2Jb\tc\nde" "f\xc2\xa0g");
+	free(got);
+	got = clean(in, sizeof(in) - 1, 0);
+	ck_assert_str_eq(got, in);
+	free(got);
+}
+END_TEST
+
+START_TEST(test_split_pieces)
+{
+	const char *s = "ok Жж€𝄞";
+	size_t n = strlen(s);
+
+	ck_assert_uint_eq(utf8_partial_tail(s, n), 0);
+	ck_assert_uint_eq(utf8_partial_tail(s, n - 1), 3); /* 𝄞 less its last byte */
+	ck_assert_uint_eq(utf8_partial_tail(s, n - 3), 1);
+	ck_assert_uint_eq(utf8_partial_tail(s, n - 4), 0); /* ends after € */
+	ck_assert_uint_eq(utf8_partial_tail(s, 4), 1);     /* "ok " and half of Ж */
+	ck_assert_uint_eq(utf8_partial_tail("\x80\x80", 2), 0);
+	ck_assert_uint_eq(utf8_cut(s, 5), 5);
+	ck_assert_uint_eq(utf8_cut(s, 6), 5);
+}
+END_TEST
+
+Suite *utf8_suite(void)
+{
+	Suite *s = suite_create("utf8");
+	TCase *tc = tcase_create("utf8");
+
+	tcase_add_test(tc, test_invalid_sequences);
+	tcase_add_test(tc, test_controls);
+	tcase_add_test(tc, test_split_pieces);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -184,6 +184,12 @@ const char *const schema_migrations[] = {
 	 * go when it is deleted */
 	"ALTER TABLE jobs ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;"
 	"CREATE INDEX jobs_event ON jobs(event_id) WHERE event_id IS NOT NULL;",
+	/* 10: routines: a run keeps the assistant's reply and the conversation
+	 * it went into; failed deliveries are found by time for `nestor status` */
+	"ALTER TABLE job_runs ADD COLUMN output TEXT;"
+	"ALTER TABLE job_runs ADD COLUMN conversation_id INTEGER"
+	"  REFERENCES conversations(id) ON DELETE SET NULL;"
+	"CREATE INDEX job_runs_failed ON job_runs(finished_at) WHERE result = 'failed';",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -246,7 +246,7 @@ static int compose_step(struct store *s, const struct sched_opts *o, const struc
 			rc = err_set(&ce, ERR_FAIL, "no assistant runs %s jobs in this process",
 				     f->kind);
 		else
-			rc = o->compose(o->compose_arg, s, f, &r, &ce);
+			rc = o->compose(o->compose_arg, s, f, clock_now(o, now), &r, &ce);
 		memset(&run, 0, sizeof(run));
 		run.job_id = f->job_id;
 		run.occurrence = f->occurrence;

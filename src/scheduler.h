@@ -84,7 +84,7 @@ struct sched_opts {
 	 * fill r; -1 with e when it failed.  NULL: such jobs fail here (and
 	 * are retried), e.g. routine_compose (routine.h) with compose_arg the
 	 * config. */
-	int (*compose)(void *arg, struct store *s, const struct sched_fire *f,
+	int (*compose)(void *arg, struct store *s, const struct sched_fire *f, time_t now,
 		       struct sched_reply *r, struct err *e);
 	void *compose_arg;
 };

@@ -4,6 +4,7 @@
 #include "notify.h"
 #include "reminder.h"
 #include "render.h"
+#include "routine.h"
 #include "scheduler.h"
 #include "when.h"
 #include "xalloc.h"
@@ -38,8 +39,7 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* --at WHEN: a date without a time of day means 09:00 that day. */
-static int parse_at(struct ctx *ctx, const char *text, time_t *at)
+int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at)
 {
 	struct when w;
 
@@ -83,7 +83,7 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "", remind_opts)) != -1) {
 		switch (c) {
 		case OPT_AT:
-			if (parse_at(ctx, optarg, &at) < 0)
+			if (cmd_parse_at(ctx, optarg, &at) < 0)
 				return -1;
 			break;
 		case OPT_EVERY:
@@ -324,6 +324,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	if (dry)
 		return dry_run(ctx);
 	sched_opts_init(&o, ctx->cfg);
+	routine_sched(&o, ctx->cfg);
 	o.clock = live_clock;
 	memset(&ff, 0, sizeof(ff));
 	ff.n.command = config_get(ctx->cfg, "notify.command");
@@ -413,16 +414,21 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 	} else if (n == 0) {
 		fprintf(ctx->out, "no runs\n");
 	} else {
-		fprintf(ctx->out, "%4s  %-16s  %-16s  %-8s  %-7s  %s\n", "JOB", "DUE", "RAN",
+		fprintf(ctx->out, "%4s  %-16s  %-16s  %-9s  %-7s  %s\n", "JOB", "DUE", "RAN",
 			"CHANNEL", "RESULT", "DETAIL");
 		for (size_t i = 0; i < n; i++) {
-			char due[40], ran[40];
+			char due[40], ran[40], conv[40] = "";
 
 			fmt_when(runs[i].occurrence, ctx->now, due, sizeof(due));
 			fmt_when(runs[i].started_at, ctx->now, ran, sizeof(ran));
-			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-8s  %-7s  %s\n", runs[i].job_id,
+			if (runs[i].conversation_id)
+				snprintf(conv, sizeof(conv), "conversation %lld",
+					 runs[i].conversation_id);
+			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  %s\n", runs[i].job_id,
 				due, ran, runs[i].channel ? runs[i].channel : "-", runs[i].result,
-				runs[i].detail ? runs[i].detail : "");
+				runs[i].detail ? runs[i].detail : conv);
+			if (runs[i].output)
+				cmd_print_indented(ctx, runs[i].output, 6);
 		}
 	}
 	job_run_list_free(runs, n);

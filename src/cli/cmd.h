@@ -84,6 +84,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv);
 int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from,
 	       time_t *to);
 extern const struct cmd cmd_remind_verbs[];
+extern const struct cmd cmd_routine_verbs[];
 extern const struct cmd cmd_jobs_verbs[];
 /* `nestor jobs [--all] [--json]` (src/cli/cmd-remind.c) and `nestor daemon`
  * (src/cli/cmd-daemon.c): top-level commands with handlers of their own. */
@@ -116,6 +117,13 @@ int cmd_usage(struct ctx *ctx, const char *fmt, ...) __attribute__((format(print
 
 /* Print a cJSON value to ctx->out (pretty) and free it. */
 void cmd_print_json(struct ctx *ctx, struct cJSON *v);
+
+/* --at WHEN (src/cli/cmd-remind.c): a date without a time of day means
+ * 09:00 that day; a usage error naming --at when it does not parse. */
+int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at);
+/* Print text to ctx->out, each line indented by indent spaces
+ * (src/cli/cmd-routine.c). */
+void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

@@ -39,6 +39,8 @@ const struct cmd cmd_table[] = {
 	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o FILE]", "export events as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
 	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,
 	  cmd_remind_verbs },
+	{ "routine", NULL, "the assistant on a schedule (add, list, show, edit, rm, run)", 0, NULL,
+	  cmd_routine_verbs },
 	{ "jobs", "[--all] [--json]", "scheduled jobs, and their past runs (history)",
 	  CMD_NEEDS_DB, cmd_jobs, cmd_jobs_verbs },
 	{ "daemon", "[--foreground]", "run the scheduler in the background", CMD_NEEDS_DB,

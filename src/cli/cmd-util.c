@@ -184,6 +184,7 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 {
 	const struct cmd *c = find(table, argv[0]), *v = NULL;
 	char prefix[64] = "";
+	int rc;
 
 	if (!c) {
 		ctx->name[0] = '\0';
@@ -224,7 +225,6 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
 		return report(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */
-	if (c->exec(ctx, argc, argv) < 0)
-		return report(ctx);
-	return 0;
+	rc = c->exec(ctx, argc, argv);
+	return rc < 0 ? report(ctx) : rc;
 }

@@ -8,6 +8,8 @@
  *
  * A handler gets argv starting at its own name (argv[0] = "add"), returns 0
  * on success or -1 after filling ctx->err; the front shows the error once.
+ * A handler whose answer is an exit status (`status`: 1 = needs attention)
+ * returns it (> 0) after printing its output; no error is shown.
  */
 #ifndef NESTOR_CMD_H
 #define NESTOR_CMD_H
@@ -90,6 +92,8 @@ extern const struct cmd cmd_jobs_verbs[];
  * (src/cli/cmd-daemon.c): top-level commands with handlers of their own. */
 int cmd_jobs(struct ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct ctx *ctx, int argc, char **argv);
+/* `nestor status` (src/cli/cmd-status.c). */
+int cmd_status(struct ctx *ctx, int argc, char **argv);
 
 /* Run argv (argv[0] = a top-level command name) through the table.
  * Returns the process exit status (0, 1 or 2); prints errors itself. */

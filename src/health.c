@@ -76,6 +76,11 @@ static long log_errors(const char *path, time_t now)
 	return n;
 }
 
+static const char *entries(long n)
+{
+	return n == 1 ? "entry" : "entries";
+}
+
 static void when_text(time_t t, time_t now, char *buf, size_t len)
 {
 	answer_when("en", t, false, now, buf, len);
@@ -117,19 +122,19 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 			h->other = xrealloc(h->other, (h->nother + 1) * sizeof(*h->other));
 			h->other[h->nother] = ob[k];
 			h->other[h->nother++].target = xstrdup(ob[k].target);
-			problem(h, "outbox: %ld entries for \"%s\", a target nestor does not know",
-				ob[k].entries, ob[k].target);
+			problem(h, "outbox: %ld %s for \"%s\", a target nestor does not know",
+				ob[k].entries, entries(ob[k].entries), ob[k].target);
 			continue;
 		}
 		t->outbox = ob[k].entries;
 		t->oldest = ob[k].oldest;
 		t->attempts = ob[k].max_attempts;
 		if (!t->configured)
-			problem(h, "outbox: %ld entries for %s, which is not configured (%s)",
-				t->outbox, t->name, t->config_key);
+			problem(h, "outbox: %ld %s for %s, which is not configured (%s)",
+				t->outbox, entries(t->outbox), t->name, t->config_key);
 		else if (t->attempts > 0)
-			problem(h, "outbox: %ld entries for %s, the oldest (#%lld) tried %d times",
-				t->outbox, t->name, t->oldest, t->attempts);
+			problem(h, "outbox: %ld %s for %s, the oldest (#%lld) tried %d times",
+				t->outbox, entries(t->outbox), t->name, t->oldest, t->attempts);
 	}
 	for (size_t i = 0; i < HEALTH_TARGETS; i++)
 		if (h->targets[i].last_error)

@@ -1,5 +1,6 @@
 #include "stats.h"
 #include "store-int.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,4 +186,45 @@ void stats_sync_free(struct stats_sync *o, size_t n)
 	for (size_t i = 0; i < n; i++)
 		unfill_sync(&o[i]);
 	free(o);
+}
+
+char **stats_names(struct store *s, const char *table, struct err *e)
+{
+	static const char *const sql[][2] = {
+		{ "calendars", "SELECT name FROM calendars ORDER BY name" },
+		{ "users", "SELECT name FROM users ORDER BY name" },
+	};
+	sqlite3_stmt *st = NULL;
+	char **names;
+	size_t n = 0, cap = 8;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]) && !st; i++)
+		if (!strcmp(table, sql[i][0]) && !(st = store_prepare(s, sql[i][1], e)))
+			return NULL;
+	if (!st) {
+		err_set(e, ERR_USAGE, "no names of \"%s\"", table);
+		return NULL;
+	}
+	names = xcalloc(cap, sizeof(*names));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n + 1 >= cap)
+			names = xrealloc(names, (cap *= 2) * sizeof(*names));
+		names[n++] = store_col_text(st, 0);
+		names[n] = NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		stats_names_free(names);
+		store_error(s, e, table);
+		return NULL;
+	}
+	return names;
+}
+
+void stats_names_free(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
 }

@@ -50,4 +50,9 @@ struct stats_sync {
 int stats_sync(struct store *s, struct stats_sync **out, size_t *n, struct err *e);
 void stats_sync_free(struct stats_sync *o, size_t n);
 
+/* The names of "calendars" or "users", sorted (a NULL-terminated array,
+ * free with stats_names_free); NULL with e for another table. */
+char **stats_names(struct store *s, const char *table, struct err *e);
+void stats_names_free(char **names);
+
 #endif

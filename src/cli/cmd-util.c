@@ -122,7 +122,8 @@ void cmd_help_all(FILE *f)
 	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--json] <command> [args]\n\n"
 		   "commands:\n");
 	for (const struct cmd *c = cmd_table; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		if (!(c->flags & CMD_HIDDEN))
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n'nestor help COMMAND' or 'nestor COMMAND --help' for details.\n");
 }
 

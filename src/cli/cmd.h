@@ -27,6 +27,7 @@ struct cJSON;
 
 enum cmd_flags {
 	CMD_NEEDS_DB = 1 << 0, /* open the database before calling */
+	CMD_HIDDEN = 1 << 1,   /* for the completion scripts: not in `nestor help` */
 };
 
 struct ctx {
@@ -92,6 +93,10 @@ extern const struct cmd cmd_jobs_verbs[];
  * (src/cli/cmd-daemon.c): top-level commands with handlers of their own. */
 int cmd_jobs(struct ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct ctx *ctx, int argc, char **argv);
+/* `nestor completion SHELL` and the hidden `nestor __complete KIND` its
+ * scripts call for ids and names (src/cli/cmd-completion.c). */
+int cmd_completion(struct ctx *ctx, int argc, char **argv);
+int cmd_complete(struct ctx *ctx, int argc, char **argv);
 /* `nestor status` (src/cli/cmd-status.c). */
 int cmd_status(struct ctx *ctx, int argc, char **argv);
 

@@ -81,7 +81,7 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 /* Remove a routine and its history. */
 int routine_rm(struct store *s, long long id, struct err *e);
 
-/* The sched_opts compose function (arg: the struct config, may be NULL):
+/* The sched_opts compose function (arg: the struct config):
  * one engine turn for the request in f->payload, at now. */
 int routine_compose(void *arg, struct store *s, const struct sched_fire *f, time_t now,
 		    struct sched_reply *r, struct err *e);

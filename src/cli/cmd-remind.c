@@ -113,30 +113,13 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* A listing's options: only a boolean flag (--all, --dry-run), no argument. */
-static int flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
-{
-	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
-	int c;
-
-	*set = false;
-	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c != 'F')
-			return -1;
-		*set = true;
-	}
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-	return 0;
-}
-
 static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 {
 	struct reminder *rs;
 	bool all;
 	size_t n;
 
-	if (flag_only(ctx, argc, argv, "all", &all) < 0)
+	if (cmd_flag_only(ctx, argc, argv, "all", &all) < 0)
 		return -1;
 	if (reminder_list(ctx->store, all, ctx->now, &rs, &n, &ctx->err) < 0)
 		return -1;
@@ -319,7 +302,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	long delay;
 	int rc;
 
-	if (flag_only(ctx, argc, argv, "dry-run", &dry) < 0)
+	if (cmd_flag_only(ctx, argc, argv, "dry-run", &dry) < 0)
 		return -1;
 	if (dry)
 		return dry_run(ctx);
@@ -356,7 +339,7 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 	bool all;
 	size_t n;
 
-	if (flag_only(ctx, argc, argv, "all", &all) < 0)
+	if (cmd_flag_only(ctx, argc, argv, "all", &all) < 0)
 		return -1;
 	if (job_list(ctx->store, NULL, all, &jobs, &n, &ctx->err) < 0)
 		return -1;

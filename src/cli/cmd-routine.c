@@ -14,7 +14,7 @@
 
 #define SHOW_RUNS 10
 
-enum { OPT_EVERY = 256, OPT_AT, OPT_ASSISTANT, OPT_CHANNEL, OPT_USER, OPT_TZ, OPT_ALL };
+enum { OPT_EVERY = 256, OPT_AT, OPT_ASSISTANT, OPT_CHANNEL, OPT_USER, OPT_TZ };
 
 static const struct option def_opts[] = {
 	{ "every", required_argument, NULL, OPT_EVERY },
@@ -120,20 +120,12 @@ static void next_text(const struct routine *r, time_t now, char *buf, size_t len
 
 static int routine_cmd_list(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "all", no_argument, NULL, OPT_ALL },
-					      { NULL, 0, NULL, 0 } };
 	struct routine *rs;
-	bool all = false;
+	bool all;
 	size_t n;
-	int c;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c != OPT_ALL)
-			return -1;
-		all = true;
-	}
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (cmd_flag_only(ctx, argc, argv, "all", &all) < 0)
+		return -1;
 	if (routine_list(ctx->store, all, ctx->now, &rs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
@@ -161,20 +153,6 @@ static int routine_cmd_list(struct ctx *ctx, int argc, char **argv)
 	}
 	routine_list_free(rs, n);
 	return 0;
-}
-
-/* The one ID argument of show, rm and run, with no option. */
-static int one_id(struct ctx *ctx, int argc, char **argv, long long *id)
-{
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
-		return -1;
-	if (optind >= argc)
-		return cmd_usage(ctx, "missing ID");
-	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
-	return cmd_parse_id(ctx, argv[optind], id);
 }
 
 static void show_text(struct ctx *ctx, const struct routine *r, const struct job_run *runs,
@@ -223,7 +201,7 @@ static int routine_cmd_show(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	size_t n;
 
-	if (one_id(ctx, argc, argv, &id) < 0 ||
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
 	    routine_get(ctx->store, id, ctx->now, &r, &ctx->err) < 0)
 		return -1;
 	if (job_history(ctx->store, id, SHOW_RUNS, &runs, &n, &ctx->err) < 0) {
@@ -283,7 +261,7 @@ static int routine_cmd_rm(struct ctx *ctx, int argc, char **argv)
 {
 	long long id;
 
-	if (one_id(ctx, argc, argv, &id) < 0 || routine_rm(ctx->store, id, &ctx->err) < 0)
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 || routine_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
 		fprintf(ctx->out, "routine %lld removed\n", id);
@@ -308,7 +286,7 @@ static int routine_cmd_run(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	int rc;
 
-	if (one_id(ctx, argc, argv, &id) < 0 ||
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
 	    routine_get(ctx->store, id, ctx->now, &r, &ctx->err) < 0)
 		return -1;
 	routine_release(&r);

@@ -79,6 +79,35 @@ int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	return c;
 }
 
+int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing ID");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	return cmd_parse_id(ctx, argv[optind], id);
+}
+
+int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
+{
+	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
+	int c;
+
+	*set = false;
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c != 'F')
+			return -1;
+		*set = true;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}
+
 char *cmd_join_args(int argc, char **argv, int from)
 {
 	struct sbuf sb = SBUF_INIT;

@@ -114,6 +114,11 @@ void cmd_help_all(FILE *f);
 struct option;
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
+/* Exactly one ID argument and no option (show, done, rm...). */
+int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id);
+/* A listing's options: only the boolean --flag (--all, --dry-run), no
+ * argument; *set says whether it was given. */
+int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set);
 /* The positional arguments argv[optind..argc) joined by spaces, or NULL. */
 char *cmd_join_args(int argc, char **argv, int from);
 

@@ -66,8 +66,8 @@ set -e
 expect_eq "show removed exit" "$rc" 1
 expect_eq "show removed" "$(cat err.txt)" "nestor: history show: no conversation with id $conv"
 
-# tools: 16, with real JSON Schemas
-expect_eq "tools" "$(nestor tools | grep -c '^[a-z]')" 16
+# tools: 20, with real JSON Schemas
+expect_eq "tools" "$(nestor tools | grep -c '^[a-z]')" 20
 nestor tools --json | python3 -c '
 import json, sys
 tools = json.load(sys.stdin)

@@ -42,13 +42,15 @@ static void part(struct tool_ctx *ctx, cJSON *result, const char *tool, cJSON *a
 	struct err e = { 0, "" };
 	cJSON *r = NULL;
 
-	if (tool_call(ctx, tool, args, &r, &e) < 0)
+	if (tool_call(ctx, tool, args, &r, &e) < 0) {
 		missing(result, name, &e);
-	else if (!key)
-		cJSON_AddItemToObject(result, name, r), r = NULL;
-	else
+	} else if (!key) {
+		cJSON_AddItemToObject(result, name, r);
+		r = NULL;
+	} else {
 		cJSON_AddItemToObject(result, name,
 				      cJSON_DetachItemFromObjectCaseSensitive(r, key));
+	}
 	cJSON_Delete(r);
 	cJSON_Delete(args);
 }

@@ -2,6 +2,9 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
 BUILD   ?= build
 VERSION := 0.1.0
@@ -171,15 +174,28 @@ bench: all
 	$(Q)sh contrib/deps.sh bench
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) sh bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+# The completion scripts, made by the binary from its command table.
+COMPLETIONS := $(BUILD)/completion/nestor.bash $(BUILD)/completion/nestor.zsh \
+               $(BUILD)/completion/nestor.fish
+$(BUILD)/completion/nestor.%: $(BIN)
+	@mkdir -p $(dir $@)
+	$(Q)NESTOR_HOME=$(abspath $(BUILD))/completion NESTOR_LOG=off $(BIN) completion $* > $@.tmp
+	$(Q)mv $@.tmp $@
+
+install: all $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/nestor
 	install -m 644 man/nestor.1 $(DESTDIR)$(MANDIR)/man1/nestor.1
 	install -m 644 man/nestor.conf.5 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
+	install -m 644 $(BUILD)/completion/nestor.bash $(DESTDIR)$(BASHCOMPDIR)/nestor
+	install -m 644 $(BUILD)/completion/nestor.zsh $(DESTDIR)$(ZSHCOMPDIR)/_nestor
+	install -m 644 $(BUILD)/completion/nestor.fish $(DESTDIR)$(FISHCOMPDIR)/nestor.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nestor $(DESTDIR)$(MANDIR)/man1/nestor.1 \
-	  $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
+	  $(DESTDIR)$(MANDIR)/man5/nestor.conf.5 $(DESTDIR)$(BASHCOMPDIR)/nestor \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_nestor $(DESTDIR)$(FISHCOMPDIR)/nestor.fish
 
 clean:
 	rm -rf build build-asan

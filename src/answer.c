@@ -185,6 +185,11 @@ static const char *every_text(const char *lang, const char *rule)
 	return rule;
 }
 
+const char *answer_every(const char *lang, const char *rule)
+{
+	return every_text(lang, rule);
+}
+
 static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now)
 {
 	char when[64];
@@ -500,6 +505,9 @@ char *answer_result(const char *lang, const char *tool, const cJSON *result, tim
 	if (err)
 		return RU(lang) ? xasprintf("Не получилось: %s", err)
 				: xasprintf("Sorry, that failed: %s", err);
+	if (!strcmp(tool, "day_brief") || !strcmp(tool, "task_recap") ||
+	    !strncmp(tool, "routine_", 8))
+		return answer_brief(lang, tool, result, now);
 	if (!strcmp(tool, "task_list"))
 		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "tasks"), now);
 	if (!strcmp(tool, "reminder_list"))

@@ -38,6 +38,19 @@ char *answer_nomatch(const char *lang, const char *tool, const char *match);
 /* The reply to a tool's result (or its {"error"} when it failed). */
 char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now);
 
+/* day_brief, task_recap, routine_add and routine_list (answer-brief.c):
+ * the parts of a brief that could not be had are said, not hidden. */
+char *answer_brief(const char *lang, const char *tool, const cJSON *result, time_t now);
+/* The question before a routine is made from a sentence: "Create a
+ * routine: every weekday, first tomorrow 08:00: "my day"?  Say yes...".
+ * args are routine_add's. */
+char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now);
+/* "yes" or "no" said with nothing to confirm, or "no" to a routine. */
+char *answer_nothing_to_confirm(const char *lang);
+char *answer_declined(const char *lang);
+/* "every day", "по будням" for simple RRULEs; the rule itself otherwise. */
+const char *answer_every(const char *lang, const char *rule);
+
 /* An ISO 8601 string as a time for people (reltime.h, RELTIME_PROSE):
  * "tomorrow 17:00", "пт, 27 ноября, в 10:00"; "?" when it does not parse. */
 void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len);

@@ -13,6 +13,10 @@
 /* Domain parsers, tried in order by intent_parse(): each claims the
  * sentence (fills in, returns true) or returns false leaving it unchanged
  * apart from the used marks. */
+bool intent_routine_add(struct nlp *s, struct intent *in, time_t now);
+bool intent_day_brief(struct nlp *s, struct intent *in, time_t now);
+bool intent_task_recap(struct nlp *s, struct intent *in, time_t now);
+bool intent_routine_list(struct nlp *s, struct intent *in, time_t now);
 bool intent_time_convert(struct nlp *s, struct intent *in, time_t now);
 bool intent_time_now(struct nlp *s, struct intent *in, time_t now);
 bool intent_weather(struct nlp *s, struct intent *in, time_t now);

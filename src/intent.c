@@ -227,6 +227,12 @@ static bool parse_small_talk(struct nlp *s, struct intent *in)
 	static const char *const thanks[] = { "thanks", "thank you", "thx", "cheers",
 					      "thanks a lot", "спасибо", "благодарю",
 					      "спасибо большое", "большое спасибо", NULL };
+	static const char *const yes[] = { "yes", "yeah", "yep", "sure", "ok", "okay",
+					   "yes please", "do it", "go ahead", "confirm", "да",
+					   "ага", "давай", "конечно", "да давай", "подтверждаю",
+					   NULL };
+	static const char *const no[] = { "no", "nope", "no thanks", "don't", "do not",
+					  "нет", "не надо", "не нужно", "нет спасибо", NULL };
 	char *text = nlp_text(s, 0, s->n, false);
 	bool hit = false;
 
@@ -243,6 +249,12 @@ static bool parse_small_talk(struct nlp *s, struct intent *in)
 	for (const char *const *p = thanks; *p && !hit; p++)
 		if (!strcmp(text, *p))
 			hit = true, in->kind = INTENT_THANKS;
+	for (const char *const *p = yes; *p && !hit; p++)
+		if (!strcmp(text, *p))
+			hit = true, in->kind = INTENT_CONFIRM;
+	for (const char *const *p = no; *p && !hit; p++)
+		if (!strcmp(text, *p))
+			hit = true, in->kind = INTENT_DENY;
 	free(text);
 	return hit;
 }
@@ -312,6 +324,8 @@ void intent_parse(const char *text, time_t now, const char *const *assistants,
 		  struct intent *out)
 {
 	static bool (*const parsers[])(struct nlp *, struct intent *, time_t) = {
+		intent_routine_add,  intent_day_brief,	  intent_task_recap,
+		intent_routine_list,
 		intent_time_convert, intent_time_now,	  intent_weather,
 		intent_reminder_snooze, intent_cancel,	  intent_reminder_list,
 		intent_reminder_add, intent_task_done,	  intent_task_list,
@@ -379,6 +393,10 @@ char *intent_format(const struct intent *in)
 		return xstrdup("greeting");
 	case INTENT_THANKS:
 		return xstrdup("thanks");
+	case INTENT_CONFIRM:
+		return xstrdup("yes");
+	case INTENT_DENY:
+		return xstrdup("no");
 	case INTENT_UNKNOWN:
 		return xstrdup("unknown");
 	case INTENT_CLARIFY:

@@ -25,6 +25,8 @@ enum intent_kind {
 	INTENT_HELP,     /* "help", "what can you do" */
 	INTENT_GREETING, /* "hi", "привет" */
 	INTENT_THANKS,   /* "thanks", "спасибо" */
+	INTENT_CONFIRM,  /* "yes", "да": to the question asked before */
+	INTENT_DENY,     /* "no", "нет" */
 	INTENT_CLARIFY,  /* understood, but something is missing: see need */
 	INTENT_UNKNOWN,  /* not understood */
 };
@@ -53,7 +55,8 @@ void intent_parse(const char *text, time_t now, const char *const *assistants,
 void intent_release(struct intent *in);
 
 /* The intent as one line for tests and logs: "TOOL k=v k=v [match=...]",
- * or "unknown", "help", "greeting", "thanks", "clarify:when|what|which"
+ * or "unknown", "help", "greeting", "thanks", "yes", "no",
+ * "clarify:when|what|which"
  * (with " match=..." when words were kept).
  * Keys are sorted; the caller frees the string. */
 char *intent_format(const struct intent *in);

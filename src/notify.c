@@ -15,7 +15,7 @@
 
 extern char **environ;
 
-static const char *const channels[] = { "stdout", "desktop", "command", "tui", "telegram", NULL };
+const char *const notify_channels[] = { "stdout", "desktop", "command", "tui", "telegram", NULL };
 
 int notify_check_channels(const char *list, struct err *e)
 {
@@ -26,8 +26,9 @@ int notify_check_channels(const char *list, struct err *e)
 		size_t len = strcspn(p, ", ");
 		int ok = 0;
 
-		for (int i = 0; len && channels[i]; i++)
-			ok |= strlen(channels[i]) == len && !strncmp(channels[i], p, len);
+		for (int i = 0; len && notify_channels[i]; i++)
+			ok |= strlen(notify_channels[i]) == len &&
+			      !strncmp(notify_channels[i], p, len);
 		if (len && !ok)
 			return err_set(e, ERR_USAGE,
 				       "unknown channel \"%.*s\" (stdout, desktop, command, tui, telegram)",

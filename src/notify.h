@@ -42,6 +42,9 @@ struct notify_opts {
 int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, const char *channel,
 		   struct err *e);
 
+/* Every channel's name, NULL-terminated. */
+extern const char *const notify_channels[];
+
 /* Check a comma-separated channel list; ERR_USAGE naming an unknown one. */
 int notify_check_channels(const char *list, struct err *e);
 

@@ -7,6 +7,7 @@
 #include "nlp.h"
 #include "render.h"
 #include "answer.h"
+#include "conversation.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,48 @@ static int either(struct turn *t, struct intent *in, struct err *e)
 	return 0;
 }
 
+/* The routine proposed in the turn before this one: the user's sentence
+ * that the last reply asked about (in becomes its intent); 1 when there is
+ * one, 0 when not. */
+static int proposed(struct turn *t, struct intent *in, struct err *e)
+{
+	struct message *ms;
+	size_t n;
+	int rc = 0;
+
+	if (conversation_messages_before(t->store, t->conversation, 0, 3, &ms, &n, e) < 0)
+		return -1;
+	if (n == 3 && !strcmp(ms[1].role, "assistant") && ms[1].content && !ms[1].tool_calls &&
+	    !strcmp(ms[2].role, "user") && ms[2].content) {
+		intent_parse(ms[2].content, t->now, NULL, in);
+		rc = in->kind == INTENT_TOOL && !strcmp(in->tool, "routine_add");
+		if (!rc)
+			intent_release(in);
+	}
+	message_list_free(ms, n);
+	return rc;
+}
+
+/* "yes" or "no" to the question of the turn before. */
+static int answer_yes_no(struct turn *t, bool yes, char **say, struct err *e)
+{
+	struct intent in;
+	int rc = proposed(t, &in, e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		*say = answer_nothing_to_confirm(t->lang);
+		return 0;
+	}
+	if (yes)
+		rc = call(t, &in, say, e);
+	else
+		*say = answer_declined(t->lang);
+	intent_release(&in);
+	return rc < 0 ? -1 : 0;
+}
+
 static int offline_run(struct turn *t, struct err *e)
 {
 	char **names = askable(t, e), *say = NULL;
@@ -263,6 +306,10 @@ static int offline_run(struct turn *t, struct err *e)
 	case INTENT_THANKS:
 		say = answer_thanks(t->lang);
 		break;
+	case INTENT_CONFIRM:
+	case INTENT_DENY:
+		rc = answer_yes_no(t, in.kind == INTENT_CONFIRM, &say, e);
+		break;
 	case INTENT_UNKNOWN:
 		say = answer_unknown(t->lang, t->text);
 		break;
@@ -274,6 +321,11 @@ static int offline_run(struct turn *t, struct err *e)
 		say = answer_clarify(t->lang, in.need, in.tool);
 		break;
 	case INTENT_TOOL:
+		if (!strcmp(in.tool, "routine_add")) {
+			/* made only once the user says yes (answer_yes_no) */
+			say = answer_routine_confirm(t->lang, in.args, t->now);
+			break;
+		}
 		if (in.match && !cJSON_HasObjectItem(in.args, "id")) {
 			rc = resolve(t, &in, &say, e);
 			if (rc != 0)

@@ -54,7 +54,6 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 {
 	cJSON *p = j->payload ? cJSON_Parse(j->payload) : NULL;
 	const cJSON *text = cJSON_GetObjectItemCaseSensitive(p, "text");
-	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(p, "channels"), *c;
 	const cJSON *alarm = cJSON_GetObjectItemCaseSensitive(p, "alarm");
 
 	memset(r, 0, sizeof(*r));
@@ -68,15 +67,7 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->event_id = j->event_id;
 	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
 	r->state = j->state;
-	if (cJSON_IsArray(ch) && cJSON_GetArraySize(ch) > 0) {
-		struct sbuf sb = SBUF_INIT;
-
-		cJSON_ArrayForEach(c, ch) {
-			if (cJSON_IsString(c))
-				sbuf_addf(&sb, "%s%s", sb.len ? "," : "", c->valuestring);
-		}
-		r->channels = sbuf_detach(&sb);
-	}
+	r->channels = reminder_channels_text(p);
 	r->late = job_state_active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
 	r->attempts = j->attempts;
 	r->last_error = j->last_error;
@@ -85,27 +76,49 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	cJSON_Delete(p);
 }
 
+char *reminder_channels_text(const cJSON *payload)
+{
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(payload, "channels"), *c;
+	struct sbuf sb = SBUF_INIT;
+
+	if (!cJSON_IsArray(ch) || cJSON_GetArraySize(ch) == 0)
+		return NULL;
+	cJSON_ArrayForEach(c, ch) {
+		if (cJSON_IsString(c))
+			sbuf_addf(&sb, "%s%s", sb.len ? "," : "", c->valuestring);
+	}
+	return sbuf_detach(&sb);
+}
+
+void reminder_set_channels(cJSON *payload, const char *channels)
+{
+	cJSON *arr;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(payload, "channels");
+	if (!channels)
+		return;
+	arr = cJSON_AddArrayToObject(payload, "channels");
+	for (const char *p = channels; *p;) {
+		size_t len = strcspn(p, ", ");
+
+		if (len) {
+			char *name = xstrndup(p, len);
+
+			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+			free(name);
+		}
+		p += len;
+		p += strspn(p, ", ");
+	}
+}
+
 static char *payload_json(const char *text, const char *channels)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
+	cJSON *o = cJSON_CreateObject();
 	char *s;
 
 	cJSON_AddStringToObject(o, "text", text);
-	if (channels) {
-		arr = cJSON_AddArrayToObject(o, "channels");
-		for (const char *p = channels; *p;) {
-			size_t len = strcspn(p, ", ");
-
-			if (len) {
-				char *name = xstrndup(p, len);
-
-				cJSON_AddItemToArray(arr, cJSON_CreateString(name));
-				free(name);
-			}
-			p += len;
-			p += strspn(p, ", ");
-		}
-	}
+	reminder_set_channels(o, channels);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -132,13 +145,40 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 	return 0;
 }
 
+int reminder_schedule(struct job *j, time_t at, const char *every, const char *tzid, time_t now,
+		      struct err *e)
+{
+	const char *schedule = "at";
+	char *zone = tzid && *tzid ? xstrdup(tzid) : tz_local_name();
+	struct tz *z;
+
+	/* every and tzid may be j's own strings */
+	free(j->tzid);
+	j->tzid = zone;
+	z = tz_open(j->tzid, e);
+	if (!z)
+		return -1;
+	tz_free(z);
+	if (every) {
+		char *rule = NULL;
+
+		if (recur_parse(every, &schedule, &rule, e) < 0)
+			return -1;
+		free(j->rule);
+		j->rule = rule;
+	} else {
+		free(j->rule);
+		j->rule = NULL;
+	}
+	snprintf(j->schedule, sizeof(j->schedule), "%s", schedule);
+	return first_run(j, at, now, e);
+}
+
 int reminder_add(struct store *s, const char *text, time_t at, const char *every,
 		 const char *tzid, const char *channels, time_t now, long long *id,
 		 struct err *e)
 {
-	const char *schedule = "at";
 	struct job j;
-	struct tz *z;
 	int rc = -1;
 
 	if (!text || !*text)
@@ -147,15 +187,9 @@ int reminder_add(struct store *s, const char *text, time_t at, const char *every
 		return -1;
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), KIND);
-	j.tzid = tzid && *tzid ? xstrdup(tzid) : tz_local_name();
-	z = caltz_open(s, j.tzid, e);
-	if (!z)
+	if (tzid && *tzid && caltz_ensure(s, tzid, e) < 0)
 		goto out;
-	tz_free(z);
-	if (every && recur_parse(every, &schedule, &j.rule, e) < 0)
-		goto out;
-	snprintf(j.schedule, sizeof(j.schedule), "%s", schedule);
-	if (first_run(&j, at, now, e) < 0)
+	if (reminder_schedule(&j, at, every, tzid, now, e) < 0)
 		goto out;
 	j.payload = payload_json(text, channels);
 	if (job_add(s, &j, now, e) < 0)

@@ -22,6 +22,8 @@
 #include "store.h"
 #include "when.h"
 
+struct cJSON;
+
 struct reminder {
 	long long id;
 	char *text;
@@ -78,5 +80,16 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
  * its first occurrence after both now and the pending one (*has, *next). */
 int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next,
 		  struct err *e);
+
+/* The schedule of a new job as reminder_add() makes it: j's tzid (tzid, or
+ * the local zone), schedule and rule from every, dtstart and next_run from
+ * at (see reminder_add()).  Also for the other kinds of timed jobs
+ * (routine.h). */
+int reminder_schedule(struct job *j, time_t at, const char *every, const char *tzid, time_t now,
+		      struct err *e);
+/* A payload's "channels" as "stdout,command", or NULL for none. */
+char *reminder_channels_text(const struct cJSON *payload);
+/* Set (channels NULL: remove) a payload's "channels" from "stdout,command". */
+void reminder_set_channels(struct cJSON *payload, const char *channels);
 
 #endif

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "job.h"
 #include "reminder.h"
+#include "routine.h"
 #include "task.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -289,5 +290,32 @@ cJSON *json_job_run(const struct job_run *r)
 	render_add_time(o, "finished", r->finished_at != 0, r->finished_at);
 	cJSON_AddStringToObject(o, "result", job_result_name(r->result));
 	render_add_str(o, "detail", r->detail);
+	render_add_str(o, "output", r->output);
+	if (r->conversation_id)
+		cJSON_AddNumberToObject(o, "conversation", (double)r->conversation_id);
+	else
+		cJSON_AddNullToObject(o, "conversation");
+	return o;
+}
+
+cJSON *json_routine(const struct routine *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "request", r->request);
+	render_add_str(o, "every", r->every);
+	render_add_time(o, "next_run", r->has_next, r->next);
+	render_add_str(o, "tz", r->tzid);
+	cJSON_AddStringToObject(o, "state", r->state);
+	render_add_str(o, "assistant", r->assistant);
+	render_add_list(o, "channels", r->channels);
+	render_add_str(o, "user", r->user);
+	cJSON_AddNumberToObject(o, "attempts", r->attempts);
+	render_add_str(o, "last_error", r->last_error);
+	if (r->late)
+		cJSON_AddNumberToObject(o, "late", (double)r->late);
+	else
+		cJSON_AddNullToObject(o, "late");
 	return o;
 }

@@ -20,6 +20,7 @@ struct event_occ;
 struct reminder;
 struct job;
 struct job_run;
+struct routine;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -44,8 +45,14 @@ cJSON *json_reminder(const struct reminder *r);
 /* {"id","kind","next_run","state","attempts","last_error","occurrence",
  * "schedule","rule"} */
 cJSON *json_job(const struct job *j);
-/* {"id","job","occurrence","channel","started","finished","result","detail"} */
+/* {"id","job","occurrence","channel","started","finished","result","detail",
+ * "output","conversation"}: output is what the step made (a routine's
+ * reply, on its "assistant" step), conversation the one it went into. */
 cJSON *json_job_run(const struct job_run *r);
+/* {"id","request","every","next_run","tz","state","assistant","channels",
+ * "user","attempts","last_error","late"}; assistant and channels null for
+ * the defaults. */
+cJSON *json_routine(const struct routine *r);
 
 /* {"id","name","backend","base_url","model","key_secret","prompt","temperature",
  *  "tools","token_budget","default","created","max_tokens"}; tools is an array

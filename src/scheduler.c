@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 void sched_opts_init(struct sched_opts *o, struct config *cfg)
@@ -154,6 +156,26 @@ struct outcome {
 	bool lost; /* our claim was taken over: stop and leave the job alone */
 };
 
+/* Keep our claim before a step; out->lost when it was taken over.  No
+ * token: an occurrence fired outside the schedule (nothing to renew). */
+static int renew(struct store *s, const struct sched_opts *o, const struct sched_fire *f,
+		 const char *token, time_t started, struct outcome *out, struct err *e)
+{
+	int rc;
+
+	if (!token)
+		return 0;
+	rc = job_renew(s, f->job_id, token, started + o->lease, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		out->lost = true;
+		log_warn("job %lld: claim lost (lease ended); leaving it to its new owner",
+			 f->job_id);
+	}
+	return 0;
+}
+
 static int deliver_all(struct store *s, const struct sched_opts *o, const struct sched_deliver *d,
 		       const struct sched_fire *f, const char *token, time_t now, char **ch,
 		       size_t nch, struct outcome *out, struct err *e)
@@ -168,15 +190,10 @@ static int deliver_all(struct store *s, const struct sched_opts *o, const struct
 			return -1;
 		if (done)
 			continue;
-		rc = job_renew(s, f->job_id, token, started + o->lease, e);
-		if (rc < 0)
+		if (renew(s, o, f, token, started, out, e) < 0)
 			return -1;
-		if (rc == 0) {
-			out->lost = true;
-			log_warn("job %lld: claim lost (lease ended); leaving it to its new owner",
-				 f->job_id);
+		if (out->lost)
 			return 0;
-		}
 		rc = d->deliver(d->arg, f, ch[i], &ce);
 		if (rc < 0) {
 			out->failed++;
@@ -194,6 +211,99 @@ static int deliver_all(struct store *s, const struct sched_opts *o, const struct
 			return -1;
 	}
 	return 0;
+}
+
+/* Whether a job asks the assistant: its payload has a "request". */
+static bool composed(const cJSON *payload)
+{
+	return cJSON_IsString(cJSON_GetObjectItemCaseSensitive(payload, "request"));
+}
+
+/* The reply of a composed job for this occurrence: the one recorded by an
+ * earlier claim, else a new turn, recorded before any channel sees it.
+ * *text stays NULL when the turn failed (counted in out) or the claim was
+ * lost. */
+static int compose_step(struct store *s, const struct sched_opts *o, const struct sched_fire *f,
+			const char *token, time_t now, struct outcome *out, char **text,
+			struct err *e)
+{
+	struct sched_reply r = { NULL, 0 };
+	struct err ce = { 0, "" };
+	struct job_run run;
+	time_t started = clock_now(o, now);
+	int rc;
+
+	*text = NULL;
+	rc = job_run_get(s, f->job_id, f->occurrence, SCHED_STEP_ASSISTANT, &run, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		if (renew(s, o, f, token, started, out, e) < 0)
+			return -1;
+		if (out->lost)
+			return 0;
+		if (!o->compose)
+			rc = err_set(&ce, ERR_FAIL, "no assistant runs %s jobs in this process",
+				     f->kind);
+		else
+			rc = o->compose(o->compose_arg, s, f, clock_now(o, now), &r, &ce);
+		memset(&run, 0, sizeof(run));
+		run.job_id = f->job_id;
+		run.occurrence = f->occurrence;
+		run.channel = SCHED_STEP_ASSISTANT;
+		run.started_at = started;
+		run.finished_at = clock_now(o, now);
+		run.result = rc < 0 ? JOB_RUN_FAILED : JOB_RUN_OK;
+		run.detail = rc < 0 ? ce.msg : NULL;
+		run.output = r.text;
+		run.conversation_id = r.conversation;
+		if (rc < 0) {
+			out->failed++;
+			free(out->last_error);
+			out->last_error = xasprintf("%s: %s", SCHED_STEP_ASSISTANT, ce.msg);
+			log_warn("job %lld: the assistant failed: %s", f->job_id, ce.msg);
+		}
+		rc = job_record(s, &run, e);
+		if (rc < 0 || out->failed) {
+			free(r.text);
+			return rc < 0 ? -1 : 0;
+		}
+		if (rc == 1) {
+			*text = r.text;
+			return 0;
+		}
+		/* another process recorded its reply first: deliver that one */
+		free(r.text);
+		if (job_run_get(s, f->job_id, f->occurrence, SCHED_STEP_ASSISTANT, &run, e) < 0)
+			return -1;
+	}
+	*text = run.output ? run.output : xstrdup("");
+	run.output = NULL;
+	job_run_release(&run);
+	return 0;
+}
+
+/* Compose (when the job asks for it), then deliver on every channel. */
+static int fire_steps(struct store *s, const struct sched_opts *o, const struct sched_deliver *d,
+		      struct sched_fire *f, const cJSON *payload, const char *token, time_t t,
+		      struct outcome *out, char **reply, struct err *e)
+{
+	char **ch;
+	size_t nch = 0;
+	int rc;
+
+	*reply = NULL;
+	if (composed(payload)) {
+		if (compose_step(s, o, f, token, t, out, reply, e) < 0)
+			return -1;
+		if (!*reply)
+			return 0;
+		f->text = *reply;
+	}
+	ch = job_channels(payload, o->channels, &nch);
+	rc = deliver_all(s, o, d, f, token, t, ch, nch, out, e);
+	free_channels(ch, nch);
+	return rc;
 }
 
 /* Where a job goes after this occurrence: next occurrence, retry, or end. */
@@ -242,8 +352,7 @@ static int fire_one(struct store *s, const struct sched_opts *o, const struct sc
 	struct outcome out = { 0, 0, NULL, false };
 	struct sched_fire f;
 	struct job_next n;
-	char **ch = NULL, *err_text = NULL;
-	size_t nch = 0;
+	char *err_text = NULL, *reply = NULL;
 	int rc = -1;
 
 	memset(&f, 0, sizeof(f));
@@ -262,8 +371,7 @@ static int fire_one(struct store *s, const struct sched_opts *o, const struct sc
 			   e) < 0)
 			goto out;
 	} else {
-		ch = job_channels(payload, o->channels, &nch);
-		if (deliver_all(s, o, d, &f, token, t, ch, nch, &out, e) < 0)
+		if (fire_steps(s, o, d, &f, payload, token, t, &out, &reply, e) < 0)
 			goto out;
 		if (out.lost) {
 			rc = 0;
@@ -281,8 +389,8 @@ static int fire_one(struct store *s, const struct sched_opts *o, const struct sc
 	rc = 0;
 out:
 	free(err_text);
+	free(reply);
 	free(out.last_error);
-	free_channels(ch, nch);
 	cJSON_Delete(payload);
 	return rc;
 }
@@ -329,6 +437,50 @@ int sched_run_due(struct store *s, const struct sched_opts *o, time_t now,
 	return 0;
 }
 
+int sched_fire_now(struct store *s, const struct sched_opts *o, long long id, time_t now,
+		   const struct sched_deliver *d, char **reply, struct err *e)
+{
+	struct outcome out = { 0, 0, NULL, false };
+	struct sched_fire f;
+	struct job j;
+	cJSON *payload;
+	const cJSON *text;
+	char *composed_text = NULL;
+	int rc = -1;
+
+	if (reply)
+		*reply = NULL;
+	if (job_get(s, id, &j, e) < 0)
+		return -1;
+	payload = j.payload ? cJSON_Parse(j.payload) : NULL;
+	text = cJSON_GetObjectItemCaseSensitive(payload, "text");
+	memset(&f, 0, sizeof(f));
+	f.job_id = j.id;
+	f.kind = j.kind;
+	f.text = cJSON_IsString(text) ? text->valuestring : j.kind;
+	f.payload = j.payload;
+	f.occurrence = now;
+	f.recurring = strcmp(j.schedule, "at") != 0;
+	f.attempt = 1;
+	if (fire_steps(s, o, d, &f, payload, NULL, now, &out, &composed_text, e) < 0)
+		goto out;
+	if (d->fired && (out.delivered || out.failed))
+		d->fired(d->arg, &f, out.delivered, out.failed);
+	if (out.failed) {
+		err_set(e, ERR_FAIL, "%s", out.last_error);
+		goto out;
+	}
+	if (reply)
+		*reply = xstrdup(f.text);
+	rc = 0;
+out:
+	free(composed_text);
+	free(out.last_error);
+	cJSON_Delete(payload);
+	job_release(&j);
+	return rc;
+}
+
 static char *lock_path(const char *db_path)
 {
 	return xasprintf("%s.sched.lock", db_path);
@@ -361,4 +513,41 @@ int sched_lock_try(const char *db_path)
 		return -1;
 	}
 	return fd;
+}
+
+enum sched_runner sched_lock_holder(const char *db_path, int *pid)
+{
+	char *path = lock_path(db_path), line[256];
+	enum sched_runner who = SCHED_RUNNER_NONE;
+	struct stat sb;
+	FILE *f;
+
+	*pid = 0;
+	if (stat(path, &sb) < 0) {
+		free(path);
+		return SCHED_RUNNER_NONE;
+	}
+	free(path);
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return SCHED_RUNNER_UNKNOWN;
+	/* "1: FLOCK  ADVISORY  READ 8502 fe:00:10955123 0 EOF"; waiters have "->" */
+	while (fgets(line, sizeof(line), f)) {
+		char type[16], mode[16];
+		unsigned maj, min;
+		unsigned long long ino;
+		int p;
+
+		if (sscanf(line, "%*d: %15s %*s %15s %d %x:%x:%llu", type, mode, &p, &maj, &min,
+			   &ino) != 6 ||
+		    strcmp(type, "FLOCK") != 0 || ino != (unsigned long long)sb.st_ino ||
+		    maj != major(sb.st_dev) || min != minor(sb.st_dev))
+			continue;
+		*pid = p;
+		who = !strcmp(mode, "READ") ? SCHED_RUNNER_DAEMON : SCHED_RUNNER_FRONT;
+		if (who == SCHED_RUNNER_FRONT)
+			break;
+	}
+	fclose(f);
+	return who;
 }

@@ -33,6 +33,17 @@
  * with the first occurrence after now; all fires every missed occurrence in
  * turn; skip does not fire a late occurrence at all (recorded as missed)
  * and continues after now.  A one-time job always fires, even when late.
+ *
+ * A job that asks the assistant (its payload has a "request": a routine,
+ * routine.h) is composed before its channels: the caller's compose function
+ * runs the request and its reply is what the channels deliver.  The reply
+ * is recorded first, as the job_runs row of the step SCHED_STEP_ASSISTANT
+ * with the text and the conversation, so a re-claim after a crash delivers
+ * the same text without asking again.  A failed compose is recorded
+ * (failed) and retried like a failed channel; no channel gets anything
+ * until it succeeds.  The turn runs with the lease renewed just before it;
+ * one that outlasts the lease may be asked again by another process, and
+ * the first reply recorded is the one delivered.
  */
 #ifndef NESTOR_SCHEDULER_H
 #define NESTOR_SCHEDULER_H
@@ -49,7 +60,18 @@
 #define SCHED_MAX_ATTEMPTS 5
 #define SCHED_RETRY_BASE 30
 
+/* The job_runs "channel" of a composed job's reply. */
+#define SCHED_STEP_ASSISTANT "assistant"
+
 enum sched_catch_up { SCHED_CATCH_UP_ONCE, SCHED_CATCH_UP_ALL, SCHED_CATCH_UP_SKIP };
+
+struct sched_fire;
+
+/* What a compose function made. */
+struct sched_reply {
+	char *text;             /* the text to deliver (the scheduler frees it) */
+	long long conversation; /* where the turn was written, or 0 */
+};
 
 struct sched_opts {
 	enum sched_catch_up catch_up;
@@ -58,6 +80,13 @@ struct sched_opts {
 	/* The live clock for leases and delivery times; NULL: `now` throughout. */
 	time_t (*clock)(void);
 	size_t max_jobs; /* at most this many jobs per call (0: no limit) */
+	/* Run the request of a job that asks the assistant (f->payload) and
+	 * fill r; -1 with e when it failed.  NULL: such jobs fail here (and
+	 * are retried), e.g. routine_compose (routine.h) with compose_arg the
+	 * config. */
+	int (*compose)(void *arg, struct store *s, const struct sched_fire *f, time_t now,
+		       struct sched_reply *r, struct err *e);
+	void *compose_arg;
 };
 
 /* Defaults, then the scheduler.* and notify.* keys of cfg (may be NULL). */
@@ -68,7 +97,8 @@ void sched_opts_release(struct sched_opts *o);
 struct sched_fire {
 	long long job_id;
 	const char *kind;
-	const char *text;    /* the reminder's text (payload "text"), else the kind */
+	const char *text;    /* the reminder's text (payload "text"), a composed
+			      * job's reply, else the kind */
 	const char *payload; /* the job's JSON payload, or NULL */
 	time_t occurrence;   /* its due time */
 	long late;           /* seconds past due when late (> SCHED_LATE_GRACE), else 0 */
@@ -95,6 +125,15 @@ struct sched_deliver {
 int sched_run_due(struct store *s, const struct sched_opts *o, time_t now,
 		  const struct sched_deliver *d, long *next_delay, int *fired, struct err *e);
 
+/*
+ * Fire job id once at now outside its schedule (`routine run`): an extra
+ * occurrence, composed, delivered and recorded like any other, the job's
+ * schedule and state left alone.  *reply (may be NULL): the text delivered
+ * (caller frees).  Fails when the compose or a channel failed (recorded).
+ */
+int sched_fire_now(struct store *s, const struct sched_opts *o, long long id, time_t now,
+		   const struct sched_deliver *d, char **reply, struct err *e);
+
 /* "late by 3h", "late by 2d 4h": buf needs 32 bytes. */
 char *sched_fmt_late(long secs, char *buf, size_t len);
 /* The one line shown for a fired reminder: "reminder 12: call mom (late by 3h)". */
@@ -111,5 +150,17 @@ char *sched_fire_line(const struct sched_fire *f);
  */
 int sched_lock_daemon(const char *db_path, struct err *e);
 int sched_lock_try(const char *db_path);
+
+enum sched_runner {
+	SCHED_RUNNER_NONE,   /* nobody holds the lock: due jobs wait */
+	SCHED_RUNNER_DAEMON, /* `nestor daemon` (shared) */
+	SCHED_RUNNER_FRONT,  /* a TUI or REPL running the scheduler (exclusive) */
+	SCHED_RUNNER_UNKNOWN /* /proc/locks cannot be read */
+};
+
+/* Who holds the scheduler lock of db_path, and its pid (0 when unknown),
+ * as /proc/locks shows it: the lock itself is never taken, so asking can
+ * never keep a front from running the scheduler. */
+enum sched_runner sched_lock_holder(const char *db_path, int *pid);
 
 #endif

@@ -19,6 +19,8 @@ extern const struct tool tool_task_add, tool_task_list, tool_task_done;
 extern const struct tool tool_time_now, tool_time_convert;
 extern const struct tool tool_weather_forecast;
 extern const struct tool tool_ask_assistant;
+extern const struct tool tool_day_brief, tool_task_recap;
+extern const struct tool tool_routine_add, tool_routine_list;
 
 /* A string argument, or NULL when absent, null or empty. */
 const char *tool_arg_str(const cJSON *args, const char *name);
@@ -31,6 +33,10 @@ int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *nam
 		  struct when *w, struct err *e);
 /* A duration argument through when_parse_duration(); 1, 0 or -1 as above. */
 int tool_arg_duration(const cJSON *args, const char *name, long *secs, struct err *e);
+
+/* An array-of-strings argument as "a,b,c" (caller frees), NULL when absent
+ * or empty; -1 with e naming the argument when an item is not a string. */
+int tool_arg_list(const cJSON *args, const char *name, char **list, struct err *e);
 
 /* A new result object {"id": id}, for the caller to add fields to. */
 cJSON *tool_result_id(long long id);

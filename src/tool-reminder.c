@@ -5,6 +5,7 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* {"id": id, "reminder": {...}} as it is now. */
@@ -23,26 +24,20 @@ static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct 
 static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
 			    struct err *e)
 {
-	const cJSON *chans = cJSON_GetObjectItemCaseSensitive(args, "channels"), *c;
-	struct sbuf list = SBUF_INIT;
+	char *list;
 	struct when w;
 	long long id;
 	int rc;
 
 	if (tool_arg_when(ctx, args, "at", &w, e) < 0)
 		return -1;
-	cJSON_ArrayForEach(c, chans)
-	{
-		if (!cJSON_IsString(c)) {
-			sbuf_release(&list);
-			return err_set(e, ERR_USAGE, "reminder_add: channels must be strings");
-		}
-		sbuf_addf(&list, "%s%s", list.len ? "," : "", c->valuestring);
+	if (tool_arg_list(args, "channels", &list, e) < 0) {
+		err_prefix(e, "reminder_add");
+		return -1;
 	}
 	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), reminder_when_at(&w),
-			  tool_arg_str(args, "every"), NULL, list.len ? list.buf : NULL, ctx->now,
-			  &id, e);
-	sbuf_release(&list);
+			  tool_arg_str(args, "every"), NULL, list, ctx->now, &id, e);
+	free(list);
 	return rc < 0 ? -1 : result_of(ctx, id, result, e);
 }
 

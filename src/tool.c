@@ -1,6 +1,7 @@
 /* The registry: every tool, argument validation against its schema, and the
  * `tools` array the LLM backend sends. */
 #include "tool-impl.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -25,6 +26,10 @@ const struct tool *const tool_registry[] = {
 	&tool_time_convert,
 	&tool_weather_forecast,
 	&tool_ask_assistant,
+	&tool_day_brief,
+	&tool_task_recap,
+	&tool_routine_add,
+	&tool_routine_list,
 	NULL,
 };
 
@@ -231,6 +236,25 @@ int tool_arg_duration(const cJSON *args, const char *name, long *secs, struct er
 		return -1;
 	}
 	return 1;
+}
+
+int tool_arg_list(const cJSON *args, const char *name, char **list, struct err *e)
+{
+	const cJSON *c;
+	struct sbuf sb = SBUF_INIT;
+
+	*list = NULL;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(args, name))
+	{
+		if (!cJSON_IsString(c)) {
+			sbuf_release(&sb);
+			return err_set(e, ERR_USAGE, "%s must be strings", name);
+		}
+		sbuf_addf(&sb, "%s%s", sb.len ? "," : "", c->valuestring);
+	}
+	*list = sb.len ? sbuf_detach(&sb) : NULL;
+	sbuf_release(&sb);
+	return 0;
 }
 
 cJSON *tool_result_id(long long id)

@@ -10,9 +10,11 @@
 
 #define JOB_COLS                                                                            \
 	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"   \
-	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates"
+	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates, user_id"
 #define ACTIVE "state IN ('pending','running')"
-#define RUN_COLS "id, job_id, occurrence, channel, started_at, finished_at, result, detail"
+#define RUN_COLS                                                                            \
+	"id, job_id, occurrence, channel, started_at, finished_at, result, detail, output,"  \
+	" conversation_id"
 
 static const char *const state_words[] = { "pending", "running", "done", "cancelled",
 					    "failed" };
@@ -158,6 +160,7 @@ static void job_from_row(sqlite3_stmt *st, struct job *j)
 	j->event_id = sqlite3_column_int64(st, 14);
 	j->run_offset = (long)sqlite3_column_int64(st, 15);
 	exdates_from_json((const char *)sqlite3_column_text(st, 16), j);
+	j->user_id = sqlite3_column_int64(st, 17);
 }
 
 static void run_from_row(sqlite3_stmt *st, struct job_run *r)
@@ -172,6 +175,8 @@ static void run_from_row(sqlite3_stmt *st, struct job_run *r)
 	if (job_result_parse((const char *)sqlite3_column_text(st, 6), &r->result) < 0)
 		r->result = JOB_RUN_FAILED;
 	r->detail = store_col_text(st, 7);
+	r->output = store_col_text(st, 8);
+	r->conversation_id = sqlite3_column_int64(st, 9);
 }
 
 static void bind_opt_time(sqlite3_stmt *st, int idx, bool has, time_t t)
@@ -213,8 +218,8 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		snprintf(j->schedule, sizeof(j->schedule), "at");
 	st = store_prepare(s,
 			   "INSERT INTO jobs(payload, schedule, rule, tzid, dtstart, next_run,"
-			   " occurrence, run_offset, exdates, kind, state, created_at, event_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+			   " occurrence, run_offset, exdates, kind, state, created_at, event_id, user_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
 			   e);
 	if (!st)
 		return -1;
@@ -225,6 +230,7 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		sqlite3_bind_int64(st, 12, j->event_id);
 	else
 		sqlite3_bind_null(st, 12);
+	sqlite3_bind_int64(st, 13, j->user_id ? j->user_id : 1);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -290,6 +296,13 @@ static void unfill_run(void *p)
 
 	free(r->channel);
 	free(r->detail);
+	free(r->output);
+}
+
+void job_run_release(struct job_run *r)
+{
+	if (r)
+		unfill_run(r);
 }
 
 static int collect_jobs(struct store *s, sqlite3_stmt *st, struct job **out, size_t *n,
@@ -505,8 +518,8 @@ int job_record(struct store *s, const struct job_run *r, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "INSERT OR IGNORE INTO job_runs(job_id, occurrence, channel,"
-					 " started_at, finished_at, result, detail)"
-					 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+					 " started_at, finished_at, result, detail, output,"
+					 " conversation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 					 e);
 
 	if (!st)
@@ -518,7 +531,36 @@ int job_record(struct store *s, const struct job_run *r, struct err *e)
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->finished_at);
 	store_bind_text(st, 6, job_result_name(r->result));
 	store_bind_text(st, 7, r->detail);
+	store_bind_text(st, 8, r->output);
+	if (r->conversation_id)
+		sqlite3_bind_int64(st, 9, r->conversation_id);
+	else
+		sqlite3_bind_null(st, 9);
 	return changed(s, st, e);
+}
+
+int job_run_get(struct store *s, long long id, time_t occurrence, const char *channel,
+		struct job_run *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " RUN_COLS " FROM job_runs WHERE job_id = ?"
+					 " AND occurrence = ? AND channel = ? AND result = 'ok'",
+					 e);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)occurrence);
+	store_bind_text(st, 3, channel);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		run_from_row(st, out);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "job runs");
+	return rc == SQLITE_ROW;
 }
 
 static void bind_next(sqlite3_stmt *st, const struct job_next *n)

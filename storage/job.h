@@ -67,6 +67,7 @@ struct job {
 	char *last_error;
 	time_t created_at;
 	long long event_id; /* the event whose VALARM made it, else 0 */
+	long long user_id;  /* whose job it is (0 on add: the first user) */
 };
 
 struct job_run {
@@ -76,6 +77,8 @@ struct job_run {
 	time_t started_at, finished_at;
 	enum job_result result;
 	char *detail;   /* error text, "late by 3h", or NULL */
+	char *output;   /* what the step produced (a routine's reply), or NULL */
+	long long conversation_id; /* the conversation it went into, else 0 */
 };
 
 void job_release(struct job *j);
@@ -126,6 +129,11 @@ int job_delivered(struct store *s, long long id, time_t occurrence, const char *
 /* Insert a job_runs row.  Returns 1, or 0 when an ok/skipped row for the
  * same (job, occurrence, channel) exists already (a duplicate). */
 int job_record(struct store *s, const struct job_run *r, struct err *e);
+/* The ok row of (id, occurrence, channel) into *out: 1, or 0 when there is
+ * none (then *out is zeroed). */
+int job_run_get(struct store *s, long long id, time_t occurrence, const char *channel,
+		struct job_run *out, struct err *e);
+void job_run_release(struct job_run *r);
 
 /* How a claim ends (job_finish) or a user changes a job (job_set). */
 struct job_next {

@@ -212,6 +212,12 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE messages ADD COLUMN completion_tokens INTEGER;"
 	"ALTER TABLE messages ADD COLUMN reasoning TEXT;"
 	"ALTER TABLE assistants ADD COLUMN max_tokens INTEGER;",
+	/* 8: routines: a run keeps the assistant's reply and the conversation
+	 * it went into; failed deliveries are found by time for `nestor status` */
+	"ALTER TABLE job_runs ADD COLUMN output TEXT;"
+	"ALTER TABLE job_runs ADD COLUMN conversation_id INTEGER"
+	"  REFERENCES conversations(id) ON DELETE SET NULL;"
+	"CREATE INDEX job_runs_failed ON job_runs(finished_at) WHERE result = 'failed';",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -2,6 +2,7 @@
 #include "alarm.h"
 #include "log.h"
 #include "wallclock.h"
+#include "routine.h"
 #include "xalloc.h"
 
 #include <string.h>
@@ -15,6 +16,7 @@
 static int deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct alarm *a = arg;
+	const char *kind = !strcmp(f->kind, ROUTINE_KIND) ? "Routine" : "Reminder";
 	char title[64], late[32];
 
 	if (strcmp(channel, "tui") && strcmp(channel, "stdout"))
@@ -24,10 +26,10 @@ static int deliver(void *arg, const struct sched_fire *f, const char *channel, s
 	a->last_job = f->job_id;
 	a->last_occurrence = f->occurrence;
 	if (f->late)
-		snprintf(title, sizeof(title), "Reminder %lld (%s)", f->job_id,
+		snprintf(title, sizeof(title), "%s %lld (%s)", kind, f->job_id,
 			 sched_fmt_late(f->late, late, sizeof(late)));
 	else
-		snprintf(title, sizeof(title), "Reminder %lld", f->job_id);
+		snprintf(title, sizeof(title), "%s %lld", kind, f->job_id);
 	worker_post_id(a->worker, WORKER_FIRED, f->job_id, title, f->text);
 	return 0;
 }
@@ -61,6 +63,7 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 	a->lock = -1;
 	a->db_path = ctx->db_path;
 	sched_opts_init(&a->opts, ctx->cfg);
+	routine_sched(&a->opts, ctx->cfg);
 	a->opts.clock = wallclock_now;
 	a->opts.max_jobs = 20; /* a burst of due jobs does not hold back a popup */
 	a->notify.command = config_get(ctx->cfg, "notify.command");

@@ -30,6 +30,8 @@ void status_draw(WINDOW *w, const struct status_info *s)
 		sbuf_adds(&left, " | scrolled back: PgDn");
 	else
 		sbuf_adds(&left, " | F1 help");
+	if (s->attention)
+		sbuf_adds(&right, "! nestor status | ");
 	if (s->sched)
 		sbuf_addf(&right, "%s | ", s->sched);
 	if (s->sync)

@@ -17,6 +17,7 @@ struct status_info {
 	long long conversation; /* 0: a new one */
 	const char *sched;     /* "reminders here", "daemon", ... or NULL */
 	const char *sync;      /* or NULL */
+	bool attention;        /* health.h: `nestor status` would exit 1 */
 	bool busy;             /* a reply is being written */
 	bool scrolled;         /* the chat is scrolled back */
 	const char *notice;    /* or NULL */

@@ -3,6 +3,7 @@
 #include "alarm.h"
 #include "chat.h"
 #include "dbwatch.h"
+#include "health.h"
 #include "input.h"
 #include "log.h"
 #include "popup.h"
@@ -58,6 +59,7 @@ struct tui {
 	bool notice_error;
 	time_t notice_until, minute;
 	long long data_version;
+	bool attention; /* health.h: something needs attention */
 	char *hist_path;
 	struct timespec started;
 };
@@ -144,6 +146,7 @@ static void status(struct tui *t)
 	memset(&si, 0, sizeof(si));
 	tuicmd_status(&t->cmd, &si);
 	si.sched = alarm_state(&t->alarm);
+	si.attention = t->attention;
 	si.busy = worker_busy(t->worker);
 	si.scrolled = t->chat.scroll > 0;
 	si.now = wallclock_now();
@@ -202,9 +205,16 @@ static void draw(struct tui *t)
 static void refresh_side(struct tui *t)
 {
 	struct err e = { 0, "" };
+	struct health h;
 
 	if (side_load(&t->side, t->ctx->store, wallclock_now(), &e) < 0)
 		notice(t, true, "side pane: %s", e.msg);
+	/* the same answer as `nestor status`, without reading the log */
+	if (health_collect(t->ctx->store, t->ctx->cfg, t->ctx->db_path, NULL, time(NULL), &h,
+			   &e) == 0) {
+		t->attention = !h.healthy;
+		health_release(&h);
+	}
 	t->dirty = true;
 }
 

@@ -13,6 +13,7 @@
 #include "dbwatch.h"
 #include "log.h"
 #include "notify.h"
+#include "routine.h"
 #include "scheduler.h"
 #include "wallclock.h"
 #include "xalloc.h"
@@ -60,6 +61,7 @@ static void load_opts(struct daemon *d)
 {
 	sched_opts_release(&d->opts);
 	sched_opts_init(&d->opts, d->ctx->cfg);
+	routine_sched(&d->opts, d->ctx->cfg);
 	d->opts.clock = wallclock_now;
 	/* Look at the signals between batches when a backlog is due. */
 	d->opts.max_jobs = 50;

@@ -5,6 +5,7 @@
 #include "reminder.h"
 #include "reltime.h"
 #include "render.h"
+#include "routine.h"
 #include "scheduler.h"
 #include "when.h"
 #include "wallclock.h"
@@ -32,7 +33,7 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 }
 
 /* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
-static int parse_at(struct ctx *ctx, const char *text, time_t *at)
+int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at)
 {
 	struct when w;
 
@@ -67,7 +68,7 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "", remind_opts)) != -1) {
 		switch (c) {
 		case OPT_AT:
-			if (parse_at(ctx, optarg, &at) < 0)
+			if (cmd_parse_at(ctx, optarg, &at) < 0)
 				return -1;
 			break;
 		case OPT_EVERY:
@@ -97,30 +98,13 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* A listing's options: only a boolean flag (--all, --dry-run), no argument. */
-static int flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
-{
-	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
-	int c;
-
-	*set = false;
-	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c != 'F')
-			return -1;
-		*set = true;
-	}
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-	return 0;
-}
-
 static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 {
 	struct reminder *rs;
 	bool all;
 	size_t n;
 
-	if (flag_only(ctx, argc, argv, "all", &all) < 0)
+	if (cmd_flag_only(ctx, argc, argv, "all", &all) < 0)
 		return -1;
 	if (reminder_list(ctx->store, all, ctx->now, &rs, &n, &ctx->err) < 0)
 		return -1;
@@ -299,11 +283,12 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	long delay;
 	int rc;
 
-	if (flag_only(ctx, argc, argv, "dry-run", &dry) < 0)
+	if (cmd_flag_only(ctx, argc, argv, "dry-run", &dry) < 0)
 		return -1;
 	if (dry)
 		return dry_run(ctx);
 	sched_opts_init(&o, ctx->cfg);
+	routine_sched(&o, ctx->cfg);
 	o.clock = wallclock_now;
 	memset(&ff, 0, sizeof(ff));
 	ff.n.command = config_get(ctx->cfg, "notify.command");
@@ -336,7 +321,7 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 	bool all;
 	size_t n;
 
-	if (flag_only(ctx, argc, argv, "all", &all) < 0)
+	if (cmd_flag_only(ctx, argc, argv, "all", &all) < 0)
 		return -1;
 	if (job_list(ctx->store, NULL, all, &jobs, &n, &ctx->err) < 0)
 		return -1;
@@ -394,16 +379,21 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 	} else if (n == 0) {
 		fprintf(ctx->out, "no runs\n");
 	} else {
-		fprintf(ctx->out, "%4s  %-16s  %-16s  %-8s  %-7s  %s\n", "JOB", "DUE", "RAN",
+		fprintf(ctx->out, "%4s  %-16s  %-16s  %-9s  %-7s  %s\n", "JOB", "DUE", "RAN",
 			"CHANNEL", "RESULT", "DETAIL");
 		for (size_t i = 0; i < n; i++) {
-			char due[40], ran[40];
+			char due[40], ran[40], conv[40] = "";
 
 			fmt_when(runs[i].occurrence, ctx->now, due, sizeof(due));
 			fmt_when(runs[i].started_at, ctx->now, ran, sizeof(ran));
-			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-8s  %-7s  %s\n", runs[i].job_id,
+			if (runs[i].conversation_id)
+				snprintf(conv, sizeof(conv), "conversation %lld",
+					 runs[i].conversation_id);
+			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  %s\n", runs[i].job_id,
 				due, ran, runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
-				runs[i].detail ? runs[i].detail : "");
+				runs[i].detail ? runs[i].detail : conv);
+			if (runs[i].output)
+				cmd_print_indented(ctx, runs[i].output, 6);
 		}
 	}
 	job_run_list_free(runs, n);

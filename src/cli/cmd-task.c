@@ -173,25 +173,11 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Parse exactly one ID argument for done/rm. */
-static int one_id(struct ctx *ctx, int argc, char **argv, long long *id)
-{
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
-		return -1;
-	if (optind >= argc)
-		return cmd_usage(ctx, "missing ID");
-	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
-	return cmd_parse_id(ctx, argv[optind], id);
-}
-
 static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
 {
 	long long id = 0;
 
-	if (one_id(ctx, argc, argv, &id) < 0 || task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 || task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
 		fprintf(ctx->out, "task %lld done\n", id);
@@ -202,7 +188,7 @@ static int task_cmd_rm(struct ctx *ctx, int argc, char **argv)
 {
 	long long id = 0;
 
-	if (one_id(ctx, argc, argv, &id) < 0 || task_rm(ctx->store, id, &ctx->err) < 0)
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 || task_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
 		fprintf(ctx->out, "task %lld removed\n", id);

@@ -79,6 +79,35 @@ int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	return c;
 }
 
+int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing ID");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+	return cmd_parse_id(ctx, argv[optind], id);
+}
+
+int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
+{
+	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
+	int c;
+
+	*set = false;
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c != 'F')
+			return -1;
+		*set = true;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}
+
 char *cmd_join_args(int argc, char **argv, int from)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -122,7 +151,8 @@ void cmd_help_all(FILE *f)
 	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--json] <command> [args]\n\n"
 		   "commands:\n");
 	for (const struct cmd *c = cmd_table; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		if (!(c->flags & CMD_HIDDEN))
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n'nestor help COMMAND' or 'nestor COMMAND --help' for details.\n");
 }
 
@@ -187,6 +217,7 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 {
 	const struct cmd *c = find(table, argv[0]), *v = NULL;
 	char prefix[64] = "";
+	int rc;
 
 	err_clear(&ctx->err);
 	if (!c) {
@@ -229,7 +260,6 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
 		return failed(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */
-	if (c->exec(ctx, argc, argv) < 0)
-		return failed(ctx);
-	return 0;
+	rc = c->exec(ctx, argc, argv);
+	return rc < 0 ? failed(ctx) : rc;
 }

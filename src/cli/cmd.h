@@ -10,6 +10,8 @@
  * on success or -1 after filling ctx->err; the front shows the error once.
  * Nothing here prints an error: the CLI shows it on stderr (and as a JSON
  * object under --json), the REPL on its line, the TUI in its chat.
+ * A handler whose answer is an exit status (`status`: 1 = needs attention)
+ * returns it (> 0) after printing its output; no error is shown.
  */
 #ifndef NESTOR_CMD_H
 #define NESTOR_CMD_H
@@ -27,6 +29,7 @@ struct cJSON;
 
 enum cmd_flags {
 	CMD_NEEDS_DB = 1 << 0, /* open the database before calling */
+	CMD_HIDDEN = 1 << 1,   /* for the completion scripts: not in `nestor help` */
 };
 
 struct ctx {
@@ -90,11 +93,18 @@ int cmd_export(struct ctx *ctx, int argc, char **argv);
 int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from,
 	       time_t *to);
 extern const struct cmd cmd_remind_verbs[];
+extern const struct cmd cmd_routine_verbs[];
 extern const struct cmd cmd_jobs_verbs[];
 /* `nestor jobs [--all] [--json]` (src/cli/cmd-remind.c) and `nestor daemon`
  * (src/cli/cmd-daemon.c): top-level commands with handlers of their own. */
 int cmd_jobs(struct ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct ctx *ctx, int argc, char **argv);
+/* `nestor completion SHELL` and the hidden `nestor __complete KIND` its
+ * scripts call for ids and names (src/cli/cmd-completion.c). */
+int cmd_completion(struct ctx *ctx, int argc, char **argv);
+int cmd_complete(struct ctx *ctx, int argc, char **argv);
+/* `nestor status` (src/cli/cmd-status.c). */
+int cmd_status(struct ctx *ctx, int argc, char **argv);
 
 /*
  * Run argv (argv[0] = a top-level command name) through the table.  Returns
@@ -122,6 +132,11 @@ void cmd_help_all(FILE *f);
 struct option;
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
+/* Exactly one ID argument and no option (show, done, rm...). */
+int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id);
+/* A listing's options: only the boolean --flag (--all, --dry-run), no
+ * argument; *set says whether it was given. */
+int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set);
 /* The positional arguments argv[optind..argc) joined by spaces, or NULL. */
 char *cmd_join_args(int argc, char **argv, int from);
 
@@ -134,6 +149,13 @@ int cmd_usage(struct ctx *ctx, const char *fmt, ...) __attribute__((format(print
 
 /* Print a cJSON value to ctx->out (pretty) and free it. */
 void cmd_print_json(struct ctx *ctx, struct cJSON *v);
+
+/* --at WHEN (src/cli/cmd-remind.c): a date without a time of day means
+ * 09:00 that day; a usage error naming --at when it does not parse. */
+int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at);
+/* Print text to ctx->out, each line indented by indent spaces
+ * (src/cli/cmd-routine.c). */
+void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

@@ -41,10 +41,15 @@ const struct cmd cmd_table[] = {
 	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o FILE]", "export events as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
 	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,
 	  cmd_remind_verbs },
+	{ "routine", NULL, "the assistant on a schedule (add, list, show, edit, rm, run)", 0, NULL,
+	  cmd_routine_verbs },
 	{ "jobs", "[--all] [--json]", "scheduled jobs, and their past runs (history)",
 	  CMD_NEEDS_DB, cmd_jobs, cmd_jobs_verbs },
 	{ "daemon", "[--foreground]", "run the scheduler in the background", CMD_NEEDS_DB,
 	  cmd_daemon, NULL },
+	{ "status", "[--json]",
+	  "whether everything is healthy (exit 0) or needs attention (exit 1)", CMD_NEEDS_DB,
+	  cmd_status, NULL },
 	{ "config", NULL, "read and change the configuration file", 0, NULL, cmd_config_verbs },
 	{ "assistant", NULL, "the assistants that answer: LLM servers or offline (add, list, ...)",
 	  0, NULL, cmd_assistant_verbs },
@@ -52,6 +57,10 @@ const struct cmd cmd_table[] = {
 	  cmd_secret_verbs },
 	{ "tui", NULL, "the full-screen chat, agenda and reminders (the default on a terminal)",
 	  CMD_NEEDS_DB, tui_main, NULL },
+	{ "completion", "bash|zsh|fish", "print the shell completion script", 0, cmd_completion,
+	  NULL },
+	{ "__complete", "KIND", "ids and names for the completion scripts", CMD_HIDDEN,
+	  cmd_complete, NULL },
 	{ "help", "[COMMAND [VERB]]", "show help for nestor or a command", 0, cmd_help, NULL },
 	{ "version", NULL, "print the version", 0, cmd_version, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
@@ -150,7 +159,9 @@ static int report(struct ctx *ctx)
 
 static int run(struct ctx *ctx, int argc, char **argv)
 {
-	return cmd_dispatch(ctx, cmd_table, argc, argv) < 0 ? report(ctx) : 0;
+	int rc = cmd_dispatch(ctx, cmd_table, argc, argv);
+
+	return rc < 0 ? report(ctx) : rc;
 }
 
 /* `nestor` with no command: the TUI on a terminal; with text on stdin,

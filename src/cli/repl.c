@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "routine.h"
 #include "tool.h"
 #include "slash.h"
 #include "wallclock.h"
@@ -522,6 +523,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		/* fire reminders here unless a daemon does */
 		r.sched_lock = sched_lock_try(ctx->db_path);
 		sched_opts_init(&r.sched, ctx->cfg);
+		routine_sched(&r.sched, ctx->cfg);
 		r.notify.command = config_get(ctx->cfg, "notify.command");
 		r.notify.timeout = r.sched.lease / 2;
 		r.history = xasprintf("%s/history", ctx->paths.state_dir);

@@ -66,8 +66,8 @@ set -e
 expect_eq "show removed exit" "$rc" 1
 expect_eq "show removed" "$(cat err.txt)" "nestor: history show: no conversation with id $conv"
 
-# tools: 16, with real JSON Schemas
-expect_eq "tools" "$(nestor tools | grep -c '^[a-z]')" 16
+# tools: 20, with real JSON Schemas
+expect_eq "tools" "$(nestor tools | grep -c '^[a-z]')" 20
 nestor tools --json | python3 -c '
 import json, sys
 tools = json.load(sys.stdin)
@@ -75,7 +75,7 @@ names = [t["function"]["name"] for t in tools]
 assert names == ["calendar_agenda", "calendar_add", "calendar_edit", "calendar_delete",
     "calendar_search", "reminder_add", "reminder_list", "reminder_cancel", "reminder_snooze",
     "task_add", "task_list", "task_done", "time_now", "time_convert", "weather_forecast",
-    "ask_assistant"], names
+    "ask_assistant", "day_brief", "task_recap", "routine_add", "routine_list"], names
 for t in tools:
     p = t["function"]["parameters"]
     assert t["type"] == "function" and p["type"] == "object", t

@@ -459,7 +459,7 @@ START_TEST(test_registry)
 		n++;
 	}
 	regfree(&re);
-	ck_assert_int_eq(n, 16);
+	ck_assert_int_eq(n, 20);
 	cJSON_Delete(all);
 	some = tool_schemas("task_add, time_now");
 	ck_assert_int_eq(cJSON_GetArraySize(some), 2);

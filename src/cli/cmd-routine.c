@@ -1,0 +1,334 @@
+/* nestor routine add|list|show|edit|rm|run: the assistant on a schedule. */
+#include "answer.h"
+#include "cmd.h"
+#include "job.h"
+#include "notify.h"
+#include "render.h"
+#include "routine.h"
+#include "reltime.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHOW_RUNS 10
+
+enum { OPT_EVERY = 256, OPT_AT, OPT_ASSISTANT, OPT_CHANNEL, OPT_USER, OPT_TZ };
+
+static const struct option def_opts[] = {
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "assistant", required_argument, NULL, OPT_ASSISTANT },
+	{ "channel", required_argument, NULL, OPT_CHANNEL },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cmd_print_indented(struct ctx *ctx, const char *text, int indent)
+{
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+
+		fprintf(ctx->out, "%*s%.*s\n", indent, "", (int)len, p);
+		p += len;
+		p += *p == '\n';
+	}
+}
+
+/* The options of add and edit into d; the words left are the request
+ * (*request, caller frees; NULL when none). */
+static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d,
+		    char **request)
+{
+	int c;
+
+	memset(d, 0, sizeof(*d));
+	*request = NULL;
+	while ((c = cmd_getopt(ctx, argc, argv, "", def_opts)) != -1) {
+		switch (c) {
+		case OPT_EVERY:
+			d->every = optarg;
+			break;
+		case OPT_AT:
+			if (cmd_parse_at(ctx, optarg, &d->at) < 0)
+				return -1;
+			break;
+		case OPT_ASSISTANT:
+			d->assistant = optarg;
+			break;
+		case OPT_CHANNEL:
+			d->channels = optarg;
+			break;
+		case OPT_USER:
+			d->user = optarg;
+			break;
+		case OPT_TZ:
+			d->tzid = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	*request = cmd_join_args(argc, argv, optind);
+	d->request = *request;
+	return 0;
+}
+
+static int routine_cmd_add(struct ctx *ctx, int argc, char **argv)
+{
+	struct routine_def d;
+	char *request;
+	long long id;
+	int rc = -1;
+
+	if (read_def(ctx, argc, argv, &d, &request) < 0)
+		goto out;
+	if (!request) {
+		cmd_usage(ctx, "missing REQUEST (what to ask, e.g. \"my day\")");
+		goto out;
+	}
+	if (!d.every) {
+		cmd_usage(ctx, "missing --every CRON|PHRASE");
+		goto out;
+	}
+	if (routine_add(ctx->store, &d, ctx->now, &id, &ctx->err) < 0)
+		goto out;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cmd_print_json(ctx, o);
+	} else {
+		fprintf(ctx->out, "%lld\n", id);
+	}
+	rc = 0;
+out:
+	free(request);
+	return rc;
+}
+
+/* "tomorrow 08:00", or "-" when there is no next run. */
+static void next_text(const struct routine *r, time_t now, char *buf, size_t len)
+{
+	if (r->has_next)
+		reltime_format(RELTIME_PROSE, "en", r->next, false, now, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+static int routine_cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct routine *rs;
+	bool all;
+	size_t n;
+
+	if (cmd_flag_only(ctx, argc, argv, "all", &all) < 0)
+		return -1;
+	if (routine_list(ctx->store, all, ctx->now, &rs, &n, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_routine(&rs[i]));
+		cmd_print_json(ctx, arr);
+	} else if (n == 0) {
+		fprintf(ctx->out, all ? "no routines\n" : "no scheduled routines\n");
+	} else {
+		fprintf(ctx->out, "%4s  %-18s  %-20s  %-10s  %s%s\n", "ID", "NEXT RUN", "EVERY",
+			"ASSISTANT", all ? "STATE      " : "", "REQUEST");
+		for (size_t i = 0; i < n; i++) {
+			char next[64];
+			const char *every = answer_every("en", rs[i].every);
+
+			next_text(&rs[i], ctx->now, next, sizeof(next));
+			fprintf(ctx->out, "%4lld  %-18s  %-20.20s  %-10s  ", rs[i].id, next,
+				every ? every : "-", rs[i].assistant ? rs[i].assistant : "-");
+			if (all)
+				fprintf(ctx->out, "%-9s  ", rs[i].state);
+			fprintf(ctx->out, "%s\n", rs[i].request);
+		}
+	}
+	routine_list_free(rs, n);
+	return 0;
+}
+
+static void show_text(struct ctx *ctx, const struct routine *r, const struct job_run *runs,
+		      size_t n)
+{
+	const char *every = answer_every("en", r->every);
+	char next[64];
+
+	next_text(r, ctx->now, next, sizeof(next));
+	fprintf(ctx->out, "routine %lld: %s\n", r->id, r->request);
+	fprintf(ctx->out, "  every      %s", every ? every : "-");
+	if (every && r->every && strcmp(every, r->every))
+		fprintf(ctx->out, " (%s)", r->every);
+	fprintf(ctx->out, " in %s\n", r->tzid ? r->tzid : "the local zone");
+	fprintf(ctx->out, "  next run   %s\n", next);
+	fprintf(ctx->out, "  state      %s", r->state);
+	if (r->last_error)
+		fprintf(ctx->out, " (attempt %d: %s)", r->attempts, r->last_error);
+	fprintf(ctx->out, "\n  assistant  %s\n", r->assistant ? r->assistant : "the default");
+	fprintf(ctx->out, "  channels   %s\n", r->channels ? r->channels : "the default");
+	fprintf(ctx->out, "  user       %s\n", r->user ? r->user : "-");
+	if (n == 0) {
+		fprintf(ctx->out, "no runs yet\n");
+		return;
+	}
+	fprintf(ctx->out, "last runs, newest first:\n");
+	for (size_t i = 0; i < n; i++) {
+		char when[64];
+
+		reltime_format(RELTIME_PROSE, "en", runs[i].occurrence, false, ctx->now, when, sizeof(when));
+		fprintf(ctx->out, "  %-18s  %-9s  %-7s  %s", when,
+			runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
+			runs[i].detail ? runs[i].detail : "");
+		if (runs[i].conversation_id)
+			fprintf(ctx->out, "(conversation %lld)", runs[i].conversation_id);
+		fprintf(ctx->out, "\n");
+		if (runs[i].output)
+			cmd_print_indented(ctx, runs[i].output, 6);
+	}
+}
+
+static int routine_cmd_show(struct ctx *ctx, int argc, char **argv)
+{
+	struct routine r;
+	struct job_run *runs;
+	long long id;
+	size_t n;
+
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
+	    routine_get(ctx->store, id, ctx->now, &r, &ctx->err) < 0)
+		return -1;
+	if (job_history(ctx->store, id, SHOW_RUNS, &runs, &n, &ctx->err) < 0) {
+		routine_release(&r);
+		return -1;
+	}
+	if (ctx->json) {
+		cJSON *o = json_routine(&r), *arr = cJSON_AddArrayToObject(o, "runs");
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_job_run(&runs[i]));
+		cmd_print_json(ctx, o);
+	} else {
+		show_text(ctx, &r, runs, n);
+	}
+	job_run_list_free(runs, n);
+	routine_release(&r);
+	return 0;
+}
+
+static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
+{
+	struct routine_def d;
+	char *request = NULL, *rest;
+	long long id;
+	int rc = -1;
+
+	if (read_def(ctx, argc, argv, &d, &request) < 0)
+		goto out;
+	if (!request) {
+		cmd_usage(ctx, "missing ID");
+		goto out;
+	}
+	/* the first word is the id, the rest a new request */
+	rest = request + strcspn(request, " ");
+	if (*rest)
+		*rest++ = '\0';
+	d.request = *rest ? rest : NULL;
+	if (cmd_parse_id(ctx, request, &id) < 0)
+		goto out;
+	if (!d.request && !d.every && !d.at && !d.assistant && !d.channels && !d.tzid &&
+	    !d.user) {
+		cmd_usage(ctx, "nothing to change (give a REQUEST or an option)");
+		goto out;
+	}
+	if (routine_edit(ctx->store, id, &d, ctx->now, &ctx->err) < 0)
+		goto out;
+	if (!ctx->json)
+		fprintf(ctx->out, "routine %lld changed\n", id);
+	rc = 0;
+out:
+	free(request);
+	return rc;
+}
+
+static int routine_cmd_rm(struct ctx *ctx, int argc, char **argv)
+{
+	long long id;
+
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 || routine_rm(ctx->store, id, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "routine %lld removed\n", id);
+	return 0;
+}
+
+/* `routine run`: the reply is printed here, which stands for stdout. */
+static int run_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
+{
+	if (!strcmp(channel, "stdout"))
+		return 0;
+	return notify_deliver(arg, f, channel, e);
+}
+
+static int routine_cmd_run(struct ctx *ctx, int argc, char **argv)
+{
+	struct notify_opts n = { 0 };
+	struct sched_deliver d = { run_deliver, NULL, &n };
+	struct sched_opts o;
+	struct routine r;
+	char *reply = NULL;
+	long long id;
+	int rc;
+
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
+	    routine_get(ctx->store, id, ctx->now, &r, &ctx->err) < 0)
+		return -1;
+	routine_release(&r);
+	sched_opts_init(&o, ctx->cfg);
+	routine_sched(&o, ctx->cfg);
+	n.command = config_get(ctx->cfg, "notify.command");
+	n.timeout = o.lease / 2;
+	rc = sched_fire_now(ctx->store, &o, id, ctx->now, &d, &reply, &ctx->err);
+	sched_opts_release(&o);
+	if (rc < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(j, "id", (double)id);
+		cJSON_AddStringToObject(j, "reply", reply);
+		cmd_print_json(ctx, j);
+	} else {
+		fprintf(ctx->out, "%s\n", reply);
+	}
+	free(reply);
+	return 0;
+}
+
+const struct cmd cmd_routine_verbs[] = {
+	{ "add",
+	  "REQUEST... --every CRON|PHRASE [--at WHEN] [--assistant NAME] [--channel LIST]"
+	  " [--user NAME] [--tz ZONE]",
+	  "schedule a request to the assistant and print its id", CMD_NEEDS_DB, routine_cmd_add,
+	  NULL },
+	{ "list", "[--all] [--json]", "routines by next run", CMD_NEEDS_DB, routine_cmd_list,
+	  NULL },
+	{ "show", "ID [--json]", "a routine and its last runs with the replies", CMD_NEEDS_DB,
+	  routine_cmd_show, NULL },
+	{ "edit",
+	  "ID [REQUEST...] [--every CRON|PHRASE] [--at WHEN] [--assistant NAME]"
+	  " [--channel LIST] [--tz ZONE]",
+	  "change a routine (--assistant '' and --channel '' go back to the defaults)",
+	  CMD_NEEDS_DB, routine_cmd_edit, NULL },
+	{ "rm", "ID", "remove a routine and its history", CMD_NEEDS_DB, routine_cmd_rm, NULL },
+	{ "run", "ID [--json]", "run a routine now: print the reply and send it to its channels",
+	  CMD_NEEDS_DB, routine_cmd_run, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

@@ -1,0 +1,74 @@
+# Shell completion: `nestor completion bash|zsh|fish` made from the command
+# table, exercised in the real shells: bash through COMP_WORDS/COMP_CWORD,
+# zsh on a pty (compinit, a TAB, the list it shows), fish with
+# `complete -C`.  Ids and names come from the hidden `nestor __complete`,
+# which never creates a database.
+. "$(dirname "$0")/lib.sh"
+dir=$NESTOR_HOME
+cd "$dir"
+command -v zsh >/dev/null && command -v fish >/dev/null || fail "zsh and fish are needed (contrib/deps.sh)"
+mkdir bin zfunc
+ln -s "$NESTOR_BIN" bin/nestor
+PATH=$dir/bin:$PATH
+export PATH
+
+# -- the hidden command: not in help, no database made by a TAB
+expect_eq "__complete on no database" "$(nestor __complete tasks)" ""
+[ ! -e "$dir/nestor.db" ] || fail "a completion created the database"
+nestor help | grep -q __complete && fail "__complete is listed by nestor help"
+st=0; nestor completion tcsh 2>/dev/null || st=$?
+expect_eq "unknown shell" "$st" 2
+
+nestor task add "buy milk" >/dev/null
+nestor task add "call bob" >/dev/null
+nestor task add "done already" >/dev/null
+nestor task done 3 >/dev/null
+nestor assistant add gpt --base-url http://127.0.0.1:9/v1 --model m >/dev/null
+nestor routine add "my day" --every daily >/dev/null
+nestor completion bash > nestor.bash
+nestor completion zsh > zfunc/_nestor
+nestor completion fish > nestor.fish
+expect_eq "__complete tasks: open ones, with titles" "$(nestor __complete tasks)" "$(printf '1\tbuy milk\n2\tcall bob')"
+
+# -- bash: COMP_WORDS as bash fills them, COMPREPLY as bash shows it
+cat > comp.bash <<'SH'
+source "$1"; shift
+COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+_nestor
+printf '%s\n' "${COMPREPLY[@]}"
+SH
+b() { bash --norc comp.bash nestor.bash nestor "$@"; }
+expect_eq "bash: task done ids" "$(b task done '')" "$(printf '1  (buy milk)\n2  (call bob)')"
+expect_eq "bash: one id inserted alone" "$(b task done 2)" "2"
+expect_eq "bash: command" "$(b ta)" "task"
+expect_match "bash: verbs with summaries" "$(b routine '')" '^run  \(run a routine now'
+expect_eq "bash: --assistant" "$(b ask --assistant '')" "$(printf 'nestor\ngpt')"
+expect_eq "bash: --channel" "$(b remind add x --channel '' | tr '\n' ' ')" "stdout desktop command tui telegram "
+expect_match "bash: options of routine add" "$(b routine add x --e)" '^--every$'
+expect_eq "bash: after --at's value, still the options" "$(b remind add x --at tomorrow --ch)" "--channel"
+expect_eq "bash: config keys" "$(b config get general.l | tr '\n' ' ')" "general.location general.log_level general.language "
+expect_eq "bash: word lists" "$(b assistant add x --backend '' | tr '\n' ' ')" "offline llm "
+expect_eq "bash: --db is followed" "$(b --db "$dir/nestor.db" routine show '')" "1"
+HOME=$dir NESTOR_HOME=$dir/elsewhere b task done '' > other.out
+expect_eq "bash: another database, nothing" "$(cat other.out)" ""
+# every command of the table is offered
+nestor help | awk '/^commands:/{on=1;next} on && /^  [a-z]/{print $1}' | while read -r c; do
+	b "$c" | grep -qx "$c" || fail "bash does not complete '$c'"
+done
+
+# -- zsh: loads, and a TAB on a pty lists what the table and the database say
+zsh -f -c "fpath=($dir/zfunc \$fpath); autoload -U compinit; compinit -u -d $dir/zcompdump; autoload -U _nestor; print ok" > zload.out 2>&1
+expect_eq "zsh loads the function" "$(cat zload.out)" "ok"
+z() { zsh -f "$SRC/tests/cli/zsh-complete.zsh" "$dir/zfunc" "$1"; }
+out=$(z 'nestor task done ')
+expect_match "zsh: ids with titles" "$out" '^1  -- buy milk'
+expect_match "zsh: ids with titles" "$out" '^2  -- call bob'
+expect_match "zsh: the command completed" "$(z 'nestor ta')" 'nestor task '
+expect_match "zsh: channels" "$(z 'nestor remind add x --channel ')" 'command +desktop +stdout +telegram +tui'
+
+# -- fish: complete -C is what fish offers on a TAB
+f() { fish --no-config -c "source $dir/nestor.fish; complete -C '$1'" 2>&1; }
+expect_eq "fish: task done ids" "$(f 'nestor task done ')" "$(printf '1\tbuy milk\n2\tcall bob')"
+expect_eq "fish: command" "$(f 'nestor ta')" "$(printf 'task\tmanage tasks (add, list, done, edit, rm)')"
+expect_eq "fish: --assistant" "$(f 'nestor ask --assistant ')" "$(printf 'gpt\nnestor')"
+expect_eq "fish: shells" "$(f 'nestor completion ' | tr '\n' ' ')" "bash fish zsh "

@@ -3,6 +3,7 @@
  * a change to the schema is a new entry at the end of the array.
  */
 #include "schema.h"
+#include "schema-sync.h"
 
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
@@ -184,6 +185,16 @@ const char *const schema_migrations[] = {
 	 * go when it is deleted */
 	"ALTER TABLE jobs ADD COLUMN event_id INTEGER REFERENCES events(id) ON DELETE CASCADE;"
 	"CREATE INDEX jobs_event ON jobs(event_id) WHERE event_id IS NOT NULL;",
+	/* 5, 6, 7: kept for the migrations of other branches (renumbered when
+	 * they meet) */
+	"",
+	"",
+	"",
+	/* 8: the server profile (sync.h).  Rows get a global id; a change made
+	 * while capture is on (sync_self) goes into the outbox in the same
+	 * transaction, by the triggers below, and its fields get a version
+	 * (hybrid logical clock and device) in sync_obj. */
+	SYNC_MIGRATION,
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

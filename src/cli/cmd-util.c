@@ -46,6 +46,18 @@ void cmd_print_json(struct ctx *ctx, cJSON *v)
 	cJSON_Delete(v);
 }
 
+void cmd_put_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc('?', f);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fputc('?', f), p++;
+		else
+			fputc(*p, f);
+	}
+}
+
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 {
 	char *end;

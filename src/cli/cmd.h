@@ -38,6 +38,7 @@ struct ctx {
 	char name[64];           /* "task add": the prefix of error messages */
 	FILE *out;               /* stdout for the CLI; the REPL may redirect */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
+	const char *user;        /* --user: who the device acts as (NULL: server.user) */
 	struct err err;
 };
 
@@ -60,6 +61,11 @@ extern const struct cmd cmd_secret_verbs[];
 extern const struct cmd cmd_assistant_verbs[];
 extern const struct cmd cmd_history_verbs[];
 extern const struct cmd cmd_time_verbs[];
+extern const struct cmd cmd_user_verbs[];
+extern const struct cmd cmd_server_verbs[];
+extern const struct cmd cmd_sync_verbs[];
+/* `nestor sync`: one push and pull round (src/cli/cmd-sync.c). */
+int cmd_sync(struct ctx *ctx, int argc, char **argv);
 
 /* `nestor tui` (CMD_NEEDS_DB), the full-screen front in tui/tui.c: runs until
  * the user quits.  Declared here, as every command is, so the command table
@@ -116,6 +122,10 @@ int cmd_usage(struct ctx *ctx, const char *fmt, ...) __attribute__((format(print
 
 /* Print a cJSON value to ctx->out (pretty) and free it. */
 void cmd_print_json(struct ctx *ctx, struct cJSON *v);
+
+/* Write s to f with every control character (C0, DEL, C1) shown as '?':
+ * text that came from elsewhere never drives the terminal. */
+void cmd_put_safe(FILE *f, const char *s);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

@@ -29,13 +29,125 @@ struct local {
 	bool known, deleted;       /* sync_obj row exists; tombstone */
 };
 
+#define NCACHE 64
+
 struct applier {
 	struct store *s;
 	char device[40];
 	time_t now;
 	unsigned long long max_hlc;
 	struct replica_stats *st;
+	/* statements kept for the whole apply (a pull of thousands of
+	 * changes prepares each kind once); the oldest goes when full */
+	char *sql[NCACHE];
+	sqlite3_stmt *stc[NCACHE];
+	size_t ncache, next;
 };
+
+/* sql prepared (once per apply), reset and unbound; NULL with e filled. */
+static sqlite3_stmt *prep(struct applier *a, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < a->ncache; i++)
+		if (!strcmp(a->sql[i], sql)) {
+			sqlite3_reset(a->stc[i]);
+			sqlite3_clear_bindings(a->stc[i]);
+			return a->stc[i];
+		}
+	st = store_prepare(a->s, sql, e);
+	if (!st)
+		return NULL;
+	if (a->ncache < NCACHE) {
+		i = a->ncache++;
+	} else {
+		i = a->next;
+		a->next = (a->next + 1) % NCACHE;
+		sqlite3_finalize(a->stc[i]);
+		free(a->sql[i]);
+	}
+	a->sql[i] = xstrdup(sql);
+	a->stc[i] = st;
+	return st;
+}
+
+static void cache_release(struct applier *a)
+{
+	for (size_t i = 0; i < a->ncache; i++) {
+		sqlite3_finalize(a->stc[i]);
+		free(a->sql[i]);
+	}
+	a->ncache = 0;
+}
+
+/* Step st once: 1 a row (read it, then reset), 0 done, -1 error. */
+static int step(struct applier *a, sqlite3_stmt *st, struct err *e)
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	store_error(a->s, e, "sync");
+	sqlite3_reset(st);
+	return -1;
+}
+
+/* Run a statement without rows. */
+static int run(struct applier *a, sqlite3_stmt *st, struct err *e)
+{
+	int rc = step(a, st, e);
+
+	if (rc > 0)
+		sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The gid an alias stands for (gid itself when none), newly allocated. */
+static char *canon(struct applier *a, const char *gid, struct err *e)
+{
+	sqlite3_stmt *st = prep(a, "SELECT canon FROM sync_alias WHERE gid = ?", e);
+	char *out = NULL;
+
+	if (st) {
+		store_bind_text(st, 1, gid);
+		if (step(a, st, e) > 0) {
+			out = store_col_text(st, 0);
+			sqlite3_reset(st);
+		}
+	}
+	return out ? out : xstrdup(gid);
+}
+
+/* The local id of the row of r named gid (aliases followed), 0: none. */
+static int local_id(struct applier *a, const struct rentity *r, const char *gid, long long *id,
+		    struct err *e)
+{
+	char sql[128], *c = canon(a, gid, e);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*id = 0;
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE gid = ?", r->table);
+	st = prep(a, sql, e);
+	if (st) {
+		store_bind_text(st, 1, c);
+		rc = step(a, st, e);
+		if (rc > 0) {
+			*id = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+		}
+	}
+	free(c);
+	return rc < 0 ? -1 : 0;
+}
 
 /* Why a change was refused: -2 with the reason in e. */
 #define REJECT (-2)
@@ -58,6 +170,47 @@ static bool valid_device(const char *d)
 	return true;
 }
 
+/* Text from another device is shown on terminals: no control character
+ * but tab and newline (C0, DEL, C1). */
+static bool safe_text(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			return false;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return false;
+	}
+	return true;
+}
+
+/* The same inside JSON held in a text field (a reminder's payload...). */
+static bool safe_json(const cJSON *v)
+{
+	const cJSON *it;
+
+	if (cJSON_IsString(v))
+		return safe_text(v->valuestring);
+	cJSON_ArrayForEach(it, v)
+		if ((it->string && !safe_text(it->string)) || !safe_json(it))
+			return false;
+	return true;
+}
+
+static bool safe_value(const char *s)
+{
+	cJSON *j;
+	bool ok;
+
+	if (!safe_text(s))
+		return false;
+	if (*s != '{' && *s != '[')
+		return true;
+	j = cJSON_Parse(s);
+	ok = !j || safe_json(j);
+	cJSON_Delete(j);
+	return ok;
+}
+
 static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 {
 	bool ok;
@@ -67,6 +220,8 @@ static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 	switch (f->type) {
 	case RT_TEXT:
 		ok = cJSON_IsString(v);
+		if (ok && !safe_value(v->valuestring))
+			return reject(e, "field '%s' holds control characters", f->name);
 		break;
 	case RT_INT:
 		ok = cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
@@ -79,6 +234,8 @@ static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 		break;
 	default:
 		ok = cJSON_IsArray(v);
+		if (ok && !safe_json(v))
+			return reject(e, "field '%s' holds control characters", f->name);
 		break;
 	}
 	return ok ? 0 : reject(e, "field '%s' has a value of the wrong type", f->name);
@@ -133,34 +290,28 @@ static void local_release(struct local *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int load_local(struct store *s, const struct change *ch, struct local *l, struct err *e)
+static int load_local(struct applier *a, const struct change *ch, struct local *l,
+		      struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT vers, deleted FROM sync_obj WHERE gid = ?", e);
+	sqlite3_stmt *st = prep(a, "SELECT vers, deleted FROM sync_obj WHERE gid = ?", e);
+	int rc;
 
 	memset(l, 0, sizeof(*l));
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, ch->gid);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = step(a, st, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
 		l->known = true;
 		l->vers = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
 		l->deleted = sqlite3_column_int(st, 1) != 0;
+		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
 	if (!l->vers)
 		l->vers = cJSON_CreateObject();
-	return replica_local_id(s, ch->r, ch->gid, &l->id, e);
-}
-
-static int run(struct store *s, sqlite3_stmt *st, struct err *e)
-{
-	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-
-	if (st)
-		sqlite3_finalize(st);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return 0;
-	return st ? store_error(s, e, "sync") : -1;
+	return local_id(a, ch->r, ch->gid, &l->id, e);
 }
 
 /* Rows made apart with the same natural key are one: the smaller gid names
@@ -170,36 +321,37 @@ static int merge_natural(struct applier *a, struct change *ch, struct local *l, 
 	const cJSON *k = ch->r->natural
 				 ? cJSON_GetObjectItemCaseSensitive(ch->data, ch->r->natural)
 				 : NULL;
-	struct store *s = a->s;
 	sqlite3_stmt *st;
-	char *sql, *other = NULL;
-	int rc = 0;
+	char sql[160], *other = NULL;
+	int rc;
 
 	if (l->id || !cJSON_IsString(k))
 		return 0;
-	sql = xasprintf("SELECT gid FROM %s WHERE \"%s\" = ? AND gid IS NOT NULL", ch->r->table,
-			ch->r->natural);
-	st = store_prepare(s, sql, e);
-	free(sql);
+	snprintf(sql, sizeof(sql), "SELECT gid FROM %s WHERE \"%s\" = ? AND gid IS NOT NULL",
+		 ch->r->table, ch->r->natural);
+	st = prep(a, sql, e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, k->valuestring);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = step(a, st, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
 		other = store_col_text(st, 0);
-	sqlite3_finalize(st);
+		sqlite3_reset(st);
+	}
 	if (!other || !strcmp(other, ch->gid)) {
 		free(other);
 		return 0;
 	}
 	if (strcmp(other, ch->gid) < 0) {
 		/* ours keeps its gid; theirs becomes an alias of it */
-		st = store_prepare(s, "INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (?, ?)",
-				   e);
+		st = prep(a, "INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (?, ?)", e);
 		if (st) {
 			store_bind_text(st, 1, ch->gid);
 			store_bind_text(st, 2, other);
 		}
-		rc = run(s, st, e);
+		rc = run(a, st, e);
 		free(ch->gid);
 		ch->gid = other;
 	} else {
@@ -216,23 +368,23 @@ static int merge_natural(struct applier *a, struct change *ch, struct local *l, 
 			ch->r->table, ch->gid, other, ch->gid, other, other, ch->gid, other, ch->gid,
 			other, other, ch->gid);
 
-		rc = store_exec(s, q, e);
+		rc = store_exec(a->s, q, e);
 		sqlite3_free(q);
 		free(other);
 	}
 	if (rc < 0)
 		return -1;
 	local_release(l);
-	return load_local(s, ch, l, e);
+	return load_local(a, ch, l, e);
 }
 
 /* The value of field f of local row id, as JSON (NULL on error). */
-static cJSON *local_value(struct store *s, const struct rentity *r, const struct rfield *f,
+static cJSON *local_value(struct applier *a, const struct rentity *r, const struct rfield *f,
 			  long long id)
 {
 	char *x = replica_field_expr(f), *sql = xasprintf("SELECT %s FROM %s AS T WHERE id = ?", x,
 							 r->table);
-	sqlite3_stmt *st = store_prepare(s, sql, NULL);
+	sqlite3_stmt *st = prep(a, sql, NULL);
 	cJSON *v = NULL;
 
 	free(x);
@@ -240,9 +392,10 @@ static cJSON *local_value(struct store *s, const struct rentity *r, const struct
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (step(a, st, NULL) > 0) {
 		v = replica_column_json(st, 0, f);
-	sqlite3_finalize(st);
+		sqlite3_reset(st);
+	}
 	return v;
 }
 
@@ -250,11 +403,11 @@ static int record_conflict(struct applier *a, const struct change *ch, const cha
 			   const cJSON *mine, const cJSON *theirs, const char *my_ver,
 			   const char *their_ver, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(a->s,
-					 "INSERT INTO sync_conflicts(at, entity, gid, field, mine,"
-					 " theirs, my_ver, their_ver, device)"
-					 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					 e);
+	sqlite3_stmt *st = prep(a,
+				"INSERT INTO sync_conflicts(at, entity, gid, field, mine,"
+				" theirs, my_ver, their_ver, device)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				e);
 	char *m = mine ? cJSON_PrintUnformatted(mine) : NULL;
 	char *t = theirs ? cJSON_PrintUnformatted(theirs) : NULL;
 
@@ -272,7 +425,7 @@ static int record_conflict(struct applier *a, const struct change *ch, const cha
 	free(m);
 	free(t);
 	a->st->conflicts++;
-	return run(a->s, st, e);
+	return run(a, st, e);
 }
 
 /* Whether version v was stamped here and the writer of ch had not seen it. */
@@ -290,11 +443,11 @@ static int save_versions(struct applier *a, const struct change *ch, const struc
 			 bool deleted, struct err *e)
 {
 	char *v = cJSON_PrintUnformatted(l->vers);
-	sqlite3_stmt *st = store_prepare(a->s,
-					 "INSERT INTO sync_obj(gid, entity, vers, deleted)"
-					 " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(gid) DO UPDATE SET"
-					 " vers = ?3, deleted = deleted OR ?4",
-					 e);
+	sqlite3_stmt *st = prep(a,
+				"INSERT INTO sync_obj(gid, entity, vers, deleted)"
+				" VALUES (?1, ?2, ?3, ?4) ON CONFLICT(gid) DO UPDATE SET"
+				" vers = ?3, deleted = deleted OR ?4",
+				e);
 
 	if (st) {
 		store_bind_text(st, 1, ch->gid);
@@ -303,7 +456,7 @@ static int save_versions(struct applier *a, const struct change *ch, const struc
 		sqlite3_bind_int(st, 4, deleted);
 	}
 	free(v);
-	return run(a->s, st, e);
+	return run(a, st, e);
 }
 
 /* Keep the greater version of each field in l->vers. */
@@ -328,20 +481,18 @@ static int apply_delete(struct applier *a, const struct change *ch, struct local
 	bool lost = false;
 
 	if (l->id) {
-		char *sql = xasprintf("DELETE FROM %s WHERE id = ?", ch->r->table);
+		char sql[96];
 		sqlite3_stmt *st;
 
 		cJSON_ArrayForEach(it, l->vers)
 			lost |= cJSON_IsString(it) && unseen_edit(a, ch, it->string, it->valuestring);
-		if (lost && record_conflict(a, ch, "(deleted)", NULL, NULL, NULL, NULL, e) < 0) {
-			free(sql);
+		if (lost && record_conflict(a, ch, "(deleted)", NULL, NULL, NULL, NULL, e) < 0)
 			return -1;
-		}
-		st = store_prepare(a->s, sql, e);
-		free(sql);
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?", ch->r->table);
+		st = prep(a, sql, e);
 		if (st)
 			sqlite3_bind_int64(st, 1, l->id);
-		if (run(a->s, st, e) < 0)
+		if (run(a, st, e) < 0)
 			return -1;
 	}
 	merge_versions(l, ch->vers);
@@ -369,7 +520,7 @@ static int bind_value(struct applier *a, sqlite3_stmt *st, int idx, const struct
 		sqlite3_bind_double(st, idx, v->valuedouble);
 		return 0;
 	case RT_REF:
-		if (replica_local_id(a->s, replica_entity(f->ref), v->valuestring, &id, e) < 0)
+		if (local_id(a, replica_entity(f->ref), v->valuestring, &id, e) < 0)
 			return -1;
 		if (id)
 			sqlite3_bind_int64(st, idx, id);
@@ -386,12 +537,12 @@ static int bind_value(struct applier *a, sqlite3_stmt *st, int idx, const struct
 
 static int write_overrides(struct applier *a, long long event, const cJSON *arr, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(a->s, "DELETE FROM event_overrides WHERE event_id = ?", e);
+	sqlite3_stmt *st = prep(a, "DELETE FROM event_overrides WHERE event_id = ?", e);
 	const cJSON *o;
 
 	if (st)
 		sqlite3_bind_int64(st, 1, event);
-	if (run(a->s, st, e) < 0)
+	if (run(a, st, e) < 0)
 		return -1;
 	cJSON_ArrayForEach(o, arr) {
 		static const char *const text[] = { "summary", "description", "location", "tzid" };
@@ -401,10 +552,10 @@ static int write_overrides(struct applier *a, long long event, const cJSON *arr,
 
 		if (!cJSON_IsNumber(rid) || !cJSON_IsNumber(start) || !cJSON_IsNumber(end))
 			return reject(e, "%s", "an override lacks its times");
-		st = store_prepare(a->s,
-				   "INSERT INTO event_overrides(event_id, recurrence_id, start, \"end\","
-				   " summary, description, location, tzid) VALUES (?,?,?,?,?,?,?,?)",
-				   e);
+		st = prep(a,
+			  "INSERT INTO event_overrides(event_id, recurrence_id, start, \"end\","
+			  " summary, description, location, tzid) VALUES (?,?,?,?,?,?,?,?)",
+			  e);
 		if (!st)
 			return -1;
 		sqlite3_bind_int64(st, 1, event);
@@ -416,7 +567,7 @@ static int write_overrides(struct applier *a, long long event, const cJSON *arr,
 
 			store_bind_text(st, 5 + i, cJSON_IsString(t) ? t->valuestring : NULL);
 		}
-		if (run(a->s, st, e) < 0)
+		if (run(a, st, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -460,7 +611,7 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 		sql = full;
 	}
 	free(vals);
-	st = store_prepare(a->s, sql, e);
+	st = prep(a, sql, e);
 	free(sql);
 	if (!st)
 		return -1;
@@ -472,14 +623,12 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 		if (f->type == RT_KIDS || !taken[i])
 			continue;
 		if (bind_value(a, st, idx++, f,
-			       cJSON_GetObjectItemCaseSensitive(ch->data, f->name), e) < 0) {
-			sqlite3_finalize(st);
+			       cJSON_GetObjectItemCaseSensitive(ch->data, f->name), e) < 0)
 			return -1;
-		}
 	}
 	if (l->id)
 		sqlite3_bind_int64(st, idx, l->id);
-	if (run(a->s, st, e) < 0)
+	if (run(a, st, e) < 0)
 		return -1;
 	if (!l->id)
 		l->id = sqlite3_last_insert_rowid(a->s->db);
@@ -499,15 +648,15 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	struct local l;
 	bool taken[32] = { false }, any = false;
 	const cJSON *it;
-	char *canon;
+	char *c_gid;
 	int rc;
 
 	rc = check_change(c, &ch, e);
 	if (rc < 0)
 		return rc;
-	canon = replica_canon(a->s, ch.gid);
+	c_gid = canon(a, ch.gid, e);
 	free(ch.gid);
-	ch.gid = canon;
+	ch.gid = c_gid;
 	cJSON_ArrayForEach(it, ch.vers) {
 		char hex[17];
 		unsigned long long h;
@@ -518,7 +667,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 		if (h > a->max_hlc)
 			a->max_hlc = h;
 	}
-	rc = load_local(a->s, &ch, &l, e);
+	rc = load_local(a, &ch, &l, e);
 	if (rc == 0 && l.deleted)
 		goto out; /* a tombstone wins */
 	if (rc == 0 && ch.deleted) {
@@ -541,7 +690,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 			continue;
 		taken[i] = any = true;
 		if (l.id && cJSON_IsString(lv) && unseen_edit(a, &ch, f->name, lv->valuestring)) {
-			cJSON *mine = local_value(a->s, ch.r, f, l.id);
+			cJSON *mine = local_value(a, ch.r, f, l.id);
 
 			if (mine && !cJSON_Compare(mine, val, true))
 				rc = record_conflict(a, &ch, f->name, mine, val, lv->valuestring,
@@ -616,25 +765,26 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target,
 			goto fail;
 	}
 	snprintf(num, sizeof(num), "%lld", cursor);
-	q = store_prepare(s,
-			  "UPDATE sync_self SET applying = 0, hlc = max(hlc, ?) WHERE id = 1;", e);
+	q = prep(&a, "UPDATE sync_self SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", e);
 	if (!q)
 		goto fail;
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)(a.max_hlc & 0x7fffffffffffffffULL));
-	if (run(s, q, e) < 0)
+	if (run(&a, q, e) < 0)
 		goto fail;
-	q = store_prepare(s,
-			  "INSERT INTO sync_state(target, cursor) VALUES (?1, ?2)"
-			  " ON CONFLICT(target) DO UPDATE SET cursor = ?2",
-			  e);
+	q = prep(&a,
+		 "INSERT INTO sync_state(target, cursor) VALUES (?1, ?2)"
+		 " ON CONFLICT(target) DO UPDATE SET cursor = ?2",
+		 e);
 	if (q) {
 		store_bind_text(q, 1, target);
 		store_bind_text(q, 2, num);
 	}
-	if (run(s, q, e) < 0)
+	if (run(&a, q, e) < 0)
 		goto fail;
+	cache_release(&a);
 	return store_commit(s, e);
 fail:
+	cache_release(&a);
 	store_rollback(s);
 	if (why) {
 		free(*why);

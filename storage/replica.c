@@ -3,6 +3,7 @@
  * conflicts.  Applying pulled changes is in replica-apply.c.
  */
 #include "replica-int.h"
+#include "schema-sync.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -14,7 +15,7 @@
 #define FD(n, t, d) { n, t, NULL, d }
 #define REF(n, ent, d) { n, RT_REF, ent, d }
 #define N(a) (sizeof(a) / sizeof(a[0]))
-#define MINE_USER "user_id = (SELECT id FROM users WHERE name = ?1)"
+#define MINE_USER "user_id IS (SELECT id FROM users WHERE name = ?1)"
 
 static const struct rfield user_f[] = { FD("name", RT_TEXT, "'user'"), F("tz", RT_TEXT),
 					F("locale", RT_TEXT), F("telegram_chat_id", RT_INT),
@@ -248,7 +249,8 @@ int replica_enable(struct store *s, long *snapshot, struct err *e)
 	if (replica_enabled(s, &on, e) < 0)
 		goto fail;
 	if (!on) {
-		if (store_exec(s, "UPDATE sync_self SET capture = 1 WHERE id = 1", e) < 0)
+		if (store_exec(s, SYNC_TRIGGERS "UPDATE sync_self SET capture = 1 WHERE id = 1", e) <
+		    0)
 			goto fail;
 		for (size_t i = 0; i < replica_nentities; i++)
 			if (snapshot_entity(s, &replica_entities[i], &count, e) < 0)

@@ -1,10 +1,13 @@
 /*
- * schema-sync.h - migration 8 (the server profile), spelled by macros so the
- * column list of each synced table is written once.  Part of a released
- * migration: never edit, only append a new one.
+ * schema-sync.h - migration 8 (the server profile) and its capture
+ * triggers, spelled by macros so the column list of each synced table is
+ * written once.  SYNC_MIGRATION is part of a released migration: never edit
+ * it.  SYNC_TRIGGERS is made by replica_enable() for its version
+ * (REPLICA_CAPTURE in replica.c): a change to it is a new version there.
  *
- * Each synced table gets a gid (a UUID) and three triggers that, while
- * sync_self.capture is on and sync_self.applying is off, put one outbox row
+ * Each synced table gets a gid (a UUID).  Once replica_enable() made them,
+ * three triggers per table, while sync_self.capture is on and
+ * sync_self.applying is off, put one outbox row
  * per change in the same transaction as the change: op "put" with the
  * names of the fields that changed ("f"), or op "del".  One trigger on the
  * outbox then ticks the hybrid logical clock (sync_self.hlc: milliseconds
@@ -44,8 +47,9 @@
 	" json_array(" COLS(SQ_CHANGED, SQ_COMMA) ")), " SQ_NOW_S "); END;"                  \
 	"CREATE TRIGGER " table "_sync_ad AFTER DELETE ON " table " WHEN " SQ_CAPTURING      \
 	" AND OLD.gid IS NOT NULL BEGIN " SQ_OUTBOX "VALUES ('postgres', 'del', '" entity    \
-	"', OLD.id, json_object('gid', OLD.gid), " SQ_NOW_S "); END;"                        \
-	"CREATE UNIQUE INDEX " table "_gid ON " table "(gid);"
+	"', OLD.id, json_object('gid', OLD.gid), " SQ_NOW_S "); END;"
+
+#define SQ_GID_INDEX(table) "CREATE UNIQUE INDEX " table "_gid ON " table "(gid);"
 
 /* The synced columns of each table (replica.c has the same lists, and
  * check_replica proves they agree). */
@@ -92,6 +96,9 @@
 	"UPDATE assistants SET gid = '00000000-0000-4000-8000-000000000003'"                 \
 	"  WHERE id = 1 AND name = 'nestor';"                                                \
 	"CREATE UNIQUE INDEX users_name ON users(name);"                                     \
+	SQ_GID_INDEX("users") SQ_GID_INDEX("calendars") SQ_GID_INDEX("assistants")          \
+	SQ_GID_INDEX("conversations") SQ_GID_INDEX("messages") SQ_GID_INDEX("events")       \
+	SQ_GID_INDEX("tasks") SQ_GID_INDEX("jobs")                                           \
 	"ALTER TABLE outbox ADD COLUMN created_at INTEGER;"                                  \
 	"ALTER TABLE sync_state ADD COLUMN last_ok INTEGER;"                                 \
 	"ALTER TABLE sync_state ADD COLUMN last_error TEXT;"                                 \
@@ -128,7 +135,12 @@
 	"  my_ver TEXT,"                                                                     \
 	"  their_ver TEXT,"                                                                  \
 	"  device TEXT"                                                                      \
-	");"                                                                                 \
+	");"
+
+/* The capture triggers: created by replica_enable() (the first sync), not
+ * by the migration, so a store that never syncs compiles none of them into
+ * its writes. */
+#define SYNC_TRIGGERS                                                                       \
 	"CREATE TRIGGER outbox_sync_ai AFTER INSERT ON outbox WHEN NEW.target = 'postgres'" \
 	" BEGIN UPDATE sync_self SET hlc = max(hlc + 1, " SQ_NOW_MS " << 16) WHERE id = 1;"  \
 	" INSERT INTO sync_obj(gid, entity) VALUES (json_extract(NEW.payload, '$.gid'),"     \

@@ -8,12 +8,20 @@
  * watched rather than the file because SQLite deletes and recreates the
  * -wal file as connections come and go.  The sleep is capped at a minute,
  * so a changed wall clock (suspend, NTP) is noticed within one.
+ *
+ * With server.postgres set, the sync worker joins the loop: its socket is
+ * polled with the rest (a NOTIFY from the server pulls at once, a local
+ * commit by another process pushes), it never blocks the loop, and it
+ * retries with backoff and jitter while the server is away.  Reminders on
+ * global channels are claimed in PostgreSQL before delivery, so one device
+ * delivers them.
  */
 #include "cmd.h"
 #include "dbwatch.h"
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "syncer.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -37,6 +45,8 @@ struct daemon {
 	struct notify_opts notify;
 	int sfd, lock;
 	struct dbwatch *watch;
+	struct syncer *sync;  /* NULL without server.postgres */
+	long long version;    /* data_version: others' commits */
 };
 
 static time_t live_clock(void)
@@ -44,12 +54,41 @@ static time_t live_clock(void)
 	return time(NULL);
 }
 
+static int local_deliver(void *arg, const struct sched_fire *f, const char *channel,
+			 struct err *e)
+{
+	struct daemon *d = arg;
+
+	return notify_deliver(&d->notify, f, channel, e);
+}
+
 static int daemon_deliver(void *arg, const struct sched_fire *f, const char *channel,
 			  struct err *e)
 {
 	struct daemon *d = arg;
 
-	return notify_deliver(&d->notify, f, channel, e);
+	if (d->sync && syncer_channel_global(d->ctx->cfg, channel))
+		return syncer_deliver_once(d->sync, f, channel, d->opts.lease, local_deliver, d, e);
+	return local_deliver(arg, f, channel, e);
+}
+
+/* The sync worker for the config now loaded (none without a server). */
+static void start_sync(struct daemon *d)
+{
+	struct syncer_opts o;
+	struct err e = { 0, "" };
+
+	syncer_free(d->sync);
+	d->sync = NULL;
+	if (!config_get(d->ctx->cfg, "server.postgres") ||
+	    !*config_get(d->ctx->cfg, "server.postgres"))
+		return;
+	if (syncer_opts_init(&o, d->ctx->cfg, d->ctx->store, d->ctx->user, &e) < 0) {
+		log_error("sync: %s (not syncing)", e.msg);
+		return;
+	}
+	d->sync = syncer_new(d->ctx->store, &o);
+	syncer_opts_release(&o);
 }
 
 static void daemon_fired(void *arg, const struct sched_fire *f, int delivered, int failed)
@@ -86,6 +125,7 @@ static void reload(struct daemon *d)
 		setenv("TZ", tz, 1);
 	tzset();
 	load_opts(d);
+	start_sync(d);
 	log_info("reloaded '%s'", d->ctx->config_path);
 }
 
@@ -118,6 +158,18 @@ static int timeout_ms(time_t now, long delay)
 	return ms < 0 ? 0 : ms > MAX_SLEEP_MS ? MAX_SLEEP_MS : (int)ms;
 }
 
+/* Whether another connection committed since the last look. */
+static bool others_wrote(struct daemon *d)
+{
+	long long v;
+	struct err e = { 0, "" };
+
+	if (store_data_version(d->ctx->store, &v, &e) < 0 || v == d->version)
+		return false;
+	d->version = v;
+	return true;
+}
+
 static int run(struct daemon *d)
 {
 	struct sched_deliver del = { daemon_deliver, daemon_fired, d };
@@ -126,22 +178,31 @@ static int run(struct daemon *d)
 	bool again = false;
 
 	for (;;) {
-		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 } };
+		struct pollfd p[3] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 },
+				       { -1, 0, 0 } };
 		time_t now = time(NULL);
-		long delay;
+		long delay, sync_ms = -1;
 		int ms;
 
+		/* the worker first: what it pulls may be due now */
+		if (d->sync) {
+			sync_ms = syncer_step(d->sync, now);
+			p[2].fd = syncer_fd(d->sync);
+			p[2].events = syncer_events(d->sync);
+		}
 		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) < 0) {
 			log_error("scheduler: %s", d->ctx->err.msg);
 			delay = 5;
 		}
 		ms = timeout_ms(now, delay);
+		if (sync_ms >= 0 && sync_ms < ms)
+			ms = (int)sync_ms;
 		/* the write that woke us may come just before its commit shows:
 		 * look once more a moment later */
 		if (again && ms > RECHECK_MS)
 			ms = RECHECK_MS;
 		again = false;
-		if (poll(p, 2, ms) < 0 && errno != EINTR)
+		if (poll(p, 3, ms) < 0 && errno != EINTR)
 			return err_set(&d->ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -157,6 +218,8 @@ static int run(struct daemon *d)
 		}
 		if (p[1].revents & POLLIN)
 			again = dbwatch_changed(d->watch);
+		if (d->sync && others_wrote(d))
+			syncer_kick(d->sync);
 	}
 }
 
@@ -237,8 +300,10 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	load_opts(&d);
 	d.notify.out = foreground ? stdout : NULL;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
+	start_sync(&d);
 	if (d.lock >= 0 && setup_fds(&d) == 0)
 		rc = run(&d);
+	syncer_free(d.sync);
 	if (d.lock >= 0)
 		close(d.lock);
 	if (d.sfd >= 0)

@@ -1,0 +1,82 @@
+# Users of one server cannot see each other's rows (a PostgreSQL role per
+# user, row-level security on every table); a role that bypasses it may not
+# sync.  And with server.postgres unset nothing of this loads or runs: libpq
+# is never mapped, no capture trigger exists, the outbox stays empty.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pg.sh"
+trap pg_stop EXIT
+
+# --- unset: nothing loads, nothing is captured ---------------------------
+mkdir -p "$NESTOR_HOME/plain"
+LD_DEBUG=files on plain task add "offline only" 2>ld.out >/dev/null
+LD_DEBUG=files on plain remind add "still offline" --at "2030-01-01 10:00" 2>>ld.out >/dev/null
+LD_DEBUG=files on plain sync status 2>>ld.out >/dev/null
+grep -q 'file=libsqlite3' ld.out || fail "LD_DEBUG shows no libraries at all"
+if grep -q 'libpq' ld.out; then fail "libpq loaded with server.postgres unset: $(grep libpq ld.out | head -2)"; fi
+db=$NESTOR_HOME/plain/nestor.db
+expect_eq "no capture triggers" "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%sync%'")" 0
+expect_eq "empty outbox" "$(sqlite3 "$db" "SELECT count(*) FROM outbox")" 0
+# a daemon without a server maps no libpq either
+NESTOR_HOME=$NESTOR_HOME/plain "$NESTOR_BIN" daemon --foreground >/dev/null 2>&1 &
+dpid=$!
+t=0
+until grep -q 'daemon started' "$NESTOR_HOME/plain/nestor.log" 2>/dev/null || [ $t -ge 300 ]; do
+	sleep 0.1
+	t=$((t + 1))
+done
+grep -q 'libsqlite3' "/proc/$dpid/maps" || fail "cannot read the daemon's maps"
+if grep -q 'libpq' "/proc/$dpid/maps"; then fail "the daemon mapped libpq without a server"; fi
+kill "$dpid"
+wait "$dpid" 2>/dev/null || true
+
+# --- two users, one server -------------------------------------------------
+pg_start
+admin
+on admin user add alice >/dev/null
+on admin user add bob >/dev/null
+expect_eq "roles in nestor_users" \
+	"$(pg_sql "SELECT string_agg(r.rolname, ',' ORDER BY r.rolname) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = 'nestor_users'")" \
+	"alice,bob"
+device alice-laptop alice
+device bob-phone bob
+device alice-desk alice
+on alice-laptop task add "alice's secret plan" >/dev/null
+on alice-laptop remind add "alice's dentist" --at "2030-01-02 09:00" >/dev/null
+on bob-phone task add "bob's groceries" >/dev/null
+# the counter-check: with a server, sync does load libpq
+LD_DEBUG=files on alice-laptop sync 2>ld2.out >/dev/null
+grep -q 'libpq' ld2.out || fail "sync did not load libpq (is the check above meaningful?)"
+on bob-phone sync >/dev/null
+on alice-desk sync >/dev/null
+on bob-phone sync >/dev/null
+
+expect_match "alice's other device has her task" "$(on alice-desk task list)" "alice's secret plan"
+case $(on bob-phone task list --all; on bob-phone remind list --all) in
+*alice*) fail "bob's device sees alice's data" ;;
+esac
+case $(on alice-desk task list --all) in
+*bob*) fail "alice's device sees bob's data" ;;
+esac
+# the server itself: each role sees its own rows only, whatever the query
+expect_eq "rows bob sees of alice" \
+	"$(psql -X -At -U bob -d nestor -c "SELECT count(*) FROM nestor.objects WHERE owner = 'alice'")" 0
+expect_eq "changes bob sees of alice" \
+	"$(psql -X -At -U bob -d nestor -c "SELECT count(*) FROM nestor.changes WHERE owner <> 'bob'")" 0
+expect_eq "bob's own tasks" \
+	"$(psql -X -At -U bob -d nestor -c "SELECT string_agg(title, ',') FROM nestor.tasks")" \
+	"bob's groceries"
+expect_eq "every row has an owner" \
+	"$(pg_sql "SELECT count(*) FROM nestor.objects WHERE owner NOT IN ('alice', 'bob')")" 0
+if psql -X -At -U bob -d nestor -c "INSERT INTO nestor.changes(owner, change_id, device, gid, entity) VALUES ('alice', 'x', 'y', 'z', 'task')" >/dev/null 2>err; then
+	fail "bob wrote a row as alice"
+fi
+expect_match "row-level security refused it" "$(cat err)" 'row-level security'
+# every table of the schema has row-level security, forced
+expect_eq "tables without forced RLS" \
+	"$(pg_sql "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'nestor' AND c.relkind = 'r' AND NOT (c.relrowsecurity AND c.relforcerowsecurity)")" 0
+
+# a role that bypasses row-level security may not sync
+pg_sql "CREATE ROLE carol LOGIN SUPERUSER" >/dev/null
+device carol-box carol
+if on carol-box sync >out 2>err; then fail "a superuser synced"; fi
+expect_match "superuser refused" "$(cat err)" "role 'carol' bypasses row-level security"

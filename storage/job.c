@@ -114,8 +114,8 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		snprintf(j->schedule, sizeof(j->schedule), "at");
 	st = store_prepare(s,
 			   "INSERT INTO jobs(payload, schedule, rule, tzid, dtstart, next_run,"
-			   " occurrence, kind, state, created_at, event_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+			   " occurrence, kind, state, created_at, event_id, user_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
 			   e);
 	if (!st)
 		return -1;
@@ -126,6 +126,7 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		sqlite3_bind_int64(st, 10, j->event_id);
 	else
 		sqlite3_bind_null(st, 10);
+	sqlite3_bind_int64(st, 11, s->user_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -204,15 +205,16 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
-		all ? "SELECT " JOB_COLS " FROM jobs WHERE ?1 IS NULL OR kind = ?1"
+		all ? "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND user_id = ?2"
 		      " ORDER BY " ACTIVE " DESC, next_run IS NULL, next_run, id"
 		    : "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND " ACTIVE
-		      " ORDER BY next_run, id",
+		      " AND user_id = ?2 ORDER BY next_run, id",
 		e);
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, kind);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	return collect_jobs(s, st, out, n, e);
 }
 

@@ -29,56 +29,18 @@ struct local {
 	bool known, deleted;       /* sync_obj row exists; tombstone */
 };
 
-#define NCACHE 64
-
 struct applier {
 	struct store *s;
 	char device[40];
 	time_t now;
 	unsigned long long max_hlc;
 	struct replica_stats *st;
-	/* statements kept for the whole apply (a pull of thousands of
-	 * changes prepares each kind once); the oldest goes when full */
-	char *sql[NCACHE];
-	sqlite3_stmt *stc[NCACHE];
-	size_t ncache, next;
+	struct rcache cache; /* a pull of thousands prepares each kind once */
 };
 
-/* sql prepared (once per apply), reset and unbound; NULL with e filled. */
 static sqlite3_stmt *prep(struct applier *a, const char *sql, struct err *e)
 {
-	sqlite3_stmt *st;
-	size_t i;
-
-	for (i = 0; i < a->ncache; i++)
-		if (!strcmp(a->sql[i], sql)) {
-			sqlite3_reset(a->stc[i]);
-			sqlite3_clear_bindings(a->stc[i]);
-			return a->stc[i];
-		}
-	st = store_prepare(a->s, sql, e);
-	if (!st)
-		return NULL;
-	if (a->ncache < NCACHE) {
-		i = a->ncache++;
-	} else {
-		i = a->next;
-		a->next = (a->next + 1) % NCACHE;
-		sqlite3_finalize(a->stc[i]);
-		free(a->sql[i]);
-	}
-	a->sql[i] = xstrdup(sql);
-	a->stc[i] = st;
-	return st;
-}
-
-static void cache_release(struct applier *a)
-{
-	for (size_t i = 0; i < a->ncache; i++) {
-		sqlite3_finalize(a->stc[i]);
-		free(a->sql[i]);
-	}
-	a->ncache = 0;
+	return rcache_prep(&a->cache, sql, e);
 }
 
 /* Step st once: 1 a row (read it, then reset), 0 done, -1 error. */
@@ -734,6 +696,7 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target,
 		*why = NULL;
 	memset(&a, 0, sizeof(a));
 	a.s = s;
+	a.cache.s = s;
 	a.now = now;
 	a.st = st;
 	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
@@ -781,10 +744,10 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target,
 	}
 	if (run(&a, q, e) < 0)
 		goto fail;
-	cache_release(&a);
+	rcache_release(&a.cache);
 	return store_commit(s, e);
 fail:
-	cache_release(&a);
+	rcache_release(&a.cache);
 	store_rollback(s);
 	if (why) {
 		free(*why);

@@ -60,6 +60,21 @@ char *replica_field_expr(const struct rfield *f);
 /* Column col of a row read with that expression, as JSON. */
 struct cJSON *replica_column_json(sqlite3_stmt *st, int col, const struct rfield *f);
 
+/* Prepared statements kept while a batch is read or applied (each kind is
+ * prepared once); the oldest goes when full, so a statement stays valid
+ * until RCACHE_N others were asked for. */
+#define RCACHE_N 64
+struct rcache {
+	struct store *s;
+	char *sql[RCACHE_N];
+	sqlite3_stmt *st[RCACHE_N];
+	size_t n, next;
+};
+
+/* sql prepared, reset and unbound; NULL with e filled. */
+sqlite3_stmt *rcache_prep(struct rcache *c, const char *sql, struct err *e);
+void rcache_release(struct rcache *c);
+
 /* The local id of the row gid names (aliases followed), 0 when none. */
 int replica_local_id(struct store *s, const struct rentity *r, const char *gid, long long *id,
 		     struct err *e);

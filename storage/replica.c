@@ -128,6 +128,42 @@ bool replica_valid_gid(const char *g)
 	return true;
 }
 
+sqlite3_stmt *rcache_prep(struct rcache *c, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->sql[i], sql)) {
+			sqlite3_reset(c->st[i]);
+			sqlite3_clear_bindings(c->st[i]);
+			return c->st[i];
+		}
+	st = store_prepare(c->s, sql, e);
+	if (!st)
+		return NULL;
+	if (c->n < RCACHE_N) {
+		i = c->n++;
+	} else {
+		i = c->next;
+		c->next = (c->next + 1) % RCACHE_N;
+		sqlite3_finalize(c->st[i]);
+		free(c->sql[i]);
+	}
+	c->sql[i] = xstrdup(sql);
+	c->st[i] = st;
+	return st;
+}
+
+void rcache_release(struct rcache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		sqlite3_finalize(c->st[i]);
+		free(c->sql[i]);
+	}
+	c->n = c->next = 0;
+}
+
 char *replica_canon(struct store *s, const char *gid)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT canon FROM sync_alias WHERE gid = ?", NULL);
@@ -336,11 +372,11 @@ cJSON *replica_column_json(sqlite3_stmt *st, int col, const struct rfield *f)
 }
 
 /* Whether the row gid of r matches cond (with ?1 = user), 1/0/-1. */
-static int row_is(struct store *s, const struct rentity *r, const char *gid, const char *cond,
+static int row_is(struct rcache *c, const struct rentity *r, const char *gid, const char *cond,
 		  const char *user, struct err *e)
 {
 	char *sql = xasprintf("SELECT 1 FROM %s WHERE gid = ?2 AND (%s)", r->table, cond);
-	sqlite3_stmt *st = store_prepare(s, sql, e);
+	sqlite3_stmt *st = rcache_prep(c, sql, e);
 	int rc;
 
 	free(sql);
@@ -349,17 +385,17 @@ static int row_is(struct store *s, const struct rentity *r, const char *gid, con
 	store_bind_text(st, 1, user);
 	store_bind_text(st, 2, gid);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, e, "sync");
+		return store_error(c->s, e, "sync");
 	return rc == SQLITE_ROW;
 }
 
 /* The versions and bases of a row: parsed sync_obj columns. */
-static int row_versions(struct store *s, const char *gid, cJSON **vers, cJSON **base,
+static int row_versions(struct rcache *c, const char *gid, cJSON **vers, cJSON **base,
 			struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT vers, base FROM sync_obj WHERE gid = ?", e);
+	sqlite3_stmt *st = rcache_prep(c, "SELECT vers, base FROM sync_obj WHERE gid = ?", e);
 
 	*vers = *base = NULL;
 	if (!st)
@@ -369,7 +405,7 @@ static int row_versions(struct store *s, const char *gid, cJSON **vers, cJSON **
 		*vers = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
 		*base = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (!*vers)
 		*vers = cJSON_CreateObject();
 	if (!*base)
@@ -387,7 +423,7 @@ static void copy_key(cJSON *to, const cJSON *from, const char *k)
 
 /* The change for one row: its named fields' values and versions.  NULL
  * (and no error) when the row is gone. */
-static cJSON *row_change(struct store *s, const struct rentity *r, const char *gid,
+static cJSON *row_change(struct rcache *rc_, const struct rentity *r, const char *gid,
 			 const cJSON *names, struct err *e)
 {
 	cJSON *c, *data, *vers, *base, *allv, *allb;
@@ -418,20 +454,20 @@ static cJSON *row_change(struct store *s, const struct rentity *r, const char *g
 	}
 	sql = xasprintf("SELECT 1%s FROM %s AS T WHERE gid = ?", cols, r->table);
 	free(cols);
-	st = store_prepare(s, sql, e);
+	st = rcache_prep(rc_, sql, e);
 	free(sql);
 	if (!st)
 		return NULL;
 	store_bind_text(st, 1, gid);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			store_error(s, e, "sync");
+			store_error(rc_->s, e, "sync");
 		return NULL;
 	}
-	if (row_versions(s, gid, &allv, &allb, e) < 0) {
-		sqlite3_finalize(st);
+	if (row_versions(rc_, gid, &allv, &allb, e) < 0) {
+		sqlite3_reset(st);
 		return NULL;
 	}
 	c = cJSON_CreateObject();
@@ -443,17 +479,17 @@ static cJSON *row_change(struct store *s, const struct rentity *r, const char *g
 		copy_key(vers, allv, fs[i]->name);
 		copy_key(base, allb, fs[i]->name);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	cJSON_Delete(allv);
 	cJSON_Delete(allb);
 	return c;
 }
 
-static cJSON *tombstone(struct store *s, const char *gid, struct err *e)
+static cJSON *tombstone(struct rcache *rc, const char *gid, struct err *e)
 {
 	cJSON *c, *vers, *base;
 
-	if (row_versions(s, gid, &vers, &base, e) < 0)
+	if (row_versions(rc, gid, &vers, &base, e) < 0)
 		return NULL;
 	c = cJSON_CreateObject();
 	cJSON_AddItemToObject(c, "data", cJSON_CreateObject());
@@ -515,7 +551,7 @@ static void free_rows(struct obrow *rows, size_t n)
 
 /* The change of group g (rows whose group is g), or NULL when it has none
  * to send; *take: whether its outbox rows are done with (sent or moot). */
-static cJSON *group_change(struct store *s, const char *user, struct obrow *rows, size_t n,
+static cJSON *group_change(struct rcache *s, const char *user, struct obrow *rows, size_t n,
 			   size_t g, bool *take, bool *del, struct err *e)
 {
 	const struct rentity *r = replica_entity(rows[g].entity);
@@ -581,6 +617,7 @@ static char *change_id(const char *gid, const cJSON *c, bool del)
 int replica_next(struct store *s, const char *user, long long after, size_t limit,
 		 struct replica_batch *b, struct err *e)
 {
+	struct rcache cache = { .s = s };
 	struct obrow *rows;
 	size_t n, cap = 0;
 
@@ -598,8 +635,9 @@ int replica_next(struct store *s, const char *user, long long after, size_t limi
 		if (rows[g].group != (int)g)
 			continue;
 		err_clear(e);
-		c = group_change(s, user, rows, n, g, &take, &del, e);
+		c = group_change(&cache, user, rows, n, g, &take, &del, e);
 		if (!c && e->code) {
+			rcache_release(&cache);
 			free_rows(rows, n);
 			return -1;
 		}
@@ -616,6 +654,7 @@ int replica_next(struct store *s, const char *user, long long after, size_t limi
 		cJSON_AddBoolToObject(c, "deleted", del);
 		cJSON_AddItemToArray(b->changes, c);
 	}
+	rcache_release(&cache);
 	free_rows(rows, n);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "sbuf.h"
+#include "user.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -131,7 +132,7 @@ static void print_usage(FILE *f, const char *prefix, const struct cmd *c)
 
 void cmd_help_all(FILE *f)
 {
-	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--json] <command> [args]\n\n"
+	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--user NAME] [--json] <command> [args]\n\n"
 		   "commands:\n");
 	for (const struct cmd *c = cmd_table; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
@@ -163,6 +164,25 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* --user, else server.user: whose rows the command reads and writes. */
+static int act_as(struct ctx *ctx)
+{
+	const char *name = ctx->user && *ctx->user ? ctx->user : config_get(ctx->cfg, "server.user");
+	struct user u;
+
+	/* `user add` makes the user server.user may already name */
+	if (!name || !*name || !strncmp(ctx->name, "user ", 5))
+		return 0;
+	if (user_get(ctx->store, name, &u, &ctx->err) < 0) {
+		if (ctx->err.code == ERR_NOTFOUND)
+			cmd_usage(ctx, "no user named '%s' here (nestor user add %s)", name, name);
+		return -1;
+	}
+	store_set_user(ctx->store, u.id);
+	user_release(&u);
+	return 0;
+}
+
 static int open_db(struct ctx *ctx)
 {
 	if (ctx->store)
@@ -170,7 +190,9 @@ static int open_db(struct ctx *ctx)
 	if (ctx->db_path == ctx->paths.db && paths_mkdir(ctx->paths.data_dir, &ctx->err) < 0)
 		return -1;
 	ctx->store = store_open(ctx->db_path, &ctx->err);
-	return ctx->store ? 0 : -1;
+	if (!ctx->store)
+		return -1;
+	return act_as(ctx);
 }
 
 static int is_help(const char *a)

@@ -553,6 +553,34 @@ int syncer_role_disable(struct config *cfg, const char *name, struct err *e)
 	return rc;
 }
 
+struct syncer *syncer_open(struct config *cfg, struct store *s, const char *user)
+{
+	const char *uri = config_get(cfg, "server.postgres");
+	struct syncer_opts o;
+	struct syncer *y;
+	struct err e = { 0, "" };
+
+	if (!uri || !*uri)
+		return NULL;
+	if (syncer_opts_init(&o, cfg, s, user, &e) < 0) {
+		log_error("sync: %s (not syncing)", e.msg);
+		return NULL;
+	}
+	y = syncer_new(s, &o);
+	syncer_opts_release(&o);
+	return y;
+}
+
+int syncer_gate_deliver(void *gate, const struct sched_fire *f, const char *channel,
+			struct err *e)
+{
+	struct syncer_gate *g = gate;
+
+	if (g->y && syncer_channel_global(g->cfg, channel))
+		return syncer_deliver_once(g->y, f, channel, g->lease, g->deliver, g->arg, e);
+	return g->deliver(g->arg, f, channel, e);
+}
+
 bool syncer_channel_global(struct config *cfg, const char *channel)
 {
 	const char *list = config_get(cfg, "notify.global");

@@ -124,6 +124,27 @@ int syncer_role_add(struct config *cfg, const char *name, const char *password,
 /* Take the login away from the role of user name (its rows stay). */
 int syncer_role_disable(struct config *cfg, const char *name, struct err *e);
 
+/* The worker for cfg when server.postgres is set, for a front that
+ * delivers reminders (NULL without a server, or after an error, logged). */
+struct syncer *syncer_open(struct config *cfg, struct store *s, const char *user);
+
+/*
+ * A front's delivery with global channels gated: pass syncer_gate_deliver
+ * and a struct syncer_gate as the scheduler's deliver function and arg; a
+ * global channel goes through syncer_deliver_once() when y is set, every
+ * other channel (and all of them without a server) straight to deliver.
+ */
+struct syncer_gate {
+	struct syncer *y;     /* may be NULL */
+	struct config *cfg;
+	long lease;
+	int (*deliver)(void *arg, const struct sched_fire *f, const char *channel,
+		       struct err *e);
+	void *arg;
+};
+int syncer_gate_deliver(void *gate, const struct sched_fire *f, const char *channel,
+			struct err *e);
+
 /* Whether channel is global under cfg (notify.global, plus telegram). */
 bool syncer_channel_global(struct config *cfg, const char *channel);
 

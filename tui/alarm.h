@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "syncer.h"
 #include "worker.h"
 
 struct alarm {
@@ -30,6 +31,8 @@ struct alarm {
 	time_t due;           /* run the scheduler at */
 	bool poke;            /* run it as soon as the thread is free */
 	time_t lock_retry;
+	struct syncer *sync;  /* global channels, with a server (the thread's) */
+	struct config *cfg;
 	long long last_job;   /* the last popup, on the scheduler thread: one a occurrence */
 	time_t last_occurrence;
 };

@@ -66,29 +66,16 @@ static int daemon_deliver(void *arg, const struct sched_fire *f, const char *cha
 			  struct err *e)
 {
 	struct daemon *d = arg;
+	struct syncer_gate g = { d->sync, d->ctx->cfg, d->opts.lease, local_deliver, d };
 
-	if (d->sync && syncer_channel_global(d->ctx->cfg, channel))
-		return syncer_deliver_once(d->sync, f, channel, d->opts.lease, local_deliver, d, e);
-	return local_deliver(arg, f, channel, e);
+	return syncer_gate_deliver(&g, f, channel, e);
 }
 
 /* The sync worker for the config now loaded (none without a server). */
 static void start_sync(struct daemon *d)
 {
-	struct syncer_opts o;
-	struct err e = { 0, "" };
-
 	syncer_free(d->sync);
-	d->sync = NULL;
-	if (!config_get(d->ctx->cfg, "server.postgres") ||
-	    !*config_get(d->ctx->cfg, "server.postgres"))
-		return;
-	if (syncer_opts_init(&o, d->ctx->cfg, d->ctx->store, d->ctx->user, &e) < 0) {
-		log_error("sync: %s (not syncing)", e.msg);
-		return;
-	}
-	d->sync = syncer_new(d->ctx->store, &o);
-	syncer_opts_release(&o);
+	d->sync = syncer_open(d->ctx->cfg, d->ctx->store, d->ctx->user);
 }
 
 static void daemon_fired(void *arg, const struct sched_fire *f, int delivered, int failed)

@@ -44,3 +44,7 @@ if nestor --user nobody task list 2>err; then fail "an unknown --user worked"; f
 expect_eq "unknown user" "$(cat err)" "nestor: task list: no user named 'nobody' here (nestor user add nobody)"
 if nestor user add robert 2>err; then fail "a second robert"; fi
 expect_eq "duplicate" "$(cat err)" "nestor: user add: a user named 'robert' exists"
+# the sample server configuration in contrib/ is valid as it stands
+nestor --config "$SRC/contrib/server.conf" config get server.device >out 2>err
+expect_eq "sample config" "$(cat out)" "laptop"
+expect_eq "sample config warnings" "$(cat err)" ""

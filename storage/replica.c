@@ -427,7 +427,7 @@ static cJSON *row_change(struct rcache *rc_, const struct rentity *r, const char
 			 const cJSON *names, struct err *e)
 {
 	cJSON *c, *data, *vers, *base, *allv, *allb;
-	const struct rfield *fs[32];
+	const struct rfield *fs[32] = { NULL };
 	sqlite3_stmt *st;
 	char *sql, *cols = xstrdup("");
 	size_t n = 0;

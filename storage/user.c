@@ -92,6 +92,7 @@ static int get_one(struct store *s, sqlite3_stmt *st, struct user *out, const ch
 {
 	int rc = sqlite3_step(st);
 
+	memset(out, 0, sizeof(*out));
 	if (rc == SQLITE_ROW)
 		user_row(st, out);
 	sqlite3_finalize(st);
@@ -176,7 +177,7 @@ int user_count_data(struct store *s, long long id, struct user_data *d, struct e
 
 int user_rm(struct store *s, const char *name, struct err *e)
 {
-	struct user u, first;
+	struct user u = { 0 }, first = { 0 };
 	struct user_data d;
 	sqlite3_stmt *st;
 	int rc = -1;

@@ -107,7 +107,7 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 			u->locale = *optarg ? xstrdup(optarg) : NULL;
 			break;
 		case OPT_CHAT: {
-			char *end;
+			char *end = optarg;
 
 			u->telegram_chat_id = strcmp(optarg, "none") ? strtoll(optarg, &end, 10) : 0;
 			if (strcmp(optarg, "none") && (end == optarg || *end || !u->telegram_chat_id))
@@ -231,7 +231,7 @@ static int one_name(struct ctx *ctx, int argc, char **argv, struct user *u)
 
 static int user_cmd_show(struct ctx *ctx, int argc, char **argv)
 {
-	struct user u;
+	struct user u = { 0 };
 	struct user_data d;
 
 	if (cmd_getopt(ctx, argc, argv, "", user_opts + 6) == '?')

@@ -41,6 +41,9 @@ device alice-laptop alice
 device bob-phone bob
 device alice-desk alice
 on alice-laptop task add "alice's secret plan" >/dev/null
+on alice-laptop ask "add task water the garden" >/dev/null
+on alice-laptop assistant add coder --backend llm --base-url http://127.0.0.1:9/v1 \
+	--model m --key-secret openai --prompt "be brief" >/dev/null
 on alice-laptop remind add "alice's dentist" --at "2030-01-02 09:00" >/dev/null
 on bob-phone task add "bob's groceries" >/dev/null
 # the counter-check: with a server, sync does load libpq
@@ -51,6 +54,26 @@ on alice-desk sync >/dev/null
 on bob-phone sync >/dev/null
 
 expect_match "alice's other device has her task" "$(on alice-desk task list)" "alice's secret plan"
+# conversations, their messages and assistants travel too (a secret's name,
+# never the secret)
+expect_match "the task the assistant added" "$(on alice-desk task list)" "water the garden"
+convs() {
+	on "$1" history list --json | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+print(len(c), c[0]["messages"] if c else 0, c[0]["title"] if c else "")'
+}
+expect_eq "conversation on the other device" "$(convs alice-desk)" "$(convs alice-laptop)"
+expect_match "a conversation with its messages" "$(convs alice-desk)" "^1 [2-9]"
+expect_match "its messages" "$(on alice-desk history show "$(on alice-desk history list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')")" "water the garden"
+a=$(on alice-desk assistant show coder --json | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+print(a["backend"], a["model"], a["key_secret"], a["prompt"])')
+expect_eq "assistant on the other device" "$a" "llm m openai be brief"
+case $(on bob-phone history list; on bob-phone assistant list) in
+*coder* | *garden*) fail "bob's device sees alice's conversation or assistant" ;;
+esac
 case $(on bob-phone task list --all; on bob-phone remind list --all) in
 *alice*) fail "bob's device sees alice's data" ;;
 esac
@@ -74,6 +97,15 @@ expect_match "row-level security refused it" "$(cat err)" 'row-level security'
 # every table of the schema has row-level security, forced
 expect_eq "tables without forced RLS" \
 	"$(pg_sql "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'nestor' AND c.relkind = 'r' AND NOT (c.relrowsecurity AND c.relforcerowsecurity)")" 0
+
+# a server schema newer than this nestor is refused, by init and by sync
+pg_sql "INSERT INTO nestor.schema_version VALUES (99)" >/dev/null
+if on admin server init 2>err; then fail "server init took a newer schema"; fi
+expect_match "init refuses" "$(cat err)" "schema version 99 is newer than this nestor knows"
+if on alice-desk sync 2>err; then fail "sync took a newer schema"; fi
+expect_match "sync refuses" "$(cat err)" "schema version 99 is newer"
+pg_sql "DELETE FROM nestor.schema_version WHERE version = 99" >/dev/null
+expect_eq "init again" "$(on admin server init)" "server schema is up to date (version 1)"
 
 # a role that bypasses row-level security may not sync
 pg_sql "CREATE ROLE carol LOGIN SUPERUSER" >/dev/null

@@ -112,3 +112,10 @@ pg_sql "CREATE ROLE carol LOGIN SUPERUSER" >/dev/null
 device carol-box carol
 if on carol-box sync >out 2>err; then fail "a superuser synced"; fi
 expect_match "superuser refused" "$(cat err)" "role 'carol' bypasses row-level security"
+
+# a user removed on the server keeps its rows there but can no longer log in
+on admin user rm bob >out
+expect_match "rm says so" "$(cat out)" "its role can no longer log in"
+if psql -X -At -U bob -d nestor -c "SELECT 1" >/dev/null 2>err; then fail "bob still logs in"; fi
+expect_match "login refused" "$(cat err)" 'not permitted to log in'
+expect_eq "bob's rows stay" "$(pg_sql "SELECT count(*) > 0 FROM nestor.objects WHERE owner = 'bob'")" t

@@ -77,6 +77,24 @@ bad:
 		       name ? name : "");
 }
 
+int syncer_check_uri(const char *uri, struct err *e)
+{
+	const char *p = strstr(uri, "://"), *at, *slash;
+	bool pw = strstr(uri, "password=") != NULL;
+
+	if (p) {
+		p += 3;
+		slash = p + strcspn(p, "/?");
+		at = memchr(p, '@', (size_t)(slash - p));
+		pw |= at && memchr(p, ':', (size_t)(at - p)) != NULL;
+	}
+	if (pw)
+		return err_set(e, ERR_USAGE,
+			       "server.postgres holds a password: take it out and store it with"
+			       " 'nestor secret set postgres' (or in ~/.pgpass)");
+	return 0;
+}
+
 int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
 		     const char *user, struct err *e)
 {
@@ -90,6 +108,8 @@ int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
 	memset(o, 0, sizeof(*o));
 	if (!uri || !*uri)
 		return err_set(e, ERR_USAGE, "server.postgres is not set (see nestor.conf(5))");
+	if (syncer_check_uri(uri, e) < 0)
+		return -1;
 	if (!user || !*user)
 		user = config_get(cfg, "server.user");
 	if (user && *user ? user_get(s, user, &u, e) < 0 : user_first(s, &u, e) < 0) {
@@ -506,6 +526,8 @@ static struct pg *admin_open(struct config *cfg, int *timeout, struct err *e)
 			" postgresql://HOST/DB)");
 		return NULL;
 	}
+	if (syncer_check_uri(uri, e) < 0)
+		return NULL;
 	if (secret_get("postgres-admin", &pw, &se) < 0 && se.code != ERR_NOTFOUND) {
 		*e = se;
 		return NULL;

@@ -68,6 +68,10 @@ int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
 		     const char *user, struct err *e);
 void syncer_opts_release(struct syncer_opts *o);
 
+/* server.postgres holds no password ("user:pw@" or password=):
+ * ERR_USAGE saying where it belongs instead. */
+int syncer_check_uri(const char *uri, struct err *e);
+
 /* A user name that can be a PostgreSQL role: 1-32 of [a-z0-9_], starting
  * with a letter, not "pg_..." nor "nestor_...".  ERR_USAGE naming it. */
 int syncer_check_user(const char *name, struct err *e);

@@ -48,3 +48,11 @@ expect_eq "duplicate" "$(cat err)" "nestor: user add: a user named 'robert' exis
 nestor --config "$SRC/contrib/server.conf" config get server.device >out 2>err
 expect_eq "sample config" "$(cat out)" "laptop"
 expect_eq "sample config warnings" "$(cat err)" ""
+# a password in server.postgres is refused, with where it belongs instead
+nestor config set server.postgres "postgresql://alice:hunter2@127.0.0.1:9/nestor" >/dev/null
+if nestor sync 2>err; then fail "synced with a password in the URI"; fi
+expect_eq "password in the URI" "$(cat err)" "nestor: sync: server.postgres holds a password: take it out and store it with 'nestor secret set postgres' (or in ~/.pgpass)"
+nestor config set server.postgres "host=127.0.0.1 port=9 password=hunter2" >/dev/null
+if nestor server init 2>err; then fail "init with a password in the URI"; fi
+expect_match "password= too" "$(cat err)" "holds a password"
+nestor config set server.postgres "" >/dev/null

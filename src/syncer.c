@@ -383,8 +383,10 @@ static int idle(struct syncer *y, struct err *e)
 {
 	if (pg_advance(y->pg, e) < 0)
 		return -1;
-	if (pg_notified(y->pg))
+	if (pg_notified(y->pg)) {
+		log_debug("sync: woken by the server: another device pushed");
 		y->want_pull = true;
+	}
 	if (!y->oneshot && mono_ms() >= y->next_period) {
 		y->want_pull = y->want_push = true;
 		y->next_period = mono_ms() + PERIOD_MS;

@@ -57,9 +57,9 @@ print(sum(1 for r in json.load(sys.stdin) if r["channel"] == "command" and r["re
 }
 both_done() { [ "$(runs a)" -ge $N ] && [ "$(runs b)" -ge $N ]; }
 
-DEVICE=a NESTOR_HOME=$NESTOR_HOME/a "$NESTOR_BIN" daemon --foreground >a.out 2>&1 &
+DEVICE=a NESTOR_LOG=debug NESTOR_HOME=$NESTOR_HOME/a "$NESTOR_BIN" daemon --foreground >a.out 2>&1 &
 pids="$pids $!"
-DEVICE=b NESTOR_HOME=$NESTOR_HOME/b "$NESTOR_BIN" daemon --foreground >b.out 2>&1 &
+DEVICE=b NESTOR_LOG=debug NESTOR_HOME=$NESTOR_HOME/b "$NESTOR_BIN" daemon --foreground >b.out 2>&1 &
 pids="$pids $!"
 wait_for "both daemons to run every reminder" both_done
 
@@ -78,6 +78,7 @@ expect_match "skips name the device" "$(on a jobs history --limit 100; on b jobs
 # `nestor sync`: push on a local commit, NOTIFY, pull
 on a task add "pushed by the daemon" >/dev/null
 wait_for "b's daemon to pull the task" sh -c "NESTOR_HOME='$NESTOR_HOME/b' '$NESTOR_BIN' task list | grep -q 'pushed by the daemon'"
+grep -q 'woken by the server' "$NESTOR_HOME/b/nestor.log" || fail "b pulled without a NOTIFY"
 
 # the server goes away and comes back: the daemons carry on
 pg_kill

@@ -701,7 +701,8 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target,
 	a.st = st;
 	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
 		return -1;
-	if (store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
+	if (replica_fold(s, &a.cache, e) < 0 ||
+	    store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
 		goto fail;
 	cJSON_ArrayForEach(c, changes) {
 		struct err ce = { 0, "" };

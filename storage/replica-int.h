@@ -75,6 +75,11 @@ struct rcache {
 sqlite3_stmt *rcache_prep(struct rcache *c, const char *sql, struct err *e);
 void rcache_release(struct rcache *c);
 
+/* Fold the versions of the outbox rows not folded yet into sync_obj, in
+ * their order (schema-sync.h); the caller holds a transaction.  Everything
+ * that reads or merges versions does it first. */
+int replica_fold(struct store *s, struct rcache *c, struct err *e);
+
 /* The local id of the row gid names (aliases followed), 0 when none. */
 int replica_local_id(struct store *s, const struct rentity *r, const char *gid, long long *id,
 		     struct err *e);

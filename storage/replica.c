@@ -164,6 +164,116 @@ void rcache_release(struct rcache *c)
 	c->n = c->next = 0;
 }
 
+/* One outbox row to fold. */
+struct foldrow {
+	long long id;
+	char *op, *entity, *gid, *fields, *ver;
+};
+
+static void foldrows_free(struct foldrow *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].op);
+		free(r[i].entity);
+		free(r[i].gid);
+		free(r[i].fields);
+		free(r[i].ver);
+	}
+	free(r);
+}
+
+int replica_fold(struct store *s, struct rcache *c, struct err *e)
+{
+	sqlite3_stmt *q = store_prepare(s,
+					"SELECT id, op, entity, json_extract(payload, '$.gid'),"
+					" json_extract(payload, '$.f'), ver FROM outbox"
+					" WHERE target = '" REPLICA_TARGET "' AND folded = 0"
+					" ORDER BY id",
+					e);
+	struct foldrow *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (!q)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap)
+			rows = xrealloc(rows, (cap = cap ? cap * 2 : 64) * sizeof(*rows));
+		rows[n].id = sqlite3_column_int64(q, 0);
+		rows[n].op = store_col_text(q, 1);
+		rows[n].entity = store_col_text(q, 2);
+		rows[n].gid = store_col_text(q, 3);
+		rows[n].fields = store_col_text(q, 4);
+		rows[n].ver = store_col_text(q, 5);
+		n++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		foldrows_free(rows, n);
+		return store_error(s, e, "sync: outbox");
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *a = rcache_prep(c,
+					      "INSERT INTO sync_obj(gid, entity) VALUES (?1, ?2)"
+					      " ON CONFLICT(gid) DO NOTHING",
+					      e);
+
+		if (!rows[i].gid || !rows[i].ver)
+			continue;
+		if (!a)
+			goto fail;
+		store_bind_text(a, 1, rows[i].gid);
+		store_bind_text(a, 2, rows[i].entity);
+		rc = sqlite3_step(a);
+		sqlite3_reset(a);
+		if (rc != SQLITE_DONE)
+			goto db_fail;
+		/* what the trigger of an earlier version did at once: the fields
+		 * named take the change's version, their old one becomes the base;
+		 * a deletion makes the whole row a tombstone */
+		a = rcache_prep(c,
+				"UPDATE sync_obj SET"
+				" base = CASE WHEN ?3 = 'del' THEN vers ELSE json_patch(base, (SELECT"
+				"  json_group_object(value, json_extract(sync_obj.vers, '$.' || value))"
+				"  FROM json_each(?4) WHERE type = 'text')) END,"
+				" vers = json_patch(vers, (SELECT json_group_object(value, ?5)"
+				"  FROM json_each(?4) WHERE type = 'text')),"
+				" deleted = deleted OR ?3 = 'del'"
+				" WHERE gid = ?1",
+				e);
+		if (!a)
+			goto fail;
+		store_bind_text(a, 1, rows[i].gid);
+		store_bind_text(a, 3, rows[i].op);
+		store_bind_text(a, 4, rows[i].fields ? rows[i].fields : "[]");
+		store_bind_text(a, 5, rows[i].ver);
+		rc = sqlite3_step(a);
+		sqlite3_reset(a);
+		if (rc != SQLITE_DONE)
+			goto db_fail;
+	}
+	if (n) {
+		q = rcache_prep(c,
+				"UPDATE outbox SET folded = 1 WHERE target = '" REPLICA_TARGET "'"
+				" AND folded = 0 AND id <= ?",
+				e);
+		if (!q)
+			goto fail;
+		sqlite3_bind_int64(q, 1, rows[n - 1].id);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			goto db_fail;
+	}
+	foldrows_free(rows, n);
+	return 0;
+db_fail:
+	store_error(s, e, "sync: versions");
+fail:
+	foldrows_free(rows, n);
+	return -1;
+}
+
 char *replica_canon(struct store *s, const char *gid)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT canon FROM sync_alias WHERE gid = ?", NULL);
@@ -261,9 +371,12 @@ static int snapshot_entity(struct store *s, const struct rentity *r, long *count
 		"UPDATE %s SET gid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) ||"
 		" '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3),"
 		" 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) WHERE gid IS NULL;"
-		"INSERT INTO outbox(target, op, entity, entity_id, payload, created_at)"
+		"UPDATE sync_self SET hlc = max(hlc + 1, CAST((julianday('now') - 2440587.5) *"
+		" 86400000.0 AS INTEGER) << 16) WHERE id = 1;"
+		"INSERT INTO outbox(target, op, entity, entity_id, payload, created_at, ver)"
 		" SELECT '" REPLICA_TARGET "', 'put', %Q, id, json_object('gid', gid, 'f', json(%Q)),"
-		" CAST(strftime('%%s','now') AS INTEGER) FROM %s ORDER BY id",
+		" CAST(strftime('%%s','now') AS INTEGER), (SELECT printf('%%016x@%%s', hlc, device)"
+		" FROM sync_self WHERE id = 1) FROM %s ORDER BY id",
 		r->table, r->entity, list, r->table);
 	free(list);
 	rc = store_exec(s, sql, e);
@@ -275,8 +388,10 @@ static int snapshot_entity(struct store *s, const struct rentity *r, long *count
 
 int replica_enable(struct store *s, long *snapshot, struct err *e)
 {
+	struct rcache c = { .s = s };
 	bool on;
 	long count = 0;
+	int rc = 0;
 
 	if (snapshot)
 		*snapshot = 0;
@@ -285,12 +400,14 @@ int replica_enable(struct store *s, long *snapshot, struct err *e)
 	if (replica_enabled(s, &on, e) < 0)
 		goto fail;
 	if (!on) {
-		if (store_exec(s, SYNC_TRIGGERS "UPDATE sync_self SET capture = 1 WHERE id = 1", e) <
-		    0)
+		rc = store_exec(s, SYNC_TRIGGERS "UPDATE sync_self SET capture = 1 WHERE id = 1", e);
+		for (size_t i = 0; rc == 0 && i < replica_nentities; i++)
+			rc = snapshot_entity(s, &replica_entities[i], &count, e);
+		if (rc == 0)
+			rc = replica_fold(s, &c, e);
+		rcache_release(&c);
+		if (rc < 0)
 			goto fail;
-		for (size_t i = 0; i < replica_nentities; i++)
-			if (snapshot_entity(s, &replica_entities[i], &count, e) < 0)
-				goto fail;
 		/* The seeded rows are on every device alike: their fields get
 		 * the oldest version, so any real edit wins over them. */
 		if (store_exec(s,
@@ -624,7 +741,15 @@ int replica_next(struct store *s, const char *user, long long after, size_t limi
 	memset(b, 0, sizeof(*b));
 	b->changes = cJSON_CreateArray();
 	b->last = after;
-	if (read_outbox(s, after, limit, &rows, &n, e) < 0)
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (replica_fold(s, &cache, e) < 0) {
+		rcache_release(&cache);
+		store_rollback(s);
+		return -1;
+	}
+	rcache_release(&cache);
+	if (store_commit(s, e) < 0 || read_outbox(s, after, limit, &rows, &n, e) < 0)
 		return -1;
 	for (size_t g = 0; g < n; g++) {
 		char *id;

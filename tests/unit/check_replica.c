@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "job.h"
-#include "replica.h"
+#include "replica-int.h"
 #include "sbuf.h"
 #include "store-int.h"
 #include "task.h"
@@ -348,6 +348,49 @@ START_TEST(test_claim_is_not_a_change)
 }
 END_TEST
 
+/* Fold the versions of the outbox into sync_obj (as a push does first). */
+static void fold(void)
+{
+	struct replica_batch b;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(replica_next(st, NULL, 0, 1, &b, &e), 0);
+	replica_batch_release(&b);
+}
+
+/* The capture triggers name the fields replica.c knows, in its order. */
+START_TEST(test_triggers_match_the_descriptors)
+{
+	struct err e = { 0, "" };
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	for (size_t i = 0; i < replica_nentities; i++) {
+		const struct rentity *r = &replica_entities[i];
+		char *name = xasprintf("%s_sync_ai", r->table), *want = xstrdup("");
+		sqlite3_stmt *s = store_prepare(st, "SELECT sql FROM sqlite_master WHERE name = ?",
+						NULL);
+		const char *sql, *p;
+
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		sql = (const char *)sqlite3_column_text(s, 0);
+		for (size_t k = 0; k < r->nfields; k++) {
+			char *more = xasprintf("%s%s'%s'", want, k ? ", " : "", r->fields[k].name);
+
+			free(want);
+			want = more;
+		}
+		p = strstr(sql, "'f', json_array(");
+		ck_assert_msg(p && !strncmp(p + 16, want, strlen(want)) && p[16 + strlen(want)] == ')',
+			      "%s: %s", name, sql);
+		sqlite3_finalize(s);
+		free(name);
+		free(want);
+	}
+}
+END_TEST
+
 START_TEST(test_conflict_only_when_unseen)
 {
 	struct err e = { 0, "" };
@@ -367,6 +410,7 @@ START_TEST(test_conflict_only_when_unseen)
 	t.title = "my edit";
 	ck_assert_int_eq(task_update(st, &t, &e), 0);
 	ck_assert_int_eq(replica_gid(st, "task", t.id, &gid, &e), 0);
+	fold();
 	s = store_prepare(st, "SELECT json_extract(vers, '$.title') FROM sync_obj WHERE gid = ?",
 			  &e);
 	sqlite3_bind_text(s, 1, gid, -1, SQLITE_STATIC);
@@ -456,6 +500,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_natural_key_merge);
 	tcase_add_test(tc, test_outbox_in_the_same_transaction);
 	tcase_add_test(tc, test_claim_is_not_a_change);
+	tcase_add_test(tc, test_triggers_match_the_descriptors);
 	tcase_add_test(tc, test_conflict_only_when_unseen);
 	tcase_add_test(tc, test_bad_changes_refused);
 	suite_add_tcase(s, tc);

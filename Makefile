@@ -11,6 +11,9 @@ VERSION := 0.1.0
 
 CC      ?= gcc
 PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
+# Opened with dlopen() when a server profile needs it (sync/pg.c): its
+# headers at build time, never a link (nothing is mapped when unused).
+DL_PKGS := libpq
 TPKGS   := check
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
@@ -49,7 +52,7 @@ tests_INC   := -Itests/unit -I$(BUILD)/tests $(tui_INC)
 base_PKGS    := libcjson
 time_PKGS    := $(base_PKGS) glib-2.0 libical
 storage_PKGS := $(time_PKGS) sqlite3
-sync_PKGS    := $(time_PKGS) libcurl
+sync_PKGS    := $(time_PKGS) libcurl $(DL_PKGS)
 engine_PKGS  := $(time_PKGS) libsecret-1
 cli_PKGS     := $(engine_PKGS) readline
 tui_PKGS     := $(engine_PKGS) ncursesw
@@ -156,7 +159,7 @@ lint: all $(TESTBIN)
 	@mkdir -p $(BUILD)
 	$(Q)clang-tidy --quiet -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(FRONT_SRC) -- \
 	  -std=c11 -D_GNU_SOURCE -D_DEFAULT_SOURCE -DNESTOR_VERSION='"lint"' \
-	  $(tui_INC) $(call pkg_cflags,$(PKGS)) >$(BUILD)/clang-tidy.log 2>&1 || true
+	  $(tui_INC) $(call pkg_cflags,$(PKGS) $(DL_PKGS)) >$(BUILD)/clang-tidy.log 2>&1 || true
 	$(Q)if grep -q 'warning:\|error:' $(BUILD)/clang-tidy.log; then \
 	  grep -A4 'warning:\|error:' $(BUILD)/clang-tidy.log; exit 1; fi
 	@echo "  LINT    shell"

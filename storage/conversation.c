@@ -156,7 +156,7 @@ int conversation_new(struct store *s, long long assistant_id,
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "INSERT INTO conversations(assistant_id, channel,"
-					 " created_at, updated_at) VALUES (?, ?, ?, ?)",
+					 " created_at, updated_at, user_id) VALUES (?, ?, ?, ?, ?)",
 					 e);
 	int rc;
 
@@ -169,6 +169,7 @@ int conversation_new(struct store *s, long long assistant_id,
 	store_bind_text(st, 2, conversation_channel_name(channel));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 5, s->user_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -201,7 +202,7 @@ int conversation_list(struct store *s, int channel, int limit,
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " CONV_COLS CONV_FROM
-					 " WHERE ?1 IS NULL OR c.channel = ?1"
+					 " WHERE (?1 IS NULL OR c.channel = ?1) AND c.user_id = ?3"
 					 " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2",
 					 e);
 	void *arr;
@@ -216,6 +217,7 @@ int conversation_list(struct store *s, int channel, int limit,
 				? NULL
 				: conversation_channel_name((enum conversation_channel)channel));
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(st, 3, s->user_id);
 	rc = store_collect(s, st, sizeof(**out), conv_row, conv_unrow, &arr, n,
 			   "conversation list", e);
 	*out = arr;

@@ -230,7 +230,7 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		sqlite3_bind_int64(st, 12, j->event_id);
 	else
 		sqlite3_bind_null(st, 12);
-	sqlite3_bind_int64(st, 13, j->user_id ? j->user_id : 1);
+	sqlite3_bind_int64(st, 13, j->user_id ? j->user_id : s->user_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -327,15 +327,16 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
-		all ? "SELECT " JOB_COLS " FROM jobs WHERE ?1 IS NULL OR kind = ?1"
+		all ? "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND user_id = ?2"
 		      " ORDER BY " ACTIVE " DESC, next_run IS NULL, next_run, id"
 		    : "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND " ACTIVE
-		      " ORDER BY next_run, id",
+		      " AND user_id = ?2 ORDER BY next_run, id",
 		e);
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, kind);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	return collect_jobs(s, st, out, n, e);
 }
 

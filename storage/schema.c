@@ -9,6 +9,7 @@
 #include <libical/ical.h>
 #include <stdlib.h>
 #include <string.h>
+#include "schema-sync.h"
 
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
@@ -218,6 +219,11 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE job_runs ADD COLUMN conversation_id INTEGER"
 	"  REFERENCES conversations(id) ON DELETE SET NULL;"
 	"CREATE INDEX job_runs_failed ON job_runs(finished_at) WHERE result = 'failed';",
+	/* 9: the server profile (sync.h).  Rows get a global id; a change made
+	 * while capture is on (sync_self) goes into the outbox in the same
+	 * transaction, by the triggers below, and its fields get a version
+	 * (hybrid logical clock and device) in sync_obj. */
+	SYNC_MIGRATION,
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

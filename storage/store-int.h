@@ -14,6 +14,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	long long user_id; /* store_set_user() */
 };
 
 /* Run SQL without results. */

@@ -211,6 +211,7 @@ struct store *store_open(const char *path, struct err *e)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
+	s->user_id = 1;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		err_set(e, ERR_FAIL, "unable to open database '%s': %s", path,
@@ -247,6 +248,16 @@ void store_free(struct store *s)
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
+}
+
+void store_set_user(struct store *s, long long user_id)
+{
+	s->user_id = user_id;
+}
+
+long long store_user(const struct store *s)
+{
+	return s->user_id;
 }
 
 const char *store_path(const struct store *s)

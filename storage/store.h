@@ -30,6 +30,12 @@ void store_free(struct store *s);
 /* The path it was opened with. */
 const char *store_path(const struct store *s);
 
+/* The user rows are written for and listed of (tasks, reminders and jobs,
+ * conversations): a users.id, 1 (the first user) after store_open().
+ * `--user` and server.user set it. */
+void store_set_user(struct store *s, long long user_id);
+long long store_user(const struct store *s);
+
 /* BEGIN IMMEDIATE (takes the write lock up front, so no deadlock on upgrade). */
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);

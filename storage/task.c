@@ -105,8 +105,8 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	if (check_task(t, e) < 0)
 		return -1;
 	st = store_prepare(s,
-			   "INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at)"
-			   " VALUES (?, ?, ?, ?, ?, ?)",
+			   "INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at, user_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
 			   e);
 	if (!st)
 		return -1;
@@ -115,6 +115,7 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	sqlite3_bind_int(st, 3, t->priority);
 	bind_due(st, 4, t);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 7, s->user_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -127,12 +128,14 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 
 int task_get(struct store *s, long long id, struct task *out, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " TASK_COLS " FROM tasks WHERE id = ?", e);
+	sqlite3_stmt *st = store_prepare(s, "SELECT " TASK_COLS " FROM tasks WHERE id = ? AND user_id = ?",
+					 e);
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		task_from_row(st, out);
@@ -165,7 +168,7 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 		return -1;
 	st = store_prepare(s,
 			   "UPDATE tasks SET title = ?, notes = ?, priority = ?, due = ?,"
-			   " due_date_only = ?, status = ?, done_at = ? WHERE id = ?",
+			   " due_date_only = ?, status = ?, done_at = ? WHERE id = ? AND user_id = ?",
 			   e);
 	if (!st)
 		return -1;
@@ -179,6 +182,7 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 	else
 		sqlite3_bind_null(st, 7);
 	sqlite3_bind_int64(st, 8, t->id);
+	sqlite3_bind_int64(st, 9, s->user_id);
 	return change_one(s, st, t->id, e);
 }
 
@@ -186,23 +190,25 @@ int task_done(struct store *s, long long id, time_t now, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "UPDATE tasks SET status = 'done',"
-					 " done_at = coalesce(done_at, ?) WHERE id = ?",
+					 " done_at = coalesce(done_at, ?) WHERE id = ? AND user_id = ?",
 					 e);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, s->user_id);
 	return change_one(s, st, id, e);
 }
 
 int task_rm(struct store *s, long long id, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "DELETE FROM tasks WHERE id = ?", e);
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM tasks WHERE id = ? AND user_id = ?", e);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	return change_one(s, st, id, e);
 }
 
@@ -229,13 +235,15 @@ static int collect(struct store *s, sqlite3_stmt *st, struct task **out, size_t 
 int task_list(struct store *s, bool all, struct task **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
-					 all ? "SELECT " TASK_COLS " FROM tasks" TASK_ORDER
+					 all ? "SELECT " TASK_COLS " FROM tasks WHERE user_id = ?"
+					       TASK_ORDER
 					     : "SELECT " TASK_COLS " FROM tasks"
-					       " WHERE status = 'todo'" TASK_ORDER,
+					       " WHERE status = 'todo' AND user_id = ?" TASK_ORDER,
 					 e);
 
 	if (!st)
 		return -1;
+	sqlite3_bind_int64(st, 1, s->user_id);
 	return collect(s, st, out, n, e);
 }
 
@@ -244,11 +252,13 @@ int task_find(struct store *s, const char *text, struct task **out, size_t *n,
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " TASK_COLS " FROM tasks WHERE status = 'todo'"
-					 " AND instr(lower(title), lower(?)) > 0" TASK_ORDER,
+					 " AND instr(lower(title), lower(?)) > 0 AND user_id = ?"
+					 TASK_ORDER,
 					 e);
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, text);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	return collect(s, st, out, n, e);
 }

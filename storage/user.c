@@ -1,27 +1,240 @@
 #include "user.h"
 #include "store-int.h"
+#include "xalloc.h"
 
-int user_find(struct store *s, const char *name, long long *id, struct err *e)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USER_COLS "id, name, tz, locale, telegram_chat_id, settings, gid"
+
+void user_release(struct user *u)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM users WHERE name = ?", e);
-	int rc;
+	if (!u)
+		return;
+	free(u->name);
+	free(u->tz);
+	free(u->locale);
+	free(u->settings);
+	free(u->gid);
+	memset(u, 0, sizeof(*u));
+}
+
+void user_list_free(struct user *users, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		user_release(&users[i]);
+	free(users);
+}
+
+static void user_row(sqlite3_stmt *st, void *elem)
+{
+	struct user *u = elem;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, 0);
+	u->name = store_col_text(st, 1);
+	u->tz = store_col_text(st, 2);
+	u->locale = store_col_text(st, 3);
+	u->telegram_chat_id = sqlite3_column_int64(st, 4);
+	u->settings = store_col_text(st, 5);
+	u->gid = store_col_text(st, 6);
+}
+
+static void user_unrow(void *elem)
+{
+	user_release(elem);
+}
+
+static void bind_user(sqlite3_stmt *st, const struct user *u)
+{
+	store_bind_text(st, 1, u->name);
+	store_bind_text(st, 2, u->tz);
+	store_bind_text(st, 3, u->locale);
+	if (u->telegram_chat_id)
+		sqlite3_bind_int64(st, 4, u->telegram_chat_id);
+	else
+		sqlite3_bind_null(st, 4);
+	store_bind_text(st, 5, u->settings);
+}
+
+static int step_write(struct store *s, sqlite3_stmt *st, const struct user *u, struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT) {
+		if (strstr(sqlite3_errmsg(s->db), "telegram"))
+			return err_set(e, ERR_USAGE, "that Telegram chat is linked to another user");
+		return err_set(e, ERR_USAGE, "a user named '%s' exists", u->name);
+	}
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "user");
+}
+
+int user_add(struct store *s, struct user *u, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT INTO users(name, tz, locale, telegram_chat_id,"
+					 " settings) VALUES (?, ?, ?, ?, ?)",
+					 e);
+
+	if (!st)
+		return -1;
+	bind_user(st, u);
+	if (step_write(s, st, u, e) < 0)
+		return -1;
+	u->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int get_one(struct store *s, sqlite3_stmt *st, struct user *out, const char *name,
+		   struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == SQLITE_ROW)
+		user_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no user named '%s'", name);
+	return store_error(s, e, "user");
+}
+
+int user_get(struct store *s, const char *name, struct user *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users WHERE name = ?", e);
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
+	return get_one(s, st, out, name, e);
+}
+
+int user_first(struct store *s, struct user *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users ORDER BY id LIMIT 1",
+					 e);
+
+	if (!st)
+		return -1;
+	return get_one(s, st, out, "(any)", e);
+}
+
+int user_list(struct store *s, struct user **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users ORDER BY id", e);
+	void *arr;
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = store_collect(s, st, sizeof(**out), user_row, user_unrow, &arr, n, "user list", e);
+	*out = arr;
+	return rc;
+}
+
+int user_update(struct store *s, const struct user *u, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "UPDATE users SET name = ?, tz = ?, locale = ?,"
+					 " telegram_chat_id = ?, settings = ? WHERE id = ?",
+					 e);
+
+	if (!st)
+		return -1;
+	bind_user(st, u);
+	sqlite3_bind_int64(st, 6, u->id);
+	if (step_write(s, st, u, e) < 0)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no user with id %lld", u->id);
+	return 0;
+}
+
+int user_count_data(struct store *s, long long id, struct user_data *d, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT (SELECT count(*) FROM tasks WHERE user_id = ?1),"
+					 " (SELECT count(*) FROM jobs WHERE user_id = ?1),"
+					 " (SELECT count(*) FROM conversations WHERE user_id = ?1)",
+					 e);
+
+	memset(d, 0, sizeof(*d));
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		d->tasks = (long)sqlite3_column_int64(st, 0);
+		d->jobs = (long)sqlite3_column_int64(st, 1);
+		d->conversations = (long)sqlite3_column_int64(st, 2);
+	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "no user called \"%s\"", name);
-	return rc == SQLITE_ROW ? 0 : store_error(s, e, "user");
+	return 0;
+}
+
+int user_rm(struct store *s, const char *name, struct err *e)
+{
+	struct user u = { 0 }, first = { 0 };
+	struct user_data d;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (user_get(s, name, &u, e) < 0)
+		goto out_tx;
+	if (user_first(s, &first, e) < 0)
+		goto out_u;
+	if (first.id == u.id) {
+		err_set(e, ERR_USAGE, "'%s' is the device's own user; rename it instead", name);
+		goto out_first;
+	}
+	if (user_count_data(s, u.id, &d, e) < 0)
+		goto out_first;
+	if (d.tasks || d.jobs || d.conversations) {
+		err_set(e, ERR_USAGE,
+			"user '%s' still has %ld task(s), %ld reminder(s) or job(s) and %ld"
+			" conversation(s)",
+			name, d.tasks, d.jobs, d.conversations);
+		goto out_first;
+	}
+	st = store_prepare(s, "DELETE FROM users WHERE id = ?", e);
+	if (!st)
+		goto out_first;
+	sqlite3_bind_int64(st, 1, u.id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		store_error(s, e, "user rm");
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+out_first:
+	user_release(&first);
+out_u:
+	user_release(&u);
+out_tx:
+	if (rc == 0)
+		return store_commit(s, e);
+	store_rollback(s);
+	return -1;
+}
+
+int user_find(struct store *s, const char *name, long long *id, struct err *e)
+{
+	struct user u;
+
+	if (user_get(s, name, &u, e) < 0)
+		return -1;
+	*id = u.id;
+	user_release(&u);
+	return 0;
 }
 
 char *user_name(struct store *s, long long id)
 {
-	struct err e;
-	sqlite3_stmt *st = store_prepare(s, "SELECT name FROM users WHERE id = ?", &e);
+	sqlite3_stmt *st = store_prepare(s, "SELECT name FROM users WHERE id = ?", NULL);
 	char *name = NULL;
 
 	if (!st)

@@ -12,15 +12,24 @@
 #define LOCK_RETRY 5     /* a daemon that stops hands reminders over within 5 s */
 #define ERROR_RETRY 30
 
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
+			  struct err *e)
+{
+	struct alarm *a = arg;
+
+	return notify_deliver(&a->notify, f, channel, e);
+}
+
 /* On the scheduler thread: one channel of one occurrence. */
 static int deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct alarm *a = arg;
 	const char *kind = !strcmp(f->kind, ROUTINE_KIND) ? "Routine" : "Reminder";
+	struct syncer_gate g = { a->sync, a->cfg, a->opts.lease, notify_channel, a };
 	char title[64], late[32];
 
 	if (strcmp(channel, "tui") && strcmp(channel, "stdout"))
-		return notify_deliver(&a->notify, f, channel, e);
+		return syncer_gate_deliver(&g, f, channel, e);
 	if (a->last_job == f->job_id && a->last_occurrence == f->occurrence)
 		return 0; /* tui and stdout: the same popup */
 	a->last_job = f->job_id;
@@ -71,6 +80,8 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 	a->store = store_open(ctx->db_path, e);
 	if (!a->store)
 		return -1;
+	a->cfg = ctx->cfg;
+	a->sync = syncer_open(ctx->cfg, a->store, ctx->user);
 	a->worker = worker_new(e);
 	return a->worker ? 0 : -1;
 }
@@ -78,6 +89,7 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 void alarm_close(struct alarm *a)
 {
 	worker_free(a->worker);
+	syncer_free(a->sync);
 	store_free(a->store);
 	sched_opts_release(&a->opts);
 	if (a->lock >= 0)

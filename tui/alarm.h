@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "syncer.h"
 #include "worker.h"
 
 struct alarm {
@@ -31,6 +32,8 @@ struct alarm {
 	bool poke;            /* run it as soon as the thread is free */
 	time_t lock_retry;
 	long next;            /* set by a scheduler run: seconds to the next job, -1 none */
+	struct syncer *sync;  /* global channels, with a server (the thread's) */
+	struct config *cfg;
 	long long last_job;   /* the last popup, on the scheduler thread: one a occurrence */
 	time_t last_occurrence;
 };

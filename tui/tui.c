@@ -210,7 +210,7 @@ static void refresh_side(struct tui *t)
 	if (side_load(&t->side, t->ctx->store, wallclock_now(), &e) < 0)
 		notice(t, true, "side pane: %s", e.msg);
 	/* the same answer as `nestor status`, without reading the log */
-	if (health_collect(t->ctx->store, t->ctx->cfg, t->ctx->db_path, NULL, time(NULL), &h,
+	if (health_collect(t->ctx->store, t->ctx->cfg, t->ctx->db_path, NULL, wallclock_now(), &h,
 			   &e) == 0) {
 		t->attention = !h.healthy;
 		health_release(&h);

@@ -8,6 +8,13 @@
  * watched rather than the file because SQLite deletes and recreates the
  * -wal file as connections come and go.  The sleep is capped at a minute,
  * so a changed wall clock (suspend, NTP) is noticed within one.
+ *
+ * With server.postgres set, the sync worker joins the loop: its socket is
+ * polled with the rest (a NOTIFY from the server pulls at once, a local
+ * commit by another process pushes), it never blocks the loop, and it
+ * retries with backoff and jitter while the server is away.  Reminders on
+ * global channels are claimed in PostgreSQL before delivery, so one device
+ * delivers them.
  */
 #include "cmd.h"
 #include "dbwatch.h"
@@ -16,6 +23,7 @@
 #include "routine.h"
 #include "scheduler.h"
 #include "wallclock.h"
+#include "syncer.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -40,14 +48,32 @@ struct daemon {
 	struct notify_opts notify;
 	int sfd, lock;
 	struct dbwatch *watch;
+	struct syncer *sync;  /* NULL without server.postgres */
+	long long version;    /* data_version: others' commits */
 };
+
+static int local_deliver(void *arg, const struct sched_fire *f, const char *channel,
+			 struct err *e)
+{
+	struct daemon *d = arg;
+
+	return notify_deliver(&d->notify, f, channel, e);
+}
 
 static int daemon_deliver(void *arg, const struct sched_fire *f, const char *channel,
 			  struct err *e)
 {
 	struct daemon *d = arg;
+	struct syncer_gate g = { d->sync, d->ctx->cfg, d->opts.lease, local_deliver, d };
 
-	return notify_deliver(&d->notify, f, channel, e);
+	return syncer_gate_deliver(&g, f, channel, e);
+}
+
+/* The sync worker for the config now loaded (none without a server). */
+static void start_sync(struct daemon *d)
+{
+	syncer_free(d->sync);
+	d->sync = syncer_open(d->ctx->cfg, d->ctx->store, d->ctx->user);
 }
 
 static void daemon_fired(void *arg, const struct sched_fire *f, int delivered, int failed)
@@ -85,6 +111,7 @@ static void reload(struct daemon *d)
 		setenv("TZ", tz, 1);
 	tzset();
 	load_opts(d);
+	start_sync(d);
 	log_info("reloaded '%s'", d->ctx->config_path);
 }
 
@@ -117,6 +144,18 @@ static int timeout_ms(time_t now, long delay)
 	return ms < 0 ? 0 : ms > MAX_SLEEP_MS ? MAX_SLEEP_MS : (int)ms;
 }
 
+/* Whether another connection committed since the last look. */
+static bool others_wrote(struct daemon *d)
+{
+	long long v;
+	struct err e = { 0, "" };
+
+	if (store_data_version(d->ctx->store, &v, &e) < 0 || v == d->version)
+		return false;
+	d->version = v;
+	return true;
+}
+
 static int run(struct daemon *d)
 {
 	struct sched_deliver del = { daemon_deliver, daemon_fired, d };
@@ -125,22 +164,31 @@ static int run(struct daemon *d)
 	bool again = false;
 
 	for (;;) {
-		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 } };
+		struct pollfd p[3] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 },
+				       { -1, 0, 0 } };
 		time_t now = wallclock_now();
-		long delay;
+		long delay, sync_ms = -1;
 		int ms;
 
+		/* the worker first: what it pulls may be due now */
+		if (d->sync) {
+			sync_ms = syncer_step(d->sync, now);
+			p[2].fd = syncer_fd(d->sync);
+			p[2].events = syncer_events(d->sync);
+		}
 		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) < 0) {
 			log_error("scheduler: %s", d->ctx->err.msg);
 			delay = 5;
 		}
 		ms = timeout_ms(now, delay);
+		if (sync_ms >= 0 && sync_ms < ms)
+			ms = (int)sync_ms;
 		/* the write that woke us may come just before its commit shows:
 		 * look once more a moment later */
 		if (again && ms > RECHECK_MS)
 			ms = RECHECK_MS;
 		again = false;
-		if (poll(p, 2, ms) < 0 && errno != EINTR)
+		if (poll(p, 3, ms) < 0 && errno != EINTR)
 			return err_set(&d->ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -156,6 +204,8 @@ static int run(struct daemon *d)
 		}
 		if (p[1].revents & POLLIN)
 			again = dbwatch_changed(d->watch);
+		if (d->sync && others_wrote(d))
+			syncer_kick(d->sync);
 	}
 }
 
@@ -282,12 +332,14 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	load_opts(&d);
 	d.notify.out = foreground ? stdout : NULL;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
+	start_sync(&d);
 	if (d.lock >= 0 && setup_fds(&d) == 0) {
 		/* the store, the lock, the signals and the watch are open: started */
 		tell_parent(&ready, ctx, true);
 		rc = run(&d);
 	}
 	tell_parent(&ready, ctx, false);
+	syncer_free(d.sync);
 	if (d.lock >= 0)
 		close(d.lock);
 	if (d.sfd >= 0)

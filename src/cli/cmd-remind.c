@@ -1,5 +1,6 @@
 /* nestor remind add|list|cancel|snooze|done|fire, and nestor jobs [history] */
 #include "cmd.h"
+#include "syncer.h"
 #include "job.h"
 #include "notify.h"
 #include "reminder.h"
@@ -230,7 +231,8 @@ static int fire_deliver(void *arg, const struct sched_fire *f, const char *chann
 
 static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int failed)
 {
-	struct fire_front *ff = arg;
+	struct syncer_gate *g = arg;
+	struct fire_front *ff = g->arg;
 	char *line;
 
 	(void)delivered;
@@ -277,7 +279,8 @@ static int dry_run(struct ctx *ctx)
 static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 {
 	struct fire_front ff;
-	struct sched_deliver d = { fire_deliver, fire_fired, &ff };
+	struct syncer_gate g = { NULL, ctx->cfg, 0, fire_deliver, &ff };
+	struct sched_deliver d = { syncer_gate_deliver, fire_fired, &g };
 	struct sched_opts o;
 	bool dry;
 	long delay;
@@ -295,7 +298,10 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.n.timeout = o.lease / 2;
 	ff.n.out = ctx->out;
 	ff.errout = ctx->errout;
+	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
+	g.lease = o.lease;
 	rc = sched_run_due(ctx->store, &o, wallclock_now(), &d, &delay, NULL, &ctx->err);
+	syncer_free(g.y);
 	sched_opts_release(&o);
 	return rc;
 }

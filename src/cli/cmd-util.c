@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "sbuf.h"
+#include "user.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -44,6 +45,18 @@ void cmd_print_json(struct ctx *ctx, cJSON *v)
 	fprintf(ctx->out, "%s\n", s);
 	free(s);
 	cJSON_Delete(v);
+}
+
+void cmd_put_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc('?', f);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fputc('?', f), p++;
+		else
+			fputc(*p, f);
+	}
 }
 
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
@@ -148,7 +161,7 @@ static void print_usage(FILE *f, const char *prefix, const struct cmd *c)
 
 void cmd_help_all(FILE *f)
 {
-	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--json] <command> [args]\n\n"
+	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--user NAME] [--json] <command> [args]\n\n"
 		   "commands:\n");
 	for (const struct cmd *c = cmd_table; c->name; c++)
 		if (!(c->flags & CMD_HIDDEN))
@@ -181,6 +194,25 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* --user, else server.user: whose rows the command reads and writes. */
+static int act_as(struct ctx *ctx)
+{
+	const char *name = ctx->user && *ctx->user ? ctx->user : config_get(ctx->cfg, "server.user");
+	struct user u;
+
+	/* `user add` makes the user server.user may already name */
+	if (!name || !*name || !strncmp(ctx->name, "user ", 5))
+		return 0;
+	if (user_get(ctx->store, name, &u, &ctx->err) < 0) {
+		if (ctx->err.code == ERR_NOTFOUND)
+			cmd_usage(ctx, "no user named '%s' here (nestor user add %s)", name, name);
+		return -1;
+	}
+	store_set_user(ctx->store, u.id);
+	user_release(&u);
+	return 0;
+}
+
 static int open_db(struct ctx *ctx)
 {
 	if (ctx->store)
@@ -188,7 +220,9 @@ static int open_db(struct ctx *ctx)
 	if (ctx->db_path == ctx->paths.db && paths_mkdir(ctx->paths.data_dir, &ctx->err) < 0)
 		return -1;
 	ctx->store = store_open(ctx->db_path, &ctx->err);
-	return ctx->store ? 0 : -1;
+	if (!ctx->store)
+		return -1;
+	return act_as(ctx);
 }
 
 static int is_help(const char *a)

@@ -47,6 +47,7 @@ struct ctx {
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
 	bool json_done;          /* the handler printed its --json answer, which
 				  * says what failed: an error adds no JSON */
+	const char *user;        /* --user: who the device acts as (NULL: server.user) */
 	struct err err;
 };
 
@@ -69,6 +70,11 @@ extern const struct cmd cmd_secret_verbs[];
 extern const struct cmd cmd_assistant_verbs[];
 extern const struct cmd cmd_history_verbs[];
 extern const struct cmd cmd_time_verbs[];
+extern const struct cmd cmd_user_verbs[];
+extern const struct cmd cmd_server_verbs[];
+extern const struct cmd cmd_sync_verbs[];
+/* `nestor sync`: one push and pull round (src/cli/cmd-sync.c). */
+int cmd_sync(struct ctx *ctx, int argc, char **argv);
 
 /* `nestor tui` (CMD_NEEDS_DB), the full-screen front in tui/tui.c: runs until
  * the user quits.  Declared here, as every command is, so the command table
@@ -156,6 +162,9 @@ int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at);
 /* Print text to ctx->out, each line indented by indent spaces
  * (src/cli/cmd-routine.c). */
 void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
+/* Write s to f with every control character (C0, DEL, C1) shown as '?':
+ * text that came from elsewhere never drives the terminal. */
+void cmd_put_safe(FILE *f, const char *s);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

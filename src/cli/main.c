@@ -51,6 +51,12 @@ const struct cmd cmd_table[] = {
 	  "whether everything is healthy (exit 0) or needs attention (exit 1)", CMD_NEEDS_DB,
 	  cmd_status, NULL },
 	{ "config", NULL, "read and change the configuration file", 0, NULL, cmd_config_verbs },
+	{ "user", NULL, "the people this store holds data for (add, list, show, edit, rm)", 0,
+	  NULL, cmd_user_verbs },
+	{ "server", NULL, "the PostgreSQL server of several devices and users (init)", 0, NULL,
+	  cmd_server_verbs },
+	{ "sync", "[--json]", "one push and pull round with the server; sync status, conflicts",
+	  CMD_NEEDS_DB, cmd_sync, cmd_sync_verbs },
 	{ "assistant", NULL, "the assistants that answer: LLM servers or offline (add, list, ...)",
 	  0, NULL, cmd_assistant_verbs },
 	{ "secret", NULL, "store API keys in the Secret Service (set, rm, list)", 0, NULL,
@@ -98,6 +104,14 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 				ctx->config_path = argv[++i];
 		} else if (!strncmp(a, "--db=", 5) && out == 1) {
 			ctx->db_path = a + 5;
+		} else if (!strcmp(a, "--user")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "nestor: option '%s' needs a value\n", a);
+				return -1;
+			}
+			ctx->user = argv[++i];
+		} else if (!strncmp(a, "--user=", 7)) {
+			ctx->user = a + 7;
 		} else if (!strncmp(a, "--config=", 9) && out == 1) {
 			ctx->config_path = a + 9;
 		} else if ((!strcmp(a, "--version") || !strcmp(a, "-V")) && out == 1) {

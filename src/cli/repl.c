@@ -9,6 +9,7 @@
  */
 #include "answer.h"
 #include "cmd.h"
+#include "syncer.h"
 #include "conversation.h"
 #include "engine.h"
 #include "notify.h"
@@ -51,6 +52,7 @@ struct repl {
 	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
 	struct sched_opts sched;
 	struct notify_opts notify;
+	struct syncer *sync; /* global channels, with a server */
 };
 
 static struct repl *the_repl; /* for readline's callbacks */
@@ -368,15 +370,24 @@ static int resume(struct repl *r, long long id)
 	return 0;
 }
 
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
+			  struct err *e)
+{
+	struct repl *r = arg;
+
+	return notify_deliver(&r->notify, f, channel, e);
+}
+
 /* A fired reminder, above the prompt: the line being typed is kept. */
 static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel,
 			struct err *e)
 {
 	struct repl *r = arg;
+	struct syncer_gate g = { r->sync, r->ctx->cfg, r->sched.lease, notify_channel, r };
 	char *line;
 
 	if (strcmp(channel, "stdout"))
-		return notify_deliver(&r->notify, f, channel, e);
+		return syncer_gate_deliver(&g, f, channel, e);
 	line = sched_fire_line(f);
 	rl_clear_visible_line();
 	printf("%s\n", line);
@@ -526,6 +537,8 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		routine_sched(&r.sched, ctx->cfg);
 		r.notify.command = config_get(ctx->cfg, "notify.command");
 		r.notify.timeout = r.sched.lease / 2;
+		if (r.sched_lock >= 0)
+			r.sync = syncer_open(ctx->cfg, ctx->store, ctx->user);
 		r.history = xasprintf("%s/history", ctx->paths.state_dir);
 		if (paths_mkdir(ctx->paths.state_dir, &ctx->err) == 0) {
 			stifle_history(HISTORY_MAX);
@@ -535,6 +548,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		loop_tty(&r);
 		if (write_history(r.history) == 0)
 			chmod(r.history, 0600);
+		syncer_free(r.sync);
 		sched_opts_release(&r.sched);
 		if (r.sched_lock >= 0)
 			close(r.sched_lock);

@@ -1,0 +1,758 @@
+/*
+ * replica-apply.c - changes pulled from the server into the store, field
+ * by field (the rule is in replica.h).  Everything runs in one transaction
+ * with sync_self.applying set, so the capture triggers stay quiet: what
+ * comes from the server does not go back to it.
+ */
+#include "replica-int.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What one change is about, checked. */
+struct change {
+	const struct rentity *r;
+	char *gid;                 /* canonical */
+	bool deleted;
+	const cJSON *data, *vers, *base;
+	const char *device;        /* writer's device id */
+	const char *who;           /* writer's name for people, or its id */
+};
+
+/* The row as this store knows it. */
+struct local {
+	long long id;              /* 0: no row */
+	cJSON *vers;               /* sync_obj.vers (an object, never NULL) */
+	bool known, deleted;       /* sync_obj row exists; tombstone */
+};
+
+struct applier {
+	struct store *s;
+	char device[40];
+	time_t now;
+	unsigned long long max_hlc;
+	struct replica_stats *st;
+	struct rcache cache; /* a pull of thousands prepares each kind once */
+};
+
+static sqlite3_stmt *prep(struct applier *a, const char *sql, struct err *e)
+{
+	return rcache_prep(&a->cache, sql, e);
+}
+
+/* Step st once: 1 a row (read it, then reset), 0 done, -1 error. */
+static int step(struct applier *a, sqlite3_stmt *st, struct err *e)
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	store_error(a->s, e, "sync");
+	sqlite3_reset(st);
+	return -1;
+}
+
+/* Run a statement without rows. */
+static int run(struct applier *a, sqlite3_stmt *st, struct err *e)
+{
+	int rc = step(a, st, e);
+
+	if (rc > 0)
+		sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The gid an alias stands for (gid itself when none), newly allocated. */
+static char *canon(struct applier *a, const char *gid, struct err *e)
+{
+	sqlite3_stmt *st = prep(a, "SELECT canon FROM sync_alias WHERE gid = ?", e);
+	char *out = NULL;
+
+	if (st) {
+		store_bind_text(st, 1, gid);
+		if (step(a, st, e) > 0) {
+			out = store_col_text(st, 0);
+			sqlite3_reset(st);
+		}
+	}
+	return out ? out : xstrdup(gid);
+}
+
+/* The local id of the row of r named gid (aliases followed), 0: none. */
+static int local_id(struct applier *a, const struct rentity *r, const char *gid, long long *id,
+		    struct err *e)
+{
+	char sql[128], *c = canon(a, gid, e);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*id = 0;
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE gid = ?", r->table);
+	st = prep(a, sql, e);
+	if (st) {
+		store_bind_text(st, 1, c);
+		rc = step(a, st, e);
+		if (rc > 0) {
+			*id = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+		}
+	}
+	free(c);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Why a change was refused: -2 with the reason in e. */
+#define REJECT (-2)
+
+static int reject(struct err *e, const char *fmt, const char *arg)
+{
+	err_set(e, ERR_USAGE, fmt, arg);
+	return REJECT;
+}
+
+static bool valid_device(const char *d)
+{
+	size_t n = d ? strlen(d) : 0;
+
+	if (n < 1 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((d[i] >= '0' && d[i] <= '9') || (d[i] >= 'a' && d[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Text from another device is shown on terminals: no control character
+ * but tab and newline (C0, DEL, C1). */
+static bool safe_text(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			return false;
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return false;
+	}
+	return true;
+}
+
+/* The same inside JSON held in a text field (a reminder's payload...). */
+static bool safe_json(const cJSON *v)
+{
+	const cJSON *it;
+
+	if (cJSON_IsString(v))
+		return safe_text(v->valuestring);
+	cJSON_ArrayForEach(it, v)
+		if ((it->string && !safe_text(it->string)) || !safe_json(it))
+			return false;
+	return true;
+}
+
+static bool safe_value(const char *s)
+{
+	cJSON *j;
+	bool ok;
+
+	if (!safe_text(s))
+		return false;
+	if (*s != '{' && *s != '[')
+		return true;
+	j = cJSON_Parse(s);
+	ok = !j || safe_json(j);
+	cJSON_Delete(j);
+	return ok;
+}
+
+static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
+{
+	bool ok;
+
+	if (cJSON_IsNull(v))
+		return 0;
+	switch (f->type) {
+	case RT_TEXT:
+		ok = cJSON_IsString(v);
+		if (ok && !safe_value(v->valuestring))
+			return reject(e, "field '%s' holds control characters", f->name);
+		break;
+	case RT_INT:
+		ok = cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
+		break;
+	case RT_REAL:
+		ok = cJSON_IsNumber(v);
+		break;
+	case RT_REF:
+		ok = cJSON_IsString(v) && replica_valid_gid(v->valuestring);
+		break;
+	default:
+		ok = cJSON_IsArray(v);
+		if (ok && !safe_json(v))
+			return reject(e, "field '%s' holds control characters", f->name);
+		break;
+	}
+	return ok ? 0 : reject(e, "field '%s' has a value of the wrong type", f->name);
+}
+
+/* Check the shape of c and fill ch (gid not yet canonical). */
+static int check_change(const cJSON *c, struct change *ch, struct err *e)
+{
+	const cJSON *ent = cJSON_GetObjectItemCaseSensitive(c, "entity");
+	const cJSON *gid = cJSON_GetObjectItemCaseSensitive(c, "gid");
+	const cJSON *del = cJSON_GetObjectItemCaseSensitive(c, "deleted");
+	const cJSON *dev = cJSON_GetObjectItemCaseSensitive(c, "device");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "device_name");
+	const cJSON *it;
+
+	memset(ch, 0, sizeof(*ch));
+	if (!cJSON_IsObject(c))
+		return reject(e, "%s", "a change is not an object");
+	ch->r = cJSON_IsString(ent) ? replica_entity(ent->valuestring) : NULL;
+	if (!ch->r)
+		return reject(e, "unknown entity \"%.40s\"",
+			      cJSON_IsString(ent) ? ent->valuestring : "?");
+	if (!cJSON_IsString(gid) || !replica_valid_gid(gid->valuestring))
+		return reject(e, "%s", "a change has no valid gid");
+	if (!cJSON_IsString(dev) || !valid_device(dev->valuestring))
+		return reject(e, "%s", "a change has no valid device");
+	ch->device = dev->valuestring;
+	ch->who = cJSON_IsString(name) && *name->valuestring ? name->valuestring : ch->device;
+	ch->deleted = cJSON_IsTrue(del);
+	ch->data = cJSON_GetObjectItemCaseSensitive(c, "data");
+	ch->vers = cJSON_GetObjectItemCaseSensitive(c, "vers");
+	ch->base = cJSON_GetObjectItemCaseSensitive(c, "base");
+	if (!cJSON_IsObject(ch->data) || !cJSON_IsObject(ch->vers) ||
+	    (ch->base && !cJSON_IsObject(ch->base)))
+		return reject(e, "%s", "a change lacks its data or versions");
+	cJSON_ArrayForEach(it, ch->vers)
+		if (!cJSON_IsString(it) || !replica_valid_version(it->valuestring))
+			return reject(e, "field '%.40s' has a bad version", it->string);
+	cJSON_ArrayForEach(it, ch->data) {
+		const struct rfield *f = replica_field(ch->r, it->string);
+
+		if (f && check_value(f, it, e) < 0)
+			return REJECT;
+	}
+	ch->gid = xstrdup(gid->valuestring);
+	return 0;
+}
+
+static void local_release(struct local *l)
+{
+	cJSON_Delete(l->vers);
+	memset(l, 0, sizeof(*l));
+}
+
+static int load_local(struct applier *a, const struct change *ch, struct local *l,
+		      struct err *e)
+{
+	sqlite3_stmt *st = prep(a, "SELECT vers, deleted FROM sync_obj WHERE gid = ?", e);
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, ch->gid);
+	rc = step(a, st, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		l->known = true;
+		l->vers = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+		l->deleted = sqlite3_column_int(st, 1) != 0;
+		sqlite3_reset(st);
+	}
+	if (!l->vers)
+		l->vers = cJSON_CreateObject();
+	return local_id(a, ch->r, ch->gid, &l->id, e);
+}
+
+/* Rows made apart with the same natural key are one: the smaller gid names
+ * it.  ch->gid becomes the one kept; l is reloaded. */
+static int merge_natural(struct applier *a, struct change *ch, struct local *l, struct err *e)
+{
+	const cJSON *k = ch->r->natural
+				 ? cJSON_GetObjectItemCaseSensitive(ch->data, ch->r->natural)
+				 : NULL;
+	sqlite3_stmt *st;
+	char sql[160], *other = NULL;
+	int rc;
+
+	if (l->id || !cJSON_IsString(k))
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT gid FROM %s WHERE \"%s\" = ? AND gid IS NOT NULL",
+		 ch->r->table, ch->r->natural);
+	st = prep(a, sql, e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, k->valuestring);
+	rc = step(a, st, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		other = store_col_text(st, 0);
+		sqlite3_reset(st);
+	}
+	if (!other || !strcmp(other, ch->gid)) {
+		free(other);
+		return 0;
+	}
+	if (strcmp(other, ch->gid) < 0) {
+		/* ours keeps its gid; theirs becomes an alias of it */
+		st = prep(a, "INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (?, ?)", e);
+		if (st) {
+			store_bind_text(st, 1, ch->gid);
+			store_bind_text(st, 2, other);
+		}
+		rc = run(a, st, e);
+		free(ch->gid);
+		ch->gid = other;
+	} else {
+		/* theirs names both: ours moves to it, pending changes too */
+		char *q = sqlite3_mprintf(
+			"UPDATE %s SET gid = %Q WHERE gid = %Q;"
+			"INSERT INTO sync_obj(gid, entity, vers, base, deleted) SELECT %Q, entity,"
+			" vers, base, deleted FROM sync_obj WHERE gid = %Q ON CONFLICT(gid) DO NOTHING;"
+			"DELETE FROM sync_obj WHERE gid = %Q;"
+			"UPDATE outbox SET payload = json_set(payload, '$.gid', %Q)"
+			" WHERE json_extract(payload, '$.gid') = %Q;"
+			"UPDATE sync_alias SET canon = %Q WHERE canon = %Q;"
+			"INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (%Q, %Q);",
+			ch->r->table, ch->gid, other, ch->gid, other, other, ch->gid, other, ch->gid,
+			other, other, ch->gid);
+
+		rc = store_exec(a->s, q, e);
+		sqlite3_free(q);
+		free(other);
+	}
+	if (rc < 0)
+		return -1;
+	local_release(l);
+	return load_local(a, ch, l, e);
+}
+
+/* The value of field f of local row id, as JSON (NULL on error). */
+static cJSON *local_value(struct applier *a, const struct rentity *r, const struct rfield *f,
+			  long long id)
+{
+	char *x = replica_field_expr(f), *sql = xasprintf("SELECT %s FROM %s AS T WHERE id = ?", x,
+							 r->table);
+	sqlite3_stmt *st = prep(a, sql, NULL);
+	cJSON *v = NULL;
+
+	free(x);
+	free(sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (step(a, st, NULL) > 0) {
+		v = replica_column_json(st, 0, f);
+		sqlite3_reset(st);
+	}
+	return v;
+}
+
+static int record_conflict(struct applier *a, const struct change *ch, const char *field,
+			   const cJSON *mine, const cJSON *theirs, const char *my_ver,
+			   const char *their_ver, struct err *e)
+{
+	sqlite3_stmt *st = prep(a,
+				"INSERT INTO sync_conflicts(at, entity, gid, field, mine,"
+				" theirs, my_ver, their_ver, device)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				e);
+	char *m = mine ? cJSON_PrintUnformatted(mine) : NULL;
+	char *t = theirs ? cJSON_PrintUnformatted(theirs) : NULL;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)a->now);
+		store_bind_text(st, 2, ch->r->entity);
+		store_bind_text(st, 3, ch->gid);
+		store_bind_text(st, 4, field);
+		store_bind_text(st, 5, m);
+		store_bind_text(st, 6, t);
+		store_bind_text(st, 7, my_ver);
+		store_bind_text(st, 8, their_ver);
+		store_bind_text(st, 9, ch->who);
+	}
+	free(m);
+	free(t);
+	a->st->conflicts++;
+	return run(a, st, e);
+}
+
+/* Whether version v was stamped here and the writer of ch had not seen it. */
+static bool unseen_edit(const struct applier *a, const struct change *ch, const char *field,
+			const char *v)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(ch->base, field);
+
+	if (!v || strcmp(v + 17, a->device) != 0 || !strncmp(v, REPLICA_SEED_HLC, 16))
+		return false;
+	return !cJSON_IsString(b) || strcmp(b->valuestring, v) != 0;
+}
+
+static int save_versions(struct applier *a, const struct change *ch, const struct local *l,
+			 bool deleted, struct err *e)
+{
+	char *v = cJSON_PrintUnformatted(l->vers);
+	sqlite3_stmt *st = prep(a,
+				"INSERT INTO sync_obj(gid, entity, vers, deleted)"
+				" VALUES (?1, ?2, ?3, ?4) ON CONFLICT(gid) DO UPDATE SET"
+				" vers = ?3, deleted = deleted OR ?4",
+				e);
+
+	if (st) {
+		store_bind_text(st, 1, ch->gid);
+		store_bind_text(st, 2, ch->r->entity);
+		store_bind_text(st, 3, v);
+		sqlite3_bind_int(st, 4, deleted);
+	}
+	free(v);
+	return run(a, st, e);
+}
+
+/* Keep the greater version of each field in l->vers. */
+static void merge_versions(struct local *l, const cJSON *vers)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, vers) {
+		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(l->vers, it->string);
+
+		if (cJSON_IsString(cur) && strcmp(cur->valuestring, it->valuestring) >= 0)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(l->vers, it->string);
+		cJSON_AddStringToObject(l->vers, it->string, it->valuestring);
+	}
+}
+
+static int apply_delete(struct applier *a, const struct change *ch, struct local *l,
+			struct err *e)
+{
+	const cJSON *it;
+	bool lost = false;
+
+	if (l->id) {
+		char sql[96];
+		sqlite3_stmt *st;
+
+		cJSON_ArrayForEach(it, l->vers)
+			lost |= cJSON_IsString(it) && unseen_edit(a, ch, it->string, it->valuestring);
+		if (lost && record_conflict(a, ch, "(deleted)", NULL, NULL, NULL, NULL, e) < 0)
+			return -1;
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?", ch->r->table);
+		st = prep(a, sql, e);
+		if (st)
+			sqlite3_bind_int64(st, 1, l->id);
+		if (run(a, st, e) < 0)
+			return -1;
+	}
+	merge_versions(l, ch->vers);
+	return save_versions(a, ch, l, true, e);
+}
+
+/* Bind value v of field f at idx (a reference as the local id it names). */
+static int bind_value(struct applier *a, sqlite3_stmt *st, int idx, const struct rfield *f,
+		      const cJSON *v, struct err *e)
+{
+	long long id;
+
+	if (cJSON_IsNull(v) || !v) {
+		sqlite3_bind_null(st, idx);
+		return 0;
+	}
+	switch (f->type) {
+	case RT_TEXT:
+		store_bind_text(st, idx, v->valuestring);
+		return 0;
+	case RT_INT:
+		sqlite3_bind_int64(st, idx, (sqlite3_int64)v->valuedouble);
+		return 0;
+	case RT_REAL:
+		sqlite3_bind_double(st, idx, v->valuedouble);
+		return 0;
+	case RT_REF:
+		if (local_id(a, replica_entity(f->ref), v->valuestring, &id, e) < 0)
+			return -1;
+		if (id)
+			sqlite3_bind_int64(st, idx, id);
+		else if (f->def)
+			sqlite3_bind_int64(st, idx, strtoll(f->def, NULL, 10));
+		else
+			sqlite3_bind_null(st, idx);
+		return 0;
+	default:
+		sqlite3_bind_null(st, idx);
+		return 0;
+	}
+}
+
+static int write_overrides(struct applier *a, long long event, const cJSON *arr, struct err *e)
+{
+	sqlite3_stmt *st = prep(a, "DELETE FROM event_overrides WHERE event_id = ?", e);
+	const cJSON *o;
+
+	if (st)
+		sqlite3_bind_int64(st, 1, event);
+	if (run(a, st, e) < 0)
+		return -1;
+	cJSON_ArrayForEach(o, arr) {
+		static const char *const text[] = { "summary", "description", "location", "tzid" };
+		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "recurrence_id");
+		const cJSON *start = cJSON_GetObjectItemCaseSensitive(o, "start");
+		const cJSON *end = cJSON_GetObjectItemCaseSensitive(o, "end");
+
+		if (!cJSON_IsNumber(rid) || !cJSON_IsNumber(start) || !cJSON_IsNumber(end))
+			return reject(e, "%s", "an override lacks its times");
+		st = prep(a,
+			  "INSERT INTO event_overrides(event_id, recurrence_id, start, \"end\","
+			  " summary, description, location, tzid) VALUES (?,?,?,?,?,?,?,?)",
+			  e);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, event);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)rid->valuedouble);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)start->valuedouble);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)end->valuedouble);
+		for (int i = 0; i < 4; i++) {
+			const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, text[i]);
+
+			store_bind_text(st, 5 + i, cJSON_IsString(t) ? t->valuestring : NULL);
+		}
+		if (run(a, st, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* INSERT or UPDATE the row with the fields taken (taken[i] for r->fields[i]). */
+static int write_row(struct applier *a, const struct change *ch, struct local *l,
+		     const bool *taken, struct err *e)
+{
+	const struct rentity *r = ch->r;
+	char *sql = l->id ? xasprintf("UPDATE %s SET gid = gid", r->table)
+			  : xasprintf("INSERT INTO %s(gid", r->table);
+	char *vals = xstrdup("?");
+	sqlite3_stmt *st;
+	int idx = 1;
+
+	for (size_t i = 0; i < r->nfields; i++) {
+		const struct rfield *f = &r->fields[i];
+		char *more, *v;
+
+		if (f->type == RT_KIDS || (l->id && !taken[i]))
+			continue;
+		if (l->id) {
+			more = xasprintf("%s, \"%s\" = ?", sql, f->name);
+		} else {
+			more = xasprintf("%s, \"%s\"", sql, f->name);
+			v = xasprintf("%s, %s", vals,
+				      taken[i] ? "?" : !f->def ? "NULL" : !strcmp(f->def, "gid") ? "?1"
+												   : f->def);
+			free(vals);
+			vals = v;
+		}
+		free(sql);
+		sql = more;
+	}
+	{
+		char *full = l->id ? xasprintf("%s WHERE id = ?", sql)
+				   : xasprintf("%s) VALUES (%s)", sql, vals);
+
+		free(sql);
+		sql = full;
+	}
+	free(vals);
+	st = prep(a, sql, e);
+	free(sql);
+	if (!st)
+		return -1;
+	if (!l->id)
+		store_bind_text(st, idx++, ch->gid);
+	for (size_t i = 0; i < r->nfields; i++) {
+		const struct rfield *f = &r->fields[i];
+
+		if (f->type == RT_KIDS || !taken[i])
+			continue;
+		if (bind_value(a, st, idx++, f,
+			       cJSON_GetObjectItemCaseSensitive(ch->data, f->name), e) < 0)
+			return -1;
+	}
+	if (l->id)
+		sqlite3_bind_int64(st, idx, l->id);
+	if (run(a, st, e) < 0)
+		return -1;
+	if (!l->id)
+		l->id = sqlite3_last_insert_rowid(a->s->db);
+	for (size_t i = 0; i < r->nfields; i++)
+		if (r->fields[i].type == RT_KIDS && taken[i] &&
+		    write_overrides(a, l->id, cJSON_GetObjectItemCaseSensitive(ch->data,
+									     r->fields[i].name),
+				    e) < 0)
+			return -1;
+	return 0;
+}
+
+/* 1 applied, 0 nothing new, REJECT, -1 database error. */
+static int apply_one(struct applier *a, const cJSON *c, struct err *e)
+{
+	struct change ch;
+	struct local l;
+	bool taken[32] = { false }, any = false;
+	const cJSON *it;
+	char *c_gid;
+	int rc;
+
+	rc = check_change(c, &ch, e);
+	if (rc < 0)
+		return rc;
+	c_gid = canon(a, ch.gid, e);
+	free(ch.gid);
+	ch.gid = c_gid;
+	cJSON_ArrayForEach(it, ch.vers) {
+		char hex[17];
+		unsigned long long h;
+
+		memcpy(hex, it->valuestring, 16);
+		hex[16] = '\0';
+		h = strtoull(hex, NULL, 16);
+		if (h > a->max_hlc)
+			a->max_hlc = h;
+	}
+	rc = load_local(a, &ch, &l, e);
+	if (rc == 0 && l.deleted)
+		goto out; /* a tombstone wins */
+	if (rc == 0 && ch.deleted) {
+		rc = apply_delete(a, &ch, &l, e);
+		if (rc == 0)
+			rc = 1;
+		goto out;
+	}
+	if (rc == 0)
+		rc = merge_natural(a, &ch, &l, e);
+	for (size_t i = 0; rc == 0 && i < ch.r->nfields; i++) {
+		const struct rfield *f = &ch.r->fields[i];
+		const cJSON *rv = cJSON_GetObjectItemCaseSensitive(ch.vers, f->name);
+		const cJSON *lv = cJSON_GetObjectItemCaseSensitive(l.vers, f->name);
+		const cJSON *val = cJSON_GetObjectItemCaseSensitive(ch.data, f->name);
+
+		if (!val || !cJSON_IsString(rv))
+			continue;
+		if (cJSON_IsString(lv) && strcmp(rv->valuestring, lv->valuestring) <= 0)
+			continue;
+		taken[i] = any = true;
+		if (l.id && cJSON_IsString(lv) && unseen_edit(a, &ch, f->name, lv->valuestring)) {
+			cJSON *mine = local_value(a, ch.r, f, l.id);
+
+			if (mine && !cJSON_Compare(mine, val, true))
+				rc = record_conflict(a, &ch, f->name, mine, val, lv->valuestring,
+						     rv->valuestring, e);
+			cJSON_Delete(mine);
+		}
+	}
+	if (rc == 0 && any && (rc = write_row(a, &ch, &l, taken, e)) == 0) {
+		merge_versions(&l, ch.vers);
+		rc = save_versions(a, &ch, &l, false, e);
+		if (rc == 0)
+			rc = 1;
+	}
+out:
+	local_release(&l);
+	free(ch.gid);
+	return rc;
+}
+
+/* Whether the last SQLite error is about this change's data rather than
+ * the database itself. */
+static bool data_error(struct store *s)
+{
+	int rc = sqlite3_errcode(s->db);
+
+	return rc == SQLITE_CONSTRAINT || rc == SQLITE_MISMATCH || rc == SQLITE_TOOBIG ||
+	       rc == SQLITE_RANGE;
+}
+
+int replica_apply(struct store *s, const cJSON *changes, const char *target,
+		  long long cursor, time_t now, struct replica_stats *st, char **why,
+		  struct err *e)
+{
+	struct applier a;
+	const cJSON *c;
+	char num[32];
+	sqlite3_stmt *q;
+
+	memset(st, 0, sizeof(*st));
+	if (why)
+		*why = NULL;
+	memset(&a, 0, sizeof(a));
+	a.s = s;
+	a.cache.s = s;
+	a.now = now;
+	a.st = st;
+	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
+		return -1;
+	if (replica_fold(s, &a.cache, e) < 0 ||
+	    store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
+		goto fail;
+	cJSON_ArrayForEach(c, changes) {
+		struct err ce = { 0, "" };
+		int rc;
+
+		if (store_exec(s, "SAVEPOINT change", e) < 0)
+			goto fail;
+		rc = apply_one(&a, c, &ce);
+		if (rc == -1 && !data_error(s)) {
+			*e = ce;
+			goto fail;
+		}
+		if (rc < 0) {
+			store_exec(s, "ROLLBACK TO change", NULL);
+			st->rejected++;
+			if (why && !*why)
+				*why = xstrdup(ce.msg);
+		} else if (rc > 0) {
+			st->applied++;
+		} else {
+			st->skipped++;
+		}
+		if (store_exec(s, "RELEASE change", e) < 0)
+			goto fail;
+	}
+	snprintf(num, sizeof(num), "%lld", cursor);
+	q = prep(&a, "UPDATE sync_self SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", e);
+	if (!q)
+		goto fail;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)(a.max_hlc & 0x7fffffffffffffffULL));
+	if (run(&a, q, e) < 0)
+		goto fail;
+	q = prep(&a,
+		 "INSERT INTO sync_state(target, cursor) VALUES (?1, ?2)"
+		 " ON CONFLICT(target) DO UPDATE SET cursor = ?2",
+		 e);
+	if (q) {
+		store_bind_text(q, 1, target);
+		store_bind_text(q, 2, num);
+	}
+	if (run(&a, q, e) < 0)
+		goto fail;
+	rcache_release(&a.cache);
+	return store_commit(s, e);
+fail:
+	rcache_release(&a.cache);
+	store_rollback(s);
+	if (why) {
+		free(*why);
+		*why = NULL;
+	}
+	return -1;
+}

@@ -1,0 +1,58 @@
+# Users of one store: `--user NAME` (or server.user) says whose tasks,
+# reminders and conversations a command reads and writes; the first user
+# stays implicit for people who never name one.
+. "$(dirname "$0")/lib.sh"
+expect_eq "the implicit user" "$(nestor user list)" "me               -                    -"
+nestor task add "mine" >/dev/null
+expect_eq "add bob" "$(nestor user add bob --tz Europe/Berlin --locale ru)" "user bob added"
+nestor --user bob task add "bob's" >/dev/null
+nestor task add "bob's reminder" --user=bob >/dev/null
+nestor --user bob remind add "bob's call" --at "2030-01-01 10:00" >/dev/null
+expect_eq "my tasks" "$(nestor task list | tail -n +2 | sed 's/.* //')" "mine"
+expect_match "bob's tasks" "$(nestor --user bob task list)" "bob's reminder"
+case $(nestor --user bob task list) in *mine*) fail "bob sees my task" ;; esac
+expect_eq "my reminders" "$(nestor remind list)" "no pending reminders"
+expect_match "bob's reminders" "$(nestor --user bob remind list)" "bob's call"
+# a task of another user is not there for this one
+id=$(nestor --user bob task list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+if nestor task done "$id" 2>err; then fail "I finished bob's task"; fi
+expect_eq "not mine" "$(cat err)" "nestor: task done: no task with id $id"
+# server.user acts the same
+nestor config set server.user bob >/dev/null
+expect_match "server.user" "$(nestor task list)" "bob's"
+nestor config set server.user "" >/dev/null
+# show, edit, rm
+expect_match "show" "$(nestor user show bob)" "tasks: 2, reminders and jobs: 1"
+nestor user edit bob --name robert --telegram-chat 12345 --setting units=imperial >/dev/null
+j=$(nestor user show robert --json | python3 -c 'import json,sys; u=json.load(sys.stdin); print(u["name"], u["tz"], u["locale"], u["telegram_chat"], u["settings"]["units"], u["tasks"])')
+expect_eq "edited" "$j" "robert Europe/Berlin ru 12345 imperial 2"
+if nestor user rm robert 2>err; then fail "removed a user with data"; fi
+expect_match "rm refused" "$(cat err)" "still has 2 task"
+if nestor user rm me 2>err; then fail "removed the first user"; fi
+nestor user add carol >/dev/null
+expect_eq "rm" "$(nestor user rm carol)" "user carol removed"
+# bad input: one line, exit 2
+for bad in "user add Bob" "user add pg_x" "user add 9lives" "user edit robert --locale fr" "user edit robert --tz Mars/Base"; do
+	set +e
+	nestor $bad >/dev/null 2>err
+	rc=$?
+	set -e
+	expect_eq "$bad: status" "$rc" 2
+	expect_eq "$bad: one line" "$(wc -l < err | tr -d ' ')" 1
+done
+if nestor --user nobody task list 2>err; then fail "an unknown --user worked"; fi
+expect_eq "unknown user" "$(cat err)" "nestor: task list: no user named 'nobody' here (nestor user add nobody)"
+if nestor user add robert 2>err; then fail "a second robert"; fi
+expect_eq "duplicate" "$(cat err)" "nestor: user add: a user named 'robert' exists"
+# the sample server configuration in contrib/ is valid as it stands
+nestor --config "$SRC/contrib/server.conf" config get server.device >out 2>err
+expect_eq "sample config" "$(cat out)" "laptop"
+expect_eq "sample config warnings" "$(cat err)" ""
+# a password in server.postgres is refused, with where it belongs instead
+nestor config set server.postgres "postgresql://alice:hunter2@127.0.0.1:9/nestor" >/dev/null
+if nestor sync 2>err; then fail "synced with a password in the URI"; fi
+expect_eq "password in the URI" "$(cat err)" "nestor: sync: server.postgres holds a password: take it out and store it with 'nestor secret set postgres' (or in ~/.pgpass)"
+nestor config set server.postgres "host=127.0.0.1 port=9 password=hunter2" >/dev/null
+if nestor server init 2>err; then fail "init with a password in the URI"; fi
+expect_match "password= too" "$(cat err)" "holds a password"
+nestor config set server.postgres "" >/dev/null

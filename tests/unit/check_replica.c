@@ -1,0 +1,508 @@
+/*
+ * The store's side of sync: the outbox written with each change, and the
+ * rule that merges changes from other devices.  The rule's promise: two
+ * devices that saw the same changes hold the same rows, whatever the order
+ * they saw them in (every order that respects causality is tried).
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job.h"
+#include "replica-int.h"
+#include "sbuf.h"
+#include "store-int.h"
+#include "task.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+#define ME "00000000-0000-4000-8000-000000000001"
+#define T1 "11111111-1111-4111-8111-111111111111"
+#define T2 "22222222-2222-4222-8222-222222222222"
+
+static char *dir;
+static struct store *st;
+
+static void setup(void)
+{
+	struct err e = { 0, "" };
+	char *path;
+
+	dir = tu_tmpdir();
+	path = xasprintf("%s/nestor.db", dir);
+	st = store_open(path, &e);
+	ck_assert_msg(st != NULL, "%s", e.msg);
+	free(path);
+}
+
+static void teardown(void)
+{
+	store_free(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* "%016llx@dev": a version at clock h of device dev. */
+static char *ver(unsigned long long h, const char *dev)
+{
+	return xasprintf("%016llx@%s", h, dev);
+}
+
+/* A change as the server hands it out; fields is "k=JSON;k=JSON", every
+ * field stamped with version (h, dev); base (may be NULL) "k=VERSION;..." */
+static cJSON *change(const char *entity, const char *gid, const char *dev, bool del,
+		     unsigned long long h, const char *fields, const char *base)
+{
+	cJSON *c = cJSON_CreateObject(), *data, *vers, *b;
+	char *v = ver(h, dev), *f = xstrdup(fields ? fields : ""), *save = NULL;
+
+	cJSON_AddStringToObject(c, "entity", entity);
+	cJSON_AddStringToObject(c, "gid", gid);
+	cJSON_AddStringToObject(c, "device", dev);
+	cJSON_AddStringToObject(c, "device_name", dev);
+	cJSON_AddBoolToObject(c, "deleted", del);
+	data = cJSON_AddObjectToObject(c, "data");
+	vers = cJSON_AddObjectToObject(c, "vers");
+	b = cJSON_AddObjectToObject(c, "base");
+	for (char *kv = strtok_r(f, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(kv, '=');
+
+		*eq = '\0';
+		cJSON_AddItemToObject(data, kv, cJSON_Parse(eq + 1));
+		cJSON_AddStringToObject(vers, kv, v);
+	}
+	free(f);
+	f = xstrdup(base ? base : "");
+	for (char *kv = strtok_r(f, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(kv, '=');
+
+		*eq = '\0';
+		cJSON_AddStringToObject(b, kv, eq + 1);
+	}
+	free(f);
+	free(v);
+	return c;
+}
+
+/* Apply one change (alone, as if it came in a pull of its own). */
+static void apply1(const cJSON *c, struct replica_stats *rs)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct err e = { 0, "" };
+	struct replica_stats tmp;
+
+	cJSON_AddItemReferenceToArray(arr, (cJSON *)c);
+	ck_assert_msg(replica_apply(st, arr, "postgres:t", 1, 1000, rs ? rs : &tmp, NULL, &e) == 0,
+		      "%s", e.msg);
+	cJSON_Delete(arr);
+}
+
+/* Everything the rule decides, as text. */
+static char *dump(void)
+{
+	static const char *const q[] = {
+		"SELECT gid || '|' || title || '|' || coalesce(notes, '-') || '|' || priority ||"
+		" '|' || status FROM tasks ORDER BY gid",
+		"SELECT gid || '|' || name FROM calendars ORDER BY gid",
+		"SELECT coalesce(e.gid, '-') || '|' || e.summary || '|' || c.name FROM events e"
+		" JOIN calendars c ON c.id = e.calendar_id ORDER BY e.gid",
+		"SELECT gid || '|' || vers || '|' || deleted FROM sync_obj ORDER BY gid",
+	};
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		sqlite3_stmt *s = store_prepare(st, q[i], NULL);
+
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			sbuf_adds(&sb, (const char *)sqlite3_column_text(s, 0));
+			sbuf_adds(&sb, "\n");
+		}
+		sqlite3_finalize(s);
+		sbuf_adds(&sb, "--\n");
+	}
+	return sbuf_detach(&sb);
+}
+
+static void reset(void)
+{
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(store_exec(st,
+				    "DELETE FROM jobs; DELETE FROM events; DELETE FROM tasks;"
+				    " DELETE FROM calendars WHERE id > 1; DELETE FROM sync_obj;"
+				    " DELETE FROM sync_alias; DELETE FROM sync_conflicts;"
+				    " DELETE FROM sync_state",
+				    &e),
+			 0);
+}
+
+#define NCH 8
+static cJSON *chs[NCH];
+/* after[i]: the change that must come before i (causality), or -1 */
+static const int after[NCH] = { -1, 0, 0, -1, -1, 4, -1, 6 };
+static char *first_state;
+static int orders;
+
+static void permute(int *perm, int k, bool *used)
+{
+	if (k == NCH) {
+		char *d;
+
+		cJSON *arr = cJSON_CreateArray();
+		struct replica_stats rs;
+		struct err e = { 0, "" };
+
+		reset();
+		for (int i = 0; i < NCH; i++)
+			cJSON_AddItemReferenceToArray(arr, chs[perm[i]]);
+		ck_assert_msg(replica_apply(st, arr, "postgres:t", 1, 1000, &rs, NULL, &e) == 0, "%s",
+			      e.msg);
+		ck_assert_int_eq(rs.rejected, 0);
+		cJSON_Delete(arr);
+		d = dump();
+		if (!first_state)
+			first_state = d;
+		else {
+			ck_assert_str_eq(d, first_state);
+			free(d);
+		}
+		orders++;
+		return;
+	}
+	for (int i = 0; i < NCH; i++) {
+		if (used[i] || (after[i] >= 0 && !used[after[i]]))
+			continue;
+		used[i] = true;
+		perm[k] = i;
+		permute(perm, k + 1, used);
+		used[i] = false;
+	}
+}
+
+START_TEST(test_every_order_same_state)
+{
+	int perm[NCH];
+	bool used[NCH] = { false };
+	char *b = ver(10, "0a");
+	char *base = xasprintf("title=%s", b);
+
+	/* task 1: made on a; b and c both retitle it at the same clock (device
+	 * id breaks the tie), and c changes its priority too */
+	chs[0] = change("task", T1, "0a", false, 10,
+			"user_id=\"" ME "\";title=\"a\";priority=1;status=\"todo\";created_at=5", NULL);
+	chs[1] = change("task", T1, "0b", false, 20, "title=\"b\"", base);
+	chs[2] = change("task", T1, "0c", false, 20, "title=\"c\";priority=5", base);
+	/* a calendar "work" made apart on b and on a (below): one calendar in
+	 * the end, named by the smaller gid, and a's event lands in it */
+	chs[3] = change("calendar", "c0000000-0000-4000-8000-000000000000", "0b", false, 9,
+			"name=\"work\";source=\"local\"", NULL);
+	/* task 2: made on b, deleted on c (a tombstone beats the later edit) */
+	chs[4] = change("task", T2, "0b", false, 11,
+			"user_id=\"" ME "\";title=\"two\";status=\"todo\";created_at=6", NULL);
+	chs[5] = change("task", T2, "0c", true, 12, NULL, NULL);
+	chs[6] = change("calendar", "cc000000-0000-4000-8000-000000000000", "0a", false, 13,
+			"name=\"work\";source=\"local\"", NULL);
+	chs[7] = change("event", "ee000000-0000-4000-8000-000000000000", "0a", false, 14,
+			"calendar_id=\"cc000000-0000-4000-8000-000000000000\";uid=\"u1\";"
+			"summary=\"review\";start=100;end=200;all_day=0;updated_at=1",
+			NULL);
+	permute(perm, 0, used);
+	ck_assert_int_gt(orders, 100);
+	ck_assert_msg(strstr(first_state, T1 "|c|-|5|todo\n") != NULL, "%s", first_state);
+	ck_assert_msg(strstr(first_state, T2) == NULL || strstr(first_state, T2 "|{") != NULL,
+		      "%s", first_state);
+	ck_assert_msg(strstr(first_state, "|review|work\n") != NULL, "%s", first_state);
+	ck_assert_msg(strstr(first_state, "c0000000-0000-4000-8000-000000000000|work\n") != NULL,
+		      "%s", first_state);
+	ck_assert_msg(strstr(first_state, "cc000000-0000-4000-8000-000000000000|work") == NULL,
+		      "%s", first_state);
+	/* the same changes twice: nothing more */
+	for (int i = 0; i < NCH; i++)
+		apply1(chs[i], NULL);
+	{
+		char *d = dump();
+
+		ck_assert_str_eq(d, first_state);
+		free(d);
+	}
+	for (int i = 0; i < NCH; i++)
+		cJSON_Delete(chs[i]);
+	free(first_state);
+	first_state = NULL;
+	free(b);
+	free(base);
+}
+END_TEST
+
+START_TEST(test_natural_key_merge)
+{
+	char *d;
+	cJSON *mine = change("calendar", "c2000000-0000-4000-8000-000000000000", "0a", false, 10,
+			     "name=\"work\";source=\"local\"", NULL);
+	cJSON *theirs = change("calendar", "c1000000-0000-4000-8000-000000000000", "0b", false,
+			       11, "name=\"work\";source=\"local\"", NULL);
+
+	/* either order: one "work", named by the smaller gid */
+	apply1(mine, NULL);
+	apply1(theirs, NULL);
+	d = dump();
+	ck_assert_msg(strstr(d, "c1000000-0000-4000-8000-000000000000|work\n") != NULL, "%s", d);
+	ck_assert_msg(strstr(d, "c2000000") == NULL || strstr(d, "c2000000-0000-4000-8000-000000000000|work") == NULL, "%s", d);
+	free(d);
+	reset();
+	apply1(theirs, NULL);
+	apply1(mine, NULL);
+	d = dump();
+	ck_assert_msg(strstr(d, "c1000000-0000-4000-8000-000000000000|work\n") != NULL, "%s", d);
+	free(d);
+	cJSON_Delete(mine);
+	cJSON_Delete(theirs);
+}
+END_TEST
+
+static long outbox_rows(void)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM outbox", NULL);
+	long n = 0;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+START_TEST(test_outbox_in_the_same_transaction)
+{
+	struct err e = { 0, "" };
+	struct task t = { 0 };
+	struct replica_batch b;
+	long snap;
+	const cJSON *c;
+
+	/* before the first sync nothing is captured */
+	t.title = "before";
+	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
+	ck_assert_int_eq(outbox_rows(), 0);
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	ck_assert_int_ge(snap, 4); /* the task, and the seeded user, calendar, assistant */
+	ck_assert_int_eq(outbox_rows(), snap);
+	ck_assert_int_eq(replica_next(st, NULL, 0, 1000, &b, &e), 0);
+	ck_assert_int_eq(replica_pushed(st, &b, &e), 0);
+	replica_batch_release(&b);
+	ck_assert_int_eq(outbox_rows(), 0);
+
+	/* a change rolled back leaves no outbox row; a committed one does */
+	ck_assert_int_eq(store_begin(st, &e), 0);
+	t.title = "rolled back";
+	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
+	ck_assert_int_eq(outbox_rows(), 1);
+	store_rollback(st);
+	ck_assert_int_eq(outbox_rows(), 0);
+	t.title = "kept";
+	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
+	ck_assert_int_eq(task_done(st, t.id, 2000, &e), 0);
+	ck_assert_int_eq(outbox_rows(), 2);
+
+	/* one change for the row, with the fields of both edits */
+	ck_assert_int_eq(replica_next(st, "me", 0, 1000, &b, &e), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(b.changes), 1);
+	c = cJSON_GetArrayItem(b.changes, 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(c, "entity")->valuestring, "task");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "data"), "title")->valuestring,
+			 "kept");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "data"), "status")->valuestring,
+			 "done");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "data"), "user_id")->valuestring,
+			 ME);
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "vers"), "status")));
+	replica_batch_release(&b);
+
+	/* another local user's rows wait */
+	ck_assert_int_eq(replica_next(st, "bob", 0, 1000, &b, &e), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(b.changes), 0);
+	ck_assert_int_eq(b.nids, 0);
+	replica_batch_release(&b);
+}
+END_TEST
+
+START_TEST(test_claim_is_not_a_change)
+{
+	struct err e = { 0, "" };
+	struct job j, got;
+	long snap;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.kind, sizeof(j.kind), "reminder");
+	snprintf(j.schedule, sizeof(j.schedule), "at");
+	j.payload = "{\"text\":\"x\"}";
+	j.has_next = true;
+	j.next_run = j.dtstart = 500;
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	ck_assert_int_eq(job_add(st, &j, 100, &e), 0);
+	ck_assert_int_eq(store_exec(st, "DELETE FROM outbox", &e), 0);
+	ck_assert_int_eq(job_claim(st, 600, 660, "tok", &got, &e), 1);
+	job_release(&got);
+	ck_assert_int_eq(outbox_rows(), 0);
+}
+END_TEST
+
+/* Fold the versions of the outbox into sync_obj (as a push does first). */
+static void fold(void)
+{
+	struct replica_batch b;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(replica_next(st, NULL, 0, 1, &b, &e), 0);
+	replica_batch_release(&b);
+}
+
+/* The capture triggers name the fields replica.c knows, in its order. */
+START_TEST(test_triggers_match_the_descriptors)
+{
+	struct err e = { 0, "" };
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	for (size_t i = 0; i < replica_nentities; i++) {
+		const struct rentity *r = &replica_entities[i];
+		char *name = xasprintf("%s_sync_ai", r->table), *want = xstrdup("");
+		sqlite3_stmt *s = store_prepare(st, "SELECT sql FROM sqlite_master WHERE name = ?",
+						NULL);
+		const char *sql, *p;
+
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		sql = (const char *)sqlite3_column_text(s, 0);
+		for (size_t k = 0; k < r->nfields; k++) {
+			char *more = xasprintf("%s%s'%s'", want, k ? ", " : "", r->fields[k].name);
+
+			free(want);
+			want = more;
+		}
+		p = strstr(sql, "'f', json_array(");
+		ck_assert_msg(p && !strncmp(p + 16, want, strlen(want)) && p[16 + strlen(want)] == ')',
+			      "%s: %s", name, sql);
+		sqlite3_finalize(s);
+		free(name);
+		free(want);
+	}
+}
+END_TEST
+
+START_TEST(test_conflict_only_when_unseen)
+{
+	struct err e = { 0, "" };
+	struct task t = { 0 };
+	struct replica_conflict *cs;
+	struct replica_stats rs;
+	char dev[40], *mine, *base, *gid = NULL;
+	sqlite3_stmt *s;
+	cJSON *c;
+	size_t n;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	ck_assert_int_eq(replica_device(st, dev, sizeof(dev), &e), 0);
+	t.title = "shared";
+	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
+	t.title = "my edit";
+	ck_assert_int_eq(task_update(st, &t, &e), 0);
+	ck_assert_int_eq(replica_gid(st, "task", t.id, &gid, &e), 0);
+	fold();
+	s = store_prepare(st, "SELECT json_extract(vers, '$.title') FROM sync_obj WHERE gid = ?",
+			  &e);
+	sqlite3_bind_text(s, 1, gid, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	mine = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+
+	/* a later edit by a device that had seen mine: no conflict */
+	base = xasprintf("title=%s", mine);
+	c = change("task", gid, "0f", false, 0x7f00000000000000ULL, "title=\"seen\"", base);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.applied, 1);
+	ck_assert_int_eq(rs.conflicts, 0);
+	/* my next edit, then a later one that had not seen it: recorded */
+	t.title = "mine again";
+	ck_assert_int_eq(task_update(st, &t, &e), 0);
+	c = change("task", gid, "0f", false, 0x7f10000000000000ULL, "title=\"theirs\"", base);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.conflicts, 1);
+	ck_assert_int_eq(replica_conflicts(st, 0, &cs, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(cs[0].field, "title");
+	ck_assert_str_eq(cs[0].mine, "\"mine again\"");
+	ck_assert_str_eq(cs[0].theirs, "\"theirs\"");
+	ck_assert_int_eq(cs[0].local_id, t.id);
+	replica_conflicts_free(cs, n);
+	ck_assert_int_eq(task_get(st, t.id, &t, &e), 0);
+	ck_assert_str_eq(t.title, "theirs");
+	task_release(&t);
+	free(mine);
+	free(base);
+	free(gid);
+}
+END_TEST
+
+START_TEST(test_bad_changes_refused)
+{
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	cJSON *arr = cJSON_CreateArray();
+	char *why = NULL, *d;
+
+	cJSON_AddItemToArray(arr, change("task", T1, "0a", false, 10,
+					 "user_id=\"" ME "\";title=\"\\u001b[2Jgotcha\";status=\"todo\";"
+					 "created_at=1",
+					 NULL));
+	cJSON_AddItemToArray(arr, change("job", T2, "0a", false, 10,
+					 "user_id=\"" ME "\";kind=\"reminder\";payload=\"{\\\"text\\\":"
+					 "\\\"\\\\u009b31m\\\"}\";state=\"pending\";created_at=1",
+					 NULL));
+	cJSON_AddItemToArray(arr, change("spaceship", T2, "0a", false, 10, "x=1", NULL));
+	cJSON_AddItemToArray(arr, change("task", "not a gid!", "0a", false, 10, "title=\"x\"", NULL));
+	cJSON_AddItemToArray(arr, change("task", T2, "0a", false, 10, "priority=\"high\"", NULL));
+	cJSON_AddItemToArray(arr, change("task", "33333333-3333-4333-8333-333333333333", "0a", false,
+					 10,
+					 "user_id=\"" ME "\";title=\"fine\\ttabbed\";status=\"todo\";"
+					 "created_at=1",
+					 NULL));
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 7, 1000, &rs, &why, &e), 0);
+	ck_assert_int_eq(rs.rejected, 5);
+	ck_assert_int_eq(rs.applied, 1);
+	ck_assert_msg(why && strstr(why, "control characters"), "%s", why ? why : "");
+	d = dump();
+	ck_assert_msg(strstr(d, "fine\ttabbed") && !strstr(d, "gotcha"), "%s", d);
+	free(d);
+	{
+		long long cur;
+
+		ck_assert_int_eq(replica_cursor(st, "postgres:t", &cur, &e), 0);
+		ck_assert_int_eq(cur, 7);
+	}
+	free(why);
+	cJSON_Delete(arr);
+}
+END_TEST
+
+Suite *replica_suite(void)
+{
+	Suite *s = suite_create("replica");
+	TCase *tc = tcase_create("replica");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_every_order_same_state);
+	tcase_add_test(tc, test_natural_key_merge);
+	tcase_add_test(tc, test_outbox_in_the_same_transaction);
+	tcase_add_test(tc, test_claim_is_not_a_change);
+	tcase_add_test(tc, test_triggers_match_the_descriptors);
+	tcase_add_test(tc, test_conflict_only_when_unseen);
+	tcase_add_test(tc, test_bad_changes_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}

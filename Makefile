@@ -1,6 +1,9 @@
 # nestor — plain GNU make + pkg-config.  `make V=1` shows the commands.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+# Modules live in lib/nestor beside the executable's bin/: it finds them
+# there from wherever it is installed (src/base/module.h).
+MODDIR  := $(dir $(patsubst %/,%,$(BINDIR)))lib/nestor
 MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
 BUILD   ?= build
@@ -8,6 +11,11 @@ VERSION := 0.1.0
 
 CC      ?= gcc
 PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
+# What the executable links: what most commands use.  The network module
+# (net.so) links NET_PKGS; libical is loaded on first use through stubs
+# (src/README: "What loads when").
+CORE_PKGS := ncursesw libcjson sqlite3 glib-2.0 readline
+NET_PKGS  := libcurl libsecret-1
 TPKGS   := check
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
@@ -17,6 +25,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHK_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 CHK_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
+CORE_LIBS  = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm -lpthread
+NET_LIBS   = $(shell pkg-config --libs $(NET_PKGS) 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -71,7 +81,14 @@ $(foreach l,$(LAYERS),$(eval $(l)_CFLAGS := $$($(l)_INC) $$(call pkg_cflags,$$($
 # The library: engine, storage, sync and the layers below them.  Fronts
 # (src/cli, tui) link it; so do the tests.
 FRONT_SRC := $(wildcard src/cli/*.c) $(wildcard tui/*.c)
-LIB_SRC   := $(wildcard src/base/*.c src/time/*.c src/*.c storage/*.c sync/*.c)
+# The network module: every file that calls libcurl or libsecret (later
+# libpq, hiredis, libmicrohttpd).  The executable links NET_STUB instead,
+# whose stubs load net.so on the first call.  To add a library: its files
+# to NET_SRC, its pkg-config name to NET_PKGS, and a stub in src/net.c for
+# each function the rest calls (src/README).
+NET_SRC   := sync/http-curl.c src/keyring.c
+NET_STUB  := src/net.c
+LIB_SRC   := $(filter-out $(NET_STUB),$(wildcard src/base/*.c src/time/*.c src/*.c storage/*.c sync/*.c))
 TEST_SRC  := $(wildcard tests/unit/*.c)
 # Front modules the suites test directly (the chat pane draws on a curses
 # screen writing to /dev/null).
@@ -79,14 +96,18 @@ FRONT_PURE := src/cli/slash.c tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/
               tui/worker.c
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+NET_OBJ   := $(NET_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ  := $(filter-out $(NET_OBJ),$(LIB_OBJ))
+STUB_OBJ  := $(NET_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
 FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(FRONT_PURE:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libnestor.a
-BIN       := $(BUILD)/nestor
+BIN       := $(BUILD)/bin/nestor
+NET_SO    := $(BUILD)/lib/nestor/net.so
 TESTBIN   := $(BUILD)/check_nestor
 
 .PHONY: all run check test deps asan lint install uninstall clean bench format
-all: $(BIN)
+all: $(BIN) $(NET_SO)
 
 deps:
 	$(Q)sh contrib/deps.sh
@@ -94,16 +115,49 @@ deps:
 $(BUILD)/%.o: %.c contrib/layers.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $($(LAYER)_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
-	$(Q)sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
+	$(Q)$(CC) $(CFLAGS) $($(LAYER)_CFLAGS) $(PIC) $(EXTRA_CFLAGS) -c -o $@ $<
+	$(Q)NET_SRC='$(NET_SRC)' sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
+
+# The module's objects go into a shared object (and into libnestor.a for the
+# test runner, which links them directly).
+$(NET_OBJ): PIC := -fPIC
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(FRONT_OBJ) $(LIB)
+# libical's stubs: one per libical function the executable's code calls.
+$(BUILD)/ical-stubs.c: $(CORE_OBJ) $(FRONT_OBJ) contrib/lazy-stubs.sh
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)sh contrib/lazy-stubs.sh ical '^ical' libical/ical.h "$(time_CFLAGS)" \
+	  $(CORE_OBJ) $(FRONT_OBJ) >$@.tmp && mv $@.tmp $@
+$(BUILD)/ical-stubs.o: $(BUILD)/ical-stubs.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(time_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+# The executable exports to the module exactly the symbols the module uses
+# (net.dyn); the module exports exactly the functions src/net.c stubs
+# (net.map): `nm -D --defined-only build/lib/nestor/net.so` is the interface.
+$(BUILD)/net.dyn: $(NET_OBJ)
+	$(Q){ echo '{'; nm -u $(NET_OBJ) | awk '$$1 == "U" { print "  " $$2 ";" }' | sort -u; \
+	  echo '};'; } >$@
+$(BUILD)/net.map: $(NET_STUB)
+	@mkdir -p $(dir $@)
+	$(Q){ echo '{ global:'; sed -n 's/^.*NET_CALL(\([a-z_0-9]*\),.*$$/  \1;/p' $(NET_STUB); \
+	  echo 'local: *; };'; } >$@
+
+$(NET_SO): $(NET_OBJ) $(BUILD)/net.map
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) -shared $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--version-script=$(BUILD)/net.map \
+	  -o $@ $(NET_OBJ) $(NET_LIBS)
+
+$(BIN): $(FRONT_OBJ) $(CORE_OBJ) $(STUB_OBJ) $(BUILD)/net.dyn
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--dynamic-list=$(BUILD)/net.dyn -o $@ \
+	  $(FRONT_OBJ) $(CORE_OBJ) $(STUB_OBJ) $(CORE_LIBS)
+	$(Q)ln -sf bin/nestor $(BUILD)/nestor
 
 # The runner finds every `Suite *NAME_suite(void)` in tests/unit by itself.
 $(BUILD)/tests/suites.h: $(TEST_SRC)
@@ -140,20 +194,21 @@ asan: deps
 TIDY_CHECKS := -*,clang-analyzer-core.*,-clang-analyzer-core.NullDereference,clang-analyzer-unix.*,bugprone-sizeof-*,bugprone-signed-char-misuse
 lint: all $(TESTBIN)
 	@echo "  LINT    layers"
-	$(Q)sh contrib/layers.sh --tree $(BUILD)
+	$(Q)NET_SRC='$(NET_SRC)' sh contrib/layers.sh --tree $(BUILD)
 	@echo "  LINT    cppcheck"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr --std=c11 -D_GNU_SOURCE $(tui_INC) \
 	  src storage sync tui
 	@echo "  LINT    clang-tidy"
 	@mkdir -p $(BUILD)
-	$(Q)clang-tidy --quiet -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(FRONT_SRC) -- \
+	$(Q)clang-tidy --quiet -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(NET_STUB) $(FRONT_SRC) -- \
 	  -std=c11 -D_GNU_SOURCE -D_DEFAULT_SOURCE -DNESTOR_VERSION='"lint"' \
 	  $(tui_INC) $(call pkg_cflags,$(PKGS)) >$(BUILD)/clang-tidy.log 2>&1 || true
 	$(Q)if grep -q 'warning:\|error:' $(BUILD)/clang-tidy.log; then \
 	  grep -A4 'warning:\|error:' $(BUILD)/clang-tidy.log; exit 1; fi
 	@echo "  LINT    shell"
-	$(Q)sh -n contrib/deps.sh contrib/layers.sh $(wildcard tests/cli/*.sh) $(wildcard bench/*.sh)
+	$(Q)sh -n contrib/deps.sh contrib/layers.sh contrib/lazy-stubs.sh $(wildcard tests/cli/*.sh) \
+	  $(wildcard bench/*.sh)
 
 format:
 	clang-format -i $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] tests/unit/*.c)
@@ -163,16 +218,19 @@ bench: all
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) sh bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MODDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/nestor
+	install -m 644 $(NET_SO) $(DESTDIR)$(MODDIR)/net.so
 	install -m 644 man/nestor.1 $(DESTDIR)$(MANDIR)/man1/nestor.1
 	install -m 644 man/nestor.conf.5 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nestor $(DESTDIR)$(MANDIR)/man1/nestor.1 \
-	  $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
+	rm -f $(DESTDIR)$(BINDIR)/nestor $(DESTDIR)$(MODDIR)/net.so \
+	  $(DESTDIR)$(MANDIR)/man1/nestor.1 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
+	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(STUB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -65,8 +65,20 @@ cli)	libs="cjson glib libical secret readline" ;;
 tui)	libs="cjson glib libical secret ncurses" ;;
 esac
 
+# libcurl, libsecret and the server libraries are loaded with the network
+# module, which only the files in NET_SRC (set by the Makefile) go into: the
+# executable does not link them.  Without NET_SRC this check is off.
+modlibs=
+if [ -n "${NET_SRC+set}" ]; then
+	src=$(sed -n '1s/^[^:]*: *\([^ ]*\.c\).*/\1/p' "$1")
+	case " $NET_SRC " in
+	*" $src "*) ;;
+	*) modlibs="curl secret pq hiredis microhttpd" ;;
+	esac
+fi
+
 cat "$@" | tr ' \\' '\n\n' | grep '\.h$' | sort -u | awk -v layer="$layer" \
-	-v dirs="$dirs" -v libs="$libs" -v obj="$*" '
+	-v dirs="$dirs" -v libs="$libs" -v obj="$*" -v modlibs="$modlibs" '
 function lib_of(h) {
 	if (h ~ /(^|\/)sqlite3(ext)?\.h$/) return "sqlite3"
 	if (h ~ /\/curl\//) return "curl"
@@ -84,13 +96,17 @@ function lib_of(h) {
 BEGIN {
 	n = split(dirs, d, " "); for (i = 1; i <= n; i++) okdir[d[i]] = 1
 	n = split(libs, l, " "); for (i = 1; i <= n; i++) oklib[l[i]] = 1
+	n = split(modlibs, l, " "); for (i = 1; i <= n; i++) modlib[l[i]] = 1
 	bad = 0
 }
 {
 	h = $0
 	if (h ~ /^\//) {
 		lib = lib_of(h)
-		if (lib != "" && !(lib in oklib)) {
+		if (lib in oklib && lib in modlib) {
+			printf "%s: %s: %s (%s is only for the network module: NET_SRC in the Makefile)\n", layer, obj, h, lib
+			bad = 1
+		} else if (lib != "" && !(lib in oklib)) {
 			printf "%s: %s: %s (%s is not for this layer)\n", layer, obj, h, lib
 			bad = 1
 		}

@@ -1,0 +1,21 @@
+# Shell helper for tests/fake/openmeteo.py (sourced by tests/cli scripts
+# after lib.sh):
+#   fake_openmeteo_start   sets BASE (http://127.0.0.1:PORT); stops at exit
+#   fake_openmeteo_config  points nestor's weather URLs at it
+# Its output files are fake.out and fake.err in $NESTOR_HOME.
+fake_openmeteo_start() {
+	python3 "$SRC/tests/fake/openmeteo.py" --date "$(date +%F)" --ppid $$ \
+		>"$NESTOR_HOME/fake.out" 2>"$NESTOR_HOME/fake.err" &
+	FAKE=$!
+	trap 'kill $FAKE 2>/dev/null || true' EXIT
+	i=0
+	until grep -q '^PORT ' "$NESTOR_HOME/fake.out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || fail "fake server did not start: $(cat "$NESTOR_HOME/fake.err")"
+		sleep 0.05
+	done
+	BASE=http://127.0.0.1:$(sed -n 's/^PORT //p' "$NESTOR_HOME/fake.out")
+}
+fake_openmeteo_config() {
+	nestor config set weather.forecast_url "$BASE/v1/forecast" >/dev/null
+	nestor config set weather.geocoding_url "$BASE/v1/search" >/dev/null
+}

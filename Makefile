@@ -11,11 +11,14 @@ VERSION := 0.1.0
 
 CC      ?= gcc
 PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
-# What the executable links: what most commands use.  The network module
-# (net.so) links NET_PKGS; libical is loaded on first use through stubs
+# What the executable links: what every command uses.  Each module links
+# its own (MODULES below); libical is loaded on first use through stubs
 # (src/README: "What loads when").
-CORE_PKGS := ncursesw libcjson sqlite3 glib-2.0 readline
-NET_PKGS  := libcurl libsecret-1
+CORE_PKGS := libcjson glib-2.0
+# SQLite is linked statically: Debian's shared build binds its 1,600 symbols
+# at every start (BIND_NOW), a third of a plain command's work.
+# SQLITE_STATIC=0 links the shared library instead.
+SQLITE_STATIC ?= 1
 TPKGS   := check
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
@@ -25,8 +28,12 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHK_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 CHK_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
-CORE_LIBS  = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm -lpthread
-NET_LIBS   = $(shell pkg-config --libs $(NET_PKGS) 2>/dev/null)
+ifeq ($(SQLITE_STATIC),1)
+SQLITE_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l sqlite3) -Wl,-Bdynamic
+else
+SQLITE_LIBS = $(shell pkg-config --libs sqlite3)
+endif
+CORE_LIBS  = $(SQLITE_LIBS) $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -81,33 +88,46 @@ $(foreach l,$(LAYERS),$(eval $(l)_CFLAGS := $$($(l)_INC) $$(call pkg_cflags,$$($
 # The library: engine, storage, sync and the layers below them.  Fronts
 # (src/cli, tui) link it; so do the tests.
 FRONT_SRC := $(wildcard src/cli/*.c) $(wildcard tui/*.c)
-# The network module: every file that calls libcurl or libsecret (later
-# libpq, hiredis, libmicrohttpd).  The executable links NET_STUB instead,
-# whose stubs load net.so on the first call.  To add a library: its files
-# to NET_SRC, its pkg-config name to NET_PKGS, and a stub in src/net.c for
-# each function the rest calls (src/README).
-NET_SRC   := sync/http-curl.c src/keyring.c
-NET_STUB  := src/net.c
-LIB_SRC   := $(filter-out $(NET_STUB),$(wildcard src/base/*.c src/time/*.c src/*.c storage/*.c sync/*.c))
+LIB_SRC   := $(wildcard src/base/*.c src/time/*.c src/*.c storage/*.c sync/*.c)
 TEST_SRC  := $(wildcard tests/unit/*.c)
 # Front modules the suites test directly (the chat pane draws on a curses
 # screen writing to /dev/null).
 FRONT_PURE := src/cli/slash.c tui/wrap.c tui/input.c tui/chat.c tui/theme.c tui/side.c \
               tui/worker.c
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
-NET_OBJ   := $(NET_SRC:%.c=$(BUILD)/%.o)
-CORE_OBJ  := $(filter-out $(NET_OBJ),$(LIB_OBJ))
-STUB_OBJ  := $(NET_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
-FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)
+# Modules: shared objects in lib/nestor/, loaded on the first call into them
+# (src/base/module.h; src/README says what crosses and how to add to one).
+# For each NAME: NAME_SRC go into NAME.so, which links NAME_PKGS; the
+# executable links NAME_STUB instead, whose MODULE_CALL("NAME", f, ...)
+# stubs are the module's whole interface.  A library joins a module by
+# adding its files to NAME_SRC and its pkg-config name to NAME_PKGS.
+MODULES   := net term
+# net: everything that talks to another program over the network or D-Bus.
+net_SRC   := sync/http-curl.c src/keyring.c
+net_PKGS  := libcurl libsecret-1
+net_STUB  := src/net.c
+# term: the full-screen TUI and the readline chat.
+term_SRC  := $(wildcard tui/*.c) src/cli/repl.c
+term_PKGS := ncursesw readline
+term_STUB := src/cli/term.c
+
+MOD_SRC   := $(foreach m,$(MODULES),$($(m)_SRC))
+MOD_STUB  := $(foreach m,$(MODULES),$($(m)_STUB))
+MOD_OBJ   := $(MOD_SRC:%.c=$(BUILD)/%.o)
+MOD_SO    := $(MODULES:%=$(BUILD)/lib/nestor/%.so)
+
+LIB_OBJ   := $(filter-out $(MOD_STUB:%.c=$(BUILD)/%.o),$(LIB_SRC:%.c=$(BUILD)/%.o))
+STUB_OBJ  := $(MOD_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
+FRONT_OBJ := $(filter-out $(STUB_OBJ),$(FRONT_SRC:%.c=$(BUILD)/%.o))
+# The executable: everything but the modules, plus the stubs.
+EXE_OBJ   := $(filter-out $(MOD_OBJ),$(LIB_OBJ) $(FRONT_OBJ)) $(STUB_OBJ)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(FRONT_PURE:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libnestor.a
 BIN       := $(BUILD)/bin/nestor
-NET_SO    := $(BUILD)/lib/nestor/net.so
 TESTBIN   := $(BUILD)/check_nestor
 
 .PHONY: all run check test deps asan lint install uninstall clean bench format
-all: $(BIN) $(NET_SO)
+all: $(BIN) $(MOD_SO)
 
 deps:
 	$(Q)sh contrib/deps.sh
@@ -116,47 +136,51 @@ $(BUILD)/%.o: %.c contrib/layers.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $($(LAYER)_CFLAGS) $(PIC) $(EXTRA_CFLAGS) -c -o $@ $<
-	$(Q)NET_SRC='$(NET_SRC)' sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
-
-# The module's objects go into a shared object (and into libnestor.a for the
-# test runner, which links them directly).
-$(NET_OBJ): PIC := -fPIC
+	$(Q)MODULE_SRC='$(MOD_SRC)' sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# libical's stubs: one per libical function the executable's code calls.
-$(BUILD)/ical-stubs.c: $(CORE_OBJ) $(FRONT_OBJ) contrib/lazy-stubs.sh
+# A module's objects go into its shared object, and into libnestor.a or the
+# test runner, which link them directly.  NAME.map exports exactly the
+# functions NAME_STUB calls: `nm -D --defined-only build/lib/nestor/NAME.so`
+# is the interface.
+define module
+$$($(1)_SRC:%.c=$$(BUILD)/%.o): PIC := -fPIC
+$$(BUILD)/$(1).map: $$($(1)_STUB)
+	@mkdir -p $$(dir $$@)
+	$$(Q){ echo '{ global:'; \
+	  sed -n 's/^.*MODULE_CALL("$(1)", *\([a-z_0-9]*\),.*$$$$/  \1;/p' $$^; \
+	  echo 'local: *; };'; } >$$@
+$$(BUILD)/lib/nestor/$(1).so: $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$(BUILD)/$(1).map
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) -shared $$(LDFLAGS) $$(EXTRA_LDFLAGS) -Wl,--version-script=$$(BUILD)/$(1).map \
+	  -o $$@ $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$(shell pkg-config --libs $$($(1)_PKGS))
+endef
+$(foreach m,$(MODULES),$(eval $(call module,$(m))))
+
+# libical's stubs: one for each libical function any object calls (the
+# executable exports those a module needs, below).
+$(BUILD)/ical-stubs.c: $(LIB_OBJ) $(FRONT_OBJ) contrib/lazy-stubs.sh
 	@$(if $(Q),echo "  GEN     $@")
 	$(Q)sh contrib/lazy-stubs.sh ical '^ical' libical/ical.h "$(time_CFLAGS)" \
-	  $(CORE_OBJ) $(FRONT_OBJ) >$@.tmp && mv $@.tmp $@
+	  $(LIB_OBJ) $(FRONT_OBJ) >$@.tmp && mv $@.tmp $@
 $(BUILD)/ical-stubs.o: $(BUILD)/ical-stubs.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(time_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-# The executable exports to the module exactly the symbols the module uses
-# (net.dyn); the module exports exactly the functions src/net.c stubs
-# (net.map): `nm -D --defined-only build/lib/nestor/net.so` is the interface.
-$(BUILD)/net.dyn: $(NET_OBJ)
-	$(Q){ echo '{'; nm -u $(NET_OBJ) | awk '$$1 == "U" { print "  " $$2 ";" }' | sort -u; \
+# The executable exports to the modules exactly the symbols they use.
+$(BUILD)/exports.dyn: $(MOD_OBJ)
+	$(Q){ echo '{'; nm -u $^ | awk '$$1 == "U" { print "  " $$2 ";" }' | sort -u; \
 	  echo '};'; } >$@
-$(BUILD)/net.map: $(NET_STUB)
-	@mkdir -p $(dir $@)
-	$(Q){ echo '{ global:'; sed -n 's/^.*NET_CALL(\([a-z_0-9]*\),.*$$/  \1;/p' $(NET_STUB); \
-	  echo 'local: *; };'; } >$@
 
-$(NET_SO): $(NET_OBJ) $(BUILD)/net.map
+$(BIN): $(EXE_OBJ) $(BUILD)/exports.dyn
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--version-script=$(BUILD)/net.map \
-	  -o $@ $(NET_OBJ) $(NET_LIBS)
-
-$(BIN): $(FRONT_OBJ) $(CORE_OBJ) $(STUB_OBJ) $(BUILD)/net.dyn
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--dynamic-list=$(BUILD)/net.dyn -o $@ \
-	  $(FRONT_OBJ) $(CORE_OBJ) $(STUB_OBJ) $(CORE_LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--dynamic-list=$(BUILD)/exports.dyn -o $@ \
+	  $(EXE_OBJ) $(CORE_LIBS)
 	$(Q)ln -sf bin/nestor $(BUILD)/nestor
 
 # The runner finds every `Suite *NAME_suite(void)` in tests/unit by itself.
@@ -194,14 +218,14 @@ asan: deps
 TIDY_CHECKS := -*,clang-analyzer-core.*,-clang-analyzer-core.NullDereference,clang-analyzer-unix.*,bugprone-sizeof-*,bugprone-signed-char-misuse
 lint: all $(TESTBIN)
 	@echo "  LINT    layers"
-	$(Q)NET_SRC='$(NET_SRC)' sh contrib/layers.sh --tree $(BUILD)
+	$(Q)MODULE_SRC='$(MOD_SRC)' sh contrib/layers.sh --tree $(BUILD)
 	@echo "  LINT    cppcheck"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr --std=c11 -D_GNU_SOURCE $(tui_INC) \
 	  src storage sync tui
 	@echo "  LINT    clang-tidy"
 	@mkdir -p $(BUILD)
-	$(Q)clang-tidy --quiet -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(NET_STUB) $(FRONT_SRC) -- \
+	$(Q)clang-tidy --quiet -checks='$(TIDY_CHECKS)' $(LIB_SRC) $(FRONT_SRC) -- \
 	  -std=c11 -D_GNU_SOURCE -D_DEFAULT_SOURCE -DNESTOR_VERSION='"lint"' \
 	  $(tui_INC) $(call pkg_cflags,$(PKGS)) >$(BUILD)/clang-tidy.log 2>&1 || true
 	$(Q)if grep -q 'warning:\|error:' $(BUILD)/clang-tidy.log; then \
@@ -221,12 +245,12 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MODDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/nestor
-	install -m 644 $(NET_SO) $(DESTDIR)$(MODDIR)/net.so
+	install -m 644 $(MOD_SO) $(DESTDIR)$(MODDIR)/
 	install -m 644 man/nestor.1 $(DESTDIR)$(MANDIR)/man1/nestor.1
 	install -m 644 man/nestor.conf.5 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nestor $(DESTDIR)$(MODDIR)/net.so \
+	rm -f $(DESTDIR)$(BINDIR)/nestor $(MODULES:%=$(DESTDIR)$(MODDIR)/%.so) \
 	  $(DESTDIR)$(MANDIR)/man1/nestor.1 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
 	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
 

@@ -65,15 +65,16 @@ cli)	libs="cjson glib libical secret readline" ;;
 tui)	libs="cjson glib libical secret ncurses" ;;
 esac
 
-# libcurl, libsecret and the server libraries are loaded with the network
-# module, which only the files in NET_SRC (set by the Makefile) go into: the
-# executable does not link them.  Without NET_SRC this check is off.
+# The libraries of nestor's modules (the network's, the terminal's) are
+# loaded with the module, which only the files in MODULE_SRC (set by the
+# Makefile) go into: the executable does not link them.  Without
+# MODULE_SRC this check is off.
 modlibs=
-if [ -n "${NET_SRC+set}" ]; then
+if [ -n "${MODULE_SRC+set}" ]; then
 	src=$(sed -n '1s/^[^:]*: *\([^ ]*\.c\).*/\1/p' "$1")
-	case " $NET_SRC " in
+	case " $MODULE_SRC " in
 	*" $src "*) ;;
-	*) modlibs="curl secret pq hiredis microhttpd" ;;
+	*) modlibs="curl secret pq hiredis microhttpd ncurses readline" ;;
 	esac
 fi
 
@@ -104,7 +105,7 @@ BEGIN {
 	if (h ~ /^\//) {
 		lib = lib_of(h)
 		if (lib in oklib && lib in modlib) {
-			printf "%s: %s: %s (%s is only for the network module: NET_SRC in the Makefile)\n", layer, obj, h, lib
+			printf "%s: %s: %s (%s is only for a module: MODULES in the Makefile)\n", layer, obj, h, lib
 			bad = 1
 		} else if (lib != "" && !(lib in oklib)) {
 			printf "%s: %s: %s (%s is not for this layer)\n", layer, obj, h, lib

@@ -13,35 +13,29 @@
 #include "keyring.h"
 #include "module.h"
 
-/* The body of a stub: call f in the module with the same arguments. */
-#define NET_CALL(f, ...)                                                   \
-	static void *slot_;                                                \
-	__typeof__(f) *fn_ = (__typeof__(f) *)module_sym("net", #f, &slot_, e); \
-	return fn_ ? fn_(__VA_ARGS__) : -1
-
 int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err *e)
 {
-	NET_CALL(http_transfer, rq, resp, e);
+	MODULE_CALL("net", http_transfer, e, rq, resp, e);
 }
 
 int keyring_lookup(const char *name, char **value, struct err *e)
 {
 	*value = NULL;
-	NET_CALL(keyring_lookup, name, value, e);
+	MODULE_CALL("net", keyring_lookup, e, name, value, e);
 }
 
 int keyring_store(const char *name, const char *value, struct err *e)
 {
-	NET_CALL(keyring_store, name, value, e);
+	MODULE_CALL("net", keyring_store, e, name, value, e);
 }
 
 int keyring_clear(const char *name, int *removed, struct err *e)
 {
 	*removed = 0;
-	NET_CALL(keyring_clear, name, removed, e);
+	MODULE_CALL("net", keyring_clear, e, name, removed, e);
 }
 
 int keyring_names(char ***names, size_t *n, struct err *e)
 {
-	NET_CALL(keyring_names, names, n, e);
+	MODULE_CALL("net", keyring_names, e, names, n, e);
 }

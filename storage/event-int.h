@@ -20,18 +20,23 @@ void event_from_row(sqlite3_stmt *st, struct event *ev);
 void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev);
 int event_load_overrides(struct store *s, struct event *ev, struct err *e);
 
+struct caltz_cache;
+
 /* Insert (id 0) or update ev inside the caller's transaction, with its
- * alarm reminders (see event.h); count (may be NULL) adds up the alarms. */
-int event_write(struct store *s, struct event *ev, time_t now, struct event_alarm_count *count,
-		struct err *e);
+ * alarm reminders (see event.h); count (may be NULL) adds up the alarms.
+ * tc (may be NULL) resolves time zones: an import keeps one for all its
+ * events. */
+int event_write(struct store *s, struct caltz_cache *tc, struct event *ev, time_t now,
+		struct event_alarm_count *count, struct err *e);
 
 /* Bring the alarm reminders of the stored ev in step with ev->alarms. */
 int event_alarm_sync(struct store *s, const struct event *ev, time_t now,
 		     struct event_alarm_count *count, struct err *e);
 
-/* The last instant a series reaches (*bounded false when it never ends). */
-int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
-		     struct err *e);
+/* The last instant a series reaches (*bounded false when it never ends),
+ * its zone resolved through tc. */
+int event_series_end(struct caltz_cache *tc, const struct event *ev, bool *bounded,
+		     time_t *until, struct err *e);
 
 /* The occurrence key of the occurrence of series ev starting on the local
  * day containing day; ERR_USAGE when there is none. */

@@ -128,11 +128,10 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }
 
-int event_check(struct store *s, const struct event *ev, struct err *e)
+/* event_check with the caller's zone cache. */
+static int check(struct caltz_cache *tc, const struct event *ev, struct err *e)
 {
-	struct caltz_cache tc;
 	icaltimezone *zone;
-	int rc;
 
 	if (!ev->summary || !*ev->summary)
 		return err_set(e, ERR_USAGE, "an event needs a summary");
@@ -150,8 +149,16 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	}
 	if (ev->all_day || !ev->tzid)
 		return 0;
+	return caltz_lookup(tc, ev->tzid, &zone, e);
+}
+
+int event_check(struct store *s, const struct event *ev, struct err *e)
+{
+	struct caltz_cache tc;
+	int rc;
+
 	caltz_cache_init(&tc, s);
-	rc = caltz_lookup(&tc, ev->tzid, &zone, e);
+	rc = check(&tc, ev, e);
 	caltz_cache_release(&tc);
 	return rc;
 }
@@ -159,19 +166,21 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 /* The id of calendar name, created when missing. */
 static int calendar_id(struct store *s, const char *name, long long *id, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "INSERT INTO calendars(name) VALUES (?)"
-					    " ON CONFLICT(name) DO UPDATE SET name = name"
-					    " RETURNING id",
-					 e);
-	int rc;
+	static const char *const find = "SELECT id FROM calendars WHERE name = ?";
+	static const char *const add = "INSERT INTO calendars(name) VALUES (?) RETURNING id";
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
 
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, name && *name ? name : "personal");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	for (int pass = 0; pass < 2 && rc == SQLITE_DONE; pass++) {
+		st = store_stmt(s, pass ? add : find, e);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, name && *name ? name : "personal");
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(st, 0);
+		store_stmt_done(st);
+	}
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "calendar");
 }
 
@@ -190,24 +199,30 @@ static char *new_uid(time_t now)
 	return xasprintf("%lld-%s@nestor", (long long)now, hex);
 }
 
-static int write_overrides(struct store *s, const struct event *ev, struct err *e)
+/* Replace the stored overrides of ev (a new row has none to delete). */
+static int write_overrides(struct store *s, const struct event *ev, bool is_new,
+			   struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "DELETE FROM event_overrides WHERE event_id = ?", e);
+	static const char *const del = "DELETE FROM event_overrides WHERE event_id = ?";
+	static const char *const ins =
+		"INSERT INTO event_overrides(event_id, recurrence_id, summary,"
+		" description, location, start, \"end\", tzid) VALUES (?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, ev->id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, e, "event");
+	if (!is_new) {
+		st = store_stmt(s, del, e);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, ev->id);
+		rc = sqlite3_step(st);
+		store_stmt_done(st);
+		if (rc != SQLITE_DONE)
+			return store_error(s, e, "event");
+	}
 	if (!ev->noverrides)
 		return 0;
-	st = store_prepare(s,
-			   "INSERT INTO event_overrides(event_id, recurrence_id, summary,"
-			   " description, location, start, \"end\", tzid) VALUES (?,?,?,?,?,?,?,?)",
-			   e);
+	st = store_stmt(s, ins, e);
 	if (!st)
 		return -1;
 	for (size_t i = 0; i < ev->noverrides; i++) {
@@ -223,16 +238,16 @@ static int write_overrides(struct store *s, const struct event *ev, struct err *
 		sqlite3_bind_int64(st, 7, (sqlite3_int64)o->end);
 		store_bind_text(st, 8, o->tzid);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			store_stmt_done(st);
 			return store_error(s, e, "event override");
 		}
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return 0;
 }
 
 /* INSERT (id 0) or UPDATE the row of ev; the caller holds a transaction. */
-static int write_event(struct store *s, struct event *ev, time_t now,
+static int write_event(struct store *s, struct caltz_cache *tc, struct event *ev, time_t now,
 		       struct event_alarm_count *count, struct err *e)
 {
 	static const char *const ins =
@@ -247,18 +262,18 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	sqlite3_stmt *st;
 	long long cal = 0;
 	time_t until;
-	bool bounded;
+	bool bounded, is_new = ev->id == 0;
 	char *ex;
 	int rc;
 
-	if (event_check(s, ev, e) < 0 || calendar_id(s, ev->calendar, &cal, e) < 0 ||
-	    event_series_end(s, ev, &bounded, &until, e) < 0)
+	if (check(tc, ev, e) < 0 || calendar_id(s, ev->calendar, &cal, e) < 0 ||
+	    event_series_end(tc, ev, &bounded, &until, e) < 0)
 		return -1;
 	if (!ev->uid)
 		ev->uid = new_uid(now);
 	if (!ev->calendar)
 		ev->calendar = xstrdup("personal");
-	st = store_prepare(s, ev->id ? upd : ins, e);
+	st = store_stmt(s, ev->id ? upd : ins, e);
 	if (!st)
 		return -1;
 	ex = exdates_text(ev);
@@ -283,7 +298,7 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	if (ev->id)
 		sqlite3_bind_int64(st, 16, ev->id);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	free(ex);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
@@ -295,15 +310,27 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	if (!ev->id)
 		ev->id = sqlite3_last_insert_rowid(s->db);
 	ev->updated_at = now;
-	if (write_overrides(s, ev, e) < 0)
+	if (write_overrides(s, ev, is_new, e) < 0)
 		return -1;
+	/* A new row has no reminders yet (those of a deleted row with its id
+	 * went with it): without alarms there is nothing to bring in step. */
+	if (is_new && !ev->alarms)
+		return 0;
 	return event_alarm_sync(s, ev, now, count, e);
 }
 
-int event_write(struct store *s, struct event *ev, time_t now, struct event_alarm_count *count,
-		struct err *e)
+int event_write(struct store *s, struct caltz_cache *tc, struct event *ev, time_t now,
+		struct event_alarm_count *count, struct err *e)
 {
-	return write_event(s, ev, now, count, e);
+	struct caltz_cache local;
+	int rc;
+
+	if (tc)
+		return write_event(s, tc, ev, now, count, e);
+	caltz_cache_init(&local, s);
+	rc = write_event(s, &local, ev, now, count, e);
+	caltz_cache_release(&local);
+	return rc;
 }
 
 static int in_transaction(struct store *s, struct event *ev, time_t now, struct err *e)
@@ -312,7 +339,7 @@ static int in_transaction(struct store *s, struct event *ev, time_t now, struct 
 
 	if (store_begin(s, e) < 0)
 		return -1;
-	if (write_event(s, ev, now, NULL, e) < 0) {
+	if (event_write(s, NULL, ev, now, NULL, e) < 0) {
 		store_rollback(s);
 		ev->id = old;
 		return -1;

@@ -43,6 +43,53 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e)
 	return st;
 }
 
+struct store_stmt {
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	for (size_t i = 0; i < s->nstmts; i++) {
+		if (s->stmts[i].sql == sql) {
+			st = s->stmts[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	/* The keys are literals: their number is bounded by the code. */
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(st);
+		store_error(s, e, "database");
+		return NULL;
+	}
+	s->stmts = xrealloc(s->stmts, (s->nstmts + 1) * sizeof(*s->stmts));
+	s->stmts[s->nstmts].sql = sql;
+	s->stmts[s->nstmts++].st = st;
+	return st;
+}
+
+void store_stmt_done(sqlite3_stmt *st)
+{
+	if (st)
+		sqlite3_reset(st);
+}
+
+void store_end(struct store *s, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < s->nstmts; i++) {
+		if (s->stmts[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 int store_begin(struct store *s, struct err *e)
 {
 	return store_exec(s, "BEGIN IMMEDIATE", e);
@@ -79,7 +126,7 @@ int store_collect(struct store *s, sqlite3_stmt *st, size_t size,
 		}
 		from_row(st, arr + (*n)++ * size);
 	}
-	sqlite3_finalize(st);
+	store_end(s, st);
 	if (rc != SQLITE_DONE) {
 		for (size_t i = 0; release && i < *n; i++)
 			release(arr + i * size);
@@ -226,6 +273,9 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->nstmts; i++)
+		sqlite3_finalize(s->stmts[i].st);
+	free(s->stmts);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

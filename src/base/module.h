@@ -19,7 +19,7 @@
  *
  * Nothing here is loaded twice or unloaded; every function is thread-safe.
  *
- *	void *slot;
+ *	static void *slot;
  *
  *	fn = module_sym("net", "http_transfer", &slot, &err);
  *	if (!fn)
@@ -44,6 +44,23 @@ void *module_sym(const char *name, const char *symbol, void **slot, struct err *
  * installation: the program stops with a message, as for out-of-memory.
  */
 void *module_lib_sym(const char *soname, const char *symbol, void **slot);
+
+/*
+ * The body of a stub for f, a function of module mod that returns 0 or -1
+ * and reports into struct err *e: load f on the first call, then call it
+ * with the arguments that follow.  When the module cannot be loaded the
+ * stub returns -1 with e saying why.  The Makefile exports from mod.so
+ * exactly the functions named this way (src/net.c, src/cli/term.c).
+ *
+ *	int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err *e)
+ *	{
+ *		MODULE_CALL("net", http_transfer, e, rq, resp, e);
+ *	}
+ */
+#define MODULE_CALL(mod, f, e, ...)                                          \
+	static void *module_slot_;                                           \
+	__typeof__(f) *module_fn_ = (__typeof__(f) *)module_sym(mod, #f, &module_slot_, e); \
+	return module_fn_ ? module_fn_(__VA_ARGS__) : -1
 
 /* The directory modules are loaded from, newly allocated: the executable's
  * directory followed by "/../lib/nestor" ("/opt/nestor/bin/../lib/nestor"). */

@@ -1,7 +1,6 @@
 /* nestor import FILE.ics | -, nestor export */
 #include "cmd.h"
 #include "ical.h"
-#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -9,28 +8,22 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { OPT_CALENDAR = 256, OPT_FROM, OPT_TO };
 
-static char *read_all(FILE *f)
-{
-	struct sbuf sb = SBUF_INIT;
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, n);
-	return sbuf_detach(&sb);
-}
-
 /* A counter on stderr, redrawn in place; only called when it is a tty. */
-static void progress(size_t done, size_t total, void *arg)
+static void progress(const struct ical_progress *p, void *arg)
 {
-	(void)arg;
-	fprintf(stderr, "\rimporting: %zu/%zu events", done, total);
-	if (done == total)
-		fprintf(stderr, "\n");
+	bool *drawn = arg;
+
+	if (p->total)
+		fprintf(stderr, "\rimporting: %zu events, %zu%%", p->events,
+			(size_t)((double)p->bytes * 100 / (double)p->total));
+	else
+		fprintf(stderr, "\rimporting: %zu events", p->events);
+	*drawn = true;
 	fflush(stderr);
 }
 
@@ -40,7 +33,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *cal = NULL, *path;
 	struct ical_report rep;
-	char *text;
+	struct stat sb;
+	bool drawn = false;
 	FILE *f;
 	int c, rc;
 
@@ -59,12 +53,15 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return err_set(&ctx->err, ERR_FAIL, "cannot open '%s': %s", path, strerror(errno));
-	text = read_all(f);
+	rc = ical_import_file(ctx->store, f,
+			      fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size
+										   : 0,
+			      cal, ctx->now, isatty(STDERR_FILENO) ? progress : NULL, &drawn, &rep,
+			      &ctx->err);
 	if (f != stdin)
 		fclose(f);
-	rc = ical_import(ctx->store, text, cal, ctx->now,
-			 isatty(STDERR_FILENO) ? progress : NULL, NULL, &rep, &ctx->err);
-	free(text);
+	if (drawn)
+		fputc('\n', stderr);
 	if (rc < 0) {
 		err_prefix(&ctx->err, "%s", path);
 		return -1;

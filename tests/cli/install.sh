@@ -1,5 +1,5 @@
 # make install / uninstall honour DESTDIR and PREFIX; the installed program
-# finds its network module (lib/nestor/net.so beside bin/) from any
+# finds its modules (lib/nestor/*.so beside bin/) from any
 # directory and after its prefix moves, and without the module only the
 # commands that need it fail.
 . "$(dirname "$0")/lib.sh"
@@ -8,6 +8,7 @@ dest=$NESTOR_HOME/dest
 make -s -C "$SRC" install DESTDIR="$dest" PREFIX=/opt/nestor >/dev/null
 [ -x "$dest/opt/nestor/bin/nestor" ] || fail "binary not installed"
 [ -f "$dest/opt/nestor/lib/nestor/net.so" ] || fail "net.so not installed"
+[ -f "$dest/opt/nestor/lib/nestor/term.so" ] || fail "term.so not installed"
 [ -f "$dest/opt/nestor/share/man/man1/nestor.1" ] || fail "nestor.1 not installed"
 [ -f "$dest/opt/nestor/share/man/man5/nestor.conf.5" ] || fail "nestor.conf.5 not installed"
 expect_match "installed binary runs" "$("$dest/opt/nestor/bin/nestor" --version)" '^nestor [0-9]'
@@ -28,6 +29,7 @@ mv "$dest/opt/nestor" "$NESTOR_HOME/moved"
 NESTOR_BIN=$NESTOR_HOME/moved/bin/nestor
 nestor config set weather.cache_ttl 0 >/dev/null
 expect_match "moved weather" "$(nestor weather Tokyo)" '^Tokyo'
+echo /quit | nestor chat >/dev/null || fail "moved chat failed"
 
 # Without the module: the network fails with one clear line, the rest works.
 rm "$NESTOR_HOME/moved/lib/nestor/net.so"

@@ -1,6 +1,6 @@
 # Shell helper for tests/fake/openmeteo.py (sourced by tests/cli scripts
 # after lib.sh):
-#   fake_openmeteo_start   sets BASE (http://127.0.0.1:PORT); stops at exit
+#   fake_openmeteo_start   sets PORT and BASE (http://127.0.0.1:PORT); stops at exit
 #   fake_openmeteo_config  points nestor's weather URLs at it
 # Its output files are fake.out and fake.err in $NESTOR_HOME.
 fake_openmeteo_start() {
@@ -13,7 +13,8 @@ fake_openmeteo_start() {
 		i=$((i + 1)); [ $i -lt 100 ] || fail "fake server did not start: $(cat "$NESTOR_HOME/fake.err")"
 		sleep 0.05
 	done
-	BASE=http://127.0.0.1:$(sed -n 's/^PORT //p' "$NESTOR_HOME/fake.out")
+	PORT=$(sed -n 's/^PORT //p' "$NESTOR_HOME/fake.out")
+	BASE=http://127.0.0.1:$PORT
 }
 fake_openmeteo_config() {
 	nestor config set weather.forecast_url "$BASE/v1/forecast" >/dev/null

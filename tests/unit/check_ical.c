@@ -255,11 +255,11 @@ START_TEST(test_malformed)
 }
 END_TEST
 
-static void count_progress(size_t done, size_t total, void *arg)
+static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
 
-	ck_assert_uint_le(done, total);
+	ck_assert_uint_le(p->bytes, p->total);
 	(*calls)++;
 }
 

@@ -126,7 +126,7 @@ LIB       := $(BUILD)/libnestor.a
 BIN       := $(BUILD)/bin/nestor
 TESTBIN   := $(BUILD)/check_nestor
 
-.PHONY: all run check test deps asan lint install uninstall clean bench format
+.PHONY: all run check test deps asan lint install uninstall clean bench bench-readme format
 all: $(BIN) $(MOD_SO)
 
 deps:
@@ -237,9 +237,14 @@ lint: all $(TESTBIN)
 format:
 	clang-format -i $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] tests/unit/*.c)
 
+# The start-up and calendar table lands in build/bench.md as well;
+# `make bench-readme` puts the last one into README.md.
 bench: all
 	$(Q)sh contrib/deps.sh bench
-	$(Q)NESTOR_BIN=$(abspath $(BIN)) sh bench/run.sh
+	$(Q)NESTOR_BIN=$(abspath $(BIN)) BENCH_MD=$(abspath $(BUILD))/bench.md sh bench/run.sh
+
+bench-readme:
+	$(Q)python3 bench/readme.py $(BUILD)/bench.md README.md
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MODDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -1,17 +1,18 @@
 /*
  * module.h - code nestor loads the first time a command needs it.
  *
- * The nestor executable links only what most commands use (SQLite, cJSON,
- * GLib, readline, ncurses), so `nestor task list` starts as fast as a
- * program of that size can.  The rest comes with dlopen on first use:
+ * The nestor executable links only what every command uses (SQLite,
+ * cJSON, GLib), so `nestor task list` starts as fast as a program of that
+ * size can.  The rest comes with dlopen on first use:
  *
  *  - nestor's own modules, NAME.so in the directory ../lib/nestor beside
  *    the executable's (found through /proc/self/exe): "net" holds all code
  *    that talks to another program -- libcurl, the Secret Service through
- *    libsecret, later libpq, hiredis and libmicrohttpd.  Found relative to
- *    the executable, an installed copy works from any directory and from a
- *    moved prefix.  src/README says what crosses into a module and how a
- *    library joins one.
+ *    libsecret, later libpq, hiredis and libmicrohttpd; "term" the TUI
+ *    (ncurses) and the chat (readline).  Found relative to the executable,
+ *    an installed copy works from any directory and from a moved prefix.
+ *    src/README says what crosses into a module and how a library joins
+ *    one.
  *  - system libraries by soname, such as libical (whose ICU and libstdc++
  *    cost more at start-up than the rest of nestor together): the build
  *    writes a stub for every libical function nestor calls

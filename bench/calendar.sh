@@ -12,8 +12,12 @@
 #   PEER_MAX      largest size given to calcurse and khal (default 10000:
 #                 at 100k calcurse's import grows quadratically and its week
 #                 agenda takes minutes; khal indexes one file per event)
+#   NESTOR_BEFORE another nestor binary (an older build) measured beside
+#                 this one, each row right after it, on its own database:
+#                 the "before" column
 set -eu
 BIN=${NESTOR_BIN:?set NESTOR_BIN to the nestor binary}
+OLD=${NESTOR_BEFORE:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SIZES=${BENCH_SIZES:-10000 100000}
 PEER_MAX=${PEER_MAX:-10000}
@@ -67,12 +71,18 @@ count() { printf '%s %s count %s\n' "$1" "$2" "$3" >> "$RESULTS"; }
 mkdir -p "$WORK/cc-empty"
 "$BIN" task list > /dev/null
 measure version nestor 100 "$BIN --version"
+[ -n "$OLD" ] && measure version before 100 "$OLD --version"
 measure version calcurse 100 "calcurse --version"
 measure tasks nestor 100 "$BIN task list"
+[ -n "$OLD" ] && measure tasks before 100 "$OLD --db $WORK/before.db task list"
 measure tasks calcurse 100 "calcurse -D $WORK/cc-empty -t"
 rss version nestor "$BIN --version"
 rss version calcurse "calcurse --version"
 rss tasks nestor "$BIN task list"
+if [ -n "$OLD" ]; then
+	rss version before "$OLD --version"
+	rss tasks before "$OLD --db $WORK/before.db task list"
+fi
 rss tasks calcurse "calcurse -D $WORK/cc-empty -t"
 
 for n in $SIZES; do
@@ -90,6 +100,13 @@ for n in $SIZES; do
 		"rm -f $d/import.db $d/import.db-wal $d/import.db-shm"
 	rm -f "$d/import.db"*
 	rss "import-$n" nestor "$BIN --db $d/import.db import $d/events.ics"
+	if [ -n "$OLD" ]; then
+		measure "import-$n" before 3 "$OLD --db $d/oimport.db import $d/events.ics" \
+			"rm -f $d/oimport.db $d/oimport.db-wal $d/oimport.db-shm"
+		rm -f "$d/oimport.db"*
+		rss "import-$n" before "$OLD --db $d/oimport.db import $d/events.ics"
+		"$OLD" --db "$d/o.db" import "$d/events.ics" > /dev/null
+	fi
 	if [ $peers = 1 ]; then
 		mkdir -p "$d/cci"
 		measure "import-$n" calcurse 3 "calcurse -D $d/cci -q -i $d/events.ics" \
@@ -136,6 +153,11 @@ CONF
 			fi
 		fi
 		measure "$span-$n" nestor "$runs" "$BIN --db $d/n.db agenda $na"
+		if [ -n "$OLD" ]; then
+			# shellcheck disable=SC2086
+			count "$span-$n" before "$("$OLD" --db "$d/o.db" agenda $na --json | grep -c '"uid"' || true)"
+			measure "$span-$n" before "$runs" "$OLD --db $d/o.db agenda $na"
+		fi
 		measure "$span-$n" remind "$runs" "remind $rm_"
 		if [ $peers = 1 ]; then
 			measure "$span-$n" calcurse "$([ $span = week ] && echo "$runs" || echo 3)" \
@@ -144,6 +166,7 @@ CONF
 		fi
 	done
 	rss "week-$n" nestor "$BIN --db $d/n.db agenda --from 2026-06-01 --to 2026-06-07"
+	[ -n "$OLD" ] && rss "week-$n" before "$OLD --db $d/o.db agenda --from 2026-06-01 --to 2026-06-07"
 	echo >&2
 done
 

@@ -7,7 +7,7 @@ usage: report.py RESULTS "SIZES" PEER_MAX"""
 import os
 import sys
 
-PEERS = ["calcurse", "remind", "khal"]
+PEERS = ["before", "calcurse", "remind", "khal"]
 
 
 def label(row):
@@ -53,7 +53,10 @@ def main():
                     bad.append("%s: nestor %d, %s %d" % (row, mine, p, theirs))
         counts.append("%s: %s" % (label(row), ", ".join(seen)))
 
-    head = ["measure", "nestor (wall / CPU)"] + PEERS
+    before = any("before" in t for t in data.values())
+    peers = PEERS if before else PEERS[1:]
+    head = ["measure", "nestor (wall / CPU)"] + ["nestor before" if p == "before" else p
+                                                 for p in peers]
     table = []
     for row in rows:
         tools = data.get(row, {})
@@ -61,7 +64,7 @@ def main():
         if "wall" not in me:
             continue
         cells = [label(row), "%s / %s" % (secs(me["wall"]), secs(me["cpu"]))]
-        for p in PEERS:
+        for p in peers:
             t = tools.get(p, {})
             cells.append("%s (%.1fx)" % (secs(t["wall"]), t["wall"] / me["wall"])
                          if "wall" in t else "-")
@@ -71,12 +74,16 @@ def main():
         tools = data.get(row, {})
         if "rss" in tools.get("nestor", {}):
             kib = tools["nestor"]["rss"]
-            peer = tools.get("calcurse", {}).get("rss")
-            mem.append([label(row), "%.1f MiB" % (kib / 1024),
-                        "%.1f MiB" % (peer / 1024) if peer else "-"])
+            m = [label(row), "%.1f MiB" % (kib / 1024)]
+            for p in (["before"] if before else []) + ["calcurse"]:
+                v = tools.get(p, {}).get("rss")
+                m.append("%.1f MiB" % (v / 1024) if v else "-")
+            mem.append(m)
 
     notes = ["TZ=UTC, one run of bench/calendar.sh; wall: median, CPU: mean user + "
-             "system; (Nx): how many times the peer's wall time is nestor's.",
+             "system; (Nx): how many times the peer's wall time is nestor's."
+             + (" nestor before: the build of NESTOR_BEFORE, on its own database, "
+                "measured right after nestor." if before else ""),
              "calcurse and khal run up to %d events (at 100k calcurse's import is "
              "quadratic and its week agenda takes minutes); remind runs at every size."
              % peer_max]
@@ -85,7 +92,10 @@ def main():
     widths = [max(len(r[i]) for r in [head] + table) for i in range(len(head))]
     for r in [head] + table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-    print("peak RSS: " + "; ".join("%s %s (calcurse %s)" % tuple(m) for m in mem))
+    mhead = ["peak RSS", "nestor"] + (["nestor before"] if before else []) + ["calcurse"]
+    print("peak RSS: " + "; ".join(
+        "%s %s" % (m[0], ", ".join("%s %s" % (h, v) for h, v in zip(mhead[1:], m[1:])))
+        for m in mem))
     print("occurrences (every tool must agree):")
     for c in counts:
         print("  " + c)
@@ -94,7 +104,7 @@ def main():
 
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(r) + " |" for r in table]
-    md += ["", "| peak RSS | nestor | calcurse |", "|---|---|---|"]
+    md += ["", "| " + " | ".join(mhead) + " |", "|" + "---|" * len(mhead)]
     md += ["| " + " | ".join(m) + " |" for m in mem]
     md += [""] + ["Occurrences, all tools agreeing: " + "; ".join(counts) + "."] + [""] + notes
     with open(os.environ.get("BENCH_MD", "/dev/null"), "w") as f:

@@ -263,10 +263,13 @@ struct store *store_open(const char *path, struct err *e)
 	/* Pages are read through a memory map rather than a read(2) each, and
 	 * the -wal and -shm files stay between runs: a short command then
 	 * neither creates nor deletes a file (both showed in perf's profile of
-	 * an agenda, as copies and ext4 inode work). */
+	 * an agenda, as copies and ext4 inode work).  The size limit makes the
+	 * last connection to close empty the WAL it keeps: left full (after an
+	 * import), every later run would read it again and copy it back. */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
 	if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-			  "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;", e) < 0 ||
+			  "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;"
+			  "PRAGMA journal_size_limit = 1048576;", e) < 0 ||
 	    migrate(s, e) < 0) {
 		store_free(s);
 		return NULL;

@@ -37,3 +37,6 @@ cat head.ics tail.ics >all.ics
 expect_eq "the import again" "$(nestor import all.ics)" "4000 added, 0 updated"
 expect_eq "its occurrences" \
 	"$(nestor agenda --from 2026-06-01 --to 2026-06-01 --json | grep -c '"uid"')" 4001
+# The import's WAL is emptied when it closes: left full, every later
+# command would read it again and copy it back.
+expect_eq "WAL after the import" "$(wc -c <nestor.db-wal)" 0

@@ -35,7 +35,7 @@ fake_script '[{"calls": [{"name": "day_brief", "arguments": {}}]},
               {"say": ["Good morning! ", "One task is due today: send the report."]}]'
 "$NESTOR_BIN" daemon --foreground > d.out 2>&1 & pid=$!
 id=$(nestor routine add "my day" --assistant gpt --every "every day" \
-	--at "$(iso $(( $(date +%s) + 2 )))")
+	--at "$(iso $(( $(test_now) + 2 )))")
 wait_for delivered "Good morning! One task is due today: send the report."
 fake_py '
 assert len(reqs) == 2, len(reqs)
@@ -69,7 +69,7 @@ expect_match "run: why" "$err" "^nestor: routine run: assistant: conversation [0
 [ -s delivered ] && fail "a failed turn delivered something"
 expect_match "failure recorded" "$(nestor jobs history "$id")" "assistant +failed +conversation [0-9]+: assistant 'down'"
 id2=$(nestor routine add "my day" --assistant down --every "every day" \
-	--at "$(iso $(( $(date +%s) + 3600 )))")
+	--at "$(iso $(( $(test_now) + 3600 )))")
 sqlite3 nestor.db "UPDATE jobs SET next_run = next_run - 3660, occurrence = occurrence - 3660 WHERE id = $id2"
 nestor remind fire > fire.out 2> fire.err || true
 expect_match "fire: says it will retry" "$(cat fire.err)" "routine $id2: 1 channel\(s\) failed, will retry"

@@ -10,7 +10,7 @@ unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 dir=$NESTOR_HOME
 cd "$dir"
 pid=
-python3 "$SRC/tests/fake/openmeteo.py" --date "$(date +%F)" --ppid $$ > fake.out 2>fake.err &
+python3 "$SRC/tests/fake/openmeteo.py" --date "$(test_date 0 +%F)" --ppid $$ > fake.out 2>fake.err &
 FAKE=$!
 trap 'kill $FAKE 2>/dev/null; [ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT
 i=0
@@ -60,7 +60,7 @@ expect_eq "nothing made" "$(nestor routine list)" "no scheduled routines"
 
 # -- due in two seconds, the daemon running: "my day" on the command channel
 "$NESTOR_BIN" daemon --foreground > d.out 2>&1 & pid=$!
-id=$(nestor routine add "my day" --every "every day" --at "$(iso $(( $(date +%s) + 2 )))")
+id=$(nestor routine add "my day" --every "every day" --at "$(iso $(( $(test_now) + 2 )))")
 expect_match "next run listed" "$(nestor routine list)" "^ +$id  today [0-9:]+ +every day +- +my day$"
 wait_file "$id.*"
 text=$(cat delivered/"$id".*)
@@ -86,7 +86,7 @@ expect_match "next run tomorrow" "$(nestor routine show "$id")" 'next run   tomo
 
 # -- catch-up: the daemon is down while a routine falls due two hours ago
 kill -TERM "$pid"; wait "$pid" || true; pid=
-id2=$(nestor routine add "what didn't I finish" --every "every day" --at "$(iso $(( $(date +%s) + 3600 )))")
+id2=$(nestor routine add "what didn't I finish" --every "every day" --at "$(iso $(( $(test_now) + 3600 )))")
 sqlite3 nestor.db "UPDATE jobs SET next_run = next_run - 10800, occurrence = occurrence - 10800,
   dtstart = dtstart - 10800 WHERE id = $id2"
 "$NESTOR_BIN" daemon --foreground > d.out 2>&1 & pid=$!

@@ -35,18 +35,18 @@ chmod +x notify.sh
 touch broken
 nestor config set notify.command "$dir/notify.sh" >/dev/null
 nestor config set notify.channels command >/dev/null
-id=$(nestor remind add "water the plants" --at "$(iso $(( $(date +%s) - 30 )))")
+id=$(nestor remind add "water the plants" --at "$(iso $(( $(test_now) - 30 )))")
 nestor remind fire >/dev/null 2>&1 || true
 status_is 1 '^nestor status: needs attention$'
 expect_match "says which" "$out" "^  ! 1 failed delivery in the last 24 h; the latest: reminder $id on command at .*no route to the pager$"
 expect_eq "json: failure" "$(json 's["healthy"], s["scheduler"]["failed_deliveries"]')" "False 1"
 rm broken
-sqlite3 nestor.db "UPDATE jobs SET next_run = strftime('%s','now') - 1 WHERE id = $id"
+sqlite3 nestor.db "UPDATE jobs SET next_run = $(( $(test_now) - 1 )) WHERE id = $id"
 nestor remind fire >/dev/null
 status_is 0 '^failures   0 deliveries in the last 24 h$'
 
 # -- overdue while nobody runs the scheduler; not while the daemon does
-id=$(nestor remind add "stretch" --at "$(iso $(( $(date +%s) + 3600 )))")
+id=$(nestor remind add "stretch" --at "$(iso $(( $(test_now) + 3600 )))")
 sqlite3 nestor.db "UPDATE jobs SET next_run = next_run - 7200, occurrence = occurrence - 7200 WHERE id = $id"
 status_is 1 "^  ! 1 job overdue and nobody runs the scheduler: reminder $id was due .* \\(start it: nestor daemon\\)$"
 expect_match "overdue line" "$out" '^overdue    1 job$'

@@ -34,8 +34,8 @@
 
 struct notify_opts {
 	const char *command; /* notify.command, or NULL */
-	long timeout;        /* seconds a child may run */
-	FILE *out;           /* the stdout channel's stream; NULL: skipped */
+	long timeout;	     /* seconds a child may run */
+	FILE *out;	     /* the stdout channel's stream; NULL: skipped */
 };
 
 /* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */

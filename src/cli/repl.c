@@ -32,8 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HISTORY_MAX 1000
-#define RESUME_SHOW 6   /* messages shown when resuming */
+#define HISTORY_MAX    1000
+#define RESUME_SHOW    6  /* messages shown when resuming */
 #define SCHED_WAKE_MAX 15 /* seconds: reminders added by other processes fire this late at most */
 
 enum { OPT_RESUME = 256, OPT_ASSISTANT };
@@ -44,12 +44,12 @@ struct repl {
 	long long conv;
 	bool quit;
 	bool tty;
-	bool mid_line;   /* the reply being printed has not ended its line */
+	bool mid_line;	     /* the reply being printed has not ended its line */
 	bool show_reasoning; /* llm.show_reasoning: print the model's thinking */
-	bool thinking;   /* that thinking is being printed */
+	bool thinking;	     /* that thinking is being printed */
 	char *history;
 	char prompt[80];
-	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
+	int sched_lock; /* held while this REPL runs the scheduler, else -1 */
 	struct sched_opts sched;
 	struct notify_opts notify;
 	struct syncer *sync; /* global channels, with a server */
@@ -370,8 +370,7 @@ static int resume(struct repl *r, long long id)
 	return 0;
 }
 
-static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
-			  struct err *e)
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct repl *r = arg;
 
@@ -379,8 +378,7 @@ static int notify_channel(void *arg, const struct sched_fire *f, const char *cha
 }
 
 /* A fired reminder, above the prompt: the line being typed is kept. */
-static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel,
-			struct err *e)
+static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct repl *r = arg;
 	struct syncer_gate g = { r->sync, r->ctx->cfg, r->sched.lease, notify_channel, r };

@@ -1,6 +1,7 @@
 /* The side pane's data (through storage/) and its drawing. */
 #include "side.h"
 #include "event.h"
+#include "every.h"
 #include "reltime.h"
 #include "reminder.h"
 #include "task.h"
@@ -81,11 +82,17 @@ static int load_reminders(struct side_section *sec, struct store *st, time_t now
 	if (reminder_list(st, false, now, &rs, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n && i < MAX_LINES; i++) {
-		char when[24] = "";
+		char when[24] = "", rule[128], *text;
 
 		if (rs[i].has_at)
 			reltime_format(RELTIME_SHORT, NULL, rs[i].at, false, now, when, sizeof(when));
-		add_line(sec, when, rs[i].text);
+		if (every_words("en", rs[i].every, rule, sizeof(rule))) {
+			text = xasprintf("%s (%s)", rs[i].text, rule);
+			add_line(sec, when, text);
+			free(text);
+		} else {
+			add_line(sec, when, rs[i].text);
+		}
 	}
 	reminder_list_free(rs, n);
 	return 0;

@@ -241,6 +241,7 @@ static int run_command(struct worker *w, void *arg)
 
 	x.store = j->c->wstore;
 	x.json = false;
+	x.tty = true; /* the chat pane is read by a person */
 	x.now = wallclock_now();
 	x.name[0] = '\0';
 	x.stdin_owner = "TUI"; /* the UI thread reads the keys */

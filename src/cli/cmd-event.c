@@ -1,5 +1,7 @@
 /* nestor event add|show|edit|rm|search, and nestor agenda */
 #include "cmd.h"
+#include "confirm.h"
+#include "every.h"
 #include "event-args.h"
 #include "event.h"
 #include "render.h"
@@ -92,14 +94,7 @@ static int event_cmd_add(struct ctx *ctx, int argc, char **argv)
 	if (event_args_apply(ctx->store, ctx->now, &a, &ev, true, &ctx->err) < 0 ||
 	    event_add(ctx->store, &ev, ctx->now, &ctx->err) < 0)
 		goto out;
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(o, "id", (double)ev.id);
-		cmd_print_json(ctx, o);
-	} else {
-		fprintf(ctx->out, "%lld\n", ev.id);
-	}
+	cmd_stored(ctx, ev.id, ctx->tty ? confirm_event(&ev, false, ctx->now) : NULL);
 	rc = 0;
 out:
 	event_release(&ev);
@@ -132,12 +127,14 @@ static void fmt_span(const struct event_occ *o, time_t ds, time_t de, char *buf,
 
 static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, time_t de)
 {
-	char span[24];
+	char span[24], rule[128];
 
 	fmt_span(o, ds, de, span, sizeof(span));
 	fprintf(ctx->out, "%6lld  %-11s  %s", o->ev->id, span, o->summary);
 	if (o->location)
 		fprintf(ctx->out, " (%s)", o->location);
+	if (every_words("en", o->ev->rrule, rule, sizeof(rule)))
+		fprintf(ctx->out, " \xe2\x80\x94 %s", rule);
 	fprintf(ctx->out, "\n");
 }
 
@@ -283,8 +280,7 @@ static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (event_args_apply(ctx->store, ctx->now, &a, &ev, false, &ctx->err) < 0 ||
 	    event_update(ctx->store, &ev, ctx->now, &ctx->err) < 0)
 		goto out;
-	if (!ctx->json)
-		fprintf(ctx->out, "event %lld updated\n", id);
+	cmd_stored(ctx, id, ctx->tty ? confirm_event(&ev, true, ctx->now) : NULL);
 	rc = 0;
 out:
 	event_release(&ev);
@@ -302,7 +298,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	struct event ev;
 	long long id;
-	char a[64], b[64];
+	char a[128], b[64];
 	cJSON *j;
 
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
@@ -328,7 +324,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	show_line(ctx, ev.all_day ? "last day" : "end", b);
 	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
 	show_line(ctx, "zone", ev.tzid);
-	show_line(ctx, "repeats", ev.rrule);
+	show_line(ctx, "repeats", every_words("en", ev.rrule, a, sizeof(a)));
 	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "exdates")); i++)
 		show_line(ctx, "except",
 			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exdates"), i)->valuestring);

@@ -1,5 +1,7 @@
 /* nestor remind add|list|cancel|snooze|done|fire, and nestor jobs [history] */
 #include "cmd.h"
+#include "confirm.h"
+#include "every.h"
 #include "syncer.h"
 #include "job.h"
 #include "notify.h"
@@ -46,16 +48,19 @@ int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at)
 	return 0;
 }
 
-static void print_id(struct ctx *ctx, long long id)
+/* The reminder stored as id, in a sentence (NULL when it cannot be read
+ * back: the bare id then). */
+static char *stored_line(struct ctx *ctx, long long id)
 {
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
+	struct reminder r;
+	struct err e;
+	char *line;
 
-		cJSON_AddNumberToObject(o, "id", (double)id);
-		cmd_print_json(ctx, o);
-	} else {
-		fprintf(ctx->out, "%lld\n", id);
-	}
+	if (!ctx->tty || reminder_get(ctx->store, id, ctx->now, &r, &e) < 0)
+		return NULL;
+	line = confirm_reminder(&r, ctx->now);
+	reminder_release(&r);
+	return line;
 }
 
 static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
@@ -94,7 +99,7 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 			      &ctx->err) == 0)
 		rc = 0;
 	if (rc == 0)
-		print_id(ctx, id);
+		cmd_stored(ctx, id, stored_line(ctx, id));
 	free(text);
 	return rc;
 }
@@ -118,15 +123,15 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 	} else if (n == 0) {
 		fprintf(ctx->out, all ? "no reminders\n" : "no pending reminders\n");
 	} else {
-		fprintf(ctx->out, "%4s  %-16s  %-20s  %s%s\n", "ID", "DUE", "EVERY",
+		fprintf(ctx->out, "%4s  %-16s  %-24s  %s%s\n", "ID", "DUE", "EVERY",
 			all ? "STATE      " : "", "TEXT");
 		for (size_t i = 0; i < n; i++) {
-			char due[40] = "-", late[32];
+			char due[40] = "-", late[32], rule[128];
+			const char *every = every_words("en", rs[i].every, rule, sizeof(rule));
 
 			if (rs[i].has_at)
 				fmt_when(rs[i].at, ctx->now, due, sizeof(due));
-			fprintf(ctx->out, "%4lld  %-16s  %-20.20s  ", rs[i].id, due,
-				rs[i].every ? rs[i].every : "-");
+			fprintf(ctx->out, "%4lld  %-16s  %-24s  ", rs[i].id, due, every ? every : "-");
 			if (all)
 				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
 			fprintf(ctx->out, "%s", rs[i].text);

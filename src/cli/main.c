@@ -203,6 +203,7 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.out = stdout;
 	ctx.errout = stderr;
+	ctx.tty = isatty(STDOUT_FILENO);
 	paths_init(&ctx.paths);
 	ctx.db_path = ctx.paths.db;
 	ctx.config_path = ctx.paths.config;

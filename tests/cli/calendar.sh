@@ -13,15 +13,15 @@ nestor event add Trip --at 2026-03-25 --end 2026-03-26 --calendar travel >/dev/n
 out=$(nestor agenda --from 2026-03-26 --to 2026-03-27)
 expect_eq "agenda by day" "$out" "Thu 2026-03-26
      4  all day      Trip
-     1  09:00-09:30  Standup (Room 1)
+     1  09:00-09:30  Standup (Room 1) — every weekday
 
 Fri 2026-03-27
      3  all day      Holiday
-     1  09:00-09:30  Standup (Room 1)"
+     1  09:00-09:30  Standup (Room 1) — every weekday"
 # 09:00 New York is 14:00 Berlin before Berlin's DST change (03-29), 15:00 after
 out=$(nestor agenda --from 2026-03-24 --to 2026-03-31 | grep "NY call")
-expect_eq "NY across DST" "$out" "     2  14:00-15:00  NY call
-     2  15:00-16:00  NY call"
+expect_eq "NY across DST" "$out" "     2  14:00-15:00  NY call — every week
+     2  15:00-16:00  NY call — every week"
 out=$(nestor agenda --from 2026-03-24 --to 2026-03-31 --json | grep -c '"summary":	"NY call"')
 expect_eq "json occurrences" "$out" 2
 out=$(nestor agenda --from 2026-03-25 --to 2026-03-26 --calendar travel --json | grep -c '"uid"')
@@ -37,7 +37,11 @@ expect_eq "exdate applied" "$out" 0
 nestor event show 1 | grep -q "^except     2026-03-25T09:00:00+01:00" || fail "show lists the exdate"
 nestor event edit 1 --summary "Daily standup" --location "" >/dev/null
 out=$(nestor event search daily)
-expect_match "search" "$out" "Daily standup$"
+expect_match "search" "$out" "Daily standup — every weekday$"
+# the rule in words for people, as RRULE text for scripts
+expect_match "show says the rule in words" "$(nestor event show 1)" "^repeats +every weekday$"
+expect_match "--json keeps the RRULE" "$(nestor event show 1 --json)" '"rrule":	"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"'
+
 set +e
 nestor event rm 3 --only 2026-03-27 2>err; rc=$?
 set -e

@@ -22,6 +22,8 @@ term_wait -F 'nestor: Задачи:'
 # a slash command runs the command table: its output lands in the chat
 term_keys '/task add мои задачи' Enter
 term_wait -F 'you: /task add мои задачи'
+# the chat is read by a person: what was stored is said, not a bare id
+term_wait -F 'Task 3: мои задачи'
 term_keys '/tasks' Enter
 term_wait -F '   3    0  -                 мои задачи'
 # the line editor: Ctrl-A, Ctrl-K, Cyrillic with Backspace, history with Up

@@ -70,3 +70,28 @@ expect_eq "malformed exit" "$rc" 2
 expect_match "malformed message" "$(cat err)" "line 12: bad DTSTART \"2026-BROKEN\"$"
 out=$(nestor --db bad.db agenda --from 2026-03-01 --to 2026-03-31)
 expect_eq "nothing written" "$out" "no events from 2026-03-01 to 2026-03-31"
+
+# --end: a day it names is read from now, as --at is (the clock reads Mon
+# 2026-06-01); earlier than --at is an error, not an event of 23 hours.  A
+# time of day alone is on the start's day; a span counts from the start.
+set +e
+nestor --db end.db event add late --at "2026-06-03 10:00" --end "tomorrow 09:00" 2>err; rc=$?
+set -e
+expect_eq "--end before --at exits 2" "$rc" 2
+expect_eq "its message" "$(cat err)" \
+	"nestor: event add: --end (Tue 2 Jun 09:00) is before --at (Wed 3 Jun 10:00)"
+set +e
+nestor --db end.db event add early --at "2026-06-03 10:00" --end 09:00 2>err; rc=$?
+set -e
+expect_eq "a time of day before the start" "$rc" 2
+expect_match "names both" "$(cat err)" "--end \(Wed 3 Jun 09:00\) is before --at"
+nestor --db end.db event add a --at "2026-06-03 10:00" --end 10:45 >/dev/null
+nestor --db end.db event add b --at "2026-06-03 10:00" --end "in 30 minutes" >/dev/null
+nestor --db end.db event add c --at "2026-06-03 22:00" --end "thursday 01:00" >/dev/null
+expect_eq "ends read as a person means them" \
+	"$(nestor --db end.db agenda --from 2026-06-03 --to 2026-06-03)" "Wed 2026-06-03
+     2  10:00-10:30  b
+     1  10:00-10:45  a
+     3  22:00-...    c"
+expect_eq "nothing stored by the errors" "$(nestor --db end.db event search late early)" \
+	'no events match "late early"'

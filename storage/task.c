@@ -28,6 +28,11 @@ int task_status_parse(const char *word, enum task_status *out)
 	return 0;
 }
 
+bool task_overdue(const struct task *t, time_t now)
+{
+	return t->status == TASK_TODO && t->has_due && t->due < now;
+}
+
 void task_release(struct task *t)
 {
 	if (!t)

@@ -41,6 +41,9 @@ struct task {
 	time_t done_at; /* 0 when not done */
 };
 
+/* Open and due before now (a task due on a day: once that day is over). */
+bool task_overdue(const struct task *t, time_t now);
+
 void task_release(struct task *t);
 void task_list_free(struct task *tasks, size_t n);
 

@@ -160,7 +160,8 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "%4lld  %3d  %-16s  ", tasks[i].id, tasks[i].priority, due);
 			if (all)
 				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
-			fprintf(ctx->out, "%s\n", tasks[i].title);
+			fprintf(ctx->out, "%s%s\n", tasks[i].title,
+				task_overdue(&tasks[i], ctx->now) ? " (overdue)" : "");
 		}
 	}
 	task_list_free(tasks, n);

@@ -40,3 +40,12 @@ expect_match "remind list says the rule" "$(nestor remind list)" \
 	"^ +2  2026-06-05 16:00  every Friday +call mom$"
 expect_match "remind list, cron" "$(nestor remind list)" "^ +3  tomorrow 08:30 +every weekday at 08:30 +standup$"
 expect_match "--json keeps the rule" "$(nestor remind list --json)" '"every":	"FREQ=WEEKLY;BYDAY=FR"'
+
+# overdue tasks are marked; a task due today (a day) is not, yet
+nestor --db due.db task add rent --due yesterday >/dev/null
+nestor --db due.db task add call --due "today 08:00" >/dev/null
+nestor --db due.db task add milk --due today >/dev/null
+out=$(nestor --db due.db task list)
+expect_match "yesterday's task is overdue" "$out" "^ +1 +0  yesterday +rent \(overdue\)$"
+expect_match "this morning's too" "$out" "^ +2 +0  today 08:00 +call \(overdue\)$"
+expect_match "today's is not" "$out" "^ +3 +0  today +milk$"

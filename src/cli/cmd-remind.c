@@ -63,6 +63,20 @@ static char *stored_line(struct ctx *ctx, long long id)
 	return line;
 }
 
+/* A reminder none of whose channels reaches anyone now is said at once. */
+static void warn_unreached(struct ctx *ctx, long long id, const char *channels)
+{
+	struct notify_reach r;
+	char *why;
+
+	notify_reach_probe(&r, ctx->db_path, ctx->cfg);
+	why = notify_unreached(&r, channels);
+	if (why)
+		fprintf(ctx->errout, "nestor: warning: reminder %lld reaches no one now (%s)\n", id,
+			why);
+	free(why);
+}
+
 static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 {
 	const char *every = NULL, *channels = NULL, *tzid = NULL;
@@ -98,8 +112,10 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 	else if (reminder_add(ctx->store, text, at, every, tzid, channels, ctx->now, &id,
 			      &ctx->err) == 0)
 		rc = 0;
-	if (rc == 0)
+	if (rc == 0) {
 		cmd_stored(ctx, id, stored_line(ctx, id));
+		warn_unreached(ctx, id, channels);
+	}
 	free(text);
 	return rc;
 }
@@ -326,8 +342,25 @@ const struct cmd cmd_remind_verbs[] = {
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };
 
+/* Why a pending reminder or routine reaches no one now, or NULL. */
+static char *job_unreached(const struct notify_reach *r, const struct job *j)
+{
+	cJSON *p;
+	char *channels, *why;
+
+	if (j->state != JOB_PENDING || (strcmp(j->kind, "reminder") && strcmp(j->kind, "routine")))
+		return NULL;
+	p = j->payload ? cJSON_Parse(j->payload) : NULL;
+	channels = p ? reminder_channels_text(p) : NULL;
+	why = notify_unreached(r, channels);
+	free(channels);
+	cJSON_Delete(p);
+	return why;
+}
+
 static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 {
+	struct notify_reach reach;
 	struct job *jobs;
 	bool all;
 	size_t n;
@@ -336,11 +369,18 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (job_list(ctx->store, NULL, all, &jobs, &n, &ctx->err) < 0)
 		return -1;
+	notify_reach_probe(&reach, ctx->db_path, ctx->cfg);
 	if (ctx->json) {
 		cJSON *arr = cJSON_CreateArray();
 
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, json_job(&jobs[i]));
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = json_job(&jobs[i]);
+			char *why = job_unreached(&reach, &jobs[i]);
+
+			render_add_str(o, "unreached", why);
+			cJSON_AddItemToArray(arr, o);
+			free(why);
+		}
 		cmd_print_json(ctx, arr);
 	} else if (n == 0) {
 		fprintf(ctx->out, all ? "no jobs\n" : "no scheduled jobs\n");
@@ -349,12 +389,16 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 			"NEXT RUN", "ATTEMPTS", "LAST ERROR");
 		for (size_t i = 0; i < n; i++) {
 			char next[40] = "-";
+			char *why = job_unreached(&reach, &jobs[i]);
 
 			if (jobs[i].has_next)
 				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
 			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
 				jobs[i].kind, job_state_name(jobs[i].state), next, jobs[i].attempts,
 				jobs[i].last_error ? jobs[i].last_error : "-");
+			if (why)
+				fprintf(ctx->out, "      reaches no one now: %s\n", why);
+			free(why);
 		}
 	}
 	job_list_free(jobs, n);

@@ -2,6 +2,7 @@
 #include "event-int.h"
 #include "ical.h"
 #include "caltz.h"
+#include "ical-todo.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -202,6 +203,8 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		add_event(cal, ev, z);
 		tz_free(z);
 	}
+	if (rc == 0 && !calendar)
+		rc = ical_todo_export(s, cal, from, to, e);
 	if (rc == 0) {
 		char *t = icalcomponent_as_ical_string_r(cal);
 

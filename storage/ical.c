@@ -3,6 +3,7 @@
 #include "ical.h"
 #include "event-int.h"
 #include "caltz.h"
+#include "ical-todo.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -244,6 +245,7 @@ struct import {
 	struct ovr { char *uid; struct event_override o; int line; bool rid_date; } *ovs;
 	size_t novs;
 	const char *calendar;
+	time_t now;
 	struct ical_report *rep;
 	struct { char kind[48]; size_t n; } skip[8];
 	size_t nskip;
@@ -650,6 +652,19 @@ static const struct part *find_part(const struct scan *sc, size_t cal, icalcompo
 	return NULL;
 }
 
+/* A VTODO: its DUE read in the file's zones, the rest by ical-todo.c. */
+static int read_todo(struct import *im, icalcomponent *c, const struct part *p, struct err *e)
+{
+	icalproperty *due = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
+	struct ical_todo_due d = { due != NULL, 0, false };
+
+	if (due && prop_time(im, due, prop_line(&im->sc, p, "DUE", NULL), &d.at, &d.is_date, NULL,
+			     e) < 0)
+		return -1;
+	return ical_todo_import(im->s, c, &d, prop_line(&im->sc, p, "BEGIN", NULL), im->now,
+				&im->rep->tasks_added, &im->rep->tasks_updated, e);
+}
+
 /* Read the components of VCALENDAR number cal of the file. */
 static int read_calendar(struct import *im, size_t cal, struct err *e)
 {
@@ -665,6 +680,10 @@ static int read_calendar(struct import *im, size_t cal, struct err *e)
 		if (kind == ICAL_VEVENT_COMPONENT) {
 			p = find_part(&im->sc, cal, c, &cursor);
 			if (lic_error(&im->sc, p, c, true, e) < 0 || read_event(im, c, p, e) < 0)
+				return -1;
+		} else if (kind == ICAL_VTODO_COMPONENT) {
+			p = find_part(&im->sc, cal, c, &cursor);
+			if (lic_error(&im->sc, p, c, true, e) < 0 || read_todo(im, c, p, e) < 0)
 				return -1;
 		} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
 			p = find_part(&im->sc, cal, c, &none);
@@ -710,6 +729,7 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 	im.s = s;
 	im.rep = rep;
 	im.calendar = calendar;
+	im.now = now;
 	if (scan(&im.sc, text, e) < 0)
 		goto out;
 	if (store_begin(s, e) < 0)

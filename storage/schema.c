@@ -224,6 +224,11 @@ const char *const schema_migrations[] = {
 	 * transaction, by the triggers below, and its fields get a version
 	 * (hybrid logical clock and device) in sync_obj. */
 	SYNC_MIGRATION,
+	/* 10: a task keeps the UID of the VTODO it came from (or one made
+	 * for it), so an iCalendar file imported again updates it */
+	"ALTER TABLE tasks ADD COLUMN uid TEXT;"
+	"UPDATE tasks SET uid = created_at || '-' || lower(hex(randomblob(8))) || '@nestor';"
+	"CREATE UNIQUE INDEX tasks_uid ON tasks(uid);",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

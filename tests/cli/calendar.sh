@@ -51,7 +51,7 @@ expect_eq "its message" "$(cat err)" "nestor: event rm: event 3 does not repeat 
 # import (stdin), export, re-import into an empty database: same year
 nestor import - < "$DATA/calendar.ics" >/dev/null
 nestor import "$DATA/mixed.ics" 2>err >/dev/null
-expect_eq "skipped report" "$(cat err)" "nestor: import: skipped 1 VTODO, 1 VJOURNAL"
+expect_eq "skipped report: a VTODO is a task now" "$(cat err)" "nestor: import: skipped 1 VJOURNAL"
 nestor export -o all.ics
 grep -q "^UID:weekly-berlin@test" all.ics || fail "export keeps UIDs"
 nestor --db other.db import all.ics >/dev/null
@@ -60,7 +60,7 @@ nestor --db other.db agenda --from 2026-01-01 --to 2026-12-31 --json | grep -v '
 [ "$(grep -c '"uid"' a.json)" -gt 250 ] || fail "a year of occurrences expected"
 cmp -s a.json b.json || fail "agendas differ after the round trip: $(diff a.json b.json | head -20)"
 out=$(nestor --db other.db import all.ics)
-expect_eq "re-import updates" "$out" "0 added, 10 updated; 0 alarms set, 1 in the past skipped"
+expect_eq "re-import updates" "$out" "0 added, 10 updated; 0 tasks added, 1 updated; 0 alarms set, 1 in the past skipped"
 
 # a malformed file is rejected with its line, and nothing is written
 set +e

@@ -95,3 +95,18 @@ expect_eq "ends read as a person means them" \
      3  22:00-...    c"
 expect_eq "nothing stored by the errors" "$(nestor --db end.db event search late early)" \
 	'no events match "late early"'
+
+# export carries only the part of a VTIMEZONE that covers its events: four
+# events in New York time, not New York's rules back to 1883
+for d in 02 03 04 05; do
+	nestor --db ny.db event add "ny $d" --at "2026-06-$d 09:00" --tz America/New_York >/dev/null
+done
+nestor --db ny.db event add weekly --at "2026-07-01 09:00" --tz Asia/Tokyo --every weekly >/dev/null
+nestor --db ny.db export -o ny.ics
+vtz=$(awk '/^BEGIN:VTIMEZONE/,/^END:VTIMEZONE/' ny.ics | grep -A100 'TZID:America/New_York' | sed '/^END:VTIMEZONE/q')
+[ "$(printf '%s\n' "$vtz" | wc -c)" -lt 400 ] || fail "New York's VTIMEZONE is not trimmed: $vtz"
+grep -q '^DTSTART:18' ny.ics && fail "rules of the 1800s exported"
+nestor --db ny2.db import ny.ics >/dev/null
+nestor --db ny.db agenda --from 2026-06-01 --to 2026-12-31 --json | grep -v '"id"' > a.json
+nestor --db ny2.db agenda --from 2026-06-01 --to 2026-12-31 --json | grep -v '"id"' > b.json
+cmp -s a.json b.json || fail "a trimmed zone changes the occurrences: $(diff a.json b.json | head)"

@@ -85,6 +85,15 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a,
 		err_prefix(e, "%s", arg_name(a, ARG_DUR));
 		return -1;
 	}
+	if (a->tz && *a->tz) {
+		/* an all-day event keeps no zone, but a wrong name is still wrong */
+		z = caltz_open(s, a->tz, e);
+		if (!z) {
+			err_prefix(e, "%s", a->tool ? "tz" : "--tz");
+			return -1;
+		}
+		tz_free(z);
+	}
 	if (a->tz) {
 		set_str(&ev->tzid, a->tz);
 	} else if (adding) {

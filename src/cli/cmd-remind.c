@@ -423,6 +423,14 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
 	if (optind < argc && cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;
+	if (id) {
+		/* an id that names no job is an error, not "no runs" */
+		struct job j;
+
+		if (job_get(ctx->store, id, &j, &ctx->err) < 0)
+			return -1;
+		job_release(&j);
+	}
 	if (job_history(ctx->store, id, (size_t)limit, &runs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {

@@ -36,7 +36,7 @@ const struct cmd cmd_table[] = {
 	{ "weather", "[PLACE] [--days N] [--date WHEN] [--json]",
 	  "current weather and forecast (Open-Meteo, cached)", CMD_NEEDS_DB, cmd_weather, NULL },
 	{ "event", NULL, "manage calendar events (add, show, edit, rm, search)", 0, NULL, cmd_event_verbs },
-	{ "agenda", "[--from WHEN] [--to WHEN] [--calendar NAME] [--json]", "events of the coming week (or a window), by day", CMD_NEEDS_DB, cmd_agenda, NULL },
+	{ "agenda", "[--from WHEN] [--to WHEN] [--calendar NAME] [--json]", "events of today and the 6 days after (or a window), by day", CMD_NEEDS_DB, cmd_agenda, NULL },
 	{ "import", "FILE.ics|- [--calendar NAME]", "import events and tasks from an iCalendar file", CMD_NEEDS_DB, cmd_import, NULL },
 	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o FILE]", "export events and tasks as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
 	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,

@@ -110,3 +110,25 @@ nestor --db ny2.db import ny.ics >/dev/null
 nestor --db ny.db agenda --from 2026-06-01 --to 2026-12-31 --json | grep -v '"id"' > a.json
 nestor --db ny2.db agenda --from 2026-06-01 --to 2026-12-31 --json | grep -v '"id"' > b.json
 cmp -s a.json b.json || fail "a trimmed zone changes the occurrences: $(diff a.json b.json | head)"
+
+# an option naming something unknown is an error naming it, not an empty result
+set +e
+nestor agenda --calendar travl 2>err; rc=$?
+set -e
+expect_eq "unknown calendar exits 2" "$rc" 2
+expect_eq "names it and the calendars there are" "$(cat err)" \
+	"nestor: agenda: no calendar named 'travl' (calendars: personal, travel)"
+set +e
+nestor export --calendar travl >/dev/null 2>err; rc=$?
+set -e
+expect_eq "export: unknown calendar" "$rc:$(cat err)" \
+	"2:nestor: export: no calendar named 'travl' (calendars: personal, travel)"
+set +e
+nestor event add party --at 2026-07-04 --tz America/New_Yrok 2>err; rc=$?
+set -e
+expect_eq "an all-day event's --tz is still checked" "$rc:$(cat err)" \
+	"2:nestor: event add: --tz: unknown time zone \"America/New_Yrok\""
+set +e
+nestor jobs history 999 2>err; rc=$?
+set -e
+expect_eq "jobs history of no job" "$rc:$(cat err)" "1:nestor: jobs history: no job with id 999"

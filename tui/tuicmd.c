@@ -1,6 +1,7 @@
 /* Turns and slash commands for the TUI, on the worker thread, and the
  * conversation paged in from the database. */
 #include "tuicmd.h"
+#include "tool.h"
 #include "answer.h"
 #include "assistant.h"
 #include "conversation.h"
@@ -48,7 +49,7 @@ static void prepend_message(struct chat *chat, const struct message *m)
 			const cJSON *fn = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, i), "function");
 			const cJSON *name = cJSON_GetObjectItem(fn, "name");
 			const cJSON *args = cJSON_GetObjectItem(fn, "arguments");
-			char *line = chat_tool_line(cJSON_IsString(name) ? name->valuestring : "?",
+			char *line = tool_call_text(cJSON_IsString(name) ? name->valuestring : "?",
 						    cJSON_IsString(args) ? args->valuestring : NULL);
 
 			chat_prepend(chat, CHAT_TOOL, line);
@@ -58,7 +59,7 @@ static void prepend_message(struct chat *chat, const struct message *m)
 		if (m->content && m->content[0])
 			chat_prepend(chat, CHAT_ASSISTANT, m->content);
 	} else if (!strcmp(m->role, "tool")) {
-		char *msg = chat_tool_error(NULL, m->content);
+		char *msg = tool_error_text(NULL, m->content);
 
 		if (msg)
 			chat_prepend(chat, CHAT_ERROR, msg);
@@ -383,7 +384,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		c->got_text = true;
 		break;
 	case WORKER_TOOL_CALL: {
-		char *line = chat_tool_line(ev->a, ev->b);
+		char *line = tool_call_text(ev->a, ev->b);
 
 		chat_end_stream(c->chat);
 		chat_add(c->chat, CHAT_TOOL, line);
@@ -391,7 +392,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		break;
 	}
 	case WORKER_TOOL_RESULT: {
-		char *msg = chat_tool_error(ev->a, ev->b);
+		char *msg = tool_error_text(ev->a, ev->b);
 
 		if (msg)
 			chat_add(c->chat, CHAT_ERROR, msg);

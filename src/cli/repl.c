@@ -111,12 +111,25 @@ static void sink_reasoning(void *arg, const char *delta)
 	r->mid_line = delta[len - 1] != '\n';
 }
 
-/* A tool runs: the thinking before it is over. */
+/* A tool runs: the thinking before it is over.  On a terminal the call is
+ * shown, dim, in the form every front uses (tool.h). */
 static void sink_tool_call(void *arg, const char *name, const char *args_json)
 {
-	(void)name;
-	(void)args_json;
-	end_thought(arg);
+	struct repl *r = arg;
+	char *line;
+
+	end_thought(r);
+	if (!r->tty)
+		return;
+	if (r->mid_line)
+		fputc('\n', stdout);
+	line = tool_call_text(name, args_json);
+	fputs("\033[2m  -> ", stdout);
+	cmd_put_safe(stdout, line);
+	fputs("\033[0m\n", stdout);
+	fflush(stdout);
+	free(line);
+	r->mid_line = false;
 }
 
 static void sink_text(void *arg, const char *delta)

@@ -14,6 +14,8 @@ start
 term_wait "^nestor>$"
 term_keys "remind me to call mom tomorrow at 5pm" Enter
 term_wait "^Reminder 1 set for tomorrow 17:00: call mom$"
+# the tool call, in the form the TUI and history show use
+term_wait -F "  -> reminder_add 'call mom' $(test_date 86400 +%F)T17:00:00+00:00"
 term_keys "/reminders" Enter
 term_wait "^ +1 +tomorrow 17:00 +- +call mom$"
 # a reminder due in 3 s fires above the prompt; the half-typed line stays

@@ -15,7 +15,7 @@ nestor task add "buy milk" --due "today 23:00" > /dev/null
 start
 term_keys 'add task call the bank' Enter
 term_wait -F 'nestor: Task 2 added: call the bank'
-expect_match "tool call line" "$(cat screen)" "^  -> task.add 'call the bank'$"
+expect_match "tool call line" "$(cat screen)" "^  -> task_add 'call the bank'$"
 term_keys 'мои задачи' Enter
 term_wait -F 'you: мои задачи'
 term_wait -F 'nestor: Задачи:'

@@ -21,6 +21,7 @@
 #include "task.h"
 #include "testutil.h"
 #include "theme.h"
+#include "tool.h"
 #include "when.h"
 #include "worker.h"
 #include "wrap.h"
@@ -350,20 +351,21 @@ END_TEST
 
 START_TEST(test_tool_lines)
 {
-	char *s = chat_tool_line("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
+	char *s = tool_call_text("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
 
-	ck_assert_str_eq(s, "reminder.add 'tomorrow 17:00' 'call mom'");
+	/* the name as the registry knows it, as REPL, TUI and history show it */
+	ck_assert_str_eq(s, "reminder_add 'tomorrow 17:00' 'call mom'");
 	free(s);
-	s = chat_tool_line("task_list", "{\"all\":true,\"x\":false,\"id\":4}");
-	ck_assert_str_eq(s, "task.list all 4");
+	s = tool_call_text("task_list", "{\"all\":true,\"x\":false,\"id\":4}");
+	ck_assert_str_eq(s, "task_list all 4");
 	free(s);
-	s = chat_tool_line("time_now", "{}");
-	ck_assert_str_eq(s, "time.now");
+	s = tool_call_text("time_now", "{}");
+	ck_assert_str_eq(s, "time_now");
 	free(s);
-	s = chat_tool_error("task_done", "{\"error\":\"no task 9\"}");
-	ck_assert_str_eq(s, "task.done: no task 9");
+	s = tool_error_text("task_done", "{\"error\":\"no task 9\"}");
+	ck_assert_str_eq(s, "task_done: no task 9");
 	free(s);
-	ck_assert_ptr_null(chat_tool_error("task_done", "{\"id\":9}"));
+	ck_assert_ptr_null(tool_error_text("task_done", "{\"id\":9}"));
 }
 END_TEST
 

@@ -136,22 +136,10 @@ static void resume(struct tuicmd *c)
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
 		struct err *e)
 {
-	size_t n = 0, k = 0;
-
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
 	c->chat = chat;
 	c->worker = w;
-	for (const struct slash *s = slash_table; s->name; s++)
-		n++;
-	for (const struct cmd *t = cmd_table; t->name; t++)
-		n++;
-	c->names = xcalloc(n + 1, sizeof(char *));
-	for (const struct slash *s = slash_table; s->name; s++)
-		c->names[k++] = xstrdup(s->name);
-	for (const struct cmd *t = cmd_table; t->name; t++)
-		if (!is_refused(t->name) && strcmp(t->name, "help"))
-			c->names[k++] = xasprintf("/%s", t->name);
 	c->wstore = store_open(ctx->db_path, e);
 	if (!c->wstore)
 		return -1;
@@ -167,9 +155,6 @@ int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct wor
 
 void tuicmd_close(struct tuicmd *c)
 {
-	for (size_t i = 0; c->names && c->names[i]; i++)
-		free(c->names[i]);
-	free(c->names);
 	engine_free(c->engine);
 	store_free(c->wstore);
 	memset(c, 0, sizeof(*c));
@@ -421,37 +406,10 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 	return false;
 }
 
-const char **tuicmd_completions(struct tuicmd *c, const char *before)
+char **tuicmd_completions(struct tuicmd *c, const char *before)
 {
-	const char *sp = strchr(before, ' '), **out;
-	const struct cmd *group = NULL;
-	size_t n = 0;
-
-	if (before[0] != '/')
-		return NULL;
-	if (!sp) {
-		for (n = 0; c->names[n]; n++)
-			;
-		out = xcalloc(n + 1, sizeof(*out));
-		for (size_t i = 0; i < n; i++)
-			out[i] = c->names[i];
-		return out;
-	}
-	if (strchr(sp + 1, ' '))
-		return NULL;
-	for (const struct cmd *k = cmd_table; k->name; k++)
-		if (strlen(k->name) == (size_t)(sp - before - 1) &&
-		    !strncmp(k->name, before + 1, (size_t)(sp - before - 1)))
-			group = k;
-	if (!group || !group->sub)
-		return NULL;
-	for (const struct cmd *v = group->sub; v->name; v++)
-		n++;
-	out = xcalloc(n + 1, sizeof(*out));
-	n = 0;
-	for (const struct cmd *v = group->sub; v->name; v++)
-		out[n++] = v->name;
-	return out;
+	(void)c;
+	return slash_completions(before, refused);
 }
 
 void tuicmd_status(struct tuicmd *c, struct status_info *si)

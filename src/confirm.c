@@ -70,8 +70,7 @@ static void rule(struct sbuf *sb, const char *every)
 		sbuf_addf(sb, ", %s", buf);
 }
 
-static void head(struct sbuf *sb, const char *what, long long id, bool updated,
-		 const char *title)
+static void head(struct sbuf *sb, const char *what, long long id, bool updated, const char *title)
 {
 	sbuf_addf(sb, "%s %lld%s: %s", what, id, updated ? " updated" : "", title ? title : "");
 }

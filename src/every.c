@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXB ICAL_RECURRENCE_ARRAY_MAX
+#define MAXB	 ICAL_RECURRENCE_ARRAY_MAX
 #define WEEKDAYS 0x3e /* Monday to Friday, bit n: wday n (Sunday 0) */
-#define WEEKEND 0x41
+#define WEEKEND	 0x41
 
 struct out {
 	char *buf;
@@ -35,22 +35,22 @@ static void put(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
 }
 
-static const char *const en_day[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
+static const char *const en_day[] = { "Sunday",	  "Monday", "Tuesday", "Wednesday",
 				      "Thursday", "Friday", "Saturday" };
 /* "каждую пятницу", "по пятницам", "в пятницу" */
-static const char *const ru_each[] = { "каждое воскресенье", "каждый понедельник",
-				       "каждый вторник", "каждую среду", "каждый четверг",
-				       "каждую пятницу", "каждую субботу" };
+static const char *const ru_each[] = { "каждое воскресенье", "каждый понедельник", "каждый вторник",
+				       "каждую среду",	     "каждый четверг",	   "каждую пятницу",
+				       "каждую субботу" };
 static const char *const ru_dat[] = { "воскресеньям", "понедельникам", "вторникам", "средам",
-				      "четвергам", "пятницам", "субботам" };
+				      "четвергам",    "пятницам",      "субботам" };
 static const char *const ru_acc[] = { "воскресенье", "понедельник", "вторник", "среду",
-				      "четверг", "пятницу", "субботу" };
+				      "четверг",     "пятницу",	    "субботу" };
 static const char ru_gender[] = "nmmfmff"; /* of each day, for its ordinal */
-static const char *const en_month[] = { "January", "February", "March", "April",
-					"May", "June", "July", "August",
-					"September", "October", "November", "December" };
-static const char *const ru_month[] = { "января", "февраля", "марта", "апреля",
-					"мая", "июня", "июля", "августа",
+static const char *const en_month[] = { "January",   "February", "March",    "April",
+					"May",	     "June",	 "July",     "August",
+					"September", "October",	 "November", "December" };
+static const char *const ru_month[] = { "января",   "февраля", "марта",	 "апреля",
+					"мая",	    "июня",    "июля",	 "августа",
 					"сентября", "октября", "ноября", "декабря" };
 
 static bool ru(const char *lang)
@@ -117,7 +117,10 @@ static void days(struct out *o, bool r, unsigned mask, bool with_every)
 			continue;
 		if (k == 0) {
 			if (r && n == 1)
-				put(o, "%s%s", with_every ? "" : d == 2 ? "во " : "в ",
+				put(o, "%s%s",
+				    with_every ? ""
+				    : d == 2   ? "во "
+					       : "в ",
 				    with_every ? ru_each[d] : ru_acc[d]);
 			else if (r)
 				put(o, "по %s", ru_dat[d]);
@@ -164,9 +167,12 @@ static bool sayable(const struct icalrecurrencetype *rt)
 	size_t nday = count(rt->by_day, ICAL_BY_DAY_SIZE);
 
 	if (rt->freq == ICAL_NO_RECURRENCE || rt->freq == ICAL_SECONDLY_RECURRENCE || rt->rscale ||
-	    count(rt->by_second, ICAL_BY_SECOND_SIZE) || count(rt->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
-	    count(rt->by_week_no, ICAL_BY_WEEKNO_SIZE) || count(rt->by_set_pos, ICAL_BY_SETPOS_SIZE) ||
-	    count(rt->by_hour, ICAL_BY_HOUR_SIZE) > 1 || count(rt->by_minute, ICAL_BY_MINUTE_SIZE) > 1 ||
+	    count(rt->by_second, ICAL_BY_SECOND_SIZE) ||
+	    count(rt->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
+	    count(rt->by_week_no, ICAL_BY_WEEKNO_SIZE) ||
+	    count(rt->by_set_pos, ICAL_BY_SETPOS_SIZE) ||
+	    count(rt->by_hour, ICAL_BY_HOUR_SIZE) > 1 ||
+	    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) > 1 ||
 	    (count(rt->by_minute, ICAL_BY_MINUTE_SIZE) && !count(rt->by_hour, ICAL_BY_HOUR_SIZE)) ||
 	    count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 1 ||
 	    count(rt->by_month, ICAL_BY_MONTH_SIZE) > 1)
@@ -189,8 +195,9 @@ static bool sayable(const struct icalrecurrencetype *rt)
 	for (size_t i = 0; i < nday; i++) {
 		int pos = icalrecurrencetype_day_position(rt->by_day[i]);
 
-		if (rt->freq == ICAL_MONTHLY_RECURRENCE ? nday > 1 || pos < -1 || pos > 5 || pos == 0
-							  : pos != 0)
+		if (rt->freq == ICAL_MONTHLY_RECURRENCE
+			    ? nday > 1 || pos < -1 || pos > 5 || pos == 0
+			    : pos != 0)
 			return false;
 	}
 	return true;
@@ -208,9 +215,7 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 	case ICAL_MINUTELY_RECURRENCE:
 		unit(o, r, n, "minute", "минуту", "каждую", "минуты", "минут");
 		break;
-	case ICAL_HOURLY_RECURRENCE:
-		unit(o, r, n, "hour", "час", "каждый", "часа", "часов");
-		break;
+	case ICAL_HOURLY_RECURRENCE: unit(o, r, n, "hour", "час", "каждый", "часа", "часов"); break;
 	case ICAL_DAILY_RECURRENCE:
 		if (nday && n == 1)
 			days(o, r, mask, true);
@@ -235,8 +240,8 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 			int d = (int)icalrecurrencetype_day_day_of_week(rt->by_day[0]) - 1;
 
 			if (r)
-				put(o, " %s %s %s", pos == 2 ? "во" : "в", ru_ordinal(pos, ru_gender[d]),
-				    ru_acc[d]);
+				put(o, " %s %s %s", pos == 2 ? "во" : "в",
+				    ru_ordinal(pos, ru_gender[d]), ru_acc[d]);
 			else
 				put(o, " on the %s %s", en_ordinal(pos), en_day[d]);
 		} else if (count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE)) {
@@ -263,15 +268,16 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 				put(o, " on %d %s", rt->by_month_day[0], en_month[m]);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (count(rt->by_hour, ICAL_BY_HOUR_SIZE))
 		put(o, r ? " в %02d:%02d" : " at %02d:%02d", rt->by_hour[0],
 		    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) ? rt->by_minute[0] : 0);
 	if (rt->count > 0)
 		put(o, ", %d %s", rt->count,
-		    r ? ru_plural(rt->count, "раз", "раза", "раз") : rt->count == 1 ? "time" : "times");
+		    r		     ? ru_plural(rt->count, "раз", "раза", "раз")
+		    : rt->count == 1 ? "time"
+				     : "times");
 	else if (!icaltime_is_null_time(rt->until))
 		put(o, r ? ", до %04d-%02d-%02d" : ", until %04d-%02d-%02d", rt->until.year,
 		    rt->until.month, rt->until.day);

@@ -33,7 +33,8 @@ int notify_check_channels(const char *list, struct err *e)
 			      !strncmp(notify_channels[i], p, len);
 		if (len && !ok)
 			return err_set(e, ERR_USAGE,
-				       "unknown channel \"%.*s\" (stdout, desktop, command, tui, telegram)",
+				       "unknown channel \"%.*s\" (stdout, desktop, command, tui, "
+				       "telegram)",
 				       (int)len, p);
 		n += len > 0;
 		p += len;
@@ -110,8 +111,8 @@ static void child(char *const argv[], char **env, int errfd)
 /* The first line a child wrote on stderr, bounded; the rest is read and
  * dropped so the child never blocks on a full pipe. */
 struct errline {
-	int fd;              /* the pipe's read end, -1 at its end */
-	bool done;           /* the line is complete */
+	int fd;	   /* the pipe's read end, -1 at its end */
+	bool done; /* the line is complete */
 	size_t n;
 	char text[NOTIFY_ERRLINE + 1];
 };

@@ -35,8 +35,8 @@
 
 struct notify_opts {
 	const char *command; /* notify.command, or NULL */
-	long timeout;        /* seconds a child may run */
-	FILE *out;           /* the stdout channel's stream; NULL: skipped */
+	long timeout;	     /* seconds a child may run */
+	FILE *out;	     /* the stdout channel's stream; NULL: skipped */
 };
 
 /* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */
@@ -60,12 +60,12 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 struct config;
 struct notify_reach {
 	enum sched_runner runner;
-	int pid;                 /* the runner's, 0 when unknown */
-	bool runner_out;         /* its standard output is not /dev/null */
+	int pid;		 /* the runner's, 0 when unknown */
+	bool runner_out;	 /* its standard output is not /dev/null */
 	const char *desktop_why; /* NULL: notify-send and a session are there */
-	bool command;            /* notify.command is set */
-	bool telegram;           /* telegram.token_secret is set */
-	const char *defaults;    /* notify.channels */
+	bool command;		 /* notify.command is set */
+	bool telegram;		 /* telegram.token_secret is set */
+	const char *defaults;	 /* notify.channels */
 };
 void notify_reach_probe(struct notify_reach *r, const char *db_path, struct config *cfg);
 /* NULL when channel can reach someone now, else why not (a static string

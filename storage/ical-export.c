@@ -11,16 +11,16 @@
 
 /* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
  * is its zone, the local one for NULL). */
-static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day,
-			       const char *tzid, struct tz *z)
+static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
+			       struct tz *z)
 {
 	bool utc = !all_day && tzid && tz_is_utc(tzid);
 	struct icaltimetype v;
 	icalproperty *p;
 
 	if (all_day || utc) {
-		v = icaltime_from_timet_with_zone(t, all_day, utc ? icaltimezone_get_utc_timezone()
-								  : NULL);
+		v = icaltime_from_timet_with_zone(t, all_day,
+						  utc ? icaltimezone_get_utc_timezone() : NULL);
 		if (all_day)
 			v.zone = NULL;
 	} else {
@@ -80,14 +80,13 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone)
 	icalcomponent *c = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 
 	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
+	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+					      ev->updated_at, 0, icaltimezone_get_utc_timezone())));
 	icalcomponent_add_property(
-		c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
-			   ev->updated_at, 0, icaltimezone_get_utc_timezone())));
-	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
-						ev->tzid, zone));
+		c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day, ev->tzid, zone));
 	if (ev->end != ev->start || ev->all_day)
-		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY, ev->end,
-							ev->all_day, ev->tzid, zone));
+		icalcomponent_add_property(
+			c, time_prop(ICAL_DTEND_PROPERTY, ev->end, ev->all_day, ev->tzid, zone));
 	add_text(c, icalproperty_new_summary, ev->summary);
 	add_text(c, icalproperty_new_description, ev->notes);
 	add_text(c, icalproperty_new_location, ev->location);
@@ -125,9 +124,9 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 		one.notes = o->notes ? o->notes : ev->notes;
 		one.location = o->location ? o->location : ev->location;
 		c = vevent(&one, zone);
-		icalcomponent_add_property(c, time_prop(ICAL_RECURRENCEID_PROPERTY,
-							o->recurrence_id, ev->all_day, ev->tzid,
-							zone));
+		icalcomponent_add_property(c,
+					   time_prop(ICAL_RECURRENCEID_PROPERTY, o->recurrence_id,
+						     ev->all_day, ev->tzid, zone));
 		icalcomponent_add_component(cal, c);
 	}
 }
@@ -135,8 +134,8 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 /* The span of the exported events in zone tzid: from the earliest start
  * (an override's too) to the latest end, *open when a series in it has no
  * last occurrence known here (the end is then left open). */
-static void zone_span(const struct event_list *l, const bool *used, const char *tzid,
-		      time_t *first, time_t *last, bool *open)
+static void zone_span(const struct event_list *l, const bool *used, const char *tzid, time_t *first,
+		      time_t *last, bool *open)
 {
 	*first = (time_t)253402300799LL;
 	*last = 0;
@@ -194,7 +193,8 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 			zone_span(l, used, tzid, &first, &last, &open);
 			icaltimezone_truncate_vtimezone(
 				vtz, icaltime_from_timet_with_zone(first, 0, utc),
-				open ? icaltime_null_time() : icaltime_from_timet_with_zone(last, 0, utc),
+				open ? icaltime_null_time()
+				     : icaltime_from_timet_with_zone(last, 0, utc),
 				0);
 		}
 		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);

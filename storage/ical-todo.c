@@ -40,8 +40,8 @@ static void set_due(struct task *t, const struct ical_todo_due *due)
 	task_set_due(t, &w);
 }
 
-int ical_todo_import(struct store *s, icalcomponent *c, const struct ical_todo_due *due,
-		     int line, time_t now, size_t *added, size_t *updated, struct err *e)
+int ical_todo_import(struct store *s, icalcomponent *c, const struct ical_todo_due *due, int line,
+		     time_t now, size_t *added, size_t *updated, struct err *e)
 {
 	const char *uid = icalcomponent_get_uid(c), *summary = icalcomponent_get_summary(c);
 	const char *notes = icalcomponent_get_description(c);
@@ -75,12 +75,12 @@ int ical_todo_import(struct store *s, icalcomponent *c, const struct ical_todo_d
 	t.priority = pp ? priority_flip(icalproperty_get_priority(pp)) : 0;
 	set_due(&t, due);
 	t.status = st == ICAL_STATUS_COMPLETED || pc ? TASK_DONE
-		   : st == ICAL_STATUS_CANCELLED    ? TASK_CANCELLED
-						    : TASK_TODO;
+		   : st == ICAL_STATUS_CANCELLED     ? TASK_CANCELLED
+						     : TASK_TODO;
 	t.done_at = 0;
 	if (t.status == TASK_DONE)
-		t.done_at = pc ? icaltime_as_timet_with_zone(icalproperty_get_completed(pc), utc)
-			       : now;
+		t.done_at =
+			pc ? icaltime_as_timet_with_zone(icalproperty_get_completed(pc), utc) : now;
 	if (old) {
 		rc = task_update(s, &t, e);
 	} else {
@@ -118,15 +118,16 @@ static icalcomponent *vtodo(const struct task *t)
 	icaltimezone *utc = icaltimezone_get_utc_timezone();
 
 	icalcomponent_set_uid(c, t->uid);
-	icalcomponent_add_property(c, icalproperty_new_dtstamp(
-					      icaltime_from_timet_with_zone(t->created_at, 0, utc)));
-	icalcomponent_add_property(c, icalproperty_new_created(
-					      icaltime_from_timet_with_zone(t->created_at, 0, utc)));
+	icalcomponent_add_property(
+		c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(t->created_at, 0, utc)));
+	icalcomponent_add_property(
+		c, icalproperty_new_created(icaltime_from_timet_with_zone(t->created_at, 0, utc)));
 	icalcomponent_set_summary(c, t->title);
 	if (t->notes && *t->notes)
 		icalcomponent_set_description(c, t->notes);
 	if (t->priority)
-		icalcomponent_add_property(c, icalproperty_new_priority(priority_flip(t->priority)));
+		icalcomponent_add_property(c,
+					   icalproperty_new_priority(priority_flip(t->priority)));
 	if (t->has_due && t->due_date_only) {
 		struct icaltimetype d = icaltime_from_timet_with_zone(t->due, 1, NULL);
 		struct tm tm;
@@ -138,8 +139,8 @@ static icalcomponent *vtodo(const struct task *t)
 		d.day = tm.tm_mday;
 		icalcomponent_add_property(c, icalproperty_new_due(d));
 	} else if (t->has_due) {
-		icalcomponent_add_property(c, icalproperty_new_due(
-						      icaltime_from_timet_with_zone(t->due, 0, utc)));
+		icalcomponent_add_property(
+			c, icalproperty_new_due(icaltime_from_timet_with_zone(t->due, 0, utc)));
 	}
 	if (t->status == TASK_DONE) {
 		icalcomponent_set_status(c, ICAL_STATUS_COMPLETED);
@@ -155,8 +156,8 @@ static icalcomponent *vtodo(const struct task *t)
 	return c;
 }
 
-int ical_todo_export(struct store *s, icalcomponent *vcal, const time_t *from,
-		     const time_t *to, struct err *e)
+int ical_todo_export(struct store *s, icalcomponent *vcal, const time_t *from, const time_t *to,
+		     struct err *e)
 {
 	struct task *ts;
 	size_t n;

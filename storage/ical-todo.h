@@ -24,18 +24,18 @@
 /* DUE as the import read it, in the file's zones. */
 struct ical_todo_due {
 	bool has;
-	time_t at;    /* the instant, or the UTC midnight of a DATE */
+	time_t at; /* the instant, or the UTC midnight of a DATE */
 	bool is_date;
 };
 
 /* Store VTODO c (line: where it starts, for errors); counts it in *added
  * or *updated.  Runs inside the import's transaction. */
-int ical_todo_import(struct store *s, icalcomponent *c, const struct ical_todo_due *due,
-		     int line, time_t now, size_t *added, size_t *updated, struct err *e);
+int ical_todo_import(struct store *s, icalcomponent *c, const struct ical_todo_due *due, int line,
+		     time_t now, size_t *added, size_t *updated, struct err *e);
 
 /* Add the tasks (done and cancelled ones too) to vcal as VTODOs; with a
  * window [*from, *to) (either may be NULL), only the tasks due in it. */
-int ical_todo_export(struct store *s, icalcomponent *vcal, const time_t *from,
-		     const time_t *to, struct err *e);
+int ical_todo_export(struct store *s, icalcomponent *vcal, const time_t *from, const time_t *to,
+		     struct err *e);
 
 #endif

@@ -43,7 +43,7 @@ struct import {
 	struct store *s;
 	icalparser *parser;
 	icalcomponent *zones; /* the VTIMEZONEs of the calendar being read */
-	char **saved;         /* zones of these VTIMEZONEs stored already */
+	char **saved;	      /* zones of these VTIMEZONEs stored already */
 	size_t nsaved;
 	struct later *later;
 	size_t nlater;
@@ -52,7 +52,10 @@ struct import {
 	const char *calendar;
 	time_t now;
 	struct ical_report *rep;
-	struct { char kind[48]; size_t n; } skip[8];
+	struct {
+		char kind[48];
+		size_t n;
+	} skip[8];
 	size_t nskip;
 	/* What this import wrote: rows above max_before it added; rows at or
 	 * below it that it rewrote are in rewritten. */
@@ -357,8 +360,7 @@ static void report_progress(struct import *im, bool last)
 }
 
 /* Write ev (a series or a single event) as read from part p. */
-static int write_one(struct import *im, struct event *ev, const struct ical_part *p,
-		     struct err *e)
+static int write_one(struct import *im, struct event *ev, const struct ical_part *p, struct err *e)
 {
 	long long id;
 
@@ -377,8 +379,7 @@ static int write_one(struct import *im, struct event *ev, const struct ical_part
 	return 0;
 }
 
-static int read_event(struct import *im, icalcomponent *c, const struct ical_part *p,
-		      struct err *e)
+static int read_event(struct import *im, icalcomponent *c, const struct ical_part *p, struct err *e)
 {
 	icalproperty *rid = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
 	icalproperty *rr = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
@@ -479,14 +480,14 @@ static int attach(struct import *im, struct err *e)
 			if (ev.all_day && !o->rid_date)
 				o->o.recurrence_id = tz_local_to_date(o->o.recurrence_id);
 			event_drop_override(&ev, o->o.recurrence_id);
-			ev.overrides = xrealloc(ev.overrides,
-						(ev.noverrides + 1) * sizeof(*ev.overrides));
+			ev.overrides =
+				xrealloc(ev.overrides, (ev.noverrides + 1) * sizeof(*ev.overrides));
 			ev.overrides[ev.noverrides++] = o->o;
 			memset(&o->o, 0, sizeof(o->o));
 		}
 		/* a series of this file had its alarms counted when written */
-		rc = event_write(im->s, &ev, im->now,
-				 written(im, ev.id) ? NULL : &im->rep->alarms, e);
+		rc = event_write(im->s, &ev, im->now, written(im, ev.id) ? NULL : &im->rep->alarms,
+				 e);
 		if (rc == 0)
 			count_update(im, ev.id);
 		event_release(&ev);
@@ -500,8 +501,8 @@ static int attach(struct import *im, struct err *e)
 static bool kept(const char *name)
 {
 	static const char *const names[] = {
-		"UID",	  "SUMMARY", "DESCRIPTION",   "LOCATION", "DTSTART",
-		"DTEND",  "DURATION", "RRULE",	       "EXDATE",   "RECURRENCE-ID",
+		"UID",	    "SUMMARY",		 "DESCRIPTION", "LOCATION", "DTSTART",
+		"DTEND",    "DURATION",		 "RRULE",	"EXDATE",   "RECURRENCE-ID",
 		"ATTENDEE", "X-NESTOR-CALENDAR", NULL,
 	};
 
@@ -540,14 +541,13 @@ static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 }
 
 /* A VTODO: its DUE read in the file's zones, the rest by ical-todo.c. */
-static int read_todo(struct import *im, icalcomponent *c, const struct ical_part *p,
-		     struct err *e)
+static int read_todo(struct import *im, icalcomponent *c, const struct ical_part *p, struct err *e)
 {
 	icalproperty *due = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
 	struct ical_todo_due d = { due != NULL, 0, false };
 
-	if (due && prop_time(im, due, ical_part_line(p, "DUE", NULL), &d.at, &d.is_date, NULL,
-			     e) < 0)
+	if (due &&
+	    prop_time(im, due, ical_part_line(p, "DUE", NULL), &d.at, &d.is_date, NULL, e) < 0)
 		return -1;
 	return ical_todo_import(im->s, c, &d, ical_part_line(p, "BEGIN", NULL), im->now,
 				&im->rep->tasks_added, &im->rep->tasks_updated, e);
@@ -680,8 +680,7 @@ static int read_all(struct import *im, struct ical_reader *rd, struct err *e)
 }
 
 int ical_import_file(struct store *s, FILE *in, size_t size, const char *calendar, time_t now,
-		     ical_progress_fn *progress, void *arg, struct ical_report *rep,
-		     struct err *e)
+		     ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e)
 {
 	struct ical_reader rd;
 	struct import im;

@@ -8,12 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_SLEEP 60    /* look again at least once a minute (clock changes) */
-#define LOCK_RETRY 5     /* a daemon that stops hands reminders over within 5 s */
+#define MAX_SLEEP   60 /* look again at least once a minute (clock changes) */
+#define LOCK_RETRY  5  /* a daemon that stops hands reminders over within 5 s */
 #define ERROR_RETRY 30
 
-static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
-			  struct err *e)
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct alarm *a = arg;
 

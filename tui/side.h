@@ -19,7 +19,7 @@
 struct side_line {
 	char when[24]; /* "17:00", "Fri 10:00", "!Jun 1" (overdue), "" */
 	char *text;
-	bool alert;    /* overdue: the time is drawn as an error */
+	bool alert; /* overdue: the time is drawn as an error */
 };
 
 struct side_section {

@@ -91,17 +91,10 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 			if (cmd_parse_at(ctx, optarg, &at) < 0)
 				return -1;
 			break;
-		case OPT_EVERY:
-			every = optarg;
-			break;
-		case OPT_CHANNEL:
-			channels = optarg;
-			break;
-		case OPT_TZ:
-			tzid = optarg;
-			break;
-		default:
-			return -1;
+		case OPT_EVERY: every = optarg; break;
+		case OPT_CHANNEL: channels = optarg; break;
+		case OPT_TZ: tzid = optarg; break;
+		default: return -1;
 		}
 	}
 	text = cmd_join_args(argc, argv, optind);
@@ -147,7 +140,8 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 
 			if (rs[i].has_at)
 				fmt_when(rs[i].at, ctx->now, due, sizeof(due));
-			fprintf(ctx->out, "%4lld  %-16s  %-24s  ", rs[i].id, due, every ? every : "-");
+			fprintf(ctx->out, "%4lld  %-16s  %-24s  ", rs[i].id, due,
+				every ? every : "-");
 			if (all)
 				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
 			fprintf(ctx->out, "%s", rs[i].text);
@@ -258,8 +252,9 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 
 	(void)delivered;
 	if (failed)
-		fprintf(ff->errout, "nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n",
-			f->kind, f->job_id, failed);
+		fprintf(ff->errout,
+			"nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n", f->kind,
+			f->job_id, failed);
 	if (ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)
 		return;
 	line = sched_fire_line(f);
@@ -289,7 +284,8 @@ static int dry_run(struct ctx *ctx)
 				fprintf(ctx->out, "would fire reminder %lld: %s\n", r.id, r.text);
 				reminder_release(&r);
 			} else {
-				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind, jobs[i].id);
+				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind,
+					jobs[i].id);
 			}
 		}
 	}
@@ -453,7 +449,8 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 				snprintf(conv, sizeof(conv), "conversation %lld",
 					 runs[i].conversation_id);
 			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  %s\n", runs[i].job_id,
-				due, ran, runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
+				due, ran, runs[i].channel ? runs[i].channel : "-",
+				job_result_name(runs[i].result),
 				runs[i].detail ? runs[i].detail : conv);
 			if (runs[i].output)
 				cmd_print_indented(ctx, runs[i].output, 6);

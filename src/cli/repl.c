@@ -33,8 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HISTORY_MAX 1000
-#define RESUME_SHOW 6   /* messages shown when resuming */
+#define HISTORY_MAX    1000
+#define RESUME_SHOW    6  /* messages shown when resuming */
 #define SCHED_WAKE_MAX 15 /* seconds: reminders added by other processes fire this late at most */
 
 enum { OPT_RESUME = 256, OPT_ASSISTANT };
@@ -45,12 +45,12 @@ struct repl {
 	long long conv;
 	bool quit;
 	bool tty;
-	bool mid_line;   /* the reply being printed has not ended its line */
+	bool mid_line;	     /* the reply being printed has not ended its line */
 	bool show_reasoning; /* llm.show_reasoning: print the model's thinking */
-	bool thinking;   /* that thinking is being printed */
+	bool thinking;	     /* that thinking is being printed */
 	char *history;
 	char prompt[80];
-	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
+	int sched_lock; /* held while this REPL runs the scheduler, else -1 */
 	struct sched_opts sched;
 	struct notify_opts notify;
 	struct syncer *sync; /* global channels, with a server */
@@ -241,8 +241,7 @@ static void put_wrapped_line(const char *line, size_t len, int width)
 			col += columns(line + end, w - end);
 			end = brk = w;
 		}
-		printf("%*s%.*s\n", start ? (int)hang : 0, "", (int)(end - start),
-		       line + start);
+		printf("%*s%.*s\n", start ? (int)hang : 0, "", (int)(end - start), line + start);
 		start = end + strspn(line + end, " ");
 	}
 }
@@ -270,8 +269,10 @@ static void show_help(struct repl *r)
 	sbuf_adds(&sb, "Type a request, or a slash command:\n");
 	for (const struct slash *s = slash_table; s->name; s++)
 		sbuf_addf(&sb, "  %-11s %s\n", s->name, s->help);
-	sbuf_addf(&sb, "  /COMMAND    any nestor command, e.g. /task add buy milk; Tab"
-		       " completes commands and their options\n\n%s\n", help);
+	sbuf_addf(&sb,
+		  "  /COMMAND    any nestor command, e.g. /task add buy milk; Tab"
+		  " completes commands and their options\n\n%s\n",
+		  help);
 	put_wrapped(r, sb.buf);
 	sbuf_release(&sb);
 	free(help);
@@ -456,8 +457,7 @@ static int resume(struct repl *r, long long id)
 	return 0;
 }
 
-static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
-			  struct err *e)
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct repl *r = arg;
 
@@ -465,8 +465,7 @@ static int notify_channel(void *arg, const struct sched_fire *f, const char *cha
 }
 
 /* A fired reminder, above the prompt: the line being typed is kept. */
-static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel,
-			struct err *e)
+static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct repl *r = arg;
 	struct syncer_gate g = { r->sync, r->ctx->cfg, r->sched.lease, notify_channel, r };

@@ -52,8 +52,8 @@
 enum when_anchor { WHEN_DATED, WHEN_TIME, WHEN_SPAN };
 
 struct when {
-	time_t at;      /* the instant; for a date only, local midnight of that day */
-	bool date_only; /* no time of day was given ("tomorrow", "dec 1") */
+	time_t at;		 /* the instant; for a date only, local midnight of that day */
+	bool date_only;		 /* no time of day was given ("tomorrow", "dec 1") */
 	enum when_anchor anchor; /* set by when_parse() */
 };
 

@@ -67,8 +67,8 @@ START_TEST(test_words)
 	char buf[128];
 
 	ck_assert_msg(every_words(r->lang, r->rule, buf, sizeof(buf)) == buf, "%s", r->rule);
-	ck_assert_msg(!strcmp(buf, r->want), "%s (%s): got \"%s\", wanted \"%s\"", r->rule,
-		      r->lang, buf, r->want);
+	ck_assert_msg(!strcmp(buf, r->want), "%s (%s): got \"%s\", wanted \"%s\"", r->rule, r->lang,
+		      buf, r->want);
 }
 END_TEST
 

@@ -351,7 +351,8 @@ END_TEST
 
 START_TEST(test_tool_lines)
 {
-	char *s = tool_call_text("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
+	char *s =
+		tool_call_text("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
 
 	/* the name as the registry knows it, as REPL, TUI and history show it */
 	ck_assert_str_eq(s, "reminder_add 'tomorrow 17:00' 'call mom'");
@@ -381,7 +382,8 @@ START_TEST(test_side_when)
 	now = mktime(&tm); /* Wednesday 2026-11-25 15:00 */
 	reltime_format(RELTIME_SHORT, NULL, now + 2 * 3600, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "17:00");
-	reltime_format(RELTIME_SHORT, NULL, now + 8 * 3600 + 59 * 60 + 59, true, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 8 * 3600 + 59 * 60 + 59, true, now, buf,
+		       sizeof(buf));
 	ck_assert_str_eq(buf, "today");
 	reltime_format(RELTIME_SHORT, NULL, now + 2 * 86400 - 3600, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Fri 14:00");
@@ -528,9 +530,8 @@ START_TEST(test_side_overdue)
 		task_set_due(&t[i], &w);
 		ck_assert_int_eq(task_add(st, &t[i], now, &e), 0);
 	}
-	ck_assert_int_eq(reminder_add(st, "stretch", now + 3600, "FREQ=DAILY", NULL, NULL, now,
-				      &id, &e),
-			 0);
+	ck_assert_int_eq(
+		reminder_add(st, "stretch", now + 3600, "FREQ=DAILY", NULL, NULL, now, &id, &e), 0);
 	side_init(&side);
 	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
 	w0 = newwin(14, 30, 0, 0);
@@ -569,8 +570,9 @@ START_TEST(test_conversation_pages)
 		char text[16];
 
 		snprintf(text, sizeof(text), "m%d", i);
-		ck_assert_int_eq(conversation_add(st, conv, i % 2 ? "user" : "assistant", text, NULL,
-						  NULL, 1000 + i, NULL, &e), 0);
+		ck_assert_int_eq(conversation_add(st, conv, i % 2 ? "user" : "assistant", text,
+						  NULL, NULL, 1000 + i, NULL, &e),
+				 0);
 	}
 	ck_assert_int_eq(conversation_messages_before(st, conv, 0, 100, &ms, &n, &e), 0);
 	ck_assert_uint_eq(n, 100);

@@ -385,9 +385,33 @@ void notify_reach_probe(struct notify_reach *r, const char *db_path, struct conf
 	r->command = v && *v;
 	v = config_get(cfg, "telegram.token_secret");
 	r->telegram = v && *v;
-	r->defaults = config_get(cfg, "notify.channels");
+	r->defaults =
+		config_is_set(cfg, "notify.channels") ? config_get(cfg, "notify.channels") : NULL;
 	if (!r->defaults || !*r->defaults)
-		r->defaults = "stdout,desktop";
+		r->defaults = "stdout,desktop,tui,telegram"; /* whichever works then */
+}
+
+char *notify_default_channels(struct config *cfg, bool tui)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *v = cfg && config_is_set(cfg, "notify.channels")
+				? config_get(cfg, "notify.channels")
+				: NULL;
+
+	if (v && *v)
+		return xstrdup(v);
+	if (tui)
+		sbuf_adds(&sb, "tui");
+	else if (writes_somewhere(getpid()))
+		sbuf_adds(&sb, "stdout");
+	if (!desktop_missing())
+		sbuf_addf(&sb, "%sdesktop", sb.len ? "," : "");
+	v = cfg ? config_get(cfg, "telegram.token_secret") : NULL;
+	if (v && *v)
+		sbuf_addf(&sb, "%stelegram", sb.len ? "," : "");
+	if (!sb.len)
+		sbuf_adds(&sb, "stdout");
+	return sbuf_detach(&sb);
 }
 
 const char *notify_reach_why(const struct notify_reach *r, const char *channel, char *buf,

@@ -65,7 +65,8 @@ struct notify_reach {
 	const char *desktop_why; /* NULL: notify-send and a session are there */
 	bool command;		 /* notify.command is set */
 	bool telegram;		 /* telegram.token_secret is set */
-	const char *defaults;	 /* notify.channels */
+	const char *defaults;	 /* notify.channels, or every channel that can
+				  * be a default (notify_default_channels) */
 };
 void notify_reach_probe(struct notify_reach *r, const char *db_path, struct config *cfg);
 /* NULL when channel can reach someone now, else why not (a static string
@@ -75,6 +76,15 @@ const char *notify_reach_why(const struct notify_reach *r, const char *channel, 
 /* NULL when one channel of the comma-separated list (NULL: the default
  * list) reaches someone, else a new string saying why each does not. */
 char *notify_unreached(const struct notify_reach *r, const char *channels);
+
+/* The channels of a reminder added without any, for the process that fires
+ * it, when notify.channels is not set: what works from here.  tui (in the
+ * TUI, when tui is true), stdout when this process's standard output goes
+ * somewhere (a terminal, cron's mail; not a detached daemon's /dev/null),
+ * desktop where notify-send and a graphical session are, telegram when it
+ * is set up; stdout when none does.  notify.channels when it is set.  A new
+ * string, comma-separated. */
+char *notify_default_channels(struct config *cfg, bool tui);
 
 /* Every channel's name, NULL-terminated. */
 extern const char *const notify_channels[];

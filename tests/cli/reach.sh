@@ -51,3 +51,36 @@ wait_until "the daemon to stop" sh -c "! kill -0 $pid 2>/dev/null"
 pid=
 nestor remind add later --at "tomorrow 09:00" --channel stdout 2>err >/dev/null
 expect_eq "no daemon, no warning again" "$(cat err)" ""
+
+# notify.channels unset: the defaults are what works where the reminder
+# fires.  A detached daemon with no notify-send: nothing does, and remind
+# add says so for a reminder given no channel
+nestor config set notify.channels '' >/dev/null
+pid=$(nestor daemon)
+nestor remind add unset --at "tomorrow 09:00" 2>err >/dev/null
+expect_eq "the default channels, unset, under a detached daemon" "$(cat err)" \
+	"nestor: warning: reminder 8 reaches no one now (stdout: the daemon (pid $pid) is detached, its output goes nowhere; desktop: notify-send not found on PATH; tui: the daemon fires it, not a TUI; telegram: telegram is not set up)"
+kill "$pid"
+wait_until "the daemon to stop" sh -c "! kill -0 $pid 2>/dev/null"
+# ... with notify-send and a session, the same daemon fires it on the
+# desktop alone, not into its /dev/null
+mkdir "$dir/bin"
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >> "%s/desktop.log"\n' "$dir" > "$dir/bin/notify-send"
+chmod +x "$dir/bin/notify-send"
+pid=$(PATH="$dir/bin:$PATH" DISPLAY=:9 "$NESTOR_BIN" daemon)
+PATH="$dir/bin:$PATH" DISPLAY=:9 "$NESTOR_BIN" remind add tea \
+	--at "$(test_date 1 '+%Y-%m-%dT%H:%M:%S%z')" 2>err >/dev/null
+expect_eq "notify-send and a session: reached" "$(cat err)" ""
+wait_until "the desktop notification" grep -qs "tea" "$dir/desktop.log"
+expect_eq "the notification" "$(cat "$dir/desktop.log")" "--app-name=nestor -- nestor tea"
+wait_until "the run recorded" sh -c "'$NESTOR_BIN' jobs history 9 --json | grep -q '\"finished\":	\"'"
+nestor jobs history 9 --json > runs.json
+python3 - <<'PY' || fail "the channels the daemon used: $(cat runs.json)"
+import json
+runs = json.load(open("runs.json"))
+assert [r["channel"] for r in runs] == ["desktop"], runs
+assert runs[0]["result"] == "ok", runs
+PY
+kill "$pid"
+wait_until "the daemon to stop" sh -c "! kill -0 $pid 2>/dev/null"
+pid=

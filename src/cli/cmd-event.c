@@ -148,9 +148,37 @@ static void fmt_span(const struct event_occ *o, time_t ds, time_t de, char *buf,
 	}
 }
 
-static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, time_t de)
+/* The rule of each event of l in words (NULL: none), computed once: a year
+ * agenda prints a series' rule on every one of its lines. */
+static char **rules_in_words(const struct event_list *l)
 {
-	char span[24], line[48], rule[128], *start = line + 20, *p = start;
+	char **w = xcalloc(l->nevents + 1, sizeof(*w)), buf[128];
+
+	for (size_t i = 0; i < l->nevents; i++)
+		if (every_words("en", l->events[i].rrule, buf, sizeof(buf)))
+			w[i] = xstrdup(buf);
+	return w;
+}
+
+static void rules_free(char **w, const struct event_list *l)
+{
+	for (size_t i = 0; w && i < l->nevents; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* The rule in words of occurrence o of l. */
+static const char *occ_rule(char **w, const struct event_list *l, const struct event_occ *o)
+{
+	if (o->ev < l->events || o->ev >= l->events + l->nevents)
+		return NULL;
+	return w[o->ev - l->events];
+}
+
+static void print_occ(struct ctx *ctx, const struct event_occ *o, const char *rule, time_t ds,
+		      time_t de)
+{
+	char span[24], line[48], *start = line + 20, *p = start;
 	size_t n;
 
 	/* fprintf's "%6lld  %-11s  " by hand: a year agenda prints 100k lines */
@@ -170,7 +198,7 @@ static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, tim
 		fputs(o->location, ctx->out);
 		fputc(')', ctx->out);
 	}
-	if (every_words("en", o->ev->rrule, rule, sizeof(rule))) {
+	if (rule) {
 		fputs(" \xe2\x80\x94 ", ctx->out);
 		fputs(rule, ctx->out);
 	}
@@ -233,6 +261,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 	struct day_occ *v = NULL;
 	size_t n = 0, cap = 0, ndays;
 	time_t shown = -1, *days;
+	char **rules = rules_in_words(l);
 
 	ndays = window_days(from, to, &days);
 	for (size_t i = 0; ndays && i < l->nocc; i++) {
@@ -262,9 +291,10 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			fprintf(ctx->out, "%s%s\n", shown == -1 ? "" : "\n", head);
 			shown = v[k].day;
 		}
-		print_occ(ctx, &l->occ[v[k].i], v[k].day,
+		print_occ(ctx, &l->occ[v[k].i], occ_rule(rules, l, &l->occ[v[k].i]), v[k].day,
 			  v[k].k + 1 < ndays ? days[v[k].k + 1] : event_next_day(v[k].day));
 	}
+	rules_free(rules, l);
 	free(v);
 	free(days);
 }
@@ -476,6 +506,8 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 	} else if (l.nocc == 0) {
 		fprintf(ctx->out, "no events match \"%s\"\n", text);
 	} else {
+		char **rules = rules_in_words(&l);
+
 		for (size_t i = 0; i < l.nocc; i++) {
 			char day[32];
 			struct tm tm;
@@ -483,9 +515,11 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 			localtime_r(&l.occ[i].start, &tm);
 			strftime(day, sizeof(day), "%a %Y-%m-%d", &tm);
 			fprintf(ctx->out, "%s ", day);
-			print_occ(ctx, &l.occ[i], when_day_start(l.occ[i].start),
+			print_occ(ctx, &l.occ[i], occ_rule(rules, &l, &l.occ[i]),
+				  when_day_start(l.occ[i].start),
 				  event_next_day(when_day_start(l.occ[i].start)));
 		}
+		rules_free(rules, &l);
 	}
 	free(text);
 	event_list_release(&l);

@@ -48,9 +48,10 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		       bool adding, struct err *e)
 {
 	struct tz *z;
-	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day };
+	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day,
+			  false };
 	time_t dur = ev->end - ev->start;
-	struct when we = { 0, false };
+	struct when we = { 0, false, false };
 	long secs = 0;
 
 	if (a->at && parse_when(arg_name(a, ARG_AT), a->at, now, &w, e) < 0)

@@ -119,6 +119,7 @@ char *answer_which(const char *lang, const char *tool, const char *match,
 	if (RU(lang))
 		sbuf_addf(&sb, "\nСкажите с номером, например: «%s %lld».",
 			  !strcmp(tool, "task_done")	     ? "задача выполнена"
+			  : !strcmp(tool, "task_delete")     ? "удали задачу"
 			  : !strcmp(tool, "reminder_cancel") ? "отмени напоминание"
 			  : !strcmp(tool, "reminder_snooze") ? "отложи напоминание"
 			  : !strcmp(tool, "calendar_delete") ? "удали событие"
@@ -127,6 +128,7 @@ char *answer_which(const char *lang, const char *tool, const char *match,
 	else
 		sbuf_addf(&sb, "\nSay it with the number, for example: \"%s %lld\".",
 			  !strcmp(tool, "task_done")	     ? "done"
+			  : !strcmp(tool, "task_delete")     ? "delete task"
 			  : !strcmp(tool, "reminder_cancel") ? "cancel reminder"
 			  : !strcmp(tool, "reminder_snooze") ? "snooze reminder"
 			  : !strcmp(tool, "calendar_delete") ? "delete event"
@@ -362,6 +364,9 @@ static char *task_reply(const char *lang, const char *tool, const cJSON *result,
 	if (!strcmp(tool, "task_done"))
 		return RU(lang) ? xasprintf("Задача %lld выполнена: %s", id, title)
 				: xasprintf("Task %lld done: %s", id, title);
+	if (!strcmp(tool, "task_delete"))
+		return RU(lang) ? xasprintf("Задача %lld удалена: %s", id, title)
+				: xasprintf("Task %lld deleted: %s", id, title);
 	if (!str(t, "due"))
 		return RU(lang) ? xasprintf("Задача %lld добавлена: %s", id, title)
 				: xasprintf("Task %lld added: %s", id, title);

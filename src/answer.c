@@ -191,6 +191,115 @@ const char *answer_every(const char *lang, const char *rule)
 	return every_text(lang, rule);
 }
 
+/* The value of KEY= in a rule, up to the next ';' (NULL when absent). */
+static char *rule_part(const char *rule, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = rule; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == '=')
+			return xstrndup(p + n + 1, strcspn(p + n + 1, ";"));
+	return NULL;
+}
+
+char *answer_recurrence(const char *lang, const char *rule, int minutes)
+{
+	static const char *const codes[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
+	static const char *const en_days[] = { "Monday", "Tuesday",  "Wednesday", "Thursday",
+					       "Friday", "Saturday", "Sunday" };
+	static const char *const ru_days[] = { "понедельникам", "вторникам", "средам",
+					       "четвергам",	"пятницам",  "субботам",
+					       "воскресеньям" };
+	static const char *const en_unit[] = { "day", "week", "month", "year" };
+	static const char *const ru_unit[][3] = { { "день", "дня", "дней" },
+						  { "неделю", "недели", "недель" },
+						  { "месяц", "месяца", "месяцев" },
+						  { "год", "года", "лет" } };
+	static const char *const freqs[] = { "DAILY", "WEEKLY", "MONTHLY", "YEARLY" };
+	char *freq = rule_part(rule, "FREQ"), *iv = rule_part(rule, "INTERVAL");
+	char *by = rule_part(rule, "BYDAY"), *other = NULL;
+	struct sbuf sb = SBUF_INIT;
+	bool ru = RU(lang);
+	int u = -1, n = iv ? atoi(iv) : 1, ndays = 0, days[7];
+
+	for (int k = 0; k < 4 && freq; k++)
+		if (!strcmp(freq, freqs[k]))
+			u = k;
+	for (int k = 0; k < 7 && by; k++)
+		if (strstr(by, codes[k]))
+			days[ndays++] = k;
+	/* parts the words below do not say: the rule itself, not a wrong sentence */
+	other = rule ? strstr(rule, "COUNT=")	   ? "COUNT"
+			: strstr(rule, "UNTIL=")   ? "UNTIL"
+			: strstr(rule, "BYMONTH")  ? "BYMONTH"
+			: strstr(rule, "BYSETPOS") ? "BYSETPOS"
+						   : NULL
+		     : NULL;
+	if (u < 0 || n < 1 || other || (ndays && u != 1) ||
+	    (by && (int)strlen(by) != ndays * 3 - 1)) {
+		sbuf_adds(&sb, rule ? rule : "?");
+	} else if (ndays == 5 && days[4] == 4 && n == 1) {
+		sbuf_adds(&sb, ru ? "по будням" : "every weekday");
+	} else if (ndays) {
+		if (n > 1)
+			sbuf_addf(&sb,
+				  ru	   ? "раз в %d недели по "
+				  : n == 2 ? "every other "
+					   : "every %d weeks on ",
+				  n);
+		else
+			sbuf_adds(&sb, ru ? "по " : "every ");
+		for (int k = 0; k < ndays; k++)
+			sbuf_addf(&sb, "%s%s",
+				  k == 0	   ? ""
+				  : k == ndays - 1 ? (ru ? " и " : " and ")
+						   : ", ",
+				  ru ? ru_days[days[k]] : en_days[days[k]]);
+	} else if (n == 1) {
+		if (ru)
+			sbuf_addf(&sb, "%s %s", u == 1 ? "каждую" : "каждый", ru_unit[u][0]);
+		else
+			sbuf_addf(&sb, "every %s", en_unit[u]);
+	} else if (ru) {
+		sbuf_addf(&sb, "раз в %d %s", n, ru_unit[u][n < 5 ? 1 : 2]);
+	} else if (n == 2) {
+		sbuf_addf(&sb, "every other %s", en_unit[u]);
+	} else {
+		sbuf_addf(&sb, "every %d %ss", n, en_unit[u]);
+	}
+	if (minutes >= 0 && u >= 0 && u <= 1 && !other)
+		sbuf_addf(&sb, ru ? " в %02d:%02d" : " at %02d:%02d", minutes / 60, minutes % 60);
+	free(freq);
+	free(iv);
+	free(by);
+	return sbuf_detach(&sb);
+}
+
+void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+{
+	struct when w;
+	struct err e;
+	struct tm tm;
+	char day[64];
+	const char *word;
+
+	if (!iso || when_parse(iso, now, &w, &e) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	localtime_r(&w.at, &tm);
+	reltime_date(lang, &tm, true, day, sizeof(day));
+	word = reltime_word(reltime_days(w.at, now), lang);
+	if (w.date_only)
+		snprintf(buf, len, word ? "%s (%s)" : "%s", day, word);
+	else if (RU(lang))
+		snprintf(buf, len, word ? "%s, в %02d:%02d (%s)" : "%s, в %02d:%02d", day,
+			 tm.tm_hour, tm.tm_min, word);
+	else
+		snprintf(buf, len, word ? "%s %02d:%02d (%s)" : "%s %02d:%02d", day, tm.tm_hour,
+			 tm.tm_min, word);
+}
+
 static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now)
 {
 	char when[64];
@@ -200,6 +309,14 @@ static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, tim
 	sbuf_addf(sb, "\n  %lld  %s  %s", num(r, "id"), when, str(r, "text") ? str(r, "text") : "");
 	if (every)
 		sbuf_addf(sb, " (%s)", every);
+}
+
+/* Minutes past midnight of an ISO time as written ("...T16:00..."), or -1. */
+static int clock_minutes(const char *iso)
+{
+	if (!iso || strlen(iso) < 16 || iso[10] != 'T')
+		return -1;
+	return atoi(iso + 11) * 60 + atoi(iso + 14);
 }
 
 /* "HH:MM" of an ISO time string, as it is written there. */
@@ -337,13 +454,16 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 {
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(result, "reminder");
 	const char *text = str(r, "text") ? str(r, "text") : "";
-	const char *every = every_text(lang, str(r, "every"));
 	long long id = num(result, "id");
-	char when[64], rep[80] = "";
+	char when[96], rep[160] = "";
 
-	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
-	if (every)
-		snprintf(rep, sizeof(rep), " (%s)", every);
+	answer_stored_when(lang, str(r, "at"), now, when, sizeof(when));
+	if (str(r, "every")) {
+		char *words = answer_recurrence(lang, str(r, "every"), clock_minutes(str(r, "at")));
+
+		snprintf(rep, sizeof(rep), " (%s)", words);
+		free(words);
+	}
 	if (!strcmp(tool, "reminder_add"))
 		return RU(lang) ? xasprintf("Напоминание %lld: %s — %s%s", id, when, text, rep)
 				: xasprintf("Reminder %lld set for %s: %s%s", id, when, text, rep);
@@ -375,6 +495,52 @@ static char *task_reply(const char *lang, const char *tool, const cJSON *result,
 			: xasprintf("Task %lld added: %s (due %s)", id, title, due);
 }
 
+/* "Thu 26 Nov 2026 13:00–14:00 (tomorrow)", "Sat 12 Dec 2026, all day". */
+static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev, time_t now)
+{
+	char day[96], a[8], b[8];
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))) {
+		answer_stored_when(lang, str(ev, "start"), now, day, sizeof(day));
+		sbuf_addf(sb, "%s, %s", day, RU(lang) ? "весь день" : "all day");
+		return;
+	}
+	answer_stored_when(lang, str(ev, "start"), now, day, sizeof(day));
+	clock_of(str(ev, "start"), a, sizeof(a));
+	clock_of(str(ev, "end"), b, sizeof(b));
+	/* "Thu 26 Nov 2026 13:00 (tomorrow)" -> "... 13:00–14:00 (tomorrow)" */
+	{
+		char *at = strstr(day, a);
+
+		if (at)
+			sbuf_addf(sb, "%.*s%s–%s%s", (int)(at - day), day, a, b, at + strlen(a));
+		else
+			sbuf_adds(sb, day);
+	}
+}
+
+/* A repeating event edited without saying which part: the question. */
+static char *scope_question(const char *lang, const cJSON *result, time_t now)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
+	char *words = answer_recurrence(lang, str(ev, "rrule"), clock_minutes(str(ev, "start")));
+	char *r;
+
+	if (RU(lang))
+		r = xasprintf(
+			"Событие %lld «%s» повторяется (%s). Изменить только ближайшее или всю"
+			" серию? Ответьте «только это» или «все».",
+			num(result, "id"), str(ev, "summary"), words);
+	else
+		r = xasprintf(
+			"Event %lld \"%s\" repeats (%s). Change only the next one or the whole"
+			" series? Say \"this one\" or \"all\".",
+			num(result, "id"), str(ev, "summary"), words);
+	(void)now;
+	free(words);
+	return r;
+}
+
 static char *event_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
@@ -382,6 +548,8 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 	long long id = num(result, "id");
 	bool ru = RU(lang);
 
+	if (str(result, "ask"))
+		return scope_question(lang, result, now);
 	if (!strcmp(tool, "calendar_add"))
 		sbuf_addf(&sb, ru ? "Событие %lld добавлено: " : "Event %lld added: ", id);
 	else if (!strcmp(tool, "calendar_edit"))
@@ -395,10 +563,25 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 		sbuf_addf(&sb, ru ? "Событие %lld удалено: " : "Event %lld deleted: ", id);
 	if (ev) {
 		sbuf_addf(&sb, "%s, ", str(ev, "summary") ? str(ev, "summary") : "");
-		event_when(&sb, lang, ev, true, now);
+		stored_event_when(&sb, lang, ev, now);
 		if (str(ev, "location"))
 			sbuf_addf(&sb, " (%s)", str(ev, "location"));
+		if (str(ev, "rrule") && strcmp(tool, "calendar_delete") &&
+		    !(str(result, "scope") && !strcmp(str(result, "scope"), "this"))) {
+			char *words = answer_recurrence(
+				lang, str(ev, "rrule"),
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))
+					? -1
+					: clock_minutes(str(ev, "start")));
+
+			sbuf_addf(&sb, ", %s", words);
+			free(words);
+		}
 	}
+	if (str(result, "scope") && !strcmp(str(result, "scope"), "all"))
+		sbuf_adds(&sb, ru ? " — изменена вся серия" : " — the whole series changed");
+	else if (str(result, "scope"))
+		sbuf_adds(&sb, ru ? " — изменено только это" : " — only this occurrence changed");
 	return sbuf_detach(&sb);
 }
 

@@ -51,6 +51,15 @@ char *answer_declined(const char *lang);
 /* "every day", "по будням" for simple RRULEs; the rule itself otherwise. */
 const char *answer_every(const char *lang, const char *rule);
 
+/* A rule in words: "every Friday at 16:00", "every other week on Monday",
+ * "по пятницам в 16:00", "every 3 days"; minutes (past midnight, or -1)
+ * adds the time for daily and weekly rules.  A rule the words cannot say
+ * exactly (COUNT, UNTIL, BYMONTH...) is given as it is.  Caller frees. */
+char *answer_recurrence(const char *lang, const char *rule, int minutes);
+/* What was stored, in full: "Thu 26 Nov 2026 17:00 (tomorrow)", "чт, 26
+ * ноября 2026, в 17:00 (завтра)"; a date alone without the time. */
+void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf, size_t len);
+
 /* An ISO 8601 string as a time for people (reltime.h, RELTIME_PROSE):
  * "tomorrow 17:00", "пт, 27 ноября, в 10:00"; "?" when it does not parse. */
 void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len);

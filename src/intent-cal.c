@@ -157,8 +157,8 @@ static void nominative(struct nlp *s)
 /* Whether a word in [from, to) says am or pm itself. */
 static bool has_meridiem(const struct nlp *s, size_t from, size_t to)
 {
-	static const char *const mer[] = { "*am", "*pm", "*a.m", "*p.m", "утра", "вечера",
-					   "дня", "ночи", NULL };
+	static const char *const mer[] = { "*am",    "*pm", "*a.m", "*p.m", "утра",
+					   "вечера", "дня", "ночи", NULL };
 
 	for (size_t i = from; i < to && i < s->n; i++)
 		for (const char *const *m = mer; *m; m++) {
@@ -321,21 +321,58 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	return true;
 }
 
+/* "move the sync to 11", "перенеси на 11": an hour after "to"/"на" is a
+ * time, read as "at 11" is (when.h). */
+static bool bare_hour(struct nlp *s, time_t now, struct when *w)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		struct err e;
+		char *text;
+		bool ok;
+
+		if (s->w[i].used || s->w[i + 1].used ||
+		    !nlp_is(s, i, (const char *const[]){ "to", "на", NULL }) ||
+		    !intent_number(s, i + 1, &(long long){ 0 }))
+			continue;
+		text = xasprintf("at %s", s->w[i + 1].norm);
+		ok = when_parse(text, now, w, &e) == 0;
+		free(text);
+		if (ok) {
+			nlp_use(s, i, i + 2);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* "all", "the weekly ...", "only this one": which part of a series an edit
  * is for; NULL when not said.  The words are marked. */
 static const char *edit_scope(struct nlp *s)
 {
 	static const char *const this[] = {
-		"only this one", "just this one", "only this week's", "just this week's",
-		"this week's",	 "only the next one", "only this",	  "just this",
-		"this one",	 "only",	      "just",		  "только эту",
-		"только этот",	 "только это",	      "только",		  NULL,
+		"only this one",
+		"just this one",
+		"only this week's",
+		"just this week's",
+		"this week's",
+		"only the next one",
+		"only this",
+		"just this",
+		"this one",
+		"only",
+		"just",
+		"только эту",
+		"только этот",
+		"только это",
+		"только",
+		NULL,
 	};
 	static const char *const all[] = {
-		"the whole series", "whole series", "all of them", "the series", "all the",
-		"all",		    "every",	    "each",	   "weekly",	 "daily",
-		"monthly",	    "recurring",    "всю серию",   "все",	 "всю",
-		"еженедельн*",	    "ежедневн*",    "каждую",	   "каждый",	 NULL,
+		"the whole series", "whole series", "all of them", "the series",
+		"all the",	    "all",	    "every",	   "each",
+		"weekly",	    "daily",	    "monthly",	   "recurring",
+		"всю серию",	    "все",	    "всю",	   "еженедельн*",
+		"ежедневн*",	    "каждую",	    "каждый",	   NULL,
 	};
 
 	if (intent_anywhere(s, this))
@@ -384,7 +421,7 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 		return false;
 	intent_tool(in, "calendar_edit");
 	scope = edit_scope(s);
-	if (!nlp_when(s, 0, s->n, now, &w) || intent_stray_date(s)) {
+	if ((!nlp_when(s, 0, s->n, now, &w) && !bare_hour(s, now, &w)) || intent_stray_date(s)) {
 		intent_clarify(in, NEED_WHEN);
 		return true;
 	}

@@ -83,10 +83,11 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		"не дай мне забыть",   NULL,
 	};
 	static const char *const alarm[] = {
-		"set an alarm for", "set an alarm", "set alarm for",	 "set alarm",
-		"set my alarm for", "alarm",	    "wake me up",	 "wake me",
-		"поставь будильник на", "поставь будильник", "будильник на", "будильник",
-		"разбуди меня",	    "разбуди",	    NULL,
+		"set an alarm for",  "set an alarm",	 "set alarm for",
+		"set alarm",	     "set my alarm for", "alarm",
+		"wake me up",	     "wake me",		 "поставь будильник на",
+		"поставь будильник", "будильник на",	 "будильник",
+		"разбуди меня",	     "разбуди",		 NULL,
 	};
 	struct when w;
 	char *rule;
@@ -104,9 +105,10 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	rule = intent_recur(s);
 	if (!rule) {
 		/* "every morning at 7", "каждый вечер": a daily rule at that time */
-		if (intent_anywhere(s, (const char *const[]){ "every morning", "every evening",
-							      "each morning", "every night",
-							      "каждое утро", "каждый вечер", NULL }))
+		if (intent_anywhere(s,
+				    (const char *const[]){ "every morning", "every evening",
+							   "each morning", "every night",
+							   "каждое утро", "каждый вечер", NULL }))
 			rule = xstrdup("FREQ=DAILY");
 	}
 	found = nlp_when(s, 0, s->n, now, &w);
@@ -118,7 +120,8 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 			return false;
 		}
 	if (is_alarm && !nlp_left(s) && !intent_stray_date(s))
-		cJSON_AddStringToObject(in->args, "text", strcmp(in->lang, "ru") ? "alarm" : "будильник");
+		cJSON_AddStringToObject(in->args, "text",
+					strcmp(in->lang, "ru") ? "alarm" : "будильник");
 	else if (!take_text(s, in, "text")) {
 		free(rule);
 		return true;

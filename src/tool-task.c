@@ -57,8 +57,7 @@ static int run_task_done(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	return 0;
 }
 
-static int run_task_delete(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			   struct err *e)
+static int run_task_delete(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	long long id = tool_arg_int(args, "id", 0);
 	struct task t;

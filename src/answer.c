@@ -63,6 +63,11 @@ char *answer_greeting(const char *lang)
 	return r;
 }
 
+char *answer_dropped(const char *lang)
+{
+	return xstrdup(RU(lang) ? "Хорошо, ничего не меняю." : "OK, nothing changed.");
+}
+
 char *answer_thanks(const char *lang)
 {
 	return xstrdup(RU(lang) ? "Пожалуйста!" : "You're welcome!");

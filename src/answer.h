@@ -28,6 +28,8 @@ char *answer_help(const char *lang);
 char *answer_unknown(const char *lang, const char *text);
 char *answer_greeting(const char *lang);
 char *answer_thanks(const char *lang);
+/* The open question dropped ("never mind"): nothing was changed. */
+char *answer_dropped(const char *lang);
 /* A question for what the request lacks (tool may be NULL). */
 char *answer_clarify(const char *lang, enum intent_need need, const char *tool);
 /* Several things match the words: which one?  No action was taken. */

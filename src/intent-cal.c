@@ -185,8 +185,22 @@ static void range_halves(int *start, int *end, bool start_said, bool end_said)
 	}
 }
 
-/* "from 10 to 11", "с 10 до 11", "10:00-11:00": minutes of both ends. */
+static bool range_at(struct nlp *s, int *start, int *end);
+
+/* "from 10 to 11", "с 10 до 11", "10:00-11:00": minutes of both ends, set
+ * only when there is a range. */
 static bool time_range(struct nlp *s, int *start, int *end)
+{
+	int a, b;
+
+	if (!range_at(s, &a, &b))
+		return false;
+	*start = a;
+	*end = b;
+	return true;
+}
+
+static bool range_at(struct nlp *s, int *start, int *end)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		size_t l1, l2, j;
@@ -261,6 +275,10 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	time_t start;
 
 	if (!intent_lead(s, lead))
+		return false;
+	/* "book me a flight": a service asked for, not a time to keep */
+	if (nlp_is(s, b, (const char *const[]){ "book", NULL }) &&
+	    nlp_is(s, nlp_next(s, b + 1), (const char *const[]){ "me", "us", NULL }))
 		return false;
 	intent_anywhere(s, calendar_place);
 	intent_lead(s, event_words);
@@ -356,6 +374,10 @@ static const char *edit_scope(struct nlp *s)
 		"just this week's",
 		"this week's",
 		"only the next one",
+		"just the next one",
+		"only the next",
+		"just the next",
+		"the next one",
 		"only this",
 		"just this",
 		"this one",

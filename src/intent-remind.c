@@ -395,6 +395,12 @@ bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
 		target(s, in);
 		return true;
 	}
+	if (nlp_find(s, 0, task_words) >= 0 && nlp_find(s, 0, event_words) < 0) {
+		intent_tool(in, "task_delete");
+		intent_drop(s, task_words);
+		target(s, in);
+		return true;
+	}
 	if (nlp_find(s, 0, event_words) >= 0 || nlp_find(s, 0, event_nouns) >= 0) {
 		intent_tool(in, "calendar_delete");
 		intent_drop(s, event_words);

@@ -893,7 +893,7 @@ static int step(struct wp *p, int i)
 			/* "at 9.30": a time */
 			return set_time(p, i + 1, nx->pa, nx->pb, 0) < 0 ? -1 : 2;
 		if (k == K_AT && nx->kind == T_NUM && !nx->pair && !lookup(months, &nx[1]) &&
-		    keyword(&nx[1]) != K_ORD)
+		    keyword(&nx[1]) != K_ORD && !(nx[1].kind == T_OTHER && *nx[1].s == '-'))
 			return (n = read_hour(p, i + 1, 1)) < 0 ? -1 : n + 1;
 		return 1;
 	}

@@ -15,7 +15,7 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
-#define CORPUS_MIN 150
+#define CORPUS_MIN 380
 
 static time_t fixed_now(void)
 {

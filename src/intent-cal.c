@@ -19,6 +19,10 @@ static const char *const calendar_place[] = {
 	"в календаре",
 	NULL,
 };
+/* Nouns that make "add X" an event rather than a task. */
+static const char *const event_nouns[] = { "meeting",	"appointment", "call",	 "lunch", "dinner",
+					   "breakfast", "встреч*",     "созвон", "обед",  "ужин",
+					   "приём",	"прием",       NULL };
 static const char *const event_words[] = { "event",   "an event",      "a new event", "new event",
 					   "событие", "новое событие", NULL };
 
@@ -297,8 +301,11 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	}
 	summary = nlp_text(s, 0, s->n, true);
 	if (!found && !rule && start_min < 0) {
+		bool event = summary && nlp_find(s, 0, event_nouns) >= 0;
+
 		free(summary);
-		if (!is_add) {
+		if (!is_add || event) {
+			/* "add a meeting with Bob": when? */
 			intent_clarify(in, NEED_WHEN);
 			return true;
 		}

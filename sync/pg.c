@@ -15,7 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-/* The libpq functions nestor calls, resolved by dlsym. */
+/* The libpq functions nestor calls, resolved by dlsym.  clang-format does not
+ * settle on one layout of this list (each run changes it), so it is left alone. */
+/* clang-format off */
 #define PQ_FUNCS(X)                                                                                \
 	X(PQconnectStartParams)                                                                    \
 	X(PQconnectPoll) X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQfinish) X(PQsetnonblocking) \
@@ -24,6 +26,7 @@
 				X(PQnfields) X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQnotifies) \
 					X(PQfreemem) X(PQescapeIdentifier) X(PQescapeLiteral)      \
 						X(PQencryptPasswordConn) X(PQsetNoticeProcessor)
+/* clang-format on */
 #define PQ_DECL(f) __typeof__(f) *f;
 static struct {
 	PQ_FUNCS(PQ_DECL)

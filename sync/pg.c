@@ -15,17 +15,35 @@
 #include <string.h>
 #include <time.h>
 
-/* The libpq functions nestor calls, resolved by dlsym.  clang-format does not
- * settle on one layout of this list (each run changes it), so it is left alone. */
+/* The libpq functions nestor calls, resolved by dlsym. */
 /* clang-format off */
-#define PQ_FUNCS(X)                                                                                \
-	X(PQconnectStartParams)                                                                    \
-	X(PQconnectPoll) X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQfinish) X(PQsetnonblocking) \
-		X(PQsendQuery) X(PQsendQueryParams) X(PQflush) X(PQconsumeInput) X(PQisBusy)       \
-			X(PQgetResult) X(PQresultStatus) X(PQresultErrorMessage) X(PQntuples)      \
-				X(PQnfields) X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQnotifies) \
-					X(PQfreemem) X(PQescapeIdentifier) X(PQescapeLiteral)      \
-						X(PQencryptPasswordConn) X(PQsetNoticeProcessor)
+#define PQ_FUNCS(X) \
+	X(PQconnectStartParams) \
+	X(PQconnectPoll) \
+	X(PQstatus) \
+	X(PQerrorMessage) \
+	X(PQsocket) \
+	X(PQfinish) \
+	X(PQsetnonblocking) \
+	X(PQsendQuery) \
+	X(PQsendQueryParams) \
+	X(PQflush) \
+	X(PQconsumeInput) \
+	X(PQisBusy) \
+	X(PQgetResult) \
+	X(PQresultStatus) \
+	X(PQresultErrorMessage) \
+	X(PQntuples) \
+	X(PQnfields) \
+	X(PQgetvalue) \
+	X(PQgetisnull) \
+	X(PQclear) \
+	X(PQnotifies) \
+	X(PQfreemem) \
+	X(PQescapeIdentifier) \
+	X(PQescapeLiteral) \
+	X(PQencryptPasswordConn) \
+	X(PQsetNoticeProcessor)
 /* clang-format on */
 #define PQ_DECL(f) __typeof__(f) *f;
 static struct {

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "openmeteo.h"
+#include "when.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -22,6 +23,8 @@ const struct config_key config_keys[] = {
 	  "log level (NESTOR_LOG overrides)" },
 	{ "general.language", CONFIG_ENUM, "auto", "auto|en|ru",
 	  "reply language of the offline assistant" },
+	{ "general.date_order", CONFIG_ENUM, "auto", "auto|dmy|mdy|ymd",
+	  "how numeric dates like 5.12 or 5/12 are read (auto: from the locale)" },
 	{ "llm.max_steps", CONFIG_INT, "8", "1..64",
 	  "most model requests in one turn of an llm assistant (tool loop bound)" },
 	{ "llm.show_reasoning", CONFIG_BOOL, "false", NULL,
@@ -373,4 +376,16 @@ int config_save(struct config *c, struct err *e)
 	g_free(data);
 	free(tmp);
 	return rc;
+}
+
+void config_apply_time(struct config *c)
+{
+	const char *tz = config_get(c, "general.timezone");
+	enum when_order order;
+
+	if (tz && *tz)
+		setenv("TZ", tz, 1);
+	tzset();
+	if (when_order_parse(config_get(c, "general.date_order"), &order) == 0)
+		when_set_order(order);
 }

@@ -265,6 +265,14 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE tasks ADD COLUMN uid TEXT;"
 	"UPDATE tasks SET uid = created_at || '-' || lower(hex(randomblob(8))) || '@nestor';"
 	"CREATE UNIQUE INDEX tasks_uid ON tasks(uid);",
+	/* 12: the question the offline assistant asked last in a conversation
+	 * ("When?", "Which one?", "this one or all?"), so the next message
+	 * answers it whichever front it comes from; a JSON object the engine
+	 * reads (conversation.h).  Kept on this device: it is not synced. */
+	"CREATE TABLE conversation_pending ("
+	"  conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,"
+	"  question TEXT NOT NULL,"
+	"  asked_at INTEGER NOT NULL);",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -96,7 +96,6 @@ static void load_opts(struct daemon *d)
 static void reload(struct daemon *d)
 {
 	struct config *cfg = config_load(d->ctx->config_path, NULL, &d->ctx->err);
-	const char *tz;
 
 	if (!cfg) {
 		log_error("reload: config: %s (keeping the old one)", d->ctx->err.msg);
@@ -104,10 +103,7 @@ static void reload(struct daemon *d)
 	}
 	config_free(d->ctx->cfg);
 	d->ctx->cfg = cfg;
-	tz = config_get(cfg, "general.timezone");
-	if (tz && *tz)
-		setenv("TZ", tz, 1);
-	tzset();
+	config_apply_time(cfg);
 	load_opts(d);
 	start_sync(d);
 	log_info("reloaded '%s'", d->ctx->config_path);

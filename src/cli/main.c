@@ -134,7 +134,7 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 
 static int setup(struct ctx *ctx)
 {
-	const char *tz, *env = getenv("NESTOR_LOG");
+	const char *env = getenv("NESTOR_LOG");
 	int level = log_level_parse(env && *env ? env : "info");
 
 	/* Open the log first, so a broken config file is logged too. */
@@ -146,10 +146,7 @@ static int setup(struct ctx *ctx)
 		log_msg(LOG_ERROR, "config", "%s", ctx->err.msg);
 		return -1;
 	}
-	tz = config_get(ctx->cfg, "general.timezone");
-	if (tz && *tz)
-		setenv("TZ", tz, 1);
-	tzset();
+	config_apply_time(ctx->cfg);
 	if (!(env && *env)) {
 		level = log_level_parse(config_get(ctx->cfg, "general.log_level"));
 		log_set_level(level < 0 ? LOG_INFO : (enum log_level)level);

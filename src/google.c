@@ -166,11 +166,13 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	if (!found && e->code != ERR_NOTFOUND)
 		return -1;
 	err_clear(e);
+	if (found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag")))
+		pending = true; /* what we have: our own push coming back */
 	free(etag);
 	if (pending) {
 		/* the push sends it with If-Match; a 412 decides */
 		event_release(&old);
-		return 0;
+		return gsync_event_seen(g->s, id, e);
 	}
 	if (status && !strcmp(status, "cancelled")) {
 		rc = found ? gsync_event_drop(g->s, c->id, id, e) : 0;
@@ -297,7 +299,7 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
 		/* the op is still in the outbox: forget it first, so the pull applies */
-		if (gsync_pushed(g->s, op, jstr(remote, "etag"), e) < 0 ||
+		if (gsync_pushed(g->s, op, NULL, e) < 0 ||
 		    apply_event(g, &cals[i], remote, &ignored, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
@@ -354,8 +356,11 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 		gcal_resp_release(&w);
 	}
 	if (rc == 0) {
-		rc = gsync_conflict(g->s, op->event_id, op->remote_id, mtext, ttext,
-				    remote_wins ? "google" : "local", g->now, e);
+		/* theirs: the value that won, mine: the one overwritten */
+		rc = gsync_conflict(g->s, op->event_id, op->remote_id, remote_wins ? mtext : ttext,
+				    remote_wins ? ttext : mtext,
+				    remote_wins ? "google" : "this device (over Google's)", g->now,
+				    e);
 		rep->conflicts++;
 	}
 out:

@@ -298,7 +298,14 @@ int gsync_event_put(struct store *s, struct event *ev, const char *remote_id, co
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "event");
-	st = store_prepare(s, "INSERT OR IGNORE INTO temp.gsync_seen VALUES (?)", e);
+	return gsync_event_seen(s, remote_id, e);
+}
+
+int gsync_event_seen(struct store *s, const char *remote_id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "INSERT OR IGNORE INTO temp.gsync_seen VALUES (?)", e);
+	int rc;
+
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, remote_id);

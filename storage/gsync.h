@@ -81,6 +81,8 @@ int gsync_event_find(struct store *s, long long cal, const char *remote_id, stru
 /* Insert (ev->id 0) or update ev in cal, with its Google id and etag. */
 int gsync_event_put(struct store *s, struct event *ev, const char *remote_id, const char *etag,
 		    time_t now, struct err *e);
+/* A pull saw remote_id and left the event as it is (a full pull keeps it). */
+int gsync_event_seen(struct store *s, const char *remote_id, struct err *e);
 /* Delete the event of remote_id in cal (none: 0). */
 int gsync_event_drop(struct store *s, long long cal, const char *remote_id, struct err *e);
 
@@ -114,9 +116,9 @@ int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const c
 /* Pending ops (for status). */
 int gsync_pending(struct store *s, long *n, struct err *e);
 
-/* Record a conflict of event event_id (remote_id): the side that lost
- * (mine: the local value overwritten; theirs: the remote one), as JSON
- * texts, and the winner ("google" or "local"). */
+/* Record a conflict of event event_id (remote_id) for `nestor sync
+ * conflicts`: the value overwritten (mine) and the one that won (theirs),
+ * as JSON texts, and who won (its "device"). */
 int gsync_conflict(struct store *s, long long event_id, const char *remote_id, const char *mine,
 		   const char *theirs, const char *winner, time_t now, struct err *e);
 

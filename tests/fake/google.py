@@ -31,7 +31,8 @@ Test control (not logged):
                    insert, then never answer), "revoke": true,
                    "expire_access": true, "expire_sync": true}
   POST /_edit     {"calendar", "id", "patch": {...}} or {"delete": true}: a
-                   change made in Google by someone else
+                   change made in Google by someone else (a patch may set
+                   "updated", to pin the time of the change)
   GET  /_state    {"calendars": [...], "events": {CAL: [...]}} (cancelled too)
   GET  /_requests [{"method", "path", "query", "if_match", "body"}]
   GET  /_expand?calendar&timeMin&timeMax  [{"summary", "start", "end"}]:
@@ -393,6 +394,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 ev.update(body.get("patch", {}))
             touch(ev)
+            if "updated" in body.get("patch", {}):
+                ev["updated"] = body["patch"]["updated"]
             return 200, public(ev)
         if path == "/_state":
             return 200, {"calendars": S["calendars"],
@@ -412,7 +415,10 @@ def main():
     ap = fakeserver.arguments("fake Google OAuth + Calendar v3")
     ap.add_argument("--client-id", default="test-client.apps.googleusercontent.com")
     ap.add_argument("--client-secret", default="test-client-secret")
+    ap.add_argument("--refresh-token", help="a refresh token valid from the start")
     ARGS = ap.parse_args()
+    if ARGS.refresh_token:
+        S["refresh"].add(ARGS.refresh_token)
     fakeserver.serve(Handler, ARGS)
 
 

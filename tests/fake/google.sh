@@ -3,11 +3,13 @@
 #   fake_google_start    sets GPORT and GBASE (http://127.0.0.1:PORT); stops at exit
 #   fake_google_config   points nestor's google.* URLs at it, sets the client id,
 #                        the client secret in the environment
+#   fake_google_signed_in  the refresh token the fake knows from the start, in
+#                        the environment (no keyring needed)
 #   gctl PATH [JSON]     POST JSON to a control endpoint (GET without JSON)
 #   google_login         nestor google login, the consent page followed with curl
 # Its output files are gfake.out and gfake.err in $NESTOR_HOME.
 fake_google_start() {
-	python3 "$SRC/tests/fake/google.py" --ppid $$ \
+	python3 "$SRC/tests/fake/google.py" --ppid $$ --refresh-token 1//test-refresh \
 		>"$NESTOR_HOME/gfake.out" 2>"$NESTOR_HOME/gfake.err" &
 	GFAKE=$!
 	trap 'kill $GFAKE 2>/dev/null || true' EXIT
@@ -24,6 +26,10 @@ fake_google_config() {
 	nestor config set google.api_url "$GBASE" >/dev/null
 	NESTOR_SECRET_GOOGLE_CLIENT_SECRET=test-client-secret
 	export NESTOR_SECRET_GOOGLE_CLIENT_SECRET
+}
+fake_google_signed_in() {
+	NESTOR_SECRET_GOOGLE_REFRESH_TOKEN=1//test-refresh
+	export NESTOR_SECRET_GOOGLE_REFRESH_TOKEN
 }
 gctl() {
 	if [ $# -gt 1 ]; then

@@ -385,7 +385,8 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("expire_access"):
                 S["access"].clear()
             if body.get("expire_sync"):
-                S["min_sync"] = S["seq"] + 1
+                S["seq"] += 1
+                S["min_sync"] = S["seq"]
             return 200, {}
         if path == "/_edit":
             ev = S["events"][body["calendar"]][body["id"]]

@@ -515,7 +515,7 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 		rc = -1;
 	}
 out:
-	gsync_pending(s, &r->pending, &pe);
+	gsync_pending(s, 0, &r->pending, &pe);
 	gsync_cals_free(cals, n);
 	gsess_close(&g);
 	return rc;

@@ -66,6 +66,29 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 bool google_configured(struct config *cfg);
 
 /*
+ * The daemon's worker: a round at start, then every google.interval, and
+ * soon after a local change of a Google event; each round runs in a child
+ * process with its own connection to db_path, so the daemon's poll loop
+ * never waits for Google.  NULL when Google is not configured (every
+ * function takes NULL).
+ *
+ *   w = google_worker_new(cfg, db_path, now);
+ *   loop: ms = google_worker_step(w, now);   (-1: wait for the fd)
+ *         poll google_worker_fd(w) too; on a commit by others:
+ *         google_worker_kick(w, store, now);
+ */
+struct google_worker;
+struct google_worker *google_worker_new(struct config *cfg, const char *db_path, time_t now);
+void google_worker_free(struct google_worker *w);
+/* The fd to poll for POLLIN while a round runs (-1: none). */
+int google_worker_fd(const struct google_worker *w);
+/* Reap a finished round, start one when due; the milliseconds until the
+ * next is due, or -1 while one runs (its fd wakes the loop). */
+long google_worker_step(struct google_worker *w, time_t now);
+/* A commit happened: when a change waits for Google, sync now. */
+void google_worker_kick(struct google_worker *w, struct store *s, time_t now);
+
+/*
  * The mapping (google-map.c).
  */
 /* A Google event (not an instance) into ev for calendar cal_name; cal_tz

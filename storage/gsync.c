@@ -463,15 +463,18 @@ int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const c
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "outbox");
 }
 
-int gsync_pending(struct store *s, long *n, struct err *e)
+int gsync_pending(struct store *s, time_t due, long *n, struct err *e)
 {
-	sqlite3_stmt *st =
-		store_prepare(s, "SELECT count(*) FROM outbox WHERE target = 'google'", e);
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT count(*) FROM outbox WHERE target = 'google'"
+					 " AND (?1 = 0 OR next_attempt <= ?1)",
+					 e);
 	int rc;
 
 	*n = 0;
 	if (!st)
 		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)due);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(st, 0);

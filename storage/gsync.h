@@ -113,8 +113,8 @@ int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, s
 /* op failed: try again at next, the error kept. */
 int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const char *why,
 		struct err *e);
-/* Pending ops (for status). */
-int gsync_pending(struct store *s, long *n, struct err *e);
+/* Pending ops due at due (0: all of them). */
+int gsync_pending(struct store *s, time_t due, long *n, struct err *e);
 
 /* Record a conflict of event event_id (remote_id) for `nestor sync
  * conflicts`: the value overwritten (mine) and the one that won (theirs),

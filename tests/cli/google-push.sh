@@ -89,7 +89,7 @@ gctl /_control '{"hang_insert": true}' >/dev/null
 nestor event add Standup --at "2026-06-04 09:00" --for 15m --calendar Work >/dev/null
 nestor google sync > out 2>&1 &
 pid=$!
-inserted() { [ "$(remote | grep -c Standup)" = 1 ]; }
+inserted() { gctl /_state | grep -q '"summary": "Standup"'; }
 wait_until "the insert to reach Google" inserted
 kill -9 $pid
 wait $pid 2>/dev/null || true

@@ -147,7 +147,7 @@ int gsess_status_error(const struct gcal_resp *r, const char *what, struct err *
 /* The value of key in the query of a request line "GET /?a=b&c=d HTTP/1.1". */
 static char *query_value(const char *line, const char *key)
 {
-	const char *q = strchr(line, '?');
+	const char *q = line ? strchr(line, '?') : NULL;
 	size_t klen = strlen(key);
 
 	if (!q)

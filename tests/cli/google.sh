@@ -87,12 +87,13 @@ expect_eq "events in Work after the resync" \
 print([c["events"] for c in json.load(sys.stdin) if c["name"] == "Work"][0])')" 1
 expect_match "local event kept" "$(nestor agenda --from 2026-06-05 --to 2026-06-05)" 'Local only'
 
-# an expired access token is refreshed and the call made again; 429 and 500
-# are retried
+# an expired access token is refreshed and the call made again; 429, 403
+# rateLimitExceeded and 500 are retried
 gctl /_control '{"expire_access": true, "fail": [{"path": "/calendarList", "status": 429},
+  {"path": "/events", "status": 403, "reason": "rateLimitExceeded"},
   {"path": "/events", "status": 500}]}' >/dev/null
 nestor google sync > out
-expect_eq "sync through 401, 429 and 500" "$(cat out)" "2 calendars: pushed 0, pulled 0, removed 0"
+expect_eq "sync through 401, 429, 403 and 500" "$(cat out)" "2 calendars: pushed 0, pulled 0, removed 0"
 
 # a calendar that does not sync is left alone; a local one cannot sync
 nestor calendar sync Work off >/dev/null

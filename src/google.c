@@ -487,9 +487,16 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 	if (list_calendars(&g, e) < 0)
 		goto out;
 	pushed = push(&g, r, &pe);
-	if (pushed < 0 && pe.code && strstr(pe.msg, "paused")) {
-		*e = pe;
-		goto out;
+	if (pushed < 0) {
+		/* a refused refresh paused everything: no pull either */
+		char *why = NULL;
+
+		if (gsync_paused(s, &why, e) < 0 || why) {
+			if (why)
+				*e = pe;
+			free(why);
+			goto out;
+		}
 	}
 	if (gsync_calendars(s, &cals, &n, e) < 0)
 		goto out;

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "gcal.h"
 #include "openmeteo.h"
 #include "when.h"
 #include "xalloc.h"
@@ -45,6 +46,22 @@ const struct config_key config_keys[] = {
 	  "Open-Meteo forecast API" },
 	{ "weather.geocoding_url", CONFIG_STRING, OPENMETEO_GEOCODING_URL, NULL,
 	  "Open-Meteo geocoding API" },
+	{ "google.client_id", CONFIG_STRING, NULL, NULL,
+	  "OAuth client id of a Desktop app (its secret: the secret google_client_secret)" },
+	{ "google.conflict", CONFIG_ENUM, "newest", "newest|remote|local",
+	  "an event changed both here and in Google: the newest change wins, or Google, or here" },
+	{ "google.interval", CONFIG_INT, "300", "10..86400",
+	  "seconds between Google syncs of the daemon (and right after a local change)" },
+	{ "google.page_size", CONFIG_INT, "250", "1..2500", "events per Google list request" },
+	{ "google.timeout", CONFIG_INT, "30", "1..600",
+	  "seconds before a Google request gives up" },
+	{ "google.auth_url", CONFIG_STRING, GCAL_AUTH_URL, NULL, "Google's OAuth consent page" },
+	{ "google.token_url", CONFIG_STRING, GCAL_TOKEN_URL, NULL,
+	  "Google's OAuth token endpoint" },
+	{ "google.revoke_url", CONFIG_STRING, GCAL_REVOKE_URL, NULL,
+	  "Google's OAuth revocation endpoint" },
+	{ "google.api_url", CONFIG_STRING, GCAL_API_URL, NULL,
+	  "base URL of the Calendar API (paths such as /calendar/v3/... are appended)" },
 	{ "scheduler.catch_up", CONFIG_ENUM, "once", "once|all|skip",
 	  "a recurring reminder missed while nothing ran: fire once, every time, or not" },
 	{ "scheduler.lease", CONFIG_INT, "60", "2..86400",

@@ -273,6 +273,53 @@ const char *const schema_migrations[] = {
 	"  conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,"
 	"  question TEXT NOT NULL,"
 	"  asked_at INTEGER NOT NULL);",
+	/* 13: Google Calendar (gsync.h).  A Google calendar keeps its
+	 * colour, the user's access, whether it syncs, its zone and default
+	 * reminders; google_state says whether a pull is being applied (then
+	 * nothing is queued) and why sync is paused.  A change of an event of a
+	 * Google calendar queues an outbox row of target "google" in the same
+	 * transaction; a new one gets its Google id here, so a retried insert
+	 * names the same event. */
+	"ALTER TABLE calendars ADD COLUMN color TEXT;"
+	"ALTER TABLE calendars ADD COLUMN access TEXT;"
+	"ALTER TABLE calendars ADD COLUMN sync INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE calendars ADD COLUMN tz TEXT;"
+	"ALTER TABLE calendars ADD COLUMN reminders TEXT;"
+	"CREATE UNIQUE INDEX calendars_remote ON calendars(remote_id) WHERE source = 'google';"
+	"CREATE INDEX events_remote ON events(calendar_id, remote_id) WHERE remote_id IS NOT NULL;"
+	"CREATE TABLE google_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  applying INTEGER NOT NULL DEFAULT 0,"
+	"  paused_at INTEGER,"
+	"  paused_why TEXT"
+	");"
+	"INSERT INTO google_state(id) VALUES (1);"
+	"CREATE TRIGGER events_google_ai AFTER INSERT ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
+	"  AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) = 'google' BEGIN"
+	"  UPDATE events SET remote_id = lower(hex(randomblob(16)))"
+	"    WHERE id = NEW.id AND remote_id IS NULL;"
+	"  INSERT INTO outbox(target, op, entity, entity_id, created_at)"
+	"    VALUES ('google', 'put', 'event', NEW.id, CAST(strftime('%s','now') AS INTEGER));"
+	"END;"
+	"CREATE TRIGGER events_google_au AFTER UPDATE OF calendar_id, summary, description,"
+	"  location, start, \"end\", tzid, all_day, rrule, exdates, attendees, alarms ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
+	"  AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) = 'google' BEGIN"
+	"  UPDATE events SET remote_id = lower(hex(randomblob(16)))"
+	"    WHERE id = NEW.id AND remote_id IS NULL;"
+	"  INSERT INTO outbox(target, op, entity, entity_id, created_at)"
+	"    VALUES ('google', 'put', 'event', NEW.id, CAST(strftime('%s','now') AS INTEGER));"
+	"END;"
+	"CREATE TRIGGER events_google_ad AFTER DELETE ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1) AND OLD.remote_id IS NOT NULL"
+	"  AND OLD.etag IS NOT NULL"
+	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' BEGIN"
+	"  INSERT INTO outbox(target, op, entity, entity_id, payload, created_at)"
+	"    VALUES ('google', 'del', 'event', OLD.id, json_object('remote_id', OLD.remote_id,"
+	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"
+	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
+	"END;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -80,16 +80,10 @@ static struct rrule_wall series_wall(struct tz *z, bool all_day, time_t t)
 	struct tm tm;
 
 	if (all_day)
-		gmtime_r(&t, &tm);
-	else
-		tz_to_wall(z, t, &tm);
-	return (struct rrule_wall){ tm.tm_year + 1900,
-				    tm.tm_mon + 1,
-				    tm.tm_mday,
-				    all_day ? 0 : tm.tm_hour,
-				    all_day ? 0 : tm.tm_min,
-				    all_day ? 0 : tm.tm_sec,
-				    all_day };
+		return rrule_utc_wall(t, true);
+	tz_to_wall(z, t, &tm);
+	return (struct rrule_wall){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				    tm.tm_min,	       tm.tm_sec,     false };
 }
 
 static struct icaltimetype wall_ical(const struct rrule_wall *w)
@@ -184,13 +178,14 @@ bool recur_iter_next(struct recur_iter *ri, time_t *key)
 		w = (struct rrule_wall){ o.year,   o.month,  o.day,	    o.hour,
 					 o.minute, o.second, o.is_date != 0 };
 	}
+	if (ri->all_day) {
+		w.hour = w.minute = w.second = 0;
+		*key = rrule_wall_utc(&w);
+		return true;
+	}
 	tm.tm_year = w.year - 1900;
 	tm.tm_mon = w.month - 1;
 	tm.tm_mday = w.day;
-	if (ri->all_day) {
-		*key = timegm(&tm);
-		return true;
-	}
 	tm.tm_hour = w.hour;
 	tm.tm_min = w.minute;
 	tm.tm_sec = w.second;

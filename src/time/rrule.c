@@ -294,19 +294,33 @@ int rrule_parse(const char *rule, struct rrule *r)
 	return in_subset(r) ? 0 : -1;
 }
 
+time_t rrule_wall_utc(const struct rrule_wall *w)
+{
+	return (time_t)days_from_civil(w->year, w->month, w->day) * DAY + w->hour * 3600L +
+	       w->minute * 60L + w->second;
+}
+
+struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
+{
+	struct rrule_wall w = { 0, 0, 0, 0, 0, 0, is_date };
+	long d = (long)(t >= 0 ? t / DAY : (t - DAY + 1) / DAY), s = (long)(t - (time_t)d * DAY);
+
+	civil_from_days(d, &w.year, &w.month, &w.day);
+	if (!is_date) {
+		w.hour = (int)(s / 3600);
+		w.minute = (int)(s / 60 % 60);
+		w.second = (int)(s % 60);
+	}
+	return w;
+}
+
 void rrule_until_wall(struct rrule *r, struct tz *z)
 {
-	struct tm tm = { 0 }, w;
+	struct tm w;
 
 	if (!r->has_until || !r->until_utc || r->until.is_date)
 		return;
-	tm.tm_year = r->until.year - 1900;
-	tm.tm_mon = r->until.month - 1;
-	tm.tm_mday = r->until.day;
-	tm.tm_hour = r->until.hour;
-	tm.tm_min = r->until.minute;
-	tm.tm_sec = r->until.second;
-	tz_to_wall(z, timegm(&tm), &w);
+	tz_to_wall(z, rrule_wall_utc(&r->until), &w);
 	r->until = (struct rrule_wall){ w.tm_year + 1900, w.tm_mon + 1, w.tm_mday, w.tm_hour,
 					w.tm_min,	  w.tm_sec,	false };
 	r->until_utc = false;

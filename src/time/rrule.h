@@ -73,6 +73,11 @@ struct rrule {
 	unsigned bymonth; /* bit m: month m listed; 0: no BYMONTH */
 };
 
+/* The instant of w read as UTC, and back (timegm() and gmtime_r() without
+ * their cost); a date has no time of day. */
+time_t rrule_wall_utc(const struct rrule_wall *w);
+struct rrule_wall rrule_utc_wall(time_t t, bool is_date);
+
 /* Parse rule (without "RRULE:"): 0, or -1 when it is outside the subset
  * (or not a rule at all): libical decides then. */
 int rrule_parse(const char *rule, struct rrule *r);

@@ -140,16 +140,15 @@ static time_t gen_start(struct tz *z, bool all_day)
 /* The keys of the series from seek on (all of it when seek is 0), until one
  * reaches `to` or MAX_OCC of them; -1 when the rule cannot be opened. */
 static int collect(const char *rule, struct tz *z, bool all_day, time_t start, time_t seek,
-		   time_t to, bool libical, bool *own, time_t *keys)
+		   time_t to, enum recur_engine engine, time_t *keys)
 {
 	struct err e = { 0, "" };
 	struct recur_iter ri;
 	int n = 0;
 
-	if (recur_iter_open(&ri, rule, z, all_day, start, seek, libical ? RECUR_LIBICAL : RECUR_ANY,
-			    &e) < 0)
+	if (recur_iter_open(&ri, rule, z, all_day, start, seek, engine, &e) < 0)
 		return -1;
-	*own = ri.own;
+	ck_assert(ri.own == (engine == RECUR_OWN));
 	while (n < MAX_OCC && recur_iter_next(&ri, &keys[n]))
 		if (keys[n++] >= to)
 			break;
@@ -157,22 +156,30 @@ static int collect(const char *rule, struct tz *z, bool all_day, time_t start, t
 	return n;
 }
 
+/* Rules nestor's expander refused to start (libical's alone then). */
+static int refused;
+
 static void compare(const char *rule, const char *zone, bool all_day, time_t start, time_t seek,
 		    time_t to)
 {
 	static time_t mine[MAX_OCC], ref[MAX_OCC];
 	struct err e = { 0, "" };
 	struct tz *z = tz_open(all_day ? NULL : zone, &e);
-	bool own = false, ref_own = false;
 	int n, m;
 
 	ck_assert_msg(z != NULL, "%s", e.msg);
-	m = collect(rule, z, all_day, start, seek, to, true, &ref_own, ref);
-	n = collect(rule, z, all_day, start, seek, to, false, &own, mine);
-	ck_assert_msg(!ref_own, "the reference is libical's");
+	/* A rule matching no day for centuries makes libical search up to the
+	 * year 20000 (seconds); nestor's expander refuses it and hands it to
+	 * libical, so there is nothing to compare. */
+	n = collect(rule, z, all_day, start, seek, to, RECUR_OWN, mine);
+	if (n < 0) {
+		refused++;
+		tz_free(z);
+		return;
+	}
+	m = collect(rule, z, all_day, start, seek, to, RECUR_LIBICAL, ref);
 	ck_assert_msg(n == m, "%s %s%s start %lld seek %lld: %d occurrences, libical %d", rule,
 		      zone, all_day ? " all-day" : "", (long long)start, (long long)seek, n, m);
-	ck_assert_msg(m < 0 || own, "%s: not expanded by nestor's own code", rule);
 	for (int i = 0; i < n; i++)
 		ck_assert_msg(mine[i] == ref[i],
 			      "%s %s%s start %lld seek %lld: occurrence %d at %lld, libical %lld",
@@ -186,6 +193,7 @@ START_TEST(test_rrule_matches_libical)
 	char rule[256];
 
 	rng_state = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
+	refused = 0;
 	for (int i = 0; i < 500; i++) {
 		const char *zone = zones[rnd(sizeof(zones) / sizeof(*zones))];
 		bool all_day = rnd(4) == 0;
@@ -204,6 +212,8 @@ START_TEST(test_rrule_matches_libical)
 		compare(rule, zone, all_day, start, from - 2 * DAY - 3600,
 			from + (rnd(2) ? 7L : 366L) * DAY);
 	}
+	/* nearly every generated rule is compared */
+	ck_assert_msg(refused < 50, "%d of 1000 refused", refused);
 }
 END_TEST
 
@@ -213,10 +223,8 @@ static void expect(const char *rule, const char *zone, time_t start, const time_
 	static time_t got[MAX_OCC];
 	struct err e = { 0, "" };
 	struct tz *z = tz_open(zone, &e);
-	bool own = false;
-	int m = collect(rule, z, false, start, 0, want[n - 1], false, &own, got);
+	int m = collect(rule, z, false, start, 0, want[n - 1], RECUR_OWN, got);
 
-	ck_assert_msg(own, "%s: not expanded by nestor's own code", rule);
 	ck_assert_int_ge(m, n);
 	for (int i = 0; i < n; i++)
 		ck_assert_msg(got[i] == want[i], "%s: occurrence %d at %lld, want %lld", rule, i,
@@ -297,8 +305,18 @@ START_TEST(test_rrule_outside_subset_left_to_libical)
 	ck_assert_int_eq(r.nbyday, 2);
 	ck_assert(r.until_utc);
 	/* a rule libical refuses to start is libical's to report */
-	compare("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "UTC", false, at("UTC", 2026, 1, 1, 9, 0), 0,
-		at("UTC", 2030, 1, 1, 0, 0));
+	{
+		struct err e = { 0, "" };
+		struct tz *z = tz_open("UTC", &e);
+		struct recur_iter ri;
+		time_t t = at("UTC", 2026, 1, 1, 9, 0);
+
+		ck_assert_int_eq(recur_iter_open(&ri, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", z,
+						 false, t, 0, RECUR_ANY, &e),
+				 -1);
+		ck_assert_str_eq(e.msg, "bad RRULE \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\"");
+		tz_free(z);
+	}
 }
 END_TEST
 

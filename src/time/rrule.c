@@ -140,8 +140,8 @@ static bool parse_byday(const char *s, const char *end, struct rrule *r)
 			return false;
 		if (wd > s && !parse_signed(s, wd, 53, &pos))
 			return false;
-		r->byday_wd[r->nbyday] = (signed char)d;
-		r->byday_pos[r->nbyday++] = (signed char)pos;
+		r->byday_wd[r->nbyday] = (short)d;
+		r->byday_pos[r->nbyday++] = (short)pos;
 		s = c ? c + 1 : end;
 		if (c && s == end)
 			return false;
@@ -164,7 +164,7 @@ static bool parse_list(const char *s, const char *end, bool bymonth, struct rrul
 		} else {
 			if (n == 31 || !parse_signed(s, e, 31, &v))
 				return false;
-			r->bymonthday[n++] = (signed char)v;
+			r->bymonthday[n++] = (short)v;
 		}
 		s = c ? c + 1 : end;
 		if (c && s == end)
@@ -183,7 +183,7 @@ static void sort_byday(struct rrule *r)
 			int two = (r->byday_wd[i] - r->wkst + 7) % 7;
 
 			if (one > two) {
-				signed char w = r->byday_wd[j], p = r->byday_pos[j];
+				short w = r->byday_wd[j], p = r->byday_pos[j];
 
 				r->byday_wd[j] = r->byday_wd[i];
 				r->byday_pos[j] = r->byday_pos[i];
@@ -615,7 +615,7 @@ bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct 
 	it->d0 = days_from_civil(dtstart->year, dtstart->month, dtstart->day);
 	it->rstart = it->d0;
 	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
-		it->r.byday_wd[0] = (signed char)dow1(it->d0);
+		it->r.byday_wd[0] = (short)dow1(it->d0);
 	/* icaltime_compare(): a date-time on the day of a DATE UNTIL is after it,
 	 * a date on the day of a date-time UNTIL before it. */
 	it->until_key = LLONG_MAX;

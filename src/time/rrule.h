@@ -66,10 +66,10 @@ struct rrule {
 	struct rrule_wall until;
 	int wkst; /* 1 = SU .. 7 = SA */
 	int nbyday;
-	signed char byday_wd[RRULE_MAX_BYDAY];	/* 1 = SU .. 7 = SA, in libical's order */
-	signed char byday_pos[RRULE_MAX_BYDAY]; /* 0: every such day of the period */
+	short byday_wd[RRULE_MAX_BYDAY];  /* 1 = SU .. 7 = SA, in libical's order */
+	short byday_pos[RRULE_MAX_BYDAY]; /* 0: every such day of the period */
 	int nbymonthday;
-	signed char bymonthday[31];
+	short bymonthday[31];
 	unsigned bymonth; /* bit m: month m listed; 0: no BYMONTH */
 };
 

@@ -130,7 +130,7 @@ LIB       := $(BUILD)/libnestor.a
 BIN       := $(BUILD)/bin/nestor
 TESTBIN   := $(BUILD)/check_nestor
 
-.PHONY: all run check test deps asan lint install uninstall clean bench bench-readme format
+.PHONY: all run check test deps asan lint install uninstall clean bench bench-readme format fuzz
 all: $(BIN) $(MOD_SO)
 
 deps:
@@ -216,6 +216,19 @@ asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 	  EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	  EXTRA_LDFLAGS='-fsanitize=address,undefined' OPT='-O1 -g' test
+
+# libFuzzer targets: tests/fuzz/NAME.c -> build/fuzz/NAME, built by clang
+# with src/time and src/base (libical linked directly); run one with
+# `build/fuzz/NAME -max_total_time=60`.
+FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
+FUZZ_LIBS := $(wildcard src/base/*.c src/time/*.c)
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang -g -O1 -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DNESTOR_VERSION='"fuzz"' \
+	  -fsanitize=fuzzer,address,undefined $(time_CFLAGS) -o $@ $< $(FUZZ_LIBS) \
+	  $(shell pkg-config --libs libical glib-2.0 libcjson) -lm -lpthread
 
 # clang-tidy: the analyzer's memory and API checks.  NullDereference is off:
 # it cannot see that cJSON_Is*(NULL) is false and flags every such guard.

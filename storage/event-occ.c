@@ -17,7 +17,7 @@
 #define MAX_STEPS 2000000L
 
 struct series_it {
-	icalrecur_iterator *it;
+	struct recur_iter it;
 	struct tz *z; /* the series' zone, the local one for dates */
 	const struct event *ev;
 	time_t dur;
@@ -26,27 +26,9 @@ struct series_it {
 
 static void series_close(struct series_it *si)
 {
-	if (si->it)
-		icalrecur_iterator_free(si->it);
-	si->it = NULL;
+	recur_iter_close(&si->it);
 	tz_free(si->z);
 	si->z = NULL;
-}
-
-/* The floating DTSTART of the series: a date, or the wall time in its zone. */
-static struct icaltimetype series_dtstart(const struct series_it *si)
-{
-	struct icaltimetype d = icaltime_null_time();
-	struct tm tm;
-
-	if (!si->ev->all_day)
-		return caltz_to_wall(si->z, si->ev->start, false);
-	gmtime_r(&si->ev->start, &tm);
-	d.year = tm.tm_year + 1900;
-	d.month = tm.tm_mon + 1;
-	d.day = tm.tm_mday;
-	d.is_date = 1;
-	return d;
 }
 
 /* Open an iterator over ev's occurrences; when skip_to is later than the
@@ -54,34 +36,16 @@ static struct icaltimetype series_dtstart(const struct series_it *si)
 static int series_open(struct store *s, const struct event *ev, time_t skip_to,
 		       struct series_it *si, struct err *e)
 {
-	struct icalrecurrencetype r;
-	struct icaltimetype dtstart;
-
 	memset(si, 0, sizeof(*si));
 	si->ev = ev;
 	si->dur = ev->end - ev->start;
-	r = icalrecurrencetype_from_string(ev->rrule);
-	if (r.freq == ICAL_NO_RECURRENCE)
-		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
 	si->z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
 	if (!si->z)
 		return -1;
-	if (!ev->all_day)
-		recur_until_wall(&r, si->z);
-	dtstart = series_dtstart(si);
-	si->it = icalrecur_iterator_new(r, dtstart);
-	if (!si->it) {
+	if (recur_iter_open(&si->it, ev->rrule, si->z, ev->all_day, ev->start,
+			    skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
 		series_close(si);
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
-	}
-	if (r.count == 0 && skip_to - si->dur - 2 * DAY > ev->start) {
-		struct icaltimetype w =
-			caltz_to_wall(si->z, skip_to - si->dur - 2 * DAY, ev->all_day);
-
-		if (!icalrecur_iterator_set_start(si->it, w)) {
-			icalrecur_iterator_free(si->it);
-			si->it = icalrecur_iterator_new(r, dtstart);
-		}
 	}
 	return 0;
 }
@@ -107,21 +71,12 @@ static bool is_exdate(const struct event *ev, time_t key)
 static bool series_next(struct series_it *si, time_t *key, time_t *start, time_t *end)
 {
 	for (;;) {
-		struct icaltimetype o = icalrecur_iterator_next(si->it);
-
-		if (icaltime_is_null_time(o) || ++si->steps > MAX_STEPS)
+		if (!recur_iter_next(&si->it, key) || ++si->steps > MAX_STEPS)
 			return false;
 		if (si->ev->all_day) {
-			struct tm tm = { 0 };
-
-			tm.tm_year = o.year - 1900;
-			tm.tm_mon = o.month - 1;
-			tm.tm_mday = o.day;
-			*key = timegm(&tm);
 			*start = tz_date_to_local(*key);
 			*end = tz_date_to_local(*key + si->dur);
 		} else {
-			*key = caltz_from_wall(si->z, o);
 			*start = *key;
 			*end = *key + si->dur;
 		}

@@ -17,7 +17,7 @@ static int bad_rule(const char *rule, struct err *e)
 	return err_set(e, ERR_USAGE, "bad RRULE \"%s\"", rule);
 }
 
-static int rrule_parse(const char *rule, struct icalrecurrencetype *r, struct err *e)
+static int ical_parse(const char *rule, struct icalrecurrencetype *r, struct err *e)
 {
 	icalerror_clear_errno();
 	*r = icalrecurrencetype_from_string(rule);
@@ -46,7 +46,7 @@ int recur_check(const char *schedule, const char *rule, struct err *e)
 	if (!strcmp(schedule, "cron"))
 		return cron_parse(rule, &c, e);
 	if (!strcmp(schedule, "rrule"))
-		return rrule_parse(rule, &r, e);
+		return ical_parse(rule, &r, e);
 	return err_set(e, ERR_USAGE, "unknown schedule \"%s\"", schedule);
 }
 
@@ -74,6 +74,132 @@ void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z)
 	rule->until = ical_wall(&w);
 }
 
+/* The floating DTSTART of a series: a date, or the wall time in z. */
+static struct rrule_wall series_wall(struct tz *z, bool all_day, time_t t)
+{
+	struct tm tm;
+
+	if (all_day)
+		return rrule_utc_wall(t, true);
+	tz_to_wall(z, t, &tm);
+	return (struct rrule_wall){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+				    tm.tm_min,	       tm.tm_sec,     false };
+}
+
+static struct icaltimetype wall_ical(const struct rrule_wall *w)
+{
+	struct icaltimetype t = icaltime_null_time();
+
+	t.year = w->year;
+	t.month = w->month;
+	t.day = w->day;
+	t.hour = w->hour;
+	t.minute = w->minute;
+	t.second = w->second;
+	t.is_date = w->is_date;
+	return t;
+}
+
+static bool open_own(struct recur_iter *ri, const char *rule, time_t start, time_t seek)
+{
+	struct rrule r;
+	struct rrule_wall d, s;
+
+	if (rrule_parse(rule, &r) < 0)
+		return false;
+	if (!ri->all_day)
+		rrule_until_wall(&r, ri->z);
+	d = series_wall(ri->z, ri->all_day, start);
+	if (!rrule_iter_init(&ri->rr, &r, &d))
+		return false;
+	if (r.count == 0 && seek > start) {
+		s = series_wall(ri->z, false, seek);
+		s.is_date = ri->all_day;
+		if (ri->all_day)
+			s.hour = s.minute = s.second = 0;
+		if (!rrule_iter_seek(&ri->rr, &s))
+			rrule_iter_init(&ri->rr, &r, &d);
+	}
+	return true;
+}
+
+int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool all_day,
+		    time_t start, time_t seek, enum recur_engine engine, struct err *e)
+{
+	struct icalrecurrencetype r;
+	struct rrule_wall d;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->z = z;
+	ri->all_day = all_day;
+	if (engine != RECUR_LIBICAL && open_own(ri, rule, start, seek)) {
+		ri->own = true;
+		return 0;
+	}
+	if (engine == RECUR_OWN)
+		return err_set(e, ERR_USAGE, "RRULE \"%s\" is left to libical", rule);
+	r = icalrecurrencetype_from_string(rule);
+	if (r.freq == ICAL_NO_RECURRENCE)
+		return bad_rule(rule, e);
+	if (!all_day)
+		recur_until_wall(&r, z);
+	d = series_wall(z, all_day, start);
+	ri->ical = icalrecur_iterator_new(r, wall_ical(&d));
+	if (!ri->ical)
+		return bad_rule(rule, e);
+	if (r.count == 0 && seek > start) {
+		struct rrule_wall s = series_wall(z, false, seek);
+
+		s.is_date = all_day;
+		if (all_day)
+			s.hour = s.minute = s.second = 0;
+		if (!icalrecur_iterator_set_start(ri->ical, wall_ical(&s))) {
+			icalrecur_iterator_free(ri->ical);
+			ri->ical = icalrecur_iterator_new(r, wall_ical(&d));
+		}
+	}
+	return 0;
+}
+
+bool recur_iter_next(struct recur_iter *ri, time_t *key)
+{
+	struct rrule_wall w;
+	struct tm tm = { 0 };
+
+	if (ri->own) {
+		if (!rrule_iter_next(&ri->rr, &w))
+			return false;
+	} else {
+		struct icaltimetype o =
+			ri->ical ? icalrecur_iterator_next(ri->ical) : icaltime_null_time();
+
+		if (icaltime_is_null_time(o))
+			return false;
+		w = (struct rrule_wall){ o.year,   o.month,  o.day,	    o.hour,
+					 o.minute, o.second, o.is_date != 0 };
+	}
+	if (ri->all_day) {
+		w.hour = w.minute = w.second = 0;
+		*key = rrule_wall_utc(&w);
+		return true;
+	}
+	tm.tm_year = w.year - 1900;
+	tm.tm_mon = w.month - 1;
+	tm.tm_mday = w.day;
+	tm.tm_hour = w.hour;
+	tm.tm_min = w.minute;
+	tm.tm_sec = w.second;
+	*key = tz_instant(ri->z, &tm);
+	return true;
+}
+
+void recur_iter_close(struct recur_iter *ri)
+{
+	if (ri->ical)
+		icalrecur_iterator_free(ri->ical);
+	ri->ical = NULL;
+}
+
 static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, time_t *next,
 		      bool *has, struct err *e)
 {
@@ -82,7 +208,7 @@ static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, t
 	struct tm wall;
 	int steps = 0, rc = 0;
 
-	if (rrule_parse(rr->rule, &r, e) < 0)
+	if (ical_parse(rr->rule, &r, e) < 0)
 		return -1;
 	recur_until_wall(&r, z);
 	tz_to_wall(z, rr->dtstart, &wall);

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "rrule.h"
 #include "tz.h"
 
 /* A schedule, as a job keeps it (the strings are not owned). */
@@ -54,6 +55,37 @@ int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has
 /* Make a UTC UNTIL of rule the wall-clock time it is in z, the form of the
  * occurrences libical's iterator yields from a floating DTSTART. */
 void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z);
+
+/*
+ * The occurrences of a calendar series, in order: with RECUR_ANY nestor's
+ * expander (rrule.h) for the rules it covers and libical's iterator for the
+ * rest; RECUR_LIBICAL and RECUR_OWN take one of them alone (the
+ * differential tests compare the two; RECUR_OWN is ERR_USAGE for a rule
+ * rrule.h leaves to libical).  A timed series runs in zone z from the instant start; an all-day
+ * one (z: the local zone) from the date whose UTC midnight is start.  When
+ * the rule has no COUNT and seek is later than start, the iterator skips
+ * to the occurrences from the wall-clock time (date) seek shows in z:
+ * those before may be left out.
+ *
+ * Keys are an occurrence's instant (tz_instant()), or the UTC midnight of
+ * its date for an all-day series.  Only libical's side allocates; a rule
+ * neither reads is ERR_USAGE `bad RRULE "X"`.
+ */
+enum recur_engine { RECUR_ANY, RECUR_LIBICAL, RECUR_OWN };
+
+struct recur_iter {
+	bool own; /* rrule.h's iterator, not libical's */
+	bool all_day;
+	struct tz *z; /* not owned */
+	icalrecur_iterator *ical;
+	struct rrule_iter rr;
+};
+
+int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool all_day,
+		    time_t start, time_t seek, enum recur_engine engine, struct err *e);
+/* The next occurrence's key, or false at the end. */
+bool recur_iter_next(struct recur_iter *ri, time_t *key);
+void recur_iter_close(struct recur_iter *ri);
 
 /* Turn the text of --every into a schedule and rule: a cron expression
  * ("0 9 * * 1-5") or anything when_parse_rule() reads ("every monday").

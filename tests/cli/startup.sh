@@ -28,16 +28,31 @@ l=$(loaded "$NESTOR_BIN" --version)
 has "--version" "$l" '^libc\.so'
 lacks "--version" "$l" "$HEAVY"
 
-# A one-off event is shown without libical; a series needs it to expand.
+# A one-off event is shown without libical, and so are series of the rules
+# nestor expands itself (src/time/rrule.h): timed, all-day, with a zone,
+# in the agenda and its JSON.  A rule outside them loads libical.
 nestor event add "Dentist" --at "2026-06-02 10:00" >/dev/null
 l=$(loaded "$NESTOR_BIN" agenda --from 2026-06-01 --to 2026-06-07)
 lacks "agenda of one-off events" "$l" "$HEAVY"
-nestor event add "Standup" --at "2026-05-04 09:00" --every "FREQ=WEEKLY" >/dev/null
-l=$(loaded "$NESTOR_BIN" agenda --from 2026-06-01 --to 2026-06-07)
-has "agenda with a series" "$l" '^libical\.so'
+nestor event add "Standup" --at "2026-05-04 09:00" --every "FREQ=WEEKLY;BYDAY=MO,WE" >/dev/null
+nestor event add "Rent" --at "2026-01-01" --all-day --every "FREQ=MONTHLY;BYMONTHDAY=-1" >/dev/null
+nestor event add "Call NY" --at "2026-03-06 09:00" --tz America/New_York \
+	--every "FREQ=MONTHLY;INTERVAL=1;BYDAY=1TU" >/dev/null
+for a in "agenda --from 2026-06-01 --to 2026-06-07" "agenda --json --from 2026-06-01 --to 2026-06-07"; do
+	l=$(loaded "$NESTOR_BIN" $a)
+	lacks "$a with series of the common rules" "$l" "$HEAVY"
+done
+expect_eq "agenda with series" \
+	"$(nestor agenda --from 2026-06-01 --to 2026-06-07 | grep -c 'Standup\|Dentist\|Call NY')" 4
+expect_eq "agenda with an all-day series" \
+	"$(nestor agenda --from 2026-06-28 --to 2026-07-02 | grep -c 'Rent')" 1
+nestor event add "Payroll" --at "2026-05-01 09:00" \
+	--every "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1" >/dev/null
+l=$(loaded "$NESTOR_BIN" agenda --from 2026-06-01 --to 2026-07-01)
+has "agenda with a BYSETPOS series" "$l" '^libical\.so'
 lacks "agenda with a series" "$l" '^(net|term)\.so$|^lib(curl|secret|ncurses|readline)'
-expect_eq "agenda with a series" \
-	"$(nestor agenda --from 2026-06-01 --to 2026-06-07 | grep -c 'Standup\|Dentist')" 2
+expect_match "agenda with a BYSETPOS series" \
+	"$(nestor agenda --from 2026-06-29 --to 2026-07-01)" 'Payroll'
 
 # The network: weather loads the module and libcurl (here the request
 # finds nobody listening on 127.0.0.1:9, which is enough).

@@ -1,0 +1,707 @@
+/*
+ * The common RRULEs expanded the way libical 3.0 (src/libical/icalrecur.c)
+ * does, with day numbers instead of ICU's Calendar.  The names of the steps
+ * follow icalrecur.c's (set_start, adjust_to_byday, expand_month_days,
+ * expand_year_days, next_weekday_by_week, check_contracting_rules) so the two
+ * can be read side by side.
+ */
+#include "rrule.h"
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define DAY 86400L
+/* libical ends a series after this year (MAX_TIME_T_YEAR, 64-bit time_t). */
+#define MAX_YEAR 2582
+/* Before this, ICU's calendar is Julian. */
+#define MIN_YEAR 1600
+
+static const char *const wd_names[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's). */
+static long days_from_civil(long y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* 1 = Sunday .. 7 = Saturday, as libical and ICU count. */
+static int dow1(long z)
+{
+	return (int)(((z + 4) % 7 + 7) % 7) + 1;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : n[m - 1];
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+/* An unsigned decimal in [s, end) within [lo, hi]. */
+static bool parse_num(const char *s, const char *end, long lo, long hi, long *v)
+{
+	long x = 0;
+
+	if (s == end || end - s > 9)
+		return false;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		x = x * 10 + (*s - '0');
+	}
+	*v = x;
+	return x >= lo && x <= hi;
+}
+
+/* [+-]digits in [s, end), 1 <= |v| <= hi. */
+static bool parse_signed(const char *s, const char *end, long hi, long *v)
+{
+	long sign = 1;
+
+	if (s < end && (*s == '+' || *s == '-'))
+		sign = *s++ == '-' ? -1 : 1;
+	if (!parse_num(s, end, 1, hi, v))
+		return false;
+	*v *= sign;
+	return true;
+}
+
+static int weekday(const char *s, const char *end)
+{
+	if (end - s != 2)
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (s[0] == wd_names[i][0] && s[1] == wd_names[i][1])
+			return i + 1;
+	return 0;
+}
+
+/* UNTIL: YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, a valid time. */
+static bool parse_until(const char *s, const char *end, struct rrule *r)
+{
+	struct rrule_wall *u = &r->until;
+	long y, mo, d, h = 0, mi = 0, sec = 0;
+	size_t n = (size_t)(end - s);
+
+	if (n != 8 && n != 15 && n != 16)
+		return false;
+	if (!parse_num(s, s + 4, 1, 9999, &y) || !parse_num(s + 4, s + 6, 1, 12, &mo) ||
+	    !parse_num(s + 6, s + 8, 1, days_in_month((int)y, (int)mo), &d))
+		return false;
+	if (n > 8 && (s[8] != 'T' || !parse_num(s + 9, s + 11, 0, 23, &h) ||
+		      !parse_num(s + 11, s + 13, 0, 59, &mi) ||
+		      !parse_num(s + 13, s + 15, 0, 59, &sec) || (n == 16 && s[15] != 'Z')))
+		return false;
+	*u = (struct rrule_wall){ (int)y, (int)mo, (int)d, (int)h, (int)mi, (int)sec, n == 8 };
+	r->until_utc = n == 16;
+	r->has_until = true;
+	return true;
+}
+
+static bool parse_byday(const char *s, const char *end, struct rrule *r)
+{
+	while (s < end) {
+		const char *c = memchr(s, ',', (size_t)(end - s)), *e = c ? c : end, *wd = e - 2;
+		long pos = 0;
+		int d;
+
+		if (r->nbyday == RRULE_MAX_BYDAY || e - s < 2 || !(d = weekday(wd, e)))
+			return false;
+		if (wd > s && !parse_signed(s, wd, 53, &pos))
+			return false;
+		r->byday_wd[r->nbyday] = (short)d;
+		r->byday_pos[r->nbyday++] = (short)pos;
+		s = c ? c + 1 : end;
+		if (c && s == end)
+			return false;
+	}
+	return r->nbyday > 0;
+}
+
+static bool parse_list(const char *s, const char *end, bool bymonth, struct rrule *r)
+{
+	int n = 0;
+
+	while (s < end) {
+		const char *c = memchr(s, ',', (size_t)(end - s)), *e = c ? c : end;
+		long v;
+
+		if (bymonth) {
+			if (!parse_num(s, e, 1, 12, &v))
+				return false;
+			r->bymonth |= 1u << v;
+		} else {
+			if (n == 31 || !parse_signed(s, e, 31, &v))
+				return false;
+			r->bymonthday[n++] = (short)v;
+		}
+		s = c ? c + 1 : end;
+		if (c && s == end)
+			return false;
+	}
+	r->nbymonthday = bymonth ? r->nbymonthday : n;
+	return bymonth ? r->bymonth != 0 : n > 0;
+}
+
+/* libical's sort_bydayrules(): by weekday from WKST. */
+static void sort_byday(struct rrule *r)
+{
+	for (int i = 0; i < r->nbyday; i++)
+		for (int j = 0; j < i; j++) {
+			int one = (r->byday_wd[j] - r->wkst + 7) % 7;
+			int two = (r->byday_wd[i] - r->wkst + 7) % 7;
+
+			if (one > two) {
+				short w = r->byday_wd[j], p = r->byday_pos[j];
+
+				r->byday_wd[j] = r->byday_wd[i];
+				r->byday_pos[j] = r->byday_pos[i];
+				r->byday_wd[i] = w;
+				r->byday_pos[i] = p;
+			}
+		}
+}
+
+enum {
+	P_FREQ = 1,
+	P_INTERVAL = 2,
+	P_COUNT = 4,
+	P_UNTIL = 8,
+	P_BYDAY = 16,
+	P_BYMONTHDAY = 32,
+	P_BYMONTH = 64,
+	P_WKST = 128
+};
+
+static int part(const char *name, size_t n)
+{
+	static const char *const names[] = { "FREQ",  "INTERVAL",   "COUNT",   "UNTIL",
+					     "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST" };
+
+	for (int i = 0; i < 8; i++)
+		if (strlen(names[i]) == n && !memcmp(name, names[i], n))
+			return 1 << i;
+	return 0;
+}
+
+static bool parse_part(int p, const char *v, const char *end, struct rrule *r)
+{
+	static const char *const freqs[] = { "DAILY", "WEEKLY", "MONTHLY", "YEARLY" };
+	long x;
+
+	switch (p) {
+	case P_FREQ:
+		for (int i = 0; i < 4; i++)
+			if (strlen(freqs[i]) == (size_t)(end - v) &&
+			    !memcmp(v, freqs[i], strlen(freqs[i]))) {
+				r->freq = (enum rrule_freq)i;
+				return true;
+			}
+		return false;
+	case P_INTERVAL:
+		if (!parse_num(v, end, 1, 1000, &x))
+			return false;
+		r->interval = (int)x;
+		return true;
+	case P_COUNT:
+		if (!parse_num(v, end, 1, 10000000, &x))
+			return false;
+		r->count = (int)x;
+		return true;
+	case P_UNTIL: return parse_until(v, end, r);
+	case P_BYDAY: return parse_byday(v, end, r);
+	case P_BYMONTHDAY: return parse_list(v, end, false, r);
+	case P_BYMONTH: return parse_list(v, end, true, r);
+	default: return (r->wkst = weekday(v, end)) != 0;
+	}
+}
+
+/* Whether the rule's parts are ones libical expands as this file does. */
+static bool in_subset(const struct rrule *r)
+{
+	unsigned seen = 0;
+
+	if (r->freq == RRULE_DAILY || r->freq == RRULE_WEEKLY)
+		for (int i = 0; i < r->nbyday; i++) {
+			/* an ordinal never matches a DAILY day and WEEKLY ignores it */
+			if (r->byday_pos[i] || seen & (1u << r->byday_wd[i]))
+				return false;
+			seen |= 1u << r->byday_wd[i];
+		}
+	if (r->freq == RRULE_WEEKLY && r->nbymonthday) /* libical refuses it */
+		return false;
+	if (r->freq == RRULE_DAILY)
+		for (int i = 0; i < r->nbymonthday; i++)
+			if (r->bymonthday[i] < 0) /* never matches in libical */
+				return false;
+	return true;
+}
+
+int rrule_parse(const char *rule, struct rrule *r)
+{
+	const char *s = rule;
+	unsigned seen = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->interval = 1;
+	r->wkst = 2;
+	if (!rule || !*rule)
+		return -1;
+	while (*s) {
+		const char *semi = strchr(s, ';'), *end = semi ? semi : s + strlen(s);
+		const char *eq = memchr(s, '=', (size_t)(end - s));
+		int p = eq ? part(s, (size_t)(eq - s)) : 0;
+
+		if (!p || (seen & (unsigned)p) || !parse_part(p, eq + 1, end, r))
+			return -1;
+		seen |= (unsigned)p;
+		s = semi ? semi + 1 : end;
+	}
+	if (!(seen & P_FREQ) || ((seen & P_COUNT) && (seen & P_UNTIL)))
+		return -1;
+	sort_byday(r);
+	return in_subset(r) ? 0 : -1;
+}
+
+time_t rrule_wall_utc(const struct rrule_wall *w)
+{
+	return (time_t)days_from_civil(w->year, w->month, w->day) * DAY + w->hour * 3600L +
+	       w->minute * 60L + w->second;
+}
+
+struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
+{
+	struct rrule_wall w = { 0, 0, 0, 0, 0, 0, is_date };
+	long d = (long)(t >= 0 ? t / DAY : (t - DAY + 1) / DAY), s = (long)(t - (time_t)d * DAY);
+
+	civil_from_days(d, &w.year, &w.month, &w.day);
+	if (!is_date) {
+		w.hour = (int)(s / 3600);
+		w.minute = (int)(s / 60 % 60);
+		w.second = (int)(s % 60);
+	}
+	return w;
+}
+
+void rrule_until_wall(struct rrule *r, struct tz *z)
+{
+	struct tm w;
+
+	if (!r->has_until || !r->until_utc || r->until.is_date)
+		return;
+	tz_to_wall(z, rrule_wall_utc(&r->until), &w);
+	r->until = (struct rrule_wall){ w.tm_year + 1900, w.tm_mon + 1, w.tm_mday, w.tm_hour,
+					w.tm_min,	  w.tm_sec,	false };
+	r->until_utc = false;
+}
+
+/* --- expansion ---------------------------------------------------------- */
+
+/* A set of days 0..366 of a period. */
+struct dayset {
+	uint64_t w[6];
+};
+
+static void set_bit(struct dayset *s, int i, bool v)
+{
+	if (v)
+		s->w[i / 64] |= (uint64_t)1 << (i % 64);
+	else
+		s->w[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+static bool get_bit(const struct dayset *s, int i)
+{
+	return (s->w[i / 64] >> (i % 64)) & 1;
+}
+
+static long long key_of(const struct rrule_iter *it, long day)
+{
+	return (long long)day * DAY + it->tod;
+}
+
+static long long wall_key(const struct rrule_iter *it, const struct rrule_wall *w)
+{
+	long d = days_from_civil(w->year, w->month, w->day);
+
+	return it->dtstart.is_date
+		       ? (long long)d * DAY
+		       : (long long)d * DAY + w->hour * 3600L + w->minute * 60L + w->second;
+}
+
+/* The BYMONTHDAYs (or DTSTART's day) of month m, as days doy0 + d of the
+ * period (expand_bymonth_days()). */
+static void add_month_days(const struct rrule_iter *it, struct dayset *s, int y, int m, int doy0)
+{
+	int dim = days_in_month(y, m);
+
+	if (!it->r.nbymonthday) {
+		if (it->dtstart.day <= dim)
+			set_bit(s, doy0 + it->dtstart.day, true);
+		return;
+	}
+	for (int i = 0; i < it->r.nbymonthday; i++) {
+		int md = it->r.bymonthday[i];
+
+		if (md > dim || -md > dim)
+			continue;
+		set_bit(s, doy0 + (md > 0 ? md : md + 1 + dim), true);
+	}
+}
+
+/* Apply the BYDAYs to days doy0+1 .. doy0+len of s, a period starting on day
+ * number first: keep those days that also are BYDAY days when limiting,
+ * else make the BYDAY days the set (expand_by_day()). */
+static void apply_byday(const struct rrule_iter *it, struct dayset *s, long first, int doy0,
+			int len, bool limiting)
+{
+	int first_dow = dow1(first), last_dow = dow1(first + len - 1);
+	struct dayset bd = { { 0 } };
+
+	for (int i = 0; i < it->r.nbyday; i++) {
+		int wd = it->r.byday_wd[i], pos = it->r.byday_pos[i];
+		int fm = ((wd + 7 - first_dow) % 7) + 1, lm = len - ((last_dow + 7 - wd) % 7), d;
+
+		if (pos == 0) {
+			for (d = fm; d <= len; d += 7)
+				set_bit(&bd, doy0 + d, true);
+			continue;
+		}
+		d = pos > 0 ? fm + (pos - 1) * 7 : lm + (pos + 1) * 7;
+		if (d <= lm && d >= fm)
+			set_bit(&bd, doy0 + d, true);
+	}
+	for (int d = doy0 + 1; d <= doy0 + len; d++)
+		set_bit(s, d, limiting ? get_bit(s, d) && get_bit(&bd, d) : get_bit(&bd, d));
+}
+
+/* Turn the set of days 1..len of a period starting on day number first
+ * into it->days. */
+static void take_days(struct rrule_iter *it, const struct dayset *s, long first, int len)
+{
+	it->ndays = 0;
+	for (int d = 1; d <= len; d++)
+		if (get_bit(s, d))
+			it->days[it->ndays++] = first + d - 1;
+	it->di = 0;
+}
+
+static void expand_month(struct rrule_iter *it, long period)
+{
+	int y = (int)(period / 12), m = (int)(period % 12) + 1, dim = days_in_month(y, m);
+	long first = days_from_civil(y, m, 1);
+	struct dayset s = { { 0 } };
+
+	add_month_days(it, &s, y, m, 0);
+	if (it->r.nbyday)
+		apply_byday(it, &s, first, 0, dim, it->r.nbymonthday > 0);
+	take_days(it, &s, first, dim);
+}
+
+static void expand_year(struct rrule_iter *it, int y)
+{
+	long first = days_from_civil(y, 1, 1);
+	int len = is_leap(y) ? 366 : 365;
+	unsigned months = it->r.bymonth ? it->r.bymonth : 1u << it->dtstart.month;
+	struct dayset s = { { 0 } };
+
+	for (int m = 1; m <= 12; m++)
+		if (months & (1u << m))
+			add_month_days(it, &s, y, m, (int)(days_from_civil(y, m, 1) - first));
+	if (it->r.nbyday && it->r.bymonth) {
+		for (int m = 1; m <= 12; m++)
+			if (months & (1u << m)) {
+				long mf = days_from_civil(y, m, 1);
+
+				apply_byday(it, &s, mf, (int)(mf - first), days_in_month(y, m),
+					    it->r.nbymonthday > 0);
+			}
+	} else if (it->r.nbyday) {
+		apply_byday(it, &s, first, 0, len, it->r.nbymonthday > 0);
+	}
+	take_days(it, &s, first, len);
+}
+
+static int period_year(const struct rrule_iter *it)
+{
+	return it->r.freq == RRULE_YEARLY ? (int)it->period : (int)(it->period / 12);
+}
+
+/* The next period to expand: INTERVAL on, and for MONTHLY a BYMONTH month
+ * (increment_month()).  false past libical's last year. */
+static bool next_period(struct rrule_iter *it)
+{
+	it->period += it->r.interval;
+	if (it->r.freq == RRULE_MONTHLY)
+		while (it->r.bymonth && !(it->r.bymonth & (1u << (it->period % 12 + 1))) &&
+		       it->period / 12 <= MAX_YEAR)
+			it->period += it->r.interval;
+	return period_year(it) <= MAX_YEAR;
+}
+
+static void expand(struct rrule_iter *it)
+{
+	if (it->r.freq == RRULE_YEARLY)
+		expand_year(it, (int)it->period);
+	else
+		expand_month(it, it->period);
+}
+
+/* Move day number d back or forth to the first BYDAY weekday, the way
+ * libical's adjust_to_byday() does (not always within the week). */
+static long adjust_to_byday(const struct rrule_iter *it, long d)
+{
+	int this_dow = dow1(d), b0 = it->r.byday_wd[0], dow = b0 - this_dow;
+
+	if (dow != 0 && this_dow < it->r.wkst)
+		dow -= 7;
+	if ((this_dow < b0 && dow >= 0) || dow < 0)
+		d += dow;
+	return d;
+}
+
+/* check_contracting_rules(): BYDAY, BYMONTHDAY, BYMONTH filter DAILY;
+ * BYMONTH filters WEEKLY and MONTHLY. */
+static bool passes(const struct rrule_iter *it)
+{
+	int y, m, d;
+
+	if (it->r.freq == RRULE_YEARLY || (it->r.freq != RRULE_DAILY && !it->r.bymonth))
+		return true;
+	civil_from_days(it->cur, &y, &m, &d);
+	if (it->r.bymonth && !(it->r.bymonth & (1u << m)))
+		return false;
+	if (it->r.freq != RRULE_DAILY)
+		return true;
+	if (it->r.nbyday) {
+		int wd = dow1(it->cur), i;
+
+		for (i = 0; i < it->r.nbyday && it->r.byday_wd[i] != wd; i++)
+			;
+		if (i == it->r.nbyday)
+			return false;
+	}
+	if (it->r.nbymonthday) {
+		int i;
+
+		for (i = 0; i < it->r.nbymonthday && it->r.bymonthday[i] != d; i++)
+			;
+		if (i == it->r.nbymonthday)
+			return false;
+	}
+	return true;
+}
+
+/* __iterator_set_start(): the first candidate at or after start (the
+ * period or week aligned to INTERVAL from DTSTART). */
+static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, bool is_new)
+{
+	long sd = days_from_civil(start->year, start->month, start->day);
+	int diff;
+
+	it->istart = wall_key(it, start);
+	it->n = 0;
+	it->cur = sd;
+	switch (it->r.freq) {
+	case RRULE_YEARLY:
+		it->period = start->year;
+		if (it->r.interval > 1 &&
+		    (diff = (int)(it->period - it->dtstart.year) % it->r.interval))
+			it->period += it->r.interval - diff;
+		for (;; it->period += it->r.interval) {
+			if (it->period > MAX_YEAR)
+				return false;
+			expand(it);
+			if (it->ndays)
+				break;
+		}
+		it->cur = it->days[0];
+		break;
+	case RRULE_MONTHLY:
+		it->period = start->year * 12L + start->month - 1;
+		diff = (int)((it->period - (it->dtstart.year * 12L + it->dtstart.month - 1)) %
+			     it->r.interval);
+		if (it->r.interval > 1 && diff)
+			it->period += it->r.interval - diff;
+		for (;;) {
+			if (it->period / 12 > MAX_YEAR)
+				return false;
+			expand(it);
+			if (it->ndays)
+				break;
+			if (!next_period(it))
+				return false;
+		}
+		it->cur = it->days[0];
+		break;
+	case RRULE_WEEKLY: {
+		long skip;
+
+		if (is_new && !it->r.nbyday)
+			break;
+		it->cur = adjust_to_byday(it, it->cur);
+		if (it->istart == wall_key(it, &it->dtstart))
+			it->rstart = it->cur;
+		diff = (int)((it->cur - it->rstart + 6) / 7);
+		if (diff % it->r.interval)
+			it->cur += 7L * (it->r.interval - diff);
+		/* libical may land weeks before start; its occurrences there are
+		 * skipped anyway: go to the first aligned week reaching start */
+		skip = sd - 6 - it->cur;
+		if (skip > 0)
+			it->cur += (skip + 7L * it->r.interval - 1) / (7L * it->r.interval) * 7L *
+				   it->r.interval;
+		it->wdi = 0;
+		break;
+	}
+	case RRULE_DAILY:
+		diff = (int)((sd - it->rstart) % it->r.interval);
+		if (diff)
+			it->cur += it->r.interval - diff;
+		break;
+	}
+	it->last = key_of(it, it->cur);
+	return it->cur < days_from_civil(MAX_YEAR + 1, 1, 1);
+}
+
+bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct rrule_wall *dtstart)
+{
+	const struct rrule_wall *u = &r->until;
+	long long ud;
+
+	if (dtstart->year < MIN_YEAR || dtstart->year > MAX_YEAR || dtstart->month < 1 ||
+	    dtstart->month > 12 || dtstart->day < 1 ||
+	    dtstart->day > days_in_month(dtstart->year, dtstart->month) || dtstart->hour < 0 ||
+	    dtstart->hour > 23 || dtstart->minute < 0 || dtstart->minute > 59 ||
+	    dtstart->second < 0 || dtstart->second > 59)
+		return false;
+	memset(it, 0, offsetof(struct rrule_iter, days));
+	it->r = *r;
+	it->dtstart = *dtstart;
+	if (dtstart->is_date)
+		it->dtstart.hour = it->dtstart.minute = it->dtstart.second = 0;
+	it->tod = (int)(wall_key(it, &it->dtstart) % DAY);
+	it->d0 = days_from_civil(dtstart->year, dtstart->month, dtstart->day);
+	it->rstart = it->d0;
+	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
+		it->r.byday_wd[0] = (short)dow1(it->d0);
+	/* icaltime_compare(): a date-time on the day of a DATE UNTIL is after it,
+	 * a date on the day of a date-time UNTIL before it. */
+	it->until_key = LLONG_MAX;
+	if (r->has_until) {
+		ud = (long long)days_from_civil(u->year, u->month, u->day) * DAY;
+		if (dtstart->is_date)
+			it->until_key = u->is_date ? ud : ud + DAY - 1;
+		else
+			it->until_key =
+				u->is_date ? ud - 1
+					   : ud + u->hour * 3600L + u->minute * 60L + u->second;
+	}
+	return set_start(it, &it->dtstart, true);
+}
+
+bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start)
+{
+	long long k = wall_key(it, start);
+
+	if (it->r.count > 0)
+		return false;
+	if (k < wall_key(it, &it->dtstart))
+		return set_start(it, &it->dtstart, false);
+	if (k > it->until_key) {
+		it->last = k;
+		return true;
+	}
+	return set_start(it, start, false);
+}
+
+/* One step to the next candidate (next_day, next_week, next_month,
+ * next_year); false past libical's last year. */
+static bool step(struct rrule_iter *it)
+{
+	switch (it->r.freq) {
+	case RRULE_DAILY: it->cur += it->r.interval; break;
+	case RRULE_WEEKLY:
+		if (!it->r.nbyday) {
+			it->cur += 7L * it->r.interval;
+		} else {
+			bool wrap = ++it->wdi == it->r.nbyday;
+			long sow = it->cur - (dow1(it->cur) - it->r.wkst + 7) % 7;
+
+			if (wrap)
+				it->wdi = 0;
+			it->cur = sow + (it->r.byday_wd[it->wdi] - it->r.wkst + 7) % 7;
+			if (wrap)
+				it->cur += 7L * it->r.interval;
+		}
+		break;
+	default:
+		while (++it->di >= it->ndays) {
+			if (!next_period(it))
+				return false;
+			expand(it);
+			it->di = -1;
+		}
+		it->cur = it->days[it->di];
+		break;
+	}
+	return it->cur < days_from_civil(MAX_YEAR + 1, 1, 1);
+}
+
+static void to_wall(const struct rrule_iter *it, struct rrule_wall *w)
+{
+	*w = it->dtstart;
+	civil_from_days(it->cur, &w->year, &w->month, &w->day);
+}
+
+bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
+{
+	if ((it->r.count && it->n >= it->r.count) || it->last > it->until_key)
+		return false;
+	if (it->n == 0 && it->last >= it->istart && passes(it)) {
+		it->n++;
+		to_wall(it, w);
+		return true;
+	}
+	do {
+		if (!step(it))
+			return false;
+		it->last = key_of(it, it->cur);
+		if (it->last > it->until_key)
+			return false;
+	} while (it->last < it->istart || !passes(it));
+	it->n++;
+	to_wall(it, w);
+	return true;
+}

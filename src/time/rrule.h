@@ -1,0 +1,121 @@
+/*
+ * rrule.h - nestor's own expander for the common RRULEs, occurrence for
+ * occurrence what libical 3.0's icalrecur_iterator yields, without it.
+ *
+ * Debian's libical computes every step through ICU's Calendar (28k
+ * instructions to open an iterator, 16k a step), more than the rest of an
+ * agenda together, and loading it maps ICU and libstdc++.  This module covers
+ * the rules calendars use:
+ *
+ *   FREQ=DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL; COUNT or UNTIL (a
+ *   date, a floating or a UTC date-time); BYDAY (ordinals such as 2MO or
+ *   -1FR for MONTHLY and YEARLY); BYMONTHDAY (negative too, not for DAILY);
+ *   BYMONTH; WKST.
+ *
+ * rrule_parse() refuses anything else (BYSETPOS, BYYEARDAY, BYWEEKNO,
+ * BYHOUR..BYSECOND, RSCALE/SKIP, SECONDLY..HOURLY, lower case, a part given
+ * twice, text libical would read differently), and rrule_iter_init() a
+ * DTSTART before 1600 (ICU counts Julian dates there) or a rule libical
+ * refuses to start; the caller then uses libical as before.
+ *
+ * It works on wall-clock times (floating, like libical's iterator over a
+ * DTSTART without zone): the caller converts them to instants in the
+ * event's zone (tz_instant(): RFC 5545's rules for DST gaps and folds), and
+ * a UTC UNTIL to the wall-clock time it is in that zone first
+ * (rrule_until_wall()).  The order of the occurrences, the days libical
+ * skips (the 31st of a short month, Feb 29 outside leap years), its
+ * treatment of a DTSTART the rule does not match (not an occurrence), its
+ * limit (year 2582) and where rrule_iter_seek() lands are libical's; the
+ * differential suite (check_rrule.c) and tests/fuzz/rrule_fuzz.c compare
+ * the two on generated rules.
+ *
+ *   struct rrule r;
+ *   struct rrule_iter it;
+ *   struct rrule_wall w;
+ *   if (rrule_parse("FREQ=MONTHLY;BYDAY=-1FR", &r) == 0 &&
+ *       rrule_iter_init(&it, &r, &dtstart)) {
+ *           rrule_iter_seek(&it, &window_start);     (no COUNT only)
+ *           while (rrule_iter_next(&it, &w)) ...
+ *   }
+ */
+#ifndef NESTOR_RRULE_H
+#define NESTOR_RRULE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "tz.h"
+
+/* A wall-clock time; a date when is_date (the time fields are then 0). */
+struct rrule_wall {
+	int year, month, day, hour, minute, second;
+	bool is_date;
+};
+
+enum rrule_freq { RRULE_DAILY, RRULE_WEEKLY, RRULE_MONTHLY, RRULE_YEARLY };
+
+#define RRULE_MAX_BYDAY 32
+
+/* A parsed rule of the subset. */
+struct rrule {
+	enum rrule_freq freq;
+	int interval;
+	int count; /* 0: none */
+	bool has_until;
+	bool until_utc; /* UNTIL ended in Z (rrule_until_wall() clears it) */
+	struct rrule_wall until;
+	int wkst; /* 1 = SU .. 7 = SA */
+	int nbyday;
+	short byday_wd[RRULE_MAX_BYDAY];  /* 1 = SU .. 7 = SA, in libical's order */
+	short byday_pos[RRULE_MAX_BYDAY]; /* 0: every such day of the period */
+	int nbymonthday;
+	short bymonthday[31];
+	unsigned bymonth; /* bit m: month m listed; 0: no BYMONTH */
+};
+
+/* The instant of w read as UTC, and back (timegm() and gmtime_r() without
+ * their cost); a date has no time of day. */
+time_t rrule_wall_utc(const struct rrule_wall *w);
+struct rrule_wall rrule_utc_wall(time_t t, bool is_date);
+
+/* Parse rule (without "RRULE:"): 0, or -1 when it is outside the subset
+ * (or not a rule at all): libical decides then. */
+int rrule_parse(const char *rule, struct rrule *r);
+
+/* Make a UTC UNTIL of r the wall-clock time it is in z (recur_until_wall()'s
+ * counterpart); nothing for a date or a floating UNTIL. */
+void rrule_until_wall(struct rrule *r, struct tz *z);
+
+/* An iterator over the occurrences of a rule (no allocation, no release). */
+struct rrule_iter {
+	struct rrule r;
+	struct rrule_wall dtstart;
+	int tod;	     /* DTSTART's seconds of the day, 0 for a date */
+	long d0;	     /* DTSTART's day number (days since 1970-01-01) */
+	long rstart;	     /* the day WEEKLY counts its weeks from */
+	long cur;	     /* the day of `last` */
+	long long last;	     /* the current candidate (day * 86400 + tod) */
+	long long istart;    /* occurrences before this are skipped */
+	long long until_key; /* occurrences after this end the series */
+	int n;		     /* occurrences returned */
+	int wdi;	     /* WEEKLY: the index into byday_wd */
+	long period;	     /* MONTHLY: months since year 0; YEARLY: the year */
+	int ndays, di;	     /* the days of the current period, the current one */
+	long days[366];
+};
+
+/* Start at dtstart (the rule's DTSTART, a date for an all-day series).
+ * false when libical would refuse it too, or for a date before 1600: use
+ * libical. */
+bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r,
+		     const struct rrule_wall *dtstart);
+
+/* Skip to the occurrences at or after start, as icalrecur_iterator_set_start()
+ * does (not for a rule with COUNT: false, as libical); false when libical's
+ * would fail, then rrule_iter_init() again and iterate from DTSTART. */
+bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start);
+
+/* The next occurrence, or false at the end of the series. */
+bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w);
+
+#endif

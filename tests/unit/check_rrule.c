@@ -1,0 +1,334 @@
+/*
+ * nestor's RRULE expander (rrule.h) against libical's: for thousands of
+ * generated rules of the subset, in zones with DST changes, timed and
+ * all-day, the occurrences recur_iter yields from DTSTART and in a window
+ * (the way the agenda asks) are libical's, instant for instant.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "recur.h"
+#include "rrule.h"
+#include "tz.h"
+
+#define DAY	86400
+#define MAX_OCC 400
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+static const char *const zones[] = { "UTC",	      "America/New_York",
+				     "Europe/Moscow", "Australia/Lord_Howe",
+				     "Europe/Berlin", "America/Sao_Paulo",
+				     "Pacific/Apia",  "Asia/Kolkata" };
+static const char *const wd[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
+
+static void cat(char *buf, size_t len, const char *fmt, const char *a, int n)
+{
+	size_t l = strlen(buf);
+
+	snprintf(buf + l, len - l, fmt, a, n);
+}
+
+/* A rule of the subset; dtstart is the series' start (for UNTIL). */
+static void gen_rule(char *buf, size_t len, time_t dtstart, bool all_day)
+{
+	static const char *const freqs[] = { "DAILY", "WEEKLY", "MONTHLY", "YEARLY" };
+	static const int mdays[] = { 1, 2, 15, 28, 29, 30, 31, -1, -2, -7, -28, -29, -30, -31 };
+	int f = (int)rnd(4), n;
+
+	snprintf(buf, len, "FREQ=%s", freqs[f]);
+	if (rnd(2))
+		cat(buf, len, ";INTERVAL%s=%d", "", (int)(rnd(4) ? 2 + rnd(3) : 1 + rnd(13)));
+	if (rnd(3) == 0) {
+		cat(buf, len, ";COUNT%s=%d", "", (int)(1 + rnd(rnd(2) ? 5 : 60)));
+	} else if (rnd(2)) {
+		time_t u = dtstart + (time_t)rnd(3 * 365) * DAY + (time_t)rnd(DAY);
+		struct tm tm;
+		char s[32];
+
+		gmtime_r(&u, &tm);
+		strftime(s, sizeof(s),
+			 rnd(3) == 0 ? "%Y%m%d"
+			 : rnd(2)    ? "%Y%m%dT%H%M%SZ"
+				     : "%Y%m%dT%H%M%S",
+			 &tm);
+		if (all_day && rnd(2))
+			strftime(s, sizeof(s), "%Y%m%d", &tm);
+		cat(buf, len, ";UNTIL=%s%.0d", s, 0);
+	}
+	if (rnd(2)) { /* BYDAY */
+		int k = 1 + (int)rnd(4), written = 0;
+		unsigned used = 0;
+
+		strncat(buf, ";BYDAY=", len - strlen(buf) - 1);
+		for (int i = 0; i < k; i++) {
+			int d = (int)rnd(7), pos = 0;
+
+			if (f >= 2 && rnd(2))
+				pos = (rnd(2) ? 1 : -1) * (int)(1 + rnd(f == 3 && rnd(2) ? 53 : 5));
+			if (f < 2 && (used & (1u << d)))
+				continue;
+			used |= 1u << d;
+			if (written++)
+				strncat(buf, ",", len - strlen(buf) - 1);
+			if (pos)
+				cat(buf, len, "%s%d", "", pos);
+			strncat(buf, wd[d], len - strlen(buf) - 1);
+		}
+	}
+	if (f != 1 && rnd(3) == 0) { /* BYMONTHDAY */
+		n = 1 + (int)rnd(3);
+		strncat(buf, ";BYMONTHDAY=", len - strlen(buf) - 1);
+		for (int i = 0; i < n; i++)
+			cat(buf, len, "%s%d", i ? "," : "",
+			    f == 0 ? (int)(1 + rnd(28))
+				   : mdays[rnd(sizeof(mdays) / sizeof(*mdays))]);
+	}
+	if (rnd(4) == 0) { /* BYMONTH */
+		n = 1 + (int)rnd(4);
+		strncat(buf, ";BYMONTH=", len - strlen(buf) - 1);
+		for (int i = 0; i < n; i++)
+			cat(buf, len, "%s%d", i ? "," : "", (int)(1 + rnd(12)));
+	}
+	if (rnd(4) == 0)
+		cat(buf, len, ";WKST=%s%.0d", wd[rnd(7)], 0);
+}
+
+/* A start on an awkward day now and then: the 29th..31st, Feb 29, the
+ * days DST changes, at times inside gaps and folds. */
+static time_t gen_start(struct tz *z, bool all_day)
+{
+	static const int hours[] = { 0, 1, 2, 3, 12, 23 };
+	struct tm w = { 0 };
+
+	w.tm_year = 95 + (int)rnd(45);
+	w.tm_mon = (int)rnd(12);
+	w.tm_mday = 1 + (int)rnd(28);
+	if (rnd(4) == 0)
+		w.tm_mday = 29 + (int)rnd(3);
+	if (rnd(10) == 0) {
+		w.tm_year = 96 + 4 * (int)rnd(10);
+		w.tm_mon = 1;
+		w.tm_mday = 29;
+	}
+	if (rnd(6) == 0) { /* a DST change in March, April, October or November */
+		static const int mon[] = { 2, 3, 9, 10 };
+
+		w.tm_mon = mon[rnd(4)];
+		w.tm_mday = 1 + (int)rnd(30);
+	}
+	w.tm_hour = hours[rnd(6)];
+	w.tm_min = rnd(2) ? 30 : 0;
+	if (all_day) {
+		time_t t = timegm(&w);
+
+		return t - t % DAY;
+	}
+	return tz_instant(z, &w);
+}
+
+/* The keys of the series from seek on (all of it when seek is 0), until one
+ * reaches `to` or MAX_OCC of them; -1 when the rule cannot be opened. */
+static int collect(const char *rule, struct tz *z, bool all_day, time_t start, time_t seek,
+		   time_t to, enum recur_engine engine, time_t *keys)
+{
+	struct err e = { 0, "" };
+	struct recur_iter ri;
+	int n = 0;
+
+	if (recur_iter_open(&ri, rule, z, all_day, start, seek, engine, &e) < 0)
+		return -1;
+	ck_assert(ri.own == (engine == RECUR_OWN));
+	while (n < MAX_OCC && recur_iter_next(&ri, &keys[n]))
+		if (keys[n++] >= to)
+			break;
+	recur_iter_close(&ri);
+	return n;
+}
+
+/* Rules nestor's expander refused to start (libical's alone then). */
+static int refused;
+
+static void compare(const char *rule, const char *zone, bool all_day, time_t start, time_t seek,
+		    time_t to)
+{
+	static time_t mine[MAX_OCC], ref[MAX_OCC];
+	struct err e = { 0, "" };
+	struct tz *z = tz_open(all_day ? NULL : zone, &e);
+	int n, m;
+
+	ck_assert_msg(z != NULL, "%s", e.msg);
+	/* A rule matching no day for centuries makes libical search up to the
+	 * year 20000 (seconds); nestor's expander refuses it and hands it to
+	 * libical, so there is nothing to compare. */
+	n = collect(rule, z, all_day, start, seek, to, RECUR_OWN, mine);
+	if (n < 0) {
+		refused++;
+		tz_free(z);
+		return;
+	}
+	m = collect(rule, z, all_day, start, seek, to, RECUR_LIBICAL, ref);
+	ck_assert_msg(n == m, "%s %s%s start %lld seek %lld: %d occurrences, libical %d", rule,
+		      zone, all_day ? " all-day" : "", (long long)start, (long long)seek, n, m);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(mine[i] == ref[i],
+			      "%s %s%s start %lld seek %lld: occurrence %d at %lld, libical %lld",
+			      rule, zone, all_day ? " all-day" : "", (long long)start,
+			      (long long)seek, i, (long long)mine[i], (long long)ref[i]);
+	tz_free(z);
+}
+
+START_TEST(test_rrule_matches_libical)
+{
+	char rule[256];
+
+	rng_state = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
+	refused = 0;
+	for (int i = 0; i < 500; i++) {
+		const char *zone = zones[rnd(sizeof(zones) / sizeof(*zones))];
+		bool all_day = rnd(4) == 0;
+		struct err e = { 0, "" };
+		struct tz *z = tz_open(zone, &e);
+		time_t start = gen_start(z, all_day), from;
+
+		tz_free(z);
+		gen_rule(rule, sizeof(rule), start, all_day);
+		/* from DTSTART */
+		compare(rule, zone, all_day, start, 0, start + 5L * 365 * DAY);
+		/* a window before, inside or long after the series, as the agenda
+		 * asks: two days and the duration early */
+		from = start + (time_t)rnd(4) * 86400 * (rnd(2) ? 1 : 400) -
+		       (rnd(5) == 0 ? 30L * DAY : 0) + (time_t)rnd(DAY);
+		compare(rule, zone, all_day, start, from - 2 * DAY - 3600,
+			from + (rnd(2) ? 7L : 366L) * DAY);
+	}
+	/* nearly every generated rule is compared */
+	ck_assert_msg(refused < 50, "%d of 1000 refused", refused);
+}
+END_TEST
+
+/* Known answers, so both are not wrong the same way. */
+static void expect(const char *rule, const char *zone, time_t start, const time_t *want, int n)
+{
+	static time_t got[MAX_OCC];
+	struct err e = { 0, "" };
+	struct tz *z = tz_open(zone, &e);
+	int m = collect(rule, z, false, start, 0, want[n - 1], RECUR_OWN, got);
+
+	ck_assert_int_ge(m, n);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(got[i] == want[i], "%s: occurrence %d at %lld, want %lld", rule, i,
+			      (long long)got[i], (long long)want[i]);
+	tz_free(z);
+}
+
+static time_t at(const char *zone, int y, int mo, int d, int h, int mi)
+{
+	struct err e = { 0, "" };
+	struct tz *z = tz_open(zone, &e);
+	struct tm w = { 0 };
+	time_t t;
+
+	w.tm_year = y - 1900;
+	w.tm_mon = mo - 1;
+	w.tm_mday = d;
+	w.tm_hour = h;
+	w.tm_min = mi;
+	t = tz_instant(z, &w);
+	tz_free(z);
+	return t;
+}
+
+START_TEST(test_rrule_known_series)
+{
+	const char *ny = "America/New_York";
+	/* the last Friday of each month, 09:00 New York, across the March change */
+	time_t lastfri[] = { at(ny, 2026, 1, 30, 9, 0), at(ny, 2026, 2, 27, 9, 0),
+			     at(ny, 2026, 3, 27, 9, 0), at(ny, 2026, 4, 24, 9, 0) };
+	/* Feb 29 comes back in leap years only */
+	time_t leap[] = { at("UTC", 2024, 2, 29, 8, 0), at("UTC", 2028, 2, 29, 8, 0),
+			  at("UTC", 2032, 2, 29, 8, 0) };
+	/* the 31st skips short months */
+	time_t d31[] = { at("UTC", 2026, 1, 31, 10, 0), at("UTC", 2026, 3, 31, 10, 0),
+			 at("UTC", 2026, 5, 31, 10, 0) };
+	/* 02:30 on the day Berlin springs forward is 03:30 */
+	time_t gap[] = { at("Europe/Berlin", 2026, 3, 28, 2, 30),
+			 at("Europe/Berlin", 2026, 3, 29, 3, 30),
+			 at("Europe/Berlin", 2026, 3, 30, 2, 30) };
+
+	expect("FREQ=MONTHLY;BYDAY=-1FR", ny, lastfri[0], lastfri, 4);
+	expect("FREQ=YEARLY", "UTC", leap[0], leap, 3);
+	expect("FREQ=MONTHLY;BYMONTHDAY=-1;BYMONTH=1,3,5", "UTC", d31[0], d31, 3);
+	expect("FREQ=MONTHLY", "UTC", d31[0], d31, 3);
+	expect("FREQ=DAILY;COUNT=3", "Europe/Berlin", gap[0], gap, 3);
+	ck_assert_int_eq(gap[1] - gap[0], DAY); /* 01:30 UTC both days */
+}
+END_TEST
+
+START_TEST(test_rrule_outside_subset_left_to_libical)
+{
+	static const char *const libical_only[] = {
+		"FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1",
+		"FREQ=YEARLY;BYYEARDAY=100",
+		"FREQ=YEARLY;BYWEEKNO=20",
+		"FREQ=DAILY;BYHOUR=9,17",
+		"FREQ=HOURLY",
+		"freq=daily",
+		"FREQ=DAILY;COUNT=2;COUNT=3",
+		"FREQ=WEEKLY;BYDAY=1MO",
+		"FREQ=DAILY;BYMONTHDAY=-1",
+		"RSCALE=GREGORIAN;FREQ=YEARLY",
+		"FREQ=DAILY;;COUNT=2",
+		"FREQ=DAILY;UNTIL=2026-01-01",
+		"FREQ=WEEKLY;BYMONTHDAY=1",
+		"",
+	};
+	struct rrule r;
+
+	for (size_t i = 0; i < sizeof(libical_only) / sizeof(*libical_only); i++)
+		ck_assert_msg(rrule_parse(libical_only[i], &r) < 0, "%s", libical_only[i]);
+	ck_assert_int_eq(
+		rrule_parse("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;WKST=SU;UNTIL=20261231T235959Z",
+			    &r),
+		0);
+	ck_assert_int_eq(r.interval, 2);
+	ck_assert_int_eq(r.nbyday, 2);
+	ck_assert(r.until_utc);
+	/* a rule libical refuses to start is libical's to report */
+	{
+		struct err e = { 0, "" };
+		struct tz *z = tz_open("UTC", &e);
+		struct recur_iter ri;
+		time_t t = at("UTC", 2026, 1, 1, 9, 0);
+
+		ck_assert_int_eq(recur_iter_open(&ri, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", z,
+						 false, t, 0, RECUR_ANY, &e),
+				 -1);
+		ck_assert_str_eq(e.msg, "bad RRULE \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\"");
+		tz_free(z);
+	}
+}
+END_TEST
+
+Suite *rrule_suite(void)
+{
+	Suite *s = suite_create("rrule");
+	TCase *tc = tcase_create("rrule");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_rrule_matches_libical, 0, 8);
+	tcase_add_test(tc, test_rrule_known_series);
+	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -2,6 +2,7 @@
 #include "every.h"
 #include "cron.h"
 #include "err.h"
+#include "rrule.h"
 
 #include <libical/ical.h>
 #include <stdarg.h>
@@ -152,6 +153,18 @@ static const char *en_ordinal(int pos)
 	return pos == -1 ? "last" : w[pos - 1];
 }
 
+/* libical's BYDAY encoding, read here so that a rule nestor parses itself
+ * never loads libical: weekday (1 = Sunday) + 8 * position, signed. */
+static int day_pos(short d)
+{
+	return d < 0 ? -(-d / 8) : d / 8;
+}
+
+static int day_wd(short d)
+{
+	return (d < 0 ? -d : d) % 8;
+}
+
 static size_t count(const short *a, size_t size)
 {
 	size_t n = 0;
@@ -193,7 +206,7 @@ static bool sayable(const struct icalrecurrencetype *rt)
 	     (rt->freq == ICAL_MINUTELY_RECURRENCE || rt->freq == ICAL_HOURLY_RECURRENCE)))
 		return false;
 	for (size_t i = 0; i < nday; i++) {
-		int pos = icalrecurrencetype_day_position(rt->by_day[i]);
+		int pos = day_pos(rt->by_day[i]);
 
 		if (rt->freq == ICAL_MONTHLY_RECURRENCE
 			    ? nday > 1 || pos < -1 || pos > 5 || pos == 0
@@ -210,7 +223,7 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 	unsigned mask = 0;
 
 	for (size_t i = 0; i < nday; i++)
-		mask |= 1u << ((int)icalrecurrencetype_day_day_of_week(rt->by_day[i]) - 1);
+		mask |= 1u << (day_wd(rt->by_day[i]) - 1);
 	switch (rt->freq) {
 	case ICAL_MINUTELY_RECURRENCE:
 		unit(o, r, n, "minute", "минуту", "каждую", "минуты", "минут");
@@ -236,8 +249,8 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 	case ICAL_MONTHLY_RECURRENCE:
 		unit(o, r, n, "month", "месяц", "каждый", "месяца", "месяцев");
 		if (nday) {
-			int pos = icalrecurrencetype_day_position(rt->by_day[0]);
-			int d = (int)icalrecurrencetype_day_day_of_week(rt->by_day[0]) - 1;
+			int pos = day_pos(rt->by_day[0]);
+			int d = day_wd(rt->by_day[0]) - 1;
 
 			if (r)
 				put(o, " %s %s %s", pos == 2 ? "во" : "в",
@@ -278,7 +291,7 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 		    r		     ? ru_plural(rt->count, "раз", "раза", "раз")
 		    : rt->count == 1 ? "time"
 				     : "times");
-	else if (!icaltime_is_null_time(rt->until))
+	else if (rt->until.year != 0)
 		put(o, r ? ", до %04d-%02d-%02d" : ", until %04d-%02d-%02d", rt->until.year,
 		    rt->until.month, rt->until.day);
 }
@@ -350,6 +363,56 @@ static bool cron_words(struct out *o, bool r, const char *expr)
 	return true;
 }
 
+/* A rule of nestor's own parser in libical's shape, filled by hand (no
+ * libical call): the words below read that shape. */
+static void from_own(const struct rrule *own, struct icalrecurrencetype *rt)
+{
+	static const icalrecurrencetype_frequency freq[] = {
+		[RRULE_DAILY] = ICAL_DAILY_RECURRENCE,
+		[RRULE_WEEKLY] = ICAL_WEEKLY_RECURRENCE,
+		[RRULE_MONTHLY] = ICAL_MONTHLY_RECURRENCE,
+		[RRULE_YEARLY] = ICAL_YEARLY_RECURRENCE,
+	};
+	int i, n = 0;
+
+	memset(rt, 0, sizeof(*rt));
+	for (i = 0; i < ICAL_BY_SECOND_SIZE; i++)
+		rt->by_second[i] = MAXB;
+	for (i = 0; i < ICAL_BY_MINUTE_SIZE; i++)
+		rt->by_minute[i] = MAXB;
+	for (i = 0; i < ICAL_BY_HOUR_SIZE; i++)
+		rt->by_hour[i] = MAXB;
+	for (i = 0; i < ICAL_BY_DAY_SIZE; i++)
+		rt->by_day[i] = MAXB;
+	for (i = 0; i < ICAL_BY_MONTHDAY_SIZE; i++)
+		rt->by_month_day[i] = MAXB;
+	for (i = 0; i < ICAL_BY_YEARDAY_SIZE; i++)
+		rt->by_year_day[i] = MAXB;
+	for (i = 0; i < ICAL_BY_WEEKNO_SIZE; i++)
+		rt->by_week_no[i] = MAXB;
+	for (i = 0; i < ICAL_BY_MONTH_SIZE; i++)
+		rt->by_month[i] = MAXB;
+	for (i = 0; i < ICAL_BY_SETPOS_SIZE; i++)
+		rt->by_set_pos[i] = MAXB;
+	rt->freq = freq[own->freq];
+	rt->interval = (short)own->interval;
+	rt->count = own->count;
+	if (own->has_until) {
+		rt->until.year = own->until.year;
+		rt->until.month = own->until.month;
+		rt->until.day = own->until.day;
+	}
+	for (i = 0; i < own->nbyday && i < ICAL_BY_DAY_SIZE - 1; i++)
+		rt->by_day[i] =
+			(short)(own->byday_pos[i] < 0 ? -(own->byday_wd[i] - 8 * own->byday_pos[i])
+						      : own->byday_wd[i] + 8 * own->byday_pos[i]);
+	for (i = 0; i < own->nbymonthday && i < ICAL_BY_MONTHDAY_SIZE - 1; i++)
+		rt->by_month_day[i] = own->bymonthday[i];
+	for (i = 1; i <= 12; i++)
+		if (own->bymonth & (1u << i))
+			rt->by_month[n++] = (short)i;
+}
+
 const char *every_words(const char *lang, const char *rule, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
@@ -369,6 +432,17 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 	{
 		struct icalrecurrencetype rt;
 
+		struct rrule own;
+
+		/* the common rules are read without libical (rrule.h) */
+		if (rrule_parse(p, &own) == 0) {
+			from_own(&own, &rt);
+			if (sayable(&rt))
+				rrule_words(&o, r, &rt);
+			else
+				snprintf(buf, len, "%s", rule);
+			return buf;
+		}
 		icalerror_clear_errno();
 		rt = icalrecurrencetype_from_string(p);
 		if (icalerrno == ICAL_NO_ERROR && sayable(&rt))

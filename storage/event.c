@@ -136,6 +136,8 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 		return err_set(e, ERR_USAGE, "an event needs a summary");
 	if (ev->end < ev->start)
 		return err_set(e, ERR_USAGE, "the event ends before it starts");
+	if (ev->start < EVENT_TIME_MIN || ev->end >= EVENT_TIME_END)
+		return err_set(e, ERR_USAGE, "an event must lie in the years 1-9999");
 	if (ev->rrule) {
 		struct icalrecurrencetype r;
 

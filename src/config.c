@@ -1,5 +1,6 @@
 #include "config.h"
 #include "openmeteo.h"
+#include "tz.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 
 /* Every key nestor reads.  Keep sorted by section; man/nestor.conf.5 lists the same. */
 const struct config_key config_keys[] = {
-	{ "general.timezone", CONFIG_STRING, NULL, NULL,
+	{ "general.timezone", CONFIG_ZONE, NULL, NULL,
 	  "IANA zone for display and date parsing (default: $TZ or the system zone)" },
 	{ "general.location", CONFIG_STRING, NULL, NULL, "default place for weather" },
 	{ "general.log_level", CONFIG_ENUM, "info", "debug|info|warn|error|off",
@@ -143,6 +144,12 @@ static int check_value(const struct config_key *k, const char *value, struct err
 	switch (k->type) {
 	case CONFIG_STRING:
 		return 0;
+	case CONFIG_ZONE:
+		if (!*value || tz_is_utc(value) || tz_is_system(value))
+			return 0;
+		return err_set(e, ERR_USAGE,
+			       "%s must be a time zone such as Europe/Berlin (got \"%s\")", k->key,
+			       value);
 	case CONFIG_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);

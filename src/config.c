@@ -1,6 +1,7 @@
 #include "config.h"
 #include "openmeteo.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -240,7 +241,12 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
 				       &gerr)) {
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-			err_set(e, ERR_FAIL, "%s: %s", path, gerr->message);
+			/* GLib quotes the line it could not read, binary and all */
+			char *msg = utf8_clean_str(gerr->message, UTF8_PRINTABLE);
+
+			err_set(e, ERR_FAIL, "%s: %.*s%s", path, (int)utf8_cut(msg, 200), msg,
+				strlen(msg) > 200 ? "…" : "");
+			free(msg);
 			g_error_free(gerr);
 			config_free(c);
 			return NULL;

@@ -5,6 +5,7 @@
 #include "recur.h"
 #include "tz.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -183,6 +184,8 @@ int reminder_add(struct store *s, const char *text, time_t at, const char *every
 
 	if (!text || !*text)
 		return err_set(e, ERR_USAGE, "a reminder needs a text");
+	if (utf8_check_field("text", text, 0, e) < 0)
+		return -1;
 	if (channels && notify_check_channels(channels, e) < 0)
 		return -1;
 	memset(&j, 0, sizeof(j));

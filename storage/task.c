@@ -1,5 +1,6 @@
 #include "task.h"
 #include "store-int.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -82,6 +83,9 @@ static int check_task(const struct task *t, struct err *e)
 {
 	if (!t->title || !*t->title)
 		return err_set(e, ERR_USAGE, "a task needs a title");
+	if (utf8_check_field("title", t->title, 0, e) < 0 ||
+	    utf8_check_field("notes", t->notes, 0, e) < 0)
+		return -1;
 	if (t->priority < 0 || t->priority > 9)
 		return err_set(e, ERR_USAGE, "priority must be 0-9 (got %d)", t->priority);
 	return 0;

@@ -42,7 +42,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	const char *cal = NULL, *path;
 	struct ical_report rep;
 	char *text;
-	FILE *f;
+	FILE *f, *tty;
 	int c, rc;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -63,8 +63,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	text = read_all(f);
 	if (f != stdin)
 		fclose(f);
-	rc = ical_import(ctx->store, text, cal, ctx->now,
-			 isatty(fileno(ctx->errout)) ? progress : NULL, ctx->errout, &rep,
+	tty = cmd_tty_raw(ctx->errout);
+	rc = ical_import(ctx->store, text, cal, ctx->now, tty ? progress : NULL, tty, &rep,
 			 &ctx->err);
 	free(text);
 	if (rc < 0) {

@@ -3,6 +3,7 @@
 #include "log.h"
 #include "sbuf.h"
 #include "user.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -11,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Whether val belongs to a long option (glibc sets optopt to it on errors). */
 static int longopts_val(const struct option *o, int val)
@@ -57,6 +59,83 @@ void cmd_put_safe(FILE *f, const char *s)
 		else
 			fputc(*p, f);
 	}
+}
+
+/* A stream over a terminal: what reaches it is cleaned; a character split
+ * between two writes waits in tail for its end. */
+struct tty_safe {
+	FILE *self, *to;
+	char tail[4];
+	size_t ntail;
+};
+static struct tty_safe *tty_streams[4];
+
+static ssize_t tty_write(void *cookie, const char *buf, size_t size)
+{
+	struct tty_safe *t = cookie;
+	struct sbuf in = SBUF_INIT, out = SBUF_INIT;
+	size_t keep;
+
+	sbuf_add(&in, t->tail, t->ntail);
+	sbuf_add(&in, buf, size);
+	keep = utf8_partial_tail(in.buf, in.len);
+	utf8_clean(&out, in.buf, in.len - keep, UTF8_PRINTABLE);
+	memcpy(t->tail, in.buf + in.len - keep, keep);
+	t->ntail = keep;
+	if (out.len)
+		fwrite(out.buf, 1, out.len, t->to);
+	fflush(t->to);
+	sbuf_release(&in);
+	sbuf_release(&out);
+	return (ssize_t)size;
+}
+
+static int tty_close(void *cookie)
+{
+	struct tty_safe *t = cookie;
+	struct sbuf out = SBUF_INIT;
+
+	utf8_clean(&out, t->tail, t->ntail, UTF8_PRINTABLE);
+	fwrite(out.buf ? out.buf : "", 1, out.len, t->to);
+	fflush(t->to);
+	sbuf_release(&out);
+	for (size_t i = 0; i < sizeof(tty_streams) / sizeof(tty_streams[0]); i++)
+		if (tty_streams[i] == t)
+			tty_streams[i] = NULL;
+	free(t);
+	return 0;
+}
+
+FILE *cmd_tty_safe(FILE *f)
+{
+	static const cookie_io_functions_t io = { NULL, tty_write, NULL, tty_close };
+	struct tty_safe *t;
+	size_t i;
+
+	if (!isatty(fileno(f)))
+		return f;
+	for (i = 0; i < sizeof(tty_streams) / sizeof(tty_streams[0]) && tty_streams[i]; i++)
+		;
+	if (i == sizeof(tty_streams) / sizeof(tty_streams[0]))
+		return f;
+	t = xcalloc(1, sizeof(*t));
+	t->to = f;
+	t->self = fopencookie(t, "w", io);
+	if (!t->self) {
+		free(t);
+		return f;
+	}
+	setvbuf(t->self, NULL, _IONBF, 0);
+	tty_streams[i] = t;
+	return t->self;
+}
+
+FILE *cmd_tty_raw(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(tty_streams) / sizeof(tty_streams[0]); i++)
+		if (tty_streams[i] && tty_streams[i]->self == f)
+			return tty_streams[i]->to;
+	return f && fileno(f) >= 0 && isatty(fileno(f)) ? f : NULL;
 }
 
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)

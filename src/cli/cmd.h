@@ -166,6 +166,16 @@ void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
  * text that came from elsewhere never drives the terminal. */
 void cmd_put_safe(FILE *f, const char *s);
 
+/* Output to a terminal never drives it.  When f is a terminal, a new
+ * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE)
+ * leaves (controls other than newline and tab dropped, invalid UTF-8 shown
+ * as U+FFFD); fclose() it before f.  Otherwise f itself. */
+FILE *cmd_tty_safe(FILE *f);
+/* The terminal f writes to (under a cmd_tty_safe() stream, or f itself),
+ * for nestor's own control characters (a progress line redrawn with \r);
+ * NULL when f is not a terminal. */
+FILE *cmd_tty_raw(FILE *f);
+
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
 

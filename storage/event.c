@@ -133,9 +133,9 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 static int check_texts(const char *summary, const char *notes, const char *location,
 		       struct err *e)
 {
-	return utf8_check_field("summary", summary, 0, e) < 0 ||
-			       utf8_check_field("notes", notes, 0, e) < 0 ||
-			       utf8_check_field("location", location, 0, e) < 0
+	return utf8_check_field("summary", summary, STORE_TITLE_MAX, e) < 0 ||
+			       utf8_check_field("notes", notes, STORE_NOTES_MAX, e) < 0 ||
+			       utf8_check_field("location", location, STORE_TITLE_MAX, e) < 0
 		       ? -1
 		       : 0;
 }
@@ -144,10 +144,10 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 {
 	struct tz *z;
 
-	if (!ev->summary || !*ev->summary)
+	if (utf8_blank(ev->summary))
 		return err_set(e, ERR_USAGE, "an event needs a summary");
 	if (check_texts(ev->summary, ev->notes, ev->location, e) < 0 ||
-	    utf8_check_field("attendees", ev->attendees, 0, e) < 0)
+	    utf8_check_field("attendees", ev->attendees, STORE_NOTES_MAX, e) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->noverrides; i++)
 		if (check_texts(ev->overrides[i].summary, ev->overrides[i].notes,

@@ -71,3 +71,27 @@ out=$(on_tty --config garbage.conf task list || true)
 no_controls "config error" "$out"
 expect_match "config error names the file" "$out" 'nestor: config: .*garbage.conf'
 [ "$(printf '%s' "$out" | wc -c)" -lt 400 ] || fail "config error is $(printf '%s' "$out" | wc -c) bytes"
+
+# Limits: a title of white space, a title over 1000 bytes, notes over 64 KiB.
+long=$(head -c 1001 /dev/zero | tr '\0' x)
+for args in "task add" "remind add --at tomorrow" "event add --at tomorrow"; do
+	set +e
+	err=$(nestor $args "  	 " 2>&1); st=$?
+	expect_eq "$args blank" "$st" 2
+	expect_match "$args blank message" "$err" 'needs a (title|text|summary)$'
+	err=$(nestor $args "$long" 2>&1); st=$?
+	expect_eq "$args long" "$st" 2
+	expect_match "$args long message" "$err" ': too long \(1001 bytes, at most 1000\)$'
+	set -e
+done
+nestor task add "$(head -c 1000 /dev/zero | tr '\0' y)" >/dev/null
+set +e
+err=$(nestor task add ok --notes "$(head -c 65537 /dev/zero | tr '\0' n)" 2>&1); st=$?
+set -e
+expect_eq "notes too long" "$st" 2
+expect_match "notes message" "$err" 'notes: too long \(65537 bytes, at most 65536\)'
+set +e
+err=$(nestor task edit 1 --title " " 2>&1); st=$?
+set -e
+expect_eq "edit to a blank title" "$st" 2
+expect_eq "tasks kept" "$(nestor task list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 3

@@ -530,6 +530,9 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		err_set(&ctx->err, ERR_FAIL, "cannot set up signals: %s", strerror(errno));
 		goto out;
 	}
+	/* the lines come on stdin, typed or piped: a command reading it would
+	 * eat them */
+	ctx->stdin_owner = "chat";
 	if (r.tty) {
 		/* fire reminders here unless a daemon does */
 		r.sched_lock = sched_lock_try(ctx->db_path);
@@ -553,11 +556,9 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		if (r.sched_lock >= 0)
 			close(r.sched_lock);
 	} else {
-		/* the lines come on stdin: a command reading it would eat them */
-		ctx->stdin_owner = "chat";
 		loop_pipe(&r);
-		ctx->stdin_owner = NULL;
 	}
+	ctx->stdin_owner = NULL;
 	sigaction(SIGINT, &old, NULL);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

@@ -329,6 +329,8 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 	if (!strcmp(channel, "desktop"))
 		return desktop(o, f, e);
 	if (!strcmp(channel, "tui")) {
+		if (o->db_path && notify_tui_attached(o->db_path))
+			return 0; /* recorded: the TUI shows it */
 		err_set(e, ERR_OK, "no TUI attached");
 		return 1;
 	}

@@ -331,6 +331,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	sched_opts_init(&d.opts, NULL);
 	load_opts(&d);
 	d.notify.out = foreground ? ctx->out : NULL;
+	d.notify.db_path = ctx->db_path;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
 	start_sync(&d);
 	if (d.lock >= 0 && setup_fds(&d) == 0) {

@@ -540,6 +540,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		routine_sched(&r.sched, ctx->cfg);
 		r.notify.command = config_get(ctx->cfg, "notify.command");
 		r.notify.timeout = r.sched.lease / 2;
+		r.notify.db_path = ctx->db_path;
 		if (r.sched_lock >= 0)
 			r.sync = syncer_open(ctx->cfg, ctx->store, ctx->user);
 		r.history = xasprintf("%s/history", ctx->paths.state_dir);

@@ -1,6 +1,9 @@
 # nestor — plain GNU make + pkg-config.  `make V=1` shows the commands.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+# Modules live in lib/nestor beside the executable's bin/: it finds them
+# there from wherever it is installed (src/base/module.h).
+MODDIR  := $(dir $(patsubst %/,%,$(BINDIR)))lib/nestor
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
@@ -14,6 +17,14 @@ PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
 # Opened with dlopen() when a server profile needs it (sync/pg.c): its
 # headers at build time, never a link (nothing is mapped when unused).
 DL_PKGS := libpq
+# What the executable links: what every command uses.  Each module links
+# its own (MODULES below); libical is loaded on first use through stubs
+# (src/README: "What loads when").
+CORE_PKGS := libcjson glib-2.0
+# SQLite is linked statically: Debian's shared build binds its 1,600 symbols
+# at every start (BIND_NOW), a third of a plain command's work.
+# SQLITE_STATIC=0 links the shared library instead.
+SQLITE_STATIC ?= 1
 TPKGS   := check
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
@@ -23,6 +34,12 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHK_CFLAGS = $(shell pkg-config --cflags $(TPKGS) 2>/dev/null)
 CHK_LIBS   = $(shell pkg-config --libs $(TPKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
+ifeq ($(SQLITE_STATIC),1)
+SQLITE_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l sqlite3) -Wl,-Bdynamic
+else
+SQLITE_LIBS = $(shell pkg-config --libs sqlite3)
+endif
+CORE_LIBS  = $(SQLITE_LIBS) $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -82,15 +99,39 @@ TEST_SRC  := $(wildcard tests/unit/*.c)
 FRONT_PURE := src/cli/slash.c src/cli/cmd-util.c tui/wrap.c tui/input.c tui/chat.c \
               tui/theme.c tui/side.c tui/worker.c tui/tuicmd.c
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
-FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)
+# Modules: shared objects in lib/nestor/, loaded on the first call into them
+# (src/base/module.h; src/README says what crosses and how to add to one).
+# For each NAME: NAME_SRC go into NAME.so, which links NAME_PKGS; the
+# executable links NAME_STUB instead, whose MODULE_CALL("NAME", f, ...)
+# stubs are the module's whole interface.  A library joins a module by
+# adding its files to NAME_SRC and its pkg-config name to NAME_PKGS.
+MODULES   := net term
+# net: everything that talks to another program over the network or D-Bus.
+net_SRC   := sync/http-curl.c src/keyring.c
+net_PKGS  := libcurl libsecret-1
+net_STUB  := src/net.c
+# term: the full-screen TUI and the readline chat.
+term_SRC  := $(wildcard tui/*.c) src/cli/repl.c
+term_PKGS := ncursesw readline
+term_STUB := src/cli/term.c
+
+MOD_SRC   := $(foreach m,$(MODULES),$($(m)_SRC))
+MOD_STUB  := $(foreach m,$(MODULES),$($(m)_STUB))
+MOD_OBJ   := $(MOD_SRC:%.c=$(BUILD)/%.o)
+MOD_SO    := $(MODULES:%=$(BUILD)/lib/nestor/%.so)
+
+LIB_OBJ   := $(filter-out $(MOD_STUB:%.c=$(BUILD)/%.o),$(LIB_SRC:%.c=$(BUILD)/%.o))
+STUB_OBJ  := $(MOD_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
+FRONT_OBJ := $(filter-out $(STUB_OBJ),$(FRONT_SRC:%.c=$(BUILD)/%.o))
+# The executable: everything but the modules, plus the stubs.
+EXE_OBJ   := $(filter-out $(MOD_OBJ),$(LIB_OBJ) $(FRONT_OBJ)) $(STUB_OBJ)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(FRONT_PURE:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libnestor.a
-BIN       := $(BUILD)/nestor
+BIN       := $(BUILD)/bin/nestor
 TESTBIN   := $(BUILD)/check_nestor
 
-.PHONY: all run check test deps asan lint install uninstall clean bench format
-all: $(BIN)
+.PHONY: all run check test deps asan lint install uninstall clean bench bench-readme format
+all: $(BIN) $(MOD_SO)
 
 deps:
 	$(Q)sh contrib/deps.sh
@@ -98,16 +139,53 @@ deps:
 $(BUILD)/%.o: %.c contrib/layers.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $($(LAYER)_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
-	$(Q)sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
+	$(Q)$(CC) $(CFLAGS) $($(LAYER)_CFLAGS) $(PIC) $(EXTRA_CFLAGS) -c -o $@ $<
+	$(Q)MODULE_SRC='$(MOD_SRC)' sh contrib/layers.sh $(LAYER) $(@:.o=.d) || { rm -f $@; exit 1; }
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(FRONT_OBJ) $(LIB)
+# A module's objects go into its shared object, and into libnestor.a or the
+# test runner, which link them directly.  NAME.map exports exactly the
+# functions NAME_STUB calls: `nm -D --defined-only build/lib/nestor/NAME.so`
+# is the interface.
+define module
+$$($(1)_SRC:%.c=$$(BUILD)/%.o): PIC := -fPIC
+$$(BUILD)/$(1).map: $$($(1)_STUB)
+	@mkdir -p $$(dir $$@)
+	$$(Q){ echo '{ global:'; \
+	  sed -n 's/^.*MODULE_CALL("$(1)", *\([a-z_0-9]*\),.*$$$$/  \1;/p' $$^; \
+	  echo 'local: *; };'; } >$$@
+$$(BUILD)/lib/nestor/$(1).so: $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$(BUILD)/$(1).map
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) -shared $$(LDFLAGS) $$(EXTRA_LDFLAGS) -Wl,--version-script=$$(BUILD)/$(1).map \
+	  -o $$@ $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$(shell pkg-config --libs $$($(1)_PKGS))
+endef
+$(foreach m,$(MODULES),$(eval $(call module,$(m))))
+
+# libical's stubs: one for each libical function any object calls (the
+# executable exports those a module needs, below).
+$(BUILD)/ical-stubs.c: $(LIB_OBJ) $(FRONT_OBJ) contrib/lazy-stubs.sh
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)sh contrib/lazy-stubs.sh ical '^ical' libical/ical.h "$(time_CFLAGS)" \
+	  $(LIB_OBJ) $(FRONT_OBJ) >$@.tmp && mv $@.tmp $@
+$(BUILD)/ical-stubs.o: $(BUILD)/ical-stubs.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(time_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+# The executable exports to the modules exactly the symbols they use.
+$(BUILD)/exports.dyn: $(MOD_OBJ)
+	$(Q){ echo '{'; nm -u $^ | awk '$$1 == "U" { print "  " $$2 ";" }' | sort -u; \
+	  echo '};'; } >$@
+
+$(BIN): $(EXE_OBJ) $(BUILD)/exports.dyn
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -Wl,--dynamic-list=$(BUILD)/exports.dyn -o $@ \
+	  $(EXE_OBJ) $(CORE_LIBS)
+	$(Q)ln -sf bin/nestor $(BUILD)/nestor
 
 # The runner finds every `Suite *NAME_suite(void)` in tests/unit by itself.
 $(BUILD)/tests/suites.h: $(TEST_SRC)
@@ -153,7 +231,7 @@ FORMAT_SRC   := $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tu
 FORMAT_CHECK ?= 0
 lint: all $(TESTBIN)
 	@echo "  LINT    layers"
-	$(Q)sh contrib/layers.sh --tree $(BUILD)
+	$(Q)MODULE_SRC='$(MOD_SRC)' sh contrib/layers.sh --tree $(BUILD)
 	@echo "  LINT    cppcheck"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr --std=c11 -D_GNU_SOURCE $(tui_INC) \
@@ -166,7 +244,8 @@ lint: all $(TESTBIN)
 	$(Q)if grep -q 'warning:\|error:' $(BUILD)/clang-tidy.log; then \
 	  grep -A4 'warning:\|error:' $(BUILD)/clang-tidy.log; exit 1; fi
 	@echo "  LINT    shell"
-	$(Q)sh -n contrib/deps.sh contrib/layers.sh $(wildcard tests/cli/*.sh) $(wildcard bench/*.sh)
+	$(Q)sh -n contrib/deps.sh contrib/layers.sh contrib/lazy-stubs.sh $(wildcard tests/cli/*.sh) \
+	  $(wildcard bench/*.sh)
 	@echo "  LINT    clang-format"
 	$(Q)clang-format --dump-config >/dev/null
 ifeq ($(FORMAT_CHECK),1)
@@ -176,22 +255,29 @@ endif
 format:
 	clang-format -i $(FORMAT_SRC)
 
+# The start-up and calendar table lands in build/bench.md as well;
+# `make bench-readme` puts the last one into README.md.
 bench: all
 	$(Q)sh contrib/deps.sh bench
-	$(Q)NESTOR_BIN=$(abspath $(BIN)) sh bench/run.sh
+	$(Q)NESTOR_BIN=$(abspath $(BIN)) BENCH_MD=$(abspath $(BUILD))/bench.md sh bench/run.sh
+
+bench-readme:
+	$(Q)python3 bench/readme.py $(BUILD)/bench.md README.md
 
 # The completion scripts, made by the binary from its command table.
 COMPLETIONS := $(BUILD)/completion/nestor.bash $(BUILD)/completion/nestor.zsh \
                $(BUILD)/completion/nestor.fish
-$(BUILD)/completion/nestor.%: $(BIN)
+$(BUILD)/completion/nestor.%: $(BIN) $(MOD_SO)
 	@mkdir -p $(dir $@)
 	$(Q)NESTOR_HOME=$(abspath $(BUILD))/completion NESTOR_LOG=off $(BIN) completion $* > $@.tmp
 	$(Q)mv $@.tmp $@
 
 install: all $(COMPLETIONS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MODDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	  $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/nestor
+	install -m 644 $(MOD_SO) $(DESTDIR)$(MODDIR)/
 	install -m 644 man/nestor.1 $(DESTDIR)$(MANDIR)/man1/nestor.1
 	install -m 644 man/nestor.conf.5 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5
 	install -m 644 $(BUILD)/completion/nestor.bash $(DESTDIR)$(BASHCOMPDIR)/nestor
@@ -199,11 +285,13 @@ install: all $(COMPLETIONS)
 	install -m 644 $(BUILD)/completion/nestor.fish $(DESTDIR)$(FISHCOMPDIR)/nestor.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nestor $(DESTDIR)$(MANDIR)/man1/nestor.1 \
-	  $(DESTDIR)$(MANDIR)/man5/nestor.conf.5 $(DESTDIR)$(BASHCOMPDIR)/nestor \
-	  $(DESTDIR)$(ZSHCOMPDIR)/_nestor $(DESTDIR)$(FISHCOMPDIR)/nestor.fish
+	rm -f $(DESTDIR)$(BINDIR)/nestor $(MODULES:%=$(DESTDIR)$(MODDIR)/%.so) \
+	  $(DESTDIR)$(MANDIR)/man1/nestor.1 $(DESTDIR)$(MANDIR)/man5/nestor.conf.5 \
+	  $(DESTDIR)$(BASHCOMPDIR)/nestor $(DESTDIR)$(ZSHCOMPDIR)/_nestor \
+	  $(DESTDIR)$(FISHCOMPDIR)/nestor.fish
+	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(STUB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

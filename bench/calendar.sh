@@ -1,66 +1,120 @@
-# Calendar benchmark: nestor against calcurse, khal and remind on the same
-# synthetic data (bench/gen_calendar.py), timed with hyperfine.  Prints
-# medians and how many times slower each peer is than nestor.
-#   BENCH_SIZES   event counts (default "1000 10000 100000")
-#   KHAL_MAX      largest size given to khal (default 10000: its first run
-#                 indexes one file per event, minutes at 100k)
-#   CALCURSE_YEAR_MAX  largest size for calcurse's year agenda (default
-#                 10000; its week agenda alone takes minutes at 100k)
-# calcurse reads an `apts` file the generator writes (its import is
-# quadratic); its import is timed up to 10000 events only.
+#!/bin/sh
+# Start-up and calendar benchmark: nestor against calcurse, remind and khal
+# on the same synthetic data (bench/gen_calendar.py), timed with hyperfine
+# in one run.  Prints medians (wall), CPU (user + system) and peak RSS, with
+# how many times slower each peer is, and writes the same table as Markdown
+# to $BENCH_MD (the README's performance table: bench/readme.sh).
+#
+# Before any timing, the occurrences of a week and of a year must agree
+# between nestor and the peers (calcurse and khal up to 10k events, remind
+# at every size); the bench fails if they do not.
+#   BENCH_SIZES   event counts (default "10000 100000")
+#   PEER_MAX      largest size given to calcurse and khal (default 10000:
+#                 at 100k calcurse's import grows quadratically and its week
+#                 agenda takes minutes; khal indexes one file per event)
+#   NESTOR_BEFORE another nestor binary (an older build) measured beside
+#                 this one, each row right after it, on its own database:
+#                 the "before" column
 set -eu
 BIN=${NESTOR_BIN:?set NESTOR_BIN to the nestor binary}
+OLD=${NESTOR_BEFORE:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SIZES=${BENCH_SIZES:-1000 10000 100000}
-KHAL_MAX=${KHAL_MAX:-10000}
-CALCURSE_YEAR_MAX=${CALCURSE_YEAR_MAX:-10000}
+SIZES=${BENCH_SIZES:-10000 100000}
+PEER_MAX=${PEER_MAX:-10000}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nestor-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 TZ=UTC
 NESTOR_HOME=$WORK/home
-export TZ NESTOR_HOME
+NESTOR_LOG=warn
+export TZ NESTOR_HOME NESTOR_LOG
 mkdir -p "$NESTOR_HOME"
 RESULTS=$WORK/results
 : > "$RESULTS"
 have() { command -v "$1" >/dev/null 2>&1; }
-have hyperfine || { echo "bench: hyperfine is missing (sh contrib/deps.sh bench)" >&2; exit 1; }
+for t in hyperfine calcurse remind python3 /usr/bin/time; do
+	have "$t" || { echo "bench: $t is missing (sh contrib/deps.sh bench)" >&2; exit 1; }
+done
 
-# measure SIZE TASK TOOL RUNS COMMAND [PREPARE]: median seconds into $RESULTS
+# measure ROW TOOL RUNS COMMAND [PREPARE]: median wall and mean CPU seconds
 measure() {
-	size=$1 task=$2 tool=$3 runs=$4 cmd=$5 prep=${6:-}
+	row=$1 tool=$2 runs=$3 cmd=$4 prep=${5:-}
 	json=$WORK/h.json
 	if [ -n "$prep" ]; then
 		hyperfine -N --style none --runs "$runs" --prepare "$prep" \
 			--export-json "$json" "$cmd" >/dev/null 2>&1 || { echo "bench: failed: $cmd" >&2; return 0; }
 	else
-		hyperfine -N --style none --warmup 1 --runs "$runs" \
+		hyperfine -N --style none --warmup 2 --runs "$runs" \
 			--export-json "$json" "$cmd" >/dev/null 2>&1 || { echo "bench: failed: $cmd" >&2; return 0; }
 	fi
-	python3 -c 'import json,sys; print(sys.argv[1], sys.argv[2], sys.argv[3], json.load(open(sys.argv[4]))["results"][0]["median"])' \
-		"$size" "$task" "$tool" "$json" >> "$RESULTS"
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[3]))["results"][0]
+print(sys.argv[1], sys.argv[2], "wall", r["median"]); print(sys.argv[1], sys.argv[2], "cpu", r["user"] + r["system"])' \
+		"$row" "$tool" "$json" >> "$RESULTS"
 	printf '.' >&2
 }
+
+# rss ROW TOOL COMMAND: the largest peak RSS (KiB) of three runs, by GNU
+# time (a small C program: what the child held before exec is little)
+rss() {
+	peak=0
+	for _ in 1 2 3; do
+		# shellcheck disable=SC2086
+		k=$(/usr/bin/time -f %M $3 2>&1 >/dev/null | tail -1)
+		[ "$k" -gt "$peak" ] && peak=$k
+	done
+	printf '%s %s rss %s\n' "$1" "$2" "$peak" >> "$RESULTS"
+}
+
+# count ROW TOOL N: an occurrence count, to be compared with nestor's
+count() { printf '%s %s count %s\n' "$1" "$2" "$3" >> "$RESULTS"; }
+
+# Start-up: a command that needs nothing, and one that reads an empty store.
+mkdir -p "$WORK/cc-empty"
+"$BIN" task list > /dev/null
+measure version nestor 100 "$BIN --version"
+[ -n "$OLD" ] && measure version before 100 "$OLD --version"
+measure version calcurse 100 "calcurse --version"
+measure tasks nestor 100 "$BIN task list"
+[ -n "$OLD" ] && measure tasks before 100 "$OLD --db $WORK/before.db task list"
+measure tasks calcurse 100 "calcurse -D $WORK/cc-empty -t"
+rss version nestor "$BIN --version"
+rss version calcurse "calcurse --version"
+rss tasks nestor "$BIN task list"
+if [ -n "$OLD" ]; then
+	rss version before "$OLD --version"
+	rss tasks before "$OLD --db $WORK/before.db task list"
+fi
+rss tasks calcurse "calcurse -D $WORK/cc-empty -t"
 
 for n in $SIZES; do
 	d=$WORK/$n
 	novdir=--no-vdir
-	[ "$n" -le "$KHAL_MAX" ] && novdir=
+	peers=0
+	[ "$n" -le "$PEER_MAX" ] && { novdir=; peers=1; }
 	python3 "$HERE/gen_calendar.py" "$n" "$d" $novdir
 	printf 'bench: %s events ' "$n" >&2
 	runs=10
 	[ "$n" -ge 100000 ] && runs=3
 
 	# import
-	measure "$n" import nestor 3 "$BIN --db $d/import.db import $d/events.ics" \
+	measure "import-$n" nestor 3 "$BIN --db $d/import.db import $d/events.ics" \
 		"rm -f $d/import.db $d/import.db-wal $d/import.db-shm"
-	if [ "$n" -le 10000 ] && have calcurse; then
+	rm -f "$d/import.db"*
+	rss "import-$n" nestor "$BIN --db $d/import.db import $d/events.ics"
+	if [ -n "$OLD" ]; then
+		measure "import-$n" before 3 "$OLD --db $d/oimport.db import $d/events.ics" \
+			"rm -f $d/oimport.db $d/oimport.db-wal $d/oimport.db-shm"
+		rm -f "$d/oimport.db"*
+		rss "import-$n" before "$OLD --db $d/oimport.db import $d/events.ics"
+		"$OLD" --db "$d/o.db" import "$d/events.ics" > /dev/null
+	fi
+	if [ $peers = 1 ]; then
 		mkdir -p "$d/cci"
-		measure "$n" import calcurse 3 "calcurse -D $d/cci -q -i $d/events.ics" \
+		measure "import-$n" calcurse 3 "calcurse -D $d/cci -q -i $d/events.ics" \
 			"rm -f $d/cci/apts"
 	fi
 
-	# the databases the agendas read
-	"$BIN" --db "$d/n.db" import "$d/events.ics" >/dev/null
+	# the stores the agendas read, and the same week and year by every tool
+	"$BIN" --db "$d/n.db" import "$d/events.ics" > /dev/null
 	mkdir -p "$d/cc" && cp "$d/apts" "$d/cc/apts"
 	cat > "$d/khal.conf" <<CONF
 [calendars]
@@ -78,61 +132,42 @@ longdatetimeformat = %Y-%m-%d %H:%M
 [sqlite]
 path = $d/khal.db
 CONF
-
-	# the same week by every tool: a correctness check before timing
-	nw=$("$BIN" --db "$d/n.db" agenda --from 2026-06-01 --to 2026-06-07 --json | grep -c '"uid"' || true)
-	printf '%s week-count nestor %s\n' "$n" "$nw" >> "$RESULTS"
-
-	measure "$n" week nestor "$runs" "$BIN --db $d/n.db agenda --from 2026-06-01 --to 2026-06-07"
-	measure "$n" year nestor "$runs" "$BIN --db $d/n.db agenda --from 2026-01-01 --to 2026-12-31"
-	if have calcurse; then
-		cr=$runs
-		[ "$n" -ge 100000 ] && cr=1
-		if [ "$n" -lt 100000 ]; then # minutes per run at 100k: counted at 10k
-			cw=$(calcurse -D "$d/cc" -Q --from 06/01/2026 --days 7 | grep -c '^ - ' || true)
-			printf '%s week-count calcurse %s\n' "$n" "$cw" >> "$RESULTS"
+	for span in week year; do
+		if [ $span = week ]; then
+			na="--from 2026-06-01 --to 2026-06-07" cc="--from 06/01/2026 --days 7"
+			rm_="-ms+1 $d/reminders 2026-06-01" kh="2026-06-01 7d"
+		else
+			na="--from 2026-01-01 --to 2026-12-31" cc="--from 01/01/2026 --days 365"
+			rm_="-s12 $d/reminders 2026-01-01" kh="2026-01-01 365d"
 		fi
-		measure "$n" week calcurse "$cr" "calcurse -D $d/cc -Q --from 06/01/2026 --days 7"
-		[ "$n" -le "$CALCURSE_YEAR_MAX" ] &&
-			measure "$n" year calcurse "$cr" "calcurse -D $d/cc -Q --from 01/01/2026 --days 365"
-	fi
-	if have khal && [ "$n" -le "$KHAL_MAX" ]; then
-		kw=$(khal -c "$d/khal.conf" list 2026-06-01 7d | grep -c '^[0-9][0-9]:' || true)
-		printf '%s week-count khal %s\n' "$n" "$kw" >> "$RESULTS"
-		measure "$n" week khal "$runs" "khal -c $d/khal.conf list 2026-06-01 7d"
-		measure "$n" year khal 3 "khal -c $d/khal.conf list 2026-01-01 365d"
-	fi
-	if have remind; then
-		measure "$n" week remind "$runs" "remind -ms+1 $d/reminders 2026-06-01"
-		measure "$n" year remind 3 "remind -s12 $d/reminders 2026-01-01"
-	fi
+		# shellcheck disable=SC2086
+		count "$span-$n" nestor "$("$BIN" --db "$d/n.db" agenda $na --json | grep -c '"uid"' || true)"
+		# shellcheck disable=SC2086
+		count "$span-$n" remind "$(remind $rm_ | wc -l)"
+		if [ $peers = 1 ]; then
+			# shellcheck disable=SC2086
+			count "$span-$n" calcurse "$(calcurse -D "$d/cc" -Q $cc | grep -c '^ - ' || true)"
+			if have khal; then
+				# shellcheck disable=SC2086
+				count "$span-$n" khal "$(khal -c "$d/khal.conf" list $kh | grep -c '^[0-9][0-9]:' || true)"
+			fi
+		fi
+		measure "$span-$n" nestor "$runs" "$BIN --db $d/n.db agenda $na"
+		if [ -n "$OLD" ]; then
+			# shellcheck disable=SC2086
+			count "$span-$n" before "$("$OLD" --db "$d/o.db" agenda $na --json | grep -c '"uid"' || true)"
+			measure "$span-$n" before "$runs" "$OLD --db $d/o.db agenda $na"
+		fi
+		measure "$span-$n" remind "$runs" "remind $rm_"
+		if [ $peers = 1 ]; then
+			measure "$span-$n" calcurse "$([ $span = week ] && echo "$runs" || echo 3)" \
+				"calcurse -D $d/cc -Q $cc"
+			have khal && measure "$span-$n" khal 3 "khal -c $d/khal.conf list $kh"
+		fi
+	done
+	rss "week-$n" nestor "$BIN --db $d/n.db agenda --from 2026-06-01 --to 2026-06-07"
+	[ -n "$OLD" ] && rss "week-$n" before "$OLD --db $d/o.db agenda --from 2026-06-01 --to 2026-06-07"
 	echo >&2
 done
 
-python3 - "$RESULTS" <<'PY'
-import sys
-rows, counts = {}, {}
-for line in open(sys.argv[1]):
-    size, task, tool, val = line.split()
-    if task == "week-count":
-        counts.setdefault(int(size), {})[tool] = val
-    else:
-        rows.setdefault((int(size), task), {})[tool] = float(val)
-peers = ["calcurse", "khal", "remind"]
-print("calendar bench (TZ=UTC, medians from hyperfine; ratio = peer / nestor)")
-print("%-7s %-7s %10s" % ("events", "task", "nestor") +
-      "".join(" %10s %7s" % (p, "ratio") for p in peers))
-for (size, task) in sorted(rows, key=lambda k: (k[0], ["import", "week", "year"].index(k[1]))):
-    r = rows[(size, task)]
-    n = r.get("nestor")
-    line = "%-7d %-7s %9.4fs" % (size, task, n) if n else "%-7d %-7s %10s" % (size, task, "-")
-    for p in peers:
-        if p in r and n:
-            line += " %9.4fs %6.1fx" % (r[p], r[p] / n)
-        else:
-            line += " %10s %7s" % ("-", "")
-    print(line)
-print("occurrences in the week 2026-06-01..07 (all tools should agree):")
-for size in sorted(counts):
-    print("  %d events: %s" % (size, ", ".join("%s %s" % kv for kv in sorted(counts[size].items()))))
-PY
+BENCH_MD=${BENCH_MD:-$WORK/bench.md} python3 "$HERE/report.py" "$RESULTS" "$SIZES" "$PEER_MAX"

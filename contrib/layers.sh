@@ -65,8 +65,22 @@ cli)	libs="cjson glib libical secret readline" ;;
 tui)	libs="cjson glib libical secret ncurses" ;;
 esac
 
+# The libraries of nestor's modules (the network's, the terminal's) are
+# loaded with the module, which only the files in MODULE_SRC (set by the
+# Makefile) go into: the executable does not link them.  libpq is neither:
+# sync/pg.c opens it with dlopen() itself (DL_PKGS), so only its headers
+# are seen.  Without MODULE_SRC this check is off.
+modlibs=
+if [ -n "${MODULE_SRC+set}" ]; then
+	src=$(sed -n '1s/^[^:]*: *\([^ ]*\.c\).*/\1/p' "$1")
+	case " $MODULE_SRC " in
+	*" $src "*) ;;
+	*) modlibs="curl secret hiredis microhttpd ncurses readline" ;;
+	esac
+fi
+
 cat "$@" | tr ' \\' '\n\n' | grep '\.h$' | sort -u | awk -v layer="$layer" \
-	-v dirs="$dirs" -v libs="$libs" -v obj="$*" '
+	-v dirs="$dirs" -v libs="$libs" -v obj="$*" -v modlibs="$modlibs" '
 function lib_of(h) {
 	if (h ~ /(^|\/)sqlite3(ext)?\.h$/) return "sqlite3"
 	if (h ~ /\/curl\//) return "curl"
@@ -84,13 +98,17 @@ function lib_of(h) {
 BEGIN {
 	n = split(dirs, d, " "); for (i = 1; i <= n; i++) okdir[d[i]] = 1
 	n = split(libs, l, " "); for (i = 1; i <= n; i++) oklib[l[i]] = 1
+	n = split(modlibs, l, " "); for (i = 1; i <= n; i++) modlib[l[i]] = 1
 	bad = 0
 }
 {
 	h = $0
 	if (h ~ /^\//) {
 		lib = lib_of(h)
-		if (lib != "" && !(lib in oklib)) {
+		if (lib in oklib && lib in modlib) {
+			printf "%s: %s: %s (%s is only for a module: MODULES in the Makefile)\n", layer, obj, h, lib
+			bad = 1
+		} else if (lib != "" && !(lib in oklib)) {
 			printf "%s: %s: %s (%s is not for this layer)\n", layer, obj, h, lib
 			bad = 1
 		}

@@ -1,23 +1,13 @@
 #include "secret.h"
+#include "keyring.h"
 #include "xalloc.h"
 
 #include <ctype.h>
-#include <libsecret/secret.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern char **environ;
-
-static const SecretSchema nestor_schema = {
-	"org.nestor.Secret",
-	SECRET_SCHEMA_NONE,
-	{
-		{ "name", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ NULL, 0 },
-	},
-	0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-};
 
 #define ENV_PREFIX "NESTOR_SECRET_"
 
@@ -54,34 +44,18 @@ void secret_free(char *value)
 	}
 }
 
-/* The first line of a GLib error, for messages. */
-static void gerr_text(GError *gerr, char *buf, size_t len)
-{
-	char *nl;
-
-	snprintf(buf, len, "%s", gerr && gerr->message ? gerr->message : "unknown error");
-	nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
-}
-
 int secret_get(const char *name, char **value, struct err *e)
 {
-	GError *gerr = NULL;
-	gchar *pw;
+	struct err kerr = { 0 };
 	char *var;
 	const char *env;
 
 	*value = NULL;
 	if (secret_check_name(name, e) < 0)
 		return -1;
-	pw = secret_password_lookup_sync(&nestor_schema, NULL, &gerr, "name", name, NULL);
-	if (pw) {
-		*value = xstrdup(pw);
-		secret_password_free(pw);
+	/* An unreachable Secret Service (or module) leaves the environment. */
+	if (keyring_lookup(name, value, &kerr) == 0 && *value)
 		return 0;
-	}
-	g_clear_error(&gerr);
 	var = secret_env_var(name);
 	env = getenv(var);
 	if (env && *env) {
@@ -96,12 +70,12 @@ int secret_get(const char *name, char **value, struct err *e)
 	return -1;
 }
 
-/* Why the Secret Service cannot be used, as one line. */
-static int no_service(const char *what, const char *name, GError *gerr, struct err *e)
+/* Why the Secret Service cannot be used (in e), as one line. */
+static int no_service(const char *what, const char *name, struct err *e)
 {
-	char why[256], *var = secret_env_var(name);
+	char why[sizeof(e->msg)], *var = secret_env_var(name);
 
-	gerr_text(gerr, why, sizeof(why));
+	snprintf(why, sizeof(why), "%s", e->msg);
 	err_set(e, ERR_FAIL,
 		"cannot %s secret '%s': no Secret Service is available (%s); set %s in the "
 		"environment instead",
@@ -112,39 +86,23 @@ static int no_service(const char *what, const char *name, GError *gerr, struct e
 
 int secret_set(const char *name, const char *value, struct err *e)
 {
-	GError *gerr = NULL;
-	char *label;
-	gboolean ok;
-
 	if (secret_check_name(name, e) < 0)
 		return -1;
 	if (!value || !*value)
 		return err_set(e, ERR_USAGE, "the value of secret '%s' is empty", name);
-	label = xasprintf("nestor: %s", name);
-	ok = secret_password_store_sync(&nestor_schema, SECRET_COLLECTION_DEFAULT, label, value,
-					NULL, &gerr, "name", name, NULL);
-	free(label);
-	if (!ok) {
-		no_service("store", name, gerr, e);
-		g_clear_error(&gerr);
-		return -1;
-	}
+	if (keyring_store(name, value, e) < 0)
+		return no_service("store", name, e);
 	return 0;
 }
 
 int secret_rm(const char *name, struct err *e)
 {
-	GError *gerr = NULL;
-	gboolean removed;
+	int removed = 0;
 
 	if (secret_check_name(name, e) < 0)
 		return -1;
-	removed = secret_password_clear_sync(&nestor_schema, NULL, &gerr, "name", name, NULL);
-	if (gerr) {
-		no_service("remove", name, gerr, e);
-		g_clear_error(&gerr);
-		return -1;
-	}
+	if (keyring_clear(name, &removed, e) < 0)
+		return no_service("remove", name, e);
 	if (!removed)
 		return err_set(e, ERR_NOTFOUND, "no secret named '%s' in the Secret Service", name);
 	return 0;
@@ -170,36 +128,19 @@ static int by_name(const void *a, const void *b)
 /* Names in the Secret Service; -1 with *why when it cannot be reached. */
 static int service_names(struct secret_entry **out, size_t *n, char **why)
 {
-	GError *gerr = NULL;
-	SecretService *svc = secret_service_get_sync(SECRET_SERVICE_NONE, NULL, &gerr);
-	GHashTable *attrs;
-	GList *items;
-	char buf[256];
+	struct err e = { 0 };
+	char **names = NULL;
+	size_t nn = 0;
+	int rc = keyring_names(&names, &nn, &e);
 
-	if (svc) {
-		attrs = g_hash_table_new(g_str_hash, g_str_equal);
-		items = secret_service_search_sync(svc, &nestor_schema, attrs, SECRET_SEARCH_ALL,
-						   NULL, &gerr);
-		g_hash_table_unref(attrs);
-		for (GList *l = items; l; l = l->next) {
-			GHashTable *a = secret_item_get_attributes(l->data);
-			const char *name = a ? g_hash_table_lookup(a, "name") : NULL;
-
-			if (name)
-				add_entry(out, n, name, false);
-			if (a)
-				g_hash_table_unref(a);
-		}
-		g_list_free_full(items, g_object_unref);
-		g_object_unref(svc);
+	for (size_t i = 0; i < nn; i++) {
+		add_entry(out, n, names[i], false);
+		free(names[i]);
 	}
-	if (!gerr)
-		return 0;
-	gerr_text(gerr, buf, sizeof(buf));
-	g_clear_error(&gerr);
-	if (why)
-		*why = xstrdup(buf);
-	return -1;
+	free(names);
+	if (rc < 0 && why)
+		*why = xstrdup(e.msg);
+	return rc;
 }
 
 int secret_list(struct secret_entry **out, size_t *n, char **service_error, struct err *e)

@@ -5,12 +5,13 @@
 
 int caltz_ensure(struct store *s, const char *tzid, struct err *e)
 {
+	static const char *const sql = "SELECT vtimezone FROM timezones WHERE tzid = ?";
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!tzid || !*tzid || tz_known(tzid))
 		return 0;
-	st = store_prepare(s, "SELECT vtimezone FROM timezones WHERE tzid = ?", e);
+	st = store_stmt(s, sql, e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, tzid);
@@ -21,27 +22,27 @@ int caltz_ensure(struct store *s, const char *tzid, struct err *e)
 		rc = 0;
 	else
 		rc = store_error(s, e, "time zone");
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc;
 }
 
 int caltz_save(struct store *s, const char *tzid, const char *vtimezone, struct err *e)
 {
+	static const char *const sql =
+		"INSERT INTO timezones(tzid, vtimezone) VALUES (?, ?)"
+		" ON CONFLICT(tzid) DO UPDATE SET vtimezone = excluded.vtimezone";
 	sqlite3_stmt *st;
 	int rc;
 
 	if (tz_register_vtimezone(tzid, vtimezone, e) < 0)
 		return -1;
-	st = store_prepare(s,
-			   "INSERT INTO timezones(tzid, vtimezone) VALUES (?, ?)"
-			   " ON CONFLICT(tzid) DO UPDATE SET vtimezone = excluded.vtimezone",
-			   e);
+	st = store_stmt(s, sql, e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, tzid);
 	store_bind_text(st, 2, vtimezone);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "time zone");
 }
 

@@ -214,7 +214,7 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 	return 0;
 }
 
-/* Append the rows of st to l->events (finalizes st). */
+/* Append the rows of st to l->events (then store_end()s st). */
 static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l, size_t *cap,
 			struct err *e)
 {
@@ -227,7 +227,7 @@ static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l,
 		}
 		event_from_row(st, &l->events[l->nevents++]);
 	}
-	sqlite3_finalize(st);
+	store_end(s, st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
@@ -253,7 +253,7 @@ static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list
 		if (ev)
 			event_override_from_row(st, 1, ev);
 	}
-	sqlite3_finalize(st);
+	store_end(s, st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
@@ -350,27 +350,43 @@ static int finish(struct event_list *out, int rc)
 }
 
 #define CAL_FILTER " AND (?3 IS NULL OR c.name = ?3)"
+/* The classes of events_reach, and a series of class k.n that reaches the
+ * window [?4, ?2) (both with a day of slack). */
+#define SERIES_CLASSES "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 15) "
+#define SERIES_IN_CLASS                                                                   \
+	"e.reach = k.n AND e.start > ?4 - CASE WHEN k.n < 15 THEN 86400 << k.n ELSE 9e18 END" \
+	" AND e.start < ?2 AND e.until > ?4 AND e.rrule IS NOT NULL AND e.deleted = 0"     \
+	" AND e.until IS NOT NULL"
+/* A series that never ends and starts before the window's end. */
+#define SERIES_FOREVER \
+	"e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
+#define OVERRIDE_COLS                                                                 \
+	"o.event_id, o.recurrence_id, o.summary, o.description, o.location, o.start," \
+	" o.\"end\", o.tzid"
 
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e)
 {
 	/* ?1 earliest start of a short event that can reach the window, ?2 the
 	 * window end, ?4 the window start, all with a day of slack for dates. */
+	/* Series by the interval they can reach (schema.c, migration 10): in
+	 * each class k of events_reach those starting at most 2^k days before
+	 * the window, and those that never end. */
 	static const char *const sql =
-		"SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
+		SERIES_CLASSES "SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
 		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER
 		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
 		" AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NOT NULL AND e.deleted = 0"
-		" AND e.until > ?4 AND e.start < ?2" CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NOT NULL AND e.deleted = 0"
-		" AND e.until IS NULL AND e.start < ?2" CAL_FILTER;
+		" UNION ALL SELECT " EVENT_COLS " JOIN k ON " SERIES_IN_CLASS CAL_FILTER
+		" UNION ALL SELECT " EVENT_COLS " WHERE " SERIES_FOREVER CAL_FILTER;
 	static const char *const osql =
-		"SELECT o.event_id, o.recurrence_id, o.summary, o.description, o.location,"
-		" o.start, o.\"end\", o.tzid FROM event_overrides o"
-		" JOIN events e ON e.id = o.event_id JOIN calendars c ON c.id = e.calendar_id"
-		" WHERE e.deleted = 0 AND (e.until IS NULL OR e.until > ?4) AND e.start < ?2"
-		CAL_FILTER " ORDER BY o.event_id, o.recurrence_id";
+		SERIES_CLASSES "SELECT " OVERRIDE_COLS " FROM k JOIN events e ON " SERIES_IN_CLASS
+		" JOIN event_overrides o ON o.event_id = e.id"
+		" JOIN calendars c ON c.id = e.calendar_id WHERE 1" CAL_FILTER
+		" UNION ALL SELECT " OVERRIDE_COLS " FROM events e"
+		" JOIN event_overrides o ON o.event_id = e.id"
+		" JOIN calendars c ON c.id = e.calendar_id WHERE " SERIES_FOREVER CAL_FILTER
+		" ORDER BY 1, 2";
 	size_t cap = 0, ocap = 0;
 	sqlite3_stmt *st;
 	int rc = 0;

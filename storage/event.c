@@ -177,19 +177,21 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 /* The id of calendar name, created when missing. */
 static int calendar_id(struct store *s, const char *name, long long *id, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "INSERT INTO calendars(name) VALUES (?)"
-					    " ON CONFLICT(name) DO UPDATE SET name = name"
-					    " RETURNING id",
-					 e);
-	int rc;
+	static const char *const find = "SELECT id FROM calendars WHERE name = ?";
+	static const char *const add = "INSERT INTO calendars(name) VALUES (?) RETURNING id";
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
 
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, name && *name ? name : "personal");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	for (int pass = 0; pass < 2 && rc == SQLITE_DONE; pass++) {
+		st = store_stmt(s, pass ? add : find, e);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, name && *name ? name : "personal");
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(st, 0);
+		store_stmt_done(st);
+	}
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "calendar");
 }
 
@@ -208,24 +210,30 @@ static char *new_uid(time_t now)
 	return xasprintf("%lld-%s@nestor", (long long)now, hex);
 }
 
-static int write_overrides(struct store *s, const struct event *ev, struct err *e)
+/* Replace the stored overrides of ev (a new row has none to delete). */
+static int write_overrides(struct store *s, const struct event *ev, bool is_new,
+			   struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "DELETE FROM event_overrides WHERE event_id = ?", e);
+	static const char *const del = "DELETE FROM event_overrides WHERE event_id = ?";
+	static const char *const ins =
+		"INSERT INTO event_overrides(event_id, recurrence_id, summary,"
+		" description, location, start, \"end\", tzid) VALUES (?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, ev->id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, e, "event");
+	if (!is_new) {
+		st = store_stmt(s, del, e);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, ev->id);
+		rc = sqlite3_step(st);
+		store_stmt_done(st);
+		if (rc != SQLITE_DONE)
+			return store_error(s, e, "event");
+	}
 	if (!ev->noverrides)
 		return 0;
-	st = store_prepare(s,
-			   "INSERT INTO event_overrides(event_id, recurrence_id, summary,"
-			   " description, location, start, \"end\", tzid) VALUES (?,?,?,?,?,?,?,?)",
-			   e);
+	st = store_stmt(s, ins, e);
 	if (!st)
 		return -1;
 	for (size_t i = 0; i < ev->noverrides; i++) {
@@ -241,11 +249,11 @@ static int write_overrides(struct store *s, const struct event *ev, struct err *
 		sqlite3_bind_int64(st, 7, (sqlite3_int64)o->end);
 		store_bind_text(st, 8, o->tzid);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			store_stmt_done(st);
 			return store_error(s, e, "event override");
 		}
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return 0;
 }
 
@@ -265,7 +273,7 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	sqlite3_stmt *st;
 	long long cal = 0;
 	time_t until;
-	bool bounded;
+	bool bounded, is_new = ev->id == 0;
 	char *ex;
 	int rc;
 
@@ -276,7 +284,7 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 		ev->uid = new_uid(now);
 	if (!ev->calendar)
 		ev->calendar = xstrdup("personal");
-	st = store_prepare(s, ev->id ? upd : ins, e);
+	st = store_stmt(s, ev->id ? upd : ins, e);
 	if (!st)
 		return -1;
 	ex = exdates_text(ev);
@@ -301,7 +309,7 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	if (ev->id)
 		sqlite3_bind_int64(st, 16, ev->id);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	free(ex);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
@@ -313,8 +321,12 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	if (!ev->id)
 		ev->id = sqlite3_last_insert_rowid(s->db);
 	ev->updated_at = now;
-	if (write_overrides(s, ev, e) < 0)
+	if (write_overrides(s, ev, is_new, e) < 0)
 		return -1;
+	/* A new row has no reminders yet (those of a deleted row with its id
+	 * went with it): without alarms there is nothing to bring in step. */
+	if (is_new && !ev->alarms)
+		return 0;
 	return event_alarm_sync(s, ev, now, count, e);
 }
 

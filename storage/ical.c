@@ -1,12 +1,19 @@
-/* iCalendar import: a line scan for structure and line numbers, then libical. */
+/*
+ * iCalendar import: the reader (ical-read.c) hands over one component at a
+ * time, libical parses it, and the event is written at once, all in one
+ * transaction.  What must wait is kept: an event whose TZID names a
+ * VTIMEZONE further down its calendar, and the RECURRENCE-ID overrides,
+ * given to their series at the end.
+ */
 #include "store-int.h"
 #include "ical.h"
+#include "ical-int.h"
 #include "event-int.h"
 #include "caltz.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
-#include <ctype.h>
+#include <glib.h>
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,239 +21,46 @@
 #include <strings.h>
 
 #define DAY 86400
+/* How many events between two calls of the progress function. */
+#define PROGRESS_EVERY 512
 
-/* A logical (unfolded) content line: where it starts and its name. */
-struct line {
-	int no;
-	char name[24];
-	const char *value; /* into the scan's copy, unfolded */
+/* An override, kept until its series is known. */
+struct ovr {
+	char *uid;
+	struct event_override o;
+	int line;
+	bool rid_date;
 };
 
-/* A component directly inside a VCALENDAR. */
-struct part {
-	char kind[24];
-	int first, last; /* indexes into lines */
+/* An event waiting for a VTIMEZONE later in its calendar. */
+struct later {
+	icalcomponent *c;
+	struct ical_part part;
 };
-
-struct scan {
-	char *buf;        /* unfolded copy of the text */
-	struct line *lines;
-	size_t nlines;
-	struct part *parts;
-	size_t nparts;
-	struct cal_text { size_t from, to; size_t first_part; } *cals; /* byte ranges in buf */
-	size_t ncals;
-};
-
-static void scan_release(struct scan *sc)
-{
-	free(sc->buf);
-	free(sc->lines);
-	free(sc->parts);
-	free(sc->cals);
-	memset(sc, 0, sizeof(*sc));
-}
-
-/* Unfold into sc->buf (one logical line per '\n') and index the lines. */
-static void unfold(struct scan *sc, const char *text)
-{
-	struct sbuf sb = SBUF_INIT;
-	size_t cap = 0;
-	int no = 1;
-	size_t *starts = NULL;
-	int *nos = NULL;
-
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-		size_t len = n;
-
-		if (len && text[len - 1] == '\r')
-			len--;
-		if ((*text == ' ' || *text == '\t') && sc->nlines) {
-			sbuf_add(&sb, text + 1, len ? len - 1 : 0);
-		} else {
-			if (sc->nlines)
-				sbuf_adds(&sb, "\n");
-			if (sc->nlines == cap) {
-				cap = cap ? cap * 2 : 256;
-				starts = xrealloc(starts, cap * sizeof(*starts));
-				nos = xrealloc(nos, cap * sizeof(*nos));
-			}
-			starts[sc->nlines] = sb.len;
-			nos[sc->nlines++] = no;
-			sbuf_add(&sb, text, len);
-		}
-		text += n + (text[n] == '\n');
-		no++;
-	}
-	sbuf_adds(&sb, "\n");
-	sc->buf = sbuf_detach(&sb);
-	sc->lines = xcalloc(sc->nlines ? sc->nlines : 1, sizeof(*sc->lines));
-	for (size_t i = 0; i < sc->nlines; i++) {
-		char *p = sc->buf + starts[i];
-		size_t nl = strcspn(p, ";:\n");
-
-		sc->lines[i].no = nos[i];
-		snprintf(sc->lines[i].name, sizeof(sc->lines[i].name), "%.*s", (int)nl, p);
-		sc->lines[i].value = p;
-	}
-	free(starts);
-	free(nos);
-}
-
-static bool is_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-')
-			return false;
-	return true;
-}
-
-/* The text after the first unquoted ':' of a logical line. */
-static const char *line_value(const char *l)
-{
-	bool q = false;
-
-	for (; *l && *l != '\n'; l++) {
-		if (*l == '"')
-			q = !q;
-		else if (*l == ':' && !q)
-			return l + 1;
-	}
-	return NULL;
-}
-
-static int scan_fail(struct err *e, int no, const char *what, const char *l)
-{
-	size_t n = strcspn(l, "\n");
-
-	return err_set(e, ERR_USAGE, "line %d: %s \"%.*s\"", no, what, (int)(n > 60 ? 60 : n), l);
-}
-
-/* Check structure: every line NAME[;params]:value, BEGIN/END balanced. */
-static int scan(struct scan *sc, const char *text, struct err *e)
-{
-	struct { char kind[24]; size_t line; } stack[16];
-	int depth = 0;
-	size_t pcap = 0, ccap = 0;
-
-	unfold(sc, text);
-	for (size_t i = 0; i < sc->nlines; i++) {
-		const struct line *l = &sc->lines[i];
-		const char *v;
-		char kind[24];
-		size_t vn;
-
-		if (!*l->value || *l->value == '\n')
-			continue;
-		v = line_value(l->value);
-		if (!is_name(l->name) || !v)
-			return scan_fail(e, l->no, "not an iCalendar line", l->value);
-		vn = strcspn(v, "\n");
-		snprintf(kind, sizeof(kind), "%.*s", (int)vn, v);
-		if (depth == 0 && (strcasecmp(l->name, "BEGIN") || strcasecmp(kind, "VCALENDAR")))
-			return err_set(e, ERR_USAGE, "line %d: expected BEGIN:VCALENDAR", l->no);
-		if (!strcasecmp(l->name, "BEGIN")) {
-			if (depth == (int)(sizeof(stack) / sizeof(stack[0])))
-				return err_set(e, ERR_USAGE, "line %d: components nested too deep",
-					       l->no);
-			snprintf(stack[depth].kind, sizeof(stack[depth].kind), "%s", kind);
-			stack[depth++].line = i;
-			if (depth == 1) {
-				if (sc->ncals == ccap) {
-					ccap = ccap ? ccap * 2 : 4;
-					sc->cals = xrealloc(sc->cals, ccap * sizeof(*sc->cals));
-				}
-				sc->cals[sc->ncals].from = (size_t)(l->value - sc->buf);
-				sc->cals[sc->ncals++].first_part = sc->nparts;
-			}
-		} else if (!strcasecmp(l->name, "END")) {
-			if (depth == 0)
-				return err_set(e, ERR_USAGE, "line %d: END:%s without BEGIN", l->no, kind);
-			if (strcasecmp(stack[depth - 1].kind, kind))
-				return err_set(e, ERR_USAGE, "line %d: END:%s inside BEGIN:%s of line %d",
-					       l->no, kind, stack[depth - 1].kind,
-					       sc->lines[stack[depth - 1].line].no);
-			depth--;
-			if (depth == 1) {
-				if (sc->nparts == pcap) {
-					pcap = pcap ? pcap * 2 : 256;
-					sc->parts = xrealloc(sc->parts, pcap * sizeof(*sc->parts));
-				}
-				snprintf(sc->parts[sc->nparts].kind, sizeof(sc->parts->kind), "%s",
-					 kind);
-				sc->parts[sc->nparts].first = (int)stack[1].line;
-				sc->parts[sc->nparts++].last = (int)i;
-			} else if (depth == 0) {
-				sc->cals[sc->ncals - 1].to = (size_t)(v + vn - sc->buf);
-			}
-		}
-	}
-	if (depth > 0)
-		return err_set(e, ERR_USAGE, "line %d: BEGIN:%s is never ended",
-			       sc->lines[stack[depth - 1].line].no, stack[depth - 1].kind);
-	if (sc->ncals == 0)
-		return err_set(e, ERR_USAGE, "not an iCalendar file (no BEGIN:VCALENDAR)");
-	return 0;
-}
-
-/* The line of property name (whose value contains value, if given) in part
- * p, or in the whole file when p is NULL; else the part's first line. */
-static int prop_line(const struct scan *sc, const struct part *p, const char *name,
-		     const char *value)
-{
-	int first = p ? p->first : 0, last = p ? p->last : (int)sc->nlines - 1;
-
-	for (int i = first; i <= last; i++) {
-		const struct line *l = &sc->lines[i];
-
-		if (!strcasecmp(l->name, name) && (!value || strstr(l->value, value)))
-			return l->no;
-	}
-	return p ? sc->lines[p->first].no : 1;
-}
-
-/* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"". */
-static int lic_error(const struct scan *sc, const struct part *p, icalcomponent *comp,
-		     bool below, struct err *e)
-{
-	icalproperty *x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
-
-	if (x) {
-		const char *msg = icalproperty_get_xlicerror(x), *in = strstr(msg, " in "),
-			   *prop = strstr(msg, " property"), *val = strstr(msg, "property: ");
-		char name[24] = "";
-
-		if (in && prop && prop > in + 4 && prop - in - 4 < (long)sizeof(name))
-			snprintf(name, sizeof(name), "%.*s", (int)(prop - in - 4), in + 4);
-		if (*name && val)
-			return err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"",
-				       prop_line(sc, p, name, val + 10), name, val + 10);
-		return err_set(e, ERR_USAGE, "line %d: %s", prop_line(sc, p, "", NULL), msg);
-	}
-	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT);
-	     below && c; c = icalcomponent_get_next_component(comp, ICAL_ANY_COMPONENT))
-		if (lic_error(sc, p, c, true, e) < 0)
-			return -1;
-	return 0;
-}
 
 struct import {
 	struct store *s;
-	struct scan sc;
-	icalcomponent *vcal;
-	char **saved; /* zones of this calendar's VTIMEZONEs stored already */
+	icalparser *parser;
+	icalcomponent *zones; /* the VTIMEZONEs of the calendar being read */
+	char **saved;         /* zones of these VTIMEZONEs stored already */
 	size_t nsaved;
-	struct event *evs; /* masters of this file, then sorted by uid */
-	size_t nevs, cap;
-	struct ovr { char *uid; struct event_override o; int line; bool rid_date; } *ovs;
+	struct later *later;
+	size_t nlater;
+	struct ovr *ovs;
 	size_t novs;
 	const char *calendar;
+	time_t now;
 	struct ical_report *rep;
 	struct { char kind[48]; size_t n; } skip[8];
 	size_t nskip;
+	/* What this import wrote: rows above max_before it added; rows at or
+	 * below it that it rewrote are in rewritten. */
+	long long max_before;
+	GHashTable *rewritten;
+	ical_progress_fn *progress;
+	void *arg;
+	struct ical_progress prog;
+	const struct ical_reader *rd;
 };
 
 static void note_skip(struct import *im, const char *kind)
@@ -266,6 +80,30 @@ static void note_skip(struct import *im, const char *kind)
 	im->skip[i].n++;
 }
 
+/* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"". */
+static int lic_error(const struct ical_part *p, icalcomponent *comp, bool below, struct err *e)
+{
+	icalproperty *x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+
+	if (x) {
+		const char *msg = icalproperty_get_xlicerror(x), *in = strstr(msg, " in "),
+			   *prop = strstr(msg, " property"), *val = strstr(msg, "property: ");
+		char name[24] = "";
+
+		if (in && prop && prop > in + 4 && prop - in - 4 < (long)sizeof(name))
+			snprintf(name, sizeof(name), "%.*s", (int)(prop - in - 4), in + 4);
+		if (*name && val)
+			return err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"",
+				       ical_part_line(p, name, val + 10), name, val + 10);
+		return err_set(e, ERR_USAGE, "line %d: %s", ical_part_line(p, "", NULL), msg);
+	}
+	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT);
+	     below && c; c = icalcomponent_get_next_component(comp, ICAL_ANY_COMPONENT))
+		if (lic_error(p, c, true, e) < 0)
+			return -1;
+	return 0;
+}
+
 static void forget_saved(struct import *im)
 {
 	for (size_t i = 0; i < im->nsaved; i++)
@@ -275,7 +113,8 @@ static void forget_saved(struct import *im)
 	im->nsaved = 0;
 }
 
-/* Keep this calendar's VTIMEZONE for tzid, once, if it has one. */
+/* Keep this calendar's VTIMEZONE for tzid in the database for later imports
+ * and agendas, and register it (caltz_save()), once, if it has one. */
 static int save_zone(struct import *im, const char *tzid, int line, struct err *e)
 {
 	icaltimezone *z;
@@ -283,7 +122,7 @@ static int save_zone(struct import *im, const char *tzid, int line, struct err *
 	for (size_t i = 0; i < im->nsaved; i++)
 		if (!strcmp(im->saved[i], tzid))
 			return 0;
-	z = icalcomponent_get_timezone(im->vcal, tzid);
+	z = icalcomponent_get_timezone(im->zones, tzid);
 	if (!z)
 		return 0;
 	if (caltz_save(im->s, tzid, icalcomponent_as_ical_string(icaltimezone_get_component(z)),
@@ -296,7 +135,7 @@ static int save_zone(struct import *im, const char *tzid, int line, struct err *
 	return 0;
 }
 
-/* Resolve a TZID: tzdata first, then this file's VTIMEZONE (stored for
+/* Resolve a TZID: tzdata first, then this calendar's VTIMEZONE (stored for
  * later), then one stored by an earlier import.  *name is what to keep;
  * *z is the zone, to free. */
 static int resolve_zone(struct import *im, const char *tzid, int line, struct tz **z,
@@ -330,6 +169,22 @@ static bool time_in_range(struct icaltimetype v)
 		return false;
 	return v.is_date || (v.hour >= 0 && v.hour <= 23 && v.minute >= 0 && v.minute <= 59 &&
 			     v.second >= 0 && v.second <= 60);
+}
+
+/* Whether every TZID of c resolves now (a VTIMEZONE may come later). */
+static bool zones_known(struct import *im, icalcomponent *c)
+{
+	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+		icalparameter *tp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+		const char *tzid = tp ? icalparameter_get_tzid(tp) : NULL;
+		struct err ignore;
+
+		if (tzid && !icalcomponent_get_timezone(im->zones, tzid) &&
+		    (caltz_ensure(im->s, tzid, &ignore) < 0 || !tz_known(tzid)))
+			return false;
+	}
+	return true;
 }
 
 /* The instant (or, for a date, the UTC midnight) of a DATE-TIME property;
@@ -402,7 +257,7 @@ static char *alarms_text(icalcomponent *c)
 }
 
 /* Start, end and zone of a VEVENT into the given fields. */
-static int event_times(struct import *im, icalcomponent *c, const struct part *p,
+static int event_times(struct import *im, icalcomponent *c, const struct ical_part *p,
 		       time_t *start, time_t *end, bool *all_day, char **tzid, struct err *e)
 {
 	icalproperty *ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
@@ -413,13 +268,12 @@ static int event_times(struct import *im, icalcomponent *c, const struct part *p
 
 	if (!ps)
 		return err_set(e, ERR_USAGE, "line %d: event without DTSTART",
-			       prop_line(&im->sc, p, "BEGIN", NULL));
-	if (prop_time(im, ps, prop_line(&im->sc, p, "DTSTART", NULL), start, all_day, &name,
-		      e) < 0)
+			       ical_part_line(p, "BEGIN", NULL));
+	if (prop_time(im, ps, ical_part_line(p, "DTSTART", NULL), start, all_day, &name, e) < 0)
 		return -1;
 	*tzid = dup_or_null(name);
 	if (pe) {
-		if (prop_time(im, pe, prop_line(&im->sc, p, "DTEND", NULL), end, &d2, NULL, e) < 0)
+		if (prop_time(im, pe, ical_part_line(p, "DTEND", NULL), end, &d2, NULL, e) < 0)
 			return -1;
 	} else if (pd) {
 		*end = *start + icaldurationtype_as_int(icalproperty_get_duration(pd));
@@ -428,7 +282,7 @@ static int event_times(struct import *im, icalcomponent *c, const struct part *p
 	}
 	if (*end < *start)
 		return err_set(e, ERR_USAGE, "line %d: DTEND before DTSTART",
-			       prop_line(&im->sc, p, pe ? "DTEND" : "DURATION", NULL));
+			       ical_part_line(p, pe ? "DTEND" : "DURATION", NULL));
 	return 0;
 }
 
@@ -472,13 +326,81 @@ static const char *x_calendar(icalcomponent *c)
 	return NULL;
 }
 
-static int read_event(struct import *im, icalcomponent *c, const struct part *p,
+/* The id of the stored event with uid, 0 when there is none. */
+static int stored_id(struct import *im, const char *uid, long long *id, struct err *e)
+{
+	static const char *const sql = "SELECT id FROM events WHERE uid = ?";
+	sqlite3_stmt *st = store_stmt(im->s, sql, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, uid);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(im->s, e, "import");
+}
+
+/* Whether this import wrote row id already. */
+static bool written(struct import *im, long long id)
+{
+	gint64 key = id;
+
+	return id > im->max_before || g_hash_table_contains(im->rewritten, &key);
+}
+
+/* Count row id as updated, unless this import wrote it already (a UID twice
+ * in a file: the last one wins, counted once). */
+static void count_update(struct import *im, long long id)
+{
+	gint64 key = id;
+
+	if (written(im, id))
+		return;
+	g_hash_table_add(im->rewritten, g_memdup2(&key, sizeof(key)));
+	im->rep->updated++;
+}
+
+/* One more event written (or, last, the end of the import). */
+static void report_progress(struct import *im, bool last)
+{
+	if (!last)
+		im->prog.events++;
+	im->prog.bytes = im->rd->bytes;
+	if (im->progress && (last || im->prog.events % PROGRESS_EVERY == 0))
+		im->progress(&im->prog, im->arg);
+}
+
+/* Write ev (a series or a single event) as read from part p. */
+static int write_one(struct import *im, struct event *ev, const struct ical_part *p,
+		     struct err *e)
+{
+	long long id;
+
+	if (stored_id(im, ev->uid, &id, e) < 0)
+		return -1;
+	ev->id = id;
+	if (event_write(im->s, ev, im->now, &im->rep->alarms, e) < 0) {
+		err_prefix(e, "line %d", ical_part_line(p, "BEGIN", NULL));
+		return -1;
+	}
+	if (id)
+		count_update(im, id);
+	else
+		im->rep->added++;
+	report_progress(im, false);
+	return 0;
+}
+
+static int read_event(struct import *im, icalcomponent *c, const struct ical_part *p,
 		      struct err *e)
 {
 	icalproperty *rid = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
 	icalproperty *rr = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
 	const char *uid = icalcomponent_get_uid(c);
 	struct event ev;
+	int rc;
 
 	memset(&ev, 0, sizeof(ev));
 	if (event_times(im, c, p, &ev.start, &ev.end, &ev.all_day, &ev.tzid, e) < 0)
@@ -503,7 +425,7 @@ static int read_event(struct import *im, icalcomponent *c, const struct part *p,
 		o = &im->ovs[im->novs++];
 		memset(o, 0, sizeof(*o));
 		o->uid = ev.uid;
-		o->line = prop_line(&im->sc, p, "RECURRENCE-ID", NULL);
+		o->line = ical_part_line(p, "RECURRENCE-ID", NULL);
 		o->o.summary = *ev.summary ? ev.summary : NULL;
 		o->o.notes = ev.notes;
 		o->o.location = ev.location;
@@ -528,24 +450,17 @@ static int read_event(struct import *im, icalcomponent *c, const struct part *p,
 	     x = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
 		time_t key;
 
-		if (occ_key(im, x, prop_line(&im->sc, p, "EXDATE", NULL), ev.all_day, ev.start,
-			    ev.tzid, &key, e) < 0)
+		if (occ_key(im, x, ical_part_line(p, "EXDATE", NULL), ev.all_day, ev.start, ev.tzid,
+			    &key, e) < 0)
 			goto fail;
 		event_add_exdate(&ev, key);
 	}
 	ev.attendees = attendees_text(c);
 	ev.alarms = alarms_text(c);
 	ev.calendar = dup_or_null(im->calendar ? im->calendar : x_calendar(c));
-	if (event_check(im->s, &ev, e) < 0) {
-		err_prefix(e, "line %d", prop_line(&im->sc, p, "BEGIN", NULL));
-		goto fail;
-	}
-	if (im->nevs == im->cap) {
-		im->cap = im->cap ? im->cap * 2 : 256;
-		im->evs = xrealloc(im->evs, im->cap * sizeof(*im->evs));
-	}
-	im->evs[im->nevs++] = ev;
-	return 0;
+	rc = write_one(im, &ev, p, e);
+	event_release(&ev);
+	return rc;
 fail:
 	event_release(&ev);
 	return -1;
@@ -553,145 +468,154 @@ fail:
 
 static int by_uid(const void *a, const void *b)
 {
-	return strcmp(((const struct event *)a)->uid, ((const struct event *)b)->uid);
+	return strcmp(((const struct ovr *)a)->uid, ((const struct ovr *)b)->uid);
 }
 
-/* Give each override to its series, of this file or of the database. */
-static int attach(struct import *im, time_t now, struct err *e)
+/* Give the overrides to their series, of this file or of the database, and
+ * write each series they change once. */
+static int attach(struct import *im, struct err *e)
 {
-	for (size_t i = 0; i < im->novs; i++) {
-		struct ovr *o = &im->ovs[i];
-		struct event key = { 0 }, *ev, stored;
-		bool from_db = false;
+	if (im->novs)
+		qsort(im->ovs, im->novs, sizeof(*im->ovs), by_uid);
+	for (size_t i = 0, j; i < im->novs; i = j) {
+		struct event ev;
+		struct err none = { 0, "" };
+		int rc;
 
-		key.uid = o->uid;
-		ev = im->nevs ? bsearch(&key, im->evs, im->nevs, sizeof(*ev), by_uid) : NULL;
-		if (!ev) {
-			struct err ignore = { 0, "" };
-
-			if (event_get_uid(im->s, o->uid, &stored, &ignore) < 0) {
+		for (j = i + 1; j < im->novs && !strcmp(im->ovs[j].uid, im->ovs[i].uid); j++)
+			;
+		if (event_get_uid(im->s, im->ovs[i].uid, &ev, &none) < 0) {
+			for (size_t k = i; k < j; k++)
 				note_skip(im, "RECURRENCE-ID without its series");
-				continue;
-			}
-			ev = &stored;
-			from_db = true;
+			continue;
 		}
-		if (ev->all_day && !o->rid_date)
-			o->o.recurrence_id = tz_local_to_date(o->o.recurrence_id);
-		event_drop_override(ev, o->o.recurrence_id);
-		ev->overrides = xrealloc(ev->overrides,
-					 (ev->noverrides + 1) * sizeof(*ev->overrides));
-		ev->overrides[ev->noverrides++] = o->o;
-		memset(&o->o, 0, sizeof(o->o));
-		if (from_db) {
-			int rc = event_write(im->s, ev, now, &im->rep->alarms, e);
+		for (size_t k = i; k < j; k++) {
+			struct ovr *o = &im->ovs[k];
 
-			event_release(ev);
-			if (rc < 0)
-				return -1;
-			im->rep->updated++;
+			if (ev.all_day && !o->rid_date)
+				o->o.recurrence_id = tz_local_to_date(o->o.recurrence_id);
+			event_drop_override(&ev, o->o.recurrence_id);
+			ev.overrides = xrealloc(ev.overrides,
+						(ev.noverrides + 1) * sizeof(*ev.overrides));
+			ev.overrides[ev.noverrides++] = o->o;
+			memset(&o->o, 0, sizeof(o->o));
 		}
+		/* a series of this file had its alarms counted when written */
+		rc = event_write(im->s, &ev, im->now,
+				 written(im, ev.id) ? NULL : &im->rep->alarms, e);
+		if (rc == 0)
+			count_update(im, ev.id);
+		event_release(&ev);
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }
 
-static int stored_id(struct import *im, sqlite3_stmt *st, const char *uid, long long *id)
+/* Whether an event's own property is one nestor keeps (read_event). */
+static bool kept(const char *name)
 {
-	int rc;
+	static const char *const names[] = {
+		"UID",	  "SUMMARY", "DESCRIPTION",   "LOCATION", "DTSTART",
+		"DTEND",  "DURATION", "RRULE",	       "EXDATE",   "RECURRENCE-ID",
+		"ATTENDEE", "X-NESTOR-CALENDAR", NULL,
+	};
 
-	sqlite3_reset(st);
-	store_bind_text(st, 1, uid);
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	(void)im;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	for (int i = 0; names[i]; i++)
+		if (!strcasecmp(name, names[i]))
+			return true;
+	return false;
 }
 
-static int write_all(struct import *im, time_t now, ical_progress_fn *progress, void *arg,
-		     struct err *e)
+/* The component of part p, through the import's parser a line at a time:
+ * the reader unfolded them already.  Of an event's own properties only
+ * those nestor keeps are parsed (a DTSTAMP costs as much as a DTSTART);
+ * its VALARMs are parsed whole. */
+static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 {
-	sqlite3_stmt *st = store_prepare(im->s, "SELECT id FROM events WHERE uid = ?", e);
+	bool event = !strcasecmp(p->kind, "VEVENT");
+	icalcomponent *c = NULL;
+	int depth = 0;
+
+	for (size_t i = 0; i < p->nlines; i++) {
+		const char *name = p->lines[i].name;
+		char *line = p->text.buf + p->lines[i].off, *end = line + p->lines[i].len;
+		char was = *end;
+
+		if (!strcasecmp(name, "BEGIN"))
+			depth++;
+		else if (!strcasecmp(name, "END"))
+			depth--;
+		else if (event && depth == 1 && !kept(name))
+			continue;
+		*end = '\0';
+		c = icalparser_add_line(im->parser, line);
+		*end = was;
+	}
+	return c;
+}
+
+/* A component of a calendar, as the reader handed it over. */
+static int read_part(struct import *im, struct ical_part *p, struct err *e)
+{
+	icalcomponent *c = parse_part(im, p);
+	icalcomponent_kind kind;
 	int rc = 0;
 
-	if (!st)
-		return -1;
-	for (size_t i = 0; rc == 0 && i < im->nevs; i++) {
-		struct event *ev = &im->evs[i];
-		long long id;
-
-		if (i && !strcmp(ev->uid, im->evs[i - 1].uid))
-			continue; /* the same UID twice: one of them wins */
-		if (stored_id(im, st, ev->uid, &id) < 0) {
-			rc = store_error(im->s, e, "import");
-			break;
+	if (!c)
+		return err_set(e, ERR_USAGE, "line %d: cannot read BEGIN:%s",
+			       ical_part_line(p, "BEGIN", NULL), p->kind);
+	kind = icalcomponent_isa(c);
+	if (kind == ICAL_VEVENT_COMPONENT) {
+		if (lic_error(p, c, true, e) < 0) {
+			rc = -1;
+		} else if (!zones_known(im, c)) {
+			im->later = xrealloc(im->later, (im->nlater + 1) * sizeof(*im->later));
+			im->later[im->nlater].c = c;
+			ical_part_copy(&im->later[im->nlater++].part, p);
+			return 0;
+		} else {
+			rc = read_event(im, c, p, e);
 		}
-		ev->id = id;
-		rc = event_write(im->s, ev, now, &im->rep->alarms, e);
-		if (rc == 0 && id)
-			im->rep->updated++;
-		else if (rc == 0)
-			im->rep->added++;
-		if (progress && (i % 500 == 0 || i + 1 == im->nevs))
-			progress(i + 1, im->nevs, arg);
+	} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
+		if (lic_error(p, c, true, e) < 0)
+			rc = -1;
+		else {
+			icalcomponent_add_component(im->zones, c);
+			return 0;
+		}
+	} else {
+		note_skip(im, icalcomponent_kind_to_string(kind));
 	}
-	sqlite3_finalize(st);
+	icalcomponent_free(c);
 	return rc;
 }
 
-/* The part of the scan that libical's component c of calendar cal is:
- * libical moves time zones first, so VTIMEZONEs are matched by TZID and
- * the rest in order, from *cursor (a part index, moved past the match). */
-static const struct part *find_part(const struct scan *sc, size_t cal, icalcomponent *c,
-				    size_t *cursor)
+static void drop_later(struct import *im)
 {
-	size_t first = sc->cals[cal].first_part,
-	       end = cal + 1 < sc->ncals ? sc->cals[cal + 1].first_part : sc->nparts;
-	const char *kind = icalcomponent_kind_to_string(icalcomponent_isa(c));
-	icalproperty *tp = icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT
-				   ? icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY)
-				   : NULL;
-	const char *tzid = tp ? icalproperty_get_tzid(tp) : NULL;
-
-	for (size_t k = tzid ? first : *cursor; k < end; k++) {
-		const struct part *p = &sc->parts[k];
-
-		if (strcasecmp(p->kind, kind))
-			continue;
-		if (!tzid) {
-			*cursor = k + 1;
-			return p;
-		}
-		if (prop_line(sc, p, "TZID", tzid) != sc->lines[p->first].no)
-			return p;
+	for (size_t i = 0; i < im->nlater; i++) {
+		icalcomponent_free(im->later[i].c);
+		ical_part_release(&im->later[i].part);
 	}
-	return NULL;
+	im->nlater = 0;
 }
 
-/* Read the components of VCALENDAR number cal of the file. */
-static int read_calendar(struct import *im, size_t cal, struct err *e)
+/* The end of a calendar: its own lines checked, the events that waited for
+ * its VTIMEZONEs read. */
+static int end_calendar(struct import *im, const struct ical_part *p, struct err *e)
 {
-	size_t cursor = im->sc.cals[cal].first_part, none = 0;
+	icalcomponent *cal = icalparser_parse_string(p->text.buf);
+	int rc = cal ? lic_error(p, cal, false, e) : 0;
 
-	if (lic_error(&im->sc, NULL, im->vcal, false, e) < 0)
-		return -1;
-	for (icalcomponent *c = icalcomponent_get_first_component(im->vcal, ICAL_ANY_COMPONENT);
-	     c; c = icalcomponent_get_next_component(im->vcal, ICAL_ANY_COMPONENT)) {
-		icalcomponent_kind kind = icalcomponent_isa(c);
-		const struct part *p;
-
-		if (kind == ICAL_VEVENT_COMPONENT) {
-			p = find_part(&im->sc, cal, c, &cursor);
-			if (lic_error(&im->sc, p, c, true, e) < 0 || read_event(im, c, p, e) < 0)
-				return -1;
-		} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
-			p = find_part(&im->sc, cal, c, &none);
-			if (lic_error(&im->sc, p, c, true, e) < 0)
-				return -1;
-		} else {
-			note_skip(im, icalcomponent_kind_to_string(kind));
-		}
-	}
-	return 0;
+	if (cal)
+		icalcomponent_free(cal);
+	for (size_t i = 0; rc == 0 && i < im->nlater; i++)
+		rc = read_event(im, im->later[i].c, &im->later[i].part, e);
+	drop_later(im);
+	forget_saved(im);
+	icalcomponent_free(im->zones);
+	im->zones = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	return rc;
 }
 
 void ical_report_release(struct ical_report *r)
@@ -702,24 +626,59 @@ void ical_report_release(struct ical_report *r)
 
 static void import_release(struct import *im)
 {
-	for (size_t i = 0; i < im->nevs; i++)
-		event_release(&im->evs[i]);
-	free(im->evs);
 	for (size_t i = 0; i < im->novs; i++) {
 		free(im->ovs[i].uid);
 		event_override_release(&im->ovs[i].o);
 	}
 	free(im->ovs);
-	if (im->vcal)
-		icalcomponent_free(im->vcal);
+	drop_later(im);
+	free(im->later);
+	if (im->zones)
+		icalcomponent_free(im->zones);
+	if (im->rewritten)
+		g_hash_table_destroy(im->rewritten);
+	if (im->parser)
+		icalparser_free(im->parser);
 	forget_saved(im);
-	scan_release(&im->sc);
 }
 
-int ical_import(struct store *s, const char *text, const char *calendar, time_t now,
-		ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e)
+static int max_id(struct store *s, long long *id, struct err *e)
 {
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM events", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, e, "import");
+}
+
+/* Read every part of the stream into the open transaction. */
+static int read_all(struct import *im, struct ical_reader *rd, struct err *e)
+{
+	int k;
+
+	while ((k = ical_reader_next(rd, e)) > 0) {
+		if (k == ICAL_READ_PART && read_part(im, &rd->part, e) < 0)
+			return -1;
+		if (k == ICAL_READ_CALENDAR && end_calendar(im, &rd->part, e) < 0)
+			return -1;
+	}
+	if (k < 0 || attach(im, e) < 0)
+		return -1;
+	report_progress(im, true);
+	return 0;
+}
+
+int ical_import_file(struct store *s, FILE *in, size_t size, const char *calendar, time_t now,
+		     ical_progress_fn *progress, void *arg, struct ical_report *rep,
+		     struct err *e)
+{
+	struct ical_reader rd;
 	struct import im;
+	icalerrorstate es;
 	int rc = -1;
 
 	memset(&im, 0, sizeof(im));
@@ -727,33 +686,27 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 	im.s = s;
 	im.rep = rep;
 	im.calendar = calendar;
-	if (scan(&im.sc, text, e) < 0)
-		goto out;
+	im.now = now;
+	im.progress = progress;
+	im.arg = arg;
+	im.prog.total = size;
+	im.rd = &rd;
+	im.zones = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	im.parser = icalparser_new();
+	im.rewritten = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	ical_reader_init(&rd, in);
 	if (store_begin(s, e) < 0)
 		goto out;
-	for (size_t i = 0; i < im.sc.ncals; i++) {
-		struct cal_text *ct = &im.sc.cals[i];
-		char *one = xstrndup(im.sc.buf + ct->from, ct->to - ct->from);
-
-		if (im.vcal)
-			icalcomponent_free(im.vcal);
-		forget_saved(&im);
-		im.vcal = icalparser_parse_string(one);
-		free(one);
-		if (!im.vcal) {
-			err_set(e, ERR_USAGE, "line %d: not an iCalendar calendar",
-				im.sc.lines[0].no);
-			goto fail;
-		}
-		if (read_calendar(&im, i, e) < 0)
-			goto fail;
-	}
-	if (im.nevs)
-		qsort(im.evs, im.nevs, sizeof(*im.evs), by_uid);
-	if (attach(&im, now, e) < 0 || write_all(&im, now, progress, arg, e) < 0)
-		goto fail;
-	if (store_commit(s, e) < 0)
+	/* as icalparser_parse() does: bad data is reported, never fatal */
+	es = icalerror_get_error_state(ICAL_MALFORMEDDATA_ERROR);
+	icalerror_set_error_state(ICAL_MALFORMEDDATA_ERROR, ICAL_ERROR_NONFATAL);
+	rc = max_id(s, &im.max_before, e) < 0 || read_all(&im, &rd, e) < 0 ? -1 : 0;
+	icalerror_set_error_state(ICAL_MALFORMEDDATA_ERROR, es);
+	if (rc < 0 || store_commit(s, e) < 0) {
+		rc = -1;
+		store_rollback(s);
 		goto out;
+	}
 	if (im.nskip) {
 		struct sbuf sb = SBUF_INIT;
 
@@ -762,12 +715,27 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 		rep->skipped_what = sbuf_detach(&sb);
 	}
 	rc = 0;
-	goto out;
-fail:
-	store_rollback(s);
 out:
+	ical_reader_release(&rd);
 	import_release(&im);
 	if (rc < 0)
 		ical_report_release(rep);
+	return rc;
+}
+
+int ical_import(struct store *s, const char *text, const char *calendar, time_t now,
+		ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e)
+{
+	size_t n = strlen(text);
+	/* fmemopen wants a size: an empty text is one NUL, read past */
+	FILE *f = fmemopen((void *)text, n ? n : 1, "r");
+	int rc;
+
+	if (!f)
+		return err_set(e, ERR_FAIL, "import: out of memory");
+	if (!n)
+		fgetc(f);
+	rc = ical_import_file(s, f, n, calendar, now, progress, arg, rep, e);
+	fclose(f);
 	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "err.h"
@@ -34,11 +35,30 @@ struct ical_report {
 
 void ical_report_release(struct ical_report *r);
 
-/* Called now and then during an import with events done and in total. */
-typedef void ical_progress_fn(size_t done, size_t total, void *arg);
+/* How far an import is: events written, bytes read of total (0: unknown). */
+struct ical_progress {
+	size_t events;
+	size_t bytes, total;
+};
 
-/* Import the iCalendar text into calendar (NULL: the calendar an export of
- * nestor named in X-NESTOR-CALENDAR, else "personal"). */
+/* Called now and then during an import, and once at its end. */
+typedef void ical_progress_fn(const struct ical_progress *p, void *arg);
+
+/*
+ * Import the iCalendar stream in into calendar (NULL: the calendar an
+ * export of nestor named in X-NESTOR-CALENDAR, else "personal").  size is
+ * the stream's length when known (for progress), else 0.
+ *
+ * The stream is read one component at a time, so memory does not grow with
+ * the file; only events whose TZID names a VTIMEZONE further down their
+ * calendar, and RECURRENCE-ID overrides, are kept until their calendar (the
+ * overrides: the file) ends.  A UID that appears twice: the last one wins.
+ */
+int ical_import_file(struct store *s, FILE *in, size_t size, const char *calendar, time_t now,
+		     ical_progress_fn *progress, void *arg, struct ical_report *rep,
+		     struct err *e);
+
+/* The same for a text in memory. */
 int ical_import(struct store *s, const char *text, const char *calendar, time_t now,
 		ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e);
 

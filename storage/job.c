@@ -343,9 +343,9 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n,
 		   struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM jobs WHERE event_id = ?"
-					    " ORDER BY id",
-					 e);
+	static const char *const sql = "SELECT " JOB_COLS " FROM jobs WHERE event_id = ?"
+				       " ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, e);
 
 	if (!st)
 		return -1;

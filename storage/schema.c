@@ -224,6 +224,39 @@ const char *const schema_migrations[] = {
 	 * transaction, by the triggers below, and its fields get a version
 	 * (hybrid logical clock and device) in sync_obj. */
 	SYNC_MIGRATION,
+	/* 10: series indexed by the interval they can reach, from their start
+	 * to the last instant they can end (until; NULL: never ends), so an
+	 * agenda reads only the series that can touch its window, however
+	 * many there are.  A B-tree cannot search intervals directly, so the
+	 * series are put in classes by the length of their reach, in powers of
+	 * two days (reach 0: a day or less ... 14: 2^14 days, 15: longer): in
+	 * class k, a series that reaches a window starts at most 2^k days
+	 * before it, a range of events_reach, and until, in the index too,
+	 * leaves only those that do.  reach is computed from start and until,
+	 * the index of a function of the row: nothing here can go stale. */
+	"ALTER TABLE events ADD COLUMN reach INTEGER GENERATED ALWAYS AS ("
+	"  CASE WHEN rrule IS NULL OR until IS NULL THEN NULL"
+	"  WHEN until - start <= 86400 THEN 0"
+	"  WHEN until - start <= 172800 THEN 1"
+	"  WHEN until - start <= 345600 THEN 2"
+	"  WHEN until - start <= 691200 THEN 3"
+	"  WHEN until - start <= 1382400 THEN 4"
+	"  WHEN until - start <= 2764800 THEN 5"
+	"  WHEN until - start <= 5529600 THEN 6"
+	"  WHEN until - start <= 11059200 THEN 7"
+	"  WHEN until - start <= 22118400 THEN 8"
+	"  WHEN until - start <= 44236800 THEN 9"
+	"  WHEN until - start <= 88473600 THEN 10"
+	"  WHEN until - start <= 176947200 THEN 11"
+	"  WHEN until - start <= 353894400 THEN 12"
+	"  WHEN until - start <= 707788800 THEN 13"
+	"  WHEN until - start <= 1415577600 THEN 14"
+	"  ELSE 15 END) VIRTUAL;"
+	"CREATE INDEX events_reach ON events(reach, start, until)"
+	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NOT NULL;"
+	"CREATE INDEX events_forever ON events(start)"
+	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NULL;"
+	"DROP INDEX events_series;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -15,16 +15,32 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	long long user_id; /* store_set_user() */
+	struct store_stmt *stmts; /* store_stmt()'s cache */
+	size_t nstmts;
 };
 
 /* Run SQL without results. */
 int store_exec(struct store *s, const char *sql, struct err *e);
 /* Prepare a statement; on failure fills e with SQLite's message. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e);
+/*
+ * A prepared statement for sql kept for the life of the store, so a loop
+ * (an import) parses its SQL once: reset, with no bindings.  sql is the key
+ * by address and must be a string with static storage (a literal or a
+ * static const).  The caller steps it and then calls store_stmt_done(),
+ * never sqlite3_finalize(); a statement must not be fetched again while a
+ * caller is still stepping it.
+ */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct err *e);
+/* Reset st so it holds no lock and no row (bindings stay until reuse). */
+void store_stmt_done(sqlite3_stmt *st);
+/* Done with st, whichever it is: store_stmt_done() for a statement of
+ * store_stmt(), sqlite3_finalize() for one of store_prepare(). */
+void store_end(struct store *s, sqlite3_stmt *st);
 /* Fill e from the connection's last error, prefixed by what. Returns -1. */
 int store_error(struct store *s, struct err *e, const char *what);
 
-/* Step st to its end (finalizing it), gathering one element of size bytes
+/* Step st to its end (then store_end() it), gathering one element of size bytes
  * per row, filled by from_row.  On success *out is the array (NULL when *n
  * is 0).  On an SQLite error, release (may be NULL) is called on every
  * element filled so far, the array is freed, *out is NULL, *n is 0, and e

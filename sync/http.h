@@ -1,6 +1,9 @@
 /*
  * http.h - the one libcurl wrapper every HTTP call in nestor goes through.
  *
+ * libcurl is loaded with the network module on the first request
+ * (src/base/module.h): a command that makes none never maps it.
+ *
  * A request is a struct http_req on the caller's stack; every field left at
  * zero takes a sensible default, so the common case is
  *
@@ -100,6 +103,14 @@ struct http_resp {
  * initialised by the call and must be released in both cases.
  */
 int http_request(const struct http_req *rq, struct http_resp *resp, struct err *e);
+
+/*
+ * The transfer behind http_request, for a resp already initialised:
+ * sync/http-curl.c, built into the network module (src/README).  Call
+ * http_request instead.  When the module cannot be loaded, fails with
+ * "cannot load .../net.so: ...".
+ */
+int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err *e);
 
 void http_resp_init(struct http_resp *resp);
 void http_resp_release(struct http_resp *resp);

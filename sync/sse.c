@@ -19,13 +19,6 @@ void sse_release(struct sse_parser *p)
 	sbuf_release(&p->type);
 }
 
-static void sbuf_reset(struct sbuf *sb)
-{
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
-}
-
 static int dispatch(struct sse_parser *p)
 {
 	int rc = 0;

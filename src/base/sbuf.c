@@ -60,6 +60,13 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+void sbuf_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
 char *sbuf_detach(struct sbuf *sb)
 {
 	char *s = sb->buf ? sb->buf : xstrdup("");

@@ -24,6 +24,8 @@ void sbuf_release(struct sbuf *sb);
 void sbuf_add(struct sbuf *sb, const char *data, size_t n);
 void sbuf_adds(struct sbuf *sb, const char *s);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empty it, keeping its memory for what comes next. */
+void sbuf_reset(struct sbuf *sb);
 /* Hand the string to the caller (never NULL); the sbuf is reset. */
 char *sbuf_detach(struct sbuf *sb);
 

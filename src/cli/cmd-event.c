@@ -106,43 +106,69 @@ out:
 	return rc;
 }
 
+/* "HH:MM" of t in local time (a year agenda formats 100k of them). */
+static void fmt_hm(time_t t, char s[8])
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	s[0] = (char)('0' + tm.tm_hour / 10);
+	s[1] = (char)('0' + tm.tm_hour % 10);
+	s[2] = ':';
+	s[3] = (char)('0' + tm.tm_min / 10);
+	s[4] = (char)('0' + tm.tm_min % 10);
+	s[5] = '\0';
+}
+
 /* "09:00-10:00" or "all day" for occurrence o on the local day [ds, de). */
 static void fmt_span(const struct event_occ *o, time_t ds, time_t de, char *buf, size_t len)
 {
 	char s[8] = "...", e[8] = "...";
-	struct tm tm;
 
 	if (o->ev->all_day) {
 		snprintf(buf, len, "all day");
 		return;
 	}
-	if (o->start >= ds) {
-		localtime_r(&o->start, &tm);
-		strftime(s, sizeof(s), "%H:%M", &tm);
+	if (o->start >= ds)
+		fmt_hm(o->start, s);
+	if (o->end <= de)
+		fmt_hm(o->end, e);
+	(void)len;
+	strcpy(buf, s);
+	if (o->end != o->start) {
+		strcat(buf, "-");
+		strcat(buf, e);
 	}
-	if (o->end <= de) {
-		localtime_r(&o->end, &tm);
-		strftime(e, sizeof(e), "%H:%M", &tm);
-	}
-	if (o->end == o->start)
-		snprintf(buf, len, "%s", s);
-	else
-		snprintf(buf, len, "%s-%s", s, e);
 }
 
 static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, time_t de)
 {
-	char span[24];
+	char span[24], line[48], *start = line + 20, *p = start;
+	size_t n;
 
+	/* fprintf's "%6lld  %-11s  " by hand: a year agenda prints 100k lines */
+	for (long long v = o->ev->id > 0 ? o->ev->id : 0; v || start == p; v /= 10)
+		*--start = (char)('0' + v % 10);
+	while (p - start < 6)
+		*--start = ' ';
 	fmt_span(o, ds, de, span, sizeof(span));
-	fprintf(ctx->out, "%6lld  %-11s  %s", o->ev->id, span, o->summary);
-	if (o->location)
-		fprintf(ctx->out, " (%s)", o->location);
-	fprintf(ctx->out, "\n");
+	n = strlen(span);
+	memset(p, ' ', 2 + 11 + 2);
+	memcpy(p + 2, span, n);
+	p += 2 + (n < 11 ? 11 : n) + 2;
+	fwrite(start, 1, (size_t)(p - start), ctx->out);
+	fputs(o->summary, ctx->out);
+	if (o->location) {
+		fputs(" (", ctx->out);
+		fputs(o->location, ctx->out);
+		fputc(')', ctx->out);
+	}
+	fputc('\n', ctx->out);
 }
 
 struct day_occ {
 	time_t day;
+	size_t k; /* the day's index in the window */
 	size_t i; /* index in the sorted occurrences */
 };
 
@@ -155,27 +181,63 @@ static int by_day(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* The local midnights of the days of [from, to), into *days (newly
+ * allocated): the agenda places every occurrence by searching them, not by
+ * converting its times one by one. */
+static size_t window_days(time_t from, time_t to, time_t **days)
+{
+	size_t n = 0, cap = 0;
+
+	*days = NULL;
+	for (time_t d = when_day_start(from); d < to; d = event_next_day(d)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*days = xrealloc(*days, cap * sizeof(**days));
+		}
+		(*days)[n++] = d;
+	}
+	return n;
+}
+
+/* The index of the day containing t (days[0] <= t). */
+static size_t day_of(const time_t *days, size_t n, time_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (days[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Human agenda: one heading per day, each occurrence under every day of the
  * window it covers. */
 static void print_days(struct ctx *ctx, const struct event_list *l, time_t from, time_t to)
 {
 	struct day_occ *v = NULL;
-	size_t n = 0, cap = 0;
-	time_t shown = -1;
+	size_t n = 0, cap = 0, ndays;
+	time_t shown = -1, *days;
 
-	for (size_t i = 0; i < l->nocc; i++) {
+	ndays = window_days(from, to, &days);
+	for (size_t i = 0; ndays && i < l->nocc; i++) {
 		const struct event_occ *o = &l->occ[i];
-		time_t d = when_day_start(o->start > from ? o->start : from);
+		size_t k = day_of(days, ndays, o->start > from ? o->start : from);
 
 		do {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
 				v = xrealloc(v, cap * sizeof(*v));
 			}
-			v[n].day = d;
+			v[n].day = days[k];
+			v[n].k = k;
 			v[n++].i = i;
-			d = event_next_day(d);
-		} while (d < to && d < o->end);
+			k++;
+		} while (k < ndays && days[k] < o->end);
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), by_day);
@@ -189,9 +251,11 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			fprintf(ctx->out, "%s%s\n", shown == -1 ? "" : "\n", head);
 			shown = v[k].day;
 		}
-		print_occ(ctx, &l->occ[v[k].i], v[k].day, event_next_day(v[k].day));
+		print_occ(ctx, &l->occ[v[k].i], v[k].day,
+			  v[k].k + 1 < ndays ? days[v[k].k + 1] : event_next_day(v[k].day));
 	}
 	free(v);
+	free(days);
 }
 
 static void print_occurrences_json(struct ctx *ctx, const struct event_list *l)

@@ -1,7 +1,6 @@
 /* nestor import FILE.ics | -, nestor export */
 #include "cmd.h"
 #include "ical.h"
-#include "sbuf.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -9,30 +8,29 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { OPT_CALENDAR = 256, OPT_FROM, OPT_TO };
 
-static char *read_all(FILE *f)
-{
-	struct sbuf sb = SBUF_INIT;
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, n);
-	return sbuf_detach(&sb);
-}
+/* Where the counter goes, and whether it has drawn a line to end. */
+struct progress_out {
+	FILE *f;
+	bool drawn;
+};
 
 /* A counter on the error stream, redrawn in place; only called when it is a tty. */
-static void progress(size_t done, size_t total, void *arg)
+static void progress(const struct ical_progress *p, void *arg)
 {
-	FILE *f = arg;
+	struct progress_out *po = arg;
 
-	fprintf(f, "\rimporting: %zu/%zu events", done, total);
-	if (done == total)
-		fprintf(f, "\n");
-	fflush(f);
+	if (p->total)
+		fprintf(po->f, "\rimporting: %zu events, %zu%%", p->events,
+			(size_t)((double)p->bytes * 100 / (double)p->total));
+	else
+		fprintf(po->f, "\rimporting: %zu events", p->events);
+	po->drawn = true;
+	fflush(po->f);
 }
 
 int cmd_import(struct ctx *ctx, int argc, char **argv)
@@ -41,8 +39,9 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *cal = NULL, *path;
 	struct ical_report rep;
-	char *text;
-	FILE *f, *tty;
+	struct stat sb;
+	struct progress_out po = { cmd_tty_raw(ctx->errout), false };
+	FILE *f;
 	int c, rc;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -60,13 +59,15 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return err_set(&ctx->err, ERR_FAIL, "cannot open '%s': %s", path, strerror(errno));
-	text = read_all(f);
+	rc = ical_import_file(ctx->store, f,
+			      fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size
+										   : 0,
+			      cal, ctx->now, po.f ? progress : NULL, &po, &rep,
+			      &ctx->err);
 	if (f != stdin)
 		fclose(f);
-	tty = cmd_tty_raw(ctx->errout);
-	rc = ical_import(ctx->store, text, cal, ctx->now, tty ? progress : NULL, tty, &rep,
-			 &ctx->err);
-	free(text);
+	if (po.drawn)
+		fputc('\n', po.f);
 	if (rc < 0) {
 		err_prefix(&ctx->err, "%s", path);
 		return -1;

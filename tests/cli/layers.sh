@@ -36,6 +36,11 @@ wrong src/tool-task.c '#include <sqlite3.h>' src/tool-task.o 'sqlite3 is not for
 wrong src/time/tz.c '#include "store.h"' src/time/tz.o 'store.h: No such file'
 wrong src/tool.c '#include "cmd.h"' src/tool.o 'cmd.h: No such file'
 wrong src/cli/cmd-task.c '#include <curl/curl.h>' src/cli/cmd-task.o 'curl is not for this layer'
+# libcurl and libsecret belong to the network module's files alone: the
+# executable does not link them.
+wrong sync/llm.c '#include <curl/curl.h>' sync/llm.o 'curl is only for a module'
+wrong src/secret.c '#include <libsecret/secret.h>' src/secret.o 'secret is only for a module'
+compile sync/http-curl.o >/dev/null || fail "sync/http-curl.o does not build"
 
 # After all that, the tree is as it was and the same objects build again.
 compile storage/task.o >/dev/null || fail "storage/task.o no longer builds"

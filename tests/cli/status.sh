@@ -41,7 +41,7 @@ status_is 1 '^nestor status: needs attention$'
 expect_match "says which" "$out" "^  ! 1 failed delivery in the last 24 h; the latest: reminder $id on command at .*no route to the pager$"
 expect_eq "json: failure" "$(json 's["healthy"], s["scheduler"]["failed_deliveries"]')" "False 1"
 rm broken
-sqlite3 nestor.db "UPDATE jobs SET next_run = $(test_now) - 1 WHERE id = $id"
+sqlite3 nestor.db "UPDATE jobs SET next_run = $(( $(test_now) - 1 )) WHERE id = $id"
 nestor remind fire >/dev/null
 status_is 0 '^failures   0 deliveries in the last 24 h$'
 

@@ -11,7 +11,7 @@ mkdir -p "$NESTOR_HOME/plain"
 LD_DEBUG=files on plain task add "offline only" 2>ld.out >/dev/null
 LD_DEBUG=files on plain remind add "still offline" --at "2030-01-01 10:00" 2>>ld.out >/dev/null
 LD_DEBUG=files on plain sync status 2>>ld.out >/dev/null
-grep -q 'file=libsqlite3' ld.out || fail "LD_DEBUG shows no libraries at all"
+grep -q 'file=libcjson' ld.out || fail "LD_DEBUG shows no libraries at all"
 if grep -q 'libpq' ld.out; then fail "libpq loaded with server.postgres unset: $(grep libpq ld.out | head -2)"; fi
 db=$NESTOR_HOME/plain/nestor.db
 expect_eq "no capture triggers" "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%sync%'")" 0
@@ -24,7 +24,7 @@ until grep -q 'daemon started' "$NESTOR_HOME/plain/nestor.log" 2>/dev/null || [ 
 	sleep 0.1
 	t=$((t + 1))
 done
-grep -q 'libsqlite3' "/proc/$dpid/maps" || fail "cannot read the daemon's maps"
+grep -q 'libcjson' "/proc/$dpid/maps" || fail "cannot read the daemon's maps"
 if grep -q 'libpq' "/proc/$dpid/maps"; then fail "the daemon mapped libpq without a server"; fi
 kill "$dpid"
 wait "$dpid" 2>/dev/null || true

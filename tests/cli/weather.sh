@@ -2,19 +2,14 @@
 # a hit, a cache hit without a request, 500 then success, a timeout,
 # malformed JSON, no server at all.
 . "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/openmeteo.sh"
 cd "$NESTOR_HOME"
-python3 "$SRC/tests/fake/openmeteo.py" --date "$(test_date 0 +%F)" --ppid $$ > fake.out 2>fake.err &
-FAKE=$!
-trap 'kill $FAKE 2>/dev/null || true' EXIT
-wait_until -s 'cat fake.err' "the fake server's port" grep -qs '^PORT ' fake.out
-PORT=$(sed -n 's/^PORT //p' fake.out)
-BASE=http://127.0.0.1:$PORT
+fake_openmeteo_start
 # fake API: control and request log
 control() { python3 -c 'import sys,urllib.request as u; u.urlopen(u.Request(sys.argv[1]+"/_control", data=sys.argv[2].encode(), headers={"Content-Type":"application/json"})).read()' "$BASE" "$1"; }
 requests() { python3 -c 'import sys,json,urllib.request as u; r=json.load(u.urlopen(sys.argv[1]+"/_requests"))["requests"]; print(len([x for x in r if x["path"].startswith(sys.argv[2])]))' "$BASE" "$1"; }
 
-nestor config set weather.forecast_url "$BASE/v1/forecast" >/dev/null
-nestor config set weather.geocoding_url "$BASE/v1/search" >/dev/null
+fake_openmeteo_config
 nestor config set general.location Berlin >/dev/null
 
 # a hit: the default place, human text

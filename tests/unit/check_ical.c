@@ -293,11 +293,11 @@ START_TEST(test_out_of_range)
 }
 END_TEST
 
-static void count_progress(size_t done, size_t total, void *arg)
+static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
 
-	ck_assert_uint_le(done, total);
+	ck_assert_uint_le(p->bytes, p->total);
 	(*calls)++;
 }
 
@@ -336,6 +336,40 @@ START_TEST(test_override_later_and_progress)
 }
 END_TEST
 
+/* The import reads one component at a time: what refers forward still
+ * works (an override before its series), a UID twice counts once and the
+ * last one wins, and a property nestor does not keep is not read. */
+START_TEST(test_stream_order)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	struct event ev;
+
+	ck_assert_msg(import_text(st,
+				  "BEGIN:VCALENDAR\r\n"
+				  "BEGIN:VEVENT\r\nUID:s@test\r\nRECURRENCE-ID:20260302T090000Z\r\n"
+				  "DTSTART:20260302T150000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n"
+				  "BEGIN:VEVENT\r\nUID:s@test\r\nDTSTAMP:NOT-A-TIME\r\n"
+				  "DTSTART:20260223T090000Z\r\nSUMMARY:First\r\n"
+				  "RRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
+				  "BEGIN:VEVENT\r\nUID:s@test\r\nDTSTART:20260223T090000Z\r\n"
+				  "SUMMARY:Standup\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
+				  "END:VCALENDAR\r\n",
+				  &rep, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ck_assert_uint_eq(rep.updated, 0);
+	ical_report_release(&rep);
+	ck_assert_uint_eq(count_events(st), 1);
+	ck_assert_int_eq(event_get_uid(st, "s@test", &ev, &e), 0);
+	ck_assert_str_eq(ev.summary, "Standup");
+	ck_assert_uint_eq(ev.noverrides, 1);
+	ck_assert_str_eq(ev.overrides[0].summary, "Moved");
+	ck_assert_int_eq(ev.overrides[0].start, utc(2026, 3, 2, 15, 0));
+	event_release(&ev);
+}
+END_TEST
+
 Suite *ical_suite(void)
 {
 	Suite *s = suite_create("ical");
@@ -347,6 +381,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_override_later_and_progress);
+	tcase_add_test(tc, test_stream_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,7 +66,7 @@ int tu_nestor(const char *home, char **out, char **err, const char *fmt, ...)
 		abort();
 	va_end(ap);
 	cmd = xasprintf("NESTOR_HOME='%s' '%s' %s >'%s' 2>'%s' </dev/null", home,
-			bin && *bin ? bin : "build/nestor", args, o, e);
+			bin && *bin ? bin : "build/bin/nestor", args, o, e);
 	st = system(cmd);
 	if (out)
 		*out = tu_slurp(o, NULL);

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""The table of bench/calendar.sh: reads its results file (lines "ROW TOOL
+METRIC VALUE"), checks that every peer counted the occurrences nestor
+counted, prints the figures with ratios (peer / nestor) and writes the same
+as Markdown to $BENCH_MD.  Exits 1 when a count disagrees.
+usage: report.py RESULTS "SIZES" PEER_MAX"""
+import os
+import sys
+
+PEERS = ["before", "calcurse", "remind", "khal"]
+
+
+def label(row):
+    if row == "version":
+        return "`--version`"
+    if row == "tasks":
+        return "`task list`, empty store (calcurse: `-t`)"
+    kind, n = row.split("-")
+    n = int(n)
+    size = "%dk" % (n // 1000) if n >= 1000 else str(n)
+    return {"import": "import .ics, %s events" % size,
+            "week": "week agenda, %s events" % size,
+            "year": "year agenda, %s events" % size}[kind]
+
+
+def secs(v):
+    return "%.1f ms" % (v * 1e3) if v < 1 else "%.2f s" % v
+
+
+def main():
+    path, sizes, peer_max = sys.argv[1], sys.argv[2].split(), int(sys.argv[3])
+    data = {}
+    for line in open(path):
+        row, tool, metric, value = line.split()
+        data.setdefault(row, {}).setdefault(tool, {})[metric] = float(value)
+    rows = ["version", "tasks"]
+    for n in sizes:
+        rows += ["import-" + n, "week-" + n, "year-" + n]
+
+    bad = []
+    counts = []
+    for row in rows:
+        tools = data.get(row, {})
+        if "count" not in tools.get("nestor", {}):
+            continue
+        mine = int(tools["nestor"]["count"])
+        seen = ["nestor %d" % mine]
+        for p in PEERS:
+            if "count" in tools.get(p, {}):
+                theirs = int(tools[p]["count"])
+                seen.append("%s %d" % (p, theirs))
+                if theirs != mine:
+                    bad.append("%s: nestor %d, %s %d" % (row, mine, p, theirs))
+        counts.append("%s: %s" % (label(row), ", ".join(seen)))
+
+    before = any("before" in t for t in data.values())
+    peers = PEERS if before else PEERS[1:]
+    head = ["measure", "nestor (wall / CPU)"] + ["nestor before" if p == "before" else p
+                                                 for p in peers]
+    table = []
+    for row in rows:
+        tools = data.get(row, {})
+        me = tools.get("nestor", {})
+        if "wall" not in me:
+            continue
+        cells = [label(row), "%s / %s" % (secs(me["wall"]), secs(me["cpu"]))]
+        for p in peers:
+            t = tools.get(p, {})
+            cells.append("%s (%.1fx)" % (secs(t["wall"]), t["wall"] / me["wall"])
+                         if "wall" in t else "-")
+        table.append(cells)
+    mem = []
+    for row in rows:
+        tools = data.get(row, {})
+        if "rss" in tools.get("nestor", {}):
+            kib = tools["nestor"]["rss"]
+            m = [label(row), "%.1f MiB" % (kib / 1024)]
+            for p in (["before"] if before else []) + ["calcurse"]:
+                v = tools.get(p, {}).get("rss")
+                m.append("%.1f MiB" % (v / 1024) if v else "-")
+            mem.append(m)
+
+    notes = ["TZ=UTC, one run of bench/calendar.sh; wall: median, CPU: mean user + "
+             "system; (Nx): how many times the peer's wall time is nestor's."
+             + (" nestor before: the build of NESTOR_BEFORE, on its own database, "
+                "measured right after nestor." if before else ""),
+             "calcurse and khal run up to %d events (at 100k calcurse's import is "
+             "quadratic and its week agenda takes minutes); remind runs at every size."
+             % peer_max]
+
+    print("start-up and calendar bench (ratio = peer / nestor)")
+    widths = [max(len(r[i]) for r in [head] + table) for i in range(len(head))]
+    for r in [head] + table:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    mhead = ["peak RSS", "nestor"] + (["nestor before"] if before else []) + ["calcurse"]
+    print("peak RSS: " + "; ".join(
+        "%s %s" % (m[0], ", ".join("%s %s" % (h, v) for h, v in zip(mhead[1:], m[1:])))
+        for m in mem))
+    print("occurrences (every tool must agree):")
+    for c in counts:
+        print("  " + c)
+    for n in notes:
+        print(n)
+
+    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(r) + " |" for r in table]
+    md += ["", "| " + " | ".join(mhead) + " |", "|" + "---|" * len(mhead)]
+    md += ["| " + " | ".join(m) + " |" for m in mem]
+    md += [""] + ["Occurrences, all tools agreeing: " + "; ".join(counts) + "."] + [""] + notes
+    with open(os.environ.get("BENCH_MD", "/dev/null"), "w") as f:
+        f.write("\n".join(md) + "\n")
+
+    if bad:
+        print("bench: occurrence counts disagree: " + "; ".join(bad), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+/*
+ * net.c - the executable's side of the network module (net.so): one stub
+ * for each function the rest of nestor calls in it.  The first call loads
+ * the module (src/base/module.h); when it cannot be loaded, the call fails
+ * with "cannot load .../net.so: ..." like any other error.
+ *
+ * This list is the module's whole interface: the Makefile exports exactly
+ * these names from net.so, and src/README says how a function joins it.
+ * Only this file is linked into the executable, never the module's code;
+ * the test runner links the module's code itself and not this file.
+ */
+#include "http.h"
+#include "keyring.h"
+#include "module.h"
+
+int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err *e)
+{
+	MODULE_CALL("net", http_transfer, e, rq, resp, e);
+}
+
+int keyring_lookup(const char *name, char **value, struct err *e)
+{
+	*value = NULL;
+	MODULE_CALL("net", keyring_lookup, e, name, value, e);
+}
+
+int keyring_store(const char *name, const char *value, struct err *e)
+{
+	MODULE_CALL("net", keyring_store, e, name, value, e);
+}
+
+int keyring_clear(const char *name, int *removed, struct err *e)
+{
+	*removed = 0;
+	MODULE_CALL("net", keyring_clear, e, name, removed, e);
+}
+
+int keyring_names(char ***names, size_t *n, struct err *e)
+{
+	MODULE_CALL("net", keyring_names, e, names, n, e);
+}

@@ -1,0 +1,62 @@
+# What a command maps: the executable links only what every command uses;
+# the network module (libcurl, libsecret), the terminal module (ncurses,
+# readline) and libical are loaded by the first call that needs them.
+# LD_DEBUG=files makes the dynamic loader name every object it maps, at
+# start-up and by dlopen alike.
+. "$(dirname "$0")/lib.sh"
+cd "$NESTOR_HOME"
+# loaded COMMAND...: the names of the objects the loader mapped, one a line
+loaded() {
+	LD_DEBUG=files "$@" 2>&1 >/dev/null |
+		sed -n 's/^ *[0-9]*:[[:space:]]*file=\([^ ]*\) .*/\1/p' | sed 's|.*/||' | sort -u
+}
+# has WHAT LIST PATTERN / lacks WHAT LIST PATTERN
+has() { printf '%s\n' "$2" | grep -Eq "$3" || fail "$1 does not map $3: $(echo $2)"; }
+lacks() {
+	! printf '%s\n' "$2" | grep -E "$3" >/dev/null ||
+		fail "$1 maps $(printf '%s\n' "$2" | grep -E "$3" | tr '\n' ' ')"
+}
+HEAVY='^(net|term)\.so$|^lib(curl|gnutls|ssl|crypto|gssapi|ldap|secret|gio|gcrypt|ical|icu|ncurses|readline)'
+
+nestor task add "water the plants" >/dev/null
+l=$(loaded "$NESTOR_BIN" task list)
+has "task list" "$l" '^libglib-2\.0\.so'
+lacks "task list" "$l" "$HEAVY"
+expect_match "task list works" "$(nestor task list)" "water the plants"
+
+l=$(loaded "$NESTOR_BIN" --version)
+has "--version" "$l" '^libc\.so'
+lacks "--version" "$l" "$HEAVY"
+
+# A one-off event is shown without libical; a series needs it to expand.
+nestor event add "Dentist" --at "2026-06-02 10:00" >/dev/null
+l=$(loaded "$NESTOR_BIN" agenda --from 2026-06-01 --to 2026-06-07)
+lacks "agenda of one-off events" "$l" "$HEAVY"
+nestor event add "Standup" --at "2026-05-04 09:00" --every "FREQ=WEEKLY" >/dev/null
+l=$(loaded "$NESTOR_BIN" agenda --from 2026-06-01 --to 2026-06-07)
+has "agenda with a series" "$l" '^libical\.so'
+lacks "agenda with a series" "$l" '^(net|term)\.so$|^lib(curl|secret|ncurses|readline)'
+expect_eq "agenda with a series" \
+	"$(nestor agenda --from 2026-06-01 --to 2026-06-07 | grep -c 'Standup\|Dentist')" 2
+
+# The network: weather loads the module and libcurl (here the request
+# finds nobody listening on 127.0.0.1:9, which is enough).
+nestor config set weather.geocoding_url http://127.0.0.1:9/v1/search >/dev/null
+nestor config set weather.forecast_url http://127.0.0.1:9/v1/forecast >/dev/null
+l=$(loaded "$NESTOR_BIN" weather Berlin)
+has "weather" "$l" '^net\.so$'
+has "weather" "$l" '^libcurl'
+lacks "weather" "$l" '^term\.so$|^lib(ical|icu|ncurses|readline)'
+
+# The keyring: secret list loads the module (with no Secret Service it
+# still lists the environment's secrets).
+l=$(env -u DBUS_SESSION_BUS_ADDRESS NESTOR_SECRET_DEMO=x "$NESTOR_BIN" secret list 2>/dev/null)
+expect_match "secret list" "$l" '^demo'
+l=$(loaded env -u DBUS_SESSION_BUS_ADDRESS NESTOR_SECRET_DEMO=x "$NESTOR_BIN" secret list)
+has "secret list" "$l" '^libsecret'
+
+# The chat loads the terminal module and readline, and not the network.
+l=$(echo /quit | loaded "$NESTOR_BIN" chat)
+has "chat" "$l" '^term\.so$'
+has "chat" "$l" '^libreadline'
+lacks "chat" "$l" '^net\.so$|^lib(curl|secret)'

@@ -68,8 +68,7 @@ static void missing(struct sbuf *sb, const char *lang, const cJSON *result)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(result, "missing"))
-	{
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(result, "missing")) {
 		const char *what = part_name(lang, str(m, "what") ? str(m, "what") : "?");
 		const char *why = str(m, "error") ? str(m, "error") : "?";
 
@@ -100,14 +99,15 @@ static char *day(const char *lang, const cJSON *r, time_t now)
 	else if (events)
 		sbuf_adds(&sb, ru ? "\nВ календаре ничего нет." : "\nNothing on the calendar.");
 	if (cJSON_GetArraySize(tasks) > 0)
-		items(&sb, lang, "task_list", "tasks", tasks, ru ? "Задачи к сроку:" : "Tasks due:",
-		      now);
+		items(&sb, lang, "task_list", "tasks", tasks,
+		      ru ? "Задачи к сроку:" : "Tasks due:", now);
 	else if (tasks)
 		sbuf_adds(&sb, ru ? "\nЗадач к сроку нет." : "\nNo tasks due.");
 	more = cJSON_IsNumber(open) ? (int)open->valuedouble - cJSON_GetArraySize(tasks) : 0;
 	if (more > 0)
-		sbuf_addf(&sb, ru ? "\nЕщё открытых задач без срока или на потом: %d."
-				  : "\nOpen tasks due later or without a date: %d.",
+		sbuf_addf(&sb,
+			  ru ? "\nЕщё открытых задач без срока или на потом: %d."
+			     : "\nOpen tasks due later or without a date: %d.",
 			  more);
 	if (cJSON_GetArraySize(rems) > 0)
 		items(&sb, lang, "reminder_list", "reminders", rems,
@@ -184,8 +184,7 @@ static char *routines(const char *lang, const char *tool, const cJSON *r, time_t
 	if (cJSON_GetArraySize(ro) == 0)
 		return xstrdup(ru ? "Регулярных запросов нет." : "No routines.");
 	sbuf_adds(&sb, ru ? "Регулярные запросы:" : "Routines:");
-	cJSON_ArrayForEach(ro, ro)
-	{
+	cJSON_ArrayForEach(ro, ro) {
 		sbuf_addf(&sb, "\n  %.0f  ",
 			  cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ro, "id")));
 		routine_line(&sb, lang, ro, now);

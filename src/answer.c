@@ -82,8 +82,7 @@ char *answer_clarify(const char *lang, enum intent_need need, const char *tool)
 					: "What should it say? For example: \"add task buy"
 					  " milk\".");
 	case NEED_WHICH:
-	case NEED_NONE:
-		break;
+	case NEED_NONE: break;
 	}
 	return xstrdup(RU(lang) ? "Что именно? Назовите напоминание или событие с номером,"
 				  " например: «отмени напоминание 4»."
@@ -105,7 +104,7 @@ static const char *thing(const char *lang, const char *tool, bool plural)
 }
 
 char *answer_which(const char *lang, const char *tool, const char *match,
-		  const struct answer_choice *c, size_t n)
+		   const struct answer_choice *c, size_t n)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -119,19 +118,19 @@ char *answer_which(const char *lang, const char *tool, const char *match,
 		sbuf_addf(&sb, "\n  %lld  %s", c[i].id, c[i].label);
 	if (RU(lang))
 		sbuf_addf(&sb, "\nСкажите с номером, например: «%s %lld».",
-			  !strcmp(tool, "task_done")	       ? "задача выполнена"
-			  : !strcmp(tool, "reminder_cancel")  ? "отмени напоминание"
-			  : !strcmp(tool, "reminder_snooze")  ? "отложи напоминание"
-			  : !strcmp(tool, "calendar_delete")  ? "удали событие"
-							       : "перенеси событие",
+			  !strcmp(tool, "task_done")	     ? "задача выполнена"
+			  : !strcmp(tool, "reminder_cancel") ? "отмени напоминание"
+			  : !strcmp(tool, "reminder_snooze") ? "отложи напоминание"
+			  : !strcmp(tool, "calendar_delete") ? "удали событие"
+							     : "перенеси событие",
 			  c[0].id);
 	else
 		sbuf_addf(&sb, "\nSay it with the number, for example: \"%s %lld\".",
-			  !strcmp(tool, "task_done")	       ? "done"
-			  : !strcmp(tool, "reminder_cancel")  ? "cancel reminder"
-			  : !strcmp(tool, "reminder_snooze")  ? "snooze reminder"
-			  : !strcmp(tool, "calendar_delete")  ? "delete event"
-							       : "move event",
+			  !strcmp(tool, "task_done")	     ? "done"
+			  : !strcmp(tool, "reminder_cancel") ? "cancel reminder"
+			  : !strcmp(tool, "reminder_snooze") ? "snooze reminder"
+			  : !strcmp(tool, "calendar_delete") ? "delete event"
+							     : "move event",
 			  c[0].id);
 	return sbuf_detach(&sb);
 }
@@ -258,8 +257,7 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 	if (cJSON_GetArraySize(events) == 0)
 		return xstrdup(RU(lang) ? "В календаре ничего нет на это время."
 					: "Nothing on the calendar then.");
-	cJSON_ArrayForEach(ev, events)
-	{
+	cJSON_ArrayForEach(ev, events) {
 		const char *start = str(ev, "start");
 
 		if (start && strncmp(last, start, 10) != 0) {
@@ -269,7 +267,8 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 
 			snprintf(last, sizeof(last), "%.10s", start);
 			if (when_parse(last, now, &w, &e) == 0)
-				reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
+				reltime_format(RELTIME_PROSE, lang, w.at, true, now, day,
+					       sizeof(day));
 			else
 				snprintf(day, sizeof(day), "%s", last);
 			sbuf_addf(&sb, "%s%s:", sb.len ? "\n" : "", day);
@@ -311,8 +310,7 @@ static char *listing(const char *lang, const char *tool, const cJSON *items, tim
 		sbuf_adds(&sb, ru ? "Напоминания:" : "Reminders:");
 	else
 		sbuf_adds(&sb, ru ? "Нашёл:" : "Found:");
-	cJSON_ArrayForEach(it, items)
-	{
+	cJSON_ArrayForEach(it, items) {
 		if (!strcmp(tool, "task_list")) {
 			char due[64];
 			const char *d = str(it, "due");
@@ -333,8 +331,7 @@ static char *listing(const char *lang, const char *tool, const cJSON *items, tim
 	return sbuf_detach(&sb);
 }
 
-static char *reminder_reply(const char *lang, const char *tool, const cJSON *result,
-			    time_t now)
+static char *reminder_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
 {
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(result, "reminder");
 	const char *text = str(r, "text") ? str(r, "text") : "";
@@ -385,7 +382,9 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 	else if (!strcmp(tool, "calendar_edit"))
 		sbuf_addf(&sb, ru ? "Событие %lld изменено: " : "Event %lld changed: ", id);
 	else if (str(result, "only_date"))
-		sbuf_addf(&sb, ru ? "Событие %lld удалено только на %s: " : "Event %lld removed on %s only: ",
+		sbuf_addf(&sb,
+			  ru ? "Событие %lld удалено только на %s: "
+			     : "Event %lld removed on %s only: ",
 			  id, str(result, "only_date"));
 	else
 		sbuf_addf(&sb, ru ? "Событие %lld удалено: " : "Event %lld deleted: ", id);
@@ -476,8 +475,7 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 		sbuf_addf(&sb, "\n  %s %s %s, %s", ru ? "сейчас" : "now", a, tu,
 			  str(cur, "conditions") ? str(cur, "conditions") : "");
 	}
-	cJSON_ArrayForEach(d, daily)
-	{
+	cJSON_ArrayForEach(d, daily) {
 		char day[64], date[16];
 		struct when w;
 		struct err e;

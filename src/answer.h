@@ -32,7 +32,7 @@ char *answer_thanks(const char *lang);
 char *answer_clarify(const char *lang, enum intent_need need, const char *tool);
 /* Several things match the words: which one?  No action was taken. */
 char *answer_which(const char *lang, const char *tool, const char *match,
-		  const struct answer_choice *c, size_t n);
+		   const struct answer_choice *c, size_t n);
 /* Nothing matches the words. */
 char *answer_nomatch(const char *lang, const char *tool, const char *match);
 /* The reply to a tool's result (or its {"error"} when it failed). */

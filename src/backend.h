@@ -30,14 +30,14 @@ struct turn {
 	struct config *cfg;
 	const struct assistant *assistant;
 	long long conversation;
-	const char *text;  /* what the user said */
+	const char *text; /* what the user said */
 	time_t now;
-	const char *lang;  /* "en" or "ru": reply in this language */
-	int depth;         /* 0, or how deep in ask_assistant delegation */
+	const char *lang; /* "en" or "ru": reply in this language */
+	int depth;	  /* 0, or how deep in ask_assistant delegation */
 	const struct engine_sink *sink;
 	struct tool_ctx tool; /* ready for tool_call() */
 	struct sbuf reply;    /* what turn_say() sent so far */
-	int calls;            /* tool calls made in this turn */
+	int calls;	      /* tool calls made in this turn */
 	/* What the next stored answer carries (turn_usage, turn_reasoning). */
 	long long prompt_tokens, completion_tokens; /* -1: none reported */
 	struct sbuf reasoning;
@@ -81,7 +81,7 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	      cJSON **result, struct err *terr, struct err *e);
 
 /* turn_calls_message() for one call, then turn_tool(). */
-int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result,
-	      struct err *terr, struct err *e);
+int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
+	      struct err *e);
 
 #endif

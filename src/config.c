@@ -60,8 +60,7 @@ const struct config_key config_keys[] = {
 	  "the user this device acts as (default: its first user); --user overrides" },
 	{ "server.device", CONFIG_STRING, NULL, NULL,
 	  "this device's name for people (default: the host name)" },
-	{ "server.batch", CONFIG_INT, "500", "1..10000",
-	  "changes per push or pull request" },
+	{ "server.batch", CONFIG_INT, "500", "1..10000", "changes per push or pull request" },
 	{ "server.timeout", CONFIG_INT, "30", "1..3600",
 	  "seconds to wait for the PostgreSQL server before a sync round fails" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,
@@ -143,8 +142,7 @@ static int check_value(const struct config_key *k, const char *value, struct err
 	long v, lo, hi;
 
 	switch (k->type) {
-	case CONFIG_STRING:
-		return 0;
+	case CONFIG_STRING: return 0;
 	case CONFIG_ZONE:
 		if (!*value || tz_is_utc(value) || tz_is_system(value))
 			return 0;
@@ -237,9 +235,8 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
-	if (!g_key_file_load_from_file(c->kf, path,
-				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
-				       &gerr)) {
+	if (!g_key_file_load_from_file(
+		    c->kf, path, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			/* GLib quotes the line it could not read, binary and all */
 			char *msg = utf8_clean_str(gerr->message, UTF8_PRINTABLE);

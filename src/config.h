@@ -28,7 +28,7 @@ enum config_type {
 };
 
 struct config_key {
-	const char *key;     /* "general.timezone" */
+	const char *key; /* "general.timezone" */
 	enum config_type type;
 	const char *def;     /* default as text, or NULL */
 	const char *choices; /* CONFIG_ENUM: "once|all|skip"; CONFIG_INT: "min..max" or NULL */
@@ -42,8 +42,7 @@ struct config;
 /* Load path (a missing file is an empty config).  Unknown keys are reported
  * through warn (may be NULL) one line each.  NULL on a parse error or an
  * invalid value. */
-struct config *config_load(const char *path, void (*warn)(const char *line),
-			   struct err *e);
+struct config *config_load(const char *path, void (*warn)(const char *line), struct err *e);
 void config_free(struct config *c);
 const char *config_path(const struct config *c);
 

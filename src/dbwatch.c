@@ -60,7 +60,8 @@ bool dbwatch_changed(struct dbwatch *w)
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ev = (struct inotify_event *)p;
 
-			if (ev->len && (!strcmp(ev->name, w->wal_name) || !strcmp(ev->name, w->db_name)))
+			if (ev->len &&
+			    (!strcmp(ev->name, w->wal_name) || !strcmp(ev->name, w->db_name)))
 				hit = true;
 			p += sizeof(*ev) + ev->len;
 		}

@@ -107,7 +107,8 @@ void turn_usage(struct turn *t, long long prompt, long long completion)
 	if (prompt >= 0)
 		t->prompt_tokens = (t->prompt_tokens < 0 ? 0 : t->prompt_tokens) + prompt;
 	if (completion >= 0)
-		t->completion_tokens = (t->completion_tokens < 0 ? 0 : t->completion_tokens) + completion;
+		t->completion_tokens =
+			(t->completion_tokens < 0 ? 0 : t->completion_tokens) + completion;
 }
 
 void turn_reasoning(struct turn *t, const char *delta)
@@ -122,8 +123,8 @@ int turn_answer(struct turn *t, const char *content, const char *tool_calls, boo
 {
 	struct answer_meta m = { t->prompt_tokens, t->completion_tokens, t->reasoning.buf,
 				 interrupted };
-	int rc = conversation_add_answer(t->store, t->conversation, content, tool_calls, &m,
-					 t->now, NULL, e);
+	int rc = conversation_add_answer(t->store, t->conversation, content, tool_calls, &m, t->now,
+					 NULL, e);
 
 	t->prompt_tokens = t->completion_tokens = -1;
 	sbuf_release(&t->reasoning);
@@ -167,8 +168,8 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	return rc;
 }
 
-int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result,
-	      struct err *terr, struct err *e)
+int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
+	      struct err *e)
 {
 	cJSON *calls = cJSON_CreateArray(), *call = cJSON_CreateObject(), *fn;
 	char id[32], *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
@@ -191,9 +192,8 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 }
 
 /* The conversation's assistant (the engine's for a new one). */
-static int conversation_assistant(struct engine *eng, long long *conv,
-				  const struct assistant *want, struct assistant *a,
-				  time_t now, struct err *e)
+static int conversation_assistant(struct engine *eng, long long *conv, const struct assistant *want,
+				  struct assistant *a, time_t now, struct err *e)
 {
 	struct conversation c;
 	int rc;
@@ -284,8 +284,8 @@ int engine_turn(struct engine *eng, long long *conversation, const char *text, t
 	return run_turn(eng, &eng->assistant, conversation, text, now, 0, sink, NULL, e);
 }
 
-int engine_ask(struct engine *eng, const char *name, const char *question, int depth,
-	       time_t now, char **reply, long long *conversation, struct err *e)
+int engine_ask(struct engine *eng, const char *name, const char *question, int depth, time_t now,
+	       char **reply, long long *conversation, struct err *e)
 {
 	struct assistant a;
 	int rc;

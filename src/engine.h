@@ -68,7 +68,7 @@ int engine_turn(struct engine *eng, long long *conversation, const char *text, t
 /* Ask the assistant named name one question in a new conversation, as a
  * delegation at depth (> 0): *reply is its answer (caller frees) and
  * *conversation the conversation it went into. */
-int engine_ask(struct engine *eng, const char *name, const char *question, int depth,
-	       time_t now, char **reply, long long *conversation, struct err *e);
+int engine_ask(struct engine *eng, const char *name, const char *question, int depth, time_t now,
+	       char **reply, long long *conversation, struct err *e);
 
 #endif

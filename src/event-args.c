@@ -28,8 +28,7 @@ static void set_str(char **dst, const char *v)
 	*dst = *v ? xstrdup(v) : NULL;
 }
 
-static int parse_when(const char *name, const char *text, time_t now, struct when *w,
-		      struct err *e)
+static int parse_when(const char *name, const char *text, time_t now, struct when *w, struct err *e)
 {
 	if (when_parse(text, now, w, e) < 0) {
 		err_prefix(e, "%s", name);
@@ -45,8 +44,8 @@ time_t event_next_day(time_t day)
 
 /* Start and end of ev from at/end/dur/all_day/tz; an edit keeps the
  * duration unless told otherwise. */
-static int apply_times(struct store *s, time_t now, const struct event_args *a,
-		       struct event *ev, bool adding, struct err *e)
+static int apply_times(struct store *s, time_t now, const struct event_args *a, struct event *ev,
+		       bool adding, struct err *e)
 {
 	struct tz *z;
 	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day };
@@ -115,8 +114,8 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a,
 	return 0;
 }
 
-int event_args_apply(struct store *s, time_t now, const struct event_args *a,
-		     struct event *ev, bool adding, struct err *e)
+int event_args_apply(struct store *s, time_t now, const struct event_args *a, struct event *ev,
+		     bool adding, struct err *e)
 {
 	if (adding && !a->at)
 		return err_set(e, ERR_USAGE, "missing %s WHEN", arg_name(a, ARG_AT));

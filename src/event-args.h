@@ -26,8 +26,8 @@ struct event_args {
 /* Apply a to ev (adding: a new event, which needs at).  Dates alone make an
  * all-day event; an edit keeps the duration unless told otherwise; an event
  * added without a zone gets the local one.  ERR_USAGE naming the argument. */
-int event_args_apply(struct store *s, time_t now, const struct event_args *a,
-		     struct event *ev, bool adding, struct err *e);
+int event_args_apply(struct store *s, time_t now, const struct event_args *a, struct event *ev,
+		     bool adding, struct err *e);
 
 /* A window [from, to) from two WHENs: from defaults to the start of today,
  * to to 7 days after from; a `to` date includes that day. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DAY 86400
+#define DAY	 86400
 #define LOG_TAIL (4L << 20) /* the errors of today are in the log's last 4 MiB */
 
 /* The sync targets and the config key that says one is set up. */
@@ -131,8 +131,8 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 		t->oldest = ob[k].oldest;
 		t->attempts = ob[k].max_attempts;
 		if (!t->configured)
-			problem(h, "outbox: %ld %s for %s, which is not configured (%s)",
-				t->outbox, entries(t->outbox), t->name, t->config_key);
+			problem(h, "outbox: %ld %s for %s, which is not configured (%s)", t->outbox,
+				entries(t->outbox), t->name, t->config_key);
 		else if (t->attempts > 0)
 			problem(h, "outbox: %ld %s for %s, the oldest (#%lld) tried %d times",
 				t->outbox, entries(t->outbox), t->name, t->oldest, t->attempts);
@@ -145,8 +145,8 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 	return 0;
 }
 
-int health_collect(struct store *s, struct config *cfg, const char *db_path,
-		   const char *log_path, time_t now, struct health *h, struct err *e)
+int health_collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
+		   time_t now, struct health *h, struct err *e)
 {
 	char when[64];
 
@@ -165,15 +165,18 @@ int health_collect(struct store *s, struct config *cfg, const char *db_path,
 	}
 	if (h->failed) {
 		when_text(h->failed_job.at, now, when, sizeof(when));
-		problem(h, "%ld failed deliver%s in the last 24 h; the latest: %s %lld on %s at %s: %s",
-			h->failed, h->failed == 1 ? "y" : "ies", h->failed_job.kind, h->failed_job.id,
-			h->failed_channel ? h->failed_channel : "-", when,
+		problem(h,
+			"%ld failed deliver%s in the last 24 h; the latest: %s %lld on %s at %s: "
+			"%s",
+			h->failed, h->failed == 1 ? "y" : "ies", h->failed_job.kind,
+			h->failed_job.id, h->failed_channel ? h->failed_channel : "-", when,
 			h->failed_detail ? h->failed_detail : "?");
 	}
 	if (h->overdue && h->runner == SCHED_RUNNER_NONE) {
 		when_text(h->overdue_job.at, now, when, sizeof(when));
-		problem(h, "%ld job%s overdue and nobody runs the scheduler: %s %lld was due %s"
-			   " (start it: nestor daemon)",
+		problem(h,
+			"%ld job%s overdue and nobody runs the scheduler: %s %lld was due %s"
+			" (start it: nestor daemon)",
 			h->overdue, h->overdue == 1 ? "" : "s", h->overdue_job.kind,
 			h->overdue_job.id, when);
 	}
@@ -233,7 +236,8 @@ char *health_text(const struct health *h, time_t now)
 	else if (h->runner == SCHED_RUNNER_FRONT)
 		sbuf_addf(&sb, "scheduler  a TUI or REPL (pid %d)\n", h->runner_pid);
 	else if (h->runner == SCHED_RUNNER_NONE)
-		sbuf_adds(&sb, "scheduler  nobody (nestor daemon, the TUI or cron's remind fire)\n");
+		sbuf_adds(&sb,
+			  "scheduler  nobody (nestor daemon, the TUI or cron's remind fire)\n");
 	else
 		sbuf_adds(&sb, "scheduler  unknown (/proc/locks cannot be read)\n");
 	if (h->has_next) {

@@ -37,15 +37,15 @@
 #define HEALTH_TARGETS 4
 
 struct health_target {
-	const char *name;       /* "postgresql", "google", "telegram", "redis" */
+	const char *name;	/* "postgresql", "google", "telegram", "redis" */
 	const char *config_key; /* set when configured */
-	bool configured;        /* the key is set, or the target has synced */
-	char *cursor;           /* its sync_state cursor, or NULL */
-	time_t last_ok;         /* 0: unknown */
-	char *last_error;       /* or NULL */
-	long outbox;            /* entries waiting for it */
-	long long oldest;       /* the oldest entry's id */
-	int attempts;           /* the most tries an entry has had */
+	bool configured;	/* the key is set, or the target has synced */
+	char *cursor;		/* its sync_state cursor, or NULL */
+	time_t last_ok;		/* 0: unknown */
+	char *last_error;	/* or NULL */
+	long outbox;		/* entries waiting for it */
+	long long oldest;	/* the oldest entry's id */
+	int attempts;		/* the most tries an entry has had */
 };
 
 struct health {
@@ -63,7 +63,7 @@ struct health {
 	struct stats_job next;
 	long overdue; /* jobs past the grace, the first of them in overdue_job */
 	struct stats_job overdue_job;
-	long failed;  /* deliveries failed in the last 24 h, not delivered since */
+	long failed; /* deliveries failed in the last 24 h, not delivered since */
 	struct stats_job failed_job;
 	char *failed_channel, *failed_detail;
 
@@ -77,8 +77,8 @@ struct health {
 
 /* Look at everything at now.  log_path may be NULL (the log is then not
  * read: the TUI asks often).  Fails only on a database error. */
-int health_collect(struct store *s, struct config *cfg, const char *db_path,
-		   const char *log_path, time_t now, struct health *h, struct err *e);
+int health_collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
+		   time_t now, struct health *h, struct err *e);
 void health_release(struct health *h);
 
 /* The screen of `nestor status`, lines ending in "\n". */

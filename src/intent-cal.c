@@ -6,11 +6,19 @@
 #include <string.h>
 
 static const char *const calendar_place[] = {
-	"to my calendar", "to the calendar", "in my calendar", "on my calendar",
-	"into my calendar", "to calendar", "in the calendar", "в календарь", "в мой календарь",
-	"в календаре", NULL,
+	"to my calendar",
+	"to the calendar",
+	"in my calendar",
+	"on my calendar",
+	"into my calendar",
+	"to calendar",
+	"in the calendar",
+	"в календарь",
+	"в мой календарь",
+	"в календаре",
+	NULL,
 };
-static const char *const event_words[] = { "event", "an event", "a new event", "new event",
+static const char *const event_words[] = { "event",   "an event",      "a new event", "new event",
 					   "событие", "новое событие", NULL };
 
 /* The first day of the month containing t moved by months. */
@@ -29,17 +37,18 @@ static time_t month_start(time_t t, int months)
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to)
 {
 	static const char *const this_week[] = {
-		"this week", "the week", "this week's", "for the week", "на этой неделе",
-		"эта неделя", "этой неделе", "на неделе", "на эту неделю", "на неделю", NULL,
+		"this week",	  "the week",	"this week's", "for the week",
+		"на этой неделе", "эта неделя", "этой неделе", "на неделе",
+		"на эту неделю",  "на неделю",	NULL,
 	};
-	static const char *const next_week[] = { "next week", "на следующей неделе",
+	static const char *const next_week[] = { "next week",	     "на следующей неделе",
 						 "следующая неделя", "на следующую неделю",
 						 "следующей неделе", NULL };
 	static const char *const weekend[] = { "this weekend", "the weekend", "weekend",
-					       "на выходных", "в выходные", "на выходные",
-					       "выходные", NULL };
-	static const char *const this_month[] = { "this month", "в этом месяце",
-						  "на этот месяц", "этот месяц", NULL };
+					       "на выходных",  "в выходные",  "на выходные",
+					       "выходные",     NULL };
+	static const char *const this_month[] = { "this month", "в этом месяце", "на этот месяц",
+						  "этот месяц", NULL };
 	static const char *const next_month[] = { "next month", "в следующем месяце",
 						  "на следующий месяц", NULL };
 	struct tm tm;
@@ -71,20 +80,20 @@ bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to)
 bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const keys[] = {
-		"agenda",   "schedule", "calendar", "events",	"meetings", "appointments",
-		"plans",    "busy",	"free",	    "happening", "planned", "расписание",
-		"календарь", "события", "встречи", "планы",	"повестка", "свободен",
-		"свободна", "занят",	"занята",   "запланировано", NULL,
+		"agenda",    "schedule", "calendar", "events",	      "meetings", "appointments",
+		"plans",     "busy",	 "free",     "happening",     "planned",  "расписание",
+		"календарь", "события",	 "встречи",  "планы",	      "повестка", "свободен",
+		"свободна",  "занят",	 "занята",   "запланировано", NULL,
 	};
-	static const char *const asks[] = { "what's on", "what is on", "whats on",
+	static const char *const asks[] = { "what's on",      "what is on",	 "whats on",
 					    "what do i have", "what have i got", "anything on",
-					    "что у меня", "что у нас", NULL };
+					    "что у меня",     "что у нас",	 NULL };
 	static const char *const fillers[] = {
-		"what's", "what", "on", "my", "for", "show", "me", "the", "do", "i", "have",
-		"got", "is", "there", "any", "anything", "am", "are", "how", "does", "look",
-		"looks", "like", "что", "у", "меня", "нас", "на", "в", "во", "покажи", "мои",
-		"мой", "моё", "мое", "какие", "какое", "есть", "дня", "я", "ли", "как",
-		"выглядит", "all", NULL,
+		"what's", "what", "on",	  "my",	    "for",   "show", "me",	 "the",	 "do",
+		"i",	  "have", "got",  "is",	    "there", "any",  "anything", "am",	 "are",
+		"how",	  "does", "look", "looks",  "like",  "что",  "у",	 "меня", "нас",
+		"на",	  "в",	  "во",	  "покажи", "мои",   "мой",  "моё",	 "мое",	 "какие",
+		"какое",  "есть", "дня",  "я",	    "ли",    "как",  "выглядит", "all",	 NULL,
 	};
 	size_t b = nlp_next(s, 0);
 	bool asked = nlp_find(s, 0, keys) >= 0;
@@ -118,12 +127,18 @@ bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now)
 static void nominative(struct nlp *s)
 {
 	static const char *const forms[][2] = {
-		{ "встречу", "встреча" },	  { "тренировку", "тренировка" },
-		{ "презентацию", "презентация" }, { "лекцию", "лекция" },
-		{ "планерку", "планерка" },	  { "планёрку", "планёрка" },
-		{ "вечеринку", "вечеринка" },	  { "поездку", "поездка" },
-		{ "консультацию", "консультация" }, { "репетицию", "репетиция" },
-		{ "игру", "игра" },		  { "пробежку", "пробежка" },
+		{ "встречу", "встреча" },
+		{ "тренировку", "тренировка" },
+		{ "презентацию", "презентация" },
+		{ "лекцию", "лекция" },
+		{ "планерку", "планерка" },
+		{ "планёрку", "планёрка" },
+		{ "вечеринку", "вечеринка" },
+		{ "поездку", "поездка" },
+		{ "консультацию", "консультация" },
+		{ "репетицию", "репетиция" },
+		{ "игру", "игра" },
+		{ "пробежку", "пробежка" },
 	};
 	size_t i = nlp_next(s, 0);
 
@@ -170,7 +185,8 @@ static bool time_range(struct nlp *s, int *start, int *end)
 		    !nlp_clock(s, i + 1, true, start, &l1))
 			continue;
 		j = i + 1 + l1;
-		if (!nlp_is(s, j, (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
+		if (!nlp_is(s, j,
+			    (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
 		    !nlp_clock(s, j + 1, true, end, &l2))
 			continue;
 		nlp_use(s, i, j + 1 + l2);
@@ -201,9 +217,9 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
-		"add", "schedule", "book", "create", "put", "plan", "set up", "arrange",
-		"добавь", "добавить", "запланируй", "запланировать", "создай", "внеси", "запиши",
-		"назначь", "поставь", NULL,
+		"add",	  "schedule", "book",	"create",   "put",	  "plan",
+		"set up", "arrange",  "добавь", "добавить", "запланируй", "запланировать",
+		"создай", "внеси",    "запиши", "назначь",  "поставь",	  NULL,
 	};
 	size_t b = nlp_next(s, 0);
 	bool is_add = nlp_is(s, b, (const char *const[]){ "add", "добавь", "добавить", NULL });
@@ -276,9 +292,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 
 bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 {
-	static const char *const move[] = { "move", "reschedule", "shift", "push",
-					    "перенеси", "перенести", "передвинь", "сдвинь",
-					    NULL };
+	static const char *const move[] = { "move",	 "reschedule", "shift",	 "push", "перенеси",
+					    "перенести", "передвинь",  "сдвинь", NULL };
 	static const char *const rename[] = { "rename", "переименуй", "переименовать", NULL };
 	struct when w;
 
@@ -329,17 +344,32 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 bool intent_calendar_search(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
-		"search my calendar for", "search the calendar for", "search for", "search",
-		"look up", "look for", "find", "when is", "when's", "when do i have",
-		"what time is", "найди", "найти", "поищи", "поиск", "когда у меня", "когда",
+		"search my calendar for",
+		"search the calendar for",
+		"search for",
+		"search",
+		"look up",
+		"look for",
+		"find",
+		"when is",
+		"when's",
+		"when do i have",
+		"what time is",
+		"найди",
+		"найти",
+		"поищи",
+		"поиск",
+		"когда у меня",
+		"когда",
 		NULL,
 	};
 	static const char *const stop[] = {
-		"my",	    "the",	   "a",	     "an",	   "for",      "in",	 "on",
-		"calendar", "event",	   "events", "appointment", "appointments", "meeting",
-		"meetings", "with",	   "all",    "мои",	   "мой",      "в",	 "календаре",
-		"встреча",  "встречи",	   "встречу", "событие",  "события",   "с",	 "у",
-		"меня",	    "все",	   "is",     "будет",	   NULL,
+		"my",	   "the",	"a",	   "an",      "for",	     "in",
+		"on",	   "calendar",	"event",   "events",  "appointment", "appointments",
+		"meeting", "meetings",	"with",	   "all",     "мои",	     "мой",
+		"в",	   "календаре", "встреча", "встречи", "встречу",     "событие",
+		"события", "с",		"у",	   "меня",    "все",	     "is",
+		"будет",   NULL,
 	};
 	char *text;
 

@@ -6,17 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const reminder_words[] = { "reminder", "reminders", "напоминание",
+static const char *const reminder_words[] = { "reminder",    "reminders",   "напоминание",
 					      "напоминания", "напоминаний", "напоминалку",
 					      "напоминалка", NULL };
 static const char *const task_words[] = { "task",   "tasks",  "todo",	"todos", "to-do",
 					  "задачу", "задача", "задачи", "задач", NULL };
 /* What a text does not start or end with once its date is gone. */
-static const char *const text_lead[] = { "to",	"that", "about", "of", "for", "me",
-					 "что", "чтобы", "о",	  "об", "про", "том", NULL };
-static const char *const add_verbs[] = { "add",	  "adding", "new",    "create",  "put",
-					 "добавь", "добавить", "создай", "новая", "новую",
-					 "запиши", "внеси",  NULL };
+static const char *const text_lead[] = { "to",	  "that", "about", "of",  "for", "me", "что",
+					 "чтобы", "о",	  "об",	   "про", "том", NULL };
+static const char *const add_verbs[] = { "add",	   "adding",   "new",	 "create", "put",
+					 "добавь", "добавить", "создай", "новая",  "новую",
+					 "запиши", "внеси",    NULL };
 
 /* The words left as the text; false (and a question) when nothing is left. */
 static bool take_text(struct nlp *s, struct intent *in, const char *key)
@@ -45,13 +45,20 @@ static bool said_today(const struct nlp *s)
 bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
-		"remind me", "remind", "set a reminder", "set reminder", "set up a reminder",
-		"create a reminder", "create reminder", "add a reminder", "add reminder",
-		"new reminder", "make a reminder", "reminder", "don't let me forget",
-		"dont let me forget", "напомни мне", "напомни", "напомните мне", "напомните",
-		"напомнить мне", "напомнить", "поставь напоминание", "создай напоминание",
-		"добавь напоминание", "новое напоминание", "сделай напоминание", "напоминание",
-		"не дай мне забыть", NULL,
+		"remind me",	       "remind",
+		"set a reminder",      "set reminder",
+		"set up a reminder",   "create a reminder",
+		"create reminder",     "add a reminder",
+		"add reminder",	       "new reminder",
+		"make a reminder",     "reminder",
+		"don't let me forget", "dont let me forget",
+		"напомни мне",	       "напомни",
+		"напомните мне",       "напомните",
+		"напомнить мне",       "напомнить",
+		"поставь напоминание", "создай напоминание",
+		"добавь напоминание",  "новое напоминание",
+		"сделай напоминание",  "напоминание",
+		"не дай мне забыть",   NULL,
 	};
 	struct when w;
 	char *rule;
@@ -93,15 +100,15 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 }
 
 /* "show my reminders", "мои задачи": the list words and nothing else. */
-static bool only_list_words(struct nlp *s, const char *const *nouns, bool need_noun,
-			    bool *all)
+static bool only_list_words(struct nlp *s, const char *const *nouns, bool need_noun, bool *all)
 {
 	static const char *const fillers[] = {
-		"show",	 "list",  "my",	   "me",     "what",	 "what's", "which", "are",
-		"do",	 "i",	  "have",  "any",    "pending",	 "upcoming", "active", "open",
-		"set",	 "the",	  "of",	   "get",    "display",	 "view",   "current", "is",
-		"there", "on",	  "покажи", "мои",   "какие",	 "у",	   "меня", "есть",
-		"список", "активные", "открытые", "текущие", "выведи", "все", "all", NULL,
+		"show",	   "list",    "my",   "me",    "what",	 "what's",   "which",
+		"are",	   "do",      "i",    "have",  "any",	 "pending",  "upcoming",
+		"active",  "open",    "set",  "the",   "of",	 "get",	     "display",
+		"view",	   "current", "is",   "there", "on",	 "покажи",   "мои",
+		"какие",   "у",	      "меня", "есть",  "список", "активные", "открытые",
+		"текущие", "выведи",  "все",  "all",   NULL,
 	};
 	bool noun = false;
 
@@ -134,13 +141,24 @@ bool intent_reminder_list(struct nlp *s, struct intent *in, time_t now)
 
 bool intent_task_list(struct nlp *s, struct intent *in, time_t now)
 {
-	static const char *const nouns[] = { "tasks", "todos", "to-dos", "todo", "to-do",
-					     "задачи", "задач", "дела", "дел", NULL };
+	static const char *const nouns[] = { "tasks",  "todos", "to-dos", "todo", "to-do",
+					     "задачи", "задач", "дела",	  "дел",  NULL };
 	static const char *const phrases[] = {
-		"what do i have to do", "what do i need to do", "what should i do",
-		"what's left to do", "todo list", "to-do list", "to do list", "task list",
-		"что мне нужно сделать", "что мне надо сделать", "что нужно сделать",
-		"что надо сделать", "список дел", "список задач", NULL,
+		"what do i have to do",
+		"what do i need to do",
+		"what should i do",
+		"what's left to do",
+		"todo list",
+		"to-do list",
+		"to do list",
+		"task list",
+		"что мне нужно сделать",
+		"что мне надо сделать",
+		"что нужно сделать",
+		"что надо сделать",
+		"список дел",
+		"список задач",
+		NULL,
 	};
 	bool all;
 
@@ -156,21 +174,43 @@ bool intent_task_list(struct nlp *s, struct intent *in, time_t now)
 bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
-		"add a new task", "add new task", "add a task", "add an task", "add task", "add a todo",
-		"add todo", "add a to-do", "add to-do", "create a task", "create task",
-		"new task", "new todo", "task", "todo", "to-do", "добавь задачу",
-		"добавить задачу", "создай задачу", "новая задача", "запиши задачу",
-		"добавь новую задачу", "задача", "добавь дело", "добавь в задачи",
-		"добавь в список дел", "добавь в список задач", NULL,
+		"add a new task",
+		"add new task",
+		"add a task",
+		"add an task",
+		"add task",
+		"add a todo",
+		"add todo",
+		"add a to-do",
+		"add to-do",
+		"create a task",
+		"create task",
+		"new task",
+		"new todo",
+		"task",
+		"todo",
+		"to-do",
+		"добавь задачу",
+		"добавить задачу",
+		"создай задачу",
+		"новая задача",
+		"запиши задачу",
+		"добавь новую задачу",
+		"задача",
+		"добавь дело",
+		"добавь в задачи",
+		"добавь в список дел",
+		"добавь в список задач",
+		NULL,
 	};
 	static const char *const to_list[] = {
 		"to my todo list", "to my to-do list", "to the todo list", "to my task list",
-		"to my tasks", "to my todos", "to my list", "to the list", "to tasks",
-		"on my todo list", "on my to-do list", "в задачи", "в список дел",
-		"в список задач", "в мой список дел", NULL,
+		"to my tasks",	   "to my todos",      "to my list",	   "to the list",
+		"to tasks",	   "on my todo list",  "on my to-do list", "в задачи",
+		"в список дел",	   "в список задач",   "в мой список дел", NULL,
 	};
-	static const char *const urgent[] = { "urgent", "urgently", "asap", "срочно",
-					      "срочная", "срочную", NULL };
+	static const char *const urgent[] = { "urgent",	 "urgently", "asap", "срочно",
+					      "срочная", "срочную",  NULL };
 	struct when w;
 	size_t i;
 	bool is_urgent = nlp_find(s, 0, urgent) >= 0;
@@ -210,14 +250,13 @@ bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 
 bool intent_task_done(struct nlp *s, struct intent *in, time_t now)
 {
-	static const char *const done[] = { "done",	  "complete", "completed", "finished",
-					    "finish",	  "выполнен*", "выполни*", "сделан*",
-					    "сделал*",	  "готово",   "готова",	  "закрой",
-					    "закрыть",	  "заверши*", "заверш*", NULL };
-	static const char *const mark[] = { "mark", "check", "tick", "отметь", "отметить",
-					    NULL };
-	static const char *const filler[] = { "as", "off", "with", "is", "i", "have",
-					      "как", "я", "уже", NULL };
+	static const char *const done[] = { "done",    "complete",  "completed", "finished",
+					    "finish",  "выполнен*", "выполни*",	 "сделан*",
+					    "сделал*", "готово",    "готова",	 "закрой",
+					    "закрыть", "заверши*",  "заверш*",	 NULL };
+	static const char *const mark[] = { "mark", "check", "tick", "отметь", "отметить", NULL };
+	static const char *const filler[] = { "as",   "off", "with", "is",  "i",
+					      "have", "как", "я",    "уже", NULL };
 	static const char *const tick[] = { "check off", "tick off", "cross off", NULL };
 	size_t b = nlp_next(s, 0);
 	bool has_done = nlp_find(s, 0, done) >= 0, has_task = nlp_find(s, 0, task_words) >= 0;
@@ -290,15 +329,15 @@ bool intent_reminder_snooze(struct nlp *s, struct intent *in, time_t now)
 
 bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
 {
-	static const char *const lead[] = { "cancel", "delete", "remove", "stop",   "drop",
-					    "clear",  "kill",	"отмени", "отменить", "удали",
-					    "удалить", "убери", "убрать",  "сотри",  NULL };
+	static const char *const lead[] = { "cancel",  "delete", "remove", "stop",     "drop",
+					    "clear",   "kill",	 "отмени", "отменить", "удали",
+					    "удалить", "убери",	 "убрать", "сотри",    NULL };
 	static const char *const event_words[] = { "event", "events", "событие", "мероприятие",
 						   NULL };
 	static const char *const event_nouns[] = {
-		"meeting",  "appointment", "lunch",  "dinner", "breakfast", "call", "party",
-		"встреч*",  "обед",	   "ужин",   "завтрак", "созвон",	  "вечеринку",
-		"приём",    "прием",	   NULL,
+		"meeting",   "appointment", "lunch", "dinner", "breakfast", "call",
+		"party",     "встреч*",	    "обед",  "ужин",   "завтрак",   "созвон",
+		"вечеринку", "приём",	    "прием", NULL,
 	};
 
 	(void)now;
@@ -323,7 +362,8 @@ bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
 	}
 	/* neither kind said: the backend looks for the words in both */
 	intent_clarify(in, NEED_WHICH);
-	intent_drop(s, (const char *const[]){ "it", "this", "that", "это", "его", "её", "ее", NULL });
+	intent_drop(s,
+		    (const char *const[]){ "it", "this", "that", "это", "его", "её", "ее", NULL });
 	if (!intent_number(s, nlp_next(s, 0), &(long long){ 0 })) {
 		intent_trim(s, text_lead, nlp_connectors);
 		intent_take_match(s, in);

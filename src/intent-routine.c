@@ -9,12 +9,12 @@
 
 /* Verbs and words around a request that do not change it. */
 static const char *const fillers[] = {
-	"tell",	    "show",	 "give",    "me",	 "list",    "what",	"what's", "is",
-	"are",	    "the",	 "a",	    "of",	 "for",	    "about",	"my",	  "walk",
-	"through",  "how",	 "does",    "look",	 "like",    "please",	"and",	  "all",
-	"расскажи", "рассказывай", "покажи", "показывай", "перечисли", "дай", "мне",
-	"мой",	    "мои",	 "про",	    "о",	 "обо",	    "как",	"выглядит", "какой",
-	"у",	    "меня",	 "все",	    "список",	 "что",	    "за",	NULL,
+	"tell",	    "show",	   "give",   "me",	  "list",      "what",	   "what's", "is",
+	"are",	    "the",	   "a",	     "of",	  "for",       "about",	   "my",     "walk",
+	"through",  "how",	   "does",   "look",	  "like",      "please",   "and",    "all",
+	"расскажи", "рассказывай", "покажи", "показывай", "перечисли", "дай",	   "мне",    "мой",
+	"мои",	    "про",	   "о",	     "обо",	  "как",       "выглядит", "какой",  "у",
+	"меня",	    "все",	   "список", "что",	  "за",	       NULL,
 };
 
 /* Whether every unused word is a filler or part of a date (which *w gets,
@@ -31,12 +31,13 @@ static bool only_fillers(struct nlp *s, time_t now, struct when *w, bool *dated)
 bool intent_day_brief(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const core[] = {
-		"my day",	  "day brief",	    "daily brief",   "daily briefing",
-		"morning briefing", "briefing",	    "brief me",	     "plan for the day",
-		"day plan",	  "мой день",	    "моём дне",	     "моем дне",
-		"моего дня",	  "сводка дня",	    "сводку дня",    "сводка на день",
-		"сводку на день", "брифинг",	    "план на день",  "день у меня",
-		NULL,
+		"my day",	  "day brief",	      "daily brief",
+		"daily briefing", "morning briefing", "briefing",
+		"brief me",	  "plan for the day", "day plan",
+		"мой день",	  "моём дне",	      "моем дне",
+		"моего дня",	  "сводка дня",	      "сводку дня",
+		"сводка на день", "сводку на день",   "брифинг",
+		"план на день",	  "день у меня",      NULL,
 	};
 	struct when w;
 	bool dated;
@@ -52,14 +53,34 @@ bool intent_day_brief(struct nlp *s, struct intent *in, time_t now)
 bool intent_task_recap(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const core[] = {
-		"tasks i did not finish", "tasks i didn't finish", "tasks i didnt finish",
-		"tasks i have not finished", "tasks i haven't finished", "did i not finish",
-		"didn't i finish", "unfinished tasks", "unfinished", "undone tasks",
-		"incomplete tasks", "task recap", "tasks recap", "recap of my tasks", "recap",
-		"незаконченные задачи", "незавершенные задачи", "невыполненные задачи",
-		"несделанные задачи", "недоделанные задачи", "я не доделал", "я не сделал",
-		"не доделал", "не сделано", "итоги по задачам", "сводка по задачам",
-		"сводку по задачам", NULL,
+		"tasks i did not finish",
+		"tasks i didn't finish",
+		"tasks i didnt finish",
+		"tasks i have not finished",
+		"tasks i haven't finished",
+		"did i not finish",
+		"didn't i finish",
+		"unfinished tasks",
+		"unfinished",
+		"undone tasks",
+		"incomplete tasks",
+		"task recap",
+		"tasks recap",
+		"recap of my tasks",
+		"recap",
+		"незаконченные задачи",
+		"незавершенные задачи",
+		"невыполненные задачи",
+		"несделанные задачи",
+		"недоделанные задачи",
+		"я не доделал",
+		"я не сделал",
+		"не доделал",
+		"не сделано",
+		"итоги по задачам",
+		"сводка по задачам",
+		"сводку по задачам",
+		NULL,
 	};
 	bool dated;
 
@@ -72,9 +93,10 @@ bool intent_task_recap(struct nlp *s, struct intent *in, time_t now)
 
 bool intent_routine_list(struct nlp *s, struct intent *in, time_t now)
 {
-	static const char *const core[] = { "routines", "my routines", "scheduled requests",
-					    "регулярные запросы", "регулярных запросов",
-					    NULL };
+	static const char *const core[] = {
+		"routines",	      "my routines",	     "scheduled requests",
+		"регулярные запросы", "регулярных запросов", NULL
+	};
 	bool dated;
 
 	if (!intent_anywhere(s, core) || !only_fillers(s, now, NULL, &dated))
@@ -86,10 +108,11 @@ bool intent_routine_list(struct nlp *s, struct intent *in, time_t now)
 /* The tools a routine may run: they read, never change anything. */
 static bool read_only(const char *tool)
 {
-	static const char *const ok[] = { "day_brief",	   "task_recap",       "task_list",
-					  "reminder_list", "calendar_agenda", "calendar_search",
-					  "weather_forecast", "time_now",     "routine_list",
-					  NULL };
+	static const char *const ok[] = { "day_brief",	      "task_recap",
+					  "task_list",	      "reminder_list",
+					  "calendar_agenda",  "calendar_search",
+					  "weather_forecast", "time_now",
+					  "routine_list",     NULL };
 
 	for (const char *const *t = ok; *t; t++)
 		if (!strcmp(tool, *t))
@@ -103,7 +126,8 @@ static void trim_joints(struct nlp *s)
 	static const char *const joints[] = { "and", "then", "to", "и", "затем", NULL };
 	size_t i;
 
-	while ((i = nlp_next(s, 0)) < s->n && (nlp_is(s, i, joints) || nlp_is(s, i, nlp_connectors)))
+	while ((i = nlp_next(s, 0)) < s->n &&
+	       (nlp_is(s, i, joints) || nlp_is(s, i, nlp_connectors)))
 		s->w[i].used = true;
 	for (;;) {
 		size_t last = s->n;

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char *const place_preps[] = { "in", "at", "for", "в", "во", "для", NULL };
-static const char *const now_words[] = { "right now", "now", "currently", "there", "сейчас",
-					 "там", "today", NULL };
+static const char *const now_words[] = { "right now", "now", "currently", "there",
+					 "сейчас",    "там", "today",	  NULL };
 
 /* The unused words as typed, as args[key]; false when none are left. */
 static bool take_place(struct nlp *s, struct intent *in, const char *key)
@@ -27,11 +27,27 @@ static bool take_place(struct nlp *s, struct intent *in, const char *key)
 bool intent_time_now(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
-		"what time is it", "what's the time", "what is the time", "what time it is",
-		"what's the current time", "what is the current time", "the current time",
-		"current time", "the time", "local time", "time now", "time",
-		"который сейчас час", "который час", "сколько сейчас времени", "сколько времени",
-		"сколько время", "какое сейчас время", "какое время", "текущее время", "время",
+		"what time is it",
+		"what's the time",
+		"what is the time",
+		"what time it is",
+		"what's the current time",
+		"what is the current time",
+		"the current time",
+		"current time",
+		"the time",
+		"local time",
+		"time now",
+		"time",
+		"который сейчас час",
+		"который час",
+		"сколько сейчас времени",
+		"сколько времени",
+		"сколько время",
+		"какое сейчас время",
+		"какое время",
+		"текущее время",
+		"время",
 		NULL,
 	};
 
@@ -48,11 +64,11 @@ bool intent_time_now(struct nlp *s, struct intent *in, time_t now)
  * "15:00 по Москве в Токио", "переведи 15:00 из Берлина в Токио". */
 bool intent_time_convert(struct nlp *s, struct intent *in, time_t now)
 {
-	static const char *const lead[] = { "convert", "what is", "what's", "what will be",
-					    "переведи", "перевести", "сколько будет", NULL };
+	static const char *const lead[] = { "convert",	     "what is",	 "what's",
+					    "what will be",  "переведи", "перевести",
+					    "сколько будет", NULL };
 	static const char *const split[] = { "to", "into", "in", "в", "во", "на", NULL };
-	static const char *const from_lead[] = { "from", "in", "at", "из", "по", "в", "во",
-						 NULL };
+	static const char *const from_lead[] = { "from", "in", "at", "из", "по", "в", "во", NULL };
 	static const char *const zone_words[] = { "time", "времени", "время", NULL };
 	size_t b, len, k, last = 0;
 	int minutes;
@@ -97,17 +113,17 @@ bool intent_time_convert(struct nlp *s, struct intent *in, time_t now)
 bool intent_weather(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const keys[] = {
-		"weather",    "forecast",    "temperature", "rain",	 "raining", "snow",
-		"snowing",    "umbrella",    "sunny",	    "погода",	 "погоду",  "погоды",
-		"погоде",     "прогноз",     "температура", "температуру", "дождь", "снег",
-		"градусов",   "зонт",	     "зонтик",	    NULL,
+		"weather",  "forecast", "temperature", "rain",	      "raining", "snow",
+		"snowing",  "umbrella", "sunny",       "погода",      "погоду",	 "погоды",
+		"погоде",   "прогноз",	"температура", "температуру", "дождь",	 "снег",
+		"градусов", "зонт",	"зонтик",      NULL,
 	};
 	static const char *const fillers[] = {
-		"what's", "what", "is",	    "the",     "like",	 "how",	    "will",   "it",
-		"be",	  "going", "to",    "me",      "current", "a",	    "there",  "do",
-		"i",	  "need",  "an",    "outside", "get",	  "show",   "of",     "any",
-		"какая",  "какой", "какое", "будет",   "ли",	  "на",	    "улице",  "мне",
-		"нужен",  "брать", "взять", "покажи",  "идет",	  "идёт",   "пойдет", "сколько",
+		"what's", "what",	 "is",	  "the",     "like",	"how",	"will",	  "it",
+		"be",	  "going",	 "to",	  "me",	     "current", "a",	"there",  "do",
+		"i",	  "need",	 "an",	  "outside", "get",	"show", "of",	  "any",
+		"какая",  "какой",	 "какое", "будет",   "ли",	"на",	"улице",  "мне",
+		"нужен",  "брать",	 "взять", "покажи",  "идет",	"идёт", "пойдет", "сколько",
 		"погоды", "the weather", NULL,
 	};
 	time_t from, to;
@@ -133,7 +149,8 @@ bool intent_weather(struct nlp *s, struct intent *in, time_t now)
 		if (!cJSON_HasObjectItem(in->args, "days"))
 			cJSON_AddNumberToObject(in->args, "days",
 						(double)((to - from + 43200) / 86400));
-	} else if (nlp_when(s, 0, s->n, now, &w) && intent_day(w.at, 0, 0) != intent_day(now, 0, 0)) {
+	} else if (nlp_when(s, 0, s->n, now, &w) &&
+		   intent_day(w.at, 0, 0) != intent_day(now, 0, 0)) {
 		intent_arg_date(in, "date", w.at);
 	}
 	intent_anywhere(s, now_words);

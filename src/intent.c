@@ -13,16 +13,49 @@
 #include <strings.h>
 
 /* Words said for politeness or to address nestor: dropped anywhere. */
-static const char *const polite_words[] = { "please", "kindly", "пожалуйста", "плиз", "пж",
-					    NULL };
+static const char *const polite_words[] = { "please", "kindly", "пожалуйста", "плиз", "пж", NULL };
 /* Openings that carry no request, dropped from the start (longest first). */
 static const char *const openings[] = {
-	"would you be so kind as to", "i would like you to", "would you mind", "i'd like you to",
-	"i want you to", "i need you to", "go ahead and", "could you", "can you", "would you",
-	"will you", "could u", "can u", "hey nestor", "hi nestor", "hello nestor", "tell me",
-	"ok nestor", "nestor", "hey", "ok", "okay", "just", "не могли бы вы", "не могла бы ты",
-	"не мог бы ты", "будьте добры", "будь добра", "будь добр", "ты можешь", "можешь",
-	"можете", "эй", "слушай", "нестор", "подскажи", "подскажите", "скажи", "скажите", NULL,
+	"would you be so kind as to",
+	"i would like you to",
+	"would you mind",
+	"i'd like you to",
+	"i want you to",
+	"i need you to",
+	"go ahead and",
+	"could you",
+	"can you",
+	"would you",
+	"will you",
+	"could u",
+	"can u",
+	"hey nestor",
+	"hi nestor",
+	"hello nestor",
+	"tell me",
+	"ok nestor",
+	"nestor",
+	"hey",
+	"ok",
+	"okay",
+	"just",
+	"не могли бы вы",
+	"не могла бы ты",
+	"не мог бы ты",
+	"будьте добры",
+	"будь добра",
+	"будь добр",
+	"ты можешь",
+	"можешь",
+	"можете",
+	"эй",
+	"слушай",
+	"нестор",
+	"подскажи",
+	"подскажите",
+	"скажи",
+	"скажите",
+	NULL,
 };
 
 void intent_tool(struct intent *in, const char *tool)
@@ -112,10 +145,10 @@ int intent_minutes(time_t t)
 
 char *intent_recur(struct nlp *s)
 {
-	static const char *const starts[] = { "every", "each", "daily", "weekly", "monthly",
-					      "yearly", "каждый", "каждую", "каждое", "каждые",
-					      "по", "ежедневно", "еженедельно", "ежемесячно",
-					      NULL };
+	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",
+					      "monthly",     "yearly",	   "каждый", "каждую",
+					      "каждое",	     "каждые",	   "по",     "ежедневно",
+					      "еженедельно", "ежемесячно", NULL };
 
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->w[i].used || !nlp_is(s, i, starts))
@@ -160,8 +193,8 @@ time_t intent_first(const char *rule, time_t from, int minutes, time_t now)
 }
 
 /* Words that never start a title or a name ("add a meeting", "the reminder"). */
-static const char *const articles[] = { "a", "an", "the", "my", "мне", "мой", "моя", "мою",
-					"мои", NULL };
+static const char *const articles[] = { "a",   "an",  "the", "my",  "мне",
+					"мой", "моя", "мою", "мои", NULL };
 
 void intent_trim(struct nlp *s, const char *const *lead, const char *const *trail)
 {
@@ -216,23 +249,38 @@ bool intent_take_id(struct nlp *s, struct intent *in)
 
 static bool parse_small_talk(struct nlp *s, struct intent *in)
 {
-	static const char *const help[] = { "help", "what can you do", "what can you do for me",
-					    "what do you do", "commands", "how does this work",
-					    "помощь", "справка", "помоги", "что ты умеешь",
-					    "что ты можешь", "что умеешь", "?", NULL };
-	static const char *const hello[] = { "hi", "hello", "hey", "good morning",
-					     "good evening", "good afternoon", "привет",
-					     "здравствуй", "здравствуйте", "добрый день",
-					     "доброе утро", "добрый вечер", "хай", NULL };
-	static const char *const thanks[] = { "thanks", "thank you", "thx", "cheers",
-					      "thanks a lot", "спасибо", "благодарю",
-					      "спасибо большое", "большое спасибо", NULL };
-	static const char *const yes[] = { "yes", "yeah", "yep", "sure", "ok", "okay",
-					   "yes please", "do it", "go ahead", "confirm", "да",
-					   "ага", "давай", "конечно", "да давай", "подтверждаю",
+	static const char *const help[] = { "help",
+					    "what can you do",
+					    "what can you do for me",
+					    "what do you do",
+					    "commands",
+					    "how does this work",
+					    "помощь",
+					    "справка",
+					    "помоги",
+					    "что ты умеешь",
+					    "что ты можешь",
+					    "что умеешь",
+					    "?",
+					    NULL };
+	static const char *const hello[] = { "hi",	     "hello",
+					     "hey",	     "good morning",
+					     "good evening", "good afternoon",
+					     "привет",	     "здравствуй",
+					     "здравствуйте", "добрый день",
+					     "доброе утро",  "добрый вечер",
+					     "хай",	     NULL };
+	static const char *const thanks[] = { "thanks",	   "thank you",	      "thx",
+					      "cheers",	   "thanks a lot",    "спасибо",
+					      "благодарю", "спасибо большое", "большое спасибо",
+					      NULL };
+	static const char *const yes[] = { "yes",      "yeah",	  "yep",	"sure",
+					   "ok",       "okay",	  "yes please", "do it",
+					   "go ahead", "confirm", "да",		"ага",
+					   "давай",    "конечно", "да давай",	"подтверждаю",
 					   NULL };
-	static const char *const no[] = { "no", "nope", "no thanks", "don't", "do not",
-					  "нет", "не надо", "не нужно", "нет спасибо", NULL };
+	static const char *const no[] = { "no",	 "nope",    "no thanks", "don't",	"do not",
+					  "нет", "не надо", "не нужно",	 "нет спасибо", NULL };
 	char *text = nlp_text(s, 0, s->n, false);
 	bool hit = false;
 
@@ -320,17 +368,15 @@ static void drop_politeness(struct nlp *s)
 	}
 }
 
-void intent_parse(const char *text, time_t now, const char *const *assistants,
-		  struct intent *out)
+void intent_parse(const char *text, time_t now, const char *const *assistants, struct intent *out)
 {
 	static bool (*const parsers[])(struct nlp *, struct intent *, time_t) = {
-		intent_routine_add,  intent_day_brief,	  intent_task_recap,
-		intent_routine_list,
-		intent_time_convert, intent_time_now,	  intent_weather,
-		intent_reminder_snooze, intent_cancel,	  intent_reminder_list,
-		intent_reminder_add, intent_task_done,	  intent_task_list,
-		intent_task_add,     intent_calendar_edit, intent_calendar_search,
-		intent_calendar_agenda, intent_calendar_add,
+		intent_routine_add,	intent_day_brief,	intent_task_recap,
+		intent_routine_list,	intent_time_convert,	intent_time_now,
+		intent_weather,		intent_reminder_snooze, intent_cancel,
+		intent_reminder_list,	intent_reminder_add,	intent_task_done,
+		intent_task_list,	intent_task_add,	intent_calendar_edit,
+		intent_calendar_search, intent_calendar_agenda, intent_calendar_add,
 	};
 	struct nlp s;
 	bool done = false;
@@ -387,24 +433,17 @@ char *intent_format(const struct intent *in)
 	const cJSON *a;
 
 	switch (in->kind) {
-	case INTENT_HELP:
-		return xstrdup("help");
-	case INTENT_GREETING:
-		return xstrdup("greeting");
-	case INTENT_THANKS:
-		return xstrdup("thanks");
-	case INTENT_CONFIRM:
-		return xstrdup("yes");
-	case INTENT_DENY:
-		return xstrdup("no");
-	case INTENT_UNKNOWN:
-		return xstrdup("unknown");
+	case INTENT_HELP: return xstrdup("help");
+	case INTENT_GREETING: return xstrdup("greeting");
+	case INTENT_THANKS: return xstrdup("thanks");
+	case INTENT_CONFIRM: return xstrdup("yes");
+	case INTENT_DENY: return xstrdup("no");
+	case INTENT_UNKNOWN: return xstrdup("unknown");
 	case INTENT_CLARIFY:
 		if (in->match)
 			return xasprintf("clarify:%s match=%s", need[in->need], in->match);
 		return xasprintf("clarify:%s", need[in->need]);
-	case INTENT_TOOL:
-		break;
+	case INTENT_TOOL: break;
 	}
 	sbuf_adds(&sb, in->tool);
 	cJSON_ArrayForEach(a, in->args)

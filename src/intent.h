@@ -21,37 +21,36 @@
 #include <time.h>
 
 enum intent_kind {
-	INTENT_TOOL,     /* call tool with args */
-	INTENT_HELP,     /* "help", "what can you do" */
+	INTENT_TOOL,	 /* call tool with args */
+	INTENT_HELP,	 /* "help", "what can you do" */
 	INTENT_GREETING, /* "hi", "привет" */
-	INTENT_THANKS,   /* "thanks", "спасибо" */
-	INTENT_CONFIRM,  /* "yes", "да": to the question asked before */
-	INTENT_DENY,     /* "no", "нет" */
-	INTENT_CLARIFY,  /* understood, but something is missing: see need */
-	INTENT_UNKNOWN,  /* not understood */
+	INTENT_THANKS,	 /* "thanks", "спасибо" */
+	INTENT_CONFIRM,	 /* "yes", "да": to the question asked before */
+	INTENT_DENY,	 /* "no", "нет" */
+	INTENT_CLARIFY,	 /* understood, but something is missing: see need */
+	INTENT_UNKNOWN,	 /* not understood */
 };
 
 enum intent_need {
 	NEED_NONE,
-	NEED_WHEN,   /* a reminder or event without a time */
-	NEED_WHAT,   /* a reminder or task without its text */
-	NEED_WHICH,  /* "cancel X" naming neither a reminder nor an event: match
-		      * holds X when it is words, for the backend to look up */
+	NEED_WHEN,  /* a reminder or event without a time */
+	NEED_WHAT,  /* a reminder or task without its text */
+	NEED_WHICH, /* "cancel X" naming neither a reminder nor an event: match
+		     * holds X when it is words, for the backend to look up */
 };
 
 struct intent {
 	enum intent_kind kind;
-	const char *lang;   /* "en" or "ru": the language of the request */
-	const char *tool;   /* INTENT_TOOL: the tool's name (tool.h) */
-	cJSON *args;        /* INTENT_TOOL: its arguments (an object) */
-	char *match;        /* words naming the thing to act on, or NULL */
+	const char *lang;      /* "en" or "ru": the language of the request */
+	const char *tool;      /* INTENT_TOOL: the tool's name (tool.h) */
+	cJSON *args;	       /* INTENT_TOOL: its arguments (an object) */
+	char *match;	       /* words naming the thing to act on, or NULL */
 	enum intent_need need; /* INTENT_CLARIFY: what is missing */
 };
 
 /* Parse text.  assistants is a NULL-terminated list of the names of the
  * assistants one may ask ("ask coder ..."), or NULL. */
-void intent_parse(const char *text, time_t now, const char *const *assistants,
-		  struct intent *out);
+void intent_parse(const char *text, time_t now, const char *const *assistants, struct intent *out);
 void intent_release(struct intent *in);
 
 /* The intent as one line for tests and logs: "TOOL k=v k=v [match=...]",

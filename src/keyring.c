@@ -16,7 +16,14 @@ static const SecretSchema nestor_schema = {
 		{ "name", SECRET_SCHEMA_ATTRIBUTE_STRING },
 		{ NULL, 0 },
 	},
-	0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	0,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
+	NULL,
 };
 
 /* The first line of a GLib error into e, and -1. */

@@ -19,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_PROMPT                                                                     \
-	"You are nestor, a personal assistant in the user's terminal. You keep their "     \
-	"calendar, tasks and reminders through the tools; use them rather than guessing, " \
+#define DEFAULT_PROMPT                                                                             \
+	"You are nestor, a personal assistant in the user's terminal. You keep their "             \
+	"calendar, tasks and reminders through the tools; use them rather than guessing, "         \
 	"and say briefly what you did. Answer in the language of the user."
 
-#define SUMMARY_PROMPT                                                                  \
-	"Summarise the conversation below in at most 120 words for your own later use. " \
+#define SUMMARY_PROMPT                                                                             \
+	"Summarise the conversation below in at most 120 words for your own later use. "           \
 	"Keep names, dates, times, numbers, ids and decisions; leave out small talk."
 
 struct llm_turn {
@@ -139,8 +139,10 @@ static char *system_prompt(const struct turn *t, const cJSON *tools)
 		for (char **p = names; p && *p; p++) {
 			if (!strcmp(*p, t->assistant->name))
 				continue;
-			sbuf_addf(&sb, "%s%s", others++ ? ", " : "\nOther assistants you can ask with "
-								    "ask_assistant: ",
+			sbuf_addf(&sb, "%s%s",
+				  others++ ? ", "
+					   : "\nOther assistants you can ask with "
+					     "ask_assistant: ",
 				  *p);
 		}
 		if (others)
@@ -388,8 +390,7 @@ static int llm_run(struct turn *t, struct err *e)
 			goto out;
 		rc = -1;
 	}
-	err_set(e, ERR_FAIL,
-		"assistant '%s' did not answer within %ld requests (llm.max_steps)",
+	err_set(e, ERR_FAIL, "assistant '%s' did not answer within %ld requests (llm.max_steps)",
 		t->assistant->name, max_steps);
 out:
 	release(&lt);

@@ -53,7 +53,8 @@ static bool calls_answered(cJSON **items, int n)
 		bool found = false;
 
 		for (int i = 1; i < n && !found; i++) {
-			const cJSON *tid = cJSON_GetObjectItemCaseSensitive(items[i], "tool_call_id");
+			const cJSON *tid =
+				cJSON_GetObjectItemCaseSensitive(items[i], "tool_call_id");
 
 			found = cJSON_IsString(id) && cJSON_IsString(tid) &&
 				!strcmp(id->valuestring, tid->valuestring);
@@ -64,8 +65,8 @@ static bool calls_answered(cJSON **items, int n)
 	return true;
 }
 
-cJSON *llm_context_fit(const char *system, const cJSON *history, const cJSON *tools,
-		       int budget, size_t *dropped)
+cJSON *llm_context_fit(const char *system, const cJSON *history, const cJSON *tools, int budget,
+		       size_t *dropped)
 {
 	int n = cJSON_GetArraySize(history), i = 0, nunits = 0, used = 0, first = n;
 	cJSON **items = xcalloc((size_t)n + 1, sizeof(cJSON *));

@@ -27,7 +27,7 @@ int llm_context_tokens(const cJSON *msg);
  * objects, oldest first; not modified) that fit in budget less the size of
  * tools.  *dropped gets how many messages of history were left out from the
  * start (so history[0..*dropped) could be summarised). */
-cJSON *llm_context_fit(const char *system, const cJSON *history, const cJSON *tools,
-		       int budget, size_t *dropped);
+cJSON *llm_context_fit(const char *system, const cJSON *history, const cJSON *tools, int budget,
+		       size_t *dropped);
 
 #endif

@@ -26,11 +26,11 @@ bool probe_ok(const struct probe_report *r)
 	return true;
 }
 
-static void say(struct probe_report *r, enum probe_check c, enum probe_state st,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(struct probe_report *r, enum probe_check c, enum probe_state st, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 
-static void say(struct probe_report *r, enum probe_check c, enum probe_state st,
-		const char *fmt, ...)
+static void say(struct probe_report *r, enum probe_check c, enum probe_state st, const char *fmt,
+		...)
 {
 	va_list ap;
 
@@ -45,10 +45,11 @@ static cJSON *ping_messages(bool with_tool)
 	cJSON *m = cJSON_CreateArray(), *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "role", "system");
-	cJSON_AddStringToObject(o, "content",
-				with_tool ? "This is a connection test. Call the function " PING_TOOL
-					    " once with {\"reply\": \"pong\"} and write nothing else."
-					  : "This is a connection test. Answer with the one word pong.");
+	cJSON_AddStringToObject(
+		o, "content",
+		with_tool ? "This is a connection test. Call the function " PING_TOOL
+			    " once with {\"reply\": \"pong\"} and write nothing else."
+			  : "This is a connection test. Answer with the one word pong.");
 	cJSON_AddItemToArray(m, o);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "role", "user");
@@ -109,7 +110,8 @@ static void failed(const struct assistant *a, struct probe_report *r, const stru
 			    a->key_secret, st);
 		else
 			say(r, PROBE_KEY, PROBE_NO,
-			    "the server wants a key (HTTP %d): nestor assistant edit %s --key-secret SECRET",
+			    "the server wants a key (HTTP %d): nestor assistant edit %s "
+			    "--key-secret SECRET",
 			    st, a->name);
 		return;
 	}
@@ -117,7 +119,8 @@ static void failed(const struct assistant *a, struct probe_report *r, const stru
 	if (st == 404)
 		say(r, PROBE_STREAMING, PROBE_NO,
 		    "%s (is the base URL right? with most servers it ends in /v1; is the model one "
-		    "that 'nestor assistant models %s' lists?)", bare(e, a->name), a->name);
+		    "that 'nestor assistant models %s' lists?)",
+		    bare(e, a->name), a->name);
 	else
 		say(r, PROBE_STREAMING, PROBE_NO, "%s", bare(e, a->name));
 }
@@ -127,7 +130,8 @@ static void judge_stream(struct probe_report *r, const struct llm_reply *rep)
 	if (rep->streamed)
 		say(r, PROBE_STREAMING, PROBE_YES, "%s",
 		    rep->dropped_stream_options ? "the server refused stream_options: "
-						  "no token counts while streaming" : "");
+						  "no token counts while streaming"
+						: "");
 	else
 		say(r, PROBE_STREAMING, PROBE_NO,
 		    "the server answered a streamed request in one piece; nestor reads it, "
@@ -163,8 +167,8 @@ int probe_assistant(const struct assistant *a, struct config *cfg, struct probe_
 		snprintf(r->check[i].detail, sizeof(r->check[i].detail), "not tried");
 	}
 	if (a->backend != ASSISTANT_LLM)
-		return err_set(e, ERR_USAGE, "assistant '%s' is offline: there is no server to test",
-			       a->name);
+		return err_set(e, ERR_USAGE,
+			       "assistant '%s' is offline: there is no server to test", a->name);
 	if (a->key_secret && secret_get(a->key_secret, &key, e) < 0) {
 		err_prefix(e, "assistant '%s'", a->name);
 		return -1;

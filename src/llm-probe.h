@@ -28,15 +28,15 @@ enum probe_check { PROBE_REACHABLE, PROBE_KEY, PROBE_STREAMING, PROBE_TOOLS, PRO
 
 struct probe_report {
 	struct {
-		const char *name;    /* "reachable", "key accepted", "streaming", "tool calls" */
-		const char *key;     /* the same for JSON: "reachable", "key_accepted", ... */
+		const char *name; /* "reachable", "key accepted", "streaming", "tool calls" */
+		const char *key;  /* the same for JSON: "reachable", "key_accepted", ... */
 		enum probe_state state;
-		char detail[320];    /* why, or what was seen ("" when nothing to add) */
+		char detail[320]; /* why, or what was seen ("" when nothing to add) */
 	} check[PROBE_CHECKS];
 	long long prompt_tokens, completion_tokens; /* of the test request; -1 unknown */
-	bool reasoning;          /* the model sent reasoning apart */
-	char model[128];         /* the model that answered, as the server named it */
-	int requests;            /* requests sent */
+	bool reasoning;				    /* the model sent reasoning apart */
+	char model[128]; /* the model that answered, as the server named it */
+	int requests;	 /* requests sent */
 };
 
 /* Whether every check said yes. */

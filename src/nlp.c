@@ -12,35 +12,87 @@
 /* Misspellings people type and word forms the date parser does not read,
  * and what they mean (normalised forms). */
 static const char *const typos[][2] = {
-	{ "tommorow", "tomorrow" },   { "tomorow", "tomorrow" },    { "tommorrow", "tomorrow" },
-	{ "tomorrw", "tomorrow" },    { "tomrrow", "tomorrow" },    { "tmrw", "tomorrow" },
-	{ "tmr", "tomorrow" },        { "tomoroww", "tomorrow" },   { "2morrow", "tomorrow" },
-	{ "tonite", "tonight" },      { "2day", "today" },          { "todya", "today" },
-	{ "wensday", "wednesday" },   { "wendsday", "wednesday" },  { "wednsday", "wednesday" },
-	{ "thrusday", "thursday" },   { "thursay", "thursday" },    { "firday", "friday" },
-	{ "fryday", "friday" },       { "saterday", "saturday" },   { "tuseday", "tuesday" },
-	{ "mondy", "monday" },        { "sundy", "sunday" },        { "remaind", "remind" },
-	{ "remid", "remind" },        { "remnd", "remind" },        { "remmind", "remind" },
-	{ "reminde", "remind" },      { "rmind", "remind" },        { "remider", "reminder" },
-	{ "reminer", "reminder" },    { "remidner", "reminder" },   { "remiders", "reminders" },
-	{ "reminers", "reminders" },  { "calender", "calendar" },   { "calandar", "calendar" },
-	{ "wheather", "weather" },    { "wether", "weather" },      { "weahter", "weather" },
-	{ "waether", "weather" },     { "forcast", "forecast" },    { "taks", "task" },
-	{ "tsak", "task" },           { "taksk", "tasks" },         { "tasl", "task" },
-	{ "whats", "what's" },        { "wats", "what's" },         { "pls", "please" },
-	{ "plz", "please" },          { "pleas", "please" },        { "plese", "please" },
-	{ "завтро", "завтра" },       { "заавтра", "завтра" },      { "седня", "сегодня" },
-	{ "севодня", "сегодня" },     { "сегодна", "сегодня" },     { "пагода", "погода" },
-	{ "напомини", "напомни" },    { "напамни", "напомни" },     { "зодачи", "задачи" },
-	{ "каторый", "который" },     { "щас", "сейчас" },          { "пжлст", "пожалуйста" },
+	{ "tommorow", "tomorrow" },
+	{ "tomorow", "tomorrow" },
+	{ "tommorrow", "tomorrow" },
+	{ "tomorrw", "tomorrow" },
+	{ "tomrrow", "tomorrow" },
+	{ "tmrw", "tomorrow" },
+	{ "tmr", "tomorrow" },
+	{ "tomoroww", "tomorrow" },
+	{ "2morrow", "tomorrow" },
+	{ "tonite", "tonight" },
+	{ "2day", "today" },
+	{ "todya", "today" },
+	{ "wensday", "wednesday" },
+	{ "wendsday", "wednesday" },
+	{ "wednsday", "wednesday" },
+	{ "thrusday", "thursday" },
+	{ "thursay", "thursday" },
+	{ "firday", "friday" },
+	{ "fryday", "friday" },
+	{ "saterday", "saturday" },
+	{ "tuseday", "tuesday" },
+	{ "mondy", "monday" },
+	{ "sundy", "sunday" },
+	{ "remaind", "remind" },
+	{ "remid", "remind" },
+	{ "remnd", "remind" },
+	{ "remmind", "remind" },
+	{ "reminde", "remind" },
+	{ "rmind", "remind" },
+	{ "remider", "reminder" },
+	{ "reminer", "reminder" },
+	{ "remidner", "reminder" },
+	{ "remiders", "reminders" },
+	{ "reminers", "reminders" },
+	{ "calender", "calendar" },
+	{ "calandar", "calendar" },
+	{ "wheather", "weather" },
+	{ "wether", "weather" },
+	{ "weahter", "weather" },
+	{ "waether", "weather" },
+	{ "forcast", "forecast" },
+	{ "taks", "task" },
+	{ "tsak", "task" },
+	{ "taksk", "tasks" },
+	{ "tasl", "task" },
+	{ "whats", "what's" },
+	{ "wats", "what's" },
+	{ "pls", "please" },
+	{ "plz", "please" },
+	{ "pleas", "please" },
+	{ "plese", "please" },
+	{ "завтро", "завтра" },
+	{ "заавтра", "завтра" },
+	{ "седня", "сегодня" },
+	{ "севодня", "сегодня" },
+	{ "сегодна", "сегодня" },
+	{ "пагода", "погода" },
+	{ "напомини", "напомни" },
+	{ "напамни", "напомни" },
+	{ "зодачи", "задачи" },
+	{ "каторый", "который" },
+	{ "щас", "сейчас" },
+	{ "пжлст", "пожалуйста" },
 	{ "пож", "пожалуйста" },
 	/* weekdays after "до", "к": the date parser knows the nominative */
-	{ "понедельника", "понедельник" }, { "понедельнику", "понедельник" },
-	{ "вторника", "вторник" },    { "вторнику", "вторник" },    { "среды", "среда" },
-	{ "среде", "среда" },         { "четверга", "четверг" },    { "четвергу", "четверг" },
-	{ "пятницы", "пятница" },     { "пятнице", "пятница" },     { "субботы", "суббота" },
-	{ "субботе", "суббота" },     { "воскресенья", "воскресенье" },
-	{ "воскресенью", "воскресенье" },      { "пожалуста", "пожалуйста" }, { "пожайлуста", "пожалуйста" },
+	{ "понедельника", "понедельник" },
+	{ "понедельнику", "понедельник" },
+	{ "вторника", "вторник" },
+	{ "вторнику", "вторник" },
+	{ "среды", "среда" },
+	{ "среде", "среда" },
+	{ "четверга", "четверг" },
+	{ "четвергу", "четверг" },
+	{ "пятницы", "пятница" },
+	{ "пятнице", "пятница" },
+	{ "субботы", "суббота" },
+	{ "субботе", "суббота" },
+	{ "воскресенья", "воскресенье" },
+	{ "воскресенью", "воскресенье" },
+	{ "пожалуста", "пожалуйста" },
+	{ "пожайлуста", "пожалуйста" },
 };
 
 char *nlp_lower(const char *text)
@@ -81,9 +133,8 @@ bool nlp_is_russian(const char *text)
 	return false;
 }
 
-static const char *const marks[] = { ".", ",", "!", "?", ";", ":", "\"", "'", "(", ")",
-				     "[", "]", "{", "}", "«", "»", "“", "”", "„", "‘",
-				     "’", "…", "—", "–" };
+static const char *const marks[] = { ".", ",", "!", "?", ";", ":", "\"", "'", "(", ")", "[", "]",
+				     "{", "}", "«", "»", "“", "”", "„",	 "‘", "’", "…", "—", "–" };
 
 /* The length of the punctuation mark at p (starting at p when !at_end,
  * ending at p when at_end), or 0. */
@@ -351,14 +402,16 @@ static long unit_secs(const char *u)
 		const char *pat;
 		long secs;
 	} units[] = {
-		{ "m", 60 },	      { "min", 60 },	   { "mins", 60 },	   { "minute", 60 },
-		{ "minutes", 60 },    { "мин", 60 },	   { "минут*", 60 },	   { "h", 3600 },
-		{ "hr", 3600 },	      { "hrs", 3600 },	   { "hour", 3600 },	   { "hours", 3600 },
-		{ "час", 3600 },      { "часа", 3600 },    { "часов", 3600 },	   { "ч", 3600 },
-		{ "d", 86400 },	      { "day", 86400 },    { "days", 86400 },	   { "день", 86400 },
-		{ "дня", 86400 },     { "дней", 86400 },   { "сутки", 86400 },	   { "w", 604800 },
-		{ "week", 604800 },   { "weeks", 604800 }, { "неделю", 604800 },   { "недели", 604800 },
-		{ "недель", 604800 },
+		{ "m", 60 },	      { "min", 60 },	    { "mins", 60 },
+		{ "minute", 60 },     { "minutes", 60 },    { "мин", 60 },
+		{ "минут*", 60 },     { "h", 3600 },	    { "hr", 3600 },
+		{ "hrs", 3600 },      { "hour", 3600 },	    { "hours", 3600 },
+		{ "час", 3600 },      { "часа", 3600 },	    { "часов", 3600 },
+		{ "ч", 3600 },	      { "d", 86400 },	    { "day", 86400 },
+		{ "days", 86400 },    { "день", 86400 },    { "дня", 86400 },
+		{ "дней", 86400 },    { "сутки", 86400 },   { "w", 604800 },
+		{ "week", 604800 },   { "weeks", 604800 },  { "неделю", 604800 },
+		{ "недели", 604800 }, { "недель", 604800 },
 	};
 
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
@@ -370,7 +423,7 @@ static long unit_secs(const char *u)
 /* The largest count of a unit and the longest duration nlp_duration()
  * reads, as when_parse_duration() does. */
 #define COUNT_MAX 100000L
-#define SECS_MAX 100000000000L
+#define SECS_MAX  100000000000L
 
 /* "1h30m", "90m", "2d" in one token: 1, 0 when it is not one, -1 when it is
  * one too long. */
@@ -414,11 +467,14 @@ int nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 		const char *phrase;
 		long secs;
 	} fixed[] = {
-		{ "half an hour", 1800 }, { "an hour and a half", 5400 }, { "an hour", 3600 },
-		{ "a hour", 3600 },	  { "one hour", 3600 },	  { "a day", 86400 },
-		{ "a minute", 60 },	  { "a week", 604800 },	  { "полчаса", 1800 },
-		{ "полтора часа", 5400 }, { "час", 3600 },		  { "сутки", 86400 },
-		{ "неделю", 604800 },	  { "минуту", 60 },	  { "день", 86400 },
+		{ "half an hour", 1800 }, { "an hour and a half", 5400 },
+		{ "an hour", 3600 },	  { "a hour", 3600 },
+		{ "one hour", 3600 },	  { "a day", 86400 },
+		{ "a minute", 60 },	  { "a week", 604800 },
+		{ "полчаса", 1800 },	  { "полтора часа", 5400 },
+		{ "час", 3600 },	  { "сутки", 86400 },
+		{ "неделю", 604800 },	  { "минуту", 60 },
+		{ "день", 86400 },
 	};
 	char *end;
 	long n;
@@ -462,8 +518,8 @@ void nlp_duration_text(long secs, char *buf, size_t len)
 		snprintf(buf, len, "%ldh%ldm", m / 60, m % 60);
 }
 
-const char *const nlp_connectors[] = { "at", "on", "by",	 "for", "in", "until", "till", "due",
-				      "в",  "во", "на", "к",	 "до",	"с",  NULL };
+const char *const nlp_connectors[] = { "at", "on", "by", "for", "in", "until", "till", "due",
+				       "в",  "во", "на", "к",	"до", "с",     NULL };
 
 /* Try the unused run [i, j) as a date; it must not cross a used word. */
 static bool try_span(const struct nlp *s, size_t i, size_t j, time_t now, struct when *w)

@@ -68,8 +68,8 @@ static char *delivered_text(struct store *s, const struct job *j, time_t occurre
 	return out;
 }
 
-int notify_tui_inbox(struct store *s, long long *after, struct notify_tui_item **items,
-		     size_t *n, struct err *e)
+int notify_tui_inbox(struct store *s, long long *after, struct notify_tui_item **items, size_t *n,
+		     struct err *e)
 {
 	struct job_run *runs;
 	size_t nruns;

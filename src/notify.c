@@ -31,7 +31,8 @@ int notify_check_channels(const char *list, struct err *e)
 			      !strncmp(notify_channels[i], p, len);
 		if (len && !ok)
 			return err_set(e, ERR_USAGE,
-				       "unknown channel \"%.*s\" (stdout, desktop, command, tui, telegram)",
+				       "unknown channel \"%.*s\" (stdout, desktop, command, tui, "
+				       "telegram)",
 				       (int)len, p);
 		n += len > 0;
 		p += len;
@@ -108,8 +109,8 @@ static void child(char *const argv[], char **env, int errfd)
 /* The first line a child wrote on stderr, bounded; the rest is read and
  * dropped so the child never blocks on a full pipe. */
 struct errline {
-	int fd;              /* the pipe's read end, -1 at its end */
-	bool done;           /* the line is complete */
+	int fd;	   /* the pipe's read end, -1 at its end */
+	bool done; /* the line is complete */
 	size_t n;
 	char text[NOTIFY_ERRLINE + 1];
 };
@@ -284,7 +285,8 @@ static int desktop(const struct notify_opts *o, const struct sched_fire *f, stru
 		err_set(e, ERR_OK, "notify-send not found on PATH");
 		return 1;
 	}
-	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && !getenv("DBUS_SESSION_BUS_ADDRESS")) {
+	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") &&
+	    !getenv("DBUS_SESSION_BUS_ADDRESS")) {
 		free(path);
 		err_set(e, ERR_OK, "no graphical session");
 		return 1;

@@ -38,8 +38,8 @@
 
 struct notify_opts {
 	const char *command; /* notify.command, or NULL */
-	long timeout;        /* seconds a child may run */
-	FILE *out;           /* the stdout channel's stream; NULL: skipped */
+	long timeout;	     /* seconds a child may run */
+	FILE *out;	     /* the stdout channel's stream; NULL: skipped */
 	const char *db_path; /* the database, for the tui channel; NULL: skipped */
 };
 
@@ -61,16 +61,16 @@ bool notify_tui_attached(const char *db_path);
 /* A tui delivery recorded by another process. */
 struct notify_tui_item {
 	long long job_id;
-	char *kind;      /* the job's kind ("reminder", "routine") */
-	char *text;      /* what was delivered */
+	char *kind; /* the job's kind ("reminder", "routine") */
+	char *text; /* what was delivered */
 	time_t occurrence;
-	long late;       /* seconds past due when it was delivered late, else 0 */
+	long late; /* seconds past due when it was delivered late, else 0 */
 };
 
 /* The tui deliveries recorded after *after (see job_runs_since(), which
  * this wraps: *after < 0 only sets the starting point), at most 20. */
-int notify_tui_inbox(struct store *s, long long *after, struct notify_tui_item **items,
-		     size_t *n, struct err *e);
+int notify_tui_inbox(struct store *s, long long *after, struct notify_tui_item **items, size_t *n,
+		     struct err *e);
 void notify_tui_items_free(struct notify_tui_item *items, size_t n);
 
 /* Every channel's name, NULL-terminated. */

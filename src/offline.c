@@ -16,12 +16,11 @@
 
 /* Words that do not tell one thing from another. */
 static const char *const stop_words[] = {
-	"the", "a",  "an", "my", "about", "to",  "for", "with", "of", "on", "at", "in",
-	"про", "о",  "об", "с",	 "со",	  "на",	 "в",	"во",	"мой", "мою", "моё", "мое",
-	"мои", "то", NULL,
+	"the", "a", "an", "my", "about", "to", "for", "with", "of",  "on",  "at",  "in", "про", "о",
+	"об",  "с", "со", "на", "в",	 "во", "мой", "мою",  "моё", "мое", "мои", "то", NULL,
 };
 /* Nouns a request may use for any event: preferred, not required. */
-static const char *const generic_nouns[] = { "event",   "meeting", "appointment", "событие",
+static const char *const generic_nouns[] = { "event",	"meeting",     "appointment", "событие",
 					     "встреч*", "мероприятие", NULL };
 
 /* How many UTF-8 characters s has. */
@@ -143,14 +142,14 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 		char buf[40];
 
 		cJSON_AddStringToObject(args, "from", render_time(t->now - DAY, buf, sizeof(buf)));
-		cJSON_AddStringToObject(args, "to", render_time(t->now + 366 * DAY, buf, sizeof(buf)));
+		cJSON_AddStringToObject(args, "to",
+					render_time(t->now + 366 * DAY, buf, sizeof(buf)));
 	}
 	if (tool_call(&t->tool, list, args, &result, e) < 0) {
 		rc = -1;
 		goto out;
 	}
-	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, key))
-	{
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(result, key)) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(item, field), *idv;
 		int s = cJSON_IsString(f) ? score(&q, f->valuestring) : -1;
 
@@ -225,8 +224,8 @@ static int either(struct turn *t, struct intent *in, struct err *e)
 	long long found[2] = { 0, 0 };
 
 	for (int k = 0; k < 2; k++) {
-		struct intent probe = { INTENT_TOOL, in->lang, tools[k], cJSON_CreateObject(),
-					xstrdup(in->match), NEED_NONE };
+		struct intent probe = { INTENT_TOOL,	      in->lang,		  tools[k],
+					cJSON_CreateObject(), xstrdup(in->match), NEED_NONE };
 		char *say = NULL;
 
 		if (resolve(t, &probe, &say, e) == 0)
@@ -297,22 +296,12 @@ static int offline_run(struct turn *t, struct err *e)
 	intent_parse(t->text, t->now, (const char *const *)names, &in);
 	assistant_names_free(names);
 	switch (in.kind) {
-	case INTENT_HELP:
-		say = answer_help(t->lang);
-		break;
-	case INTENT_GREETING:
-		say = answer_greeting(t->lang);
-		break;
-	case INTENT_THANKS:
-		say = answer_thanks(t->lang);
-		break;
+	case INTENT_HELP: say = answer_help(t->lang); break;
+	case INTENT_GREETING: say = answer_greeting(t->lang); break;
+	case INTENT_THANKS: say = answer_thanks(t->lang); break;
 	case INTENT_CONFIRM:
-	case INTENT_DENY:
-		rc = answer_yes_no(t, in.kind == INTENT_CONFIRM, &say, e);
-		break;
-	case INTENT_UNKNOWN:
-		say = answer_unknown(t->lang, t->text);
-		break;
+	case INTENT_DENY: rc = answer_yes_no(t, in.kind == INTENT_CONFIRM, &say, e); break;
+	case INTENT_UNKNOWN: say = answer_unknown(t->lang, t->text); break;
 	case INTENT_CLARIFY:
 		if (in.need == NEED_WHICH && in.match && either(t, &in, e) == 0) {
 			rc = call(t, &in, &say, e);

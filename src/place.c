@@ -42,11 +42,8 @@ static char **candidates(const char *place)
 {
 	static const char *const endings[][4] = {
 		/* ending, replacements */
-		{ "е", "", "а", "я" },
-		{ "и", "ь", "а", "я" },
-		{ "у", "", "а", NULL },
-		{ "а", "", NULL, NULL },
-		{ "ом", "", NULL, NULL },
+		{ "е", "", "а", "я" },	 { "и", "ь", "а", "я" },   { "у", "", "а", NULL },
+		{ "а", "", NULL, NULL }, { "ом", "", NULL, NULL },
 	};
 	char **out = xcalloc(8, sizeof(*out));
 	size_t n = 0, len = strlen(place);
@@ -99,8 +96,8 @@ static int geocode(struct store *st, struct config *cfg, const char *place, time
 	return rc;
 }
 
-int place_zone(struct store *st, struct config *cfg, const char *place, time_t now,
-	       char *tzid, size_t len, struct err *e)
+int place_zone(struct store *st, struct config *cfg, const char *place, time_t now, char *tzid,
+	       size_t len, struct err *e)
 {
 	struct openmeteo_place p;
 	struct err ge;
@@ -140,8 +137,7 @@ static int days_until(const char *date, time_t now)
 }
 
 int place_weather(struct store *st, struct config *cfg, const char *place, int days,
-		  const char *date, const char *lang, time_t now, struct weather *w,
-		  struct err *e)
+		  const char *date, const char *lang, time_t now, struct weather *w, struct err *e)
 {
 	struct weather_opts o;
 	struct openmeteo_place p;

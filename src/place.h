@@ -27,14 +27,13 @@ void place_local_zone(char *tzid, size_t len);
 void place_weather_opts(struct config *cfg, const char *lang, struct weather_opts *o);
 
 /* The zone of place.  store may be NULL (no geocoding fallback). */
-int place_zone(struct store *st, struct config *cfg, const char *place, time_t now,
-	       char *tzid, size_t len, struct err *e);
+int place_zone(struct store *st, struct config *cfg, const char *place, time_t now, char *tzid,
+	       size_t len, struct err *e);
 
 /* Current weather and `days` days of forecast (0: the default) starting on
  * date (YYYY-MM-DD, NULL: today) for place (NULL: general.location).  w is
  * initialised by the call; release it in both cases. */
 int place_weather(struct store *st, struct config *cfg, const char *place, int days,
-		  const char *date, const char *lang, time_t now, struct weather *w,
-		  struct err *e);
+		  const char *date, const char *lang, time_t now, struct weather *w, struct err *e);
 
 #endif

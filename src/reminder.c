@@ -69,7 +69,8 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
 	r->state = j->state;
 	r->channels = reminder_channels_text(p);
-	r->late = job_state_active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
+	r->late =
+		job_state_active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
 	r->attempts = j->attempts;
 	r->last_error = j->last_error;
 	j->rule = j->tzid = j->last_error = NULL;
@@ -175,9 +176,8 @@ int reminder_schedule(struct job *j, time_t at, const char *every, const char *t
 	return first_run(j, at, now, e);
 }
 
-int reminder_add(struct store *s, const char *text, time_t at, const char *every,
-		 const char *tzid, const char *channels, time_t now, long long *id,
-		 struct err *e)
+int reminder_add(struct store *s, const char *text, time_t at, const char *every, const char *tzid,
+		 const char *channels, time_t now, long long *id, struct err *e)
 {
 	struct job j;
 	int rc = -1;
@@ -204,8 +204,7 @@ out:
 	return rc;
 }
 
-int reminder_get(struct store *s, long long id, time_t now, struct reminder *out,
-		 struct err *e)
+int reminder_get(struct store *s, long long id, time_t now, struct reminder *out, struct err *e)
 {
 	struct job j;
 
@@ -245,8 +244,8 @@ int reminder_list(struct store *s, bool all, time_t now, struct reminder **out, 
 	return 0;
 }
 
-int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out,
-		  size_t *n, struct err *e)
+int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out, size_t *n,
+		  struct err *e)
 {
 	gchar *needle = g_utf8_casefold(text, -1);
 	size_t k = 0;
@@ -298,8 +297,7 @@ int reminder_cancel(struct store *s, long long id, struct err *e)
 	return finish(s, rc, e);
 }
 
-int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at,
-		    struct err *e)
+int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at, struct err *e)
 {
 	struct job_next next = { JOB_PENDING, true, now + secs, now + secs, 0, NULL };
 	struct reminder r;
@@ -320,8 +318,7 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 	return finish(s, rc, e);
 }
 
-int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next,
-		  struct err *e)
+int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *next, struct err *e)
 {
 	struct job_next n = { JOB_DONE, false, 0, 0, 0, NULL };
 	struct recur_rule r;

@@ -28,17 +28,17 @@ struct reminder {
 	long long id;
 	char *text;
 	bool has_at;
-	time_t at;         /* the next due time */
-	char schedule[8];  /* at|cron|rrule */
-	char *every;       /* the cron expression or RRULE, or NULL */
-	char *tzid;        /* or NULL: local */
+	time_t at;	  /* the next due time */
+	char schedule[8]; /* at|cron|rrule */
+	char *every;	  /* the cron expression or RRULE, or NULL */
+	char *tzid;	  /* or NULL: local */
 	enum job_state state;
-	char *channels;    /* "stdout,command", or NULL: the default list */
-	long late;         /* seconds past due (active and overdue at `now`), else 0 */
+	char *channels; /* "stdout,command", or NULL: the default list */
+	long late;	/* seconds past due (active and overdue at `now`), else 0 */
 	int attempts;
 	char *last_error;
 	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
-	char *alarm;        /* then its TRIGGER ("-PT15M"), else NULL */
+	char *alarm;	    /* then its TRIGGER ("-PT15M"), else NULL */
 };
 
 /* A reminder given a date alone rings at 09:00 that day. */
@@ -58,18 +58,16 @@ void reminder_list_free(struct reminder *rs, size_t n);
  * `every` and an at, the first match at or after at).  every, tzid and
  * channels may be NULL.  Sets *id.
  */
-int reminder_add(struct store *s, const char *text, time_t at, const char *every,
-		 const char *tzid, const char *channels, time_t now, long long *id,
-		 struct err *e);
+int reminder_add(struct store *s, const char *text, time_t at, const char *every, const char *tzid,
+		 const char *channels, time_t now, long long *id, struct err *e);
 /* ERR_NOTFOUND unless id is a reminder. */
-int reminder_get(struct store *s, long long id, time_t now, struct reminder *out,
-		 struct err *e);
+int reminder_get(struct store *s, long long id, time_t now, struct reminder *out, struct err *e);
 /* Active reminders by due time, or every reminder when all. */
 int reminder_list(struct store *s, bool all, time_t now, struct reminder **out, size_t *n,
 		  struct err *e);
 /* Active reminders whose text contains text, ignoring case (UTF-8). */
-int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out,
-		  size_t *n, struct err *e);
+int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out, size_t *n,
+		  struct err *e);
 /* Stop a reminder for good (state cancelled). */
 int reminder_cancel(struct store *s, long long id, struct err *e);
 /* Fire again secs from now (also a reminder that already fired), then go

@@ -144,8 +144,7 @@ cJSON *json_conversation(const struct conversation *c)
 	render_add_time(o, "updated", 1, c->updated_at);
 	cJSON_AddNumberToObject(o, "messages", (double)c->messages);
 	if (c->usage.answers)
-		cJSON_AddItemToObject(o, "usage",
-				      json_usage(c->usage.prompt, c->usage.completion));
+		cJSON_AddItemToObject(o, "usage", json_usage(c->usage.prompt, c->usage.completion));
 	else
 		cJSON_AddNullToObject(o, "usage");
 	return o;

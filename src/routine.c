@@ -65,7 +65,8 @@ static void from_job(struct store *s, struct job *j, time_t now, struct routine 
 	snprintf(r->state, sizeof(r->state), "%s", job_state_name(j->state));
 	r->attempts = j->attempts;
 	r->last_error = j->last_error;
-	r->late = job_state_active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
+	r->late =
+		job_state_active(j->state) && j->occurrence < now ? (long)(now - j->occurrence) : 0;
 	j->rule = j->tzid = j->last_error = NULL;
 	job_release(j);
 	cJSON_Delete(p);
@@ -99,8 +100,9 @@ static int schedule(struct job *j, const char *every, const char *tzid, time_t a
 	time_t from;
 
 	if (!every || !*every)
-		return err_set(e, ERR_USAGE, "a routine needs --every (a cron expression or a"
-					     " phrase such as \"every weekday\")");
+		return err_set(e, ERR_USAGE,
+			       "a routine needs --every (a cron expression or a"
+			       " phrase such as \"every weekday\")");
 	if (!at) {
 		struct tm tm;
 
@@ -138,7 +140,8 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 		return err_set(e, ERR_USAGE, "a routine needs a request (what to ask)");
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), ROUTINE_KIND);
-	if (check_names(s, d, &j.user_id, e) < 0 || schedule(&j, d->every, d->tzid, d->at, now, e) < 0)
+	if (check_names(s, d, &j.user_id, e) < 0 ||
+	    schedule(&j, d->every, d->tzid, d->at, now, e) < 0)
 		goto out;
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "request", d->request);
@@ -204,7 +207,8 @@ int routine_list(struct store *s, bool all, time_t now, struct routine **out, si
 static void edit_payload(cJSON *p, const struct routine_def *d)
 {
 	if (d->request)
-		cJSON_ReplaceItemInObjectCaseSensitive(p, "request", cJSON_CreateString(d->request));
+		cJSON_ReplaceItemInObjectCaseSensitive(p, "request",
+						       cJSON_CreateString(d->request));
 	if (d->assistant) {
 		cJSON_DeleteItemFromObjectCaseSensitive(p, "assistant");
 		if (*d->assistant)
@@ -228,7 +232,8 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 	if (check_names(s, d, &user_id, e) < 0)
 		return -1;
 	if (d->user)
-		return err_set(e, ERR_USAGE, "a routine keeps its user (remove it and add it anew)");
+		return err_set(e, ERR_USAGE,
+			       "a routine keeps its user (remove it and add it anew)");
 	if (store_begin(s, e) < 0)
 		return -1;
 	if (get_job(s, id, &j, e) < 0) {

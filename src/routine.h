@@ -33,25 +33,25 @@
 struct routine {
 	long long id;
 	char *request;
-	char *assistant;  /* or NULL: the default assistant */
-	char *channels;   /* "stdout,command", or NULL: notify.channels */
-	char *user;       /* whose routine it is */
+	char *assistant; /* or NULL: the default assistant */
+	char *channels;	 /* "stdout,command", or NULL: notify.channels */
+	char *user;	 /* whose routine it is */
 	bool has_next;
-	time_t next;      /* the next run */
+	time_t next;	  /* the next run */
 	char schedule[8]; /* at|cron|rrule */
-	char *every;      /* the cron expression or RRULE, or NULL */
+	char *every;	  /* the cron expression or RRULE, or NULL */
 	char *tzid;
 	char state[12];
 	int attempts;
 	char *last_error;
-	long late;        /* seconds past due when active and overdue at now */
+	long late; /* seconds past due when active and overdue at now */
 };
 
 /* What routine_add() makes and routine_edit() changes (NULL / 0: keep). */
 struct routine_def {
 	const char *request;
 	const char *every;     /* a cron expression or a phrase (when_parse_rule()) */
-	time_t at;             /* the first run (with a phrase; 0: computed) */
+	time_t at;	       /* the first run (with a phrase; 0: computed) */
 	const char *assistant; /* "" on edit: back to the default assistant */
 	const char *channels;  /* "" on edit: back to notify.channels */
 	const char *user;      /* a name in the users table */

@@ -128,9 +128,8 @@ static void free_channels(char **ch, size_t n)
 
 /* Record one job_runs row; a duplicate ok row means another process
  * delivered the same channel too (the at-least-once window). */
-static int record(struct store *s, const struct sched_fire *f, const char *channel,
-		  time_t started, time_t finished, enum job_result result, const char *detail,
-		  struct err *e)
+static int record(struct store *s, const struct sched_fire *f, const char *channel, time_t started,
+		  time_t finished, enum job_result result, const char *detail, struct err *e)
 {
 	struct job_run r;
 	int rc;
@@ -203,10 +202,13 @@ static int deliver_all(struct store *s, const struct sched_opts *o, const struct
 		} else {
 			out->delivered++;
 			if (rc > 0)
-				log_info("job %lld: channel %s skipped: %s", f->job_id, ch[i], ce.msg);
+				log_info("job %lld: channel %s skipped: %s", f->job_id, ch[i],
+					 ce.msg);
 		}
 		if (record(s, f, ch[i], started, clock_now(o, now),
-			   rc < 0 ? JOB_RUN_FAILED : rc > 0 ? JOB_RUN_SKIPPED : JOB_RUN_OK,
+			   rc < 0   ? JOB_RUN_FAILED
+			   : rc > 0 ? JOB_RUN_SKIPPED
+				    : JOB_RUN_OK,
 			   rc != 0 ? ce.msg : NULL, e) < 0)
 			return -1;
 	}
@@ -367,8 +369,8 @@ static int fire_one(struct store *s, const struct sched_opts *o, const struct sc
 	if (f.recurring && f.late && j->attempts == 1 && o->catch_up == SCHED_CATCH_UP_SKIP) {
 		char late[32];
 
-		if (record(s, &f, NULL, t, t, JOB_RUN_MISSED, sched_fmt_late(f.late, late, sizeof(late)),
-			   e) < 0)
+		if (record(s, &f, NULL, t, t, JOB_RUN_MISSED,
+			   sched_fmt_late(f.late, late, sizeof(late)), e) < 0)
 			goto out;
 	} else {
 		if (fire_steps(s, o, d, &f, payload, token, t, &out, &reply, e) < 0)

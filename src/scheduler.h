@@ -56,9 +56,9 @@
 #include "err.h"
 #include "store.h"
 
-#define SCHED_LATE_GRACE 90
+#define SCHED_LATE_GRACE   90
 #define SCHED_MAX_ATTEMPTS 5
-#define SCHED_RETRY_BASE 30
+#define SCHED_RETRY_BASE   30
 
 /* The job_runs "channel" of a composed job's reply. */
 #define SCHED_STEP_ASSISTANT "assistant"
@@ -69,14 +69,14 @@ struct sched_fire;
 
 /* What a compose function made. */
 struct sched_reply {
-	char *text;             /* the text to deliver (the scheduler frees it) */
+	char *text;		/* the text to deliver (the scheduler frees it) */
 	long long conversation; /* where the turn was written, or 0 */
 };
 
 struct sched_opts {
 	enum sched_catch_up catch_up;
-	long lease;      /* seconds a claim lasts (scheduler.lease) */
-	char *channels;  /* default channel list (notify.channels) */
+	long lease;	/* seconds a claim lasts (scheduler.lease) */
+	char *channels; /* default channel list (notify.channels) */
 	/* The live clock for leases and delivery times; NULL: `now` throughout. */
 	time_t (*clock)(void);
 	size_t max_jobs; /* at most this many jobs per call (0: no limit) */
@@ -101,9 +101,9 @@ struct sched_fire {
 			      * job's reply, else the kind */
 	const char *payload; /* the job's JSON payload, or NULL */
 	time_t occurrence;   /* its due time */
-	long late;           /* seconds past due when late (> SCHED_LATE_GRACE), else 0 */
+	long late;	     /* seconds past due when late (> SCHED_LATE_GRACE), else 0 */
 	bool recurring;
-	int attempt;         /* 1 for the first claim of this occurrence */
+	int attempt; /* 1 for the first claim of this occurrence */
 };
 
 struct sched_deliver {

@@ -22,8 +22,7 @@ int secret_check_name(const char *name, struct err *e)
 			goto bad;
 	return 0;
 bad:
-	return err_set(e, ERR_USAGE,
-		       "bad secret name \"%s\" (1-64 letters, digits, '_', '.', '-')",
+	return err_set(e, ERR_USAGE, "bad secret name \"%s\" (1-64 letters, digits, '_', '.', '-')",
 		       name ? name : "");
 }
 
@@ -64,8 +63,8 @@ int secret_get(const char *name, char **value, struct err *e)
 		return 0;
 	}
 	err_set(e, ERR_NOTFOUND,
-		"no secret named '%s' (store it with 'nestor secret set %s' or set %s)", name,
-		name, var);
+		"no secret named '%s' (store it with 'nestor secret set %s' or set %s)", name, name,
+		var);
 	free(var);
 	return -1;
 }
@@ -162,7 +161,8 @@ int secret_list(struct secret_entry **out, size_t *n, char **service_error, stru
 
 		if (strncmp(*env, ENV_PREFIX, strlen(ENV_PREFIX)) || !eq || !eq[1])
 			continue;
-		name = xstrndup(*env + strlen(ENV_PREFIX), (size_t)(eq - *env) - strlen(ENV_PREFIX));
+		name = xstrndup(*env + strlen(ENV_PREFIX),
+				(size_t)(eq - *env) - strlen(ENV_PREFIX));
 		for (char *p = name; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		if (*name)

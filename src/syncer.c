@@ -20,7 +20,7 @@
 
 #define BACKOFF_MIN_MS 1000L
 #define BACKOFF_MAX_MS 300000L
-#define PERIOD_MS 60000L
+#define PERIOD_MS      60000L
 
 enum ystate { Y_DOWN, Y_CONNECTING, Y_HELLO, Y_LISTEN, Y_IDLE, Y_PUSH, Y_PULL };
 
@@ -95,8 +95,8 @@ int syncer_check_uri(const char *uri, struct err *e)
 	return 0;
 }
 
-int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
-		     const char *user, struct err *e)
+int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s, const char *user,
+		     struct err *e)
 {
 	const char *uri = config_get(cfg, "server.postgres");
 	const char *dev = config_get(cfg, "server.device");
@@ -260,9 +260,10 @@ static int after_hello(struct syncer *y, struct err *e)
 	if (pg_hello_result(y->pg, role, sizeof(role), &bypass, &schema, e) < 0)
 		return -1;
 	if (bypass)
-		return err_set(e, ERR_FAIL,
-			       "server: role '%s' bypasses row-level security; sync as a nestor user",
-			       role);
+		return err_set(
+			e, ERR_FAIL,
+			"server: role '%s' bypasses row-level security; sync as a nestor user",
+			role);
 	if (!schema)
 		return err_set(e, ERR_FAIL, "server: no nestor schema (run 'nestor server init')");
 	if (pg_listen_send(y->pg, e) < 0)
@@ -404,7 +405,8 @@ static int idle(struct syncer *y, struct err *e)
 	}
 	/* the round is over */
 	if (y->moved || y->error) {
-		if (replica_note(y->s, y->target, y->now, NULL, y->rep.pushed, y->rep.pulled, e) < 0)
+		if (replica_note(y->s, y->target, y->now, NULL, y->rep.pushed, y->rep.pulled, e) <
+		    0)
 			return -1;
 		if (y->moved)
 			log_info("sync: pushed %ld, pulled %ld (%ld applied, %ld conflicts)",
@@ -432,7 +434,8 @@ long syncer_step(struct syncer *y, time_t now)
 		int rc = 0;
 
 		if (y->state != Y_DOWN && y->state != Y_IDLE && mono_ms() > y->deadline) {
-			err_set(&e, ERR_FAIL, "server: no answer within %d s", y->timeout_ms / 1000);
+			err_set(&e, ERR_FAIL, "server: no answer within %d s",
+				y->timeout_ms / 1000);
 			fail(y, &e);
 			continue;
 		}
@@ -483,8 +486,8 @@ long syncer_step(struct syncer *y, time_t now)
 	}
 }
 
-int syncer_round(struct store *s, const struct syncer_opts *o, time_t now,
-		 struct syncer_report *r, struct err *e)
+int syncer_round(struct store *s, const struct syncer_opts *o, time_t now, struct syncer_report *r,
+		 struct err *e)
 {
 	struct syncer *y = syncer_new(s, o);
 	int rc = 0;
@@ -554,8 +557,7 @@ int syncer_server_init(struct config *cfg, int *from, int *to, struct err *e)
 	return rc;
 }
 
-int syncer_role_add(struct config *cfg, const char *name, const char *password,
-		    struct err *e)
+int syncer_role_add(struct config *cfg, const char *name, const char *password, struct err *e)
 {
 	int timeout, rc = -1;
 	struct pg *p = admin_open(cfg, &timeout, e);
@@ -595,8 +597,7 @@ struct syncer *syncer_open(struct config *cfg, struct store *s, const char *user
 	return y;
 }
 
-int syncer_gate_deliver(void *gate, const struct sched_fire *f, const char *channel,
-			struct err *e)
+int syncer_gate_deliver(void *gate, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct syncer_gate *g = gate;
 
@@ -641,8 +642,8 @@ static int deliveries_pg(struct syncer *y, struct err *e)
 	    pg_hello_result(y->dpg, role, sizeof(role), &bypass, &schema, e) < 0)
 		goto fail;
 	if (bypass || !schema) {
-		err_set(e, ERR_FAIL, "server: %s", bypass ? "role bypasses row-level security"
-							  : "no nestor schema");
+		err_set(e, ERR_FAIL, "server: %s",
+			bypass ? "role bypasses row-level security" : "no nestor schema");
 		goto fail;
 	}
 	return 0;

@@ -37,22 +37,22 @@
 #include "store.h"
 
 struct syncer_opts {
-	const char *uri;         /* server.postgres */
-	const char *user;        /* who the device acts as: the role */
-	const char *password;    /* NULL: libpq's own (PGPASSFILE) */
+	const char *uri;	 /* server.postgres */
+	const char *user;	 /* who the device acts as: the role */
+	const char *password;	 /* NULL: libpq's own (PGPASSFILE) */
 	const char *device_name; /* server.device */
-	int batch;               /* changes per push or pull request */
-	int timeout_ms;          /* a round's wait for the server */
+	int batch;		 /* changes per push or pull request */
+	int timeout_ms;		 /* a round's wait for the server */
 };
 
 /* What moved. */
 struct syncer_report {
-	long snapshot;  /* rows queued when capture was first turned on */
-	long pushed;    /* changes the server took */
-	long pulled;    /* changes of other devices read */
+	long snapshot; /* rows queued when capture was first turned on */
+	long pushed;   /* changes the server took */
+	long pulled;   /* changes of other devices read */
 	long applied, skipped, rejected, conflicts;
-	char *why;      /* the first rejected change's reason, or NULL */
-	long pending;   /* outbox rows left (other users' rows wait) */
+	char *why;    /* the first rejected change's reason, or NULL */
+	long pending; /* outbox rows left (other users' rows wait) */
 };
 
 void syncer_report_release(struct syncer_report *r);
@@ -64,8 +64,8 @@ void syncer_report_release(struct syncer_report *r);
  * (server.device, else the host name).  ERR_USAGE when server.postgres is
  * unset.  Release with syncer_opts_release().
  */
-int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
-		     const char *user, struct err *e);
+int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s, const char *user,
+		     struct err *e);
 void syncer_opts_release(struct syncer_opts *o);
 
 /* server.postgres holds no password ("user:pw@" or password=):
@@ -77,8 +77,8 @@ int syncer_check_uri(const char *uri, struct err *e);
 int syncer_check_user(const char *name, struct err *e);
 
 /* One round, blocking (at most o->timeout_ms of silence from the server). */
-int syncer_round(struct store *s, const struct syncer_opts *o, time_t now,
-		 struct syncer_report *r, struct err *e);
+int syncer_round(struct store *s, const struct syncer_opts *o, time_t now, struct syncer_report *r,
+		 struct err *e);
 
 struct syncer;
 
@@ -123,8 +123,7 @@ int syncer_deliver_once(struct syncer *y, const struct sched_fire *f, const char
 /* Create or migrate the server's schema: *from and *to its versions. */
 int syncer_server_init(struct config *cfg, int *from, int *to, struct err *e);
 /* Make (or enable) the role of user name, with password (may be NULL). */
-int syncer_role_add(struct config *cfg, const char *name, const char *password,
-		    struct err *e);
+int syncer_role_add(struct config *cfg, const char *name, const char *password, struct err *e);
 /* Take the login away from the role of user name (its rows stay). */
 int syncer_role_disable(struct config *cfg, const char *name, struct err *e);
 
@@ -139,15 +138,13 @@ struct syncer *syncer_open(struct config *cfg, struct store *s, const char *user
  * other channel (and all of them without a server) straight to deliver.
  */
 struct syncer_gate {
-	struct syncer *y;     /* may be NULL */
+	struct syncer *y; /* may be NULL */
 	struct config *cfg;
 	long lease;
-	int (*deliver)(void *arg, const struct sched_fire *f, const char *channel,
-		       struct err *e);
+	int (*deliver)(void *arg, const struct sched_fire *f, const char *channel, struct err *e);
 	void *arg;
 };
-int syncer_gate_deliver(void *gate, const struct sched_fire *f, const char *channel,
-			struct err *e);
+int syncer_gate_deliver(void *gate, const struct sched_fire *f, const char *channel, struct err *e);
 
 /* Whether channel is global under cfg (notify.global, plus telegram). */
 bool syncer_channel_global(struct config *cfg, const char *channel);

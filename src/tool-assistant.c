@@ -12,8 +12,8 @@ static int run_ask(struct tool_ctx *ctx, const cJSON *args, cJSON **result, stru
 
 	if (!ctx->engine)
 		return err_set(e, ERR_FAIL, "ask_assistant: no engine to ask through");
-	if (engine_ask(ctx->engine, name, tool_arg_str(args, "question"), ctx->depth + 1,
-		       ctx->now, &reply, &conv, e) < 0)
+	if (engine_ask(ctx->engine, name, tool_arg_str(args, "question"), ctx->depth + 1, ctx->now,
+		       &reply, &conv, e) < 0)
 		return -1;
 	*result = cJSON_CreateObject();
 	cJSON_AddStringToObject(*result, "assistant", name);

@@ -95,8 +95,7 @@ static void reminders_due(struct tool_ctx *ctx, cJSON *result, time_t from, time
 	reminder_list_free(rs, n);
 }
 
-static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			 struct err *e)
+static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct when w;
 	char date[16];
@@ -124,8 +123,7 @@ static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	return 0;
 }
 
-static int run_task_recap(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			  struct err *e)
+static int run_task_recap(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct when w;
 	struct task *ts;

@@ -112,8 +112,7 @@ static int run_edit(struct tool_ctx *ctx, const cJSON *args, cJSON **result, str
 	return rc;
 }
 
-static int run_delete(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-		      struct err *e)
+static int run_delete(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	const char *only = tool_arg_str(args, "only_date");
 	struct event ev;
@@ -136,8 +135,7 @@ out:
 	return rc;
 }
 
-static int run_search(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-		      struct err *e)
+static int run_search(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct event_list l;
 
@@ -149,8 +147,8 @@ static int run_search(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
 	return 0;
 }
 
-#define WHEN_DESC                                                                          \
-	"ISO 8601 with offset (2026-12-01T17:00:00+01:00), a date (2026-12-01) or a"       \
+#define WHEN_DESC                                                                                  \
+	"ISO 8601 with offset (2026-12-01T17:00:00+01:00), a date (2026-12-01) or a"               \
 	" phrase like 'friday 10:00'"
 
 const struct tool tool_calendar_agenda = {

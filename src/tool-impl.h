@@ -29,8 +29,8 @@ long long tool_arg_int(const cJSON *args, const char *name, long long def);
 bool tool_arg_bool(const cJSON *args, const char *name, bool def);
 /* A WHEN argument through when_parse(); 1 when present, 0 when absent, -1
  * with e naming the argument when it does not parse. */
-int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *name,
-		  struct when *w, struct err *e);
+int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *name, struct when *w,
+		  struct err *e);
 /* A duration argument through when_parse_duration(); 1, 0 or -1 as above. */
 int tool_arg_duration(const cJSON *args, const char *name, long *secs, struct err *e);
 

@@ -21,8 +21,7 @@ static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct 
 	return 0;
 }
 
-static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			    struct err *e)
+static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	char *list;
 	struct when w;
@@ -41,8 +40,7 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 	return rc < 0 ? -1 : result_of(ctx, id, result, e);
 }
 
-static int run_reminder_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			     struct err *e)
+static int run_reminder_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct reminder *rs;
 	size_t n;

@@ -5,8 +5,7 @@
 
 #include <stdlib.h>
 
-static int run_routine_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			   struct err *e)
+static int run_routine_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct routine_def d = { 0 };
 	struct routine r;
@@ -36,8 +35,7 @@ static int run_routine_add(struct tool_ctx *ctx, const cJSON *args, cJSON **resu
 	return 0;
 }
 
-static int run_routine_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			    struct err *e)
+static int run_routine_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct routine *rs;
 	size_t n;

@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-static int run_task_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			struct err *e)
+static int run_task_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct task t;
 	struct when w;
@@ -29,8 +28,7 @@ static int run_task_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
 	return 0;
 }
 
-static int run_task_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			 struct err *e)
+static int run_task_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct task *ts;
 	size_t n;
@@ -46,8 +44,7 @@ static int run_task_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	return 0;
 }
 
-static int run_task_done(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			 struct err *e)
+static int run_task_done(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	long long id = tool_arg_int(args, "id", 0);
 	struct task t;

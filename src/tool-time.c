@@ -7,8 +7,7 @@
 #include <stdio.h>
 
 /* {"place","zone","time"} for instant t in the zone of place (local when NULL). */
-static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **out,
-		     struct err *e)
+static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **out, struct err *e)
 {
 	char tz[128], iso[40];
 
@@ -27,14 +26,12 @@ static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **
 	return 0;
 }
 
-static int run_time_now(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			struct err *e)
+static int run_time_now(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	return zone_time(ctx, tool_arg_str(args, "place"), ctx->now, result, e);
 }
 
-static int run_time_convert(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-			    struct err *e)
+static int run_time_convert(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	const char *from = tool_arg_str(args, "from"), *to = tool_arg_str(args, "to");
 	const char *when = tool_arg_str(args, "time");

@@ -2,8 +2,7 @@
 #include "place.h"
 #include "tool-impl.h"
 
-static int run_weather(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
-		       struct err *e)
+static int run_weather(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	const char *date = tool_arg_str(args, "date");
 	struct weather w;

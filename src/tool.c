@@ -10,27 +10,13 @@
 #include <string.h>
 
 const struct tool *const tool_registry[] = {
-	&tool_calendar_agenda,
-	&tool_calendar_add,
-	&tool_calendar_edit,
-	&tool_calendar_delete,
-	&tool_calendar_search,
-	&tool_reminder_add,
-	&tool_reminder_list,
-	&tool_reminder_cancel,
-	&tool_reminder_snooze,
-	&tool_task_add,
-	&tool_task_list,
-	&tool_task_done,
-	&tool_time_now,
-	&tool_time_convert,
-	&tool_weather_forecast,
-	&tool_ask_assistant,
-	&tool_day_brief,
-	&tool_task_recap,
-	&tool_routine_add,
-	&tool_routine_list,
-	NULL,
+	&tool_calendar_agenda, &tool_calendar_add,    &tool_calendar_edit,
+	&tool_calendar_delete, &tool_calendar_search, &tool_reminder_add,
+	&tool_reminder_list,   &tool_reminder_cancel, &tool_reminder_snooze,
+	&tool_task_add,	       &tool_task_list,	      &tool_task_done,
+	&tool_time_now,	       &tool_time_convert,    &tool_weather_forecast,
+	&tool_ask_assistant,   &tool_day_brief,	      &tool_task_recap,
+	&tool_routine_add,     &tool_routine_list,    NULL,
 };
 
 const struct tool *tool_find(const char *name)
@@ -72,24 +58,21 @@ static bool type_ok(const cJSON *v, const char *type)
 
 /* Check args against the schema: an object, required keys present and not
  * null, no unknown keys, each value of its declared type and range. */
-static int validate(const struct tool *t, const cJSON *schema, const cJSON *args,
-		    struct err *e)
+static int validate(const struct tool *t, const cJSON *schema, const cJSON *args, struct err *e)
 {
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(schema, "required"), *r, *a;
 
 	if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args))
 		return err_set(e, ERR_USAGE, "%s: arguments must be a JSON object", t->name);
-	cJSON_ArrayForEach(r, req)
-	{
+	cJSON_ArrayForEach(r, req) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, r->valuestring);
 
 		if (!v || cJSON_IsNull(v) || (cJSON_IsString(v) && !*v->valuestring))
 			return err_set(e, ERR_USAGE, "%s: missing argument \"%s\"", t->name,
 				       r->valuestring);
 	}
-	cJSON_ArrayForEach(a, args)
-	{
+	cJSON_ArrayForEach(a, args) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(props, a->string), *type, *lim;
 
 		if (!p)
@@ -211,8 +194,8 @@ bool tool_arg_bool(const cJSON *args, const char *name, bool def)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
-int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *name,
-		  struct when *w, struct err *e)
+int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *name, struct when *w,
+		  struct err *e)
 {
 	const char *s = tool_arg_str(args, name);
 
@@ -244,8 +227,7 @@ int tool_arg_list(const cJSON *args, const char *name, char **list, struct err *
 	struct sbuf sb = SBUF_INIT;
 
 	*list = NULL;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(args, name))
-	{
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(args, name)) {
 		if (!cJSON_IsString(c)) {
 			sbuf_release(&sb);
 			return err_set(e, ERR_USAGE, "%s must be strings", name);

@@ -15,18 +15,11 @@
  *   - ids are integers.
  * Tools and their arguments (required ones marked *):
  *   calendar_agenda  {from, to, calendar}
- *   calendar_add     {summary*, start*, end, duration, all_day, location, notes, every, calendar, tz}
- *   calendar_edit    {id*, summary, start, end, location, notes}
- *   calendar_delete  {id*, only_date}
- *   calendar_search  {text*}
- *   reminder_add     {text*, at*, every, channels}
- *   reminder_list    {all}
- *   reminder_cancel  {id*}
- *   reminder_snooze  {id*, duration*}
- *   task_add         {title*, due, priority, notes}
- *   task_list        {all}
- *   task_done        {id*}
- *   time_now         {place}
+ *   calendar_add     {summary*, start*, end, duration, all_day, location, notes, every, calendar,
+ * tz} calendar_edit    {id*, summary, start, end, location, notes} calendar_delete  {id*,
+ * only_date} calendar_search  {text*} reminder_add     {text*, at*, every, channels} reminder_list
+ * {all} reminder_cancel  {id*} reminder_snooze  {id*, duration*} task_add         {title*, due,
+ * priority, notes} task_list        {all} task_done        {id*} time_now         {place}
  *   time_convert     {time*, from*, to*}
  *   weather_forecast {place, days}
  *   ask_assistant    {assistant*, question*}
@@ -50,10 +43,10 @@ struct tool_ctx {
 	struct store *store;
 	struct config *cfg;
 	time_t now;
-	const char *lang;      /* "en" or "ru": the language of the request */
-	int depth;             /* sub-assistant nesting: 0 for the main assistant */
+	const char *lang;	  /* "en" or "ru": the language of the request */
+	int depth;		  /* sub-assistant nesting: 0 for the main assistant */
 	const atomic_int *cancel; /* non-zero: abort (may be NULL) */
-	struct engine *engine; /* for ask_assistant */
+	struct engine *engine;	  /* for ask_assistant */
 };
 
 struct tool {

@@ -143,8 +143,8 @@ static void cache_store(struct store *s, const char *key, const char *value, tim
 }
 
 /* The cached place, or the geocoder's answer (then cached). */
-static int geocode(struct store *store, const struct weather_opts *o, const char *place,
-		   time_t now, struct openmeteo_place *p, struct err *e)
+static int geocode(struct store *store, const struct weather_opts *o, const char *place, time_t now,
+		   struct openmeteo_place *p, struct err *e)
 {
 	long ttl = o->geo_ttl ? o->geo_ttl : WEATHER_DEFAULT_GEO_TTL;
 	char *norm = place_key(place), *key, *cached, *v;
@@ -232,8 +232,8 @@ int weather_forecast(struct store *store, const struct weather_opts *o, double l
 	return 0;
 }
 
-int weather_lookup(struct store *store, const struct weather_opts *o, const char *place,
-		   time_t now, struct weather *w, struct err *e)
+int weather_lookup(struct store *store, const struct weather_opts *o, const char *place, time_t now,
+		   struct weather *w, struct err *e)
 {
 	struct openmeteo_place p;
 

@@ -29,21 +29,21 @@
 #include "openmeteo.h"
 #include "store.h"
 
-#define WEATHER_DEFAULT_DAYS OPENMETEO_DEFAULT_DAYS
-#define WEATHER_MAX_DAYS OPENMETEO_MAX_DAYS
-#define WEATHER_DEFAULT_TTL 1800L
+#define WEATHER_DEFAULT_DAYS	OPENMETEO_DEFAULT_DAYS
+#define WEATHER_MAX_DAYS	OPENMETEO_MAX_DAYS
+#define WEATHER_DEFAULT_TTL	1800L
 #define WEATHER_DEFAULT_GEO_TTL (30L * 86400)
 
 struct weather_opts {
-	struct openmeteo_opts api;	/* URLs, units, days, language, timeouts */
-	long ttl;			/* forecast cache seconds; 0: 1800, <0: no cache */
-	long geo_ttl;			/* place cache seconds; 0: 30 days, <0: no cache */
+	struct openmeteo_opts api; /* URLs, units, days, language, timeouts */
+	long ttl;		   /* forecast cache seconds; 0: 1800, <0: no cache */
+	long geo_ttl;		   /* place cache seconds; 0: 30 days, <0: no cache */
 };
 
 struct weather {
 	struct openmeteo_place place;
 	struct openmeteo_forecast fc;
-	int cached;		/* the forecast came from the cache */
+	int cached; /* the forecast came from the cache */
 };
 
 /*
@@ -51,8 +51,8 @@ struct weather {
  * Fills w (release it with weather_release, also after an error).  An
  * unknown place fails with ERR_NOTFOUND.
  */
-int weather_lookup(struct store *store, const struct weather_opts *o, const char *place,
-		   time_t now, struct weather *w, struct err *e);
+int weather_lookup(struct store *store, const struct weather_opts *o, const char *place, time_t now,
+		   struct weather *w, struct err *e);
 
 /* Only the geocoding half; p must be released with openmeteo_place_release. */
 int weather_geocode(struct store *store, const struct weather_opts *o, const char *place,

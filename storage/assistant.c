@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ASSISTANT_COLS                                                                     \
-	"id, name, backend, base_url, model, key_secret, system_prompt, tools, temperature," \
+#define ASSISTANT_COLS                                                                             \
+	"id, name, backend, base_url, model, key_secret, system_prompt, tools, temperature,"       \
 	" token_budget, is_default, created_at, max_tokens"
 
 static const char *const backend_words[] = { "offline", "llm" };
@@ -91,11 +91,12 @@ int assistant_check(const struct assistant *a, struct err *e)
 		return err_set(e, ERR_USAGE, "backend must be offline or llm (got %d)",
 			       (int)a->backend);
 	if (a->backend == ASSISTANT_LLM && (!a->base_url || !*a->base_url))
-		return err_set(e, ERR_USAGE, "assistant '%s' uses the llm backend: it needs --base-url",
-			       a->name);
+		return err_set(e, ERR_USAGE,
+			       "assistant '%s' uses the llm backend: it needs --base-url", a->name);
 	if (a->base_url && *a->base_url && strncmp(a->base_url, "http://", 7) &&
 	    strncmp(a->base_url, "https://", 8))
-		return err_set(e, ERR_USAGE, "base URL must start with http:// or https:// (got \"%s\")",
+		return err_set(e, ERR_USAGE,
+			       "base URL must start with http:// or https:// (got \"%s\")",
 			       a->base_url);
 	if (a->has_temperature && (a->temperature < 0 || a->temperature > 2))
 		return err_set(e, ERR_USAGE, "temperature must be 0-2 (got %g)", a->temperature);
@@ -103,7 +104,8 @@ int assistant_check(const struct assistant *a, struct err *e)
 		return err_set(e, ERR_USAGE, "token budget must be 256-1000000 (got %d)",
 			       a->token_budget);
 	if (a->max_tokens < 0 || a->max_tokens > 1000000)
-		return err_set(e, ERR_USAGE, "max tokens must be 1-1000000 (got %d)", a->max_tokens);
+		return err_set(e, ERR_USAGE, "max tokens must be 1-1000000 (got %d)",
+			       a->max_tokens);
 	return 0;
 }
 
@@ -148,11 +150,12 @@ int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *
 		a->token_budget = ASSISTANT_DEFAULT_BUDGET;
 	if (assistant_check(a, e) < 0)
 		return -1;
-	st = store_prepare(s,
-			   "INSERT INTO assistants(name, backend, base_url, model, key_secret,"
-			   " system_prompt, tools, temperature, token_budget, max_tokens, is_default,"
-			   " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-			   e);
+	st = store_prepare(
+		s,
+		"INSERT INTO assistants(name, backend, base_url, model, key_secret,"
+		" system_prompt, tools, temperature, token_budget, max_tokens, is_default,"
+		" created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+		e);
 	if (!st)
 		return -1;
 	bind_fields(st, a);
@@ -195,8 +198,7 @@ static int get_where(struct store *s, const char *where, const char *name, long 
 	return err_set(e, ERR_NOTFOUND, "no default assistant");
 }
 
-int assistant_get_by_name(struct store *s, const char *name, struct assistant *out,
-			  struct err *e)
+int assistant_get_by_name(struct store *s, const char *name, struct assistant *out, struct err *e)
 {
 	return get_where(s, "name = ?", name ? name : "", 0, out, e);
 }
@@ -297,8 +299,8 @@ static void assistant_unrow(void *elem)
 
 int assistant_list(struct store *s, struct assistant **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " ASSISTANT_COLS " FROM assistants ORDER BY name",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT " ASSISTANT_COLS " FROM assistants ORDER BY name", e);
 	void *arr;
 	int rc;
 

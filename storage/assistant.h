@@ -34,15 +34,15 @@ struct assistant {
 	long long id;
 	char *name;
 	enum assistant_backend backend;
-	char *base_url;      /* or NULL */
-	char *model;         /* or NULL */
+	char *base_url;	     /* or NULL */
+	char *model;	     /* or NULL */
 	char *key_secret;    /* the secret's name, or NULL (local servers need none) */
 	char *system_prompt; /* or NULL */
-	char *tools;         /* "task_add,task_list" or NULL for every tool */
+	char *tools;	     /* "task_add,task_list" or NULL for every tool */
 	bool has_temperature;
-	double temperature;  /* 0-2 */
-	int token_budget;    /* tokens of history sent; 256-1000000 */
-	int max_tokens;      /* the limit on an answer's tokens; 0: the server's */
+	double temperature; /* 0-2 */
+	int token_budget;   /* tokens of history sent; 256-1000000 */
+	int max_tokens;	    /* the limit on an answer's tokens; 0: the server's */
 	bool is_default;
 	time_t created_at;
 };
@@ -58,8 +58,7 @@ int assistant_check(const struct assistant *a, struct err *e);
 /* Insert a (sets a->id); a name already taken is ERR_USAGE. */
 int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *e);
 /* By name or id; ERR_NOTFOUND "no assistant named 'x'" when there is none. */
-int assistant_get_by_name(struct store *s, const char *name, struct assistant *out,
-			  struct err *e);
+int assistant_get_by_name(struct store *s, const char *name, struct assistant *out, struct err *e);
 int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e);
 /* The default assistant (is_default, else the lowest id). */
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e);

@@ -42,13 +42,14 @@ int cache_get(struct store *s, const char *key, time_t now, char **value, struct
 	return cache_prune(s, now, e) < 0 ? -1 : 0;
 }
 
-int cache_put(struct store *s, const char *key, const char *value, time_t expires_at,
-	      struct err *e)
+int cache_put(struct store *s, const char *key, const char *value, time_t expires_at, struct err *e)
 {
 	sqlite3_stmt *st;
 
-	st = store_prepare(s, "INSERT OR REPLACE INTO tool_cache(key, value, expires_at) "
-			      "VALUES (?, ?, ?)", e);
+	st = store_prepare(s,
+			   "INSERT OR REPLACE INTO tool_cache(key, value, expires_at) "
+			   "VALUES (?, ?, ?)",
+			   e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, key);

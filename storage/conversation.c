@@ -8,18 +8,18 @@
 #include <string.h>
 
 /* With each conversation's message count and its answers' token counts. */
-#define CONV_COLS                                                                          \
-	"c.id, coalesce(c.assistant_id, 0), a.name, c.channel, c.title, c.created_at,"     \
-	" c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),"  \
-	" (SELECT coalesce(sum(prompt_tokens), 0) FROM messages m"                         \
-	"  WHERE m.conversation_id = c.id),"                                               \
-	" (SELECT coalesce(sum(completion_tokens), 0) FROM messages m"                     \
-	"  WHERE m.conversation_id = c.id),"                                               \
-	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id"                 \
+#define CONV_COLS                                                                                  \
+	"c.id, coalesce(c.assistant_id, 0), a.name, c.channel, c.title, c.created_at,"             \
+	" c.updated_at, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),"         \
+	" (SELECT coalesce(sum(prompt_tokens), 0) FROM messages m"                                 \
+	"  WHERE m.conversation_id = c.id),"                                                       \
+	" (SELECT coalesce(sum(completion_tokens), 0) FROM messages m"                             \
+	"  WHERE m.conversation_id = c.id),"                                                       \
+	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id"                         \
 	"  AND (prompt_tokens IS NOT NULL OR completion_tokens IS NOT NULL))"
 #define CONV_FROM " FROM conversations c LEFT JOIN assistants a ON a.id = c.assistant_id"
-#define MSG_COLS                                                                      \
-	"id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state," \
+#define MSG_COLS                                                                                   \
+	"id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state,"         \
 	" prompt_tokens, completion_tokens, reasoning"
 #define TITLE_MAX 60
 
@@ -151,8 +151,8 @@ static void msg_unrow(void *elem)
 	message_release(elem);
 }
 
-int conversation_new(struct store *s, long long assistant_id,
-		     enum conversation_channel channel, time_t now, long long *id, struct err *e)
+int conversation_new(struct store *s, long long assistant_id, enum conversation_channel channel,
+		     time_t now, long long *id, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "INSERT INTO conversations(assistant_id, channel,"
@@ -197,8 +197,8 @@ int conversation_get(struct store *s, long long id, struct conversation *out, st
 	return store_error(s, e, "conversation");
 }
 
-int conversation_list(struct store *s, int channel, int limit,
-		      struct conversation **out, size_t *n, struct err *e)
+int conversation_list(struct store *s, int channel, int limit, struct conversation **out, size_t *n,
+		      struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " CONV_COLS CONV_FROM
@@ -218,8 +218,8 @@ int conversation_list(struct store *s, int channel, int limit,
 				: conversation_channel_name((enum conversation_channel)channel));
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
 	sqlite3_bind_int64(st, 3, s->user_id);
-	rc = store_collect(s, st, sizeof(**out), conv_row, conv_unrow, &arr, n,
-			   "conversation list", e);
+	rc = store_collect(s, st, sizeof(**out), conv_row, conv_unrow, &arr, n, "conversation list",
+			   e);
 	*out = arr;
 	return rc;
 }
@@ -315,7 +315,9 @@ static int add_message(struct store *s, long long conv, const char *role, const 
 	bind_count(st, 7, meta->prompt_tokens);
 	bind_count(st, 8, meta->completion_tokens);
 	store_bind_text(st, 9, meta->reasoning && *meta->reasoning ? meta->reasoning : NULL);
-	store_bind_text(st, 10, message_state_name(meta->interrupted ? MESSAGE_INTERRUPTED : MESSAGE_COMPLETE));
+	store_bind_text(
+		st, 10,
+		message_state_name(meta->interrupted ? MESSAGE_INTERRUPTED : MESSAGE_COMPLETE));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -351,8 +353,8 @@ fail:
 }
 
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
-		     const char *tool_calls, const char *tool_call_id, time_t now,
-		     long long *id, struct err *e)
+		     const char *tool_calls, const char *tool_call_id, time_t now, long long *id,
+		     struct err *e)
 {
 	return add_message(s, conv, role, content, tool_calls, tool_call_id, NULL, now, id, e);
 }
@@ -364,17 +366,18 @@ int conversation_add_answer(struct store *s, long long conv, const char *content
 	return add_message(s, conv, "assistant", content, tool_calls, NULL, meta, now, id, e);
 }
 
-int conversation_usage_of_assistant(struct store *s, long long assistant_id,
-				    struct token_usage *u, struct err *e)
+int conversation_usage_of_assistant(struct store *s, long long assistant_id, struct token_usage *u,
+				    struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT coalesce(sum(m.prompt_tokens), 0),"
-					 " coalesce(sum(m.completion_tokens), 0), count(*),"
-					 " count(DISTINCT m.conversation_id)"
-					 " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-					 " WHERE c.assistant_id = ? AND (m.prompt_tokens IS NOT NULL"
-					 " OR m.completion_tokens IS NOT NULL)",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT coalesce(sum(m.prompt_tokens), 0),"
+			      " coalesce(sum(m.completion_tokens), 0), count(*),"
+			      " count(DISTINCT m.conversation_id)"
+			      " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+			      " WHERE c.assistant_id = ? AND (m.prompt_tokens IS NOT NULL"
+			      " OR m.completion_tokens IS NOT NULL)",
+			      e);
 	int rc;
 
 	memset(u, 0, sizeof(*u));
@@ -392,8 +395,8 @@ int conversation_usage_of_assistant(struct store *s, long long assistant_id,
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "usage");
 }
 
-static int collect_messages(struct store *s, sqlite3_stmt *st, struct message **out,
-			    size_t *n, struct err *e)
+static int collect_messages(struct store *s, sqlite3_stmt *st, struct message **out, size_t *n,
+			    struct err *e)
 {
 	void *arr;
 	int rc = store_collect(s, st, sizeof(**out), msg_row, msg_unrow, &arr, n, "messages", e);
@@ -476,10 +479,11 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 int conversation_messages_before(struct store *s, long long conv, long long before, int limit,
 				 struct message **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT " MSG_COLS " FROM messages"
-					 " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT " MSG_COLS " FROM messages"
+			      " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+			      e);
 
 	if (!st)
 		return -1;

@@ -46,18 +46,18 @@ int message_state_parse(const char *word, enum message_state *out);
 /* Token counts as servers reported them, summed. */
 struct token_usage {
 	long long prompt, completion; /* sums of the reported counts */
-	long answers;                 /* answers that had a count; 0: none reported */
-	long conversations;           /* (per assistant) conversations with such answers */
+	long answers;		      /* answers that had a count; 0: none reported */
+	long conversations;	      /* (per assistant) conversations with such answers */
 };
 
 struct conversation {
 	long long id;
 	long long assistant_id; /* 0 when the assistant was removed */
-	char *assistant;        /* its name, or NULL */
+	char *assistant;	/* its name, or NULL */
 	enum conversation_channel channel;
-	char *title;            /* the first user text, shortened; may be NULL */
+	char *title; /* the first user text, shortened; may be NULL */
 	time_t created_at, updated_at;
-	long messages;          /* how many messages (conversation_list, conversation_get) */
+	long messages;		  /* how many messages (conversation_list, conversation_get) */
 	struct token_usage usage; /* its answers' token counts (conversations is 0) */
 };
 
@@ -65,22 +65,25 @@ struct message {
 	long long id;
 	long long conversation_id;
 	char role[12];
-	char *content;      /* or NULL */
+	char *content;	    /* or NULL */
 	char *tool_calls;   /* JSON text, or NULL */
 	char *tool_call_id; /* or NULL */
 	enum message_state state;
 	time_t created_at;
 	long long prompt_tokens, completion_tokens; /* as reported; -1: not */
-	char *reasoning;    /* the model's reasoning for this answer, or NULL */
+	char *reasoning; /* the model's reasoning for this answer, or NULL */
 };
 
 /* What a model's answer carries besides its text and tool calls. */
 struct answer_meta {
 	long long prompt_tokens, completion_tokens; /* -1: not reported */
-	const char *reasoning;                      /* NULL or "": none */
-	bool interrupted;                           /* a reply cut short */
+	const char *reasoning;			    /* NULL or "": none */
+	bool interrupted;			    /* a reply cut short */
 };
-#define ANSWER_META_NONE { -1, -1, NULL, false }
+#define ANSWER_META_NONE                                                                           \
+	{                                                                                          \
+		-1, -1, NULL, false                                                                \
+	}
 
 void conversation_release(struct conversation *c);
 void conversation_list_free(struct conversation *cs, size_t n);
@@ -88,30 +91,30 @@ void message_release(struct message *m);
 void message_list_free(struct message *ms, size_t n);
 
 /* Start a conversation; sets *id. */
-int conversation_new(struct store *s, long long assistant_id,
-		     enum conversation_channel channel, time_t now, long long *id, struct err *e);
+int conversation_new(struct store *s, long long assistant_id, enum conversation_channel channel,
+		     time_t now, long long *id, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
 int conversation_get(struct store *s, long long id, struct conversation *out, struct err *e);
 /* Most recently updated first; channel an enum conversation_channel or
  * CONV_ANY; limit <= 0 for no limit. */
-int conversation_list(struct store *s, int channel, int limit,
-		      struct conversation **out, size_t *n, struct err *e);
+int conversation_list(struct store *s, int channel, int limit, struct conversation **out, size_t *n,
+		      struct err *e);
 /* Remove a conversation and its messages; ERR_NOTFOUND for an unknown id. */
 int conversation_rm(struct store *s, long long id, struct err *e);
 
 /* Append a message (content, tool_calls, tool_call_id may be NULL) and mark
  * the conversation updated; the first user message becomes its title. */
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
-		     const char *tool_calls, const char *tool_call_id, time_t now,
-		     long long *id, struct err *e);
+		     const char *tool_calls, const char *tool_call_id, time_t now, long long *id,
+		     struct err *e);
 /* Append an assistant message a model wrote, with what meta says about it
  * (NULL: nothing), in one transaction with the conversation's update. */
 int conversation_add_answer(struct store *s, long long conv, const char *content,
 			    const char *tool_calls, const struct answer_meta *meta, time_t now,
 			    long long *id, struct err *e);
 /* The token counts of every conversation of an assistant. */
-int conversation_usage_of_assistant(struct store *s, long long assistant_id,
-				    struct token_usage *u, struct err *e);
+int conversation_usage_of_assistant(struct store *s, long long assistant_id, struct token_usage *u,
+				    struct err *e);
 /* Every message of a conversation, oldest first. */
 int conversation_messages(struct store *s, long long conv, struct message **out, size_t *n,
 			  struct err *e);

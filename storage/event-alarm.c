@@ -35,8 +35,8 @@ int event_alarms(const char *alarms, struct event_alarm **out, size_t *n)
 	free(text);
 	if (!wrap)
 		return -1;
-	for (icalcomponent *c = icalcomponent_get_first_component(wrap, ICAL_VALARM_COMPONENT);
-	     c; c = icalcomponent_get_next_component(wrap, ICAL_VALARM_COMPONENT)) {
+	for (icalcomponent *c = icalcomponent_get_first_component(wrap, ICAL_VALARM_COMPONENT); c;
+	     c = icalcomponent_get_next_component(wrap, ICAL_VALARM_COMPONENT)) {
 		icalproperty *p = icalcomponent_get_first_property(c, ICAL_TRIGGER_PROPERTY);
 		icalproperty *d = icalcomponent_get_first_property(c, ICAL_DESCRIPTION_PROPERTY);
 		icalparameter *rel;
@@ -89,9 +89,12 @@ int event_alarm_offsets(const char *alarms, long **out, size_t *n)
 /* What clients write when the user gave no text of their own. */
 static bool placeholder(const char *d, const char *summary)
 {
-	static const char *const words[] = { "reminder", "event reminder", "alarm",
+	static const char *const words[] = { "reminder",
+					     "event reminder",
+					     "alarm",
 					     "this is an event reminder",
-					     "default mozilla description", NULL };
+					     "default mozilla description",
+					     NULL };
 
 	if (!strcasecmp(d, summary))
 		return true;
@@ -114,8 +117,7 @@ static char *alarm_text(const struct event *ev, const struct event_alarm *a, str
 		return xstrdup(ev->summary);
 	tz_to_wall(z, ev->start, &w);
 	if (ev->tzid && (!local || strcmp(ev->tzid, local)))
-		return xasprintf("%s at %02d:%02d %s", ev->summary, w.tm_hour, w.tm_min,
-				 ev->tzid);
+		return xasprintf("%s at %02d:%02d %s", ev->summary, w.tm_hour, w.tm_min, ev->tzid);
 	return xasprintf("%s at %02d:%02d", ev->summary, w.tm_hour, w.tm_min);
 }
 
@@ -142,8 +144,8 @@ static char *payload_json(const char *text, const char *key)
 
 /* Fill w for alarm a of ev; 1 when made, 0 when the event's zone cannot
  * be opened (counted unsupported), -1 on error. */
-static int plan(struct store *s, const struct event *ev, const struct event_alarm *a,
-		time_t now, const char *local, struct want *w, struct err *e)
+static int plan(struct store *s, const struct event *ev, const struct event_alarm *a, time_t now,
+		const char *local, struct want *w, struct err *e)
 {
 	time_t start = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
 	long offset = a->offset + (a->from_end ? (long)(ev->end - ev->start) : 0);
@@ -161,7 +163,8 @@ static int plan(struct store *s, const struct event *ev, const struct event_alar
 	if (!z && ev->rrule && !a->absolute)
 		return 0;
 	w->j.tzid = z && ev->tzid && !ev->all_day ? xstrdup(ev->tzid)
-						  : local ? xstrdup(local) : NULL;
+		    : local			  ? xstrdup(local)
+						  : NULL;
 	text = alarm_text(ev, a, z, local);
 	tz_free(z);
 	w->j.payload = payload_json(text, a->key);

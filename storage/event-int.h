@@ -9,9 +9,9 @@
 #include "store-int.h"
 
 /* The columns event_from_row() reads, with the FROM clause (alias e). */
-#define EVENT_COLS                                                                  \
-	"e.id, e.uid, c.name, e.summary, e.description, e.location, e.start,"      \
-	" e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates, e.attendees, e.alarms," \
+#define EVENT_COLS                                                                                 \
+	"e.id, e.uid, c.name, e.summary, e.description, e.location, e.start,"                      \
+	" e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates, e.attendees, e.alarms,"                \
 	" e.updated_at FROM events e JOIN calendars c ON c.id = e.calendar_id"
 
 void event_from_row(sqlite3_stmt *st, struct event *ev);

@@ -240,8 +240,7 @@ static int by_id(const void *a, const void *b)
 
 /* Attach override rows (event_id, recurrence_id, summary, description,
  * location, start, end, tzid) to the events of l, which is sorted by id. */
-static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list *l,
-			    struct err *e)
+static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list *l, struct err *e)
 {
 	int rc;
 
@@ -314,8 +313,8 @@ static int expand(struct store *s, struct event_list *l, size_t *cap, const stru
 	return 0;
 }
 
-static void push_single(struct event_list *l, size_t *cap, const struct event *ev,
-			time_t from, time_t to)
+static void push_single(struct event_list *l, size_t *cap, const struct event *ev, time_t from,
+			time_t to)
 {
 	time_t s = ev->all_day ? tz_date_to_local(ev->start) : ev->start;
 	time_t e = ev->all_day ? tz_date_to_local(ev->end) : ev->end;
@@ -352,16 +351,16 @@ static int finish(struct event_list *out, int rc)
 #define CAL_FILTER " AND (?3 IS NULL OR c.name = ?3)"
 /* The classes of events_reach, and a series of class k.n that reaches the
  * window [?4, ?2) (both with a day of slack). */
-#define SERIES_CLASSES "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 15) "
-#define SERIES_IN_CLASS                                                                   \
-	"e.reach = k.n AND e.start > ?4 - CASE WHEN k.n < 15 THEN 86400 << k.n ELSE 9e18 END" \
-	" AND e.start < ?2 AND e.until > ?4 AND e.rrule IS NOT NULL AND e.deleted = 0"     \
+#define SERIES_CLASSES                                                                             \
+	"WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 15) "
+#define SERIES_IN_CLASS                                                                            \
+	"e.reach = k.n AND e.start > ?4 - CASE WHEN k.n < 15 THEN 86400 << k.n ELSE 9e18 END"      \
+	" AND e.start < ?2 AND e.until > ?4 AND e.rrule IS NOT NULL AND e.deleted = 0"             \
 	" AND e.until IS NOT NULL"
 /* A series that never ends and starts before the window's end. */
-#define SERIES_FOREVER \
-	"e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
-#define OVERRIDE_COLS                                                                 \
-	"o.event_id, o.recurrence_id, o.summary, o.description, o.location, o.start," \
+#define SERIES_FOREVER "e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
+#define OVERRIDE_COLS                                                                              \
+	"o.event_id, o.recurrence_id, o.summary, o.description, o.location, o.start,"              \
 	" o.\"end\", o.tzid"
 
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
@@ -372,15 +371,15 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	/* Series by the interval they can reach (schema.c, migration 10): in
 	 * each class k of events_reach those starting at most 2^k days before
 	 * the window, and those that never end. */
-	static const char *const sql =
-		SERIES_CLASSES "SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
-		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
+	static const char *const sql = SERIES_CLASSES
+		"SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
+		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER " UNION ALL SELECT " EVENT_COLS
+		" WHERE e.rrule IS NULL AND e.deleted = 0"
 		" AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" CAL_FILTER
 		" UNION ALL SELECT " EVENT_COLS " JOIN k ON " SERIES_IN_CLASS CAL_FILTER
 		" UNION ALL SELECT " EVENT_COLS " WHERE " SERIES_FOREVER CAL_FILTER;
-	static const char *const osql =
-		SERIES_CLASSES "SELECT " OVERRIDE_COLS " FROM k JOIN events e ON " SERIES_IN_CLASS
+	static const char *const osql = SERIES_CLASSES
+		"SELECT " OVERRIDE_COLS " FROM k JOIN events e ON " SERIES_IN_CLASS
 		" JOIN event_overrides o ON o.event_id = e.id"
 		" JOIN calendars c ON c.id = e.calendar_id WHERE 1" CAL_FILTER
 		" UNION ALL SELECT " OVERRIDE_COLS " FROM events e"
@@ -428,8 +427,8 @@ int event_all(struct store *s, const char *calendar, struct event_list *out, str
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
-	st = store_prepare(s, "SELECT " EVENT_COLS " WHERE e.deleted = 0" CAL_FILTER
-			      " ORDER BY e.id", e);
+	st = store_prepare(
+		s, "SELECT " EVENT_COLS " WHERE e.deleted = 0" CAL_FILTER " ORDER BY e.id", e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 3, calendar);

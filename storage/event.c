@@ -130,8 +130,7 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 }
 
 /* The words of an event or of one of its occurrences. */
-static int check_texts(const char *summary, const char *notes, const char *location,
-		       struct err *e)
+static int check_texts(const char *summary, const char *notes, const char *location, struct err *e)
 {
 	return utf8_check_field("summary", summary, STORE_TITLE_MAX, e) < 0 ||
 			       utf8_check_field("notes", notes, STORE_NOTES_MAX, e) < 0 ||
@@ -211,8 +210,7 @@ static char *new_uid(time_t now)
 }
 
 /* Replace the stored overrides of ev (a new row has none to delete). */
-static int write_overrides(struct store *s, const struct event *ev, bool is_new,
-			   struct err *e)
+static int write_overrides(struct store *s, const struct event *ev, bool is_new, struct err *e)
 {
 	static const char *const del = "DELETE FROM event_overrides WHERE event_id = ?";
 	static const char *const ins =
@@ -438,8 +436,7 @@ int event_get_uid(struct store *s, const char *uid, struct event *out, struct er
 	return get_by(s, "e.uid = ?", 0, uid, out, e);
 }
 
-int event_delete(struct store *s, long long id, const time_t *only, time_t now,
-		 struct err *e)
+int event_delete(struct store *s, long long id, const time_t *only, time_t now, struct err *e)
 {
 	struct event ev;
 	sqlite3_stmt *st;
@@ -453,7 +450,8 @@ int event_delete(struct store *s, long long id, const time_t *only, time_t now,
 			return -1;
 		if (!ev.rrule) {
 			event_release(&ev);
-			return err_set(e, ERR_USAGE, "event %lld does not repeat (drop --only)", id);
+			return err_set(e, ERR_USAGE, "event %lld does not repeat (drop --only)",
+				       id);
 		}
 		if (event_key_on_day(s, &ev, *only, &key, e) < 0) {
 			event_release(&ev);

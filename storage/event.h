@@ -38,7 +38,7 @@
 /* A changed occurrence of a series (RECURRENCE-ID). */
 struct event_override {
 	time_t recurrence_id; /* occurrence key of the occurrence it replaces */
-	char *summary;        /* NULL: the series' */
+	char *summary;	      /* NULL: the series' */
 	char *notes;
 	char *location;
 	time_t start, end;
@@ -47,15 +47,15 @@ struct event_override {
 
 struct event {
 	long long id;
-	char *uid;      /* NULL on add: one is made */
+	char *uid;	/* NULL on add: one is made */
 	char *calendar; /* calendar name; NULL on add: "personal" */
 	char *summary;
-	char *notes;    /* DESCRIPTION */
+	char *notes; /* DESCRIPTION */
 	char *location;
 	time_t start, end;
-	char *tzid;     /* NULL: floating; always NULL when all_day */
+	char *tzid; /* NULL: floating; always NULL when all_day */
 	bool all_day;
-	char *rrule;    /* without "RRULE:", or NULL */
+	char *rrule; /* without "RRULE:", or NULL */
 	time_t *exdates;
 	size_t nexdates;
 	char *attendees;
@@ -70,8 +70,8 @@ struct event_occ {
 	const struct event *ev;
 	const struct event_override *ov; /* when this occurrence was changed */
 	const char *summary, *notes, *location, *tzid;
-	time_t start, end;  /* for all-day: local midnights */
-	time_t key;         /* occurrence key */
+	time_t start, end; /* for all-day: local midnights */
+	time_t key;	   /* occurrence key */
 };
 
 struct event_list {
@@ -106,8 +106,7 @@ int event_get(struct store *s, long long id, struct event *out, struct err *e);
 int event_get_uid(struct store *s, const char *uid, struct event *out, struct err *e);
 /* Delete an event; with only, just the occurrence of a series that starts
  * on the local day containing *only (it becomes an EXDATE). */
-int event_delete(struct store *s, long long id, const time_t *only, time_t now,
-		 struct err *e);
+int event_delete(struct store *s, long long id, const time_t *only, time_t now, struct err *e);
 
 /* Occurrences overlapping [from, to), sorted by start, end, id; calendar
  * NULL for all calendars.  Release out with event_list_release. */
@@ -124,11 +123,11 @@ int event_all(struct store *s, const char *calendar, struct event_list *out, str
 
 /* One VALARM of an event. */
 struct event_alarm {
-	char key[64];      /* its TRIGGER: "-PT15M", "END:-PT5M", "20260105T080000Z" */
-	bool absolute;     /* TRIGGER;VALUE=DATE-TIME: at */
+	char key[64];  /* its TRIGGER: "-PT15M", "END:-PT5M", "20260105T080000Z" */
+	bool absolute; /* TRIGGER;VALUE=DATE-TIME: at */
 	time_t at;
-	long offset;       /* else seconds from the start (negative = before) */
-	bool from_end;     /* ... or from the end (RELATED=END) */
+	long offset;	   /* else seconds from the start (negative = before) */
+	bool from_end;	   /* ... or from the end (RELATED=END) */
 	char *description; /* its DESCRIPTION, or NULL */
 };
 
@@ -163,8 +162,8 @@ int event_alarm_offsets(const char *alarms, long **out, size_t *n);
  * failed), kept as history.
  */
 struct event_alarm_count {
-	size_t set;         /* alarms with an active reminder */
-	size_t past;        /* alarms whose time had passed: no reminder */
+	size_t set;	    /* alarms with an active reminder */
+	size_t past;	    /* alarms whose time had passed: no reminder */
 	size_t unsupported; /* alarms of a series whose zone cannot be opened */
 };
 

@@ -10,16 +10,16 @@
 
 /* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
  * is its zone, the local one for NULL). */
-static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day,
-			       const char *tzid, struct tz *z)
+static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
+			       struct tz *z)
 {
 	bool utc = !all_day && tzid && tz_is_utc(tzid);
 	struct icaltimetype v;
 	icalproperty *p;
 
 	if (all_day || utc) {
-		v = icaltime_from_timet_with_zone(t, all_day, utc ? icaltimezone_get_utc_timezone()
-								  : NULL);
+		v = icaltime_from_timet_with_zone(t, all_day,
+						  utc ? icaltimezone_get_utc_timezone() : NULL);
 		if (all_day)
 			v.zone = NULL;
 	} else {
@@ -79,14 +79,13 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone)
 	icalcomponent *c = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 
 	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
+	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+					      ev->updated_at, 0, icaltimezone_get_utc_timezone())));
 	icalcomponent_add_property(
-		c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
-			   ev->updated_at, 0, icaltimezone_get_utc_timezone())));
-	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
-						ev->tzid, zone));
+		c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day, ev->tzid, zone));
 	if (ev->end != ev->start || ev->all_day)
-		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY, ev->end,
-							ev->all_day, ev->tzid, zone));
+		icalcomponent_add_property(
+			c, time_prop(ICAL_DTEND_PROPERTY, ev->end, ev->all_day, ev->tzid, zone));
 	add_text(c, icalproperty_new_summary, ev->summary);
 	add_text(c, icalproperty_new_description, ev->notes);
 	add_text(c, icalproperty_new_location, ev->location);
@@ -124,9 +123,9 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 		one.notes = o->notes ? o->notes : ev->notes;
 		one.location = o->location ? o->location : ev->location;
 		c = vevent(&one, zone);
-		icalcomponent_add_property(c, time_prop(ICAL_RECURRENCEID_PROPERTY,
-							o->recurrence_id, ev->all_day, ev->tzid,
-							zone));
+		icalcomponent_add_property(c,
+					   time_prop(ICAL_RECURRENCEID_PROPERTY, o->recurrence_id,
+						     ev->all_day, ev->tzid, zone));
 		icalcomponent_add_component(cal, c);
 	}
 }

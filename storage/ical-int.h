@@ -27,15 +27,15 @@
 
 /* A logical (unfolded) content line of a part. */
 struct ical_line {
-	int no;          /* the file's line number where it starts */
+	int no;		 /* the file's line number where it starts */
 	size_t off, len; /* its text in the part, without CRLF */
-	char name[24];   /* the property name ("DTSTART", "BEGIN") */
+	char name[24];	 /* the property name ("DTSTART", "BEGIN") */
 };
 
 /* A component directly inside a VCALENDAR, or a calendar's own lines. */
 struct ical_part {
-	char kind[24];     /* "VEVENT"; "VCALENDAR" for the calendar's lines */
-	struct sbuf text;  /* BEGIN:... to END:..., each line ending in CRLF */
+	char kind[24];	  /* "VEVENT"; "VCALENDAR" for the calendar's lines */
+	struct sbuf text; /* BEGIN:... to END:..., each line ending in CRLF */
 	struct ical_line *lines;
 	size_t nlines, cap;
 };
@@ -50,21 +50,24 @@ int ical_part_line(const struct ical_part *p, const char *name, const char *valu
 
 enum ical_read {
 	ICAL_READ_END = 0,  /* the input is over */
-	ICAL_READ_PART,     /* r.part holds a component of the calendar */
+	ICAL_READ_PART,	    /* r.part holds a component of the calendar */
 	ICAL_READ_CALENDAR, /* a VCALENDAR ended: r.part holds its own lines */
 };
 
 struct ical_reader {
 	FILE *f;
 	struct ical_part part;
-	size_t bytes;       /* read so far */
+	size_t bytes; /* read so far */
 	/* private */
 	struct ical_part cal; /* the current calendar's own lines */
 	struct sbuf line, ahead;
 	int no, ahead_no, next_no;
 	int have_ahead, done;
 	int depth, ncals;
-	struct { char kind[24]; int no; } stack[16];
+	struct {
+		char kind[24];
+		int no;
+	} stack[16];
 };
 
 void ical_reader_init(struct ical_reader *r, FILE *f);

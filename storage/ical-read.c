@@ -48,8 +48,7 @@ static void part_reset(struct ical_part *p, const char *kind)
 	p->nlines = 0;
 }
 
-static void part_add(struct ical_part *p, const char *line, size_t len, int no,
-		     const char *name)
+static void part_add(struct ical_part *p, const char *line, size_t len, int no, const char *name)
 {
 	struct ical_line *l;
 
@@ -191,8 +190,8 @@ int ical_reader_next(struct ical_reader *r, struct err *e)
 			continue;
 		v = line_value(l);
 		if (!is_name(l, nl) || !v)
-			return err_set(e, ERR_USAGE, "line %d: not an iCalendar line \"%.*s\"", r->no,
-				       (int)(r->line.len > 60 ? 60 : r->line.len), l);
+			return err_set(e, ERR_USAGE, "line %d: not an iCalendar line \"%.*s\"",
+				       r->no, (int)(r->line.len > 60 ? 60 : r->line.len), l);
 		copy_name(name, l, nl);
 		begin = !strcasecmp(name, "BEGIN");
 		end = !begin && !strcasecmp(name, "END");
@@ -216,8 +215,9 @@ int ical_reader_next(struct ical_reader *r, struct err *e)
 			part_add(&r->part, l, r->line.len, r->no, name);
 		} else if (end) {
 			if (strcasecmp(r->stack[r->depth - 1].kind, kind))
-				return err_set(e, ERR_USAGE, "line %d: END:%s inside BEGIN:%s of line %d",
-					       r->no, kind, r->stack[r->depth - 1].kind,
+				return err_set(e, ERR_USAGE,
+					       "line %d: END:%s inside BEGIN:%s of line %d", r->no,
+					       kind, r->stack[r->depth - 1].kind,
 					       r->stack[r->depth - 1].no);
 			r->depth--;
 			if (r->depth == 0) {

@@ -42,7 +42,7 @@ struct import {
 	struct store *s;
 	icalparser *parser;
 	icalcomponent *zones; /* the VTIMEZONEs of the calendar being read */
-	char **saved;         /* zones of these VTIMEZONEs stored already */
+	char **saved;	      /* zones of these VTIMEZONEs stored already */
 	size_t nsaved;
 	struct later *later;
 	size_t nlater;
@@ -51,7 +51,10 @@ struct import {
 	const char *calendar;
 	time_t now;
 	struct ical_report *rep;
-	struct { char kind[48]; size_t n; } skip[8];
+	struct {
+		char kind[48];
+		size_t n;
+	} skip[8];
 	size_t nskip;
 	/* What this import wrote: rows above max_before it added; rows at or
 	 * below it that it rewrote are in rewritten. */
@@ -200,7 +203,8 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 	*is_date = v.is_date;
 	if (!time_in_range(v))
 		return err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"", line,
-			       icalproperty_get_property_name(p), icalproperty_get_value_as_string(p));
+			       icalproperty_get_property_name(p),
+			       icalproperty_get_value_as_string(p));
 	if (v.is_date) {
 		struct tm tm = { 0 };
 
@@ -373,8 +377,7 @@ static void report_progress(struct import *im, bool last)
 }
 
 /* Write ev (a series or a single event) as read from part p. */
-static int write_one(struct import *im, struct event *ev, const struct ical_part *p,
-		     struct err *e)
+static int write_one(struct import *im, struct event *ev, const struct ical_part *p, struct err *e)
 {
 	long long id;
 
@@ -393,8 +396,7 @@ static int write_one(struct import *im, struct event *ev, const struct ical_part
 	return 0;
 }
 
-static int read_event(struct import *im, icalcomponent *c, const struct ical_part *p,
-		      struct err *e)
+static int read_event(struct import *im, icalcomponent *c, const struct ical_part *p, struct err *e)
 {
 	icalproperty *rid = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
 	icalproperty *rr = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
@@ -495,14 +497,14 @@ static int attach(struct import *im, struct err *e)
 			if (ev.all_day && !o->rid_date)
 				o->o.recurrence_id = tz_local_to_date(o->o.recurrence_id);
 			event_drop_override(&ev, o->o.recurrence_id);
-			ev.overrides = xrealloc(ev.overrides,
-						(ev.noverrides + 1) * sizeof(*ev.overrides));
+			ev.overrides =
+				xrealloc(ev.overrides, (ev.noverrides + 1) * sizeof(*ev.overrides));
 			ev.overrides[ev.noverrides++] = o->o;
 			memset(&o->o, 0, sizeof(o->o));
 		}
 		/* a series of this file had its alarms counted when written */
-		rc = event_write(im->s, &ev, im->now,
-				 written(im, ev.id) ? NULL : &im->rep->alarms, e);
+		rc = event_write(im->s, &ev, im->now, written(im, ev.id) ? NULL : &im->rep->alarms,
+				 e);
 		if (rc == 0)
 			count_update(im, ev.id);
 		event_release(&ev);
@@ -516,8 +518,8 @@ static int attach(struct import *im, struct err *e)
 static bool kept(const char *name)
 {
 	static const char *const names[] = {
-		"UID",	  "SUMMARY", "DESCRIPTION",   "LOCATION", "DTSTART",
-		"DTEND",  "DURATION", "RRULE",	       "EXDATE",   "RECURRENCE-ID",
+		"UID",	    "SUMMARY",		 "DESCRIPTION", "LOCATION", "DTSTART",
+		"DTEND",    "DURATION",		 "RRULE",	"EXDATE",   "RECURRENCE-ID",
 		"ATTENDEE", "X-NESTOR-CALENDAR", NULL,
 	};
 
@@ -673,8 +675,7 @@ static int read_all(struct import *im, struct ical_reader *rd, struct err *e)
 }
 
 int ical_import_file(struct store *s, FILE *in, size_t size, const char *calendar, time_t now,
-		     ical_progress_fn *progress, void *arg, struct ical_report *rep,
-		     struct err *e)
+		     ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e)
 {
 	struct ical_reader rd;
 	struct import im;

@@ -3,8 +3,8 @@
  *
  * Import keeps UID, SUMMARY, DESCRIPTION, LOCATION, DTSTART/DTEND/DURATION
  * with their TZID, RRULE, EXDATE, RECURRENCE-ID overrides, ATTENDEE and
- * VALARM; each VALARM becomes a reminder (see event.h).  A TZID that names a zone of the system's tzdata uses that zone;
- * any other is defined by the file's VTIMEZONE, which is stored (table
+ * VALARM; each VALARM becomes a reminder (see event.h).  A TZID that names a zone of the system's
+ * tzdata uses that zone; any other is defined by the file's VTIMEZONE, which is stored (table
  * `timezones`) and exported again.  Export names each event's calendar in
  * X-NESTOR-CALENDAR, so a round trip keeps it.  An event whose UID is already stored
  * is replaced, so importing the same file twice changes nothing.
@@ -27,9 +27,9 @@
 #include "store.h"
 
 struct ical_report {
-	size_t added, updated; /* events (a series counts once) */
-	size_t skipped;        /* components not imported */
-	char *skipped_what;    /* "2 VTODO, 1 VJOURNAL" or NULL */
+	size_t added, updated;		 /* events (a series counts once) */
+	size_t skipped;			 /* components not imported */
+	char *skipped_what;		 /* "2 VTODO, 1 VJOURNAL" or NULL */
 	struct event_alarm_count alarms; /* of the events written */
 };
 
@@ -55,8 +55,7 @@ typedef void ical_progress_fn(const struct ical_progress *p, void *arg);
  * overrides: the file) ends.  A UID that appears twice: the last one wins.
  */
 int ical_import_file(struct store *s, FILE *in, size_t size, const char *calendar, time_t now,
-		     ical_progress_fn *progress, void *arg, struct ical_report *rep,
-		     struct err *e);
+		     ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e);
 
 /* The same for a text in memory. */
 int ical_import(struct store *s, const char *text, const char *calendar, time_t now,

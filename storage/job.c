@@ -8,16 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JOB_COLS                                                                            \
-	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"   \
+#define JOB_COLS                                                                                   \
+	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"           \
 	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates, user_id"
 #define ACTIVE "state IN ('pending','running')"
-#define RUN_COLS                                                                            \
-	"id, job_id, occurrence, channel, started_at, finished_at, result, detail, output,"  \
+#define RUN_COLS                                                                                   \
+	"id, job_id, occurrence, channel, started_at, finished_at, result, detail, output,"        \
 	" conversation_id"
 
-static const char *const state_words[] = { "pending", "running", "done", "cancelled",
-					    "failed" };
+static const char *const state_words[] = { "pending", "running", "done", "cancelled", "failed" };
 static const char *const result_words[] = { "ok", "skipped", "failed", "missed" };
 #define NWORDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -216,11 +215,12 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 		return err_set(e, ERR_USAGE, "a job needs a kind");
 	if (!j->schedule[0])
 		snprintf(j->schedule, sizeof(j->schedule), "at");
-	st = store_prepare(s,
-			   "INSERT INTO jobs(payload, schedule, rule, tzid, dtstart, next_run,"
-			   " occurrence, run_offset, exdates, kind, state, created_at, event_id, user_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-			   e);
+	st = store_prepare(
+		s,
+		"INSERT INTO jobs(payload, schedule, rule, tzid, dtstart, next_run,"
+		" occurrence, run_offset, exdates, kind, state, created_at, event_id, user_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+		e);
 	if (!st)
 		return -1;
 	bind_definition(st, j);
@@ -327,7 +327,8 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
-		all ? "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND user_id = ?2"
+		all ? "SELECT " JOB_COLS
+		      " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND user_id = ?2"
 		      " ORDER BY " ACTIVE " DESC, next_run IS NULL, next_run, id"
 		    : "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR kind = ?1) AND " ACTIVE
 		      " AND user_id = ?2 ORDER BY next_run, id",
@@ -340,8 +341,7 @@ int job_list(struct store *s, const char *kind, bool all, struct job **out, size
 	return collect_jobs(s, st, out, n, e);
 }
 
-int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n,
-		   struct err *e)
+int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n, struct err *e)
 {
 	static const char *const sql = "SELECT " JOB_COLS " FROM jobs WHERE event_id = ?"
 				       " ORDER BY id";
@@ -383,8 +383,7 @@ int job_delete(struct store *s, long long id, struct err *e)
 	return changed(s, st, e) < 0 ? -1 : 0;
 }
 
-int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n,
-	    struct err *e)
+int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " JOB_COLS " FROM jobs WHERE " ACTIVE
@@ -418,8 +417,8 @@ int job_next_due(struct store *s, time_t *next, bool *has, struct err *e)
 	return 0;
 }
 
-int job_claim(struct store *s, time_t now, time_t lease_until, const char *token,
-	      struct job *out, struct err *e)
+int job_claim(struct store *s, time_t now, time_t lease_until, const char *token, struct job *out,
+	      struct err *e)
 {
 	sqlite3_stmt *st;
 	int found;
@@ -477,8 +476,7 @@ static int changed(struct store *s, sqlite3_stmt *st, struct err *e)
 	return sqlite3_changes(s->db) > 0;
 }
 
-int job_renew(struct store *s, long long id, const char *token, time_t lease_until,
-	      struct err *e)
+int job_renew(struct store *s, long long id, const char *token, time_t lease_until, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "UPDATE jobs SET next_run = ?1, lease_until = ?1"
@@ -493,13 +491,14 @@ int job_renew(struct store *s, long long id, const char *token, time_t lease_unt
 	return changed(s, st, e);
 }
 
-int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel,
-		  bool *done, struct err *e)
+int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel, bool *done,
+		  struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT 1 FROM job_runs WHERE job_id = ? AND occurrence = ?"
-					 " AND channel = ? AND result IN ('ok','skipped')",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT 1 FROM job_runs WHERE job_id = ? AND occurrence = ?"
+			      " AND channel = ? AND result IN ('ok','skipped')",
+			      e);
 	int rc;
 
 	if (!st)
@@ -517,11 +516,12 @@ int job_delivered(struct store *s, long long id, time_t occurrence, const char *
 
 int job_record(struct store *s, const struct job_run *r, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "INSERT OR IGNORE INTO job_runs(job_id, occurrence, channel,"
-					 " started_at, finished_at, result, detail, output,"
-					 " conversation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "INSERT OR IGNORE INTO job_runs(job_id, occurrence, channel,"
+			      " started_at, finished_at, result, detail, output,"
+			      " conversation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			      e);
 
 	if (!st)
 		return -1;
@@ -573,8 +573,8 @@ static void bind_next(sqlite3_stmt *st, const struct job_next *n)
 	store_bind_text(st, 5, n->last_error);
 }
 
-#define SET_NEXT                                                                           \
-	"UPDATE jobs SET state = ?1, next_run = ?2, occurrence = coalesce(?3, occurrence),"  \
+#define SET_NEXT                                                                                   \
+	"UPDATE jobs SET state = ?1, next_run = ?2, occurrence = coalesce(?3, occurrence),"        \
 	" attempts = ?4, last_error = ?5, claim = NULL, lease_until = NULL WHERE id = ?6"
 
 int job_finish(struct store *s, long long id, const char *token, const struct job_next *n,
@@ -608,10 +608,11 @@ int job_set(struct store *s, long long id, const struct job_next *n, struct err 
 int job_history(struct store *s, long long id, size_t limit, struct job_run **out, size_t *n,
 		struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT " RUN_COLS " FROM job_runs WHERE ?1 = 0 OR job_id = ?1"
-					 " ORDER BY id DESC LIMIT ?2",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT " RUN_COLS " FROM job_runs WHERE ?1 = 0 OR job_id = ?1"
+			      " ORDER BY id DESC LIMIT ?2",
+			      e);
 	void *arr;
 	int rc;
 
@@ -643,11 +644,12 @@ int job_runs_since(struct store *s, const char *channel, long long *after, size_
 		sqlite3_finalize(st);
 		return rc == SQLITE_ROW ? 0 : store_error(s, e, "job runs");
 	}
-	st = store_prepare(s,
-			   "SELECT " RUN_COLS " FROM job_runs WHERE id > ?1 AND channel = ?2"
-			   " AND result = 'ok' AND job_id IN (SELECT id FROM jobs WHERE user_id = ?3)"
-			   " ORDER BY id LIMIT ?4",
-			   e);
+	st = store_prepare(
+		s,
+		"SELECT " RUN_COLS " FROM job_runs WHERE id > ?1 AND channel = ?2"
+		" AND result = 'ok' AND job_id IN (SELECT id FROM jobs WHERE user_id = ?3)"
+		" ORDER BY id LIMIT ?4",
+		e);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, *after);

@@ -50,11 +50,11 @@ int job_result_parse(const char *word, enum job_result *out);
 struct job {
 	long long id;
 	char kind[32];
-	char *payload;  /* JSON text or NULL */
+	char *payload;	  /* JSON text or NULL */
 	char schedule[8]; /* at|cron|rrule */
-	char *rule;     /* cron expression or RRULE, NULL for "at" */
-	char *tzid;     /* zone of the rule; NULL: local */
-	time_t dtstart; /* first occurrence (RRULE anchor) */
+	char *rule;	  /* cron expression or RRULE, NULL for "at" */
+	char *tzid;	  /* zone of the rule; NULL: local */
+	time_t dtstart;	  /* first occurrence (RRULE anchor) */
 	long run_offset;  /* seconds from an occurrence of the rule to its run */
 	time_t *exdates;  /* occurrences of the rule to skip */
 	size_t nexdates;
@@ -63,7 +63,7 @@ struct job {
 	time_t occurrence;
 	enum job_state state;
 	time_t lease_until; /* 0 when not running */
-	int attempts;       /* claims of the current occurrence */
+	int attempts;	    /* claims of the current occurrence */
 	char *last_error;
 	time_t created_at;
 	long long event_id; /* the event whose VALARM made it, else 0 */
@@ -73,11 +73,11 @@ struct job {
 struct job_run {
 	long long id, job_id;
 	time_t occurrence;
-	char *channel;  /* NULL for a whole-occurrence record (missed) */
+	char *channel; /* NULL for a whole-occurrence record (missed) */
 	time_t started_at, finished_at;
 	enum job_result result;
-	char *detail;   /* error text, "late by 3h", or NULL */
-	char *output;   /* what the step produced (a routine's reply), or NULL */
+	char *detail;		   /* error text, "late by 3h", or NULL */
+	char *output;		   /* what the step produced (a routine's reply), or NULL */
 	long long conversation_id; /* the conversation it went into, else 0 */
 };
 
@@ -98,8 +98,7 @@ int job_get(struct store *s, long long id, struct job *out, struct err *e);
 int job_list(struct store *s, const char *kind, bool all, struct job **out, size_t *n,
 	     struct err *e);
 /* Every job made from the alarms of event event_id, by id. */
-int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n,
-		   struct err *e);
+int job_list_event(struct store *s, long long event_id, struct job **out, size_t *n, struct err *e);
 /* Give job j->id the definition in j (payload, schedule, rule, tzid,
  * dtstart, run_offset, exdates, next_run): pending from scratch, any claim
  * dropped. */
@@ -107,8 +106,7 @@ int job_redefine(struct store *s, const struct job *j, struct err *e);
 /* Remove a job and its runs (no error when it is gone already). */
 int job_delete(struct store *s, long long id, struct err *e);
 /* Active jobs with next_run <= now, earliest first, at most limit. */
-int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n,
-	    struct err *e);
+int job_due(struct store *s, time_t now, size_t limit, struct job **out, size_t *n, struct err *e);
 /* The earliest next_run of an active job; *has false when none. */
 int job_next_due(struct store *s, time_t *next, bool *has, struct err *e);
 
@@ -118,14 +116,13 @@ int job_next_due(struct store *s, time_t *next, bool *has, struct err *e);
  * "running" means an abandoned claim is being taken over), with attempts
  * already counting this claim.  Returns 1, 0 when nothing is due, -1.
  */
-int job_claim(struct store *s, time_t now, time_t lease_until, const char *token,
-	      struct job *out, struct err *e);
-/* Extend a claim; 1 while it is still ours, 0 when lost. */
-int job_renew(struct store *s, long long id, const char *token, time_t lease_until,
+int job_claim(struct store *s, time_t now, time_t lease_until, const char *token, struct job *out,
 	      struct err *e);
+/* Extend a claim; 1 while it is still ours, 0 when lost. */
+int job_renew(struct store *s, long long id, const char *token, time_t lease_until, struct err *e);
 /* Whether (id, occurrence, channel) has an ok or skipped row. */
-int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel,
-		  bool *done, struct err *e);
+int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel, bool *done,
+		  struct err *e);
 /* Insert a job_runs row.  Returns 1, or 0 when an ok/skipped row for the
  * same (job, occurrence, channel) exists already (a duplicate). */
 int job_record(struct store *s, const struct job_run *r, struct err *e);

@@ -15,18 +15,18 @@
 /* What one change is about, checked. */
 struct change {
 	const struct rentity *r;
-	char *gid;                 /* canonical */
+	char *gid; /* canonical */
 	bool deleted;
 	const cJSON *data, *vers, *base;
-	const char *device;        /* writer's device id */
-	const char *who;           /* writer's name for people, or its id */
+	const char *device; /* writer's device id */
+	const char *who;    /* writer's name for people, or its id */
 };
 
 /* The row as this store knows it. */
 struct local {
-	long long id;              /* 0: no row */
-	cJSON *vers;               /* sync_obj.vers (an object, never NULL) */
-	bool known, deleted;       /* sync_obj row exists; tombstone */
+	long long id;	     /* 0: no row */
+	cJSON *vers;	     /* sync_obj.vers (an object, never NULL) */
+	bool known, deleted; /* sync_obj row exists; tombstone */
 };
 
 struct applier {
@@ -188,12 +188,8 @@ static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 	case RT_INT:
 		ok = cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
 		break;
-	case RT_REAL:
-		ok = cJSON_IsNumber(v);
-		break;
-	case RT_REF:
-		ok = cJSON_IsString(v) && replica_valid_gid(v->valuestring);
-		break;
+	case RT_REAL: ok = cJSON_IsNumber(v); break;
+	case RT_REF: ok = cJSON_IsString(v) && replica_valid_gid(v->valuestring); break;
 	default:
 		ok = cJSON_IsArray(v);
 		if (ok && !safe_json(v))
@@ -252,8 +248,7 @@ static void local_release(struct local *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int load_local(struct applier *a, const struct change *ch, struct local *l,
-		      struct err *e)
+static int load_local(struct applier *a, const struct change *ch, struct local *l, struct err *e)
 {
 	sqlite3_stmt *st = prep(a, "SELECT vers, deleted FROM sync_obj WHERE gid = ?", e);
 	int rc;
@@ -280,9 +275,8 @@ static int load_local(struct applier *a, const struct change *ch, struct local *
  * it.  ch->gid becomes the one kept; l is reloaded. */
 static int merge_natural(struct applier *a, struct change *ch, struct local *l, struct err *e)
 {
-	const cJSON *k = ch->r->natural
-				 ? cJSON_GetObjectItemCaseSensitive(ch->data, ch->r->natural)
-				 : NULL;
+	const cJSON *k =
+		ch->r->natural ? cJSON_GetObjectItemCaseSensitive(ch->data, ch->r->natural) : NULL;
 	sqlite3_stmt *st;
 	char sql[160], *other = NULL;
 	int rc;
@@ -321,14 +315,15 @@ static int merge_natural(struct applier *a, struct change *ch, struct local *l, 
 		char *q = sqlite3_mprintf(
 			"UPDATE %s SET gid = %Q WHERE gid = %Q;"
 			"INSERT INTO sync_obj(gid, entity, vers, base, deleted) SELECT %Q, entity,"
-			" vers, base, deleted FROM sync_obj WHERE gid = %Q ON CONFLICT(gid) DO NOTHING;"
+			" vers, base, deleted FROM sync_obj WHERE gid = %Q ON CONFLICT(gid) DO "
+			"NOTHING;"
 			"DELETE FROM sync_obj WHERE gid = %Q;"
 			"UPDATE outbox SET payload = json_set(payload, '$.gid', %Q)"
 			" WHERE json_extract(payload, '$.gid') = %Q;"
 			"UPDATE sync_alias SET canon = %Q WHERE canon = %Q;"
 			"INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (%Q, %Q);",
-			ch->r->table, ch->gid, other, ch->gid, other, other, ch->gid, other, ch->gid,
-			other, other, ch->gid);
+			ch->r->table, ch->gid, other, ch->gid, other, other, ch->gid, other,
+			ch->gid, other, other, ch->gid);
 
 		rc = store_exec(a->s, q, e);
 		sqlite3_free(q);
@@ -344,8 +339,8 @@ static int merge_natural(struct applier *a, struct change *ch, struct local *l, 
 static cJSON *local_value(struct applier *a, const struct rentity *r, const struct rfield *f,
 			  long long id)
 {
-	char *x = replica_field_expr(f), *sql = xasprintf("SELECT %s FROM %s AS T WHERE id = ?", x,
-							 r->table);
+	char *x = replica_field_expr(f),
+	     *sql = xasprintf("SELECT %s FROM %s AS T WHERE id = ?", x, r->table);
 	sqlite3_stmt *st = prep(a, sql, NULL);
 	cJSON *v = NULL;
 
@@ -436,8 +431,7 @@ static void merge_versions(struct local *l, const cJSON *vers)
 	}
 }
 
-static int apply_delete(struct applier *a, const struct change *ch, struct local *l,
-			struct err *e)
+static int apply_delete(struct applier *a, const struct change *ch, struct local *l, struct err *e)
 {
 	const cJSON *it;
 	bool lost = false;
@@ -447,7 +441,8 @@ static int apply_delete(struct applier *a, const struct change *ch, struct local
 		sqlite3_stmt *st;
 
 		cJSON_ArrayForEach(it, l->vers)
-			lost |= cJSON_IsString(it) && unseen_edit(a, ch, it->string, it->valuestring);
+			lost |= cJSON_IsString(it) &&
+				unseen_edit(a, ch, it->string, it->valuestring);
 		if (lost && record_conflict(a, ch, "(deleted)", NULL, NULL, NULL, NULL, e) < 0)
 			return -1;
 		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?", ch->r->table);
@@ -472,15 +467,9 @@ static int bind_value(struct applier *a, sqlite3_stmt *st, int idx, const struct
 		return 0;
 	}
 	switch (f->type) {
-	case RT_TEXT:
-		store_bind_text(st, idx, v->valuestring);
-		return 0;
-	case RT_INT:
-		sqlite3_bind_int64(st, idx, (sqlite3_int64)v->valuedouble);
-		return 0;
-	case RT_REAL:
-		sqlite3_bind_double(st, idx, v->valuedouble);
-		return 0;
+	case RT_TEXT: store_bind_text(st, idx, v->valuestring); return 0;
+	case RT_INT: sqlite3_bind_int64(st, idx, (sqlite3_int64)v->valuedouble); return 0;
+	case RT_REAL: sqlite3_bind_double(st, idx, v->valuedouble); return 0;
 	case RT_REF:
 		if (local_id(a, replica_entity(f->ref), v->valuestring, &id, e) < 0)
 			return -1;
@@ -491,9 +480,7 @@ static int bind_value(struct applier *a, sqlite3_stmt *st, int idx, const struct
 		else
 			sqlite3_bind_null(st, idx);
 		return 0;
-	default:
-		sqlite3_bind_null(st, idx);
-		return 0;
+	default: sqlite3_bind_null(st, idx); return 0;
 	}
 }
 
@@ -536,8 +523,8 @@ static int write_overrides(struct applier *a, long long event, const cJSON *arr,
 }
 
 /* INSERT or UPDATE the row with the fields taken (taken[i] for r->fields[i]). */
-static int write_row(struct applier *a, const struct change *ch, struct local *l,
-		     const bool *taken, struct err *e)
+static int write_row(struct applier *a, const struct change *ch, struct local *l, const bool *taken,
+		     struct err *e)
 {
 	const struct rentity *r = ch->r;
 	char *sql = l->id ? xasprintf("UPDATE %s SET gid = gid", r->table)
@@ -557,8 +544,10 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 		} else {
 			more = xasprintf("%s, \"%s\"", sql, f->name);
 			v = xasprintf("%s, %s", vals,
-				      taken[i] ? "?" : !f->def ? "NULL" : !strcmp(f->def, "gid") ? "?1"
-												   : f->def);
+				      taken[i]		       ? "?"
+				      : !f->def		       ? "NULL"
+				      : !strcmp(f->def, "gid") ? "?1"
+							       : f->def);
 			free(vals);
 			vals = v;
 		}
@@ -584,8 +573,8 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 
 		if (f->type == RT_KIDS || !taken[i])
 			continue;
-		if (bind_value(a, st, idx++, f,
-			       cJSON_GetObjectItemCaseSensitive(ch->data, f->name), e) < 0)
+		if (bind_value(a, st, idx++, f, cJSON_GetObjectItemCaseSensitive(ch->data, f->name),
+			       e) < 0)
 			return -1;
 	}
 	if (l->id)
@@ -596,8 +585,8 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 		l->id = sqlite3_last_insert_rowid(a->s->db);
 	for (size_t i = 0; i < r->nfields; i++)
 		if (r->fields[i].type == RT_KIDS && taken[i] &&
-		    write_overrides(a, l->id, cJSON_GetObjectItemCaseSensitive(ch->data,
-									     r->fields[i].name),
+		    write_overrides(a, l->id,
+				    cJSON_GetObjectItemCaseSensitive(ch->data, r->fields[i].name),
 				    e) < 0)
 			return -1;
 	return 0;
@@ -682,9 +671,8 @@ static bool data_error(struct store *s)
 	       rc == SQLITE_RANGE;
 }
 
-int replica_apply(struct store *s, const cJSON *changes, const char *target,
-		  long long cursor, time_t now, struct replica_stats *st, char **why,
-		  struct err *e)
+int replica_apply(struct store *s, const cJSON *changes, const char *target, long long cursor,
+		  time_t now, struct replica_stats *st, char **why, struct err *e)
 {
 	struct applier a;
 	const cJSON *c;

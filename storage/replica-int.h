@@ -21,22 +21,22 @@ enum rtype {
 	RT_TEXT,
 	RT_INT,
 	RT_REAL,
-	RT_REF,  /* a local id; travels as the gid of the row it names */
+	RT_REF,	 /* a local id; travels as the gid of the row it names */
 	RT_KIDS, /* an event's overrides: a JSON array */
 };
 
 struct rfield {
-	const char *name;  /* column and field name */
+	const char *name; /* column and field name */
 	enum rtype type;
-	const char *ref;   /* RT_REF: the entity named */
-	const char *def;   /* SQL literal for a missing NOT NULL column, or NULL */
+	const char *ref; /* RT_REF: the entity named */
+	const char *def; /* SQL literal for a missing NOT NULL column, or NULL */
 };
 
 struct rentity {
 	const char *entity, *table;
-	const char *natural;   /* column naming the same thing on every device */
-	const char *mine;      /* SQL condition "this row belongs to user ?1", or NULL */
-	const char *wait;      /* SQL condition: not pushed now (a job being claimed) */
+	const char *natural; /* column naming the same thing on every device */
+	const char *mine;    /* SQL condition "this row belongs to user ?1", or NULL */
+	const char *wait;    /* SQL condition: not pushed now (a job being claimed) */
 	const struct rfield *fields;
 	size_t nfields;
 };

@@ -23,8 +23,8 @@ int replica_cursor(struct store *s, const char *target, long long *cursor, struc
 	return 0;
 }
 
-int replica_note(struct store *s, const char *target, time_t now, const char *error,
-		 long pushed, long pulled, struct err *e)
+int replica_note(struct store *s, const char *target, time_t now, const char *error, long pushed,
+		 long pulled, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
@@ -49,8 +49,7 @@ int replica_note(struct store *s, const char *target, time_t now, const char *er
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "sync: state");
 }
 
-int replica_pending(struct store *s, const char *target, long *n, time_t *oldest,
-		    struct err *e)
+int replica_pending(struct store *s, const char *target, long *n, time_t *oldest, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT count(*), coalesce(min(created_at), 0) FROM outbox"
@@ -96,10 +95,11 @@ static void status_unrow(void *elem)
 
 int replica_status(struct store *s, struct replica_status **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT target, cursor, last_ok, last_error, last_error_at,"
-					 " pushed, pulled FROM sync_state ORDER BY target",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT target, cursor, last_ok, last_error, last_error_at,"
+			      " pushed, pulled FROM sync_state ORDER BY target",
+			      e);
 	void *arr;
 	int rc;
 
@@ -155,8 +155,8 @@ int replica_conflicts(struct store *s, size_t limit, struct replica_conflict **o
 	int rc;
 
 	for (size_t i = 0; i < replica_nentities; i++) {
-		char *more = xasprintf("%s WHEN '%s' THEN (SELECT id FROM %s WHERE gid = c.gid)", sql,
-				       replica_entities[i].entity, replica_entities[i].table);
+		char *more = xasprintf("%s WHEN '%s' THEN (SELECT id FROM %s WHERE gid = c.gid)",
+				       sql, replica_entities[i].entity, replica_entities[i].table);
 
 		free(sql);
 		sql = more;

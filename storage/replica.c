@@ -11,10 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define F(n, t) { n, t, NULL, NULL }
-#define FD(n, t, d) { n, t, NULL, d }
-#define REF(n, ent, d) { n, RT_REF, ent, d }
-#define N(a) (sizeof(a) / sizeof(a[0]))
+#define F(n, t)                                                                                    \
+	{                                                                                          \
+		n, t, NULL, NULL                                                                   \
+	}
+#define FD(n, t, d)                                                                                \
+	{                                                                                          \
+		n, t, NULL, d                                                                      \
+	}
+#define REF(n, ent, d)                                                                             \
+	{                                                                                          \
+		n, RT_REF, ent, d                                                                  \
+	}
+#define N(a)	  (sizeof(a) / sizeof(a[0]))
 #define MINE_USER "user_id IS (SELECT id FROM users WHERE name = ?1)"
 
 static const struct rfield user_f[] = { FD("name", RT_TEXT, "'user'"), F("tz", RT_TEXT),
@@ -22,48 +31,68 @@ static const struct rfield user_f[] = { FD("name", RT_TEXT, "'user'"), F("tz", R
 					F("settings", RT_TEXT) };
 static const struct rfield calendar_f[] = { FD("name", RT_TEXT, "'calendar'"),
 					    FD("source", RT_TEXT, "'local'") };
-static const struct rfield assistant_f[] = {
-	FD("name", RT_TEXT, "'assistant'"), FD("backend", RT_TEXT, "'offline'"),
-	F("base_url", RT_TEXT), F("model", RT_TEXT), F("key_secret", RT_TEXT),
-	F("system_prompt", RT_TEXT), F("temperature", RT_REAL), F("tools", RT_TEXT),
-	FD("token_budget", RT_INT, "8192"), FD("is_default", RT_INT, "0"),
-	FD("created_at", RT_INT, "0"), F("max_tokens", RT_INT)
-};
+static const struct rfield assistant_f[] = { FD("name", RT_TEXT, "'assistant'"),
+					     FD("backend", RT_TEXT, "'offline'"),
+					     F("base_url", RT_TEXT),
+					     F("model", RT_TEXT),
+					     F("key_secret", RT_TEXT),
+					     F("system_prompt", RT_TEXT),
+					     F("temperature", RT_REAL),
+					     F("tools", RT_TEXT),
+					     FD("token_budget", RT_INT, "8192"),
+					     FD("is_default", RT_INT, "0"),
+					     FD("created_at", RT_INT, "0"),
+					     F("max_tokens", RT_INT) };
 static const struct rfield conversation_f[] = {
-	REF("user_id", "user", "1"), REF("assistant_id", "assistant", NULL),
-	FD("channel", RT_TEXT, "'cli'"), F("title", RT_TEXT), FD("created_at", RT_INT, "0"),
-	FD("updated_at", RT_INT, "0")
+	REF("user_id", "user", "1"),	 REF("assistant_id", "assistant", NULL),
+	FD("channel", RT_TEXT, "'cli'"), F("title", RT_TEXT),
+	FD("created_at", RT_INT, "0"),	 FD("updated_at", RT_INT, "0")
 };
-static const struct rfield message_f[] = {
-	REF("conversation_id", "conversation", NULL), FD("role", RT_TEXT, "'user'"),
-	F("content", RT_TEXT), F("tool_calls", RT_TEXT), F("tool_call_id", RT_TEXT),
-	FD("state", RT_TEXT, "'complete'"), FD("created_at", RT_INT, "0"),
-	F("prompt_tokens", RT_INT), F("completion_tokens", RT_INT), F("reasoning", RT_TEXT)
+static const struct rfield message_f[] = { REF("conversation_id", "conversation", NULL),
+					   FD("role", RT_TEXT, "'user'"),
+					   F("content", RT_TEXT),
+					   F("tool_calls", RT_TEXT),
+					   F("tool_call_id", RT_TEXT),
+					   FD("state", RT_TEXT, "'complete'"),
+					   FD("created_at", RT_INT, "0"),
+					   F("prompt_tokens", RT_INT),
+					   F("completion_tokens", RT_INT),
+					   F("reasoning", RT_TEXT) };
+static const struct rfield event_f[] = { REF("calendar_id", "calendar", "1"),
+					 FD("uid", RT_TEXT, "gid"),
+					 FD("summary", RT_TEXT, "''"),
+					 F("description", RT_TEXT),
+					 F("location", RT_TEXT),
+					 FD("start", RT_INT, "0"),
+					 FD("end", RT_INT, "0"),
+					 F("tzid", RT_TEXT),
+					 FD("all_day", RT_INT, "0"),
+					 F("rrule", RT_TEXT),
+					 F("exdates", RT_TEXT),
+					 F("attendees", RT_TEXT),
+					 F("alarms", RT_TEXT),
+					 F("until", RT_INT),
+					 FD("updated_at", RT_INT, "0"),
+					 F("overrides", RT_KIDS) };
+static const struct rfield task_f[] = {
+	REF("user_id", "user", "1"),   FD("title", RT_TEXT, "''"), F("notes", RT_TEXT),
+	FD("priority", RT_INT, "0"),   F("due", RT_INT),	   FD("status", RT_TEXT, "'todo'"),
+	FD("created_at", RT_INT, "0"), F("done_at", RT_INT),	   FD("due_date_only", RT_INT, "0")
 };
-static const struct rfield event_f[] = {
-	REF("calendar_id", "calendar", "1"), FD("uid", RT_TEXT, "gid"),
-	FD("summary", RT_TEXT, "''"), F("description", RT_TEXT), F("location", RT_TEXT),
-	FD("start", RT_INT, "0"), FD("end", RT_INT, "0"), F("tzid", RT_TEXT),
-	FD("all_day", RT_INT, "0"), F("rrule", RT_TEXT), F("exdates", RT_TEXT),
-	F("attendees", RT_TEXT), F("alarms", RT_TEXT), F("until", RT_INT),
-	FD("updated_at", RT_INT, "0"), F("overrides", RT_KIDS)
-};
-static const struct rfield task_f[] = { REF("user_id", "user", "1"),
-					FD("title", RT_TEXT, "''"),
-					F("notes", RT_TEXT),
-					FD("priority", RT_INT, "0"),
-					F("due", RT_INT),
-					FD("status", RT_TEXT, "'todo'"),
-					FD("created_at", RT_INT, "0"),
-					F("done_at", RT_INT),
-					FD("due_date_only", RT_INT, "0") };
-static const struct rfield job_f[] = {
-	FD("kind", RT_TEXT, "'reminder'"), REF("user_id", "user", "1"), F("payload", RT_TEXT),
-	FD("schedule", RT_TEXT, "'at'"), F("rule", RT_TEXT), F("tzid", RT_TEXT),
-	F("dtstart", RT_INT), F("next_run", RT_INT), F("occurrence", RT_INT),
-	FD("state", RT_TEXT, "'pending'"), FD("created_at", RT_INT, "0"),
-	REF("event_id", "event", NULL), FD("run_offset", RT_INT, "0"), F("exdates", RT_TEXT)
-};
+static const struct rfield job_f[] = { FD("kind", RT_TEXT, "'reminder'"),
+				       REF("user_id", "user", "1"),
+				       F("payload", RT_TEXT),
+				       FD("schedule", RT_TEXT, "'at'"),
+				       F("rule", RT_TEXT),
+				       F("tzid", RT_TEXT),
+				       F("dtstart", RT_INT),
+				       F("next_run", RT_INT),
+				       F("occurrence", RT_INT),
+				       FD("state", RT_TEXT, "'pending'"),
+				       FD("created_at", RT_INT, "0"),
+				       REF("event_id", "event", NULL),
+				       FD("run_offset", RT_INT, "0"),
+				       F("exdates", RT_TEXT) };
 
 /* Parents before children: a snapshot and a pull meet them in this order. */
 const struct rentity replica_entities[] = {
@@ -73,8 +102,8 @@ const struct rentity replica_entities[] = {
 	{ "conversation", "conversations", NULL, MINE_USER, NULL, conversation_f,
 	  N(conversation_f) },
 	{ "message", "messages", NULL,
-	  "conversation_id IN (SELECT id FROM conversations WHERE " MINE_USER ")", NULL,
-	  message_f, N(message_f) },
+	  "conversation_id IN (SELECT id FROM conversations WHERE " MINE_USER ")", NULL, message_f,
+	  N(message_f) },
 	{ "event", "events", "uid", NULL, NULL, event_f, N(event_f) },
 	{ "task", "tasks", NULL, MINE_USER, NULL, task_f, N(task_f) },
 	{ "job", "jobs", NULL, MINE_USER, "state = 'running'", job_f, N(job_f) },
@@ -233,16 +262,17 @@ int replica_fold(struct store *s, struct rcache *c, struct err *e)
 		/* what the trigger of an earlier version did at once: the fields
 		 * named take the change's version, their old one becomes the base;
 		 * a deletion makes the whole row a tombstone */
-		a = rcache_prep(c,
-				"UPDATE sync_obj SET"
-				" base = CASE WHEN ?3 = 'del' THEN vers ELSE json_patch(base, (SELECT"
-				"  json_group_object(value, json_extract(sync_obj.vers, '$.' || value))"
-				"  FROM json_each(?4) WHERE type = 'text')) END,"
-				" vers = json_patch(vers, (SELECT json_group_object(value, ?5)"
-				"  FROM json_each(?4) WHERE type = 'text')),"
-				" deleted = deleted OR ?3 = 'del'"
-				" WHERE gid = ?1",
-				e);
+		a = rcache_prep(
+			c,
+			"UPDATE sync_obj SET"
+			" base = CASE WHEN ?3 = 'del' THEN vers ELSE json_patch(base, (SELECT"
+			"  json_group_object(value, json_extract(sync_obj.vers, '$.' || value))"
+			"  FROM json_each(?4) WHERE type = 'text')) END,"
+			" vers = json_patch(vers, (SELECT json_group_object(value, ?5)"
+			"  FROM json_each(?4) WHERE type = 'text')),"
+			" deleted = deleted OR ?3 = 'del'"
+			" WHERE gid = ?1",
+			e);
 		if (!a)
 			goto fail;
 		store_bind_text(a, 1, rows[i].gid);
@@ -371,12 +401,15 @@ static int snapshot_entity(struct store *s, const struct rentity *r, long *count
 	cJSON_Delete(names);
 	sql = sqlite3_mprintf(
 		"UPDATE %s SET gid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) ||"
-		" '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3),"
-		" 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) WHERE gid IS NULL;"
+		" '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & "
+		"3),"
+		" 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) WHERE gid IS "
+		"NULL;"
 		"UPDATE sync_self SET hlc = max(hlc + 1, CAST((julianday('now') - 2440587.5) *"
 		" 86400000.0 AS INTEGER) << 16) WHERE id = 1;"
 		"INSERT INTO outbox(target, op, entity, entity_id, payload, created_at, ver)"
-		" SELECT '" REPLICA_TARGET "', 'put', %Q, id, json_object('gid', gid, 'f', json(%Q)),"
+		" SELECT '" REPLICA_TARGET
+		"', 'put', %Q, id, json_object('gid', gid, 'f', json(%Q)),"
 		" CAST(strftime('%%s','now') AS INTEGER), (SELECT printf('%%016x@%%s', hlc, device)"
 		" FROM sync_self WHERE id = 1) FROM %s ORDER BY id",
 		r->table, r->entity, list, r->table);
@@ -402,7 +435,8 @@ int replica_enable(struct store *s, long *snapshot, struct err *e)
 	if (replica_enabled(s, &on, e) < 0)
 		goto fail;
 	if (!on) {
-		rc = store_exec(s, SYNC_TRIGGERS "UPDATE sync_self SET capture = 1 WHERE id = 1", e);
+		rc = store_exec(s, SYNC_TRIGGERS "UPDATE sync_self SET capture = 1 WHERE id = 1",
+				e);
 		for (size_t i = 0; rc == 0 && i < replica_nentities; i++)
 			rc = snapshot_entity(s, &replica_entities[i], &count, e);
 		if (rc == 0)
@@ -442,7 +476,7 @@ struct obrow {
 	long long id;
 	bool del;
 	char *entity, *gid, *fields; /* fields: a JSON array text */
-	int group;                   /* index of the first row of its gid */
+	int group;		     /* index of the first row of its gid */
 };
 
 static void add_id(struct replica_batch *b, long long id, size_t *cap)
@@ -461,25 +495,22 @@ char *replica_field_expr(const struct rfield *f)
 		ref = replica_entity(f->ref);
 		return xasprintf("(SELECT gid FROM %s WHERE id = T.\"%s\")", ref->table, f->name);
 	case RT_KIDS:
-		return xstrdup("(SELECT json_group_array(json_object('recurrence_id', recurrence_id,"
-			       " 'summary', summary, 'description', description, 'location',"
-			       " location, 'start', start, 'end', \"end\", 'tzid', tzid)) FROM"
-			       " (SELECT * FROM event_overrides WHERE event_id = T.id"
-			       " ORDER BY recurrence_id))");
-	default:
-		return xasprintf("T.\"%s\"", f->name);
+		return xstrdup(
+			"(SELECT json_group_array(json_object('recurrence_id', recurrence_id,"
+			" 'summary', summary, 'description', description, 'location',"
+			" location, 'start', start, 'end', \"end\", 'tzid', tzid)) FROM"
+			" (SELECT * FROM event_overrides WHERE event_id = T.id"
+			" ORDER BY recurrence_id))");
+	default: return xasprintf("T.\"%s\"", f->name);
 	}
 }
 
 cJSON *replica_column_json(sqlite3_stmt *st, int col, const struct rfield *f)
 {
 	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_NULL:
-		return cJSON_CreateNull();
-	case SQLITE_INTEGER:
-		return cJSON_CreateNumber((double)sqlite3_column_int64(st, col));
-	case SQLITE_FLOAT:
-		return cJSON_CreateNumber(sqlite3_column_double(st, col));
+	case SQLITE_NULL: return cJSON_CreateNull();
+	case SQLITE_INTEGER: return cJSON_CreateNumber((double)sqlite3_column_int64(st, col));
+	case SQLITE_FLOAT: return cJSON_CreateNumber(sqlite3_column_double(st, col));
 	default:
 		if (f->type == RT_KIDS) {
 			cJSON *v = cJSON_Parse((const char *)sqlite3_column_text(st, col));
@@ -554,7 +585,8 @@ static cJSON *row_change(struct rcache *rc_, const struct rentity *r, const char
 	int rc;
 
 	cJSON_ArrayForEach(it, names) {
-		const struct rfield *f = cJSON_IsString(it) ? replica_field(r, it->valuestring) : NULL;
+		const struct rfield *f =
+			cJSON_IsString(it) ? replica_field(r, it->valuestring) : NULL;
 		char *x, *more;
 
 		if (!f || n == N(fs))
@@ -594,7 +626,8 @@ static cJSON *row_change(struct rcache *rc_, const struct rentity *r, const char
 	vers = cJSON_AddObjectToObject(c, "vers");
 	base = cJSON_AddObjectToObject(c, "base");
 	for (size_t i = 0; i < n; i++) {
-		cJSON_AddItemToObject(data, fs[i]->name, replica_column_json(st, (int)i + 1, fs[i]));
+		cJSON_AddItemToObject(data, fs[i]->name,
+				      replica_column_json(st, (int)i + 1, fs[i]));
 		copy_key(vers, allv, fs[i]->name);
 		copy_key(base, allb, fs[i]->name);
 	}

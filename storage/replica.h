@@ -69,10 +69,10 @@ int replica_enabled(struct store *s, bool *on, struct err *e);
 
 /* One batch of changes to push. */
 struct replica_batch {
-	struct cJSON *changes;  /* a JSON array of changes (above) */
-	long long *ids;         /* the outbox rows it covers */
+	struct cJSON *changes; /* a JSON array of changes (above) */
+	long long *ids;	       /* the outbox rows it covers */
 	size_t nids;
-	long long last;         /* the last outbox id looked at */
+	long long last; /* the last outbox id looked at */
 };
 
 void replica_batch_release(struct replica_batch *b);
@@ -90,9 +90,9 @@ int replica_next(struct store *s, const char *user_name, long long after, size_t
 int replica_pushed(struct store *s, const struct replica_batch *b, struct err *e);
 
 struct replica_stats {
-	long applied;   /* changes that changed something here */
-	long skipped;   /* already known, older, or of a deleted row */
-	long rejected;  /* invalid: unknown entity, bad field, broken constraint */
+	long applied;	/* changes that changed something here */
+	long skipped;	/* already known, older, or of a deleted row */
+	long rejected;	/* invalid: unknown entity, bad field, broken constraint */
 	long conflicts; /* local edits overwritten (recorded) */
 };
 
@@ -112,22 +112,21 @@ int replica_cursor(struct store *s, const char *target, long long *cursor, struc
 /* Record how a round with target ended: error NULL for success (sets the
  * last success), else the error (kept with its time); pushed and pulled
  * add to the totals. */
-int replica_note(struct store *s, const char *target, time_t now, const char *error,
-		 long pushed, long pulled, struct err *e);
+int replica_note(struct store *s, const char *target, time_t now, const char *error, long pushed,
+		 long pulled, struct err *e);
 
 struct replica_status {
 	char *target;
 	long long cursor;
-	time_t last_ok;       /* 0: never */
-	char *last_error;     /* NULL: none since the last success */
+	time_t last_ok;	  /* 0: never */
+	char *last_error; /* NULL: none since the last success */
 	time_t last_error_at;
-	long pushed, pulled;  /* totals */
+	long pushed, pulled; /* totals */
 };
 
 /* Pending outbox rows for target (and the creation time of the oldest,
  * 0 when none). */
-int replica_pending(struct store *s, const char *target, long *n, time_t *oldest,
-		    struct err *e);
+int replica_pending(struct store *s, const char *target, long *n, time_t *oldest, struct err *e);
 /* Every target that has synced or tried to, by name. */
 int replica_status(struct store *s, struct replica_status **out, size_t *n, struct err *e);
 void replica_status_free(struct replica_status *st, size_t n);
@@ -137,9 +136,9 @@ struct replica_conflict {
 	time_t at;
 	char entity[16];
 	char *gid, *field;
-	char *mine, *theirs;  /* JSON text of the values */
-	char *device;         /* the device whose edit won */
-	long long local_id;   /* the row here, 0 when gone */
+	char *mine, *theirs; /* JSON text of the values */
+	char *device;	     /* the device whose edit won */
+	long long local_id;  /* the row here, 0 when gone */
 };
 
 /* Recorded conflicts, newest first, at most limit (0: all). */

@@ -58,15 +58,18 @@ const char *const schema_migrations[] = {
 	"  created_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX messages_conv ON messages(conversation_id, id);"
-	"CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='id');"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', "
+	"content_rowid='id');"
 	"CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
 	"  INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);"
 	"END;"
 	"CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
-	"  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);"
+	"  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, "
+	"old.content);"
 	"END;"
 	"CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN"
-	"  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);"
+	"  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, "
+	"old.content);"
 	"  INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);"
 	"END;"
 	"CREATE TABLE calendars ("
@@ -324,8 +327,8 @@ static void alarm_rule_v4(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int schema_functions(sqlite3 *db)
 {
 	return sqlite3_create_function(db, "nestor_alarm_rule_v4", 1,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, alarm_rule_v4, NULL,
-				       NULL) == SQLITE_OK
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, alarm_rule_v4,
+				       NULL, NULL) == SQLITE_OK
 		       ? 0
 		       : -1;
 }

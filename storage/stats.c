@@ -79,8 +79,8 @@ int stats_next(struct store *s, struct stats_job *next, bool *has, struct err *e
 	return 0;
 }
 
-int stats_failed(struct store *s, time_t since, long *count, struct stats_job *last,
-		 char **channel, char **detail, struct err *e)
+int stats_failed(struct store *s, time_t since, long *count, struct stats_job *last, char **channel,
+		 char **detail, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
@@ -130,10 +130,11 @@ static void unfill_outbox(void *p)
 
 int stats_outbox(struct store *s, struct stats_outbox **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT target, count(*), min(id), max(attempts) FROM outbox"
-					 " GROUP BY target ORDER BY target",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT target, count(*), min(id), max(attempts) FROM outbox"
+			      " GROUP BY target ORDER BY target",
+			      e);
 	void *arr;
 	int rc;
 
@@ -169,8 +170,8 @@ static void unfill_sync(void *p)
 
 int stats_sync(struct store *s, struct stats_sync **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT target, cursor FROM sync_state ORDER BY target",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT target, cursor FROM sync_state ORDER BY target", e);
 	void *arr;
 	int rc;
 

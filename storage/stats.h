@@ -28,15 +28,15 @@ int stats_next(struct store *s, struct stats_job *next, bool *has, struct err *e
 /* Deliveries (job_runs rows) failed since `since` whose channel has not
  * delivered that occurrence since: how many, and the latest with its
  * channel and error (*channel, *detail: caller frees; NULL when none). */
-int stats_failed(struct store *s, time_t since, long *count, struct stats_job *last,
-		 char **channel, char **detail, struct err *e);
+int stats_failed(struct store *s, time_t since, long *count, struct stats_job *last, char **channel,
+		 char **detail, struct err *e);
 
 /* What waits in the outbox for one target. */
 struct stats_outbox {
 	char *target;
 	long entries;
-	long long oldest;  /* the oldest entry's id */
-	int max_attempts;  /* the most tries any entry has had */
+	long long oldest; /* the oldest entry's id */
+	int max_attempts; /* the most tries any entry has had */
 };
 /* Per target, by name. */
 int stats_outbox(struct store *s, struct stats_outbox **out, size_t *n, struct err *e);

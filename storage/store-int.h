@@ -14,7 +14,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	long long user_id; /* store_set_user() */
+	long long user_id;	  /* store_set_user() */
 	struct store_stmt *stmts; /* store_stmt()'s cache */
 	size_t nstmts;
 };

@@ -61,8 +61,7 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct err *e)
 		}
 	}
 	/* The keys are literals: their number is bounded by the code. */
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		sqlite3_finalize(st);
 		store_error(s, e, "database");
 		return NULL;
@@ -201,7 +200,8 @@ static int migrate(struct store *s, struct err *e)
 		return -1;
 	if (v > schema_count)
 		return err_set(e, ERR_FAIL,
-			       "database '%s' has schema version %d, newer than this nestor knows (%d); upgrade nestor",
+			       "database '%s' has schema version %d, newer than this nestor knows "
+			       "(%d); upgrade nestor",
 			       s->path, v, schema_count);
 	if (v == schema_count)
 		return 0;
@@ -273,8 +273,7 @@ struct store *store_open(const char *path, struct err *e)
 		return NULL;
 	}
 	/* Refuse a newer database before touching it in any way (no WAL switch). */
-	if (user_version(s, &v, e) < 0 ||
-	    (v > schema_count && migrate(s, e) < 0)) {
+	if (user_version(s, &v, e) < 0 || (v > schema_count && migrate(s, e) < 0)) {
 		err_prefix(e, "%s", "store");
 		store_free(s);
 		return NULL;
@@ -286,9 +285,11 @@ struct store *store_open(const char *path, struct err *e)
 	 * last connection to close empty the WAL it keeps: left full (after an
 	 * import), every later run would read it again and copy it back. */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
-	if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-			  "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;"
-			  "PRAGMA journal_size_limit = 1048576;", e) < 0 ||
+	if (store_exec(s,
+		       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+		       "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;"
+		       "PRAGMA journal_size_limit = 1048576;",
+		       e) < 0 ||
 	    migrate(s, e) < 0) {
 		store_free(s);
 		return NULL;

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLS                                                                          \
-	"id, title, notes, priority, due, status, created_at, done_at, due_date_only"
+#define TASK_COLS  "id, title, notes, priority, due, status, created_at, done_at, due_date_only"
 #define TASK_ORDER " ORDER BY status != 'todo', due IS NULL, due, priority DESC, id"
 
 static const char *const status_words[] = { "todo", "done", "cancelled" };
@@ -108,10 +107,11 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 
 	if (check_task(t, e) < 0)
 		return -1;
-	st = store_prepare(s,
-			   "INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at, user_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-			   e);
+	st = store_prepare(
+		s,
+		"INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at, user_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+		e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, t->title);
@@ -132,8 +132,8 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 
 int task_get(struct store *s, long long id, struct task *out, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " TASK_COLS " FROM tasks WHERE id = ? AND user_id = ?",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT " TASK_COLS " FROM tasks WHERE id = ? AND user_id = ?", e);
 	int rc;
 
 	if (!st)
@@ -170,10 +170,11 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 
 	if (check_task(t, e) < 0)
 		return -1;
-	st = store_prepare(s,
-			   "UPDATE tasks SET title = ?, notes = ?, priority = ?, due = ?,"
-			   " due_date_only = ?, status = ?, done_at = ? WHERE id = ? AND user_id = ?",
-			   e);
+	st = store_prepare(
+		s,
+		"UPDATE tasks SET title = ?, notes = ?, priority = ?, due = ?,"
+		" due_date_only = ?, status = ?, done_at = ? WHERE id = ? AND user_id = ?",
+		e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, t->title);
@@ -192,10 +193,11 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 
 int task_done(struct store *s, long long id, time_t now, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "UPDATE tasks SET status = 'done',"
-					 " done_at = coalesce(done_at, ?) WHERE id = ? AND user_id = ?",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "UPDATE tasks SET status = 'done',"
+			      " done_at = coalesce(done_at, ?) WHERE id = ? AND user_id = ?",
+			      e);
 
 	if (!st)
 		return -1;
@@ -226,8 +228,7 @@ static void task_unrow(void *elem)
 	task_release(elem);
 }
 
-static int collect(struct store *s, sqlite3_stmt *st, struct task **out, size_t *n,
-		   struct err *e)
+static int collect(struct store *s, sqlite3_stmt *st, struct task **out, size_t *n, struct err *e)
 {
 	void *arr;
 	int rc = store_collect(s, st, sizeof(**out), task_row, task_unrow, &arr, n, "task list", e);
@@ -238,12 +239,12 @@ static int collect(struct store *s, sqlite3_stmt *st, struct task **out, size_t 
 
 int task_list(struct store *s, bool all, struct task **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 all ? "SELECT " TASK_COLS " FROM tasks WHERE user_id = ?"
-					       TASK_ORDER
-					     : "SELECT " TASK_COLS " FROM tasks"
-					       " WHERE status = 'todo' AND user_id = ?" TASK_ORDER,
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      all ? "SELECT " TASK_COLS " FROM tasks WHERE user_id = ?" TASK_ORDER
+				  : "SELECT " TASK_COLS " FROM tasks"
+				    " WHERE status = 'todo' AND user_id = ?" TASK_ORDER,
+			      e);
 
 	if (!st)
 		return -1;
@@ -251,14 +252,13 @@ int task_list(struct store *s, bool all, struct task **out, size_t *n, struct er
 	return collect(s, st, out, n, e);
 }
 
-int task_find(struct store *s, const char *text, struct task **out, size_t *n,
-	      struct err *e)
+int task_find(struct store *s, const char *text, struct task **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT " TASK_COLS " FROM tasks WHERE status = 'todo'"
-					 " AND instr(lower(title), lower(?)) > 0 AND user_id = ?"
-					 TASK_ORDER,
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT " TASK_COLS " FROM tasks WHERE status = 'todo'"
+			      " AND instr(lower(title), lower(?)) > 0 AND user_id = ?" TASK_ORDER,
+			      e);
 
 	if (!st)
 		return -1;

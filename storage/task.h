@@ -31,8 +31,8 @@ int task_status_parse(const char *word, enum task_status *out);
 struct task {
 	long long id;
 	char *title;
-	char *notes;    /* or NULL */
-	int priority;   /* 0-9 */
+	char *notes;  /* or NULL */
+	int priority; /* 0-9 */
 	bool has_due;
 	time_t due;
 	bool due_date_only; /* due on a day: due is its 23:59:59 local */
@@ -60,7 +60,6 @@ int task_rm(struct store *s, long long id, struct err *e);
 /* Open tasks (or all, when all) in list order. *out is NULL when *n is 0. */
 int task_list(struct store *s, bool all, struct task **out, size_t *n, struct err *e);
 /* Open tasks whose title contains text (case-insensitive), in list order. */
-int task_find(struct store *s, const char *text, struct task **out, size_t *n,
-	      struct err *e);
+int task_find(struct store *s, const char *text, struct task **out, size_t *n, struct err *e);
 
 #endif

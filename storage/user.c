@@ -65,7 +65,8 @@ static int step_write(struct store *s, sqlite3_stmt *st, const struct user *u, s
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT) {
 		if (strstr(sqlite3_errmsg(s->db), "telegram"))
-			return err_set(e, ERR_USAGE, "that Telegram chat is linked to another user");
+			return err_set(e, ERR_USAGE,
+				       "that Telegram chat is linked to another user");
 		return err_set(e, ERR_USAGE, "a user named '%s' exists", u->name);
 	}
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "user");
@@ -115,8 +116,8 @@ int user_get(struct store *s, const char *name, struct user *out, struct err *e)
 
 int user_first(struct store *s, struct user *out, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users ORDER BY id LIMIT 1",
-					 e);
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT " USER_COLS " FROM users ORDER BY id LIMIT 1", e);
 
 	if (!st)
 		return -1;

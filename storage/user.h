@@ -17,11 +17,11 @@
 struct user {
 	long long id;
 	char *name;
-	char *tz;        /* IANA zone, or NULL */
-	char *locale;    /* "en", "ru", or NULL */
+	char *tz;		    /* IANA zone, or NULL */
+	char *locale;		    /* "en", "ru", or NULL */
 	long long telegram_chat_id; /* 0: none linked */
-	char *settings;  /* JSON object text, or NULL */
-	char *gid;       /* global id, NULL before the first sync */
+	char *settings;		    /* JSON object text, or NULL */
+	char *gid;		    /* global id, NULL before the first sync */
 };
 
 /* What user_count_data() counts of one user. */

@@ -24,7 +24,7 @@
 #endif
 
 /* How often a running transfer looks at the cancel flag and the idle timer. */
-#define POLL_MS 50
+#define POLL_MS	       50
 #define BACKOFF_MAX_MS 30000L
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -135,8 +135,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-		       curl_off_t ultotal, curl_off_t ulnow)
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
 {
 	struct xfer *x = arg;
 
@@ -270,10 +270,8 @@ static int retryable_code(CURLcode rc)
 	case CURLE_GOT_NOTHING:
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-		return 1;
-	default:
-		return 0;
+	case CURLE_PARTIAL_FILE: return 1;
+	default: return 0;
 	}
 }
 
@@ -294,8 +292,8 @@ static const char *lower_first(char *s)
 	return s;
 }
 
-static int transfer_error(const struct http_req *rq, const struct xfer *x,
-			  CURLcode rc, const char *host, char *errbuf, struct err *e)
+static int transfer_error(const struct http_req *rq, const struct xfer *x, CURLcode rc,
+			  const char *host, char *errbuf, struct err *e)
 {
 	long total = rq->timeout_ms ? rq->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
 	long connect_ms = rq->connect_timeout_ms;
@@ -308,8 +306,8 @@ static int transfer_error(const struct http_req *rq, const struct xfer *x,
 	if (x->aborted)
 		return err_set(e, ERR_FAIL, "%s: transfer aborted", host);
 	if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		return err_set(e, ERR_FAIL, "%s: response larger than %zu bytes",
-			       host, x->max_bytes);
+		return err_set(e, ERR_FAIL, "%s: response larger than %zu bytes", host,
+			       x->max_bytes);
 	if (x->idle) {
 		fmt_secs(secs, sizeof(secs), rq->idle_timeout_ms);
 		return err_set(e, ERR_FAIL, "%s sent nothing for %s s", host, secs);
@@ -338,10 +336,8 @@ static int transfer_error(const struct http_req *rq, const struct xfer *x,
 			       host);
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		return err_set(e, ERR_FAIL, "cannot reach %s: cannot resolve proxy", host);
-	case CURLE_GOT_NOTHING:
-		return err_set(e, ERR_FAIL, "%s: empty reply from server", host);
-	default:
-		return err_set(e, ERR_FAIL, "%s: %s", host, lower_first(reason));
+	case CURLE_GOT_NOTHING: return err_set(e, ERR_FAIL, "%s: empty reply from server", host);
+	default: return err_set(e, ERR_FAIL, "%s: %s", host, lower_first(reason));
 	}
 }
 
@@ -363,8 +359,8 @@ static struct curl_slist *build_headers(const struct http_req *rq)
 	return l;
 }
 
-static int setup(CURL *h, const struct http_req *rq, struct xfer *x,
-		 struct curl_slist *hdrs, char *errbuf)
+static int setup(CURL *h, const struct http_req *rq, struct xfer *x, struct curl_slist *hdrs,
+		 char *errbuf)
 {
 	const char *method = rq->method;
 	long total = rq->timeout_ms ? rq->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
@@ -377,10 +373,10 @@ static int setup(CURL *h, const struct http_req *rq, struct xfer *x,
 		connect_ms = total > 0 && total < HTTP_DEFAULT_TIMEOUT_MS ? total
 									  : HTTP_DEFAULT_TIMEOUT_MS;
 
-#define SET(opt, val)                                          \
-	do {                                                   \
-		if (rc == CURLE_OK)                            \
-			rc = curl_easy_setopt(h, opt, val);    \
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt(h, opt, val);                                        \
 	} while (0)
 	SET(CURLOPT_URL, rq->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
@@ -450,18 +446,16 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 	if (!rq->url || !*rq->url)
 		return err_set(e, ERR_USAGE, "http: no url");
 	host = http_host(rq->url);
-	retries = rq->max_retries < 0 ? 0 : (rq->max_retries ? rq->max_retries
-							      : HTTP_DEFAULT_RETRIES);
-	cap = rq->retry_after_max_ms > 0 ? rq->retry_after_max_ms
-					 : HTTP_DEFAULT_RETRY_AFTER_MAX_MS;
+	retries = rq->max_retries < 0 ? 0
+				      : (rq->max_retries ? rq->max_retries : HTTP_DEFAULT_RETRIES);
+	cap = rq->retry_after_max_ms > 0 ? rq->retry_after_max_ms : HTTP_DEFAULT_RETRY_AFTER_MAX_MS;
 
 	x.rq = rq;
 	x.resp = resp;
 	x.max_bytes = rq->max_bytes ? rq->max_bytes : HTTP_DEFAULT_MAX_BYTES;
 	sbuf_init(&x.body);
 	errbuf[0] = '\0';
-	if (!(h = curl_easy_init()) || !(m = curl_multi_init()) ||
-	    !(hdrs = build_headers(rq))) {
+	if (!(h = curl_easy_init()) || !(m = curl_multi_init()) || !(hdrs = build_headers(rq))) {
 		err_set(e, ERR_FAIL, "%s: cannot set up the request", host);
 		goto out;
 	}
@@ -478,8 +472,7 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 		rc = run(m, &x);
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-			if (!retryable_status(resp->status) || attempt >= retries ||
-			    x.streamed) {
+			if (!retryable_status(resp->status) || attempt >= retries || x.streamed) {
 				ret = 0;
 				break;
 			}
@@ -487,8 +480,8 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 			ra = retry_after_ms(resp->retry_after);
 			if (ra >= 0)
 				delay = ra > cap ? cap : ra;
-			log_info("http: %s: HTTP %ld, retry %d/%d in %ld ms", host,
-				 resp->status, attempt + 1, retries, delay);
+			log_info("http: %s: HTTP %ld, retry %d/%d in %ld ms", host, resp->status,
+				 attempt + 1, retries, delay);
 		} else {
 			if (!retryable_code(rc) || attempt >= retries || x.streamed ||
 			    x.cancelled || x.aborted || x.too_big || x.idle) {

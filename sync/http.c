@@ -51,8 +51,7 @@ static size_t utf8_trim(const char *s, size_t n)
 	return n - (j - 1) < need ? j - 1 : n;
 }
 
-int http_status_error(const struct http_req *rq, const struct http_resp *resp,
-		      struct err *e)
+int http_status_error(const struct http_req *rq, const struct http_resp *resp, struct err *e)
 {
 	char *host = http_host(rq->url);
 	char ex[161];
@@ -108,8 +107,8 @@ char *http_escape(const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
 			*p++ = (char)c;
 		} else {
 			*p++ = '%';

@@ -45,10 +45,10 @@
 
 #include "err.h"
 
-#define HTTP_DEFAULT_TIMEOUT_MS 10000L
-#define HTTP_DEFAULT_MAX_BYTES ((size_t)4 << 20)
-#define HTTP_DEFAULT_RETRIES 2
-#define HTTP_DEFAULT_BACKOFF_MS 250L
+#define HTTP_DEFAULT_TIMEOUT_MS		10000L
+#define HTTP_DEFAULT_MAX_BYTES		((size_t)4 << 20)
+#define HTTP_DEFAULT_RETRIES		2
+#define HTTP_DEFAULT_BACKOFF_MS		250L
 #define HTTP_DEFAULT_RETRY_AFTER_MAX_MS 30000L
 
 /* For timeout_ms: no limit on the whole transfer (long streams). */
@@ -65,35 +65,35 @@
 typedef size_t (*http_data_fn)(const char *buf, size_t n, void *arg);
 
 struct http_req {
-	const char *method;		/* NULL: POST when body is set, else GET */
+	const char *method; /* NULL: POST when body is set, else GET */
 	const char *url;
-	const char *body;		/* request body or NULL */
-	size_t body_len;		/* 0: strlen(body) */
-	const char *const *headers;	/* NULL-terminated "Name: value" list */
+	const char *body;	    /* request body or NULL */
+	size_t body_len;	    /* 0: strlen(body) */
+	const char *const *headers; /* NULL-terminated "Name: value" list */
 
-	long timeout_ms;		/* whole transfer; 0: 10 s, HTTP_NO_TIMEOUT */
-	long connect_timeout_ms;	/* 0: the transfer timeout, at most 10 s */
-	long idle_timeout_ms;		/* fail after this long without data; 0: off */
-	size_t max_bytes;		/* response body limit; 0: 4 MiB */
-	int max_retries;		/* 0: 2, HTTP_NO_RETRY: none */
-	long backoff_ms;		/* first backoff; 0: 250 ms, doubled each time */
-	long retry_after_max_ms;	/* cap on a server's Retry-After; 0: 30 s */
+	long timeout_ms;	 /* whole transfer; 0: 10 s, HTTP_NO_TIMEOUT */
+	long connect_timeout_ms; /* 0: the transfer timeout, at most 10 s */
+	long idle_timeout_ms;	 /* fail after this long without data; 0: off */
+	size_t max_bytes;	 /* response body limit; 0: 4 MiB */
+	int max_retries;	 /* 0: 2, HTTP_NO_RETRY: none */
+	long backoff_ms;	 /* first backoff; 0: 250 ms, doubled each time */
+	long retry_after_max_ms; /* cap on a server's Retry-After; 0: 30 s */
 
-	http_data_fn on_data;		/* streaming; NULL collects the body */
-	void *arg;			/* for on_data */
-	const char *stream_type;	/* with on_data: stream only a response whose
-					 * Content-Type is this media type (or has
-					 * none); collect any other in body */
-	const atomic_int *cancel;	/* nonzero aborts: "HOST: cancelled" */
+	http_data_fn on_data;	  /* streaming; NULL collects the body */
+	void *arg;		  /* for on_data */
+	const char *stream_type;  /* with on_data: stream only a response whose
+				   * Content-Type is this media type (or has
+				   * none); collect any other in body */
+	const atomic_int *cancel; /* nonzero aborts: "HOST: cancelled" */
 };
 
 struct http_resp {
-	long status;		/* HTTP status of the last attempt */
-	char *body;		/* NUL-terminated body (never NULL after success) */
-	size_t len;		/* body length without the NUL */
-	char *content_type;	/* Content-Type header or NULL */
-	char *retry_after;	/* Retry-After header or NULL */
-	int attempts;		/* requests made, retries included */
+	long status;	    /* HTTP status of the last attempt */
+	char *body;	    /* NUL-terminated body (never NULL after success) */
+	size_t len;	    /* body length without the NUL */
+	char *content_type; /* Content-Type header or NULL */
+	char *retry_after;  /* Retry-After header or NULL */
+	int attempts;	    /* requests made, retries included */
 };
 
 /*
@@ -122,8 +122,7 @@ int http_ok(const struct http_resp *resp);
  * Describe a non-2xx response in e ("HOST: HTTP 503" plus a short, printable
  * excerpt of the body).  Returns -1.
  */
-int http_status_error(const struct http_req *rq, const struct http_resp *resp,
-		      struct err *e);
+int http_status_error(const struct http_req *rq, const struct http_resp *resp, struct err *e);
 
 /* "host" or "host:port" of url, newly allocated; "?" when it cannot parse. */
 char *http_host(const char *url);

@@ -8,12 +8,12 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#define LLM_MAX_EVENT ((size_t)1 << 20)  /* one SSE event */
-#define LLM_MAX_BODY ((size_t)16 << 20)  /* a whole answer */
-#define LLM_MAX_CALLS 64
-#define LLM_MAX_NAME 64                  /* a tool's name */
-#define LLM_MAX_ARGS ((size_t)1 << 20)   /* a tool call's arguments */
-#define LLM_MAX_ID 128                   /* a tool call's id */
+#define LLM_MAX_EVENT  ((size_t)1 << 20)  /* one SSE event */
+#define LLM_MAX_BODY   ((size_t)16 << 20) /* a whole answer */
+#define LLM_MAX_CALLS  64
+#define LLM_MAX_NAME   64		 /* a tool's name */
+#define LLM_MAX_ARGS   ((size_t)1 << 20) /* a tool call's arguments */
+#define LLM_MAX_ID     128		 /* a tool call's id */
 #define LLM_MAX_MODELS 10000
 
 /* Replace every occurrence of key in buf[0..len) by "***"; buf holds

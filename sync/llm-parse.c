@@ -56,9 +56,11 @@ cJSON *llm_reply_message(const struct llm_reply *r)
 			cJSON_AddStringToObject(c, "id", r->calls[i].id);
 			cJSON_AddStringToObject(c, "type", "function");
 			f = cJSON_AddObjectToObject(c, "function");
-			cJSON_AddStringToObject(f, "name", r->calls[i].name ? r->calls[i].name : "");
+			cJSON_AddStringToObject(f, "name",
+						r->calls[i].name ? r->calls[i].name : "");
 			cJSON_AddStringToObject(f, "arguments",
-						r->calls[i].arguments ? r->calls[i].arguments : "{}");
+						r->calls[i].arguments ? r->calls[i].arguments
+								      : "{}");
 			cJSON_AddItemToArray(calls, c);
 		}
 	}
@@ -153,9 +155,10 @@ static bool plain_id(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 1 && n <= LLM_MAX_ID && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-						      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						      "0123456789_.:-") == n;
+	return n >= 1 && n <= LLM_MAX_ID &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.:-") == n;
 }
 
 static struct llm_tool_call *new_call(struct llm_reply *r)
@@ -534,7 +537,8 @@ static int message_call(const cJSON *tc, struct llm_reply *out, struct err *e)
 	if (!cJSON_IsObject(tc))
 		return 0;
 	if (cJSON_IsString(name) && strlen(name->valuestring) > LLM_MAX_NAME)
-		return err_set(e, ERR_FAIL, "the answer is unusable: a tool name longer than %d bytes",
+		return err_set(e, ERR_FAIL,
+			       "the answer is unusable: a tool name longer than %d bytes",
 			       LLM_MAX_NAME);
 	if (!(c = new_call(out)))
 		return err_set(e, ERR_FAIL, "the answer is unusable: more than %d tool calls",

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LLM_DEFAULT_TIMEOUT_S 120
-#define LLM_DEFAULT_RETRIES 3
+#define LLM_DEFAULT_TIMEOUT_S  120
+#define LLM_DEFAULT_RETRIES    3
 #define LLM_DEFAULT_BACKOFF_MS 500
-#define MODELS_TIMEOUT_MS 30000L
-#define QUIRKS_MAX 32
+#define MODELS_TIMEOUT_MS      30000L
+#define QUIRKS_MAX	       32
 
 /* How one request is phrased. */
 struct variant {
@@ -57,8 +57,7 @@ static void quirk_get(const char *base, const char *model, struct variant *v)
 	pthread_mutex_unlock(&quirks_lock);
 }
 
-static void quirk_set(const char *base, const char *model, bool no_stream_options,
-		      bool tokens_alt)
+static void quirk_set(const char *base, const char *model, bool no_stream_options, bool tokens_alt)
 {
 	struct quirk *q;
 
@@ -162,12 +161,15 @@ static int status_error(const struct llm_opts *o, const struct http_req *rq,
 			err_set(e, ERR_FAIL, "the API key was refused (%s: HTTP %ld)", host,
 				rs->status);
 		else
-			err_set(e, ERR_FAIL, "%s needs an API key (HTTP %ld): give one with "
-					     "--key-secret NAME", host, rs->status);
+			err_set(e, ERR_FAIL,
+				"%s needs an API key (HTTP %ld): give one with "
+				"--key-secret NAME",
+				host, rs->status);
 	} else if (rs->status == 401 || rs->status == 403) {
 		if (o->api_key && *o->api_key)
-			err_set(e, ERR_FAIL, "the API key for assistant '%s' was refused (%s: HTTP %ld)",
-				who, host, rs->status);
+			err_set(e, ERR_FAIL,
+				"the API key for assistant '%s' was refused (%s: HTTP %ld)", who,
+				host, rs->status);
 		else
 			err_set(e, ERR_FAIL,
 				"assistant '%s' needs an API key (%s: HTTP %ld); give it one with "
@@ -262,7 +264,8 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 		.idle_timeout_ms = idle,
 		.max_bytes = LLM_MAX_BODY,
 		.max_retries = o->max_retries < 0 ? HTTP_NO_RETRY
-			       : o->max_retries ? o->max_retries : LLM_DEFAULT_RETRIES,
+			       : o->max_retries	  ? o->max_retries
+						  : LLM_DEFAULT_RETRIES,
 		.backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : LLM_DEFAULT_BACKOFF_MS,
 		.retry_after_max_ms = 60000,
 		.on_data = o->stream ? on_data : NULL,
@@ -296,8 +299,8 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 			     st.error);
 	} else if (st.unusable) {
 		out->interrupted = true;
-		rc = err_set(e, ERR_FAIL, "assistant '%s': the answer is unusable: %s", o->assistant,
-			     st.error);
+		rc = err_set(e, ERR_FAIL, "assistant '%s': the answer is unusable: %s",
+			     o->assistant, st.error);
 	} else if (rc < 0 && complete) {
 		rc = 0; /* everything arrived; the connection closed badly after */
 	} else if (rc < 0) {
@@ -360,7 +363,8 @@ int llm_chat(const struct llm_opts *o, const cJSON *messages, const cJSON *tools
 				 o->assistant ? o->assistant : "-", name);
 			v.tokens_alt = !v.tokens_alt;
 			tried_tokens = true;
-		} else if (v.stream_options && !tried_options && strstr(errbody, "stream_options")) {
+		} else if (v.stream_options && !tried_options &&
+			   strstr(errbody, "stream_options")) {
 			log_info("assistant %s: HTTP %d; trying again without stream_options",
 				 o->assistant ? o->assistant : "-", out->http_status);
 			v.stream_options = false;
@@ -403,7 +407,8 @@ int llm_models(const struct llm_opts *o, char ***ids, int *status, struct err *e
 			.timeout_ms = o->timeout_s > 0 ? o->timeout_s * 1000 : MODELS_TIMEOUT_MS,
 			.max_bytes = LLM_MAX_BODY,
 			.max_retries = o->max_retries < 0 ? HTTP_NO_RETRY
-				       : o->max_retries ? o->max_retries : LLM_DEFAULT_RETRIES,
+				       : o->max_retries	  ? o->max_retries
+							  : LLM_DEFAULT_RETRIES,
 			.backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : LLM_DEFAULT_BACKOFF_MS,
 			.cancel = o->cancel,
 		};

@@ -55,45 +55,45 @@
 #include "sbuf.h"
 
 struct llm_opts {
-	const char *assistant;  /* its name, for error messages */
-	const char *base_url;   /* "http://127.0.0.1:11434/v1"; /chat/completions is appended */
-	const char *model;      /* NULL: no "model" field (llama.cpp serves one model) */
-	const char *api_key;    /* NULL or "": no Authorization header */
+	const char *assistant; /* its name, for error messages */
+	const char *base_url;  /* "http://127.0.0.1:11434/v1"; /chat/completions is appended */
+	const char *model;     /* NULL: no "model" field (llama.cpp serves one model) */
+	const char *api_key;   /* NULL or "": no Authorization header */
 	bool has_temperature;
 	double temperature;
-	bool stream;            /* SSE streaming (true) or one JSON answer */
-	bool usage;             /* when streaming, ask for token counts
-				 * (stream_options.include_usage) */
-	int max_tokens;         /* > 0: the answer's token limit, sent as max_tokens
-				 * (max_completion_tokens to api.openai.com) */
-	long timeout_s;         /* give up after this long without data; 0: 120 */
-	int max_retries;        /* for 429, 5xx and refused connections; 0: 3, -1: none */
-	long backoff_ms;        /* first backoff (doubled each time); 0: 500 */
+	bool stream;		  /* SSE streaming (true) or one JSON answer */
+	bool usage;		  /* when streaming, ask for token counts
+				   * (stream_options.include_usage) */
+	int max_tokens;		  /* > 0: the answer's token limit, sent as max_tokens
+				   * (max_completion_tokens to api.openai.com) */
+	long timeout_s;		  /* give up after this long without data; 0: 120 */
+	int max_retries;	  /* for 429, 5xx and refused connections; 0: 3, -1: none */
+	long backoff_ms;	  /* first backoff (doubled each time); 0: 500 */
 	const atomic_int *cancel; /* non-zero aborts within 100 ms (may be NULL) */
 };
 
 struct llm_tool_call {
-	char *id;        /* as sent, or generated "call_..." when the server gave none */
+	char *id; /* as sent, or generated "call_..." when the server gave none */
 	char *name;
-	char *arguments; /* JSON text as sent (may be malformed: the caller checks) */
+	char *arguments;	   /* JSON text as sent (may be malformed: the caller checks) */
 	size_t args_len, args_cap; /* the assembler's, while arguments grow */
 };
 
 struct llm_reply {
-	char *content;          /* the text (never NULL after llm_chat; "" when none) */
-	char *reasoning;        /* the model's thinking, apart ("" when none) */
+	char *content;	 /* the text (never NULL after llm_chat; "" when none) */
+	char *reasoning; /* the model's thinking, apart ("" when none) */
 	struct llm_tool_call *calls;
 	size_t ncalls;
 	char finish_reason[32]; /* "stop", "tool_calls", "length", ... ("" when unknown) */
-	bool interrupted;       /* the transfer stopped before the reply was complete */
-	bool cancelled;         /* ... because the cancel flag was raised */
-	int http_status;        /* the last status seen (0: no response) */
-	int attempts;           /* requests sent (1 + retries) */
+	bool interrupted;	/* the transfer stopped before the reply was complete */
+	bool cancelled;		/* ... because the cancel flag was raised */
+	int http_status;	/* the last status seen (0: no response) */
+	int attempts;		/* requests sent (1 + retries) */
 	long long usage_prompt, usage_completion; /* token counts when reported, else -1 */
-	bool streamed;          /* the answer came as server-sent events */
-	bool dropped_stream_options; /* the server refused stream_options */
-	bool renamed_max_tokens;     /* ... or the token limit's parameter name */
-	char model[128];        /* the model the server says answered ("" when not said) */
+	bool streamed;				  /* the answer came as server-sent events */
+	bool dropped_stream_options;		  /* the server refused stream_options */
+	bool renamed_max_tokens;		  /* ... or the token limit's parameter name */
+	char model[128]; /* the model the server says answered ("" when not said) */
 };
 
 struct llm_callbacks {
@@ -139,7 +139,7 @@ int llm_parse_models(const char *body, size_t len, char ***ids, struct err *e);
 /* The streaming assembler, exposed for tests and the benchmark: feed it
  * response bytes; it calls cb->text for each text delta. */
 struct llm_utf8_carry {
-	char bytes[4];    /* the start of a character split between two deltas */
+	char bytes[4]; /* the start of a character split between two deltas */
 	size_t len;
 };
 
@@ -147,15 +147,15 @@ struct llm_stream {
 	struct sse_parser sse;
 	struct llm_reply *reply;
 	const struct llm_callbacks *cb;
-	const char *key;  /* the API key, scrubbed from error messages (or NULL) */
+	const char *key; /* the API key, scrubbed from error messages (or NULL) */
 	struct sbuf text, thought;
 	struct llm_utf8_carry text_carry, thought_carry;
-	bool done;        /* `data: [DONE]` seen */
-	bool failed;      /* the server sent an error object in the stream */
-	bool unusable;    /* ... or something no answer may hold (error says what) */
-	char error[256];  /* its message */
-	size_t deltas;    /* text deltas delivered */
-	size_t bytes;     /* bytes fed so far */
+	bool done;	 /* `data: [DONE]` seen */
+	bool failed;	 /* the server sent an error object in the stream */
+	bool unusable;	 /* ... or something no answer may hold (error says what) */
+	char error[256]; /* its message */
+	size_t deltas;	 /* text deltas delivered */
+	size_t bytes;	 /* bytes fed so far */
 };
 
 void llm_stream_init(struct llm_stream *s, struct llm_reply *reply, const struct llm_callbacks *cb);

@@ -8,10 +8,12 @@
 #include "http.h"
 #include "xalloc.h"
 
-#define CURRENT_VARS "temperature_2m,relative_humidity_2m,apparent_temperature,weather_code," \
-		     "wind_speed_10m"
-#define DAILY_VARS "weather_code,temperature_2m_max,temperature_2m_min,precipitation_sum," \
-		   "precipitation_probability_max"
+#define CURRENT_VARS                                                                               \
+	"temperature_2m,relative_humidity_2m,apparent_temperature,weather_code,"                   \
+	"wind_speed_10m"
+#define DAILY_VARS                                                                                 \
+	"weather_code,temperature_2m_max,temperature_2m_min,precipitation_sum,"                    \
+	"precipitation_probability_max"
 
 void openmeteo_forecast_init(struct openmeteo_forecast *f)
 {
@@ -166,8 +168,8 @@ int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
 	return 0;
 }
 
-int openmeteo_geocode(const struct openmeteo_opts *o, const char *name,
-		      struct openmeteo_place *p, struct err *e)
+int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct openmeteo_place *p,
+		      struct err *e)
 {
 	const char *base = o->geocoding_url ? o->geocoding_url : OPENMETEO_GEOCODING_URL;
 	char *esc = http_escape(name), *url, *body;
@@ -176,8 +178,7 @@ int openmeteo_geocode(const struct openmeteo_opts *o, const char *name,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	url = xasprintf("%s?name=%s&count=1&language=%s&format=json", base, esc,
-			openmeteo_lang(o));
+	url = xasprintf("%s?name=%s&count=1&language=%s&format=json", base, esc, openmeteo_lang(o));
 	free(esc);
 	ret = get(o, url, &body, e);
 	if (ret == 0) {
@@ -219,7 +220,8 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 
 	f->timezone = json_strdup(doc, "timezone");
 	f->utc_offset = isnan(json_num(doc, "utc_offset_seconds"))
-				? 0 : (long)json_num(doc, "utc_offset_seconds");
+				? 0
+				: (long)json_num(doc, "utc_offset_seconds");
 	f->time = json_strdup(cur, "time");
 	f->temp = json_num(cur, "temperature_2m");
 	f->feels_like = json_num(cur, "apparent_temperature");
@@ -274,9 +276,11 @@ int openmeteo_forecast(const struct openmeteo_opts *o, double latitude, double l
 	openmeteo_coord(la, sizeof(la), latitude);
 	openmeteo_coord(lo, sizeof(lo), longitude);
 	url = xasprintf("%s?latitude=%s&longitude=%s&current=" CURRENT_VARS "&daily=" DAILY_VARS
-			"&timezone=auto&forecast_days=%d%s", base, la, lo, openmeteo_days(o),
+			"&timezone=auto&forecast_days=%d%s",
+			base, la, lo, openmeteo_days(o),
 			imperial ? "&temperature_unit=fahrenheit&wind_speed_unit=mph"
-				   "&precipitation_unit=inch" : "");
+				   "&precipitation_unit=inch"
+				 : "");
 	ret = get(o, url, &doc, e);
 	if (ret == 0) {
 		ret = openmeteo_forecast_parse(doc, f, &why);

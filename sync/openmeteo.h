@@ -34,48 +34,48 @@
 #include "err.h"
 
 #define OPENMETEO_GEOCODING_URL "https://geocoding-api.open-meteo.com/v1/search"
-#define OPENMETEO_FORECAST_URL "https://api.open-meteo.com/v1/forecast"
-#define OPENMETEO_DEFAULT_DAYS 3
-#define OPENMETEO_MAX_DAYS 16
+#define OPENMETEO_FORECAST_URL	"https://api.open-meteo.com/v1/forecast"
+#define OPENMETEO_DEFAULT_DAYS	3
+#define OPENMETEO_MAX_DAYS	16
 
 enum openmeteo_units { OPENMETEO_METRIC, OPENMETEO_IMPERIAL };
 
 struct openmeteo_opts {
-	const char *geocoding_url;	/* NULL: OPENMETEO_GEOCODING_URL */
-	const char *forecast_url;	/* NULL: OPENMETEO_FORECAST_URL */
-	enum openmeteo_units units;	/* imperial: °F, mph, inch */
-	int days;			/* 1..16; 0: 3 */
-	const char *lang;		/* place names' language ("en", "ru"); NULL: "en" */
-	long timeout_ms;		/* per request; 0: http default (10 s) */
-	int max_retries;		/* 0: http default (2); -1: none */
-	long backoff_ms;		/* 0: http default */
+	const char *geocoding_url;  /* NULL: OPENMETEO_GEOCODING_URL */
+	const char *forecast_url;   /* NULL: OPENMETEO_FORECAST_URL */
+	enum openmeteo_units units; /* imperial: °F, mph, inch */
+	int days;		    /* 1..16; 0: 3 */
+	const char *lang;	    /* place names' language ("en", "ru"); NULL: "en" */
+	long timeout_ms;	    /* per request; 0: http default (10 s) */
+	int max_retries;	    /* 0: http default (2); -1: none */
+	long backoff_ms;	    /* 0: http default */
 };
 
 /* A place as the geocoding API found it. */
 struct openmeteo_place {
-	char *name;		/* "Berlin" */
-	char *admin1;		/* "Land Berlin" or NULL */
-	char *country;		/* "Germany" or NULL */
-	char *country_code;	/* "DE" or NULL */
-	char *timezone;		/* IANA id or NULL */
+	char *name;	    /* "Berlin" */
+	char *admin1;	    /* "Land Berlin" or NULL */
+	char *country;	    /* "Germany" or NULL */
+	char *country_code; /* "DE" or NULL */
+	char *timezone;	    /* IANA id or NULL */
 	double latitude, longitude;
 };
 
 struct openmeteo_day {
-	char date[11];		/* YYYY-MM-DD, local to the place */
-	int code;		/* WMO weather code, -1 unknown */
-	double tmax, tmin;	/* temperature */
-	double precip;		/* precipitation sum */
-	double precip_prob;	/* % */
+	char date[11];	    /* YYYY-MM-DD, local to the place */
+	int code;	    /* WMO weather code, -1 unknown */
+	double tmax, tmin;  /* temperature */
+	double precip;	    /* precipitation sum */
+	double precip_prob; /* % */
 };
 
 struct openmeteo_forecast {
-	char *timezone;		/* the forecast's zone (timezone=auto) */
-	long utc_offset;	/* seconds east of UTC at forecast time */
+	char *timezone;	 /* the forecast's zone (timezone=auto) */
+	long utc_offset; /* seconds east of UTC at forecast time */
 	/* Current conditions. */
-	char *time;		/* local "YYYY-MM-DDTHH:MM" */
+	char *time; /* local "YYYY-MM-DDTHH:MM" */
 	double temp, feels_like, humidity, wind;
-	int code;		/* WMO weather code, -1 unknown */
+	int code; /* WMO weather code, -1 unknown */
 	/* Units as the API states them: "°C", "km/h", "mm". */
 	char temp_unit[16], wind_unit[16], precip_unit[16];
 	int ndays;
@@ -94,8 +94,8 @@ void openmeteo_coord(char *buf, size_t n, double v);
  * openmeteo_place_release, also after an error).  An unknown place fails
  * with ERR_NOTFOUND ("no such place").
  */
-int openmeteo_geocode(const struct openmeteo_opts *o, const char *name,
-		      struct openmeteo_place *p, struct err *e);
+int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct openmeteo_place *p,
+		      struct err *e);
 
 /* Fill p from one geocoding result (or any object with its field names:
  * name, admin1, country, country_code, timezone, latitude, longitude);

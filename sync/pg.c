@@ -16,13 +16,14 @@
 #include <time.h>
 
 /* The libpq functions nestor calls, resolved by dlsym. */
-#define PQ_FUNCS(X)                                                                         \
-	X(PQconnectStartParams) X(PQconnectPoll) X(PQstatus) X(PQerrorMessage) X(PQsocket)   \
-	X(PQfinish) X(PQsetnonblocking) X(PQsendQuery) X(PQsendQueryParams) X(PQflush)       \
-	X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQresultStatus)                       \
-	X(PQresultErrorMessage) X(PQntuples) X(PQnfields) X(PQgetvalue) X(PQgetisnull)       \
-	X(PQclear) X(PQnotifies) X(PQfreemem) X(PQescapeIdentifier) X(PQescapeLiteral)       \
-	X(PQencryptPasswordConn) X(PQsetNoticeProcessor)
+#define PQ_FUNCS(X)                                                                                \
+	X(PQconnectStartParams)                                                                    \
+	X(PQconnectPoll) X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQfinish) X(PQsetnonblocking) \
+		X(PQsendQuery) X(PQsendQueryParams) X(PQflush) X(PQconsumeInput) X(PQisBusy)       \
+			X(PQgetResult) X(PQresultStatus) X(PQresultErrorMessage) X(PQntuples)      \
+				X(PQnfields) X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQnotifies) \
+					X(PQfreemem) X(PQescapeIdentifier) X(PQescapeLiteral)      \
+						X(PQencryptPasswordConn) X(PQsetNoticeProcessor)
 #define PQ_DECL(f) __typeof__(f) *f;
 static struct {
 	PQ_FUNCS(PQ_DECL)
@@ -48,10 +49,10 @@ static int load(struct err *e)
 	h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return err_set(e, ERR_FAIL, "cannot load libpq (%s); install libpq5", dlerror());
-#define PQ_LOAD(f)                                                                          \
-	if (!(*(void **)(&pq.f) = dlsym(h, #f))) {                                           \
-		dlclose(h);                                                                  \
-		return err_set(e, ERR_FAIL, "libpq has no %s; it is too old", #f);           \
+#define PQ_LOAD(f)                                                                                 \
+	if (!(*(void **)(&pq.f) = dlsym(h, #f))) {                                                 \
+		dlclose(h);                                                                        \
+		return err_set(e, ERR_FAIL, "libpq has no %s; it is too old", #f);                 \
 	}
 	PQ_FUNCS(PQ_LOAD)
 #undef PQ_LOAD
@@ -70,10 +71,10 @@ struct pg {
 	enum pg_op op;
 	short want;
 	bool flushing, notified;
-	PGresult *res;   /* the last result with rows (or the command's) */
-	char *error;     /* the first error of the operation */
+	PGresult *res; /* the last result with rows (or the command's) */
+	char *error;   /* the first error of the operation */
 	char role[64];
-	char *device;    /* pull: own device, whose rows carry no data */
+	char *device; /* pull: own device, whose rows carry no data */
 };
 
 /* One line of libpq's message: no newline, no control characters. */
@@ -180,19 +181,14 @@ static void take_notifies(struct pg *p)
 static int advance_connect(struct pg *p, struct err *e)
 {
 	switch (pq.PQconnectPoll(p->conn)) {
-	case PGRES_POLLING_READING:
-		p->want = POLLIN;
-		return 0;
-	case PGRES_POLLING_WRITING:
-		p->want = POLLOUT;
-		return 0;
+	case PGRES_POLLING_READING: p->want = POLLIN; return 0;
+	case PGRES_POLLING_WRITING: p->want = POLLOUT; return 0;
 	case PGRES_POLLING_OK:
 		if (pq.PQsetnonblocking(p->conn, 1) != 0)
 			return fail(e, "connect", pq.PQerrorMessage(p->conn));
 		p->state = PG_IDLE;
 		return 1;
-	default:
-		return fail(e, "connect", pq.PQerrorMessage(p->conn));
+	default: return fail(e, "connect", pq.PQerrorMessage(p->conn));
 	}
 }
 
@@ -253,10 +249,8 @@ static int advance_query(struct pg *p, struct err *e)
 int pg_advance(struct pg *p, struct err *e)
 {
 	switch (p->state) {
-	case PG_CONNECTING:
-		return advance_connect(p, e);
-	case PG_BUSY:
-		return advance_query(p, e);
+	case PG_CONNECTING: return advance_connect(p, e);
+	case PG_BUSY: return advance_query(p, e);
 	default:
 		if (!pq.PQconsumeInput(p->conn))
 			return fail(e, NULL, pq.PQerrorMessage(p->conn));
@@ -344,8 +338,7 @@ static int exec_wait(struct pg *p, const char *sql, int timeout_ms, struct err *
 	return pg_wait(p, timeout_ms, e) == 1 ? 0 : -1;
 }
 
-int pg_hello_result(struct pg *p, char *role, size_t len, bool *bypass, bool *schema,
-		    struct err *e)
+int pg_hello_result(struct pg *p, char *role, size_t len, bool *bypass, bool *schema, struct err *e)
 {
 	PGresult *r = result(p, OP_HELLO, 3, e);
 
@@ -394,7 +387,8 @@ int pg_push_send(struct pg *p, const char *device, const char *name, const char 
 {
 	const char *params[3] = { changes, device, name };
 
-	return send_query(p, OP_PUSH, "SELECT nestor.push($1::jsonb, $2::text, $3::text)", 3, params, e);
+	return send_query(p, OP_PUSH, "SELECT nestor.push($1::jsonb, $2::text, $3::text)", 3,
+			  params, e);
 }
 
 int pg_push_result(struct pg *p, long *stored, struct err *e)
@@ -407,8 +401,7 @@ int pg_push_result(struct pg *p, long *stored, struct err *e)
 	return 0;
 }
 
-int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit,
-		 struct err *e)
+int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit, struct err *e)
 {
 	char cur[32], lim[16];
 	const char *params[2] = { cur, lim };
@@ -417,14 +410,15 @@ int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit,
 	snprintf(lim, sizeof(lim), "%d", limit);
 	free(p->device);
 	p->device = xstrdup(device);
-	return send_query(p, OP_PULL,
-			  "SELECT c.seq, c.device, coalesce(d.name, ''), c.entity, c.gid,"
-			  " c.deleted, c.data::text, c.vers::text, c.base::text"
-			  " FROM (SELECT * FROM nestor.changes WHERE seq > $1::bigint"
-			  "  ORDER BY seq LIMIT $2::integer) AS c"
-			  " LEFT JOIN nestor.devices AS d ON d.owner = c.owner AND d.device = c.device"
-			  " ORDER BY c.seq",
-			  2, params, e);
+	return send_query(
+		p, OP_PULL,
+		"SELECT c.seq, c.device, coalesce(d.name, ''), c.entity, c.gid,"
+		" c.deleted, c.data::text, c.vers::text, c.base::text"
+		" FROM (SELECT * FROM nestor.changes WHERE seq > $1::bigint"
+		"  ORDER BY seq LIMIT $2::integer) AS c"
+		" LEFT JOIN nestor.devices AS d ON d.owner = c.owner AND d.device = c.device"
+		" ORDER BY c.seq",
+		2, params, e);
 }
 
 /* Text from the server for a change: printable, bounded. */
@@ -523,9 +517,11 @@ int pg_deliver_claim(struct pg *p, const char *job, long long occurrence, const 
 		"  now() + $5::integer * interval '1 second')"
 		" ON CONFLICT (owner, job, occurrence, channel) DO UPDATE SET"
 		"  device = EXCLUDED.device, lease_until = EXCLUDED.lease_until, at = now()"
-		" WHERE d.state = 'claimed' AND (d.device = EXCLUDED.device OR d.lease_until < now())"
+		" WHERE d.state = 'claimed' AND (d.device = EXCLUDED.device OR d.lease_until < "
+		"now())"
 		" RETURNING 1)"
-		" SELECT (SELECT count(*) FROM claim) > 0, coalesce((SELECT coalesce(v.name, d.device)"
+		" SELECT (SELECT count(*) FROM claim) > 0, coalesce((SELECT coalesce(v.name, "
+		"d.device)"
 		"  FROM nestor.deliveries d LEFT JOIN nestor.devices v ON v.owner = d.owner"
 		"  AND v.device = d.device WHERE d.job = $1 AND d.occurrence = $2::bigint"
 		"  AND d.channel = $3), '')",
@@ -560,13 +556,14 @@ int pg_deliver_done(struct pg *p, const char *job, long long occurrence, const c
 			   job, occurrence, channel, device, timeout_ms, e);
 }
 
-int pg_deliver_release(struct pg *p, const char *job, long long occurrence,
-		       const char *channel, const char *device, int timeout_ms, struct err *e)
+int pg_deliver_release(struct pg *p, const char *job, long long occurrence, const char *channel,
+		       const char *device, int timeout_ms, struct err *e)
 {
-	return deliver_end(p,
-			   "DELETE FROM nestor.deliveries WHERE job = $1 AND occurrence = $2::bigint"
-			   " AND channel = $3 AND device = $4 AND state = 'claimed'",
-			   job, occurrence, channel, device, timeout_ms, e);
+	return deliver_end(
+		p,
+		"DELETE FROM nestor.deliveries WHERE job = $1 AND occurrence = $2::bigint"
+		" AND channel = $3 AND device = $4 AND state = 'claimed'",
+		job, occurrence, channel, device, timeout_ms, e);
 }
 
 int pg_init(struct pg *p, int timeout_ms, int *from, int *to, struct err *e)
@@ -575,11 +572,12 @@ int pg_init(struct pg *p, int timeout_ms, int *from, int *to, struct err *e)
 	int v, n = pg_schema_version();
 
 	*from = *to = 0;
-	if (exec_wait(p,
-		      "BEGIN; CREATE SCHEMA IF NOT EXISTS nestor;"
-		      " CREATE TABLE IF NOT EXISTS nestor.schema_version (version integer NOT NULL);"
-		      " LOCK TABLE nestor.schema_version IN EXCLUSIVE MODE",
-		      timeout_ms, e) < 0)
+	if (exec_wait(
+		    p,
+		    "BEGIN; CREATE SCHEMA IF NOT EXISTS nestor;"
+		    " CREATE TABLE IF NOT EXISTS nestor.schema_version (version integer NOT NULL);"
+		    " LOCK TABLE nestor.schema_version IN EXCLUSIVE MODE",
+		    timeout_ms, e) < 0)
 		goto fail;
 	r = query_wait(p, "SELECT coalesce(max(version), 0) FROM nestor.schema_version", 0, NULL,
 		       timeout_ms, e);
@@ -588,7 +586,8 @@ int pg_init(struct pg *p, int timeout_ms, int *from, int *to, struct err *e)
 	v = *from = *to = atoi(pq.PQgetvalue(r, 0, 0));
 	if (v > n) {
 		err_set(e, ERR_FAIL,
-			"server: schema version %d is newer than this nestor knows (%d); upgrade nestor",
+			"server: schema version %d is newer than this nestor knows (%d); upgrade "
+			"nestor",
 			v, n);
 		goto fail;
 	}
@@ -616,8 +615,7 @@ fail:
 	return -1;
 }
 
-int pg_role_add(struct pg *p, const char *role, const char *password, int timeout_ms,
-		struct err *e)
+int pg_role_add(struct pg *p, const char *role, const char *password, int timeout_ms, struct err *e)
 {
 	const char *params[1] = { role };
 	char *id = pq.PQescapeIdentifier(p->conn, role, strlen(role));
@@ -640,8 +638,9 @@ int pg_role_add(struct pg *p, const char *role, const char *password, int timeou
 	if (!r)
 		goto out;
 	exists = pq.PQntuples(r) > 0;
-	sql = xasprintf("%s ROLE %s LOGIN%s%s; GRANT nestor_users TO %s", exists ? "ALTER" : "CREATE",
-			id, qhash ? " PASSWORD " : "", qhash ? qhash : "", id);
+	sql = xasprintf("%s ROLE %s LOGIN%s%s; GRANT nestor_users TO %s",
+			exists ? "ALTER" : "CREATE", id, qhash ? " PASSWORD " : "",
+			qhash ? qhash : "", id);
 	rc = exec_wait(p, sql, timeout_ms, e);
 	free(sql);
 out:

@@ -83,8 +83,7 @@ int pg_push_result(struct pg *p, long *stored, struct err *e);
 /* The change log after cursor, at most limit rows.  *changes: the changes
  * of other devices (each with "seq", "device", "device_name"), checked;
  * *last: the highest seq read (own changes included), cursor when none. */
-int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit,
-		 struct err *e);
+int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit, struct err *e);
 int pg_pull_result(struct pg *p, struct cJSON **changes, long long *last, struct err *e);
 
 /*
@@ -100,8 +99,8 @@ int pg_deliver_claim(struct pg *p, const char *job, long long occurrence, const 
 		     size_t len, struct err *e);
 int pg_deliver_done(struct pg *p, const char *job, long long occurrence, const char *channel,
 		    const char *device, int timeout_ms, struct err *e);
-int pg_deliver_release(struct pg *p, const char *job, long long occurrence,
-		       const char *channel, const char *device, int timeout_ms, struct err *e);
+int pg_deliver_release(struct pg *p, const char *job, long long occurrence, const char *channel,
+		       const char *device, int timeout_ms, struct err *e);
 
 /* Blocking administration (a role that may create schemas and roles). */
 /* Create or migrate the schema: *from and *to the versions before and after. */

@@ -26,14 +26,14 @@ typedef int (*sse_event_fn)(void *arg, const char *type, const char *data, size_
 struct sse_parser {
 	sse_event_fn on_event;
 	void *arg;
-	struct sbuf line;  /* an incomplete line carried over from the last piece */
-	struct sbuf data;  /* data lines of the current event */
-	struct sbuf type;  /* its event type */
+	struct sbuf line; /* an incomplete line carried over from the last piece */
+	struct sbuf data; /* data lines of the current event */
+	struct sbuf type; /* its event type */
 	bool have_data;
-	bool skip_lf;      /* the last piece ended in CR: an LF now is its pair */
-	size_t events;     /* events dispatched so far */
-	size_t max_event;  /* a line or an event's data over this many bytes stops
-			    * the parser (too_big set, sse_feed returns -1); 0: no limit */
+	bool skip_lf;	  /* the last piece ended in CR: an LF now is its pair */
+	size_t events;	  /* events dispatched so far */
+	size_t max_event; /* a line or an event's data over this many bytes stops
+			   * the parser (too_big set, sse_feed returns -1); 0: no limit */
 	bool too_big;
 };
 

@@ -8,12 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_SLEEP 60    /* look again at least once a minute (clock changes) */
-#define LOCK_RETRY 5     /* a daemon that stops hands reminders over within 5 s */
+#define MAX_SLEEP   60 /* look again at least once a minute (clock changes) */
+#define LOCK_RETRY  5  /* a daemon that stops hands reminders over within 5 s */
 #define ERROR_RETRY 30
 
-static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
-			  struct err *e)
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct alarm *a = arg;
 
@@ -128,7 +127,8 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 		return -1;
 	a->tui_lock = notify_tui_attach(ctx->db_path);
 	if (a->tui_lock < 0)
-		log_warn("tui: cannot take the tui channel's lock: reminders for it wait for a TUI");
+		log_warn(
+			"tui: cannot take the tui channel's lock: reminders for it wait for a TUI");
 	a->db_path = ctx->db_path;
 	sched_opts_init(&a->opts, ctx->cfg);
 	routine_sched(&a->opts, ctx->cfg);

@@ -33,17 +33,17 @@ struct alarm {
 	const char *db_path;
 	struct sched_opts opts;
 	struct notify_opts notify;
-	int lock;             /* the scheduler lock, -1 while a daemon holds it */
-	time_t due;           /* run the scheduler at */
-	bool poke;            /* run it as soon as the thread is free */
+	int lock;   /* the scheduler lock, -1 while a daemon holds it */
+	time_t due; /* run the scheduler at */
+	bool poke;  /* run it as soon as the thread is free */
 	time_t lock_retry;
-	long next;            /* set by a scheduler run: seconds to the next job, -1 none */
-	struct syncer *sync;  /* global channels, with a server (the thread's) */
+	long next;	     /* set by a scheduler run: seconds to the next job, -1 none */
+	struct syncer *sync; /* global channels, with a server (the thread's) */
 	struct config *cfg;
-	long long last_job;   /* the last popup, on the scheduler thread: one a occurrence */
+	long long last_job; /* the last popup, on the scheduler thread: one a occurrence */
 	time_t last_occurrence;
-	int tui_lock;         /* the tui channel's lock, held while open */
-	long long inbox_after; /* the last job_runs row the inbox has seen */
+	int tui_lock;		  /* the tui channel's lock, held while open */
+	long long inbox_after;	  /* the last job_runs row the inbox has seen */
 	pthread_mutex_t own_lock; /* guards own: popups the scheduler thread made */
 	struct {
 		long long job;

@@ -259,18 +259,10 @@ static int draw_entry(struct chat *c, WINDOW *w, size_t i, int y, int h, int wid
 		return p.y + 1;
 	}
 	switch (e->role) {
-	case CHAT_USER:
-		p.label_attr = theme_attr(TH_USER);
-		break;
-	case CHAT_ASSISTANT:
-		p.label_attr = theme_attr(TH_ASSISTANT);
-		break;
-	case CHAT_INFO:
-		p.attr = theme_attr(TH_INFO);
-		break;
-	default:
-		p.attr = theme_attr(TH_ERROR);
-		break;
+	case CHAT_USER: p.label_attr = theme_attr(TH_USER); break;
+	case CHAT_ASSISTANT: p.label_attr = theme_attr(TH_ASSISTANT); break;
+	case CHAT_INFO: p.attr = theme_attr(TH_INFO); break;
+	default: p.attr = theme_attr(TH_ERROR); break;
 	}
 	lw = p.label ? wrap_width(p.label, strlen(p.label)) + 2 : 0;
 	wrap_lines(e->text, width - lw, p.label ? width - INDENT : width, paint, &p);

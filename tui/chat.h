@@ -23,8 +23,8 @@
 enum chat_role {
 	CHAT_USER,
 	CHAT_ASSISTANT,
-	CHAT_TOOL,  /* one compact line: "-> reminder.add tomorrow 17:00 'call mom'" */
-	CHAT_INFO,  /* what a slash command printed; notices */
+	CHAT_TOOL, /* one compact line: "-> reminder.add tomorrow 17:00 'call mom'" */
+	CHAT_INFO, /* what a slash command printed; notices */
 	CHAT_ERROR,
 };
 
@@ -43,9 +43,9 @@ struct chat {
 	struct chat_entry *e; /* entries live in e[head, head + n) */
 	size_t head, n, cap;
 	int scroll;
-	int width; /* of the last draw */
-	bool streaming; /* the newest assistant entry is still growing */
-	bool more;      /* the loader may have older entries */
+	int width;	 /* of the last draw */
+	bool streaming;	 /* the newest assistant entry is still growing */
+	bool more;	 /* the loader may have older entries */
 	char *assistant; /* the label of assistant entries */
 	chat_loader_fn load;
 	void *load_arg;

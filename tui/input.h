@@ -18,7 +18,7 @@
 struct input {
 	wchar_t *buf; /* the line; buf[len] == 0 */
 	size_t len, cap, cur;
-	size_t first; /* first character shown (see input_view) */
+	size_t first;  /* first character shown (see input_view) */
 	wchar_t *kill; /* the last killed text, for Ctrl-Y */
 	char **hist;   /* oldest first */
 	size_t nhist, hist_max;

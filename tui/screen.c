@@ -151,8 +151,9 @@ unsigned screen_signals(void)
 
 	while ((n = read(sigpipe[0], buf, sizeof(buf))) > 0)
 		for (ssize_t i = 0; i < n; i++)
-			mask |= buf[i] == 'w' ? SCREEN_RESIZE : buf[i] == 'i' ? SCREEN_INTERRUPT
-									       : SCREEN_QUIT;
+			mask |= buf[i] == 'w'	? SCREEN_RESIZE
+				: buf[i] == 'i' ? SCREEN_INTERRUPT
+						: SCREEN_QUIT;
 	return mask;
 }
 

@@ -21,7 +21,7 @@
 enum screen_signal {
 	SCREEN_RESIZE = 1 << 0,
 	SCREEN_INTERRUPT = 1 << 1, /* Ctrl-C */
-	SCREEN_QUIT = 1 << 2,      /* SIGTERM, SIGHUP */
+	SCREEN_QUIT = 1 << 2,	   /* SIGTERM, SIGHUP */
 };
 
 int screen_open(bool color, struct err *e);

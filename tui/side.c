@@ -72,8 +72,7 @@ static int load_tasks(struct side_section *sec, struct store *st, time_t now, st
 	return 0;
 }
 
-static int load_reminders(struct side_section *sec, struct store *st, time_t now,
-			  struct err *e)
+static int load_reminders(struct side_section *sec, struct store *st, time_t now, struct err *e)
 {
 	struct reminder *rs;
 	size_t n;
@@ -84,7 +83,8 @@ static int load_reminders(struct side_section *sec, struct store *st, time_t now
 		char when[24] = "";
 
 		if (rs[i].has_at)
-			reltime_format(RELTIME_SHORT, NULL, rs[i].at, false, now, when, sizeof(when));
+			reltime_format(RELTIME_SHORT, NULL, rs[i].at, false, now, when,
+				       sizeof(when));
 		add_line(sec, when, rs[i].text);
 	}
 	reminder_list_free(rs, n);
@@ -123,7 +123,8 @@ int side_load(struct side *s, struct store *st, time_t now, struct err *e)
 {
 	for (int i = 0; i < SIDE_SECTIONS; i++)
 		clear_section(&s->sec[i]);
-	if (load_agenda(&s->sec[SEC_AGENDA], st, now, e) < 0 || load_reminders(&s->sec[SEC_REMINDERS], st, now, e) < 0)
+	if (load_agenda(&s->sec[SEC_AGENDA], st, now, e) < 0 ||
+	    load_reminders(&s->sec[SEC_REMINDERS], st, now, e) < 0)
 		return -1;
 	return load_tasks(&s->sec[SEC_TASKS], st, now, e);
 }

@@ -12,15 +12,15 @@
 #include <time.h>
 
 struct status_info {
-	const char *assistant; /* "nestor" */
-	const char *backend;   /* "offline", "llm" */
+	const char *assistant;	/* "nestor" */
+	const char *backend;	/* "offline", "llm" */
 	long long conversation; /* 0: a new one */
-	const char *sched;     /* "reminders here", "daemon", ... or NULL */
-	const char *sync;      /* or NULL */
-	bool attention;        /* health.h: `nestor status` would exit 1 */
-	bool busy;             /* a reply is being written */
-	bool scrolled;         /* the chat is scrolled back */
-	const char *notice;    /* or NULL */
+	const char *sched;	/* "reminders here", "daemon", ... or NULL */
+	const char *sync;	/* or NULL */
+	bool attention;		/* health.h: `nestor status` would exit 1 */
+	bool busy;		/* a reply is being written */
+	bool scrolled;		/* the chat is scrolled back */
+	const char *notice;	/* or NULL */
 	bool notice_error;
 	time_t now;
 };

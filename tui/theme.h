@@ -18,11 +18,11 @@ enum theme_item {
 	TH_TOOL,      /* "-> reminder.add ..." */
 	TH_INFO,      /* output of slash commands, notices */
 	TH_ERROR,
-	TH_STATUS,    /* the status line */
-	TH_HEADING,   /* side pane section titles */
-	TH_TIME,      /* times in the side pane */
-	TH_POPUP,     /* popup border and title */
-	TH_BORDER,    /* the line between chat and side pane */
+	TH_STATUS,  /* the status line */
+	TH_HEADING, /* side pane section titles */
+	TH_TIME,    /* times in the side pane */
+	TH_POPUP,   /* popup border and title */
+	TH_BORDER,  /* the line between chat and side pane */
 	TH_COUNT
 };
 

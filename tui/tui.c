@@ -33,9 +33,9 @@
 #include <unistd.h>
 
 #define SIDE_MIN_COLS 100 /* the side pane shows by itself from this width */
-#define NOTICE_SECS 5
-#define HISTORY_MAX 1000
-#define RECHECK_MS 100
+#define NOTICE_SECS   5
+#define HISTORY_MAX   1000
+#define RECHECK_MS    100
 
 enum side_pref { SIDE_AUTO, SIDE_ON, SIDE_OFF };
 
@@ -46,11 +46,11 @@ struct tui {
 	struct side side;
 	struct popups popups;
 	struct worker *worker;
-	struct alarm alarm;     /* the scheduler, on its own thread */
-	struct dbwatch *watch;  /* NULL: poll data_version every second */
+	struct alarm alarm;	 /* the scheduler, on its own thread */
+	struct dbwatch *watch;	 /* NULL: poll data_version every second */
 	struct timespec recheck; /* look at data_version again then (0: no need) */
-	struct tuicmd cmd; /* turns and slash commands on the worker */
-	char **queue;      /* lines sent while the worker was busy */
+	struct tuicmd cmd;	 /* turns and slash commands on the worker */
+	char **queue;		 /* lines sent while the worker was busy */
 	size_t nqueue;
 	WINDOW *wchat, *wside, *winput, *wstatus;
 	enum side_pref side_pref;
@@ -349,7 +349,8 @@ static void answer_popup(struct tui *t, wint_t ch, bool fkey)
 		} else {
 			char when[24];
 
-			reltime_format(RELTIME_SHORT, NULL, at, false, wallclock_now(), when, sizeof(when));
+			reltime_format(RELTIME_SHORT, NULL, at, false, wallclock_now(), when,
+				       sizeof(when));
 			notice(t, false, "snoozed until %s", when);
 			refresh_side(t);
 			alarm_tick(&t->alarm, wallclock_now(), true);
@@ -460,28 +461,30 @@ static void key(struct tui *t, wint_t ch, bool fkey)
 		return;
 	}
 	switch (ch) {
-	case '\r': case '\n': submit(t); break;
+	case '\r':
+	case '\n': submit(t); break;
 	case 27: escape(t); break;
 	case '\t': complete(t); break;
-	case 1: input_home(&t->in); break;           /* Ctrl-A */
-	case 2: input_left(&t->in); break;           /* Ctrl-B */
-	case 3: interrupt(t); break;                 /* Ctrl-C (when not a signal) */
-	case 4:                                      /* Ctrl-D */
+	case 1: input_home(&t->in); break; /* Ctrl-A */
+	case 2: input_left(&t->in); break; /* Ctrl-B */
+	case 3: interrupt(t); break;	   /* Ctrl-C (when not a signal) */
+	case 4:				   /* Ctrl-D */
 		if (input_empty(&t->in))
 			t->quit = true;
 		else
 			input_delete(&t->in);
 		break;
-	case 5: input_end(&t->in); break;            /* Ctrl-E */
-	case 6: input_right(&t->in); break;          /* Ctrl-F */
-	case 8: case 127: input_backspace(&t->in); break;
-	case 11: input_kill_end(&t->in); break;      /* Ctrl-K */
-	case 12: clearok(curscr, TRUE); break;       /* Ctrl-L */
-	case 14: input_hist_next(&t->in); break;     /* Ctrl-N */
-	case 16: input_hist_prev(&t->in); break;     /* Ctrl-P */
-	case 21: input_kill_start(&t->in); break;    /* Ctrl-U */
-	case 23: input_kill_word(&t->in); break;     /* Ctrl-W */
-	case 25: input_yank(&t->in); break;          /* Ctrl-Y */
+	case 5: input_end(&t->in); break;   /* Ctrl-E */
+	case 6: input_right(&t->in); break; /* Ctrl-F */
+	case 8:
+	case 127: input_backspace(&t->in); break;
+	case 11: input_kill_end(&t->in); break;	  /* Ctrl-K */
+	case 12: clearok(curscr, TRUE); break;	  /* Ctrl-L */
+	case 14: input_hist_next(&t->in); break;  /* Ctrl-N */
+	case 16: input_hist_prev(&t->in); break;  /* Ctrl-P */
+	case 21: input_kill_start(&t->in); break; /* Ctrl-U */
+	case 23: input_kill_word(&t->in); break;  /* Ctrl-W */
+	case 25: input_yank(&t->in); break;	  /* Ctrl-Y */
 	case '?':
 		if (input_empty(&t->in))
 			t->help = true;
@@ -594,10 +597,8 @@ static void loop(struct tui *t)
 {
 	while (!t->quit) {
 		struct pollfd fds[5] = {
-			{ STDIN_FILENO, POLLIN, 0 },
-			{ screen_fd(), POLLIN, 0 },
-			{ worker_fd(t->worker), POLLIN, 0 },
-			{ alarm_fd(&t->alarm), POLLIN, 0 },
+			{ STDIN_FILENO, POLLIN, 0 },	     { screen_fd(), POLLIN, 0 },
+			{ worker_fd(t->worker), POLLIN, 0 }, { alarm_fd(&t->alarm), POLLIN, 0 },
 			{ dbwatch_fd(t->watch), POLLIN, 0 },
 		};
 		unsigned sig;

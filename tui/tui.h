@@ -11,6 +11,6 @@
 #ifndef NESTOR_TUI_H
 #define NESTOR_TUI_H
 
-#include "cmd.h"	/* tui_main(), the `tui` command */
+#include "cmd.h" /* tui_main(), the `tui` command */
 
 #endif

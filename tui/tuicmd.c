@@ -45,11 +45,13 @@ static void prepend_message(struct chat *chat, const struct message *m)
 		cJSON *calls = m->tool_calls ? cJSON_Parse(m->tool_calls) : NULL;
 
 		for (int i = cJSON_GetArraySize(calls) - 1; i >= 0; i--) {
-			const cJSON *fn = cJSON_GetObjectItem(cJSON_GetArrayItem(calls, i), "function");
+			const cJSON *fn =
+				cJSON_GetObjectItem(cJSON_GetArrayItem(calls, i), "function");
 			const cJSON *name = cJSON_GetObjectItem(fn, "name");
 			const cJSON *args = cJSON_GetObjectItem(fn, "arguments");
-			char *line = chat_tool_line(cJSON_IsString(name) ? name->valuestring : "?",
-						    cJSON_IsString(args) ? args->valuestring : NULL);
+			char *line =
+				chat_tool_line(cJSON_IsString(name) ? name->valuestring : "?",
+					       cJSON_IsString(args) ? args->valuestring : NULL);
 
 			chat_prepend(chat, CHAT_TOOL, line);
 			free(line);
@@ -184,8 +186,8 @@ static int run_turn(struct worker *w, void *arg)
 {
 	struct turn_job *j = arg;
 	struct err e = { 0, "" };
-	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, wallclock_now(), worker_sink(w),
-			     &e);
+	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, wallclock_now(),
+			     worker_sink(w), &e);
 
 	free(j->text);
 	free(j);
@@ -402,14 +404,9 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 			chat_add(c->chat, CHAT_ASSISTANT, ev->a);
 		chat_end_stream(c->chat);
 		break;
-	case WORKER_ERROR:
-		chat_add(c->chat, c->cancelled ? CHAT_INFO : CHAT_ERROR, ev->a);
-		break;
-	case WORKER_OUTPUT:
-		chat_add(c->chat, CHAT_INFO, ev->a);
-		break;
-	case WORKER_FIRED:
-		break;
+	case WORKER_ERROR: chat_add(c->chat, c->cancelled ? CHAT_INFO : CHAT_ERROR, ev->a); break;
+	case WORKER_OUTPUT: chat_add(c->chat, CHAT_INFO, ev->a); break;
+	case WORKER_FIRED: break;
 	case WORKER_FINISHED:
 		chat_end_stream(c->chat);
 		c->turn = c->got_text = c->cancelled = false;

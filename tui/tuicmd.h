@@ -32,17 +32,17 @@ struct tuicmd {
 	struct ctx *ctx;
 	struct chat *chat;
 	struct worker *worker;
-	struct store *wstore;   /* the worker thread's connection */
-	struct engine *engine;  /* on the worker during a turn, else the UI's */
-	long long conv;         /* the conversation shown; 0: a new one */
-	long long turn_conv;    /* the worker's copy while a turn runs */
-	long long oldest;       /* the oldest message paged in */
-	char assistant[64];     /* the assistant talked to, and its backend */
+	struct store *wstore;  /* the worker thread's connection */
+	struct engine *engine; /* on the worker during a turn, else the UI's */
+	long long conv;	       /* the conversation shown; 0: a new one */
+	long long turn_conv;   /* the worker's copy while a turn runs */
+	long long oldest;      /* the oldest message paged in */
+	char assistant[64];    /* the assistant talked to, and its backend */
 	char backend[12];
-	bool turn;              /* the worker runs a turn (not a command) */
-	bool got_text;          /* the running turn has streamed text */
-	bool cancelled;         /* Esc or Ctrl-C asked the running turn to stop */
-	char **names; /* "/help", "/task", ...: completion of the first word */
+	bool turn;	/* the worker runs a turn (not a command) */
+	bool got_text;	/* the running turn has streamed text */
+	bool cancelled; /* Esc or Ctrl-C asked the running turn to stop */
+	char **names;	/* "/help", "/task", ...: completion of the first word */
 };
 
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,

@@ -18,13 +18,13 @@
 #include "engine.h"
 
 enum worker_kind {
-	WORKER_TEXT,        /* a: reply text as it streams */
+	WORKER_TEXT,	    /* a: reply text as it streams */
 	WORKER_TOOL_CALL,   /* a: tool name, b: arguments (JSON) */
 	WORKER_TOOL_RESULT, /* a: tool name, b: result (JSON) */
-	WORKER_REPLY,       /* a: the whole reply (end of a turn) */
-	WORKER_ERROR,       /* a: the message */
-	WORKER_OUTPUT,      /* a: what a command printed */
-	WORKER_FIRED,       /* id: a reminder's job, a: title, b: text */
+	WORKER_REPLY,	    /* a: the whole reply (end of a turn) */
+	WORKER_ERROR,	    /* a: the message */
+	WORKER_OUTPUT,	    /* a: what a command printed */
+	WORKER_FIRED,	    /* id: a reminder's job, a: title, b: text */
 	WORKER_FINISHED,    /* rc: the job's return value */
 };
 

@@ -13,8 +13,8 @@
 
 enum err_code {
 	ERR_OK = 0,
-	ERR_FAIL = 1,  /* runtime failure: exit 1 */
-	ERR_USAGE = 2, /* bad arguments or input: exit 2 */
+	ERR_FAIL = 1,	  /* runtime failure: exit 1 */
+	ERR_USAGE = 2,	  /* bad arguments or input: exit 2 */
 	ERR_NOTFOUND = 3, /* unknown id: exit 1 */
 };
 
@@ -24,8 +24,7 @@ struct err {
 };
 
 /* Set code and message; always returns -1 so callers can `return err_set(...)`. */
-int err_set(struct err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int err_vset(struct err *e, int code, const char *fmt, va_list ap);
 /* Put "PREFIX: " in front of the current message. */
 void err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -58,9 +58,9 @@ void *module_lib_sym(const char *soname, const char *symbol, void **slot);
  *		MODULE_CALL("net", http_transfer, e, rq, resp, e);
  *	}
  */
-#define MODULE_CALL(mod, f, e, ...)                                          \
-	static void *module_slot_;                                           \
-	__typeof__(f) *module_fn_ = (__typeof__(f) *)module_sym(mod, #f, &module_slot_, e); \
+#define MODULE_CALL(mod, f, e, ...)                                                                \
+	static void *module_slot_;                                                                 \
+	__typeof__(f) *module_fn_ = (__typeof__(f) *)module_sym(mod, #f, &module_slot_, e);        \
 	return module_fn_ ? module_fn_(__VA_ARGS__) : -1
 
 /* The directory modules are loaded from, newly allocated: the executable's

@@ -49,7 +49,7 @@ int paths_mkdir(const char *dir, struct err *e)
 	char *tmp = xstrdup(dir), *s;
 	int rc = 0;
 
-	for (s = tmp + 1; ; s++) {
+	for (s = tmp + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 

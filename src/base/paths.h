@@ -13,8 +13,8 @@
 
 struct paths {
 	char *config_dir, *config; /* config file */
-	char *data_dir, *db;       /* database */
-	char *state_dir, *log;     /* log file; REPL history lives beside it */
+	char *data_dir, *db;	   /* database */
+	char *state_dir, *log;	   /* log file; REPL history lives beside it */
 };
 
 /* Fill p from the environment.  Creates nothing. */

@@ -18,7 +18,10 @@ struct sbuf {
 	char *buf;
 	size_t len, cap;
 };
-#define SBUF_INIT { NULL, 0, 0 }
+#define SBUF_INIT                                                                                  \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 void sbuf_init(struct sbuf *sb);
 void sbuf_release(struct sbuf *sb);
 void sbuf_add(struct sbuf *sb, const char *data, size_t n);

@@ -37,8 +37,10 @@ static long decode(const unsigned char *s, size_t n, size_t *len)
 		}
 		/* overlong, surrogate and too-high forms show in the second byte */
 		if ((s[i] & 0xc0) != 0x80 ||
-		    (i == 1 && need == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) ||
-		    (i == 1 && need == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f)))) {
+		    (i == 1 && need == 3 &&
+		     ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) ||
+		    (i == 1 && need == 4 &&
+		     ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f)))) {
 			*len = i;
 			return -1;
 		}
@@ -126,13 +128,11 @@ int utf8_check_field(const char *what, const char *s, size_t max, struct err *e)
 	n = strlen(s);
 	while (i < n) {
 		if (decode((const unsigned char *)s + i, n - i, &len) < 0)
-			return err_set(e, ERR_USAGE, "%s: not valid UTF-8 (byte %zu)", what,
-				       i + 1);
+			return err_set(e, ERR_USAGE, "%s: not valid UTF-8 (byte %zu)", what, i + 1);
 		i += len;
 	}
 	if (max && n > max)
-		return err_set(e, ERR_USAGE, "%s: too long (%zu bytes, at most %zu)", what, n,
-			       max);
+		return err_set(e, ERR_USAGE, "%s: too long (%zu bytes, at most %zu)", what, n, max);
 	return 0;
 }
 

@@ -35,11 +35,11 @@ static void on_sigint(int sig)
 /* Collects the turn for --json, or prints the reply as it arrives. */
 struct ask_sink {
 	struct ctx *ctx;
-	cJSON *calls; /* [{"name","arguments","result"}] */
-	char *reply;  /* the whole reply, at done */
-	bool printed; /* some reply text went out */
-	struct sbuf reasoning;      /* the model's, every step's */
-	bool step_done;             /* a tool ran since the last reasoning */
+	cJSON *calls;		      /* [{"name","arguments","result"}] */
+	char *reply;		      /* the whole reply, at done */
+	bool printed;		      /* some reply text went out */
+	struct sbuf reasoning;	      /* the model's, every step's */
+	bool step_done;		      /* a tool ran since the last reasoning */
 	long long prompt, completion; /* summed token counts; -1: none reported */
 };
 
@@ -234,8 +234,7 @@ static void print_args(FILE *f, const char *schema)
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
 
 	fprintf(f, "      args:");
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "properties"))
-	{
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "properties")) {
 		bool required = false;
 		const cJSON *r;
 

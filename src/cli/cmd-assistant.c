@@ -16,9 +16,22 @@
 #include <string.h>
 
 enum {
-	OPT_BACKEND = 256, OPT_BASE_URL, OPT_MODEL, OPT_KEY_SECRET, OPT_NO_KEY, OPT_PROMPT,
-	OPT_PROMPT_FILE, OPT_TOOLS, OPT_ALL_TOOLS, OPT_TEMPERATURE, OPT_NO_TEMPERATURE,
-	OPT_BUDGET, OPT_DEFAULT, OPT_NAME, OPT_MAX_TOKENS, OPT_NO_MAX_TOKENS,
+	OPT_BACKEND = 256,
+	OPT_BASE_URL,
+	OPT_MODEL,
+	OPT_KEY_SECRET,
+	OPT_NO_KEY,
+	OPT_PROMPT,
+	OPT_PROMPT_FILE,
+	OPT_TOOLS,
+	OPT_ALL_TOOLS,
+	OPT_TEMPERATURE,
+	OPT_NO_TEMPERATURE,
+	OPT_BUDGET,
+	OPT_DEFAULT,
+	OPT_NAME,
+	OPT_MAX_TOKENS,
+	OPT_NO_MAX_TOKENS,
 };
 
 static const struct option assistant_opts[] = {
@@ -68,8 +81,9 @@ static int parse_tools(struct ctx *ctx, const char *list, char **out)
 			free(name);
 			if (!known) {
 				sbuf_release(&sb);
-				return cmd_usage(ctx, "unknown tool \"%.*s\" in --tools (see nestor tools)",
-						 (int)len, p);
+				return cmd_usage(
+					ctx, "unknown tool \"%.*s\" in --tools (see nestor tools)",
+					(int)len, p);
 			}
 		}
 		if (sb.len)
@@ -106,7 +120,8 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 		return -1;
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f)
-		return err_set(&ctx->err, ERR_FAIL, "unable to read '%s': %s", path, strerror(errno));
+		return err_set(&ctx->err, ERR_FAIL, "unable to read '%s': %s", path,
+			       strerror(errno));
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		sbuf_add(&sb, buf, n);
 	if (f != stdin)
@@ -130,27 +145,20 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 		switch (c) {
 		case OPT_BACKEND:
 			if (assistant_backend_parse(optarg, &a->backend) < 0)
-				return cmd_usage(ctx, "--backend must be offline or llm (got \"%s\")",
+				return cmd_usage(ctx,
+						 "--backend must be offline or llm (got \"%s\")",
 						 optarg);
 			*backend_set = true;
 			break;
-		case OPT_BASE_URL:
-			set_str(&a->base_url, optarg);
-			break;
-		case OPT_MODEL:
-			set_str(&a->model, optarg);
-			break;
+		case OPT_BASE_URL: set_str(&a->base_url, optarg); break;
+		case OPT_MODEL: set_str(&a->model, optarg); break;
 		case OPT_KEY_SECRET:
 			if (secret_check_name(optarg, &ctx->err) < 0)
 				return -1;
 			set_str(&a->key_secret, optarg);
 			break;
-		case OPT_NO_KEY:
-			set_str(&a->key_secret, NULL);
-			break;
-		case OPT_PROMPT:
-			set_str(&a->system_prompt, optarg);
-			break;
+		case OPT_NO_KEY: set_str(&a->key_secret, NULL); break;
+		case OPT_PROMPT: set_str(&a->system_prompt, optarg); break;
 		case OPT_PROMPT_FILE:
 			if (read_prompt_file(ctx, optarg, &a->system_prompt) < 0)
 				return -1;
@@ -159,47 +167,41 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 			if (parse_tools(ctx, optarg, &a->tools) < 0)
 				return -1;
 			break;
-		case OPT_ALL_TOOLS:
-			set_str(&a->tools, NULL);
-			break;
+		case OPT_ALL_TOOLS: set_str(&a->tools, NULL); break;
 		case OPT_TEMPERATURE:
 			if (parse_number(ctx, "--temperature", optarg, &v) < 0)
 				return -1;
 			a->has_temperature = true;
 			a->temperature = v;
 			break;
-		case OPT_NO_TEMPERATURE:
-			a->has_temperature = false;
-			break;
+		case OPT_NO_TEMPERATURE: a->has_temperature = false; break;
 		case OPT_BUDGET:
 			if (parse_number(ctx, "--token-budget", optarg, &v) < 0)
 				return -1;
 			if (v != (int)v)
-				return cmd_usage(ctx, "--token-budget must be a whole number (got \"%s\")",
-						 optarg);
+				return cmd_usage(
+					ctx, "--token-budget must be a whole number (got \"%s\")",
+					optarg);
 			a->token_budget = (int)v;
 			break;
 		case OPT_MAX_TOKENS:
 			if (parse_number(ctx, "--max-tokens", optarg, &v) < 0)
 				return -1;
 			if (v != (int)v || v < 1 || v > 1000000)
-				return cmd_usage(ctx, "--max-tokens must be a whole number from 1 to "
-						      "1000000 (got \"%s\")", optarg);
+				return cmd_usage(ctx,
+						 "--max-tokens must be a whole number from 1 to "
+						 "1000000 (got \"%s\")",
+						 optarg);
 			a->max_tokens = (int)v;
 			break;
-		case OPT_NO_MAX_TOKENS:
-			a->max_tokens = 0;
-			break;
-		case OPT_DEFAULT:
-			*make_default = true;
-			break;
+		case OPT_NO_MAX_TOKENS: a->max_tokens = 0; break;
+		case OPT_DEFAULT: *make_default = true; break;
 		case OPT_NAME:
 			if (!new_name)
 				return cmd_usage(ctx, "unknown option '--name'");
 			*new_name = optarg;
 			break;
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	return 0;
@@ -279,10 +281,13 @@ static int assistant_cmd_list(struct ctx *ctx, int argc, char **argv)
 			cJSON_AddItemToArray(arr, json_assistant(&list[i]));
 		cmd_print_json(ctx, arr);
 	} else {
-		fprintf(ctx->out, "  %-16s %-8s %-20s %s\n", "NAME", "BACKEND", "MODEL", "BASE URL");
+		fprintf(ctx->out, "  %-16s %-8s %-20s %s\n", "NAME", "BACKEND", "MODEL",
+			"BASE URL");
 		for (size_t i = 0; i < n; i++)
-			fprintf(ctx->out, "%c %-16s %-8s %-20s %s\n", list[i].is_default ? '*' : ' ',
-				list[i].name, assistant_backend_name(list[i].backend), list[i].model ? list[i].model : "-",
+			fprintf(ctx->out, "%c %-16s %-8s %-20s %s\n",
+				list[i].is_default ? '*' : ' ', list[i].name,
+				assistant_backend_name(list[i].backend),
+				list[i].model ? list[i].model : "-",
 				list[i].base_url ? list[i].base_url : "-");
 	}
 	assistant_list_free(list, n);
@@ -535,7 +540,7 @@ static int assistant_cmd_test(struct ctx *ctx, int argc, char **argv)
 		for (int i = 0; i < PROBE_CHECKS; i++)
 			fprintf(ctx->out, "  %-13s %s%s%s%s\n", r.check[i].name,
 				state_word(r.check[i].state),
-				!r.check[i].detail[0]		    ? ""
+				!r.check[i].detail[0]		? ""
 				: r.check[i].state == PROBE_YES ? " ("
 								: ": ",
 				r.check[i].detail,
@@ -546,7 +551,8 @@ static int assistant_cmd_test(struct ctx *ctx, int argc, char **argv)
 		else if (probe_ok(&r))
 			fprintf(ctx->out, "  %-13s not reported\n", "usage");
 		if (r.reasoning)
-			fprintf(ctx->out, "  %-13s the model sends its reasoning apart\n", "reasoning");
+			fprintf(ctx->out, "  %-13s the model sends its reasoning apart\n",
+				"reasoning");
 	}
 	if (rc == 0 && !probe_ok(&r)) {
 		int i = 0;
@@ -560,9 +566,9 @@ static int assistant_cmd_test(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-#define ASSISTANT_FLAGS                                                                 \
-	"[--backend offline|llm] [--base-url URL] [--model M] [--key-secret SECRET]" \
-	" [--prompt TEXT|--prompt-file F] [--tools LIST] [--temperature T]"          \
+#define ASSISTANT_FLAGS                                                                            \
+	"[--backend offline|llm] [--base-url URL] [--model M] [--key-secret SECRET]"               \
+	" [--prompt TEXT|--prompt-file F] [--tools LIST] [--temperature T]"                        \
 	" [--token-budget N] [--max-tokens N] [--default]"
 
 const struct cmd cmd_assistant_verbs[] = {
@@ -570,10 +576,12 @@ const struct cmd cmd_assistant_verbs[] = {
 	  CMD_NEEDS_DB, assistant_cmd_add, NULL },
 	{ "list", "[--json]", "every assistant; * marks the default", CMD_NEEDS_DB,
 	  assistant_cmd_list, NULL },
-	{ "show", "NAME [--json]", "one assistant's settings (the key's secret name, never the key)",
-	  CMD_NEEDS_DB, assistant_cmd_show, NULL },
-	{ "edit", "NAME [--name NEW] " ASSISTANT_FLAGS " [--no-key] [--all-tools] [--no-temperature]"
-		  " [--no-max-tokens]",
+	{ "show", "NAME [--json]",
+	  "one assistant's settings (the key's secret name, never the key)", CMD_NEEDS_DB,
+	  assistant_cmd_show, NULL },
+	{ "edit",
+	  "NAME [--name NEW] " ASSISTANT_FLAGS " [--no-key] [--all-tools] [--no-temperature]"
+	  " [--no-max-tokens]",
 	  "change an assistant", CMD_NEEDS_DB, assistant_cmd_edit, NULL },
 	{ "rm", "NAME", "remove an assistant (not the default)", CMD_NEEDS_DB, assistant_cmd_rm,
 	  NULL },
@@ -582,7 +590,7 @@ const struct cmd cmd_assistant_verbs[] = {
 	{ "models", "[NAME] [--base-url URL] [--key-secret SECRET] [--json]",
 	  "the models a server offers (GET /models)", CMD_NEEDS_DB, assistant_cmd_models, NULL },
 	{ "test", "NAME [--json]",
-	  "one tiny request: reachable, key accepted, streaming, tool calls",
-	  CMD_NEEDS_DB, assistant_cmd_test, NULL },
+	  "one tiny request: reachable, key accepted, streaming, tool calls", CMD_NEEDS_DB,
+	  assistant_cmd_test, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };

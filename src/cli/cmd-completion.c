@@ -32,7 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_OPTS 48
+#define MAX_OPTS  48
 #define DYN_LIMIT 200
 
 static const char bash_driver[] =
@@ -41,10 +41,13 @@ static const char bash_driver[] =
 	"\tCOMPREPLY=()\n"
 	"\tcase $kind in\n"
 	"\t'') return ;;\n"
-	"\tfiles) COMPREPLY=($(compgen -f -- \"$cur\")); compopt -o filenames 2>/dev/null; return ;;\n"
-	"\t'='*) kind=${kind#=}; COMPREPLY=($(compgen -W \"${kind//,/ }\" -- \"$cur\")); return ;;\n"
+	"\tfiles) COMPREPLY=($(compgen -f -- \"$cur\")); compopt -o filenames 2>/dev/null; return "
+	";;\n"
+	"\t'='*) kind=${kind#=}; COMPREPLY=($(compgen -W \"${kind//,/ }\" -- \"$cur\")); return "
+	";;\n"
 	"\tesac\n"
-	"\t_nestor_pick \"$(_nestor_static \"$kind\" || command \"$_nestor_cmd\" \"${_nestor_db[@]}\" __complete \"$kind\" 2>/dev/null)\" \"$cur\"\n"
+	"\t_nestor_pick \"$(_nestor_static \"$kind\" || command \"$_nestor_cmd\" "
+	"\"${_nestor_db[@]}\" __complete \"$kind\" 2>/dev/null)\" \"$cur\"\n"
 	"}\n"
 	"\n"
 	"# _nestor_pick LINES CUR: the \"value<TAB>description\" lines that start with\n"
@@ -57,9 +60,11 @@ static const char bash_driver[] =
 	"\t\tvalue=${line%%\t*}\n"
 	"\t\t[[ $value == \"$2\"* ]] || continue\n"
 	"\t\tvalues+=(\"$value\")\n"
-	"\t\tif [[ $line == *\"\t\"* ]]; then shown+=(\"$value  (${line#*\t})\"); else shown+=(\"$value\"); fi\n"
+	"\t\tif [[ $line == *\"\t\"* ]]; then shown+=(\"$value  (${line#*\t})\"); else "
+	"shown+=(\"$value\"); fi\n"
 	"\tdone <<< \"$1\"\n"
-	"\tif [ ${#values[@]} -eq 1 ]; then COMPREPLY=(\"${values[0]}\"); else COMPREPLY=(\"${shown[@]}\"); fi\n"
+	"\tif [ ${#values[@]} -eq 1 ]; then COMPREPLY=(\"${values[0]}\"); else "
+	"COMPREPLY=(\"${shown[@]}\"); fi\n"
 	"}\n"
 	"\n"
 	"_nestor() {\n"
@@ -71,7 +76,8 @@ static const char bash_driver[] =
 	"\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 	"\t\tw=${COMP_WORDS[i]}\n"
 	"\t\tcase $w in\n"
-	"\t\t--db|--config) _nestor_db+=(\"$w\" \"${COMP_WORDS[i+1]}\"); i=$((i + 1)); continue ;;\n"
+	"\t\t--db|--config) _nestor_db+=(\"$w\" \"${COMP_WORDS[i+1]}\"); i=$((i + 1)); continue "
+	";;\n"
 	"\t\t--db=*|--config=*) _nestor_db+=(\"$w\"); continue ;;\n"
 	"\t\tesac\n"
 	"\t\t_nestor_spec \"$cmd\" \"$verb\"\n"
@@ -81,7 +87,8 @@ static const char bash_driver[] =
 	"\t\tfi\n"
 	"\t\tif [ -z \"$cmd\" ]; then\n"
 	"\t\t\tcmd=$w\n"
-	"\t\telif [ -z \"$verb\" ] && [ $npos -eq 0 ] && [[ $'\\n'$_nestor_v == *$'\\n'\"$w\t\"* ]]; then\n"
+	"\t\telif [ -z \"$verb\" ] && [ $npos -eq 0 ] && [[ $'\\n'$_nestor_v == *$'\\n'\"$w\t\"* "
+	"]]; then\n"
 	"\t\t\tverb=$w\n"
 	"\t\telse\n"
 	"\t\t\tnpos=$((npos + 1))\n"
@@ -114,7 +121,8 @@ static const char zsh_driver[] =
 	"\tfiles) _files; return ;;\n"
 	"\t'='*) kind=${kind#=}; cands=(${(s:,:)kind}); compadd -a cands; return ;;\n"
 	"\tesac\n"
-	"\t_nestor_describe \"$(_nestor_static $kind || command $_nestor_cmd $_nestor_db __complete $kind 2>/dev/null)\"\n"
+	"\t_nestor_describe \"$(_nestor_static $kind || command $_nestor_cmd $_nestor_db "
+	"__complete $kind 2>/dev/null)\"\n"
 	"}\n"
 	"\n"
 	"# _nestor_describe LINES: \"value<TAB>description\" lines as candidates.\n"
@@ -124,7 +132,8 @@ static const char zsh_driver[] =
 	"\tfor line in ${(f)1}; do\n"
 	"\t\tvalue=${line%%$'\\t'*}\n"
 	"\t\tvalue=${value//:/\\\\:}\n"
-	"\t\tif [[ $line == *$'\\t'* ]]; then cands+=(\"$value:${line#*$'\\t'}\"); else cands+=(\"$value\"); fi\n"
+	"\t\tif [[ $line == *$'\\t'* ]]; then cands+=(\"$value:${line#*$'\\t'}\"); else "
+	"cands+=(\"$value\"); fi\n"
 	"\tdone\n"
 	"\t(( ${#cands} )) && _describe -t values 'nestor' cands\n"
 	"}\n"
@@ -249,16 +258,20 @@ static bool choices(const char *meta, char *out, size_t len)
 }
 
 /* The kind of values a metavariable names after an option or alone. */
-static const char *meta_kind(const char *group, const char *option, const char *meta,
-			     char *buf, size_t len)
+static const char *meta_kind(const char *group, const char *option, const char *meta, char *buf,
+			     size_t len)
 {
 	static const struct {
 		const char *group, *meta, *kind;
 	} ids[] = {
-		{ "task", "ID", "tasks" },	   { "remind", "ID", "reminders" },
-		{ "routine", "ID", "routines" },   { "event", "ID", "events" },
-		{ "history", "ID", "conversations" }, { "jobs", "ID", "jobs" },
-		{ "assistant", "NAME", "assistants" }, { "config", "KEY", "keys" },
+		{ "task", "ID", "tasks" },
+		{ "remind", "ID", "reminders" },
+		{ "routine", "ID", "routines" },
+		{ "event", "ID", "events" },
+		{ "history", "ID", "conversations" },
+		{ "jobs", "ID", "jobs" },
+		{ "assistant", "NAME", "assistants" },
+		{ "config", "KEY", "keys" },
 		{ NULL, "COMMAND", "commands" },
 	};
 	static const struct {
@@ -325,7 +338,8 @@ static size_t parse_usage(const char *group, const char *usage, struct opt *o, c
 	for (size_t i = 0; i < n; i++) {
 		char *it = items[i];
 
-		if (it[0] == '-' && (isalpha((unsigned char)it[1]) || it[1] == '-') && no < MAX_OPTS) {
+		if (it[0] == '-' && (isalpha((unsigned char)it[1]) || it[1] == '-') &&
+		    no < MAX_OPTS) {
 			struct opt *op = &o[no++];
 			bool value = i + 1 < n && items[i + 1][0] && items[i + 1][0] != '-' &&
 				     strcmp(items[i + 1], "|") && !opened[i + 1];
@@ -333,7 +347,7 @@ static size_t parse_usage(const char *group, const char *usage, struct opt *o, c
 			snprintf(op->name, sizeof(op->name), "%s", it);
 			/* kind may point into op->choices */
 			op->kind = value ? meta_kind(group, it, items[i + 1], op->choices,
-						      sizeof(op->choices))
+						     sizeof(op->choices))
 					 : NULL;
 			i += value;
 		} else if (!*pos && it[0] && strcmp(it, "|")) {
@@ -373,8 +387,8 @@ static void add_quoted(struct sbuf *sb, const char *text)
 }
 
 /* One case of _nestor_spec for bash and zsh. */
-static void spec_case(struct sbuf *sb, const char *key, const struct cmd *verbs,
-		      const char *group, const char *usage, bool global)
+static void spec_case(struct sbuf *sb, const char *key, const struct cmd *verbs, const char *group,
+		      const char *usage, bool global)
 {
 	struct opt o[MAX_OPTS];
 	struct sbuf v = SBUF_INIT, opts = SBUF_INIT, vals = SBUF_INIT;
@@ -465,8 +479,7 @@ static void fish_option(struct sbuf *sb, const char *cond, const struct opt *o)
 		sbuf_adds(sb, " -x -a '");
 		add_words(sb, o->kind + 1);
 		sbuf_adds(sb, "'\n");
-	}
-	else if (*o->kind)
+	} else if (*o->kind)
 		sbuf_addf(sb, " -x -a '(__nestor_dyn %s)'\n", o->kind);
 	else
 		sbuf_adds(sb, " -x\n");
@@ -488,8 +501,7 @@ static void fish_usage(struct sbuf *sb, const char *group, const char *words, co
 		sbuf_addf(sb, "complete -c nestor -n '%s' -a '", cond);
 		add_words(sb, pos + 1);
 		sbuf_adds(sb, "'\n");
-	}
-	else if (*pos)
+	} else if (*pos)
 		sbuf_addf(sb, "complete -c nestor -n '%s' -a '(__nestor_dyn %s)'\n", cond, pos);
 }
 
@@ -524,7 +536,8 @@ static void fish_tables(struct sbuf *sb)
 			fish_usage(sb, c->name, c->name, c->usage);
 	}
 	/* values that never change, for __nestor_dyn */
-	sbuf_adds(sb, "\nfunction __nestor_static\n\tswitch $argv[1]\n\t\tcase channels\n\t\t\tprintf '%s\\n'");
+	sbuf_adds(sb, "\nfunction __nestor_static\n\tswitch $argv[1]\n\t\tcase "
+		      "channels\n\t\t\tprintf '%s\\n'");
 	for (const char *const *ch = notify_channels; *ch; ch++)
 		sbuf_addf(sb, " %s", *ch);
 	sbuf_adds(sb, "\n\t\tcase keys\n\t\t\tprintf '%s\\n'");
@@ -543,12 +556,14 @@ int cmd_completion(struct ctx *ctx, int argc, char **argv)
 	const char *shell;
 
 	if (argc != 2)
-		return cmd_usage(ctx, argc < 2 ? "missing SHELL (bash, zsh or fish)"
-					       : "unexpected argument \"%s\"",
+		return cmd_usage(ctx,
+				 argc < 2 ? "missing SHELL (bash, zsh or fish)"
+					  : "unexpected argument \"%s\"",
 				 argv[argc < 2 ? 0 : 2]);
 	shell = argv[1];
 	if (!strcmp(shell, "bash")) {
-		sbuf_adds(&sb, "# bash completion for nestor, made by `nestor completion bash`\n\n");
+		sbuf_adds(&sb,
+			  "# bash completion for nestor, made by `nestor completion bash`\n\n");
 		sh_tables(&sb);
 		sbuf_adds(&sb, bash_driver);
 	} else if (!strcmp(shell, "zsh")) {
@@ -557,7 +572,8 @@ int cmd_completion(struct ctx *ctx, int argc, char **argv)
 		sh_tables(&sb);
 		sbuf_adds(&sb, zsh_driver);
 	} else if (!strcmp(shell, "fish")) {
-		sbuf_adds(&sb, "# fish completion for nestor, made by `nestor completion fish`\n\n");
+		sbuf_adds(&sb,
+			  "# fish completion for nestor, made by `nestor completion fish`\n\n");
 		sbuf_adds(&sb, fish_driver);
 		fish_tables(&sb);
 	} else {
@@ -706,9 +722,9 @@ int cmd_complete(struct ctx *ctx, int argc, char **argv)
 		const char *kind;
 		int (*fn)(struct ctx *ctx, struct err *e);
 	} kinds[] = {
-		{ "tasks", dyn_tasks },	    { "reminders", dyn_reminders },
-		{ "routines", dyn_routines }, { "jobs", dyn_jobs },
-		{ "events", dyn_events },   { "conversations", dyn_conversations },
+		{ "tasks", dyn_tasks },		  { "reminders", dyn_reminders },
+		{ "routines", dyn_routines },	  { "jobs", dyn_jobs },
+		{ "events", dyn_events },	  { "conversations", dyn_conversations },
 		{ "assistants", dyn_assistants },
 	};
 	struct err e = { 0, "" };

@@ -24,7 +24,8 @@ static int config_cmd_set(struct ctx *ctx, int argc, char **argv)
 	struct err e = { 0, "" };
 
 	if (argc != 3)
-		return cmd_usage(ctx, argc < 3 ? "usage: config set KEY VALUE" : "too many arguments");
+		return cmd_usage(ctx,
+				 argc < 3 ? "usage: config set KEY VALUE" : "too many arguments");
 	if (config_set(ctx->cfg, argv[1], argv[2], &ctx->err) < 0)
 		return -1;
 	if (paths_mkdir(ctx->paths.config_dir, &e) < 0 &&

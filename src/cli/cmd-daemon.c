@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 #define MAX_SLEEP_MS 60000
-#define RECHECK_MS 100
+#define RECHECK_MS   100
 
 struct daemon {
 	struct ctx *ctx;
@@ -48,20 +48,18 @@ struct daemon {
 	struct notify_opts notify;
 	int sfd, lock;
 	struct dbwatch *watch;
-	struct syncer *sync;  /* NULL without server.postgres */
-	long long version;    /* data_version: others' commits */
+	struct syncer *sync; /* NULL without server.postgres */
+	long long version;   /* data_version: others' commits */
 };
 
-static int local_deliver(void *arg, const struct sched_fire *f, const char *channel,
-			 struct err *e)
+static int local_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct daemon *d = arg;
 
 	return notify_deliver(&d->notify, f, channel, e);
 }
 
-static int daemon_deliver(void *arg, const struct sched_fire *f, const char *channel,
-			  struct err *e)
+static int daemon_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct daemon *d = arg;
 	struct syncer_gate g = { d->sync, d->ctx->cfg, d->opts.lease, local_deliver, d };
@@ -164,7 +162,8 @@ static int run(struct daemon *d)
 	bool again = false;
 
 	for (;;) {
-		struct pollfd p[3] = { { d->sfd, POLLIN, 0 }, { dbwatch_fd(d->watch), POLLIN, 0 },
+		struct pollfd p[3] = { { d->sfd, POLLIN, 0 },
+				       { dbwatch_fd(d->watch), POLLIN, 0 },
 				       { -1, 0, 0 } };
 		time_t now = wallclock_now();
 		long delay, sync_ms = -1;
@@ -176,7 +175,8 @@ static int run(struct daemon *d)
 			p[2].fd = syncer_fd(d->sync);
 			p[2].events = syncer_events(d->sync);
 		}
-		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) < 0) {
+		if (sched_run_due(d->ctx->store, &d->opts, now, &del, &delay, NULL, &d->ctx->err) <
+		    0) {
 			log_error("scheduler: %s", d->ctx->err.msg);
 			delay = 5;
 		}

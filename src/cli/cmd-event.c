@@ -15,8 +15,20 @@
 #define DAY 86400
 
 enum {
-	OPT_AT = 256, OPT_END, OPT_FOR, OPT_ALL_DAY, OPT_TZ, OPT_LOCATION, OPT_NOTES,
-	OPT_EVERY, OPT_NO_REPEAT, OPT_CALENDAR, OPT_SUMMARY, OPT_ONLY, OPT_FROM, OPT_TO,
+	OPT_AT = 256,
+	OPT_END,
+	OPT_FOR,
+	OPT_ALL_DAY,
+	OPT_TZ,
+	OPT_LOCATION,
+	OPT_NOTES,
+	OPT_EVERY,
+	OPT_NO_REPEAT,
+	OPT_CALENDAR,
+	OPT_SUMMARY,
+	OPT_ONLY,
+	OPT_FROM,
+	OPT_TO,
 };
 
 static const struct option event_opts[] = {
@@ -486,8 +498,8 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-#define EVENT_OPTS_USAGE                                                               \
-	"[--end WHEN | --for DURATION] [--all-day] [--tz TZID] [--location TEXT]" \
+#define EVENT_OPTS_USAGE                                                                           \
+	"[--end WHEN | --for DURATION] [--all-day] [--tz TZID] [--location TEXT]"                  \
 	" [--notes TEXT] [--every RULE] [--calendar NAME]"
 
 const struct cmd cmd_event_verbs[] = {
@@ -496,8 +508,8 @@ const struct cmd cmd_event_verbs[] = {
 	{ "show", "ID [--json]", "show one event", CMD_NEEDS_DB, event_cmd_show, NULL },
 	{ "edit", "ID [--summary TEXT] [--at WHEN] " EVENT_OPTS_USAGE " [--no-repeat]",
 	  "change an event (a series as a whole)", CMD_NEEDS_DB, event_cmd_edit, NULL },
-	{ "rm", "ID [--only DATE]", "delete an event, or one occurrence of a series",
-	  CMD_NEEDS_DB, event_cmd_rm, NULL },
+	{ "rm", "ID [--only DATE]", "delete an event, or one occurrence of a series", CMD_NEEDS_DB,
+	  event_cmd_rm, NULL },
 	{ "search", "TEXT... [--json]", "events whose summary, location or notes contain TEXT",
 	  CMD_NEEDS_DB, event_cmd_search, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },

@@ -74,8 +74,8 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 
 			fmt_stamp(cs[i].updated_at, when, sizeof(when));
 			fprintf(ctx->out, "%4lld  %-16s  %-8s  %-10s  %4ld  ", cs[i].id, when,
-				conversation_channel_name(cs[i].channel), cs[i].assistant ? cs[i].assistant : "-",
-				cs[i].messages);
+				conversation_channel_name(cs[i].channel),
+				cs[i].assistant ? cs[i].assistant : "-", cs[i].messages);
 			print_line(ctx->out, cs[i].title, 60);
 			fputc('\n', ctx->out);
 		}
@@ -94,8 +94,7 @@ static void print_message(FILE *f, const struct message *m, const char *assistan
 	} else if (m->tool_calls) {
 		cJSON *calls = cJSON_Parse(m->tool_calls), *c;
 
-		cJSON_ArrayForEach(c, calls)
-		{
+		cJSON_ArrayForEach(c, calls) {
 			const cJSON *fn = cJSON_GetObjectItemCaseSensitive(c, "function");
 			const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
 			const cJSON *args = cJSON_GetObjectItemCaseSensitive(fn, "arguments");
@@ -139,8 +138,9 @@ static int history_show(struct ctx *ctx, int argc, char **argv)
 		char when[32];
 
 		fmt_stamp(c.created_at, when, sizeof(when));
-		fprintf(ctx->out, "conversation %lld (%s, %s, %s)\n", c.id, conversation_channel_name(c.channel),
-			c.assistant ? c.assistant : "-", when);
+		fprintf(ctx->out, "conversation %lld (%s, %s, %s)\n", c.id,
+			conversation_channel_name(c.channel), c.assistant ? c.assistant : "-",
+			when);
 		for (size_t i = 0; i < n; i++)
 			print_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");
 		if (c.usage.answers)

@@ -61,9 +61,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		return err_set(&ctx->err, ERR_FAIL, "cannot open '%s': %s", path, strerror(errno));
 	rc = ical_import_file(ctx->store, f,
 			      fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size
-										   : 0,
-			      cal, ctx->now, po.f ? progress : NULL, &po, &rep,
-			      &ctx->err);
+										: 0,
+			      cal, ctx->now, po.f ? progress : NULL, &po, &rep, &ctx->err);
 	if (f != stdin)
 		fclose(f);
 	if (po.drawn)
@@ -128,7 +127,8 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	/* without --to the window is open-ended, without --from too */
-	if ((from_s || to_s) && cmd_window(ctx, from_s ? from_s : "1970-01-02", to_s, &from, &to) < 0)
+	if ((from_s || to_s) &&
+	    cmd_window(ctx, from_s ? from_s : "1970-01-02", to_s, &from, &to) < 0)
 		return -1;
 	if (ical_export(ctx->store, from_s ? &from : NULL, to_s ? &to : NULL, cal, &text,
 			&ctx->err) < 0)

@@ -73,17 +73,10 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 			if (cmd_parse_at(ctx, optarg, &at) < 0)
 				return -1;
 			break;
-		case OPT_EVERY:
-			every = optarg;
-			break;
-		case OPT_CHANNEL:
-			channels = optarg;
-			break;
-		case OPT_TZ:
-			tzid = optarg;
-			break;
-		default:
-			return -1;
+		case OPT_EVERY: every = optarg; break;
+		case OPT_CHANNEL: channels = optarg; break;
+		case OPT_TZ: tzid = optarg; break;
+		default: return -1;
 		}
 	}
 	text = cmd_join_args(argc, argv, optind);
@@ -243,8 +236,9 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 
 	(void)delivered;
 	if (failed)
-		fprintf(ff->errout, "nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n",
-			f->kind, f->job_id, failed);
+		fprintf(ff->errout,
+			"nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n", f->kind,
+			f->job_id, failed);
 	if (ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)
 		return;
 	line = sched_fire_line(f);
@@ -274,7 +268,8 @@ static int dry_run(struct ctx *ctx)
 				fprintf(ctx->out, "would fire reminder %lld: %s\n", r.id, r.text);
 				reminder_release(&r);
 			} else {
-				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind, jobs[i].id);
+				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind,
+					jobs[i].id);
 			}
 		}
 	}
@@ -403,7 +398,8 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 				snprintf(conv, sizeof(conv), "conversation %lld",
 					 runs[i].conversation_id);
 			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  %s\n", runs[i].job_id,
-				due, ran, runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
+				due, ran, runs[i].channel ? runs[i].channel : "-",
+				job_result_name(runs[i].result),
 				runs[i].detail ? runs[i].detail : conv);
 			if (runs[i].output)
 				cmd_print_indented(ctx, runs[i].output, 6);

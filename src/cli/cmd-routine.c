@@ -40,8 +40,7 @@ void cmd_print_indented(struct ctx *ctx, const char *text, int indent)
 
 /* The options of add and edit into d; the words left are the request
  * (*request, caller frees; NULL when none). */
-static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d,
-		    char **request)
+static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d, char **request)
 {
 	int c;
 
@@ -49,27 +48,16 @@ static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *
 	*request = NULL;
 	while ((c = cmd_getopt(ctx, argc, argv, "", def_opts)) != -1) {
 		switch (c) {
-		case OPT_EVERY:
-			d->every = optarg;
-			break;
+		case OPT_EVERY: d->every = optarg; break;
 		case OPT_AT:
 			if (cmd_parse_at(ctx, optarg, &d->at) < 0)
 				return -1;
 			break;
-		case OPT_ASSISTANT:
-			d->assistant = optarg;
-			break;
-		case OPT_CHANNEL:
-			d->channels = optarg;
-			break;
-		case OPT_USER:
-			d->user = optarg;
-			break;
-		case OPT_TZ:
-			d->tzid = optarg;
-			break;
-		default:
-			return -1;
+		case OPT_ASSISTANT: d->assistant = optarg; break;
+		case OPT_CHANNEL: d->channels = optarg; break;
+		case OPT_USER: d->user = optarg; break;
+		case OPT_TZ: d->tzid = optarg; break;
+		default: return -1;
 		}
 	}
 	*request = cmd_join_args(argc, argv, optind);
@@ -183,7 +171,8 @@ static void show_text(struct ctx *ctx, const struct routine *r, const struct job
 	for (size_t i = 0; i < n; i++) {
 		char when[64];
 
-		reltime_format(RELTIME_PROSE, "en", runs[i].occurrence, false, ctx->now, when, sizeof(when));
+		reltime_format(RELTIME_PROSE, "en", runs[i].occurrence, false, ctx->now, when,
+			       sizeof(when));
 		fprintf(ctx->out, "  %-18s  %-9s  %-7s  %s", when,
 			runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
 			runs[i].detail ? runs[i].detail : "");
@@ -243,8 +232,7 @@ static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	d.request = *rest ? rest : NULL;
 	if (cmd_parse_id(ctx, request, &id) < 0)
 		goto out;
-	if (!d.request && !d.every && !d.at && !d.assistant && !d.channels && !d.tzid &&
-	    !d.user) {
+	if (!d.request && !d.every && !d.at && !d.assistant && !d.channels && !d.tzid && !d.user) {
 		cmd_usage(ctx, "nothing to change (give a REQUEST or an option)");
 		goto out;
 	}

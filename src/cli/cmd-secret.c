@@ -121,15 +121,17 @@ static int secret_cmd_list(struct ctx *ctx, int argc, char **argv)
 			cJSON *o = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(o, "name", list[i].name);
-			cJSON_AddStringToObject(o, "source",
-						list[i].from_env ? "environment" : "secret-service");
+			cJSON_AddStringToObject(
+				o, "source", list[i].from_env ? "environment" : "secret-service");
 			cJSON_AddItemToArray(arr, o);
 		}
 		cmd_print_json(ctx, arr);
 	} else {
 		if (why)
-			fprintf(ctx->errout, "nestor: secret list: no Secret Service (%s); "
-					"showing NESTOR_SECRET_* variables only\n", why);
+			fprintf(ctx->errout,
+				"nestor: secret list: no Secret Service (%s); "
+				"showing NESTOR_SECRET_* variables only\n",
+				why);
 		if (n == 0)
 			fprintf(ctx->out, "no secrets\n");
 		for (size_t i = 0; i < n; i++)

@@ -39,8 +39,8 @@ static int server_cmd_init(struct ctx *ctx, int argc, char **argv)
 	} else if (from == to) {
 		fprintf(ctx->out, "server schema is up to date (version %d)\n", to);
 	} else {
-		fprintf(ctx->out, "server schema %s version %d\n", from ? "migrated to" : "created at",
-			to);
+		fprintf(ctx->out, "server schema %s version %d\n",
+			from ? "migrated to" : "created at", to);
 	}
 	return 0;
 }
@@ -77,7 +77,8 @@ static int sync_cmd_round(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(ctx, j);
 	} else {
 		if (r.snapshot)
-			fprintf(ctx->out, "first sync: %ld rows queued for the server\n", r.snapshot);
+			fprintf(ctx->out, "first sync: %ld rows queued for the server\n",
+				r.snapshot);
 		fprintf(ctx->out, "pushed %ld, pulled %ld (%ld applied", r.pushed, r.pulled,
 			r.applied);
 		if (r.conflicts)
@@ -138,14 +139,16 @@ static int sync_cmd_status(struct ctx *ctx, int argc, char **argv)
 			cJSON_AddStringToObject(t, "target", n ? st[i].target : REPLICA_TARGET);
 			cJSON_AddNumberToObject(t, "pending", (double)pending);
 			if (pending)
-				cJSON_AddNumberToObject(t, "oldest_age",
-							(double)(ctx->now > oldest ? ctx->now - oldest : 0));
+				cJSON_AddNumberToObject(
+					t, "oldest_age",
+					(double)(ctx->now > oldest ? ctx->now - oldest : 0));
 			else
 				cJSON_AddNullToObject(t, "oldest_age");
 			cJSON_AddNumberToObject(t, "cursor", n ? (double)st[i].cursor : 0);
 			render_add_time(t, "last_ok", n && st[i].last_ok, n ? st[i].last_ok : 0);
 			render_add_str(t, "last_error", n ? st[i].last_error : NULL);
-			render_add_time(t, "last_error_at", n && st[i].last_error, n ? st[i].last_error_at : 0);
+			render_add_time(t, "last_error_at", n && st[i].last_error,
+					n ? st[i].last_error_at : 0);
 			cJSON_AddNumberToObject(t, "pushed", n ? (double)st[i].pushed : 0);
 			cJSON_AddNumberToObject(t, "pulled", n ? (double)st[i].pulled : 0);
 			cJSON_AddItemToArray(arr, t);
@@ -260,8 +263,8 @@ const struct cmd cmd_server_verbs[] = {
 
 const struct cmd cmd_sync_verbs[] = {
 	{ "status", "[--json]",
-	  "pending changes and the age of the oldest, cursor, last success and error",
-	  CMD_NEEDS_DB, sync_cmd_status, NULL },
+	  "pending changes and the age of the oldest, cursor, last success and error", CMD_NEEDS_DB,
+	  sync_cmd_status, NULL },
 	{ "conflicts", "[--limit N] [--json]",
 	  "local edits another device's later edit replaced, newest first", CMD_NEEDS_DB,
 	  sync_cmd_conflicts, NULL },

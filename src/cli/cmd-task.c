@@ -62,9 +62,7 @@ static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, 
 			if (parse_due(ctx, optarg, t) < 0)
 				return -1;
 			break;
-		case OPT_NO_DUE:
-			t->has_due = false;
-			break;
+		case OPT_NO_DUE: t->has_due = false; break;
 		case OPT_PRIORITY:
 			if (parse_priority(ctx, optarg, &t->priority) < 0)
 				return -1;
@@ -82,8 +80,7 @@ static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, 
 				return cmd_usage(ctx, "unknown option '--all'");
 			*all = true;
 			break;
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	return n;
@@ -164,7 +161,8 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 			char due[40];
 
 			fmt_due(&tasks[i], ctx->now, due, sizeof(due));
-			fprintf(ctx->out, "%4lld  %3d  %-16s  ", tasks[i].id, tasks[i].priority, due);
+			fprintf(ctx->out, "%4lld  %3d  %-16s  ", tasks[i].id, tasks[i].priority,
+				due);
 			if (all)
 				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
 			fprintf(ctx->out, "%s\n", tasks[i].title);
@@ -178,7 +176,8 @@ static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
 {
 	long long id = 0;
 
-	if (cmd_one_id(ctx, argc, argv, &id) < 0 || task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
+	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
+	    task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
 		fprintf(ctx->out, "task %lld done\n", id);

@@ -102,17 +102,21 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 		}
 		case OPT_LOCALE:
 			if (strcmp(optarg, "en") && strcmp(optarg, "ru") && *optarg)
-				return cmd_usage(ctx, "--locale must be en or ru (got \"%s\")", optarg);
+				return cmd_usage(ctx, "--locale must be en or ru (got \"%s\")",
+						 optarg);
 			free(u->locale);
 			u->locale = *optarg ? xstrdup(optarg) : NULL;
 			break;
 		case OPT_CHAT: {
 			char *end = optarg;
 
-			u->telegram_chat_id = strcmp(optarg, "none") ? strtoll(optarg, &end, 10) : 0;
-			if (strcmp(optarg, "none") && (end == optarg || *end || !u->telegram_chat_id))
-				return cmd_usage(ctx, "--telegram-chat wants a chat id or none (got \"%s\")",
-						 optarg);
+			u->telegram_chat_id =
+				strcmp(optarg, "none") ? strtoll(optarg, &end, 10) : 0;
+			if (strcmp(optarg, "none") &&
+			    (end == optarg || *end || !u->telegram_chat_id))
+				return cmd_usage(
+					ctx, "--telegram-chat wants a chat id or none (got \"%s\")",
+					optarg);
 			break;
 		}
 		case OPT_SETTING:
@@ -124,8 +128,7 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 				return cmd_usage(ctx, "unknown option '--password-stdin'");
 			*password_stdin = true;
 			break;
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 	return 0;
@@ -254,8 +257,8 @@ static int user_cmd_show(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(ctx, o);
 	} else {
 		print_user(ctx, &u, true);
-		fprintf(ctx->out, "tasks: %ld, reminders and jobs: %ld, conversations: %ld\n", d.tasks,
-			d.jobs, d.conversations);
+		fprintf(ctx->out, "tasks: %ld, reminders and jobs: %ld, conversations: %ld\n",
+			d.tasks, d.jobs, d.conversations);
 	}
 	user_release(&u);
 	return 0;
@@ -318,10 +321,11 @@ const struct cmd cmd_user_verbs[] = {
 	  "add a user (with a server: its PostgreSQL role, password from stdin)", CMD_NEEDS_DB,
 	  user_cmd_add, NULL },
 	{ "list", "[--json]", "the users of this store", CMD_NEEDS_DB, user_cmd_list, NULL },
-	{ "show", "NAME [--json]", "one user and how much data it has", CMD_NEEDS_DB,
-	  user_cmd_show, NULL },
-	{ "edit", "NAME [--name NEW] [--tz ZONE] [--locale en|ru] [--telegram-chat ID|none]"
-		  " [--setting KEY=VALUE]",
+	{ "show", "NAME [--json]", "one user and how much data it has", CMD_NEEDS_DB, user_cmd_show,
+	  NULL },
+	{ "edit",
+	  "NAME [--name NEW] [--tz ZONE] [--locale en|ru] [--telegram-chat ID|none]"
+	  " [--setting KEY=VALUE]",
 	  "change a user", CMD_NEEDS_DB, user_cmd_edit, NULL },
 	{ "rm", "NAME", "remove a user without data (with a server: disable its role)",
 	  CMD_NEEDS_DB, user_cmd_rm, NULL },

@@ -230,8 +230,8 @@ static void print_usage(FILE *f, const char *prefix, const struct cmd *c)
 		if (c->exec && c->usage)
 			fprintf(f, "  %-10s %s\n", "", c->usage);
 		for (const struct cmd *v = c->sub; v->name; v++)
-			fprintf(f, "  %-10s %s\n             %s\n", v->name, v->usage ? v->usage : "",
-				v->summary);
+			fprintf(f, "  %-10s %s\n             %s\n", v->name,
+				v->usage ? v->usage : "", v->summary);
 	} else {
 		fprintf(f, "usage: nestor %s%s%s%s\n\n%s\n", prefix, c->name, c->usage ? " " : "",
 			c->usage ? c->usage : "", c->summary);
@@ -240,7 +240,8 @@ static void print_usage(FILE *f, const char *prefix, const struct cmd *c)
 
 void cmd_help_all(FILE *f)
 {
-	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--user NAME] [--json] <command> [args]\n\n"
+	fprintf(f, "usage: nestor [--db PATH] [--config PATH] [--user NAME] [--json] <command> "
+		   "[args]\n\n"
 		   "commands:\n");
 	for (const struct cmd *c = cmd_table; c->name; c++)
 		if (!(c->flags & CMD_HIDDEN))
@@ -276,7 +277,8 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 /* --user, else server.user: whose rows the command reads and writes. */
 static int act_as(struct ctx *ctx)
 {
-	const char *name = ctx->user && *ctx->user ? ctx->user : config_get(ctx->cfg, "server.user");
+	const char *name =
+		ctx->user && *ctx->user ? ctx->user : config_get(ctx->cfg, "server.user");
 	struct user u;
 
 	/* `user add` makes the user server.user may already name */

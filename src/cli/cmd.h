@@ -34,20 +34,20 @@ enum cmd_flags {
 
 struct ctx {
 	struct paths paths;
-	const char *db_path;     /* --db or paths.db */
+	const char *db_path;	 /* --db or paths.db */
 	const char *config_path; /* --config or paths.config */
 	struct config *cfg;
-	struct store *store;     /* set when the command has CMD_NEEDS_DB */
-	bool json;               /* --json anywhere on the line */
-	time_t now;              /* one clock reading per invocation */
-	char name[64];           /* "task add": the prefix of error messages */
-	FILE *out;               /* stdout for the CLI; the REPL may redirect */
-	FILE *errout;            /* warnings, progress, a group's usage: stderr for the
+	struct store *store;	 /* set when the command has CMD_NEEDS_DB */
+	bool json;		 /* --json anywhere on the line */
+	time_t now;		 /* one clock reading per invocation */
+	char name[64];		 /* "task add": the prefix of error messages */
+	FILE *out;		 /* stdout for the CLI; the REPL may redirect */
+	FILE *errout;		 /* warnings, progress, a group's usage: stderr for the
 				  * CLI and the REPL; the TUI shows it in its chat */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
-	bool json_done;          /* the handler printed its --json answer, which
+	bool json_done;		 /* the handler printed its --json answer, which
 				  * says what failed: an error adds no JSON */
-	const char *user;        /* --user: who the device acts as (NULL: server.user) */
+	const char *user;	 /* --user: who the device acts as (NULL: server.user) */
 	struct err err;
 };
 
@@ -96,8 +96,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv);
 int cmd_export(struct ctx *ctx, int argc, char **argv);
 /* --from/--to into a window (default: today and the 6 days after); a --to
  * date includes that day. */
-int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from,
-	       time_t *to);
+int cmd_window(struct ctx *ctx, const char *from_s, const char *to_s, time_t *from, time_t *to);
 extern const struct cmd cmd_remind_verbs[];
 extern const struct cmd cmd_routine_verbs[];
 extern const struct cmd cmd_jobs_verbs[];

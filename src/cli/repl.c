@@ -32,8 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HISTORY_MAX 1000
-#define RESUME_SHOW 6   /* messages shown when resuming */
+#define HISTORY_MAX    1000
+#define RESUME_SHOW    6  /* messages shown when resuming */
 #define SCHED_WAKE_MAX 15 /* seconds: reminders added by other processes fire this late at most */
 
 enum { OPT_RESUME = 256, OPT_ASSISTANT };
@@ -44,12 +44,12 @@ struct repl {
 	long long conv;
 	bool quit;
 	bool tty;
-	bool mid_line;   /* the reply being printed has not ended its line */
+	bool mid_line;	     /* the reply being printed has not ended its line */
 	bool show_reasoning; /* llm.show_reasoning: print the model's thinking */
-	bool thinking;   /* that thinking is being printed */
+	bool thinking;	     /* that thinking is being printed */
 	char *history;
 	char prompt[80];
-	int sched_lock;  /* held while this REPL runs the scheduler, else -1 */
+	int sched_lock; /* held while this REPL runs the scheduler, else -1 */
 	struct sched_opts sched;
 	struct notify_opts notify;
 	struct syncer *sync; /* global channels, with a server */
@@ -192,7 +192,8 @@ static void show_help(struct repl *r)
 	fprintf(r->ctx->out, "Type a request, or a slash command:\n");
 	for (const struct slash *s = slash_table; s->name; s++)
 		fprintf(r->ctx->out, "  %-11s %s\n", s->name, s->help);
-	fprintf(r->ctx->out, "  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s\n", help);
+	fprintf(r->ctx->out, "  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s\n",
+		help);
 	free(help);
 	(void)r;
 }
@@ -370,8 +371,7 @@ static int resume(struct repl *r, long long id)
 	return 0;
 }
 
-static int notify_channel(void *arg, const struct sched_fire *f, const char *channel,
-			  struct err *e)
+static int notify_channel(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct repl *r = arg;
 
@@ -379,8 +379,7 @@ static int notify_channel(void *arg, const struct sched_fire *f, const char *cha
 }
 
 /* A fired reminder, above the prompt: the line being typed is kept. */
-static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel,
-			struct err *e)
+static int repl_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct repl *r = arg;
 	struct syncer_gate g = { r->sync, r->ctx->cfg, r->sched.lease, notify_channel, r };
@@ -548,7 +547,8 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 			stifle_history(HISTORY_MAX);
 			read_history(r.history);
 		}
-		fprintf(ctx->out, "nestor %s — type /help for help, Ctrl-D to leave\n", NESTOR_VERSION);
+		fprintf(ctx->out, "nestor %s — type /help for help, Ctrl-D to leave\n",
+			NESTOR_VERSION);
 		loop_tty(&r);
 		if (write_history(r.history) == 0)
 			chmod(r.history, 0600);

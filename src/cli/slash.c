@@ -53,13 +53,15 @@ int slash_split(const char *line, int *argc, char ***argv, struct err *e)
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
 			/* A quote opens a quoted part only at the start of a word or
 			 * right after another quoted part: "don't" stays one word. */
-			if ((*p == '"' || *p == '\'') && (w->len == 0 || p[-1] == '"' || p[-1] == '\'')) {
+			if ((*p == '"' || *p == '\'') &&
+			    (w->len == 0 || p[-1] == '"' || p[-1] == '\'')) {
 				const char *end = strchr(p + 1, *p);
 
 				if (!end) {
 					g_string_free(w, TRUE);
 					g_ptr_array_free(words, TRUE);
-					return err_set(e, ERR_USAGE, "unmatched quote in '%s'", line);
+					return err_set(e, ERR_USAGE, "unmatched quote in '%s'",
+						       line);
 				}
 				g_string_append_len(w, p + 1, end - p - 1);
 				p = end + 1;

@@ -12,8 +12,8 @@
 /* Long enough for 29 February to come round after a skipped leap year. */
 #define SEARCH_DAYS (366 * 9)
 
-static const char *const month_names[] = { "jan", "feb", "mar", "apr", "may", "jun",
-					   "jul", "aug", "sep", "oct", "nov", "dec", NULL };
+static const char *const month_names[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
+					   "aug", "sep", "oct", "nov", "dec", NULL };
 static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL };
 
 struct field {
@@ -23,18 +23,16 @@ struct field {
 };
 
 static const struct field fields[5] = {
-	{ "minute", 0, 59, NULL },
-	{ "hour", 0, 23, NULL },
-	{ "day of month", 1, 31, NULL },
-	{ "month", 1, 12, month_names },
+	{ "minute", 0, 59, NULL },	    { "hour", 0, 23, NULL },
+	{ "day of month", 1, 31, NULL },    { "month", 1, 12, month_names },
 	{ "day of week", 0, 7, dow_names },
 };
 
 static const struct {
 	const char *macro, *expr;
 } macros[] = {
-	{ "@yearly", "0 0 1 1 *" },  { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
-	{ "@weekly", "0 0 * * 0" },  { "@daily", "0 0 * * *" },    { "@midnight", "0 0 * * *" },
+	{ "@yearly", "0 0 1 1 *" }, { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
+	{ "@weekly", "0 0 * * 0" }, { "@daily", "0 0 * * *" },	  { "@midnight", "0 0 * * *" },
 	{ "@hourly", "0 * * * *" },
 };
 
@@ -132,7 +130,8 @@ static int parse_field(const struct field *f, const char *text, size_t len, uint
 		const char *stop = comma ? comma : end;
 
 		if (stop == p || element(f, p, stop, bits) < 0)
-			return err_set(e, ERR_USAGE, "cron: bad %s \"%.*s\"", f->name, (int)len, text);
+			return err_set(e, ERR_USAGE, "cron: bad %s \"%.*s\"", f->name, (int)len,
+				       text);
 		p = comma ? comma + 1 : end;
 	}
 	return 0;
@@ -164,8 +163,8 @@ int cron_parse(const char *expr, struct cron *c, struct err *e)
 			p++;
 	}
 	if (i < 5 || *p)
-		return err_set(e, ERR_USAGE, "cron: \"%s\" needs five fields (min hour dom month dow)",
-			       expr);
+		return err_set(e, ERR_USAGE,
+			       "cron: \"%s\" needs five fields (min hour dom month dow)", expr);
 	c->minute = bits[0];
 	c->hour = (uint32_t)bits[1];
 	c->dom = (uint32_t)bits[2];
@@ -189,8 +188,8 @@ static bool day_matches(const struct cron *c, const struct tm *day)
 }
 
 /* Offer the instant(s) of wall time `wall` (local seconds) to *best. */
-static void consider(const struct cron *c, struct tz *z, time_t wall, time_t after,
-		     time_t *best, time_t *best_wall)
+static void consider(const struct cron *c, struct tz *z, time_t wall, time_t after, time_t *best,
+		     time_t *best_wall)
 {
 	time_t cand[2];
 	struct tm tm;
@@ -198,15 +197,9 @@ static void consider(const struct cron *c, struct tz *z, time_t wall, time_t aft
 
 	gmtime_r(&wall, &tm);
 	switch (tz_from_wall(z, &tm, &cand[0], &cand[1])) {
-	case TZ_NORMAL:
-		n = 1;
-		break;
-	case TZ_REPEATED:
-		n = c->hour_star ? 2 : 1;
-		break;
-	case TZ_GAP:
-		n = c->hour_star ? 0 : 1;
-		break;
+	case TZ_NORMAL: n = 1; break;
+	case TZ_REPEATED: n = c->hour_star ? 2 : 1; break;
+	case TZ_GAP: n = c->hour_star ? 0 : 1; break;
 	}
 	for (int i = 0; i < n; i++) {
 		if (cand[i] > after && (*best == 0 || cand[i] < *best)) {

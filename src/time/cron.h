@@ -29,10 +29,10 @@
 
 struct cron {
 	uint64_t minute; /* bit n: minute n (0-59) */
-	uint32_t hour;   /* 0-23 */
-	uint32_t dom;    /* 1-31 */
-	uint32_t month;  /* 1-12 */
-	uint32_t dow;    /* 0-6, Sunday 0 */
+	uint32_t hour;	 /* 0-23 */
+	uint32_t dom;	 /* 1-31 */
+	uint32_t month;	 /* 1-12 */
+	uint32_t dow;	 /* 0-6, Sunday 0 */
 	bool dom_star, dow_star, hour_star;
 };
 

@@ -115,8 +115,9 @@ static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, t
 			break;
 		}
 		if (++steps > RRULE_MAX_STEPS) {
-			rc = err_set(e, ERR_FAIL, "RRULE \"%s\": no occurrence found after %d steps",
-				     rr->rule, RRULE_MAX_STEPS);
+			rc = err_set(e, ERR_FAIL,
+				     "RRULE \"%s\": no occurrence found after %d steps", rr->rule,
+				     RRULE_MAX_STEPS);
 			break;
 		}
 	}
@@ -142,8 +143,7 @@ static int cron_run_next(const struct recur_rule *r, struct tz *z, time_t after,
 	return 0;
 }
 
-int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has,
-	       struct err *e)
+int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has, struct err *e)
 {
 	struct tz *z;
 	int rc;

@@ -36,10 +36,10 @@ struct recur_rule {
 	const char *schedule;  /* "at", "cron" or "rrule" */
 	const char *rule;      /* cron expression or RRULE; NULL for "at" */
 	const char *tzid;      /* zone of the rule (see tz.h); NULL: local */
-	time_t dtstart;        /* the RRULE's first occurrence */
+	time_t dtstart;	       /* the RRULE's first occurrence */
 	const time_t *exdates; /* occurrences to skip, any order */
 	size_t nexdates;
-	long run_offset;       /* seconds from an occurrence to its run */
+	long run_offset; /* seconds from an occurrence to its run */
 };
 
 /* Check that rule is valid for schedule ("at" takes no rule). */
@@ -49,8 +49,7 @@ int recur_check(const char *schedule, const char *rule, struct err *e);
  * The first run of r strictly after `after`.  *has is false when the rule
  * has ended (COUNT/UNTIL) or the schedule is "at".
  */
-int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has,
-	       struct err *e);
+int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has, struct err *e);
 
 /* Make a UTC UNTIL of rule the wall-clock time it is in z, the form of the
  * occurrences libical's iterator yields from a floating DTSTART. */

@@ -9,8 +9,8 @@ static const char *const en_wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
 static const char *const en_mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 static const char *const ru_wday[] = { "вс", "пн", "вт", "ср", "чт", "пт", "сб" };
-static const char *const ru_mon[] = { "января", "февраля", "марта",    "апреля",
-				      "мая",    "июня",	   "июля",     "августа",
+static const char *const ru_mon[] = { "января",	  "февраля", "марта",  "апреля",
+				      "мая",	  "июня",    "июля",   "августа",
 				      "сентября", "октября", "ноября", "декабря" };
 
 /* The local date of t as a day count: the date read as UTC midnight. */
@@ -32,19 +32,14 @@ long reltime_days(time_t t, time_t now)
 const char *reltime_word(long days, const char *lang)
 {
 	switch (days) {
-	case -1:
-		return RU(lang) ? "вчера" : "yesterday";
-	case 0:
-		return RU(lang) ? "сегодня" : "today";
-	case 1:
-		return RU(lang) ? "завтра" : "tomorrow";
-	default:
-		return NULL;
+	case -1: return RU(lang) ? "вчера" : "yesterday";
+	case 0: return RU(lang) ? "сегодня" : "today";
+	case 1: return RU(lang) ? "завтра" : "tomorrow";
+	default: return NULL;
 	}
 }
 
-static void list_style(const struct tm *tm, const char *word, bool date_only, char *buf,
-		       size_t len)
+static void list_style(const struct tm *tm, const char *word, bool date_only, char *buf, size_t len)
 {
 	char hm[8];
 
@@ -107,12 +102,8 @@ void reltime_format(enum reltime_style style, const char *lang, time_t t, bool d
 	localtime_r(&t, &tm);
 	localtime_r(&now, &today);
 	switch (style) {
-	case RELTIME_LIST:
-		list_style(&tm, reltime_word(days, lang), date_only, buf, len);
-		break;
-	case RELTIME_SHORT:
-		short_style(&tm, days, date_only, buf, len);
-		break;
+	case RELTIME_LIST: list_style(&tm, reltime_word(days, lang), date_only, buf, len); break;
+	case RELTIME_SHORT: short_style(&tm, days, date_only, buf, len); break;
 	case RELTIME_PROSE:
 		prose_style(lang, &tm, &today, reltime_word(days, lang), date_only, buf, len);
 		break;

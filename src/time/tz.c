@@ -21,7 +21,7 @@ struct custom {
 };
 
 struct tz {
-	GTimeZone *gz;     /* a system or the local zone */
+	GTimeZone *gz;	   /* a system or the local zone */
 	struct custom *cz; /* or a custom one */
 };
 
@@ -337,8 +337,7 @@ void tz_to_wall(struct tz *z, time_t t, struct tm *wall)
 /* tz_from_wall() for a custom zone, from its offsets alone: the offsets a
  * day either side are the candidates; a wall time in neither is in a gap,
  * which ends where the offset changes. */
-static enum tz_kind custom_from_wall(struct custom *c, time_t local, time_t *first,
-				     time_t *second)
+static enum tz_kind custom_from_wall(struct custom *c, time_t local, time_t *first, time_t *second)
 {
 	long a = custom_offset(c, local - DAY, NULL), b = custom_offset(c, local + DAY, NULL);
 	time_t ta = local - a, tb = local - b, lo, hi;
@@ -498,7 +497,8 @@ static char *custom_fmt(struct custom *c, time_t t, const char *fmt)
 
 int tz_format(struct tz *z, time_t t, const char *fmt, char *buf, size_t len)
 {
-	GTimeZone *gz = z->gz ? g_time_zone_ref(z->gz) : g_time_zone_new_offset((gint32)tz_offset(z, t));
+	GTimeZone *gz =
+		z->gz ? g_time_zone_ref(z->gz) : g_time_zone_new_offset((gint32)tz_offset(z, t));
 	GDateTime *utc = g_date_time_new_from_unix_utc((gint64)t);
 	GDateTime *dt = utc ? g_date_time_to_timezone(utc, gz) : NULL;
 	char *f = z->cz ? custom_fmt(z->cz, t, fmt) : NULL, *s;

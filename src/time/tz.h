@@ -76,7 +76,7 @@ void tz_to_wall(struct tz *z, time_t t, struct tm *wall);
 enum tz_kind {
 	TZ_NORMAL,   /* the wall time exists once: *first */
 	TZ_REPEATED, /* it exists twice (fall back): *first, then *second */
-	TZ_GAP,      /* it does not exist (spring forward): *first is the end of the gap */
+	TZ_GAP,	     /* it does not exist (spring forward): *first is the end of the gap */
 };
 
 /* The instant(s) of a wall-clock time (tm_year..tm_sec) in z. */

@@ -24,51 +24,50 @@ struct word {
 };
 
 #define MONDAY_TO_FRIDAY 0x3e /* bit n is tm_wday n */
-#define SAT_AND_SUN 0x41
+#define SAT_AND_SUN	 0x41
 
 static const struct word months[] = {
-	{ "january", 1 }, { "jan", 1 }, { "январь", 1 }, { "января", 1 }, { "янв", 1 },
-	{ "february", 2 }, { "feb", 2 }, { "февраль", 2 }, { "февраля", 2 }, { "фев", 2 },
-	{ "march", 3 }, { "mar", 3 }, { "март", 3 }, { "марта", 3 }, { "мар", 3 },
-	{ "april", 4 }, { "apr", 4 }, { "апрель", 4 }, { "апреля", 4 }, { "апр", 4 },
-	{ "may", 5 }, { "май", 5 }, { "мая", 5 },
-	{ "june", 6 }, { "jun", 6 }, { "июнь", 6 }, { "июня", 6 }, { "июн", 6 },
-	{ "july", 7 }, { "jul", 7 }, { "июль", 7 }, { "июля", 7 }, { "июл", 7 },
-	{ "august", 8 }, { "aug", 8 }, { "август", 8 }, { "августа", 8 }, { "авг", 8 },
-	{ "september", 9 }, { "sep", 9 }, { "sept", 9 }, { "сентябрь", 9 },
-	{ "сентября", 9 }, { "сен", 9 }, { "сент", 9 },
-	{ "october", 10 }, { "oct", 10 }, { "октябрь", 10 }, { "октября", 10 }, { "окт", 10 },
-	{ "november", 11 }, { "nov", 11 }, { "ноябрь", 11 }, { "ноября", 11 }, { "ноя", 11 },
-	{ "december", 12 }, { "dec", 12 }, { "декабрь", 12 }, { "декабря", 12 }, { "дек", 12 },
+	{ "january", 1 },   { "jan", 1 },      { "январь", 1 },	  { "января", 1 },    { "янв", 1 },
+	{ "february", 2 },  { "feb", 2 },      { "февраль", 2 },  { "февраля", 2 },   { "фев", 2 },
+	{ "march", 3 },	    { "mar", 3 },      { "март", 3 },	  { "марта", 3 },     { "мар", 3 },
+	{ "april", 4 },	    { "apr", 4 },      { "апрель", 4 },	  { "апреля", 4 },    { "апр", 4 },
+	{ "may", 5 },	    { "май", 5 },      { "мая", 5 },	  { "june", 6 },      { "jun", 6 },
+	{ "июнь", 6 },	    { "июня", 6 },     { "июн", 6 },	  { "july", 7 },      { "jul", 7 },
+	{ "июль", 7 },	    { "июля", 7 },     { "июл", 7 },	  { "august", 8 },    { "aug", 8 },
+	{ "август", 8 },    { "августа", 8 },  { "авг", 8 },	  { "september", 9 }, { "sep", 9 },
+	{ "sept", 9 },	    { "сентябрь", 9 }, { "сентября", 9 }, { "сен", 9 },	      { "сент", 9 },
+	{ "october", 10 },  { "oct", 10 },     { "октябрь", 10 }, { "октября", 10 },  { "окт", 10 },
+	{ "november", 11 }, { "nov", 11 },     { "ноябрь", 11 },  { "ноября", 11 },   { "ноя", 11 },
+	{ "december", 12 }, { "dec", 12 },     { "декабрь", 12 }, { "декабря", 12 },  { "дек", 12 },
 	{ NULL, 0 }
 };
 
 /* Nominative, accusative and plural dative ("по пятницам") forms; v is tm_wday. */
 static const struct word weekdays[] = {
-	{ "sunday", 0 }, { "sun", 0 }, { "воскресенье", 0 }, { "воскресеньям", 0 }, { "вс", 0 },
-	{ "monday", 1 }, { "mon", 1 }, { "понедельник", 1 }, { "понедельникам", 1 }, { "пн", 1 },
-	{ "tuesday", 2 }, { "tue", 2 }, { "tues", 2 }, { "вторник", 2 }, { "вторникам", 2 },
-	{ "вт", 2 },
-	{ "wednesday", 3 }, { "wed", 3 }, { "среда", 3 }, { "среду", 3 }, { "средам", 3 },
-	{ "ср", 3 },
-	{ "thursday", 4 }, { "thu", 4 }, { "thur", 4 }, { "thurs", 4 }, { "четверг", 4 },
-	{ "четвергам", 4 }, { "чт", 4 },
-	{ "friday", 5 }, { "fri", 5 }, { "пятница", 5 }, { "пятницу", 5 }, { "пятницам", 5 },
-	{ "пт", 5 },
-	{ "saturday", 6 }, { "sat", 6 }, { "суббота", 6 }, { "субботу", 6 }, { "субботам", 6 },
-	{ "сб", 6 },
-	{ NULL, 0 }
+	{ "sunday", 0 },       { "sun", 0 },	     { "воскресенье", 0 },
+	{ "воскресеньям", 0 }, { "вс", 0 },	     { "monday", 1 },
+	{ "mon", 1 },	       { "понедельник", 1 }, { "понедельникам", 1 },
+	{ "пн", 1 },	       { "tuesday", 2 },     { "tue", 2 },
+	{ "tues", 2 },	       { "вторник", 2 },     { "вторникам", 2 },
+	{ "вт", 2 },	       { "wednesday", 3 },   { "wed", 3 },
+	{ "среда", 3 },	       { "среду", 3 },	     { "средам", 3 },
+	{ "ср", 3 },	       { "thursday", 4 },    { "thu", 4 },
+	{ "thur", 4 },	       { "thurs", 4 },	     { "четверг", 4 },
+	{ "четвергам", 4 },    { "чт", 4 },	     { "friday", 5 },
+	{ "fri", 5 },	       { "пятница", 5 },     { "пятницу", 5 },
+	{ "пятницам", 5 },     { "пт", 5 },	     { "saturday", 6 },
+	{ "sat", 6 },	       { "суббота", 6 },     { "субботу", 6 },
+	{ "субботам", 6 },     { "сб", 6 },	     { NULL, 0 }
 };
 
 /* Groups of weekdays for rules ("every weekday", "по будням"); v is a wday mask. */
 static const struct word daygroups[] = {
 	{ "weekday", MONDAY_TO_FRIDAY }, { "weekdays", MONDAY_TO_FRIDAY },
 	{ "workday", MONDAY_TO_FRIDAY }, { "workdays", MONDAY_TO_FRIDAY },
-	{ "будням", MONDAY_TO_FRIDAY }, { "будни", MONDAY_TO_FRIDAY },
-	{ "будний", MONDAY_TO_FRIDAY },
-	{ "weekend", SAT_AND_SUN }, { "weekends", SAT_AND_SUN },
-	{ "выходным", SAT_AND_SUN }, { "выходные", SAT_AND_SUN },
-	{ NULL, 0 }
+	{ "будням", MONDAY_TO_FRIDAY },	 { "будни", MONDAY_TO_FRIDAY },
+	{ "будний", MONDAY_TO_FRIDAY },	 { "weekend", SAT_AND_SUN },
+	{ "weekends", SAT_AND_SUN },	 { "выходным", SAT_AND_SUN },
+	{ "выходные", SAT_AND_SUN },	 { NULL, 0 }
 };
 
 enum { U_SEC, U_DAY, U_MON };
@@ -82,65 +81,108 @@ struct unit {
 	int flags;
 };
 
-static const struct unit units[] = {
-	{ "s", U_SEC, 1, 0 }, { "sec", U_SEC, 1, 0 }, { "secs", U_SEC, 1, 0 },
-	{ "second", U_SEC, 1, BARE }, { "seconds", U_SEC, 1, 0 }, { "сек", U_SEC, 1, 0 },
-	{ "секунду", U_SEC, 1, BARE }, { "секунды", U_SEC, 1, 0 }, { "секунд", U_SEC, 1, 0 },
-	{ "m", U_SEC, 60, 0 }, { "min", U_SEC, 60, 0 }, { "mins", U_SEC, 60, 0 },
-	{ "minute", U_SEC, 60, BARE }, { "minutes", U_SEC, 60, 0 }, { "мин", U_SEC, 60, 0 },
-	{ "минута", U_SEC, 60, BARE }, { "минуту", U_SEC, 60, BARE },
-	{ "минуты", U_SEC, 60, 0 }, { "минут", U_SEC, 60, 0 },
-	{ "h", U_SEC, 3600, 0 }, { "hr", U_SEC, 3600, 0 }, { "hrs", U_SEC, 3600, 0 },
-	{ "hour", U_SEC, 3600, BARE }, { "hours", U_SEC, 3600, 0 }, { "ч", U_SEC, 3600, 0 },
-	{ "час", U_SEC, 3600, BARE }, { "часа", U_SEC, 3600, 0 }, { "часов", U_SEC, 3600, 0 },
-	{ "полчаса", U_SEC, 1800, BARE },
-	{ "d", U_DAY, 1, 0 }, { "day", U_DAY, 1, BARE }, { "days", U_DAY, 1, 0 },
-	{ "д", U_DAY, 1, 0 }, { "день", U_DAY, 1, BARE }, { "дня", U_DAY, 1, 0 }, { "дней", U_DAY, 1, 0 },
-	{ "w", U_DAY, 7, 0 }, { "wk", U_DAY, 7, 0 }, { "wks", U_DAY, 7, 0 },
-	{ "week", U_DAY, 7, BARE }, { "weeks", U_DAY, 7, 0 }, { "нед", U_DAY, 7, 0 },
-	{ "неделя", U_DAY, 7, BARE }, { "неделю", U_DAY, 7, BARE },
-	{ "недели", U_DAY, 7, 0 }, { "недель", U_DAY, 7, 0 },
-	{ "mo", U_MON, 1, 0 }, { "month", U_MON, 1, BARE }, { "months", U_MON, 1, 0 },
-	{ "мес", U_MON, 1, 0 }, { "месяц", U_MON, 1, BARE }, { "месяца", U_MON, 1, 0 },
-	{ "месяцев", U_MON, 1, 0 },
-	{ "y", U_MON, 12, 0 }, { "yr", U_MON, 12, 0 }, { "yrs", U_MON, 12, 0 },
-	{ "year", U_MON, 12, BARE }, { "years", U_MON, 12, 0 }, { "год", U_MON, 12, BARE },
-	{ "года", U_MON, 12, 0 }, { "лет", U_MON, 12, 0 },
-	{ NULL, 0, 0, 0 }
-};
+static const struct unit units[] = { { "s", U_SEC, 1, 0 },
+				     { "sec", U_SEC, 1, 0 },
+				     { "secs", U_SEC, 1, 0 },
+				     { "second", U_SEC, 1, BARE },
+				     { "seconds", U_SEC, 1, 0 },
+				     { "сек", U_SEC, 1, 0 },
+				     { "секунду", U_SEC, 1, BARE },
+				     { "секунды", U_SEC, 1, 0 },
+				     { "секунд", U_SEC, 1, 0 },
+				     { "m", U_SEC, 60, 0 },
+				     { "min", U_SEC, 60, 0 },
+				     { "mins", U_SEC, 60, 0 },
+				     { "minute", U_SEC, 60, BARE },
+				     { "minutes", U_SEC, 60, 0 },
+				     { "мин", U_SEC, 60, 0 },
+				     { "минута", U_SEC, 60, BARE },
+				     { "минуту", U_SEC, 60, BARE },
+				     { "минуты", U_SEC, 60, 0 },
+				     { "минут", U_SEC, 60, 0 },
+				     { "h", U_SEC, 3600, 0 },
+				     { "hr", U_SEC, 3600, 0 },
+				     { "hrs", U_SEC, 3600, 0 },
+				     { "hour", U_SEC, 3600, BARE },
+				     { "hours", U_SEC, 3600, 0 },
+				     { "ч", U_SEC, 3600, 0 },
+				     { "час", U_SEC, 3600, BARE },
+				     { "часа", U_SEC, 3600, 0 },
+				     { "часов", U_SEC, 3600, 0 },
+				     { "полчаса", U_SEC, 1800, BARE },
+				     { "d", U_DAY, 1, 0 },
+				     { "day", U_DAY, 1, BARE },
+				     { "days", U_DAY, 1, 0 },
+				     { "д", U_DAY, 1, 0 },
+				     { "день", U_DAY, 1, BARE },
+				     { "дня", U_DAY, 1, 0 },
+				     { "дней", U_DAY, 1, 0 },
+				     { "w", U_DAY, 7, 0 },
+				     { "wk", U_DAY, 7, 0 },
+				     { "wks", U_DAY, 7, 0 },
+				     { "week", U_DAY, 7, BARE },
+				     { "weeks", U_DAY, 7, 0 },
+				     { "нед", U_DAY, 7, 0 },
+				     { "неделя", U_DAY, 7, BARE },
+				     { "неделю", U_DAY, 7, BARE },
+				     { "недели", U_DAY, 7, 0 },
+				     { "недель", U_DAY, 7, 0 },
+				     { "mo", U_MON, 1, 0 },
+				     { "month", U_MON, 1, BARE },
+				     { "months", U_MON, 1, 0 },
+				     { "мес", U_MON, 1, 0 },
+				     { "месяц", U_MON, 1, BARE },
+				     { "месяца", U_MON, 1, 0 },
+				     { "месяцев", U_MON, 1, 0 },
+				     { "y", U_MON, 12, 0 },
+				     { "yr", U_MON, 12, 0 },
+				     { "yrs", U_MON, 12, 0 },
+				     { "year", U_MON, 12, BARE },
+				     { "years", U_MON, 12, 0 },
+				     { "год", U_MON, 12, BARE },
+				     { "года", U_MON, 12, 0 },
+				     { "лет", U_MON, 12, 0 },
+				     { NULL, 0, 0, 0 } };
 
 /* One-word rules ("daily", "ежемесячно"), as the unit they repeat by. */
-static const struct unit freqwords[] = {
-	{ "hourly", U_SEC, 3600, 0 }, { "ежечасно", U_SEC, 3600, 0 },
-	{ "daily", U_DAY, 1, 0 }, { "ежедневно", U_DAY, 1, 0 },
-	{ "weekly", U_DAY, 7, 0 }, { "еженедельно", U_DAY, 7, 0 }, { "fortnightly", U_DAY, 14, 0 },
-	{ "monthly", U_MON, 1, 0 }, { "ежемесячно", U_MON, 1, 0 },
-	{ "yearly", U_MON, 12, 0 }, { "annually", U_MON, 12, 0 }, { "ежегодно", U_MON, 12, 0 },
-	{ NULL, 0, 0, 0 }
-};
+static const struct unit freqwords[] = { { "hourly", U_SEC, 3600, 0 },
+					 { "ежечасно", U_SEC, 3600, 0 },
+					 { "daily", U_DAY, 1, 0 },
+					 { "ежедневно", U_DAY, 1, 0 },
+					 { "weekly", U_DAY, 7, 0 },
+					 { "еженедельно", U_DAY, 7, 0 },
+					 { "fortnightly", U_DAY, 14, 0 },
+					 { "monthly", U_MON, 1, 0 },
+					 { "ежемесячно", U_MON, 1, 0 },
+					 { "yearly", U_MON, 12, 0 },
+					 { "annually", U_MON, 12, 0 },
+					 { "ежегодно", U_MON, 12, 0 },
+					 { NULL, 0, 0, 0 } };
 
 enum { MER_AM = 1, MER_PM, MER_NIGHT };
 #define NEEDS_AT 8 /* "3 дня" alone is three days; "в 3 дня" is 15:00 */
 
 static const struct word meridiems[] = {
-	{ "am", MER_AM }, { "утра", MER_AM },
-	{ "pm", MER_PM }, { "вечера", MER_PM }, { "дня", MER_PM | NEEDS_AT },
-	{ "ночи", MER_NIGHT },
+	{ "am", MER_AM },     { "утра", MER_AM },	    { "pm", MER_PM },
+	{ "вечера", MER_PM }, { "дня", MER_PM | NEEDS_AT }, { "ночи", MER_NIGHT },
 	{ NULL, 0 }
 };
 
 #define TW_MIDNIGHT 0x1000 /* without a date, the coming midnight: tomorrow 00:00 */
-#define TW_TODAY 0x2000    /* also sets the date to today */
+#define TW_TODAY    0x2000 /* also sets the date to today */
 
 /* Times of day by name; v is minutes after midnight, or'd with TW_ flags. */
-static const struct word timewords[] = {
-	{ "noon", 720 }, { "midday", 720 }, { "полдень", 720 },
-	{ "midnight", TW_MIDNIGHT }, { "полночь", TW_MIDNIGHT },
-	{ "tonight", 1200 | TW_TODAY },
-	{ "morning", 540 }, { "утром", 540 },
-	{ "evening", 1200 }, { "вечером", 1200 },
-	{ NULL, 0 }
-};
+static const struct word timewords[] = { { "noon", 720 },
+					 { "midday", 720 },
+					 { "полдень", 720 },
+					 { "midnight", TW_MIDNIGHT },
+					 { "полночь", TW_MIDNIGHT },
+					 { "tonight", 1200 | TW_TODAY },
+					 { "morning", 540 },
+					 { "утром", 540 },
+					 { "evening", 1200 },
+					 { "вечером", 1200 },
+					 { NULL, 0 } };
 
 enum { P_DAYS, P_END_WEEK, P_END_MONTH };
 
@@ -148,39 +190,49 @@ enum { P_DAYS, P_END_WEEK, P_END_MONTH };
 static const struct phrase {
 	const char *w[4];
 	int kind, v;
-} phrases[] = {
-	{ { "today" }, P_DAYS, 0 }, { { "сегодня" }, P_DAYS, 0 },
-	{ { "tomorrow" }, P_DAYS, 1 }, { { "tommorow" }, P_DAYS, 1 },
-	{ { "tomorow" }, P_DAYS, 1 }, { { "tommorrow" }, P_DAYS, 1 },
-	{ { "tmrw" }, P_DAYS, 1 }, { { "tmr" }, P_DAYS, 1 }, { { "завтра" }, P_DAYS, 1 },
-	{ { "day", "after", "tomorrow" }, P_DAYS, 2 }, { { "послезавтра" }, P_DAYS, 2 },
-	{ { "yesterday" }, P_DAYS, -1 }, { { "вчера" }, P_DAYS, -1 },
-	{ { "позавчера" }, P_DAYS, -2 },
-	{ { "end", "of", "week" }, P_END_WEEK, 0 }, { { "end", "of", "the", "week" }, P_END_WEEK, 0 },
-	{ { "конце", "недели" }, P_END_WEEK, 0 }, { { "конец", "недели" }, P_END_WEEK, 0 },
-	{ { "end", "of", "month" }, P_END_MONTH, 0 }, { { "end", "of", "the", "month" }, P_END_MONTH, 0 },
-	{ { "конце", "месяца" }, P_END_MONTH, 0 }, { { "конец", "месяца" }, P_END_MONTH, 0 },
-	{ { NULL }, 0, 0 }
-};
+} phrases[] = { { { "today" }, P_DAYS, 0 },
+		{ { "сегодня" }, P_DAYS, 0 },
+		{ { "tomorrow" }, P_DAYS, 1 },
+		{ { "tommorow" }, P_DAYS, 1 },
+		{ { "tomorow" }, P_DAYS, 1 },
+		{ { "tommorrow" }, P_DAYS, 1 },
+		{ { "tmrw" }, P_DAYS, 1 },
+		{ { "tmr" }, P_DAYS, 1 },
+		{ { "завтра" }, P_DAYS, 1 },
+		{ { "day", "after", "tomorrow" }, P_DAYS, 2 },
+		{ { "послезавтра" }, P_DAYS, 2 },
+		{ { "yesterday" }, P_DAYS, -1 },
+		{ { "вчера" }, P_DAYS, -1 },
+		{ { "позавчера" }, P_DAYS, -2 },
+		{ { "end", "of", "week" }, P_END_WEEK, 0 },
+		{ { "end", "of", "the", "week" }, P_END_WEEK, 0 },
+		{ { "конце", "недели" }, P_END_WEEK, 0 },
+		{ { "конец", "недели" }, P_END_WEEK, 0 },
+		{ { "end", "of", "month" }, P_END_MONTH, 0 },
+		{ { "end", "of", "the", "month" }, P_END_MONTH, 0 },
+		{ { "конце", "месяца" }, P_END_MONTH, 0 },
+		{ { "конец", "месяца" }, P_END_MONTH, 0 },
+		{ { NULL }, 0, 0 } };
 
 enum { K_NONE, K_AT, K_ON, K_NEXT, K_IN, K_NOW, K_AND, K_ONE, K_EVERY, K_OTHER, K_ORD, K_YEAR };
 
-static const struct word keywords[] = {
-	{ "at", K_AT }, { "в", K_AT }, { "во", K_AT },
-	{ "on", K_ON },
-	{ "next", K_NEXT }, { "следующий", K_NEXT }, { "следующую", K_NEXT },
-	{ "следующее", K_NEXT }, { "следующая", K_NEXT },
-	{ "in", K_IN }, { "через", K_IN },
-	{ "now", K_NOW }, { "сейчас", K_NOW },
-	{ "and", K_AND }, { "и", K_AND },
-	{ "a", K_ONE }, { "an", K_ONE }, { "one", K_ONE },
-	{ "every", K_EVERY }, { "each", K_EVERY }, { "каждый", K_EVERY }, { "каждую", K_EVERY },
-	{ "каждое", K_EVERY }, { "каждые", K_EVERY }, { "каждая", K_EVERY }, { "по", K_EVERY },
-	{ "other", K_OTHER },
-	{ "st", K_ORD }, { "nd", K_ORD }, { "rd", K_ORD }, { "th", K_ORD },
-	{ "года", K_YEAR }, { "г", K_YEAR },
-	{ NULL, 0 }
-};
+static const struct word keywords[] = { { "at", K_AT },		 { "в", K_AT },
+					{ "во", K_AT },		 { "on", K_ON },
+					{ "next", K_NEXT },	 { "следующий", K_NEXT },
+					{ "следующую", K_NEXT }, { "следующее", K_NEXT },
+					{ "следующая", K_NEXT }, { "in", K_IN },
+					{ "через", K_IN },	 { "now", K_NOW },
+					{ "сейчас", K_NOW },	 { "and", K_AND },
+					{ "и", K_AND },		 { "a", K_ONE },
+					{ "an", K_ONE },	 { "one", K_ONE },
+					{ "every", K_EVERY },	 { "each", K_EVERY },
+					{ "каждый", K_EVERY },	 { "каждую", K_EVERY },
+					{ "каждое", K_EVERY },	 { "каждые", K_EVERY },
+					{ "каждая", K_EVERY },	 { "по", K_EVERY },
+					{ "other", K_OTHER },	 { "st", K_ORD },
+					{ "nd", K_ORD },	 { "rd", K_ORD },
+					{ "th", K_ORD },	 { "года", K_YEAR },
+					{ "г", K_YEAR },	 { NULL, 0 } };
 
 enum { T_END, T_WORD, T_NUM, T_DATE, T_TIME, T_OTHER };
 
@@ -188,12 +240,12 @@ struct tok {
 	int kind;
 	const char *s; /* into the lowercased copy */
 	int len, off;
-	double num;    /* T_NUM */
-	int ndig;      /* digits before any decimal point */
-	int frac;      /* T_NUM had a decimal point */
-	int y, mon, mday;    /* T_DATE */
-	int h, mi, sec;      /* T_TIME */
-	int zoned, zh, zm;   /* T_TIME with "Z" or "+01:00"; zh carries the sign */
+	double num;	   /* T_NUM */
+	int ndig;	   /* digits before any decimal point */
+	int frac;	   /* T_NUM had a decimal point */
+	int y, mon, mday;  /* T_DATE */
+	int h, mi, sec;	   /* T_TIME */
+	int zoned, zh, zm; /* T_TIME with "Z" or "+01:00"; zh carries the sign */
 };
 
 struct lex {
@@ -378,8 +430,8 @@ static int bad(const struct lex *lx, int i, const char *what)
 {
 	const struct tok *t = &lx->tok[i];
 
-	return err_set(lx->e, ERR_USAGE, "%s: \"%.*s\" in \"%s\"", what, t->len,
-		       lx->text + t->off, lx->text);
+	return err_set(lx->e, ERR_USAGE, "%s: \"%.*s\" in \"%s\"", what, t->len, lx->text + t->off,
+		       lx->text);
 }
 
 static int is(const struct tok *t, const char *w)
@@ -496,12 +548,12 @@ static int mdays(int y, int m)
 struct wp {
 	struct lex lx;
 	struct tm now;
-	long today;     /* day number of now */
+	long today;			 /* day number of now */
 	int date_tok, time_tok, rel_tok; /* the token that set each part, -1 if none */
 	int y, mon, mday;
 	int h, mi, sec;
 	int midnight, zoned;
-	long zone;      /* seconds east of UTC */
+	long zone; /* seconds east of UTC */
 	struct span rel;
 };
 
@@ -673,19 +725,15 @@ static int step(struct wp *p, int i)
 	int n, k;
 
 	switch (t->kind) {
-	case T_DATE:
-		return set_date(p, i, t->y, t->mon, t->mday) < 0 ? -1 : 1;
-	case T_TIME:
-		return clock_time(p, i);
+	case T_DATE: return set_date(p, i, t->y, t->mon, t->mday) < 0 ? -1 : 1;
+	case T_TIME: return clock_time(p, i);
 	case T_NUM:
 		n = keyword(nx) == K_ORD; /* "1st dec" */
 		if ((w = lookup(months, &nx[n])))
 			return month_day(p, i, i, w->v, i + 2 + n);
 		return read_hour(p, i, 0);
-	case T_WORD:
-		break;
-	default:
-		return bad(&p->lx, i, "date not understood");
+	case T_WORD: break;
+	default: return bad(&p->lx, i, "date not understood");
 	}
 	k = keyword(t);
 	if (k == K_AT || k == K_ON) {
@@ -707,8 +755,9 @@ static int step(struct wp *p, int i)
 		if (k == K_NOW)
 			return 1;
 		if ((n = read_span(&p->lx, i + 1, &p->rel, 1)) <= 0)
-			return n < 0 ? -1 : bad(&p->lx, nx->kind != T_END ? i + 1 : i,
-						"date not understood");
+			return n < 0 ? -1
+				     : bad(&p->lx, nx->kind != T_END ? i + 1 : i,
+					   "date not understood");
 		if (p->rel.sec > 1e11 || p->rel.day > 10000000 || p->rel.mon > 1000000)
 			return bad(&p->lx, i, "too far in the future");
 		return n + 1;
@@ -732,8 +781,13 @@ static int step(struct wp *p, int i)
 
 static time_t local_time(int y, int m, int d, int h, int mi, int s)
 {
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
-			 .tm_hour = h, .tm_min = mi, .tm_sec = s, .tm_isdst = -1 };
+	struct tm tm = { .tm_year = y - 1900,
+			 .tm_mon = m - 1,
+			 .tm_mday = d,
+			 .tm_hour = h,
+			 .tm_min = mi,
+			 .tm_sec = s,
+			 .tm_isdst = -1 };
 
 	return mktime(&tm);
 }
@@ -768,8 +822,11 @@ static int finish(struct wp *p, time_t now, struct when *out)
 	}
 	out->date_only = p->time_tok < 0;
 	if (p->zoned) {
-		struct tm tm = { .tm_year = p->y - 1900, .tm_mon = p->mon - 1,
-				 .tm_mday = p->mday, .tm_hour = p->h, .tm_min = p->mi,
+		struct tm tm = { .tm_year = p->y - 1900,
+				 .tm_mon = p->mon - 1,
+				 .tm_mday = p->mday,
+				 .tm_hour = p->h,
+				 .tm_min = p->mi,
 				 .tm_sec = p->sec };
 
 		out->at = timegm(&tm) - p->zone;
@@ -777,7 +834,8 @@ static int finish(struct wp *p, time_t now, struct when *out)
 		out->at = local_time(p->y, p->mon, p->mday, p->h, p->mi, p->sec);
 	}
 	if (out->at == (time_t)-1)
-		return bad(&p->lx, p->date_tok >= 0 ? p->date_tok : p->time_tok, "date out of range");
+		return bad(&p->lx, p->date_tok >= 0 ? p->date_tok : p->time_tok,
+			   "date out of range");
 	return 0;
 }
 

@@ -47,7 +47,7 @@
 #include "err.h"
 
 struct when {
-	time_t at;      /* the instant; for a date only, local midnight of that day */
+	time_t at;	/* the instant; for a date only, local midnight of that day */
 	bool date_only; /* no time of day was given ("tomorrow", "dec 1") */
 };
 

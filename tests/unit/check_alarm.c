@@ -16,21 +16,21 @@
 #include "testutil.h"
 #include "xalloc.h"
 
-#define NOW 1803859200          /* 2027-03-01 00:00 UTC */
-#define DENTIST_15 1804682700   /* 2027-03-10 12:45 UTC: 13:45 CET, 15 min before 14:00 */
-#define DENTIST_END 1804686900  /* 13:55 UTC: 5 min before the 15:00 CET end */
-#define TAXI 1804615200         /* 2027-03-09 18:00 UTC, an absolute trigger */
-#define STANDUP_1 1805097000    /* 2027-03-15 07:50 UTC: 08:50 CET */
-#define STANDUP_3 1806303000    /* 2027-03-29 06:50 UTC: 08:50 CEST (22 March is an EXDATE) */
-#define STANDUP_4 1806907800    /* 2027-04-05 06:50 UTC */
+#define NOW	    1803859200 /* 2027-03-01 00:00 UTC */
+#define DENTIST_15  1804682700 /* 2027-03-10 12:45 UTC: 13:45 CET, 15 min before 14:00 */
+#define DENTIST_END 1804686900 /* 13:55 UTC: 5 min before the 15:00 CET end */
+#define TAXI	    1804615200 /* 2027-03-09 18:00 UTC, an absolute trigger */
+#define STANDUP_1   1805097000 /* 2027-03-15 07:50 UTC: 08:50 CET */
+#define STANDUP_3   1806303000 /* 2027-03-29 06:50 UTC: 08:50 CEST (22 March is an EXDATE) */
+#define STANDUP_4   1806907800 /* 2027-04-05 06:50 UTC */
 /* tests/data/custom-zone.ics: a zone only its VTIMEZONE defines, +01:00,
  * and +02:00 from the second Sunday of March (14 March 2027, two weeks
  * before Europe/Berlin) to the last Sunday of October. */
-#define SPRING_1 1804492200     /* 2027-03-08 07:50 UTC: 08:50 at +01:00 */
-#define SPRING_3 1805698200     /* 2027-03-22 06:50 UTC: 08:50 at +02:00 (15 March is an EXDATE) */
+#define SPRING_1       1804492200 /* 2027-03-08 07:50 UTC: 08:50 at +01:00 */
+#define SPRING_3       1805698200 /* 2027-03-22 06:50 UTC: 08:50 at +02:00 (15 March is an EXDATE) */
 #define SPRING_3_START 1805698800 /* 2027-03-22 07:00 UTC: 09:00 at +02:00 */
-#define FALL_1 1824447000       /* 2027-10-25 06:50 UTC: 08:50 at +02:00 */
-#define FALL_2 1825055400       /* 2027-11-01 07:50 UTC: 08:50 at +01:00 */
+#define FALL_1	       1824447000 /* 2027-10-25 06:50 UTC: 08:50 at +02:00 */
+#define FALL_2	       1825055400 /* 2027-11-01 07:50 UTC: 08:50 at +01:00 */
 
 static char *dir;
 static struct store *st;
@@ -288,8 +288,7 @@ START_TEST(test_delete_and_edit)
 	reminder_list_free(rs, n);
 
 	/* one occurrence of the series removed: the same reminder skips it */
-	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s",
-		      e.msg);
+	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(job_get(st, standup, &j, &e), 0);
 	ck_assert_str_eq(job_state_name(j.state), "pending");
 	ck_assert_int_eq(j.next_run, STANDUP_1);
@@ -299,8 +298,7 @@ START_TEST(test_delete_and_edit)
 	reminder_list_free(rs, n);
 
 	/* the whole event removed: its reminders go with it */
-	ck_assert_msg(event_delete(st, event_id("dentist@test"), NULL, NOW, &e) == 0, "%s",
-		      e.msg);
+	ck_assert_msg(event_delete(st, event_id("dentist@test"), NULL, NOW, &e) == 0, "%s", e.msg);
 	n = reminders(&rs);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(rs[0].id, standup);
@@ -322,8 +320,7 @@ START_TEST(test_series_skips_exdate_added_later)
 
 	import_fixture(NOW, &rep);
 	ical_report_release(&rep);
-	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s",
-		      e.msg);
+	ck_assert_msg(event_delete(st, event_id("standup@test"), &day, NOW, &e) == 0, "%s", e.msg);
 	n = reminders(&rs);
 	standup = find(rs, n, "standup@test", "-PT10M")->id;
 	reminder_list_free(rs, n);
@@ -417,7 +414,8 @@ static void import_elsewhere(void)
 	if (pid == 0) {
 		struct err e = { 0, "" };
 		struct ical_report rep;
-		char *path = xasprintf("%s/nestor.db", dir), *text = fixture("tests/data/custom-zone.ics");
+		char *path = xasprintf("%s/nestor.db", dir),
+		     *text = fixture("tests/data/custom-zone.ics");
 		struct store *s = store_open(path, &e);
 		int ok = s && ical_import(s, text, NULL, NOW, NULL, NULL, &rep, &e) == 0;
 

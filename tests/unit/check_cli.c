@@ -17,7 +17,7 @@
 
 static char *dir;
 static glob_t scripts;
-static char **tests;	/* scripts without the sourced helpers */
+static char **tests; /* scripts without the sourced helpers */
 static int ntests;
 
 /* Sourced by the scripts, not tests themselves. */
@@ -129,7 +129,8 @@ START_TEST(test_script_list)
 		remind += strstr(tests[i], "/remind.sh") != NULL;
 	}
 	ck_assert_int_eq(remind, 1);
-	ck_assert_int_eq(ntests + (int)(sizeof(helpers) / sizeof(helpers[0])), (int)scripts.gl_pathc);
+	ck_assert_int_eq(ntests + (int)(sizeof(helpers) / sizeof(helpers[0])),
+			 (int)scripts.gl_pathc);
 }
 END_TEST
 

@@ -159,7 +159,7 @@ START_TEST(test_cli)
 END_TEST
 
 /* The TUI's threads read the config while a /config set runs on its worker. */
-#define SETS 3000
+#define SETS	3000
 #define READERS 3
 
 static atomic_int writing, started;
@@ -205,8 +205,10 @@ START_TEST(test_threads_read_while_set)
 	while (atomic_load(&started) < READERS)
 		sched_yield();
 	for (int i = 0; i < SETS; i++) {
-		ck_assert_int_eq(config_set(c, "general.location", i % 2 ? "Токио" : "Berlin", &e), 0);
-		ck_assert_int_eq(config_set(c, "weather.units", i % 3 ? "imperial" : "metric", &e), 0);
+		ck_assert_int_eq(config_set(c, "general.location", i % 2 ? "Токио" : "Berlin", &e),
+				 0);
+		ck_assert_int_eq(config_set(c, "weather.units", i % 3 ? "imperial" : "metric", &e),
+				 0);
 		ck_assert_int_eq(config_set(c, "scheduler.lease", i % 2 ? "120" : "60", &e), 0);
 		if (i % 500 == 0)
 			ck_assert_msg(config_save(c, &e) == 0, "%s", e.msg);

@@ -101,8 +101,8 @@ END_TEST
 
 START_TEST(test_cron_errors)
 {
-	const char *bad[] = { "61 * * * *", "* * *", "* * * * * *", "*/0 * * * *", "5-1 * * * *",
-			      "0 0 * foo *", "@often", "a b c d e" };
+	const char *bad[] = { "61 * * * *",  "* * *",	    "* * * * * *", "*/0 * * * *",
+			      "5-1 * * * *", "0 0 * foo *", "@often",	   "a b c d e" };
 	struct err e = { 0, "" };
 	struct cron c;
 	struct tz *z = tz_open("UTC", &e);
@@ -144,9 +144,9 @@ START_TEST(test_rrule_dst)
 			 utc(2026, 3, 29, 7, 0)); /* 09:00 CEST */
 	ck_assert(has);
 	/* Weeks later: still 09:00 local. */
-	ck_assert_int_eq(next_rrule("FREQ=WEEKLY", "Europe/Berlin", start, utc(2026, 11, 1, 0, 0),
-				    &has),
-			 utc(2026, 11, 7, 8, 0));
+	ck_assert_int_eq(
+		next_rrule("FREQ=WEEKLY", "Europe/Berlin", start, utc(2026, 11, 1, 0, 0), &has),
+		utc(2026, 11, 7, 8, 0));
 	/* 02:30 daily: in the gap, shifted by the gap (03:30 CEST); on fall-back day, the first. */
 	start = utc(2026, 3, 28, 1, 30);
 	ck_assert_int_eq(next_rrule("FREQ=DAILY", "Europe/Berlin", start, start, &has),
@@ -154,9 +154,9 @@ START_TEST(test_rrule_dst)
 	start = utc(2026, 10, 24, 0, 30);
 	ck_assert_int_eq(next_rrule("FREQ=DAILY", "Europe/Berlin", start, start, &has),
 			 utc(2026, 10, 25, 0, 30));
-	ck_assert_int_eq(next_rrule("FREQ=DAILY", "Europe/Berlin", start, utc(2026, 10, 25, 0, 30),
-				    &has),
-			 utc(2026, 10, 26, 1, 30));
+	ck_assert_int_eq(
+		next_rrule("FREQ=DAILY", "Europe/Berlin", start, utc(2026, 10, 25, 0, 30), &has),
+		utc(2026, 10, 26, 1, 30));
 }
 END_TEST
 

@@ -24,7 +24,7 @@
 #include "xalloc.h"
 
 static struct stat fd2_before; /* fd 2 as the test set it up */
-static int fd2_swapped;        /* a handler found another file on fd 2 */
+static int fd2_swapped;	       /* a handler found another file on fd 2 */
 static int saved_fd2 = -1;
 static char *dir, *stderr_path;
 

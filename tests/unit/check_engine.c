@@ -169,8 +169,7 @@ START_TEST(test_turn_is_stored)
 	ck_assert_str_eq(c.assistant, "nestor");
 	conversation_release(&c);
 	/* the same conversation goes on */
-	ck_assert_str_eq(say(&s, &conv, "мои задачи"),
-			 "Задачи:\n  1  buy milk (до пт, 27 ноября)");
+	ck_assert_str_eq(say(&s, &conv, "мои задачи"), "Задачи:\n  1  buy milk (до пт, 27 ноября)");
 	ck_assert_uint_eq(count_messages(conv), 8);
 	seen_release(&s);
 }
@@ -327,7 +326,8 @@ START_TEST(test_reminders)
 			    "  4  Fri 27 Nov 10:00  buy a gift for mom\n"
 			    "Say it with the number, for example: \"cancel reminder 1\".");
 	ck_assert_int_eq(s.calls, 0);
-	ck_assert_str_eq(say(&s, &conv, "cancel reminder 4"), "Reminder 4 cancelled: buy a gift for mom");
+	ck_assert_str_eq(say(&s, &conv, "cancel reminder 4"),
+			 "Reminder 4 cancelled: buy a gift for mom");
 	ck_assert_str_eq(say(&s, &conv, "snooze reminder 1 for 10 minutes"),
 			 "Reminder 1 snoozed until today 14:40: call mom");
 	ck_assert_str_eq(say(&s, &conv, "cancel the reminder about the dentist"),
@@ -344,18 +344,18 @@ START_TEST(test_calendar)
 
 	ck_assert_str_eq(say(&s, &conv, "add lunch with Anna on monday 13:00 for 1h"),
 			 "Event 1 added: lunch with Anna, Mon 30 Nov 13:00–14:00");
-	ck_assert_str_eq(s.last_call, "calendar_add {\"summary\":\"lunch with Anna\","
-				      "\"start\":\"2026-11-30T13:00:00+01:00\",\"duration\":\"1h\"}");
+	ck_assert_str_eq(s.last_call,
+			 "calendar_add {\"summary\":\"lunch with Anna\","
+			 "\"start\":\"2026-11-30T13:00:00+01:00\",\"duration\":\"1h\"}");
 	ck_assert_str_eq(say(&s, &conv, "добавь обед с Борисом в пятницу в 13:00"),
 			 "Событие 2 добавлено: обед с Борисом, пт, 27 ноября 13:00–14:00");
 	ck_assert_str_eq(say(&s, &conv, "create event Mom's birthday on dec 12"),
 			 "Event 3 added: Mom's birthday, Sat 12 Dec all day");
 	ck_assert_str_eq(say(&s, &conv, "add standup every weekday at 9:30 for 15m"),
 			 "Event 4 added: standup, tomorrow 09:30–09:45");
-	ck_assert_str_eq(say(&s, &conv, "what's on friday?"),
-			 "Fri 27 Nov:\n"
-			 "  4  09:30–09:45  standup\n"
-			 "  2  13:00–14:00  обед с Борисом");
+	ck_assert_str_eq(say(&s, &conv, "what's on friday?"), "Fri 27 Nov:\n"
+							      "  4  09:30–09:45  standup\n"
+							      "  2  13:00–14:00  обед с Борисом");
 	ck_assert_str_eq(say(&s, &conv, "что у меня на выходных"),
 			 "В календаре ничего нет на это время.");
 	/* a date alone keeps the time of day */
@@ -440,8 +440,7 @@ START_TEST(test_registry)
 
 	ctx.now = now;
 	ck_assert_int_eq(regcomp(&re, "^[a-z0-9_]+$", REG_EXTENDED | REG_NOSUB), 0);
-	cJSON_ArrayForEach(t, all)
-	{
+	cJSON_ArrayForEach(t, all) {
 		const cJSON *fn = cJSON_GetObjectItem(t, "function");
 		const cJSON *p = cJSON_GetObjectItem(fn, "parameters"), *r;
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name"));
@@ -480,9 +479,9 @@ START_TEST(test_registry)
 	cJSON_Delete(args);
 	args = cJSON_Parse("{\"title\":\"x\",\"due\":\"tomorrow 17:00\",\"priority\":3}");
 	ck_assert_int_eq(tool_call(&ctx, "task_add", args, &res, &e), 0);
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "task"),
-								  "due")),
-			 "2026-11-26T17:00:00+01:00");
+	ck_assert_str_eq(
+		cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "task"), "due")),
+		"2026-11-26T17:00:00+01:00");
 	cJSON_Delete(res);
 	cJSON_Delete(args);
 	args = cJSON_Parse("{\"id\":\"1\"}");

@@ -51,8 +51,8 @@ static time_t utc(int y, int m, int d, int h, int mi)
 	return timegm(&tm);
 }
 
-static long long add(const char *summary, time_t start, time_t end, const char *tzid,
-		     bool all_day, const char *rrule)
+static long long add(const char *summary, time_t start, time_t end, const char *tzid, bool all_day,
+		     const char *rrule)
 {
 	struct event ev;
 	struct err e = { 0, "" };
@@ -138,8 +138,8 @@ START_TEST(test_count_until_exdate)
 	time_t day = utc(2026, 5, 6, 12, 0);
 	long long daily = add("daily", utc(2026, 5, 4, 10, 0), utc(2026, 5, 4, 11, 0),
 			      "Europe/Berlin", false, "FREQ=DAILY;COUNT=5");
-	long long weekly = add("until", utc(2026, 5, 4, 6, 0), utc(2026, 5, 4, 7, 0), "UTC",
-			       false, "FREQ=WEEKLY;UNTIL=20260518T060000Z");
+	long long weekly = add("until", utc(2026, 5, 4, 6, 0), utc(2026, 5, 4, 7, 0), "UTC", false,
+			       "FREQ=WEEKLY;UNTIL=20260518T060000Z");
 
 	occ(utc(2026, 5, 1, 0, 0), utc(2026, 7, 1, 0, 0), &l);
 	ck_assert_uint_eq(l.nocc, 5 + 3);
@@ -291,11 +291,13 @@ START_TEST(test_search_calendar_errors)
 	ck_assert_int_eq(l.occ[0].start, utc(2026, 3, 9, 17, 0)); /* the next Monday, 18:00 CET */
 	event_list_release(&l);
 	ck_assert_int_eq(event_occurrences(st, utc(2026, 7, 1, 0, 0), utc(2026, 7, 2, 0, 0),
-					   "health", &l, &e), 0);
+					   "health", &l, &e),
+			 0);
 	ck_assert_uint_eq(l.nocc, 1);
 	event_list_release(&l);
 	ck_assert_int_eq(event_occurrences(st, utc(2026, 7, 1, 0, 0), utc(2026, 7, 2, 0, 0),
-					   "personal", &l, &e), 0);
+					   "personal", &l, &e),
+			 0);
 	ck_assert_uint_eq(l.nocc, 0);
 	event_list_release(&l);
 

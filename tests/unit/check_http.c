@@ -107,7 +107,8 @@ START_TEST(test_retry_exhausted)
 	ck_assert_int_eq(rs.attempts, 2);
 	rq.url = "http://127.0.0.1/x";
 	ck_assert_int_eq(http_status_error(&rq, &rs, &e), -1);
-	snprintf(want, sizeof(want), "127.0.0.1: HTTP 502: {\"error\": true, \"reason\": "
+	snprintf(want, sizeof(want),
+		 "127.0.0.1: HTTP 502: {\"error\": true, \"reason\": "
 		 "\"fake failure 502\"}");
 	ck_assert_str_eq(e.msg, want);
 	http_resp_release(&rs);
@@ -268,7 +269,9 @@ END_TEST
 START_TEST(test_idle_timeout)
 {
 	struct sbuf sb = SBUF_INIT;
-	struct http_req rq = { .on_data = collect, .arg = &sb, .timeout_ms = HTTP_NO_TIMEOUT,
+	struct http_req rq = { .on_data = collect,
+			       .arg = &sb,
+			       .timeout_ms = HTTP_NO_TIMEOUT,
 			       .idle_timeout_ms = 200 };
 	struct http_resp rs;
 	struct err e = { 0, "" };

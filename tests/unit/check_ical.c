@@ -63,8 +63,7 @@ static time_t utc(int y, int m, int d, int h, int mi)
 	return timegm(&tm);
 }
 
-static int import_text(struct store *s, const char *text, struct ical_report *rep,
-		       struct err *e)
+static int import_text(struct store *s, const char *text, struct ical_report *rep, struct err *e)
 {
 	return ical_import(s, text, NULL, 1000, NULL, NULL, rep, e);
 }
@@ -97,9 +96,9 @@ static char *year_agenda(struct store *s)
 	struct err e = { 0, "" };
 	struct sbuf sb = SBUF_INIT;
 
-	ck_assert_int_eq(event_occurrences(s, utc(2026, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0), NULL,
-					   &l, &e),
-			 0);
+	ck_assert_int_eq(
+		event_occurrences(s, utc(2026, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0), NULL, &l, &e),
+		0);
 	for (size_t i = 0; i < l.nocc; i++)
 		sbuf_addf(&sb, "%s %lld %lld %d %s|%s|%s\n", l.occ[i].ev->uid,
 			  (long long)l.occ[i].start, (long long)l.occ[i].end, l.occ[i].ev->all_day,
@@ -135,23 +134,24 @@ START_TEST(test_import_fixture)
 	ck_assert_int_eq(ev.exdates[0], utc(2026, 4, 6, 7, 0));
 	ck_assert_uint_eq(ev.noverrides, 1);
 	ck_assert_msg(strstr(ev.attendees, "mailto:alice@example.org") &&
-			      strstr(ev.attendees, "CN=Bob"), "%s", ev.attendees);
+			      strstr(ev.attendees, "CN=Bob"),
+		      "%s", ev.attendees);
 	ck_assert_msg(strstr(ev.alarms, "TRIGGER:-PT15M") != NULL, "%s", ev.alarms);
 	event_release(&ev);
 
 	/* April: 04-06 excluded, 04-13 moved to Tuesday 04-14 11:00 */
-	ck_assert_int_eq(event_occurrences(st, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0), NULL,
-					   &l, &e),
-			 0);
+	ck_assert_int_eq(
+		event_occurrences(st, utc(2026, 4, 1, 0, 0), utc(2026, 5, 1, 0, 0), NULL, &l, &e),
+		0);
 	ck_assert_uint_eq(l.nocc, 3);
 	ck_assert_str_eq(l.occ[0].summary, "Team meeting (moved)");
 	ck_assert_int_eq(l.occ[0].start, utc(2026, 4, 14, 9, 0));
 	ck_assert_int_eq(l.occ[1].start, utc(2026, 4, 20, 7, 0));
 	event_list_release(&l);
 	/* COUNT=10 from 03-05, crossing New York's DST change on 03-08 */
-	ck_assert_int_eq(event_occurrences(st, utc(2026, 3, 1, 0, 0), utc(2026, 3, 31, 0, 0),
-					   NULL, &l, &e),
-			 0);
+	ck_assert_int_eq(
+		event_occurrences(st, utc(2026, 3, 1, 0, 0), utc(2026, 3, 31, 0, 0), NULL, &l, &e),
+		0);
 	{
 		size_t ny = 0;
 
@@ -207,7 +207,8 @@ START_TEST(test_round_trip)
 
 		ck_assert_int_eq(ical_export(st, &from, &to, NULL, &text, &e), 0);
 		ck_assert_msg(strstr(text, "UID:trip@test") && strstr(text, "UID:weekly-berlin") &&
-				      !strstr(text, "UID:dentist@test"), "%s", text);
+				      !strstr(text, "UID:dentist@test"),
+			      "%s", text);
 		free(text);
 	}
 	store_free(other);
@@ -315,15 +316,16 @@ START_TEST(test_override_later_and_progress)
 	ck_assert_uint_gt(calls, 0);
 	ical_report_release(&rep);
 	free(text);
-	ck_assert_int_eq(ical_import(st,
-				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:birthday@test\r\n"
-				     "RECURRENCE-ID;VALUE=DATE:20271210\r\nSUMMARY:Ada's party\r\n"
-				     "DTSTART;VALUE=DATE:20271211\r\nEND:VEVENT\r\n"
-				     "BEGIN:VEVENT\r\nUID:nobody@test\r\n"
-				     "RECURRENCE-ID:20271210T100000Z\r\nDTSTART:20271210T110000Z\r\n"
-				     "END:VEVENT\r\nEND:VCALENDAR\r\n",
-				     "work", 0, NULL, NULL, &rep, &e),
-			 0);
+	ck_assert_int_eq(
+		ical_import(st,
+			    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:birthday@test\r\n"
+			    "RECURRENCE-ID;VALUE=DATE:20271210\r\nSUMMARY:Ada's party\r\n"
+			    "DTSTART;VALUE=DATE:20271211\r\nEND:VEVENT\r\n"
+			    "BEGIN:VEVENT\r\nUID:nobody@test\r\n"
+			    "RECURRENCE-ID:20271210T100000Z\r\nDTSTART:20271210T110000Z\r\n"
+			    "END:VEVENT\r\nEND:VCALENDAR\r\n",
+			    "work", 0, NULL, NULL, &rep, &e),
+		0);
 	ck_assert_uint_eq(rep.updated, 1);
 	ck_assert_str_eq(rep.skipped_what, "1 RECURRENCE-ID without its series");
 	ical_report_release(&rep);

@@ -38,15 +38,15 @@ static int assemble(const char *body, size_t step, struct llm_reply *r, struct s
 	return complete;
 }
 
-#define CHUNK(delta, finish) \
+#define CHUNK(delta, finish)                                                                       \
 	"data: {\"choices\":[{\"index\":0,\"delta\":" delta ",\"finish_reason\":" finish "}]}\n\n"
 
 START_TEST(test_text_stream)
 {
 	const char *body = CHUNK("{\"role\":\"assistant\",\"content\":\"\"}", "null")
 		CHUNK("{\"content\":\"Hel\"}", "null") CHUNK("{\"content\":\"lo, \"}", "null")
-		CHUNK("{\"content\":\"Привет\"}", "null") CHUNK("{}", "\"stop\"")
-		"data: [DONE]\n\n";
+			CHUNK("{\"content\":\"Привет\"}", "null")
+				CHUNK("{}", "\"stop\"") "data: [DONE]\n\n";
 
 	for (size_t step = 1; step < 64; step += 7) {
 		struct sbuf d = SBUF_INIT;
@@ -66,18 +66,20 @@ END_TEST
 /* OpenAI: parallel calls by index, arguments in fragments, interleaved. */
 START_TEST(test_parallel_fragmented_calls)
 {
-	const char *body =
-		CHUNK("{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":\"function\","
-		      "\"function\":{\"name\":\"task_add\",\"arguments\":\"\"}}]}", "null")
+	const char *body = CHUNK(
+		"{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":\"function\","
+		"\"function\":{\"name\":\"task_add\",\"arguments\":\"\"}}]}",
+		"null")
 		CHUNK("{\"tool_calls\":[{\"index\":1,\"id\":\"call_b\",\"type\":\"function\","
-		      "\"function\":{\"name\":\"time_now\",\"arguments\":\"{\\\"pla\"}}]}", "null")
-		CHUNK("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"title\"}}]}",
-		      "null")
-		CHUNK("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\":\\\"milk\\\"}\"}}]}",
-		      "null")
-		CHUNK("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"ce\\\":\\\"Tokyo\\\"}\"}}]}",
-		      "\"tool_calls\"")
-		"data: [DONE]\n\n";
+		      "\"function\":{\"name\":\"time_now\",\"arguments\":\"{\\\"pla\"}}]}",
+		      "null") CHUNK("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{"
+				    "\\\"title\"}}]}",
+				    "null") CHUNK("{\"tool_calls\":[{\"index\":0,\"function\":{"
+						  "\"arguments\":\"\\\":\\\"milk\\\"}\"}}]}",
+						  "null")
+			CHUNK("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"ce\\\":"
+			      "\\\"Tokyo\\\"}\"}}]}",
+			      "\"tool_calls\"") "data: [DONE]\n\n";
 	struct sbuf d = SBUF_INIT;
 	struct llm_reply r;
 	cJSON *m;
@@ -97,12 +99,13 @@ START_TEST(test_parallel_fragmented_calls)
 	/* The assistant message for the next request carries both calls. */
 	m = llm_reply_message(&r);
 	text = cJSON_PrintUnformatted(m);
-	ck_assert_str_eq(text,
-			 "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
-			 "{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"task_add\","
-			 "\"arguments\":\"{\\\"title\\\":\\\"milk\\\"}\"}},"
-			 "{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"time_now\","
-			 "\"arguments\":\"{\\\"place\\\":\\\"Tokyo\\\"}\"}}]}");
+	ck_assert_str_eq(
+		text,
+		"{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
+		"{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"task_add\","
+		"\"arguments\":\"{\\\"title\\\":\\\"milk\\\"}\"}},"
+		"{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"time_now\","
+		"\"arguments\":\"{\\\"place\\\":\\\"Tokyo\\\"}\"}}]}");
 	free(text);
 	cJSON_Delete(m);
 	llm_reply_release(&r);
@@ -113,13 +116,12 @@ END_TEST
  * before [DONE]; an empty arguments string becomes {}. */
 START_TEST(test_null_id_whole_args_no_finish)
 {
-	const char *body =
-		CHUNK("{\"tool_calls\":[{\"index\":0,\"id\":null,\"type\":\"function\","
-		      "\"function\":{\"name\":\"calendar_agenda\",\"arguments\":\"{\\\"from\\\":\\\"today\\\"}\"}}]}",
-		      "null")
-		CHUNK("{\"tool_calls\":[{\"index\":1,\"function\":{\"name\":\"task_list\",\"arguments\":\"\"}}]}",
-		      "null")
-		"data: [DONE]\n\n";
+	const char *body = CHUNK("{\"tool_calls\":[{\"index\":0,\"id\":null,\"type\":\"function\","
+				 "\"function\":{\"name\":\"calendar_agenda\",\"arguments\":\"{"
+				 "\\\"from\\\":\\\"today\\\"}\"}}]}",
+				 "null") CHUNK("{\"tool_calls\":[{\"index\":1,\"function\":{"
+					       "\"name\":\"task_list\",\"arguments\":\"\"}}]}",
+					       "null") "data: [DONE]\n\n";
 	struct sbuf d = SBUF_INIT;
 	struct llm_reply r;
 
@@ -140,11 +142,13 @@ END_TEST
  * some send the arguments as an object rather than a string. */
 START_TEST(test_calls_without_index)
 {
-	const char *body =
-		CHUNK("{\"tool_calls\":[{\"id\":\"x1\",\"function\":{\"name\":\"task_done\","
-		      "\"arguments\":{\"id\":3}}}]}", "null")
+	const char *body = CHUNK(
+		"{\"tool_calls\":[{\"id\":\"x1\",\"function\":{\"name\":\"task_done\","
+		"\"arguments\":{\"id\":3}}}]}",
+		"null")
 		CHUNK("{\"tool_calls\":[{\"id\":\"x2\",\"function\":{\"name\":\"task_done\","
-		      "\"arguments\":\"{\\\"id\\\":4}\"}}]}", "\"tool_calls\"");
+		      "\"arguments\":\"{\\\"id\\\":4}\"}}]}",
+		      "\"tool_calls\"");
 	struct sbuf d = SBUF_INIT;
 	struct llm_reply r;
 
@@ -187,9 +191,11 @@ START_TEST(test_non_streaming)
 {
 	const char *body =
 		"{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-		"\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
+		"\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+		"\"function\":"
 		"{\"name\":\"reminder_add\",\"arguments\":\"{\\\"text\\\":\\\"call mom\\\"}\"}}]},"
-		"\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":50,\"completion_tokens\":7}}";
+		"\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":50,\"completion_"
+		"tokens\":7}}";
 	struct llm_reply r;
 	struct err e = { 0, "" };
 
@@ -218,7 +224,8 @@ START_TEST(test_request_body)
 {
 	struct llm_opts o = { 0 };
 	cJSON *msgs = cJSON_Parse("[{\"role\":\"user\",\"content\":\"hi\"}]");
-	cJSON *tools = cJSON_Parse("[{\"type\":\"function\",\"function\":{\"name\":\"time_now\"}}]");
+	cJSON *tools =
+		cJSON_Parse("[{\"type\":\"function\",\"function\":{\"name\":\"time_now\"}}]");
 	cJSON *none = cJSON_CreateArray();
 	char *body;
 
@@ -228,22 +235,23 @@ START_TEST(test_request_body)
 	o.temperature = 0.25;
 	o.api_key = "sk-never-in-the-body";
 	body = llm_request_body(&o, msgs, tools);
-	ck_assert_str_eq(body, "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":"
-			       "\"hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
-			       "\"time_now\"}}],\"stream\":true,\"temperature\":0.25}");
+	ck_assert_str_eq(body,
+			 "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":"
+			 "\"hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
+			 "\"time_now\"}}],\"stream\":true,\"temperature\":0.25}");
 	free(body);
 	o.model = NULL;
 	o.stream = false;
 	o.has_temperature = false;
 	body = llm_request_body(&o, msgs, none);
-	ck_assert_str_eq(body, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":false}");
+	ck_assert_str_eq(
+		body, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":false}");
 	free(body);
 	cJSON_Delete(msgs);
 	cJSON_Delete(tools);
 	cJSON_Delete(none);
 }
 END_TEST
-
 
 /* ---- against tests/fake/openai.py ---- */
 
@@ -347,7 +355,8 @@ START_TEST(test_stream_roundtrip)
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(body, "stream")));
 	ck_assert_double_eq(cJSON_GetObjectItem(body, "temperature")->valuedouble, 0.5);
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(body, "messages"), 0)
-				 ->child->next->valuestring, "weather?");
+				 ->child->next->valuestring,
+			 "weather?");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(body, "tools")), 1);
 	free(auth);
 	cJSON_Delete(body);
@@ -477,7 +486,8 @@ START_TEST(test_unauthorized)
 	llm_reply_release(&r);
 
 	/* A server error that echoes the key never shows it. */
-	script("[{\"status\": 400, \"json\": {\"error\": {\"message\": \"bad key sk-wrong-key-123\"}}}]");
+	script("[{\"status\": 400, \"json\": {\"error\": {\"message\": \"bad key "
+	       "sk-wrong-key-123\"}}}]");
 	ck_assert_int_eq(chat("hi", &r, &d, &e), -1);
 	ck_assert_msg(strstr(e.msg, "bad key ***") && !strstr(e.msg, "sk-wrong"), "%s", e.msg);
 	llm_reply_release(&r);

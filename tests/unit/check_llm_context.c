@@ -28,9 +28,9 @@ static cJSON *msg(const char *role, int n, const char *calls, const char *call_i
 	return m;
 }
 
-#define CALLS(a, b)                                                                         \
-	"[{\"id\":\"" a "\",\"type\":\"function\",\"function\":{\"name\":\"task_list\","   \
-	"\"arguments\":\"{}\"}},{\"id\":\"" b "\",\"type\":\"function\",\"function\":" \
+#define CALLS(a, b)                                                                                \
+	"[{\"id\":\"" a "\",\"type\":\"function\",\"function\":{\"name\":\"task_list\","           \
+	"\"arguments\":\"{}\"}},{\"id\":\"" b "\",\"type\":\"function\",\"function\":"             \
 	"{\"name\":\"time_now\",\"arguments\":\"{}\"}}]"
 
 /* "u a* t t a u ..." : roles of the result, * marking tool_calls. */
@@ -55,12 +55,12 @@ static cJSON *history(void)
 {
 	cJSON *h = cJSON_CreateArray();
 
-	cJSON_AddItemToArray(h, msg("user", 400, NULL, NULL));                  /* 0: 104 */
+	cJSON_AddItemToArray(h, msg("user", 400, NULL, NULL));		       /* 0: 104 */
 	cJSON_AddItemToArray(h, msg("assistant", 0, CALLS("c1", "c2"), NULL)); /* 1 */
-	cJSON_AddItemToArray(h, msg("tool", 396, NULL, "c1"));                 /* 2: 103 */
-	cJSON_AddItemToArray(h, msg("tool", 396, NULL, "c2"));                 /* 3: 103 */
-	cJSON_AddItemToArray(h, msg("assistant", 96, NULL, NULL));             /* 4: 28 */
-	cJSON_AddItemToArray(h, msg("user", 96, NULL, NULL));                  /* 5: 28 */
+	cJSON_AddItemToArray(h, msg("tool", 396, NULL, "c1"));		       /* 2: 103 */
+	cJSON_AddItemToArray(h, msg("tool", 396, NULL, "c2"));		       /* 3: 103 */
+	cJSON_AddItemToArray(h, msg("assistant", 96, NULL, NULL));	       /* 4: 28 */
+	cJSON_AddItemToArray(h, msg("user", 96, NULL, NULL));		       /* 5: 28 */
 	return h;
 }
 

@@ -69,11 +69,11 @@ START_TEST(test_reasoning_apart)
 	const char *body = EV("{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
 			      "\"reasoning_content\":\"The user greets. \"}}]}")
 		EV("{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"Answer briefly.\"}}]}")
-		EV("{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\" Done.\","
-		   "\"reasoning\":\" Done.\"}}]}")
-		EV("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello!\"}}]}")
-		EV("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}")
-		"data: [DONE]\n\n";
+			EV("{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\" Done.\","
+			   "\"reasoning\":\" Done.\"}}]}")
+				EV("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello!\"}}]"
+				   "}") EV("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_"
+					   "reason\":\"stop\"}]}") "data: [DONE]\n\n";
 	struct seen sn = { SBUF_INIT, SBUF_INIT };
 	struct llm_reply r;
 	char err[256], *msg;
@@ -120,7 +120,8 @@ START_TEST(test_usage_chunk)
 	/* counts that are not whole numbers from 0 are not counts */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *b = xasprintf(EV("{\"choices\":[{\"delta\":{\"content\":\"x\"},"
-				       "\"finish_reason\":\"stop\"}],\"usage\":%s}"), bad[i]);
+				       "\"finish_reason\":\"stop\"}],\"usage\":%s}"),
+				    bad[i]);
 
 		ck_assert_int_eq(feed(b, strlen(b), 64, &r, &sn, err), 1);
 		ck_assert_msg(r.usage_prompt == -1 && r.usage_completion == -1, "%s: %lld %lld",
@@ -136,10 +137,12 @@ END_TEST
  * that streams one chunk holding "message"). */
 START_TEST(test_parts_and_whole_message)
 {
-	const char *body = EV("{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":"
-			      "\"text\",\"text\":\"Two \"},{\"type\":\"image_url\"},{\"type\":\"text\","
-			      "\"text\":\"parts.\"}]}}]}")
-		EV("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+	const char *body = EV(
+		"{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":"
+		"\"text\",\"text\":\"Two \"},{\"type\":\"image_url\"},{\"type\":\"text\","
+		"\"text\":\"parts.\"}]}}]}")
+		EV("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+		   "null,"
 		   "\"tool_calls\":[{\"id\":\"c9\",\"type\":\"function\",\"function\":{\"name\":"
 		   "\"task_list\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}");
 	struct seen sn = { SBUF_INIT, SBUF_INIT };
@@ -160,19 +163,23 @@ END_TEST
  * controls go, a character split between two deltas arrives whole. */
 START_TEST(test_hostile_text)
 {
-	const char *body = EV("{\"choices\":[{\"delta\":{\"content\":\"A\xff" "B\\u001b[31mred\"}}]}")
-		EV("{\"choices\":[{\"delta\":{\"content\":\"\xc2\x9b" "2J tab\\tline\\nok \xd0\"}}]}")
+	const char *body = EV(
+		"{\"choices\":[{\"delta\":{\"content\":\"A\xff"
+		"B\\u001b[31mred\"}}]}") EV("{\"choices\":[{\"delta\":{\"content\":\"\xc2\x9b"
+					    "2J tab\\tline\\nok \xd0\"}}]}")
 		EV("{\"choices\":[{\"delta\":{\"content\":\"\x9f\xd1\x80\xe2\x82\"}}]}")
-		EV("{\"choices\":[{\"delta\":{\"reasoning_content\":\"\\r\\u0007think\"},"
-		   "\"finish_reason\":\"stop\"}]}");
+			EV("{\"choices\":[{\"delta\":{\"reasoning_content\":\"\\r\\u0007think\"},"
+			   "\"finish_reason\":\"stop\"}]}");
 	struct seen sn = { SBUF_INIT, SBUF_INIT };
 	struct llm_reply r;
 	char err[256];
 
 	ck_assert_int_eq(feed(body, strlen(body), 5, &r, &sn, err), 1);
 	/* the \xe2\x82 left at the end never got its last byte */
-	ck_assert_str_eq(r.content, "A\xef\xbf\xbd" "B[31mred2J tab\tline\nok Пр\xef\xbf\xbd");
-	ck_assert_str_eq(sn.text.buf, "[A\xef\xbf\xbd" "B[31mred][2J tab\tline\nok ][Пр][\xef\xbf\xbd]");
+	ck_assert_str_eq(r.content, "A\xef\xbf\xbd"
+				    "B[31mred2J tab\tline\nok Пр\xef\xbf\xbd");
+	ck_assert_str_eq(sn.text.buf, "[A\xef\xbf\xbd"
+				      "B[31mred][2J tab\tline\nok ][Пр][\xef\xbf\xbd]");
 	ck_assert_str_eq(r.reasoning, "think");
 	llm_reply_release(&r);
 	seen_release(&sn);
@@ -188,8 +195,10 @@ START_TEST(test_hostile_sizes)
 
 	/* 65 tool calls */
 	for (int i = 0; i <= 64; i++)
-		sbuf_addf(&b, EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":%d,\"id\":"
-				 "\"c%d\",\"function\":{\"name\":\"task_list\",\"arguments\":\"{}\"}}]}}]}"),
+		sbuf_addf(&b,
+			  EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":%d,\"id\":"
+			     "\"c%d\",\"function\":{\"name\":\"task_list\",\"arguments\":\"{}\"}}]}"
+			     "}]}"),
 			  i, i);
 	ck_assert_int_eq(feed(b.buf, b.len, 4096, &r, &sn, err), -1);
 	ck_assert_str_eq(err, "more than 64 tool calls");
@@ -197,10 +206,14 @@ START_TEST(test_hostile_sizes)
 	sbuf_release(&b);
 
 	/* a name no tool has, 65 bytes long, in two pieces */
-	sbuf_addf(&b, EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
-			 "{\"name\":\"%040d\"}}]}}]}"), 0);
-	sbuf_addf(&b, EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
-			 "{\"name\":\"%025d\"}}]}}]}"), 1);
+	sbuf_addf(&b,
+		  EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+		     "{\"name\":\"%040d\"}}]}}]}"),
+		  0);
+	sbuf_addf(&b,
+		  EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+		     "{\"name\":\"%025d\"}}]}}]}"),
+		  1);
 	ck_assert_int_eq(feed(b.buf, b.len, 4096, &r, &sn, err), -1);
 	ck_assert_str_eq(err, "a tool name longer than 64 bytes");
 	llm_reply_release(&r);
@@ -218,10 +231,12 @@ START_TEST(test_hostile_sizes)
 
 	/* ids that are not short plain words are replaced; an odd finish
 	 * reason is not taken */
-	sbuf_addf(&b, EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a b\","
-			 "\"function\":{\"name\":\"task_list\",\"arguments\":\"{}\"}},{\"index\":1,"
-			 "\"id\":\"%0200d\",\"function\":{\"name\":\"time_now\"}}]},"
-			 "\"finish_reason\":\"\\u001b[2J\"}]}") "data: [DONE]\n\n", 7);
+	sbuf_addf(&b,
+		  EV("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a b\","
+		     "\"function\":{\"name\":\"task_list\",\"arguments\":\"{}\"}},{\"index\":1,"
+		     "\"id\":\"%0200d\",\"function\":{\"name\":\"time_now\"}}]},"
+		     "\"finish_reason\":\"\\u001b[2J\"}]}") "data: [DONE]\n\n",
+		  7);
 	ck_assert_int_eq(feed(b.buf, b.len, 4096, &r, &sn, err), 1);
 	ck_assert_uint_eq(r.ncalls, 2);
 	ck_assert_msg(!strncmp(r.calls[0].id, "call_", 5), "%s", r.calls[0].id);
@@ -262,8 +277,8 @@ START_TEST(test_plain_answer_parts)
 
 	sbuf_adds(&b, "{\"choices\":[{\"message\":{\"tool_calls\":[");
 	for (int i = 0; i <= 64; i++)
-		sbuf_addf(&b, "%s{\"id\":\"c%d\",\"function\":{\"name\":\"task_list\"}}", i ? "," : "",
-			  i);
+		sbuf_addf(&b, "%s{\"id\":\"c%d\",\"function\":{\"name\":\"task_list\"}}",
+			  i ? "," : "", i);
 	sbuf_adds(&b, "]}}]}");
 	llm_reply_init(&r);
 	ck_assert_int_eq(llm_parse_response(b.buf, b.len, &r, &e), -1);
@@ -275,8 +290,9 @@ END_TEST
 
 START_TEST(test_models_parse)
 {
-	const char *ollama = "{\"object\":\"list\",\"data\":[{\"id\":\"llama3.1:latest\",\"object\":"
-			     "\"model\",\"created\":1,\"owned_by\":\"library\"},{\"id\":\"qwen3:8b\"}]}";
+	const char *ollama =
+		"{\"object\":\"list\",\"data\":[{\"id\":\"llama3.1:latest\",\"object\":"
+		"\"model\",\"created\":1,\"owned_by\":\"library\"},{\"id\":\"qwen3:8b\"}]}";
 	const char *body;
 	char **ids;
 	struct err e = { 0, "" };
@@ -306,21 +322,24 @@ END_TEST
 
 START_TEST(test_token_limit_name)
 {
-	struct llm_opts o = { .base_url = "https://api.openai.com/v1", .model = "o3",
+	struct llm_opts o = { .base_url = "https://api.openai.com/v1",
+			      .model = "o3",
 			      .max_tokens = 100 };
 	cJSON *msgs = cJSON_Parse("[{\"role\":\"user\",\"content\":\"hi\"}]");
 	char *body = llm_request_body(&o, msgs, NULL);
 
 	/* OpenAI's newer models refuse max_tokens; everyone else knows it */
-	ck_assert_str_eq(body, "{\"model\":\"o3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-			       "\"stream\":false,\"max_completion_tokens\":100}");
+	ck_assert_str_eq(body,
+			 "{\"model\":\"o3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+			 "\"stream\":false,\"max_completion_tokens\":100}");
 	free(body);
 	o.base_url = "http://127.0.0.1:11434/v1";
 	o.stream = o.usage = true;
 	body = llm_request_body(&o, msgs, NULL);
-	ck_assert_str_eq(body, "{\"model\":\"o3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-			       "\"stream\":true,\"stream_options\":{\"include_usage\":true},"
-			       "\"max_tokens\":100}");
+	ck_assert_str_eq(body,
+			 "{\"model\":\"o3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+			 "\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+			 "\"max_tokens\":100}");
 	free(body);
 	cJSON_Delete(msgs);
 }
@@ -439,8 +458,8 @@ START_TEST(test_usage_when_streaming)
 	ck_assert_int_eq(r.usage_prompt, 120);
 	ck_assert_int_eq(r.usage_completion, 3);
 	b = sent(0);
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "stream_options"),
-						   "include_usage")));
+	ck_assert(cJSON_IsTrue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(b, "stream_options"), "include_usage")));
 	cJSON_Delete(b);
 	llm_reply_release(&r);
 	/* not asked, not sent */
@@ -529,11 +548,13 @@ START_TEST(test_token_limit_refused)
 
 	/* refusing both: each name tried once, the server's word reported */
 	ck_assert_int_eq(fake_control(&srv, "{\"reset\": true, \"reject\": [\"max_tokens\","
-					    " \"max_completion_tokens\", \"stream_options\"]}"), 0);
+					    " \"max_completion_tokens\", \"stream_options\"]}"),
+			 0);
 	llm_forget_servers();
 	ck_assert_int_eq(ask(&r, &sn, &e), -1);
 	ck_assert_msg(strstr(e.msg, "HTTP 400: Unrecognized request argument supplied: "
-				    "max_completion_tokens") != NULL, "%s", e.msg);
+				    "max_completion_tokens") != NULL,
+		      "%s", e.msg);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/"), 2);
 	llm_reply_release(&r);
 	seen_release(&sn);
@@ -547,7 +568,8 @@ START_TEST(test_models)
 	int status;
 
 	ck_assert_int_eq(fake_control(&srv, "{\"models\": [\"llama3.1:latest\", \"qwen3:8b\"],"
-					    " \"key\": \"sk-models-0042\"}"), 0);
+					    " \"key\": \"sk-models-0042\"}"),
+			 0);
 	opts.assistant = NULL;
 	ck_assert_int_eq(llm_models(&opts, &ids, &status, &e), -1);
 	ck_assert_int_eq(status, 401);

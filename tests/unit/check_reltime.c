@@ -45,7 +45,8 @@ static const struct row {
 	  "пн, 23 ноября, в 10:00" },
 	{ "Europe/Berlin", "2026-11-25 14:30", "2026-11-30 09:00", P, "en", 0, "Mon 30 Nov 09:00" },
 	{ "Europe/Berlin", "2026-11-25 14:30", "2027-01-04 09:00", P, "en", 1, "Mon 4 Jan 2027" },
-	{ "Europe/Berlin", "2026-11-25 14:30", "2027-01-04 09:00", P, "ru", 1, "пн, 4 января 2027" },
+	{ "Europe/Berlin", "2026-11-25 14:30", "2027-01-04 09:00", P, "ru", 1,
+	  "пн, 4 января 2027" },
 	/* a day of 23 hours (Berlin springs forward on 2027-03-28) and of 25 */
 	{ "Europe/Berlin", "2027-03-28 00:30", "2027-03-29 00:10", L, NULL, 0, "tomorrow 00:10" },
 	{ "Europe/Berlin", "2027-03-29 00:10", "2027-03-28 00:30", L, NULL, 0, "yesterday 00:30" },

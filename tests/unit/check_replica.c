@@ -157,8 +157,8 @@ static void permute(int *perm, int k, bool *used)
 		reset();
 		for (int i = 0; i < NCH; i++)
 			cJSON_AddItemReferenceToArray(arr, chs[perm[i]]);
-		ck_assert_msg(replica_apply(st, arr, "postgres:t", 1, 1000, &rs, NULL, &e) == 0, "%s",
-			      e.msg);
+		ck_assert_msg(replica_apply(st, arr, "postgres:t", 1, 1000, &rs, NULL, &e) == 0,
+			      "%s", e.msg);
 		ck_assert_int_eq(rs.rejected, 0);
 		cJSON_Delete(arr);
 		d = dump();
@@ -191,7 +191,8 @@ START_TEST(test_every_order_same_state)
 	/* task 1: made on a; b and c both retitle it at the same clock (device
 	 * id breaks the tie), and c changes its priority too */
 	chs[0] = change("task", T1, "0a", false, 10,
-			"user_id=\"" ME "\";title=\"a\";priority=1;status=\"todo\";created_at=5", NULL);
+			"user_id=\"" ME "\";title=\"a\";priority=1;status=\"todo\";created_at=5",
+			NULL);
 	chs[1] = change("task", T1, "0b", false, 20, "title=\"b\"", base);
 	chs[2] = change("task", T1, "0c", false, 20, "title=\"c\";priority=5", base);
 	/* a calendar "work" made apart on b and on a (below): one calendar in
@@ -211,8 +212,8 @@ START_TEST(test_every_order_same_state)
 	permute(perm, 0, used);
 	ck_assert_int_gt(orders, 100);
 	ck_assert_msg(strstr(first_state, T1 "|c|-|5|todo\n") != NULL, "%s", first_state);
-	ck_assert_msg(strstr(first_state, T2) == NULL || strstr(first_state, T2 "|{") != NULL,
-		      "%s", first_state);
+	ck_assert_msg(strstr(first_state, T2) == NULL || strstr(first_state, T2 "|{") != NULL, "%s",
+		      first_state);
 	ck_assert_msg(strstr(first_state, "|review|work\n") != NULL, "%s", first_state);
 	ck_assert_msg(strstr(first_state, "c0000000-0000-4000-8000-000000000000|work\n") != NULL,
 		      "%s", first_state);
@@ -241,15 +242,17 @@ START_TEST(test_natural_key_merge)
 	char *d;
 	cJSON *mine = change("calendar", "c2000000-0000-4000-8000-000000000000", "0a", false, 10,
 			     "name=\"work\";source=\"local\"", NULL);
-	cJSON *theirs = change("calendar", "c1000000-0000-4000-8000-000000000000", "0b", false,
-			       11, "name=\"work\";source=\"local\"", NULL);
+	cJSON *theirs = change("calendar", "c1000000-0000-4000-8000-000000000000", "0b", false, 11,
+			       "name=\"work\";source=\"local\"", NULL);
 
 	/* either order: one "work", named by the smaller gid */
 	apply1(mine, NULL);
 	apply1(theirs, NULL);
 	d = dump();
 	ck_assert_msg(strstr(d, "c1000000-0000-4000-8000-000000000000|work\n") != NULL, "%s", d);
-	ck_assert_msg(strstr(d, "c2000000") == NULL || strstr(d, "c2000000-0000-4000-8000-000000000000|work") == NULL, "%s", d);
+	ck_assert_msg(strstr(d, "c2000000") == NULL ||
+			      strstr(d, "c2000000-0000-4000-8000-000000000000|work") == NULL,
+		      "%s", d);
 	free(d);
 	reset();
 	apply1(theirs, NULL);
@@ -314,8 +317,8 @@ START_TEST(test_outbox_in_the_same_transaction)
 			 "kept");
 	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "data"), "status")->valuestring,
 			 "done");
-	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "data"), "user_id")->valuestring,
-			 ME);
+	ck_assert_str_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(c, "data"), "user_id")->valuestring, ME);
 	ck_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "vers"), "status")));
 	replica_batch_release(&b);
 
@@ -368,8 +371,8 @@ START_TEST(test_triggers_match_the_descriptors)
 	for (size_t i = 0; i < replica_nentities; i++) {
 		const struct rentity *r = &replica_entities[i];
 		char *name = xasprintf("%s_sync_ai", r->table), *want = xstrdup("");
-		sqlite3_stmt *s = store_prepare(st, "SELECT sql FROM sqlite_master WHERE name = ?",
-						NULL);
+		sqlite3_stmt *s =
+			store_prepare(st, "SELECT sql FROM sqlite_master WHERE name = ?", NULL);
 		const char *sql, *p;
 
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -382,7 +385,8 @@ START_TEST(test_triggers_match_the_descriptors)
 			want = more;
 		}
 		p = strstr(sql, "'f', json_array(");
-		ck_assert_msg(p && !strncmp(p + 16, want, strlen(want)) && p[16 + strlen(want)] == ')',
+		ck_assert_msg(p && !strncmp(p + 16, want, strlen(want)) &&
+				      p[16 + strlen(want)] == ')',
 			      "%s: %s", name, sql);
 		sqlite3_finalize(s);
 		free(name);
@@ -455,22 +459,25 @@ START_TEST(test_bad_changes_refused)
 	cJSON *arr = cJSON_CreateArray();
 	char *why = NULL, *d;
 
-	cJSON_AddItemToArray(arr, change("task", T1, "0a", false, 10,
-					 "user_id=\"" ME "\";title=\"\\u001b[2Jgotcha\";status=\"todo\";"
-					 "created_at=1",
-					 NULL));
-	cJSON_AddItemToArray(arr, change("job", T2, "0a", false, 10,
-					 "user_id=\"" ME "\";kind=\"reminder\";payload=\"{\\\"text\\\":"
-					 "\\\"\\\\u009b31m\\\"}\";state=\"pending\";created_at=1",
-					 NULL));
+	cJSON_AddItemToArray(arr,
+			     change("task", T1, "0a", false, 10,
+				    "user_id=\"" ME "\";title=\"\\u001b[2Jgotcha\";status=\"todo\";"
+				    "created_at=1",
+				    NULL));
+	cJSON_AddItemToArray(arr,
+			     change("job", T2, "0a", false, 10,
+				    "user_id=\"" ME "\";kind=\"reminder\";payload=\"{\\\"text\\\":"
+				    "\\\"\\\\u009b31m\\\"}\";state=\"pending\";created_at=1",
+				    NULL));
 	cJSON_AddItemToArray(arr, change("spaceship", T2, "0a", false, 10, "x=1", NULL));
-	cJSON_AddItemToArray(arr, change("task", "not a gid!", "0a", false, 10, "title=\"x\"", NULL));
+	cJSON_AddItemToArray(arr,
+			     change("task", "not a gid!", "0a", false, 10, "title=\"x\"", NULL));
 	cJSON_AddItemToArray(arr, change("task", T2, "0a", false, 10, "priority=\"high\"", NULL));
-	cJSON_AddItemToArray(arr, change("task", "33333333-3333-4333-8333-333333333333", "0a", false,
-					 10,
-					 "user_id=\"" ME "\";title=\"fine\\ttabbed\";status=\"todo\";"
-					 "created_at=1",
-					 NULL));
+	cJSON_AddItemToArray(arr,
+			     change("task", "33333333-3333-4333-8333-333333333333", "0a", false, 10,
+				    "user_id=\"" ME "\";title=\"fine\\ttabbed\";status=\"todo\";"
+				    "created_at=1",
+				    NULL));
 	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 7, 1000, &rs, &why, &e), 0);
 	ck_assert_int_eq(rs.rejected, 5);
 	ck_assert_int_eq(rs.applied, 1);

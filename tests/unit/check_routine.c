@@ -16,7 +16,7 @@
 #include "testutil.h"
 #include "xalloc.h"
 
-#define T0 1800000000 /* Friday 2027-01-15 09:00 CET */
+#define T0  1800000000 /* Friday 2027-01-15 09:00 CET */
 #define DAY 86400
 
 static char *dir, *path;
@@ -310,8 +310,8 @@ START_TEST(test_offline_my_day)
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_msg(!strncmp(s.text[0], "Your day, today.", 16), "%s", s.text[0]);
 	ck_assert_msg(strstr(s.text[0], "send the report") != NULL, "%s", s.text[0]);
-	ck_assert_msg(strstr(s.text[0], "Could not get the weather: no place given") != NULL,
-		      "%s", s.text[0]);
+	ck_assert_msg(strstr(s.text[0], "Could not get the weather: no place given") != NULL, "%s",
+		      s.text[0]);
 	ck_assert_int_eq(job_run_get(st, id, T0, SCHED_STEP_ASSISTANT, &run_, &e), 1);
 	ck_assert(run_.conversation_id > 0);
 	job_run_release(&run_);

@@ -20,7 +20,7 @@ static struct store *st;
 /* What the deliver callback saw. */
 struct seen {
 	int n;
-	char calls[64][64]; /* "ID:CHANNEL:late" */
+	char calls[64][64];  /* "ID:CHANNEL:late" */
 	const char *failing; /* this channel fails */
 	int fired;
 };

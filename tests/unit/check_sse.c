@@ -9,7 +9,7 @@
 
 struct seen {
 	struct sbuf log; /* "type|data\n" per event */
-	int stop_after;  /* stop the parser after this many events (0: never) */
+	int stop_after;	 /* stop the parser after this many events (0: never) */
 	int n;
 };
 
@@ -38,22 +38,21 @@ static char *parse(const char *text, size_t step)
 	return sbuf_detach(&s.log);
 }
 
-static const char stream[] =
-	": keep-alive comment\r\n"
-	"data: {\"a\":1}\r\n"
-	"\r\n"
-	"event: ping\n"
-	"data:no-space\n"
-	"\n"
-	"data: line one\r"
-	"data: line two\r"
-	"\r"
-	"id: 7\n"
-	"retry: 100\n"
-	"data\n"
-	"\n"
-	"\n"
-	"data: [DONE]\n\n";
+static const char stream[] = ": keep-alive comment\r\n"
+			     "data: {\"a\":1}\r\n"
+			     "\r\n"
+			     "event: ping\n"
+			     "data:no-space\n"
+			     "\n"
+			     "data: line one\r"
+			     "data: line two\r"
+			     "\r"
+			     "id: 7\n"
+			     "retry: 100\n"
+			     "data\n"
+			     "\n"
+			     "\n"
+			     "data: [DONE]\n\n";
 
 static const char expected[] = "message|{\"a\":1}\n"
 			       "ping|no-space\n"

@@ -61,9 +61,10 @@ static int count(struct store *s, const char *sql)
 
 START_TEST(test_migrations)
 {
-	static const char *const tables[] = { "users", "assistants", "conversations",
-					      "messages", "messages_fts", "calendars", "events",
-					      "tasks", "jobs", "job_runs", "tool_cache", "outbox",
+	static const char *const tables[] = { "users",	   "assistants",   "conversations",
+					      "messages",  "messages_fts", "calendars",
+					      "events",	   "tasks",	   "jobs",
+					      "job_runs",  "tool_cache",   "outbox",
 					      "sync_state" };
 	struct err e = { 0, "" };
 	struct store *s = store_open(path, &e);
@@ -99,8 +100,9 @@ START_TEST(test_newer_refused_untouched)
 	int rc;
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE future(x); INSERT INTO future VALUES (42);"
-					  "PRAGMA user_version = 999;",
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "CREATE TABLE future(x); INSERT INTO future VALUES (42);"
+				      "PRAGMA user_version = 999;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
@@ -129,7 +131,8 @@ START_TEST(test_rollback)
 
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(store_begin(s, &e), 0);
-	ck_assert_int_eq(store_exec(s, "INSERT INTO tasks(title, created_at) VALUES ('x', 0)", &e), 0);
+	ck_assert_int_eq(store_exec(s, "INSERT INTO tasks(title, created_at) VALUES ('x', 0)", &e),
+			 0);
 	store_rollback(s);
 	ck_assert_int_eq(count(s, "SELECT count(*) FROM tasks"), 0);
 	ck_assert_int_eq(store_exec(s, "INSERT INTO nowhere VALUES (1)", &e), -1);
@@ -141,22 +144,23 @@ END_TEST
 /* Every state has one word for SQL and JSON, and each word one state. */
 START_TEST(test_state_words)
 {
-	static const char *const words[] = { "todo", "done", "cancelled", "pending", "running",
-					     "done", "cancelled", "failed", "ok", "skipped",
-					     "failed", "missed", "tui", "repl", "cli", "telegram",
-					     "complete", "interrupted", "offline", "llm" };
+	static const char *const words[] = { "todo",	 "done",	"cancelled", "pending",
+					     "running",	 "done",	"cancelled", "failed",
+					     "ok",	 "skipped",	"failed",    "missed",
+					     "tui",	 "repl",	"cli",	     "telegram",
+					     "complete", "interrupted", "offline",   "llm" };
 	const char *back[20];
 	size_t k = 0;
 	int v;
 
 /* each value's word, and back */
-#define ROUND_TRIP(type, first, last, name, parse)                                        \
-	for (v = first; v <= last; v++) {                                                  \
-		type x;                                                                    \
-                                                                                           \
-		back[k++] = name((type)v);                                                 \
-		ck_assert_int_eq(parse(back[k - 1], &x), 0);                               \
-		ck_assert_int_eq(x, v);                                                    \
+#define ROUND_TRIP(type, first, last, name, parse)                                                 \
+	for (v = first; v <= last; v++) {                                                          \
+		type x;                                                                            \
+                                                                                                   \
+		back[k++] = name((type)v);                                                         \
+		ck_assert_int_eq(parse(back[k - 1], &x), 0);                                       \
+		ck_assert_int_eq(x, v);                                                            \
 	}
 	ROUND_TRIP(enum task_status, TASK_TODO, TASK_CANCELLED, task_status_name,
 		   task_status_parse);
@@ -166,8 +170,8 @@ START_TEST(test_state_words)
 		   conversation_channel_parse);
 	ROUND_TRIP(enum message_state, MESSAGE_COMPLETE, MESSAGE_INTERRUPTED, message_state_name,
 		   message_state_parse);
-	ROUND_TRIP(enum assistant_backend, ASSISTANT_OFFLINE, ASSISTANT_LLM,
-		   assistant_backend_name, assistant_backend_parse);
+	ROUND_TRIP(enum assistant_backend, ASSISTANT_OFFLINE, ASSISTANT_LLM, assistant_backend_name,
+		   assistant_backend_parse);
 #undef ROUND_TRIP
 	ck_assert_uint_eq(k, sizeof(words) / sizeof(words[0]));
 	for (size_t i = 0; i < k; i++)
@@ -221,19 +225,22 @@ START_TEST(test_migration_5_alarm_rule)
 	setenv("TZ", "Europe/Berlin", 1);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL),
+				 SQLITE_OK);
 	ck_assert_int_eq(
-		sqlite3_exec(db,
-			     "PRAGMA user_version = 4;"
-			     "INSERT INTO jobs(kind, payload, schedule, rule, tzid, dtstart, next_run,"
-			     " occurrence, created_at) VALUES"
-			     " ('reminder', '{\"text\":\"Standup\"}', 'rrule',"
-			     "  'FREQ=WEEKLY;BYDAY=MO' || char(10) ||"
-			     "  'EXDATE:20270322T080000Z,20270405T070000Z' || char(10) || 'TRIGGER:-PT10M',"
-			     "  'Europe/Berlin', 1805097600, 1805097000, 1805097000, 0),"
-			     " ('reminder', '{\"text\":\"Stretch\"}', 'rrule', 'FREQ=DAILY',"
-			     "  'Europe/Berlin', 1805097600, 1805097600, 1805097600, 0);",
-			     NULL, NULL, NULL),
+		sqlite3_exec(
+			db,
+			"PRAGMA user_version = 4;"
+			"INSERT INTO jobs(kind, payload, schedule, rule, tzid, dtstart, next_run,"
+			" occurrence, created_at) VALUES"
+			" ('reminder', '{\"text\":\"Standup\"}', 'rrule',"
+			"  'FREQ=WEEKLY;BYDAY=MO' || char(10) ||"
+			"  'EXDATE:20270322T080000Z,20270405T070000Z' || char(10) || "
+			"'TRIGGER:-PT10M',"
+			"  'Europe/Berlin', 1805097600, 1805097000, 1805097000, 0),"
+			" ('reminder', '{\"text\":\"Stretch\"}', 'rrule', 'FREQ=DAILY',"
+			"  'Europe/Berlin', 1805097600, 1805097600, 1805097600, 0);",
+			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
 

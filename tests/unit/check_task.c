@@ -132,7 +132,8 @@ START_TEST(test_cli_roundtrip)
 	cJSON *arr, *t;
 	int rc;
 
-	rc = tu_nestor(dir, &out, &err, "task add buy milk --due 2026-12-01 --priority 3 --notes 2l");
+	rc = tu_nestor(dir, &out, &err,
+		       "task add buy milk --due 2026-12-01 --priority 3 --notes 2l");
 	ck_assert_msg(rc == 0, "rc %d: %s", rc, err);
 	ck_assert_str_eq(out, "1\n");
 	free(out);
@@ -208,7 +209,8 @@ START_TEST(test_cli_roundtrip)
 	free(db2);
 
 	/* edit, done, list --all, rm */
-	ck_assert_int_eq(tu_nestor(dir, NULL, NULL, "task edit 1 --title 'buy oat milk' --no-due"), 0);
+	ck_assert_int_eq(tu_nestor(dir, NULL, NULL, "task edit 1 --title 'buy oat milk' --no-due"),
+			 0);
 	ck_assert_int_eq(tu_nestor(dir, NULL, NULL, "task done 1"), 0);
 	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task list"), 0);
 	ck_assert_str_eq(out, "no open tasks\n");
@@ -240,7 +242,8 @@ START_TEST(test_cli_date_only)
 	free(out);
 	free(err);
 	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task list"), 0);
-	ck_assert_msg(strstr(out, "2031-12-01 23:59  taxes") && strstr(out, "2031-12-01        rent"),
+	ck_assert_msg(strstr(out, "2031-12-01 23:59  taxes") &&
+			      strstr(out, "2031-12-01        rent"),
 		      "%s", out);
 	free(out);
 	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "task list --json"), 0);
@@ -286,7 +289,8 @@ START_TEST(test_migrate_date_only)
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(schema_functions(db), 0);
 	for (i = 0; !strstr(schema_migrations[i], "due_date_only"); i++)
-		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL),
+				 SQLITE_OK);
 	ck_assert_int_eq(
 		sqlite3_exec(db,
 			     /* 2026-12-01 23:59:59 and 17:00 in Berlin, 23:59:59 UTC, no due */

@@ -375,7 +375,8 @@ END_TEST
 
 START_TEST(test_tool_lines)
 {
-	char *s = chat_tool_line("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
+	char *s =
+		chat_tool_line("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
 
 	ck_assert_str_eq(s, "reminder.add 'tomorrow 17:00' 'call mom'");
 	free(s);
@@ -404,7 +405,8 @@ START_TEST(test_side_when)
 	now = mktime(&tm); /* Wednesday 2026-11-25 15:00 */
 	reltime_format(RELTIME_SHORT, NULL, now + 2 * 3600, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "17:00");
-	reltime_format(RELTIME_SHORT, NULL, now + 8 * 3600 + 59 * 60 + 59, true, now, buf, sizeof(buf));
+	reltime_format(RELTIME_SHORT, NULL, now + 8 * 3600 + 59 * 60 + 59, true, now, buf,
+		       sizeof(buf));
 	ck_assert_str_eq(buf, "today");
 	reltime_format(RELTIME_SHORT, NULL, now + 2 * 86400 - 3600, false, now, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Fri 14:00");
@@ -538,8 +540,9 @@ START_TEST(test_conversation_pages)
 		char text[16];
 
 		snprintf(text, sizeof(text), "m%d", i);
-		ck_assert_int_eq(conversation_add(st, conv, i % 2 ? "user" : "assistant", text, NULL,
-						  NULL, 1000 + i, NULL, &e), 0);
+		ck_assert_int_eq(conversation_add(st, conv, i % 2 ? "user" : "assistant", text,
+						  NULL, NULL, 1000 + i, NULL, &e),
+				 0);
 	}
 	ck_assert_int_eq(conversation_messages_before(st, conv, 0, 100, &ms, &n, &e), 0);
 	ck_assert_uint_eq(n, 100);

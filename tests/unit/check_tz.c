@@ -7,17 +7,17 @@
 
 /* +01:00, and +02:00 from the second Sunday of March 02:00 to the last
  * Sunday of October 03:00: in 2027, 14 March and 31 October. */
-#define SHIFTED                                                                     \
-	"BEGIN:VTIMEZONE\r\nTZID:Test/Shifted\r\n"                                    \
-	"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:SST\r\n" \
-	"DTSTART:19700308T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\n"       \
-	"END:DAYLIGHT\r\n"                                                            \
-	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:WST\r\n" \
-	"DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"     \
+#define SHIFTED                                                                                    \
+	"BEGIN:VTIMEZONE\r\nTZID:Test/Shifted\r\n"                                                 \
+	"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:SST\r\n"               \
+	"DTSTART:19700308T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\n"                     \
+	"END:DAYLIGHT\r\n"                                                                         \
+	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:WST\r\n"               \
+	"DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"                   \
 	"END:STANDARD\r\nEND:VTIMEZONE\r\n"
-#define FIXED3                                                                      \
-	"BEGIN:VTIMEZONE\r\nTZID:Test/Shifted\r\n"                                    \
-	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\nTZNAME:TST\r\n" \
+#define FIXED3                                                                                     \
+	"BEGIN:VTIMEZONE\r\nTZID:Test/Shifted\r\n"                                                 \
+	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\nTZNAME:TST\r\n"               \
 	"DTSTART:19700101T000000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
 
 static time_t utc(int y, int mo, int d, int h, int mi)

@@ -142,7 +142,8 @@ START_TEST(test_convert)
 	ck_assert_msg(tzplace_convert("15:00", "Europe/Berlin", "Asia/Tokyo", WINTER, &t, &e) == 0,
 		      "%s", e.msg);
 	ck_assert_int_eq(t, 1768485600L);
-	ck_assert_int_eq(tzplace_format("Asia/Tokyo", t, "%Y-%m-%d %H:%M", buf, sizeof(buf), &e), 0);
+	ck_assert_int_eq(tzplace_format("Asia/Tokyo", t, "%Y-%m-%d %H:%M", buf, sizeof(buf), &e),
+			 0);
 	ck_assert_str_eq(buf, "2026-01-15 23:00");
 
 	ck_assert_msg(tzplace_convert("15:00", "Europe/Berlin", "Asia/Tokyo", SUMMER, &t, &e) == 0,

@@ -20,12 +20,15 @@ START_TEST(test_invalid_sequences)
 		const char *in, *out;
 	} cases[] = {
 		{ "plain Привет €𝄞", "plain Привет €𝄞" },
-		{ "a\x80" "b", "a\xef\xbf\xbd" "b" },             /* stray continuation */
-		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },       /* overlong '/' */
+		{ "a\x80"
+		  "b",
+		  "a\xef\xbf\xbd"
+		  "b" },				    /* stray continuation */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong '/' */
 		{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
 		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
 		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
-		{ "\xe2\x82x", "\xef\xbf\xbdx" },                 /* one U+FFFD per broken start */
+		{ "\xe2\x82x", "\xef\xbf\xbdx" }, /* one U+FFFD per broken start */
 		{ "end \xf0\x9f\x98", "end \xef\xbf\xbd" },
 	};
 
@@ -42,10 +45,12 @@ END_TEST
 
 START_TEST(test_controls)
 {
-	const char in[] = "a\x1b[2Jb\tc\nd\re\x7f\xc2\x85" "f\xc2\xa0g";
+	const char in[] = "a\x1b[2Jb\tc\nd\re\x7f\xc2\x85"
+			  "f\xc2\xa0g";
 	char *got = clean(in, sizeof(in) - 1, UTF8_PRINTABLE);
 
-	ck_assert_str_eq(got, "a[2Jb\tc\nde" "f\xc2\xa0g");
+	ck_assert_str_eq(got, "a[2Jb\tc\nde"
+			      "f\xc2\xa0g");
 	free(got);
 	got = clean(in, sizeof(in) - 1, 0);
 	ck_assert_str_eq(got, in);
@@ -62,7 +67,7 @@ START_TEST(test_split_pieces)
 	ck_assert_uint_eq(utf8_partial_tail(s, n - 1), 3); /* 𝄞 less its last byte */
 	ck_assert_uint_eq(utf8_partial_tail(s, n - 3), 1);
 	ck_assert_uint_eq(utf8_partial_tail(s, n - 4), 0); /* ends after € */
-	ck_assert_uint_eq(utf8_partial_tail(s, 4), 1);     /* "ok " and half of Ж */
+	ck_assert_uint_eq(utf8_partial_tail(s, 4), 1);	   /* "ok " and half of Ж */
 	ck_assert_uint_eq(utf8_partial_tail("\x80\x80", 2), 0);
 	ck_assert_uint_eq(utf8_cut(s, 5), 5);
 	ck_assert_uint_eq(utf8_cut(s, 6), 5);
@@ -75,7 +80,11 @@ START_TEST(test_check_field)
 
 	ck_assert_int_eq(utf8_check_field("title", "Привет \x1b[1m", 0, &e), 0);
 	ck_assert_int_eq(utf8_check_field("title", NULL, 1, &e), 0);
-	ck_assert_int_eq(utf8_check_field("title", "ab\xff" "c", 0, &e), -1);
+	ck_assert_int_eq(utf8_check_field("title",
+					  "ab\xff"
+					  "c",
+					  0, &e),
+			 -1);
 	ck_assert_int_eq(e.code, ERR_USAGE);
 	ck_assert_str_eq(e.msg, "title: not valid UTF-8 (byte 3)");
 	ck_assert_int_eq(utf8_check_field("title", "Жж", 4, &e), 0);

@@ -12,7 +12,7 @@
 #include "weather.h"
 #include "xalloc.h"
 
-#define NOW 1767600000L	/* 2026-01-05 08:00 UTC */
+#define NOW 1767600000L /* 2026-01-05 08:00 UTC */
 
 static struct fake srv;
 static struct store *db;
@@ -144,16 +144,16 @@ START_TEST(test_cache)
 	ck_assert_int_eq(fake_requests(&srv, "/v1/forecast"), 2);
 
 	/* After 30 days the place is looked up again. */
-	ck_assert_msg(weather_lookup(db, &opts, "Berlin", NOW + 31 * 86400L, &w, &e) == 0,
-		      "%s", e.msg);
+	ck_assert_msg(weather_lookup(db, &opts, "Berlin", NOW + 31 * 86400L, &w, &e) == 0, "%s",
+		      e.msg);
 	weather_release(&w);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/search"), 2);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/forecast"), 3);
 
 	/* Other units or days are another forecast. */
 	opts.api.days = 5;
-	ck_assert_msg(weather_lookup(db, &opts, "Berlin", NOW + 31 * 86400L, &w, &e) == 0,
-		      "%s", e.msg);
+	ck_assert_msg(weather_lookup(db, &opts, "Berlin", NOW + 31 * 86400L, &w, &e) == 0, "%s",
+		      e.msg);
 	ck_assert_int_eq(w.fc.ndays, 5);
 	weather_release(&w);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/forecast"), 4);
@@ -183,7 +183,7 @@ START_TEST(test_imperial)
 	weather_release(&w);
 	q = fake_request_query(&srv, "/v1/forecast", 0);
 	ck_assert_ptr_nonnull(strstr(q, "&forecast_days=1&temperature_unit=fahrenheit"
-				     "&wind_speed_unit=mph&precipitation_unit=inch"));
+					"&wind_speed_unit=mph&precipitation_unit=inch"));
 	free(q);
 }
 END_TEST
@@ -200,11 +200,10 @@ START_TEST(test_russian)
 	ck_assert_str_eq(w.place.name, "Казань");
 	ck_assert_double_eq_tol(w.fc.temp, -12.5, 1e-9);
 	text = weather_format(&w, "ru");
-	ck_assert_str_eq(text,
-			 "Казань, Татарстан, Россия (Europe/Moscow)\n"
-			 "сейчас: -12.5 °C, ощущается как -18.0 °C, снег, влажность 88%, "
-			 "ветер 15.1 km/h\n"
-			 "2026-01-05: -16..-10 °C, пасмурно, 0.0 mm (10%)\n");
+	ck_assert_str_eq(text, "Казань, Татарстан, Россия (Europe/Moscow)\n"
+			       "сейчас: -12.5 °C, ощущается как -18.0 °C, снег, влажность 88%, "
+			       "ветер 15.1 km/h\n"
+			       "2026-01-05: -16..-10 °C, пасмурно, 0.0 mm (10%)\n");
 	free(text);
 	weather_release(&w);
 	q = fake_request_query(&srv, "/v1/search", 0);
@@ -251,8 +250,10 @@ START_TEST(test_timeout)
 	opts.api.timeout_ms = 300;
 	ck_assert_int_eq(fake_control(&srv, "{\"delay\": 2}"), 0);
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
-	snprintf(want, sizeof(want), "weather: geocoding 'Berlin': 127.0.0.1:%d timed out "
-		 "after 0.3 s", srv.port);
+	snprintf(want, sizeof(want),
+		 "weather: geocoding 'Berlin': 127.0.0.1:%d timed out "
+		 "after 0.3 s",
+		 srv.port);
 	ck_assert_str_eq(e.msg, want);
 	weather_release(&w);
 }
@@ -267,8 +268,10 @@ START_TEST(test_malformed)
 
 	ck_assert_int_eq(fake_control(&srv, "{\"malformed\": true}"), 0);
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
-	snprintf(want, sizeof(want), "weather: geocoding 'Berlin': malformed response from "
-		 "127.0.0.1:%d: not a JSON object", srv.port);
+	snprintf(want, sizeof(want),
+		 "weather: geocoding 'Berlin': malformed response from "
+		 "127.0.0.1:%d: not a JSON object",
+		 srv.port);
 	ck_assert_str_eq(e.msg, want);
 	weather_release(&w);
 
@@ -277,8 +280,10 @@ START_TEST(test_malformed)
 	openmeteo_place_release(&p);
 	ck_assert_int_eq(fake_control(&srv, "{\"malformed\": true}"), 0);
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
-	snprintf(want, sizeof(want), "weather: forecast: malformed response from "
-		 "127.0.0.1:%d: not a JSON object", srv.port);
+	snprintf(want, sizeof(want),
+		 "weather: forecast: malformed response from "
+		 "127.0.0.1:%d: not a JSON object",
+		 srv.port);
 	ck_assert_str_eq(e.msg, want);
 	weather_release(&w);
 
@@ -296,8 +301,10 @@ START_TEST(test_api_error)
 	char want[160];
 
 	ck_assert_int_eq(weather_forecast(db, &opts, 95.0, 0.0, NOW, &w, &e), -1);
-	snprintf(want, sizeof(want), "weather: forecast: 127.0.0.1:%d: HTTP 400: Latitude must "
-		 "be in range of -90 to 90°. Given: 95.0.", srv.port);
+	snprintf(want, sizeof(want),
+		 "weather: forecast: 127.0.0.1:%d: HTTP 400: Latitude must "
+		 "be in range of -90 to 90°. Given: 95.0.",
+		 srv.port);
 	ck_assert_str_eq(e.msg, want);
 	weather_release(&w);
 }
@@ -314,8 +321,10 @@ START_TEST(test_refused)
 	opts.api.geocoding_url = url;
 	opts.api.max_retries = -1;
 	ck_assert_int_eq(weather_lookup(db, &opts, "Berlin", NOW, &w, &e), -1);
-	snprintf(want, sizeof(want), "weather: geocoding 'Berlin': cannot reach 127.0.0.1:%d: "
-		 "connection refused", port);
+	snprintf(want, sizeof(want),
+		 "weather: geocoding 'Berlin': cannot reach 127.0.0.1:%d: "
+		 "connection refused",
+		 port);
 	ck_assert_str_eq(e.msg, want);
 	weather_release(&w);
 	free(url);

@@ -18,10 +18,10 @@ static const struct clock {
 	const char *tz;
 	int y, mon, d, h, mi;
 } clocks[] = {
-	{ "Europe/Berlin", 2026, 11, 25, 14, 30 },    /* Wednesday */
-	{ "Europe/Berlin", 2027, 3, 26, 14, 30 },     /* Friday; DST starts Sunday 28th */
-	{ "America/New_York", 2026, 10, 30, 9, 0 },   /* Friday; DST ends Sunday 1st */
-	{ "Europe/Berlin", 2027, 1, 31, 10, 0 },      /* Sunday, last of the month */
+	{ "Europe/Berlin", 2026, 11, 25, 14, 30 },  /* Wednesday */
+	{ "Europe/Berlin", 2027, 3, 26, 14, 30 },   /* Friday; DST starts Sunday 28th */
+	{ "America/New_York", 2026, 10, 30, 9, 0 }, /* Friday; DST ends Sunday 1st */
+	{ "Europe/Berlin", 2027, 1, 31, 10, 0 },    /* Sunday, last of the month */
 };
 
 static const struct row {
@@ -221,8 +221,12 @@ static void teardown(void)
 static time_t pin(int c)
 {
 	const struct clock *k = &clocks[c];
-	struct tm tm = { .tm_year = k->y - 1900, .tm_mon = k->mon - 1, .tm_mday = k->d,
-			 .tm_hour = k->h, .tm_min = k->mi, .tm_isdst = -1 };
+	struct tm tm = { .tm_year = k->y - 1900,
+			 .tm_mon = k->mon - 1,
+			 .tm_mday = k->d,
+			 .tm_hour = k->h,
+			 .tm_min = k->mi,
+			 .tm_isdst = -1 };
 
 	setenv("TZ", k->tz, 1);
 	tzset();
@@ -277,14 +281,36 @@ static const struct drow {
 	const char *in;
 	long secs; /* 0: an error */
 } drows[] = {
-	{ "1h", 3600 }, { "90m", 5400 }, { "1h30m", 5400 }, { "1h 30m", 5400 },
-	{ "1.5h", 5400 }, { "2 hours", 7200 }, { "2 hrs", 7200 }, { "45 min", 2700 },
-	{ "1 hour and 30 minutes", 5400 }, { "1 day", 86400 }, { "2d", 172800 },
-	{ "1w", 604800 }, { "30s", 30 }, { "an hour", 3600 }, { "  2 HOURS ", 7200 },
-	{ "полчаса", 1800 }, { "час", 3600 }, { "2 часа", 7200 }, { "30 минут", 1800 },
-	{ "1 час 30 минут", 5400 }, { "3 дня", 259200 }, { "неделя", 604800 },
-	{ "", 0 }, { "blorp", 0 }, { "90", 0 }, { "0m", 0 }, { "2 months", 0 },
-	{ "1h blorp", 0 }, { "-5m", 0 }, { "m", 0 },
+	{ "1h", 3600 },
+	{ "90m", 5400 },
+	{ "1h30m", 5400 },
+	{ "1h 30m", 5400 },
+	{ "1.5h", 5400 },
+	{ "2 hours", 7200 },
+	{ "2 hrs", 7200 },
+	{ "45 min", 2700 },
+	{ "1 hour and 30 minutes", 5400 },
+	{ "1 day", 86400 },
+	{ "2d", 172800 },
+	{ "1w", 604800 },
+	{ "30s", 30 },
+	{ "an hour", 3600 },
+	{ "  2 HOURS ", 7200 },
+	{ "полчаса", 1800 },
+	{ "час", 3600 },
+	{ "2 часа", 7200 },
+	{ "30 минут", 1800 },
+	{ "1 час 30 минут", 5400 },
+	{ "3 дня", 259200 },
+	{ "неделя", 604800 },
+	{ "", 0 },
+	{ "blorp", 0 },
+	{ "90", 0 },
+	{ "0m", 0 },
+	{ "2 months", 0 },
+	{ "1h blorp", 0 },
+	{ "-5m", 0 },
+	{ "m", 0 },
 };
 
 START_TEST(test_duration)
@@ -309,9 +335,12 @@ static const struct rrow {
 	const char *in;
 	const char *want; /* NULL: an error */
 } rrows[] = {
-	{ "daily", "FREQ=DAILY" }, { "weekly", "FREQ=WEEKLY" },
-	{ "monthly", "FREQ=MONTHLY" }, { "yearly", "FREQ=YEARLY" },
-	{ "hourly", "FREQ=HOURLY" }, { "Every Day", "FREQ=DAILY" },
+	{ "daily", "FREQ=DAILY" },
+	{ "weekly", "FREQ=WEEKLY" },
+	{ "monthly", "FREQ=MONTHLY" },
+	{ "yearly", "FREQ=YEARLY" },
+	{ "hourly", "FREQ=HOURLY" },
+	{ "Every Day", "FREQ=DAILY" },
 	{ "every monday", "FREQ=WEEKLY;BYDAY=MO" },
 	{ "every monday and wednesday", "FREQ=WEEKLY;BYDAY=MO,WE" },
 	{ "every friday, monday and wednesday", "FREQ=WEEKLY;BYDAY=MO,WE,FR" },
@@ -322,7 +351,8 @@ static const struct rrow {
 	{ "every other monday", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO" },
 	{ "every 3 days", "FREQ=DAILY;INTERVAL=3" },
 	{ "every 15 minutes", "FREQ=MINUTELY;INTERVAL=15" },
-	{ "каждый день", "FREQ=DAILY" }, { "каждую неделю", "FREQ=WEEKLY" },
+	{ "каждый день", "FREQ=DAILY" },
+	{ "каждую неделю", "FREQ=WEEKLY" },
 	{ "каждый понедельник", "FREQ=WEEKLY;BYDAY=MO" },
 	{ "каждую пятницу", "FREQ=WEEKLY;BYDAY=FR" },
 	{ "каждый понедельник и среду", "FREQ=WEEKLY;BYDAY=MO,WE" },
@@ -332,14 +362,22 @@ static const struct rrow {
 	{ "по выходным", "FREQ=WEEKLY;BYDAY=SA,SU" },
 	{ "каждые 3 дня", "FREQ=DAILY;INTERVAL=3" },
 	{ "каждые 2 недели", "FREQ=WEEKLY;INTERVAL=2" },
-	{ "ежедневно", "FREQ=DAILY" }, { "еженедельно", "FREQ=WEEKLY" },
+	{ "ежедневно", "FREQ=DAILY" },
+	{ "еженедельно", "FREQ=WEEKLY" },
 	{ "ежемесячно", "FREQ=MONTHLY" },
 	{ "FREQ=WEEKLY;BYDAY=MO", "FREQ=WEEKLY;BYDAY=MO" },
 	{ "RRULE:FREQ=DAILY;INTERVAL=2", "FREQ=DAILY;INTERVAL=2" },
 	{ "freq=monthly;bymonthday=1;count=3", "FREQ=MONTHLY;COUNT=3;BYMONTHDAY=1" },
-	{ "", NULL }, { "blorp", NULL }, { "every", NULL }, { "every blorp", NULL },
-	{ "every 0 days", NULL }, { "daily blorp", NULL }, { "every monday blorp", NULL },
-	{ "FREQ=BLORP", NULL }, { "RRULE:garbage", NULL }, { "FREQ=DAILY;BYDAY=XX", NULL },
+	{ "", NULL },
+	{ "blorp", NULL },
+	{ "every", NULL },
+	{ "every blorp", NULL },
+	{ "every 0 days", NULL },
+	{ "daily blorp", NULL },
+	{ "every monday blorp", NULL },
+	{ "FREQ=BLORP", NULL },
+	{ "RRULE:garbage", NULL },
+	{ "FREQ=DAILY;BYDAY=XX", NULL },
 };
 
 START_TEST(test_rule)

@@ -193,7 +193,8 @@ static cJSON *requests(const struct fake *f, const char *prefix)
 	cJSON_ArrayForEach(it, all) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "path");
 
-		if (!prefix || (cJSON_IsString(p) && !strncmp(p->valuestring, prefix, strlen(prefix))))
+		if (!prefix ||
+		    (cJSON_IsString(p) && !strncmp(p->valuestring, prefix, strlen(prefix))))
 			cJSON_AddItemToArray(out, cJSON_Duplicate(it, 1));
 	}
 	cJSON_Delete(doc);

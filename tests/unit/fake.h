@@ -15,9 +15,9 @@
 
 struct fake {
 	pid_t pid;
-	int fd;			/* the server's stdout, kept open */
+	int fd; /* the server's stdout, kept open */
 	int port;
-	char base[64];		/* "http://127.0.0.1:PORT" */
+	char base[64]; /* "http://127.0.0.1:PORT" */
 };
 
 /* Start SCRIPT; 0, or -1 with a line on stderr. */

@@ -113,7 +113,8 @@ static int find_line(const char *path, const char *section, const char *name)
 	while (!found && fgets(line, sizeof(line), f)) {
 		char *p = line;
 
-		n++;
+		if (++n == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
+			p += 3; /* a byte order mark */
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '[') {
@@ -225,24 +226,42 @@ static int validate(struct config *c, void (*warn)(const char *), struct err *e)
 	return rc;
 }
 
+/* A file saved by an editor that marks UTF-8 with a byte order mark (EF BB
+ * BF): the mark is not part of the first line. */
+static const char *skip_bom(const char *text, gsize *len)
+{
+	if (*len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		*len -= 3;
+		return text + 3;
+	}
+	return text;
+}
+
 struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
 	GError *gerr = NULL;
+	gchar *text = NULL;
+	gsize len = 0;
 
 	c->path = xstrdup(path);
 	pthread_mutex_init(&c->lock, NULL);
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
-	if (!g_key_file_load_from_file(
-		    c->kf, path, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
+	if (!g_file_get_contents(path, &text, &len, &gerr) ||
+	    !g_key_file_load_from_data(c->kf, skip_bom(text, &len), len,
+				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
+				       &gerr)) {
+		g_free(text);
+		text = NULL;
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			/* GLib quotes the line it could not read, binary and all */
 			char *msg = utf8_clean_str(gerr->message, UTF8_PRINTABLE);
+			size_t n = strlen(msg);
 
-			err_set(e, ERR_FAIL, "%s: %.*s%s", path, (int)utf8_cut(msg, 200), msg,
-				strlen(msg) > 200 ? "…" : "");
+			err_set(e, ERR_FAIL, "%s: %.*s%s", path,
+				(int)(n > 200 ? utf8_cut(msg, 200) : n), msg, n > 200 ? "…" : "");
 			free(msg);
 			g_error_free(gerr);
 			config_free(c);
@@ -250,6 +269,7 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 		}
 		g_error_free(gerr);
 	}
+	g_free(text);
 	if (validate(c, warn, e) < 0) {
 		config_free(c);
 		return NULL;

@@ -121,6 +121,25 @@ START_TEST(test_bad_values)
 
 	write_file("[general\nbroken");
 	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, path) == e.msg && strstr(e.msg, "[general"), "%s", e.msg);
+}
+END_TEST
+
+/* A file an editor saved with a UTF-8 byte order mark loads; its errors
+ * still name the right line. */
+START_TEST(test_bom)
+{
+	struct err e = { 0, "" };
+	struct config *c;
+
+	write_file("\xef\xbb\xbf[general]\ntimezone = Asia/Tokyo\n");
+	c = config_load(path, warn, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(config_get(c, "general.timezone"), "Asia/Tokyo");
+	config_free(c);
+	write_file("\xef\xbb\xbf[general]\nlog_level = loud\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":2: general.log_level must be one of") != NULL, "%s", e.msg);
 }
 END_TEST
 
@@ -233,6 +252,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_missing_file_defaults);
 	tcase_add_test(tc, test_set_keeps_comments);
 	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_cli);
 	tcase_add_test(tc, test_threads_read_while_set);
 	suite_add_tcase(s, tc);

@@ -149,17 +149,50 @@ int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 	return 0;
 }
 
+/* The options with a value seen in this parse (like getopt's, global
+ * state): one value each, bar the options a command adds up. */
+static struct {
+	int val[32];
+	size_t n;
+} given;
+static const char *const additive[] = { "setting", NULL };
+
+/* Whether option c (longopts[idx] when idx >= 0) had a value already; if
+ * not, remember it. */
+static bool given_twice(int c, const struct option *longopts, int idx)
+{
+	if (idx >= 0)
+		for (const char *const *a = additive; *a; a++)
+			if (!strcmp(longopts[idx].name, *a))
+				return false;
+	for (size_t i = 0; i < given.n; i++)
+		if (given.val[i] == c)
+			return true;
+	if (given.n < sizeof(given.val) / sizeof(given.val[0]))
+		given.val[given.n++] = c;
+	return false;
+}
+
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts)
 {
 	char opts[64];
-	int c;
+	int c, idx = -1;
 
 	/* A leading ':' makes a missing value ':' rather than '?'. */
 	snprintf(opts, sizeof(opts), ":%s", shortopts);
 	opterr = 0;
-	c = getopt_long(argc, argv, opts, longopts, NULL);
-	if (c == '?') {
+	if (optind <= 1)
+		given.n = 0; /* a new parse */
+	c = getopt_long(argc, argv, opts, longopts, &idx);
+	if (c != -1 && c != '?' && c != ':' && optarg && given_twice(c, longopts, idx)) {
+		if (idx >= 0)
+			cmd_usage(ctx, "option '--%s' given twice: it takes one value",
+				  longopts[idx].name);
+		else
+			cmd_usage(ctx, "option '-%c' given twice: it takes one value", c);
+		c = '?';
+	} else if (c == '?') {
 		if (optopt && optopt < 128 && !longopts_val(longopts, optopt))
 			cmd_usage(ctx, "unknown option '-%c'", optopt);
 		else

@@ -133,7 +133,9 @@ void cmd_help_all(FILE *f);
 
 /* getopt_long without getopt's own messages: returns the option's val, -1 at
  * the end, or '?' after filling ctx->err with a usage error naming the
- * option.  Positional arguments are permuted to argv[optind..]. */
+ * option.  Positional arguments are permuted to argv[optind..].  An option
+ * with a value given twice in one parse (--due a --due b) is such an error,
+ * bar --setting, which adds up. */
 struct option;
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);

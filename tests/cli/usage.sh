@@ -28,3 +28,13 @@ expect_match "task unchanged" "$(nestor task list)" '^ +1 +3 +- +buy milk$'
 refused "snooze back in time" 'remind snooze: the duration must be positive \(got "-10m"\)$' \
 	remind snooze 1 -10m
 expect_match "reminder unchanged" "$(nestor remind list)" '2026-06-02 17:00|tomorrow 17:00'
+
+# An option that takes one value, given twice, is refused (the first one
+# given is not silently dropped); --setting adds up.
+refused "--due twice" "task add: option '--due' given twice: it takes one value$" \
+	task add pay rent --due today --due tomorrow
+refused "--at twice in another spelling" "remind add: option '--at' given twice" \
+	remind add stretch --at 10:00 --at=11:00
+expect_eq "nothing added" "$(nestor task list --json | grep -c 'pay rent')" 0
+nestor user edit bob --setting a=1 --setting b=2 >/dev/null
+expect_match "settings add up" "$(nestor user show bob --json | tr -d '\n\t ')" '"a":"1","b":"2"'

@@ -19,7 +19,11 @@
  *   telegram delivered by the Telegram relay once configured; until then
  *            skipped.
  * A child (command, notify-send) runs in its own process group with stdin
- * and stdout on /dev/null and is killed after the timeout.  Its environment
+ * and stdout on /dev/null and is killed after the timeout, or with SIGKILL
+ * when the process (thread) that started it dies (PR_SET_PDEATHSIG): an
+ * orphan never completes a delivery the next claimant makes again.  The
+ * window for a duplicate is then the child's exit to the delivery's record,
+ * about 2 ms.  Its environment
  * is nestor's without the NESTOR_SECRET_* variables.  Its stderr never
  * reaches the terminal: when it fails, the first line (at most
  * NOTIFY_ERRLINE bytes) ends the error message; otherwise it is dropped.

@@ -245,7 +245,7 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/tests/fuzz/fuzz-util.o $(
 	$(Q)$(CC) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(LDLIBS)
 
 # the objects stay, so a second run links nothing anew
-.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.o)
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.o) $(BUILD)/tests/fuzz/fuzz-util.o
 fuzz-run: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(BUILD)/fuzz/corpus/$$t; \
@@ -264,7 +264,7 @@ TIDY_CHECKS := -*,clang-analyzer-core.*,-clang-analyzer-core.NullDereference,cla
 # lint` checks that the style file is valid and fails on any file `make
 # format` would change (FORMAT_CHECK=0 skips the second part).
 FORMAT_SRC   := $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] \
-                  tests/unit/*.[ch])
+                  tests/unit/*.[ch] tests/fuzz/*.[ch])
 FORMAT_CHECK ?= 1
 lint: all $(TESTBIN)
 	@echo "  LINT    layers"

@@ -130,7 +130,7 @@ LIB       := $(BUILD)/libnestor.a
 BIN       := $(BUILD)/bin/nestor
 TESTBIN   := $(BUILD)/check_nestor
 
-.PHONY: all run check test deps asan lint install uninstall clean bench bench-readme format fuzz
+.PHONY: all run check test deps asan fuzz fuzz-run lint install uninstall clean bench bench-readme format
 all: $(BIN) $(MOD_SO)
 
 deps:
@@ -203,32 +203,59 @@ run: deps
 	$(Q)./$(BIN)
 
 # Every test: Check suites (unit and integration; the integration cases run
-# the real binary and the shell scripts under tests/cli), then lint.
+# the real binary and the shell scripts under tests/cli), then lint, then
+# the same suite under ASan and UBSan, then each fuzz target for
+# CHECK_FUZZ_TIME seconds.
+CHECK_FUZZ_TIME ?= 20
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTBIN)
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) NESTOR_SRC=$(CURDIR) ./$(TESTBIN)
 	$(Q)$(MAKE) --no-print-directory lint
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(CHECK_FUZZ_TIME)
 
 test: all $(TESTBIN)
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) NESTOR_SRC=$(CURDIR) ./$(TESTBIN)
 
+# gcc's `undefined` leaves out float-cast-overflow (a double too large for
+# the int it is cast to): name it.
+SANITIZE := address,undefined,float-cast-overflow
 asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
-	  EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-	  EXTRA_LDFLAGS='-fsanitize=address,undefined' OPT='-O1 -g' test
+	  EXTRA_CFLAGS='-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow' \
+	  EXTRA_LDFLAGS='-fsanitize=$(SANITIZE)' OPT='-O1 -g' test
 
-# libFuzzer targets: tests/fuzz/NAME.c -> build/fuzz/NAME, built by clang
-# with src/time and src/base (libical linked directly); run one with
-# `build/fuzz/NAME -max_total_time=60`.
-FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
-FUZZ_LIBS := $(wildcard src/base/*.c src/time/*.c)
-fuzz: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBS)
+# libFuzzer targets (tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/corpus/NAME),
+# built with clang into build-fuzz/ and run FUZZ_TIME seconds each, one after
+# the other: `make fuzz FUZZ_TIME=600` for a long run.  What a run finds is
+# left in build-fuzz/fuzz/NAME-crash-*; new inputs it keeps go to
+# build-fuzz/fuzz/corpus/NAME, never into the tree.
+FUZZ_TARGETS := when intent cron llm config ical rrule
+FUZZ_TIME    ?= 20
+FUZZ_SAN     := address,undefined
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	  EXTRA_CFLAGS='-fsanitize=fuzzer-no-link,$(FUZZ_SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer' \
+	  OPT='-O1 -g' fuzz-run
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/tests/fuzz/fuzz-util.o $(LIB)
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang -g -O1 -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DNESTOR_VERSION='"fuzz"' \
-	  -fsanitize=fuzzer,address,undefined $(time_CFLAGS) -o $@ $< $(FUZZ_LIBS) \
-	  $(shell pkg-config --libs libical glib-2.0 libcjson) -lm -lpthread
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+# the objects stay, so a second run links nothing anew
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.o) $(BUILD)/tests/fuzz/fuzz-util.o
+fuzz-run: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/fuzz/corpus/$$t; \
+	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=1024 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	    >$(BUILD)/fuzz/$$t.log 2>&1 || { tail -60 $(BUILD)/fuzz/$$t.log; \
+	    echo "fuzz $$t: a finding, in $(BUILD)/fuzz/$$t-*"; exit 1; }; \
+	  sed -n "s/^Done \([0-9]*\) runs in \([0-9]*\) second.*/  FUZZ    $$t: \1 runs in \2 s, nothing found/p" \
+	    $(BUILD)/fuzz/$$t.log; \
+	done
 
 # clang-tidy: the analyzer's memory and API checks.  NullDereference is off:
 # it cannot see that cJSON_Is*(NULL) is false and flags every such guard.
@@ -237,7 +264,7 @@ TIDY_CHECKS := -*,clang-analyzer-core.*,-clang-analyzer-core.NullDereference,cla
 # lint` checks that the style file is valid and fails on any file `make
 # format` would change (FORMAT_CHECK=0 skips the second part).
 FORMAT_SRC   := $(wildcard src/*.[ch] src/*/*.[ch] storage/*.[ch] sync/*.[ch] tui/*.[ch] \
-                  tests/unit/*.[ch])
+                  tests/unit/*.[ch] tests/fuzz/*.[ch])
 FORMAT_CHECK ?= 1
 lint: all $(TESTBIN)
 	@echo "  LINT    layers"
@@ -302,6 +329,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(STUB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -72,7 +72,8 @@ esac
 # are seen.  Without MODULE_SRC this check is off.
 modlibs=
 if [ -n "${MODULE_SRC+set}" ]; then
-	src=$(sed -n '1s/^[^:]*: *\([^ ]*\.c\).*/\1/p' "$1")
+	# the first .c named (clang lists its sanitizer ignore lists before it)
+	src=$(tr ' \\' '\n\n' <"$1" | grep '\.c$' | head -n 1)
 	case " $MODULE_SRC " in
 	*" $src "*) ;;
 	*) modlibs="curl secret hiredis microhttpd ncurses readline" ;;

@@ -2,6 +2,8 @@
 #include "gcal.h"
 #include "openmeteo.h"
 #include "when.h"
+#include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -17,7 +19,7 @@
 
 /* Every key nestor reads.  Keep sorted by section; man/nestor.conf.5 lists the same. */
 const struct config_key config_keys[] = {
-	{ "general.timezone", CONFIG_STRING, NULL, NULL,
+	{ "general.timezone", CONFIG_ZONE, NULL, NULL,
 	  "IANA zone for display and date parsing (default: $TZ or the system zone)" },
 	{ "general.location", CONFIG_STRING, NULL, NULL, "default place for weather" },
 	{ "general.log_level", CONFIG_ENUM, "info", "debug|info|warn|error|off",
@@ -132,7 +134,8 @@ static int find_line(const char *path, const char *section, const char *name)
 	while (!found && fgets(line, sizeof(line), f)) {
 		char *p = line;
 
-		n++;
+		if (++n == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
+			p += 3; /* a byte order mark */
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '[') {
@@ -162,6 +165,12 @@ static int check_value(const struct config_key *k, const char *value, struct err
 
 	switch (k->type) {
 	case CONFIG_STRING: return 0;
+	case CONFIG_ZONE:
+		if (!*value || tz_is_utc(value) || tz_is_system(value))
+			return 0;
+		return err_set(e, ERR_USAGE,
+			       "%s must be a time zone such as Europe/Berlin (got \"%s\")", k->key,
+			       value);
 	case CONFIG_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);
@@ -238,26 +247,50 @@ static int validate(struct config *c, void (*warn)(const char *), struct err *e)
 	return rc;
 }
 
+/* A file saved by an editor that marks UTF-8 with a byte order mark (EF BB
+ * BF): the mark is not part of the first line. */
+static const char *skip_bom(const char *text, gsize *len)
+{
+	if (*len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		*len -= 3;
+		return text + 3;
+	}
+	return text;
+}
+
 struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
 	GError *gerr = NULL;
+	gchar *text = NULL;
+	gsize len = 0;
 
 	c->path = xstrdup(path);
 	pthread_mutex_init(&c->lock, NULL);
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
-	if (!g_key_file_load_from_file(
-		    c->kf, path, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
+	if (!g_file_get_contents(path, &text, &len, &gerr) ||
+	    !g_key_file_load_from_data(c->kf, skip_bom(text, &len), len,
+				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
+				       &gerr)) {
+		g_free(text);
+		text = NULL;
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-			err_set(e, ERR_FAIL, "%s: %s", path, gerr->message);
+			/* GLib quotes the line it could not read, binary and all */
+			char *msg = utf8_clean_str(gerr->message, UTF8_PRINTABLE);
+			size_t n = strlen(msg);
+
+			err_set(e, ERR_FAIL, "%s: %.*s%s", path,
+				(int)(n > 200 ? utf8_cut(msg, 200) : n), msg, n > 200 ? "…" : "");
+			free(msg);
 			g_error_free(gerr);
 			config_free(c);
 			return NULL;
 		}
 		g_error_free(gerr);
 	}
+	g_free(text);
 	if (validate(c, warn, e) < 0) {
 		config_free(c);
 		return NULL;

@@ -19,7 +19,13 @@
 
 #include "err.h"
 
-enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_ENUM };
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_BOOL,
+	CONFIG_ENUM,
+	CONFIG_ZONE, /* an IANA time zone of the system's tzdata, or UTC */
+};
 
 struct config_key {
 	const char *key; /* "general.timezone" */
@@ -51,7 +57,8 @@ bool config_get_bool(struct config *c, const char *key);
 /* Whether the key is set in the file (not just defaulted). */
 bool config_is_set(struct config *c, const char *key);
 
-/* Validate and set key; config_save() writes the file atomically (0600). */
+/* Validate and set key, by the rules config_load() applies to the file;
+ * config_save() writes the file atomically (0600). */
 int config_set(struct config *c, const char *key, const char *value, struct err *e);
 int config_save(struct config *c, struct err *e);
 

@@ -5,6 +5,7 @@
 #include "conversation.h"
 #include "log.h"
 #include "nlp.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,8 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 
 	if (!text || !*text)
 		return err_set(e, ERR_USAGE, "nothing to say");
+	if (utf8_check_field("request", text, 0, e) < 0)
+		return -1;
 	if (conversation_assistant(eng, conv, want, &a, now, e) < 0)
 		return -1;
 	memset(&t, 0, sizeof(t));

@@ -247,17 +247,21 @@ static bool range_at(struct nlp *s, int *start, int *end)
 	return false;
 }
 
-/* "for 1h", "на 30 минут": the event's length. */
-static bool duration(struct nlp *s, long *secs)
+/* "for 1h", "на 30 минут": the event's length; *huge gets the words of one
+ * too long for an event (the tool says why). */
+static bool duration(struct nlp *s, long *secs, char **huge)
 {
 	for (size_t i = 0; i + 1 < s->n; i++) {
 		size_t len;
+		int rc;
 
-		if (!s->w[i].used && nlp_is(s, i, (const char *const[]){ "for", "на", NULL }) &&
-		    nlp_duration(s, i + 1, secs, &len)) {
-			nlp_use(s, i, i + 1 + len);
-			return true;
-		}
+		if (s->w[i].used || !nlp_is(s, i, (const char *const[]){ "for", "на", NULL }) ||
+		    !(rc = nlp_duration(s, i + 1, secs, &len)))
+			continue;
+		if (rc < 0)
+			*huge = nlp_text(s, i + 1, i + 1 + len, true);
+		nlp_use(s, i, i + 1 + len);
+		return true;
 	}
 	return false;
 }
@@ -273,7 +277,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	bool is_add = nlp_is(s, b, (const char *const[]){ "add", "добавь", "добавить", NULL });
 	int start_min = -1, end_min = -1;
 	long secs = 0;
-	char *rule, *summary, buf[32];
+	char *rule, *summary, *huge = NULL, buf[32];
 	struct when w;
 	bool found;
 	time_t start;
@@ -287,7 +291,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	intent_anywhere(s, calendar_place);
 	intent_lead(s, event_words);
 	rule = intent_recur(s);
-	duration(s, &secs);
+	duration(s, &secs, &huge);
 	time_range(s, &start_min, &end_min);
 	found = nlp_when(s, 0, s->n, now, &w);
 	intent_called(s);
@@ -296,6 +300,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	if (intent_stray_date(s)) {
 		/* "add dentist 32.12": a date that was not understood */
 		free(rule);
+		free(huge);
 		intent_clarify(in, NEED_WHEN);
 		return true;
 	}
@@ -304,6 +309,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		bool event = summary && nlp_find(s, 0, event_nouns) >= 0;
 
 		free(summary);
+		free(huge);
 		if (!is_add || event) {
 			/* "add a meeting with Bob": when? */
 			intent_clarify(in, NEED_WHEN);
@@ -313,6 +319,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	}
 	if (!summary) {
 		free(rule);
+		free(huge);
 		intent_clarify(in, NEED_WHAT);
 		return true;
 	}
@@ -332,6 +339,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);
 		cJSON_AddTrueToObject(in->args, "all_day");
+		free(huge);
 		return true;
 	}
 	intent_arg_time(in, "start", start);
@@ -339,10 +347,13 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		time_t end = intent_day(start, end_min <= start_min ? 1 : 0, end_min);
 
 		intent_arg_time(in, "end", end);
+	} else if (huge) {
+		cJSON_AddStringToObject(in->args, "duration", huge);
 	} else if (secs > 0) {
 		nlp_duration_text(secs, buf, sizeof(buf));
 		cJSON_AddStringToObject(in->args, "duration", buf);
 	}
+	free(huge);
 	return true;
 }
 

@@ -349,7 +349,7 @@ static void target(struct nlp *s, struct intent *in)
 bool intent_reminder_snooze(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = { "snooze", "отложи", "отложить", NULL };
-	char buf[32];
+	char buf[32], *huge = NULL;
 	long secs = 600;
 
 	(void)now;
@@ -359,16 +359,20 @@ bool intent_reminder_snooze(struct nlp *s, struct intent *in, time_t now)
 	intent_drop(s, reminder_words);
 	for (size_t i = 0; i < s->n; i++) {
 		size_t len;
+		int rc;
 
-		if (!s->w[i].used && nlp_duration(s, i, &secs, &len)) {
-			nlp_use(s, i, i + len);
-			if (i > 0 && nlp_is(s, i - 1, nlp_connectors))
-				s->w[i - 1].used = true;
-			break;
-		}
+		if (s->w[i].used || !(rc = nlp_duration(s, i, &secs, &len)))
+			continue;
+		if (rc < 0) /* too long: the tool says so */
+			huge = nlp_text(s, i, i + len, true);
+		nlp_use(s, i, i + len);
+		if (i > 0 && nlp_is(s, i - 1, nlp_connectors))
+			s->w[i - 1].used = true;
+		break;
 	}
 	nlp_duration_text(secs, buf, sizeof(buf));
-	cJSON_AddStringToObject(in->args, "duration", buf);
+	cJSON_AddStringToObject(in->args, "duration", huge ? huge : buf);
+	free(huge);
 	target(s, in);
 	return true;
 }

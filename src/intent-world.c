@@ -138,7 +138,7 @@ bool intent_weather(struct nlp *s, struct intent *in, time_t now)
 		size_t len;
 
 		if (!s->w[i].used && nlp_is(s, i, (const char *const[]){ "for", "на", NULL }) &&
-		    nlp_duration(s, i + 1, &secs, &len) && secs >= 86400) {
+		    nlp_duration(s, i + 1, &secs, &len) > 0 && secs >= 86400) {
 			cJSON_AddNumberToObject(in->args, "days", (double)(secs / 86400));
 			nlp_use(s, i, i + 1 + len);
 			break;

@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -305,7 +306,8 @@ void intent_trim(struct nlp *s, const char *const *lead, const char *const *trai
 	}
 }
 
-/* "4", "#4" (the '#' is gone already), "4th" is not an id. */
+/* "4", "#4" (the '#' is gone already), "4th" is not an id; nor is a number
+ * over 2^53, which a JSON number (a tool's argument) cannot hold exactly. */
 bool intent_number(const struct nlp *s, size_t i, long long *id)
 {
 	char *end;
@@ -313,8 +315,9 @@ bool intent_number(const struct nlp *s, size_t i, long long *id)
 
 	if (i >= s->n || s->w[i].used)
 		return false;
+	errno = 0;
 	v = strtoll(s->w[i].norm, &end, 10);
-	if (end == s->w[i].norm || *end || v <= 0)
+	if (end == s->w[i].norm || *end || v <= 0 || errno || v > (1LL << 53))
 		return false;
 	*id = v;
 	return true;

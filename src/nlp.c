@@ -420,20 +420,27 @@ static long unit_secs(const char *u)
 	return 0;
 }
 
-/* "1h30m", "90m", "2d" in one token. */
-static bool compact_duration(const char *t, long *secs)
+/* The largest count of a unit and the longest duration nlp_duration()
+ * reads, as when_parse_duration() does. */
+#define COUNT_MAX 100000L
+#define SECS_MAX  100000000000L
+
+/* "1h30m", "90m", "2d" in one token: 1, 0 when it is not one, -1 when it is
+ * one too long. */
+static int compact_duration(const char *t, long *secs)
 {
 	long total = 0;
+	bool big = false;
 
 	if (!isdigit((unsigned char)*t))
-		return false;
+		return 0;
 	while (*t) {
 		char *end, unit[8];
 		long n = strtol(t, &end, 10), u;
 		size_t k = 0;
 
 		if (end == t)
-			return false;
+			return 0;
 		while (end[k] && !isdigit((unsigned char)end[k]) && k < sizeof(unit) - 1) {
 			unit[k] = end[k];
 			k++;
@@ -441,15 +448,20 @@ static bool compact_duration(const char *t, long *secs)
 		unit[k] = '\0';
 		u = unit_secs(unit);
 		if (!k || !u || n <= 0)
-			return false;
-		total += n * u;
+			return 0;
+		if (n > COUNT_MAX || total > SECS_MAX)
+			big = true;
+		else
+			total += n * u;
 		t = end + k;
 	}
+	if (big || total > SECS_MAX)
+		return -1;
 	*secs = total;
 	return total > 0;
 }
 
-bool nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
+int nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 {
 	static const struct {
 		const char *phrase;
@@ -466,18 +478,21 @@ bool nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 	};
 	char *end;
 	long n;
+	int rc;
 
 	if (i >= s->n || s->w[i].used)
-		return false;
-	if (compact_duration(s->w[i].norm, secs)) {
+		return 0;
+	if ((rc = compact_duration(s->w[i].norm, secs)) != 0) {
 		*len = 1;
-		return true;
+		return rc;
 	}
 	n = strtol(s->w[i].norm, &end, 10);
 	if (end != s->w[i].norm && !*end && n > 0 && i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
-		*secs = n * unit_secs(s->w[i + 1].norm);
 		*len = 2;
-		return true;
+		if (n > COUNT_MAX)
+			return -1;
+		*secs = n * unit_secs(s->w[i + 1].norm);
+		return 1;
 	}
 	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++) {
 		size_t e;
@@ -485,10 +500,10 @@ bool nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 		if (nlp_phrase((struct nlp *)s, i, fixed[k].phrase, false, &e)) {
 			*secs = fixed[k].secs;
 			*len = e - i;
-			return true;
+			return 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
 void nlp_duration_text(long secs, char *buf, size_t len)

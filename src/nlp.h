@@ -64,8 +64,12 @@ bool nlp_clock(const struct nlp *s, size_t i, bool bare, int *minutes, size_t *l
 
 /* A duration at word i: "1h", "90m", "1h30m", "2 hours", "30 minutes",
  * "an hour", "half an hour", "час", "полчаса", "1 час", "10 минут",
- * "2 days".  Sets seconds and how many words it took. */
-bool nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len);
+ * "2 days".  Returns 1 and sets seconds and how many words it took; 0 when
+ * there is none; -1 when the words are a duration beyond what
+ * when_parse_duration() accepts (a count over 100000, more than 1e11
+ * seconds): *len is set, *secs is not, and the words as typed are what to
+ * hand a tool, so that its error says what was wrong. */
+int nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len);
 /* A duration as when_parse_duration() reads it back: "10m", "1h", "1h30m". */
 void nlp_duration_text(long secs, char *buf, size_t len);
 

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,11 +89,16 @@ static char **merged_env(char *const extra[])
 	return env;
 }
 
-static void child(char *const argv[], char **env, int errfd)
+static void child(pid_t parent, char *const argv[], char **env, int errfd)
 {
 	sigset_t none;
-	int fd = open("/dev/null", O_RDWR);
+	int fd;
 
+	/* killed with the process that runs it: a delivery it has not reported
+	 * is made again by whoever takes the claim over, never also by it */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	fd = open("/dev/null", O_RDWR);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -216,11 +222,12 @@ int notify_run(char *const argv[], char *const envp[], long timeout, struct err 
 	struct errline l = { -1, false, 0, "" };
 	char why[64];
 	int status = 0, fds[2] = { -1, -1 }, timedout;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe2(fds, O_CLOEXEC) == 0)
 		fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		free(env);
@@ -229,7 +236,7 @@ int notify_run(char *const argv[], char *const envp[], long timeout, struct err 
 		return err_set(e, ERR_FAIL, "fork: %s", strerror(errno));
 	}
 	if (pid == 0)
-		child(argv, env, fds[1]);
+		child(parent, argv, env, fds[1]);
 	free(env);
 	if (fds[1] >= 0)
 		close(fds[1]);
@@ -346,6 +353,8 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 	if (!strcmp(channel, "desktop"))
 		return desktop(o, f, e);
 	if (!strcmp(channel, "tui")) {
+		if (o->db_path && notify_tui_attached(o->db_path))
+			return 0; /* recorded: the TUI shows it */
 		err_set(e, ERR_OK, "no TUI attached");
 		return 1;
 	}

@@ -12,11 +12,18 @@
  *            text can never be interpreted (it may start with '-');
  *            NESTOR_JOB_ID, NESTOR_DUE (ISO time), NESTOR_LATE (seconds) and
  *            NESTOR_TEXT are in its environment; exit status 0 is success;
- *   tui      a TUI front delivers it itself; elsewhere skipped;
+ *   tui      a TUI front running the scheduler shows it itself; another
+ *            process (the daemon, `remind fire`) delivers it when a TUI is
+ *            open on the database (notify_tui_attach), recording it for
+ *            the TUI to show (notify_tui_inbox); with no TUI open, skipped;
  *   telegram delivered by the Telegram relay once configured; until then
  *            skipped.
  * A child (command, notify-send) runs in its own process group with stdin
- * and stdout on /dev/null and is killed after the timeout.  Its environment
+ * and stdout on /dev/null and is killed after the timeout, or with SIGKILL
+ * when the process (thread) that started it dies (PR_SET_PDEATHSIG): an
+ * orphan never completes a delivery the next claimant makes again.  The
+ * window for a duplicate is then the child's exit to the delivery's record,
+ * about 2 ms.  Its environment
  * is nestor's without the NESTOR_SECRET_* variables.  Its stderr never
  * reaches the terminal: when it fails, the first line (at most
  * NOTIFY_ERRLINE bytes) ends the error message; otherwise it is dropped.
@@ -27,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "err.h"
 #include "scheduler.h"
@@ -37,6 +45,7 @@ struct notify_opts {
 	const char *command; /* notify.command, or NULL */
 	long timeout;	     /* seconds a child may run */
 	FILE *out;	     /* the stdout channel's stream; NULL: skipped */
+	const char *db_path; /* the database, for the tui channel; NULL: skipped */
 };
 
 /* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */
@@ -85,6 +94,32 @@ char *notify_unreached(const struct notify_reach *r, const char *channels);
  * is set up; stdout when none does.  notify.channels when it is set.  A new
  * string, comma-separated. */
 char *notify_default_channels(struct config *cfg, bool tui);
+
+/*
+ * The tui channel across processes.  An open TUI holds DB.tui.lock shared
+ * (notify_tui_attach: the fd to keep, or -1); another process delivering
+ * the tui channel sees that (notify_tui_attached) and records the delivery
+ * as done; the TUI reads such records (notify_tui_inbox) and shows them.
+ * The TUI takes its starting point (*after = -1) before it takes the lock,
+ * so no delivery made while it holds the lock is missed.
+ */
+int notify_tui_attach(const char *db_path);
+bool notify_tui_attached(const char *db_path);
+
+/* A tui delivery recorded by another process. */
+struct notify_tui_item {
+	long long job_id;
+	char *kind; /* the job's kind ("reminder", "routine") */
+	char *text; /* what was delivered */
+	time_t occurrence;
+	long late; /* seconds past due when it was delivered late, else 0 */
+};
+
+/* The tui deliveries recorded after *after (see job_runs_since(), which
+ * this wraps: *after < 0 only sets the starting point), at most 20. */
+int notify_tui_inbox(struct store *s, long long *after, struct notify_tui_item **items, size_t *n,
+		     struct err *e);
+void notify_tui_items_free(struct notify_tui_item *items, size_t n);
 
 /* Every channel's name, NULL-terminated. */
 extern const char *const notify_channels[];

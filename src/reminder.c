@@ -5,6 +5,7 @@
 #include "recur.h"
 #include "tz.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -181,8 +182,10 @@ int reminder_add(struct store *s, const char *text, time_t at, const char *every
 	struct job j;
 	int rc = -1;
 
-	if (!text || !*text)
+	if (utf8_blank(text))
 		return err_set(e, ERR_USAGE, "a reminder needs a text");
+	if (utf8_check_field("text", text, STORE_TITLE_MAX, e) < 0)
+		return -1;
 	if (channels && notify_check_channels(channels, e) < 0)
 		return -1;
 	memset(&j, 0, sizeof(j));

@@ -184,8 +184,9 @@ long long tool_arg_int(const cJSON *args, const char *name, long long def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
 
+	/* beyond 2^53 a double is no exact integer, beyond 2^63 none at all */
 	if (cJSON_IsNumber(v))
-		return (long long)v->valuedouble;
+		return fabs(v->valuedouble) <= 9007199254740992.0 ? (long long)v->valuedouble : def;
 	if (cJSON_IsString(v) && is_integer(v))
 		return strtoll(v->valuestring, NULL, 10);
 	return def;

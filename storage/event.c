@@ -4,6 +4,7 @@
 #include "event-int.h"
 #include "caltz.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -128,14 +129,33 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }
 
+/* The words of an event or of one of its occurrences. */
+static int check_texts(const char *summary, const char *notes, const char *location, struct err *e)
+{
+	return utf8_check_field("summary", summary, STORE_TITLE_MAX, e) < 0 ||
+			       utf8_check_field("notes", notes, STORE_NOTES_MAX, e) < 0 ||
+			       utf8_check_field("location", location, STORE_TITLE_MAX, e) < 0
+		       ? -1
+		       : 0;
+}
+
 int event_check(struct store *s, const struct event *ev, struct err *e)
 {
 	struct tz *z;
 
-	if (!ev->summary || !*ev->summary)
+	if (utf8_blank(ev->summary))
 		return err_set(e, ERR_USAGE, "an event needs a summary");
+	if (check_texts(ev->summary, ev->notes, ev->location, e) < 0 ||
+	    utf8_check_field("attendees", ev->attendees, STORE_NOTES_MAX, e) < 0)
+		return -1;
+	for (size_t i = 0; i < ev->noverrides; i++)
+		if (check_texts(ev->overrides[i].summary, ev->overrides[i].notes,
+				ev->overrides[i].location, e) < 0)
+			return -1;
 	if (ev->end < ev->start)
 		return err_set(e, ERR_USAGE, "the event ends before it starts");
+	if (ev->start < EVENT_TIME_MIN || ev->end >= EVENT_TIME_END)
+		return err_set(e, ERR_USAGE, "an event must lie in the years 1-9999");
 	if (ev->rrule) {
 		struct icalrecurrencetype r;
 

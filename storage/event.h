@@ -89,7 +89,12 @@ void event_list_release(struct event_list *l);
 /* Add an exdate (kept sorted, no duplicates). */
 void event_add_exdate(struct event *ev, time_t key);
 
-/* Check ev (summary, end >= start, zone known, rrule valid); ERR_USAGE. */
+/* The instants an event may span: 0001-01-01 to the end of 9999, what an
+ * iCalendar export can write. */
+#define EVENT_TIME_MIN (-62135596800LL)
+#define EVENT_TIME_END 253402300800LL
+/* Check ev (summary, end >= start, both within the years 1-9999, zone
+ * known, rrule valid); ERR_USAGE. */
 int event_check(struct store *s, const struct event *ev, struct err *e);
 
 /* Insert ev, creating its calendar when new; sets id, uid, updated_at. */

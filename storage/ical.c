@@ -161,6 +161,20 @@ static int resolve_zone(struct import *im, const char *tzid, int line, struct tz
 	return 0;
 }
 
+/* Whether v is a date (and time) of the calendar: years 1-9999, which an
+ * export can write back; libical keeps month 13 or 25:00 as written. */
+static bool time_in_range(struct icaltimetype v)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (v.year < 1 || v.year > 9999 || v.month < 1 || v.month > 12 || v.day < 1 ||
+	    v.day > mdays[v.month - 1] ||
+	    (v.month == 2 && v.day == 29 && !icaltime_is_leap_year(v.year)))
+		return false;
+	return v.is_date || (v.hour >= 0 && v.hour <= 23 && v.minute >= 0 && v.minute <= 59 &&
+			     v.second >= 0 && v.second <= 60);
+}
+
 /* Whether every TZID of c resolves now (a VTIMEZONE may come later). */
 static bool zones_known(struct import *im, icalcomponent *c)
 {
@@ -188,6 +202,10 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 	struct tz *z = NULL;
 
 	*is_date = v.is_date;
+	if (!time_in_range(v))
+		return err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"", line,
+			       icalproperty_get_property_name(p),
+			       icalproperty_get_value_as_string(p));
 	if (v.is_date) {
 		struct tm tm = { 0 };
 

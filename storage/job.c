@@ -645,3 +645,41 @@ int job_history(struct store *s, long long id, size_t limit, struct job_run **ou
 	*out = arr;
 	return rc;
 }
+
+int job_runs_since(struct store *s, const char *channel, long long *after, size_t limit,
+		   struct job_run **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st;
+	void *arr;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (*after < 0) {
+		st = store_prepare(s, "SELECT coalesce(max(id), 0) FROM job_runs", e);
+		if (!st)
+			return -1;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*after = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return rc == SQLITE_ROW ? 0 : store_error(s, e, "job runs");
+	}
+	st = store_prepare(
+		s,
+		"SELECT " RUN_COLS " FROM job_runs WHERE id > ?1 AND channel = ?2"
+		" AND result = 'ok' AND job_id IN (SELECT id FROM jobs WHERE user_id = ?3)"
+		" ORDER BY id LIMIT ?4",
+		e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, *after);
+	store_bind_text(st, 2, channel);
+	sqlite3_bind_int64(st, 3, s->user_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+	rc = store_collect(s, st, sizeof(**out), fill_run, unfill_run, &arr, n, "job runs", e);
+	*out = arr;
+	if (rc == 0 && *n)
+		*after = (*out)[*n - 1].id;
+	return rc;
+}

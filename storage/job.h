@@ -152,6 +152,12 @@ int job_finish(struct store *s, long long id, const char *token, const struct jo
 	       struct err *e);
 /* Change a job whatever its claim (cancel, snooze, done); drops any claim. */
 int job_set(struct store *s, long long id, const struct job_next *n, struct err *e);
+/* The ok deliveries on channel of the user's jobs recorded after the row
+ * *after, oldest first, at most limit; *after moves to the last one.  With
+ * *after < 0 it becomes the newest row there is, and nothing is returned:
+ * a reader's starting point. */
+int job_runs_since(struct store *s, const char *channel, long long *after, size_t limit,
+		   struct job_run **out, size_t *n, struct err *e);
 /* Past runs of one job (id > 0) or all, newest first, at most limit. */
 int job_history(struct store *s, long long id, size_t limit, struct job_run **out, size_t *n,
 		struct err *e);

@@ -15,9 +15,28 @@ int store_schema_version(void)
 	return schema_count;
 }
 
+/* SQLite's message for the last error on s, what it was doing first; a
+ * full disk and a damaged file are the database's state, not the
+ * operation's: said once, with what to do. */
+static int fail(struct store *s, struct err *e, const char *what, const char *msg)
+{
+	switch (sqlite3_errcode(s->db)) {
+	case SQLITE_FULL:
+		return err_set(e, ERR_FAIL,
+			       "%s: nothing was written (free some space where '%s' is)", msg,
+			       s->path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(e, ERR_FAIL,
+			       "%s: '%s' is damaged (to recover it, see RECOVERY in nestor(1))",
+			       msg, s->path);
+	default: return err_set(e, ERR_FAIL, "%s: %s", what, msg);
+	}
+}
+
 int store_error(struct store *s, struct err *e, const char *what)
 {
-	return err_set(e, ERR_FAIL, "%s: %s", what, sqlite3_errmsg(s->db));
+	return fail(s, e, what, sqlite3_errmsg(s->db));
 }
 
 int store_exec(struct store *s, const char *sql, struct err *e)
@@ -25,7 +44,7 @@ int store_exec(struct store *s, const char *sql, struct err *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, ERR_FAIL, "database: %s", msg ? msg : sqlite3_errmsg(s->db));
+		fail(s, e, "database", msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -268,7 +287,7 @@ struct store *store_open(const char *path, struct err *e)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	if (schema_functions(s->db) < 0) {
-		err_set(e, ERR_FAIL, "store: %s", sqlite3_errmsg(s->db));
+		store_error(s, e, "store");
 		store_free(s);
 		return NULL;
 	}

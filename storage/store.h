@@ -20,6 +20,13 @@
 
 struct store;
 
+/* The longest text a field may hold, in bytes of UTF-8: a title (a task's,
+ * an event's summary, a reminder's text) or a location; notes (a task's or
+ * an event's description).  Longer text, text that is not UTF-8 and a title
+ * of nothing but white space are refused (ERR_USAGE). */
+#define STORE_TITLE_MAX 1000
+#define STORE_NOTES_MAX 65536
+
 /* The schema version this binary writes. */
 int store_schema_version(void);
 

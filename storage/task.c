@@ -1,5 +1,6 @@
 #include "task.h"
 #include "store-int.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -88,8 +89,11 @@ static void task_from_row(sqlite3_stmt *st, struct task *t)
 
 static int check_task(const struct task *t, struct err *e)
 {
-	if (!t->title || !*t->title)
+	if (utf8_blank(t->title))
 		return err_set(e, ERR_USAGE, "a task needs a title");
+	if (utf8_check_field("title", t->title, STORE_TITLE_MAX, e) < 0 ||
+	    utf8_check_field("notes", t->notes, STORE_NOTES_MAX, e) < 0)
+		return -1;
 	if (t->priority < 0 || t->priority > 9)
 		return err_set(e, ERR_USAGE, "priority must be 0-9 (got %d)", t->priority);
 	return 0;

@@ -20,13 +20,25 @@ static int notify_channel(void *arg, const struct sched_fire *f, const char *cha
 	return notify_deliver(&a->notify, f, channel, e);
 }
 
+/* "Reminder 12", "Routine 3 (late by 2h)": a popup's title. */
+static void popup_title(const char *kind, long long id, long late_secs, char *buf, size_t len)
+{
+	const char *word = !strcmp(kind, ROUTINE_KIND) ? "Routine" : "Reminder";
+	char late[32];
+
+	if (late_secs)
+		snprintf(buf, len, "%s %lld (%s)", word, id,
+			 sched_fmt_late(late_secs, late, sizeof(late)));
+	else
+		snprintf(buf, len, "%s %lld", word, id);
+}
+
 /* On the scheduler thread: one channel of one occurrence. */
 static int deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct alarm *a = arg;
-	const char *kind = !strcmp(f->kind, ROUTINE_KIND) ? "Routine" : "Reminder";
 	struct syncer_gate g = { a->sync, a->cfg, a->opts.lease, notify_channel, a };
-	char title[64], late[32];
+	char title[64];
 
 	if (strcmp(channel, "tui") && strcmp(channel, "stdout"))
 		return syncer_gate_deliver(&g, f, channel, e);
@@ -34,12 +46,47 @@ static int deliver(void *arg, const struct sched_fire *f, const char *channel, s
 		return 0; /* tui and stdout: the same popup */
 	a->last_job = f->job_id;
 	a->last_occurrence = f->occurrence;
-	if (f->late)
-		snprintf(title, sizeof(title), "%s %lld (%s)", kind, f->job_id,
-			 sched_fmt_late(f->late, late, sizeof(late)));
-	else
-		snprintf(title, sizeof(title), "%s %lld", kind, f->job_id);
+	/* before the row is recorded: the inbox must know it was shown */
+	pthread_mutex_lock(&a->own_lock);
+	a->own[a->nown % 16].job = f->job_id;
+	a->own[a->nown % 16].occurrence = f->occurrence;
+	a->nown++;
+	pthread_mutex_unlock(&a->own_lock);
+	popup_title(f->kind, f->job_id, f->late, title, sizeof(title));
 	worker_post_id(a->worker, WORKER_FIRED, f->job_id, title, f->text);
+	return 0;
+}
+
+/* Whether this TUI's scheduler showed (job, occurrence) already. */
+static bool shown_here(struct alarm *a, long long job, time_t occurrence)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&a->own_lock);
+	for (size_t i = 0; i < 16 && i < a->nown; i++)
+		if (a->own[i].job == job && a->own[i].occurrence == occurrence)
+			found = true;
+	pthread_mutex_unlock(&a->own_lock);
+	return found;
+}
+
+int alarm_inbox(struct alarm *a, struct store *s,
+		void (*show)(void *arg, long long id, const char *title, const char *text),
+		void *arg, struct err *e)
+{
+	struct notify_tui_item *items;
+	size_t n;
+	char title[64];
+
+	if (notify_tui_inbox(s, &a->inbox_after, &items, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (shown_here(a, items[i].job_id, items[i].occurrence))
+			continue;
+		popup_title(items[i].kind, items[i].job_id, items[i].late, title, sizeof(title));
+		show(arg, items[i].job_id, title, items[i].text);
+	}
+	notify_tui_items_free(items, n);
 	return 0;
 }
 
@@ -68,8 +115,21 @@ static int run(struct worker *w, void *arg)
 
 int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 {
+	struct notify_tui_item *none;
+	size_t n;
+
 	memset(a, 0, sizeof(*a));
-	a->lock = -1;
+	a->lock = a->tui_lock = -1;
+	pthread_mutex_init(&a->own_lock, NULL);
+	/* the starting point first, then the lock: nothing delivered to this
+	 * TUI falls in between */
+	a->inbox_after = -1;
+	if (notify_tui_inbox(ctx->store, &a->inbox_after, &none, &n, e) < 0)
+		return -1;
+	a->tui_lock = notify_tui_attach(ctx->db_path);
+	if (a->tui_lock < 0)
+		log_warn(
+			"tui: cannot take the tui channel's lock: reminders for it wait for a TUI");
 	a->db_path = ctx->db_path;
 	sched_opts_init(&a->opts, ctx->cfg);
 	free(a->opts.channels); /* a TUI's own defaults: its popup first */
@@ -96,8 +156,12 @@ void alarm_close(struct alarm *a)
 	sched_opts_release(&a->opts);
 	if (a->lock >= 0)
 		close(a->lock);
+	if (a->tui_lock >= 0)
+		close(a->tui_lock);
+	pthread_mutex_destroy(&a->own_lock);
 	memset(a, 0, sizeof(*a));
 	a->lock = -1;
+	a->tui_lock = -1;
 }
 
 int alarm_fd(const struct alarm *a)

@@ -8,10 +8,16 @@
  * occurrence (posted to the UI as WORKER_FIRED); desktop and command go
  * through notify.c as in the daemon.  While a daemon holds the lock, the
  * TUI leaves reminders to it and tries the lock again every 30 seconds.
+ *
+ * Open, the TUI holds the tui channel's lock (notify_tui_attach), so a
+ * daemon or `remind fire` delivering the tui channel records it for the
+ * TUI; alarm_inbox() turns those records into popups, less the ones this
+ * TUI's own scheduler showed already.
  */
 #ifndef NESTOR_ALARM_H
 #define NESTOR_ALARM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -36,6 +42,14 @@ struct alarm {
 	struct config *cfg;
 	long long last_job; /* the last popup, on the scheduler thread: one a occurrence */
 	time_t last_occurrence;
+	int tui_lock;		  /* the tui channel's lock, held while open */
+	long long inbox_after;	  /* the last job_runs row the inbox has seen */
+	pthread_mutex_t own_lock; /* guards own: popups the scheduler thread made */
+	struct {
+		long long job;
+		time_t occurrence;
+	} own[16];
+	size_t nown;
 };
 
 int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e);
@@ -52,6 +66,11 @@ void alarm_tick(struct alarm *a, time_t now, bool changed);
 void alarm_finished(struct alarm *a, time_t now, int rc);
 /* Milliseconds until alarm_tick must run again, -1 for never. */
 long alarm_timeout(struct alarm *a);
+/* On the UI thread, with its connection s: show(arg, job id, title, text)
+ * for each tui delivery another process recorded since the last call. */
+int alarm_inbox(struct alarm *a, struct store *s,
+		void (*show)(void *arg, long long id, const char *title, const char *text),
+		void *arg, struct err *e);
 /* "reminders: here", "reminders: daemon". */
 const char *alarm_state(const struct alarm *a);
 

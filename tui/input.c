@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wctype.h>
 
 void input_init(struct input *in, size_t hist_max)
@@ -278,22 +279,39 @@ int input_hist_load(struct input *in, const char *path)
 
 int input_hist_save(const struct input *in, const char *path)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = 0;
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp), saved;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	if (!f) {
+		saved = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
+		errno = saved;
 		return -1;
 	}
+	/* mkstemp makes it 0600: the lines typed are no one else's */
 	for (size_t i = 0; i < in->nhist; i++)
 		fprintf(f, "%s\n", in->hist[i]);
+	if (fflush(f) != 0 || ferror(f)) {
+		saved = errno;
+		fclose(f);
+		goto fail;
+	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		remove(tmp);
-		rc = -1;
+		saved = errno;
+		goto fail;
 	}
 	free(tmp);
-	return rc;
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return -1;
 }
 
 int input_complete(struct input *in, const char *const *cands)

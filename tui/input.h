@@ -59,7 +59,9 @@ void input_hist_add(struct input *in, const char *line);
 void input_hist_prev(struct input *in);
 void input_hist_next(struct input *in);
 /* One line per entry; a missing file is an empty history.  Save keeps the
- * last hist_max entries.  Both return 0 or -1 (errno set). */
+ * last hist_max entries, replacing the file at once by a new one of mode
+ * 0600 (no temporary file stays, even on failure).  Both return 0 or -1
+ * (errno set). */
 int input_hist_load(struct input *in, const char *path);
 int input_hist_save(const struct input *in, const char *path);
 

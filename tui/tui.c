@@ -219,8 +219,20 @@ static void refresh_side(struct tui *t)
 	t->dirty = true;
 }
 
-/* Another connection committed: reload what the screen shows, and let the
- * scheduler look (a reminder may have been added). */
+/* A reminder for the tui channel that another process delivered. */
+static void show_delivered(void *arg, long long id, const char *title, const char *text)
+{
+	struct tui *t = arg;
+
+	popups_push(&t->popups, id, title, text);
+	beep();
+	t->dirty = true;
+}
+
+/* Another connection committed: reload what the screen shows, show what
+ * another process delivered to the tui channel, and let the scheduler look
+ * (a reminder may have been added). */
+
 static void check_data(struct tui *t)
 {
 	struct err e = { 0, "" };
@@ -230,6 +242,8 @@ static void check_data(struct tui *t)
 		return;
 	t->data_version = v;
 	refresh_side(t);
+	if (alarm_inbox(&t->alarm, t->ctx->store, show_delivered, t, &e) < 0)
+		notice(t, true, "reminders: %s", e.msg);
 	alarm_tick(&t->alarm, wallclock_now(), true);
 }
 
@@ -633,7 +647,7 @@ static enum side_pref side_pref(struct config *cfg)
 static int tui_open(struct tui *t, struct ctx *ctx)
 {
 	memset(t, 0, sizeof(*t));
-	t->alarm.lock = -1;
+	t->alarm.lock = t->alarm.tui_lock = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t->started);
 	t->ctx = ctx;
 	t->side_pref = side_pref(ctx->cfg);

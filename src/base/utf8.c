@@ -118,3 +118,29 @@ size_t utf8_cut(const char *s, size_t n)
 {
 	return n - utf8_partial_tail(s, n);
 }
+
+int utf8_check_field(const char *what, const char *s, size_t max, struct err *e)
+{
+	size_t i = 0, len, n;
+
+	if (!s)
+		return 0;
+	n = strlen(s);
+	while (i < n) {
+		if (decode((const unsigned char *)s + i, n - i, &len) < 0)
+			return err_set(e, ERR_USAGE, "%s: not valid UTF-8 (byte %zu)", what, i + 1);
+		i += len;
+	}
+	if (max && n > max)
+		return err_set(e, ERR_USAGE, "%s: too long (%zu bytes, at most %zu)", what, n, max);
+	return 0;
+}
+
+bool utf8_blank(const char *s)
+{
+	if (s)
+		for (; *s; s++)
+			if (!strchr(" \t\r\n\v\f", *s))
+				return false;
+	return true;
+}

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
 #include "sbuf.h"
 
 enum {
@@ -39,5 +40,13 @@ size_t utf8_partial_tail(const char *s, size_t n);
 /* The longest prefix of s[0..n) that does not split a character (for
  * cutting text to a size). */
 size_t utf8_cut(const char *s, size_t n);
+
+/* A field of text people or files give (a title, notes): 0 when s is NULL
+ * or valid UTF-8 of at most max bytes (0: any length); else ERR_USAGE
+ * "WHAT: not valid UTF-8 (byte N)" or "WHAT: too long (N bytes, at most
+ * MAX)" and -1. */
+int utf8_check_field(const char *what, const char *s, size_t max, struct err *e);
+/* Whether s is NULL or has nothing but spaces, tabs and line breaks. */
+bool utf8_blank(const char *s);
 
 #endif

@@ -337,7 +337,8 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	d.sfd = -1;
 	sched_opts_init(&d.opts, NULL);
 	load_opts(&d);
-	d.notify.out = foreground ? stdout : NULL;
+	d.notify.out = foreground ? ctx->out : NULL;
+	d.notify.db_path = ctx->db_path;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
 	start_sync(&d);
 	d.google = google_worker_new(ctx->cfg, ctx->db_path, wallclock_now());

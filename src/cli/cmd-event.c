@@ -379,6 +379,10 @@ static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	memset(&ev, 0, sizeof(ev));
 	if (find_id(ctx, argc, argv, &id) < 0 || event_get(ctx->store, id, &ev, &ctx->err) < 0)
 		return -1;
+	if (argc <= 2) {
+		cmd_usage(ctx, "nothing to change (see nestor help event edit)");
+		goto out;
+	}
 	if (parse_event_args(ctx, argc, argv, &a) < 0)
 		goto out;
 	if (optind + 1 < argc) {

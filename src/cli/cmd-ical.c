@@ -40,7 +40,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	const char *cal = NULL, *path;
 	struct ical_report rep;
 	struct stat sb;
-	struct progress_out po = { ctx->errout, false };
+	struct progress_out po = { cmd_tty_raw(ctx->errout), false };
 	FILE *f;
 	int c, rc;
 
@@ -59,14 +59,14 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return err_set(&ctx->err, ERR_FAIL, "cannot open '%s': %s", path, strerror(errno));
-	rc = ical_import_file(
-		ctx->store, f,
-		fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0, cal,
-		ctx->now, isatty(fileno(ctx->errout)) ? progress : NULL, &po, &rep, &ctx->err);
+	rc = ical_import_file(ctx->store, f,
+			      fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size
+										: 0,
+			      cal, ctx->now, po.f ? progress : NULL, &po, &rep, &ctx->err);
 	if (f != stdin)
 		fclose(f);
 	if (po.drawn)
-		fputc('\n', ctx->errout);
+		fputc('\n', po.f);
 	if (rc < 0) {
 		err_prefix(&ctx->err, "%s", path);
 		return -1;

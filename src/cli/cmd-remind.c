@@ -15,6 +15,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,11 @@ static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
 	long secs;
 	time_t at;
 
+	/* "-10m" is no option: a duration that goes back */
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1]))
+			return cmd_usage(ctx, "the duration must be positive (got \"%s\")",
+					 argv[i]);
 	if (positional(ctx, argc, argv, 2, "ID DURATION") < 0 ||
 	    cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;
@@ -314,6 +320,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.n.command = config_get(ctx->cfg, "notify.command");
 	ff.n.timeout = o.lease / 2;
 	ff.n.out = ctx->out;
+	ff.n.db_path = ctx->db_path;
 	ff.errout = ctx->errout;
 	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
 	g.lease = o.lease;

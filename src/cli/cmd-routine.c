@@ -286,6 +286,7 @@ static int routine_cmd_run(struct ctx *ctx, int argc, char **argv)
 	routine_sched(&o, ctx->cfg);
 	n.command = config_get(ctx->cfg, "notify.command");
 	n.timeout = o.lease / 2;
+	n.db_path = ctx->db_path;
 	rc = sched_fire_now(ctx->store, &o, id, ctx->now, &d, &reply, &ctx->err);
 	sched_opts_release(&o);
 	if (rc < 0)

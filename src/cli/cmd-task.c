@@ -51,12 +51,13 @@ static int parse_due(struct ctx *ctx, const char *s, struct task *t)
 	return 0;
 }
 
-/* Apply the options shared by add and edit to t. */
+/* Apply the options shared by add and edit to t: how many there were, or -1. */
 static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, bool *all)
 {
-	int c;
+	int c, n = 0;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", task_opts)) != -1) {
+		n++;
 		switch (c) {
 		case OPT_DUE:
 			if (parse_due(ctx, optarg, t) < 0)
@@ -83,7 +84,7 @@ static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, 
 		default: return -1;
 		}
 	}
-	return 0;
+	return n;
 }
 
 static int task_cmd_add(struct ctx *ctx, int argc, char **argv)
@@ -206,8 +207,12 @@ static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "missing ID");
 	if (cmd_parse_id(ctx, argv[i], &id) < 0 || task_get(ctx->store, id, &t, &ctx->err) < 0)
 		return -1;
-	if (task_options(ctx, argc, argv, &t, NULL) < 0)
+	if ((i = task_options(ctx, argc, argv, &t, NULL)) <= 0) {
+		if (i == 0)
+			cmd_usage(ctx, "nothing to change (--title, --due, --no-due, --priority, "
+				       "--notes)");
 		goto out;
+	}
 	if (optind + 1 < argc) {
 		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
 		goto out;

@@ -274,6 +274,10 @@ static int user_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "which user? (nestor user list)");
 	if (user_get(ctx->store, argv[1], &u, &ctx->err) < 0)
 		return -1;
+	if (argc <= 2) {
+		cmd_usage(ctx, "nothing to change (see nestor help user edit)");
+		goto out;
+	}
 	argv[1] = argv[0];
 	if (user_options(ctx, argc - 1, argv + 1, &u, NULL) < 0)
 		goto out;

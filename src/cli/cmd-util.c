@@ -3,6 +3,7 @@
 #include "log.h"
 #include "sbuf.h"
 #include "user.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -11,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Whether val belongs to a long option (glibc sets optopt to it on errors). */
 static int longopts_val(const struct option *o, int val)
@@ -75,6 +77,83 @@ void cmd_put_safe(FILE *f, const char *s)
 	}
 }
 
+/* A stream over a terminal: what reaches it is cleaned; a character split
+ * between two writes waits in tail for its end. */
+struct tty_safe {
+	FILE *self, *to;
+	char tail[4];
+	size_t ntail;
+};
+static struct tty_safe *tty_streams[4];
+
+static ssize_t tty_write(void *cookie, const char *buf, size_t size)
+{
+	struct tty_safe *t = cookie;
+	struct sbuf in = SBUF_INIT, out = SBUF_INIT;
+	size_t keep;
+
+	sbuf_add(&in, t->tail, t->ntail);
+	sbuf_add(&in, buf, size);
+	keep = utf8_partial_tail(in.buf, in.len);
+	utf8_clean(&out, in.buf, in.len - keep, UTF8_PRINTABLE);
+	memcpy(t->tail, in.buf + in.len - keep, keep);
+	t->ntail = keep;
+	if (out.len)
+		fwrite(out.buf, 1, out.len, t->to);
+	fflush(t->to);
+	sbuf_release(&in);
+	sbuf_release(&out);
+	return (ssize_t)size;
+}
+
+static int tty_close(void *cookie)
+{
+	struct tty_safe *t = cookie;
+	struct sbuf out = SBUF_INIT;
+
+	utf8_clean(&out, t->tail, t->ntail, UTF8_PRINTABLE);
+	fwrite(out.buf ? out.buf : "", 1, out.len, t->to);
+	fflush(t->to);
+	sbuf_release(&out);
+	for (size_t i = 0; i < sizeof(tty_streams) / sizeof(tty_streams[0]); i++)
+		if (tty_streams[i] == t)
+			tty_streams[i] = NULL;
+	free(t);
+	return 0;
+}
+
+FILE *cmd_tty_safe(FILE *f)
+{
+	static const cookie_io_functions_t io = { NULL, tty_write, NULL, tty_close };
+	struct tty_safe *t;
+	size_t i;
+
+	if (!isatty(fileno(f)))
+		return f;
+	for (i = 0; i < sizeof(tty_streams) / sizeof(tty_streams[0]) && tty_streams[i]; i++)
+		;
+	if (i == sizeof(tty_streams) / sizeof(tty_streams[0]))
+		return f;
+	t = xcalloc(1, sizeof(*t));
+	t->to = f;
+	t->self = fopencookie(t, "w", io);
+	if (!t->self) {
+		free(t);
+		return f;
+	}
+	setvbuf(t->self, NULL, _IONBF, 0);
+	tty_streams[i] = t;
+	return t->self;
+}
+
+FILE *cmd_tty_raw(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(tty_streams) / sizeof(tty_streams[0]); i++)
+		if (tty_streams[i] && tty_streams[i]->self == f)
+			return tty_streams[i]->to;
+	return f && fileno(f) >= 0 && isatty(fileno(f)) ? f : NULL;
+}
+
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 {
 	char *end;
@@ -86,17 +165,50 @@ int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 	return 0;
 }
 
+/* The options with a value seen in this parse (like getopt's, global
+ * state): one value each, bar the options a command adds up. */
+static struct {
+	int val[32];
+	size_t n;
+} given;
+static const char *const additive[] = { "setting", NULL };
+
+/* Whether option c (longopts[idx] when idx >= 0) had a value already; if
+ * not, remember it. */
+static bool given_twice(int c, const struct option *longopts, int idx)
+{
+	if (idx >= 0)
+		for (const char *const *a = additive; *a; a++)
+			if (!strcmp(longopts[idx].name, *a))
+				return false;
+	for (size_t i = 0; i < given.n; i++)
+		if (given.val[i] == c)
+			return true;
+	if (given.n < sizeof(given.val) / sizeof(given.val[0]))
+		given.val[given.n++] = c;
+	return false;
+}
+
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts)
 {
 	char opts[64];
-	int c;
+	int c, idx = -1;
 
 	/* A leading ':' makes a missing value ':' rather than '?'. */
 	snprintf(opts, sizeof(opts), ":%s", shortopts);
 	opterr = 0;
-	c = getopt_long(argc, argv, opts, longopts, NULL);
-	if (c == '?') {
+	if (optind <= 1)
+		given.n = 0; /* a new parse */
+	c = getopt_long(argc, argv, opts, longopts, &idx);
+	if (c != -1 && c != '?' && c != ':' && optarg && given_twice(c, longopts, idx)) {
+		if (idx >= 0)
+			cmd_usage(ctx, "option '--%s' given twice: it takes one value",
+				  longopts[idx].name);
+		else
+			cmd_usage(ctx, "option '-%c' given twice: it takes one value", c);
+		c = '?';
+	} else if (c == '?') {
 		if (optopt && optopt < 128 && !longopts_val(longopts, optopt))
 			cmd_usage(ctx, "unknown option '-%c'", optopt);
 		else

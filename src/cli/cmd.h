@@ -139,7 +139,9 @@ void cmd_help_all(FILE *f);
 
 /* getopt_long without getopt's own messages: returns the option's val, -1 at
  * the end, or '?' after filling ctx->err with a usage error naming the
- * option.  Positional arguments are permuted to argv[optind..]. */
+ * option.  Positional arguments are permuted to argv[optind..].  An option
+ * with a value given twice in one parse (--due a --due b) is such an error,
+ * bar --setting, which adds up. */
 struct option;
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
@@ -174,6 +176,15 @@ void cmd_put_safe(FILE *f, const char *s);
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
  * when ctx->tty, else the bare id for scripts.  Frees line. */
 void cmd_stored(struct ctx *ctx, long long id, char *line);
+/* Output to a terminal never drives it.  When f is a terminal, a new
+ * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE)
+ * leaves (controls other than newline and tab dropped, invalid UTF-8 shown
+ * as U+FFFD); fclose() it before f.  Otherwise f itself. */
+FILE *cmd_tty_safe(FILE *f);
+/* The terminal f writes to (under a cmd_tty_safe() stream, or f itself),
+ * for nestor's own control characters (a progress line redrawn with \r);
+ * NULL when f is not a terminal. */
+FILE *cmd_tty_raw(FILE *f);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "task.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -81,9 +82,12 @@ const struct cmd cmd_table[] = {
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };
 
+/* Where messages go: stderr, cleaned when it is a terminal. */
+static FILE *errout;
+
 static void warn_line(const char *line)
 {
-	fprintf(stderr, "nestor: warning: %s\n", line);
+	fprintf(errout, "nestor: warning: %s\n", line);
 	log_warn("%s", line);
 }
 
@@ -146,7 +150,7 @@ static int setup(struct ctx *ctx)
 		log_open(ctx->paths.log, (enum log_level)level);
 	ctx->cfg = config_load(ctx->config_path, warn_line, &ctx->err);
 	if (!ctx->cfg) {
-		fprintf(stderr, "nestor: config: %s\n", ctx->err.msg);
+		fprintf(errout, "nestor: config: %s\n", ctx->err.msg);
 		log_msg(LOG_ERROR, "config", "%s", ctx->err.msg);
 		return -1;
 	}
@@ -165,7 +169,7 @@ static int report(struct ctx *ctx)
 	char *line = cmd_error_text(ctx);
 
 	if (line)
-		fprintf(stderr, "%s\n", line);
+		fprintf(ctx->errout, "%s\n", line);
 	free(line);
 	if (ctx->json && !ctx->json_done && ctx->err.msg[0]) {
 		cJSON *o = cJSON_CreateObject();
@@ -207,20 +211,31 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.out = stdout;
-	ctx.errout = stderr;
+	/* text from files, servers and models reaches the terminal cleaned */
+	ctx.out = cmd_tty_safe(stdout);
+	ctx.errout = errout = cmd_tty_safe(stderr);
 	ctx.tty = isatty(STDOUT_FILENO);
 	paths_init(&ctx.paths);
 	ctx.db_path = ctx.paths.db;
 	ctx.config_path = ctx.paths.config;
+	for (int i = 1; i < argc; i++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "argument %d", i);
+		if (utf8_check_field(what, argv[i], 0, &ctx.err) < 0) {
+			fprintf(errout, "nestor: %s\n", ctx.err.msg);
+			rc = 2;
+			goto out;
+		}
+	}
 	if (global_options(&ctx, &argc, argv) < 0) {
-		paths_release(&ctx.paths);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (wallclock_init(&ctx.err) < 0) {
-		fprintf(stderr, "nestor: %s\n", ctx.err.msg);
-		paths_release(&ctx.paths);
-		return 2;
+		fprintf(errout, "nestor: %s\n", ctx.err.msg);
+		rc = 2;
+		goto out;
 	}
 	ctx.now = wallclock_now();
 	if (setup(&ctx) < 0) {
@@ -233,6 +248,11 @@ int main(int argc, char **argv)
 	store_free(ctx.store);
 	config_free(ctx.cfg);
 	log_close();
+out:
 	paths_release(&ctx.paths);
+	if (ctx.out != stdout)
+		fclose(ctx.out);
+	if (errout != stderr)
+		fclose(errout);
 	return rc;
 }

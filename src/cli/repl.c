@@ -107,7 +107,7 @@ static void sink_reasoning(void *arg, const char *delta)
 			fputs("\033[2m", stdout);
 		r->thinking = true;
 	}
-	fputs(delta, stdout);
+	fputs(delta, r->ctx->out);
 	fflush(stdout);
 	r->mid_line = delta[len - 1] != '\n';
 }
@@ -139,7 +139,7 @@ static void sink_text(void *arg, const char *delta)
 	size_t len = strlen(delta);
 
 	end_thought(r);
-	fputs(delta, stdout);
+	fputs(delta, r->ctx->out);
 	fflush(stdout);
 	if (len)
 		r->mid_line = delta[len - 1] != '\n';
@@ -166,7 +166,7 @@ static void sink_error(void *arg, const struct err *e)
 		fputc('\n', stdout);
 	r->mid_line = false;
 	fflush(stdout);
-	fprintf(stderr, "nestor: %s\n", e->msg);
+	fprintf(r->ctx->errout, "nestor: %s\n", e->msg);
 }
 
 static void set_prompt(struct repl *r)
@@ -182,7 +182,7 @@ static void run_command(struct repl *r, const char *line)
 	int argc;
 
 	if (slash_split(line, &argc, &argv, &e) < 0) {
-		fprintf(stderr, "nestor: %s\n", e.msg);
+		fprintf(r->ctx->errout, "nestor: %s\n", e.msg);
 		return;
 	}
 	r->ctx->json = false;
@@ -192,7 +192,7 @@ static void run_command(struct repl *r, const char *line)
 
 		fflush(stdout);
 		if (msg)
-			fprintf(stderr, "%s\n", msg);
+			fprintf(r->ctx->errout, "%s\n", msg);
 		free(msg);
 	}
 	fflush(stdout);
@@ -283,16 +283,16 @@ static void slash_assistant(struct repl *r, const char *name)
 	struct err e;
 
 	if (!name || !*name) {
-		printf("talking to %s\n", engine_assistant(r->eng));
+		fprintf(r->ctx->out, "talking to %s\n", engine_assistant(r->eng));
 		return;
 	}
 	if (engine_set_assistant(r->eng, name, &e) < 0) {
-		fprintf(stderr, "nestor: %s\n", e.msg);
+		fprintf(r->ctx->errout, "nestor: %s\n", e.msg);
 		return;
 	}
 	r->conv = 0;
 	set_prompt(r);
-	printf("talking to %s (new conversation)\n", engine_assistant(r->eng));
+	fprintf(r->ctx->out, "talking to %s (new conversation)\n", engine_assistant(r->eng));
 }
 
 static void slash(struct repl *r, const char *line)
@@ -310,7 +310,7 @@ static void slash(struct repl *r, const char *line)
 			r->quit = true;
 		} else if (!strcmp(s->name, "/new")) {
 			r->conv = 0;
-			printf("new conversation\n");
+			fprintf(r->ctx->out, "new conversation\n");
 		} else if (!strcmp(s->name, "/history")) {
 			cmd = *arg ? xasprintf("history show %s", arg) : xstrdup("history list");
 			run_command(r, cmd);
@@ -423,7 +423,7 @@ static int resume(struct repl *r, long long id)
 		if (conversation_list(r->ctx->store, CONV_REPL, 1, &cs, &n, &r->ctx->err) < 0)
 			return -1;
 		if (n == 0) {
-			printf("no conversation to resume; starting a new one\n");
+			fprintf(r->ctx->out, "no conversation to resume; starting a new one\n");
 			return 0;
 		}
 		id = cs[0].id;
@@ -435,7 +435,7 @@ static int resume(struct repl *r, long long id)
 		conversation_release(&c);
 		return -1;
 	}
-	printf("resuming conversation %lld: %s\n", c.id, c.title ? c.title : "");
+	fprintf(r->ctx->out, "resuming conversation %lld: %s\n", c.id, c.title ? c.title : "");
 	conversation_release(&c);
 	if (conversation_messages(r->ctx->store, id, &ms, &n, &r->ctx->err) < 0)
 		return -1;
@@ -448,9 +448,9 @@ static int resume(struct repl *r, long long id)
 		if (!ms[i].content || !strcmp(ms[i].role, "tool"))
 			continue;
 		if (!strcmp(ms[i].role, "user"))
-			printf("you: %s\n", ms[i].content);
+			fprintf(r->ctx->out, "you: %s\n", ms[i].content);
 		else
-			printf("%s\n", ms[i].content);
+			fprintf(r->ctx->out, "%s\n", ms[i].content);
 	}
 	message_list_free(ms, n);
 	r->conv = id;
@@ -475,7 +475,7 @@ static int repl_deliver(void *arg, const struct sched_fire *f, const char *chann
 		return syncer_gate_deliver(&g, f, channel, e);
 	line = sched_fire_line(f);
 	rl_clear_visible_line();
-	printf("%s\n", line);
+	fprintf(r->ctx->out, "%s\n", line);
 	fflush(stdout);
 	rl_forced_update_display();
 	free(line);
@@ -493,7 +493,7 @@ static int run_scheduler(struct repl *r)
 		return -1;
 	if (sched_run_due(r->ctx->store, &r->sched, wallclock_now(), &d, &delay, NULL, &e) < 0) {
 		rl_clear_visible_line();
-		fprintf(stderr, "nestor: scheduler: %s\n", e.msg);
+		fprintf(r->ctx->errout, "nestor: scheduler: %s\n", e.msg);
 		rl_forced_update_display();
 	}
 	if (delay < 0 || delay > SCHED_WAKE_MAX)
@@ -615,6 +615,9 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		err_set(&ctx->err, ERR_FAIL, "cannot set up signals: %s", strerror(errno));
 		goto out;
 	}
+	/* the lines come on stdin, typed or piped: a command reading it would
+	 * eat them */
+	ctx->stdin_owner = "chat";
 	if (r.tty) {
 		/* fire reminders here unless a daemon does */
 		r.sched_lock = sched_lock_try(ctx->db_path);
@@ -622,6 +625,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		routine_sched(&r.sched, ctx->cfg);
 		r.notify.command = config_get(ctx->cfg, "notify.command");
 		r.notify.timeout = r.sched.lease / 2;
+		r.notify.db_path = ctx->db_path;
 		if (r.sched_lock >= 0)
 			r.sync = syncer_open(ctx->cfg, ctx->store, ctx->user);
 		r.history = xasprintf("%s/history", ctx->paths.state_dir);
@@ -629,7 +633,8 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 			stifle_history(HISTORY_MAX);
 			read_history(r.history);
 		}
-		printf("nestor %s — type /help for help, Ctrl-D to leave\n", NESTOR_VERSION);
+		fprintf(ctx->out, "nestor %s — type /help for help, Ctrl-D to leave\n",
+			NESTOR_VERSION);
 		loop_tty(&r);
 		if (write_history(r.history) == 0)
 			chmod(r.history, 0600);
@@ -638,11 +643,9 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 		if (r.sched_lock >= 0)
 			close(r.sched_lock);
 	} else {
-		/* the lines come on stdin: a command reading it would eat them */
-		ctx->stdin_owner = "chat";
 		loop_pipe(&r);
-		ctx->stdin_owner = NULL;
 	}
+	ctx->stdin_owner = NULL;
 	sigaction(SIGINT, &old, NULL);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

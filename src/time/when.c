@@ -704,10 +704,11 @@ static int read_hour(struct wp *p, int i, int at)
 	const struct tok *t = &p->lx.tok[i];
 	const struct unit *u;
 	const struct word *mer;
-	int j = i + 1, h = (int)t->num;
+	int j = i + 1, h;
 
 	if (t->frac || t->ndig > 2)
 		return bad(&p->lx, i, "invalid time");
+	h = (int)t->num;
 	if (at && (u = lookup_unit(units, &p->lx.tok[j])) && u->kind == U_SEC && u->n == 3600)
 		j++;
 	mer = lookup(meridiems, &p->lx.tok[j]);
@@ -751,13 +752,14 @@ static int clock_time(struct wp *p, int i)
 static int month_day(struct wp *p, int first, int yd, int m, int j)
 {
 	const struct tok *t = &p->lx.tok[yd];
-	int y, d = (int)t->num;
+	int y, d;
 	long n;
 
 	if (t->kind != T_NUM)
 		return bad(&p->lx, first, "date not understood");
 	if (t->frac || t->ndig > 2)
 		return bad(&p->lx, yd, "invalid date");
+	d = (int)t->num;
 	t = &p->lx.tok[j];
 	if (t->kind == T_NUM && t->ndig == 4 && !t->frac) {
 		if (keyword(&t[1]) == K_YEAR)

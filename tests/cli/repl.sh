@@ -56,6 +56,12 @@ term_keys C-c
 term_wait "^nestor>$"
 term_keys "мои задачи" Enter
 term_wait "^  1  buy oat milk \(до "
+# on a terminal too, a command that reads stdin is refused: the lines typed
+# next are the REPL's
+term_keys "/import -" Enter
+term_wait "^nestor: import: reads standard input; run it outside the chat$"
+term_keys "/tasks" Enter
+term_wait "^ +1 +0 +.* +buy oat milk$"
 term_keys C-d
 term_wait "^\[exit 0\]$"
 [ "$(nestor task list | grep -c 'never mind')" = 0 ] || fail "Ctrl-C still added the task"

@@ -11,8 +11,7 @@ cat > "$dir/notify.sh" <<'SH'
 d=$(dirname "$0")
 if [ -e "$d/block" ]; then
 	echo $$ > "$d/blocked.tmp" && mv "$d/blocked.tmp" "$d/blocked"
-	sleep 30
-	exit 1
+	while [ ! -e "$d/release" ]; do sleep 0.1; done
 fi
 printf '%s\n' "$1" >> "$d/delivered"
 SH
@@ -26,11 +25,15 @@ id=$(nestor remind add "take the cake out" --at "$(test_date 0 '+%Y-%m-%d %H:%M'
 "$NESTOR_BIN" daemon --foreground >"$dir/d1.out" 2>&1 & d1=$!; pids="$pids $d1"
 wait_until "the delivery to start" test -e "$dir/blocked"
 [ -e "$dir/blocked" ] || fail "the daemon never started the delivery"
+blocked=$(cat "$dir/blocked"); pids="$pids $blocked"
 kill -9 "$d1"
 wait "$d1" 2>/dev/null || true
-# the channel's process group (the script and its sleep) dies with it
-kill -9 -- "-$(cat "$dir/blocked")" 2>/dev/null || true
+# the command dies with its daemon (a zombie nobody reaps counts as dead):
+# left running, it would finish a delivery the next daemon makes again
+dead() { ! kill -0 "$1" 2>/dev/null || grep -q '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+wait_until "the command to die with its daemon" dead "$blocked"
 rm -f "$dir/block"
+touch "$dir/release"
 expect_match "claimed, not delivered" "$(nestor jobs --json)" '"state":	"running"'
 [ ! -e "$dir/delivered" ] || fail "delivered before the restart"
 

@@ -160,6 +160,23 @@ lo,hi=int(sys.argv[1])+600-1,int(sys.argv[2])+600
 sys.exit(0 if lo<=at<=hi else "snoozed until %d, not in %d..%d" % (at,lo,hi))' "$pressed" "$gone"
 term_keys C-u
 
+# A daemon fires the reminders while the TUI is open: one for the tui
+# channel still pops up here, and is recorded as delivered
+term_keys C-d
+term_wait -F 'nestor-exited'
+daemon=$(nestor daemon)
+start
+term_wait -F 'reminders: daemon'
+id=$(nestor remind add stretch --at 'in 2 seconds' --channel tui)
+term_wait -F "Reminder $id"
+expect_match "popup from the daemon" "$(cat screen)" '│ stretch +│'
+expect_match "delivered, not skipped" "$(nestor jobs history "$id")" ' tui +ok'
+term_keys Enter
+term_wait -F -v "Reminder $id"
+kill -TERM "$daemon"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+wait_until "the daemon to stop" gone "$daemon"
+
 # Ctrl-D on an empty line quits and restores the terminal too
 term_keys C-d
 term_wait -F 'nestor-exited'

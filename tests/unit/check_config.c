@@ -103,8 +103,43 @@ START_TEST(test_bad_values)
 	ck_assert_int_eq(config_set(c, "nodot", "1", &e), -1);
 	config_free(c);
 
+	/* a time zone the system does not know: refused by set as by load */
+	write_file("[general]\n\ntimezone = Mars/Base\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":3: general.timezone must be a time zone") != NULL, "%s",
+		      e.msg);
+	write_file("[general]\ntimezone = Asia/Tokyo\n");
+	c = config_load(path, warn, &e);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(config_set(c, "general.timezone", "Mars/Base", &e), -1);
+	ck_assert_str_eq(e.msg, "general.timezone must be a time zone such as Europe/Berlin "
+				"(got \"Mars/Base\")");
+	ck_assert_int_eq(config_set(c, "general.timezone", "../../etc/passwd", &e), -1);
+	ck_assert_str_eq(config_get(c, "general.timezone"), "Asia/Tokyo");
+	ck_assert_int_eq(config_set(c, "general.timezone", "UTC", &e), 0);
+	config_free(c);
+
 	write_file("[general\nbroken");
 	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, path) == e.msg && strstr(e.msg, "[general"), "%s", e.msg);
+}
+END_TEST
+
+/* A file an editor saved with a UTF-8 byte order mark loads; its errors
+ * still name the right line. */
+START_TEST(test_bom)
+{
+	struct err e = { 0, "" };
+	struct config *c;
+
+	write_file("\xef\xbb\xbf[general]\ntimezone = Asia/Tokyo\n");
+	c = config_load(path, warn, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(config_get(c, "general.timezone"), "Asia/Tokyo");
+	config_free(c);
+	write_file("\xef\xbb\xbf[general]\nlog_level = loud\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":2: general.log_level must be one of") != NULL, "%s", e.msg);
 }
 END_TEST
 
@@ -121,6 +156,12 @@ START_TEST(test_cli)
 			      "debug|info|warn|error|off (got \"loud\")\n");
 	free(out);
 	free(err);
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "config set general.timezone Mars/Base"), 2);
+	ck_assert_msg(strstr(err, "general.timezone must be a time zone") != NULL, "%s", err);
+	free(out);
+	free(err);
+	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "config get general.timezone"), 1);
+	free(out);
 	ck_assert_int_eq(tu_nestor(dir, &out, NULL, "config list"), 0);
 	ck_assert_msg(strstr(out, "general.location") && strstr(out, "Tokyo"), "%s", out);
 	free(out);
@@ -211,6 +252,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_missing_file_defaults);
 	tcase_add_test(tc, test_set_keeps_comments);
 	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_cli);
 	tcase_add_test(tc, test_threads_read_while_set);
 	suite_add_tcase(s, tc);

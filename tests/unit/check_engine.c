@@ -297,6 +297,22 @@ START_TEST(test_date_alone)
 }
 END_TEST
 
+/* An id no integer is (from a model's JSON) is refused, not cast: under
+ * make asan the cast itself is the failure. */
+START_TEST(test_id_out_of_range)
+{
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	cJSON *args, *res = NULL;
+	struct err e = { 0, "" };
+
+	ctx.now = now;
+	args = cJSON_Parse("{\"id\":1e300}");
+	ck_assert_int_eq(tool_call(&ctx, "task_done", args, &res, &e), -1);
+	cJSON_Delete(args);
+	cJSON_Delete(res);
+}
+END_TEST
+
 START_TEST(test_reminders)
 {
 	struct seen s = { 0 };
@@ -505,6 +521,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_reminders);
 	tcase_add_test(tc, test_overdue_says_yesterday);
 	tcase_add_test(tc, test_date_alone);
+	tcase_add_test(tc, test_id_out_of_range);
 	tcase_add_test(tc, test_calendar);
 	tcase_add_test(tc, test_search_and_rm);
 	tcase_add_test(tc, test_delegation);

@@ -257,6 +257,44 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* A date libical reads field by field (month 13, February 30, 25:00) or
+ * one beyond 9999 is a bad value on its line, and nothing is written. */
+START_TEST(test_out_of_range)
+{
+	static const struct {
+		const char *prop, *want;
+	} cases[] = {
+		{ "DTSTART:20261301T100000Z", "line 9: bad DTSTART \"20261301T100000Z\"" },
+		{ "DTSTART;VALUE=DATE:20260230", "line 9: bad DTSTART \"20260230\"" },
+		{ "DTSTART;TZID=Europe/Berlin:20260101T250000",
+		  "line 9: bad DTSTART \"20260101T250000\"" },
+		{ "DTSTART:20260101T100000Z\r\nDTEND:20260101T106000Z",
+		  "line 10: bad DTEND \"20260101T106000Z\"" },
+		{ "DTSTART:99991231T100000Z\r\nDURATION:P1000D",
+		  "line 7: an event must lie in the years 1-9999" },
+		{ "DTSTART:20260101T100000Z\r\nRRULE:FREQ=DAILY\r\n"
+		  "EXDATE:20260001T100000Z",
+		  "line 11: bad EXDATE \"20260001T100000Z\"" },
+	};
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = xasprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
+				       "UID:good@test\r\nDTSTART:20260310T140000Z\r\n"
+				       "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:bad@test\r\n%s\r\n"
+				       "END:VEVENT\r\nEND:VCALENDAR\r\n",
+				       cases[i].prop);
+
+		ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
+		ck_assert_str_eq(e.msg, cases[i].want);
+		ck_assert_int_eq(e.code, ERR_USAGE);
+		ck_assert_uint_eq(count_events(st), 0);
+		free(text);
+	}
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -344,6 +382,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_import_fixture);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	suite_add_tcase(s, tc);

@@ -131,15 +131,25 @@ START_TEST(test_words)
 	ck_assert(!nlp_clock(&s, 6, false, &minutes, &len));
 	nlp_release(&s);
 	nlp_split(&s, "1h30m полтора часа 10 минут");
-	ck_assert(nlp_duration(&s, 0, &secs, &len));
+	ck_assert_int_eq(nlp_duration(&s, 0, &secs, &len), 1);
 	ck_assert_int_eq(secs, 5400);
-	ck_assert(nlp_duration(&s, 1, &secs, &len));
+	ck_assert_int_eq(nlp_duration(&s, 1, &secs, &len), 1);
 	ck_assert_int_eq(secs, 5400);
 	ck_assert_uint_eq(len, 2);
-	ck_assert(nlp_duration(&s, 3, &secs, &len));
+	ck_assert_int_eq(nlp_duration(&s, 3, &secs, &len), 1);
 	ck_assert_int_eq(secs, 600);
 	nlp_duration_text(5400, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "1h30m");
+	nlp_release(&s);
+	/* a duration too long to count: recognised, and said to be so */
+	nlp_split(&s, "99999999999999999999 minutes 99999999999999999999m 100000w100000w");
+	secs = 7;
+	ck_assert_int_eq(nlp_duration(&s, 0, &secs, &len), -1);
+	ck_assert_uint_eq(len, 2);
+	ck_assert_int_eq(nlp_duration(&s, 2, &secs, &len), -1);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(nlp_duration(&s, 3, &secs, &len), -1);
+	ck_assert_int_eq(secs, 7);
 	nlp_release(&s);
 }
 END_TEST

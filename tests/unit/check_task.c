@@ -93,6 +93,14 @@ START_TEST(test_errors)
 	t.title = "";
 	t.priority = 0;
 	ck_assert_int_eq(task_add(st, &t, 0, &e), -1);
+	/* what a tool or a file hands the store is checked there too */
+	t.title = "caf\xe9";
+	ck_assert_int_eq(task_add(st, &t, 0, &e), -1);
+	ck_assert_str_eq(e.msg, "title: not valid UTF-8 (byte 4)");
+	t.title = "ok";
+	t.notes = "\xc0\xaf";
+	ck_assert_int_eq(task_add(st, &t, 0, &e), -1);
+	ck_assert_str_eq(e.msg, "notes: not valid UTF-8 (byte 1)");
 }
 END_TEST
 

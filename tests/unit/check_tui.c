@@ -3,6 +3,8 @@
  * chat pane shows) and the input line editor (what the keys do).
  */
 #include <check.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdio.h>
@@ -178,10 +180,24 @@ START_TEST(test_input_editing)
 }
 END_TEST
 
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 START_TEST(test_input_history)
 {
 	struct input in;
-	char *dir = tu_tmpdir(), *path = xasprintf("%s/history", dir);
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/history", dir), *blocked;
+	struct stat sb;
 
 	input_init(&in, 3);
 	input_hist_add(&in, "one");
@@ -204,6 +220,15 @@ START_TEST(test_input_history)
 	input_hist_add(&in, "four"); /* the oldest falls off at 3 */
 	ck_assert_str_eq(in.hist[0], "two");
 	ck_assert_int_eq(input_hist_save(&in, path), 0);
+	/* the lines typed are the user's alone, and a failed save (the path
+	 * is a folder) leaves no file behind */
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	blocked = xasprintf("%s/blocked", dir);
+	ck_assert_int_eq(mkdir(blocked, 0700), 0);
+	ck_assert_int_eq(input_hist_save(&in, blocked), -1);
+	ck_assert_int_eq(count_files(dir), 2);
+	free(blocked);
 	input_release(&in);
 
 	input_init(&in, 10);

@@ -74,6 +74,28 @@ START_TEST(test_split_pieces)
 }
 END_TEST
 
+START_TEST(test_check_field)
+{
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(utf8_check_field("title", "Привет \x1b[1m", 0, &e), 0);
+	ck_assert_int_eq(utf8_check_field("title", NULL, 1, &e), 0);
+	ck_assert_int_eq(utf8_check_field("title",
+					  "ab\xff"
+					  "c",
+					  0, &e),
+			 -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "title: not valid UTF-8 (byte 3)");
+	ck_assert_int_eq(utf8_check_field("title", "Жж", 4, &e), 0);
+	ck_assert_int_eq(utf8_check_field("title", "Жжж", 4, &e), -1);
+	ck_assert_str_eq(e.msg, "title: too long (6 bytes, at most 4)");
+	ck_assert(utf8_blank(" \t\r\n"));
+	ck_assert(utf8_blank(NULL));
+	ck_assert(!utf8_blank(" x "));
+}
+END_TEST
+
 Suite *utf8_suite(void)
 {
 	Suite *s = suite_create("utf8");
@@ -82,6 +104,7 @@ Suite *utf8_suite(void)
 	tcase_add_test(tc, test_invalid_sequences);
 	tcase_add_test(tc, test_controls);
 	tcase_add_test(tc, test_split_pieces);
+	tcase_add_test(tc, test_check_field);
 	suite_add_tcase(s, tc);
 	return s;
 }

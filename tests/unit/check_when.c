@@ -212,6 +212,11 @@ static const struct row {
 	{ 3, "jan 30", "2028-01-30 00:00", 1 },
 	{ 3, "2028-02-29", "2028-02-29 00:00", 1 },
 	{ 3, "2027-02-29", "!invalid date", 0 },
+	/* numbers no date or time has: an error, never a wrapped value */
+	{ 0, "at 99999999999", "!invalid time", 0 },
+	{ 0, "99999999999 dec", "!invalid date", 0 },
+	{ 0, "dec 99999999999", "!invalid date", 0 },
+	{ 0, "in 99999999999 minutes", "!number too large", 0 },
 };
 
 static char *saved_tz;

@@ -11,7 +11,7 @@
  * libical's alone and are skipped.
  *
  *   make fuzz                       (clang -fsanitize=fuzzer,address,undefined)
- *   build/fuzz/rrule_fuzz -max_total_time=60 tests/fuzz/rrule-corpus
+ *   make fuzz FUZZ_TIME=60 (build-fuzz/fuzz/rrule)
  */
 #include <stdint.h>
 #include <stdio.h>

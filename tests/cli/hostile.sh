@@ -1,0 +1,97 @@
+# Text from outside: invalid UTF-8 is refused where it enters; control
+# characters and escape sequences in titles, calendar files, error messages
+# and config errors never reach a terminal raw (a pty made by script(1)).
+. "$(dirname "$0")/lib.sh"
+cd "$NESTOR_HOME"
+command -v script >/dev/null || fail "script(1) is needed to give nestor a terminal"
+ESC=$(printf '\033')
+BEL=$(printf '\007')
+# on_tty CMD...: nestor's output on a terminal (stdout and stderr)
+on_tty() {
+	script -qec "$NESTOR_BIN $*" /dev/null
+}
+# no_controls WHAT TEXT: no escape, bell or C1 CSI in TEXT
+no_controls() {
+	case $2 in
+	*"$ESC"* | *"$BEL"* | *"$(printf '\302\233')"*) fail "$1: raw control characters: $(printf '%s' "$2" | od -c | head -5)" ;;
+	esac
+}
+
+# Invalid UTF-8 on the command line: exit 2, nothing stored, JSON stays JSON.
+set +e
+err=$(nestor task add "$(printf 'bad \377 title')" 2>&1); st=$?
+set -e
+expect_eq "invalid UTF-8 title" "$st" 2
+expect_eq "invalid UTF-8 message" "$err" "nestor: argument 3: not valid UTF-8 (byte 5)"
+nestor task add "$(printf 'evil \033]0;pwned\007 \033[2Jred \302\233x')" >/dev/null
+nestor task list --json | python3 -c 'import json,sys; t=json.load(sys.stdin); assert len(t) == 1, t'
+out=$(on_tty task list)
+no_controls "task list on a terminal" "$out"
+expect_match "the title still shows" "$out" 'evil \]0;pwned \[2Jred x'
+# to a pipe (a script's own business) the stored title is unchanged
+expect_match "a pipe gets the bytes" "$(nestor task list)" "$ESC"
+
+# A request on stdin that is not UTF-8.
+set +e
+err=$(printf 'add task \377\376\n' | nestor ask 2>&1); st=$?
+set -e
+expect_eq "ask with invalid UTF-8" "$st" 2
+expect_match "ask message" "$err" 'request: not valid UTF-8'
+
+# A calendar file: an invalid SUMMARY is refused with its line; escapes in a
+# valid one, and in a bad value quoted by the error, stay off the terminal.
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a@test\r\nDTSTART:20260601T100000Z\r\nSUMMARY:caf\351\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >latin1.ics
+set +e
+err=$(nestor import latin1.ics 2>&1); st=$?
+set -e
+expect_eq "latin-1 import" "$st" 2
+expect_match "latin-1 message" "$err" 'latin1.ics: line 3: summary: not valid UTF-8 \(byte 4\)'
+expect_eq "nothing imported" "$(nestor event search caf 2>&1)" 'no events match "caf"'
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:20260601T100000Z\r\nSUMMARY:Meet \033[2J\033]2;owned\007here\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >escape.ics
+nestor import escape.ics >/dev/null
+out=$(on_tty agenda --from 2026-06-01 --to 2026-06-01)
+no_controls "agenda" "$out"
+expect_match "agenda shows the event" "$out" 'Meet \[2J\]2;ownedhere'
+out=$(on_tty event search Meet)
+no_controls "event search" "$out"
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:c@test\r\nDTSTART:2026\033[2J\033]2;x\007\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >badvalue.ics
+out=$(on_tty import badvalue.ics || true)
+no_controls "import error" "$out"
+expect_match "import error names the line" "$out" 'line 5: bad DTSTART'
+
+# The offline assistant's reply echoes a title.
+out=$(on_tty ask "$(printf 'add task \033[5mblink')")
+no_controls "ask reply" "$out"
+
+# A config file of binary garbage: GLib's error quotes it; the line is
+# cleaned and short.
+head -c 3000 /dev/urandom | tr -d '\n' >garbage.conf
+printf '\n\033]2;owned\007\n' >>garbage.conf
+out=$(on_tty --config garbage.conf task list || true)
+no_controls "config error" "$out"
+expect_match "config error names the file" "$out" 'nestor: config: .*garbage.conf'
+[ "$(printf '%s' "$out" | wc -c)" -lt 400 ] || fail "config error is $(printf '%s' "$out" | wc -c) bytes"
+
+# Limits: a title of white space, a title over 1000 bytes, notes over 64 KiB.
+long=$(head -c 1001 /dev/zero | tr '\0' x)
+for args in "task add" "remind add --at tomorrow" "event add --at tomorrow"; do
+	set +e
+	err=$(nestor $args "  	 " 2>&1); st=$?
+	expect_eq "$args blank" "$st" 2
+	expect_match "$args blank message" "$err" 'needs a (title|text|summary)$'
+	err=$(nestor $args "$long" 2>&1); st=$?
+	expect_eq "$args long" "$st" 2
+	expect_match "$args long message" "$err" ': too long \(1001 bytes, at most 1000\)$'
+	set -e
+done
+nestor task add "$(head -c 1000 /dev/zero | tr '\0' y)" >/dev/null
+set +e
+err=$(nestor task add ok --notes "$(head -c 65537 /dev/zero | tr '\0' n)" 2>&1); st=$?
+set -e
+expect_eq "notes too long" "$st" 2
+expect_match "notes message" "$err" 'notes: too long \(65537 bytes, at most 65536\)'
+set +e
+err=$(nestor task edit 1 --title " " 2>&1); st=$?
+set -e
+expect_eq "edit to a blank title" "$st" 2
+expect_eq "tasks kept" "$(nestor task list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 3

@@ -1,0 +1,40 @@
+# Usage errors a person makes: each is refused (exit 2) with a line saying
+# what was wrong, and nothing changes.
+. "$(dirname "$0")/lib.sh"
+# refused WHAT PATTERN ARGS...: nestor ARGS exits 2 with PATTERN on stderr
+refused() {
+	_what=$1 _pat=$2
+	shift 2
+	set +e
+	_err=$(nestor "$@" 2>&1 >/dev/null)
+	_st=$?
+	set -e
+	expect_eq "$_what: exit status" "$_st" 2
+	expect_match "$_what: message" "$_err" "$_pat"
+}
+
+nestor task add buy milk --priority 3 >/dev/null
+nestor event add standup --at "2026-06-02 10:00" >/dev/null
+nestor remind add call mom --at "2026-06-02 17:00" >/dev/null
+nestor user add bob >/dev/null
+
+# An edit that changes nothing is a mistake, not a success.
+refused "task edit without options" 'task edit: nothing to change' task edit 1
+refused "event edit without options" 'event edit: nothing to change' event edit 1
+refused "user edit without options" 'user edit: nothing to change' user edit bob
+expect_match "task unchanged" "$(nestor task list)" '^ +1 +3 +- +buy milk$'
+
+# A negative duration is not an option.
+refused "snooze back in time" 'remind snooze: the duration must be positive \(got "-10m"\)$' \
+	remind snooze 1 -10m
+expect_match "reminder unchanged" "$(nestor remind list)" '2026-06-02 17:00|tomorrow 17:00'
+
+# An option that takes one value, given twice, is refused (the first one
+# given is not silently dropped); --setting adds up.
+refused "--due twice" "task add: option '--due' given twice: it takes one value$" \
+	task add pay rent --due today --due tomorrow
+refused "--at twice in another spelling" "remind add: option '--at' given twice" \
+	remind add stretch --at 10:00 --at=11:00
+expect_eq "nothing added" "$(nestor task list --json | grep -c 'pay rent')" 0
+nestor user edit bob --setting a=1 --setting b=2 >/dev/null
+expect_match "settings add up" "$(nestor user show bob --json | tr -d '\n\t ')" '"a":"1","b":"2"'

@@ -13,7 +13,7 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 CC      ?= gcc
-PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
+PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline libmicrohttpd
 # Opened with dlopen() when a server profile needs it (sync/pg.c): its
 # headers at build time, never a link (nothing is mapped when unused).
 DL_PKGS := libpq
@@ -69,7 +69,7 @@ tests_INC   := -Itests/unit -I$(BUILD)/tests $(tui_INC)
 base_PKGS    := libcjson
 time_PKGS    := $(base_PKGS) glib-2.0 libical
 storage_PKGS := $(time_PKGS) sqlite3
-sync_PKGS    := $(time_PKGS) libcurl $(DL_PKGS)
+sync_PKGS    := $(time_PKGS) libcurl libmicrohttpd $(DL_PKGS)
 engine_PKGS  := $(time_PKGS) libsecret-1
 cli_PKGS     := $(engine_PKGS) readline
 tui_PKGS     := $(engine_PKGS) ncursesw
@@ -107,8 +107,8 @@ FRONT_PURE := src/cli/slash.c src/cli/cmd-util.c tui/wrap.c tui/input.c tui/chat
 # adding its files to NAME_SRC and its pkg-config name to NAME_PKGS.
 MODULES   := net term
 # net: everything that talks to another program over the network or D-Bus.
-net_SRC   := sync/http-curl.c src/keyring.c
-net_PKGS  := libcurl libsecret-1
+net_SRC   := sync/http-curl.c sync/httpd.c src/keyring.c
+net_PKGS  := libcurl libsecret-1 libmicrohttpd
 net_STUB  := src/net.c
 # term: the full-screen TUI and the readline chat.
 term_SRC  := $(wildcard tui/*.c) src/cli/repl.c

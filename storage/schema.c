@@ -260,6 +260,16 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX events_forever ON events(start)"
 	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NULL;"
 	"DROP INDEX events_series;",
+	/* 15: bearer tokens of `nestor serve` (token.h): only the SHA-256 of
+	 * each secret, never the secret; a token acts as its user. */
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  label TEXT,"
+	"  hash TEXT NOT NULL,"
+	"  read_only INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_used INTEGER);",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -110,6 +110,9 @@ int cmd_completion(struct ctx *ctx, int argc, char **argv);
 int cmd_complete(struct ctx *ctx, int argc, char **argv);
 /* `nestor status` (src/cli/cmd-status.c). */
 int cmd_status(struct ctx *ctx, int argc, char **argv);
+/* `nestor serve` (src/cli/cmd-serve.c) and `nestor token` (src/cli/cmd-token.c). */
+int cmd_serve(struct ctx *ctx, int argc, char **argv);
+extern const struct cmd cmd_token_verbs[];
 
 /*
  * Run argv (argv[0] = a top-level command name) through the table.  Returns

@@ -105,6 +105,7 @@ int api_assistants(struct api_call *c)
 		return 0;
 	}
 	if (!c->id && is(c, "POST")) {
+		a.token_budget = ASSISTANT_DEFAULT_BUDGET;
 		if (api_writable(c) < 0 || assistant_body(c, &a) < 0)
 			rc = -1;
 		else if (!a.name)
@@ -217,6 +218,27 @@ static int conversation_create(struct api_call *c)
 	return 0;
 }
 
+/* conversation_get() of the caller's own conversations only: another
+ * user's is not found, as if it did not exist. */
+static int own_conversation(struct api_call *c, long long id, struct conversation *out)
+{
+	struct conversation *cs;
+	bool mine = false;
+	struct err e;
+	size_t n;
+
+	if (conversation_list(c->store, CONV_ANY, 0, &cs, &n, &e) < 0)
+		return api_fail(c, &e);
+	for (size_t i = 0; i < n && !mine; i++)
+		mine = cs[i].id == id;
+	conversation_list_free(cs, n);
+	if (!mine)
+		return api_error(c, 404, "no conversation with id %lld", id);
+	if (conversation_get(c->store, id, out, &e) < 0)
+		return api_fail(c, &e);
+	return 0;
+}
+
 int api_conversations(struct api_call *c)
 {
 	struct conversation cv;
@@ -244,8 +266,8 @@ int api_conversations(struct api_call *c)
 		return api_bad_method(c);
 	if (api_id(c, &id) < 0 || (c->sub && strcmp(c->sub, "messages") != 0))
 		return c->sub ? api_error(c, 404, "no such resource") : -1;
-	if (conversation_get(c->store, id, &cv, &e) < 0)
-		return api_fail(c, &e);
+	if (own_conversation(c, id, &cv) < 0)
+		return -1;
 	if (c->sub) {
 		rc = conversation_messages_of(c, id);
 	} else if (is(c, "GET")) {
@@ -384,10 +406,8 @@ int api_ask(struct api_call *c)
 		api_error(c, 400, "missing \"text\"");
 		goto out;
 	}
-	if (conv && conversation_get(c->store, conv, &info, &e) < 0) {
-		api_fail(c, &e);
+	if (conv && own_conversation(c, conv, &info) < 0)
 		goto out;
-	}
 	if (conv)
 		conversation_release(&info);
 	c->turn = true;

@@ -22,9 +22,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#define SERVE_DEFAULT_LISTEN "127.0.0.1:8765"
-#define SERVE_DEFAULT_RATE   600
-#define SERVE_TIMEOUT_S	     30
+#define SERVE_TIMEOUT_S 30
 
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 
@@ -140,7 +138,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = config_get(ctx->cfg, "serve.listen"), *cert = NULL, *key = NULL;
-	struct api_opts ao = { SERVE_DEFAULT_RATE, NULL };
+	struct api_opts ao = { (unsigned)atoi(config_get(ctx->cfg, "serve.rate_limit")), NULL };
 	struct serve_state s;
 	bool insecure = false;
 	char *addr = NULL, *end;
@@ -166,7 +164,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (!cert != !key)
 		return cmd_usage(ctx, "--tls-cert and --tls-key go together");
-	if (parse_listen(ctx, listen ? listen : SERVE_DEFAULT_LISTEN, &addr, &s.o.port) < 0)
+	if (parse_listen(ctx, listen, &addr, &s.o.port) < 0)
 		return -1;
 	if (!loopback(addr) && !cert && !insecure) {
 		cmd_usage(ctx,

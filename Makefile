@@ -121,6 +121,8 @@ MOD_OBJ   := $(MOD_SRC:%.c=$(BUILD)/%.o)
 MOD_SO    := $(MODULES:%=$(BUILD)/lib/nestor/%.so)
 
 LIB_OBJ   := $(filter-out $(MOD_STUB:%.c=$(BUILD)/%.o),$(LIB_SRC:%.c=$(BUILD)/%.o))
+# The OpenAPI document of `nestor serve` is a JSON file, built in as a string.
+LIB_OBJ   += $(BUILD)/api-openapi.o
 STUB_OBJ  := $(MOD_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
 FRONT_OBJ := $(filter-out $(STUB_OBJ),$(FRONT_SRC:%.c=$(BUILD)/%.o))
 # The executable: everything but the modules, plus the stubs.
@@ -174,6 +176,16 @@ $(BUILD)/ical-stubs.c: $(LIB_OBJ) $(FRONT_OBJ) contrib/lazy-stubs.sh
 $(BUILD)/ical-stubs.o: $(BUILD)/ical-stubs.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(time_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(BUILD)/api-openapi.c: src/api-openapi.json
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q){ echo '/* Made from src/api-openapi.json by the Makefile. */'; \
+	  echo 'const char api_openapi_json[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/api-openapi.o: $(BUILD)/api-openapi.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
 # The executable exports to the modules exactly the symbols they use.
 $(BUILD)/exports.dyn: $(MOD_OBJ)

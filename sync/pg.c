@@ -21,7 +21,8 @@
 	X(PQconnectPoll)                                                                           \
 	X(PQstatus)                                                                                \
 	X(PQerrorMessage)                                                                          \
-	X(PQsocket) X(PQfinish) X(PQsetnonblocking) X(PQsendQuery) X(PQsendQueryParams) X(PQflush) \
+	X(PQsocket)                                                                                \
+	X(PQfinish) X(PQsetnonblocking) X(PQsendQuery) X(PQsendQueryParams) X(PQflush)             \
 		X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQresultStatus)                     \
 			X(PQresultErrorMessage) X(PQntuples) X(PQnfields) X(PQgetvalue)            \
 				X(PQgetisnull) X(PQclear) X(PQnotifies) X(PQfreemem)               \

@@ -52,6 +52,12 @@ int api_id(struct api_call *c, long long *id);
  * and at most ?limit= items (default 100, at most 1000); a Link header
  * rel="next" when more follow. */
 void api_page(struct api_call *c, cJSON *items);
+/* The page of a list of n items (the id of item i: id_at(arr, i)) that
+ * ?cursor= and ?limit= ask for: [*from, *to), with the Link header when
+ * more follow; -1 answered 400 for a cursor not in the list.  For lists
+ * too long to turn into JSON whole. */
+int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *arr, size_t i),
+		   const void *arr, size_t *from, size_t *to);
 /* The body's member name as a string: NULL when absent or null, and -1
  * with 400 when it is another type. */
 int api_str(struct api_call *c, const char *name, const char **out);

@@ -78,6 +78,11 @@ static int task_body(struct api_call *c, struct task *t)
 	return 0;
 }
 
+static long long task_id_at(const void *arr, size_t i)
+{
+	return ((const struct task *)arr)[i].id;
+}
+
 int api_tasks(struct api_call *c)
 {
 	struct err e;
@@ -88,17 +93,19 @@ int api_tasks(struct api_call *c)
 	memset(&t, 0, sizeof(t));
 	if (!c->id && is(c, "GET")) {
 		const char *all = c->rq->query(c->rq, "all");
+		size_t n, from, to;
 		struct task *ts;
-		cJSON *arr;
-		size_t n;
 
 		if (task_list(c->store, all && strcmp(all, "0") != 0, &ts, &n, &e) < 0)
 			return api_fail(c, &e);
-		arr = cJSON_CreateArray();
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, json_task(&ts[i]));
+		if (api_page_range(c, n, task_id_at, ts, &from, &to) == 0) {
+			cJSON *arr = cJSON_CreateArray();
+
+			for (size_t i = from; i < to; i++)
+				cJSON_AddItemToArray(arr, json_task(&ts[i]));
+			api_json(c, 200, arr);
+		}
 		task_list_free(ts, n);
-		api_page(c, arr);
 		return 0;
 	}
 	if (!c->id && is(c, "POST")) {

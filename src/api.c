@@ -189,46 +189,59 @@ int api_bad_method(struct api_call *c)
 	return api_error(c, 405, "%s is not allowed on %s", c->rq->method, c->rq->path);
 }
 
-void api_page(struct api_call *c, cJSON *items)
+int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *arr, size_t i),
+		   const void *arr, size_t *from, size_t *to)
 {
 	const char *cur = c->rq->query(c->rq, "cursor"), *lim = c->rq->query(c->rq, "limit");
 	long limit = lim ? strtol(lim, NULL, 10) : 100;
-	cJSON *page = cJSON_CreateArray(), *it;
-	int n = cJSON_GetArraySize(items), start = 0, i;
+	size_t i = 0;
 
-	if (limit <= 0 || limit > 1000)
-		limit = limit <= 0 ? 100 : 1000;
+	if (limit <= 0)
+		limit = 100;
+	else if (limit > 1000)
+		limit = 1000;
 	if (cur) {
 		long long after = strtoll(cur, NULL, 10);
 
-		for (i = 0; i < n; i++) {
-			it = cJSON_GetArrayItem(items, i);
-			if ((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "id")) ==
-			    after) {
-				start = i + 1;
-				break;
-			}
-		}
-		if (i == n) {
-			cJSON_Delete(page);
-			cJSON_Delete(items);
-			api_error(c, 400, "cursor \"%s\" is not in the list any more", cur);
-			return;
-		}
+		while (i < n && id_at(arr, i) != after)
+			i++;
+		if (i == n)
+			return api_error(c, 400, "cursor \"%s\" is not in the list any more", cur);
+		i++;
 	}
-	for (i = start; i < n && i - start < limit; i++)
-		cJSON_AddItemToArray(page, cJSON_Duplicate(cJSON_GetArrayItem(items, i), 1));
-	if (i < n) {
-		cJSON *last = cJSON_GetArrayItem(items, i - 1);
+	*from = i;
+	*to = n - i > (size_t)limit ? i + (size_t)limit : n;
+	if (*to < n) {
 		char link[256];
 
 		snprintf(link, sizeof(link), "<%s?cursor=%lld&limit=%ld>; rel=\"next\"",
-			 c->rq->path,
-			 (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(last, "id")), limit);
+			 c->rq->path, id_at(arr, *to - 1), limit);
 		httpd_resp_header(c->rs, "Link", link);
 	}
+	return 0;
+}
+
+static long long json_id_at(const void *arr, size_t i)
+{
+	const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
+
+	return (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
+}
+
+void api_page(struct api_call *c, cJSON *items)
+{
+	size_t from, to;
+
+	if (api_page_range(c, (size_t)cJSON_GetArraySize(items), json_id_at, items, &from, &to) ==
+	    0) {
+		cJSON *page = cJSON_CreateArray();
+
+		for (size_t i = from; i < to; i++)
+			cJSON_AddItemToArray(page,
+					     cJSON_Duplicate(cJSON_GetArrayItem(items, (int)i), 1));
+		api_json(c, 200, page);
+	}
 	cJSON_Delete(items);
-	api_json(c, 200, page);
 }
 
 /* Take one request from the caller's bucket; 0 when it may go on, else

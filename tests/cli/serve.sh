@@ -159,12 +159,23 @@ expect_eq "413" "$(req POST /v1/tasks @big.json)" 413
 expect_eq "413 body" "$(json 'd["code"]')" 413
 expect_eq "nothing added" "$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "$n"
 
+# 100 creations from 50 connections at once: every one answered 201 and
+# stored once.
+n=$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+i=0 urls=
+while [ $i -lt 100 ]; do urls="$urls $base/v1/tasks"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+codes=$(curl -s --parallel --parallel-max 50 -H "Authorization: Bearer $tok" -d '{"title":"many"}' \
+	-o /dev/null -w '%{http_code}\n' $urls | sort | uniq -c | tr -s ' ')
+expect_eq "parallel" "$codes" " 100 201"
+expect_eq "all stored" "$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" $((n + 100))
+
 # /v1/integrations and /metrics.
 expect_eq "integrations" "$(req GET /v1/integrations)" 200
 expect_eq "targets" "$(json '[(t["target"], t["configured"]) for t in d["sync"]]')" "[('postgresql', False), ('google', False), ('telegram', False), ('redis', False)]"
 expect_eq "metrics" "$(req GET /metrics)" 200
 expect_match "metrics type" "$(hdr Content-Type)" '^text/plain; version=0.0.4'
-expect_eq "created counted" "$(sed -n 's/^nestor_http_requests_total{route="\/v1\/tasks",status="201"} //p' body)" 7
+expect_eq "created counted" "$(sed -n 's/^nestor_http_requests_total{route="\/v1\/tasks",status="201"} //p' body)" 107
 expect_eq "412 counted" "$(sed -n 's/^nestor_http_requests_total{route="\/v1\/tasks\/{id}",status="412"} //p' body)" 1
 expect_match "histogram" "$(cat body)" 'nestor_http_request_duration_seconds_bucket\{le="\+Inf"\} [0-9]+'
 expect_eq "turns" "$(sed -n 's/^nestor_engine_turns_total //p' body)" 2

@@ -11,6 +11,7 @@
 #include "llm-context.h"
 #include "llm.h"
 #include "log.h"
+#include "mcp-tools.h"
 #include "render.h"
 #include "secret.h"
 #include "tz.h"
@@ -109,6 +110,14 @@ static cJSON *allowed_tools(const struct turn *t)
 	}
 	tools = sb.len ? tool_schemas(sb.buf) : cJSON_CreateArray();
 	sbuf_release(&sb);
+	if (mcp_tools_wanted(t->assistant)) {
+		char *bad;
+
+		mcp_tools_schemas(engine_mcp(t->eng), t->assistant, tools, &bad);
+		if (bad)
+			log_warn("mcp: tools left out: %s", bad);
+		free(bad);
+	}
 	return tools;
 }
 

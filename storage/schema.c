@@ -260,6 +260,21 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX events_forever ON events(start)"
 	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NULL;"
 	"DROP INDEX events_series;",
+	/* 16: MCP servers whose tools assistants may use (mcpserver.h): a
+	 * command line (argv as a JSON array) or a URL; and what the user
+	 * answered to an assistant's first call of each of their tools. */
+	"CREATE TABLE mcp_servers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  argv TEXT,"
+	"  url TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((argv IS NULL) != (url IS NULL)));"
+	"CREATE TABLE mcp_approvals ("
+	"  assistant_id INTEGER NOT NULL REFERENCES assistants(id) ON DELETE CASCADE,"
+	"  tool TEXT NOT NULL,"
+	"  allow INTEGER NOT NULL,"
+	"  PRIMARY KEY (assistant_id, tool));",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

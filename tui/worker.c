@@ -117,7 +117,8 @@ struct worker *worker_new(struct err *e)
 	pthread_cond_init(&w->wake, NULL);
 	w->tail = &w->head;
 	w->sink = (struct engine_sink){ w,	   sink_text,  sink_tool_call, sink_tool_result,
-					sink_done, sink_error, NULL,	       NULL };
+					sink_done, sink_error, NULL,	       NULL,
+					NULL };
 	if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
 		err_set(e, ERR_FAIL, "cannot start the worker thread");
 		close(w->pipe[0]);

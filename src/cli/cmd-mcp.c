@@ -3,11 +3,14 @@
 #include "cmd.h"
 #include "dbwatch.h"
 #include "log.h"
+#include "mcp-tools.h"
 #include "mcp.h"
+#include "mcpserver.h"
 #include "sbuf.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -22,7 +25,7 @@
  * that woke us may not be visible yet (dbwatch.h). */
 #define RECHECK_MS 100
 
-enum { OPT_ASSISTANT = 256 };
+enum { OPT_ASSISTANT = 256, OPT_URL };
 
 static void send_line(const char *msg)
 {
@@ -147,3 +150,167 @@ int cmd_mcp(struct ctx *ctx, int argc, char **argv)
 	mcp_session_free(s);
 	return rc;
 }
+
+/* nestor mcp add NAME -- COMMAND [ARGS...] | NAME --url URL */
+static int mcp_add(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "url", required_argument, NULL, OPT_URL },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mcp_server m;
+	int c;
+
+	memset(&m, 0, sizeof(m));
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == OPT_URL)
+			m.url = optarg;
+	}
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing NAME");
+	m.name = argv[optind];
+	if (optind + 1 < argc)
+		m.argv = argv + optind + 1;
+	if (mcp_server_add(ctx->store, &m, ctx->now, &ctx->err) < 0)
+		return -1;
+	if (ctx->json)
+		fprintf(ctx->out, "{\"id\": %lld, \"name\": \"%s\"}\n", m.id, m.name);
+	else
+		fprintf(ctx->out, "MCP server '%s' added\n", m.name);
+	return 0;
+}
+
+static int mcp_rm(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc != 2)
+		return cmd_usage(ctx, argc < 2 ? "missing NAME" : "too many arguments");
+	if (mcp_server_rm(ctx->store, argv[1], &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "MCP server '%s' removed\n", argv[1]);
+	return 0;
+}
+
+static cJSON *server_json(const struct mcp_server *m, cJSON *tools, const char *error)
+{
+	cJSON *o = cJSON_CreateObject(), *t;
+
+	cJSON_AddStringToObject(o, "name", m->name);
+	if (m->argv) {
+		cJSON *a = cJSON_AddArrayToObject(o, "command");
+
+		for (char **p = m->argv; *p; p++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(*p));
+	} else {
+		cJSON_AddNullToObject(o, "command");
+	}
+	if (m->url)
+		cJSON_AddStringToObject(o, "url", m->url);
+	else
+		cJSON_AddNullToObject(o, "url");
+	t = cJSON_AddArrayToObject(o, "tools");
+	for (cJSON *x = tools ? tools->child : NULL; x; x = x->next) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(x, "name");
+		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(x, "description");
+		cJSON *one;
+		char *ns;
+
+		if (!cJSON_IsString(name))
+			continue;
+		one = cJSON_CreateObject();
+		cJSON_AddStringToObject(one, "name", name->valuestring);
+		ns = mcp_tools_name(m->name, name->valuestring);
+		cJSON_AddStringToObject(one, "as", ns);
+		free(ns);
+		cJSON_AddItemToObject(one, "description",
+				      cJSON_IsString(desc) ? cJSON_CreateString(desc->valuestring)
+							   : cJSON_CreateNull());
+		cJSON_AddItemToArray(t, one);
+	}
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	else
+		cJSON_AddNullToObject(o, "error");
+	return o;
+}
+
+static void print_server(struct ctx *ctx, const cJSON *o)
+{
+	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command"), *t;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
+
+	fprintf(ctx->out, "%s  ", cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring);
+	if (cJSON_IsArray(cmd)) {
+		cJSON_ArrayForEach(t, cmd) {
+			cmd_put_safe(ctx->out, t->valuestring);
+			fputc(t->next ? ' ' : '\n', ctx->out);
+		}
+	} else {
+		cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(o, "url")->valuestring);
+		fputc('\n', ctx->out);
+	}
+	if (cJSON_IsString(err)) {
+		fputs("  unreachable: ", ctx->out);
+		cmd_put_safe(ctx->out, err->valuestring);
+		fputc('\n', ctx->out);
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "tools")) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(t, "description");
+
+		fputs("  ", ctx->out);
+		cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(t, "as")->valuestring);
+		if (cJSON_IsString(d)) {
+			fputs("  ", ctx->out);
+			cmd_put_safe(ctx->out, d->valuestring);
+		}
+		fputc('\n', ctx->out);
+	}
+}
+
+/* nestor mcp list [--json]: each server, asked for its tools now. */
+static int mcp_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct mcp_server *ms;
+	struct mcp_tools *mt;
+	cJSON *all;
+	size_t n;
+
+	if (argc > 1)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+	if (mcp_server_list(ctx->store, &ms, &n, &ctx->err) < 0)
+		return -1;
+	mt = mcp_tools_new(ctx->store, ctx->cfg);
+	all = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		struct err e = { 0, "" };
+		cJSON *tools = NULL;
+
+		mcp_tools_list_server(mt, ms[i].name, &tools, &e);
+		cJSON_AddItemToArray(all, server_json(&ms[i], tools, tools ? NULL : e.msg));
+		cJSON_Delete(tools);
+	}
+	mcp_tools_free(mt);
+	mcp_server_list_free(ms, n);
+	if (ctx->json) {
+		cmd_print_json(ctx, all);
+		return 0;
+	}
+	if (!n)
+		fprintf(ctx->out, "no MCP servers (nestor mcp add NAME -- COMMAND)\n");
+	for (cJSON *o = all->child; o; o = o->next)
+		print_server(ctx, o);
+	cJSON_Delete(all);
+	return 0;
+}
+
+const struct cmd cmd_mcp_verbs[] = {
+	{ "add", "NAME (-- COMMAND [ARGS...] | --url URL)",
+	  "add an MCP server whose tools assistants may use (--tools mcp:NAME)", CMD_NEEDS_DB,
+	  mcp_add, NULL },
+	{ "list", "[--json]", "the MCP servers and their tools (each server is asked)",
+	  CMD_NEEDS_DB, mcp_list, NULL },
+	{ "rm", "NAME", "remove an MCP server", CMD_NEEDS_DB, mcp_rm, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

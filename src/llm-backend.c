@@ -277,7 +277,8 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 		free(msg);
 		return rc;
 	}
-	if (!assistant_allows(t->assistant, c->name) ||
+	if ((!assistant_allows(t->assistant, c->name) &&
+	     !mcp_tools_has(engine_mcp(t->eng), c->name, NULL)) ||
 	    (!strcmp(c->name, "ask_assistant") && t->depth >= ENGINE_MAX_DEPTH)) {
 		/* Offered or not, a tool outside the assistant's list never runs. */
 		cJSON_Delete(args);

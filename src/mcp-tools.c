@@ -4,6 +4,7 @@
 #include "mcpc.h"
 #include "mcpserver.h"
 #include "sbuf.h"
+#include "tool.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -151,6 +152,7 @@ int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools
 	if (!mcpc_dead(c))
 		return -1;
 	log_warn("mcp: %s; starting it again", e->msg);
+	err_clear(e);
 	return mcpc_list_tools(c, tools, e);
 }
 
@@ -189,6 +191,11 @@ static void gather_server(void *arg, const char *server, const char *only)
 		if (!cJSON_IsString(name) || (only && strcmp(only, name->valuestring)))
 			continue;
 		ns = mcp_tools_name(server, name->valuestring);
+		if (tool_find(ns)) {
+			log_warn("mcp: %s: tool %s left out: its name is nestor's", server, ns);
+			free(ns);
+			continue;
+		}
 		add_entry(g->m, ns, server, name->valuestring);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "function");
@@ -272,6 +279,7 @@ int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJS
 	rc = mcpc_call(c, en->tool, args, &r, e);
 	if (rc < 0 && mcpc_dead(c)) {
 		log_warn("mcp: %s; starting it again", e->msg);
+		err_clear(e);
 		rc = mcpc_call(c, en->tool, args, &r, e);
 		if (rc < 0)
 			err_prefix(e, "after a restart");

@@ -10,7 +10,8 @@
  * live as long as the set (the engine's: a chat keeps its servers running).
  *
  * These tools are untrusted: the engine asks the user before the first
- * call of each (engine.h, the sink's approve), not this module.
+ * call of each (engine.h, the sink's approve), not this module.  A
+ * server's tool whose name would be one of nestor's own is left out.
  */
 #ifndef NESTOR_MCP_TOOLS_H
 #define NESTOR_MCP_TOOLS_H

@@ -144,6 +144,8 @@ static int spawn(struct mcpc *c, struct err *e)
 	char buf[256];
 	ssize_t n;
 
+	/* a server that died must be an error on write, not the end of nestor */
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
 		return err_set(e, ERR_FAIL, "%s: pipe: %s", c->name, strerror(errno));
 	c->pid = fork();
@@ -250,9 +252,9 @@ static bool is_answer(struct mcpc *c, const cJSON *m, long long id, struct err *
 }
 
 /* Read lines from the child until the answer to id. */
-static int stdio_wait(struct mcpc *c, long long id, cJSON **answer, struct err *e)
+static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **answer, struct err *e)
 {
-	int64_t end = now_ms() + c->timeout_ms;
+	int64_t end = now_ms() + timeout_ms;
 	char chunk[65536];
 
 	for (;;) {
@@ -282,7 +284,7 @@ static int stdio_wait(struct mcpc *c, long long id, cJSON **answer, struct err *
 		left = end - now_ms();
 		if (left <= 0)
 			return err_set(e, ERR_FAIL, "%s: no answer within %ld s", c->name,
-				       (c->timeout_ms + 999) / 1000);
+				       (timeout_ms + 999) / 1000);
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			return broken(c, e, "%s: poll: %s", strerror(errno));
 		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
@@ -319,15 +321,15 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 
 /* POST one message; *answer is the answer to id (id < 0: a notification,
  * nothing expected). */
-static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, cJSON **answer,
-			 struct err *e)
+static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long timeout_ms,
+			 cJSON **answer, struct err *e)
 {
 	char *body = cJSON_PrintUnformatted(msg), *sid = NULL, *ver = NULL;
 	const char *hdrs[6];
 	struct http_req rq = { .url = c->url,
 			       .body = body,
 			       .headers = hdrs,
-			       .timeout_ms = c->timeout_ms,
+			       .timeout_ms = timeout_ms,
 			       .max_retries = HTTP_NO_RETRY,
 			       .keep_header = "mcp-session-id" };
 	struct http_resp rs;
@@ -403,13 +405,17 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 {
 	long long id = ++c->next_id;
 	cJSON *m = message(method, params, id), *answer = NULL, *er;
+	/* starting a server is not its tools' work: at least MCPC_START_MS */
+	long timeout = strcmp(method, "tools/call") && c->timeout_ms < MCPC_START_MS
+			       ? MCPC_START_MS
+			       : c->timeout_ms;
 	int rc;
 
 	*result = NULL;
 	if (c->url)
-		rc = http_exchange(c, m, id, &answer, e);
+		rc = http_exchange(c, m, id, timeout, &answer, e);
 	else
-		rc = stdio_send(c, m, e) < 0 ? -1 : stdio_wait(c, id, &answer, e);
+		rc = stdio_send(c, m, e) < 0 ? -1 : stdio_wait(c, id, timeout, &answer, e);
 	cJSON_Delete(m);
 	if (rc < 0)
 		return -1;
@@ -430,7 +436,7 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 static int notify(struct mcpc *c, const char *method, struct err *e)
 {
 	cJSON *m = message(method, NULL, -1);
-	int rc = c->url ? http_exchange(c, m, -1, NULL, e) : stdio_send(c, m, e);
+	int rc = c->url ? http_exchange(c, m, -1, MCPC_START_MS, NULL, e) : stdio_send(c, m, e);
 
 	cJSON_Delete(m);
 	return rc;

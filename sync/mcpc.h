@@ -16,11 +16,12 @@
  *	mcpc_free(c);
  *
  * The first request connects (starts the process, initialize and
- * notifications/initialized); every request has the timeout given at
- * creation.  When the transport breaks (the process died, its pipe closed,
- * the HTTP session expired), the request fails and mcpc_dead() is true:
- * the next request connects again.  Messages name the server, never its
- * command line or URL.
+ * notifications/initialized); a tool call has the timeout given at
+ * creation, the rest at least MCPC_START_MS (a server may start slowly).  When the transport breaks
+ *(the process died, its pipe closed, the HTTP session expired), the request fails and mcpc_dead()
+ *is true: the next request connects again.  Messages name the server, never its command line or
+ *URL.  Starting a stdio server sets SIGPIPE to be ignored (a server that died is an error on write,
+ *not the end of nestor).
  */
 #ifndef NESTOR_MCPC_H
 #define NESTOR_MCPC_H
@@ -29,6 +30,8 @@
 #include <stdbool.h>
 
 #include "err.h"
+
+#define MCPC_START_MS 30000L
 
 /* The version this client asks for. */
 #define MCPC_VERSION "2025-11-25"

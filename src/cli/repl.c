@@ -112,8 +112,8 @@ static void sink_reasoning(void *arg, const char *delta)
 }
 
 /* An MCP server's tool, untrusted, is called for the first time: ask the
- * user on the terminal (one line read byte by byte, so readline's input
- * after it stays where it is). */
+ * user for one line (on a terminal read byte by byte, so readline's input
+ * after it stays where it is; from a pipe the next line, as the loop reads). */
 static enum engine_approval sink_approve(void *arg, const char *tool, const char *server,
 					 const char *args_json)
 {
@@ -129,10 +129,16 @@ static enum engine_approval sink_approve(void *arg, const char *tool, const char
 	cmd_put_safe(stdout, args_json);
 	printf("\nallow it? [o]nce, [a]lways, [n]ever (else: not now) ");
 	fflush(stdout);
-	while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
-		if (n + 1 < sizeof(line))
-			line[n++] = ch;
-	line[n] = '\0';
+	if (((struct repl *)arg)->tty) {
+		while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
+			if (n + 1 < sizeof(line))
+				line[n++] = ch;
+		line[n] = '\0';
+	} else if (!fgets(line, sizeof(line), stdin)) {
+		line[0] = '\0';
+	}
+	if (!((struct repl *)arg)->tty)
+		fputc('\n', stdout);
 	switch (line[strspn(line, " ")]) {
 	case 'o':
 	case 'y': return ENGINE_ONCE;

@@ -210,6 +210,20 @@ $(TESTBIN): $(TEST_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHK_LIBS) $(LDLIBS)
 
+# Real MCP peers for the tests (tests/cli/mcp*.sh): the official TypeScript
+# SDK client and the reference server, from the npm registry, into the build
+# directory, at the versions tests/mcp/package-lock.json pins.
+MCP_PEERS := $(BUILD)/mcp/node_modules/.package-lock.json $(BUILD)/mcp/client.mjs
+$(BUILD)/mcp/node_modules/.package-lock.json: tests/mcp/package.json tests/mcp/package-lock.json
+	@mkdir -p $(BUILD)/mcp
+	@$(if $(Q),echo "  NPM     $(BUILD)/mcp")
+	$(Q)cp tests/mcp/package.json tests/mcp/package-lock.json $(BUILD)/mcp/
+	$(Q)cd $(BUILD)/mcp && npm ci --silent --no-audit --no-fund >/dev/null
+	$(Q)touch $@
+$(BUILD)/mcp/client.mjs: tests/mcp/client.mjs
+	@mkdir -p $(BUILD)/mcp
+	$(Q)cp $< $@
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./$(BIN)
@@ -217,11 +231,11 @@ run: deps
 # Every test: Check suites (unit and integration; the integration cases run
 # the real binary and the shell scripts under tests/cli), then lint.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(TESTBIN)
+	$(Q)$(MAKE) --no-print-directory all $(TESTBIN) $(MCP_PEERS)
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) NESTOR_SRC=$(CURDIR) ./$(TESTBIN)
 	$(Q)$(MAKE) --no-print-directory lint
 
-test: all $(TESTBIN)
+test: all $(TESTBIN) $(MCP_PEERS)
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) NESTOR_SRC=$(CURDIR) ./$(TESTBIN)
 
 asan: deps

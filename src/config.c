@@ -32,6 +32,8 @@ const struct config_key config_keys[] = {
 	  "have the model summarise turns that no longer fit the token budget" },
 	{ "llm.timeout", CONFIG_INT, "120", "1..3600",
 	  "seconds to wait for an llm server to send anything before giving up" },
+	{ "mcp.timeout", CONFIG_INT, "30", "1..3600",
+	  "seconds an MCP server's tool may take before the call is reported failed" },
 	{ "weather.units", CONFIG_ENUM, "metric", "metric|imperial",
 	  "units of the weather: metric (°C, km/h, mm) or imperial (°F, mph, inch)" },
 	{ "weather.cache_ttl", CONFIG_INT, "1800", "0..86400",

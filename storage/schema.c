@@ -270,6 +270,21 @@ const char *const schema_migrations[] = {
 	"  read_only INTEGER NOT NULL DEFAULT 0,"
 	"  created_at INTEGER NOT NULL,"
 	"  last_used INTEGER);",
+	/* 16: MCP servers whose tools assistants may use (mcpserver.h): a
+	 * command line (argv as a JSON array) or a URL; and what the user
+	 * answered to an assistant's first call of each of their tools. */
+	"CREATE TABLE mcp_servers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  argv TEXT,"
+	"  url TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((argv IS NULL) != (url IS NULL)));"
+	"CREATE TABLE mcp_approvals ("
+	"  assistant_id INTEGER NOT NULL REFERENCES assistants(id) ON DELETE CASCADE,"
+	"  tool TEXT NOT NULL,"
+	"  allow INTEGER NOT NULL,"
+	"  PRIMARY KEY (assistant_id, tool));",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -23,7 +23,7 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
-	{ "ask", "TEXT... [--assistant NAME] [--conversation ID] [--json]",
+	{ "ask", "TEXT... [--assistant NAME] [--conversation ID] [--yes] [--json]",
 	  "ask the assistant once (the text may come on stdin)", CMD_NEEDS_DB, cmd_ask, NULL },
 	{ "chat", "[--resume [ID]] [--assistant NAME]",
 	  "talk with the assistant (readline, slash commands)", CMD_NEEDS_DB, cmd_chat, NULL },
@@ -69,6 +69,9 @@ const struct cmd cmd_table[] = {
 	  0, NULL, cmd_assistant_verbs },
 	{ "secret", NULL, "store API keys in the Secret Service (set, rm, list)", 0, NULL,
 	  cmd_secret_verbs },
+	{ "mcp", "[--assistant NAME]",
+	  "nestor's tools over MCP on stdio; MCP servers for the assistants (add, list, rm)",
+	  CMD_NEEDS_DB, cmd_mcp, cmd_mcp_verbs },
 	{ "tui", NULL, "the full-screen chat, agenda and reminders (the default on a terminal)",
 	  CMD_NEEDS_DB, tui_main, NULL },
 	{ "completion", "bash|zsh|fish", "print the shell completion script", 0, cmd_completion,

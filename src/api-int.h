@@ -74,6 +74,11 @@ int api_users(struct api_call *c);
 int api_conversations(struct api_call *c);
 int api_integrations(struct api_call *c);
 int api_ask(struct api_call *c);
+/* /mcp (src/api-mcp.c): *mcp is the server's MCP sessions, made on first
+ * use; api_mcp_free() ends them all. */
+struct api_mcp;
+int api_mcp(struct api_call *c, struct api_mcp **mcp);
+void api_mcp_free(struct api_mcp *m);
 /* The OpenAPI document (src/api-openapi.c). */
 extern const char api_openapi_json[];
 

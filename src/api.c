@@ -46,6 +46,7 @@ struct api {
 	unsigned long long requests, turns, limited;
 	struct api_bucket buckets[API_RATE_BUCKETS];
 	size_t nbuckets;
+	struct api_mcp *mcp;
 };
 
 struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *o)
@@ -60,6 +61,9 @@ struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *
 
 void api_free(struct api *api)
 {
+	if (!api)
+		return;
+	api_mcp_free(api->mcp);
 	free(api);
 }
 
@@ -482,6 +486,11 @@ static void serve(struct api_call *c)
 	if (strcmp(c->rq->path, "/metrics") == 0) {
 		c->route = "/metrics";
 		metrics(c);
+		goto out;
+	}
+	if (strcmp(c->rq->path, "/mcp") == 0) {
+		c->route = "/mcp";
+		api_mcp(c, &c->api->mcp);
 		goto out;
 	}
 	if (parse_body(c) == 0)

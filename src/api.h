@@ -35,9 +35,6 @@
 
 struct api_opts {
 	unsigned rate; /* requests per minute per token (bursts up to that); 0: no limit */
-	/* Values the MCP endpoint accepts in Origin (NULL: only loopback
-	 * origins). */
-	const char *origins;
 };
 
 struct api;

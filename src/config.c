@@ -67,6 +67,8 @@ const struct config_key config_keys[] = {
 	  "address and port of nestor serve (beyond loopback: TLS or --insecure)" },
 	{ "serve.rate_limit", CONFIG_INT, "600", "0..1000000",
 	  "requests per minute each token of nestor serve may make (0: no limit)" },
+	{ "serve.origins", CONFIG_STRING, NULL, NULL,
+	  "web origins besides loopback allowed to call /mcp (comma-separated)" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,
 	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
 	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",

@@ -138,7 +138,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = config_get(ctx->cfg, "serve.listen"), *cert = NULL, *key = NULL;
-	struct api_opts ao = { (unsigned)atoi(config_get(ctx->cfg, "serve.rate_limit")), NULL };
+	struct api_opts ao = { (unsigned)atoi(config_get(ctx->cfg, "serve.rate_limit")) };
 	struct serve_state s;
 	bool insecure = false;
 	char *addr = NULL, *end;

@@ -177,6 +177,12 @@ check("DELETE", f"/v1/conversations/{c['id']}", 204)
 check("GET", "/v1/integrations", 200)
 check("GET", "/metrics", 200)
 check("GET", "/v1/openapi.json", 200)
+both = {"Accept": "application/json, text/event-stream"}
+check("POST", "/mcp", 200, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+    headers=both)
+check("POST", "/mcp", 400, {"jsonrpc": "2.0", "id": 2, "method": "ping"}, headers=both)
+check("DELETE", "/mcp", 404, headers={"Mcp-Session-Id": "0"})
 
 for p, item in DOC["paths"].items():
     for m in item:

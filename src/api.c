@@ -200,6 +200,7 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 	long limit = lim ? strtol(lim, NULL, 10) : 100;
 	size_t i = 0;
 
+	*from = *to = 0;
 	if (limit <= 0)
 		limit = 100;
 	else if (limit > 1000)
@@ -234,7 +235,7 @@ static long long json_id_at(const void *arr, size_t i)
 
 void api_page(struct api_call *c, cJSON *items)
 {
-	size_t from, to;
+	size_t from = 0, to = 0;
 
 	if (api_page_range(c, (size_t)cJSON_GetArraySize(items), json_id_at, items, &from, &to) ==
 	    0) {

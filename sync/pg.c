@@ -25,9 +25,10 @@
 	X(PQfinish)                                                                                \
 	X(PQsetnonblocking)                                                                        \
 	X(PQsendQuery)                                                                             \
-	X(PQsendQueryParams) X(PQflush) X(PQconsumeInput) X(PQisBusy) X(PQgetResult)               \
-		X(PQresultStatus) X(PQresultErrorMessage) X(PQntuples) X(PQnfields) X(PQgetvalue)  \
-			X(PQgetisnull) X(PQclear) X(PQnotifies) X(PQfreemem) X(PQescapeIdentifier) \
+	X(PQsendQueryParams)                                                                       \
+	X(PQflush) X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQresultStatus)                  \
+		X(PQresultErrorMessage) X(PQntuples) X(PQnfields) X(PQgetvalue) X(PQgetisnull)     \
+			X(PQclear) X(PQnotifies) X(PQfreemem) X(PQescapeIdentifier)                \
 				X(PQescapeLiteral) X(PQencryptPasswordConn)                        \
 					X(PQsetNoticeProcessor)
 #define PQ_DECL(f) __typeof__(f) *f;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define SERVE_TIMEOUT_S 30
+#define SERVE_LISTEN	"127.0.0.1:8765"
 
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 
@@ -34,16 +35,21 @@ static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned
 	char *end;
 	long p;
 
-	if (!colon)
-		return cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+	*addr = NULL;
+	if (!colon) {
+		cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+		return -1;
+	}
 	hlen = (size_t)(colon - text);
 	if (*text == '[' && hlen >= 2 && text[hlen - 1] == ']') {
 		host++;
 		hlen -= 2;
 	}
 	p = strtol(colon + 1, &end, 10);
-	if (!hlen || *end || end == colon + 1 || p < 0 || p > 65535)
-		return cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+	if (!hlen || *end || end == colon + 1 || p < 0 || p > 65535) {
+		cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+		return -1;
+	}
 	*addr = xstrndup(host, hlen);
 	if (!strcmp(*addr, "localhost")) {
 		free(*addr);
@@ -74,23 +80,11 @@ static char *read_pem(struct ctx *ctx, const char *path, const char *what)
 	return out;
 }
 
-static void on_ready(void *arg, unsigned port)
-{
-	struct httpd_opts *o = arg;
-	const char *scheme = o->cert_pem ? "https" : "http";
-	bool v6 = strchr(o->addr, ':') != NULL;
-
-	/* The first line out says where: scripts wait for it. */
-	printf("serving on %s://%s%s%s:%u\n", scheme, v6 ? "[" : "", o->addr, v6 ? "]" : "", port);
-	fflush(stdout);
-	log_info("serving on %s:%u", o->addr, port);
-}
-
-/* api_handle with the options' arg being the httpd_opts: the api comes
- * through a small trampoline so on_ready can see the options. */
+/* What serve runs: the httpd options and the API they call. */
 struct serve_state {
 	struct httpd_opts o;
 	struct api *api;
+	FILE *out;
 };
 
 static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
@@ -100,11 +94,17 @@ static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_res
 	api_handle(s->api, rq, rs);
 }
 
+/* The first line out says where: scripts wait for it. */
 static void serve_ready(void *arg, unsigned port)
 {
 	struct serve_state *s = arg;
+	const char *scheme = s->o.cert_pem ? "https" : "http";
+	bool v6 = strchr(s->o.addr, ':') != NULL;
 
-	on_ready(&s->o, port);
+	fprintf(s->out, "serving on %s://%s%s%s:%u\n", scheme, v6 ? "[" : "", s->o.addr,
+		v6 ? "]" : "", port);
+	fflush(s->out);
+	log_info("serving on %s:%u", s->o.addr, port);
 }
 
 static int serve_run(struct ctx *ctx, struct serve_state *s)
@@ -138,7 +138,8 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = config_get(ctx->cfg, "serve.listen"), *cert = NULL, *key = NULL;
-	struct api_opts ao = { (unsigned)atoi(config_get(ctx->cfg, "serve.rate_limit")) };
+	const char *rate = config_get(ctx->cfg, "serve.rate_limit");
+	struct api_opts ao = { rate ? (unsigned)atoi(rate) : 0 };
 	struct serve_state s;
 	bool insecure = false;
 	char *addr = NULL, *end;
@@ -164,7 +165,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (!cert != !key)
 		return cmd_usage(ctx, "--tls-cert and --tls-key go together");
-	if (parse_listen(ctx, listen, &addr, &s.o.port) < 0)
+	if (parse_listen(ctx, listen ? listen : SERVE_LISTEN, &addr, &s.o.port) < 0)
 		return -1;
 	if (!loopback(addr) && !cert && !insecure) {
 		cmd_usage(ctx,
@@ -180,6 +181,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		     !(s.o.key_pem = read_pem(ctx, key, "--tls-key"))))
 		goto out;
 	s.api = api_new(ctx->store, ctx->cfg, &ao);
+	s.out = ctx->out;
 	rc = serve_run(ctx, &s);
 	api_free(s.api);
 out:

@@ -13,7 +13,7 @@ json() { python3 -c "import json,sys; d=[json.loads(l) for l in open(sys.argv[1]
 nestor user add bob >/dev/null
 bob=$(nestor --user bob token add 2>/dev/null)
 ro=$(nestor --user bob token add --read-only 2>/dev/null)
-nestor serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out

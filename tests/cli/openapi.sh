@@ -5,7 +5,7 @@
 cd "$NESTOR_HOME"
 tok=$(nestor token add 2>/dev/null)
 ro=$(nestor token add --read-only 2>/dev/null)
-nestor serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out

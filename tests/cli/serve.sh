@@ -23,7 +23,7 @@ expect_match "list bob" "$list" '^ +2 +bob +rw'
 case $list in *"$secret"*) fail "token list shows a secret" ;; esac
 
 # The server says where it listens on its first line.
-nestor serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
@@ -190,7 +190,7 @@ kill $pid
 wait $pid || true
 
 # 429 with Retry-After once a token's budget is spent.
-nestor serve --listen 127.0.0.1:0 --rate-limit 3 >serve.out 2>serve.err &
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 --rate-limit 3 >serve.out 2>serve.err &
 pid=$!
 wait_until -s 'cat serve.err' "the limited server" grep -q '^serving on' serve.out
 base=$(sed -n 's/^serving on //p' serve.out)

@@ -205,13 +205,15 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	free(args_json);
 	err_clear(terr);
 	t->calls++;
-	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server)) {
-		if (approved(t, name, server, args, terr) == 0)
-			mcp_tools_call(t->eng->mcp, name, args, result, terr);
-	} else {
-		tool_call(&t->tool, name, args, result, terr);
-	}
-	if (terr->code != ERR_OK || !*result) {
+	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server))
+		rc = approved(t, name, server, args, terr) < 0
+			     ? -1
+			     : mcp_tools_call(t->eng->mcp, name, args, result, terr);
+	else
+		rc = tool_call(&t->tool, name, args, result, terr);
+	if (rc == 0)
+		err_clear(terr); /* a tool may leave a message it recovered from */
+	if (rc < 0) {
 		cJSON_Delete(*result);
 		if (terr->code == ERR_OK)
 			terr->code = ERR_FAIL;

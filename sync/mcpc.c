@@ -106,10 +106,30 @@ static void stop(struct mcpc *c)
 	c->connected = false;
 }
 
+/* Streamable HTTP: tell the server the session is over (best effort). */
+static void end_session(struct mcpc *c)
+{
+	char *sid = xasprintf("Mcp-Session-Id: %s", c->session);
+	const char *hdrs[] = { sid, NULL };
+	struct http_req rq = { .method = "DELETE",
+			       .url = c->url,
+			       .headers = hdrs,
+			       .timeout_ms = 2000,
+			       .max_retries = HTTP_NO_RETRY };
+	struct http_resp rs;
+	struct err e = { 0, "" };
+
+	(void)http_request(&rq, &rs, &e);
+	http_resp_release(&rs);
+	free(sid);
+}
+
 void mcpc_free(struct mcpc *c)
 {
 	if (!c)
 		return;
+	if (c->url && c->session)
+		end_session(c);
 	stop(c);
 	for (char **a = c->argv; a && *a; a++)
 		free(*a);

@@ -42,7 +42,8 @@ struct mcpc;
 struct mcpc *mcpc_new_stdio(const char *name, char *const argv[], long timeout_ms);
 /* A Streamable HTTP server at url. */
 struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms);
-/* Ends the session (closes the server's stdin, then SIGTERM after a second). */
+/* Ends the session: closes a stdio server's stdin (SIGTERM after a second),
+ * sends an HTTP server DELETE with the session id. */
 void mcpc_free(struct mcpc *c);
 
 /* Every tool of the server (following nextCursor): *tools is a new array

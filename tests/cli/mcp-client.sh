@@ -33,6 +33,7 @@ nestor mcp list > list.txt
 expect_eq "list: fake" "$(sed -n '/^fake /,/^[a-z]/p' list.txt | sed -n 2,6p | awk '{print $1}' | tr '\n' ' ')" \
 	"fake_echo fake_add_numbers fake_fail fake_die fake_slow "
 expect_match "list: web over HTTP" "$(grep -A1 '^web ' list.txt)" "web_echo  Echo the text back"
+expect_eq "session ended" "$(calls 'DELETE known')" 1
 expect_match "list: everything" "$(cat list.txt)" "everything_echo  Echoes back the input string"
 expect_eq "list: unreachable" "$(grep -A1 '^gone ' list.txt | tail -1)" \
 	"  unreachable: gone: cannot run '/nonexistent/server': No such file or directory"

@@ -155,7 +155,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(200, json.dumps(answer), headers=headers)
 
     def do_DELETE(self):
-        SESSIONS.discard(self.headers.get("Mcp-Session-Id"))
+        sid = self.headers.get("Mcp-Session-Id")
+        log("DELETE %s" % ("known" if sid in SESSIONS else "unknown"))
+        SESSIONS.discard(sid)
         self.reply(200, "{}")
 
 

@@ -461,7 +461,8 @@ int sched_fire_now(struct store *s, const struct sched_opts *o, long long id, ti
 	f.kind = j.kind;
 	f.text = cJSON_IsString(text) ? text->valuestring : j.kind;
 	f.payload = j.payload;
-	f.occurrence = now;
+	if (job_free_occurrence(s, j.id, now, &f.occurrence, e) < 0)
+		goto out;
 	f.recurring = strcmp(j.schedule, "at") != 0;
 	f.attempt = 1;
 	if (fire_steps(s, o, d, &f, payload, NULL, now, &out, &composed_text, e) < 0)

@@ -13,7 +13,7 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 CC      ?= gcc
-PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline
+PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline libmicrohttpd
 # Opened with dlopen() when a server profile needs it (sync/pg.c): its
 # headers at build time, never a link (nothing is mapped when unused).
 DL_PKGS := libpq
@@ -69,7 +69,7 @@ tests_INC   := -Itests/unit -I$(BUILD)/tests $(tui_INC)
 base_PKGS    := libcjson
 time_PKGS    := $(base_PKGS) glib-2.0 libical
 storage_PKGS := $(time_PKGS) sqlite3
-sync_PKGS    := $(time_PKGS) libcurl $(DL_PKGS)
+sync_PKGS    := $(time_PKGS) libcurl libmicrohttpd $(DL_PKGS)
 engine_PKGS  := $(time_PKGS) libsecret-1
 cli_PKGS     := $(engine_PKGS) readline
 tui_PKGS     := $(engine_PKGS) ncursesw
@@ -107,8 +107,8 @@ FRONT_PURE := src/cli/slash.c src/cli/cmd-util.c tui/wrap.c tui/input.c tui/chat
 # adding its files to NAME_SRC and its pkg-config name to NAME_PKGS.
 MODULES   := net term
 # net: everything that talks to another program over the network or D-Bus.
-net_SRC   := sync/http-curl.c src/keyring.c
-net_PKGS  := libcurl libsecret-1
+net_SRC   := sync/http-curl.c sync/httpd.c src/keyring.c
+net_PKGS  := libcurl libsecret-1 libmicrohttpd
 net_STUB  := src/net.c
 # term: the full-screen TUI and the readline chat.
 term_SRC  := $(wildcard tui/*.c) src/cli/repl.c
@@ -121,6 +121,8 @@ MOD_OBJ   := $(MOD_SRC:%.c=$(BUILD)/%.o)
 MOD_SO    := $(MODULES:%=$(BUILD)/lib/nestor/%.so)
 
 LIB_OBJ   := $(filter-out $(MOD_STUB:%.c=$(BUILD)/%.o),$(LIB_SRC:%.c=$(BUILD)/%.o))
+# The OpenAPI document of `nestor serve` is a JSON file, built in as a string.
+LIB_OBJ   += $(BUILD)/api-openapi.o
 STUB_OBJ  := $(MOD_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
 FRONT_OBJ := $(filter-out $(STUB_OBJ),$(FRONT_SRC:%.c=$(BUILD)/%.o))
 # The executable: everything but the modules, plus the stubs.
@@ -175,6 +177,16 @@ $(BUILD)/ical-stubs.o: $(BUILD)/ical-stubs.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(time_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
+$(BUILD)/api-openapi.c: src/api-openapi.json
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q){ echo '/* Made from src/api-openapi.json by the Makefile. */'; \
+	  echo 'const char api_openapi_json[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/api-openapi.o: $(BUILD)/api-openapi.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
 # The executable exports to the modules exactly the symbols they use.
 $(BUILD)/exports.dyn: $(MOD_OBJ)
 	$(Q){ echo '{'; nm -u $^ | awk '$$1 == "U" { print "  " $$2 ";" }' | sort -u; \
@@ -198,6 +210,20 @@ $(TESTBIN): $(TEST_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(EXTRA_LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(CHK_LIBS) $(LDLIBS)
 
+# Real MCP peers for the tests (tests/cli/mcp*.sh): the official TypeScript
+# SDK client and the reference server, from the npm registry, into the build
+# directory, at the versions tests/mcp/package-lock.json pins.
+MCP_PEERS := $(BUILD)/mcp/node_modules/.package-lock.json $(BUILD)/mcp/client.mjs
+$(BUILD)/mcp/node_modules/.package-lock.json: tests/mcp/package.json tests/mcp/package-lock.json
+	@mkdir -p $(BUILD)/mcp
+	@$(if $(Q),echo "  NPM     $(BUILD)/mcp")
+	$(Q)cp tests/mcp/package.json tests/mcp/package-lock.json $(BUILD)/mcp/
+	$(Q)cd $(BUILD)/mcp && npm ci --silent --no-audit --no-fund >/dev/null
+	$(Q)touch $@
+$(BUILD)/mcp/client.mjs: tests/mcp/client.mjs
+	@mkdir -p $(BUILD)/mcp
+	$(Q)cp $< $@
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./$(BIN)
@@ -208,13 +234,13 @@ run: deps
 # CHECK_FUZZ_TIME seconds.
 CHECK_FUZZ_TIME ?= 20
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(TESTBIN)
+	$(Q)$(MAKE) --no-print-directory all $(TESTBIN) $(MCP_PEERS)
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) NESTOR_SRC=$(CURDIR) ./$(TESTBIN)
 	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(CHECK_FUZZ_TIME)
 
-test: all $(TESTBIN)
+test: all $(TESTBIN) $(MCP_PEERS)
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) NESTOR_SRC=$(CURDIR) ./$(TESTBIN)
 
 # gcc's `undefined` leaves out float-cast-overflow (a double too large for

@@ -54,6 +54,9 @@ extern const struct backend backend_offline;
 /* An OpenAI-compatible model (llm-backend.c). */
 extern const struct backend backend_llm;
 
+/* The engine's MCP tools (mcp-tools.h), made on first use. */
+struct mcp_tools *engine_mcp(struct engine *eng);
+
 /* Send reply text to the sink and append it to the reply. */
 void turn_say(struct turn *t, const char *text);
 

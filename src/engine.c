@@ -4,6 +4,8 @@
 #include "xalloc.h"
 #include "conversation.h"
 #include "log.h"
+#include "mcp-tools.h"
+#include "mcpserver.h"
 #include "nlp.h"
 #include "utf8.h"
 
@@ -17,6 +19,8 @@ struct engine {
 	struct assistant assistant; /* for new conversations */
 	enum conversation_channel channel;
 	atomic_int cancel;
+	struct mcp_tools *mcp; /* MCP servers' tools, connected on first use */
+	bool approve_all;      /* --yes: MCP tools need no approval */
 };
 
 /* Fronts store the cancel flag from signal handlers. */
@@ -48,7 +52,20 @@ void engine_free(struct engine *eng)
 	if (!eng)
 		return;
 	assistant_release(&eng->assistant);
+	mcp_tools_free(eng->mcp);
 	free(eng);
+}
+
+struct mcp_tools *engine_mcp(struct engine *eng)
+{
+	if (!eng->mcp)
+		eng->mcp = mcp_tools_new(eng->store, eng->cfg);
+	return eng->mcp;
+}
+
+void engine_set_approve_all(struct engine *eng, bool yes)
+{
+	eng->approve_all = yes;
 }
 
 int engine_set_assistant(struct engine *eng, const char *name, struct err *e)
@@ -140,19 +157,65 @@ int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e)
 	return rc;
 }
 
+/* 0 when the user lets the assistant call MCP tool name (stored answer,
+ * --yes, or asked now through the sink), else -1 with terr saying why not. */
+static int approved(struct turn *t, const char *name, const char *server, const cJSON *args,
+		    struct err *terr)
+{
+	enum mcp_approval stored;
+	enum engine_approval a;
+	char *json;
+
+	if (mcp_approval_get(t->store, t->assistant->id, name, &stored, terr) < 0)
+		return -1;
+	if (stored == MCP_ALWAYS || (stored == MCP_ASK && t->eng->approve_all))
+		return 0;
+	if (stored == MCP_NEVER)
+		return err_set(terr, ERR_FAIL,
+			       "the user does not allow %s (tool of the MCP server %s)", name,
+			       server);
+	if (!t->sink || !t->sink->approve)
+		return err_set(terr, ERR_FAIL,
+			       "%s is a tool of the MCP server %s: it needs the user's approval "
+			       "(in the chat, or --yes)",
+			       name, server);
+	json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
+	a = t->sink->approve(t->sink->arg, name, server, json);
+	free(json);
+	if ((a == ENGINE_ALWAYS || a == ENGINE_NEVER) &&
+	    mcp_approval_set(t->store, t->assistant->id, name,
+			     a == ENGINE_ALWAYS ? MCP_ALWAYS : MCP_NEVER, terr) < 0)
+		return -1;
+	if (a == ENGINE_ONCE || a == ENGINE_ALWAYS)
+		return 0;
+	return err_set(terr, ERR_FAIL, "the user declined %s (tool of the MCP server %s)", name,
+		       server);
+}
+
 int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
 	      cJSON **result, struct err *terr, struct err *e)
 {
 	char *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}"), *res;
+	const char *server = NULL;
 	int rc;
 
+	*result = NULL;
 	if (t->sink && t->sink->tool_call)
 		t->sink->tool_call(t->sink->arg, name, args_json);
 	log_info("tool %s %s", name, args_json);
 	free(args_json);
 	err_clear(terr);
 	t->calls++;
-	if (tool_call(&t->tool, name, args, result, terr) < 0) {
+	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server))
+		rc = approved(t, name, server, args, terr) < 0
+			     ? -1
+			     : mcp_tools_call(t->eng->mcp, name, args, result, terr);
+	else
+		rc = tool_call(&t->tool, name, args, result, terr);
+	if (rc == 0)
+		err_clear(terr); /* a tool may leave a message it recovered from */
+	if (rc < 0) {
+		cJSON_Delete(*result);
 		if (terr->code == ERR_OK)
 			terr->code = ERR_FAIL;
 		*result = cJSON_CreateObject();

@@ -11,6 +11,7 @@
 #include "llm-context.h"
 #include "llm.h"
 #include "log.h"
+#include "mcp-tools.h"
 #include "render.h"
 #include "secret.h"
 #include "tz.h"
@@ -109,6 +110,14 @@ static cJSON *allowed_tools(const struct turn *t)
 	}
 	tools = sb.len ? tool_schemas(sb.buf) : cJSON_CreateArray();
 	sbuf_release(&sb);
+	if (mcp_tools_wanted(t->assistant)) {
+		char *bad;
+
+		mcp_tools_schemas(engine_mcp(t->eng), t->assistant, tools, &bad);
+		if (bad)
+			log_warn("mcp: tools left out: %s", bad);
+		free(bad);
+	}
 	return tools;
 }
 
@@ -268,7 +277,8 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 		free(msg);
 		return rc;
 	}
-	if (!assistant_allows(t->assistant, c->name) ||
+	if ((!assistant_allows(t->assistant, c->name) &&
+	     !mcp_tools_has(engine_mcp(t->eng), c->name, NULL)) ||
 	    (!strcmp(c->name, "ask_assistant") && t->depth >= ENGINE_MAX_DEPTH)) {
 		/* Offered or not, a tool outside the assistant's list never runs. */
 		cJSON_Delete(args);

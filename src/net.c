@@ -10,6 +10,7 @@
  * the test runner links the module's code itself and not this file.
  */
 #include "http.h"
+#include "httpd.h"
 #include "keyring.h"
 #include "module.h"
 
@@ -38,4 +39,9 @@ int keyring_clear(const char *name, int *removed, struct err *e)
 int keyring_names(char ***names, size_t *n, struct err *e)
 {
 	MODULE_CALL("net", keyring_names, e, names, n, e);
+}
+
+int httpd_run(const struct httpd_opts *o, struct err *e)
+{
+	MODULE_CALL("net", httpd_run, e, o, e);
 }

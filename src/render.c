@@ -7,6 +7,7 @@
 #include "routine.h"
 #include "task.h"
 #include "tz.h"
+#include "user.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -316,5 +317,31 @@ cJSON *json_routine(const struct routine *r)
 		cJSON_AddNumberToObject(o, "late", (double)r->late);
 	else
 		cJSON_AddNullToObject(o, "late");
+	return o;
+}
+
+cJSON *json_user(const struct user *u)
+{
+	cJSON *o = cJSON_CreateObject(), *settings = u->settings ? cJSON_Parse(u->settings) : NULL;
+
+	cJSON_AddNumberToObject(o, "id", (double)u->id);
+	cJSON_AddStringToObject(o, "name", u->name);
+	if (u->tz)
+		cJSON_AddStringToObject(o, "tz", u->tz);
+	else
+		cJSON_AddNullToObject(o, "tz");
+	if (u->locale)
+		cJSON_AddStringToObject(o, "locale", u->locale);
+	else
+		cJSON_AddNullToObject(o, "locale");
+	if (u->telegram_chat_id)
+		cJSON_AddNumberToObject(o, "telegram_chat", (double)u->telegram_chat_id);
+	else
+		cJSON_AddNullToObject(o, "telegram_chat");
+	cJSON_AddItemToObject(o, "settings", settings ? settings : cJSON_CreateNull());
+	if (u->gid)
+		cJSON_AddStringToObject(o, "gid", u->gid);
+	else
+		cJSON_AddNullToObject(o, "gid");
 	return o;
 }

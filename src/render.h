@@ -21,6 +21,7 @@ struct reminder;
 struct job;
 struct job_run;
 struct routine;
+struct user;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
@@ -80,5 +81,9 @@ cJSON *json_event_occurrence(const struct event_occ *o);
  * occurrence plus "exdates" (times or dates), "attendees" (strings),
  * "alarms" (iCalendar text or null) and "overrides" (a count). */
 cJSON *json_event(const struct event *ev);
+
+/* {"id","name","tz","locale","telegram_chat","settings","gid"}: settings is
+ * the user's JSON object (or null). */
+cJSON *json_user(const struct user *u);
 
 #endif

@@ -320,6 +320,31 @@ const char *const schema_migrations[] = {
 	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"
 	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
 	"END;",
+	/* 14: bearer tokens of `nestor serve` (token.h): only the SHA-256 of
+	 * each secret, never the secret; a token acts as its user. */
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  label TEXT,"
+	"  hash TEXT NOT NULL,"
+	"  read_only INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_used INTEGER);",
+	/* 15: MCP servers whose tools assistants may use (mcpserver.h): a
+	 * command line (argv as a JSON array) or a URL; and what the user
+	 * answered to an assistant's first call of each of their tools. */
+	"CREATE TABLE mcp_servers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  argv TEXT,"
+	"  url TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((argv IS NULL) != (url IS NULL)));"
+	"CREATE TABLE mcp_approvals ("
+	"  assistant_id INTEGER NOT NULL REFERENCES assistants(id) ON DELETE CASCADE,"
+	"  tool TEXT NOT NULL,"
+	"  allow INTEGER NOT NULL,"
+	"  PRIMARY KEY (assistant_id, tool));",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -127,11 +127,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		/* A new response (after a redirect or a 100): forget the last one's. */
 		free(x->resp->retry_after);
 		free(x->resp->content_type);
-		x->resp->retry_after = x->resp->content_type = NULL;
+		free(x->resp->kept);
+		x->resp->retry_after = x->resp->content_type = x->resp->kept = NULL;
 		return len;
 	}
 	header_value(p, len, "retry-after", &x->resp->retry_after);
 	header_value(p, len, "content-type", &x->resp->content_type);
+	if (x->rq->keep_header)
+		header_value(p, len, x->rq->keep_header, &x->resp->kept);
 	return len;
 }
 
@@ -422,7 +425,8 @@ static void reset_attempt(struct xfer *x, struct http_resp *resp, char *errbuf)
 	resp->status = 0;
 	free(resp->retry_after);
 	free(resp->content_type);
-	resp->retry_after = resp->content_type = NULL;
+	free(resp->kept);
+	resp->retry_after = resp->content_type = resp->kept = NULL;
 	errbuf[0] = '\0';
 }
 

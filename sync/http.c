@@ -29,6 +29,7 @@ void http_resp_release(struct http_resp *resp)
 	free(resp->body);
 	free(resp->content_type);
 	free(resp->retry_after);
+	free(resp->kept);
 	http_resp_init(resp);
 }
 

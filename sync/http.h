@@ -85,6 +85,8 @@ struct http_req {
 				   * Content-Type is this media type (or has
 				   * none); collect any other in body */
 	const atomic_int *cancel; /* nonzero aborts: "HOST: cancelled" */
+	const char *keep_header;  /* a response header to keep in resp.kept
+				   * (case-insensitive name), or NULL */
 };
 
 struct http_resp {
@@ -93,6 +95,7 @@ struct http_resp {
 	size_t len;	    /* body length without the NUL */
 	char *content_type; /* Content-Type header or NULL */
 	char *retry_after;  /* Retry-After header or NULL */
+	char *kept;	    /* the header req.keep_header named, or NULL */
 	int attempts;	    /* requests made, retries included */
 };
 

@@ -43,7 +43,7 @@ void popups_release(struct popups *q)
 		popups_pop(q);
 }
 
-void popups_push(struct popups *q, long long id, const char *title, const char *text)
+struct popup *popups_push(struct popups *q, long long id, const char *title, const char *text)
 {
 	struct popup *p = xcalloc(1, sizeof(*p));
 
@@ -52,6 +52,7 @@ void popups_push(struct popups *q, long long id, const char *title, const char *
 	p->text = wrap_clean(text, true);
 	*q->tail = p;
 	q->tail = &p->next;
+	return p;
 }
 
 struct popup *popups_top(struct popups *q)

@@ -13,6 +13,7 @@
 
 struct popup {
 	long long id; /* the reminder's job id */
+	bool approve; /* a question about an MCP tool, not a reminder */
 	char *title;  /* "Reminder (late)" */
 	char *text;
 	struct popup *next;
@@ -24,7 +25,8 @@ struct popups {
 
 void popups_init(struct popups *q);
 void popups_release(struct popups *q);
-void popups_push(struct popups *q, long long id, const char *title, const char *text);
+/* Queue a popup (returned, owned by q). */
+struct popup *popups_push(struct popups *q, long long id, const char *title, const char *text);
 /* The popup on screen, or NULL. */
 struct popup *popups_top(struct popups *q);
 /* Remove the one on screen. */

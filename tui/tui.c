@@ -194,7 +194,9 @@ static void draw(struct tui *t)
 	draw_input(t);
 	wnoutrefresh(t->winput);
 	if (p)
-		popup_draw(p->title, p->text, "Enter: dismiss   s: snooze 10 minutes");
+		popup_draw(p->title, p->text,
+			   p->approve ? "o: once   a: always   n: never   Esc: not now"
+				      : "Enter: dismiss   s: snooze 10 minutes");
 	else if (t->help)
 		popup_help();
 	curs_set(p || t->help ? 0 : 1);
@@ -342,6 +344,20 @@ static void answer_popup(struct tui *t, wint_t ch, bool fkey)
 	struct popup *p = popups_top(&t->popups);
 	struct err e = { 0, "" };
 
+	if (p->approve) {
+		static const char keys[] = "oan";
+		const char *k = !fkey && ch < 128 ? strchr(keys, (int)ch) : NULL;
+
+		if (fkey || (!k && ch != 27))
+			return;
+		worker_answer(t->worker, !k || !*k   ? ENGINE_DENY
+					 : *k == 'o' ? ENGINE_ONCE
+					 : *k == 'a' ? ENGINE_ALWAYS
+						     : ENGINE_NEVER);
+		popups_pop(&t->popups);
+		t->dirty = true;
+		return;
+	}
 	if (!fkey && (ch == 's' || ch == 'S')) {
 		time_t at;
 
@@ -509,9 +525,14 @@ static void take_events(struct tui *t)
 {
 	struct worker_event *list = worker_take(t->worker);
 
-	for (struct worker_event *ev = list; ev; ev = ev->next)
+	for (struct worker_event *ev = list; ev; ev = ev->next) {
+		if (ev->kind == WORKER_APPROVE) {
+			popups_push(&t->popups, 0, "Allow an MCP tool?", ev->b)->approve = true;
+			continue;
+		}
 		if (tuicmd_event(&t->cmd, ev))
 			refresh_side(t);
+	}
 	worker_events_free(list);
 	run_queue(t);
 	t->dirty = true;

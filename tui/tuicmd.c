@@ -393,7 +393,8 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		break;
 	case WORKER_ERROR: chat_add(c->chat, c->cancelled ? CHAT_INFO : CHAT_ERROR, ev->a); break;
 	case WORKER_OUTPUT: chat_add(c->chat, CHAT_INFO, ev->a); break;
-	case WORKER_FIRED: break;
+	case WORKER_FIRED:
+	case WORKER_APPROVE: break; /* popups: the TUI's own */
 	case WORKER_FINISHED:
 		chat_end_stream(c->chat);
 		c->turn = c->got_text = c->cancelled = false;

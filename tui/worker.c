@@ -13,7 +13,9 @@ struct worker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	worker_job_fn fn; /* the job waiting to start, or NULL */
+	pthread_cond_t answered; /* worker_answer() */
+	int answer;		 /* an enum engine_approval, or -1 while asked */
+	worker_job_fn fn;	 /* the job waiting to start, or NULL */
 	void *arg;
 	bool running; /* from worker_run until FINISHED is taken */
 	bool quit;
@@ -78,6 +80,37 @@ static void sink_error(void *arg, const struct err *e)
 	worker_post(arg, WORKER_ERROR, e->msg, NULL);
 }
 
+/* Ask the UI and wait for worker_answer() (not now, when the TUI quits). */
+static enum engine_approval sink_approve(void *arg, const char *tool, const char *server,
+					 const char *args_json)
+{
+	struct worker *w = arg;
+	char *text = xasprintf("The assistant wants to call %s, a tool of the MCP server %s, "
+			       "with %s",
+			       tool, server, args_json);
+	enum engine_approval a;
+
+	pthread_mutex_lock(&w->lock);
+	w->answer = -1;
+	pthread_mutex_unlock(&w->lock);
+	worker_post(w, WORKER_APPROVE, tool, text);
+	free(text);
+	pthread_mutex_lock(&w->lock);
+	while (w->answer < 0 && !w->quit)
+		pthread_cond_wait(&w->answered, &w->lock);
+	a = w->answer < 0 ? ENGINE_DENY : (enum engine_approval)w->answer;
+	pthread_mutex_unlock(&w->lock);
+	return a;
+}
+
+void worker_answer(struct worker *w, enum engine_approval a)
+{
+	pthread_mutex_lock(&w->lock);
+	w->answer = (int)a;
+	pthread_cond_signal(&w->answered);
+	pthread_mutex_unlock(&w->lock);
+}
+
 static void *thread_main(void *p)
 {
 	struct worker *w = p;
@@ -115,9 +148,11 @@ struct worker *worker_new(struct err *e)
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->answered, NULL);
 	w->tail = &w->head;
-	w->sink = (struct engine_sink){ w,	   sink_text,  sink_tool_call, sink_tool_result,
-					sink_done, sink_error, NULL,	       NULL };
+	w->sink = (struct engine_sink){ w,	     sink_text,	 sink_tool_call, sink_tool_result,
+					sink_done,   sink_error, NULL,		 NULL,
+					sink_approve };
 	if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
 		err_set(e, ERR_FAIL, "cannot start the worker thread");
 		close(w->pipe[0]);
@@ -135,11 +170,13 @@ void worker_free(struct worker *w)
 	pthread_mutex_lock(&w->lock);
 	w->quit = true;
 	pthread_cond_signal(&w->wake);
+	pthread_cond_signal(&w->answered);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	worker_events_free(w->head);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->answered);
 	close(w->pipe[0]);
 	close(w->pipe[1]);
 	free(w);

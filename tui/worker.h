@@ -26,6 +26,8 @@ enum worker_kind {
 	WORKER_OUTPUT,	    /* a: what a command printed */
 	WORKER_FIRED,	    /* id: a reminder's job, a: title, b: text */
 	WORKER_FINISHED,    /* rc: the job's return value */
+	WORKER_APPROVE,	    /* a: an MCP tool, b: the question; the job waits
+			     * for worker_answer() */
 };
 
 struct worker_event {
@@ -54,8 +56,12 @@ bool worker_busy(struct worker *w);
 void worker_post(struct worker *w, enum worker_kind kind, const char *a, const char *b);
 void worker_post_id(struct worker *w, enum worker_kind kind, long long id, const char *a,
 		    const char *b);
-/* For the job: an engine sink posting TEXT, TOOL_CALL, TOOL_RESULT, REPLY, ERROR. */
+/* For the job: an engine sink posting TEXT, TOOL_CALL, TOOL_RESULT, REPLY, ERROR,
+ * and APPROVE, after which it waits for the user's answer. */
 const struct engine_sink *worker_sink(struct worker *w);
+
+/* For the UI: the user's answer to WORKER_APPROVE. */
+void worker_answer(struct worker *w, enum engine_approval a);
 
 /* For the UI: the fd to poll, and every queued event in order (a list the
  * caller frees with worker_events_free). */

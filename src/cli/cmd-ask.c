@@ -17,7 +17,7 @@
 
 #define STDIN_MAX (1 << 20)
 
-enum { OPT_ASSISTANT = 256, OPT_CONVERSATION };
+enum { OPT_ASSISTANT = 256, OPT_CONVERSATION, OPT_YES };
 
 /* Ctrl-C during the turn aborts it (the engine keeps the partial reply);
  * a second one ends the process as usual. */
@@ -139,8 +139,10 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "assistant", required_argument, NULL, OPT_ASSISTANT },
 		{ "conversation", required_argument, NULL, OPT_CONVERSATION },
+		{ "yes", no_argument, NULL, OPT_YES },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool yes = false;
 	struct ask_sink as = { ctx, NULL, NULL, false, SBUF_INIT, false, -1, -1 };
 	struct engine_sink sink = {
 		.arg = &as,
@@ -160,6 +162,8 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == OPT_ASSISTANT)
 			assistant = optarg;
+		else if (c == OPT_YES)
+			yes = true;
 		else if (c == OPT_CONVERSATION) {
 			if (cmd_parse_id(ctx, optarg, &conv) < 0)
 				return -1;
@@ -178,6 +182,7 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 	eng = engine_new(ctx->store, ctx->cfg, &ctx->err);
 	if (!eng || (assistant && engine_set_assistant(eng, assistant, &ctx->err) < 0))
 		goto out;
+	engine_set_approve_all(eng, yes);
 	as.calls = cJSON_CreateArray();
 	{
 		struct sigaction sa, old;

@@ -1,6 +1,7 @@
 /* nestor assistant add|list|show|edit|rm|default|models|test */
 #include "assistant.h"
 #include "cmd.h"
+#include "mcpserver.h"
 #include "conversation.h"
 #include "llm-probe.h"
 #include "render.h"
@@ -60,7 +61,22 @@ static void set_str(char **dst, const char *v)
 	*dst = v && *v ? xstrdup(v) : NULL;
 }
 
-/* "task_add, task_list" -> "task_add,task_list"; each a tool name. */
+/* "mcp:NAME" or "mcp:NAME:TOOL" naming a server that exists. */
+static bool known_mcp(struct ctx *ctx, const char *entry)
+{
+	char *name = xstrndup(entry + 4, strcspn(entry + 4, ":"));
+	struct mcp_server m;
+	struct err e = { 0, "" };
+	bool ok = ctx->store && mcp_server_get(ctx->store, name, &m, &e) == 0;
+
+	if (ok)
+		mcp_server_release(&m);
+	free(name);
+	return ok;
+}
+
+/* "task_add, task_list" -> "task_add,task_list"; each a tool name, or an
+ * MCP server's tools (mcp:NAME, mcp:NAME:TOOL). */
 static int parse_tools(struct ctx *ctx, const char *list, char **out)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -76,9 +92,16 @@ static int parse_tools(struct ctx *ctx, const char *list, char **out)
 			break;
 		{
 			char *name = xstrndup(p, len);
-			bool known = tool_find(name) != NULL;
+			bool mcp = !strncmp(name, "mcp:", 4);
+			bool known = mcp ? known_mcp(ctx, name) : tool_find(name) != NULL;
 
 			free(name);
+			if (!known && mcp) {
+				sbuf_release(&sb);
+				return cmd_usage(ctx,
+						 "no MCP server \"%.*s\" (see nestor mcp list)",
+						 (int)len - 4, p + 4);
+			}
 			if (!known) {
 				sbuf_release(&sb);
 				return cmd_usage(

@@ -1,6 +1,7 @@
 /* nestor user add|list|show|edit|rm: the people this store holds data for.
  * With a server, `user add` also makes the user's PostgreSQL role. */
 #include "cmd.h"
+#include "render.h"
 #include "secret.h"
 #include "syncer.h"
 #include "tz.h"
@@ -23,32 +24,6 @@ static const struct option user_opts[] = {
 	{ "password-stdin", no_argument, NULL, OPT_PWSTDIN },
 	{ NULL, 0, NULL, 0 },
 };
-
-static cJSON *json_user(const struct user *u)
-{
-	cJSON *o = cJSON_CreateObject(), *settings = u->settings ? cJSON_Parse(u->settings) : NULL;
-
-	cJSON_AddNumberToObject(o, "id", (double)u->id);
-	cJSON_AddStringToObject(o, "name", u->name);
-	if (u->tz)
-		cJSON_AddStringToObject(o, "tz", u->tz);
-	else
-		cJSON_AddNullToObject(o, "tz");
-	if (u->locale)
-		cJSON_AddStringToObject(o, "locale", u->locale);
-	else
-		cJSON_AddNullToObject(o, "locale");
-	if (u->telegram_chat_id)
-		cJSON_AddNumberToObject(o, "telegram_chat", (double)u->telegram_chat_id);
-	else
-		cJSON_AddNullToObject(o, "telegram_chat");
-	cJSON_AddItemToObject(o, "settings", settings ? settings : cJSON_CreateNull());
-	if (u->gid)
-		cJSON_AddStringToObject(o, "gid", u->gid);
-	else
-		cJSON_AddNullToObject(o, "gid");
-	return o;
-}
 
 static int set_setting(struct ctx *ctx, struct user *u, const char *kv)
 {

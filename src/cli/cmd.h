@@ -114,8 +114,14 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv);
  * scripts call for ids and names (src/cli/cmd-completion.c). */
 int cmd_completion(struct ctx *ctx, int argc, char **argv);
 int cmd_complete(struct ctx *ctx, int argc, char **argv);
+/* `nestor mcp`: the MCP server on stdio (src/cli/cmd-mcp.c). */
+int cmd_mcp(struct ctx *ctx, int argc, char **argv);
+extern const struct cmd cmd_mcp_verbs[];
 /* `nestor status` (src/cli/cmd-status.c). */
 int cmd_status(struct ctx *ctx, int argc, char **argv);
+/* `nestor serve` (src/cli/cmd-serve.c) and `nestor token` (src/cli/cmd-token.c). */
+int cmd_serve(struct ctx *ctx, int argc, char **argv);
+extern const struct cmd cmd_token_verbs[];
 
 /*
  * Run argv (argv[0] = a top-level command name) through the table.  Returns

@@ -112,6 +112,43 @@ static void sink_reasoning(void *arg, const char *delta)
 	r->mid_line = delta[len - 1] != '\n';
 }
 
+/* An MCP server's tool, untrusted, is called for the first time: ask the
+ * user for one line (on a terminal read byte by byte, so readline's input
+ * after it stays where it is; from a pipe the next line, as the loop reads). */
+static enum engine_approval sink_approve(void *arg, const char *tool, const char *server,
+					 const char *args_json)
+{
+	char line[64];
+	size_t n = 0;
+	char ch;
+
+	end_thought(arg);
+	if (((struct repl *)arg)->mid_line)
+		fputc('\n', stdout);
+	((struct repl *)arg)->mid_line = false;
+	printf("the assistant wants to call %s (MCP server %s) with ", tool, server);
+	cmd_put_safe(stdout, args_json);
+	printf("\nallow it? [o]nce, [a]lways, [n]ever (else: not now) ");
+	fflush(stdout);
+	if (((struct repl *)arg)->tty) {
+		while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
+			if (n + 1 < sizeof(line))
+				line[n++] = ch;
+		line[n] = '\0';
+	} else if (!fgets(line, sizeof(line), stdin)) {
+		line[0] = '\0';
+	}
+	if (!((struct repl *)arg)->tty)
+		fputc('\n', stdout);
+	switch (line[strspn(line, " ")]) {
+	case 'o':
+	case 'y': return ENGINE_ONCE;
+	case 'a': return ENGINE_ALWAYS;
+	case 'n': return ENGINE_NEVER;
+	default: return ENGINE_DENY;
+	}
+}
+
 /* A tool runs: the thinking before it is over.  On a terminal the call is
  * shown, dim, in the form every front uses (tool.h). */
 static void sink_tool_call(void *arg, const char *name, const char *args_json)
@@ -338,6 +375,7 @@ static void handle_line(struct repl *r, char *line)
 		.done = sink_done,
 		.error = sink_error,
 		.reasoning = sink_reasoning,
+		.approve = sink_approve,
 	};
 	struct err e;
 	char *p = line;

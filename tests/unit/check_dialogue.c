@@ -74,7 +74,7 @@ static void close_all(void)
 static char *say(long long *conv, const char *text)
 {
 	struct sbuf out = SBUF_INIT;
-	struct engine_sink sink = { &out, s_text, NULL, NULL, NULL, NULL, NULL, NULL };
+	struct engine_sink sink = { &out, s_text, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	struct err e = { 0, "" };
 
 	ck_assert_msg(engine_turn(eng, conv, text, now, &sink, &e) == 0, "%s: %s", text, e.msg);

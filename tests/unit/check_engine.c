@@ -77,7 +77,9 @@ static void seen_release(struct seen *s)
 /* One turn; the reply (also checked against what was streamed). */
 static const char *say(struct seen *s, long long *conv, const char *text)
 {
-	struct engine_sink sink = { s, s_text, s_call, s_result, s_done, s_error, NULL, NULL };
+	struct engine_sink sink = {
+		s, s_text, s_call, s_result, s_done, s_error, NULL, NULL, NULL
+	};
 	struct err e = { 0, "" };
 
 	seen_release(s);

@@ -1,0 +1,447 @@
+/* /v1/assistants, /v1/users, /v1/conversations, /v1/integrations and
+ * /v1/ask (api.h). */
+#include "api-int.h"
+#include "assistant.h"
+#include "conversation.h"
+#include "engine.h"
+#include "health.h"
+#include "render.h"
+#include "sbuf.h"
+#include "user.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is(const struct api_call *c, const char *method)
+{
+	return strcmp(c->rq->method, method) == 0;
+}
+
+/* Apply the members of an assistant body to a. */
+static int assistant_body(struct api_call *c, struct assistant *a)
+{
+	static const char *const keys[] = { "name",	  "base_url", "model",
+					    "key_secret", "prompt",   NULL };
+	char **fields[] = { &a->name, &a->base_url, &a->model, &a->key_secret, &a->system_prompt };
+	const cJSON *v;
+	const char *s;
+
+	for (int i = 0; keys[i]; i++) {
+		if (api_str(c, keys[i], &s) < 0)
+			return -1;
+		if (!cJSON_GetObjectItemCaseSensitive(c->in, keys[i]))
+			continue;
+		free(*fields[i]);
+		*fields[i] = s && *s ? xstrdup(s) : NULL;
+	}
+	if (api_str(c, "backend", &s) < 0)
+		return -1;
+	if (s && assistant_backend_parse(s, &a->backend) < 0)
+		return api_error(c, 400, "\"backend\" must be offline or llm");
+	v = cJSON_GetObjectItemCaseSensitive(c->in, "tools");
+	if (cJSON_IsArray(v)) {
+		struct sbuf sb = SBUF_INIT;
+		const cJSON *t;
+
+		cJSON_ArrayForEach(t, v) {
+			if (!cJSON_IsString(t)) {
+				sbuf_release(&sb);
+				return api_error(c, 400, "\"tools\" must be an array of names");
+			}
+			sbuf_addf(&sb, "%s%s", sb.len ? "," : "", t->valuestring);
+		}
+		free(a->tools);
+		a->tools = sb.len ? sbuf_detach(&sb) : NULL;
+		sbuf_release(&sb);
+	} else if (cJSON_IsNull(v)) {
+		free(a->tools);
+		a->tools = NULL;
+	} else if (v) {
+		return api_error(c, 400, "\"tools\" must be an array of names or null");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(c->in, "temperature");
+	if (cJSON_IsNumber(v)) {
+		a->has_temperature = true;
+		a->temperature = v->valuedouble;
+	} else if (cJSON_IsNull(v)) {
+		a->has_temperature = false;
+	} else if (v) {
+		return api_error(c, 400, "\"temperature\" must be a number or null");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(c->in, "token_budget");
+	if (v && !cJSON_IsNumber(v))
+		return api_error(c, 400, "\"token_budget\" must be a number");
+	if (v)
+		a->token_budget = v->valueint;
+	v = cJSON_GetObjectItemCaseSensitive(c->in, "max_tokens");
+	if (v && !cJSON_IsNumber(v) && !cJSON_IsNull(v))
+		return api_error(c, 400, "\"max_tokens\" must be a number or null");
+	if (v)
+		a->max_tokens = cJSON_IsNumber(v) ? v->valueint : 0;
+	return 0;
+}
+
+int api_assistants(struct api_call *c)
+{
+	struct assistant a;
+	struct err e;
+	int rc = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (!c->id && is(c, "GET")) {
+		struct assistant *list;
+		cJSON *arr;
+		size_t n;
+
+		if (assistant_list(c->store, &list, &n, &e) < 0)
+			return api_fail(c, &e);
+		arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_assistant(&list[i]));
+		assistant_list_free(list, n);
+		api_page(c, arr);
+		return 0;
+	}
+	if (!c->id && is(c, "POST")) {
+		a.token_budget = ASSISTANT_DEFAULT_BUDGET;
+		if (api_writable(c) < 0 || assistant_body(c, &a) < 0)
+			rc = -1;
+		else if (!a.name)
+			rc = api_error(c, 400, "missing \"name\"");
+		else if (assistant_check(&a, &e) < 0 || assistant_add(c->store, &a, c->now, &e) < 0)
+			rc = api_fail(c, &e);
+		else
+			api_created(c, "/v1/assistants", a.id, json_assistant(&a));
+		assistant_release(&a);
+		return rc;
+	}
+	if (!c->id || c->sub)
+		return api_bad_method(c);
+	if (assistant_get_by_name(c->store, c->id, &a, &e) < 0)
+		return api_fail(c, &e);
+	if (is(c, "GET")) {
+		api_one(c, json_assistant(&a));
+	} else if (is(c, "PATCH") || is(c, "DELETE")) {
+		cJSON *cur = json_assistant(&a);
+
+		rc = api_writable(c) < 0 || api_check_match(c, cur) < 0 ? -1 : 0;
+		cJSON_Delete(cur);
+		if (rc == 0 && is(c, "DELETE")) {
+			if (assistant_rm(c->store, a.name, &e) < 0)
+				rc = api_fail(c, &e);
+			else
+				api_no_content(c);
+		} else if (rc == 0 && assistant_body(c, &a) == 0) {
+			if (assistant_check(&a, &e) < 0 || assistant_update(c->store, &a, &e) < 0)
+				rc = api_fail(c, &e);
+			else
+				api_one(c, json_assistant(&a));
+		} else {
+			rc = -1;
+		}
+	} else {
+		rc = api_bad_method(c);
+	}
+	assistant_release(&a);
+	return rc;
+}
+
+/* A token sees its own user only: the list holds one, another is 403. */
+int api_users(struct api_call *c)
+{
+	struct user u;
+	struct err e;
+	int rc = 0;
+
+	if (!is(c, "GET"))
+		return api_bad_method(c);
+	if (c->sub)
+		return api_error(c, 404, "no such resource");
+	if (c->id && strcmp(c->id, c->tok.user) != 0 && strtoll(c->id, NULL, 10) != c->tok.user_id)
+		return api_error(c, 403, "user \"%s\" is not this token's", c->id);
+	if (user_get(c->store, c->tok.user, &u, &e) < 0)
+		return api_fail(c, &e);
+	if (c->id) {
+		api_one(c, json_user(&u));
+	} else {
+		cJSON *arr = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(arr, json_user(&u));
+		api_page(c, arr);
+	}
+	user_release(&u);
+	return rc;
+}
+
+static int conversation_messages_of(struct api_call *c, long long id)
+{
+	struct message *ms;
+	struct err e;
+	cJSON *arr;
+	size_t n;
+
+	if (!is(c, "GET"))
+		return api_bad_method(c);
+	if (conversation_messages(c->store, id, &ms, &n, &e) < 0)
+		return api_fail(c, &e);
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, json_message(&ms[i]));
+	message_list_free(ms, n);
+	api_page(c, arr);
+	return 0;
+}
+
+static int conversation_create(struct api_call *c)
+{
+	struct conversation cv;
+	struct assistant a;
+	const char *name;
+	struct err e;
+	long long id;
+	int rc;
+
+	if (api_writable(c) < 0 || api_str(c, "assistant", &name) < 0)
+		return -1;
+	rc = name ? assistant_get_by_name(c->store, name, &a, &e)
+		  : assistant_get_default(c->store, &a, &e);
+	if (rc < 0)
+		return api_fail(c, &e);
+	rc = conversation_new(c->store, a.id, CONV_CLI, c->now, &id, &e);
+	assistant_release(&a);
+	if (rc < 0 || conversation_get(c->store, id, &cv, &e) < 0)
+		return api_fail(c, &e);
+	api_created(c, "/v1/conversations", id, json_conversation(&cv));
+	conversation_release(&cv);
+	return 0;
+}
+
+/* conversation_get() of the caller's own conversations only: another
+ * user's is not found, as if it did not exist. */
+static int own_conversation(struct api_call *c, long long id, struct conversation *out)
+{
+	struct conversation *cs;
+	bool mine = false;
+	struct err e;
+	size_t n;
+
+	if (conversation_list(c->store, CONV_ANY, 0, &cs, &n, &e) < 0)
+		return api_fail(c, &e);
+	for (size_t i = 0; i < n && !mine; i++)
+		mine = cs[i].id == id;
+	conversation_list_free(cs, n);
+	if (!mine)
+		return api_error(c, 404, "no conversation with id %lld", id);
+	if (conversation_get(c->store, id, out, &e) < 0)
+		return api_fail(c, &e);
+	return 0;
+}
+
+int api_conversations(struct api_call *c)
+{
+	struct conversation cv;
+	struct err e;
+	long long id;
+	int rc = 0;
+
+	if (!c->id && is(c, "GET")) {
+		struct conversation *cs;
+		cJSON *arr;
+		size_t n;
+
+		if (conversation_list(c->store, CONV_ANY, 0, &cs, &n, &e) < 0)
+			return api_fail(c, &e);
+		arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, json_conversation(&cs[i]));
+		conversation_list_free(cs, n);
+		api_page(c, arr);
+		return 0;
+	}
+	if (!c->id && is(c, "POST"))
+		return conversation_create(c);
+	if (!c->id)
+		return api_bad_method(c);
+	if (api_id(c, &id) < 0 || (c->sub && strcmp(c->sub, "messages") != 0))
+		return c->sub ? api_error(c, 404, "no such resource") : -1;
+	if (own_conversation(c, id, &cv) < 0)
+		return -1;
+	if (c->sub) {
+		rc = conversation_messages_of(c, id);
+	} else if (is(c, "GET")) {
+		api_one(c, json_conversation(&cv));
+	} else if (is(c, "DELETE")) {
+		cJSON *cur = json_conversation(&cv);
+
+		rc = api_writable(c) < 0 || api_check_match(c, cur) < 0 ? -1 : 0;
+		cJSON_Delete(cur);
+		if (rc == 0 && conversation_rm(c->store, id, &e) < 0)
+			rc = api_fail(c, &e);
+		else if (rc == 0)
+			api_no_content(c);
+	} else {
+		rc = api_bad_method(c);
+	}
+	conversation_release(&cv);
+	return rc;
+}
+
+int api_integrations(struct api_call *c)
+{
+	struct health h;
+	struct err e;
+
+	if (!is(c, "GET") || c->id)
+		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
+	if (health_collect(c->store, c->cfg, store_path(c->store), NULL, c->now, &h, &e) < 0)
+		return api_fail(c, &e);
+	api_json(c, 200, health_json(&h));
+	health_release(&h);
+	return 0;
+}
+
+/* One turn, as `nestor ask --json` reports it; with sse, every step as an
+ * event too. */
+struct ask_out {
+	bool sse;
+	struct sbuf *events;
+	cJSON *calls;
+	char *reply;
+};
+
+static void sse_event(struct ask_out *o, const char *name, cJSON *data)
+{
+	char *text = cJSON_PrintUnformatted(data);
+
+	if (o->sse)
+		sbuf_addf(o->events, "event: %s\ndata: %s\n\n", name, text);
+	free(text);
+	cJSON_Delete(data);
+}
+
+static void ask_text(void *arg, const char *delta)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "delta", delta);
+	sse_event(arg, "text", d);
+}
+
+static void ask_tool_call(void *arg, const char *name, const char *args_json)
+{
+	struct ask_out *o = arg;
+	cJSON *c = cJSON_CreateObject(), *a = cJSON_Parse(args_json);
+
+	cJSON_AddStringToObject(c, "name", name);
+	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
+	cJSON_AddNullToObject(c, "result");
+	cJSON_AddItemToArray(o->calls, c);
+	sse_event(o, "tool_call", cJSON_Duplicate(c, 1));
+}
+
+static void ask_tool_result(void *arg, const char *name, const char *result_json)
+{
+	struct ask_out *o = arg;
+	cJSON *last = cJSON_GetArrayItem(o->calls, cJSON_GetArraySize(o->calls) - 1);
+	cJSON *r = cJSON_Parse(result_json), *ev = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ev, "name", name);
+	cJSON_AddItemToObject(ev, "result", r ? cJSON_Duplicate(r, 1) : cJSON_CreateNull());
+	sse_event(o, "tool_result", ev);
+	if (last && r)
+		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
+	else
+		cJSON_Delete(r);
+}
+
+static void ask_done(void *arg, const char *reply)
+{
+	struct ask_out *o = arg;
+
+	free(o->reply);
+	o->reply = xstrdup(reply);
+}
+
+static int ask_turn(struct api_call *c, const char *text, const char *assistant, long long *conv,
+		    struct ask_out *o, struct err *e)
+{
+	struct engine_sink sink = {
+		.arg = o,
+		.text = ask_text,
+		.tool_call = ask_tool_call,
+		.tool_result = ask_tool_result,
+		.done = ask_done,
+	};
+	struct engine *eng = engine_new(c->store, c->cfg, e);
+	int rc = -1;
+
+	if (eng && (!assistant || engine_set_assistant(eng, assistant, e) == 0))
+		rc = engine_turn(eng, conv, text, c->now, &sink, e);
+	engine_free(eng);
+	return rc;
+}
+
+int api_ask(struct api_call *c)
+{
+	const char *accept = c->rq->header(c->rq, "Accept"), *text, *assistant;
+	const cJSON *cv = cJSON_GetObjectItemCaseSensitive(c->in, "conversation");
+	struct ask_out o = { accept && strstr(accept, "text/event-stream"), &c->rs->body,
+			     cJSON_CreateArray(), NULL };
+	long long conv = cJSON_IsNumber(cv) ? (long long)cv->valuedouble : 0;
+	struct conversation info;
+	cJSON *res;
+	struct err e;
+	int rc = -1;
+
+	if (!is(c, "POST") || c->id) {
+		rc = c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
+		goto out;
+	}
+	if (api_writable(c) < 0 || api_str(c, "text", &text) < 0 ||
+	    api_str(c, "assistant", &assistant) < 0)
+		goto out;
+	if (!text || !*text) {
+		api_error(c, 400, "missing \"text\"");
+		goto out;
+	}
+	if (conv && own_conversation(c, conv, &info) < 0)
+		goto out;
+	if (conv)
+		conversation_release(&info);
+	c->turn = true;
+	if (ask_turn(c, text, assistant, &conv, &o, &e) < 0 ||
+	    conversation_get(c->store, conv, &info, &e) < 0) {
+		if (!o.sse) {
+			api_fail(c, &e);
+			goto out;
+		}
+		res = cJSON_CreateObject();
+		cJSON_AddStringToObject(res, "error", e.msg);
+		cJSON_AddNumberToObject(res, "code", 500);
+		sse_event(&o, "error", res);
+	} else {
+		res = cJSON_CreateObject();
+		cJSON_AddNumberToObject(res, "conversation", (double)conv);
+		render_add_str(res, "assistant", info.assistant);
+		conversation_release(&info);
+		cJSON_AddStringToObject(res, "reply", o.reply ? o.reply : "");
+		cJSON_AddItemToObject(res, "tool_calls", o.calls);
+		o.calls = NULL;
+		if (!o.sse) {
+			api_json(c, 200, res);
+			rc = 0;
+			goto out;
+		}
+		sse_event(&o, "done", res);
+	}
+	c->rs->status = 200;
+	snprintf(c->rs->content_type, sizeof(c->rs->content_type), "text/event-stream");
+	httpd_resp_header(c->rs, "Cache-Control", "no-cache");
+	rc = 0;
+out:
+	cJSON_Delete(o.calls);
+	free(o.reply);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/*
+ * api-int.h - the pieces of api.c the resource files (api-*.c) share: one
+ * request being answered and the helpers that answer it.
+ */
+#ifndef NESTOR_API_INT_H
+#define NESTOR_API_INT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "api.h"
+#include "token.h"
+
+struct api_call {
+	struct api *api;
+	struct store *store;
+	struct config *cfg;
+	const struct httpd_req *rq;
+	struct httpd_resp *rs;
+	struct api_token tok; /* the caller */
+	const char *route;    /* the route's pattern, for /metrics */
+	time_t now;
+	const char *id;	 /* the path's id segment, or NULL */
+	const char *sub; /* the segment after it, or NULL */
+	cJSON *in;	 /* the parsed body of POST and PATCH */
+	bool turn;	 /* an engine turn ran (/v1/ask) */
+};
+
+/* Answer {"error": msg, "code": status}; returns -1. */
+int api_error(struct api_call *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Answer e with the status its code means (usage 400, not found 404, 500). */
+int api_fail(struct api_call *c, const struct err *e);
+/* Answer v (freed) with status. */
+void api_json(struct api_call *c, int status, cJSON *v);
+/* Answer a created resource v (freed): 201, Location path/ID, its ETag. */
+void api_created(struct api_call *c, const char *path, long long id, cJSON *v);
+/* Answer one resource (freed) with its ETag (200). */
+void api_one(struct api_call *c, cJSON *v);
+/* 204, nothing. */
+void api_no_content(struct api_call *c);
+/* The strong ETag of a resource's JSON ("\"1f2e...\""); buf 40 bytes. */
+void api_etag(const cJSON *v, char *buf, size_t len);
+/* When If-Match is given and matches none of current's ETag: 412, -1. */
+int api_check_match(struct api_call *c, const cJSON *current);
+/* A write: 403 (-1) for a read-only token. */
+int api_writable(struct api_call *c);
+/* The id segment as a number; 400 (-1) when it is not one. */
+int api_id(struct api_call *c, long long *id);
+/* A list page: items (an array, freed) from after ?cursor=ID (by "id")
+ * and at most ?limit= items (default 100, at most 1000); a Link header
+ * rel="next" when more follow. */
+void api_page(struct api_call *c, cJSON *items);
+/* The page of a list of n items (the id of item i: id_at(arr, i)) that
+ * ?cursor= and ?limit= ask for: [*from, *to), with the Link header when
+ * more follow; -1 answered 400 for a cursor not in the list.  For lists
+ * too long to turn into JSON whole. */
+int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *arr, size_t i),
+		   const void *arr, size_t *from, size_t *to);
+/* The body's member name as a string: NULL when absent or null, and -1
+ * with 400 when it is another type. */
+int api_str(struct api_call *c, const char *name, const char **out);
+/* 405 naming the method. */
+int api_bad_method(struct api_call *c);
+
+/* The resources, one per path: 0 answered, -1 answered with an error. */
+int api_tasks(struct api_call *c);
+int api_events(struct api_call *c);
+int api_agenda(struct api_call *c);
+int api_reminders(struct api_call *c);
+int api_assistants(struct api_call *c);
+int api_users(struct api_call *c);
+int api_conversations(struct api_call *c);
+int api_integrations(struct api_call *c);
+int api_ask(struct api_call *c);
+/* /mcp (src/api-mcp.c): *mcp is the server's MCP sessions, made on first
+ * use; api_mcp_free() ends them all. */
+struct api_mcp;
+int api_mcp(struct api_call *c, struct api_mcp **mcp);
+void api_mcp_free(struct api_mcp *m);
+/* The OpenAPI document (src/api-openapi.c). */
+extern const char api_openapi_json[];
+
+/* Token check (src/api-auth.c): 0 and *out filled when the bearer text is a
+ * live token; -1 otherwise (e says why: unknown, malformed). */
+int api_token_check(struct store *s, const char *bearer, struct api_token *out, struct err *e);
+
+#endif

@@ -1,0 +1,523 @@
+/* The HTTP API's front door: auth, limits, routing, metrics (api.h). */
+#include "api-int.h"
+#include "health.h"
+#include "sbuf.h"
+#include "stats.h"
+#include "user.h"
+#include "wallclock.h"
+#include "xalloc.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define API_ROUTES	 16
+#define API_STATUSES	 12
+#define API_BUCKETS	 10
+#define API_RATE_BUCKETS 64
+
+static const double latency_bounds[API_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.005, 0.01,
+						    0.025,  0.05,  0.1,	   0.5,	  1.0 };
+
+/* Requests answered, per route and status. */
+struct api_count {
+	const char *route;
+	int status;
+	unsigned long long n;
+};
+
+/* A token's bucket: up to rate requests, refilled at rate per minute. */
+struct api_bucket {
+	long long token;
+	double level;
+	double stamp; /* monotonic seconds */
+};
+
+struct api {
+	struct store *store;
+	struct config *cfg;
+	struct api_opts opts;
+	struct api_count counts[API_ROUTES * API_STATUSES];
+	size_t ncounts;
+	unsigned long long hist[API_BUCKETS + 1];
+	double latency_sum;
+	unsigned long long requests, turns, limited;
+	struct api_bucket buckets[API_RATE_BUCKETS];
+	size_t nbuckets;
+	struct api_mcp *mcp;
+};
+
+struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *o)
+{
+	struct api *api = xcalloc(1, sizeof(*api));
+
+	api->store = s;
+	api->cfg = cfg;
+	api->opts = *o;
+	return api;
+}
+
+void api_free(struct api *api)
+{
+	if (!api)
+		return;
+	api_mcp_free(api->mcp);
+	free(api);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int api_error(struct api_call *c, int status, const char *fmt, ...)
+{
+	cJSON *o = cJSON_CreateObject();
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddNumberToObject(o, "code", status);
+	api_json(c, status, o);
+	return -1;
+}
+
+int api_fail(struct api_call *c, const struct err *e)
+{
+	int status = e->code == ERR_USAGE ? 400 : e->code == ERR_NOTFOUND ? 404 : 500;
+
+	return api_error(c, status, "%s", e->msg);
+}
+
+void api_json(struct api_call *c, int status, cJSON *v)
+{
+	char *text = cJSON_PrintUnformatted(v);
+
+	c->rs->status = status;
+	sbuf_reset(&c->rs->body);
+	sbuf_adds(&c->rs->body, text);
+	sbuf_adds(&c->rs->body, "\n");
+	free(text);
+	cJSON_Delete(v);
+}
+
+void api_etag(const cJSON *v, char *buf, size_t len)
+{
+	char *text = cJSON_PrintUnformatted(v);
+	gchar *h = g_compute_checksum_for_string(G_CHECKSUM_SHA1, text, -1);
+
+	snprintf(buf, len, "\"%.16s\"", h);
+	g_free(h);
+	free(text);
+}
+
+void api_one(struct api_call *c, cJSON *v)
+{
+	char etag[40];
+
+	api_etag(v, etag, sizeof(etag));
+	httpd_resp_header(c->rs, "ETag", etag);
+	api_json(c, 200, v);
+}
+
+void api_created(struct api_call *c, const char *path, long long id, cJSON *v)
+{
+	char etag[40], loc[128];
+
+	api_etag(v, etag, sizeof(etag));
+	snprintf(loc, sizeof(loc), "%s/%lld", path, id);
+	httpd_resp_header(c->rs, "ETag", etag);
+	httpd_resp_header(c->rs, "Location", loc);
+	api_json(c, 201, v);
+}
+
+void api_no_content(struct api_call *c)
+{
+	c->rs->status = 204;
+	sbuf_reset(&c->rs->body);
+}
+
+int api_check_match(struct api_call *c, const cJSON *current)
+{
+	const char *want = c->rq->header(c->rq, "If-Match");
+	char etag[40];
+
+	if (!want || strcmp(want, "*") == 0)
+		return 0;
+	api_etag(current, etag, sizeof(etag));
+	if (strstr(want, etag))
+		return 0;
+	return api_error(c, 412, "the resource changed (ETag %s, If-Match %s)", etag, want);
+}
+
+int api_writable(struct api_call *c)
+{
+	if (c->tok.read_only)
+		return api_error(c, 403, "read-only token");
+	return 0;
+}
+
+int api_id(struct api_call *c, long long *id)
+{
+	char *end;
+
+	*id = strtoll(c->id, &end, 10);
+	if (*end || *id <= 0)
+		return api_error(c, 400, "bad id \"%s\"", c->id);
+	return 0;
+}
+
+int api_str(struct api_call *c, const char *name, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->in, name);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return api_error(c, 400, "\"%s\" must be a string", name);
+	*out = v->valuestring;
+	return 0;
+}
+
+int api_bad_method(struct api_call *c)
+{
+	return api_error(c, 405, "%s is not allowed on %s", c->rq->method, c->rq->path);
+}
+
+int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *arr, size_t i),
+		   const void *arr, size_t *from, size_t *to)
+{
+	const char *cur = c->rq->query(c->rq, "cursor"), *lim = c->rq->query(c->rq, "limit");
+	long limit = lim ? strtol(lim, NULL, 10) : 100;
+	size_t i = 0;
+
+	*from = *to = 0;
+	if (limit <= 0)
+		limit = 100;
+	else if (limit > 1000)
+		limit = 1000;
+	if (cur) {
+		long long after = strtoll(cur, NULL, 10);
+
+		while (i < n && id_at(arr, i) != after)
+			i++;
+		if (i == n)
+			return api_error(c, 400, "cursor \"%s\" is not in the list any more", cur);
+		i++;
+	}
+	*from = i;
+	*to = n - i > (size_t)limit ? i + (size_t)limit : n;
+	if (*to < n) {
+		char link[256];
+
+		snprintf(link, sizeof(link), "<%s?cursor=%lld&limit=%ld>; rel=\"next\"",
+			 c->rq->path, id_at(arr, *to - 1), limit);
+		httpd_resp_header(c->rs, "Link", link);
+	}
+	return 0;
+}
+
+static long long json_id_at(const void *arr, size_t i)
+{
+	const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
+
+	return (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
+}
+
+void api_page(struct api_call *c, cJSON *items)
+{
+	size_t from = 0, to = 0;
+
+	if (api_page_range(c, (size_t)cJSON_GetArraySize(items), json_id_at, items, &from, &to) ==
+	    0) {
+		cJSON *page = cJSON_CreateArray();
+
+		for (size_t i = from; i < to; i++)
+			cJSON_AddItemToArray(page,
+					     cJSON_Duplicate(cJSON_GetArrayItem(items, (int)i), 1));
+		api_json(c, 200, page);
+	}
+	cJSON_Delete(items);
+}
+
+/* Take one request from the caller's bucket; 0 when it may go on, else
+ * the seconds until it may. */
+static long rate_take(struct api *api, long long token)
+{
+	double now = mono_now(), per_s = api->opts.rate / 60.0;
+	struct api_bucket *b = NULL;
+
+	if (!api->opts.rate)
+		return 0;
+	for (size_t i = 0; i < api->nbuckets; i++)
+		if (api->buckets[i].token == token)
+			b = &api->buckets[i];
+	if (!b) {
+		size_t i = api->nbuckets < API_RATE_BUCKETS ? api->nbuckets++
+							    : (size_t)(token % API_RATE_BUCKETS);
+
+		b = &api->buckets[i];
+		b->token = token;
+		b->level = api->opts.rate;
+		b->stamp = now;
+	}
+	b->level += (now - b->stamp) * per_s;
+	if (b->level > api->opts.rate)
+		b->level = api->opts.rate;
+	b->stamp = now;
+	if (b->level >= 1.0) {
+		b->level -= 1.0;
+		return 0;
+	}
+	return (long)((1.0 - b->level) / per_s) + 1;
+}
+
+static void count(struct api *api, const char *route, int status, double secs)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < api->ncounts; i++)
+		if (api->counts[i].route == route && api->counts[i].status == status)
+			break;
+	if (i == api->ncounts && i < sizeof(api->counts) / sizeof(api->counts[0])) {
+		api->counts[i].route = route;
+		api->counts[i].status = status;
+		api->ncounts++;
+	}
+	if (i < api->ncounts)
+		api->counts[i].n++;
+	for (k = 0; k < API_BUCKETS && secs > latency_bounds[k]; k++)
+		;
+	api->hist[k]++;
+	api->latency_sum += secs;
+	api->requests++;
+}
+
+/* The Prometheus text format (version 0.0.4). */
+static void metrics(struct api_call *c)
+{
+	struct api *api = c->api;
+	struct sbuf *b = &c->rs->body;
+	struct stats_job first;
+	struct health h;
+	unsigned long long cum = 0;
+	long overdue = 0;
+	struct err e;
+
+	sbuf_adds(b, "# HELP nestor_http_requests_total HTTP requests answered.\n"
+		     "# TYPE nestor_http_requests_total counter\n");
+	for (size_t i = 0; i < api->ncounts; i++)
+		sbuf_addf(b, "nestor_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+			  api->counts[i].route, api->counts[i].status, api->counts[i].n);
+	sbuf_adds(b, "# HELP nestor_http_request_duration_seconds Time to answer a request.\n"
+		     "# TYPE nestor_http_request_duration_seconds histogram\n");
+	for (int k = 0; k < API_BUCKETS; k++) {
+		cum += api->hist[k];
+		sbuf_addf(b, "nestor_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			  latency_bounds[k], cum);
+	}
+	cum += api->hist[API_BUCKETS];
+	sbuf_addf(b,
+		  "nestor_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+		  "nestor_http_request_duration_seconds_sum %.6f\n"
+		  "nestor_http_request_duration_seconds_count %llu\n",
+		  cum, api->latency_sum, cum);
+	sbuf_addf(b,
+		  "# HELP nestor_http_rate_limited_total Requests refused by the rate limit.\n"
+		  "# TYPE nestor_http_rate_limited_total counter\n"
+		  "nestor_http_rate_limited_total %llu\n"
+		  "# HELP nestor_engine_turns_total Assistant turns run for /v1/ask.\n"
+		  "# TYPE nestor_engine_turns_total counter\n"
+		  "nestor_engine_turns_total %llu\n",
+		  api->limited, api->turns);
+	memset(&first, 0, sizeof(first));
+	if (stats_overdue(c->store, c->now, &overdue, &first, &e) == 0)
+		sbuf_addf(b,
+			  "# HELP nestor_scheduler_due_jobs Active jobs due and not yet run.\n"
+			  "# TYPE nestor_scheduler_due_jobs gauge\n"
+			  "nestor_scheduler_due_jobs %ld\n"
+			  "# HELP nestor_scheduler_lag_seconds How late the earliest due job is.\n"
+			  "# TYPE nestor_scheduler_lag_seconds gauge\n"
+			  "nestor_scheduler_lag_seconds %lld\n",
+			  overdue, overdue ? (long long)(c->now - first.at) : 0LL);
+	if (health_collect(c->store, c->cfg, store_path(c->store), NULL, c->now, &h, &e) == 0) {
+		sbuf_adds(b, "# HELP nestor_outbox_entries Changes waiting for a sync target.\n"
+			     "# TYPE nestor_outbox_entries gauge\n");
+		for (int i = 0; i < HEALTH_TARGETS; i++)
+			sbuf_addf(b, "nestor_outbox_entries{target=\"%s\"} %ld\n",
+				  h.targets[i].name, h.targets[i].outbox);
+		sbuf_adds(b, "# HELP nestor_sync_error Whether a sync target reports an error.\n"
+			     "# TYPE nestor_sync_error gauge\n");
+		for (int i = 0; i < HEALTH_TARGETS; i++)
+			sbuf_addf(b, "nestor_sync_error{target=\"%s\"} %d\n", h.targets[i].name,
+				  h.targets[i].last_error != NULL);
+		sbuf_addf(b,
+			  "# HELP nestor_delivery_failures Deliveries failed in the last 24 h.\n"
+			  "# TYPE nestor_delivery_failures gauge\n"
+			  "nestor_delivery_failures %ld\n",
+			  h.failed);
+		health_release(&h);
+	}
+	c->rs->status = 200;
+	snprintf(c->rs->content_type, sizeof(c->rs->content_type),
+		 "text/plain; version=0.0.4; charset=utf-8");
+}
+
+/* The bearer token of the request: 0 with c->tok filled, else answered. */
+static int authenticate(struct api_call *c)
+{
+	const char *auth = c->rq->header(c->rq, "Authorization");
+	struct err e;
+
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
+		httpd_resp_header(c->rs, "WWW-Authenticate", "Bearer");
+		return api_error(c, 401, "missing bearer token (Authorization: Bearer TOKEN)");
+	}
+	if (api_token_check(c->store, auth + 7, &c->tok, &e) < 0) {
+		httpd_resp_header(c->rs, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		if (e.code == ERR_FAIL)
+			return api_fail(c, &e);
+		return api_error(c, 401, "invalid token");
+	}
+	store_set_user(c->store, c->tok.user_id);
+	return 0;
+}
+
+struct api_route {
+	const char *name; /* the first segment after /v1/ */
+	const char *pattern, *item;
+	int (*fn)(struct api_call *c);
+};
+
+static const struct api_route routes[] = {
+	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", api_tasks },
+	{ "events", "/v1/events", "/v1/events/{id}", api_events },
+	{ "agenda", "/v1/agenda", NULL, api_agenda },
+	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", api_reminders },
+	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants },
+	{ "users", "/v1/users", "/v1/users/{id}", api_users },
+	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations },
+	{ "integrations", "/v1/integrations", NULL, api_integrations },
+	{ "ask", "/v1/ask", NULL, api_ask },
+};
+
+static int route(struct api_call *c, char *path)
+{
+	char *seg[4] = { NULL }, *save = NULL;
+	int n = 0;
+
+	for (char *p = strtok_r(path, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (n == 4)
+			return api_error(c, 404, "no such resource");
+		seg[n++] = p;
+	}
+	if (n >= 2 && strcmp(seg[0], "v1") == 0 && strcmp(seg[1], "openapi.json") == 0 && n == 2) {
+		c->route = "/v1/openapi.json";
+		c->rs->status = 200;
+		sbuf_adds(&c->rs->body, api_openapi_json);
+		return 0;
+	}
+	if (n < 2 || strcmp(seg[0], "v1") != 0)
+		return api_error(c, 404, "no such resource");
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(seg[1], routes[i].name) != 0)
+			continue;
+		if (n > 2 && !routes[i].item)
+			break;
+		c->route = n > 2 ? routes[i].item : routes[i].pattern;
+		c->id = seg[2];
+		c->sub = seg[3];
+		return routes[i].fn(c);
+	}
+	return api_error(c, 404, "no such resource");
+}
+
+/* The body of a POST or PATCH: a JSON object, else 400. */
+static int parse_body(struct api_call *c)
+{
+	const char *m = c->rq->method;
+
+	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
+		return 0;
+	c->in = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
+	if (!c->in && c->rq->body_len == 0)
+		c->in = cJSON_CreateObject();
+	if (!cJSON_IsObject(c->in))
+		return api_error(c, 400, "the body must be a JSON object");
+	return 0;
+}
+
+static void serve(struct api_call *c)
+{
+	char *path = xstrdup(c->rq->path);
+	long wait;
+
+	c->route = "other";
+	if (strcmp(c->rq->path, "/healthz") == 0) {
+		c->route = "/healthz";
+		sbuf_adds(&c->rs->body, "{\"status\":\"ok\"}\n");
+		goto out;
+	}
+	if (c->rq->too_large) {
+		api_error(c, 413, "the request body is over %zu bytes", API_MAX_BODY);
+		goto out;
+	}
+	if (authenticate(c) < 0)
+		goto out;
+	wait = rate_take(c->api, c->tok.id);
+	if (wait > 0) {
+		char secs[24];
+
+		c->api->limited++;
+		snprintf(secs, sizeof(secs), "%ld", wait);
+		httpd_resp_header(c->rs, "Retry-After", secs);
+		api_error(c, 429, "too many requests: try again in %ld s", wait);
+		goto out;
+	}
+	if (strcmp(c->rq->path, "/metrics") == 0) {
+		c->route = "/metrics";
+		metrics(c);
+		goto out;
+	}
+	if (strcmp(c->rq->path, "/mcp") == 0) {
+		c->route = "/mcp";
+		api_mcp(c, &c->api->mcp);
+		goto out;
+	}
+	if (parse_body(c) == 0)
+		route(c, path);
+	if (c->tok.id && c->now - c->tok.last_used >= 60)
+		token_touch(c->store, c->tok.id, c->now);
+out:
+	cJSON_Delete(c->in);
+	free(path);
+}
+
+void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
+{
+	struct api_call c;
+	double t0 = mono_now();
+
+	memset(&c, 0, sizeof(c));
+	c.api = arg;
+	c.store = c.api->store;
+	c.cfg = c.api->cfg;
+	c.rq = rq;
+	c.rs = rs;
+	c.now = wallclock_now();
+	serve(&c);
+	count(c.api, c.route, rs->status, mono_now() - t0);
+	if (c.turn)
+		c.api->turns++;
+	token_release(&c.tok);
+}

@@ -1,0 +1,55 @@
+/*
+ * api.h - what `nestor serve` answers: the HTTP API over the store.
+ *
+ * api_handle() is the request handler of httpd.h: it authenticates the
+ * caller by its bearer token (token.h), switches the store to the token's
+ * user for the request, applies the per-token rate limit, routes, and
+ * answers with the JSON shapes of `--json` (render.h).  Every route but
+ * /healthz needs a token; a read-only token may only read.  Errors are
+ * {"error": "...", "code": STATUS}.  The handler runs in one thread at a
+ * time (httpd.h), so it owns the store while it runs.
+ *
+ *	struct api *api = api_new(store, cfg, &(struct api_opts){ .rate = 600 });
+ *	struct httpd_opts o = { .handle = api_handle, .arg = api, ... };
+ *	httpd_run(&o, &err);
+ *	api_free(api);
+ *
+ * Routes (README "HTTP API" and /v1/openapi.json list them all):
+ * /v1/tasks, /v1/events, /v1/agenda, /v1/reminders, /v1/assistants,
+ * /v1/users, /v1/conversations (+ /messages), /v1/integrations, /v1/ask,
+ * /metrics, /v1/openapi.json, /healthz.
+ */
+#ifndef NESTOR_API_H
+#define NESTOR_API_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "httpd.h"
+#include "store.h"
+
+/* The largest request body read; a bigger one is answered 413. */
+#define API_MAX_BODY ((size_t)1 << 20)
+
+struct api_opts {
+	unsigned rate; /* requests per minute per token (bursts up to that); 0: no limit */
+};
+
+struct api;
+
+struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *o);
+void api_free(struct api *api);
+
+/* The httpd.h handler; arg is the struct api. */
+void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
+
+/*
+ * Make a token for user_id (label may be NULL): *token is the secret, to be
+ * shown once (caller frees); only its hash is stored.  Sets *id.
+ */
+int api_token_issue(struct store *s, long long user_id, const char *label, bool read_only,
+		    time_t now, char **token, long long *id, struct err *e);
+
+#endif

@@ -1,0 +1,316 @@
+/* nestor mcp: nestor's tools over MCP on stdio (newline-delimited JSON-RPC;
+ * standard output carries only protocol messages). */
+#include "cmd.h"
+#include "dbwatch.h"
+#include "log.h"
+#include "mcp-tools.h"
+#include "mcp.h"
+#include "mcpserver.h"
+#include "sbuf.h"
+#include "wallclock.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A message longer than this is refused (and the line skipped). */
+#define LINE_MAX_BYTES (4 << 20)
+/* After the database changed, look once more this much later: the commit
+ * that woke us may not be visible yet (dbwatch.h). */
+#define RECHECK_MS 100
+
+enum { OPT_ASSISTANT = 256, OPT_URL };
+
+static void send_line(const char *msg)
+{
+	fputs(msg, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+/* Answer every complete line in *in; keep the partial one. */
+static void answer_lines(struct mcp_session *s, struct sbuf *in, bool *skipping)
+{
+	char *start = in->buf, *nl;
+
+	while ((nl = memchr(start, '\n', in->len - (size_t)(start - in->buf)))) {
+		*nl = '\0';
+		if (*skipping) {
+			*skipping = false;
+		} else if (*start && strspn(start, " \t\r") < strlen(start)) {
+			char *reply;
+
+			mcp_session_handle(s, start, wallclock_now(), &reply);
+			if (reply)
+				send_line(reply);
+			free(reply);
+		}
+		start = nl + 1;
+	}
+	if (start != in->buf) {
+		size_t rest = in->len - (size_t)(start - in->buf);
+
+		memmove(in->buf, start, rest);
+		in->len = rest;
+		in->buf[rest] = '\0';
+	}
+	if (in->len > LINE_MAX_BYTES) {
+		log_warn("mcp: a message over %d bytes skipped", LINE_MAX_BYTES);
+		send_line("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+			  "\"message\":\"message too long\"}}");
+		sbuf_reset(in);
+		*skipping = true;
+	}
+}
+
+static void tell_changes(struct mcp_session *s)
+{
+	char *note;
+
+	if (mcp_session_tools_changed(s, &note)) {
+		log_info("mcp: the tool set changed");
+		send_line(note);
+	}
+	free(note);
+}
+
+/* Read stdin until it ends; tell the client when the tool set changes. */
+static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
+{
+	struct dbwatch *watch = dbwatch_new(ctx->db_path, &ctx->err);
+	struct sbuf in = SBUF_INIT;
+	bool skipping = false, recheck = false;
+	char buf[65536];
+
+	if (!watch)
+		log_warn("mcp: no database watch (%s): tool changes go unnoticed", ctx->err.msg);
+	err_clear(&ctx->err);
+	for (;;) {
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 },
+				       { dbwatch_fd(watch), POLLIN, 0 } };
+		int n = poll(p, watch ? 2 : 1, recheck ? RECHECK_MS : -1);
+		ssize_t got;
+
+		if (n < 0 && errno != EINTR) {
+			sbuf_release(&in);
+			dbwatch_free(watch);
+			return err_set(&ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
+		}
+		if (n == 0 || (watch && (p[1].revents & POLLIN))) {
+			recheck = n != 0 && dbwatch_changed(watch);
+			tell_changes(s);
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		got = read(STDIN_FILENO, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		sbuf_add(&in, buf, (size_t)got);
+		answer_lines(s, &in, &skipping);
+	}
+	sbuf_release(&in);
+	dbwatch_free(watch);
+	return 0;
+}
+
+int cmd_mcp(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "assistant", required_argument, NULL, OPT_ASSISTANT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *assistant = NULL;
+	struct mcp_session *s;
+	int c, rc;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == OPT_ASSISTANT)
+			assistant = optarg;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (cmd_stdin_free(ctx) < 0)
+		return -1;
+	s = mcp_session_new(ctx->store, ctx->cfg, store_user(ctx->store), assistant, &ctx->err);
+	if (!s)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	log_info("mcp: serving on stdio");
+	rc = serve_stdio(ctx, s);
+	mcp_session_free(s);
+	return rc;
+}
+
+/* nestor mcp add NAME -- COMMAND [ARGS...] | NAME --url URL */
+static int mcp_add(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "url", required_argument, NULL, OPT_URL },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mcp_server m;
+	int c;
+
+	memset(&m, 0, sizeof(m));
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == OPT_URL)
+			m.url = optarg;
+	}
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing NAME");
+	m.name = argv[optind];
+	if (optind + 1 < argc)
+		m.argv = argv + optind + 1;
+	if (mcp_server_add(ctx->store, &m, ctx->now, &ctx->err) < 0)
+		return -1;
+	if (ctx->json)
+		fprintf(ctx->out, "{\"id\": %lld, \"name\": \"%s\"}\n", m.id, m.name);
+	else
+		fprintf(ctx->out, "MCP server '%s' added\n", m.name);
+	return 0;
+}
+
+static int mcp_rm(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc != 2)
+		return cmd_usage(ctx, argc < 2 ? "missing NAME" : "too many arguments");
+	if (mcp_server_rm(ctx->store, argv[1], &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "MCP server '%s' removed\n", argv[1]);
+	return 0;
+}
+
+static cJSON *server_json(const struct mcp_server *m, cJSON *tools, const char *error)
+{
+	cJSON *o = cJSON_CreateObject(), *t;
+
+	cJSON_AddStringToObject(o, "name", m->name);
+	if (m->argv) {
+		cJSON *a = cJSON_AddArrayToObject(o, "command");
+
+		for (char **p = m->argv; *p; p++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(*p));
+	} else {
+		cJSON_AddNullToObject(o, "command");
+	}
+	if (m->url)
+		cJSON_AddStringToObject(o, "url", m->url);
+	else
+		cJSON_AddNullToObject(o, "url");
+	t = cJSON_AddArrayToObject(o, "tools");
+	for (cJSON *x = tools ? tools->child : NULL; x; x = x->next) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(x, "name");
+		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(x, "description");
+		cJSON *one;
+		char *ns;
+
+		if (!cJSON_IsString(name))
+			continue;
+		one = cJSON_CreateObject();
+		cJSON_AddStringToObject(one, "name", name->valuestring);
+		ns = mcp_tools_name(m->name, name->valuestring);
+		cJSON_AddStringToObject(one, "as", ns);
+		free(ns);
+		cJSON_AddItemToObject(one, "description",
+				      cJSON_IsString(desc) ? cJSON_CreateString(desc->valuestring)
+							   : cJSON_CreateNull());
+		cJSON_AddItemToArray(t, one);
+	}
+	if (error)
+		cJSON_AddStringToObject(o, "error", error);
+	else
+		cJSON_AddNullToObject(o, "error");
+	return o;
+}
+
+static void print_server(struct ctx *ctx, const cJSON *o)
+{
+	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command"), *t;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
+
+	fprintf(ctx->out, "%s  ", cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring);
+	if (cJSON_IsArray(cmd)) {
+		cJSON_ArrayForEach(t, cmd) {
+			cmd_put_safe(ctx->out, t->valuestring);
+			fputc(t->next ? ' ' : '\n', ctx->out);
+		}
+	} else {
+		cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(o, "url")->valuestring);
+		fputc('\n', ctx->out);
+	}
+	if (cJSON_IsString(err)) {
+		fputs("  unreachable: ", ctx->out);
+		cmd_put_safe(ctx->out, err->valuestring);
+		fputc('\n', ctx->out);
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "tools")) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(t, "description");
+
+		fputs("  ", ctx->out);
+		cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(t, "as")->valuestring);
+		if (cJSON_IsString(d)) {
+			fputs("  ", ctx->out);
+			cmd_put_safe(ctx->out, d->valuestring);
+		}
+		fputc('\n', ctx->out);
+	}
+}
+
+/* nestor mcp list [--json]: each server, asked for its tools now. */
+static int mcp_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct mcp_server *ms;
+	struct mcp_tools *mt;
+	cJSON *all;
+	size_t n;
+
+	if (argc > 1)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+	if (mcp_server_list(ctx->store, &ms, &n, &ctx->err) < 0)
+		return -1;
+	mt = mcp_tools_new(ctx->store, ctx->cfg);
+	all = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		struct err e = { 0, "" };
+		cJSON *tools = NULL;
+
+		mcp_tools_list_server(mt, ms[i].name, &tools, &e);
+		cJSON_AddItemToArray(all, server_json(&ms[i], tools, tools ? NULL : e.msg));
+		cJSON_Delete(tools);
+	}
+	mcp_tools_free(mt);
+	mcp_server_list_free(ms, n);
+	if (ctx->json) {
+		cmd_print_json(ctx, all);
+		return 0;
+	}
+	if (!n)
+		fprintf(ctx->out, "no MCP servers (nestor mcp add NAME -- COMMAND)\n");
+	for (cJSON *o = all->child; o; o = o->next)
+		print_server(ctx, o);
+	cJSON_Delete(all);
+	return 0;
+}
+
+const struct cmd cmd_mcp_verbs[] = {
+	{ "add", "NAME (-- COMMAND [ARGS...] | --url URL)",
+	  "add an MCP server whose tools assistants may use (--tools mcp:NAME)", CMD_NEEDS_DB,
+	  mcp_add, NULL },
+	{ "list", "[--json]", "the MCP servers and their tools (each server is asked)",
+	  CMD_NEEDS_DB, mcp_list, NULL },
+	{ "rm", "NAME", "remove an MCP server", CMD_NEEDS_DB, mcp_rm, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

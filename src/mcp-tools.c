@@ -1,0 +1,307 @@
+/* MCP servers' tools for the LLM backend: names, forwarding, restarts. */
+#include "mcp-tools.h"
+#include "log.h"
+#include "mcpc.h"
+#include "mcpserver.h"
+#include "sbuf.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct conn {
+	char *server;
+	struct mcpc *c;
+};
+
+struct entry {
+	char *name; /* what the model sees */
+	char *server, *tool;
+};
+
+struct mcp_tools {
+	struct store *store;
+	struct config *cfg;
+	struct conn *conns;
+	size_t nconns;
+	struct entry *entries;
+	size_t nentries;
+};
+
+struct mcp_tools *mcp_tools_new(struct store *store, struct config *cfg)
+{
+	struct mcp_tools *m = xcalloc(1, sizeof(*m));
+
+	m->store = store;
+	m->cfg = cfg;
+	return m;
+}
+
+static void forget_entries(struct mcp_tools *m)
+{
+	for (size_t i = 0; i < m->nentries; i++) {
+		free(m->entries[i].name);
+		free(m->entries[i].server);
+		free(m->entries[i].tool);
+	}
+	free(m->entries);
+	m->entries = NULL;
+	m->nentries = 0;
+}
+
+void mcp_tools_free(struct mcp_tools *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nconns; i++) {
+		mcpc_free(m->conns[i].c);
+		free(m->conns[i].server);
+	}
+	free(m->conns);
+	forget_entries(m);
+	free(m);
+}
+
+char *mcp_tools_name(const char *server, const char *tool)
+{
+	char *s = xasprintf("%s_%s", server, tool);
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)tolower((unsigned char)s[i]);
+
+		s[i] = (char)((isalnum(ch) && ch < 128) || ch == '_' ? ch : '_');
+	}
+	if (i > 64)
+		s[64] = '\0';
+	return s;
+}
+
+/* Each "mcp:..." entry of the assistant's tools, called with the server's
+ * name and the tool's (NULL: all). */
+static void each_entry(const struct assistant *a, void (*fn)(void *, const char *, const char *),
+		       void *arg)
+{
+	char *list = a->tools ? xstrdup(a->tools) : NULL, *save = NULL;
+
+	for (char *tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *colon;
+
+		while (*tok == ' ')
+			tok++;
+		if (strncmp(tok, "mcp:", 4))
+			continue;
+		tok += 4;
+		tok[strcspn(tok, " ")] = '\0';
+		colon = strchr(tok, ':');
+		if (colon)
+			*colon++ = '\0';
+		fn(arg, tok, colon);
+	}
+	free(list);
+}
+
+static void any(void *arg, const char *server, const char *tool)
+{
+	(void)server;
+	(void)tool;
+	*(bool *)arg = true;
+}
+
+bool mcp_tools_wanted(const struct assistant *a)
+{
+	bool yes = false;
+
+	each_entry(a, any, &yes);
+	return yes;
+}
+
+static struct mcpc *conn(struct mcp_tools *m, const char *server, struct err *e)
+{
+	struct mcp_server ms;
+	struct mcpc *c;
+	long timeout = config_get_int(m->cfg, "mcp.timeout");
+
+	for (size_t i = 0; i < m->nconns; i++)
+		if (!strcmp(m->conns[i].server, server))
+			return m->conns[i].c;
+	if (mcp_server_get(m->store, server, &ms, e) < 0)
+		return NULL;
+	timeout = (timeout > 0 ? timeout : 30) * 1000;
+	c = ms.url ? mcpc_new_http(server, ms.url, timeout)
+		   : mcpc_new_stdio(server, ms.argv, timeout);
+	mcp_server_release(&ms);
+	m->conns = xrealloc(m->conns, (m->nconns + 1) * sizeof(*m->conns));
+	m->conns[m->nconns].server = xstrdup(server);
+	m->conns[m->nconns++].c = c;
+	return c;
+}
+
+int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e)
+{
+	struct mcpc *c = conn(m, server, e);
+
+	*tools = NULL;
+	if (!c)
+		return -1;
+	if (mcpc_list_tools(c, tools, e) == 0)
+		return 0;
+	if (!mcpc_dead(c))
+		return -1;
+	log_warn("mcp: %s; starting it again", e->msg);
+	err_clear(e);
+	return mcpc_list_tools(c, tools, e);
+}
+
+struct gather {
+	struct mcp_tools *m;
+	cJSON *out;
+	struct sbuf bad;
+};
+
+static void add_entry(struct mcp_tools *m, const char *name, const char *server, const char *tool)
+{
+	m->entries = xrealloc(m->entries, (m->nentries + 1) * sizeof(*m->entries));
+	m->entries[m->nentries].name = xstrdup(name);
+	m->entries[m->nentries].server = xstrdup(server);
+	m->entries[m->nentries++].tool = xstrdup(tool);
+}
+
+static void gather_server(void *arg, const char *server, const char *only)
+{
+	struct gather *g = arg;
+	struct err e = { 0, "" };
+	cJSON *tools, *t;
+
+	if (mcp_tools_list_server(g->m, server, &tools, &e) < 0) {
+		log_warn("mcp: %s", e.msg);
+		sbuf_addf(&g->bad, "%s%s", g->bad.len ? "; " : "", e.msg);
+		return;
+	}
+	cJSON_ArrayForEach(t, tools) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
+		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(t, "description");
+		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(t, "inputSchema");
+		cJSON *o, *fn;
+		char *ns;
+
+		if (!cJSON_IsString(name) || (only && strcmp(only, name->valuestring)))
+			continue;
+		ns = mcp_tools_name(server, name->valuestring);
+		if (tool_find(ns)) {
+			log_warn("mcp: %s: tool %s left out: its name is nestor's", server, ns);
+			free(ns);
+			continue;
+		}
+		add_entry(g->m, ns, server, name->valuestring);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "function");
+		fn = cJSON_AddObjectToObject(o, "function");
+		cJSON_AddStringToObject(fn, "name", ns);
+		cJSON_AddStringToObject(fn, "description",
+					cJSON_IsString(desc) ? desc->valuestring
+							     : name->valuestring);
+		cJSON_AddItemToObject(fn, "parameters",
+				      cJSON_IsObject(schema)
+					      ? cJSON_Duplicate(schema, 1)
+					      : cJSON_Parse("{\"type\":\"object\"}"));
+		cJSON_AddItemToArray(g->out, o);
+		free(ns);
+	}
+	cJSON_Delete(tools);
+}
+
+void mcp_tools_schemas(struct mcp_tools *m, const struct assistant *a, cJSON *tools,
+		       char **unreachable)
+{
+	struct gather g = { m, tools, SBUF_INIT };
+
+	forget_entries(m);
+	each_entry(a, gather_server, &g);
+	*unreachable = g.bad.len ? sbuf_detach(&g.bad) : NULL;
+	sbuf_release(&g.bad);
+}
+
+static const struct entry *find(const struct mcp_tools *m, const char *name)
+{
+	for (size_t i = 0; i < m->nentries; i++)
+		if (!strcmp(m->entries[i].name, name))
+			return &m->entries[i];
+	return NULL;
+}
+
+bool mcp_tools_has(struct mcp_tools *m, const char *name, const char **server)
+{
+	const struct entry *en = find(m, name);
+
+	if (en && server)
+		*server = en->server;
+	return en != NULL;
+}
+
+/* The text parts of a result's content, joined. */
+static char *content_text(const cJSON *result)
+{
+	struct sbuf sb = SBUF_INIT;
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(result, "content")) {
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(c, "type");
+		const cJSON *text = cJSON_GetObjectItemCaseSensitive(c, "text");
+
+		if (cJSON_IsString(type) && !strcmp(type->valuestring, "text") &&
+		    cJSON_IsString(text))
+			sbuf_addf(&sb, "%s%s", sb.len ? "\n" : "", text->valuestring);
+		else if (cJSON_IsString(type))
+			sbuf_addf(&sb, "%s[%s content]", sb.len ? "\n" : "", type->valuestring);
+	}
+	return sbuf_detach(&sb);
+}
+
+int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJSON **result,
+		   struct err *e)
+{
+	const struct entry *en = find(m, name);
+	struct mcpc *c;
+	cJSON *r = NULL, *sc;
+	char *text;
+	int rc;
+
+	*result = NULL;
+	if (!en)
+		return err_set(e, ERR_USAGE, "unknown tool \"%s\"", name);
+	c = conn(m, en->server, e);
+	if (!c)
+		return -1;
+	rc = mcpc_call(c, en->tool, args, &r, e);
+	if (rc < 0 && mcpc_dead(c)) {
+		log_warn("mcp: %s; starting it again", e->msg);
+		err_clear(e);
+		rc = mcpc_call(c, en->tool, args, &r, e);
+		if (rc < 0)
+			err_prefix(e, "after a restart");
+	}
+	if (rc < 0)
+		return -1;
+	text = content_text(r);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "isError"))) {
+		err_set(e, ERR_FAIL, "%s", *text ? text : "the tool failed");
+		free(text);
+		cJSON_Delete(r);
+		return -1;
+	}
+	sc = cJSON_DetachItemFromObjectCaseSensitive(r, "structuredContent");
+	if (cJSON_IsObject(sc)) {
+		*result = sc;
+	} else {
+		cJSON_Delete(sc);
+		*result = cJSON_CreateObject();
+		cJSON_AddStringToObject(*result, "text", text);
+	}
+	free(text);
+	cJSON_Delete(r);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * mcp-tools.h - other MCP servers' tools for nestor's LLM assistants.
+ *
+ * An assistant's tools list may name MCP servers (mcpserver.h):
+ * "mcp:NAME" for every tool of the server, "mcp:NAME:TOOL" for one.  The
+ * model sees each as SERVER_TOOL, lowercased, every character outside
+ * [a-z0-9_] made '_', at most 64 bytes (OpenAI-compatible servers accept
+ * only ^[a-z0-9_]+$).  Calls are forwarded with mcp.timeout; a server that
+ * died is started again once, then the call is a tool error.  Connections
+ * live as long as the set (the engine's: a chat keeps its servers running).
+ *
+ * These tools are untrusted: the engine asks the user before the first
+ * call of each (engine.h, the sink's approve), not this module.  A
+ * server's tool whose name would be one of nestor's own is left out.
+ */
+#ifndef NESTOR_MCP_TOOLS_H
+#define NESTOR_MCP_TOOLS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "assistant.h"
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+struct mcp_tools;
+
+struct mcp_tools *mcp_tools_new(struct store *store, struct config *cfg);
+void mcp_tools_free(struct mcp_tools *m);
+
+/* Whether the assistant's tools name any MCP server. */
+bool mcp_tools_wanted(const struct assistant *a);
+
+/* Append to tools (an OpenAI `tools` array) the MCP tools the assistant
+ * may use.  A server that cannot be reached is left out and named in
+ * *unreachable ("fs: cannot run 'x': ...", caller frees; NULL when all
+ * answered). */
+void mcp_tools_schemas(struct mcp_tools *m, const struct assistant *a, cJSON *tools,
+		       char **unreachable);
+
+/* Whether name is an MCP tool mcp_tools_schemas() listed; *server is its
+ * server's name (owned by m). */
+bool mcp_tools_has(struct mcp_tools *m, const char *name, const char **server);
+
+/* Call tool name with args.  *result is what the model gets: the tool's
+ * structured result, else {"text": "..."}.  A failure of the tool or its
+ * server is -1 with e saying why. */
+int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJSON **result,
+		   struct err *e);
+
+/* The model's name for server's tool (caller frees). */
+char *mcp_tools_name(const char *server, const char *tool);
+
+/* Every tool of server (a new array of the server's tool objects), for
+ * `nestor mcp list`. */
+int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e);
+
+#endif

@@ -1,0 +1,369 @@
+/* The MCP server core: JSON-RPC messages in, responses out, the tool
+ * registry behind them. */
+#include "mcp.h"
+#include "assistant.h"
+#include "engine.h"
+#include "log.h"
+#include "sbuf.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RPC_PARSE     (-32700)
+#define RPC_INVALID   (-32600)
+#define RPC_NO_METHOD (-32601)
+#define RPC_PARAMS    (-32602)
+
+const char *const mcp_versions[] = { MCP_VERSION_LATEST, "2025-06-18", "2025-03-26", NULL };
+
+struct mcp_session {
+	struct store *store;
+	struct config *cfg;
+	struct engine *engine;
+	long long user;
+	char *assistant; /* or NULL: the default one */
+	char *version;	 /* agreed at initialize */
+	char *listed;	 /* the tool names last listed, comma-separated */
+};
+
+#define ID_SCHEMA "\"id\":{\"type\":\"integer\"}"
+#define LIST_SCHEMA(key)                                                                           \
+	"{\"type\":\"object\",\"properties\":{\"" key "\":{\"type\":\"array\",\"items\":"          \
+	"{\"type\":\"object\"}}},\"required\":[\"" key "\"]}"
+#define ID_OBJ_SCHEMA(key)                                                                         \
+	"{\"type\":\"object\",\"properties\":{" ID_SCHEMA ",\"" key "\":{\"type\":\"object\"}},"   \
+	"\"required\":[\"id\"]}"
+
+/* The result shapes that are an interface (DESIGN.md, "Stable JSON"). */
+static const struct {
+	const char *tool, *schema;
+} output_schemas[] = {
+	{ "task_add", ID_OBJ_SCHEMA("task") },
+	{ "task_done", ID_OBJ_SCHEMA("task") },
+	{ "task_list", LIST_SCHEMA("tasks") },
+	{ "reminder_add", ID_OBJ_SCHEMA("reminder") },
+	{ "reminder_list", LIST_SCHEMA("reminders") },
+	{ "calendar_agenda", LIST_SCHEMA("events") },
+	{ "calendar_search", LIST_SCHEMA("events") },
+	{ "routine_list", LIST_SCHEMA("routines") },
+};
+
+bool mcp_version_supported(const char *v)
+{
+	for (const char *const *p = mcp_versions; v && *p; p++)
+		if (!strcmp(*p, v))
+			return true;
+	return false;
+}
+
+struct mcp_session *mcp_session_new(struct store *store, struct config *cfg, long long user_id,
+				    const char *assistant, struct err *e)
+{
+	struct mcp_session *s;
+	struct assistant a;
+
+	if (assistant) {
+		if (assistant_get_by_name(store, assistant, &a, e) < 0)
+			return NULL;
+		assistant_release(&a);
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->store = store;
+	s->cfg = cfg;
+	s->user = user_id;
+	s->assistant = assistant ? xstrdup(assistant) : NULL;
+	s->engine = engine_new(store, cfg, e);
+	if (!s->engine) {
+		mcp_session_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void mcp_session_free(struct mcp_session *s)
+{
+	if (!s)
+		return;
+	engine_free(s->engine);
+	free(s->assistant);
+	free(s->version);
+	free(s->listed);
+	free(s);
+}
+
+const char *mcp_session_version(const struct mcp_session *s)
+{
+	return s->version;
+}
+
+/* The registry tools the session's assistant may use, comma-separated
+ * (empty when none), or NULL when the assistant cannot be read. */
+static char *tool_names(struct mcp_session *s)
+{
+	struct assistant a;
+	struct err e = { 0, "" };
+	struct sbuf sb = SBUF_INIT;
+	int rc = s->assistant ? assistant_get_by_name(s->store, s->assistant, &a, &e)
+			      : assistant_get_default(s->store, &a, &e);
+
+	if (rc < 0) {
+		log_warn("mcp: %s", e.msg);
+		return NULL;
+	}
+	for (const struct tool *const *t = tool_registry; *t; t++)
+		if (assistant_allows(&a, (*t)->name))
+			sbuf_addf(&sb, "%s%s", sb.len ? "," : "", (*t)->name);
+	assistant_release(&a);
+	return sbuf_detach(&sb);
+}
+
+static bool names_have(const char *names, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = names; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = end ? end + 1 : p + len;
+	}
+	return false;
+}
+
+static const char *output_schema(const char *tool)
+{
+	for (size_t i = 0; i < sizeof(output_schemas) / sizeof(output_schemas[0]); i++)
+		if (!strcmp(output_schemas[i].tool, tool))
+			return output_schemas[i].schema;
+	return NULL;
+}
+
+/* Structured results exist from 2025-06-18 on. */
+static bool structured(const struct mcp_session *s)
+{
+	return !s->version || strcmp(s->version, "2025-06-18") >= 0;
+}
+
+static cJSON *rpc_error(const cJSON *id, int code, const char *msg)
+{
+	cJSON *r = cJSON_CreateObject(), *err;
+
+	cJSON_AddStringToObject(r, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(r, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+	err = cJSON_AddObjectToObject(r, "error");
+	cJSON_AddNumberToObject(err, "code", code);
+	cJSON_AddStringToObject(err, "message", msg);
+	return r;
+}
+
+static cJSON *rpc_result(const cJSON *id, cJSON *result)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(r, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddItemToObject(r, "result", result);
+	return r;
+}
+
+static cJSON *initialize(struct mcp_session *s, const cJSON *id, const cJSON *params)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "protocolVersion");
+	cJSON *r, *caps, *info;
+
+	if (!cJSON_IsString(v))
+		return rpc_error(id, RPC_PARAMS, "initialize: missing protocolVersion");
+	free(s->version);
+	s->version = xstrdup(mcp_version_supported(v->valuestring) ? v->valuestring
+								   : MCP_VERSION_LATEST);
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "protocolVersion", s->version);
+	caps = cJSON_AddObjectToObject(r, "capabilities");
+	cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged");
+	info = cJSON_AddObjectToObject(r, "serverInfo");
+	cJSON_AddStringToObject(info, "name", "nestor");
+	cJSON_AddStringToObject(info, "version", NESTOR_VERSION);
+	cJSON_AddStringToObject(r, "instructions",
+				"nestor keeps the user's calendar, tasks and reminders. Times are "
+				"ISO 8601 with an offset, or phrases like \"tomorrow 17:00\".");
+	return rpc_result(id, r);
+}
+
+static cJSON *tools_list(struct mcp_session *s, const cJSON *id)
+{
+	char *names = tool_names(s);
+	cJSON *r, *arr;
+
+	if (!names)
+		return rpc_error(id, -32603, "the assistant's tools cannot be read");
+	r = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(r, "tools");
+	for (const struct tool *const *t = tool_registry; *t; t++) {
+		const char *out = output_schema((*t)->name);
+		cJSON *o;
+
+		if (!names_have(names, (*t)->name))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", (*t)->name);
+		cJSON_AddStringToObject(o, "description", (*t)->description);
+		cJSON_AddItemToObject(o, "inputSchema", cJSON_Parse((*t)->schema));
+		if (out && structured(s))
+			cJSON_AddItemToObject(o, "outputSchema", cJSON_Parse(out));
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(s->listed);
+	s->listed = names;
+	return rpc_result(id, r);
+}
+
+static cJSON *text_content(const char *text)
+{
+	cJSON *arr = cJSON_CreateArray(), *c = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(c, "type", "text");
+	cJSON_AddStringToObject(c, "text", text);
+	cJSON_AddItemToArray(arr, c);
+	return arr;
+}
+
+static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *params, time_t now)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	struct tool_ctx tc = { .store = s->store, .cfg = s->cfg, .now = now, .lang = "en" };
+	struct err e = { 0, "" };
+	cJSON *result = NULL, *r;
+	char *names, *text, *msg;
+	long long saved = store_user(s->store);
+	int rc;
+
+	if (!cJSON_IsString(name))
+		return rpc_error(id, RPC_PARAMS, "tools/call: missing name");
+	names = tool_names(s);
+	if (!names_have(names, name->valuestring)) {
+		free(names);
+		msg = xasprintf("unknown tool: %s", name->valuestring);
+		r = rpc_error(id, RPC_PARAMS, msg);
+		free(msg);
+		return r;
+	}
+	free(names);
+	tc.engine = s->engine;
+	tc.cancel = engine_cancel_flag(s->engine);
+	store_set_user(s->store, s->user);
+	rc = tool_call(&tc, name->valuestring, args, &result, &e);
+	store_set_user(s->store, saved);
+	r = cJSON_CreateObject();
+	if (rc < 0) {
+		log_info("mcp: %s: %s", name->valuestring, e.msg);
+		cJSON_AddItemToObject(r, "content", text_content(e.msg));
+		cJSON_AddTrueToObject(r, "isError");
+		return rpc_result(id, r);
+	}
+	text = cJSON_PrintUnformatted(result);
+	cJSON_AddItemToObject(r, "content", text_content(text));
+	free(text);
+	if (structured(s))
+		cJSON_AddItemToObject(r, "structuredContent", result);
+	else
+		cJSON_Delete(result);
+	return rpc_result(id, r);
+}
+
+/* One message (not a batch): a response, or NULL for none. */
+static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	const char *name;
+
+	if (!cJSON_IsObject(m))
+		return rpc_error(NULL, RPC_INVALID, "not a JSON-RPC message");
+	if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id))
+		return rpc_error(NULL, RPC_INVALID, "id must be a string or a number");
+	if (!method) /* a response to us, or nonsense without an id */
+		return id || cJSON_GetObjectItemCaseSensitive(m, "result") ||
+				       cJSON_GetObjectItemCaseSensitive(m, "error")
+			       ? NULL
+			       : rpc_error(NULL, RPC_INVALID, "missing method");
+	if (!cJSON_IsString(method))
+		return rpc_error(id, RPC_INVALID, "method must be a string");
+	name = method->valuestring;
+	if (!id) /* notifications: initialized, cancelled, ... need no answer */
+		return NULL;
+	if (params && !cJSON_IsObject(params))
+		return rpc_error(id, RPC_PARAMS, "params must be an object");
+	if (!strcmp(name, "initialize"))
+		return initialize(s, id, params);
+	if (!strcmp(name, "ping"))
+		return rpc_result(id, cJSON_CreateObject());
+	if (!strcmp(name, "tools/list"))
+		return tools_list(s, id);
+	if (!strcmp(name, "tools/call"))
+		return tools_call(s, id, params, now);
+	{
+		char *msg = xasprintf("method not found: %s", name);
+		cJSON *r = rpc_error(id, RPC_NO_METHOD, msg);
+
+		free(msg);
+		return r;
+	}
+}
+
+int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply)
+{
+	cJSON *m = cJSON_Parse(msg), *r, *c;
+
+	*reply = NULL;
+	if (!m) {
+		r = rpc_error(NULL, RPC_PARSE, "parse error: not JSON");
+	} else if (cJSON_IsArray(m)) {
+		r = cJSON_CreateArray();
+		cJSON_ArrayForEach(c, m) {
+			cJSON *one = handle_one(s, c, now);
+
+			if (one)
+				cJSON_AddItemToArray(r, one);
+		}
+		if (!cJSON_GetArraySize(m))
+			cJSON_AddItemToArray(r, rpc_error(NULL, RPC_INVALID, "empty batch"));
+		if (!cJSON_GetArraySize(r)) {
+			cJSON_Delete(r);
+			r = NULL;
+		}
+	} else {
+		r = handle_one(s, m, now);
+	}
+	cJSON_Delete(m);
+	if (r) {
+		*reply = cJSON_PrintUnformatted(r);
+		cJSON_Delete(r);
+	}
+	return 0;
+}
+
+bool mcp_session_tools_changed(struct mcp_session *s, char **notification)
+{
+	char *names;
+
+	*notification = NULL;
+	if (!s->listed)
+		return false;
+	names = tool_names(s);
+	if (!names || !strcmp(names, s->listed)) {
+		free(names);
+		return false;
+	}
+	free(s->listed);
+	s->listed = names;
+	*notification =
+		xstrdup("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}");
+	return true;
+}

@@ -1,0 +1,79 @@
+/*
+ * mcp.h - nestor's tools for other programs: the Model Context Protocol
+ * server, independent of its transport.
+ *
+ * A session answers one JSON-RPC message at a time; the transport (stdio in
+ * `nestor mcp`, Streamable HTTP in `nestor serve`) only moves the text:
+ *
+ *	struct mcp_session *s = mcp_session_new(store, cfg, user_id, NULL, &e);
+ *	while (read a message msg) {
+ *		char *reply;
+ *		mcp_session_handle(s, msg, wallclock_now(), &reply);
+ *		if (reply) send reply; free(reply);
+ *	}
+ *	mcp_session_free(s);
+ *
+ * What it answers:
+ *   initialize      protocol version negotiation: the client's version when
+ *                   it is one of MCP_VERSIONS, else the newest; capabilities
+ *                   {"tools": {"listChanged": true}}
+ *   ping            {}
+ *   tools/list      the assistant's tools from the registry (tool.h): the
+ *                   JSON Schema the LLM backend sends as inputSchema, and an
+ *                   outputSchema for tools whose result shape is stable
+ *                   (from version 2025-06-18)
+ *   tools/call      {"content": [{"type": "text", "text": RESULT}],
+ *                   "structuredContent": RESULT}; a tool that fails answers
+ *                   {"content": [... the message ...], "isError": true}
+ *   notifications   nothing (no reply)
+ * An unknown tool is the JSON-RPC error -32602, an unknown method -32601, a
+ * message that is not JSON -32700, not a request -32600.  A JSON array
+ * (a batch, allowed by 2025-03-26) gets an array of the replies.
+ *
+ * Every tool runs as user_id (store_set_user before each call) at the time
+ * the caller passes: the store's user is the session's for the call only.
+ * The tools offered are those the assistant named at mcp_session_new allows
+ * (NULL: the default assistant), read again at each tools/list, so a change
+ * of the assistant's tool set shows (mcp_session_tools_changed).
+ */
+#ifndef NESTOR_MCP_H
+#define NESTOR_MCP_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+/* The versions spoken, newest first. */
+#define MCP_VERSION_LATEST "2025-11-25"
+extern const char *const mcp_versions[];
+
+/* Whether v is a protocol version this server speaks. */
+bool mcp_version_supported(const char *v);
+
+struct mcp_session;
+
+/* A session acting as user_id with the tools of assistant (NULL: the
+ * default assistant).  NULL with e filled when there is no such assistant. */
+struct mcp_session *mcp_session_new(struct store *store, struct config *cfg, long long user_id,
+				    const char *assistant, struct err *e);
+void mcp_session_free(struct mcp_session *s);
+
+/* Answer one message (JSON text, NUL-terminated): *reply is the response
+ * as one line of JSON (caller frees), or NULL when none is due
+ * (notifications, responses).  Bad input is answered with a JSON-RPC error,
+ * never a failure: the return value is always 0. */
+int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply);
+
+/* The version agreed at initialize, or NULL before it. */
+const char *mcp_session_version(const struct mcp_session *s);
+
+/* Whether the assistant's tool set differs from the one last listed; if so
+ * *notification is the notifications/tools/list_changed message to send
+ * (caller frees) and the new set counts as known.  Before any tools/list,
+ * nothing has changed. */
+bool mcp_session_tools_changed(struct mcp_session *s, char **notification);
+
+#endif

@@ -1,0 +1,212 @@
+/* The MCP servers table and the approvals of their tools. */
+#include "mcpserver.h"
+#include "store-int.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mcp_server_release(struct mcp_server *m)
+{
+	if (!m)
+		return;
+	free(m->name);
+	for (char **a = m->argv; a && *a; a++)
+		free(*a);
+	free(m->argv);
+	free(m->url);
+	memset(m, 0, sizeof(*m));
+}
+
+void mcp_server_list_free(struct mcp_server *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mcp_server_release(&list[i]);
+	free(list);
+}
+
+int mcp_server_check(const struct mcp_server *m, struct err *e)
+{
+	size_t n = m->name ? strlen(m->name) : 0;
+
+	if (!n || n > 32 || strspn(m->name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+		return err_set(e, ERR_USAGE, "bad name '%s': use 1-32 of a-z, 0-9, _ and -",
+			       m->name ? m->name : "");
+	if (!(m->argv && m->argv[0]) == !m->url)
+		return err_set(e, ERR_USAGE,
+			       "give either a command (-- COMMAND [ARGS...]) or --url");
+	if (m->url && strncmp(m->url, "http://", 7) && strncmp(m->url, "https://", 8))
+		return err_set(e, ERR_USAGE, "bad URL '%s': http:// or https:// expected", m->url);
+	return 0;
+}
+
+int mcp_server_add(struct store *s, struct mcp_server *m, time_t now, struct err *e)
+{
+	sqlite3_stmt *st;
+	char *argv = NULL;
+	int rc;
+
+	if (mcp_server_check(m, e) < 0)
+		return -1;
+	if (m->argv) {
+		cJSON *arr = cJSON_CreateArray();
+
+		for (char **a = m->argv; *a; a++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(*a));
+		argv = cJSON_PrintUnformatted(arr);
+		cJSON_Delete(arr);
+	}
+	st = store_prepare(s,
+			   "INSERT INTO mcp_servers (name, argv, url, created_at) "
+			   "VALUES (?, ?, ?, ?)",
+			   e);
+	if (!st) {
+		free(argv);
+		return -1;
+	}
+	store_bind_text(st, 1, m->name);
+	store_bind_text(st, 2, argv);
+	store_bind_text(st, 3, m->url);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	free(argv);
+	if (rc == SQLITE_CONSTRAINT) {
+		store_end(s, st);
+		return err_set(e, ERR_USAGE, "an MCP server named '%s' exists", m->name);
+	}
+	if (rc != SQLITE_DONE) {
+		store_error(s, e, "mcp add");
+		store_end(s, st);
+		return -1;
+	}
+	store_end(s, st);
+	m->id = sqlite3_last_insert_rowid(s->db);
+	m->created_at = now;
+	return 0;
+}
+
+static void from_row(sqlite3_stmt *st, void *elem)
+{
+	struct mcp_server *m = elem;
+	const char *argv = (const char *)sqlite3_column_text(st, 2);
+
+	m->id = sqlite3_column_int64(st, 0);
+	m->name = store_col_text(st, 1);
+	m->url = store_col_text(st, 3);
+	m->created_at = (time_t)sqlite3_column_int64(st, 4);
+	m->argv = NULL;
+	if (argv) {
+		cJSON *arr = cJSON_Parse(argv), *a;
+		size_t i = 0;
+
+		m->argv = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(char *));
+		cJSON_ArrayForEach(a, arr)
+			if (cJSON_IsString(a))
+				m->argv[i++] = xstrdup(a->valuestring);
+		cJSON_Delete(arr);
+	}
+}
+
+static void release_elem(void *elem)
+{
+	mcp_server_release(elem);
+}
+
+#define SERVER_COLS "SELECT id, name, argv, url, created_at FROM mcp_servers"
+
+int mcp_server_list(struct store *s, struct mcp_server **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, SERVER_COLS " ORDER BY name", e);
+
+	if (!st)
+		return -1;
+	return store_collect(s, st, sizeof(**out), from_row, release_elem, (void **)out, n,
+			     "mcp list", e);
+}
+
+int mcp_server_get(struct store *s, const char *name, struct mcp_server *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, SERVER_COLS " WHERE name = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		from_row(st, out);
+	else if (rc != SQLITE_DONE)
+		store_error(s, e, "mcp");
+	store_end(s, st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		err_set(e, ERR_NOTFOUND, "no MCP server named '%s'", name);
+	return -1;
+}
+
+int mcp_server_rm(struct store *s, const char *name, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM mcp_servers WHERE name = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		store_error(s, e, "mcp rm");
+	store_end(s, st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no MCP server named '%s'", name);
+	return 0;
+}
+
+int mcp_approval_get(struct store *s, long long assistant_id, const char *tool,
+		     enum mcp_approval *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT allow FROM mcp_approvals WHERE assistant_id = ? AND tool = ?", e);
+	int rc;
+
+	*out = MCP_ASK;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, assistant_id);
+	store_bind_text(st, 2, tool);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0) ? MCP_ALWAYS : MCP_NEVER;
+	else if (rc != SQLITE_DONE)
+		store_error(s, e, "mcp approval");
+	store_end(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int mcp_approval_set(struct store *s, long long assistant_id, const char *tool, enum mcp_approval a,
+		     struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		a == MCP_ASK
+			? "DELETE FROM mcp_approvals WHERE assistant_id = ? AND tool = ?"
+			: "INSERT INTO mcp_approvals (assistant_id, tool, allow) VALUES (?, ?, ?)"
+			  " ON CONFLICT (assistant_id, tool) DO UPDATE SET allow = excluded.allow",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, assistant_id);
+	store_bind_text(st, 2, tool);
+	if (a != MCP_ASK)
+		sqlite3_bind_int(st, 3, a == MCP_ALWAYS);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		store_error(s, e, "mcp approval");
+	store_end(s, st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,535 @@
+/* The MCP client: JSON-RPC over a child's pipes or over Streamable HTTP. */
+#include "mcpc.h"
+#include "http.h"
+#include "sbuf.h"
+#include "sse.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES (8 << 20)
+
+struct mcpc {
+	char *name;
+	char **argv; /* stdio, NULL-terminated */
+	char *url;   /* http */
+	long timeout_ms;
+	pid_t pid;
+	int in, out; /* the child's stdin (we write) and stdout (we read) */
+	struct sbuf buf;
+	char *session; /* Mcp-Session-Id */
+	cJSON *info;   /* serverInfo */
+	bool connected, dead;
+	long long next_id;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct mcpc *alloc(const char *name, long timeout_ms)
+{
+	struct mcpc *c = xcalloc(1, sizeof(*c));
+
+	c->name = xstrdup(name);
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+	c->pid = -1;
+	c->in = c->out = -1;
+	sbuf_init(&c->buf);
+	return c;
+}
+
+struct mcpc *mcpc_new_stdio(const char *name, char *const argv[], long timeout_ms)
+{
+	struct mcpc *c = alloc(name, timeout_ms);
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	c->argv = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		c->argv[i] = xstrdup(argv[i]);
+	return c;
+}
+
+struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms)
+{
+	struct mcpc *c = alloc(name, timeout_ms);
+
+	c->url = xstrdup(url);
+	return c;
+}
+
+/* Stop the child: EOF on its stdin, a second to leave, then SIGTERM/SIGKILL. */
+static void stop(struct mcpc *c)
+{
+	if (c->in >= 0)
+		close(c->in);
+	if (c->out >= 0)
+		close(c->out);
+	c->in = c->out = -1;
+	if (c->pid > 0) {
+		int64_t end = now_ms() + 1000;
+		struct timespec tick = { 0, 10 * 1000000 };
+
+		while (waitpid(c->pid, NULL, WNOHANG) == 0) {
+			if (now_ms() > end) {
+				kill(c->pid, SIGTERM);
+				if (waitpid(c->pid, NULL, WNOHANG) == 0) {
+					nanosleep(&tick, NULL);
+					kill(c->pid, SIGKILL);
+					waitpid(c->pid, NULL, 0);
+				}
+				break;
+			}
+			nanosleep(&tick, NULL);
+		}
+	}
+	c->pid = -1;
+	sbuf_reset(&c->buf);
+	free(c->session);
+	c->session = NULL;
+	c->connected = false;
+}
+
+/* Streamable HTTP: tell the server the session is over (best effort). */
+static void end_session(struct mcpc *c)
+{
+	char *sid = xasprintf("Mcp-Session-Id: %s", c->session);
+	const char *hdrs[] = { sid, NULL };
+	struct http_req rq = { .method = "DELETE",
+			       .url = c->url,
+			       .headers = hdrs,
+			       .timeout_ms = 2000,
+			       .max_retries = HTTP_NO_RETRY };
+	struct http_resp rs;
+	struct err e = { 0, "" };
+
+	(void)http_request(&rq, &rs, &e);
+	http_resp_release(&rs);
+	free(sid);
+}
+
+void mcpc_free(struct mcpc *c)
+{
+	if (!c)
+		return;
+	if (c->url && c->session)
+		end_session(c);
+	stop(c);
+	for (char **a = c->argv; a && *a; a++)
+		free(*a);
+	free(c->argv);
+	free(c->url);
+	free(c->name);
+	cJSON_Delete(c->info);
+	sbuf_release(&c->buf);
+	free(c);
+}
+
+bool mcpc_dead(const struct mcpc *c)
+{
+	return c->dead;
+}
+
+const cJSON *mcpc_server_info(const struct mcpc *c)
+{
+	return c->info;
+}
+
+static int broken(struct mcpc *c, struct err *e, const char *fmt, const char *what)
+{
+	c->dead = true;
+	stop(c);
+	return err_set(e, ERR_FAIL, fmt, c->name, what);
+}
+
+static int spawn(struct mcpc *c, struct err *e)
+{
+	int to[2], from[2], ex[2];
+	char buf[256];
+	ssize_t n;
+
+	/* a server that died must be an error on write, not the end of nestor */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
+		return err_set(e, ERR_FAIL, "%s: pipe: %s", c->name, strerror(errno));
+	c->pid = fork();
+	if (c->pid < 0)
+		return err_set(e, ERR_FAIL, "%s: fork: %s", c->name, strerror(errno));
+	if (c->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(c->argv[0], c->argv);
+		n = snprintf(buf, sizeof(buf), "%s", strerror(errno));
+		(void)!write(ex[1], buf, (size_t)n);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	close(ex[1]);
+	c->in = to[1];
+	c->out = from[0];
+	n = read(ex[0], buf, sizeof(buf) - 1);
+	close(ex[0]);
+	if (n > 0) {
+		buf[n] = '\0';
+		waitpid(c->pid, NULL, 0);
+		c->pid = -1;
+		close(c->in);
+		close(c->out);
+		c->in = c->out = -1;
+		return err_set(e, ERR_FAIL, "%s: cannot run '%s': %s", c->name, c->argv[0], buf);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int stdio_send(struct mcpc *c, const cJSON *msg, struct err *e)
+{
+	char *text = cJSON_PrintUnformatted(msg);
+	int rc;
+
+	rc = write_all(c->in, text, strlen(text));
+	if (!rc)
+		rc = write_all(c->in, "\n", 1);
+	free(text);
+	if (rc < 0)
+		return broken(c, e, "%s: the server %s", "is gone (its input closed)");
+	return 0;
+}
+
+/* A request from the server: ping is answered, anything else refused. */
+static void answer_server(struct mcpc *c, const cJSON *m, struct err *e)
+{
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(r, "id",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(m, "id"), 1));
+	if (cJSON_IsString(method) && !strcmp(method->valuestring, "ping")) {
+		cJSON_AddObjectToObject(r, "result");
+	} else {
+		cJSON *er = cJSON_AddObjectToObject(r, "error");
+
+		cJSON_AddNumberToObject(er, "code", -32601);
+		cJSON_AddStringToObject(er, "message", "not supported by nestor");
+	}
+	if (c->url)
+		cJSON_Delete(r); /* over HTTP the answer would be a POST of its own: dropped */
+	else {
+		(void)stdio_send(c, r, e);
+		cJSON_Delete(r);
+	}
+}
+
+/* Whether m answers request id; a server's request is answered on the way. */
+static bool is_answer(struct mcpc *c, const cJSON *m, long long id, struct err *e)
+{
+	const cJSON *mid = cJSON_GetObjectItemCaseSensitive(m, "id");
+
+	if (!cJSON_IsObject(m) || !mid)
+		return false;
+	if (cJSON_GetObjectItemCaseSensitive(m, "method")) {
+		answer_server(c, m, e);
+		return false;
+	}
+	return cJSON_IsNumber(mid) && (long long)mid->valuedouble == id;
+}
+
+/* Read lines from the child until the answer to id. */
+static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **answer, struct err *e)
+{
+	int64_t end = now_ms() + timeout_ms;
+	char chunk[65536];
+
+	for (;;) {
+		char *nl = c->buf.len ? memchr(c->buf.buf, '\n', c->buf.len) : NULL;
+		struct pollfd p = { c->out, POLLIN, 0 };
+		int64_t left;
+		ssize_t n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - c->buf.buf) + 1;
+			cJSON *m;
+
+			*nl = '\0';
+			m = cJSON_Parse(c->buf.buf);
+			memmove(c->buf.buf, c->buf.buf + len, c->buf.len - len);
+			c->buf.len -= len;
+			c->buf.buf[c->buf.len] = '\0';
+			if (m && is_answer(c, m, id, e)) {
+				*answer = m;
+				return 0;
+			}
+			cJSON_Delete(m);
+			continue;
+		}
+		if (c->buf.len > LINE_MAX_BYTES)
+			return broken(c, e, "%s: %s", "a message over 8 MiB");
+		left = end - now_ms();
+		if (left <= 0)
+			return err_set(e, ERR_FAIL, "%s: no answer within %ld s", c->name,
+				       (timeout_ms + 999) / 1000);
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return broken(c, e, "%s: poll: %s", strerror(errno));
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(c->out, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return broken(c, e, "%s: the server %s", "exited");
+		sbuf_add(&c->buf, chunk, (size_t)n);
+	}
+}
+
+struct sse_find {
+	struct mcpc *c;
+	long long id;
+	cJSON *answer;
+	struct err *e;
+};
+
+static int on_event(void *arg, const char *type, const char *data, size_t len)
+{
+	struct sse_find *f = arg;
+	cJSON *m = cJSON_ParseWithLength(data, len);
+
+	(void)type;
+	if (m && is_answer(f->c, m, f->id, f->e)) {
+		f->answer = m;
+		return 1;
+	}
+	cJSON_Delete(m);
+	return 0;
+}
+
+/* POST one message; *answer is the answer to id (id < 0: a notification,
+ * nothing expected). */
+static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long timeout_ms,
+			 cJSON **answer, struct err *e)
+{
+	char *body = cJSON_PrintUnformatted(msg), *sid = NULL, *ver = NULL;
+	const char *hdrs[6];
+	struct http_req rq = { .url = c->url,
+			       .body = body,
+			       .headers = hdrs,
+			       .timeout_ms = timeout_ms,
+			       .max_retries = HTTP_NO_RETRY,
+			       .keep_header = "mcp-session-id" };
+	struct http_resp rs;
+	int n = 0, rc = -1;
+
+	hdrs[n++] = "Content-Type: application/json";
+	hdrs[n++] = "Accept: application/json, text/event-stream";
+	if (c->session)
+		hdrs[n++] = sid = xasprintf("Mcp-Session-Id: %s", c->session);
+	if (c->connected)
+		hdrs[n++] = ver = xasprintf("MCP-Protocol-Version: %s", MCPC_VERSION);
+	hdrs[n] = NULL;
+	if (http_request(&rq, &rs, e) < 0) {
+		err_prefix(e, "%s", c->name);
+		goto out;
+	}
+	if (rs.kept && !c->session)
+		c->session = xstrdup(rs.kept);
+	if (rs.status == 404 && c->session) {
+		rc = broken(c, e, "%s: %s", "the session expired");
+		goto out;
+	}
+	if (!http_ok(&rs)) {
+		http_status_error(&rq, &rs, e);
+		err_prefix(e, "%s", c->name);
+		goto out;
+	}
+	if (id < 0) {
+		rc = 0;
+		goto out;
+	}
+	if (rs.content_type && !strncmp(rs.content_type, "text/event-stream", 17)) {
+		struct sse_parser p;
+		struct sse_find f = { c, id, NULL, e };
+
+		sse_init(&p, on_event, &f);
+		if (!sse_feed(&p, rs.body, rs.len))
+			sse_finish(&p);
+		sse_release(&p);
+		*answer = f.answer;
+	} else {
+		cJSON *m = cJSON_ParseWithLength(rs.body, rs.len);
+
+		if (m && is_answer(c, m, id, e))
+			*answer = m;
+		else
+			cJSON_Delete(m);
+	}
+	rc = *answer ? 0 : err_set(e, ERR_FAIL, "%s: no answer in the response", c->name);
+out:
+	free(sid);
+	free(ver);
+	free(body);
+	http_resp_release(&rs);
+	return rc;
+}
+
+static cJSON *message(const char *method, cJSON *params, long long id)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "jsonrpc", "2.0");
+	if (id >= 0)
+		cJSON_AddNumberToObject(m, "id", (double)id);
+	cJSON_AddStringToObject(m, "method", method);
+	if (params)
+		cJSON_AddItemToObject(m, "params", params);
+	return m;
+}
+
+/* Send a request and wait for its answer: *result is its "result". */
+static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **result, struct err *e)
+{
+	long long id = ++c->next_id;
+	cJSON *m = message(method, params, id), *answer = NULL, *er;
+	/* starting a server is not its tools' work: at least MCPC_START_MS */
+	long timeout = strcmp(method, "tools/call") && c->timeout_ms < MCPC_START_MS
+			       ? MCPC_START_MS
+			       : c->timeout_ms;
+	int rc;
+
+	*result = NULL;
+	if (c->url)
+		rc = http_exchange(c, m, id, timeout, &answer, e);
+	else
+		rc = stdio_send(c, m, e) < 0 ? -1 : stdio_wait(c, id, timeout, &answer, e);
+	cJSON_Delete(m);
+	if (rc < 0)
+		return -1;
+	er = cJSON_GetObjectItemCaseSensitive(answer, "error");
+	if (er) {
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(er, "message");
+
+		err_set(e, ERR_FAIL, "%s: %s", c->name,
+			cJSON_IsString(msg) ? msg->valuestring : "error");
+		cJSON_Delete(answer);
+		return -1;
+	}
+	*result = cJSON_DetachItemFromObjectCaseSensitive(answer, "result");
+	cJSON_Delete(answer);
+	return *result ? 0 : err_set(e, ERR_FAIL, "%s: an answer without a result", c->name);
+}
+
+static int notify(struct mcpc *c, const char *method, struct err *e)
+{
+	cJSON *m = message(method, NULL, -1);
+	int rc = c->url ? http_exchange(c, m, -1, MCPC_START_MS, NULL, e) : stdio_send(c, m, e);
+
+	cJSON_Delete(m);
+	return rc;
+}
+
+static int connect_once(struct mcpc *c, struct err *e)
+{
+	cJSON *params, *caps, *info, *result;
+
+	if (c->connected)
+		return 0;
+	c->dead = false;
+	if (!c->url && spawn(c, e) < 0)
+		return -1;
+	params = cJSON_CreateObject();
+	cJSON_AddStringToObject(params, "protocolVersion", MCPC_VERSION);
+	caps = cJSON_AddObjectToObject(params, "capabilities");
+	(void)caps;
+	info = cJSON_AddObjectToObject(params, "clientInfo");
+	cJSON_AddStringToObject(info, "name", "nestor");
+	cJSON_AddStringToObject(info, "version", NESTOR_VERSION);
+	if (request(c, "initialize", params, &result, e) < 0) {
+		c->dead = true;
+		stop(c);
+		return -1;
+	}
+	cJSON_Delete(c->info);
+	c->info = cJSON_DetachItemFromObjectCaseSensitive(result, "serverInfo");
+	cJSON_Delete(result);
+	c->connected = true;
+	return notify(c, "notifications/initialized", e);
+}
+
+int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e)
+{
+	cJSON *cursor = NULL;
+
+	*tools = NULL;
+	if (connect_once(c, e) < 0)
+		return -1;
+	*tools = cJSON_CreateArray();
+	do {
+		cJSON *params = cJSON_CreateObject(), *result, *t, *next;
+
+		if (cursor)
+			cJSON_AddItemToObject(params, "cursor", cursor);
+		if (request(c, "tools/list", params, &result, e) < 0) {
+			cJSON_Delete(*tools);
+			*tools = NULL;
+			return -1;
+		}
+		while ((t = cJSON_DetachItemFromArray(
+				cJSON_GetObjectItemCaseSensitive(result, "tools"), 0)))
+			cJSON_AddItemToArray(*tools, t);
+		next = cJSON_GetObjectItemCaseSensitive(result, "nextCursor");
+		cursor = cJSON_IsString(next) && *next->valuestring
+				 ? cJSON_CreateString(next->valuestring)
+				 : NULL;
+		cJSON_Delete(result);
+	} while (cursor);
+	return 0;
+}
+
+int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, cJSON **result, struct err *e)
+{
+	cJSON *params;
+
+	*result = NULL;
+	if (connect_once(c, e) < 0)
+		return -1;
+	params = cJSON_CreateObject();
+	cJSON_AddStringToObject(params, "name", tool);
+	cJSON_AddItemToObject(params, "arguments",
+			      args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
+	return request(c, "tools/call", params, result, e);
+}

@@ -1,0 +1,60 @@
+/*
+ * mcpc.h - a client of one MCP server: other people's tools for nestor.
+ *
+ * Two transports: stdio (nestor starts the server and speaks newline-
+ * delimited JSON-RPC on its standard input and output; its standard error
+ * goes to /dev/null) and Streamable HTTP (each message a POST to the URL,
+ * the answer as JSON or as a server-sent event stream; the Mcp-Session-Id
+ * the server gives is sent back).  Wire protocol only: what the tools mean
+ * and who may call them is the engine's (src/mcp-tools.c).
+ *
+ *	char *argv[] = { "python3", "server.py", NULL };
+ *	struct mcpc *c = mcpc_new_stdio("fs", argv, 30000);
+ *	cJSON *tools, *res;
+ *	if (mcpc_list_tools(c, &tools, &e) == 0) ...       [{"name", "inputSchema", ...}]
+ *	if (mcpc_call(c, "read", args, &res, &e) == 0) ...  {"content", "isError", ...}
+ *	mcpc_free(c);
+ *
+ * The first request connects (starts the process, initialize and
+ * notifications/initialized); a tool call has the timeout given at
+ * creation, the rest at least MCPC_START_MS (a server may start slowly).  When the transport breaks
+ *(the process died, its pipe closed, the HTTP session expired), the request fails and mcpc_dead()
+ *is true: the next request connects again.  Messages name the server, never its command line or
+ *URL.  Starting a stdio server sets SIGPIPE to be ignored (a server that died is an error on write,
+ *not the end of nestor).
+ */
+#ifndef NESTOR_MCPC_H
+#define NESTOR_MCPC_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "err.h"
+
+#define MCPC_START_MS 30000L
+
+/* The version this client asks for. */
+#define MCPC_VERSION "2025-11-25"
+
+struct mcpc;
+
+/* A stdio server: argv[0] found on PATH; argv is copied. */
+struct mcpc *mcpc_new_stdio(const char *name, char *const argv[], long timeout_ms);
+/* A Streamable HTTP server at url. */
+struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms);
+/* Ends the session: closes a stdio server's stdin (SIGTERM after a second),
+ * sends an HTTP server DELETE with the session id. */
+void mcpc_free(struct mcpc *c);
+
+/* Every tool of the server (following nextCursor): *tools is a new array
+ * of the server's tool objects. */
+int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e);
+/* tools/call: *result is the server's result object; a tool's own failure
+ * is a result with "isError": true, a JSON-RPC error is -1 with e. */
+int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, cJSON **result, struct err *e);
+/* Whether the last failure broke the transport (a restart may help). */
+bool mcpc_dead(const struct mcpc *c);
+/* The server's name and version from initialize, or NULL before it. */
+const cJSON *mcpc_server_info(const struct mcpc *c);
+
+#endif

@@ -1,0 +1,13 @@
+# /v1/openapi.json describes what nestor serve really answers: every
+# operation of the document is exercised and each answer validated against
+# it (tests/cli/openapi.py).
+. "$(dirname "$0")/lib.sh"
+cd "$NESTOR_HOME"
+tok=$(nestor token add 2>/dev/null)
+ro=$(nestor token add --read-only 2>/dev/null)
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+python3 "$SRC/tests/cli/openapi.py" "$(sed -n 's/^serving on //p' serve.out)" "$tok" "$ro" ||
+	fail "answers that do not match /v1/openapi.json (above)"

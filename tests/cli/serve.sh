@@ -1,0 +1,217 @@
+# nestor serve: the HTTP API with bearer tokens, against the real binary
+# on 127.0.0.1 (curl).  Every route, auth (401/403/read-only), another
+# user's data invisible, ETag/If-Match, cursors, 413, 429, SSE ask,
+# /metrics, and tokens kept only as hashes.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+cd "$NESTOR_HOME"
+json() { python3 -c "import json,sys; d=json.load(open('body')); print($1)"; }
+
+# Tokens: printed once; the store keeps the SHA-256 of the secret only.
+tok=$(nestor token add --label phone 2>/dev/null)
+expect_match "token" "$tok" '^nst_1_[A-Za-z0-9_-]{43}$'
+secret=${tok#nst_1_}
+if sqlite3 nestor.db .dump | grep -qF "$secret"; then fail "the secret is in the database"; fi
+want=$(printf %s "$secret" | sha256sum | cut -d' ' -f1)
+expect_eq "hash stored" "$(sqlite3 nestor.db 'SELECT hash FROM api_tokens WHERE id = 1')" "$want"
+nestor user add bob >/dev/null
+bob=$(nestor --user bob token add 2>/dev/null)
+ro=$(nestor token add --read-only --label dash 2>/dev/null)
+list=$(nestor token list)
+expect_match "list" "$list" '^ +3 +me +ro +never +dash$'
+expect_match "list bob" "$list" '^ +2 +bob +rw'
+case $list in *"$secret"*) fail "token list shows a secret" ;; esac
+
+# The server says where it listens on its first line.
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+expect_match "address" "$base" '^http://127\.0\.0\.1:[0-9]+$'
+
+# req [-t TOKEN] METHOD PATH [BODY] [CURL ARGS...]: status on stdout, body
+# in ./body, headers in ./hdr.
+req() {
+	_t=$tok
+	[ "$1" != -t ] || { _t=$2; shift 2; }
+	_m=$1 _p=$2
+	shift 2
+	_d=
+	if [ $# -gt 0 ]; then _d=$1; shift; fi
+	curl -s -o body -D hdr -w '%{http_code}' -X "$_m" ${_t:+-H "Authorization: Bearer $_t"} \
+		${_d:+--data-binary "$_d"} "$@" "$base$_p"
+}
+hdr() { sed -n "s/^$1: *//Ip" hdr | tr -d '\r'; }
+
+expect_eq "healthz" "$(req -t '' GET /healthz)" 200
+expect_eq "no token" "$(req -t '' GET /v1/tasks)" 401
+expect_eq "401 body" "$(json 'd["code"], d["error"]')" "401 missing bearer token (Authorization: Bearer TOKEN)"
+expect_eq "wrong secret" "$(req -t "nst_1_${secret%?}x" GET /v1/tasks)" 401
+expect_eq "malformed" "$(req -t "hello" GET /v1/tasks)" 401
+expect_eq "unknown route" "$(req GET /v1/nothing)" 404
+
+# Tasks: create (201 + Location + ETag), get, patch with If-Match, delete.
+expect_eq "create" "$(req POST /v1/tasks '{"title":"buy milk","due":"2026-06-02 17:00","priority":3}')" 201
+id=$(json 'd["id"]')
+expect_eq "location" "$(hdr Location)" "/v1/tasks/$id"
+etag=$(hdr ETag)
+expect_eq "shape" "$(json 'd["title"], d["due"], d["priority"], d["status"]')" "buy milk 2026-06-02T17:00:00+00:00 3 todo"
+expect_eq "get" "$(req GET "/v1/tasks/$id")" 200
+expect_eq "same etag" "$(hdr ETag)" "$etag"
+expect_eq "stale If-Match" "$(req PATCH "/v1/tasks/$id" '{"title":"x"}' -H 'If-Match: "0000"')" 412
+expect_eq "412 body" "$(json 'd["code"]')" 412
+expect_eq "not changed" "$(nestor task list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["title"])')" "buy milk"
+expect_eq "patch" "$(req PATCH "/v1/tasks/$id" '{"title":"buy oat milk","status":"done"}' -H "If-Match: $etag")" 200
+expect_eq "patched" "$(json 'd["title"], d["status"]')" "buy oat milk done"
+[ "$(hdr ETag)" != "$etag" ] || fail "the ETag did not change"
+expect_eq "bad priority" "$(req PATCH "/v1/tasks/$id" '{"priority":12}')" 400
+expect_eq "bad json" "$(req POST /v1/tasks '{"title":')" 400
+expect_eq "no title" "$(req POST /v1/tasks '{}')" 400
+expect_eq "method" "$(req PUT /v1/tasks '{}')" 405
+expect_eq "delete" "$(req DELETE "/v1/tasks/$id")" 204
+expect_eq "gone" "$(req GET "/v1/tasks/$id")" 404
+expect_eq "404 body" "$(json 'd["code"], d["error"]')" "404 no task with id $id"
+
+# Cursor pagination: 5 tasks in pages of 2, each once.
+for t in a b c d e; do req POST /v1/tasks "{\"title\":\"$t\"}" >/dev/null; done
+path="/v1/tasks?limit=2" seen= pages=0
+while [ -n "$path" ]; do
+	expect_eq "page" "$(req GET "$path")" 200
+	seen="$seen$(json '"".join(t["title"] for t in d)')"
+	pages=$((pages + 1))
+	path=$(hdr Link | sed -n 's/^<\([^>]*\)>; rel="next"$/\1/p')
+done
+expect_eq "pages" "$pages $seen" "3 abcde"
+expect_eq "stale cursor" "$(req GET '/v1/tasks?cursor=999')" 400
+
+# Another user's data is invisible; their user is forbidden.
+mine=$(nestor task list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+expect_eq "bob lists" "$(req -t "$bob" GET /v1/tasks)" 200
+expect_eq "bob sees none of mine" "$(json 'len(d)')" 0
+expect_eq "bob gets mine" "$(req -t "$bob" GET "/v1/tasks/$mine")" 404
+expect_eq "bob deletes mine" "$(req -t "$bob" DELETE "/v1/tasks/$mine")" 404
+expect_eq "bob's users" "$(req -t "$bob" GET /v1/users)" 200
+expect_eq "only bob" "$(json '[u["name"] for u in d]')" "['bob']"
+expect_eq "me for bob" "$(req -t "$bob" GET /v1/users/me)" 403
+expect_eq "bob adds" "$(req -t "$bob" POST /v1/tasks '{"title":"bob task"}')" 201
+expect_match "bob's own" "$(nestor --user bob task list)" "bob task"
+case $(nestor task list) in *"bob task"*) fail "bob's task is mine" ;; esac
+
+# A read-only token reads and may not write: nothing written.
+expect_eq "ro reads" "$(req -t "$ro" GET /v1/tasks)" 200
+expect_eq "ro writes" "$(req -t "$ro" POST /v1/tasks '{"title":"nope"}')" 403
+expect_eq "ro deletes" "$(req -t "$ro" DELETE "/v1/tasks/$mine")" 403
+expect_eq "ro asks" "$(req -t "$ro" POST /v1/ask '{"text":"add task nope"}')" 403
+case $(nestor task list --all) in *nope*) fail "a read-only token wrote" ;; esac
+
+# Events and the agenda.
+expect_eq "event" "$(req POST /v1/events '{"summary":"standup","start":"2026-06-02 10:00","duration":"30m","location":"room 1"}')" 201
+eid=$(json 'd["id"]')
+expect_eq "event shape" "$(json 'd["summary"], d["start"], d["end"], d["location"]')" "standup 2026-06-02T10:00:00+00:00 2026-06-02T10:30:00+00:00 room 1"
+expect_eq "agenda" "$(req GET '/v1/agenda?from=2026-06-02&to=2026-06-02')" 200
+expect_eq "agenda has it" "$(json '[(e["id"], e["summary"]) for e in d]')" "[($eid, 'standup')]"
+expect_eq "events" "$(req GET /v1/events)" 200
+expect_eq "events list" "$(json 'len(d)')" 1
+expect_eq "event patch" "$(req PATCH "/v1/events/$eid" '{"start":"2026-06-02 11:00"}')" 200
+expect_eq "moved" "$(json 'd["start"], d["end"]')" "2026-06-02T11:00:00+00:00 2026-06-02T11:30:00+00:00"
+expect_eq "bad start" "$(req POST /v1/events '{"summary":"x","start":"someday"}')" 400
+expect_eq "event delete" "$(req DELETE "/v1/events/$eid")" 204
+expect_eq "agenda empty" "$(req GET '/v1/agenda?from=2026-06-02&to=2026-06-02'; json 'len(d)')" "2000"
+
+# Reminders.
+expect_eq "reminder" "$(req POST /v1/reminders '{"text":"call mom","at":"2026-06-01 18:00"}')" 201
+rid=$(json 'd["id"]')
+expect_eq "reminder shape" "$(json 'd["text"], d["at"], d["state"]')" "call mom 2026-06-01T18:00:00+00:00 pending"
+expect_eq "reminder get" "$(req GET "/v1/reminders/$rid")" 200
+expect_eq "snooze" "$(req PATCH "/v1/reminders/$rid" '{"snooze":600}')" 200
+expect_eq "cancel" "$(req DELETE "/v1/reminders/$rid")" 204
+expect_eq "cancelled" "$(nestor remind list --all --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["state"])')" cancelled
+
+# Assistants and conversations.
+expect_eq "assistants" "$(req GET /v1/assistants)" 200
+expect_eq "the default" "$(json '[a["name"] for a in d]')" "['nestor']"
+expect_eq "assistant add" "$(req POST /v1/assistants '{"name":"helper","backend":"offline","tools":["task_list"]}')" 201
+expect_eq "assistant location" "$(hdr Location | sed 's/[0-9]*$//')" "/v1/assistants/"
+expect_eq "assistant get" "$(req GET /v1/assistants/helper)" 200
+expect_eq "assistant tools" "$(json 'd["tools"]')" "['task_list']"
+expect_eq "assistant rm" "$(req DELETE /v1/assistants/helper)" 204
+expect_eq "conversation" "$(req POST /v1/conversations '{}')" 201
+cid=$(json 'd["id"]')
+expect_eq "ask in it" "$(req POST /v1/ask "{\"text\":\"add task water plants\",\"conversation\":$cid}")" 200
+expect_eq "ask result" "$(json 'd["conversation"], d["tool_calls"][0]["name"], d["reply"]')" "$cid task_add Task 7 added: water plants"
+expect_eq "messages" "$(req GET "/v1/conversations/$cid/messages")" 200
+expect_eq "first message" "$(json 'd[0]["role"], d[0]["content"]')" "user add task water plants"
+expect_eq "bob's conversations" "$(req -t "$bob" GET "/v1/conversations/$cid")" 404
+expect_eq "conversation rm" "$(req DELETE "/v1/conversations/$cid")" 204
+
+# /v1/ask as Server-Sent Events: each step, then done.
+expect_eq "sse" "$(req POST /v1/ask '{"text":"add task feed the cat"}' -H 'Accept: text/event-stream')" 200
+expect_eq "sse type" "$(hdr Content-Type)" "text/event-stream"
+expect_eq "sse events" "$(sed -n 's/^event: //p' body | tr '\n' ' ')" "tool_call tool_result text done "
+expect_match "sse done" "$(sed -n '/^event: done/{n;p}' body)" '"reply":"Task 8 added: feed the cat"'
+expect_match "the task exists" "$(nestor task list)" "feed the cat"
+
+# 413: a body over 1 MiB is refused unread.
+python3 -c 'print("{\"title\":\"" + "x" * (1 << 20) + "\"}")' >big.json
+n=$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+expect_eq "413" "$(req POST /v1/tasks @big.json)" 413
+expect_eq "413 body" "$(json 'd["code"]')" 413
+expect_eq "nothing added" "$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "$n"
+
+# 100 creations from 50 connections at once: every one answered 201 and
+# stored once.
+n=$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+i=0 urls=
+while [ $i -lt 100 ]; do urls="$urls -o /dev/null $base/v1/tasks"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+codes=$(curl -s --parallel --parallel-max 50 -H "Authorization: Bearer $tok" -d '{"title":"many"}' \
+	-w '%{http_code}\n' $urls 2>/dev/null | sort | uniq -c | tr -s ' ')
+expect_eq "parallel" "$codes" " 100 201"
+expect_eq "all stored" "$(nestor task list --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" $((n + 100))
+
+# /v1/integrations and /metrics.
+expect_eq "integrations" "$(req GET /v1/integrations)" 200
+expect_eq "targets" "$(json '[(t["target"], t["configured"]) for t in d["sync"]]')" "[('postgresql', False), ('google', False), ('telegram', False), ('redis', False)]"
+expect_eq "metrics" "$(req GET /metrics)" 200
+expect_match "metrics type" "$(hdr Content-Type)" '^text/plain; version=0.0.4'
+expect_eq "created counted" "$(sed -n 's/^nestor_http_requests_total{route="\/v1\/tasks",status="201"} //p' body)" 107
+expect_eq "412 counted" "$(sed -n 's/^nestor_http_requests_total{route="\/v1\/tasks\/{id}",status="412"} //p' body)" 1
+expect_match "histogram" "$(cat body)" 'nestor_http_request_duration_seconds_bucket\{le="\+Inf"\} [0-9]+'
+expect_eq "turns" "$(sed -n 's/^nestor_engine_turns_total //p' body)" 2
+expect_match "queue" "$(cat body)" 'nestor_scheduler_due_jobs 0'
+expect_match "outbox" "$(cat body)" 'nestor_outbox_entries\{target="postgresql"\} 0'
+
+# A revoked token is refused; last use is recorded.
+expect_match "last used" "$(nestor token list)" '^ +1 +me +rw +2026-06-01T09:'
+expect_eq "rm" "$(nestor token rm 2)" "token 2 removed"
+expect_eq "revoked" "$(req -t "$bob" GET /v1/tasks)" 401
+kill $pid
+wait $pid || true
+
+# 429 with Retry-After once a token's budget is spent.
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 --rate-limit 3 >serve.out 2>serve.err &
+pid=$!
+wait_until -s 'cat serve.err' "the limited server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+for i in 1 2 3; do expect_eq "within the limit" "$(req GET /v1/tasks)" 200; done
+expect_eq "over" "$(req GET /v1/tasks)" 429
+expect_match "retry after" "$(hdr Retry-After)" '^[0-9]+$'
+expect_eq "429 body" "$(json 'd["code"]')" 429
+expect_eq "others still served" "$(req -t "$ro" GET /v1/tasks)" 200
+kill $pid
+wait $pid || true
+trap - EXIT
+
+# Listening beyond loopback needs TLS or --insecure; bad --listen is one line.
+set +e
+nestor serve --listen 0.0.0.0:0 >/dev/null 2>err
+rc=$?
+set -e
+expect_eq "open listen status" "$rc" 2
+expect_eq "open listen" "$(cat err)" "nestor: serve: listening on 0.0.0.0 needs TLS (--tls-cert, --tls-key) or --insecure: tokens would cross the network in clear text"
+set +e
+nestor serve --listen nowhere >/dev/null 2>err
+rc=$?
+set -e
+expect_eq "bad listen" "$rc $(cat err)" '2 nestor: serve: --listen must be ADDR:PORT (got "nowhere")'

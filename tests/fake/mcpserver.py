@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""A small MCP server for nestor's client tests.  Python 3 standard library.
+
+  mcpserver.py [--log FILE] [--pidfile FILE]
+      stdio: newline-delimited JSON-RPC on stdin/stdout
+  mcpserver.py --http [--port N] [--ppid PID] [--log FILE]
+      Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
+      message; requests get a JSON answer, or an SSE stream when the
+      request was tools/call of "echo" (both forms of the spec); an
+      Mcp-Session-Id is given at initialize and required after it (404
+      for an unknown one, 400 without)
+
+Tools:
+  echo {text}          text and structuredContent {"echo": text}
+  Add-Numbers {a, b}   text of a + b (a name nestor must namespace)
+  fail {}              isError: "it broke"
+  die {}               the process exits before answering (stdio)
+  slow {seconds}       answers after that long
+
+Every request's method (and tool name for tools/call) is appended to --log
+as one line, so a test sees what reached the server; --pidfile gets the pid.
+"""
+
+import json
+import os
+import sys
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakeserver  # noqa: E402
+
+TOOLS = [
+    {"name": "echo", "description": "Echo the text back",
+     "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}},
+                     "required": ["text"]},
+     "outputSchema": {"type": "object", "properties": {"echo": {"type": "string"}}}},
+    {"name": "Add-Numbers", "description": "Add two numbers",
+     "inputSchema": {"type": "object", "properties": {"a": {"type": "number"},
+                                                      "b": {"type": "number"}}}},
+    {"name": "fail", "description": "Always fails", "inputSchema": {"type": "object"}},
+    {"name": "die", "description": "Exits", "inputSchema": {"type": "object"}},
+    {"name": "slow", "description": "Takes its time",
+     "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
+]
+LOG = None
+
+
+def log(line):
+    if LOG:
+        with open(LOG, "a") as f:
+            f.write(line + "\n")
+
+
+def text(t, **extra):
+    return dict({"content": [{"type": "text", "text": t}]}, **extra)
+
+
+def handle(msg):
+    """The answer to one message (None for notifications and responses)."""
+    method, mid, params = msg.get("method"), msg.get("id"), msg.get("params") or {}
+    if method is None or mid is None:
+        log("notification %s" % method)
+        return None
+    log("%s %s" % (method, params.get("name", "")) if method == "tools/call" else method)
+    if method == "initialize":
+        result = {"protocolVersion": params.get("protocolVersion", "2025-06-18"),
+                  "capabilities": {"tools": {}},
+                  "serverInfo": {"name": "fake-mcp", "version": "1.0"}}
+    elif method == "ping":
+        result = {}
+    elif method == "tools/list":
+        # two pages, to exercise nextCursor
+        if params.get("cursor") == "page2":
+            result = {"tools": TOOLS[2:]}
+        else:
+            result = {"tools": TOOLS[:2], "nextCursor": "page2"}
+    elif method == "tools/call":
+        name, args = params.get("name"), params.get("arguments") or {}
+        if name == "echo":
+            result = text(args.get("text", ""), structuredContent={"echo": args.get("text", "")})
+        elif name == "Add-Numbers":
+            result = text(str(args.get("a", 0) + args.get("b", 0)))
+        elif name == "fail":
+            result = text("it broke", isError=True)
+        elif name == "die":
+            os._exit(3)
+        elif name == "slow":
+            time.sleep(float(args.get("seconds", 5)))
+            result = text("finally")
+        else:
+            return {"jsonrpc": "2.0", "id": mid,
+                    "error": {"code": -32602, "message": "Unknown tool: %s" % name}}
+    else:
+        return {"jsonrpc": "2.0", "id": mid,
+                "error": {"code": -32601, "message": "Method not found"}}
+    return {"jsonrpc": "2.0", "id": mid, "result": result}
+
+
+def stdio():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        answer = handle(json.loads(line))
+        if answer is not None:
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+
+
+SESSIONS = set()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=None, ctype="application/json", headers=None):
+        data = body.encode() if body is not None else b""
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if body is not None:
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        msg = json.loads(body)
+        accept = self.headers.get("Accept", "")
+        if "application/json" not in accept or "text/event-stream" not in accept:
+            return self.reply(406, '{"error": "Accept must list both types"}')
+        sid = self.headers.get("Mcp-Session-Id")
+        headers = {}
+        if msg.get("method") == "initialize":
+            sid = uuid.uuid4().hex
+            SESSIONS.add(sid)
+            headers["Mcp-Session-Id"] = sid
+        elif sid is None:
+            return self.reply(400, '{"error": "no session"}')
+        elif sid not in SESSIONS:
+            return self.reply(404, '{"error": "unknown session"}')
+        elif self.headers.get("MCP-Protocol-Version") is None:
+            return self.reply(400, '{"error": "no MCP-Protocol-Version"}')
+        answer = handle(msg)
+        if answer is None:
+            return self.reply(202, None, headers=headers)
+        if msg.get("method") == "tools/call" and (msg.get("params") or {}).get("name") == "echo":
+            note = {"jsonrpc": "2.0", "method": "notifications/message",
+                    "params": {"level": "info", "data": "echoing"}}
+            sse = "event: message\ndata: %s\n\ndata: %s\n\n" % (json.dumps(note), json.dumps(answer))
+            return self.reply(200, sse, "text/event-stream", headers)
+        return self.reply(200, json.dumps(answer), headers=headers)
+
+    def do_DELETE(self):
+        sid = self.headers.get("Mcp-Session-Id")
+        log("DELETE %s" % ("known" if sid in SESSIONS else "unknown"))
+        SESSIONS.discard(sid)
+        self.reply(200, "{}")
+
+
+def main():
+    global LOG
+    ap = fakeserver.arguments(__doc__.splitlines()[0])
+    ap.add_argument("--http", action="store_true")
+    ap.add_argument("--log")
+    ap.add_argument("--pidfile")
+    args = ap.parse_args()
+    LOG = args.log
+    if args.pidfile:
+        with open(args.pidfile, "w") as f:
+            f.write("%d\n" % os.getpid())
+    if args.http:
+        fakeserver.serve(Handler, args)
+    else:
+        stdio()
+
+
+if __name__ == "__main__":
+    main()

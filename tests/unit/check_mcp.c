@@ -1,0 +1,228 @@
+/* The MCP server core (src/mcp.h) on a real store: what a client sees. */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assistant.h"
+#include "config.h"
+#include "mcp.h"
+#include "store.h"
+#include "task.h"
+#include "testutil.h"
+#include "user.h"
+#include "xalloc.h"
+
+#define NOW 1780304400 /* 2026-06-01 09:00 UTC */
+
+static char *dir;
+static struct store *st;
+static struct config *cfg;
+
+static void setup(void)
+{
+	struct err e = { 0, "" };
+	char *path;
+
+	dir = tu_tmpdir();
+	path = xasprintf("%s/nestor.db", dir);
+	st = store_open(path, &e);
+	ck_assert_msg(st != NULL, "%s", e.msg);
+	free(path);
+	path = xasprintf("%s/config", dir);
+	cfg = config_load(path, NULL, &e);
+	ck_assert_msg(cfg != NULL, "%s", e.msg);
+	free(path);
+}
+
+static void teardown(void)
+{
+	config_free(cfg);
+	store_free(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* Send msg, parse the answer (NULL when none). */
+static cJSON *ask(struct mcp_session *s, const char *msg)
+{
+	char *reply;
+	cJSON *r;
+
+	ck_assert_int_eq(mcp_session_handle(s, msg, NOW, &reply), 0);
+	if (!reply)
+		return NULL;
+	ck_assert_msg(!strchr(reply, '\n'), "a reply is one line: %s", reply);
+	r = cJSON_Parse(reply);
+	ck_assert_msg(r != NULL, "not JSON: %s", reply);
+	free(reply);
+	return r;
+}
+
+static const char *path_str(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v =
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int error_code(const cJSON *r)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(r, "error"), "code");
+
+	return cJSON_IsNumber(c) ? c->valueint : 0;
+}
+
+#define INIT(v)                                                                                    \
+	"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":" \
+	"\"" v "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"0\"}}}"
+
+START_TEST(test_negotiation)
+{
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+	cJSON *r;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(mcp_session_version(s));
+	r = ask(s, INIT("2025-06-18"));
+	ck_assert_str_eq(path_str(r, "result", "protocolVersion"), "2025-06-18");
+	ck_assert_str_eq(mcp_session_version(s), "2025-06-18");
+	cJSON_Delete(r);
+	r = ask(s, INIT("1999-01-01"));
+	ck_assert_str_eq(path_str(r, "result", "protocolVersion"), MCP_VERSION_LATEST);
+	cJSON_Delete(r);
+	r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"initialize\",\"params\":{}}");
+	ck_assert_int_eq(error_code(r), -32602);
+	cJSON_Delete(r);
+	ck_assert_ptr_null(
+		ask(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+	ck_assert_ptr_null(ask(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}"));
+	r = ask(s, "[]");
+	ck_assert_int_eq(error_code(r->child), -32600);
+	cJSON_Delete(r);
+	r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"ping\"}");
+	ck_assert_int_eq(error_code(r), -32600);
+	cJSON_Delete(r);
+	mcp_session_free(s);
+	ck_assert(mcp_version_supported("2025-03-26") && !mcp_version_supported("2024-11-05"));
+}
+END_TEST
+
+/* tools/call runs as the session's user, whoever the store acts as. */
+START_TEST(test_call_as_user)
+{
+	struct err e = { 0, "" };
+	struct user bob = { 0 };
+	struct mcp_session *s;
+	struct task *ts;
+	size_t n;
+	long long me = store_user(st);
+	cJSON *r;
+
+	bob.name = xstrdup("bob");
+	ck_assert_int_eq(user_add(st, &bob, &e), 0);
+	s = mcp_session_new(st, cfg, bob.id, NULL, &e);
+	ck_assert_ptr_nonnull(s);
+	r = ask(s,
+		"{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/call\",\"params\":{\"name\":"
+		"\"task_add\",\"arguments\":{\"title\":\"bob's\",\"due\":\"tomorrow 17:00\"}}}");
+	ck_assert_str_eq(cJSON_GetObjectItem(r, "id")->valuestring, "x");
+	ck_assert_str_eq(
+		cJSON_GetObjectItem(
+			cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"),
+								"structuredContent"),
+					    "task"),
+			"due")
+			->valuestring,
+		"2026-06-02T17:00:00+00:00");
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"), "isError"));
+	cJSON_Delete(r);
+	ck_assert_int_eq(store_user(st), me); /* put back */
+	ck_assert_int_eq(task_list(st, false, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 0); /* not the first user's */
+	task_list_free(ts, n);
+	store_set_user(st, bob.id);
+	ck_assert_int_eq(task_list(st, false, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ts[0].title, "bob's");
+	task_list_free(ts, n);
+	mcp_session_free(s);
+	user_release(&bob);
+}
+END_TEST
+
+static char *tool_names(struct mcp_session *s)
+{
+	cJSON *r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}"), *t;
+	char *names = xstrdup("");
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"), "tools")) {
+		char *more = xasprintf("%s%s%s", names, *names ? "," : "",
+				       cJSON_GetObjectItem(t, "name")->valuestring);
+
+		ck_assert(cJSON_IsObject(cJSON_GetObjectItem(t, "inputSchema")));
+		free(names);
+		names = more;
+	}
+	cJSON_Delete(r);
+	return names;
+}
+
+/* The assistant's tools are offered; a change of them is noticed once. */
+START_TEST(test_tools_follow_assistant)
+{
+	struct err e = { 0, "" };
+	struct assistant a = { 0 };
+	struct mcp_session *s;
+	char *names, *note;
+	cJSON *r;
+
+	a.name = "helper";
+	a.backend = ASSISTANT_OFFLINE;
+	a.tools = xstrdup("task_add,task_list");
+	ck_assert_int_eq(assistant_add(st, &a, NOW, &e), 0);
+	ck_assert_ptr_null(mcp_session_new(st, cfg, 1, "nobody", &e));
+	ck_assert_str_eq(e.msg, "no assistant named 'nobody'");
+	s = mcp_session_new(st, cfg, 1, "helper", &e);
+	ck_assert(!mcp_session_tools_changed(s, &note)); /* nothing listed yet */
+	names = tool_names(s);
+	ck_assert_str_eq(names, "task_add,task_list");
+	free(names);
+	ck_assert(!mcp_session_tools_changed(s, &note));
+	ck_assert_ptr_null(note);
+	/* a tool outside the set is unknown */
+	r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+		   "\"time_now\",\"arguments\":{}}}");
+	ck_assert_int_eq(error_code(r), -32602);
+	cJSON_Delete(r);
+	free(a.tools);
+	a.tools = xstrdup("task_list");
+	ck_assert_int_eq(assistant_update(st, &a, &e), 0);
+	ck_assert(mcp_session_tools_changed(s, &note));
+	ck_assert_str_eq(note,
+			 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}");
+	free(note);
+	ck_assert(!mcp_session_tools_changed(s, &note)); /* told once */
+	names = tool_names(s);
+	ck_assert_str_eq(names, "task_list");
+	free(names);
+	free(a.tools);
+	mcp_session_free(s);
+}
+END_TEST
+
+Suite *mcp_suite(void)
+{
+	Suite *s = suite_create("mcp");
+	TCase *tc = tcase_create("mcp");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_call_as_user);
+	tcase_add_test(tc, test_tools_follow_assistant);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "openmeteo.h"
+#include "tgapi.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -61,6 +62,14 @@ const struct config_key config_keys[] = {
 	{ "server.batch", CONFIG_INT, "500", "1..10000", "changes per push or pull request" },
 	{ "server.timeout", CONFIG_INT, "30", "1..3600",
 	  "seconds to wait for the PostgreSQL server before a sync round fails" },
+	{ "telegram.api_url", CONFIG_STRING, TG_DEFAULT_URL, NULL,
+	  "the Telegram Bot API (the bot token is the secret \"telegram\")" },
+	{ "telegram.poll_timeout", CONFIG_INT, "25", "1..50",
+	  "seconds one getUpdates long poll may wait for a message" },
+	{ "telegram.chat_interval", CONFIG_INT, "1000", "0..60000",
+	  "milliseconds between two messages to one chat" },
+	{ "telegram.rate", CONFIG_INT, "30", "1..1000",
+	  "messages per second to all chats at most" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,
 	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
 	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",

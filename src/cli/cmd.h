@@ -73,6 +73,7 @@ extern const struct cmd cmd_time_verbs[];
 extern const struct cmd cmd_user_verbs[];
 extern const struct cmd cmd_server_verbs[];
 extern const struct cmd cmd_sync_verbs[];
+extern const struct cmd cmd_telegram_verbs[];
 /* `nestor sync`: one push and pull round (src/cli/cmd-sync.c). */
 int cmd_sync(struct ctx *ctx, int argc, char **argv);
 

@@ -61,6 +61,8 @@ const struct cmd cmd_table[] = {
 	  cmd_server_verbs },
 	{ "sync", "[--json]", "one push and pull round with the server; sync status, conflicts",
 	  CMD_NEEDS_DB, cmd_sync, cmd_sync_verbs },
+	{ "telegram", NULL, "the Telegram bot: relay, status, link and unlink chats", 0, NULL,
+	  cmd_telegram_verbs },
 	{ "assistant", NULL, "the assistants that answer: LLM servers or offline (add, list, ...)",
 	  0, NULL, cmd_assistant_verbs },
 	{ "secret", NULL, "store API keys in the Secret Service (set, rm, list)", 0, NULL,

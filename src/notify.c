@@ -1,5 +1,7 @@
 #include "notify.h"
 #include "render.h"
+#include "telegram.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -335,8 +337,11 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 		return 1;
 	}
 	if (!strcmp(channel, "telegram")) {
-		err_set(e, ERR_OK, "telegram is not configured");
-		return 1;
+		if (!o->store) {
+			err_set(e, ERR_OK, "telegram is not configured");
+			return 1;
+		}
+		return telegram_deliver(o->store, f, wallclock_now(), e);
 	}
 	return err_set(e, ERR_FAIL, "unknown channel \"%s\"", channel);
 }

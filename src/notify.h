@@ -13,8 +13,9 @@
  *            NESTOR_JOB_ID, NESTOR_DUE (ISO time), NESTOR_LATE (seconds) and
  *            NESTOR_TEXT are in its environment; exit status 0 is success;
  *   tui      a TUI front delivers it itself; elsewhere skipped;
- *   telegram delivered by the Telegram relay once configured; until then
- *            skipped.
+ *   telegram queued with buttons for the Telegram relay (telegram.h) to
+ *            the chat linked to the reminder's user, when store is set;
+ *            skipped without a store or a linked chat.
  * A child (command, notify-send) runs in its own process group with stdin
  * and stdout on /dev/null and is killed after the timeout.  Its environment
  * is nestor's without the NESTOR_SECRET_* variables.  Its stderr never
@@ -36,6 +37,7 @@ struct notify_opts {
 	const char *command; /* notify.command, or NULL */
 	long timeout;	     /* seconds a child may run */
 	FILE *out;	     /* the stdout channel's stream; NULL: skipped */
+	struct store *store; /* for the telegram channel; NULL: skipped */
 };
 
 /* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */

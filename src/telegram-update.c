@@ -502,7 +502,8 @@ int telegram_deliver(struct store *s, const struct sched_fire *f, time_t now, st
 		return -1;
 	if (!usr.telegram_chat_id) {
 		user_release(&usr);
-		return err_set(e, ERR_OK, "no Telegram chat is linked to the reminder's user");
+		err_set(e, ERR_OK, "no Telegram chat is linked to the reminder's user");
+		return 1;
 	}
 	/* The key names the occurrence, so a second delivery finds the first. */
 	snprintf(key, sizeof(key), "%llx.%llx", f->job_id, (long long)f->occurrence);

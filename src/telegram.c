@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,4 +461,55 @@ void telegram_status_release(struct telegram_status *st)
 int telegram_unlink_chat(struct store *s, long long chat_id, struct err *e)
 {
 	return tgstore_unlink(s, chat_id, e);
+}
+
+struct telegram_thread {
+	pthread_t tid;
+	atomic_int stop;
+	struct store *s;
+	struct config *cfg;
+};
+
+static void *relay_main(void *arg)
+{
+	struct telegram_thread *t = arg;
+	struct telegram_opts o = { .store = t->s, .cfg = t->cfg, .stop = &t->stop };
+	struct err e = { 0, "" };
+
+	if (telegram_run(&o, &e) < 0)
+		log_error("telegram: %s (the relay stopped)", e.msg);
+	return NULL;
+}
+
+struct telegram_thread *telegram_thread_start(const char *db_path, const char *config_path,
+					      const char *user)
+{
+	struct telegram_thread *t;
+	struct err e = { 0, "" };
+
+	if (!telegram_configured())
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
+	t->cfg = config_load(config_path, NULL, &e);
+	t->s = t->cfg ? store_open(db_path, &e) : NULL;
+	(void)user;
+	if (!t->s || pthread_create(&t->tid, NULL, relay_main, t) != 0) {
+		log_error("telegram: %s (no relay)", e.msg[0] ? e.msg : "cannot start a thread");
+		store_free(t->s);
+		config_free(t->cfg);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void telegram_thread_stop(struct telegram_thread *t)
+{
+	if (!t)
+		return;
+	atomic_store(&t->stop, 1);
+	pthread_join(t->tid, NULL);
+	store_free(t->s);
+	config_free(t->cfg);
+	free(t);
 }

@@ -60,6 +60,18 @@ bool telegram_configured(void);
  * (409: e names which), a database error. */
 int telegram_run(const struct telegram_opts *o, struct err *e);
 
+/*
+ * The relay on a thread of its own (`nestor daemon`), with its own
+ * connection to db_path and its own copy of the config at config_path:
+ * NULL (logged) when no token is configured or it cannot start.  A fatal
+ * error (401, 409) ends the thread, logged; the caller goes on.
+ * telegram_thread_stop() asks it to stop, waits and frees.
+ */
+struct telegram_thread;
+struct telegram_thread *telegram_thread_start(const char *db_path, const char *config_path,
+					      const char *user);
+void telegram_thread_stop(struct telegram_thread *t);
+
 /* A new one-time code for user_id, valid TELEGRAM_CODE_TTL seconds. */
 int telegram_link_code(struct store *s, long long user_id, time_t now,
 		       char code[TELEGRAM_CODE_SIZE], time_t *expires, struct err *e);

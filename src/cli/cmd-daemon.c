@@ -15,6 +15,10 @@
  * retries with backoff and jitter while the server is away.  Reminders on
  * global channels are claimed in PostgreSQL before delivery, so one device
  * delivers them.
+ *
+ * With a Telegram bot token (the secret "telegram"), the relay runs on a
+ * thread of its own with its own connection (telegram.h); the telegram
+ * channel queues reminders for it in the database.
  */
 #include "cmd.h"
 #include "dbwatch.h"
@@ -24,6 +28,7 @@
 #include "scheduler.h"
 #include "wallclock.h"
 #include "syncer.h"
+#include "telegram.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -48,8 +53,9 @@ struct daemon {
 	struct notify_opts notify;
 	int sfd, lock;
 	struct dbwatch *watch;
-	struct syncer *sync; /* NULL without server.postgres */
-	long long version;   /* data_version: others' commits */
+	struct syncer *sync;		  /* NULL without server.postgres */
+	struct telegram_thread *telegram; /* NULL without a bot token */
+	long long version;		  /* data_version: others' commits */
 };
 
 static int local_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
@@ -331,12 +337,15 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	sched_opts_init(&d.opts, NULL);
 	load_opts(&d);
 	d.notify.out = foreground ? stdout : NULL;
+	d.notify.store = ctx->store;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
 	start_sync(&d);
 	if (d.lock >= 0 && setup_fds(&d) == 0) {
 		/* the store, the lock, the signals and the watch are open: started */
 		tell_parent(&ready, ctx, true);
+		d.telegram = telegram_thread_start(ctx->db_path, ctx->config_path, ctx->user);
 		rc = run(&d);
+		telegram_thread_stop(d.telegram);
 	}
 	tell_parent(&ready, ctx, false);
 	syncer_free(d.sync);

@@ -292,6 +292,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.n.command = config_get(ctx->cfg, "notify.command");
 	ff.n.timeout = o.lease / 2;
 	ff.n.out = ctx->out;
+	ff.n.store = ctx->store;
 	ff.errout = ctx->errout;
 	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
 	g.lease = o.lease;

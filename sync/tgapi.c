@@ -223,7 +223,7 @@ size_t tg_split(const char *text, size_t max, char ***pieces)
 	while (len) {
 		size_t cut = fit(text, len, max);
 
-		if (cut < len) {
+		if (cut < len && text[cut] != ' ' && text[cut] != '\n') {
 			for (size_t k = 0; k < sizeof(seps) / sizeof(*seps); k++) {
 				size_t at = last_sep(text, cut / 2, cut, seps[k]);
 

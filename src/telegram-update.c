@@ -498,6 +498,7 @@ int telegram_deliver(struct store *s, const struct sched_fire *f, time_t now, st
 	long long out_id = 0;
 	int rc = -1;
 
+	memset(&usr, 0, sizeof(usr));
 	if (job_user(s, f->job_id, &usr, e) < 0)
 		return -1;
 	if (!usr.telegram_chat_id) {

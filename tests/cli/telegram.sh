@@ -106,7 +106,20 @@ tg_message 55 "/tasks"
 tg_wait_sent 55 $((n + 4))
 expect_eq "no message inside retry_after" "$(tg_json "d['violations']")" "[]"
 expect_eq "the pause after a 429" "$(sends "r[$k + 1] - r[$k] >= 2")" True
+
+# Telegram away: a 502 on the poll and a connection dropped on the answer;
+# the answer goes out once when it is back.
+tg_post /_control '{"fail": [{"method": "getUpdates", "status": 502}], "drop": ["sendMessage"]}' >/dev/null
+n=$(tg_count 55)
+tg_message 55 "/reminders"
+tg_wait_sent 55 $((n + 1))
+expect_eq "one answer after the outage" "$(tg_count 55)" $((n + 1))
 relay_stop
+
+# 409 from another poller: named, and the relay stops.
+tg_post /_control '{"fail": [{"method": "getUpdates", "status": 409}]}' >/dev/null
+if nestor telegram run 2>run.err; then fail "run with another poller succeeded"; fi
+expect_match "409 poller" "$(cat run.err)" 'another process polls this bot'
 
 # 409: a webhook is set; the error says so and --delete-webhook is the fix.
 tg_post /_control '{"webhook": "https://example.invalid/hook"}' >/dev/null

@@ -19,6 +19,7 @@ Test control (never logged as API requests):
   POST /_message   {"chat_id", "text", "from_id"?, "language_code"?,
                     "location": {"latitude", "longitude"}?, "voice": true?}
                    queues an update with a message; answers {"update_id"}
+  POST /_messages  [{...}, ...]: several at once, in order
   POST /_callback  {"chat_id", "message_id", "data"}: a callback_query update
   POST /_control   {"fail": [{"method", "status", "retry_after"?,
                     "description"?}], "drop": ["method"...],
@@ -31,7 +32,7 @@ Test control (never logged as API requests):
                     "parse_mode", "reply_markup", "edits", "t"}],
                     "violations": ["..."], "callbacks": [...],
                     "actions": [...], "commands": {...}, "offset": N,
-                    "pending": N}
+                    "pending": N, "injected": [[chat_id, text, t]...]}
   GET  /_requests  {"requests": [{"method", "params", "t"}]}
   GET  /_wait?chat_id=C&n=N&timeout=S   answers once N messages went to
                    chat C (200), or after S seconds (408)
@@ -79,6 +80,7 @@ class State:
         self.webhook = None
         self.poll_gen = 0          # the current getUpdates call
         self.retry_until = {}      # chat_id -> monotonic time
+        self.injected = []         # [chat_id, text, t] of each /_message
 
 
 STATE = State()
@@ -169,6 +171,8 @@ def queue(update):
 
 def message_update(c):
     chat = int(c["chat_id"])
+    with STATE.cond:
+        STATE.injected.append([chat, c.get("text"), time.monotonic()])
     m = {"message_id": 9000 + STATE.next_update, "from": user_of(chat, c.get("language_code", "en")),
          "chat": {"id": chat, "type": "private", "first_name": "User%d" % chat},
          "date": int(time.time())}
@@ -383,13 +387,17 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         if u.path in ("/_message", "/_callback", "/_control"):
             return self.control(u.path, json.loads(body or b"{}"))
+        if u.path == "/_messages":
+            ids = [message_update(c) for c in json.loads(body or b"[]")]
+            return self.send_json(200, {"update_ids": ids})
         if u.path == "/_sent":
             with STATE.cond:
                 return self.send_json(200, {
                     "messages": STATE.messages, "violations": STATE.violations,
                     "callbacks": STATE.callbacks, "actions": STATE.actions,
                     "commands": STATE.commands, "offset": STATE.offset,
-                    "pending": len(STATE.updates), "webhook": STATE.webhook})
+                    "pending": len(STATE.updates), "webhook": STATE.webhook,
+                    "injected": STATE.injected})
         if u.path == "/_wait":
             q = {k: v[0] for k, v in parse_qs(u.query).items()}
             chat, n = int(q["chat_id"]), int(q["n"])

@@ -1,6 +1,7 @@
 /* What the offline assistant says for a day's brief, a recap of the tasks
  * and the routines, in English and Russian. */
 #include "answer.h"
+#include "every.h"
 #include "when.h"
 #include "sbuf.h"
 #include "reltime.h"
@@ -155,7 +156,8 @@ static char *recap(const char *lang, const cJSON *r, time_t now)
 /* "every weekday, next tomorrow 08:00: my day" */
 static void routine_line(struct sbuf *sb, const char *lang, const cJSON *ro, time_t now)
 {
-	const char *every = answer_every(lang, str(ro, "every"));
+	char rule[128];
+	const char *every = every_words(lang, str(ro, "every"), rule, sizeof(rule));
 	char next[64];
 
 	answer_when_iso(lang, str(ro, "next_run"), now, next, sizeof(next));
@@ -203,7 +205,8 @@ char *answer_brief(const char *lang, const char *tool, const cJSON *result, time
 
 char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now)
 {
-	const char *every = answer_every(lang, str(args, "every"));
+	char rule[128];
+	const char *every = every_words(lang, str(args, "every"), rule, sizeof(rule));
 	char first[64];
 
 	answer_when_iso(lang, str(args, "at"), now, first, sizeof(first));

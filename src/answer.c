@@ -1,4 +1,5 @@
 #include "answer.h"
+#include "every.h"
 #include "reltime.h"
 #include "when.h"
 #include "sbuf.h"
@@ -156,43 +157,11 @@ static long long num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
 }
 
-/* "every day", "every Monday"... from an RRULE; NULL when it is not simple. */
-static const char *every_text(const char *lang, const char *rule)
-{
-	static const struct {
-		const char *rule, *en, *ru;
-	} rules[] = {
-		{ "FREQ=DAILY", "every day", "каждый день" },
-		{ "FREQ=WEEKLY", "every week", "каждую неделю" },
-		{ "FREQ=MONTHLY", "every month", "каждый месяц" },
-		{ "FREQ=YEARLY", "every year", "каждый год" },
-		{ "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday", "по будням" },
-		{ "FREQ=WEEKLY;BYDAY=MO", "every Monday", "по понедельникам" },
-		{ "FREQ=WEEKLY;BYDAY=TU", "every Tuesday", "по вторникам" },
-		{ "FREQ=WEEKLY;BYDAY=WE", "every Wednesday", "по средам" },
-		{ "FREQ=WEEKLY;BYDAY=TH", "every Thursday", "по четвергам" },
-		{ "FREQ=WEEKLY;BYDAY=FR", "every Friday", "по пятницам" },
-		{ "FREQ=WEEKLY;BYDAY=SA", "every Saturday", "по субботам" },
-		{ "FREQ=WEEKLY;BYDAY=SU", "every Sunday", "по воскресеньям" },
-	};
-
-	if (!rule)
-		return NULL;
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (!strcmp(rule, rules[i].rule))
-			return RU(lang) ? rules[i].ru : rules[i].en;
-	return rule;
-}
-
-const char *answer_every(const char *lang, const char *rule)
-{
-	return every_text(lang, rule);
-}
-
 static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now)
 {
 	char when[64];
-	const char *every = every_text(lang, str(r, "every"));
+	char rule[128];
+	const char *every = every_words(lang, str(r, "every"), rule, sizeof(rule));
 
 	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
 	sbuf_addf(sb, "\n  %lld  %s  %s", num(r, "id"), when, str(r, "text") ? str(r, "text") : "");
@@ -335,9 +304,9 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 {
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(result, "reminder");
 	const char *text = str(r, "text") ? str(r, "text") : "";
-	const char *every = every_text(lang, str(r, "every"));
+	char when[64], rep[160] = "", rule[128];
+	const char *every = every_words(lang, str(r, "every"), rule, sizeof(rule));
 	long long id = num(result, "id");
-	char when[64], rep[80] = "";
 
 	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
 	if (every)

@@ -48,8 +48,6 @@ char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now);
 /* "yes" or "no" said with nothing to confirm, or "no" to a routine. */
 char *answer_nothing_to_confirm(const char *lang);
 char *answer_declined(const char *lang);
-/* "every day", "по будням" for simple RRULEs; the rule itself otherwise. */
-const char *answer_every(const char *lang, const char *rule);
 
 /* An ISO 8601 string as a time for people (reltime.h, RELTIME_PROSE):
  * "tomorrow 17:00", "пт, 27 ноября, в 10:00"; "?" when it does not parse. */

@@ -47,8 +47,9 @@ const struct config_key config_keys[] = {
 	  "a recurring reminder missed while nothing ran: fire once, every time, or not" },
 	{ "scheduler.lease", CONFIG_INT, "60", "2..86400",
 	  "seconds a claimed job stays claimed before another process may take it over" },
-	{ "notify.channels", CONFIG_STRING, "stdout,desktop", NULL,
-	  "channels of a reminder added without --channel" },
+	{ "notify.channels", CONFIG_STRING, NULL, NULL,
+	  "channels of a reminder added without --channel (unset: those that work where it "
+	  "fires)" },
 	{ "notify.command", CONFIG_STRING, NULL, NULL,
 	  "program for the command channel, run without a shell; the text is its last argument" },
 	{ "notify.global", CONFIG_STRING, "telegram", NULL,

@@ -1,9 +1,11 @@
 #include "event-args.h"
 #include "caltz.h"
+#include "reltime.h"
 #include "tz.h"
 #include "when.h"
 #include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,15 +44,38 @@ time_t event_next_day(time_t day)
 	return when_day_start(day + DAY + 3 * 3600);
 }
 
+/* "Tue 2 Jun 09:00" */
+static void moment(time_t t, char *buf, size_t len)
+{
+	char day[32];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	reltime_date("en", &tm, false, day, sizeof(day));
+	snprintf(buf, len, "%s %02d:%02d", day, tm.tm_hour, tm.tm_min);
+}
+
+/* "--end (Tue 2 Jun 09:00) is before --at (Wed 3 Jun 10:00)" */
+static int before_start(const struct event_args *a, const struct event *ev, struct err *e)
+{
+	char end[48], start[48];
+
+	moment(ev->end, end, sizeof(end));
+	moment(ev->start, start, sizeof(start));
+	return err_set(e, ERR_USAGE, "%s (%s) is before %s (%s)", arg_name(a, ARG_END), end,
+		       a->at ? arg_name(a, ARG_AT) : "the start", start);
+}
+
 /* Start and end of ev from at/end/dur/all_day/tz; an edit keeps the
  * duration unless told otherwise. */
 static int apply_times(struct store *s, time_t now, const struct event_args *a, struct event *ev,
 		       bool adding, struct err *e)
 {
 	struct tz *z;
-	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day };
+	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day,
+			  WHEN_DATED };
 	time_t dur = ev->end - ev->start;
-	struct when we = { 0, false };
+	struct when we = { 0, false, WHEN_DATED };
 	long secs = 0;
 
 	if (a->at && parse_when(arg_name(a, ARG_AT), a->at, now, &w, e) < 0)
@@ -58,6 +83,15 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 	if (a->dur && when_parse_duration(a->dur, &secs, e) < 0) {
 		err_prefix(e, "%s", arg_name(a, ARG_DUR));
 		return -1;
+	}
+	if (a->tz && *a->tz) {
+		/* an all-day event keeps no zone, but a wrong name is still wrong */
+		z = caltz_open(s, a->tz, e);
+		if (!z) {
+			err_prefix(e, "%s", a->tool ? "tz" : "--tz");
+			return -1;
+		}
+		tz_free(z);
 	}
 	if (a->tz) {
 		set_str(&ev->tzid, a->tz);
@@ -76,6 +110,9 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		time_t first = tz_local_to_date(w.at);
 
 		if (a->end) {
+			if (we.anchor == WHEN_DATED &&
+			    parse_when(arg_name(a, ARG_END), a->end, now, &we, e) < 0)
+				return -1;
 			if (we.at < w.at)
 				return err_set(e, ERR_USAGE, "%s is before %s",
 					       arg_name(a, ARG_END), arg_name(a, ARG_AT));
@@ -99,12 +136,19 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 	else if (!adding && w.date_only)
 		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
 	if (a->end) {
-		/* read again from the start, so "--end 10:30" is the start's day */
-		if (parse_when(arg_name(a, ARG_END), a->end, ev->start, &we, e) < 0) {
+		/* a day it names is read from now, as --at is; a time of day
+		 * alone ("10:30") is on the start's day, and a span ("in 30
+		 * minutes") counts from the start */
+		if (parse_when(arg_name(a, ARG_END), a->end,
+			       we.anchor == WHEN_DATED ? now : ev->start, &we, e) < 0) {
 			tz_free(z);
 			return -1;
 		}
 		ev->end = a->tz ? tz_reinterpret(z, we.at) : we.at;
+		if (ev->end < ev->start) {
+			tz_free(z);
+			return before_start(a, ev, e);
+		}
 	} else if (a->dur) {
 		ev->end = ev->start + secs;
 	} else {

@@ -1,4 +1,6 @@
 #include "notify.h"
+#include "config.h"
+#include "sbuf.h"
 #include "render.h"
 #include "telegram.h"
 #include "wallclock.h"
@@ -277,20 +279,33 @@ out:
 	return rc;
 }
 
+/* NULL when notify-send and a graphical session are there, else why not. */
+static const char *desktop_missing(void)
+{
+	char *path = notify_which("notify-send");
+
+	free(path);
+	if (!path)
+		return "notify-send not found on PATH";
+	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && !getenv("DBUS_SESSION_BUS_ADDRESS"))
+		return "no graphical session";
+	return NULL;
+}
+
 static int desktop(const struct notify_opts *o, const struct sched_fire *f, struct err *e)
 {
-	char *path = notify_which("notify-send"), *title;
+	const char *why = desktop_missing();
+	char *path, *title;
 	char late[32];
 	int rc;
 
-	if (!path) {
-		err_set(e, ERR_OK, "notify-send not found on PATH");
+	if (why) {
+		err_set(e, ERR_OK, "%s", why);
 		return 1;
 	}
-	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") &&
-	    !getenv("DBUS_SESSION_BUS_ADDRESS")) {
-		free(path);
-		err_set(e, ERR_OK, "no graphical session");
+	path = notify_which("notify-send");
+	if (!path) {
+		err_set(e, ERR_OK, "notify-send not found on PATH");
 		return 1;
 	}
 	title = f->late ? xasprintf("nestor (%s)", sched_fmt_late(f->late, late, sizeof(late)))
@@ -344,4 +359,109 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 		return telegram_deliver(o->store, f, wallclock_now(), e);
 	}
 	return err_set(e, ERR_FAIL, "unknown channel \"%s\"", channel);
+}
+
+/* Whether process pid writes its standard output somewhere (not /dev/null);
+ * true when that cannot be seen. */
+static bool writes_somewhere(int pid)
+{
+	char link[64], target[256];
+	ssize_t n;
+
+	if (pid <= 0)
+		return true;
+	snprintf(link, sizeof(link), "/proc/%d/fd/1", pid);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return true;
+	target[n] = '\0';
+	return strcmp(target, "/dev/null") != 0;
+}
+
+void notify_reach_probe(struct notify_reach *r, const char *db_path, struct config *cfg)
+{
+	const char *v;
+
+	memset(r, 0, sizeof(*r));
+	r->runner = sched_lock_holder(db_path, &r->pid);
+	r->runner_out = r->runner != SCHED_RUNNER_DAEMON || writes_somewhere(r->pid);
+	r->desktop_why = desktop_missing();
+	v = config_get(cfg, "notify.command");
+	r->command = v && *v;
+	v = config_get(cfg, "telegram.token_secret");
+	r->telegram = v && *v;
+	r->defaults =
+		config_is_set(cfg, "notify.channels") ? config_get(cfg, "notify.channels") : NULL;
+	if (!r->defaults || !*r->defaults)
+		r->defaults = "stdout,desktop,tui,telegram"; /* whichever works then */
+}
+
+char *notify_default_channels(struct config *cfg, bool tui)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *v = cfg && config_is_set(cfg, "notify.channels")
+				? config_get(cfg, "notify.channels")
+				: NULL;
+
+	if (v && *v)
+		return xstrdup(v);
+	if (tui)
+		sbuf_adds(&sb, "tui");
+	else if (writes_somewhere(getpid()))
+		sbuf_adds(&sb, "stdout");
+	if (!desktop_missing())
+		sbuf_addf(&sb, "%sdesktop", sb.len ? "," : "");
+	v = cfg ? config_get(cfg, "telegram.token_secret") : NULL;
+	if (v && *v)
+		sbuf_addf(&sb, "%stelegram", sb.len ? "," : "");
+	if (!sb.len)
+		sbuf_adds(&sb, "stdout");
+	return sbuf_detach(&sb);
+}
+
+const char *notify_reach_why(const struct notify_reach *r, const char *channel, char *buf,
+			     size_t len)
+{
+	if (!strcmp(channel, "stdout")) {
+		if (r->runner_out)
+			return NULL;
+		snprintf(buf, len, "the daemon (pid %d) is detached, its output goes nowhere",
+			 r->pid);
+		return buf;
+	}
+	if (!strcmp(channel, "desktop"))
+		return r->desktop_why;
+	if (!strcmp(channel, "command"))
+		return r->command ? NULL : "notify.command is not set";
+	if (!strcmp(channel, "tui"))
+		return r->runner == SCHED_RUNNER_DAEMON ? "the daemon fires it, not a TUI" : NULL;
+	if (!strcmp(channel, "telegram"))
+		return r->telegram ? NULL : "telegram is not set up";
+	return "unknown channel";
+}
+
+char *notify_unreached(const struct notify_reach *r, const char *channels)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p = channels && *channels ? channels : r->defaults;
+
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+		char name[32], buf[128];
+		const char *why;
+
+		if (n && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			why = notify_reach_why(r, name, buf, sizeof(buf));
+			if (!why) {
+				sbuf_release(&sb);
+				return NULL;
+			}
+			sbuf_addf(&sb, "%s%s: %s", sb.len ? "; " : "", name, why);
+		}
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return sb.len ? sbuf_detach(&sb) : NULL;
 }

@@ -26,6 +26,7 @@
 #define NESTOR_NOTIFY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -43,6 +44,49 @@ struct notify_opts {
 /* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */
 int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, const char *channel,
 		   struct err *e);
+
+/*
+ * Whether a channel can reach a person as things stand: who runs the
+ * scheduler (scheduler.h: a daemon, a TUI or REPL, or nobody yet: then the
+ * next of them, or `remind fire` from cron, fires what is due), where that
+ * process's standard output goes, this machine's notify-send and graphical
+ * session, and the configuration.  `remind add` warns with it and `nestor
+ * jobs` shows the reminders it finds unreachable.
+ *
+ *	struct notify_reach r;
+ *	notify_reach_probe(&r, ctx->db_path, ctx->cfg);
+ *	char *why = notify_unreached(&r, "stdout,desktop");
+ *	-> NULL when one of them reaches someone, else "stdout: the daemon
+ *	   (pid 4242) is detached, its output goes nowhere; desktop: ..."
+ */
+struct config;
+struct notify_reach {
+	enum sched_runner runner;
+	int pid;		 /* the runner's, 0 when unknown */
+	bool runner_out;	 /* its standard output is not /dev/null */
+	const char *desktop_why; /* NULL: notify-send and a session are there */
+	bool command;		 /* notify.command is set */
+	bool telegram;		 /* telegram.token_secret is set */
+	const char *defaults;	 /* notify.channels, or every channel that can
+				  * be a default (notify_default_channels) */
+};
+void notify_reach_probe(struct notify_reach *r, const char *db_path, struct config *cfg);
+/* NULL when channel can reach someone now, else why not (a static string
+ * or one kept in buf). */
+const char *notify_reach_why(const struct notify_reach *r, const char *channel, char *buf,
+			     size_t len);
+/* NULL when one channel of the comma-separated list (NULL: the default
+ * list) reaches someone, else a new string saying why each does not. */
+char *notify_unreached(const struct notify_reach *r, const char *channels);
+
+/* The channels of a reminder added without any, for the process that fires
+ * it, when notify.channels is not set: what works from here.  tui (in the
+ * TUI, when tui is true), stdout when this process's standard output goes
+ * somewhere (a terminal, cron's mail; not a detached daemon's /dev/null),
+ * desktop where notify-send and a graphical session are, telegram when it
+ * is set up; stdout when none does.  notify.channels when it is set.  A new
+ * string, comma-separated. */
+char *notify_default_channels(struct config *cfg, bool tui);
 
 /* Every channel's name, NULL-terminated. */
 extern const char *const notify_channels[];

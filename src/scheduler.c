@@ -1,6 +1,7 @@
 #include "scheduler.h"
 #include "job.h"
 #include "log.h"
+#include "notify.h"
 #include "recur.h"
 #include "xalloc.h"
 
@@ -23,9 +24,10 @@ void sched_opts_init(struct sched_opts *o, struct config *cfg)
 
 	memset(o, 0, sizeof(*o));
 	o->lease = 60;
-	o->channels = xstrdup("stdout,desktop");
-	if (!cfg)
+	if (!cfg) {
+		o->channels = xstrdup("stdout,desktop");
 		return;
+	}
 	v = config_get(cfg, "scheduler.catch_up");
 	if (v && !strcmp(v, "all"))
 		o->catch_up = SCHED_CATCH_UP_ALL;
@@ -33,11 +35,7 @@ void sched_opts_init(struct sched_opts *o, struct config *cfg)
 		o->catch_up = SCHED_CATCH_UP_SKIP;
 	if (config_get_int(cfg, "scheduler.lease") > 0)
 		o->lease = config_get_int(cfg, "scheduler.lease");
-	v = config_get(cfg, "notify.channels");
-	if (v && *v) {
-		free(o->channels);
-		o->channels = xstrdup(v);
-	}
+	o->channels = notify_default_channels(cfg, false);
 }
 
 void sched_opts_release(struct sched_opts *o)
@@ -461,7 +459,8 @@ int sched_fire_now(struct store *s, const struct sched_opts *o, long long id, ti
 	f.kind = j.kind;
 	f.text = cJSON_IsString(text) ? text->valuestring : j.kind;
 	f.payload = j.payload;
-	f.occurrence = now;
+	if (job_free_occurrence(s, j.id, now, &f.occurrence, e) < 0)
+		goto out;
 	f.recurring = strcmp(j.schedule, "at") != 0;
 	f.attempt = 1;
 	if (fire_steps(s, o, d, &f, payload, NULL, now, &out, &composed_text, e) < 0)

@@ -76,7 +76,7 @@ struct sched_reply {
 struct sched_opts {
 	enum sched_catch_up catch_up;
 	long lease;	/* seconds a claim lasts (scheduler.lease) */
-	char *channels; /* default channel list (notify.channels) */
+	char *channels; /* default channel list (notify_default_channels()) */
 	/* The live clock for leases and delivery times; NULL: `now` throughout. */
 	time_t (*clock)(void);
 	size_t max_jobs; /* at most this many jobs per call (0: no limit) */

@@ -246,3 +246,51 @@ cJSON *tool_result_id(long long id)
 	cJSON_AddNumberToObject(o, "id", (double)id);
 	return o;
 }
+
+char *tool_call_text(const char *name, const char *args_json)
+{
+	struct sbuf sb = SBUF_INIT;
+	cJSON *args = args_json ? cJSON_Parse(args_json) : NULL, *v;
+
+	sbuf_adds(&sb, name ? name : "?");
+	if (!cJSON_IsObject(args)) {
+		if (args_json && args_json[0] && strcmp(args_json, "{}"))
+			sbuf_addf(&sb, " %s", args_json);
+		cJSON_Delete(args);
+		return sbuf_detach(&sb);
+	}
+	cJSON_ArrayForEach(v, args) {
+		if (cJSON_IsString(v)) {
+			const char *s = v->valuestring;
+
+			sbuf_addf(&sb, strpbrk(s, " '") || !s[0] ? " '%s'" : " %s", s);
+		} else if (cJSON_IsNumber(v)) {
+			sbuf_addf(&sb, " %g", v->valuedouble);
+		} else if (cJSON_IsTrue(v)) {
+			sbuf_addf(&sb, " %s", v->string);
+		} else if (!cJSON_IsFalse(v) && !cJSON_IsNull(v)) {
+			char *t = cJSON_PrintUnformatted(v);
+
+			sbuf_addf(&sb, " %s", t);
+			free(t);
+		}
+	}
+	cJSON_Delete(args);
+	return sbuf_detach(&sb);
+}
+
+char *tool_error_text(const char *name, const char *result_json)
+{
+	cJSON *r = result_json ? cJSON_Parse(result_json) : NULL;
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "error");
+	struct sbuf sb = SBUF_INIT;
+
+	if (!cJSON_IsString(msg)) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	sbuf_adds(&sb, name ? name : "error");
+	sbuf_addf(&sb, ": %s", msg->valuestring);
+	cJSON_Delete(r);
+	return sbuf_detach(&sb);
+}

@@ -71,4 +71,13 @@ int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON *
  * tool names, or NULL for all. */
 cJSON *tool_schemas(const char *allowed);
 
+/* A tool call for people, in one line, the one form every front shows (the
+ * TUI's chat, the REPL, `history show`): the tool's name as the registry
+ * and an LLM know it, then its arguments' values, "reminder_add tomorrow
+ * 17:00 'call mom'", from the arguments' JSON object text. */
+char *tool_call_text(const char *name, const char *args_json);
+/* "task_done: MESSAGE" when a tool's result is {"error": MESSAGE}, else
+ * NULL; "error: MESSAGE" when name is NULL. */
+char *tool_error_text(const char *name, const char *result_json);
+
 #endif

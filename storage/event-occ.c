@@ -1,6 +1,7 @@
 /* Occurrences: recurrence expansion with libical, the agenda window, search. */
 #include "store-int.h"
 #include "event-int.h"
+#include "sbuf.h"
 #include "caltz.h"
 #include "recur.h"
 #include "xalloc.h"
@@ -363,6 +364,35 @@ static int finish(struct event_list *out, int rc)
 	"o.event_id, o.recurrence_id, o.summary, o.description, o.location, o.start,"              \
 	" o.\"end\", o.tzid"
 
+int event_calendar_known(struct store *s, const char *calendar, struct err *e)
+{
+	sqlite3_stmt *st;
+	struct sbuf names = SBUF_INIT;
+	int rc, found = 0;
+
+	if (!calendar)
+		return 0;
+	st = store_prepare(s, "SELECT name, name = ? FROM calendars ORDER BY name", e);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, calendar);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found |= sqlite3_column_int(st, 1);
+		sbuf_addf(&names, "%s%s", names.len ? ", " : "",
+			  (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		rc = store_error(s, e, "calendar");
+	else if (!found)
+		rc = err_set(e, ERR_USAGE, "no calendar named '%s' (calendars: %s)", calendar,
+			     names.len ? names.buf : "none");
+	else
+		rc = 0;
+	sbuf_release(&names);
+	return rc;
+}
+
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e)
 {
@@ -391,6 +421,8 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (event_calendar_known(s, calendar, e) < 0)
+		return -1;
 	for (int pass = 0; pass < 2; pass++) {
 		st = store_prepare(s, pass ? osql : sql, e);
 		if (!st)
@@ -427,6 +459,8 @@ int event_all(struct store *s, const char *calendar, struct event_list *out, str
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (event_calendar_known(s, calendar, e) < 0)
+		return -1;
 	st = store_prepare(
 		s, "SELECT " EVENT_COLS " WHERE e.deleted = 0" CAL_FILTER " ORDER BY e.id", e);
 	if (!st)

@@ -103,8 +103,12 @@ int event_get_uid(struct store *s, const char *uid, struct event *out, struct er
  * on the local day containing *only (it becomes an EXDATE). */
 int event_delete(struct store *s, long long id, const time_t *only, time_t now, struct err *e);
 
+/* 0 when calendar is NULL or names a calendar; else ERR_USAGE naming it
+ * and the calendars there are. */
+int event_calendar_known(struct store *s, const char *calendar, struct err *e);
 /* Occurrences overlapping [from, to), sorted by start, end, id; calendar
- * NULL for all calendars.  Release out with event_list_release. */
+ * NULL for all calendars (an unknown one is an error: see above).  Release
+ * out with event_list_release. */
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e);
 

@@ -2,6 +2,7 @@
 #include "event-int.h"
 #include "ical.h"
 #include "caltz.h"
+#include "ical-todo.h"
 #include "xalloc.h"
 
 #include <libical/ical.h>
@@ -130,9 +131,39 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 	}
 }
 
-/* A VTIMEZONE for each zone in use, named as the events name it. */
-static void add_zones(icalcomponent *cal, struct store *s, const struct event_list *l)
+/* The span of the exported events in zone tzid: from the earliest start
+ * (an override's too) to the latest end, *open when a series in it has no
+ * last occurrence known here (the end is then left open). */
+static void zone_span(const struct event_list *l, const bool *used, const char *tzid, time_t *first,
+		      time_t *last, bool *open)
 {
+	*first = (time_t)253402300799LL;
+	*last = 0;
+	*open = false;
+	for (size_t i = 0; i < l->nevents; i++) {
+		const struct event *ev = &l->events[i];
+
+		if (!used[i] || ev->all_day || !ev->tzid || strcmp(ev->tzid, tzid))
+			continue;
+		*first = ev->start < *first ? ev->start : *first;
+		*last = ev->end > *last ? ev->end : *last;
+		*open = *open || ev->rrule;
+		for (size_t k = 0; k < ev->noverrides; k++) {
+			const struct event_override *o = &ev->overrides[k];
+
+			*first = o->start < *first ? o->start : *first;
+			*last = o->end > *last ? o->end : *last;
+		}
+	}
+}
+
+/* A VTIMEZONE for each zone in use, named as the events name it.  A zone
+ * of tzdata carries only the rules that cover the events (New York's go
+ * back to 1883); one a calendar file defined is kept as it came. */
+static void add_zones(icalcomponent *cal, struct store *s, const struct event_list *l,
+		      const bool *used)
+{
+	icaltimezone *utc = icaltimezone_get_utc_timezone();
 	const char **done = NULL;
 	size_t n = 0;
 
@@ -143,7 +174,7 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 		char *text;
 		size_t k;
 
-		if (!tzid || l->events[i].all_day)
+		if (!used[i] || !tzid || l->events[i].all_day)
 			continue;
 		for (k = 0; k < n && strcmp(done[k], tzid); k++)
 			;
@@ -155,6 +186,17 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 		free(text);
 		if (!vtz)
 			continue;
+		if (tz_is_system(tz_plain_name(tzid))) {
+			time_t first, last;
+			bool open;
+
+			zone_span(l, used, tzid, &first, &last, &open);
+			icaltimezone_truncate_vtimezone(
+				vtz, icaltime_from_timet_with_zone(first, 0, utc),
+				open ? icaltime_null_time()
+				     : icaltime_from_timet_with_zone(last, 0, utc),
+				0);
+		}
 		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
 		if (p)
 			icalproperty_set_tzid(p, tzid);
@@ -180,18 +222,20 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		return -1;
 	}
 	used = xcalloc(l.nevents + 1, sizeof(*used));
+	for (size_t i = 0; i < l.nevents; i++)
+		used[i] = !(from || to);
 	for (size_t i = 0; i < l.nocc; i++)
 		used[l.occ[i].ev - l.events] = true;
 	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//nestor//nestor//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	add_zones(cal, s, &l);
+	add_zones(cal, s, &l, used);
 	for (size_t i = 0; i < l.nevents; i++) {
 		const struct event *ev = &l.events[i];
 		struct tz *z;
 
-		if ((from || to) && !used[i])
+		if (!used[i])
 			continue;
 		z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
 		if (!z) {
@@ -201,6 +245,8 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		add_event(cal, ev, z);
 		tz_free(z);
 	}
+	if (rc == 0 && !calendar)
+		rc = ical_todo_export(s, cal, from, to, e);
 	if (rc == 0) {
 		char *t = icalcomponent_as_ical_string_r(cal);
 

@@ -10,6 +10,7 @@
 #include "ical-int.h"
 #include "event-int.h"
 #include "caltz.h"
+#include "ical-todo.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -32,7 +33,7 @@ struct ovr {
 	bool rid_date;
 };
 
-/* An event waiting for a VTIMEZONE later in its calendar. */
+/* An event or a task waiting for a VTIMEZONE later in its calendar. */
 struct later {
 	icalcomponent *c;
 	struct ical_part part;
@@ -539,6 +540,28 @@ static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 	return c;
 }
 
+/* A VTODO: its DUE read in the file's zones, the rest by ical-todo.c. */
+static int read_todo(struct import *im, icalcomponent *c, const struct ical_part *p, struct err *e)
+{
+	icalproperty *due = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
+	struct ical_todo_due d = { due != NULL, 0, false };
+
+	if (due &&
+	    prop_time(im, due, ical_part_line(p, "DUE", NULL), &d.at, &d.is_date, NULL, e) < 0)
+		return -1;
+	return ical_todo_import(im->s, c, &d, ical_part_line(p, "BEGIN", NULL), im->now,
+				&im->rep->tasks_added, &im->rep->tasks_updated, e);
+}
+
+/* An event or a task that waited for a VTIMEZONE of its calendar. */
+static int read_waiting(struct import *im, icalcomponent *c, const struct ical_part *p,
+			struct err *e)
+{
+	if (icalcomponent_isa(c) == ICAL_VTODO_COMPONENT)
+		return read_todo(im, c, p, e);
+	return read_event(im, c, p, e);
+}
+
 /* A component of a calendar, as the reader handed it over. */
 static int read_part(struct import *im, struct ical_part *p, struct err *e)
 {
@@ -550,7 +573,7 @@ static int read_part(struct import *im, struct ical_part *p, struct err *e)
 		return err_set(e, ERR_USAGE, "line %d: cannot read BEGIN:%s",
 			       ical_part_line(p, "BEGIN", NULL), p->kind);
 	kind = icalcomponent_isa(c);
-	if (kind == ICAL_VEVENT_COMPONENT) {
+	if (kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTODO_COMPONENT) {
 		if (lic_error(p, c, true, e) < 0) {
 			rc = -1;
 		} else if (!zones_known(im, c)) {
@@ -559,7 +582,7 @@ static int read_part(struct import *im, struct ical_part *p, struct err *e)
 			ical_part_copy(&im->later[im->nlater++].part, p);
 			return 0;
 		} else {
-			rc = read_event(im, c, p, e);
+			rc = read_waiting(im, c, p, e);
 		}
 	} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
 		if (lic_error(p, c, true, e) < 0)
@@ -584,8 +607,8 @@ static void drop_later(struct import *im)
 	im->nlater = 0;
 }
 
-/* The end of a calendar: its own lines checked, the events that waited for
- * its VTIMEZONEs read. */
+/* The end of a calendar: its own lines checked, the events and tasks that
+ * waited for its VTIMEZONEs read. */
 static int end_calendar(struct import *im, const struct ical_part *p, struct err *e)
 {
 	icalcomponent *cal = icalparser_parse_string(p->text.buf);
@@ -594,7 +617,7 @@ static int end_calendar(struct import *im, const struct ical_part *p, struct err
 	if (cal)
 		icalcomponent_free(cal);
 	for (size_t i = 0; rc == 0 && i < im->nlater; i++)
-		rc = read_event(im, im->later[i].c, &im->later[i].part, e);
+		rc = read_waiting(im, im->later[i].c, &im->later[i].part, e);
 	drop_later(im);
 	forget_saved(im);
 	icalcomponent_free(im->zones);

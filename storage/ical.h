@@ -11,8 +11,9 @@
  *
  * A file is imported in one transaction: a malformed one is rejected with
  * the line and the reason (`line 7: bad DTSTART "2026-BROKEN"`) and nothing
- * of it is written.  Components nestor does not keep (VTODO, VJOURNAL,
- * VFREEBUSY, X-...) are skipped and counted in the report.
+ * of it is written.  VTODOs are tasks (ical-todo.h); components nestor
+ * does not keep (VJOURNAL, VFREEBUSY, X-...) are skipped and counted in
+ * the report.
  */
 #ifndef NESTOR_ICAL_H
 #define NESTOR_ICAL_H
@@ -27,10 +28,11 @@
 #include "store.h"
 
 struct ical_report {
-	size_t added, updated;		 /* events (a series counts once) */
-	size_t skipped;			 /* components not imported */
-	char *skipped_what;		 /* "2 VTODO, 1 VJOURNAL" or NULL */
-	struct event_alarm_count alarms; /* of the events written */
+	size_t added, updated;		   /* events (a series counts once) */
+	size_t tasks_added, tasks_updated; /* VTODOs (ical-todo.h) */
+	size_t skipped;			   /* components not imported */
+	char *skipped_what;		   /* "2 VTODO, 1 VJOURNAL" or NULL */
+	struct event_alarm_count alarms;   /* of the events written */
 };
 
 void ical_report_release(struct ical_report *r);
@@ -62,7 +64,9 @@ int ical_import(struct store *s, const char *text, const char *calendar, time_t 
 		ical_progress_fn *progress, void *arg, struct ical_report *rep, struct err *e);
 
 /* The events of calendar (NULL: all) with an occurrence in [*from, *to)
- * (either may be NULL: unbounded) as one VCALENDAR; *text is the caller's. */
+ * (either may be NULL: unbounded) as one VCALENDAR; *text is the caller's.
+ * Without a calendar the tasks come too, as VTODOs (those due in the
+ * window when there is one). */
 int ical_export(struct store *s, const time_t *from, const time_t *to, const char *calendar,
 		char **text, struct err *e);
 

@@ -491,6 +491,27 @@ int job_renew(struct store *s, long long id, const char *token, time_t lease_unt
 	return changed(s, st, e);
 }
 
+int job_free_occurrence(struct store *s, long long id, time_t at, time_t *out, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT DISTINCT occurrence FROM job_runs WHERE job_id = ?"
+					 " AND occurrence <= ? ORDER BY occurrence DESC",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
+	*out = at;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) == *out)
+		(*out)--;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "job runs");
+	return 0;
+}
+
 int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel, bool *done,
 		  struct err *e)
 {

@@ -120,6 +120,11 @@ int job_claim(struct store *s, time_t now, time_t lease_until, const char *token
 	      struct err *e);
 /* Extend a claim; 1 while it is still ours, 0 when lost. */
 int job_renew(struct store *s, long long id, const char *token, time_t lease_until, struct err *e);
+/* The latest second at or before `at` with no run of job id: the occurrence
+ * of a run asked by hand (`routine run`), so that it is never taken for a
+ * delivery already made in the same second (the scheduled one, or another
+ * run by hand). */
+int job_free_occurrence(struct store *s, long long id, time_t at, time_t *out, struct err *e);
 /* Whether (id, occurrence, channel) has an ok or skipped row. */
 int job_delivered(struct store *s, long long id, time_t occurrence, const char *channel, bool *done,
 		  struct err *e);

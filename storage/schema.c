@@ -260,6 +260,11 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX events_forever ON events(start)"
 	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NULL;"
 	"DROP INDEX events_series;",
+	/* 11: a task keeps the UID of the VTODO it came from (or one made
+	 * for it), so an iCalendar file imported again updates it */
+	"ALTER TABLE tasks ADD COLUMN uid TEXT;"
+	"UPDATE tasks SET uid = created_at || '-' || lower(hex(randomblob(8))) || '@nestor';"
+	"CREATE UNIQUE INDEX tasks_uid ON tasks(uid);",
 	/* 13: the Telegram relay (src/telegram.h).  A chat belongs to a user
 	 * through users.telegram_chat_id; telegram_chats keeps its
 	 * conversation and place, telegram_codes the one-time link codes,

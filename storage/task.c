@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_COLS  "id, title, notes, priority, due, status, created_at, done_at, due_date_only"
+#define TASK_COLS                                                                                  \
+	"id, title, notes, priority, due, status, created_at, done_at, due_date_only,"             \
+	" coalesce(uid, gid || '@nestor')"
 #define TASK_ORDER " ORDER BY status != 'todo', due IS NULL, due, priority DESC, id"
 
 static const char *const status_words[] = { "todo", "done", "cancelled" };
@@ -27,13 +29,19 @@ int task_status_parse(const char *word, enum task_status *out)
 	return 0;
 }
 
+bool task_overdue(const struct task *t, time_t now)
+{
+	return t->status == TASK_TODO && t->has_due && t->due < now;
+}
+
 void task_release(struct task *t)
 {
 	if (!t)
 		return;
 	free(t->title);
 	free(t->notes);
-	t->title = t->notes = NULL;
+	free(t->uid);
+	t->title = t->notes = t->uid = NULL;
 }
 
 void task_list_free(struct task *tasks, size_t n)
@@ -75,6 +83,7 @@ static void task_from_row(sqlite3_stmt *st, struct task *t)
 	t->created_at = (time_t)sqlite3_column_int64(st, 6);
 	t->done_at = (time_t)sqlite3_column_int64(st, 7);
 	t->due_date_only = t->has_due && sqlite3_column_int(st, 8);
+	t->uid = store_col_text(st, 9);
 }
 
 static int check_task(const struct task *t, struct err *e)
@@ -105,8 +114,9 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 		return -1;
 	st = store_prepare(
 		s,
-		"INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at, user_id)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO tasks(title, notes, priority, due, due_date_only, created_at,"
+		" user_id, uid) VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?8, ?6 || '-' ||"
+		" lower(hex(randomblob(8))) || '@nestor'))",
 		e);
 	if (!st)
 		return -1;
@@ -116,8 +126,11 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	bind_due(st, 4, t);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 7, s->user_id);
+	store_bind_text(st, 8, t->uid);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return err_set(e, ERR_USAGE, "a task with UID \"%s\" exists", t->uid);
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "task add");
 	t->id = sqlite3_last_insert_rowid(s->db);
@@ -126,15 +139,24 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	return 0;
 }
 
-int task_get(struct store *s, long long id, struct task *out, struct err *e)
+/* The task by id (uid NULL) or by uid. */
+static int get_by(struct store *s, long long id, const char *uid, struct task *out, struct err *e)
 {
 	sqlite3_stmt *st =
-		store_prepare(s, "SELECT " TASK_COLS " FROM tasks WHERE id = ? AND user_id = ?", e);
+		store_prepare(s,
+			      uid ? "SELECT " TASK_COLS " FROM tasks WHERE (uid = ?1 OR"
+				    " (uid IS NULL AND gid || '@nestor' = ?1)) AND user_id = ?2"
+				  : "SELECT " TASK_COLS " FROM tasks WHERE id = ?1"
+				    " AND user_id = ?2",
+			      e);
 	int rc;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	if (uid)
+		store_bind_text(st, 1, uid);
+	else
+		sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, s->user_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -142,9 +164,21 @@ int task_get(struct store *s, long long id, struct task *out, struct err *e)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
+	if (rc == SQLITE_DONE && uid)
+		return err_set(e, ERR_NOTFOUND, "no task with UID \"%s\"", uid);
 	if (rc == SQLITE_DONE)
 		return err_set(e, ERR_NOTFOUND, "no task with id %lld", id);
 	return store_error(s, e, "task");
+}
+
+int task_get(struct store *s, long long id, struct task *out, struct err *e)
+{
+	return get_by(s, id, NULL, out, e);
+}
+
+int task_get_uid(struct store *s, const char *uid, struct task *out, struct err *e)
+{
+	return get_by(s, 0, uid, out, e);
 }
 
 /* Run a one-row UPDATE/DELETE bound to id; ERR_NOTFOUND when nothing changed. */

@@ -39,7 +39,11 @@ struct task {
 	enum task_status status;
 	time_t created_at;
 	time_t done_at; /* 0 when not done */
+	char *uid;	/* iCalendar UID; NULL on add: one is made */
 };
+
+/* Open and due before now (a task due on a day: once that day is over). */
+bool task_overdue(const struct task *t, time_t now);
 
 void task_release(struct task *t);
 void task_list_free(struct task *tasks, size_t n);
@@ -48,10 +52,14 @@ void task_list_free(struct task *tasks, size_t n);
  * (w->date_only) is due that day, at its end, and flagged date-only. */
 void task_set_due(struct task *t, const struct when *w);
 
-/* Insert t (title required, priority 0-9); sets t->id. */
+/* Insert t (title required, priority 0-9); sets t->id.  A NULL t->uid
+ * has one made in the store (t->uid stays NULL); ERR_USAGE when a task
+ * with t->uid exists. */
 int task_add(struct store *s, struct task *t, time_t now, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
 int task_get(struct store *s, long long id, struct task *out, struct err *e);
+/* The task with iCalendar UID uid; ERR_NOTFOUND when there is none. */
+int task_get_uid(struct store *s, const char *uid, struct task *out, struct err *e);
 /* Write every field of t back (by t->id). */
 int task_update(struct store *s, const struct task *t, struct err *e);
 /* Mark done at now (a done task stays done; its done_at is kept). */

@@ -16,14 +16,35 @@
 #include <time.h>
 
 /* The libpq functions nestor calls, resolved by dlsym. */
-#define PQ_FUNCS(X)                                                                                \
-	X(PQconnectStartParams)                                                                    \
-	X(PQconnectPoll) X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQfinish) X(PQsetnonblocking) \
-		X(PQsendQuery) X(PQsendQueryParams) X(PQflush) X(PQconsumeInput) X(PQisBusy)       \
-			X(PQgetResult) X(PQresultStatus) X(PQresultErrorMessage) X(PQntuples)      \
-				X(PQnfields) X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQnotifies) \
-					X(PQfreemem) X(PQescapeIdentifier) X(PQescapeLiteral)      \
-						X(PQencryptPasswordConn) X(PQsetNoticeProcessor)
+/* clang-format off */
+#define PQ_FUNCS(X) \
+	X(PQconnectStartParams) \
+	X(PQconnectPoll) \
+	X(PQstatus) \
+	X(PQerrorMessage) \
+	X(PQsocket) \
+	X(PQfinish) \
+	X(PQsetnonblocking) \
+	X(PQsendQuery) \
+	X(PQsendQueryParams) \
+	X(PQflush) \
+	X(PQconsumeInput) \
+	X(PQisBusy) \
+	X(PQgetResult) \
+	X(PQresultStatus) \
+	X(PQresultErrorMessage) \
+	X(PQntuples) \
+	X(PQnfields) \
+	X(PQgetvalue) \
+	X(PQgetisnull) \
+	X(PQclear) \
+	X(PQnotifies) \
+	X(PQfreemem) \
+	X(PQescapeIdentifier) \
+	X(PQescapeLiteral) \
+	X(PQencryptPasswordConn) \
+	X(PQsetNoticeProcessor)
+/* clang-format on */
 #define PQ_DECL(f) __typeof__(f) *f;
 static struct {
 	PQ_FUNCS(PQ_DECL)

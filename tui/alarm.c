@@ -5,6 +5,7 @@
 #include "routine.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,6 +72,8 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 	a->lock = -1;
 	a->db_path = ctx->db_path;
 	sched_opts_init(&a->opts, ctx->cfg);
+	free(a->opts.channels); /* a TUI's own defaults: its popup first */
+	a->opts.channels = notify_default_channels(ctx->cfg, true);
 	routine_sched(&a->opts, ctx->cfg);
 	a->opts.clock = wallclock_now;
 	a->opts.max_jobs = 20; /* a burst of due jobs does not hold back a popup */

@@ -227,7 +227,7 @@ static void paint(void *arg, size_t off, size_t len)
 	p->line++;
 }
 
-/* "  -> reminder.add tomorrow 17:00 'call mom'" cut to one line. */
+/* "  -> reminder_add tomorrow 17:00 'call mom'" cut to one line. */
 static void paint_tool(WINDOW *w, int y, int width, const char *text)
 {
 	bool cut;
@@ -302,69 +302,4 @@ void chat_draw(struct chat *c, WINDOW *w)
 	y = skip > 0 ? (int)-skip : 0;
 	for (; i < c->n && y < h; i++)
 		y = draw_entry(c, w, i, y, h, width);
-}
-
-/* "reminder_add" reads "reminder.add": the group, then the verb. */
-static void add_tool_name(struct sbuf *sb, const char *name)
-{
-	const char *us = strchr(name, '_');
-
-	if (us) {
-		sbuf_add(sb, name, (size_t)(us - name));
-		sbuf_adds(sb, ".");
-		sbuf_adds(sb, us + 1);
-	} else {
-		sbuf_adds(sb, name);
-	}
-}
-
-char *chat_tool_line(const char *name, const char *args_json)
-{
-	struct sbuf sb = SBUF_INIT;
-	cJSON *args = args_json ? cJSON_Parse(args_json) : NULL, *v;
-
-	add_tool_name(&sb, name ? name : "?");
-	if (!cJSON_IsObject(args)) {
-		if (args_json && args_json[0] && strcmp(args_json, "{}"))
-			sbuf_addf(&sb, " %s", args_json);
-		cJSON_Delete(args);
-		return sbuf_detach(&sb);
-	}
-	cJSON_ArrayForEach(v, args) {
-		if (cJSON_IsString(v)) {
-			const char *s = v->valuestring;
-
-			sbuf_addf(&sb, strpbrk(s, " '") || !s[0] ? " '%s'" : " %s", s);
-		} else if (cJSON_IsNumber(v)) {
-			sbuf_addf(&sb, " %g", v->valuedouble);
-		} else if (cJSON_IsTrue(v)) {
-			sbuf_addf(&sb, " %s", v->string);
-		} else if (!cJSON_IsFalse(v) && !cJSON_IsNull(v)) {
-			char *t = cJSON_PrintUnformatted(v);
-
-			sbuf_addf(&sb, " %s", t);
-			free(t);
-		}
-	}
-	cJSON_Delete(args);
-	return sbuf_detach(&sb);
-}
-
-char *chat_tool_error(const char *name, const char *result_json)
-{
-	cJSON *r = result_json ? cJSON_Parse(result_json) : NULL;
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "error");
-	struct sbuf sb = SBUF_INIT;
-
-	if (!cJSON_IsString(msg)) {
-		cJSON_Delete(r);
-		return NULL;
-	}
-	if (name)
-		add_tool_name(&sb, name);
-	else
-		sbuf_adds(&sb, "error");
-	sbuf_addf(&sb, ": %s", msg->valuestring);
-	cJSON_Delete(r);
-	return sbuf_detach(&sb);
 }

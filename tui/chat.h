@@ -23,7 +23,7 @@
 enum chat_role {
 	CHAT_USER,
 	CHAT_ASSISTANT,
-	CHAT_TOOL, /* one compact line: "-> reminder.add tomorrow 17:00 'call mom'" */
+	CHAT_TOOL, /* one compact line: "-> reminder_add tomorrow 17:00 'call mom'" (tool.h) */
 	CHAT_INFO, /* what a slash command printed; notices */
 	CHAT_ERROR,
 };
@@ -73,12 +73,5 @@ void chat_bottom(struct chat *c);
 
 /* Draw into w (its whole size). */
 void chat_draw(struct chat *c, WINDOW *w);
-
-/* A tool call in one line: "reminder.add 'call mom' tomorrow" from the
- * tool's name and its arguments (JSON object text). */
-char *chat_tool_line(const char *name, const char *args_json);
-/* "reminder.add: MESSAGE" when a tool's result is {"error": MESSAGE}, else
- * NULL; "error: MESSAGE" when name is NULL. */
-char *chat_tool_error(const char *name, const char *result_json);
 
 #endif

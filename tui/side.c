@@ -1,6 +1,7 @@
 /* The side pane's data (through storage/) and its drawing. */
 #include "side.h"
 #include "event.h"
+#include "every.h"
 #include "reltime.h"
 #include "reminder.h"
 #include "task.h"
@@ -46,6 +47,7 @@ static void add_line(struct side_section *sec, const char *when, const char *tex
 	sec->lines = xrealloc(sec->lines, (sec->n + 1) * sizeof(*sec->lines));
 	l = &sec->lines[sec->n++];
 	snprintf(l->when, sizeof(l->when), "%s", when);
+	l->alert = false;
 	l->text = wrap_clean(text, true);
 	/* one line each: newlines become spaces */
 	for (char *p = l->text; *p; p++)
@@ -61,12 +63,16 @@ static int load_tasks(struct side_section *sec, struct store *st, time_t now, st
 	if (task_list(st, false, &ts, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n && i < MAX_LINES; i++) {
+		bool late = task_overdue(&ts[i], now);
 		char when[24] = "";
 
-		if (ts[i].has_due)
+		if (ts[i].has_due) {
+			when[0] = '!';
 			reltime_format(RELTIME_SHORT, NULL, ts[i].due, ts[i].due_date_only, now,
-				       when, sizeof(when));
+				       when + late, sizeof(when) - late);
+		}
 		add_line(sec, when, ts[i].title);
+		sec->lines[sec->n - 1].alert = late;
 	}
 	task_list_free(ts, n);
 	return 0;
@@ -80,12 +86,18 @@ static int load_reminders(struct side_section *sec, struct store *st, time_t now
 	if (reminder_list(st, false, now, &rs, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n && i < MAX_LINES; i++) {
-		char when[24] = "";
+		char when[24] = "", rule[128], *text;
 
 		if (rs[i].has_at)
 			reltime_format(RELTIME_SHORT, NULL, rs[i].at, false, now, when,
 				       sizeof(when));
-		add_line(sec, when, rs[i].text);
+		if (every_words("en", rs[i].every, rule, sizeof(rule))) {
+			text = xasprintf("%s (%s)", rs[i].text, rule);
+			add_line(sec, when, text);
+			free(text);
+		} else {
+			add_line(sec, when, rs[i].text);
+		}
 	}
 	reminder_list_free(rs, n);
 	return 0;
@@ -178,7 +190,7 @@ void side_draw(const struct side *s, WINDOW *w)
 
 			wmove(w, y++, 2);
 			if (ww && ww < width) {
-				wattrset(w, theme_attr(TH_TIME));
+				wattrset(w, theme_attr(l->alert ? TH_ERROR : TH_TIME));
 				waddstr(w, l->when);
 				wattrset(w, A_NORMAL);
 				waddch(w, ' ');

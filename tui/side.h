@@ -9,6 +9,7 @@
 #define NESTOR_SIDE_H
 
 #include <ncurses.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -16,8 +17,9 @@
 #include "store.h"
 
 struct side_line {
-	char when[24]; /* "17:00", "Fri 10:00", "" */
+	char when[24]; /* "17:00", "Fri 10:00", "!Jun 1" (overdue), "" */
 	char *text;
+	bool alert; /* overdue: the time is drawn as an error */
 };
 
 struct side_section {

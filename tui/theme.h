@@ -15,7 +15,7 @@
 enum theme_item {
 	TH_USER,      /* "you:" */
 	TH_ASSISTANT, /* the assistant's name */
-	TH_TOOL,      /* "-> reminder.add ..." */
+	TH_TOOL,      /* "-> reminder_add ..." */
 	TH_INFO,      /* output of slash commands, notices */
 	TH_ERROR,
 	TH_STATUS,  /* the status line */

@@ -11,6 +11,7 @@
 #include "reminder.h"
 #include "screen.h"
 #include "side.h"
+#include "slash.h"
 #include "status.h"
 #include "theme.h"
 #include "tuicmd.h"
@@ -295,14 +296,14 @@ static void submit(struct tui *t)
 static void complete(struct tui *t)
 {
 	char *before = input_before(&t->in), *shown = NULL;
-	const char **cands = tuicmd_completions(&t->cmd, before);
+	char **cands = tuicmd_completions(&t->cmd, before);
 	int n;
 
 	if (!cands) {
 		free(before);
 		return;
 	}
-	n = input_complete(&t->in, cands);
+	n = input_complete(&t->in, (const char *const *)cands);
 	if (n > 1) {
 		struct sbuf sb = SBUF_INIT;
 		char *word = input_before(&t->in), *sp = strrchr(word, ' ');
@@ -318,7 +319,7 @@ static void complete(struct tui *t)
 		beep();
 	}
 	free(shown);
-	free(cands);
+	slash_free(cands);
 	free(before);
 }
 
@@ -418,11 +419,8 @@ static void function_key(struct tui *t, wint_t ch)
 	case KEY_RESIZE: layout(t); break;
 	case KEY_F(1): t->help = true; break;
 	case KEY_F(2):
-		/* back to auto whenever auto gives what was asked for */
-		if (t->side_shown)
-			t->side_pref = COLS >= SIDE_MIN_COLS ? SIDE_OFF : SIDE_AUTO;
-		else
-			t->side_pref = COLS >= SIDE_MIN_COLS ? SIDE_AUTO : SIDE_ON;
+		/* the choice stands until F2 again, whatever the width does */
+		t->side_pref = t->side_shown ? SIDE_OFF : SIDE_ON;
 		layout(t);
 		if (t->side_pref == SIDE_ON && !t->side_shown)
 			notice(t, false, "the side pane needs 60 columns");

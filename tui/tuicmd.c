@@ -1,6 +1,7 @@
 /* Turns and slash commands for the TUI, on the worker thread, and the
  * conversation paged in from the database. */
 #include "tuicmd.h"
+#include "tool.h"
 #include "answer.h"
 #include "assistant.h"
 #include "conversation.h"
@@ -50,7 +51,7 @@ static void prepend_message(struct chat *chat, const struct message *m)
 			const cJSON *name = cJSON_GetObjectItem(fn, "name");
 			const cJSON *args = cJSON_GetObjectItem(fn, "arguments");
 			char *line =
-				chat_tool_line(cJSON_IsString(name) ? name->valuestring : "?",
+				tool_call_text(cJSON_IsString(name) ? name->valuestring : "?",
 					       cJSON_IsString(args) ? args->valuestring : NULL);
 
 			chat_prepend(chat, CHAT_TOOL, line);
@@ -60,7 +61,7 @@ static void prepend_message(struct chat *chat, const struct message *m)
 		if (m->content && m->content[0])
 			chat_prepend(chat, CHAT_ASSISTANT, m->content);
 	} else if (!strcmp(m->role, "tool")) {
-		char *msg = chat_tool_error(NULL, m->content);
+		char *msg = tool_error_text(NULL, m->content);
 
 		if (msg)
 			chat_prepend(chat, CHAT_ERROR, msg);
@@ -137,22 +138,10 @@ static void resume(struct tuicmd *c)
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
 		struct err *e)
 {
-	size_t n = 0, k = 0;
-
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
 	c->chat = chat;
 	c->worker = w;
-	for (const struct slash *s = slash_table; s->name; s++)
-		n++;
-	for (const struct cmd *t = cmd_table; t->name; t++)
-		n++;
-	c->names = xcalloc(n + 1, sizeof(char *));
-	for (const struct slash *s = slash_table; s->name; s++)
-		c->names[k++] = xstrdup(s->name);
-	for (const struct cmd *t = cmd_table; t->name; t++)
-		if (!is_refused(t->name) && strcmp(t->name, "help"))
-			c->names[k++] = xasprintf("/%s", t->name);
 	c->wstore = store_open(ctx->db_path, e);
 	if (!c->wstore)
 		return -1;
@@ -168,9 +157,6 @@ int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct wor
 
 void tuicmd_close(struct tuicmd *c)
 {
-	for (size_t i = 0; c->names && c->names[i]; i++)
-		free(c->names[i]);
-	free(c->names);
 	engine_free(c->engine);
 	store_free(c->wstore);
 	memset(c, 0, sizeof(*c));
@@ -243,6 +229,7 @@ static int run_command(struct worker *w, void *arg)
 
 	x.store = j->c->wstore;
 	x.json = false;
+	x.tty = true; /* the chat pane is read by a person */
 	x.now = wallclock_now();
 	x.name[0] = '\0';
 	x.stdin_owner = "TUI"; /* the UI thread reads the keys */
@@ -384,7 +371,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		c->got_text = true;
 		break;
 	case WORKER_TOOL_CALL: {
-		char *line = chat_tool_line(ev->a, ev->b);
+		char *line = tool_call_text(ev->a, ev->b);
 
 		chat_end_stream(c->chat);
 		chat_add(c->chat, CHAT_TOOL, line);
@@ -392,7 +379,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 		break;
 	}
 	case WORKER_TOOL_RESULT: {
-		char *msg = chat_tool_error(ev->a, ev->b);
+		char *msg = tool_error_text(ev->a, ev->b);
 
 		if (msg)
 			chat_add(c->chat, CHAT_ERROR, msg);
@@ -416,37 +403,10 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 	return false;
 }
 
-const char **tuicmd_completions(struct tuicmd *c, const char *before)
+char **tuicmd_completions(struct tuicmd *c, const char *before)
 {
-	const char *sp = strchr(before, ' '), **out;
-	const struct cmd *group = NULL;
-	size_t n = 0;
-
-	if (before[0] != '/')
-		return NULL;
-	if (!sp) {
-		for (n = 0; c->names[n]; n++)
-			;
-		out = xcalloc(n + 1, sizeof(*out));
-		for (size_t i = 0; i < n; i++)
-			out[i] = c->names[i];
-		return out;
-	}
-	if (strchr(sp + 1, ' '))
-		return NULL;
-	for (const struct cmd *k = cmd_table; k->name; k++)
-		if (strlen(k->name) == (size_t)(sp - before - 1) &&
-		    !strncmp(k->name, before + 1, (size_t)(sp - before - 1)))
-			group = k;
-	if (!group || !group->sub)
-		return NULL;
-	for (const struct cmd *v = group->sub; v->name; v++)
-		n++;
-	out = xcalloc(n + 1, sizeof(*out));
-	n = 0;
-	for (const struct cmd *v = group->sub; v->name; v++)
-		out[n++] = v->name;
-	return out;
+	(void)c;
+	return slash_completions(before, refused);
 }
 
 void tuicmd_status(struct tuicmd *c, struct status_info *si)

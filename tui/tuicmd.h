@@ -42,7 +42,6 @@ struct tuicmd {
 	bool turn;	/* the worker runs a turn (not a command) */
 	bool got_text;	/* the running turn has streamed text */
 	bool cancelled; /* Esc or Ctrl-C asked the running turn to stop */
-	char **names;	/* "/help", "/task", ...: completion of the first word */
 };
 
 int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct worker *w,
@@ -65,9 +64,10 @@ void tuicmd_cancel(struct tuicmd *c);
  * database may have changed). */
 bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev);
 
-/* Candidates for Tab given the text before the cursor (NULL: none); the
- * caller frees the array, not the strings. */
-const char **tuicmd_completions(struct tuicmd *c, const char *before);
+/* Candidates for Tab given the text before the cursor (NULL: none), as
+ * slash_completions() gives them without the commands the TUI refuses;
+ * free with slash_free(). */
+char **tuicmd_completions(struct tuicmd *c, const char *before);
 
 /* The status line's assistant, backend, conversation, scheduler, sync. */
 void tuicmd_status(struct tuicmd *c, struct status_info *si);

@@ -1,5 +1,7 @@
 /* nestor event add|show|edit|rm|search, and nestor agenda */
 #include "cmd.h"
+#include "confirm.h"
+#include "every.h"
 #include "event-args.h"
 #include "event.h"
 #include "render.h"
@@ -104,14 +106,7 @@ static int event_cmd_add(struct ctx *ctx, int argc, char **argv)
 	if (event_args_apply(ctx->store, ctx->now, &a, &ev, true, &ctx->err) < 0 ||
 	    event_add(ctx->store, &ev, ctx->now, &ctx->err) < 0)
 		goto out;
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(o, "id", (double)ev.id);
-		cmd_print_json(ctx, o);
-	} else {
-		fprintf(ctx->out, "%lld\n", ev.id);
-	}
+	cmd_stored(ctx, ev.id, ctx->tty ? confirm_event(&ev, false, ctx->now) : NULL);
 	rc = 0;
 out:
 	event_release(&ev);
@@ -153,7 +148,35 @@ static void fmt_span(const struct event_occ *o, time_t ds, time_t de, char *buf,
 	}
 }
 
-static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, time_t de)
+/* The rule of each event of l in words (NULL: none), computed once: a year
+ * agenda prints a series' rule on every one of its lines. */
+static char **rules_in_words(const struct event_list *l)
+{
+	char **w = xcalloc(l->nevents + 1, sizeof(*w)), buf[128];
+
+	for (size_t i = 0; i < l->nevents; i++)
+		if (every_words("en", l->events[i].rrule, buf, sizeof(buf)))
+			w[i] = xstrdup(buf);
+	return w;
+}
+
+static void rules_free(char **w, const struct event_list *l)
+{
+	for (size_t i = 0; w && i < l->nevents; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* The rule in words of occurrence o of l. */
+static const char *occ_rule(char **w, const struct event_list *l, const struct event_occ *o)
+{
+	if (o->ev < l->events || o->ev >= l->events + l->nevents)
+		return NULL;
+	return w[o->ev - l->events];
+}
+
+static void print_occ(struct ctx *ctx, const struct event_occ *o, const char *rule, time_t ds,
+		      time_t de)
 {
 	char span[24], line[48], *start = line + 20, *p = start;
 	size_t n;
@@ -174,6 +197,10 @@ static void print_occ(struct ctx *ctx, const struct event_occ *o, time_t ds, tim
 		fputs(" (", ctx->out);
 		fputs(o->location, ctx->out);
 		fputc(')', ctx->out);
+	}
+	if (rule) {
+		fputs(" \xe2\x80\x94 ", ctx->out);
+		fputs(rule, ctx->out);
 	}
 	fputc('\n', ctx->out);
 }
@@ -234,6 +261,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 	struct day_occ *v = NULL;
 	size_t n = 0, cap = 0, ndays;
 	time_t shown = -1, *days;
+	char **rules = rules_in_words(l);
 
 	ndays = window_days(from, to, &days);
 	for (size_t i = 0; ndays && i < l->nocc; i++) {
@@ -263,9 +291,10 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			fprintf(ctx->out, "%s%s\n", shown == -1 ? "" : "\n", head);
 			shown = v[k].day;
 		}
-		print_occ(ctx, &l->occ[v[k].i], v[k].day,
+		print_occ(ctx, &l->occ[v[k].i], occ_rule(rules, l, &l->occ[v[k].i]), v[k].day,
 			  v[k].k + 1 < ndays ? days[v[k].k + 1] : event_next_day(v[k].day));
 	}
+	rules_free(rules, l);
 	free(v);
 	free(days);
 }
@@ -359,8 +388,7 @@ static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (event_args_apply(ctx->store, ctx->now, &a, &ev, false, &ctx->err) < 0 ||
 	    event_update(ctx->store, &ev, ctx->now, &ctx->err) < 0)
 		goto out;
-	if (!ctx->json)
-		fprintf(ctx->out, "event %lld updated\n", id);
+	cmd_stored(ctx, id, ctx->tty ? confirm_event(&ev, true, ctx->now) : NULL);
 	rc = 0;
 out:
 	event_release(&ev);
@@ -378,7 +406,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	struct event ev;
 	long long id;
-	char a[64], b[64];
+	char a[128], b[64];
 	cJSON *j;
 
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
@@ -404,7 +432,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	show_line(ctx, ev.all_day ? "last day" : "end", b);
 	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
 	show_line(ctx, "zone", ev.tzid);
-	show_line(ctx, "repeats", ev.rrule);
+	show_line(ctx, "repeats", every_words("en", ev.rrule, a, sizeof(a)));
 	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "exdates")); i++)
 		show_line(ctx, "except",
 			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exdates"), i)->valuestring);
@@ -478,6 +506,8 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 	} else if (l.nocc == 0) {
 		fprintf(ctx->out, "no events match \"%s\"\n", text);
 	} else {
+		char **rules = rules_in_words(&l);
+
 		for (size_t i = 0; i < l.nocc; i++) {
 			char day[32];
 			struct tm tm;
@@ -485,9 +515,11 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 			localtime_r(&l.occ[i].start, &tm);
 			strftime(day, sizeof(day), "%a %Y-%m-%d", &tm);
 			fprintf(ctx->out, "%s ", day);
-			print_occ(ctx, &l.occ[i], when_day_start(l.occ[i].start),
+			print_occ(ctx, &l.occ[i], occ_rule(rules, &l, &l.occ[i]),
+				  when_day_start(l.occ[i].start),
 				  event_next_day(when_day_start(l.occ[i].start)));
 		}
+		rules_free(rules, &l);
 	}
 	free(text);
 	event_list_release(&l);

@@ -1,5 +1,6 @@
 /* nestor history list|show|search|rm: past conversations with the assistant. */
 #include "cmd.h"
+#include "tool.h"
 #include "conversation.h"
 #include "render.h"
 #include "xalloc.h"
@@ -99,8 +100,12 @@ static void print_message(FILE *f, const struct message *m, const char *assistan
 			const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
 			const cJSON *args = cJSON_GetObjectItemCaseSensitive(fn, "arguments");
 
-			fprintf(f, "  -> %s %s\n", cJSON_IsString(name) ? name->valuestring : "?",
-				cJSON_IsString(args) ? args->valuestring : "{}");
+			char *line =
+				tool_call_text(cJSON_IsString(name) ? name->valuestring : "?",
+					       cJSON_IsString(args) ? args->valuestring : "{}");
+
+			fprintf(f, "  -> %s\n", line);
+			free(line);
 		}
 		cJSON_Delete(calls);
 		if (m->content && *m->content)

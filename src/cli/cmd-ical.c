@@ -76,6 +76,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 
 		cJSON_AddNumberToObject(o, "added", (double)rep.added);
 		cJSON_AddNumberToObject(o, "updated", (double)rep.updated);
+		cJSON_AddNumberToObject(o, "tasks_added", (double)rep.tasks_added);
+		cJSON_AddNumberToObject(o, "tasks_updated", (double)rep.tasks_updated);
 		cJSON_AddNumberToObject(o, "skipped", (double)rep.skipped);
 		if (rep.skipped_what)
 			cJSON_AddStringToObject(o, "skipped_what", rep.skipped_what);
@@ -87,6 +89,9 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(ctx, o);
 	} else {
 		fprintf(ctx->out, "%zu added, %zu updated", rep.added, rep.updated);
+		if (rep.tasks_added || rep.tasks_updated)
+			fprintf(ctx->out, "; %zu task%s added, %zu updated", rep.tasks_added,
+				rep.tasks_added == 1 ? "" : "s", rep.tasks_updated);
 		if (rep.alarms.set || rep.alarms.past || rep.alarms.unsupported)
 			fprintf(ctx->out, "; %zu alarm%s set", rep.alarms.set,
 				rep.alarms.set == 1 ? "" : "s");

@@ -1,5 +1,7 @@
 /* nestor remind add|list|cancel|snooze|done|fire, and nestor jobs [history] */
 #include "cmd.h"
+#include "confirm.h"
+#include "every.h"
 #include "syncer.h"
 #include "job.h"
 #include "notify.h"
@@ -46,16 +48,33 @@ int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at)
 	return 0;
 }
 
-static void print_id(struct ctx *ctx, long long id)
+/* The reminder stored as id, in a sentence (NULL when it cannot be read
+ * back: the bare id then). */
+static char *stored_line(struct ctx *ctx, long long id)
 {
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
+	struct reminder r;
+	struct err e;
+	char *line;
 
-		cJSON_AddNumberToObject(o, "id", (double)id);
-		cmd_print_json(ctx, o);
-	} else {
-		fprintf(ctx->out, "%lld\n", id);
-	}
+	if (!ctx->tty || reminder_get(ctx->store, id, ctx->now, &r, &e) < 0)
+		return NULL;
+	line = confirm_reminder(&r, ctx->now);
+	reminder_release(&r);
+	return line;
+}
+
+/* A reminder none of whose channels reaches anyone now is said at once. */
+static void warn_unreached(struct ctx *ctx, long long id, const char *channels)
+{
+	struct notify_reach r;
+	char *why;
+
+	notify_reach_probe(&r, ctx->db_path, ctx->cfg);
+	why = notify_unreached(&r, channels);
+	if (why)
+		fprintf(ctx->errout, "nestor: warning: reminder %lld reaches no one now (%s)\n", id,
+			why);
+	free(why);
 }
 
 static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
@@ -86,8 +105,10 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 	else if (reminder_add(ctx->store, text, at, every, tzid, channels, ctx->now, &id,
 			      &ctx->err) == 0)
 		rc = 0;
-	if (rc == 0)
-		print_id(ctx, id);
+	if (rc == 0) {
+		cmd_stored(ctx, id, stored_line(ctx, id));
+		warn_unreached(ctx, id, channels);
+	}
 	free(text);
 	return rc;
 }
@@ -111,15 +132,16 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 	} else if (n == 0) {
 		fprintf(ctx->out, all ? "no reminders\n" : "no pending reminders\n");
 	} else {
-		fprintf(ctx->out, "%4s  %-16s  %-20s  %s%s\n", "ID", "DUE", "EVERY",
+		fprintf(ctx->out, "%4s  %-16s  %-24s  %s%s\n", "ID", "DUE", "EVERY",
 			all ? "STATE      " : "", "TEXT");
 		for (size_t i = 0; i < n; i++) {
-			char due[40] = "-", late[32];
+			char due[40] = "-", late[32], rule[128];
+			const char *every = every_words("en", rs[i].every, rule, sizeof(rule));
 
 			if (rs[i].has_at)
 				fmt_when(rs[i].at, ctx->now, due, sizeof(due));
-			fprintf(ctx->out, "%4lld  %-16s  %-20.20s  ", rs[i].id, due,
-				rs[i].every ? rs[i].every : "-");
+			fprintf(ctx->out, "%4lld  %-16s  %-24s  ", rs[i].id, due,
+				every ? every : "-");
 			if (all)
 				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
 			fprintf(ctx->out, "%s", rs[i].text);
@@ -317,8 +339,25 @@ const struct cmd cmd_remind_verbs[] = {
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };
 
+/* Why a pending reminder or routine reaches no one now, or NULL. */
+static char *job_unreached(const struct notify_reach *r, const struct job *j)
+{
+	cJSON *p;
+	char *channels, *why;
+
+	if (j->state != JOB_PENDING || (strcmp(j->kind, "reminder") && strcmp(j->kind, "routine")))
+		return NULL;
+	p = j->payload ? cJSON_Parse(j->payload) : NULL;
+	channels = p ? reminder_channels_text(p) : NULL;
+	why = notify_unreached(r, channels);
+	free(channels);
+	cJSON_Delete(p);
+	return why;
+}
+
 static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 {
+	struct notify_reach reach;
 	struct job *jobs;
 	bool all;
 	size_t n;
@@ -327,11 +366,18 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (job_list(ctx->store, NULL, all, &jobs, &n, &ctx->err) < 0)
 		return -1;
+	notify_reach_probe(&reach, ctx->db_path, ctx->cfg);
 	if (ctx->json) {
 		cJSON *arr = cJSON_CreateArray();
 
-		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, json_job(&jobs[i]));
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = json_job(&jobs[i]);
+			char *why = job_unreached(&reach, &jobs[i]);
+
+			render_add_str(o, "unreached", why);
+			cJSON_AddItemToArray(arr, o);
+			free(why);
+		}
 		cmd_print_json(ctx, arr);
 	} else if (n == 0) {
 		fprintf(ctx->out, all ? "no jobs\n" : "no scheduled jobs\n");
@@ -340,12 +386,16 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 			"NEXT RUN", "ATTEMPTS", "LAST ERROR");
 		for (size_t i = 0; i < n; i++) {
 			char next[40] = "-";
+			char *why = job_unreached(&reach, &jobs[i]);
 
 			if (jobs[i].has_next)
 				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
 			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
 				jobs[i].kind, job_state_name(jobs[i].state), next, jobs[i].attempts,
 				jobs[i].last_error ? jobs[i].last_error : "-");
+			if (why)
+				fprintf(ctx->out, "      reaches no one now: %s\n", why);
+			free(why);
 		}
 	}
 	job_list_free(jobs, n);
@@ -370,6 +420,14 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
 	if (optind < argc && cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;
+	if (id) {
+		/* an id that names no job is an error, not "no runs" */
+		struct job j;
+
+		if (job_get(ctx->store, id, &j, &ctx->err) < 0)
+			return -1;
+		job_release(&j);
+	}
 	if (job_history(ctx->store, id, (size_t)limit, &runs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {

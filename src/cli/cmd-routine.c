@@ -1,6 +1,7 @@
 /* nestor routine add|list|show|edit|rm|run: the assistant on a schedule. */
 #include "answer.h"
 #include "cmd.h"
+#include "every.h"
 #include "job.h"
 #include "notify.h"
 #include "render.h"
@@ -130,7 +131,8 @@ static int routine_cmd_list(struct ctx *ctx, int argc, char **argv)
 			"ASSISTANT", all ? "STATE      " : "", "REQUEST");
 		for (size_t i = 0; i < n; i++) {
 			char next[64];
-			const char *every = answer_every("en", rs[i].every);
+			char rule[128];
+			const char *every = every_words("en", rs[i].every, rule, sizeof(rule));
 
 			next_text(&rs[i], ctx->now, next, sizeof(next));
 			fprintf(ctx->out, "%4lld  %-18s  %-20.20s  %-10s  ", rs[i].id, next,
@@ -147,7 +149,8 @@ static int routine_cmd_list(struct ctx *ctx, int argc, char **argv)
 static void show_text(struct ctx *ctx, const struct routine *r, const struct job_run *runs,
 		      size_t n)
 {
-	const char *every = answer_every("en", r->every);
+	char rule[128];
+	const char *every = every_words("en", r->every, rule, sizeof(rule));
 	char next[64];
 
 	next_text(r, ctx->now, next, sizeof(next));

@@ -1,5 +1,6 @@
 /* nestor task add|list|done|rm|edit */
 #include "cmd.h"
+#include "confirm.h"
 #include "reltime.h"
 #include "render.h"
 #include "task.h"
@@ -106,14 +107,7 @@ static int task_cmd_add(struct ctx *ctx, int argc, char **argv)
 	}
 	if (task_add(ctx->store, &t, ctx->now, &ctx->err) < 0)
 		goto out;
-	if (ctx->json) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(o, "id", (double)t.id);
-		cmd_print_json(ctx, o);
-	} else {
-		fprintf(ctx->out, "%lld\n", t.id);
-	}
+	cmd_stored(ctx, t.id, ctx->tty ? confirm_task(&t, false, ctx->now) : NULL);
 	rc = 0;
 out:
 	task_release(&t);
@@ -164,7 +158,8 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 				due);
 			if (all)
 				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
-			fprintf(ctx->out, "%s\n", tasks[i].title);
+			fprintf(ctx->out, "%s%s\n", tasks[i].title,
+				task_overdue(&tasks[i], ctx->now) ? " (overdue)" : "");
 		}
 	}
 	task_list_free(tasks, n);
@@ -219,8 +214,7 @@ static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (task_update(ctx->store, &t, &ctx->err) < 0)
 		goto out;
-	if (!ctx->json)
-		fprintf(ctx->out, "task %lld updated\n", id);
+	cmd_stored(ctx, id, ctx->tty ? confirm_task(&t, true, ctx->now) : NULL);
 	rc = 0;
 out:
 	task_release(&t);

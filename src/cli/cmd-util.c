@@ -47,6 +47,22 @@ void cmd_print_json(struct ctx *ctx, cJSON *v)
 	cJSON_Delete(v);
 }
 
+void cmd_stored(struct ctx *ctx, long long id, char *line)
+{
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cmd_print_json(ctx, o);
+	} else if (ctx->tty && line) {
+		cmd_put_safe(ctx->out, line);
+		fputc('\n', ctx->out);
+	} else {
+		fprintf(ctx->out, "%lld\n", id);
+	}
+	free(line);
+}
+
 void cmd_put_safe(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

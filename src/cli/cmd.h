@@ -39,6 +39,9 @@ struct ctx {
 	struct config *cfg;
 	struct store *store;	 /* set when the command has CMD_NEEDS_DB */
 	bool json;		 /* --json anywhere on the line */
+	bool tty;		 /* out is read by a person (a terminal, the REPL,
+				  * the TUI): what was stored is said in a
+				  * sentence; a pipe gets the bare id */
 	time_t now;		 /* one clock reading per invocation */
 	char name[64];		 /* "task add": the prefix of error messages */
 	FILE *out;		 /* stdout for the CLI; the REPL may redirect */
@@ -165,6 +168,10 @@ void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
 /* Write s to f with every control character (C0, DEL, C1) shown as '?':
  * text that came from elsewhere never drives the terminal. */
 void cmd_put_safe(FILE *f, const char *s);
+
+/* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
+ * when ctx->tty, else the bare id for scripts.  Frees line. */
+void cmd_stored(struct ctx *ctx, long long id, char *line);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

@@ -38,11 +38,12 @@ const struct cmd cmd_table[] = {
 	{ "event", NULL, "manage calendar events (add, show, edit, rm, search)", 0, NULL,
 	  cmd_event_verbs },
 	{ "agenda", "[--from WHEN] [--to WHEN] [--calendar NAME] [--json]",
-	  "events of the coming week (or a window), by day", CMD_NEEDS_DB, cmd_agenda, NULL },
-	{ "import", "FILE.ics|- [--calendar NAME]", "import events from an iCalendar file",
-	  CMD_NEEDS_DB, cmd_import, NULL },
+	  "events of today and the 6 days after (or a window), by day", CMD_NEEDS_DB, cmd_agenda,
+	  NULL },
+	{ "import", "FILE.ics|- [--calendar NAME]",
+	  "import events and tasks from an iCalendar file", CMD_NEEDS_DB, cmd_import, NULL },
 	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o FILE]",
-	  "export events as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
+	  "export events and tasks as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
 	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,
 	  cmd_remind_verbs },
 	{ "routine", NULL, "the assistant on a schedule (add, list, show, edit, rm, run)", 0, NULL,
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.out = stdout;
 	ctx.errout = stderr;
+	ctx.tty = isatty(STDOUT_FILENO);
 	paths_init(&ctx.paths);
 	ctx.db_path = ctx.paths.db;
 	ctx.config_path = ctx.paths.config;

@@ -17,6 +17,7 @@
 #include "routine.h"
 #include "tool.h"
 #include "slash.h"
+#include "sbuf.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -111,12 +112,25 @@ static void sink_reasoning(void *arg, const char *delta)
 	r->mid_line = delta[len - 1] != '\n';
 }
 
-/* A tool runs: the thinking before it is over. */
+/* A tool runs: the thinking before it is over.  On a terminal the call is
+ * shown, dim, in the form every front uses (tool.h). */
 static void sink_tool_call(void *arg, const char *name, const char *args_json)
 {
-	(void)name;
-	(void)args_json;
-	end_thought(arg);
+	struct repl *r = arg;
+	char *line;
+
+	end_thought(r);
+	if (!r->tty)
+		return;
+	if (r->mid_line)
+		fputc('\n', stdout);
+	line = tool_call_text(name, args_json);
+	fputs("\033[2m  -> ", stdout);
+	cmd_put_safe(stdout, line);
+	fputs("\033[0m\n", stdout);
+	fflush(stdout);
+	free(line);
+	r->mid_line = false;
 }
 
 static void sink_text(void *arg, const char *delta)
@@ -185,16 +199,83 @@ static void run_command(struct repl *r, const char *line)
 	slash_free(argv);
 }
 
+/* Columns of the UTF-8 text [s, s + n): one per character. */
+static int columns(const char *s, size_t n)
+{
+	int c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* One line of text, broken at spaces to fit width columns (0: as it is);
+ * a continuation lines up under the line's text ("  /agenda  the
+ * calendar..." under "the"). */
+static void put_wrapped_line(const char *line, size_t len, int width)
+{
+	size_t lead = strspn(line, " "), hang = lead, start = 0;
+	const char *gap;
+	int col = 0;
+
+	gap = memchr(line + lead, ' ', len - lead);
+	if (gap && gap + 1 < line + len && gap[1] == ' ')
+		hang = (size_t)(gap - line) + strspn(gap, " ");
+	if (width <= 0 || columns(line, len) <= width || (int)hang >= width / 2) {
+		printf("%.*s\n", (int)len, line);
+		return;
+	}
+	while (start < len) {
+		size_t end = start, brk = 0;
+
+		col = start ? (int)hang : 0;
+		/* take words while they fit */
+		while (end < len) {
+			size_t w = end + strspn(line + end, " ");
+
+			w += strcspn(line + w, " ");
+			if (w > len)
+				w = len;
+			if (brk && col + columns(line + end, w - end) > width)
+				break;
+			col += columns(line + end, w - end);
+			end = brk = w;
+		}
+		printf("%*s%.*s\n", start ? (int)hang : 0, "", (int)(end - start), line + start);
+		start = end + strspn(line + end, " ");
+	}
+}
+
+/* text, line by line, wrapped to the terminal's width. */
+static void put_wrapped(const struct repl *r, const char *text)
+{
+	int rows = 0, cols = 0;
+
+	if (r->tty)
+		rl_get_screen_size(&rows, &cols);
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		put_wrapped_line(p, n, cols > 1 ? cols - 1 : 0);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static void show_help(struct repl *r)
 {
 	char *help = answer_help("en");
+	struct sbuf sb = SBUF_INIT;
 
-	printf("Type a request, or a slash command:\n");
+	sbuf_adds(&sb, "Type a request, or a slash command:\n");
 	for (const struct slash *s = slash_table; s->name; s++)
-		printf("  %-11s %s\n", s->name, s->help);
-	printf("  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s\n", help);
+		sbuf_addf(&sb, "  %-11s %s\n", s->name, s->help);
+	sbuf_addf(&sb,
+		  "  /COMMAND    any nestor command, e.g. /task add buy milk; Tab"
+		  " completes commands and their options\n\n%s\n",
+		  help);
+	put_wrapped(r, sb.buf);
+	sbuf_release(&sb);
 	free(help);
-	(void)r;
 }
 
 static void slash_assistant(struct repl *r, const char *name)
@@ -295,6 +376,9 @@ static void on_line(char *line)
 		rl_set_prompt(r->prompt);
 }
 
+/* The candidates of this Tab press (slash.h), offered one by one. */
+static char **cands;
+
 static char *complete_word(const char *text, int state)
 {
 	static size_t i, len;
@@ -303,24 +387,27 @@ static char *complete_word(const char *text, int state)
 		i = 0;
 		len = strlen(text);
 	}
-	if (text[0] == '/') {
-		while (slash_table[i].name)
-			if (!strncmp(slash_table[i++].name, text, len))
-				return xstrdup(slash_table[i - 1].name);
-		return NULL;
-	}
-	while (tool_registry[i])
-		if (!strncmp(tool_registry[i++]->name, text, len))
-			return xstrdup(tool_registry[i - 1]->name);
+	while (cands && cands[i])
+		if (!strncmp(cands[i++], text, len))
+			return xstrdup(cands[i - 1]);
 	return NULL;
 }
 
+/* Tab knows where it is: a slash command's name, then its verbs and
+ * options, as the command table says; nothing for a sentence. */
 static char **complete(const char *text, int start, int end)
 {
+	char *before = xstrndup(rl_line_buffer, (size_t)end);
+	char **matches;
+
 	(void)start;
-	(void)end;
 	rl_attempted_completion_over = 1; /* no file names */
-	return rl_completion_matches(text, complete_word);
+	cands = slash_completions(before, NULL);
+	free(before);
+	matches = cands ? rl_completion_matches(text, complete_word) : NULL;
+	slash_free(cands);
+	cands = NULL;
+	return matches;
 }
 
 /* The conversation to resume: id, or the latest REPL one when id is 0. */

@@ -1,5 +1,6 @@
 /* The slash commands shared by the REPL and the TUI. */
 #include "slash.h"
+#include "cmd.h"
 
 #include <glib.h>
 #include <stddef.h>
@@ -87,4 +88,113 @@ int slash_split(const char *line, int *argc, char ***argv, struct err *e)
 void slash_free(char **argv)
 {
 	g_strfreev(argv);
+}
+
+static bool refused(const char *name, const char *const *refuse)
+{
+	for (size_t i = 0; refuse && refuse[i]; i++)
+		if (!strcmp(refuse[i], name))
+			return true;
+	return false;
+}
+
+static const struct cmd *find_cmd(const struct cmd *table, const char *name, size_t len)
+{
+	for (const struct cmd *k = table; k && k->name; k++)
+		if (strlen(k->name) == len && !strncmp(k->name, name, len))
+			return k;
+	return NULL;
+}
+
+/* The options a usage string names: "[--due WHEN|--no-due]" gives --due
+ * and --no-due; --json and --help go with every command. */
+static void usage_options(GPtrArray *out, const char *usage)
+{
+	for (const char *p = usage ? usage : ""; (p = strstr(p, "--"));) {
+		size_t n = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+
+		if (n > 2 && (p == usage || strchr(" [|(", p[-1]))) {
+			char *o = g_strndup(p, n);
+
+			if (!g_ptr_array_find_with_equal_func(out, o, g_str_equal, NULL))
+				g_ptr_array_add(out, o);
+			else
+				g_free(o);
+		}
+		p += n;
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *o = k ? "--help" : "--json";
+
+		if (!g_ptr_array_find_with_equal_func(out, o, g_str_equal, NULL))
+			g_ptr_array_add(out, g_strdup(o));
+	}
+}
+
+char **slash_completions(const char *before, const char *const *refuse)
+{
+	GPtrArray *out = g_ptr_array_new();
+	const char *first_end = before + strcspn(before, " \t");
+	const struct slash *s;
+	const struct cmd *top = NULL, *verb = NULL;
+	gchar **words = NULL;
+	size_t nwords, at = 0;
+	GString *line;
+
+	if (before[0] != '/') {
+		g_ptr_array_free(out, TRUE);
+		return NULL; /* a sentence: nothing to complete */
+	}
+	if (!*first_end) {
+		for (s = slash_table; s->name; s++)
+			g_ptr_array_add(out, g_strdup(s->name));
+		for (const struct cmd *k = cmd_table; k->name; k++)
+			if (!(k->flags & CMD_HIDDEN) && !refused(k->name, refuse) &&
+			    strcmp(k->name, "help")) {
+				char *name = g_strdup_printf("/%s", k->name);
+
+				if (g_ptr_array_find_with_equal_func(out, name, g_str_equal, NULL))
+					g_free(name); /* "/agenda" is a slash command too */
+				else
+					g_ptr_array_add(out, name);
+			}
+		g_ptr_array_add(out, NULL);
+		return (char **)g_ptr_array_free(out, FALSE);
+	}
+	/* the command line the slash line stands for: "/tasks --a" is
+	 * "task list --a" */
+	line = g_string_new(NULL);
+	s = slash_find(before, &(const char *){ NULL });
+	if (s && s->args)
+		g_string_append_printf(line, "%s%s", s->args, first_end);
+	else if (!s)
+		g_string_append(line, before + 1);
+	words = g_strsplit_set(line->str, " \t", -1);
+	g_string_free(line, TRUE);
+	/* the words before the one being completed, empty ones dropped */
+	nwords = g_strv_length(words);
+	for (size_t i = 0; i + 1 < nwords; i++) {
+		if (!*words[i])
+			continue;
+		if (at == 0)
+			top = find_cmd(cmd_table, words[i], strlen(words[i]));
+		else if (at == 1 && top && top->sub)
+			verb = find_cmd(top->sub, words[i], strlen(words[i]));
+		at++;
+	}
+	if (top && !refused(top->name, refuse)) {
+		if (at == 1 && top->sub) {
+			for (const struct cmd *v = top->sub; v->name; v++)
+				g_ptr_array_add(out, g_strdup(v->name));
+		} else if (verb || (top->exec && at >= 1)) {
+			usage_options(out, verb ? verb->usage : top->usage);
+		}
+	}
+	g_strfreev(words);
+	if (out->len == 0) {
+		g_ptr_array_free(out, TRUE);
+		return NULL;
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
 }

@@ -35,4 +35,13 @@ const struct slash *slash_find(const char *line, const char **rest);
 int slash_split(const char *line, int *argc, char ***argv, struct err *e);
 void slash_free(char **argv);
 
+/* What Tab may complete in a chat front's line whose text before the
+ * cursor is before: the slash commands and "/COMMAND" for the first word;
+ * after it, as the command table says: a group's verbs ("/task " -> add,
+ * list...), then the options of the command ("/tasks --a" -> --all, as
+ * /tasks is `task list`).  NULL for a sentence (no tool names, no file
+ * names) or nothing to offer.  Commands named in refuse (NULL-terminated,
+ * may be NULL) are left out.  Free with slash_free(). */
+char **slash_completions(const char *before, const char *const *refuse);
+
 #endif

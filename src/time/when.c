@@ -848,6 +848,8 @@ int when_parse(const char *text, time_t now, struct when *out, struct err *e)
 	while (p.lx.tok[i].kind != T_END && (n = step(&p, i)) > 0)
 		i += n;
 	ret = n < 0 ? -1 : finish(&p, now, out);
+	if (ret == 0)
+		out->anchor = p.rel_tok >= 0 ? WHEN_SPAN : p.date_tok >= 0 ? WHEN_DATED : WHEN_TIME;
 	lex_release(&p.lx);
 	return ret;
 }

@@ -46,9 +46,15 @@
 
 #include "err.h"
 
+/* What a WHEN was read from: a day it names ("tomorrow 9:00", "friday",
+ * "2026-12-01"), a time of day alone ("10:30", "noon": today's), or a span
+ * from now ("in 2 hours", "через 3 дня"). */
+enum when_anchor { WHEN_DATED, WHEN_TIME, WHEN_SPAN };
+
 struct when {
-	time_t at;	/* the instant; for a date only, local midnight of that day */
-	bool date_only; /* no time of day was given ("tomorrow", "dec 1") */
+	time_t at;		 /* the instant; for a date only, local midnight of that day */
+	bool date_only;		 /* no time of day was given ("tomorrow", "dec 1") */
+	enum when_anchor anchor; /* set by when_parse() */
 };
 
 /* Parse a point in time relative to now. */

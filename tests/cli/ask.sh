@@ -53,7 +53,7 @@ expect_match "history header" "$list" "^  ID  UPDATED"
 expect_match "history row" "$list" "^ +$conv  .*  cli +nestor +10  add task call mom$"
 show=$(nestor history show "$conv")
 expect_match "show user" "$show" "^you: add task call mom$"
-expect_match "show call" "$show" '^  -> task_add \{"title":"call mom"\}$'
+expect_match "show call: the form the TUI and the REPL use" "$show" "^  -> task_add 'call mom'$"
 expect_match "show reply" "$show" "^nestor: Task 3 added: call mom$"
 expect_match "search" "$(nestor history search trip)" "^ +$conv  .*  user +add task call mom about the trip$"
 expect_eq "search json" "$(nestor history search --json frobnicator | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2

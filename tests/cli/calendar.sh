@@ -13,15 +13,15 @@ nestor event add Trip --at 2026-03-25 --end 2026-03-26 --calendar travel >/dev/n
 out=$(nestor agenda --from 2026-03-26 --to 2026-03-27)
 expect_eq "agenda by day" "$out" "Thu 2026-03-26
      4  all day      Trip
-     1  09:00-09:30  Standup (Room 1)
+     1  09:00-09:30  Standup (Room 1) — every weekday
 
 Fri 2026-03-27
      3  all day      Holiday
-     1  09:00-09:30  Standup (Room 1)"
+     1  09:00-09:30  Standup (Room 1) — every weekday"
 # 09:00 New York is 14:00 Berlin before Berlin's DST change (03-29), 15:00 after
 out=$(nestor agenda --from 2026-03-24 --to 2026-03-31 | grep "NY call")
-expect_eq "NY across DST" "$out" "     2  14:00-15:00  NY call
-     2  15:00-16:00  NY call"
+expect_eq "NY across DST" "$out" "     2  14:00-15:00  NY call — every week
+     2  15:00-16:00  NY call — every week"
 out=$(nestor agenda --from 2026-03-24 --to 2026-03-31 --json | grep -c '"summary":	"NY call"')
 expect_eq "json occurrences" "$out" 2
 out=$(nestor agenda --from 2026-03-25 --to 2026-03-26 --calendar travel --json | grep -c '"uid"')
@@ -37,7 +37,11 @@ expect_eq "exdate applied" "$out" 0
 nestor event show 1 | grep -q "^except     2026-03-25T09:00:00+01:00" || fail "show lists the exdate"
 nestor event edit 1 --summary "Daily standup" --location "" >/dev/null
 out=$(nestor event search daily)
-expect_match "search" "$out" "Daily standup$"
+expect_match "search" "$out" "Daily standup — every weekday$"
+# the rule in words for people, as RRULE text for scripts
+expect_match "show says the rule in words" "$(nestor event show 1)" "^repeats +every weekday$"
+expect_match "--json keeps the RRULE" "$(nestor event show 1 --json)" '"rrule":	"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"'
+
 set +e
 nestor event rm 3 --only 2026-03-27 2>err; rc=$?
 set -e
@@ -47,7 +51,7 @@ expect_eq "its message" "$(cat err)" "nestor: event rm: event 3 does not repeat 
 # import (stdin), export, re-import into an empty database: same year
 nestor import - < "$DATA/calendar.ics" >/dev/null
 nestor import "$DATA/mixed.ics" 2>err >/dev/null
-expect_eq "skipped report" "$(cat err)" "nestor: import: skipped 1 VTODO, 1 VJOURNAL"
+expect_eq "skipped report: a VTODO is a task now" "$(cat err)" "nestor: import: skipped 1 VJOURNAL"
 nestor export -o all.ics
 grep -q "^UID:weekly-berlin@test" all.ics || fail "export keeps UIDs"
 nestor --db other.db import all.ics >/dev/null
@@ -56,7 +60,7 @@ nestor --db other.db agenda --from 2026-01-01 --to 2026-12-31 --json | grep -v '
 [ "$(grep -c '"uid"' a.json)" -gt 250 ] || fail "a year of occurrences expected"
 cmp -s a.json b.json || fail "agendas differ after the round trip: $(diff a.json b.json | head -20)"
 out=$(nestor --db other.db import all.ics)
-expect_eq "re-import updates" "$out" "0 added, 10 updated; 0 alarms set, 1 in the past skipped"
+expect_eq "re-import updates" "$out" "0 added, 10 updated; 0 tasks added, 1 updated; 0 alarms set, 1 in the past skipped"
 
 # a malformed file is rejected with its line, and nothing is written
 set +e
@@ -66,3 +70,65 @@ expect_eq "malformed exit" "$rc" 2
 expect_match "malformed message" "$(cat err)" "line 12: bad DTSTART \"2026-BROKEN\"$"
 out=$(nestor --db bad.db agenda --from 2026-03-01 --to 2026-03-31)
 expect_eq "nothing written" "$out" "no events from 2026-03-01 to 2026-03-31"
+
+# --end: a day it names is read from now, as --at is (the clock reads Mon
+# 2026-06-01); earlier than --at is an error, not an event of 23 hours.  A
+# time of day alone is on the start's day; a span counts from the start.
+set +e
+nestor --db end.db event add late --at "2026-06-03 10:00" --end "tomorrow 09:00" 2>err; rc=$?
+set -e
+expect_eq "--end before --at exits 2" "$rc" 2
+expect_eq "its message" "$(cat err)" \
+	"nestor: event add: --end (Tue 2 Jun 09:00) is before --at (Wed 3 Jun 10:00)"
+set +e
+nestor --db end.db event add early --at "2026-06-03 10:00" --end 09:00 2>err; rc=$?
+set -e
+expect_eq "a time of day before the start" "$rc" 2
+expect_match "names both" "$(cat err)" "--end \(Wed 3 Jun 09:00\) is before --at"
+nestor --db end.db event add a --at "2026-06-03 10:00" --end 10:45 >/dev/null
+nestor --db end.db event add b --at "2026-06-03 10:00" --end "in 30 minutes" >/dev/null
+nestor --db end.db event add c --at "2026-06-03 22:00" --end "thursday 01:00" >/dev/null
+expect_eq "ends read as a person means them" \
+	"$(nestor --db end.db agenda --from 2026-06-03 --to 2026-06-03)" "Wed 2026-06-03
+     2  10:00-10:30  b
+     1  10:00-10:45  a
+     3  22:00-...    c"
+expect_eq "nothing stored by the errors" "$(nestor --db end.db event search late early)" \
+	'no events match "late early"'
+
+# export carries only the part of a VTIMEZONE that covers its events: four
+# events in New York time, not New York's rules back to 1883
+for d in 02 03 04 05; do
+	nestor --db ny.db event add "ny $d" --at "2026-06-$d 09:00" --tz America/New_York >/dev/null
+done
+nestor --db ny.db event add weekly --at "2026-07-01 09:00" --tz Asia/Tokyo --every weekly >/dev/null
+nestor --db ny.db export -o ny.ics
+vtz=$(awk '/^BEGIN:VTIMEZONE/,/^END:VTIMEZONE/' ny.ics | grep -A100 'TZID:America/New_York' | sed '/^END:VTIMEZONE/q')
+[ "$(printf '%s\n' "$vtz" | wc -c)" -lt 400 ] || fail "New York's VTIMEZONE is not trimmed: $vtz"
+grep -q '^DTSTART:18' ny.ics && fail "rules of the 1800s exported"
+nestor --db ny2.db import ny.ics >/dev/null
+nestor --db ny.db agenda --from 2026-06-01 --to 2026-12-31 --json | grep -v '"id"' > a.json
+nestor --db ny2.db agenda --from 2026-06-01 --to 2026-12-31 --json | grep -v '"id"' > b.json
+cmp -s a.json b.json || fail "a trimmed zone changes the occurrences: $(diff a.json b.json | head)"
+
+# an option naming something unknown is an error naming it, not an empty result
+set +e
+nestor agenda --calendar travl 2>err; rc=$?
+set -e
+expect_eq "unknown calendar exits 2" "$rc" 2
+expect_eq "names it and the calendars there are" "$(cat err)" \
+	"nestor: agenda: no calendar named 'travl' (calendars: personal, travel)"
+set +e
+nestor export --calendar travl >/dev/null 2>err; rc=$?
+set -e
+expect_eq "export: unknown calendar" "$rc:$(cat err)" \
+	"2:nestor: export: no calendar named 'travl' (calendars: personal, travel)"
+set +e
+nestor event add party --at 2026-07-04 --tz America/New_Yrok 2>err; rc=$?
+set -e
+expect_eq "an all-day event's --tz is still checked" "$rc:$(cat err)" \
+	"2:nestor: event add: --tz: unknown time zone \"America/New_Yrok\""
+set +e
+nestor jobs history 999 2>err; rc=$?
+set -e
+expect_eq "jobs history of no job" "$rc:$(cat err)" "1:nestor: jobs history: no job with id 999"

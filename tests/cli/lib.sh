@@ -75,3 +75,26 @@ in_keyring() {
 	rm -rf "$KRHOME"
 	exit $rc
 }
+# on_tty CMD [ARG...]: run CMD on a pseudo-terminal (its stdin, stdout and
+# stderr: what a person at a terminal sees), print what it wrote with CR LF
+# as LF, and return its exit status.
+on_tty() {
+	python3 - "$@" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace").replace("\r\n", "\n"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+}

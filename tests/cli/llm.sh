@@ -184,7 +184,7 @@ assert sorted(t["function"]["name"] for t in helper["tools"]) == ["ask_assistant
 assert "ask_assistant" not in [t["function"]["name"] for t in deep["tools"]], "depth 2 may not delegate"
 '
 conv=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["conversation"])' ask.json)
-expect_match "delegation in the transcript" "$(nestor history show "$conv")" '-> ask_assistant \{"assistant": "helper"'
+expect_match "delegation in the transcript" "$(nestor history show "$conv")" '-> ask_assistant helper '
 
 # -- a tool outside an assistant's list never runs, even when asked for
 fake_call POST /_control '{"reset": true}' > /dev/null
@@ -252,7 +252,7 @@ expect_match "json answer: the tool ran" "$(nestor task list)" "plain json task"
 conv=$(last_conv)
 expect_eq "json answer: one turn" "$(nestor history show "$conv" | sed -e 1d -e 's/<- .*/<- RESULT/')" \
 	'you: add plain json task
-  -> task_add {"title": "plain json task"}
+  -> task_add '"'"'plain json task'"'"'
   <- RESULT
 gpt: Added the task.
 tokens: 20 prompt + 10 completion (2 answers)'

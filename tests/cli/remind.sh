@@ -9,9 +9,11 @@ nestor remind add standup --every "0 9 * * 1-5" >/dev/null
 nestor remind add review --at "2030-06-07 16:00" --every "every friday" --channel stdout,command >/dev/null
 out=$(nestor remind list)
 expect_match "list shows the text" "$out" '^ +1 +2030-06-01 17:00 +- +call mom$'
-expect_match "cron rule shown" "$out" '0 9 \* \* 1-5 +standup'
-expect_match "phrase became an RRULE" "$out" 'FREQ=WEEKLY;BYDAY=FR +review'
+expect_match "cron rule in words" "$out" 'every weekday at 09:00 +standup$'
+expect_match "phrase rule in words" "$out" 'every Friday +review$'
 json=$(nestor remind list --json)
+expect_match "json: the cron rule" "$json" '"every":	"0 9 \* \* 1-5"'
+expect_match "json: the phrase became an RRULE" "$json" '"every":	"FREQ=WEEKLY;BYDAY=FR"'
 expect_match "json at" "$json" '"at":	"2030-06-01T17:00:00\+02:00"'
 expect_match "json channels" "$json" '"channels":	\["stdout", "command"\]'
 expect_match "json default channels" "$json" '"channels":	null'

@@ -14,6 +14,8 @@ start
 term_wait "^nestor>$"
 term_keys "remind me to call mom tomorrow at 5pm" Enter
 term_wait "^Reminder 1 set for tomorrow 17:00: call mom$"
+# the tool call, in the form the TUI and history show use
+term_wait -F "  -> reminder_add 'call mom' $(test_date 86400 +%F)T17:00:00+00:00"
 term_keys "/reminders" Enter
 term_wait "^ +1 +tomorrow 17:00 +- +call mom$"
 # a reminder due in 3 s fires above the prompt; the half-typed line stays
@@ -33,7 +35,17 @@ term_keys "/agenda" Enter
 term_wait "^ +1  13:00-14:00  lunch with Anna$"
 term_keys "please add task buy oat milk by friday" Enter
 term_wait "^Task 1 added: buy oat milk \(due "
-term_keys "/tas" Tab
+# Tab knows where it is: verbs after a group, a command's options after
+# it (/tasks is `task list`), nothing at all in a sentence
+term_keys "/task ed" Tab "X"
+term_wait "^nestor> /task edit X$"
+term_keys C-u "/tasks --a" Tab "X"
+term_wait "^nestor> /tasks --all X$"
+term_keys C-u "/task add x --pr" Tab "X"
+term_wait "^nestor> /task add x --priority X$"
+term_keys C-u "remi" Tab Tab "X"
+term_wait "^nestor> remiX$"
+term_keys C-u "/tas" Tab "s"
 term_wait "^nestor> /tasks$"
 term_keys Enter
 term_wait "^ +1 +0 +[-0-9]+ +buy oat milk$"
@@ -62,6 +74,22 @@ expect_eq "one conversation" "$(nestor history list | grep -c ' repl ')" 1
 expect_match "it holds the last turn" "$(nestor history show 1)" "^nestor: Task 1 done: buy oat milk$"
 [ -s "$NESTOR_HOME/history" ] || fail "no readline history file"
 expect_match "history file" "$(cat "$NESTOR_HOME/history")" "^done 1$"
+
+# /help in a narrow terminal wraps at word boundaries, a command's
+# description under its description
+term_start -x 40 -y 40 "'$NESTOR_BIN' chat"
+term_wait "^nestor>$"
+term_keys "/help" Enter
+term_wait "^  /agenda     the calendar for the$"
+term_wait "^              coming days$"
+term_wait "^tasks, and tell the time and the$"
+python3 - "$TERM_SCREEN" <<'PY' || fail "a /help line is wider than the terminal: $(cat "$TERM_SCREEN")"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+help = lines[lines.index("nestor> /help") + 1:]
+assert help and all(len(l) < 40 for l in help), help
+PY
+term_keys C-d
 
 # without a terminal: one turn per line, slash commands too
 out=$(printf 'add task call the plumber\n/tasks\n/quit\nadd task never\n' | nestor chat)

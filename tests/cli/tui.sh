@@ -15,13 +15,15 @@ nestor task add "buy milk" --due "today 23:00" > /dev/null
 start
 term_keys 'add task call the bank' Enter
 term_wait -F 'nestor: Task 2 added: call the bank'
-expect_match "tool call line" "$(cat screen)" "^  -> task.add 'call the bank'$"
+expect_match "tool call line" "$(cat screen)" "^  -> task_add 'call the bank'$"
 term_keys 'мои задачи' Enter
 term_wait -F 'you: мои задачи'
 term_wait -F 'nestor: Задачи:'
 # a slash command runs the command table: its output lands in the chat
 term_keys '/task add мои задачи' Enter
 term_wait -F 'you: /task add мои задачи'
+# the chat is read by a person: what was stored is said, not a bare id
+term_wait -F 'Task 3: мои задачи'
 term_keys '/tasks' Enter
 term_wait -F '   3    0  -                 мои задачи'
 # the line editor: Ctrl-A, Ctrl-K, Cyrillic with Backspace, history with Up
@@ -31,6 +33,10 @@ term_keys C-u 'мир' C-a C-k
 # Alt-B goes a word left; Ctrl-W cuts the word before the cursor
 term_keys 'one two три' M-b M-b 'X' C-e C-w 'four'
 term_wait -F '> one Xtwo four'
+term_keys C-u
+# Tab completes a command's options as the command table says
+term_keys '/tasks --a' Tab 'X'
+term_wait -F '> /tasks --all X'
 term_keys C-u
 
 # resize to 120x40 (the side pane appears) and back: the same clean frame
@@ -52,6 +58,16 @@ nestor event add dentist --at 'today 10:00' --for 1h > /dev/null
 term_wait -F '│ 10:00 dentist'
 nestor remind add stretch --at 'tomorrow 10:00' > /dev/null
 term_wait -F "│ $(test_date 86400 +%a) 10:00 stretch"
+# shown by F2, it stays shown at 80 columns (it needs 60); hidden by F2,
+# it stays hidden when the terminal grows again
+tm resize-window -t "$S" -x 80 -y 24
+term_wait -F '│ Tasks'
+term_keys F2
+term_wait -F -v '│'
+tm resize-window -t "$S" -x 120 -y 40
+wait_until -s 'cat "$TERM_SCREEN"' "the 120x40 frame" sh -c \
+	"tmux -L '$TERM_SOCK' -f /dev/null capture-pane -p -t '$S' > '$TERM_SCREEN'; sed -n 40p '$TERM_SCREEN' | grep -q ' nestor (offline)'"
+grep -q '│' "$TERM_SCREEN" && fail "the side pane came back after F2 hid it"
 tm resize-window -t "$S" -x 80 -y 24
 # the clock may have turned over: compare all but the status line
 frame_back() {

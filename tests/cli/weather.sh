@@ -75,7 +75,11 @@ expect_match "ask tomorrow" "$out" "^Berlin, Germany:"
 expect_match "ask tomorrow line" "$out" "^  tomorrow: "
 
 # time: the tz database first, the geocoder for the rest
+geo=$(requests /v1/search)
 expect_match "time Tokyo" "$(nestor time Tokyo)" "Asia/Tokyo$"
+expect_match "ask time in Berlin" "$(nestor ask 'time in Berlin')" "\(Europe/Berlin\)$"
+expect_match "ask time in Munich" "$(nestor ask 'сколько времени в Мюнхене')" "\(Europe/Berlin\)$"
+expect_eq "places tzdata knows ask no geocoder" "$(requests /v1/search)" "$geo"
 expect_match "time Kazan" "$(nestor time Kazan)" "Europe/Moscow$"
 # 15:00 today (1 June: summer time in Berlin, UTC+2) is 22:00 in Tokyo
 expect_match "time convert" "$(nestor time convert 15:00 Berlin Tokyo | tail -1)" "22:00 JST .*Asia/Tokyo$"

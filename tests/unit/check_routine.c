@@ -251,7 +251,8 @@ START_TEST(test_no_compose_here)
 }
 END_TEST
 
-/* `routine run`: an extra occurrence at now, the schedule left alone. */
+/* `routine run`: an extra occurrence at now, the schedule left alone; each
+ * run delivers, also two in one second. */
 START_TEST(test_fire_now)
 {
 	struct seen s = { 0 };
@@ -273,10 +274,16 @@ START_TEST(test_fire_now)
 	ck_assert_str_eq(r.state, "pending");
 	routine_release(&r);
 	free(reply);
+	/* run again in the same second: delivered again, not taken for the
+	 * first run's delivery */
+	ck_assert_msg(sched_fire_now(st, &o, id, T0, &d, &reply, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(reply, "reply 2 at 1800000000");
+	ck_assert_int_eq(s.n, 2);
+	free(reply);
 	s.compose_fails = true;
 	ck_assert_int_eq(sched_fire_now(st, &o, id, T0 + 60, &d, &reply, &e), -1);
 	ck_assert_msg(strstr(e.msg, "the model is down") != NULL, "%s", e.msg);
-	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.n, 2);
 	sched_opts_release(&o);
 }
 END_TEST

@@ -21,6 +21,7 @@
 #include "task.h"
 #include "testutil.h"
 #include "theme.h"
+#include "tool.h"
 #include "when.h"
 #include "worker.h"
 #include "wrap.h"
@@ -351,20 +352,21 @@ END_TEST
 START_TEST(test_tool_lines)
 {
 	char *s =
-		chat_tool_line("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
+		tool_call_text("reminder_add", "{\"at\":\"tomorrow 17:00\",\"text\":\"call mom\"}");
 
-	ck_assert_str_eq(s, "reminder.add 'tomorrow 17:00' 'call mom'");
+	/* the name as the registry knows it, as REPL, TUI and history show it */
+	ck_assert_str_eq(s, "reminder_add 'tomorrow 17:00' 'call mom'");
 	free(s);
-	s = chat_tool_line("task_list", "{\"all\":true,\"x\":false,\"id\":4}");
-	ck_assert_str_eq(s, "task.list all 4");
+	s = tool_call_text("task_list", "{\"all\":true,\"x\":false,\"id\":4}");
+	ck_assert_str_eq(s, "task_list all 4");
 	free(s);
-	s = chat_tool_line("time_now", "{}");
-	ck_assert_str_eq(s, "time.now");
+	s = tool_call_text("time_now", "{}");
+	ck_assert_str_eq(s, "time_now");
 	free(s);
-	s = chat_tool_error("task_done", "{\"error\":\"no task 9\"}");
-	ck_assert_str_eq(s, "task.done: no task 9");
+	s = tool_error_text("task_done", "{\"error\":\"no task 9\"}");
+	ck_assert_str_eq(s, "task_done: no task 9");
 	free(s);
-	ck_assert_ptr_null(chat_tool_error("task_done", "{\"id\":9}"));
+	ck_assert_ptr_null(tool_error_text("task_done", "{\"id\":9}"));
 }
 END_TEST
 
@@ -499,6 +501,59 @@ START_TEST(test_side_date_only)
 }
 END_TEST
 
+/* Overdue tasks are marked ("!"), a task due today is not; a repeating
+ * reminder says its rule in words. */
+START_TEST(test_side_overdue)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr = newterm("vt100", out, in);
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/nestor.db", dir);
+	struct err e = { 0, "" };
+	struct store *st = store_open(path, &e);
+	struct task t[3] = { { 0 } };
+	const char *due[] = { "yesterday", "today 08:00", "today" };
+	const char *title[] = { "rent", "call", "milk" };
+	struct when w;
+	struct side side;
+	time_t now = 1780304400; /* Monday 2026-06-01 09:00 UTC */
+	long long id;
+	WINDOW *w0;
+
+	ck_assert_ptr_nonnull(st);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	set_term(scr);
+	theme_init(false);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(when_parse(due[i], now, &w, &e), 0);
+		t[i].title = (char *)title[i];
+		task_set_due(&t[i], &w);
+		ck_assert_int_eq(task_add(st, &t[i], now, &e), 0);
+	}
+	ck_assert_int_eq(
+		reminder_add(st, "stretch", now + 3600, "FREQ=DAILY", NULL, NULL, now, &id, &e), 0);
+	side_init(&side);
+	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
+	w0 = newwin(14, 30, 0, 0);
+	side_draw(&side, w0);
+	ck_assert_str_eq(row_from(w0, 4, 2), "10:00 stretch (every day)");
+	ck_assert_str_eq(row_from(w0, 7, 2), "!May 31 rent");
+	ck_assert_str_eq(row_from(w0, 8, 2), "!08:00 call");
+	ck_assert_str_eq(row_from(w0, 9, 2), "today milk");
+	ck_assert(side.sec[2].lines[0].alert && !side.sec[2].lines[2].alert);
+	delwin(w0);
+	side_release(&side);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	store_free(st);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 /* The chat pane pages a conversation back from the newest message. */
 START_TEST(test_conversation_pages)
 {
@@ -620,6 +675,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_side_when);
 	tcase_add_test(tc, test_side_pane);
 	tcase_add_test(tc, test_side_date_only);
+	tcase_add_test(tc, test_side_overdue);
 	tcase_add_test(tc, test_conversation_pages);
 	tcase_add_test(tc, test_worker_streams_and_stops);
 	suite_add_tcase(s, tc);

@@ -251,11 +251,38 @@ static void expect(const struct row *r, int ret, const struct when *w, const str
 START_TEST(test_parse)
 {
 	const struct row *r = &rows[_i];
-	struct when w = { 0, false };
+	struct when w = { 0, false, WHEN_DATED };
 	struct err e = { 0, "" };
 	time_t now = pin(r->clock);
 
 	expect(r, when_parse(r->in, now, &w, &e), &w, &e);
+}
+END_TEST
+
+/* What a WHEN was read from, for --end: a day, a time of day, a span. */
+START_TEST(test_anchor)
+{
+	static const struct {
+		const char *in;
+		enum when_anchor want;
+	} a[] = {
+		{ "tomorrow 9:00", WHEN_DATED },
+		{ "friday", WHEN_DATED },
+		{ "2026-12-02 10:00", WHEN_DATED },
+		{ "today 11:00", WHEN_DATED },
+		{ "10:30", WHEN_TIME },
+		{ "noon", WHEN_TIME },
+		{ "в 18:00", WHEN_TIME },
+		{ "in 30 minutes", WHEN_SPAN },
+		{ "через 3 дня", WHEN_SPAN },
+	};
+	struct err e = { 0, "" };
+	struct when w;
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+		ck_assert_int_eq(when_parse(a[i].in, pin(1), &w, &e), 0);
+		ck_assert_msg(w.anchor == a[i].want, "\"%s\": anchor %d", a[i].in, (int)w.anchor);
+	}
 }
 END_TEST
 
@@ -404,6 +431,7 @@ Suite *when_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_parse, 0, N(rows));
 	tcase_add_test(tc, test_day_start);
+	tcase_add_test(tc, test_anchor);
 	tcase_add_loop_test(tc, test_duration, 0, N(drows));
 	tcase_add_loop_test(tc, test_rule, 0, N(rrows));
 	suite_add_tcase(s, tc);

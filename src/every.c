@@ -1,0 +1,382 @@
+/* A repeat rule (RRULE or cron) in English or Russian words. */
+#include "every.h"
+#include "cron.h"
+#include "err.h"
+
+#include <libical/ical.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXB	 ICAL_RECURRENCE_ARRAY_MAX
+#define WEEKDAYS 0x3e /* Monday to Friday, bit n: wday n (Sunday 0) */
+#define WEEKEND	 0x41
+
+struct out {
+	char *buf;
+	size_t len, used;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->used >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
+}
+
+static const char *const en_day[] = { "Sunday",	  "Monday", "Tuesday", "Wednesday",
+				      "Thursday", "Friday", "Saturday" };
+/* "каждую пятницу", "по пятницам", "в пятницу" */
+static const char *const ru_each[] = { "каждое воскресенье", "каждый понедельник", "каждый вторник",
+				       "каждую среду",	     "каждый четверг",	   "каждую пятницу",
+				       "каждую субботу" };
+static const char *const ru_dat[] = { "воскресеньям", "понедельникам", "вторникам", "средам",
+				      "четвергам",    "пятницам",      "субботам" };
+static const char *const ru_acc[] = { "воскресенье", "понедельник", "вторник", "среду",
+				      "четверг",     "пятницу",	    "субботу" };
+static const char ru_gender[] = "nmmfmff"; /* of each day, for its ordinal */
+static const char *const en_month[] = { "January",   "February", "March",    "April",
+					"May",	     "June",	 "July",     "August",
+					"September", "October",	 "November", "December" };
+static const char *const ru_month[] = { "января",   "февраля", "марта",	 "апреля",
+					"мая",	    "июня",    "июля",	 "августа",
+					"сентября", "октября", "ноября", "декабря" };
+
+static bool ru(const char *lang)
+{
+	return lang && !strcmp(lang, "ru");
+}
+
+/* The Russian form of a noun after n: one (1, 21), few (2-4, 22-24), many. */
+static const char *ru_plural(long n, const char *one, const char *few, const char *many)
+{
+	long t = n % 100, u = n % 10;
+
+	if (t >= 11 && t <= 14)
+		return many;
+	return u == 1 ? one : u >= 2 && u <= 4 ? few : many;
+}
+
+static const char *en_suffix(long n)
+{
+	if (n % 100 >= 11 && n % 100 <= 13)
+		return "th";
+	return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+/* "every day", "every 3 days", "каждый день", "каждые 3 дня". */
+static void unit(struct out *o, bool r, long n, const char *en, const char *ru_one_acc,
+		 const char *ru_each_word, const char *ru_few, const char *ru_many)
+{
+	if (n <= 1) {
+		if (r)
+			put(o, "%s %s", ru_each_word, ru_one_acc);
+		else
+			put(o, "every %s", en);
+	} else if (r) {
+		put(o, "каждые %ld %s", n, ru_plural(n, ru_one_acc, ru_few, ru_many));
+	} else {
+		put(o, "every %ld %ss", n, en);
+	}
+}
+
+/* A set of weekdays (bit n: wday n): "every weekday", "every Monday and
+ * Friday", "по будням", "каждую пятницу", "по понедельникам и пятницам".
+ * with_every: English starts with "every" (else "on Monday and Friday",
+ * Russian "по ..." or "в пятницу" for one day). */
+static void days(struct out *o, bool r, unsigned mask, bool with_every)
+{
+	int n = 0, k = 0;
+
+	if (mask == WEEKDAYS) {
+		put(o, "%s", r ? "по будням" : with_every ? "every weekday" : "on weekdays");
+		return;
+	}
+	if (mask == WEEKEND) {
+		put(o, "%s", r ? "по выходным" : with_every ? "every weekend" : "on weekends");
+		return;
+	}
+	for (int d = 0; d < 7; d++)
+		n += (mask >> d) & 1;
+	/* Monday first, Sunday last */
+	for (int i = 1; i <= 7; i++) {
+		int d = i % 7;
+
+		if (!((mask >> d) & 1))
+			continue;
+		if (k == 0) {
+			if (r && n == 1)
+				put(o, "%s%s",
+				    with_every ? ""
+				    : d == 2   ? "во "
+					       : "в ",
+				    with_every ? ru_each[d] : ru_acc[d]);
+			else if (r)
+				put(o, "по %s", ru_dat[d]);
+			else
+				put(o, "%s %s", with_every ? "every" : "on", en_day[d]);
+		} else {
+			put(o, "%s%s", k == n - 1 ? (r ? " и " : " and ") : ", ",
+			    r ? ru_dat[d] : en_day[d]);
+		}
+		k++;
+	}
+}
+
+static const char *ru_ordinal(int pos, char gender)
+{
+	static const char *const m[] = { "первый", "второй", "третий", "четвёртый", "пятый" };
+	static const char *const f[] = { "первую", "вторую", "третью", "четвёртую", "пятую" };
+	static const char *const n[] = { "первое", "второе", "третье", "четвёртое", "пятое" };
+
+	if (pos == -1)
+		return gender == 'f' ? "последнюю" : gender == 'n' ? "последнее" : "последний";
+	return gender == 'f' ? f[pos - 1] : gender == 'n' ? n[pos - 1] : m[pos - 1];
+}
+
+static const char *en_ordinal(int pos)
+{
+	static const char *const w[] = { "first", "second", "third", "fourth", "fifth" };
+
+	return pos == -1 ? "last" : w[pos - 1];
+}
+
+static size_t count(const short *a, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size && a[n] != MAXB)
+		n++;
+	return n;
+}
+
+/* The parts of rule this module can say; false: say the rule text. */
+static bool sayable(const struct icalrecurrencetype *rt)
+{
+	size_t nday = count(rt->by_day, ICAL_BY_DAY_SIZE);
+
+	if (rt->freq == ICAL_NO_RECURRENCE || rt->freq == ICAL_SECONDLY_RECURRENCE || rt->rscale ||
+	    count(rt->by_second, ICAL_BY_SECOND_SIZE) ||
+	    count(rt->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
+	    count(rt->by_week_no, ICAL_BY_WEEKNO_SIZE) ||
+	    count(rt->by_set_pos, ICAL_BY_SETPOS_SIZE) ||
+	    count(rt->by_hour, ICAL_BY_HOUR_SIZE) > 1 ||
+	    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) > 1 ||
+	    (count(rt->by_minute, ICAL_BY_MINUTE_SIZE) && !count(rt->by_hour, ICAL_BY_HOUR_SIZE)) ||
+	    count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 1 ||
+	    count(rt->by_month, ICAL_BY_MONTH_SIZE) > 1)
+		return false;
+	if (count(rt->by_month, ICAL_BY_MONTH_SIZE) &&
+	    (rt->freq != ICAL_YEARLY_RECURRENCE || nday ||
+	     !count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE) || rt->by_month[0] < 1 ||
+	     rt->by_month[0] > 12))
+		return false;
+	if (count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE) &&
+	    (nday || (rt->freq != ICAL_MONTHLY_RECURRENCE && rt->freq != ICAL_YEARLY_RECURRENCE)))
+		return false;
+	if (nday && rt->freq != ICAL_WEEKLY_RECURRENCE && rt->freq != ICAL_DAILY_RECURRENCE &&
+	    rt->freq != ICAL_MONTHLY_RECURRENCE)
+		return false;
+	if ((nday && rt->freq == ICAL_DAILY_RECURRENCE && rt->interval > 1) ||
+	    (count(rt->by_hour, ICAL_BY_HOUR_SIZE) &&
+	     (rt->freq == ICAL_MINUTELY_RECURRENCE || rt->freq == ICAL_HOURLY_RECURRENCE)))
+		return false;
+	for (size_t i = 0; i < nday; i++) {
+		int pos = icalrecurrencetype_day_position(rt->by_day[i]);
+
+		if (rt->freq == ICAL_MONTHLY_RECURRENCE
+			    ? nday > 1 || pos < -1 || pos > 5 || pos == 0
+			    : pos != 0)
+			return false;
+	}
+	return true;
+}
+
+static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt)
+{
+	long n = rt->interval > 1 ? rt->interval : 1;
+	size_t nday = count(rt->by_day, ICAL_BY_DAY_SIZE);
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < nday; i++)
+		mask |= 1u << ((int)icalrecurrencetype_day_day_of_week(rt->by_day[i]) - 1);
+	switch (rt->freq) {
+	case ICAL_MINUTELY_RECURRENCE:
+		unit(o, r, n, "minute", "минуту", "каждую", "минуты", "минут");
+		break;
+	case ICAL_HOURLY_RECURRENCE: unit(o, r, n, "hour", "час", "каждый", "часа", "часов"); break;
+	case ICAL_DAILY_RECURRENCE:
+		if (nday && n == 1)
+			days(o, r, mask, true);
+		else
+			unit(o, r, n, "day", "день", "каждый", "дня", "дней");
+		break;
+	case ICAL_WEEKLY_RECURRENCE:
+		if (nday && n == 1) {
+			days(o, r, mask, true);
+		} else {
+			unit(o, r, n, "week", "неделю", "каждую", "недели", "недель");
+			if (nday) {
+				put(o, " ");
+				days(o, r, mask, false);
+			}
+		}
+		break;
+	case ICAL_MONTHLY_RECURRENCE:
+		unit(o, r, n, "month", "месяц", "каждый", "месяца", "месяцев");
+		if (nday) {
+			int pos = icalrecurrencetype_day_position(rt->by_day[0]);
+			int d = (int)icalrecurrencetype_day_day_of_week(rt->by_day[0]) - 1;
+
+			if (r)
+				put(o, " %s %s %s", pos == 2 ? "во" : "в",
+				    ru_ordinal(pos, ru_gender[d]), ru_acc[d]);
+			else
+				put(o, " on the %s %s", en_ordinal(pos), en_day[d]);
+		} else if (count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE)) {
+			int d = rt->by_month_day[0];
+
+			if (d == -1)
+				put(o, r ? " в последний день" : " on the last day");
+			else if (d > 0 && r)
+				put(o, ", %d-го числа", d);
+			else if (d > 0)
+				put(o, " on the %d%s", d, en_suffix(d));
+			else
+				put(o, r ? ", %d-й день с конца" : " on day %d from the end", -d);
+		}
+		break;
+	case ICAL_YEARLY_RECURRENCE:
+		unit(o, r, n, "year", "год", "каждый", "года", "лет");
+		if (count(rt->by_month, ICAL_BY_MONTH_SIZE) && rt->by_month_day[0] > 0) {
+			int m = rt->by_month[0] - 1;
+
+			if (r)
+				put(o, " %d %s", rt->by_month_day[0], ru_month[m]);
+			else
+				put(o, " on %d %s", rt->by_month_day[0], en_month[m]);
+		}
+		break;
+	default: break;
+	}
+	if (count(rt->by_hour, ICAL_BY_HOUR_SIZE))
+		put(o, r ? " в %02d:%02d" : " at %02d:%02d", rt->by_hour[0],
+		    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) ? rt->by_minute[0] : 0);
+	if (rt->count > 0)
+		put(o, ", %d %s", rt->count,
+		    r		     ? ru_plural(rt->count, "раз", "раза", "раз")
+		    : rt->count == 1 ? "time"
+				     : "times");
+	else if (!icaltime_is_null_time(rt->until))
+		put(o, r ? ", до %04d-%02d-%02d" : ", until %04d-%02d-%02d", rt->until.year,
+		    rt->until.month, rt->until.day);
+}
+
+static int bits(unsigned long long v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int low_bit(unsigned long long v)
+{
+	int n = 0;
+
+	while (v && !(v & 1)) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* A cron expression in words; false when it says more than this reads. */
+static bool cron_words(struct out *o, bool r, const char *expr)
+{
+	const unsigned long long all_min = (1ULL << 60) - 1;
+	const unsigned all_hours = (1u << 24) - 1, all_months = 0x1ffe;
+	struct cron c;
+	struct err e;
+	unsigned dow;
+
+	if (cron_parse(expr, &c, &e) < 0 || c.month != all_months)
+		return false;
+	dow = c.dow & 0x7f;
+	if (c.hour == all_hours && c.dom_star && c.dow_star) {
+		/* every N minutes, every hour */
+		for (int step = 1; step <= 30; step++) {
+			unsigned long long m = 0;
+
+			for (int k = 0; k < 60; k += step)
+				m |= 1ULL << k;
+			if (c.minute == m && 60 % step == 0) {
+				unit(o, r, step, "minute", "минуту", "каждую", "минуты", "минут");
+				return true;
+			}
+		}
+		if (bits(c.minute) != 1)
+			return false;
+		unit(o, r, 1, "hour", "час", "каждый", "часа", "часов");
+		if (c.minute != 1)
+			put(o, r ? " в :%02d" : " at :%02d", low_bit(c.minute));
+		return true;
+	}
+	if (bits(c.minute) != 1 || bits(c.hour) != 1 || (c.minute & ~all_min))
+		return false;
+	if (c.dom_star && c.dow_star)
+		unit(o, r, 1, "day", "день", "каждый", "дня", "дней");
+	else if (c.dom_star)
+		days(o, r, dow, true);
+	else if (c.dow_star && bits(c.dom) == 1 && r)
+		put(o, "каждый месяц, %d-го числа", low_bit(c.dom));
+	else if (c.dow_star && bits(c.dom) == 1)
+		put(o, "every month on the %d%s", low_bit(c.dom), en_suffix(low_bit(c.dom)));
+	else
+		return false;
+	put(o, r ? " в %02d:%02d" : " at %02d:%02d", low_bit(c.hour), low_bit(c.minute));
+	return true;
+}
+
+const char *every_words(const char *lang, const char *rule, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	const char *p = rule;
+	bool r = ru(lang);
+
+	if (!rule || !*rule || !len)
+		return NULL;
+	buf[0] = '\0';
+	if (cron_is_expr(rule)) {
+		if (!cron_words(&o, r, rule))
+			snprintf(buf, len, "%s", rule);
+		return buf;
+	}
+	if (!strncmp(p, "RRULE:", 6))
+		p += 6;
+	{
+		struct icalrecurrencetype rt;
+
+		icalerror_clear_errno();
+		rt = icalrecurrencetype_from_string(p);
+		if (icalerrno == ICAL_NO_ERROR && sayable(&rt))
+			rrule_words(&o, r, &rt);
+		else
+			snprintf(buf, len, "%s", rule);
+		free(rt.rscale);
+		icalerror_clear_errno();
+	}
+	return buf;
+}

@@ -1,0 +1,25 @@
+# `nestor` with no arguments, as the man page and the README say: on a
+# terminal the TUI (tui.sh), with text on standard input an answer as
+# `nestor ask` gives, with standard output a pipe the commands and the open
+# tasks.
+. "$(dirname "$0")/lib.sh"
+nestor task add "buy milk" >/dev/null
+nestor task add "old one" >/dev/null
+nestor task done 2 >/dev/null
+
+expect_eq "text on stdin: nestor ask" "$(echo 'my tasks' | nestor)" "$(echo 'my tasks' | nestor ask)"
+expect_match "text on stdin: the reply" "$(echo 'my tasks' | nestor)" "buy milk"
+
+# stdin a terminal, stdout a pipe
+python3 - "$NESTOR_BIN" > out <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.run([sys.argv[1]], stdin=slave, stdout=subprocess.PIPE)
+os.close(slave)
+sys.stdout.write(p.stdout.decode())
+sys.exit(p.returncode)
+PY
+expect_match "a pipe: the commands" "$(cat out)" "^  agenda  "
+expect_match "a pipe: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" "^ +1 +0 +- +buy milk$"
+grep -q "old one" out && fail "a done task among the open ones: $(cat out)"
+true

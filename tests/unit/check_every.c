@@ -1,0 +1,95 @@
+/*
+ * check_every.c - a repeat rule in words: each row is a rule (RRULE or
+ * cron), a language and what a person reads.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "every.h"
+
+static const struct row {
+	const char *rule, *lang, *want;
+} rows[] = {
+	{ "FREQ=DAILY", "en", "every day" },
+	{ "FREQ=DAILY", "ru", "каждый день" },
+	{ "FREQ=DAILY;INTERVAL=3", "en", "every 3 days" },
+	{ "FREQ=DAILY;INTERVAL=3", "ru", "каждые 3 дня" },
+	{ "FREQ=DAILY;INTERVAL=5", "ru", "каждые 5 дней" },
+	{ "FREQ=WEEKLY", "en", "every week" },
+	{ "FREQ=WEEKLY", "ru", "каждую неделю" },
+	{ "FREQ=WEEKLY;BYDAY=FR", "en", "every Friday" },
+	{ "FREQ=WEEKLY;BYDAY=FR", "ru", "каждую пятницу" },
+	{ "RRULE:FREQ=WEEKLY;BYDAY=MO", "ru", "каждый понедельник" },
+	{ "FREQ=WEEKLY;BYDAY=SU", "ru", "каждое воскресенье" },
+	{ "FREQ=WEEKLY;BYDAY=FR;BYHOUR=16;BYMINUTE=0", "en", "every Friday at 16:00" },
+	{ "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "en", "every weekday" },
+	{ "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "ru", "по будням" },
+	{ "FREQ=WEEKLY;BYDAY=SA,SU", "en", "every weekend" },
+	{ "FREQ=WEEKLY;BYDAY=MO,WE,FR", "en", "every Monday, Wednesday and Friday" },
+	{ "FREQ=WEEKLY;BYDAY=MO,TH", "ru", "по понедельникам и четвергам" },
+	{ "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "en", "every 2 weeks on Tuesday" },
+	{ "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "ru", "каждые 2 недели во вторник" },
+	{ "FREQ=WEEKLY;INTERVAL=2", "en", "every 2 weeks" },
+	{ "FREQ=MONTHLY;BYMONTHDAY=15", "en", "every month on the 15th" },
+	{ "FREQ=MONTHLY;BYMONTHDAY=1", "ru", "каждый месяц, 1-го числа" },
+	{ "FREQ=MONTHLY;BYMONTHDAY=-1", "en", "every month on the last day" },
+	{ "FREQ=MONTHLY;BYDAY=-1FR", "en", "every month on the last Friday" },
+	{ "FREQ=MONTHLY;BYDAY=-1FR", "ru", "каждый месяц в последнюю пятницу" },
+	{ "FREQ=MONTHLY;BYDAY=1MO", "ru", "каждый месяц в первый понедельник" },
+	{ "FREQ=MONTHLY;BYDAY=2WE", "ru", "каждый месяц во вторую среду" },
+	{ "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1", "en", "every year on 1 December" },
+	{ "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1", "ru", "каждый год 1 декабря" },
+	{ "FREQ=YEARLY;INTERVAL=5", "ru", "каждые 5 лет" },
+	{ "FREQ=HOURLY;INTERVAL=2", "en", "every 2 hours" },
+	{ "FREQ=MINUTELY;INTERVAL=15", "ru", "каждые 15 минут" },
+	{ "FREQ=DAILY;COUNT=3", "en", "every day, 3 times" },
+	{ "FREQ=DAILY;COUNT=3", "ru", "каждый день, 3 раза" },
+	{ "FREQ=WEEKLY;BYDAY=FR;UNTIL=20261231T235959Z", "en", "every Friday, until 2026-12-31" },
+	/* cron */
+	{ "0 16 * * 5", "en", "every Friday at 16:00" },
+	{ "0 16 * * 5", "ru", "каждую пятницу в 16:00" },
+	{ "30 8 * * 1-5", "en", "every weekday at 08:30" },
+	{ "0 9 * * *", "ru", "каждый день в 09:00" },
+	{ "*/15 * * * *", "en", "every 15 minutes" },
+	{ "0 * * * *", "en", "every hour" },
+	{ "0 9 1 * *", "en", "every month on the 1st at 09:00" },
+	{ "@daily", "en", "every day at 00:00" },
+	/* more than this reads: the rule itself, never something wrong */
+	{ "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=2", "en", "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=2" },
+	{ "0 9 1-7 * 1", "en", "0 9 1-7 * 1" },
+	{ "0 9,17 * * *", "en", "0 9,17 * * *" },
+	{ "nonsense", "en", "nonsense" },
+};
+
+START_TEST(test_words)
+{
+	const struct row *r = &rows[_i];
+	char buf[128];
+
+	ck_assert_msg(every_words(r->lang, r->rule, buf, sizeof(buf)) == buf, "%s", r->rule);
+	ck_assert_msg(!strcmp(buf, r->want), "%s (%s): got \"%s\", wanted \"%s\"", r->rule, r->lang,
+		      buf, r->want);
+}
+END_TEST
+
+START_TEST(test_none)
+{
+	char buf[8];
+
+	ck_assert_ptr_null(every_words("en", NULL, buf, sizeof(buf)));
+	ck_assert_ptr_null(every_words("en", "", buf, sizeof(buf)));
+	/* cut to the buffer, never past it */
+	ck_assert_str_eq(every_words("en", "FREQ=WEEKLY;BYDAY=FR", buf, sizeof(buf)), "every F");
+}
+END_TEST
+
+Suite *every_suite(void)
+{
+	Suite *s = suite_create("every");
+	TCase *tc = tcase_create("every");
+
+	tcase_add_loop_test(tc, test_words, 0, (int)(sizeof(rows) / sizeof(rows[0])));
+	tcase_add_test(tc, test_none);
+	suite_add_tcase(s, tc);
+	return s;
+}

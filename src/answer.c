@@ -64,6 +64,11 @@ char *answer_greeting(const char *lang)
 	return r;
 }
 
+char *answer_dropped(const char *lang)
+{
+	return xstrdup(RU(lang) ? "Хорошо, ничего не меняю." : "OK, nothing changed.");
+}
+
 char *answer_thanks(const char *lang)
 {
 	return xstrdup(RU(lang) ? "Пожалуйста!" : "You're welcome!");
@@ -120,6 +125,7 @@ char *answer_which(const char *lang, const char *tool, const char *match,
 	if (RU(lang))
 		sbuf_addf(&sb, "\nСкажите с номером, например: «%s %lld».",
 			  !strcmp(tool, "task_done")	     ? "задача выполнена"
+			  : !strcmp(tool, "task_delete")     ? "удали задачу"
 			  : !strcmp(tool, "reminder_cancel") ? "отмени напоминание"
 			  : !strcmp(tool, "reminder_snooze") ? "отложи напоминание"
 			  : !strcmp(tool, "calendar_delete") ? "удали событие"
@@ -128,6 +134,7 @@ char *answer_which(const char *lang, const char *tool, const char *match,
 	else
 		sbuf_addf(&sb, "\nSay it with the number, for example: \"%s %lld\".",
 			  !strcmp(tool, "task_done")	     ? "done"
+			  : !strcmp(tool, "task_delete")     ? "delete task"
 			  : !strcmp(tool, "reminder_cancel") ? "cancel reminder"
 			  : !strcmp(tool, "reminder_snooze") ? "snooze reminder"
 			  : !strcmp(tool, "calendar_delete") ? "delete event"
@@ -157,6 +164,47 @@ static long long num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
 }
 
+char *answer_recurrence(const char *lang, const char *rule, int minutes)
+{
+	char buf[160];
+	const char *w = every_words(lang, rule, buf, sizeof(buf));
+	bool said = w && strcmp(w, rule) != 0;
+	bool daily_weekly = rule && (strstr(rule, "FREQ=DAILY") || strstr(rule, "FREQ=WEEKLY"));
+
+	if (!w)
+		return xstrdup("?");
+	/* the time, where the words do not say it already */
+	if (minutes >= 0 && said && daily_weekly && !strstr(w, ":"))
+		return xasprintf(RU(lang) ? "%s в %02d:%02d" : "%s at %02d:%02d", w, minutes / 60,
+				 minutes % 60);
+	return xstrdup(w);
+}
+
+void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+{
+	struct when w;
+	struct err e;
+	struct tm tm;
+	char day[64];
+	const char *word;
+
+	if (!iso || when_parse(iso, now, &w, &e) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	localtime_r(&w.at, &tm);
+	reltime_date(lang, &tm, true, day, sizeof(day));
+	word = reltime_word(reltime_days(w.at, now), lang);
+	if (w.date_only)
+		snprintf(buf, len, word ? "%s (%s)" : "%s", day, word);
+	else if (RU(lang))
+		snprintf(buf, len, word ? "%s, в %02d:%02d (%s)" : "%s, в %02d:%02d", day,
+			 tm.tm_hour, tm.tm_min, word);
+	else
+		snprintf(buf, len, word ? "%s %02d:%02d (%s)" : "%s %02d:%02d", day, tm.tm_hour,
+			 tm.tm_min, word);
+}
+
 static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now)
 {
 	char when[64];
@@ -167,6 +215,14 @@ static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, tim
 	sbuf_addf(sb, "\n  %lld  %s  %s", num(r, "id"), when, str(r, "text") ? str(r, "text") : "");
 	if (every)
 		sbuf_addf(sb, " (%s)", every);
+}
+
+/* Minutes past midnight of an ISO time as written ("...T16:00..."), or -1. */
+static int clock_minutes(const char *iso)
+{
+	if (!iso || strlen(iso) < 16 || iso[10] != 'T')
+		return -1;
+	return atoi(iso + 11) * 60 + atoi(iso + 14);
 }
 
 /* "HH:MM" of an ISO time string, as it is written there. */
@@ -304,13 +360,16 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 {
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(result, "reminder");
 	const char *text = str(r, "text") ? str(r, "text") : "";
-	char when[64], rep[160] = "", rule[128];
-	const char *every = every_words(lang, str(r, "every"), rule, sizeof(rule));
 	long long id = num(result, "id");
+	char when[96], rep[160] = "";
 
-	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
-	if (every)
-		snprintf(rep, sizeof(rep), " (%s)", every);
+	answer_stored_when(lang, str(r, "at"), now, when, sizeof(when));
+	if (str(r, "every")) {
+		char *words = answer_recurrence(lang, str(r, "every"), clock_minutes(str(r, "at")));
+
+		snprintf(rep, sizeof(rep), " (%s)", words);
+		free(words);
+	}
 	if (!strcmp(tool, "reminder_add"))
 		return RU(lang) ? xasprintf("Напоминание %lld: %s — %s%s", id, when, text, rep)
 				: xasprintf("Reminder %lld set for %s: %s%s", id, when, text, rep);
@@ -331,12 +390,61 @@ static char *task_reply(const char *lang, const char *tool, const cJSON *result,
 	if (!strcmp(tool, "task_done"))
 		return RU(lang) ? xasprintf("Задача %lld выполнена: %s", id, title)
 				: xasprintf("Task %lld done: %s", id, title);
+	if (!strcmp(tool, "task_delete"))
+		return RU(lang) ? xasprintf("Задача %lld удалена: %s", id, title)
+				: xasprintf("Task %lld deleted: %s", id, title);
 	if (!str(t, "due"))
 		return RU(lang) ? xasprintf("Задача %lld добавлена: %s", id, title)
 				: xasprintf("Task %lld added: %s", id, title);
 	due_text(lang, t, now, due, sizeof(due));
 	return RU(lang) ? xasprintf("Задача %lld добавлена: %s (до: %s)", id, title, due)
 			: xasprintf("Task %lld added: %s (due %s)", id, title, due);
+}
+
+/* "Thu 26 Nov 2026 13:00–14:00 (tomorrow)", "Sat 12 Dec 2026, all day". */
+static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev, time_t now)
+{
+	char day[96], a[8], b[8];
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))) {
+		answer_stored_when(lang, str(ev, "start"), now, day, sizeof(day));
+		sbuf_addf(sb, "%s, %s", day, RU(lang) ? "весь день" : "all day");
+		return;
+	}
+	answer_stored_when(lang, str(ev, "start"), now, day, sizeof(day));
+	clock_of(str(ev, "start"), a, sizeof(a));
+	clock_of(str(ev, "end"), b, sizeof(b));
+	/* "Thu 26 Nov 2026 13:00 (tomorrow)" -> "... 13:00–14:00 (tomorrow)" */
+	{
+		char *at = strstr(day, a);
+
+		if (at)
+			sbuf_addf(sb, "%.*s%s–%s%s", (int)(at - day), day, a, b, at + strlen(a));
+		else
+			sbuf_adds(sb, day);
+	}
+}
+
+/* A repeating event edited without saying which part: the question. */
+static char *scope_question(const char *lang, const cJSON *result, time_t now)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
+	char *words = answer_recurrence(lang, str(ev, "rrule"), clock_minutes(str(ev, "start")));
+	char *r;
+
+	if (RU(lang))
+		r = xasprintf(
+			"Событие %lld «%s» повторяется (%s). Изменить только ближайшее или всю"
+			" серию? Ответьте «только это» или «все».",
+			num(result, "id"), str(ev, "summary"), words);
+	else
+		r = xasprintf(
+			"Event %lld \"%s\" repeats (%s). Change only the next one or the whole"
+			" series? Say \"this one\" or \"all\".",
+			num(result, "id"), str(ev, "summary"), words);
+	(void)now;
+	free(words);
+	return r;
 }
 
 static char *event_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
@@ -346,6 +454,8 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 	long long id = num(result, "id");
 	bool ru = RU(lang);
 
+	if (str(result, "ask"))
+		return scope_question(lang, result, now);
 	if (!strcmp(tool, "calendar_add"))
 		sbuf_addf(&sb, ru ? "Событие %lld добавлено: " : "Event %lld added: ", id);
 	else if (!strcmp(tool, "calendar_edit"))
@@ -359,10 +469,25 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 		sbuf_addf(&sb, ru ? "Событие %lld удалено: " : "Event %lld deleted: ", id);
 	if (ev) {
 		sbuf_addf(&sb, "%s, ", str(ev, "summary") ? str(ev, "summary") : "");
-		event_when(&sb, lang, ev, true, now);
+		stored_event_when(&sb, lang, ev, now);
 		if (str(ev, "location"))
 			sbuf_addf(&sb, " (%s)", str(ev, "location"));
+		if (str(ev, "rrule") && strcmp(tool, "calendar_delete") &&
+		    !(str(result, "scope") && !strcmp(str(result, "scope"), "this"))) {
+			char *words = answer_recurrence(
+				lang, str(ev, "rrule"),
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))
+					? -1
+					: clock_minutes(str(ev, "start")));
+
+			sbuf_addf(&sb, ", %s", words);
+			free(words);
+		}
 	}
+	if (str(result, "scope") && !strcmp(str(result, "scope"), "all"))
+		sbuf_adds(&sb, ru ? " — изменена вся серия" : " — the whole series changed");
+	else if (str(result, "scope"))
+		sbuf_adds(&sb, ru ? " — изменено только это" : " — only this occurrence changed");
 	return sbuf_detach(&sb);
 }
 

@@ -28,6 +28,8 @@ char *answer_help(const char *lang);
 char *answer_unknown(const char *lang, const char *text);
 char *answer_greeting(const char *lang);
 char *answer_thanks(const char *lang);
+/* The open question dropped ("never mind"): nothing was changed. */
+char *answer_dropped(const char *lang);
 /* A question for what the request lacks (tool may be NULL). */
 char *answer_clarify(const char *lang, enum intent_need need, const char *tool);
 /* Several things match the words: which one?  No action was taken. */
@@ -48,6 +50,15 @@ char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now);
 /* "yes" or "no" said with nothing to confirm, or "no" to a routine. */
 char *answer_nothing_to_confirm(const char *lang);
 char *answer_declined(const char *lang);
+
+/* A rule in words: "every Friday at 16:00", "every other week on Monday",
+ * "по пятницам в 16:00", "every 3 days"; minutes (past midnight, or -1)
+ * adds the time for daily and weekly rules.  A rule the words cannot say
+ * exactly (COUNT, UNTIL, BYMONTH...) is given as it is.  Caller frees. */
+char *answer_recurrence(const char *lang, const char *rule, int minutes);
+/* What was stored, in full: "Thu 26 Nov 2026 17:00 (tomorrow)", "чт, 26
+ * ноября 2026, в 17:00 (завтра)"; a date alone without the time. */
+void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf, size_t len);
 
 /* An ISO 8601 string as a time for people (reltime.h, RELTIME_PROSE):
  * "tomorrow 17:00", "пт, 27 ноября, в 10:00"; "?" when it does not parse. */

@@ -1,6 +1,8 @@
 #include "config.h"
+#include "gcal.h"
 #include "openmeteo.h"
 #include "tgapi.h"
+#include "when.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -23,6 +25,8 @@ const struct config_key config_keys[] = {
 	  "log level (NESTOR_LOG overrides)" },
 	{ "general.language", CONFIG_ENUM, "auto", "auto|en|ru",
 	  "reply language of the offline assistant" },
+	{ "general.date_order", CONFIG_ENUM, "auto", "auto|dmy|mdy|ymd",
+	  "how numeric dates like 5.12 or 5/12 are read (auto: from the locale)" },
 	{ "llm.max_steps", CONFIG_INT, "8", "1..64",
 	  "most model requests in one turn of an llm assistant (tool loop bound)" },
 	{ "llm.show_reasoning", CONFIG_BOOL, "false", NULL,
@@ -43,6 +47,22 @@ const struct config_key config_keys[] = {
 	  "Open-Meteo forecast API" },
 	{ "weather.geocoding_url", CONFIG_STRING, OPENMETEO_GEOCODING_URL, NULL,
 	  "Open-Meteo geocoding API" },
+	{ "google.client_id", CONFIG_STRING, NULL, NULL,
+	  "OAuth client id of a Desktop app (its secret: the secret google_client_secret)" },
+	{ "google.conflict", CONFIG_ENUM, "newest", "newest|remote|local",
+	  "an event changed both here and in Google: the newest change wins, or Google, or here" },
+	{ "google.interval", CONFIG_INT, "300", "10..86400",
+	  "seconds between Google syncs of the daemon (and right after a local change)" },
+	{ "google.page_size", CONFIG_INT, "250", "1..2500", "events per Google list request" },
+	{ "google.timeout", CONFIG_INT, "30", "1..600",
+	  "seconds before a Google request gives up" },
+	{ "google.auth_url", CONFIG_STRING, GCAL_AUTH_URL, NULL, "Google's OAuth consent page" },
+	{ "google.token_url", CONFIG_STRING, GCAL_TOKEN_URL, NULL,
+	  "Google's OAuth token endpoint" },
+	{ "google.revoke_url", CONFIG_STRING, GCAL_REVOKE_URL, NULL,
+	  "Google's OAuth revocation endpoint" },
+	{ "google.api_url", CONFIG_STRING, GCAL_API_URL, NULL,
+	  "base URL of the Calendar API (paths such as /calendar/v3/... are appended)" },
 	{ "scheduler.catch_up", CONFIG_ENUM, "once", "once|all|skip",
 	  "a recurring reminder missed while nothing ran: fire once, every time, or not" },
 	{ "scheduler.lease", CONFIG_INT, "60", "2..86400",
@@ -382,4 +402,16 @@ int config_save(struct config *c, struct err *e)
 	g_free(data);
 	free(tmp);
 	return rc;
+}
+
+void config_apply_time(struct config *c)
+{
+	const char *tz = config_get(c, "general.timezone");
+	enum when_order order;
+
+	if (tz && *tz)
+		setenv("TZ", tz, 1);
+	tzset();
+	if (when_order_parse(config_get(c, "general.date_order"), &order) == 0)
+		when_set_order(order);
 }

@@ -43,6 +43,9 @@ const char *config_path(const struct config *c);
 /* The value (or the key's default, or NULL), as text.  The string stays
  * valid until config_free(), even after config_set() changes the key. */
 const char *config_get(struct config *c, const char *key);
+/* Put general.timezone into TZ and general.date_order into when.h's
+ * parser: what every process does once its configuration is loaded. */
+void config_apply_time(struct config *c);
 long config_get_int(struct config *c, const char *key);
 bool config_get_bool(struct config *c, const char *key);
 /* Whether the key is set in the file (not just defaulted). */

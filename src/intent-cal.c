@@ -2,6 +2,7 @@
 #include "intent-impl.h"
 #include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,10 @@ static const char *const calendar_place[] = {
 	"в календаре",
 	NULL,
 };
+/* Nouns that make "add X" an event rather than a task. */
+static const char *const event_nouns[] = { "meeting",	"appointment", "call",	 "lunch", "dinner",
+					   "breakfast", "встреч*",     "созвон", "обед",  "ужин",
+					   "приём",	"прием",       NULL };
 static const char *const event_words[] = { "event",   "an event",      "a new event", "new event",
 					   "событие", "новое событие", NULL };
 
@@ -153,8 +158,53 @@ static void nominative(struct nlp *s)
 	}
 }
 
-/* "from 10 to 11", "с 10 до 11", "10:00-11:00": minutes of both ends. */
+/* Whether a word in [from, to) says am or pm itself. */
+static bool has_meridiem(const struct nlp *s, size_t from, size_t to)
+{
+	static const char *const mer[] = { "*am",    "*pm", "*a.m", "*p.m", "утра",
+					   "вечера", "дня", "ночи", NULL };
+
+	for (size_t i = from; i < to && i < s->n; i++)
+		for (const char *const *m = mer; *m; m++) {
+			const char *w = s->w[i].norm, *p = *m;
+			size_t lw = strlen(w), lp = strlen(p);
+
+			if (*p == '*' ? lw >= lp - 1 && !strcmp(w + lw - (lp - 1), p + 1)
+				      : !strcmp(w, p))
+				return true;
+		}
+	return false;
+}
+
+/* "from 3 to 4pm": the start takes the end's half of the day; "from 3 to 4"
+ * with neither said is the afternoon, as "at 3" is (when.h). */
+static void range_halves(int *start, int *end, bool start_said, bool end_said)
+{
+	if (!start_said && *start < 12 * 60 && *end >= 12 * 60 && *start + 12 * 60 < *end)
+		*start += 12 * 60;
+	if (!start_said && !end_said && *start >= 60 && *start < 7 * 60 && *end < 7 * 60 + 60) {
+		*start += 12 * 60;
+		if (*end < 12 * 60)
+			*end += 12 * 60;
+	}
+}
+
+static bool range_at(struct nlp *s, int *start, int *end);
+
+/* "from 10 to 11", "с 10 до 11", "10:00-11:00": minutes of both ends, set
+ * only when there is a range. */
 static bool time_range(struct nlp *s, int *start, int *end)
+{
+	int a, b;
+
+	if (!range_at(s, &a, &b))
+		return false;
+	*start = a;
+	*end = b;
+	return true;
+}
+
+static bool range_at(struct nlp *s, int *start, int *end)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		size_t l1, l2, j;
@@ -189,6 +239,8 @@ static bool time_range(struct nlp *s, int *start, int *end)
 			    (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
 		    !nlp_clock(s, j + 1, true, end, &l2))
 			continue;
+		range_halves(start, end, has_meridiem(s, i + 1, j) || strchr(s->w[i + 1].norm, ':'),
+			     has_meridiem(s, j + 1, j + 1 + l2) || strchr(s->w[j + 1].norm, ':'));
 		nlp_use(s, i, j + 1 + l2);
 		return true;
 	}
@@ -228,18 +280,32 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 
 	if (!intent_lead(s, lead))
 		return false;
+	/* "book me a flight": a service asked for, not a time to keep */
+	if (nlp_is(s, b, (const char *const[]){ "book", NULL }) &&
+	    nlp_is(s, nlp_next(s, b + 1), (const char *const[]){ "me", "us", NULL }))
+		return false;
 	intent_anywhere(s, calendar_place);
 	intent_lead(s, event_words);
 	rule = intent_recur(s);
 	duration(s, &secs);
 	time_range(s, &start_min, &end_min);
 	found = nlp_when(s, 0, s->n, now, &w);
+	intent_called(s);
 	intent_trim(s, NULL, nlp_connectors);
 	nominative(s);
+	if (intent_stray_date(s)) {
+		/* "add dentist 32.12": a date that was not understood */
+		free(rule);
+		intent_clarify(in, NEED_WHEN);
+		return true;
+	}
 	summary = nlp_text(s, 0, s->n, true);
 	if (!found && !rule && start_min < 0) {
+		bool event = summary && nlp_find(s, 0, event_nouns) >= 0;
+
 		free(summary);
-		if (!is_add) {
+		if (!is_add || event) {
+			/* "add a meeting with Bob": when? */
 			intent_clarify(in, NEED_WHEN);
 			return true;
 		}
@@ -280,11 +346,80 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	return true;
 }
 
+/* "move the sync to 11", "перенеси на 11": an hour after "to"/"на" is a
+ * time, read as "at 11" is (when.h). */
+static bool bare_hour(struct nlp *s, time_t now, struct when *w)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		struct err e;
+		char *text;
+		bool ok;
+
+		if (s->w[i].used || s->w[i + 1].used ||
+		    !nlp_is(s, i, (const char *const[]){ "to", "на", NULL }) ||
+		    !intent_number(s, i + 1, &(long long){ 0 }))
+			continue;
+		text = xasprintf("at %s", s->w[i + 1].norm);
+		ok = when_parse(text, now, w, &e) == 0;
+		free(text);
+		if (ok) {
+			nlp_use(s, i, i + 2);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "all", "the weekly ...", "only this one": which part of a series an edit
+ * is for; NULL when not said.  The words are marked. */
+static const char *edit_scope(struct nlp *s)
+{
+	static const char *const this[] = {
+		"only this one",
+		"just this one",
+		"only this week's",
+		"just this week's",
+		"this week's",
+		"only the next one",
+		"just the next one",
+		"only the next",
+		"just the next",
+		"the next one",
+		"only this",
+		"just this",
+		"this one",
+		"only",
+		"just",
+		"только эту",
+		"только этот",
+		"только это",
+		"только",
+		NULL,
+	};
+	static const char *const all[] = {
+		"the whole series", "whole series", "all of them", "the series",
+		"all the",	    "all",	    "every",	   "each",
+		"weekly",	    "daily",	    "monthly",	   "recurring",
+		"всю серию",	    "все",	    "всю",	   "еженедельн*",
+		"ежедневн*",	    "каждую",	    "каждый",	   NULL,
+	};
+
+	if (intent_anywhere(s, this))
+		return "this";
+	if (intent_anywhere(s, all)) {
+		while (intent_anywhere(s, all))
+			;
+		return "all";
+	}
+	return NULL;
+}
+
 bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const move[] = { "move",	 "reschedule", "shift",	 "push", "перенеси",
 					    "перенести", "передвинь",  "сдвинь", NULL };
 	static const char *const rename[] = { "rename", "переименуй", "переименовать", NULL };
+	const char *scope;
 	struct when w;
 
 	if (intent_lead(s, rename)) {
@@ -314,14 +449,25 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 	if (nlp_find(s, 0, (const char *const[]){ "reminder", "напоминание", NULL }) >= 0)
 		return false;
 	intent_tool(in, "calendar_edit");
-	if (!nlp_when(s, 0, s->n, now, &w)) {
+	scope = edit_scope(s);
+	if ((!nlp_when(s, 0, s->n, now, &w) && !bare_hour(s, now, &w)) || intent_stray_date(s)) {
 		intent_clarify(in, NEED_WHEN);
 		return true;
 	}
-	if (w.date_only)
+	if (scope)
+		cJSON_AddStringToObject(in->args, "scope", scope);
+	if (w.anchor == WHEN_TIME) {
+		/* "move the dentist to 16:30": the time changes, the day stays */
+		char hm[16];
+		int m = intent_minutes(w.at);
+
+		snprintf(hm, sizeof(hm), "%02d:%02d", m / 60, m % 60);
+		cJSON_AddStringToObject(in->args, "time", hm);
+	} else if (w.date_only) {
 		intent_arg_date(in, "start", w.at);
-	else
+	} else {
 		intent_arg_time(in, "start", w.at);
+	}
 	intent_lead(s, event_words);
 	if (intent_take_id(s, in))
 		return true;

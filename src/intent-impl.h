@@ -57,6 +57,18 @@ bool intent_take_id(struct nlp *s, struct intent *in);
 /* The unused words as typed become in->match (false when none are left). */
 bool intent_take_match(struct nlp *s, struct intent *in);
 
+/* Priority words anywhere among the unused words ("high priority",
+ * "urgent", "важно", "с низким приоритетом"), marked: 9 urgent, 7 high,
+ * 5 medium, 1 low; 0 when none was said. */
+int intent_priority(struct nlp *s);
+/* Whether an unused word looks like a date or time that was not understood
+ * ("31.02", "5/13", "32-го"): such a word is never left in a title. */
+bool intent_stray_date(const struct nlp *s);
+/* Words that say the name comes next ("called standup", "под названием"):
+ * when one is among the unused words, it and the unused words before it
+ * are marked, so the name is what follows. */
+void intent_called(struct nlp *s);
+
 /* A recurrence phrase among the unused words ("every monday", "по будням")
  * through when_parse_rule(); marks it and returns the RRULE (caller frees),
  * or NULL. */

@@ -24,6 +24,11 @@ static bool take_text(struct nlp *s, struct intent *in, const char *key)
 	char *text;
 
 	intent_trim(s, text_lead, nlp_connectors);
+	if (intent_stray_date(s)) {
+		/* "on 31.02": a date that was not understood is asked about */
+		intent_clarify(in, NEED_WHEN);
+		return false;
+	}
 	text = nlp_text(s, 0, s->n, true);
 	if (!text) {
 		intent_clarify(in, NEED_WHAT);
@@ -42,6 +47,22 @@ static bool said_today(const struct nlp *s)
 	return false;
 }
 
+/* The lead phrase at the start, or after a date or a recurrence said first
+ * ("every day at 8 remind me to..."): *at gets its index (0 at the start). */
+static bool find_lead(struct nlp *s, const char *const *lead, size_t *at)
+{
+	*at = 0;
+	if (intent_lead(s, lead))
+		return true;
+	for (size_t i = 1; i < s->n; i++)
+		for (const char *const *p = lead; *p; p++)
+			if (!s->w[i].used && nlp_phrase(s, i, *p, true, NULL)) {
+				*at = i;
+				return true;
+			}
+	return false;
+}
+
 bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
@@ -55,22 +76,53 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		"напомни мне",	       "напомни",
 		"напомните мне",       "напомните",
 		"напомнить мне",       "напомнить",
+		"напоминай мне",       "напоминай",
 		"поставь напоминание", "создай напоминание",
 		"добавь напоминание",  "новое напоминание",
 		"сделай напоминание",  "напоминание",
 		"не дай мне забыть",   NULL,
 	};
+	static const char *const alarm[] = {
+		"set an alarm for",  "set an alarm",	 "set alarm for",
+		"set alarm",	     "set my alarm for", "alarm",
+		"wake me up",	     "wake me",		 "поставь будильник на",
+		"поставь будильник", "будильник на",	 "будильник",
+		"разбуди меня",	     "разбуди",		 NULL,
+	};
 	struct when w;
 	char *rule;
-	bool found;
+	bool found, is_alarm = false;
+	size_t at_lead;
 	time_t at;
 
-	if (!intent_lead(s, lead))
-		return false;
+	if (!find_lead(s, lead, &at_lead)) {
+		if (!intent_lead(s, alarm))
+			return false;
+		is_alarm = true;
+	}
 	intent_tool(in, "reminder_add");
+	intent_priority(s); /* a reminder has none: the words only leave the text */
 	rule = intent_recur(s);
+	if (!rule) {
+		/* "every morning at 7", "каждый вечер": a daily rule at that time */
+		if (intent_anywhere(s,
+				    (const char *const[]){ "every morning", "every evening",
+							   "each morning", "every night",
+							   "каждое утро", "каждый вечер", NULL }))
+			rule = xstrdup("FREQ=DAILY");
+	}
 	found = nlp_when(s, 0, s->n, now, &w);
-	if (!take_text(s, in, "text")) {
+	for (size_t k = 0; k < at_lead; k++)
+		if (!s->w[k].used) {
+			/* words before the lead that are not a date: not a request */
+			free(rule);
+			intent_release(in);
+			return false;
+		}
+	if (is_alarm && !nlp_left(s) && !intent_stray_date(s))
+		cJSON_AddStringToObject(in->args, "text",
+					strcmp(in->lang, "ru") ? "alarm" : "будильник");
+	else if (!take_text(s, in, "text")) {
 		free(rule);
 		return true;
 	}
@@ -209,14 +261,11 @@ bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 		"to tasks",	   "on my todo list",  "on my to-do list", "в задачи",
 		"в список дел",	   "в список задач",   "в мой список дел", NULL,
 	};
-	static const char *const urgent[] = { "urgent",	 "urgently", "asap", "срочно",
-					      "срочная", "срочную",  NULL };
 	struct when w;
 	size_t i;
-	bool is_urgent = nlp_find(s, 0, urgent) >= 0;
+	/* "add an urgent task ...", "..., high priority" */
+	int level = intent_priority(s);
 
-	/* "add an urgent task ..." */
-	intent_drop(s, urgent);
 	if (!intent_lead(s, lead)) {
 		/* "add buy milk to my todo list" */
 		i = nlp_next(s, 0);
@@ -236,14 +285,15 @@ bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 			break;
 		}
 	}
-	if (!cJSON_HasObjectItem(in->args, "priority") && is_urgent)
-		cJSON_AddNumberToObject(in->args, "priority", 9);
+	if (!cJSON_HasObjectItem(in->args, "priority") && level)
+		cJSON_AddNumberToObject(in->args, "priority", level);
 	if (nlp_when(s, 0, s->n, now, &w)) {
 		if (w.date_only)
 			intent_arg_date(in, "due", w.at);
 		else
 			intent_arg_time(in, "due", w.at);
 	}
+	intent_called(s);
 	take_text(s, in, "title");
 	return true;
 }
@@ -345,6 +395,12 @@ bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
 		target(s, in);
 		return true;
 	}
+	if (nlp_find(s, 0, task_words) >= 0 && nlp_find(s, 0, event_words) < 0) {
+		intent_tool(in, "task_delete");
+		intent_drop(s, task_words);
+		target(s, in);
+		return true;
+	}
 	if (nlp_find(s, 0, event_words) >= 0 || nlp_find(s, 0, event_nouns) >= 0) {
 		intent_tool(in, "calendar_delete");
 		intent_drop(s, event_words);
@@ -352,8 +408,9 @@ bool intent_cancel(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	if (nlp_find(s, 0, task_words) >= 0) {
-		/* no tool removes a task */
-		in->kind = INTENT_UNKNOWN;
+		intent_tool(in, "task_delete");
+		intent_drop(s, task_words);
+		target(s, in);
 		return true;
 	}
 	/* neither kind said: the backend looks for the words in both */

@@ -149,11 +149,14 @@ char *intent_recur(struct nlp *s)
 					      "monthly",     "yearly",	   "каждый", "каждую",
 					      "каждое",	     "каждые",	   "по",     "ежедневно",
 					      "еженедельно", "ежемесячно", NULL };
+	char *best = NULL;
+	size_t bi = 0, blen = 0;
 
+	/* the longest phrase wins: "weekly sync every friday" is every Friday */
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->w[i].used || !nlp_is(s, i, starts))
 			continue;
-		for (size_t len = 5; len > 0; len--) {
+		for (size_t len = 5; len > blen; len--) {
 			char *text, *rule = NULL;
 			struct err e;
 			bool free_run = i + len <= s->n;
@@ -164,14 +167,17 @@ char *intent_recur(struct nlp *s)
 				continue;
 			text = nlp_text(s, i, i + len, false);
 			if (when_parse_rule(text, &rule, &e) == 0) {
-				free(text);
-				nlp_use(s, i, i + len);
-				return rule;
+				free(best);
+				best = rule;
+				bi = i;
+				blen = len;
 			}
 			free(text);
 		}
 	}
-	return NULL;
+	if (best)
+		nlp_use(s, bi, bi + blen);
+	return best;
 }
 
 time_t intent_first(const char *rule, time_t from, int minutes, time_t now)
@@ -190,6 +196,87 @@ time_t intent_first(const char *rule, time_t from, int minutes, time_t now)
 			return t;
 	}
 	return intent_day(from, 0, minutes);
+}
+
+static const char *const prio_urgent[] = {
+	"top priority", "highest priority", "urgent",  "urgently", "asap",    "очень срочно",
+	"срочно",	"срочная",	    "срочную", "срочное",  "срочный", NULL
+};
+static const char *const prio_low[] = {
+	"with low priority", "low priority",	     "low-priority",
+	"priority low",	     "с низким приоритетом", "низкий приоритет",
+	"приоритет низкий",  "низкого приоритета",   "не срочно",
+	"не срочная",	     "не срочную",	     NULL
+};
+static const char *const prio_medium[] = { "with medium priority", "medium priority",
+					   "normal priority",	   "со средним приоритетом",
+					   "средний приоритет",	   NULL };
+static const char *const prio_high[] = { "with high priority",
+					 "high priority",
+					 "high-priority",
+					 "priority high",
+					 "important",
+					 "с высоким приоритетом",
+					 "высокий приоритет",
+					 "приоритет высокий",
+					 "высокого приоритета",
+					 "важно",
+					 "важная",
+					 "важную",
+					 "важное",
+					 NULL };
+
+int intent_priority(struct nlp *s)
+{
+	static const struct {
+		const char *const *phrases;
+		int level;
+	} levels[] = { { prio_urgent, 9 }, { prio_low, 1 }, { prio_medium, 5 }, { prio_high, 7 } };
+	int level = 0;
+
+	for (size_t k = 0; k < sizeof(levels) / sizeof(levels[0]); k++)
+		while (intent_anywhere(s, levels[k].phrases))
+			if (!level)
+				level = levels[k].level;
+	return level;
+}
+
+bool intent_stray_date(const struct nlp *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const char *w = s->w[i].norm;
+		size_t d = strspn(w, "0123456789");
+
+		if (s->w[i].used || d == 0 || d > 4)
+			continue;
+		if ((w[d] == '.' || w[d] == '/' || w[d] == ':') && w[d + 1] >= '0' &&
+		    w[d + 1] <= '9')
+			return true;
+		if (!strcmp(w + d, "-го") || !strcmp(w + d, "-е") || !strcmp(w + d, "th") ||
+		    !strcmp(w + d, "st") || !strcmp(w + d, "nd") || !strcmp(w + d, "rd"))
+			return true;
+	}
+	return false;
+}
+
+void intent_called(struct nlp *s)
+{
+	static const char *const words[] = { "called",	      "named",	     "titled",
+					     "под названием", "с названием", "с именем",
+					     "по названию",   "названием",   NULL };
+
+	for (size_t i = 0; i < s->n; i++) {
+		size_t end;
+
+		if (s->w[i].used)
+			continue;
+		for (const char *const *w = words; *w; w++) {
+			if (nlp_phrase(s, i, *w, false, &end) && nlp_next(s, end) < s->n) {
+				nlp_use(s, 0, end);
+				return;
+			}
+		}
+	}
 }
 
 /* Words that never start a title or a name ("add a meeting", "the reminder"). */

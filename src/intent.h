@@ -60,4 +60,12 @@ void intent_release(struct intent *in);
  * Keys are sorted; the caller frees the string. */
 char *intent_format(const struct intent *in);
 
+/* The answer to "which one?": 1 for "the first one", "1st", "первую", 2
+ * for "the second", "вторую"... up to 5; 0 when the text is not just an
+ * ordinal. */
+int intent_ordinal(const char *text);
+/* The answer to "this one or all?": 1 "this one", "только это"; 2 "all",
+ * "всю серию"; 0 when it is neither (or both). */
+int intent_scope_answer(const char *text);
+
 #endif

@@ -126,8 +126,9 @@ static bool seen(const struct answer_choice *c, size_t n, const cJSON *idv)
 }
 
 /* Turn in->match into args.id.  0: resolved; 1: *say holds the reply (no
- * match, or a question which); -1: e. */
-static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
+ * match, or a question which, left in *pending when pending is not NULL);
+ * -1: e. */
+static int resolve(struct turn *t, struct intent *in, char **say, cJSON **pending, struct err *e)
 {
 	const char *list, *key, *field;
 	cJSON *args = cJSON_CreateObject(), *result = NULL, *item;
@@ -171,6 +172,17 @@ static int resolve(struct turn *t, struct intent *in, char **say, struct err *e)
 		*say = answer_nomatch(t->lang, in->tool, in->match);
 	} else if (n > 1) {
 		*say = answer_which(t->lang, in->tool, in->match, c, n);
+		if (pending) {
+			cJSON *ids = cJSON_CreateArray();
+
+			*pending = cJSON_CreateObject();
+			cJSON_AddStringToObject(*pending, "need", "which");
+			cJSON_AddStringToObject(*pending, "tool", in->tool);
+			cJSON_AddItemToObject(*pending, "args", cJSON_Duplicate(in->args, true));
+			for (size_t i = 0; i < n; i++)
+				cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)c[i].id));
+			cJSON_AddItemToObject(*pending, "choices", ids);
+		}
 	} else {
 		cJSON_AddNumberToObject(in->args, "id", (double)c[0].id);
 		rc = 0;
@@ -203,15 +215,29 @@ static char **askable(struct turn *t, struct err *e)
 	return names;
 }
 
-/* Make the call of in and compose the reply from its result. */
-static int call(struct turn *t, struct intent *in, char **say, struct err *e)
+/* Make the call of in and compose the reply from its result; a result that
+ * asks (calendar_edit of a series without a scope) leaves the question in
+ * *pending. */
+static int call(struct turn *t, struct intent *in, char **say, cJSON **pending, struct err *e)
 {
 	cJSON *result = NULL;
 	struct err terr;
 	int rc = turn_call(t, in->tool, in->args, &result, &terr, e);
 
-	if (rc == 0)
+	if (rc == 0) {
 		*say = answer_result(t->lang, in->tool, result, t->now);
+		if (cJSON_GetObjectItemCaseSensitive(result, "ask") && pending) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(result, "id");
+			cJSON *args = cJSON_Duplicate(in->args, true);
+
+			if (!cJSON_HasObjectItem(args, "id") && cJSON_IsNumber(id))
+				cJSON_AddNumberToObject(args, "id", id->valuedouble);
+			*pending = cJSON_CreateObject();
+			cJSON_AddStringToObject(*pending, "need", "scope");
+			cJSON_AddStringToObject(*pending, "tool", in->tool);
+			cJSON_AddItemToObject(*pending, "args", args);
+		}
+	}
 	cJSON_Delete(result);
 	return rc;
 }
@@ -228,7 +254,7 @@ static int either(struct turn *t, struct intent *in, struct err *e)
 					cJSON_CreateObject(), xstrdup(in->match), NEED_NONE };
 		char *say = NULL;
 
-		if (resolve(t, &probe, &say, e) == 0)
+		if (resolve(t, &probe, &say, NULL, e) == 0)
 			found[k] = (long long)cJSON_GetObjectItemCaseSensitive(probe.args, "id")
 					   ->valuedouble;
 		free(say);
@@ -278,55 +304,175 @@ static int answer_yes_no(struct turn *t, bool yes, char **say, struct err *e)
 		return 0;
 	}
 	if (yes)
-		rc = call(t, &in, say, e);
+		rc = call(t, &in, say, NULL, e);
 	else
 		*say = answer_declined(t->lang);
 	intent_release(&in);
 	return rc < 0 ? -1 : 0;
 }
 
+/* Act on in, parsed from text: the reply in *say, a question left open in
+ * *pending.  0, or -1 with e. */
+static int act(struct turn *t, const char *text, struct intent *in, char **say, cJSON **pending,
+	       struct err *e)
+{
+	int rc = 0;
+
+	switch (in->kind) {
+	case INTENT_HELP: *say = answer_help(t->lang); break;
+	case INTENT_GREETING: *say = answer_greeting(t->lang); break;
+	case INTENT_THANKS: *say = answer_thanks(t->lang); break;
+	case INTENT_CONFIRM:
+	case INTENT_DENY: rc = answer_yes_no(t, in->kind == INTENT_CONFIRM, say, e); break;
+	case INTENT_UNKNOWN: *say = answer_unknown(t->lang, t->text); break;
+	case INTENT_CLARIFY:
+		if (in->need == NEED_WHICH && in->match && either(t, in, e) == 0) {
+			rc = call(t, in, say, pending, e);
+			break;
+		}
+		*say = answer_clarify(t->lang, in->need, in->tool);
+		if (in->need == NEED_WHEN || in->need == NEED_WHAT) {
+			/* the next message may say what is missing */
+			*pending = cJSON_CreateObject();
+			cJSON_AddStringToObject(*pending, "need",
+						in->need == NEED_WHEN ? "when" : "what");
+			cJSON_AddStringToObject(*pending, "text", text);
+		}
+		break;
+	case INTENT_TOOL:
+		if (!strcmp(in->tool, "routine_add")) {
+			/* made only once the user says yes (answer_yes_no) */
+			*say = answer_routine_confirm(t->lang, in->args, t->now);
+			break;
+		}
+		if (in->match && !cJSON_HasObjectItem(in->args, "id")) {
+			rc = resolve(t, in, say, pending, e);
+			if (rc != 0)
+				break;
+		}
+		rc = call(t, in, say, pending, e);
+		break;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Words that drop the open question. */
+static bool drops(const char *text)
+{
+	static const char *const words[] = { "cancel",	"never mind", "nevermind", "forget it",
+					     "stop",	"no",	      "nope",	   "отмена",
+					     "отмени",	"не надо",    "нет",	   "забудь",
+					     "неважно", NULL };
+	char *low = nlp_lower(text);
+	size_t n = strlen(low);
+	bool hit = false;
+
+	while (n > 0 && strchr(" .!", low[n - 1]))
+		low[--n] = '\0';
+	for (const char *const *w = words; *w && !hit; w++)
+		hit = !strcmp(low, *w);
+	free(low);
+	return hit;
+}
+
+/* The message as the answer to the open question q.  1: it was (*say,
+ * *pending set); 0: it is a request of its own; -1: e. */
+static int follow_up(struct turn *t, const cJSON *q, char **say, cJSON **pending, struct err *e)
+{
+	const char *need = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "need"));
+	const char *tool = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "tool"));
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(q, "args");
+	struct intent in = { 0 }, alone;
+	int rc = 0;
+
+	if (!need)
+		return 0;
+	if (drops(t->text)) {
+		*say = answer_dropped(t->lang);
+		return 1;
+	}
+	intent_parse(t->text, t->now, NULL, &alone);
+	in.lang = t->lang;
+	if (!strcmp(need, "which") && tool && cJSON_IsObject(args)) {
+		const cJSON *choices = cJSON_GetObjectItemCaseSensitive(q, "choices"), *c;
+		int k = intent_ordinal(t->text);
+		long long id = 0, typed = atoll(t->text);
+
+		if (k > 0 && k <= cJSON_GetArraySize(choices))
+			id = (long long)cJSON_GetArrayItem(choices, k - 1)->valuedouble;
+		cJSON_ArrayForEach(c, choices)
+			if (typed > 0 && (long long)c->valuedouble == typed)
+				id = typed;
+		if (id) {
+			in.kind = INTENT_TOOL;
+			in.tool = tool;
+			in.args = cJSON_Duplicate(args, true);
+			cJSON_AddNumberToObject(in.args, "id", (double)id);
+			rc = call(t, &in, say, pending, e) < 0 ? -1 : 1;
+		}
+	} else if (!strcmp(need, "scope") && tool && cJSON_IsObject(args)) {
+		int s = intent_scope_answer(t->text);
+
+		if (s) {
+			in.kind = INTENT_TOOL;
+			in.tool = tool;
+			in.args = cJSON_Duplicate(args, true);
+			cJSON_AddStringToObject(in.args, "scope", s == 1 ? "this" : "all");
+			rc = call(t, &in, say, pending, e) < 0 ? -1 : 1;
+		}
+	} else if ((!strcmp(need, "when") || !strcmp(need, "what")) && alone.kind != INTENT_TOOL) {
+		const char *before =
+			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "text"));
+		char *both = xasprintf("%s %s", before ? before : "", t->text);
+
+		intent_parse(both, t->now, NULL, &in);
+		if (in.kind == INTENT_TOOL ||
+		    (in.kind == INTENT_CLARIFY && alone.kind == INTENT_UNKNOWN))
+			rc = act(t, both, &in, say, pending, e) < 0 ? -1 : 1;
+		free(both);
+	}
+	intent_release(&in);
+	intent_release(&alone);
+	return rc;
+}
+
 static int offline_run(struct turn *t, struct err *e)
 {
-	char **names = askable(t, e), *say = NULL;
+	char **names = askable(t, e), *say = NULL, *open = NULL;
+	cJSON *pending = NULL, *q = NULL;
 	struct intent in;
 	int rc = 0;
 
 	if (!names)
 		return -1;
+	/* a question asked more than a day ago is no longer open */
+	if (t->conversation > 0 &&
+	    conversation_pending(t->store, t->conversation, t->now - DAY, &open, e) < 0) {
+		assistant_names_free(names);
+		return -1;
+	}
+	q = open ? cJSON_Parse(open) : NULL;
+	free(open);
+	if (q && (rc = follow_up(t, q, &say, &pending, e)) != 0) {
+		assistant_names_free(names);
+		goto done;
+	}
 	intent_parse(t->text, t->now, (const char *const *)names, &in);
 	assistant_names_free(names);
-	switch (in.kind) {
-	case INTENT_HELP: say = answer_help(t->lang); break;
-	case INTENT_GREETING: say = answer_greeting(t->lang); break;
-	case INTENT_THANKS: say = answer_thanks(t->lang); break;
-	case INTENT_CONFIRM:
-	case INTENT_DENY: rc = answer_yes_no(t, in.kind == INTENT_CONFIRM, &say, e); break;
-	case INTENT_UNKNOWN: say = answer_unknown(t->lang, t->text); break;
-	case INTENT_CLARIFY:
-		if (in.need == NEED_WHICH && in.match && either(t, &in, e) == 0) {
-			rc = call(t, &in, &say, e);
-			break;
-		}
-		say = answer_clarify(t->lang, in.need, in.tool);
-		break;
-	case INTENT_TOOL:
-		if (!strcmp(in.tool, "routine_add")) {
-			/* made only once the user says yes (answer_yes_no) */
-			say = answer_routine_confirm(t->lang, in.args, t->now);
-			break;
-		}
-		if (in.match && !cJSON_HasObjectItem(in.args, "id")) {
-			rc = resolve(t, &in, &say, e);
-			if (rc != 0)
-				break;
-		}
-		rc = call(t, &in, &say, e);
-		break;
-	}
+	rc = act(t, t->text, &in, &say, &pending, e);
+	intent_release(&in);
+done:
 	if (rc >= 0 && say)
 		turn_say(t, say);
+	if (rc >= 0 && t->conversation > 0 && (q || pending)) {
+		char *json = pending ? cJSON_PrintUnformatted(pending) : NULL;
+
+		rc = conversation_set_pending(t->store, t->conversation, json, t->now, e);
+		free(json);
+	}
+	cJSON_Delete(q);
+	cJSON_Delete(pending);
 	free(say);
-	intent_release(&in);
 	return rc < 0 ? -1 : 0;
 }
 

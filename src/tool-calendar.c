@@ -1,6 +1,7 @@
 /* The calendar tools: agenda, add, edit, delete, search, over storage/event.h
  * and the same argument rules as `nestor event` (event-args.h). */
 #include "event-args.h"
+#include "event-edit.h"
 #include "render.h"
 #include "tool-impl.h"
 #include "xalloc.h"
@@ -81,31 +82,42 @@ static int run_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result, stru
 
 static int run_edit(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
+	const char *scope_s = tool_arg_str(args, "scope");
+	enum event_scope scope;
 	struct event_args a;
 	struct event ev;
-	struct when w;
-	char at[40];
+	time_t start, end;
 	int rc = -1;
 
+	if (event_scope_parse(scope_s, &scope) < 0)
+		return err_set(e, ERR_USAGE, "scope: \"%s\" is neither \"this\" nor \"all\"",
+			       scope_s);
 	if (event_get(ctx->store, tool_arg_int(args, "id", 0), &ev, e) < 0)
 		return -1;
 	common_args(args, &a);
-	/* "move it to tuesday": a date alone keeps a timed event's time of day */
-	if (a.at && !ev.all_day && !a.end && when_parse(a.at, ctx->now, &w, e) == 0 &&
-	    w.date_only) {
-		struct tm day, clock;
-
-		localtime_r(&w.at, &day);
-		localtime_r(&ev.start, &clock);
-		day.tm_hour = clock.tm_hour;
-		day.tm_min = clock.tm_min;
-		day.tm_sec = 0;
-		day.tm_isdst = -1;
-		a.at = render_time(mktime(&day), at, sizeof(at));
-	}
-	if (event_args_apply(ctx->store, ctx->now, &a, &ev, false, e) == 0 &&
-	    event_update(ctx->store, &ev, ctx->now, e) == 0) {
+	if (ev.rrule && scope == EVENT_SCOPE_NONE) {
+		/* nothing changes until the person says which */
 		*result = event_result(&ev);
+		cJSON_AddStringToObject(*result, "ask", "scope");
+		cJSON_AddStringToObject(*result, "note",
+					"this event repeats: ask whether to change only one"
+					" occurrence (scope \"this\") or the whole series (scope"
+					" \"all\"), then call again");
+		rc = 0;
+	} else if (event_edit(ctx->store, ctx->now, &ev, &a, tool_arg_str(args, "time"), scope,
+			      tool_arg_str(args, "occurrence"), &start, &end, e) == 0) {
+		*result = event_result(&ev);
+		if (scope == EVENT_SCOPE_THIS) {
+			cJSON *o = cJSON_GetObjectItemCaseSensitive(*result, "event");
+			char buf[40];
+
+			cJSON_ReplaceItemInObject(
+				o, "start",
+				cJSON_CreateString(render_time(start, buf, sizeof(buf))));
+			cJSON_ReplaceItemInObject(
+				o, "end", cJSON_CreateString(render_time(end, buf, sizeof(buf))));
+		}
+		render_add_str(*result, "scope", scope_s);
 		rc = 0;
 	}
 	event_release(&ev);
@@ -191,12 +203,21 @@ const struct tool tool_calendar_add = {
 const struct tool tool_calendar_edit = {
 	"calendar_edit",
 	"Change an event by id: rename, move (start keeps the duration unless end is given),"
-	" change place or notes.",
+	" change place or notes.  Only what is given changes: a date alone keeps the time, time"
+	" alone keeps the day.  A repeating event needs scope: \"this\" (one occurrence) or"
+	" \"all\" (the series; a weekly series moved to another weekday changes its rule);"
+	" without it nothing changes and the result says to ask.",
 	"{\"type\":\"object\",\"properties\":{"
 	"\"id\":{\"type\":\"integer\",\"minimum\":1},"
 	"\"summary\":{\"type\":\"string\"},"
 	"\"start\":{\"type\":\"string\",\"description\":\"new start: " WHEN_DESC "\"},"
 	"\"end\":{\"type\":\"string\",\"description\":\"new end\"},"
+	"\"time\":{\"type\":\"string\",\"description\":\"new time of day HH:MM, the day"
+	" kept\"},"
+	"\"scope\":{\"type\":\"string\",\"enum\":[\"this\",\"all\"],\"description\":\"for"
+	" a repeating event: one occurrence or the whole series\"},"
+	"\"occurrence\":{\"type\":\"string\",\"description\":\"with scope this: the date of"
+	" the occurrence (default: the next one)\"},"
 	"\"location\":{\"type\":\"string\"},"
 	"\"notes\":{\"type\":\"string\"}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",

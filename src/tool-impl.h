@@ -15,7 +15,7 @@ extern const struct tool tool_calendar_agenda, tool_calendar_add, tool_calendar_
 	tool_calendar_delete, tool_calendar_search;
 extern const struct tool tool_reminder_add, tool_reminder_list, tool_reminder_cancel,
 	tool_reminder_snooze;
-extern const struct tool tool_task_add, tool_task_list, tool_task_done;
+extern const struct tool tool_task_add, tool_task_list, tool_task_done, tool_task_delete;
 extern const struct tool tool_time_now, tool_time_convert;
 extern const struct tool tool_weather_forecast;
 extern const struct tool tool_ask_assistant;

@@ -1,4 +1,4 @@
-/* The task tools: task_add, task_list, task_done over storage/task.h. */
+/* The task tools: task_add, task_list, task_done, task_delete over storage/task.h. */
 #include "render.h"
 #include "task.h"
 #include "tool-impl.h"
@@ -57,6 +57,23 @@ static int run_task_done(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	return 0;
 }
 
+static int run_task_delete(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
+{
+	long long id = tool_arg_int(args, "id", 0);
+	struct task t;
+
+	if (task_get(ctx->store, id, &t, e) < 0)
+		return -1;
+	if (task_rm(ctx->store, id, e) < 0) {
+		task_release(&t);
+		return -1;
+	}
+	*result = tool_result_id(id);
+	cJSON_AddItemToObject(*result, "task", json_task(&t));
+	task_release(&t);
+	return 0;
+}
+
 const struct tool tool_task_add = {
 	"task_add",
 	"Add a task to the to-do list and return it with its id.",
@@ -88,4 +105,13 @@ const struct tool tool_task_done = {
 	"\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the task's id\"}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_task_done,
+};
+
+const struct tool tool_task_delete = {
+	"task_delete",
+	"Delete a task by its id (task_list gives the ids); task_done is for finished ones.",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the task's id\"}},"
+	"\"required\":[\"id\"],\"additionalProperties\":false}",
+	run_task_delete,
 };

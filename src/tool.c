@@ -10,13 +10,17 @@
 #include <string.h>
 
 const struct tool *const tool_registry[] = {
-	&tool_calendar_agenda, &tool_calendar_add,    &tool_calendar_edit,
-	&tool_calendar_delete, &tool_calendar_search, &tool_reminder_add,
-	&tool_reminder_list,   &tool_reminder_cancel, &tool_reminder_snooze,
-	&tool_task_add,	       &tool_task_list,	      &tool_task_done,
-	&tool_time_now,	       &tool_time_convert,    &tool_weather_forecast,
-	&tool_ask_assistant,   &tool_day_brief,	      &tool_task_recap,
-	&tool_routine_add,     &tool_routine_list,    NULL,
+	&tool_calendar_agenda, &tool_calendar_add,
+	&tool_calendar_edit,   &tool_calendar_delete,
+	&tool_calendar_search, &tool_reminder_add,
+	&tool_reminder_list,   &tool_reminder_cancel,
+	&tool_reminder_snooze, &tool_task_add,
+	&tool_task_list,       &tool_task_done,
+	&tool_task_delete,     &tool_time_now,
+	&tool_time_convert,    &tool_weather_forecast,
+	&tool_ask_assistant,   &tool_day_brief,
+	&tool_task_recap,      &tool_routine_add,
+	&tool_routine_list,    NULL,
 };
 
 const struct tool *tool_find(const char *name)

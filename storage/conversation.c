@@ -492,3 +492,51 @@ int conversation_messages_before(struct store *s, long long conv, long long befo
 	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
 	return collect_messages(s, st, out, n, e);
 }
+
+int conversation_pending(struct store *s, long long conv, time_t since, char **json, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT question FROM conversation_pending"
+					 " WHERE conversation_id = ? AND asked_at >= ?",
+					 e);
+	int rc;
+
+	*json = NULL;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		*json = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "conversation");
+	return 0;
+}
+
+int conversation_set_pending(struct store *s, long long conv, const char *json, time_t now,
+			     struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		json ? "INSERT INTO conversation_pending(conversation_id, question, asked_at)"
+		       " VALUES (?, ?, ?) ON CONFLICT(conversation_id) DO UPDATE"
+		       " SET question = excluded.question, asked_at = excluded.asked_at"
+		     : "DELETE FROM conversation_pending WHERE conversation_id = ?",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	if (json) {
+		store_bind_text(st, 2, json);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "conversation");
+	return 0;
+}

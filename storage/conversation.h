@@ -123,6 +123,14 @@ int conversation_messages(struct store *s, long long conv, struct message **out,
  * the smallest id it got. */
 int conversation_messages_before(struct store *s, long long conv, long long before, int limit,
 				 struct message **out, size_t *n, struct err *e);
+/* The question left open in a conversation (JSON text the engine wrote,
+ * asked no earlier than since; older ones are forgotten), or *json NULL
+ * when there is none.  Caller frees. */
+int conversation_pending(struct store *s, long long conv, time_t since, char **json, struct err *e);
+/* Leave json as the open question of conv, or none when json is NULL. */
+int conversation_set_pending(struct store *s, long long conv, const char *json, time_t now,
+			     struct err *e);
+
 /* User and assistant messages matching an FTS5 query built from text (each
  * word must appear; prefixes match), best first. */
 int conversation_search(struct store *s, const char *text, int limit, struct message **out,

@@ -265,7 +265,62 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE tasks ADD COLUMN uid TEXT;"
 	"UPDATE tasks SET uid = created_at || '-' || lower(hex(randomblob(8))) || '@nestor';"
 	"CREATE UNIQUE INDEX tasks_uid ON tasks(uid);",
-	/* 13: the Telegram relay (src/telegram.h).  A chat belongs to a user
+	/* 12: the question the offline assistant asked last in a conversation
+	 * ("When?", "Which one?", "this one or all?"), so the next message
+	 * answers it whichever front it comes from; a JSON object the engine
+	 * reads (conversation.h).  Kept on this device: it is not synced. */
+	"CREATE TABLE conversation_pending ("
+	"  conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,"
+	"  question TEXT NOT NULL,"
+	"  asked_at INTEGER NOT NULL);",
+	/* 13: Google Calendar (gsync.h).  A Google calendar keeps its
+	 * colour, the user's access, whether it syncs, its zone and default
+	 * reminders; google_state says whether a pull is being applied (then
+	 * nothing is queued) and why sync is paused.  A change of an event of a
+	 * Google calendar queues an outbox row of target "google" in the same
+	 * transaction; a new one gets its Google id here, so a retried insert
+	 * names the same event. */
+	"ALTER TABLE calendars ADD COLUMN color TEXT;"
+	"ALTER TABLE calendars ADD COLUMN access TEXT;"
+	"ALTER TABLE calendars ADD COLUMN sync INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE calendars ADD COLUMN tz TEXT;"
+	"ALTER TABLE calendars ADD COLUMN reminders TEXT;"
+	"CREATE UNIQUE INDEX calendars_remote ON calendars(remote_id) WHERE source = 'google';"
+	"CREATE INDEX events_remote ON events(calendar_id, remote_id) WHERE remote_id IS NOT NULL;"
+	"CREATE TABLE google_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  applying INTEGER NOT NULL DEFAULT 0,"
+	"  paused_at INTEGER,"
+	"  paused_why TEXT"
+	");"
+	"INSERT INTO google_state(id) VALUES (1);"
+	"CREATE TRIGGER events_google_ai AFTER INSERT ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
+	"  AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) = 'google' BEGIN"
+	"  UPDATE events SET remote_id = lower(hex(randomblob(16)))"
+	"    WHERE id = NEW.id AND remote_id IS NULL;"
+	"  INSERT INTO outbox(target, op, entity, entity_id, created_at)"
+	"    VALUES ('google', 'put', 'event', NEW.id, CAST(strftime('%s','now') AS INTEGER));"
+	"END;"
+	"CREATE TRIGGER events_google_au AFTER UPDATE OF calendar_id, summary, description,"
+	"  location, start, \"end\", tzid, all_day, rrule, exdates, attendees, alarms ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
+	"  AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) = 'google' BEGIN"
+	"  UPDATE events SET remote_id = lower(hex(randomblob(16)))"
+	"    WHERE id = NEW.id AND remote_id IS NULL;"
+	"  INSERT INTO outbox(target, op, entity, entity_id, created_at)"
+	"    VALUES ('google', 'put', 'event', NEW.id, CAST(strftime('%s','now') AS INTEGER));"
+	"END;"
+	"CREATE TRIGGER events_google_ad AFTER DELETE ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1) AND OLD.remote_id IS NOT NULL"
+	"  AND OLD.etag IS NOT NULL"
+	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' BEGIN"
+	"  INSERT INTO outbox(target, op, entity, entity_id, payload, created_at)"
+	"    VALUES ('google', 'del', 'event', OLD.id, json_object('remote_id', OLD.remote_id,"
+	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"
+	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
+	"END;",
+	/* 14: the Telegram relay (src/telegram.h).  A chat belongs to a user
 	 * through users.telegram_chat_id; telegram_chats keeps its
 	 * conversation and place, telegram_codes the one-time link codes,
 	 * telegram_buttons the short keys a reminder's buttons carry, and

@@ -27,6 +27,7 @@
 #include "routine.h"
 #include "scheduler.h"
 #include "wallclock.h"
+#include "google.h"
 #include "syncer.h"
 #include "telegram.h"
 #include "xalloc.h"
@@ -54,6 +55,7 @@ struct daemon {
 	int sfd, lock;
 	struct dbwatch *watch;
 	struct syncer *sync;		  /* NULL without server.postgres */
+	struct google_worker *google;	  /* NULL without google.client_id */
 	struct telegram_thread *telegram; /* NULL without a bot token */
 	long long version;		  /* data_version: others' commits */
 };
@@ -102,7 +104,6 @@ static void load_opts(struct daemon *d)
 static void reload(struct daemon *d)
 {
 	struct config *cfg = config_load(d->ctx->config_path, NULL, &d->ctx->err);
-	const char *tz;
 
 	if (!cfg) {
 		log_error("reload: config: %s (keeping the old one)", d->ctx->err.msg);
@@ -110,12 +111,11 @@ static void reload(struct daemon *d)
 	}
 	config_free(d->ctx->cfg);
 	d->ctx->cfg = cfg;
-	tz = config_get(cfg, "general.timezone");
-	if (tz && *tz)
-		setenv("TZ", tz, 1);
-	tzset();
+	config_apply_time(cfg);
 	load_opts(d);
 	start_sync(d);
+	google_worker_free(d->google);
+	d->google = google_worker_new(cfg, d->ctx->db_path, wallclock_now());
 	log_info("reloaded '%s'", d->ctx->config_path);
 }
 
@@ -168,11 +168,12 @@ static int run(struct daemon *d)
 	bool again = false;
 
 	for (;;) {
-		struct pollfd p[3] = { { d->sfd, POLLIN, 0 },
+		struct pollfd p[4] = { { d->sfd, POLLIN, 0 },
 				       { dbwatch_fd(d->watch), POLLIN, 0 },
-				       { -1, 0, 0 } };
+				       { -1, 0, 0 },
+				       { -1, POLLIN, 0 } };
 		time_t now = wallclock_now();
-		long delay, sync_ms = -1;
+		long delay, sync_ms = -1, google_ms;
 		int ms;
 
 		/* the worker first: what it pulls may be due now */
@@ -186,15 +187,19 @@ static int run(struct daemon *d)
 			log_error("scheduler: %s", d->ctx->err.msg);
 			delay = 5;
 		}
+		google_ms = google_worker_step(d->google, now);
+		p[3].fd = google_worker_fd(d->google);
 		ms = timeout_ms(now, delay);
 		if (sync_ms >= 0 && sync_ms < ms)
 			ms = (int)sync_ms;
+		if (google_ms >= 0 && google_ms < ms)
+			ms = (int)google_ms;
 		/* the write that woke us may come just before its commit shows:
 		 * look once more a moment later */
 		if (again && ms > RECHECK_MS)
 			ms = RECHECK_MS;
 		again = false;
-		if (poll(p, 3, ms) < 0 && errno != EINTR)
+		if (poll(p, 4, ms) < 0 && errno != EINTR)
 			return err_set(&d->ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -212,6 +217,8 @@ static int run(struct daemon *d)
 			again = dbwatch_changed(d->watch);
 		if (d->sync && others_wrote(d))
 			syncer_kick(d->sync);
+		/* every wake-up: the commit that woke it may show only on the next */
+		google_worker_kick(d->google, d->ctx->store, wallclock_now());
 	}
 }
 
@@ -340,6 +347,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	d.notify.store = ctx->store;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
 	start_sync(&d);
+	d.google = google_worker_new(ctx->cfg, ctx->db_path, wallclock_now());
 	if (d.lock >= 0 && setup_fds(&d) == 0) {
 		/* the store, the lock, the signals and the watch are open: started */
 		tell_parent(&ready, ctx, true);
@@ -349,6 +357,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	}
 	tell_parent(&ready, ctx, false);
 	syncer_free(d.sync);
+	google_worker_free(d.google);
 	if (d.lock >= 0)
 		close(d.lock);
 	if (d.sfd >= 0)

@@ -77,6 +77,9 @@ extern const struct cmd cmd_user_verbs[];
 extern const struct cmd cmd_server_verbs[];
 extern const struct cmd cmd_sync_verbs[];
 extern const struct cmd cmd_telegram_verbs[];
+/* `nestor google` and `nestor calendar` (src/cli/cmd-google.c). */
+extern const struct cmd cmd_google_verbs[];
+extern const struct cmd cmd_calendar_verbs[];
 /* `nestor sync`: one push and pull round (src/cli/cmd-sync.c). */
 int cmd_sync(struct ctx *ctx, int argc, char **argv);
 

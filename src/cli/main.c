@@ -64,6 +64,10 @@ const struct cmd cmd_table[] = {
 	  CMD_NEEDS_DB, cmd_sync, cmd_sync_verbs },
 	{ "telegram", NULL, "the Telegram bot: relay, status, link and unlink chats", 0, NULL,
 	  cmd_telegram_verbs },
+	{ "google", NULL, "Google Calendar: sign in, sync both ways (login, logout, sync)", 0, NULL,
+	  cmd_google_verbs },
+	{ "calendar", NULL, "calendars, local and Google (list, add, sync)", 0, NULL,
+	  cmd_calendar_verbs },
 	{ "assistant", NULL, "the assistants that answer: LLM servers or offline (add, list, ...)",
 	  0, NULL, cmd_assistant_verbs },
 	{ "secret", NULL, "store API keys in the Secret Service (set, rm, list)", 0, NULL,
@@ -136,7 +140,7 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 
 static int setup(struct ctx *ctx)
 {
-	const char *tz, *env = getenv("NESTOR_LOG");
+	const char *env = getenv("NESTOR_LOG");
 	int level = log_level_parse(env && *env ? env : "info");
 
 	/* Open the log first, so a broken config file is logged too. */
@@ -148,10 +152,7 @@ static int setup(struct ctx *ctx)
 		log_msg(LOG_ERROR, "config", "%s", ctx->err.msg);
 		return -1;
 	}
-	tz = config_get(ctx->cfg, "general.timezone");
-	if (tz && *tz)
-		setenv("TZ", tz, 1);
-	tzset();
+	config_apply_time(ctx->cfg);
 	if (!(env && *env)) {
 		level = log_level_parse(config_get(ctx->cfg, "general.log_level"));
 		log_set_level(level < 0 ? LOG_INFO : (enum log_level)level);

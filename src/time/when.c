@@ -214,25 +214,41 @@ static const struct phrase {
 		{ { "конец", "месяца" }, P_END_MONTH, 0 },
 		{ { NULL }, 0, 0 } };
 
-enum { K_NONE, K_AT, K_ON, K_NEXT, K_IN, K_NOW, K_AND, K_ONE, K_EVERY, K_OTHER, K_ORD, K_YEAR };
+enum {
+	K_NONE,
+	K_AT,
+	K_ON,
+	K_NEXT,
+	K_IN,
+	K_NOW,
+	K_AND,
+	K_ONE,
+	K_EVERY,
+	K_OTHER,
+	K_ORD,
+	K_YEAR,
+	K_THIS,
+	K_THE,
+	K_AFTER,
+	K_NUMBER,
+};
 
-static const struct word keywords[] = { { "at", K_AT },		 { "в", K_AT },
-					{ "во", K_AT },		 { "on", K_ON },
-					{ "next", K_NEXT },	 { "следующий", K_NEXT },
-					{ "следующую", K_NEXT }, { "следующее", K_NEXT },
-					{ "следующая", K_NEXT }, { "in", K_IN },
-					{ "через", K_IN },	 { "now", K_NOW },
-					{ "сейчас", K_NOW },	 { "and", K_AND },
-					{ "и", K_AND },		 { "a", K_ONE },
-					{ "an", K_ONE },	 { "one", K_ONE },
-					{ "every", K_EVERY },	 { "each", K_EVERY },
-					{ "каждый", K_EVERY },	 { "каждую", K_EVERY },
-					{ "каждое", K_EVERY },	 { "каждые", K_EVERY },
-					{ "каждая", K_EVERY },	 { "по", K_EVERY },
-					{ "other", K_OTHER },	 { "st", K_ORD },
-					{ "nd", K_ORD },	 { "rd", K_ORD },
-					{ "th", K_ORD },	 { "года", K_YEAR },
-					{ "г", K_YEAR },	 { NULL, 0 } };
+static const struct word keywords[] = {
+	{ "at", K_AT },		 { "в", K_AT },		  { "во", K_AT },
+	{ "on", K_ON },		 { "next", K_NEXT },	  { "следующий", K_NEXT },
+	{ "следующую", K_NEXT }, { "следующее", K_NEXT }, { "следующая", K_NEXT },
+	{ "in", K_IN },		 { "через", K_IN },	  { "now", K_NOW },
+	{ "сейчас", K_NOW },	 { "and", K_AND },	  { "и", K_AND },
+	{ "a", K_ONE },		 { "an", K_ONE },	  { "one", K_ONE },
+	{ "every", K_EVERY },	 { "each", K_EVERY },	  { "каждый", K_EVERY },
+	{ "каждую", K_EVERY },	 { "каждое", K_EVERY },	  { "каждые", K_EVERY },
+	{ "каждая", K_EVERY },	 { "по", K_EVERY },	  { "other", K_OTHER },
+	{ "st", K_ORD },	 { "nd", K_ORD },	  { "rd", K_ORD },
+	{ "th", K_ORD },	 { "года", K_YEAR },	  { "г", K_YEAR },
+	{ "го", K_ORD },	 { "this", K_THIS },	  { "этот", K_THIS },
+	{ "эту", K_THIS },	 { "это", K_THIS },	  { "the", K_THE },
+	{ "after", K_AFTER },	 { "числа", K_NUMBER },	  { NULL, 0 }
+};
 
 enum { T_END, T_WORD, T_NUM, T_DATE, T_TIME, T_OTHER };
 
@@ -246,6 +262,7 @@ struct tok {
 	int y, mon, mday;  /* T_DATE */
 	int h, mi, sec;	   /* T_TIME */
 	int zoned, zh, zm; /* T_TIME with "Z" or "+01:00"; zh carries the sign */
+	int pair, pa, pb;  /* T_NUM "5.12" or "5/12": the two numbers, read by the date order */
 };
 
 struct lex {
@@ -342,6 +359,61 @@ static int lex_time(const char *q, struct tok *t)
 	return (int)(p - q);
 }
 
+static int date_order = -1; /* enum when_order; -1: from the locale on first use */
+
+enum when_order when_order_from_locale(const char *locale)
+{
+	static const char *const mdy[] = { "en_US", "en_PH", "en_CA", "en_PR", "en_UM", NULL };
+
+	for (const char *const *m = mdy; locale && *m; m++)
+		if (!strncmp(locale, *m, strlen(*m)))
+			return WHEN_MDY;
+	return WHEN_DMY;
+}
+
+int when_order_parse(const char *text, enum when_order *out)
+{
+	static const char *const names[] = { "dmy", "mdy", "ymd" };
+
+	for (int i = 0; i < 3; i++)
+		if (text && !strcasecmp(text, names[i])) {
+			*out = (enum when_order)i;
+			return 0;
+		}
+	return -1;
+}
+
+void when_set_order(enum when_order order)
+{
+	date_order = (int)order;
+}
+
+enum when_order when_get_order(void)
+{
+	if (date_order < 0) {
+		const char *l = getenv("LC_ALL");
+
+		if (!l || !*l)
+			l = getenv("LC_TIME");
+		if (!l || !*l)
+			l = getenv("LANG");
+		date_order = (int)when_order_from_locale(l);
+	}
+	return (enum when_order)date_order;
+}
+
+/* Month and day of "a.b" / "a/b" as the date order reads them. */
+static void order_date(int a, int b, int *mon, int *mday)
+{
+	if (when_get_order() == WHEN_DMY) {
+		*mday = a;
+		*mon = b;
+	} else {
+		*mon = a;
+		*mday = b;
+	}
+}
+
 /* A token starting with a digit at q; returns its length. */
 static int lex_number(const char *q, struct tok *t)
 {
@@ -354,13 +426,35 @@ static int lex_number(const char *q, struct tok *t)
 		t->mday = atoin(q + 8, 2);
 		return q[10] == 't' && is_digit(q[11]) ? 11 : 10;
 	}
-	if (n <= 2 && q[n] == '.' && (k = ndigits(q + n + 1)) >= 1 && k <= 2 &&
-	    q[n + 1 + k] == '.' && ndigits(q + n + k + 2) == 4) {
-		t->kind = T_DATE;
-		t->mday = atoin(q, n);
-		t->mon = atoin(q + n + 1, k);
-		t->y = atoin(q + n + k + 2, 4);
-		return n + k + 6;
+	if (n == 4 && (q[4] == '.' || q[4] == '/') && (k = ndigits(q + 5)) >= 1 && k <= 2 &&
+	    q[5 + k] == q[4] && ndigits(q + 6 + k) >= 1 && ndigits(q + 6 + k) <= 2) {
+		t->kind = T_DATE; /* 2026.12.05, 2026/12/5: the year first is always y-m-d */
+		t->y = atoin(q, 4);
+		t->mon = atoin(q + 5, k);
+		t->mday = atoin(q + 6 + k, ndigits(q + 6 + k));
+		return 6 + k + ndigits(q + 6 + k);
+	}
+	if (n >= 1 && n <= 2 && (q[n] == '.' || q[n] == '/') && (k = ndigits(q + n + 1)) >= 1 &&
+	    k <= 2) {
+		int a = atoin(q, n), b = atoin(q + n + 1, k), y = n + 1 + k;
+
+		if (q[y] == q[n] && ndigits(q + y + 1) == 4) {
+			t->kind = T_DATE;
+			order_date(a, b, &t->mon, &t->mday);
+			t->y = atoin(q + y + 1, 4);
+			return y + 5;
+		}
+		if (!is_digit(q[y]) && q[y] != '.' && q[y] != '/' && !is_letter(q[y])) {
+			t->pair = q[n] == '/' ? 2 : 1;
+			t->pa = a;
+			t->pb = b;
+			if (q[n] == '/') {
+				t->kind = T_NUM;
+				t->ndig = n;
+				t->num = a;
+				return y;
+			}
+		}
 	}
 	if (n <= 2 && q[n] == ':' && ndigits(q + n + 1) == 2) {
 		t->kind = T_TIME;
@@ -623,6 +717,8 @@ static int read_hour(struct wp *p, int i, int at)
 		j++;
 	} else if (!at) {
 		return bad(&p->lx, i, "date not understood");
+	} else if (h >= 1 && h <= 6) {
+		h += 12; /* "at 5" with no am/pm: people mean the afternoon */
 	}
 	return set_time(p, i, h, 0, 0) < 0 ? -1 : j - i;
 }
@@ -679,12 +775,56 @@ static int month_day(struct wp *p, int first, int yd, int m, int j)
 	return bad(&p->lx, yd, "invalid date");
 }
 
-/* The coming weekday, never today: on a Friday, "friday" is a week away. */
-static int weekday(struct wp *p, int i, int wd)
+/* The coming weekday, never today: on a Friday, "friday" is a week away.
+ * next: the weekday of next week (weeks start on Monday); weeks: plus so
+ * many weeks ("tuesday after next"). */
+static int weekday(struct wp *p, int i, int wd, int next, int weeks)
 {
-	int ahead = (wd - p->now.tm_wday + 7) % 7;
+	int ahead = (wd - p->now.tm_wday + 7) % 7, mon = (p->now.tm_wday + 6) % 7;
 
-	return set_day(p, i, p->today + (ahead ? ahead : 7));
+	if (next)
+		ahead = 7 - mon + (wd + 6) % 7;
+	else if (!ahead)
+		ahead = 7;
+	return set_day(p, i, p->today + ahead + 7L * weeks);
+}
+
+/* "after next" at token j: one more week. */
+static int after_next(const struct wp *p, int j)
+{
+	return keyword(&p->lx.tok[j]) == K_AFTER && keyword(&p->lx.tok[j + 1]) == K_NEXT;
+}
+
+/* The day of month d (an ordinal: "the 15th", "15-го"), this month when it
+ * is still to come (today included), else next month's. */
+static int month_ordinal(struct wp *p, int i, int d)
+{
+	int y = p->now.tm_year + 1900, m = p->now.tm_mon + 1;
+
+	for (int k = 0; k < 13; k++) {
+		if (d <= mdays(y, m) && day_num(y, m, d) >= p->today)
+			return set_date(p, i, y, m, d);
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	return bad(&p->lx, i, "invalid date");
+}
+
+/* "5.12", "5/12" without a year: the next such date, by the date order. */
+static int numeric_date(struct wp *p, int i)
+{
+	const struct tok *t = &p->lx.tok[i];
+	int m, d;
+
+	order_date(t->pa, t->pb, &m, &d);
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return bad(&p->lx, i, "invalid date");
+	for (int y = p->now.tm_year + 1900; y < p->now.tm_year + 1900 + 8; y++)
+		if (d <= mdays(y, m) && day_num(y, m, d) >= p->today)
+			return set_day(p, i, day_num(y, m, d));
+	return bad(&p->lx, i, "invalid date");
 }
 
 static int phrase(struct wp *p, int i)
@@ -726,9 +866,20 @@ static int step(struct wp *p, int i)
 	case T_DATE: return set_date(p, i, t->y, t->mon, t->mday) < 0 ? -1 : 1;
 	case T_TIME: return clock_time(p, i);
 	case T_NUM:
-		n = keyword(nx) == K_ORD; /* "1st dec" */
+		if (t->pair)
+			return numeric_date(p, i) < 0 ? -1 : 1;
+		n = keyword(nx) == K_ORD ? 1
+		    : nx->kind == T_OTHER && *nx->s == '-' && keyword(&nx[1]) == K_ORD
+			    ? 2
+			    : 0; /* "1st dec", "15-го" */
+		if (n && is(&nx[n], "of") && (w = lookup(months, &nx[n + 1])))
+			n++; /* "1st of december" */
 		if ((w = lookup(months, &nx[n])))
 			return month_day(p, i, i, w->v, i + 2 + n);
+		if (n && !t->frac && t->ndig <= 2) {
+			n += keyword(&nx[n]) == K_NUMBER; /* "15-го числа" */
+			return month_ordinal(p, i, (int)t->num) < 0 ? -1 : n + 1;
+		}
 		return read_hour(p, i, 0);
 	case T_WORD: break;
 	default: return bad(&p->lx, i, "date not understood");
@@ -737,14 +888,22 @@ static int step(struct wp *p, int i)
 	if (k == K_AT || k == K_ON) {
 		if (nx->kind == T_END)
 			return bad(&p->lx, i, "date not understood");
-		if (k == K_AT && nx->kind == T_NUM && !lookup(months, &nx[1]))
+		if (k == K_AT && nx->kind == T_NUM && nx->pair == 1 && nx->pb <= 59 &&
+		    nx[1].kind != T_NUM)
+			/* "at 9.30": a time */
+			return set_time(p, i + 1, nx->pa, nx->pb, 0) < 0 ? -1 : 2;
+		if (k == K_AT && nx->kind == T_NUM && !nx->pair && !lookup(months, &nx[1]) &&
+		    keyword(&nx[1]) != K_ORD && !(nx[1].kind == T_OTHER && *nx[1].s == '-'))
 			return (n = read_hour(p, i + 1, 1)) < 0 ? -1 : n + 1;
 		return 1;
 	}
-	if (k == K_NEXT) {
+	if (k == K_THE && nx->kind == T_NUM && !nx->pair && keyword(&nx[1]) == K_ORD)
+		return 1; /* "the 15th" */
+	if (k == K_NEXT || k == K_THIS) {
 		if (!(w = lookup(weekdays, nx)))
 			return bad(&p->lx, i, "date not understood");
-		return weekday(p, i, w->v) < 0 ? -1 : 2;
+		n = k == K_NEXT && after_next(p, i + 2) ? 2 : 0;
+		return weekday(p, i, w->v, k == K_NEXT && !n, n ? 1 : 0) < 0 ? -1 : 2 + n;
 	}
 	if (k == K_IN || k == K_NOW) {
 		if (p->date_tok >= 0 || p->rel_tok >= 0)
@@ -770,8 +929,10 @@ static int step(struct wp *p, int i)
 		p->midnight = !!(w->v & TW_MIDNIGHT);
 		return set_time(p, i, min / 60, min % 60, 0) < 0 ? -1 : 1;
 	}
-	if ((w = lookup(weekdays, t)))
-		return weekday(p, i, w->v) < 0 ? -1 : 1;
+	if ((w = lookup(weekdays, t))) {
+		n = after_next(p, i + 1);
+		return weekday(p, i, w->v, 0, n) < 0 ? -1 : 1 + 2 * n;
+	}
 	if ((w = lookup(months, t)))
 		return month_day(p, i, i + 1, w->v, i + 2 + (keyword(&t[2]) == K_ORD));
 	return bad(&p->lx, i, "date not understood");

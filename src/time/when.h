@@ -19,15 +19,29 @@
  * "at"/"on"/"в" and the typos tommorow/tomorow/tmrw do not matter.
  *
  * Decisions:
- *  - A weekday is the coming one, never today: on a Friday, "friday" and
- *    "next friday" (and "в пятницу") are both a week away.
+ *  - A weekday is the coming one, never today: on a Friday, "friday" (and
+ *    "в пятницу", "this friday") is a week away.  "next friday" ("в
+ *    следующую пятницу") is the Friday of next week, weeks starting on
+ *    Monday: said on a Monday, "next tuesday" is eight days away and "this
+ *    tuesday" tomorrow.  "friday after next" is the coming Friday plus a week.
+ *  - "the 15th", "15th", "15-го (числа)" is that day of this month, or of
+ *    next month once it has passed (today counts as still to come).
+ *  - Numeric dates follow the date order (when_set_order(); config
+ *    general.date_order, by default from the locale: month first for en_US
+ *    and a few others, day first elsewhere, Russian included): "5.12",
+ *    "05.12.2026", "5/12" are 5 December in dmy and May 12 in mdy; ymd
+ *    reads two numbers as month/day.  A year first ("2026/12/05") is
+ *    always y/m/d.  A day or month out of range is an error, never a guess.
+ *    "at 9.30" / "в 9.30" is a time.
  *  - A time without a date is today, even if it has passed ("5pm" at 18:00
  *    is 17:00 today).  The one exception: "midnight"/"полночь" alone is the
  *    coming midnight, tomorrow 00:00.
  *  - "tonight" is today 20:00; "evening"/"вечером" 20:00 and
  *    "morning"/"утром" 09:00 on the given day (today by default).
  *  - A bare number is not an hour: "friday 10" is an error; "friday at 10",
- *    "friday 10am", "в пятницу в 10" are 10:00.
+ *    "friday 10am", "в пятницу в 10" are 10:00.  After "at"/"в" with no
+ *    am/pm, 7 to 12 are morning and noon, 1 to 6 the afternoon: "at 5" is
+ *    17:00, "at 8" 08:00 ("at 5am", "в 5 утра" for 05:00).
  *  - A date without a year ("dec 1", "1 декабря") is the next such date on
  *    or after today.
  *  - "in 2 hours" adds exact seconds; "in 3 days", "in 1 week", "in 2 months"
@@ -56,6 +70,18 @@ struct when {
 	bool date_only;		 /* no time of day was given ("tomorrow", "dec 1") */
 	enum when_anchor anchor; /* set by when_parse() */
 };
+
+/* How numeric dates ("5.12", "5/12/2026") are read: day, month or year first. */
+enum when_order { WHEN_DMY, WHEN_MDY, WHEN_YMD };
+
+/* "dmy", "mdy", "ymd" (any case); -1 for anything else. */
+int when_order_parse(const char *text, enum when_order *out);
+/* The order a locale name ("en_US.UTF-8", "ru_RU.UTF-8") writes dates in. */
+enum when_order when_order_from_locale(const char *locale);
+/* Set the order for the process (config general.date_order); until set it
+ * comes from LC_ALL, LC_TIME or LANG. */
+void when_set_order(enum when_order order);
+enum when_order when_get_order(void);
 
 /* Parse a point in time relative to now. */
 int when_parse(const char *text, time_t now, struct when *out, struct err *e);

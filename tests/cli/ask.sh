@@ -66,15 +66,15 @@ set -e
 expect_eq "show removed exit" "$rc" 1
 expect_eq "show removed" "$(cat err.txt)" "nestor: history show: no conversation with id $conv"
 
-# tools: 20, with real JSON Schemas
-expect_eq "tools" "$(nestor tools | grep -c '^[a-z]')" 20
+# tools: 21, with real JSON Schemas
+expect_eq "tools" "$(nestor tools | grep -c '^[a-z]')" 21
 nestor tools --json | python3 -c '
 import json, sys
 tools = json.load(sys.stdin)
 names = [t["function"]["name"] for t in tools]
 assert names == ["calendar_agenda", "calendar_add", "calendar_edit", "calendar_delete",
     "calendar_search", "reminder_add", "reminder_list", "reminder_cancel", "reminder_snooze",
-    "task_add", "task_list", "task_done", "time_now", "time_convert", "weather_forecast",
+    "task_add", "task_list", "task_done", "task_delete", "time_now", "time_convert", "weather_forecast",
     "ask_assistant", "day_brief", "task_recap", "routine_add", "routine_list"], names
 for t in tools:
     p = t["function"]["parameters"]

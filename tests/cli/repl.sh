@@ -13,7 +13,7 @@ nestor config set notify.channels stdout >/dev/null
 start
 term_wait "^nestor>$"
 term_keys "remind me to call mom tomorrow at 5pm" Enter
-term_wait "^Reminder 1 set for tomorrow 17:00: call mom$"
+term_wait "^Reminder 1 set for Tue 2 Jun 2026 17:00 \\(tomorrow\\): call mom$"
 # the tool call, in the form the TUI and history show use
 term_wait -F "  -> reminder_add 'call mom' $(test_date 86400 +%F)T17:00:00+00:00"
 term_keys "/reminders" Enter
@@ -21,7 +21,7 @@ term_wait "^ +1 +tomorrow 17:00 +- +call mom$"
 # a reminder due in 3 s fires above the prompt; the half-typed line stays
 due=$(test_date 3 +%Y-%m-%dT%H:%M:%S%:z)
 term_keys "remind me at $due to stretch" Enter
-term_wait "^Reminder 2 set for today [0-9:]+: stretch$"
+term_wait "^Reminder 2 set for Mon 1 Jun 2026 [0-9:]+ \\(today\\): stretch$"
 term_keys "half typed"
 term_wait "^nestor> half typed$"
 term_wait "^reminder 2: stretch$"
@@ -30,7 +30,7 @@ grep -A1 "^reminder 2: stretch$" "$TERM_SCREEN" | tail -1 | grep -q "^nestor> ha
 $(cat "$TERM_SCREEN")"
 term_keys C-u
 term_keys "add lunch with Anna tomorrow at 13:00 for 1h" Enter
-term_wait "^Event 1 added: lunch with Anna, tomorrow 13:00–14:00$"
+term_wait "^Event 1 added: lunch with Anna, Tue 2 Jun 2026 13:00–14:00 \\(tomorrow\\)$"
 term_keys "/agenda" Enter
 term_wait "^ +1  13:00-14:00  lunch with Anna$"
 term_keys "please add task buy oat milk by friday" Enter

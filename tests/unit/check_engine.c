@@ -292,7 +292,7 @@ START_TEST(test_date_alone)
 	ck_assert_str_eq(say(&s, &conv, "add task file taxes on friday"),
 			 "Task 2 added: file taxes (due Fri 27 Nov)");
 	ck_assert_str_eq(say(&s, &conv, "remind me on friday to call the bank"),
-			 "Reminder 2 set for Fri 27 Nov 09:00: call the bank");
+			 "Reminder 2 set for Fri 27 Nov 2026 09:00: call the bank");
 	seen_release(&s);
 }
 END_TEST
@@ -304,13 +304,14 @@ START_TEST(test_reminders)
 	const char *r;
 
 	ck_assert_str_eq(say(&s, &conv, "remind me to call mom tomorrow at 5pm"),
-			 "Reminder 1 set for tomorrow 17:00: call mom");
+			 "Reminder 1 set for Thu 26 Nov 2026 17:00 (tomorrow): call mom");
 	ck_assert_str_eq(s.last_call, "reminder_add {\"text\":\"call mom\","
 				      "\"at\":\"2026-11-26T17:00:00+01:00\"}");
 	ck_assert_str_eq(say(&s, &conv, "напомни в пятницу в 10 купить цветы маме"),
-			 "Напоминание 2: пт, 27 ноября, в 10:00 — купить цветы маме");
+			 "Напоминание 2: пт, 27 ноября 2026, в 10:00 — купить цветы маме");
 	ck_assert_str_eq(say(&s, &conv, "remind me every monday at 9 to water the plants"),
-			 "Reminder 3 set for Mon 30 Nov 09:00: water the plants (every Monday)");
+			 "Reminder 3 set for Mon 30 Nov 2026 09:00: water the plants (every Monday "
+			 "at 09:00)");
 	ck_assert_str_eq(say(&s, &conv, "my reminders"),
 			 "Reminders:\n"
 			 "  1  tomorrow 17:00  call mom\n"
@@ -329,7 +330,7 @@ START_TEST(test_reminders)
 	ck_assert_str_eq(say(&s, &conv, "cancel reminder 4"),
 			 "Reminder 4 cancelled: buy a gift for mom");
 	ck_assert_str_eq(say(&s, &conv, "snooze reminder 1 for 10 minutes"),
-			 "Reminder 1 snoozed until today 14:40: call mom");
+			 "Reminder 1 snoozed until Wed 25 Nov 2026 14:40 (today): call mom");
 	ck_assert_str_eq(say(&s, &conv, "cancel the reminder about the dentist"),
 			 "No reminder matches \"dentist\".");
 	seen_release(&s);
@@ -343,16 +344,17 @@ START_TEST(test_calendar)
 	const char *r;
 
 	ck_assert_str_eq(say(&s, &conv, "add lunch with Anna on monday 13:00 for 1h"),
-			 "Event 1 added: lunch with Anna, Mon 30 Nov 13:00–14:00");
+			 "Event 1 added: lunch with Anna, Mon 30 Nov 2026 13:00–14:00");
 	ck_assert_str_eq(s.last_call,
 			 "calendar_add {\"summary\":\"lunch with Anna\","
 			 "\"start\":\"2026-11-30T13:00:00+01:00\",\"duration\":\"1h\"}");
 	ck_assert_str_eq(say(&s, &conv, "добавь обед с Борисом в пятницу в 13:00"),
-			 "Событие 2 добавлено: обед с Борисом, пт, 27 ноября 13:00–14:00");
+			 "Событие 2 добавлено: обед с Борисом, пт, 27 ноября 2026, в 13:00–14:00");
 	ck_assert_str_eq(say(&s, &conv, "create event Mom's birthday on dec 12"),
-			 "Event 3 added: Mom's birthday, Sat 12 Dec all day");
+			 "Event 3 added: Mom's birthday, Sat 12 Dec 2026, all day");
 	ck_assert_str_eq(say(&s, &conv, "add standup every weekday at 9:30 for 15m"),
-			 "Event 4 added: standup, tomorrow 09:30–09:45");
+			 "Event 4 added: standup, Thu 26 Nov 2026 09:30–09:45 (tomorrow), every "
+			 "weekday at 09:30");
 	ck_assert_str_eq(say(&s, &conv, "what's on friday?"), "Fri 27 Nov:\n"
 							      "  4  09:30–09:45  standup\n"
 							      "  2  13:00–14:00  обед с Борисом");
@@ -360,7 +362,7 @@ START_TEST(test_calendar)
 			 "В календаре ничего нет на это время.");
 	/* a date alone keeps the time of day */
 	ck_assert_str_eq(say(&s, &conv, "move lunch with Anna to tuesday"),
-			 "Event 1 changed: lunch with Anna, Tue 1 Dec 13:00–14:00");
+			 "Event 1 changed: lunch with Anna, Tue 1 Dec 2026 13:00–14:00");
 	/* two lunches: which one? */
 	say(&s, &conv, "add lunch with Bob on wednesday 12:00");
 	r = say(&s, &conv, "cancel lunch");
@@ -371,10 +373,10 @@ START_TEST(test_calendar)
 	ck_assert_int_eq(s.calls, 0);
 	/* "Борисом" and "борис": case and endings do not matter */
 	ck_assert_str_eq(say(&s, &conv, "отмени встречу с борисом"),
-			 "Событие 2 удалено: обед с Борисом, пт, 27 ноября 13:00–14:00");
+			 "Событие 2 удалено: обед с Борисом, пт, 27 ноября 2026, в 13:00–14:00");
 	/* neither a reminder nor an event said: the one that matches */
 	ck_assert_str_eq(say(&s, &conv, "cancel standup"),
-			 "Event 4 deleted: standup, tomorrow 09:30–09:45");
+			 "Event 4 deleted: standup, Thu 26 Nov 2026 09:30–09:45 (tomorrow)");
 	ck_assert_str_eq(say(&s, &conv, "find birthday"),
 			 "Found:\n  3  Sat 12 Dec all day  Mom's birthday");
 	seen_release(&s);
@@ -458,7 +460,7 @@ START_TEST(test_registry)
 		n++;
 	}
 	regfree(&re);
-	ck_assert_int_eq(n, 20);
+	ck_assert_int_eq(n, 21);
 	cJSON_Delete(all);
 	some = tool_schemas("task_add, time_now");
 	ck_assert_int_eq(cJSON_GetArraySize(some), 2);

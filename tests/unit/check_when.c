@@ -47,7 +47,27 @@ static const struct row {
 	{ 0, "at noon", "2026-11-25 12:00", 0 },
 	{ 0, "midnight", "2026-11-26 00:00", 0 },
 	{ 0, "now", "2026-11-25 14:30", 0 },
-	{ 0, "next friday 10:00", "2026-11-27 10:00", 0 },
+	/* "next friday" is next week's: on Wednesday 25 Nov, 4 Dec */
+	{ 0, "next friday 10:00", "2026-12-04 10:00", 0 },
+	{ 0, "this friday 10:00", "2026-11-27 10:00", 0 },
+	{ 0, "friday after next", "2026-12-04 00:00", 1 },
+	{ 0, "next monday", "2026-11-30 00:00", 1 },
+	{ 0, "the 15th", "2026-12-15 00:00", 1 },
+	{ 0, "on the 28th at 10", "2026-11-28 10:00", 0 },
+	{ 0, "25th", "2026-11-25 00:00", 1 },
+	{ 0, "15-го", "2026-12-15 00:00", 1 },
+	{ 0, "30-го числа в 9", "2026-11-30 09:00", 0 },
+	{ 0, "5.12", "2026-12-05 00:00", 1 },
+	{ 0, "5/12 at 10", "2026-12-05 10:00", 0 },
+	{ 0, "05.12.2026", "2026-12-05 00:00", 1 },
+	{ 0, "2027/01/05", "2027-01-05 00:00", 1 },
+	{ 0, "13/13", "!invalid date: \"13/13\"", 0 },
+	{ 0, "at 9.30", "2026-11-25 09:30", 0 },
+	/* "at 5" without am/pm: 1 to 6 are the afternoon */
+	{ 0, "tomorrow at 5", "2026-11-26 17:00", 0 },
+	{ 0, "tomorrow at 8", "2026-11-26 08:00", 0 },
+	{ 0, "завтра в 3", "2026-11-26 15:00", 0 },
+	{ 0, "tomorrow at 5am", "2026-11-26 05:00", 0 },
 	{ 0, "friday at 10", "2026-11-27 10:00", 0 },
 	{ 0, "friday 10am", "2026-11-27 10:00", 0 },
 	{ 0, "Fri 10:30pm", "2026-11-27 22:30", 0 },
@@ -69,7 +89,7 @@ static const struct row {
 	{ 0, "december 1", "2026-12-01 00:00", 1 },
 	{ 0, "Dec 1st", "2026-12-01 00:00", 1 },
 	{ 0, "1 dec", "2026-12-01 00:00", 1 },
-	{ 0, "1st of december", "!date not understood: \"1\"", 0 },
+	{ 0, "1st of december", "2026-12-01 00:00", 1 },
 	{ 0, "1st december", "2026-12-01 00:00", 1 },
 	{ 0, "on 1 december", "2026-12-01 00:00", 1 },
 	{ 0, "1 december 2026 14:30", "2026-12-01 14:30", 0 },
@@ -103,7 +123,7 @@ static const struct row {
 	{ 0, "в 11 ночи", "2026-11-25 23:00", 0 },
 	{ 0, "послезавтра", "2026-11-27 00:00", 1 },
 	{ 0, "в пятницу в 10", "2026-11-27 10:00", 0 },
-	{ 0, "в следующую пятницу", "2026-11-27 00:00", 1 },
+	{ 0, "в следующую пятницу", "2026-12-04 00:00", 1 },
 	{ 0, "в понедельник", "2026-11-30 00:00", 1 },
 	{ 0, "во вторник", "2026-12-01 00:00", 1 },
 	{ 0, "в среду", "2026-12-02 00:00", 1 },
@@ -225,6 +245,7 @@ static time_t pin(int c)
 
 	setenv("TZ", k->tz, 1);
 	tzset();
+	when_set_order(WHEN_DMY);
 	return mktime(&tm);
 }
 
@@ -247,6 +268,41 @@ static void expect(const struct row *r, int ret, const struct when *w, const str
 	ck_assert_msg(tm.tm_sec == 0, "\"%s\": seconds %d", r->in, tm.tm_sec);
 	ck_assert_msg(w->date_only == r->date_only, "\"%s\": date_only %d", r->in, w->date_only);
 }
+
+/* The date order decides what "5/12" is; out-of-range parts are errors. */
+START_TEST(test_date_order)
+{
+	time_t now = pin(0);
+	struct when w;
+	struct err e;
+	struct tm tm;
+	enum when_order o;
+
+	ck_assert_int_eq(when_order_from_locale("en_US.UTF-8"), WHEN_MDY);
+	ck_assert_int_eq(when_order_from_locale("ru_RU.UTF-8"), WHEN_DMY);
+	ck_assert_int_eq(when_order_from_locale("en_GB.UTF-8"), WHEN_DMY);
+	ck_assert_int_eq(when_order_parse("MDY", &o), 0);
+	ck_assert_int_eq(o, WHEN_MDY);
+	ck_assert_int_eq(when_order_parse("dym", &o), -1);
+	when_set_order(WHEN_MDY);
+	ck_assert_int_eq(when_parse("5/12", now, &w, &e), 0);
+	localtime_r(&w.at, &tm);
+	ck_assert_int_eq(tm.tm_mon + 1, 5);
+	ck_assert_int_eq(tm.tm_mday, 12);
+	ck_assert_int_eq(tm.tm_year + 1900, 2027);
+	ck_assert_int_eq(when_parse("12.24.2026", now, &w, &e), 0);
+	localtime_r(&w.at, &tm);
+	ck_assert_int_eq(tm.tm_mday, 24);
+	ck_assert_int_eq(when_parse("24.12.2026", now, &w, &e), -1);
+	ck_assert_str_eq(e.msg, "invalid date: \"24.12.2026\" in \"24.12.2026\"");
+	when_set_order(WHEN_DMY);
+	ck_assert_int_eq(when_parse("24.12.2026", now, &w, &e), 0);
+	ck_assert_int_eq(when_parse("16:30", now, &w, &e), 0);
+	ck_assert_int_eq(w.anchor, WHEN_TIME);
+	ck_assert_int_eq(when_parse("today 16:30", now, &w, &e), 0);
+	ck_assert_int_eq(w.anchor, WHEN_DATED);
+}
+END_TEST
 
 START_TEST(test_parse)
 {
@@ -429,6 +485,7 @@ Suite *when_suite(void)
 	TCase *tc = tcase_create("when");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_date_order);
 	tcase_add_loop_test(tc, test_parse, 0, N(rows));
 	tcase_add_test(tc, test_day_start);
 	tcase_add_test(tc, test_anchor);

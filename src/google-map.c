@@ -1,0 +1,367 @@
+/* Google Calendar events <-> nestor events (google.h). */
+#include "google.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbuf.h"
+#include "tz.h"
+#include "xalloc.h"
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+int gmap_time(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	int n = 0, oh = 0, om = 0;
+	const char *p;
+	long off = 0;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return -1;
+	p = s + n;
+	if (*p == '.')
+		while (*++p >= '0' && *p <= '9')
+			;
+	if (*p == '+' || *p == '-') {
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			return -1;
+		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+	} else if (*p != 'Z') {
+		return -1;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm) - off;
+	return 0;
+}
+
+static int date_utc(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+
+	if (!s || sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+/* A start or end object: {"date"} or {"dateTime", "timeZone"}. */
+static int when(const cJSON *o, const char *what, time_t *t, bool *all_day, const char **tzid,
+		struct err *e)
+{
+	const char *d = str(o, "date"), *dt = str(o, "dateTime");
+
+	*all_day = d != NULL;
+	if (tzid)
+		*tzid = str(o, "timeZone");
+	if (d ? date_utc(d, t) : gmap_time(dt, t))
+		return err_set(e, ERR_USAGE, "bad %s \"%s\"", what, d ? d : dt ? dt : "(missing)");
+	return 0;
+}
+
+/* "20260616T090000" or "...Z" or "20260616" (date) of an EXDATE in zone z. */
+static int ical_time(const char *v, struct tz *z, time_t *t)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (sscanf(v, "%4d%2d%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if (v[n] == 'T' && sscanf(v + n + 1, "%2d%2d%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 3)
+		return -1;
+	if (v[n] != 'T' || strchr(v + n, 'Z') || !z)
+		*t = timegm(&tm);
+	else
+		*t = tz_instant(z, &tm);
+	return 0;
+}
+
+/* An "EXDATE;TZID=X:V1,V2" line into ev's exdates (zone: the event's). */
+static int exdate_line(struct event *ev, const char *line, struct err *e)
+{
+	const char *colon = strchr(line, ':'), *tzp = strstr(line, "TZID=");
+	char *tzid = NULL;
+	struct tz *z = NULL;
+	int rc = 0;
+
+	if (!colon)
+		return err_set(e, ERR_USAGE, "bad recurrence line \"%s\"", line);
+	if (tzp && tzp < colon)
+		tzid = xstrndup(tzp + 5, strcspn(tzp + 5, ";:"));
+	if (tzid || ev->tzid) {
+		z = tz_open(tzid ? tzid : ev->tzid, e);
+		if (!z) {
+			free(tzid);
+			return -1;
+		}
+	}
+	for (const char *p = colon + 1; *p && rc == 0;) {
+		size_t n = strcspn(p, ",");
+		char *v = xstrndup(p, n);
+		time_t t;
+
+		if (ical_time(v, z, &t) < 0)
+			rc = err_set(e, ERR_USAGE, "bad EXDATE \"%s\"", v);
+		else
+			event_add_exdate(ev, t);
+		free(v);
+		p += n + (p[n] == ',');
+	}
+	tz_free(z);
+	free(tzid);
+	return rc;
+}
+
+static const char *partstat(const char *rs)
+{
+	if (!rs)
+		return "NEEDS-ACTION";
+	if (!strcmp(rs, "accepted"))
+		return "ACCEPTED";
+	if (!strcmp(rs, "declined"))
+		return "DECLINED";
+	if (!strcmp(rs, "tentative"))
+		return "TENTATIVE";
+	return "NEEDS-ACTION";
+}
+
+/* Attendees as "ATTENDEE;CN=...;PARTSTAT=...:mailto:..." lines. */
+static char *attendees(const cJSON *list)
+{
+	struct sbuf sb = SBUF_INIT;
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, list) {
+		const char *mail = str(a, "email"), *name = str(a, "displayName");
+
+		if (!mail)
+			continue;
+		sbuf_adds(&sb, "ATTENDEE");
+		if (name && !strpbrk(name, "\";:,\r\n"))
+			sbuf_addf(&sb, ";CN=%s", name);
+		else if (name)
+			sbuf_addf(&sb, ";CN=\"%s\"", name);
+		sbuf_addf(&sb, ";PARTSTAT=%s:mailto:%s\n", partstat(str(a, "responseStatus")),
+			  mail);
+	}
+	return sb.len ? sbuf_detach(&sb) : NULL;
+}
+
+/* Reminders ({"method", "minutes"}) as VALARMs. */
+static void alarms_add(struct sbuf *sb, const cJSON *list)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, list) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "minutes");
+		const char *method = str(r, "method");
+
+		if (!cJSON_IsNumber(m))
+			continue;
+		sbuf_addf(sb, "BEGIN:VALARM\r\nACTION:%s\r\nTRIGGER:-PT%dM\r\nEND:VALARM\r\n",
+			  method && !strcmp(method, "email") ? "EMAIL" : "DISPLAY",
+			  (int)m->valuedouble);
+	}
+}
+
+static char *alarms(const cJSON *item, const char *defaults)
+{
+	const cJSON *rem = cJSON_GetObjectItemCaseSensitive(item, "reminders");
+	struct sbuf sb = SBUF_INIT;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rem, "useDefault")) || !rem) {
+		cJSON *d = defaults ? cJSON_Parse(defaults) : NULL;
+
+		alarms_add(&sb, d);
+		cJSON_Delete(d);
+	} else {
+		alarms_add(&sb, cJSON_GetObjectItemCaseSensitive(rem, "overrides"));
+	}
+	return sb.len ? sbuf_detach(&sb) : NULL;
+}
+
+int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, const char *defaults,
+	       struct event *ev, struct err *e)
+{
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(item, "recurrence"), *line;
+	const char *tzid = NULL;
+	bool all_day, end_all_day;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->calendar = xstrdup(cal_name);
+	ev->summary = xstrdup(str(item, "summary") && *str(item, "summary") ? str(item, "summary")
+									    : "(no title)");
+	ev->notes = dup_or_null(str(item, "description"));
+	ev->location = dup_or_null(str(item, "location"));
+	if (when(cJSON_GetObjectItemCaseSensitive(item, "start"), "start", &ev->start, &all_day,
+		 &tzid, e) < 0 ||
+	    when(cJSON_GetObjectItemCaseSensitive(item, "end"), "end", &ev->end, &end_all_day, NULL,
+		 e) < 0)
+		goto fail;
+	ev->all_day = all_day;
+	if (!all_day)
+		ev->tzid = dup_or_null(tzid ? tzid : cal_tz);
+	cJSON_ArrayForEach(line, rec) {
+		const char *l = cJSON_IsString(line) ? line->valuestring : "";
+
+		if (!strncmp(l, "RRULE:", 6)) {
+			free(ev->rrule);
+			ev->rrule = xstrdup(l + 6);
+		} else if (!strncmp(l, "EXDATE", 6) && exdate_line(ev, l, e) < 0) {
+			goto fail;
+		}
+	}
+	ev->attendees = attendees(cJSON_GetObjectItemCaseSensitive(item, "attendees"));
+	ev->alarms = alarms(item, defaults);
+	return 0;
+fail:
+	err_prefix(e, "event \"%s\"", str(item, "id") ? str(item, "id") : "?");
+	event_release(ev);
+	return -1;
+}
+
+int gmap_instance(const cJSON *item, bool all_day, const char *cal_tz, time_t *key,
+		  struct event_override **ov, struct err *e)
+{
+	const cJSON *orig = cJSON_GetObjectItemCaseSensitive(item, "originalStartTime");
+	struct event_override *o;
+	const char *tzid = NULL, *status = str(item, "status");
+	bool ad;
+
+	*ov = NULL;
+	if (when(orig, "originalStartTime", key, &ad, NULL, e) < 0)
+		return -1;
+	(void)all_day;
+	if (status && !strcmp(status, "cancelled"))
+		return 0;
+	o = xcalloc(1, sizeof(*o));
+	o->recurrence_id = *key;
+	o->summary = dup_or_null(str(item, "summary"));
+	o->notes = dup_or_null(str(item, "description"));
+	o->location = dup_or_null(str(item, "location"));
+	if (when(cJSON_GetObjectItemCaseSensitive(item, "start"), "start", &o->start, &ad, &tzid,
+		 e) < 0 ||
+	    when(cJSON_GetObjectItemCaseSensitive(item, "end"), "end", &o->end, &ad, NULL, e) < 0) {
+		event_override_release(o);
+		free(o);
+		return -1;
+	}
+	if (!ad)
+		o->tzid = dup_or_null(tzid ? tzid : cal_tz);
+	*ov = o;
+	return 0;
+}
+
+static cJSON *when_json(time_t t, bool all_day, const char *tzid)
+{
+	cJSON *o = cJSON_CreateObject();
+	char buf[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (all_day) {
+		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+		cJSON_AddStringToObject(o, "date", buf);
+		return o;
+	}
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, "dateTime", buf);
+	if (tzid)
+		cJSON_AddStringToObject(o, "timeZone", tzid);
+	return o;
+}
+
+/* "EXDATE;TZID=Z:20260616T090000,..." (or UTC "...Z", or dates). */
+static char *exdate_out(const struct event *ev)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct tz *z = NULL;
+	struct err e = { 0 };
+
+	if (!ev->nexdates)
+		return NULL;
+	if (ev->all_day)
+		sbuf_adds(&sb, "EXDATE;VALUE=DATE:");
+	else if (ev->tzid && (z = tz_open(ev->tzid, &e)))
+		sbuf_addf(&sb, "EXDATE;TZID=%s:", ev->tzid);
+	else
+		sbuf_adds(&sb, "EXDATE:");
+	for (size_t i = 0; i < ev->nexdates; i++) {
+		struct tm tm;
+		char buf[24];
+
+		if (z)
+			tz_to_wall(z, ev->exdates[i], &tm);
+		else
+			gmtime_r(&ev->exdates[i], &tm);
+		strftime(buf, sizeof(buf),
+			 ev->all_day ? "%Y%m%d"
+			 : z	     ? "%Y%m%dT%H%M%S"
+				     : "%Y%m%dT%H%M%SZ",
+			 &tm);
+		sbuf_addf(&sb, "%s%s", i ? "," : "", buf);
+	}
+	tz_free(z);
+	return sbuf_detach(&sb);
+}
+
+struct cJSON *gmap_to_json(const struct event *ev, const char *remote_id)
+{
+	cJSON *o = cJSON_CreateObject();
+	long *offs = NULL;
+	size_t n = 0;
+
+	if (remote_id)
+		cJSON_AddStringToObject(o, "id", remote_id);
+	cJSON_AddStringToObject(o, "summary", ev->summary);
+	cJSON_AddItemToObject(o, "description",
+			      ev->notes ? cJSON_CreateString(ev->notes) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "location",
+			      ev->location ? cJSON_CreateString(ev->location) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "start", when_json(ev->start, ev->all_day, ev->tzid));
+	cJSON_AddItemToObject(o, "end", when_json(ev->end, ev->all_day, ev->tzid));
+	if (ev->rrule) {
+		cJSON *rec = cJSON_AddArrayToObject(o, "recurrence");
+		char *rr = xasprintf("RRULE:%s", ev->rrule), *ex = exdate_out(ev);
+
+		cJSON_AddItemToArray(rec, cJSON_CreateString(rr));
+		if (ex)
+			cJSON_AddItemToArray(rec, cJSON_CreateString(ex));
+		free(rr);
+		free(ex);
+	}
+	if (ev->alarms && event_alarm_offsets(ev->alarms, &offs, &n) == 0) {
+		cJSON *rem = cJSON_AddObjectToObject(o, "reminders"), *ov;
+
+		cJSON_AddBoolToObject(rem, "useDefault", false);
+		ov = cJSON_AddArrayToObject(rem, "overrides");
+		for (size_t i = 0; i < n; i++) {
+			cJSON *r = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(r, "method", "popup");
+			cJSON_AddNumberToObject(r, "minutes",
+						(double)(offs[i] < 0 ? -offs[i] / 60 : 0));
+			cJSON_AddItemToArray(ov, r);
+		}
+		free(offs);
+	}
+	return o;
+}

@@ -1,0 +1,529 @@
+/* Google Calendar sync: the pull, the push and the round (google.h). */
+#include "google.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "google-int.h"
+#include "gsync.h"
+#include "http.h"
+#include "log.h"
+#include "xalloc.h"
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int list_calendars(struct gsess *g, struct err *e)
+{
+	struct gcal_resp r;
+	const cJSON *it;
+	int rc = 0;
+
+	if (gsess_call(g, "GET", "/calendar/v3/users/me/calendarList", NULL, NULL, NULL, &r, e) < 0)
+		return -1;
+	if (r.status != 200) {
+		gsess_status_error(&r, "calendar list", e);
+		gcal_resp_release(&r);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "defaultReminders");
+		char *defaults = cJSON_GetArraySize(d) ? cJSON_PrintUnformatted(d) : NULL;
+		const char *id = jstr(it, "id");
+
+		if (id)
+			rc = gsync_calendar_put(g->s, id,
+						jstr(it, "summaryOverride")
+							? jstr(it, "summaryOverride")
+						: jstr(it, "summary") ? jstr(it, "summary")
+								      : id,
+						jstr(it, "backgroundColor"), jstr(it, "accessRole"),
+						jstr(it, "timeZone"), defaults, e);
+		cJSON_free(defaults);
+		if (rc < 0)
+			break;
+	}
+	gcal_resp_release(&r);
+	return rc;
+}
+
+int google_calendars(struct config *cfg, struct store *s, struct err *e)
+{
+	struct gsess g;
+	int rc;
+
+	if (gsess_open(&g, cfg, s, 0, e) < 0)
+		return -1;
+	rc = list_calendars(&g, e);
+	gsess_close(&g);
+	return rc;
+}
+
+/* Every item of every page of the calendar's events: in full (*full), or
+ * after its sync token; a 410 turns it into a full list.  *token gets
+ * the next sync token. */
+static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, cJSON **items,
+			char **token, struct err *e)
+{
+	char *path = gcal_events_path(c->remote_id, NULL), *page = NULL;
+	long size = config_get_int(g->cfg, "google.page_size");
+	int rc = -1;
+
+	*items = cJSON_CreateArray();
+	*token = NULL;
+	if (!c->sync_token)
+		*full = true;
+	for (;;) {
+		struct gcal_resp r;
+		char *q, *pt = page ? http_escape(page) : NULL;
+		char *st = !*full ? http_escape(c->sync_token) : NULL;
+		const cJSON *it, *next;
+
+		q = xasprintf("maxResults=%ld%s%s%s%s", size, st ? "&syncToken=" : "", st ? st : "",
+			      pt ? "&pageToken=" : "", pt ? pt : "");
+		free(pt);
+		free(st);
+		rc = gsess_call(g, "GET", path, q, NULL, NULL, &r, e);
+		free(q);
+		if (rc < 0)
+			break;
+		if (r.status == 410 && !*full) {
+			log_msg(LOG_INFO, "google", "calendar %s: sync token expired, full sync",
+				c->name);
+			gcal_resp_release(&r);
+			cJSON_Delete(*items);
+			*items = cJSON_CreateArray();
+			*full = true;
+			free(page);
+			page = NULL;
+			continue;
+		}
+		if (r.status != 200) {
+			rc = gsess_status_error(&r, c->name, e);
+			gcal_resp_release(&r);
+			break;
+		}
+		while ((it = cJSON_DetachItemFromArray(
+				cJSON_GetObjectItemCaseSensitive(r.json, "items"), 0)))
+			cJSON_AddItemToArray(*items, (cJSON *)it);
+		free(page);
+		page = NULL;
+		next = cJSON_GetObjectItemCaseSensitive(r.json, "nextPageToken");
+		if (cJSON_IsString(next)) {
+			page = xstrdup(next->valuestring);
+			gcal_resp_release(&r);
+			continue;
+		}
+		next = cJSON_GetObjectItemCaseSensitive(r.json, "nextSyncToken");
+		*token = cJSON_IsString(next) ? xstrdup(next->valuestring) : NULL;
+		gcal_resp_release(&r);
+		rc = 0;
+		break;
+	}
+	free(page);
+	free(path);
+	if (rc < 0) {
+		cJSON_Delete(*items);
+		*items = NULL;
+	}
+	return rc;
+}
+
+/* The uid of a pulled event: its iCalUID unless another event has it. */
+static char *pulled_uid(struct store *s, const char *ical_uid, long long self)
+{
+	struct event other;
+	struct err e = { 0 };
+	bool taken;
+
+	if (!ical_uid)
+		return NULL;
+	if (event_get_uid(s, ical_uid, &other, &e) < 0)
+		return xstrdup(ical_uid);
+	taken = other.id != self;
+	event_release(&other);
+	return taken ? NULL : xstrdup(ical_uid);
+}
+
+/* A series or single event from Google into the store. */
+static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *it,
+		       struct google_report *rep, struct err *e)
+{
+	const char *id = jstr(it, "id"), *status = jstr(it, "status");
+	struct event old, ev;
+	char *etag = NULL;
+	bool pending = false, found;
+	int rc;
+
+	memset(&old, 0, sizeof(old));
+	found = gsync_event_find(g->s, c->id, id, &old, &etag, &pending, e) == 0;
+	if (!found && e->code != ERR_NOTFOUND)
+		return -1;
+	err_clear(e);
+	if (found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag")))
+		pending = true; /* what we have: our own push coming back */
+	free(etag);
+	if (pending) {
+		/* the push sends it with If-Match; a 412 decides */
+		event_release(&old);
+		return gsync_event_seen(g->s, id, e);
+	}
+	if (status && !strcmp(status, "cancelled")) {
+		rc = found ? gsync_event_drop(g->s, c->id, id, e) : 0;
+		rep->removed += found;
+		event_release(&old);
+		return rc;
+	}
+	if (gmap_event(it, c->name, c->tz, c->reminders, &ev, e) < 0) {
+		event_release(&old);
+		return -1;
+	}
+	if (found) {
+		/* the instances come apart: keep what they made */
+		ev.id = old.id;
+		for (size_t i = 0; i < old.nexdates; i++)
+			event_add_exdate(&ev, old.exdates[i]);
+		ev.overrides = old.overrides;
+		ev.noverrides = old.noverrides;
+		old.overrides = NULL;
+		old.noverrides = 0;
+	}
+	ev.uid = pulled_uid(g->s, jstr(it, "iCalUID"), ev.id);
+	rc = gsync_event_put(g->s, &ev, id, jstr(it, "etag"), g->now, e);
+	rep->pulled += rc == 0;
+	event_release(&ev);
+	event_release(&old);
+	return rc;
+}
+
+/* An instance of a series (moved, changed or cancelled) into its series. */
+static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSON *it,
+			  struct google_report *rep, struct err *e)
+{
+	const char *parent = jstr(it, "recurringEventId");
+	struct event ev;
+	struct event_override *ov = NULL;
+	char *etag = NULL;
+	bool pending;
+	time_t key;
+	int rc;
+
+	if (gsync_event_find(g->s, c->id, parent, &ev, &etag, &pending, e) < 0) {
+		if (e->code != ERR_NOTFOUND)
+			return -1;
+		err_clear(e);
+		log_msg(LOG_INFO, "google", "instance %s of an unknown series", jstr(it, "id"));
+		return 0;
+	}
+	if (pending || gmap_instance(it, ev.all_day, c->tz, &key, &ov, e) < 0) {
+		rc = pending ? 0 : -1;
+		goto out;
+	}
+	event_drop_override(&ev, key);
+	if (!ov) {
+		event_add_exdate(&ev, key);
+	} else {
+		ev.overrides = xrealloc(ev.overrides, (ev.noverrides + 1) * sizeof(*ov));
+		ev.overrides[ev.noverrides++] = *ov;
+		free(ov);
+	}
+	rc = gsync_event_put(g->s, &ev, parent, etag, g->now, e);
+	rep->pulled += rc == 0;
+out:
+	free(etag);
+	event_release(&ev);
+	return rc;
+}
+
+static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
+			 struct google_report *rep, struct err *e)
+{
+	cJSON *items, *it;
+	char *token;
+	int rc = 0;
+
+	if (fetch_events(g, c, &full, &items, &token, e) < 0)
+		return -1;
+	rep->full += full;
+	if (gsync_apply_begin(g->s, full, e) < 0)
+		goto out;
+	/* series first, then their instances, whatever page they came on */
+	for (int pass = 0; pass < 2 && rc == 0; pass++)
+		cJSON_ArrayForEach(it, items) {
+			bool inst = jstr(it, "recurringEventId") != NULL;
+
+			if (inst != (pass == 1))
+				continue;
+			rc = inst ? apply_instance(g, c, it, rep, e)
+				  : apply_event(g, c, it, rep, e);
+			if (rc < 0) {
+				err_prefix(e, "calendar \"%s\"", c->name);
+				break;
+			}
+		}
+	if (rc < 0)
+		gsync_apply_abort(g->s);
+	else
+		rc = gsync_apply_end(g->s, c->id, token, e);
+out:
+	cJSON_Delete(items);
+	free(token);
+	return rc;
+}
+
+/*
+ * The push.
+ */
+
+/* Apply a remote event fetched for a conflict: remote wins here. */
+static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *remote,
+		       struct err *e)
+{
+	struct gsync_cal *cals;
+	size_t n;
+	struct google_report ignored = { 0 };
+	int rc = -1;
+
+	if (gsync_calendars(g->s, &cals, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!cals[i].google || !cals[i].remote_id ||
+		    strcmp(cals[i].remote_id, op->calendar))
+			continue;
+		if (gsync_apply_begin(g->s, false, e) < 0)
+			break;
+		/* the op is still in the outbox: forget it first, so the pull applies */
+		if (gsync_pushed(g->s, op, NULL, e) < 0 ||
+		    apply_event(g, &cals[i], remote, &ignored, e) < 0) {
+			gsync_apply_abort(g->s);
+			break;
+		}
+		rc = gsync_apply_end(g->s, 0, NULL, e);
+		break;
+	}
+	gsync_cals_free(cals, n);
+	return rc;
+}
+
+static const char *policy(struct gsess *g)
+{
+	const char *p = config_get(g->cfg, "google.conflict");
+
+	return p ? p : "newest";
+}
+
+/* 412: the event changed in Google since we saw it. */
+static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+		    struct google_report *rep, struct err *e)
+{
+	char *path = gcal_events_path(op->calendar, op->remote_id);
+	struct gcal_resp r;
+	time_t remote_updated = 0, local = op->kind == GSYNC_DEL ? op->created : op->updated;
+	bool remote_wins;
+	char *mtext = NULL, *ttext = NULL;
+	int rc;
+
+	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.status != 200) {
+		rc = gsess_status_error(&r, "conflict", e);
+		goto out;
+	}
+	gmap_time(jstr(r.json, "updated"), &remote_updated);
+	remote_wins = !strcmp(policy(g), "remote") ||
+		      (!strcmp(policy(g), "newest") && remote_updated > local);
+	mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
+	ttext = cJSON_PrintUnformatted(r.json);
+	if (remote_wins) {
+		rc = take_remote(g, op, r.json, e);
+	} else {
+		struct gcal_resp w;
+		const char *etag = jstr(r.json, "etag");
+
+		rc = gsess_call(g, op->kind == GSYNC_DEL ? "DELETE" : "PATCH", path, NULL, mine,
+				etag, &w, e);
+		if (rc == 0 && w.status / 100 != 2)
+			rc = gsess_status_error(&w, "push", e);
+		if (rc == 0)
+			rc = gsync_pushed(g->s, op, jstr(w.json, "etag"), e);
+		gcal_resp_release(&w);
+	}
+	if (rc == 0) {
+		/* theirs: the value that won, mine: the one overwritten */
+		rc = gsync_conflict(g->s, op->event_id, op->remote_id, remote_wins ? mtext : ttext,
+				    remote_wins ? ttext : mtext,
+				    remote_wins ? "google" : "this device (over Google's)", g->now,
+				    e);
+		rep->conflicts++;
+	}
+out:
+	gcal_resp_release(&r);
+	free(mtext);
+	free(ttext);
+	free(path);
+	return rc;
+}
+
+/* An insert that may have reached Google before (409): take what it has. */
+static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, struct err *e)
+{
+	struct gcal_resp r;
+	int rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
+
+	if (rc == 0 && r.status != 200)
+		rc = gsess_status_error(&r, "push", e);
+	if (rc == 0)
+		rc = gsync_pushed(g->s, op, jstr(r.json, "etag"), e);
+	gcal_resp_release(&r);
+	return rc;
+}
+
+/* One op: 0 done, 1 failed for now (retried later), -1 stop the round. */
+static int push_one(struct gsess *g, const struct gsync_op *op, struct google_report *rep,
+		    struct err *e)
+{
+	char *path = gcal_events_path(op->calendar,
+				      op->kind == GSYNC_PUT && !op->etag ? NULL : op->remote_id);
+	struct gcal_resp r = { 0 };
+	struct event ev;
+	cJSON *body = NULL;
+	const char *method;
+	int rc;
+
+	memset(&ev, 0, sizeof(ev));
+	if (op->kind == GSYNC_PUT) {
+		if (event_get(g->s, op->event_id, &ev, e) < 0) {
+			free(path);
+			return -1;
+		}
+		body = gmap_to_json(&ev, op->etag ? NULL : op->remote_id);
+		method = op->etag ? "PATCH" : "POST";
+	} else {
+		method = "DELETE";
+	}
+	rc = gsess_call(g, method, path, NULL, body, op->etag, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.status / 100 == 2) {
+		rc = gsync_pushed(g->s, op, op->kind == GSYNC_PUT ? jstr(r.json, "etag") : NULL, e);
+	} else if (r.status == 409 && op->kind == GSYNC_PUT && !op->etag) {
+		char *one = gcal_events_path(op->calendar, op->remote_id);
+
+		rc = adopt(g, op, one, e);
+		free(one);
+	} else if (r.status == 412) {
+		rc = conflict(g, op, body, rep, e);
+	} else if (r.status == 404 || r.status == 410) {
+		/* gone in Google: nothing left to change there */
+		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
+		rc = gsync_pushed(g->s, op, NULL, e);
+	} else {
+		gsess_status_error(&r, "push", e);
+		rc = 1;
+	}
+	rep->pushed += rc == 0;
+out:
+	gcal_resp_release(&r);
+	cJSON_Delete(body);
+	event_release(&ev);
+	free(path);
+	return rc;
+}
+
+static int push(struct gsess *g, struct google_report *rep, struct err *e)
+{
+	long long after = 0;
+	int failed = 0;
+
+	for (;;) {
+		struct gsync_op op;
+		bool found;
+		int rc;
+
+		if (gsync_next(g->s, after, g->now, &op, &found, e) < 0)
+			return -1;
+		if (!found)
+			break;
+		after = op.outbox_id;
+		rc = push_one(g, &op, rep, e);
+		if (rc == 1) {
+			long wait = 30L << (op.attempts < 8 ? op.attempts : 8);
+			struct err ignored = { 0 };
+
+			log_msg(LOG_WARN, "google", "push failed, again in %ld s: %s", wait,
+				e->msg);
+			gsync_retry(g->s, &op, g->now + wait, e->msg, &ignored);
+			failed++;
+			rc = 0;
+		}
+		gsync_op_release(&op);
+		if (rc < 0)
+			return -1;
+	}
+	return failed ? err_set(e, ERR_FAIL, "%d changes could not be pushed (retried later): %s",
+				failed, e->msg)
+		      : 0;
+}
+
+int google_sync(struct config *cfg, struct store *s, const char *calendar, bool full, time_t now,
+		struct google_report *r, struct err *e)
+{
+	struct gsess g;
+	struct gsync_cal *cals = NULL;
+	size_t n = 0;
+	int rc = -1, pushed;
+	struct err pe = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	if (gsess_open(&g, cfg, s, now, e) < 0)
+		return -1;
+	if (list_calendars(&g, e) < 0)
+		goto out;
+	pushed = push(&g, r, &pe);
+	if (pushed < 0) {
+		/* a refused refresh paused everything: no pull either */
+		char *why = NULL;
+
+		if (gsync_paused(s, &why, e) < 0 || why) {
+			if (why)
+				*e = pe;
+			free(why);
+			goto out;
+		}
+	}
+	if (gsync_calendars(s, &cals, &n, e) < 0)
+		goto out;
+	if (calendar) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(cals[i].name, calendar); i++)
+			;
+		if (i == n || !cals[i].google) {
+			err_set(e, ERR_USAGE, "no Google calendar named \"%s\"", calendar);
+			goto out;
+		}
+	}
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!cals[i].google || (calendar ? strcmp(cals[i].name, calendar) : !cals[i].sync))
+			continue;
+		rc = pull_calendar(&g, &cals[i], full, r, e);
+		r->calendars++;
+	}
+	if (rc == 0 && pushed < 0) {
+		*e = pe;
+		rc = -1;
+	}
+out:
+	gsync_pending(s, 0, &r->pending, &pe);
+	gsync_cals_free(cals, n);
+	gsess_close(&g);
+	return rc;
+}

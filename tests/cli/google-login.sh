@@ -1,0 +1,68 @@
+# Google sign-in against a real Secret Service: the loopback redirect with
+# PKCE (the test follows the consent URL with curl; the fake redirects with
+# a code and checks the verifier), tokens only in the keyring, a revoked
+# refresh token pausing sync with one clear line while local changes wait,
+# a new login resuming it, and logout.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/google.sh"
+in_keyring "$0"
+fake_google_start
+fake_google_config
+CAL=work@example.com
+gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
+  "accessRole": "owner"}], "events": {"'$CAL'": [{"id": "kickoff01", "summary": "Kickoff",
+  "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}}]}}' >/dev/null
+
+nestor google sync 2> err && fail "sync before login"
+expect_eq "not signed in" "$(cat err)" "nestor: google sync: not signed in to Google: run \`nestor google login\`"
+
+google_login "$NESTOR_HOME/login.out"
+url=$(grep '^http' "$NESTOR_HOME/login.out")
+expect_match "PKCE S256 in the consent URL" "$url" 'code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256'
+expect_match "loopback redirect" "$url" 'redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A[0-9]+'
+expect_match "signed in" "$(cat "$NESTOR_HOME/login.out")" 'signed in to Google'
+# the code came back with its verifier: the token request carried it
+gctl /_requests | python3 -c 'import json, sys
+r = [r for r in json.load(sys.stdin) if r["path"] == "/token"][0]
+assert "grant_type=authorization_code" in r["body"] and "code_verifier=" in r["body"], r' ||
+	fail "no code exchange with a verifier"
+nestor secret list > out
+expect_match "refresh token in the keyring" "$(cat out)" 'google_refresh_token'
+nestor google sync > out
+expect_eq "sync after login" "$(cat out)" "1 calendars: pushed 0, pulled 1, removed 0"
+# no token anywhere but the keyring: not the database, config, log or argv
+for f in $(find "$NESTOR_HOME" -type f ! -name 'gfake.*' ! -name 'login.out*'); do
+	if grep -aqE '1//|ya29\.' "$f"; then fail "a Google token in $f"; fi
+done
+
+# the refresh token revoked (a testing-mode client's 7 days, or by the user)
+gctl /_control '{"revoke": true}' >/dev/null
+id=$(nestor event add Planning --at "2026-06-03 10:00" --for 1h --calendar Work)
+nestor google sync 2> err && fail "sync with a revoked token"
+expect_eq "one clear line" "$(wc -l < err)" 1
+expect_match "says to log in again" "$(cat err)" 'paused, run `nestor google login`'
+# paused: the next round does not ask Google, and local work goes on
+before=$(gctl /_requests | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+nestor google sync 2> err && fail "sync while paused"
+expect_match "still paused" "$(cat err)" 'nestor google login'
+after=$(gctl /_requests | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+expect_eq "nothing sent while paused" "$after" "$before"
+expect_match "the local event is there" "$(nestor agenda --from 2026-06-03 --to 2026-06-03)" Planning
+
+# log in again: the change that waited goes to Google
+google_login "$NESTOR_HOME/login2.out"
+nestor google sync > out
+expect_eq "sync after the new login" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
+n=$(gctl /_state | python3 -c 'import json, sys
+print(sum(1 for e in json.load(sys.stdin)["events"]["'$CAL'"] if e.get("summary") == "Planning"))')
+expect_eq "Planning in Google" "$n" 1
+
+# logout: revoked at Google, gone from the keyring, the events stay
+nestor google logout > out
+expect_match "logout" "$(cat out)" 'signed out of Google'
+expect_match "revoked at Google" "$(gctl /_requests)" '"/revoke"'
+nestor secret list > out
+if grep -q google_refresh_token out; then fail "refresh token kept after logout"; fi
+expect_match "events stay" "$(nestor agenda --from 2026-06-02 --to 2026-06-02)" Kickoff
+nestor google sync 2> err && fail "sync after logout"
+expect_match "not signed in after logout" "$(cat err)" 'not signed in'

@@ -1,0 +1,158 @@
+/* Google Calendar: PKCE (RFC 7636's own example), the times Google sends,
+ * the mapping of a series both ways, and the outbox the store keeps for
+ * Google events (queued by local writes, never by a pull). */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "gcal.h"
+#include "google.h"
+#include "gsync.h"
+#include "store.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+START_TEST(test_pkce)
+{
+	char c[48];
+	struct gcal_pkce p;
+	struct err e = { 0 };
+
+	/* RFC 7636, appendix B */
+	gcal_pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", c, sizeof(c));
+	ck_assert_str_eq(c, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+	ck_assert_int_eq(gcal_pkce_new(&p, &e), 0);
+	ck_assert_uint_eq(strlen(p.verifier), 64); /* 43..128 allowed */
+	gcal_pkce_challenge(p.verifier, c, sizeof(c));
+	ck_assert_str_eq(c, p.challenge);
+}
+END_TEST
+
+START_TEST(test_times)
+{
+	time_t t;
+
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00.000Z", &t), 0);
+	ck_assert_int_eq((long)t, 1780304400L);
+	ck_assert_int_eq(gmap_time("2026-06-01T11:00:00+02:00", &t), 0);
+	ck_assert_int_eq((long)t, 1780304400L);
+	ck_assert_int_eq(gmap_time("2026-06-01T04:30:00-04:30", &t), 0);
+	ck_assert_int_eq((long)t, 1780304400L);
+	ck_assert_int_eq(gmap_time("2026-06-01", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00", &t), -1);
+}
+END_TEST
+
+/* A Berlin series whose EXDATE falls after the switch to summer time: the
+ * excluded key is that occurrence's UTC start, and it goes back out in the
+ * series' zone. */
+START_TEST(test_series_both_ways)
+{
+	const char *json =
+		"{\"id\": \"s1\", \"summary\": \"Yoga\", \"start\": {\"dateTime\":"
+		" \"2026-03-20T18:00:00+01:00\", \"timeZone\": \"Europe/Berlin\"}, \"end\":"
+		" {\"dateTime\": \"2026-03-20T19:00:00+01:00\", \"timeZone\": \"Europe/Berlin\"},"
+		" \"recurrence\": [\"RRULE:FREQ=WEEKLY;COUNT=4\","
+		" \"EXDATE;TZID=Europe/Berlin:20260403T180000\"],"
+		" \"reminders\": {\"useDefault\": true}}";
+	cJSON *in = cJSON_Parse(json), *out, *rec;
+	struct event ev;
+	struct err e = { 0 };
+	long *offs = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(
+		gmap_event(in, "Work", "UTC", "[{\"method\":\"popup\",\"minutes\":15}]", &ev, &e),
+		0);
+	ck_assert_str_eq(ev.rrule, "FREQ=WEEKLY;COUNT=4");
+	ck_assert_str_eq(ev.tzid, "Europe/Berlin");
+	ck_assert_uint_eq(ev.nexdates, 1);
+	ck_assert_int_eq((long)ev.exdates[0], 1775232000L); /* 2026-04-03 16:00 UTC */
+	ck_assert_int_eq(event_alarm_offsets(ev.alarms, &offs, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(offs[0], -900);
+	free(offs);
+	out = gmap_to_json(&ev, "abc123");
+	rec = cJSON_GetObjectItem(out, "recurrence");
+	ck_assert_str_eq(cJSON_GetArrayItem(rec, 1)->valuestring,
+			 "EXDATE;TZID=Europe/Berlin:20260403T180000");
+	ck_assert_str_eq(cJSON_GetObjectItem(out, "id")->valuestring, "abc123");
+	cJSON_Delete(out);
+	event_release(&ev);
+	cJSON_Delete(in);
+}
+END_TEST
+
+START_TEST(test_outbox)
+{
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
+	struct err e = { 0 };
+	struct store *s = store_open(path, &e);
+	struct event ev = { 0 };
+	struct gsync_op op;
+	bool found;
+	long n;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(
+		gsync_calendar_put(s, "w@example.com", "Work", NULL, "owner", "UTC", NULL, &e), 0);
+	/* pulled: nothing queued */
+	ck_assert_int_eq(gsync_apply_begin(s, false, &e), 0);
+	ev.summary = xstrdup("From Google");
+	ev.calendar = xstrdup("Work");
+	ev.start = 1780304400;
+	ev.end = ev.start + 3600;
+	ck_assert_int_eq(gsync_event_put(s, &ev, "g1", "\"1\"", ev.start, &e), 0);
+	ck_assert_int_eq(gsync_apply_end(s, 0, NULL, &e), 0);
+	ck_assert_int_eq(gsync_pending(s, 0, &n, &e), 0);
+	ck_assert_int_eq(n, 0);
+	/* written here: queued, with a Google id of its own */
+	event_release(&ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("Made here");
+	ev.calendar = xstrdup("Work");
+	ev.start = 1780304400;
+	ev.end = ev.start + 3600;
+	ck_assert_int_eq(event_add(s, &ev, ev.start, &e), 0);
+	ck_assert_int_eq(gsync_next(s, 0, ev.start, &op, &found, &e), 0);
+	ck_assert(found);
+	ck_assert_int_eq(op.kind, GSYNC_PUT);
+	ck_assert_int_eq(op.event_id, ev.id);
+	ck_assert_str_eq(op.calendar, "w@example.com");
+	ck_assert_uint_eq(strspn(op.remote_id, "0123456789abcdef"), 32);
+	ck_assert_ptr_null(op.etag);
+	ck_assert_int_eq(gsync_pushed(s, &op, "\"2\"", &e), 0);
+	gsync_op_release(&op);
+	ck_assert_int_eq(gsync_pending(s, 0, &n, &e), 0);
+	ck_assert_int_eq(n, 0);
+	/* a local event of a local calendar is none of Google's business */
+	event_release(&ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("Private");
+	ev.start = 1780304400;
+	ev.end = ev.start + 3600;
+	ck_assert_int_eq(event_add(s, &ev, ev.start, &e), 0);
+	ck_assert_int_eq(gsync_pending(s, 0, &n, &e), 0);
+	ck_assert_int_eq(n, 0);
+	event_release(&ev);
+	store_free(s);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+Suite *google_suite(void)
+{
+	Suite *s = suite_create("google");
+	TCase *tc = tcase_create("google");
+
+	tcase_add_test(tc, test_pkce);
+	tcase_add_test(tc, test_times);
+	tcase_add_test(tc, test_series_both_ways);
+	tcase_add_test(tc, test_outbox);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "gcal.h"
 #include "openmeteo.h"
+#include "tgapi.h"
 #include "when.h"
 #include "tz.h"
 #include "utf8.h"
@@ -92,6 +93,14 @@ const struct config_key config_keys[] = {
 	  "requests per minute each token of nestor serve may make (0: no limit)" },
 	{ "serve.origins", CONFIG_STRING, NULL, NULL,
 	  "web origins besides loopback allowed to call /mcp (comma-separated)" },
+	{ "telegram.api_url", CONFIG_STRING, TG_DEFAULT_URL, NULL,
+	  "the Telegram Bot API (the bot token is the secret \"telegram\")" },
+	{ "telegram.poll_timeout", CONFIG_INT, "25", "1..50",
+	  "seconds one getUpdates long poll may wait for a message" },
+	{ "telegram.chat_interval", CONFIG_INT, "1000", "0..60000",
+	  "milliseconds between two messages to one chat" },
+	{ "telegram.rate", CONFIG_INT, "30", "1..1000",
+	  "messages per second to all chats at most" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,
 	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
 	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",

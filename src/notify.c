@@ -2,6 +2,8 @@
 #include "config.h"
 #include "sbuf.h"
 #include "render.h"
+#include "telegram.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -359,8 +361,11 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 		return 1;
 	}
 	if (!strcmp(channel, "telegram")) {
-		err_set(e, ERR_OK, "telegram is not configured");
-		return 1;
+		if (!o->store) {
+			err_set(e, ERR_OK, "telegram is not configured");
+			return 1;
+		}
+		return telegram_deliver(o->store, f, wallclock_now(), e);
 	}
 	return err_set(e, ERR_FAIL, "unknown channel \"%s\"", channel);
 }
@@ -392,8 +397,7 @@ void notify_reach_probe(struct notify_reach *r, const char *db_path, struct conf
 	r->desktop_why = desktop_missing();
 	v = config_get(cfg, "notify.command");
 	r->command = v && *v;
-	v = config_get(cfg, "telegram.token_secret");
-	r->telegram = v && *v;
+	r->telegram = telegram_configured();
 	r->defaults =
 		config_is_set(cfg, "notify.channels") ? config_get(cfg, "notify.channels") : NULL;
 	if (!r->defaults || !*r->defaults)
@@ -415,8 +419,7 @@ char *notify_default_channels(struct config *cfg, bool tui)
 		sbuf_adds(&sb, "stdout");
 	if (!desktop_missing())
 		sbuf_addf(&sb, "%sdesktop", sb.len ? "," : "");
-	v = cfg ? config_get(cfg, "telegram.token_secret") : NULL;
-	if (v && *v)
+	if (telegram_configured())
 		sbuf_addf(&sb, "%stelegram", sb.len ? "," : "");
 	if (!sb.len)
 		sbuf_adds(&sb, "stdout");

@@ -16,8 +16,9 @@
  *            process (the daemon, `remind fire`) delivers it when a TUI is
  *            open on the database (notify_tui_attach), recording it for
  *            the TUI to show (notify_tui_inbox); with no TUI open, skipped;
- *   telegram delivered by the Telegram relay once configured; until then
- *            skipped.
+ *   telegram queued with buttons for the Telegram relay (telegram.h) to
+ *            the chat linked to the reminder's user, when store is set;
+ *            skipped without a store or a linked chat.
  * A child (command, notify-send) runs in its own process group with stdin
  * and stdout on /dev/null and is killed after the timeout, or with SIGKILL
  * when the process (thread) that started it dies (PR_SET_PDEATHSIG): an
@@ -46,6 +47,7 @@ struct notify_opts {
 	long timeout;	     /* seconds a child may run */
 	FILE *out;	     /* the stdout channel's stream; NULL: skipped */
 	const char *db_path; /* the database, for the tui channel; NULL: skipped */
+	struct store *store; /* for the telegram channel; NULL: skipped */
 };
 
 /* The sched_deliver contract (scheduler.h): 0 delivered, 1 skipped, -1 failed. */
@@ -73,7 +75,7 @@ struct notify_reach {
 	bool runner_out;	 /* its standard output is not /dev/null */
 	const char *desktop_why; /* NULL: notify-send and a session are there */
 	bool command;		 /* notify.command is set */
-	bool telegram;		 /* telegram.token_secret is set */
+	bool telegram;		 /* a bot token is there (telegram_configured) */
 	const char *defaults;	 /* notify.channels, or every channel that can
 				  * be a default (notify_default_channels) */
 };

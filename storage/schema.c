@@ -345,6 +345,40 @@ const char *const schema_migrations[] = {
 	"  tool TEXT NOT NULL,"
 	"  allow INTEGER NOT NULL,"
 	"  PRIMARY KEY (assistant_id, tool));",
+	/* 16: the Telegram relay (src/telegram.h).  A chat belongs to a user
+	 * through users.telegram_chat_id; telegram_chats keeps its
+	 * conversation and place, telegram_codes the one-time link codes,
+	 * telegram_buttons the short keys a reminder's buttons carry, and
+	 * telegram_seen the updates processed (a stream may hand one out
+	 * twice).  The poller's offset is sync_state's "telegram" cursor and
+	 * outgoing messages wait in the outbox (target "telegram"). */
+	"CREATE TABLE telegram_chats ("
+	"  chat_id INTEGER PRIMARY KEY,"
+	"  conversation_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,"
+	"  latitude REAL,"
+	"  longitude REAL,"
+	"  last_at INTEGER"
+	");"
+	"CREATE TABLE telegram_codes ("
+	"  code TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  expires_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE telegram_buttons ("
+	"  key TEXT PRIMARY KEY,"
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+	"  occurrence INTEGER NOT NULL,"
+	"  chat_id INTEGER NOT NULL,"
+	"  outbox_id INTEGER,"
+	"  message_id INTEGER,"
+	"  action TEXT,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX telegram_buttons_outbox ON telegram_buttons(outbox_id);"
+	"CREATE TABLE telegram_seen ("
+	"  update_id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL"
+	");",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

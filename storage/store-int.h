@@ -17,6 +17,7 @@ struct store {
 	long long user_id;	  /* store_set_user() */
 	struct store_stmt *stmts; /* store_stmt()'s cache */
 	size_t nstmts;
+	int depth; /* store_begin() nesting: 0 outside a transaction */
 };
 
 /* Run SQL without results. */

@@ -1,4 +1,6 @@
 #include "store-int.h"
+
+#include <stdbool.h>
 #include "schema.h"
 #include "xalloc.h"
 
@@ -108,24 +110,63 @@ void store_end(struct store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
+/* A transaction inside another is a savepoint, so a caller may wrap
+ * writes that commit on their own (an engine turn) in one transaction. */
 int store_begin(struct store *s, struct err *e)
 {
-	return store_exec(s, "BEGIN IMMEDIATE", e);
+	char sql[32];
+
+	if (s->depth == 0 && store_exec(s, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	if (s->depth > 0) {
+		snprintf(sql, sizeof(sql), "SAVEPOINT nest%d", s->depth);
+		if (store_exec(s, sql, e) < 0)
+			return -1;
+	}
+	s->depth++;
+	return 0;
 }
 
 int store_commit(struct store *s, struct err *e)
 {
+	char sql[32];
+
+	if (s->depth > 1) {
+		snprintf(sql, sizeof(sql), "RELEASE nest%d", s->depth - 1);
+		if (store_exec(s, sql, e) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+		s->depth--;
+		return 0;
+	}
 	if (store_exec(s, "COMMIT", e) < 0) {
 		store_rollback(s);
 		return -1;
 	}
+	s->depth = 0;
 	return 0;
 }
 
 void store_rollback(struct store *s)
 {
+	char sql[64];
+
+	if (s->depth > 1) {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO nest%d; RELEASE nest%d", s->depth - 1,
+			 s->depth - 1);
+		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		s->depth--;
+		return;
+	}
+	s->depth = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+bool store_in_transaction(const struct store *s)
+{
+	return s->depth > 0;
 }
 
 int store_collect(struct store *s, sqlite3_stmt *st, size_t size,

@@ -16,6 +16,8 @@
 #ifndef NESTOR_STORE_H
 #define NESTOR_STORE_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 struct store;
@@ -43,10 +45,15 @@ const char *store_path(const struct store *s);
 void store_set_user(struct store *s, long long user_id);
 long long store_user(const struct store *s);
 
-/* BEGIN IMMEDIATE (takes the write lock up front, so no deadlock on upgrade). */
+/* BEGIN IMMEDIATE (takes the write lock up front, so no deadlock on
+ * upgrade).  Inside another transaction: a savepoint, which commit releases
+ * and rollback undoes, so writes that commit on their own can be wrapped in
+ * one outer transaction that keeps all or nothing of them. */
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
+/* Whether a store_begin() is open. */
+bool store_in_transaction(const struct store *s);
 
 /* A number that changes whenever another connection (another process, or
  * another connection of this one) commits to the database: PRAGMA

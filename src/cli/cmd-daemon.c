@@ -15,6 +15,10 @@
  * retries with backoff and jitter while the server is away.  Reminders on
  * global channels are claimed in PostgreSQL before delivery, so one device
  * delivers them.
+ *
+ * With a Telegram bot token (the secret "telegram"), the relay runs on a
+ * thread of its own with its own connection (telegram.h); the telegram
+ * channel queues reminders for it in the database.
  */
 #include "cmd.h"
 #include "dbwatch.h"
@@ -25,6 +29,7 @@
 #include "wallclock.h"
 #include "google.h"
 #include "syncer.h"
+#include "telegram.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -49,9 +54,10 @@ struct daemon {
 	struct notify_opts notify;
 	int sfd, lock;
 	struct dbwatch *watch;
-	struct syncer *sync;	      /* NULL without server.postgres */
-	struct google_worker *google; /* NULL without google.client_id */
-	long long version;	      /* data_version: others' commits */
+	struct syncer *sync;		  /* NULL without server.postgres */
+	struct google_worker *google;	  /* NULL without google.client_id */
+	struct telegram_thread *telegram; /* NULL without a bot token */
+	long long version;		  /* data_version: others' commits */
 };
 
 static int local_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
@@ -339,13 +345,16 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	load_opts(&d);
 	d.notify.out = foreground ? ctx->out : NULL;
 	d.notify.db_path = ctx->db_path;
+	d.notify.store = ctx->store;
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
 	start_sync(&d);
 	d.google = google_worker_new(ctx->cfg, ctx->db_path, wallclock_now());
 	if (d.lock >= 0 && setup_fds(&d) == 0) {
 		/* the store, the lock, the signals and the watch are open: started */
 		tell_parent(&ready, ctx, true);
+		d.telegram = telegram_thread_start(ctx->db_path, ctx->config_path, ctx->user);
 		rc = run(&d);
+		telegram_thread_stop(d.telegram);
 	}
 	tell_parent(&ready, ctx, false);
 	syncer_free(d.sync);

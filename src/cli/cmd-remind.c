@@ -321,6 +321,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.n.timeout = o.lease / 2;
 	ff.n.out = ctx->out;
 	ff.n.db_path = ctx->db_path;
+	ff.n.store = ctx->store;
 	ff.errout = ctx->errout;
 	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
 	g.lease = o.lease;

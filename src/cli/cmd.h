@@ -76,6 +76,7 @@ extern const struct cmd cmd_time_verbs[];
 extern const struct cmd cmd_user_verbs[];
 extern const struct cmd cmd_server_verbs[];
 extern const struct cmd cmd_sync_verbs[];
+extern const struct cmd cmd_telegram_verbs[];
 /* `nestor google` and `nestor calendar` (src/cli/cmd-google.c). */
 extern const struct cmd cmd_google_verbs[];
 extern const struct cmd cmd_calendar_verbs[];

@@ -67,6 +67,8 @@ const struct cmd cmd_table[] = {
 	  cmd_server_verbs },
 	{ "sync", "[--json]", "one push and pull round with the server; sync status, conflicts",
 	  CMD_NEEDS_DB, cmd_sync, cmd_sync_verbs },
+	{ "telegram", NULL, "the Telegram bot: relay, status, link and unlink chats", 0, NULL,
+	  cmd_telegram_verbs },
 	{ "google", NULL, "Google Calendar: sign in, sync both ways (login, logout, sync)", 0, NULL,
 	  cmd_google_verbs },
 	{ "calendar", NULL, "calendars, local and Google (list, add, sync)", 0, NULL,

@@ -1,0 +1,205 @@
+/* nestor telegram run|status|link|unlink: the Telegram relay (src/telegram.h). */
+#include "cmd.h"
+#include "render.h"
+#include "telegram.h"
+#include "user.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_int run_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	atomic_store(&run_stop, 1);
+}
+
+static void on_ready(void *arg, const char *username)
+{
+	struct ctx *ctx = arg;
+
+	fprintf(ctx->errout, "nestor: telegram: relaying as @%s (Ctrl-C stops)\n", username);
+	fflush(ctx->errout);
+}
+
+static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_DELETE = 256 };
+	static const struct option opts[] = { { "delete-webhook", no_argument, NULL, OPT_DELETE },
+					      { NULL, 0, NULL, 0 } };
+	struct telegram_opts o = { .store = ctx->store,
+				   .cfg = ctx->cfg,
+				   .stop = &run_stop,
+				   .ready = on_ready,
+				   .arg = ctx };
+	struct sigaction sa;
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == OPT_DELETE)
+			o.delete_webhook = true;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return telegram_run(&o, &ctx->err);
+}
+
+static char *iso(time_t t, char *buf, size_t len)
+{
+	return t ? render_time(t, buf, len) : NULL;
+}
+
+static void add_time(cJSON *o, const char *name, time_t t)
+{
+	char buf[64];
+
+	if (t)
+		cJSON_AddStringToObject(o, name, iso(t, buf, sizeof(buf)));
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+static void add_str(cJSON *o, const char *name, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, name, s);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+static void status_json(struct ctx *ctx, const struct telegram_status *st)
+{
+	cJSON *o = cJSON_CreateObject(), *chats;
+
+	add_str(o, "bot", st->bot);
+	add_str(o, "bot_error", st->bot_error);
+	cJSON_AddNumberToObject(o, "offset", (double)st->offset);
+	add_time(o, "last_ok", st->last_ok);
+	add_str(o, "last_error", st->last_error);
+	add_time(o, "last_error_at", st->last_error_at);
+	cJSON_AddNumberToObject(o, "outbox", (double)st->outbox);
+	chats = cJSON_AddArrayToObject(o, "chats");
+	for (size_t i = 0; i < st->nchats; i++) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(c, "chat", (double)st->chats[i].chat_id);
+		add_str(c, "user", st->chats[i].user);
+		add_time(c, "last_at", st->chats[i].last_at);
+		cJSON_AddItemToArray(chats, c);
+	}
+	cmd_print_json(ctx, o);
+}
+
+static int telegram_status_cmd(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	struct telegram_status st;
+	char buf[64];
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (telegram_status(ctx->store, ctx->cfg, true, &st, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		status_json(ctx, &st);
+		telegram_status_release(&st);
+		return 0;
+	}
+	if (st.bot)
+		fprintf(ctx->out, "bot: @%s\n", st.bot);
+	else
+		fprintf(ctx->out, "bot: unknown (%s)\n", st.bot_error ? st.bot_error : "?");
+	if (st.last_ok)
+		fprintf(ctx->out, "last poll: %s (offset %lld)\n",
+			iso(st.last_ok, buf, sizeof(buf)), st.offset);
+	else
+		fputs("last poll: never\n", ctx->out);
+	if (st.last_error)
+		fprintf(ctx->out, "last error: %s: %s\n", iso(st.last_error_at, buf, sizeof(buf)),
+			st.last_error);
+	fprintf(ctx->out, "outbox: %ld waiting\n", st.outbox);
+	fprintf(ctx->out, "chats: %zu linked\n", st.nchats);
+	for (size_t i = 0; i < st.nchats; i++) {
+		fprintf(ctx->out, "  %lld  ", st.chats[i].chat_id);
+		cmd_put_safe(ctx->out, st.chats[i].user ? st.chats[i].user : "?");
+		if (st.chats[i].last_at)
+			fprintf(ctx->out, "  last message %s",
+				iso(st.chats[i].last_at, buf, sizeof(buf)));
+		fputc('\n', ctx->out);
+	}
+	telegram_status_release(&st);
+	return 0;
+}
+
+static int telegram_link(struct ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_USER = 256 };
+	static const struct option opts[] = { { "user", required_argument, NULL, OPT_USER },
+					      { NULL, 0, NULL, 0 } };
+	const char *name = NULL;
+	long long uid = store_user(ctx->store);
+	char code[TELEGRAM_CODE_SIZE], buf[64];
+	time_t expires;
+	int c;
+
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		name = optarg;
+	}
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (name && user_find(ctx->store, name, &uid, &ctx->err) < 0)
+		return -1;
+	if (telegram_link_code(ctx->store, uid, ctx->now, code, &expires, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "code", code);
+		cJSON_AddStringToObject(o, "expires", render_time(expires, buf, sizeof(buf)));
+		cmd_print_json(ctx, o);
+		return 0;
+	}
+	fprintf(ctx->out, "Send this to the bot within 10 minutes (until %s):\n  /start %s\n",
+		render_time(expires, buf, sizeof(buf)), code);
+	return 0;
+}
+
+static int telegram_unlink(struct ctx *ctx, int argc, char **argv)
+{
+	long long chat;
+
+	if (cmd_one_id(ctx, argc, argv, &chat) < 0)
+		return -1;
+	if (telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)
+		return -1;
+	if (!ctx->json)
+		fprintf(ctx->out, "unlinked chat %lld\n", chat);
+	return 0;
+}
+
+const struct cmd cmd_telegram_verbs[] = {
+	{ "run", "[--delete-webhook]", "relay the bot in the foreground until Ctrl-C", CMD_NEEDS_DB,
+	  telegram_run_cmd, NULL },
+	{ "status", "[--json]", "the bot, the last poll, linked chats, what waits", CMD_NEEDS_DB,
+	  telegram_status_cmd, NULL },
+	{ "link", "[--user NAME] [--json]",
+	  "a one-time code that links a chat to a user (/start CODE)", CMD_NEEDS_DB, telegram_link,
+	  NULL },
+	{ "unlink", "CHAT", "unlink a chat from its user", CMD_NEEDS_DB, telegram_unlink, NULL },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};

@@ -1,0 +1,533 @@
+/*
+ * telegram-update.c - what one Telegram update does, the bot's words in
+ * English and Russian, and reminders sent with buttons.
+ */
+#include "telegram-int.h"
+#include "job.h"
+#include "log.h"
+#include "reminder.h"
+#include "sbuf.h"
+#include "user.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+
+enum tg_word {
+	W_NOT_LINKED,
+	W_LINKED,
+	W_BAD_CODE,
+	W_NEW,
+	W_MEDIA,
+	W_FAILED,
+	W_PLACE,
+	W_DONE,
+	W_SNOOZED,
+	W_GONE,
+	W_BTN_DONE,
+	W_BTN_10,
+	W_BTN_60,
+	W_WORDS
+};
+
+static const char *const words[2][W_WORDS] = {
+	{
+		"This chat is not linked to nestor. Run `nestor telegram link` on your computer "
+		"and send /start CODE here.",
+		"Linked: this chat now belongs to %s. Write to me as you would in the terminal; "
+		"/help lists the commands.",
+		"That code is unknown or has expired. Run `nestor telegram link` for a new one.",
+		"New conversation.",
+		"%s messages are not supported yet; please write text.",
+		"Sorry, that failed: %s",
+		"Place saved for the weather.",
+		"✓ Done",
+		"⏰ Snoozed until %s",
+		"That reminder is gone.",
+		"Done",
+		"Snooze 10 min",
+		"Snooze 1 h",
+	},
+	{
+		"Этот чат не привязан к nestor. Выполните `nestor telegram link` на компьютере "
+		"и пришлите сюда /start КОД.",
+		"Готово: этот чат привязан к пользователю %s. Пишите мне, как в терминале; "
+		"/help — список команд.",
+		"Этот код неизвестен или устарел. Выполните `nestor telegram link`, чтобы получить "
+		"новый.",
+		"Новый разговор.",
+		"Сообщения типа «%s» пока не поддерживаются; напишите текстом.",
+		"Не получилось: %s",
+		"Место для прогноза погоды сохранено.",
+		"✓ Сделано",
+		"⏰ Отложено до %s",
+		"Этого напоминания больше нет.",
+		"Сделано",
+		"Отложить на 10 мин",
+		"Отложить на 1 ч",
+	},
+};
+
+/* The bot's commands and the request each stands for. */
+static const struct {
+	const char *name, *en, *ru, *ask_en, *ask_ru;
+} commands[] = {
+	{ "agenda", "Events of the coming days", "События ближайших дней", "agenda", "расписание" },
+	{ "tasks", "Open tasks", "Открытые задачи", "tasks", "задачи" },
+	{ "reminders", "Reminders", "Напоминания", "reminders", "напоминания" },
+	{ "new", "Start a new conversation", "Начать новый разговор", NULL, NULL },
+	{ "help", "What I can do", "Что я умею", "help", "помощь" },
+};
+
+static int lang_ix(const char *lang)
+{
+	return lang && !strncmp(lang, "ru", 2) ? 1 : 0;
+}
+
+void tg_set_commands(struct tg_relay *r)
+{
+	for (int ru = 0; ru < 2; ru++) {
+		cJSON *p = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(p, "commands");
+		struct tg_status st;
+		struct err e = { 0, "" };
+
+		for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+			cJSON *c = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(c, "command", commands[i].name);
+			cJSON_AddStringToObject(c, "description",
+						ru ? commands[i].ru : commands[i].en);
+			cJSON_AddItemToArray(list, c);
+		}
+		if (ru)
+			cJSON_AddStringToObject(p, "language_code", "ru");
+		if (tg_call(&r->client, "setMyCommands", p, 0, NULL, &st, &e) < 0)
+			log_warn("telegram: %s", e.msg);
+		cJSON_Delete(p);
+	}
+}
+
+int tg_queue_text(struct store *s, long long chat_id, const char *text, const char *markup,
+		  time_t now, long long *last, struct err *e)
+{
+	char **pieces;
+	size_t n = tg_split(text && *text ? text : "…", TG_MAX_TEXT, &pieces);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		cJSON *p = cJSON_CreateObject();
+		char *html = tg_html_escape(pieces[i]), *json;
+
+		cJSON_AddNumberToObject(p, "chat_id", (double)chat_id);
+		cJSON_AddStringToObject(p, "text", html);
+		cJSON_AddStringToObject(p, "parse_mode", "HTML");
+		cJSON_AddStringToObject(p, "plain", pieces[i]);
+		if (markup && i + 1 == n)
+			cJSON_AddItemToObject(p, "reply_markup", cJSON_Parse(markup));
+		json = cJSON_PrintUnformatted(p);
+		rc = tgstore_out_add(s, chat_id, "sendMessage", json, now, last, e);
+		free(json);
+		free(html);
+		cJSON_Delete(p);
+	}
+	tg_pieces_free(pieces, n);
+	return rc;
+}
+
+static int say(struct tg_relay *r, long long chat, time_t now, struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int say(struct tg_relay *r, long long chat, time_t now, struct err *e, const char *fmt, ...)
+{
+	struct sbuf sb = SBUF_INIT;
+	va_list ap;
+	char buf[4096];
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sbuf_adds(&sb, buf);
+	rc = tg_queue_text(r->s, chat, sb.buf, NULL, now, NULL, e);
+	sbuf_release(&sb);
+	return rc;
+}
+
+/* A direct call whose failure only matters to the log (typing...). */
+static void best_effort(struct tg_relay *r, const char *method, cJSON *p)
+{
+	struct tg_status st;
+	struct err e = { 0, "" };
+
+	if (tg_call(&r->client, method, p, 0, NULL, &st, &e) < 0)
+		log_warn("telegram: %s", e.msg);
+	cJSON_Delete(p);
+}
+
+struct turn_sink {
+	char *reply;
+};
+
+static void on_text(void *arg, const char *delta)
+{
+	(void)arg;
+	(void)delta;
+}
+
+static void on_call(void *arg, const char *name, const char *json)
+{
+	(void)arg;
+	(void)name;
+	(void)json;
+}
+
+static void on_done(void *arg, const char *reply)
+{
+	struct turn_sink *t = arg;
+
+	free(t->reply);
+	t->reply = xstrdup(reply ? reply : "");
+}
+
+static void on_error(void *arg, const struct err *e)
+{
+	(void)arg;
+	(void)e;
+}
+
+/* One engine turn in the chat's conversation; its rows are kept only
+ * when it succeeds (a savepoint), its reply or failure is queued. */
+static int turn(struct tg_relay *r, const struct tg_update *u, const char *text, int ru, time_t now,
+		struct err *e)
+{
+	struct turn_sink t = { NULL };
+	struct engine_sink sink = { &t,	      on_text, on_call, on_call, on_done,
+				    on_error, NULL,    NULL,	NULL };
+	struct tgstore_chat c;
+	struct err te = { 0, "" };
+	cJSON *act = cJSON_CreateObject();
+	long long conv;
+	int rc;
+
+	if (tgstore_chat_get(r->s, u->chat_id, &c, e) < 0)
+		return -1;
+	conv = c.conversation;
+	tgstore_chat_release(&c);
+	cJSON_AddNumberToObject(act, "chat_id", (double)u->chat_id);
+	cJSON_AddStringToObject(act, "action", "typing");
+	best_effort(r, "sendChatAction", act);
+	if (store_begin(r->s, e) < 0)
+		return -1;
+	engine_set_channel(r->eng, CONV_TELEGRAM);
+	rc = engine_turn(r->eng, &conv, text, now, &sink, &te);
+	if (rc == 0)
+		rc = store_commit(r->s, e) < 0 ? -2 : 0;
+	else
+		store_rollback(r->s);
+	if (rc == -2) {
+		free(t.reply);
+		return -1;
+	}
+	if (rc < 0) {
+		log_warn("telegram: chat %lld: %s", u->chat_id, te.msg);
+		free(t.reply);
+		return say(r, u->chat_id, now, e, words[ru][W_FAILED], te.msg);
+	}
+	rc = tgstore_chat_set_conversation(r->s, u->chat_id, conv, now, e);
+	if (rc == 0)
+		rc = tg_queue_text(r->s, u->chat_id, t.reply, NULL, now, NULL, e);
+	free(t.reply);
+	return rc;
+}
+
+/* "/start CODE" from a chat not linked (or linked: it moves). */
+static int link_chat(struct tg_relay *r, const struct tg_update *u, const char *code, int ru,
+		     time_t now, struct err *e)
+{
+	struct err ce = { 0, "" };
+	long long uid;
+	char *name;
+	int rc;
+
+	while (*code == ' ')
+		code++;
+	if (tgstore_code_use(r->s, code, now, &uid, &ce) < 0) {
+		if (ce.code != ERR_NOTFOUND)
+			return *e = ce, -1;
+		return say(r, u->chat_id, now, e, "%s", words[ru][W_BAD_CODE]);
+	}
+	if (tgstore_link(r->s, u->chat_id, uid, e) < 0)
+		return -1;
+	name = user_name(r->s, uid);
+	log_info("telegram: chat %lld linked to %s", u->chat_id, name ? name : "?");
+	rc = say(r, u->chat_id, now, e, words[ru][W_LINKED], name ? name : "?");
+	free(name);
+	return rc;
+}
+
+/* "/cmd@bot args" -> the command name's length and where args start. */
+static size_t command(const char *text, const char **args)
+{
+	size_t n = strcspn(text + 1, " @\n");
+	const char *p = text + 1 + n;
+
+	p += strcspn(p, " \n");
+	while (*p == ' ' || *p == '\n')
+		p++;
+	*args = p;
+	return n;
+}
+
+static int on_command(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
+		      struct err *e)
+{
+	const char *args;
+	size_t n = command(u->text, &args);
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+		if (strlen(commands[i].name) != n || strncmp(u->text + 1, commands[i].name, n))
+			continue;
+		if (!commands[i].ask_en) {
+			if (tgstore_chat_set_conversation(r->s, u->chat_id, 0, now, e) < 0)
+				return -1;
+			return say(r, u->chat_id, now, e, "%s", words[ru][W_NEW]);
+		}
+		return turn(r, u, ru ? commands[i].ask_ru : commands[i].ask_en, ru, now, e);
+	}
+	if (n == 5 && !strncmp(u->text + 1, "start", 5))
+		return *args ? link_chat(r, u, args, ru, now, e)
+			     : turn(r, u, ru ? "привет" : "hello", ru, now, e);
+	return turn(r, u, u->text, ru, now, e);
+}
+
+static const char *media_word(const char *media, int ru)
+{
+	static const char *const names[][3] = {
+		{ "voice", "Voice", "голосовое" }, { "audio", "Audio", "аудио" },
+		{ "photo", "Photo", "фото" },	   { "video", "Video", "видео" },
+		{ "document", "File", "файл" },	   { "sticker", "Sticker", "стикер" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcmp(media, names[i][0]))
+			return names[i][1 + ru];
+	return ru ? "такие" : "Such";
+}
+
+static int on_callback(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
+		       struct err *e);
+
+int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)
+{
+	long long uid = 0;
+	int ru = lang_ix(u->lang);
+
+	if (u->kind == TG_UPDATE_OTHER || !u->chat_id)
+		return 0;
+	if (tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0)
+		return -1;
+	if (!uid) {
+		const char *args;
+
+		if (u->kind == TG_UPDATE_TEXT && u->text[0] == '/' &&
+		    command(u->text, &args) == 5 && !strncmp(u->text + 1, "start", 5) && *args)
+			return link_chat(r, u, args, ru, now, e);
+		if (u->kind == TG_UPDATE_CALLBACK) {
+			cJSON *p = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(p, "callback_query_id", u->callback_id);
+			best_effort(r, "answerCallbackQuery", p);
+		}
+		return say(r, u->chat_id, now, e, "%s", words[ru][W_NOT_LINKED]);
+	}
+	store_set_user(r->s, uid);
+	switch (u->kind) {
+	case TG_UPDATE_TEXT:
+		if (u->text[0] == '/')
+			return on_command(r, u, ru, now, e);
+		return turn(r, u, u->text, ru, now, e);
+	case TG_UPDATE_CALLBACK: return on_callback(r, u, ru, now, e);
+	case TG_UPDATE_LOCATION:
+		if (tgstore_chat_set_place(r->s, u->chat_id, u->latitude, u->longitude, e) < 0)
+			return -1;
+		return say(r, u->chat_id, now, e, "%s", words[ru][W_PLACE]);
+	case TG_UPDATE_MEDIA:
+		return say(r, u->chat_id, now, e, words[ru][W_MEDIA], media_word(u->media, ru));
+	case TG_UPDATE_OTHER: break;
+	}
+	return 0;
+}
+
+/* The inline keyboard of a reminder whose buttons carry key. */
+static char *keyboard(const char *key, int ru)
+{
+	return xasprintf("{\"inline_keyboard\":[[{\"text\":\"%s\",\"callback_data\":\"d:%s\"},"
+			 "{\"text\":\"%s\",\"callback_data\":\"s10:%s\"},"
+			 "{\"text\":\"%s\",\"callback_data\":\"s60:%s\"}]]}",
+			 words[ru][W_BTN_DONE], key, words[ru][W_BTN_10], key, words[ru][W_BTN_60],
+			 key);
+}
+
+static int edit(struct tg_relay *r, const struct tg_update *u, const char *text, time_t now,
+		struct err *e)
+{
+	cJSON *p = cJSON_CreateObject();
+	char *html = tg_html_escape(text), *json;
+	int rc;
+
+	cJSON_AddNumberToObject(p, "chat_id", (double)u->chat_id);
+	cJSON_AddNumberToObject(p, "message_id", (double)u->message_id);
+	cJSON_AddStringToObject(p, "text", html);
+	cJSON_AddStringToObject(p, "parse_mode", "HTML");
+	cJSON_AddStringToObject(p, "plain", text);
+	json = cJSON_PrintUnformatted(p);
+	rc = tgstore_out_add(r->s, u->chat_id, "editMessageText", json, now, NULL, e);
+	free(json);
+	free(html);
+	cJSON_Delete(p);
+	return rc;
+}
+
+static int answer(struct tg_relay *r, const struct tg_update *u, const char *text, time_t now,
+		  struct err *e)
+{
+	cJSON *p = cJSON_CreateObject();
+	char *json;
+	int rc;
+
+	cJSON_AddStringToObject(p, "callback_query_id", u->callback_id);
+	if (text)
+		cJSON_AddStringToObject(p, "text", text);
+	json = cJSON_PrintUnformatted(p);
+	rc = tgstore_out_add(r->s, u->chat_id, "answerCallbackQuery", json, now, NULL, e);
+	free(json);
+	cJSON_Delete(p);
+	return rc;
+}
+
+/* "d:KEY", "s10:KEY", "s60:KEY": the button of a reminder pressed.  Done
+ * acknowledges (a one-time reminder still pending, e.g. snoozed, becomes
+ * done); Snooze fires it again later.  A key acts once: a second press
+ * (or the same update again) only answers. */
+static int on_callback(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
+		       struct err *e)
+{
+	const char *colon = strchr(u->text, ':');
+	struct tgstore_button b;
+	struct reminder rem;
+	struct err be = { 0, "" };
+	char line[512], when[64];
+	long secs = 0;
+	bool first;
+	int rc;
+
+	if (!colon || tgstore_button_get(r->s, colon + 1, &b, &be) < 0 || b.chat_id != u->chat_id) {
+		if (be.code && be.code != ERR_NOTFOUND)
+			return *e = be, -1;
+		return answer(r, u, words[ru][W_GONE], now, e);
+	}
+	if (!strncmp(u->text, "s10:", 4))
+		secs = 600;
+	else if (!strncmp(u->text, "s60:", 4))
+		secs = 3600;
+	if (tgstore_button_press(r->s, b.key, secs ? u->text : "done", &first, e) < 0) {
+		tgstore_button_release(&b);
+		return -1;
+	}
+	tgstore_button_release(&b);
+	if (!first)
+		return answer(r, u, NULL, now, e);
+	if (reminder_get(r->s, b.job_id, now, &rem, &be) < 0) {
+		if (be.code != ERR_NOTFOUND)
+			return *e = be, -1;
+		return answer(r, u, words[ru][W_GONE], now, e);
+	}
+	if (secs) {
+		time_t at;
+		struct tm tm;
+
+		rc = reminder_snooze(r->s, b.job_id, secs, now, &at, e);
+		localtime_r(&at, &tm);
+		strftime(when, sizeof(when), "%H:%M", &tm);
+		snprintf(line, sizeof(line), words[ru][W_SNOOZED], when);
+	} else {
+		bool has;
+		time_t next;
+
+		rc = 0;
+		if (!rem.every && rem.state == JOB_PENDING)
+			rc = reminder_done(r->s, b.job_id, now, &has, &next, e);
+		snprintf(line, sizeof(line), "%s", words[ru][W_DONE]);
+	}
+	if (rc == 0) {
+		char *text = xasprintf("%s\n%s", rem.text ? rem.text : "", line);
+
+		rc = edit(r, u, text, now, e);
+		free(text);
+	}
+	reminder_release(&rem);
+	return rc < 0 ? -1 : answer(r, u, line, now, e);
+}
+
+/* The user of job id (its chat and locale), in *u. */
+static int job_user(struct store *s, long long id, struct user *u, struct err *e)
+{
+	struct job j;
+	char *name;
+	int rc;
+
+	if (job_get(s, id, &j, e) < 0)
+		return -1;
+	name = user_name(s, j.user_id ? j.user_id : 1);
+	job_release(&j);
+	if (!name)
+		return err_set(e, ERR_NOTFOUND, "job %lld has no user", id);
+	rc = user_get(s, name, u, e);
+	free(name);
+	return rc;
+}
+
+int telegram_deliver(struct store *s, const struct sched_fire *f, time_t now, struct err *e)
+{
+	struct user usr;
+	struct tgstore_button b;
+	struct err be = { 0, "" };
+	char key[24], late[32], *markup, *text;
+	long long out_id = 0;
+	int rc = -1;
+
+	memset(&usr, 0, sizeof(usr));
+	if (job_user(s, f->job_id, &usr, e) < 0)
+		return -1;
+	if (!usr.telegram_chat_id) {
+		user_release(&usr);
+		err_set(e, ERR_OK, "no Telegram chat is linked to the reminder's user");
+		return 1;
+	}
+	/* The key names the occurrence, so a second delivery finds the first. */
+	snprintf(key, sizeof(key), "%llx.%llx", f->job_id, (long long)f->occurrence);
+	if (tgstore_button_get(s, key, &b, &be) == 0) {
+		tgstore_button_release(&b);
+		user_release(&usr);
+		return 0;
+	}
+	markup = keyboard(key, lang_ix(usr.locale));
+	text = f->late ? xasprintf("⏰ %s (%s)", f->text,
+				   sched_fmt_late(f->late, late, sizeof(late)))
+		       : xasprintf("⏰ %s", f->text);
+	if (store_begin(s, e) == 0) {
+		if (tg_queue_text(s, usr.telegram_chat_id, text, markup, now, &out_id, e) < 0 ||
+		    tgstore_button_add(s, key, f->job_id, f->occurrence, usr.telegram_chat_id,
+				       out_id, now, e) < 0)
+			store_rollback(s);
+		else
+			rc = store_commit(s, e);
+	}
+	free(text);
+	free(markup);
+	user_release(&usr);
+	return rc;
+}

@@ -1,0 +1,515 @@
+#include "telegram-int.h"
+#include "log.h"
+#include "replica.h"
+#include "secret.h"
+#include "wallclock.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKOFF_MAX   60  /* seconds between tries while Telegram is away */
+#define DRAIN_BATCH   200 /* outbox entries looked at per pass */
+#define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+/* When a chat (0: every chat) may get its next message, monotonic ms. */
+struct pace {
+	long long chat;
+	long long next_ms;
+};
+
+struct drain {
+	struct pace *paces;
+	size_t npaces;
+	long long global_ms; /* the next call any chat may make */
+	long interval_ms;    /* per chat */
+	long gap_ms;	     /* between any two calls */
+	long sent;
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep ms, waking every 50 ms to look at *stop; false when stopped. */
+static bool nap(const atomic_int *stop, long ms)
+{
+	while (ms > 0) {
+		long step = ms > 50 ? 50 : ms;
+
+		if (stop && atomic_load(stop))
+			return false;
+		usleep((useconds_t)step * 1000);
+		ms -= step;
+	}
+	return !(stop && atomic_load(stop));
+}
+
+/* Seconds to wait before try number n (1, 2, 4 ... BACKOFF_MAX) with up
+ * to a quarter more of jitter. */
+static long backoff(int n)
+{
+	long base = n >= 6 ? BACKOFF_MAX : 1L << n;
+	unsigned r = 0;
+
+	if (base > BACKOFF_MAX)
+		base = BACKOFF_MAX;
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned)mono_ms();
+	return base + (long)(r % (unsigned)(base / 4 + 1));
+}
+
+bool telegram_configured(void)
+{
+	char *token = NULL;
+	struct err e = { 0, "" };
+	bool ok = secret_get(TELEGRAM_SECRET, &token, &e) == 0 && token && *token;
+
+	secret_free(token);
+	return ok;
+}
+
+static int client_init(struct tg_relay *r, struct config *cfg, struct err *e)
+{
+	const char *url = config_get(cfg, "telegram.api_url");
+
+	if (secret_get(TELEGRAM_SECRET, &r->token, e) < 0) {
+		err_prefix(e, "no bot token");
+		return -1;
+	}
+	r->client.base = url && *url ? url : TG_DEFAULT_URL;
+	r->client.token = r->token;
+	return 0;
+}
+
+static struct pace *pace_of(struct drain *d, long long chat)
+{
+	for (size_t i = 0; i < d->npaces; i++)
+		if (d->paces[i].chat == chat)
+			return &d->paces[i];
+	d->paces = xrealloc(d->paces, (d->npaces + 1) * sizeof(*d->paces));
+	d->paces[d->npaces] = (struct pace){ chat, 0 };
+	return &d->paces[d->npaces++];
+}
+
+/* The entry's Bot API parameters without the relay's own fields. */
+static cJSON *params_of(const struct tgstore_out *o, char **plain)
+{
+	cJSON *p = cJSON_Parse(o->payload);
+	cJSON *pl = cJSON_DetachItemFromObjectCaseSensitive(p, "plain");
+
+	*plain = cJSON_IsString(pl) ? xstrdup(pl->valuestring) : NULL;
+	cJSON_Delete(pl);
+	return p;
+}
+
+/* Make the call of entry o.  0 sent (or given up); 1 wait: *wait_ms for
+ * its chat, or its next_attempt was moved; -1 database error. */
+static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_out *o, long *wait_ms,
+		    struct err *e)
+{
+	char *plain = NULL;
+	cJSON *p = params_of(o, &plain), *res = NULL;
+	struct tg_status st;
+	struct err ce = { 0, "" };
+	time_t now = wallclock_now();
+	int rc;
+
+	*wait_ms = 0;
+	if (!p) {
+		log_error("telegram: outbox entry %lld is not JSON (dropped)", o->id);
+		free(plain);
+		return tgstore_out_done(r->s, o->id, e);
+	}
+	rc = tg_call(&r->client, o->op, p, 0, &res, &st, &ce);
+	if (rc < 0 && tg_status_bad_entities(&st) && plain) {
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "parse_mode");
+		cJSON_ReplaceItemInObjectCaseSensitive(p, "text", cJSON_CreateString(plain));
+		log_warn("telegram: %s (sending it as plain text)", ce.msg);
+		rc = tg_call(&r->client, o->op, p, 0, &res, &st, &ce);
+	}
+	cJSON_Delete(p);
+	free(plain);
+	if (rc == 0) {
+		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(res, "message_id");
+
+		d->sent++;
+		if (cJSON_IsNumber(mid) &&
+		    tgstore_button_sent(r->s, o->id, (long long)mid->valuedouble, e) < 0) {
+			cJSON_Delete(res);
+			return -1;
+		}
+		cJSON_Delete(res);
+		return tgstore_out_done(r->s, o->id, e);
+	}
+	if (st.code == 429) {
+		long ms = (st.retry_after > 0 ? st.retry_after : 1) * 1000;
+
+		log_warn("telegram: %s (waiting %ld s)", ce.msg, ms / 1000);
+		*wait_ms = ms;
+		return 1;
+	}
+	if (st.code == 0 || st.code >= 500) {
+		long secs = backoff(o->attempts);
+
+		log_warn("telegram: %s (again in %ld s)", ce.msg, secs);
+		if (tgstore_out_retry(r->s, o->id, now + secs, e) < 0)
+			return -1;
+		return 1;
+	}
+	log_error("telegram: %s (message to chat %lld dropped)", ce.msg, o->chat_id);
+	return tgstore_out_done(r->s, o->id, e);
+}
+
+/* Send what is due, paced.  *next_ms: how long until something may go
+ * (-1: nothing waits). */
+static int drain_outbox(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
+{
+	struct tgstore_out *out;
+	size_t n;
+	long long *held = NULL;
+	size_t nheld = 0;
+	long pending;
+	time_t next_at;
+
+	*next_ms = -1;
+	if (tgstore_out_due(r->s, wallclock_now(), DRAIN_BATCH, &out, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !(r->stop && atomic_load(r->stop)); i++) {
+		struct pace *pc;
+		bool skip = false;
+		long long now_ms = mono_ms();
+		long wait = 0;
+		int rc;
+
+		for (size_t k = 0; k < nheld; k++)
+			skip |= held[k] == out[i].chat_id;
+		if (skip)
+			continue;
+		pc = pace_of(d, out[i].chat_id);
+		if (pc->next_ms > now_ms) {
+			long w = (long)(pc->next_ms - now_ms);
+
+			if (*next_ms < 0 || w < *next_ms)
+				*next_ms = w;
+			held = xrealloc(held, (nheld + 1) * sizeof(*held));
+			held[nheld++] = out[i].chat_id;
+			continue;
+		}
+		if (d->global_ms > now_ms)
+			nap(r->stop, (long)(d->global_ms - now_ms));
+		rc = send_one(r, d, &out[i], &wait, e);
+		now_ms = mono_ms();
+		d->global_ms = now_ms + d->gap_ms;
+		pc = pace_of(d, out[i].chat_id);
+		pc->next_ms = now_ms + (wait > d->interval_ms ? wait : d->interval_ms);
+		if (rc < 0) {
+			free(held);
+			tgstore_out_free(out, n);
+			return -1;
+		}
+		if (rc > 0) {
+			held = xrealloc(held, (nheld + 1) * sizeof(*held));
+			held[nheld++] = out[i].chat_id;
+			if (wait && (*next_ms < 0 || wait < *next_ms))
+				*next_ms = wait;
+		}
+	}
+	free(held);
+	tgstore_out_free(out, n);
+	if (tgstore_out_pending(r->s, &pending, &next_at, e) < 0)
+		return -1;
+	if (pending && *next_ms < 0) {
+		long secs = (long)(next_at - wallclock_now());
+
+		*next_ms = secs > 0 ? secs * 1000 : d->interval_ms;
+	}
+	return 0;
+}
+
+/* One update in one transaction with the offset after it. */
+static int process(struct tg_relay *r, const cJSON *item, long long *offset, struct err *e)
+{
+	struct tg_update u;
+	time_t now = wallclock_now();
+
+	if (tg_update_parse(item, &u) < 0) {
+		log_warn("telegram: an update without update_id (skipped)");
+		return 0;
+	}
+	if (store_begin(r->s, e) < 0)
+		return -1;
+	if (tg_handle(r, &u, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {
+		store_rollback(r->s);
+		return -1;
+	}
+	if (store_commit(r->s, e) < 0)
+		return -1;
+	*offset = u.update_id + 1;
+	return 0;
+}
+
+static int fatal_poll(const struct tg_status *st, struct err *e)
+{
+	if (st->code == 401)
+		return err_set(e, ERR_FAIL,
+			       "Telegram refused the bot token (401 Unauthorized); set it again "
+			       "with `nestor secret set " TELEGRAM_SECRET "`");
+	if (tg_status_webhook(st))
+		return err_set(e, ERR_FAIL,
+			       "a webhook is set for this bot, so it cannot poll (409 Conflict); "
+			       "`nestor telegram run --delete-webhook` removes it");
+	return err_set(e, ERR_FAIL,
+		       "another process polls this bot's updates (409 Conflict: %s); stop it "
+		       "first",
+		       st->description);
+}
+
+static void note(struct tg_relay *r, const char *error, long pushed, long pulled)
+{
+	struct err ne = { 0, "" };
+
+	if (replica_note(r->s, TGSTORE_TARGET, wallclock_now(), error, pushed, pulled, &ne) < 0)
+		log_error("telegram: %s", ne.msg);
+}
+
+static int start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
+{
+	struct tg_status st;
+	cJSON *me = NULL, *res = NULL;
+	const cJSON *name;
+
+	if (o->delete_webhook) {
+		if (tg_call(&r->client, "deleteWebhook", NULL, 0, &res, &st, e) < 0)
+			return -1;
+		cJSON_Delete(res);
+		log_info("telegram: webhook deleted");
+	}
+	if (tg_call(&r->client, "getMe", NULL, 0, &me, &st, e) < 0) {
+		if (st.code == 401)
+			return fatal_poll(&st, e);
+		return -1;
+	}
+	name = cJSON_GetObjectItemCaseSensitive(me, "username");
+	log_info("telegram: polling as @%s", cJSON_IsString(name) ? name->valuestring : "?");
+	tg_set_commands(r);
+	if (o->ready)
+		o->ready(o->arg, cJSON_IsString(name) ? name->valuestring : "");
+	cJSON_Delete(me);
+	return 0;
+}
+
+/* One getUpdates of at most wait seconds, its updates processed.
+ * 1: a failure worth waiting out (*retry seconds), -1 fatal. */
+static int poll_once(struct tg_relay *r, long long *offset, long wait, long *retry, int *fails,
+		     struct err *e)
+{
+	cJSON *params = cJSON_CreateObject(), *res = NULL, *item;
+	struct tg_status st;
+	struct err pe = { 0, "" };
+	long n = 0;
+	int rc;
+
+	cJSON_AddNumberToObject(params, "offset", (double)*offset);
+	cJSON_AddNumberToObject(params, "timeout", (double)wait);
+	cJSON_AddItemToObject(params, "allowed_updates", cJSON_Parse(TG_ALLOWED_UPDATES));
+	rc = tg_call(&r->client, "getUpdates", params, wait, &res, &st, &pe);
+	cJSON_Delete(params);
+	if (rc < 0) {
+		if (r->stop && atomic_load(r->stop))
+			return 0;
+		if (st.code == 401 || st.code == 409) {
+			note(r, pe.msg, 0, 0);
+			return fatal_poll(&st, e);
+		}
+		*retry = st.code == 429 && st.retry_after > 0 ? st.retry_after : backoff(*fails);
+		++*fails;
+		log_warn("telegram: %s (again in %ld s)", pe.msg, *retry);
+		note(r, pe.msg, 0, 0);
+		return 1;
+	}
+	*fails = 0;
+	cJSON_ArrayForEach(item, res) {
+		if (process(r, item, offset, e) < 0) {
+			cJSON_Delete(res);
+			return -1;
+		}
+		n++;
+	}
+	cJSON_Delete(res);
+	note(r, NULL, 0, n);
+	return 0;
+}
+
+int telegram_run(const struct telegram_opts *o, struct err *e)
+{
+	struct tg_relay r = { .s = o->store, .cfg = o->cfg, .stop = o->stop };
+	struct drain d = { 0 };
+	long long offset = 0;
+	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
+	long rate = config_get_int(o->cfg, "telegram.rate");
+	int fails = 0, rc = -1;
+
+	d.interval_ms = config_get_int(o->cfg, "telegram.chat_interval");
+	d.gap_ms = rate > 0 ? 1000 / rate : 0;
+	r.client.cancel = o->stop;
+	if (client_init(&r, o->cfg, e) < 0)
+		return -1;
+	r.eng = engine_new(r.s, o->cfg, e);
+	if (!r.eng || tgstore_offset(r.s, &offset, e) < 0 || start(&r, o, e) < 0)
+		goto out;
+	while (!(o->stop && atomic_load(o->stop))) {
+		long next_ms, retry = 0, wait = poll;
+		int prc;
+
+		if (drain_outbox(&r, &d, &next_ms, e) < 0)
+			goto out;
+		if (next_ms >= 0 && next_ms < 1000) {
+			nap(o->stop, next_ms);
+			continue;
+		}
+		if (next_ms >= 0 && next_ms / 1000 < wait)
+			wait = next_ms / 1000;
+		prc = poll_once(&r, &offset, wait, &retry, &fails, e);
+		if (prc < 0)
+			goto out;
+		if (prc > 0)
+			nap(o->stop, retry * 1000);
+	}
+	rc = 0;
+out:
+	if (d.sent)
+		note(&r, NULL, d.sent, 0);
+	engine_free(r.eng);
+	free(d.paces);
+	secret_free(r.token);
+	return rc;
+}
+
+int telegram_link_code(struct store *s, long long user_id, time_t now,
+		       char code[TELEGRAM_CODE_SIZE], time_t *expires, struct err *e)
+{
+	unsigned char rnd[TELEGRAM_CODE_SIZE - 1];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return err_set(e, ERR_FAIL, "no random numbers for a code");
+	for (size_t i = 0; i < sizeof(rnd) - 3; i++)
+		code[i] = CODE_ALPHABET[rnd[i] % (sizeof(CODE_ALPHABET) - 1)];
+	code[sizeof(rnd) - 3] = '\0';
+	*expires = now + TELEGRAM_CODE_TTL;
+	return tgstore_code_add(s, code, user_id, *expires, e);
+}
+
+int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct telegram_status *st,
+		    struct err *e)
+{
+	struct replica_status *rs;
+	size_t nrs;
+	time_t next;
+
+	memset(st, 0, sizeof(*st));
+	if (tgstore_offset(s, &st->offset, e) < 0 ||
+	    tgstore_out_pending(s, &st->outbox, &next, e) < 0 ||
+	    tgstore_chats(s, &st->chats, &st->nchats, e) < 0 || replica_status(s, &rs, &nrs, e) < 0)
+		return -1;
+	for (size_t i = 0; i < nrs; i++)
+		if (!strcmp(rs[i].target, TGSTORE_TARGET)) {
+			st->last_ok = rs[i].last_ok;
+			st->last_error = rs[i].last_error ? xstrdup(rs[i].last_error) : NULL;
+			st->last_error_at = rs[i].last_error_at;
+		}
+	replica_status_free(rs, nrs);
+	if (ask_bot) {
+		struct tg_relay r = { 0 };
+		struct tg_status ts;
+		struct err be = { 0, "" };
+		cJSON *me = NULL;
+
+		if (client_init(&r, cfg, &be) == 0 &&
+		    tg_call(&r.client, "getMe", NULL, 0, &me, &ts, &be) == 0) {
+			const cJSON *name = cJSON_GetObjectItemCaseSensitive(me, "username");
+
+			st->bot = xstrdup(cJSON_IsString(name) ? name->valuestring : "?");
+		} else {
+			st->bot_error = xstrdup(be.msg);
+		}
+		cJSON_Delete(me);
+		secret_free(r.token);
+	}
+	return 0;
+}
+
+void telegram_status_release(struct telegram_status *st)
+{
+	free(st->bot);
+	free(st->bot_error);
+	free(st->last_error);
+	tgstore_chats_free(st->chats, st->nchats);
+	memset(st, 0, sizeof(*st));
+}
+
+int telegram_unlink_chat(struct store *s, long long chat_id, struct err *e)
+{
+	return tgstore_unlink(s, chat_id, e);
+}
+
+struct telegram_thread {
+	pthread_t tid;
+	atomic_int stop;
+	struct store *s;
+	struct config *cfg;
+};
+
+static void *relay_main(void *arg)
+{
+	struct telegram_thread *t = arg;
+	struct telegram_opts o = { .store = t->s, .cfg = t->cfg, .stop = &t->stop };
+	struct err e = { 0, "" };
+
+	if (telegram_run(&o, &e) < 0)
+		log_error("telegram: %s (the relay stopped)", e.msg);
+	return NULL;
+}
+
+struct telegram_thread *telegram_thread_start(const char *db_path, const char *config_path,
+					      const char *user)
+{
+	struct telegram_thread *t;
+	struct err e = { 0, "" };
+
+	if (!telegram_configured())
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
+	t->cfg = config_load(config_path, NULL, &e);
+	t->s = t->cfg ? store_open(db_path, &e) : NULL;
+	(void)user;
+	if (!t->s || pthread_create(&t->tid, NULL, relay_main, t) != 0) {
+		log_error("telegram: %s (no relay)", e.msg[0] ? e.msg : "cannot start a thread");
+		store_free(t->s);
+		config_free(t->cfg);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void telegram_thread_stop(struct telegram_thread *t)
+{
+	if (!t)
+		return;
+	atomic_store(&t->stop, 1);
+	pthread_join(t->tid, NULL);
+	store_free(t->s);
+	config_free(t->cfg);
+	free(t);
+}

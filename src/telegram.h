@@ -1,0 +1,108 @@
+/*
+ * telegram.h - the Telegram relay: the assistant in a Telegram chat, and
+ * reminders delivered there with buttons.
+ *
+ * The bot token is the secret "telegram" (secret.h); telegram.api_url
+ * points at the Bot API (a fake in tests).  telegram_run() long-polls
+ * getUpdates and handles each update in one transaction with the new
+ * offset (sync_state "telegram"): its effects (an engine turn's rows, a
+ * link, a snooze), its answers (queued in the outbox) and the offset commit
+ * together or not at all, so a crash (even SIGKILL) never runs an update
+ * twice nor drops one: Telegram hands it out again until the offset moves.
+ * The outbox is then drained: each entry is one Bot API call, deleted once
+ * Telegram accepted it.  The one window for a repeated message is a crash
+ * between Telegram's answer and that delete (milliseconds).
+ *
+ * Guarantees of the drain: per chat in order; at most one message per
+ * telegram.chat_interval ms to a chat and telegram.rate per second in all;
+ * a 429 holds that chat (or all, for a call without one) for retry_after;
+ * 5xx and network errors are retried with backoff and jitter; HTML that
+ * Telegram cannot parse is sent again as plain text; other refusals (a
+ * blocked bot) drop the entry, logged.
+ *
+ * A chat is linked to a user with a one-time code (telegram_link_code):
+ * the person sends "/start CODE".  A chat that is not linked gets one line
+ * saying how to link it; nothing of anyone's data is read or written.
+ */
+#ifndef NESTOR_TELEGRAM_H
+#define NESTOR_TELEGRAM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "err.h"
+#include "scheduler.h"
+#include "store.h"
+#include "tgstore.h"
+
+#define TELEGRAM_SECRET	   "telegram"
+#define TELEGRAM_CODE_TTL  600 /* seconds a link code is valid */
+#define TELEGRAM_CODE_SIZE 12
+
+struct telegram_opts {
+	struct store *store;
+	struct config *cfg;
+	const atomic_int *stop; /* non-zero: return soon (checked every 50 ms) */
+	bool delete_webhook;	/* call deleteWebhook first */
+	/* Called once the bot answered getMe and polling starts (may be NULL). */
+	void (*ready)(void *arg, const char *username);
+	void *arg;
+};
+
+/* Whether a token is there (the secret "telegram"). */
+bool telegram_configured(void);
+
+/* Relay until *stop.  -1 with e on what cannot get better by waiting: no
+ * token, a token Telegram refuses (401), a webhook or another poller
+ * (409: e names which), a database error. */
+int telegram_run(const struct telegram_opts *o, struct err *e);
+
+/*
+ * The relay on a thread of its own (`nestor daemon`), with its own
+ * connection to db_path and its own copy of the config at config_path:
+ * NULL (logged) when no token is configured or it cannot start.  A fatal
+ * error (401, 409) ends the thread, logged; the caller goes on.
+ * telegram_thread_stop() asks it to stop, waits and frees.
+ */
+struct telegram_thread;
+struct telegram_thread *telegram_thread_start(const char *db_path, const char *config_path,
+					      const char *user);
+void telegram_thread_stop(struct telegram_thread *t);
+
+/* A new one-time code for user_id, valid TELEGRAM_CODE_TTL seconds. */
+int telegram_link_code(struct store *s, long long user_id, time_t now,
+		       char code[TELEGRAM_CODE_SIZE], time_t *expires, struct err *e);
+
+/* Unlink chat_id from its user; ERR_NOTFOUND when it is not linked. */
+int telegram_unlink_chat(struct store *s, long long chat_id, struct err *e);
+
+/* What `nestor telegram status` shows. */
+struct telegram_status {
+	char *bot;	 /* @username from getMe, or NULL */
+	char *bot_error; /* why getMe failed, or NULL */
+	long long offset;
+	time_t last_ok; /* the last successful poll, 0: never */
+	char *last_error;
+	time_t last_error_at;
+	long outbox;
+	struct tgstore_chat *chats;
+	size_t nchats;
+};
+/* Ask getMe only when ask_bot. */
+int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct telegram_status *st,
+		    struct err *e);
+void telegram_status_release(struct telegram_status *st);
+
+/*
+ * The telegram channel of the scheduler (sched_deliver contract): queue
+ * the reminder f for the chat linked to its user, with the buttons Done,
+ * Snooze 10 min and Snooze 1 h, in one transaction.  Queued once per
+ * occurrence: a second call for the same occurrence (a re-claim after a
+ * crash) queues nothing.  1 (skipped) when the user has no linked chat.
+ */
+int telegram_deliver(struct store *s, const struct sched_fire *f, time_t now, struct err *e);
+
+#endif

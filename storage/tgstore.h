@@ -1,0 +1,110 @@
+/*
+ * tgstore.h - what the Telegram relay keeps in the store: the poller's
+ * offset, the chats linked to users and their conversations, one-time link
+ * codes, the outgoing messages waiting in the outbox, the keys of a
+ * reminder's buttons, and the updates already processed.
+ *
+ * A chat belongs to a user through users.telegram_chat_id (one chat per
+ * user; unique).  Every function here is one statement or one transaction;
+ * callers that need more in one transaction (an update's effects, its
+ * answer and the new offset) wrap them in store_begin()/store_commit().
+ */
+#ifndef NESTOR_TGSTORE_H
+#define NESTOR_TGSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+/* The outbox target of the relay's messages. */
+#define TGSTORE_TARGET "telegram"
+
+/* The next getUpdates offset (0 when none was stored). */
+int tgstore_offset(struct store *s, long long *offset, struct err *e);
+int tgstore_set_offset(struct store *s, long long offset, struct err *e);
+
+/* Store a one-time code for user_id, valid until expires. */
+int tgstore_code_add(struct store *s, const char *code, long long user_id, time_t expires,
+		     struct err *e);
+/* Use code at now: *user_id its user; the code is gone afterwards.
+ * ERR_NOTFOUND when it is unknown or expired. */
+int tgstore_code_use(struct store *s, const char *code, time_t now, long long *user_id,
+		     struct err *e);
+
+/* The user chat_id is linked to, 0 when none. */
+int tgstore_chat_user(struct store *s, long long chat_id, long long *user_id, struct err *e);
+/* Link chat_id to user_id (the user's previous chat and the chat's
+ * previous user are unlinked). */
+int tgstore_link(struct store *s, long long chat_id, long long user_id, struct err *e);
+/* ERR_NOTFOUND when chat_id is not linked. */
+int tgstore_unlink(struct store *s, long long chat_id, struct err *e);
+
+struct tgstore_chat {
+	long long chat_id;
+	long long user_id;
+	char *user; /* the user's name */
+	long long conversation;
+	bool has_place;
+	double latitude, longitude;
+	time_t last_at; /* the last update from it, 0: none */
+};
+void tgstore_chat_release(struct tgstore_chat *c);
+void tgstore_chats_free(struct tgstore_chat *cs, size_t n);
+/* One chat (zeroes but chat_id when it has no row yet). */
+int tgstore_chat_get(struct store *s, long long chat_id, struct tgstore_chat *out, struct err *e);
+/* Every linked chat, by chat id. */
+int tgstore_chats(struct store *s, struct tgstore_chat **out, size_t *n, struct err *e);
+int tgstore_chat_set_conversation(struct store *s, long long chat_id, long long conversation,
+				  time_t now, struct err *e);
+int tgstore_chat_set_place(struct store *s, long long chat_id, double lat, double lon,
+			   struct err *e);
+
+/* An outgoing call: op is the Bot API method ("sendMessage", ...), payload
+ * its JSON parameters. */
+struct tgstore_out {
+	long long id;
+	long long chat_id;
+	char *op;
+	char *payload;
+	int attempts;
+	time_t next_attempt;
+};
+void tgstore_out_free(struct tgstore_out *o, size_t n);
+int tgstore_out_add(struct store *s, long long chat_id, const char *op, const char *payload,
+		    time_t now, long long *id, struct err *e);
+/* Up to limit entries due at now, oldest first. */
+int tgstore_out_due(struct store *s, time_t now, size_t limit, struct tgstore_out **out, size_t *n,
+		    struct err *e);
+/* Entries waiting, and the earliest next_attempt among them (0: none). */
+int tgstore_out_pending(struct store *s, long *n, time_t *next, struct err *e);
+int tgstore_out_done(struct store *s, long long id, struct err *e);
+int tgstore_out_retry(struct store *s, long long id, time_t next_attempt, struct err *e);
+
+/* A reminder's buttons: key (at most 16 characters) for one occurrence of
+ * job_id sent to chat_id by outbox entry outbox_id. */
+struct tgstore_button {
+	char key[24];
+	long long job_id;
+	time_t occurrence;
+	long long chat_id;
+	long long message_id; /* 0 until sent */
+	char *action;	      /* what was done, NULL until a button was pressed */
+};
+int tgstore_button_add(struct store *s, const char *key, long long job_id, time_t occurrence,
+		       long long chat_id, long long outbox_id, time_t now, struct err *e);
+/* ERR_NOTFOUND for an unknown key. */
+int tgstore_button_get(struct store *s, const char *key, struct tgstore_button *out, struct err *e);
+void tgstore_button_release(struct tgstore_button *b);
+/* The message that outbox entry outbox_id became. */
+int tgstore_button_sent(struct store *s, long long outbox_id, long long message_id, struct err *e);
+/* Record action on key; *first false when one was recorded already. */
+int tgstore_button_press(struct store *s, const char *key, const char *action, bool *first,
+			 struct err *e);
+
+/* Record update_id as processed at now; *fresh false when it was already. */
+int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
+
+#endif

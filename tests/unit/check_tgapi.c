@@ -1,0 +1,144 @@
+/* The Telegram wire format (sync/tgapi.h): HTML escaping, splitting long
+ * replies, reading updates; and the store's nested transactions the relay
+ * relies on to keep an update's effects and its offset together. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "task.h"
+#include "testutil.h"
+#include "tgapi.h"
+#include "tgstore.h"
+#include "xalloc.h"
+
+START_TEST(test_escape)
+{
+	char *s = tg_html_escape("a<b && c>d <b>x</b>");
+
+	ck_assert_str_eq(s, "a&lt;b &amp;&amp; c&gt;d &lt;b&gt;x&lt;/b&gt;");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_split)
+{
+	char **p;
+	size_t n;
+	char *text;
+
+	n = tg_split("short", 4096, &p);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(p[0], "short");
+	tg_pieces_free(p, n);
+	/* a paragraph break in the second half wins over a later line break */
+	n = tg_split("aaaaaaaaa\n\nbbb\ncc", 16, &p);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(p[0], "aaaaaaaaa");
+	ck_assert_str_eq(p[1], "bbb\ncc");
+	tg_pieces_free(p, n);
+	/* Cyrillic counts characters, not bytes; no word is cut */
+	n = tg_split("привет мир привет", 10, &p);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(p[0], "привет мир");
+	ck_assert_str_eq(p[1], "привет");
+	tg_pieces_free(p, n);
+	/* an astral character counts two (UTF-16), and is never cut */
+	n = tg_split("😀😀😀", 4, &p);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(p[0], "😀😀");
+	tg_pieces_free(p, n);
+	/* 10,000 characters without a break: pieces of 4096 */
+	text = xmalloc(10001);
+	memset(text, 'x', 10000);
+	text[10000] = '\0';
+	n = tg_split(text, 4096, &p);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(strlen(p[0]), 4096);
+	ck_assert_uint_eq(strlen(p[2]), 10000 - 2 * 4096);
+	tg_pieces_free(p, n);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_update_parse)
+{
+	cJSON *u = cJSON_Parse(
+		"{\"update_id\": 7, \"callback_query\": {\"id\": \"q1\", \"from\": {\"id\": 5,"
+		" \"language_code\": \"ru\"}, \"message\": {\"message_id\": 42, \"chat\": {\"id\":"
+		" 5}}, \"chat_instance\": \"x\", \"data\": \"d:1.2\"}}");
+	struct tg_update t;
+
+	ck_assert_int_eq(tg_update_parse(u, &t), 0);
+	ck_assert_int_eq(t.kind, TG_UPDATE_CALLBACK);
+	ck_assert_int_eq(t.update_id, 7);
+	ck_assert_int_eq(t.chat_id, 5);
+	ck_assert_int_eq(t.message_id, 42);
+	ck_assert_str_eq(t.text, "d:1.2");
+	ck_assert_str_eq(t.lang, "ru");
+	cJSON_Delete(u);
+	u = cJSON_Parse("{\"update_id\": 8, \"message\": {\"message_id\": 1, \"chat\": {\"id\":"
+			" -9}, \"voice\": {\"file_id\": \"f\"}}}");
+	ck_assert_int_eq(tg_update_parse(u, &t), 0);
+	ck_assert_int_eq(t.kind, TG_UPDATE_MEDIA);
+	ck_assert_str_eq(t.media, "voice");
+	ck_assert_int_eq(t.chat_id, -9);
+	cJSON_Delete(u);
+	u = cJSON_Parse("{\"message\": {}}");
+	ck_assert_int_eq(tg_update_parse(u, &t), -1);
+	cJSON_Delete(u);
+}
+END_TEST
+
+/* A rolled-back outer transaction takes the committed inner one with it:
+ * an update's effects go with its offset. */
+START_TEST(test_nested_rollback)
+{
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
+	struct err e = { 0, "" };
+	struct store *s = store_open(path, &e);
+	struct task t = { 0 };
+	struct task *ts;
+	size_t n;
+	long long off;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(store_begin(s, &e), 0);
+	t.title = "inside";
+	ck_assert_int_eq(task_add(s, &t, 0, &e), 0); /* its own begin/commit: a savepoint */
+	ck_assert_int_eq(tgstore_set_offset(s, 101, &e), 0);
+	ck_assert(store_in_transaction(s));
+	store_rollback(s);
+	ck_assert(!store_in_transaction(s));
+	ck_assert_int_eq(task_list(s, true, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(tgstore_offset(s, &off, &e), 0);
+	ck_assert_int_eq(off, 0);
+	/* and a committed one keeps both */
+	ck_assert_int_eq(store_begin(s, &e), 0);
+	ck_assert_int_eq(task_add(s, &t, 0, &e), 0);
+	ck_assert_int_eq(tgstore_set_offset(s, 102, &e), 0);
+	ck_assert_int_eq(store_commit(s, &e), 0);
+	ck_assert_int_eq(task_list(s, true, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	task_list_free(ts, n);
+	ck_assert_int_eq(tgstore_offset(s, &off, &e), 0);
+	ck_assert_int_eq(off, 102);
+	store_free(s);
+	tu_rmrf(dir);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+Suite *tgapi_suite(void)
+{
+	Suite *s = suite_create("tgapi");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_escape);
+	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_update_parse);
+	tcase_add_test(tc, test_nested_rollback);
+	suite_add_tcase(s, tc);
+	return s;
+}

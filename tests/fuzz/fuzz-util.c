@@ -1,8 +1,11 @@
 /* What the fuzz targets share. */
 #include "fuzz.h"
+#include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *fuzz_text(const uint8_t *data, size_t size)
 {
@@ -13,4 +16,54 @@ char *fuzz_text(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+static struct store *st;
+static char dir[64];
+static unsigned runs;
+
+/* The database and its WAL files, then the directory. */
+static void remove_store(void)
+{
+	static const char *const files[] = { "nestor.db", "nestor.db-wal", "nestor.db-shm" };
+	char path[96];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+}
+
+static void cleanup(void)
+{
+	store_free(st);
+	remove_store();
+	rmdir(dir);
+}
+
+struct store *fuzz_store(const char *name)
+{
+	struct err e = { 0, "" };
+	char path[96];
+
+	if (st && ++runs % 256 != 0)
+		return st;
+	if (!dir[0]) {
+		/* on tmpfs when there is one: a commit's fsync would cost more
+		 * than the work it follows */
+		snprintf(dir, sizeof(dir), "%s/nestor-fuzz-%s.XXXXXX",
+			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", name);
+		if (!mkdtemp(dir))
+			abort();
+		atexit(cleanup);
+	}
+	store_free(st);
+	remove_store();
+	snprintf(path, sizeof(path), "%s/nestor.db", dir);
+	st = store_open(path, &e);
+	if (!st) {
+		fprintf(stderr, "store: %s\n", e.msg);
+		abort();
+	}
+	return st;
 }

@@ -17,6 +17,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+struct store;
+/* A store in a temporary directory (on /dev/shm when there is one), made
+ * anew every 256 calls so it stays small; removed at exit.  NAME names the
+ * directory. */
+struct store *fuzz_store(const char *name);
+
 /* data as a NUL-terminated string (a NUL inside ends it); free() it. */
 char *fuzz_text(const uint8_t *data, size_t size);
 

@@ -244,7 +244,7 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 	time_t now = wallclock_now();
 
 	if (tg_update_parse(item, &u) < 0) {
-		log_warn("telegram: an update without update_id (skipped)");
+		log_warn("telegram: an update without a valid update_id (skipped)");
 		return 0;
 	}
 	if (store_begin(r->s, e) < 0)

@@ -95,11 +95,17 @@ static const char *str(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Telegram's ids fit in 52 bits; a number beyond 2^53 (or not a number)
+ * is no id: 0. */
+#define TG_ID_MAX 9007199254740992.0
+
 static long long num(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -TG_ID_MAX && v->valuedouble <= TG_ID_MAX))
+		return 0;
+	return (long long)v->valuedouble;
 }
 
 static long long chat_of(const cJSON *msg)
@@ -116,9 +122,9 @@ int tg_update_parse(const cJSON *u, struct tg_update *out)
 	const cJSON *loc;
 
 	memset(out, 0, sizeof(*out));
-	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(u, "update_id")))
-		return -1;
 	out->update_id = num(u, "update_id");
+	if (out->update_id <= 0)
+		return -1; /* no update_id, or none Telegram sends */
 	if (cJSON_IsObject(cb)) {
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(cb, "message");
 

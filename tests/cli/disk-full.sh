@@ -1,4 +1,4 @@
-# A full disk: the database on a 1 MiB tmpfs, mounted in a private mount
+# A full disk: the database on a 2 MiB tmpfs, mounted in a private mount
 # namespace (unshare -m, or -rm without root) so nothing outlives the test.
 # Writes fail with one clear line, logged; what was written stays readable
 # and intact, and nestor works again once there is room.
@@ -9,7 +9,7 @@ mkdir "$full"
 
 cat > "$dir/fill.sh" <<'SH'
 set -u
-mount -t tmpfs -o size=1m tmpfs "$FULL" || exit 77
+mount -t tmpfs -o size=2m tmpfs "$FULL" || exit 77
 db="$FULL/nestor.db"
 nestor() { "$NESTOR_BIN" --db "$db" "$@"; }
 notes=$(head -c 60000 /dev/zero | tr '\000' n)

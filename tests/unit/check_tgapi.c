@@ -86,6 +86,15 @@ START_TEST(test_update_parse)
 	u = cJSON_Parse("{\"message\": {}}");
 	ck_assert_int_eq(tg_update_parse(u, &t), -1);
 	cJSON_Delete(u);
+	/* numbers no id can be (found by make fuzz): refused, never cast */
+	u = cJSON_Parse("{\"update_id\": 33333333333333333333333333103.4}");
+	ck_assert_int_eq(tg_update_parse(u, &t), -1);
+	cJSON_Delete(u);
+	u = cJSON_Parse("{\"update_id\": 9, \"message\": {\"message_id\": 1, \"chat\": {\"id\":"
+			" 1e300}, \"text\": \"hi\"}}");
+	ck_assert_int_eq(tg_update_parse(u, &t), 0);
+	ck_assert_int_eq(t.chat_id, 0);
+	cJSON_Delete(u);
 }
 END_TEST
 

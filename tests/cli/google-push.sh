@@ -87,7 +87,7 @@ expect_eq "gone in Google" "$(remote)" ""
 # SIGKILL after Google stored the insert, before its answer was kept
 gctl /_control '{"hang_insert": true}' >/dev/null
 nestor event add Standup --at "2026-06-04 09:00" --for 15m --calendar Work >/dev/null
-nestor google sync > out 2>&1 &
+"$NESTOR_BIN" google sync > out 2>&1 &
 pid=$!
 inserted() { gctl /_state | grep -q '"summary": "Standup"'; }
 wait_until "the insert to reach Google" inserted

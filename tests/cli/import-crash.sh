@@ -22,7 +22,7 @@ nestor event add "Before" --at "2026-06-01 08:00" >/dev/null
 before=$(nestor agenda --from 2026-06-01 --to 2026-06-01 --json)
 
 mkfifo in.ics
-nestor import in.ics >out 2>err &
+"$NESTOR_BIN" import in.ics >out 2>err &
 pid=$!
 exec 3>in.ics
 cat head.ics >&3
@@ -41,7 +41,7 @@ seed=${IMPORT_CRASH_SEED:-$$}
 size=$(wc -c <head.ics)
 for n in $(python3 -c "import random, sys; r = random.Random($seed)
 print(*(r.randrange(70000, $size) for _ in range(8)))"); do
-	nestor import in.ics >out 2>err &
+	"$NESTOR_BIN" import in.ics >out 2>err &
 	pid=$!
 	exec 3>in.ics
 	head -c "$n" head.ics >&3
@@ -65,7 +65,7 @@ took=$(( ($(date +%s%N) - t0) / 1000000 ))
 for ms in $(python3 -c "import random; r = random.Random($seed + 1)
 print(*(r.randrange(0, $took + 1) for _ in range(4)))"); do
 	cp before.db crash.db
-	nestor --db crash.db import all.ics >out 2>err &
+	"$NESTOR_BIN" --db crash.db import all.ics >out 2>err &
 	pid=$!
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 	kill -KILL $pid 2>/dev/null || true

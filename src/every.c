@@ -143,6 +143,8 @@ static const char *ru_ordinal(int pos, char gender)
 
 	if (pos == -1)
 		return gender == 'f' ? "последнюю" : gender == 'n' ? "последнее" : "последний";
+	if (pos < 1 || pos > 5)
+		return "?"; /* sayable() lets no other through */
 	return gender == 'f' ? f[pos - 1] : gender == 'n' ? n[pos - 1] : m[pos - 1];
 }
 
@@ -150,7 +152,9 @@ static const char *en_ordinal(int pos)
 {
 	static const char *const w[] = { "first", "second", "third", "fourth", "fifth" };
 
-	return pos == -1 ? "last" : w[pos - 1];
+	if (pos < 1 || pos > 5)
+		return pos == -1 ? "last" : "?"; /* sayable() lets no other through */
+	return w[pos - 1];
 }
 
 /* libical's BYDAY encoding, read here so that a rule nestor parses itself
@@ -272,7 +276,8 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 		break;
 	case ICAL_YEARLY_RECURRENCE:
 		unit(o, r, n, "year", "год", "каждый", "года", "лет");
-		if (count(rt->by_month, ICAL_BY_MONTH_SIZE) && rt->by_month_day[0] > 0) {
+		if (count(rt->by_month, ICAL_BY_MONTH_SIZE) && rt->by_month_day[0] > 0 &&
+		    rt->by_month[0] >= 1 && rt->by_month[0] <= 12) {
 			int m = rt->by_month[0] - 1;
 
 			if (r)
@@ -375,25 +380,17 @@ static void from_own(const struct rrule *own, struct icalrecurrencetype *rt)
 	};
 	int i, n = 0;
 
+	/* as icalrecurrencetype_clear() does: every BY list empty */
 	memset(rt, 0, sizeof(*rt));
-	for (i = 0; i < ICAL_BY_SECOND_SIZE; i++)
-		rt->by_second[i] = MAXB;
-	for (i = 0; i < ICAL_BY_MINUTE_SIZE; i++)
-		rt->by_minute[i] = MAXB;
-	for (i = 0; i < ICAL_BY_HOUR_SIZE; i++)
-		rt->by_hour[i] = MAXB;
-	for (i = 0; i < ICAL_BY_DAY_SIZE; i++)
-		rt->by_day[i] = MAXB;
-	for (i = 0; i < ICAL_BY_MONTHDAY_SIZE; i++)
-		rt->by_month_day[i] = MAXB;
-	for (i = 0; i < ICAL_BY_YEARDAY_SIZE; i++)
-		rt->by_year_day[i] = MAXB;
-	for (i = 0; i < ICAL_BY_WEEKNO_SIZE; i++)
-		rt->by_week_no[i] = MAXB;
-	for (i = 0; i < ICAL_BY_MONTH_SIZE; i++)
-		rt->by_month[i] = MAXB;
-	for (i = 0; i < ICAL_BY_SETPOS_SIZE; i++)
-		rt->by_set_pos[i] = MAXB;
+	memset(rt->by_second, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_second));
+	memset(rt->by_minute, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_minute));
+	memset(rt->by_hour, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_hour));
+	memset(rt->by_day, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_day));
+	memset(rt->by_month_day, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_month_day));
+	memset(rt->by_year_day, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_year_day));
+	memset(rt->by_week_no, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_week_no));
+	memset(rt->by_month, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_month));
+	memset(rt->by_set_pos, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_set_pos));
 	rt->freq = freq[own->freq];
 	rt->interval = (short)own->interval;
 	rt->count = own->count;

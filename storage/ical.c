@@ -202,10 +202,11 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 	struct tz *z = NULL;
 
 	*is_date = v.is_date;
-	if (!time_in_range(v))
-		return err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"", line,
-			       icalproperty_get_property_name(p),
-			       icalproperty_get_value_as_string(p));
+	if (!time_in_range(v)) {
+		err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"", line,
+			icalproperty_get_property_name(p), icalproperty_get_value_as_string(p));
+		return -1;
+	}
 	if (v.is_date) {
 		struct tm tm = { 0 };
 

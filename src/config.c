@@ -275,6 +275,16 @@ static const char *skip_bom(const char *text, gsize *len)
 	return text;
 }
 
+/* The text without its BOM, the length computed before it is passed: the
+ * order a call's arguments are evaluated in is unspecified. */
+static gboolean load_text(GKeyFile *kf, gchar *text, gsize len, GError **gerr)
+{
+	const gchar *start = skip_bom(text, &len);
+
+	return g_key_file_load_from_data(
+		kf, start, len, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, gerr);
+}
+
 struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
@@ -287,10 +297,7 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
-	if (!g_file_get_contents(path, &text, &len, &gerr) ||
-	    !g_key_file_load_from_data(c->kf, skip_bom(text, &len), len,
-				       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
-				       &gerr)) {
+	if (!g_file_get_contents(path, &text, &len, &gerr) || !load_text(c->kf, text, len, &gerr)) {
 		g_free(text);
 		text = NULL;
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {

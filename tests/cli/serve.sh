@@ -189,7 +189,9 @@ expect_eq "revoked" "$(req -t "$bob" GET /v1/tasks)" 401
 kill $pid
 wait $pid || true
 
-# 429 with Retry-After once a token's budget is spent.
+# 429 with Retry-After once a token's budget is spent.  serve.out is emptied
+# first: the last server's "serving on" line must not pass for this one's.
+: >serve.out
 "$NESTOR_BIN" serve --listen 127.0.0.1:0 --rate-limit 3 >serve.out 2>serve.err &
 pid=$!
 wait_until -s 'cat serve.err' "the limited server" grep -q '^serving on' serve.out

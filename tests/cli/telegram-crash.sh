@@ -9,6 +9,9 @@ nestor config set telegram.chat_interval 0 >/dev/null
 code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
 
 relay_start() {
+	# Emptied before the start, not by the background job: the killed run's
+	# "relaying as" line must not pass for this one's.
+	: >"$NESTOR_HOME/run.err"
 	"$NESTOR_BIN" telegram run 2>"$NESTOR_HOME/run.err" &
 	RELAY=$!
 	trap 'kill $TG_PID $RELAY 2>/dev/null || true' EXIT

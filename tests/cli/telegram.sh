@@ -9,6 +9,9 @@ fake_telegram_start
 nestor config set telegram.chat_interval 0 >/dev/null
 
 relay_start() {
+	# Emptied here, not by the background job's redirection: an earlier
+	# run's "relaying as" line must not pass for this one's.
+	: >"$NESTOR_HOME/run.err"
 	"$NESTOR_BIN" telegram run "$@" 2>"$NESTOR_HOME/run.err" &
 	RELAY=$!
 	trap 'kill $TG_PID $RELAY 2>/dev/null || true' EXIT

@@ -1,4 +1,5 @@
 #include "health.h"
+#include "tgstore.h"
 #include "answer.h"
 #include "when.h"
 #include "render.h"
@@ -15,14 +16,16 @@
 #define DAY	 86400
 #define LOG_TAIL (4L << 20) /* the errors of today are in the log's last 4 MiB */
 
-/* The sync targets and the config key that says one is set up. */
+/* The sync targets, the config key that says one is set up (Telegram's
+ * token is a secret: a linked chat or a relay's cursor says it instead) and
+ * how to set it up. */
 static const struct {
-	const char *name, *config_key;
+	const char *name, *config_key, *setup;
 } targets[HEALTH_TARGETS] = {
-	{ "postgresql", "server.postgres" },
-	{ "google", "google.client_id" },
-	{ "telegram", "telegram.token_secret" },
-	{ "redis", "server.redis" },
+	{ "postgresql", "server.postgres", "server.postgres" },
+	{ "google", "google.client_id", "google.client_id" },
+	{ "telegram", NULL, "nestor secret set telegram" },
+	{ "redis", "server.redis", "server.redis" },
 };
 
 static void problem(struct health *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -102,11 +105,13 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 	}
 	for (size_t i = 0; i < HEALTH_TARGETS; i++) {
 		struct health_target *t = &h->targets[i];
-		const char *v = cfg ? config_get(cfg, targets[i].config_key) : NULL;
+		const char *v = cfg && targets[i].config_key
+					? config_get(cfg, targets[i].config_key)
+					: NULL;
 
 		t->name = targets[i].name;
-		t->config_key = targets[i].config_key;
-		t->configured = v && *v;
+		t->config_key = targets[i].setup;
+		t->configured = (v && *v) || (!targets[i].config_key && tgstore_linked_any(s));
 		for (size_t k = 0; k < nss; k++)
 			if (!strcmp(ss[k].target, t->name)) {
 				t->configured = true;

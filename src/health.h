@@ -38,7 +38,7 @@
 
 struct health_target {
 	const char *name;	/* "postgresql", "google", "telegram", "redis" */
-	const char *config_key; /* set when configured */
+	const char *config_key; /* what sets it up: a config key, or a command */
 	bool configured;	/* the key is set, or the target has synced */
 	char *cursor;		/* its sync_state cursor, or NULL */
 	time_t last_ok;		/* 0: unknown */

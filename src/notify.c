@@ -3,6 +3,7 @@
 #include "sbuf.h"
 #include "render.h"
 #include "telegram.h"
+#include "tgstore.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -387,7 +388,8 @@ static bool writes_somewhere(int pid)
 	return strcmp(target, "/dev/null") != 0;
 }
 
-void notify_reach_probe(struct notify_reach *r, const char *db_path, struct config *cfg)
+void notify_reach_probe(struct notify_reach *r, struct store *s, const char *db_path,
+			struct config *cfg)
 {
 	const char *v;
 
@@ -397,14 +399,19 @@ void notify_reach_probe(struct notify_reach *r, const char *db_path, struct conf
 	r->desktop_why = desktop_missing();
 	v = config_get(cfg, "notify.command");
 	r->command = v && *v;
-	r->telegram = telegram_configured();
+	r->telegram = notify_telegram_linked(s);
 	r->defaults =
 		config_is_set(cfg, "notify.channels") ? config_get(cfg, "notify.channels") : NULL;
 	if (!r->defaults || !*r->defaults)
 		r->defaults = "stdout,desktop,tui,telegram"; /* whichever works then */
 }
 
-char *notify_default_channels(struct config *cfg, bool tui)
+bool notify_telegram_linked(struct store *s)
+{
+	return s && tgstore_linked_any(s);
+}
+
+char *notify_default_channels(struct config *cfg, bool tui, bool telegram)
 {
 	struct sbuf sb = SBUF_INIT;
 	const char *v = cfg && config_is_set(cfg, "notify.channels")
@@ -419,7 +426,7 @@ char *notify_default_channels(struct config *cfg, bool tui)
 		sbuf_adds(&sb, "stdout");
 	if (!desktop_missing())
 		sbuf_addf(&sb, "%sdesktop", sb.len ? "," : "");
-	if (telegram_configured())
+	if (telegram)
 		sbuf_addf(&sb, "%stelegram", sb.len ? "," : "");
 	if (!sb.len)
 		sbuf_adds(&sb, "stdout");
@@ -443,7 +450,7 @@ const char *notify_reach_why(const struct notify_reach *r, const char *channel, 
 	if (!strcmp(channel, "tui"))
 		return r->runner == SCHED_RUNNER_DAEMON ? "the daemon fires it, not a TUI" : NULL;
 	if (!strcmp(channel, "telegram"))
-		return r->telegram ? NULL : "telegram is not set up";
+		return r->telegram ? NULL : "no Telegram chat is linked (nestor telegram link)";
 	return "unknown channel";
 }
 

@@ -63,7 +63,7 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
  * jobs` shows the reminders it finds unreachable.
  *
  *	struct notify_reach r;
- *	notify_reach_probe(&r, ctx->db_path, ctx->cfg);
+ *	notify_reach_probe(&r, ctx->store, ctx->db_path, ctx->cfg);
  *	char *why = notify_unreached(&r, "stdout,desktop");
  *	-> NULL when one of them reaches someone, else "stdout: the daemon
  *	   (pid 4242) is detached, its output goes nowhere; desktop: ..."
@@ -75,11 +75,12 @@ struct notify_reach {
 	bool runner_out;	 /* its standard output is not /dev/null */
 	const char *desktop_why; /* NULL: notify-send and a session are there */
 	bool command;		 /* notify.command is set */
-	bool telegram;		 /* a bot token is there (telegram_configured) */
+	bool telegram;		 /* a chat is linked (tgstore_linked_any) */
 	const char *defaults;	 /* notify.channels, or every channel that can
 				  * be a default (notify_default_channels) */
 };
-void notify_reach_probe(struct notify_reach *r, const char *db_path, struct config *cfg);
+void notify_reach_probe(struct notify_reach *r, struct store *s, const char *db_path,
+			struct config *cfg);
 /* NULL when channel can reach someone now, else why not (a static string
  * or one kept in buf). */
 const char *notify_reach_why(const struct notify_reach *r, const char *channel, char *buf,
@@ -92,10 +93,14 @@ char *notify_unreached(const struct notify_reach *r, const char *channels);
  * it, when notify.channels is not set: what works from here.  tui (in the
  * TUI, when tui is true), stdout when this process's standard output goes
  * somewhere (a terminal, cron's mail; not a detached daemon's /dev/null),
- * desktop where notify-send and a graphical session are, telegram when it
- * is set up; stdout when none does.  notify.channels when it is set.  A new
+ * desktop where notify-send and a graphical session are, telegram when the
+ * caller says so (a linked chat, or a process relaying the bot); stdout
+ * when none does.  notify.channels when it is set.  A new
  * string, comma-separated. */
-char *notify_default_channels(struct config *cfg, bool tui);
+char *notify_default_channels(struct config *cfg, bool tui, bool telegram);
+/* Whether the telegram channel can reach someone: a chat is linked to a
+ * user.  A query of the store; the bot's token is the relay's business. */
+bool notify_telegram_linked(struct store *s);
 
 /*
  * The tui channel across processes.  An open TUI holds DB.tui.lock shared

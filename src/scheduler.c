@@ -18,7 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-void sched_opts_init(struct sched_opts *o, struct config *cfg)
+void sched_opts_init(struct sched_opts *o, struct config *cfg, bool telegram)
 {
 	const char *v;
 
@@ -35,7 +35,7 @@ void sched_opts_init(struct sched_opts *o, struct config *cfg)
 		o->catch_up = SCHED_CATCH_UP_SKIP;
 	if (config_get_int(cfg, "scheduler.lease") > 0)
 		o->lease = config_get_int(cfg, "scheduler.lease");
-	o->channels = notify_default_channels(cfg, false);
+	o->channels = notify_default_channels(cfg, false, telegram);
 }
 
 void sched_opts_release(struct sched_opts *o)

@@ -89,8 +89,10 @@ struct sched_opts {
 	void *compose_arg;
 };
 
-/* Defaults, then the scheduler.* and notify.* keys of cfg (may be NULL). */
-void sched_opts_init(struct sched_opts *o, struct config *cfg);
+/* Defaults, then the scheduler.* and notify.* keys of cfg (may be NULL).
+ * telegram: whether the telegram channel is among the default channels (a
+ * chat is linked, or this process relays the bot). */
+void sched_opts_init(struct sched_opts *o, struct config *cfg, bool telegram);
 void sched_opts_release(struct sched_opts *o);
 
 /* One occurrence being delivered. */

@@ -201,6 +201,15 @@ int tgstore_chat_get(struct store *s, long long chat_id, struct tgstore_chat *ou
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "telegram");
 }
 
+bool tgstore_linked_any(struct store *s)
+{
+	struct err e = { 0, "" };
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT 1 FROM users WHERE telegram_chat_id IS NOT NULL LIMIT 1", &e);
+
+	return st && sqlite3_step(st) == SQLITE_ROW;
+}
+
 int tgstore_chats(struct store *s, struct tgstore_chat **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(

@@ -34,6 +34,9 @@ int tgstore_code_add(struct store *s, const char *code, long long user_id, time_
 int tgstore_code_use(struct store *s, const char *code, time_t now, long long *user_id,
 		     struct err *e);
 
+/* Whether any chat is linked to a user: the telegram channel can reach
+ * someone (false on a database error). */
+bool tgstore_linked_any(struct store *s);
 /* The user chat_id is linked to, 0 when none. */
 int tgstore_chat_user(struct store *s, long long chat_id, long long *user_id, struct err *e);
 /* Link chat_id to user_id (the user's previous chat and the chat's

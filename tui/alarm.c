@@ -131,9 +131,10 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 		log_warn(
 			"tui: cannot take the tui channel's lock: reminders for it wait for a TUI");
 	a->db_path = ctx->db_path;
-	sched_opts_init(&a->opts, ctx->cfg);
+	sched_opts_init(&a->opts, ctx->cfg, false);
 	free(a->opts.channels); /* a TUI's own defaults: its popup first */
-	a->opts.channels = notify_default_channels(ctx->cfg, true);
+	a->opts.channels =
+		notify_default_channels(ctx->cfg, true, notify_telegram_linked(ctx->store));
 	routine_sched(&a->opts, ctx->cfg);
 	a->opts.clock = wallclock_now;
 	a->opts.max_jobs = 20; /* a burst of due jobs does not hold back a popup */

@@ -92,7 +92,10 @@ static void daemon_fired(void *arg, const struct sched_fire *f, int delivered, i
 static void load_opts(struct daemon *d)
 {
 	sched_opts_release(&d->opts);
-	sched_opts_init(&d->opts, d->ctx->cfg);
+	/* The relay this daemon runs (or a linked chat) makes telegram a default
+	 * channel: a chat linked while it runs is reached without a reload. */
+	sched_opts_init(&d->opts, d->ctx->cfg,
+			d->telegram || notify_telegram_linked(d->ctx->store));
 	routine_sched(&d->opts, d->ctx->cfg);
 	d->opts.clock = wallclock_now;
 	/* Look at the signals between batches when a backlog is due. */
@@ -341,7 +344,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
 	d.sfd = -1;
-	sched_opts_init(&d.opts, NULL);
+	sched_opts_init(&d.opts, NULL, false);
 	load_opts(&d);
 	d.notify.out = foreground ? ctx->out : NULL;
 	d.notify.db_path = ctx->db_path;
@@ -353,6 +356,8 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		/* the store, the lock, the signals and the watch are open: started */
 		tell_parent(&ready, ctx, true);
 		d.telegram = telegram_thread_start(ctx->db_path, ctx->config_path, ctx->user);
+		if (d.telegram)
+			load_opts(&d);
 		rc = run(&d);
 		telegram_thread_stop(d.telegram);
 	}

@@ -70,7 +70,7 @@ static void warn_unreached(struct ctx *ctx, long long id, const char *channels)
 	struct notify_reach r;
 	char *why;
 
-	notify_reach_probe(&r, ctx->db_path, ctx->cfg);
+	notify_reach_probe(&r, ctx->store, ctx->db_path, ctx->cfg);
 	why = notify_unreached(&r, channels);
 	if (why)
 		fprintf(ctx->errout, "nestor: warning: reminder %lld reaches no one now (%s)\n", id,
@@ -313,7 +313,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (dry)
 		return dry_run(ctx);
-	sched_opts_init(&o, ctx->cfg);
+	sched_opts_init(&o, ctx->cfg, notify_telegram_linked(ctx->store));
 	routine_sched(&o, ctx->cfg);
 	o.clock = wallclock_now;
 	memset(&ff, 0, sizeof(ff));
@@ -373,7 +373,7 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (job_list(ctx->store, NULL, all, &jobs, &n, &ctx->err) < 0)
 		return -1;
-	notify_reach_probe(&reach, ctx->db_path, ctx->cfg);
+	notify_reach_probe(&reach, ctx->store, ctx->db_path, ctx->cfg);
 	if (ctx->json) {
 		cJSON *arr = cJSON_CreateArray();
 

@@ -282,7 +282,7 @@ static int routine_cmd_run(struct ctx *ctx, int argc, char **argv)
 	    routine_get(ctx->store, id, ctx->now, &r, &ctx->err) < 0)
 		return -1;
 	routine_release(&r);
-	sched_opts_init(&o, ctx->cfg);
+	sched_opts_init(&o, ctx->cfg, notify_telegram_linked(ctx->store));
 	routine_sched(&o, ctx->cfg);
 	n.command = config_get(ctx->cfg, "notify.command");
 	n.timeout = o.lease / 2;

@@ -659,7 +659,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 	if (r.tty) {
 		/* fire reminders here unless a daemon does */
 		r.sched_lock = sched_lock_try(ctx->db_path);
-		sched_opts_init(&r.sched, ctx->cfg);
+		sched_opts_init(&r.sched, ctx->cfg, notify_telegram_linked(ctx->store));
 		routine_sched(&r.sched, ctx->cfg);
 		r.notify.command = config_get(ctx->cfg, "notify.command");
 		r.notify.timeout = r.sched.lease / 2;

@@ -59,7 +59,7 @@ nestor config set notify.channels '' >/dev/null
 pid=$(nestor daemon)
 nestor remind add unset --at "tomorrow 09:00" 2>err >/dev/null
 expect_eq "the default channels, unset, under a detached daemon" "$(cat err)" \
-	"nestor: warning: reminder 8 reaches no one now (stdout: the daemon (pid $pid) is detached, its output goes nowhere; desktop: notify-send not found on PATH; tui: the daemon fires it, not a TUI; telegram: telegram is not set up)"
+	"nestor: warning: reminder 8 reaches no one now (stdout: the daemon (pid $pid) is detached, its output goes nowhere; desktop: notify-send not found on PATH; tui: the daemon fires it, not a TUI; telegram: no Telegram chat is linked (nestor telegram link))"
 kill "$pid"
 wait_until "the daemon to stop" sh -c "! kill -0 $pid 2>/dev/null"
 # ... with notify-send and a session, the same daemon fires it on the

@@ -24,6 +24,14 @@ has "task list" "$l" '^libglib-2\.0\.so'
 lacks "task list" "$l" "$HEAVY"
 expect_match "task list works" "$(nestor task list)" "water the plants"
 
+# Reminders ask the store, not the keyring, whether Telegram reaches
+# anyone: adding one or listing the jobs loads no network code.
+l=$(loaded "$NESTOR_BIN" remind add "stretch" --at "$(test_date 1 +%F) 10:00")
+lacks "remind add" "$l" "$HEAVY"
+l=$(loaded "$NESTOR_BIN" jobs)
+lacks "jobs" "$l" "$HEAVY"
+expect_match "remind add works" "$(nestor remind list)" "stretch"
+
 l=$(loaded "$NESTOR_BIN" --version)
 has "--version" "$l" '^libc\.so'
 lacks "--version" "$l" "$HEAVY"

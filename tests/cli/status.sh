@@ -71,6 +71,13 @@ sqlite3 nestor.db "UPDATE outbox SET attempts = 3"
 status_is 1 '^  ! outbox: 1 entry for postgresql, the oldest \(#1\) tried 3 times$'
 sqlite3 nestor.db "DELETE FROM outbox"
 status_is 0 '^outbox     empty$'
+# Telegram's token is a secret, not a key: the hint names the command, and
+# a linked chat says it is set up.
+sqlite3 nestor.db "INSERT INTO outbox(target, op, entity, entity_id) VALUES ('telegram', 'send', 'message', 1)"
+status_is 1 '^  ! outbox: 1 entry for telegram, which is not configured \(nestor secret set telegram\)$'
+sqlite3 nestor.db "UPDATE users SET telegram_chat_id = 55"
+status_is 0 '^ +telegram +configured$'
+sqlite3 nestor.db "DELETE FROM outbox; UPDATE users SET telegram_chat_id = NULL"
 
 # -- errors logged today are counted, and are not a problem by themselves
 nestor task done 999 2>/dev/null || true

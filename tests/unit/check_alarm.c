@@ -200,7 +200,7 @@ static void run(struct seen *seen, time_t now)
 	struct err e = { 0, "" };
 	long delay;
 
-	sched_opts_init(&o, NULL);
+	sched_opts_init(&o, NULL, false);
 	free(o.channels);
 	o.channels = xstrdup("stdout");
 	ck_assert_msg(sched_run_due(st, &o, now, &d, &delay, NULL, &e) == 0, "%s", e.msg);

@@ -96,7 +96,7 @@ static void run(struct seen *s, time_t now, bool with_compose)
 	struct err e = { 0, "" };
 	long delay;
 
-	sched_opts_init(&o, NULL);
+	sched_opts_init(&o, NULL, false);
 	if (with_compose) {
 		o.compose = compose;
 		o.compose_arg = s;
@@ -263,7 +263,7 @@ START_TEST(test_fire_now)
 	char *reply = NULL;
 	struct routine r;
 
-	sched_opts_init(&o, NULL);
+	sched_opts_init(&o, NULL, false);
 	o.compose = compose;
 	o.compose_arg = &s;
 	ck_assert_msg(sched_fire_now(st, &o, id, T0, &d, &reply, &e) == 0, "%s", e.msg);
@@ -311,7 +311,7 @@ START_TEST(test_offline_my_day)
 	cfg = config_load(cpath, NULL, &e);
 	free(cpath);
 	ck_assert_msg(cfg != NULL, "%s", e.msg);
-	sched_opts_init(&o, cfg);
+	sched_opts_init(&o, cfg, false);
 	routine_sched(&o, cfg);
 	ck_assert_msg(sched_run_due(st, &o, T0, &d, &delay, NULL, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(s.n, 1);

@@ -84,7 +84,7 @@ static long run_on(struct store *s, struct seen *seen, enum sched_catch_up cu, t
 	struct err e = { 0, "" };
 	long delay;
 
-	sched_opts_init(&o, NULL);
+	sched_opts_init(&o, NULL, false);
 	o.catch_up = cu;
 	ck_assert_msg(sched_run_due(s, &o, now, &d, &delay, NULL, &e) == 0, "%s", e.msg);
 	sched_opts_release(&o);

@@ -37,16 +37,10 @@ static struct store *st;
 
 static void setup(void)
 {
-	struct err e = { 0, "" };
-	char *path;
-
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
 	dir = tu_tmpdir();
-	path = xasprintf("%s/nestor.db", dir);
-	st = store_open(path, &e);
-	ck_assert_msg(st != NULL, "%s", e.msg);
-	free(path);
+	st = tu_store_open(dir);
 }
 
 static void teardown(void)

@@ -36,7 +36,6 @@ static void s_text(void *a, const char *d)
 static void open_all(void)
 {
 	struct err e = { 0, "" };
-	char *path;
 	struct tm tm = { .tm_year = 126,
 			 .tm_mon = 10,
 			 .tm_mday = 25,
@@ -49,14 +48,8 @@ static void open_all(void)
 	when_set_order(WHEN_DMY);
 	now = mktime(&tm);
 	dir = tu_tmpdir();
-	path = xasprintf("%s/nestor.db", dir);
-	st = store_open(path, &e);
-	ck_assert_msg(st != NULL, "%s", e.msg);
-	free(path);
-	path = xasprintf("%s/config", dir);
-	cfg = config_load(path, NULL, &e);
-	ck_assert_msg(cfg != NULL, "%s", e.msg);
-	free(path);
+	st = tu_store_open(dir);
+	cfg = tu_config_load(dir);
 	eng = engine_new(st, cfg, &e);
 	ck_assert_msg(eng != NULL, "%s", e.msg);
 }

@@ -92,7 +92,6 @@ static const char *say(struct seen *s, long long *conv, const char *text)
 static void setup(void)
 {
 	struct err e = { 0, "" };
-	char *path;
 	struct tm tm = { 0 };
 
 	setenv("TZ", "Europe/Berlin", 1);
@@ -105,14 +104,8 @@ static void setup(void)
 	tm.tm_isdst = -1;
 	now = mktime(&tm);
 	dir = tu_tmpdir();
-	path = xasprintf("%s/nestor.db", dir);
-	st = store_open(path, &e);
-	ck_assert_msg(st != NULL, "%s", e.msg);
-	free(path);
-	path = xasprintf("%s/config", dir);
-	cfg = config_load(path, NULL, &e);
-	ck_assert_msg(cfg != NULL, "%s", e.msg);
-	free(path);
+	st = tu_store_open(dir);
+	cfg = tu_config_load(dir);
 	eng = engine_new(st, cfg, &e);
 	ck_assert_msg(eng != NULL, "%s", e.msg);
 }

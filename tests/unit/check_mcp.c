@@ -21,18 +21,9 @@ static struct config *cfg;
 
 static void setup(void)
 {
-	struct err e = { 0, "" };
-	char *path;
-
 	dir = tu_tmpdir();
-	path = xasprintf("%s/nestor.db", dir);
-	st = store_open(path, &e);
-	ck_assert_msg(st != NULL, "%s", e.msg);
-	free(path);
-	path = xasprintf("%s/config", dir);
-	cfg = config_load(path, NULL, &e);
-	ck_assert_msg(cfg != NULL, "%s", e.msg);
-	free(path);
+	st = tu_store_open(dir);
+	cfg = tu_config_load(dir);
 }
 
 static void teardown(void)

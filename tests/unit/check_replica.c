@@ -27,14 +27,8 @@ static struct store *st;
 
 static void setup(void)
 {
-	struct err e = { 0, "" };
-	char *path;
-
 	dir = tu_tmpdir();
-	path = xasprintf("%s/nestor.db", dir);
-	st = store_open(path, &e);
-	ck_assert_msg(st != NULL, "%s", e.msg);
-	free(path);
+	st = tu_store_open(dir);
 }
 
 static void teardown(void)

@@ -1,6 +1,10 @@
 #include "testutil.h"
+#include "config.h"
 #include "sbuf.h"
+#include "store.h"
 #include "xalloc.h"
+
+#include <check.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,4 +81,26 @@ int tu_nestor(const char *home, char **out, char **err, const char *fmt, ...)
 	free(o);
 	free(e);
 	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+struct store *tu_store_open(const char *dir)
+{
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.db", dir);
+	struct store *st = store_open(path, &e);
+
+	ck_assert_msg(st != NULL, "%s: %s", path, e.msg);
+	free(path);
+	return st;
+}
+
+struct config *tu_config_load(const char *dir)
+{
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/config", dir);
+	struct config *cfg = config_load(path, NULL, &e);
+
+	ck_assert_msg(cfg != NULL, "%s: %s", path, e.msg);
+	free(path);
+	return cfg;
 }

@@ -12,6 +12,13 @@ char *tu_tmpdir(void);
 /* rm -rf dir (best effort). */
 void tu_rmrf(const char *dir);
 
+/* dir/nestor.db opened (a new database when missing) and dir/config
+ * loaded (defaults when missing); a failure fails the test. */
+struct store;
+struct config;
+struct store *tu_store_open(const char *dir);
+struct config *tu_config_load(const char *dir);
+
 /* Run `$NESTOR_BIN ARGS` (ARGS is shell text, quoted by the caller) with
  * NESTOR_HOME=home and TZ as set in this process.  Captures stdout and
  * stderr into *out / *err (either may be NULL).  Returns the exit status,

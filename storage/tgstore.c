@@ -206,8 +206,13 @@ bool tgstore_linked_any(struct store *s)
 	struct err e = { 0, "" };
 	sqlite3_stmt *st = store_prepare(
 		s, "SELECT 1 FROM users WHERE telegram_chat_id IS NOT NULL LIMIT 1", &e);
+	bool linked;
 
-	return st && sqlite3_step(st) == SQLITE_ROW;
+	if (!st)
+		return false;
+	linked = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return linked;
 }
 
 int tgstore_chats(struct store *s, struct tgstore_chat **out, size_t *n, struct err *e)

@@ -110,7 +110,7 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 					: NULL;
 
 		t->name = targets[i].name;
-		t->config_key = targets[i].setup;
+		t->setup = targets[i].setup;
 		t->configured = (v && *v) || (!targets[i].config_key && tgstore_linked_any(s));
 		for (size_t k = 0; k < nss; k++)
 			if (!strcmp(ss[k].target, t->name)) {
@@ -137,7 +137,7 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 		t->attempts = ob[k].max_attempts;
 		if (!t->configured)
 			problem(h, "outbox: %ld %s for %s, which is not configured (%s)", t->outbox,
-				entries(t->outbox), t->name, t->config_key);
+				entries(t->outbox), t->name, t->setup);
 		else if (t->attempts > 0)
 			problem(h, "outbox: %ld %s for %s, the oldest (#%lld) tried %d times",
 				t->outbox, entries(t->outbox), t->name, t->oldest, t->attempts);

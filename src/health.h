@@ -37,15 +37,15 @@
 #define HEALTH_TARGETS 4
 
 struct health_target {
-	const char *name;	/* "postgresql", "google", "telegram", "redis" */
-	const char *config_key; /* what sets it up: a config key, or a command */
-	bool configured;	/* the key is set, or the target has synced */
-	char *cursor;		/* its sync_state cursor, or NULL */
-	time_t last_ok;		/* 0: unknown */
-	char *last_error;	/* or NULL */
-	long outbox;		/* entries waiting for it */
-	long long oldest;	/* the oldest entry's id */
-	int attempts;		/* the most tries an entry has had */
+	const char *name;  /* "postgresql", "google", "telegram", "redis" */
+	const char *setup; /* what sets it up: a config key, or a command */
+	bool configured;   /* the key is set, or the target has synced */
+	char *cursor;	   /* its sync_state cursor, or NULL */
+	time_t last_ok;	   /* 0: unknown */
+	char *last_error;  /* or NULL */
+	long outbox;	   /* entries waiting for it */
+	long long oldest;  /* the oldest entry's id */
+	int attempts;	   /* the most tries an entry has had */
 };
 
 struct health {

@@ -128,10 +128,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 8 || size - 8 >= sizeof(rule))
 		return 0;
-	/* no DAILY rule that matches nothing for centuries: libical needs
-	 * seconds to find out */
-	if (r.freq == RRULE_DAILY && (r.bymonth || r.nbymonthday) && !r.has_until)
-		return 0;
 	a = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
 	    (uint32_t)data[3] << 24;
 	b = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 |
@@ -150,6 +146,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		build(data + 8, data + size, start, rule, sizeof(rule));
 	}
 	if (rrule_parse(rule, &r) < 0)
+		return 0;
+	/* no DAILY rule that matches nothing for centuries: libical needs
+	 * seconds to find out */
+	if (r.freq == RRULE_DAILY && (r.bymonth || r.nbymonthday) && !r.has_until)
 		return 0;
 	seek = (b & 1) ? 0 : start + (time_t)((b >> 1) % 4000u) * 86400 - 3 * 86400;
 	to = (seek ? seek : start) + (b & 2 ? 9L : 400L) * 86400;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "conversation.h"
 #include "token.h"
 
 struct api_call {
@@ -25,6 +26,8 @@ struct api_call {
 	const char *sub; /* the segment after it, or NULL */
 	cJSON *in;	 /* the parsed body of POST and PATCH */
 	bool turn;	 /* an engine turn ran (/v1/ask) */
+	bool deferred;	 /* handed to a job, which counts it (api_count) */
+	double t0;	 /* monotonic seconds when the request came */
 };
 
 /* Answer {"error": msg, "code": status}; returns -1. */
@@ -63,6 +66,18 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 int api_str(struct api_call *c, const char *name, const char **out);
 /* 405 naming the method. */
 int api_bad_method(struct api_call *c);
+/* conversation_get() of the caller's own conversations only: another
+ * user's is 404, as if it did not exist. */
+int api_own_conversation(struct api_call *c, long long id, struct conversation *out);
+
+/* Jobs (src/api-ask.c runs turns in them): api_job_begin() before one
+ * starts; api_job_end() when it is over, counting its request for
+ * /metrics (route, status, from t0, whether a turn ran); api_free()
+ * waits for every job to end.  Any thread. */
+void api_job_begin(struct api *api);
+void api_job_end(struct api *api, const char *route, int status, double t0, bool turn);
+/* Monotonic seconds. */
+double api_mono(void);
 
 /* The resources, one per path: 0 answered, -1 answered with an error. */
 int api_tasks(struct api_call *c);

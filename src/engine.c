@@ -19,7 +19,7 @@ struct engine {
 	struct assistant assistant; /* for new conversations */
 	enum conversation_channel channel;
 	atomic_int own_cancel;
-	atomic_int *cancel; /* &own_cancel, or the flag engine_watch_cancel named */
+	atomic_int *cancel;    /* &own_cancel, or the flag engine_watch_cancel named */
 	struct mcp_tools *mcp; /* MCP servers' tools, connected on first use */
 	bool approve_all;      /* --yes: MCP tools need no approval */
 };

@@ -132,16 +132,18 @@ int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, st
 
 int httpd_stream_end(struct httpd_stream *st, struct httpd_resp *rs, struct err *e)
 {
+	struct httpd *h = st->srv;
+
 	(void)e;
-	pthread_mutex_lock(&st->srv->lock);
+	pthread_mutex_lock(&h->lock);
 	st->ended = true;
 	if (rs && !st->streaming) {
 		st->final = *rs;
 		httpd_resp_init(rs);
 	}
 	resume_locked(st);
-	unref_locked(st);
-	pthread_mutex_unlock(&st->srv->lock);
+	unref_locked(st); /* st may be gone from here */
+	pthread_mutex_unlock(&h->lock);
 	return 0;
 }
 
@@ -244,8 +246,8 @@ static enum MHD_Result defer(struct httpd *h, struct httpd_conn *c, struct httpd
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (st->streaming) {
-		struct MHD_Response *r =
-			MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, NULL);
+		struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+									   stream_read, st, NULL);
 
 		if (r) {
 			add_headers(r, rs);
@@ -498,11 +500,11 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 			quiet_log, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
 			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
 	else
-		h->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, h,
-					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-					MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-					MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-					MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
+		h->d = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
+			quiet_log, NULL, MHD_OPTION_END);
 	if (!h->d) {
 		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
 			errno ? strerror(errno)

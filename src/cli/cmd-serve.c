@@ -135,13 +135,15 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	const char *listen = a->listen ? a->listen : config_get(ctx->cfg, "serve.listen");
 	const char *cert = a->cert ? a->cert : config_get(ctx->cfg, "serve.tls_cert");
 	const char *key = a->key ? a->key : config_get(ctx->cfg, "serve.tls_key");
-	struct api_opts ao = { a->rate >= 0 ? (unsigned)a->rate
-					   : (unsigned)config_get_int(ctx->cfg, "serve.rate_limit") };
+	struct api_opts ao = { a->rate >= 0
+				       ? (unsigned)a->rate
+				       : (unsigned)config_get_int(ctx->cfg, "serve.rate_limit") };
 	struct serve *s = xcalloc(1, sizeof(*s));
 
 	*out = NULL;
 	if (!cert != !key) {
-		cmd_usage(ctx, "--tls-cert and --tls-key go together (serve.tls_cert, serve.tls_key)");
+		cmd_usage(ctx,
+			  "--tls-cert and --tls-key go together (serve.tls_cert, serve.tls_key)");
 		goto fail;
 	}
 	if (parse_listen(ctx, listen ? listen : SERVE_LISTEN, &s->addr, &s->o.port) < 0)

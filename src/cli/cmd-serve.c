@@ -31,7 +31,8 @@
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 
 /* "ADDR:PORT" or "[V6]:PORT" into addr (caller frees) and port. */
-static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned *port)
+static int parse_listen(struct ctx *ctx, const char *what, const char *text, char **addr,
+			unsigned *port)
 {
 	const char *colon = strrchr(text, ':'), *host = text;
 	size_t hlen;
@@ -40,7 +41,7 @@ static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned
 
 	*addr = NULL;
 	if (!colon) {
-		cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+		cmd_usage(ctx, "%s must be ADDR:PORT (got \"%s\")", what, text);
 		return -1;
 	}
 	hlen = (size_t)(colon - text);
@@ -50,7 +51,7 @@ static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned
 	}
 	p = strtol(colon + 1, &end, 10);
 	if (!hlen || *end || end == colon + 1 || p < 0 || p > 65535) {
-		cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+		cmd_usage(ctx, "%s must be ADDR:PORT (got \"%s\")", what, text);
 		return -1;
 	}
 	*addr = xstrndup(host, hlen);
@@ -146,7 +147,8 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 			  "--tls-cert and --tls-key go together (serve.tls_cert, serve.tls_key)");
 		goto fail;
 	}
-	if (parse_listen(ctx, listen ? listen : SERVE_LISTEN, &s->addr, &s->o.port) < 0)
+	if (parse_listen(ctx, a->listen ? "--listen" : "serve.listen",
+			 listen ? listen : SERVE_LISTEN, &s->addr, &s->o.port) < 0)
 		goto fail;
 	if (!loopback(s->addr) && !cert && !a->insecure) {
 		cmd_usage(ctx,

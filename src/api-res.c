@@ -308,18 +308,86 @@ static int reminder_create(struct api_call *c)
 	return 0;
 }
 
-/* PATCH a reminder: {"snooze": SECONDS} fires it again that much later. */
+/* If-Match, checked under the write lock of the change (reminder_update). */
+struct reminder_match {
+	struct api_call *c;
+	bool stale; /* answered 412 */
+};
+
+static int reminder_match(void *arg, const struct reminder *cur, struct err *e)
+{
+	struct reminder_match *m = arg;
+	cJSON *v = json_reminder(cur);
+	int rc = api_check_match(m->c, v);
+
+	cJSON_Delete(v);
+	if (rc < 0) {
+		m->stale = true;
+		return err_set(e, ERR_FAIL, "the reminder changed");
+	}
+	return 0;
+}
+
+/* A member that may be a string or null (null: ""), into *out. */
+static int str_or_clear(struct api_call *c, const char *name, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->in, name);
+
+	if (cJSON_IsNull(v)) {
+		*out = "";
+		return 0;
+	}
+	return api_str(c, name, out);
+}
+
+/*
+ * PATCH a reminder: text, at, every (null: no more repeats), tz, channels
+ * (null: the default list), all or nothing, If-Match checked in the same
+ * transaction; or {"snooze": SECONDS}, which fires it again that much
+ * later.
+ */
 static int reminder_patch(struct api_call *c, long long id)
 {
 	const cJSON *sn = cJSON_GetObjectItemCaseSensitive(c->in, "snooze");
+	struct reminder_match m = { c, false };
+	struct reminder_edit ed;
 	struct reminder r;
+	struct when w;
 	struct err e;
 	time_t at;
 
-	if (!cJSON_IsNumber(sn) || sn->valuedouble < 1)
-		return api_error(c, 400, "\"snooze\" (seconds, at least 1) is what may change");
-	if (reminder_snooze(c->store, id, (long)sn->valuedouble, c->now, &at, &e) < 0 ||
-	    reminder_get(c->store, id, c->now, &r, &e) < 0)
+	memset(&ed, 0, sizeof(ed));
+	if (sn) {
+		if (cJSON_GetArraySize(c->in) != 1)
+			return api_error(c, 400, "\"snooze\" goes alone");
+		if (!cJSON_IsNumber(sn) || sn->valuedouble < 1)
+			return api_error(c, 400,
+					 "\"snooze\" must be a number of seconds (1 or more)");
+		if (reminder_get(c->store, id, c->now, &r, &e) < 0)
+			return api_fail(c, &e);
+		if (reminder_match(&m, &r, &e) < 0) {
+			reminder_release(&r);
+			return -1;
+		}
+		reminder_release(&r);
+		if (reminder_snooze(c->store, id, (long)sn->valuedouble, c->now, &at, &e) < 0)
+			return api_fail(c, &e);
+	} else {
+		if (api_str(c, "text", &ed.text) < 0 || str_or_clear(c, "every", &ed.every) < 0 ||
+		    api_str(c, "tz", &ed.tzid) < 0 ||
+		    str_or_clear(c, "channels", &ed.channels) < 0 ||
+		    body_when(c, "at", &ed.has_at, &w) < 0)
+			return -1;
+		if (ed.has_at)
+			ed.at = reminder_when_at(&w);
+		if (!ed.text && !ed.every && !ed.tzid && !ed.channels && !ed.has_at)
+			return api_error(
+				c, 400,
+				"nothing to change (text, at, every, tz, channels, snooze)");
+		if (reminder_update(c->store, id, &ed, c->now, reminder_match, &m, &e) < 0)
+			return m.stale ? -1 : api_fail(c, &e);
+	}
+	if (reminder_get(c->store, id, c->now, &r, &e) < 0)
 		return api_fail(c, &e);
 	api_one(c, json_reminder(&r));
 	reminder_release(&r);
@@ -356,21 +424,23 @@ int api_reminders(struct api_call *c)
 		return -1;
 	if (reminder_get(c->store, id, c->now, &r, &e) < 0)
 		return api_fail(c, &e);
+	if (r.user_id != c->tok.user_id) {
+		reminder_release(&r);
+		return api_error(c, 404, "no reminder with id %lld", id);
+	}
 	if (is(c, "GET")) {
 		api_one(c, json_reminder(&r));
-	} else if (is(c, "PATCH") || is(c, "DELETE")) {
+	} else if (is(c, "PATCH")) {
+		rc = api_writable(c) < 0 ? -1 : reminder_patch(c, id);
+	} else if (is(c, "DELETE")) {
 		cJSON *cur = json_reminder(&r);
 
 		rc = api_writable(c) < 0 || api_check_match(c, cur) < 0 ? -1 : 0;
 		cJSON_Delete(cur);
-		if (rc == 0 && is(c, "DELETE")) {
-			if (reminder_cancel(c->store, id, &e) < 0)
-				rc = api_fail(c, &e);
-			else
-				api_no_content(c);
-		} else if (rc == 0) {
-			rc = reminder_patch(c, id);
-		}
+		if (rc == 0 && reminder_cancel(c->store, id, &e) < 0)
+			rc = api_fail(c, &e);
+		else if (rc == 0)
+			api_no_content(c);
 	} else {
 		rc = api_bad_method(c);
 	}

@@ -125,6 +125,19 @@ rid=$(json 'd["id"]')
 expect_eq "reminder shape" "$(json 'd["text"], d["at"], d["state"]')" "call mom 2026-06-01T18:00:00+00:00 pending"
 expect_eq "reminder get" "$(req GET "/v1/reminders/$rid")" 200
 expect_eq "snooze" "$(req PATCH "/v1/reminders/$rid" '{"snooze":600}')" 200
+etag=$(hdr ETag)
+expect_eq "bob's reminder" "$(req -t "$bob" GET "/v1/reminders/$rid")" 404
+expect_eq "bob patches mine" "$(req -t "$bob" PATCH "/v1/reminders/$rid" '{"text":"x"}')" 404
+expect_eq "stale reminder" "$(req PATCH "/v1/reminders/$rid" '{"text":"call dad","at":"2026-06-03 08:00"}' -H 'If-Match: "0000"')" 412
+expect_eq "reminder unchanged" "$(nestor remind list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["text"], r["every"])')" "call mom None"
+expect_eq "reminder patch" "$(req PATCH "/v1/reminders/$rid" '{"text":"call dad","at":"2026-06-03 08:00","every":"every day","channels":"stdout"}' -H "If-Match: $etag")" 200
+expect_eq "reminder patched" "$(json 'd["text"], d["at"], d["every"], d["channels"]')" "call dad 2026-06-03T08:00:00+00:00 FREQ=DAILY ['stdout']"
+[ "$(hdr ETag)" != "$etag" ] || fail "the reminder's ETag did not change"
+expect_eq "the store has it" "$(nestor remind list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["text"], r["every"])')" "call dad FREQ=DAILY"
+expect_eq "reminder once again" "$(req PATCH "/v1/reminders/$rid" '{"every":null,"channels":null}')" 200
+expect_eq "one-time, default channels" "$(json 'd["every"], d["channels"], d["at"]')" "None None 2026-06-03T08:00:00+00:00"
+expect_eq "bad every" "$(req PATCH "/v1/reminders/$rid" '{"every":"every blue moon"}')" 400
+expect_eq "nothing to change" "$(req PATCH "/v1/reminders/$rid" '{}')" 400
 expect_eq "cancel" "$(req DELETE "/v1/reminders/$rid")" 204
 expect_eq "cancelled" "$(nestor remind list --all --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["state"])')" cancelled
 

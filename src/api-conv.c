@@ -147,15 +147,20 @@ int api_assistants(struct api_call *c)
 	return rc;
 }
 
-/* A token sees its own user only: the list holds one, another is 403. */
+/* A token sees its own user only: the list holds one, another is 403.
+ * Read-only: users are made with `nestor user add` (a token has no admin
+ * role to make or change them), so a write is 405 with Allow. */
 int api_users(struct api_call *c)
 {
 	struct user u;
 	struct err e;
 	int rc = 0;
 
-	if (!is(c, "GET"))
-		return api_bad_method(c);
+	if (!is(c, "GET")) {
+		httpd_resp_header(c->rs, "Allow", "GET");
+		return api_error(c, 405,
+				 "users are read-only here (nestor user add, on the server)");
+	}
 	if (c->sub)
 		return api_error(c, 404, "no such resource");
 	if (c->id && strcmp(c->id, c->tok.user) != 0 && strtoll(c->id, NULL, 10) != c->tok.user_id)

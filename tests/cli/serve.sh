@@ -94,6 +94,11 @@ expect_eq "bob deletes mine" "$(req -t "$bob" DELETE "/v1/tasks/$mine")" 404
 expect_eq "bob's users" "$(req -t "$bob" GET /v1/users)" 200
 expect_eq "only bob" "$(json '[u["name"] for u in d]')" "['bob']"
 expect_eq "me for bob" "$(req -t "$bob" GET /v1/users/me)" 403
+expect_eq "users are read-only" "$(req POST /v1/users '{"name":"carol"}')" 405
+expect_eq "Allow" "$(hdr Allow)" GET
+expect_eq "user patch" "$(req PATCH /v1/users/me '{"tz":"UTC"}') $(hdr Allow)" "405 GET"
+expect_eq "user delete" "$(req -t "$bob" DELETE /v1/users/bob)" 405
+expect_eq "still there" "$(nestor user list --json | python3 -c 'import json,sys; print(sorted(u["name"] for u in json.load(sys.stdin)))')" "['bob', 'me']"
 expect_eq "bob adds" "$(req -t "$bob" POST /v1/tasks '{"title":"bob task"}')" 201
 expect_match "bob's own" "$(nestor --user bob task list)" "bob task"
 case $(nestor task list) in *"bob task"*) fail "bob's task is mine" ;; esac

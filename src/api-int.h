@@ -90,9 +90,11 @@ int api_conversations(struct api_call *c);
 int api_integrations(struct api_call *c);
 int api_ask(struct api_call *c);
 /* /mcp (src/api-mcp.c): *mcp is the server's MCP sessions, made on first
- * use; api_mcp_free() ends them all. */
+ * use; api_mcp_close() ends their GET streams (and the thread that
+ * watches for tool changes), api_mcp_free() ends them all. */
 struct api_mcp;
 int api_mcp(struct api_call *c, struct api_mcp **mcp);
+void api_mcp_close(struct api_mcp *m);
 void api_mcp_free(struct api_mcp *m);
 /* The OpenAPI document (src/api-openapi.c). */
 extern const char api_openapi_json[];

@@ -81,6 +81,11 @@ void api_free(struct api *api)
 	free(api);
 }
 
+void api_close(struct api *api)
+{
+	api_mcp_close(api->mcp);
+}
+
 double api_mono(void)
 {
 	struct timespec ts;

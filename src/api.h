@@ -41,6 +41,9 @@ struct api;
 
 struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *o);
 void api_free(struct api *api);
+/* The server stopped taking requests (httpd_opts.closing): end the streams
+ * kept open without a job (GET /mcp). */
+void api_close(struct api *api);
 
 /* The httpd.h handler; arg is the struct api. */
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);

@@ -537,6 +537,8 @@ int httpd_stop(struct httpd *h, struct err *e)
 	wake_ticker(h);
 	pthread_join(h->ticker, NULL);
 	MHD_stop_daemon(h->d);
+	if (h->o->closing)
+		h->o->closing(h->o->arg);
 	/* The jobs were cancelled: wait for each to let go of its stream. */
 	pthread_mutex_lock(&h->lock);
 	while (h->nstreams)

@@ -92,6 +92,10 @@ struct httpd_opts {
 	unsigned keepalive_s;  /* 0: none */
 	const char *keepalive; /* what an idle stream gets (": keep-alive\n\n") */
 	void (*handle)(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
+	/* httpd_stop() calls it once no request is handled any more, before
+	 * it waits for the jobs: the handler ends the streams it keeps open
+	 * without a job of their own (may be NULL). */
+	void (*closing)(void *arg);
 	/* Listening on port (the real one when 0 was asked for). */
 	void (*ready)(void *arg, unsigned port);
 	void *arg;

@@ -100,6 +100,13 @@ static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_res
 	api_handle(s->api, rq, rs);
 }
 
+static void serve_closing(void *arg)
+{
+	struct serve *s = arg;
+
+	api_close(s->api);
+}
+
 /* The first line out says where: scripts wait for it. */
 static void serve_ready(void *arg, unsigned port)
 {
@@ -167,6 +174,7 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 		goto fail;
 	s->o.handle = serve_handle;
 	s->o.ready = serve_ready;
+	s->o.closing = serve_closing;
 	s->o.arg = s;
 	s->o.stop_fd = -1;
 	s->out = a->out;

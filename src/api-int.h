@@ -79,11 +79,28 @@ void api_job_end(struct api *api, const char *route, int status, double t0, bool
 /* Monotonic seconds. */
 double api_mono(void);
 
-/* The resources, one per path: 0 answered, -1 answered with an error. */
-int api_tasks(struct api_call *c);
-int api_events(struct api_call *c);
+/*
+ * A collection of items with numeric ids (tasks, events, reminders): what
+ * is its own.  Each hook answers its errors itself (-1); api_resource()
+ * answers the rest.  get answers 404 for an id that is not there for the
+ * caller; patch applies the body; match_inside: patch checks If-Match
+ * itself, in the transaction of the change.
+ */
+struct api_resource {
+	const char *path; /* "/v1/tasks": Location is path/ID */
+	bool match_inside;
+	int (*list)(struct api_call *c);
+	int (*create)(struct api_call *c, long long *id);
+	int (*get)(struct api_call *c, long long id, cJSON **out);
+	int (*patch)(struct api_call *c, long long id);
+	int (*remove)(struct api_call *c, long long id);
+};
+extern const struct api_resource api_res_tasks, api_res_events, api_res_reminders;
+/* GET, POST on the collection; GET, PATCH, DELETE on an item. */
+int api_resource(struct api_call *c, const struct api_resource *r);
+
+/* The other paths: 0 answered, -1 answered with an error. */
 int api_agenda(struct api_call *c);
-int api_reminders(struct api_call *c);
 int api_assistants(struct api_call *c);
 int api_users(struct api_call *c);
 int api_conversations(struct api_call *c);

@@ -439,18 +439,19 @@ struct api_route {
 	const char *name; /* the first segment after /v1/ */
 	const char *pattern, *item;
 	int (*fn)(struct api_call *c);
+	const struct api_resource *res; /* or this, instead of fn */
 };
 
 static const struct api_route routes[] = {
-	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", api_tasks },
-	{ "events", "/v1/events", "/v1/events/{id}", api_events },
-	{ "agenda", "/v1/agenda", NULL, api_agenda },
-	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", api_reminders },
-	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants },
-	{ "users", "/v1/users", "/v1/users/{id}", api_users },
-	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations },
-	{ "integrations", "/v1/integrations", NULL, api_integrations },
-	{ "ask", "/v1/ask", NULL, api_ask },
+	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", NULL, &api_res_tasks },
+	{ "events", "/v1/events", "/v1/events/{id}", NULL, &api_res_events },
+	{ "agenda", "/v1/agenda", NULL, api_agenda, NULL },
+	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", NULL, &api_res_reminders },
+	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants, NULL },
+	{ "users", "/v1/users", "/v1/users/{id}", api_users, NULL },
+	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations, NULL },
+	{ "integrations", "/v1/integrations", NULL, api_integrations, NULL },
+	{ "ask", "/v1/ask", NULL, api_ask, NULL },
 };
 
 static int route(struct api_call *c, char *path)
@@ -479,7 +480,7 @@ static int route(struct api_call *c, char *path)
 		c->route = n > 2 ? routes[i].item : routes[i].pattern;
 		c->id = seg[2];
 		c->sub = seg[3];
-		return routes[i].fn(c);
+		return routes[i].res ? api_resource(c, routes[i].res) : routes[i].fn(c);
 	}
 	return api_error(c, 404, "no such resource");
 }

@@ -69,6 +69,8 @@ expect_eq "bad priority" "$(req PATCH "/v1/tasks/$id" '{"priority":12}')" 400
 expect_eq "bad json" "$(req POST /v1/tasks '{"title":')" 400
 expect_eq "no title" "$(req POST /v1/tasks '{}')" 400
 expect_eq "method" "$(req PUT /v1/tasks '{}')" 405
+expect_eq "Allow" "$(hdr Allow)" "GET, POST"
+expect_eq "item method" "$(req POST "/v1/tasks/$id" '{}') $(hdr Allow)" "405 GET, PATCH, DELETE"
 expect_eq "delete" "$(req DELETE "/v1/tasks/$id")" 204
 expect_eq "gone" "$(req GET "/v1/tasks/$id")" 404
 expect_eq "404 body" "$(json 'd["code"], d["error"]')" "404 no task with id $id"

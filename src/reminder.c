@@ -369,6 +369,7 @@ int reminder_update(struct store *s, long long id, const struct reminder_edit *e
 		    struct err *e)
 {
 	struct reminder cur;
+	char *payload;
 	struct job j;
 	int rc = -1;
 
@@ -386,8 +387,9 @@ int reminder_update(struct store *s, long long id, const struct reminder_edit *e
 	reminder_release(&cur);
 	if (rc < 0 || job_get(s, id, &j, e) < 0)
 		return finish(s, -1, e);
+	payload = edited_payload(&j, ed);
 	free(j.payload);
-	j.payload = edited_payload(&j, ed);
+	j.payload = payload;
 	if (ed->has_at || ed->every || ed->tzid)
 		rc = reschedule(s, &j, ed, now, e) < 0 ? -1 : job_redefine(s, &j, e);
 	else

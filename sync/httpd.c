@@ -370,11 +370,16 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
  * The ticker: keep-alives for idle streams, and the sockets of suspended
  * connections watched for their client hanging up, which cancels the job.
  */
+/* The stream a polled socket is of. */
+struct polled {
+	struct httpd_stream *st;
+};
+
 static void *ticker(void *arg)
 {
 	struct httpd *h = arg;
 	struct pollfd *fds = NULL;
-	struct httpd_stream **of = NULL;
+	struct polled *of = NULL;
 	size_t cap = 0;
 
 	for (;;) {
@@ -411,7 +416,7 @@ static void *ticker(void *arg)
 				fds[n].fd = st->fd;
 				fds[n].events = POLLRDHUP;
 				fds[n].revents = 0;
-				of[n++] = st;
+				of[n++].st = st;
 			}
 		}
 		pthread_mutex_unlock(&h->lock);
@@ -430,7 +435,7 @@ static void *ticker(void *arg)
 				continue;
 			/* Still live and still that connection's socket? */
 			for (struct httpd_stream *st = h->streams; st; st = st->next)
-				if (st == of[i] && st->mc && st->fd == fds[i].fd && st->suspended)
+				if (st == of[i].st && st->mc && st->fd == fds[i].fd && st->suspended)
 					gone_locked(st);
 		}
 		pthread_mutex_unlock(&h->lock);

@@ -435,7 +435,8 @@ static void *ticker(void *arg)
 				continue;
 			/* Still live and still that connection's socket? */
 			for (struct httpd_stream *st = h->streams; st; st = st->next)
-				if (st == of[i].st && st->mc && st->fd == fds[i].fd && st->suspended)
+				if (st == of[i].st && st->mc && st->fd == fds[i].fd &&
+				    st->suspended)
 					gone_locked(st);
 		}
 		pthread_mutex_unlock(&h->lock);

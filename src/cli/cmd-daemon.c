@@ -21,8 +21,8 @@
  * channel queues reminders for it in the database.
  *
  * With serve.enable, the HTTP API of `nestor serve` runs in its server's
- * threads beside the loop, on a store connection of its own; its keys are
- * read at start (a SIGHUP does not move it).
+ * threads beside the loop, on a store connection and a config of its own
+ * (a SIGHUP reloads the daemon's, not the API's: it does not move).
  */
 #include "cmd.h"
 #include "dbwatch.h"
@@ -63,6 +63,7 @@ struct daemon {
 	struct telegram_thread *telegram; /* NULL without a bot token */
 	struct serve *serve;		  /* NULL without serve.enable */
 	struct store *api_store;	  /* the API's connection */
+	struct config *api_cfg;		  /* and its config: a reload frees ctx->cfg */
 	long long version;		  /* data_version: others' commits */
 };
 
@@ -313,6 +314,10 @@ static int start_serve(struct daemon *d, bool foreground)
 	d->api_store = store_open(ctx->db_path, &ctx->err);
 	if (!d->api_store)
 		return -1;
+	d->api_cfg = config_load(ctx->config_path, NULL, &ctx->err);
+	if (!d->api_cfg)
+		return -1;
+	a.cfg = d->api_cfg;
 	store_set_user(d->api_store, store_user(ctx->store));
 	if (serve_start(ctx, d->api_store, &a, &d->serve) < 0) {
 		log_error("serve: %s", ctx->err.msg);
@@ -389,6 +394,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	tell_parent(&ready, ctx, false);
 	serve_stop(d.serve);
 	store_free(d.api_store);
+	config_free(d.api_cfg);
 	syncer_free(d.sync);
 	google_worker_free(d.google);
 	if (d.lock >= 0)

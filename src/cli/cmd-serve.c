@@ -140,12 +140,12 @@ void serve_stop(struct serve *s)
 int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a,
 		struct serve **out)
 {
-	const char *listen = a->listen ? a->listen : config_get(ctx->cfg, "serve.listen");
-	const char *cert = a->cert ? a->cert : config_get(ctx->cfg, "serve.tls_cert");
-	const char *key = a->key ? a->key : config_get(ctx->cfg, "serve.tls_key");
-	struct api_opts ao = { a->rate >= 0
-				       ? (unsigned)a->rate
-				       : (unsigned)config_get_int(ctx->cfg, "serve.rate_limit") };
+	struct config *cfg = a->cfg ? a->cfg : ctx->cfg;
+	const char *listen = a->listen ? a->listen : config_get(cfg, "serve.listen");
+	const char *cert = a->cert ? a->cert : config_get(cfg, "serve.tls_cert");
+	const char *key = a->key ? a->key : config_get(cfg, "serve.tls_key");
+	struct api_opts ao = { a->rate >= 0 ? (unsigned)a->rate
+					    : (unsigned)config_get_int(cfg, "serve.rate_limit") };
 	struct serve *s = xcalloc(1, sizeof(*s));
 
 	*out = NULL;
@@ -167,7 +167,7 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	s->o.addr = s->addr;
 	s->o.max_body = API_MAX_BODY;
 	s->o.timeout_s = SERVE_TIMEOUT_S;
-	s->o.keepalive_s = (unsigned)config_get_int(ctx->cfg, "serve.keepalive");
+	s->o.keepalive_s = (unsigned)config_get_int(cfg, "serve.keepalive");
 	s->o.keepalive = ": keep-alive\n\n";
 	if (cert && (!(s->o.cert_pem = read_pem(ctx, cert, "--tls-cert")) ||
 		     !(s->o.key_pem = read_pem(ctx, key, "--tls-key"))))
@@ -178,7 +178,7 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	s->o.arg = s;
 	s->o.stop_fd = -1;
 	s->out = a->out;
-	s->api = api_new(store, ctx->cfg, &ao);
+	s->api = api_new(store, cfg, &ao);
 	if (httpd_start(&s->o, &s->h, &ctx->err) < 0)
 		goto fail;
 	*out = s;

@@ -1,7 +1,8 @@
 # nestor daemon with serve.enable: the daemon answers the HTTP API
 # (/healthz, a token's requests) and its scheduler still runs: a reminder
-# added through the API fires while the API is up; a bad serve.listen stops
-# the daemon from starting, saying why; SIGTERM stops both.
+# added through the API fires while the API is up; a SIGHUP reload leaves
+# the API be; a bad serve.listen stops the daemon from starting, saying
+# why; SIGTERM stops both.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed"
 dir=$NESTOR_HOME
@@ -36,8 +37,11 @@ expect_eq "reminder added" "$(curl -s -o body -w '%{http_code}' -H "Authorizatio
 	-d "{\"text\":\"drink water\",\"at\":\"$at\"}" "$base/v1/reminders")" 201
 wait_until "the delivery" test -s delivered
 expect_eq "delivered" "$(cat delivered)" "drink water"
-# and the API is still up
+# and the API is still up, also after a reload of the daemon's config
 expect_eq "still serving" "$(curl -s -o body -w '%{http_code}' "$base/healthz")" 200
+kill -HUP "$pid"
+wait_until "the reload" grep -q '"reloaded' nestor.log
+expect_eq "after the reload" "$(curl -s -o body -w '%{http_code}' -H "Authorization: Bearer $tok" "$base/v1/integrations")" 200
 
 kill -TERM "$pid"
 st=0

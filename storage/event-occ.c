@@ -19,28 +19,71 @@
 struct series_it {
 	struct recur_iter it;
 	struct tz *z; /* the series' zone, the local one for dates */
+	bool own_z;   /* z is the iterator's to free, not a window's */
 	const struct event *ev;
 	time_t dur;
 	long steps;
 };
 
+/* The zones of one window's series, each resolved once (the name looked up
+ * in tz's registry and the timezones table for every series cost more than
+ * expanding it). */
+#define WINDOW_ZONES 16
+struct zones {
+	struct {
+		const char *tzid; /* borrowed from an event of the window; NULL: local */
+		struct tz *z;
+	} v[WINDOW_ZONES];
+	size_t n;
+};
+
+static void zones_release(struct zones *zs)
+{
+	for (size_t i = 0; i < zs->n; i++)
+		tz_free(zs->v[i].z);
+	zs->n = 0;
+}
+
 static void series_close(struct series_it *si)
 {
 	recur_iter_close(&si->it);
-	tz_free(si->z);
+	if (si->own_z)
+		tz_free(si->z);
 	si->z = NULL;
 }
 
+/* The zone of tzid into si: from zs when it has it (or room for it). */
+static int series_zone(struct store *s, struct zones *zs, const char *tzid, struct series_it *si,
+		       struct err *e)
+{
+	for (size_t i = 0; zs && i < zs->n; i++) {
+		if (tzid ? zs->v[i].tzid && !strcmp(tzid, zs->v[i].tzid) : !zs->v[i].tzid) {
+			si->z = zs->v[i].z;
+			return 0;
+		}
+	}
+	si->z = caltz_open(s, tzid, e);
+	if (!si->z)
+		return -1;
+	if (zs && zs->n < WINDOW_ZONES) {
+		zs->v[zs->n].tzid = tzid;
+		zs->v[zs->n++].z = si->z;
+	} else {
+		si->own_z = true;
+	}
+	return 0;
+}
+
 /* Open an iterator over ev's occurrences; when skip_to is later than the
- * start and the rule has no COUNT, jump close to skip_to. */
-static int series_open(struct store *s, const struct event *ev, time_t skip_to,
+ * start and the rule has no COUNT, jump close to skip_to.  zs (may be
+ * NULL) keeps the zones for the next series. */
+static int series_open(struct store *s, const struct event *ev, time_t skip_to, struct zones *zs,
 		       struct series_it *si, struct err *e)
 {
 	memset(si, 0, sizeof(*si));
 	si->ev = ev;
 	si->dur = ev->end - ev->start;
-	si->z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
-	if (!si->z)
+	if (series_zone(s, zs, ev->all_day ? NULL : ev->tzid, si, e) < 0)
 		return -1;
 	if (recur_iter_open(&si->it, ev->rrule, si->z, ev->all_day, ev->start,
 			    skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
@@ -126,7 +169,7 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 		struct series_it si;
 		time_t key, os, oe;
 
-		if (series_open(s, ev, 0, &si, e) < 0)
+		if (series_open(s, ev, 0, NULL, &si, e) < 0)
 			return -1;
 		while (series_next(&si, &key, &os, &oe))
 			last = oe;
@@ -150,7 +193,7 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 	struct series_it si;
 	bool found = false;
 
-	if (series_open(s, ev, ds, &si, e) < 0)
+	if (series_open(s, ev, ds, NULL, &si, e) < 0)
 		return -1;
 	while (series_next(&si, key, &os, &oe) && os < de) {
 		if (os >= ds) {
@@ -170,18 +213,28 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 	return 0;
 }
 
-/* Append the rows of st to l->events (then store_end()s st). */
+/* Append the rows of st to l->events (then store_end()s st).  With
+ * overrides, the column after event_from_row()'s says whether the event has
+ * overrides, and they are loaded for it alone. */
 static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l, size_t *cap,
-			struct err *e)
+			bool overrides, struct err *e)
 {
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event *ev;
+
 		if (l->nevents == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
 			l->events = xrealloc(l->events, *cap * sizeof(*l->events));
 		}
-		event_from_row(st, &l->events[l->nevents++]);
+		ev = &l->events[l->nevents++];
+		event_from_row(st, ev);
+		if (overrides && sqlite3_column_int(st, EVENT_NCOLS) &&
+		    event_load_overrides(s, ev, e) < 0) {
+			store_end(s, st);
+			return -1;
+		}
 	}
 	store_end(s, st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
@@ -243,12 +296,12 @@ static const struct event_override *find_override(const struct event *ev, time_t
 
 /* Push the occurrences of series ev overlapping [from, to). */
 static int expand(struct store *s, struct event_list *l, size_t *cap, const struct event *ev,
-		  time_t from, time_t to, struct err *e)
+		  time_t from, time_t to, struct zones *zs, struct err *e)
 {
 	struct series_it si;
 	time_t key, os, oe;
 
-	if (series_open(s, ev, from, &si, e) < 0)
+	if (series_open(s, ev, from, zs, &si, e) < 0)
 		return -1;
 	while (series_next(&si, &key, &os, &oe) && os < to) {
 		if (find_override(ev, key))
@@ -279,17 +332,62 @@ static void push_single(struct event_list *l, size_t *cap, const struct event *e
 		push(l, cap, ev, NULL, ev->start, s, e);
 }
 
-static int by_start(const void *a, const void *b)
+/* Whether x comes before y: by start, all-day first, by end, by id. */
+static bool occ_before(const struct event_occ *x, const struct event_occ *y)
 {
-	const struct event_occ *x = a, *y = b;
-
 	if (x->start != y->start)
-		return (x->start > y->start) - (x->start < y->start);
+		return x->start < y->start;
 	if (x->ev->all_day != y->ev->all_day)
-		return x->ev->all_day ? -1 : 1;
+		return x->ev->all_day;
 	if (x->end != y->end)
-		return (x->end > y->end) - (x->end < y->end);
-	return (x->ev->id > y->ev->id) - (x->ev->id < y->ev->id);
+		return x->end < y->end;
+	return x->ev->id < y->ev->id;
+}
+
+/* Sort l->occ (stable): the occurrences come as runs already in order
+ * (a series' own, the single events by start), so a merge sort starting
+ * from those runs does a fraction of a general sort's work. */
+static void sort_occ(struct event_list *l)
+{
+	size_t n = l->nocc, nruns = 0, *runs;
+	struct event_occ *src = l->occ, *dst, *swap;
+
+	if (n < 2)
+		return;
+	runs = xmalloc((n + 1) * sizeof(*runs));
+	runs[nruns++] = 0;
+	for (size_t i = 1; i < n; i++)
+		if (occ_before(&src[i], &src[i - 1]))
+			runs[nruns++] = i;
+	runs[nruns] = n;
+	if (nruns == 1) {
+		free(runs);
+		return;
+	}
+	dst = xmalloc(n * sizeof(*dst));
+	while (nruns > 1) {
+		size_t m = 0;
+
+		for (size_t r = 0; r < nruns; r += 2) {
+			size_t a = runs[r], mid = runs[r + 1 < nruns ? r + 1 : nruns],
+			       b = runs[r + 2 <= nruns ? r + 2 : nruns], i = a, j = mid, k = a;
+
+			while (i < mid && j < b)
+				dst[k++] = occ_before(&src[j], &src[i]) ? src[j++] : src[i++];
+			memcpy(dst + k, src + i, (mid - i) * sizeof(*dst));
+			k += mid - i;
+			memcpy(dst + k, src + j, (b - j) * sizeof(*dst));
+			runs[m++] = a;
+		}
+		runs[m] = n;
+		nruns = m;
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	l->occ = src;
+	free(dst);
+	free(runs);
 }
 
 /* Sort the occurrences of a successful query, or release the list. */
@@ -299,8 +397,7 @@ static int finish(struct event_list *out, int rc)
 		event_list_release(out);
 		return -1;
 	}
-	if (out->nocc)
-		qsort(out->occ, out->nocc, sizeof(*out->occ), by_start);
+	sort_occ(out);
 	return 0;
 }
 
@@ -315,9 +412,10 @@ static int finish(struct event_list *out, int rc)
 	" AND e.until IS NOT NULL"
 /* A series that never ends and starts before the window's end. */
 #define SERIES_FOREVER "e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
-#define OVERRIDE_COLS                                                                              \
-	"o.event_id, o.recurrence_id, o.summary, o.description, o.location, o.start,"              \
-	" o.\"end\", o.tzid"
+/* EVENT_COLS and whether the event is a series with overrides. */
+#define OCC_COLS                                                                                   \
+	EVENT_COL_LIST ", e.rrule IS NOT NULL AND EXISTS (SELECT 1 FROM event_overrides o"         \
+		       " WHERE o.event_id = e.id)" EVENT_FROM
 
 int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 {
@@ -355,22 +453,16 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	 * window end, ?4 the window start, all with a day of slack for dates. */
 	/* Series by the interval they can reach (schema.c, migration 10): in
 	 * each class k of events_reach those starting at most 2^k days before
-	 * the window, and those that never end. */
+	 * the window, and those that never end.  The last column says whether
+	 * a series has overrides (few have: they are read for those alone). */
 	static const char *const sql = SERIES_CLASSES
-		"SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
-		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER " UNION ALL SELECT " EVENT_COLS
+		"SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
+		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER " UNION ALL SELECT " OCC_COLS
 		" WHERE e.rrule IS NULL AND e.deleted = 0"
 		" AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " JOIN k ON " SERIES_IN_CLASS CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " WHERE " SERIES_FOREVER CAL_FILTER;
-	static const char *const osql = SERIES_CLASSES
-		"SELECT " OVERRIDE_COLS " FROM k JOIN events e ON " SERIES_IN_CLASS
-		" JOIN event_overrides o ON o.event_id = e.id"
-		" JOIN calendars c ON c.id = e.calendar_id WHERE 1" CAL_FILTER
-		" UNION ALL SELECT " OVERRIDE_COLS " FROM events e"
-		" JOIN event_overrides o ON o.event_id = e.id"
-		" JOIN calendars c ON c.id = e.calendar_id WHERE " SERIES_FOREVER CAL_FILTER
-		" ORDER BY 1, 2";
+		" UNION ALL SELECT " OCC_COLS " JOIN k ON " SERIES_IN_CLASS CAL_FILTER
+		" UNION ALL SELECT " OCC_COLS " WHERE " SERIES_FOREVER CAL_FILTER;
+	struct zones zs = { .n = 0 };
 	size_t cap = 0, ocap = 0;
 	sqlite3_stmt *st;
 	int rc = 0;
@@ -378,34 +470,28 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	memset(out, 0, sizeof(*out));
 	if (event_calendar_known(s, calendar, e) < 0)
 		return -1;
-	for (int pass = 0; pass < 2; pass++) {
-		st = store_prepare(s, pass ? osql : sql, e);
-		if (!st)
-			goto fail;
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)(from - SHORT_EVENT - DAY));
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)(to + DAY));
-		store_bind_text(st, 3, calendar);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
-		if (pass == 0) {
-			if (query_events(s, st, out, &cap, e) < 0)
-				goto fail;
-			if (out->nevents)
-				qsort(out->events, out->nevents, sizeof(*out->events), by_id);
-		} else if (attach_overrides(s, st, out, e) < 0) {
-			goto fail;
-		}
-	}
+	st = store_prepare(s, sql, e);
+	if (!st)
+		return finish(out, -1);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(from - SHORT_EVENT - DAY));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(to + DAY));
+	store_bind_text(st, 3, calendar);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
+	if (query_events(s, st, out, &cap, true, e) < 0)
+		return finish(out, -1);
+	/* by id, as callers (an export) list them */
+	if (out->nevents)
+		qsort(out->events, out->nevents, sizeof(*out->events), by_id);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 
 		if (ev->rrule)
-			rc = expand(s, out, &ocap, ev, from, to, e);
+			rc = expand(s, out, &ocap, ev, from, to, &zs, e);
 		else
 			push_single(out, &ocap, ev, from, to);
 	}
+	zones_release(&zs);
 	return finish(out, rc);
-fail:
-	return finish(out, -1);
 }
 
 int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e)
@@ -421,7 +507,7 @@ int event_all(struct store *s, const char *calendar, struct event_list *out, str
 	if (!st)
 		return -1;
 	store_bind_text(st, 3, calendar);
-	if (query_events(s, st, out, &cap, e) < 0)
+	if (query_events(s, st, out, &cap, false, e) < 0)
 		goto fail;
 	st = store_prepare(s,
 			   "SELECT o.event_id, o.recurrence_id, o.summary, o.description,"
@@ -449,7 +535,7 @@ static int next_occurrence(struct store *s, struct event_list *l, size_t *cap,
 			    ev->all_day ? tz_date_to_local(ev->end) + 1 : ev->end + 1);
 		return 0;
 	}
-	if (series_open(s, ev, now, &si, e) < 0)
+	if (series_open(s, ev, now, NULL, &si, e) < 0)
 		return -1;
 	while (!found && series_next(&si, &key, &os, &oe)) {
 		const struct event_override *o = find_override(ev, key);
@@ -489,7 +575,7 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, text);
-	if (query_events(s, st, out, &cap, e) < 0)
+	if (query_events(s, st, out, &cap, false, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < out->nevents; i++)
 		if (out->events[i].rrule && event_load_overrides(s, &out->events[i], e) < 0)

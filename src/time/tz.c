@@ -389,6 +389,12 @@ static int interval(struct tz *z, time_t t)
 	return g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, (gint64)t);
 }
 
+bool tz_fixed(const struct tz *z, long *off)
+{
+	*off = z->off;
+	return z->fixed;
+}
+
 long tz_offset(struct tz *z, time_t t)
 {
 	if (z->fixed)

@@ -67,6 +67,10 @@ void tz_free(struct tz *z);
  * it by that name, newly allocated; else NULL. */
 char *tz_local_name(void);
 
+/* Whether z has one UTC offset for every instant of the years 1-9999 (UTC,
+ * Etc/GMT+5, the local zone under TZ=UTC): *off. */
+bool tz_fixed(const struct tz *z, long *off);
+
 /* The UTC offset of z at instant t, in seconds east of UTC. */
 long tz_offset(struct tz *z, time_t t);
 

@@ -213,28 +213,18 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 	return 0;
 }
 
-/* Append the rows of st to l->events (then store_end()s st).  With
- * overrides, the column after event_from_row()'s says whether the event has
- * overrides, and they are loaded for it alone. */
+/* Append the rows of st to l->events (then store_end()s st). */
 static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l, size_t *cap,
-			bool overrides, struct err *e)
+			struct err *e)
 {
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event *ev;
-
 		if (l->nevents == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
 			l->events = xrealloc(l->events, *cap * sizeof(*l->events));
 		}
-		ev = &l->events[l->nevents++];
-		event_from_row(st, ev);
-		if (overrides && sqlite3_column_int(st, EVENT_NCOLS) &&
-		    event_load_overrides(s, ev, e) < 0) {
-			store_end(s, st);
-			return -1;
-		}
+		event_from_row(st, &l->events[l->nevents++]);
 	}
 	store_end(s, st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
@@ -412,10 +402,122 @@ static int finish(struct event_list *out, int rc)
 	" AND e.until IS NOT NULL"
 /* A series that never ends and starts before the window's end. */
 #define SERIES_FOREVER "e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
-/* EVENT_COLS and whether the event is a series with overrides. */
-#define OCC_COLS                                                                                   \
-	EVENT_COL_LIST ", e.rrule IS NOT NULL AND EXISTS (SELECT 1 FROM event_overrides o"         \
-		       " WHERE o.event_id = e.id)" EVENT_FROM
+/* For the agenda: EVENT_COLS without the calendar's name (column 2 is
+ * NULL), then the event's calendar id (EVENT_NCOLS): the names are read
+ * once, not joined to every row. */
+#define OCC_COLS EVENT_COL_LIST_CAL("NULL") ", e.calendar_id FROM events e"
+/* The events of a window, with the calendar filter f (?3, a calendar id). */
+#define OCC_SQL(f)                                                                                 \
+	SERIES_CLASSES "SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"               \
+		       " AND e.start >= ?1 AND e.start < ?2" f " UNION ALL SELECT " OCC_COLS       \
+		       " WHERE e.rrule IS NULL AND e.deleted = 0"                                  \
+		       " AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" f   \
+		       " UNION ALL SELECT " OCC_COLS " JOIN k ON " SERIES_IN_CLASS f               \
+		       " UNION ALL SELECT " OCC_COLS " WHERE " SERIES_FOREVER f
+
+/* The calendars' ids and names, and the ids of the series that have
+ * overrides (few do: theirs are read for them alone), sorted. */
+struct window_refs {
+	long long *cal_id;
+	char **cal_name;
+	size_t ncal;
+	long long *ov_id;
+	size_t nov;
+};
+
+static void window_refs_release(struct window_refs *w)
+{
+	for (size_t i = 0; i < w->ncal; i++)
+		free(w->cal_name[i]);
+	free(w->cal_id);
+	free(w->cal_name);
+	free(w->ov_id);
+}
+
+static int window_refs_load(struct store *s, struct window_refs *w, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT 0, id, name FROM calendars UNION ALL"
+					 " SELECT DISTINCT 1, event_id, NULL FROM event_overrides"
+					 " ORDER BY 1, 2",
+					 e);
+	size_t ccap = 0, ocap = 0;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 1);
+
+		if (sqlite3_column_int(st, 0) == 0) {
+			if (w->ncal == ccap) {
+				ccap = ccap ? ccap * 2 : 8;
+				w->cal_id = xrealloc(w->cal_id, ccap * sizeof(*w->cal_id));
+				w->cal_name = xrealloc(w->cal_name, ccap * sizeof(*w->cal_name));
+			}
+			w->cal_id[w->ncal] = id;
+			w->cal_name[w->ncal++] = store_col_text(st, 2);
+		} else {
+			if (w->nov == ocap) {
+				ocap = ocap ? ocap * 2 : 16;
+				w->ov_id = xrealloc(w->ov_id, ocap * sizeof(*w->ov_id));
+			}
+			w->ov_id[w->nov++] = id;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
+static const char *window_calendar(const struct window_refs *w, long long id)
+{
+	for (size_t i = 0; i < w->ncal; i++)
+		if (w->cal_id[i] == id)
+			return w->cal_name[i];
+	return NULL;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool has_overrides(const struct window_refs *w, long long id)
+{
+	return w->nov && bsearch(&id, w->ov_id, w->nov, sizeof(id), cmp_id);
+}
+
+/* The rows of OCC_SQL into l->events, each with its calendar's name and,
+ * for a series, its overrides. */
+static int window_events(struct store *s, sqlite3_stmt *st, const struct window_refs *w,
+			 struct event_list *l, struct err *e)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *cal;
+		struct event *ev;
+
+		if (l->nevents == cap) {
+			cap = cap ? cap * 2 : 64;
+			l->events = xrealloc(l->events, cap * sizeof(*l->events));
+		}
+		ev = &l->events[l->nevents++];
+		event_from_row(st, ev);
+		cal = window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
+		ev->calendar = cal ? xstrdup(cal) : NULL;
+		if (ev->rrule && has_overrides(w, ev->id) && event_load_overrides(s, ev, e) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
 
 int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 {
@@ -453,31 +555,31 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	 * window end, ?4 the window start, all with a day of slack for dates. */
 	/* Series by the interval they can reach (schema.c, migration 10): in
 	 * each class k of events_reach those starting at most 2^k days before
-	 * the window, and those that never end.  The last column says whether
-	 * a series has overrides (few have: they are read for those alone). */
-	static const char *const sql = SERIES_CLASSES
-		"SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
-		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER " UNION ALL SELECT " OCC_COLS
-		" WHERE e.rrule IS NULL AND e.deleted = 0"
-		" AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" CAL_FILTER
-		" UNION ALL SELECT " OCC_COLS " JOIN k ON " SERIES_IN_CLASS CAL_FILTER
-		" UNION ALL SELECT " OCC_COLS " WHERE " SERIES_FOREVER CAL_FILTER;
+	 * the window, and those that never end. */
+	static const char *const all = OCC_SQL(""), *const one = OCC_SQL(" AND e.calendar_id = ?3");
+	struct window_refs w;
 	struct zones zs = { .n = 0 };
-	size_t cap = 0, ocap = 0;
+	size_t ocap = 0;
 	sqlite3_stmt *st;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (event_calendar_known(s, calendar, e) < 0)
+	if (event_calendar_known(s, calendar, e) < 0 || window_refs_load(s, &w, e) < 0)
 		return -1;
-	st = store_prepare(s, sql, e);
-	if (!st)
+	st = store_prepare(s, calendar ? one : all, e);
+	if (!st) {
+		window_refs_release(&w);
 		return finish(out, -1);
+	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(from - SHORT_EVENT - DAY));
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(to + DAY));
-	store_bind_text(st, 3, calendar);
+	for (size_t i = 0; calendar && i < w.ncal; i++)
+		if (!strcmp(w.cal_name[i], calendar))
+			sqlite3_bind_int64(st, 3, w.cal_id[i]);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
-	if (query_events(s, st, out, &cap, true, e) < 0)
+	rc = window_events(s, st, &w, out, e);
+	window_refs_release(&w);
+	if (rc < 0)
 		return finish(out, -1);
 	/* by id, as callers (an export) list them */
 	if (out->nevents)
@@ -507,7 +609,7 @@ int event_all(struct store *s, const char *calendar, struct event_list *out, str
 	if (!st)
 		return -1;
 	store_bind_text(st, 3, calendar);
-	if (query_events(s, st, out, &cap, false, e) < 0)
+	if (query_events(s, st, out, &cap, e) < 0)
 		goto fail;
 	st = store_prepare(s,
 			   "SELECT o.event_id, o.recurrence_id, o.summary, o.description,"
@@ -575,7 +677,7 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, text);
-	if (query_events(s, st, out, &cap, false, e) < 0)
+	if (query_events(s, st, out, &cap, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < out->nevents; i++)
 		if (out->events[i].rrule && event_load_overrides(s, &out->events[i], e) < 0)

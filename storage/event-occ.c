@@ -230,11 +230,43 @@ static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l,
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 static int by_id(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Sort l->events by id, as callers (an export) list them: their ids with
+ * their places, then the events moved once (an event is 150 bytes, which
+ * qsort() would move at every step). */
+static void sort_events_by_id(struct event_list *l)
+{
+	struct event_at {
+		long long id;
+		size_t at;
+	} * v;
+	struct event *sorted;
+
+	if (l->nevents < 2)
+		return;
+	v = xmalloc(l->nevents * sizeof(*v));
+	for (size_t i = 0; i < l->nevents; i++)
+		v[i] = (struct event_at){ l->events[i].id, i };
+	qsort(v, l->nevents, sizeof(*v), cmp_id);
+	sorted = xmalloc(l->nevents * sizeof(*sorted));
+	for (size_t i = 0; i < l->nevents; i++)
+		sorted[i] = l->events[v[i].at];
+	free(l->events);
+	l->events = sorted;
+	free(v);
 }
 
 /* Attach override rows (event_id, recurrence_id, summary, description,
@@ -409,8 +441,8 @@ static int finish(struct event_list *out, int rc)
 /* The events of a window, with the calendar filter f (?3, a calendar id). */
 #define OCC_SQL(f)                                                                                 \
 	SERIES_CLASSES "SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"               \
-		       " AND e.start >= ?1 AND e.start < ?2" f " UNION ALL SELECT " OCC_COLS       \
-		       " WHERE e.rrule IS NULL AND e.deleted = 0"                                  \
+		       " AND e.start >= ?1 AND e.start < ?2 AND e.\"end\" > ?4" f                  \
+		       " UNION ALL SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"    \
 		       " AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" f   \
 		       " UNION ALL SELECT " OCC_COLS " JOIN k ON " SERIES_IN_CLASS f               \
 		       " UNION ALL SELECT " OCC_COLS " WHERE " SERIES_FOREVER f
@@ -476,13 +508,6 @@ static const char *window_calendar(const struct window_refs *w, long long id)
 		if (w->cal_id[i] == id)
 			return w->cal_name[i];
 	return NULL;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
 }
 
 static bool has_overrides(const struct window_refs *w, long long id)
@@ -552,8 +577,9 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 		      struct event_list *out, struct err *e)
 {
 	/* ?1 earliest start of a short event that can reach the window, ?2 the
-	 * window end, ?4 the window start, all with a day of slack for dates. */
-	/* Series by the interval they can reach (schema.c, migration 10): in
+	 * window end, ?4 the window start, all with a day of slack for dates
+	 * (an all-day event's local times are its UTC ones moved by less than
+	 * a day).  Series by the interval they can reach (schema.c, migration 10): in
 	 * each class k of events_reach those starting at most 2^k days before
 	 * the window, and those that never end. */
 	static const char *const all = OCC_SQL(""), *const one = OCC_SQL(" AND e.calendar_id = ?3");
@@ -581,9 +607,7 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	window_refs_release(&w);
 	if (rc < 0)
 		return finish(out, -1);
-	/* by id, as callers (an export) list them */
-	if (out->nevents)
-		qsort(out->events, out->nevents, sizeof(*out->events), by_id);
+	sort_events_by_id(out);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 

@@ -5,7 +5,6 @@
 #include "event-args.h"
 #include "event.h"
 #include "render.h"
-#include "sbuf.h"
 #include "tz.h"
 #include "when.h"
 #include "xalloc.h"
@@ -220,8 +219,51 @@ static const char *occ_rule(struct rules *r, const struct event_list *l, const s
 	return r->w[i];
 }
 
-/* One agenda line into b (written out by one fwrite). */
-static void print_occ(struct sbuf *b, const struct local_clock *c, const struct event_occ *o,
+/* Output gathered in blocks: an agenda's lines are short and many, and
+ * stdio's locking and bookkeeping for each piece of each cost more than the
+ * copy (out_put() and out_flush() write the bytes in the same order). */
+struct out {
+	FILE *f;
+	size_t n;
+	char buf[8192];
+};
+
+static struct out *out_new(FILE *f)
+{
+	struct out *o = xmalloc(sizeof(*o));
+
+	o->f = f;
+	o->n = 0;
+	return o;
+}
+
+static void out_flush(struct out *o)
+{
+	if (o->n)
+		fwrite(o->buf, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static inline void out_put(struct out *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->buf) - o->n) {
+		out_flush(o);
+		if (n > sizeof(o->buf)) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, n);
+	o->n += n;
+}
+
+static void out_puts(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* One agenda line into b. */
+static void print_occ(struct out *b, const struct local_clock *c, const struct event_occ *o,
 		      const char *rule, time_t ds, time_t de)
 {
 	char span[16], num[24], *p = num + sizeof(num);
@@ -232,22 +274,22 @@ static void print_occ(struct sbuf *b, const struct local_clock *c, const struct 
 		*--p = (char)('0' + v % 10);
 	while (num + sizeof(num) - p < 6)
 		*--p = ' ';
-	sbuf_add(b, p, (size_t)(num + sizeof(num) - p));
+	out_put(b, p, (size_t)(num + sizeof(num) - p));
 	n = fmt_span(c, o, ds, de, span);
-	sbuf_add(b, "  ", 2);
-	sbuf_add(b, span, n);
-	sbuf_add(b, "             ", (n < 11 ? 11 - n : 0) + 2);
-	sbuf_adds(b, o->summary);
+	out_put(b, "  ", 2);
+	out_put(b, span, n);
+	out_put(b, "             ", (n < 11 ? 11 - n : 0) + 2);
+	out_puts(b, o->summary);
 	if (o->location) {
-		sbuf_add(b, " (", 2);
-		sbuf_adds(b, o->location);
-		sbuf_add(b, ")", 1);
+		out_put(b, " (", 2);
+		out_puts(b, o->location);
+		out_put(b, ")", 1);
 	}
 	if (rule) {
-		sbuf_add(b, " \xe2\x80\x94 ", 5);
-		sbuf_adds(b, rule);
+		out_put(b, " \xe2\x80\x94 ", 5);
+		out_puts(b, rule);
 	}
-	sbuf_add(b, "\n", 1);
+	out_put(b, "\n", 1);
 }
 
 struct day_occ {
@@ -312,7 +354,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 {
 	struct day_occ *v = NULL, *sorted;
 	size_t n = 0, cap = 0, ndays, shown = (size_t)-1;
-	struct sbuf line = SBUF_INIT;
+	struct out *line = out_new(ctx->out);
 	struct local_clock clock;
 	struct rules rules;
 	time_t *days;
@@ -345,15 +387,16 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 
 			localtime_r(&days[k], &tm);
 			strftime(head, sizeof(head), "%a %Y-%m-%d", &tm);
-			fprintf(ctx->out, "%s%s\n", shown == (size_t)-1 ? "" : "\n", head);
+			out_puts(line, shown == (size_t)-1 ? "" : "\n");
+			out_puts(line, head);
+			out_put(line, "\n", 1);
 			shown = k;
 		}
-		sbuf_reset(&line);
-		print_occ(&line, &clock, o, occ_rule(&rules, l, o), days[k],
+		print_occ(line, &clock, o, occ_rule(&rules, l, o), days[k],
 			  k + 1 < ndays ? days[k + 1] : event_next_day(days[k]));
-		fwrite(line.buf, 1, line.len, ctx->out);
 	}
-	sbuf_release(&line);
+	out_flush(line);
+	free(line);
 	rules_release(&rules, l);
 	free(sorted);
 	free(v);
@@ -571,7 +614,7 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 	} else if (l.nocc == 0) {
 		fprintf(ctx->out, "no events match \"%s\"\n", text);
 	} else {
-		struct sbuf line = SBUF_INIT;
+		struct out *line = out_new(ctx->out);
 		struct local_clock clock;
 		struct rules rules;
 
@@ -585,13 +628,11 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 
 			localtime_r(&o->start, &tm);
 			strftime(day, sizeof(day), "%a %Y-%m-%d ", &tm);
-			sbuf_reset(&line);
-			sbuf_adds(&line, day);
-			print_occ(&line, &clock, o, occ_rule(&rules, &l, o), ds,
-				  event_next_day(ds));
-			fwrite(line.buf, 1, line.len, ctx->out);
+			out_puts(line, day);
+			print_occ(line, &clock, o, occ_rule(&rules, &l, o), ds, event_next_day(ds));
 		}
-		sbuf_release(&line);
+		out_flush(line);
+		free(line);
 		rules_release(&rules, &l);
 	}
 	free(text);

@@ -244,9 +244,12 @@ static int by_id(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Sort l->events by id, as callers (an export) list them: their ids with
- * their places, then the events moved once (an event is 150 bytes, which
- * qsort() would move at every step). */
+/* Sort l->events by id, as callers (an export) list them, after the
+ * expansion (which went in the query's order: the single events by start,
+ * each series' occurrences in order, runs sort_occ() merges): their ids
+ * with their places, then the events moved once (an event is 150 bytes,
+ * which qsort() would move at every step) and the occurrences pointed at
+ * them again. */
 static void sort_events_by_id(struct event_list *l)
 {
 	struct event_at {
@@ -254,6 +257,7 @@ static void sort_events_by_id(struct event_list *l)
 		size_t at;
 	} * v;
 	struct event *sorted;
+	size_t *to;
 
 	if (l->nevents < 2)
 		return;
@@ -262,10 +266,16 @@ static void sort_events_by_id(struct event_list *l)
 		v[i] = (struct event_at){ l->events[i].id, i };
 	qsort(v, l->nevents, sizeof(*v), cmp_id);
 	sorted = xmalloc(l->nevents * sizeof(*sorted));
-	for (size_t i = 0; i < l->nevents; i++)
+	to = xmalloc(l->nevents * sizeof(*to));
+	for (size_t i = 0; i < l->nevents; i++) {
 		sorted[i] = l->events[v[i].at];
+		to[v[i].at] = i;
+	}
+	for (size_t i = 0; i < l->nocc; i++)
+		l->occ[i].ev = &sorted[to[l->occ[i].ev - l->events]];
 	free(l->events);
 	l->events = sorted;
+	free(to);
 	free(v);
 }
 
@@ -366,27 +376,17 @@ static bool occ_before(const struct event_occ *x, const struct event_occ *y)
 	return x->ev->id < y->ev->id;
 }
 
-/* Sort l->occ (stable): the occurrences come as runs already in order
- * (a series' own, the single events by start), so a merge sort starting
- * from those runs does a fraction of a general sort's work. */
-static void sort_occ(struct event_list *l)
+/* Stable merge sort of the places idx[0..n) of occurrences in occ, from
+ * the runs already in order (tmp: room for n places). */
+static void merge_places(const struct event_occ *occ, size_t *idx, size_t *tmp, size_t n)
 {
-	size_t n = l->nocc, nruns = 0, *runs;
-	struct event_occ *src = l->occ, *dst, *swap;
+	size_t nruns = 0, *runs = xmalloc((n + 1) * sizeof(*runs)), *src = idx, *dst = tmp, *swap;
 
-	if (n < 2)
-		return;
-	runs = xmalloc((n + 1) * sizeof(*runs));
 	runs[nruns++] = 0;
 	for (size_t i = 1; i < n; i++)
-		if (occ_before(&src[i], &src[i - 1]))
+		if (occ_before(&occ[idx[i]], &occ[idx[i - 1]]))
 			runs[nruns++] = i;
 	runs[nruns] = n;
-	if (nruns == 1) {
-		free(runs);
-		return;
-	}
-	dst = xmalloc(n * sizeof(*dst));
 	while (nruns > 1) {
 		size_t m = 0;
 
@@ -395,10 +395,12 @@ static void sort_occ(struct event_list *l)
 			       b = runs[r + 2 <= nruns ? r + 2 : nruns], i = a, j = mid, k = a;
 
 			while (i < mid && j < b)
-				dst[k++] = occ_before(&src[j], &src[i]) ? src[j++] : src[i++];
-			memcpy(dst + k, src + i, (mid - i) * sizeof(*dst));
-			k += mid - i;
-			memcpy(dst + k, src + j, (b - j) * sizeof(*dst));
+				dst[k++] = occ_before(&occ[src[j]], &occ[src[i]]) ? src[j++]
+										  : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < b)
+				dst[k++] = src[j++];
 			runs[m++] = a;
 		}
 		runs[m] = n;
@@ -407,9 +409,63 @@ static void sort_occ(struct event_list *l)
 		src = dst;
 		dst = swap;
 	}
-	l->occ = src;
-	free(dst);
+	if (src != idx)
+		memcpy(idx, src, n * sizeof(*idx));
 	free(runs);
+}
+
+/* Sort l->occ (stable, by occ_before()).  The places go to buckets by
+ * start (about one occurrence a bucket, as a year's 100k spread out), in
+ * their order; a bucket is then sorted by insertion, or merged when it is
+ * large; then each occurrence moves once. */
+static void sort_occ(struct event_list *l)
+{
+	const struct event_occ *occ = l->occ;
+	size_t n = l->nocc, *at, *idx, *tmp;
+	time_t lo, hi, width;
+	struct event_occ *sorted;
+
+	if (n < 2)
+		return;
+	lo = hi = occ[0].start;
+	for (size_t i = 1; i < n; i++) {
+		lo = occ[i].start < lo ? occ[i].start : lo;
+		hi = occ[i].start > hi ? occ[i].start : hi;
+	}
+	width = (hi - lo) / (time_t)n + 1;
+	at = xcalloc(n + 2, sizeof(*at));
+	idx = xmalloc(n * sizeof(*idx));
+	tmp = xmalloc(n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++)
+		at[(size_t)((occ[i].start - lo) / width) + 1]++;
+	for (size_t b = 1; b <= n + 1; b++)
+		at[b] += at[b - 1];
+	for (size_t i = 0; i < n; i++)
+		idx[at[(size_t)((occ[i].start - lo) / width)]++] = i;
+	/* at[b] is now the end of bucket b */
+	for (size_t b = 0, a = 0; b <= n && a < n; a = at[b++]) {
+		size_t m = at[b] - a, *v = idx + a;
+
+		if (m > 32) {
+			merge_places(occ, v, tmp, m);
+			continue;
+		}
+		for (size_t i = 1; i < m; i++) {
+			size_t x = v[i], j = i;
+
+			for (; j > 0 && occ_before(&occ[x], &occ[v[j - 1]]); j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	sorted = xmalloc(n * sizeof(*sorted));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = occ[idx[i]];
+	free(l->occ);
+	l->occ = sorted;
+	free(at);
+	free(idx);
+	free(tmp);
 }
 
 /* Sort the occurrences of a successful query, or release the list. */
@@ -607,7 +663,6 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	window_refs_release(&w);
 	if (rc < 0)
 		return finish(out, -1);
-	sort_events_by_id(out);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 
@@ -617,6 +672,8 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 			push_single(out, &ocap, ev, from, to);
 	}
 	zones_release(&zs);
+	if (rc == 0)
+		sort_events_by_id(out);
 	return finish(out, rc);
 }
 

@@ -526,8 +526,7 @@ static int window_refs_load(struct store *s, struct window_refs *w, struct err *
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT 0, id, name FROM calendars UNION ALL"
-					 " SELECT DISTINCT 1, event_id, NULL FROM event_overrides"
-					 " ORDER BY 1, 2",
+					 " SELECT DISTINCT 1, event_id, NULL FROM event_overrides",
 					 e);
 	size_t ccap = 0, ocap = 0;
 	int rc;
@@ -555,6 +554,8 @@ static int window_refs_load(struct store *s, struct window_refs *w, struct err *
 		}
 	}
 	sqlite3_finalize(st);
+	if (w->nov)
+		qsort(w->ov_id, w->nov, sizeof(*w->ov_id), cmp_id);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 

@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <libical/ical.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -417,13 +418,12 @@ static void merge_places(const struct event_occ *occ, size_t *idx, size_t *tmp, 
 /* Sort l->occ (stable, by occ_before()).  The places go to buckets by
  * start (about one occurrence a bucket, as a year's 100k spread out), in
  * their order; a bucket is then sorted by insertion, or merged when it is
- * large; then each occurrence moves once. */
+ * large; then the occurrences move in place. */
 static void sort_occ(struct event_list *l)
 {
 	const struct event_occ *occ = l->occ;
 	size_t n = l->nocc, *at, *idx, *tmp;
 	time_t lo, hi, width;
-	struct event_occ *sorted;
 
 	if (n < 2)
 		return;
@@ -458,14 +458,27 @@ static void sort_occ(struct event_list *l)
 			v[j] = x;
 		}
 	}
-	sorted = xmalloc(n * sizeof(*sorted));
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = occ[idx[i]];
-	free(l->occ);
-	l->occ = sorted;
 	free(at);
-	free(idx);
 	free(tmp);
+	/* occurrence i goes where idx names it: in place, one cycle at a time */
+	for (size_t i = 0; i < n; i++) {
+		struct event_occ first;
+		size_t j = i;
+
+		if (idx[i] == SIZE_MAX)
+			continue;
+		first = l->occ[i];
+		while (idx[j] != i) {
+			size_t k = idx[j];
+
+			l->occ[j] = l->occ[k];
+			idx[j] = SIZE_MAX;
+			j = k;
+		}
+		l->occ[j] = first;
+		idx[j] = SIZE_MAX;
+	}
+	free(idx);
 }
 
 /* Sort the occurrences of a successful query, or release the list. */

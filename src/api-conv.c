@@ -1,9 +1,8 @@
-/* /v1/assistants, /v1/users, /v1/conversations, /v1/integrations and
- * /v1/ask (api.h). */
+/* /v1/assistants, /v1/users, /v1/conversations and /v1/integrations
+ * (api.h). */
 #include "api-int.h"
 #include "assistant.h"
 #include "conversation.h"
-#include "engine.h"
 #include "health.h"
 #include "render.h"
 #include "sbuf.h"
@@ -148,15 +147,20 @@ int api_assistants(struct api_call *c)
 	return rc;
 }
 
-/* A token sees its own user only: the list holds one, another is 403. */
+/* A token sees its own user only: the list holds one, another is 403.
+ * Read-only: users are made with `nestor user add` (a token has no admin
+ * role to make or change them), so a write is 405 with Allow. */
 int api_users(struct api_call *c)
 {
 	struct user u;
 	struct err e;
 	int rc = 0;
 
-	if (!is(c, "GET"))
-		return api_bad_method(c);
+	if (!is(c, "GET")) {
+		httpd_resp_header(c->rs, "Allow", "GET");
+		return api_error(c, 405,
+				 "users are read-only here (nestor user add, on the server)");
+	}
 	if (c->sub)
 		return api_error(c, 404, "no such resource");
 	if (c->id && strcmp(c->id, c->tok.user) != 0 && strtoll(c->id, NULL, 10) != c->tok.user_id)
@@ -218,9 +222,7 @@ static int conversation_create(struct api_call *c)
 	return 0;
 }
 
-/* conversation_get() of the caller's own conversations only: another
- * user's is not found, as if it did not exist. */
-static int own_conversation(struct api_call *c, long long id, struct conversation *out)
+int api_own_conversation(struct api_call *c, long long id, struct conversation *out)
 {
 	struct conversation *cs;
 	bool mine = false;
@@ -266,7 +268,7 @@ int api_conversations(struct api_call *c)
 		return api_bad_method(c);
 	if (api_id(c, &id) < 0 || (c->sub && strcmp(c->sub, "messages") != 0))
 		return c->sub ? api_error(c, 404, "no such resource") : -1;
-	if (own_conversation(c, id, &cv) < 0)
+	if (api_own_conversation(c, id, &cv) < 0)
 		return -1;
 	if (c->sub) {
 		rc = conversation_messages_of(c, id);
@@ -300,148 +302,4 @@ int api_integrations(struct api_call *c)
 	api_json(c, 200, health_json(&h));
 	health_release(&h);
 	return 0;
-}
-
-/* One turn, as `nestor ask --json` reports it; with sse, every step as an
- * event too. */
-struct ask_out {
-	bool sse;
-	struct sbuf *events;
-	cJSON *calls;
-	char *reply;
-};
-
-static void sse_event(struct ask_out *o, const char *name, cJSON *data)
-{
-	char *text = cJSON_PrintUnformatted(data);
-
-	if (o->sse)
-		sbuf_addf(o->events, "event: %s\ndata: %s\n\n", name, text);
-	free(text);
-	cJSON_Delete(data);
-}
-
-static void ask_text(void *arg, const char *delta)
-{
-	cJSON *d = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(d, "delta", delta);
-	sse_event(arg, "text", d);
-}
-
-static void ask_tool_call(void *arg, const char *name, const char *args_json)
-{
-	struct ask_out *o = arg;
-	cJSON *c = cJSON_CreateObject(), *a = cJSON_Parse(args_json);
-
-	cJSON_AddStringToObject(c, "name", name);
-	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
-	cJSON_AddNullToObject(c, "result");
-	cJSON_AddItemToArray(o->calls, c);
-	sse_event(o, "tool_call", cJSON_Duplicate(c, 1));
-}
-
-static void ask_tool_result(void *arg, const char *name, const char *result_json)
-{
-	struct ask_out *o = arg;
-	cJSON *last = cJSON_GetArrayItem(o->calls, cJSON_GetArraySize(o->calls) - 1);
-	cJSON *r = cJSON_Parse(result_json), *ev = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(ev, "name", name);
-	cJSON_AddItemToObject(ev, "result", r ? cJSON_Duplicate(r, 1) : cJSON_CreateNull());
-	sse_event(o, "tool_result", ev);
-	if (last && r)
-		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
-	else
-		cJSON_Delete(r);
-}
-
-static void ask_done(void *arg, const char *reply)
-{
-	struct ask_out *o = arg;
-
-	free(o->reply);
-	o->reply = xstrdup(reply);
-}
-
-static int ask_turn(struct api_call *c, const char *text, const char *assistant, long long *conv,
-		    struct ask_out *o, struct err *e)
-{
-	struct engine_sink sink = {
-		.arg = o,
-		.text = ask_text,
-		.tool_call = ask_tool_call,
-		.tool_result = ask_tool_result,
-		.done = ask_done,
-	};
-	struct engine *eng = engine_new(c->store, c->cfg, e);
-	int rc = -1;
-
-	if (eng && (!assistant || engine_set_assistant(eng, assistant, e) == 0))
-		rc = engine_turn(eng, conv, text, c->now, &sink, e);
-	engine_free(eng);
-	return rc;
-}
-
-int api_ask(struct api_call *c)
-{
-	const char *accept = c->rq->header(c->rq, "Accept"), *text, *assistant;
-	const cJSON *cv = cJSON_GetObjectItemCaseSensitive(c->in, "conversation");
-	struct ask_out o = { accept && strstr(accept, "text/event-stream"), &c->rs->body,
-			     cJSON_CreateArray(), NULL };
-	long long conv = cJSON_IsNumber(cv) ? (long long)cv->valuedouble : 0;
-	struct conversation info;
-	cJSON *res;
-	struct err e;
-	int rc = -1;
-
-	if (!is(c, "POST") || c->id) {
-		rc = c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
-		goto out;
-	}
-	if (api_writable(c) < 0 || api_str(c, "text", &text) < 0 ||
-	    api_str(c, "assistant", &assistant) < 0)
-		goto out;
-	if (!text || !*text) {
-		api_error(c, 400, "missing \"text\"");
-		goto out;
-	}
-	if (conv && own_conversation(c, conv, &info) < 0)
-		goto out;
-	if (conv)
-		conversation_release(&info);
-	c->turn = true;
-	if (ask_turn(c, text, assistant, &conv, &o, &e) < 0 ||
-	    conversation_get(c->store, conv, &info, &e) < 0) {
-		if (!o.sse) {
-			api_fail(c, &e);
-			goto out;
-		}
-		res = cJSON_CreateObject();
-		cJSON_AddStringToObject(res, "error", e.msg);
-		cJSON_AddNumberToObject(res, "code", 500);
-		sse_event(&o, "error", res);
-	} else {
-		res = cJSON_CreateObject();
-		cJSON_AddNumberToObject(res, "conversation", (double)conv);
-		render_add_str(res, "assistant", info.assistant);
-		conversation_release(&info);
-		cJSON_AddStringToObject(res, "reply", o.reply ? o.reply : "");
-		cJSON_AddItemToObject(res, "tool_calls", o.calls);
-		o.calls = NULL;
-		if (!o.sse) {
-			api_json(c, 200, res);
-			rc = 0;
-			goto out;
-		}
-		sse_event(&o, "done", res);
-	}
-	c->rs->status = 200;
-	snprintf(c->rs->content_type, sizeof(c->rs->content_type), "text/event-stream");
-	httpd_resp_header(c->rs, "Cache-Control", "no-cache");
-	rc = 0;
-out:
-	cJSON_Delete(o.calls);
-	free(o.reply);
-	return rc;
 }

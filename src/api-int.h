@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "conversation.h"
 #include "token.h"
 
 struct api_call {
@@ -25,6 +26,8 @@ struct api_call {
 	const char *sub; /* the segment after it, or NULL */
 	cJSON *in;	 /* the parsed body of POST and PATCH */
 	bool turn;	 /* an engine turn ran (/v1/ask) */
+	bool deferred;	 /* handed to a job, which counts it (api_count) */
+	double t0;	 /* monotonic seconds when the request came */
 };
 
 /* Answer {"error": msg, "code": status}; returns -1. */
@@ -63,21 +66,52 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 int api_str(struct api_call *c, const char *name, const char **out);
 /* 405 naming the method. */
 int api_bad_method(struct api_call *c);
+/* conversation_get() of the caller's own conversations only: another
+ * user's is 404, as if it did not exist. */
+int api_own_conversation(struct api_call *c, long long id, struct conversation *out);
 
-/* The resources, one per path: 0 answered, -1 answered with an error. */
-int api_tasks(struct api_call *c);
-int api_events(struct api_call *c);
+/* Jobs (src/api-ask.c runs turns in them): api_job_begin() before one
+ * starts; api_job_end() when it is over, counting its request for
+ * /metrics (route, status, from t0, whether a turn ran); api_free()
+ * waits for every job to end.  Any thread. */
+void api_job_begin(struct api *api);
+void api_job_end(struct api *api, const char *route, int status, double t0, bool turn);
+/* Monotonic seconds. */
+double api_mono(void);
+
+/*
+ * A collection of items with numeric ids (tasks, events, reminders): what
+ * is its own.  Each hook answers its errors itself (-1); api_resource()
+ * answers the rest.  get answers 404 for an id that is not there for the
+ * caller; patch applies the body; match_inside: patch checks If-Match
+ * itself, in the transaction of the change.
+ */
+struct api_resource {
+	const char *path; /* "/v1/tasks": Location is path/ID */
+	bool match_inside;
+	int (*list)(struct api_call *c);
+	int (*create)(struct api_call *c, long long *id);
+	int (*get)(struct api_call *c, long long id, cJSON **out);
+	int (*patch)(struct api_call *c, long long id);
+	int (*remove)(struct api_call *c, long long id);
+};
+extern const struct api_resource api_res_tasks, api_res_events, api_res_reminders;
+/* GET, POST on the collection; GET, PATCH, DELETE on an item. */
+int api_resource(struct api_call *c, const struct api_resource *r);
+
+/* The other paths: 0 answered, -1 answered with an error. */
 int api_agenda(struct api_call *c);
-int api_reminders(struct api_call *c);
 int api_assistants(struct api_call *c);
 int api_users(struct api_call *c);
 int api_conversations(struct api_call *c);
 int api_integrations(struct api_call *c);
 int api_ask(struct api_call *c);
 /* /mcp (src/api-mcp.c): *mcp is the server's MCP sessions, made on first
- * use; api_mcp_free() ends them all. */
+ * use; api_mcp_close() ends their GET streams (and the thread that
+ * watches for tool changes), api_mcp_free() ends them all. */
 struct api_mcp;
 int api_mcp(struct api_call *c, struct api_mcp **mcp);
+void api_mcp_close(struct api_mcp *m);
 void api_mcp_free(struct api_mcp *m);
 /* The OpenAPI document (src/api-openapi.c). */
 extern const char api_openapi_json[];

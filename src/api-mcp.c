@@ -1,11 +1,18 @@
 /*
  * /mcp: the MCP server (mcp.h) over Streamable HTTP, as the spec of
- * 2025-06-18 and 2025-11-25 has it, without the optional GET stream:
+ * 2025-06-18 and 2025-11-25 has it:
  *
- *  - POST only (GET is 405: no server-initiated stream); Accept must name
- *    application/json and text/event-stream (else 406); a message with no
- *    request in it is 202 with no body, one with requests 200 with the
- *    JSON-RPC answer as application/json;
+ *  - POST: Accept must name application/json and text/event-stream (else
+ *    406); a message with no request in it is 202 with no body, one with
+ *    requests 200 with the JSON-RPC answer as application/json;
+ *  - GET with a session's Mcp-Session-Id (and Accept naming
+ *    text/event-stream) opens the session's stream of server messages:
+ *    notifications/tools/list_changed when the tools its assistant offers
+ *    differ from those it last listed (one stream per session: a new GET
+ *    ends the older one).  A thread with a store connection of its own
+ *    watches the database (dbwatch.h) for the streams, so a change made by
+ *    any process shows within moments; keep-alive comments as for
+ *    /v1/ask;
  *  - initialize starts a session: its answer carries Mcp-Session-Id,
  *    which every later request must send (400 without, 404 for one that
  *    ended or never was, so the client starts again); DELETE ends it;
@@ -16,13 +23,25 @@
  *    read-only token cannot call tools (403).
  */
 #include "api-int.h"
+#include "dbwatch.h"
+#include "log.h"
 #include "mcp.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
+
+/* A look again this long after the watch fired: the write that woke the
+ * watcher may show only once its commit is visible (dbwatch.h). */
+#define RECHECK_MS 100
 
 #define MCP_SESSIONS 64
 
@@ -33,18 +52,182 @@ struct api_mcp_session {
 	struct mcp_session *s;
 };
 
+/* A session's open GET stream. */
+struct mcp_listener {
+	struct mcp_listener *next;
+	struct api_mcp *m;
+	char sid[33];
+	long long user;
+	char *assistant; /* or NULL: the default one */
+	char *names;	 /* the tool names the client knows of */
+	struct httpd_stream *st;
+	atomic_int gone; /* set by the server when the client left */
+};
+
 struct api_mcp {
 	struct api_mcp_session sessions[MCP_SESSIONS];
 	double clock; /* a counter for least recently used */
+	/* The streams, shared with the watcher thread under lock. */
+	pthread_mutex_t lock;
+	struct mcp_listener *listeners;
+	bool watching, stopping;
+	pthread_t watcher;
+	int wake[2];
+	char *db;
+	struct config *cfg;
 };
+
+static void listener_end(struct mcp_listener *l)
+{
+	struct err e;
+
+	httpd_stream_end(l->st, NULL, &e);
+	free(l->assistant);
+	free(l->names);
+	free(l);
+}
+
+/* Under the lock: end the stream of session sid (NULL: every stream). */
+static void end_listeners_locked(struct api_mcp *m, const char *sid)
+{
+	for (struct mcp_listener **p = &m->listeners; *p;) {
+		struct mcp_listener *l = *p;
+
+		if (sid && strcmp(l->sid, sid) != 0) {
+			p = &l->next;
+			continue;
+		}
+		*p = l->next;
+		listener_end(l);
+	}
+}
+
+static void end_listeners(struct api_mcp *m, const char *sid)
+{
+	pthread_mutex_lock(&m->lock);
+	end_listeners_locked(m, sid);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void wake(struct api_mcp *m)
+{
+	char b = 1;
+
+	if (m->wake[1] >= 0 && write(m->wake[1], &b, 1) < 0 && errno != EAGAIN)
+		log_warn("mcp: cannot wake the watcher: %s", strerror(errno));
+}
+
+/* Under the lock: tell each stream whose tool set changed; end the
+ * streams whose client left. */
+static void check_listeners_locked(struct api_mcp *m, struct store *s)
+{
+	static const char note[] = "event: message\ndata: {\"jsonrpc\":\"2.0\","
+				   "\"method\":\"notifications/tools/list_changed\"}\n\n";
+
+	for (struct mcp_listener **p = &m->listeners; *p;) {
+		struct mcp_listener *l = *p;
+		char *names = NULL;
+		bool drop = atomic_load(&l->gone);
+		struct err e;
+
+		if (!drop) {
+			store_set_user(s, l->user);
+			names = mcp_tool_names(s, l->assistant);
+		}
+		if (names && (!l->names || strcmp(names, l->names) != 0)) {
+			log_info("mcp: session %.8s: the tool set changed", l->sid);
+			drop = httpd_stream_write(l->st, note, sizeof(note) - 1, &e) < 0;
+			free(l->names);
+			l->names = names;
+		} else {
+			free(names);
+		}
+		if (drop) {
+			*p = l->next;
+			listener_end(l);
+		} else {
+			p = &l->next;
+		}
+	}
+}
+
+/* The watcher: looks again at every write to the database. */
+static void *watcher(void *arg)
+{
+	struct api_mcp *m = arg;
+	struct err e;
+	struct store *s = store_open(m->db, &e);
+	struct dbwatch *w = s ? dbwatch_new(m->db, &e) : NULL;
+	bool recheck = false;
+
+	if (!w)
+		log_warn("mcp: tool changes go unnoticed: %s", e.msg);
+	for (;;) {
+		struct pollfd p[2] = { { m->wake[0], POLLIN, 0 }, { dbwatch_fd(w), POLLIN, 0 } };
+		int n = poll(p, w ? 2 : 1, recheck ? RECHECK_MS : -1);
+		char buf[64];
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN)
+			while (read(m->wake[0], buf, sizeof(buf)) > 0)
+				;
+		recheck = n > 0 && w && (p[1].revents & POLLIN) && dbwatch_changed(w);
+		pthread_mutex_lock(&m->lock);
+		if (m->stopping) {
+			pthread_mutex_unlock(&m->lock);
+			break;
+		}
+		if (s)
+			check_listeners_locked(m, s);
+		pthread_mutex_unlock(&m->lock);
+	}
+	dbwatch_free(w);
+	store_free(s);
+	return NULL;
+}
+
+void api_mcp_close(struct api_mcp *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_mutex_unlock(&m->lock);
+	if (m->watching) {
+		wake(m);
+		pthread_join(m->watcher, NULL);
+		m->watching = false;
+	}
+	end_listeners(m, NULL);
+}
 
 void api_mcp_free(struct api_mcp *m)
 {
 	if (!m)
 		return;
+	api_mcp_close(m);
 	for (int i = 0; i < MCP_SESSIONS; i++)
 		mcp_session_free(m->sessions[i].s);
+	if (m->wake[0] >= 0) {
+		close(m->wake[0]);
+		close(m->wake[1]);
+	}
+	pthread_mutex_destroy(&m->lock);
+	free(m->db);
 	free(m);
+}
+
+static struct api_mcp *mcp_new(struct api_call *c)
+{
+	struct api_mcp *m = xcalloc(1, sizeof(*m));
+
+	pthread_mutex_init(&m->lock, NULL);
+	if (pipe2(m->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		m->wake[0] = m->wake[1] = -1;
+	m->db = xstrdup(store_path(c->store));
+	m->cfg = c->cfg;
+	return m;
 }
 
 static bool loopback_origin(const char *origin)
@@ -102,6 +285,7 @@ static struct api_mcp_session *slot(struct api_mcp *m)
 		if (m->sessions[i].used < best->used)
 			best = &m->sessions[i];
 	}
+	end_listeners(m, best->id);
 	mcp_session_free(best->s);
 	memset(best, 0, sizeof(*best));
 	return best;
@@ -186,6 +370,70 @@ static int post(struct api_call *c, struct api_mcp *m)
 	return 0;
 }
 
+/* The server's defer of a GET: the stream joins the watched ones. */
+static void listen_start(void *arg, struct httpd_stream *st)
+{
+	static const char hello[] = ": listening\n\n";
+	struct mcp_listener *l = arg;
+	struct api_mcp *m = l->m;
+	struct err e;
+
+	l->st = st;
+	/* a comment first: the client sees the stream open */
+	httpd_stream_write(st, hello, sizeof(hello) - 1, &e);
+	pthread_mutex_lock(&m->lock);
+	end_listeners_locked(m, l->sid);
+	if (m->stopping) {
+		pthread_mutex_unlock(&m->lock);
+		listener_end(l);
+		return;
+	}
+	l->next = m->listeners;
+	m->listeners = l;
+	if (!m->watching && m->wake[0] >= 0 && pthread_create(&m->watcher, NULL, watcher, m) == 0)
+		m->watching = true;
+	pthread_mutex_unlock(&m->lock);
+	log_info("mcp: session %.8s listening", l->sid);
+	wake(m);
+}
+
+/* GET: the session's stream of server messages. */
+static int listen_get(struct api_call *c, struct api_mcp *m)
+{
+	const char *accept = c->rq->header(c->rq, "Accept");
+	const char *sid = c->rq->header(c->rq, "Mcp-Session-Id");
+	struct api_mcp_session *ss;
+	struct mcp_listener *l;
+	const char *listed;
+
+	if (!sid) {
+		httpd_resp_header(c->rs, "Allow", "GET, POST, DELETE");
+		return api_error(c, 405, "GET needs an Mcp-Session-Id (initialize first)");
+	}
+	if (!accept || !strstr(accept, "text/event-stream"))
+		return api_error(c, 406, "Accept must name text/event-stream");
+	if (!(ss = find(m, sid, c->tok.id)))
+		return api_error(c, 404, "no MCP session %s (initialize again)", sid);
+	ss->used = ++m->clock;
+	listed = mcp_session_listed(ss->s);
+	l = xcalloc(1, sizeof(*l));
+	snprintf(l->sid, sizeof(l->sid), "%s", ss->id);
+	l->user = c->tok.user_id;
+	l->assistant = mcp_session_assistant(ss->s) ? xstrdup(mcp_session_assistant(ss->s)) : NULL;
+	l->names = listed ? xstrdup(listed) : mcp_tool_names(c->store, l->assistant);
+	store_set_user(c->store, c->tok.user_id);
+	l->m = m;
+	c->rs->status = 200;
+	snprintf(c->rs->content_type, sizeof(c->rs->content_type), "text/event-stream");
+	httpd_resp_header(c->rs, "Cache-Control", "no-cache");
+	httpd_resp_header(c->rs, "Mcp-Session-Id", ss->id);
+	c->rs->defer = listen_start;
+	c->rs->defer_arg = l;
+	c->rs->stream = true;
+	c->rs->cancel = &l->gone;
+	return 0;
+}
+
 int api_mcp(struct api_call *c, struct api_mcp **mp)
 {
 	const char *origin = c->rq->header(c->rq, "Origin");
@@ -195,17 +443,20 @@ int api_mcp(struct api_call *c, struct api_mcp **mp)
 	if (origin && !origin_allowed(c, origin))
 		return api_error(c, 403, "origin %s is not allowed (serve.origins)", origin);
 	if (!*mp)
-		*mp = xcalloc(1, sizeof(**mp));
+		*mp = mcp_new(c);
 	if (!strcmp(c->rq->method, "POST"))
 		return post(c, *mp);
+	if (!strcmp(c->rq->method, "GET"))
+		return listen_get(c, *mp);
 	if (!strcmp(c->rq->method, "DELETE")) {
 		if (!sid || !(ss = find(*mp, sid, c->tok.id)))
 			return api_error(c, 404, "no such MCP session");
+		end_listeners(*mp, ss->id);
 		mcp_session_free(ss->s);
 		memset(ss, 0, sizeof(*ss));
 		api_no_content(c);
 		return 0;
 	}
-	httpd_resp_header(c->rs, "Allow", "POST, DELETE");
+	httpd_resp_header(c->rs, "Allow", "GET, POST, DELETE");
 	return api_bad_method(c);
 }

@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <glib.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,11 @@ struct api {
 	struct api_bucket buckets[API_RATE_BUCKETS];
 	size_t nbuckets;
 	struct api_mcp *mcp;
+	/* Jobs run turns in their own threads: counts and the histogram are
+	 * shared with them under lock, and api_free() waits on done. */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	unsigned jobs;
 };
 
 struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *o)
@@ -56,6 +62,8 @@ struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *
 	api->store = s;
 	api->cfg = cfg;
 	api->opts = *o;
+	pthread_mutex_init(&api->lock, NULL);
+	pthread_cond_init(&api->done, NULL);
 	return api;
 }
 
@@ -63,11 +71,22 @@ void api_free(struct api *api)
 {
 	if (!api)
 		return;
+	pthread_mutex_lock(&api->lock);
+	while (api->jobs)
+		pthread_cond_wait(&api->done, &api->lock);
+	pthread_mutex_unlock(&api->lock);
 	api_mcp_free(api->mcp);
+	pthread_mutex_destroy(&api->lock);
+	pthread_cond_destroy(&api->done);
 	free(api);
 }
 
-static double mono_now(void)
+void api_close(struct api *api)
+{
+	api_mcp_close(api->mcp);
+}
+
+double api_mono(void)
 {
 	struct timespec ts;
 
@@ -253,7 +272,7 @@ void api_page(struct api_call *c, cJSON *items)
  * the seconds until it may. */
 static long rate_take(struct api *api, long long token)
 {
-	double now = mono_now(), per_s = api->opts.rate / 60.0;
+	double now = api_mono(), per_s = api->opts.rate / 60.0;
 	struct api_bucket *b = NULL;
 
 	if (!api->opts.rate)
@@ -281,10 +300,14 @@ static long rate_take(struct api *api, long long token)
 	return (long)((1.0 - b->level) / per_s) + 1;
 }
 
-static void count(struct api *api, const char *route, int status, double secs)
+static void count(struct api *api, const char *route, int status, double secs, bool turn)
 {
 	size_t i;
 	int k;
+
+	pthread_mutex_lock(&api->lock);
+	if (turn)
+		api->turns++;
 
 	for (i = 0; i < api->ncounts; i++)
 		if (api->counts[i].route == route && api->counts[i].status == status)
@@ -301,6 +324,23 @@ static void count(struct api *api, const char *route, int status, double secs)
 	api->hist[k]++;
 	api->latency_sum += secs;
 	api->requests++;
+	pthread_mutex_unlock(&api->lock);
+}
+
+void api_job_begin(struct api *api)
+{
+	pthread_mutex_lock(&api->lock);
+	api->jobs++;
+	pthread_mutex_unlock(&api->lock);
+}
+
+void api_job_end(struct api *api, const char *route, int status, double t0, bool turn)
+{
+	count(api, route, status, api_mono() - t0, turn);
+	pthread_mutex_lock(&api->lock);
+	api->jobs--;
+	pthread_cond_broadcast(&api->done);
+	pthread_mutex_unlock(&api->lock);
 }
 
 /* The Prometheus text format (version 0.0.4). */
@@ -314,6 +354,7 @@ static void metrics(struct api_call *c)
 	long overdue = 0;
 	struct err e;
 
+	pthread_mutex_lock(&api->lock);
 	sbuf_adds(b, "# HELP nestor_http_requests_total HTTP requests answered.\n"
 		     "# TYPE nestor_http_requests_total counter\n");
 	for (size_t i = 0; i < api->ncounts; i++)
@@ -340,6 +381,7 @@ static void metrics(struct api_call *c)
 		  "# TYPE nestor_engine_turns_total counter\n"
 		  "nestor_engine_turns_total %llu\n",
 		  api->limited, api->turns);
+	pthread_mutex_unlock(&api->lock);
 	memset(&first, 0, sizeof(first));
 	if (stats_overdue(c->store, c->now, &overdue, &first, &e) == 0)
 		sbuf_addf(b,
@@ -397,18 +439,19 @@ struct api_route {
 	const char *name; /* the first segment after /v1/ */
 	const char *pattern, *item;
 	int (*fn)(struct api_call *c);
+	const struct api_resource *res; /* or this, instead of fn */
 };
 
 static const struct api_route routes[] = {
-	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", api_tasks },
-	{ "events", "/v1/events", "/v1/events/{id}", api_events },
-	{ "agenda", "/v1/agenda", NULL, api_agenda },
-	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", api_reminders },
-	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants },
-	{ "users", "/v1/users", "/v1/users/{id}", api_users },
-	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations },
-	{ "integrations", "/v1/integrations", NULL, api_integrations },
-	{ "ask", "/v1/ask", NULL, api_ask },
+	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", NULL, &api_res_tasks },
+	{ "events", "/v1/events", "/v1/events/{id}", NULL, &api_res_events },
+	{ "agenda", "/v1/agenda", NULL, api_agenda, NULL },
+	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", NULL, &api_res_reminders },
+	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants, NULL },
+	{ "users", "/v1/users", "/v1/users/{id}", api_users, NULL },
+	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations, NULL },
+	{ "integrations", "/v1/integrations", NULL, api_integrations, NULL },
+	{ "ask", "/v1/ask", NULL, api_ask, NULL },
 };
 
 static int route(struct api_call *c, char *path)
@@ -437,7 +480,7 @@ static int route(struct api_call *c, char *path)
 		c->route = n > 2 ? routes[i].item : routes[i].pattern;
 		c->id = seg[2];
 		c->sub = seg[3];
-		return routes[i].fn(c);
+		return routes[i].res ? api_resource(c, routes[i].res) : routes[i].fn(c);
 	}
 	return api_error(c, 404, "no such resource");
 }
@@ -506,9 +549,10 @@ out:
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
 	struct api_call c;
-	double t0 = mono_now();
+	double t0 = api_mono();
 
 	memset(&c, 0, sizeof(c));
+	c.t0 = t0;
 	c.api = arg;
 	c.store = c.api->store;
 	c.cfg = c.api->cfg;
@@ -516,8 +560,7 @@ void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 	c.rs = rs;
 	c.now = wallclock_now();
 	serve(&c);
-	count(c.api, c.route, rs->status, mono_now() - t0);
-	if (c.turn)
-		c.api->turns++;
+	if (!c.deferred)
+		count(c.api, c.route, rs->status, api_mono() - t0, c.turn);
 	token_release(&c.tok);
 }

@@ -7,7 +7,10 @@
  * answers with the JSON shapes of `--json` (render.h).  Every route but
  * /healthz needs a token; a read-only token may only read.  Errors are
  * {"error": "...", "code": STATUS}.  The handler runs in one thread at a
- * time (httpd.h), so it owns the store while it runs.
+ * time (httpd.h), so it owns the store while it runs; an assistant's turn
+ * (POST /v1/ask) is handed to a job, a thread with a store connection of
+ * its own (src/api-ask.c), and GET /mcp streams are watched by a thread of
+ * their own (src/api-mcp.c).  api_free() waits for the jobs.
  *
  *	struct api *api = api_new(store, cfg, &(struct api_opts){ .rate = 600 });
  *	struct httpd_opts o = { .handle = api_handle, .arg = api, ... };
@@ -41,6 +44,9 @@ struct api;
 
 struct api *api_new(struct store *s, struct config *cfg, const struct api_opts *o);
 void api_free(struct api *api);
+/* The server stopped taking requests (httpd_opts.closing): end the streams
+ * kept open without a job (GET /mcp). */
+void api_close(struct api *api);
 
 /* The httpd.h handler; arg is the struct api. */
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);

@@ -18,7 +18,8 @@ struct engine {
 	struct config *cfg;
 	struct assistant assistant; /* for new conversations */
 	enum conversation_channel channel;
-	atomic_int cancel;
+	atomic_int own_cancel;
+	atomic_int *cancel;    /* &own_cancel, or the flag engine_watch_cancel named */
 	struct mcp_tools *mcp; /* MCP servers' tools, connected on first use */
 	bool approve_all;      /* --yes: MCP tools need no approval */
 };
@@ -40,6 +41,7 @@ struct engine *engine_new(struct store *store, struct config *cfg, struct err *e
 	eng->store = store;
 	eng->cfg = cfg;
 	eng->channel = CONV_CLI;
+	eng->cancel = &eng->own_cancel;
 	if (assistant_get_default(store, &eng->assistant, e) < 0) {
 		free(eng);
 		return NULL;
@@ -95,7 +97,12 @@ void engine_set_channel(struct engine *eng, enum conversation_channel channel)
 
 atomic_int *engine_cancel_flag(struct engine *eng)
 {
-	return &eng->cancel;
+	return eng->cancel;
+}
+
+void engine_watch_cancel(struct engine *eng, atomic_int *flag)
+{
+	eng->cancel = flag ? flag : &eng->own_cancel;
 }
 
 /* The reply language: general.language, or the script of the text. */
@@ -305,7 +312,7 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 	t.tool.now = now;
 	t.tool.lang = t.lang;
 	t.tool.depth = depth;
-	t.tool.cancel = &eng->cancel;
+	t.tool.cancel = eng->cancel;
 	t.tool.engine = eng;
 	sbuf_init(&t.reply);
 	sbuf_init(&t.reasoning);
@@ -320,7 +327,7 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 		goto out;
 	if (b->run(&t, e) < 0)
 		goto out;
-	if (atomic_load(&eng->cancel)) {
+	if (atomic_load(eng->cancel)) {
 		err_set(e, ERR_FAIL, "cancelled");
 		goto out;
 	}
@@ -343,7 +350,8 @@ out:
 int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,
 		const struct engine_sink *sink, struct err *e)
 {
-	atomic_store(&eng->cancel, 0);
+	if (eng->cancel == &eng->own_cancel)
+		atomic_store(&eng->own_cancel, 0);
 	return run_turn(eng, &eng->assistant, conversation, text, now, 0, sink, NULL, e);
 }
 

@@ -73,6 +73,10 @@ void engine_set_channel(struct engine *eng, enum conversation_channel channel);
  * turn cancelled while the reply streamed keeps what arrived, stored with
  * state "interrupted". */
 atomic_int *engine_cancel_flag(struct engine *eng);
+/* Watch flag instead (NULL: the engine's own again): its owner sets and
+ * clears it, engine_turn() leaves it as it is, so a cancel stored before
+ * the turn starts (a client that left while the turn was set up) holds. */
+void engine_watch_cancel(struct engine *eng, atomic_int *flag);
 
 /* Run one turn.  *conversation is the conversation id; 0 starts a new one
  * and is set to its id.  now is the clock reading for date phrases. */

@@ -99,15 +99,13 @@ const char *mcp_session_version(const struct mcp_session *s)
 	return s->version;
 }
 
-/* The registry tools the session's assistant may use, comma-separated
- * (empty when none), or NULL when the assistant cannot be read. */
-static char *tool_names(struct mcp_session *s)
+char *mcp_tool_names(struct store *store, const char *assistant)
 {
 	struct assistant a;
 	struct err e = { 0, "" };
 	struct sbuf sb = SBUF_INIT;
-	int rc = s->assistant ? assistant_get_by_name(s->store, s->assistant, &a, &e)
-			      : assistant_get_default(s->store, &a, &e);
+	int rc = assistant ? assistant_get_by_name(store, assistant, &a, &e)
+			   : assistant_get_default(store, &a, &e);
 
 	if (rc < 0) {
 		log_warn("mcp: %s", e.msg);
@@ -118,6 +116,21 @@ static char *tool_names(struct mcp_session *s)
 			sbuf_addf(&sb, "%s%s", sb.len ? "," : "", (*t)->name);
 	assistant_release(&a);
 	return sbuf_detach(&sb);
+}
+
+static char *tool_names(struct mcp_session *s)
+{
+	return mcp_tool_names(s->store, s->assistant);
+}
+
+const char *mcp_session_assistant(const struct mcp_session *s)
+{
+	return s->assistant;
+}
+
+const char *mcp_session_listed(const struct mcp_session *s)
+{
+	return s->listed;
 }
 
 static bool names_have(const char *names, const char *name)

@@ -76,4 +76,14 @@ const char *mcp_session_version(const struct mcp_session *s);
  * nothing has changed. */
 bool mcp_session_tools_changed(struct mcp_session *s, char **notification);
 
+/* The tools assistant (NULL: the default one) offers, as tools/list names
+ * them, comma-separated ("" for none), or NULL when it cannot be read: two
+ * of them differ when the tool set changed.  For a transport that watches
+ * for changes on a store connection of its own (/mcp's GET stream). */
+char *mcp_tool_names(struct store *store, const char *assistant);
+/* The assistant a session was made for (NULL: the default one), and the
+ * tool names it last listed (NULL before any tools/list). */
+const char *mcp_session_assistant(const struct mcp_session *s);
+const char *mcp_session_listed(const struct mcp_session *s);
+
 #endif

@@ -45,3 +45,24 @@ int httpd_run(const struct httpd_opts *o, struct err *e)
 {
 	MODULE_CALL("net", httpd_run, e, o, e);
 }
+
+int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
+{
+	*out = NULL;
+	MODULE_CALL("net", httpd_start, e, o, out, e);
+}
+
+int httpd_stop(struct httpd *h, struct err *e)
+{
+	MODULE_CALL("net", httpd_stop, e, h, e);
+}
+
+int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, struct err *e)
+{
+	MODULE_CALL("net", httpd_stream_write, e, st, data, len, e);
+}
+
+int httpd_stream_end(struct httpd_stream *st, struct httpd_resp *rs, struct err *e)
+{
+	MODULE_CALL("net", httpd_stream_end, e, st, rs, e);
+}

@@ -59,6 +59,7 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 
 	memset(r, 0, sizeof(*r));
 	r->id = j->id;
+	r->user_id = j->user_id;
 	r->text = xstrdup(cJSON_IsString(text) ? text->valuestring : "");
 	r->has_at = job_state_active(j->state) || j->occurrence != 0;
 	r->at = j->occurrence;
@@ -315,6 +316,85 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 		rc = job_set(s, id, &next, e);
 	reminder_release(&r);
 	*at = now + secs;
+	return finish(s, rc, e);
+}
+
+/* The payload of j with ed's text and channels. */
+static char *edited_payload(const struct job *j, const struct reminder_edit *ed)
+{
+	cJSON *p = j->payload ? cJSON_Parse(j->payload) : NULL;
+	char *out;
+
+	if (!cJSON_IsObject(p)) {
+		cJSON_Delete(p);
+		p = cJSON_CreateObject();
+	}
+	if (ed->text) {
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "text");
+		cJSON_AddStringToObject(p, "text", ed->text);
+	}
+	if (ed->channels)
+		reminder_set_channels(p, *ed->channels ? ed->channels : NULL);
+	out = cJSON_PrintUnformatted(p);
+	cJSON_Delete(p);
+	return out;
+}
+
+/* A new schedule for j from ed, the rest from j as it is. */
+static int reschedule(struct store *s, struct job *j, const struct reminder_edit *ed, time_t now,
+		      struct err *e)
+{
+	char *every = ed->every ? (*ed->every ? xstrdup(ed->every) : NULL)
+				: (j->rule ? xstrdup(j->rule) : NULL);
+	char *tzid = xstrdup(ed->tzid ? ed->tzid : j->tzid ? j->tzid : "");
+	time_t at = ed->has_at ? ed->at : job_state_active(j->state) ? j->occurrence : 0;
+	int rc = -1;
+
+	if (!at && !every) {
+		err_set(e, ERR_USAGE, "reminder %lld is %s: give it a new time (at)", j->id,
+			job_state_name(j->state));
+		goto out;
+	}
+	if (*tzid && caltz_ensure(s, tzid, e) < 0)
+		goto out;
+	rc = reminder_schedule(j, at, every, *tzid ? tzid : NULL, now, e);
+out:
+	free(every);
+	free(tzid);
+	return rc;
+}
+
+int reminder_update(struct store *s, long long id, const struct reminder_edit *ed, time_t now,
+		    int (*check)(void *arg, const struct reminder *cur, struct err *e), void *arg,
+		    struct err *e)
+{
+	struct reminder cur;
+	char *payload;
+	struct job j;
+	int rc = -1;
+
+	if (ed->text && utf8_blank(ed->text))
+		return err_set(e, ERR_USAGE, "a reminder needs a text");
+	if (ed->text && utf8_check_field("text", ed->text, STORE_TITLE_MAX, e) < 0)
+		return -1;
+	if (ed->channels && *ed->channels && notify_check_channels(ed->channels, e) < 0)
+		return -1;
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (reminder_get(s, id, now, &cur, e) < 0)
+		return finish(s, -1, e);
+	rc = check ? check(arg, &cur, e) : 0;
+	reminder_release(&cur);
+	if (rc < 0 || job_get(s, id, &j, e) < 0)
+		return finish(s, -1, e);
+	payload = edited_payload(&j, ed);
+	free(j.payload);
+	j.payload = payload;
+	if (ed->has_at || ed->every || ed->tzid)
+		rc = reschedule(s, &j, ed, now, e) < 0 ? -1 : job_redefine(s, &j, e);
+	else
+		rc = job_set_payload(s, id, j.payload, e);
+	job_release(&j);
 	return finish(s, rc, e);
 }
 

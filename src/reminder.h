@@ -38,6 +38,7 @@ struct reminder {
 	int attempts;
 	char *last_error;
 	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
+	long long user_id;  /* whose it is */
 	char *alarm;	    /* then its TRIGGER ("-PT15M"), else NULL */
 };
 
@@ -73,6 +74,27 @@ int reminder_cancel(struct store *s, long long id, struct err *e);
 /* Fire again secs from now (also a reminder that already fired), then go
  * on with its schedule.  *at: the new due time. */
 int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t *at,
+		    struct err *e);
+/* What reminder_update() changes; NULL (has_at false) leaves a member be. */
+struct reminder_edit {
+	const char *text;
+	bool has_at;
+	time_t at;	      /* the next due time */
+	const char *every;    /* "": no more repeats */
+	const char *tzid;     /* the zone of its rule */
+	const char *channels; /* "stdout,command"; "": the default list */
+};
+/*
+ * Change a reminder, all or nothing, in one transaction.  A new at, every
+ * or tzid makes a new schedule (as reminder_add() would, the members not
+ * given kept: at defaults to the pending due time), pending from scratch,
+ * so a reminder that fired or was cancelled comes back with a new at;
+ * text and channels alone leave its schedule and state be.  check, when
+ * not NULL, sees the reminder as it is under the write lock first: -1 (e
+ * set) changes nothing (If-Match in the HTTP API).
+ */
+int reminder_update(struct store *s, long long id, const struct reminder_edit *ed, time_t now,
+		    int (*check)(void *arg, const struct reminder *cur, struct err *e), void *arg,
 		    struct err *e);
 /* Acknowledge: a one-time reminder becomes done; a recurring one skips to
  * its first occurrence after both now and the pending one (*has, *next). */

@@ -373,6 +373,21 @@ int job_redefine(struct store *s, const struct job *j, struct err *e)
 	return rc < 0 ? -1 : 0;
 }
 
+int job_set_payload(struct store *s, long long id, const char *payload, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE jobs SET payload = ? WHERE id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, payload);
+	sqlite3_bind_int64(st, 2, id);
+	rc = changed(s, st, e);
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, "no job with id %lld", id);
+	return rc < 0 ? -1 : 0;
+}
+
 int job_delete(struct store *s, long long id, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "DELETE FROM jobs WHERE id = ?", e);

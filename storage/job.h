@@ -103,6 +103,9 @@ int job_list_event(struct store *s, long long event_id, struct job **out, size_t
  * dtstart, run_offset, exdates, next_run): pending from scratch, any claim
  * dropped. */
 int job_redefine(struct store *s, const struct job *j, struct err *e);
+/* Give job id the payload (JSON text or NULL), its schedule and state
+ * left as they are. */
+int job_set_payload(struct store *s, long long id, const char *payload, struct err *e);
 /* Remove a job and its runs (no error when it is gone already). */
 int job_delete(struct store *s, long long id, struct err *e);
 /* Active jobs with next_run <= now, earliest first, at most limit. */

@@ -4,19 +4,179 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Deferred answers.  One mutex (the server's) guards every stream: the
+ * server's thread (libmicrohttpd's), the ticker and the jobs all take it.
+ * A connection waiting for its job is suspended (libmicrohttpd leaves it
+ * alone, and would not see its client leave): the ticker polls its socket
+ * for a hang-up, writes keep-alives to idle streams, and whoever gives a
+ * suspended connection something to do resumes it.  A stream is freed
+ * when both its connection and its job are done with it (refs).
+ */
+struct httpd_stream {
+	struct httpd *srv;
+	struct httpd_stream *prev, *next; /* the server's live streams */
+	struct MHD_Connection *mc;	  /* NULL once the connection ended */
+	int fd;
+	int refs;	/* the connection's and the job's */
+	bool streaming; /* the body goes out as it is written */
+	bool ended;	/* the job called httpd_stream_end */
+	bool gone;	/* the client left, or the server is stopping */
+	bool suspended; /* the connection waits (MHD_suspend_connection) */
+	atomic_int *cancel;
+	struct sbuf out; /* written, not sent yet, from off */
+	size_t off;
+	struct httpd_resp final; /* !streaming: the answer, once ended */
+	double last;		 /* when the stream last got something */
+};
+
+struct httpd {
+	const struct httpd_opts *o;
+	struct MHD_Daemon *d;
+	pthread_mutex_t lock;
+	pthread_cond_t idle; /* signalled when a stream is freed */
+	struct httpd_stream *streams;
+	size_t nstreams;
+	bool stopping;
+	int wake[2]; /* a byte wakes the ticker */
+	pthread_t ticker;
+};
 
 /* One request in progress: its body as it arrives. */
 struct httpd_conn {
 	struct sbuf body;
 	bool too_large;
 	struct MHD_Connection *mc;
+	struct httpd_stream *st; /* when its answer was deferred */
 };
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void wake_ticker(struct httpd *h)
+{
+	char b = 1;
+
+	if (write(h->wake[1], &b, 1) < 0 && errno != EAGAIN)
+		return;
+}
+
+/* Under the lock: let a suspended connection go on. */
+static void resume_locked(struct httpd_stream *st)
+{
+	if (st->suspended && st->mc) {
+		st->suspended = false;
+		MHD_resume_connection(st->mc);
+	}
+}
+
+/* Under the lock: the client left or the server stops. */
+static void gone_locked(struct httpd_stream *st)
+{
+	st->gone = true;
+	if (!st->ended && st->cancel)
+		atomic_store(st->cancel, 1);
+	resume_locked(st);
+}
+
+static void unref_locked(struct httpd_stream *st)
+{
+	struct httpd *h = st->srv;
+
+	if (--st->refs > 0)
+		return;
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		h->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	h->nstreams--;
+	pthread_cond_broadcast(&h->idle);
+	sbuf_release(&st->out);
+	httpd_resp_release(&st->final);
+	free(st);
+}
+
+int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, struct err *e)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&st->srv->lock);
+	if (st->gone || !st->mc) {
+		rc = err_set(e, ERR_FAIL, "the client went away");
+	} else {
+		sbuf_add(&st->out, data, len);
+		st->last = mono_now();
+		resume_locked(st);
+	}
+	pthread_mutex_unlock(&st->srv->lock);
+	return rc;
+}
+
+int httpd_stream_end(struct httpd_stream *st, struct httpd_resp *rs, struct err *e)
+{
+	struct httpd *h = st->srv;
+
+	(void)e;
+	pthread_mutex_lock(&h->lock);
+	st->ended = true;
+	if (rs && !st->streaming) {
+		st->final = *rs;
+		httpd_resp_init(rs);
+	}
+	resume_locked(st);
+	unref_locked(st); /* st may be gone from here */
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+/* The body of a streamed answer, as the job writes it. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct httpd_stream *st = cls;
+	ssize_t n = 0;
+
+	(void)pos;
+	pthread_mutex_lock(&st->srv->lock);
+	if (st->off < st->out.len) {
+		size_t k = st->out.len - st->off < max ? st->out.len - st->off : max;
+
+		memcpy(buf, st->out.buf + st->off, k);
+		st->off += k;
+		if (st->off == st->out.len) {
+			sbuf_reset(&st->out);
+			st->off = 0;
+		}
+		n = (ssize_t)k;
+	} else if (st->gone) {
+		n = MHD_CONTENT_READER_END_WITH_ERROR;
+	} else if (st->ended) {
+		n = MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		st->suspended = true;
+		MHD_suspend_connection(st->mc);
+		wake_ticker(st->srv);
+	}
+	pthread_mutex_unlock(&st->srv->lock);
+	return n;
+}
 
 static const char *conn_header(const struct httpd_req *rq, const char *name)
 {
@@ -32,6 +192,14 @@ static const char *conn_query(const struct httpd_req *rq, const char *name)
 	return MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static void add_headers(struct MHD_Response *r, const struct httpd_resp *rs)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				*rs->content_type ? rs->content_type : "application/json");
+	for (int i = 0; i < rs->nheaders; i++)
+		MHD_add_response_header(r, rs->names[i], rs->values[i]);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *rs)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -40,20 +208,93 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *r
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				*rs->content_type ? rs->content_type : "application/json");
-	for (int i = 0; i < rs->nheaders; i++)
-		MHD_add_response_header(r, rs->names[i], rs->values[i]);
+	add_headers(r, rs);
 	ret = MHD_queue_response(mc, (unsigned)rs->status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* Hand the answer of c's request to a job (rs->defer). */
+static enum MHD_Result defer(struct httpd *h, struct httpd_conn *c, struct httpd_resp *rs)
+{
+	struct httpd_stream *st = xcalloc(1, sizeof(*st));
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	enum MHD_Result ret = MHD_YES;
+
+	st->srv = h;
+	st->mc = c->mc;
+	st->fd = ci ? ci->connect_fd : -1;
+	st->refs = 2;
+	st->streaming = rs->stream;
+	st->cancel = rs->cancel;
+	st->last = mono_now();
+	sbuf_init(&st->out);
+	httpd_resp_init(&st->final);
+	c->st = st;
+	pthread_mutex_lock(&h->lock);
+	st->next = h->streams;
+	if (h->streams)
+		h->streams->prev = st;
+	h->streams = st;
+	h->nstreams++;
+	if (h->stopping)
+		gone_locked(st);
+	else if (!st->streaming) {
+		st->suspended = true;
+		MHD_suspend_connection(c->mc);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (st->streaming) {
+		struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+									   stream_read, st, NULL);
+
+		if (r) {
+			add_headers(r, rs);
+			ret = MHD_queue_response(c->mc, (unsigned)rs->status, r);
+			MHD_destroy_response(r);
+		}
+		if (!r || ret != MHD_YES) {
+			pthread_mutex_lock(&h->lock);
+			gone_locked(st);
+			pthread_mutex_unlock(&h->lock);
+			ret = MHD_NO;
+		}
+	}
+	wake_ticker(h);
+	rs->defer(rs->defer_arg, st);
+	return ret;
+}
+
+/* A connection resumed after its job ended (or its client left). */
+static enum MHD_Result deferred_answer(struct httpd *h, struct httpd_conn *c)
+{
+	struct httpd_resp rs;
+	bool ready;
+
+	pthread_mutex_lock(&h->lock);
+	ready = c->st->ended && !c->st->gone;
+	if (ready) {
+		rs = c->st->final;
+		httpd_resp_init(&c->st->final);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!ready)
+		return MHD_NO;
+	if (send_resp(c->mc, &rs) != MHD_YES) {
+		httpd_resp_release(&rs);
+		return MHD_NO;
+	}
+	httpd_resp_release(&rs);
+	return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
-	const struct httpd_opts *o = cls;
+	struct httpd *h = cls;
+	const struct httpd_opts *o = h->o;
 	struct httpd_conn *c = *con_cls;
 	struct httpd_req rq;
 	struct httpd_resp rs;
@@ -83,6 +324,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (c->st)
+		return deferred_answer(h, c);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = method;
 	rq.path = url;
@@ -94,7 +337,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	rq.conn = c;
 	httpd_resp_init(&rs);
 	o->handle(o->arg, &rq, &rs);
-	ret = send_resp(mc, &rs);
+	ret = rs.defer ? defer(h, c, &rs) : send_resp(mc, &rs);
 	httpd_resp_release(&rs);
 	return ret;
 }
@@ -102,16 +345,105 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct httpd *h = cls;
 	struct httpd_conn *c = *con_cls;
 
-	(void)cls;
 	(void)mc;
 	(void)toe;
 	if (!c)
 		return;
+	if (c->st) {
+		pthread_mutex_lock(&h->lock);
+		c->st->mc = NULL;
+		c->st->suspended = false;
+		if (!c->st->ended)
+			gone_locked(c->st);
+		unref_locked(c->st);
+		pthread_mutex_unlock(&h->lock);
+	}
 	sbuf_release(&c->body);
 	free(c);
 	*con_cls = NULL;
+}
+
+/*
+ * The ticker: keep-alives for idle streams, and the sockets of suspended
+ * connections watched for their client hanging up, which cancels the job.
+ */
+/* The stream a polled socket is of. */
+struct polled {
+	struct httpd_stream *st;
+};
+
+static void *ticker(void *arg)
+{
+	struct httpd *h = arg;
+	struct pollfd *fds = NULL;
+	struct polled *of = NULL;
+	size_t cap = 0;
+
+	for (;;) {
+		double now = mono_now(), next = -1;
+		unsigned ka = h->o->keepalive_s;
+		size_t n = 1;
+		int ms;
+
+		pthread_mutex_lock(&h->lock);
+		if (h->stopping) {
+			pthread_mutex_unlock(&h->lock);
+			break;
+		}
+		if (cap < h->nstreams + 1) {
+			cap = h->nstreams + 16;
+			fds = xrealloc(fds, cap * sizeof(*fds));
+			of = xrealloc(of, cap * sizeof(*of));
+		}
+		fds[0].fd = h->wake[0];
+		fds[0].events = POLLIN;
+		for (struct httpd_stream *st = h->streams; st; st = st->next) {
+			if (st->gone || st->ended || !st->mc)
+				continue;
+			if (st->streaming && ka && h->o->keepalive) {
+				if (now - st->last >= ka) {
+					sbuf_adds(&st->out, h->o->keepalive);
+					st->last = now;
+					resume_locked(st);
+				}
+				if (next < 0 || st->last + ka < next)
+					next = st->last + ka;
+			}
+			if (st->suspended && st->fd >= 0) {
+				fds[n].fd = st->fd;
+				fds[n].events = POLLRDHUP;
+				fds[n].revents = 0;
+				of[n++].st = st;
+			}
+		}
+		pthread_mutex_unlock(&h->lock);
+		ms = next < 0 ? -1 : (int)((next - now) * 1000) + 1;
+		if (poll(fds, n, ms) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents & POLLIN) {
+			char buf[64];
+
+			while (read(h->wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		pthread_mutex_lock(&h->lock);
+		for (size_t i = 1; i < n; i++) {
+			if (!(fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)))
+				continue;
+			/* Still live and still that connection's socket? */
+			for (struct httpd_stream *st = h->streams; st; st = st->next)
+				if (st == of[i].st && st->mc && st->fd == fds[i].fd &&
+				    st->suspended)
+					gone_locked(st);
+		}
+		pthread_mutex_unlock(&h->lock);
+	}
+	free(fds);
+	free(of);
+	return NULL;
 }
 
 /* libmicrohttpd's own messages (a client that went away...) are not ours
@@ -123,16 +455,25 @@ static void quiet_log(void *cls, const char *fmt, va_list ap)
 	(void)ap;
 }
 
-int httpd_run(const struct httpd_opts *o, struct err *e)
+static void httpd_free(struct httpd *h)
+{
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->idle);
+	close(h->wake[0]);
+	close(h->wake[1]);
+	free(h);
+}
+
+int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
-	struct MHD_Daemon *d;
-	struct pollfd p;
+	struct httpd *h;
 
+	*out = NULL;
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->addr, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
@@ -146,31 +487,83 @@ int httpd_run(const struct httpd_opts *o, struct err *e)
 	}
 	if (o->cert_pem)
 		flags |= MHD_USE_TLS;
+	h = xcalloc(1, sizeof(*h));
+	h->o = o;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->idle, NULL);
+	if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		err_set(e, ERR_FAIL, "pipe: %s", strerror(errno));
+		h->wake[0] = h->wake[1] = -1;
+		httpd_free(h);
+		return -1;
+	}
 	errno = 0;
 	if (o->cert_pem)
-		d = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, on_request, (void *)o,
-			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-			o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_HTTPS_MEM_CERT,
-			o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
+		h->d = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
+			quiet_log, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
+			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
 	else
-		d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, (void *)o,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
-	if (!d)
-		return err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
-			       errno ? strerror(errno)
-				     : (o->cert_pem ? "bad certificate or key" : "failed"));
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+		h->d = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
+			quiet_log, NULL, MHD_OPTION_END);
+	if (!h->d) {
+		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
+			errno ? strerror(errno)
+			      : (o->cert_pem ? "bad certificate or key" : "failed"));
+		httpd_free(h);
+		return -1;
+	}
+	if (pthread_create(&h->ticker, NULL, ticker, h) != 0) {
+		MHD_stop_daemon(h->d);
+		httpd_free(h);
+		return err_set(e, ERR_FAIL, "cannot start a thread");
+	}
+	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	if (o->ready)
 		o->ready(o->arg, info ? info->port : o->port);
+	*out = h;
+	return 0;
+}
+
+int httpd_stop(struct httpd *h, struct err *e)
+{
+	(void)e;
+	if (!h)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	h->stopping = true;
+	for (struct httpd_stream *st = h->streams; st; st = st->next)
+		gone_locked(st);
+	pthread_mutex_unlock(&h->lock);
+	wake_ticker(h);
+	pthread_join(h->ticker, NULL);
+	MHD_stop_daemon(h->d);
+	if (h->o->closing)
+		h->o->closing(h->o->arg);
+	/* The jobs were cancelled: wait for each to let go of its stream. */
+	pthread_mutex_lock(&h->lock);
+	while (h->nstreams)
+		pthread_cond_wait(&h->idle, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	httpd_free(h);
+	return 0;
+}
+
+int httpd_run(const struct httpd_opts *o, struct err *e)
+{
+	struct httpd *h;
+	struct pollfd p;
+
+	if (httpd_start(o, &h, e) < 0)
+		return -1;
 	p.fd = o->stop_fd;
 	p.events = POLLIN;
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
-	MHD_stop_daemon(d);
-	return 0;
+	return httpd_stop(h, e);
 }

@@ -2,15 +2,15 @@
  * httpd.h - the HTTP server under `nestor serve`: libmicrohttpd, wrapped.
  *
  * libmicrohttpd lives in the network module (lib/nestor/net.so), loaded
- * the first time httpd_run() is called: no other command maps it.  The
+ * the first time httpd_start() is called: no other command maps it.  The
  * wrapper speaks HTTP only; what a request means is the handler's
  * (src/api.c).
  *
- * httpd_run() listens on addr:port (port 0: any free one, reported to
- * ready()), calls handle() once per complete request, and returns when
- * stop_fd becomes readable.  Requests are handled one at a time, in one
- * thread (not the caller's): the handler may use a store without locks.
- * What the server does for every handler:
+ * httpd_start() listens on addr:port (port 0: any free one, reported to
+ * ready()) and calls handle() once per complete request until
+ * httpd_stop().  Requests are handled one at a time, in one thread (not
+ * the caller's): the handler may use a store without locks, and must be
+ * quick.  What the server does for every handler:
  *
  *  - a body over max_body bytes is not read: the handler sees too_large
  *    (and answers 413);
@@ -23,10 +23,30 @@
  *		sbuf_adds(&rs->body, "{}");
  *		httpd_resp_header(rs, "ETag", "\"1\"");
  *	}
+ *
+ * A slow answer (an assistant's turn) is handed to another thread, a job,
+ * and the server goes on with other requests meanwhile.  The handler sets
+ * rs->defer; the server keeps the connection and calls defer(defer_arg,
+ * st) once, after the handler returned, and defer starts the job with st:
+ *
+ *  - rs->stream false: the job's httpd_stream_end(st, &answer) is the
+ *    answer (status, headers, body), sent then;
+ *  - rs->stream true: rs's status and headers are sent at once, and the
+ *    body is what the job writes (httpd_stream_write), sent as it is
+ *    written (chunked), until httpd_stream_end(st, NULL).  A stream with
+ *    nothing written for keepalive_s seconds gets the keepalive text
+ *    (an SSE comment line), so proxies and clients see it alive.
+ *
+ * A client that goes away (its connection closed, even while its job has
+ * nothing to send) or a server that stops stores 1 in *rs->cancel, and
+ * httpd_stream_write() fails from then on: the job should stop early.
+ * The job must call httpd_stream_end() exactly once, and not touch st
+ * after; httpd_stop() waits for every job to have done so.
  */
 #ifndef NESTOR_HTTPD_H
 #define NESTOR_HTTPD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -47,12 +67,20 @@ struct httpd_req {
 
 #define HTTPD_MAX_HEADERS 8
 
+/* A deferred answer's link between the server and the job (opaque). */
+struct httpd_stream;
+
 struct httpd_resp {
 	int status;
 	char content_type[64]; /* "" means application/json */
 	struct sbuf body;
 	char *names[HTTPD_MAX_HEADERS], *values[HTTPD_MAX_HEADERS];
 	int nheaders;
+	/* Answer later, from a job (above); NULL: the answer is this. */
+	void (*defer)(void *arg, struct httpd_stream *st);
+	void *defer_arg;
+	bool stream;	    /* the body is written as the job goes */
+	atomic_int *cancel; /* set to 1 when the client left (may be NULL) */
 };
 
 struct httpd_opts {
@@ -61,16 +89,38 @@ struct httpd_opts {
 	const char *cert_pem, *key_pem; /* both or neither */
 	size_t max_body;
 	unsigned timeout_s;
+	unsigned keepalive_s;  /* 0: none */
+	const char *keepalive; /* what an idle stream gets (": keep-alive\n\n") */
 	void (*handle)(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
+	/* httpd_stop() calls it once no request is handled any more, before
+	 * it waits for the jobs: the handler ends the streams it keeps open
+	 * without a job of their own (may be NULL). */
+	void (*closing)(void *arg);
 	/* Listening on port (the real one when 0 was asked for). */
 	void (*ready)(void *arg, unsigned port);
 	void *arg;
-	int stop_fd;
+	int stop_fd; /* httpd_run() only */
 };
 
-/* Serve until stop_fd is readable.  -1 with e when it cannot listen
- * ("cannot listen on 127.0.0.1:8765: Address already in use"). */
+struct httpd;
+
+/* Listen and serve in the server's threads; *out is the server.  -1 with e
+ * when it cannot listen ("cannot listen on 127.0.0.1:8765: Address
+ * already in use").  o must outlive the server. */
+int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e);
+/* Stop serving: clients are disconnected, jobs cancelled and waited for;
+ * h is freed.  NULL is a no-op.  Always 0. */
+int httpd_stop(struct httpd *h, struct err *e);
+/* httpd_start(), then serve until o->stop_fd is readable, then httpd_stop(). */
 int httpd_run(const struct httpd_opts *o, struct err *e);
+
+/* A job's part (any thread).  Append len bytes to a stream's body; -1
+ * with e when the client is gone (or the server stopping). */
+int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, struct err *e);
+/* The job is over: for a stream, its body ends (rs NULL); otherwise rs
+ * is the answer (its body and headers are taken, rs is left empty).  st
+ * is no longer the job's.  Always 0. */
+int httpd_stream_end(struct httpd_stream *st, struct httpd_resp *rs, struct err *e);
 
 /* On the executable's side (sync/httpd-resp.c): the response's life. */
 void httpd_resp_init(struct httpd_resp *rs);

@@ -19,6 +19,10 @@
  * With a Telegram bot token (the secret "telegram"), the relay runs on a
  * thread of its own with its own connection (telegram.h); the telegram
  * channel queues reminders for it in the database.
+ *
+ * With serve.enable, the HTTP API of `nestor serve` runs in its server's
+ * threads beside the loop, on a store connection and a config of its own
+ * (a SIGHUP reloads the daemon's, not the API's: it does not move).
  */
 #include "cmd.h"
 #include "dbwatch.h"
@@ -57,6 +61,9 @@ struct daemon {
 	struct syncer *sync;		  /* NULL without server.postgres */
 	struct google_worker *google;	  /* NULL without google.client_id */
 	struct telegram_thread *telegram; /* NULL without a bot token */
+	struct serve *serve;		  /* NULL without serve.enable */
+	struct store *api_store;	  /* the API's connection */
+	struct config *api_cfg;		  /* and its config: a reload frees ctx->cfg */
 	long long version;		  /* data_version: others' commits */
 };
 
@@ -296,6 +303,29 @@ static int background(struct ctx *ctx, bool *parent, int *ready)
 	return 0;
 }
 
+/* serve.enable: the HTTP API, on a connection of its own. */
+static int start_serve(struct daemon *d, bool foreground)
+{
+	struct serve_args a = { .rate = -1, .out = foreground ? d->ctx->out : NULL };
+	struct ctx *ctx = d->ctx;
+
+	if (!config_get_bool(ctx->cfg, "serve.enable"))
+		return 0;
+	d->api_store = store_open(ctx->db_path, &ctx->err);
+	if (!d->api_store)
+		return -1;
+	d->api_cfg = config_load(ctx->config_path, NULL, &ctx->err);
+	if (!d->api_cfg)
+		return -1;
+	a.cfg = d->api_cfg;
+	store_set_user(d->api_store, store_user(ctx->store));
+	if (serve_start(ctx, d->api_store, &a, &d->serve) < 0) {
+		log_error("serve: %s", ctx->err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* The daemon's word to the waiting parent (ready, or why not); then the pipe closes. */
 static void tell_parent(int *ready, const struct ctx *ctx, bool ok)
 {
@@ -352,7 +382,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 	d.lock = sched_lock_daemon(ctx->db_path, &ctx->err);
 	start_sync(&d);
 	d.google = google_worker_new(ctx->cfg, ctx->db_path, wallclock_now());
-	if (d.lock >= 0 && setup_fds(&d) == 0) {
+	if (d.lock >= 0 && setup_fds(&d) == 0 && start_serve(&d, foreground) == 0) {
 		/* the store, the lock, the signals and the watch are open: started */
 		tell_parent(&ready, ctx, true);
 		d.telegram = telegram_thread_start(ctx->db_path, ctx->config_path, ctx->user);
@@ -362,6 +392,9 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		telegram_thread_stop(d.telegram);
 	}
 	tell_parent(&ready, ctx, false);
+	serve_stop(d.serve);
+	store_free(d.api_store);
+	config_free(d.api_cfg);
 	syncer_free(d.sync);
 	google_worker_free(d.google);
 	if (d.lock >= 0)

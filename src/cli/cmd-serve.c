@@ -4,8 +4,11 @@
  * It listens on 127.0.0.1:8765 unless told otherwise (--listen, or
  * serve.listen in the config).  A non-loopback address needs TLS
  * (--tls-cert, --tls-key) or an explicit --insecure: tokens must not
- * cross a network in clear text by accident.  SIGINT or SIGTERM stops it
- * after the request in progress.
+ * cross a network in clear text by accident.  SIGINT or SIGTERM stops it:
+ * clients are disconnected and turns in progress cancelled.
+ *
+ * serve_start() and serve_stop() are shared with `nestor daemon`, which
+ * serves the same API when serve.enable is set.
  */
 #include "api.h"
 #include "cmd.h"
@@ -28,7 +31,8 @@
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 
 /* "ADDR:PORT" or "[V6]:PORT" into addr (caller frees) and port. */
-static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned *port)
+static int parse_listen(struct ctx *ctx, const char *what, const char *text, char **addr,
+			unsigned *port)
 {
 	const char *colon = strrchr(text, ':'), *host = text;
 	size_t hlen;
@@ -37,7 +41,7 @@ static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned
 
 	*addr = NULL;
 	if (!colon) {
-		cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+		cmd_usage(ctx, "%s must be ADDR:PORT (got \"%s\")", what, text);
 		return -1;
 	}
 	hlen = (size_t)(colon - text);
@@ -47,7 +51,7 @@ static int parse_listen(struct ctx *ctx, const char *text, char **addr, unsigned
 	}
 	p = strtol(colon + 1, &end, 10);
 	if (!hlen || *end || end == colon + 1 || p < 0 || p > 65535) {
-		cmd_usage(ctx, "--listen must be ADDR:PORT (got \"%s\")", text);
+		cmd_usage(ctx, "%s must be ADDR:PORT (got \"%s\")", what, text);
 		return -1;
 	}
 	*addr = xstrndup(host, hlen);
@@ -81,50 +85,107 @@ static char *read_pem(struct ctx *ctx, const char *path, const char *what)
 }
 
 /* What serve runs: the httpd options and the API they call. */
-struct serve_state {
+struct serve {
 	struct httpd_opts o;
 	struct api *api;
-	FILE *out;
+	struct httpd *h;
+	FILE *out; /* where the "serving on" line goes (NULL: the log only) */
+	char *addr;
 };
 
 static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
-	struct serve_state *s = arg;
+	struct serve *s = arg;
 
 	api_handle(s->api, rq, rs);
+}
+
+static void serve_closing(void *arg)
+{
+	struct serve *s = arg;
+
+	api_close(s->api);
 }
 
 /* The first line out says where: scripts wait for it. */
 static void serve_ready(void *arg, unsigned port)
 {
-	struct serve_state *s = arg;
+	struct serve *s = arg;
 	const char *scheme = s->o.cert_pem ? "https" : "http";
 	bool v6 = strchr(s->o.addr, ':') != NULL;
 
-	fprintf(s->out, "serving on %s://%s%s%s:%u\n", scheme, v6 ? "[" : "", s->o.addr,
-		v6 ? "]" : "", port);
-	fflush(s->out);
-	log_info("serving on %s:%u", s->o.addr, port);
+	if (s->out) {
+		fprintf(s->out, "serving on %s://%s%s%s:%u\n", scheme, v6 ? "[" : "", s->o.addr,
+			v6 ? "]" : "", port);
+		fflush(s->out);
+	}
+	log_info("serving on %s://%s%s%s:%u", scheme, v6 ? "[" : "", s->o.addr, v6 ? "]" : "",
+		 port);
 }
 
-static int serve_run(struct ctx *ctx, struct serve_state *s)
+void serve_stop(struct serve *s)
 {
-	sigset_t set;
-	int rc;
+	struct err e;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	s->o.stop_fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (s->o.stop_fd < 0)
-		return err_set(&ctx->err, ERR_FAIL, "signalfd: %s", strerror(errno));
+	if (!s)
+		return;
+	httpd_stop(s->h, &e);
+	api_free(s->api);
+	free((char *)s->o.cert_pem);
+	free((char *)s->o.key_pem);
+	free(s->addr);
+	free(s);
+}
+
+int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a,
+		struct serve **out)
+{
+	struct config *cfg = a->cfg ? a->cfg : ctx->cfg;
+	const char *listen = a->listen ? a->listen : config_get(cfg, "serve.listen");
+	const char *cert = a->cert ? a->cert : config_get(cfg, "serve.tls_cert");
+	const char *key = a->key ? a->key : config_get(cfg, "serve.tls_key");
+	struct api_opts ao = { a->rate >= 0 ? (unsigned)a->rate
+					    : (unsigned)config_get_int(cfg, "serve.rate_limit") };
+	struct serve *s = xcalloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!cert != !key) {
+		cmd_usage(ctx,
+			  "--tls-cert and --tls-key go together (serve.tls_cert, serve.tls_key)");
+		goto fail;
+	}
+	if (parse_listen(ctx, a->listen ? "--listen" : "serve.listen",
+			 listen ? listen : SERVE_LISTEN, &s->addr, &s->o.port) < 0)
+		goto fail;
+	if (!loopback(s->addr) && !cert && !a->insecure) {
+		cmd_usage(ctx,
+			  "listening on %s needs TLS (--tls-cert, --tls-key) or --insecure: tokens"
+			  " would cross the network in clear text",
+			  s->addr);
+		goto fail;
+	}
+	s->o.addr = s->addr;
+	s->o.max_body = API_MAX_BODY;
+	s->o.timeout_s = SERVE_TIMEOUT_S;
+	s->o.keepalive_s = (unsigned)config_get_int(cfg, "serve.keepalive");
+	s->o.keepalive = ": keep-alive\n\n";
+	if (cert && (!(s->o.cert_pem = read_pem(ctx, cert, "--tls-cert")) ||
+		     !(s->o.key_pem = read_pem(ctx, key, "--tls-key"))))
+		goto fail;
 	s->o.handle = serve_handle;
 	s->o.ready = serve_ready;
+	s->o.closing = serve_closing;
 	s->o.arg = s;
-	rc = httpd_run(&s->o, &ctx->err);
-	close(s->o.stop_fd);
-	return rc;
+	s->o.stop_fd = -1;
+	s->out = a->out;
+	s->api = api_new(store, cfg, &ao);
+	if (httpd_start(&s->o, &s->h, &ctx->err) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	serve_stop(s);
+	return -1;
 }
 
 int cmd_serve(struct ctx *ctx, int argc, char **argv)
@@ -137,23 +198,21 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		{ "rate-limit", required_argument, NULL, OPT_RATE },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen = config_get(ctx->cfg, "serve.listen"), *cert = NULL, *key = NULL;
-	const char *rate = config_get(ctx->cfg, "serve.rate_limit");
-	struct api_opts ao = { rate ? (unsigned)atoi(rate) : 0 };
-	struct serve_state s;
-	bool insecure = false;
-	char *addr = NULL, *end;
-	int c, rc = -1;
+	struct serve_args a = { .rate = -1, .out = ctx->out };
+	struct signalfd_siginfo si;
+	struct serve *s;
+	sigset_t set;
+	char *end;
+	int c, sfd;
 
-	memset(&s, 0, sizeof(s));
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		switch (c) {
-		case OPT_LISTEN: listen = optarg; break;
-		case OPT_CERT: cert = optarg; break;
-		case OPT_KEY: key = optarg; break;
-		case OPT_INSECURE: insecure = true; break;
+		case OPT_LISTEN: a.listen = optarg; break;
+		case OPT_CERT: a.cert = optarg; break;
+		case OPT_KEY: a.key = optarg; break;
+		case OPT_INSECURE: a.insecure = true; break;
 		case OPT_RATE:
-			ao.rate = (unsigned)strtoul(optarg, &end, 10);
+			a.rate = strtol(optarg, &end, 10);
 			if (*end || !*optarg || *optarg == '-')
 				return cmd_usage(ctx, "--rate-limit must be a number (got \"%s\")",
 						 optarg);
@@ -163,30 +222,20 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-	if (!cert != !key)
-		return cmd_usage(ctx, "--tls-cert and --tls-key go together");
-	if (parse_listen(ctx, listen ? listen : SERVE_LISTEN, &addr, &s.o.port) < 0)
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		return err_set(&ctx->err, ERR_FAIL, "signalfd: %s", strerror(errno));
+	if (serve_start(ctx, ctx->store, &a, &s) < 0) {
+		close(sfd);
 		return -1;
-	if (!loopback(addr) && !cert && !insecure) {
-		cmd_usage(ctx,
-			  "listening on %s needs TLS (--tls-cert, --tls-key) or --insecure: tokens"
-			  " would cross the network in clear text",
-			  addr);
-		goto out;
 	}
-	s.o.addr = addr;
-	s.o.max_body = API_MAX_BODY;
-	s.o.timeout_s = SERVE_TIMEOUT_S;
-	if (cert && (!(s.o.cert_pem = read_pem(ctx, cert, "--tls-cert")) ||
-		     !(s.o.key_pem = read_pem(ctx, key, "--tls-key"))))
-		goto out;
-	s.api = api_new(ctx->store, ctx->cfg, &ao);
-	s.out = ctx->out;
-	rc = serve_run(ctx, &s);
-	api_free(s.api);
-out:
-	free((char *)s.o.cert_pem);
-	free((char *)s.o.key_pem);
-	free(addr);
-	return rc;
+	while (read(sfd, &si, sizeof(si)) < 0 && errno == EINTR)
+		;
+	serve_stop(s);
+	close(sfd);
+	return 0;
 }

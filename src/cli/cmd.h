@@ -122,6 +122,22 @@ extern const struct cmd cmd_mcp_verbs[];
 int cmd_status(struct ctx *ctx, int argc, char **argv);
 /* `nestor serve` (src/cli/cmd-serve.c) and `nestor token` (src/cli/cmd-token.c). */
 int cmd_serve(struct ctx *ctx, int argc, char **argv);
+/* The HTTP API on store, as `nestor serve` runs it and `nestor daemon`
+ * with serve.enable: what the options leave unset (NULL, rate -1) comes
+ * from the config (serve.*), which its threads read while it runs.  It serves in threads of its own
+ * until serve_stop(); "serving on URL" goes to out (when not NULL) and the log. -1 with ctx->err (a
+ * usage error for bad settings). */
+struct serve;
+struct serve_args {
+	struct config *cfg; /* NULL: ctx->cfg; outlives the server */
+	const char *listen, *cert, *key;
+	bool insecure;
+	long rate;
+	FILE *out;
+};
+int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a,
+		struct serve **out);
+void serve_stop(struct serve *s);
 extern const struct cmd cmd_token_verbs[];
 
 /*

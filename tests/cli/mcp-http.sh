@@ -1,7 +1,9 @@
 # MCP over Streamable HTTP at /mcp on nestor serve: the official TypeScript
-# SDK client lists nestor's tools and calls task_add as the token's user;
-# the transport's rules (Accept, sessions, MCP-Protocol-Version, Origin,
-# bearer token, read-only tokens) with curl.
+# SDK client lists nestor's tools and calls task_add as the token's user,
+# and hears notifications/tools/list_changed on its GET stream when the
+# assistant's tools change; the transport's rules (Accept, sessions,
+# MCP-Protocol-Version, Origin, bearer token, read-only tokens, the GET
+# stream) with curl.
 . "$(dirname "$0")/lib.sh"
 cd "$NESTOR_HOME"
 PEERS=$(dirname "$NESTOR_BIN")/../mcp
@@ -15,7 +17,8 @@ bob=$(nestor --user bob token add 2>/dev/null)
 ro=$(nestor --user bob token add --read-only 2>/dev/null)
 "$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
+client=
+trap 'kill $pid $client 2>/dev/null || true' EXIT
 wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
 base=$(sed -n 's/^serving on //p' serve.out)
 
@@ -42,7 +45,8 @@ mcp() { # TOKEN ARGS...: status; body in ./body, headers in ./hdr
 hdr() { sed -n "s/^$1: *//Ip" hdr | tr -d '\r'; }
 expect_eq "no token" "$(mcp "" -H "$both" -d "$init")" 401
 expect_eq "Accept" "$(mcp "$bob" -H 'Accept: application/json' -d "$init")" 406
-expect_eq "GET" "$(mcp "$bob" -H 'Accept: text/event-stream')" 405
+expect_eq "GET without a session" "$(mcp "$bob" -H 'Accept: text/event-stream')" 405
+expect_eq "Allow" "$(hdr Allow)" "GET, POST, DELETE"
 expect_eq "no session" "$(mcp "$bob" -H "$both" -d '{"jsonrpc":"2.0","id":2,"method":"ping"}')" 400
 expect_eq "foreign origin" "$(mcp "$bob" -H "$both" -H 'Origin: https://evil.example' -d "$init")" 403
 expect_eq "loopback origin" "$(mcp "$bob" -H "$both" -H 'Origin: http://localhost:3000' -d "$init")" 200
@@ -57,5 +61,31 @@ expect_eq "other version" "$(mcp "$bob" -H "$both" -H "Mcp-Session-Id: $sid" -H 
 expect_eq "another token's session" "$(mcp "$ro" -H "$both" -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":3,"method":"ping"}')" 404
 expect_eq "read-only call" "$(mcp "$ro" -H "$both" -d "[$init,{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"task_add\",\"arguments\":{\"title\":\"nope\"}}}]")" 403
 case $(nestor --user bob task list) in *nope*) fail "a read-only token called a tool" ;; esac
+# The GET stream: Accept, the session's owner; it opens, and ending the
+# session ends it.
+expect_eq "GET Accept" "$(mcp "$bob" -H 'Accept: application/json' -H "Mcp-Session-Id: $sid")" 406
+expect_eq "GET another's session" "$(mcp "$ro" -H 'Accept: text/event-stream' -H "Mcp-Session-Id: $sid")" 404
+: >stream.hdr
+curl -sN -o stream.out -D stream.hdr -H "Authorization: Bearer $bob" -H 'Accept: text/event-stream' \
+	-H "Mcp-Session-Id: $sid" "$base/mcp" &
+get=$!
+wait_until -s 'cat stream.hdr' "the stream to open" grep -qs '^: listening' stream.out
+expect_match "stream status" "$(head -1 stream.hdr)" '^HTTP/1.1 200'
+expect_match "stream type" "$(cat stream.hdr)" 'Content-Type: text/event-stream'
 expect_eq "end" "$(mcp "$bob" -X DELETE -H "Mcp-Session-Id: $sid")" 204
+wait $get || fail "the GET stream did not end cleanly with its session"
+expect_eq "stream ended" "$(cat stream.out)" ": listening"
+
 expect_eq "ended" "$(mcp "$bob" -H "$both" -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"method":"ping"}')" 404
+
+# The SDK client hears list_changed on its GET stream when the assistant
+# its session serves (the default one) changes tools, by any process.
+MCP_WATCH=$PWD/listening node "$PEERS/client.mjs" http "$base/mcp" "$bob" >watch.out 2>watch.err &
+client=$!
+wait_until -s 'cat watch.err' "the client to list the tools" test -f listening
+nestor assistant edit nestor --tools task_add,task_list >/dev/null
+heard() { [ "$(wc -l <watch.out)" -ge 3 ]; }
+wait_until -s 'cat watch.out watch.err' "the client to hear list_changed" heard
+wait $client || fail "the watching client failed: $(cat watch.err)"
+expect_eq "list_changed" "$(json watch.out 'd[2]["changed"]')" "['task_add', 'task_list']"
+expect_match "logged" "$(cat nestor.log)" 'the tool set changed'

@@ -156,6 +156,11 @@ check("POST", "/v1/reminders", 201, {"text": "stretch", "every": "0 * * * *"})
 check("GET", "/v1/reminders", 200)
 check("GET", f"/v1/reminders/{r['id']}", 200)
 check("PATCH", f"/v1/reminders/{r['id']}", 200, {"snooze": 300})
+check("PATCH", f"/v1/reminders/{r['id']}", 412, {"text": "x"}, headers={"If-Match": '"x"'})
+check("PATCH", f"/v1/reminders/{r['id']}", 200, {"text": "call dad", "at": "2026-06-02 18:00",
+                                                 "every": "weekly", "channels": "stdout"})
+check("PATCH", f"/v1/reminders/{r['id']}", 200, {"every": None, "channels": None})
+check("PATCH", f"/v1/reminders/{r['id']}", 400, {"every": "now and then"})
 check("DELETE", f"/v1/reminders/{r['id']}", 204)
 check("GET", "/v1/reminders?all=1", 200)
 check("GET", "/v1/assistants", 200)
@@ -183,6 +188,8 @@ check("POST", "/mcp", 200, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "
     headers=both)
 check("POST", "/mcp", 400, {"jsonrpc": "2.0", "id": 2, "method": "ping"}, headers=both)
 check("DELETE", "/mcp", 404, headers={"Mcp-Session-Id": "0"})
+check("GET", "/mcp", 405, headers={"Accept": "text/event-stream"})
+check("GET", "/mcp", 404, headers={"Accept": "text/event-stream", "Mcp-Session-Id": "0"})
 
 for p, item in DOC["paths"].items():
     for m in item:

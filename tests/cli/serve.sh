@@ -69,6 +69,8 @@ expect_eq "bad priority" "$(req PATCH "/v1/tasks/$id" '{"priority":12}')" 400
 expect_eq "bad json" "$(req POST /v1/tasks '{"title":')" 400
 expect_eq "no title" "$(req POST /v1/tasks '{}')" 400
 expect_eq "method" "$(req PUT /v1/tasks '{}')" 405
+expect_eq "Allow" "$(hdr Allow)" "GET, POST"
+expect_eq "item method" "$(req POST "/v1/tasks/$id" '{}') $(hdr Allow)" "405 GET, PATCH, DELETE"
 expect_eq "delete" "$(req DELETE "/v1/tasks/$id")" 204
 expect_eq "gone" "$(req GET "/v1/tasks/$id")" 404
 expect_eq "404 body" "$(json 'd["code"], d["error"]')" "404 no task with id $id"
@@ -94,6 +96,11 @@ expect_eq "bob deletes mine" "$(req -t "$bob" DELETE "/v1/tasks/$mine")" 404
 expect_eq "bob's users" "$(req -t "$bob" GET /v1/users)" 200
 expect_eq "only bob" "$(json '[u["name"] for u in d]')" "['bob']"
 expect_eq "me for bob" "$(req -t "$bob" GET /v1/users/me)" 403
+expect_eq "users are read-only" "$(req POST /v1/users '{"name":"carol"}')" 405
+expect_eq "Allow" "$(hdr Allow)" GET
+expect_eq "user patch" "$(req PATCH /v1/users/me '{"tz":"UTC"}') $(hdr Allow)" "405 GET"
+expect_eq "user delete" "$(req -t "$bob" DELETE /v1/users/bob)" 405
+expect_eq "still there" "$(nestor user list --json | python3 -c 'import json,sys; print(sorted(u["name"] for u in json.load(sys.stdin)))')" "['bob', 'me']"
 expect_eq "bob adds" "$(req -t "$bob" POST /v1/tasks '{"title":"bob task"}')" 201
 expect_match "bob's own" "$(nestor --user bob task list)" "bob task"
 case $(nestor task list) in *"bob task"*) fail "bob's task is mine" ;; esac
@@ -125,6 +132,19 @@ rid=$(json 'd["id"]')
 expect_eq "reminder shape" "$(json 'd["text"], d["at"], d["state"]')" "call mom 2026-06-01T18:00:00+00:00 pending"
 expect_eq "reminder get" "$(req GET "/v1/reminders/$rid")" 200
 expect_eq "snooze" "$(req PATCH "/v1/reminders/$rid" '{"snooze":600}')" 200
+etag=$(hdr ETag)
+expect_eq "bob's reminder" "$(req -t "$bob" GET "/v1/reminders/$rid")" 404
+expect_eq "bob patches mine" "$(req -t "$bob" PATCH "/v1/reminders/$rid" '{"text":"x"}')" 404
+expect_eq "stale reminder" "$(req PATCH "/v1/reminders/$rid" '{"text":"call dad","at":"2026-06-03 08:00"}' -H 'If-Match: "0000"')" 412
+expect_eq "reminder unchanged" "$(nestor remind list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["text"], r["every"])')" "call mom None"
+expect_eq "reminder patch" "$(req PATCH "/v1/reminders/$rid" '{"text":"call dad","at":"2026-06-03 08:00","every":"every day","channels":"stdout"}' -H "If-Match: $etag")" 200
+expect_eq "reminder patched" "$(json 'd["text"], d["at"], d["every"], d["channels"]')" "call dad 2026-06-03T08:00:00+00:00 FREQ=DAILY ['stdout']"
+[ "$(hdr ETag)" != "$etag" ] || fail "the reminder's ETag did not change"
+expect_eq "the store has it" "$(nestor remind list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["text"], r["every"])')" "call dad FREQ=DAILY"
+expect_eq "reminder once again" "$(req PATCH "/v1/reminders/$rid" '{"every":null,"channels":null}')" 200
+expect_eq "one-time, default channels" "$(json 'd["every"], d["channels"], d["at"]')" "None None 2026-06-03T08:00:00+00:00"
+expect_eq "bad every" "$(req PATCH "/v1/reminders/$rid" '{"every":"every blue moon"}')" 400
+expect_eq "nothing to change" "$(req PATCH "/v1/reminders/$rid" '{}')" 400
 expect_eq "cancel" "$(req DELETE "/v1/reminders/$rid")" 204
 expect_eq "cancelled" "$(nestor remind list --all --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["state"])')" cancelled
 

@@ -333,6 +333,88 @@ static int on_stmt(unsigned type, void *arg, void *stmt, void *sql)
 	return 0;
 }
 
+/* reminder_update: refuses without a trace; If-Match's hook, text alone
+ * keeps the state, a new time brings a fired reminder back. */
+static int refuse(void *arg, const struct reminder *cur, struct err *e)
+{
+	*(long long *)arg = cur->id;
+	return err_set(e, ERR_FAIL, "changed");
+}
+
+START_TEST(test_reminder_update)
+{
+	struct err e = { 0, "" };
+	struct reminder_edit ed;
+	struct reminder r;
+	long long seen = 0;
+	long long a = add("call mom", T0 + 3600, NULL, NULL, T0);
+
+	memset(&ed, 0, sizeof(ed));
+	ed.text = "call dad";
+	ck_assert_int_eq(reminder_update(st, a, &ed, T0, refuse, &seen, &e), -1);
+	ck_assert_int_eq(seen, a);
+	ck_assert_int_eq(
+		reminder_update(st, a, &(struct reminder_edit){ .text = " " }, T0, NULL, NULL, &e),
+		-1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_int_eq(reminder_update(st, a, &(struct reminder_edit){ .channels = "pager" }, T0,
+					 NULL, NULL, &e),
+			 -1);
+	ck_assert_int_eq(reminder_get(st, a, T0, &r, &e), 0);
+	ck_assert_str_eq(r.text, "call mom");
+	ck_assert_ptr_null(r.channels);
+	reminder_release(&r);
+
+	ed.channels = "stdout,command";
+	ck_assert_msg(reminder_update(st, a, &ed, T0, NULL, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(reminder_get(st, a, T0, &r, &e), 0);
+	ck_assert_str_eq(r.text, "call dad");
+	ck_assert_str_eq(r.channels, "stdout,command");
+	ck_assert_int_eq(r.at, T0 + 3600);
+	ck_assert_str_eq(r.tzid, "Europe/Berlin");
+	reminder_release(&r);
+
+	/* every: the pending time anchors the new rule; "" makes it one-time again */
+	memset(&ed, 0, sizeof(ed));
+	ed.every = "0 9 * * 1-5";
+	ed.channels = "";
+	ck_assert_msg(reminder_update(st, a, &ed, T0, NULL, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(reminder_get(st, a, T0, &r, &e), 0);
+	ck_assert_str_eq(r.schedule, "cron");
+	ck_assert_int_eq(r.at, T0 + 3 * 86400); /* Monday 09:00 */
+	ck_assert_ptr_null(r.channels);
+	reminder_release(&r);
+	ed = (struct reminder_edit){ .every = "", .has_at = true, .at = T0 + 600 };
+	ck_assert_msg(reminder_update(st, a, &ed, T0, NULL, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(reminder_get(st, a, T0, &r, &e), 0);
+	ck_assert_str_eq(r.schedule, "at");
+	ck_assert_ptr_null(r.every);
+	ck_assert_int_eq(r.at, T0 + 600);
+	reminder_release(&r);
+
+	/* cancelled: text alone keeps it so, a time alone is needed to revive it */
+	ck_assert_int_eq(reminder_cancel(st, a, &e), 0);
+	ck_assert_int_eq(
+		reminder_update(st, a, &(struct reminder_edit){ .text = "x" }, T0, NULL, NULL, &e),
+		0);
+	ck_assert_int_eq(reminder_get(st, a, T0, &r, &e), 0);
+	ck_assert_int_eq(r.state, JOB_CANCELLED);
+	reminder_release(&r);
+	ck_assert_int_eq(reminder_update(st, a, &(struct reminder_edit){ .tzid = "UTC" }, T0, NULL,
+					 NULL, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "reminder 1 is cancelled: give it a new time (at)");
+	ed = (struct reminder_edit){ .has_at = true, .at = T0 + 60 };
+	ck_assert_int_eq(reminder_update(st, a, &ed, T0, NULL, NULL, &e), 0);
+	ck_assert_int_eq(reminder_get(st, a, T0, &r, &e), 0);
+	ck_assert_int_eq(r.state, JOB_PENDING);
+	ck_assert_int_eq(r.at, T0 + 60);
+	reminder_release(&r);
+	ck_assert_int_eq(reminder_update(st, 99, &ed, T0, NULL, NULL, &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+}
+END_TEST
+
 START_TEST(test_done_cancel_atomic)
 {
 	struct err e = { 0, "" };
@@ -404,6 +486,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_catch_up_policies);
 	tcase_add_test(tc, test_snooze);
 	tcase_add_test(tc, test_reminder_api);
+	tcase_add_test(tc, test_reminder_update);
 	tcase_add_test(tc, test_done_cancel_atomic);
 	tcase_add_test(tc, test_lock);
 	suite_add_tcase(s, tc);

@@ -17,12 +17,10 @@
 #include <unistd.h>
 
 /* Renew (PEXPIRE) or delete the lock only when it holds our token. */
-static const char lua_renew[] =
-	"if redis.call('GET', KEYS[1]) == ARGV[1] then"
-	" return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-static const char lua_release[] =
-	"if redis.call('GET', KEYS[1]) == ARGV[1] then"
-	" return redis.call('DEL', KEYS[1]) else return 0 end";
+static const char lua_renew[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+				" return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+				  " return redis.call('DEL', KEYS[1]) else return 0 end";
 /* Add an update under the lock: KEYS lock, stream, last, offset; ARGV
  * token, update_id, chat_id, body, maxlen. */
 static const char lua_add[] =
@@ -52,7 +50,8 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 	long v;
 
 	if (!url || strncmp(url, "redis://", 8))
-		return err_set(e, ERR_USAGE, "server.redis: \"%s\" is not a redis://HOST:PORT/DB URL",
+		return err_set(e, ERR_USAGE,
+			       "server.redis: \"%s\" is not a redis://HOST:PORT/DB URL",
 			       url ? url : "");
 	p = url + 8;
 	n = strcspn(p, "/");
@@ -141,7 +140,8 @@ static bool id_ok(const struct rds_reply *r)
 	const char *dash;
 	size_t a;
 
-	if (!r || r->type != RDS_STRING || r->len < 3 || r->len >= sizeof(((struct rstream_entry *)0)->id))
+	if (!r || r->type != RDS_STRING || r->len < 3 ||
+	    r->len >= sizeof(((struct rstream_entry *)0)->id))
 		return false;
 	dash = memchr(r->str, '-', r->len);
 	if (!dash)
@@ -256,7 +256,8 @@ static int call_int(struct rstream *rs, int argc, const char **argv, long long *
 		return -1;
 	if (rep->type == RDS_INTEGER)
 		*v = rep->integer;
-	else if (rep->type == RDS_STRING && !num(rep->str, rep->len, -MAX_UPDATE_ID, MAX_UPDATE_ID, v))
+	else if (rep->type == RDS_STRING &&
+		 !num(rep->str, rep->len, -MAX_UPDATE_ID, MAX_UPDATE_ID, v))
 		*v = 0;
 	rds_reply_free(rep);
 	return 0;
@@ -342,8 +343,17 @@ int rstream_add(struct rstream *rs, long long update_id, long long chat_id, cons
 		int *added, struct err *e)
 {
 	char u[24], chat[24];
-	const char *argv[] = { "EVAL",		 lua_add, "4",	 RSTREAM_KEY_LOCK, RSTREAM_KEY_STREAM,
-			       RSTREAM_KEY_LAST, RSTREAM_KEY_OFFSET, rs->token, u, chat, body,
+	const char *argv[] = { "EVAL",
+			       lua_add,
+			       "4",
+			       RSTREAM_KEY_LOCK,
+			       RSTREAM_KEY_STREAM,
+			       RSTREAM_KEY_LAST,
+			       RSTREAM_KEY_OFFSET,
+			       rs->token,
+			       u,
+			       chat,
+			       body,
 			       RSTREAM_MAXLEN };
 	long long v;
 
@@ -357,8 +367,8 @@ int rstream_add(struct rstream *rs, long long update_id, long long chat_id, cons
 
 int rstream_group(struct rstream *rs, struct err *e)
 {
-	const char *argv[] = { "XGROUP", "CREATE", RSTREAM_KEY_STREAM, RSTREAM_GROUP, "0",
-			       "MKSTREAM" };
+	const char *argv[] = { "XGROUP",      "CREATE", RSTREAM_KEY_STREAM,
+			       RSTREAM_GROUP, "0",	"MKSTREAM" };
 	struct rds_reply *rep;
 	int rc = 0;
 
@@ -391,8 +401,9 @@ int rstream_read(struct rstream *rs, const char *consumer, long count, long bloc
 		 struct rstream_entry **out, size_t *n, struct err *e)
 {
 	char cnt[24], blk[24];
-	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer, "COUNT", cnt,
-			       "BLOCK", blk, "STREAMS", RSTREAM_KEY_STREAM, ">" };
+	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer,	"COUNT",
+			       cnt,	     "BLOCK", blk,	     "STREAMS", RSTREAM_KEY_STREAM,
+			       ">" };
 	struct rds_reply *rep;
 	int rc = 0;
 
@@ -439,8 +450,9 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 		  struct rstream_entry **out, size_t *n, struct err *e)
 {
 	char idle[24], cnt[24];
-	const char *argv[] = { "XAUTOCLAIM", RSTREAM_KEY_STREAM, RSTREAM_GROUP, consumer, idle,
-			       "0-0", "COUNT", cnt };
+	const char *argv[] = {
+		"XAUTOCLAIM", RSTREAM_KEY_STREAM, RSTREAM_GROUP, consumer, idle, "0-0", "COUNT", cnt
+	};
 	struct rds_reply *rep;
 	int rc = 0;
 
@@ -485,12 +497,20 @@ int rstream_ack(struct rstream *rs, const char *id, struct err *e)
 	return call_int(rs, 4, argv, &v, e);
 }
 
-int rstream_dead(struct rstream *rs, const struct rstream_entry *en, const char *why,
-		 struct err *e)
+int rstream_dead(struct rstream *rs, const struct rstream_entry *en, const char *why, struct err *e)
 {
 	char u[24], chat[24];
-	const char *argv[] = { "EVAL", lua_dead, "2", RSTREAM_KEY_STREAM, RSTREAM_KEY_DEAD,
-			       RSTREAM_GROUP, en->id, u, chat, why, en->body ? en->body : "" };
+	const char *argv[] = { "EVAL",
+			       lua_dead,
+			       "2",
+			       RSTREAM_KEY_STREAM,
+			       RSTREAM_KEY_DEAD,
+			       RSTREAM_GROUP,
+			       en->id,
+			       u,
+			       chat,
+			       why,
+			       en->body ? en->body : "" };
 	long long v;
 
 	snprintf(u, sizeof(u), "%lld", en->update_id);

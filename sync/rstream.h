@@ -31,7 +31,7 @@
 #include "err.h"
 #include "redis.h"
 
-#define RSTREAM_MAX	(64 * 1024) /* bytes of an update's JSON */
+#define RSTREAM_MAX	   (64 * 1024) /* bytes of an update's JSON */
 #define RSTREAM_KEY_LOCK   "nestor:tg:poller"
 #define RSTREAM_KEY_STREAM "nestor:tg:updates"
 #define RSTREAM_KEY_DEAD   "nestor:tg:dead"

@@ -228,6 +228,15 @@ void rstream_entries_free(struct rstream_entry *en, size_t n)
 	free(en);
 }
 
+/* Free what a failed read collected; -1. */
+static int entries_drop(struct rstream_entry **out, size_t *n)
+{
+	rstream_entries_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
 /* Run a command; a Redis error reply is a failure too. */
 static int call(struct rstream *rs, int argc, const char **argv, struct rds_reply **rep,
 		struct err *e)
@@ -397,6 +406,33 @@ static int collect(const struct rds_reply *list, struct rstream_entry **out, siz
 	return 0;
 }
 
+/* Run a command answering stream entries: XREADGROUP (nil, or [[STREAM,
+ * ENTRIES]]) or XAUTOCLAIM ([CURSOR, ENTRIES, DELETED]). */
+static int entries_cmd(struct rstream *rs, int argc, const char **argv, struct rstream_entry **out,
+		       size_t *n, struct err *e)
+{
+	bool claim = !strcmp(argv[0], "XAUTOCLAIM");
+	const struct rds_reply *list = NULL;
+	struct rds_reply *rep;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (call(rs, argc, argv, &rep, e) < 0)
+		return -1;
+	if (claim && rep->type == RDS_ARRAY && rep->n >= 2)
+		list = &rep->elem[1];
+	else if (!claim && rep->type == RDS_ARRAY && rep->n == 1 &&
+		 rep->elem[0].type == RDS_ARRAY && rep->elem[0].n == 2)
+		list = &rep->elem[0].elem[1];
+	if (list)
+		rc = collect(list, out, n, e);
+	else if (claim || rep->type != RDS_NIL)
+		rc = err_set(e, ERR_FAIL, "redis: %s: an answer of unknown shape", argv[0]);
+	rds_reply_free(rep);
+	return rc < 0 ? entries_drop(out, n) : 0;
+}
+
 int rstream_read(struct rstream *rs, const char *consumer, long count, long block_ms,
 		 struct rstream_entry **out, size_t *n, struct err *e)
 {
@@ -404,28 +440,10 @@ int rstream_read(struct rstream *rs, const char *consumer, long count, long bloc
 	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer,	"COUNT",
 			       cnt,	     "BLOCK", blk,	     "STREAMS", RSTREAM_KEY_STREAM,
 			       ">" };
-	struct rds_reply *rep;
-	int rc = 0;
 
-	*out = NULL;
-	*n = 0;
 	snprintf(cnt, sizeof(cnt), "%ld", count);
 	snprintf(blk, sizeof(blk), "%ld", block_ms);
-	if (call(rs, 11, argv, &rep, e) < 0)
-		return -1;
-	if (rep->type == RDS_ARRAY) {
-		if (rep->n != 1 || rep->elem[0].type != RDS_ARRAY || rep->elem[0].n != 2)
-			rc = err_set(e, ERR_FAIL, "redis: XREADGROUP: an answer of unknown shape");
-		else
-			rc = collect(&rep->elem[0].elem[1], out, n, e);
-	}
-	rds_reply_free(rep);
-	if (rc < 0) {
-		rstream_entries_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return entries_cmd(rs, 11, argv, out, n, e);
 }
 
 /* How many times id was delivered (XPENDING); 0 when it is not pending. */
@@ -453,28 +471,14 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 	const char *argv[] = {
 		"XAUTOCLAIM", RSTREAM_KEY_STREAM, RSTREAM_GROUP, consumer, idle, "0-0", "COUNT", cnt
 	};
-	struct rds_reply *rep;
-	int rc = 0;
+	int rc;
 
-	*out = NULL;
-	*n = 0;
 	snprintf(idle, sizeof(idle), "%ld", idle_ms);
 	snprintf(cnt, sizeof(cnt), "%ld", count);
-	if (call(rs, 8, argv, &rep, e) < 0)
-		return -1;
-	if (rep->type != RDS_ARRAY || rep->n < 2)
-		rc = err_set(e, ERR_FAIL, "redis: XAUTOCLAIM: an answer of unknown shape");
-	else
-		rc = collect(&rep->elem[1], out, n, e);
-	rds_reply_free(rep);
+	rc = entries_cmd(rs, 8, argv, out, n, e);
 	for (size_t i = 0; rc == 0 && i < *n; i++)
 		rc = deliveries(rs, (*out)[i].id, &(*out)[i].deliveries, e);
-	if (rc < 0) {
-		rstream_entries_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return rc < 0 ? entries_drop(out, n) : 0;
 }
 
 int rstream_touch(struct rstream *rs, const char *consumer, const char *id, struct err *e)

@@ -27,24 +27,23 @@ static void on_ready(void *arg, const char *username)
 	fflush(ctx->errout);
 }
 
-static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
+/* Parse a command whose one option is --NAME (with a value when
+ * has_arg): *set says whether it was given, *value its value.  SIGINT and
+ * SIGTERM then ask the loop to stop. */
+static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, int has_arg,
+		      bool *set, const char **value)
 {
-	enum { OPT_DELETE = 256 };
-	static const struct option opts[] = { { "delete-webhook", no_argument, NULL, OPT_DELETE },
-					      { NULL, 0, NULL, 0 } };
-	struct telegram_opts o = { .store = ctx->store,
-				   .cfg = ctx->cfg,
-				   .stop = &run_stop,
-				   .ready = on_ready,
-				   .arg = ctx };
+	const struct option opts[] = { { name, has_arg, NULL, 256 }, { NULL, 0, NULL, 0 } };
 	struct sigaction sa;
 	int c;
 
+	*set = false;
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == '?')
 			return -1;
-		if (c == OPT_DELETE)
-			o.delete_webhook = true;
+		*set = true;
+		if (value)
+			*value = optarg;
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
@@ -52,6 +51,19 @@ static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	return 0;
+}
+
+static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
+{
+	struct telegram_opts o = { .store = ctx->store,
+				   .cfg = ctx->cfg,
+				   .stop = &run_stop,
+				   .ready = on_ready,
+				   .arg = ctx };
+
+	if (one_option(ctx, argc, argv, "delete-webhook", no_argument, &o.delete_webhook, NULL) < 0)
+		return -1;
 	return telegram_run(&o, &ctx->err);
 }
 
@@ -67,29 +79,15 @@ static void on_worker_ready(void *arg, const char *name)
 
 int cmd_worker(struct ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_NAME = 256 };
-	static const struct option opts[] = { { "name", required_argument, NULL, OPT_NAME },
-					      { NULL, 0, NULL, 0 } };
 	struct telegram_worker_opts o = { .store = ctx->store,
 					  .cfg = ctx->cfg,
 					  .stop = &run_stop,
 					  .ready = on_worker_ready,
 					  .arg = ctx };
-	struct sigaction sa;
-	int c;
+	bool named;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c == '?')
-			return -1;
-		if (c == OPT_NAME)
-			o.name = optarg;
-	}
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (one_option(ctx, argc, argv, "name", required_argument, &named, &o.name) < 0)
+		return -1;
 	return telegram_worker(&o, &ctx->err);
 }
 

@@ -276,8 +276,12 @@ int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct er
 {
 	unsigned char rnd[8];
 	char host[64];
+	int port, db;
 
 	memset(rs, 0, sizeof(*rs));
+	/* A wrong URL is said before the network module loads. */
+	if (rds_url_parse(url, host, sizeof(host), &port, &db, e) < 0)
+		return -1;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return err_set(e, ERR_FAIL, "no random numbers for a lock token");
 	if (gethostname(host, sizeof(host)) < 0)

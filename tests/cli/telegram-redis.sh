@@ -139,6 +139,7 @@ for try in 1 2; do
 done
 tg_post /_control '{"hold": {"sendChatAction": 0}}' >/dev/null
 start p3 worker --name p3
+P3=$LAST
 dead() { [ "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" = 1 ]; }
 wait_until -t 20 -s 'cat p3.err; nestor telegram status' "the poison in the dead letters" dead
 nestor telegram status --json | "$PY" -c '
@@ -156,4 +157,9 @@ expect_eq "no poison task" "$(nestor --user u2 task list --json | "$PY" -c 'impo
 tg_message 1002 "add task after poison"
 tg_wait_sent 1002 $((MSGS + 2)) 30
 expect_match "chat goes on" "$(tg_text 1002 -1)" 'after poison'
+# Stopped, the worker and the relay exit cleanly (and the relay lets go of the lock).
+kill "$P3" "$standby"
+wait "$P3" || fail "worker p3 exited $? on SIGTERM: $(cat p3.err)"
+wait "$standby" || fail "the relay exited $? on SIGTERM: $(cat relay1.err relay2.err)"
+expect_eq "lock released" "$(holder)" ""
 echo ok

@@ -104,7 +104,7 @@ const struct config_key config_keys[] = {
 	  "milliseconds between two messages to one chat" },
 	{ "telegram.rate", CONFIG_INT, "30", "1..1000",
 	  "messages per second to all chats at most" },
-	{ "telegram.lock_ttl", CONFIG_INT, "10000", "1000..600000",
+	{ "telegram.lock_ttl", CONFIG_INT, "10000", "2000..600000",
 	  "with server.redis: milliseconds the poller's lock lasts unless renewed (a standby "
 	  "relay takes over after that)" },
 	{ "telegram.claim_idle", CONFIG_INT, "30000", "100..3600000",

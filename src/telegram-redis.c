@@ -94,8 +94,11 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	bool leader = false;
 	int fails = 0, pfails = 0, rc = -1;
 
+	/* A long poll ends well before the lock would lapse. */
 	if (poll > ttl / 2000)
 		poll = ttl / 2000;
+	if (poll < 1)
+		poll = 1;
 	if (connected(&rs, o->cfg, e) < 0)
 		return -1;
 	if (tg_start(r, o, e) < 0)
@@ -441,7 +444,9 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		struct err re = { 0, "" };
 		long next_ms = -1;
 
-		if (connected(&w.rs, o->cfg, &re) < 0 || rstream_group(&w.rs, &re) < 0 ||
+		bool fresh = !w.rs.r;
+
+		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);
 			drop_held(&w); /* they come back once idle: nothing is lost */
@@ -453,9 +458,9 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 			goto out;
 	}
 	rc = 0;
-out:
 	log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters)", w.name,
 		 w.done, w.dead);
+out:
 	drop_held(&w);
 	rstream_close(&w.rs);
 	engine_free(w.r.eng);

@@ -424,10 +424,13 @@ static int entries_cmd(struct rstream *rs, int argc, const char **argv, struct r
 	*n = 0;
 	if (call(rs, argc, argv, &rep, e) < 0)
 		return -1;
-	if (claim && rep->type == RDS_ARRAY && rep->n >= 2)
+	if (claim && rep->type == RDS_ARRAY && rep->n >= 2) {
 		list = &rep->elem[1];
-	else if (!claim && rep->type == RDS_ARRAY && rep->n == 1 &&
-		 rep->elem[0].type == RDS_ARRAY && rep->elem[0].n == 2)
+		rs->cursor[0] = '\0';
+		if (id_ok(&rep->elem[0]) && strcmp(rep->elem[0].str, "0-0"))
+			memcpy(rs->cursor, rep->elem[0].str, rep->elem[0].len + 1);
+	} else if (!claim && rep->type == RDS_ARRAY && rep->n == 1 &&
+		   rep->elem[0].type == RDS_ARRAY && rep->elem[0].n == 2)
 		list = &rep->elem[0].elem[1];
 	if (list)
 		rc = collect(list, out, n, e);
@@ -472,9 +475,10 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 		  struct rstream_entry **out, size_t *n, struct err *e)
 {
 	char idle[24], cnt[24];
-	const char *argv[] = {
-		"XAUTOCLAIM", RSTREAM_KEY_STREAM, RSTREAM_GROUP, consumer, idle, "0-0", "COUNT", cnt
-	};
+	const char *argv[] = { "XAUTOCLAIM",  RSTREAM_KEY_STREAM,
+			       RSTREAM_GROUP, consumer,
+			       idle,	      rs->cursor[0] ? rs->cursor : "0-0",
+			       "COUNT",	      cnt };
 	int rc;
 
 	snprintf(idle, sizeof(idle), "%ld", idle_ms);

@@ -42,7 +42,8 @@
 
 struct rstream {
 	struct rds *r;
-	char token[96]; /* this process's lock token */
+	char token[96];	 /* this process's lock token */
+	char cursor[48]; /* where the next take-over looks ("": the start) */
 };
 
 /* Connect to url (redis.h) and make a token for the lock. */
@@ -87,7 +88,8 @@ int rstream_group(struct rstream *rs, struct err *e);
 int rstream_read(struct rstream *rs, const char *consumer, long count, long block_ms,
 		 struct rstream_entry **out, size_t *n, struct err *e);
 /* Take over up to count entries idle for idle_ms or more (XAUTOCLAIM), with
- * their delivery counts (XPENDING). */
+ * their delivery counts (XPENDING).  Each call goes on where the last one
+ * stopped, round the pending entries. */
 int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long count,
 		  struct rstream_entry **out, size_t *n, struct err *e);
 /* Tell the group consumer still works on id (its idle time restarts; its

@@ -13,6 +13,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #define IDLE_BLOCK    500   /* ms to wait for new entries otherwise */
 #define DEAD_SHOWN    10    /* dead letters `telegram status` lists */
 #define HOLD_MAX      60000 /* ms an update waits for its chat's previous one, at least */
+#define SEND_IDLE     25    /* ms between looks at the outbox when nothing is due */
 
 bool telegram_redis(struct config *cfg)
 {
@@ -86,9 +88,88 @@ static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, st
 	return true;
 }
 
+/* The answers are sent by the polling relay alone, on a thread of its own
+ * with its own connection to the store: a worker killed at any moment has
+ * sent nothing it has not deleted (only the sender's own death, between
+ * Telegram's answer and the delete, can repeat a message), and the pacing
+ * holds for the whole bot.  Entries are claimed (tgstore_out_claim), so
+ * the relay that polls next never sends what this one still sends. */
+struct sender {
+	pthread_t tid;
+	atomic_int stop;
+	const atomic_int *leader; /* the relay holds the lock */
+	struct tg_relay r;
+	struct drain d;
+};
+
+static void *sender_main(void *arg)
+{
+	struct sender *sd = arg;
+
+	while (!atomic_load(&sd->stop)) {
+		struct err e = { 0, "" };
+		long pending, next_ms = -1;
+		time_t next;
+
+		if (!atomic_load(sd->leader)) {
+			tg_nap(&sd->stop, SEND_IDLE * 4);
+			continue;
+		}
+		if (tgstore_out_pending(sd->r.s, &pending, &next, &e) < 0 ||
+		    (pending && next <= wallclock_now() &&
+		     tg_drain(&sd->r, &sd->d, &next_ms, &e) < 0)) {
+			log_error("telegram: %s (sending again in a second)", e.msg);
+			tg_nap(&sd->stop, 1000);
+			continue;
+		}
+		tg_nap(&sd->stop, next_ms >= 0 && next_ms < SEND_IDLE ? next_ms : SEND_IDLE);
+	}
+	if (sd->d.sent)
+		tg_note(&sd->r, NULL, sd->d.sent, 0);
+	return NULL;
+}
+
+static struct sender *sender_start(const struct tg_relay *r, const atomic_int *leader,
+				   struct err *e)
+{
+	struct sender *sd = xcalloc(1, sizeof(*sd));
+	long rate = config_get_int(r->cfg, "telegram.rate");
+
+	sd->leader = leader;
+	sd->r.cfg = r->cfg;
+	sd->r.client = r->client;
+	sd->r.client.cancel = &sd->stop;
+	sd->r.stop = &sd->stop;
+	sd->d.claim = true;
+	sd->d.interval_ms = config_get_int(r->cfg, "telegram.chat_interval");
+	sd->d.gap_ms = rate > 0 ? 1000 / rate : 0;
+	sd->r.s = store_open(store_path(r->s), e);
+	if (!sd->r.s || pthread_create(&sd->tid, NULL, sender_main, sd) != 0) {
+		if (sd->r.s)
+			err_set(e, ERR_FAIL, "cannot start a thread to send answers");
+		store_free(sd->r.s);
+		free(sd);
+		return NULL;
+	}
+	return sd;
+}
+
+static void sender_stop(struct sender *sd)
+{
+	if (!sd)
+		return;
+	atomic_store(&sd->stop, 1);
+	pthread_join(sd->tid, NULL);
+	store_free(sd->r.s);
+	free(sd->d.paces);
+	free(sd);
+}
+
 int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 {
 	struct rstream rs = { 0 };
+	struct sender *sd = NULL;
+	atomic_int leading = 0;
 	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	bool leader = false;
@@ -101,7 +182,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		poll = 1;
 	if (connected(&rs, o->cfg, e) < 0)
 		return -1;
-	if (tg_start(r, o, e) < 0)
+	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, &leading, e)))
 		goto out;
 	while (!(o->stop && atomic_load(o->stop))) {
 		struct err re = { 0, "" }, pe = { 0, "" };
@@ -115,6 +196,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		if (connected(&rs, o->cfg, &re) < 0 || rstream_lock(&rs, ttl, &held, &re) < 0) {
 			redis_down(&rs, &re, &fails);
 			leader = false;
+			atomic_store(&leading, 0);
 			tg_nap(o->stop, ttl / 3);
 			continue;
 		}
@@ -124,6 +206,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 				      : "telegram: another relay polls now (%s)",
 				 held ? rs.token : "standing by");
 		leader = held;
+		atomic_store(&leading, held);
 		if (!held) {
 			tg_nap(o->stop, ttl / 3);
 			continue;
@@ -169,6 +252,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	}
 	rc = 0;
 out:
+	sender_stop(sd);
 	if (rs.r && leader) {
 		struct err ue = { 0, "" };
 
@@ -397,8 +481,6 @@ static int round_of(struct worker *w, long long *next_claim, long long *next_tou
 int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 {
 	struct worker w = { 0 };
-	struct drain d = { 0 };
-	long rate = config_get_int(o->cfg, "telegram.rate");
 	long long next_claim = 0, next_touch = 0;
 	int fails = 0, rc = -1;
 	char host[64];
@@ -415,9 +497,6 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	w.cfg = o->cfg;
 	w.claim_idle = config_get_int(o->cfg, "telegram.claim_idle");
 	w.max_attempts = config_get_int(o->cfg, "telegram.max_attempts");
-	d.claim = true;
-	d.interval_ms = config_get_int(o->cfg, "telegram.chat_interval");
-	d.gap_ms = rate > 0 ? 1000 / rate : 0;
 	if (o->name && *o->name) {
 		if (strlen(o->name) >= sizeof(w.name) || !utf8_valid(o->name, strlen(o->name)) ||
 		    strspn(o->name, " ") == strlen(o->name))
@@ -442,8 +521,6 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		o->ready(o->arg, w.name);
 	while (!(o->stop && atomic_load(o->stop))) {
 		struct err re = { 0, "" };
-		long next_ms = -1;
-
 		bool fresh = !w.rs.r;
 
 		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
@@ -454,8 +531,6 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 			continue;
 		}
 		fails = 0;
-		if (tg_drain(&w.r, &d, &next_ms, e) < 0)
-			goto out;
 	}
 	rc = 0;
 	log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters)", w.name,
@@ -464,7 +539,6 @@ out:
 	drop_held(&w);
 	rstream_close(&w.rs);
 	engine_free(w.r.eng);
-	free(d.paces);
 	secret_free(w.r.token);
 	return rc;
 }

@@ -78,8 +78,9 @@ struct telegram_worker_opts {
  * kept fresh), so a chat's updates run in order whichever worker has them.
  * Entries idle for telegram.claim_idle ms (a dead worker's) are taken
  * over; one delivered more than telegram.max_attempts times, or not
- * valid, goes to the dead letters.  The worker also drains the outbox,
- * claiming each chat's oldest entry (tgstore_out_claim).
+ * valid, goes to the dead letters.  Workers only queue answers: the
+ * polling relay sends them (one thread), so killing a worker never repeats
+ * an answer, and the pacing holds for the whole bot.
  */
 int telegram_worker(const struct telegram_worker_opts *o, struct err *e);
 

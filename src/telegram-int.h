@@ -25,10 +25,11 @@ struct pace {
 	long long next_ms;
 };
 
-/* The outbox drain of one process.  With claim, several processes drain
- * the same outbox (`nestor worker`): each takes the oldest entry of a chat
- * with a lease (tgstore_out_claim), so none sends what another sends and
- * a chat's messages go in order; pacing then holds per process. */
+/* The outbox drain of one process.  With claim, another process may drain
+ * the same outbox (a relay that took over the Redis lock while this one
+ * still sends): each takes the oldest entry of a chat with a lease
+ * (tgstore_out_claim), so none sends what another sends and a chat's
+ * messages go in order. */
 struct drain {
 	struct pace *paces;
 	size_t npaces;

@@ -112,7 +112,7 @@ int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, 
 /* Whether update_id was processed. */
 int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e);
 
-/* For several processes draining the outbox at once: up to limit entries
+/* For processes that may drain the outbox at once: up to limit entries
  * due at now, each the oldest entry of its chat, claimed until until (in
  * one transaction, so no two processes claim the same).  While an entry
  * is claimed or waits for a retry, its chat's later entries wait too. */

@@ -36,6 +36,44 @@ static void put(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
 }
 
+/* put(o, "%s", str) without vsnprintf (an agenda says a rule per series). */
+static void add(struct out *o, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (o->used >= o->len)
+		return;
+	if (n > o->len - o->used - 1)
+		n = o->len - o->used - 1;
+	memcpy(o->buf + o->used, str, n);
+	o->used += n;
+	o->buf[o->used] = '\0';
+}
+
+/* put(o, "%s%04d-%02d-%02d", prefix, y, m, d) the same way. */
+static void add_date(struct out *o, const char *prefix, int y, int m, int d)
+{
+	char s[11];
+
+	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
+		put(o, "%s%04d-%02d-%02d", prefix, y, m, d);
+		return;
+	}
+	s[0] = (char)('0' + y / 1000);
+	s[1] = (char)('0' + y / 100 % 10);
+	s[2] = (char)('0' + y / 10 % 10);
+	s[3] = (char)('0' + y % 10);
+	s[4] = '-';
+	s[5] = (char)('0' + m / 10);
+	s[6] = (char)('0' + m % 10);
+	s[7] = '-';
+	s[8] = (char)('0' + d / 10);
+	s[9] = (char)('0' + d % 10);
+	s[10] = '\0';
+	add(o, prefix);
+	add(o, s);
+}
+
 static const char *const en_day[] = { "Sunday",	  "Monday", "Tuesday", "Wednesday",
 				      "Thursday", "Friday", "Saturday" };
 /* "каждую пятницу", "по пятницам", "в пятницу" */
@@ -81,10 +119,9 @@ static void unit(struct out *o, bool r, long n, const char *en, const char *ru_o
 		 const char *ru_each_word, const char *ru_few, const char *ru_many)
 {
 	if (n <= 1) {
-		if (r)
-			put(o, "%s %s", ru_each_word, ru_one_acc);
-		else
-			put(o, "every %s", en);
+		add(o, r ? ru_each_word : "every");
+		add(o, " ");
+		add(o, r ? ru_one_acc : en);
 	} else if (r) {
 		put(o, "каждые %ld %s", n, ru_plural(n, ru_one_acc, ru_few, ru_many));
 	} else {
@@ -101,11 +138,11 @@ static void days(struct out *o, bool r, unsigned mask, bool with_every)
 	int n = 0, k = 0;
 
 	if (mask == WEEKDAYS) {
-		put(o, "%s", r ? "по будням" : with_every ? "every weekday" : "on weekdays");
+		add(o, r ? "по будням" : with_every ? "every weekday" : "on weekdays");
 		return;
 	}
 	if (mask == WEEKEND) {
-		put(o, "%s", r ? "по выходным" : with_every ? "every weekend" : "on weekends");
+		add(o, r ? "по выходным" : with_every ? "every weekend" : "on weekends");
 		return;
 	}
 	for (int d = 0; d < 7; d++)
@@ -297,8 +334,8 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 		    : rt->count == 1 ? "time"
 				     : "times");
 	else if (rt->until.year != 0)
-		put(o, r ? ", до %04d-%02d-%02d" : ", until %04d-%02d-%02d", rt->until.year,
-		    rt->until.month, rt->until.day);
+		add_date(o, r ? ", до " : ", until ", rt->until.year, rt->until.month,
+			 rt->until.day);
 }
 
 static int bits(unsigned long long v)

@@ -8,11 +8,15 @@
 #include "event.h"
 #include "store-int.h"
 
-/* The columns event_from_row() reads, with the FROM clause (alias e). */
-#define EVENT_COLS                                                                                 \
-	"e.id, e.uid, c.name, e.summary, e.description, e.location, e.start,"                      \
+/* The columns event_from_row() reads, and with the FROM clause (alias e). */
+#define EVENT_COL_LIST_CAL(calendar)                                                               \
+	"e.id, e.uid, " calendar ", e.summary, e.description, e.location, e.start,"                \
 	" e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates, e.attendees, e.alarms,"                \
-	" e.updated_at FROM events e JOIN calendars c ON c.id = e.calendar_id"
+	" e.updated_at"
+#define EVENT_COL_LIST EVENT_COL_LIST_CAL("c.name")
+#define EVENT_FROM     " FROM events e JOIN calendars c ON c.id = e.calendar_id"
+#define EVENT_COLS     EVENT_COL_LIST EVENT_FROM
+#define EVENT_NCOLS    15
 
 void event_from_row(sqlite3_stmt *st, struct event *ev);
 /* Append the override in columns col.. (recurrence_id, summary, description,

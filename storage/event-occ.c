@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <libical/ical.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,28 +20,71 @@
 struct series_it {
 	struct recur_iter it;
 	struct tz *z; /* the series' zone, the local one for dates */
+	bool own_z;   /* z is the iterator's to free, not a window's */
 	const struct event *ev;
 	time_t dur;
 	long steps;
 };
 
+/* The zones of one window's series, each resolved once (the name looked up
+ * in tz's registry and the timezones table for every series cost more than
+ * expanding it). */
+#define WINDOW_ZONES 16
+struct zones {
+	struct {
+		const char *tzid; /* borrowed from an event of the window; NULL: local */
+		struct tz *z;
+	} v[WINDOW_ZONES];
+	size_t n;
+};
+
+static void zones_release(struct zones *zs)
+{
+	for (size_t i = 0; i < zs->n; i++)
+		tz_free(zs->v[i].z);
+	zs->n = 0;
+}
+
 static void series_close(struct series_it *si)
 {
 	recur_iter_close(&si->it);
-	tz_free(si->z);
+	if (si->own_z)
+		tz_free(si->z);
 	si->z = NULL;
 }
 
+/* The zone of tzid into si: from zs when it has it (or room for it). */
+static int series_zone(struct store *s, struct zones *zs, const char *tzid, struct series_it *si,
+		       struct err *e)
+{
+	for (size_t i = 0; zs && i < zs->n; i++) {
+		if (tzid ? zs->v[i].tzid && !strcmp(tzid, zs->v[i].tzid) : !zs->v[i].tzid) {
+			si->z = zs->v[i].z;
+			return 0;
+		}
+	}
+	si->z = caltz_open(s, tzid, e);
+	if (!si->z)
+		return -1;
+	if (zs && zs->n < WINDOW_ZONES) {
+		zs->v[zs->n].tzid = tzid;
+		zs->v[zs->n++].z = si->z;
+	} else {
+		si->own_z = true;
+	}
+	return 0;
+}
+
 /* Open an iterator over ev's occurrences; when skip_to is later than the
- * start and the rule has no COUNT, jump close to skip_to. */
-static int series_open(struct store *s, const struct event *ev, time_t skip_to,
+ * start and the rule has no COUNT, jump close to skip_to.  zs (may be
+ * NULL) keeps the zones for the next series. */
+static int series_open(struct store *s, const struct event *ev, time_t skip_to, struct zones *zs,
 		       struct series_it *si, struct err *e)
 {
 	memset(si, 0, sizeof(*si));
 	si->ev = ev;
 	si->dur = ev->end - ev->start;
-	si->z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
-	if (!si->z)
+	if (series_zone(s, zs, ev->all_day ? NULL : ev->tzid, si, e) < 0)
 		return -1;
 	if (recur_iter_open(&si->it, ev->rrule, si->z, ev->all_day, ev->start,
 			    skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
@@ -126,7 +170,7 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 		struct series_it si;
 		time_t key, os, oe;
 
-		if (series_open(s, ev, 0, &si, e) < 0)
+		if (series_open(s, ev, 0, NULL, &si, e) < 0)
 			return -1;
 		while (series_next(&si, &key, &os, &oe))
 			last = oe;
@@ -150,7 +194,7 @@ int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t
 	struct series_it si;
 	bool found = false;
 
-	if (series_open(s, ev, ds, &si, e) < 0)
+	if (series_open(s, ev, ds, NULL, &si, e) < 0)
 		return -1;
 	while (series_next(&si, key, &os, &oe) && os < de) {
 		if (os >= ds) {
@@ -187,11 +231,53 @@ static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l,
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 static int by_id(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Sort l->events by id, as callers (an export) list them, after the
+ * expansion (which went in the query's order: the single events by start,
+ * each series' occurrences in order, runs sort_occ() merges): their ids
+ * with their places, then the events moved once (an event is 150 bytes,
+ * which qsort() would move at every step) and the occurrences pointed at
+ * them again. */
+static void sort_events_by_id(struct event_list *l)
+{
+	struct event_at {
+		long long id;
+		size_t at;
+	} * v;
+	struct event *sorted;
+	size_t *to;
+
+	if (l->nevents < 2)
+		return;
+	v = xmalloc(l->nevents * sizeof(*v));
+	for (size_t i = 0; i < l->nevents; i++)
+		v[i] = (struct event_at){ l->events[i].id, i };
+	qsort(v, l->nevents, sizeof(*v), cmp_id);
+	sorted = xmalloc(l->nevents * sizeof(*sorted));
+	to = xmalloc(l->nevents * sizeof(*to));
+	for (size_t i = 0; i < l->nevents; i++) {
+		sorted[i] = l->events[v[i].at];
+		to[v[i].at] = i;
+	}
+	for (size_t i = 0; i < l->nocc; i++)
+		l->occ[i].ev = &sorted[to[l->occ[i].ev - l->events]];
+	free(l->events);
+	l->events = sorted;
+	free(to);
+	free(v);
 }
 
 /* Attach override rows (event_id, recurrence_id, summary, description,
@@ -243,12 +329,12 @@ static const struct event_override *find_override(const struct event *ev, time_t
 
 /* Push the occurrences of series ev overlapping [from, to). */
 static int expand(struct store *s, struct event_list *l, size_t *cap, const struct event *ev,
-		  time_t from, time_t to, struct err *e)
+		  time_t from, time_t to, struct zones *zs, struct err *e)
 {
 	struct series_it si;
 	time_t key, os, oe;
 
-	if (series_open(s, ev, from, &si, e) < 0)
+	if (series_open(s, ev, from, zs, &si, e) < 0)
 		return -1;
 	while (series_next(&si, &key, &os, &oe) && os < to) {
 		if (find_override(ev, key))
@@ -279,17 +365,120 @@ static void push_single(struct event_list *l, size_t *cap, const struct event *e
 		push(l, cap, ev, NULL, ev->start, s, e);
 }
 
-static int by_start(const void *a, const void *b)
+/* Whether x comes before y: by start, all-day first, by end, by id. */
+static bool occ_before(const struct event_occ *x, const struct event_occ *y)
 {
-	const struct event_occ *x = a, *y = b;
-
 	if (x->start != y->start)
-		return (x->start > y->start) - (x->start < y->start);
+		return x->start < y->start;
 	if (x->ev->all_day != y->ev->all_day)
-		return x->ev->all_day ? -1 : 1;
+		return x->ev->all_day;
 	if (x->end != y->end)
-		return (x->end > y->end) - (x->end < y->end);
-	return (x->ev->id > y->ev->id) - (x->ev->id < y->ev->id);
+		return x->end < y->end;
+	return x->ev->id < y->ev->id;
+}
+
+/* Stable merge sort of the places idx[0..n) of occurrences in occ, from
+ * the runs already in order (tmp: room for n places). */
+static void merge_places(const struct event_occ *occ, size_t *idx, size_t *tmp, size_t n)
+{
+	size_t nruns = 0, *runs = xmalloc((n + 1) * sizeof(*runs)), *src = idx, *dst = tmp, *swap;
+
+	runs[nruns++] = 0;
+	for (size_t i = 1; i < n; i++)
+		if (occ_before(&occ[idx[i]], &occ[idx[i - 1]]))
+			runs[nruns++] = i;
+	runs[nruns] = n;
+	while (nruns > 1) {
+		size_t m = 0;
+
+		for (size_t r = 0; r < nruns; r += 2) {
+			size_t a = runs[r], mid = runs[r + 1 < nruns ? r + 1 : nruns],
+			       b = runs[r + 2 <= nruns ? r + 2 : nruns], i = a, j = mid, k = a;
+
+			while (i < mid && j < b)
+				dst[k++] = occ_before(&occ[src[j]], &occ[src[i]]) ? src[j++]
+										  : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < b)
+				dst[k++] = src[j++];
+			runs[m++] = a;
+		}
+		runs[m] = n;
+		nruns = m;
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != idx)
+		memcpy(idx, src, n * sizeof(*idx));
+	free(runs);
+}
+
+/* Sort l->occ (stable, by occ_before()).  The places go to buckets by
+ * start (about one occurrence a bucket, as a year's 100k spread out), in
+ * their order; a bucket is then sorted by insertion, or merged when it is
+ * large; then the occurrences move in place. */
+static void sort_occ(struct event_list *l)
+{
+	const struct event_occ *occ = l->occ;
+	size_t n = l->nocc, *at, *idx, *tmp;
+	time_t lo, hi, width;
+
+	if (n < 2)
+		return;
+	lo = hi = occ[0].start;
+	for (size_t i = 1; i < n; i++) {
+		lo = occ[i].start < lo ? occ[i].start : lo;
+		hi = occ[i].start > hi ? occ[i].start : hi;
+	}
+	width = (hi - lo) / (time_t)n + 1;
+	at = xcalloc(n + 2, sizeof(*at));
+	idx = xmalloc(n * sizeof(*idx));
+	tmp = xmalloc(n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++)
+		at[(size_t)((occ[i].start - lo) / width) + 1]++;
+	for (size_t b = 1; b <= n + 1; b++)
+		at[b] += at[b - 1];
+	for (size_t i = 0; i < n; i++)
+		idx[at[(size_t)((occ[i].start - lo) / width)]++] = i;
+	/* at[b] is now the end of bucket b */
+	for (size_t b = 0, a = 0; b <= n && a < n; a = at[b++]) {
+		size_t m = at[b] - a, *v = idx + a;
+
+		if (m > 32) {
+			merge_places(occ, v, tmp, m);
+			continue;
+		}
+		for (size_t i = 1; i < m; i++) {
+			size_t x = v[i], j = i;
+
+			for (; j > 0 && occ_before(&occ[x], &occ[v[j - 1]]); j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	free(at);
+	free(tmp);
+	/* occurrence i goes where idx names it: in place, one cycle at a time */
+	for (size_t i = 0; i < n; i++) {
+		struct event_occ first;
+		size_t j = i;
+
+		if (idx[i] == SIZE_MAX)
+			continue;
+		first = l->occ[i];
+		while (idx[j] != i) {
+			size_t k = idx[j];
+
+			l->occ[j] = l->occ[k];
+			idx[j] = SIZE_MAX;
+			j = k;
+		}
+		l->occ[j] = first;
+		idx[j] = SIZE_MAX;
+	}
+	free(idx);
 }
 
 /* Sort the occurrences of a successful query, or release the list. */
@@ -299,8 +488,7 @@ static int finish(struct event_list *out, int rc)
 		event_list_release(out);
 		return -1;
 	}
-	if (out->nocc)
-		qsort(out->occ, out->nocc, sizeof(*out->occ), by_start);
+	sort_occ(out);
 	return 0;
 }
 
@@ -315,9 +503,116 @@ static int finish(struct event_list *out, int rc)
 	" AND e.until IS NOT NULL"
 /* A series that never ends and starts before the window's end. */
 #define SERIES_FOREVER "e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
-#define OVERRIDE_COLS                                                                              \
-	"o.event_id, o.recurrence_id, o.summary, o.description, o.location, o.start,"              \
-	" o.\"end\", o.tzid"
+/* For the agenda: EVENT_COLS without the calendar's name (column 2 is
+ * NULL), then the event's calendar id (EVENT_NCOLS): the names are read
+ * once, not joined to every row. */
+#define OCC_COLS EVENT_COL_LIST_CAL("NULL") ", e.calendar_id FROM events e"
+/* The events of a window, with the calendar filter f (?3, a calendar id). */
+#define OCC_SQL(f)                                                                                 \
+	SERIES_CLASSES "SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"               \
+		       " AND e.start >= ?1 AND e.start < ?2 AND e.\"end\" > ?4" f                  \
+		       " UNION ALL SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"    \
+		       " AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" f   \
+		       " UNION ALL SELECT " OCC_COLS " JOIN k ON " SERIES_IN_CLASS f               \
+		       " UNION ALL SELECT " OCC_COLS " WHERE " SERIES_FOREVER f
+
+/* The calendars' ids and names, and the ids of the series that have
+ * overrides (few do: theirs are read for them alone), sorted. */
+struct window_refs {
+	long long *cal_id;
+	char **cal_name;
+	size_t ncal;
+	long long *ov_id;
+	size_t nov;
+};
+
+static void window_refs_release(struct window_refs *w)
+{
+	for (size_t i = 0; i < w->ncal; i++)
+		free(w->cal_name[i]);
+	free(w->cal_id);
+	free(w->cal_name);
+	free(w->ov_id);
+}
+
+static int window_refs_load(struct store *s, struct window_refs *w, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT 0, id, name FROM calendars UNION ALL"
+					 " SELECT DISTINCT 1, event_id, NULL FROM event_overrides",
+					 e);
+	size_t ccap = 0, ocap = 0;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 1);
+
+		if (sqlite3_column_int(st, 0) == 0) {
+			if (w->ncal == ccap) {
+				ccap = ccap ? ccap * 2 : 8;
+				w->cal_id = xrealloc(w->cal_id, ccap * sizeof(*w->cal_id));
+				w->cal_name = xrealloc(w->cal_name, ccap * sizeof(*w->cal_name));
+			}
+			w->cal_id[w->ncal] = id;
+			w->cal_name[w->ncal++] = store_col_text(st, 2);
+		} else {
+			if (w->nov == ocap) {
+				ocap = ocap ? ocap * 2 : 16;
+				w->ov_id = xrealloc(w->ov_id, ocap * sizeof(*w->ov_id));
+			}
+			w->ov_id[w->nov++] = id;
+		}
+	}
+	sqlite3_finalize(st);
+	if (w->nov)
+		qsort(w->ov_id, w->nov, sizeof(*w->ov_id), cmp_id);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
+static const char *window_calendar(const struct window_refs *w, long long id)
+{
+	for (size_t i = 0; i < w->ncal; i++)
+		if (w->cal_id[i] == id)
+			return w->cal_name[i];
+	return NULL;
+}
+
+static bool has_overrides(const struct window_refs *w, long long id)
+{
+	return w->nov && bsearch(&id, w->ov_id, w->nov, sizeof(id), cmp_id);
+}
+
+/* The rows of OCC_SQL into l->events, each with its calendar's name and,
+ * for a series, its overrides. */
+static int window_events(struct store *s, sqlite3_stmt *st, const struct window_refs *w,
+			 struct event_list *l, struct err *e)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *cal;
+		struct event *ev;
+
+		if (l->nevents == cap) {
+			cap = cap ? cap * 2 : 64;
+			l->events = xrealloc(l->events, cap * sizeof(*l->events));
+		}
+		ev = &l->events[l->nevents++];
+		event_from_row(st, ev);
+		cal = window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
+		ev->calendar = cal ? xstrdup(cal) : NULL;
+		if (ev->rrule && has_overrides(w, ev->id) && event_load_overrides(s, ev, e) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
 
 int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 {
@@ -352,60 +647,48 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 		      struct event_list *out, struct err *e)
 {
 	/* ?1 earliest start of a short event that can reach the window, ?2 the
-	 * window end, ?4 the window start, all with a day of slack for dates. */
-	/* Series by the interval they can reach (schema.c, migration 10): in
+	 * window end, ?4 the window start, all with a day of slack for dates
+	 * (an all-day event's local times are its UTC ones moved by less than
+	 * a day).  Series by the interval they can reach (schema.c, migration 10): in
 	 * each class k of events_reach those starting at most 2^k days before
 	 * the window, and those that never end. */
-	static const char *const sql = SERIES_CLASSES
-		"SELECT " EVENT_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"
-		" AND e.start >= ?1 AND e.start < ?2" CAL_FILTER " UNION ALL SELECT " EVENT_COLS
-		" WHERE e.rrule IS NULL AND e.deleted = 0"
-		" AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " JOIN k ON " SERIES_IN_CLASS CAL_FILTER
-		" UNION ALL SELECT " EVENT_COLS " WHERE " SERIES_FOREVER CAL_FILTER;
-	static const char *const osql = SERIES_CLASSES
-		"SELECT " OVERRIDE_COLS " FROM k JOIN events e ON " SERIES_IN_CLASS
-		" JOIN event_overrides o ON o.event_id = e.id"
-		" JOIN calendars c ON c.id = e.calendar_id WHERE 1" CAL_FILTER
-		" UNION ALL SELECT " OVERRIDE_COLS " FROM events e"
-		" JOIN event_overrides o ON o.event_id = e.id"
-		" JOIN calendars c ON c.id = e.calendar_id WHERE " SERIES_FOREVER CAL_FILTER
-		" ORDER BY 1, 2";
-	size_t cap = 0, ocap = 0;
+	static const char *const all = OCC_SQL(""), *const one = OCC_SQL(" AND e.calendar_id = ?3");
+	struct window_refs w;
+	struct zones zs = { .n = 0 };
+	size_t ocap = 0;
 	sqlite3_stmt *st;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (event_calendar_known(s, calendar, e) < 0)
+	if (event_calendar_known(s, calendar, e) < 0 || window_refs_load(s, &w, e) < 0)
 		return -1;
-	for (int pass = 0; pass < 2; pass++) {
-		st = store_prepare(s, pass ? osql : sql, e);
-		if (!st)
-			goto fail;
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)(from - SHORT_EVENT - DAY));
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)(to + DAY));
-		store_bind_text(st, 3, calendar);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
-		if (pass == 0) {
-			if (query_events(s, st, out, &cap, e) < 0)
-				goto fail;
-			if (out->nevents)
-				qsort(out->events, out->nevents, sizeof(*out->events), by_id);
-		} else if (attach_overrides(s, st, out, e) < 0) {
-			goto fail;
-		}
+	st = store_prepare(s, calendar ? one : all, e);
+	if (!st) {
+		window_refs_release(&w);
+		return finish(out, -1);
 	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(from - SHORT_EVENT - DAY));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(to + DAY));
+	for (size_t i = 0; calendar && i < w.ncal; i++)
+		if (!strcmp(w.cal_name[i], calendar))
+			sqlite3_bind_int64(st, 3, w.cal_id[i]);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
+	rc = window_events(s, st, &w, out, e);
+	window_refs_release(&w);
+	if (rc < 0)
+		return finish(out, -1);
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 
 		if (ev->rrule)
-			rc = expand(s, out, &ocap, ev, from, to, e);
+			rc = expand(s, out, &ocap, ev, from, to, &zs, e);
 		else
 			push_single(out, &ocap, ev, from, to);
 	}
+	zones_release(&zs);
+	if (rc == 0)
+		sort_events_by_id(out);
 	return finish(out, rc);
-fail:
-	return finish(out, -1);
 }
 
 int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e)
@@ -449,7 +732,7 @@ static int next_occurrence(struct store *s, struct event_list *l, size_t *cap,
 			    ev->all_day ? tz_date_to_local(ev->end) + 1 : ev->end + 1);
 		return 0;
 	}
-	if (series_open(s, ev, now, &si, e) < 0)
+	if (series_open(s, ev, now, NULL, &si, e) < 0)
 		return -1;
 	while (!found && series_next(&si, &key, &os, &oe)) {
 		const struct event_override *o = find_override(ev, key);

@@ -378,11 +378,10 @@ void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev)
 
 int event_load_overrides(struct store *s, struct event *ev, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT recurrence_id, summary, description, location,"
-					 " start, \"end\", tzid FROM event_overrides"
-					 " WHERE event_id = ? ORDER BY recurrence_id",
-					 e);
+	static const char *const sql = "SELECT recurrence_id, summary, description, location,"
+				       " start, \"end\", tzid FROM event_overrides"
+				       " WHERE event_id = ? ORDER BY recurrence_id";
+	sqlite3_stmt *st = store_stmt(s, sql, e);
 	int rc;
 
 	if (!st)
@@ -390,7 +389,7 @@ int event_load_overrides(struct store *s, struct event *ev, struct err *e)
 	sqlite3_bind_int64(st, 1, ev->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		event_override_from_row(st, 0, ev);
-	sqlite3_finalize(st);
+	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 

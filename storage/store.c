@@ -309,6 +309,18 @@ static int create_private(const char *path, struct err *e)
 	return 0;
 }
 
+/* Before SQLite's first use in the process: no count of the memory it
+ * holds (a lock and a sum on every allocation, and nestor never asks). */
+static void store_init_sqlite(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *store_open(const char *path, struct err *e)
 {
 	struct store *s;
@@ -316,6 +328,7 @@ struct store *store_open(const char *path, struct err *e)
 
 	if (create_private(path, e) < 0)
 		return NULL;
+	store_init_sqlite();
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->user_id = 1;

@@ -40,7 +40,9 @@ void *xrealloc(void *p, size_t n)
 
 char *xstrdup(const char *s)
 {
-	return xstrndup(s, strlen(s));
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
 }
 
 char *xstrndup(const char *s, size_t n)

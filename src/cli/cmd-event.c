@@ -113,112 +113,189 @@ out:
 	return rc;
 }
 
-/* "HH:MM" of t in local time (a year agenda formats 100k of them). */
-static void fmt_hm(time_t t, char s[8])
+/* How the agenda reads local times: by arithmetic when the local zone has
+ * one offset for all time (TZ=UTC) and libc agrees, else localtime_r(). */
+struct local_clock {
+	bool fixed;
+	long off;
+};
+
+static void local_clock_init(struct local_clock *c, time_t at)
 {
+	struct tz *z = tz_open(NULL, NULL);
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	s[0] = (char)('0' + tm.tm_hour / 10);
-	s[1] = (char)('0' + tm.tm_hour % 10);
+	c->fixed = z && tz_fixed(z, &c->off) && localtime_r(&at, &tm) && tm.tm_gmtoff == c->off;
+	tz_free(z);
+}
+
+/* "HH:MM" of t in local time (a year agenda formats 100k of them). */
+static void fmt_hm(const struct local_clock *c, time_t t, char s[8])
+{
+	int h, m;
+
+	if (c->fixed) {
+		long d = (long)((t + c->off) % 86400);
+
+		if (d < 0)
+			d += 86400;
+		h = (int)(d / 3600);
+		m = (int)(d / 60 % 60);
+	} else {
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		h = tm.tm_hour;
+		m = tm.tm_min;
+	}
+	s[0] = (char)('0' + h / 10);
+	s[1] = (char)('0' + h % 10);
 	s[2] = ':';
-	s[3] = (char)('0' + tm.tm_min / 10);
-	s[4] = (char)('0' + tm.tm_min % 10);
+	s[3] = (char)('0' + m / 10);
+	s[4] = (char)('0' + m % 10);
 	s[5] = '\0';
 }
 
-/* "09:00-10:00" or "all day" for occurrence o on the local day [ds, de). */
-static void fmt_span(const struct event_occ *o, time_t ds, time_t de, char *buf, size_t len)
+/* "09:00-10:00" or "all day" for occurrence o on the local day [ds, de):
+ * its length. */
+static size_t fmt_span(const struct local_clock *c, const struct event_occ *o, time_t ds, time_t de,
+		       char buf[16])
 {
-	char s[8] = "...", e[8] = "...";
-
 	if (o->ev->all_day) {
-		snprintf(buf, len, "all day");
-		return;
+		memcpy(buf, "all day", 8);
+		return 7;
 	}
+	size_t n;
+
+	memcpy(buf, "...", 4);
 	if (o->start >= ds)
-		fmt_hm(o->start, s);
+		fmt_hm(c, o->start, buf);
+	n = strlen(buf);
+	if (o->end == o->start)
+		return n;
+	buf[n++] = '-';
 	if (o->end <= de)
-		fmt_hm(o->end, e);
-	(void)len;
-	strcpy(buf, s);
-	if (o->end != o->start) {
-		strcat(buf, "-");
-		strcat(buf, e);
-	}
+		fmt_hm(c, o->end, buf + n);
+	else
+		memcpy(buf + n, "...", 4);
+	return strlen(buf);
 }
 
-/* The rule of each event of l in words (NULL: none), computed once: a year
+/* The rules of l's events in words, each made when first printed: a year
  * agenda prints a series' rule on every one of its lines. */
-static char **rules_in_words(const struct event_list *l)
-{
-	char **w = xcalloc(l->nevents + 1, sizeof(*w)), buf[128];
+struct rules {
+	char **w;
+	bool *done;
+};
 
+static void rules_init(struct rules *r, const struct event_list *l)
+{
+	r->w = xcalloc(l->nevents + 1, sizeof(*r->w));
+	r->done = xcalloc(l->nevents + 1, sizeof(*r->done));
+}
+
+static void rules_release(struct rules *r, const struct event_list *l)
+{
 	for (size_t i = 0; i < l->nevents; i++)
-		if (every_words("en", l->events[i].rrule, buf, sizeof(buf)))
-			w[i] = xstrdup(buf);
-	return w;
+		free(r->w[i]);
+	free(r->w);
+	free(r->done);
 }
 
-static void rules_free(char **w, const struct event_list *l)
+/* The rule in words of occurrence o of l (NULL: none). */
+static const char *occ_rule(struct rules *r, const struct event_list *l, const struct event_occ *o)
 {
-	for (size_t i = 0; w && i < l->nevents; i++)
-		free(w[i]);
-	free(w);
-}
+	size_t i;
+	char buf[128];
 
-/* The rule in words of occurrence o of l. */
-static const char *occ_rule(char **w, const struct event_list *l, const struct event_occ *o)
-{
 	if (o->ev < l->events || o->ev >= l->events + l->nevents)
 		return NULL;
-	return w[o->ev - l->events];
+	i = (size_t)(o->ev - l->events);
+	if (!r->done[i]) {
+		r->done[i] = true;
+		if (every_words("en", o->ev->rrule, buf, sizeof(buf)))
+			r->w[i] = xstrdup(buf);
+	}
+	return r->w[i];
 }
 
-static void print_occ(struct ctx *ctx, const struct event_occ *o, const char *rule, time_t ds,
-		      time_t de)
+/* Output gathered in blocks: an agenda's lines are short and many, and
+ * stdio's locking and bookkeeping for each piece of each cost more than the
+ * copy (out_put() and out_flush() write the bytes in the same order). */
+struct out {
+	FILE *f;
+	size_t n;
+	char buf[8192];
+};
+
+static struct out *out_new(FILE *f)
 {
-	char span[24], line[48], *start = line + 20, *p = start;
+	struct out *o = xmalloc(sizeof(*o));
+
+	o->f = f;
+	o->n = 0;
+	return o;
+}
+
+static void out_flush(struct out *o)
+{
+	if (o->n)
+		fwrite(o->buf, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static inline void out_put(struct out *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->buf) - o->n) {
+		out_flush(o);
+		if (n > sizeof(o->buf)) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, s, n);
+	o->n += n;
+}
+
+static void out_puts(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* One agenda line into b. */
+static void print_occ(struct out *b, const struct local_clock *c, const struct event_occ *o,
+		      const char *rule, time_t ds, time_t de)
+{
+	char span[16], num[24], *p = num + sizeof(num);
 	size_t n;
 
 	/* fprintf's "%6lld  %-11s  " by hand: a year agenda prints 100k lines */
-	for (long long v = o->ev->id > 0 ? o->ev->id : 0; v || start == p; v /= 10)
-		*--start = (char)('0' + v % 10);
-	while (p - start < 6)
-		*--start = ' ';
-	fmt_span(o, ds, de, span, sizeof(span));
-	n = strlen(span);
-	memset(p, ' ', 2 + 11 + 2);
-	memcpy(p + 2, span, n);
-	p += 2 + (n < 11 ? 11 : n) + 2;
-	fwrite(start, 1, (size_t)(p - start), ctx->out);
-	fputs(o->summary, ctx->out);
+	for (long long v = o->ev->id > 0 ? o->ev->id : 0; v || p == num + sizeof(num); v /= 10)
+		*--p = (char)('0' + v % 10);
+	while (num + sizeof(num) - p < 6)
+		*--p = ' ';
+	out_put(b, p, (size_t)(num + sizeof(num) - p));
+	n = fmt_span(c, o, ds, de, span);
+	out_put(b, "  ", 2);
+	out_put(b, span, n);
+	out_put(b, "             ", (n < 11 ? 11 - n : 0) + 2);
+	out_puts(b, o->summary);
 	if (o->location) {
-		fputs(" (", ctx->out);
-		fputs(o->location, ctx->out);
-		fputc(')', ctx->out);
+		out_put(b, " (", 2);
+		out_puts(b, o->location);
+		out_put(b, ")", 1);
 	}
 	if (rule) {
-		fputs(" \xe2\x80\x94 ", ctx->out);
-		fputs(rule, ctx->out);
+		out_put(b, " \xe2\x80\x94 ", 5);
+		out_puts(b, rule);
 	}
-	fputc('\n', ctx->out);
+	out_put(b, "\n", 1);
 }
 
 struct day_occ {
-	time_t day;
 	size_t k; /* the day's index in the window */
 	size_t i; /* index in the sorted occurrences */
 };
-
-static int by_day(const void *a, const void *b)
-{
-	const struct day_occ *x = a, *y = b;
-
-	if (x->day != y->day)
-		return (x->day > y->day) - (x->day < y->day);
-	return (x->i > y->i) - (x->i < y->i);
-}
 
 /* The local midnights of the days of [from, to), into *days (newly
  * allocated): the agenda places every occurrence by searching them, not by
@@ -254,15 +331,36 @@ static size_t day_of(const time_t *days, size_t n, time_t t)
 	return lo;
 }
 
+/* The lines of v by day, in the order they came within a day (a counting
+ * sort: v comes by occurrence, and days are few). */
+static struct day_occ *by_day(const struct day_occ *v, size_t n, size_t ndays)
+{
+	size_t *at = xcalloc(ndays + 1, sizeof(*at));
+	struct day_occ *out = xmalloc((n ? n : 1) * sizeof(*out));
+
+	for (size_t j = 0; j < n; j++)
+		at[v[j].k + 1]++;
+	for (size_t k = 1; k <= ndays; k++)
+		at[k] += at[k - 1];
+	for (size_t j = 0; j < n; j++)
+		out[at[v[j].k]++] = v[j];
+	free(at);
+	return out;
+}
+
 /* Human agenda: one heading per day, each occurrence under every day of the
  * window it covers. */
 static void print_days(struct ctx *ctx, const struct event_list *l, time_t from, time_t to)
 {
-	struct day_occ *v = NULL;
-	size_t n = 0, cap = 0, ndays;
-	time_t shown = -1, *days;
-	char **rules = rules_in_words(l);
+	struct day_occ *v = NULL, *sorted;
+	size_t n = 0, cap = 0, ndays, shown = (size_t)-1;
+	struct out *line = out_new(ctx->out);
+	struct local_clock clock;
+	struct rules rules;
+	time_t *days;
 
+	local_clock_init(&clock, from);
+	rules_init(&rules, l);
 	ndays = window_days(from, to, &days);
 	for (size_t i = 0; ndays && i < l->nocc; i++) {
 		const struct event_occ *o = &l->occ[i];
@@ -273,28 +371,34 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 				cap = cap ? cap * 2 : 64;
 				v = xrealloc(v, cap * sizeof(*v));
 			}
-			v[n].day = days[k];
 			v[n].k = k;
 			v[n++].i = i;
 			k++;
 		} while (k < ndays && days[k] < o->end);
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), by_day);
-	for (size_t k = 0; k < n; k++) {
-		if (v[k].day != shown) {
+	sorted = by_day(v, n, ndays);
+	for (size_t j = 0; j < n; j++) {
+		size_t k = sorted[j].k;
+		const struct event_occ *o = &l->occ[sorted[j].i];
+
+		if (k != shown) {
 			char head[32];
 			struct tm tm;
 
-			localtime_r(&v[k].day, &tm);
+			localtime_r(&days[k], &tm);
 			strftime(head, sizeof(head), "%a %Y-%m-%d", &tm);
-			fprintf(ctx->out, "%s%s\n", shown == -1 ? "" : "\n", head);
-			shown = v[k].day;
+			out_puts(line, shown == (size_t)-1 ? "" : "\n");
+			out_puts(line, head);
+			out_put(line, "\n", 1);
+			shown = k;
 		}
-		print_occ(ctx, &l->occ[v[k].i], occ_rule(rules, l, &l->occ[v[k].i]), v[k].day,
-			  v[k].k + 1 < ndays ? days[v[k].k + 1] : event_next_day(v[k].day));
+		print_occ(line, &clock, o, occ_rule(&rules, l, o), days[k],
+			  k + 1 < ndays ? days[k + 1] : event_next_day(days[k]));
 	}
-	rules_free(rules, l);
+	out_flush(line);
+	free(line);
+	rules_release(&rules, l);
+	free(sorted);
 	free(v);
 	free(days);
 }
@@ -510,20 +614,26 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 	} else if (l.nocc == 0) {
 		fprintf(ctx->out, "no events match \"%s\"\n", text);
 	} else {
-		char **rules = rules_in_words(&l);
+		struct out *line = out_new(ctx->out);
+		struct local_clock clock;
+		struct rules rules;
 
+		local_clock_init(&clock, l.occ[0].start);
+		rules_init(&rules, &l);
 		for (size_t i = 0; i < l.nocc; i++) {
+			const struct event_occ *o = &l.occ[i];
+			time_t ds = when_day_start(o->start);
 			char day[32];
 			struct tm tm;
 
-			localtime_r(&l.occ[i].start, &tm);
-			strftime(day, sizeof(day), "%a %Y-%m-%d", &tm);
-			fprintf(ctx->out, "%s ", day);
-			print_occ(ctx, &l.occ[i], occ_rule(rules, &l, &l.occ[i]),
-				  when_day_start(l.occ[i].start),
-				  event_next_day(when_day_start(l.occ[i].start)));
+			localtime_r(&o->start, &tm);
+			strftime(day, sizeof(day), "%a %Y-%m-%d ", &tm);
+			out_puts(line, day);
+			print_occ(line, &clock, o, occ_rule(&rules, &l, o), ds, event_next_day(ds));
 		}
-		rules_free(rules, &l);
+		out_flush(line);
+		free(line);
+		rules_release(&rules, &l);
 	}
 	free(text);
 	event_list_release(&l);

@@ -244,6 +244,11 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* The version needs no log, clock or config (nor a readable config). */
+	if (argc == 2 && !strcmp(argv[1], "version")) {
+		rc = cmd_version(&ctx, 1, argv + 1);
+		goto out;
+	}
 	if (wallclock_init(&ctx.err) < 0) {
 		fprintf(errout, "nestor: %s\n", ctx.err.msg);
 		rc = 2;

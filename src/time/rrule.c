@@ -20,34 +20,6 @@
 
 static const char *const wd_names[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's). */
-static long days_from_civil(long y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-	long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* 1 = Sunday .. 7 = Saturday, as libical and ICU count. */
 static int dow1(long z)
 {
@@ -296,7 +268,7 @@ int rrule_parse(const char *rule, struct rrule *r)
 
 time_t rrule_wall_utc(const struct rrule_wall *w)
 {
-	return (time_t)days_from_civil(w->year, w->month, w->day) * DAY + w->hour * 3600L +
+	return (time_t)tz_days_from_civil(w->year, w->month, w->day) * DAY + w->hour * 3600L +
 	       w->minute * 60L + w->second;
 }
 
@@ -305,7 +277,7 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
 	struct rrule_wall w = { 0, 0, 0, 0, 0, 0, is_date };
 	long d = (long)(t >= 0 ? t / DAY : (t - DAY + 1) / DAY), s = (long)(t - (time_t)d * DAY);
 
-	civil_from_days(d, &w.year, &w.month, &w.day);
+	tz_civil_from_days(d, &w.year, &w.month, &w.day);
 	if (!is_date) {
 		w.hour = (int)(s / 3600);
 		w.minute = (int)(s / 60 % 60);
@@ -353,7 +325,7 @@ static long long key_of(const struct rrule_iter *it, long day)
 
 static long long wall_key(const struct rrule_iter *it, const struct rrule_wall *w)
 {
-	long d = days_from_civil(w->year, w->month, w->day);
+	long d = tz_days_from_civil(w->year, w->month, w->day);
 
 	return it->dtstart.is_date
 		       ? (long long)d * DAY
@@ -420,7 +392,7 @@ static void take_days(struct rrule_iter *it, const struct dayset *s, long first,
 static void expand_month(struct rrule_iter *it, long period)
 {
 	int y = (int)(period / 12), m = (int)(period % 12) + 1, dim = days_in_month(y, m);
-	long first = days_from_civil(y, m, 1);
+	long first = tz_days_from_civil(y, m, 1);
 	struct dayset s = { { 0 } };
 
 	add_month_days(it, &s, y, m, 0);
@@ -431,18 +403,18 @@ static void expand_month(struct rrule_iter *it, long period)
 
 static void expand_year(struct rrule_iter *it, int y)
 {
-	long first = days_from_civil(y, 1, 1);
+	long first = tz_days_from_civil(y, 1, 1);
 	int len = is_leap(y) ? 366 : 365;
 	unsigned months = it->r.bymonth ? it->r.bymonth : 1u << it->dtstart.month;
 	struct dayset s = { { 0 } };
 
 	for (int m = 1; m <= 12; m++)
 		if (months & (1u << m))
-			add_month_days(it, &s, y, m, (int)(days_from_civil(y, m, 1) - first));
+			add_month_days(it, &s, y, m, (int)(tz_days_from_civil(y, m, 1) - first));
 	if (it->r.nbyday && it->r.bymonth) {
 		for (int m = 1; m <= 12; m++)
 			if (months & (1u << m)) {
-				long mf = days_from_civil(y, m, 1);
+				long mf = tz_days_from_civil(y, m, 1);
 
 				apply_byday(it, &s, mf, (int)(mf - first), days_in_month(y, m),
 					    it->r.nbymonthday > 0);
@@ -499,7 +471,7 @@ static bool passes(const struct rrule_iter *it)
 
 	if (it->r.freq == RRULE_YEARLY || (it->r.freq != RRULE_DAILY && !it->r.bymonth))
 		return true;
-	civil_from_days(it->cur, &y, &m, &d);
+	tz_civil_from_days(it->cur, &y, &m, &d);
 	if (it->r.bymonth && !(it->r.bymonth & (1u << m)))
 		return false;
 	if (it->r.freq != RRULE_DAILY)
@@ -527,7 +499,7 @@ static bool passes(const struct rrule_iter *it)
  * period or week aligned to INTERVAL from DTSTART). */
 static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, bool is_new)
 {
-	long sd = days_from_civil(start->year, start->month, start->day);
+	long sd = tz_days_from_civil(start->year, start->month, start->day);
 	int diff;
 
 	it->istart = wall_key(it, start);
@@ -592,7 +564,7 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 		break;
 	}
 	it->last = key_of(it, it->cur);
-	return it->cur < days_from_civil(MAX_YEAR + 1, 1, 1);
+	return it->cur < tz_days_from_civil(MAX_YEAR + 1, 1, 1);
 }
 
 bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct rrule_wall *dtstart)
@@ -612,7 +584,7 @@ bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct 
 	if (dtstart->is_date)
 		it->dtstart.hour = it->dtstart.minute = it->dtstart.second = 0;
 	it->tod = (int)(wall_key(it, &it->dtstart) % DAY);
-	it->d0 = days_from_civil(dtstart->year, dtstart->month, dtstart->day);
+	it->d0 = tz_days_from_civil(dtstart->year, dtstart->month, dtstart->day);
 	it->rstart = it->d0;
 	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
 		it->r.byday_wd[0] = (short)dow1(it->d0);
@@ -620,7 +592,7 @@ bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct 
 	 * a date on the day of a date-time UNTIL before it. */
 	it->until_key = LLONG_MAX;
 	if (r->has_until) {
-		ud = (long long)days_from_civil(u->year, u->month, u->day) * DAY;
+		ud = (long long)tz_days_from_civil(u->year, u->month, u->day) * DAY;
 		if (dtstart->is_date)
 			it->until_key = u->is_date ? ud : ud + DAY - 1;
 		else
@@ -676,13 +648,13 @@ static bool step(struct rrule_iter *it)
 		it->cur = it->days[it->di];
 		break;
 	}
-	return it->cur < days_from_civil(MAX_YEAR + 1, 1, 1);
+	return it->cur < tz_days_from_civil(MAX_YEAR + 1, 1, 1);
 }
 
 static void to_wall(const struct rrule_iter *it, struct rrule_wall *w)
 {
 	*w = it->dtstart;
-	civil_from_days(it->cur, &w->year, &w->month, &w->day);
+	tz_civil_from_days(it->cur, &w->year, &w->month, &w->day);
 }
 
 bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)

@@ -23,6 +23,8 @@ struct custom {
 struct tz {
 	GTimeZone *gz;	   /* a system or the local zone */
 	struct custom *cz; /* or a custom one */
+	bool fixed;	   /* gz has one offset for all time (UTC): off */
+	long off;
 };
 
 /* GLib builds a zone's transitions on every load (a millisecond), so the
@@ -35,6 +37,15 @@ static struct {
 static size_t ncache;
 G_LOCK_DEFINE_STATIC(cache);
 
+/* Whether each GTimeZone seen has a single offset (a reference kept, so
+ * the address names that zone for the life of the process). */
+static struct {
+	GTimeZone *gz;
+	bool fixed;
+	long off;
+} kinds[CACHE_MAX];
+static size_t nkinds;
+
 /* The registry; libical is not thread-safe with a zone (it extends the
  * zone's table of changes on use), so every libical call holds this lock. */
 static GPtrArray *customs; /* of struct custom * */
@@ -45,6 +56,37 @@ static const char *zonedir(void)
 	const char *d = getenv("TZDIR");
 
 	return d && *d ? d : "/usr/share/zoneinfo";
+}
+
+void tz_utc_tm(time_t t, struct tm *tm)
+{
+	long d = (long)(t >= 0 ? t / DAY : (t - DAY + 1) / DAY), s = (long)(t - (time_t)d * DAY);
+	int y, m, md;
+
+	tz_civil_from_days(d, &y, &m, &md);
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = md;
+	tm->tm_hour = (int)(s / 3600);
+	tm->tm_min = (int)(s / 60 % 60);
+	tm->tm_sec = (int)(s % 60);
+	tm->tm_wday = (int)(((d + 4) % 7 + 7) % 7);
+	tm->tm_yday = (int)(d - tz_days_from_civil(y, 1, 1));
+	tm->tm_zone = "GMT";
+}
+
+time_t tz_tm_utc(const struct tm *tm)
+{
+	long y = tm->tm_year + 1900L + tm->tm_mon / 12;
+	int m = tm->tm_mon % 12;
+
+	if (m < 0) {
+		m += 12;
+		y--;
+	}
+	return (time_t)(tz_days_from_civil(y, m + 1, 1) + tm->tm_mday - 1) * DAY +
+	       tm->tm_hour * 3600L + tm->tm_min * 60L + tm->tm_sec;
 }
 
 const char *tz_plain_name(const char *tzid)
@@ -232,6 +274,46 @@ bool tz_known(const char *tzid)
 	return tz_is_utc(tzid) || tz_is_system(tz_plain_name(tzid));
 }
 
+/* The instants an event can have (years 1 to 9999), where a zone with one
+ * offset must have no change. */
+#define SPAN_MIN (-62135596800LL)
+#define SPAN_MAX 253402300800LL
+
+/* Fill z->fixed and z->off: a zone with no change of offset over the span
+ * (UTC, Etc/GMT+5, TZ=UTC) converts by arithmetic alone. */
+static void zone_kind(struct tz *z)
+{
+	size_t i;
+
+	z->fixed = false;
+	z->off = 0;
+	if (!z->gz)
+		return;
+	G_LOCK(cache);
+	for (i = 0; i < nkinds && kinds[i].gz != z->gz; i++)
+		;
+	if (i == nkinds) {
+		int a = g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, SPAN_MIN);
+		int b = g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, SPAN_MAX);
+		bool fixed = a >= 0 && a == b && !g_time_zone_is_dst(z->gz, a);
+		long off = fixed ? g_time_zone_get_offset(z->gz, a) : 0;
+
+		if (nkinds < CACHE_MAX) {
+			kinds[nkinds].gz = g_time_zone_ref(z->gz);
+			kinds[nkinds].fixed = fixed;
+			kinds[nkinds++].off = off;
+		} else {
+			z->fixed = fixed;
+			z->off = off;
+		}
+	}
+	if (i < nkinds) {
+		z->fixed = kinds[i].fixed;
+		z->off = kinds[i].off;
+	}
+	G_UNLOCK(cache);
+}
+
 struct tz *tz_open(const char *tzid, struct err *e)
 {
 	struct custom *c = NULL;
@@ -249,6 +331,7 @@ struct tz *tz_open(const char *tzid, struct err *e)
 	z = xmalloc(sizeof(*z));
 	z->gz = gz;
 	z->cz = c;
+	zone_kind(z);
 	return z;
 }
 
@@ -306,8 +389,16 @@ static int interval(struct tz *z, time_t t)
 	return g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, (gint64)t);
 }
 
+bool tz_fixed(const struct tz *z, long *off)
+{
+	*off = z->off;
+	return z->fixed;
+}
+
 long tz_offset(struct tz *z, time_t t)
 {
+	if (z->fixed)
+		return z->off;
 	if (z->cz)
 		return custom_offset(z->cz, t, NULL);
 	return g_time_zone_get_offset(z->gz, interval(z, t));
@@ -319,7 +410,9 @@ void tz_to_wall(struct tz *z, time_t t, struct tm *wall)
 	long off;
 	time_t local;
 
-	if (z->cz) {
+	if (z->fixed) {
+		off = z->off;
+	} else if (z->cz) {
 		off = custom_offset(z->cz, t, &dst);
 	} else {
 		int i = interval(z, t);
@@ -328,7 +421,7 @@ void tz_to_wall(struct tz *z, time_t t, struct tm *wall)
 		dst = g_time_zone_is_dst(z->gz, i);
 	}
 	local = t + off;
-	gmtime_r(&local, wall);
+	tz_utc_tm(local, wall);
 	wall->tm_isdst = dst;
 	wall->tm_gmtoff = off;
 	wall->tm_zone = NULL;
@@ -373,7 +466,11 @@ enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, ti
 	int dst, std;
 
 	tm.tm_isdst = 0;
-	local = (gint64)timegm(&tm);
+	local = (gint64)tz_tm_utc(&tm);
+	if (z->fixed) {
+		*first = *second = (time_t)(local - z->off);
+		return TZ_NORMAL;
+	}
 	if (z->cz)
 		return custom_from_wall(z->cz, (time_t)local, first, second);
 	dst = g_time_zone_find_interval(z->gz, G_TIME_TYPE_DAYLIGHT, local);
@@ -404,16 +501,25 @@ time_t tz_instant(struct tz *z, const struct tm *wall)
 
 	if (tz_from_wall(z, &tm, &first, &second) == TZ_GAP) {
 		tm.tm_isdst = 0;
-		return timegm(&tm) - tz_offset(z, first - 1);
+		return tz_tm_utc(&tm) - tz_offset(z, first - 1);
 	}
 	return first;
 }
 
+/* The local zone into z (release z.gz). */
+static void local_zone(struct tz *z)
+{
+	z->gz = g_time_zone_new_local();
+	z->cz = NULL;
+	zone_kind(z);
+}
+
 time_t tz_reinterpret(struct tz *z, time_t t)
 {
-	struct tz local = { g_time_zone_new_local(), NULL };
+	struct tz local;
 	struct tm w;
 
+	local_zone(&local);
 	tz_to_wall(&local, t, &w);
 	g_time_zone_unref(local.gz);
 	return tz_instant(z, &w);
@@ -421,11 +527,12 @@ time_t tz_reinterpret(struct tz *z, time_t t)
 
 time_t tz_date_to_local(time_t utc_midnight)
 {
-	struct tz local = { g_time_zone_new_local(), NULL };
+	struct tz local;
 	struct tm tm;
 	time_t t;
 
-	gmtime_r(&utc_midnight, &tm);
+	local_zone(&local);
+	tz_utc_tm(utc_midnight, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	t = tz_instant(&local, &tm);
 	g_time_zone_unref(local.gz);
@@ -434,14 +541,15 @@ time_t tz_date_to_local(time_t utc_midnight)
 
 time_t tz_local_to_date(time_t local)
 {
-	struct tz z = { g_time_zone_new_local(), NULL };
+	struct tz z;
 	struct tm tm;
 
+	local_zone(&z);
 	tz_to_wall(&z, local, &tm);
 	g_time_zone_unref(z.gz);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = 0;
-	return timegm(&tm);
+	return tz_tm_utc(&tm);
 }
 
 /* The TZNAME of the observance of c in force at t, or NULL. */

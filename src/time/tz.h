@@ -67,6 +67,10 @@ void tz_free(struct tz *z);
  * it by that name, newly allocated; else NULL. */
 char *tz_local_name(void);
 
+/* Whether z has one UTC offset for every instant of the years 1-9999 (UTC,
+ * Etc/GMT+5, the local zone under TZ=UTC): *off. */
+bool tz_fixed(const struct tz *z, long *off);
+
 /* The UTC offset of z at instant t, in seconds east of UTC. */
 long tz_offset(struct tz *z, time_t t);
 
@@ -105,5 +109,40 @@ int tz_format(struct tz *z, time_t t, const char *fmt, char *buf, size_t len);
  * between that and the local midnight starting the same date. */
 time_t tz_date_to_local(time_t utc_midnight);
 time_t tz_local_to_date(time_t local);
+
+/* Proleptic Gregorian calendar arithmetic (Howard Hinnant's algorithms):
+ * the day number (0 = 1970-01-01) of year y, month m (1-12), day d, and
+ * back; what timegm() and gmtime_r() compute, at a fraction of their cost. */
+static inline long tz_days_from_civil(long y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static inline void tz_civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* gmtime_r() and timegm() by that arithmetic (tm_wday and tm_yday filled;
+ * fields out of range are carried as timegm() carries them). */
+void tz_utc_tm(time_t t, struct tm *tm);
+time_t tz_tm_utc(const struct tm *tm);
 
 #endif

@@ -35,6 +35,10 @@ expect_match "remind add works" "$(nestor remind list)" "stretch"
 l=$(loaded "$NESTOR_BIN" --version)
 has "--version" "$l" '^libc\.so'
 lacks "--version" "$l" "$HEAVY"
+# The version reads no config: it answers even when the config is broken.
+printf '[general\nbroken\n' >"$NESTOR_HOME/broken.conf"
+expect_match "--version with a broken config" \
+	"$("$NESTOR_BIN" --config "$NESTOR_HOME/broken.conf" --version)" '^nestor [0-9]'
 
 # A one-off event is shown without libical, and so are series of the rules
 # nestor expands itself (src/time/rrule.h): timed, all-day, with a zone,

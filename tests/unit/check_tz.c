@@ -166,6 +166,44 @@ START_TEST(test_local_zone)
 }
 END_TEST
 
+/* The arithmetic conversions agree with gmtime_r() and timegm() from year
+ * 1 to 9999, fields out of range included, and a fixed-offset zone (UTC,
+ * Etc/GMT+5) converts like one that is not. */
+START_TEST(test_utc_arithmetic)
+{
+	struct tz *z = tz_open("Etc/GMT+5", NULL), *u = tz_open("UTC", NULL);
+
+	ck_assert_ptr_nonnull(z);
+	ck_assert_ptr_nonnull(u);
+	for (long long t = -62135596800LL; t < 253402300800LL; t += 7919LL * 3607) {
+		struct tm a, b, w;
+		time_t tt = (time_t)t;
+
+		gmtime_r(&tt, &a);
+		tz_utc_tm(tt, &b);
+		ck_assert_int_eq(a.tm_year, b.tm_year);
+		ck_assert_int_eq(a.tm_mon, b.tm_mon);
+		ck_assert_int_eq(a.tm_mday, b.tm_mday);
+		ck_assert_int_eq(a.tm_hour, b.tm_hour);
+		ck_assert_int_eq(a.tm_min, b.tm_min);
+		ck_assert_int_eq(a.tm_sec, b.tm_sec);
+		ck_assert_int_eq(a.tm_wday, b.tm_wday);
+		ck_assert_int_eq(a.tm_yday, b.tm_yday);
+		b.tm_mon += (int)(t % 40) - 20;
+		b.tm_mday += (int)(t % 70) - 35;
+		b.tm_hour += (int)(t % 50) - 25;
+		a = b;
+		ck_assert_int_eq(tz_tm_utc(&b), timegm(&a));
+		tz_to_wall(z, tt, &w);
+		ck_assert_int_eq(w.tm_gmtoff, -5 * 3600);
+		ck_assert_int_eq(tz_instant(z, &w), tt);
+		ck_assert_int_eq(tz_offset(u, tt), 0);
+	}
+	tz_free(z);
+	tz_free(u);
+}
+END_TEST
+
 Suite *tz_suite(void)
 {
 	Suite *s = suite_create("tz");
@@ -175,6 +213,7 @@ Suite *tz_suite(void)
 	tcase_add_test(tc, test_redefined_zone);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_local_zone);
+	tcase_add_test(tc, test_utc_arithmetic);
 	suite_add_tcase(s, tc);
 	return s;
 }

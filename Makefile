@@ -13,7 +13,7 @@ BUILD   ?= build
 VERSION := 0.1.0
 
 CC      ?= gcc
-PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline libmicrohttpd
+PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline libmicrohttpd hiredis
 # Opened with dlopen() when a server profile needs it (sync/pg.c): its
 # headers at build time, never a link (nothing is mapped when unused).
 DL_PKGS := libpq
@@ -69,7 +69,7 @@ tests_INC   := -Itests/unit -I$(BUILD)/tests $(tui_INC)
 base_PKGS    := libcjson
 time_PKGS    := $(base_PKGS) glib-2.0 libical
 storage_PKGS := $(time_PKGS) sqlite3
-sync_PKGS    := $(time_PKGS) libcurl libmicrohttpd $(DL_PKGS)
+sync_PKGS    := $(time_PKGS) libcurl libmicrohttpd hiredis $(DL_PKGS)
 engine_PKGS  := $(time_PKGS) libsecret-1
 cli_PKGS     := $(engine_PKGS) readline
 tui_PKGS     := $(engine_PKGS) ncursesw
@@ -107,8 +107,8 @@ FRONT_PURE := src/cli/slash.c src/cli/cmd-util.c tui/wrap.c tui/input.c tui/chat
 # adding its files to NAME_SRC and its pkg-config name to NAME_PKGS.
 MODULES   := net term
 # net: everything that talks to another program over the network or D-Bus.
-net_SRC   := sync/http-curl.c sync/httpd.c src/keyring.c
-net_PKGS  := libcurl libsecret-1 libmicrohttpd
+net_SRC   := sync/http-curl.c sync/httpd.c sync/redis.c src/keyring.c
+net_PKGS  := libcurl libsecret-1 libmicrohttpd hiredis
 net_STUB  := src/net.c
 # term: the full-screen TUI and the readline chat.
 term_SRC  := $(wildcard tui/*.c) src/cli/repl.c
@@ -256,7 +256,7 @@ asan: deps
 # the other: `make fuzz FUZZ_TIME=600` for a long run.  What a run finds is
 # left in build-fuzz/fuzz/NAME-crash-*; new inputs it keeps go to
 # build-fuzz/fuzz/corpus/NAME, never into the tree.
-FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp
+FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream
 FUZZ_TIME    ?= 20
 FUZZ_SAN     := address,undefined
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)

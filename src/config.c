@@ -84,6 +84,9 @@ const struct config_key config_keys[] = {
 	  "the user this device acts as (default: its first user); --user overrides" },
 	{ "server.device", CONFIG_STRING, NULL, NULL,
 	  "this device's name for people (default: the host name)" },
+	{ "server.redis", CONFIG_STRING, NULL, NULL,
+	  "Redis URL redis://HOST:PORT/DB, without a password: Telegram updates go through a "
+	  "stream to `nestor worker` processes (unset: the relay handles them itself)" },
 	{ "server.batch", CONFIG_INT, "500", "1..10000", "changes per push or pull request" },
 	{ "server.timeout", CONFIG_INT, "30", "1..3600",
 	  "seconds to wait for the PostgreSQL server before a sync round fails" },
@@ -109,6 +112,14 @@ const struct config_key config_keys[] = {
 	  "milliseconds between two messages to one chat" },
 	{ "telegram.rate", CONFIG_INT, "30", "1..1000",
 	  "messages per second to all chats at most" },
+	{ "telegram.lock_ttl", CONFIG_INT, "10000", "2000..600000",
+	  "with server.redis: milliseconds the poller's lock lasts unless renewed (a standby "
+	  "relay takes over after that)" },
+	{ "telegram.claim_idle", CONFIG_INT, "30000", "100..3600000",
+	  "with server.redis: milliseconds an update may sit with a worker before another "
+	  "worker takes it over" },
+	{ "telegram.max_attempts", CONFIG_INT, "5", "1..100",
+	  "with server.redis: deliveries of an update before it goes to the dead letters" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,
 	  "colours in the TUI (NO_COLOR in the environment turns them off too)" },
 	{ "ui.side_pane", CONFIG_ENUM, "auto", "auto|on|off",

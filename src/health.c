@@ -1,5 +1,6 @@
 #include "health.h"
 #include "tgstore.h"
+#include "telegram.h"
 #include "answer.h"
 #include "when.h"
 #include "render.h"
@@ -150,6 +151,26 @@ static int sync_part(struct store *s, struct config *cfg, struct health *h, stru
 	return 0;
 }
 
+/* The Telegram updates in Redis's dead letters (server.redis set). */
+static void redis_part(struct config *cfg, struct health *h)
+{
+	struct err re = { 0, "" };
+	long long n;
+
+	if (!telegram_redis(cfg))
+		return;
+	if (telegram_dead_letters(cfg, &n, &re) < 0) {
+		problem(h, "redis: %s", re.msg);
+		return;
+	}
+	h->dead_letters = n;
+	if (n)
+		problem(h,
+			"telegram: %lld update%s in the dead letters of the Redis stream (nestor "
+			"telegram status lists them)",
+			n, n == 1 ? "" : "s");
+}
+
 int health_collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
 		   time_t now, struct health *h, struct err *e)
 {
@@ -185,9 +206,11 @@ int health_collect(struct store *s, struct config *cfg, const char *db_path, con
 			h->overdue, h->overdue == 1 ? "" : "s", h->overdue_job.kind,
 			h->overdue_job.id, when);
 	}
+	h->dead_letters = -1;
 	if (log_path) {
 		h->log_path = log_path;
 		h->log_errors = log_errors(log_path, now);
+		redis_part(cfg, h);
 	}
 	h->healthy = h->nproblems == 0;
 	return 0;
@@ -313,6 +336,10 @@ cJSON *health_json(const struct health *h)
 	arr = cJSON_AddArrayToObject(o, "problems");
 	for (size_t i = 0; i < h->nproblems; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(h->problems[i]));
+	if (h->dead_letters >= 0)
+		cJSON_AddNumberToObject(o, "dead_letters", (double)h->dead_letters);
+	else
+		cJSON_AddNullToObject(o, "dead_letters");
 	p = cJSON_AddObjectToObject(o, "database");
 	cJSON_AddStringToObject(p, "path", h->db_path);
 	cJSON_AddNumberToObject(p, "size", (double)h->db_size);

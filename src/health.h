@@ -12,6 +12,8 @@
  *  - a sync target reports an error;
  *  - the outbox holds entries nothing will send (their target is not
  *    configured) or entries that failed to go (attempts > 0).
+ *  - with server.redis, Telegram updates in the dead letters (asked only
+ *    when the log is read: `nestor status`, not the TUI's status line).
  * A fresh store with nothing due and nothing failed is healthy, daemon or
  * not.
  *
@@ -71,6 +73,8 @@ struct health {
 	struct stats_outbox *other; /* outbox entries of unknown targets */
 	size_t nother;
 
+	long long dead_letters; /* Telegram updates in Redis's dead letters; -1: not asked */
+
 	const char *log_path; /* NULL when not read */
 	long log_errors;      /* errors logged since local midnight */
 };
@@ -87,7 +91,8 @@ char *health_text(const struct health *h, time_t now);
  *  "scheduler":{"runner","pid","next_job","overdue","failed_deliveries"},
  *  "outbox":[{"target","entries","oldest","attempts"}],
  *  "sync":[{"target","configured","cursor","last_ok","last_error","outbox"}],
- *  "log":{"path","errors_today"}}; runner is daemon|front|none|unknown. */
+ *  "log":{"path","errors_today"}, "dead_letters": N or null}; runner is daemon|front|none|unknown.
+ */
 cJSON *health_json(const struct health *h);
 
 #endif

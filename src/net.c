@@ -13,6 +13,7 @@
 #include "httpd.h"
 #include "keyring.h"
 #include "module.h"
+#include "redis.h"
 
 int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err *e)
 {
@@ -65,4 +66,24 @@ int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, st
 int httpd_stream_end(struct httpd_stream *st, struct httpd_resp *rs, struct err *e)
 {
 	MODULE_CALL("net", httpd_stream_end, e, st, rs, e);
+}
+
+int rds_connect(const char *url, long timeout_ms, struct rds **out, struct err *e)
+{
+	*out = NULL;
+	MODULE_CALL("net", rds_connect, e, url, timeout_ms, out, e);
+}
+
+int rds_command(struct rds *r, int argc, const char **argv, const size_t *argvlen,
+		struct rds_reply **out, struct err *e)
+{
+	*out = NULL;
+	MODULE_CALL("net", rds_command, e, r, argc, argv, argvlen, out, e);
+}
+
+int rds_close(struct rds *r, struct err *e)
+{
+	if (!r)
+		return 0;
+	MODULE_CALL("net", rds_close, e, r, e);
 }

@@ -19,6 +19,53 @@ struct tg_relay {
 	const atomic_int *stop;
 };
 
+/* When a chat (0: every chat) may get its next message, monotonic ms. */
+struct pace {
+	long long chat;
+	long long next_ms;
+};
+
+/* The outbox drain of one process.  With claim, another process may drain
+ * the same outbox (a relay that took over the Redis lock while this one
+ * still sends): each takes the oldest entry of a chat with a lease
+ * (tgstore_out_claim), so none sends what another sends and a chat's
+ * messages go in order. */
+struct drain {
+	struct pace *paces;
+	size_t npaces;
+	long long global_ms; /* the next call any chat may make */
+	long interval_ms;    /* per chat */
+	long gap_ms;	     /* between any two calls */
+	long sent;
+	bool claim;
+};
+
+/* Send what is due, paced.  *next_ms: how long until something may go
+ * (-1: nothing waits). */
+int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e);
+
+/* The token and the Bot API's URL into r->client. */
+int tg_client_init(struct tg_relay *r, struct config *cfg, struct err *e);
+/* getMe (and deleteWebhook when asked), setMyCommands, o->ready. */
+int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e);
+/* The error of a poll Telegram refused for good (401, 409). */
+int tg_fatal_poll(const struct tg_status *st, struct err *e);
+/* Record a poll's outcome for `nestor telegram status` (sync_state). */
+void tg_note(struct tg_relay *r, const char *error, long pushed, long pulled);
+long long tg_mono_ms(void);
+/* Sleep ms, waking every 50 ms to look at *stop; false when stopped. */
+bool tg_nap(const atomic_int *stop, long ms);
+/* Seconds to wait before try number n, with jitter. */
+long tg_backoff(int n);
+
+/* The relay with server.redis set (telegram-redis.c): poll only while
+ * holding the lock and add the updates to the stream. */
+int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e);
+
+/* The Redis half of `nestor telegram status` into st (st->redis_error
+ * when Redis cannot be asked). */
+void tg_redis_status(struct config *cfg, struct telegram_status *st);
+
 /* Handle update u at now: its effects and answers (queued in the outbox),
  * inside the caller's transaction.  -1 only on a database error: the
  * caller rolls back and the update comes again. */

@@ -5,6 +5,7 @@
 #include "telegram-int.h"
 #include "job.h"
 #include "log.h"
+#include "place.h"
 #include "reminder.h"
 #include "sbuf.h"
 #include "user.h"
@@ -320,6 +321,37 @@ static const char *media_word(const char *media, int ru)
 static int on_callback(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
 		       struct err *e);
 
+/* A location: the chat's place for the weather, and the forecast there. */
+static int on_location(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
+		       struct err *e)
+{
+	struct weather_opts o;
+	struct weather w;
+	struct err we = { 0, "" };
+	const char *lang = ru ? "ru" : "en";
+	int rc;
+
+	if (!(u->latitude >= -90 && u->latitude <= 90 && u->longitude >= -180 &&
+	      u->longitude <= 180))
+		return say(r, u->chat_id, now, e, words[ru][W_MEDIA], ru ? "такие" : "Such");
+	if (tgstore_chat_set_place(r->s, u->chat_id, u->latitude, u->longitude, e) < 0)
+		return -1;
+	place_weather_opts(r->cfg, lang, &o);
+	weather_init(&w);
+	if (weather_forecast(r->s, &o, u->latitude, u->longitude, now, &w, &we) == 0) {
+		char *text = weather_format(&w, lang);
+
+		rc = say(r, u->chat_id, now, e, "%s\n%s", words[ru][W_PLACE], text);
+		free(text);
+	} else {
+		log_warn("telegram: chat %lld: %s", u->chat_id, we.msg);
+		rc = say(r, u->chat_id, now, e, "%s\n%s", words[ru][W_PLACE],
+			 ru ? "Прогноз сейчас недоступен." : "The forecast is not available now.");
+	}
+	weather_release(&w);
+	return rc;
+}
+
 int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)
 {
 	long long uid = 0;
@@ -350,10 +382,7 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct 
 			return on_command(r, u, ru, now, e);
 		return turn(r, u, u->text, ru, now, e);
 	case TG_UPDATE_CALLBACK: return on_callback(r, u, ru, now, e);
-	case TG_UPDATE_LOCATION:
-		if (tgstore_chat_set_place(r->s, u->chat_id, u->latitude, u->longitude, e) < 0)
-			return -1;
-		return say(r, u->chat_id, now, e, "%s", words[ru][W_PLACE]);
+	case TG_UPDATE_LOCATION: return on_location(r, u, ru, now, e);
 	case TG_UPDATE_MEDIA:
 		return say(r, u->chat_id, now, e, words[ru][W_MEDIA], media_word(u->media, ru));
 	case TG_UPDATE_OTHER: break;

@@ -16,24 +16,10 @@
 
 #define BACKOFF_MAX   60  /* seconds between tries while Telegram is away */
 #define DRAIN_BATCH   200 /* outbox entries looked at per pass */
+#define CLAIM_LEASE   30  /* seconds an entry claimed by a worker stays its own */
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-/* When a chat (0: every chat) may get its next message, monotonic ms. */
-struct pace {
-	long long chat;
-	long long next_ms;
-};
-
-struct drain {
-	struct pace *paces;
-	size_t npaces;
-	long long global_ms; /* the next call any chat may make */
-	long interval_ms;    /* per chat */
-	long gap_ms;	     /* between any two calls */
-	long sent;
-};
-
-static long long mono_ms(void)
+long long tg_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -42,7 +28,7 @@ static long long mono_ms(void)
 }
 
 /* Sleep ms, waking every 50 ms to look at *stop; false when stopped. */
-static bool nap(const atomic_int *stop, long ms)
+bool tg_nap(const atomic_int *stop, long ms)
 {
 	while (ms > 0) {
 		long step = ms > 50 ? 50 : ms;
@@ -57,7 +43,7 @@ static bool nap(const atomic_int *stop, long ms)
 
 /* Seconds to wait before try number n (1, 2, 4 ... BACKOFF_MAX) with up
  * to a quarter more of jitter. */
-static long backoff(int n)
+long tg_backoff(int n)
 {
 	long base = n >= 6 ? BACKOFF_MAX : 1L << n;
 	unsigned r = 0;
@@ -65,7 +51,7 @@ static long backoff(int n)
 	if (base > BACKOFF_MAX)
 		base = BACKOFF_MAX;
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (unsigned)mono_ms();
+		r = (unsigned)tg_mono_ms();
 	return base + (long)(r % (unsigned)(base / 4 + 1));
 }
 
@@ -79,7 +65,7 @@ bool telegram_configured(void)
 	return ok;
 }
 
-static int client_init(struct tg_relay *r, struct config *cfg, struct err *e)
+int tg_client_init(struct tg_relay *r, struct config *cfg, struct err *e)
 {
 	const char *url = config_get(cfg, "telegram.api_url");
 
@@ -160,7 +146,7 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 		return 1;
 	}
 	if (st.code == 0 || st.code >= 500) {
-		long secs = backoff(o->attempts);
+		long secs = tg_backoff(o->attempts);
 
 		log_warn("telegram: %s (again in %ld s)", ce.msg, secs);
 		if (tgstore_out_retry(r->s, o->id, now + secs, e) < 0)
@@ -171,9 +157,7 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 	return tgstore_out_done(r->s, o->id, e);
 }
 
-/* Send what is due, paced.  *next_ms: how long until something may go
- * (-1: nothing waits). */
-static int drain_outbox(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
+int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 {
 	struct tgstore_out *out;
 	size_t n;
@@ -182,13 +166,19 @@ static int drain_outbox(struct tg_relay *r, struct drain *d, long *next_ms, stru
 	long pending;
 	time_t next_at;
 
+	bool *gone;
+	time_t now = wallclock_now();
+	int frc = 0;
+
 	*next_ms = -1;
-	if (tgstore_out_due(r->s, wallclock_now(), DRAIN_BATCH, &out, &n, e) < 0)
+	if ((d->claim ? tgstore_out_claim(r->s, now, now + CLAIM_LEASE, DRAIN_BATCH, &out, &n, e)
+		      : tgstore_out_due(r->s, now, DRAIN_BATCH, &out, &n, e)) < 0)
 		return -1;
+	gone = xcalloc(n + 1, sizeof(*gone));
 	for (size_t i = 0; i < n && !(r->stop && atomic_load(r->stop)); i++) {
 		struct pace *pc;
 		bool skip = false;
-		long long now_ms = mono_ms();
+		long long now_ms = tg_mono_ms();
 		long wait = 0;
 		int rc;
 
@@ -207,16 +197,24 @@ static int drain_outbox(struct tg_relay *r, struct drain *d, long *next_ms, stru
 			continue;
 		}
 		if (d->global_ms > now_ms)
-			nap(r->stop, (long)(d->global_ms - now_ms));
+			tg_nap(r->stop, (long)(d->global_ms - now_ms));
 		rc = send_one(r, d, &out[i], &wait, e);
-		now_ms = mono_ms();
+		gone[i] = rc >= 0 && !(rc > 0 && wait);
+		now_ms = tg_mono_ms();
 		d->global_ms = now_ms + d->gap_ms;
 		pc = pace_of(d, out[i].chat_id);
 		pc->next_ms = now_ms + (wait > d->interval_ms ? wait : d->interval_ms);
 		if (rc < 0) {
-			free(held);
-			tgstore_out_free(out, n);
-			return -1;
+			frc = -1;
+			break;
+		}
+		if (rc > 0 && wait && d->claim) {
+			gone[i] = true;
+			if (tgstore_out_unclaim(r->s, out[i].id,
+						wallclock_now() + (wait + 999) / 1000, e) < 0) {
+				frc = -1;
+				break;
+			}
 		}
 		if (rc > 0) {
 			held = xrealloc(held, (nheld + 1) * sizeof(*held));
@@ -225,9 +223,17 @@ static int drain_outbox(struct tg_relay *r, struct drain *d, long *next_ms, stru
 				*next_ms = wait;
 		}
 	}
+	/* What this pass claimed but did not send goes back as it was. */
+	for (size_t i = 0; d->claim && i < n; i++) {
+		struct err ue = { 0, "" };
+
+		if (!gone[i] && tgstore_out_unclaim(r->s, out[i].id, out[i].next_attempt, &ue) < 0)
+			log_error("telegram: %s", ue.msg);
+	}
+	free(gone);
 	free(held);
 	tgstore_out_free(out, n);
-	if (tgstore_out_pending(r->s, &pending, &next_at, e) < 0)
+	if (frc < 0 || tgstore_out_pending(r->s, &pending, &next_at, e) < 0)
 		return -1;
 	if (pending && *next_ms < 0) {
 		long secs = (long)(next_at - wallclock_now());
@@ -259,7 +265,7 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 	return 0;
 }
 
-static int fatal_poll(const struct tg_status *st, struct err *e)
+int tg_fatal_poll(const struct tg_status *st, struct err *e)
 {
 	if (st->code == 401)
 		return err_set(e, ERR_FAIL,
@@ -275,7 +281,7 @@ static int fatal_poll(const struct tg_status *st, struct err *e)
 		       st->description);
 }
 
-static void note(struct tg_relay *r, const char *error, long pushed, long pulled)
+void tg_note(struct tg_relay *r, const char *error, long pushed, long pulled)
 {
 	struct err ne = { 0, "" };
 
@@ -283,7 +289,7 @@ static void note(struct tg_relay *r, const char *error, long pushed, long pulled
 		log_error("telegram: %s", ne.msg);
 }
 
-static int start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
+int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 {
 	struct tg_status st;
 	cJSON *me = NULL, *res = NULL;
@@ -297,7 +303,7 @@ static int start(struct tg_relay *r, const struct telegram_opts *o, struct err *
 	}
 	if (tg_call(&r->client, "getMe", NULL, 0, &me, &st, e) < 0) {
 		if (st.code == 401)
-			return fatal_poll(&st, e);
+			return tg_fatal_poll(&st, e);
 		return -1;
 	}
 	name = cJSON_GetObjectItemCaseSensitive(me, "username");
@@ -329,13 +335,13 @@ static int poll_once(struct tg_relay *r, long long *offset, long wait, long *ret
 		if (r->stop && atomic_load(r->stop))
 			return 0;
 		if (st.code == 401 || st.code == 409) {
-			note(r, pe.msg, 0, 0);
-			return fatal_poll(&st, e);
+			tg_note(r, pe.msg, 0, 0);
+			return tg_fatal_poll(&st, e);
 		}
-		*retry = st.code == 429 && st.retry_after > 0 ? st.retry_after : backoff(*fails);
+		*retry = st.code == 429 && st.retry_after > 0 ? st.retry_after : tg_backoff(*fails);
 		++*fails;
 		log_warn("telegram: %s (again in %ld s)", pe.msg, *retry);
-		note(r, pe.msg, 0, 0);
+		tg_note(r, pe.msg, 0, 0);
 		return 1;
 	}
 	*fails = 0;
@@ -347,7 +353,7 @@ static int poll_once(struct tg_relay *r, long long *offset, long wait, long *ret
 		n++;
 	}
 	cJSON_Delete(res);
-	note(r, NULL, 0, n);
+	tg_note(r, NULL, 0, n);
 	return 0;
 }
 
@@ -363,19 +369,24 @@ int telegram_run(const struct telegram_opts *o, struct err *e)
 	d.interval_ms = config_get_int(o->cfg, "telegram.chat_interval");
 	d.gap_ms = rate > 0 ? 1000 / rate : 0;
 	r.client.cancel = o->stop;
-	if (client_init(&r, o->cfg, e) < 0)
+	if (tg_client_init(&r, o->cfg, e) < 0)
 		return -1;
+	if (telegram_redis(o->cfg)) {
+		rc = tg_redis_poll(&r, o, e);
+		secret_free(r.token);
+		return rc;
+	}
 	r.eng = engine_new(r.s, o->cfg, e);
-	if (!r.eng || tgstore_offset(r.s, &offset, e) < 0 || start(&r, o, e) < 0)
+	if (!r.eng || tgstore_offset(r.s, &offset, e) < 0 || tg_start(&r, o, e) < 0)
 		goto out;
 	while (!(o->stop && atomic_load(o->stop))) {
 		long next_ms, retry = 0, wait = poll;
 		int prc;
 
-		if (drain_outbox(&r, &d, &next_ms, e) < 0)
+		if (tg_drain(&r, &d, &next_ms, e) < 0)
 			goto out;
 		if (next_ms >= 0 && next_ms < 1000) {
-			nap(o->stop, next_ms);
+			tg_nap(o->stop, next_ms);
 			continue;
 		}
 		if (next_ms >= 0 && next_ms / 1000 < wait)
@@ -384,12 +395,12 @@ int telegram_run(const struct telegram_opts *o, struct err *e)
 		if (prc < 0)
 			goto out;
 		if (prc > 0)
-			nap(o->stop, retry * 1000);
+			tg_nap(o->stop, retry * 1000);
 	}
 	rc = 0;
 out:
 	if (d.sent)
-		note(&r, NULL, d.sent, 0);
+		tg_note(&r, NULL, d.sent, 0);
 	engine_free(r.eng);
 	free(d.paces);
 	secret_free(r.token);
@@ -429,13 +440,15 @@ int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct te
 			st->last_error_at = rs[i].last_error_at;
 		}
 	replica_status_free(rs, nrs);
+	if (telegram_redis(cfg))
+		tg_redis_status(cfg, st);
 	if (ask_bot) {
 		struct tg_relay r = { 0 };
 		struct tg_status ts;
 		struct err be = { 0, "" };
 		cJSON *me = NULL;
 
-		if (client_init(&r, cfg, &be) == 0 &&
+		if (tg_client_init(&r, cfg, &be) == 0 &&
 		    tg_call(&r.client, "getMe", NULL, 0, &me, &ts, &be) == 0) {
 			const cJSON *name = cJSON_GetObjectItemCaseSensitive(me, "username");
 
@@ -455,6 +468,9 @@ void telegram_status_release(struct telegram_status *st)
 	free(st->bot_error);
 	free(st->last_error);
 	tgstore_chats_free(st->chats, st->nchats);
+	free(st->redis_error);
+	free(st->poller);
+	rstream_dead_free(st->dead_letters, st->ndead);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "rstream.h"
 #include "err.h"
 #include "scheduler.h"
 #include "store.h"
@@ -51,6 +52,40 @@ struct telegram_opts {
 	void (*ready)(void *arg, const char *username);
 	void *arg;
 };
+
+/* Whether server.redis is set: the relay only polls (while it holds the
+ * lock) and adds each update to a Redis stream, and `nestor worker`
+ * processes handle them (telegram_worker). */
+bool telegram_redis(struct config *cfg);
+
+struct telegram_worker_opts {
+	struct store *store;
+	struct config *cfg;
+	const atomic_int *stop;
+	const char *name; /* the consumer's name in the group (NULL: HOST:PID) */
+	/* Called once the worker reads the stream (may be NULL). */
+	void (*ready)(void *arg, const char *name);
+	void *arg;
+};
+
+/*
+ * A worker of the Redis stream (server.redis), until *stop: each update
+ * is handled exactly as the relay handles it (tg_handle), in one
+ * transaction that also records it in telegram_seen, and acknowledged
+ * after the commit; an update seen already is only acknowledged.  An
+ * update runs only in a transaction that finds its chat's previous update
+ * done (rstream.h: prev); until then the worker holds it (its idle time
+ * kept fresh), so a chat's updates run in order whichever worker has them.
+ * Entries idle for telegram.claim_idle ms (a dead worker's) are taken
+ * over; one delivered more than telegram.max_attempts times, or not
+ * valid, goes to the dead letters.  Workers only queue answers: the
+ * polling relay sends them (one thread), so killing a worker never repeats
+ * an answer, and the pacing holds for the whole bot.
+ */
+int telegram_worker(const struct telegram_worker_opts *o, struct err *e);
+
+/* Dead letters in Redis (server.redis set), for `nestor status`. */
+int telegram_dead_letters(struct config *cfg, long long *count, struct err *e);
 
 /* Whether a token is there (the secret "telegram"). */
 bool telegram_configured(void);
@@ -90,6 +125,15 @@ struct telegram_status {
 	long outbox;
 	struct tgstore_chat *chats;
 	size_t nchats;
+	/* With server.redis: */
+	bool redis;
+	char *redis_error;		   /* Redis could not be asked, or NULL */
+	char *poller;			   /* the lock's holder, or NULL */
+	long long waiting;		   /* updates no worker took yet */
+	long long pending;		   /* taken, not finished */
+	long long dead;			   /* dead letters */
+	struct rstream_dead *dead_letters; /* the last few, newest first */
+	size_t ndead;
 };
 /* Ask getMe only when ask_bot. */
 int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct telegram_status *st,

@@ -379,6 +379,11 @@ const char *const schema_migrations[] = {
 	"  update_id INTEGER PRIMARY KEY,"
 	"  at INTEGER NOT NULL"
 	");",
+	/* 17: the Telegram outbox by chat, oldest first: when the outbox is
+	 * drained with claims (tgstore_out_claim, the relay of
+	 * src/telegram-redis.c), only the oldest entry of each chat may go,
+	 * so a chat's messages keep their order. */
+	"CREATE INDEX outbox_entity ON outbox(target, entity_id, id);",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

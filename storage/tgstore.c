@@ -460,3 +460,65 @@ int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, 
 	*fresh = n > 0;
 	return 0;
 }
+
+int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e)
+{
+	long long v;
+
+	if (one(s, "SELECT count(*) FROM telegram_seen WHERE update_id = ?1", update_id, NULL, &v,
+		e) < 0)
+		return -1;
+	*seen = v > 0;
+	return 0;
+}
+
+int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
+		      struct tgstore_out **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if (store_begin(s, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "SELECT id, entity_id, op, payload, attempts, next_attempt FROM outbox o"
+			   " WHERE target = '" TGSTORE_TARGET "' AND next_attempt <= ?1"
+			   " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target"
+			   " AND p.entity_id = o.entity_id AND p.id < o.id)"
+			   " ORDER BY id LIMIT ?2",
+			   e);
+	if (!st) {
+		store_rollback(s);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (long long)now);
+	sqlite3_bind_int64(st, 2, (long long)limit);
+	if (store_collect(s, st, sizeof(**out), out_row, out_unrow, (void **)out, n,
+			  "telegram outbox", e) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (run(s, "UPDATE outbox SET next_attempt = ?2 WHERE id = ?1", (*out)[i].id,
+			(long long)until, NULL, NULL, e) < 0) {
+			store_rollback(s);
+			tgstore_out_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+	if (store_commit(s, e) < 0) {
+		tgstore_out_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int tgstore_out_unclaim(struct store *s, long long id, time_t next_attempt, struct err *e)
+{
+	return run(s, "UPDATE outbox SET next_attempt = ?2 WHERE id = ?1", id,
+		   (long long)next_attempt, NULL, NULL, e);
+}

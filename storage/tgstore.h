@@ -109,5 +109,16 @@ int tgstore_button_press(struct store *s, const char *key, const char *action, b
 
 /* Record update_id as processed at now; *fresh false when it was already. */
 int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
+/* Whether update_id was processed. */
+int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e);
+
+/* For processes that may drain the outbox at once: up to limit entries
+ * due at now, each the oldest entry of its chat, claimed until until (in
+ * one transaction, so no two processes claim the same).  While an entry
+ * is claimed or waits for a retry, its chat's later entries wait too. */
+int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
+		      struct tgstore_out **out, size_t *n, struct err *e);
+/* Give a claimed entry back, due at next_attempt. */
+int tgstore_out_unclaim(struct store *s, long long id, time_t next_attempt, struct err *e);
 
 #endif

@@ -27,24 +27,23 @@ static void on_ready(void *arg, const char *username)
 	fflush(ctx->errout);
 }
 
-static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
+/* Parse a command whose one option is --NAME (with a value when
+ * has_arg): *set says whether it was given, *value its value.  SIGINT and
+ * SIGTERM then ask the loop to stop. */
+static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, int has_arg,
+		      bool *set, const char **value)
 {
-	enum { OPT_DELETE = 256 };
-	static const struct option opts[] = { { "delete-webhook", no_argument, NULL, OPT_DELETE },
-					      { NULL, 0, NULL, 0 } };
-	struct telegram_opts o = { .store = ctx->store,
-				   .cfg = ctx->cfg,
-				   .stop = &run_stop,
-				   .ready = on_ready,
-				   .arg = ctx };
+	const struct option opts[] = { { name, has_arg, NULL, 256 }, { NULL, 0, NULL, 0 } };
 	struct sigaction sa;
 	int c;
 
+	*set = false;
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == '?')
 			return -1;
-		if (c == OPT_DELETE)
-			o.delete_webhook = true;
+		*set = true;
+		if (value)
+			*value = optarg;
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
@@ -52,7 +51,44 @@ static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	return 0;
+}
+
+static int telegram_run_cmd(struct ctx *ctx, int argc, char **argv)
+{
+	struct telegram_opts o = { .store = ctx->store,
+				   .cfg = ctx->cfg,
+				   .stop = &run_stop,
+				   .ready = on_ready,
+				   .arg = ctx };
+
+	if (one_option(ctx, argc, argv, "delete-webhook", no_argument, &o.delete_webhook, NULL) < 0)
+		return -1;
 	return telegram_run(&o, &ctx->err);
+}
+
+static void on_worker_ready(void *arg, const char *name)
+{
+	struct ctx *ctx = arg;
+
+	fputs("nestor: worker ", ctx->errout);
+	cmd_put_safe(ctx->errout, name);
+	fputs(": reading Telegram updates from Redis (Ctrl-C stops)\n", ctx->errout);
+	fflush(ctx->errout);
+}
+
+int cmd_worker(struct ctx *ctx, int argc, char **argv)
+{
+	struct telegram_worker_opts o = { .store = ctx->store,
+					  .cfg = ctx->cfg,
+					  .stop = &run_stop,
+					  .ready = on_worker_ready,
+					  .arg = ctx };
+	bool named;
+
+	if (one_option(ctx, argc, argv, "name", required_argument, &named, &o.name) < 0)
+		return -1;
+	return telegram_worker(&o, &ctx->err);
 }
 
 static char *iso(time_t t, char *buf, size_t len)
@@ -98,6 +134,27 @@ static void status_json(struct ctx *ctx, const struct telegram_status *st)
 		add_time(c, "last_at", st->chats[i].last_at);
 		cJSON_AddItemToArray(chats, c);
 	}
+	if (st->redis) {
+		cJSON *r = cJSON_AddObjectToObject(o, "redis"), *dl;
+
+		add_str(r, "error", st->redis_error);
+		add_str(r, "poller", st->poller);
+		cJSON_AddNumberToObject(r, "waiting", (double)st->waiting);
+		cJSON_AddNumberToObject(r, "pending", (double)st->pending);
+		cJSON_AddNumberToObject(r, "dead", (double)st->dead);
+		dl = cJSON_AddArrayToObject(r, "dead_letters");
+		for (size_t i = 0; i < st->ndead; i++) {
+			cJSON *d = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(d, "entry", st->dead_letters[i].id);
+			cJSON_AddNumberToObject(d, "update", (double)st->dead_letters[i].update_id);
+			cJSON_AddNumberToObject(d, "chat", (double)st->dead_letters[i].chat_id);
+			cJSON_AddStringToObject(d, "why", st->dead_letters[i].why);
+			cJSON_AddItemToArray(dl, d);
+		}
+	} else {
+		cJSON_AddNullToObject(o, "redis");
+	}
 	cmd_print_json(ctx, o);
 }
 
@@ -139,6 +196,23 @@ static int telegram_status_cmd(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "  last message %s",
 				iso(st.chats[i].last_at, buf, sizeof(buf)));
 		fputc('\n', ctx->out);
+	}
+	if (st.redis && st.redis_error) {
+		fputs("redis: ", ctx->out);
+		cmd_put_safe(ctx->out, st.redis_error);
+		fputc('\n', ctx->out);
+	} else if (st.redis) {
+		fputs("redis: poller ", ctx->out);
+		cmd_put_safe(ctx->out, st.poller ? st.poller : "none");
+		fprintf(ctx->out, "; %lld waiting, %lld with workers, %lld dead letters\n",
+			st.waiting, st.pending, st.dead);
+		for (size_t i = 0; i < st.ndead; i++) {
+			fprintf(ctx->out, "  dead %s  update %lld  chat %lld  ",
+				st.dead_letters[i].id, st.dead_letters[i].update_id,
+				st.dead_letters[i].chat_id);
+			cmd_put_safe(ctx->out, st.dead_letters[i].why);
+			fputc('\n', ctx->out);
+		}
 	}
 	telegram_status_release(&st);
 	return 0;

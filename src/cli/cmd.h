@@ -120,6 +120,7 @@ int cmd_mcp(struct ctx *ctx, int argc, char **argv);
 extern const struct cmd cmd_mcp_verbs[];
 /* `nestor status` (src/cli/cmd-status.c). */
 int cmd_status(struct ctx *ctx, int argc, char **argv);
+int cmd_worker(struct ctx *ctx, int argc, char **argv);
 /* `nestor serve` (src/cli/cmd-serve.c) and `nestor token` (src/cli/cmd-token.c). */
 int cmd_serve(struct ctx *ctx, int argc, char **argv);
 /* The HTTP API on store, as `nestor serve` runs it and `nestor daemon`

@@ -1,11 +1,15 @@
 #!/bin/sh
 # The Telegram relay against a fake Bot API: linking, an unlinked chat,
 # requests in English and Russian doing what the CLI does, commands, media,
-# HTML escaping and splitting, plain-text retry, 429 honoured, 409 named.
+# HTML escaping and splitting, plain-text retry, 429 honoured, 409 named, a
+# location answered with the forecast there.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
+. "$SRC/tests/fake/openmeteo.sh"
 cd "$NESTOR_HOME"
 fake_telegram_start
+fake_openmeteo_start
+fake_openmeteo_config
 nestor config set telegram.chat_interval 0 >/dev/null
 
 relay_start() {
@@ -14,7 +18,7 @@ relay_start() {
 	: >"$NESTOR_HOME/run.err"
 	"$NESTOR_BIN" telegram run "$@" 2>"$NESTOR_HOME/run.err" &
 	RELAY=$!
-	trap 'kill $TG_PID $RELAY 2>/dev/null || true' EXIT
+	trap 'kill $TG_PID $FAKE $RELAY 2>/dev/null || true' EXIT
 	wait_until -s 'cat run.err' "the relay to start" grep -qs 'relaying as @nestor_test_bot' run.err
 }
 relay_stop() {
@@ -130,6 +134,13 @@ if nestor telegram run 2>run.err; then fail "run with a webhook set succeeded"; 
 expect_match "409 webhook" "$(cat run.err)" 'a webhook is set.*--delete-webhook'
 relay_start --delete-webhook
 expect_eq "webhook deleted" "$(tg_json "d['webhook']")" "None"
+
+# A location: the place for the weather, and the forecast there.
+n=$(tg_count 55)
+tg_post /_message '{"chat_id": 55, "location": {"latitude": 52.52, "longitude": 13.41}}' >/dev/null
+tg_wait_sent 55 $((n + 1))
+expect_match "location saved" "$(tg_text 55 -1)" 'Place saved for the weather'
+expect_match "forecast there" "$(tg_text 55 -1)" 'now: 3.2 °C, feels like 0.1 °C, overcast'
 
 # status and unlink.
 st=$(nestor telegram status --json)

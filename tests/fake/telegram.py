@@ -32,7 +32,8 @@ Test control (never logged as API requests):
                     "parse_mode", "reply_markup", "edits", "t"}],
                     "violations": ["..."], "callbacks": [...],
                     "actions": [...], "commands": {...}, "offset": N,
-                    "pending": N, "injected": [[chat_id, text, t]...]}
+                    "pending": N, "injected": [[chat_id, text, t]...],
+                    "conflicts": N (getUpdates calls a second poller ended)}
   GET  /_requests  {"requests": [{"method", "params", "t"}]}
   GET  /_wait?chat_id=C&n=N&timeout=S   answers once N messages went to
                    chat C (200), or after S seconds (408)
@@ -78,6 +79,7 @@ class State:
         self.drop = []
         self.hold = {}
         self.webhook = None
+        self.conflicts = 0         # getUpdates calls ended by a second poller (409)
         self.poll_gen = 0          # the current getUpdates call
         self.retry_until = {}      # chat_id -> monotonic time
         self.injected = []         # [chat_id, text, t] of each /_message
@@ -226,6 +228,7 @@ def get_updates(p):
         end = time.monotonic() + timeout
         while True:
             if STATE.poll_gen != gen:
+                STATE.conflicts += 1
                 return error(409, "Conflict: terminated by other getUpdates request; make sure "
                              "that only one bot instance is running")
             got = [u for u in STATE.updates
@@ -397,7 +400,7 @@ class Handler(BaseHTTPRequestHandler):
                     "callbacks": STATE.callbacks, "actions": STATE.actions,
                     "commands": STATE.commands, "offset": STATE.offset,
                     "pending": len(STATE.updates), "webhook": STATE.webhook,
-                    "injected": STATE.injected})
+                    "injected": STATE.injected, "conflicts": STATE.conflicts})
         if u.path == "/_wait":
             q = {k: v[0] for k, v in parse_qs(u.query).items()}
             chat, n = int(q["chat_id"]), int(q["n"])

@@ -1,0 +1,574 @@
+/*
+ * telegram-redis.c - the relay scaled out through Redis (server.redis): the
+ * poller that feeds the stream while it holds the lock, and `nestor
+ * worker`, which handles the stream's updates as the relay would
+ * (telegram.h; the Redis side is sync/rstream.h).
+ */
+#include "telegram-int.h"
+#include "log.h"
+#include "rstream.h"
+#include "secret.h"
+#include "utf8.h"
+#include "wallclock.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define REDIS_TIMEOUT 5000  /* ms for a Redis command */
+#define READ_BATCH    16    /* entries a worker reads at once */
+#define HOLD_BLOCK    20    /* ms to wait for new entries while some are held */
+#define IDLE_BLOCK    500   /* ms to wait for new entries otherwise */
+#define DEAD_SHOWN    10    /* dead letters `telegram status` lists */
+#define HOLD_MAX      60000 /* ms an update waits for its chat's previous one, at least */
+#define SEND_IDLE     25    /* ms between looks at the outbox when nothing is due */
+
+bool telegram_redis(struct config *cfg)
+{
+	const char *url = cfg ? config_get(cfg, "server.redis") : NULL;
+
+	return url && *url;
+}
+
+/* (Re)connect rs when it has no connection; -1 with e when it cannot. */
+static int connected(struct rstream *rs, struct config *cfg, struct err *e)
+{
+	if (rs->r)
+		return 0;
+	return rstream_open(rs, config_get(cfg, "server.redis"), REDIS_TIMEOUT, e);
+}
+
+/* A Redis failure: log it once per run of failures, drop the connection. */
+static void redis_down(struct rstream *rs, const struct err *re, int *fails)
+{
+	if (!(*fails)++)
+		log_error("telegram: %s", re->msg);
+	rstream_close(rs);
+}
+
+/* Add the updates of one getUpdates answer; false when the lock was lost
+ * (or Redis failed) on the way. */
+static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, struct err *e)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, res) {
+		struct tg_update u;
+		char *body;
+		int added = 0, rc;
+
+		if (tg_update_parse(item, &u) < 0) {
+			log_warn("telegram: an update without a valid update_id (skipped)");
+			continue;
+		}
+		body = cJSON_PrintUnformatted(item);
+		if (!body || strlen(body) > RSTREAM_MAX) {
+			log_warn("telegram: update %lld is over %d bytes (passed on without its "
+				 "content)",
+				 u.update_id, RSTREAM_MAX);
+			free(body);
+			body = xasprintf("{\"update_id\":%lld}", u.update_id);
+			u.chat_id = 0;
+		}
+		rc = rstream_add(rs, u.update_id, u.chat_id, body, &added, e);
+		free(body);
+		if (rc < 0)
+			return false;
+		if (added < 0) {
+			log_warn("telegram: the poller's lock was lost (another relay polls now)");
+			return false;
+		}
+		*n += added;
+	}
+	(void)r;
+	return true;
+}
+
+/* The answers are sent by the polling relay alone, on a thread of its own
+ * with its own connection to the store: a worker killed at any moment has
+ * sent nothing it has not deleted (only the sender's own death, between
+ * Telegram's answer and the delete, can repeat a message), and the pacing
+ * holds for the whole bot.  Entries are claimed (tgstore_out_claim), so
+ * the relay that polls next never sends what this one still sends. */
+struct sender {
+	pthread_t tid;
+	atomic_int stop;
+	const atomic_int *leader; /* the relay holds the lock */
+	struct tg_relay r;
+	struct drain d;
+};
+
+static void *sender_main(void *arg)
+{
+	struct sender *sd = arg;
+
+	while (!atomic_load(&sd->stop)) {
+		struct err e = { 0, "" };
+		long pending, next_ms = -1;
+		time_t next;
+
+		if (!atomic_load(sd->leader)) {
+			tg_nap(&sd->stop, SEND_IDLE * 4);
+			continue;
+		}
+		if (tgstore_out_pending(sd->r.s, &pending, &next, &e) < 0 ||
+		    (pending && next <= wallclock_now() &&
+		     tg_drain(&sd->r, &sd->d, &next_ms, &e) < 0)) {
+			log_error("telegram: %s (sending again in a second)", e.msg);
+			tg_nap(&sd->stop, 1000);
+			continue;
+		}
+		tg_nap(&sd->stop, next_ms >= 0 && next_ms < SEND_IDLE ? next_ms : SEND_IDLE);
+	}
+	if (sd->d.sent)
+		tg_note(&sd->r, NULL, sd->d.sent, 0);
+	return NULL;
+}
+
+static struct sender *sender_start(const struct tg_relay *r, const atomic_int *leader,
+				   struct err *e)
+{
+	struct sender *sd = xcalloc(1, sizeof(*sd));
+	long rate = config_get_int(r->cfg, "telegram.rate");
+
+	sd->leader = leader;
+	sd->r.cfg = r->cfg;
+	sd->r.client = r->client;
+	sd->r.client.cancel = &sd->stop;
+	sd->r.stop = &sd->stop;
+	sd->d.claim = true;
+	sd->d.interval_ms = config_get_int(r->cfg, "telegram.chat_interval");
+	sd->d.gap_ms = rate > 0 ? 1000 / rate : 0;
+	sd->r.s = store_open(store_path(r->s), e);
+	if (!sd->r.s || pthread_create(&sd->tid, NULL, sender_main, sd) != 0) {
+		if (sd->r.s)
+			err_set(e, ERR_FAIL, "cannot start a thread to send answers");
+		store_free(sd->r.s);
+		free(sd);
+		return NULL;
+	}
+	return sd;
+}
+
+static void sender_stop(struct sender *sd)
+{
+	if (!sd)
+		return;
+	atomic_store(&sd->stop, 1);
+	pthread_join(sd->tid, NULL);
+	store_free(sd->r.s);
+	free(sd->d.paces);
+	free(sd);
+}
+
+int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
+{
+	struct rstream rs = { 0 };
+	struct sender *sd = NULL;
+	atomic_int leading = 0;
+	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
+	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
+	bool leader = false;
+	int fails = 0, pfails = 0, rc = -1;
+
+	/* A long poll ends well before the lock would lapse. */
+	if (poll > ttl / 2000)
+		poll = ttl / 2000;
+	if (poll < 1)
+		poll = 1;
+	if (connected(&rs, o->cfg, e) < 0)
+		return -1;
+	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, &leading, e)))
+		goto out;
+	while (!(o->stop && atomic_load(o->stop))) {
+		struct err re = { 0, "" }, pe = { 0, "" };
+		struct tg_status st;
+		cJSON *params, *res = NULL;
+		long long offset;
+		long n = 0;
+		bool held;
+		int prc;
+
+		if (connected(&rs, o->cfg, &re) < 0 || rstream_lock(&rs, ttl, &held, &re) < 0) {
+			redis_down(&rs, &re, &fails);
+			leader = false;
+			atomic_store(&leading, 0);
+			tg_nap(o->stop, ttl / 3);
+			continue;
+		}
+		fails = 0;
+		if (held != leader)
+			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
+				      : "telegram: another relay polls now (%s)",
+				 held ? rs.token : "standing by");
+		leader = held;
+		atomic_store(&leading, held);
+		if (!held) {
+			tg_nap(o->stop, ttl / 3);
+			continue;
+		}
+		if (rstream_offset(&rs, &offset, &re) < 0) {
+			redis_down(&rs, &re, &fails);
+			continue;
+		}
+		params = cJSON_CreateObject();
+		cJSON_AddNumberToObject(params, "offset", (double)offset);
+		cJSON_AddNumberToObject(params, "timeout", (double)poll);
+		cJSON_AddItemToObject(params, "allowed_updates", cJSON_Parse(TG_ALLOWED_UPDATES));
+		prc = tg_call(&r->client, "getUpdates", params, poll, &res, &st, &pe);
+		cJSON_Delete(params);
+		if (prc < 0) {
+			long retry;
+
+			if (o->stop && atomic_load(o->stop))
+				break;
+			if (st.code == 401 || st.code == 409) {
+				tg_note(r, pe.msg, 0, 0);
+				tg_fatal_poll(&st, e);
+				goto out;
+			}
+			retry = st.code == 429 && st.retry_after > 0 ? st.retry_after
+								     : tg_backoff(pfails);
+			pfails++;
+			log_warn("telegram: %s (again in %ld s)", pe.msg, retry);
+			tg_note(r, pe.msg, 0, 0);
+			/* Keep the lock while waiting: a standby would meet the same. */
+			for (long ms = retry * 1000; ms > 0; ms -= ttl / 3) {
+				if (!tg_nap(o->stop, ms < ttl / 3 ? ms : ttl / 3) ||
+				    rstream_lock(&rs, ttl, &held, &re) < 0 || !held)
+					break;
+			}
+			continue;
+		}
+		pfails = 0;
+		if (!feed(r, &rs, res, &n, &re) && re.msg[0])
+			redis_down(&rs, &re, &fails);
+		cJSON_Delete(res);
+		tg_note(r, NULL, 0, n);
+	}
+	rc = 0;
+out:
+	sender_stop(sd);
+	if (rs.r && leader) {
+		struct err ue = { 0, "" };
+
+		if (rstream_unlock(&rs, &ue) < 0)
+			log_warn("telegram: %s", ue.msg);
+	}
+	rstream_close(&rs);
+	return rc;
+}
+
+/* An entry a worker waits to run until its chat's previous update is
+ * done. */
+struct held {
+	struct rstream_entry en;
+	long long since_ms;
+};
+
+struct worker {
+	struct tg_relay r;
+	struct rstream rs;
+	struct config *cfg;
+	char name[128];
+	long claim_idle;
+	long max_attempts;
+	struct held *held;
+	size_t nheld;
+	long done, dead;
+};
+
+/* Record en as done in the store (so its chat goes on) and move it to the
+ * dead letters. */
+static int bury(struct worker *w, const struct rstream_entry *en, const char *why, struct err *e)
+{
+	bool fresh;
+	char *safe = utf8_clean_str(why, 0);
+
+	log_error("telegram: update %lld (chat %lld, entry %s) goes to the dead letters: %s",
+		  en->update_id, en->chat_id, en->id, safe);
+	if (en->update_id) {
+		if (store_begin(w->r.s, e) < 0)
+			goto fail;
+		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0 ||
+		    store_commit(w->r.s, e) < 0) {
+			store_rollback(w->r.s);
+			goto fail;
+		}
+	}
+	w->dead++;
+	if (rstream_dead(&w->rs, en, safe, e) < 0)
+		goto fail;
+	free(safe);
+	return 0;
+fail:
+	free(safe);
+	return -1;
+}
+
+/* Run en: 0 done (or found done) and acknowledged, 1 its chat's previous
+ * update is not done yet (force: run it anyway), 2 it went to the dead
+ * letters; -1 a database or Redis error (left for a retry). */
+static int run_entry(struct worker *w, const struct rstream_entry *en, bool force, struct err *e)
+{
+	struct tg_update u;
+	cJSON *json;
+	bool seen;
+	int rc;
+
+	if (en->why[0])
+		return bury(w, en, en->why, e) < 0 ? -1 : 2;
+	json = cJSON_Parse(en->body);
+	if (!json || tg_update_parse(json, &u) < 0 || u.update_id != en->update_id ||
+	    (u.chat_id != en->chat_id && en->chat_id)) {
+		cJSON_Delete(json);
+		return bury(w, en, "the body is not the update the entry names", e) < 0 ? -1 : 2;
+	}
+	if (store_begin(w->r.s, e) < 0)
+		goto fail;
+	if (tgstore_seen_has(w->r.s, en->update_id, &seen, e) < 0)
+		goto rollback;
+	if (!seen && en->prev && !force) {
+		bool prev_done;
+
+		if (tgstore_seen_has(w->r.s, en->prev, &prev_done, e) < 0)
+			goto rollback;
+		if (!prev_done) {
+			store_rollback(w->r.s);
+			cJSON_Delete(json);
+			return 1;
+		}
+	}
+	if (!seen) {
+		bool fresh;
+
+		if (tg_handle(&w->r, &u, wallclock_now(), e) < 0 ||
+		    tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0)
+			goto rollback;
+	}
+	if (store_commit(w->r.s, e) < 0)
+		goto fail;
+	cJSON_Delete(json);
+	if (!seen)
+		w->done++;
+	/* A failed ack is harmless: the entry comes again, is found done. */
+	rc = rstream_ack(&w->rs, en->id, e);
+	return rc < 0 ? -1 : 0;
+rollback:
+	store_rollback(w->r.s);
+fail:
+	cJSON_Delete(json);
+	return -1;
+}
+
+static void hold(struct worker *w, struct rstream_entry *en)
+{
+	w->held = xrealloc(w->held, (w->nheld + 1) * sizeof(*w->held));
+	w->held[w->nheld].en = *en;
+	w->held[w->nheld++].since_ms = tg_mono_ms();
+	en->body = NULL; /* the held entry owns it now */
+}
+
+/* Handle fresh or claimed entries; -1 only when Redis failed. */
+static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct err he = { 0, "" };
+		int rc;
+
+		if (en[i].deliveries > w->max_attempts) {
+			char why[96];
+
+			snprintf(why, sizeof(why),
+				 "delivered %ld times (telegram.max_attempts %ld)",
+				 en[i].deliveries, w->max_attempts);
+			if (bury(w, &en[i], why, e) < 0)
+				return -1;
+			continue;
+		}
+		rc = run_entry(w, &en[i], false, &he);
+		if (rc == 1)
+			hold(w, &en[i]);
+		else if (rc < 0)
+			log_error("telegram: update %lld: %s (left for another try)",
+				  en[i].update_id, he.msg);
+	}
+	return 0;
+}
+
+/* Run the held entries whose turn came; keep the rest fresh in the group.
+ * One held longer than that many claim times (HOLD_MAX at least) runs anyway (its chat's
+ * previous update is lost: order gives way to progress). */
+static int run_held(struct worker *w, bool touch, struct err *e)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < w->nheld; i++) {
+		struct held *h = &w->held[i];
+		long long valve = w->claim_idle * (w->max_attempts + 2);
+		bool force = tg_mono_ms() - h->since_ms > (valve > HOLD_MAX ? valve : HOLD_MAX);
+		struct err he = { 0, "" };
+		int rc;
+
+		if (force)
+			log_warn(
+				"telegram: update %lld waited too long for update %lld of its chat "
+				"(run out of order)",
+				h->en.update_id, h->en.prev);
+		rc = run_entry(w, &h->en, force, &he);
+		if (rc == 1) {
+			if (touch && rstream_touch(&w->rs, w->name, h->en.id, e) < 0)
+				return -1;
+			w->held[k++] = *h;
+			continue;
+		}
+		if (rc < 0)
+			log_error("telegram: update %lld: %s (left for another try)",
+				  h->en.update_id, he.msg);
+		free(h->en.body);
+	}
+	w->nheld = k;
+	return 0;
+}
+
+static void drop_held(struct worker *w)
+{
+	for (size_t i = 0; i < w->nheld; i++)
+		free(w->held[i].en.body);
+	free(w->held);
+	w->held = NULL;
+	w->nheld = 0;
+}
+
+/* One round: held entries, take-overs, new entries.  -1: Redis failed. */
+static int round_of(struct worker *w, long long *next_claim, long long *next_touch, long block,
+		    struct err *e)
+{
+	struct rstream_entry *en;
+	size_t n;
+	long long now = tg_mono_ms();
+	bool touch = now >= *next_touch;
+	int rc;
+
+	if (touch)
+		*next_touch = now + w->claim_idle / 3;
+	if (run_held(w, touch, e) < 0)
+		return -1;
+	if (now >= *next_claim) {
+		*next_claim = now + w->claim_idle / 2;
+		if (rstream_claim(&w->rs, w->name, w->claim_idle, READ_BATCH, &en, &n, e) < 0)
+			return -1;
+		if (n)
+			log_info("telegram: worker %s took over %zu update%s idle for %ld ms",
+				 w->name, n, n == 1 ? "" : "s", w->claim_idle);
+		rc = handle(w, en, n, e);
+		rstream_entries_free(en, n);
+		if (rc < 0)
+			return -1;
+	}
+	if (rstream_read(&w->rs, w->name, READ_BATCH, w->nheld ? HOLD_BLOCK : block, &en, &n, e) <
+	    0)
+		return -1;
+	rc = handle(w, en, n, e);
+	rstream_entries_free(en, n);
+	return rc;
+}
+
+int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
+{
+	struct worker w = { 0 };
+	long long next_claim = 0, next_touch = 0;
+	int fails = 0, rc = -1;
+	char host[64];
+
+	if (!telegram_redis(o->cfg))
+		return err_set(
+			e, ERR_USAGE,
+			"server.redis is not set: a worker reads Telegram updates from Redis "
+			"(`nestor config set server.redis redis://HOST:PORT/DB`)");
+	w.r.s = o->store;
+	w.r.cfg = o->cfg;
+	w.r.stop = o->stop;
+	w.r.client.cancel = o->stop;
+	w.cfg = o->cfg;
+	w.claim_idle = config_get_int(o->cfg, "telegram.claim_idle");
+	w.max_attempts = config_get_int(o->cfg, "telegram.max_attempts");
+	if (o->name && *o->name) {
+		if (strlen(o->name) >= sizeof(w.name) || !utf8_valid(o->name, strlen(o->name)) ||
+		    strspn(o->name, " ") == strlen(o->name))
+			return err_set(e, ERR_USAGE,
+				       "worker name \"%.40s\" is not valid (1 to %zu "
+				       "characters of text)",
+				       o->name, sizeof(w.name) - 1);
+		snprintf(w.name, sizeof(w.name), "%s", o->name);
+	} else {
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "host");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(w.name, sizeof(w.name), "%s:%ld", host, (long)getpid());
+	}
+	if (tg_client_init(&w.r, o->cfg, e) < 0)
+		return -1;
+	w.r.eng = engine_new(w.r.s, o->cfg, e);
+	if (!w.r.eng || connected(&w.rs, o->cfg, e) < 0 || rstream_group(&w.rs, e) < 0)
+		goto out;
+	log_info("telegram: worker %s reads the update stream", w.name);
+	if (o->ready)
+		o->ready(o->arg, w.name);
+	while (!(o->stop && atomic_load(o->stop))) {
+		struct err re = { 0, "" };
+		bool fresh = !w.rs.r;
+
+		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
+		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
+			redis_down(&w.rs, &re, &fails);
+			drop_held(&w); /* they come back once idle: nothing is lost */
+			tg_nap(o->stop, 1000);
+			continue;
+		}
+		fails = 0;
+	}
+	rc = 0;
+	log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters)", w.name,
+		 w.done, w.dead);
+out:
+	drop_held(&w);
+	rstream_close(&w.rs);
+	engine_free(w.r.eng);
+	secret_free(w.r.token);
+	return rc;
+}
+
+int telegram_dead_letters(struct config *cfg, long long *count, struct err *e)
+{
+	struct rstream rs = { 0 };
+	int rc;
+
+	*count = 0;
+	if (!telegram_redis(cfg))
+		return 0;
+	if (connected(&rs, cfg, e) < 0)
+		return -1;
+	rc = rstream_dead_list(&rs, 0, count, NULL, NULL, e);
+	rstream_close(&rs);
+	return rc;
+}
+
+/* The Redis half of `nestor telegram status`. */
+void tg_redis_status(struct config *cfg, struct telegram_status *st)
+{
+	struct rstream rs = { 0 };
+	struct err e = { 0, "" };
+
+	st->redis = true;
+	if (connected(&rs, cfg, &e) < 0 || rstream_holder(&rs, &st->poller, &e) < 0 ||
+	    rstream_offset(&rs, &st->offset, &e) < 0 ||
+	    rstream_backlog(&rs, &st->waiting, &st->pending, &e) < 0 ||
+	    rstream_dead_list(&rs, DEAD_SHOWN, &st->dead, &st->dead_letters, &st->ndead, &e) < 0)
+		st->redis_error = xstrdup(e.msg);
+	rstream_close(&rs);
+}

@@ -1,0 +1,623 @@
+/*
+ * rstream.c - the Redis side of the Telegram scale-out (rstream.h): the
+ * poller's lock, the update stream and its consumer group, dead letters.
+ * Commands go through redis.h (hiredis, in net.so); this file is on the
+ * executable's side and parses every reply as outside input.
+ */
+#include "rstream.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+/* Renew (PEXPIRE) or delete the lock only when it holds our token. */
+static const char lua_renew[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+				" return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+				  " return redis.call('DEL', KEYS[1]) else return 0 end";
+/* Add an update under the lock: KEYS lock, stream, last, offset; ARGV
+ * token, update_id, chat_id, body, maxlen. */
+static const char lua_add[] =
+	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
+	"local off = tonumber(redis.call('GET', KEYS[4]) or '0') or 0 "
+	"if tonumber(ARGV[2]) < off then return 0 end "
+	"local prev = '0' "
+	"if ARGV[3] ~= '0' then"
+	" prev = redis.call('HGET', KEYS[3], ARGV[3]) or '0'"
+	" redis.call('HSET', KEYS[3], ARGV[3], ARGV[2]) end "
+	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2], 'chat', ARGV[3],"
+	" 'prev', prev, 'body', ARGV[4]) "
+	"redis.call('SET', KEYS[4], string.format('%d', tonumber(ARGV[2]) + 1)) "
+	"return 1";
+/* Dead letter: KEYS stream, dead; ARGV group, id, update_id, chat_id, why,
+ * body. */
+static const char lua_dead[] =
+	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', '10000', '*', 'entry', ARGV[2], 'u', ARGV[3],"
+	" 'chat', ARGV[4], 'why', ARGV[5], 'body', ARGV[6]) "
+	"return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])";
+
+int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, struct err *e)
+{
+	const char *p, *end;
+	size_t n;
+	char *stop;
+	long v;
+
+	if (!url || strncmp(url, "redis://", 8))
+		return err_set(e, ERR_USAGE,
+			       "server.redis: \"%s\" is not a redis://HOST:PORT/DB URL",
+			       url ? url : "");
+	p = url + 8;
+	n = strcspn(p, "/");
+	if (memchr(p, '@', n))
+		return err_set(e, ERR_USAGE,
+			       "server.redis: a user or password in the URL is not supported (a "
+			       "secret does not belong in the config file); use a Redis reachable "
+			       "without one, on 127.0.0.1 or a private network");
+	end = memchr(p, ':', n);
+	if (!end)
+		end = p + n;
+	if (end == p || (size_t)(end - p) >= hostlen)
+		return err_set(e, ERR_USAGE, "server.redis: no host in \"%s\"", url);
+	for (const char *c = p; c < end; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-')
+			return err_set(e, ERR_USAGE, "server.redis: bad host in \"%s\"", url);
+	memcpy(host, p, (size_t)(end - p));
+	host[end - p] = '\0';
+	*port = 6379;
+	*db = 0;
+	if (*end == ':') {
+		errno = 0;
+		v = strtol(end + 1, &stop, 10);
+		if (errno || stop == end + 1 || stop != p + n || v < 1 || v > 65535)
+			return err_set(e, ERR_USAGE, "server.redis: bad port in \"%s\"", url);
+		*port = (int)v;
+	}
+	p += n;
+	if (*p == '/' && p[1]) {
+		errno = 0;
+		v = strtol(p + 1, &stop, 10);
+		if (errno || *stop || v < 0 || v > 15)
+			return err_set(e, ERR_USAGE,
+				       "server.redis: bad database in \"%s\" (0 to 15)", url);
+		*db = (int)v;
+	}
+	return 0;
+}
+
+/* The strings and elements of rep, not rep itself. */
+static void reply_release(struct rds_reply *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		reply_release(&rep->elem[i]);
+	free(rep->elem);
+	free(rep->str);
+}
+
+void rds_reply_free(struct rds_reply *rep)
+{
+	if (!rep)
+		return;
+	reply_release(rep);
+	free(rep);
+}
+
+/* s (len bytes) as an integer in min..max, digits only (a '-' first when
+ * min < 0). */
+static bool num(const char *s, size_t len, long long min, long long max, long long *v)
+{
+	size_t i = 0;
+	bool neg = false;
+	long long x = 0;
+
+	if (len && s[0] == '-' && min < 0) {
+		neg = true;
+		i = 1;
+	}
+	if (i == len || len - i > 18)
+		return false;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (s[i] - '0');
+	}
+	x = neg ? -x : x;
+	if (x < min || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+/* "MS-SEQ", each part 1 to 20 digits. */
+static bool id_ok(const struct rds_reply *r)
+{
+	const char *dash;
+	size_t a;
+
+	if (!r || r->type != RDS_STRING || r->len < 3 ||
+	    r->len >= sizeof(((struct rstream_entry *)0)->id))
+		return false;
+	dash = memchr(r->str, '-', r->len);
+	if (!dash)
+		return false;
+	a = (size_t)(dash - r->str);
+	if (a < 1 || a > 20 || r->len - a - 1 < 1 || r->len - a - 1 > 20)
+		return false;
+	for (size_t i = 0; i < r->len; i++)
+		if (i != a && (r->str[i] < '0' || r->str[i] > '9'))
+			return false;
+	return true;
+}
+
+static bool is_str(const struct rds_reply *r)
+{
+	return r && (r->type == RDS_STRING || r->type == RDS_STATUS);
+}
+
+static bool field_is(const struct rds_reply *f, const char *name)
+{
+	return is_str(f) && f->len == strlen(name) && !memcmp(f->str, name, f->len);
+}
+
+#define MAX_UPDATE_ID 9007199254740991LL /* 2^53 - 1: Telegram's ids fit a double */
+#define MAX_CHAT_ID   999999999999999LL
+
+int rstream_entry_parse(const struct rds_reply *item, struct rstream_entry *out, struct err *e)
+{
+	const struct rds_reply *fields, *u = NULL, *chat = NULL, *prev = NULL, *body = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!item || item->type != RDS_ARRAY || item->n != 2 || !id_ok(&item->elem[0]))
+		return err_set(e, ERR_FAIL, "redis: a stream entry without a valid id");
+	memcpy(out->id, item->elem[0].str, item->elem[0].len);
+	out->id[item->elem[0].len] = '\0';
+	out->deliveries = 1;
+	fields = &item->elem[1];
+	if (fields->type != RDS_ARRAY || fields->n % 2) {
+		snprintf(out->why, sizeof(out->why), "fields are not name-value pairs");
+		return 0;
+	}
+	for (size_t i = 0; i < fields->n; i += 2) {
+		const struct rds_reply *f = &fields->elem[i], *v = &fields->elem[i + 1];
+
+		if (!is_str(v)) {
+			snprintf(out->why, sizeof(out->why), "a field's value is not a string");
+			return 0;
+		}
+		if (field_is(f, "u"))
+			u = v;
+		else if (field_is(f, "chat"))
+			chat = v;
+		else if (field_is(f, "prev"))
+			prev = v;
+		else if (field_is(f, "body"))
+			body = v;
+	}
+	if (!u || !num(u->str, u->len, 0, MAX_UPDATE_ID, &out->update_id))
+		snprintf(out->why, sizeof(out->why), "no valid update id (field u)");
+	else if (!chat || !num(chat->str, chat->len, -MAX_CHAT_ID, MAX_CHAT_ID, &out->chat_id))
+		snprintf(out->why, sizeof(out->why), "no valid chat id (field chat)");
+	else if (!prev || !num(prev->str, prev->len, 0, MAX_UPDATE_ID, &out->prev) ||
+		 (out->prev && out->prev >= out->update_id))
+		snprintf(out->why, sizeof(out->why), "no valid previous update (field prev)");
+	else if (!body || !body->len)
+		snprintf(out->why, sizeof(out->why), "no body");
+	else if (body->len > RSTREAM_MAX)
+		snprintf(out->why, sizeof(out->why), "body of %zu bytes (at most %d)", body->len,
+			 RSTREAM_MAX);
+	else if (memchr(body->str, '\0', body->len) || !utf8_valid(body->str, body->len))
+		snprintf(out->why, sizeof(out->why), "body is not UTF-8 text");
+	if (out->why[0])
+		return 0;
+	out->body = xmalloc(body->len + 1);
+	memcpy(out->body, body->str, body->len);
+	out->body[body->len] = '\0';
+	return 0;
+}
+
+void rstream_entries_free(struct rstream_entry *en, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(en[i].body);
+	free(en);
+}
+
+/* Free what a failed read collected; -1. */
+static int entries_drop(struct rstream_entry **out, size_t *n)
+{
+	rstream_entries_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+/* Run a command; a Redis error reply is a failure too. */
+static int call(struct rstream *rs, int argc, const char **argv, struct rds_reply **rep,
+		struct err *e)
+{
+	if (rds_command(rs->r, argc, argv, NULL, rep, e) < 0)
+		return -1;
+	if ((*rep)->type == RDS_ERROR) {
+		char *msg = utf8_clean_str((*rep)->str, 0);
+
+		err_set(e, ERR_FAIL, "redis: %s: %.200s", argv[0], msg);
+		free(msg);
+		rds_reply_free(*rep);
+		*rep = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A command whose answer is an integer (or OK/nil: 0). */
+static int call_int(struct rstream *rs, int argc, const char **argv, long long *v, struct err *e)
+{
+	struct rds_reply *rep;
+
+	*v = 0;
+	if (call(rs, argc, argv, &rep, e) < 0)
+		return -1;
+	if (rep->type == RDS_INTEGER)
+		*v = rep->integer;
+	else if (rep->type == RDS_STRING &&
+		 !num(rep->str, rep->len, -MAX_UPDATE_ID, MAX_UPDATE_ID, v))
+		*v = 0;
+	rds_reply_free(rep);
+	return 0;
+}
+
+int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct err *e)
+{
+	unsigned char rnd[8];
+	char host[64];
+	int port, db;
+
+	memset(rs, 0, sizeof(*rs));
+	/* A wrong URL is said before the network module loads. */
+	if (rds_url_parse(url, host, sizeof(host), &port, &db, e) < 0)
+		return -1;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return err_set(e, ERR_FAIL, "no random numbers for a lock token");
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "host");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(rs->token, sizeof(rs->token), "%s:%ld:%02x%02x%02x%02x%02x%02x%02x%02x", host,
+		 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	return rds_connect(url, timeout_ms, &rs->r, e);
+}
+
+void rstream_close(struct rstream *rs)
+{
+	struct err e = { 0, "" };
+
+	rds_close(rs->r, &e);
+	rs->r = NULL;
+}
+
+int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e)
+{
+	char ttl[24];
+	const char *renew[] = { "EVAL", lua_renew, "1", RSTREAM_KEY_LOCK, rs->token, ttl };
+	const char *take[] = { "SET", RSTREAM_KEY_LOCK, rs->token, "NX", "PX", ttl };
+	struct rds_reply *rep;
+	long long v;
+
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);
+	*held = false;
+	if (call_int(rs, 6, renew, &v, e) < 0)
+		return -1;
+	if (v == 1) {
+		*held = true;
+		return 0;
+	}
+	if (call(rs, 6, take, &rep, e) < 0)
+		return -1;
+	*held = rep->type == RDS_STATUS;
+	rds_reply_free(rep);
+	return 0;
+}
+
+int rstream_unlock(struct rstream *rs, struct err *e)
+{
+	const char *argv[] = { "EVAL", lua_release, "1", RSTREAM_KEY_LOCK, rs->token };
+	long long v;
+
+	return call_int(rs, 5, argv, &v, e);
+}
+
+int rstream_holder(struct rstream *rs, char **holder, struct err *e)
+{
+	const char *argv[] = { "GET", RSTREAM_KEY_LOCK };
+	struct rds_reply *rep;
+
+	*holder = NULL;
+	if (call(rs, 2, argv, &rep, e) < 0)
+		return -1;
+	if (rep->type == RDS_STRING)
+		*holder = utf8_clean_str(rep->str, 0);
+	rds_reply_free(rep);
+	return 0;
+}
+
+int rstream_offset(struct rstream *rs, long long *offset, struct err *e)
+{
+	const char *argv[] = { "GET", RSTREAM_KEY_OFFSET };
+
+	return call_int(rs, 2, argv, offset, e);
+}
+
+int rstream_add(struct rstream *rs, long long update_id, long long chat_id, const char *body,
+		int *added, struct err *e)
+{
+	char u[24], chat[24];
+	const char *argv[] = { "EVAL",
+			       lua_add,
+			       "4",
+			       RSTREAM_KEY_LOCK,
+			       RSTREAM_KEY_STREAM,
+			       RSTREAM_KEY_LAST,
+			       RSTREAM_KEY_OFFSET,
+			       rs->token,
+			       u,
+			       chat,
+			       body,
+			       RSTREAM_MAXLEN };
+	long long v;
+
+	snprintf(u, sizeof(u), "%lld", update_id);
+	snprintf(chat, sizeof(chat), "%lld", chat_id);
+	if (call_int(rs, 12, argv, &v, e) < 0)
+		return -1;
+	*added = (int)v;
+	return 0;
+}
+
+int rstream_group(struct rstream *rs, struct err *e)
+{
+	const char *argv[] = { "XGROUP",      "CREATE", RSTREAM_KEY_STREAM,
+			       RSTREAM_GROUP, "0",	"MKSTREAM" };
+	struct rds_reply *rep;
+	int rc = 0;
+
+	if (rds_command(rs->r, 6, argv, NULL, &rep, e) < 0)
+		return -1;
+	if (rep->type == RDS_ERROR && strncmp(rep->str, "BUSYGROUP", 9))
+		rc = err_set(e, ERR_FAIL, "redis: XGROUP CREATE: %.200s", rep->str);
+	rds_reply_free(rep);
+	return rc;
+}
+
+/* The entries of list (an array of [ID, FIELDS]) appended to *out. */
+static int collect(const struct rds_reply *list, struct rstream_entry **out, size_t *n,
+		   struct err *e)
+{
+	if (list->type != RDS_ARRAY)
+		return err_set(e, ERR_FAIL, "redis: a list of stream entries expected");
+	*out = xrealloc(*out, (*n + list->n + 1) * sizeof(**out));
+	for (size_t i = 0; i < list->n; i++) {
+		if (list->elem[i].type == RDS_NIL)
+			continue; /* deleted (Redis 6.2) */
+		if (rstream_entry_parse(&list->elem[i], &(*out)[*n], e) < 0)
+			return -1;
+		++*n;
+	}
+	return 0;
+}
+
+/* Run a command answering stream entries: XREADGROUP (nil, or [[STREAM,
+ * ENTRIES]]) or XAUTOCLAIM ([CURSOR, ENTRIES, DELETED]). */
+static int entries_cmd(struct rstream *rs, int argc, const char **argv, struct rstream_entry **out,
+		       size_t *n, struct err *e)
+{
+	bool claim = !strcmp(argv[0], "XAUTOCLAIM");
+	const struct rds_reply *list = NULL;
+	struct rds_reply *rep;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (call(rs, argc, argv, &rep, e) < 0)
+		return -1;
+	if (claim && rep->type == RDS_ARRAY && rep->n >= 2) {
+		list = &rep->elem[1];
+		rs->cursor[0] = '\0';
+		if (id_ok(&rep->elem[0]) && strcmp(rep->elem[0].str, "0-0"))
+			memcpy(rs->cursor, rep->elem[0].str, rep->elem[0].len + 1);
+	} else if (!claim && rep->type == RDS_ARRAY && rep->n == 1 &&
+		   rep->elem[0].type == RDS_ARRAY && rep->elem[0].n == 2)
+		list = &rep->elem[0].elem[1];
+	if (list)
+		rc = collect(list, out, n, e);
+	else if (claim || rep->type != RDS_NIL)
+		rc = err_set(e, ERR_FAIL, "redis: %s: an answer of unknown shape", argv[0]);
+	rds_reply_free(rep);
+	return rc < 0 ? entries_drop(out, n) : 0;
+}
+
+int rstream_read(struct rstream *rs, const char *consumer, long count, long block_ms,
+		 struct rstream_entry **out, size_t *n, struct err *e)
+{
+	char cnt[24], blk[24];
+	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer,	"COUNT",
+			       cnt,	     "BLOCK", blk,	     "STREAMS", RSTREAM_KEY_STREAM,
+			       ">" };
+
+	snprintf(cnt, sizeof(cnt), "%ld", count);
+	snprintf(blk, sizeof(blk), "%ld", block_ms);
+	return entries_cmd(rs, 11, argv, out, n, e);
+}
+
+/* How many times id was delivered (XPENDING); 0 when it is not pending. */
+static int deliveries(struct rstream *rs, const char *id, long *count, struct err *e)
+{
+	const char *argv[] = { "XPENDING", RSTREAM_KEY_STREAM, RSTREAM_GROUP, id, id, "1" };
+	struct rds_reply *rep;
+	const struct rds_reply *p;
+
+	*count = 0;
+	if (call(rs, 6, argv, &rep, e) < 0)
+		return -1;
+	if (rep->type == RDS_ARRAY && rep->n == 1 && rep->elem[0].type == RDS_ARRAY &&
+	    rep->elem[0].n == 4 && (p = &rep->elem[0].elem[3])->type == RDS_INTEGER &&
+	    p->integer >= 0)
+		*count = (long)p->integer;
+	rds_reply_free(rep);
+	return 0;
+}
+
+int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long count,
+		  struct rstream_entry **out, size_t *n, struct err *e)
+{
+	char idle[24], cnt[24];
+	const char *argv[] = { "XAUTOCLAIM",  RSTREAM_KEY_STREAM,
+			       RSTREAM_GROUP, consumer,
+			       idle,	      rs->cursor[0] ? rs->cursor : "0-0",
+			       "COUNT",	      cnt };
+	int rc;
+
+	snprintf(idle, sizeof(idle), "%ld", idle_ms);
+	snprintf(cnt, sizeof(cnt), "%ld", count);
+	rc = entries_cmd(rs, 8, argv, out, n, e);
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		rc = deliveries(rs, (*out)[i].id, &(*out)[i].deliveries, e);
+	return rc < 0 ? entries_drop(out, n) : 0;
+}
+
+int rstream_touch(struct rstream *rs, const char *consumer, const char *id, struct err *e)
+{
+	const char *argv[] = { "XCLAIM", RSTREAM_KEY_STREAM, RSTREAM_GROUP, consumer, "0", id,
+			       "JUSTID" };
+	struct rds_reply *rep;
+
+	if (call(rs, 7, argv, &rep, e) < 0)
+		return -1;
+	rds_reply_free(rep);
+	return 0;
+}
+
+int rstream_ack(struct rstream *rs, const char *id, struct err *e)
+{
+	const char *argv[] = { "XACK", RSTREAM_KEY_STREAM, RSTREAM_GROUP, id };
+	long long v;
+
+	return call_int(rs, 4, argv, &v, e);
+}
+
+int rstream_dead(struct rstream *rs, const struct rstream_entry *en, const char *why, struct err *e)
+{
+	char u[24], chat[24];
+	const char *argv[] = { "EVAL",
+			       lua_dead,
+			       "2",
+			       RSTREAM_KEY_STREAM,
+			       RSTREAM_KEY_DEAD,
+			       RSTREAM_GROUP,
+			       en->id,
+			       u,
+			       chat,
+			       why,
+			       en->body ? en->body : "" };
+	long long v;
+
+	snprintf(u, sizeof(u), "%lld", en->update_id);
+	snprintf(chat, sizeof(chat), "%lld", en->chat_id);
+	return call_int(rs, 11, argv, &v, e);
+}
+
+int rstream_dead_list(struct rstream *rs, size_t max, long long *count, struct rstream_dead **out,
+		      size_t *n, struct err *e)
+{
+	const char *len[] = { "XLEN", RSTREAM_KEY_DEAD };
+	char cnt[24];
+	const char *range[] = { "XREVRANGE", RSTREAM_KEY_DEAD, "+", "-", "COUNT", cnt };
+	struct rds_reply *rep;
+
+	if (out) {
+		*out = NULL;
+		*n = 0;
+	}
+	if (call_int(rs, 2, len, count, e) < 0)
+		return -1;
+	if (!out || !max || !*count)
+		return 0;
+	snprintf(cnt, sizeof(cnt), "%zu", max);
+	if (call(rs, 6, range, &rep, e) < 0)
+		return -1;
+	if (rep->type == RDS_ARRAY) {
+		*out = xcalloc(rep->n + 1, sizeof(**out));
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct rds_reply *it = &rep->elem[i], *f;
+			struct rstream_dead *d = &(*out)[*n];
+
+			if (it->type != RDS_ARRAY || it->n != 2 || !id_ok(&it->elem[0]) ||
+			    (f = &it->elem[1])->type != RDS_ARRAY)
+				continue;
+			memcpy(d->id, it->elem[0].str, it->elem[0].len);
+			for (size_t k = 0; k + 1 < f->n; k += 2) {
+				const struct rds_reply *v = &f->elem[k + 1];
+
+				if (!is_str(v))
+					continue;
+				if (field_is(&f->elem[k], "u"))
+					num(v->str, v->len, 0, MAX_UPDATE_ID, &d->update_id);
+				else if (field_is(&f->elem[k], "chat"))
+					num(v->str, v->len, -MAX_CHAT_ID, MAX_CHAT_ID, &d->chat_id);
+				else if (field_is(&f->elem[k], "why") && !d->why)
+					d->why = utf8_clean_str(v->len < 512 ? v->str : "?", 0);
+			}
+			if (!d->why)
+				d->why = xstrdup("?");
+			++*n;
+		}
+	}
+	rds_reply_free(rep);
+	return 0;
+}
+
+void rstream_dead_free(struct rstream_dead *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i].why);
+	free(d);
+}
+
+int rstream_backlog(struct rstream *rs, long long *waiting, long long *pending, struct err *e)
+{
+	const char *argv[] = { "XINFO", "GROUPS", RSTREAM_KEY_STREAM };
+	struct rds_reply *rep;
+
+	*waiting = *pending = 0;
+	if (rds_command(rs->r, 3, argv, NULL, &rep, e) < 0)
+		return -1;
+	if (rep->type == RDS_ARRAY)
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct rds_reply *g = &rep->elem[i];
+			bool ours = false;
+			long long lag = 0, pend = 0;
+
+			if (g->type != RDS_ARRAY)
+				continue;
+			for (size_t k = 0; k + 1 < g->n; k += 2) {
+				const struct rds_reply *v = &g->elem[k + 1];
+
+				if (field_is(&g->elem[k], "name"))
+					ours = field_is(v, RSTREAM_GROUP);
+				else if (field_is(&g->elem[k], "pending") && v->type == RDS_INTEGER)
+					pend = v->integer;
+				else if (field_is(&g->elem[k], "lag") && v->type == RDS_INTEGER)
+					lag = v->integer;
+			}
+			if (ours) {
+				*waiting = lag;
+				*pending = pend;
+			}
+		}
+	rds_reply_free(rep);
+	return 0;
+}

@@ -1,0 +1,119 @@
+/*
+ * rstream.h - Telegram updates through Redis (the server profile's scale-out):
+ * one poller, elected with a lock, adds each update to a stream; workers
+ * read it with a consumer group, acknowledge what they finished, take over
+ * a dead worker's entries after an idle time, and move an entry that failed
+ * too often to a dead-letter stream.
+ *
+ * Keys (in the URL's database): "nestor:tg:poller" the lock (value: the
+ * holder's token, "HOST:PID:RANDOM"), "nestor:tg:updates" the stream (group
+ * "workers"), "nestor:tg:dead" the dead letters, "nestor:tg:offset" the next
+ * getUpdates offset, "nestor:tg:last" the last update of each chat.
+ *
+ * Guarantees:
+ *  - The lock is taken with SET NX PX, renewed and released by a script
+ *    that compares the token first: a lock another process took over is
+ *    never renewed nor deleted.
+ *  - rstream_add() adds an update only while the caller still holds the
+ *    lock, and in the same script moves the offset past it and records it
+ *    as its chat's last: an update is added once, and each entry names the
+ *    update of the same chat before it ("prev", 0: none), so a worker can
+ *    keep a chat's order (it runs an update only once prev is done).
+ *  - Everything read back from Redis is outside input: rstream_entry_parse()
+ *    checks the id's shape, the numbers, UTF-8 and the size (RSTREAM_MAX).
+ */
+#ifndef NESTOR_RSTREAM_H
+#define NESTOR_RSTREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "redis.h"
+
+#define RSTREAM_MAX	   (64 * 1024) /* bytes of an update's JSON */
+#define RSTREAM_KEY_LOCK   "nestor:tg:poller"
+#define RSTREAM_KEY_STREAM "nestor:tg:updates"
+#define RSTREAM_KEY_DEAD   "nestor:tg:dead"
+#define RSTREAM_KEY_OFFSET "nestor:tg:offset"
+#define RSTREAM_KEY_LAST   "nestor:tg:last"
+#define RSTREAM_GROUP	   "workers"
+#define RSTREAM_MAXLEN	   "100000" /* entries kept in the stream, about */
+
+struct rstream {
+	struct rds *r;
+	char token[96];	 /* this process's lock token */
+	char cursor[48]; /* where the next take-over looks ("": the start) */
+};
+
+/* Connect to url (redis.h) and make a token for the lock. */
+int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct err *e);
+void rstream_close(struct rstream *rs);
+
+/* Take the lock for ttl_ms, or renew it when this process holds it:
+ * *held says whether it holds it now. */
+int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e);
+/* Release the lock if this process holds it. */
+int rstream_unlock(struct rstream *rs, struct err *e);
+/* The lock's holder (newly allocated; NULL: nobody). */
+int rstream_holder(struct rstream *rs, char **holder, struct err *e);
+
+/* The next getUpdates offset (0: none yet). */
+int rstream_offset(struct rstream *rs, long long *offset, struct err *e);
+/* Add update update_id of chat_id (0: no chat), its JSON body, while the
+ * lock is held: *added 1 added, 0 an update already added (below the
+ * offset), -1 the lock is lost (nothing added). */
+int rstream_add(struct rstream *rs, long long update_id, long long chat_id, const char *body,
+		int *added, struct err *e);
+
+/* One entry of the stream.  When it is not valid, why says what is wrong
+ * (the other fields but id may be zero). */
+struct rstream_entry {
+	char id[48]; /* "1700000000000-0" */
+	long long update_id, chat_id, prev;
+	char *body; /* the update's JSON */
+	long deliveries;
+	char why[160]; /* "" when valid */
+};
+void rstream_entries_free(struct rstream_entry *en, size_t n);
+
+/* Parse item, [ID, [FIELD, VALUE, ...]] as XREADGROUP and XAUTOCLAIM answer.
+ * -1 when not even the id can be read (the entry cannot be acknowledged);
+ * 0 otherwise, with out->why set when a field is missing or wrong. */
+int rstream_entry_parse(const struct rds_reply *item, struct rstream_entry *out, struct err *e);
+
+/* Create the consumer group (and the stream) if they are not there. */
+int rstream_group(struct rstream *rs, struct err *e);
+/* Up to count new entries for consumer, waiting up to block_ms for one. */
+int rstream_read(struct rstream *rs, const char *consumer, long count, long block_ms,
+		 struct rstream_entry **out, size_t *n, struct err *e);
+/* Take over up to count entries idle for idle_ms or more (XAUTOCLAIM), with
+ * their delivery counts (XPENDING).  Each call goes on where the last one
+ * stopped, round the pending entries. */
+int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long count,
+		  struct rstream_entry **out, size_t *n, struct err *e);
+/* Tell the group consumer still works on id (its idle time restarts; its
+ * delivery count does not move). */
+int rstream_touch(struct rstream *rs, const char *consumer, const char *id, struct err *e);
+int rstream_ack(struct rstream *rs, const char *id, struct err *e);
+/* Move en to the dead-letter stream with why, and acknowledge it. */
+int rstream_dead(struct rstream *rs, const struct rstream_entry *en, const char *why,
+		 struct err *e);
+
+/* A dead letter as rstream_dead_list() reads them back. */
+struct rstream_dead {
+	char id[48];
+	long long update_id, chat_id;
+	char *why;
+};
+/* The number of dead letters, and the last up to max of them (out may be
+ * NULL), newest first. */
+int rstream_dead_list(struct rstream *rs, size_t max, long long *count, struct rstream_dead **out,
+		      size_t *n, struct err *e);
+void rstream_dead_free(struct rstream_dead *d, size_t n);
+
+/* Entries waiting for a worker (never delivered) and delivered but not
+ * acknowledged. */
+int rstream_backlog(struct rstream *rs, long long *waiting, long long *pending, struct err *e);
+
+#endif

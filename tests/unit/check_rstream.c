@@ -1,0 +1,314 @@
+/* The Telegram update stream in Redis (sync/rstream.h): the entry parser
+ * on hostile replies, the URL, and against a real redis-server started
+ * here: the lock, adding under it, the consumer group, take-overs with
+ * delivery counts, dead letters. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "rstream.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+/* A reply tree built from strings: an entry [id, [f1, v1, ...]]. */
+static struct rds_reply str(const char *s)
+{
+	struct rds_reply r = { RDS_STRING, 0, xstrdup(s), strlen(s), NULL, 0 };
+
+	return r;
+}
+
+static struct rds_reply *entry(const char *id, int nf, const char *const *fv)
+{
+	struct rds_reply *it = xcalloc(1, sizeof(*it));
+
+	it->type = RDS_ARRAY;
+	it->n = 2;
+	it->elem = xcalloc(2, sizeof(*it->elem));
+	it->elem[0] = str(id);
+	it->elem[1].type = RDS_ARRAY;
+	it->elem[1].n = (size_t)nf;
+	it->elem[1].elem = xcalloc((size_t)nf + 1, sizeof(struct rds_reply));
+	for (int i = 0; i < nf; i++)
+		it->elem[1].elem[i] = str(fv[i]);
+	return it;
+}
+
+/* Parse id with fields fv; the parser's result, why in *why. */
+static int parse(const char *id, int nf, const char *const *fv, struct rstream_entry *en)
+{
+	struct rds_reply *it = entry(id, nf, fv);
+	struct err e = { 0, "" };
+	int rc = rstream_entry_parse(it, en, &e);
+
+	rds_reply_free(it);
+	return rc;
+}
+
+START_TEST(test_parse)
+{
+	struct rstream_entry en;
+	const char *ok[] = { "u",    "101", "chat", "-1001",
+			     "prev", "100", "body", "{\"update_id\":101}" };
+	const char *bad_u[] = { "u", "1x1", "chat", "5", "prev", "0", "body", "{}" };
+	const char *bad_prev[] = { "u", "101", "chat", "5", "prev", "101", "body", "{}" };
+	const char *no_body[] = { "u", "101", "chat", "5", "prev", "0" };
+	const char *bad_utf8[] = { "u", "101", "chat", "5", "prev", "0", "body", "\xc3(" };
+	const char *odd[] = { "u", "101", "chat" };
+	char *big = xmalloc(RSTREAM_MAX + 2);
+	const char *too_big[] = { "u", "101", "chat", "5", "prev", "0", "body", big };
+
+	ck_assert_int_eq(parse("1700000000000-0", 8, ok, &en), 0);
+	ck_assert_str_eq(en.why, "");
+	ck_assert_str_eq(en.id, "1700000000000-0");
+	ck_assert_int_eq(en.update_id, 101);
+	ck_assert_int_eq(en.chat_id, -1001);
+	ck_assert_int_eq(en.prev, 100);
+	ck_assert_str_eq(en.body, "{\"update_id\":101}");
+	free(en.body);
+	/* an id of another shape cannot even be acknowledged */
+	ck_assert_int_eq(parse("17000-0-1", 8, ok, &en), -1);
+	ck_assert_int_eq(parse("abc-0", 8, ok, &en), -1);
+	ck_assert_int_eq(parse("-0", 8, ok, &en), -1);
+	ck_assert_int_eq(parse("123456789012345678901-0", 8, ok, &en), -1);
+	/* a readable id with bad fields: a reason, no body */
+	ck_assert_int_eq(parse("1-0", 8, bad_u, &en), 0);
+	ck_assert_str_eq(en.why, "no valid update id (field u)");
+	ck_assert_ptr_null(en.body);
+	ck_assert_int_eq(parse("1-0", 8, bad_prev, &en), 0);
+	ck_assert_str_eq(en.why, "no valid previous update (field prev)");
+	ck_assert_int_eq(parse("1-0", 6, no_body, &en), 0);
+	ck_assert_str_eq(en.why, "no body");
+	ck_assert_int_eq(parse("1-0", 8, bad_utf8, &en), 0);
+	ck_assert_str_eq(en.why, "body is not UTF-8 text");
+	ck_assert_int_eq(parse("1-0", 3, odd, &en), 0);
+	ck_assert_str_eq(en.why, "fields are not name-value pairs");
+	memset(big, 'a', RSTREAM_MAX + 1);
+	big[RSTREAM_MAX + 1] = '\0';
+	ck_assert_int_eq(parse("1-0", 8, too_big, &en), 0);
+	ck_assert_str_eq(en.why, "body of 65537 bytes (at most 65536)");
+	big[RSTREAM_MAX] = '\0';
+	ck_assert_int_eq(parse("1-0", 8, too_big, &en), 0);
+	ck_assert_str_eq(en.why, "");
+	free(en.body);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_url)
+{
+	char host[64];
+	int port, db;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(
+		rds_url_parse("redis://127.0.0.1:6380/3", host, sizeof(host), &port, &db, &e), 0);
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_int_eq(port, 6380);
+	ck_assert_int_eq(db, 3);
+	ck_assert_int_eq(rds_url_parse("redis://cache", host, sizeof(host), &port, &db, &e), 0);
+	ck_assert_int_eq(port, 6379);
+	ck_assert_int_eq(db, 0);
+	ck_assert_int_eq(
+		rds_url_parse("redis://:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "password in the URL is not supported"));
+	ck_assert_int_eq(rds_url_parse("http://x", host, sizeof(host), &port, &db, &e), -1);
+	ck_assert_int_eq(rds_url_parse("redis://x:99999", host, sizeof(host), &port, &db, &e), -1);
+	ck_assert_int_eq(rds_url_parse("redis://x:1/16", host, sizeof(host), &port, &db, &e), -1);
+	ck_assert_int_eq(rds_url_parse("redis://x y:1", host, sizeof(host), &port, &db, &e), -1);
+}
+END_TEST
+
+static char *rdir;
+static char url[64];
+
+static int free_port(void)
+{
+	struct sockaddr_in a = { 0 };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static void server_up(void)
+{
+	int port = free_port();
+	char *cmd;
+	struct rstream rs;
+	struct err e = { 0, "" };
+
+	rdir = tu_tmpdir();
+	cmd = xasprintf("redis-server --bind 127.0.0.1 --port %d --save '' --appendonly no "
+			"--daemonize yes --pidfile %s/redis.pid --logfile %s/redis.log --dir %s",
+			port, rdir, rdir, rdir);
+	ck_assert_msg(system(cmd) == 0, "redis-server did not start");
+	free(cmd);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/2", port);
+	for (int i = 0; i < 200; i++) {
+		if (rstream_open(&rs, url, 1000, &e) == 0) {
+			rstream_close(&rs);
+			return;
+		}
+		usleep(20000);
+	}
+	ck_abort_msg("redis-server does not answer: %s", e.msg);
+}
+
+static void server_down(void)
+{
+	char *cmd = xasprintf("kill $(cat %s/redis.pid) 2>/dev/null", rdir);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "redis-server was gone already\n");
+	free(cmd);
+	tu_rmrf(rdir);
+	free(rdir);
+}
+
+START_TEST(test_lock)
+{
+	struct rstream a, b;
+	struct err e = { 0, "" };
+	bool held;
+	char *who;
+	int added;
+	long long off;
+
+	ck_assert_int_eq(rstream_open(&a, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&b, url, 2000, &e), 0);
+	ck_assert_str_ne(a.token, b.token);
+	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
+	ck_assert(held);
+	ck_assert_int_eq(rstream_lock(&b, 5000, &held, &e), 0);
+	ck_assert(!held);
+	/* b's release does not delete a lock it does not hold */
+	ck_assert_int_eq(rstream_unlock(&b, &e), 0);
+	ck_assert_int_eq(rstream_holder(&b, &who, &e), 0);
+	ck_assert_str_eq(who, a.token);
+	free(who);
+	/* a renews it; only the holder adds, and an update only once */
+	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
+	ck_assert(held);
+	ck_assert_int_eq(rstream_add(&b, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(added, -1);
+	ck_assert_int_eq(rstream_add(&a, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(added, 1);
+	ck_assert_int_eq(rstream_add(&a, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(added, 0);
+	ck_assert_int_eq(rstream_offset(&b, &off, &e), 0);
+	ck_assert_int_eq(off, 11);
+	/* released by its holder, b takes it */
+	ck_assert_int_eq(rstream_unlock(&a, &e), 0);
+	ck_assert_int_eq(rstream_lock(&b, 5000, &held, &e), 0);
+	ck_assert(held);
+	ck_assert_int_eq(rstream_add(&a, 11, 7, "{\"update_id\":11}", &added, &e), 0);
+	ck_assert_int_eq(added, -1);
+	rstream_close(&a);
+	rstream_close(&b);
+}
+END_TEST
+
+START_TEST(test_group)
+{
+	struct rstream p, w;
+	struct rstream_entry *en;
+	struct rstream_dead *dl;
+	struct err e = { 0, "" };
+	size_t n, nd;
+	bool held;
+	int added;
+	long long waiting, pending, dead;
+
+	ck_assert_int_eq(rstream_open(&p, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_group(&w, &e), 0);
+	ck_assert_int_eq(rstream_group(&w, &e), 0); /* there already: fine */
+	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, 20, 5, "{\"update_id\":20}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, 21, 6, "{\"update_id\":21}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, 22, 5, "{\"update_id\":22}", &added, &e), 0);
+	ck_assert_int_eq(rstream_backlog(&w, &waiting, &pending, &e), 0);
+	ck_assert_int_eq(waiting, 3);
+	/* each entry names its chat's previous update */
+	ck_assert_int_eq(rstream_read(&w, "one", 10, 100, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(en[0].prev, 0);
+	ck_assert_int_eq(en[1].prev, 0);
+	ck_assert_int_eq(en[2].prev, 20);
+	ck_assert_int_eq(en[2].deliveries, 1);
+	ck_assert_int_eq(rstream_ack(&w, en[0].id, &e), 0);
+	ck_assert_int_eq(rstream_backlog(&w, &waiting, &pending, &e), 0);
+	ck_assert_int_eq(waiting, 0);
+	ck_assert_int_eq(pending, 2);
+	rstream_entries_free(en, n);
+	/* nothing new */
+	ck_assert_int_eq(rstream_read(&w, "one", 10, 10, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	rstream_entries_free(en, n);
+	/* "one" stopped: "two" takes its entries over, delivered twice now */
+	usleep(60000);
+	ck_assert_int_eq(rstream_claim(&w, "two", 50, 10, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(en[0].update_id, 21);
+	ck_assert_int_eq(en[0].deliveries, 2);
+	/* a touched entry stays with its worker */
+	ck_assert_int_eq(rstream_touch(&w, "two", en[1].id, &e), 0);
+	ck_assert_int_eq(rstream_dead(&w, &en[0], "delivered 2 times", &e), 0);
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_claim(&w, "three", 50, 10, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_dead_list(&w, 5, &dead, &dl, &nd, &e), 0);
+	ck_assert_int_eq(dead, 1);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_int_eq(dl[0].update_id, 21);
+	ck_assert_int_eq(dl[0].chat_id, 6);
+	ck_assert_str_eq(dl[0].why, "delivered 2 times");
+	rstream_dead_free(dl, nd);
+	ck_assert_int_eq(rstream_backlog(&w, &waiting, &pending, &e), 0);
+	ck_assert_int_eq(pending, 1);
+	rstream_close(&p);
+	rstream_close(&w);
+}
+END_TEST
+
+START_TEST(test_unreachable)
+{
+	struct rstream rs;
+	struct err e = { 0, "" };
+	char u[64];
+
+	snprintf(u, sizeof(u), "redis://127.0.0.1:%d/0", free_port());
+	ck_assert_int_eq(rstream_open(&rs, u, 1000, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "cannot reach redis 127.0.0.1:"));
+}
+END_TEST
+
+Suite *rstream_suite(void)
+{
+	Suite *s = suite_create("rstream");
+	TCase *tc = tcase_create("parse");
+	TCase *srv = tcase_create("server");
+
+	tcase_add_test(tc, test_parse);
+	tcase_add_test(tc, test_url);
+	tcase_add_test(tc, test_unreachable);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(srv, server_up, server_down);
+	tcase_add_test(srv, test_lock);
+	tcase_add_test(srv, test_group);
+	tcase_set_timeout(srv, 30);
+	suite_add_tcase(s, srv);
+	return s;
+}

@@ -406,10 +406,10 @@ static int listen_get(struct api_call *c, struct api_mcp *m)
 	struct mcp_listener *l;
 	const char *listed;
 
-	if (!sid) {
-		httpd_resp_header(c->rs, "Allow", "GET, POST, DELETE");
-		return api_error(c, 405, "GET needs an Mcp-Session-Id (initialize first)");
-	}
+	/* sessions are required: 400 without one, as for a POST (the
+	 * transport's rule for servers that use session ids) */
+	if (!sid)
+		return api_error(c, 400, "GET needs an Mcp-Session-Id (initialize first)");
 	if (!accept || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name text/event-stream");
 	if (!(ss = find(m, sid, c->tok.id)))

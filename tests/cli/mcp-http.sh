@@ -45,7 +45,8 @@ mcp() { # TOKEN ARGS...: status; body in ./body, headers in ./hdr
 hdr() { sed -n "s/^$1: *//Ip" hdr | tr -d '\r'; }
 expect_eq "no token" "$(mcp "" -H "$both" -d "$init")" 401
 expect_eq "Accept" "$(mcp "$bob" -H 'Accept: application/json' -d "$init")" 406
-expect_eq "GET without a session" "$(mcp "$bob" -H 'Accept: text/event-stream')" 405
+expect_eq "GET without a session" "$(mcp "$bob" -H 'Accept: text/event-stream')" 400
+expect_eq "PUT" "$(mcp "$bob" -X PUT -H "$both" -d "$init")" 405
 expect_eq "Allow" "$(hdr Allow)" "GET, POST, DELETE"
 expect_eq "no session" "$(mcp "$bob" -H "$both" -d '{"jsonrpc":"2.0","id":2,"method":"ping"}')" 400
 expect_eq "foreign origin" "$(mcp "$bob" -H "$both" -H 'Origin: https://evil.example' -d "$init")" 403

@@ -188,7 +188,7 @@ check("POST", "/mcp", 200, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "
     headers=both)
 check("POST", "/mcp", 400, {"jsonrpc": "2.0", "id": 2, "method": "ping"}, headers=both)
 check("DELETE", "/mcp", 404, headers={"Mcp-Session-Id": "0"})
-check("GET", "/mcp", 405, headers={"Accept": "text/event-stream"})
+check("GET", "/mcp", 400, headers={"Accept": "text/event-stream"})
 check("GET", "/mcp", 404, headers={"Accept": "text/event-stream", "Mcp-Session-Id": "0"})
 
 for p, item in DOC["paths"].items():

@@ -210,15 +210,15 @@ static void ask_start(void *arg, struct httpd_stream *st)
 int api_ask(struct api_call *c)
 {
 	const char *accept = c->rq->header(c->rq, "Accept"), *text, *assistant;
-	const cJSON *cv = cJSON_GetObjectItemCaseSensitive(c->in, "conversation");
-	long long conv = cJSON_IsNumber(cv) ? (long long)cv->valuedouble : 0;
+	long long conv;
 	struct conversation info;
 	struct ask_job *j;
 
 	if (strcmp(c->rq->method, "POST") != 0 || c->id)
 		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
 	if (api_writable(c) < 0 || api_str(c, "text", &text) < 0 ||
-	    api_str(c, "assistant", &assistant) < 0)
+	    api_str(c, "assistant", &assistant) < 0 ||
+	    api_int(c, "conversation", 1, 9007199254740991LL, &conv) < 0)
 		return -1;
 	if (!text || !*text)
 		return api_error(c, 400, "missing \"text\"");

@@ -64,6 +64,10 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 /* The body's member name as a string: NULL when absent or null, and -1
  * with 400 when it is another type. */
 int api_str(struct api_call *c, const char *name, const char **out);
+/* The body's member name as an integer in [min, max]: 0 when absent or
+ * null, 1 with *out set, -1 with 400 for anything else (a fraction, a
+ * string, a number out of range). */
+int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out);
 /* 405 naming the method. */
 int api_bad_method(struct api_call *c);
 /* conversation_get() of the caller's own conversations only: another

@@ -424,6 +424,7 @@ static int str_or_clear(struct api_call *c, const char *name, const char **out)
 static int reminder_patch(struct api_call *c, long long id)
 {
 	const cJSON *sn = cJSON_GetObjectItemCaseSensitive(c->in, "snooze");
+	long long secs;
 	struct reminder_match m = { c, false };
 	struct reminder_edit ed;
 	struct reminder r;
@@ -435,18 +436,26 @@ static int reminder_patch(struct api_call *c, long long id)
 	if (sn) {
 		if (cJSON_GetArraySize(c->in) != 1)
 			return api_error(c, 400, "\"snooze\" goes alone");
-		if (!cJSON_IsNumber(sn) || sn->valuedouble < 1)
-			return api_error(c, 400,
-					 "\"snooze\" must be a number of seconds (1 or more)");
-		if (reminder_get(c->store, id, c->now, &r, &e) < 0)
+		if (api_int(c, "snooze", 1, REMINDER_SNOOZE_MAX, &secs) < 0)
+			return -1;
+		/* If-Match and the snooze in one transaction: nothing between */
+		if (store_begin(c->store, &e) < 0)
 			return api_fail(c, &e);
+		if (reminder_get(c->store, id, c->now, &r, &e) < 0) {
+			store_rollback(c->store);
+			return api_fail(c, &e);
+		}
 		if (reminder_match(&m, &r, &e) < 0) {
 			reminder_release(&r);
+			store_rollback(c->store);
 			return -1;
 		}
 		reminder_release(&r);
-		if (reminder_snooze(c->store, id, (long)sn->valuedouble, c->now, &at, &e) < 0)
+		if (reminder_snooze(c->store, id, (long)secs, c->now, &at, &e) < 0 ||
+		    store_commit(c->store, &e) < 0) {
+			store_rollback(c->store);
 			return api_fail(c, &e);
+		}
 	} else {
 		if (api_str(c, "text", &ed.text) < 0 || str_or_clear(c, "every", &ed.every) < 0 ||
 		    api_str(c, "tz", &ed.tzid) < 0 ||

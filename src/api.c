@@ -207,6 +207,22 @@ int api_str(struct api_call *c, const char *name, const char **out)
 	return 0;
 }
 
+int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->in, name);
+
+	*out = 0;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	/* the range is checked on the double, before any cast */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min) ||
+	    !(v->valuedouble <= (double)max) || v->valuedouble != (double)(long long)v->valuedouble)
+		return api_error(c, 400, "\"%s\" must be an integer from %lld to %lld", name, min,
+				 max);
+	*out = (long long)v->valuedouble;
+	return 1;
+}
+
 int api_bad_method(struct api_call *c)
 {
 	return api_error(c, 405, "%s is not allowed on %s", c->rq->method, c->rq->path);

@@ -306,6 +306,8 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 
 	if (secs <= 0)
 		return err_set(e, ERR_USAGE, "snooze needs a positive duration");
+	if (secs > REMINDER_SNOOZE_MAX)
+		return err_set(e, ERR_USAGE, "a snooze is at most a year (366 days)");
 	if (store_begin(s, e) < 0)
 		return -1;
 	if (reminder_get(s, id, now, &r, e) < 0)

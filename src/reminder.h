@@ -53,6 +53,9 @@ time_t reminder_when_at(const struct when *w);
 void reminder_release(struct reminder *r);
 void reminder_list_free(struct reminder *rs, size_t n);
 
+/* The longest snooze: a year. */
+#define REMINDER_SNOOZE_MAX (366L * 86400)
+
 /*
  * Add a reminder.  at: the first due time (0: none, allowed only with a
  * cron `every`, which then starts at its next match after now; with a cron

@@ -109,6 +109,8 @@ case $(nestor task list) in *"bob task"*) fail "bob's task is mine" ;; esac
 expect_eq "ro reads" "$(req -t "$ro" GET /v1/tasks)" 200
 expect_eq "ro writes" "$(req -t "$ro" POST /v1/tasks '{"title":"nope"}')" 403
 expect_eq "ro deletes" "$(req -t "$ro" DELETE "/v1/tasks/$mine")" 403
+expect_eq "conversation 1e300" "$(req POST /v1/ask '{"text":"add task nope","conversation":1e300}')" 400
+expect_match "conversation range named" "$(json 'd["error"]')" '"conversation" must be an integer'
 expect_eq "ro asks" "$(req -t "$ro" POST /v1/ask '{"text":"add task nope"}')" 403
 case $(nestor task list --all) in *nope*) fail "a read-only token wrote" ;; esac
 
@@ -131,6 +133,13 @@ expect_eq "reminder" "$(req POST /v1/reminders '{"text":"call mom","at":"2026-06
 rid=$(json 'd["id"]')
 expect_eq "reminder shape" "$(json 'd["text"], d["at"], d["state"]')" "call mom 2026-06-01T18:00:00+00:00 pending"
 expect_eq "reminder get" "$(req GET "/v1/reminders/$rid")" 200
+# numbers from outside are ranged before use: a huge or fractional snooze is
+# refused and changes nothing (one stale If-Match too)
+expect_eq "snooze 1e300" "$(req PATCH "/v1/reminders/$rid" '{"snooze":1e300}')" 400
+expect_match "snooze range named" "$(json 'd["error"]')" '"snooze" must be an integer from 1 to 31622400'
+expect_eq "snooze 1.5" "$(req PATCH "/v1/reminders/$rid" '{"snooze":1.5}')" 400
+expect_eq "stale snooze" "$(req PATCH "/v1/reminders/$rid" '{"snooze":600}' -H 'If-Match: "0000"')" 412
+expect_eq "not snoozed" "$(req GET "/v1/reminders/$rid"; json 'd["at"]')" "2002026-06-01T18:00:00+00:00"
 expect_eq "snooze" "$(req PATCH "/v1/reminders/$rid" '{"snooze":600}')" 200
 etag=$(hdr ETag)
 expect_eq "bob's reminder" "$(req -t "$bob" GET "/v1/reminders/$rid")" 404

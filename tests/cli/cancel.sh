@@ -85,7 +85,9 @@ wait_closed 1
 fake_script '[{"say": ["The end."]}]'
 term_keys 'finish' Enter
 term_wait '^gpt: The end\.$'
-term_wait 'F1 help|cancelled'
+# the status line itself back at rest ("cancelled" also stands in earlier
+# lines of the conversation, so an unanchored pattern matched at once)
+term_wait '^ gpt \(llm\) \| #[0-9]+ \| (F1 help|cancelled) '
 grep -q 'replying' screen && fail "the status line still says replying: $(tail -n 1 screen)"
 fake_py '
 assert len(reqs) == 3, len(reqs)

@@ -320,7 +320,7 @@ format:
 
 # The start-up and calendar table lands in build/bench.md as well;
 # `make bench-readme` puts the last one into README.md.
-bench: all
+bench: all $(LIB)
 	$(Q)sh contrib/deps.sh bench
 	$(Q)NESTOR_BIN=$(abspath $(BIN)) BENCH_MD=$(abspath $(BUILD))/bench.md sh bench/run.sh
 

@@ -9,7 +9,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/nestor-bench.XXXXXX")
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-[ -f "$build/libnestor.a" ] || make -C "$src" --no-print-directory all >/dev/null
+make -C "$src" --no-print-directory BUILD="${build#"$src"/}" "${build#"$src"/}/libnestor.a" >/dev/null
 pkgs="libcurl libcjson sqlite3 libical libsecret-1"
 # shellcheck disable=SC2046
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I"$src/sync" -I"$src/src/time" -I"$src/src/base" \

@@ -406,7 +406,10 @@ static bool cron_words(struct out *o, bool r, const char *expr)
 }
 
 /* A rule of nestor's own parser in libical's shape, filled by hand (no
- * libical call): the words below read that shape. */
+ * libical call): the words below read that shape.  Only what sayable()
+ * and rrule_words() read is set, each BY list ended by its marker (count()
+ * stops there): clearing the whole struct, 2.7 KiB, cost more than the
+ * words (an agenda says a rule for every series). */
 static void from_own(const struct rrule *own, struct icalrecurrencetype *rt)
 {
 	static const icalrecurrencetype_frequency freq[] = {
@@ -417,34 +420,30 @@ static void from_own(const struct rrule *own, struct icalrecurrencetype *rt)
 	};
 	int i, n = 0;
 
-	/* as icalrecurrencetype_clear() does: every BY list empty */
-	memset(rt, 0, sizeof(*rt));
-	memset(rt->by_second, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_second));
-	memset(rt->by_minute, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_minute));
-	memset(rt->by_hour, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_hour));
-	memset(rt->by_day, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_day));
-	memset(rt->by_month_day, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_month_day));
-	memset(rt->by_year_day, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_year_day));
-	memset(rt->by_week_no, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_week_no));
-	memset(rt->by_month, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_month));
-	memset(rt->by_set_pos, ICAL_RECURRENCE_ARRAY_MAX_BYTE, sizeof(rt->by_set_pos));
 	rt->freq = freq[own->freq];
 	rt->interval = (short)own->interval;
 	rt->count = own->count;
+	memset(&rt->until, 0, sizeof(rt->until)); /* icaltime_null_time(): no libical */
+	rt->rscale = NULL;
 	if (own->has_until) {
 		rt->until.year = own->until.year;
 		rt->until.month = own->until.month;
 		rt->until.day = own->until.day;
 	}
+	rt->by_second[0] = rt->by_minute[0] = rt->by_hour[0] = MAXB;
+	rt->by_year_day[0] = rt->by_week_no[0] = rt->by_set_pos[0] = MAXB;
 	for (i = 0; i < own->nbyday && i < ICAL_BY_DAY_SIZE - 1; i++)
 		rt->by_day[i] =
 			(short)(own->byday_pos[i] < 0 ? -(own->byday_wd[i] - 8 * own->byday_pos[i])
 						      : own->byday_wd[i] + 8 * own->byday_pos[i]);
+	rt->by_day[i] = MAXB;
 	for (i = 0; i < own->nbymonthday && i < ICAL_BY_MONTHDAY_SIZE - 1; i++)
 		rt->by_month_day[i] = own->bymonthday[i];
+	rt->by_month_day[i] = MAXB;
 	for (i = 1; i <= 12; i++)
 		if (own->bymonth & (1u << i))
 			rt->by_month[n++] = (short)i;
+	rt->by_month[n] = MAXB;
 }
 
 const char *every_words(const char *lang, const char *rule, char *buf, size_t len)
@@ -456,11 +455,6 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 	if (!rule || !*rule || !len)
 		return NULL;
 	buf[0] = '\0';
-	if (cron_is_expr(rule)) {
-		if (!cron_words(&o, r, rule))
-			snprintf(buf, len, "%s", rule);
-		return buf;
-	}
 	if (!strncmp(p, "RRULE:", 6))
 		p += 6;
 	{
@@ -468,12 +462,18 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 
 		struct rrule own;
 
-		/* the common rules are read without libical (rrule.h) */
+		/* the common rules are read without libical (rrule.h); a rule
+		 * it reads has no space, so it is no cron expression */
 		if (rrule_parse(p, &own) == 0) {
 			from_own(&own, &rt);
 			if (sayable(&rt))
 				rrule_words(&o, r, &rt);
 			else
+				snprintf(buf, len, "%s", rule);
+			return buf;
+		}
+		if (cron_is_expr(rule)) {
+			if (!cron_words(&o, r, rule))
 				snprintf(buf, len, "%s", rule);
 			return buf;
 		}

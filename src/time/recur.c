@@ -129,7 +129,10 @@ int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool 
 	struct icalrecurrencetype r;
 	struct rrule_wall d;
 
-	memset(ri, 0, sizeof(*ri));
+	/* not memset: rrule_iter_init() sets what it reads of rr, and clearing
+	 * its table of days cost as much as opening the series */
+	ri->own = false;
+	ri->ical = NULL;
 	ri->z = z;
 	ri->all_day = all_day;
 	if (engine != RECUR_LIBICAL && open_own(ri, rule, start, seek)) {

@@ -639,9 +639,8 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 			l->events = xrealloc(l->events, cap * sizeof(*l->events));
 		}
 		ev = &l->events[l->nevents++];
-		event_from_row(st, ev);
 		cal = window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
-		ev->calendar = cal ? xstrdup(cal) : NULL;
+		event_from_row_packed(st, ev, cal);
 		if (ev->rrule && has_overrides(w, ev->id) && event_load_overrides(s, ev, e) < 0) {
 			sqlite3_finalize(st);
 			return -1;

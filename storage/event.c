@@ -18,16 +18,20 @@ void event_release(struct event *ev)
 {
 	if (!ev)
 		return;
-	free(ev->uid);
-	free(ev->calendar);
-	free(ev->summary);
-	free(ev->notes);
-	free(ev->location);
-	free(ev->tzid);
-	free(ev->rrule);
+	if (ev->strings) {
+		free(ev->strings);
+	} else {
+		free(ev->uid);
+		free(ev->calendar);
+		free(ev->summary);
+		free(ev->notes);
+		free(ev->location);
+		free(ev->tzid);
+		free(ev->rrule);
+		free(ev->attendees);
+		free(ev->alarms);
+	}
 	free(ev->exdates);
-	free(ev->attendees);
-	free(ev->alarms);
 	for (size_t i = 0; i < ev->noverrides; i++)
 		event_override_release(&ev->overrides[i]);
 	free(ev->overrides);
@@ -126,6 +130,39 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 	free(ex);
 	ev->attendees = store_col_text(st, 12);
 	ev->alarms = store_col_text(st, 13);
+	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
+}
+
+void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar)
+{
+	/* uid, summary, notes, location, tzid, rrule, attendees, alarms */
+	static const int col[] = { 1, 3, 4, 5, 8, 10, 12, 13 };
+	char **field[] = { &ev->uid,  &ev->summary, &ev->notes,	    &ev->location,
+			   &ev->tzid, &ev->rrule,   &ev->attendees, &ev->alarms };
+	const char *text[8];
+	size_t len[8], total = calendar ? strlen(calendar) + 1 : 0;
+	char *p;
+
+	memset(ev, 0, sizeof(*ev));
+	for (size_t i = 0; i < 8; i++) {
+		text[i] = (const char *)sqlite3_column_text(st, col[i]);
+		len[i] = text[i] ? strlen(text[i]) : 0;
+		total += text[i] ? len[i] + 1 : 0;
+	}
+	p = ev->strings = xmalloc(total ? total : 1);
+	for (size_t i = 0; i < 8; i++) {
+		if (!text[i])
+			continue;
+		*field[i] = memcpy(p, text[i], len[i] + 1);
+		p += len[i] + 1;
+	}
+	if (calendar)
+		ev->calendar = memcpy(p, calendar, strlen(calendar) + 1);
+	ev->id = sqlite3_column_int64(st, 0);
+	ev->start = (time_t)sqlite3_column_int64(st, 6);
+	ev->end = (time_t)sqlite3_column_int64(st, 7);
+	ev->all_day = sqlite3_column_int(st, 9) != 0;
+	exdates_parse(ev, (const char *)sqlite3_column_text(st, 11));
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }
 

@@ -63,6 +63,11 @@ struct event {
 	struct event_override *overrides;
 	size_t noverrides;
 	time_t updated_at;
+	/* NULL, or the one allocation that holds uid, calendar, summary, notes,
+	 * location, tzid, rrule, attendees and alarms (an agenda's rows are
+	 * read so): event_release() frees it instead of each; such an event's
+	 * strings are not to be replaced one by one. */
+	char *strings;
 };
 
 /* One occurrence in a window.  Pointers borrow from the event list. */

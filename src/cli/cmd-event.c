@@ -357,7 +357,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 	struct out *line = out_new(ctx->out);
 	struct local_clock clock;
 	struct rules rules;
-	time_t *days;
+	time_t *days, last_end;
 
 	local_clock_init(&clock, from);
 	rules_init(&rules, l);
@@ -377,6 +377,8 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 		} while (k < ndays && days[k] < o->end);
 	}
 	sorted = by_day(v, n, ndays);
+	/* the end of the last day, once (its lines would each ask) */
+	last_end = ndays ? event_next_day(days[ndays - 1]) : 0;
 	for (size_t j = 0; j < n; j++) {
 		size_t k = sorted[j].k;
 		const struct event_occ *o = &l->occ[sorted[j].i];
@@ -393,7 +395,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			shown = k;
 		}
 		print_occ(line, &clock, o, occ_rule(&rules, l, o), days[k],
-			  k + 1 < ndays ? days[k + 1] : event_next_day(days[k]));
+			  k + 1 < ndays ? days[k + 1] : last_end);
 	}
 	out_flush(line);
 	free(line);

@@ -176,31 +176,41 @@ enum {
 	P_WKST = 128
 };
 
+/* The index of the name [s, s + n) in names (lengths len), or -1: by length
+ * and first letter before memcmp() (an agenda parses a rule a series). */
+static int lookup(const char *s, size_t n, const char *const *names, const unsigned char *len,
+		  int count)
+{
+	for (int i = 0; i < count; i++)
+		if (len[i] == n && s[0] == names[i][0] && !memcmp(s, names[i], n))
+			return i;
+	return -1;
+}
+
 static int part(const char *name, size_t n)
 {
 	static const char *const names[] = { "FREQ",  "INTERVAL",   "COUNT",   "UNTIL",
 					     "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST" };
+	static const unsigned char len[] = { 4, 8, 5, 5, 5, 10, 7, 4 };
+	int i = n ? lookup(name, n, names, len, 8) : -1;
 
-	for (int i = 0; i < 8; i++)
-		if (strlen(names[i]) == n && !memcmp(name, names[i], n))
-			return 1 << i;
-	return 0;
+	return i < 0 ? 0 : 1 << i;
 }
 
 static bool parse_part(int p, const char *v, const char *end, struct rrule *r)
 {
 	static const char *const freqs[] = { "DAILY", "WEEKLY", "MONTHLY", "YEARLY" };
+	static const unsigned char len[] = { 5, 6, 7, 6 };
 	long x;
+	int i;
 
 	switch (p) {
 	case P_FREQ:
-		for (int i = 0; i < 4; i++)
-			if (strlen(freqs[i]) == (size_t)(end - v) &&
-			    !memcmp(v, freqs[i], strlen(freqs[i]))) {
-				r->freq = (enum rrule_freq)i;
-				return true;
-			}
-		return false;
+		i = end > v ? lookup(v, (size_t)(end - v), freqs, len, 4) : -1;
+		if (i < 0)
+			return false;
+		r->freq = (enum rrule_freq)i;
+		return true;
 	case P_INTERVAL:
 		if (!parse_num(v, end, 1, 1000, &x))
 			return false;

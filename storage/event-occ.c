@@ -542,16 +542,22 @@ static int finish(struct event_list *out, int rc)
 #define SERIES_FOREVER "e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
 /* For the agenda: EVENT_COLS without the calendar's name (column 2 is
  * NULL), then the event's calendar id (EVENT_NCOLS): the names are read
- * once, not joined to every row. */
+ * once, not joined to every row.  OCC_BRIEF_COLS: the same without what
+ * the agenda's lines do not show (uid, notes, attendees, alarms, updated_at
+ * NULL). */
 #define OCC_COLS EVENT_COL_LIST_CAL("NULL") ", e.calendar_id FROM events e"
-/* The events of a window, with the calendar filter f (?3, a calendar id). */
-#define OCC_SQL(f)                                                                                 \
-	SERIES_CLASSES "SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"               \
+#define OCC_BRIEF_COLS                                                                             \
+	"e.id, NULL, NULL, e.summary, NULL, e.location, e.start, e.\"end\", e.tzid, e.all_day,"    \
+	" e.rrule, e.exdates, NULL, NULL, NULL, e.calendar_id FROM events e"
+/* The events of a window, columns c, with the calendar filter f (?3, a
+ * calendar id). */
+#define OCC_SQL(c, f)                                                                              \
+	SERIES_CLASSES "SELECT " c " WHERE e.rrule IS NULL AND e.deleted = 0"                      \
 		       " AND e.start >= ?1 AND e.start < ?2 AND e.\"end\" > ?4" f                  \
-		       " UNION ALL SELECT " OCC_COLS " WHERE e.rrule IS NULL AND e.deleted = 0"    \
+		       " UNION ALL SELECT " c " WHERE e.rrule IS NULL AND e.deleted = 0"           \
 		       " AND e.\"end\" - e.start > 604800 AND e.\"end\" > ?4 AND e.start < ?1" f   \
-		       " UNION ALL SELECT " OCC_COLS " JOIN k ON " SERIES_IN_CLASS f               \
-		       " UNION ALL SELECT " OCC_COLS " WHERE " SERIES_FOREVER f
+		       " UNION ALL SELECT " c " JOIN k ON " SERIES_IN_CLASS f                      \
+		       " UNION ALL SELECT " c " WHERE " SERIES_FOREVER f
 
 /* The calendars' ids and names, and the ids of the series that have
  * overrides (few do: theirs are read for them alone), sorted. */
@@ -679,8 +685,9 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 	return rc;
 }
 
-int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
-		      struct event_list *out, struct err *e)
+/* event_occurrences(), or event_agenda() when brief. */
+static int occurrences(struct store *s, time_t from, time_t to, const char *calendar, bool brief,
+		       struct event_list *out, struct err *e)
 {
 	/* ?1 earliest start of a short event that can reach the window, ?2 the
 	 * window end, ?4 the window start, all with a day of slack for dates
@@ -688,7 +695,10 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	 * a day).  Series by the interval they can reach (schema.c, migration 10): in
 	 * each class k of events_reach those starting at most 2^k days before
 	 * the window, and those that never end. */
-	static const char *const all = OCC_SQL(""), *const one = OCC_SQL(" AND e.calendar_id = ?3");
+	static const char *const sql[2][2] = {
+		{ OCC_SQL(OCC_COLS, ""), OCC_SQL(OCC_COLS, " AND e.calendar_id = ?3") },
+		{ OCC_SQL(OCC_BRIEF_COLS, ""), OCC_SQL(OCC_BRIEF_COLS, " AND e.calendar_id = ?3") },
+	};
 	struct window_refs w;
 	struct zones zs = { .n = 0 };
 	size_t ocap = 0;
@@ -698,7 +708,7 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	memset(out, 0, sizeof(*out));
 	if (event_calendar_known(s, calendar, e) < 0 || window_refs_load(s, &w, e) < 0)
 		return -1;
-	st = store_prepare(s, calendar ? one : all, e);
+	st = store_prepare(s, sql[brief][calendar != NULL], e);
 	if (!st) {
 		window_refs_release(&w);
 		return finish(out, -1);
@@ -725,6 +735,18 @@ int event_occurrences(struct store *s, time_t from, time_t to, const char *calen
 	if (rc == 0)
 		sort_events_by_id(out);
 	return finish(out, rc);
+}
+
+int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
+		      struct event_list *out, struct err *e)
+{
+	return occurrences(s, from, to, calendar, false, out, e);
+}
+
+int event_agenda(struct store *s, time_t from, time_t to, const char *calendar,
+		 struct event_list *out, struct err *e)
+{
+	return occurrences(s, from, to, calendar, true, out, e);
 }
 
 int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e)

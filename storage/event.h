@@ -121,6 +121,11 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e);
  * out with event_list_release. */
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e);
+/* The same for printing an agenda's lines: the events' uid, notes,
+ * attendees and alarms are left NULL and updated_at 0 (reading them was a
+ * tenth of a week's agenda). */
+int event_agenda(struct store *s, time_t from, time_t to, const char *calendar,
+		 struct event_list *out, struct err *e);
 
 /* Events whose summary, location or notes contain text (case-insensitive),
  * one occurrence each: the next one ending after now, else the first one. */

@@ -181,42 +181,51 @@ static size_t fmt_span(const struct local_clock *c, const struct event_occ *o, t
 	return strlen(buf);
 }
 
-/* The rules of l's events in words, each made when first printed: a year
- * agenda prints a series' rule on every one of its lines. */
+/* The rules of l's events in words, each made when first printed (a year
+ * agenda prints a series' rule on every one of its lines), kept one after
+ * another in one buffer (a malloc a rule was a tenth of saying it). */
 struct rules {
-	char **w;
-	bool *done;
+	size_t *at; /* event i's words at buf + at[i] - 2; 1: none; 0: not made yet */
+	char *buf;
+	size_t used, cap;
 };
 
 static void rules_init(struct rules *r, const struct event_list *l)
 {
-	r->w = xcalloc(l->nevents + 1, sizeof(*r->w));
-	r->done = xcalloc(l->nevents + 1, sizeof(*r->done));
+	r->at = xcalloc(l->nevents + 1, sizeof(*r->at));
+	r->buf = NULL;
+	r->used = r->cap = 0;
 }
 
-static void rules_release(struct rules *r, const struct event_list *l)
+static void rules_release(struct rules *r)
 {
-	for (size_t i = 0; i < l->nevents; i++)
-		free(r->w[i]);
-	free(r->w);
-	free(r->done);
+	free(r->at);
+	free(r->buf);
 }
 
 /* The rule in words of occurrence o of l (NULL: none). */
 static const char *occ_rule(struct rules *r, const struct event_list *l, const struct event_occ *o)
 {
-	size_t i;
+	size_t i, n;
 	char buf[128];
 
 	if (o->ev < l->events || o->ev >= l->events + l->nevents)
 		return NULL;
 	i = (size_t)(o->ev - l->events);
-	if (!r->done[i]) {
-		r->done[i] = true;
-		if (every_words("en", o->ev->rrule, buf, sizeof(buf)))
-			r->w[i] = xstrdup(buf);
+	if (!r->at[i]) {
+		r->at[i] = 1;
+		if (every_words("en", o->ev->rrule, buf, sizeof(buf))) {
+			n = strlen(buf) + 1;
+			if (r->used + n > r->cap) {
+				r->cap = (r->used + n) * 2;
+				r->buf = xrealloc(r->buf, r->cap);
+			}
+			memcpy(r->buf + r->used, buf, n);
+			r->at[i] = r->used + 2;
+			r->used += n;
+		}
 	}
-	return r->w[i];
+	return r->at[i] > 1 ? r->buf + r->at[i] - 2 : NULL;
 }
 
 /* Output gathered in blocks: an agenda's lines are short and many, and
@@ -399,7 +408,7 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 	}
 	out_flush(line);
 	free(line);
-	rules_release(&rules, l);
+	rules_release(&rules);
 	free(sorted);
 	free(v);
 	free(days);
@@ -446,7 +455,8 @@ int cmd_agenda(struct ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (cmd_window(ctx, from_s, to_s, &from, &to) < 0 ||
-	    event_occurrences(ctx->store, from, to, cal, &l, &ctx->err) < 0)
+	    (ctx->json ? event_occurrences : event_agenda)(ctx->store, from, to, cal, &l,
+							   &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
 		print_occurrences_json(ctx, &l);
@@ -635,7 +645,7 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 		}
 		out_flush(line);
 		free(line);
-		rules_release(&rules, &l);
+		rules_release(&rules);
 	}
 	free(text);
 	event_list_release(&l);

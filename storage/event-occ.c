@@ -631,7 +631,7 @@ static bool has_overrides(const struct window_refs *w, long long id)
 /* The rows of OCC_SQL into l->events, each with its calendar's name and,
  * for a series, its overrides. */
 static int window_events(struct store *s, sqlite3_stmt *st, const struct window_refs *w,
-			 struct event_list *l, struct err *e)
+			 bool brief, struct event_list *l, struct err *e)
 {
 	size_t cap = 0;
 	int rc;
@@ -646,7 +646,7 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 		}
 		ev = &l->events[l->nevents++];
 		cal = window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
-		event_from_row_packed(st, ev, cal);
+		event_from_row_packed(st, ev, cal, brief);
 		if (ev->rrule && has_overrides(w, ev->id) && event_load_overrides(s, ev, e) < 0) {
 			sqlite3_finalize(st);
 			return -1;
@@ -719,7 +719,7 @@ static int occurrences(struct store *s, time_t from, time_t to, const char *cale
 		if (!strcmp(w.cal_name[i], calendar))
 			sqlite3_bind_int64(st, 3, w.cal_id[i]);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)(from - DAY));
-	rc = window_events(s, st, &w, out, e);
+	rc = window_events(s, st, &w, brief, out, e);
 	window_refs_release(&w);
 	if (rc < 0)
 		return finish(out, -1);

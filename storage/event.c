@@ -133,24 +133,25 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }
 
-void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar)
+void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief)
 {
-	/* uid, summary, notes, location, tzid, rrule, attendees, alarms */
-	static const int col[] = { 1, 3, 4, 5, 8, 10, 12, 13 };
-	char **field[] = { &ev->uid,  &ev->summary, &ev->notes,	    &ev->location,
-			   &ev->tzid, &ev->rrule,   &ev->attendees, &ev->alarms };
+	/* summary, location, tzid, rrule; uid, notes, attendees, alarms */
+	static const int col[] = { 3, 5, 8, 10, 1, 4, 12, 13 };
+	char **field[] = { &ev->summary, &ev->location, &ev->tzid,	&ev->rrule,
+			   &ev->uid,	 &ev->notes,	&ev->attendees, &ev->alarms };
+	size_t ncols = brief ? 4 : 8;
 	const char *text[8];
 	size_t len[8], total = calendar ? strlen(calendar) + 1 : 0;
 	char *p;
 
 	memset(ev, 0, sizeof(*ev));
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < ncols; i++) {
 		text[i] = (const char *)sqlite3_column_text(st, col[i]);
 		len[i] = text[i] ? strlen(text[i]) : 0;
 		total += text[i] ? len[i] + 1 : 0;
 	}
 	p = ev->strings = xmalloc(total ? total : 1);
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < ncols; i++) {
 		if (!text[i])
 			continue;
 		*field[i] = memcpy(p, text[i], len[i] + 1);
@@ -163,7 +164,8 @@ void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calen
 	ev->end = (time_t)sqlite3_column_int64(st, 7);
 	ev->all_day = sqlite3_column_int(st, 9) != 0;
 	exdates_parse(ev, (const char *)sqlite3_column_text(st, 11));
-	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
+	if (!brief)
+		ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }
 
 /* The words of an event or of one of its occurrences. */

@@ -630,8 +630,8 @@ static bool has_overrides(const struct window_refs *w, long long id)
 
 /* The rows of OCC_SQL into l->events, each with its calendar's name and,
  * for a series, its overrides. */
-static int window_events(struct store *s, sqlite3_stmt *st, const struct window_refs *w,
-			 bool brief, struct event_list *l, struct err *e)
+static int window_events(struct store *s, sqlite3_stmt *st, const struct window_refs *w, bool brief,
+			 struct event_list *l, struct err *e)
 {
 	size_t cap = 0;
 	int rc;

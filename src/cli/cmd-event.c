@@ -454,9 +454,11 @@ int cmd_agenda(struct ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-	if (cmd_window(ctx, from_s, to_s, &from, &to) < 0 ||
-	    (ctx->json ? event_occurrences : event_agenda)(ctx->store, from, to, cal, &l,
-							   &ctx->err) < 0)
+	if (cmd_window(ctx, from_s, to_s, &from, &to) < 0)
+		return -1;
+	/* the lines show less than the JSON: event_agenda() reads only that */
+	if (ctx->json ? event_occurrences(ctx->store, from, to, cal, &l, &ctx->err) < 0
+		      : event_agenda(ctx->store, from, to, cal, &l, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
 		print_occurrences_json(ctx, &l);

@@ -341,7 +341,8 @@ static void push(struct event_list *l, size_t *cap, const struct event *ev,
 	struct event_occ *o;
 
 	if (l->nocc == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
+		/* by 8: each step below glibc's mmap threshold is a copy */
+		*cap = *cap ? *cap * 8 : 64;
 		l->occ = xrealloc(l->occ, *cap * sizeof(*l->occ));
 	}
 	o = &l->occ[l->nocc++];
@@ -641,7 +642,7 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 		struct event *ev;
 
 		if (l->nevents == cap) {
-			cap = cap ? cap * 2 : 64;
+			cap = cap ? cap * 8 : 64; /* as in push() */
 			l->events = xrealloc(l->events, cap * sizeof(*l->events));
 		}
 		ev = &l->events[l->nevents++];

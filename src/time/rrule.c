@@ -176,40 +176,45 @@ enum {
 	P_WKST = 128
 };
 
-/* The index of the name [s, s + n) in names (lengths len), or -1: by length
- * and first letter before memcmp() (an agenda parses a rule a series). */
-static int lookup(const char *s, size_t n, const char *const *names, const unsigned char *len,
-		  int count)
-{
-	for (int i = 0; i < count; i++)
-		if (len[i] == n && s[0] == names[i][0] && !memcmp(s, names[i], n))
-			return i;
-	return -1;
-}
-
+/* The part named [name, name + n): by length, then compared with each
+ * name of that length (memcmp of a constant length is a few integer
+ * compares; an agenda parses a rule a series, and its words parse it
+ * again). */
 static int part(const char *name, size_t n)
 {
-	static const char *const names[] = { "FREQ",  "INTERVAL",   "COUNT",   "UNTIL",
-					     "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST" };
-	static const unsigned char len[] = { 4, 8, 5, 5, 5, 10, 7, 4 };
-	int i = n ? lookup(name, n, names, len, 8) : -1;
+#define IS(lit) (!memcmp(name, lit, sizeof(lit) - 1))
+	switch (n) {
+	case 4: return IS("FREQ") ? P_FREQ : IS("WKST") ? P_WKST : 0;
+	case 5: return IS("UNTIL") ? P_UNTIL : IS("COUNT") ? P_COUNT : IS("BYDAY") ? P_BYDAY : 0;
+	case 7: return IS("BYMONTH") ? P_BYMONTH : 0;
+	case 8: return IS("INTERVAL") ? P_INTERVAL : 0;
+	case 10: return IS("BYMONTHDAY") ? P_BYMONTHDAY : 0;
+	default: return 0;
+	}
+}
 
-	return i < 0 ? 0 : 1 << i;
+/* FREQ's value [v, end), or -1. */
+static int freq(const char *name, const char *end)
+{
+	switch (end - name) {
+	case 5: return IS("DAILY") ? RRULE_DAILY : -1;
+	case 6: return IS("WEEKLY") ? RRULE_WEEKLY : IS("YEARLY") ? RRULE_YEARLY : -1;
+	case 7: return IS("MONTHLY") ? RRULE_MONTHLY : -1;
+	default: return -1;
+	}
+#undef IS
 }
 
 static bool parse_part(int p, const char *v, const char *end, struct rrule *r)
 {
-	static const char *const freqs[] = { "DAILY", "WEEKLY", "MONTHLY", "YEARLY" };
-	static const unsigned char len[] = { 5, 6, 7, 6 };
 	long x;
-	int i;
+	int f;
 
 	switch (p) {
 	case P_FREQ:
-		i = end > v ? lookup(v, (size_t)(end - v), freqs, len, 4) : -1;
-		if (i < 0)
+		if ((f = freq(v, end)) < 0)
 			return false;
-		r->freq = (enum rrule_freq)i;
+		r->freq = (enum rrule_freq)f;
 		return true;
 	case P_INTERVAL:
 		if (!parse_num(v, end, 1, 1000, &x))

@@ -259,8 +259,13 @@ struct event_at {
  * an event). */
 static void radix_by_id(struct event_at *v, size_t n)
 {
-	struct event_at *tmp = xmalloc(n * sizeof(*tmp)), *src = v, *dst = tmp, *swap;
-	unsigned long long lo = (unsigned long long)v[0].id, range = 0;
+	struct event_at *tmp, *src = v, *dst, *swap;
+	unsigned long long lo, range = 0;
+
+	if (n < 2)
+		return;
+	tmp = dst = xmalloc(n * sizeof(*tmp));
+	lo = (unsigned long long)v[0].id;
 
 	for (size_t i = 1; i < n; i++)
 		if ((unsigned long long)v[i].id - (1ULL << 63) < lo - (1ULL << 63))
@@ -335,14 +340,24 @@ static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
+/* The next capacity of a window's list of cap items of size each: by 8
+ * while small (each step below glibc's mmap threshold is a copy), by 2
+ * past 128 KiB (mapped, grown in place; no more address space than twice
+ * what is used). */
+static size_t grown(size_t cap, size_t size)
+{
+	if (!cap)
+		return 64;
+	return cap * size < 128 * 1024 ? cap * 8 : cap * 2;
+}
+
 static void push(struct event_list *l, size_t *cap, const struct event *ev,
 		 const struct event_override *ov, time_t key, time_t start, time_t end)
 {
 	struct event_occ *o;
 
 	if (l->nocc == *cap) {
-		/* by 8: each step below glibc's mmap threshold is a copy */
-		*cap = *cap ? *cap * 8 : 64;
+		*cap = grown(*cap, sizeof(*l->occ));
 		l->occ = xrealloc(l->occ, *cap * sizeof(*l->occ));
 	}
 	o = &l->occ[l->nocc++];
@@ -642,7 +657,7 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 		struct event *ev;
 
 		if (l->nevents == cap) {
-			cap = cap ? cap * 8 : 64; /* as in push() */
+			cap = grown(cap, sizeof(*l->events));
 			l->events = xrealloc(l->events, cap * sizeof(*l->events));
 		}
 		ev = &l->events[l->nevents++];

@@ -233,6 +233,61 @@ START_TEST(test_override)
 }
 END_TEST
 
+/* The agenda's brief read (event_agenda: the columns its lines show) gives
+ * the same occurrences as the full one, in the same order, with the same
+ * words: singles, series in zones across DST, all-day, an override moved
+ * into the window, a finished series and one that never ends. */
+START_TEST(test_agenda_brief_same)
+{
+	struct event ev;
+	struct event_list full, brief;
+	struct err e = { 0, "" };
+	long long id = add("standup", utc(2026, 3, 2, 8, 0), utc(2026, 3, 2, 8, 15),
+			   "Europe/Berlin", false, "FREQ=DAILY;COUNT=40");
+	time_t from = utc(2026, 3, 1, 0, 0), to = utc(2026, 5, 1, 0, 0);
+
+	add("call", utc(2026, 3, 4, 14, 0), utc(2026, 3, 4, 15, 0), "America/New_York", false,
+	    "FREQ=WEEKLY;BYDAY=WE,FR");
+	add("rent", utc(2026, 1, 1, 0, 0), utc(2026, 1, 2, 0, 0), NULL, true,
+	    "FREQ=MONTHLY;BYMONTHDAY=1");
+	add("old", utc(2025, 1, 6, 9, 0), utc(2025, 1, 6, 10, 0), "UTC", false,
+	    "FREQ=WEEKLY;UNTIL=20250301T000000Z");
+	add("dentist", utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 30), "Europe/Berlin", false,
+	    NULL);
+	add("trip", utc(2026, 4, 10, 0, 0), utc(2026, 4, 13, 0, 0), NULL, true, NULL);
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	ev.overrides = xcalloc(1, sizeof(*ev.overrides));
+	ev.noverrides = 1;
+	ev.overrides[0].recurrence_id = utc(2026, 3, 5, 8, 0);
+	ev.overrides[0].summary = xstrdup("standup (moved)");
+	ev.overrides[0].start = utc(2026, 4, 20, 12, 0);
+	ev.overrides[0].end = utc(2026, 4, 20, 12, 30);
+	ck_assert_msg(event_update(st, &ev, 3000, &e) == 0, "%s", e.msg);
+	event_release(&ev);
+
+	occ(from, to, &full);
+	ck_assert_msg(event_agenda(st, from, to, NULL, &brief, &e) == 0, "%s", e.msg);
+	ck_assert_uint_gt(full.nocc, 60);
+	ck_assert_uint_eq(brief.nocc, full.nocc);
+	for (size_t i = 0; i < full.nocc; i++) {
+		const struct event_occ *a = &full.occ[i], *b = &brief.occ[i];
+
+		ck_assert_int_eq(b->start, a->start);
+		ck_assert_int_eq(b->end, a->end);
+		ck_assert_int_eq(b->key, a->key);
+		ck_assert_str_eq(b->summary, a->summary);
+		ck_assert_pstr_eq(b->location, a->location);
+		ck_assert_pstr_eq(b->tzid, a->tzid);
+		ck_assert_int_eq(b->ev->id, a->ev->id);
+		ck_assert_int_eq(b->ev->all_day, a->ev->all_day);
+		ck_assert_pstr_eq(b->ev->rrule, a->ev->rrule);
+		ck_assert_int_eq(b->ov != NULL, a->ov != NULL);
+	}
+	event_list_release(&brief);
+	event_list_release(&full);
+}
+END_TEST
+
 /* Jumping into a long series keeps its phase (every other Monday and
  * Wednesday since 2020), and long single events are found from inside. */
 START_TEST(test_window_edges)
@@ -340,6 +395,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_all_day);
 	tcase_add_test(tc, test_override);
 	tcase_add_test(tc, test_window_edges);
+	tcase_add_test(tc, test_agenda_brief_same);
 	tcase_add_test(tc, test_search_calendar_errors);
 	suite_add_tcase(s, tc);
 	return s;

@@ -38,6 +38,14 @@ struct drain {
 	long gap_ms;	     /* between any two calls */
 	long sent;
 	bool claim;
+	/* With claim: seconds a claim lasts (0: 30), and the most a send may
+	 * take (a claim with less left is extended first, and an entry whose
+	 * claim another process took over is never sent); leading (NULL:
+	 * always) asked before each send: false ends the pass, its entries
+	 * given back. */
+	long lease, margin;
+	bool (*leading)(void *arg);
+	void *arg;
 };
 
 /* Send what is due, paced.  *next_ms: how long until something may go

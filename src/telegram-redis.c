@@ -88,16 +88,114 @@ static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, st
 	return true;
 }
 
+/* The lock's keeper: a thread of its own, with its own connection to
+ * Redis, takes the lock and renews it every ttl/3 whatever the poller does
+ * (a getUpdates may take longer than the lock lasts).  until_ms is when the
+ * lock lapses unless renewed, on the monotonic clock, measured from before
+ * the renewal was asked: Redis keeps it at least that long.  This relay
+ * leads (polls, sends) only while that is more than ttl/3 away, so a relay
+ * that was frozen (SIGSTOP, a paused machine) knows it lost the lock the
+ * moment it runs again, before the keeper has asked Redis. */
+struct keeper {
+	pthread_t tid;
+	atomic_int stop;
+	atomic_llong until_ms; /* 0: not ours */
+	struct rstream rs;
+	struct config *cfg;
+	long ttl;
+	char token[sizeof(((struct rstream *)0)->token)];
+};
+
+static bool leading(void *arg)
+{
+	struct keeper *k = arg;
+
+	return atomic_load(&k->until_ms) > tg_mono_ms() + k->ttl / 3;
+}
+
+/* (Re)connect rs as the keeper's lock holder (the same token). */
+static int connected_as(struct rstream *rs, struct keeper *k, struct err *e)
+{
+	if (rs->r)
+		return 0;
+	if (connected(rs, k->cfg, e) < 0)
+		return -1;
+	memcpy(rs->token, k->token, sizeof(rs->token));
+	return 0;
+}
+
+static void *keeper_main(void *arg)
+{
+	struct keeper *k = arg;
+	int fails = 0;
+
+	while (!atomic_load(&k->stop)) {
+		struct err re = { 0, "" };
+		long long t0 = tg_mono_ms();
+		bool held;
+
+		if (connected_as(&k->rs, k, &re) < 0 ||
+		    rstream_lock(&k->rs, k->ttl, &held, &re) < 0) {
+			/* Whether it holds now is unknown: until_ms runs out by itself. */
+			redis_down(&k->rs, &re, &fails);
+		} else {
+			fails = 0;
+			atomic_store(&k->until_ms, held ? t0 + k->ttl : 0);
+		}
+		tg_nap(&k->stop, k->ttl / 3 - (long)(tg_mono_ms() - t0));
+	}
+	return NULL;
+}
+
+static struct keeper *keeper_start(struct config *cfg, long ttl, struct err *e)
+{
+	struct keeper *k = xcalloc(1, sizeof(*k));
+
+	k->cfg = cfg;
+	k->ttl = ttl;
+	if (connected(&k->rs, cfg, e) < 0) {
+		free(k);
+		return NULL;
+	}
+	memcpy(k->token, k->rs.token, sizeof(k->token));
+	if (pthread_create(&k->tid, NULL, keeper_main, k) != 0) {
+		rstream_close(&k->rs);
+		free(k);
+		err_set(e, ERR_FAIL, "cannot start a thread to keep the poller's lock");
+		return NULL;
+	}
+	return k;
+}
+
+/* Stop the keeper and let go of the lock if it holds it. */
+static void keeper_stop(struct keeper *k)
+{
+	struct err ue = { 0, "" };
+
+	if (!k)
+		return;
+	atomic_store(&k->stop, 1);
+	pthread_join(k->tid, NULL);
+	if (k->rs.r && atomic_load(&k->until_ms) && rstream_unlock(&k->rs, &ue) < 0)
+		log_warn("telegram: %s", ue.msg);
+	rstream_close(&k->rs);
+	free(k);
+}
+
 /* The answers are sent by the polling relay alone, on a thread of its own
  * with its own connection to the store: a worker killed at any moment has
  * sent nothing it has not deleted (only the sender's own death, between
  * Telegram's answer and the delete, can repeat a message), and the pacing
- * holds for the whole bot.  Entries are claimed (tgstore_out_claim), so
- * the relay that polls next never sends what this one still sends. */
+ * holds for the whole bot.  Entries are claimed (tgstore_out_claim) for
+ * three lock times; the sender asks whether this relay still leads before
+ * each send, and never sends an entry with less of its claim left than two
+ * sends may take (it extends the claim first, and finds out so when
+ * another relay took the entry over): a relay that lost the lock while it
+ * sent, or was frozen, does not send again what the next one sends. */
 struct sender {
 	pthread_t tid;
 	atomic_int stop;
-	const atomic_int *leader; /* the relay holds the lock */
+	struct keeper *k;
 	struct tg_relay r;
 	struct drain d;
 };
@@ -111,7 +209,7 @@ static void *sender_main(void *arg)
 		long pending, next_ms = -1;
 		time_t next;
 
-		if (!atomic_load(sd->leader)) {
+		if (!leading(sd->k)) {
 			tg_nap(&sd->stop, SEND_IDLE * 4);
 			continue;
 		}
@@ -129,18 +227,27 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-static struct sender *sender_start(const struct tg_relay *r, const atomic_int *leader,
-				   struct err *e)
+static struct sender *sender_start(const struct tg_relay *r, struct keeper *k, struct err *e)
 {
 	struct sender *sd = xcalloc(1, sizeof(*sd));
 	long rate = config_get_int(r->cfg, "telegram.rate");
+	long timeout_ms;
 
-	sd->leader = leader;
+	sd->k = k;
 	sd->r.cfg = r->cfg;
 	sd->r.client = r->client;
 	sd->r.client.cancel = &sd->stop;
 	sd->r.stop = &sd->stop;
 	sd->d.claim = true;
+	/* A claim lasts three lock times (30 s by default); a send's time out
+	 * is a quarter of that, and an entry goes only with two sends' worth
+	 * of its claim left (a message refused as HTML goes again as text). */
+	sd->d.lease = (k->ttl + 999) / 1000 * 3;
+	timeout_ms = sd->d.lease * 1000 / 4;
+	sd->r.client.timeout_ms = timeout_ms;
+	sd->d.margin = (2 * timeout_ms + 999) / 1000 + 1;
+	sd->d.leading = leading;
+	sd->d.arg = k;
 	sd->d.interval_ms = config_get_int(r->cfg, "telegram.chat_interval");
 	sd->d.gap_ms = rate > 0 ? 1000 / rate : 0;
 	sd->r.s = store_open(store_path(r->s), e);
@@ -165,24 +272,38 @@ static void sender_stop(struct sender *sd)
 	free(sd);
 }
 
+/* Whether this relay holds the lock, as Redis says now (a failure: no). */
+static bool lock_ours(struct rstream *rs)
+{
+	struct err e = { 0, "" };
+	char *who = NULL;
+	bool ours = rstream_holder(rs, &who, &e) == 0 && who && !strcmp(who, rs->token);
+
+	free(who);
+	return ours;
+}
+
+#define CONFLICTS_MAX 3 /* 409s in a row, holding the lock, before giving up */
+
 int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 {
 	struct rstream rs = { 0 };
+	struct keeper *k = NULL;
 	struct sender *sd = NULL;
-	atomic_int leading = 0;
 	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	bool leader = false;
-	int fails = 0, pfails = 0, rc = -1;
+	int fails = 0, pfails = 0, conflicts = 0, rc = -1;
 
-	/* A long poll ends well before the lock would lapse. */
+	/* A long poll ends well before the lock would lapse: a relay that lost
+	 * it stops polling soon (the keeper renews it meanwhile). */
 	if (poll > ttl / 2000)
 		poll = ttl / 2000;
 	if (poll < 1)
 		poll = 1;
-	if (connected(&rs, o->cfg, e) < 0)
+	if (!(k = keeper_start(o->cfg, ttl, e)))
 		return -1;
-	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, &leading, e)))
+	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, k, e)))
 		goto out;
 	while (!(o->stop && atomic_load(o->stop))) {
 		struct err re = { 0, "" }, pe = { 0, "" };
@@ -190,31 +311,24 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		cJSON *params, *res = NULL;
 		long long offset;
 		long n = 0;
-		bool held;
+		bool held = leading(k);
 		int prc;
 
-		if (connected(&rs, o->cfg, &re) < 0 || rstream_lock(&rs, ttl, &held, &re) < 0) {
+		if (held != leader)
+			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
+				      : "telegram: another relay polls now (%s)",
+				 held ? k->token : "standing by");
+		leader = held;
+		if (!held) {
+			tg_nap(o->stop, SEND_IDLE * 4);
+			continue;
+		}
+		if (connected_as(&rs, k, &re) < 0 || rstream_offset(&rs, &offset, &re) < 0) {
 			redis_down(&rs, &re, &fails);
-			leader = false;
-			atomic_store(&leading, 0);
 			tg_nap(o->stop, ttl / 3);
 			continue;
 		}
 		fails = 0;
-		if (held != leader)
-			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
-				      : "telegram: another relay polls now (%s)",
-				 held ? rs.token : "standing by");
-		leader = held;
-		atomic_store(&leading, held);
-		if (!held) {
-			tg_nap(o->stop, ttl / 3);
-			continue;
-		}
-		if (rstream_offset(&rs, &offset, &re) < 0) {
-			redis_down(&rs, &re, &fails);
-			continue;
-		}
 		params = cJSON_CreateObject();
 		cJSON_AddNumberToObject(params, "offset", (double)offset);
 		cJSON_AddNumberToObject(params, "timeout", (double)poll);
@@ -226,6 +340,27 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 
 			if (o->stop && atomic_load(o->stop))
 				break;
+			if (st.code == 409 && !tg_status_webhook(&st)) {
+				/* Another relay of the group took the lock over while
+				 * this one was away: it polls now, this one stands by. */
+				if (!lock_ours(&rs)) {
+					log_info("telegram: another relay of the group took the "
+						 "lock "
+						 "over (409 Conflict: %s); standing by",
+						 st.description);
+					atomic_store(&k->until_ms, 0);
+					leader = false;
+					conflicts = 0;
+					continue;
+				}
+				/* Holding the lock: a relay that lost it may have polled once
+				 * more before it knew; one outside the group goes on. */
+				if (++conflicts < CONFLICTS_MAX) {
+					log_warn("telegram: %s (polling again)", pe.msg);
+					tg_nap(o->stop, 1000);
+					continue;
+				}
+			}
 			if (st.code == 401 || st.code == 409) {
 				tg_note(r, pe.msg, 0, 0);
 				tg_fatal_poll(&st, e);
@@ -236,15 +371,10 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			pfails++;
 			log_warn("telegram: %s (again in %ld s)", pe.msg, retry);
 			tg_note(r, pe.msg, 0, 0);
-			/* Keep the lock while waiting: a standby would meet the same. */
-			for (long ms = retry * 1000; ms > 0; ms -= ttl / 3) {
-				if (!tg_nap(o->stop, ms < ttl / 3 ? ms : ttl / 3) ||
-				    rstream_lock(&rs, ttl, &held, &re) < 0 || !held)
-					break;
-			}
+			tg_nap(o->stop, retry * 1000); /* the keeper keeps the lock meanwhile */
 			continue;
 		}
-		pfails = 0;
+		pfails = conflicts = 0;
 		if (!feed(r, &rs, res, &n, &re) && re.msg[0])
 			redis_down(&rs, &re, &fails);
 		cJSON_Delete(res);
@@ -253,12 +383,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	rc = 0;
 out:
 	sender_stop(sd);
-	if (rs.r && leader) {
-		struct err ue = { 0, "" };
-
-		if (rstream_unlock(&rs, &ue) < 0)
-			log_warn("telegram: %s", ue.msg);
-	}
+	keeper_stop(k);
 	rstream_close(&rs);
 	return rc;
 }

@@ -517,8 +517,23 @@ int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
 	return 0;
 }
 
-int tgstore_out_unclaim(struct store *s, long long id, time_t next_attempt, struct err *e)
+int tgstore_out_reclaim(struct store *s, long long id, time_t until, time_t next_attempt,
+			bool *ours, struct err *e)
 {
-	return run(s, "UPDATE outbox SET next_attempt = ?2 WHERE id = ?1", id,
-		   (long long)next_attempt, NULL, NULL, e);
+	sqlite3_stmt *st = store_prepare(
+		s, "UPDATE outbox SET next_attempt = ?3 WHERE id = ?1 AND next_attempt = ?2", e);
+	int rc;
+
+	*ours = false;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (long long)until);
+	sqlite3_bind_int64(st, 3, (long long)next_attempt);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "telegram outbox");
+	*ours = sqlite3_changes(s->db) > 0;
+	return 0;
 }

@@ -34,12 +34,23 @@ bool telegram_redis(struct config *cfg)
 	return url && *url;
 }
 
-/* (Re)connect rs when it has no connection; -1 with e when it cannot. */
+/* (Re)connect rs when it has no connection, with the password of the
+ * secret "redis" if there is one; -1 with e when it cannot. */
 static int connected(struct rstream *rs, struct config *cfg, struct err *e)
 {
+	char *pw = NULL;
+	struct err se = { 0, "" };
+	int rc;
+
 	if (rs->r)
 		return 0;
-	return rstream_open(rs, config_get(cfg, "server.redis"), REDIS_TIMEOUT, e);
+	if (secret_get(RDS_SECRET, &pw, &se) < 0 && se.code != ERR_NOTFOUND) {
+		*e = se;
+		return -1;
+	}
+	rc = rstream_open(rs, config_get(cfg, "server.redis"), pw, REDIS_TIMEOUT, e);
+	secret_free(pw);
+	return rc;
 }
 
 /* A Redis failure: log it once per run of failures, drop the connection. */

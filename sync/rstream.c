@@ -42,9 +42,10 @@ static const char lua_dead[] =
 	" 'chat', ARGV[4], 'why', ARGV[5], 'body', ARGV[6]) "
 	"return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])";
 
-int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, struct err *e)
+int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, char *user,
+		  size_t userlen, struct err *e)
 {
-	const char *p, *end;
+	const char *p, *end, *at;
 	size_t n;
 	char *stop;
 	long v;
@@ -55,11 +56,29 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 			       url ? url : "");
 	p = url + 8;
 	n = strcspn(p, "/");
-	if (memchr(p, '@', n))
-		return err_set(e, ERR_USAGE,
-			       "server.redis: a user or password in the URL is not supported (a "
-			       "secret does not belong in the config file); use a Redis reachable "
-			       "without one, on 127.0.0.1 or a private network");
+	user[0] = '\0';
+	at = memchr(p, '@', n);
+	if (at) {
+		if (memchr(p, ':', (size_t)(at - p)))
+			return err_set(e, ERR_USAGE,
+				       "server.redis: a password in the URL is refused (a secret "
+				       "does not belong in the config file); store it with `nestor "
+				       "secret set " RDS_SECRET
+				       "` (or NESTOR_SECRET_REDIS) and keep "
+				       "only the user in the URL");
+		if (at == p || (size_t)(at - p) >= userlen)
+			return err_set(e, ERR_USAGE, "server.redis: bad user in the URL");
+		for (const char *c = p; c < at; c++)
+			if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+				return err_set(
+					e, ERR_USAGE,
+					"server.redis: bad user in the URL (letters, digits, "
+					"'.', '_' and '-')");
+		memcpy(user, p, (size_t)(at - p));
+		user[at - p] = '\0';
+		n -= (size_t)(at - p) + 1;
+		p = at + 1;
+	}
 	end = memchr(p, ':', n);
 	if (!end)
 		end = p + n;
@@ -272,15 +291,16 @@ static int call_int(struct rstream *rs, int argc, const char **argv, long long *
 	return 0;
 }
 
-int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct err *e)
+int rstream_open(struct rstream *rs, const char *url, const char *password, long timeout_ms,
+		 struct err *e)
 {
 	unsigned char rnd[8];
-	char host[64];
+	char host[64], user[RDS_USER_MAX];
 	int port, db;
 
 	memset(rs, 0, sizeof(*rs));
 	/* A wrong URL is said before the network module loads. */
-	if (rds_url_parse(url, host, sizeof(host), &port, &db, e) < 0)
+	if (rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), e) < 0)
 		return -1;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return err_set(e, ERR_FAIL, "no random numbers for a lock token");
@@ -289,7 +309,7 @@ int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct er
 	host[sizeof(host) - 1] = '\0';
 	snprintf(rs->token, sizeof(rs->token), "%s:%ld:%02x%02x%02x%02x%02x%02x%02x%02x", host,
 		 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	return rds_connect(url, timeout_ms, &rs->r, e);
+	return rds_connect(url, password, timeout_ms, &rs->r, e);
 }
 
 void rstream_close(struct rstream *rs)

@@ -46,8 +46,10 @@ struct rstream {
 	char cursor[48]; /* where the next take-over looks ("": the start) */
 };
 
-/* Connect to url (redis.h) and make a token for the lock. */
-int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct err *e);
+/* Connect to url with password (NULL: none; redis.h) and make a token for
+ * the lock. */
+int rstream_open(struct rstream *rs, const char *url, const char *password, long timeout_ms,
+		 struct err *e);
 void rstream_close(struct rstream *rs);
 
 /* Take the lock for ttl_ms, or renew it when this process holds it:

@@ -27,7 +27,7 @@ nestor config set server.redis "redis://:secret@127.0.0.1:$RPORT/0" >/dev/null
 rc=0
 out=$(nestor worker 2>&1) || rc=$?
 expect_eq "password refused: exit" "$rc" 2
-expect_match "password refused: message" "$out" 'server.redis: a user or password in the URL is not supported'
+expect_match "password refused: message" "$out" 'server.redis: a password in the URL is refused.*nestor secret set redis'
 nestor config set server.redis "$RURL" >/dev/null
 nestor config set telegram.chat_interval 0 >/dev/null
 nestor config set telegram.rate 1000 >/dev/null

@@ -101,25 +101,54 @@ END_TEST
 
 START_TEST(test_url)
 {
-	char host[64];
+	char host[64], user[RDS_USER_MAX];
 	int port, db;
 	struct err e = { 0, "" };
 
-	ck_assert_int_eq(
-		rds_url_parse("redis://127.0.0.1:6380/3", host, sizeof(host), &port, &db, &e), 0);
+	ck_assert_int_eq(rds_url_parse("redis://127.0.0.1:6380/3", host, sizeof(host), &port, &db,
+				       user, sizeof(user), &e),
+			 0);
 	ck_assert_str_eq(host, "127.0.0.1");
 	ck_assert_int_eq(port, 6380);
 	ck_assert_int_eq(db, 3);
-	ck_assert_int_eq(rds_url_parse("redis://cache", host, sizeof(host), &port, &db, &e), 0);
+	ck_assert_int_eq(rds_url_parse("redis://cache", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 0);
 	ck_assert_int_eq(port, 6379);
 	ck_assert_int_eq(db, 0);
+	ck_assert_str_eq(user, "");
+	/* a user, but never a password */
+	ck_assert_int_eq(rds_url_parse("redis://nestor@127.0.0.1:1/0", host, sizeof(host), &port,
+				       &db, user, sizeof(user), &e),
+			 0);
+	ck_assert_str_eq(user, "nestor");
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_int_eq(port, 1);
+	ck_assert_int_eq(rds_url_parse("redis://:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db,
+				       user, sizeof(user), &e),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "password in the URL is refused"));
+	ck_assert_int_eq(rds_url_parse("redis://u:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db,
+				       user, sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://@x:1/0", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://a b@x:1/0", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
 	ck_assert_int_eq(
-		rds_url_parse("redis://:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "password in the URL is not supported"));
-	ck_assert_int_eq(rds_url_parse("http://x", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_int_eq(rds_url_parse("redis://x:99999", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_int_eq(rds_url_parse("redis://x:1/16", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_int_eq(rds_url_parse("redis://x y:1", host, sizeof(host), &port, &db, &e), -1);
+		rds_url_parse("http://x", host, sizeof(host), &port, &db, user, sizeof(user), &e),
+		-1);
+	ck_assert_int_eq(rds_url_parse("redis://x:99999", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://x:1/16", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://x y:1", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
 }
 END_TEST
 
@@ -156,7 +185,7 @@ static void server_up(void)
 	free(cmd);
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/2", port);
 	for (int i = 0; i < 200; i++) {
-		if (rstream_open(&rs, url, 1000, &e) == 0) {
+		if (rstream_open(&rs, url, NULL, 1000, &e) == 0) {
 			rstream_close(&rs);
 			return;
 		}
@@ -185,8 +214,8 @@ START_TEST(test_lock)
 	int added;
 	long long off;
 
-	ck_assert_int_eq(rstream_open(&a, url, 2000, &e), 0);
-	ck_assert_int_eq(rstream_open(&b, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&a, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&b, url, NULL, 2000, &e), 0);
 	ck_assert_str_ne(a.token, b.token);
 	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
 	ck_assert(held);
@@ -230,8 +259,8 @@ START_TEST(test_group)
 	int added;
 	long long waiting, pending, dead;
 
-	ck_assert_int_eq(rstream_open(&p, url, 2000, &e), 0);
-	ck_assert_int_eq(rstream_open(&w, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0); /* there already: fine */
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
@@ -291,7 +320,7 @@ START_TEST(test_unreachable)
 	char u[64];
 
 	snprintf(u, sizeof(u), "redis://127.0.0.1:%d/0", free_port());
-	ck_assert_int_eq(rstream_open(&rs, u, 1000, &e), -1);
+	ck_assert_int_eq(rstream_open(&rs, u, NULL, 1000, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "cannot reach redis 127.0.0.1:"));
 }
 END_TEST

@@ -53,6 +53,27 @@ static int connected(struct rstream *rs, struct config *cfg, struct err *e)
 	return rc;
 }
 
+#define SEEN_DAYS   30		    /* days an update done is remembered */
+#define PRUNE_EVERY (3600 * 1000LL) /* ms between two prunings */
+
+/* Forget the updates done more than SEEN_DAYS ago, at start and hourly: a
+ * stream hands an update out again within minutes, and names a chat's
+ * previous update for 7 days at most (RSTREAM_LAST_TTL). */
+static void prune_seen(struct store *s, long long *next_ms)
+{
+	struct err e = { 0, "" };
+	long n;
+
+	if (tg_mono_ms() < *next_ms)
+		return;
+	*next_ms = tg_mono_ms() + PRUNE_EVERY;
+	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0)
+		log_error("telegram: %s", e.msg);
+	else if (n)
+		log_info("telegram: forgot %ld update%s done more than %d days ago", n,
+			 n == 1 ? "" : "s", SEEN_DAYS);
+}
+
 /* A Redis failure: log it once per run of failures, drop the connection. */
 static void redis_down(struct rstream *rs, const struct err *re, int *fails)
 {
@@ -61,9 +82,9 @@ static void redis_down(struct rstream *rs, const struct err *re, int *fails)
 	rstream_close(rs);
 }
 
-/* Add the updates of one getUpdates answer; false when the lock was lost
- * (or Redis failed) on the way. */
-static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, struct err *e)
+/* Add the updates of one getUpdates answer, asked with offset; false when
+ * the lock was lost (or Redis failed) on the way. */
+static bool feed(struct rstream *rs, long long offset, cJSON *res, long *n, struct err *e)
 {
 	const cJSON *item;
 
@@ -85,7 +106,7 @@ static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, st
 			body = xasprintf("{\"update_id\":%lld}", u.update_id);
 			u.chat_id = 0;
 		}
-		rc = rstream_add(rs, u.update_id, u.chat_id, body, &added, e);
+		rc = rstream_add(rs, &offset, u.update_id, u.chat_id, body, &added, e);
 		free(body);
 		if (rc < 0)
 			return false;
@@ -93,9 +114,14 @@ static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, st
 			log_warn("telegram: the poller's lock was lost (another relay polls now)");
 			return false;
 		}
+		if (!added) {
+			log_info(
+				"telegram: the offset moved while this relay polled (another relay "
+				"added these updates)");
+			return true;
+		}
 		*n += added;
 	}
-	(void)r;
 	return true;
 }
 
@@ -305,6 +331,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	bool leader = false;
 	int fails = 0, pfails = 0, conflicts = 0, rc = -1;
+	long long next_prune = 0;
 
 	/* A long poll ends well before the lock would lapse: a relay that lost
 	 * it stops polling soon (the keeper renews it meanwhile). */
@@ -325,6 +352,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		bool held = leading(k);
 		int prc;
 
+		prune_seen(r->s, &next_prune);
 		if (held != leader)
 			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
 				      : "telegram: another relay polls now (%s)",
@@ -386,7 +414,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			continue;
 		}
 		pfails = conflicts = 0;
-		if (!feed(r, &rs, res, &n, &re) && re.msg[0])
+		if (!feed(&rs, offset, res, &n, &re) && re.msg[0])
 			redis_down(&rs, &re, &fails);
 		cJSON_Delete(res);
 		tg_note(r, NULL, 0, n);
@@ -617,7 +645,7 @@ static int round_of(struct worker *w, long long *next_claim, long long *next_tou
 int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 {
 	struct worker w = { 0 };
-	long long next_claim = 0, next_touch = 0;
+	long long next_claim = 0, next_touch = 0, next_prune = 0;
 	int fails = 0, rc = -1;
 	char host[64];
 
@@ -659,6 +687,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		struct err re = { 0, "" };
 		bool fresh = !w.rs.r;
 
+		prune_seen(w.r.s, &next_prune);
 		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);

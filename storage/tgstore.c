@@ -472,6 +472,18 @@ int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct er
 	return 0;
 }
 
+int tgstore_seen_prune(struct store *s, time_t before, long *n, struct err *e)
+{
+	int changes = 0;
+
+	*n = 0;
+	if (run(s, "DELETE FROM telegram_seen WHERE at < ?1", (long long)before, 0, NULL, &changes,
+		e) < 0)
+		return -1;
+	*n = changes;
+	return 0;
+}
+
 int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
 		      struct tgstore_out **out, size_t *n, struct err *e)
 {

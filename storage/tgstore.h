@@ -111,6 +111,9 @@ int tgstore_button_press(struct store *s, const char *key, const char *action, b
 int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
 /* Whether update_id was processed. */
 int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e);
+/* Forget the updates processed before before (one statement, its own
+ * transaction); *n how many. */
+int tgstore_seen_prune(struct store *s, time_t before, long *n, struct err *e);
 
 /* For processes that may drain the outbox at once: up to limit entries
  * due at now, each the oldest entry of its chat, claimed until until (in

@@ -4,6 +4,7 @@
 # with the URL's user when it names one; a missing or wrong password is one
 # line naming server.redis, the secret and Redis's words, exit 1; a
 # password in the URL is refused (exit 2); the password shows nowhere.
+# A worker forgets the updates done more than 30 days ago.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/cli/redis.sh"
 cd "$NESTOR_HOME"
@@ -41,10 +42,18 @@ import json,sys
 r = json.load(sys.stdin)["redis"]
 assert r["error"] is None and r["dead"] == 0, r
 ' || fail "status with the password: $(nestor telegram status --json)"
-"$NESTOR_BIN" worker --name w 2>w.err &
+# The updates done are remembered 30 days: a worker forgets older ones as
+# it starts (and hourly).
+now=1772323200 # 2026-03-01T00:00:00Z
+sqlite3 nestor.db "INSERT INTO telegram_seen(update_id, at) VALUES
+	(501, $((now - 31 * 86400))), (502, $((now - 29 * 86400)))"
+NESTOR_NOW=$now "$NESTOR_BIN" worker --name w 2>w.err &
 W=$!
 wait_until -s 'cat w.err' "the worker to join the group" \
 	sh -c "[ \"\$(REDISCLI_AUTH=$RPASS redis-cli -p $RPORT XINFO GROUPS nestor:tg:updates | grep -c workers)\" = 1 ]"
+forgot() { grep -q 'forgot 1 update done more than 30 days ago' nestor.log; }
+wait_until -s 'cat w.err; tail -3 nestor.log' "the worker to forget an old update" forgot
+expect_eq "updates remembered" "$(sqlite3 nestor.db 'SELECT group_concat(update_id) FROM telegram_seen')" 502
 kill "$W"
 wait "$W" || fail "the worker exited $? on SIGTERM: $(cat w.err)"
 

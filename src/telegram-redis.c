@@ -474,6 +474,19 @@ fail:
 	return -1;
 }
 
+/* Whether en was run already (*seen), else 1 when its chat's previous
+ * update is not done yet (force: no matter), 0 when it may run now. */
+static int state_of(struct worker *w, const struct rstream_entry *en, bool force, bool *seen,
+		    struct err *e)
+{
+	bool prev_done = true;
+
+	if (tgstore_seen_has(w->r.s, en->update_id, seen, e) < 0 ||
+	    (!*seen && en->prev && !force && tgstore_seen_has(w->r.s, en->prev, &prev_done, e) < 0))
+		return -1;
+	return !*seen && !prev_done ? 1 : 0;
+}
+
 /* Run en: 0 done (or found done) and acknowledged, 1 its chat's previous
  * update is not done yet (force: run it anyway), 2 it went to the dead
  * letters; -1 a database or Redis error (left for a retry). */
@@ -482,7 +495,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 	struct tg_update u;
 	cJSON *json;
 	bool seen;
-	int rc;
+	int rc, st;
 
 	if (en->why[0])
 		return bury(w, en, en->why, e) < 0 ? -1 : 2;
@@ -492,33 +505,40 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 		cJSON_Delete(json);
 		return bury(w, en, "the body is not the update the entry names", e) < 0 ? -1 : 2;
 	}
-	if (store_begin(w->r.s, e) < 0)
+	/* Read first, without the write lock: done already, or waiting for
+	 * its chat's previous update (a held entry is looked at each round). */
+	st = state_of(w, en, force, &seen, e);
+	if (st < 0)
 		goto fail;
-	if (tgstore_seen_has(w->r.s, en->update_id, &seen, e) < 0)
-		goto rollback;
-	if (!seen && en->prev && !force) {
-		bool prev_done;
-
-		if (tgstore_seen_has(w->r.s, en->prev, &prev_done, e) < 0)
-			goto rollback;
-		if (!prev_done) {
-			store_rollback(w->r.s);
-			cJSON_Delete(json);
-			return 1;
-		}
+	if (st == 1) {
+		cJSON_Delete(json);
+		return 1;
 	}
 	if (!seen) {
 		bool fresh;
 
-		if (tg_handle(&w->r, &u, wallclock_now(), e) < 0 ||
-		    tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0)
+		/* The network calls that need no transaction, before it. */
+		tg_prepare(&w->r, &u, wallclock_now());
+		if (store_begin(w->r.s, e) < 0)
+			goto fail;
+		/* Again under the write lock: another worker may have run it. */
+		st = state_of(w, en, force, &seen, e);
+		if (st < 0)
 			goto rollback;
+		if (st == 1) {
+			store_rollback(w->r.s);
+			cJSON_Delete(json);
+			return 1;
+		}
+		if (!seen && (tg_handle(&w->r, &u, wallclock_now(), e) < 0 ||
+			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0))
+			goto rollback;
+		if (store_commit(w->r.s, e) < 0)
+			goto fail;
+		if (!seen)
+			w->done++;
 	}
-	if (store_commit(w->r.s, e) < 0)
-		goto fail;
 	cJSON_Delete(json);
-	if (!seen)
-		w->done++;
 	/* A failed ack is harmless: the entry comes again, is found done. */
 	rc = rstream_ack(&w->rs, en->id, e);
 	return rc < 0 ? -1 : 0;

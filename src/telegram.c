@@ -292,6 +292,7 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 		log_warn("telegram: an update without a valid update_id (skipped)");
 		return 0;
 	}
+	tg_prepare(r, &u, now);
 	if (store_begin(r->s, e) < 0)
 		return -1;
 	if (tg_handle(r, &u, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {

@@ -4,7 +4,9 @@
 # meanwhile and the frozen relay's claimed ones go out through the new
 # leader once their claim ran out.  Thawed (SIGCONT), the old leader does
 # not exit on Telegram's 409 and does not send again what was sent: it
-# stands by.  Every answer goes out exactly once, in order per chat.
+# stands by.  Every answer goes out exactly once, in order per chat.  A
+# 409 while holding the lock, three times in a row, or a webhook, still
+# ends the relay with the cause.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -118,9 +120,23 @@ for c in range(1, chats + 1):
         if not re.search(r"\b%s\b" % w, got[k + 1]):
             sys.exit("chat %d: answer %d is %r, want %r" % (1000 + c, k + 1, got[k + 1], w))
 ' "$CHATS" || fail "answers wrong"
-# Both relays stop cleanly on SIGTERM; the lock is let go.
-kill "$leader" "$standby"
+# Stopped, the old leader exits cleanly.
+kill "$leader"
 wait "$leader" || fail "the old leader exited $? on SIGTERM: $(cat relay1.err relay2.err)"
-wait "$standby" || fail "the standby exited $? on SIGTERM: $(cat relay1.err relay2.err)"
+
+# A 409 while holding the lock, again and again (a poller outside the
+# group): the relay ends, saying so; a webhook ends it at once.
+tg_post /_control '{"fail": [{"method": "getUpdates", "status": 409},
+	{"method": "getUpdates", "status": 409}, {"method": "getUpdates", "status": 409}]}' >/dev/null
+rc=0
+wait "$standby" || rc=$?
+expect_eq "conflicts: exit" "$rc" 1
+expect_match "conflicts: message" "$(cat relay1.err relay2.err)" \
+	'another process polls this bot.s updates \(409 Conflict'
+tg_post /_control '{"webhook": "https://example.invalid/hook"}' >/dev/null
+rc=0
+out=$(nestor telegram run 2>&1) || rc=$?
+expect_eq "webhook: exit" "$rc" 1
+expect_match "webhook: message" "$out" 'a webhook is set for this bot'
 expect_eq "lock released" "$(holder)" ""
 echo ok

@@ -10,7 +10,7 @@
  *	struct rds_reply *rep;
  *	const char *argv[] = { "PING" };
  *
- *	if (rds_connect("redis://127.0.0.1:6379/0", 5000, &r, &e) == 0 &&
+ *	if (rds_connect("redis://127.0.0.1:6379/0", NULL, 5000, &r, &e) == 0 &&
  *	    rds_command(r, 1, argv, NULL, &rep, &e) == 0)
  *		... rep->type == RDS_STATUS, rep->str "PONG"
  *	rds_close(r, &e);

@@ -85,8 +85,9 @@ const struct config_key config_keys[] = {
 	{ "server.device", CONFIG_STRING, NULL, NULL,
 	  "this device's name for people (default: the host name)" },
 	{ "server.redis", CONFIG_STRING, NULL, NULL,
-	  "Redis URL redis://HOST:PORT/DB, without a password: Telegram updates go through a "
-	  "stream to `nestor worker` processes (unset: the relay handles them itself)" },
+	  "Redis URL redis://[USER@]HOST:PORT/DB, the password in the secret `redis`: Telegram "
+	  "updates go through a stream to `nestor worker` processes (unset: the relay handles "
+	  "them itself)" },
 	{ "server.batch", CONFIG_INT, "500", "1..10000", "changes per push or pull request" },
 	{ "server.timeout", CONFIG_INT, "30", "1..3600",
 	  "seconds to wait for the PostgreSQL server before a sync round fails" },

@@ -68,10 +68,11 @@ int httpd_stream_end(struct httpd_stream *st, struct httpd_resp *rs, struct err 
 	MODULE_CALL("net", httpd_stream_end, e, st, rs, e);
 }
 
-int rds_connect(const char *url, long timeout_ms, struct rds **out, struct err *e)
+int rds_connect(const char *url, const char *password, long timeout_ms, struct rds **out,
+		struct err *e)
 {
 	*out = NULL;
-	MODULE_CALL("net", rds_connect, e, url, timeout_ms, out, e);
+	MODULE_CALL("net", rds_connect, e, url, password, timeout_ms, out, e);
 }
 
 int rds_command(struct rds *r, int argc, const char **argv, const size_t *argvlen,

@@ -38,6 +38,14 @@ struct drain {
 	long gap_ms;	     /* between any two calls */
 	long sent;
 	bool claim;
+	/* With claim: seconds a claim lasts (0: 30), and the most a send may
+	 * take (a claim with less left is extended first, and an entry whose
+	 * claim another process took over is never sent); leading (NULL:
+	 * always) asked before each send: false ends the pass, its entries
+	 * given back. */
+	long lease, margin;
+	bool (*leading)(void *arg);
+	void *arg;
 };
 
 /* Send what is due, paced.  *next_ms: how long until something may go
@@ -66,8 +74,14 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
  * when Redis cannot be asked). */
 void tg_redis_status(struct config *cfg, struct telegram_status *st);
 
+/* What update u needs from the network, done before the caller's
+ * transaction so that it does not hold the write lock: "typing" before a
+ * turn, the forecast of a location (into the weather cache, which the
+ * transaction then reads).  Best effort: a failure only goes to the log. */
+void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now);
+
 /* Handle update u at now: its effects and answers (queued in the outbox),
- * inside the caller's transaction.  -1 only on a database error: the
+ * inside the caller's transaction (after tg_prepare()).  -1 only on a database error: the
  * caller rolls back and the update comes again. */
 int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e);
 

@@ -34,12 +34,44 @@ bool telegram_redis(struct config *cfg)
 	return url && *url;
 }
 
-/* (Re)connect rs when it has no connection; -1 with e when it cannot. */
+/* (Re)connect rs when it has no connection, with the password of the
+ * secret "redis" if there is one; -1 with e when it cannot. */
 static int connected(struct rstream *rs, struct config *cfg, struct err *e)
 {
+	char *pw = NULL;
+	struct err se = { 0, "" };
+	int rc;
+
 	if (rs->r)
 		return 0;
-	return rstream_open(rs, config_get(cfg, "server.redis"), REDIS_TIMEOUT, e);
+	if (secret_get(RDS_SECRET, &pw, &se) < 0 && se.code != ERR_NOTFOUND) {
+		*e = se;
+		return -1;
+	}
+	rc = rstream_open(rs, config_get(cfg, "server.redis"), pw, REDIS_TIMEOUT, e);
+	secret_free(pw);
+	return rc;
+}
+
+#define SEEN_DAYS   30		    /* days an update done is remembered */
+#define PRUNE_EVERY (3600 * 1000LL) /* ms between two prunings */
+
+/* Forget the updates done more than SEEN_DAYS ago, at start and hourly: a
+ * stream hands an update out again within minutes, and names a chat's
+ * previous update for 7 days at most (RSTREAM_LAST_TTL). */
+static void prune_seen(struct store *s, long long *next_ms)
+{
+	struct err e = { 0, "" };
+	long n;
+
+	if (tg_mono_ms() < *next_ms)
+		return;
+	*next_ms = tg_mono_ms() + PRUNE_EVERY;
+	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0)
+		log_error("telegram: %s", e.msg);
+	else if (n)
+		log_info("telegram: forgot %ld update%s done more than %d days ago", n,
+			 n == 1 ? "" : "s", SEEN_DAYS);
 }
 
 /* A Redis failure: log it once per run of failures, drop the connection. */
@@ -50,9 +82,9 @@ static void redis_down(struct rstream *rs, const struct err *re, int *fails)
 	rstream_close(rs);
 }
 
-/* Add the updates of one getUpdates answer; false when the lock was lost
- * (or Redis failed) on the way. */
-static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, struct err *e)
+/* Add the updates of one getUpdates answer, asked with offset; false when
+ * the lock was lost (or Redis failed) on the way. */
+static bool feed(struct rstream *rs, long long offset, cJSON *res, long *n, struct err *e)
 {
 	const cJSON *item;
 
@@ -74,7 +106,7 @@ static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, st
 			body = xasprintf("{\"update_id\":%lld}", u.update_id);
 			u.chat_id = 0;
 		}
-		rc = rstream_add(rs, u.update_id, u.chat_id, body, &added, e);
+		rc = rstream_add(rs, &offset, u.update_id, u.chat_id, body, &added, e);
 		free(body);
 		if (rc < 0)
 			return false;
@@ -82,22 +114,125 @@ static bool feed(struct tg_relay *r, struct rstream *rs, cJSON *res, long *n, st
 			log_warn("telegram: the poller's lock was lost (another relay polls now)");
 			return false;
 		}
+		if (!added) {
+			log_info(
+				"telegram: the offset moved while this relay polled (another relay "
+				"added these updates)");
+			return true;
+		}
 		*n += added;
 	}
-	(void)r;
 	return true;
+}
+
+/* The lock's keeper: a thread of its own, with its own connection to
+ * Redis, takes the lock and renews it every ttl/3 whatever the poller does
+ * (a getUpdates may take longer than the lock lasts).  until_ms is when the
+ * lock lapses unless renewed, on the monotonic clock, measured from before
+ * the renewal was asked: Redis keeps it at least that long.  This relay
+ * leads (polls, sends) only while that is more than ttl/3 away, so a relay
+ * that was frozen (SIGSTOP, a paused machine) knows it lost the lock the
+ * moment it runs again, before the keeper has asked Redis. */
+struct keeper {
+	pthread_t tid;
+	atomic_int stop;
+	atomic_llong until_ms; /* 0: not ours */
+	struct rstream rs;
+	struct config *cfg;
+	long ttl;
+	char token[sizeof(((struct rstream *)0)->token)];
+};
+
+static bool leading(void *arg)
+{
+	struct keeper *k = arg;
+
+	return atomic_load(&k->until_ms) > tg_mono_ms() + k->ttl / 3;
+}
+
+/* (Re)connect rs as the keeper's lock holder (the same token). */
+static int connected_as(struct rstream *rs, struct keeper *k, struct err *e)
+{
+	if (rs->r)
+		return 0;
+	if (connected(rs, k->cfg, e) < 0)
+		return -1;
+	memcpy(rs->token, k->token, sizeof(rs->token));
+	return 0;
+}
+
+static void *keeper_main(void *arg)
+{
+	struct keeper *k = arg;
+	int fails = 0;
+
+	while (!atomic_load(&k->stop)) {
+		struct err re = { 0, "" };
+		long long t0 = tg_mono_ms();
+		bool held;
+
+		if (connected_as(&k->rs, k, &re) < 0 ||
+		    rstream_lock(&k->rs, k->ttl, &held, &re) < 0) {
+			/* Whether it holds now is unknown: until_ms runs out by itself. */
+			redis_down(&k->rs, &re, &fails);
+		} else {
+			fails = 0;
+			atomic_store(&k->until_ms, held ? t0 + k->ttl : 0);
+		}
+		tg_nap(&k->stop, k->ttl / 3 - (long)(tg_mono_ms() - t0));
+	}
+	return NULL;
+}
+
+static struct keeper *keeper_start(struct config *cfg, long ttl, struct err *e)
+{
+	struct keeper *k = xcalloc(1, sizeof(*k));
+
+	k->cfg = cfg;
+	k->ttl = ttl;
+	if (connected(&k->rs, cfg, e) < 0) {
+		free(k);
+		return NULL;
+	}
+	memcpy(k->token, k->rs.token, sizeof(k->token));
+	if (pthread_create(&k->tid, NULL, keeper_main, k) != 0) {
+		rstream_close(&k->rs);
+		free(k);
+		err_set(e, ERR_FAIL, "cannot start a thread to keep the poller's lock");
+		return NULL;
+	}
+	return k;
+}
+
+/* Stop the keeper and let go of the lock if it holds it. */
+static void keeper_stop(struct keeper *k)
+{
+	struct err ue = { 0, "" };
+
+	if (!k)
+		return;
+	atomic_store(&k->stop, 1);
+	pthread_join(k->tid, NULL);
+	if (k->rs.r && atomic_load(&k->until_ms) && rstream_unlock(&k->rs, &ue) < 0)
+		log_warn("telegram: %s", ue.msg);
+	rstream_close(&k->rs);
+	free(k);
 }
 
 /* The answers are sent by the polling relay alone, on a thread of its own
  * with its own connection to the store: a worker killed at any moment has
  * sent nothing it has not deleted (only the sender's own death, between
  * Telegram's answer and the delete, can repeat a message), and the pacing
- * holds for the whole bot.  Entries are claimed (tgstore_out_claim), so
- * the relay that polls next never sends what this one still sends. */
+ * holds for the whole bot.  Entries are claimed (tgstore_out_claim) for
+ * three lock times; the sender asks whether this relay still leads before
+ * each send, and never sends an entry with less of its claim left than two
+ * sends may take (it extends the claim first, and finds out so when
+ * another relay took the entry over): a relay that lost the lock while it
+ * sent, or was frozen, does not send again what the next one sends. */
 struct sender {
 	pthread_t tid;
 	atomic_int stop;
-	const atomic_int *leader; /* the relay holds the lock */
+	struct keeper *k;
 	struct tg_relay r;
 	struct drain d;
 };
@@ -111,7 +246,7 @@ static void *sender_main(void *arg)
 		long pending, next_ms = -1;
 		time_t next;
 
-		if (!atomic_load(sd->leader)) {
+		if (!leading(sd->k)) {
 			tg_nap(&sd->stop, SEND_IDLE * 4);
 			continue;
 		}
@@ -129,18 +264,27 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-static struct sender *sender_start(const struct tg_relay *r, const atomic_int *leader,
-				   struct err *e)
+static struct sender *sender_start(const struct tg_relay *r, struct keeper *k, struct err *e)
 {
 	struct sender *sd = xcalloc(1, sizeof(*sd));
 	long rate = config_get_int(r->cfg, "telegram.rate");
+	long timeout_ms;
 
-	sd->leader = leader;
+	sd->k = k;
 	sd->r.cfg = r->cfg;
 	sd->r.client = r->client;
 	sd->r.client.cancel = &sd->stop;
 	sd->r.stop = &sd->stop;
 	sd->d.claim = true;
+	/* A claim lasts three lock times (30 s by default); a send's time out
+	 * is a quarter of that, and an entry goes only with two sends' worth
+	 * of its claim left (a message refused as HTML goes again as text). */
+	sd->d.lease = (k->ttl + 999) / 1000 * 3;
+	timeout_ms = sd->d.lease * 1000 / 4;
+	sd->r.client.timeout_ms = timeout_ms;
+	sd->d.margin = (2 * timeout_ms + 999) / 1000 + 1;
+	sd->d.leading = leading;
+	sd->d.arg = k;
 	sd->d.interval_ms = config_get_int(r->cfg, "telegram.chat_interval");
 	sd->d.gap_ms = rate > 0 ? 1000 / rate : 0;
 	sd->r.s = store_open(store_path(r->s), e);
@@ -165,24 +309,39 @@ static void sender_stop(struct sender *sd)
 	free(sd);
 }
 
+/* Whether this relay holds the lock, as Redis says now (a failure: no). */
+static bool lock_ours(struct rstream *rs)
+{
+	struct err e = { 0, "" };
+	char *who = NULL;
+	bool ours = rstream_holder(rs, &who, &e) == 0 && who && !strcmp(who, rs->token);
+
+	free(who);
+	return ours;
+}
+
+#define CONFLICTS_MAX 3 /* 409s in a row, holding the lock, before giving up */
+
 int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 {
 	struct rstream rs = { 0 };
+	struct keeper *k = NULL;
 	struct sender *sd = NULL;
-	atomic_int leading = 0;
 	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	bool leader = false;
-	int fails = 0, pfails = 0, rc = -1;
+	int fails = 0, pfails = 0, conflicts = 0, rc = -1;
+	long long next_prune = 0;
 
-	/* A long poll ends well before the lock would lapse. */
+	/* A long poll ends well before the lock would lapse: a relay that lost
+	 * it stops polling soon (the keeper renews it meanwhile). */
 	if (poll > ttl / 2000)
 		poll = ttl / 2000;
 	if (poll < 1)
 		poll = 1;
-	if (connected(&rs, o->cfg, e) < 0)
+	if (!(k = keeper_start(o->cfg, ttl, e)))
 		return -1;
-	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, &leading, e)))
+	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, k, e)))
 		goto out;
 	while (!(o->stop && atomic_load(o->stop))) {
 		struct err re = { 0, "" }, pe = { 0, "" };
@@ -190,31 +349,25 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		cJSON *params, *res = NULL;
 		long long offset;
 		long n = 0;
-		bool held;
+		bool held = leading(k);
 		int prc;
 
-		if (connected(&rs, o->cfg, &re) < 0 || rstream_lock(&rs, ttl, &held, &re) < 0) {
+		prune_seen(r->s, &next_prune);
+		if (held != leader)
+			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
+				      : "telegram: another relay polls now (%s)",
+				 held ? k->token : "standing by");
+		leader = held;
+		if (!held) {
+			tg_nap(o->stop, SEND_IDLE * 4);
+			continue;
+		}
+		if (connected_as(&rs, k, &re) < 0 || rstream_offset(&rs, &offset, &re) < 0) {
 			redis_down(&rs, &re, &fails);
-			leader = false;
-			atomic_store(&leading, 0);
 			tg_nap(o->stop, ttl / 3);
 			continue;
 		}
 		fails = 0;
-		if (held != leader)
-			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
-				      : "telegram: another relay polls now (%s)",
-				 held ? rs.token : "standing by");
-		leader = held;
-		atomic_store(&leading, held);
-		if (!held) {
-			tg_nap(o->stop, ttl / 3);
-			continue;
-		}
-		if (rstream_offset(&rs, &offset, &re) < 0) {
-			redis_down(&rs, &re, &fails);
-			continue;
-		}
 		params = cJSON_CreateObject();
 		cJSON_AddNumberToObject(params, "offset", (double)offset);
 		cJSON_AddNumberToObject(params, "timeout", (double)poll);
@@ -226,6 +379,27 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 
 			if (o->stop && atomic_load(o->stop))
 				break;
+			if (st.code == 409 && !tg_status_webhook(&st)) {
+				/* Another relay of the group took the lock over while
+				 * this one was away: it polls now, this one stands by. */
+				if (!lock_ours(&rs)) {
+					log_info("telegram: another relay of the group took the "
+						 "lock "
+						 "over (409 Conflict: %s); standing by",
+						 st.description);
+					atomic_store(&k->until_ms, 0);
+					leader = false;
+					conflicts = 0;
+					continue;
+				}
+				/* Holding the lock: a relay that lost it may have polled once
+				 * more before it knew; one outside the group goes on. */
+				if (++conflicts < CONFLICTS_MAX) {
+					log_warn("telegram: %s (polling again)", pe.msg);
+					tg_nap(o->stop, 1000);
+					continue;
+				}
+			}
 			if (st.code == 401 || st.code == 409) {
 				tg_note(r, pe.msg, 0, 0);
 				tg_fatal_poll(&st, e);
@@ -236,16 +410,11 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			pfails++;
 			log_warn("telegram: %s (again in %ld s)", pe.msg, retry);
 			tg_note(r, pe.msg, 0, 0);
-			/* Keep the lock while waiting: a standby would meet the same. */
-			for (long ms = retry * 1000; ms > 0; ms -= ttl / 3) {
-				if (!tg_nap(o->stop, ms < ttl / 3 ? ms : ttl / 3) ||
-				    rstream_lock(&rs, ttl, &held, &re) < 0 || !held)
-					break;
-			}
+			tg_nap(o->stop, retry * 1000); /* the keeper keeps the lock meanwhile */
 			continue;
 		}
-		pfails = 0;
-		if (!feed(r, &rs, res, &n, &re) && re.msg[0])
+		pfails = conflicts = 0;
+		if (!feed(&rs, offset, res, &n, &re) && re.msg[0])
 			redis_down(&rs, &re, &fails);
 		cJSON_Delete(res);
 		tg_note(r, NULL, 0, n);
@@ -253,12 +422,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	rc = 0;
 out:
 	sender_stop(sd);
-	if (rs.r && leader) {
-		struct err ue = { 0, "" };
-
-		if (rstream_unlock(&rs, &ue) < 0)
-			log_warn("telegram: %s", ue.msg);
-	}
+	keeper_stop(k);
 	rstream_close(&rs);
 	return rc;
 }
@@ -310,6 +474,19 @@ fail:
 	return -1;
 }
 
+/* Whether en was run already (*seen), else 1 when its chat's previous
+ * update is not done yet (force: no matter), 0 when it may run now. */
+static int state_of(struct worker *w, const struct rstream_entry *en, bool force, bool *seen,
+		    struct err *e)
+{
+	bool prev_done = true;
+
+	if (tgstore_seen_has(w->r.s, en->update_id, seen, e) < 0 ||
+	    (!*seen && en->prev && !force && tgstore_seen_has(w->r.s, en->prev, &prev_done, e) < 0))
+		return -1;
+	return !*seen && !prev_done ? 1 : 0;
+}
+
 /* Run en: 0 done (or found done) and acknowledged, 1 its chat's previous
  * update is not done yet (force: run it anyway), 2 it went to the dead
  * letters; -1 a database or Redis error (left for a retry). */
@@ -318,7 +495,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 	struct tg_update u;
 	cJSON *json;
 	bool seen;
-	int rc;
+	int rc, st;
 
 	if (en->why[0])
 		return bury(w, en, en->why, e) < 0 ? -1 : 2;
@@ -328,33 +505,40 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 		cJSON_Delete(json);
 		return bury(w, en, "the body is not the update the entry names", e) < 0 ? -1 : 2;
 	}
-	if (store_begin(w->r.s, e) < 0)
+	/* Read first, without the write lock: done already, or waiting for
+	 * its chat's previous update (a held entry is looked at each round). */
+	st = state_of(w, en, force, &seen, e);
+	if (st < 0)
 		goto fail;
-	if (tgstore_seen_has(w->r.s, en->update_id, &seen, e) < 0)
-		goto rollback;
-	if (!seen && en->prev && !force) {
-		bool prev_done;
-
-		if (tgstore_seen_has(w->r.s, en->prev, &prev_done, e) < 0)
-			goto rollback;
-		if (!prev_done) {
-			store_rollback(w->r.s);
-			cJSON_Delete(json);
-			return 1;
-		}
+	if (st == 1) {
+		cJSON_Delete(json);
+		return 1;
 	}
 	if (!seen) {
 		bool fresh;
 
-		if (tg_handle(&w->r, &u, wallclock_now(), e) < 0 ||
-		    tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0)
+		/* The network calls that need no transaction, before it. */
+		tg_prepare(&w->r, &u, wallclock_now());
+		if (store_begin(w->r.s, e) < 0)
+			goto fail;
+		/* Again under the write lock: another worker may have run it. */
+		st = state_of(w, en, force, &seen, e);
+		if (st < 0)
 			goto rollback;
+		if (st == 1) {
+			store_rollback(w->r.s);
+			cJSON_Delete(json);
+			return 1;
+		}
+		if (!seen && (tg_handle(&w->r, &u, wallclock_now(), e) < 0 ||
+			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0))
+			goto rollback;
+		if (store_commit(w->r.s, e) < 0)
+			goto fail;
+		if (!seen)
+			w->done++;
 	}
-	if (store_commit(w->r.s, e) < 0)
-		goto fail;
 	cJSON_Delete(json);
-	if (!seen)
-		w->done++;
 	/* A failed ack is harmless: the entry comes again, is found done. */
 	rc = rstream_ack(&w->rs, en->id, e);
 	return rc < 0 ? -1 : 0;
@@ -481,7 +665,7 @@ static int round_of(struct worker *w, long long *next_claim, long long *next_tou
 int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 {
 	struct worker w = { 0 };
-	long long next_claim = 0, next_touch = 0;
+	long long next_claim = 0, next_touch = 0, next_prune = 0;
 	int fails = 0, rc = -1;
 	char host[64];
 
@@ -523,6 +707,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		struct err re = { 0, "" };
 		bool fresh = !w.rs.r;
 
+		prune_seen(w.r.s, &next_prune);
 		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);

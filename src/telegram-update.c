@@ -209,7 +209,6 @@ static int turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 				    on_error, NULL,    NULL,	NULL };
 	struct tgstore_chat c;
 	struct err te = { 0, "" };
-	cJSON *act = cJSON_CreateObject();
 	long long conv;
 	int rc;
 
@@ -217,9 +216,6 @@ static int turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 		return -1;
 	conv = c.conversation;
 	tgstore_chat_release(&c);
-	cJSON_AddNumberToObject(act, "chat_id", (double)u->chat_id);
-	cJSON_AddStringToObject(act, "action", "typing");
-	best_effort(r, "sendChatAction", act);
 	if (store_begin(r->s, e) < 0)
 		return -1;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
@@ -321,6 +317,13 @@ static const char *media_word(const char *media, int ru)
 static int on_callback(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
 		       struct err *e);
 
+/* Coordinates on Earth. */
+static bool place_ok(const struct tg_update *u)
+{
+	return u->latitude >= -90 && u->latitude <= 90 && u->longitude >= -180 &&
+	       u->longitude <= 180;
+}
+
 /* A location: the chat's place for the weather, and the forecast there. */
 static int on_location(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
 		       struct err *e)
@@ -331,8 +334,7 @@ static int on_location(struct tg_relay *r, const struct tg_update *u, int ru, ti
 	const char *lang = ru ? "ru" : "en";
 	int rc;
 
-	if (!(u->latitude >= -90 && u->latitude <= 90 && u->longitude >= -180 &&
-	      u->longitude <= 180))
+	if (!place_ok(u))
 		return say(r, u->chat_id, now, e, words[ru][W_MEDIA], ru ? "такие" : "Such");
 	if (tgstore_chat_set_place(r->s, u->chat_id, u->latitude, u->longitude, e) < 0)
 		return -1;
@@ -350,6 +352,32 @@ static int on_location(struct tg_relay *r, const struct tg_update *u, int ru, ti
 	}
 	weather_release(&w);
 	return rc;
+}
+
+void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now)
+{
+	struct err e = { 0, "" };
+	long long uid = 0;
+
+	if (!u->chat_id || tgstore_chat_user(r->s, u->chat_id, &uid, &e) < 0 || !uid)
+		return;
+	if (u->kind == TG_UPDATE_TEXT && u->text[0] != '/') {
+		cJSON *act = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(act, "chat_id", (double)u->chat_id);
+		cJSON_AddStringToObject(act, "action", "typing");
+		best_effort(r, "sendChatAction", act);
+	} else if (u->kind == TG_UPDATE_LOCATION && place_ok(u)) {
+		struct weather_opts o;
+		struct weather w;
+
+		store_set_user(r->s, uid);
+		place_weather_opts(r->cfg, lang_ix(u->lang) ? "ru" : "en", &o);
+		weather_init(&w);
+		if (weather_forecast(r->s, &o, u->latitude, u->longitude, now, &w, &e) < 0)
+			log_warn("telegram: chat %lld: %s", u->chat_id, e.msg);
+		weather_release(&w);
+	}
 }
 
 int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)

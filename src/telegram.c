@@ -16,7 +16,7 @@
 
 #define BACKOFF_MAX   60  /* seconds between tries while Telegram is away */
 #define DRAIN_BATCH   200 /* outbox entries looked at per pass */
-#define CLAIM_LEASE   30  /* seconds an entry claimed by a worker stays its own */
+#define CLAIM_LEASE   30  /* seconds an entry claimed by a sender stays its own, by default */
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 long long tg_mono_ms(void)
@@ -157,6 +157,25 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 	return tgstore_out_done(r->s, o->id, e);
 }
 
+/* Before sending claimed entry o (claimed until *until): true when it is
+ * still this process's for the whole send, its claim extended when less
+ * than d->margin is left; false when another process took it over. */
+static int claim_hold(struct tg_relay *r, const struct drain *d, const struct tgstore_out *o,
+		      time_t *until, bool *ours, struct err *e)
+{
+	time_t now = wallclock_now();
+	long lease = d->lease > 0 ? d->lease : CLAIM_LEASE;
+
+	*ours = true;
+	if (*until - now > d->margin)
+		return 0;
+	if (tgstore_out_reclaim(r->s, o->id, *until, now + lease, ours, e) < 0)
+		return -1;
+	if (*ours)
+		*until = now + lease;
+	return 0;
+}
+
 int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 {
 	struct tgstore_out *out;
@@ -164,20 +183,23 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 	long long *held = NULL;
 	size_t nheld = 0;
 	long pending;
-	time_t next_at;
-
+	time_t next_at, *until;
 	bool *gone;
 	time_t now = wallclock_now();
+	long lease = d->lease > 0 ? d->lease : CLAIM_LEASE;
 	int frc = 0;
 
 	*next_ms = -1;
-	if ((d->claim ? tgstore_out_claim(r->s, now, now + CLAIM_LEASE, DRAIN_BATCH, &out, &n, e)
+	if ((d->claim ? tgstore_out_claim(r->s, now, now + lease, DRAIN_BATCH, &out, &n, e)
 		      : tgstore_out_due(r->s, now, DRAIN_BATCH, &out, &n, e)) < 0)
 		return -1;
 	gone = xcalloc(n + 1, sizeof(*gone));
+	until = xcalloc(n + 1, sizeof(*until));
+	for (size_t i = 0; i < n; i++)
+		until[i] = now + lease;
 	for (size_t i = 0; i < n && !(r->stop && atomic_load(r->stop)); i++) {
 		struct pace *pc;
-		bool skip = false;
+		bool skip = false, ours;
 		long long now_ms = tg_mono_ms();
 		long wait = 0;
 		int rc;
@@ -198,6 +220,18 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 		}
 		if (d->global_ms > now_ms)
 			tg_nap(r->stop, (long)(d->global_ms - now_ms));
+		if (d->leading && !d->leading(d->arg))
+			break;
+		if (d->claim) {
+			if (claim_hold(r, d, &out[i], &until[i], &ours, e) < 0) {
+				frc = -1;
+				break;
+			}
+			if (!ours) {
+				gone[i] = true; /* another process sends it */
+				continue;
+			}
+		}
 		rc = send_one(r, d, &out[i], &wait, e);
 		gone[i] = rc >= 0 && !(rc > 0 && wait);
 		now_ms = tg_mono_ms();
@@ -210,8 +244,9 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 		}
 		if (rc > 0 && wait && d->claim) {
 			gone[i] = true;
-			if (tgstore_out_unclaim(r->s, out[i].id,
-						wallclock_now() + (wait + 999) / 1000, e) < 0) {
+			if (tgstore_out_reclaim(r->s, out[i].id, until[i],
+						wallclock_now() + (wait + 999) / 1000, &ours,
+						e) < 0) {
 				frc = -1;
 				break;
 			}
@@ -223,14 +258,18 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 				*next_ms = wait;
 		}
 	}
-	/* What this pass claimed but did not send goes back as it was. */
+	/* What this pass claimed but did not send goes back as it was, unless
+	 * another process claimed it since. */
 	for (size_t i = 0; d->claim && i < n; i++) {
 		struct err ue = { 0, "" };
+		bool ours;
 
-		if (!gone[i] && tgstore_out_unclaim(r->s, out[i].id, out[i].next_attempt, &ue) < 0)
+		if (!gone[i] && tgstore_out_reclaim(r->s, out[i].id, until[i], out[i].next_attempt,
+						    &ours, &ue) < 0)
 			log_error("telegram: %s", ue.msg);
 	}
 	free(gone);
+	free(until);
 	free(held);
 	tgstore_out_free(out, n);
 	if (frc < 0 || tgstore_out_pending(r->s, &pending, &next_at, e) < 0)
@@ -253,6 +292,7 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 		log_warn("telegram: an update without a valid update_id (skipped)");
 		return 0;
 	}
+	tg_prepare(r, &u, now);
 	if (store_begin(r->s, e) < 0)
 		return -1;
 	if (tg_handle(r, &u, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {

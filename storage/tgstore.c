@@ -472,6 +472,18 @@ int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct er
 	return 0;
 }
 
+int tgstore_seen_prune(struct store *s, time_t before, long *n, struct err *e)
+{
+	int changes = 0;
+
+	*n = 0;
+	if (run(s, "DELETE FROM telegram_seen WHERE at < ?1", (long long)before, 0, NULL, &changes,
+		e) < 0)
+		return -1;
+	*n = changes;
+	return 0;
+}
+
 int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
 		      struct tgstore_out **out, size_t *n, struct err *e)
 {
@@ -517,8 +529,23 @@ int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
 	return 0;
 }
 
-int tgstore_out_unclaim(struct store *s, long long id, time_t next_attempt, struct err *e)
+int tgstore_out_reclaim(struct store *s, long long id, time_t until, time_t next_attempt,
+			bool *ours, struct err *e)
 {
-	return run(s, "UPDATE outbox SET next_attempt = ?2 WHERE id = ?1", id,
-		   (long long)next_attempt, NULL, NULL, e);
+	sqlite3_stmt *st = store_prepare(
+		s, "UPDATE outbox SET next_attempt = ?3 WHERE id = ?1 AND next_attempt = ?2", e);
+	int rc;
+
+	*ours = false;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (long long)until);
+	sqlite3_bind_int64(st, 3, (long long)next_attempt);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "telegram outbox");
+	*ours = sqlite3_changes(s->db) > 0;
+	return 0;
 }

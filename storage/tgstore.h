@@ -111,6 +111,9 @@ int tgstore_button_press(struct store *s, const char *key, const char *action, b
 int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
 /* Whether update_id was processed. */
 int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e);
+/* Forget the updates processed before before (one statement, its own
+ * transaction); *n how many. */
+int tgstore_seen_prune(struct store *s, time_t before, long *n, struct err *e);
 
 /* For processes that may drain the outbox at once: up to limit entries
  * due at now, each the oldest entry of its chat, claimed until until (in
@@ -118,7 +121,11 @@ int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct er
  * is claimed or waits for a retry, its chat's later entries wait too. */
 int tgstore_out_claim(struct store *s, time_t now, time_t until, size_t limit,
 		      struct tgstore_out **out, size_t *n, struct err *e);
-/* Give a claimed entry back, due at next_attempt. */
-int tgstore_out_unclaim(struct store *s, long long id, time_t next_attempt, struct err *e);
+/* Move the lease of entry id, claimed until until, to next_attempt: a
+ * longer lease, or the entry given back.  *ours false when the entry is
+ * no longer held with that lease (its lease ran out and another process
+ * claimed it, or it is gone): nothing changes then. */
+int tgstore_out_reclaim(struct store *s, long long id, time_t until, time_t next_attempt,
+			bool *ours, struct err *e);
 
 #endif

@@ -25,14 +25,49 @@ static struct timeval tv_of(long ms)
 	return tv;
 }
 
-int rds_connect(const char *url, long timeout_ms, struct rds **out, struct err *e)
+/* Run argv on r, a fresh connection; an error reply is a failure with
+ * Redis's words after what (which may name the secret, never its value). */
+static int setup_cmd(struct rds *r, int argc, const char **argv, const char *what, struct err *e)
 {
-	char host[128];
+	struct rds_reply *rep;
+	int bad;
+
+	if (rds_command(r, argc, argv, NULL, &rep, e) < 0)
+		return -1;
+	bad = rep->type == RDS_ERROR;
+	if (bad)
+		err_set(e, ERR_FAIL, "server.redis: %s %s: %.200s", r->where, what, rep->str);
+	rds_reply_free(rep);
+	return bad ? -1 : 0;
+}
+
+/* AUTH [user] password, or a PING that says whether one is wanted. */
+static int authenticate(struct rds *r, const char *user, const char *password, struct err *e)
+{
+	const char *auth[] = { "AUTH", user, password };
+	const char *ping[] = { "PING" };
+
+	if (!password)
+		return setup_cmd(r, 1, ping,
+				 "wants a password (store it with `nestor secret set " RDS_SECRET
+				 "`, or NESTOR_SECRET_REDIS)",
+				 e);
+	if (*user)
+		return setup_cmd(r, 3, auth, "refused the user and the secret \"" RDS_SECRET "\"",
+				 e);
+	return setup_cmd(r, 2, (const char *[]){ "AUTH", password },
+			 "refused the secret \"" RDS_SECRET "\"", e);
+}
+
+int rds_connect(const char *url, const char *password, long timeout_ms, struct rds **out,
+		struct err *e)
+{
+	char host[128], user[RDS_USER_MAX];
 	int port, db;
 	struct rds *r;
 
 	*out = NULL;
-	if (rds_url_parse(url, host, sizeof(host), &port, &db, e) < 0)
+	if (rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), e) < 0)
 		return -1;
 	r = xcalloc(1, sizeof(*r));
 	r->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
@@ -49,22 +84,17 @@ int rds_connect(const char *url, long timeout_ms, struct rds **out, struct err *
 		rds_close(r, NULL);
 		return -1;
 	}
+	if (authenticate(r, user, password, e) < 0) {
+		rds_close(r, NULL);
+		return -1;
+	}
 	if (db) {
-		char dbs[16];
+		char dbs[16], what[24];
 		const char *argv[] = { "SELECT", dbs };
-		struct rds_reply *rep;
-		int bad;
 
 		snprintf(dbs, sizeof(dbs), "%d", db);
-		if (rds_command(r, 2, argv, NULL, &rep, e) < 0) {
-			rds_close(r, NULL);
-			return -1;
-		}
-		bad = rep->type == RDS_ERROR;
-		if (bad)
-			err_set(e, ERR_FAIL, "%s: SELECT %d: %s", r->where, db, rep->str);
-		rds_reply_free(rep);
-		if (bad) {
+		snprintf(what, sizeof(what), "SELECT %d", db);
+		if (setup_cmd(r, 2, argv, what, e) < 0) {
 			rds_close(r, NULL);
 			return -1;
 		}

@@ -10,12 +10,14 @@
  *	struct rds_reply *rep;
  *	const char *argv[] = { "PING" };
  *
- *	if (rds_connect("redis://127.0.0.1:6379/0", 5000, &r, &e) == 0 &&
+ *	if (rds_connect("redis://127.0.0.1:6379/0", NULL, 5000, &r, &e) == 0 &&
  *	    rds_command(r, 1, argv, NULL, &rep, &e) == 0)
  *		... rep->type == RDS_STATUS, rep->str "PONG"
  *	rds_close(r, &e);
  *
- * A password in the URL is refused (a secret never sits in a config file).
+ * A password in the URL is refused (a secret never sits in a config file):
+ * it comes from the secret "redis" (RDS_SECRET), sent with AUTH at each
+ * connect, with the URL's user if it names one (redis://USER@HOST...).
  * A Redis error reply (-ERR ...) is a reply of type RDS_ERROR, not a
  * failure; -1 means the connection is gone (or never was).
  */
@@ -39,14 +41,23 @@ struct rds_reply {
 
 struct rds;
 
-/* Parse url ("redis://HOST:PORT/DB", HOST a name or an IPv4 address, PORT
- * and DB optional) into host, *port and *db; -1 with e naming what is
- * wrong.  A user or password in it is refused. */
-int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, struct err *e);
+#define RDS_SECRET   "redis" /* the secret that holds the password */
+#define RDS_USER_MAX 64
+
+/* Parse url ("redis://[USER@]HOST:PORT/DB", HOST a name or an IPv4
+ * address, USER, PORT and DB optional) into host, *port, *db and user
+ * ("" when none); -1 with e naming what is wrong.  A password in it is
+ * refused. */
+int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, char *user,
+		  size_t userlen, struct err *e);
 
 /* Connect to url within timeout_ms (also each command's timeout, unless a
- * command blocks longer: rds_command() allows for BLOCK). */
-int rds_connect(const char *url, long timeout_ms, struct rds **out, struct err *e);
+ * command blocks longer: rds_command() allows for BLOCK) and authenticate:
+ * AUTH [USER] password when password is not NULL, else a PING that fails
+ * when the server wants a password.  A refusal is one line naming
+ * server.redis and the secret, with Redis's own words. */
+int rds_connect(const char *url, const char *password, long timeout_ms, struct rds **out,
+		struct err *e);
 /* Run one command: argc arguments (argvlen NULL: '\0'-terminated strings). */
 int rds_command(struct rds *r, int argc, const char **argv, const size_t *argvlen,
 		struct rds_reply **out, struct err *e);

@@ -21,16 +21,19 @@ static const char lua_renew[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				" return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				  " return redis.call('DEL', KEYS[1]) else return 0 end";
-/* Add an update under the lock: KEYS lock, stream, last, offset; ARGV
- * token, update_id, chat_id, body, maxlen. */
+/* Add an update under the lock: KEYS lock, stream, the chat's last update,
+ * offset; ARGV token, update_id, chat_id, body, maxlen, the offset the
+ * update follows, how long a chat's last update is kept (ms).  The offset
+ * is compared for equality only: update ids are not a watermark (after a
+ * week without updates Telegram picks the next one at random). */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
 	"local off = tonumber(redis.call('GET', KEYS[4]) or '0') or 0 "
-	"if tonumber(ARGV[2]) < off then return 0 end "
+	"if off ~= tonumber(ARGV[6]) then return 0 end "
 	"local prev = '0' "
 	"if ARGV[3] ~= '0' then"
-	" prev = redis.call('HGET', KEYS[3], ARGV[3]) or '0'"
-	" redis.call('HSET', KEYS[3], ARGV[3], ARGV[2]) end "
+	" prev = redis.call('GET', KEYS[3]) or '0'"
+	" redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[7]) end "
 	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2], 'chat', ARGV[3],"
 	" 'prev', prev, 'body', ARGV[4]) "
 	"redis.call('SET', KEYS[4], string.format('%d', tonumber(ARGV[2]) + 1)) "
@@ -42,9 +45,10 @@ static const char lua_dead[] =
 	" 'chat', ARGV[4], 'why', ARGV[5], 'body', ARGV[6]) "
 	"return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])";
 
-int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, struct err *e)
+int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, char *user,
+		  size_t userlen, struct err *e)
 {
-	const char *p, *end;
+	const char *p, *end, *at;
 	size_t n;
 	char *stop;
 	long v;
@@ -55,11 +59,29 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 			       url ? url : "");
 	p = url + 8;
 	n = strcspn(p, "/");
-	if (memchr(p, '@', n))
-		return err_set(e, ERR_USAGE,
-			       "server.redis: a user or password in the URL is not supported (a "
-			       "secret does not belong in the config file); use a Redis reachable "
-			       "without one, on 127.0.0.1 or a private network");
+	user[0] = '\0';
+	at = memchr(p, '@', n);
+	if (at) {
+		if (memchr(p, ':', (size_t)(at - p)))
+			return err_set(e, ERR_USAGE,
+				       "server.redis: a password in the URL is refused (a secret "
+				       "does not belong in the config file); store it with `nestor "
+				       "secret set " RDS_SECRET
+				       "` (or NESTOR_SECRET_REDIS) and keep "
+				       "only the user in the URL");
+		if (at == p || (size_t)(at - p) >= userlen)
+			return err_set(e, ERR_USAGE, "server.redis: bad user in the URL");
+		for (const char *c = p; c < at; c++)
+			if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+				return err_set(
+					e, ERR_USAGE,
+					"server.redis: bad user in the URL (letters, digits, "
+					"'.', '_' and '-')");
+		memcpy(user, p, (size_t)(at - p));
+		user[at - p] = '\0';
+		n -= (size_t)(at - p) + 1;
+		p = at + 1;
+	}
 	end = memchr(p, ':', n);
 	if (!end)
 		end = p + n;
@@ -204,7 +226,7 @@ int rstream_entry_parse(const struct rds_reply *item, struct rstream_entry *out,
 	else if (!chat || !num(chat->str, chat->len, -MAX_CHAT_ID, MAX_CHAT_ID, &out->chat_id))
 		snprintf(out->why, sizeof(out->why), "no valid chat id (field chat)");
 	else if (!prev || !num(prev->str, prev->len, 0, MAX_UPDATE_ID, &out->prev) ||
-		 (out->prev && out->prev >= out->update_id))
+		 (out->prev && out->prev == out->update_id))
 		snprintf(out->why, sizeof(out->why), "no valid previous update (field prev)");
 	else if (!body || !body->len)
 		snprintf(out->why, sizeof(out->why), "no body");
@@ -272,15 +294,16 @@ static int call_int(struct rstream *rs, int argc, const char **argv, long long *
 	return 0;
 }
 
-int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct err *e)
+int rstream_open(struct rstream *rs, const char *url, const char *password, long timeout_ms,
+		 struct err *e)
 {
 	unsigned char rnd[8];
-	char host[64];
+	char host[64], user[RDS_USER_MAX];
 	int port, db;
 
 	memset(rs, 0, sizeof(*rs));
 	/* A wrong URL is said before the network module loads. */
-	if (rds_url_parse(url, host, sizeof(host), &port, &db, e) < 0)
+	if (rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), e) < 0)
 		return -1;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return err_set(e, ERR_FAIL, "no random numbers for a lock token");
@@ -289,7 +312,7 @@ int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct er
 	host[sizeof(host) - 1] = '\0';
 	snprintf(rs->token, sizeof(rs->token), "%s:%ld:%02x%02x%02x%02x%02x%02x%02x%02x", host,
 		 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	return rds_connect(url, timeout_ms, &rs->r, e);
+	return rds_connect(url, password, timeout_ms, &rs->r, e);
 }
 
 void rstream_close(struct rstream *rs)
@@ -352,29 +375,36 @@ int rstream_offset(struct rstream *rs, long long *offset, struct err *e)
 	return call_int(rs, 2, argv, offset, e);
 }
 
-int rstream_add(struct rstream *rs, long long update_id, long long chat_id, const char *body,
-		int *added, struct err *e)
+int rstream_add(struct rstream *rs, long long *offset, long long update_id, long long chat_id,
+		const char *body, int *added, struct err *e)
 {
-	char u[24], chat[24];
+	char u[24], chat[24], last[64], off[24], ttl[24];
 	const char *argv[] = { "EVAL",
 			       lua_add,
 			       "4",
 			       RSTREAM_KEY_LOCK,
 			       RSTREAM_KEY_STREAM,
-			       RSTREAM_KEY_LAST,
+			       last,
 			       RSTREAM_KEY_OFFSET,
 			       rs->token,
 			       u,
 			       chat,
 			       body,
-			       RSTREAM_MAXLEN };
+			       RSTREAM_MAXLEN,
+			       off,
+			       ttl };
 	long long v;
 
 	snprintf(u, sizeof(u), "%lld", update_id);
 	snprintf(chat, sizeof(chat), "%lld", chat_id);
-	if (call_int(rs, 12, argv, &v, e) < 0)
+	snprintf(last, sizeof(last), RSTREAM_KEY_LAST "%lld", chat_id);
+	snprintf(off, sizeof(off), "%lld", *offset);
+	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
+	if (call_int(rs, 14, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
+	if (v == 1)
+		*offset = update_id + 1;
 	return 0;
 }
 

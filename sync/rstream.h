@@ -8,7 +8,8 @@
  * Keys (in the URL's database): "nestor:tg:poller" the lock (value: the
  * holder's token, "HOST:PID:RANDOM"), "nestor:tg:updates" the stream (group
  * "workers"), "nestor:tg:dead" the dead letters, "nestor:tg:offset" the next
- * getUpdates offset, "nestor:tg:last" the last update of each chat.
+ * getUpdates offset, "nestor:tg:last:CHAT" the last update of each chat
+ * (for 7 days: RSTREAM_LAST_TTL).
  *
  * Guarantees:
  *  - The lock is taken with SET NX PX, renewed and released by a script
@@ -18,7 +19,10 @@
  *    lock, and in the same script moves the offset past it and records it
  *    as its chat's last: an update is added once, and each entry names the
  *    update of the same chat before it ("prev", 0: none), so a worker can
- *    keep a chat's order (it runs an update only once prev is done).
+ *    keep a chat's order (it runs an update only once prev is done).  A
+ *    chat silent for 7 days has no prev any more: so the store may forget
+ *    the updates it did after a while (tgstore_seen_prune), and Telegram
+ *    may number the next update at random after a week without any.
  *  - Everything read back from Redis is outside input: rstream_entry_parse()
  *    checks the id's shape, the numbers, UTF-8 and the size (RSTREAM_MAX).
  */
@@ -36,7 +40,8 @@
 #define RSTREAM_KEY_STREAM "nestor:tg:updates"
 #define RSTREAM_KEY_DEAD   "nestor:tg:dead"
 #define RSTREAM_KEY_OFFSET "nestor:tg:offset"
-#define RSTREAM_KEY_LAST   "nestor:tg:last"
+#define RSTREAM_KEY_LAST   "nestor:tg:last:"	/* and the chat id */
+#define RSTREAM_LAST_TTL   (7LL * 86400 * 1000) /* ms a chat's last update is kept */
 #define RSTREAM_GROUP	   "workers"
 #define RSTREAM_MAXLEN	   "100000" /* entries kept in the stream, about */
 
@@ -46,8 +51,10 @@ struct rstream {
 	char cursor[48]; /* where the next take-over looks ("": the start) */
 };
 
-/* Connect to url (redis.h) and make a token for the lock. */
-int rstream_open(struct rstream *rs, const char *url, long timeout_ms, struct err *e);
+/* Connect to url with password (NULL: none; redis.h) and make a token for
+ * the lock. */
+int rstream_open(struct rstream *rs, const char *url, const char *password, long timeout_ms,
+		 struct err *e);
 void rstream_close(struct rstream *rs);
 
 /* Take the lock for ttl_ms, or renew it when this process holds it:
@@ -61,10 +68,13 @@ int rstream_holder(struct rstream *rs, char **holder, struct err *e);
 /* The next getUpdates offset (0: none yet). */
 int rstream_offset(struct rstream *rs, long long *offset, struct err *e);
 /* Add update update_id of chat_id (0: no chat), its JSON body, while the
- * lock is held: *added 1 added, 0 an update already added (below the
- * offset), -1 the lock is lost (nothing added). */
-int rstream_add(struct rstream *rs, long long update_id, long long chat_id, const char *body,
-		int *added, struct err *e);
+ * lock is held and the offset is still *offset (the one the updates were
+ * asked with, moved past each update added): *added 1 added (*offset is
+ * update_id + 1 now), 0 the offset moved meanwhile (another poller added
+ * these updates already: nothing added), -1 the lock is lost (nothing
+ * added). */
+int rstream_add(struct rstream *rs, long long *offset, long long update_id, long long chat_id,
+		const char *body, int *added, struct err *e);
 
 /* One entry of the stream.  When it is not valid, why says what is wrong
  * (the other fields but id may be zero). */

@@ -2,8 +2,9 @@
 # lib.sh; run alone it only defines functions).  No persistence, a free port
 # on 127.0.0.1, its files in a private directory.
 #
-#   redis_start        start it; sets RPORT and RURL (redis://127.0.0.1:PORT/0)
-#   rcli ARGS...       redis-cli against it
+#   redis_start [ARGS] start it (ARGS: more redis-server options; RPASS set:
+#                      its password); sets RPORT and RURL (redis://127.0.0.1:PORT/0)
+#   rcli ARGS...       redis-cli against it (with RPASS)
 #   redis_stop         stop it and remove its files (call it on EXIT)
 RTMP=
 redis_start() {
@@ -12,12 +13,19 @@ redis_start() {
 	RPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	redis-server --bind 127.0.0.1 --port "$RPORT" --save '' --appendonly no \
 		--daemonize yes --pidfile "$RTMP/redis.pid" --logfile "$RTMP/redis.log" \
-		--dir "$RTMP" >/dev/null || fail "redis-server did not start"
+		--dir "$RTMP" ${RPASS:+--requirepass "$RPASS"} "$@" >/dev/null ||
+		fail "redis-server did not start"
 	wait_until -s 'cat "$RTMP/redis.log"' "redis-server to answer" redis_ping
 	RURL=redis://127.0.0.1:$RPORT/0
 }
-redis_ping() { [ "$(redis-cli -p "$RPORT" ping 2>/dev/null)" = PONG ]; }
-rcli() { redis-cli -p "$RPORT" "$@"; }
+redis_ping() { [ "$(rcli ping 2>/dev/null)" = PONG ]; }
+rcli() {
+	if [ -n "${RPASS:-}" ]; then
+		REDISCLI_AUTH=$RPASS redis-cli -p "$RPORT" "$@"
+	else
+		redis-cli -p "$RPORT" "$@"
+	fi
+}
 redis_stop() {
 	[ -n "$RTMP" ] || return 0
 	[ ! -s "$RTMP/redis.pid" ] || kill -TERM "$(cat "$RTMP/redis.pid")" 2>/dev/null || true

@@ -5,7 +5,8 @@
 # answered once, in order per chat, each task made once; the polling relay
 # SIGKILLed: the standby takes the lock and polls; an update that kills its
 # worker each time goes to the dead letters after telegram.max_attempts,
-# which `nestor status` and `telegram status --json` show.
+# which `nestor status` and `telegram status --json` show; while a worker
+# waits on Telegram (typing), the store is not locked.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -27,7 +28,7 @@ nestor config set server.redis "redis://:secret@127.0.0.1:$RPORT/0" >/dev/null
 rc=0
 out=$(nestor worker 2>&1) || rc=$?
 expect_eq "password refused: exit" "$rc" 2
-expect_match "password refused: message" "$out" 'server.redis: a user or password in the URL is not supported'
+expect_match "password refused: message" "$out" 'server.redis: a password in the URL is refused.*nestor secret set redis'
 nestor config set server.redis "$RURL" >/dev/null
 nestor config set telegram.chat_interval 0 >/dev/null
 nestor config set telegram.rate 1000 >/dev/null
@@ -134,6 +135,9 @@ for try in 1 2; do
 	P=$LAST
 	typing_more() { [ "$(curl -sf "$TG/_requests" | "$PY" -c "import json,sys; print(len([r for r in json.load(sys.stdin)['requests'] if r['method'] == 'sendChatAction']))")" -gt "$before" ]; }
 	wait_until -t 20 -s "cat p$try.err" "worker p$try to take the poison" typing_more
+	# The worker waits on Telegram outside its transaction: the terminal writes.
+	nestor --user u2 task add "written while a worker waits $try" >/dev/null ||
+		fail "the store was locked while a worker waited on Telegram"
 	kill -KILL "$P"
 	wait "$P" 2>/dev/null || true
 done

@@ -2,7 +2,8 @@
 # The Telegram relay against a fake Bot API: linking, an unlinked chat,
 # requests in English and Russian doing what the CLI does, commands, media,
 # HTML escaping and splitting, plain-text retry, 429 honoured, 409 named, a
-# location answered with the forecast there.
+# location answered with the forecast there (fetched outside the update's
+# transaction: a slow Open-Meteo does not lock the store).
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/fake/openmeteo.sh"
@@ -132,6 +133,7 @@ expect_match "409 poller" "$(cat run.err)" 'another process polls this bot'
 tg_post /_control '{"webhook": "https://example.invalid/hook"}' >/dev/null
 if nestor telegram run 2>run.err; then fail "run with a webhook set succeeded"; fi
 expect_match "409 webhook" "$(cat run.err)" 'a webhook is set.*--delete-webhook'
+nestor config set weather.timeout 30 >/dev/null # longer than a writer waits (10 s)
 relay_start --delete-webhook
 expect_eq "webhook deleted" "$(tg_json "d['webhook']")" "None"
 
@@ -141,6 +143,19 @@ tg_post /_message '{"chat_id": 55, "location": {"latitude": 52.52, "longitude": 
 tg_wait_sent 55 $((n + 1))
 expect_match "location saved" "$(tg_text 55 -1)" 'Place saved for the weather'
 expect_match "forecast there" "$(tg_text 55 -1)" 'now: 3.2 °C, feels like 0.1 °C, overcast'
+# The forecast is fetched before the update's transaction: while
+# Open-Meteo takes longer than a writer waits for the lock, the terminal
+# still writes.
+forecasts() { curl -sf "$BASE/_requests" | "$PY" -c 'import json,sys; print(len([r for r in json.load(sys.stdin)["requests"] if r["path"] == "/v1/forecast"]))'; }
+before=$(forecasts)
+curl -sf -X POST "$BASE/_control" -d '{"delay": 12}' >/dev/null
+tg_post /_message '{"chat_id": 55, "location": {"latitude": 35.68, "longitude": 139.69}}' >/dev/null
+forecast_asked() { [ "$(forecasts)" -gt "$before" ]; }
+wait_until -s 'cat run.err' "the relay to ask for the forecast" forecast_asked
+nestor task add "written while the forecast comes" >/dev/null ||
+	fail "the store was locked while the relay fetched a forecast"
+tg_wait_sent 55 $((n + 2)) 30
+expect_match "second place saved" "$(tg_text 55 -1)" 'Place saved for the weather'
 
 # status and unlink.
 st=$(nestor telegram status --json)

@@ -101,25 +101,54 @@ END_TEST
 
 START_TEST(test_url)
 {
-	char host[64];
+	char host[64], user[RDS_USER_MAX];
 	int port, db;
 	struct err e = { 0, "" };
 
-	ck_assert_int_eq(
-		rds_url_parse("redis://127.0.0.1:6380/3", host, sizeof(host), &port, &db, &e), 0);
+	ck_assert_int_eq(rds_url_parse("redis://127.0.0.1:6380/3", host, sizeof(host), &port, &db,
+				       user, sizeof(user), &e),
+			 0);
 	ck_assert_str_eq(host, "127.0.0.1");
 	ck_assert_int_eq(port, 6380);
 	ck_assert_int_eq(db, 3);
-	ck_assert_int_eq(rds_url_parse("redis://cache", host, sizeof(host), &port, &db, &e), 0);
+	ck_assert_int_eq(rds_url_parse("redis://cache", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 0);
 	ck_assert_int_eq(port, 6379);
 	ck_assert_int_eq(db, 0);
+	ck_assert_str_eq(user, "");
+	/* a user, but never a password */
+	ck_assert_int_eq(rds_url_parse("redis://nestor@127.0.0.1:1/0", host, sizeof(host), &port,
+				       &db, user, sizeof(user), &e),
+			 0);
+	ck_assert_str_eq(user, "nestor");
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_int_eq(port, 1);
+	ck_assert_int_eq(rds_url_parse("redis://:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db,
+				       user, sizeof(user), &e),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "password in the URL is refused"));
+	ck_assert_int_eq(rds_url_parse("redis://u:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db,
+				       user, sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://@x:1/0", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://a b@x:1/0", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
 	ck_assert_int_eq(
-		rds_url_parse("redis://:pw@127.0.0.1:1/0", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "password in the URL is not supported"));
-	ck_assert_int_eq(rds_url_parse("http://x", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_int_eq(rds_url_parse("redis://x:99999", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_int_eq(rds_url_parse("redis://x:1/16", host, sizeof(host), &port, &db, &e), -1);
-	ck_assert_int_eq(rds_url_parse("redis://x y:1", host, sizeof(host), &port, &db, &e), -1);
+		rds_url_parse("http://x", host, sizeof(host), &port, &db, user, sizeof(user), &e),
+		-1);
+	ck_assert_int_eq(rds_url_parse("redis://x:99999", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://x:1/16", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
+	ck_assert_int_eq(rds_url_parse("redis://x y:1", host, sizeof(host), &port, &db, user,
+				       sizeof(user), &e),
+			 -1);
 }
 END_TEST
 
@@ -156,7 +185,7 @@ static void server_up(void)
 	free(cmd);
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/2", port);
 	for (int i = 0; i < 200; i++) {
-		if (rstream_open(&rs, url, 1000, &e) == 0) {
+		if (rstream_open(&rs, url, NULL, 1000, &e) == 0) {
 			rstream_close(&rs);
 			return;
 		}
@@ -183,10 +212,10 @@ START_TEST(test_lock)
 	bool held;
 	char *who;
 	int added;
-	long long off;
+	long long off, stale;
 
-	ck_assert_int_eq(rstream_open(&a, url, 2000, &e), 0);
-	ck_assert_int_eq(rstream_open(&b, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&a, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&b, url, NULL, 2000, &e), 0);
 	ck_assert_str_ne(a.token, b.token);
 	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
 	ck_assert(held);
@@ -200,19 +229,28 @@ START_TEST(test_lock)
 	/* a renews it; only the holder adds, and an update only once */
 	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
 	ck_assert(held);
-	ck_assert_int_eq(rstream_add(&b, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	off = 0;
+	ck_assert_int_eq(rstream_add(&b, &off, 10, 7, "{\"update_id\":10}", &added, &e), 0);
 	ck_assert_int_eq(added, -1);
-	ck_assert_int_eq(rstream_add(&a, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&a, &off, 10, 7, "{\"update_id\":10}", &added, &e), 0);
 	ck_assert_int_eq(added, 1);
-	ck_assert_int_eq(rstream_add(&a, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(off, 11);
+	/* asked with the offset before it: added already */
+	stale = 0;
+	ck_assert_int_eq(rstream_add(&a, &stale, 10, 7, "{\"update_id\":10}", &added, &e), 0);
 	ck_assert_int_eq(added, 0);
+	ck_assert_int_eq(stale, 0);
 	ck_assert_int_eq(rstream_offset(&b, &off, &e), 0);
 	ck_assert_int_eq(off, 11);
+	/* ids are no watermark: after a week Telegram may start anywhere, lower */
+	ck_assert_int_eq(rstream_add(&a, &off, 3, 7, "{\"update_id\":3}", &added, &e), 0);
+	ck_assert_int_eq(added, 1);
+	ck_assert_int_eq(off, 4);
 	/* released by its holder, b takes it */
 	ck_assert_int_eq(rstream_unlock(&a, &e), 0);
 	ck_assert_int_eq(rstream_lock(&b, 5000, &held, &e), 0);
 	ck_assert(held);
-	ck_assert_int_eq(rstream_add(&a, 11, 7, "{\"update_id\":11}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&a, &off, 11, 7, "{\"update_id\":11}", &added, &e), 0);
 	ck_assert_int_eq(added, -1);
 	rstream_close(&a);
 	rstream_close(&b);
@@ -228,16 +266,17 @@ START_TEST(test_group)
 	size_t n, nd;
 	bool held;
 	int added;
-	long long waiting, pending, dead;
+	long long waiting, pending, dead, off;
 
-	ck_assert_int_eq(rstream_open(&p, url, 2000, &e), 0);
-	ck_assert_int_eq(rstream_open(&w, url, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0); /* there already: fine */
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, 20, 5, "{\"update_id\":20}", &added, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, 21, 6, "{\"update_id\":21}", &added, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, 22, 5, "{\"update_id\":22}", &added, &e), 0);
+	off = 0;
+	ck_assert_int_eq(rstream_add(&p, &off, 20, 5, "{\"update_id\":20}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, &off, 21, 6, "{\"update_id\":21}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, &off, 22, 5, "{\"update_id\":22}", &added, &e), 0);
 	ck_assert_int_eq(rstream_backlog(&w, &waiting, &pending, &e), 0);
 	ck_assert_int_eq(waiting, 3);
 	/* each entry names its chat's previous update */
@@ -284,6 +323,58 @@ START_TEST(test_group)
 }
 END_TEST
 
+/* One command on rs's connection; its integer answer. */
+static long long raw(struct rstream *rs, int argc, const char **argv)
+{
+	struct rds_reply *rep;
+	struct err e = { 0, "" };
+	long long v;
+
+	ck_assert_msg(rds_command(rs->r, argc, argv, NULL, &rep, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(rep->type, RDS_INTEGER);
+	v = rep->integer;
+	rds_reply_free(rep);
+	return v;
+}
+
+/* A chat's previous update is kept 7 days: an entry after a longer silence
+ * names none (the store may have forgotten it). */
+START_TEST(test_prev_expires)
+{
+	struct rstream p, w;
+	struct rstream_entry *en;
+	struct err e = { 0, "" };
+	size_t n;
+	bool held;
+	int added;
+	long long off = 0, ttl;
+	const char *pttl[] = { "PTTL", RSTREAM_KEY_LAST "9" };
+	const char *expire[] = { "PEXPIRE", RSTREAM_KEY_LAST "9", "0" };
+
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_group(&w, &e), 0);
+	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, &off, 30, 9, "{\"update_id\":30}", &added, &e), 0);
+	ttl = raw(&w, 2, pttl);
+	ck_assert_msg(ttl > RSTREAM_LAST_TTL - 60000 && ttl <= RSTREAM_LAST_TTL, "PTTL %lld", ttl);
+	ck_assert_int_eq(rstream_add(&p, &off, 31, 9, "{\"update_id\":31}", &added, &e), 0);
+	/* the week is over (the key expires now) */
+	ck_assert_int_eq(raw(&w, 3, expire), 1);
+	ck_assert_int_eq(rstream_add(&p, &off, 32, 9, "{\"update_id\":32}", &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, &off, 33, 9, "{\"update_id\":33}", &added, &e), 0);
+	ck_assert_int_eq(rstream_read(&w, "one", 10, 100, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(en[0].prev, 0);
+	ck_assert_int_eq(en[1].prev, 30);
+	ck_assert_int_eq(en[2].prev, 0);
+	ck_assert_int_eq(en[3].prev, 32);
+	rstream_entries_free(en, n);
+	rstream_close(&p);
+	rstream_close(&w);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
 	struct rstream rs;
@@ -291,7 +382,7 @@ START_TEST(test_unreachable)
 	char u[64];
 
 	snprintf(u, sizeof(u), "redis://127.0.0.1:%d/0", free_port());
-	ck_assert_int_eq(rstream_open(&rs, u, 1000, &e), -1);
+	ck_assert_int_eq(rstream_open(&rs, u, NULL, 1000, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "cannot reach redis 127.0.0.1:"));
 }
 END_TEST
@@ -309,6 +400,7 @@ Suite *rstream_suite(void)
 	tcase_add_checked_fixture(srv, server_up, server_down);
 	tcase_add_test(srv, test_lock);
 	tcase_add_test(srv, test_group);
+	tcase_add_test(srv, test_prev_expires);
 	tcase_set_timeout(srv, 30);
 	suite_add_tcase(s, srv);
 	return s;

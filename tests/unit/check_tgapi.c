@@ -139,6 +139,35 @@ START_TEST(test_nested_rollback)
 }
 END_TEST
 
+/* The updates processed are forgotten after a while: older rows go, the
+ * rest stay. */
+START_TEST(test_seen_prune)
+{
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
+	struct err e = { 0, "" };
+	struct store *s = store_open(path, &e);
+	bool fresh, seen;
+	long n;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tgstore_seen(s, 1, 1000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 2, 2000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 3, 3000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen_prune(s, 2000, &n, &e), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(tgstore_seen_has(s, 1, &seen, &e), 0);
+	ck_assert(!seen);
+	ck_assert_int_eq(tgstore_seen_has(s, 2, &seen, &e), 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen_prune(s, 2000, &n, &e), 0);
+	ck_assert_int_eq(n, 0);
+	store_free(s);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 Suite *tgapi_suite(void)
 {
 	Suite *s = suite_create("tgapi");
@@ -148,6 +177,7 @@ Suite *tgapi_suite(void)
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_update_parse);
 	tcase_add_test(tc, test_nested_rollback);
+	tcase_add_test(tc, test_seen_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }

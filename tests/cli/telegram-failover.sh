@@ -1,0 +1,142 @@
+#!/bin/sh
+# The polling relay frozen (SIGSTOP), not killed, while it sends a batch of
+# answers: its lock lapses, the standby takes it and polls; answers queued
+# meanwhile and the frozen relay's claimed ones go out through the new
+# leader once their claim ran out.  Thawed (SIGCONT), the old leader does
+# not exit on Telegram's 409 and does not send again what was sent: it
+# stands by.  Every answer goes out exactly once, in order per chat.  A
+# 409 while holding the lock, three times in a row, or a webhook, still
+# ends the relay with the cause.
+. "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "$SRC/tests/fake/telegram.sh"
+. "$SRC/tests/cli/redis.sh"
+cd "$NESTOR_HOME"
+CHATS=20
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill -CONT "$p" 2>/dev/null || true; done
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+	kill "$TG_PID" 2>/dev/null || true
+	redis_stop
+}
+fake_telegram_start
+trap cleanup EXIT
+redis_start
+nestor config set server.redis "$RURL" >/dev/null
+nestor config set telegram.chat_interval 0 >/dev/null
+nestor config set telegram.rate 1000 >/dev/null
+nestor config set telegram.lock_ttl 2000 >/dev/null
+nestor config set telegram.claim_idle 2000 >/dev/null
+
+# start NAME CMD...: a background nestor whose stderr is NAME.err (appended
+# to: emptied while it runs, it stays readable); its pid in $LAST.
+start() {
+	_n=$1
+	shift
+	: >"$_n.err"
+	"$NESTOR_BIN" "$@" 2>>"$_n.err" &
+	LAST=$!
+	PIDS="$PIDS $LAST"
+}
+holder() { rcli GET nestor:tg:poller; }
+holder_is() { holder | grep -q ":$1:"; }
+holder_set() { [ -n "$(holder)" ]; }
+sent_total() { tg_json "len(d['messages'])"; }
+sent_at_least() { [ "$(sent_total)" -ge "$1" ]; }
+
+start w1 worker --name w1
+start w2 worker --name w2
+start relay1 telegram run
+R1=$LAST
+wait_until -s 'cat relay1.err' "the relay to take the lock" holder_is "$R1"
+c=1
+: >links
+while [ "$c" -le "$CHATS" ]; do
+	nestor user add "u$c" >/dev/null
+	code=$(nestor telegram link --user "u$c" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+	echo "{\"chat_id\": $((1000 + c)), \"text\": \"/start $code\"}" >>links
+	c=$((c + 1))
+done
+"$PY" -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' links |
+	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_messages" -d @- >/dev/null
+wait_until -t 30 -s 'tail -3 relay1.err w1.err w2.err' "the links answered" sent_at_least "$CHATS"
+kill "$R1"
+wait "$R1" || fail "the relay exited $? on SIGTERM: $(cat relay1.err)"
+
+# Slow sending now: a pass over the chats' answers lasts seconds.
+nestor config set telegram.rate 3 >/dev/null
+start relay1 telegram run
+R1=$LAST
+start relay2 telegram run
+R2=$LAST
+wait_until -s 'cat relay1.err relay2.err' "a relay to take the lock" holder_set
+if holder_is "$R1"; then leader=$R1 lname=relay1 standby=$R2; else leader=$R2 lname=relay2 standby=$R1; fi
+holder_is "$leader" || fail "the lock names neither relay: $(holder)"
+
+batch() {
+	"$PY" -c '
+import json,sys
+print(json.dumps([{"chat_id": 1000 + c, "text": "add task %s-%d" % (sys.argv[2], c)}
+                  for c in range(1, int(sys.argv[1]) + 1)]))' "$CHATS" "$1" |
+		curl -sf -X POST -H 'Content-Type: application/json' "$TG/_messages" -d @- >/dev/null
+}
+# The leader frozen in the middle of its pass over the first batch.
+batch a
+wait_until -t 20 -s 'tail -3 relay1.err relay2.err' "some answers of the first batch" \
+	sent_at_least $((CHATS + 4))
+kill -STOP "$leader"
+wait_until -t 20 -s 'holder; tail -3 relay1.err relay2.err' "the standby to take the lock" \
+	holder_is "$standby"
+# Answers queued while the leader is frozen.
+batch b
+c=1
+while [ "$c" -le "$CHATS" ]; do
+	tg_wait_sent $((1000 + c)) 3 40
+	c=$((c + 1))
+done
+# Thawed, the old leader stands by rather than exit or send again.
+stood() {
+	grep "\"pid\":$leader," nestor.log |
+		grep -qE 'another relay (of the group took the lock over|polls now)'
+}
+! stood || fail "the leader stood by before it was thawed: $(grep "\"pid\":$leader," nestor.log)"
+kill -CONT "$leader"
+wait_until -t 20 -s "grep '\"pid\":$leader,' nestor.log; cat $lname.err" "the old leader to stand by" stood
+kill -0 "$leader" 2>/dev/null || fail "the old leader exited: $(cat "$lname.err")"
+holder_is "$standby" || fail "the lock moved back: $(holder)"
+tg_message 1001 "add task after thaw"
+tg_wait_sent 1001 4 20
+kill -0 "$leader" 2>/dev/null || fail "the old leader exited: $(cat "$lname.err")"
+tg_sent | "$PY" -c '
+import json,re,sys
+d = json.load(sys.stdin)
+chats = int(sys.argv[1])
+for c in range(1, chats + 1):
+    got = [m["text"] for m in d["messages"] if m["chat_id"] == 1000 + c]
+    want = ["a-%d" % c, "b-%d" % c] + (["after thaw"] if c == 1 else [])
+    if len(got) != len(want) + 1:
+        sys.exit("chat %d: %d messages, want %d: %r" % (1000 + c, len(got), len(want) + 1, got))
+    for k, w in enumerate(want):
+        if not re.search(r"\b%s\b" % w, got[k + 1]):
+            sys.exit("chat %d: answer %d is %r, want %r" % (1000 + c, k + 1, got[k + 1], w))
+' "$CHATS" || fail "answers wrong"
+# Stopped, the old leader exits cleanly.
+kill "$leader"
+wait "$leader" || fail "the old leader exited $? on SIGTERM: $(cat relay1.err relay2.err)"
+
+# A 409 while holding the lock, again and again (a poller outside the
+# group): the relay ends, saying so; a webhook ends it at once.
+tg_post /_control '{"fail": [{"method": "getUpdates", "status": 409},
+	{"method": "getUpdates", "status": 409}, {"method": "getUpdates", "status": 409}]}' >/dev/null
+rc=0
+wait "$standby" || rc=$?
+expect_eq "conflicts: exit" "$rc" 1
+expect_match "conflicts: message" "$(cat relay1.err relay2.err)" \
+	'another process polls this bot.s updates \(409 Conflict'
+tg_post /_control '{"webhook": "https://example.invalid/hook"}' >/dev/null
+rc=0
+out=$(nestor telegram run 2>&1) || rc=$?
+expect_eq "webhook: exit" "$rc" 1
+expect_match "webhook: message" "$out" 'a webhook is set for this bot'
+expect_eq "lock released" "$(holder)" ""
+echo ok

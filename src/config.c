@@ -1,6 +1,7 @@
 #include "config.h"
 #include "gcal.h"
 #include "openmeteo.h"
+#include "redis.h"
 #include "tgapi.h"
 #include "when.h"
 #include "tz.h"
@@ -416,6 +417,16 @@ bool config_get_bool(struct config *c, const char *key)
 	return v && (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"));
 }
 
+/* A Redis URL is parsed before it is written down: a password in it must
+ * not reach the file, and the error never quotes it (rds_url_parse). */
+static int redis_ok(const char *url, struct err *e)
+{
+	char host[128], user[RDS_USER_MAX];
+	int port, db;
+
+	return rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), e);
+}
+
 int config_set(struct config *c, const char *key, const char *value, struct err *e)
 {
 	const struct config_key *k = config_lookup(key);
@@ -427,7 +438,8 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 		return err_set(e, ERR_USAGE, "key must be section.name (got \"%s\")", key);
 	if (!k)
 		return err_set(e, ERR_USAGE, "unknown key '%s' (see nestor config list)", key);
-	if (check_value(k, value, e) < 0)
+	if (check_value(k, value, e) < 0 ||
+	    (!strcmp(key, "server.redis") && redis_ok(value, e) < 0))
 		return -1;
 	pthread_mutex_lock(&c->lock);
 	g_key_file_set_string(c->kf, section, name, value);

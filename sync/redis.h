@@ -17,7 +17,8 @@
  *
  * A password in the URL is refused (a secret never sits in a config file):
  * it comes from the secret "redis" (RDS_SECRET), sent with AUTH at each
- * connect, with the URL's user if it names one (redis://USER@HOST...).
+ * connect, with the URL's user if it names one (redis://USER@HOST...); a
+ * user without the secret is refused before connecting.
  * A Redis error reply (-ERR ...) is a reply of type RDS_ERROR, not a
  * failure; -1 means the connection is gone (or never was).
  */

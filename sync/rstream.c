@@ -45,6 +45,8 @@ static const char lua_dead[] =
 	" 'chat', ARGV[4], 'why', ARGV[5], 'body', ARGV[6]) "
 	"return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])";
 
+/* The URL is never quoted in an error: a password typed into it (refused
+ * below, but only once found) must not reach a terminal or a log. */
 int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *db, char *user,
 		  size_t userlen, struct err *e)
 {
@@ -54,13 +56,12 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 	long v;
 
 	if (!url || strncmp(url, "redis://", 8))
-		return err_set(e, ERR_USAGE,
-			       "server.redis: \"%s\" is not a redis://HOST:PORT/DB URL",
-			       url ? url : "");
+		return err_set(e, ERR_USAGE, "server.redis: not a redis://[USER@]HOST:PORT/DB URL");
 	p = url + 8;
-	n = strcspn(p, "/");
 	user[0] = '\0';
-	at = memchr(p, '@', n);
+	/* The user info runs to the last '@': a password may hold '/' or '@',
+	 * and the path (the database) holds neither. */
+	at = strrchr(p, '@');
 	if (at) {
 		if (memchr(p, ':', (size_t)(at - p)))
 			return err_set(e, ERR_USAGE,
@@ -70,7 +71,9 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 				       "` (or NESTOR_SECRET_REDIS) and keep "
 				       "only the user in the URL");
 		if (at == p || (size_t)(at - p) >= userlen)
-			return err_set(e, ERR_USAGE, "server.redis: bad user in the URL");
+			return err_set(e, ERR_USAGE,
+				       "server.redis: bad user in the URL (1 to %zu characters)",
+				       userlen - 1);
 		for (const char *c = p; c < at; c++)
 			if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
 				return err_set(
@@ -79,17 +82,19 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 					"'.', '_' and '-')");
 		memcpy(user, p, (size_t)(at - p));
 		user[at - p] = '\0';
-		n -= (size_t)(at - p) + 1;
 		p = at + 1;
 	}
+	n = strcspn(p, "/");
 	end = memchr(p, ':', n);
 	if (!end)
 		end = p + n;
 	if (end == p || (size_t)(end - p) >= hostlen)
-		return err_set(e, ERR_USAGE, "server.redis: no host in \"%s\"", url);
+		return err_set(e, ERR_USAGE, "server.redis: no host in the URL");
 	for (const char *c = p; c < end; c++)
 		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-')
-			return err_set(e, ERR_USAGE, "server.redis: bad host in \"%s\"", url);
+			return err_set(e, ERR_USAGE,
+				       "server.redis: bad host in the URL (letters, digits, '.' "
+				       "and '-')");
 	memcpy(host, p, (size_t)(end - p));
 	host[end - p] = '\0';
 	*port = 6379;
@@ -97,17 +102,19 @@ int rds_url_parse(const char *url, char *host, size_t hostlen, int *port, int *d
 	if (*end == ':') {
 		errno = 0;
 		v = strtol(end + 1, &stop, 10);
-		if (errno || stop == end + 1 || stop != p + n || v < 1 || v > 65535)
-			return err_set(e, ERR_USAGE, "server.redis: bad port in \"%s\"", url);
+		if (errno || stop == end + 1 || stop != p + n || v < 1 || v > 65535 ||
+		    !isdigit((unsigned char)end[1]))
+			return err_set(e, ERR_USAGE, "server.redis: bad port after %s (1 to 65535)",
+				       host);
 		*port = (int)v;
 	}
 	p += n;
 	if (*p == '/' && p[1]) {
 		errno = 0;
 		v = strtol(p + 1, &stop, 10);
-		if (errno || *stop || v < 0 || v > 15)
-			return err_set(e, ERR_USAGE,
-				       "server.redis: bad database in \"%s\" (0 to 15)", url);
+		if (errno || *stop || v < 0 || v > 15 || !isdigit((unsigned char)p[1]))
+			return err_set(e, ERR_USAGE, "server.redis: bad database on %s (0 to 15)",
+				       host);
 		*db = (int)v;
 	}
 	return 0;

@@ -24,9 +24,8 @@ trap cleanup EXIT
 redis_start
 
 # A password in the URL is refused, naming the key.
-nestor config set server.redis "redis://:secret@127.0.0.1:$RPORT/0" >/dev/null
 rc=0
-out=$(nestor worker 2>&1) || rc=$?
+out=$(nestor config set server.redis "redis://:secret@127.0.0.1:$RPORT/0" 2>&1) || rc=$?
 expect_eq "password refused: exit" "$rc" 2
 expect_match "password refused: message" "$out" 'server.redis: a password in the URL is refused.*nestor secret set redis'
 nestor config set server.redis "$RURL" >/dev/null

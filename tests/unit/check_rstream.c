@@ -152,6 +152,42 @@ START_TEST(test_url)
 }
 END_TEST
 
+/* url is refused and the error quotes neither the URL nor the password in
+ * it ("s3cr3t" in each): a '/' or '@' in a password, a password without an
+ * '@', a scheme with TLS, a port or a database of the wrong shape. */
+static void refused_quietly(const char *url, const char *why)
+{
+	char host[64], user[RDS_USER_MAX];
+	int port, db;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), &e) ==
+			      -1,
+		      "%s was accepted", url);
+	ck_assert_msg(!strstr(e.msg, "s3cr3t"), "%s: the error quotes the password: %s", url,
+		      e.msg);
+	ck_assert_msg(strstr(e.msg, why) != NULL, "%s: %s", url, e.msg);
+	ck_assert_msg(!strncmp(e.msg, "server.redis: ", 14), "%s: %s", url, e.msg);
+}
+
+START_TEST(test_url_secret)
+{
+	refused_quietly("redis://user:pa/s3cr3t@127.0.0.1:1/0", "password in the URL is refused");
+	refused_quietly("redis://:a/s3cr3t@h", "password in the URL is refused");
+	refused_quietly("redis://:s3cr3t/x@h:1/0", "password in the URL is refused");
+	refused_quietly("redis://u:s3cr3t@x@h:1/0", "password in the URL is refused");
+	refused_quietly("redis://u:pa@s3cr3t@h", "password in the URL is refused");
+	refused_quietly("rediss://u:s3cr3t@h", "not a redis://");
+	refused_quietly("redis://u:s3cr3t", "bad port");
+	refused_quietly("redis://u:s3cr3t/1", "bad port");
+	refused_quietly("redis://h:1/s3cr3t", "bad database");
+	refused_quietly("redis://s3cr3t/x@h:1/0", "bad user");
+	refused_quietly("redis://h/1s3cr3t", "bad database");
+	refused_quietly("redis://h:-1/0", "bad port");
+	refused_quietly("redis://h?s3cr3t", "bad host");
+}
+END_TEST
+
 static char *rdir;
 static char url[64];
 
@@ -395,6 +431,7 @@ Suite *rstream_suite(void)
 
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_url);
+	tcase_add_test(tc, test_url_secret);
 	tcase_add_test(tc, test_unreachable);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(srv, server_up, server_down);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REDIS_TIMEOUT 5000  /* ms for a Redis command */
@@ -26,6 +27,7 @@
 #define DEAD_SHOWN    10    /* dead letters `telegram status` lists */
 #define HOLD_MAX      60000 /* ms an update waits for its chat's previous one, at least */
 #define SEND_IDLE     25    /* ms between looks at the outbox when nothing is due */
+#define POLL_FAILS    3	    /* failed polls in a row before the lock is let go */
 
 bool telegram_redis(struct config *cfg)
 {
@@ -125,21 +127,40 @@ static bool feed(struct rstream *rs, long long offset, cJSON *res, long *n, stru
 	return true;
 }
 
+/* Milliseconds on a clock that counts a suspended machine's sleep too
+ * (CLOCK_BOOTTIME): the lock lapsed in Redis while it slept. */
+static long long boot_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* The lock's keeper: a thread of its own, with its own connection to
- * Redis, takes the lock and renews it every ttl/3 whatever the poller does
- * (a getUpdates may take longer than the lock lasts).  until_ms is when the
- * lock lapses unless renewed, on the monotonic clock, measured from before
- * the renewal was asked: Redis keeps it at least that long.  This relay
- * leads (polls, sends) only while that is more than ttl/3 away, so a relay
- * that was frozen (SIGSTOP, a paused machine) knows it lost the lock the
- * moment it runs again, before the keeper has asked Redis. */
+ * Redis, takes the lock and renews it every ttl/3 (a getUpdates may take
+ * longer than the lock lasts) while the poller is alive: it stores beat_ms
+ * after each getUpdates (and each look while standing by), and a poller
+ * stuck for longer than a poll may take (stale ms) lets the lock lapse.  A
+ * poller that cannot reach Telegram asks for the lock's release (release)
+ * and for none to be taken until pause_ms, so a standby may poll.
+ * until_ms is when the lock lapses unless renewed, on the boot clock,
+ * measured from before the renewal was asked: Redis keeps it at least that
+ * long.  This relay leads (polls, sends) only while that is more than
+ * ttl/3 away, so a relay that was frozen (SIGSTOP, a suspended machine)
+ * knows it lost the lock the moment it runs again, before the keeper has
+ * asked Redis. */
 struct keeper {
 	pthread_t tid;
 	atomic_int stop;
+	atomic_int release;
 	atomic_llong until_ms; /* 0: not ours */
+	atomic_llong beat_ms;
+	atomic_llong pause_ms;
 	struct rstream rs;
 	struct config *cfg;
 	long ttl;
+	long long stale;
 	char token[sizeof(((struct rstream *)0)->token)];
 };
 
@@ -147,7 +168,7 @@ static bool leading(void *arg)
 {
 	struct keeper *k = arg;
 
-	return atomic_load(&k->until_ms) > tg_mono_ms() + k->ttl / 3;
+	return atomic_load(&k->until_ms) > boot_ms() + k->ttl / 3;
 }
 
 /* (Re)connect rs as the keeper's lock holder (the same token). */
@@ -165,31 +186,67 @@ static void *keeper_main(void *arg)
 {
 	struct keeper *k = arg;
 	int fails = 0;
+	bool stuck = false;
 
 	while (!atomic_load(&k->stop)) {
 		struct err re = { 0, "" };
-		long long t0 = tg_mono_ms();
+		long long t0 = boot_ms();
 		bool held;
 
-		if (connected_as(&k->rs, k, &re) < 0 ||
-		    rstream_lock(&k->rs, k->ttl, &held, &re) < 0) {
+		if (atomic_exchange(&k->release, 0)) {
+			atomic_store(&k->until_ms, 0);
+			if (connected_as(&k->rs, k, &re) < 0 || rstream_unlock(&k->rs, &re) < 0)
+				redis_down(&k->rs, &re, &fails); /* it lapses by itself */
+		} else if (t0 < atomic_load(&k->pause_ms)) {
+			atomic_store(&k->until_ms, 0);
+		} else if (t0 - atomic_load(&k->beat_ms) > k->stale) {
+			/* Whether a getUpdates hangs or the poller does, the lock
+			 * lapses: a standby polls. */
+			if (!stuck)
+				log_warn("telegram: no poll for %lld s (the poller's lock is left "
+					 "to lapse)",
+					 (t0 - atomic_load(&k->beat_ms)) / 1000);
+			stuck = true;
+		} else if (connected_as(&k->rs, k, &re) < 0 ||
+			   rstream_lock(&k->rs, k->ttl, &held, &re) < 0) {
 			/* Whether it holds now is unknown: until_ms runs out by itself. */
 			redis_down(&k->rs, &re, &fails);
 		} else {
 			fails = 0;
-			atomic_store(&k->until_ms, held ? t0 + k->ttl : 0);
+			stuck = false;
+			/* A release asked meanwhile comes next round. */
+			atomic_store(&k->until_ms,
+				     held && !atomic_load(&k->release) ? t0 + k->ttl : 0);
 		}
-		tg_nap(&k->stop, k->ttl / 3 - (long)(tg_mono_ms() - t0));
+		tg_nap(&k->stop, k->ttl / 3 - (long)(boot_ms() - t0));
 	}
 	return NULL;
 }
 
-static struct keeper *keeper_start(struct config *cfg, long ttl, struct err *e)
+/* The poller is alive (after a getUpdates, or while it stands by). */
+static void keeper_beat(struct keeper *k)
+{
+	atomic_store(&k->beat_ms, boot_ms());
+}
+
+/* The poller cannot reach Telegram: let the lock go (compare and delete)
+ * and take none for pause_ms. */
+static void keeper_yield(struct keeper *k, long pause_ms)
+{
+	atomic_store(&k->pause_ms, boot_ms() + pause_ms);
+	atomic_store(&k->until_ms, 0);
+	atomic_store(&k->release, 1);
+}
+
+/* stale: ms without a poll after which the keeper lets the lock lapse. */
+static struct keeper *keeper_start(struct config *cfg, long ttl, long long stale, struct err *e)
 {
 	struct keeper *k = xcalloc(1, sizeof(*k));
 
 	k->cfg = cfg;
 	k->ttl = ttl;
+	k->stale = stale;
+	keeper_beat(k);
 	if (connected(&k->rs, cfg, e) < 0) {
 		free(k);
 		return NULL;
@@ -228,7 +285,10 @@ static void keeper_stop(struct keeper *k)
  * each send, and never sends an entry with less of its claim left than two
  * sends may take (it extends the claim first, and finds out so when
  * another relay took the entry over): a relay that lost the lock while it
- * sent, or was frozen, does not send again what the next one sends. */
+ * sent, or was frozen, does not send again what the next one sends.  A
+ * send's time out is Telegram's usual one (TG_TIMEOUT_MS), not shortened
+ * with the lock: a send timed out is sent again, and a message Telegram
+ * was slow to confirm would go twice. */
 struct sender {
 	pthread_t tid;
 	atomic_int stop;
@@ -276,13 +336,15 @@ static struct sender *sender_start(const struct tg_relay *r, struct keeper *k, s
 	sd->r.client.cancel = &sd->stop;
 	sd->r.stop = &sd->stop;
 	sd->d.claim = true;
-	/* A claim lasts three lock times (30 s by default); a send's time out
-	 * is a quarter of that, and an entry goes only with two sends' worth
-	 * of its claim left (a message refused as HTML goes again as text). */
-	sd->d.lease = (k->ttl + 999) / 1000 * 3;
-	timeout_ms = sd->d.lease * 1000 / 4;
+	/* A claim lasts three lock times, and two sends and 2 s at least (32 s
+	 * by default); an entry goes only with two sends' worth of its claim
+	 * left (a message refused as HTML goes again as text). */
+	timeout_ms = TG_TIMEOUT_MS;
 	sd->r.client.timeout_ms = timeout_ms;
 	sd->d.margin = (2 * timeout_ms + 999) / 1000 + 1;
+	sd->d.lease = (k->ttl + 999) / 1000 * 3;
+	if (sd->d.lease < sd->d.margin + 1)
+		sd->d.lease = sd->d.margin + 1;
 	sd->d.leading = leading;
 	sd->d.arg = k;
 	sd->d.interval_ms = config_get_int(r->cfg, "telegram.chat_interval");
@@ -309,18 +371,53 @@ static void sender_stop(struct sender *sd)
 	free(sd);
 }
 
-/* Whether this relay holds the lock, as Redis says now (a failure: no). */
-static bool lock_ours(struct rstream *rs)
+/* Whether this relay holds the lock, as Redis says now: 1 yes, 0 no, -1
+ * Redis failed (e). */
+static int lock_ours(struct rstream *rs, struct err *e)
 {
-	struct err e = { 0, "" };
 	char *who = NULL;
-	bool ours = rstream_holder(rs, &who, &e) == 0 && who && !strcmp(who, rs->token);
+	int ours;
 
+	if (rstream_holder(rs, &who, e) < 0)
+		return -1;
+	ours = who && !strcmp(who, rs->token);
 	free(who);
 	return ours;
 }
 
 #define CONFLICTS_MAX 3 /* 409s in a row, holding the lock, before giving up */
+
+/* A 409 on getUpdates in the group (not a webhook): 1 stand by (another
+ * relay took the lock over), 0 poll again, -1 give up (409s again and
+ * again while holding the lock: a poller outside the group). */
+static int conflict(struct rstream *rs, struct keeper *k, int *conflicts, int *fails,
+		    const struct tg_status *st, const struct err *pe, const atomic_int *stop)
+{
+	struct err re = { 0, "" };
+	int ours = lock_ours(rs, &re);
+
+	if (ours == 0) {
+		log_info("telegram: another relay of the group took the lock over (409 "
+			 "Conflict: %s); standing by",
+			 st->description);
+		atomic_store(&k->until_ms, 0);
+		return 1;
+	}
+	/* Redis could not say: the round counts as a conflict while holding the
+	 * lock (the keeper finds out whether it still does). */
+	if (ours < 0) {
+		redis_down(rs, &re, fails);
+		tg_nap(stop, k->ttl / 3);
+	}
+	/* Holding the lock: a relay that lost it may have polled once more
+	 * before it knew; one outside the group goes on. */
+	if (++*conflicts >= CONFLICTS_MAX)
+		return -1;
+	log_warn("telegram: %s (polling again)", pe->msg);
+	if (ours > 0)
+		tg_nap(stop, 1000);
+	return 0;
+}
 
 int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 {
@@ -330,7 +427,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	bool leader = false;
-	int fails = 0, pfails = 0, conflicts = 0, rc = -1;
+	int fails = 0, pfails = 0, down = 0, conflicts = 0, rc = -1;
 	long long next_prune = 0;
 
 	/* A long poll ends well before the lock would lapse: a relay that lost
@@ -339,7 +436,9 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		poll = ttl / 2000;
 	if (poll < 1)
 		poll = 1;
-	if (!(k = keeper_start(o->cfg, ttl, e)))
+	/* The keeper renews the lock while a poll came within the longest a
+	 * getUpdates may take, and a lock time. */
+	if (!(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, e)))
 		return -1;
 	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, k, e)))
 		goto out;
@@ -353,12 +452,15 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		int prc;
 
 		prune_seen(r->s, &next_prune);
-		if (held != leader)
+		if (held != leader) {
 			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
 				      : "telegram: another relay polls now (%s)",
 				 held ? k->token : "standing by");
+			conflicts = 0; /* a 409 counts against this leadership only */
+		}
 		leader = held;
 		if (!held) {
+			keeper_beat(k);
 			tg_nap(o->stop, SEND_IDLE * 4);
 			continue;
 		}
@@ -368,37 +470,31 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			continue;
 		}
 		fails = 0;
+		/* The offset may have taken a while (REDIS_TIMEOUT): a relay that
+		 * lost the lock meanwhile does not poll. */
+		if (!leading(k))
+			continue;
 		params = cJSON_CreateObject();
 		cJSON_AddNumberToObject(params, "offset", (double)offset);
 		cJSON_AddNumberToObject(params, "timeout", (double)poll);
 		cJSON_AddItemToObject(params, "allowed_updates", cJSON_Parse(TG_ALLOWED_UPDATES));
 		prc = tg_call(&r->client, "getUpdates", params, poll, &res, &st, &pe);
 		cJSON_Delete(params);
+		keeper_beat(k);
 		if (prc < 0) {
 			long retry;
 
 			if (o->stop && atomic_load(o->stop))
 				break;
 			if (st.code == 409 && !tg_status_webhook(&st)) {
-				/* Another relay of the group took the lock over while
-				 * this one was away: it polls now, this one stands by. */
-				if (!lock_ours(&rs)) {
-					log_info("telegram: another relay of the group took the "
-						 "lock "
-						 "over (409 Conflict: %s); standing by",
-						 st.description);
-					atomic_store(&k->until_ms, 0);
+				int c = conflict(&rs, k, &conflicts, &fails, &st, &pe, o->stop);
+
+				if (c == 1) {
 					leader = false;
 					conflicts = 0;
-					continue;
 				}
-				/* Holding the lock: a relay that lost it may have polled once
-				 * more before it knew; one outside the group goes on. */
-				if (++conflicts < CONFLICTS_MAX) {
-					log_warn("telegram: %s (polling again)", pe.msg);
-					tg_nap(o->stop, 1000);
+				if (c >= 0)
 					continue;
-				}
 			}
 			if (st.code == 401 || st.code == 409) {
 				tg_note(r, pe.msg, 0, 0);
@@ -408,14 +504,30 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			retry = st.code == 429 && st.retry_after > 0 ? st.retry_after
 								     : tg_backoff(pfails);
 			pfails++;
-			log_warn("telegram: %s (again in %ld s)", pe.msg, retry);
 			tg_note(r, pe.msg, 0, 0);
+			/* Telegram out of reach POLL_FAILS times in a row: the lock
+			 * goes to a standby that may reach it, and this relay takes
+			 * none for the back-off and a lock time. */
+			if (++down >= POLL_FAILS) {
+				down = 0;
+				log_warn(
+					"telegram: %s (%d polls failed in a row: the poller's lock "
+					"is let go for %ld s)",
+					pe.msg, POLL_FAILS, retry + (ttl + 999) / 1000);
+				keeper_yield(k, retry * 1000 + ttl);
+				continue;
+			}
+			log_warn("telegram: %s (again in %ld s)", pe.msg, retry);
 			tg_nap(o->stop, retry * 1000); /* the keeper keeps the lock meanwhile */
 			continue;
 		}
-		pfails = conflicts = 0;
-		if (!feed(&rs, offset, res, &n, &re) && re.msg[0])
-			redis_down(&rs, &re, &fails);
+		pfails = down = conflicts = 0;
+		if (!feed(&rs, offset, res, &n, &re)) {
+			if (re.msg[0])
+				redis_down(&rs, &re, &fails);
+			else
+				atomic_store(&k->until_ms, 0); /* the lock is lost */
+		}
 		cJSON_Delete(res);
 		tg_note(r, NULL, 0, n);
 	}

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TG_TIMEOUT_MS 15000L
-
 static void status_from(struct tg_status *st, const cJSON *o, long http)
 {
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "error_code");

@@ -31,6 +31,8 @@
 #define TG_MAX_CALLBACK	   64	/* bytes of callback_data */
 #define TG_ALLOWED_UPDATES "[\"message\",\"callback_query\"]"
 
+#define TG_TIMEOUT_MS 15000L /* a call's time out, by default */
+
 struct tg_client {
 	const char *base;  /* "https://api.telegram.org" or a fake's URL */
 	const char *token; /* "123456:ABC..." */

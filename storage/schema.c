@@ -396,6 +396,9 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX events_forever ON events(start, \"end\", all_day, calendar_id, updated_at,"
 	"  uid, summary, location, tzid, rrule, exdates, description, attendees, alarms)"
 	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NULL;",
+	/* 19: the updates done by when (tgstore_seen_prune): forgetting the
+	 * old ones reads only them, not the whole table. */
+	"CREATE INDEX telegram_seen_at ON telegram_seen(at);",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

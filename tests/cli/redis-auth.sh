@@ -64,6 +64,9 @@ wait_until -s 'cat w.err' "the worker to join the group" \
 forgot() { grep -q 'forgot 1 update done more than 30 days ago' nestor.log; }
 wait_until -s 'cat w.err; tail -3 nestor.log' "the worker to forget an old update" forgot
 expect_eq "updates remembered" "$(sqlite3 nestor.db 'SELECT group_concat(update_id) FROM telegram_seen')" 502
+# It reads only the old ones (an index by time), not the whole table.
+expect_match "pruning's plan" "$(sqlite3 nestor.db 'EXPLAIN QUERY PLAN DELETE FROM telegram_seen WHERE at < 1')" \
+	'USING (COVERING )?INDEX telegram_seen_at'
 kill "$W"
 wait "$W" || fail "the worker exited $? on SIGTERM: $(cat w.err)"
 W=

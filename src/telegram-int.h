@@ -74,16 +74,26 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
  * when Redis cannot be asked). */
 void tg_redis_status(struct config *cfg, struct telegram_status *st);
 
+/* What tg_prepare() fetched for tg_handle(). */
+struct tg_prep {
+	char *forecast; /* a location's forecast as text (NULL: not available) */
+};
+
 /* What update u needs from the network, done before the caller's
  * transaction so that it does not hold the write lock: "typing" before a
- * turn, the forecast of a location (into the weather cache, which the
- * transaction then reads).  Best effort: a failure only goes to the log. */
-void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now);
+ * turn, the forecast of a location (into p, and the weather cache).  Best
+ * effort: a failure only goes to the log.  Release p with
+ * tg_prep_release(). */
+void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now, struct tg_prep *p);
+void tg_prep_release(struct tg_prep *p);
 
-/* Handle update u at now: its effects and answers (queued in the outbox),
- * inside the caller's transaction (after tg_prepare()).  -1 only on a database error: the
- * caller rolls back and the update comes again. */
-int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e);
+/* Handle update u at now with what tg_prepare() fetched (p; NULL:
+ * nothing): its effects and answers (queued in the outbox), inside the
+ * caller's transaction; it never goes to the network for a forecast.  -1
+ * only on a database error: the caller rolls back and the update comes
+ * again. */
+int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_prep *p, time_t now,
+	      struct err *e);
 
 /* Queue text for chat_id: split into messages Telegram accepts, each sent
  * as HTML with the text escaped (markup: a reply_markup object for the

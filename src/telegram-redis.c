@@ -605,6 +605,7 @@ static int state_of(struct worker *w, const struct rstream_entry *en, bool force
 static int run_entry(struct worker *w, const struct rstream_entry *en, bool force, struct err *e)
 {
 	struct tg_update u;
+	struct tg_prep p = { 0 };
 	cJSON *json;
 	bool seen;
 	int rc, st;
@@ -630,7 +631,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 		bool fresh;
 
 		/* The network calls that need no transaction, before it. */
-		tg_prepare(&w->r, &u, wallclock_now());
+		tg_prepare(&w->r, &u, wallclock_now(), &p);
 		if (store_begin(w->r.s, e) < 0)
 			goto fail;
 		/* Again under the write lock: another worker may have run it. */
@@ -639,10 +640,11 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			goto rollback;
 		if (st == 1) {
 			store_rollback(w->r.s);
+			tg_prep_release(&p);
 			cJSON_Delete(json);
 			return 1;
 		}
-		if (!seen && (tg_handle(&w->r, &u, wallclock_now(), e) < 0 ||
+		if (!seen && (tg_handle(&w->r, &u, &p, wallclock_now(), e) < 0 ||
 			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0))
 			goto rollback;
 		if (store_commit(w->r.s, e) < 0)
@@ -650,6 +652,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 		if (!seen)
 			w->done++;
 	}
+	tg_prep_release(&p);
 	cJSON_Delete(json);
 	/* A failed ack is harmless: the entry comes again, is found done. */
 	rc = rstream_ack(&w->rs, en->id, e);
@@ -657,6 +660,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 rollback:
 	store_rollback(w->r.s);
 fail:
+	tg_prep_release(&p);
 	cJSON_Delete(json);
 	return -1;
 }

@@ -324,41 +324,28 @@ static bool place_ok(const struct tg_update *u)
 	       u->longitude <= 180;
 }
 
-/* A location: the chat's place for the weather, and the forecast there. */
-static int on_location(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
-		       struct err *e)
+/* A location: the chat's place for the weather, and the forecast there
+ * (the one tg_prepare() fetched: nothing goes to the network under the
+ * write lock). */
+static int on_location(struct tg_relay *r, const struct tg_update *u, const struct tg_prep *p,
+		       int ru, time_t now, struct err *e)
 {
-	struct weather_opts o;
-	struct weather w;
-	struct err we = { 0, "" };
-	const char *lang = ru ? "ru" : "en";
-	int rc;
-
 	if (!place_ok(u))
 		return say(r, u->chat_id, now, e, words[ru][W_MEDIA], ru ? "такие" : "Such");
 	if (tgstore_chat_set_place(r->s, u->chat_id, u->latitude, u->longitude, e) < 0)
 		return -1;
-	place_weather_opts(r->cfg, lang, &o);
-	weather_init(&w);
-	if (weather_forecast(r->s, &o, u->latitude, u->longitude, now, &w, &we) == 0) {
-		char *text = weather_format(&w, lang);
-
-		rc = say(r, u->chat_id, now, e, "%s\n%s", words[ru][W_PLACE], text);
-		free(text);
-	} else {
-		log_warn("telegram: chat %lld: %s", u->chat_id, we.msg);
-		rc = say(r, u->chat_id, now, e, "%s\n%s", words[ru][W_PLACE],
-			 ru ? "Прогноз сейчас недоступен." : "The forecast is not available now.");
-	}
-	weather_release(&w);
-	return rc;
+	return say(r, u->chat_id, now, e, "%s\n%s", words[ru][W_PLACE],
+		   p && p->forecast ? p->forecast
+		   : ru		    ? "Прогноз сейчас недоступен."
+				    : "The forecast is not available now.");
 }
 
-void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now)
+void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now, struct tg_prep *p)
 {
 	struct err e = { 0, "" };
 	long long uid = 0;
 
+	p->forecast = NULL;
 	if (!u->chat_id || tgstore_chat_user(r->s, u->chat_id, &uid, &e) < 0 || !uid)
 		return;
 	if (u->kind == TG_UPDATE_TEXT && u->text[0] != '/') {
@@ -370,17 +357,27 @@ void tg_prepare(struct tg_relay *r, const struct tg_update *u, time_t now)
 	} else if (u->kind == TG_UPDATE_LOCATION && place_ok(u)) {
 		struct weather_opts o;
 		struct weather w;
+		const char *lang = lang_ix(u->lang) ? "ru" : "en";
 
 		store_set_user(r->s, uid);
-		place_weather_opts(r->cfg, lang_ix(u->lang) ? "ru" : "en", &o);
+		place_weather_opts(r->cfg, lang, &o);
 		weather_init(&w);
 		if (weather_forecast(r->s, &o, u->latitude, u->longitude, now, &w, &e) < 0)
 			log_warn("telegram: chat %lld: %s", u->chat_id, e.msg);
+		else
+			p->forecast = weather_format(&w, lang);
 		weather_release(&w);
 	}
 }
 
-int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)
+void tg_prep_release(struct tg_prep *p)
+{
+	free(p->forecast);
+	p->forecast = NULL;
+}
+
+int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_prep *p, time_t now,
+	      struct err *e)
 {
 	long long uid = 0;
 	int ru = lang_ix(u->lang);
@@ -410,7 +407,7 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, time_t now, struct 
 			return on_command(r, u, ru, now, e);
 		return turn(r, u, u->text, ru, now, e);
 	case TG_UPDATE_CALLBACK: return on_callback(r, u, ru, now, e);
-	case TG_UPDATE_LOCATION: return on_location(r, u, ru, now, e);
+	case TG_UPDATE_LOCATION: return on_location(r, u, p, ru, now, e);
 	case TG_UPDATE_MEDIA:
 		return say(r, u->chat_id, now, e, words[ru][W_MEDIA], media_word(u->media, ru));
 	case TG_UPDATE_OTHER: break;

@@ -286,23 +286,28 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 static int process(struct tg_relay *r, const cJSON *item, long long *offset, struct err *e)
 {
 	struct tg_update u;
+	struct tg_prep p;
 	time_t now = wallclock_now();
+	int rc = -1;
 
 	if (tg_update_parse(item, &u) < 0) {
 		log_warn("telegram: an update without a valid update_id (skipped)");
 		return 0;
 	}
-	tg_prepare(r, &u, now);
+	tg_prepare(r, &u, now, &p);
 	if (store_begin(r->s, e) < 0)
-		return -1;
-	if (tg_handle(r, &u, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {
+		goto out;
+	if (tg_handle(r, &u, &p, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {
 		store_rollback(r->s);
-		return -1;
+		goto out;
 	}
 	if (store_commit(r->s, e) < 0)
-		return -1;
+		goto out;
 	*offset = u.update_id + 1;
-	return 0;
+	rc = 0;
+out:
+	tg_prep_release(&p);
+	return rc;
 }
 
 int tg_fatal_poll(const struct tg_status *st, struct err *e)

@@ -3,7 +3,8 @@
 # requests in English and Russian doing what the CLI does, commands, media,
 # HTML escaping and splitting, plain-text retry, 429 honoured, 409 named, a
 # location answered with the forecast there (fetched outside the update's
-# transaction: a slow Open-Meteo does not lock the store).
+# transaction, never inside, even when the cache has none: a slow or
+# failing Open-Meteo does not lock the store).
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/fake/openmeteo.sh"
@@ -156,6 +157,34 @@ nestor task add "written while the forecast comes" >/dev/null ||
 	fail "the store was locked while the relay fetched a forecast"
 tg_wait_sent 55 $((n + 2)) 30
 expect_match "second place saved" "$(tg_text 55 -1)" 'Place saved for the weather'
+# Nor under the write lock when the cache has no forecast (here no cache
+# at all): the one fetched before is the answer, and a failed one is said
+# so; Open-Meteo is asked once per location, never inside the transaction.
+relay_stop
+nestor config set weather.cache_ttl 0 >/dev/null
+nestor config set weather.timeout 30 >/dev/null
+relay_start
+before=$(forecasts)
+curl -sf -X POST "$BASE/_control" -d '{"delay": 11, "delay_count": 2}' >/dev/null
+tg_post /_message '{"chat_id": 55, "location": {"latitude": 48.85, "longitude": 2.35}}' >/dev/null
+wait_until -s 'cat run.err' "the relay to ask for the forecast" forecast_asked
+answered_or_asked_again() { tg_has_count 55 $((n + 3)) || [ "$(forecasts)" -gt $((before + 1)) ]; }
+wait_until -t 30 -s 'cat run.err' "the forecast to come" answered_or_asked_again
+nestor task add "written after the forecast came" >/dev/null ||
+	fail "the store was locked while the relay fetched a forecast again"
+tg_wait_sent 55 $((n + 3)) 30
+expect_match "uncached forecast" "$(tg_text 55 -1)" 'Place saved for the weather.*
+.*now: 3.2 °C'
+expect_eq "forecasts asked" "$(forecasts)" $((before + 1))
+before=$(forecasts)
+curl -sf -X POST "$BASE/_control" -d '{"fail": [500, 500, 500]}' >/dev/null
+tg_post /_message '{"chat_id": 55, "location": {"latitude": 48.85, "longitude": 2.35}}' >/dev/null
+tg_wait_sent 55 $((n + 4)) 30
+expect_match "failed forecast" "$(tg_text 55 -1)" 'The forecast is not available now\.'
+expect_eq "forecasts asked after a failure" "$(forecasts)" $((before + 3))
+relay_stop
+nestor config set weather.cache_ttl 1800 >/dev/null
+relay_start
 
 # status and unlink.
 st=$(nestor telegram status --json)

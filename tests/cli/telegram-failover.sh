@@ -124,6 +124,28 @@ for c in range(1, chats + 1):
 kill "$leader"
 wait "$leader" || fail "the old leader exited $? on SIGTERM: $(cat relay1.err relay2.err)"
 
+# A 409 for a poll made while the lock moved to another relay: the relay
+# stands by (the 409 branch itself: the poll is held by the fake Bot API
+# while the lock is given to someone else), and polls again once the lock
+# is free.
+requests() { curl -sf "$TG/_requests" | "$PY" -c 'import json,sys; print(len([r for r in json.load(sys.stdin)["requests"] if r["method"] == "getUpdates"]))'; }
+polls=$(requests)
+tg_post /_control '{"hold": {"getUpdates": 2}, "fail": [{"method": "getUpdates", "status": 409}]}' >/dev/null
+polled() { [ "$(requests)" -gt "$polls" ]; }
+wait_until -s 'tail -n 3 relay1.err relay2.err' "a held poll" polled
+rcli SET nestor:tg:poller "elsewhere:1:x" XX PX 60000 >/dev/null
+tg_post /_control '{"hold": {"getUpdates": 0}}' >/dev/null
+: >stood.log
+stood409() {
+	grep "\"pid\":$standby," nestor.log >stood.log
+	grep -q 'another relay of the group took the lock over (409 Conflict: .*terminated by other getUpdates request' stood.log
+}
+wait_until -s 'cat stood.log' "the relay to stand by on the 409" stood409
+kill -0 "$standby" 2>/dev/null || fail "the relay exited on a 409 it should stand by on"
+rcli DEL nestor:tg:poller >/dev/null
+wait_until -s 'holder; tail -n 3 relay1.err relay2.err' "the relay to take the lock again" \
+	holder_is "$standby"
+
 # A 409 while holding the lock, again and again (a poller outside the
 # group): the relay ends, saying so; a webhook ends it at once.
 tg_post /_control '{"fail": [{"method": "getUpdates", "status": 409},
@@ -135,8 +157,14 @@ expect_match "conflicts: message" "$(cat relay1.err relay2.err)" \
 	'another process polls this bot.s updates \(409 Conflict'
 tg_post /_control '{"webhook": "https://example.invalid/hook"}' >/dev/null
 rc=0
-out=$(nestor telegram run 2>&1) || rc=$?
+"$NESTOR_BIN" telegram run >webhook.out 2>&1 &
+P=$!
+wait "$P" || rc=$?
+out=$(cat webhook.out)
 expect_eq "webhook: exit" "$rc" 1
 expect_match "webhook: message" "$out" 'a webhook is set for this bot'
+# It took the lock (and polled), then let it go.
+grep "\"pid\":$P," nestor.log | grep -q 'this relay polls now (it holds the lock' ||
+	fail "the webhook relay never held the lock: $(grep "\"pid\":$P," nestor.log)"
 expect_eq "lock released" "$(holder)" ""
 echo ok

@@ -9,30 +9,14 @@
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
+. "$SRC/tests/cli/relays.sh"
 cd "$NESTOR_HOME"
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
-	kill "$TG_PID" 2>/dev/null || true
-	redis_stop
-}
 fake_telegram_start
-trap cleanup EXIT
+trap relays_cleanup EXIT
 redis_start
 nestor config set server.redis "$RURL" >/dev/null
 nestor config set telegram.lock_ttl 2000 >/dev/null
 
-# start NAME CMD...: a background nestor, its stderr NAME.err, its pid in $LAST.
-start() {
-	_n=$1
-	shift
-	: >"$_n.err"
-	"$NESTOR_BIN" "$@" 2>>"$_n.err" &
-	LAST=$!
-	PIDS="$PIDS $LAST"
-}
-holder() { rcli GET nestor:tg:poller; }
-holder_is() { holder | grep -q ":$1:"; }
 logged() { grep "\"pid\":$1," nestor.log | grep -q "$2"; }
 
 start w worker --name w

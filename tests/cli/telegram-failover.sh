@@ -10,17 +10,11 @@
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
+. "$SRC/tests/cli/relays.sh"
 cd "$NESTOR_HOME"
 CHATS=20
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill -CONT "$p" 2>/dev/null || true; done
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
-	kill "$TG_PID" 2>/dev/null || true
-	redis_stop
-}
 fake_telegram_start
-trap cleanup EXIT
+trap relays_cleanup EXIT
 redis_start
 nestor config set server.redis "$RURL" >/dev/null
 nestor config set telegram.chat_interval 0 >/dev/null
@@ -28,18 +22,6 @@ nestor config set telegram.rate 1000 >/dev/null
 nestor config set telegram.lock_ttl 2000 >/dev/null
 nestor config set telegram.claim_idle 2000 >/dev/null
 
-# start NAME CMD...: a background nestor whose stderr is NAME.err (appended
-# to: emptied while it runs, it stays readable); its pid in $LAST.
-start() {
-	_n=$1
-	shift
-	: >"$_n.err"
-	"$NESTOR_BIN" "$@" 2>>"$_n.err" &
-	LAST=$!
-	PIDS="$PIDS $LAST"
-}
-holder() { rcli GET nestor:tg:poller; }
-holder_is() { holder | grep -q ":$1:"; }
 holder_set() { [ -n "$(holder)" ]; }
 sent_total() { tg_json "len(d['messages'])"; }
 sent_at_least() { [ "$(sent_total)" -ge "$1" ]; }

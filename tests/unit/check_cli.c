@@ -21,7 +21,7 @@ static char **tests; /* scripts without the sourced helpers */
 static int ntests;
 
 /* Sourced by the scripts, not tests themselves. */
-static const char *const helpers[] = { "lib.sh", "tmux.sh", "redis.sh" };
+static const char *const helpers[] = { "lib.sh", "tmux.sh", "redis.sh", "relays.sh" };
 
 static int is_helper(const char *path)
 {

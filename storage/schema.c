@@ -384,18 +384,21 @@ const char *const schema_migrations[] = {
 	 * src/telegram-redis.c), only the oldest entry of each chat may go,
 	 * so a chat's messages keep their order. */
 	"CREATE INDEX outbox_entity ON outbox(target, entity_id, id);",
-	/* 18: the series' indexes of 10 hold every column an agenda reads
-	 * (event-occ.c), so a window reads its series from the index alone:
-	 * looking each row up in the table by its id was a third of reading
-	 * it.  They are kept by SQLite with the rows, like any index. */
+	/* 18: the series' indexes of 10 hold every column an agenda's lines
+	 * show (event_agenda() in event-occ.c), so a window reads its series
+	 * from the index alone: looking each row up in the table by its id was
+	 * a third of reading it.  Not the notes, attendees or alarms: with them
+	 * the indexes doubled a series' size and an import of 100k events took
+	 * twice as long (its pages no longer fit SQLite's cache).  They are kept
+	 * by SQLite with the rows, like any index. */
 	"DROP INDEX events_reach;"
 	"DROP INDEX events_forever;"
 	"CREATE INDEX events_reach ON events(reach, start, until, \"end\", all_day, calendar_id,"
-	"  updated_at, uid, summary, location, tzid, rrule, exdates, description, attendees,"
-	"  alarms) WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NOT NULL;"
-	"CREATE INDEX events_forever ON events(start, \"end\", all_day, calendar_id, updated_at,"
-	"  uid, summary, location, tzid, rrule, exdates, description, attendees, alarms)"
-	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NULL;",
+	"  summary, location, tzid, rrule, exdates)"
+	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NOT NULL;"
+	"CREATE INDEX events_forever ON events(start, \"end\", all_day, calendar_id, summary,"
+	"  location, tzid, rrule, exdates) WHERE rrule IS NOT NULL AND deleted = 0 AND until IS "
+	"NULL;",
 	/* 19: the updates done by when (tgstore_seen_prune): forgetting the
 	 * old ones reads only them, not the whole table. */
 	"CREATE INDEX telegram_seen_at ON telegram_seen(at);",

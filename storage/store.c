@@ -361,7 +361,7 @@ struct store *store_open(const char *path, struct err *e)
 	if (store_exec(s,
 		       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
 		       "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;"
-		       "PRAGMA journal_size_limit = 1048576;",
+		       "PRAGMA journal_size_limit = 1048576; PRAGMA temp_store = MEMORY;",
 		       e) < 0 ||
 	    migrate(s, e) < 0) {
 		store_free(s);

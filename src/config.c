@@ -439,7 +439,7 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	if (!k)
 		return err_set(e, ERR_USAGE, "unknown key '%s' (see nestor config list)", key);
 	if (check_value(k, value, e) < 0 ||
-	    (!strcmp(key, "server.redis") && redis_ok(value, e) < 0))
+	    (!strcmp(key, "server.redis") && *value && redis_ok(value, e) < 0))
 		return -1;
 	pthread_mutex_lock(&c->lock);
 	g_key_file_set_string(c->kf, section, name, value);

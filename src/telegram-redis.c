@@ -167,8 +167,12 @@ struct keeper {
 static bool leading(void *arg)
 {
 	struct keeper *k = arg;
+	long long now = boot_ms();
 
-	return atomic_load(&k->until_ms) > boot_ms() + k->ttl / 3;
+	/* A release asked, or a pause, wins over a renewal the keeper had
+	 * under way when they were asked. */
+	return !atomic_load(&k->release) && now >= atomic_load(&k->pause_ms) &&
+	       atomic_load(&k->until_ms) > now + k->ttl / 3;
 }
 
 /* (Re)connect rs as the keeper's lock holder (the same token). */
@@ -270,7 +274,8 @@ static void keeper_stop(struct keeper *k)
 		return;
 	atomic_store(&k->stop, 1);
 	pthread_join(k->tid, NULL);
-	if (k->rs.r && atomic_load(&k->until_ms) && rstream_unlock(&k->rs, &ue) < 0)
+	/* Compare and delete: harmless when the lock is another's or gone. */
+	if (k->rs.r && rstream_unlock(&k->rs, &ue) < 0)
 		log_warn("telegram: %s", ue.msg);
 	rstream_close(&k->rs);
 	free(k);
@@ -518,7 +523,13 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 				continue;
 			}
 			log_warn("telegram: %s (again in %ld s)", pe.msg, retry);
-			tg_nap(o->stop, retry * 1000); /* the keeper keeps the lock meanwhile */
+			/* The keeper keeps the lock meanwhile: the poller is alive. */
+			for (long ms = retry * 1000; ms > 0; ms -= ttl / 3) {
+				keeper_beat(k);
+				if (!tg_nap(o->stop, ms < ttl / 3 ? ms : ttl / 3))
+					break;
+			}
+			keeper_beat(k);
 			continue;
 		}
 		pfails = down = conflicts = 0;

@@ -69,12 +69,13 @@ int rds_connect(const char *url, const char *password, long timeout_ms, struct r
 	*out = NULL;
 	if (rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), e) < 0)
 		return -1;
-	/* Without a password the user would go unsaid: PING runs as "default". */
+	/* Without a password the user would go unsaid: PING runs as "default".
+	 * The name is not repeated: a password typed where the user goes would
+	 * be printed. */
 	if (*user && !password)
 		return err_set(e, ERR_FAIL,
-			       "server.redis names the user %s: store its password with `nestor "
-			       "secret set " RDS_SECRET "` (or NESTOR_SECRET_REDIS)",
-			       user);
+			       "server.redis names a user: store its password with `nestor "
+			       "secret set " RDS_SECRET "` (or NESTOR_SECRET_REDIS)");
 	r = xcalloc(1, sizeof(*r));
 	r->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
 	snprintf(r->where, sizeof(r->where), "redis %s:%d", host, port);

@@ -71,6 +71,11 @@ kill "$W"
 wait "$W" || fail "the worker exited $? on SIGTERM: $(cat w.err)"
 W=
 cat w.err >>outs
+# An empty server.redis turns Redis off; it is not a URL to refuse.
+saved=$(nestor config get server.redis)
+nestor config set server.redis "" || fail "config set server.redis \"\" was refused"
+expect_eq "server.redis emptied" "$(nestor config get server.redis)" ""
+nestor config set server.redis "$saved" >/dev/null
 
 # An ACL user: AUTH USER PASSWORD; without the secret the user would go
 # unsaid (a PING runs as "default"): refused before connecting.
@@ -82,7 +87,8 @@ nestor config set server.redis "redis://relay@127.0.0.1:$RPORT/0" >/dev/null
 	expect_eq "user without the secret: exit" "$rc" 1
 	expect_eq "user without the secret: one line" "$(printf '%s\n' "$out" | wc -l)" 1
 	expect_match "user without the secret: message" "$out" \
-		'server\.redis names the user relay: store its password with `nestor secret set redis`'
+		'server\.redis names a user: store its password with `nestor secret set redis`'
+	case $out in *relay*) fail "the user's name (perhaps a password typed there) was printed: $out" ;; esac
 ) || exit 1
 run worker --name w
 expect_eq "user with the default password: exit" "$rc" 1

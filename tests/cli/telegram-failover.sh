@@ -112,7 +112,7 @@ wait "$leader" || fail "the old leader exited $? on SIGTERM: $(cat relay1.err re
 # is free.
 requests() { curl -sf "$TG/_requests" | "$PY" -c 'import json,sys; print(len([r for r in json.load(sys.stdin)["requests"] if r["method"] == "getUpdates"]))'; }
 polls=$(requests)
-tg_post /_control '{"hold": {"getUpdates": 2}, "fail": [{"method": "getUpdates", "status": 409}]}' >/dev/null
+tg_post /_control '{"hold": {"getUpdates": 60}, "fail": [{"method": "getUpdates", "status": 409}]}' >/dev/null
 polled() { [ "$(requests)" -gt "$polls" ]; }
 wait_until -s 'tail -n 3 relay1.err relay2.err' "a held poll" polled
 rcli SET nestor:tg:poller "elsewhere:1:x" XX PX 60000 >/dev/null

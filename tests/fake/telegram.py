@@ -27,7 +27,8 @@ Test control (never logged as API requests):
                     "reset": true}
       fail: the next call of that method answers that error (one each);
       drop: the next call of that method gets its connection closed with
-      no answer; hold: calls of that method wait that long first.
+      no answer; hold: calls of that method wait that long first, or
+      until a hold of 0 for the method releases them.
   GET  /_sent      {"messages": [{"chat_id", "message_id", "text",
                     "parse_mode", "reply_markup", "edits", "t"}],
                     "violations": ["..."], "callbacks": [...],
@@ -435,7 +436,11 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.drop.remove(api)
             hold = STATE.hold.get(api, 0)
         if hold:
-            time.sleep(hold)
+            # wait that long, or until the test sets the hold back to 0
+            end = time.monotonic() + hold
+            with STATE.cond:
+                while STATE.hold.get(api, 0) and time.monotonic() < end:
+                    STATE.cond.wait(end - time.monotonic())
         if drop:
             self.close_connection = True
             return

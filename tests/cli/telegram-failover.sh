@@ -31,16 +31,7 @@ start w2 worker --name w2
 start relay1 telegram run
 R1=$LAST
 wait_until -s 'cat relay1.err' "the relay to take the lock" holder_is "$R1"
-c=1
-: >links
-while [ "$c" -le "$CHATS" ]; do
-	nestor user add "u$c" >/dev/null
-	code=$(nestor telegram link --user "u$c" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
-	echo "{\"chat_id\": $((1000 + c)), \"text\": \"/start $code\"}" >>links
-	c=$((c + 1))
-done
-"$PY" -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' links |
-	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_messages" -d @- >/dev/null
+link_users "$CHATS"
 wait_until -t 30 -s 'tail -3 relay1.err w1.err w2.err' "the links answered" sent_at_least "$CHATS"
 kill "$R1"
 wait "$R1" || fail "the relay exited $? on SIGTERM: $(cat relay1.err)"

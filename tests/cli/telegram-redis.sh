@@ -10,17 +10,12 @@
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
+. "$SRC/tests/cli/relays.sh"
 cd "$NESTOR_HOME"
 CHATS=50
 MSGS=20
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
-	kill "$TG_PID" 2>/dev/null || true
-	redis_stop
-}
 fake_telegram_start
-trap cleanup EXIT
+trap relays_cleanup EXIT
 redis_start
 
 # A password in the URL is refused, naming the key.
@@ -34,27 +29,6 @@ nestor config set telegram.rate 1000 >/dev/null
 nestor config set telegram.lock_ttl 3000 >/dev/null
 nestor config set telegram.claim_idle 2000 >/dev/null
 
-c=1
-: >links
-while [ "$c" -le "$CHATS" ]; do
-	nestor user add "u$c" >/dev/null
-	code=$(nestor telegram link --user "u$c" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
-	echo "{\"chat_id\": $((1000 + c)), \"text\": \"/start $code\"}" >>links
-	c=$((c + 1))
-done
-
-# start NAME CMD...: a background nestor whose stderr is NAME.err, emptied
-# before it starts; its pid in $LAST.
-start() {
-	_n=$1
-	shift
-	: >"$_n.err"
-	"$NESTOR_BIN" "$@" 2>"$_n.err" &
-	LAST=$!
-	PIDS="$PIDS $LAST"
-}
-holder() { rcli GET nestor:tg:poller; }
-holder_is() { holder | grep -q ":$1:"; }
 holder_set() { [ -n "$(holder)" ]; }
 
 start relay1 telegram run
@@ -70,8 +44,7 @@ for w in 1 2 3; do
 	wait_until -s "cat w$w.err" "worker $w to start" grep -qs "worker w$w: reading" "w$w.err"
 done
 
-"$PY" -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' links |
-	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_messages" -d @- >/dev/null
+link_users "$CHATS"
 tg_wait_sent $((1000 + CHATS)) 1 60
 expect_match "linked" "$(tg_text 1001 1)" 'Linked'
 

@@ -7,7 +7,8 @@
 #                      in $LAST, and in $PIDS
 #   relays_cleanup     continue and kill them all, stop the fake Bot API and
 #                      redis-server (call it on EXIT)
-#   holder             the poller's lock's holder ("" none); holder_is PID
+#   holder             the poller's lock's holder ("" none); holder_is PID;
+#                      holder_set: someone holds it
 #   link_users N       users u1..uN, each linked by its code to chat 1000+i:
 #                      the N "/start CODE" messages sent to the fake at once
 PIDS=
@@ -27,6 +28,7 @@ relays_cleanup() {
 }
 holder() { rcli GET nestor:tg:poller; }
 holder_is() { holder | grep -q ":$1:"; }
+holder_set() { [ -n "$(holder)" ]; }
 link_users() {
 	_c=1
 	: >links

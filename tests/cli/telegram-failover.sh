@@ -22,7 +22,6 @@ nestor config set telegram.rate 1000 >/dev/null
 nestor config set telegram.lock_ttl 2000 >/dev/null
 nestor config set telegram.claim_idle 2000 >/dev/null
 
-holder_set() { [ -n "$(holder)" ]; }
 sent_total() { tg_json "len(d['messages'])"; }
 sent_at_least() { [ "$(sent_total)" -ge "$1" ]; }
 

@@ -29,7 +29,6 @@ nestor config set telegram.rate 1000 >/dev/null
 nestor config set telegram.lock_ttl 3000 >/dev/null
 nestor config set telegram.claim_idle 2000 >/dev/null
 
-holder_set() { [ -n "$(holder)" ]; }
 
 start relay1 telegram run
 R1=$LAST

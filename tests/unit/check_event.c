@@ -65,6 +65,24 @@ static long long add(const char *summary, time_t start, time_t end, const char *
 	return id;
 }
 
+/* Give series id one changed occurrence: the one of rid, moved to
+ * [start, end) under summary. */
+static void override(long long id, time_t rid, const char *summary, time_t start, time_t end)
+{
+	struct event ev;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	ev.overrides = xcalloc(1, sizeof(*ev.overrides));
+	ev.noverrides = 1;
+	ev.overrides[0].recurrence_id = rid;
+	ev.overrides[0].summary = xstrdup(summary);
+	ev.overrides[0].start = start;
+	ev.overrides[0].end = end;
+	ck_assert_msg(event_update(st, &ev, 3000, &e) == 0, "%s", e.msg);
+	event_release(&ev);
+}
+
 static void occ(time_t from, time_t to, struct event_list *l)
 {
 	struct err e = { 0, "" };
@@ -203,21 +221,12 @@ END_TEST
  * moved into the window from outside, it is still found. */
 START_TEST(test_override)
 {
-	struct event ev;
 	struct event_list l;
-	struct err e = { 0, "" };
 	long long id = add("standup", utc(2026, 6, 1, 7, 0), utc(2026, 6, 1, 7, 15),
 			   "Europe/Berlin", false, "FREQ=DAILY;COUNT=10");
 
-	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
-	ev.overrides = xcalloc(1, sizeof(*ev.overrides));
-	ev.noverrides = 1;
-	ev.overrides[0].recurrence_id = utc(2026, 6, 3, 7, 0);
-	ev.overrides[0].summary = xstrdup("standup (late)");
-	ev.overrides[0].start = utc(2026, 6, 20, 12, 0);
-	ev.overrides[0].end = utc(2026, 6, 20, 12, 30);
-	ck_assert_msg(event_update(st, &ev, 3000, &e) == 0, "%s", e.msg);
-	event_release(&ev);
+	override(id, utc(2026, 6, 3, 7, 0), "standup (late)", utc(2026, 6, 20, 12, 0),
+		 utc(2026, 6, 20, 12, 30));
 	occ(utc(2026, 6, 3, 0, 0), utc(2026, 6, 4, 0, 0), &l);
 	ck_assert_uint_eq(l.nocc, 0);
 	event_list_release(&l);
@@ -239,7 +248,6 @@ END_TEST
  * into the window, a finished series and one that never ends. */
 START_TEST(test_agenda_brief_same)
 {
-	struct event ev;
 	struct event_list full, brief;
 	struct err e = { 0, "" };
 	long long id = add("standup", utc(2026, 3, 2, 8, 0), utc(2026, 3, 2, 8, 15),
@@ -255,15 +263,8 @@ START_TEST(test_agenda_brief_same)
 	add("dentist", utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 30), "Europe/Berlin", false,
 	    NULL);
 	add("trip", utc(2026, 4, 10, 0, 0), utc(2026, 4, 13, 0, 0), NULL, true, NULL);
-	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
-	ev.overrides = xcalloc(1, sizeof(*ev.overrides));
-	ev.noverrides = 1;
-	ev.overrides[0].recurrence_id = utc(2026, 3, 5, 8, 0);
-	ev.overrides[0].summary = xstrdup("standup (moved)");
-	ev.overrides[0].start = utc(2026, 4, 20, 12, 0);
-	ev.overrides[0].end = utc(2026, 4, 20, 12, 30);
-	ck_assert_msg(event_update(st, &ev, 3000, &e) == 0, "%s", e.msg);
-	event_release(&ev);
+	override(id, utc(2026, 3, 5, 8, 0), "standup (moved)", utc(2026, 4, 20, 12, 0),
+		 utc(2026, 4, 20, 12, 30));
 
 	occ(from, to, &full);
 	ck_assert_msg(event_agenda(st, from, to, NULL, &brief, &e) == 0, "%s", e.msg);

@@ -74,28 +74,19 @@ static void ask_text(void *arg, const char *delta)
 static void ask_tool_call(void *arg, const char *name, const char *args_json)
 {
 	struct ask_job *j = arg;
-	cJSON *c = cJSON_CreateObject(), *a = cJSON_Parse(args_json);
 
-	cJSON_AddStringToObject(c, "name", name);
-	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
-	cJSON_AddNullToObject(c, "result");
-	cJSON_AddItemToArray(j->calls, c);
-	sse_event(j, "tool_call", cJSON_Duplicate(c, 1));
+	sse_event(j, "tool_call", cJSON_Duplicate(json_call_add(j->calls, name, args_json), 1));
 }
 
 static void ask_tool_result(void *arg, const char *name, const char *result_json)
 {
 	struct ask_job *j = arg;
-	cJSON *last = cJSON_GetArrayItem(j->calls, cJSON_GetArraySize(j->calls) - 1);
 	cJSON *r = cJSON_Parse(result_json), *ev = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(ev, "name", name);
-	cJSON_AddItemToObject(ev, "result", r ? cJSON_Duplicate(r, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(ev, "result", r ? r : cJSON_CreateNull());
 	sse_event(j, "tool_result", ev);
-	if (last && r)
-		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
-	else
-		cJSON_Delete(r);
+	json_call_result(j->calls, result_json);
 }
 
 static void ask_done(void *arg, const char *reply)

@@ -345,3 +345,25 @@ cJSON *json_user(const struct user *u)
 		cJSON_AddNullToObject(o, "gid");
 	return o;
 }
+
+cJSON *json_call_add(cJSON *calls, const char *name, const char *args_json)
+{
+	cJSON *c = cJSON_CreateObject(), *a = cJSON_Parse(args_json);
+
+	cJSON_AddStringToObject(c, "name", name);
+	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
+	cJSON_AddNullToObject(c, "result");
+	cJSON_AddItemToArray(calls, c);
+	return c;
+}
+
+void json_call_result(cJSON *calls, const char *result_json)
+{
+	cJSON *last = cJSON_GetArrayItem(calls, cJSON_GetArraySize(calls) - 1);
+	cJSON *r = cJSON_Parse(result_json);
+
+	if (last && r)
+		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
+	else
+		cJSON_Delete(r);
+}

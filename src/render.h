@@ -86,4 +86,12 @@ cJSON *json_event(const struct event *ev);
  * the user's JSON object (or null). */
 cJSON *json_user(const struct user *u);
 
+/* A turn's tool calls as `ask --json` and POST /v1/ask give them:
+ * [{"name","arguments","result"}].  json_call_add appends a call (its
+ * arguments parsed, {} when they are not JSON; result null) and returns it;
+ * json_call_result sets the result of the last call (kept null when the
+ * text is not JSON). */
+cJSON *json_call_add(cJSON *calls, const char *name, const char *args_json);
+void json_call_result(cJSON *calls, const char *result_json);
+
 #endif

@@ -77,26 +77,17 @@ static void on_text(void *arg, const char *delta)
 static void on_tool_call(void *arg, const char *name, const char *args_json)
 {
 	struct ask_sink *s = arg;
-	cJSON *c = cJSON_CreateObject(), *a = cJSON_Parse(args_json);
 
-	cJSON_AddStringToObject(c, "name", name);
-	cJSON_AddItemToObject(c, "arguments", a ? a : cJSON_CreateObject());
-	cJSON_AddNullToObject(c, "result");
-	cJSON_AddItemToArray(s->calls, c);
+	json_call_add(s->calls, name, args_json);
 	s->step_done = true;
 }
 
 static void on_tool_result(void *arg, const char *name, const char *result_json)
 {
 	struct ask_sink *s = arg;
-	cJSON *last = cJSON_GetArrayItem(s->calls, cJSON_GetArraySize(s->calls) - 1);
-	cJSON *r = cJSON_Parse(result_json);
 
 	(void)name;
-	if (last && r)
-		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
-	else
-		cJSON_Delete(r);
+	json_call_result(s->calls, result_json);
 }
 
 static void on_done(void *arg, const char *reply)

@@ -9,12 +9,20 @@
 # message's arrival at the fake to its answer, the median of three runs
 # each, alternating, and the load average they ran at (wall-clock figures:
 # read them next to it).
+# Then the same with an llm assistant (a fake OpenAI-compatible server that
+# answers each request after TG_BENCH_LLM_MS ms: a task_add call, then
+# "Done: ..."), TG_BENCH_LLM_CHATS x TG_BENCH_LLM_MSGS messages: a turn
+# holds no write lock while the model answers, so the workers' turns
+# overlap.
 set -eu
 : "${NESTOR_BIN:?set NESTOR_BIN to the nestor binary}"
-CHATS=${TG_BENCH_CHATS:-50}
-MSGS=${TG_BENCH_MSGS:-20}
+OFF_CHATS=${TG_BENCH_CHATS:-50}
+OFF_MSGS=${TG_BENCH_MSGS:-20}
 WORKERS=${TG_BENCH_WORKERS:-3}
 RUNS=${TG_BENCH_RUNS:-3}
+LLM_MS=${TG_BENCH_LLM_MS:-100}
+LLM_CHATS=${TG_BENCH_LLM_CHATS:-20}
+LLM_MSGS=${TG_BENCH_LLM_MSGS:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 fail() { echo "telegram-redis: $*" >&2; exit 1; }
 nestor() { "$NESTOR_BIN" "$@"; }
@@ -44,9 +52,16 @@ redis-server --bind 127.0.0.1 --port "$RPORT" --save '' --appendonly no --daemon
 	--pidfile "$out/redis.pid" --logfile "$out/redis.log" --dir "$out" >/dev/null
 wait_until "redis-server" sh -c "[ \"\$(redis-cli -p $RPORT ping 2>/dev/null)\" = PONG ]"
 
-# one MODE: relay or redis; appends "msgs/s p99 total load" to $out/MODE
+# one MODE [llm]: relay or redis, the offline or the llm assistant; appends
+# "msgs/s p99 total load" to $out/MODE[-llm]
 one() {
 	mode=$1
+	llm=${2:-}
+	fakellm=
+	CHATS=${llm:+$LLM_CHATS}
+	CHATS=${CHATS:-$OFF_CHATS}
+	MSGS=${llm:+$LLM_MSGS}
+	MSGS=${MSGS:-$OFF_MSGS}
 	NESTOR_HOME=$(mktemp -d "$out/run.XXXXXX")
 	export NESTOR_HOME
 	redis-cli -p "$RPORT" flushall >/dev/null
@@ -59,6 +74,15 @@ one() {
 	nestor config set telegram.chat_interval 0 >/dev/null
 	nestor config set telegram.rate 1000 >/dev/null
 	[ "$mode" = relay ] || nestor config set server.redis "redis://127.0.0.1:$RPORT/0" >/dev/null
+	if [ -n "$llm" ]; then
+		"$PY" "$here/../tests/fake/openai.py" --ppid $$ >"$NESTOR_HOME/llm.out" 2>&1 &
+		PIDS="$PIDS $!"
+		fakellm=$!
+		wait_until "the fake model" grep -qs '^PORT ' "$NESTOR_HOME/llm.out"
+		LLM=http://127.0.0.1:$(sed -n 's/^PORT //p' "$NESTOR_HOME/llm.out")
+		curl -sf -X POST "$LLM/_control" -d "{\"echo\": {\"delay_ms\": $LLM_MS}}" >/dev/null
+		nestor assistant add gpt --base-url "$LLM/v1" --model fake-model --default >/dev/null
+	fi
 	c=1
 	: >"$NESTOR_HOME/links"
 	while [ "$c" -le "$CHATS" ]; do
@@ -96,7 +120,7 @@ print(json.dumps([{"chat_id": 1000 + c, "text": "add task %d-%d" % (c, k)}
 	done
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	curl -sf "$TG/_sent" | "$PY" -c '
-import json,sys
+import json,re,sys
 d = json.load(sys.stdin)
 chats, msgs = int(sys.argv[1]), int(sys.argv[2])
 inj = [m for m in d["injected"] if m[1].startswith("add task")]
@@ -108,16 +132,16 @@ for c in range(1, chats + 1):
     if len(sent) != msgs:
         sys.exit("chat %d: %d answers for %d messages" % (c, len(sent), msgs))
     for k, (a, s) in enumerate(zip(asked, sent)):
-        if "%d-%d" % (c, k + 1) not in s["text"]:
+        if not re.search(r"\b%d-%d\b" % (c, k + 1), s["text"]):
             sys.exit("chat %d: answer %d out of order: %r" % (c, k + 1, s["text"]))
         lat.append(s["t"] - a[2])
         end = max(end, s["t"])
 if d["conflicts"]:
     sys.exit("%d getUpdates calls ended in 409" % d["conflicts"])
 lat.sort()
-print("%d %.3f %.3f %s" % (len(lat) / (end - t0), lat[int(len(lat) * 0.99) - 1], end - t0, sys.argv[3]))' \
-		"$CHATS" "$MSGS" "$load" >>"$out/$mode" || fail "$mode: answers wrong"
-	for p in $procs $fake; do kill "$p" 2>/dev/null || true; done
+print("%.1f %.3f %.3f %s" % (len(lat) / (end - t0), lat[int(len(lat) * 0.99) - 1], end - t0, sys.argv[3]))' \
+		"$CHATS" "$MSGS" "$load" >>"$out/$mode${llm:+-llm}" || fail "$mode${llm:+ (llm)}: answers wrong"
+	for p in $procs $fake ${fakellm:-}; do kill "$p" 2>/dev/null || true; done
 	for p in $procs; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$NESTOR_HOME"
 }
@@ -125,11 +149,17 @@ run=1
 while [ "$run" -le "$RUNS" ]; do
 	one relay
 	one redis
+	one relay llm
+	one redis llm
 	run=$((run + 1))
 done
 med=$(((RUNS + 1) / 2))
-for mode in relay redis; do
-	sort -n -k1,1 "$out/$mode" | sed -n "${med}p" | awk -v c="$CHATS" -v m="$MSGS" -v w="$WORKERS" -v mode="$mode" '{
-		who = mode == "relay" ? "one relay" : "relay + redis + " w " workers"
-		printf "%s, %d chats x %d messages: %d messages/s, p99 time to answer %.2f s (all in %.1f s; load %s; median of runs)\n", who, c, m, $1, $2, $3, $4 }'
+for mode in relay redis relay-llm redis-llm; do
+	case $mode in
+	*-llm) c=$LLM_CHATS m=$LLM_MSGS what=" (llm assistant, ${LLM_MS} ms a request)" ;;
+	*) c=$OFF_CHATS m=$OFF_MSGS what= ;;
+	esac
+	sort -n -k1,1 "$out/$mode" | sed -n "${med}p" | awk -v c="$c" -v m="$m" -v w="$WORKERS" -v mode="$mode" -v what="$what" '{
+		who = mode ~ /^relay/ ? "one relay" : "relay + redis + " w " workers"
+		printf "%s%s, %d chats x %d messages: %.1f messages/s, p99 time to answer %.2f s (all in %.1f s; load %s; median of runs)\n", who, what, c, m, $1, $2, $3, $4 }'
 done

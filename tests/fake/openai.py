@@ -34,6 +34,10 @@ Test control (never recorded):
                   {"auto": true}   with nothing scripted, answer as a model
                       would: after a tool result "Done.", when tools are
                       offered a call of the first one with {}, else "Hello."
+                  {"echo": {"delay_ms": n}}   (benchmarks) with nothing
+                      scripted, answer after n ms as a model adding a task:
+                      a call of task_add titled with the user's last message,
+                      and after its result "Done: <that message>"
   POST /_release  let a stream waiting at a {"_hold": true} item go on
   GET  /_requests {"requests": [{"method", "path", "query", "headers", "body"}]}
                   headers are lower-cased; body is the raw request text; a
@@ -109,6 +113,7 @@ class State:
         self.models = ["fake-model"]
         self.profile = None
         self.auto = False
+        self.echo = None
 
 
 STATE = State()
@@ -221,6 +226,16 @@ def auto_answer(req):
     if tools:
         return {"calls": [{"name": tools[0]["function"]["name"], "arguments": {}}]}
     return {"say": "Hello."}
+
+
+def echo_answer(req):
+    """A model that adds a task named by the user's last message."""
+    msgs = req.get("messages") or [{}]
+    said = next((m.get("content") or "" for m in reversed(msgs)
+                 if m.get("role") == "user"), "")
+    if msgs[-1].get("role") == "tool":
+        return {"say": "Done: " + said}
+    return {"calls": [{"name": "task_add", "arguments": {"title": said}}]}
 
 
 REJECT_MESSAGES = {
@@ -355,6 +370,9 @@ class Handler(BaseHTTPRequestHandler):
             r = STATE.queue.pop(0) if STATE.queue else None
         if r is None and STATE.auto:
             r = auto_answer(req)
+        if r is None and STATE.echo is not None:
+            time.sleep(int(STATE.echo.get("delay_ms", 0)) / 1000)
+            r = echo_answer(req)
         if r is None:
             return self.send_json(400, {"error": {"message": "fake: nothing scripted",
                                                   "type": "invalid_request_error"}})
@@ -394,6 +412,8 @@ class Handler(BaseHTTPRequestHandler):
                     STATE.models = list(doc["models"])
                 if "auto" in doc:
                     STATE.auto = bool(doc["auto"])
+                if "echo" in doc:
+                    STATE.echo = doc["echo"]
                 if "profile" in doc:
                     STATE.profile = doc["profile"]
                     STATE.auto = True

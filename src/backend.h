@@ -41,6 +41,13 @@ struct turn {
 	/* What the next stored answer carries (turn_usage, turn_reasoning). */
 	long long prompt_tokens, completion_tokens; /* -1: none reported */
 	struct sbuf reasoning;
+	/* engine_turn_journal(): its key and the last message this run stored
+	 * or found (NULL key: a turn of one transaction, or the caller's). */
+	const char *journal;
+	long long seen;
+	bool resumed; /* the journal had the turn: the backend goes on from
+		       * what the conversation holds */
+	bool lost;    /* another process took the turn over */
 };
 
 struct backend {
@@ -56,6 +63,16 @@ extern const struct backend backend_llm;
 
 /* The engine's MCP tools (mcp-tools.h), made on first use. */
 struct mcp_tools *engine_mcp(struct engine *eng);
+
+/* A step of a journaled turn (engine_turn_journal): a transaction that
+ * first checks no other process took the turn over (else t->lost, -1
+ * with e saying so), and at turn_step_end() records the conversation's
+ * last message as the turn's.  Without a journal these do nothing (each
+ * write commits on its own, or in the caller's transaction). */
+int turn_step_begin(struct turn *t, struct err *e);
+int turn_step_end(struct turn *t, struct err *e);
+/* Roll the step back. */
+void turn_step_abort(struct turn *t);
 
 /* Send reply text to the sink and append it to the reply. */
 void turn_say(struct turn *t, const char *text);

@@ -142,6 +142,44 @@ void turn_reasoning(struct turn *t, const char *delta)
 	sbuf_adds(&t->reasoning, delta);
 }
 
+int turn_step_begin(struct turn *t, struct err *e)
+{
+	bool ours;
+
+	if (!t->journal)
+		return 0;
+	if (store_begin(t->store, e) < 0)
+		return -1;
+	if (turn_journal_check(t->store, t->journal, t->seen, &ours, e) < 0) {
+		store_rollback(t->store);
+		return -1;
+	}
+	if (!ours) {
+		store_rollback(t->store);
+		t->lost = true;
+		log_info("turn %s: another process took it over; this one stops", t->journal);
+		return err_set(e, ERR_FAIL, "turn %s: taken over by another process", t->journal);
+	}
+	return 0;
+}
+
+int turn_step_end(struct turn *t, struct err *e)
+{
+	if (!t->journal)
+		return 0;
+	if (turn_journal_advance(t->store, t->journal, &t->seen, e) < 0) {
+		store_rollback(t->store);
+		return -1;
+	}
+	return store_commit(t->store, e);
+}
+
+void turn_step_abort(struct turn *t)
+{
+	if (t->journal)
+		store_rollback(t->store);
+}
+
 int turn_answer(struct turn *t, const char *content, const char *tool_calls, bool interrupted,
 		struct err *e)
 {
@@ -158,8 +196,12 @@ int turn_answer(struct turn *t, const char *content, const char *tool_calls, boo
 int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e)
 {
 	char *json = cJSON_PrintUnformatted(calls);
-	int rc = turn_answer(t, NULL, json, false, e);
+	int rc = turn_step_begin(t, e);
 
+	if (rc == 0 && (rc = turn_answer(t, NULL, json, false, e)) == 0)
+		rc = turn_step_end(t, e);
+	else if (rc < 0 && !t->lost)
+		turn_step_abort(t);
 	free(json);
 	return rc;
 }
@@ -213,12 +255,22 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	free(args_json);
 	err_clear(terr);
 	t->calls++;
-	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server))
+	/* An MCP tool's effect is outside the store: it runs before the step
+	 * (at least once); any other tool's effect commits with its result. */
+	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server)) {
 		rc = approved(t, name, server, args, terr) < 0
 			     ? -1
 			     : mcp_tools_call(t->eng->mcp, name, args, result, terr);
-	else
+		if (turn_step_begin(t, e) < 0) {
+			cJSON_Delete(*result);
+			*result = NULL;
+			return -1;
+		}
+	} else {
+		if (turn_step_begin(t, e) < 0)
+			return -1;
 		rc = tool_call(&t->tool, name, args, result, terr);
+	}
 	if (rc == 0)
 		err_clear(terr); /* a tool may leave a message it recovered from */
 	if (rc < 0) {
@@ -235,7 +287,10 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	rc = conversation_add(t->store, t->conversation, "tool", res, NULL, call_id, t->now, NULL,
 			      e);
 	free(res);
-	return rc;
+	if (rc == 0)
+		return turn_step_end(t, e);
+	turn_step_abort(t);
+	return -1;
 }
 
 int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
@@ -281,6 +336,61 @@ static int conversation_assistant(struct engine *eng, long long *conv, const str
 	return rc;
 }
 
+/* t ready for a turn of assistant a in conversation conv. */
+static void turn_init(struct turn *t, struct engine *eng, const struct assistant *a, long long conv,
+		      const char *text, time_t now, int depth, const struct engine_sink *sink)
+{
+	memset(t, 0, sizeof(*t));
+	t->eng = eng;
+	t->store = eng->store;
+	t->cfg = eng->cfg;
+	t->assistant = a;
+	t->conversation = conv;
+	t->text = text;
+	t->now = now;
+	t->lang = reply_lang(eng->cfg, text);
+	t->depth = depth;
+	t->sink = sink;
+	t->tool.store = eng->store;
+	t->tool.cfg = eng->cfg;
+	t->tool.now = now;
+	t->tool.lang = t->lang;
+	t->tool.depth = depth;
+	t->tool.cancel = eng->cancel;
+	t->tool.engine = eng;
+	sbuf_init(&t->reply);
+	sbuf_init(&t->reasoning);
+	t->prompt_tokens = t->completion_tokens = -1;
+}
+
+static const struct backend *backend_of(const struct assistant *a, struct err *e)
+{
+	const struct backend *b = (unsigned)a->backend < NBACKENDS ? backends[a->backend] : NULL;
+
+	if (!b)
+		err_set(e, ERR_FAIL, "assistant \"%s\": no backend \"%s\" in this build", a->name,
+			assistant_backend_name(a->backend));
+	return b;
+}
+
+static int check_text(const char *text, struct err *e)
+{
+	if (!text || !*text)
+		return err_set(e, ERR_USAGE, "nothing to say");
+	return utf8_check_field("request", text, 0, e);
+}
+
+/* The backend's part of turn t, the user's message stored: run it, and
+ * 0 when it answered (the answer not stored yet: t->reply). */
+static int answer_turn(struct turn *t, const struct backend *b, struct err *e)
+{
+	if (b->run(t, e) < 0)
+		return -1;
+	if (atomic_load(t->eng->cancel))
+		return err_set(e, ERR_FAIL, "cancelled");
+	return 0;
+}
+
 static int run_turn(struct engine *eng, const struct assistant *want, long long *conv,
 		    const char *text, time_t now, int depth, const struct engine_sink *sink,
 		    char **reply, struct err *e)
@@ -290,47 +400,18 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 	const struct backend *b;
 	int rc = -1;
 
-	if (!text || !*text)
-		return err_set(e, ERR_USAGE, "nothing to say");
-	if (utf8_check_field("request", text, 0, e) < 0)
+	if (check_text(text, e) < 0)
 		return -1;
 	if (conversation_assistant(eng, conv, want, &a, now, e) < 0)
 		return -1;
-	memset(&t, 0, sizeof(t));
-	t.eng = eng;
-	t.store = eng->store;
-	t.cfg = eng->cfg;
-	t.assistant = &a;
-	t.conversation = *conv;
-	t.text = text;
-	t.now = now;
-	t.lang = reply_lang(eng->cfg, text);
-	t.depth = depth;
-	t.sink = sink;
-	t.tool.store = eng->store;
-	t.tool.cfg = eng->cfg;
-	t.tool.now = now;
-	t.tool.lang = t.lang;
-	t.tool.depth = depth;
-	t.tool.cancel = eng->cancel;
-	t.tool.engine = eng;
-	sbuf_init(&t.reply);
-	sbuf_init(&t.reasoning);
-	t.prompt_tokens = t.completion_tokens = -1;
-	b = (unsigned)a.backend < NBACKENDS ? backends[a.backend] : NULL;
-	if (!b) {
-		err_set(e, ERR_FAIL, "assistant \"%s\": no backend \"%s\" in this build", a.name,
-			assistant_backend_name(a.backend));
+	turn_init(&t, eng, &a, *conv, text, now, depth, sink);
+	b = backend_of(&a, e);
+	if (!b)
 		goto out;
-	}
 	if (conversation_add(eng->store, *conv, "user", text, NULL, NULL, now, NULL, e) < 0)
 		goto out;
-	if (b->run(&t, e) < 0)
+	if (answer_turn(&t, b, e) < 0)
 		goto out;
-	if (atomic_load(eng->cancel)) {
-		err_set(e, ERR_FAIL, "cancelled");
-		goto out;
-	}
 	if (turn_answer(&t, t.reply.buf ? t.reply.buf : "", NULL, false, e) < 0)
 		goto out;
 	if (sink && sink->done)
@@ -369,6 +450,125 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 	if (assistant_get_by_name(eng->store, name, &a, e) < 0)
 		return -1;
 	rc = run_turn(eng, &a, conversation, question, now, depth, NULL, reply, e);
+	assistant_release(&a);
+	return rc;
+}
+
+/* Step 1 of a journaled turn, in one transaction: the caller's check, then
+ * the journal's row for key (*resumed: it was there), or the user's
+ * message and a new row.  1: the check said no, or the conversation's
+ * assistant runs offline: the whole turn (finish included) ran here. */
+static int first_step(struct engine *eng, const struct engine_journal *j, long long *conv,
+		      const char *text, time_t now, const struct engine_sink *sink,
+		      struct assistant *a, long long *seen, bool *resumed, struct err *e)
+{
+	struct turn_journal row;
+	const struct backend *b;
+	bool keep = false; /* commit what rc > 0 leaves */
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (store_begin(eng->store, e) < 0)
+		return -1;
+	rc = j->check ? j->check(j->arg, e) : 0;
+	if (rc != 0)
+		goto done;
+	rc = turn_journal_get(eng->store, j->key, &row, e);
+	if (rc < 0)
+		goto done;
+	*resumed = rc == 1;
+	if (*resumed)
+		*conv = row.conversation;
+	*seen = row.last_message;
+	rc = conversation_assistant(eng, conv, &eng->assistant, a, now, e);
+	if (rc < 0 || !(b = backend_of(a, e))) {
+		rc = -1;
+		goto done;
+	}
+	if (b == &backend_offline && !*resumed) {
+		/* Fast and local: the turn in this transaction, as one. */
+		char *reply = NULL;
+		struct err te = { 0, "" };
+
+		rc = store_begin(eng->store, e);
+		if (rc == 0 && run_turn(eng, a, conv, text, now, 0, sink, &reply, &te) < 0)
+			store_rollback(eng->store);
+		else if (rc == 0)
+			rc = store_commit(eng->store, e);
+		if (rc == 0)
+			rc = j->finish(j->arg, *conv, reply, te.code ? &te : NULL, e);
+		free(reply);
+		keep = rc == 0;
+		if (rc == 0)
+			rc = 1;
+		goto done;
+	}
+	if (!*resumed &&
+	    (conversation_add(eng->store, *conv, "user", text, NULL, NULL, now, NULL, e) < 0 ||
+	     turn_journal_add(eng->store, j->key, *conv, now, seen, e) < 0))
+		rc = -1;
+done:
+	if (rc < 0 || (rc > 0 && !keep))
+		store_rollback(eng->store);
+	else if (store_commit(eng->store, e) < 0)
+		rc = -1;
+	if (rc != 0)
+		assistant_release(a);
+	return rc;
+}
+
+int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long long *conv,
+			const char *text, time_t now, const struct engine_sink *sink, struct err *e)
+{
+	struct assistant a;
+	struct turn t;
+	struct err te = { 0, "" };
+	long long seen = 0;
+	bool resumed = false;
+	int rc;
+
+	if (eng->cancel == &eng->own_cancel)
+		atomic_store(&eng->own_cancel, 0);
+	if (check_text(text, e) < 0)
+		return -1;
+	rc = first_step(eng, j, conv, text, now, sink, &a, &seen, &resumed, e);
+	if (rc != 0)
+		return rc;
+	if (resumed)
+		log_info("turn %s: resumed in conversation %lld", j->key, *conv);
+	turn_init(&t, eng, &a, *conv, text, now, 0, sink);
+	t.journal = j->key;
+	t.seen = seen;
+	t.resumed = resumed;
+	/* The model's requests run outside any transaction; each stored step
+	 * is a transaction of its own (turn_step_begin). */
+	rc = answer_turn(&t, backend_of(&a, &te), &te);
+	if (t.lost)
+		goto lost;
+	if (turn_step_begin(&t, e) < 0) {
+		rc = t.lost ? 1 : -1;
+		goto out;
+	}
+	if (rc == 0 && turn_answer(&t, t.reply.buf ? t.reply.buf : "", NULL, false, e) < 0)
+		goto abort;
+	if (rc < 0 && sink && sink->error)
+		sink->error(sink->arg, &te);
+	else if (sink && sink->done)
+		sink->done(sink->arg, t.reply.buf ? t.reply.buf : "");
+	if (j->finish(j->arg, *conv, t.reply.buf ? t.reply.buf : "", rc < 0 ? &te : NULL, e) < 0 ||
+	    turn_journal_done(eng->store, j->key, e) < 0)
+		goto abort;
+	rc = store_commit(eng->store, e);
+	goto out;
+lost:
+	rc = 1;
+	goto out;
+abort:
+	turn_step_abort(&t);
+	rc = -1;
+out:
+	sbuf_release(&t.reply);
+	sbuf_release(&t.reasoning);
 	assistant_release(&a);
 	return rc;
 }

@@ -83,6 +83,44 @@ void engine_watch_cancel(struct engine *eng, atomic_int *flag);
 int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,
 		const struct engine_sink *sink, struct err *e);
 
+/* A turn that survives its process (engine_turn_journal): the caller's
+ * key for it (e.g. "tg:UPDATE_ID") and what it adds to the first and the
+ * last transaction of the turn. */
+struct engine_journal {
+	const char *key;
+	void *arg;
+	/* In the first transaction, before anything is stored: 0 to run the
+	 * turn, 1 to leave it (done already, or not its time: the caller's
+	 * arg says which).  May be NULL. */
+	int (*check)(void *arg, struct err *e);
+	/* In the last transaction, with the answer: the turn's end, reply
+	 * the answer, or failed the reason it failed (reply then the text
+	 * that came before).  -1 rolls the step back (the turn resumes). */
+	int (*finish)(void *arg, long long conversation, const char *reply,
+		      const struct err *failed, struct err *e);
+};
+
+/* engine_turn() as short transactions, none held while a model answers,
+ * so other writers need not wait for it; for a caller that must run a
+ * turn exactly once (a Telegram update).  The first transaction stores
+ * the user's message and key's row in the journal (turn_journal); each
+ * model reply with tool calls, and each tool call's effect with its
+ * result, commits on its own; the last stores the answer, runs
+ * j->finish and forgets key.  Each first checks that key's last message
+ * is still the one this run stored: if not, another process took the
+ * turn over and this one stops (returns 1).  When key is in the journal
+ * (its process died) the turn resumes: no user message again, the tool
+ * calls of the last reply that have no result run, then the model is
+ * asked again (a request repeated costs tokens, no effect twice).  An
+ * MCP tool's effect happens before its step: at least once.  An
+ * assistant with the offline backend runs the whole turn (finish too) in
+ * the first transaction.  Returns 0 when finish ran (the turn answered
+ * or failed), 1 when nothing was done (check said so, or taken over), -1
+ * on a database error (the turn may be run again with the same key). */
+int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long long *conversation,
+			const char *text, time_t now, const struct engine_sink *sink,
+			struct err *e);
+
 /* How deep ask_assistant may delegate: the main assistant is depth 0. */
 #define ENGINE_MAX_DEPTH 2
 

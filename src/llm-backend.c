@@ -226,8 +226,12 @@ static void keep_partial(struct turn *t, const struct llm_reply *r)
 
 	if (!r->content || !*r->content)
 		return;
-	if (turn_answer(t, r->content, NULL, true, &e) < 0)
+	if (turn_step_begin(t, &e) < 0)
+		return;
+	if (turn_answer(t, r->content, NULL, true, &e) < 0 || turn_step_end(t, &e) < 0) {
+		turn_step_abort(t);
 		log_error("assistant %s: partial reply not stored: %s", t->assistant->name, e.msg);
+	}
 }
 
 /* A call that does not run: report it and store {"error": msg} as its
@@ -246,7 +250,12 @@ static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char
 	if (t->sink && t->sink->tool_result)
 		t->sink->tool_result(t->sink->arg, c->name, res);
 	log_warn("assistant %s: %s", t->assistant->name, msg);
-	rc = conversation_add(t->store, t->conversation, "tool", res, NULL, c->id, t->now, NULL, e);
+	rc = turn_step_begin(t, e);
+	if (rc == 0 && (rc = conversation_add(t->store, t->conversation, "tool", res, NULL, c->id,
+					      t->now, NULL, e)) == 0)
+		rc = turn_step_end(t, e);
+	else if (rc < 0 && !t->lost)
+		turn_step_abort(t);
 	free(res);
 	return rc;
 }
@@ -293,6 +302,27 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 	return rc;
 }
 
+/* Run call c and append its result to the history. */
+static int call_into_history(struct llm_turn *lt, const struct llm_tool_call *c, struct err *e)
+{
+	cJSON *result, *tm;
+	char *res;
+
+	if (run_call(lt, c, &result, e) < 0) {
+		cJSON_Delete(result);
+		return -1;
+	}
+	res = cJSON_PrintUnformatted(result);
+	cJSON_Delete(result);
+	tm = cJSON_CreateObject();
+	cJSON_AddStringToObject(tm, "role", "tool");
+	cJSON_AddStringToObject(tm, "tool_call_id", c->id);
+	cJSON_AddStringToObject(tm, "content", res);
+	cJSON_AddItemToArray(lt->history, tm);
+	free(res);
+	return 0;
+}
+
 /* Run the reply's tool calls in order; append the call message and every
  * result to the history. */
 static int run_calls(struct llm_turn *lt, const struct llm_reply *r, struct err *e)
@@ -304,22 +334,57 @@ static int run_calls(struct llm_turn *lt, const struct llm_reply *r, struct err 
 		return -1;
 	}
 	cJSON_AddItemToArray(lt->history, m);
-	for (size_t i = 0; i < r->ncalls; i++) {
-		cJSON *result, *tm;
-		char *res;
-
-		if (run_call(lt, &r->calls[i], &result, e) < 0) {
-			cJSON_Delete(result);
+	for (size_t i = 0; i < r->ncalls; i++)
+		if (call_into_history(lt, &r->calls[i], e) < 0)
 			return -1;
-		}
-		res = cJSON_PrintUnformatted(result);
-		cJSON_Delete(result);
-		tm = cJSON_CreateObject();
-		cJSON_AddStringToObject(tm, "role", "tool");
-		cJSON_AddStringToObject(tm, "tool_call_id", r->calls[i].id);
-		cJSON_AddStringToObject(tm, "content", res);
-		cJSON_AddItemToArray(lt->history, tm);
-		free(res);
+	return 0;
+}
+
+/* Whether a tool message after m answers call id. */
+static bool answered(const cJSON *m, const char *id)
+{
+	for (m = m->next; m; m = m->next) {
+		const cJSON *cid = cJSON_GetObjectItemCaseSensitive(m, "tool_call_id");
+
+		if (cJSON_IsString(cid) && !strcmp(cid->valuestring, id))
+			return true;
+	}
+	return false;
+}
+
+/* A turn resumed (engine_turn_journal): the calls of the last reply of
+ * this turn (after its user message) that have no result run now, as
+ * they would have; then the model is asked again. */
+static int resume_calls(struct llm_turn *lt, struct err *e)
+{
+	const cJSON *m, *last = NULL, *c;
+
+	cJSON_ArrayForEach(m, lt->history) {
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+
+		if (cJSON_IsString(role) && !strcmp(role->valuestring, "user"))
+			last = NULL;
+		else if (cJSON_GetObjectItemCaseSensitive(m, "tool_calls"))
+			last = m;
+	}
+	if (!last)
+		return 0;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(last, "tool_calls")) {
+		const cJSON *fn = cJSON_GetObjectItemCaseSensitive(c, "function");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
+		const cJSON *args = cJSON_GetObjectItemCaseSensitive(fn, "arguments");
+		struct llm_tool_call call = { 0 };
+
+		if (!cJSON_IsString(id) || !cJSON_IsString(name) || answered(last, id->valuestring))
+			continue;
+		log_info("assistant %s: resumed: call %s (%s)", lt->t->assistant->name,
+			 id->valuestring, name->valuestring);
+		call.id = id->valuestring;
+		call.name = name->valuestring;
+		call.arguments = cJSON_IsString(args) ? args->valuestring : "";
+		if (call_into_history(lt, &call, e) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -365,7 +430,7 @@ static int llm_run(struct turn *t, struct err *e)
 	long max_steps = t->cfg ? config_get_int(t->cfg, "llm.max_steps") : 8;
 	int rc = -1;
 
-	if (setup(&lt, t, e) < 0)
+	if (setup(&lt, t, e) < 0 || (t->resumed && resume_calls(&lt, e) < 0))
 		goto out;
 	for (long step = 0; step < max_steps; step++) {
 		struct llm_reply r;

@@ -95,6 +95,30 @@ void tg_prep_release(struct tg_prep *p);
 int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_prep *p, time_t now,
 	      struct err *e);
 
+/* The request text of update u when it is an engine turn of a linked
+ * chat (run it with tg_turn(), outside a transaction), else NULL (run it
+ * with tg_handle(); e says why when a read failed). */
+const char *tg_turn_text(struct tg_relay *r, const struct tg_update *u, struct err *e);
+
+/* What the caller of tg_turn() adds to its first and last transaction. */
+struct tg_turn_hooks {
+	void *arg;
+	/* Before anything is stored: 0 to run, 1 to leave the update (done
+	 * already, or waiting for its turn); may be NULL. */
+	int (*check)(void *arg, struct err *e);
+	/* With the answer queued: the update done (offset, seen). */
+	int (*finish)(void *arg, struct err *e);
+};
+
+/* Run the engine turn text of update u as engine_turn_journal() does,
+ * keyed by the update's id: no transaction is held while a model answers,
+ * and a turn a process left half done resumes.  The reply (or the failure)
+ * is queued in the last transaction, with h->finish.  0 done, 1 nothing
+ * done (h->check, or another process took the turn over), -1 a database
+ * error (the update comes again and resumes). */
+int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
+	    const struct tg_turn_hooks *h, time_t now, struct err *e);
+
 /* Queue text for chat_id: split into messages Telegram accepts, each sent
  * as HTML with the text escaped (markup: a reply_markup object for the
  * last piece, or NULL).  *last: the last entry's outbox id (may be NULL). */

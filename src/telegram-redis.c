@@ -610,9 +610,59 @@ static int state_of(struct worker *w, const struct rstream_entry *en, bool force
 	return !*seen && !prev_done ? 1 : 0;
 }
 
+struct seen_hook {
+	struct worker *w;
+	const struct rstream_entry *en;
+	bool force;
+	int state; /* what state_of() found in the turn's first transaction */
+	bool seen;
+};
+
+/* In an engine turn's first transaction: done already, or waiting. */
+static int seen_check(void *arg, struct err *e)
+{
+	struct seen_hook *h = arg;
+
+	h->state = state_of(h->w, h->en, h->force, &h->seen, e);
+	return h->state < 0 ? -1 : h->state == 1 || h->seen;
+}
+
+static int seen_finish(void *arg, struct err *e)
+{
+	struct seen_hook *h = arg;
+	bool fresh;
+
+	return tgstore_seen(h->w->r.s, h->en->update_id, wallclock_now(), &fresh, e);
+}
+
+/* en an engine turn (text): run as short transactions (tg_turn), the
+ * update marked done in the last; as run_entry() returns. */
+static int run_turn_entry(struct worker *w, const struct rstream_entry *en,
+			  const struct tg_update *u, const char *text, bool force, struct err *e)
+{
+	struct seen_hook sh = { w, en, force, 0, false };
+	struct tg_turn_hooks h = { &sh, seen_check, seen_finish };
+	int rc = tg_turn(&w->r, u, text, &h, wallclock_now(), e);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && sh.state == 1)
+		return 1;
+	if (rc == 1 && !sh.seen) {
+		log_info("telegram: update %lld (entry %s): another worker took it over",
+			 en->update_id, en->id);
+		return 3;
+	}
+	if (rc == 0)
+		w->done++;
+	/* A failed ack is harmless: the entry comes again, is found done. */
+	return rstream_ack(&w->rs, en->id, e) < 0 ? -1 : 0;
+}
+
 /* Run en: 0 done (or found done) and acknowledged, 1 its chat's previous
  * update is not done yet (force: run it anyway), 2 it went to the dead
- * letters; -1 a database or Redis error (left for a retry). */
+ * letters, 3 another worker took its turn over (left to it); -1 a
+ * database or Redis error (left for a retry). */
 static int run_entry(struct worker *w, const struct rstream_entry *en, bool force, struct err *e)
 {
 	struct tg_update u;
@@ -640,9 +690,19 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 	}
 	if (!seen) {
 		bool fresh;
+		const char *text;
 
 		/* The network calls that need no transaction, before it. */
 		tg_prepare(&w->r, &u, wallclock_now(), &p);
+		text = tg_turn_text(&w->r, &u, e);
+		if (!text && e->code)
+			goto fail;
+		if (text) {
+			rc = run_turn_entry(w, en, &u, text, force, e);
+			tg_prep_release(&p);
+			cJSON_Delete(json);
+			return rc;
+		}
 		if (store_begin(w->r.s, e) < 0)
 			goto fail;
 		/* Again under the write lock: another worker may have run it. */

@@ -168,10 +168,6 @@ static void best_effort(struct tg_relay *r, const char *method, cJSON *p)
 	cJSON_Delete(p);
 }
 
-struct turn_sink {
-	char *reply;
-};
-
 static void on_text(void *arg, const char *delta)
 {
 	(void)arg;
@@ -183,61 +179,6 @@ static void on_call(void *arg, const char *name, const char *json)
 	(void)arg;
 	(void)name;
 	(void)json;
-}
-
-static void on_done(void *arg, const char *reply)
-{
-	struct turn_sink *t = arg;
-
-	free(t->reply);
-	t->reply = xstrdup(reply ? reply : "");
-}
-
-static void on_error(void *arg, const struct err *e)
-{
-	(void)arg;
-	(void)e;
-}
-
-/* One engine turn in the chat's conversation; its rows are kept only
- * when it succeeds (a savepoint), its reply or failure is queued. */
-static int turn(struct tg_relay *r, const struct tg_update *u, const char *text, int ru, time_t now,
-		struct err *e)
-{
-	struct turn_sink t = { NULL };
-	struct engine_sink sink = { &t,	      on_text, on_call, on_call, on_done,
-				    on_error, NULL,    NULL,	NULL };
-	struct tgstore_chat c;
-	struct err te = { 0, "" };
-	long long conv;
-	int rc;
-
-	if (tgstore_chat_get(r->s, u->chat_id, &c, e) < 0)
-		return -1;
-	conv = c.conversation;
-	tgstore_chat_release(&c);
-	if (store_begin(r->s, e) < 0)
-		return -1;
-	engine_set_channel(r->eng, CONV_TELEGRAM);
-	rc = engine_turn(r->eng, &conv, text, now, &sink, &te);
-	if (rc == 0)
-		rc = store_commit(r->s, e) < 0 ? -2 : 0;
-	else
-		store_rollback(r->s);
-	if (rc == -2) {
-		free(t.reply);
-		return -1;
-	}
-	if (rc < 0) {
-		log_warn("telegram: chat %lld: %s", u->chat_id, te.msg);
-		free(t.reply);
-		return say(r, u->chat_id, now, e, words[ru][W_FAILED], te.msg);
-	}
-	rc = tgstore_chat_set_conversation(r->s, u->chat_id, conv, now, e);
-	if (rc == 0)
-		rc = tg_queue_text(r->s, u->chat_id, t.reply, NULL, now, NULL, e);
-	free(t.reply);
-	return rc;
 }
 
 /* "/start CODE" from a chat not linked (or linked: it moves). */
@@ -278,26 +219,119 @@ static size_t command(const char *text, const char **args)
 	return n;
 }
 
-static int on_command(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
-		      struct err *e)
+/* The request text update u of a linked chat stands for (a command's
+ * words, or what was written), or NULL when it is no engine turn. */
+static const char *turn_text(const struct tg_update *u, int ru)
 {
 	const char *args;
-	size_t n = command(u->text, &args);
+	size_t n;
 
+	if (u->kind != TG_UPDATE_TEXT)
+		return NULL;
+	if (u->text[0] != '/')
+		return u->text;
+	n = command(u->text, &args);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
 		if (strlen(commands[i].name) != n || strncmp(u->text + 1, commands[i].name, n))
 			continue;
-		if (!commands[i].ask_en) {
-			if (tgstore_chat_set_conversation(r->s, u->chat_id, 0, now, e) < 0)
-				return -1;
-			return say(r, u->chat_id, now, e, "%s", words[ru][W_NEW]);
-		}
-		return turn(r, u, ru ? commands[i].ask_ru : commands[i].ask_en, ru, now, e);
+		if (!commands[i].ask_en)
+			return NULL;
+		return ru ? commands[i].ask_ru : commands[i].ask_en;
 	}
 	if (n == 5 && !strncmp(u->text + 1, "start", 5))
-		return *args ? link_chat(r, u, args, ru, now, e)
-			     : turn(r, u, ru ? "привет" : "hello", ru, now, e);
-	return turn(r, u, u->text, ru, now, e);
+		return *args ? NULL : ru ? "привет" : "hello";
+	return u->text;
+}
+
+/* A turn inside the caller's transaction (callers run turns with
+ * tg_turn() before it: see tg_turn_text()). */
+static int inline_turn(struct tg_relay *r, const struct tg_update *u, const char *text, time_t now,
+		       struct err *e)
+{
+	static const struct tg_turn_hooks none = { NULL, NULL, NULL };
+
+	return tg_turn(r, u, text, &none, now, e) < 0 ? -1 : 0;
+}
+
+static int on_command(struct tg_relay *r, const struct tg_update *u, int ru, time_t now,
+		      struct err *e)
+{
+	const char *args, *text = turn_text(u, ru);
+	size_t n = command(u->text, &args);
+
+	if (text)
+		return inline_turn(r, u, text, now, e);
+	if (n == 5 && !strncmp(u->text + 1, "start", 5))
+		return link_chat(r, u, args, ru, now, e);
+	if (tgstore_chat_set_conversation(r->s, u->chat_id, 0, now, e) < 0)
+		return -1;
+	return say(r, u->chat_id, now, e, "%s", words[ru][W_NEW]);
+}
+
+const char *tg_turn_text(struct tg_relay *r, const struct tg_update *u, struct err *e)
+{
+	long long uid = 0;
+
+	if (u->kind != TG_UPDATE_TEXT || !u->chat_id)
+		return NULL;
+	if (tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0 || !uid)
+		return NULL;
+	store_set_user(r->s, uid);
+	return turn_text(u, lang_ix(u->lang));
+}
+
+struct journal_arg {
+	struct tg_relay *r;
+	const struct tg_update *u;
+	const struct tg_turn_hooks *h;
+	time_t now;
+};
+
+static int jcheck(void *arg, struct err *e)
+{
+	struct journal_arg *a = arg;
+
+	return a->h->check ? a->h->check(a->h->arg, e) : 0;
+}
+
+/* The turn's end: its reply or failure queued, the chat's conversation,
+ * then the caller's part (the offset, the update done). */
+static int jfinish(void *arg, long long conv, const char *reply, const struct err *failed,
+		   struct err *e)
+{
+	struct journal_arg *a = arg;
+	int ru = lang_ix(a->u->lang);
+	int rc = tgstore_chat_set_conversation(a->r->s, a->u->chat_id, conv, a->now, e);
+
+	if (rc == 0 && failed) {
+		log_warn("telegram: chat %lld: %s", a->u->chat_id, failed->msg);
+		rc = say(a->r, a->u->chat_id, a->now, e, words[ru][W_FAILED], failed->msg);
+	} else if (rc == 0) {
+		rc = tg_queue_text(a->r->s, a->u->chat_id, reply, NULL, a->now, NULL, e);
+	}
+	if (rc == 0 && a->h->finish)
+		rc = a->h->finish(a->h->arg, e);
+	return rc;
+}
+
+int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
+	    const struct tg_turn_hooks *h, time_t now, struct err *e)
+{
+	struct journal_arg a = { r, u, h, now };
+	struct engine_journal j = { NULL, &a, jcheck, jfinish };
+	struct engine_sink sink = { NULL, on_text, on_call, on_call, NULL, NULL, NULL, NULL, NULL };
+	struct tgstore_chat c;
+	char key[40];
+	long long conv;
+
+	if (tgstore_chat_get(r->s, u->chat_id, &c, e) < 0)
+		return -1;
+	conv = c.conversation;
+	tgstore_chat_release(&c);
+	snprintf(key, sizeof(key), "tg:%lld", u->update_id);
+	j.key = key;
+	engine_set_channel(r->eng, CONV_TELEGRAM);
+	return engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);
 }
 
 static const char *media_word(const char *media, int ru)
@@ -405,7 +439,7 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 	case TG_UPDATE_TEXT:
 		if (u->text[0] == '/')
 			return on_command(r, u, ru, now, e);
-		return turn(r, u, u->text, ru, now, e);
+		return inline_turn(r, u, u->text, now, e);
 	case TG_UPDATE_CALLBACK: return on_callback(r, u, ru, now, e);
 	case TG_UPDATE_LOCATION: return on_location(r, u, p, ru, now, e);
 	case TG_UPDATE_MEDIA:

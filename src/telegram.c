@@ -282,12 +282,38 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 	return 0;
 }
 
-/* One update in one transaction with the offset after it. */
+struct offset_hook {
+	struct tg_relay *r;
+	long long update_id;
+};
+
+/* The update is still to do: the stored offset has not passed it. */
+static int offset_check(void *arg, struct err *e)
+{
+	struct offset_hook *h = arg;
+	long long stored;
+
+	if (tgstore_offset(h->r->s, &stored, e) < 0)
+		return -1;
+	return stored > h->update_id;
+}
+
+static int offset_finish(void *arg, struct err *e)
+{
+	struct offset_hook *h = arg;
+
+	return tgstore_set_offset(h->r->s, h->update_id + 1, e);
+}
+
+/* One update in one transaction with the offset after it; an engine turn
+ * as short ones (tg_turn), the offset in its last. */
 static int process(struct tg_relay *r, const cJSON *item, long long *offset, struct err *e)
 {
 	struct tg_update u;
 	struct tg_prep p;
+	struct err te = { 0, "" };
 	time_t now = wallclock_now();
+	const char *text;
 	int rc = -1;
 
 	if (tg_update_parse(item, &u) < 0) {
@@ -295,6 +321,21 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 		return 0;
 	}
 	tg_prepare(r, &u, now, &p);
+	text = tg_turn_text(r, &u, &te);
+	if (te.code) {
+		*e = te;
+		goto out;
+	}
+	if (text) {
+		struct offset_hook oh = { r, u.update_id };
+		struct tg_turn_hooks h = { &oh, offset_check, offset_finish };
+
+		rc = tg_turn(r, &u, text, &h, now, e);
+		if (rc >= 0)
+			*offset = u.update_id + 1;
+		rc = rc < 0 ? -1 : 0;
+		goto out;
+	}
 	if (store_begin(r->s, e) < 0)
 		goto out;
 	if (tg_handle(r, &u, &p, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {

@@ -540,3 +540,115 @@ int conversation_set_pending(struct store *s, long long conv, const char *json, 
 		return store_error(s, e, "conversation");
 	return 0;
 }
+
+int turn_journal_get(struct store *s, const char *key, struct turn_journal *j, struct err *e)
+{
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT conversation, last_message, started FROM turn_journal"
+			      " WHERE key = ?",
+			      e);
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		j->conversation = sqlite3_column_int64(st, 0);
+		j->last_message = sqlite3_column_int64(st, 1);
+		j->started = (time_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "turn journal");
+	return rc == SQLITE_ROW;
+}
+
+/* Run sql with key (and n when n >= 0) bound; the rows it changed. */
+static int journal_exec(struct store *s, const char *sql, const char *key, long long n,
+			struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	if (n >= 0)
+		sqlite3_bind_int64(st, 2, n);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(s, e, "turn journal");
+	return sqlite3_changes(s->db);
+}
+
+int turn_journal_add(struct store *s, const char *key, long long conv, time_t now, long long *last,
+		     struct err *e)
+{
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "INSERT INTO turn_journal(key, conversation, last_message, started)"
+			      " VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM messages WHERE "
+			      "conversation_id = ?),"
+			      " ?) RETURNING last_message",
+			      e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, conv);
+	sqlite3_bind_int64(st, 3, conv);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_error(s, e, "turn journal");
+	return 0;
+}
+
+int turn_journal_check(struct store *s, const char *key, long long seen, bool *ours, struct err *e)
+{
+	int rc = journal_exec(s,
+			      "UPDATE turn_journal SET last_message = last_message"
+			      " WHERE key = ? AND last_message = ?",
+			      key, seen, e);
+
+	if (rc < 0)
+		return -1;
+	*ours = rc > 0;
+	return 0;
+}
+
+int turn_journal_advance(struct store *s, const char *key, long long *last, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "UPDATE turn_journal SET last_message = (SELECT"
+					 " coalesce(max(id), 0) FROM messages WHERE conversation_id"
+					 " = turn_journal.conversation) WHERE key = ?"
+					 " RETURNING last_message",
+					 e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? err_set(e, ERR_NOTFOUND, "no turn %s under way", key)
+					 : store_error(s, e, "turn journal");
+	return 0;
+}
+
+int turn_journal_done(struct store *s, const char *key, struct err *e)
+{
+	return journal_exec(s, "DELETE FROM turn_journal WHERE key = ?", key, -1, e) < 0 ? -1 : 0;
+}

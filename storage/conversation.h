@@ -136,4 +136,25 @@ int conversation_set_pending(struct store *s, long long conv, const char *json, 
 int conversation_search(struct store *s, const char *text, int limit, struct message **out,
 			size_t *n, struct err *e);
 
+/* A turn under way that its caller named by a key (engine_turn_journal):
+ * its conversation and the last message it stored. */
+struct turn_journal {
+	long long conversation, last_message;
+	time_t started;
+};
+
+/* 1 with *j when a turn named key is under way, 0 when none is. */
+int turn_journal_get(struct store *s, const char *key, struct turn_journal *j, struct err *e);
+/* Record the turn key in conv as under way; *last: conv's last message. */
+int turn_journal_add(struct store *s, const char *key, long long conv, time_t now, long long *last,
+		     struct err *e);
+/* Inside the caller's transaction: *ours when turn key's last message is
+ * still seen (else another process took it over, or finished it); the
+ * check writes the row, so it takes the write lock. */
+int turn_journal_check(struct store *s, const char *key, long long seen, bool *ours, struct err *e);
+/* Set turn key's last message to its conversation's last (*last). */
+int turn_journal_advance(struct store *s, const char *key, long long *last, struct err *e);
+/* The turn key is over: forget it. */
+int turn_journal_done(struct store *s, const char *key, struct err *e);
+
 #endif

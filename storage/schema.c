@@ -402,6 +402,18 @@ const char *const schema_migrations[] = {
 	/* 19: the updates done by when (tgstore_seen_prune): forgetting the
 	 * old ones reads only them, not the whole table. */
 	"CREATE INDEX telegram_seen_at ON telegram_seen(at);",
+	/* 20: the turns under way that a caller names by a key of its own (a
+	 * Telegram update): the conversation and the last message the running
+	 * turn stored.  A turn runs as short transactions; each first checks
+	 * last_message is still what it saw (else another process took the
+	 * turn over) and advances it.  A row left by a process that died is
+	 * how its turn resumes (engine_turn_journal). */
+	"CREATE TABLE turn_journal ("
+	"  key TEXT PRIMARY KEY,"
+	"  conversation INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+	"  last_message INTEGER NOT NULL,"
+	"  started INTEGER NOT NULL"
+	");",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

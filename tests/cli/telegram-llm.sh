@@ -1,0 +1,73 @@
+#!/bin/sh
+# A Telegram turn with an llm assistant holds no write lock while the model
+# answers (the terminal adds a task meanwhile), and a relay killed after a
+# tool call's effect, before the answer, resumes the turn when restarted:
+# the effect once, the answer once, the tool not asked for again.
+. "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "$SRC/tests/fake/telegram.sh"
+. "$SRC/tests/fake/openai.sh"
+cd "$NESTOR_HOME"
+fake_telegram_start
+fake_openai_start
+trap 'kill $TG_PID $FAKE_PID ${RELAY:-} 2>/dev/null || true; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
+nestor config set telegram.chat_interval 0 >/dev/null
+nestor assistant add gpt --base-url "$FAKE_URL" --model fake-model --default >/dev/null
+code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+
+relay_start() {
+	: >"$NESTOR_HOME/run.err"
+	"$NESTOR_BIN" telegram run 2>"$NESTOR_HOME/run.err" &
+	RELAY=$!
+	wait_until -s 'cat run.err' "the relay to start" grep -qs 'relaying as @' run.err
+}
+# At least N requests reached the fake model.
+asked() { fake_py "sys.exit(0 if len(reqs) >= $1 else 1)"; }
+titles() { nestor task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])'; }
+
+relay_start
+tg_message 55 "/start $code"
+tg_wait_sent 55 1
+
+# 1. While the model's answer is held, the terminal writes.
+fake_script '[{"say": ["Hello ", "there."], "hold_after": 2}]'
+tg_message 55 "hi"
+wait_until -s fake_requests "the model to be asked" asked 1
+nestor task add "buy milk" >add.out 2>add.err ||
+	fail "task add while the model answers: $(cat add.err)"
+expect_eq "the task is there" "$(titles)" "['buy milk']"
+expect_eq "no answer yet" "$(tg_count 55)" 1
+fake_release
+tg_wait_sent 55 2
+expect_eq "the answer" "$(tg_text 55 2)" "Hello there."
+
+# 2. Killed after the tool call committed, while the model is asked again.
+fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "buy bread"}}]},
+ {"say": "Never sent.", "hold_after": 0}]'
+tg_message 55 "add buy bread"
+wait_until -s fake_requests "the model's second request" asked 3
+kill -KILL "$RELAY"
+wait "$RELAY" 2>/dev/null || true
+expect_eq "killed: the tool's effect" "$(titles)" "['buy milk', 'buy bread']"
+expect_eq "killed: no answer" "$(tg_count 55)" 2
+
+fake_script '[{"say": "Added buy bread."}]'
+relay_start
+tg_wait_sent 55 3
+expect_eq "resumed: the answer" "$(tg_text 55 3)" "Added buy bread."
+# /new is answered by the relay itself: it comes after the update resumed.
+tg_message 55 "/new"
+tg_wait_sent 55 4
+expect_eq "one answer each" "$(tg_count 55)" 4
+expect_eq "the effect once" "$(titles)" "['buy milk', 'buy bread']"
+fake_py '
+# requests 1 (hi), 2 (add: calls), 3 (held, killed), 4 (resumed)
+assert len(reqs) == 4, len(reqs)
+last = reqs[3]["json"]["messages"]
+users = [m for m in last if m["role"] == "user"]
+assert [m["content"] for m in users] == ["hi", "add buy bread"], users
+tools = [m for m in last if m["role"] == "tool"]
+assert len(tools) == 1 and "buy bread" in tools[0]["content"], tools
+'
+kill "$RELAY"
+wait "$RELAY"
+echo ok

@@ -119,6 +119,10 @@ struct tg_turn_hooks {
 int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	    const struct tg_turn_hooks *h, time_t now, struct err *e);
 
+/* Forget the turn of update_id a process left half done (the update goes
+ * to the dead letters). */
+int tg_turn_forget(struct tg_relay *r, long long update_id, struct err *e);
+
 /* Queue text for chat_id: split into messages Telegram accepts, each sent
  * as HTML with the text escaped (markup: a reply_markup object for the
  * last piece, or NULL).  *last: the last entry's outbox id (may be NULL). */

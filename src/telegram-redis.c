@@ -582,7 +582,7 @@ static int bury(struct worker *w, const struct rstream_entry *en, const char *wh
 		if (store_begin(w->r.s, e) < 0)
 			goto fail;
 		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0 ||
-		    store_commit(w->r.s, e) < 0) {
+		    tg_turn_forget(&w->r, en->update_id, e) < 0 || store_commit(w->r.s, e) < 0) {
 			store_rollback(w->r.s);
 			goto fail;
 		}

@@ -314,6 +314,20 @@ static int jfinish(void *arg, long long conv, const char *reply, const struct er
 	return rc;
 }
 
+/* The journal's key of update id's turn. */
+static void turn_key(char *buf, size_t n, long long update_id)
+{
+	snprintf(buf, n, "tg:%lld", update_id);
+}
+
+int tg_turn_forget(struct tg_relay *r, long long update_id, struct err *e)
+{
+	char key[40];
+
+	turn_key(key, sizeof(key), update_id);
+	return turn_journal_done(r->s, key, e);
+}
+
 int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	    const struct tg_turn_hooks *h, time_t now, struct err *e)
 {
@@ -328,7 +342,7 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 		return -1;
 	conv = c.conversation;
 	tgstore_chat_release(&c);
-	snprintf(key, sizeof(key), "tg:%lld", u->update_id);
+	turn_key(key, sizeof(key), u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
 	return engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);

@@ -11,6 +11,10 @@
 #                      holder_set: someone holds it
 #   link_users N       users u1..uN, each linked by its code to chat 1000+i:
 #                      the N "/start CODE" messages sent to the fake at once
+#   task_titles        the tasks' titles, as a Python list
+#   expect_resumed N USERS   (with tests/fake/openai.sh) the fake model got N
+#                      requests; the last carries the user messages USERS (a
+#                      Python list) and one tool result, of "buy bread"
 PIDS=
 start() {
 	_n=$1
@@ -40,4 +44,17 @@ link_users() {
 	done
 	"$PY" -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))' links |
 		curl -sf -X POST -H 'Content-Type: application/json' "$TG/_messages" -d @- >/dev/null
+}
+task_titles() {
+	nestor task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])'
+}
+expect_resumed() {
+	fake_py "
+n, users = $1, $2
+assert len(reqs) == n, len(reqs)
+last = reqs[-1]['json']['messages']
+assert [m['content'] for m in last if m['role'] == 'user'] == users, last
+tools = [m for m in last if m['role'] == 'tool']
+assert len(tools) == 1 and 'buy bread' in tools[0]['content'], tools
+" || fail "the resumed turn's request"
 }

@@ -6,6 +6,7 @@
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/fake/openai.sh"
+. "$SRC/tests/cli/relays.sh"
 cd "$NESTOR_HOME"
 fake_telegram_start
 fake_openai_start
@@ -21,8 +22,6 @@ relay_start() {
 	wait_until -s 'cat run.err' "the relay to start" grep -qs 'relaying as @' run.err
 }
 # At least N requests reached the fake model.
-asked() { fake_py "sys.exit(0 if len(reqs) >= $1 else 1)"; }
-titles() { nestor task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])'; }
 
 relay_start
 tg_message 55 "/start $code"
@@ -31,10 +30,10 @@ tg_wait_sent 55 1
 # 1. While the model's answer is held, the terminal writes.
 fake_script '[{"say": ["Hello ", "there."], "hold_after": 2}]'
 tg_message 55 "hi"
-wait_until -s fake_requests "the model to be asked" asked 1
+wait_until -s fake_requests "the model to be asked" fake_asked 1
 nestor task add "buy milk" >add.out 2>add.err ||
 	fail "task add while the model answers: $(cat add.err)"
-expect_eq "the task is there" "$(titles)" "['buy milk']"
+expect_eq "the task is there" "$(task_titles)" "['buy milk']"
 expect_eq "no answer yet" "$(tg_count 55)" 1
 fake_release
 tg_wait_sent 55 2
@@ -44,10 +43,10 @@ expect_eq "the answer" "$(tg_text 55 2)" "Hello there."
 fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "buy bread"}}]},
  {"say": "Never sent.", "hold_after": 0}]'
 tg_message 55 "add buy bread"
-wait_until -s fake_requests "the model's second request" asked 3
+wait_until -s fake_requests "the model's second request" fake_asked 3
 kill -KILL "$RELAY"
 wait "$RELAY" 2>/dev/null || true
-expect_eq "killed: the tool's effect" "$(titles)" "['buy milk', 'buy bread']"
+expect_eq "killed: the tool's effect" "$(task_titles)" "['buy milk', 'buy bread']"
 expect_eq "killed: no answer" "$(tg_count 55)" 2
 
 fake_script '[{"say": "Added buy bread."}]'
@@ -58,16 +57,8 @@ expect_eq "resumed: the answer" "$(tg_text 55 3)" "Added buy bread."
 tg_message 55 "/new"
 tg_wait_sent 55 4
 expect_eq "one answer each" "$(tg_count 55)" 4
-expect_eq "the effect once" "$(titles)" "['buy milk', 'buy bread']"
-fake_py '
-# requests 1 (hi), 2 (add: calls), 3 (held, killed), 4 (resumed)
-assert len(reqs) == 4, len(reqs)
-last = reqs[3]["json"]["messages"]
-users = [m for m in last if m["role"] == "user"]
-assert [m["content"] for m in users] == ["hi", "add buy bread"], users
-tools = [m for m in last if m["role"] == "tool"]
-assert len(tools) == 1 and "buy bread" in tools[0]["content"], tools
-'
+expect_eq "the effect once" "$(task_titles)" "['buy milk', 'buy bread']"
+expect_resumed 4 '["hi", "add buy bread"]'
 kill "$RELAY"
 wait "$RELAY"
 echo ok

@@ -5,6 +5,7 @@
 #   fake_release             let a held stream go on
 #   fake_requests            every recorded request, as JSON, on stdout
 #   fake_py PYTHON           run python with the requests list bound to `reqs`
+#   fake_asked N             true once N requests (or more) were recorded
 # Its files live in $FAKE_DIR, apart from $NESTOR_HOME: what it records
 # holds the request headers, API keys included.
 fake_openai_start() {
@@ -37,3 +38,4 @@ reqs = [dict(r, json=json.loads(r["body"]) if r["body"].startswith("{") else Non
 exec(sys.argv[2])
 PY
 }
+fake_asked() { fake_py "sys.exit(0 if len(reqs) >= $1 else 1)"; }

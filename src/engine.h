@@ -112,7 +112,9 @@ struct engine_journal {
  * (its process died) the turn resumes: no user message again, the tool
  * calls of the last reply that have no result run, then the model is
  * asked again (a request repeated costs tokens, no effect twice).  An
- * MCP tool's effect happens before its step: at least once.  An
+ * MCP tool's effect happens before its step: at least once; any other
+ * tool runs in its step (a delegated ask_assistant turn, its model's
+ * answer included, or a forecast fetched, holds the lock).  An
  * assistant with the offline backend runs the whole turn (finish too) in
  * the first transaction.  Returns 0 when finish ran (the turn answered
  * or failed), 1 when nothing was done (check said so, or taken over), -1

@@ -543,9 +543,7 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 	/* The model's requests run outside any transaction; each stored step
 	 * is a transaction of its own (turn_step_begin). */
 	rc = answer_turn(&t, backend_of(&a, &te), &te);
-	if (t.lost)
-		goto lost;
-	if (turn_step_begin(&t, e) < 0) {
+	if (t.lost || turn_step_begin(&t, e) < 0) {
 		rc = t.lost ? 1 : -1;
 		goto out;
 	}
@@ -559,9 +557,6 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 	    turn_journal_done(eng->store, j->key, e) < 0)
 		goto abort;
 	rc = store_commit(eng->store, e);
-	goto out;
-lost:
-	rc = 1;
 	goto out;
 abort:
 	turn_step_abort(&t);

@@ -2,7 +2,8 @@
 # A Telegram turn with an llm assistant holds no write lock while the model
 # answers (the terminal adds a task meanwhile), and a relay killed after a
 # tool call's effect, before the answer, resumes the turn when restarted:
-# the effect once, the answer once, the tool not asked for again.
+# the effect once, the answer once, the tool not asked for again.  A turn
+# that fails answers so, once.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/fake/openai.sh"
@@ -59,6 +60,17 @@ tg_wait_sent 55 4
 expect_eq "one answer each" "$(tg_count 55)" 4
 expect_eq "the effect once" "$(task_titles)" "['buy milk', 'buy bread']"
 expect_resumed 4 '["hi", "add buy bread"]'
+
+# 3. A turn that fails says so once, and its update is done.
+fake_script '[{"status": 400, "json": {"error": {"message": "model is down"}}}]'
+tg_message 55 "hello?"
+tg_wait_sent 55 5
+expect_match "the failure" "$(tg_text 55 5)" '^Sorry, that failed: .*model is down'
+fake_script '[{"say": "Back."}]'
+tg_message 55 "and now?"
+tg_wait_sent 55 6
+expect_eq "the next answer" "$(tg_text 55 6)" "Back."
+expect_eq "one message each" "$(tg_count 55)" 6
 kill "$RELAY"
 wait "$RELAY"
 echo ok

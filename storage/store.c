@@ -363,12 +363,13 @@ struct store *store_open(const char *path, struct err *e)
 		store_free(s);
 		return NULL;
 	}
-	/* Pages are read through a memory map rather than a read(2) each
-	 * (store_init_sqlite()), and the -wal and -shm files stay between runs: a short command
-	 * then neither creates nor deletes a file (both showed in perf's profile of an agenda, as
-	 * copies and ext4 inode work).  The size limit makes the last connection to close empty the
-	 * WAL it keeps: left full (after an import), every later run would read it again and copy
-	 * it back. */
+	/* Pages are read through a memory map (store_init_sqlite()) rather
+	 * than a read(2) each, and the -wal and -shm files stay between runs:
+	 * a short command then neither creates nor deletes a file (both showed
+	 * in perf's profile of an agenda, as copies and ext4 inode work).  The
+	 * size limit makes the last connection to close empty the WAL it
+	 * keeps: left full (after an import), every later run would read it
+	 * again and copy it back. */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
 	if (store_exec(s,
 		       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"

@@ -309,8 +309,17 @@ static int create_private(const char *path, struct err *e)
 	return 0;
 }
 
+/* The most of a database file mapped (the rest is read with pread). */
+#define STORE_MMAP_SIZE (1LL << 30)
+
 /* Before SQLite's first use in the process: no count of the memory it
- * holds (a lock and a sum on every allocation, and nestor never asks). */
+ * holds (a lock and a sum on every allocation, and nestor never asks).
+ * No bulk page cache: each connection would allocate 20 pages' worth
+ * (87 KB) at its first read and write a header into every page of it,
+ * while pages read through the memory map need none; a fresh page costs
+ * a fault.  And every connection maps the file from its first read (the
+ * schema's pages too, which `PRAGMA mmap_size` after the open came too
+ * late for: they were read with pread into that cache). */
 static void store_init_sqlite(void)
 {
 	static bool done;
@@ -319,6 +328,9 @@ static void store_init_sqlite(void)
 		return;
 	done = true;
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)STORE_MMAP_SIZE,
+		       (sqlite3_int64)STORE_MMAP_SIZE);
 }
 
 struct store *store_open(const char *path, struct err *e)
@@ -351,16 +363,17 @@ struct store *store_open(const char *path, struct err *e)
 		store_free(s);
 		return NULL;
 	}
-	/* Pages are read through a memory map rather than a read(2) each, and
-	 * the -wal and -shm files stay between runs: a short command then
-	 * neither creates nor deletes a file (both showed in perf's profile of
-	 * an agenda, as copies and ext4 inode work).  The size limit makes the
-	 * last connection to close empty the WAL it keeps: left full (after an
-	 * import), every later run would read it again and copy it back. */
+	/* Pages are read through a memory map (store_init_sqlite()) rather
+	 * than a read(2) each, and the -wal and -shm files stay between runs:
+	 * a short command then neither creates nor deletes a file (both showed
+	 * in perf's profile of an agenda, as copies and ext4 inode work).  The
+	 * size limit makes the last connection to close empty the WAL it
+	 * keeps: left full (after an import), every later run would read it
+	 * again and copy it back. */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
 	if (store_exec(s,
 		       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-		       "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;"
+		       "PRAGMA synchronous = NORMAL;"
 		       "PRAGMA journal_size_limit = 1048576; PRAGMA temp_store = MEMORY;",
 		       e) < 0 ||
 	    migrate(s, e) < 0) {

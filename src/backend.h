@@ -45,9 +45,11 @@ struct turn {
 	 * or found (NULL key: a turn of one transaction, or the caller's). */
 	const char *journal;
 	long long seen;
-	bool resumed; /* the journal had the turn: the backend goes on from
-		       * what the conversation holds */
-	bool lost;    /* another process took the turn over */
+	bool resumed;	  /* the journal had the turn: the backend goes on from
+			   * what the conversation holds */
+	bool lost;	  /* another process took the turn over */
+	bool step_failed; /* a step could not be stored (the store's error):
+			   * the turn is left to resume, not answered */
 };
 
 struct backend {

@@ -148,10 +148,13 @@ int turn_step_begin(struct turn *t, struct err *e)
 
 	if (!t->journal)
 		return 0;
-	if (store_begin(t->store, e) < 0)
+	if (store_begin(t->store, e) < 0) {
+		t->step_failed = true;
 		return -1;
+	}
 	if (turn_journal_check(t->store, t->journal, t->seen, &ours, e) < 0) {
 		store_rollback(t->store);
+		t->step_failed = true;
 		return -1;
 	}
 	if (!ours) {
@@ -169,15 +172,22 @@ int turn_step_end(struct turn *t, struct err *e)
 		return 0;
 	if (turn_journal_advance(t->store, t->journal, &t->seen, e) < 0) {
 		store_rollback(t->store);
+		t->step_failed = true;
 		return -1;
 	}
-	return store_commit(t->store, e);
+	if (store_commit(t->store, e) < 0) {
+		t->step_failed = true;
+		return -1;
+	}
+	return 0;
 }
 
 void turn_step_abort(struct turn *t)
 {
-	if (t->journal)
-		store_rollback(t->store);
+	if (!t->journal)
+		return;
+	store_rollback(t->store);
+	t->step_failed = true;
 }
 
 int turn_answer(struct turn *t, const char *content, const char *tool_calls, bool interrupted,
@@ -246,6 +256,7 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 {
 	char *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}"), *res;
 	const char *server = NULL;
+	const struct tool *tl;
 	int rc;
 
 	*result = NULL;
@@ -256,11 +267,20 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	err_clear(terr);
 	t->calls++;
 	/* An MCP tool's effect is outside the store: it runs before the step
-	 * (at least once); any other tool's effect commits with its result. */
+	 * (at least once), as a tool that only reads (and fills caches) does,
+	 * so no write lock is held while they wait on the network; any other
+	 * tool's effect commits with its result. */
 	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server)) {
 		rc = approved(t, name, server, args, terr) < 0
 			     ? -1
 			     : mcp_tools_call(t->eng->mcp, name, args, result, terr);
+		if (turn_step_begin(t, e) < 0) {
+			cJSON_Delete(*result);
+			*result = NULL;
+			return -1;
+		}
+	} else if ((tl = tool_find(name)) && tl->reads_only) {
+		rc = tool_call(&t->tool, name, args, result, terr);
 		if (turn_step_begin(t, e) < 0) {
 			cJSON_Delete(*result);
 			*result = NULL;
@@ -543,6 +563,12 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 	/* The model's requests run outside any transaction; each stored step
 	 * is a transaction of its own (turn_step_begin). */
 	rc = answer_turn(&t, backend_of(&a, &te), &te);
+	if (rc < 0 && t.step_failed && !t.lost) {
+		/* Not the turn's failure but the store's (busy, full): no
+		 * answer; the caller runs the turn again and it resumes. */
+		*e = te;
+		goto out;
+	}
 	if (t.lost || turn_step_begin(&t, e) < 0) {
 		rc = t.lost ? 1 : -1;
 		goto out;

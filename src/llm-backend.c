@@ -354,18 +354,23 @@ static bool answered(const cJSON *m, const char *id)
 
 /* A turn resumed (engine_turn_journal): the calls of the last reply of
  * this turn (after its user message) that have no result run now, as
- * they would have; then the model is asked again. */
-static int resume_calls(struct llm_turn *lt, struct err *e)
+ * they would have; then the model is asked again.  *steps: the model's
+ * replies with calls the turn had (they count towards llm.max_steps). */
+static int resume_calls(struct llm_turn *lt, long *steps, struct err *e)
 {
 	const cJSON *m, *last = NULL, *c;
 
+	*steps = 0;
 	cJSON_ArrayForEach(m, lt->history) {
 		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
 
-		if (cJSON_IsString(role) && !strcmp(role->valuestring, "user"))
+		if (cJSON_IsString(role) && !strcmp(role->valuestring, "user")) {
 			last = NULL;
-		else if (cJSON_GetObjectItemCaseSensitive(m, "tool_calls"))
+			*steps = 0;
+		} else if (cJSON_GetObjectItemCaseSensitive(m, "tool_calls")) {
 			last = m;
+			++*steps;
+		}
 	}
 	if (!last)
 		return 0;
@@ -428,11 +433,12 @@ static int llm_run(struct turn *t, struct err *e)
 	struct llm_turn lt;
 	struct llm_callbacks cb = { .arg = t, .text = on_text, .reasoning = on_reasoning };
 	long max_steps = t->cfg ? config_get_int(t->cfg, "llm.max_steps") : 8;
+	long step = 0;
 	int rc = -1;
 
-	if (setup(&lt, t, e) < 0 || (t->resumed && resume_calls(&lt, e) < 0))
+	if (setup(&lt, t, e) < 0 || (t->resumed && resume_calls(&lt, &step, e) < 0))
 		goto out;
-	for (long step = 0; step < max_steps; step++) {
+	for (; step < max_steps; step++) {
 		struct llm_reply r;
 		size_t dropped;
 		cJSON *msgs = llm_context_fit(lt.system, lt.history, lt.tools,

@@ -119,9 +119,17 @@ struct tg_turn_hooks {
 int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	    const struct tg_turn_hooks *h, time_t now, struct err *e);
 
-/* Forget the turn of update_id a process left half done (the update goes
- * to the dead letters). */
-int tg_turn_forget(struct tg_relay *r, long long update_id, struct err *e);
+/* Forget the turn of update u a process left half done (the update goes
+ * to the dead letters, or is handled otherwise now: its chat unlinked). */
+int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, struct err *e);
+
+/* At start, then hourly (*next_ms, tg_mono_ms()): forget the updates done
+ * more than 30 days ago (a Redis stream hands an update out again within
+ * minutes, and names a chat's previous update for 7 days at most) and the
+ * turns begun more than 2 days ago and never finished (Telegram keeps an
+ * update for 24 hours; a stream's entry goes to the dead letters after
+ * telegram.max_attempts deliveries). */
+void tg_prune(struct store *s, long long *next_ms);
 
 /* Queue text for chat_id: split into messages Telegram accepts, each sent
  * as HTML with the text escaped (markup: a reply_markup object for the

@@ -55,27 +55,6 @@ static int connected(struct rstream *rs, struct config *cfg, struct err *e)
 	return rc;
 }
 
-#define SEEN_DAYS   30		    /* days an update done is remembered */
-#define PRUNE_EVERY (3600 * 1000LL) /* ms between two prunings */
-
-/* Forget the updates done more than SEEN_DAYS ago, at start and hourly: a
- * stream hands an update out again within minutes, and names a chat's
- * previous update for 7 days at most (RSTREAM_LAST_TTL). */
-static void prune_seen(struct store *s, long long *next_ms)
-{
-	struct err e = { 0, "" };
-	long n;
-
-	if (tg_mono_ms() < *next_ms)
-		return;
-	*next_ms = tg_mono_ms() + PRUNE_EVERY;
-	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0)
-		log_error("telegram: %s", e.msg);
-	else if (n)
-		log_info("telegram: forgot %ld update%s done more than %d days ago", n,
-			 n == 1 ? "" : "s", SEEN_DAYS);
-}
-
 /* A Redis failure: log it once per run of failures, drop the connection. */
 static void redis_down(struct rstream *rs, const struct err *re, int *fails)
 {
@@ -456,7 +435,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		bool held = leading(k);
 		int prc;
 
-		prune_seen(r->s, &next_prune);
+		tg_prune(r->s, &next_prune);
 		if (held != leader) {
 			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
 				      : "telegram: another relay polls now (%s)",
@@ -582,7 +561,8 @@ static int bury(struct worker *w, const struct rstream_entry *en, const char *wh
 		if (store_begin(w->r.s, e) < 0)
 			goto fail;
 		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0 ||
-		    tg_turn_forget(&w->r, en->update_id, e) < 0 || store_commit(w->r.s, e) < 0) {
+		    tg_turn_forget(&w->r, en->chat_id, en->update_id, e) < 0 ||
+		    store_commit(w->r.s, e) < 0) {
 			store_rollback(w->r.s);
 			goto fail;
 		}
@@ -716,6 +696,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			return 1;
 		}
 		if (!seen && (tg_handle(&w->r, &u, &p, wallclock_now(), e) < 0 ||
+			      tg_turn_forget(&w->r, u.chat_id, en->update_id, e) < 0 ||
 			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0))
 			goto rollback;
 		if (store_commit(w->r.s, e) < 0)
@@ -894,7 +875,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		struct err re = { 0, "" };
 		bool fresh = !w.rs.r;
 
-		prune_seen(w.r.s, &next_prune);
+		tg_prune(w.r.s, &next_prune);
 		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);

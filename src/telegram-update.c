@@ -9,6 +9,7 @@
 #include "reminder.h"
 #include "sbuf.h"
 #include "user.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -16,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+
+#define SEEN_DAYS   30		    /* days an update done is remembered */
+#define TURN_DAYS   2		    /* days a turn never finished is kept */
+#define TURN_PREFIX "tg:"	    /* the journal's keys of Telegram turns */
+#define PRUNE_EVERY (3600 * 1000LL) /* ms between two prunings */
 
 enum tg_word {
 	W_NOT_LINKED,
@@ -314,18 +320,39 @@ static int jfinish(void *arg, long long conv, const char *reply, const struct er
 	return rc;
 }
 
-/* The journal's key of update id's turn. */
-static void turn_key(char *buf, size_t n, long long update_id)
+/* The journal's key of an update's turn: the chat too, since Telegram
+ * numbers updates at random after a week without any. */
+static void turn_key(char *buf, size_t n, long long chat_id, long long update_id)
 {
-	snprintf(buf, n, "tg:%lld", update_id);
+	snprintf(buf, n, TURN_PREFIX "%lld:%lld", chat_id, update_id);
 }
 
-int tg_turn_forget(struct tg_relay *r, long long update_id, struct err *e)
+int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, struct err *e)
 {
-	char key[40];
+	char key[64];
 
-	turn_key(key, sizeof(key), update_id);
+	turn_key(key, sizeof(key), chat_id, update_id);
 	return turn_journal_done(r->s, key, e);
+}
+
+void tg_prune(struct store *s, long long *next_ms)
+{
+	struct err e = { 0, "" };
+	long n, m = 0;
+
+	if (tg_mono_ms() < *next_ms)
+		return;
+	*next_ms = tg_mono_ms() + PRUNE_EVERY;
+	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0 ||
+	    turn_journal_prune(s, TURN_PREFIX, wallclock_now() - TURN_DAYS * 86400L, &m, &e) < 0)
+		log_error("telegram: %s", e.msg);
+	if (n)
+		log_info("telegram: forgot %ld update%s done more than %d days ago", n,
+			 n == 1 ? "" : "s", SEEN_DAYS);
+	if (m)
+		log_warn("telegram: forgot %ld turn%s begun more than %d days ago and never "
+			 "finished",
+			 m, m == 1 ? "" : "s", TURN_DAYS);
 }
 
 int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
@@ -335,14 +362,14 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	struct engine_journal j = { NULL, &a, jcheck, jfinish };
 	struct engine_sink sink = { NULL, on_text, on_call, on_call, NULL, NULL, NULL, NULL, NULL };
 	struct tgstore_chat c;
-	char key[40];
+	char key[64];
 	long long conv;
 
 	if (tgstore_chat_get(r->s, u->chat_id, &c, e) < 0)
 		return -1;
 	conv = c.conversation;
 	tgstore_chat_release(&c);
-	turn_key(key, sizeof(key), u->update_id);
+	turn_key(key, sizeof(key), u->chat_id, u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
 	return engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);

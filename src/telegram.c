@@ -338,7 +338,10 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 	}
 	if (store_begin(r->s, e) < 0)
 		goto out;
-	if (tg_handle(r, &u, &p, now, e) < 0 || tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {
+	/* Handled as a whole now (its chat unlinked meanwhile...): a turn it
+	 * left half done, if any, is over. */
+	if (tg_handle(r, &u, &p, now, e) < 0 || tg_turn_forget(r, u.chat_id, u.update_id, e) < 0 ||
+	    tgstore_set_offset(r->s, u.update_id + 1, e) < 0) {
 		store_rollback(r->s);
 		goto out;
 	}
@@ -447,7 +450,7 @@ int telegram_run(const struct telegram_opts *o, struct err *e)
 {
 	struct tg_relay r = { .s = o->store, .cfg = o->cfg, .stop = o->stop };
 	struct drain d = { 0 };
-	long long offset = 0;
+	long long offset = 0, next_prune = 0;
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	long rate = config_get_int(o->cfg, "telegram.rate");
 	int fails = 0, rc = -1;
@@ -469,6 +472,7 @@ int telegram_run(const struct telegram_opts *o, struct err *e)
 		long next_ms, retry = 0, wait = poll;
 		int prc;
 
+		tg_prune(r.s, &next_prune);
 		if (tg_drain(&r, &d, &next_ms, e) < 0)
 			goto out;
 		if (next_ms >= 0 && next_ms < 1000) {

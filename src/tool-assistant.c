@@ -31,4 +31,5 @@ const struct tool tool_ask_assistant = {
 	"\"question\":{\"type\":\"string\",\"description\":\"what to ask, in full\"}},"
 	"\"required\":[\"assistant\",\"question\"],\"additionalProperties\":false}",
 	run_ask,
+	false,
 };

@@ -165,6 +165,7 @@ const struct tool tool_day_brief = {
 	" like 'tomorrow' (default today)\"}},"
 	"\"additionalProperties\":false}",
 	run_day_brief,
+	true,
 };
 
 const struct tool tool_task_recap = {
@@ -176,4 +177,5 @@ const struct tool tool_task_recap = {
 	" (default: a week ago)\"}},"
 	"\"additionalProperties\":false}",
 	run_task_recap,
+	false,
 };

@@ -174,6 +174,7 @@ const struct tool tool_calendar_agenda = {
 	"\"calendar\":{\"type\":\"string\",\"description\":\"only this calendar (by name)\"}},"
 	"\"additionalProperties\":false}",
 	run_agenda,
+	false,
 };
 
 const struct tool tool_calendar_add = {
@@ -198,6 +199,7 @@ const struct tool tool_calendar_add = {
 	" local zone)\"}},"
 	"\"required\":[\"summary\",\"start\"],\"additionalProperties\":false}",
 	run_add,
+	false,
 };
 
 const struct tool tool_calendar_edit = {
@@ -222,6 +224,7 @@ const struct tool tool_calendar_edit = {
 	"\"notes\":{\"type\":\"string\"}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_edit,
+	false,
 };
 
 const struct tool tool_calendar_delete = {
@@ -233,6 +236,7 @@ const struct tool tool_calendar_delete = {
 	" occurrence on that date\"}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_delete,
+	false,
 };
 
 const struct tool tool_calendar_search = {
@@ -242,4 +246,5 @@ const struct tool tool_calendar_search = {
 	"\"text\":{\"type\":\"string\",\"description\":\"words to look for\"}},"
 	"\"required\":[\"text\"],\"additionalProperties\":false}",
 	run_search,
+	false,
 };

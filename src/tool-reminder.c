@@ -92,6 +92,7 @@ const struct tool tool_reminder_add = {
 	"\"description\":\"where to deliver (default: the configured channels)\"}},"
 	"\"required\":[\"text\",\"at\"],\"additionalProperties\":false}",
 	run_reminder_add,
+	false,
 };
 
 const struct tool tool_reminder_list = {
@@ -101,6 +102,7 @@ const struct tool tool_reminder_list = {
 	"\"all\":{\"type\":\"boolean\"}},"
 	"\"additionalProperties\":false}",
 	run_reminder_list,
+	false,
 };
 
 const struct tool tool_reminder_cancel = {
@@ -110,6 +112,7 @@ const struct tool tool_reminder_cancel = {
 	"\"id\":{\"type\":\"integer\",\"minimum\":1}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_reminder_cancel,
+	false,
 };
 
 const struct tool tool_reminder_snooze = {
@@ -120,4 +123,5 @@ const struct tool tool_reminder_snooze = {
 	"\"duration\":{\"type\":\"string\",\"description\":\"like '10m', '1h', '1 day'\"}},"
 	"\"required\":[\"id\",\"duration\"],\"additionalProperties\":false}",
 	run_reminder_snooze,
+	false,
 };

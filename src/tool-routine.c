@@ -69,6 +69,7 @@ const struct tool tool_routine_add = {
 	"\"description\":\"where to deliver (default: the configured channels)\"}},"
 	"\"required\":[\"request\",\"every\"],\"additionalProperties\":false}",
 	run_routine_add,
+	false,
 };
 
 const struct tool tool_routine_list = {
@@ -78,4 +79,5 @@ const struct tool tool_routine_list = {
 	"\"all\":{\"type\":\"boolean\"}},"
 	"\"additionalProperties\":false}",
 	run_routine_list,
+	false,
 };

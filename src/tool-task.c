@@ -87,6 +87,7 @@ const struct tool tool_task_add = {
 	"\"notes\":{\"type\":\"string\",\"description\":\"details\"}},"
 	"\"required\":[\"title\"],\"additionalProperties\":false}",
 	run_task_add,
+	false,
 };
 
 const struct tool tool_task_list = {
@@ -96,6 +97,7 @@ const struct tool tool_task_list = {
 	"\"all\":{\"type\":\"boolean\",\"description\":\"include finished tasks\"}},"
 	"\"additionalProperties\":false}",
 	run_task_list,
+	false,
 };
 
 const struct tool tool_task_done = {
@@ -105,6 +107,7 @@ const struct tool tool_task_done = {
 	"\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the task's id\"}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_task_done,
+	false,
 };
 
 const struct tool tool_task_delete = {
@@ -114,4 +117,5 @@ const struct tool tool_task_delete = {
 	"\"id\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the task's id\"}},"
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_task_delete,
+	false,
 };

@@ -62,6 +62,7 @@ const struct tool tool_time_now = {
 	"\"place\":{\"type\":\"string\",\"description\":\"a city or an IANA zone\"}},"
 	"\"additionalProperties\":false}",
 	run_time_now,
+	true,
 };
 
 const struct tool tool_time_convert = {
@@ -74,4 +75,5 @@ const struct tool tool_time_convert = {
 	"\"to\":{\"type\":\"string\",\"description\":\"a city or an IANA zone\"}},"
 	"\"required\":[\"time\",\"from\",\"to\"],\"additionalProperties\":false}",
 	run_time_convert,
+	true,
 };

@@ -32,4 +32,5 @@ const struct tool tool_weather_forecast = {
 	" that day (default today)\"}},"
 	"\"additionalProperties\":false}",
 	run_weather,
+	true,
 };

@@ -55,6 +55,10 @@ struct tool {
 	const char *schema; /* JSON Schema (type object) of the arguments, as JSON text */
 	/* Fill *result (a new cJSON object) or e. */
 	int (*run)(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e);
+	/* It writes nothing but caches and may wait on the network (weather,
+	 * places): a journaled turn runs it before its step, so no write lock
+	 * is held while it waits (engine_turn_journal). */
+	bool reads_only;
 };
 
 /* Every tool, NULL-terminated, in the order `nestor tools` lists them. */

@@ -652,3 +652,14 @@ int turn_journal_done(struct store *s, const char *key, struct err *e)
 {
 	return journal_exec(s, "DELETE FROM turn_journal WHERE key = ?", key, -1, e) < 0 ? -1 : 0;
 }
+
+int turn_journal_prune(struct store *s, const char *prefix, time_t before, long *n, struct err *e)
+{
+	int rc = journal_exec(s,
+			      "DELETE FROM turn_journal WHERE substr(key, 1, length(?1)) = ?1"
+			      " AND started < ?2",
+			      prefix, (long long)before, e);
+
+	*n = rc < 0 ? 0 : rc;
+	return rc < 0 ? -1 : 0;
+}

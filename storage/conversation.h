@@ -156,5 +156,8 @@ int turn_journal_check(struct store *s, const char *key, long long seen, bool *o
 int turn_journal_advance(struct store *s, const char *key, long long *last, struct err *e);
 /* The turn key is over: forget it. */
 int turn_journal_done(struct store *s, const char *key, struct err *e);
+/* Forget the turns whose key starts with prefix begun before before (left
+ * by a process that never came back to them); *n: how many. */
+int turn_journal_prune(struct store *s, const char *prefix, time_t before, long *n, struct err *e);
 
 #endif

@@ -48,6 +48,10 @@ link_users() {
 task_titles() {
 	nestor task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])'
 }
+# No turn left half done in the journal.
+expect_no_turn_left() {
+	expect_eq "turns left in the journal" "$("$PY" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM turn_journal").fetchone()[0])' "$NESTOR_HOME/nestor.db")" 0
+}
 expect_resumed() {
 	fake_py "
 n, users = $1, $2

@@ -3,7 +3,8 @@
 # answers (the terminal adds a task meanwhile), and a relay killed after a
 # tool call's effect, before the answer, resumes the turn when restarted:
 # the effect once, the answer once, the tool not asked for again.  A turn
-# that fails answers so, once.
+# that fails answers so, once; one whose chat is unlinked meanwhile is
+# forgotten.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/fake/openai.sh"
@@ -40,13 +41,19 @@ fake_release
 tg_wait_sent 55 2
 expect_eq "the answer" "$(tg_text 55 2)" "Hello there."
 
+# "add buy TITLE", killed after the task_add call committed, while the
+# model is asked again (its N-th request).
+kill_mid_turn() {
+	fake_script "[{\"calls\": [{\"name\": \"task_add\", \"arguments\": {\"title\": \"buy $1\"}}]},
+ {\"say\": \"Never sent.\", \"hold_after\": 0}]"
+	tg_message 55 "add buy $1"
+	wait_until -s fake_requests "the model's second request" fake_asked "$2"
+	kill -KILL "$RELAY"
+	wait "$RELAY" 2>/dev/null || true
+}
+
 # 2. Killed after the tool call committed, while the model is asked again.
-fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "buy bread"}}]},
- {"say": "Never sent.", "hold_after": 0}]'
-tg_message 55 "add buy bread"
-wait_until -s fake_requests "the model's second request" fake_asked 3
-kill -KILL "$RELAY"
-wait "$RELAY" 2>/dev/null || true
+kill_mid_turn bread 3
 expect_eq "killed: the tool's effect" "$(task_titles)" "['buy milk', 'buy bread']"
 expect_eq "killed: no answer" "$(tg_count 55)" 2
 
@@ -71,6 +78,16 @@ tg_message 55 "and now?"
 tg_wait_sent 55 6
 expect_eq "the next answer" "$(tg_text 55 6)" "Back."
 expect_eq "one message each" "$(tg_count 55)" 6
+
+# 4. Killed mid-turn, then the chat unlinked: the update comes again and
+# is answered as any from a chat not linked, its half turn forgotten.
+kill_mid_turn jam 8
+nestor telegram unlink 55 >/dev/null
+relay_start
+tg_wait_sent 55 7
+expect_match "unlinked: the answer" "$(tg_text 55 7)" '^This chat is not linked to nestor'
+expect_eq "unlinked: one answer" "$(tg_count 55)" 7
 kill "$RELAY"
 wait "$RELAY"
+expect_no_turn_left
 echo ok

@@ -46,4 +46,5 @@ tg_wait_sent 55 3
 expect_eq "one answer each" "$(tg_count 55)" 3
 expect_eq "the effect once" "$(task_titles)" "['buy bread', 'buy milk']"
 expect_resumed 3 '["add buy bread"]'
+expect_no_turn_left
 echo ok

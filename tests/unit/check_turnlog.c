@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "assistant.h"
+#include "config.h"
 #include "conversation.h"
 #include "engine.h"
 #include "fake.h"
+#include "store-int.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
@@ -117,6 +119,11 @@ static char *roles(long long conv)
 	return out;
 }
 
+/* The model's two replies to "add bread": the call, then the answer. */
+#define ADD_BREAD                                                                                  \
+	"[{\"calls\": [{\"name\": \"task_add\", \"arguments\": {\"title\": \"bread\"}}]},"         \
+	" {\"say\": \"Added.\"}]"
+
 START_TEST(test_fresh_turn)
 {
 	struct finished f = { 0 };
@@ -126,8 +133,7 @@ START_TEST(test_fresh_turn)
 	long long conv = 0;
 	char *s;
 
-	script("[{\"calls\": [{\"name\": \"task_add\", \"arguments\": {\"title\": \"bread\"}}]},"
-	       " {\"say\": \"Added.\"}]");
+	script(ADD_BREAD);
 	ck_assert_int_eq(engine_turn_journal(eng, &j, &conv, "add bread", 1000, NULL, &e), 0);
 	ck_assert_int_eq(f.n, 1);
 	ck_assert_str_eq(f.reply, "Added.");
@@ -256,6 +262,99 @@ START_TEST(test_check_leaves_it)
 }
 END_TEST
 
+/* A step the store refuses (busy past its timeout, full) is no failure of
+ * the turn: nothing is answered, the journal keeps the turn, and the next
+ * run resumes it: the call's effect once, the answer once. */
+START_TEST(test_store_failure_resumes)
+{
+	struct finished f = { 0 };
+	struct engine_journal j = { "k5", &f, NULL, finish };
+	struct turn_journal row;
+	struct err e = { 0, "" };
+	long long conv = 0;
+	char *s;
+
+	script(ADD_BREAD);
+	ck_assert_int_eq(
+		store_exec(st,
+			   "CREATE TEMP TRIGGER full BEFORE INSERT ON messages"
+			   " WHEN NEW.role = 'tool' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+			   &e),
+		0);
+	ck_assert_int_eq(engine_turn_journal(eng, &j, &conv, "add bread", 1000, NULL, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "disk full"));
+	ck_assert_int_eq(f.n, 0);
+	/* The tool's effect went with its refused step. */
+	ck_assert_str_eq(s = titles(), "");
+	free(s);
+	ck_assert_int_eq(turn_journal_get(st, "k5", &row, &e), 1);
+	ck_assert_int_eq(store_exec(st, "DROP TRIGGER full", &e), 0);
+	err_clear(&e);
+	conv = 0;
+	ck_assert_int_eq(engine_turn_journal(eng, &j, &conv, "add bread", 1000, NULL, &e), 0);
+	ck_assert_int_eq(f.n, 1);
+	ck_assert(!f.failed);
+	ck_assert_str_eq(f.reply, "Added.");
+	ck_assert_str_eq(s = titles(), "bread");
+	free(s);
+	ck_assert_str_eq(s = roles(conv), "user,assistant+calls,tool,assistant");
+	free(s);
+	/* Asked twice for the call (the first reply's step was kept), once
+	 * for the answer. */
+	ck_assert_int_eq(fake_requests(&srv, "/v1/"), 2);
+	free(f.reply);
+}
+END_TEST
+
+/* A resumed turn counts the model's replies it already had towards
+ * llm.max_steps: a turn that dies at every step does not ask forever. */
+START_TEST(test_resume_counts_steps)
+{
+	struct finished f = { 0 };
+	struct engine_journal j = { "k6", &f, NULL, finish };
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.conf", dir);
+	struct config *cfg = config_load(path, NULL, &e);
+	struct engine *e2;
+	long long conv = 0;
+
+	free(path);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_int_eq(config_set(cfg, "llm.max_steps", "1", &e), 0);
+	e2 = engine_new(st, cfg, &e);
+	ck_assert_ptr_nonnull(e2);
+	half_done("k6");
+	script("[{\"say\": \"Added.\"}]");
+	ck_assert_int_eq(engine_turn_journal(e2, &j, &conv, "add bread", 1000, NULL, &e), 0);
+	ck_assert_int_eq(f.n, 1);
+	ck_assert(f.failed);
+	ck_assert_int_eq(fake_requests(&srv, "/v1/"), 0);
+	engine_free(e2);
+	config_free(cfg);
+	free(f.reply);
+}
+END_TEST
+
+/* Turns never finished are forgotten after the time given, others kept. */
+START_TEST(test_prune)
+{
+	struct turn_journal row;
+	struct err e = { 0, "" };
+	long long conv, last;
+	long n;
+
+	ck_assert_int_eq(conversation_new(st, 0, CONV_TELEGRAM, 1000, &conv, &e), 0);
+	ck_assert_int_eq(turn_journal_add(st, "tg:1:1", conv, 1000, &last, &e), 0);
+	ck_assert_int_eq(turn_journal_add(st, "tg:1:2", conv, 5000, &last, &e), 0);
+	ck_assert_int_eq(turn_journal_add(st, "other", conv, 1000, &last, &e), 0);
+	ck_assert_int_eq(turn_journal_prune(st, "tg:", 2000, &n, &e), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(turn_journal_get(st, "tg:1:1", &row, &e), 0);
+	ck_assert_int_eq(turn_journal_get(st, "tg:1:2", &row, &e), 1);
+	ck_assert_int_eq(turn_journal_get(st, "other", &row, &e), 1);
+}
+END_TEST
+
 Suite *turnlog_suite(void)
 {
 	Suite *s = suite_create("turnlog");
@@ -267,6 +366,9 @@ Suite *turnlog_suite(void)
 	tcase_add_test(tc, test_resume_runs_the_missing_call);
 	tcase_add_test(tc, test_taken_over_stops);
 	tcase_add_test(tc, test_check_leaves_it);
+	tcase_add_test(tc, test_store_failure_resumes);
+	tcase_add_test(tc, test_resume_counts_steps);
+	tcase_add_test(tc, test_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,8 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A worker reads one entry at a time, so an entry waits in the stream for
+ * the first free worker, not behind its reader's slow turns (a model's
+ * answer). */
 #define REDIS_TIMEOUT 5000  /* ms for a Redis command */
-#define READ_BATCH    16    /* entries a worker reads at once */
+#define READ_BATCH    1	    /* entries a worker reads at once */
+#define CLAIM_BATCH   16    /* entries of dead workers taken over at once */
 #define HOLD_BLOCK    20    /* ms to wait for new entries while some are held */
 #define IDLE_BLOCK    500   /* ms to wait for new entries otherwise */
 #define DEAD_SHOWN    10    /* dead letters `telegram status` lists */
@@ -812,7 +816,7 @@ static int round_of(struct worker *w, long long *next_claim, long long *next_tou
 		return -1;
 	if (now >= *next_claim) {
 		*next_claim = now + w->claim_idle / 2;
-		if (rstream_claim(&w->rs, w->name, w->claim_idle, READ_BATCH, &en, &n, e) < 0)
+		if (rstream_claim(&w->rs, w->name, w->claim_idle, CLAIM_BATCH, &en, &n, e) < 0)
 			return -1;
 		if (n)
 			log_info("telegram: worker %s took over %zu update%s idle for %ld ms",

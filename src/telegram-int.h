@@ -17,6 +17,8 @@ struct tg_relay {
 	struct tg_client client;
 	char *token;
 	const atomic_int *stop;
+	long long retry_update; /* the single relay: the update whose turn */
+	int retries;		/* the database refused, and how often */
 };
 
 /* When a chat (0: every chat) may get its next message, monotonic ms. */
@@ -125,11 +127,18 @@ int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, s
 
 /* At start, then hourly (*next_ms, tg_mono_ms()): forget the updates done
  * more than 30 days ago (a Redis stream hands an update out again within
- * minutes, and names a chat's previous update for 7 days at most) and the
- * turns begun more than 2 days ago and never finished (Telegram keeps an
- * update for 24 hours; a stream's entry goes to the dead letters after
- * telegram.max_attempts deliveries). */
-void tg_prune(struct store *s, long long *next_ms);
+ * minutes, and names a chat's previous update for 7 days at most) and,
+ * with turns (the single relay), the turns begun more than 2 days ago and
+ * never finished (Telegram keeps an update for 24 hours; a stream's entry
+ * waits for a worker however long, and forgets its turn only when it goes
+ * to the dead letters). */
+void tg_prune(struct store *s, bool turns, long long *next_ms);
+
+/* Inside the caller's transaction: give up update u's turn (the database
+ * refused its steps again and again): answer that it failed (why), and
+ * forget what it left in the journal. */
+int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
+		    struct err *e);
 
 /* Queue text for chat_id: split into messages Telegram accepts, each sent
  * as HTML with the text escaped (markup: a reply_markup object for the

@@ -439,7 +439,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		bool held = leading(k);
 		int prc;
 
-		tg_prune(r->s, &next_prune);
+		tg_prune(r->s, false, &next_prune);
 		if (held != leader) {
 			log_info(held ? "telegram: this relay polls now (it holds the lock %s)"
 				      : "telegram: another relay polls now (%s)",
@@ -879,7 +879,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		struct err re = { 0, "" };
 		bool fresh = !w.rs.r;
 
-		tg_prune(w.r.s, &next_prune);
+		tg_prune(w.r.s, false, &next_prune);
 		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);

@@ -335,7 +335,16 @@ int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, s
 	return turn_journal_done(r->s, key, e);
 }
 
-void tg_prune(struct store *s, long long *next_ms)
+int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
+		    struct err *e)
+{
+	log_error("telegram: chat %lld: update %lld given up: %s", u->chat_id, u->update_id, why);
+	if (say(r, u->chat_id, now, e, words[lang_ix(u->lang)][W_FAILED], why) < 0)
+		return -1;
+	return tg_turn_forget(r, u->chat_id, u->update_id, e);
+}
+
+void tg_prune(struct store *s, bool turns, long long *next_ms)
 {
 	struct err e = { 0, "" };
 	long n, m = 0;
@@ -343,7 +352,9 @@ void tg_prune(struct store *s, long long *next_ms)
 	if (tg_mono_ms() < *next_ms)
 		return;
 	*next_ms = tg_mono_ms() + PRUNE_EVERY;
-	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0 ||
+	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0)
+		log_error("telegram: %s", e.msg);
+	if (turns &&
 	    turn_journal_prune(s, TURN_PREFIX, wallclock_now() - TURN_DAYS * 86400L, &m, &e) < 0)
 		log_error("telegram: %s", e.msg);
 	if (n)

@@ -17,6 +17,7 @@
 #define BACKOFF_MAX   60  /* seconds between tries while Telegram is away */
 #define DRAIN_BATCH   200 /* outbox entries looked at per pass */
 #define CLAIM_LEASE   30  /* seconds an entry claimed by a sender stays its own, by default */
+#define TURN_TRIES    3	  /* times the database may refuse a turn before it is answered as failed */
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 long long tg_mono_ms(void)
@@ -305,8 +306,43 @@ static int offset_finish(void *arg, struct err *e)
 	return tgstore_set_offset(h->r->s, h->update_id + 1, e);
 }
 
+/* The database refused update u's turn (e): 1 to try it again after a
+ * pause, the first TURN_TRIES times; then it is answered as failed, with
+ * the offset after it (0), or -1 when even that cannot be stored. */
+static int turn_refused(struct tg_relay *r, const struct tg_update *u, long long *offset,
+			time_t now, struct err *e)
+{
+	char why[sizeof(e->msg)];
+
+	if (u->update_id != r->retry_update) {
+		r->retry_update = u->update_id;
+		r->retries = 0;
+	}
+	if (++r->retries < TURN_TRIES) {
+		log_warn("telegram: update %lld: %s (tried again after a pause)", u->update_id,
+			 e->msg);
+		err_clear(e);
+		return 1;
+	}
+	snprintf(why, sizeof(why), "%s", e->msg);
+	err_clear(e);
+	if (store_begin(r->s, e) < 0)
+		return -1;
+	if (tg_turn_give_up(r, u, why, now, e) < 0 ||
+	    tgstore_set_offset(r->s, u->update_id + 1, e) < 0) {
+		store_rollback(r->s);
+		return -1;
+	}
+	if (store_commit(r->s, e) < 0)
+		return -1;
+	*offset = u->update_id + 1;
+	r->retries = 0;
+	return 0;
+}
+
 /* One update in one transaction with the offset after it; an engine turn
- * as short ones (tg_turn), the offset in its last. */
+ * as short ones (tg_turn), the offset in its last.  1: the database
+ * refused the turn, try it again after a pause (the offset stays). */
 static int process(struct tg_relay *r, const cJSON *item, long long *offset, struct err *e)
 {
 	struct tg_update u;
@@ -331,9 +367,12 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 		struct tg_turn_hooks h = { &oh, offset_check, offset_finish };
 
 		rc = tg_turn(r, &u, text, &h, now, e);
-		if (rc >= 0)
+		if (rc >= 0) {
 			*offset = u.update_id + 1;
-		rc = rc < 0 ? -1 : 0;
+			rc = 0;
+		} else {
+			rc = turn_refused(r, &u, offset, now, e);
+		}
 		goto out;
 	}
 	if (store_begin(r->s, e) < 0)
@@ -435,15 +474,21 @@ static int poll_once(struct tg_relay *r, long long *offset, long wait, long *ret
 	}
 	*fails = 0;
 	cJSON_ArrayForEach(item, res) {
-		if (process(r, item, offset, e) < 0) {
+		rc = process(r, item, offset, e);
+		if (rc < 0) {
 			cJSON_Delete(res);
 			return -1;
+		}
+		if (rc > 0) {
+			/* The rest of the batch comes again with the offset. */
+			*retry = tg_backoff(r->retries - 1);
+			break;
 		}
 		n++;
 	}
 	cJSON_Delete(res);
 	tg_note(r, NULL, 0, n);
-	return 0;
+	return rc > 0 ? 1 : 0;
 }
 
 int telegram_run(const struct telegram_opts *o, struct err *e)
@@ -472,7 +517,7 @@ int telegram_run(const struct telegram_opts *o, struct err *e)
 		long next_ms, retry = 0, wait = poll;
 		int prc;
 
-		tg_prune(r.s, &next_prune);
+		tg_prune(r.s, true, &next_prune);
 		if (tg_drain(&r, &d, &next_ms, e) < 0)
 			goto out;
 		if (next_ms >= 0 && next_ms < 1000) {

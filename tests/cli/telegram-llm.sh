@@ -79,14 +79,38 @@ tg_wait_sent 55 6
 expect_eq "the next answer" "$(tg_text 55 6)" "Back."
 expect_eq "one message each" "$(tg_count 55)" 6
 
-# 4. Killed mid-turn, then the chat unlinked: the update comes again and
+# 5. The database refuses the tool's step (a trigger stands for a full
+# disk): the relay stays up and tries the update again after a pause; the
+# turn resumes once the database takes it (the call's effect once, one
+# answer); refused three times, the update is answered as failed.
+sql() { "$PY" -c 'import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()' "$NESTOR_HOME/nestor.db" "$1"; }
+refuse() { sql "CREATE TRIGGER full BEFORE INSERT ON messages WHEN NEW.role = 'tool' BEGIN SELECT RAISE(ABORT, 'disk full'); END"; }
+refuse
+fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "buy tea"}}]}, {"say": "Added tea."}]'
+tg_message 55 "add buy tea"
+wait_until "the relay to try again" grep -qs 'disk full (tried again after a pause)' nestor.log
+sql "DROP TRIGGER full"
+tg_wait_sent 55 7
+expect_eq "refused, then taken: the answer" "$(tg_text 55 7)" "Added tea."
+expect_eq "refused, then taken: the effect once" "$(task_titles)" "['buy milk', 'buy bread', 'buy tea']"
+refuse
+fake_script '[{"calls": [{"name": "task_add", "arguments": {"title": "buy salt"}}]}]'
+tg_message 55 "add buy salt"
+tg_wait_sent 55 8
+expect_match "refused: the answer" "$(tg_text 55 8)" '^Sorry, that failed: .*disk full'
+kill -0 "$RELAY" || fail "the relay stopped: $(cat run.err)"
+sql "DROP TRIGGER full"
+expect_eq "refused: no effect" "$(task_titles)" "['buy milk', 'buy bread', 'buy tea']"
+expect_eq "refused: one answer each" "$(tg_count 55)" 8
+
+# 6. Killed mid-turn, then the chat unlinked: the update comes again and
 # is answered as any from a chat not linked, its half turn forgotten.
-kill_mid_turn jam 8
+kill_mid_turn jam 11
 nestor telegram unlink 55 >/dev/null
 relay_start
-tg_wait_sent 55 7
-expect_match "unlinked: the answer" "$(tg_text 55 7)" '^This chat is not linked to nestor'
-expect_eq "unlinked: one answer" "$(tg_count 55)" 7
+tg_wait_sent 55 9
+expect_match "unlinked: the answer" "$(tg_text 55 9)" '^This chat is not linked to nestor'
+expect_eq "unlinked: one answer" "$(tg_count 55)" 9
 kill "$RELAY"
 wait "$RELAY"
 expect_no_turn_left

@@ -118,8 +118,8 @@ const struct config_key config_keys[] = {
 	  "with server.redis: milliseconds the poller's lock lasts unless renewed (a standby "
 	  "relay takes over after that)" },
 	{ "telegram.claim_idle", CONFIG_INT, "30000", "100..3600000",
-	  "with server.redis: milliseconds an update may sit with a worker before another "
-	  "worker takes it over" },
+	  "with server.redis: milliseconds an update may sit with a stopped worker (dead, "
+	  "frozen) before another worker takes it over (a live one keeps it)" },
 	{ "telegram.max_attempts", CONFIG_INT, "5", "1..100",
 	  "with server.redis: deliveries of an update before it goes to the dead letters" },
 	{ "ui.color", CONFIG_BOOL, "true", NULL,

@@ -533,6 +533,129 @@ out:
 	return rc;
 }
 
+/* The entry's keeper: while a worker runs an update (tg_prepare and the
+ * whole turn, the model's answers included), a thread of its own, with its
+ * own connection to Redis, restarts the entry's idle time every third of
+ * telegram.claim_idle (rstream_touch), so no other worker takes a turn
+ * over only because the model is slow.  It stops before the entry is
+ * acknowledged or buried (ekeeper_set(k, NULL) returns once no touch is
+ * under way), and max_ms after the entry was set: a worker whose turn
+ * hangs longer than its model requests may take loses the entry
+ * claim_idle later.  A frozen or dead worker touches nothing (its threads
+ * stop with it): its entry is taken over after claim_idle.  Thawed, it
+ * touches it again (the entry moves back to it, its delivery count
+ * unmoved) until its turn's next step finds the turn moved on and stops:
+ * harmless, the other worker goes on and acknowledges it. */
+struct ekeeper {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, warned;
+	char id[sizeof(((struct rstream_entry *)0)->id)]; /* "": none */
+	long long since_ms, next_ms;			  /* CLOCK_MONOTONIC */
+	struct rstream rs;
+	struct config *cfg;
+	const char *name;
+	long every;
+	long long max_ms;
+};
+
+static void *ekeeper_main(void *arg)
+{
+	struct ekeeper *k = arg;
+	int fails = 0;
+
+	pthread_mutex_lock(&k->mu);
+	while (!k->stop) {
+		long long now = tg_mono_ms(), wake = now + k->every;
+		struct timespec ts;
+
+		if (k->id[0] && now - k->since_ms > k->max_ms) {
+			if (!k->warned)
+				log_warn("telegram: worker %s has run entry %s for %lld s (it is "
+					 "left for another worker to take over)",
+					 k->name, k->id, (now - k->since_ms) / 1000);
+			k->warned = true;
+		} else if (k->id[0] && now >= k->next_ms) {
+			struct err re = { 0, "" };
+
+			if (connected(&k->rs, k->cfg, &re) < 0 ||
+			    rstream_touch(&k->rs, k->name, k->id, &re) < 0)
+				redis_down(&k->rs, &re, &fails);
+			else
+				fails = 0;
+			k->next_ms = now + k->every;
+		}
+		if (k->id[0] && k->next_ms < wake)
+			wake = k->next_ms;
+		ts.tv_sec = wake / 1000;
+		ts.tv_nsec = (wake % 1000) * 1000000;
+		pthread_cond_timedwait(&k->cv, &k->mu, &ts);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+/* Keep id from now on (NULL: none); returns once no touch is under way. */
+static void ekeeper_set(struct ekeeper *k, const char *id)
+{
+	pthread_mutex_lock(&k->mu);
+	snprintf(k->id, sizeof(k->id), "%s", id ? id : "");
+	k->since_ms = tg_mono_ms();
+	k->warned = false;
+	/* It was just read, taken over or touched: idle for 0 ms. */
+	k->next_ms = k->since_ms + k->every;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+}
+
+static struct ekeeper *ekeeper_start(struct config *cfg, const char *name, long claim_idle,
+				     struct err *e)
+{
+	struct ekeeper *k = xcalloc(1, sizeof(*k));
+	pthread_condattr_t ca;
+
+	k->cfg = cfg;
+	k->name = name;
+	k->every = claim_idle / 3;
+	/* The longest a turn's model requests may go silent, and two more. */
+	k->max_ms = config_get_int(cfg, "llm.timeout") * 1000LL *
+		    (config_get_int(cfg, "llm.max_steps") + 2);
+	if (connected(&k->rs, cfg, e) < 0) {
+		free(k);
+		return NULL;
+	}
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&k->tid, NULL, ekeeper_main, k) != 0) {
+		pthread_cond_destroy(&k->cv);
+		pthread_mutex_destroy(&k->mu);
+		rstream_close(&k->rs);
+		free(k);
+		err_set(e, ERR_FAIL, "cannot start a thread to keep the worker's updates");
+		return NULL;
+	}
+	return k;
+}
+
+static void ekeeper_stop(struct ekeeper *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = true;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->tid, NULL);
+	pthread_cond_destroy(&k->cv);
+	pthread_mutex_destroy(&k->mu);
+	rstream_close(&k->rs);
+	free(k);
+}
+
 /* An entry a worker waits to run until its chat's previous update is
  * done. */
 struct held {
@@ -544,6 +667,7 @@ struct worker {
 	struct tg_relay r;
 	struct rstream rs;
 	struct config *cfg;
+	struct ekeeper *keeper; /* keeps the entry being run */
 	char name[128];
 	long claim_idle;
 	long max_attempts;
@@ -551,6 +675,13 @@ struct worker {
 	size_t nheld;
 	long done, dead;
 };
+
+/* Acknowledge id, kept no more. */
+static int ack(struct worker *w, const char *id, struct err *e)
+{
+	ekeeper_set(w->keeper, NULL);
+	return rstream_ack(&w->rs, id, e);
+}
 
 /* Record en as done in the store (so its chat goes on) and move it to the
  * dead letters. */
@@ -572,6 +703,7 @@ static int bury(struct worker *w, const struct rstream_entry *en, const char *wh
 		}
 	}
 	w->dead++;
+	ekeeper_set(w->keeper, NULL);
 	if (rstream_dead(&w->rs, en, safe, e) < 0)
 		goto fail;
 	free(safe);
@@ -640,7 +772,7 @@ static int run_turn_entry(struct worker *w, const struct rstream_entry *en,
 	if (rc == 0)
 		w->done++;
 	/* A failed ack is harmless: the entry comes again, is found done. */
-	return rstream_ack(&w->rs, en->id, e) < 0 ? -1 : 0;
+	return ack(w, en->id, e) < 0 ? -1 : 0;
 }
 
 /* Run en: 0 done (or found done) and acknowledged, 1 its chat's previous
@@ -711,7 +843,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 	tg_prep_release(&p);
 	cJSON_Delete(json);
 	/* A failed ack is harmless: the entry comes again, is found done. */
-	rc = rstream_ack(&w->rs, en->id, e);
+	rc = ack(w, en->id, e);
 	return rc < 0 ? -1 : 0;
 rollback:
 	store_rollback(w->r.s);
@@ -719,6 +851,17 @@ fail:
 	tg_prep_release(&p);
 	cJSON_Delete(json);
 	return -1;
+}
+
+/* run_entry() with en kept by the worker's keeper the while. */
+static int run_kept(struct worker *w, const struct rstream_entry *en, bool force, struct err *e)
+{
+	int rc;
+
+	ekeeper_set(w->keeper, en->id);
+	rc = run_entry(w, en, force, e);
+	ekeeper_set(w->keeper, NULL);
+	return rc;
 }
 
 static void hold(struct worker *w, struct rstream_entry *en)
@@ -746,7 +889,7 @@ static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct e
 				return -1;
 			continue;
 		}
-		rc = run_entry(w, &en[i], false, &he);
+		rc = run_kept(w, &en[i], false, &he);
 		if (rc == 1)
 			hold(w, &en[i]);
 		else if (rc < 0)
@@ -775,7 +918,7 @@ static int run_held(struct worker *w, bool touch, struct err *e)
 				"telegram: update %lld waited too long for update %lld of its chat "
 				"(run out of order)",
 				h->en.update_id, h->en.prev);
-		rc = run_entry(w, &h->en, force, &he);
+		rc = run_kept(w, &h->en, force, &he);
 		if (rc == 1) {
 			if (touch && rstream_touch(&w->rs, w->name, h->en.id, e) < 0)
 				return -1;
@@ -870,7 +1013,8 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	if (tg_client_init(&w.r, o->cfg, e) < 0)
 		return -1;
 	w.r.eng = engine_new(w.r.s, o->cfg, e);
-	if (!w.r.eng || connected(&w.rs, o->cfg, e) < 0 || rstream_group(&w.rs, e) < 0)
+	if (!w.r.eng || connected(&w.rs, o->cfg, e) < 0 || rstream_group(&w.rs, e) < 0 ||
+	    !(w.keeper = ekeeper_start(o->cfg, w.name, w.claim_idle, e)))
 		goto out;
 	log_info("telegram: worker %s reads the update stream", w.name);
 	if (o->ready)
@@ -893,6 +1037,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters)", w.name,
 		 w.done, w.dead);
 out:
+	ekeeper_stop(w.keeper);
 	drop_held(&w);
 	rstream_close(&w.rs);
 	engine_free(w.r.eng);

@@ -12,6 +12,10 @@
 #   link_users N       users u1..uN, each linked by its code to chat 1000+i:
 #                      the N "/start CODE" messages sent to the fake at once
 #   task_titles        the tasks' titles, as a Python list
+#   llm_relays_setup CLAIM_IDLE   (with tests/fake/openai.sh) the fakes and
+#                      redis-server started, cleaned up at exit; the fake
+#                      model the default assistant; telegram.claim_idle
+#                      CLAIM_IDLE; a link code in $code
 #   expect_resumed N USERS   (with tests/fake/openai.sh) the fake model got N
 #                      requests; the last carries the user messages USERS (a
 #                      Python list) and one tool result, of "buy bread"
@@ -51,6 +55,17 @@ task_titles() {
 # No turn left half done in the journal.
 expect_no_turn_left() {
 	expect_eq "turns left in the journal" "$("$PY" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM turn_journal").fetchone()[0])' "$NESTOR_HOME/nestor.db")" 0
+}
+llm_relays_setup() {
+	fake_telegram_start
+	fake_openai_start
+	trap 'relays_cleanup; kill $FAKE_PID 2>/dev/null || true; rm -rf "$FAKE_DIR"' EXIT
+	redis_start
+	nestor config set server.redis "$RURL" >/dev/null
+	nestor config set telegram.chat_interval 0 >/dev/null
+	nestor config set telegram.claim_idle "$1" >/dev/null
+	nestor assistant add gpt --base-url "$FAKE_URL" --model fake-model --default >/dev/null
+	code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
 }
 expect_resumed() {
 	fake_py "

@@ -9,15 +9,7 @@
 . "$SRC/tests/cli/redis.sh"
 . "$SRC/tests/cli/relays.sh"
 cd "$NESTOR_HOME"
-fake_telegram_start
-fake_openai_start
-trap 'relays_cleanup; kill $FAKE_PID 2>/dev/null || true; rm -rf "$FAKE_DIR"' EXIT
-redis_start
-nestor config set server.redis "$RURL" >/dev/null
-nestor config set telegram.chat_interval 0 >/dev/null
-nestor config set telegram.claim_idle 1000 >/dev/null
-nestor assistant add gpt --base-url "$FAKE_URL" --model fake-model --default >/dev/null
-code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+llm_relays_setup 1000
 
 start relay telegram run
 wait_until -s 'cat relay.err' "the relay to start" grep -qs "relaying as @" relay.err

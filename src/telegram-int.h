@@ -134,6 +134,10 @@ int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, s
  * to the dead letters). */
 void tg_prune(struct store *s, bool turns, long long *next_ms);
 
+/* Inside the caller's transaction: update u goes to the dead letters: its
+ * turn, if any, is forgotten, and a linked chat told to send it again. */
+int tg_dead_letter(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e);
+
 /* Inside the caller's transaction: give up update u's turn (the database
  * refused its steps again and again): answer that it failed (why), and
  * forget what it left in the journal. */

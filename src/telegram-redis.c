@@ -689,14 +689,20 @@ static int bury(struct worker *w, const struct rstream_entry *en, const char *wh
 {
 	bool fresh;
 	char *safe = utf8_clean_str(why, 0);
+	cJSON *body = en->body ? cJSON_Parse(en->body) : NULL;
+	struct tg_update u = { 0 };
 
 	log_error("telegram: update %lld (chat %lld, entry %s) goes to the dead letters: %s",
 		  en->update_id, en->chat_id, en->id, safe);
 	if (en->update_id) {
 		if (store_begin(w->r.s, e) < 0)
 			goto fail;
+		/* The update's language for the chat's line, when it parses. */
+		if (!body || tg_update_parse(body, &u) < 0 || u.update_id != en->update_id)
+			u = (struct tg_update){ .update_id = en->update_id };
+		u.chat_id = en->chat_id;
 		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0 ||
-		    tg_turn_forget(&w->r, en->chat_id, en->update_id, e) < 0 ||
+		    tg_dead_letter(&w->r, &u, wallclock_now(), e) < 0 ||
 		    store_commit(w->r.s, e) < 0) {
 			store_rollback(w->r.s);
 			goto fail;
@@ -706,9 +712,11 @@ static int bury(struct worker *w, const struct rstream_entry *en, const char *wh
 	ekeeper_set(w->keeper, NULL);
 	if (rstream_dead(&w->rs, en, safe, e) < 0)
 		goto fail;
+	cJSON_Delete(body);
 	free(safe);
 	return 0;
 fail:
+	cJSON_Delete(body);
 	free(safe);
 	return -1;
 }

@@ -37,6 +37,7 @@ enum tg_word {
 	W_BTN_DONE,
 	W_BTN_10,
 	W_BTN_60,
+	W_DEAD,
 	W_WORDS
 };
 
@@ -57,6 +58,7 @@ static const char *const words[2][W_WORDS] = {
 		"Done",
 		"Snooze 10 min",
 		"Snooze 1 h",
+		"Sorry, I could not handle that message; please send it again later.",
 	},
 	{
 		"Этот чат не привязан к nestor. Выполните `nestor telegram link` на компьютере "
@@ -75,6 +77,7 @@ static const char *const words[2][W_WORDS] = {
 		"Сделано",
 		"Отложить на 10 мин",
 		"Отложить на 1 ч",
+		"Не удалось обработать это сообщение; пришлите его ещё раз позже.",
 	},
 };
 
@@ -342,6 +345,18 @@ int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *w
 	if (say(r, u->chat_id, now, e, words[lang_ix(u->lang)][W_FAILED], why) < 0)
 		return -1;
 	return tg_turn_forget(r, u->chat_id, u->update_id, e);
+}
+
+int tg_dead_letter(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)
+{
+	long long uid = 0;
+
+	if (!u->chat_id)
+		return 0;
+	if (tg_turn_forget(r, u->chat_id, u->update_id, e) < 0 ||
+	    tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0)
+		return -1;
+	return uid ? say(r, u->chat_id, now, e, "%s", words[lang_ix(u->lang)][W_DEAD]) : 0;
 }
 
 void tg_prune(struct store *s, bool turns, long long *next_ms)

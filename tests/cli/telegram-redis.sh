@@ -128,10 +128,13 @@ out=$(nestor status) || rc=$?
 expect_eq "status exit with a dead letter" "$rc" 1
 expect_match "status names the dead letters" "$out" 'dead letters'
 expect_eq "no poison task" "$(nestor --user u2 task list --json | "$PY" -c 'import json,sys; print(len([t for t in json.load(sys.stdin) if "poison" in t["title"]]))')" 0
-# The chat goes on after its dead update.
-tg_message 1002 "add task after poison"
+# The chat is told, once, and goes on after its dead update.
 tg_wait_sent 1002 $((MSGS + 2)) 30
+expect_match "the chat told of its dead update" "$(tg_text 1002 -1)" '^Sorry, I could not handle that message'
+tg_message 1002 "add task after poison"
+tg_wait_sent 1002 $((MSGS + 3)) 30
 expect_match "chat goes on" "$(tg_text 1002 -1)" 'after poison'
+expect_eq "one line for the dead update" "$(tg_count 1002)" $((MSGS + 3))
 # Stopped, the worker and the relay exit cleanly (and the relay lets go of the lock).
 kill "$P3" "$standby"
 wait "$P3" || fail "worker p3 exited $? on SIGTERM: $(cat p3.err)"

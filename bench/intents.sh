@@ -10,7 +10,7 @@ build=${BUILD:-$src/build}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nestor-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 make -C "$src" --no-print-directory BUILD="${build#"$src"/}" "${build#"$src"/}/libnestor.a" >/dev/null
-pkgs="libcurl libcjson sqlite3 libical libsecret-1 glib-2.0"
+pkgs="libcurl libcjson sqlite3 libical libsecret-1 glib-2.0 hiredis libmicrohttpd"
 # shellcheck disable=SC2046
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I"$src/src" -I"$src/src/time" -I"$src/src/base" \
 	-I"$src/storage" -I"$src/sync" $(pkg-config --cflags $pkgs) -o "$tmp/intent-bench" \

@@ -552,7 +552,11 @@ struct ekeeper {
 	pthread_cond_t cv;
 	bool stop, warned;
 	char id[sizeof(((struct rstream_entry *)0)->id)]; /* "": none */
-	long long since_ms, next_ms;			  /* CLOCK_MONOTONIC */
+	/* The worker's other entries not acknowledged (held, or the rest of
+	 * a batch taken over), kept while id runs. */
+	char (*also)[sizeof(((struct rstream_entry *)0)->id)];
+	size_t nalso, calso;
+	long long since_ms, next_ms; /* CLOCK_MONOTONIC */
 	struct rstream rs;
 	struct config *cfg;
 	const char *name;
@@ -579,8 +583,14 @@ static void *ekeeper_main(void *arg)
 		} else if (k->id[0] && now >= k->next_ms) {
 			struct err re = { 0, "" };
 
-			if (connected(&k->rs, k->cfg, &re) < 0 ||
-			    rstream_touch(&k->rs, k->name, k->id, &re) < 0)
+			int rc = connected(&k->rs, k->cfg, &re) < 0 ||
+						 rstream_touch(&k->rs, k->name, k->id, &re) < 0
+					 ? -1
+					 : 0;
+
+			for (size_t i = 0; rc == 0 && i < k->nalso; i++)
+				rc = rstream_touch(&k->rs, k->name, k->also[i], &re);
+			if (rc < 0)
 				redis_down(&k->rs, &re, &fails);
 			else
 				fails = 0;
@@ -596,11 +606,20 @@ static void *ekeeper_main(void *arg)
 	return NULL;
 }
 
-/* Keep id from now on (NULL: none); returns once no touch is under way. */
-static void ekeeper_set(struct ekeeper *k, const char *id)
+/* Keep id from now on (NULL: none), and the n entries of also with it;
+ * returns once no touch is under way. */
+static void ekeeper_set(struct ekeeper *k, const char *id, const struct rstream_entry *const *also,
+			size_t n)
 {
 	pthread_mutex_lock(&k->mu);
 	snprintf(k->id, sizeof(k->id), "%s", id ? id : "");
+	if (n > k->calso) {
+		k->also = xrealloc(k->also, n * sizeof(*k->also));
+		k->calso = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		snprintf(k->also[i], sizeof(k->also[i]), "%s", also[i]->id);
+	k->nalso = id ? n : 0;
 	k->since_ms = tg_mono_ms();
 	k->warned = false;
 	/* It was just read, taken over or touched: idle for 0 ms. */
@@ -653,6 +672,7 @@ static void ekeeper_stop(struct ekeeper *k)
 	pthread_cond_destroy(&k->cv);
 	pthread_mutex_destroy(&k->mu);
 	rstream_close(&k->rs);
+	free(k->also);
 	free(k);
 }
 
@@ -673,13 +693,15 @@ struct worker {
 	long max_attempts;
 	struct held *held;
 	size_t nheld;
+	const struct rstream_entry *rest; /* the batch's entries after the one run */
+	size_t nrest;
 	long done, dead;
 };
 
 /* Acknowledge id, kept no more. */
 static int ack(struct worker *w, const char *id, struct err *e)
 {
-	ekeeper_set(w->keeper, NULL);
+	ekeeper_set(w->keeper, NULL, NULL, 0);
 	return rstream_ack(&w->rs, id, e);
 }
 
@@ -702,14 +724,15 @@ static int bury(struct worker *w, const struct rstream_entry *en, const char *wh
 			u = (struct tg_update){ .update_id = en->update_id };
 		u.chat_id = en->chat_id;
 		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0 ||
-		    tg_dead_letter(&w->r, &u, wallclock_now(), e) < 0 ||
+		    (fresh ? tg_dead_letter(&w->r, &u, wallclock_now(), e)
+			   : tg_turn_forget(&w->r, u.chat_id, u.update_id, e)) < 0 ||
 		    store_commit(w->r.s, e) < 0) {
 			store_rollback(w->r.s);
 			goto fail;
 		}
 	}
 	w->dead++;
-	ekeeper_set(w->keeper, NULL);
+	ekeeper_set(w->keeper, NULL, NULL, 0);
 	if (rstream_dead(&w->rs, en, safe, e) < 0)
 		goto fail;
 	cJSON_Delete(body);
@@ -861,14 +884,24 @@ fail:
 	return -1;
 }
 
-/* run_entry() with en kept by the worker's keeper the while. */
+/* run_entry() with en kept by the worker's keeper the while, and the
+ * worker's other entries not acknowledged (held, the batch's rest): a
+ * slow turn lets none of them be taken over. */
 static int run_kept(struct worker *w, const struct rstream_entry *en, bool force, struct err *e)
 {
+	const struct rstream_entry **also = xmalloc((w->nheld + w->nrest + 1) * sizeof(*also));
+	size_t n = 0;
 	int rc;
 
-	ekeeper_set(w->keeper, en->id);
+	for (size_t i = 0; i < w->nheld; i++)
+		if (&w->held[i].en != en)
+			also[n++] = &w->held[i].en;
+	for (size_t i = 0; i < w->nrest; i++)
+		also[n++] = &w->rest[i];
+	ekeeper_set(w->keeper, en->id, also, n);
+	free(also);
 	rc = run_entry(w, en, force, e);
-	ekeeper_set(w->keeper, NULL);
+	ekeeper_set(w->keeper, NULL, NULL, 0);
 	return rc;
 }
 
@@ -897,7 +930,11 @@ static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct e
 				return -1;
 			continue;
 		}
+		w->rest = en + i + 1;
+		w->nrest = n - i - 1;
 		rc = run_kept(w, &en[i], false, &he);
+		w->rest = NULL;
+		w->nrest = 0;
 		if (rc == 1)
 			hold(w, &en[i]);
 		else if (rc < 0)

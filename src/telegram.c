@@ -308,7 +308,8 @@ static int offset_finish(void *arg, struct err *e)
 
 /* The database refused update u's turn (e): 1 to try it again after a
  * pause, the first TURN_TRIES times; then it is answered as failed, with
- * the offset after it (0), or -1 when even that cannot be stored. */
+ * the offset after it (0), or, when even that cannot be stored, 1 again
+ * (the relay waits for the database rather than stop). */
 static int turn_refused(struct tg_relay *r, const struct tg_update *u, long long *offset,
 			time_t now, struct err *e)
 {
@@ -327,17 +328,21 @@ static int turn_refused(struct tg_relay *r, const struct tg_update *u, long long
 	snprintf(why, sizeof(why), "%s", e->msg);
 	err_clear(e);
 	if (store_begin(r->s, e) < 0)
-		return -1;
+		goto again;
 	if (tg_turn_give_up(r, u, why, now, e) < 0 ||
 	    tgstore_set_offset(r->s, u->update_id + 1, e) < 0) {
 		store_rollback(r->s);
-		return -1;
+		goto again;
 	}
 	if (store_commit(r->s, e) < 0)
-		return -1;
+		goto again;
 	*offset = u->update_id + 1;
 	r->retries = 0;
 	return 0;
+again:
+	log_error("telegram: update %lld: %s (tried again after a pause)", u->update_id, e->msg);
+	err_clear(e);
+	return 1;
 }
 
 /* One update in one transaction with the offset after it; an engine turn

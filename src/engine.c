@@ -257,6 +257,7 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	char *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}"), *res;
 	const char *server = NULL;
 	const struct tool *tl;
+	bool mcp;
 	int rc;
 
 	*result = NULL;
@@ -270,17 +271,12 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	 * (at least once), as a tool that only reads (and fills caches) does,
 	 * so no write lock is held while they wait on the network; any other
 	 * tool's effect commits with its result. */
-	if (t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server)) {
-		rc = approved(t, name, server, args, terr) < 0
-			     ? -1
-			     : mcp_tools_call(t->eng->mcp, name, args, result, terr);
-		if (turn_step_begin(t, e) < 0) {
-			cJSON_Delete(*result);
-			*result = NULL;
-			return -1;
-		}
-	} else if ((tl = tool_find(name)) && tl->reads_only) {
-		rc = tool_call(&t->tool, name, args, result, terr);
+	mcp = t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server);
+	if (mcp || ((tl = tool_find(name)) && tl->reads_only)) {
+		if (!mcp)
+			rc = tool_call(&t->tool, name, args, result, terr);
+		else if ((rc = approved(t, name, server, args, terr)) == 0)
+			rc = mcp_tools_call(t->eng->mcp, name, args, result, terr);
 		if (turn_step_begin(t, e) < 0) {
 			cJSON_Delete(*result);
 			*result = NULL;

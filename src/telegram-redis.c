@@ -608,8 +608,7 @@ static void *ekeeper_main(void *arg)
 
 /* Keep id from now on (NULL: none), and the n entries of also with it;
  * returns once no touch is under way. */
-static void ekeeper_set(struct ekeeper *k, const char *id, const struct rstream_entry *const *also,
-			size_t n)
+static void ekeeper_set(struct ekeeper *k, const char *id, const char *const *also, size_t n)
 {
 	pthread_mutex_lock(&k->mu);
 	snprintf(k->id, sizeof(k->id), "%s", id ? id : "");
@@ -618,7 +617,7 @@ static void ekeeper_set(struct ekeeper *k, const char *id, const struct rstream_
 		k->calso = n;
 	}
 	for (size_t i = 0; i < n; i++)
-		snprintf(k->also[i], sizeof(k->also[i]), "%s", also[i]->id);
+		snprintf(k->also[i], sizeof(k->also[i]), "%s", also[i]);
 	k->nalso = id ? n : 0;
 	k->since_ms = tg_mono_ms();
 	k->warned = false;
@@ -889,15 +888,15 @@ fail:
  * slow turn lets none of them be taken over. */
 static int run_kept(struct worker *w, const struct rstream_entry *en, bool force, struct err *e)
 {
-	const struct rstream_entry **also = xmalloc((w->nheld + w->nrest + 1) * sizeof(*also));
+	const char **also = xmalloc((w->nheld + w->nrest + 1) * sizeof(const char *));
 	size_t n = 0;
 	int rc;
 
 	for (size_t i = 0; i < w->nheld; i++)
 		if (&w->held[i].en != en)
-			also[n++] = &w->held[i].en;
+			also[n++] = w->held[i].en.id;
 	for (size_t i = 0; i < w->nrest; i++)
-		also[n++] = &w->rest[i];
+		also[n++] = w->rest[i].id;
 	ekeeper_set(w->keeper, en->id, also, n);
 	free(also);
 	rc = run_entry(w, en, force, e);

@@ -41,7 +41,10 @@ all_delivered() { [ "$(wc -l < "$dir/delivered")" -ge $N ]; }
 wait_until -t 30 -s 'echo "$(wc -l < "$dir/delivered") delivered"' "$N deliveries" all_delivered
 touch "$dir/stop"
 wait "$loop" # the loop ends after its current `remind fire`
-kill "$d1" "$d2"
+# Both must still run: a daemon gone by now says why (its output, the log).
+for p in "$d1" "$d2"; do
+	kill "$p" 2>/dev/null || fail "daemon $p exited before it was stopped: $(tail -3 "$dir/d1.out" "$dir/d2.out"; grep -v '"level":"info"' "$dir/nestor.log" | tail -5)"
+done
 wait "$d1" "$d2" 2>/dev/null || true
 pids=
 

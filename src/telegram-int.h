@@ -17,6 +17,7 @@ struct tg_relay {
 	struct tg_client client;
 	char *token;
 	const atomic_int *stop;
+	char device[33];	/* the store's device id (with server.redis) */
 	long long retry_update; /* the single relay: the update whose turn */
 	int retries;		/* the database refused, and how often */
 };
@@ -73,8 +74,8 @@ long tg_backoff(int n);
 int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err *e);
 
 /* The Redis half of `nestor telegram status` into st (st->redis_error
- * when Redis cannot be asked). */
-void tg_redis_status(struct config *cfg, struct telegram_status *st);
+ * when Redis cannot be asked), the backlog of device's stream. */
+void tg_redis_status(struct config *cfg, const char *device, struct telegram_status *st);
 
 /* What tg_prepare() fetched for tg_handle(). */
 struct tg_prep {
@@ -96,6 +97,10 @@ void tg_prep_release(struct tg_prep *p);
  * again. */
 int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_prep *p, time_t now,
 	      struct err *e);
+
+/* The code of "/start CODE" (its first word, into buf), or NULL when u is
+ * not one or the word does not fit. */
+const char *tg_start_code(const struct tg_update *u, char *buf, size_t len);
 
 /* The request text of update u when it is an engine turn of a linked
  * chat (run it with tg_turn(), outside a transaction), else NULL (run it

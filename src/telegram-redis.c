@@ -6,6 +6,7 @@
  */
 #include "telegram-int.h"
 #include "log.h"
+#include "replica.h"
 #include "rstream.h"
 #include "secret.h"
 #include "utf8.h"
@@ -41,8 +42,9 @@ bool telegram_redis(struct config *cfg)
 }
 
 /* (Re)connect rs when it has no connection, with the password of the
- * secret "redis" if there is one; -1 with e when it cannot. */
-static int connected(struct rstream *rs, struct config *cfg, struct err *e)
+ * secret "redis" if there is one, to work on the stream of device (NULL:
+ * no stream); -1 with e when it cannot. */
+static int connected(struct rstream *rs, struct config *cfg, const char *device, struct err *e)
 {
 	char *pw = NULL;
 	struct err se = { 0, "" };
@@ -56,6 +58,10 @@ static int connected(struct rstream *rs, struct config *cfg, struct err *e)
 	}
 	rc = rstream_open(rs, config_get(cfg, "server.redis"), pw, REDIS_TIMEOUT, e);
 	secret_free(pw);
+	if (rc == 0 && device && rstream_device(rs, device, e) < 0) {
+		rstream_close(rs);
+		return -1;
+	}
 	return rc;
 }
 
@@ -69,12 +75,15 @@ static void redis_down(struct rstream *rs, const struct err *re, int *fails)
 
 /* Add the updates of one getUpdates answer, asked with offset; false when
  * the lock was lost (or Redis failed) on the way. */
-static bool feed(struct rstream *rs, long long offset, cJSON *res, long *n, struct err *e)
+static bool feed(struct rstream *rs, const char *device, long long offset, cJSON *res, long *n,
+		 struct err *e)
 {
 	const cJSON *item;
 
 	cJSON_ArrayForEach(item, res) {
 		struct tg_update u;
+		struct rstream_update ru;
+		char code[RSTREAM_CODE_MAX + 1];
 		char *body;
 		int added = 0, rc;
 
@@ -83,15 +92,17 @@ static bool feed(struct rstream *rs, long long offset, cJSON *res, long *n, stru
 			continue;
 		}
 		body = cJSON_PrintUnformatted(item);
+		ru = (struct rstream_update){ u.update_id, u.chat_id,
+					      tg_start_code(&u, code, sizeof(code)), body };
 		if (!body || strlen(body) > RSTREAM_MAX) {
 			log_warn("telegram: update %lld is over %d bytes (passed on without its "
 				 "content)",
 				 u.update_id, RSTREAM_MAX);
 			free(body);
 			body = xasprintf("{\"update_id\":%lld}", u.update_id);
-			u.chat_id = 0;
+			ru = (struct rstream_update){ u.update_id, 0, NULL, body };
 		}
-		rc = rstream_add(rs, &offset, u.update_id, u.chat_id, body, &added, e);
+		rc = rstream_add(rs, &offset, &ru, device, &added, e);
 		free(body);
 		if (rc < 0)
 			return false;
@@ -163,7 +174,7 @@ static int connected_as(struct rstream *rs, struct keeper *k, struct err *e)
 {
 	if (rs->r)
 		return 0;
-	if (connected(rs, k->cfg, e) < 0)
+	if (connected(rs, k->cfg, NULL, e) < 0)
 		return -1;
 	memcpy(rs->token, k->token, sizeof(rs->token));
 	return 0;
@@ -234,7 +245,7 @@ static struct keeper *keeper_start(struct config *cfg, long ttl, long long stale
 	k->ttl = ttl;
 	k->stale = stale;
 	keeper_beat(k);
-	if (connected(&k->rs, cfg, e) < 0) {
+	if (connected(&k->rs, cfg, NULL, e) < 0) {
 		free(k);
 		return NULL;
 	}
@@ -426,7 +437,8 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		poll = 1;
 	/* The keeper renews the lock while a poll came within the longest a
 	 * getUpdates may take, and a lock time. */
-	if (!(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, e)))
+	if (replica_device(r->s, r->device, sizeof(r->device), e) < 0 ||
+	    !(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, e)))
 		return -1;
 	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, k, e)))
 		goto out;
@@ -516,7 +528,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			continue;
 		}
 		pfails = down = conflicts = 0;
-		if (!feed(&rs, offset, res, &n, &re)) {
+		if (!feed(&rs, r->device, offset, res, &n, &re)) {
 			if (re.msg[0])
 				redis_down(&rs, &re, &fails);
 			else
@@ -559,7 +571,7 @@ struct ekeeper {
 	long long since_ms, next_ms; /* CLOCK_MONOTONIC */
 	struct rstream rs;
 	struct config *cfg;
-	const char *name;
+	const char *name, *device;
 	long every;
 	long long max_ms;
 };
@@ -583,7 +595,7 @@ static void *ekeeper_main(void *arg)
 		} else if (k->id[0] && now >= k->next_ms) {
 			struct err re = { 0, "" };
 
-			int rc = connected(&k->rs, k->cfg, &re) < 0 ||
+			int rc = connected(&k->rs, k->cfg, k->device, &re) < 0 ||
 						 rstream_touch(&k->rs, k->name, k->id, &re) < 0
 					 ? -1
 					 : 0;
@@ -627,19 +639,20 @@ static void ekeeper_set(struct ekeeper *k, const char *id, const char *const *al
 	pthread_mutex_unlock(&k->mu);
 }
 
-static struct ekeeper *ekeeper_start(struct config *cfg, const char *name, long claim_idle,
-				     struct err *e)
+static struct ekeeper *ekeeper_start(struct config *cfg, const char *name, const char *device,
+				     long claim_idle, struct err *e)
 {
 	struct ekeeper *k = xcalloc(1, sizeof(*k));
 	pthread_condattr_t ca;
 
 	k->cfg = cfg;
 	k->name = name;
+	k->device = device;
 	k->every = claim_idle / 3;
 	/* The longest a turn's model requests may go silent, and two more. */
 	k->max_ms = config_get_int(cfg, "llm.timeout") * 1000LL *
 		    (config_get_int(cfg, "llm.max_steps") + 2);
-	if (connected(&k->rs, cfg, e) < 0) {
+	if (connected(&k->rs, cfg, device, e) < 0) {
 		free(k);
 		return NULL;
 	}
@@ -1054,13 +1067,14 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		host[sizeof(host) - 1] = '\0';
 		snprintf(w.name, sizeof(w.name), "%s:%ld", host, (long)getpid());
 	}
-	if (tg_client_init(&w.r, o->cfg, e) < 0)
+	if (replica_device(w.r.s, w.r.device, sizeof(w.r.device), e) < 0 ||
+	    tg_client_init(&w.r, o->cfg, e) < 0)
 		return -1;
 	w.r.eng = engine_new(w.r.s, o->cfg, e);
-	if (!w.r.eng || connected(&w.rs, o->cfg, e) < 0 || rstream_group(&w.rs, e) < 0 ||
-	    !(w.keeper = ekeeper_start(o->cfg, w.name, w.claim_idle, e)))
+	if (!w.r.eng || connected(&w.rs, o->cfg, w.r.device, e) < 0 || rstream_group(&w.rs, e) < 0 ||
+	    !(w.keeper = ekeeper_start(o->cfg, w.name, w.r.device, w.claim_idle, e)))
 		goto out;
-	log_info("telegram: worker %s reads the update stream", w.name);
+	log_info("telegram: worker %s reads the update stream of device %s", w.name, w.r.device);
 	if (o->ready)
 		o->ready(o->arg, w.name);
 	while (!(o->stop && atomic_load(o->stop))) {
@@ -1068,7 +1082,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		bool fresh = !w.rs.r;
 
 		tg_prune(w.r.s, false, &next_prune);
-		if (connected(&w.rs, o->cfg, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
+		if (connected(&w.rs, o->cfg, w.r.device, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);
 			drop_held(&w); /* they come back once idle: nothing is lost */
@@ -1089,6 +1103,36 @@ out:
 	return rc;
 }
 
+int telegram_redis_code(struct config *cfg, struct store *s, const char *code, struct err *e)
+{
+	struct rstream rs = { 0 };
+	char dev[33];
+	int rc;
+
+	if (!telegram_redis(cfg))
+		return 0;
+	if (replica_device(s, dev, sizeof(dev), e) < 0 || connected(&rs, cfg, NULL, e) < 0)
+		return -1;
+	rc = rstream_code(&rs, code, dev, TELEGRAM_CODE_TTL * 1000L, e);
+	rstream_close(&rs);
+	return rc;
+}
+
+void telegram_redis_unhome(struct config *cfg, struct store *s, long long chat_id)
+{
+	struct rstream rs = { 0 };
+	struct err e = { 0, "" };
+	char dev[33];
+
+	if (!telegram_redis(cfg))
+		return;
+	if (replica_device(s, dev, sizeof(dev), &e) < 0 || connected(&rs, cfg, NULL, &e) < 0 ||
+	    rstream_unhome(&rs, chat_id, dev, &e) < 0)
+		log_warn("telegram: chat %lld keeps this store as its home in Redis: %s", chat_id,
+			 e.msg);
+	rstream_close(&rs);
+}
+
 int telegram_dead_letters(struct config *cfg, long long *count, struct err *e)
 {
 	struct rstream rs = { 0 };
@@ -1097,21 +1141,22 @@ int telegram_dead_letters(struct config *cfg, long long *count, struct err *e)
 	*count = 0;
 	if (!telegram_redis(cfg))
 		return 0;
-	if (connected(&rs, cfg, e) < 0)
+	if (connected(&rs, cfg, NULL, e) < 0)
 		return -1;
 	rc = rstream_dead_list(&rs, 0, count, NULL, NULL, e);
 	rstream_close(&rs);
 	return rc;
 }
 
-/* The Redis half of `nestor telegram status`. */
-void tg_redis_status(struct config *cfg, struct telegram_status *st)
+/* The Redis half of `nestor telegram status`: the backlog is device's. */
+void tg_redis_status(struct config *cfg, const char *device, struct telegram_status *st)
 {
 	struct rstream rs = { 0 };
 	struct err e = { 0, "" };
 
 	st->redis = true;
-	if (connected(&rs, cfg, &e) < 0 || rstream_holder(&rs, &st->poller, &e) < 0 ||
+	snprintf(st->stream, sizeof(st->stream), RSTREAM_KEY_STREAM ":%s", device);
+	if (connected(&rs, cfg, device, &e) < 0 || rstream_holder(&rs, &st->poller, &e) < 0 ||
 	    rstream_offset(&rs, &st->offset, &e) < 0 ||
 	    rstream_backlog(&rs, &st->waiting, &st->pending, &e) < 0 ||
 	    rstream_dead_list(&rs, DEAD_SHOWN, &st->dead, &st->dead_letters, &st->ndead, &e) < 0)

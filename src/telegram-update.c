@@ -228,6 +228,22 @@ static size_t command(const char *text, const char **args)
 	return n;
 }
 
+const char *tg_start_code(const struct tg_update *u, char *buf, size_t len)
+{
+	const char *args;
+	size_t n;
+
+	if (u->kind != TG_UPDATE_TEXT || !u->text || u->text[0] != '/' ||
+	    command(u->text, &args) != 5 || strncmp(u->text + 1, "start", 5))
+		return NULL;
+	n = strcspn(args, " \n");
+	if (!n || n >= len)
+		return NULL;
+	memcpy(buf, args, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* The request text update u of a linked chat stands for (a command's
  * words, or what was written), or NULL when it is no engine turn. */
 static const char *turn_text(const struct tg_update *u, int ru)

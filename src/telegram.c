@@ -580,8 +580,13 @@ int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct te
 			st->last_error_at = rs[i].last_error_at;
 		}
 	replica_status_free(rs, nrs);
-	if (telegram_redis(cfg))
-		tg_redis_status(cfg, st);
+	if (telegram_redis(cfg)) {
+		char dev[33];
+
+		if (replica_device(s, dev, sizeof(dev), e) < 0)
+			return -1;
+		tg_redis_status(cfg, dev, st);
+	}
 	if (ask_bot) {
 		struct tg_relay r = { 0 };
 		struct tg_status ts;

@@ -114,6 +114,15 @@ int telegram_link_code(struct store *s, long long user_id, time_t now,
 /* Unlink chat_id from its user; ERR_NOTFOUND when it is not linked. */
 int telegram_unlink_chat(struct store *s, long long chat_id, struct err *e);
 
+/* With server.redis: code was made in store s, so its "/start CODE" goes to
+ * the workers of s's device, which becomes the chat's home (telegram-redis.c;
+ * 0 without server.redis). */
+int telegram_redis_code(struct config *cfg, struct store *s, const char *code, struct err *e);
+/* With server.redis: chat_id was unlinked in store s; it has no home any
+ * more if s's device was its home (best effort: a failure is logged, and
+ * the chat's updates still come to s, which answers them as unlinked). */
+void telegram_redis_unhome(struct config *cfg, struct store *s, long long chat_id);
+
 /* What `nestor telegram status` shows. */
 struct telegram_status {
 	char *bot;	 /* @username from getMe, or NULL */
@@ -129,7 +138,8 @@ struct telegram_status {
 	bool redis;
 	char *redis_error;		   /* Redis could not be asked, or NULL */
 	char *poller;			   /* the lock's holder, or NULL */
-	long long waiting;		   /* updates no worker took yet */
+	char stream[64];		   /* this store's device's stream */
+	long long waiting;		   /* updates no worker took yet (of stream) */
 	long long pending;		   /* taken, not finished */
 	long long dead;			   /* dead letters */
 	struct rstream_dead *dead_letters; /* the last few, newest first */

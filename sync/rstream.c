@@ -21,23 +21,44 @@ static const char lua_renew[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				" return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				  " return redis.call('DEL', KEYS[1]) else return 0 end";
-/* Add an update under the lock: KEYS lock, stream, the chat's last update,
- * offset; ARGV token, update_id, chat_id, body, maxlen, the offset the
- * update follows, how long a chat's last update is kept (ms).  The offset
- * is compared for equality only: update ids are not a watermark (after a
- * week without updates Telegram picks the next one at random). */
+/* Add an update under the lock: KEYS lock, the chat's last update ("ID
+ * DEVICE": an update of another device is no previous one to wait for),
+ * offset, the chat's home, the code's device; ARGV token, update_id,
+ * chat_id, body, maxlen, the offset the update follows, how long a chat's
+ * last update is kept (ms), the poller's device, the stream's prefix.  The
+ * offset is compared for equality only: update ids are not a watermark
+ * (after a week without updates Telegram picks the next one at random).
+ * The stream's name is made here from the device the update goes to
+ * (standalone Redis: a script may write a key it was not given). */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
-	"local off = tonumber(redis.call('GET', KEYS[4]) or '0') or 0 "
+	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
 	"if off ~= tonumber(ARGV[6]) then return 0 end "
 	"local prev = '0' "
+	"local home = ARGV[8] "
 	"if ARGV[3] ~= '0' then"
-	" prev = redis.call('GET', KEYS[3]) or '0'"
-	" redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[7]) end "
-	"redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2], 'chat', ARGV[3],"
-	" 'prev', prev, 'body', ARGV[4]) "
-	"redis.call('SET', KEYS[4], string.format('%d', tonumber(ARGV[2]) + 1)) "
+	" local last = redis.call('GET', KEYS[2])"
+	" home = redis.call('GET', KEYS[4]) or ARGV[8]"
+	" local coder = KEYS[5] ~= '' and redis.call('GET', KEYS[5])"
+	" if coder then"
+	"  redis.call('DEL', KEYS[5])"
+	"  redis.call('SET', KEYS[4], coder)"
+	"  home = coder"
+	" end"
+	" if last then"
+	"  local sp = string.find(last, ' ', 1, true)"
+	"  prev = last"
+	"  if sp then prev = string.sub(last, 1, sp - 1) end"
+	"  if sp and string.sub(last, sp + 1) ~= home then prev = '0' end"
+	" end"
+	" redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. home, 'PX', ARGV[7]) end "
+	"redis.call('XADD', ARGV[9] .. home, 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2],"
+	" 'chat', ARGV[3], 'prev', prev, 'body', ARGV[4]) "
+	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
+/* A chat unlinked on a device: KEYS its home; ARGV the device. */
+static const char lua_unhome[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+				 " return redis.call('DEL', KEYS[1]) else return 0 end";
 /* Dead letter: KEYS stream, dead; ARGV group, id, update_id, chat_id, why,
  * body. */
 static const char lua_dead[] =
@@ -309,6 +330,7 @@ int rstream_open(struct rstream *rs, const char *url, const char *password, long
 	int port, db;
 
 	memset(rs, 0, sizeof(*rs));
+	snprintf(rs->stream, sizeof(rs->stream), "%s", RSTREAM_KEY_STREAM);
 	/* A wrong URL is said before the network module loads. */
 	if (rds_url_parse(url, host, sizeof(host), &port, &db, user, sizeof(user), e) < 0)
 		return -1;
@@ -382,42 +404,110 @@ int rstream_offset(struct rstream *rs, long long *offset, struct err *e)
 	return call_int(rs, 2, argv, offset, e);
 }
 
-int rstream_add(struct rstream *rs, long long *offset, long long update_id, long long chat_id,
-		const char *body, int *added, struct err *e)
+/* Whether device is a device id (a store's: hex digits; letters and digits
+ * at least, as it names a stream). */
+static bool device_ok(const char *device)
 {
-	char u[24], chat[24], last[64], off[24], ttl[24];
+	size_t n = device ? strlen(device) : 0;
+
+	if (!n || n > RSTREAM_DEVICE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)device[i]) && !islower((unsigned char)device[i]))
+			return false;
+	return true;
+}
+
+int rstream_device(struct rstream *rs, const char *device, struct err *e)
+{
+	if (!device_ok(device))
+		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	snprintf(rs->stream, sizeof(rs->stream), RSTREAM_KEY_STREAM ":%s", device);
+	return 0;
+}
+
+/* Whether code may be a link code (else the update names none). */
+static bool code_ok(const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+
+	if (!n || n > RSTREAM_CODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)code[i]))
+			return false;
+	return true;
+}
+
+int rstream_add(struct rstream *rs, long long *offset, const struct rstream_update *u,
+		const char *device, int *added, struct err *e)
+{
+	char id[24], chat[24], last[64], home[64], coder[64], off[24], ttl[24];
 	const char *argv[] = { "EVAL",
 			       lua_add,
-			       "4",
+			       "5",
 			       RSTREAM_KEY_LOCK,
-			       RSTREAM_KEY_STREAM,
 			       last,
 			       RSTREAM_KEY_OFFSET,
+			       home,
+			       coder,
 			       rs->token,
-			       u,
+			       id,
 			       chat,
-			       body,
+			       u->body,
 			       RSTREAM_MAXLEN,
 			       off,
-			       ttl };
+			       ttl,
+			       device,
+			       RSTREAM_KEY_STREAM ":" };
 	long long v;
 
-	snprintf(u, sizeof(u), "%lld", update_id);
-	snprintf(chat, sizeof(chat), "%lld", chat_id);
-	snprintf(last, sizeof(last), RSTREAM_KEY_LAST "%lld", chat_id);
+	if (!device_ok(device))
+		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	snprintf(id, sizeof(id), "%lld", u->update_id);
+	snprintf(chat, sizeof(chat), "%lld", u->chat_id);
+	snprintf(last, sizeof(last), RSTREAM_KEY_LAST "%lld", u->chat_id);
+	snprintf(home, sizeof(home), RSTREAM_KEY_HOME "%lld", u->chat_id);
+	coder[0] = '\0';
+	if (code_ok(u->code))
+		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 14, argv, &v, e) < 0)
+	if (call_int(rs, 17, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)
-		*offset = update_id + 1;
+		*offset = u->update_id + 1;
 	return 0;
+}
+
+int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
+		 struct err *e)
+{
+	char key[64], ttl[24];
+	const char *argv[] = { "SET", key, device, "PX", ttl };
+	long long v;
+
+	if (!code_ok(code) || !device_ok(device))
+		return err_set(e, ERR_USAGE, "redis: a link code or a device id that is not valid");
+	snprintf(key, sizeof(key), RSTREAM_KEY_CODE "%s", code);
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);
+	return call_int(rs, 5, argv, &v, e);
+}
+
+int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, struct err *e)
+{
+	char key[64];
+	const char *argv[] = { "EVAL", lua_unhome, "1", key, device };
+	long long v;
+
+	snprintf(key, sizeof(key), RSTREAM_KEY_HOME "%lld", chat_id);
+	return call_int(rs, 5, argv, &v, e);
 }
 
 int rstream_group(struct rstream *rs, struct err *e)
 {
-	const char *argv[] = { "XGROUP",      "CREATE", RSTREAM_KEY_STREAM,
+	const char *argv[] = { "XGROUP",      "CREATE", rs->stream,
 			       RSTREAM_GROUP, "0",	"MKSTREAM" };
 	struct rds_reply *rep;
 	int rc = 0;
@@ -482,7 +572,7 @@ int rstream_read(struct rstream *rs, const char *consumer, long count, long bloc
 {
 	char cnt[24], blk[24];
 	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer,	"COUNT",
-			       cnt,	     "BLOCK", blk,	     "STREAMS", RSTREAM_KEY_STREAM,
+			       cnt,	     "BLOCK", blk,	     "STREAMS", rs->stream,
 			       ">" };
 
 	snprintf(cnt, sizeof(cnt), "%ld", count);
@@ -493,7 +583,7 @@ int rstream_read(struct rstream *rs, const char *consumer, long count, long bloc
 /* How many times id was delivered (XPENDING); 0 when it is not pending. */
 static int deliveries(struct rstream *rs, const char *id, long *count, struct err *e)
 {
-	const char *argv[] = { "XPENDING", RSTREAM_KEY_STREAM, RSTREAM_GROUP, id, id, "1" };
+	const char *argv[] = { "XPENDING", rs->stream, RSTREAM_GROUP, id, id, "1" };
 	struct rds_reply *rep;
 	const struct rds_reply *p;
 
@@ -512,7 +602,7 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 		  struct rstream_entry **out, size_t *n, struct err *e)
 {
 	char idle[24], cnt[24];
-	const char *argv[] = { "XAUTOCLAIM",  RSTREAM_KEY_STREAM,
+	const char *argv[] = { "XAUTOCLAIM",  rs->stream,
 			       RSTREAM_GROUP, consumer,
 			       idle,	      rs->cursor[0] ? rs->cursor : "0-0",
 			       "COUNT",	      cnt };
@@ -528,7 +618,7 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 
 int rstream_touch(struct rstream *rs, const char *consumer, const char *id, struct err *e)
 {
-	const char *argv[] = { "XCLAIM", RSTREAM_KEY_STREAM, RSTREAM_GROUP, consumer, "0", id,
+	const char *argv[] = { "XCLAIM", rs->stream, RSTREAM_GROUP, consumer, "0", id,
 			       "JUSTID" };
 	struct rds_reply *rep;
 
@@ -540,7 +630,7 @@ int rstream_touch(struct rstream *rs, const char *consumer, const char *id, stru
 
 int rstream_ack(struct rstream *rs, const char *id, struct err *e)
 {
-	const char *argv[] = { "XACK", RSTREAM_KEY_STREAM, RSTREAM_GROUP, id };
+	const char *argv[] = { "XACK", rs->stream, RSTREAM_GROUP, id };
 	long long v;
 
 	return call_int(rs, 4, argv, &v, e);
@@ -552,7 +642,7 @@ int rstream_dead(struct rstream *rs, const struct rstream_entry *en, const char 
 	const char *argv[] = { "EVAL",
 			       lua_dead,
 			       "2",
-			       RSTREAM_KEY_STREAM,
+			       rs->stream,
 			       RSTREAM_KEY_DEAD,
 			       RSTREAM_GROUP,
 			       en->id,
@@ -626,7 +716,7 @@ void rstream_dead_free(struct rstream_dead *d, size_t n)
 
 int rstream_backlog(struct rstream *rs, long long *waiting, long long *pending, struct err *e)
 {
-	const char *argv[] = { "XINFO", "GROUPS", RSTREAM_KEY_STREAM };
+	const char *argv[] = { "XINFO", "GROUPS", rs->stream };
 	struct rds_reply *rep;
 
 	*waiting = *pending = 0;

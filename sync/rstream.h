@@ -6,10 +6,22 @@
  * too often to a dead-letter stream.
  *
  * Keys (in the URL's database): "nestor:tg:poller" the lock (value: the
- * holder's token, "HOST:PID:RANDOM"), "nestor:tg:updates" the stream (group
- * "workers"), "nestor:tg:dead" the dead letters, "nestor:tg:offset" the next
- * getUpdates offset, "nestor:tg:last:CHAT" the last update of each chat
- * (for 7 days: RSTREAM_LAST_TTL).
+ * holder's token, "HOST:PID:RANDOM"), "nestor:tg:updates:DEVICE" the
+ * stream of each device (group "workers"), "nestor:tg:dead" the dead
+ * letters, "nestor:tg:offset" the next getUpdates offset,
+ * "nestor:tg:last:CHAT" the last update of each chat and its device
+ * (for 7 days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was linked
+ * from, "nestor:tg:code:CODE" the device that made a link code (for as long
+ * as the code is valid).
+ *
+ * A device is a store (one SQLite file: replica_device()); the processes
+ * that share it are its workers.  Each update goes to the stream of one
+ * device, chosen as it is added: its chat's home; for "/start CODE" from a
+ * chat, the device that made CODE (which becomes the chat's home); else
+ * the poller's own device.  So an update is handled where its chat's data
+ * is, by that device's workers only: exactly once needs nothing more than
+ * that device's store (an update's effects and its "done" commit there
+ * together).
  *
  * Guarantees:
  *  - The lock is taken with SET NX PX, renewed and released by a script
@@ -37,16 +49,21 @@
 
 #define RSTREAM_MAX	   (64 * 1024) /* bytes of an update's JSON */
 #define RSTREAM_KEY_LOCK   "nestor:tg:poller"
-#define RSTREAM_KEY_STREAM "nestor:tg:updates"
+#define RSTREAM_KEY_STREAM "nestor:tg:updates" /* and ":" and the device */
 #define RSTREAM_KEY_DEAD   "nestor:tg:dead"
 #define RSTREAM_KEY_OFFSET "nestor:tg:offset"
 #define RSTREAM_KEY_LAST   "nestor:tg:last:"	/* and the chat id */
+#define RSTREAM_KEY_HOME   "nestor:tg:home:"	/* and the chat id */
+#define RSTREAM_KEY_CODE   "nestor:tg:code:"	/* and the link code */
+#define RSTREAM_DEVICE_MAX 32			/* characters of a device id */
+#define RSTREAM_CODE_MAX   32			/* characters of a link code */
 #define RSTREAM_LAST_TTL   (7LL * 86400 * 1000) /* ms a chat's last update is kept */
 #define RSTREAM_GROUP	   "workers"
 #define RSTREAM_MAXLEN	   "100000" /* entries kept in the stream, about */
 
 struct rstream {
 	struct rds *r;
+	char stream[64]; /* the stream read, claimed, acknowledged: the device's */
 	char token[96];	 /* this process's lock token */
 	char cursor[48]; /* where the next take-over looks ("": the start) */
 };
@@ -56,6 +73,9 @@ struct rstream {
 int rstream_open(struct rstream *rs, const char *url, const char *password, long timeout_ms,
 		 struct err *e);
 void rstream_close(struct rstream *rs);
+/* Work on the stream of device (a store's device id: 1 to
+ * RSTREAM_DEVICE_MAX of [0-9a-z]); ERR_USAGE otherwise. */
+int rstream_device(struct rstream *rs, const char *device, struct err *e);
 
 /* Take the lock for ttl_ms, or renew it when this process holds it:
  * *held says whether it holds it now. */
@@ -67,14 +87,31 @@ int rstream_holder(struct rstream *rs, char **holder, struct err *e);
 
 /* The next getUpdates offset (0: none yet). */
 int rstream_offset(struct rstream *rs, long long *offset, struct err *e);
-/* Add update update_id of chat_id (0: no chat), its JSON body, while the
- * lock is held and the offset is still *offset (the one the updates were
- * asked with, moved past each update added): *added 1 added (*offset is
- * update_id + 1 now), 0 the offset moved meanwhile (another poller added
- * these updates already: nothing added), -1 the lock is lost (nothing
- * added). */
-int rstream_add(struct rstream *rs, long long *offset, long long update_id, long long chat_id,
-		const char *body, int *added, struct err *e);
+/* The update to add: its id, its chat (0: none), the link code of a
+ * "/start CODE" (NULL: none), its JSON body. */
+struct rstream_update {
+	long long update_id, chat_id;
+	const char *code;
+	const char *body;
+};
+
+/* Add u to the stream of its device (above; device: the poller's own),
+ * while the lock is held and the offset is still *offset (the one the
+ * updates were asked with, moved past each update added): *added 1 added
+ * (*offset is update_id + 1 now), 0 the offset moved meanwhile (another
+ * poller added these updates already: nothing added), -1 the lock is lost
+ * (nothing added).  When the update goes to another device than its
+ * chat's last one, it names no previous update (the last is another
+ * device's, which this one cannot see done). */
+int rstream_add(struct rstream *rs, long long *offset, const struct rstream_update *u,
+		const char *device, int *added, struct err *e);
+
+/* A link code made on device, valid ttl_ms: its "/start CODE" goes there. */
+int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
+		 struct err *e);
+/* chat_id was unlinked on device: it has no home now, unless another
+ * device's. */
+int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, struct err *e);
 
 /* One entry of the stream.  When it is not valid, why says what is wrong
  * (the other fields but id may be zero). */

@@ -139,6 +139,7 @@ static void status_json(struct ctx *ctx, const struct telegram_status *st)
 
 		add_str(r, "error", st->redis_error);
 		add_str(r, "poller", st->poller);
+		cJSON_AddStringToObject(r, "stream", st->stream);
 		cJSON_AddNumberToObject(r, "waiting", (double)st->waiting);
 		cJSON_AddNumberToObject(r, "pending", (double)st->pending);
 		cJSON_AddNumberToObject(r, "dead", (double)st->dead);
@@ -204,8 +205,10 @@ static int telegram_status_cmd(struct ctx *ctx, int argc, char **argv)
 	} else if (st.redis) {
 		fputs("redis: poller ", ctx->out);
 		cmd_put_safe(ctx->out, st.poller ? st.poller : "none");
-		fprintf(ctx->out, "; %lld waiting, %lld with workers, %lld dead letters\n",
-			st.waiting, st.pending, st.dead);
+		fprintf(ctx->out,
+			"; this store's stream %s: %lld waiting, %lld with workers; %lld dead "
+			"letters\n",
+			st.stream, st.waiting, st.pending, st.dead);
 		for (size_t i = 0; i < st.ndead; i++) {
 			fprintf(ctx->out, "  dead %s  update %lld  chat %lld  ",
 				st.dead_letters[i].id, st.dead_letters[i].update_id,
@@ -240,6 +243,11 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (telegram_link_code(ctx->store, uid, ctx->now, code, &expires, &ctx->err) < 0)
 		return -1;
+	if (telegram_redis_code(ctx->cfg, ctx->store, code, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "the code is not usable: server.redis must know which "
+				      "store made it");
+		return -1;
+	}
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -261,6 +269,7 @@ static int telegram_unlink(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)
 		return -1;
+	telegram_redis_unhome(ctx->cfg, ctx->store, chat);
 	if (!ctx->json)
 		fprintf(ctx->out, "unlinked chat %lld\n", chat);
 	return 0;

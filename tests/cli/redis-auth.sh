@@ -60,7 +60,7 @@ sqlite3 nestor.db "INSERT INTO telegram_seen(update_id, at) VALUES
 NESTOR_NOW=$now "$NESTOR_BIN" worker --name w 2>w.err &
 W=$!
 wait_until -s 'cat w.err' "the worker to join the group" \
-	sh -c "[ \"\$(REDISCLI_AUTH=$RPASS redis-cli -p $RPORT XINFO GROUPS nestor:tg:updates | grep -c workers)\" = 1 ]"
+	sh -c "[ \"\$(REDISCLI_AUTH=$RPASS redis-cli -p $RPORT XINFO GROUPS $(tg_stream) | grep -c workers)\" = 1 ]"
 forgot() { grep -q 'forgot 1 update done more than 30 days ago' nestor.log; }
 wait_until -s 'cat w.err; tail -3 nestor.log' "the worker to forget an old update" forgot
 expect_eq "updates remembered" "$(sqlite3 nestor.db 'SELECT group_concat(update_id) FROM telegram_seen')" 502

@@ -6,6 +6,8 @@
 #                      its password); sets RPORT and RURL (redis://127.0.0.1:PORT/0)
 #   rcli ARGS...       redis-cli against it (with RPASS)
 #   redis_stop         stop it and remove its files (call it on EXIT)
+#   tg_stream [HOME]   the Telegram update stream of the store in HOME
+#                      (default $NESTOR_HOME): its device's
 RTMP=
 redis_start() {
 	command -v redis-server >/dev/null || fail "redis-server is needed (make deps)"
@@ -17,6 +19,9 @@ redis_start() {
 		fail "redis-server did not start"
 	wait_until -s 'cat "$RTMP/redis.log"' "redis-server to answer" redis_ping
 	RURL=redis://127.0.0.1:$RPORT/0
+}
+tg_stream() {
+	echo "nestor:tg:updates:$(sqlite3 "${1:-$NESTOR_HOME}/nestor.db" 'SELECT device FROM sync_self')"
 }
 redis_ping() { [ "$(rcli ping 2>/dev/null)" = PONG ]; }
 rcli() {

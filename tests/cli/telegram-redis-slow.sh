@@ -16,10 +16,10 @@ llm_relays_setup 100
 # of the first pending entry and its delivery count.
 claims() { rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_xautoclaim:calls=\([0-9]*\),.*/\1/p'; }
 claims_from() { [ "$(claims)" -ge $(($1 + $2)) ]; }
-pending() { rcli XPENDING nestor:tg:updates workers | head -n 1; }
+pending() { rcli XPENDING "$(tg_stream)" workers | head -n 1; }
 none_pending() { [ "$(pending)" = 0 ]; }
-owner() { rcli XPENDING nestor:tg:updates workers - + 1 | sed -n 2p; }
-deliveries() { rcli XPENDING nestor:tg:updates workers - + 1 | sed -n 4p; }
+owner() { rcli XPENDING "$(tg_stream)" workers - + 1 | sed -n 2p; }
+deliveries() { rcli XPENDING "$(tg_stream)" workers - + 1 | sed -n 4p; }
 asked() { fake_py "print(len(reqs))"; }
 
 start relay telegram run

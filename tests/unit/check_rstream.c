@@ -241,6 +241,25 @@ static void server_down(void)
 	free(rdir);
 }
 
+#define DEV_A "00000000000000aa" /* the poller's device */
+#define DEV_B "00000000000000bb"
+
+/* Add update id of chat (its "/start CODE": code, or NULL) with the
+ * poller's device DEV_A; rstream_add()'s return. */
+static int add(struct rstream *rs, long long *off, long long id, long long chat, const char *code,
+	       int *added)
+{
+	struct err e = { 0, "" };
+	char body[64];
+	struct rstream_update u = { id, chat, code, body };
+	int rc;
+
+	snprintf(body, sizeof(body), "{\"update_id\":%lld}", id);
+	rc = rstream_add(rs, off, &u, DEV_A, added, &e);
+	ck_assert_msg(rc == 0, "%s", e.msg);
+	return rc;
+}
+
 START_TEST(test_lock)
 {
 	struct rstream a, b;
@@ -266,27 +285,27 @@ START_TEST(test_lock)
 	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
 	ck_assert(held);
 	off = 0;
-	ck_assert_int_eq(rstream_add(&b, &off, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(add(&b, &off, 10, 7, NULL, &added), 0);
 	ck_assert_int_eq(added, -1);
-	ck_assert_int_eq(rstream_add(&a, &off, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(add(&a, &off, 10, 7, NULL, &added), 0);
 	ck_assert_int_eq(added, 1);
 	ck_assert_int_eq(off, 11);
 	/* asked with the offset before it: added already */
 	stale = 0;
-	ck_assert_int_eq(rstream_add(&a, &stale, 10, 7, "{\"update_id\":10}", &added, &e), 0);
+	ck_assert_int_eq(add(&a, &stale, 10, 7, NULL, &added), 0);
 	ck_assert_int_eq(added, 0);
 	ck_assert_int_eq(stale, 0);
 	ck_assert_int_eq(rstream_offset(&b, &off, &e), 0);
 	ck_assert_int_eq(off, 11);
 	/* ids are no watermark: after a week Telegram may start anywhere, lower */
-	ck_assert_int_eq(rstream_add(&a, &off, 3, 7, "{\"update_id\":3}", &added, &e), 0);
+	ck_assert_int_eq(add(&a, &off, 3, 7, NULL, &added), 0);
 	ck_assert_int_eq(added, 1);
 	ck_assert_int_eq(off, 4);
 	/* released by its holder, b takes it */
 	ck_assert_int_eq(rstream_unlock(&a, &e), 0);
 	ck_assert_int_eq(rstream_lock(&b, 5000, &held, &e), 0);
 	ck_assert(held);
-	ck_assert_int_eq(rstream_add(&a, &off, 11, 7, "{\"update_id\":11}", &added, &e), 0);
+	ck_assert_int_eq(add(&a, &off, 11, 7, NULL, &added), 0);
 	ck_assert_int_eq(added, -1);
 	rstream_close(&a);
 	rstream_close(&b);
@@ -306,13 +325,14 @@ START_TEST(test_group)
 
 	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&w, DEV_A, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0); /* there already: fine */
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
 	off = 0;
-	ck_assert_int_eq(rstream_add(&p, &off, 20, 5, "{\"update_id\":20}", &added, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, &off, 21, 6, "{\"update_id\":21}", &added, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, &off, 22, 5, "{\"update_id\":22}", &added, &e), 0);
+	ck_assert_int_eq(add(&p, &off, 20, 5, NULL, &added), 0);
+	ck_assert_int_eq(add(&p, &off, 21, 6, NULL, &added), 0);
+	ck_assert_int_eq(add(&p, &off, 22, 5, NULL, &added), 0);
 	ck_assert_int_eq(rstream_backlog(&w, &waiting, &pending, &e), 0);
 	ck_assert_int_eq(waiting, 3);
 	/* each entry names its chat's previous update */
@@ -389,16 +409,17 @@ START_TEST(test_prev_expires)
 
 	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&w, DEV_A, &e), 0);
 	ck_assert_int_eq(rstream_group(&w, &e), 0);
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, &off, 30, 9, "{\"update_id\":30}", &added, &e), 0);
+	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
 	ttl = raw(&w, 2, pttl);
 	ck_assert_msg(ttl > RSTREAM_LAST_TTL - 60000 && ttl <= RSTREAM_LAST_TTL, "PTTL %lld", ttl);
-	ck_assert_int_eq(rstream_add(&p, &off, 31, 9, "{\"update_id\":31}", &added, &e), 0);
+	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
 	/* the week is over (the key expires now) */
 	ck_assert_int_eq(raw(&w, 3, expire), 1);
-	ck_assert_int_eq(rstream_add(&p, &off, 32, 9, "{\"update_id\":32}", &added, &e), 0);
-	ck_assert_int_eq(rstream_add(&p, &off, 33, 9, "{\"update_id\":33}", &added, &e), 0);
+	ck_assert_int_eq(add(&p, &off, 32, 9, NULL, &added), 0);
+	ck_assert_int_eq(add(&p, &off, 33, 9, NULL, &added), 0);
 	ck_assert_int_eq(rstream_read(&w, "one", 10, 100, &en, &n, &e), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_eq(en[0].prev, 0);
@@ -408,6 +429,74 @@ START_TEST(test_prev_expires)
 	rstream_entries_free(en, n);
 	rstream_close(&p);
 	rstream_close(&w);
+}
+END_TEST
+
+/* The updates of entries (already read) as a string: "5,6". */
+static char *ids(const struct rstream_entry *en, size_t n)
+{
+	static char buf[128];
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%lld", i ? "," : "",
+				      en[i].update_id);
+	return buf;
+}
+
+/* Each update goes to the stream of one device: its chat's home, the
+ * device that made the code of a "/start CODE", else the poller's. */
+START_TEST(test_home)
+{
+	struct rstream p, a, b;
+	struct rstream_entry *en;
+	struct err e = { 0, "" };
+	size_t n;
+	bool held;
+	int added;
+	long long off = 0;
+
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&a, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&b, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&a, DEV_A, &e), 0);
+	ck_assert_int_eq(rstream_device(&b, DEV_B, &e), 0);
+	ck_assert_int_eq(rstream_device(&b, "Not/one", &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "is not a device id"));
+	ck_assert_int_eq(rstream_group(&a, &e), 0);
+	ck_assert_int_eq(rstream_group(&b, &e), 0);
+	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
+	ck_assert_int_eq(rstream_code(&b, "CODE42", DEV_B, 60000, &e), 0);
+	add(&p, &off, 40, 4, NULL, &added);	/* no home: the poller's */
+	add(&p, &off, 41, 4, "CODE42", &added); /* the code's device, home now */
+	add(&p, &off, 42, 4, NULL, &added);
+	add(&p, &off, 43, 5, "UNKNOWN", &added); /* no such code: the poller's */
+	add(&p, &off, 44, 4, "CODE42", &added);	 /* used: the home stays */
+	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "40,43");
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "41,42,44");
+	/* the first on the new device names none before it (another's) */
+	ck_assert_int_eq(en[0].prev, 0);
+	ck_assert_int_eq(en[1].prev, 41);
+	rstream_entries_free(en, n);
+	/* unlinked elsewhere: the home stays; unlinked at home: gone */
+	ck_assert_int_eq(rstream_unhome(&a, 4, DEV_A, &e), 0);
+	add(&p, &off, 45, 4, NULL, &added);
+	ck_assert_int_eq(rstream_unhome(&b, 4, DEV_B, &e), 0);
+	add(&p, &off, 46, 4, NULL, &added);
+	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "45");
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "46");
+	ck_assert_int_eq(en[0].prev, 0); /* 45 was another device's */
+	rstream_entries_free(en, n);
+	rstream_close(&p);
+	rstream_close(&a);
+	rstream_close(&b);
 }
 END_TEST
 
@@ -438,6 +527,7 @@ Suite *rstream_suite(void)
 	tcase_add_test(srv, test_lock);
 	tcase_add_test(srv, test_group);
 	tcase_add_test(srv, test_prev_expires);
+	tcase_add_test(srv, test_home);
 	tcase_set_timeout(srv, 30);
 	suite_add_tcase(s, srv);
 	return s;

@@ -425,7 +425,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	struct sender *sd = NULL;
 	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
-	bool leader = false;
+	bool leader = false, adopted = false;
 	int fails = 0, pfails = 0, down = 0, conflicts = 0, rc = -1;
 	long long next_prune = 0;
 
@@ -468,6 +468,22 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			redis_down(&rs, &re, &fails);
 			tg_nap(o->stop, ttl / 3);
 			continue;
+		}
+		/* Once: what waits in the stream of before devices had streams
+		 * goes to this device's (every worker shared its store then). */
+		if (!adopted) {
+			long long moved;
+
+			if (rstream_adopt(&rs, r->device, &moved, &re) < 0) {
+				redis_down(&rs, &re, &fails);
+				tg_nap(o->stop, ttl / 3);
+				continue;
+			}
+			if (moved)
+				log_info("telegram: %lld updates waiting in %s moved to this "
+					 "store's stream, %s:%s",
+					 moved, RSTREAM_KEY_STREAM, RSTREAM_KEY_STREAM, r->device);
+			adopted = true;
 		}
 		fails = 0;
 		/* The offset may have taken a while (REDIS_TIMEOUT): a relay that
@@ -1071,7 +1087,8 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	    tg_client_init(&w.r, o->cfg, e) < 0)
 		return -1;
 	w.r.eng = engine_new(w.r.s, o->cfg, e);
-	if (!w.r.eng || connected(&w.rs, o->cfg, w.r.device, e) < 0 || rstream_group(&w.rs, e) < 0 ||
+	if (!w.r.eng || connected(&w.rs, o->cfg, w.r.device, e) < 0 ||
+	    rstream_group(&w.rs, e) < 0 ||
 	    !(w.keeper = ekeeper_start(o->cfg, w.name, w.r.device, w.claim_idle, e)))
 		goto out;
 	log_info("telegram: worker %s reads the update stream of device %s", w.name, w.r.device);
@@ -1082,7 +1099,8 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		bool fresh = !w.rs.r;
 
 		tg_prune(w.r.s, false, &next_prune);
-		if (connected(&w.rs, o->cfg, w.r.device, &re) < 0 || (fresh && rstream_group(&w.rs, &re) < 0) ||
+		if (connected(&w.rs, o->cfg, w.r.device, &re) < 0 ||
+		    (fresh && rstream_group(&w.rs, &re) < 0) ||
 		    round_of(&w, &next_claim, &next_touch, IDLE_BLOCK, &re) < 0) {
 			redis_down(&w.rs, &re, &fails);
 			drop_held(&w); /* they come back once idle: nothing is lost */

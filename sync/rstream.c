@@ -56,6 +56,29 @@ static const char lua_add[] =
 	" 'chat', ARGV[3], 'prev', prev, 'body', ARGV[4]) "
 	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
+/* The stream of before devices had streams (KEYS[1]): its entries not
+ * acknowledged (pending, then never read) moved to ARGV[1]'s end, the
+ * stream deleted; how many moved. */
+static const char lua_adopt[] =
+	"if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+	"local last = nil "
+	"for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do"
+	" local f = {}"
+	" for i = 1, #g, 2 do f[g[i]] = g[i + 1] end"
+	" if f['name'] == ARGV[2] then last = f['last-delivered-id'] end "
+	"end "
+	"local n = 0 "
+	"local function move(e) redis.call('XADD', ARGV[1], '*', unpack(e[2])) n = n + 1 end "
+	"if last then"
+	" for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[2], '-', '+', ARGV[3])) do"
+	"  for _, e in ipairs(redis.call('XRANGE', KEYS[1], p[1], p[1])) do move(e) end"
+	" end "
+	"end "
+	"for _, e in ipairs(redis.call('XRANGE', KEYS[1], last and ('(' .. last) or '-', '+')) do"
+	" move(e) "
+	"end "
+	"redis.call('DEL', KEYS[1]) "
+	"return n";
 /* A chat unlinked on a device: KEYS its home; ARGV the device. */
 static const char lua_unhome[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				 " return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -481,6 +504,18 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	return 0;
 }
 
+int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e)
+{
+	char to[64];
+	const char *argv[] = { "EVAL", lua_adopt,     "1",	     RSTREAM_KEY_STREAM,
+			       to,     RSTREAM_GROUP, RSTREAM_MAXLEN };
+
+	if (!device_ok(device))
+		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	snprintf(to, sizeof(to), RSTREAM_KEY_STREAM ":%s", device);
+	return call_int(rs, 7, argv, moved, e);
+}
+
 int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
 		 struct err *e)
 {
@@ -507,8 +542,7 @@ int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, st
 
 int rstream_group(struct rstream *rs, struct err *e)
 {
-	const char *argv[] = { "XGROUP",      "CREATE", rs->stream,
-			       RSTREAM_GROUP, "0",	"MKSTREAM" };
+	const char *argv[] = { "XGROUP", "CREATE", rs->stream, RSTREAM_GROUP, "0", "MKSTREAM" };
 	struct rds_reply *rep;
 	int rc = 0;
 
@@ -571,9 +605,8 @@ int rstream_read(struct rstream *rs, const char *consumer, long count, long bloc
 		 struct rstream_entry **out, size_t *n, struct err *e)
 {
 	char cnt[24], blk[24];
-	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer,	"COUNT",
-			       cnt,	     "BLOCK", blk,	     "STREAMS", rs->stream,
-			       ">" };
+	const char *argv[] = { "XREADGROUP", "GROUP", RSTREAM_GROUP, consumer,	 "COUNT", cnt,
+			       "BLOCK",	     blk,     "STREAMS",     rs->stream, ">" };
 
 	snprintf(cnt, sizeof(cnt), "%ld", count);
 	snprintf(blk, sizeof(blk), "%ld", block_ms);
@@ -602,10 +635,9 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 		  struct rstream_entry **out, size_t *n, struct err *e)
 {
 	char idle[24], cnt[24];
-	const char *argv[] = { "XAUTOCLAIM",  rs->stream,
-			       RSTREAM_GROUP, consumer,
-			       idle,	      rs->cursor[0] ? rs->cursor : "0-0",
-			       "COUNT",	      cnt };
+	const char *argv[] = { "XAUTOCLAIM", rs->stream, RSTREAM_GROUP,
+			       consumer,     idle,	 rs->cursor[0] ? rs->cursor : "0-0",
+			       "COUNT",	     cnt };
 	int rc;
 
 	snprintf(idle, sizeof(idle), "%ld", idle_ms);
@@ -618,8 +650,7 @@ int rstream_claim(struct rstream *rs, const char *consumer, long idle_ms, long c
 
 int rstream_touch(struct rstream *rs, const char *consumer, const char *id, struct err *e)
 {
-	const char *argv[] = { "XCLAIM", rs->stream, RSTREAM_GROUP, consumer, "0", id,
-			       "JUSTID" };
+	const char *argv[] = { "XCLAIM", rs->stream, RSTREAM_GROUP, consumer, "0", id, "JUSTID" };
 	struct rds_reply *rep;
 
 	if (call(rs, 7, argv, &rep, e) < 0)
@@ -639,17 +670,10 @@ int rstream_ack(struct rstream *rs, const char *id, struct err *e)
 int rstream_dead(struct rstream *rs, const struct rstream_entry *en, const char *why, struct err *e)
 {
 	char u[24], chat[24];
-	const char *argv[] = { "EVAL",
-			       lua_dead,
-			       "2",
-			       rs->stream,
-			       RSTREAM_KEY_DEAD,
-			       RSTREAM_GROUP,
-			       en->id,
-			       u,
-			       chat,
-			       why,
-			       en->body ? en->body : "" };
+	const char *argv[] = {
+		"EVAL", lua_dead, "2",	rs->stream, RSTREAM_KEY_DEAD,	     RSTREAM_GROUP,
+		en->id, u,	  chat, why,	    en->body ? en->body : ""
+	};
 	long long v;
 
 	snprintf(u, sizeof(u), "%lld", en->update_id);

@@ -106,6 +106,14 @@ struct rstream_update {
 int rstream_add(struct rstream *rs, long long *offset, const struct rstream_update *u,
 		const char *device, int *added, struct err *e);
 
+/* The stream all updates went to before devices had streams
+ * (RSTREAM_KEY_STREAM itself): what no worker acknowledged there (taken
+ * and not finished, then never taken) moves to device's stream, in that
+ * order, and the old stream is deleted (*moved: how many; one script).
+ * An update moved that was done already is found so by the device's
+ * store (every worker shared that one then) and only acknowledged. */
+int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e);
+
 /* A link code made on device, valid ttl_ms: its "/start CODE" goes there. */
 int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
 		 struct err *e);

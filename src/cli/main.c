@@ -70,8 +70,9 @@ const struct cmd cmd_table[] = {
 	{ "telegram", NULL, "the Telegram bot: relay, status, link and unlink chats", 0, NULL,
 	  cmd_telegram_verbs },
 	{ "worker", "[--name NAME]",
-	  "handle Telegram updates from the Redis stream (server.redis) until Ctrl-C", CMD_NEEDS_DB,
-	  cmd_worker, NULL },
+	  "handle the Telegram updates of this store's chats from Redis (server.redis) until "
+	  "Ctrl-C",
+	  CMD_NEEDS_DB, cmd_worker, NULL },
 	{ "google", NULL, "Google Calendar: sign in, sync both ways (login, logout, sync)", 0, NULL,
 	  cmd_google_verbs },
 	{ "calendar", NULL, "calendars, local and Google (list, add, sync)", 0, NULL,

@@ -500,6 +500,54 @@ START_TEST(test_home)
 }
 END_TEST
 
+/* The stream of before devices had streams: what no worker acknowledged
+ * moves to the device's stream (taken and not finished, then never taken),
+ * the old stream goes. */
+START_TEST(test_adopt)
+{
+	struct rstream old, a;
+	struct rstream_entry *en;
+	struct err e = { 0, "" };
+	size_t n;
+	long long moved;
+	const char *len[] = { "EXISTS", RSTREAM_KEY_STREAM };
+
+	ck_assert_int_eq(rstream_open(&old, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&a, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&a, DEV_A, &e), 0);
+	/* nothing there: nothing moved */
+	ck_assert_int_eq(rstream_adopt(&a, DEV_A, &moved, &e), 0);
+	ck_assert_int_eq(moved, 0);
+	ck_assert_int_eq(rstream_group(&old, &e), 0);
+	for (int i = 1; i <= 4; i++) {
+		char u[8];
+		const char *add[] = {
+			"XADD", RSTREAM_KEY_STREAM, "*", "u", u, "chat", "7", "prev", "0", "body",
+			"{}"
+		};
+		struct rds_reply *rep;
+
+		snprintf(u, sizeof(u), "%d", 60 + i);
+		ck_assert_int_eq(rds_command(old.r, 11, add, NULL, &rep, &e), 0);
+		rds_reply_free(rep);
+	}
+	/* 61 done, 62 taken and not finished, 63 and 64 never taken */
+	ck_assert_int_eq(rstream_read(&old, "w", 2, 10, &en, &n, &e), 0);
+	ck_assert_int_eq(rstream_ack(&old, en[0].id, &e), 0);
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_adopt(&a, DEV_A, &moved, &e), 0);
+	ck_assert_int_eq(moved, 3);
+	ck_assert_int_eq(raw(&a, 2, len), 0);
+	ck_assert_int_eq(rstream_group(&a, &e), 0);
+	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "62,63,64");
+	ck_assert_int_eq(en[0].chat_id, 7);
+	rstream_entries_free(en, n);
+	rstream_close(&old);
+	rstream_close(&a);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
 	struct rstream rs;
@@ -528,6 +576,7 @@ Suite *rstream_suite(void)
 	tcase_add_test(srv, test_group);
 	tcase_add_test(srv, test_prev_expires);
 	tcase_add_test(srv, test_home);
+	tcase_add_test(srv, test_adopt);
 	tcase_set_timeout(srv, 30);
 	suite_add_tcase(s, srv);
 	return s;

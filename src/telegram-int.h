@@ -102,6 +102,10 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
  * not one or the word does not fit. */
 const char *tg_start_code(const struct tg_update *u, char *buf, size_t len);
 
+/* The device named by the callback_data of a reminder's button (the store
+ * that sent it: "ACTION:KEY@DEVICE"), or NULL. */
+const char *tg_callback_device(const struct tg_update *u);
+
 /* The request text of update u when it is an engine turn of a linked
  * chat (run it with tg_turn(), outside a transaction), else NULL (run it
  * with tg_handle(); e says why when a read failed). */

@@ -93,14 +93,15 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 		}
 		body = cJSON_PrintUnformatted(item);
 		ru = (struct rstream_update){ u.update_id, u.chat_id,
-					      tg_start_code(&u, code, sizeof(code)), body };
+					      tg_start_code(&u, code, sizeof(code)),
+					      tg_callback_device(&u), body };
 		if (!body || strlen(body) > RSTREAM_MAX) {
 			log_warn("telegram: update %lld is over %d bytes (passed on without its "
 				 "content)",
 				 u.update_id, RSTREAM_MAX);
 			free(body);
 			body = xasprintf("{\"update_id\":%lld}", u.update_id);
-			ru = (struct rstream_update){ u.update_id, 0, NULL, body };
+			ru = (struct rstream_update){ u.update_id, 0, NULL, NULL, body };
 		}
 		rc = rstream_add(rs, &offset, &ru, device, &added, e);
 		free(body);

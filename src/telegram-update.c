@@ -7,6 +7,7 @@
 #include "log.h"
 #include "place.h"
 #include "reminder.h"
+#include "replica.h"
 #include "sbuf.h"
 #include "user.h"
 #include "wallclock.h"
@@ -532,14 +533,26 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 	return 0;
 }
 
-/* The inline keyboard of a reminder whose buttons carry key. */
-static char *keyboard(const char *key, int ru)
+/* The inline keyboard of a reminder whose buttons carry key, and the
+ * device of the store that knows it: "d:KEY@DEVICE" (at most 4 + 33 + 1 +
+ * 32 bytes of Telegram's 64), so that with server.redis a press goes to
+ * that store's workers (tg_callback_device()). */
+static char *keyboard(const char *key, const char *device, int ru)
 {
-	return xasprintf("{\"inline_keyboard\":[[{\"text\":\"%s\",\"callback_data\":\"d:%s\"},"
-			 "{\"text\":\"%s\",\"callback_data\":\"s10:%s\"},"
-			 "{\"text\":\"%s\",\"callback_data\":\"s60:%s\"}]]}",
-			 words[ru][W_BTN_DONE], key, words[ru][W_BTN_10], key, words[ru][W_BTN_60],
-			 key);
+	return xasprintf("{\"inline_keyboard\":[[{\"text\":\"%s\",\"callback_data\":\"d:%s@%s\"},"
+			 "{\"text\":\"%s\",\"callback_data\":\"s10:%s@%s\"},"
+			 "{\"text\":\"%s\",\"callback_data\":\"s60:%s@%s\"}]]}",
+			 words[ru][W_BTN_DONE], key, device, words[ru][W_BTN_10], key, device,
+			 words[ru][W_BTN_60], key, device);
+}
+
+const char *tg_callback_device(const struct tg_update *u)
+{
+	const char *at;
+
+	if (u->kind != TG_UPDATE_CALLBACK || !u->text || !(at = strrchr(u->text, '@')))
+		return NULL;
+	return at + 1;
 }
 
 static int edit(struct tg_relay *r, const struct tg_update *u, const char *text, time_t now,
@@ -590,12 +603,21 @@ static int on_callback(struct tg_relay *r, const struct tg_update *u, int ru, ti
 	struct tgstore_button b;
 	struct reminder rem;
 	struct err be = { 0, "" };
-	char line[512], when[64];
+	char line[512], when[64], key[24];
 	long secs = 0;
 	bool first;
 	int rc;
 
-	if (!colon || tgstore_button_get(r->s, colon + 1, &b, &be) < 0 || b.chat_id != u->chat_id) {
+	/* "ACTION:KEY", and "@DEVICE" after it (buttons sent before had none) */
+	if (colon) {
+		size_t n = strcspn(colon + 1, "@");
+
+		if (n >= sizeof(key))
+			colon = NULL;
+		else
+			snprintf(key, sizeof(key), "%.*s", (int)n, colon + 1);
+	}
+	if (!colon || tgstore_button_get(r->s, key, &b, &be) < 0 || b.chat_id != u->chat_id) {
 		if (be.code && be.code != ERR_NOTFOUND)
 			return *e = be, -1;
 		return answer(r, u, words[ru][W_GONE], now, e);
@@ -666,7 +688,7 @@ int telegram_deliver(struct store *s, const struct sched_fire *f, time_t now, st
 	struct user usr;
 	struct tgstore_button b;
 	struct err be = { 0, "" };
-	char key[24], late[32], *markup, *text;
+	char key[24], dev[33], late[32], *markup, *text;
 	long long out_id = 0;
 	int rc = -1;
 
@@ -685,7 +707,11 @@ int telegram_deliver(struct store *s, const struct sched_fire *f, time_t now, st
 		user_release(&usr);
 		return 0;
 	}
-	markup = keyboard(key, lang_ix(usr.locale));
+	if (replica_device(s, dev, sizeof(dev), e) < 0) {
+		user_release(&usr);
+		return -1;
+	}
+	markup = keyboard(key, dev, lang_ix(usr.locale));
 	text = f->late ? xasprintf("⏰ %s (%s)", f->text,
 				   sched_fmt_late(f->late, late, sizeof(late)))
 		       : xasprintf("⏰ %s", f->text);

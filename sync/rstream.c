@@ -25,7 +25,8 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * DEVICE": an update of another device is no previous one to wait for),
  * offset, the chat's home, the code's device; ARGV token, update_id,
  * chat_id, body, maxlen, the offset the update follows, how long a chat's
- * last update is kept (ms), the poller's device, the stream's prefix.  The
+ * last update is kept (ms), the poller's device, the stream's prefix, the
+ * device the update must go to ("": its chat's).  The
  * offset is compared for equality only: update ids are not a watermark
  * (after a week without updates Telegram picks the next one at random).
  * The stream's name is made here from the device the update goes to
@@ -45,6 +46,7 @@ static const char lua_add[] =
 	"  redis.call('SET', KEYS[4], coder)"
 	"  home = coder"
 	" end"
+	" if ARGV[10] ~= '' then home = ARGV[10] end"
 	" if last then"
 	"  local sp = string.find(last, ' ', 1, true)"
 	"  prev = last"
@@ -482,7 +484,8 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       off,
 			       ttl,
 			       device,
-			       RSTREAM_KEY_STREAM ":" };
+			       RSTREAM_KEY_STREAM ":",
+			       device_ok(u->to) ? u->to : "" };
 	long long v;
 
 	if (!device_ok(device))
@@ -496,7 +499,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 17, argv, &v, e) < 0)
+	if (call_int(rs, 18, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)

@@ -16,9 +16,10 @@
  *
  * A device is a store (one SQLite file: replica_device()); the processes
  * that share it are its workers.  Each update goes to the stream of one
- * device, chosen as it is added: its chat's home; for "/start CODE" from a
- * chat, the device that made CODE (which becomes the chat's home); else
- * the poller's own device.  So an update is handled where its chat's data
+ * device, chosen as it is added: a button's press, the device that sent
+ * the button; for "/start CODE" from a chat, the device that made CODE
+ * (which becomes the chat's home); else its chat's home; else the
+ * poller's own device.  So an update is handled where its chat's data
  * is, by that device's workers only: exactly once needs nothing more than
  * that device's store (an update's effects and its "done" commit there
  * together).
@@ -88,10 +89,13 @@ int rstream_holder(struct rstream *rs, char **holder, struct err *e);
 /* The next getUpdates offset (0: none yet). */
 int rstream_offset(struct rstream *rs, long long *offset, struct err *e);
 /* The update to add: its id, its chat (0: none), the link code of a
- * "/start CODE" (NULL: none), its JSON body. */
+ * "/start CODE" (NULL: none), the device it must go to (a reminder's
+ * button: the store that sent it; NULL: none, or not a device id), its
+ * JSON body. */
 struct rstream_update {
 	long long update_id, chat_id;
 	const char *code;
+	const char *to;
 	const char *body;
 };
 

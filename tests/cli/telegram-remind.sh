@@ -29,7 +29,7 @@ buttons=$(tg_json "[[b['text'] for b in m['reply_markup']['inline_keyboard'][0]]
 expect_eq "buttons" "$buttons" "['Done', 'Snooze 10 min', 'Snooze 1 h']"
 data() { tg_json "[m['reply_markup']['inline_keyboard'][0][$2]['callback_data'] for m in d['messages'] if m['message_id'] == $1][0]"; }
 text_of() { tg_json "[m['text'] for m in d['messages'] if m['message_id'] == $1][0]"; }
-expect_match "short callback_data" "$(data "$1" 1)" '^s10:[0-9a-f.]{1,20}$'
+expect_match "short callback_data" "$(data "$1" 1)" '^s10:[0-9a-f.]{1,20}@[0-9a-f]{16}$'
 again=$(data "$2" 2)
 t1=$(text_of "$1")
 t2=$(text_of "$2")

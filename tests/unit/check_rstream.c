@@ -251,7 +251,7 @@ static int add(struct rstream *rs, long long *off, long long id, long long chat,
 {
 	struct err e = { 0, "" };
 	char body[64];
-	struct rstream_update u = { id, chat, code, body };
+	struct rstream_update u = { id, chat, code, NULL, body };
 	int rc;
 
 	snprintf(body, sizeof(body), "{\"update_id\":%lld}", id);
@@ -452,6 +452,8 @@ START_TEST(test_home)
 	struct rstream p, a, b;
 	struct rstream_entry *en;
 	struct err e = { 0, "" };
+	struct rstream_update press = { 47, 6, NULL, DEV_B, "{\"update_id\":47}" };
+	struct rstream_update forged = { 48, 6, NULL, "../x", "{\"update_id\":48}" };
 	size_t n;
 	bool held;
 	int added;
@@ -493,6 +495,16 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
 	ck_assert_str_eq(ids(en, n), "46");
 	ck_assert_int_eq(en[0].prev, 0); /* 45 was another device's */
+	rstream_entries_free(en, n);
+	/* a button's press goes to the device that sent it; a name that is
+	 * no device id counts for nothing */
+	ck_assert_int_eq(rstream_add(&p, &off, &press, DEV_A, &added, &e), 0);
+	ck_assert_int_eq(rstream_add(&p, &off, &forged, DEV_A, &added, &e), 0);
+	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "47");
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "48");
 	rstream_entries_free(en, n);
 	rstream_close(&p);
 	rstream_close(&a);

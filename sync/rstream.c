@@ -322,6 +322,31 @@ int rstream_open(struct rstream *rs, const char *url, const char *password, long
 	return rds_connect(url, password, timeout_ms, &rs->r, e);
 }
 
+/* 1 to 32 letters and digits. */
+static bool device_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+void rstream_set_device(struct rstream *rs, const char *device)
+{
+	size_t d, t = strlen(rs->token);
+
+	if (!device)
+		return;
+	d = strlen(device);
+	if (!device_ok(device, d) || d + 1 + t >= sizeof(rs->token))
+		return;
+	memmove(rs->token + d + 1, rs->token, t + 1);
+	memcpy(rs->token, device, d);
+	rs->token[d] = '/';
+}
+
 void rstream_close(struct rstream *rs)
 {
 	struct err e = { 0, "" };
@@ -372,6 +397,24 @@ int rstream_holder(struct rstream *rs, char **holder, struct err *e)
 	if (rep->type == RDS_STRING)
 		*holder = utf8_clean_str(rep->str, 0);
 	rds_reply_free(rep);
+	return 0;
+}
+
+int rstream_holder_device(struct rstream *rs, char *dev, size_t len, struct err *e)
+{
+	char *who;
+	size_t n;
+
+	dev[0] = '\0';
+	if (rstream_holder(rs, &who, e) < 0)
+		return -1;
+	/* A host name holds no '/': the device is what comes before it. */
+	n = who ? strcspn(who, "/:") : 0;
+	if (who && who[n] == '/' && n < len && device_ok(who, n)) {
+		memcpy(dev, who, n);
+		dev[n] = '\0';
+	}
+	free(who);
 	return 0;
 }
 

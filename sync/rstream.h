@@ -6,7 +6,8 @@
  * too often to a dead-letter stream.
  *
  * Keys (in the URL's database): "nestor:tg:poller" the lock (value: the
- * holder's token, "HOST:PID:RANDOM"), "nestor:tg:updates" the stream (group
+ * holder's token, "DEVICE/HOST:PID:RANDOM", DEVICE its store's device id,
+ * or "HOST:PID:RANDOM" without one), "nestor:tg:updates" the stream (group
  * "workers"), "nestor:tg:dead" the dead letters, "nestor:tg:offset" the next
  * getUpdates offset, "nestor:tg:last:CHAT" the last update of each chat
  * (for 7 days: RSTREAM_LAST_TTL).
@@ -47,7 +48,7 @@
 
 struct rstream {
 	struct rds *r;
-	char token[96];	 /* this process's lock token */
+	char token[128]; /* this process's lock token */
 	char cursor[48]; /* where the next take-over looks ("": the start) */
 };
 
@@ -56,6 +57,9 @@ struct rstream {
 int rstream_open(struct rstream *rs, const char *url, const char *password, long timeout_ms,
 		 struct err *e);
 void rstream_close(struct rstream *rs);
+/* Name device (its store's device id: letters and digits, 32 at most) in
+ * the lock token, once, after rstream_open() and before rstream_lock(). */
+void rstream_set_device(struct rstream *rs, const char *device);
 
 /* Take the lock for ttl_ms, or renew it when this process holds it:
  * *held says whether it holds it now. */
@@ -64,6 +68,10 @@ int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e);
 int rstream_unlock(struct rstream *rs, struct err *e);
 /* The lock's holder (newly allocated; NULL: nobody). */
 int rstream_holder(struct rstream *rs, char **holder, struct err *e);
+/* The device of the lock's holder into dev (len bytes): "" when nobody
+ * holds it, or its holder names no device (a relay of an older version)
+ * or one too long for dev. */
+int rstream_holder_device(struct rstream *rs, char *dev, size_t len, struct err *e);
 
 /* The next getUpdates offset (0: none yet). */
 int rstream_offset(struct rstream *rs, long long *offset, struct err *e);

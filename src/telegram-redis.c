@@ -237,8 +237,10 @@ static void keeper_yield(struct keeper *k, long pause_ms)
 	atomic_store(&k->release, 1);
 }
 
-/* stale: ms without a poll after which the keeper lets the lock lapse. */
-static struct keeper *keeper_start(struct config *cfg, long ttl, long long stale, struct err *e)
+/* stale: ms without a poll after which the keeper lets the lock lapse;
+ * device: the store's, named in the lock's token. */
+static struct keeper *keeper_start(struct config *cfg, long ttl, long long stale,
+				   const char *device, struct err *e)
 {
 	struct keeper *k = xcalloc(1, sizeof(*k));
 
@@ -250,6 +252,7 @@ static struct keeper *keeper_start(struct config *cfg, long ttl, long long stale
 		free(k);
 		return NULL;
 	}
+	rstream_set_device(&k->rs, device);
 	memcpy(k->token, k->rs.token, sizeof(k->token));
 	if (pthread_create(&k->tid, NULL, keeper_main, k) != 0) {
 		rstream_close(&k->rs);
@@ -276,7 +279,8 @@ static void keeper_stop(struct keeper *k)
 	free(k);
 }
 
-/* The answers are sent by the polling relay alone, on a thread of its own
+/* The answers are sent by the polling relay alone (a worker on another
+ * device sends its store's: worker_sends()), on a thread of its own
  * with its own connection to the store: a worker killed at any moment has
  * sent nothing it has not deleted (only the sender's own death, between
  * Telegram's answer and the delete, can repeat a message), and the pacing
@@ -292,7 +296,6 @@ static void keeper_stop(struct keeper *k)
 struct sender {
 	pthread_t tid;
 	atomic_int stop;
-	struct keeper *k;
 	struct tg_relay r;
 	struct drain d;
 };
@@ -306,7 +309,7 @@ static void *sender_main(void *arg)
 		long pending, next_ms = -1;
 		time_t next;
 
-		if (!leading(sd->k)) {
+		if (!sd->d.leading(sd->d.arg)) {
 			tg_nap(&sd->stop, SEND_IDLE * 4);
 			continue;
 		}
@@ -319,18 +322,18 @@ static void *sender_main(void *arg)
 		}
 		tg_nap(&sd->stop, next_ms >= 0 && next_ms < SEND_IDLE ? next_ms : SEND_IDLE);
 	}
-	if (sd->d.sent)
-		tg_note(&sd->r, NULL, sd->d.sent, 0);
 	return NULL;
 }
 
-static struct sender *sender_start(const struct tg_relay *r, struct keeper *k, struct err *e)
+/* ttl: the lock time (ms) the claims are measured by; lead(arg) says
+ * whether this process sends now. */
+static struct sender *sender_start(const struct tg_relay *r, long ttl, bool (*lead)(void *),
+				   void *arg, struct err *e)
 {
 	struct sender *sd = xcalloc(1, sizeof(*sd));
 	long rate = config_get_int(r->cfg, "telegram.rate");
 	long timeout_ms;
 
-	sd->k = k;
 	sd->r.cfg = r->cfg;
 	sd->r.client = r->client;
 	sd->r.client.cancel = &sd->stop;
@@ -342,11 +345,11 @@ static struct sender *sender_start(const struct tg_relay *r, struct keeper *k, s
 	timeout_ms = TG_TIMEOUT_MS;
 	sd->r.client.timeout_ms = timeout_ms;
 	sd->d.margin = (2 * timeout_ms + 999) / 1000 + 1;
-	sd->d.lease = (k->ttl + 999) / 1000 * 3;
+	sd->d.lease = (ttl + 999) / 1000 * 3;
 	if (sd->d.lease < sd->d.margin + 1)
 		sd->d.lease = sd->d.margin + 1;
-	sd->d.leading = leading;
-	sd->d.arg = k;
+	sd->d.leading = lead;
+	sd->d.arg = arg;
 	sd->d.interval_ms = config_get_int(r->cfg, "telegram.chat_interval");
 	sd->d.gap_ms = rate > 0 ? 1000 / rate : 0;
 	sd->r.s = store_open(store_path(r->s), e);
@@ -360,15 +363,71 @@ static struct sender *sender_start(const struct tg_relay *r, struct keeper *k, s
 	return sd;
 }
 
-static void sender_stop(struct sender *sd)
+/* Stop the sender: the number of answers it sent. */
+static long sender_stop(struct sender *sd)
 {
+	long sent;
+
 	if (!sd)
-		return;
+		return 0;
 	atomic_store(&sd->stop, 1);
 	pthread_join(sd->tid, NULL);
+	sent = sd->d.sent;
 	store_free(sd->r.s);
 	free(sd->d.paces);
 	free(sd);
+	return sent;
+}
+
+/* A worker's sender sends its store's answers while the poller's lock is
+ * not held by a process of its device (whose relay sends them): on
+ * another device than the polling relay's, or while none polls, answers do
+ * not wait.  It asks Redis who holds the lock every third of a lock time
+ * (its own connection: the sender's thread alone uses it), and goes on as
+ * it last knew while Redis cannot say; the claims keep each answer once
+ * whoever else sends from the same store meanwhile. */
+struct wsend {
+	struct rstream rs;
+	struct config *cfg;
+	const char *name;
+	char device[33];
+	long every;
+	long long next_ms; /* tg_mono_ms() */
+	int fails;
+	bool sends, known;
+};
+
+static bool worker_sends(void *arg)
+{
+	struct wsend *ws = arg;
+	struct err re = { 0, "" };
+	char dev[sizeof(ws->device)];
+	long long now = tg_mono_ms();
+	bool sends;
+
+	if (now < ws->next_ms)
+		return ws->sends;
+	ws->next_ms = now + ws->every;
+	if (connected(&ws->rs, ws->cfg, NULL, &re) < 0 ||
+	    rstream_holder_device(&ws->rs, dev, sizeof(dev), &re) < 0) {
+		redis_down(&ws->rs, &re, &ws->fails);
+		return ws->sends;
+	}
+	ws->fails = 0;
+	sends = strcmp(dev, ws->device) != 0;
+	if (!ws->known || sends != ws->sends) {
+		if (sends)
+			log_info("telegram: worker %s sends the answers of device %s (%s%s)",
+				 ws->name, ws->device, *dev ? "the poller is on device " : "",
+				 *dev ? dev : "no poller of this device");
+		else
+			log_info("telegram: worker %s leaves the answers to the polling relay "
+				 "of its device (%s)",
+				 ws->name, dev);
+	}
+	ws->known = true;
+	ws->sends = sends;
+	return sends;
 }
 
 /* Whether this relay holds the lock, as Redis says now: 1 yes, 0 no, -1
@@ -429,6 +488,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	bool leader = false, adopted = false;
 	int fails = 0, pfails = 0, down = 0, conflicts = 0, rc = -1;
 	long long next_prune = 0;
+	long sent;
 
 	/* A long poll ends well before the lock would lapse: a relay that lost
 	 * it stops polling soon (the keeper renews it meanwhile). */
@@ -439,9 +499,9 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	/* The keeper renews the lock while a poll came within the longest a
 	 * getUpdates may take, and a lock time. */
 	if (replica_device(r->s, r->device, sizeof(r->device), e) < 0 ||
-	    !(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, e)))
+	    !(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, r->device, e)))
 		return -1;
-	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, k, e)))
+	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, ttl, leading, k, e)))
 		goto out;
 	while (!(o->stop && atomic_load(o->stop))) {
 		struct err re = { 0, "" }, pe = { 0, "" };
@@ -556,7 +616,8 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	}
 	rc = 0;
 out:
-	sender_stop(sd);
+	if ((sent = sender_stop(sd)))
+		tg_note(r, NULL, sent, 0);
 	keeper_stop(k);
 	rstream_close(&rs);
 	return rc;
@@ -1054,8 +1115,11 @@ static int round_of(struct worker *w, long long *next_claim, long long *next_tou
 int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 {
 	struct worker w = { 0 };
+	struct wsend ws = { 0 };
+	struct sender *sd = NULL;
 	long long next_claim = 0, next_touch = 0, next_prune = 0;
 	int fails = 0, rc = -1;
+	long ttl = config_get_int(o->cfg, "telegram.lock_ttl"), sent;
 	char host[64];
 
 	if (!telegram_redis(o->cfg))
@@ -1092,6 +1156,12 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	    rstream_group(&w.rs, e) < 0 ||
 	    !(w.keeper = ekeeper_start(o->cfg, w.name, w.r.device, w.claim_idle, e)))
 		goto out;
+	ws.cfg = o->cfg;
+	ws.name = w.name;
+	ws.every = ttl / 3;
+	snprintf(ws.device, sizeof(ws.device), "%s", w.r.device);
+	if (!(sd = sender_start(&w.r, ttl, worker_sends, &ws, e)))
+		goto out;
 	log_info("telegram: worker %s reads the update stream of device %s", w.name, w.r.device);
 	if (o->ready)
 		o->ready(o->arg, w.name);
@@ -1111,9 +1181,13 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 		fails = 0;
 	}
 	rc = 0;
-	log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters)", w.name,
-		 w.done, w.dead);
 out:
+	sent = sender_stop(sd);
+	rstream_close(&ws.rs);
+	if (rc == 0)
+		log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters, %ld "
+			 "answers sent)",
+			 w.name, w.done, w.dead, sent);
 	ekeeper_stop(w.keeper);
 	drop_held(&w);
 	rstream_close(&w.rs);

@@ -80,7 +80,10 @@ struct telegram_worker_opts {
  * over; one delivered more than telegram.max_attempts times, or not
  * valid, goes to the dead letters.  Workers only queue answers: the
  * polling relay sends them (one thread), so killing a worker never repeats
- * an answer, and the pacing holds for the whole bot.
+ * an answer, and the pacing holds for the whole bot.  A worker on another
+ * device than the polling relay's (its own store) sends its store's
+ * answers itself, on a thread of its own, claimed and paced as the relay's
+ * sender does (per process).
  */
 int telegram_worker(const struct telegram_worker_opts *o, struct err *e);
 

@@ -369,6 +369,32 @@ int rstream_open(struct rstream *rs, const char *url, const char *password, long
 	return rds_connect(url, password, timeout_ms, &rs->r, e);
 }
 
+/* A store's device id (hex digits: replica_device()), or at least 1 to
+ * RSTREAM_DEVICE_MAX digits and small letters, as it names a stream. */
+static bool device_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > RSTREAM_DEVICE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) && !islower((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+void rstream_set_device(struct rstream *rs, const char *device)
+{
+	size_t d, t = strlen(rs->token);
+
+	if (!device)
+		return;
+	d = strlen(device);
+	if (!device_ok(device, d) || d + 1 + t >= sizeof(rs->token))
+		return;
+	memmove(rs->token + d + 1, rs->token, t + 1);
+	memcpy(rs->token, device, d);
+	rs->token[d] = '/';
+}
+
 void rstream_close(struct rstream *rs)
 {
 	struct err e = { 0, "" };
@@ -422,6 +448,24 @@ int rstream_holder(struct rstream *rs, char **holder, struct err *e)
 	return 0;
 }
 
+int rstream_holder_device(struct rstream *rs, char *dev, size_t len, struct err *e)
+{
+	char *who;
+	size_t n;
+
+	dev[0] = '\0';
+	if (rstream_holder(rs, &who, e) < 0)
+		return -1;
+	/* A host name holds no '/': the device is what comes before it. */
+	n = who ? strcspn(who, "/:") : 0;
+	if (who && who[n] == '/' && n < len && device_ok(who, n)) {
+		memcpy(dev, who, n);
+		dev[n] = '\0';
+	}
+	free(who);
+	return 0;
+}
+
 int rstream_offset(struct rstream *rs, long long *offset, struct err *e)
 {
 	const char *argv[] = { "GET", RSTREAM_KEY_OFFSET };
@@ -429,23 +473,15 @@ int rstream_offset(struct rstream *rs, long long *offset, struct err *e)
 	return call_int(rs, 2, argv, offset, e);
 }
 
-/* Whether device is a device id (a store's: hex digits; letters and digits
- * at least, as it names a stream). */
-static bool device_ok(const char *device)
+/* Whether device (NUL-terminated) is a device id. */
+static bool device_str_ok(const char *device)
 {
-	size_t n = device ? strlen(device) : 0;
-
-	if (!n || n > RSTREAM_DEVICE_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)device[i]) && !islower((unsigned char)device[i]))
-			return false;
-	return true;
+	return device && device_ok(device, strlen(device));
 }
 
 int rstream_device(struct rstream *rs, const char *device, struct err *e)
 {
-	if (!device_ok(device))
+	if (!device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
 	snprintf(rs->stream, sizeof(rs->stream), RSTREAM_KEY_STREAM ":%s", device);
 	return 0;
@@ -485,10 +521,10 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       ttl,
 			       device,
 			       RSTREAM_KEY_STREAM ":",
-			       device_ok(u->to) ? u->to : "" };
+			       device_str_ok(u->to) ? u->to : "" };
 	long long v;
 
-	if (!device_ok(device))
+	if (!device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
 	snprintf(id, sizeof(id), "%lld", u->update_id);
 	snprintf(chat, sizeof(chat), "%lld", u->chat_id);
@@ -513,7 +549,7 @@ int rstream_adopt(struct rstream *rs, const char *device, long long *moved, stru
 	const char *argv[] = { "EVAL", lua_adopt,     "1",	     RSTREAM_KEY_STREAM,
 			       to,     RSTREAM_GROUP, RSTREAM_MAXLEN };
 
-	if (!device_ok(device))
+	if (!device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
 	snprintf(to, sizeof(to), RSTREAM_KEY_STREAM ":%s", device);
 	return call_int(rs, 7, argv, moved, e);
@@ -526,7 +562,7 @@ int rstream_code(struct rstream *rs, const char *code, const char *device, long 
 	const char *argv[] = { "SET", key, device, "PX", ttl };
 	long long v;
 
-	if (!code_ok(code) || !device_ok(device))
+	if (!code_ok(code) || !device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: a link code or a device id that is not valid");
 	snprintf(key, sizeof(key), RSTREAM_KEY_CODE "%s", code);
 	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);

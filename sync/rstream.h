@@ -6,13 +6,14 @@
  * too often to a dead-letter stream.
  *
  * Keys (in the URL's database): "nestor:tg:poller" the lock (value: the
- * holder's token, "HOST:PID:RANDOM"), "nestor:tg:updates:DEVICE" the
+ * holder's token, "DEVICE/HOST:PID:RANDOM", DEVICE its store's device id,
+ * or "HOST:PID:RANDOM" without one), "nestor:tg:updates:DEVICE" the
  * stream of each device (group "workers"), "nestor:tg:dead" the dead
  * letters, "nestor:tg:offset" the next getUpdates offset,
- * "nestor:tg:last:CHAT" the last update of each chat and its device
- * (for 7 days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was linked
- * from, "nestor:tg:code:CODE" the device that made a link code (for as long
- * as the code is valid).
+ * "nestor:tg:last:CHAT" the last update of each chat and its device (for 7
+ * days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
+ * linked from, "nestor:tg:code:CODE" the device that made a link code (for
+ * as long as the code is valid).
  *
  * A device is a store (one SQLite file: replica_device()); the processes
  * that share it are its workers.  Each update goes to the stream of one
@@ -65,7 +66,7 @@
 struct rstream {
 	struct rds *r;
 	char stream[64]; /* the stream read, claimed, acknowledged: the device's */
-	char token[96];	 /* this process's lock token */
+	char token[128]; /* this process's lock token */
 	char cursor[48]; /* where the next take-over looks ("": the start) */
 };
 
@@ -77,6 +78,9 @@ void rstream_close(struct rstream *rs);
 /* Work on the stream of device (a store's device id: 1 to
  * RSTREAM_DEVICE_MAX of [0-9a-z]); ERR_USAGE otherwise. */
 int rstream_device(struct rstream *rs, const char *device, struct err *e);
+/* Name device (as above; else nothing changes) in the lock token, once,
+ * after rstream_open() and before rstream_lock(). */
+void rstream_set_device(struct rstream *rs, const char *device);
 
 /* Take the lock for ttl_ms, or renew it when this process holds it:
  * *held says whether it holds it now. */
@@ -85,6 +89,10 @@ int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e);
 int rstream_unlock(struct rstream *rs, struct err *e);
 /* The lock's holder (newly allocated; NULL: nobody). */
 int rstream_holder(struct rstream *rs, char **holder, struct err *e);
+/* The device of the lock's holder into dev (len bytes): "" when nobody
+ * holds it, or its holder names no device (a relay of an older version)
+ * or one too long for dev. */
+int rstream_holder_device(struct rstream *rs, char *dev, size_t len, struct err *e);
 
 /* The next getUpdates offset (0: none yet). */
 int rstream_offset(struct rstream *rs, long long *offset, struct err *e);

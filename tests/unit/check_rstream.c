@@ -312,6 +312,43 @@ START_TEST(test_lock)
 }
 END_TEST
 
+/* The token names the holder's device; a token without one (an older
+ * relay) names none. */
+START_TEST(test_holder_device)
+{
+	struct rstream a, b;
+	struct err e = { 0, "" };
+	char dev[33], small[8];
+	bool held;
+
+	ck_assert_int_eq(rstream_open(&a, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&b, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_holder_device(&b, dev, sizeof(dev), &e), 0);
+	ck_assert_str_eq(dev, "");
+	rstream_set_device(&a, "0123456789abcdef");
+	ck_assert(!strncmp(a.token, "0123456789abcdef/", 17));
+	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
+	ck_assert(held);
+	/* renewed: the whole token is compared */
+	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
+	ck_assert(held);
+	ck_assert_int_eq(rstream_holder_device(&b, dev, sizeof(dev), &e), 0);
+	ck_assert_str_eq(dev, "0123456789abcdef");
+	ck_assert_int_eq(rstream_holder_device(&b, small, sizeof(small), &e), 0);
+	ck_assert_str_eq(small, "");
+	ck_assert_int_eq(rstream_unlock(&a, &e), 0);
+	/* no device: none named; a device not of letters and digits is not set */
+	rstream_set_device(&b, "../x");
+	ck_assert(!strchr(b.token, '/'));
+	ck_assert_int_eq(rstream_lock(&b, 5000, &held, &e), 0);
+	ck_assert(held);
+	ck_assert_int_eq(rstream_holder_device(&a, dev, sizeof(dev), &e), 0);
+	ck_assert_str_eq(dev, "");
+	rstream_close(&a);
+	rstream_close(&b);
+}
+END_TEST
+
 START_TEST(test_group)
 {
 	struct rstream p, w;
@@ -585,6 +622,7 @@ Suite *rstream_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(srv, server_up, server_down);
 	tcase_add_test(srv, test_lock);
+	tcase_add_test(srv, test_holder_device);
 	tcase_add_test(srv, test_group);
 	tcase_add_test(srv, test_prev_expires);
 	tcase_add_test(srv, test_home);

@@ -1,0 +1,104 @@
+#!/bin/sh
+# Workers on two machines: two stores (two NESTOR_HOMEs, two devices), one
+# redis-server, one polling relay.  A chat linked with a code made on the
+# second store is handled by that store's workers only: its tasks are made
+# there, its answers sent by them; 20 messages at once with one of its two
+# workers SIGKILLed midway: each answered once, in order, each task made
+# once; unlinked there, the chat's next message goes back to the poller's
+# store, which answers that it is not linked.
+. "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "$SRC/tests/fake/telegram.sh"
+. "$SRC/tests/cli/redis.sh"
+. "$SRC/tests/cli/relays.sh"
+cd "$NESTOR_HOME"
+MSGS=20
+fake_telegram_start
+trap relays_cleanup EXIT
+redis_start
+
+B=$NESTOR_HOME/phone
+mkdir "$B"
+nb() { NESTOR_HOME=$B "$NESTOR_BIN" "$@"; }
+# start (relays.sh) for the phone's store
+startb() {
+	_n=$1
+	shift
+	: >"$_n.err"
+	NESTOR_HOME=$B "$NESTOR_BIN" "$@" 2>>"$_n.err" &
+	LAST=$!
+	PIDS="$PIDS $LAST"
+}
+for h in "$NESTOR_HOME" "$B"; do
+	for kv in "server.redis $RURL" "telegram.api_url $TG" "telegram.poll_timeout 1" \
+		"telegram.chat_interval 0" "telegram.claim_idle 2000"; do
+		# shellcheck disable=SC2086 # a key and its value
+		NESTOR_HOME=$h "$NESTOR_BIN" config set $kv >/dev/null
+	done
+done
+
+start relay telegram run
+wait_until -s 'cat relay.err' "the relay to start" grep -qs "relaying as @" relay.err
+start a1 worker --name a1
+startb b1 worker --name b1
+B1=$LAST
+startb b2 worker --name b2
+for w in a1 b1 b2; do
+	wait_until -s "cat $w.err" "worker $w to start" grep -qs "worker $w: reading" "$w.err"
+done
+[ "$(tg_stream)" != "$(tg_stream "$B")" ] || fail "the two stores have one device id"
+code() { "$@" telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])'; }
+tg_message 55 "/start $(code nestor)"
+tg_message 77 "/start $(code nb)"
+tg_wait_sent 55 1
+tg_wait_sent 77 1
+expect_match "linked here" "$(tg_text 55 1)" 'Linked'
+expect_match "linked on the phone" "$(tg_text 77 1)" 'Linked'
+chats() { "$@" telegram status --json | "$PY" -c 'import json,sys; print([c["chat"] for c in json.load(sys.stdin)["chats"]])'; }
+expect_eq "chats linked here" "$(chats nestor)" "[55]"
+expect_eq "chats linked on the phone" "$(chats nb)" "[77]"
+expect_eq "the phone's stream, as its status says" \
+	"$(nb telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["stream"])')" \
+	"$(tg_stream "$B")"
+
+tg_message 55 "add task buy bread"
+tg_message 77 "add task buy milk"
+tg_wait_sent 55 2
+tg_wait_sent 77 2
+titles() { "$@" task list --json | "$PY" -c 'import json,sys; print(sorted(t["title"] for t in json.load(sys.stdin)))'; }
+expect_eq "tasks here" "$(titles nestor)" "['buy bread']"
+expect_eq "tasks on the phone" "$(titles nb)" "['buy milk']"
+expect_eq "the phone's answers left its outbox" \
+	"$(nb telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["outbox"])')" 0
+
+# 20 messages at once; b1 SIGKILLed once 5 are answered: b2 goes on.
+"$PY" -c '
+import json,sys
+print(json.dumps([{"chat_id": 77, "text": "add task m-%d" % k} for k in range(1, int(sys.argv[1]) + 1)]))' "$MSGS" |
+	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_messages" -d @- >/dev/null
+wait_until -t 60 -s 'tail -3 b1.err b2.err' "5 of the answers" tg_has_count 77 7
+kill -KILL "$B1"
+tg_wait_sent 77 $((MSGS + 2)) 60
+tg_sent | "$PY" -c '
+import json,re,sys
+d = json.load(sys.stdin)
+msgs = int(sys.argv[1])
+got = [m["text"] for m in d["messages"] if m["chat_id"] == 77][2:]
+if len(got) != msgs:
+    sys.exit("%d answers, want %d" % (len(got), msgs))
+for k, t in enumerate(got):
+    if not re.search(r"\bm-%d\b" % (k + 1), t):
+        sys.exit("answer %d out of order: %r" % (k + 1, t))
+' "$MSGS" || fail "the phone's answers: $(tg_sent)"
+want=$("$PY" -c 'import sys; print(sorted(["buy milk"] + ["m-%d" % k for k in range(1, int(sys.argv[1]) + 1)]))' "$MSGS")
+expect_eq "each task once, on the phone" "$(titles nb)" "$want"
+expect_eq "nothing of them here" "$(titles nestor)" "['buy bread']"
+
+# Unlinked on the phone: the chat's next message comes to the poller's
+# store, which answers that the chat is not linked.
+nb telegram unlink 77 >/dev/null
+tg_message 77 "add task gone"
+tg_wait_sent 77 $((MSGS + 3))
+expect_match "not linked any more" "$(tg_text 77 -1)" 'not linked'
+expect_eq "nothing made here" "$(titles nestor)" "['buy bread']"
+expect_eq "nothing made on the phone" "$(titles nb)" "$want"
+echo ok

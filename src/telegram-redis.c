@@ -379,17 +379,18 @@ static long sender_stop(struct sender *sd)
 	return sent;
 }
 
-/* A worker's sender sends its store's answers while the poller's lock is
- * not held by a process of its device (whose relay sends them): on
- * another device than the polling relay's, or while none polls, answers do
- * not wait.  It asks Redis who holds the lock every third of a lock time
+/* A worker's sender (and a standby relay's: `nestor daemon` on a machine
+ * whose reminders go to Telegram) sends its store's answers while the
+ * poller's lock is not held by a process of its device (whose relay sends
+ * them): on another device than the polling relay's, or while none polls,
+ * answers do not wait.  It asks Redis who holds the lock every third of a lock time
  * (its own connection: the sender's thread alone uses it), and goes on as
  * it last knew while Redis cannot say; the claims keep each answer once
  * whoever else sends from the same store meanwhile. */
 struct wsend {
 	struct rstream rs;
 	struct config *cfg;
-	const char *name;
+	char name[160]; /* "worker NAME", "relay" */
 	char device[33];
 	long every;
 	long long next_ms; /* tg_mono_ms() */
@@ -417,17 +418,31 @@ static bool worker_sends(void *arg)
 	sends = strcmp(dev, ws->device) != 0;
 	if (!ws->known || sends != ws->sends) {
 		if (sends)
-			log_info("telegram: worker %s sends the answers of device %s (%s%s)",
-				 ws->name, ws->device, *dev ? "the poller is on device " : "",
+			log_info("telegram: %s sends the answers of device %s (%s%s)", ws->name,
+				 ws->device, *dev ? "the poller is on device " : "",
 				 *dev ? dev : "no poller of this device");
 		else
-			log_info("telegram: worker %s leaves the answers to the polling relay "
+			log_info("telegram: %s leaves the answers to the polling relay "
 				 "of its device (%s)",
 				 ws->name, dev);
 	}
 	ws->known = true;
 	ws->sends = sends;
 	return sends;
+}
+
+/* A relay's sender: while it polls (leading()), and while standing by as a
+ * worker's does (worker_sends()). */
+struct rsend {
+	struct keeper *k;
+	struct wsend ws;
+};
+
+static bool relay_sends(void *arg)
+{
+	struct rsend *x = arg;
+
+	return leading(x->k) || worker_sends(&x->ws);
 }
 
 /* Whether this relay holds the lock, as Redis says now: 1 yes, 0 no, -1
@@ -483,6 +498,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	struct rstream rs = { 0 };
 	struct keeper *k = NULL;
 	struct sender *sd = NULL;
+	struct rsend rsend = { 0 };
 	long ttl = config_get_int(o->cfg, "telegram.lock_ttl");
 	long poll = config_get_int(o->cfg, "telegram.poll_timeout");
 	bool leader = false, adopted = false;
@@ -501,7 +517,12 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	if (replica_device(r->s, r->device, sizeof(r->device), e) < 0 ||
 	    !(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, r->device, e)))
 		return -1;
-	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, ttl, leading, k, e)))
+	rsend.k = k;
+	rsend.ws.cfg = o->cfg;
+	rsend.ws.every = ttl / 3;
+	snprintf(rsend.ws.name, sizeof(rsend.ws.name), "relay");
+	snprintf(rsend.ws.device, sizeof(rsend.ws.device), "%s", r->device);
+	if (tg_start(r, o, e) < 0 || !(sd = sender_start(r, ttl, relay_sends, &rsend, e)))
 		goto out;
 	while (!(o->stop && atomic_load(o->stop))) {
 		struct err re = { 0, "" }, pe = { 0, "" };
@@ -618,6 +639,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 out:
 	if ((sent = sender_stop(sd)))
 		tg_note(r, NULL, sent, 0);
+	rstream_close(&rsend.ws.rs);
 	keeper_stop(k);
 	rstream_close(&rs);
 	return rc;
@@ -1012,6 +1034,15 @@ static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct e
 
 		if (en[i].deliveries > w->max_attempts) {
 			char why[96];
+			bool seen = false;
+
+			/* Done already (its worker died before the acknowledgement,
+			 * and others' take-overs counted): no dead letter. */
+			if (tgstore_seen_has(w->r.s, en[i].update_id, &seen, &he) == 0 && seen) {
+				if (ack(w, en[i].id, e) < 0)
+					return -1;
+				continue;
+			}
 
 			snprintf(why, sizeof(why),
 				 "delivered %ld times (telegram.max_attempts %ld)",
@@ -1157,7 +1188,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	    !(w.keeper = ekeeper_start(o->cfg, w.name, w.r.device, w.claim_idle, e)))
 		goto out;
 	ws.cfg = o->cfg;
-	ws.name = w.name;
+	snprintf(ws.name, sizeof(ws.name), "worker %s", w.name);
 	ws.every = ttl / 3;
 	snprintf(ws.device, sizeof(ws.device), "%s", w.r.device);
 	if (!(sd = sender_start(&w.r, ttl, worker_sends, &ws, e)))

@@ -5,7 +5,8 @@
 # answered once, in order per chat, each task made once; the polling relay
 # SIGKILLed: the standby takes the lock and polls; an update that kills its
 # worker each time goes to the dead letters after telegram.max_attempts,
-# which `nestor status` and `telegram status --json` show; while a worker
+# which `nestor status` and `telegram status --json` show (one done already
+# is only acknowledged); while a worker
 # waits on Telegram (typing), the store is not locked.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
@@ -113,6 +114,13 @@ for try in 1 2; do
 	wait "$P" 2>/dev/null || true
 done
 tg_post /_control '{"hold": {"sendChatAction": 0}}' >/dev/null
+# An update done already whose worker died before acknowledging it, taken
+# over more than max_attempts times since: acknowledged, no dead letter.
+S=$(tg_stream)
+done_id=$(sqlite3 nestor.db 'SELECT max(update_id) FROM telegram_seen')
+ghost=$(rcli XADD "$S" '*' u "$done_id" chat 1001 prev 0 body "{\"update_id\":$done_id}")
+rcli XREADGROUP GROUP workers ghost COUNT 10 STREAMS "$S" '>' >/dev/null
+rcli XCLAIM "$S" workers ghost 0 "$ghost" RETRYCOUNT 5 >/dev/null
 start p3 worker --name p3
 P3=$LAST
 dead() { [ "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" = 1 ]; }
@@ -123,6 +131,9 @@ r = json.load(sys.stdin)["redis"]
 d = r["dead_letters"][0]
 assert d["chat"] == 1002 and "delivered 3 times" in d["why"], r
 ' || fail "dead letter wrong: $(nestor telegram status --json)"
+none_pending() { [ "$(rcli XPENDING "$S" workers | head -n 1)" = 0 ]; }
+wait_until -s 'rcli XPENDING "$S" workers - + 10' "the done update acknowledged" none_pending
+expect_eq "the done update is no dead letter" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" 1
 rc=0
 out=$(nestor status) || rc=$?
 expect_eq "status exit with a dead letter" "$rc" 1

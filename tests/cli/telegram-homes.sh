@@ -4,8 +4,10 @@
 # second store is handled by that store's workers only: its tasks are made
 # there, its answers sent by them; 20 messages at once with one of its two
 # workers SIGKILLed midway: each answered once, in order, each task made
-# once; unlinked there, the chat's next message goes back to the poller's
-# store, which answers that it is not linked.
+# once; the second store's daemon (a standby relay) sends its reminder
+# itself, and the reminder's button goes to that store; unlinked there,
+# the chat's next message goes back to the poller's store, which answers
+# that it is not linked.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -42,10 +44,12 @@ start a1 worker --name a1
 startb b1 worker --name b1
 B1=$LAST
 startb b2 worker --name b2
+B2=$LAST
 for w in a1 b1 b2; do
 	wait_until -s "cat $w.err" "worker $w to start" grep -qs "worker $w: reading" "$w.err"
 done
-[ "$(tg_stream)" != "$(tg_stream "$B")" ] || fail "the two stores have one device id"
+S_B=$(tg_stream "$B")
+[ "$(tg_stream)" != "$S_B" ] || fail "the two stores have one device id"
 code() { "$@" telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])'; }
 tg_message 55 "/start $(code nestor)"
 tg_message 77 "/start $(code nb)"
@@ -93,11 +97,34 @@ want=$("$PY" -c 'import sys; print(sorted(["buy milk"] + ["m-%d" % k for k in ra
 expect_eq "each task once, on the phone" "$(titles nb)" "$want"
 expect_eq "nothing of them here" "$(titles nestor)" "['buy bread']"
 
+# The phone's daemon (a standby relay: the poller is here) delivers a
+# reminder with its workers stopped: its own sender sends it.  Its Done
+# button goes to the phone's stream (the callback names the phone's
+# device) and waits there for a worker of the phone.
+kill "$B2"
+wait "$B2" || fail "worker b2 exited $? on SIGTERM: $(cat b2.err)"
+NESTOR_HOME=$B "$NESTOR_BIN" daemon --foreground >daemon.out 2>&1 &
+PIDS="$PIDS $!"
+at=$(test_date 1 '+%Y-%m-%dT%H:%M:%S%z')
+nb remind add "water the plants" --at "$at" --channel telegram >/dev/null
+tg_wait_sent 77 $((MSGS + 3)) 30
+expect_match "the reminder, sent by the phone" "$(tg_text 77 -1)" 'water the plants'
+mid=$(tg_json "[m['message_id'] for m in d['messages'] if m['chat_id'] == 77][-1]")
+done_data=$(tg_json "[m['reply_markup']['inline_keyboard'][0][0]['callback_data'] for m in d['messages'] if m['message_id'] == $mid][0]")
+expect_eq "the button names the phone's device" "${done_data#*@}" "${S_B#nestor:tg:updates:}"
+tg_post /_callback "{\"chat_id\": 77, \"message_id\": $mid, \"data\": \"$done_data\"}" >/dev/null
+waits() { [ "$(rcli XLEN "$S_B")" -ge 1 ] && rcli XRANGE "$S_B" - + | grep -q "$done_data"; }
+wait_until -s 'rcli XRANGE "$S_B" - +' "the press on the phone's stream" waits
+startb b3 worker --name b3
+answered() { [ "$(tg_json "len(d['callbacks'])")" -ge 1 ]; }
+wait_until -s 'cat b3.err' "the press answered" answered
+expect_eq "done on the phone" "$(nb remind list --json | "$PY" -c 'import json,sys; print([r["text"] for r in json.load(sys.stdin)])')" "[]"
+
 # Unlinked on the phone: the chat's next message comes to the poller's
 # store, which answers that the chat is not linked.
 nb telegram unlink 77 >/dev/null
 tg_message 77 "add task gone"
-tg_wait_sent 77 $((MSGS + 3))
+tg_wait_sent 77 $((MSGS + 4))
 expect_match "not linked any more" "$(tg_text 77 -1)" 'not linked'
 expect_eq "nothing made here" "$(titles nestor)" "['buy bread']"
 expect_eq "nothing made on the phone" "$(titles nb)" "$want"

@@ -472,8 +472,8 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 
 /* Step 1 of a journaled turn, in one transaction: the caller's check, then
  * the journal's row for key (*resumed: it was there), or the user's
- * message and a new row.  1: the check said no, or the conversation's
- * assistant runs offline: the whole turn (finish included) ran here. */
+ * message and a new row.  1: the check said no; 2: the conversation's
+ * assistant runs offline, and the whole turn (finish included) ran here. */
 static int first_step(struct engine *eng, const struct engine_journal *j, long long *conv,
 		      const char *text, time_t now, const struct engine_sink *sink,
 		      struct assistant *a, long long *seen, bool *resumed, struct err *e)
@@ -516,7 +516,7 @@ static int first_step(struct engine *eng, const struct engine_journal *j, long l
 		free(reply);
 		keep = rc == 0;
 		if (rc == 0)
-			rc = 1;
+			rc = 2; /* done: nothing more to run */
 		goto done;
 	}
 	if (!*resumed &&
@@ -549,7 +549,7 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 		return -1;
 	rc = first_step(eng, j, conv, text, now, sink, &a, &seen, &resumed, e);
 	if (rc != 0)
-		return rc;
+		return rc == 2 ? 0 : rc;
 	if (resumed)
 		log_info("turn %s: resumed in conversation %lld", j->key, *conv);
 	turn_init(&t, eng, &a, *conv, text, now, 0, sink);

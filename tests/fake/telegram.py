@@ -34,7 +34,8 @@ Test control (never logged as API requests):
                     "violations": ["..."], "callbacks": [...],
                     "actions": [...], "commands": {...}, "offset": N,
                     "pending": N, "injected": [[chat_id, text, t]...],
-                    "conflicts": N (getUpdates calls a second poller ended)}
+                    "conflicts": N (getUpdates calls a second poller ended),
+                    "held": N (calls waiting on a hold now)}
   GET  /_requests  {"requests": [{"method", "params", "t"}]}
   GET  /_wait?chat_id=C&n=N&timeout=S   answers once N messages went to
                    chat C (200), or after S seconds (408)
@@ -79,6 +80,7 @@ class State:
         self.fail = []
         self.drop = []
         self.hold = {}
+        self.held = 0
         self.webhook = None
         self.conflicts = 0         # getUpdates calls ended by a second poller (409)
         self.poll_gen = 0          # the current getUpdates call
@@ -401,7 +403,8 @@ class Handler(BaseHTTPRequestHandler):
                     "callbacks": STATE.callbacks, "actions": STATE.actions,
                     "commands": STATE.commands, "offset": STATE.offset,
                     "pending": len(STATE.updates), "webhook": STATE.webhook,
-                    "injected": STATE.injected, "conflicts": STATE.conflicts})
+                    "injected": STATE.injected, "conflicts": STATE.conflicts,
+                    "held": STATE.held})
         if u.path == "/_wait":
             q = {k: v[0] for k, v in parse_qs(u.query).items()}
             chat, n = int(q["chat_id"]), int(q["n"])
@@ -439,8 +442,10 @@ class Handler(BaseHTTPRequestHandler):
             # wait that long, or until the test sets the hold back to 0
             end = time.monotonic() + hold
             with STATE.cond:
+                STATE.held += 1
                 while STATE.hold.get(api, 0) and time.monotonic() < end:
                     STATE.cond.wait(end - time.monotonic())
+                STATE.held -= 1
         if drop:
             self.close_connection = True
             return

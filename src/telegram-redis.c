@@ -381,21 +381,30 @@ static long sender_stop(struct sender *sd)
 
 /* A worker's sender (and a standby relay's: `nestor daemon` on a machine
  * whose reminders go to Telegram) sends its store's answers while the
- * poller's lock is not held by a process of its device (whose relay sends
- * them): on another device than the polling relay's, or while none polls,
- * answers do not wait.  It asks Redis who holds the lock every third of a lock time
- * (its own connection: the sender's thread alone uses it), and goes on as
- * it last knew while Redis cannot say; the claims keep each answer once
- * whoever else sends from the same store meanwhile. */
+ * poller's lock is held by a process of another device: the polling
+ * relay's sender sends its own device's.  While none polls (a relay's
+ * failover, or none runs), the answers wait for one: a sender of the
+ * relay's device that sent in that gap would send beside the relay's
+ * sender once it is back, and a frozen relay's held send is the one case
+ * where two senders repeat a message.  Of the processes of one device, one sends: the
+ * holder of the device's sender lock (rstream_sender_lock(), for a lock
+ * time, renewed), so a worker killed while another sends repeats no
+ * answer (only the sender's own death between Telegram's answer and the
+ * delete can, as the relay's).  It asks Redis every third of a lock time
+ * (its own connection, with the same token after a reconnect: the
+ * sender's thread alone uses it), and goes on as it last knew while Redis
+ * cannot say; the claims keep each answer once whoever else sends from the
+ * same store meanwhile. */
 struct wsend {
 	struct rstream rs;
 	struct config *cfg;
 	char name[160]; /* "worker NAME", "relay" */
 	char device[33];
+	char token[sizeof(((struct rstream *)0)->token)]; /* "": none yet */
 	long every;
 	long long next_ms; /* tg_mono_ms() */
 	int fails;
-	bool sends, known;
+	enum { WS_UNKNOWN, WS_SENDS, WS_RELAY, WS_OTHER } state;
 };
 
 static bool worker_sends(void *arg)
@@ -404,31 +413,60 @@ static bool worker_sends(void *arg)
 	struct err re = { 0, "" };
 	char dev[sizeof(ws->device)];
 	long long now = tg_mono_ms();
-	bool sends;
+	bool held = false, fresh = !ws->rs.r;
+	int state;
 
 	if (now < ws->next_ms)
-		return ws->sends;
+		return ws->state == WS_SENDS;
 	ws->next_ms = now + ws->every;
-	if (connected(&ws->rs, ws->cfg, NULL, &re) < 0 ||
-	    rstream_holder_device(&ws->rs, dev, sizeof(dev), &re) < 0) {
-		redis_down(&ws->rs, &re, &ws->fails);
-		return ws->sends;
+	if (connected(&ws->rs, ws->cfg, NULL, &re) < 0)
+		goto down;
+	if (fresh && ws->token[0])
+		memcpy(ws->rs.token, ws->token, sizeof(ws->token));
+	memcpy(ws->token, ws->rs.token, sizeof(ws->token));
+	if (rstream_holder_device(&ws->rs, dev, sizeof(dev), &re) < 0)
+		goto down;
+	if (!*dev || !strcmp(dev, ws->device)) {
+		state = WS_RELAY;
+		if (ws->state == WS_SENDS && rstream_sender_unlock(&ws->rs, ws->device, &re) < 0)
+			goto down;
+	} else {
+		if (rstream_sender_lock(&ws->rs, ws->device, ws->every * 3, &held, &re) < 0)
+			goto down;
+		state = held ? WS_SENDS : WS_OTHER;
 	}
 	ws->fails = 0;
-	sends = strcmp(dev, ws->device) != 0;
-	if (!ws->known || sends != ws->sends) {
-		if (sends)
-			log_info("telegram: %s sends the answers of device %s (%s%s)", ws->name,
-				 ws->device, *dev ? "the poller is on device " : "",
-				 *dev ? dev : "no poller of this device");
-		else
-			log_info("telegram: %s leaves the answers to the polling relay "
-				 "of its device (%s)",
+	if ((int)ws->state != state) {
+		if (state == WS_SENDS)
+			log_info("telegram: %s sends the answers of device %s (the poller is on "
+				 "device %s)",
+				 ws->name, ws->device, dev);
+		else if (state == WS_RELAY && *dev)
+			log_info("telegram: %s leaves the answers to the polling relay of its "
+				 "device (%s)",
 				 ws->name, dev);
+		else if (state == WS_RELAY)
+			log_info("telegram: %s sends no answers while no relay polls", ws->name);
+		else
+			log_info("telegram: %s leaves the answers of device %s to another "
+				 "process of it",
+				 ws->name, ws->device);
 	}
-	ws->known = true;
-	ws->sends = sends;
-	return sends;
+	ws->state = state;
+	return state == WS_SENDS;
+down:
+	redis_down(&ws->rs, &re, &ws->fails);
+	return ws->state == WS_SENDS;
+}
+
+/* Let go of the device's sender lock if this process holds it. */
+static void wsend_stop(struct wsend *ws)
+{
+	struct err e = { 0, "" };
+
+	if (ws->state == WS_SENDS && ws->rs.r && rstream_sender_unlock(&ws->rs, ws->device, &e) < 0)
+		log_warn("telegram: %s", e.msg);
+	rstream_close(&ws->rs);
 }
 
 /* A relay's sender: while it polls (leading()), and while standing by as a
@@ -639,7 +677,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 out:
 	if ((sent = sender_stop(sd)))
 		tg_note(r, NULL, sent, 0);
-	rstream_close(&rsend.ws.rs);
+	wsend_stop(&rsend.ws);
 	keeper_stop(k);
 	rstream_close(&rs);
 	return rc;
@@ -1214,7 +1252,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	rc = 0;
 out:
 	sent = sender_stop(sd);
-	rstream_close(&ws.rs);
+	wsend_stop(&ws);
 	if (rc == 0)
 		log_info("telegram: worker %s stops (%ld updates handled, %ld dead letters, %ld "
 			 "answers sent)",

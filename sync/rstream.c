@@ -403,11 +403,12 @@ void rstream_close(struct rstream *rs)
 	rs->r = NULL;
 }
 
-int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e)
+/* Take the lock key for ttl_ms, or renew it when this process holds it. */
+static int lock_key(struct rstream *rs, const char *key, long ttl_ms, bool *held, struct err *e)
 {
 	char ttl[24];
-	const char *renew[] = { "EVAL", lua_renew, "1", RSTREAM_KEY_LOCK, rs->token, ttl };
-	const char *take[] = { "SET", RSTREAM_KEY_LOCK, rs->token, "NX", "PX", ttl };
+	const char *renew[] = { "EVAL", lua_renew, "1", key, rs->token, ttl };
+	const char *take[] = { "SET", key, rs->token, "NX", "PX", ttl };
 	struct rds_reply *rep;
 	long long v;
 
@@ -426,12 +427,51 @@ int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e)
 	return 0;
 }
 
-int rstream_unlock(struct rstream *rs, struct err *e)
+static int unlock_key(struct rstream *rs, const char *key, struct err *e)
 {
-	const char *argv[] = { "EVAL", lua_release, "1", RSTREAM_KEY_LOCK, rs->token };
+	const char *argv[] = { "EVAL", lua_release, "1", key, rs->token };
 	long long v;
 
 	return call_int(rs, 5, argv, &v, e);
+}
+
+int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e)
+{
+	return lock_key(rs, RSTREAM_KEY_LOCK, ttl_ms, held, e);
+}
+
+int rstream_unlock(struct rstream *rs, struct err *e)
+{
+	return unlock_key(rs, RSTREAM_KEY_LOCK, e);
+}
+
+/* The sender's lock of device into key; false when device is no device id. */
+static bool sender_key(const char *device, char *key, size_t len)
+{
+	if (!device || !device_ok(device, strlen(device)))
+		return false;
+	snprintf(key, len, RSTREAM_KEY_SENDER "%s", device);
+	return true;
+}
+
+int rstream_sender_lock(struct rstream *rs, const char *device, long ttl_ms, bool *held,
+			struct err *e)
+{
+	char key[64];
+
+	*held = false;
+	if (!sender_key(device, key, sizeof(key)))
+		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	return lock_key(rs, key, ttl_ms, held, e);
+}
+
+int rstream_sender_unlock(struct rstream *rs, const char *device, struct err *e)
+{
+	char key[64];
+
+	if (!sender_key(device, key, sizeof(key)))
+		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	return unlock_key(rs, key, e);
 }
 
 int rstream_holder(struct rstream *rs, char **holder, struct err *e)

@@ -13,7 +13,8 @@
  * "nestor:tg:last:CHAT" the last update of each chat and its device (for 7
  * days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
  * linked from, "nestor:tg:code:CODE" the device that made a link code (for
- * as long as the code is valid).
+ * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
+ * process that sends a device's answers where no relay polls.
  *
  * A device is a store (one SQLite file: replica_device()); the processes
  * that share it are its workers.  Each update goes to the stream of one
@@ -57,6 +58,7 @@
 #define RSTREAM_KEY_LAST   "nestor:tg:last:"	/* and the chat id */
 #define RSTREAM_KEY_HOME   "nestor:tg:home:"	/* and the chat id */
 #define RSTREAM_KEY_CODE   "nestor:tg:code:"	/* and the link code */
+#define RSTREAM_KEY_SENDER "nestor:tg:sender:"	/* and the device */
 #define RSTREAM_DEVICE_MAX 32			/* characters of a device id */
 #define RSTREAM_CODE_MAX   32			/* characters of a link code */
 #define RSTREAM_LAST_TTL   (7LL * 86400 * 1000) /* ms a chat's last update is kept */
@@ -87,6 +89,12 @@ void rstream_set_device(struct rstream *rs, const char *device);
 int rstream_lock(struct rstream *rs, long ttl_ms, bool *held, struct err *e);
 /* Release the lock if this process holds it. */
 int rstream_unlock(struct rstream *rs, struct err *e);
+/* The same for the lock of device's sender ("nestor:tg:sender:DEVICE"):
+ * on a device where no relay polls, one process sends the store's
+ * answers, so that a worker killed while another sends repeats none. */
+int rstream_sender_lock(struct rstream *rs, const char *device, long ttl_ms, bool *held,
+			struct err *e);
+int rstream_sender_unlock(struct rstream *rs, const char *device, struct err *e);
 /* The lock's holder (newly allocated; NULL: nobody). */
 int rstream_holder(struct rstream *rs, char **holder, struct err *e);
 /* The device of the lock's holder into dev (len bytes): "" when nobody

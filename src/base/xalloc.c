@@ -115,6 +115,8 @@ void *xbig_realloc(void *p, size_t n)
 	union big_head *h = p ? (union big_head *)p - 1 : NULL, *q;
 	size_t need = n + sizeof(*h), len;
 
+	if (need < n)
+		die_oom(n);
 	if (h && h->b.mapped >= need) {
 		h->b.size = n;
 		return p;

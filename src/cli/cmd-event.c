@@ -319,7 +319,8 @@ static size_t window_days(time_t from, time_t to, time_t **days)
 	return n;
 }
 
-/* Day k's heading into b (after a blank line unless it is the first). */
+/* The heading of the day that begins at day into b (after a blank line
+ * unless it is the first). */
 static void print_day_head(struct out *b, time_t day, bool first)
 {
 	char head[32];

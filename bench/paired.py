@@ -8,7 +8,9 @@ differences B - A, which is the figure to quote (bench/PROFILE.md, fifth
 round).  Run it from the directory the command's paths are relative to;
 the environment is passed as it is (set NESTOR_HOME, NESTOR_LOG, TZ).
 usage: paired.py N BIN_A BIN_B 'ARGS' ['ARGS'...]
-e.g.   paired.py 201 ./old ./new '--version' '--db 10k.db agenda --from 2026-06-01 --to 2026-06-07'"""
+e.g.   paired.py 201 ./old ./new '--version' '--db 10k.db agenda --from 2026-06-01 --to 2026-06-07'
+ARGS may be 'ARGS_A ::: ARGS_B', each build its own (its own database, when
+the newer one migrates it and the older cannot open it then)."""
 import os
 import statistics
 import sys
@@ -34,16 +36,17 @@ def main():
         sys.exit("paired: BIN_A and BIN_B are the same path (copy one)")
     null = os.open(os.devnull, os.O_WRONLY)
     for line in sys.argv[4:]:
-        args = line.split()
+        parts = line.split(":::")
+        args = {a: parts[0].split(), b: parts[-1].split()}
         for _ in range(3):
-            run(a, args, null)
-            run(b, args, null)
+            run(a, args[a], null)
+            run(b, args[b], null)
         wall = {a: [], b: []}
         cpu = {a: [], b: []}
         diff = []
         for i in range(n):
             for binary in ((b, a) if i % 2 else (a, b)):
-                w, c = run(binary, args, null)
+                w, c = run(binary, args[binary], null)
                 wall[binary].append(w)
                 cpu[binary].append(c)
             diff.append(wall[b][-1] - wall[a][-1])

@@ -227,7 +227,7 @@ static int query_events(struct store *s, sqlite3_stmt *st, struct event_list *l,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (l->nevents == *cap) {
 			*cap = *cap ? *cap * 2 : 64;
-			l->events = xrealloc(l->events, *cap * sizeof(*l->events));
+			l->events = xbig_realloc(l->events, *cap * sizeof(*l->events));
 		}
 		event_from_row(st, &l->events[l->nevents++]);
 	}
@@ -264,7 +264,7 @@ static void radix_by_id(struct event_at *v, size_t n)
 
 	if (n < 2)
 		return;
-	tmp = dst = xmalloc(n * sizeof(*tmp));
+	tmp = dst = xbig_realloc(NULL, n * sizeof(*tmp));
 	lo = (unsigned long long)v[0].id;
 
 	for (size_t i = 1; i < n; i++)
@@ -287,7 +287,7 @@ static void radix_by_id(struct event_at *v, size_t n)
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof(*v));
-	free(tmp);
+	xbig_free(tmp);
 }
 
 /* Sort l->events by id, as callers (an export) list them, after the
@@ -305,11 +305,11 @@ static void sort_events_by_id(struct event_list *l)
 
 	if (l->nevents < 2)
 		return;
-	v = xmalloc(l->nevents * sizeof(*v));
+	v = xbig_realloc(NULL, l->nevents * sizeof(*v));
 	for (size_t i = 0; i < l->nevents; i++)
 		v[i] = (struct event_at){ l->events[i].id, i };
 	radix_by_id(v, l->nevents);
-	to = xmalloc(l->nevents * sizeof(*to));
+	to = xbig_realloc(NULL, l->nevents * sizeof(*to));
 	for (size_t i = 0; i < l->nevents; i++)
 		to[v[i].at] = i;
 	for (size_t i = 0; i < l->nocc; i++)
@@ -333,8 +333,8 @@ static void sort_events_by_id(struct event_list *l)
 		l->events[j] = held;
 		v[j].at = j;
 	}
-	free(to);
-	free(v);
+	xbig_free(to);
+	xbig_free(v);
 }
 
 /* Attach override rows (event_id, recurrence_id, summary, description,
@@ -356,9 +356,9 @@ static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list
 }
 
 /* The next capacity of a window's list of cap items of size each: by 8
- * while small (each step below glibc's mmap threshold is a copy), by 2
- * past 128 KiB (mapped, grown in place; no more address space than twice
- * what is used). */
+ * while small (each step below 128 KiB is a copy by malloc), by 2 past it
+ * (xbig_realloc(): a mapping grown in place or moved whole; no more address
+ * space than twice what is used). */
 static size_t grown(size_t cap, size_t size)
 {
 	if (!cap)
@@ -373,7 +373,7 @@ static void push(struct event_list *l, size_t *cap, const struct event *ev,
 
 	if (l->nocc == *cap) {
 		*cap = grown(*cap, sizeof(*l->occ));
-		l->occ = xrealloc(l->occ, *cap * sizeof(*l->occ));
+		l->occ = xbig_realloc(l->occ, *cap * sizeof(*l->occ));
 	}
 	o = &l->occ[l->nocc++];
 	o->ev = ev;
@@ -449,7 +449,8 @@ static bool occ_before(const struct event_occ *x, const struct event_occ *y)
  * the runs already in order (tmp: room for n places). */
 static void merge_places(const struct event_occ *occ, size_t *idx, size_t *tmp, size_t n)
 {
-	size_t nruns = 0, *runs = xmalloc((n + 1) * sizeof(*runs)), *src = idx, *dst = tmp, *swap;
+	size_t nruns = 0, *runs = xbig_realloc(NULL, (n + 1) * sizeof(*runs)), *src = idx,
+	       *dst = tmp, *swap;
 
 	runs[nruns++] = 0;
 	for (size_t i = 1; i < n; i++)
@@ -480,7 +481,7 @@ static void merge_places(const struct event_occ *occ, size_t *idx, size_t *tmp, 
 	}
 	if (src != idx)
 		memcpy(idx, src, n * sizeof(*idx));
-	free(runs);
+	xbig_free(runs);
 }
 
 /* Sort l->occ (stable, by occ_before()).  The places go to buckets by
@@ -501,9 +502,9 @@ static void sort_occ(struct event_list *l)
 		hi = occ[i].start > hi ? occ[i].start : hi;
 	}
 	width = (hi - lo) / (time_t)n + 1;
-	at = xcalloc(n + 2, sizeof(*at));
-	idx = xmalloc(n * sizeof(*idx));
-	tmp = xmalloc(n * sizeof(*tmp));
+	at = memset(xbig_realloc(NULL, (n + 2) * sizeof(*at)), 0, (n + 2) * sizeof(*at));
+	idx = xbig_realloc(NULL, n * sizeof(*idx));
+	tmp = xbig_realloc(NULL, n * sizeof(*tmp));
 	for (size_t i = 0; i < n; i++)
 		at[(size_t)((occ[i].start - lo) / width) + 1]++;
 	for (size_t b = 1; b <= n + 1; b++)
@@ -526,8 +527,8 @@ static void sort_occ(struct event_list *l)
 			v[j] = x;
 		}
 	}
-	free(at);
-	free(tmp);
+	xbig_free(at);
+	xbig_free(tmp);
 	/* occurrence i goes where idx names it: in place, one cycle at a time */
 	for (size_t i = 0; i < n; i++) {
 		struct event_occ first;
@@ -546,7 +547,7 @@ static void sort_occ(struct event_list *l)
 		l->occ[j] = first;
 		idx[j] = SIZE_MAX;
 	}
-	free(idx);
+	xbig_free(idx);
 }
 
 /* Sort the occurrences of a successful query, or release the list. */
@@ -673,7 +674,7 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 
 		if (l->nevents == cap) {
 			cap = grown(cap, sizeof(*l->events));
-			l->events = xrealloc(l->events, cap * sizeof(*l->events));
+			l->events = xbig_realloc(l->events, cap * sizeof(*l->events));
 		}
 		ev = &l->events[l->nevents++];
 		cal = window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));

@@ -64,8 +64,8 @@ void event_list_release(struct event_list *l)
 {
 	for (size_t i = 0; i < l->nevents; i++)
 		event_release(&l->events[i]);
-	free(l->events);
-	free(l->occ);
+	xbig_free(l->events);
+	xbig_free(l->occ);
 	memset(l, 0, sizeof(*l));
 }
 

@@ -1,9 +1,12 @@
 #include "xalloc.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void die_oom(size_t n)
 {
@@ -76,4 +79,80 @@ char *xasprintf(const char *fmt, ...)
 	vsnprintf(buf, cap, fmt, ap);
 	va_end(ap);
 	return buf;
+}
+
+/* Before each xbig_realloc() block: its size, and its mapping's length (0:
+ * malloc'd), kept as malloc aligns. */
+union big_head {
+	struct {
+		size_t size, mapped;
+	} b;
+	max_align_t align;
+};
+
+#define BIG_MIN	  ((size_t)128 << 10)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* len bytes (a multiple of HUGE_PAGE) mapped at a huge page's boundary. */
+static void *map_huge(size_t len)
+{
+	char *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0),
+	     *a;
+
+	if (p == MAP_FAILED)
+		die_oom(len);
+	a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + len, (size_t)(p + HUGE_PAGE - a));
+	madvise(a, len, MADV_HUGEPAGE);
+	return a;
+}
+
+void *xbig_realloc(void *p, size_t n)
+{
+	union big_head *h = p ? (union big_head *)p - 1 : NULL, *q;
+	size_t need = n + sizeof(*h), len;
+
+	if (need < n)
+		die_oom(n);
+	if (h && h->b.mapped >= need) {
+		h->b.size = n;
+		return p;
+	}
+	if (need < BIG_MIN && (!h || !h->b.mapped)) {
+		q = xrealloc(h, need);
+		q->b.mapped = 0;
+	} else {
+		len = (need + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		if (h && h->b.mapped) {
+			/* moved or grown with its huge pages (the kernel keeps
+			 * the advice and a large mapping's alignment) */
+			q = mremap(h, h->b.mapped, len, MREMAP_MAYMOVE);
+			if (q == MAP_FAILED)
+				die_oom(n);
+		} else {
+			q = map_huge(len);
+			if (h) {
+				memcpy(q + 1, h + 1, h->b.size < n ? h->b.size : n);
+				free(h);
+			}
+		}
+		q->b.mapped = len;
+	}
+	q->b.size = n;
+	return q + 1;
+}
+
+void xbig_free(void *p)
+{
+	union big_head *h = p ? (union big_head *)p - 1 : NULL;
+
+	if (!h)
+		return;
+	if (h->b.mapped)
+		munmap(h, h->b.mapped);
+	else
+		free(h);
 }

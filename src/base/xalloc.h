@@ -16,4 +16,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Arrays that may grow large (a year's occurrences at 100k events are
+ * 8 MB).  From 128 KiB on (where glibc maps a block of its own anyway, all
+ * fresh pages), such a block is a mapping aligned to and advised to use
+ * huge pages: the first touch of a page costs about 10 us on a VM, and one
+ * fault per 2 MiB instead of one per 4 KiB page saves nearly all of it
+ * (bench/PROFILE.md, sixth round); below that, malloc's.  xbig_realloc(NULL,
+ * n) allocates; what it gives is released by xbig_free(), never free(). */
+void *xbig_realloc(void *p, size_t n);
+void xbig_free(void *p);
+
 #endif

@@ -301,14 +301,9 @@ static void print_occ(struct out *b, const struct local_clock *c, const struct e
 	out_put(b, "\n", 1);
 }
 
-struct day_occ {
-	size_t k; /* the day's index in the window */
-	size_t i; /* index in the sorted occurrences */
-};
-
 /* The local midnights of the days of [from, to), into *days (newly
- * allocated): the agenda places every occurrence by searching them, not by
- * converting its times one by one. */
+ * allocated): the agenda places every occurrence by comparing it with
+ * them, not by converting its times one by one. */
 static size_t window_days(time_t from, time_t to, time_t **days)
 {
 	size_t n = 0, cap = 0;
@@ -324,93 +319,75 @@ static size_t window_days(time_t from, time_t to, time_t **days)
 	return n;
 }
 
-/* The index of the day containing t (days[0] <= t). */
-static size_t day_of(const time_t *days, size_t n, time_t t)
+/* The heading of the day that begins at day into b (after a blank line
+ * unless it is the first). */
+static void print_day_head(struct out *b, time_t day, bool first)
 {
-	size_t lo = 0, hi = n;
+	char head[32];
+	struct tm tm;
 
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-
-		if (days[mid] <= t)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* The lines of v by day, in the order they came within a day (a counting
- * sort: v comes by occurrence, and days are few). */
-static struct day_occ *by_day(const struct day_occ *v, size_t n, size_t ndays)
-{
-	size_t *at = xcalloc(ndays + 1, sizeof(*at));
-	struct day_occ *out = xmalloc((n ? n : 1) * sizeof(*out));
-
-	for (size_t j = 0; j < n; j++)
-		at[v[j].k + 1]++;
-	for (size_t k = 1; k <= ndays; k++)
-		at[k] += at[k - 1];
-	for (size_t j = 0; j < n; j++)
-		out[at[v[j].k]++] = v[j];
-	free(at);
-	return out;
+	localtime_r(&day, &tm);
+	strftime(head, sizeof(head), "%a %Y-%m-%d", &tm);
+	out_puts(b, first ? "" : "\n");
+	out_puts(b, head);
+	out_put(b, "\n", 1);
 }
 
 /* Human agenda: one heading per day, each occurrence under every day of the
- * window it covers. */
+ * window it covers, a day's lines in the occurrences' order.  Printed day by
+ * day as the sorted occurrences come (a year at 100k events is 115k lines:
+ * a table of them all, then sorted by day, was 3.6 MB of fresh pages): the
+ * occurrences of earlier days that reach into a day come first, being
+ * earlier in the order, and are held while they do. */
 static void print_days(struct ctx *ctx, const struct event_list *l, time_t from, time_t to)
 {
-	struct day_occ *v = NULL, *sorted;
-	size_t n = 0, cap = 0, ndays, shown = (size_t)-1;
+	size_t *held = NULL, nheld = 0, cap = 0, ndays, i = 0;
 	struct out *line = out_new(ctx->out);
 	struct local_clock clock;
 	struct rules rules;
 	time_t *days, last_end;
+	bool first = true;
 
 	local_clock_init(&clock, from);
 	rules_init(&rules, l);
 	ndays = window_days(from, to, &days);
-	for (size_t i = 0; ndays && i < l->nocc; i++) {
-		const struct event_occ *o = &l->occ[i];
-		size_t k = day_of(days, ndays, o->start > from ? o->start : from);
-
-		do {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				v = xrealloc(v, cap * sizeof(*v));
-			}
-			v[n].k = k;
-			v[n++].i = i;
-			k++;
-		} while (k < ndays && days[k] < o->end);
-	}
-	sorted = by_day(v, n, ndays);
 	/* the end of the last day, once (its lines would each ask) */
 	last_end = ndays ? event_next_day(days[ndays - 1]) : 0;
-	for (size_t j = 0; j < n; j++) {
-		size_t k = sorted[j].k;
-		const struct event_occ *o = &l->occ[sorted[j].i];
+	for (size_t k = 0; k < ndays; k++) {
+		time_t ds = days[k], de = k + 1 < ndays ? days[k + 1] : last_end;
+		size_t kept = 0, start = nheld;
 
-		if (k != shown) {
-			char head[32];
-			struct tm tm;
+		/* after those held, the occurrences that begin on day k (before
+		 * the window: on its first day; after it: on its last) */
+		for (; i < l->nocc; i++) {
+			const struct event_occ *o = &l->occ[i];
 
-			localtime_r(&days[k], &tm);
-			strftime(head, sizeof(head), "%a %Y-%m-%d", &tm);
-			out_puts(line, shown == (size_t)-1 ? "" : "\n");
-			out_puts(line, head);
-			out_put(line, "\n", 1);
-			shown = k;
+			if (k + 1 < ndays && (o->start > from ? o->start : from) >= de)
+				break;
+			if (nheld == cap) {
+				cap = cap ? cap * 2 : 64;
+				held = xrealloc(held, cap * sizeof(*held));
+			}
+			held[nheld++] = i;
 		}
-		print_occ(line, &clock, o, occ_rule(&rules, l, o), days[k],
-			  k + 1 < ndays ? days[k + 1] : last_end);
+		for (size_t h = 0; h < nheld; h++) {
+			const struct event_occ *o = &l->occ[held[h]];
+
+			/* one held from an earlier day shows while it reaches in */
+			if (h < start && o->end <= ds)
+				continue;
+			if (!kept)
+				print_day_head(line, ds, first);
+			first = false;
+			print_occ(line, &clock, o, occ_rule(&rules, l, o), ds, de);
+			held[kept++] = held[h];
+		}
+		nheld = kept;
 	}
 	out_flush(line);
 	free(line);
 	rules_release(&rules);
-	free(sorted);
-	free(v);
+	free(held);
 	free(days);
 }
 

@@ -132,3 +132,34 @@ set +e
 nestor jobs history 999 2>err; rc=$?
 set -e
 expect_eq "jobs history of no job" "$rc:$(cat err)" "1:nestor: jobs history: no job with id 999"
+
+# an occurrence shows under every day it reaches into, after those that
+# began earlier and in order within a day (an end at midnight does not
+# reach the next day); a decade of a daily series is 3,652 lines
+nestor --db days.db event add daily --at "2026-01-01 07:00" --for 30m --every "every day" >/dev/null
+nestor --db days.db event add before --at "2026-04-28 10:00" --end "2026-05-05 11:00" >/dev/null
+nestor --db days.db event add trip --at "2026-05-04 18:00" --end "2026-05-06 09:00" >/dev/null
+nestor --db days.db event add conf --at 2026-05-05 --end 2026-05-06 >/dev/null
+nestor --db days.db event add night --at "2026-05-05 23:00" --end "2026-05-06 00:00" >/dev/null
+expect_eq "days an occurrence reaches into" \
+	"$(nestor --db days.db agenda --from 2026-05-04 --to 2026-05-06)" "Mon 2026-05-04
+     2  ...-...      before
+     1  07:00-07:30  daily — every day
+     3  18:00-...    trip
+
+Tue 2026-05-05
+     2  ...-11:00    before
+     3  ...-...      trip
+     4  all day      conf
+     1  07:00-07:30  daily — every day
+     5  23:00-00:00  night
+
+Wed 2026-05-06
+     3  ...-09:00    trip
+     4  all day      conf
+     1  07:00-07:30  daily — every day"
+nestor --db days.db agenda --from 2026-01-01 --to 2035-12-31 > decade
+expect_eq "a decade's lines" "$(grep -c 'daily — every day$' decade):$(grep -c '^[A-Z][a-z][a-z] 20' decade)" \
+	"3652:3652"
+expect_eq "its last day" "$(tail -n 2 decade)" "Mon 2035-12-31
+     1  07:00-07:30  daily — every day"

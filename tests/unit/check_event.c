@@ -289,6 +289,48 @@ START_TEST(test_agenda_brief_same)
 }
 END_TEST
 
+/* A window's lists past 128 KiB, and past 2 MiB (mapped, then grown by
+ * moving the mapping): a year of four hourly series and 200 single
+ * events, every occurrence there once, in order, pointing at its event. */
+START_TEST(test_window_large)
+{
+	static const char *const names[] = { "h00", "h15", "h30", "h45" };
+	struct event_list l, brief;
+	struct err e = { 0, "" };
+	time_t from = utc(2026, 1, 1, 0, 0), to = utc(2027, 1, 1, 0, 0);
+	size_t per[4] = { 0 }, singles = 0;
+
+	for (int i = 0; i < 4; i++)
+		add(names[i], from + i * 900, from + i * 900 + 600, "UTC", false, "FREQ=HOURLY");
+	for (int i = 0; i < 200; i++)
+		add("one", from + i * 86400 + 1800 + 7, from + i * 86400 + 3600, "UTC", false,
+		    NULL);
+	occ(from, to, &l);
+	ck_assert_msg(event_agenda(st, from, to, NULL, &brief, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(l.nocc, 4 * 8760 + 200);
+	ck_assert_uint_eq(brief.nocc, l.nocc);
+	ck_assert_uint_eq(l.nevents, 204);
+	for (size_t i = 0; i < l.nocc; i++) {
+		const struct event_occ *o = &l.occ[i];
+
+		ck_assert(o->ev >= l.events && o->ev < l.events + l.nevents);
+		ck_assert_str_eq(o->summary, o->ev->summary);
+		ck_assert_int_eq(brief.occ[i].start, o->start);
+		if (i)
+			ck_assert_int_lt(l.occ[i - 1].start, o->start);
+		if (o->ev->rrule)
+			per[(o->start - from) % 3600 / 900]++;
+		else
+			singles++;
+	}
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(per[i], 8760);
+	ck_assert_uint_eq(singles, 200);
+	event_list_release(&brief);
+	event_list_release(&l);
+}
+END_TEST
+
 /* Jumping into a long series keeps its phase (every other Monday and
  * Wednesday since 2020), and long single events are found from inside. */
 START_TEST(test_window_edges)
@@ -397,6 +439,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_override);
 	tcase_add_test(tc, test_window_edges);
 	tcase_add_test(tc, test_agenda_brief_same);
+	tcase_add_test(tc, test_window_large);
 	tcase_add_test(tc, test_search_calendar_errors);
 	suite_add_tcase(s, tc);
 	return s;

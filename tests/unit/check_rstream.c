@@ -476,9 +476,17 @@ static char *ids(const struct rstream_entry *en, size_t n)
 	size_t k = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%lld", i ? "," : "",
-				      en[i].update_id);
+	for (size_t i = 0; i < n && k < sizeof(buf) - 24; i++) {
+		char one[24];
+		size_t m;
+
+		snprintf(one, sizeof(one), "%lld", en[i].update_id % 1000000000000LL);
+		m = strlen(one);
+		if (i)
+			buf[k++] = ',';
+		memcpy(buf + k, one, m + 1);
+		k += m;
+	}
 	return buf;
 }
 
@@ -569,7 +577,7 @@ START_TEST(test_adopt)
 	ck_assert_int_eq(moved, 0);
 	ck_assert_int_eq(rstream_group(&old, &e), 0);
 	for (int i = 1; i <= 4; i++) {
-		char u[8];
+		char u[16];
 		const char *add[] = {
 			"XADD", RSTREAM_KEY_STREAM, "*", "u", u, "chat", "7", "prev", "0", "body",
 			"{}"

@@ -599,6 +599,10 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 				tg_nap(o->stop, ttl / 3);
 				continue;
 			}
+			if (moved < 0) { /* the lock is gone: leading() says so soon */
+				tg_nap(o->stop, SEND_IDLE * 4);
+				continue;
+			}
 			if (moved)
 				log_info("telegram: %lld updates waiting in %s moved to this "
 					 "store's stream, %s:%s",

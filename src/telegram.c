@@ -567,12 +567,19 @@ int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct te
 	struct replica_status *rs;
 	size_t nrs;
 	time_t next;
+	char dev[33] = "";
 
 	memset(st, 0, sizeof(*st));
-	if (tgstore_offset(s, &st->offset, e) < 0 ||
+	/* The reads that may fail before anything is kept in st. */
+	if ((telegram_redis(cfg) && replica_device(s, dev, sizeof(dev), e) < 0) ||
+	    tgstore_offset(s, &st->offset, e) < 0 ||
 	    tgstore_out_pending(s, &st->outbox, &next, e) < 0 ||
-	    tgstore_chats(s, &st->chats, &st->nchats, e) < 0 || replica_status(s, &rs, &nrs, e) < 0)
+	    replica_status(s, &rs, &nrs, e) < 0)
 		return -1;
+	if (tgstore_chats(s, &st->chats, &st->nchats, e) < 0) {
+		replica_status_free(rs, nrs);
+		return -1;
+	}
 	for (size_t i = 0; i < nrs; i++)
 		if (!strcmp(rs[i].target, TGSTORE_TARGET)) {
 			st->last_ok = rs[i].last_ok;
@@ -580,13 +587,8 @@ int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct te
 			st->last_error_at = rs[i].last_error_at;
 		}
 	replica_status_free(rs, nrs);
-	if (telegram_redis(cfg)) {
-		char dev[33];
-
-		if (replica_device(s, dev, sizeof(dev), e) < 0)
-			return -1;
+	if (telegram_redis(cfg))
 		tg_redis_status(cfg, dev, st);
-	}
 	if (ask_bot) {
 		struct tg_relay r = { 0 };
 		struct tg_status ts;

@@ -21,16 +21,21 @@ static const char lua_renew[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				" return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 				  " return redis.call('DEL', KEYS[1]) else return 0 end";
-/* Add an update under the lock: KEYS lock, the chat's last update ("ID
- * DEVICE": an update of another device is no previous one to wait for),
- * offset, the chat's home, the code's device; ARGV token, update_id,
- * chat_id, body, maxlen, the offset the update follows, how long a chat's
- * last update is kept (ms), the poller's device, the stream's prefix, the
- * device the update must go to ("": its chat's).  The
- * offset is compared for equality only: update ids are not a watermark
- * (after a week without updates Telegram picks the next one at random).
- * The stream's name is made here from the device the update goes to
- * (standalone Redis: a script may write a key it was not given). */
+/* Add an update under the lock: KEYS lock, the chat's last update (its
+ * prefix: the key is per device, a chat's order is its device's), offset,
+ * the chat's home, the code's device, the devices with workers; ARGV
+ * token, update_id, chat_id, body, maxlen, the offset the update follows,
+ * how long a chat's last update is kept (ms), the poller's device, the
+ * stream's prefix, the device the update asks for ("": none; honoured
+ * only for a device with workers), the group.  The offset is compared for
+ * equality only: update ids are not a watermark (after a week without
+ * updates Telegram picks the next one at random).  A device's stream is
+ * made with its group, so an update no worker read yet counts as waiting.
+ * The stream's and the chain's names are made here from the device the
+ * update goes to (standalone Redis: a script may write a key it was not
+ * given).  The chain of before chains were per device (KEYS[2] itself, an
+ * id) goes on on the poller's device, where the old stream's entries went
+ * (lua_adopt). */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
 	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
@@ -38,7 +43,6 @@ static const char lua_add[] =
 	"local prev = '0' "
 	"local home = ARGV[8] "
 	"if ARGV[3] ~= '0' then"
-	" local last = redis.call('GET', KEYS[2])"
 	" home = redis.call('GET', KEYS[4]) or ARGV[8]"
 	" local coder = KEYS[5] ~= '' and redis.call('GET', KEYS[5])"
 	" if coder then"
@@ -46,22 +50,27 @@ static const char lua_add[] =
 	"  redis.call('SET', KEYS[4], coder)"
 	"  home = coder"
 	" end"
-	" if ARGV[10] ~= '' then home = ARGV[10] end"
-	" if last then"
-	"  local sp = string.find(last, ' ', 1, true)"
-	"  prev = last"
-	"  if sp then prev = string.sub(last, 1, sp - 1) end"
-	"  if sp and string.sub(last, sp + 1) ~= home then prev = '0' end"
+	" if ARGV[10] ~= '' and redis.call('SISMEMBER', KEYS[6], ARGV[10]) == 1 then"
+	"  home = ARGV[10]"
 	" end"
-	" redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. home, 'PX', ARGV[7]) end "
-	"redis.call('XADD', ARGV[9] .. home, 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2],"
+	" local chain = KEYS[2] .. ':' .. home"
+	" prev = redis.call('GET', chain)"
+	" if not prev and home == ARGV[8] then prev = redis.call('GET', KEYS[2]) end"
+	" prev = prev or '0'"
+	" redis.call('SET', chain, ARGV[2], 'PX', ARGV[7]) end "
+	"local stream = ARGV[9] .. home "
+	"if redis.call('EXISTS', stream) == 0 then"
+	" redis.call('XGROUP', 'CREATE', stream, ARGV[11], '0', 'MKSTREAM') end "
+	"redis.call('XADD', stream, 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2],"
 	" 'chat', ARGV[3], 'prev', prev, 'body', ARGV[4]) "
 	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
-/* The stream of before devices had streams (KEYS[1]): its entries not
- * acknowledged (pending, then never read) moved to ARGV[1]'s end, the
- * stream deleted; how many moved. */
+/* The stream of before devices had streams (KEYS[1]), while the lock
+ * (KEYS[2]) holds ARGV[4]: its entries not acknowledged (pending, then
+ * never read) moved to ARGV[1]'s end, the stream deleted; how many moved
+ * (-1: the lock is not held). */
 static const char lua_adopt[] =
+	"if redis.call('GET', KEYS[2]) ~= ARGV[4] then return -1 end "
 	"if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
 	"local last = nil "
 	"for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do"
@@ -524,6 +533,7 @@ int rstream_device(struct rstream *rs, const char *device, struct err *e)
 	if (!device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
 	snprintf(rs->stream, sizeof(rs->stream), RSTREAM_KEY_STREAM ":%s", device);
+	snprintf(rs->device, sizeof(rs->device), "%s", device);
 	return 0;
 }
 
@@ -546,12 +556,13 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	char id[24], chat[24], last[64], home[64], coder[64], off[24], ttl[24];
 	const char *argv[] = { "EVAL",
 			       lua_add,
-			       "5",
+			       "6",
 			       RSTREAM_KEY_LOCK,
 			       last,
 			       RSTREAM_KEY_OFFSET,
 			       home,
 			       coder,
+			       RSTREAM_KEY_DEVICES,
 			       rs->token,
 			       id,
 			       chat,
@@ -561,7 +572,8 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       ttl,
 			       device,
 			       RSTREAM_KEY_STREAM ":",
-			       device_str_ok(u->to) ? u->to : "" };
+			       device_str_ok(u->to) ? u->to : "",
+			       RSTREAM_GROUP };
 	long long v;
 
 	if (!device_str_ok(device))
@@ -575,7 +587,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 18, argv, &v, e) < 0)
+	if (call_int(rs, 20, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)
@@ -586,13 +598,14 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e)
 {
 	char to[64];
-	const char *argv[] = { "EVAL", lua_adopt,     "1",	     RSTREAM_KEY_STREAM,
-			       to,     RSTREAM_GROUP, RSTREAM_MAXLEN };
+	const char *argv[] = { "EVAL",		 lua_adopt, "2",	   RSTREAM_KEY_STREAM,
+			       RSTREAM_KEY_LOCK, to,	    RSTREAM_GROUP, RSTREAM_MAXLEN,
+			       rs->token };
 
 	if (!device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
 	snprintf(to, sizeof(to), RSTREAM_KEY_STREAM ":%s", device);
-	return call_int(rs, 7, argv, moved, e);
+	return call_int(rs, 9, argv, moved, e);
 }
 
 int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
@@ -622,7 +635,9 @@ int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, st
 int rstream_group(struct rstream *rs, struct err *e)
 {
 	const char *argv[] = { "XGROUP", "CREATE", rs->stream, RSTREAM_GROUP, "0", "MKSTREAM" };
+	const char *join[] = { "SADD", RSTREAM_KEY_DEVICES, rs->device };
 	struct rds_reply *rep;
+	long long v;
 	int rc = 0;
 
 	if (rds_command(rs->r, 6, argv, NULL, &rep, e) < 0)
@@ -630,6 +645,8 @@ int rstream_group(struct rstream *rs, struct err *e)
 	if (rep->type == RDS_ERROR && strncmp(rep->str, "BUSYGROUP", 9))
 		rc = err_set(e, ERR_FAIL, "redis: XGROUP CREATE: %.200s", rep->str);
 	rds_reply_free(rep);
+	if (rc == 0 && rs->device[0])
+		rc = call_int(rs, 3, join, &v, e);
 	return rc;
 }
 

@@ -5,13 +5,14 @@
  * a dead worker's entries after an idle time, and move an entry that failed
  * too often to a dead-letter stream.
  *
- * Keys (in the URL's database): "nestor:tg:poller" the lock (value: the
+ * Keys (in the URL's database): "nestor:tg:devices" the devices whose
+ * workers ever joined, "nestor:tg:poller" the lock (value: the
  * holder's token, "DEVICE/HOST:PID:RANDOM", DEVICE its store's device id,
  * or "HOST:PID:RANDOM" without one), "nestor:tg:updates:DEVICE" the
  * stream of each device (group "workers"), "nestor:tg:dead" the dead
  * letters, "nestor:tg:offset" the next getUpdates offset,
- * "nestor:tg:last:CHAT" the last update of each chat and its device (for 7
- * days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
+ * "nestor:tg:last:CHAT:DEVICE" the last update of each chat on each device
+ * (for 7 days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
  * linked from, "nestor:tg:code:CODE" the device that made a link code (for
  * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
  * process that sends a device's answers where no relay polls.
@@ -19,7 +20,8 @@
  * A device is a store (one SQLite file: replica_device()); the processes
  * that share it are its workers.  Each update goes to the stream of one
  * device, chosen as it is added: a button's press, the device that sent
- * the button; for "/start CODE" from a chat, the device that made CODE
+ * the button if workers of it ever joined (else as any update); for
+ * "/start CODE" from a chat, the device that made CODE
  * (which becomes the chat's home); else its chat's home; else the
  * poller's own device.  So an update is handled where its chat's data
  * is, by that device's workers only: exactly once needs nothing more than
@@ -50,26 +52,28 @@
 #include "err.h"
 #include "redis.h"
 
-#define RSTREAM_MAX	   (64 * 1024) /* bytes of an update's JSON */
-#define RSTREAM_KEY_LOCK   "nestor:tg:poller"
-#define RSTREAM_KEY_STREAM "nestor:tg:updates" /* and ":" and the device */
-#define RSTREAM_KEY_DEAD   "nestor:tg:dead"
-#define RSTREAM_KEY_OFFSET "nestor:tg:offset"
-#define RSTREAM_KEY_LAST   "nestor:tg:last:"	/* and the chat id */
-#define RSTREAM_KEY_HOME   "nestor:tg:home:"	/* and the chat id */
-#define RSTREAM_KEY_CODE   "nestor:tg:code:"	/* and the link code */
-#define RSTREAM_KEY_SENDER "nestor:tg:sender:"	/* and the device */
-#define RSTREAM_DEVICE_MAX 32			/* characters of a device id */
-#define RSTREAM_CODE_MAX   32			/* characters of a link code */
-#define RSTREAM_LAST_TTL   (7LL * 86400 * 1000) /* ms a chat's last update is kept */
-#define RSTREAM_GROUP	   "workers"
-#define RSTREAM_MAXLEN	   "100000" /* entries kept in the stream, about */
+#define RSTREAM_MAX	    (64 * 1024) /* bytes of an update's JSON */
+#define RSTREAM_KEY_LOCK    "nestor:tg:poller"
+#define RSTREAM_KEY_STREAM  "nestor:tg:updates" /* and ":" and the device */
+#define RSTREAM_KEY_DEAD    "nestor:tg:dead"
+#define RSTREAM_KEY_OFFSET  "nestor:tg:offset"
+#define RSTREAM_KEY_LAST    "nestor:tg:last:"	 /* and the chat id */
+#define RSTREAM_KEY_HOME    "nestor:tg:home:"	 /* and the chat id */
+#define RSTREAM_KEY_CODE    "nestor:tg:code:"	 /* and the link code */
+#define RSTREAM_KEY_SENDER  "nestor:tg:sender:"	 /* and the device */
+#define RSTREAM_KEY_DEVICES "nestor:tg:devices"	 /* the devices with workers */
+#define RSTREAM_DEVICE_MAX  32			 /* characters of a device id */
+#define RSTREAM_CODE_MAX    32			 /* characters of a link code */
+#define RSTREAM_LAST_TTL    (7LL * 86400 * 1000) /* ms a chat's last update is kept */
+#define RSTREAM_GROUP	    "workers"
+#define RSTREAM_MAXLEN	    "100000" /* entries kept in the stream, about */
 
 struct rstream {
 	struct rds *r;
 	char stream[64]; /* the stream read, claimed, acknowledged: the device's */
-	char token[128]; /* this process's lock token */
-	char cursor[48]; /* where the next take-over looks ("": the start) */
+	char device[RSTREAM_DEVICE_MAX + 1]; /* its device ("": none) */
+	char token[128];		     /* this process's lock token */
+	char cursor[48];		     /* where the next take-over looks ("": the start) */
 };
 
 /* Connect to url with password (NULL: none; redis.h) and make a token for
@@ -120,9 +124,9 @@ struct rstream_update {
  * updates were asked with, moved past each update added): *added 1 added
  * (*offset is update_id + 1 now), 0 the offset moved meanwhile (another
  * poller added these updates already: nothing added), -1 the lock is lost
- * (nothing added).  When the update goes to another device than its
- * chat's last one, it names no previous update (the last is another
- * device's, which this one cannot see done). */
+ * (nothing added).  The previous update an entry names is its chat's last
+ * on the same device: a device can only see its own updates done, and a
+ * chat's order is kept on each device. */
 int rstream_add(struct rstream *rs, long long *offset, const struct rstream_update *u,
 		const char *device, int *added, struct err *e);
 

@@ -441,8 +441,8 @@ START_TEST(test_prev_expires)
 	bool held;
 	int added;
 	long long off = 0, ttl;
-	const char *pttl[] = { "PTTL", RSTREAM_KEY_LAST "9" };
-	const char *expire[] = { "PEXPIRE", RSTREAM_KEY_LAST "9", "0" };
+	const char *pttl[] = { "PTTL", RSTREAM_KEY_LAST "9:" DEV_A };
+	const char *expire[] = { "PEXPIRE", RSTREAM_KEY_LAST "9:" DEV_A, "0" };
 
 	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
@@ -499,6 +499,10 @@ START_TEST(test_home)
 	struct err e = { 0, "" };
 	struct rstream_update press = { 47, 6, NULL, DEV_B, "{\"update_id\":47}" };
 	struct rstream_update forged = { 48, 6, NULL, "../x", "{\"update_id\":48}" };
+	/* a device no worker of joined: as any update */
+	struct rstream_update unknown = { 49, 6, NULL, "00000000000000cc", "{\"update_id\":49}" };
+	struct rstream_update lone = { 50, 8, NULL, NULL, "{\"update_id\":50}" };
+	long long waiting, pending;
 	size_t n;
 	bool held;
 	int added;
@@ -539,18 +543,26 @@ START_TEST(test_home)
 	rstream_entries_free(en, n);
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
 	ck_assert_str_eq(ids(en, n), "46");
-	ck_assert_int_eq(en[0].prev, 0); /* 45 was another device's */
+	/* the chat's last on this device (45 was another's: it waits not) */
+	ck_assert_int_eq(en[0].prev, 40);
 	rstream_entries_free(en, n);
 	/* a button's press goes to the device that sent it; a name that is
-	 * no device id counts for nothing */
+	 * no device id, or names none whose workers joined, counts for
+	 * nothing */
 	ck_assert_int_eq(rstream_add(&p, &off, &press, DEV_A, &added, &e), 0);
 	ck_assert_int_eq(rstream_add(&p, &off, &forged, DEV_A, &added, &e), 0);
 	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
 	ck_assert_str_eq(ids(en, n), "47");
 	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_add(&p, &off, &unknown, DEV_A, &added, &e), 0);
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "48");
+	ck_assert_str_eq(ids(en, n), "48,49");
 	rstream_entries_free(en, n);
+	/* a stream no worker read yet counts what waits in it */
+	ck_assert_int_eq(rstream_add(&p, &off, &lone, "00000000000000dd", &added, &e), 0);
+	ck_assert_int_eq(rstream_device(&a, "00000000000000dd", &e), 0);
+	ck_assert_int_eq(rstream_backlog(&a, &waiting, &pending, &e), 0);
+	ck_assert_int_eq(waiting, 1);
 	rstream_close(&p);
 	rstream_close(&a);
 	rstream_close(&b);
@@ -567,12 +579,17 @@ START_TEST(test_adopt)
 	struct err e = { 0, "" };
 	size_t n;
 	long long moved;
+	bool held;
 	const char *len[] = { "EXISTS", RSTREAM_KEY_STREAM };
 
 	ck_assert_int_eq(rstream_open(&old, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_open(&a, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_device(&a, DEV_A, &e), 0);
-	/* nothing there: nothing moved */
+	/* not without the lock; nothing there: nothing moved */
+	ck_assert_int_eq(rstream_adopt(&a, DEV_A, &moved, &e), 0);
+	ck_assert_int_eq(moved, -1);
+	ck_assert_int_eq(rstream_lock(&a, 5000, &held, &e), 0);
+	ck_assert(held);
 	ck_assert_int_eq(rstream_adopt(&a, DEV_A, &moved, &e), 0);
 	ck_assert_int_eq(moved, 0);
 	ck_assert_int_eq(rstream_group(&old, &e), 0);

@@ -93,6 +93,19 @@ union big_head {
 #define BIG_MIN	  ((size_t)128 << 10)
 #define HUGE_PAGE ((size_t)2 << 20)
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Under AddressSanitizer the sanitizer's own heap, so that it sees every
+ * byte of the large arrays too (a mapping of our own it cannot check). */
+void *xbig_realloc(void *p, size_t n)
+{
+	return xrealloc(p, n);
+}
+
+void xbig_free(void *p)
+{
+	free(p);
+}
+#else
 /* len bytes (a multiple of HUGE_PAGE) mapped at a huge page's boundary. */
 static void *map_huge(size_t len)
 {
@@ -115,7 +128,8 @@ void *xbig_realloc(void *p, size_t n)
 	union big_head *h = p ? (union big_head *)p - 1 : NULL, *q;
 	size_t need = n + sizeof(*h), len;
 
-	if (need < n)
+	/* need and its rounding to huge pages must not wrap */
+	if (n > SIZE_MAX - sizeof(*h) - 2 * HUGE_PAGE)
 		die_oom(n);
 	if (h && h->b.mapped >= need) {
 		h->b.size = n;
@@ -156,3 +170,4 @@ void xbig_free(void *p)
 	else
 		free(h);
 }
+#endif

@@ -390,6 +390,20 @@ static bool device_ok(const char *s, size_t n)
 	return true;
 }
 
+/* Whether device (NUL-terminated) is a device id. */
+static bool device_str_ok(const char *device)
+{
+	return device && device_ok(device, strlen(device));
+}
+
+/* 0, or -1 with e when device is no device id. */
+static int device_check(const char *device, struct err *e)
+{
+	if (device_str_ok(device))
+		return 0;
+	return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device ? device : "");
+}
+
 void rstream_set_device(struct rstream *rs, const char *device)
 {
 	size_t d, t = strlen(rs->token);
@@ -454,13 +468,14 @@ int rstream_unlock(struct rstream *rs, struct err *e)
 	return unlock_key(rs, RSTREAM_KEY_LOCK, e);
 }
 
-/* The sender's lock of device into key; false when device is no device id. */
-static bool sender_key(const char *device, char *key, size_t len)
+/* The sender's lock of device into key; -1 with e when device is no
+ * device id. */
+static int sender_key(const char *device, char *key, size_t len, struct err *e)
 {
-	if (!device || !device_ok(device, strlen(device)))
-		return false;
+	if (device_check(device, e) < 0)
+		return -1;
 	snprintf(key, len, RSTREAM_KEY_SENDER "%s", device);
-	return true;
+	return 0;
 }
 
 int rstream_sender_lock(struct rstream *rs, const char *device, long ttl_ms, bool *held,
@@ -469,8 +484,8 @@ int rstream_sender_lock(struct rstream *rs, const char *device, long ttl_ms, boo
 	char key[64];
 
 	*held = false;
-	if (!sender_key(device, key, sizeof(key)))
-		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	if (sender_key(device, key, sizeof(key), e) < 0)
+		return -1;
 	return lock_key(rs, key, ttl_ms, held, e);
 }
 
@@ -478,8 +493,8 @@ int rstream_sender_unlock(struct rstream *rs, const char *device, struct err *e)
 {
 	char key[64];
 
-	if (!sender_key(device, key, sizeof(key)))
-		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	if (sender_key(device, key, sizeof(key), e) < 0)
+		return -1;
 	return unlock_key(rs, key, e);
 }
 
@@ -522,16 +537,10 @@ int rstream_offset(struct rstream *rs, long long *offset, struct err *e)
 	return call_int(rs, 2, argv, offset, e);
 }
 
-/* Whether device (NUL-terminated) is a device id. */
-static bool device_str_ok(const char *device)
-{
-	return device && device_ok(device, strlen(device));
-}
-
 int rstream_device(struct rstream *rs, const char *device, struct err *e)
 {
-	if (!device_str_ok(device))
-		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	if (device_check(device, e) < 0)
+		return -1;
 	snprintf(rs->stream, sizeof(rs->stream), RSTREAM_KEY_STREAM ":%s", device);
 	snprintf(rs->device, sizeof(rs->device), "%s", device);
 	return 0;
@@ -576,8 +585,8 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       RSTREAM_GROUP };
 	long long v;
 
-	if (!device_str_ok(device))
-		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	if (device_check(device, e) < 0)
+		return -1;
 	snprintf(id, sizeof(id), "%lld", u->update_id);
 	snprintf(chat, sizeof(chat), "%lld", u->chat_id);
 	snprintf(last, sizeof(last), RSTREAM_KEY_LAST "%lld", u->chat_id);
@@ -602,8 +611,8 @@ int rstream_adopt(struct rstream *rs, const char *device, long long *moved, stru
 			       RSTREAM_KEY_LOCK, to,	    RSTREAM_GROUP, RSTREAM_MAXLEN,
 			       rs->token };
 
-	if (!device_str_ok(device))
-		return err_set(e, ERR_USAGE, "redis: \"%.40s\" is not a device id", device);
+	if (device_check(device, e) < 0)
+		return -1;
 	snprintf(to, sizeof(to), RSTREAM_KEY_STREAM ":%s", device);
 	return call_int(rs, 9, argv, moved, e);
 }

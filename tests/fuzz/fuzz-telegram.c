@@ -1,7 +1,9 @@
 /* The Telegram Bot API's updates as getUpdates returns them (an array, or
- * one object), then the HTML escaping and the splitting of a reply.  The
- * first byte picks the piece size of the split. */
+ * one object), what the poller reads in one to route it (a /start's code,
+ * a button's device), then the HTML escaping and the splitting of a reply.
+ * The first byte picks the piece size of the split. */
 #include "fuzz.h"
+#include "telegram-int.h"
 #include "tgapi.h"
 
 #include <cjson/cJSON.h>
@@ -13,8 +15,13 @@ static void one(const cJSON *u)
 	struct tg_update up;
 
 	if (tg_update_parse(u, &up) == 0 && up.text) {
-		char *html = tg_html_escape(up.text);
+		char *html = tg_html_escape(up.text), code[33];
+		const char *c = tg_start_code(&up, code, sizeof(code));
+		const char *d = tg_callback_device(&up);
 
+		if ((c && (c != code || strlen(c) >= sizeof(code) || strchr(c, ' '))) ||
+		    (d && (d < up.text || d > up.text + strlen(up.text))))
+			abort();
 		free(html);
 	}
 }

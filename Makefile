@@ -25,6 +25,13 @@ CORE_PKGS := libcjson glib-2.0
 # at every start (BIND_NOW), a third of a plain command's work.
 # SQLITE_STATIC=0 links the shared library instead.
 SQLITE_STATIC ?= 1
+# So are GLib and its PCRE2 (libglib2.0-dev ships both archives): the shared
+# GLib is BIND_NOW too, and its relocations and constructor ran for every
+# command (bench/PROFILE.md, seventh round).  The copy is private to the
+# executable: exports.dyn leaves out g_*, so net.so's libsecret and the
+# module itself use the shared GLib, which only they load.  GLIB_STATIC=0
+# links the shared library.
+GLIB_STATIC ?= 1
 TPKGS   := check
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_GNU_SOURCE \
@@ -39,7 +46,12 @@ SQLITE_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l sqlite3) -Wl,-Bdynam
 else
 SQLITE_LIBS = $(shell pkg-config --libs sqlite3)
 endif
-CORE_LIBS  = $(SQLITE_LIBS) $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm -lpthread
+ifeq ($(GLIB_STATIC),1)
+GLIB_LIBS = -Wl,-Bstatic $(filter-out -lm,$(shell pkg-config --static --libs-only-l glib-2.0)) -Wl,-Bdynamic
+else
+GLIB_LIBS = $(shell pkg-config --libs glib-2.0)
+endif
+CORE_LIBS  = $(SQLITE_LIBS) $(GLIB_LIBS) $(shell pkg-config --libs libcjson 2>/dev/null) -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -187,10 +199,11 @@ $(BUILD)/api-openapi.o: $(BUILD)/api-openapi.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-# The executable exports to the modules exactly the symbols they use.
-$(BUILD)/exports.dyn: $(MOD_OBJ)
-	$(Q){ echo '{'; nm -u $^ | awk '$$1 == "U" { print "  " $$2 ";" }' | sort -u; \
-	  echo '};'; } >$@
+# The executable exports to the modules exactly the symbols they use, but
+# GLib's: a module's GLib is the shared one its libraries bring.
+$(BUILD)/exports.dyn: $(MOD_OBJ) Makefile
+	$(Q){ echo '{'; nm -u $(MOD_OBJ) | awk '$$1 == "U" && $$2 !~ /^g_/ { print "  " $$2 ";" }' | \
+	  sort -u; echo '};'; } >$@
 
 $(BIN): $(EXE_OBJ) $(BUILD)/exports.dyn
 	@mkdir -p $(dir $@)

@@ -12,6 +12,8 @@
 #   PEER_MAX      largest size given to calcurse and khal (default 10000:
 #                 at 100k calcurse's import grows quadratically and its week
 #                 agenda takes minutes; khal indexes one file per event)
+# The "floor" column is bench/floor.c's: no program can do the row's work on
+# this machine in less (see there).
 #   NESTOR_BEFORE another nestor binary (an older build) measured beside
 #                 this one, each row right after it, on its own database:
 #                 the "before" column
@@ -67,10 +69,19 @@ rss() {
 # count ROW TOOL N: an occurrence count, to be compared with nestor's
 count() { printf '%s %s count %s\n' "$1" "$2" "$3" >> "$RESULTS"; }
 
+# The floor (bench/floor.c): a C program that prints a line, and the same
+# opening a store as nestor does and reading its schema, linked with the
+# same static SQLite.  No program that reads the store runs faster here.
+FLOOR=
+cc -O2 -o "$WORK/floor" "$HERE/floor.c" -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm 2>/dev/null &&
+	FLOOR=$WORK/floor || echo "bench: bench/floor.c did not build: no floor column" >&2
+
 # Start-up: a command that needs nothing, and one that reads an empty store.
 mkdir -p "$WORK/cc-empty"
 "$BIN" task list > /dev/null
 measure version nestor 100 "$BIN --version"
+[ -n "$FLOOR" ] && measure version floor 100 "$FLOOR"
+[ -n "$FLOOR" ] && measure tasks floor 100 "$FLOOR $NESTOR_HOME/nestor.db"
 [ -n "$OLD" ] && measure version before 100 "$OLD --version"
 measure version calcurse 100 "calcurse --version"
 measure tasks nestor 100 "$BIN task list"
@@ -153,6 +164,7 @@ CONF
 			fi
 		fi
 		measure "$span-$n" nestor "$runs" "$BIN --db $d/n.db agenda $na"
+		[ -n "$FLOOR" ] && measure "$span-$n" floor "$runs" "$FLOOR $d/n.db"
 		if [ -n "$OLD" ]; then
 			# shellcheck disable=SC2086
 			count "$span-$n" before "$("$OLD" --db "$d/o.db" agenda $na --json | grep -c '"uid"' || true)"

@@ -18,9 +18,9 @@ PKGS    := ncursesw libcurl libcjson sqlite3 libical libsecret-1 readline libmic
 # headers at build time, never a link (nothing is mapped when unused).
 DL_PKGS := libpq
 # What the executable links: what every command uses.  Each module links
-# its own (MODULES below); libical is loaded on first use through stubs
-# (src/README: "What loads when").
-CORE_PKGS := libcjson glib-2.0
+# its own (MODULES below); libical and cJSON are loaded on first use
+# through stubs (src/README: "What loads when").
+CORE_PKGS := glib-2.0
 # SQLite is linked statically: Debian's shared build binds its 1,600 symbols
 # at every start (BIND_NOW), a third of a plain command's work.
 # SQLITE_STATIC=0 links the shared library instead.
@@ -51,7 +51,7 @@ GLIB_LIBS = -Wl,-Bstatic $(filter-out -lm,$(shell pkg-config --static --libs-onl
 else
 GLIB_LIBS = $(shell pkg-config --libs glib-2.0)
 endif
-CORE_LIBS  = $(SQLITE_LIBS) $(GLIB_LIBS) $(shell pkg-config --libs libcjson 2>/dev/null) -lm -lpthread
+CORE_LIBS  = $(SQLITE_LIBS) $(GLIB_LIBS) -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -135,7 +135,7 @@ MOD_SO    := $(MODULES:%=$(BUILD)/lib/nestor/%.so)
 LIB_OBJ   := $(filter-out $(MOD_STUB:%.c=$(BUILD)/%.o),$(LIB_SRC:%.c=$(BUILD)/%.o))
 # The OpenAPI document of `nestor serve` is a JSON file, built in as a string.
 LIB_OBJ   += $(BUILD)/api-openapi.o
-STUB_OBJ  := $(MOD_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o
+STUB_OBJ  := $(MOD_STUB:%.c=$(BUILD)/%.o) $(BUILD)/ical-stubs.o $(BUILD)/cjson-stubs.o
 FRONT_OBJ := $(filter-out $(STUB_OBJ),$(FRONT_SRC:%.c=$(BUILD)/%.o))
 # The executable: everything but the modules, plus the stubs.
 EXE_OBJ   := $(filter-out $(MOD_OBJ),$(LIB_OBJ) $(FRONT_OBJ)) $(STUB_OBJ)
@@ -179,15 +179,23 @@ $$(BUILD)/lib/nestor/$(1).so: $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$(BUILD)/$(1).map
 endef
 $(foreach m,$(MODULES),$(eval $(call module,$(m))))
 
-# libical's stubs: one for each libical function any object calls (the
-# executable exports those a module needs, below).
-$(BUILD)/ical-stubs.c: $(LIB_OBJ) $(FRONT_OBJ) contrib/lazy-stubs.sh
-	@$(if $(Q),echo "  GEN     $@")
-	$(Q)sh contrib/lazy-stubs.sh ical '^ical' libical/ical.h "$(time_CFLAGS)" \
-	  $(LIB_OBJ) $(FRONT_OBJ) >$@.tmp && mv $@.tmp $@
-$(BUILD)/ical-stubs.o: $(BUILD)/ical-stubs.c
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(time_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+# Stubs of a system library loaded on its first call: one for each of its
+# functions any object calls (the executable exports those a module needs,
+# below).  $(call lazy_stubs,LIB,PATTERN,HEADER,LAYER) for libLIB.so, whose
+# functions match PATTERN and are declared in HEADER, read with LAYER's
+# flags.  libical, and cJSON: a command that writes no JSON (`task list`,
+# the agenda as text) never maps it (bench/PROFILE.md, eighth round).
+define lazy_stubs
+$$(BUILD)/$(1)-stubs.c: $$(LIB_OBJ) $$(FRONT_OBJ) contrib/lazy-stubs.sh
+	@$$(if $$(Q),echo "  GEN     $$@")
+	$$(Q)sh contrib/lazy-stubs.sh $(1) '$(2)' $(3) "$$($(4)_CFLAGS)" \
+	  $$(LIB_OBJ) $$(FRONT_OBJ) >$$@.tmp && mv $$@.tmp $$@
+$$(BUILD)/$(1)-stubs.o: $$(BUILD)/$(1)-stubs.c
+	@$$(if $$(Q),echo "  CC      $$<")
+	$$(Q)$$(CC) $$(CFLAGS) $$($(4)_CFLAGS) $$(EXTRA_CFLAGS) -c -o $$@ $$<
+endef
+$(eval $(call lazy_stubs,ical,^ical,libical/ical.h,time))
+$(eval $(call lazy_stubs,cjson,^cJSON_,cjson/cJSON.h,base))
 
 $(BUILD)/api-openapi.c: src/api-openapi.json
 	@mkdir -p $(dir $@)

@@ -10,7 +10,7 @@
 # -lLIB, the library is mapped only when a command first calls into it.
 # The prototypes come from the compiler itself (gcc -aux-info), and the
 # stubs are compiled against HEADER, so a stub cannot disagree with the
-# library's declaration.  The Makefile runs this for libical at every
+# library's declaration.  The Makefile runs this for libical and cJSON at every
 # build, so a new libical call needs nothing more than the call.
 set -eu
 lib=$1 pattern=$2 header=$3 cflags=$4

@@ -306,6 +306,16 @@ static gboolean load_text(GKeyFile *kf, gchar *text, gsize len, GError **gerr)
 		kf, start, len, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, gerr);
 }
 
+/* No file is no configuration: asked before GLib reads it, which on a
+ * missing file formats an error nobody reads (the file's name and
+ * strerror's text converted to UTF-8 bind gettext's catalog and map
+ * iconv's module cache: 9 system calls where access() is one).  Any other failure is GLib's to
+ * report, in its words. */
+static bool file_missing(const char *path)
+{
+	return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
 struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
@@ -318,7 +328,8 @@ struct config *config_load(const char *path, void (*warn)(const char *), struct 
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
-	if (!g_file_get_contents(path, &text, &len, &gerr) || !load_text(c->kf, text, len, &gerr)) {
+	if (!file_missing(path) && (!g_file_get_contents(path, &text, &len, &gerr) ||
+				    !load_text(c->kf, text, len, &gerr))) {
 		g_free(text);
 		text = NULL;
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
@@ -360,6 +371,14 @@ const char *config_path(const struct config *c)
 	return c->path;
 }
 
+/* Whether the file sets section.name.  The group is asked first: GLib
+ * words its error for a missing group (or key) through gettext even when
+ * no error is asked for, and its first use binds the catalog. */
+static bool has_key(GKeyFile *kf, const char *section, const char *name)
+{
+	return g_key_file_has_group(kf, section) && g_key_file_has_key(kf, section, name, NULL);
+}
+
 bool config_is_set(struct config *c, const char *key)
 {
 	char section[128];
@@ -369,7 +388,7 @@ bool config_is_set(struct config *c, const char *key)
 	if (split_key(key, section, sizeof(section), &name) < 0)
 		return false;
 	pthread_mutex_lock(&c->lock);
-	set = g_key_file_has_key(c->kf, section, name, NULL);
+	set = has_key(c->kf, section, name);
 	pthread_mutex_unlock(&c->lock);
 	return set;
 }
@@ -386,7 +405,8 @@ static const char *get_locked(struct config *c, const char *key)
 		return v;
 	if (split_key(key, section, sizeof(section), &name) < 0)
 		return NULL;
-	v = g_key_file_get_string(c->kf, section, name, NULL);
+	v = has_key(c->kf, section, name) ? g_key_file_get_string(c->kf, section, name, NULL)
+					  : NULL;
 	if (!v)
 		return k ? k->def : NULL;
 	g_hash_table_insert(c->vals, g_strdup(key), v);

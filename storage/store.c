@@ -252,12 +252,10 @@ static int user_version(struct store *s, int *v, struct err *e)
 	return 0;
 }
 
-static int migrate(struct store *s, struct err *e)
+/* Migrate from version v, read at the open: a version only grows, and each
+ * step reads it again under the write lock. */
+static int migrate(struct store *s, int v, struct err *e)
 {
-	int v;
-
-	if (user_version(s, &v, e) < 0)
-		return -1;
 	if (v > schema_count)
 		return err_set(e, ERR_FAIL,
 			       "database '%s' has schema version %d, newer than this nestor knows "
@@ -358,7 +356,7 @@ struct store *store_open(const char *path, struct err *e)
 		return NULL;
 	}
 	/* Refuse a newer database before touching it in any way (no WAL switch). */
-	if (user_version(s, &v, e) < 0 || (v > schema_count && migrate(s, e) < 0)) {
+	if (user_version(s, &v, e) < 0 || (v > schema_count && migrate(s, v, e) < 0)) {
 		err_prefix(e, "%s", "store");
 		store_free(s);
 		return NULL;
@@ -376,7 +374,7 @@ struct store *store_open(const char *path, struct err *e)
 		       "PRAGMA synchronous = NORMAL;"
 		       "PRAGMA journal_size_limit = 1048576; PRAGMA temp_store = MEMORY;",
 		       e) < 0 ||
-	    migrate(s, e) < 0) {
+	    migrate(s, v, e) < 0) {
 		store_free(s);
 		return NULL;
 	}

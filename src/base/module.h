@@ -2,8 +2,8 @@
  * module.h - code nestor loads the first time a command needs it.
  *
  * The nestor executable links only what every command uses (SQLite,
- * cJSON, GLib), so `nestor task list` starts as fast as a program of that
- * size can.  The rest comes with dlopen on first use:
+ * GLib), so `nestor task list` starts as fast as a program of that size
+ * can.  The rest comes with dlopen on first use:
  *
  *  - nestor's own modules, NAME.so in the directory ../lib/nestor beside
  *    the executable's (found through /proc/self/exe): "net" holds all code
@@ -16,7 +16,8 @@
  *  - system libraries by soname, such as libical (whose ICU and libstdc++
  *    cost more at start-up than the rest of nestor together): the build
  *    writes a stub for every libical function nestor calls
- *    (contrib/lazy-stubs.sh), and the first call loads the library.
+ *    (contrib/lazy-stubs.sh), and the first call loads the library;
+ *    cJSON the same way, which a command writing text never calls.
  *
  * Nothing here is loaded twice or unloaded; every function is thread-safe.
  *

@@ -22,10 +22,15 @@ HEAVY='^(net|term)\.so$|^lib(curl|gnutls|ssl|crypto|gssapi|ldap|secret|gio|gcryp
 
 nestor task add "water the plants" >/dev/null
 l=$(loaded "$NESTOR_BIN" task list)
-# GLib is in the executable (the Makefile's GLIB_STATIC): a plain command
-# maps the C library and cJSON, nothing more.
-expect_eq "what task list maps" "$(echo $(own "$l"))" "libc.so.6 libcjson.so.1 libm.so.6"
+# GLib is in the executable (the Makefile's GLIB_STATIC) and cJSON comes
+# with the first JSON written or read: a plain command maps the C library
+# and its libm, nothing more.
+expect_eq "what task list maps" "$(echo $(own "$l"))" "libc.so.6 libm.so.6"
 expect_match "task list works" "$(nestor task list)" "water the plants"
+# Under --json the first cJSON call loads it, and the answer is whole.
+l=$(loaded "$NESTOR_BIN" task list --json)
+has "task list --json" "$l" '^libcjson\.so'
+expect_match "task list --json works" "$(nestor task list --json)" '"title":[[:space:]]*"water the plants"'
 
 # Reminders ask the store, not the keyring, whether Telegram reaches
 # anyone: adding one or listing the jobs loads no network code.

@@ -1,5 +1,6 @@
 #include "assistant.h"
 #include "store-int.h"
+#include "url.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -90,6 +91,10 @@ int assistant_check(const struct assistant *a, struct err *e)
 	if (a->backend != ASSISTANT_OFFLINE && a->backend != ASSISTANT_LLM)
 		return err_set(e, ERR_USAGE, "backend must be offline or llm (got %d)",
 			       (int)a->backend);
+	if (url_check_secretless(
+		    "base URL", a->base_url, 0,
+		    "store it with `nestor secret set NAME` (the assistant's key secret)", e) < 0)
+		return -1;
 	if (a->backend == ASSISTANT_LLM && (!a->base_url || !*a->base_url))
 		return err_set(e, ERR_USAGE,
 			       "assistant '%s' uses the llm backend: it needs --base-url", a->name);

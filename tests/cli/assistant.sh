@@ -51,6 +51,15 @@ check_usage() { # WHAT EXPECTED-MESSAGE ARGS...
 check_usage "llm without url" "assistant 'x' uses the llm backend: it needs --base-url" add x --backend llm
 check_usage "bad url" "base URL must start with http:// or https://" add x --base-url ftp://h
 check_usage "duplicate" "an assistant named 'openai' already exists" add openai
+# a key in the base URL is refused, by add and edit, without quoting it
+pwwhy='^nestor: assistant (add|edit): base URL holds a password: take it out and store it with `nestor secret set NAME`'
+for url in https://bob:sk-SECRET@h/v1 https://sk-SECRET@h/v1 "https://h/v1?password=sk-SECRET" \
+	https://bob:sk/SECRET@h/v1; do
+	check_usage "key in $url" "$pwwhy" add y --base-url "$url"
+	check_usage "key in $url (edit)" "$pwwhy" edit openai --base-url "$url"
+	grep -q SECRET err && fail "the error quotes the key: $(cat err)"
+done
+nestor --json assistant list | grep -q SECRET && fail "a key in a base URL was stored"
 check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3
 check_usage "bad tools" 'unknown tool "Task-Add" in --tools \(see nestor tools\)' add y --tools Task-Add
 check_usage "unknown tool" 'unknown tool "task_fly" in --tools' add y --tools task_add,task_fly

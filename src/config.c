@@ -2,9 +2,11 @@
 #include "gcal.h"
 #include "openmeteo.h"
 #include "redis.h"
+#include "syncer.h"
 #include "tgapi.h"
 #include "when.h"
 #include "tz.h"
+#include "url.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -246,6 +248,37 @@ static int check_value(const struct config_key *k, const char *value, struct err
 	return 0;
 }
 
+/* A key that holds a URL holds no password (url.h): server.postgres,
+ * server.redis and every *_url. */
+static int secretless(const struct config_key *k, const char *value, struct err *e)
+{
+	size_t n = strlen(k->key);
+
+	if (!strcmp(k->key, "server.postgres"))
+		return syncer_check_uri(value, e);
+	if (!strcmp(k->key, "server.redis"))
+		return url_check_secretless(k->key, value, URL_USER_OK,
+					    "store it with `nestor secret set " RDS_SECRET "`", e);
+	if (n > 4 && !strcmp(k->key + n - 4, "_url"))
+		return url_check_secretless(k->key, value, 0, NULL, e);
+	return 0;
+}
+
+/* A password already in the file is not refused (the key can still be
+ * changed with config set), but said on every start. */
+static void warn_secret(struct config *c, const struct config_key *k, const char *v, int line,
+			void (*warn)(const char *))
+{
+	struct err se = { 0, "" };
+	char *msg;
+
+	if (!warn || secretless(k, v, &se) == 0)
+		return;
+	msg = xasprintf("%s:%d: %s", c->path, line, se.msg);
+	warn(msg);
+	free(msg);
+}
+
 static int validate(struct config *c, void (*warn)(const char *), struct err *e)
 {
 	gchar **groups = g_key_file_get_groups(c->kf, NULL);
@@ -272,6 +305,8 @@ static int validate(struct config *c, void (*warn)(const char *), struct err *e)
 				if (v && check_value(ck, v, e) < 0) {
 					err_prefix(e, "%s:%d", c->path, line);
 					rc = -1;
+				} else if (v) {
+					warn_secret(c, ck, v, line, warn);
 				}
 				g_free(v);
 			}
@@ -459,7 +494,8 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	if (!k)
 		return err_set(e, ERR_USAGE, "unknown key '%s' (see nestor config list)", key);
 	if (check_value(k, value, e) < 0 ||
-	    (!strcmp(key, "server.redis") && *value && redis_ok(value, e) < 0))
+	    (!strcmp(key, "server.redis") && *value && redis_ok(value, e) < 0) ||
+	    secretless(k, value, e) < 0)
 		return -1;
 	pthread_mutex_lock(&c->lock);
 	g_key_file_set_string(c->kf, section, name, value);

@@ -1,4 +1,5 @@
 #include "notify.h"
+#include "childenv.h"
 #include "config.h"
 #include "sbuf.h"
 #include "render.h"
@@ -18,8 +19,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 const char *const notify_channels[] = { "stdout", "desktop", "command", "tui", "telegram", NULL };
 
@@ -69,27 +68,6 @@ char *notify_which(const char *prog)
 			p++;
 	}
 	return NULL;
-}
-
-/* extra plus environ without the NESTOR_SECRET_* keys, for execve (the
- * child must not call setenv). */
-static char **merged_env(char *const extra[])
-{
-	size_t n = 0, k = 0;
-	char **env;
-
-	while (environ && environ[n])
-		n++;
-	while (extra && extra[k])
-		k++;
-	env = xmalloc((n + k + 1) * sizeof(*env));
-	for (size_t i = 0; extra && i < k; i++)
-		env[i] = extra[i];
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "NESTOR_SECRET_", 14))
-			env[k++] = environ[i];
-	env[k] = NULL;
-	return env;
 }
 
 static void child(pid_t parent, char *const argv[], char **env, int errfd)
@@ -221,7 +199,7 @@ static int run_failed(int status, int timedout, long timeout, char *why, size_t 
 
 int notify_run(char *const argv[], char *const envp[], long timeout, struct err *e)
 {
-	char **env = merged_env(envp);
+	char **env = childenv_new(envp);
 	struct errline l = { -1, false, 0, "" };
 	char why[64];
 	int status = 0, fds[2] = { -1, -1 }, timedout;

@@ -7,6 +7,7 @@
 #include "pg.h"
 #include "replica.h"
 #include "secret.h"
+#include "url.h"
 #include "user.h"
 #include "xalloc.h"
 
@@ -79,20 +80,9 @@ bad:
 
 int syncer_check_uri(const char *uri, struct err *e)
 {
-	const char *p = strstr(uri, "://"), *at, *slash;
-	bool pw = strstr(uri, "password=") != NULL;
-
-	if (p) {
-		p += 3;
-		slash = p + strcspn(p, "/?");
-		at = memchr(p, '@', (size_t)(slash - p));
-		pw |= at && memchr(p, ':', (size_t)(at - p)) != NULL;
-	}
-	if (pw)
-		return err_set(e, ERR_USAGE,
-			       "server.postgres holds a password: take it out and store it with"
-			       " 'nestor secret set postgres' (or in ~/.pgpass)");
-	return 0;
+	return url_check_secretless("server.postgres", uri, URL_USER_OK,
+				    "store it with 'nestor secret set postgres' (or in ~/.pgpass)",
+				    e);
 }
 
 int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s, const char *user,

@@ -1,5 +1,7 @@
 #include "assistant.h"
 #include "store-int.h"
+#include "url.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -81,6 +83,19 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+/* A one-line field (a URL, a model, the tool list): UTF-8 of at most max
+ * bytes, without control characters. */
+static int line_field(const char *what, const char *s, size_t max, struct err *e)
+{
+	if (utf8_check_field(what, s, max, e) < 0)
+		return -1;
+	for (size_t i = 0; s && s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return err_set(e, ERR_USAGE, "%s: control character (byte %zu)", what,
+				       i + 1);
+	return 0;
+}
+
 int assistant_check(const struct assistant *a, struct err *e)
 {
 	if (!name_ok(a->name))
@@ -90,6 +105,15 @@ int assistant_check(const struct assistant *a, struct err *e)
 	if (a->backend != ASSISTANT_OFFLINE && a->backend != ASSISTANT_LLM)
 		return err_set(e, ERR_USAGE, "backend must be offline or llm (got %d)",
 			       (int)a->backend);
+	if (line_field("base URL", a->base_url, STORE_TITLE_MAX, e) < 0 ||
+	    line_field("model", a->model, STORE_TITLE_MAX, e) < 0 ||
+	    line_field("tools", a->tools, STORE_NOTES_MAX, e) < 0 ||
+	    utf8_check_field("prompt", a->system_prompt, ASSISTANT_PROMPT_MAX, e) < 0)
+		return -1;
+	if (url_check_secretless(
+		    "base URL", a->base_url, 0,
+		    "store it with `nestor secret set NAME` (the assistant's key secret)", e) < 0)
+		return -1;
 	if (a->backend == ASSISTANT_LLM && (!a->base_url || !*a->base_url))
 		return err_set(e, ERR_USAGE,
 			       "assistant '%s' uses the llm backend: it needs --base-url", a->name);

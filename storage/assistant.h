@@ -21,6 +21,8 @@
 #include "store.h"
 
 #define ASSISTANT_DEFAULT_BUDGET 8192
+/* The longest system prompt, in bytes (64 KiB). */
+#define ASSISTANT_PROMPT_MAX 65536
 
 /* Who answers: the offline intent engine, or an OpenAI-compatible server. */
 enum assistant_backend { ASSISTANT_OFFLINE, ASSISTANT_LLM };
@@ -51,8 +53,11 @@ void assistant_release(struct assistant *a);
 void assistant_list_free(struct assistant *list, size_t n);
 
 /* Check names and values: name [A-Za-z0-9_-]{1,32}; backend offline|llm;
- * an llm assistant needs a base_url (http:// or https://); max_tokens
- * 0-1000000. */
+ * an llm assistant needs a base_url (http:// or https://, no password in
+ * it: url.h); base_url and model are UTF-8 of at most STORE_TITLE_MAX
+ * bytes, tools at most STORE_NOTES_MAX, the three without control
+ * characters; the prompt UTF-8 of at most ASSISTANT_PROMPT_MAX bytes;
+ * max_tokens 0-1000000. */
 int assistant_check(const struct assistant *a, struct err *e);
 
 /* Insert a (sets a->id); a name already taken is ERR_USAGE. */

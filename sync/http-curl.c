@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #ifndef NESTOR_VERSION
@@ -344,6 +345,41 @@ static int transfer_error(const struct http_req *rq, const struct xfer *x, CURLc
 	}
 }
 
+/* "HOST: HTTP 307 redirect to https://h/p, not followed ...": where the
+ * Location points, without its user information, query or fragment (a
+ * token may be in them), printable and cut short. */
+static int redirect_error(CURL *h, long status, const char *host, struct err *e)
+{
+	char *loc = NULL, *scheme = NULL, *to = NULL, *port = NULL, *path = NULL, *shown;
+	CURLU *u = curl_url();
+	struct sbuf sb = SBUF_INIT;
+	size_t n;
+
+	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+	if (u && loc && curl_url_set(u, CURLUPART_URL, loc, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &to, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		curl_url_get(u, CURLUPART_PATH, &path, 0);
+		sbuf_addf(&sb, "%s://%s%s%s%s", scheme, to, port ? ":" : "", port ? port : "",
+			  path ? path : "");
+	}
+	shown = utf8_clean_str(sb.len ? sb.buf : "(no Location)", UTF8_PRINTABLE);
+	n = strlen(shown);
+	err_set(e, ERR_FAIL,
+		"%s: HTTP %ld redirect to %.*s%s, not followed: set the URL to where the server "
+		"points",
+		host, status, (int)(n > 120 ? utf8_cut(shown, 120) : n), shown, n > 120 ? "…" : "");
+	free(shown);
+	sbuf_release(&sb);
+	curl_free(scheme);
+	curl_free(to);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return -1;
+}
+
 static struct curl_slist *build_headers(const struct http_req *rq)
 {
 	struct curl_slist *l = NULL, *n;
@@ -393,10 +429,10 @@ static int setup(CURL *h, const struct http_req *rq, struct xfer *x, struct curl
 	SET(CURLOPT_XFERINFODATA, x);
 	SET(CURLOPT_USERAGENT, "nestor/" NESTOR_VERSION);
 	SET(CURLOPT_ACCEPT_ENCODING, "");
-	SET(CURLOPT_FOLLOWLOCATION, 1L);
-	SET(CURLOPT_MAXREDIRS, 5L);
+	/* A redirect is not followed (redirect_error): it could take the
+	 * request, body and headers, to another host or from https to http. */
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (total > 0)
 		SET(CURLOPT_TIMEOUT_MS, total);
@@ -501,6 +537,8 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 			break;
 		}
 	}
+	if (ret == 0 && resp->status >= 300 && resp->status < 400)
+		ret = redirect_error(h, resp->status, host, e);
 	if (ret == 0) {
 		resp->len = x.body.len;
 		resp->body = sbuf_detach(&x.body);

@@ -25,6 +25,7 @@
  *  - retries with exponential backoff and jitter on HTTP 429 and 5xx and on
  *    connection failures (default 2 retries), honouring a Retry-After of
  *    delta-seconds up to a cap; a timeout is not retried;
+ *  - no redirects: a 3xx answer is an error naming where it points;
  *  - cancellation: *cancel is checked at least every 50 ms, during the
  *    transfer and during backoff sleeps;
  *  - messages that name the host, never the whole URL (a URL can hold a
@@ -102,7 +103,11 @@ struct http_resp {
 /*
  * Perform rq.  Returns 0 when a response arrived, whatever its status (after
  * the retries the status allowed), and -1 with e filled on a transport
- * failure, a timeout, a body over max_bytes, an abort or a cancel.  resp is
+ * failure, a timeout, a body over max_bytes, an abort or a cancel.  A
+ * redirect (3xx) is not followed: -1, "HOST: HTTP 307 redirect to
+ * https://other/path, not followed: ..." (the Location without user
+ * information, query or fragment), so a request and its body never go
+ * anywhere but the URL configured.  resp is
  * initialised by the call and must be released in both cases.
  */
 int http_request(const struct http_req *rq, struct http_resp *resp, struct err *e);

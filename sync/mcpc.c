@@ -1,5 +1,6 @@
 /* The MCP client: JSON-RPC over a child's pipes or over Streamable HTTP. */
 #include "mcpc.h"
+#include "childenv.h"
 #include "http.h"
 #include "sbuf.h"
 #include "sse.h"
@@ -161,16 +162,20 @@ static int broken(struct mcpc *c, struct err *e, const char *fmt, const char *wh
 static int spawn(struct mcpc *c, struct err *e)
 {
 	int to[2], from[2], ex[2];
-	char buf[256];
+	char buf[256], **env;
 	ssize_t n;
 
 	/* a server that died must be an error on write, not the end of nestor */
 	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
 		return err_set(e, ERR_FAIL, "%s: pipe: %s", c->name, strerror(errno));
+	/* the server is a program of its own: the secrets stay here */
+	env = childenv_new(NULL);
 	c->pid = fork();
-	if (c->pid < 0)
+	if (c->pid < 0) {
+		free(env);
 		return err_set(e, ERR_FAIL, "%s: fork: %s", c->name, strerror(errno));
+	}
 	if (c->pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
@@ -179,11 +184,12 @@ static int spawn(struct mcpc *c, struct err *e)
 		if (null >= 0)
 			dup2(null, 2);
 		signal(SIGPIPE, SIG_DFL);
-		execvp(c->argv[0], c->argv);
+		execvpe(c->argv[0], c->argv, env);
 		n = snprintf(buf, sizeof(buf), "%s", strerror(errno));
 		(void)!write(ex[1], buf, (size_t)n);
 		_exit(127);
 	}
+	free(env);
 	close(to[0]);
 	close(from[1]);
 	close(ex[1]);

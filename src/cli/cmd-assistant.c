@@ -8,6 +8,7 @@
 #include "secret.h"
 #include "tool.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -132,12 +133,17 @@ static int parse_number(struct ctx *ctx, const char *opt, const char *s, double 
 	return 0;
 }
 
+/* The prompt in path ("-": stdin): text of at most ASSISTANT_PROMPT_MAX
+ * bytes, UTF-8, without a NUL (which would cut it short); read no further
+ * than one byte past the limit. */
 static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 {
 	FILE *f;
 	struct sbuf sb = SBUF_INIT;
 	char buf[4096];
+	const char *nul;
 	size_t n;
+	int rc;
 
 	if (!strcmp(path, "-") && cmd_stdin_free(ctx) < 0)
 		return -1;
@@ -145,10 +151,23 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 	if (!f)
 		return err_set(&ctx->err, ERR_FAIL, "unable to read '%s': %s", path,
 			       strerror(errno));
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	while (sb.len <= ASSISTANT_PROMPT_MAX && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		sbuf_add(&sb, buf, n);
 	if (f != stdin)
 		fclose(f);
+	nul = sb.len ? memchr(sb.buf, '\0', sb.len) : NULL;
+	if (sb.len > ASSISTANT_PROMPT_MAX)
+		rc = err_set(&ctx->err, ERR_USAGE, "%s: too long (a prompt is at most %d bytes)",
+			     path, ASSISTANT_PROMPT_MAX);
+	else if (nul)
+		rc = err_set(&ctx->err, ERR_USAGE, "%s: a NUL byte at byte %zu (a prompt is text)",
+			     path, (size_t)(nul - sb.buf) + 1);
+	else
+		rc = utf8_check_field(path, sb.buf, 0, &ctx->err);
+	if (rc < 0) {
+		sbuf_release(&sb);
+		return -1;
+	}
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';
 	free(*out);

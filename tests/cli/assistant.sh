@@ -51,6 +51,33 @@ check_usage() { # WHAT EXPECTED-MESSAGE ARGS...
 check_usage "llm without url" "assistant 'x' uses the llm backend: it needs --base-url" add x --backend llm
 check_usage "bad url" "base URL must start with http:// or https://" add x --base-url ftp://h
 check_usage "duplicate" "an assistant named 'openai' already exists" add openai
+# a key in the base URL is refused, by add and edit, without quoting it
+pwwhy='^nestor: assistant (add|edit): base URL holds a password: take it out and store it with `nestor secret set NAME`'
+for url in https://bob:sk-SECRET@h/v1 https://sk-SECRET@h/v1 "https://h/v1?password=sk-SECRET" \
+	https://bob:sk/SECRET@h/v1; do
+	check_usage "key in $url" "$pwwhy" add y --base-url "$url"
+	check_usage "key in $url (edit)" "$pwwhy" edit openai --base-url "$url"
+	grep -q SECRET err && fail "the error quotes the key: $(cat err)"
+done
+nestor --json assistant list | grep -q SECRET && fail "a key in a base URL was stored"
+# a prompt file is text of at most 64 KiB: a NUL, bytes that are not UTF-8
+# or a larger file are refused naming the file (a NUL used to cut the
+# prompt there, and any size was read)
+printf 'a\377\000tail' > nul.txt
+check_usage "NUL in the prompt file" '^nestor: assistant add: nul.txt: a NUL byte at byte 3 \(a prompt is text\)$' \
+	add y --base-url http://127.0.0.1:9/v1 --prompt-file nul.txt
+printf 'caf\351\n' > latin1.txt
+check_usage "prompt file not UTF-8" '^nestor: assistant add: latin1.txt: not valid UTF-8 \(byte 4\)$' \
+	add y --base-url http://127.0.0.1:9/v1 --prompt-file latin1.txt
+head -c 65537 /dev/zero | tr '\0' a > big.txt
+check_usage "prompt file too big" '^nestor: assistant add: big.txt: too long \(a prompt is at most 65536 bytes\)$' \
+	add y --base-url http://127.0.0.1:9/v1 --prompt-file big.txt
+head -c 65536 /dev/zero | tr '\0' a > full.txt
+nestor assistant add y --base-url http://127.0.0.1:9/v1 --prompt-file full.txt > /dev/null
+expect_eq "a 64 KiB prompt" "$(nestor --json assistant show y | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["prompt"]))')" 65536
+nestor assistant rm y > /dev/null
+check_usage "control character in the model" '^nestor: assistant add: model: control character \(byte 2\)$' \
+	add y --model "$(printf 'a\033b')"
 check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3
 check_usage "bad tools" 'unknown tool "Task-Add" in --tools \(see nestor tools\)' add y --tools Task-Add
 check_usage "unknown tool" 'unknown tool "task_fly" in --tools' add y --tools task_add,task_fly

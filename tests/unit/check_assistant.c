@@ -127,6 +127,56 @@ START_TEST(test_rm_default_race)
 }
 END_TEST
 
+/* a with one field changed is refused, e.msg starting with want, and
+ * nothing is stored. */
+static void refused(const struct assistant *a, const char *want)
+{
+	struct err e = { 0, "" };
+	struct assistant copy = *a;
+
+	ck_assert_int_eq(assistant_add(st, &copy, 1000, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_msg(!strncmp(e.msg, want, strlen(want)), "got \"%s\", want \"%s...\"", e.msg,
+		      want);
+}
+
+/* What the HTTP API (and any other caller) may put in an assistant: the
+ * store checks it, not only the command line. */
+START_TEST(test_fields_checked)
+{
+	struct assistant a = { 0 };
+	struct err e = { 0, "" };
+	char *big = xmalloc(ASSISTANT_PROMPT_MAX + 2);
+
+	memset(big, 'a', ASSISTANT_PROMPT_MAX + 1);
+	big[ASSISTANT_PROMPT_MAX + 1] = '\0';
+	a.name = "x";
+	a.backend = ASSISTANT_LLM;
+	a.base_url = "http://127.0.0.1:9/v1";
+	a.token_budget = ASSISTANT_DEFAULT_BUDGET;
+	a.model = "gpt\xff";
+	refused(&a, "model: not valid UTF-8 (byte 4)");
+	a.model = "gpt\r\nX-Injected: 1";
+	refused(&a, "model: control character (byte 4)");
+	a.model = NULL;
+	a.base_url = "http://127.0.0.1:9/v1\n";
+	refused(&a, "base URL: control character");
+	a.base_url = "https://bob:sk-key@127.0.0.1:9/v1";
+	refused(&a, "base URL holds a password");
+	a.base_url = "http://127.0.0.1:9/v1";
+	a.tools = "task_add,\x1b[2J";
+	refused(&a, "tools: control character (byte 10)");
+	a.tools = NULL;
+	a.system_prompt = "caf\xe9";
+	refused(&a, "prompt: not valid UTF-8 (byte 4)");
+	a.system_prompt = big;
+	refused(&a, "prompt: too long (65537 bytes, at most 65536)");
+	big[ASSISTANT_PROMPT_MAX] = '\0';
+	ck_assert_msg(assistant_add(st, &a, 1000, &e) == 0, "%s", e.msg);
+	free(big);
+}
+END_TEST
+
 Suite *assistant_suite(void)
 {
 	Suite *s = suite_create("assistant");
@@ -136,6 +186,7 @@ Suite *assistant_suite(void)
 	tcase_add_test(tc, test_default_moves);
 	tcase_add_test(tc, test_allows);
 	tcase_add_test(tc, test_rm_default_race);
+	tcase_add_test(tc, test_fields_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,32 @@
+/*
+ * url.h - URLs people give (a base URL, a config key) hold no secret.
+ *
+ * A password written into a URL ends up wherever the URL is kept: the
+ * config file, the database, a log line.  url_check_secretless() refuses
+ * one before it is kept, and its message quotes neither the URL nor the
+ * password:
+ *
+ *	if (url_check_secretless("--base-url", url, 0, NULL, e) < 0)
+ *		return -1;   // "--base-url holds a password: take it out ..."
+ *
+ * A password is user information with a ':' ("https://bob:pw@host"), or
+ * "password=" anywhere (a query, or libpq's "host=h password=pw" form).
+ * User information without a ':' is a password too ("https://sk-key@host"),
+ * unless URL_USER_OK allows a plain user name (PostgreSQL, Redis).
+ */
+#ifndef NESTOR_URL_H
+#define NESTOR_URL_H
+
+#include "err.h"
+
+enum {
+	URL_USER_OK = 1 << 0, /* "scheme://user@host" is fine: only a password is refused */
+};
+
+/* 0 when url (NULL is fine) holds no password; else ERR_USAGE "WHAT holds
+ * a password: take it out and INSTEAD" and -1.  instead NULL: "store it
+ * with `nestor secret set NAME` (see nestor(1))". */
+int url_check_secretless(const char *what, const char *url, unsigned flags, const char *instead,
+			 struct err *e);
+
+#endif

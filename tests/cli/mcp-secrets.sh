@@ -1,0 +1,32 @@
+# Secrets stay with nestor when it uses MCP servers: a stdio server does not
+# inherit the NESTOR_SECRET_* variables (the rest of the environment it
+# does), and a URL (an MCP server's, a *_url key's) may not hold a password
+# or a token.
+. "$(dirname "$0")/lib.sh"
+unset DBUS_SESSION_BUS_ADDRESS DISPLAY
+HERE=$(pwd)
+FAKE_MCP=$SRC/tests/fake/mcpserver.py
+
+# the server writes its environment, then serves as usual
+nestor mcp add spy -- sh -c "env > '$HERE/env.txt'; exec python3 '$FAKE_MCP'" > /dev/null
+NESTOR_SECRET_OPENAI=sk-spy-4c1e NESTOR_SECRET_POSTGRES=pg-spy-77 NESTOR_SPY_MARK=seen \
+	nestor mcp list > list.txt
+expect_match "the server answered" "$(cat list.txt)" "spy_echo"
+grep -q '^NESTOR_SPY_MARK=seen$' env.txt || fail "the server lost its environment: $(cat env.txt)"
+! grep -e NESTOR_SECRET_ -e sk-spy -e pg-spy env.txt || fail "the MCP server got a secret"
+
+# a password in a URL is refused before it is kept, and not quoted
+for url in https://bob:pw-SECRET@127.0.0.1:9/mcp https://tok-SECRET@127.0.0.1:9/mcp \
+	"https://127.0.0.1:9/mcp?password=pw-SECRET"; do
+	if nestor mcp add web --url "$url" 2>err; then fail "mcp add took $url"; fi
+	expect_eq "mcp add --url $url" "$(cat err)" \
+		"nestor: mcp add: URL holds a password: take it out and keep the key where the server reads it (nestor stores none for it)"
+done
+! nestor --json mcp list 2>/dev/null | grep -q SECRET || fail "a password in an MCP URL was stored"
+for key in telegram.api_url google.token_url weather.forecast_url; do
+	if nestor config set $key https://u:pw-SECRET@127.0.0.1:9 2>err; then fail "config set $key took a password"; fi
+	expect_eq "config set $key" "$(cat err)" \
+		"nestor: config set: $key holds a password: take it out and store it with \`nestor secret set NAME\` (see nestor(1))"
+done
+! grep -qs SECRET "$NESTOR_HOME/config" || fail "a password reached the config file"
+echo ok

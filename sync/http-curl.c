@@ -345,12 +345,13 @@ static int transfer_error(const struct http_req *rq, const struct xfer *x, CURLc
 	}
 }
 
-/* "HOST: HTTP 307 redirect to https://h/p, not followed ...": where the
- * Location points, without its user information, query or fragment (a
- * token may be in them), printable and cut short. */
+/* "HOST: HTTP 307 redirect to https://h, not followed ...": the origin the
+ * Location points to, without its user information, path, query or
+ * fragment (a token may be in any of them: Telegram's is in its path),
+ * printable and cut short. */
 static int redirect_error(CURL *h, long status, const char *host, struct err *e)
 {
-	char *loc = NULL, *scheme = NULL, *to = NULL, *port = NULL, *path = NULL, *shown;
+	char *loc = NULL, *scheme = NULL, *to = NULL, *port = NULL, *shown;
 	CURLU *u = curl_url();
 	struct sbuf sb = SBUF_INIT;
 	size_t n;
@@ -360,9 +361,7 @@ static int redirect_error(CURL *h, long status, const char *host, struct err *e)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &to, 0) == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_PORT, &port, 0);
-		curl_url_get(u, CURLUPART_PATH, &path, 0);
-		sbuf_addf(&sb, "%s://%s%s%s%s", scheme, to, port ? ":" : "", port ? port : "",
-			  path ? path : "");
+		sbuf_addf(&sb, "%s://%s%s%s", scheme, to, port ? ":" : "", port ? port : "");
 	}
 	shown = utf8_clean_str(sb.len ? sb.buf : "(no Location)", UTF8_PRINTABLE);
 	n = strlen(shown);
@@ -375,7 +374,6 @@ static int redirect_error(CURL *h, long status, const char *host, struct err *e)
 	curl_free(scheme);
 	curl_free(to);
 	curl_free(port);
-	curl_free(path);
 	curl_url_cleanup(u);
 	return -1;
 }

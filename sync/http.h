@@ -105,8 +105,8 @@ struct http_resp {
  * the retries the status allowed), and -1 with e filled on a transport
  * failure, a timeout, a body over max_bytes, an abort or a cancel.  A
  * redirect (3xx) is not followed: -1, "HOST: HTTP 307 redirect to
- * https://other/path, not followed: ..." (the Location without user
- * information, query or fragment), so a request and its body never go
+ * https://other, not followed: ..." (the Location's origin only: its
+ * path, query or user information may hold a token), so a request and its body never go
  * anywhere but the URL configured.  resp is
  * initialised by the call and must be released in both cases.
  */

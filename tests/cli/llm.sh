@@ -380,7 +380,7 @@ fake_call POST /_control '{"reset": true}' > /dev/null
 
 # -- a redirect is not followed: the conversation would go where the
 # Location says (here with a 307, POSTed again); the error names the
-# status and where it points, without user, query or fragment
+# status and the origin it points to, not its path, user, query or fragment
 fake_call POST /_control '{"reset": true}' > /dev/null
 fake_script "[{\"status\": 307, \"json\": {}, \"headers\": {\"Location\":
 	\"http://u:pw-77@127.0.0.1:$FAKE_PORT/elsewhere/v1/chat/completions?key=tok-77#f\"}},
@@ -389,7 +389,7 @@ set +e
 nestor ask "hello" > out.txt 2> err.txt; rc=$?
 set -e
 expect_eq "redirect: exit" "$rc" 1
-expect_eq "redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 307 redirect to http://127.0.0.1:$FAKE_PORT/elsewhere/v1/chat/completions, not followed: set the URL to where the server points"
+expect_eq "redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 307 redirect to http://127.0.0.1:$FAKE_PORT, not followed: set the URL to where the server points"
 fake_py 'assert [r["path"] for r in reqs] == ["/v1/chat/completions"], reqs'
 fake_call POST /_control '{"reset": true}' > /dev/null
 

@@ -20,7 +20,11 @@
  * a stream of this file's (httpd_stream_write/end, so sync/httpd.c is not
  * linked); a request waits for its job's answer, except a GET /mcp stream,
  * which lasts until api_free() at the end of the input.  No network:
- * fuzz-util.c's http_transfer fails, and a socket aborts. */
+ * fuzz-util.c's http_transfer fails, and a socket aborts.
+ *
+ *	FUZZ_API_TRACE=1 build-fuzz/fuzz/api tests/fuzz/corpus/api/tasks
+ *
+ * prints each request's status and answer. */
 #include "api.h"
 #include "config.h"
 #include "fuzz.h"

@@ -1,8 +1,9 @@
 /* The weather service's answers: Open-Meteo's geocoding and forecast JSON
  * (sync/openmeteo.h) and the cached copies src/weather.c reads back.  The
  * input is a flag byte (language, units, days), then the geocoding answer
- * and the forecast answer split by "\n----\n".  They are parsed alone and
- * formatted, then weather_lookup() runs three times on a temporary store:
+ * and the forecast answer split by "\n----\n" (one that starts with "!" is
+ * sent with status 400).  They are parsed alone and formatted, then
+ * weather_lookup() runs three times on a temporary store:
  * with nothing cached (the answers come over a fake HTTP, fuzz_http), again
  * (what it cached is read back), and with the raw answers put in the cache
  * as if another version had written them. */
@@ -30,6 +31,10 @@ static int serve(const struct http_req *rq, struct http_resp *resp, struct err *
 	const char *body = !strncmp(rq->url, GEO_URL, strlen(GEO_URL)) ? geo_body : fc_body;
 
 	(void)e;
+	/* "!" first: an error answer (Open-Meteo's {"error": true, "reason": ...}) */
+	if (*body == '!')
+		return fuzz_http_answer(resp, 400, "application/json", body + 1, strlen(body + 1),
+					NULL);
 	return fuzz_http_answer(resp, 200, "application/json", body, strlen(body), NULL);
 }
 

@@ -277,7 +277,8 @@ asan: deps
 # the other: `make fuzz FUZZ_TIME=600` for a long run.  What a run finds is
 # left in build-fuzz/fuzz/NAME-crash-*; new inputs it keeps go to
 # build-fuzz/fuzz/corpus/NAME, never into the tree.
-FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream
+FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream \
+                api weather mcpc replica
 FUZZ_TIME    ?= 20
 FUZZ_SAN     := address,undefined
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)

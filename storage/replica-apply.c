@@ -173,6 +173,28 @@ static bool safe_value(const char *s)
 	return ok;
 }
 
+/* A number a 64-bit integer holds exactly (checked before the cast: 2^63
+ * is not one). */
+static bool is_int(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= -9223372036854775808.0 &&
+	       v->valuedouble < 9223372036854775808.0 &&
+	       v->valuedouble == (double)(long long)v->valuedouble;
+}
+
+/* An event's overrides: objects with their times (write_overrides). */
+static bool good_overrides(const cJSON *arr)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, arr)
+		if (!is_int(cJSON_GetObjectItemCaseSensitive(o, "recurrence_id")) ||
+		    !is_int(cJSON_GetObjectItemCaseSensitive(o, "start")) ||
+		    !is_int(cJSON_GetObjectItemCaseSensitive(o, "end")))
+			return false;
+	return true;
+}
+
 static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 {
 	bool ok;
@@ -185,15 +207,15 @@ static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 		if (ok && !safe_value(v->valuestring))
 			return reject(e, "field '%s' holds control characters", f->name);
 		break;
-	case RT_INT:
-		ok = cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
-		break;
+	case RT_INT: ok = is_int(v); break;
 	case RT_REAL: ok = cJSON_IsNumber(v); break;
 	case RT_REF: ok = cJSON_IsString(v) && replica_valid_gid(v->valuestring); break;
 	default:
 		ok = cJSON_IsArray(v);
 		if (ok && !safe_json(v))
 			return reject(e, "field '%s' holds control characters", f->name);
+		if (ok && !good_overrides(v))
+			return reject(e, "%s", "an override lacks its times");
 		break;
 	}
 	return ok ? 0 : reject(e, "field '%s' has a value of the wrong type", f->name);
@@ -499,7 +521,7 @@ static int write_overrides(struct applier *a, long long event, const cJSON *arr,
 		const cJSON *start = cJSON_GetObjectItemCaseSensitive(o, "start");
 		const cJSON *end = cJSON_GetObjectItemCaseSensitive(o, "end");
 
-		if (!cJSON_IsNumber(rid) || !cJSON_IsNumber(start) || !cJSON_IsNumber(end))
+		if (!is_int(rid) || !is_int(start) || !is_int(end))
 			return reject(e, "%s", "an override lacks its times");
 		st = prep(a,
 			  "INSERT INTO event_overrides(event_id, recurrence_id, start, \"end\","
@@ -583,12 +605,16 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 		return -1;
 	if (!l->id)
 		l->id = sqlite3_last_insert_rowid(a->s->db);
-	for (size_t i = 0; i < r->nfields; i++)
-		if (r->fields[i].type == RT_KIDS && taken[i] &&
-		    write_overrides(a, l->id,
-				    cJSON_GetObjectItemCaseSensitive(ch->data, r->fields[i].name),
-				    e) < 0)
-			return -1;
+	for (size_t i = 0; i < r->nfields; i++) {
+		int rc;
+
+		if (r->fields[i].type != RT_KIDS || !taken[i])
+			continue;
+		rc = write_overrides(
+			a, l->id, cJSON_GetObjectItemCaseSensitive(ch->data, r->fields[i].name), e);
+		if (rc < 0)
+			return rc; /* REJECT stays one: the other changes go on */
+	}
 	return 0;
 }
 

@@ -75,6 +75,15 @@ struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms)
 	return c;
 }
 
+struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms)
+{
+	struct mcpc *c = alloc(name, timeout_ms);
+
+	c->in = in;
+	c->out = out;
+	return c;
+}
+
 /* Stop the child: EOF on its stdin, a second to leave, then SIGTERM/SIGKILL. */
 static void stop(struct mcpc *c)
 {
@@ -164,6 +173,9 @@ static int spawn(struct mcpc *c, struct err *e)
 	int to[2], from[2], ex[2];
 	char buf[256], **env;
 	ssize_t n;
+
+	if (!c->argv)
+		return err_set(e, ERR_FAIL, "%s: the server is gone", c->name);
 
 	/* a server that died must be an error on write, not the end of nestor */
 	signal(SIGPIPE, SIG_IGN);
@@ -274,7 +286,8 @@ static bool is_answer(struct mcpc *c, const cJSON *m, long long id, struct err *
 		answer_server(c, m, e);
 		return false;
 	}
-	return cJSON_IsNumber(mid) && (long long)mid->valuedouble == id;
+	/* compared as numbers: a huge id is no answer (and no cast) */
+	return cJSON_IsNumber(mid) && mid->valuedouble == (double)id;
 }
 
 /* Read lines from the child until the answer to id. */
@@ -475,7 +488,7 @@ static int connect_once(struct mcpc *c, struct err *e)
 	if (c->connected)
 		return 0;
 	c->dead = false;
-	if (!c->url && spawn(c, e) < 0)
+	if (!c->url && c->in < 0 && spawn(c, e) < 0)
 		return -1;
 	params = cJSON_CreateObject();
 	cJSON_AddStringToObject(params, "protocolVersion", MCPC_VERSION);

@@ -92,6 +92,13 @@ static double json_at(const cJSON *obj, const char *name, int i)
 	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
 }
 
+/* A WMO weather code (0..99), or -1: a number out of that range (even one
+ * no int holds) is no code. */
+static int wmo_code(double v)
+{
+	return v >= 0 && v <= 99 && v == floor(v) ? (int)v : -1;
+}
+
 static void copy_unit(char *dst, size_t n, const cJSON *units, const char *name)
 {
 	const char *s = json_str(units, name);
@@ -156,7 +163,7 @@ int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
 	double lat = json_num(r, "latitude"), lon = json_num(r, "longitude");
 
 	memset(p, 0, sizeof(*p));
-	if (!name || isnan(lat) || isnan(lon))
+	if (!name || !(fabs(lat) <= 90) || !(fabs(lon) <= 180))
 		return -1;
 	p->name = xstrdup(name);
 	p->admin1 = json_strdup(r, "admin1");
@@ -168,13 +175,34 @@ int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
 	return 0;
 }
 
+int openmeteo_geocode_parse(const char *body, struct openmeteo_place *p, const char **why)
+{
+	cJSON *doc = cJSON_Parse(body);
+	const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "results");
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	*why = NULL;
+	if (!cJSON_IsObject(doc)) {
+		*why = "not a JSON object";
+		ret = -1;
+	} else if (!cJSON_GetArraySize(results)) {
+		ret = 1;
+	} else if (!cJSON_IsArray(results) ||
+		   openmeteo_place_parse(cJSON_GetArrayItem(results, 0), p) < 0) {
+		*why = "bad 'results'";
+		ret = -1;
+	}
+	cJSON_Delete(doc);
+	return ret;
+}
+
 int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct openmeteo_place *p,
 		      struct err *e)
 {
 	const char *base = o->geocoding_url ? o->geocoding_url : OPENMETEO_GEOCODING_URL;
 	char *esc = http_escape(name), *url, *body;
-	const cJSON *results;
-	cJSON *doc;
+	const char *why;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -182,16 +210,11 @@ int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct o
 	free(esc);
 	ret = get(o, url, &body, e);
 	if (ret == 0) {
-		doc = cJSON_Parse(body);
-		results = cJSON_GetObjectItemCaseSensitive(doc, "results");
-		if (!cJSON_IsObject(doc))
-			ret = malformed(url, "not a JSON object", e);
-		else if (!cJSON_GetArraySize(results))
+		ret = openmeteo_geocode_parse(body, p, &why);
+		if (ret < 0)
+			malformed(url, why, e);
+		else if (ret > 0)
 			ret = err_set(e, ERR_NOTFOUND, "no such place");
-		else if (!cJSON_IsArray(results) ||
-			 openmeteo_place_parse(cJSON_GetArrayItem(results, 0), p) < 0)
-			ret = malformed(url, "bad 'results'", e);
-		cJSON_Delete(doc);
 		free(body);
 	}
 	free(url);
@@ -219,15 +242,16 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 		goto bad;
 
 	f->timezone = json_strdup(doc, "timezone");
-	f->utc_offset = isnan(json_num(doc, "utc_offset_seconds"))
-				? 0
-				: (long)json_num(doc, "utc_offset_seconds");
+	/* a day either way at most: anything else is no offset */
+	f->utc_offset = fabs(json_num(doc, "utc_offset_seconds")) <= 86400
+				? lround(json_num(doc, "utc_offset_seconds"))
+				: 0;
 	f->time = json_strdup(cur, "time");
 	f->temp = json_num(cur, "temperature_2m");
 	f->feels_like = json_num(cur, "apparent_temperature");
 	f->humidity = json_num(cur, "relative_humidity_2m");
 	f->wind = json_num(cur, "wind_speed_10m");
-	f->code = isnan(json_num(cur, "weather_code")) ? -1 : (int)json_num(cur, "weather_code");
+	f->code = wmo_code(json_num(cur, "weather_code"));
 	cu = cJSON_GetObjectItemCaseSensitive(doc, "current_units");
 	du = cJSON_GetObjectItemCaseSensitive(doc, "daily_units");
 	copy_unit(f->temp_unit, sizeof(f->temp_unit), cu, "temperature_2m");
@@ -240,14 +264,12 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 	f->days = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*f->days));
 	for (i = 0; i < n; i++) {
 		struct openmeteo_day *d = &f->days[f->ndays];
-		double code;
 
 		t = cJSON_GetArrayItem(times, i);
 		if (!cJSON_IsString(t))
 			continue;
 		snprintf(d->date, sizeof(d->date), "%s", t->valuestring);
-		code = json_at(daily, "weather_code", i);
-		d->code = isnan(code) ? -1 : (int)code;
+		d->code = wmo_code(json_at(daily, "weather_code", i));
 		d->tmax = json_at(daily, "temperature_2m_max", i);
 		d->tmin = json_at(daily, "temperature_2m_min", i);
 		d->precip = json_at(daily, "precipitation_sum", i);

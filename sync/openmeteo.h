@@ -63,7 +63,7 @@ struct openmeteo_place {
 
 struct openmeteo_day {
 	char date[11];	    /* YYYY-MM-DD, local to the place */
-	int code;	    /* WMO weather code, -1 unknown */
+	int code;	    /* WMO weather code (0..99), -1 unknown */
 	double tmax, tmin;  /* temperature */
 	double precip;	    /* precipitation sum */
 	double precip_prob; /* % */
@@ -71,11 +71,11 @@ struct openmeteo_day {
 
 struct openmeteo_forecast {
 	char *timezone;	 /* the forecast's zone (timezone=auto) */
-	long utc_offset; /* seconds east of UTC at forecast time */
+	long utc_offset; /* seconds east of UTC at forecast time (0 past a day) */
 	/* Current conditions. */
 	char *time; /* local "YYYY-MM-DDTHH:MM" */
 	double temp, feels_like, humidity, wind;
-	int code; /* WMO weather code, -1 unknown */
+	int code; /* WMO weather code (0..99), -1 unknown */
 	/* Units as the API states them: "°C", "km/h", "mm". */
 	char temp_unit[16], wind_unit[16], precip_unit[16];
 	int ndays;
@@ -97,9 +97,13 @@ void openmeteo_coord(char *buf, size_t n, double v);
 int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct openmeteo_place *p,
 		      struct err *e);
 
+/* Fill p from a geocoding answer (its first result): 0, 1 when it names no
+ * place, -1 and why ("bad 'results'") when it has not the API's shape. */
+int openmeteo_geocode_parse(const char *body, struct openmeteo_place *p, const char **why);
+
 /* Fill p from one geocoding result (or any object with its field names:
  * name, admin1, country, country_code, timezone, latitude, longitude);
- * -1 without a name or coordinates. */
+ * -1 without a name or coordinates (latitude -90..90, longitude -180..180). */
 int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p);
 
 /*

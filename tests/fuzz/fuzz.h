@@ -26,4 +26,20 @@ struct store *fuzz_store(const char *name);
 /* data as a NUL-terminated string (a NUL inside ends it); free() it. */
 char *fuzz_text(const uint8_t *data, size_t size);
 
+/*
+ * No target reaches the network.  http_transfer() (sync/http.h) is
+ * fuzz-util.c's: it calls fuzz_http when a target set it (the target plays
+ * the server, answering from its input), else fails with "no network while
+ * fuzzing".  An IPv4 or IPv6 socket opened by anything else aborts.
+ */
+struct http_req;
+struct http_resp;
+struct err;
+extern int (*fuzz_http)(const struct http_req *rq, struct http_resp *resp, struct err *e);
+/* For a fuzz_http: resp becomes an answer with status, Content-Type ctype
+ * (may be NULL), the len bytes of body and the kept header kept (may be
+ * NULL); 0. */
+int fuzz_http_answer(struct http_resp *resp, long status, const char *ctype, const char *body,
+		     size_t len, const char *kept);
+
 #endif

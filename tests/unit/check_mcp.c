@@ -1,12 +1,17 @@
-/* The MCP server core (src/mcp.h) on a real store: what a client sees. */
+/* The MCP server core (src/mcp.h) on a real store: what a client sees; and
+ * the client (sync/mcpc.h) reading what a server says. */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "assistant.h"
 #include "config.h"
 #include "mcp.h"
+#include "mcpc.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
@@ -205,6 +210,42 @@ START_TEST(test_tools_follow_assistant)
 }
 END_TEST
 
+/* Only the message whose id is the request's answers it: not an id that
+ * rounds to it, nor one no integer holds (skipped, as a notification). */
+START_TEST(test_client_matches_ids_exactly)
+{
+	static const char out[] =
+		"{\"jsonrpc\":\"2.0\",\"id\":1e300,\"result\":{}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"result\":{\"serverInfo\":{\"name\":\"wrong\"}}}"
+		"\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"serverInfo\":{\"name\":\"right\"}}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":-9.3e18,\"result\":{\"tools\":[]}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"echo\"}]}}\n";
+	int fd = memfd_create("server", MFD_CLOEXEC), in = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct err e = { 0, "" };
+	struct mcpc *c;
+	cJSON *tools = NULL;
+	const cJSON *name;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(in, 0);
+	ck_assert_int_eq(write(fd, out, sizeof(out) - 1), (ssize_t)(sizeof(out) - 1));
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	c = mcpc_new_fd("srv", in, fd, 5000);
+	ck_assert_msg(mcpc_list_tools(c, &tools, &e) == 0, "%s", e.msg);
+	name = cJSON_GetObjectItem(mcpc_server_info(c), "name");
+	ck_assert_str_eq(cJSON_GetStringValue(name), "right");
+	ck_assert_int_eq(cJSON_GetArraySize(tools), 1);
+	cJSON_Delete(tools);
+	/* the server's output ends: the transport is broken, and stays so */
+	ck_assert_int_eq(mcpc_call(c, "echo", NULL, &tools, &e), -1);
+	ck_assert(mcpc_dead(c));
+	ck_assert_int_eq(mcpc_list_tools(c, &tools, &e), -1);
+	ck_assert_str_eq(e.msg, "srv: the server is gone");
+	mcpc_free(c);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -214,6 +255,9 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_call_as_user);
 	tcase_add_test(tc, test_tools_follow_assistant);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("client");
+	tcase_add_test(tc, test_client_matches_ids_exactly);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -490,6 +490,69 @@ START_TEST(test_bad_changes_refused)
 }
 END_TEST
 
+/* An integer field with a number no 64-bit integer holds is refused, and
+ * the largest one that fits is taken. */
+START_TEST(test_huge_integers_refused)
+{
+	static const char *const huge[] = { "1e300", "-1e300", "9223372036854775808",
+					    "-9223372036854777856" };
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	cJSON *arr = cJSON_CreateArray();
+	char *why = NULL, *fields;
+
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		fields = xasprintf("user_id=\"" ME "\";title=\"big\";status=\"todo\";created_at=%s",
+				   huge[i]);
+		cJSON_AddItemToArray(arr, change("task", T1, "0a", false, 10 + i, fields, NULL));
+		free(fields);
+	}
+	cJSON_AddItemToArray(arr, change("task", T2, "0a", false, 10,
+					 "user_id=\"" ME "\";title=\"fits\";status=\"todo\";"
+					 "created_at=-9223372036854775808",
+					 NULL));
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 3, 1000, &rs, &why, &e), 0);
+	ck_assert_int_eq(rs.rejected, 4);
+	ck_assert_int_eq(rs.applied, 1);
+	ck_assert_msg(why && strstr(why, "wrong type"), "%s", why ? why : "");
+	free(why);
+	cJSON_Delete(arr);
+}
+END_TEST
+
+/* An event whose override lacks its times is refused alone: the rest of
+ * the pull applies, and the next pull is not stuck on it. */
+START_TEST(test_bad_override_refused_alone)
+{
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	cJSON *arr = cJSON_CreateArray();
+	char *why = NULL;
+
+	cJSON_AddItemToArray(
+		arr, change("event", "ee000000-0000-4000-8000-000000000000", "0a", false, 10,
+			    "uid=\"u1\";summary=\"review\";start=100;end=200;"
+			    "rrule=\"FREQ=DAILY\";"
+			    "overrides=[{\"recurrence_id\":86500,\"summary\":\"moved\"}]",
+			    NULL));
+	cJSON_AddItemToArray(
+		arr, change("event", "ef000000-0000-4000-8000-000000000000", "0a", false, 11,
+			    "uid=\"u2\";summary=\"x\";start=100;end=200;"
+			    "overrides=[{\"recurrence_id\":1e300,\"start\":1,\"end\":2}]",
+			    NULL));
+	cJSON_AddItemToArray(arr,
+			     change("task", T1, "0a", false, 12,
+				    "user_id=\"" ME "\";title=\"after\";status=\"todo\"", NULL));
+	ck_assert_msg(replica_apply(st, arr, "postgres:t", 4, 1000, &rs, &why, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_int_eq(rs.rejected, 2);
+	ck_assert_int_eq(rs.applied, 1);
+	ck_assert_msg(why && strstr(why, "override lacks its times"), "%s", why ? why : "");
+	free(why);
+	cJSON_Delete(arr);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -504,6 +567,8 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_triggers_match_the_descriptors);
 	tcase_add_test(tc, test_conflict_only_when_unseen);
 	tcase_add_test(tc, test_bad_changes_refused);
+	tcase_add_test(tc, test_huge_integers_refused);
+	tcase_add_test(tc, test_bad_override_refused_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -367,6 +367,44 @@ START_TEST(test_code_text)
 }
 END_TEST
 
+/* Numbers a server (or a cache) may send that no code or offset is: out
+ * of every integer's range, fractions, far outside the earth. */
+START_TEST(test_hostile_numbers)
+{
+	struct openmeteo_forecast f;
+	struct openmeteo_place p;
+	const char *why;
+
+	ck_assert_int_eq(
+		openmeteo_forecast_parse(
+			"{\"utc_offset_seconds\":1e300,\"current\":{\"temperature_2m\":1,"
+			"\"weather_code\":1e300},\"daily\":{\"time\":[\"2026-01-05\",\"2026-01-"
+			"06\","
+			"\"2026-01-07\",\"2026-01-08\"],\"weather_code\":[-3e9,1e9,2.5,95]}}",
+			&f, &why),
+		0);
+	ck_assert_int_eq(f.utc_offset, 0);
+	ck_assert_int_eq(f.code, -1);
+	ck_assert_int_eq(f.ndays, 4);
+	ck_assert_int_eq(f.days[0].code, -1);
+	ck_assert_int_eq(f.days[1].code, -1);
+	ck_assert_int_eq(f.days[2].code, -1);
+	ck_assert_int_eq(f.days[3].code, 95);
+	openmeteo_forecast_release(&f);
+	ck_assert_int_eq(openmeteo_geocode_parse("{\"results\":[{\"name\":\"X\",\"latitude\":1e300,"
+						 "\"longitude\":2}]}",
+						 &p, &why),
+			 -1);
+	ck_assert_str_eq(why, "bad 'results'");
+	ck_assert_int_eq(openmeteo_geocode_parse("{\"results\":[{\"name\":\"X\",\"latitude\":-90,"
+						 "\"longitude\":180}]}",
+						 &p, &why),
+			 0);
+	openmeteo_place_release(&p);
+	ck_assert_int_eq(openmeteo_geocode_parse("{\"generationtime_ms\":0.5}", &p, &why), 1);
+}
+END_TEST
+
 START_TEST(test_cache_table)
 {
 	struct err e = { 0, "" };
@@ -416,6 +454,7 @@ Suite *weather_suite(void)
 	tcase_add_test(net, test_cache_table);
 	suite_add_tcase(s, net);
 	tcase_add_test(pure, test_code_text);
+	tcase_add_test(pure, test_hostile_numbers);
 	suite_add_tcase(s, pure);
 	return s;
 }

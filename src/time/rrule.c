@@ -303,13 +303,9 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
 
 void rrule_until_wall(struct rrule *r, struct tz *z)
 {
-	struct tm w;
-
 	if (!r->has_until || !r->until_utc || r->until.is_date)
 		return;
-	tz_to_wall(z, rrule_wall_utc(&r->until), &w);
-	r->until = (struct rrule_wall){ w.tm_year + 1900, w.tm_mon + 1, w.tm_mday, w.tm_hour,
-					w.tm_min,	  w.tm_sec,	false };
+	r->until = rrule_utc_wall(tz_wall_seconds(z, rrule_wall_utc(&r->until)), false);
 	r->until_utc = false;
 }
 
@@ -338,13 +334,17 @@ static long long key_of(const struct rrule_iter *it, long day)
 	return (long long)day * DAY + it->tod;
 }
 
-static long long wall_key(const struct rrule_iter *it, const struct rrule_wall *w)
+/* The key of w, whose day number is d. */
+static long long day_key(const struct rrule_iter *it, long d, const struct rrule_wall *w)
 {
-	long d = tz_days_from_civil(w->year, w->month, w->day);
-
 	return it->dtstart.is_date
 		       ? (long long)d * DAY
 		       : (long long)d * DAY + w->hour * 3600L + w->minute * 60L + w->second;
+}
+
+static long long wall_key(const struct rrule_iter *it, const struct rrule_wall *w)
+{
+	return day_key(it, tz_days_from_civil(w->year, w->month, w->day), w);
 }
 
 /* The BYMONTHDAYs (or DTSTART's day) of month m, as days doy0 + d of the
@@ -517,7 +517,7 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 	long sd = tz_days_from_civil(start->year, start->month, start->day);
 	int diff;
 
-	it->istart = wall_key(it, start);
+	it->istart = day_key(it, sd, start);
 	it->n = 0;
 	it->cur = sd;
 	switch (it->r.freq) {
@@ -558,7 +558,7 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 		if (is_new && !it->r.nbyday)
 			break;
 		it->cur = adjust_to_byday(it, it->cur);
-		if (it->istart == wall_key(it, &it->dtstart))
+		if (it->istart == it->dkey)
 			it->rstart = it->cur;
 		diff = (int)((it->cur - it->rstart + 6) / 7);
 		if (diff % it->r.interval)
@@ -598,8 +598,9 @@ bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct 
 	it->dtstart = *dtstart;
 	if (dtstart->is_date)
 		it->dtstart.hour = it->dtstart.minute = it->dtstart.second = 0;
-	it->tod = (int)(wall_key(it, &it->dtstart) % DAY);
 	it->d0 = tz_days_from_civil(dtstart->year, dtstart->month, dtstart->day);
+	it->tod = it->dtstart.hour * 3600 + it->dtstart.minute * 60 + it->dtstart.second;
+	it->dkey = key_of(it, it->d0);
 	it->rstart = it->d0;
 	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
 		it->r.byday_wd[0] = (short)dow1(it->d0);
@@ -624,7 +625,7 @@ bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start)
 
 	if (it->r.count > 0)
 		return false;
-	if (k < wall_key(it, &it->dtstart))
+	if (k < it->dkey)
 		return set_start(it, &it->dtstart, false);
 	if (k > it->until_key) {
 		it->last = k;
@@ -672,13 +673,13 @@ static void to_wall(const struct rrule_iter *it, struct rrule_wall *w)
 	tz_civil_from_days(it->cur, &w->year, &w->month, &w->day);
 }
 
-bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
+bool rrule_iter_next_key(struct rrule_iter *it, long long *key)
 {
 	if ((it->r.count && it->n >= it->r.count) || it->last > it->until_key)
 		return false;
 	if (it->n == 0 && it->last >= it->istart && passes(it)) {
 		it->n++;
-		to_wall(it, w);
+		*key = it->last;
 		return true;
 	}
 	do {
@@ -689,6 +690,16 @@ bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
 			return false;
 	} while (it->last < it->istart || !passes(it));
 	it->n++;
+	*key = it->last;
+	return true;
+}
+
+bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
+{
+	long long key;
+
+	if (!rrule_iter_next_key(it, &key))
+		return false;
 	to_wall(it, w);
 	return true;
 }

@@ -95,6 +95,7 @@ struct rrule_iter {
 	long rstart;	     /* the day WEEKLY counts its weeks from */
 	long cur;	     /* the day of `last` */
 	long long last;	     /* the current candidate (day * 86400 + tod) */
+	long long dkey;	     /* DTSTART's (d0 * 86400 + tod) */
 	long long istart;    /* occurrences before this are skipped */
 	long long until_key; /* occurrences after this end the series */
 	int n;		     /* occurrences returned */
@@ -117,5 +118,8 @@ bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start);
 
 /* The next occurrence, or false at the end of the series. */
 bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w);
+/* The same as its wall-clock time read as UTC (rrule_wall_utc() of *w, a
+ * date's UTC midnight for a date): no conversion to fields and back. */
+bool rrule_iter_next_key(struct rrule_iter *it, long long *key);
 
 #endif

@@ -79,23 +79,36 @@ static int weekday(const char *s, const char *end)
 	return 0;
 }
 
+/* Two decimal digits at s, or -1 (parse_num() of them, without its loop:
+ * an agenda reads an UNTIL for each series). */
+static int digits2(const char *s)
+{
+	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+
+	return a <= 9 && b <= 9 ? (int)(a * 10 + b) : -1;
+}
+
 /* UNTIL: YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, a valid time. */
 static bool parse_until(const char *s, const char *end, struct rrule *r)
 {
 	struct rrule_wall *u = &r->until;
-	long y, mo, d, h = 0, mi = 0, sec = 0;
+	int cy, yy, y, mo, d, h = 0, mi = 0, sec = 0;
 	size_t n = (size_t)(end - s);
 
 	if (n != 8 && n != 15 && n != 16)
 		return false;
-	if (!parse_num(s, s + 4, 1, 9999, &y) || !parse_num(s + 4, s + 6, 1, 12, &mo) ||
-	    !parse_num(s + 6, s + 8, 1, days_in_month((int)y, (int)mo), &d))
+	cy = digits2(s);
+	yy = digits2(s + 2);
+	y = cy * 100 + yy;
+	mo = digits2(s + 4);
+	d = digits2(s + 6);
+	if (cy < 0 || yy < 0 || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return false;
-	if (n > 8 && (s[8] != 'T' || !parse_num(s + 9, s + 11, 0, 23, &h) ||
-		      !parse_num(s + 11, s + 13, 0, 59, &mi) ||
-		      !parse_num(s + 13, s + 15, 0, 59, &sec) || (n == 16 && s[15] != 'Z')))
+	if (n > 8 &&
+	    (s[8] != 'T' || (h = digits2(s + 9)) < 0 || h > 23 || (mi = digits2(s + 11)) < 0 ||
+	     mi > 59 || (sec = digits2(s + 13)) < 0 || sec > 59 || (n == 16 && s[15] != 'Z')))
 		return false;
-	*u = (struct rrule_wall){ (int)y, (int)mo, (int)d, (int)h, (int)mi, (int)sec, n == 8 };
+	*u = (struct rrule_wall){ y, mo, d, h, mi, sec, n == 8 };
 	r->until_utc = n == 16;
 	r->has_until = true;
 	return true;
@@ -253,6 +266,14 @@ static bool in_subset(const struct rrule *r)
 			if (r->bymonthday[i] < 0) /* never matches in libical */
 				return false;
 	return true;
+}
+
+int rrule_parse_part(const char *s, const char *end, struct rrule *r)
+{
+	const char *eq = memchr(s, '=', (size_t)(end - s));
+	int p = eq ? part(s, (size_t)(eq - s)) : 0;
+
+	return p && parse_part(p, eq + 1, end, r) ? 0 : -1;
 }
 
 int rrule_parse(const char *rule, struct rrule *r)

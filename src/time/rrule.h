@@ -81,6 +81,10 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date);
 /* Parse rule (without "RRULE:"): 0, or -1 when it is outside the subset
  * (or not a rule at all): libical decides then. */
 int rrule_parse(const char *rule, struct rrule *r);
+/* The one part [s, end) of a rule ("UNTIL=20270101T000000Z") into r, as
+ * rrule_parse() reads it (only what that part sets): 0, or -1 when
+ * rrule_parse() would refuse it. */
+int rrule_parse_part(const char *s, const char *end, struct rrule *r);
 
 /* Make a UTC UNTIL of r the wall-clock time it is in z (recur_until_wall()'s
  * counterpart); nothing for a date or a floating UNTIL. */

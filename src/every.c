@@ -544,12 +544,11 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 		/* the rule of that entry with another value of the same part:
 		 * rrule_parse() reads it alike if it reads the value */
 		own.count = 0;
-		own.has_until = false;
+		own.until.year = own.until.month = own.until.day = 0; /* year 0: no UNTIL */
 		if (val && rrule_parse_part(val - 6, vend, &own) < 0)
 			break;
 		add(&o, words);
-		rrule_end(&o, r, own.count, own.has_until ? own.until.year : 0, own.until.month,
-			  own.until.day);
+		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day);
 		return buf;
 	}
 	if (rrule_parse(p, &own) < 0)

@@ -257,7 +257,8 @@ static bool sayable(const struct icalrecurrencetype *rt)
 	return true;
 }
 
-static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt)
+/* The words of rt but its end (COUNT, UNTIL): rrule_end() follows. */
+static void rrule_head(struct out *o, bool r, const struct icalrecurrencetype *rt)
 {
 	long n = rt->interval > 1 ? rt->interval : 1;
 	size_t nday = count(rt->by_day, ICAL_BY_DAY_SIZE);
@@ -328,14 +329,25 @@ static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *
 	if (count(rt->by_hour, ICAL_BY_HOUR_SIZE))
 		put(o, r ? " в %02d:%02d" : " at %02d:%02d", rt->by_hour[0],
 		    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) ? rt->by_minute[0] : 0);
-	if (rt->count > 0)
-		put(o, ", %d %s", rt->count,
-		    r		     ? ru_plural(rt->count, "раз", "раза", "раз")
-		    : rt->count == 1 ? "time"
-				     : "times");
-	else if (rt->until.year != 0)
-		add_date(o, r ? ", до " : ", until ", rt->until.year, rt->until.month,
-			 rt->until.day);
+}
+
+/* The end of a rule in words: its COUNT, else its UNTIL's date (year 0:
+ * none). */
+static void rrule_end(struct out *o, bool r, int count, int y, int m, int d)
+{
+	if (count > 0)
+		put(o, ", %d %s", count,
+		    r		 ? ru_plural(count, "раз", "раза", "раз")
+		    : count == 1 ? "time"
+				 : "times");
+	else if (y != 0)
+		add_date(o, r ? ", до " : ", until ", y, m, d);
+}
+
+static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt)
+{
+	rrule_head(o, r, rt);
+	rrule_end(o, r, rt->count, rt->until.year, rt->until.month, rt->until.day);
 }
 
 static int bits(unsigned long long v)
@@ -486,5 +498,82 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 		free(rt.rscale);
 		icalerror_clear_errno();
 	}
+	return buf;
+}
+
+/* The value of the first UNTIL or COUNT part of rule (*val; NULL: none)
+ * and its end (*vend). */
+static void end_value(const char *rule, const char **val, const char **vend)
+{
+	for (const char *s = rule; s; s = strchr(s, ';'), s = s ? s + 1 : NULL) {
+		if ((*s == 'U' && !strncmp(s, "UNTIL=", 6)) ||
+		    (*s == 'C' && !strncmp(s, "COUNT=", 6))) {
+			*val = s + 6;
+			*vend = strchrnul(*val, ';');
+			return;
+		}
+	}
+	*val = *vend = NULL;
+}
+
+const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
+			     size_t len)
+{
+	struct out o = { buf, len, 0 }, head;
+	const char *p, *val, *vend;
+	char hb[EVERY_MEMO_BYTES];
+	struct icalrecurrencetype rt;
+	struct rrule own;
+	size_t n, cut, rest;
+	bool r = ru(lang);
+
+	if (!rule || !*rule || !len)
+		return NULL;
+	p = *rule == 'R' && !strncmp(rule, "RRULE:", 6) ? rule + 6 : rule;
+	n = strlen(p);
+	end_value(p, &val, &vend);
+	cut = val ? (size_t)(val - p) : n;
+	rest = val ? n - (size_t)(vend - p) : 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < m->n; i++) {
+		const char *words = m->v[i].words;
+
+		if (m->v[i].ru != r || m->v[i].cut != cut || m->v[i].keylen != cut + rest ||
+		    memcmp(m->v[i].key, p, cut) || (rest && memcmp(m->v[i].key + cut, vend, rest)))
+			continue;
+		/* the rule of that entry with another value of the same part:
+		 * rrule_parse() reads it alike if it reads the value */
+		own.count = 0;
+		own.until.year = own.until.month = own.until.day = 0; /* year 0: no UNTIL */
+		if (val && rrule_parse_part(val - 6, vend, &own) < 0)
+			break;
+		add(&o, words);
+		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day);
+		return buf;
+	}
+	if (rrule_parse(p, &own) < 0)
+		return every_words(lang, rule, buf, len);
+	from_own(&own, &rt);
+	if (!sayable(&rt)) {
+		snprintf(buf, len, "%s", rule);
+		return buf;
+	}
+	head = (struct out){ hb, sizeof(hb), 0 };
+	hb[0] = '\0';
+	rrule_head(&head, r, &rt);
+	if (head.used >= sizeof(hb) - 1) /* perhaps cut short */
+		return every_words(lang, rule, buf, len);
+	if (cut + rest < EVERY_MEMO_BYTES) {
+		unsigned i = m->n < EVERY_MEMO_N ? m->n++ : m->next++ % EVERY_MEMO_N;
+
+		memcpy(m->v[i].key, p, cut);
+		memcpy(m->v[i].key + cut, vend ? vend : p + n, rest);
+		memcpy(m->v[i].words, hb, head.used + 1);
+		m->v[i].keylen = (unsigned short)(cut + rest);
+		m->v[i].cut = (unsigned short)cut;
+		m->v[i].ru = r;
+	}
+	add(&o, hb);
+	rrule_end(&o, r, rt.count, rt.until.year, rt.until.month, rt.until.day);
 	return buf;
 }

@@ -22,10 +22,30 @@
 #ifndef NESTOR_EVERY_H
 #define NESTOR_EVERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* rule in words in lang ("en", "ru"; NULL is English) into buf; returns buf,
  * or NULL when rule is NULL or empty. */
 const char *every_words(const char *lang, const char *rule, char *buf, size_t len);
+
+/* every_words() for the many rules of one listing (an agenda says the rule
+ * of each series it shows): a rule that differs from one said before only
+ * in the value of its UNTIL or COUNT is not parsed and said again, its end
+ * is put after the words of that one.  Zero the memo before its first use;
+ * it holds no pointer and needs no release. */
+#define EVERY_MEMO_N	 16
+#define EVERY_MEMO_BYTES 128
+struct every_memo {
+	struct {
+		char key[EVERY_MEMO_BYTES];   /* the rule without the value */
+		char words[EVERY_MEMO_BYTES]; /* its words without the end */
+		unsigned short keylen, cut;   /* cut: where the value was */
+		bool ru;
+	} v[EVERY_MEMO_N];
+	unsigned n, next;
+};
+const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
+			     size_t len);
 
 #endif

@@ -19,10 +19,12 @@
 #define EVENT_NCOLS    15
 
 void event_from_row(sqlite3_stmt *st, struct event *ev);
-/* The same with the strings in one allocation (ev->strings) and calendar
- * (may be NULL) as the calendar's name, not column 2; brief: uid, notes,
- * attendees, alarms and updated_at not read (event_agenda()). */
-void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief);
+/* The same with the strings in one allocation (ev->strings), or in the
+ * blocks of list l when l is not NULL, and calendar (may be NULL) as the
+ * calendar's name, not column 2; brief: uid, notes, attendees, alarms and
+ * updated_at not read (event_agenda()). */
+void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
+			   struct event_list *l);
 /* Append the override in columns col.. (recurrence_id, summary, description,
  * location, start, end, tzid) of st to ev. */
 void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev);

@@ -576,11 +576,11 @@ static int finish(struct event_list *out, int rc)
  * NULL), then the event's calendar id (EVENT_NCOLS): the names are read
  * once, not joined to every row.  OCC_BRIEF_COLS: the same without what
  * the agenda's lines do not show (uid, notes, attendees, alarms, updated_at
- * NULL). */
+ * and the calendar NULL). */
 #define OCC_COLS EVENT_COL_LIST_CAL("NULL") ", e.calendar_id FROM events e"
 #define OCC_BRIEF_COLS                                                                             \
 	"e.id, NULL, NULL, e.summary, NULL, e.location, e.start, e.\"end\", e.tzid, e.all_day,"    \
-	" e.rrule, e.exdates, NULL, NULL, NULL, e.calendar_id FROM events e"
+	" e.rrule, e.exdates, NULL, NULL, NULL, NULL FROM events e"
 /* The events of a window, columns c, with the calendar filter f (?3, a
  * calendar id).  The long single events begun before the window are read
  * through events_long by name: events_start (schema 21) covers the same
@@ -681,8 +681,8 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 			l->events = xbig_realloc(l->events, cap * sizeof(*l->events));
 		}
 		ev = &l->events[l->nevents++];
-		cal = window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
-		event_from_row_packed(st, ev, cal, brief);
+		cal = brief ? NULL : window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
+		event_from_row_packed(st, ev, cal, brief, l);
 		if (ev->rrule && has_overrides(w, ev->id) && event_load_overrides(s, ev, e) < 0) {
 			sqlite3_finalize(st);
 			return -1;

@@ -18,7 +18,7 @@ void event_release(struct event *ev)
 {
 	if (!ev)
 		return;
-	if (ev->strings) {
+	if (ev->strings || ev->list_strings) {
 		free(ev->strings);
 	} else {
 		free(ev->uid);
@@ -60,10 +60,43 @@ void event_drop_override(struct event *ev, time_t key)
 	}
 }
 
+/* A block of the events' strings of a list. */
+struct event_strings {
+	struct event_strings *prev;
+	size_t used, cap;
+	char buf[];
+};
+
+#define STRINGS_BLOCK (64 * 1024)
+
+/* Room for n bytes in l's blocks. */
+static char *list_strings(struct event_list *l, size_t n)
+{
+	struct event_strings *b = l->strings;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > STRINGS_BLOCK - sizeof(*b) ? n : STRINGS_BLOCK - sizeof(*b);
+
+		b = xmalloc(sizeof(*b) + cap);
+		b->prev = l->strings;
+		b->used = 0;
+		b->cap = cap;
+		l->strings = b;
+	}
+	b->used += n;
+	return b->buf + b->used - n;
+}
+
 void event_list_release(struct event_list *l)
 {
 	for (size_t i = 0; i < l->nevents; i++)
 		event_release(&l->events[i]);
+	while (l->strings) {
+		struct event_strings *b = l->strings;
+
+		l->strings = b->prev;
+		free(b);
+	}
 	xbig_free(l->events);
 	xbig_free(l->occ);
 	memset(l, 0, sizeof(*l));
@@ -133,7 +166,8 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }
 
-void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief)
+void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
+			   struct event_list *l)
 {
 	/* summary, location, tzid, rrule; uid, notes, attendees, alarms */
 	static const int col[] = { 3, 5, 8, 10, 1, 4, 12, 13 };
@@ -150,7 +184,12 @@ void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calen
 		len[i] = text[i] ? strlen(text[i]) : 0;
 		total += text[i] ? len[i] + 1 : 0;
 	}
-	p = ev->strings = xmalloc(total ? total : 1);
+	if (l) {
+		p = list_strings(l, total);
+		ev->list_strings = true;
+	} else {
+		p = ev->strings = xmalloc(total ? total : 1);
+	}
 	for (size_t i = 0; i < ncols; i++) {
 		if (!text[i])
 			continue;

@@ -55,7 +55,8 @@ struct event {
 	time_t start, end;
 	char *tzid; /* NULL: floating; always NULL when all_day */
 	bool all_day;
-	char *rrule; /* without "RRULE:", or NULL */
+	bool list_strings; /* its strings are in its list's blocks (strings is NULL) */
+	char *rrule;	   /* without "RRULE:", or NULL */
 	time_t *exdates;
 	size_t nexdates;
 	char *attendees;
@@ -79,11 +80,16 @@ struct event_occ {
 	time_t key;	   /* occurrence key */
 };
 
+struct event_strings;
+
 struct event_list {
 	struct event *events;
 	size_t nevents;
 	struct event_occ *occ;
 	size_t nocc;
+	/* the blocks that hold a window's events' strings (a malloc and a
+	 * free a row were a tenth of reading it); NULL for other lists */
+	struct event_strings *strings;
 };
 
 void event_release(struct event *ev);
@@ -121,9 +127,9 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e);
  * out with event_list_release. */
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e);
-/* The same for printing an agenda's lines: the events' uid, notes,
- * attendees and alarms are left NULL and updated_at 0 (reading them was a
- * tenth of a week's agenda). */
+/* The same for printing an agenda's lines: the events' uid, calendar,
+ * notes, attendees and alarms are left NULL and updated_at 0 (reading them
+ * was a tenth of a week's agenda). */
 int event_agenda(struct store *s, time_t from, time_t to, const char *calendar,
 		 struct event_list *out, struct err *e);
 

@@ -188,6 +188,7 @@ struct rules {
 	size_t *at; /* event i's words at buf + at[i] - 2; 1: none; 0: not made yet */
 	char *buf;
 	size_t used, cap;
+	struct every_memo memo; /* series alike but for their end are said once */
 };
 
 static void rules_init(struct rules *r, const struct event_list *l)
@@ -195,6 +196,7 @@ static void rules_init(struct rules *r, const struct event_list *l)
 	r->at = xcalloc(l->nevents + 1, sizeof(*r->at));
 	r->buf = NULL;
 	r->used = r->cap = 0;
+	r->memo.n = r->memo.next = 0;
 }
 
 static void rules_release(struct rules *r)
@@ -214,7 +216,7 @@ static const char *occ_rule(struct rules *r, const struct event_list *l, const s
 	i = (size_t)(o->ev - l->events);
 	if (!r->at[i]) {
 		r->at[i] = 1;
-		if (every_words("en", o->ev->rrule, buf, sizeof(buf))) {
+		if (every_words_memo(&r->memo, "en", o->ev->rrule, buf, sizeof(buf))) {
 			n = strlen(buf) + 1;
 			if (r->used + n > r->cap) {
 				r->cap = (r->used + n) * 2;

@@ -77,13 +77,7 @@ void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z)
 /* The floating DTSTART of a series: a date, or the wall time in z. */
 static struct rrule_wall series_wall(struct tz *z, bool all_day, time_t t)
 {
-	struct tm tm;
-
-	if (all_day)
-		return rrule_utc_wall(t, true);
-	tz_to_wall(z, t, &tm);
-	return (struct rrule_wall){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-				    tm.tm_min,	       tm.tm_sec,     false };
+	return all_day ? rrule_utc_wall(t, true) : rrule_utc_wall(tz_wall_seconds(z, t), false);
 }
 
 static struct icaltimetype wall_ical(const struct rrule_wall *w)
@@ -167,10 +161,12 @@ int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool 
 bool recur_iter_next(struct recur_iter *ri, time_t *key)
 {
 	struct rrule_wall w;
-	struct tm tm = { 0 };
+	long long local;
 
+	/* the wall-clock time as seconds (a date: its UTC midnight), then the
+	 * instant: what tz_instant() makes of its fields */
 	if (ri->own) {
-		if (!rrule_iter_next(&ri->rr, &w))
+		if (!rrule_iter_next_key(&ri->rr, &local))
 			return false;
 	} else {
 		struct icaltimetype o =
@@ -180,19 +176,11 @@ bool recur_iter_next(struct recur_iter *ri, time_t *key)
 			return false;
 		w = (struct rrule_wall){ o.year,   o.month,  o.day,	    o.hour,
 					 o.minute, o.second, o.is_date != 0 };
+		if (ri->all_day)
+			w.hour = w.minute = w.second = 0;
+		local = rrule_wall_utc(&w);
 	}
-	if (ri->all_day) {
-		w.hour = w.minute = w.second = 0;
-		*key = rrule_wall_utc(&w);
-		return true;
-	}
-	tm.tm_year = w.year - 1900;
-	tm.tm_mon = w.month - 1;
-	tm.tm_mday = w.day;
-	tm.tm_hour = w.hour;
-	tm.tm_min = w.minute;
-	tm.tm_sec = w.second;
-	*key = tz_instant(ri->z, &tm);
+	*key = ri->all_day ? (time_t)local : tz_instant_seconds(ri->z, (time_t)local);
 	return true;
 }
 

@@ -79,23 +79,36 @@ static int weekday(const char *s, const char *end)
 	return 0;
 }
 
+/* Two decimal digits at s, or -1 (parse_num() of them, without its loop:
+ * an agenda reads an UNTIL for each series). */
+static int digits2(const char *s)
+{
+	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+
+	return a <= 9 && b <= 9 ? (int)(a * 10 + b) : -1;
+}
+
 /* UNTIL: YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, a valid time. */
 static bool parse_until(const char *s, const char *end, struct rrule *r)
 {
 	struct rrule_wall *u = &r->until;
-	long y, mo, d, h = 0, mi = 0, sec = 0;
+	int cy, yy, y, mo, d, h = 0, mi = 0, sec = 0;
 	size_t n = (size_t)(end - s);
 
 	if (n != 8 && n != 15 && n != 16)
 		return false;
-	if (!parse_num(s, s + 4, 1, 9999, &y) || !parse_num(s + 4, s + 6, 1, 12, &mo) ||
-	    !parse_num(s + 6, s + 8, 1, days_in_month((int)y, (int)mo), &d))
+	cy = digits2(s);
+	yy = digits2(s + 2);
+	y = cy * 100 + yy;
+	mo = digits2(s + 4);
+	d = digits2(s + 6);
+	if (cy < 0 || yy < 0 || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return false;
-	if (n > 8 && (s[8] != 'T' || !parse_num(s + 9, s + 11, 0, 23, &h) ||
-		      !parse_num(s + 11, s + 13, 0, 59, &mi) ||
-		      !parse_num(s + 13, s + 15, 0, 59, &sec) || (n == 16 && s[15] != 'Z')))
+	if (n > 8 &&
+	    (s[8] != 'T' || (h = digits2(s + 9)) < 0 || h > 23 || (mi = digits2(s + 11)) < 0 ||
+	     mi > 59 || (sec = digits2(s + 13)) < 0 || sec > 59 || (n == 16 && s[15] != 'Z')))
 		return false;
-	*u = (struct rrule_wall){ (int)y, (int)mo, (int)d, (int)h, (int)mi, (int)sec, n == 8 };
+	*u = (struct rrule_wall){ y, mo, d, h, mi, sec, n == 8 };
 	r->until_utc = n == 16;
 	r->has_until = true;
 	return true;
@@ -255,6 +268,14 @@ static bool in_subset(const struct rrule *r)
 	return true;
 }
 
+int rrule_parse_part(const char *s, const char *end, struct rrule *r)
+{
+	const char *eq = memchr(s, '=', (size_t)(end - s));
+	int p = eq ? part(s, (size_t)(eq - s)) : 0;
+
+	return p && parse_part(p, eq + 1, end, r) ? 0 : -1;
+}
+
 int rrule_parse(const char *rule, struct rrule *r)
 {
 	const char *s = rule;
@@ -303,13 +324,9 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
 
 void rrule_until_wall(struct rrule *r, struct tz *z)
 {
-	struct tm w;
-
 	if (!r->has_until || !r->until_utc || r->until.is_date)
 		return;
-	tz_to_wall(z, rrule_wall_utc(&r->until), &w);
-	r->until = (struct rrule_wall){ w.tm_year + 1900, w.tm_mon + 1, w.tm_mday, w.tm_hour,
-					w.tm_min,	  w.tm_sec,	false };
+	r->until = rrule_utc_wall(tz_wall_seconds(z, rrule_wall_utc(&r->until)), false);
 	r->until_utc = false;
 }
 
@@ -338,13 +355,17 @@ static long long key_of(const struct rrule_iter *it, long day)
 	return (long long)day * DAY + it->tod;
 }
 
-static long long wall_key(const struct rrule_iter *it, const struct rrule_wall *w)
+/* The key of w, whose day number is d. */
+static long long day_key(const struct rrule_iter *it, long d, const struct rrule_wall *w)
 {
-	long d = tz_days_from_civil(w->year, w->month, w->day);
-
 	return it->dtstart.is_date
 		       ? (long long)d * DAY
 		       : (long long)d * DAY + w->hour * 3600L + w->minute * 60L + w->second;
+}
+
+static long long wall_key(const struct rrule_iter *it, const struct rrule_wall *w)
+{
+	return day_key(it, tz_days_from_civil(w->year, w->month, w->day), w);
 }
 
 /* The BYMONTHDAYs (or DTSTART's day) of month m, as days doy0 + d of the
@@ -517,7 +538,7 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 	long sd = tz_days_from_civil(start->year, start->month, start->day);
 	int diff;
 
-	it->istart = wall_key(it, start);
+	it->istart = day_key(it, sd, start);
 	it->n = 0;
 	it->cur = sd;
 	switch (it->r.freq) {
@@ -558,7 +579,7 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 		if (is_new && !it->r.nbyday)
 			break;
 		it->cur = adjust_to_byday(it, it->cur);
-		if (it->istart == wall_key(it, &it->dtstart))
+		if (it->istart == it->dkey)
 			it->rstart = it->cur;
 		diff = (int)((it->cur - it->rstart + 6) / 7);
 		if (diff % it->r.interval)
@@ -598,8 +619,9 @@ bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct 
 	it->dtstart = *dtstart;
 	if (dtstart->is_date)
 		it->dtstart.hour = it->dtstart.minute = it->dtstart.second = 0;
-	it->tod = (int)(wall_key(it, &it->dtstart) % DAY);
 	it->d0 = tz_days_from_civil(dtstart->year, dtstart->month, dtstart->day);
+	it->tod = it->dtstart.hour * 3600 + it->dtstart.minute * 60 + it->dtstart.second;
+	it->dkey = key_of(it, it->d0);
 	it->rstart = it->d0;
 	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
 		it->r.byday_wd[0] = (short)dow1(it->d0);
@@ -624,7 +646,7 @@ bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start)
 
 	if (it->r.count > 0)
 		return false;
-	if (k < wall_key(it, &it->dtstart))
+	if (k < it->dkey)
 		return set_start(it, &it->dtstart, false);
 	if (k > it->until_key) {
 		it->last = k;
@@ -672,13 +694,13 @@ static void to_wall(const struct rrule_iter *it, struct rrule_wall *w)
 	tz_civil_from_days(it->cur, &w->year, &w->month, &w->day);
 }
 
-bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
+bool rrule_iter_next_key(struct rrule_iter *it, long long *key)
 {
 	if ((it->r.count && it->n >= it->r.count) || it->last > it->until_key)
 		return false;
 	if (it->n == 0 && it->last >= it->istart && passes(it)) {
 		it->n++;
-		to_wall(it, w);
+		*key = it->last;
 		return true;
 	}
 	do {
@@ -689,6 +711,16 @@ bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
 			return false;
 	} while (it->last < it->istart || !passes(it));
 	it->n++;
+	*key = it->last;
+	return true;
+}
+
+bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w)
+{
+	long long key;
+
+	if (!rrule_iter_next_key(it, &key))
+		return false;
 	to_wall(it, w);
 	return true;
 }

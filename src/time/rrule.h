@@ -81,6 +81,10 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date);
 /* Parse rule (without "RRULE:"): 0, or -1 when it is outside the subset
  * (or not a rule at all): libical decides then. */
 int rrule_parse(const char *rule, struct rrule *r);
+/* The one part [s, end) of a rule ("UNTIL=20270101T000000Z") into r, as
+ * rrule_parse() reads it (only what that part sets): 0, or -1 when
+ * rrule_parse() would refuse it. */
+int rrule_parse_part(const char *s, const char *end, struct rrule *r);
 
 /* Make a UTC UNTIL of r the wall-clock time it is in z (recur_until_wall()'s
  * counterpart); nothing for a date or a floating UNTIL. */
@@ -95,6 +99,7 @@ struct rrule_iter {
 	long rstart;	     /* the day WEEKLY counts its weeks from */
 	long cur;	     /* the day of `last` */
 	long long last;	     /* the current candidate (day * 86400 + tod) */
+	long long dkey;	     /* DTSTART's (d0 * 86400 + tod) */
 	long long istart;    /* occurrences before this are skipped */
 	long long until_key; /* occurrences after this end the series */
 	int n;		     /* occurrences returned */
@@ -117,5 +122,8 @@ bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start);
 
 /* The next occurrence, or false at the end of the series. */
 bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w);
+/* The same as its wall-clock time read as UTC (rrule_wall_utc() of *w, a
+ * date's UTC midnight for a date): no conversion to fields and back. */
+bool rrule_iter_next_key(struct rrule_iter *it, long long *key);
 
 #endif

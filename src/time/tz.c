@@ -404,27 +404,35 @@ long tz_offset(struct tz *z, time_t t)
 	return g_time_zone_get_offset(z->gz, interval(z, t));
 }
 
+/* The offset of z at t; *dst when it is daylight time. */
+static long offset_dst(struct tz *z, time_t t, int *dst)
+{
+	int i;
+
+	*dst = 0;
+	if (z->fixed)
+		return z->off;
+	if (z->cz)
+		return custom_offset(z->cz, t, dst);
+	i = interval(z, t);
+	*dst = g_time_zone_is_dst(z->gz, i);
+	return g_time_zone_get_offset(z->gz, i);
+}
+
 void tz_to_wall(struct tz *z, time_t t, struct tm *wall)
 {
-	int dst = 0;
-	long off;
-	time_t local;
+	int dst;
+	long off = offset_dst(z, t, &dst);
 
-	if (z->fixed) {
-		off = z->off;
-	} else if (z->cz) {
-		off = custom_offset(z->cz, t, &dst);
-	} else {
-		int i = interval(z, t);
-
-		off = g_time_zone_get_offset(z->gz, i);
-		dst = g_time_zone_is_dst(z->gz, i);
-	}
-	local = t + off;
-	tz_utc_tm(local, wall);
+	tz_utc_tm(t + off, wall);
 	wall->tm_isdst = dst;
 	wall->tm_gmtoff = off;
 	wall->tm_zone = NULL;
+}
+
+time_t tz_wall_seconds(struct tz *z, time_t t)
+{
+	return t + tz_offset(z, t);
 }
 
 /* tz_from_wall() for a custom zone, from its offsets alone: the offsets a
@@ -459,14 +467,12 @@ static enum tz_kind custom_from_wall(struct custom *c, time_t local, time_t *fir
 	return TZ_GAP;
 }
 
-enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, time_t *second)
+/* tz_from_wall() of the wall time local, read as UTC. */
+static enum tz_kind from_local(struct tz *z, gint64 local, time_t *first, time_t *second)
 {
-	struct tm tm = *wall;
-	gint64 local, adj;
+	gint64 adj;
 	int dst, std;
 
-	tm.tm_isdst = 0;
-	local = (gint64)tz_tm_utc(&tm);
 	if (z->fixed) {
 		*first = *second = (time_t)(local - z->off);
 		return TZ_NORMAL;
@@ -494,16 +500,25 @@ enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, ti
 	return TZ_REPEATED;
 }
 
-time_t tz_instant(struct tz *z, const struct tm *wall)
+enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, time_t *second)
 {
-	struct tm tm = *wall;
+	return from_local(z, (gint64)tz_tm_utc(wall), first, second);
+}
+
+time_t tz_instant_seconds(struct tz *z, time_t local)
+{
 	time_t first, second;
 
-	if (tz_from_wall(z, &tm, &first, &second) == TZ_GAP) {
-		tm.tm_isdst = 0;
-		return tz_tm_utc(&tm) - tz_offset(z, first - 1);
-	}
+	if (z->fixed)
+		return local - z->off;
+	if (from_local(z, (gint64)local, &first, &second) == TZ_GAP)
+		return local - tz_offset(z, first - 1);
 	return first;
+}
+
+time_t tz_instant(struct tz *z, const struct tm *wall)
+{
+	return tz_instant_seconds(z, tz_tm_utc(wall));
 }
 
 /* The local zone into z (release z.gz). */

@@ -76,6 +76,9 @@ long tz_offset(struct tz *z, time_t t);
 
 /* The wall-clock time of instant t in z (tm_isdst, tm_gmtoff filled). */
 void tz_to_wall(struct tz *z, time_t t, struct tm *wall);
+/* The same as seconds: the wall-clock time of t in z read as UTC (what
+ * tz_tm_utc() makes of tz_to_wall()'s fields). */
+time_t tz_wall_seconds(struct tz *z, time_t t);
 
 enum tz_kind {
 	TZ_NORMAL,   /* the wall time exists once: *first */
@@ -93,6 +96,9 @@ enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, ti
  * 03:30 in Europe/Berlin).
  */
 time_t tz_instant(struct tz *z, const struct tm *wall);
+/* tz_instant() of the wall-clock time local, read as UTC (tz_tm_utc() of
+ * its fields): a recurrence's occurrences need no struct tm. */
+time_t tz_instant_seconds(struct tz *z, time_t local);
 
 /* The instant showing in z the wall-clock time the local zone shows at t:
  * what "--at 09:00 --tz America/New_York" means. */

@@ -289,6 +289,40 @@ START_TEST(test_agenda_brief_same)
 }
 END_TEST
 
+/* The agenda's rows keep their strings in the list's blocks: more than
+ * one block's worth (150 summaries of 900 bytes) reads back whole, each
+ * on its own event, as the full read has them. */
+START_TEST(test_agenda_strings_blocks)
+{
+	struct event_list full, brief;
+	struct err e = { 0, "" };
+	time_t from = utc(2026, 5, 1, 0, 0), to = utc(2026, 6, 1, 0, 0);
+	char summary[901];
+
+	for (int i = 0; i < 150; i++) {
+		memset(summary, 'a' + i % 26, 900);
+		summary[900] = '\0';
+		summary[0] = (char)('0' + i / 100);
+		summary[1] = (char)('0' + i / 10 % 10);
+		summary[2] = (char)('0' + i % 10);
+		summary[3] = '-';
+		add(summary, from + i * 3600, from + i * 3600 + 600, "UTC", false, NULL);
+	}
+	occ(from, to, &full);
+	ck_assert_msg(event_agenda(st, from, to, NULL, &brief, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(full.nocc, 150);
+	ck_assert_uint_eq(brief.nocc, 150);
+	for (size_t i = 0; i < 150; i++) {
+		ck_assert_str_eq(brief.occ[i].summary, full.occ[i].summary);
+		ck_assert_str_eq(brief.occ[i].ev->summary, full.occ[i].summary);
+		ck_assert_str_eq(brief.occ[i].ev->tzid, "UTC");
+		ck_assert_ptr_null(brief.occ[i].ev->calendar);
+	}
+	event_list_release(&brief);
+	event_list_release(&full);
+}
+END_TEST
+
 /* A window's lists past 128 KiB, and past 2 MiB (mapped, then grown by
  * moving the mapping): a year of four hourly series and 200 single
  * events, every occurrence there once, in order, pointing at its event. */
@@ -440,6 +474,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_window_edges);
 	tcase_add_test(tc, test_agenda_brief_same);
 	tcase_add_test(tc, test_window_large);
+	tcase_add_test(tc, test_agenda_strings_blocks);
 	tcase_add_test(tc, test_search_calendar_errors);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,6 +3,7 @@
  * cron), a language and what a person reads.
  */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "every.h"
@@ -83,6 +84,80 @@ START_TEST(test_none)
 }
 END_TEST
 
+/* Rules that differ in their end alone, said through one memo (as an
+ * agenda says its series): each as every_words() says it, whatever was said
+ * before, the end's value valid or not, in either language, past the
+ * memo's room, and cut to a short buffer. */
+START_TEST(test_memo)
+{
+	static const char *const ends[] = {
+		"UNTIL=20261231T235959Z",
+		"UNTIL=20270115",
+		"UNTIL=20270115T090000",
+		"UNTIL=20261331T000000Z",
+		"UNTIL=20270229",
+		"UNTIL=2027",
+		"UNTIL=",
+		"UNTIL=20270101T250000Z",
+		"COUNT=3",
+		"COUNT=1",
+		"COUNT=0",
+		"COUNT=",
+		"COUNT=x",
+		"COUNT=22",
+		"UNTIL=00000101",
+		"UNTIL=99991231T235959Z",
+	};
+	static const char *const shapes[] = {
+		"FREQ=WEEKLY;%s",
+		"FREQ=WEEKLY;BYDAY=FR;%s",
+		"%s;FREQ=DAILY",
+		"RRULE:FREQ=MONTHLY;BYDAY=-1FR;%s",
+		"FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1;%s",
+		"FREQ=DAILY;%s;INTERVAL=3",
+		"FREQ=MONTHLY;BYDAY=MO;BYSETPOS=2;%s",
+		"FREQ=HOURLY;INTERVAL=2;%s",
+		"FREQ=WEEKLY;%s;UNTIL=20270101",
+		"FREQ=WEEKLY;%s;COUNT=2",
+		"FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;%s",
+		"FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;%s",
+		"FREQ=MONTHLY;BYMONTHDAY=-1;%s",
+		"FREQ=MONTHLY;BYMONTHDAY=15;%s",
+		"FREQ=YEARLY;INTERVAL=5;%s",
+		"FREQ=WEEKLY;BYDAY=SA,SU;%s",
+		"FREQ=DAILY;BYDAY=MO;%s",
+		"FREQ=WEEKLY;BYDAY=MO,TH;%s",
+		"FREQ=WEEKLY;WKST=SU;BYDAY=SU;%s",
+	};
+#define NENDS	(sizeof(ends) / sizeof(ends[0]))
+#define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
+	static struct every_memo memo;
+	size_t lens[] = { 128, 12 };
+	char none[8];
+
+	for (size_t l = 0; l < 2; l++) {
+		memo.n = memo.next = 0;
+		/* a shape with each end in turn, then each end with every shape
+		 * (more shapes than the memo holds) */
+		for (size_t i = 0; i < 2 * NENDS * NSHAPES; i++) {
+			size_t pass = i / (NENDS * NSHAPES), j = i % (NENDS * NSHAPES);
+			size_t e = pass ? j / NSHAPES : j % NENDS,
+			       k = pass ? j % NSHAPES : j / NENDS;
+			const char *lang = (e + k + pass) % 3 ? "en" : "ru";
+			char rule[160], want[128], got[128];
+
+			snprintf(rule, sizeof(rule), shapes[k], ends[e]);
+			every_words(lang, rule, want, lens[l]);
+			ck_assert_ptr_eq(every_words_memo(&memo, lang, rule, got, lens[l]), got);
+			ck_assert_msg(!strcmp(got, want), "%s (%s): \"%s\", not \"%s\"", rule, lang,
+				      got, want);
+		}
+	}
+	ck_assert_ptr_null(every_words_memo(&memo, "en", NULL, none, sizeof(none)));
+	ck_assert_ptr_null(every_words_memo(&memo, "en", "", none, sizeof(none)));
+}
+END_TEST
+
 Suite *every_suite(void)
 {
 	Suite *s = suite_create("every");
@@ -90,6 +165,7 @@ Suite *every_suite(void)
 
 	tcase_add_loop_test(tc, test_words, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_none);
+	tcase_add_test(tc, test_memo);
 	suite_add_tcase(s, tc);
 	return s;
 }

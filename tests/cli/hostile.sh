@@ -47,6 +47,15 @@ set -e
 expect_eq "latin-1 import" "$st" 2
 expect_match "latin-1 message" "$err" 'latin1.ics: line 3: summary: not valid UTF-8 \(byte 4\)'
 expect_eq "nothing imported" "$(nestor event search caf 2>&1)" 'no events match "caf"'
+# A NUL byte would cut the line and glue the next one to it: refused with
+# its line, and the file's other events are not imported either.
+printf 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:n0@test\r\nDTSTART:20260601T100000Z\r\nSUMMARY:first\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:n1@test\r\nDTSTART:20260101T100000Z\r\nSUMMARY:hi\0j\r\nDESCRIPTION:notes\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >nul.ics
+set +e
+err=$(nestor import nul.ics 2>&1); st=$?
+set -e
+expect_eq "NUL byte import" "$st" 2
+expect_eq "NUL byte message" "$err" "nestor: import: nul.ics: line 10: NUL byte"
+expect_eq "NUL byte: nothing imported" "$(nestor event search first 2>&1)" 'no events match "first"'
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:20260601T100000Z\r\nSUMMARY:Meet \033[2J\033]2;owned\007here\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >escape.ics
 nestor import escape.ics >/dev/null
 out=$(on_tty agenda --from 2026-06-01 --to 2026-06-01)

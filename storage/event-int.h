@@ -27,6 +27,8 @@ void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calen
  * location, start, end, tzid) of st to ev. */
 void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev);
 int event_load_overrides(struct store *s, struct event *ev, struct err *e);
+/* A calendar's name: UTF-8, at most STORE_TITLE_MAX bytes; ERR_USAGE. */
+int event_check_calendar(const char *name, struct err *e);
 
 /* Insert (id 0) or update ev inside the caller's transaction, with its
  * alarm reminders (see event.h); count (may be NULL) adds up the alarms. */

@@ -56,6 +56,24 @@ set -e
 expect_eq "NUL byte import" "$st" 2
 expect_eq "NUL byte message" "$err" "nestor: import: nul.ics: line 10: NUL byte"
 expect_eq "NUL byte: nothing imported" "$(nestor event search first 2>&1)" 'no events match "first"'
+# The UID, the calendar named in the file and the alarms are text too:
+# UTF-8, and within the limits of a title (UID, calendar) and of notes
+# (alarms).
+ev() { printf 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n%bDTSTART:20260601T100000Z\r\nSUMMARY:probe\r\n%bEND:VEVENT\r\nEND:VCALENDAR\r\n' "$1" "${2:-}"; }
+ev 'UID:\0377\0033[31m\r\n' >uid.ics
+ev 'UID:u@test\r\nX-NESTOR-CALENDAR:c\0033]0;p\0007\0303\r\n' >cal.ics
+ev "UID:$(head -c 5000 /dev/zero | tr '\0' u)\r\n" >longuid.ics
+ev 'UID:a@test\r\n' "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:$(head -c 70000 /dev/zero | tr '\0' d)\r\nEND:VALARM\r\n" >longalarm.ics
+for f in "uid.ics:uid: not valid UTF-8 \(byte 1\)" "cal.ics:calendar: not valid UTF-8 \(byte 8\)" \
+	"longuid.ics:uid: too long \(5000 bytes, at most 1000\)" \
+	"longalarm.ics:alarms: too long \([0-9]+ bytes, at most 65536\)"; do
+	set +e
+	err=$(nestor import "${f%%:*}" 2>&1); st=$?
+	set -e
+	expect_eq "import ${f%%:*}" "$st" 2
+	expect_match "import ${f%%:*} message" "$err" "^nestor: import: ${f%%:*}: line 2: ${f#*:}\$"
+done
+expect_eq "none of them imported" "$(nestor event search probe 2>&1)" 'no events match "probe"'
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:20260601T100000Z\r\nSUMMARY:Meet \033[2J\033]2;owned\007here\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >escape.ics
 nestor import escape.ics >/dev/null
 out=$(on_tty agenda --from 2026-06-01 --to 2026-06-01)

@@ -1,0 +1,24 @@
+# nestor serve: hostile input over HTTP is refused with 400 naming the
+# field, and nothing is stored.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+cd "$NESTOR_HOME"
+json() { python3 -c "import json,sys; d=json.load(open('body')); print($1)"; }
+tok=$(nestor token add --label test 2>/dev/null)
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+# req METHOD PATH [BODY]: the status on stdout, the body in ./body
+req() {
+	curl -s -o body -w '%{http_code}' -X "$1" -H "Authorization: Bearer $tok" \
+		${3:+--data-binary "$3"} "$base$2"
+}
+
+# An event's calendar name is a title: UTF-8 of at most 1000 bytes.
+long=$(head -c 1001 /dev/zero | tr '\0' c)
+expect_eq "long calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-06-02 10:00","calendar":"'"$long"'"}')" 400
+expect_eq "long calendar error" "$(json 'd["error"]')" "calendar: too long (1001 bytes, at most 1000)"
+req GET /v1/events >/dev/null
+expect_eq "no event stored" "$(json 'len(d)')" 0

@@ -5,6 +5,7 @@
 #include "job.h"
 #include "recur.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -121,6 +122,22 @@ static char *alarm_text(const struct event *ev, const struct event_alarm *a, str
 	return xasprintf("%s at %02d:%02d", ev->summary, w.tm_hour, w.tm_min);
 }
 
+/* text as a reminder's (reminder_add() refuses more): the bytes that are
+ * not UTF-8 as U+FFFD, no control characters but tab and newline, cut at a
+ * character boundary to STORE_TITLE_MAX bytes; text is freed. */
+static char *reminder_text(char *text)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	utf8_clean(&sb, text, strlen(text), UTF8_PRINTABLE);
+	free(text);
+	if (sb.len > STORE_TITLE_MAX) {
+		sb.len = utf8_cut(sb.buf, STORE_TITLE_MAX);
+		sb.buf[sb.len] = '\0';
+	}
+	return sbuf_detach(&sb);
+}
+
 /* One reminder an alarm asks for. */
 struct want {
 	const char *key;
@@ -165,7 +182,11 @@ static int plan(struct store *s, const struct event *ev, const struct event_alar
 	w->j.tzid = z && ev->tzid && !ev->all_day ? xstrdup(ev->tzid)
 		    : local			  ? xstrdup(local)
 						  : NULL;
-	text = alarm_text(ev, a, z, local);
+	text = reminder_text(alarm_text(ev, a, z, local));
+	if (utf8_blank(text)) { /* a DESCRIPTION of control characters */
+		free(text);
+		text = reminder_text(xstrdup(ev->summary));
+	}
 	tz_free(z);
 	w->j.payload = payload_json(text, a->key);
 	free(text);

@@ -74,6 +74,14 @@ for f in "uid.ics:uid: not valid UTF-8 \(byte 1\)" "cal.ics:calendar: not valid 
 	expect_match "import ${f%%:*} message" "$err" "^nestor: import: ${f%%:*}: line 2: ${f#*:}\$"
 done
 expect_eq "none of them imported" "$(nestor event search probe 2>&1)" 'no events match "probe"'
+# An alarm's own DESCRIPTION becomes the reminder's text within the limit of
+# a reminder's: cut to 1000 bytes, never inside a character.
+ev 'UID:al@test\r\n' "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x$(python3 -c "print('\u00e9' * 3000, end='')")\r\nEND:VALARM\r\n" >alarmtext.ics
+expect_eq "long alarm text imported" "$(nestor import alarmtext.ics)" "1 added, 0 updated; 1 alarm set"
+nestor remind list --json | python3 -c 'import json, sys
+t = json.load(sys.stdin)[0]["text"]
+assert t == "x" + "\u00e9" * 499, (len(t.encode()), t[:20])'
+nestor event rm "$(nestor event search probe --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')" >/dev/null
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:20260601T100000Z\r\nSUMMARY:Meet \033[2J\033]2;owned\007here\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >escape.ics
 nestor import escape.ics >/dev/null
 out=$(on_tty agenda --from 2026-06-01 --to 2026-06-01)

@@ -43,10 +43,14 @@ int event_alarms(const char *alarms, struct event_alarm **out, size_t *n)
 		icalparameter *rel;
 		struct icaltriggertype t;
 		struct event_alarm *a;
+		long long offset = 0;
 
 		if (!p)
 			continue;
 		t = icalproperty_get_trigger(p);
+		/* a trigger beyond EVENT_DURATION_MAX sets no reminder */
+		if (icaltime_is_null_time(t.time) && event_duration_secs(&t.duration, &offset) < 0)
+			continue;
 		rel = icalproperty_get_first_parameter(p, ICAL_RELATED_PARAMETER);
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		a = &(*out)[(*n)++];
@@ -56,7 +60,7 @@ int event_alarms(const char *alarms, struct event_alarm **out, size_t *n)
 			a->at = icaltime_as_timet(t.time);
 			snprintf(a->key, sizeof(a->key), "%s", icaltime_as_ical_string(t.time));
 		} else {
-			a->offset = (long)icaldurationtype_as_int(t.duration);
+			a->offset = (long)offset;
 			a->from_end = rel && icalparameter_get_related(rel) == ICAL_RELATED_END;
 			snprintf(a->key, sizeof(a->key), "%s%s", a->from_end ? "END:" : "",
 				 icaldurationtype_as_ical_string(t.duration));

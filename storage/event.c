@@ -214,6 +214,19 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	return z ? 0 : -1;
 }
 
+int event_duration_secs(const struct icaldurationtype *d, long long *secs)
+{
+	/* each field is at most UINT_MAX: the sum fits in 64 bits */
+	long long n = (long long)d->weeks * 7 * 86400 + (long long)d->days * 86400 +
+		      (long long)d->hours * 3600 + (long long)d->minutes * 60 +
+		      (long long)d->seconds;
+
+	if (n > EVENT_DURATION_MAX)
+		return -1;
+	*secs = d->is_neg ? -n : n;
+	return 0;
+}
+
 int event_check_calendar(const char *name, struct err *e)
 {
 	return utf8_check_field("calendar", name, STORE_TITLE_MAX, e);

@@ -74,6 +74,18 @@ for f in "uid.ics:uid: not valid UTF-8 \(byte 1\)" "cal.ics:calendar: not valid 
 	expect_match "import ${f%%:*} message" "$err" "^nestor: import: ${f%%:*}: line 2: ${f#*:}\$"
 done
 expect_eq "none of them imported" "$(nestor event search probe 2>&1)" 'no events match "probe"'
+# A DURATION or a TRIGGER beyond 10000 years is refused with its line (an
+# int would overflow: a wrong end, a reminder set years off).
+ev 'UID:d@test\r\nDURATION:P999999999W\r\n' >duration.ics
+ev 'UID:t@test\r\n' 'BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-P999999999W\r\nEND:VALARM\r\n' >trigger.ics
+for f in "duration.ics:line 4: DURATION" "trigger.ics:line 8: TRIGGER"; do
+	set +e
+	err=$(nestor import "${f%%:*}" 2>&1); st=$?
+	set -e
+	expect_eq "import ${f%%:*}" "$st" 2
+	expect_eq "import ${f%%:*} message" "$err" "nestor: import: ${f%%:*}: ${f#*:} beyond 10000 years"
+done
+expect_eq "no reminder set" "$(nestor remind list)" "no pending reminders"
 # An alarm's own DESCRIPTION becomes the reminder's text within the limit of
 # a reminder's: cut to 1000 bytes, never inside a character.
 ev 'UID:al@test\r\n' "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x$(python3 -c "print('\u00e9' * 3000, end='')")\r\nEND:VALARM\r\n" >alarmtext.ics

@@ -8,6 +8,7 @@
 
 #include "sbuf.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static const char *str(const cJSON *o, const char *k)
@@ -20,6 +21,20 @@ static const char *str(const cJSON *o, const char *k)
 static char *dup_or_null(const char *s)
 {
 	return s && *s ? xstrdup(s) : NULL;
+}
+
+/* A text of an item, NULL when empty: control characters (the CR of a
+ * CR LF...) are left out, as the store refuses them. */
+static char *text_of(const cJSON *item, const char *k)
+{
+	const char *s = str(item, k);
+	char *t = s && *s ? utf8_clean_str(s, UTF8_PRINTABLE) : NULL;
+
+	if (t && !*t) {
+		free(t);
+		t = NULL;
+	}
+	return t;
 }
 
 int gmap_time(const char *s, time_t *t)
@@ -207,10 +222,11 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 
 	memset(ev, 0, sizeof(*ev));
 	ev->calendar = xstrdup(cal_name);
-	ev->summary = xstrdup(str(item, "summary") && *str(item, "summary") ? str(item, "summary")
-									    : "(no title)");
-	ev->notes = dup_or_null(str(item, "description"));
-	ev->location = dup_or_null(str(item, "location"));
+	ev->summary = text_of(item, "summary");
+	if (!ev->summary)
+		ev->summary = xstrdup("(no title)");
+	ev->notes = text_of(item, "description");
+	ev->location = text_of(item, "location");
 	if (when(cJSON_GetObjectItemCaseSensitive(item, "start"), "start", &ev->start, &all_day,
 		 &tzid, e) < 0 ||
 	    when(cJSON_GetObjectItemCaseSensitive(item, "end"), "end", &ev->end, &end_all_day, NULL,
@@ -254,9 +270,9 @@ int gmap_instance(const cJSON *item, bool all_day, const char *cal_tz, time_t *k
 		return 0;
 	o = xcalloc(1, sizeof(*o));
 	o->recurrence_id = *key;
-	o->summary = dup_or_null(str(item, "summary"));
-	o->notes = dup_or_null(str(item, "description"));
-	o->location = dup_or_null(str(item, "location"));
+	o->summary = text_of(item, "summary");
+	o->notes = text_of(item, "description");
+	o->location = text_of(item, "location");
 	if (when(cJSON_GetObjectItemCaseSensitive(item, "start"), "start", &o->start, &ad, &tzid,
 		 e) < 0 ||
 	    when(cJSON_GetObjectItemCaseSensitive(item, "end"), "end", &o->end, &ad, NULL, e) < 0) {

@@ -187,7 +187,7 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	if (check_texts(ev->summary, ev->notes, ev->location, e) < 0 ||
 	    utf8_check_field("uid", ev->uid, STORE_TITLE_MAX, e) < 0 ||
 	    utf8_check_field("attendees", ev->attendees, STORE_NOTES_MAX, e) < 0 ||
-	    utf8_check_field("alarms", ev->alarms, STORE_NOTES_MAX, e) < 0)
+	    utf8_check_bytes("alarms", ev->alarms, STORE_NOTES_MAX, e) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->noverrides; i++)
 		if (check_texts(ev->overrides[i].summary, ev->overrides[i].notes,

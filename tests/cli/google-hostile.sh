@@ -23,5 +23,22 @@ long=$(head -c 2000 /dev/zero | tr '\0' n)
 gctl /_seed '{"calendars": [{"id": "evil@example.com", "summary": "'"$long"'", "accessRole": "owner"}]}' >/dev/null
 sync_fails "long calendar name" \
 	'Google calendar "evil@example.com": calendar: too long \(2000 bytes, at most 1000\)'
-expect_eq "no Google calendar stored" "$(nestor calendar list --json | python3 -c 'import json, sys
+expect_eq "no Google calendar stored" "$(nestor calendar list --json 2>/dev/null | python3 -c 'import json, sys
 print(sum(c["source"] == "google" for c in json.load(sys.stdin)))')" 0
+
+# A calendar name with a control character is refused too.
+gctl /_seed '{"replace": true, "calendars": [{"id": "evil@example.com", "summary": "c\u001b]0;p\u0007", "accessRole": "owner"}]}' >/dev/null
+sync_fails "calendar name with an escape" \
+	'Google calendar "evil@example.com": calendar: control character U\+001B \(byte 2\)'
+
+# An event's texts: control characters left out (the CR of CR LF too), as
+# the store refuses them and another device would.
+gctl /_seed '{"replace": true, "calendars": [{"id": "work@example.com", "summary": "Work", "accessRole": "owner", "timeZone": "UTC"}],
+ "events": {"work@example.com": [{"id": "ev1", "summary": "Meet \u001b[2Jhere\u009b",
+   "description": "line 1\r\nline 2", "location": "\u0007room",
+   "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >out
+expect_eq "sync with control characters" "$(cat out)" "1 calendars: pushed 0, pulled 1, removed 0"
+nestor event show 1 --json | python3 -c 'import json, sys
+e = json.load(sys.stdin)
+assert (e["summary"], e["notes"], e["location"]) == ("Meet [2Jhere", "line 1\nline 2", "room"), e'

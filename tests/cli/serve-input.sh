@@ -22,3 +22,12 @@ expect_eq "long calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-0
 expect_eq "long calendar error" "$(json 'd["error"]')" "calendar: too long (1001 bytes, at most 1000)"
 req GET /v1/events >/dev/null
 expect_eq "no event stored" "$(json 'len(d)')" 0
+
+# Control characters (but tab and newline) are refused, naming the field.
+expect_eq "escape in a title" "$(req POST /v1/tasks '{"title":"pay \u001b]8;;http://x\u001b\\rent"}')" 400
+expect_eq "escape in a title: error" "$(json 'd["error"]')" "title: control character U+001B (byte 5)"
+expect_eq "escape in a calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-06-02 10:00","calendar":"c\u001b]0;p\u0007"}')" 400
+expect_eq "escape in a calendar: error" "$(json 'd["error"]')" "calendar: control character U+001B (byte 2)"
+expect_eq "tab and newline are text" "$(req POST /v1/tasks '{"title":"a\tb","notes":"line 1\nline 2"}')" 201
+req GET /v1/tasks >/dev/null
+expect_eq "one task stored" "$(json 'len(d)')" 1

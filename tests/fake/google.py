@@ -26,6 +26,7 @@ Calendar v3 (Authorization: Bearer ACCESS, else 401 authError):
 
 Test control (not logged):
   POST /_seed     {"calendars": [entry...], "events": {CAL: [event...]}}
+                  ("replace": true: instead of what was seeded before)
   POST /_control  {"fail": [{"method", "path" (substring), "status",
                    "reason", "count"}], "hang_insert": true (store the next
                    insert, then never answer), "revoke": true,
@@ -362,6 +363,8 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, method, path, q, raw):
         body = json.loads(raw) if raw else {}
         if path == "/_seed":
+            if body.get("replace"):
+                S["calendars"], S["events"] = [], {}
             for c in body.get("calendars", []):
                 S["calendars"].append(c)
             for cal, evs in body.get("events", {}).items():

@@ -115,6 +115,12 @@ static char *read_stdin(struct ctx *ctx)
 			return NULL;
 		}
 	}
+	if (sb.len && memchr(sb.buf, '\0', sb.len)) {
+		n = (size_t)((char *)memchr(sb.buf, '\0', sb.len) - sb.buf) + 1;
+		sbuf_release(&sb);
+		cmd_usage(ctx, "the text on stdin holds a NUL byte (byte %zu)", n);
+		return NULL;
+	}
 	/* CR LF line ends (a file from Windows) as LF: a request holds no CR */
 	for (size_t i = 0; i < sb.len; i++)
 		if (!(sb.buf[i] == '\r' && i + 1 < sb.len && sb.buf[i + 1] == '\n'))

@@ -55,6 +55,12 @@ err=$(printf 'add task \377\376\n' | nestor ask 2>&1); st=$?
 set -e
 expect_eq "ask with invalid UTF-8" "$st" 2
 expect_match "ask message" "$err" 'request: not valid UTF-8'
+# A NUL byte on stdin would cut the request there.
+set +e
+err=$(printf 'add task buy milk\000 and more' | nestor ask 2>&1); st=$?
+set -e
+expect_eq "ask with a NUL byte" "$st" 2
+expect_eq "ask NUL message" "$err" "nestor: ask: the text on stdin holds a NUL byte (byte 18)"
 # CR LF line ends (a file from Windows) are line ends, not a control character.
 expect_eq "ask with CR LF" "$(printf 'add task water plants\r\n' | nestor ask)" "Task 2 added: water plants"
 nestor task rm 2 >/dev/null

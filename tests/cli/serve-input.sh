@@ -31,3 +31,16 @@ expect_eq "escape in a calendar: error" "$(json 'd["error"]')" "calendar: contro
 expect_eq "tab and newline are text" "$(req POST /v1/tasks '{"title":"a\tb","notes":"line 1\nline 2"}')" 201
 req GET /v1/tasks >/dev/null
 expect_eq "one task stored" "$(json 'len(d)')" 1
+
+# A NUL would cut the text there: refused, in the body and in the path.
+expect_eq "NUL in a title" "$(req POST /v1/tasks '{"title":"buy milk\u0000\u001b[2J x"}')" 400
+expect_eq "NUL in a title: error" "$(json 'd["error"]')" '"title": a NUL character (\u0000) is not text'
+printf '{"title":"a\0b"}' >raw.json
+expect_eq "NUL byte in the body" "$(curl -s -o body -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" --data-binary @raw.json "$base/v1/tasks")" 400
+req GET /v1/tasks >/dev/null
+expect_eq "still one task" "$(json 'len(d)')" 1
+expect_eq "NUL in an id" "$(req GET /v1/tasks/1%00x)" 400
+expect_eq "NUL in an id: error" "$(json 'd["error"]')" 'bad id "1%00x"'
+expect_eq "an escaped digit is a digit" "$(req GET /v1/tasks/%31)" 200
+expect_eq "an id past 64 bits" "$(req GET /v1/tasks/99999999999999999999)" 400
+expect_eq "an id past 64 bits: error" "$(json 'd["error"]')" 'bad id "99999999999999999999"'

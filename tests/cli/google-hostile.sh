@@ -42,3 +42,12 @@ expect_eq "sync with control characters" "$(cat out)" "1 calendars: pushed 0, pu
 nestor event show 1 --json | python3 -c 'import json, sys
 e = json.load(sys.stdin)
 assert (e["summary"], e["notes"], e["location"]) == ("Meet [2Jhere", "line 1\nline 2", "room"), e'
+
+# Times out of range (month 13, day 45, hour 99, an offset of -99:99) are
+# refused, not carried into the next month or day.
+for when in '"date": "2026-13-45"' '"dateTime": "2026-06-02T99:00:00Z"' \
+	'"dateTime": "2026-06-02T10:00:00-99:99"'; do
+	gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {'"$when"'}}}' >/dev/null
+	sync_fails "start $when" "calendar \"Work\": event \"ev1\": bad start \"${when#*: \"}\$"
+done
+expect_match "the event kept" "$(nestor event show 1)" 'start +2026-06-02T10:00:00\+00:00'

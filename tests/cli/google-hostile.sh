@@ -6,14 +6,14 @@ fake_google_start
 fake_google_config
 fake_google_signed_in
 cd "$NESTOR_HOME"
-# sync_fails WHAT PATTERN: `nestor google sync` exits 2 with one line
-# matching PATTERN
+# sync_fails WHAT PATTERN [STATUS]: `nestor google sync` exits STATUS (2,
+# what Google sent is refused) with one line matching PATTERN
 sync_fails() {
 	set +e
 	nestor google sync >out 2>err
 	_st=$?
 	set -e
-	expect_eq "$1: exit status" "$_st" 2
+	expect_eq "$1: exit status" "$_st" "${3:-2}"
 	expect_eq "$1: one line" "$(wc -l <err)" 1
 	expect_match "$1" "$(cat err)" "$2"
 }
@@ -51,3 +51,16 @@ for when in '"date": "2026-13-45"' '"dateTime": "2026-06-02T99:00:00Z"' \
 	sync_fails "start $when" "calendar \"Work\": event \"ev1\": bad start \"${when#*: \"}\$"
 done
 expect_match "the event kept" "$(nestor event show 1)" 'start +2026-06-02T10:00:00\+00:00'
+
+# Pages that never end: a next page token seen before stops the list at
+# once, and a list stops after 1000 pages; nothing of it is stored.
+gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {"dateTime": "2026-06-02T10:00:00Z"}}}' >/dev/null
+gctl /_control '{"expire_sync": true, "pages": "loop"}' >/dev/null
+sync_fails "a repeated page token" 'calendar "Work": page 2 repeats the token of page 1$' 1
+gctl /_control '{"pages": "endless"}' >/dev/null
+sync_fails "endless pages" 'calendar "Work": more than 1000 pages of events$' 1
+expect_eq "pages asked for" "$(gctl /_requests | python3 -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if r["path"].endswith("/events") and r["query"].get("pageToken", "").startswith("p")))')" 999
+gctl /_control '{"pages": null}' >/dev/null
+nestor google sync >out
+expect_match "then a sync that ends" "$(cat out)" 'pulled 1, removed 0'

@@ -8,6 +8,7 @@
 
 #include "sbuf.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static const char *str(const cJSON *o, const char *k)
@@ -22,6 +23,34 @@ static char *dup_or_null(const char *s)
 	return s && *s ? xstrdup(s) : NULL;
 }
 
+/* A text of an item, NULL when empty: control characters (the CR of a
+ * CR LF...) are left out, as the store refuses them. */
+static char *text_of(const cJSON *item, const char *k)
+{
+	const char *s = str(item, k);
+	char *t = s && *s ? utf8_clean_str(s, UTF8_PRINTABLE) : NULL;
+
+	if (t && !*t) {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+/* Whether tm, as read (tm_year the year, tm_mon 1-12), names a real date
+ * and time: timegm() would carry month 13 or hour 99 into the next. */
+static bool tm_valid(const struct tm *tm)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = tm->tm_year;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return y >= 1 && y <= 9999 && tm->tm_mon >= 1 && tm->tm_mon <= 12 && tm->tm_mday >= 1 &&
+	       tm->tm_mday <= days[tm->tm_mon - 1] + (tm->tm_mon == 2 && leap) &&
+	       tm->tm_hour >= 0 && tm->tm_hour <= 23 && tm->tm_min >= 0 && tm->tm_min <= 59 &&
+	       tm->tm_sec >= 0 && tm->tm_sec <= 60;
+}
+
 int gmap_time(const char *s, time_t *t)
 {
 	struct tm tm = { 0 };
@@ -29,15 +58,19 @@ int gmap_time(const char *s, time_t *t)
 	const char *p;
 	long off = 0;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+	if (!s ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    !tm_valid(&tm))
 		return -1;
 	p = s + n;
 	if (*p == '.')
 		while (*++p >= '0' && *p <= '9')
 			;
 	if (*p == '+' || *p == '-') {
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+		/* a zone is at most 18 hours from UTC (RFC 3339, ISO 8601) */
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || oh < 0 || om < 0 || om > 59 ||
+		    oh * 60 + om > 18 * 60)
 			return -1;
 		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
 	} else if (*p != 'Z') {
@@ -53,7 +86,8 @@ static int date_utc(const char *s, time_t *t)
 {
 	struct tm tm = { 0 };
 
-	if (!s || sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+	if (!s || sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 ||
+	    !tm_valid(&tm))
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -207,10 +241,11 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 
 	memset(ev, 0, sizeof(*ev));
 	ev->calendar = xstrdup(cal_name);
-	ev->summary = xstrdup(str(item, "summary") && *str(item, "summary") ? str(item, "summary")
-									    : "(no title)");
-	ev->notes = dup_or_null(str(item, "description"));
-	ev->location = dup_or_null(str(item, "location"));
+	ev->summary = text_of(item, "summary");
+	if (!ev->summary)
+		ev->summary = xstrdup("(no title)");
+	ev->notes = text_of(item, "description");
+	ev->location = text_of(item, "location");
 	if (when(cJSON_GetObjectItemCaseSensitive(item, "start"), "start", &ev->start, &all_day,
 		 &tzid, e) < 0 ||
 	    when(cJSON_GetObjectItemCaseSensitive(item, "end"), "end", &ev->end, &end_all_day, NULL,
@@ -254,9 +289,9 @@ int gmap_instance(const cJSON *item, bool all_day, const char *cal_tz, time_t *k
 		return 0;
 	o = xcalloc(1, sizeof(*o));
 	o->recurrence_id = *key;
-	o->summary = dup_or_null(str(item, "summary"));
-	o->notes = dup_or_null(str(item, "description"));
-	o->location = dup_or_null(str(item, "location"));
+	o->summary = text_of(item, "summary");
+	o->notes = text_of(item, "description");
+	o->location = text_of(item, "location");
 	if (when(cJSON_GetObjectItemCaseSensitive(item, "start"), "start", &o->start, &ad, &tzid,
 		 e) < 0 ||
 	    when(cJSON_GetObjectItemCaseSensitive(item, "end"), "end", &o->end, &ad, NULL, e) < 0) {

@@ -65,6 +65,29 @@ int google_calendars(struct config *cfg, struct store *s, struct err *e)
 	return rc;
 }
 
+/* The most pages one list of a calendar's events may take. */
+#define MAX_PAGES 1000
+
+/* Whether page, the next page token, is one more page to ask for: not one
+ * given before (a server that repeats itself would be asked forever), nor
+ * past MAX_PAGES; else e says which. */
+static bool next_page(const char *page, char **seen, int n, const char *cal, struct err *e)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(seen[i], page)) {
+			err_set(e, ERR_FAIL,
+				"calendar \"%s\": page %d repeats the token of page %d", cal, n + 1,
+				i + 1);
+			return false;
+		}
+	if (n + 1 >= MAX_PAGES) {
+		err_set(e, ERR_FAIL, "calendar \"%s\": more than %d pages of events", cal,
+			MAX_PAGES);
+		return false;
+	}
+	return true;
+}
+
 /* Every item of every page of the calendar's events: in full (*full), or
  * after its sync token; a 410 turns it into a full list.  *token gets
  * the next sync token. */
@@ -73,7 +96,8 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 {
 	char *path = gcal_events_path(c->remote_id, NULL), *page = NULL;
 	long size = config_get_int(g->cfg, "google.page_size");
-	int rc = -1;
+	char *seen[MAX_PAGES];
+	int rc = -1, npages = 0;
 
 	*items = cJSON_CreateArray();
 	*token = NULL;
@@ -102,6 +126,8 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 			*full = true;
 			free(page);
 			page = NULL;
+			while (npages)
+				free(seen[--npages]);
 			continue;
 		}
 		if (r.status != 200) {
@@ -112,10 +138,16 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 		while ((it = cJSON_DetachItemFromArray(
 				cJSON_GetObjectItemCaseSensitive(r.json, "items"), 0)))
 			cJSON_AddItemToArray(*items, (cJSON *)it);
-		free(page);
+		if (page)
+			seen[npages++] = page;
 		page = NULL;
 		next = cJSON_GetObjectItemCaseSensitive(r.json, "nextPageToken");
 		if (cJSON_IsString(next)) {
+			if (!next_page(next->valuestring, seen, npages, c->name, e)) {
+				gcal_resp_release(&r);
+				rc = -1;
+				break;
+			}
 			page = xstrdup(next->valuestring);
 			gcal_resp_release(&r);
 			continue;
@@ -127,6 +159,8 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 		break;
 	}
 	free(page);
+	while (npages)
+		free(seen[--npages]);
 	free(path);
 	if (rc < 0) {
 		cJSON_Delete(*items);

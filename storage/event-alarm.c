@@ -5,6 +5,7 @@
 #include "job.h"
 #include "recur.h"
 #include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -42,10 +43,14 @@ int event_alarms(const char *alarms, struct event_alarm **out, size_t *n)
 		icalparameter *rel;
 		struct icaltriggertype t;
 		struct event_alarm *a;
+		long long offset = 0;
 
 		if (!p)
 			continue;
 		t = icalproperty_get_trigger(p);
+		/* a trigger beyond EVENT_DURATION_MAX sets no reminder */
+		if (icaltime_is_null_time(t.time) && event_duration_secs(&t.duration, &offset) < 0)
+			continue;
 		rel = icalproperty_get_first_parameter(p, ICAL_RELATED_PARAMETER);
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		a = &(*out)[(*n)++];
@@ -55,7 +60,7 @@ int event_alarms(const char *alarms, struct event_alarm **out, size_t *n)
 			a->at = icaltime_as_timet(t.time);
 			snprintf(a->key, sizeof(a->key), "%s", icaltime_as_ical_string(t.time));
 		} else {
-			a->offset = (long)icaldurationtype_as_int(t.duration);
+			a->offset = (long)offset;
 			a->from_end = rel && icalparameter_get_related(rel) == ICAL_RELATED_END;
 			snprintf(a->key, sizeof(a->key), "%s%s", a->from_end ? "END:" : "",
 				 icaldurationtype_as_ical_string(t.duration));
@@ -121,6 +126,22 @@ static char *alarm_text(const struct event *ev, const struct event_alarm *a, str
 	return xasprintf("%s at %02d:%02d", ev->summary, w.tm_hour, w.tm_min);
 }
 
+/* text as a reminder's (reminder_add() refuses more): the bytes that are
+ * not UTF-8 as U+FFFD, no control characters but tab and newline, cut at a
+ * character boundary to STORE_TITLE_MAX bytes; text is freed. */
+static char *reminder_text(char *text)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	utf8_clean(&sb, text, strlen(text), UTF8_PRINTABLE);
+	free(text);
+	if (sb.len > STORE_TITLE_MAX) {
+		sb.len = utf8_cut(sb.buf, STORE_TITLE_MAX);
+		sb.buf[sb.len] = '\0';
+	}
+	return sbuf_detach(&sb);
+}
+
 /* One reminder an alarm asks for. */
 struct want {
 	const char *key;
@@ -165,7 +186,11 @@ static int plan(struct store *s, const struct event *ev, const struct event_alar
 	w->j.tzid = z && ev->tzid && !ev->all_day ? xstrdup(ev->tzid)
 		    : local			  ? xstrdup(local)
 						  : NULL;
-	text = alarm_text(ev, a, z, local);
+	text = reminder_text(alarm_text(ev, a, z, local));
+	if (utf8_blank(text)) { /* a DESCRIPTION of control characters */
+		free(text);
+		text = reminder_text(xstrdup(ev->summary));
+	}
 	tz_free(z);
 	w->j.payload = payload_json(text, a->key);
 	free(text);

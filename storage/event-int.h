@@ -29,6 +29,15 @@ void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calen
  * location, start, end, tzid) of st to ev. */
 void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev);
 int event_load_overrides(struct store *s, struct event *ev, struct err *e);
+/* The longest DURATION or alarm TRIGGER taken: 10000 Gregorian years. */
+#define EVENT_DURATION_MAX 315569520000LL
+struct icaldurationtype;
+/* The seconds of *d (negative before), in 64 bits, or -1 when beyond
+ * EVENT_DURATION_MAX either way. */
+int event_duration_secs(const struct icaldurationtype *d, long long *secs);
+
+/* A calendar's name: UTF-8, at most STORE_TITLE_MAX bytes; ERR_USAGE. */
+int event_check_calendar(const char *name, struct err *e);
 
 /* Insert (id 0) or update ev inside the caller's transaction, with its
  * alarm reminders (see event.h); count (may be NULL) adds up the alarms. */

@@ -224,7 +224,9 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	if (utf8_blank(ev->summary))
 		return err_set(e, ERR_USAGE, "an event needs a summary");
 	if (check_texts(ev->summary, ev->notes, ev->location, e) < 0 ||
-	    utf8_check_field("attendees", ev->attendees, STORE_NOTES_MAX, e) < 0)
+	    utf8_check_field("uid", ev->uid, STORE_TITLE_MAX, e) < 0 ||
+	    utf8_check_field("attendees", ev->attendees, STORE_NOTES_MAX, e) < 0 ||
+	    utf8_check_bytes("alarms", ev->alarms, STORE_NOTES_MAX, e) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->noverrides; i++)
 		if (check_texts(ev->overrides[i].summary, ev->overrides[i].notes,
@@ -251,6 +253,24 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 	return z ? 0 : -1;
 }
 
+int event_duration_secs(const struct icaldurationtype *d, long long *secs)
+{
+	/* each field is at most UINT_MAX: the sum fits in 64 bits */
+	long long n = (long long)d->weeks * 7 * 86400 + (long long)d->days * 86400 +
+		      (long long)d->hours * 3600 + (long long)d->minutes * 60 +
+		      (long long)d->seconds;
+
+	if (n > EVENT_DURATION_MAX)
+		return -1;
+	*secs = d->is_neg ? -n : n;
+	return 0;
+}
+
+int event_check_calendar(const char *name, struct err *e)
+{
+	return utf8_check_field("calendar", name, STORE_TITLE_MAX, e);
+}
+
 /* The id of calendar name, created when missing. */
 static int calendar_id(struct store *s, const char *name, long long *id, struct err *e)
 {
@@ -259,6 +279,8 @@ static int calendar_id(struct store *s, const char *name, long long *id, struct 
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE;
 
+	if (event_check_calendar(name, e) < 0)
+		return -1;
 	for (int pass = 0; pass < 2 && rc == SQLITE_DONE; pass++) {
 		st = store_stmt(s, pass ? add : find, e);
 		if (!st)

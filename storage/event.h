@@ -105,7 +105,9 @@ void event_add_exdate(struct event *ev, time_t key);
 #define EVENT_TIME_MIN (-62135596800LL)
 #define EVENT_TIME_END 253402300800LL
 /* Check ev (summary, end >= start, both within the years 1-9999, zone
- * known, rrule valid); ERR_USAGE. */
+ * known, rrule valid; its texts UTF-8 within the store's limits: uid and
+ * summary STORE_TITLE_MAX, notes, attendees and alarms STORE_NOTES_MAX);
+ * ERR_USAGE. */
 int event_check(struct store *s, const struct event *ev, struct err *e);
 
 /* Insert ev, creating its calendar when new; sets id, uid, updated_at. */

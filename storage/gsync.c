@@ -119,6 +119,10 @@ int gsync_calendar_put(struct store *s, const char *remote_id, const char *summa
 	const char *args[] = { color, access, tz, reminders, remote_id, summary };
 	int changed = 0;
 
+	if (event_check_calendar(summary, e) < 0) {
+		err_prefix(e, "Google calendar \"%.60s\"", remote_id);
+		return -1;
+	}
 	if (store_begin(s, e) < 0)
 		return -1;
 	if (run(s,
@@ -146,6 +150,8 @@ int gsync_calendar_add(struct store *s, const char *name, struct err *e)
 
 	if (!name || !*name)
 		return err_set(e, ERR_USAGE, "a calendar needs a name");
+	if (event_check_calendar(name, e) < 0)
+		return -1;
 	if (gsync_calendar(s, name, &c, e) == 0) {
 		gsync_cal_release(&c);
 		return err_set(e, ERR_USAGE, "a calendar named \"%s\" exists", name);

@@ -61,6 +61,8 @@ struct ical_reader {
 	/* private */
 	struct ical_part cal; /* the current calendar's own lines */
 	struct sbuf line, ahead;
+	char *buf; /* getline()'s */
+	size_t cap;
 	int no, ahead_no, next_no;
 	int have_ahead, done;
 	int depth, ncals;

@@ -94,34 +94,36 @@ void ical_reader_release(struct ical_reader *r)
 	ical_part_release(&r->cal);
 	sbuf_release(&r->line);
 	sbuf_release(&r->ahead);
+	free(r->buf);
 }
 
-/* One physical line into sb without its CR LF; 0 at the end, -1 on error. */
+/* One physical line into sb without its CR LF; 0 at the end, -1 on error
+ * (a read error, or a NUL byte: text with one would be cut there). */
 static int physical(struct ical_reader *r, struct sbuf *sb, struct err *e)
 {
-	char buf[4096];
-	bool any = false;
+	ssize_t got;
+	size_t n;
 
 	sbuf_reset(sb);
-	while (fgets(buf, sizeof(buf), r->f)) {
-		size_t n = strlen(buf);
-
-		any = true;
-		r->bytes += n;
-		if (n && buf[n - 1] == '\n') {
-			n--;
-			if (n && buf[n - 1] == '\r')
-				n--;
-			sbuf_add(sb, buf, n);
-			break;
-		}
-		sbuf_add(sb, buf, n);
+	errno = 0;
+	got = getline(&r->buf, &r->cap, r->f);
+	if (got < 0) {
+		if (ferror(r->f))
+			return err_set(e, ERR_FAIL, "read error: %s", strerror(errno));
+		return 0;
 	}
-	if (ferror(r->f))
-		return err_set(e, ERR_FAIL, "read error: %s", strerror(errno));
-	if (any)
-		r->next_no++;
-	return any;
+	n = (size_t)got;
+	r->bytes += n;
+	r->next_no++;
+	if (memchr(r->buf, '\0', n))
+		return err_set(e, ERR_USAGE, "line %d: NUL byte", r->next_no);
+	if (n && r->buf[n - 1] == '\n') {
+		n--;
+		if (n && r->buf[n - 1] == '\r')
+			n--;
+	}
+	sbuf_add(sb, r->buf, n);
+	return 1;
 }
 
 /* The next logical line into r->line (r->no: its first line); 0 at the end. */

@@ -252,14 +252,33 @@ static char *attendees_text(icalcomponent *c)
 	return sb.len ? sbuf_detach(&sb) : NULL;
 }
 
-static char *alarms_text(icalcomponent *c)
+/* The text of c's VALARMs into *out (NULL: none); -1 for a TRIGGER beyond
+ * EVENT_DURATION_MAX, which the reminder could not be set from. */
+static int alarms_text(icalcomponent *c, const struct ical_part *p, char **out, struct err *e)
 {
 	struct sbuf sb = SBUF_INIT;
 
+	*out = NULL;
 	for (icalcomponent *a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT); a;
-	     a = icalcomponent_get_next_component(c, ICAL_VALARM_COMPONENT))
+	     a = icalcomponent_get_next_component(c, ICAL_VALARM_COMPONENT)) {
+		icalproperty *t = icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY);
+		struct icaltriggertype tr;
+		long long secs;
+
+		if (t) {
+			tr = icalproperty_get_trigger(t);
+			if (icaltime_is_null_time(tr.time) &&
+			    event_duration_secs(&tr.duration, &secs) < 0) {
+				sbuf_release(&sb);
+				return err_set(e, ERR_USAGE, "line %d: TRIGGER beyond 10000 years",
+					       ical_part_line(p, "TRIGGER",
+							      icalproperty_get_value_as_string(t)));
+			}
+		}
 		sbuf_adds(&sb, icalcomponent_as_ical_string(a));
-	return sb.len ? sbuf_detach(&sb) : NULL;
+	}
+	*out = sb.len ? sbuf_detach(&sb) : NULL;
+	return 0;
 }
 
 /* Start, end and zone of a VEVENT into the given fields. */
@@ -282,7 +301,13 @@ static int event_times(struct import *im, icalcomponent *c, const struct ical_pa
 		if (prop_time(im, pe, ical_part_line(p, "DTEND", NULL), end, &d2, NULL, e) < 0)
 			return -1;
 	} else if (pd) {
-		*end = *start + icaldurationtype_as_int(icalproperty_get_duration(pd));
+		struct icaldurationtype d = icalproperty_get_duration(pd);
+		long long secs;
+
+		if (event_duration_secs(&d, &secs) < 0)
+			return err_set(e, ERR_USAGE, "line %d: DURATION beyond 10000 years",
+				       ical_part_line(p, "DURATION", NULL));
+		*end = *start + secs;
 	} else {
 		*end = *start + (*all_day ? DAY : 0);
 	}
@@ -460,7 +485,8 @@ static int read_event(struct import *im, icalcomponent *c, const struct ical_par
 		event_add_exdate(&ev, key);
 	}
 	ev.attendees = attendees_text(c);
-	ev.alarms = alarms_text(c);
+	if (alarms_text(c, p, &ev.alarms, e) < 0)
+		goto fail;
 	ev.calendar = dup_or_null(im->calendar ? im->calendar : x_calendar(c));
 	rc = write_one(im, &ev, p, e);
 	event_release(&ev);

@@ -133,10 +133,12 @@ static bool valid_device(const char *d)
 }
 
 /* Text from another device is shown on terminals: no control character
- * but tab and newline (C0, DEL, C1). */
-static bool safe_text(const char *s)
+ * but tab and newline (C0, DEL, C1), and with crlf the CR of a CR LF. */
+static bool safe_text(const char *s, bool crlf)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (crlf && p[0] == '\r' && p[1] == '\n')
+			continue;
 		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
 			return false;
 		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
@@ -151,9 +153,9 @@ static bool safe_json(const cJSON *v)
 	const cJSON *it;
 
 	if (cJSON_IsString(v))
-		return safe_text(v->valuestring);
+		return safe_text(v->valuestring, false);
 	cJSON_ArrayForEach(it, v)
-		if ((it->string && !safe_text(it->string)) || !safe_json(it))
+		if ((it->string && !safe_text(it->string, false)) || !safe_json(it))
 			return false;
 	return true;
 }
@@ -163,7 +165,7 @@ static bool safe_value(const char *s)
 	cJSON *j;
 	bool ok;
 
-	if (!safe_text(s))
+	if (!safe_text(s, false))
 		return false;
 	if (*s != '{' && *s != '[')
 		return true;
@@ -204,7 +206,9 @@ static int check_value(const struct rfield *f, const cJSON *v, struct err *e)
 	switch (f->type) {
 	case RT_TEXT:
 		ok = cJSON_IsString(v);
-		if (ok && !safe_value(v->valuestring))
+		/* an event's alarms are iCalendar text: lines end in CR LF */
+		if (ok && !(strcmp(f->name, "alarms") ? safe_value(v->valuestring)
+						      : safe_text(v->valuestring, true)))
 			return reject(e, "field '%s' holds control characters", f->name);
 		break;
 	case RT_INT: ok = is_int(v); break;

@@ -289,6 +289,37 @@ static enum MHD_Result deferred_answer(struct httpd *h, struct httpd_conn *c)
 	return MHD_YES;
 }
 
+static int hex(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* %XX of the path and the query decoded in place, but %00: a NUL would cut
+ * the text there ("/v1/tasks/1%00x" read as task 1), so it stays "%00" and
+ * the id or value is refused as it is. */
+static size_t unescape(void *cls, struct MHD_Connection *mc, char *s)
+{
+	char *w = s;
+
+	(void)cls;
+	(void)mc;
+	for (const char *r = s; *r; r++) {
+		int hi = *r == '%' ? hex(r[1]) : -1, lo = hi >= 0 ? hex(r[2]) : -1;
+
+		if (lo < 0 || (hi == 0 && lo == 0)) {
+			*w++ = *r;
+			continue;
+		}
+		*w++ = (char)(hi * 16 + lo);
+		r += 2;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -503,14 +534,16 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-			quiet_log, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
-			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
+			quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+			MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
+			o->key_pem, MHD_OPTION_END);
 	else
 		h->d = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-			quiet_log, NULL, MHD_OPTION_END);
+			quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+			MHD_OPTION_END);
 	if (!h->d) {
 		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
 			errno ? strerror(errno)

@@ -58,7 +58,12 @@ int openmeteo_days(const struct openmeteo_opts *o)
 
 void openmeteo_coord(char *buf, size_t n, double v)
 {
-	long x = lround(v * 10000);
+	long x;
+
+	/* a coordinate is within ±180: no lround() of a huge or NaN value */
+	if (!(v >= -180 && v <= 180))
+		v = isnan(v) ? 0 : v < 0 ? -180 : 180;
+	x = lround(v * 10000);
 
 	snprintf(buf, n, "%s%ld.%04ld", x < 0 ? "-" : "", labs(x) / 10000, labs(x) % 10000);
 }
@@ -90,13 +95,6 @@ static double json_at(const cJSON *obj, const char *name, int i)
 	const cJSON *it = cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, i) : NULL;
 
 	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
-}
-
-/* A WMO weather code (0..99), or -1: a number out of that range (even one
- * no int holds) is no code. */
-static int wmo_code(double v)
-{
-	return v >= 0 && v <= 99 && v == floor(v) ? (int)v : -1;
 }
 
 static void copy_unit(char *dst, size_t n, const cJSON *units, const char *name)
@@ -163,7 +161,8 @@ int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
 	double lat = json_num(r, "latitude"), lon = json_num(r, "longitude");
 
 	memset(p, 0, sizeof(*p));
-	if (!name || !(fabs(lat) <= 90) || !(fabs(lon) <= 180))
+	/* NaN (missing) fails the comparisons too */
+	if (!name || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180))
 		return -1;
 	p->name = xstrdup(name);
 	p->admin1 = json_strdup(r, "admin1");
@@ -221,10 +220,28 @@ int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct o
 	return ret;
 }
 
+/* A zone is at most 18 hours from UTC. */
+#define MAX_OFFSET (18 * 3600.0)
+
+/* A WMO weather code (0-99) into *code, -1 when missing; -1 when out of
+ * range (checked on the double, before any cast). */
+static int code_of(double v, int *code)
+{
+	if (isnan(v)) {
+		*code = -1;
+		return 0;
+	}
+	if (!(v >= 0 && v <= 99))
+		return -1;
+	*code = (int)v;
+	return 0;
+}
+
 int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, const char **why)
 {
 	const cJSON *cur, *daily, *times, *t, *cu, *du;
 	cJSON *doc = cJSON_Parse(body);
+	double v;
 	int i, n;
 
 	openmeteo_forecast_init(f);
@@ -241,17 +258,20 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 	if (!cJSON_IsArray(times))
 		goto bad;
 
+	*why = "bad 'utc_offset_seconds'";
+	v = json_num(doc, "utc_offset_seconds");
+	if (!isnan(v) && !(v >= -MAX_OFFSET && v <= MAX_OFFSET))
+		goto bad;
 	f->timezone = json_strdup(doc, "timezone");
-	/* a day either way at most: anything else is no offset */
-	f->utc_offset = fabs(json_num(doc, "utc_offset_seconds")) <= 86400
-				? lround(json_num(doc, "utc_offset_seconds"))
-				: 0;
+	f->utc_offset = isnan(v) ? 0 : (long)v;
 	f->time = json_strdup(cur, "time");
 	f->temp = json_num(cur, "temperature_2m");
 	f->feels_like = json_num(cur, "apparent_temperature");
 	f->humidity = json_num(cur, "relative_humidity_2m");
 	f->wind = json_num(cur, "wind_speed_10m");
-	f->code = wmo_code(json_num(cur, "weather_code"));
+	*why = "bad 'weather_code'";
+	if (code_of(json_num(cur, "weather_code"), &f->code) < 0)
+		goto bad;
 	cu = cJSON_GetObjectItemCaseSensitive(doc, "current_units");
 	du = cJSON_GetObjectItemCaseSensitive(doc, "daily_units");
 	copy_unit(f->temp_unit, sizeof(f->temp_unit), cu, "temperature_2m");
@@ -269,7 +289,8 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 		if (!cJSON_IsString(t))
 			continue;
 		snprintf(d->date, sizeof(d->date), "%s", t->valuestring);
-		d->code = wmo_code(json_at(daily, "weather_code", i));
+		if (code_of(json_at(daily, "weather_code", i), &d->code) < 0)
+			goto bad;
 		d->tmax = json_at(daily, "temperature_2m_max", i);
 		d->tmin = json_at(daily, "temperature_2m_min", i);
 		d->precip = json_at(daily, "precipitation_sum", i);

@@ -119,21 +119,38 @@ size_t utf8_cut(const char *s, size_t n)
 	return n - utf8_partial_tail(s, n);
 }
 
-int utf8_check_field(const char *what, const char *s, size_t max, struct err *e)
+/* s valid UTF-8 of at most max bytes (0: any), and with controls false
+ * no control character but tab and newline. */
+static int check(const char *what, const char *s, size_t max, bool controls, struct err *e)
 {
 	size_t i = 0, len, n;
+	long cp;
 
 	if (!s)
 		return 0;
 	n = strlen(s);
 	while (i < n) {
-		if (decode((const unsigned char *)s + i, n - i, &len) < 0)
+		cp = decode((const unsigned char *)s + i, n - i, &len);
+		if (cp < 0)
 			return err_set(e, ERR_USAGE, "%s: not valid UTF-8 (byte %zu)", what, i + 1);
+		if (!controls && is_control(cp))
+			return err_set(e, ERR_USAGE, "%s: control character U+%04lX (byte %zu)",
+				       what, cp, i + 1);
 		i += len;
 	}
 	if (max && n > max)
 		return err_set(e, ERR_USAGE, "%s: too long (%zu bytes, at most %zu)", what, n, max);
 	return 0;
+}
+
+int utf8_check_field(const char *what, const char *s, size_t max, struct err *e)
+{
+	return check(what, s, max, false, e);
+}
+
+int utf8_check_bytes(const char *what, const char *s, size_t max, struct err *e)
+{
+	return check(what, s, max, true, e);
 }
 
 bool utf8_blank(const char *s)

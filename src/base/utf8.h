@@ -42,10 +42,14 @@ size_t utf8_partial_tail(const char *s, size_t n);
 size_t utf8_cut(const char *s, size_t n);
 
 /* A field of text people or files give (a title, notes): 0 when s is NULL
- * or valid UTF-8 of at most max bytes (0: any length); else ERR_USAGE
- * "WHAT: not valid UTF-8 (byte N)" or "WHAT: too long (N bytes, at most
- * MAX)" and -1. */
+ * or valid UTF-8 of at most max bytes (0: any length) with no control
+ * character but newline and tab (no other C0, no DEL, no C1: the rule text
+ * from another device is held to); else ERR_USAGE "WHAT: not valid UTF-8
+ * (byte N)", "WHAT: control character U+001B (byte N)" or "WHAT: too long
+ * (N bytes, at most MAX)" and -1. */
 int utf8_check_field(const char *what, const char *s, size_t max, struct err *e);
+/* The same allowing control characters (iCalendar text with its CR LF). */
+int utf8_check_bytes(const char *what, const char *s, size_t max, struct err *e);
 /* Whether s is NULL or has nothing but spaces, tabs and line breaks. */
 bool utf8_blank(const char *s);
 

@@ -105,7 +105,7 @@ static char *read_stdin(struct ctx *ctx)
 {
 	struct sbuf sb = SBUF_INIT;
 	char buf[4096];
-	size_t n;
+	size_t n, j = 0;
 
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
 		sbuf_add(&sb, buf, n);
@@ -114,6 +114,20 @@ static char *read_stdin(struct ctx *ctx)
 			cmd_usage(ctx, "the text on stdin is over %d bytes", STDIN_MAX);
 			return NULL;
 		}
+	}
+	if (sb.len && memchr(sb.buf, '\0', sb.len)) {
+		n = (size_t)((char *)memchr(sb.buf, '\0', sb.len) - sb.buf) + 1;
+		sbuf_release(&sb);
+		cmd_usage(ctx, "the text on stdin holds a NUL byte (byte %zu)", n);
+		return NULL;
+	}
+	/* CR LF line ends (a file from Windows) as LF: a request holds no CR */
+	for (size_t i = 0; i < sb.len; i++)
+		if (!(sb.buf[i] == '\r' && i + 1 < sb.len && sb.buf[i + 1] == '\n'))
+			sb.buf[j++] = sb.buf[i];
+	if (sb.buf) {
+		sb.len = j;
+		sb.buf[j] = '\0';
 	}
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';

@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 		char what[32];
 
 		snprintf(what, sizeof(what), "argument %d", i);
-		if (utf8_check_field(what, argv[i], 0, &ctx.err) < 0) {
+		if (utf8_check_bytes(what, argv[i], 0, &ctx.err) < 0) {
 			fprintf(errout, "nestor: %s\n", ctx.err.msg);
 			rc = 2;
 			goto out;

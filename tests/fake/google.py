@@ -26,10 +26,13 @@ Calendar v3 (Authorization: Bearer ACCESS, else 401 authError):
 
 Test control (not logged):
   POST /_seed     {"calendars": [entry...], "events": {CAL: [event...]}}
+                  ("replace": true: instead of what was seeded before)
   POST /_control  {"fail": [{"method", "path" (substring), "status",
                    "reason", "count"}], "hang_insert": true (store the next
                    insert, then never answer), "revoke": true,
-                   "expire_access": true, "expire_sync": true}
+                   "expire_access": true, "expire_sync": true,
+                   "pages": "loop" | "endless" | null (event lists that
+                   never end: the same next page token, or a new one)}
   POST /_edit     {"calendar", "id", "patch": {...}} or {"delete": true}: a
                    change made in Google by someone else (a patch may set
                    "updated", to pin the time of the change)
@@ -316,6 +319,12 @@ class Handler(BaseHTTPRequestHandler):
         return gerror(405, "methodNotAllowed", "Method Not Allowed")
 
     def list(self, cal, evs, q):
+        if S.get("pages"):
+            # a broken server: "loop" gives the same next page token again
+            # and again, "endless" a new one every time
+            S["npage"] = S.get("npage", 0) + 1
+            tok = "again" if S["pages"] == "loop" else "p%d" % S["npage"]
+            return 200, {"kind": "calendar#events", "items": [], "nextPageToken": tok}
         if q.get("singleEvents") == "true":
             tmin = datetime.fromisoformat(q["timeMin"].replace("Z", "+00:00"))
             tmax = datetime.fromisoformat(q["timeMax"].replace("Z", "+00:00"))
@@ -362,6 +371,8 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, method, path, q, raw):
         body = json.loads(raw) if raw else {}
         if path == "/_seed":
+            if body.get("replace"):
+                S["calendars"], S["events"] = [], {}
             for c in body.get("calendars", []):
                 S["calendars"].append(c)
             for cal, evs in body.get("events", {}).items():
@@ -377,6 +388,8 @@ class Handler(BaseHTTPRequestHandler):
             for f in body.get("fail", []):
                 f.setdefault("count", 1)
                 S["fail"].append(f)
+            if "pages" in body:
+                S["pages"], S["npage"] = body["pages"], 0
             if body.get("hang_insert"):
                 S["hang_insert"] = True
             if body.get("revoke"):

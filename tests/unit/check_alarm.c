@@ -441,6 +441,26 @@ START_TEST(test_custom_zone_fires_across_dst)
 }
 END_TEST
 
+/* A relative trigger beyond 10000 years (an alarm stored before import
+ * refused one, or from elsewhere) sets no reminder instead of one at an
+ * instant an int overflowed to. */
+START_TEST(test_trigger_out_of_range)
+{
+	long *off;
+	size_t n;
+
+	ck_assert_int_eq(event_alarm_offsets("BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+					     "TRIGGER:-P999999999W\r\nEND:VALARM\r\n"
+					     "BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+					     "TRIGGER:-P520000W\r\nEND:VALARM\r\n",
+					     &off, &n),
+			 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(off[0], -520000L * 7 * 86400);
+	free(off);
+}
+END_TEST
+
 Suite *alarm_suite(void)
 {
 	Suite *s = suite_create("alarm");
@@ -455,6 +475,7 @@ Suite *alarm_suite(void)
 	tcase_add_test(tc, test_dropped_alarm_goes);
 	tcase_add_test(tc, test_custom_zone_import);
 	tcase_add_test(tc, test_custom_zone_fires_across_dst);
+	tcase_add_test(tc, test_trigger_out_of_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -42,6 +42,21 @@ START_TEST(test_times)
 	ck_assert_int_eq((long)t, 1780304400L);
 	ck_assert_int_eq(gmap_time("2026-06-01", &t), -1);
 	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00", &t), -1);
+	/* out of range: timegm() would carry them over */
+	ck_assert_int_eq(gmap_time("2026-13-01T09:00:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-00-01T09:00:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-45T09:00:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-02-29T09:00:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2028-02-29T09:00:00Z", &t), 0);
+	ck_assert_int_eq(gmap_time("2026-06-01T24:00:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T99:00:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:60:00Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:61Z", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00+99:99", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00+18:01", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00-05:60", &t), -1);
+	ck_assert_int_eq(gmap_time("2026-06-01T09:00:00+14:00", &t), 0);
+	ck_assert_int_eq(t, 1780254000); /* 2026-05-31 19:00 UTC */
 }
 END_TEST
 

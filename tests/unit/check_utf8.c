@@ -78,7 +78,19 @@ START_TEST(test_check_field)
 {
 	struct err e = { 0, "" };
 
-	ck_assert_int_eq(utf8_check_field("title", "Привет \x1b[1m", 0, &e), 0);
+	ck_assert_int_eq(utf8_check_field("title", "Привет\tмир\n", 0, &e), 0);
+	/* control characters: C0 but tab and newline, DEL, C1 */
+	ck_assert_int_eq(utf8_check_field("title", "Привет \x1b[1m", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "title: control character U+001B (byte 14)");
+	ck_assert_int_eq(utf8_check_field("notes", "a\r\nb", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "notes: control character U+000D (byte 2)");
+	ck_assert_int_eq(utf8_check_field("notes", "a\x7f", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "notes: control character U+007F (byte 2)");
+	ck_assert_int_eq(utf8_check_field("notes", "a\xc2\x9b", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "notes: control character U+009B (byte 2)");
+	ck_assert_int_eq(utf8_check_bytes("argument 1", "Привет \x1b[1m", 0, &e), 0);
+	ck_assert_int_eq(utf8_check_bytes("argument 1", "\x1b\xc0", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "argument 1: not valid UTF-8 (byte 2)");
 	ck_assert_int_eq(utf8_check_field("title", NULL, 1, &e), 0);
 	ck_assert_int_eq(utf8_check_field("title",
 					  "ab\xff"

@@ -1,5 +1,6 @@
 /* Open-Meteo client and the tool cache, against the fake server. */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +357,63 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* Numbers out of range are refused before any cast (1e300 into an int is
+ * undefined). */
+START_TEST(test_ranges)
+{
+	static const char *const bad[][2] = {
+		{ "\"utc_offset_seconds\":1e300", "bad 'utc_offset_seconds'" },
+		{ "\"utc_offset_seconds\":64801", "bad 'utc_offset_seconds'" },
+		{ "\"current\":{\"temperature_2m\":1,\"weather_code\":1e300}",
+		  "bad 'weather_code'" },
+		{ "\"current\":{\"temperature_2m\":1,\"weather_code\":100}", "bad 'weather_code'" },
+		{ "\"current\":{\"temperature_2m\":1,\"weather_code\":-1}", "bad 'weather_code'" },
+		{ "\"daily\":{\"time\":[\"2026-01-05\"],\"weather_code\":[-1e300]}",
+		  "bad 'weather_code'" },
+	};
+	struct openmeteo_forecast f;
+	struct openmeteo_place p;
+	const char *why;
+	char body[300], coord[32];
+	cJSON *r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* of two same keys cJSON finds the first: the bad one */
+		snprintf(body, sizeof(body),
+			 "{%s,\"utc_offset_seconds\":3600,\"current\":{\"temperature_2m\":1,"
+			 "\"weather_code\":3},\"daily\":{\"time\":[\"2026-01-05\"],"
+			 "\"weather_code\":[2]}}",
+			 bad[i][0]);
+		ck_assert_msg(openmeteo_forecast_parse(body, &f, &why) == -1, "%s", body);
+		ck_assert_str_eq(why, bad[i][1]);
+		openmeteo_forecast_release(&f);
+	}
+	ck_assert_int_eq(openmeteo_forecast_parse("{\"utc_offset_seconds\":-64800,\"current\":"
+						  "{\"temperature_2m\":1,\"weather_code\":99},"
+						  "\"daily\":{\"time\":[\"2026-01-05\"],"
+						  "\"weather_code\":[0]}}",
+						  &f, &why),
+			 0);
+	ck_assert_int_eq(f.utc_offset, -64800);
+	ck_assert_int_eq(f.code, 99);
+	ck_assert_int_eq(f.days[0].code, 0);
+	openmeteo_forecast_release(&f);
+
+	r = cJSON_Parse("[{\"name\":\"x\",\"latitude\":90,\"longitude\":-180},"
+			"{\"name\":\"x\",\"latitude\":90.5,\"longitude\":0},"
+			"{\"name\":\"x\",\"latitude\":0,\"longitude\":1e300}]");
+	ck_assert_int_eq(openmeteo_place_parse(cJSON_GetArrayItem(r, 0), &p), 0);
+	openmeteo_place_release(&p);
+	ck_assert_int_eq(openmeteo_place_parse(cJSON_GetArrayItem(r, 1), &p), -1);
+	ck_assert_int_eq(openmeteo_place_parse(cJSON_GetArrayItem(r, 2), &p), -1);
+	cJSON_Delete(r);
+	openmeteo_coord(coord, sizeof(coord), 1e300);
+	ck_assert_str_eq(coord, "180.0000");
+	openmeteo_coord(coord, sizeof(coord), -52.52);
+	ck_assert_str_eq(coord, "-52.5200");
+}
+END_TEST
+
 START_TEST(test_code_text)
 {
 	ck_assert_str_eq(weather_code_text(0, "en"), "clear sky");
@@ -375,6 +433,7 @@ START_TEST(test_hostile_numbers)
 	struct openmeteo_place p;
 	const char *why;
 
+	/* numbers no int holds are refused before any cast */
 	ck_assert_int_eq(
 		openmeteo_forecast_parse(
 			"{\"utc_offset_seconds\":1e300,\"current\":{\"temperature_2m\":1,"
@@ -382,14 +441,17 @@ START_TEST(test_hostile_numbers)
 			"06\","
 			"\"2026-01-07\",\"2026-01-08\"],\"weather_code\":[-3e9,1e9,2.5,95]}}",
 			&f, &why),
-		0);
-	ck_assert_int_eq(f.utc_offset, 0);
-	ck_assert_int_eq(f.code, -1);
-	ck_assert_int_eq(f.ndays, 4);
-	ck_assert_int_eq(f.days[0].code, -1);
-	ck_assert_int_eq(f.days[1].code, -1);
-	ck_assert_int_eq(f.days[2].code, -1);
-	ck_assert_int_eq(f.days[3].code, 95);
+		-1);
+	ck_assert_str_eq(why, "bad 'utc_offset_seconds'");
+	openmeteo_forecast_release(&f);
+	ck_assert_int_eq(
+		openmeteo_forecast_parse(
+			"{\"utc_offset_seconds\":0,\"current\":{\"temperature_2m\":1,"
+			"\"weather_code\":3},\"daily\":{\"time\":[\"2026-01-05\",\"2026-01-"
+			"06\"],\"weather_code\":[95,1e9]}}",
+			&f, &why),
+		-1);
+	ck_assert_str_eq(why, "bad 'weather_code'");
 	openmeteo_forecast_release(&f);
 	ck_assert_int_eq(openmeteo_geocode_parse("{\"results\":[{\"name\":\"X\",\"latitude\":1e300,"
 						 "\"longitude\":2}]}",
@@ -455,6 +517,7 @@ Suite *weather_suite(void)
 	suite_add_tcase(s, net);
 	tcase_add_test(pure, test_code_text);
 	tcase_add_test(pure, test_hostile_numbers);
+	tcase_add_test(pure, test_ranges);
 	suite_add_tcase(s, pure);
 	return s;
 }

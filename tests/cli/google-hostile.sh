@@ -1,0 +1,66 @@
+# Google Calendar, a hostile server: what it sends is checked before it is
+# stored, and a pull that cannot be trusted stops with one line naming why.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/google.sh"
+fake_google_start
+fake_google_config
+fake_google_signed_in
+cd "$NESTOR_HOME"
+# sync_fails WHAT PATTERN [STATUS]: `nestor google sync` exits STATUS (2,
+# what Google sent is refused) with one line matching PATTERN
+sync_fails() {
+	set +e
+	nestor google sync >out 2>err
+	_st=$?
+	set -e
+	expect_eq "$1: exit status" "$_st" "${3:-2}"
+	expect_eq "$1: one line" "$(wc -l <err)" 1
+	expect_match "$1" "$(cat err)" "$2"
+}
+
+# A calendar name over 1000 bytes is refused, and nothing is stored.
+long=$(head -c 2000 /dev/zero | tr '\0' n)
+gctl /_seed '{"calendars": [{"id": "evil@example.com", "summary": "'"$long"'", "accessRole": "owner"}]}' >/dev/null
+sync_fails "long calendar name" \
+	'Google calendar "evil@example.com": calendar: too long \(2000 bytes, at most 1000\)'
+expect_eq "no Google calendar stored" "$(nestor calendar list --json 2>/dev/null | python3 -c 'import json, sys
+print(sum(c["source"] == "google" for c in json.load(sys.stdin)))')" 0
+
+# A calendar name with a control character is refused too.
+gctl /_seed '{"replace": true, "calendars": [{"id": "evil@example.com", "summary": "c\u001b]0;p\u0007", "accessRole": "owner"}]}' >/dev/null
+sync_fails "calendar name with an escape" \
+	'Google calendar "evil@example.com": calendar: control character U\+001B \(byte 2\)'
+
+# An event's texts: control characters left out (the CR of CR LF too), as
+# the store refuses them and another device would.
+gctl /_seed '{"replace": true, "calendars": [{"id": "work@example.com", "summary": "Work", "accessRole": "owner", "timeZone": "UTC"}],
+ "events": {"work@example.com": [{"id": "ev1", "summary": "Meet \u001b[2Jhere\u009b",
+   "description": "line 1\r\nline 2", "location": "\u0007room",
+   "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >out
+expect_eq "sync with control characters" "$(cat out)" "1 calendars: pushed 0, pulled 1, removed 0"
+nestor event show 1 --json | python3 -c 'import json, sys
+e = json.load(sys.stdin)
+assert (e["summary"], e["notes"], e["location"]) == ("Meet [2Jhere", "line 1\nline 2", "room"), e'
+
+# Times out of range (month 13, day 45, hour 99, an offset of -99:99) are
+# refused, not carried into the next month or day.
+for when in '"date": "2026-13-45"' '"dateTime": "2026-06-02T99:00:00Z"' \
+	'"dateTime": "2026-06-02T10:00:00-99:99"'; do
+	gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {'"$when"'}}}' >/dev/null
+	sync_fails "start $when" "calendar \"Work\": event \"ev1\": bad start \"${when#*: \"}\$"
+done
+expect_match "the event kept" "$(nestor event show 1)" 'start +2026-06-02T10:00:00\+00:00'
+
+# Pages that never end: a next page token seen before stops the list at
+# once, and a list stops after 1000 pages; nothing of it is stored.
+gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {"dateTime": "2026-06-02T10:00:00Z"}}}' >/dev/null
+gctl /_control '{"expire_sync": true, "pages": "loop"}' >/dev/null
+sync_fails "a repeated page token" 'calendar "Work": page 2 repeats the token of page 1$' 1
+gctl /_control '{"pages": "endless"}' >/dev/null
+sync_fails "endless pages" 'calendar "Work": more than 1000 pages of events$' 1
+expect_eq "pages asked for" "$(gctl /_requests | python3 -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if r["path"].endswith("/events") and r["query"].get("pageToken", "").startswith("p")))')" 999
+gctl /_control '{"pages": null}' >/dev/null
+nestor google sync >out
+expect_match "then a sync that ends" "$(cat out)" 'pulled 1, removed 0'

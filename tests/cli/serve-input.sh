@@ -1,0 +1,46 @@
+# nestor serve: hostile input over HTTP is refused with 400 naming the
+# field, and nothing is stored.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+cd "$NESTOR_HOME"
+json() { python3 -c "import json,sys; d=json.load(open('body')); print($1)"; }
+tok=$(nestor token add --label test 2>/dev/null)
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+# req METHOD PATH [BODY]: the status on stdout, the body in ./body
+req() {
+	curl -s -o body -w '%{http_code}' -X "$1" -H "Authorization: Bearer $tok" \
+		${3:+--data-binary "$3"} "$base$2"
+}
+
+# An event's calendar name is a title: UTF-8 of at most 1000 bytes.
+long=$(head -c 1001 /dev/zero | tr '\0' c)
+expect_eq "long calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-06-02 10:00","calendar":"'"$long"'"}')" 400
+expect_eq "long calendar error" "$(json 'd["error"]')" "calendar: too long (1001 bytes, at most 1000)"
+req GET /v1/events >/dev/null
+expect_eq "no event stored" "$(json 'len(d)')" 0
+
+# Control characters (but tab and newline) are refused, naming the field.
+expect_eq "escape in a title" "$(req POST /v1/tasks '{"title":"pay \u001b]8;;http://x\u001b\\rent"}')" 400
+expect_eq "escape in a title: error" "$(json 'd["error"]')" "title: control character U+001B (byte 5)"
+expect_eq "escape in a calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-06-02 10:00","calendar":"c\u001b]0;p\u0007"}')" 400
+expect_eq "escape in a calendar: error" "$(json 'd["error"]')" "calendar: control character U+001B (byte 2)"
+expect_eq "tab and newline are text" "$(req POST /v1/tasks '{"title":"a\tb","notes":"line 1\nline 2"}')" 201
+req GET /v1/tasks >/dev/null
+expect_eq "one task stored" "$(json 'len(d)')" 1
+
+# A NUL would cut the text there: refused, in the body and in the path.
+expect_eq "NUL in a title" "$(req POST /v1/tasks '{"title":"buy milk\u0000\u001b[2J x"}')" 400
+expect_eq "NUL in a title: error" "$(json 'd["error"]')" '"title": a NUL character (\u0000) is not text'
+printf '{"title":"a\0b"}' >raw.json
+expect_eq "NUL byte in the body" "$(curl -s -o body -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" --data-binary @raw.json "$base/v1/tasks")" 400
+req GET /v1/tasks >/dev/null
+expect_eq "still one task" "$(json 'len(d)')" 1
+expect_eq "NUL in an id" "$(req GET /v1/tasks/1%00x)" 400
+expect_eq "NUL in an id: error" "$(json 'd["error"]')" 'bad id "1%00x"'
+expect_eq "an escaped digit is a digit" "$(req GET /v1/tasks/%31)" 200
+expect_eq "an id past 64 bits" "$(req GET /v1/tasks/99999999999999999999)" 400
+expect_eq "an id past 64 bits: error" "$(json 'd["error"]')" 'bad id "99999999999999999999"'

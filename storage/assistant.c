@@ -91,8 +91,8 @@ static int line_field(const char *what, const char *s, size_t max, struct err *e
 		return -1;
 	for (size_t i = 0; s && s[i]; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return err_set(e, ERR_USAGE, "%s: control character (byte %zu)", what,
-				       i + 1);
+			return err_set(e, ERR_USAGE, "%s: control character U+%04X (byte %zu)",
+				       what, (unsigned)(unsigned char)s[i], i + 1);
 	return 0;
 }
 
@@ -108,7 +108,7 @@ int assistant_check(const struct assistant *a, struct err *e)
 	if (line_field("base URL", a->base_url, STORE_TITLE_MAX, e) < 0 ||
 	    line_field("model", a->model, STORE_TITLE_MAX, e) < 0 ||
 	    line_field("tools", a->tools, STORE_NOTES_MAX, e) < 0 ||
-	    utf8_check_field("prompt", a->system_prompt, ASSISTANT_PROMPT_MAX, e) < 0)
+	    utf8_check_lines("prompt", a->system_prompt, ASSISTANT_PROMPT_MAX, e) < 0)
 		return -1;
 	if (url_check_secretless(
 		    "base URL", a->base_url, 0,

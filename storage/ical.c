@@ -12,6 +12,7 @@
 #include "caltz.h"
 #include "ical-todo.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <glib.h>
@@ -437,6 +438,11 @@ static int read_event(struct import *im, icalcomponent *c, const struct ical_par
 	ev.summary = xstrdup(icalcomponent_get_summary(c) ? icalcomponent_get_summary(c) : "");
 	ev.notes = dup_or_null(icalcomponent_get_description(c));
 	ev.location = dup_or_null(icalcomponent_get_location(c));
+	/* a stray control character in a file's text is dropped, not a reason
+	 * to refuse the file (invalid UTF-8 still is: event_check) */
+	utf8_drop_controls(ev.summary);
+	utf8_drop_controls(ev.notes);
+	utf8_drop_controls(ev.location);
 	if (!uid || !*uid) {
 		/* no UID: one derived from the content, so a re-import matches */
 		unsigned long h = 5381;

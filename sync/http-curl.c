@@ -361,6 +361,17 @@ static int redirect_error(CURL *h, long status, const char *host, struct err *e)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &to, 0) == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		sbuf_addf(&sb, "%s%s%s", to, port ? ":" : "", port ? port : "");
+		if (strcmp(sb.buf, host) == 0) {
+			/* the same server: its path moved (a slash added, say) */
+			err_set(e, ERR_FAIL,
+				"%s: HTTP %ld redirect to another path on the same server, not "
+				"followed: check the path of the URL set",
+				host, status);
+			sbuf_release(&sb);
+			goto out;
+		}
+		sbuf_reset(&sb);
 		sbuf_addf(&sb, "%s://%s%s%s", scheme, to, port ? ":" : "", port ? port : "");
 	}
 	shown = utf8_clean_str(sb.len ? sb.buf : "(no Location)", UTF8_PRINTABLE);
@@ -371,6 +382,7 @@ static int redirect_error(CURL *h, long status, const char *host, struct err *e)
 		host, status, (int)(n > 120 ? utf8_cut(shown, 120) : n), shown, n > 120 ? "…" : "");
 	free(shown);
 	sbuf_release(&sb);
+out:
 	curl_free(scheme);
 	curl_free(to);
 	curl_free(port);

@@ -119,9 +119,12 @@ size_t utf8_cut(const char *s, size_t n)
 	return n - utf8_partial_tail(s, n);
 }
 
-/* s valid UTF-8 of at most max bytes (0: any), and with controls false
- * no control character but tab and newline. */
-static int check(const char *what, const char *s, size_t max, bool controls, struct err *e)
+enum { NO_CONTROLS, CONTROLS, CRLF };
+
+/* s valid UTF-8 of at most max bytes (0: any), and unless controls is
+ * CONTROLS no control character but tab and newline (and with CRLF the CR
+ * of a CR LF). */
+static int check(const char *what, const char *s, size_t max, int controls, struct err *e)
 {
 	size_t i = 0, len, n;
 	long cp;
@@ -133,7 +136,8 @@ static int check(const char *what, const char *s, size_t max, bool controls, str
 		cp = decode((const unsigned char *)s + i, n - i, &len);
 		if (cp < 0)
 			return err_set(e, ERR_USAGE, "%s: not valid UTF-8 (byte %zu)", what, i + 1);
-		if (!controls && is_control(cp))
+		if (controls != CONTROLS && is_control(cp) &&
+		    !(controls == CRLF && cp == '\r' && s[i + 1] == '\n'))
 			return err_set(e, ERR_USAGE, "%s: control character U+%04lX (byte %zu)",
 				       what, cp, i + 1);
 		i += len;
@@ -145,12 +149,47 @@ static int check(const char *what, const char *s, size_t max, bool controls, str
 
 int utf8_check_field(const char *what, const char *s, size_t max, struct err *e)
 {
-	return check(what, s, max, false, e);
+	return check(what, s, max, NO_CONTROLS, e);
 }
 
 int utf8_check_bytes(const char *what, const char *s, size_t max, struct err *e)
 {
-	return check(what, s, max, true, e);
+	return check(what, s, max, CONTROLS, e);
+}
+
+int utf8_check_lines(const char *what, const char *s, size_t max, struct err *e)
+{
+	return check(what, s, max, CRLF, e);
+}
+
+size_t utf8_crlf_to_lf(char *s, size_t n)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n'))
+			s[j++] = s[i];
+	if (j < n)
+		s[j] = '\0';
+	return j;
+}
+
+void utf8_drop_controls(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	if (!s)
+		return;
+	for (; *r; r++) {
+		if ((*r < 0x20 && *r != '\t' && *r != '\n') || *r == 0x7f)
+			continue;
+		if (*r == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			r++;
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
 }
 
 bool utf8_blank(const char *s)

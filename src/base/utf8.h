@@ -50,6 +50,16 @@ size_t utf8_cut(const char *s, size_t n);
 int utf8_check_field(const char *what, const char *s, size_t max, struct err *e);
 /* The same allowing control characters (iCalendar text with its CR LF). */
 int utf8_check_bytes(const char *what, const char *s, size_t max, struct err *e);
+/* utf8_check_field allowing the CR of a CR LF too (text written on Windows,
+ * kept as it was stored). */
+int utf8_check_lines(const char *what, const char *s, size_t max, struct err *e);
+/* s[0..n) with each CR LF made LF, in place; the new length (s stays
+ * NUL-terminated when it was). */
+size_t utf8_crlf_to_lf(char *s, size_t n);
+/* s without its control characters but tab and newline (C0, DEL, C1), in
+ * place; invalid UTF-8 is left for a check to refuse.  For text from a
+ * file, where one stray control character should not refuse the file. */
+void utf8_drop_controls(char *s);
 /* Whether s is NULL or has nothing but spaces, tabs and line breaks. */
 bool utf8_blank(const char *s);
 

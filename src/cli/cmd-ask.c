@@ -6,6 +6,7 @@
 #include "render.h"
 #include "tool.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -105,7 +106,7 @@ static char *read_stdin(struct ctx *ctx)
 {
 	struct sbuf sb = SBUF_INIT;
 	char buf[4096];
-	size_t n, j = 0;
+	size_t n;
 
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
 		sbuf_add(&sb, buf, n);
@@ -122,13 +123,8 @@ static char *read_stdin(struct ctx *ctx)
 		return NULL;
 	}
 	/* CR LF line ends (a file from Windows) as LF: a request holds no CR */
-	for (size_t i = 0; i < sb.len; i++)
-		if (!(sb.buf[i] == '\r' && i + 1 < sb.len && sb.buf[i + 1] == '\n'))
-			sb.buf[j++] = sb.buf[i];
-	if (sb.buf) {
-		sb.len = j;
-		sb.buf[j] = '\0';
-	}
+	if (sb.buf)
+		sb.len = utf8_crlf_to_lf(sb.buf, sb.len);
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
 		sb.buf[--sb.len] = '\0';
 	if (!sb.len) {

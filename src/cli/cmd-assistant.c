@@ -156,6 +156,9 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 	if (f != stdin)
 		fclose(f);
 	nul = sb.len ? memchr(sb.buf, '\0', sb.len) : NULL;
+	/* CR LF line ends (a file from Windows) as LF */
+	if (sb.buf && !nul)
+		sb.len = utf8_crlf_to_lf(sb.buf, sb.len);
 	if (sb.len > ASSISTANT_PROMPT_MAX)
 		rc = err_set(&ctx->err, ERR_USAGE, "%s: too long (a prompt is at most %d bytes)",
 			     path, ASSISTANT_PROMPT_MAX);

@@ -76,7 +76,12 @@ head -c 65536 /dev/zero | tr '\0' a > full.txt
 nestor assistant add y --base-url http://127.0.0.1:9/v1 --prompt-file full.txt > /dev/null
 expect_eq "a 64 KiB prompt" "$(nestor --json assistant show y | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["prompt"]))')" 65536
 nestor assistant rm y > /dev/null
-check_usage "control character in the model" '^nestor: assistant add: model: control character \(byte 2\)$' \
+# a prompt file written on Windows: its CR LF line ends become LF
+printf 'Be brief.\r\nThanks.\r\n' > crlf.txt
+nestor assistant add y --base-url http://127.0.0.1:9/v1 --prompt-file crlf.txt > /dev/null
+expect_eq "a CR LF prompt file" "$(nestor --json assistant show y | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["prompt"]))')" "'Be brief.\\nThanks.'"
+nestor assistant rm y > /dev/null
+check_usage "control character in the model" '^nestor: assistant add: model: control character U\+001B \(byte 2\)$' \
 	add y --model "$(printf 'a\033b')"
 check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3
 check_usage "bad tools" 'unknown tool "Task-Add" in --tools \(see nestor tools\)' add y --tools Task-Add

@@ -383,14 +383,24 @@ fake_call POST /_control '{"reset": true}' > /dev/null
 # status and the origin it points to, not its path, user, query or fragment
 fake_call POST /_control '{"reset": true}' > /dev/null
 fake_script "[{\"status\": 307, \"json\": {}, \"headers\": {\"Location\":
-	\"http://u:pw-77@127.0.0.1:$FAKE_PORT/elsewhere/v1/chat/completions?key=tok-77#f\"}},
+	\"http://u:pw-77@127.0.0.1:9/elsewhere/v1/chat/completions?key=tok-77#f\"}},
 	{\"say\": \"followed\"}]"
 set +e
 nestor ask "hello" > out.txt 2> err.txt; rc=$?
 set -e
 expect_eq "redirect: exit" "$rc" 1
-expect_eq "redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 307 redirect to http://127.0.0.1:$FAKE_PORT, not followed: set the URL to where the server points"
+expect_eq "redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 307 redirect to http://127.0.0.1:9, not followed: set the URL to where the server points"
 fake_py 'assert [r["path"] for r in reqs] == ["/v1/chat/completions"], reqs'
+fake_call POST /_control '{"reset": true}' > /dev/null
+# to another path of the same server (a slash added): the error says so,
+# since the origin alone is the URL the user already set
+fake_script "[{\"status\": 308, \"json\": {}, \"headers\": {\"Location\": \"/v1/chat/completions/\"}},
+	{\"say\": \"followed\"}]"
+set +e
+nestor ask "hello" > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "same-server redirect: exit" "$rc" 1
+expect_eq "same-server redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 308 redirect to another path on the same server, not followed: check the path of the URL set"
 fake_call POST /_control '{"reset": true}' > /dev/null
 
 # -- with the offline assistant the default again, nothing is sent

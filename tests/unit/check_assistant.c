@@ -157,7 +157,7 @@ START_TEST(test_fields_checked)
 	a.model = "gpt\xff";
 	refused(&a, "model: not valid UTF-8 (byte 4)");
 	a.model = "gpt\r\nX-Injected: 1";
-	refused(&a, "model: control character (byte 4)");
+	refused(&a, "model: control character U+000D (byte 4)");
 	a.model = NULL;
 	a.base_url = "http://127.0.0.1:9/v1\n";
 	refused(&a, "base URL: control character");
@@ -165,7 +165,7 @@ START_TEST(test_fields_checked)
 	refused(&a, "base URL holds a password");
 	a.base_url = "http://127.0.0.1:9/v1";
 	a.tools = "task_add,\x1b[2J";
-	refused(&a, "tools: control character (byte 10)");
+	refused(&a, "tools: control character U+001B (byte 10)");
 	a.tools = NULL;
 	a.system_prompt = "caf\xe9";
 	refused(&a, "prompt: not valid UTF-8 (byte 4)");

@@ -108,6 +108,27 @@ START_TEST(test_check_field)
 }
 END_TEST
 
+/* Text from Windows and from files: CR LF kept or made LF, stray controls
+ * dropped while invalid UTF-8 stays for the check to refuse. */
+START_TEST(test_lines_and_files)
+{
+	struct err e = { 0, "" };
+	char crlf[] = "one\r\ntwo\r\r\n", ctl[] = "Meet \x1b[2J\x1b]2;x\x07here\r\n\x7f\xc2\x9b\xff!";
+
+	ck_assert_int_eq(utf8_check_lines("prompt", "Be brief.\r\nThanks.\r\n", 0, &e), 0);
+	ck_assert_int_eq(utf8_check_lines("prompt", "a\rb", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "prompt: control character U+000D (byte 2)");
+	ck_assert_int_eq(utf8_check_lines("prompt", "a\r", 0, &e), -1);
+	ck_assert_int_eq(utf8_check_lines("prompt", "a\x1b\r\n", 0, &e), -1);
+	ck_assert_str_eq(e.msg, "prompt: control character U+001B (byte 2)");
+	ck_assert_uint_eq(utf8_crlf_to_lf(crlf, strlen(crlf)), 9);
+	ck_assert_str_eq(crlf, "one\ntwo\r\n");
+	utf8_drop_controls(ctl);
+	ck_assert_str_eq(ctl, "Meet [2J]2;xhere\n\xff!");
+	utf8_drop_controls(NULL);
+}
+END_TEST
+
 Suite *utf8_suite(void)
 {
 	Suite *s = suite_create("utf8");
@@ -117,6 +138,7 @@ Suite *utf8_suite(void)
 	tcase_add_test(tc, test_controls);
 	tcase_add_test(tc, test_split_pieces);
 	tcase_add_test(tc, test_check_field);
+	tcase_add_test(tc, test_lines_and_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

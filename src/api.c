@@ -190,9 +190,10 @@ int api_id(struct api_call *c, long long *id)
 {
 	char *end;
 
+	/* digits only: strtoll would take "+1", " 1" and "01" for 1 */
 	errno = 0;
-	*id = strtoll(c->id, &end, 10);
-	if (*end || end == c->id || *id <= 0 || errno == ERANGE)
+	*id = c->id[0] >= '1' && c->id[0] <= '9' ? strtoll(c->id, &end, 10) : 0;
+	if (*id <= 0 || *end || errno == ERANGE)
 		return api_error(c, 400, "bad id \"%s\"", c->id);
 	return 0;
 }

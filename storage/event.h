@@ -87,8 +87,9 @@ struct event_list {
 	size_t nevents;
 	struct event_occ *occ;
 	size_t nocc;
-	/* the blocks that hold a window's events' strings (a malloc and a
-	 * free a row were a tenth of reading it); NULL for other lists */
+	/* the blocks that hold the strings of the events a window's query
+	 * read (event_occurrences, event_agenda: a malloc and a free a row were
+	 * a tenth of reading it); NULL for lists made otherwise */
 	struct event_strings *strings;
 };
 

@@ -10,7 +10,9 @@
  *		return -1;   // "--base-url holds a password: take it out ..."
  *
  * A password is user information with a ':' ("https://bob:pw@host"), or
- * "password=" anywhere (a query, or libpq's "host=h password=pw" form).
+ * a password parameter (a query's "?password=pw", or libpq's "host=h
+ * password = pw" form; "forgot_password=1" is not one).  A list of hosts
+ * with ports ("h1:5432,h2:5433", libpq's) is no password.
  * User information without a ':' is a password too ("https://sk-key@host"),
  * unless URL_USER_OK allows a plain user name (PostgreSQL, Redis).
  */

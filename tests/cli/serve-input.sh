@@ -44,3 +44,7 @@ expect_eq "NUL in an id: error" "$(json 'd["error"]')" 'bad id "1%00x"'
 expect_eq "an escaped digit is a digit" "$(req GET /v1/tasks/%31)" 200
 expect_eq "an id past 64 bits" "$(req GET /v1/tasks/99999999999999999999)" 400
 expect_eq "an id past 64 bits: error" "$(json 'd["error"]')" 'bad id "99999999999999999999"'
+# an id is digits, as the man page says: not "+1", " 1" or "01"
+for id in %2B1 %201 01 0 -1; do
+	expect_eq "id $id" "$(req GET /v1/tasks/$id)" 400
+done

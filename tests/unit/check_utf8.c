@@ -113,7 +113,8 @@ END_TEST
 START_TEST(test_lines_and_files)
 {
 	struct err e = { 0, "" };
-	char crlf[] = "one\r\ntwo\r\r\n", ctl[] = "Meet \x1b[2J\x1b]2;x\x07here\r\n\x7f\xc2\x9b\xff!";
+	char crlf[] = "one\r\ntwo\r\r\n",
+	     ctl[] = "Meet \x1b[2J\x1b]2;x\x07here\r\n\x7f\xc2\x9b\xff!";
 
 	ck_assert_int_eq(utf8_check_lines("prompt", "Be brief.\r\nThanks.\r\n", 0, &e), 0);
 	ck_assert_int_eq(utf8_check_lines("prompt", "a\rb", 0, &e), -1);

@@ -1,0 +1,72 @@
+/* URLs people give hold no password (src/base/url.h): what is refused, and
+ * what a server's address may legitimately hold. */
+#include <check.h>
+#include <string.h>
+
+#include "url.h"
+
+static int check(const char *url, unsigned flags)
+{
+	struct err e = { 0, "" };
+	int rc = url_check_secretless("server.postgres", url, flags, NULL, &e);
+
+	if (rc < 0) {
+		ck_assert_int_eq(e.code, ERR_USAGE);
+		ck_assert_msg(strstr(e.msg, "server.postgres holds a password") == e.msg, "%s",
+			      e.msg);
+		/* the message never quotes the URL */
+		ck_assert_ptr_null(strstr(e.msg, "hunter2"));
+	}
+	return rc;
+}
+
+START_TEST(test_refused)
+{
+	static const char *const bad[] = {
+		"postgresql://bob:hunter2@db/x",
+		"postgresql://bob:hun/ter2@db/x",
+		"postgresql:///x?password=hunter2",
+		"postgresql://db/x?sslmode=require&PASSWORD=hunter2",
+		"host=127.0.0.1 password=hunter2",
+		"host=127.0.0.1 password = hunter2",
+		"host=127.0.0.1\tpassword\t=hunter2",
+		"redis://:hunter2@127.0.0.1:6379",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(check(bad[i], URL_USER_OK) == -1, "accepted %s", bad[i]);
+	/* without URL_USER_OK a user name alone may be a key */
+	ck_assert_int_eq(check("https://sk-hunter2@api.example.org/v1", 0), -1);
+}
+END_TEST
+
+START_TEST(test_kept)
+{
+	static const char *const good[] = {
+		NULL,
+		"postgresql://bob@db/x",
+		"postgresql://db:5432/x",
+		"postgresql://h1:5432,h2:5433/nestor?user=alice@EXAMPLE.COM",
+		"postgresql://[::1]:5432,[fe80::1]/x?user=a@b",
+		"postgresql://bob@%2Fvar%2Frun%2Fpostgresql/x",
+		"host=127.0.0.1 user=bob dbname=x",
+		"https://api.example.org/v1?forgot_password=1",
+		"https://api.example.org/users/@me/v1",
+		"http://[::1]:8080/v1",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(check(good[i], URL_USER_OK) == 0, "refused %s", good[i]);
+}
+END_TEST
+
+Suite *url_suite(void)
+{
+	Suite *s = suite_create("url");
+	TCase *tc = tcase_create("url");
+
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_kept);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -351,18 +351,19 @@ static int transfer_error(const struct http_req *rq, const struct xfer *x, CURLc
  * printable and cut short. */
 static int redirect_error(CURL *h, long status, const char *host, struct err *e)
 {
-	char *loc = NULL, *scheme = NULL, *to = NULL, *port = NULL, *shown;
+	char *loc = NULL, *was = NULL, *scheme = NULL, *to = NULL, *port = NULL, *shown;
 	CURLU *u = curl_url();
 	struct sbuf sb = SBUF_INIT;
 	size_t n;
 
 	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+	curl_easy_getinfo(h, CURLINFO_SCHEME, &was);
 	if (u && loc && curl_url_set(u, CURLUPART_URL, loc, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &to, 0) == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_PORT, &port, 0);
 		sbuf_addf(&sb, "%s%s%s", to, port ? ":" : "", port ? port : "");
-		if (strcmp(sb.buf, host) == 0) {
+		if (strcmp(sb.buf, host) == 0 && was && strcasecmp(was, scheme) == 0) {
 			/* the same server: its path moved (a slash added, say) */
 			err_set(e, ERR_FAIL,
 				"%s: HTTP %ld redirect to another path on the same server, not "

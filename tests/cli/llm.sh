@@ -402,6 +402,15 @@ set -e
 expect_eq "same-server redirect: exit" "$rc" 1
 expect_eq "same-server redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 308 redirect to another path on the same server, not followed: check the path of the URL set"
 fake_call POST /_control '{"reset": true}' > /dev/null
+# to https on the same host and port: that is another server to set
+fake_script "[{\"status\": 301, \"json\": {}, \"headers\": {\"Location\": \"https://127.0.0.1:$FAKE_PORT/v1/chat/completions\"}},
+	{\"say\": \"followed\"}]"
+set +e
+nestor ask "hello" > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "https redirect: exit" "$rc" 1
+expect_eq "https redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 301 redirect to https://127.0.0.1:$FAKE_PORT, not followed: set the URL to where the server points"
+fake_call POST /_control '{"reset": true}' > /dev/null
 
 # -- with the offline assistant the default again, nothing is sent
 nestor assistant default nestor > /dev/null

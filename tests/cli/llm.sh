@@ -379,38 +379,32 @@ nestor assistant edit meter --no-max-tokens > /dev/null
 fake_call POST /_control '{"reset": true}' > /dev/null
 
 # -- a redirect is not followed: the conversation would go where the
-# Location says (here with a 307, POSTed again); the error names the
-# status and the origin it points to, not its path, user, query or fragment
-fake_call POST /_control '{"reset": true}' > /dev/null
-fake_script "[{\"status\": 307, \"json\": {}, \"headers\": {\"Location\":
-	\"http://u:pw-77@127.0.0.1:9/elsewhere/v1/chat/completions?key=tok-77#f\"}},
-	{\"say\": \"followed\"}]"
-set +e
-nestor ask "hello" > out.txt 2> err.txt; rc=$?
-set -e
-expect_eq "redirect: exit" "$rc" 1
-expect_eq "redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 307 redirect to http://127.0.0.1:9, not followed: set the URL to where the server points"
-fake_py 'assert [r["path"] for r in reqs] == ["/v1/chat/completions"], reqs'
-fake_call POST /_control '{"reset": true}' > /dev/null
+# Location says (a 307 or 308 POSTs it again).  redirected WHAT STATUS
+# LOCATION WANT: ask answers exit 1 and the message WANT (after the
+# assistant's name and the server), and only the first request was sent.
+redirected() {
+	fake_call POST /_control '{"reset": true}' > /dev/null
+	fake_script "[{\"status\": $2, \"json\": {}, \"headers\": {\"Location\": \"$3\"}},
+		{\"say\": \"followed\"}]"
+	set +e
+	nestor ask "hello" > out.txt 2> err.txt; rc=$?
+	set -e
+	expect_eq "$1: exit" "$rc" 1
+	expect_eq "$1: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: $4"
+	fake_py 'assert [r["path"] for r in reqs] == ["/v1/chat/completions"], reqs'
+	fake_call POST /_control '{"reset": true}' > /dev/null
+}
+# elsewhere: the error names the origin it points to, not its path, user,
+# query or fragment (a token may be in any of them)
+redirected "redirect" 307 "http://u:pw-77@127.0.0.1:9/elsewhere/v1/chat/completions?key=tok-77#f" \
+	"HTTP 307 redirect to http://127.0.0.1:9, not followed: set the URL to where the server points"
 # to another path of the same server (a slash added): the error says so,
 # since the origin alone is the URL the user already set
-fake_script "[{\"status\": 308, \"json\": {}, \"headers\": {\"Location\": \"/v1/chat/completions/\"}},
-	{\"say\": \"followed\"}]"
-set +e
-nestor ask "hello" > out.txt 2> err.txt; rc=$?
-set -e
-expect_eq "same-server redirect: exit" "$rc" 1
-expect_eq "same-server redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 308 redirect to another path on the same server, not followed: check the path of the URL set"
-fake_call POST /_control '{"reset": true}' > /dev/null
+redirected "same-server redirect" 308 "/v1/chat/completions/" \
+	"HTTP 308 redirect to another path on the same server, not followed: check the path of the URL set"
 # to https on the same host and port: that is another server to set
-fake_script "[{\"status\": 301, \"json\": {}, \"headers\": {\"Location\": \"https://127.0.0.1:$FAKE_PORT/v1/chat/completions\"}},
-	{\"say\": \"followed\"}]"
-set +e
-nestor ask "hello" > out.txt 2> err.txt; rc=$?
-set -e
-expect_eq "https redirect: exit" "$rc" 1
-expect_eq "https redirect: message" "$(cat err.txt)" "nestor: ask: assistant 'gpt': 127.0.0.1:$FAKE_PORT: HTTP 301 redirect to https://127.0.0.1:$FAKE_PORT, not followed: set the URL to where the server points"
-fake_call POST /_control '{"reset": true}' > /dev/null
+redirected "https redirect" 301 "https://127.0.0.1:$FAKE_PORT/v1/chat/completions" \
+	"HTTP 301 redirect to https://127.0.0.1:$FAKE_PORT, not followed: set the URL to where the server points"
 
 # -- with the offline assistant the default again, nothing is sent
 nestor assistant default nestor > /dev/null

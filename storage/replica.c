@@ -24,6 +24,8 @@
 		n, RT_REF, ent, d                                                                  \
 	}
 #define N(a)	  (sizeof(a) / sizeof(a[0]))
+#define STR_(x)	  #x
+#define STR(x)	  STR_(x)
 #define MINE_USER "user_id IS (SELECT id FROM users WHERE name = ?1)"
 
 static const struct rfield user_f[] = { FD("name", RT_TEXT, "'user'"), F("tz", RT_TEXT),
@@ -74,11 +76,16 @@ static const struct rfield event_f[] = { REF("calendar_id", "calendar", "1"),
 					 F("until", RT_INT),
 					 FD("updated_at", RT_INT, "0"),
 					 F("overrides", RT_KIDS) };
-static const struct rfield task_f[] = {
-	REF("user_id", "user", "1"),   FD("title", RT_TEXT, "''"), F("notes", RT_TEXT),
-	FD("priority", RT_INT, "0"),   F("due", RT_INT),	   FD("status", RT_TEXT, "'todo'"),
-	FD("created_at", RT_INT, "0"), F("done_at", RT_INT),	   FD("due_date_only", RT_INT, "0")
-};
+static const struct rfield task_f[] = { REF("user_id", "user", "1"),
+					FD("title", RT_TEXT, "''"),
+					F("notes", RT_TEXT),
+					FD("priority", RT_INT, "0"),
+					F("due", RT_INT),
+					FD("status", RT_TEXT, "'todo'"),
+					FD("created_at", RT_INT, "0"),
+					F("done_at", RT_INT),
+					FD("due_date_only", RT_INT, "0"),
+					F("uid", RT_TEXT) };
 static const struct rfield job_f[] = { FD("kind", RT_TEXT, "'reminder'"),
 				       REF("user_id", "user", "1"),
 				       F("payload", RT_TEXT),
@@ -105,7 +112,7 @@ const struct rentity replica_entities[] = {
 	  "conversation_id IN (SELECT id FROM conversations WHERE " MINE_USER ")", NULL, message_f,
 	  N(message_f) },
 	{ "event", "events", "uid", NULL, NULL, event_f, N(event_f) },
-	{ "task", "tasks", NULL, MINE_USER, NULL, task_f, N(task_f) },
+	{ "task", "tasks", "uid", MINE_USER, NULL, task_f, N(task_f) },
 	{ "job", "jobs", NULL, MINE_USER, "state = 'running'", job_f, N(job_f) },
 };
 const size_t replica_nentities = N(replica_entities);
@@ -377,28 +384,40 @@ int replica_device(struct store *s, char *buf, size_t len, struct err *e)
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "sync: device");
 }
 
-int replica_enabled(struct store *s, bool *on, struct err *e)
+/* sync_self.capture: 0 while capture is off, else the shape of the capture
+ * triggers this store has (SYNC_TRIGGERS as that version made them).
+ * 1: the columns of migration 9; 2: a task's uid too. */
+#define REPLICA_CAPTURE 2
+
+static int capture_version(struct store *s, int *ver, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT capture FROM sync_self WHERE id = 1", e);
 
 	if (!st)
 		return -1;
-	*on = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	*ver = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
 	return 0;
 }
 
-/* Every synced row of r into the outbox, all fields named. */
-static int snapshot_entity(struct store *s, const struct rentity *r, long *count, struct err *e)
+int replica_enabled(struct store *s, bool *on, struct err *e)
 {
-	cJSON *names = cJSON_CreateArray();
-	char *list, *sql;
+	int ver;
+
+	if (capture_version(s, &ver, e) < 0)
+		return -1;
+	*on = ver >= REPLICA_CAPTURE;
+	return 0;
+}
+
+/* Every synced row of r matching cond into the outbox, with the fields
+ * names (a JSON array text) named. */
+static int queue_rows(struct store *s, const struct rentity *r, const char *names, const char *cond,
+		      long *count, struct err *e)
+{
+	char *sql;
 	int rc;
 
-	for (size_t i = 0; i < r->nfields; i++)
-		cJSON_AddItemToArray(names, cJSON_CreateString(r->fields[i].name));
-	list = cJSON_PrintUnformatted(names);
-	cJSON_Delete(names);
 	sql = sqlite3_mprintf(
 		"UPDATE %s SET gid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) ||"
 		" '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & "
@@ -411,9 +430,8 @@ static int snapshot_entity(struct store *s, const struct rentity *r, long *count
 		" SELECT '" REPLICA_TARGET
 		"', 'put', %Q, id, json_object('gid', gid, 'f', json(%Q)),"
 		" CAST(strftime('%%s','now') AS INTEGER), (SELECT printf('%%016x@%%s', hlc, device)"
-		" FROM sync_self WHERE id = 1) FROM %s ORDER BY id",
-		r->table, r->entity, list, r->table);
-	free(list);
+		" FROM sync_self WHERE id = 1) FROM %s WHERE %s ORDER BY id",
+		r->table, r->entity, names, r->table, cond);
 	rc = store_exec(s, sql, e);
 	sqlite3_free(sql);
 	if (rc == 0)
@@ -421,22 +439,65 @@ static int snapshot_entity(struct store *s, const struct rentity *r, long *count
 	return rc;
 }
 
+/* Every synced row of r into the outbox, all fields named. */
+static int snapshot_entity(struct store *s, const struct rentity *r, long *count, struct err *e)
+{
+	cJSON *names = cJSON_CreateArray();
+	char *list;
+	int rc;
+
+	for (size_t i = 0; i < r->nfields; i++)
+		cJSON_AddItemToArray(names, cJSON_CreateString(r->fields[i].name));
+	list = cJSON_PrintUnformatted(names);
+	cJSON_Delete(names);
+	rc = queue_rows(s, r, list, "1", count, e);
+	free(list);
+	return rc;
+}
+
+/* A store that captures with the triggers of an older version gets this
+ * version's, and the fields the older ones left out go to the server
+ * once, with a new version: what other devices have is older, so they
+ * converge on this device's values.  A device still on the older shape
+ * keeps working: a field it does not know is ignored when it applies a
+ * change, and one it does not send is left as the other devices have it. */
+static int upgrade_capture(struct store *s, int from, struct err *e)
+{
+	long n = 0;
+
+	if (from < 2) {
+		/* the triggers of 1 did not watch tasks.uid (migration 11); a
+		 * task pulled then has none (NULL: it shows gid@nestor), so only
+		 * the uids made or imported here go out */
+		if (store_exec(s,
+			       "DROP TRIGGER IF EXISTS tasks_sync_ai;"
+			       "DROP TRIGGER IF EXISTS tasks_sync_au;"
+			       "DROP TRIGGER IF EXISTS tasks_sync_ad;" SQ_TRIGGERS(
+				       "tasks", "task", SQ_TASK_COLS, "", ""),
+			       e) < 0 ||
+		    queue_rows(s, replica_entity("task"), "[\"uid\"]", "uid IS NOT NULL", &n, e) <
+			    0)
+			return -1;
+	}
+	return 0;
+}
+
 int replica_enable(struct store *s, long *snapshot, struct err *e)
 {
 	struct rcache c = { .s = s };
-	bool on;
 	long count = 0;
-	int rc = 0;
+	int ver, rc = 0;
 
 	if (snapshot)
 		*snapshot = 0;
 	if (store_begin(s, e) < 0)
 		return -1;
-	if (replica_enabled(s, &on, e) < 0)
+	if (capture_version(s, &ver, e) < 0)
 		goto fail;
-	if (!on) {
-		rc = store_exec(s, SYNC_TRIGGERS "UPDATE sync_self SET capture = 1 WHERE id = 1",
-				e);
+	if (ver > 0 && ver < REPLICA_CAPTURE && upgrade_capture(s, ver, e) < 0)
+		goto fail;
+	if (ver == 0) {
+		rc = store_exec(s, SYNC_TRIGGERS, e);
 		for (size_t i = 0; rc == 0 && i < replica_nentities; i++)
 			rc = snapshot_entity(s, &replica_entities[i], &count, e);
 		if (rc == 0)
@@ -454,6 +515,10 @@ int replica_enable(struct store *s, long *snapshot, struct err *e)
 			       e) < 0)
 			goto fail;
 	}
+	if (ver < REPLICA_CAPTURE &&
+	    store_exec(s, "UPDATE sync_self SET capture = " STR(REPLICA_CAPTURE) " WHERE id = 1",
+		       e) < 0)
+		goto fail;
 	if (store_commit(s, e) < 0)
 		return -1;
 	if (snapshot)

@@ -62,9 +62,11 @@ int replica_gid(struct store *s, const char *entity, long long id, char **gid, s
 
 /* Turn capture on.  The first time, every synced row gets a gid and goes
  * into the outbox (one transaction), so what was there before the server
- * was configured is pushed too.  *snapshot (may be NULL): rows queued. */
+ * was configured is pushed too.  *snapshot (may be NULL): rows queued so.
+ * A store whose triggers an older version made gets this version's, and
+ * the fields they left out are queued once (not counted in *snapshot). */
 int replica_enable(struct store *s, long *snapshot, struct err *e);
-/* Whether capture is on. */
+/* Whether capture is on with this version's triggers (else replica_enable). */
 int replica_enabled(struct store *s, bool *on, struct err *e);
 
 /* One batch of changes to push. */

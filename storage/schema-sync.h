@@ -3,7 +3,8 @@
  * triggers, spelled by macros so the column list of each synced table is
  * written once.  SYNC_MIGRATION is part of a released migration: never edit
  * it.  SYNC_TRIGGERS is made by replica_enable() for its version
- * (REPLICA_CAPTURE in replica.c): a change to it is a new version there.
+ * (REPLICA_CAPTURE in replica.c, kept in sync_self.capture): a change to
+ * it is a new version there, and upgrade_capture() brings older stores to it.
  *
  * Each synced table gets a gid (a UUID).  Once replica_enable() made them,
  * three triggers per table, while sync_self.capture is on and
@@ -126,7 +127,8 @@
 	S X(status)                                                                                \
 	S X(created_at)                                                                            \
 	S X(done_at)                                                                               \
-	S X(due_date_only)
+	S X(due_date_only)                                                                         \
+	S X(uid)
 #define SQ_JOB_COLS(X, S)                                                                          \
 	X(kind) S X(user_id)                                                                       \
 	S X(payload)                                                                               \

@@ -416,14 +416,17 @@ int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, s
 	/* a savepoint: inside a pull's transaction too */
 	if (store_exec(s, "SAVEPOINT gsync_pushed", e) < 0)
 		return -1;
+	/* a put sends the event as it is: the puts queued before it are sent
+	 * too; a del is its own (an event moved twice has one per calendar) */
 	st = store_prepare(s,
 			   "DELETE FROM outbox WHERE target = 'google' AND entity = 'event'"
-			   " AND entity_id = ? AND id <= ?",
+			   " AND (id = ?2 OR (?3 AND op = 'put' AND entity_id = ?1 AND id < ?2))",
 			   e);
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, op->event_id);
 	sqlite3_bind_int64(st, 2, op->outbox_id);
+	sqlite3_bind_int(st, 3, op->kind == GSYNC_PUT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -422,6 +422,33 @@ const char *const schema_migrations[] = {
 	"DROP INDEX events_start;"
 	"CREATE INDEX events_start ON events(start, \"end\", all_day, calendar_id,"
 	"  summary, location, tzid, rrule, exdates) WHERE rrule IS NULL AND deleted = 0;",
+	/* 22: an event that leaves a Google calendar (for a local one or
+	 * another Google calendar) is deleted there: a "del" with the id,
+	 * etag and calendar it had.  In a Google calendar it is a new insert
+	 * under a new id; out of one it keeps no id or etag, so a move back
+	 * is an insert too.  Before, only the calendar moved to was looked at:
+	 * the copy in Google stayed. */
+	"DROP TRIGGER events_google_au;"
+	"CREATE TRIGGER events_google_au AFTER UPDATE OF calendar_id, summary, description,"
+	"  location, start, \"end\", tzid, all_day, rrule, exdates, attendees, alarms ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
+	"  AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) = 'google' BEGIN"
+	"  UPDATE events SET remote_id = lower(hex(randomblob(16))), etag = NULL"
+	"    WHERE id = NEW.id AND (remote_id IS NULL OR OLD.calendar_id IS NOT NEW.calendar_id);"
+	"  INSERT INTO outbox(target, op, entity, entity_id, created_at)"
+	"    VALUES ('google', 'put', 'event', NEW.id, CAST(strftime('%s','now') AS INTEGER));"
+	"END;"
+	"CREATE TRIGGER events_google_moved AFTER UPDATE OF calendar_id ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
+	"  AND OLD.calendar_id IS NOT NEW.calendar_id AND OLD.remote_id IS NOT NULL"
+	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' BEGIN"
+	"  INSERT INTO outbox(target, op, entity, entity_id, payload, created_at)"
+	"    VALUES ('google', 'del', 'event', OLD.id, json_object('remote_id', OLD.remote_id,"
+	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"
+	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
+	"  UPDATE events SET remote_id = NULL, etag = NULL WHERE id = NEW.id"
+	"    AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) IS NOT 'google';"
+	"END;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -360,6 +360,10 @@ int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op
 		" FROM outbox o LEFT JOIN events ev ON ev.id = o.entity_id AND o.op = 'put'"
 		" LEFT JOIN calendars c ON c.id = ev.calendar_id"
 		" WHERE o.target = 'google' AND o.id > ? AND o.next_attempt <= ?"
+		/* a change of a calendar whose sync is off waits for it to be on */
+		" AND coalesce((SELECT k.sync FROM calendars k WHERE k.source = 'google'"
+		"  AND k.remote_id = CASE o.op WHEN 'del' THEN json_extract(o.payload,"
+		"  '$.calendar') ELSE c.remote_id END), 1)"
 		" ORDER BY o.id LIMIT 1",
 		e);
 	int rc;
@@ -388,7 +392,8 @@ int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op
 			*found = true;
 			break;
 		}
-		/* the event is gone, or its calendar does not sync: nothing to send */
+		/* the event is gone or no longer in a Google calendar: nothing to
+		 * send (a move out queued its own del) */
 		after = op->outbox_id;
 		sqlite3_reset(st);
 		{

@@ -103,12 +103,13 @@ struct gsync_op {
 void gsync_op_release(struct gsync_op *op);
 
 /* The first op after outbox id after that is due at now (*found false:
- * none).  A PUT of an event that is gone or of a calendar that does not
- * sync is dropped on the way. */
+ * none).  A PUT of an event that is gone or no longer in a Google
+ * calendar is dropped on the way; the ops of a calendar whose sync is off
+ * are passed over and kept until it is on again. */
 int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op, bool *found,
 	       struct err *e);
-/* op went through: forget it and the older rows of the same event, and
- * store etag (NULL for a delete). */
+/* op went through: forget it (a PUT: the older PUTs of the same event
+ * too), and store etag (NULL for a delete). */
 int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, struct err *e);
 /* op failed: try again at next, the error kept. */
 int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const char *why,

@@ -11,6 +11,14 @@
 #include <string.h>
 #include "schema-sync.h"
 
+/* Queue the deletion in Google of the event OLD as it was: its id, etag
+ * and calendar (a trigger's statement, for migrations 22 and 23). */
+#define GOOGLE_DEL_OLD                                                                             \
+	"  INSERT INTO outbox(target, op, entity, entity_id, payload, created_at)"                 \
+	"    VALUES ('google', 'del', 'event', OLD.id, json_object('remote_id', OLD.remote_id,"    \
+	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"                       \
+	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
+
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
 	"CREATE TABLE users ("
@@ -441,14 +449,19 @@ const char *const schema_migrations[] = {
 	"CREATE TRIGGER events_google_moved AFTER UPDATE OF calendar_id ON events"
 	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1)"
 	"  AND OLD.calendar_id IS NOT NEW.calendar_id AND OLD.remote_id IS NOT NULL"
-	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' BEGIN"
-	"  INSERT INTO outbox(target, op, entity, entity_id, payload, created_at)"
-	"    VALUES ('google', 'del', 'event', OLD.id, json_object('remote_id', OLD.remote_id,"
-	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"
-	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
-	"  UPDATE events SET remote_id = NULL, etag = NULL WHERE id = NEW.id"
+	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' "
+	"BEGIN" GOOGLE_DEL_OLD "  UPDATE events SET remote_id = NULL, etag = NULL WHERE id = NEW.id"
 	"    AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) IS NOT 'google';"
 	"END;",
+	/* 23: an event of a Google calendar deleted here is deleted there
+	 * whenever it has a Google id, not only once an etag came back: an
+	 * insert may have reached Google with its answer lost (the DELETE
+	 * then goes without If-Match; 404 or 410 means done). */
+	"DROP TRIGGER events_google_ad;"
+	"CREATE TRIGGER events_google_ad AFTER DELETE ON events"
+	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1) AND OLD.remote_id IS NOT NULL"
+	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' "
+	"BEGIN" GOOGLE_DEL_OLD "END;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -525,6 +525,26 @@ static int get_by(struct store *s, const char *where, long long id, const char *
 	return 0;
 }
 
+int event_modify(struct store *s, long long id, time_t now,
+		 int (*edit)(void *arg, struct event *ev), void *arg, struct event *out,
+		 struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (event_get(s, id, out, e) < 0 || edit(arg, out) < 0 ||
+	    event_update(s, out, now, e) < 0) {
+		store_rollback(s);
+		event_release(out);
+		return -1;
+	}
+	if (store_commit(s, e) < 0) {
+		event_release(out);
+		return -1;
+	}
+	return 0;
+}
+
 int event_get(struct store *s, long long id, struct event *out, struct err *e)
 {
 	return get_by(s, "e.id = ?", id, NULL, out, e);

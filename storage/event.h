@@ -115,6 +115,11 @@ int event_check(struct store *s, const struct event *ev, struct err *e);
 int event_add(struct store *s, struct event *ev, time_t now, struct err *e);
 /* Write ev back by id (overrides and exdates included). */
 int event_update(struct store *s, struct event *ev, time_t now, struct err *e);
+/* Change event id in one write transaction, as task_modify() does: read,
+ * edit (< 0: give up, with the reason set by edit), write back at now. */
+int event_modify(struct store *s, long long id, time_t now,
+		 int (*edit)(void *arg, struct event *ev), void *arg, struct event *out,
+		 struct err *e);
 /* ERR_NOTFOUND for an unknown id / uid. */
 int event_get(struct store *s, long long id, struct event *out, struct err *e);
 int event_get_uid(struct store *s, const char *uid, struct event *out, struct err *e);

@@ -225,6 +225,24 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 	return change_one(s, st, t->id, e);
 }
 
+int task_modify(struct store *s, long long id, int (*edit)(void *arg, struct task *t), void *arg,
+		struct task *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (task_get(s, id, out, e) < 0 || edit(arg, out) < 0 || task_update(s, out, e) < 0) {
+		store_rollback(s);
+		task_release(out);
+		return -1;
+	}
+	if (store_commit(s, e) < 0) {
+		task_release(out);
+		return -1;
+	}
+	return 0;
+}
+
 int task_done(struct store *s, long long id, time_t now, struct err *e)
 {
 	sqlite3_stmt *st =

@@ -62,6 +62,13 @@ int task_get(struct store *s, long long id, struct task *out, struct err *e);
 int task_get_uid(struct store *s, const char *uid, struct task *out, struct err *e);
 /* Write every field of t back (by t->id). */
 int task_update(struct store *s, const struct task *t, struct err *e);
+/* Change task id in one write transaction: read it into *out, let edit
+ * change it (< 0: give up, with the reason set by edit), write it back.
+ * So a change committed meanwhile by another process (a pull) is never
+ * overwritten with what was read before it.  *out: the task as written
+ * (task_release it); nothing to release on failure. */
+int task_modify(struct store *s, long long id, int (*edit)(void *arg, struct task *t), void *arg,
+		struct task *out, struct err *e);
 /* Mark done at now (a done task stays done; its done_at is kept). */
 int task_done(struct store *s, long long id, time_t now, struct err *e);
 int task_rm(struct store *s, long long id, struct err *e);

@@ -466,34 +466,40 @@ static int find_id(struct ctx *ctx, int argc, char **argv, long long *id)
 	return cmd_usage(ctx, "missing ID");
 }
 
+/* event edit's options on the event read (event_modify: in its
+ * transaction). */
+struct edit_args {
+	struct ctx *ctx;
+	int argc;
+	char **argv;
+};
+
+static int apply_edit(void *arg, struct event *ev)
+{
+	struct edit_args *e = arg;
+	struct event_args a;
+
+	if (e->argc <= 2)
+		return cmd_usage(e->ctx, "nothing to change (see nestor help event edit)");
+	if (parse_event_args(e->ctx, e->argc, e->argv, &a) < 0)
+		return -1;
+	if (optind + 1 < e->argc)
+		return cmd_usage(e->ctx, "unexpected argument \"%s\"", e->argv[optind + 1]);
+	return event_args_apply(e->ctx->store, e->ctx->now, &a, ev, false, &e->ctx->err);
+}
+
 static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 {
-	struct event_args a;
+	struct edit_args a = { ctx, argc, argv };
 	struct event ev;
 	long long id = 0;
-	int rc = -1;
 
-	memset(&ev, 0, sizeof(ev));
-	if (find_id(ctx, argc, argv, &id) < 0 || event_get(ctx->store, id, &ev, &ctx->err) < 0)
+	if (find_id(ctx, argc, argv, &id) < 0 ||
+	    event_modify(ctx->store, id, ctx->now, apply_edit, &a, &ev, &ctx->err) < 0)
 		return -1;
-	if (argc <= 2) {
-		cmd_usage(ctx, "nothing to change (see nestor help event edit)");
-		goto out;
-	}
-	if (parse_event_args(ctx, argc, argv, &a) < 0)
-		goto out;
-	if (optind + 1 < argc) {
-		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
-		goto out;
-	}
-	if (event_args_apply(ctx->store, ctx->now, &a, &ev, false, &ctx->err) < 0 ||
-	    event_update(ctx->store, &ev, ctx->now, &ctx->err) < 0)
-		goto out;
 	cmd_stored(ctx, id, ctx->tty ? confirm_event(&ev, true, ctx->now) : NULL);
-	rc = 0;
-out:
 	event_release(&ev);
-	return rc;
+	return 0;
 }
 
 static void show_line(struct ctx *ctx, const char *label, const char *value)

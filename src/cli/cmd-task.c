@@ -190,11 +190,34 @@ static int task_cmd_rm(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* task edit's options on the task read (task_modify: in its transaction). */
+struct edit_args {
+	struct ctx *ctx;
+	int argc;
+	char **argv;
+};
+
+static int apply_edit(void *arg, struct task *t)
+{
+	struct edit_args *a = arg;
+	int i = task_options(a->ctx, a->argc, a->argv, t, NULL);
+
+	if (i == 0)
+		return cmd_usage(a->ctx, "nothing to change (--title, --due, --no-due, --priority, "
+					 "--notes)");
+	if (i < 0)
+		return -1;
+	if (optind + 1 < a->argc)
+		return cmd_usage(a->ctx, "unexpected argument \"%s\"", a->argv[optind + 1]);
+	return 0;
+}
+
 static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
 {
+	struct edit_args a = { ctx, argc, argv };
 	struct task t;
 	long long id;
-	int rc = -1, i;
+	int i;
 
 	/* The id comes first (or anywhere): find the one positional argument. */
 	for (i = 1; i < argc; i++) {
@@ -205,25 +228,12 @@ static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (i >= argc)
 		return cmd_usage(ctx, "missing ID");
-	if (cmd_parse_id(ctx, argv[i], &id) < 0 || task_get(ctx->store, id, &t, &ctx->err) < 0)
+	if (cmd_parse_id(ctx, argv[i], &id) < 0 ||
+	    task_modify(ctx->store, id, apply_edit, &a, &t, &ctx->err) < 0)
 		return -1;
-	if ((i = task_options(ctx, argc, argv, &t, NULL)) <= 0) {
-		if (i == 0)
-			cmd_usage(ctx, "nothing to change (--title, --due, --no-due, --priority, "
-				       "--notes)");
-		goto out;
-	}
-	if (optind + 1 < argc) {
-		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
-		goto out;
-	}
-	if (task_update(ctx->store, &t, &ctx->err) < 0)
-		goto out;
 	cmd_stored(ctx, id, ctx->tty ? confirm_task(&t, true, ctx->now) : NULL);
-	rc = 0;
-out:
 	task_release(&t);
-	return rc;
+	return 0;
 }
 
 const struct cmd cmd_task_verbs[] = {

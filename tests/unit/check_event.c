@@ -1,5 +1,7 @@
 /* Events: storage, recurrence across DST, EXDATE, overrides, all-day, search. */
 #include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -460,6 +462,39 @@ START_TEST(test_search_calendar_errors)
 }
 END_TEST
 
+/* event edit holds its write transaction from its read on, as task edit
+ * does (check_task): a pull cannot slip in between and be overwritten. */
+static int pull_during_edit(void *arg, struct event *ev)
+{
+	int *rc = arg;
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "UPDATE events SET location = 'pulled' WHERE id = %lld", ev->id);
+	*rc = tu_other_write(dir, sql);
+	free(ev->summary);
+	ev->summary = xstrdup("standup (moved)");
+	return 0;
+}
+
+START_TEST(test_edit_holds_its_transaction)
+{
+	struct event ev;
+	struct err e = { 0, "" };
+	long long id =
+		add("standup", utc(2026, 6, 3, 8, 0), utc(2026, 6, 3, 8, 15), NULL, false, NULL);
+	int rc = 0;
+
+	ck_assert_int_eq(event_modify(st, id, 2000, pull_during_edit, &rc, &ev, &e), 0);
+	event_release(&ev);
+	ck_assert_int_eq(rc, SQLITE_BUSY);
+	ck_assert_int_eq(tu_other_write(dir, "UPDATE events SET location = 'pulled'"), SQLITE_OK);
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	ck_assert_str_eq(ev.summary, "standup (moved)");
+	ck_assert_str_eq(ev.location, "pulled");
+	event_release(&ev);
+}
+END_TEST
+
 Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -476,6 +511,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_window_large);
 	tcase_add_test(tc, test_agenda_strings_blocks);
 	tcase_add_test(tc, test_search_calendar_errors);
+	tcase_add_test(tc, test_edit_holds_its_transaction);
 	suite_add_tcase(s, tc);
 	return s;
 }

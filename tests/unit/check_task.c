@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +325,46 @@ START_TEST(test_migrate_date_only)
 }
 END_TEST
 
+/* A pull that writes while `task edit` applies its options cannot (a real
+ * one waits): the edit holds its write transaction from its read on, so
+ * it never writes back a value read before the pull. */
+struct during {
+	int rc;
+	char sql[96];
+};
+
+static int pull_during_edit(void *arg, struct task *t)
+{
+	struct during *d = arg;
+
+	d->rc = tu_other_write(dir, d->sql);
+	t->priority = 5;
+	return 0;
+}
+
+START_TEST(test_edit_holds_its_transaction)
+{
+	struct during d = { 0, "" };
+	struct task t;
+	struct err e = { 0, "" };
+	long long id = add("water the plants", 1, 0);
+
+	snprintf(d.sql, sizeof(d.sql), "UPDATE tasks SET notes = 'pulled' WHERE id = %lld", id);
+	ck_assert_int_eq(task_modify(st, id, pull_during_edit, &d, &t, &e), 0);
+	task_release(&t);
+	ck_assert_int_eq(d.rc, SQLITE_BUSY);
+	ck_assert_int_eq(task_get(st, id, &t, &e), 0);
+	ck_assert_int_eq(t.priority, 5);
+	task_release(&t);
+	/* the pull, tried again after the edit, keeps the edit */
+	ck_assert_int_eq(tu_other_write(dir, d.sql), SQLITE_OK);
+	ck_assert_int_eq(task_get(st, id, &t, &e), 0);
+	ck_assert_int_eq(t.priority, 5);
+	ck_assert_str_eq(t.notes, "pulled");
+	task_release(&t);
+}
+END_TEST
+
 Suite *task_suite(void)
 {
 	Suite *s = suite_create("task");
@@ -336,6 +377,7 @@ Suite *task_suite(void)
 	tcase_add_test(tc, test_cli_roundtrip);
 	tcase_add_test(tc, test_cli_date_only);
 	tcase_add_test(tc, test_migrate_date_only);
+	tcase_add_test(tc, test_edit_holds_its_transaction);
 	suite_add_tcase(s, tc);
 	return s;
 }

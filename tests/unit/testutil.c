@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,6 +93,19 @@ struct store *tu_store_open(const char *dir)
 	ck_assert_msg(st != NULL, "%s: %s", path, e.msg);
 	free(path);
 	return st;
+}
+
+int tu_other_write(const char *dir, const char *sql)
+{
+	char *path = xasprintf("%s/nestor.db", dir);
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	free(path);
+	return rc;
 }
 
 struct config *tu_config_load(const char *dir)

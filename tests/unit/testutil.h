@@ -17,6 +17,9 @@ void tu_rmrf(const char *dir);
 struct store;
 struct config;
 struct store *tu_store_open(const char *dir);
+/* Run sql on dir/nestor.db from a connection of its own that does not wait
+ * for a lock (another process: a pull); SQLite's result code. */
+int tu_other_write(const char *dir, const char *sql);
 struct config *tu_config_load(const char *dir);
 
 /* Run `$NESTOR_BIN ARGS` (ARGS is shell text, quoted by the caller) with

@@ -128,11 +128,10 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 	cJSON_Delete(p);
 	free(plain);
 	if (rc == 0) {
-		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(res, "message_id");
+		long long mid = tg_id(res, "message_id");
 
 		d->sent++;
-		if (cJSON_IsNumber(mid) &&
-		    tgstore_button_sent(r->s, o->id, (long long)mid->valuedouble, e) < 0) {
+		if (mid > 0 && tgstore_button_sent(r->s, o->id, mid, e) < 0) {
 			cJSON_Delete(res);
 			return -1;
 		}

@@ -4,7 +4,8 @@
 # once with the reason, and the updates after it, of every chat, go on:
 # the relay does not fetch the refused update again and again as it does
 # when the database is busy.  Through Redis too: the worker answers it and
-# the chat's next message follows, rather than leaving it for a retry.
+# the chat's next message follows, rather than leaving it for a retry.  A
+# 429 with a retry_after beyond all measure is taken as an hour.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -48,7 +49,9 @@ done
 expect_eq "polls that fetched the batch again" \
 	"$(polls "$k" | "$PY" -c "import sys; print(len([o for o in eval(sys.stdin.read()) if o <= $last]) <= 1)")" True
 expect_eq "no task added" "$(nestor task list --json)" "[]"
-grep -q 'tried again after a pause' run.err && fail "a refused message was tried again: $(cat run.err)"
+if grep -q 'tried again after a pause' nestor.log; then
+	fail "a refused message was tried again: $(grep 'tried again' nestor.log)"
+fi
 kill "$RELAY"
 wait "$RELAY" || fail "the relay exited $? on SIGTERM: $(cat run.err)"
 
@@ -68,4 +71,15 @@ expect_match "refused through Redis" "$(tg_text 77 5)" \
 	'^Sorry, that failed: request: control character U\+0007 \(byte 14\)$'
 expect_match "the chat's next message" "$(tg_text 77 6)" 'my tasks'
 expect_eq "no task added through Redis" "$(nestor task list --json)" "[]"
+
+# A 429 whose retry_after is out of all measure (1e300): the chat waits an
+# hour, the most the relay takes; the other chats go on.
+tg_post /_control '{"fail": [{"method": "sendMessage", "status": 429, "retry_after": 1e300}]}' >/dev/null
+tg_message 77 "/help"
+wait_until -s 'grep "Too Many" nestor.log' "the relay to say how long it waits" \
+	grep -qs 'Too Many Requests.*(waiting 3600 s)' nestor.log
+tg_message 88 "/help"
+tg_wait_sent 88 2
+expect_eq "the waiting chat" "$(tg_count 77)" 6
+expect_eq "nothing sent inside retry_after" "$(tg_json "d['violations']")" "[]"
 echo ok

@@ -209,26 +209,26 @@ static int check_value(const struct config_key *k, const char *value, struct err
 		if (!*value || tz_is_utc(value) || tz_is_system(value))
 			return 0;
 		return err_set(e, ERR_USAGE,
-			       "%s must be a time zone such as Europe/Berlin (got \"%s\")", k->key,
-			       value);
+			       "%s must be a time zone such as Europe/Berlin (got %s)", k->key,
+			       utf8_q(value));
 	case CONFIG_INT:
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (errno || end == value || *end)
-			return err_set(e, ERR_USAGE, "%s must be an integer (got \"%s\")", k->key,
-				       value);
+			return err_set(e, ERR_USAGE, "%s must be an integer (got %s)", k->key,
+				       utf8_q(value));
 		if (k->choices && sscanf(k->choices, "%ld..%ld", &lo, &hi) == 2 &&
 		    (v < lo || v > hi))
-			return err_set(e, ERR_USAGE, "%s must be %ld-%ld (got \"%s\")", k->key, lo,
-				       hi, value);
+			return err_set(e, ERR_USAGE, "%s must be %ld-%ld (got %s)", k->key, lo, hi,
+				       utf8_q(value));
 		return 0;
 	case CONFIG_BOOL:
 		if (!strcasecmp(value, "true") || !strcasecmp(value, "false") ||
 		    !strcmp(value, "1") || !strcmp(value, "0") || !strcasecmp(value, "yes") ||
 		    !strcasecmp(value, "no"))
 			return 0;
-		return err_set(e, ERR_USAGE, "%s must be true or false (got \"%s\")", k->key,
-			       value);
+		return err_set(e, ERR_USAGE, "%s must be true or false (got %s)", k->key,
+			       utf8_q(value));
 	case CONFIG_ENUM: {
 		size_t n = strlen(value);
 		const char *p = k->choices;
@@ -241,8 +241,8 @@ static int check_value(const struct config_key *k, const char *value, struct err
 				return 0;
 			p = bar ? bar + 1 : NULL;
 		}
-		return err_set(e, ERR_USAGE, "%s must be one of %s (got \"%s\")", k->key,
-			       k->choices, value);
+		return err_set(e, ERR_USAGE, "%s must be one of %s (got %s)", k->key, k->choices,
+			       utf8_q(value));
 	}
 	}
 	return 0;
@@ -490,7 +490,7 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	const char *name;
 
 	if (split_key(key, section, sizeof(section), &name) < 0)
-		return err_set(e, ERR_USAGE, "key must be section.name (got \"%s\")", key);
+		return err_set(e, ERR_USAGE, "key must be section.name (got %s)", utf8_q(key));
 	if (!k)
 		return err_set(e, ERR_USAGE, "unknown key '%s' (see nestor config list)", key);
 	if (check_value(k, value, e) < 0 ||

@@ -384,8 +384,8 @@ static const struct backend *backend_of(const struct assistant *a, struct err *e
 	const struct backend *b = (unsigned)a->backend < NBACKENDS ? backends[a->backend] : NULL;
 
 	if (!b)
-		err_set(e, ERR_FAIL, "assistant \"%s\": no backend \"%s\" in this build", a->name,
-			assistant_backend_name(a->backend));
+		err_set(e, ERR_FAIL, "assistant %s: no backend %s in this build", utf8_q(a->name),
+			utf8_q(assistant_backend_name(a->backend)));
 	return b;
 }
 

@@ -1,5 +1,6 @@
 /* Edits of events that keep what was not said (event-edit.h). */
 #include "event-edit.h"
+#include "utf8.h"
 #include "render.h"
 #include "tz.h"
 #include "when.h"
@@ -102,7 +103,7 @@ static int new_start(time_t now, time_t old, const struct event_args *a, const c
 		}
 	}
 	if (hm && (*out = at_clock(*out, hm)) == (time_t)-1)
-		return err_set(e, ERR_USAGE, "time: \"%s\" is not HH:MM", hm);
+		return err_set(e, ERR_USAGE, "time: %s is not HH:MM", utf8_q(hm));
 	return 0;
 }
 

@@ -105,7 +105,10 @@ static int when(const cJSON *o, const char *what, time_t *t, bool *all_day, cons
 	if (tzid)
 		*tzid = str(o, "timeZone");
 	if (d ? date_utc(d, t) : gmap_time(dt, t))
-		return err_set(e, ERR_USAGE, "bad %s \"%s\"", what, d ? d : dt ? dt : "(missing)");
+		return err_set(e, ERR_USAGE, "bad %s %s", what,
+			       utf8_q(d	   ? d
+				      : dt ? dt
+					   : "(missing)"));
 	return 0;
 }
 
@@ -137,7 +140,7 @@ static int exdate_line(struct event *ev, const char *line, struct err *e)
 	int rc = 0;
 
 	if (!colon)
-		return err_set(e, ERR_USAGE, "bad recurrence line \"%s\"", line);
+		return err_set(e, ERR_USAGE, "bad recurrence line %s", utf8_q(line));
 	if (tzp && tzp < colon)
 		tzid = xstrndup(tzp + 5, strcspn(tzp + 5, ";:"));
 	if (tzid || ev->tzid) {
@@ -153,7 +156,7 @@ static int exdate_line(struct event *ev, const char *line, struct err *e)
 		time_t t;
 
 		if (ical_time(v, z, &t) < 0)
-			rc = err_set(e, ERR_USAGE, "bad EXDATE \"%s\"", v);
+			rc = err_set(e, ERR_USAGE, "bad EXDATE %s", utf8_q(v));
 		else
 			event_add_exdate(ev, t);
 		free(v);
@@ -268,7 +271,7 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 	ev->alarms = alarms(item, defaults);
 	return 0;
 fail:
-	err_prefix(e, "event \"%s\"", str(item, "id") ? str(item, "id") : "?");
+	err_prefix(e, "event %s", utf8_q(str(item, "id") ? str(item, "id") : "?"));
 	event_release(ev);
 	return -1;
 }

@@ -1,5 +1,6 @@
 /* Google Calendar sync: the pull, the push and the round (google.h). */
 #include "google.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -75,13 +76,12 @@ static bool next_page(const char *page, char **seen, int n, const char *cal, str
 {
 	for (int i = 0; i < n; i++)
 		if (!strcmp(seen[i], page)) {
-			err_set(e, ERR_FAIL,
-				"calendar \"%s\": page %d repeats the token of page %d", cal, n + 1,
-				i + 1);
+			err_set(e, ERR_FAIL, "calendar %s: page %d repeats the token of page %d",
+				utf8_q(cal), n + 1, i + 1);
 			return false;
 		}
 	if (n + 1 >= MAX_PAGES) {
-		err_set(e, ERR_FAIL, "calendar \"%s\": more than %d pages of events", cal,
+		err_set(e, ERR_FAIL, "calendar %s: more than %d pages of events", utf8_q(cal),
 			MAX_PAGES);
 		return false;
 	}
@@ -297,7 +297,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 			rc = inst ? apply_instance(g, c, it, rep, e)
 				  : apply_event(g, c, it, rep, e);
 			if (rc < 0) {
-				err_prefix(e, "calendar \"%s\"", c->name);
+				err_prefix(e, "calendar %s", utf8_q(c->name));
 				break;
 			}
 		}
@@ -540,7 +540,7 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 		for (i = 0; i < n && strcmp(cals[i].name, calendar); i++)
 			;
 		if (i == n || !cals[i].google) {
-			err_set(e, ERR_USAGE, "no Google calendar named \"%s\"", calendar);
+			err_set(e, ERR_USAGE, "no Google calendar named %s", utf8_q(calendar));
 			goto out;
 		}
 	}

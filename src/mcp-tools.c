@@ -1,5 +1,6 @@
 /* MCP servers' tools for the LLM backend: names, forwarding, restarts. */
 #include "mcp-tools.h"
+#include "utf8.h"
 #include "log.h"
 #include "mcpc.h"
 #include "mcpserver.h"
@@ -272,7 +273,7 @@ int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJS
 
 	*result = NULL;
 	if (!en)
-		return err_set(e, ERR_USAGE, "unknown tool \"%s\"", name);
+		return err_set(e, ERR_USAGE, "unknown tool %s", utf8_q(name));
 	c = conn(m, en->server, e);
 	if (!c)
 		return -1;

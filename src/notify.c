@@ -1,4 +1,5 @@
 #include "notify.h"
+#include "utf8.h"
 #include "childenv.h"
 #include "config.h"
 #include "sbuf.h"
@@ -245,7 +246,7 @@ static int run_command(const struct notify_opts *o, const struct sched_fire *f, 
 	}
 	argv[0] = notify_which(argv[0]);
 	if (!argv[0]) {
-		err_set(e, ERR_FAIL, "notify.command \"%s\" not found", words);
+		err_set(e, ERR_FAIL, "notify.command %s not found", utf8_q(words));
 		goto out;
 	}
 	argv[n++] = (char *)f->text;
@@ -346,7 +347,7 @@ int notify_deliver(const struct notify_opts *o, const struct sched_fire *f, cons
 		}
 		return telegram_deliver(o->store, f, wallclock_now(), e);
 	}
-	return err_set(e, ERR_FAIL, "unknown channel \"%s\"", channel);
+	return err_set(e, ERR_FAIL, "unknown channel %s", utf8_q(channel));
 }
 
 /* Whether process pid writes its standard output somewhere (not /dev/null);

@@ -1,4 +1,5 @@
 #include "place.h"
+#include "utf8.h"
 #include "nlp.h"
 #include "reltime.h"
 #include "tz.h"
@@ -91,7 +92,7 @@ static int geocode(struct store *st, struct config *cfg, const char *place, time
 			break;
 	}
 	if (rc < 0 && e->code == ERR_NOTFOUND)
-		err_set(e, ERR_NOTFOUND, "unknown place \"%s\"", place);
+		err_set(e, ERR_NOTFOUND, "unknown place %s", utf8_q(place));
 	candidates_free(c);
 	return rc;
 }

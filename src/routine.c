@@ -1,4 +1,5 @@
 #include "routine.h"
+#include "utf8.h"
 #include "assistant.h"
 #include "engine.h"
 #include "job.h"
@@ -125,7 +126,7 @@ static int schedule(struct job *j, const char *every, const char *tzid, time_t a
 	}
 	j->has_next = has;
 	if (!has)
-		return err_set(e, ERR_USAGE, "the schedule \"%s\" has no run after now", every);
+		return err_set(e, ERR_USAGE, "the schedule %s has no run after now", utf8_q(every));
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #include "secret.h"
+#include "utf8.h"
 #include "keyring.h"
 #include "xalloc.h"
 
@@ -22,8 +23,8 @@ int secret_check_name(const char *name, struct err *e)
 			goto bad;
 	return 0;
 bad:
-	return err_set(e, ERR_USAGE, "bad secret name \"%s\" (1-64 letters, digits, '_', '.', '-')",
-		       name ? name : "");
+	return err_set(e, ERR_USAGE, "bad secret name %s (1-64 letters, digits, '_', '.', '-')",
+		       utf8_q(name ? name : ""));
 }
 
 char *secret_env_var(const char *name)

@@ -124,9 +124,11 @@ struct tg_turn_hooks {
 /* Run the engine turn text of update u as engine_turn_journal() does,
  * keyed by the update's id: no transaction is held while a model answers,
  * and a turn a process left half done resumes.  The reply (or the failure)
- * is queued in the last transaction, with h->finish.  0 done, 1 nothing
- * done (h->check, or another process took the turn over), -1 a database
- * error (the update comes again and resumes). */
+ * is queued in the last transaction, with h->finish; a request the
+ * engine refuses as it stands (ERR_USAGE: not UTF-8, a control character)
+ * is answered with the reason at once, as done.  0 done, 1 nothing done
+ * (h->check, or another process took the turn over), -1 a database error
+ * (the update comes again and resumes). */
 int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	    const struct tg_turn_hooks *h, time_t now, struct err *e);
 

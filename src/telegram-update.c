@@ -398,6 +398,33 @@ void tg_prune(struct store *s, bool turns, long long *next_ms)
 			 m, m == 1 ? "" : "s", TURN_DAYS);
 }
 
+/* The engine refused the request of update u as it stands (why: not
+ * UTF-8, a control character...): that is final, the same each time it
+ * comes.  In one transaction with the caller's hooks: the reason answered,
+ * any turn it left forgotten; as tg_turn() returns. */
+static int turn_refuse(struct tg_relay *r, const struct tg_update *u, const struct tg_turn_hooks *h,
+		       const char *why, time_t now, struct err *e)
+{
+	int rc;
+
+	if (store_begin(r->s, e) < 0)
+		return -1;
+	rc = h->check ? h->check(h->arg, e) : 0;
+	if (rc == 0) {
+		log_warn("telegram: chat %lld: update %lld refused: %s", u->chat_id, u->update_id,
+			 why);
+		if (say(r, u->chat_id, now, e, words[lang_ix(u->lang)][W_FAILED], why) < 0 ||
+		    tg_turn_forget(r, u->chat_id, u->update_id, e) < 0 ||
+		    (h->finish && h->finish(h->arg, e) < 0))
+			rc = -1;
+	}
+	if (rc != 0) {
+		store_rollback(r->s);
+		return rc;
+	}
+	return store_commit(r->s, e);
+}
+
 int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	    const struct tg_turn_hooks *h, time_t now, struct err *e)
 {
@@ -407,6 +434,7 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	struct tgstore_chat c;
 	char key[64];
 	long long conv;
+	int rc;
 
 	if (tgstore_chat_get(r->s, u->chat_id, &c, e) < 0)
 		return -1;
@@ -415,7 +443,15 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	turn_key(key, sizeof(key), u->chat_id, u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
-	return engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);
+	rc = engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);
+	if (rc < 0 && e->code == ERR_USAGE) {
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		err_clear(e);
+		rc = turn_refuse(r, u, h, why, now, e);
+	}
+	return rc;
 }
 
 static const char *media_word(const char *media, int ru)

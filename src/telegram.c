@@ -128,11 +128,10 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 	cJSON_Delete(p);
 	free(plain);
 	if (rc == 0) {
-		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(res, "message_id");
+		long long mid = tg_id(res, "message_id");
 
 		d->sent++;
-		if (cJSON_IsNumber(mid) &&
-		    tgstore_button_sent(r->s, o->id, (long long)mid->valuedouble, e) < 0) {
+		if (mid > 0 && tgstore_button_sent(r->s, o->id, mid, e) < 0) {
 			cJSON_Delete(res);
 			return -1;
 		}
@@ -306,10 +305,13 @@ static int offset_finish(void *arg, struct err *e)
 	return tgstore_set_offset(h->r->s, h->update_id + 1, e);
 }
 
-/* The database refused update u's turn (e): 1 to try it again after a
- * pause, the first TURN_TRIES times; then it is answered as failed, with
- * the offset after it (0), or, when even that cannot be stored, 1 again
- * (the relay waits for the database rather than stop). */
+/* Update u's turn failed (e).  The request itself refused (ERR_USAGE:
+ * not UTF-8, a control character...) fails the same way each time: it is
+ * answered at once.  Otherwise the database refused it (busy, full): 1 to
+ * try it again after a pause, the first TURN_TRIES times; then it is
+ * answered as failed.  Answered: the offset after it (0), or, when even
+ * that cannot be stored, 1 again (the relay waits for the database rather
+ * than stop). */
 static int turn_refused(struct tg_relay *r, const struct tg_update *u, long long *offset,
 			time_t now, struct err *e)
 {
@@ -319,7 +321,7 @@ static int turn_refused(struct tg_relay *r, const struct tg_update *u, long long
 		r->retry_update = u->update_id;
 		r->retries = 0;
 	}
-	if (++r->retries < TURN_TRIES) {
+	if (++r->retries < TURN_TRIES && e->code != ERR_USAGE) {
 		log_warn("telegram: update %lld: %s (tried again after a pause)", u->update_id,
 			 e->msg);
 		err_clear(e);

@@ -1,6 +1,7 @@
 /* The calendar tools: agenda, add, edit, delete, search, over storage/event.h
  * and the same argument rules as `nestor event` (event-args.h). */
 #include "event-args.h"
+#include "utf8.h"
 #include "event-edit.h"
 #include "render.h"
 #include "tool-impl.h"
@@ -90,8 +91,8 @@ static int run_edit(struct tool_ctx *ctx, const cJSON *args, cJSON **result, str
 	int rc = -1;
 
 	if (event_scope_parse(scope_s, &scope) < 0)
-		return err_set(e, ERR_USAGE, "scope: \"%s\" is neither \"this\" nor \"all\"",
-			       scope_s);
+		return err_set(e, ERR_USAGE, "scope: %s is neither \"this\" nor \"all\"",
+			       utf8_q(scope_s));
 	if (event_get(ctx->store, tool_arg_int(args, "id", 0), &ev, e) < 0)
 		return -1;
 	common_args(args, &a);

@@ -1,6 +1,7 @@
 /* The registry: every tool, argument validation against its schema, and the
  * `tools` array the LLM backend sends. */
 #include "tool-impl.h"
+#include "utf8.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -73,33 +74,33 @@ static int validate(const struct tool *t, const cJSON *schema, const cJSON *args
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, r->valuestring);
 
 		if (!v || cJSON_IsNull(v) || (cJSON_IsString(v) && !*v->valuestring))
-			return err_set(e, ERR_USAGE, "%s: missing argument \"%s\"", t->name,
-				       r->valuestring);
+			return err_set(e, ERR_USAGE, "%s: missing argument %s", t->name,
+				       utf8_q(r->valuestring));
 	}
 	cJSON_ArrayForEach(a, args) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(props, a->string), *type, *lim;
 
 		if (!p)
-			return err_set(e, ERR_USAGE, "%s: unknown argument \"%s\"", t->name,
-				       a->string);
+			return err_set(e, ERR_USAGE, "%s: unknown argument %s", t->name,
+				       utf8_q(a->string));
 		if (cJSON_IsNull(a))
 			continue;
 		type = cJSON_GetObjectItemCaseSensitive(p, "type");
 		if (cJSON_IsString(type) && !type_ok(a, type->valuestring))
-			return err_set(e, ERR_USAGE, "%s: argument \"%s\" must be %s %s", t->name,
-				       a->string,
+			return err_set(e, ERR_USAGE, "%s: argument %s must be %s %s", t->name,
+				       utf8_q(a->string),
 				       strchr("aeiou", type->valuestring[0]) ? "an" : "a",
 				       type->valuestring);
 		if (!cJSON_IsNumber(a))
 			continue;
 		lim = cJSON_GetObjectItemCaseSensitive(p, "minimum");
 		if (cJSON_IsNumber(lim) && a->valuedouble < lim->valuedouble)
-			return err_set(e, ERR_USAGE, "%s: argument \"%s\" must be at least %g",
-				       t->name, a->string, lim->valuedouble);
+			return err_set(e, ERR_USAGE, "%s: argument %s must be at least %g", t->name,
+				       utf8_q(a->string), lim->valuedouble);
 		lim = cJSON_GetObjectItemCaseSensitive(p, "maximum");
 		if (cJSON_IsNumber(lim) && a->valuedouble > lim->valuedouble)
-			return err_set(e, ERR_USAGE, "%s: argument \"%s\" must be at most %g",
-				       t->name, a->string, lim->valuedouble);
+			return err_set(e, ERR_USAGE, "%s: argument %s must be at most %g", t->name,
+				       utf8_q(a->string), lim->valuedouble);
 	}
 	return 0;
 }
@@ -113,7 +114,7 @@ int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON *
 
 	*result = NULL;
 	if (!t)
-		return err_set(e, ERR_USAGE, "unknown tool \"%s\"", name);
+		return err_set(e, ERR_USAGE, "unknown tool %s", utf8_q(name));
 	schema = cJSON_Parse(t->schema);
 	if (!schema)
 		return err_set(e, ERR_FAIL, "%s: broken schema", name);

@@ -100,8 +100,8 @@ int assistant_check(const struct assistant *a, struct err *e)
 {
 	if (!name_ok(a->name))
 		return err_set(e, ERR_USAGE,
-			       "bad assistant name \"%s\" (1-32 letters, digits, '_' or '-')",
-			       a->name ? a->name : "");
+			       "bad assistant name %s (1-32 letters, digits, '_' or '-')",
+			       utf8_q(a->name ? a->name : ""));
 	if (a->backend != ASSISTANT_OFFLINE && a->backend != ASSISTANT_LLM)
 		return err_set(e, ERR_USAGE, "backend must be offline or llm (got %d)",
 			       (int)a->backend);
@@ -120,8 +120,8 @@ int assistant_check(const struct assistant *a, struct err *e)
 	if (a->base_url && *a->base_url && strncmp(a->base_url, "http://", 7) &&
 	    strncmp(a->base_url, "https://", 8))
 		return err_set(e, ERR_USAGE,
-			       "base URL must start with http:// or https:// (got \"%s\")",
-			       a->base_url);
+			       "base URL must start with http:// or https:// (got %s)",
+			       utf8_q(a->base_url));
 	if (a->has_temperature && (a->temperature < 0 || a->temperature > 2))
 		return err_set(e, ERR_USAGE, "temperature must be 0-2 (got %g)", a->temperature);
 	if (a->token_budget < 256 || a->token_budget > 1000000)

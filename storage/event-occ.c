@@ -1,5 +1,6 @@
 /* Occurrences: recurrence expansion with libical, the agenda window, search. */
 #include "store-int.h"
+#include "utf8.h"
 #include "event-int.h"
 #include "sbuf.h"
 #include "caltz.h"
@@ -93,7 +94,7 @@ static int series_open(struct store *s, const struct event *ev, time_t skip_to, 
 	if (recur_iter_open(&si->it, ev->rrule, si->z, ev->all_day, ev->start,
 			    skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
 		series_close(si);
-		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
+		return err_set(e, ERR_USAGE, "event %lld: bad RRULE %s", ev->id, utf8_q(ev->rrule));
 	}
 	return 0;
 }

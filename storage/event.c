@@ -243,7 +243,7 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 		r = icalrecurrencetype_from_string(ev->rrule);
 		if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
 			icalerror_clear_errno();
-			return err_set(e, ERR_USAGE, "bad RRULE \"%s\"", ev->rrule);
+			return err_set(e, ERR_USAGE, "bad RRULE %s", utf8_q(ev->rrule));
 		}
 	}
 	if (ev->all_day || !ev->tzid)
@@ -411,7 +411,8 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	free(ex);
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-			return err_set(e, ERR_USAGE, "an event with UID \"%s\" exists", ev->uid);
+			return err_set(e, ERR_USAGE, "an event with UID %s exists",
+				       utf8_q(ev->uid));
 		return store_error(s, e, "event");
 	}
 	if (ev->id && sqlite3_changes(s->db) == 0)
@@ -513,7 +514,7 @@ static int get_by(struct store *s, const char *where, long long id, const char *
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE) {
 		if (uid)
-			return err_set(e, ERR_NOTFOUND, "no event with UID \"%s\"", uid);
+			return err_set(e, ERR_NOTFOUND, "no event with UID %s", utf8_q(uid));
 		return err_set(e, ERR_NOTFOUND, "no event with id %lld", id);
 	}
 	if (rc != SQLITE_ROW)

@@ -1,5 +1,6 @@
 /* Google Calendar in the store (gsync.h). */
 #include "gsync.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ int gsync_calendar(struct store *s, const char *name, struct gsync_cal *out, str
 		cal_row(st, out);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "no calendar named \"%s\"", name);
+		return err_set(e, ERR_NOTFOUND, "no calendar named %s", utf8_q(name));
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "calendar");
 }
 
@@ -154,7 +155,7 @@ int gsync_calendar_add(struct store *s, const char *name, struct err *e)
 		return -1;
 	if (gsync_calendar(s, name, &c, e) == 0) {
 		gsync_cal_release(&c);
-		return err_set(e, ERR_USAGE, "a calendar named \"%s\" exists", name);
+		return err_set(e, ERR_USAGE, "a calendar named %s exists", utf8_q(name));
 	}
 	if (e->code != ERR_NOTFOUND)
 		return -1;
@@ -171,8 +172,8 @@ int gsync_calendar_set_sync(struct store *s, const char *name, bool on, struct e
 		return -1;
 	if (!c.google) {
 		gsync_cal_release(&c);
-		return err_set(e, ERR_USAGE, "calendar \"%s\" is local: only Google calendars sync",
-			       name);
+		return err_set(e, ERR_USAGE, "calendar %s is local: only Google calendars sync",
+			       utf8_q(name));
 	}
 	gsync_cal_release(&c);
 	return run(s, "UPDATE calendars SET sync = ? WHERE name = ?", NULL, e, 2, args);
@@ -274,7 +275,7 @@ int gsync_event_find(struct store *s, long long cal, const char *remote_id, stru
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "no event with Google id \"%s\"", remote_id);
+		return err_set(e, ERR_NOTFOUND, "no event with Google id %s", utf8_q(remote_id));
 	if (rc != SQLITE_ROW)
 		return store_error(s, e, "event");
 	if (event_load_overrides(s, out, e) < 0) {

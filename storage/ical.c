@@ -98,8 +98,8 @@ static int lic_error(const struct ical_part *p, icalcomponent *comp, bool below,
 		if (in && prop && prop > in + 4 && prop - in - 4 < (long)sizeof(name))
 			snprintf(name, sizeof(name), "%.*s", (int)(prop - in - 4), in + 4);
 		if (*name && val)
-			return err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"",
-				       ical_part_line(p, name, val + 10), name, val + 10);
+			return err_set(e, ERR_USAGE, "line %d: bad %s %s",
+				       ical_part_line(p, name, val + 10), name, utf8_q(val + 10));
 		return err_set(e, ERR_USAGE, "line %d: %s", ical_part_line(p, "", NULL), msg);
 	}
 	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT);
@@ -158,7 +158,7 @@ static int resolve_zone(struct import *im, const char *tzid, int line, struct tz
 		return -1;
 	*z = caltz_open(im->s, tzid, e);
 	if (!*z)
-		return err_set(e, ERR_USAGE, "line %d: unknown time zone \"%s\"", line, tzid);
+		return err_set(e, ERR_USAGE, "line %d: unknown time zone %s", line, utf8_q(tzid));
 	return 0;
 }
 
@@ -204,8 +204,8 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 
 	*is_date = v.is_date;
 	if (!time_in_range(v)) {
-		err_set(e, ERR_USAGE, "line %d: bad %s \"%s\"", line,
-			icalproperty_get_property_name(p), icalproperty_get_value_as_string(p));
+		err_set(e, ERR_USAGE, "line %d: bad %s %s", line, icalproperty_get_property_name(p),
+			utf8_q(icalproperty_get_value_as_string(p)));
 		return -1;
 	}
 	if (v.is_date) {

@@ -1,4 +1,5 @@
 #include "stats.h"
+#include "utf8.h"
 #include "store-int.h"
 #include "xalloc.h"
 
@@ -204,7 +205,7 @@ char **stats_names(struct store *s, const char *table, struct err *e)
 		if (!strcmp(table, sql[i][0]) && !(st = store_prepare(s, sql[i][1], e)))
 			return NULL;
 	if (!st) {
-		err_set(e, ERR_USAGE, "no names of \"%s\"", table);
+		err_set(e, ERR_USAGE, "no names of %s", utf8_q(table));
 		return NULL;
 	}
 	names = xcalloc(cap, sizeof(*names));

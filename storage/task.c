@@ -134,7 +134,7 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return err_set(e, ERR_USAGE, "a task with UID \"%s\" exists", t->uid);
+		return err_set(e, ERR_USAGE, "a task with UID %s exists", utf8_q(t->uid));
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "task add");
 	t->id = sqlite3_last_insert_rowid(s->db);
@@ -169,7 +169,7 @@ static int get_by(struct store *s, long long id, const char *uid, struct task *o
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE && uid)
-		return err_set(e, ERR_NOTFOUND, "no task with UID \"%s\"", uid);
+		return err_set(e, ERR_NOTFOUND, "no task with UID %s", utf8_q(uid));
 	if (rc == SQLITE_DONE)
 		return err_set(e, ERR_NOTFOUND, "no task with id %lld", id);
 	return store_error(s, e, "task");

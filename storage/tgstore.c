@@ -1,4 +1,5 @@
 #include "tgstore.h"
+#include "utf8.h"
 #include "store-int.h"
 #include "xalloc.h"
 
@@ -415,7 +416,7 @@ int tgstore_button_get(struct store *s, const char *key, struct tgstore_button *
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "unknown button \"%s\"", key);
+		return err_set(e, ERR_NOTFOUND, "unknown button %s", utf8_q(key));
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "telegram buttons");
 }
 

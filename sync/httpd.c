@@ -1,5 +1,6 @@
 /* httpd.h on libmicrohttpd: in the network module (net.so) only. */
 #include "httpd.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>
@@ -514,7 +515,8 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 		in6->sin6_port = htons((unsigned short)o->port);
 		flags |= MHD_USE_IPv6;
 	} else {
-		return err_set(e, ERR_USAGE, "cannot listen on \"%s\": not an IP address", o->addr);
+		return err_set(e, ERR_USAGE, "cannot listen on %s: not an IP address",
+			       utf8_q(o->addr));
 	}
 	if (o->cert_pem)
 		flags |= MHD_USE_TLS;

@@ -7,18 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void status_from(struct tg_status *st, const cJSON *o, long http)
+void tg_status_parse(const cJSON *o, long http, struct tg_status *st)
 {
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "error_code");
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(o, "description");
 	const cJSON *par = cJSON_GetObjectItemCaseSensitive(o, "parameters");
 	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(par, "retry_after");
 
+	memset(st, 0, sizeof(*st));
 	st->code = cJSON_IsNumber(code) ? code->valueint : (int)http;
 	if (cJSON_IsString(desc))
 		snprintf(st->description, sizeof(st->description), "%s", desc->valuestring);
+	/* Clamped before the conversion: 1e300 is no long. */
 	if (cJSON_IsNumber(ra) && ra->valuedouble > 0)
-		st->retry_after = (long)ra->valuedouble;
+		st->retry_after = ra->valuedouble >= TG_RETRY_MAX ? TG_RETRY_MAX
+				  : ra->valuedouble <= 1	  ? 1
+								  : (long)ra->valuedouble;
 }
 
 int tg_call(const struct tg_client *c, const char *method, const cJSON *params, long poll_secs,
@@ -59,7 +63,7 @@ int tg_call(const struct tg_client *c, const char *method, const cJSON *params, 
 		goto out;
 	}
 	if (!cJSON_IsTrue(ok)) {
-		status_from(st, o, rs.status);
+		tg_status_parse(o, rs.status, st);
 		err_set(e, ERR_FAIL, "%s: %s: %d %s", host, method, st->code,
 			*st->description ? st->description : "failed");
 		goto out;
@@ -97,7 +101,7 @@ static const char *str(const cJSON *o, const char *name)
  * is no id: 0. */
 #define TG_ID_MAX 9007199254740992.0
 
-static long long num(const cJSON *o, const char *name)
+long long tg_id(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
@@ -108,7 +112,7 @@ static long long num(const cJSON *o, const char *name)
 
 static long long chat_of(const cJSON *msg)
 {
-	return num(cJSON_GetObjectItemCaseSensitive(msg, "chat"), "id");
+	return tg_id(cJSON_GetObjectItemCaseSensitive(msg, "chat"), "id");
 }
 
 int tg_update_parse(const cJSON *u, struct tg_update *out)
@@ -120,7 +124,7 @@ int tg_update_parse(const cJSON *u, struct tg_update *out)
 	const cJSON *loc;
 
 	memset(out, 0, sizeof(*out));
-	out->update_id = num(u, "update_id");
+	out->update_id = tg_id(u, "update_id");
 	if (out->update_id <= 0)
 		return -1; /* no update_id, or none Telegram sends */
 	if (cJSON_IsObject(cb)) {
@@ -131,7 +135,7 @@ int tg_update_parse(const cJSON *u, struct tg_update *out)
 		out->text = str(cb, "data");
 		out->lang = str(cJSON_GetObjectItemCaseSensitive(cb, "from"), "language_code");
 		out->chat_id = chat_of(m);
-		out->message_id = num(m, "message_id");
+		out->message_id = tg_id(m, "message_id");
 		if (!out->callback_id || !out->text)
 			out->kind = TG_UPDATE_OTHER;
 		return 0;

@@ -40,12 +40,18 @@ struct tg_client {
 	long timeout_ms; /* 0: 15 s (a long poll adds its own timeout) */
 };
 
+#define TG_RETRY_MAX 3600L /* seconds: a longer retry_after is taken as this */
+
 /* What Telegram answered to a failed call. */
 struct tg_status {
 	int code;	  /* error_code or the HTTP status; 0: no answer */
-	long retry_after; /* parameters.retry_after (429), else 0 */
+	long retry_after; /* parameters.retry_after (429) in 1..TG_RETRY_MAX, else 0 */
 	char description[256];
 };
+
+/* Fill st from a failed call's answer o ({"ok": false, ...}) with HTTP
+ * status http. */
+void tg_status_parse(const cJSON *o, long http, struct tg_status *st);
 
 /* Call method with params (may be NULL; not consumed); a getUpdates long
  * poll waits poll_secs more than the usual timeout.  0 with *result the
@@ -79,6 +85,10 @@ struct tg_update {
 	const char *media;	    /* MEDIA: "voice", "photo", ... */
 	double latitude, longitude; /* LOCATION */
 };
+
+/* The id o.name (update_id, chat.id, message_id), or 0 when it is not a
+ * number or beyond 2^53 (none Telegram sends). */
+long long tg_id(const cJSON *o, const char *name);
 
 /* Read one element of getUpdates' result; -1 when it has no update_id. */
 int tg_update_parse(const cJSON *u, struct tg_update *out);

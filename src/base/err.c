@@ -1,4 +1,5 @@
 #include "err.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,8 @@ int err_vset(struct err *e, int code, const char *fmt, va_list ap)
 		return -1;
 	e->code = code ? code : ERR_FAIL;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	/* one line, whatever the text it echoes holds */
+	utf8_escape_controls(e->msg, sizeof(e->msg));
 	return -1;
 }
 

@@ -1,5 +1,9 @@
 #include "utf8.h"
 
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The code point at s[0..n) and its length; -1 when the bytes there are
@@ -199,4 +203,85 @@ bool utf8_blank(const char *s)
 			if (!strchr(" \t\r\n\v\f", *s))
 				return false;
 	return true;
+}
+
+/* Write s[0..n) into buf (size bytes, *at used) with its control
+ * characters (newline and tab too) escaped: \n, \r, \t, else \xHH (C0,
+ * DEL) or \uHHHH (C1); with all, backslash, double quote and the bytes of
+ * invalid sequences (\xHH) too, so that the text reads back as exactly s.
+ * Whole characters only, room bytes left after them and the NUL; false
+ * when not all of s fit. */
+static bool escape_into(char *buf, size_t size, size_t *at, const char *s, size_t n, bool all,
+			size_t room)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+
+	while (i < n) {
+		long cp = decode(p + i, n - i, &len);
+		char esc[32];
+		const char *piece = esc;
+		size_t m;
+
+		if (cp < 0 && all) {
+			m = 0;
+			for (size_t k = 0; k < len; k++)
+				m += (size_t)snprintf(esc + m, sizeof(esc) - m, "\\x%02x",
+						      p[i + k]);
+		} else if (cp == '\n' || cp == '\r' || cp == '\t' ||
+			   (all && (cp == '\\' || cp == '"'))) {
+			m = (size_t)snprintf(esc, sizeof(esc), "\\%c",
+					     cp == '\n'	  ? 'n'
+					     : cp == '\r' ? 'r'
+					     : cp == '\t' ? 't'
+							  : (int)cp);
+		} else if (cp >= 0 && is_control(cp)) {
+			m = (size_t)snprintf(esc, sizeof(esc), cp < 0x80 ? "\\x%02lx" : "\\u%04lx",
+					     cp);
+		} else {
+			piece = s + i;
+			m = len;
+		}
+		if (*at + m + room + 1 > size)
+			return false;
+		memcpy(buf + *at, piece, m);
+		*at += m;
+		i += len;
+	}
+	return true;
+}
+
+const char *utf8_quote(char *buf, size_t size, const char *s)
+{
+	size_t at = 1;
+
+	if (size < 6) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[0] = '"';
+	if (escape_into(buf, size, &at, s ? s : "", s ? strlen(s) : 0, true, 4)) {
+		buf[at++] = '"';
+		buf[at] = '\0';
+	} else {
+		memcpy(buf + at, "...\"", 5);
+	}
+	return buf;
+}
+
+void utf8_escape_controls(char *s, size_t size)
+{
+	size_t n = strlen(s), at = 0;
+	char *copy;
+
+	if (strcspn(s, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12"
+		       "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\xc2") == n)
+		return;
+	copy = xstrdup(s);
+	if (escape_into(s, size, &at, copy, n, false, 3))
+		s[at] = '\0';
+	else
+		memcpy(s + at, "...", 4);
+	free(copy);
 }

@@ -63,4 +63,23 @@ void utf8_drop_controls(char *s);
 /* Whether s is NULL or has nothing but spaces, tabs and line breaks. */
 bool utf8_blank(const char *s);
 
+/* s as a message echoes it (an argument, a value), always one line:
+ * between double quotes, with newline, CR and tab as \n, \r and \t, other
+ * control characters as \x1b (C0, DEL) or \u0085 (C1), the bytes of
+ * invalid UTF-8 as \xff, and backslash and double quote as \\ and \";
+ * written into buf of size bytes (cut with ..." when longer), which is
+ * returned.  NULL: "".
+ * utf8_q(s) does it in a buffer of the calling block (UTF8_QUOTE_MAX
+ * bytes), for the arguments of one call:
+ *
+ *	err_set(e, ERR_USAGE, "expected a number (got %s)", utf8_q(arg));
+ */
+const char *utf8_quote(char *buf, size_t size, const char *s);
+#define UTF8_QUOTE_MAX 200
+#define utf8_q(s)      utf8_quote((char[UTF8_QUOTE_MAX]){ 0 }, UTF8_QUOTE_MAX, (s))
+/* The control characters of s (of size bytes) escaped as utf8_quote()
+ * does, in place (cut with ... when longer); the rest as it was.  What
+ * makes every error message one line (err_set()). */
+void utf8_escape_controls(char *s, size_t size);
+
 #endif

@@ -1,4 +1,5 @@
 #include "wallclock.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,9 +79,9 @@ int wallclock_init(struct err *e)
 	if (parse_time(v, at ? (size_t)(at - v) : strlen(v), &pinned) < 0 ||
 	    (at && parse_epoch(at + 1, strlen(at + 1), &real) < 0))
 		return err_set(e, ERR_USAGE,
-			       "NESTOR_NOW: bad time \"%s\" (want epoch seconds or "
+			       "NESTOR_NOW: bad time %s (want epoch seconds or "
 			       "YYYY-MM-DDTHH:MM:SSZ, optionally @REAL)",
-			       v);
+			       utf8_q(v));
 	offset = pinned - real;
 	return 0;
 }

@@ -260,7 +260,7 @@ int cmd_tools(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (ctx->json) {
 		cmd_print_json(ctx, tool_schemas(NULL));
 		return 0;

@@ -129,7 +129,7 @@ static int parse_number(struct ctx *ctx, const char *opt, const char *s, double 
 	errno = 0;
 	*out = strtod(s, &end);
 	if (errno || end == s || *end)
-		return cmd_usage(ctx, "%s must be a number (got \"%s\")", opt, s);
+		return cmd_usage(ctx, "%s must be a number (got %s)", opt, utf8_q(s));
 	return 0;
 }
 
@@ -190,9 +190,8 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 		switch (c) {
 		case OPT_BACKEND:
 			if (assistant_backend_parse(optarg, &a->backend) < 0)
-				return cmd_usage(ctx,
-						 "--backend must be offline or llm (got \"%s\")",
-						 optarg);
+				return cmd_usage(ctx, "--backend must be offline or llm (got %s)",
+						 utf8_q(optarg));
 			*backend_set = true;
 			break;
 		case OPT_BASE_URL: set_str(&a->base_url, optarg); break;
@@ -224,9 +223,9 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 			if (parse_number(ctx, "--token-budget", optarg, &v) < 0)
 				return -1;
 			if (v != (int)v)
-				return cmd_usage(
-					ctx, "--token-budget must be a whole number (got \"%s\")",
-					optarg);
+				return cmd_usage(ctx,
+						 "--token-budget must be a whole number (got %s)",
+						 utf8_q(optarg));
 			a->token_budget = (int)v;
 			break;
 		case OPT_MAX_TOKENS:
@@ -235,8 +234,8 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 			if (v != (int)v || v < 1 || v > 1000000)
 				return cmd_usage(ctx,
 						 "--max-tokens must be a whole number from 1 to "
-						 "1000000 (got \"%s\")",
-						 optarg);
+						 "1000000 (got %s)",
+						 utf8_q(optarg));
 			a->max_tokens = (int)v;
 			break;
 		case OPT_NO_MAX_TOKENS: a->max_tokens = 0; break;
@@ -258,7 +257,7 @@ static int the_name(struct ctx *ctx, int argc, char **argv, const char **name)
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing NAME");
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	*name = argv[optind];
 	return 0;
 }
@@ -316,7 +315,7 @@ static int assistant_cmd_list(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (assistant_list(ctx->store, &list, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
@@ -427,7 +426,7 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (assistant_options(ctx, argc, argv, &a, &make_default, &new_name, &backend_set) < 0)
 		goto out;
 	if (optind + 1 < argc) {
-		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 		goto out;
 	}
 	if (new_name)
@@ -490,7 +489,7 @@ static int assistant_cmd_models(struct ctx *ctx, int argc, char **argv)
 			return -1;
 	}
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	if (optind < argc) {
 		/* an assistant's server and key, unless the options say otherwise */
 		if (assistant_get_by_name(ctx->store, argv[optind], &a, &ctx->err) < 0)
@@ -507,8 +506,8 @@ static int assistant_cmd_models(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "give an assistant's NAME or --base-url URL");
 	if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8)) {
 		assistant_release(&a);
-		return cmd_usage(ctx, "base URL must start with http:// or https:// (got \"%s\")",
-				 base);
+		return cmd_usage(ctx, "base URL must start with http:// or https:// (got %s)",
+				 utf8_q(base));
 	}
 	rc = probe_models(base, secret, &ids, &ctx->err);
 	assistant_release(&a);

@@ -13,6 +13,7 @@
  * database created where there was none.
  */
 #include "cmd.h"
+#include "utf8.h"
 #include "config.h"
 #include "conversation.h"
 #include "event.h"
@@ -577,7 +578,7 @@ int cmd_completion(struct ctx *ctx, int argc, char **argv)
 		sbuf_adds(&sb, fish_driver);
 		fish_tables(&sb);
 	} else {
-		return cmd_usage(ctx, "unknown shell \"%s\" (bash, zsh or fish)", shell);
+		return cmd_usage(ctx, "unknown shell %s (bash, zsh or fish)", utf8_q(shell));
 	}
 	fputs(sb.buf, ctx->out);
 	sbuf_release(&sb);

@@ -25,6 +25,7 @@
  * (a SIGHUP reloads the daemon's, not the API's: it does not move).
  */
 #include "cmd.h"
+#include "utf8.h"
 #include "dbwatch.h"
 #include "log.h"
 #include "notify.h"
@@ -356,7 +357,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		foreground = true;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (!foreground) {
 		/* An SQLite connection must not cross fork(): reopen it in the child. */
 		store_free(ctx->store);

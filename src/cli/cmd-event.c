@@ -1,5 +1,6 @@
 /* nestor event add|show|edit|rm|search, and nestor agenda */
 #include "cmd.h"
+#include "utf8.h"
 #include "confirm.h"
 #include "every.h"
 #include "event-args.h"
@@ -96,7 +97,7 @@ static int event_cmd_add(struct ctx *ctx, int argc, char **argv)
 	if (parse_event_args(ctx, argc, argv, &a) < 0)
 		return -1;
 	if (a.summary && optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	ev.summary = a.summary ? xstrdup(a.summary) : cmd_join_args(argc, argv, optind);
 	a.summary = NULL;
 	if (!ev.summary) {
@@ -432,7 +433,7 @@ int cmd_agenda(struct ctx *ctx, int argc, char **argv)
 			return -1;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (cmd_window(ctx, from_s, to_s, &from, &to) < 0)
 		return -1;
 	/* the lines show less than the JSON: event_agenda() reads only that */
@@ -484,7 +485,7 @@ static int apply_edit(void *arg, struct event *ev)
 	if (parse_event_args(e->ctx, e->argc, e->argv, &a) < 0)
 		return -1;
 	if (optind + 1 < e->argc)
-		return cmd_usage(e->ctx, "unexpected argument \"%s\"", e->argv[optind + 1]);
+		return cmd_usage(e->ctx, "unexpected argument %s", utf8_q(e->argv[optind + 1]));
 	return event_args_apply(e->ctx->store, e->ctx->now, &a, ev, false, &e->ctx->err);
 }
 
@@ -578,7 +579,7 @@ static int event_cmd_rm(struct ctx *ctx, int argc, char **argv)
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing ID");
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	if (cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    (only && parse_when(ctx, "--only", only, ctx->now, &w) < 0) ||
 	    event_delete(ctx->store, id, only ? &w.at : NULL, ctx->now, &ctx->err) < 0)

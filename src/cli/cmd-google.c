@@ -1,6 +1,7 @@
 /* nestor google login|logout|sync and nestor calendar list|add|sync: Google
  * Calendar from the command line (google.h does the work). */
 #include "cmd.h"
+#include "utf8.h"
 #include "google.h"
 #include "gsync.h"
 #include "render.h"
@@ -24,7 +25,7 @@ static int no_args(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	return 0;
 }
 
@@ -79,16 +80,17 @@ static int google_cmd_login(struct ctx *ctx, int argc, char **argv)
 		if (c == OPT_PORT) {
 			port = strtol(optarg, &end, 10);
 			if (*end || port < 0 || port > 65535)
-				return cmd_usage(ctx, "--port: not a port number \"%s\"", optarg);
+				return cmd_usage(ctx, "--port: not a port number %s",
+						 utf8_q(optarg));
 		} else {
 			timeout = strtol(optarg, &end, 10);
 			if (*end || timeout < 1 || timeout > 3600)
-				return cmd_usage(ctx, "--timeout: not 1..3600 seconds \"%s\"",
-						 optarg);
+				return cmd_usage(ctx, "--timeout: not 1..3600 seconds %s",
+						 utf8_q(optarg));
 		}
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (google_login(ctx->cfg, ctx->store, (int)port, (int)timeout, show_url, &sh, &ctx->err) <
 	    0)
 		return -1;
@@ -131,7 +133,7 @@ static int google_cmd_sync(struct ctx *ctx, int argc, char **argv)
 			full = true;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	rc = google_sync(ctx->cfg, ctx->store, calendar, full, ctx->now, &r, &ctx->err);
 	if (rc < 0)
 		return -1;

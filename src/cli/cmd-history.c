@@ -1,5 +1,6 @@
 /* nestor history list|show|search|rm: past conversations with the assistant. */
 #include "cmd.h"
+#include "utf8.h"
 #include "tool.h"
 #include "conversation.h"
 #include "render.h"
@@ -45,9 +46,9 @@ static int no_more_args(struct ctx *ctx, int argc, char **argv, int want)
 	if (want && optind >= argc)
 		return cmd_usage(ctx, want == 1 ? "missing ID" : "missing TEXT");
 	if (want == 1 && argc - optind > 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	if (want == 0 && optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* nestor import FILE.ics | -, nestor export */
 #include "cmd.h"
+#include "utf8.h"
 #include "ical.h"
 #include "xalloc.h"
 
@@ -52,7 +53,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing FILE (or - for standard input)");
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	path = argv[optind];
 	if (!strcmp(path, "-") && cmd_stdin_free(ctx) < 0)
 		return -1;
@@ -130,7 +131,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	/* without --to the window is open-ended, without --from too */
 	if ((from_s || to_s) &&
 	    cmd_window(ctx, from_s ? from_s : "1970-01-02", to_s, &from, &to) < 0)

@@ -1,6 +1,7 @@
 /* nestor mcp: nestor's tools over MCP on stdio (newline-delimited JSON-RPC;
  * standard output carries only protocol messages). */
 #include "cmd.h"
+#include "utf8.h"
 #include "dbwatch.h"
 #include "log.h"
 #include "mcp-tools.h"
@@ -278,7 +279,7 @@ static int mcp_list(struct ctx *ctx, int argc, char **argv)
 	size_t n;
 
 	if (argc > 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[1]));
 	if (mcp_server_list(ctx->store, &ms, &n, &ctx->err) < 0)
 		return -1;
 	mt = mcp_tools_new(ctx->store, ctx->cfg);

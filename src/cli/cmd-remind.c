@@ -1,5 +1,6 @@
 /* nestor remind add|list|cancel|snooze|done|fire, and nestor jobs [history] */
 #include "cmd.h"
+#include "utf8.h"
 #include "confirm.h"
 #include "every.h"
 #include "syncer.h"
@@ -166,7 +167,7 @@ static int positional(struct ctx *ctx, int argc, char **argv, int want, const ch
 	if (argc - optind < want)
 		return cmd_usage(ctx, "missing %s", what);
 	if (argc - optind > want)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + want]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + want]));
 	return 0;
 }
 
@@ -192,8 +193,8 @@ static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
 	/* "-10m" is no option: a duration that goes back */
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1]))
-			return cmd_usage(ctx, "the duration must be positive (got \"%s\")",
-					 argv[i]);
+			return cmd_usage(ctx, "the duration must be positive (got %s)",
+					 utf8_q(argv[i]));
 	if (positional(ctx, argc, argv, 2, "ID DURATION") < 0 ||
 	    cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;
@@ -424,7 +425,7 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 					      : -1;
 	}
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	if (optind < argc && cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;
 	if (id) {

@@ -1,5 +1,6 @@
 /* nestor secret set|rm|list: API keys in the Secret Service, never in argv */
 #include "cmd.h"
+#include "utf8.h"
 #include "secret.h"
 #include "xalloc.h"
 
@@ -22,8 +23,8 @@ static int one_name(struct ctx *ctx, int argc, char **argv, const char **name)
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing NAME");
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\" (the value is read from stdin)",
-				 argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s (the value is read from stdin)",
+				 utf8_q(argv[optind + 1]));
 	*name = argv[optind];
 	return secret_check_name(*name, &ctx->err);
 }
@@ -111,7 +112,7 @@ static int secret_cmd_list(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (secret_list(&list, &n, &why, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {

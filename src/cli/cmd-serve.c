@@ -11,6 +11,7 @@
  * serves the same API when serve.enable is set.
  */
 #include "api.h"
+#include "utf8.h"
 #include "cmd.h"
 #include "httpd.h"
 #include "log.h"
@@ -41,7 +42,7 @@ static int parse_listen(struct ctx *ctx, const char *what, const char *text, cha
 
 	*addr = NULL;
 	if (!colon) {
-		cmd_usage(ctx, "%s must be ADDR:PORT (got \"%s\")", what, text);
+		cmd_usage(ctx, "%s must be ADDR:PORT (got %s)", what, utf8_q(text));
 		return -1;
 	}
 	hlen = (size_t)(colon - text);
@@ -51,7 +52,7 @@ static int parse_listen(struct ctx *ctx, const char *what, const char *text, cha
 	}
 	p = strtol(colon + 1, &end, 10);
 	if (!hlen || *end || end == colon + 1 || p < 0 || p > 65535) {
-		cmd_usage(ctx, "%s must be ADDR:PORT (got \"%s\")", what, text);
+		cmd_usage(ctx, "%s must be ADDR:PORT (got %s)", what, utf8_q(text));
 		return -1;
 	}
 	*addr = xstrndup(host, hlen);
@@ -214,14 +215,14 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		case OPT_RATE:
 			a.rate = strtol(optarg, &end, 10);
 			if (*end || !*optarg || *optarg == '-')
-				return cmd_usage(ctx, "--rate-limit must be a number (got \"%s\")",
-						 optarg);
+				return cmd_usage(ctx, "--rate-limit must be a number (got %s)",
+						 utf8_q(optarg));
 			break;
 		default: return -1;
 		}
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -1,5 +1,6 @@
 /* nestor status: is everything all right?  Exit 0 healthy, 1 not. */
 #include "cmd.h"
+#include "utf8.h"
 #include "health.h"
 
 #include <getopt.h>
@@ -14,7 +15,7 @@ int cmd_status(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (health_collect(ctx->store, ctx->cfg, ctx->db_path, ctx->paths.log, ctx->now, &h,
 			   &ctx->err) < 0)
 		return -1;

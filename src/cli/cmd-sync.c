@@ -1,6 +1,7 @@
 /* nestor server init, nestor sync [status|conflicts]: the server profile
  * from the command line (syncer.h does the work). */
 #include "cmd.h"
+#include "utf8.h"
 #include "render.h"
 #include "replica.h"
 #include "syncer.h"
@@ -20,7 +21,7 @@ static int no_args(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", no_opts) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	return 0;
 }
 
@@ -201,10 +202,10 @@ static int sync_cmd_conflicts(struct ctx *ctx, int argc, char **argv)
 			return -1;
 		limit = strtol(optarg, &end, 10);
 		if (*end || end == optarg || limit < 0)
-			return cmd_usage(ctx, "--limit wants a number (got \"%s\")", optarg);
+			return cmd_usage(ctx, "--limit wants a number (got %s)", utf8_q(optarg));
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (replica_conflicts(ctx->store, (size_t)limit, &cs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {

@@ -1,5 +1,6 @@
 /* nestor task add|list|done|rm|edit */
 #include "cmd.h"
+#include "utf8.h"
 #include "confirm.h"
 #include "reltime.h"
 #include "render.h"
@@ -33,7 +34,7 @@ static int parse_priority(struct ctx *ctx, const char *s, int *out)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < 0 || v > 9)
-		return cmd_usage(ctx, "--priority must be 0-9 (got \"%s\")", s);
+		return cmd_usage(ctx, "--priority must be 0-9 (got %s)", utf8_q(s));
 	*out = (int)v;
 	return 0;
 }
@@ -98,8 +99,8 @@ static int task_cmd_add(struct ctx *ctx, int argc, char **argv)
 	if (!t.title)
 		t.title = cmd_join_args(argc, argv, optind);
 	else if (optind < argc) {
-		cmd_usage(ctx, "unexpected argument \"%s\" (the title was given with --title)",
-			  argv[optind]);
+		cmd_usage(ctx, "unexpected argument %s (the title was given with --title)",
+			  utf8_q(argv[optind]));
 		goto out;
 	}
 	if (!t.title) {
@@ -137,7 +138,7 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 	}
 	task_release(&t);
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (task_list(ctx->store, all, &tasks, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
@@ -208,7 +209,7 @@ static int apply_edit(void *arg, struct task *t)
 	if (i < 0)
 		return -1;
 	if (optind + 1 < a->argc)
-		return cmd_usage(a->ctx, "unexpected argument \"%s\"", a->argv[optind + 1]);
+		return cmd_usage(a->ctx, "unexpected argument %s", utf8_q(a->argv[optind + 1]));
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* nestor telegram run|status|link|unlink: the Telegram relay (src/telegram.h). */
 #include "cmd.h"
+#include "utf8.h"
 #include "render.h"
 #include "telegram.h"
 #include "user.h"
@@ -46,7 +47,7 @@ static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, 
 			*value = optarg;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
@@ -168,7 +169,7 @@ static int telegram_status_cmd(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (telegram_status(ctx->store, ctx->cfg, true, &st, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
@@ -238,7 +239,7 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 		name = optarg;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (name && user_find(ctx->store, name, &uid, &ctx->err) < 0)
 		return -1;
 	if (telegram_link_code(ctx->store, uid, ctx->now, code, &expires, &ctx->err) < 0)

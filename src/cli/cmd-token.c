@@ -1,6 +1,7 @@
 /* nestor token add|list|rm: the bearer tokens of `nestor serve`.  A token
  * is printed once, by `token add`; the store keeps only its hash. */
 #include "api.h"
+#include "utf8.h"
 #include "cmd.h"
 #include "render.h"
 #include "token.h"
@@ -35,7 +36,7 @@ static int token_cmd_add(struct ctx *ctx, int argc, char **argv)
 			return -1;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (api_token_issue(ctx->store, store_user(ctx->store), label, ro, ctx->now, &token, &id,
 			    &ctx->err) < 0)
 		return -1;
@@ -75,7 +76,7 @@ static int token_cmd_list(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (token_list(ctx->store, &ts, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {

@@ -1,6 +1,7 @@
 /* nestor user add|list|show|edit|rm: the people this store holds data for.
  * With a server, `user add` also makes the user's PostgreSQL role. */
 #include "cmd.h"
+#include "utf8.h"
 #include "render.h"
 #include "secret.h"
 #include "syncer.h"
@@ -33,7 +34,7 @@ static int set_setting(struct ctx *ctx, struct user *u, const char *kv)
 
 	if (!eq || eq == kv) {
 		cJSON_Delete(o);
-		return cmd_usage(ctx, "--setting wants KEY=VALUE (got \"%s\")", kv);
+		return cmd_usage(ctx, "--setting wants KEY=VALUE (got %s)", utf8_q(kv));
 	}
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
@@ -69,7 +70,7 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 			struct tz *z = *optarg ? tz_open(optarg, &e) : NULL;
 
 			if (*optarg && !z)
-				return cmd_usage(ctx, "unknown time zone \"%s\"", optarg);
+				return cmd_usage(ctx, "unknown time zone %s", utf8_q(optarg));
 			tz_free(z);
 			free(u->tz);
 			u->tz = *optarg ? xstrdup(optarg) : NULL;
@@ -77,8 +78,8 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 		}
 		case OPT_LOCALE:
 			if (strcmp(optarg, "en") && strcmp(optarg, "ru") && *optarg)
-				return cmd_usage(ctx, "--locale must be en or ru (got \"%s\")",
-						 optarg);
+				return cmd_usage(ctx, "--locale must be en or ru (got %s)",
+						 utf8_q(optarg));
 			free(u->locale);
 			u->locale = *optarg ? xstrdup(optarg) : NULL;
 			break;
@@ -89,9 +90,9 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 				strcmp(optarg, "none") ? strtoll(optarg, &end, 10) : 0;
 			if (strcmp(optarg, "none") &&
 			    (end == optarg || *end || !u->telegram_chat_id))
-				return cmd_usage(
-					ctx, "--telegram-chat wants a chat id or none (got \"%s\")",
-					optarg);
+				return cmd_usage(ctx,
+						 "--telegram-chat wants a chat id or none (got %s)",
+						 utf8_q(optarg));
 			break;
 		}
 		case OPT_SETTING:
@@ -183,7 +184,7 @@ static int user_cmd_list(struct ctx *ctx, int argc, char **argv)
 	if (cmd_getopt(ctx, argc, argv, "", user_opts + 6) == '?')
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (user_list(ctx->store, &us, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
@@ -257,7 +258,7 @@ static int user_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (user_options(ctx, argc - 1, argv + 1, &u, NULL) < 0)
 		goto out;
 	if (optind < argc - 1) {
-		cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 		goto out;
 	}
 	if (user_update(ctx->store, &u, &ctx->err) < 0)

@@ -161,7 +161,7 @@ int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 	errno = 0;
 	*id = arg ? strtoll(arg, &end, 10) : 0;
 	if (!arg || errno || end == arg || *end || *id <= 0)
-		return cmd_usage(ctx, "expected a numeric id (got \"%s\")", arg ? arg : "");
+		return cmd_usage(ctx, "expected a numeric id (got %s)", utf8_q(arg ? arg : ""));
 	return 0;
 }
 
@@ -229,7 +229,7 @@ int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing ID");
 	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind + 1]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	return cmd_parse_id(ctx, argv[optind], id);
 }
 
@@ -245,7 +245,7 @@ int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool
 		*set = true;
 	}
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* nestor weather [PLACE] [--days N] [--date DATE] */
 #include "cmd.h"
+#include "utf8.h"
 #include "place.h"
 #include "render.h"
 #include "when.h"
@@ -35,8 +36,8 @@ int cmd_weather(struct ctx *ctx, int argc, char **argv)
 			errno = 0;
 			days = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || days < 1 || days > WEATHER_MAX_DAYS)
-				return cmd_usage(ctx, "--days must be 1-%d (got \"%s\")",
-						 WEATHER_MAX_DAYS, optarg);
+				return cmd_usage(ctx, "--days must be 1-%d (got %s)",
+						 WEATHER_MAX_DAYS, utf8_q(optarg));
 		} else if (c == OPT_DATE) {
 			if (when_parse(optarg, ctx->now, &wh, &ctx->err) < 0) {
 				err_prefix(&ctx->err, "--date");

@@ -10,6 +10,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,6 +154,23 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 	return 0;
 }
 
+/* --config names a file that is not there: refused (a mistyped path would
+ * run with the defaults unseen), but for `config set`, which writes it.
+ * The default file may be missing: that is no configuration. */
+static int config_named(struct ctx *ctx, int argc, char **argv)
+{
+	if (ctx->config_path == ctx->paths.config ||
+	    (argc >= 3 && !strcmp(argv[1], "config") && !strcmp(argv[2], "set")))
+		return 0;
+	if (access(ctx->config_path, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return 0; /* there, or not readable: config_load() says so */
+	fprintf(errout,
+		"nestor: --config %s: no such file (`nestor --config PATH config set KEY "
+		"VALUE` creates it)\n",
+		utf8_q(ctx->config_path));
+	return -1;
+}
+
 static int setup(struct ctx *ctx)
 {
 	const char *env = getenv("NESTOR_LOG");
@@ -248,6 +266,10 @@ int main(int argc, char **argv)
 	/* The version needs no log, clock or config (nor a readable config). */
 	if (argc == 2 && !strcmp(argv[1], "version")) {
 		rc = cmd_version(&ctx, 1, argv + 1);
+		goto out;
+	}
+	if (config_named(&ctx, argc, argv) < 0) {
+		rc = 2;
 		goto out;
 	}
 	if (wallclock_init(&ctx.err) < 0) {

@@ -8,6 +8,7 @@
  * reads lines from stdin, one turn each.
  */
 #include "answer.h"
+#include "utf8.h"
 #include "cmd.h"
 #include "syncer.h"
 #include "conversation.h"
@@ -635,7 +636,7 @@ int cmd_chat(struct ctx *ctx, int argc, char **argv)
 	if (resume_id == 0 && optind < argc && cmd_parse_id(ctx, argv[optind++], &resume_id) < 0)
 		return -1;
 	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	r.eng = engine_new(ctx->store, ctx->cfg, &ctx->err);
 	if (!r.eng)
 		goto out;

@@ -1,4 +1,5 @@
 #include "cron.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -150,7 +151,7 @@ int cron_parse(const char *expr, struct cron *c, struct err *e)
 		for (size_t k = 0; k < sizeof(macros) / sizeof(macros[0]); k++)
 			if (!strcasecmp(p, macros[k].macro))
 				return cron_parse(macros[k].expr, c, e);
-		return err_set(e, ERR_USAGE, "cron: unknown macro \"%s\"", p);
+		return err_set(e, ERR_USAGE, "cron: unknown macro %s", utf8_q(p));
 	}
 	for (i = 0; i < 5 && *p; i++) {
 		size_t len = strcspn(p, " \t");
@@ -163,8 +164,8 @@ int cron_parse(const char *expr, struct cron *c, struct err *e)
 			p++;
 	}
 	if (i < 5 || *p)
-		return err_set(e, ERR_USAGE,
-			       "cron: \"%s\" needs five fields (min hour dom month dow)", expr);
+		return err_set(e, ERR_USAGE, "cron: %s needs five fields (min hour dom month dow)",
+			       utf8_q(expr));
 	c->minute = bits[0];
 	c->hour = (uint32_t)bits[1];
 	c->dom = (uint32_t)bits[2];

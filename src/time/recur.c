@@ -1,4 +1,5 @@
 #include "recur.h"
+#include "utf8.h"
 #include "cron.h"
 #include "tz.h"
 #include "when.h"
@@ -14,7 +15,7 @@
 static int bad_rule(const char *rule, struct err *e)
 {
 	icalerror_clear_errno();
-	return err_set(e, ERR_USAGE, "bad RRULE \"%s\"", rule);
+	return err_set(e, ERR_USAGE, "bad RRULE %s", utf8_q(rule));
 }
 
 static int ical_parse(const char *rule, struct icalrecurrencetype *r, struct err *e)
@@ -47,7 +48,7 @@ int recur_check(const char *schedule, const char *rule, struct err *e)
 		return cron_parse(rule, &c, e);
 	if (!strcmp(schedule, "rrule"))
 		return ical_parse(rule, &r, e);
-	return err_set(e, ERR_USAGE, "unknown schedule \"%s\"", schedule);
+	return err_set(e, ERR_USAGE, "unknown schedule %s", utf8_q(schedule));
 }
 
 static struct icaltimetype ical_wall(const struct tm *tm)
@@ -134,7 +135,7 @@ int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool 
 		return 0;
 	}
 	if (engine == RECUR_OWN)
-		return err_set(e, ERR_USAGE, "RRULE \"%s\" is left to libical", rule);
+		return err_set(e, ERR_USAGE, "RRULE %s is left to libical", utf8_q(rule));
 	r = icalrecurrencetype_from_string(rule);
 	if (r.freq == ICAL_NO_RECURRENCE)
 		return bad_rule(rule, e);
@@ -232,9 +233,8 @@ static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, t
 			break;
 		}
 		if (++steps > RRULE_MAX_STEPS) {
-			rc = err_set(e, ERR_FAIL,
-				     "RRULE \"%s\": no occurrence found after %d steps", rr->rule,
-				     RRULE_MAX_STEPS);
+			rc = err_set(e, ERR_FAIL, "RRULE %s: no occurrence found after %d steps",
+				     utf8_q(rr->rule), RRULE_MAX_STEPS);
 			break;
 		}
 	}

@@ -1,4 +1,5 @@
 #include "tz.h"
+#include "utf8.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -225,8 +226,8 @@ int tz_register_vtimezone(const char *tzid, const char *vtimezone, struct err *e
 		if (vtz)
 			icalcomponent_free(vtz);
 		G_UNLOCK(ical);
-		return err_set(e, ERR_USAGE, "time zone \"%s\": not a VTIMEZONE with its rules",
-			       tzid);
+		return err_set(e, ERR_USAGE, "time zone %s: not a VTIMEZONE with its rules",
+			       utf8_q(tzid));
 	}
 	if (!icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY))
 		icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
@@ -235,8 +236,8 @@ int tz_register_vtimezone(const char *tzid, const char *vtimezone, struct err *e
 		icaltimezone_free(zone, 1);
 		icalcomponent_free(vtz);
 		G_UNLOCK(ical);
-		return err_set(e, ERR_USAGE, "time zone \"%s\": not a VTIMEZONE with its rules",
-			       tzid);
+		return err_set(e, ERR_USAGE, "time zone %s: not a VTIMEZONE with its rules",
+			       utf8_q(tzid));
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->tzid = xstrdup(tzid);
@@ -325,7 +326,7 @@ struct tz *tz_open(const char *tzid, struct err *e)
 	else if (!(c = custom_find(tzid)))
 		gz = system_zone(tz_is_utc(tzid) ? "UTC" : tz_plain_name(tzid));
 	if (!gz && !c) {
-		err_set(e, ERR_USAGE, "unknown time zone \"%s\"", tzid);
+		err_set(e, ERR_USAGE, "unknown time zone %s", utf8_q(tzid));
 		return NULL;
 	}
 	z = xmalloc(sizeof(*z));

@@ -8,6 +8,7 @@
  * that quotes the token.
  */
 #include "when.h"
+#include "utf8.h"
 
 #include <libical/ical.h>
 #include <stdio.h>
@@ -524,8 +525,8 @@ static int bad(const struct lex *lx, int i, const char *what)
 {
 	const struct tok *t = &lx->tok[i];
 
-	return err_set(lx->e, ERR_USAGE, "%s: \"%.*s\" in \"%s\"", what, t->len, lx->text + t->off,
-		       lx->text);
+	return err_set(lx->e, ERR_USAGE, "%s: \"%.*s\" in %s", what, t->len, lx->text + t->off,
+		       utf8_q(lx->text));
 }
 
 static int is(const struct tok *t, const char *w)
@@ -1077,7 +1078,7 @@ static int rrule_check(const char *text, char **rrule, struct err *e)
 		icalmemory_free_buffer(s);
 		ret = 0;
 	} else {
-		err_set(e, ERR_USAGE, "recurrence rule not understood: \"%s\"", text);
+		err_set(e, ERR_USAGE, "recurrence rule not understood: %s", utf8_q(text));
 	}
 	free(r.rscale);
 	free(up);

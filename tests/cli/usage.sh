@@ -38,3 +38,29 @@ refused "--at twice in another spelling" "remind add: option '--at' given twice"
 expect_eq "nothing added" "$(nestor task list --json | grep -c 'pay rent')" 0
 nestor user edit bob --setting a=1 --setting b=2 >/dev/null
 expect_match "settings add up" "$(nestor user show bob --json | tr -d '\n\t ')" '"a":"1","b":"2"'
+
+# An argument an error echoes shows escaped, on the one line of the error,
+# on a terminal or not: no line of its own that could pass for another
+# message, no escape sequence reaching the terminal.
+# one_line WHAT WANT ARGS...: nestor ARGS exits 2 with exactly the line WANT
+one_line() {
+	_w=$1 _want=$2
+	shift 2
+	refused "$_w" '' "$@"
+	expect_eq "$_w: lines" "$(printf '%s\n' "$_err" | wc -l)" 1
+	expect_eq "$_w: message" "$_err" "$_want"
+}
+nl='
+'
+one_line "an id with a newline" 'nestor: task done: expected a numeric id (got "1\nSorry: fake line")' \
+	task done "1${nl}Sorry: fake line"
+one_line "a time zone with a newline" \
+	'nestor: config set: general.timezone must be a time zone such as Europe/Berlin (got "UTC\nX")' \
+	config set general.timezone "UTC${nl}X"
+esc=$(printf '\033')
+tab=$(printf '\t')
+one_line "an escape sequence and a tab" \
+	'nestor: task add: --priority must be 0-9 (got "\x1b[2J\t\\1")' \
+	task add x --priority "${esc}[2J${tab}\\1"
+one_line "a key with a CR" 'nestor: config set: key must be section.name (got "a\rb")' \
+	config set "a$(printf '\r')b" 1

@@ -1,7 +1,8 @@
 /* The Telegram Bot API's updates as getUpdates returns them (an array, or
- * one object), what the poller reads in one to route it (a /start's code,
- * a button's device), then the HTML escaping and the splitting of a reply.
- * The first byte picks the piece size of the split. */
+ * one object), each also read as a failed call's answer (retry_after), what
+ * the poller reads in one to route it (a /start's code, a button's device),
+ * then the HTML escaping and the splitting of a reply.  The first byte
+ * picks the piece size of the split. */
 #include "fuzz.h"
 #include "telegram-int.h"
 #include "tgapi.h"
@@ -13,6 +14,12 @@
 static void one(const cJSON *u)
 {
 	struct tg_update up;
+	struct tg_status st;
+
+	/* as a failed call's answer: retry_after within its bounds */
+	tg_status_parse(u, 200, &st);
+	if (st.retry_after < 0 || st.retry_after > TG_RETRY_MAX)
+		abort();
 
 	if (tg_update_parse(u, &up) == 0 && up.text) {
 		char *html = tg_html_escape(up.text), code[33];

@@ -98,6 +98,48 @@ START_TEST(test_update_parse)
 }
 END_TEST
 
+/* A failed call's answer: retry_after within 1..TG_RETRY_MAX whatever the
+ * server says (1e300 is no long); message_id as an id (2^53 at most). */
+START_TEST(test_status_parse)
+{
+	static const struct {
+		const char *ra;
+		long want;
+	} cases[] = { { "1e300", TG_RETRY_MAX },
+		      { "3601", TG_RETRY_MAX },
+		      { "3600", 3600 },
+		      { "7", 7 },
+		      { "0.2", 1 },
+		      { "0", 0 },
+		      { "-1e300", 0 },
+		      { "\"5\"", 0 } };
+	struct tg_status st;
+	cJSON *o;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *json =
+			xasprintf("{\"ok\": false, \"error_code\": 429, \"description\": "
+				  "\"Too Many Requests\", \"parameters\": {\"retry_after\": %s}}",
+				  cases[i].ra);
+
+		o = cJSON_Parse(json);
+		tg_status_parse(o, 200, &st);
+		ck_assert_int_eq(st.code, 429);
+		ck_assert_msg(st.retry_after == cases[i].want, "retry_after %s: %ld, want %ld",
+			      cases[i].ra, st.retry_after, cases[i].want);
+		ck_assert_str_eq(st.description, "Too Many Requests");
+		cJSON_Delete(o);
+		free(json);
+	}
+	o = cJSON_Parse("{\"message_id\": 1e300}");
+	ck_assert_int_eq(tg_id(o, "message_id"), 0);
+	cJSON_Delete(o);
+	o = cJSON_Parse("{\"message_id\": 9007199254740992}");
+	ck_assert_int_eq(tg_id(o, "message_id"), 9007199254740992LL);
+	cJSON_Delete(o);
+}
+END_TEST
+
 /* A rolled-back outer transaction takes the committed inner one with it:
  * an update's effects go with its offset. */
 START_TEST(test_nested_rollback)
@@ -176,6 +218,7 @@ Suite *tgapi_suite(void)
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_update_parse);
+	tcase_add_test(tc, test_status_parse);
 	tcase_add_test(tc, test_nested_rollback);
 	tcase_add_test(tc, test_seen_prune);
 	suite_add_tcase(s, tc);

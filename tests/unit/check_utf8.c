@@ -130,6 +130,28 @@ START_TEST(test_lines_and_files)
 }
 END_TEST
 
+/* An echoed argument is one line whatever it holds, and reads back as it
+ * was; an error message too. */
+START_TEST(test_quote)
+{
+	char q[32];
+	struct err e;
+
+	ck_assert_str_eq(utf8_quote(q, sizeof(q), "1\nSorry: x"), "\"1\\nSorry: x\"");
+	ck_assert_str_eq(utf8_quote(q, sizeof(q), "a\tb\rc\x1b[2J\x7f"),
+			 "\"a\\tb\\rc\\x1b[2J\\x7f\"");
+	ck_assert_str_eq(utf8_quote(q, sizeof(q), "\xc2\x85 \\ \" \xff é"),
+			 "\"\\u0085 \\\\ \\\" \\xff é\"");
+	ck_assert_str_eq(utf8_quote(q, sizeof(q), NULL), "\"\"");
+	/* cut between escapes and characters */
+	ck_assert_str_eq(utf8_quote(q, sizeof(q), "abcdefghijklmnopqrstuvwxyz\n."),
+			 "\"abcdefghijklmnopqrstuvwxyz...\"");
+	ck_assert_str_eq(utf8_quote(q, sizeof(q), "éééééééééééééééé"), "\"ééééééééééééé...\"");
+	err_set(&e, ERR_USAGE, "bad value %s: %s", "x\ny", "tab\there\\");
+	ck_assert_str_eq(e.msg, "bad value x\\ny: tab\\there\\");
+}
+END_TEST
+
 Suite *utf8_suite(void)
 {
 	Suite *s = suite_create("utf8");
@@ -140,6 +162,7 @@ Suite *utf8_suite(void)
 	tcase_add_test(tc, test_split_pieces);
 	tcase_add_test(tc, test_check_field);
 	tcase_add_test(tc, test_lines_and_files);
+	tcase_add_test(tc, test_quote);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -501,21 +501,6 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 	return buf;
 }
 
-/* The value of the first UNTIL or COUNT part of rule (*val; NULL: none)
- * and its end (*vend). */
-static void end_value(const char *rule, const char **val, const char **vend)
-{
-	for (const char *s = rule; s; s = strchr(s, ';'), s = s ? s + 1 : NULL) {
-		if ((*s == 'U' && !strncmp(s, "UNTIL=", 6)) ||
-		    (*s == 'C' && !strncmp(s, "COUNT=", 6))) {
-			*val = s + 6;
-			*vend = strchrnul(*val, ';');
-			return;
-		}
-	}
-	*val = *vend = NULL;
-}
-
 const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
 			     size_t len)
 {
@@ -531,7 +516,7 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 		return NULL;
 	p = *rule == 'R' && !strncmp(rule, "RRULE:", 6) ? rule + 6 : rule;
 	n = strlen(p);
-	end_value(p, &val, &vend);
+	rrule_end_value(p, &val, &vend);
 	cut = val ? (size_t)(val - p) : n;
 	rest = val ? n - (size_t)(vend - p) : 0;
 	buf[0] = '\0';

@@ -28,7 +28,7 @@ struct series_it {
 
 /* The zones of one window's series, each resolved once (the name looked up
  * in tz's registry and the timezones table for every series cost more than
- * expanding it). */
+ * expanding it), and their rules' parses (rrule_parse_memo()). */
 #define WINDOW_ZONES 16
 struct zones {
 	struct {
@@ -36,6 +36,7 @@ struct zones {
 		struct tz *z;
 	} v[WINDOW_ZONES];
 	size_t n;
+	struct rrule_memo rules;
 };
 
 static void zones_release(struct zones *zs)
@@ -90,8 +91,8 @@ static int series_open(struct store *s, const struct event *ev, time_t skip_to, 
 	si->it.ical = NULL;
 	if (series_zone(s, zs, ev->all_day ? NULL : ev->tzid, si, e) < 0)
 		return -1;
-	if (recur_iter_open(&si->it, ev->rrule, si->z, ev->all_day, ev->start,
-			    skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
+	if (recur_iter_open(&si->it, zs ? &zs->rules : NULL, ev->rrule, si->z, ev->all_day,
+			    ev->start, skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
 		series_close(si);
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE \"%s\"", ev->id, ev->rrule);
 	}

@@ -205,26 +205,25 @@ static void rules_release(struct rules *r)
 	free(r->buf);
 }
 
-/* The rule in words of occurrence o of l (NULL: none). */
+/* The rule in words of occurrence o of l (NULL: none), said into the
+ * buffer's free end. */
 static const char *occ_rule(struct rules *r, const struct event_list *l, const struct event_occ *o)
 {
-	size_t i, n;
-	char buf[128];
+	enum { MOST = 128 }; /* a rule's words at most, with the NUL */
+	size_t i;
 
 	if (o->ev < l->events || o->ev >= l->events + l->nevents)
 		return NULL;
 	i = (size_t)(o->ev - l->events);
 	if (!r->at[i]) {
 		r->at[i] = 1;
-		if (every_words_memo(&r->memo, "en", o->ev->rrule, buf, sizeof(buf))) {
-			n = strlen(buf) + 1;
-			if (r->used + n > r->cap) {
-				r->cap = (r->used + n) * 2;
-				r->buf = xrealloc(r->buf, r->cap);
-			}
-			memcpy(r->buf + r->used, buf, n);
+		if (r->used + MOST > r->cap) {
+			r->cap = (r->used + MOST) * 2;
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		if (every_words_memo(&r->memo, "en", o->ev->rrule, r->buf + r->used, MOST)) {
 			r->at[i] = r->used + 2;
-			r->used += n;
+			r->used += strlen(r->buf + r->used) + 1;
 		}
 	}
 	return r->at[i] > 1 ? r->buf + r->at[i] - 2 : NULL;

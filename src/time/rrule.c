@@ -268,14 +268,6 @@ static bool in_subset(const struct rrule *r)
 	return true;
 }
 
-int rrule_parse_part(const char *s, const char *end, struct rrule *r)
-{
-	const char *eq = memchr(s, '=', (size_t)(end - s));
-	int p = eq ? part(s, (size_t)(eq - s)) : 0;
-
-	return p && parse_part(p, eq + 1, end, r) ? 0 : -1;
-}
-
 int rrule_parse(const char *rule, struct rrule *r)
 {
 	const char *s = rule;
@@ -326,10 +318,8 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
  * call: it stops at the rule's NUL, which no name holds). */
 static bool is_name6(const char *s, const char *name)
 {
-	for (int i = 0; i < 6; i++)
-		if (s[i] != name[i])
-			return false;
-	return true;
+	return s[0] == name[0] && s[1] == name[1] && s[2] == name[2] && s[3] == name[3] &&
+	       s[4] == name[4] && s[5] == name[5];
 }
 
 void rrule_end_value(const char *rule, const char **val, const char **vend)
@@ -342,6 +332,11 @@ void rrule_end_value(const char *rule, const char **val, const char **vend)
 		}
 	}
 	*val = *vend = NULL;
+}
+
+int rrule_parse_end(const char *val, const char *vend, struct rrule *r)
+{
+	return parse_part(val[-6] == 'U' ? P_UNTIL : P_COUNT, val, vend, r) ? 0 : -1;
 }
 
 int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
@@ -367,7 +362,7 @@ int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
 		r->count = 0;
 		r->has_until = r->until_utc = false;
 		memset(&r->until, 0, sizeof(r->until));
-		if (!val || parse_part(val[-6] == 'U' ? P_UNTIL : P_COUNT, val, vend, r))
+		if (!val || rrule_parse_end(val, vend, r) == 0)
 			return 0;
 		return rrule_parse(rule, r);
 	}

@@ -81,19 +81,17 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date);
 /* Parse rule (without "RRULE:"): 0, or -1 when it is outside the subset
  * (or not a rule at all): libical decides then. */
 int rrule_parse(const char *rule, struct rrule *r);
-/* The one part [s, end) of a rule ("UNTIL=20270101T000000Z") into r, as
- * rrule_parse() reads it (only what that part sets): 0, or -1 when
- * rrule_parse() would refuse it. */
-int rrule_parse_part(const char *s, const char *end, struct rrule *r);
-
 /* The value of the first UNTIL or COUNT part of rule (*val; NULL: none)
  * and its end (*vend). */
 void rrule_end_value(const char *rule, const char **val, const char **vend);
+/* That value [val, vend) into r as rrule_parse() reads that part (only what
+ * it sets): 0, or -1 when rrule_parse() would refuse it. */
+int rrule_parse_end(const char *val, const char *vend, struct rrule *r);
 
 /* rrule_parse() for the many rules of one window (an agenda opens each of
  * its series): a rule that differs from one parsed before only in the value
  * of its first UNTIL or COUNT is that parse with the value read again
- * (rrule_parse_part()).  Zero n before the first use; m NULL: rrule_parse().
+ * (rrule_parse_end()).  Zero n before the first use; m NULL: rrule_parse().
  * It holds no pointer and needs no release. */
 #define RRULE_MEMO_N 16
 struct rrule_memo {

@@ -54,34 +54,23 @@ static void add(struct out *o, const char *str)
 	add_n(o, str, strlen(str));
 }
 
-/* put(o, "%s%.4s-%.2s-%.2s", prefix, ymd, ymd + 4, ymd + 6) the same way:
- * a date of 8 digits. */
-static void add_ymd(struct out *o, const char *prefix, const char *ymd)
+/* put(o, "%.4s-%.2s-%.2s", ymd, ymd + 4, ymd + 6) the same way: a date of
+ * 8 digits. */
+static void add_ymd(struct out *o, const char *ymd)
 {
-	char s[32];
-	size_t n = strlen(prefix);
+	const char s[10] = { ymd[0], ymd[1], ymd[2], ymd[3], '-',
+			     ymd[4], ymd[5], '-',    ymd[6], ymd[7] };
 
-	if (n > sizeof(s) - 10) {
-		add(o, prefix);
-		n = 0;
-	} else {
-		memcpy(s, prefix, n);
-	}
-	memcpy(s + n, ymd, 4);
-	s[n + 4] = '-';
-	memcpy(s + n + 5, ymd + 4, 2);
-	s[n + 7] = '-';
-	memcpy(s + n + 8, ymd + 6, 2);
-	add_n(o, s, n + 10);
+	add_n(o, s, sizeof(s));
 }
 
-/* put(o, "%s%04d-%02d-%02d", prefix, y, m, d) the same way. */
-static void add_date(struct out *o, const char *prefix, int y, int m, int d)
+/* put(o, "%04d-%02d-%02d", y, m, d) the same way. */
+static void add_date(struct out *o, int y, int m, int d)
 {
 	char ymd[8];
 
 	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
-		put(o, "%s%04d-%02d-%02d", prefix, y, m, d);
+		put(o, "%04d-%02d-%02d", y, m, d);
 		return;
 	}
 	ymd[0] = (char)('0' + y / 1000);
@@ -92,7 +81,7 @@ static void add_date(struct out *o, const char *prefix, int y, int m, int d)
 	ymd[5] = (char)('0' + m % 10);
 	ymd[6] = (char)('0' + d / 10);
 	ymd[7] = (char)('0' + d % 10);
-	add_ymd(o, prefix, ymd);
+	add_ymd(o, ymd);
 }
 
 static const char *const en_day[] = { "Sunday",	  "Monday", "Tuesday", "Wednesday",
@@ -362,10 +351,16 @@ static void rrule_end(struct out *o, bool r, int count, int y, int m, int d, con
 		    r		 ? ru_plural(count, "раз", "раза", "раз")
 		    : count == 1 ? "time"
 				 : "times");
-	else if (y != 0 && ymd)
-		add_ymd(o, r ? ", до " : ", until ", ymd);
-	else if (y != 0)
-		add_date(o, r ? ", до " : ", until ", y, m, d);
+	else if (y != 0) {
+		if (r)
+			add_n(o, ", до ", sizeof(", до ") - 1);
+		else
+			add_n(o, ", until ", sizeof(", until ") - 1);
+		if (ymd)
+			add_ymd(o, ymd);
+		else
+			add_date(o, y, m, d);
+	}
 }
 
 static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt)

@@ -36,11 +36,10 @@ static void put(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
 }
 
-/* put(o, "%s", str) without vsnprintf (an agenda says a rule per series). */
-static void add(struct out *o, const char *str)
+/* put(o, "%s", str) without vsnprintf (an agenda says a rule per series),
+ * of the n bytes of str. */
+static void add_n(struct out *o, const char *str, size_t n)
 {
-	size_t n = strlen(str);
-
 	if (o->used >= o->len)
 		return;
 	if (n > o->len - o->used - 1)
@@ -50,28 +49,39 @@ static void add(struct out *o, const char *str)
 	o->buf[o->used] = '\0';
 }
 
-/* put(o, "%s%04d-%02d-%02d", prefix, y, m, d) the same way. */
-static void add_date(struct out *o, const char *prefix, int y, int m, int d)
+static void add(struct out *o, const char *str)
 {
-	char s[11];
+	add_n(o, str, strlen(str));
+}
+
+/* put(o, "%.4s-%.2s-%.2s", ymd, ymd + 4, ymd + 6) the same way: a date of
+ * 8 digits. */
+static void add_ymd(struct out *o, const char *ymd)
+{
+	const char s[10] = { ymd[0], ymd[1], ymd[2], ymd[3], '-',
+			     ymd[4], ymd[5], '-',    ymd[6], ymd[7] };
+
+	add_n(o, s, sizeof(s));
+}
+
+/* put(o, "%04d-%02d-%02d", y, m, d) the same way. */
+static void add_date(struct out *o, int y, int m, int d)
+{
+	char ymd[8];
 
 	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
-		put(o, "%s%04d-%02d-%02d", prefix, y, m, d);
+		put(o, "%04d-%02d-%02d", y, m, d);
 		return;
 	}
-	s[0] = (char)('0' + y / 1000);
-	s[1] = (char)('0' + y / 100 % 10);
-	s[2] = (char)('0' + y / 10 % 10);
-	s[3] = (char)('0' + y % 10);
-	s[4] = '-';
-	s[5] = (char)('0' + m / 10);
-	s[6] = (char)('0' + m % 10);
-	s[7] = '-';
-	s[8] = (char)('0' + d / 10);
-	s[9] = (char)('0' + d % 10);
-	s[10] = '\0';
-	add(o, prefix);
-	add(o, s);
+	ymd[0] = (char)('0' + y / 1000);
+	ymd[1] = (char)('0' + y / 100 % 10);
+	ymd[2] = (char)('0' + y / 10 % 10);
+	ymd[3] = (char)('0' + y % 10);
+	ymd[4] = (char)('0' + m / 10);
+	ymd[5] = (char)('0' + m % 10);
+	ymd[6] = (char)('0' + d / 10);
+	ymd[7] = (char)('0' + d % 10);
+	add_ymd(o, ymd);
 }
 
 static const char *const en_day[] = { "Sunday",	  "Monday", "Tuesday", "Wednesday",
@@ -332,22 +342,31 @@ static void rrule_head(struct out *o, bool r, const struct icalrecurrencetype *r
 }
 
 /* The end of a rule in words: its COUNT, else its UNTIL's date (year 0:
- * none). */
-static void rrule_end(struct out *o, bool r, int count, int y, int m, int d)
+ * none), said from ymd when not NULL: the value of a valid UNTIL, whose
+ * first 8 digits are that date's. */
+static void rrule_end(struct out *o, bool r, int count, int y, int m, int d, const char *ymd)
 {
 	if (count > 0)
 		put(o, ", %d %s", count,
 		    r		 ? ru_plural(count, "раз", "раза", "раз")
 		    : count == 1 ? "time"
 				 : "times");
-	else if (y != 0)
-		add_date(o, r ? ", до " : ", until ", y, m, d);
+	else if (y != 0) {
+		if (r)
+			add_n(o, ", до ", sizeof(", до ") - 1);
+		else
+			add_n(o, ", until ", sizeof(", until ") - 1);
+		if (ymd)
+			add_ymd(o, ymd);
+		else
+			add_date(o, y, m, d);
+	}
 }
 
 static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt)
 {
 	rrule_head(o, r, rt);
-	rrule_end(o, r, rt->count, rt->until.year, rt->until.month, rt->until.day);
+	rrule_end(o, r, rt->count, rt->until.year, rt->until.month, rt->until.day, NULL);
 }
 
 static int bits(unsigned long long v)
@@ -501,21 +520,6 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 	return buf;
 }
 
-/* The value of the first UNTIL or COUNT part of rule (*val; NULL: none)
- * and its end (*vend). */
-static void end_value(const char *rule, const char **val, const char **vend)
-{
-	for (const char *s = rule; s; s = strchr(s, ';'), s = s ? s + 1 : NULL) {
-		if ((*s == 'U' && !strncmp(s, "UNTIL=", 6)) ||
-		    (*s == 'C' && !strncmp(s, "COUNT=", 6))) {
-			*val = s + 6;
-			*vend = strchrnul(*val, ';');
-			return;
-		}
-	}
-	*val = *vend = NULL;
-}
-
 const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
 			     size_t len)
 {
@@ -531,7 +535,7 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 		return NULL;
 	p = *rule == 'R' && !strncmp(rule, "RRULE:", 6) ? rule + 6 : rule;
 	n = strlen(p);
-	end_value(p, &val, &vend);
+	rrule_end_value(p, &val, &vend);
 	cut = val ? (size_t)(val - p) : n;
 	rest = val ? n - (size_t)(vend - p) : 0;
 	buf[0] = '\0';
@@ -545,10 +549,10 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 		 * rrule_parse() reads it alike if it reads the value */
 		own.count = 0;
 		own.until.year = own.until.month = own.until.day = 0; /* year 0: no UNTIL */
-		if (val && rrule_parse_part(val - 6, vend, &own) < 0)
+		if (val && rrule_parse_end(val, vend, &own) < 0)
 			break;
-		add(&o, words);
-		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day);
+		add_n(&o, words, m->v[i].wlen);
+		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day, val);
 		return buf;
 	}
 	if (rrule_parse(p, &own) < 0)
@@ -569,11 +573,12 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 		memcpy(m->v[i].key, p, cut);
 		memcpy(m->v[i].key + cut, vend ? vend : p + n, rest);
 		memcpy(m->v[i].words, hb, head.used + 1);
+		m->v[i].wlen = (unsigned short)head.used;
 		m->v[i].keylen = (unsigned short)(cut + rest);
 		m->v[i].cut = (unsigned short)cut;
 		m->v[i].ru = r;
 	}
 	add(&o, hb);
-	rrule_end(&o, r, rt.count, rt.until.year, rt.until.month, rt.until.day);
+	rrule_end(&o, r, rt.count, rt.until.year, rt.until.month, rt.until.day, NULL);
 	return buf;
 }

@@ -41,6 +41,7 @@ struct every_memo {
 		char key[EVERY_MEMO_BYTES];   /* the rule without the value */
 		char words[EVERY_MEMO_BYTES]; /* its words without the end */
 		unsigned short keylen, cut;   /* cut: where the value was */
+		unsigned short wlen;	      /* the length of words */
 		bool ru;
 	} v[EVERY_MEMO_N];
 	unsigned n, next;

@@ -17,12 +17,16 @@
 #define EVENT_FROM     " FROM events e JOIN calendars c ON c.id = e.calendar_id"
 #define EVENT_COLS     EVENT_COL_LIST EVENT_FROM
 #define EVENT_NCOLS    15
+/* What event_agenda() reads of a row, for event_from_row_packed() when
+ * brief: what the agenda's lines show. */
+#define EVENT_BRIEF_COLS                                                                           \
+	"e.id, e.summary, e.location, e.start, e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates"
 
 void event_from_row(sqlite3_stmt *st, struct event *ev);
 /* The same with the strings in one allocation (ev->strings), or in the
  * blocks of list l when l is not NULL, and calendar (may be NULL) as the
- * calendar's name, not column 2; brief: uid, notes, attendees, alarms and
- * updated_at not read (event_agenda()). */
+ * calendar's name, not column 2; brief: a row of EVENT_BRIEF_COLS (uid,
+ * notes, attendees, alarms and updated_at left out: event_agenda()). */
 void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
 			   struct event_list *l);
 /* Append the override in columns col.. (recurrence_id, summary, description,

@@ -29,7 +29,7 @@ struct series_it {
 
 /* The zones of one window's series, each resolved once (the name looked up
  * in tz's registry and the timezones table for every series cost more than
- * expanding it). */
+ * expanding it), and their rules' parses (rrule_parse_memo()). */
 #define WINDOW_ZONES 16
 struct zones {
 	struct {
@@ -37,6 +37,7 @@ struct zones {
 		struct tz *z;
 	} v[WINDOW_ZONES];
 	size_t n;
+	struct rrule_memo rules;
 };
 
 static void zones_release(struct zones *zs)
@@ -91,8 +92,8 @@ static int series_open(struct store *s, const struct event *ev, time_t skip_to, 
 	si->it.ical = NULL;
 	if (series_zone(s, zs, ev->all_day ? NULL : ev->tzid, si, e) < 0)
 		return -1;
-	if (recur_iter_open(&si->it, ev->rrule, si->z, ev->all_day, ev->start,
-			    skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
+	if (recur_iter_open(&si->it, zs ? &zs->rules : NULL, ev->rrule, si->z, ev->all_day,
+			    ev->start, skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
 		series_close(si);
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE %s", ev->id, utf8_q(ev->rrule));
 	}
@@ -575,13 +576,11 @@ static int finish(struct event_list *out, int rc)
 #define SERIES_FOREVER "e.rrule IS NOT NULL AND e.deleted = 0 AND e.until IS NULL AND e.start < ?2"
 /* For the agenda: EVENT_COLS without the calendar's name (column 2 is
  * NULL), then the event's calendar id (EVENT_NCOLS): the names are read
- * once, not joined to every row.  OCC_BRIEF_COLS: the same without what
- * the agenda's lines do not show (uid, notes, attendees, alarms, updated_at
- * and the calendar NULL). */
-#define OCC_COLS EVENT_COL_LIST_CAL("NULL") ", e.calendar_id FROM events e"
-#define OCC_BRIEF_COLS                                                                             \
-	"e.id, NULL, NULL, e.summary, NULL, e.location, e.start, e.\"end\", e.tzid, e.all_day,"    \
-	" e.rrule, e.exdates, NULL, NULL, NULL, NULL FROM events e"
+ * once, not joined to every row.  OCC_BRIEF_COLS: what the agenda's lines
+ * show alone, EVENT_BRIEF_COLS (no NULL in place of the others: each
+ * column of a row is an operation of SQLite's, and a value to pass on). */
+#define OCC_COLS       EVENT_COL_LIST_CAL("NULL") ", e.calendar_id FROM events e"
+#define OCC_BRIEF_COLS EVENT_BRIEF_COLS " FROM events e"
 /* The events of a window, columns c, with the calendar filter f (?3, a
  * calendar id).  The long single events begun before the window are read
  * through events_long by name: events_start (schema 21) covers the same

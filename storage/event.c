@@ -169,8 +169,14 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
 			   struct event_list *l)
 {
-	/* summary, location, tzid, rrule; uid, notes, attendees, alarms */
-	static const int col[] = { 3, 5, 8, 10, 1, 4, 12, 13 };
+	/* summary, location, tzid, rrule; uid, notes, attendees, alarms; then
+	 * id, start, end, all_day, exdates: the columns of EVENT_COLS, or of
+	 * EVENT_BRIEF_COLS */
+	static const int cols[2][13] = {
+		{ 3, 5, 8, 10, 1, 4, 12, 13, 0, 6, 7, 9, 11 },
+		{ 1, 2, 5, 7, -1, -1, -1, -1, 0, 3, 4, 6, 8 },
+	};
+	const int *col = cols[brief];
 	char **field[] = { &ev->summary, &ev->location, &ev->tzid,	&ev->rrule,
 			   &ev->uid,	 &ev->notes,	&ev->attendees, &ev->alarms };
 	size_t ncols = brief ? 4 : 8;
@@ -198,11 +204,11 @@ void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calen
 	}
 	if (calendar)
 		ev->calendar = memcpy(p, calendar, strlen(calendar) + 1);
-	ev->id = sqlite3_column_int64(st, 0);
-	ev->start = (time_t)sqlite3_column_int64(st, 6);
-	ev->end = (time_t)sqlite3_column_int64(st, 7);
-	ev->all_day = sqlite3_column_int(st, 9) != 0;
-	exdates_parse(ev, (const char *)sqlite3_column_text(st, 11));
+	ev->id = sqlite3_column_int64(st, col[8]);
+	ev->start = (time_t)sqlite3_column_int64(st, col[9]);
+	ev->end = (time_t)sqlite3_column_int64(st, col[10]);
+	ev->all_day = sqlite3_column_int(st, col[11]) != 0;
+	exdates_parse(ev, (const char *)sqlite3_column_text(st, col[12]));
 	if (!brief)
 		ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
 }

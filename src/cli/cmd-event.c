@@ -130,6 +130,13 @@ static void local_clock_init(struct local_clock *c, time_t at)
 	tz_free(z);
 }
 
+/* The two digits of 0..99, by that number (a line shows two times and an
+ * id: a table is cheaper than dividing each digit out). */
+static const char two_digits[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* "HH:MM" of t in local time (a year agenda formats 100k of them). */
 static void fmt_hm(const struct local_clock *c, time_t t, char s[8])
 {
@@ -141,7 +148,7 @@ static void fmt_hm(const struct local_clock *c, time_t t, char s[8])
 		if (d < 0)
 			d += 86400;
 		h = (int)(d / 3600);
-		m = (int)(d / 60 % 60);
+		m = (int)(d % 3600 / 60);
 	} else {
 		struct tm tm;
 
@@ -149,11 +156,10 @@ static void fmt_hm(const struct local_clock *c, time_t t, char s[8])
 		h = tm.tm_hour;
 		m = tm.tm_min;
 	}
-	s[0] = (char)('0' + h / 10);
-	s[1] = (char)('0' + h % 10);
+	/* h < 24, m < 60 */
+	memcpy(s, two_digits + 2 * h, 2);
 	s[2] = ':';
-	s[3] = (char)('0' + m / 10);
-	s[4] = (char)('0' + m % 10);
+	memcpy(s + 3, two_digits + 2 * m, 2);
 	s[5] = '\0';
 }
 
@@ -206,26 +212,25 @@ static void rules_release(struct rules *r)
 	free(r->buf);
 }
 
-/* The rule in words of occurrence o of l (NULL: none). */
+/* The rule in words of occurrence o of l (NULL: none), said into the
+ * buffer's free end. */
 static const char *occ_rule(struct rules *r, const struct event_list *l, const struct event_occ *o)
 {
-	size_t i, n;
-	char buf[128];
+	enum { MOST = 128 }; /* a rule's words at most, with the NUL */
+	size_t i;
 
 	if (o->ev < l->events || o->ev >= l->events + l->nevents)
 		return NULL;
 	i = (size_t)(o->ev - l->events);
 	if (!r->at[i]) {
 		r->at[i] = 1;
-		if (every_words_memo(&r->memo, "en", o->ev->rrule, buf, sizeof(buf))) {
-			n = strlen(buf) + 1;
-			if (r->used + n > r->cap) {
-				r->cap = (r->used + n) * 2;
-				r->buf = xrealloc(r->buf, r->cap);
-			}
-			memcpy(r->buf + r->used, buf, n);
+		if (r->used + MOST > r->cap) {
+			r->cap = (r->used + MOST) * 2;
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		if (every_words_memo(&r->memo, "en", o->ev->rrule, r->buf + r->used, MOST)) {
 			r->at[i] = r->used + 2;
-			r->used += n;
+			r->used += strlen(r->buf + r->used) + 1;
 		}
 	}
 	return r->at[i] > 1 ? r->buf + r->at[i] - 2 : NULL;
@@ -279,11 +284,21 @@ static void print_occ(struct out *b, const struct local_clock *c, const struct e
 		      const char *rule, time_t ds, time_t de)
 {
 	char span[16], num[24], *p = num + sizeof(num);
+	unsigned long long v;
 	size_t n;
 
 	/* fprintf's "%6lld  %-11s  " by hand: a year agenda prints 100k lines */
-	for (long long v = o->ev->id > 0 ? o->ev->id : 0; v || p == num + sizeof(num); v /= 10)
-		*--p = (char)('0' + v % 10);
+	v = o->ev->id > 0 ? (unsigned long long)o->ev->id : 0;
+	for (; v >= 100; v /= 100) {
+		p -= 2;
+		memcpy(p, two_digits + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, two_digits + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
 	while (num + sizeof(num) - p < 6)
 		*--p = ' ';
 	out_put(b, p, (size_t)(num + sizeof(num) - p));

@@ -95,31 +95,27 @@ static struct icaltimetype wall_ical(const struct rrule_wall *w)
 	return t;
 }
 
-static bool open_own(struct recur_iter *ri, const char *rule, time_t start, time_t seek)
+/* DTSTART and the seek point go to the expander as wall-clock seconds (a
+ * date: its UTC midnight; the seek point's day in z for an all-day series),
+ * what series_wall() makes fields of. */
+static bool open_own(struct recur_iter *ri, struct rrule_memo *m, const char *rule, time_t start,
+		     time_t seek)
 {
 	struct rrule r;
-	struct rrule_wall d, s;
+	struct tz *uz = ri->all_day ? NULL : ri->z;
+	long long d = ri->all_day ? (long long)start : (long long)tz_wall_seconds(ri->z, start);
 
-	if (rrule_parse(rule, &r) < 0)
+	if (rrule_parse_memo(m, rule, &r) < 0 || !rrule_iter_start(&ri->rr, &r, d, ri->all_day, uz))
 		return false;
-	if (!ri->all_day)
-		rrule_until_wall(&r, ri->z);
-	d = series_wall(ri->z, ri->all_day, start);
-	if (!rrule_iter_init(&ri->rr, &r, &d))
-		return false;
-	if (r.count == 0 && seek > start) {
-		s = series_wall(ri->z, false, seek);
-		s.is_date = ri->all_day;
-		if (ri->all_day)
-			s.hour = s.minute = s.second = 0;
-		if (!rrule_iter_seek(&ri->rr, &s))
-			rrule_iter_init(&ri->rr, &r, &d);
-	}
+	if (r.count == 0 && seek > start &&
+	    !rrule_iter_seek_key(&ri->rr, (long long)tz_wall_seconds(ri->z, seek)))
+		rrule_iter_start(&ri->rr, &r, d, ri->all_day, uz);
 	return true;
 }
 
-int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool all_day,
-		    time_t start, time_t seek, enum recur_engine engine, struct err *e)
+int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
+		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
+		    struct err *e)
 {
 	struct icalrecurrencetype r;
 	struct rrule_wall d;
@@ -130,7 +126,7 @@ int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool 
 	ri->ical = NULL;
 	ri->z = z;
 	ri->all_day = all_day;
-	if (engine != RECUR_LIBICAL && open_own(ri, rule, start, seek)) {
+	if (engine != RECUR_LIBICAL && open_own(ri, m, rule, start, seek)) {
 		ri->own = true;
 		return 0;
 	}

@@ -68,8 +68,9 @@ void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z);
  * those before may be left out.
  *
  * Keys are an occurrence's instant (tz_instant()), or the UTC midnight of
- * its date for an all-day series.  Only libical's side allocates; a rule
- * neither reads is ERR_USAGE `bad RRULE "X"`.
+ * its date for an all-day series.  m (may be NULL) keeps the parses of the
+ * rules of one window for the next series (rrule_parse_memo()).  Only libical's side allocates; a
+ * rule neither reads is ERR_USAGE `bad RRULE "X"`.
  */
 enum recur_engine { RECUR_ANY, RECUR_LIBICAL, RECUR_OWN };
 
@@ -81,8 +82,9 @@ struct recur_iter {
 	struct rrule_iter rr;
 };
 
-int recur_iter_open(struct recur_iter *ri, const char *rule, struct tz *z, bool all_day,
-		    time_t start, time_t seek, enum recur_engine engine, struct err *e);
+int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
+		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
+		    struct err *e);
 /* The next occurrence's key, or false at the end. */
 bool recur_iter_next(struct recur_iter *ri, time_t *key);
 void recur_iter_close(struct recur_iter *ri);

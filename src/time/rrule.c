@@ -268,14 +268,6 @@ static bool in_subset(const struct rrule *r)
 	return true;
 }
 
-int rrule_parse_part(const char *s, const char *end, struct rrule *r)
-{
-	const char *eq = memchr(s, '=', (size_t)(end - s));
-	int p = eq ? part(s, (size_t)(eq - s)) : 0;
-
-	return p && parse_part(p, eq + 1, end, r) ? 0 : -1;
-}
-
 int rrule_parse(const char *rule, struct rrule *r)
 {
 	const char *s = rule;
@@ -322,12 +314,69 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date)
 	return w;
 }
 
-void rrule_until_wall(struct rrule *r, struct tz *z)
+/* Whether s starts with the 6 characters of name (strncmp() without its
+ * call: it stops at the rule's NUL, which no name holds). */
+static bool is_name6(const char *s, const char *name)
 {
-	if (!r->has_until || !r->until_utc || r->until.is_date)
-		return;
-	r->until = rrule_utc_wall(tz_wall_seconds(z, rrule_wall_utc(&r->until)), false);
-	r->until_utc = false;
+	return s[0] == name[0] && s[1] == name[1] && s[2] == name[2] && s[3] == name[3] &&
+	       s[4] == name[4] && s[5] == name[5];
+}
+
+void rrule_end_value(const char *rule, const char **val, const char **vend)
+{
+	for (const char *s = rule; s; s = strchr(s, ';'), s = s ? s + 1 : NULL) {
+		if ((*s == 'U' && is_name6(s, "UNTIL=")) || (*s == 'C' && is_name6(s, "COUNT="))) {
+			*val = s + 6;
+			*vend = strchrnul(*val, ';');
+			return;
+		}
+	}
+	*val = *vend = NULL;
+}
+
+int rrule_parse_end(const char *val, const char *vend, struct rrule *r)
+{
+	return parse_part(val[-6] == 'U' ? P_UNTIL : P_COUNT, val, vend, r) ? 0 : -1;
+}
+
+int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
+{
+	const char *val, *vend;
+	size_t n, cut, rest;
+	unsigned i;
+
+	if (!m || !rule || !*rule)
+		return rrule_parse(rule, r);
+	n = strlen(rule);
+	rrule_end_value(rule, &val, &vend);
+	cut = val ? (size_t)(val - rule) : n;
+	rest = val ? n - (size_t)(vend - rule) : 0;
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i].cut != cut || m->v[i].keylen != cut + rest ||
+		    memcmp(m->v[i].key, rule, cut) ||
+		    (rest && memcmp(m->v[i].key + cut, vend, rest)))
+			continue;
+		/* that entry's rule with another value of the same part: as
+		 * rrule_parse() reads it when it reads the value */
+		*r = m->v[i].r;
+		r->count = 0;
+		r->has_until = r->until_utc = false;
+		memset(&r->until, 0, sizeof(r->until));
+		if (!val || rrule_parse_end(val, vend, r) == 0)
+			return 0;
+		return rrule_parse(rule, r);
+	}
+	if (rrule_parse(rule, r) < 0)
+		return -1;
+	if (cut + rest <= sizeof(m->v[0].key)) {
+		i = m->n < RRULE_MEMO_N ? m->n++ : m->next++ % RRULE_MEMO_N;
+		memcpy(m->v[i].key, rule, cut);
+		memcpy(m->v[i].key + cut, vend ? vend : rule + n, rest);
+		m->v[i].keylen = (unsigned short)(cut + rest);
+		m->v[i].cut = (unsigned short)cut;
+		m->v[i].r = *r;
+	}
+	return 0;
 }
 
 /* --- expansion ---------------------------------------------------------- */
@@ -531,19 +580,29 @@ static bool passes(const struct rrule_iter *it)
 	return true;
 }
 
-/* __iterator_set_start(): the first candidate at or after start (the
- * period or week aligned to INTERVAL from DTSTART). */
-static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, bool is_new)
+/* The day number of key k (the floor of k / DAY). */
+static long day_of(long long k)
 {
-	long sd = tz_days_from_civil(start->year, start->month, start->day);
-	int diff;
+	return (long)(k >= 0 ? k / DAY : (k - DAY + 1) / DAY);
+}
 
-	it->istart = day_key(it, sd, start);
+/* __iterator_set_start(): the first candidate at or after the wall-clock
+ * time key (a date's UTC midnight for a date iterator; the period or week
+ * aligned to INTERVAL from DTSTART).  Only MONTHLY and YEARLY need its
+ * date's fields. */
+static bool set_start(struct rrule_iter *it, long long key, bool is_new)
+{
+	long sd = day_of(key);
+	int diff, y = 0, m = 0, d;
+
+	it->istart = it->dtstart.is_date ? (long long)sd * DAY : key;
 	it->n = 0;
 	it->cur = sd;
+	if (it->r.freq == RRULE_YEARLY || it->r.freq == RRULE_MONTHLY)
+		tz_civil_from_days(sd, &y, &m, &d);
 	switch (it->r.freq) {
 	case RRULE_YEARLY:
-		it->period = start->year;
+		it->period = y;
 		if (it->r.interval > 1 &&
 		    (diff = (int)(it->period - it->dtstart.year) % it->r.interval))
 			it->period += it->r.interval - diff;
@@ -557,7 +616,7 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 		it->cur = it->days[0];
 		break;
 	case RRULE_MONTHLY:
-		it->period = start->year * 12L + start->month - 1;
+		it->period = y * 12L + m - 1;
 		diff = (int)((it->period - (it->dtstart.year * 12L + it->dtstart.month - 1)) %
 			     it->r.interval);
 		if (it->r.interval > 1 && diff)
@@ -603,56 +662,80 @@ static bool set_start(struct rrule_iter *it, const struct rrule_wall *start, boo
 	return it->cur < tz_days_from_civil(MAX_YEAR + 1, 1, 1);
 }
 
-bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct rrule_wall *dtstart)
+/* The key of r's UNTIL for a DTSTART that is a date or not (icaltime_compare():
+ * a date-time on the day of a DATE UNTIL is after it, a date on the day of a
+ * date-time UNTIL before it); a UTC date-time taken to wall time in z first
+ * when z is not NULL (recur_until_wall()'s counterpart, without fields). */
+static long long until_key(const struct rrule *r, bool dt_is_date, struct tz *z)
 {
 	const struct rrule_wall *u = &r->until;
 	long long ud;
 
+	if (!r->has_until)
+		return LLONG_MAX;
+	ud = (long long)tz_days_from_civil(u->year, u->month, u->day) * DAY;
+	if (dt_is_date)
+		return u->is_date ? ud : ud + DAY - 1;
+	if (u->is_date)
+		return ud - 1;
+	ud += u->hour * 3600L + u->minute * 60L + u->second;
+	return z && r->until_utc ? (long long)tz_wall_seconds(z, (time_t)ud) : ud;
+}
+
+bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dtstart, bool is_date,
+		      struct tz *z)
+{
+	long d0 = day_of(dtstart);
+	int tod = is_date ? 0 : (int)(dtstart - (long long)d0 * DAY);
+
+	if (d0 < tz_days_from_civil(MIN_YEAR, 1, 1) || d0 >= tz_days_from_civil(MAX_YEAR + 1, 1, 1))
+		return false;
+	/* field by field, not memset: an agenda opens a series for each line */
+	it->r = *r;
+	it->dtstart = (struct rrule_wall){ .is_date = is_date };
+	if (r->freq == RRULE_MONTHLY || r->freq == RRULE_YEARLY)
+		tz_civil_from_days(d0, &it->dtstart.year, &it->dtstart.month, &it->dtstart.day);
+	it->n = it->wdi = it->ndays = it->di = 0;
+	it->period = 0;
+	it->d0 = d0;
+	it->tod = tod;
+	it->dkey = key_of(it, it->d0);
+	it->rstart = it->d0;
+	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
+		it->r.byday_wd[0] = (short)dow1(it->d0);
+	it->until_key = until_key(r, is_date, z);
+	return set_start(it, it->dkey, true);
+}
+
+bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct rrule_wall *dtstart)
+{
 	if (dtstart->year < MIN_YEAR || dtstart->year > MAX_YEAR || dtstart->month < 1 ||
 	    dtstart->month > 12 || dtstart->day < 1 ||
 	    dtstart->day > days_in_month(dtstart->year, dtstart->month) || dtstart->hour < 0 ||
 	    dtstart->hour > 23 || dtstart->minute < 0 || dtstart->minute > 59 ||
 	    dtstart->second < 0 || dtstart->second > 59)
 		return false;
-	memset(it, 0, offsetof(struct rrule_iter, days));
-	it->r = *r;
-	it->dtstart = *dtstart;
-	if (dtstart->is_date)
-		it->dtstart.hour = it->dtstart.minute = it->dtstart.second = 0;
-	it->d0 = tz_days_from_civil(dtstart->year, dtstart->month, dtstart->day);
-	it->tod = it->dtstart.hour * 3600 + it->dtstart.minute * 60 + it->dtstart.second;
-	it->dkey = key_of(it, it->d0);
-	it->rstart = it->d0;
-	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
-		it->r.byday_wd[0] = (short)dow1(it->d0);
-	/* icaltime_compare(): a date-time on the day of a DATE UNTIL is after it,
-	 * a date on the day of a date-time UNTIL before it. */
-	it->until_key = LLONG_MAX;
-	if (r->has_until) {
-		ud = (long long)tz_days_from_civil(u->year, u->month, u->day) * DAY;
-		if (dtstart->is_date)
-			it->until_key = u->is_date ? ud : ud + DAY - 1;
-		else
-			it->until_key =
-				u->is_date ? ud - 1
-					   : ud + u->hour * 3600L + u->minute * 60L + u->second;
-	}
-	return set_start(it, &it->dtstart, true);
+	return rrule_iter_start(it, r, rrule_wall_utc(dtstart), dtstart->is_date, NULL);
 }
 
-bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start)
+bool rrule_iter_seek_key(struct rrule_iter *it, long long k)
 {
-	long long k = wall_key(it, start);
-
+	if (it->dtstart.is_date)
+		k = (long long)day_of(k) * DAY;
 	if (it->r.count > 0)
 		return false;
 	if (k < it->dkey)
-		return set_start(it, &it->dtstart, false);
+		return set_start(it, it->dkey, false);
 	if (k > it->until_key) {
 		it->last = k;
 		return true;
 	}
-	return set_start(it, start, false);
+	return set_start(it, k, false);
+}
+
+bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start)
+{
+	return rrule_iter_seek_key(it, wall_key(it, start));
 }
 
 /* One step to the next candidate (next_day, next_week, next_month,
@@ -690,8 +773,11 @@ static bool step(struct rrule_iter *it)
 
 static void to_wall(const struct rrule_iter *it, struct rrule_wall *w)
 {
-	*w = it->dtstart;
 	tz_civil_from_days(it->cur, &w->year, &w->month, &w->day);
+	w->hour = it->tod / 3600;
+	w->minute = it->tod / 60 % 60;
+	w->second = it->tod % 60;
+	w->is_date = it->dtstart.is_date;
 }
 
 bool rrule_iter_next_key(struct rrule_iter *it, long long *key)

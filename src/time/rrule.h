@@ -22,7 +22,7 @@
  * DTSTART without zone): the caller converts them to instants in the
  * event's zone (tz_instant(): RFC 5545's rules for DST gaps and folds), and
  * a UTC UNTIL to the wall-clock time it is in that zone first
- * (rrule_until_wall()).  The order of the occurrences, the days libical
+ * (rrule_iter_start()).  The order of the occurrences, the days libical
  * skips (the 31st of a short month, Feb 29 outside leap years), its
  * treatment of a DTSTART the rule does not match (not an occurrence), its
  * limit (year 2582) and where rrule_iter_seek() lands are libical's; the
@@ -62,7 +62,7 @@ struct rrule {
 	int interval;
 	int count; /* 0: none */
 	bool has_until;
-	bool until_utc; /* UNTIL ended in Z (rrule_until_wall() clears it) */
+	bool until_utc; /* UNTIL ended in Z */
 	struct rrule_wall until;
 	int wkst; /* 1 = SU .. 7 = SA */
 	int nbyday;
@@ -81,18 +81,34 @@ struct rrule_wall rrule_utc_wall(time_t t, bool is_date);
 /* Parse rule (without "RRULE:"): 0, or -1 when it is outside the subset
  * (or not a rule at all): libical decides then. */
 int rrule_parse(const char *rule, struct rrule *r);
-/* The one part [s, end) of a rule ("UNTIL=20270101T000000Z") into r, as
- * rrule_parse() reads it (only what that part sets): 0, or -1 when
- * rrule_parse() would refuse it. */
-int rrule_parse_part(const char *s, const char *end, struct rrule *r);
+/* The value of the first UNTIL or COUNT part of rule (*val; NULL: none)
+ * and its end (*vend). */
+void rrule_end_value(const char *rule, const char **val, const char **vend);
+/* That value [val, vend) into r as rrule_parse() reads that part (only what
+ * it sets): 0, or -1 when rrule_parse() would refuse it. */
+int rrule_parse_end(const char *val, const char *vend, struct rrule *r);
 
-/* Make a UTC UNTIL of r the wall-clock time it is in z (recur_until_wall()'s
- * counterpart); nothing for a date or a floating UNTIL. */
-void rrule_until_wall(struct rrule *r, struct tz *z);
+/* rrule_parse() for the many rules of one window (an agenda opens each of
+ * its series): a rule that differs from one parsed before only in the value
+ * of its first UNTIL or COUNT is that parse with the value read again
+ * (rrule_parse_end()).  Zero n before the first use; m NULL: rrule_parse().
+ * It holds no pointer and needs no release. */
+#define RRULE_MEMO_N 16
+struct rrule_memo {
+	struct {
+		char key[112];		    /* the rule without the value */
+		unsigned short keylen, cut; /* cut: where the value was */
+		struct rrule r;
+	} v[RRULE_MEMO_N];
+	unsigned n, next;
+};
+int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r);
 
 /* An iterator over the occurrences of a rule (no allocation, no release). */
 struct rrule_iter {
 	struct rrule r;
+	/* DTSTART: is_date, and its date for MONTHLY and YEARLY (the time of
+	 * day, and the date of the others, are not set: tod, d0) */
 	struct rrule_wall dtstart;
 	int tod;	     /* DTSTART's seconds of the day, 0 for a date */
 	long d0;	     /* DTSTART's day number (days since 1970-01-01) */
@@ -114,11 +130,20 @@ struct rrule_iter {
  * libical. */
 bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r,
 		     const struct rrule_wall *dtstart);
+/* The same from DTSTART's wall-clock time read as UTC (rrule_wall_utc(); a
+ * date: the UTC midnight of its day), with a UTC UNTIL of r taken to the
+ * wall-clock time it is in z when z is not NULL (a timed series; an all-day
+ * one's UNTIL is compared as it is): no fields to convert on the way. */
+bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dtstart, bool is_date,
+		      struct tz *z);
 
 /* Skip to the occurrences at or after start, as icalrecur_iterator_set_start()
  * does (not for a rule with COUNT: false, as libical); false when libical's
  * would fail, then rrule_iter_init() again and iterate from DTSTART. */
 bool rrule_iter_seek(struct rrule_iter *it, const struct rrule_wall *start);
+/* The same from start's wall-clock time read as UTC (its day alone for a
+ * date iterator). */
+bool rrule_iter_seek_key(struct rrule_iter *it, long long start);
 
 /* The next occurrence, or false at the end of the series. */
 bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w);

@@ -35,8 +35,8 @@ static int collect(const char *rule, struct tz *z, int all_day, time_t start, ti
 	struct recur_iter ri;
 	int n = 0;
 
-	if (recur_iter_open(&ri, rule, z, all_day, start, seek, libical ? RECUR_LIBICAL : RECUR_OWN,
-			    &e) < 0)
+	if (recur_iter_open(&ri, NULL, rule, z, all_day, start, seek,
+			    libical ? RECUR_LIBICAL : RECUR_OWN, &e) < 0)
 		return libical ? -1 : -2;
 	while (n < MAX_OCC && recur_iter_next(&ri, &keys[n]))
 		if (keys[n++] >= to)

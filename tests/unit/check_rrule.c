@@ -137,6 +137,11 @@ static time_t gen_start(struct tz *z, bool all_day)
 	return tz_instant(z, &w);
 }
 
+/* The parses of the rules nestor's expander opens, kept across a test's
+ * rules as an agenda keeps them across its window's series: rules alike but
+ * for their UNTIL or COUNT go through its hit. */
+static struct rrule_memo memo;
+
 /* The keys of the series from seek on (all of it when seek is 0), until one
  * reaches `to` or MAX_OCC of them; -1 when the rule cannot be opened. */
 static int collect(const char *rule, struct tz *z, bool all_day, time_t start, time_t seek,
@@ -146,7 +151,8 @@ static int collect(const char *rule, struct tz *z, bool all_day, time_t start, t
 	struct recur_iter ri;
 	int n = 0;
 
-	if (recur_iter_open(&ri, rule, z, all_day, start, seek, engine, &e) < 0)
+	if (recur_iter_open(&ri, engine == RECUR_OWN ? &memo : NULL, rule, z, all_day, start, seek,
+			    engine, &e) < 0)
 		return -1;
 	ck_assert(ri.own == (engine == RECUR_OWN));
 	while (n < MAX_OCC && recur_iter_next(&ri, &keys[n]))
@@ -194,6 +200,7 @@ START_TEST(test_rrule_matches_libical)
 
 	rng_state = 0x9e3779b97f4a7c15ULL + (uint64_t)_i;
 	refused = 0;
+	memo.n = memo.next = 0;
 	for (int i = 0; i < 500; i++) {
 		const char *zone = zones[rnd(sizeof(zones) / sizeof(*zones))];
 		bool all_day = rnd(4) == 0;
@@ -275,6 +282,101 @@ START_TEST(test_rrule_known_series)
 }
 END_TEST
 
+/* rrule_parse()'s answer for a and b alike, field by field. */
+static void same_parse(const char *rule, int rc, const struct rrule *a, int want,
+		       const struct rrule *b)
+{
+	ck_assert_msg(rc == want, "%s: %d, rrule_parse() %d", rule, rc, want);
+	if (want < 0)
+		return;
+	ck_assert_msg(a->freq == b->freq && a->interval == b->interval && a->count == b->count &&
+			      a->has_until == b->has_until && a->until_utc == b->until_utc &&
+			      a->wkst == b->wkst && a->nbyday == b->nbyday &&
+			      a->nbymonthday == b->nbymonthday && a->bymonth == b->bymonth,
+		      "%s: another rule's parse", rule);
+	if (a->has_until)
+		ck_assert_msg(a->until.year == b->until.year && a->until.month == b->until.month &&
+				      a->until.day == b->until.day &&
+				      a->until.hour == b->until.hour &&
+				      a->until.minute == b->until.minute &&
+				      a->until.second == b->until.second &&
+				      a->until.is_date == b->until.is_date,
+			      "%s: another UNTIL", rule);
+	for (int i = 0; i < a->nbyday; i++)
+		ck_assert(a->byday_wd[i] == b->byday_wd[i] && a->byday_pos[i] == b->byday_pos[i]);
+	for (int i = 0; i < a->nbymonthday; i++)
+		ck_assert(a->bymonthday[i] == b->bymonthday[i]);
+}
+
+/* One memo through rules of 20 shapes (more than it holds) with ends valid
+ * and not, forwards and backwards: each parse is rrule_parse()'s. */
+START_TEST(test_rrule_parse_memo)
+{
+	static const char *const shape[] = {
+		"FREQ=WEEKLY;%s",
+		"FREQ=DAILY;%s",
+		"FREQ=DAILY;INTERVAL=3;%s",
+		"FREQ=WEEKLY;BYDAY=MO,TH;%s",
+		"FREQ=WEEKLY;BYDAY=TH,MO;WKST=SU;%s",
+		"FREQ=MONTHLY;BYDAY=-1FR;%s",
+		"FREQ=MONTHLY;BYMONTHDAY=31;%s",
+		"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;%s",
+		"%s;FREQ=DAILY",
+		"%s;FREQ=WEEKLY;INTERVAL=2",
+		"FREQ=MONTHLY;%s;BYMONTHDAY=1,15",
+		"FREQ=YEARLY;%s",
+		"FREQ=WEEKLY;INTERVAL=4;%s",
+		"FREQ=DAILY;BYMONTH=1,7;%s",
+		"FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;%s",
+		"FREQ=WEEKLY;BYDAY=SA,SU;%s",
+		"FREQ=DAILY;INTERVAL=10;%s",
+		"FREQ=MONTHLY;BYMONTHDAY=-2;%s",
+		"FREQ=YEARLY;INTERVAL=3;%s",
+		"FREQ=HOURLY;%s",
+	};
+	static const char *const end[] = {
+		"UNTIL=20261130T070000Z",
+		"UNTIL=20270101T000000Z",
+		"UNTIL=20260601",
+		"UNTIL=20260615T093000",
+		"COUNT=1",
+		"COUNT=40",
+		"COUNT=10000000",
+		"UNTIL=20261331T000000Z",
+		"UNTIL=20260230",
+		"UNTIL=2026-06-01",
+		"COUNT=0",
+		"COUNT=x",
+		"UNTIL=20261130T070000Z;COUNT=3",
+		"COUNT=3;UNTIL=20261130T070000Z",
+		"UNTIL=20261130T246000Z",
+	};
+	size_t ns = sizeof(shape) / sizeof(*shape), ne = sizeof(end) / sizeof(*end);
+	struct rrule_memo m = { .n = 0 };
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < ns * ne; k++) {
+			size_t i = pass ? ns * ne - 1 - k : k;
+			char rule[160];
+			struct rrule a, b;
+			int want;
+
+			snprintf(rule, sizeof(rule), shape[i % ns], end[i / ns]);
+			want = rrule_parse(rule, &b);
+			same_parse(rule, rrule_parse_memo(&m, rule, &a), &a, want, &b);
+		}
+	/* the end alone differs: only the hit can answer */
+	for (size_t k = 0; k < ne; k++) {
+		char rule[160];
+		struct rrule a, b;
+
+		snprintf(rule, sizeof(rule), "FREQ=WEEKLY;BYDAY=FR;%s", end[k]);
+		same_parse(rule, rrule_parse_memo(&m, rule, &a), &a, rrule_parse(rule, &b), &b);
+	}
+	ck_assert_int_lt(rrule_parse_memo(NULL, "", &(struct rrule){ 0 }), 0);
+}
+END_TEST
+
 START_TEST(test_rrule_outside_subset_left_to_libical)
 {
 	static const char *const libical_only[] = {
@@ -311,8 +413,8 @@ START_TEST(test_rrule_outside_subset_left_to_libical)
 		struct recur_iter ri;
 		time_t t = at("UTC", 2026, 1, 1, 9, 0);
 
-		ck_assert_int_eq(recur_iter_open(&ri, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", z,
-						 false, t, 0, RECUR_ANY, &e),
+		ck_assert_int_eq(recur_iter_open(&ri, NULL, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+						 z, false, t, 0, RECUR_ANY, &e),
 				 -1);
 		ck_assert_str_eq(e.msg, "bad RRULE \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\"");
 		tz_free(z);
@@ -328,6 +430,7 @@ Suite *rrule_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_rrule_matches_libical, 0, 8);
 	tcase_add_test(tc, test_rrule_known_series);
+	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
 	suite_add_tcase(s, tc);
 	return s;

@@ -759,16 +759,23 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
 	return 0;
 }
 
-/* rc of expanding series ev, made 0 (e cleared) with a warning when its
- * rule never opens: a database written before event_series_check(), or a
- * pull, may hold one, and the other events are still to be shown. */
+/* rc of expanding series ev (expand(), next_occurrence()), made 0 (e
+ * cleared) with a warning when its rule cannot be opened: they fail only
+ * where series_open() does, so when the zone opens the rule is the cause
+ * (opening it again would cost libical's search for a date once more).  A
+ * database written before event_series_check(), or a pull, may hold such a
+ * series, and the other events are still to be shown. */
 static int skip_unusable(struct store *s, const struct event *ev, int rc, struct err *e)
 {
 	struct err why = { 0, "" };
-	bool opens, any;
+	struct tz *z;
 
-	if (rc == 0 || !ev->rrule || series_try(s, ev, &opens, &any, &why) < 0 || opens)
+	if (rc == 0 || !ev->rrule)
 		return rc;
+	z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &why);
+	if (!z)
+		return rc;
+	tz_free(z);
 	store_warn("event %lld: RRULE \"%s\" never matches a date; the series is left out", ev->id,
 		   ev->rrule);
 	err_clear(e);

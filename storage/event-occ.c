@@ -721,12 +721,7 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 	return rc;
 }
 
-/* Open ev's rule as a window does: -1 and e when its zone does not open;
- * *opens false when no iterator starts on the rule (libical and rrule.h
- * refuse a rule that never matches a date), *any whether it yields an
- * occurrence at all. */
-static int series_try(struct store *s, const struct event *ev, bool *opens, bool *any,
-		      struct err *e)
+int event_series_try(struct store *s, const struct event *ev, bool *opens, bool *any, struct err *e)
 {
 	struct tz *z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
 	struct series_it si;
@@ -749,7 +744,7 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
 
 	if (!ev->rrule)
 		return 0;
-	if (series_try(s, ev, &opens, &any, e) < 0)
+	if (event_series_try(s, ev, &opens, &any, e) < 0)
 		return -1;
 	if (!opens)
 		return err_set(e, ERR_USAGE, "RRULE \"%s\" never matches a date", ev->rrule);

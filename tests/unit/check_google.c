@@ -132,8 +132,9 @@ START_TEST(test_outbox)
 	ev.start = 1780304400;
 	ev.end = ev.start + 3600;
 	ev.rrule = xstrdup("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30");
+	ev.alarms = xstrdup("BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n");
 	ck_assert_int_eq(gsync_apply_begin(s, false, &e), 0);
-	ck_assert_int_eq(gsync_event_put(s, &ev, "g2", "\"1\"", ev.start, &e), 0);
+	ck_assert_msg(gsync_event_put(s, &ev, "g2", "\"1\"", ev.start, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(gsync_apply_end(s, 0, NULL, &e), 0);
 	{
 		struct event_list l;

@@ -723,14 +723,17 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 
 int event_series_try(struct store *s, const struct event *ev, bool *opens, bool *any, struct err *e)
 {
-	struct tz *z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
 	struct series_it si;
 	time_t key;
 
-	if (!z)
-		return -1;
-	tz_free(z);
 	*opens = series_open(s, ev, ev->start, NULL, &si, e) == 0;
+	if (!*opens) { /* the zone or the rule */
+		struct tz *z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
+
+		if (!z)
+			return -1;
+		tz_free(z);
+	}
 	*any = *opens && recur_iter_next(&si.it, &key);
 	if (*opens)
 		series_close(&si);

@@ -184,6 +184,12 @@ int event_args_apply(struct store *s, time_t now, const struct event_args *a, st
 		free(ev->rrule);
 		ev->rrule = rule;
 	}
+	/* a rule that never matches would make every agenda leave it out */
+	if (ev->rrule && (a->every || a->at || a->all_day || a->tz) &&
+	    event_series_check(s, ev, e) < 0) {
+		err_prefix(e, "%s", arg_name(a, ARG_EVERY));
+		return -1;
+	}
 	return 0;
 }
 

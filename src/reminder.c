@@ -145,6 +145,17 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 		return err_set(e, ERR_USAGE, "a reminder needs a time (--at WHEN)");
 	j->next_run = j->dtstart = at;
 	j->has_next = true;
+	if (!strcmp(j->schedule, "rrule")) {
+		/* what the scheduler computes after each run: a rule without a
+		 * date would fail the reminder at its first */
+		struct err why = { 0, "" };
+		time_t next;
+
+		job_recur(j, &r);
+		if (recur_next(&r, at - 1, &next, &has, &why) < 0 || !has)
+			return err_set(e, ERR_USAGE, "every: RRULE \"%s\" never matches a date",
+				       j->rule);
+	}
 	return 0;
 }
 

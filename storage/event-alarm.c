@@ -211,8 +211,17 @@ static int plan(struct store *s, const struct event *ev, const struct event_alar
 		w->j.exdates[w->j.nexdates++] =
 			ev->all_day ? tz_date_to_local(ev->exdates[i]) : ev->exdates[i];
 	job_recur(&w->j, &r);
-	if (recur_next(&r, now, &w->j.next_run, &w->j.has_next, e) < 0)
-		return -1;
+	if (recur_next(&r, now, &w->j.next_run, &w->j.has_next, e) < 0) {
+		struct err why = { 0, "" };
+		bool opens, any;
+
+		/* event_check() only parses a rule, so a pull keeps one no date
+		 * matches (the agenda leaves that series out): no run */
+		if (event_series_try(s, ev, &opens, &any, &why) < 0 || opens)
+			return -1;
+		err_clear(e);
+		w->j.has_next = false;
+	}
 	w->past = !w->j.has_next;
 	return 1;
 }

@@ -56,6 +56,13 @@ int event_alarm_sync(struct store *s, const struct event *ev, time_t now,
 int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
 		     struct err *e);
 
+/* Open ev's rule as a window does: -1 and e when its zone does not open;
+ * *opens false when no iterator starts on the rule (libical and rrule.h
+ * refuse a rule that never matches a date), *any whether it yields an
+ * occurrence at all. */
+int event_series_try(struct store *s, const struct event *ev, bool *opens, bool *any,
+		     struct err *e);
+
 /* The occurrence key of the occurrence of series ev starting on the local
  * day containing day; ERR_USAGE when there is none. */
 int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,

@@ -721,6 +721,65 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e)
 	return rc;
 }
 
+int event_series_try(struct store *s, const struct event *ev, bool *opens, bool *any, struct err *e)
+{
+	struct series_it si;
+	time_t key;
+
+	*opens = series_open(s, ev, ev->start, NULL, &si, e) == 0;
+	if (!*opens) { /* the zone or the rule */
+		struct tz *z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
+
+		if (!z)
+			return -1;
+		tz_free(z);
+	}
+	*any = *opens && recur_iter_next(&si.it, &key);
+	if (*opens)
+		series_close(&si);
+	err_clear(e);
+	return 0;
+}
+
+int event_series_check(struct store *s, const struct event *ev, struct err *e)
+{
+	bool opens, any;
+
+	if (!ev->rrule)
+		return 0;
+	if (event_series_try(s, ev, &opens, &any, e) < 0)
+		return -1;
+	if (!opens)
+		return err_set(e, ERR_USAGE, "RRULE \"%s\" never matches a date", ev->rrule);
+	if (!any)
+		return err_set(e, ERR_USAGE, "RRULE \"%s\" has no occurrence from the start",
+			       ev->rrule);
+	return 0;
+}
+
+/* rc of expanding series ev (expand(), next_occurrence()), made 0 (e
+ * cleared) with a warning when its rule cannot be opened: they fail only
+ * where series_open() does, so when the zone opens the rule is the cause
+ * (opening it again would cost libical's search for a date once more).  A
+ * database written before event_series_check(), or a pull, may hold such a
+ * series, and the other events are still to be shown. */
+static int skip_unusable(struct store *s, const struct event *ev, int rc, struct err *e)
+{
+	struct err why = { 0, "" };
+	struct tz *z;
+
+	if (rc == 0 || !ev->rrule)
+		return rc;
+	z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &why);
+	if (!z)
+		return rc;
+	tz_free(z);
+	store_warn("event %lld: RRULE \"%s\" never matches a date; the series is left out", ev->id,
+		   ev->rrule);
+	err_clear(e);
+	return 0;
+}
+
 /* event_occurrences(), or event_agenda() when brief. */
 static int occurrences(struct store *s, time_t from, time_t to, const char *calendar, bool brief,
 		       struct event_list *out, struct err *e)
@@ -763,7 +822,7 @@ static int occurrences(struct store *s, time_t from, time_t to, const char *cale
 		const struct event *ev = &out->events[i];
 
 		if (ev->rrule)
-			rc = expand(s, out, &ocap, ev, from, to, &zs, e);
+			rc = skip_unusable(s, ev, expand(s, out, &ocap, ev, from, to, &zs, e), e);
 		else
 			push_single(out, &ocap, ev, from, to);
 	}
@@ -872,7 +931,8 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 		if (out->events[i].rrule && event_load_overrides(s, &out->events[i], e) < 0)
 			goto fail;
 	for (size_t i = 0; rc == 0 && i < out->nevents; i++)
-		rc = next_occurrence(s, out, &ocap, &out->events[i], now, e);
+		rc = skip_unusable(s, &out->events[i],
+				   next_occurrence(s, out, &ocap, &out->events[i], now, e), e);
 	return finish(out, rc);
 fail:
 	return finish(out, -1);

@@ -110,6 +110,13 @@ void event_add_exdate(struct event *ev, time_t key);
  * summary STORE_TITLE_MAX, notes, attendees and alarms STORE_NOTES_MAX);
  * ERR_USAGE. */
 int event_check(struct store *s, const struct event *ev, struct err *e);
+/* Whether ev's RRULE (if any) yields an occurrence, opened as an agenda
+ * opens it: ERR_USAGE `RRULE "X" never matches a date` (or has no
+ * occurrence from the start) otherwise.  event_check() only parses the
+ * rule, so a pull keeps what the remote holds; the agenda leaves such a
+ * series out with a warning (store_set_warn()).  New rules from a person
+ * or a file are checked with this. */
+int event_series_check(struct store *s, const struct event *ev, struct err *e);
 
 /* Insert ev, creating its calendar when new; sets id, uid, updated_at. */
 int event_add(struct store *s, struct event *ev, time_t now, struct err *e);

@@ -494,6 +494,10 @@ static int read_event(struct import *im, icalcomponent *c, const struct ical_par
 	if (alarms_text(c, p, &ev.alarms, e) < 0)
 		goto fail;
 	ev.calendar = dup_or_null(im->calendar ? im->calendar : x_calendar(c));
+	if (event_series_check(im->s, &ev, e) < 0) {
+		err_prefix(e, "line %d", ical_part_line(p, "RRULE", NULL));
+		goto fail;
+	}
 	rc = write_one(im, &ev, p, e);
 	event_release(&ev);
 	return rc;

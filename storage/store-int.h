@@ -20,6 +20,9 @@ struct store {
 	int depth; /* store_begin() nesting: 0 outside a transaction */
 };
 
+/* A warning to store_set_warn()'s function and the log. */
+void store_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Run SQL without results. */
 int store_exec(struct store *s, const char *sql, struct err *e);
 /* Prepare a statement; on failure fills e with SQLite's message. */

@@ -1,10 +1,12 @@
 #include "store-int.h"
 
 #include <stdbool.h>
+#include "log.h"
 #include "schema.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,39 @@
 int store_schema_version(void)
 {
 	return schema_count;
+}
+
+static void (*warn_fn)(const char *line);
+/* the lines warned already (a hash each): once a process, however often
+ * an agenda is drawn */
+static unsigned long warned[32];
+static size_t nwarned;
+
+void store_set_warn(void (*fn)(const char *line))
+{
+	warn_fn = fn;
+}
+
+void store_warn(const char *fmt, ...)
+{
+	char line[640];
+	unsigned long h = 5381;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (const char *p = line; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (size_t i = 0; i < nwarned; i++)
+		if (warned[i] == h)
+			return;
+	if (nwarned < sizeof(warned) / sizeof(warned[0]))
+		warned[nwarned++] = h;
+	if (warn_fn)
+		warn_fn(line);
+	else
+		log_warn("%s", line);
 }
 
 /* SQLite's message for the last error on s, what it was doing first; a

@@ -36,6 +36,11 @@ int store_schema_version(void);
 struct store *store_open(const char *path, struct err *e);
 void store_free(struct store *s);
 
+/* Where storage's warnings go (a series an agenda leaves out): one line
+ * each, without "nestor: warning: ".  Process-wide; NULL (the default):
+ * only the log.  The front that shows stderr sets it. */
+void store_set_warn(void (*fn)(const char *line));
+
 /* The path it was opened with. */
 const char *store_path(const struct store *s);
 

@@ -6,6 +6,7 @@
 #include "health.h"
 #include "input.h"
 #include "log.h"
+#include "store.h"
 #include "popup.h"
 #include "reltime.h"
 #include "reminder.h"
@@ -723,6 +724,7 @@ int tui_main(struct ctx *ctx, int argc, char **argv)
 	if (argc > 1)
 		return cmd_usage(ctx, "tui takes no arguments");
 	setlocale(LC_ALL, "");
+	store_set_warn(NULL); /* stderr is the screen's: the log only */
 	if (tui_open(&t, ctx) < 0) {
 		tui_close(&t);
 		return -1;

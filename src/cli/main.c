@@ -4,6 +4,7 @@
  */
 #include "cmd.h"
 #include "log.h"
+#include "store.h"
 #include "task.h"
 #include "utf8.h"
 #include "wallclock.h"
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
 	/* text from files, servers and models reaches the terminal cleaned */
 	ctx.out = cmd_tty_safe(stdout);
 	ctx.errout = errout = cmd_tty_safe(stderr);
+	store_set_warn(warn_line);
 	ctx.tty = isatty(STDOUT_FILENO);
 	paths_init(&ctx.paths);
 	ctx.db_path = ctx.paths.db;

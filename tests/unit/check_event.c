@@ -229,7 +229,7 @@ START_TEST(test_override)
 
 	override(id, utc(2026, 6, 3, 7, 0), "standup (late)", utc(2026, 6, 20, 12, 0),
 		 utc(2026, 6, 20, 12, 30));
-	occ(utc(2026, 6, 3, 0, 0), utc(2026, 6, 4, 0, 0), &l);
+	occ(utc(2026, 6, 4, 0, 0), utc(2026, 6, 4, 0, 0), &l);
 	ck_assert_uint_eq(l.nocc, 0);
 	event_list_release(&l);
 	occ(utc(2026, 6, 20, 0, 0), utc(2026, 6, 21, 0, 0), &l);
@@ -495,6 +495,84 @@ START_TEST(test_edit_holds_its_transaction)
 }
 END_TEST
 
+static char warned[640];
+static int nwarned;
+
+static void catch_warning(const char *line)
+{
+	snprintf(warned, sizeof(warned), "%s", line);
+	nwarned++;
+}
+
+/* A rule no iterator starts on is refused where rules come in, and a
+ * series holding one (a pull, an older database) is left out of a window
+ * with one warning while the rest shows. */
+START_TEST(test_series_never_matches)
+{
+	struct event ev;
+	struct event_list l;
+	struct err e = { 0, "" };
+	time_t t = utc(2026, 6, 2, 8, 0);
+	long long bad;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("x");
+	ev.start = t;
+	ev.end = t + 3600;
+	ck_assert_int_eq(event_series_check(st, &ev, &e), 0);
+	ev.rrule = xstrdup("FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1"); /* libical's alone */
+	ck_assert_msg(event_series_check(st, &ev, &e) == 0, "%s", e.msg);
+	free(ev.rrule);
+	ev.rrule = xstrdup("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30");
+	ck_assert_int_eq(event_series_check(st, &ev, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg,
+			 "RRULE \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\" never matches a date");
+	free(ev.rrule);
+	ev.rrule = xstrdup("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4");
+	ev.all_day = true;
+	ev.start = utc(2026, 6, 2, 0, 0);
+	ev.end = ev.start + 86400;
+	ck_assert_int_eq(event_series_check(st, &ev, &e), -1);
+	ck_assert_str_eq(e.msg,
+			 "RRULE \"FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4\" never matches a date");
+	free(ev.rrule);
+	ev.rrule = xstrdup("FREQ=DAILY;UNTIL=20200101");
+	ck_assert_int_eq(event_series_check(st, &ev, &e), -1);
+	ck_assert_str_eq(e.msg,
+			 "RRULE \"FREQ=DAILY;UNTIL=20200101\" has no occurrence from the start");
+	ev.all_day = false;
+	ev.tzid = xstrdup("Mars/Olympus_Mons");
+	ck_assert_int_eq(event_series_check(st, &ev, &e), -1);
+	ck_assert_str_eq(e.msg, "unknown time zone \"Mars/Olympus_Mons\"");
+	event_release(&ev);
+
+	/* what a pull writes (event_check() parses the rule only) */
+	bad = add("never", t, t + 3600, "Europe/Berlin", false,
+		  "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30");
+	add("lunch", t + 4 * 3600, t + 5 * 3600, "Europe/Berlin", false, NULL);
+	add("daily", t, t + 1800, "Europe/Berlin", false, "FREQ=DAILY");
+	store_set_warn(catch_warning);
+	occ(utc(2026, 6, 1, 0, 0), utc(2026, 6, 4, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 3); /* daily twice, lunch */
+	for (size_t i = 0; i < l.nocc; i++)
+		ck_assert_int_ne(l.occ[i].ev->id, bad);
+	event_list_release(&l);
+	ck_assert_int_eq(nwarned, 1);
+	ck_assert_str_eq(warned, "event 1: RRULE \"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\" never"
+				 " matches a date; the series is left out");
+	ck_assert_int_eq(
+		event_agenda(st, utc(2026, 6, 1, 0, 0), utc(2026, 6, 4, 0, 0), NULL, &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, 3);
+	event_list_release(&l);
+	ck_assert_int_eq(event_search(st, "n", utc(2026, 6, 1, 0, 0), &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, 1); /* lunch */
+	event_list_release(&l);
+	ck_assert_int_eq(nwarned, 1); /* once a process */
+	store_set_warn(NULL);
+}
+END_TEST
+
 Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -512,6 +590,13 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_agenda_strings_blocks);
 	tcase_add_test(tc, test_search_calendar_errors);
 	tcase_add_test(tc, test_edit_holds_its_transaction);
+	suite_add_tcase(s, tc);
+	/* libical searches 500 years for a date before it gives up: seconds
+	 * under ASan */
+	tc = tcase_create("never");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_series_never_matches);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -123,6 +123,28 @@ START_TEST(test_outbox)
 	ck_assert_int_eq(gsync_apply_end(s, 0, NULL, &e), 0);
 	ck_assert_int_eq(gsync_pending(s, 0, &n, &e), 0);
 	ck_assert_int_eq(n, 0);
+	/* a pull keeps a rule that never matches a date as Google has it; the
+	 * calendar leaves that series out and shows the rest */
+	event_release(&ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("Never");
+	ev.calendar = xstrdup("Work");
+	ev.start = 1780304400;
+	ev.end = ev.start + 3600;
+	ev.rrule = xstrdup("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30");
+	ev.alarms = xstrdup("BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n");
+	ck_assert_int_eq(gsync_apply_begin(s, false, &e), 0);
+	ck_assert_msg(gsync_event_put(s, &ev, "g2", "\"1\"", ev.start, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(gsync_apply_end(s, 0, NULL, &e), 0);
+	{
+		struct event_list l;
+
+		ck_assert_int_eq(
+			event_occurrences(s, ev.start - 3600, ev.start + 86400, NULL, &l, &e), 0);
+		ck_assert_uint_eq(l.nocc, 1);
+		ck_assert_str_eq(l.occ[0].summary, "From Google");
+		event_list_release(&l);
+	}
 	/* written here: queued, with a Google id of its own */
 	event_release(&ev);
 	memset(&ev, 0, sizeof(ev));

@@ -10,6 +10,7 @@
 #include "replica.h"
 #include "sbuf.h"
 #include "user.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -405,8 +406,9 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	struct engine_journal j = { NULL, &a, jcheck, jfinish };
 	struct engine_sink sink = { NULL, on_text, on_call, on_call, NULL, NULL, NULL, NULL, NULL };
 	struct tgstore_chat c;
-	char key[64];
+	char key[64], *clean;
 	long long conv;
+	int rc;
 
 	if (tgstore_chat_get(r->s, u->chat_id, &c, e) < 0)
 		return -1;
@@ -415,7 +417,11 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	turn_key(key, sizeof(key), u->chat_id, u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
-	return engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);
+	/* a stray control character is dropped, not the message */
+	clean = utf8_clean_str(text, UTF8_PRINTABLE);
+	rc = engine_turn_journal(r->eng, &j, &conv, clean, now, &sink, e);
+	free(clean);
+	return rc;
 }
 
 static const char *media_word(const char *media, int ru)

@@ -8,6 +8,7 @@
 #include "recur.h"
 #include "reminder.h"
 #include "user.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -139,6 +140,8 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 
 	if (!d->request || !*d->request)
 		return err_set(e, ERR_USAGE, "a routine needs a request (what to ask)");
+	if (utf8_check_field("request", d->request, 0, e) < 0)
+		return -1;
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), ROUTINE_KIND);
 	if (check_names(s, d, &j.user_id, e) < 0 ||
@@ -230,6 +233,8 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 
 	if (d->request && !*d->request)
 		return err_set(e, ERR_USAGE, "a routine needs a request (what to ask)");
+	if (utf8_check_field("request", d->request, 0, e) < 0)
+		return -1;
 	if (check_names(s, d, &user_id, e) < 0)
 		return -1;
 	if (d->user)

@@ -10,6 +10,7 @@
 #include "replica.h"
 #include "sbuf.h"
 #include "user.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -432,7 +433,7 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	struct engine_journal j = { NULL, &a, jcheck, jfinish };
 	struct engine_sink sink = { NULL, on_text, on_call, on_call, NULL, NULL, NULL, NULL, NULL };
 	struct tgstore_chat c;
-	char key[64];
+	char key[64], *clean;
 	long long conv;
 	int rc;
 
@@ -443,7 +444,10 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 	turn_key(key, sizeof(key), u->chat_id, u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
-	rc = engine_turn_journal(r->eng, &j, &conv, text, now, &sink, e);
+	/* a stray control character is dropped, not the message */
+	clean = utf8_clean_str(text, UTF8_PRINTABLE);
+	rc = engine_turn_journal(r->eng, &j, &conv, clean, now, &sink, e);
+	free(clean);
 	if (rc < 0 && e->code == ERR_USAGE) {
 		char why[sizeof(e->msg)];
 

@@ -107,6 +107,7 @@ int assistant_check(const struct assistant *a, struct err *e)
 			       (int)a->backend);
 	if (line_field("base URL", a->base_url, STORE_TITLE_MAX, e) < 0 ||
 	    line_field("model", a->model, STORE_TITLE_MAX, e) < 0 ||
+	    line_field("key secret", a->key_secret, STORE_TITLE_MAX, e) < 0 ||
 	    line_field("tools", a->tools, STORE_NOTES_MAX, e) < 0 ||
 	    utf8_check_lines("prompt", a->system_prompt, ASSISTANT_PROMPT_MAX, e) < 0)
 		return -1;
@@ -140,7 +141,14 @@ static void bind_fields(sqlite3_stmt *st, const struct assistant *a)
 	store_bind_text(st, 3, a->base_url && *a->base_url ? a->base_url : NULL);
 	store_bind_text(st, 4, a->model && *a->model ? a->model : NULL);
 	store_bind_text(st, 5, a->key_secret && *a->key_secret ? a->key_secret : NULL);
-	store_bind_text(st, 6, a->system_prompt && *a->system_prompt ? a->system_prompt : NULL);
+	if (a->system_prompt && *a->system_prompt) {
+		/* its CR LF as LF: another device refuses a CR */
+		char *p = xstrdup(a->system_prompt);
+
+		sqlite3_bind_text(st, 6, p, (int)utf8_crlf_to_lf(p, strlen(p)), free);
+	} else {
+		sqlite3_bind_null(st, 6);
+	}
 	store_bind_text(st, 7, a->tools && *a->tools ? a->tools : NULL);
 	if (a->has_temperature)
 		sqlite3_bind_double(st, 8, a->temperature);

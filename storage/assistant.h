@@ -54,10 +54,11 @@ void assistant_list_free(struct assistant *list, size_t n);
 
 /* Check names and values: name [A-Za-z0-9_-]{1,32}; backend offline|llm;
  * an llm assistant needs a base_url (http:// or https://, no password in
- * it: url.h); base_url and model are UTF-8 of at most STORE_TITLE_MAX
- * bytes, tools at most STORE_NOTES_MAX, the three without control
- * characters; the prompt UTF-8 of at most ASSISTANT_PROMPT_MAX bytes;
- * max_tokens 0-1000000. */
+ * it: url.h); base_url, model and key_secret are UTF-8 of at most
+ * STORE_TITLE_MAX bytes, tools at most STORE_NOTES_MAX, the four without
+ * control characters; the prompt UTF-8 of at most ASSISTANT_PROMPT_MAX
+ * bytes without control characters but newline, tab and the CR of a CR LF
+ * (stored as LF); max_tokens 0-1000000. */
 int assistant_check(const struct assistant *a, struct err *e);
 
 /* Insert a (sets a->id); a name already taken is ERR_USAGE. */

@@ -1,4 +1,5 @@
 #include "conversation.h"
+#include "replica-int.h"
 #include "store-int.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -286,17 +287,20 @@ static void bind_count(sqlite3_stmt *st, int i, long long n)
 		sqlite3_bind_null(st, i);
 }
 
-static int add_message(struct store *s, long long conv, const char *role, const char *content,
-		       const char *tool_calls, const char *tool_call_id,
-		       const struct answer_meta *meta, time_t now, long long *id, struct err *e)
+/* A message's text as another device takes it (replica_clean_text). */
+struct clean_message {
+	char *content, *tool_calls, *tool_call_id, *reasoning;
+};
+
+static int add_clean(struct store *s, long long conv, const char *role,
+		     const struct clean_message *m, const struct answer_meta *meta, time_t now,
+		     long long *id, struct err *e)
 {
-	static const struct answer_meta none = ANSWER_META_NONE;
+	const char *content = m->content;
 	sqlite3_stmt *st;
 	char *title = NULL;
 	int rc;
 
-	if (!meta)
-		meta = &none;
 	if (store_begin(s, e) < 0)
 		return -1;
 	st = store_prepare(s,
@@ -309,12 +313,12 @@ static int add_message(struct store *s, long long conv, const char *role, const 
 	sqlite3_bind_int64(st, 1, conv);
 	store_bind_text(st, 2, role);
 	store_bind_text(st, 3, content);
-	store_bind_text(st, 4, tool_calls);
-	store_bind_text(st, 5, tool_call_id);
+	store_bind_text(st, 4, m->tool_calls);
+	store_bind_text(st, 5, m->tool_call_id);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	bind_count(st, 7, meta->prompt_tokens);
 	bind_count(st, 8, meta->completion_tokens);
-	store_bind_text(st, 9, meta->reasoning && *meta->reasoning ? meta->reasoning : NULL);
+	store_bind_text(st, 9, m->reasoning && *m->reasoning ? m->reasoning : NULL);
 	store_bind_text(
 		st, 10,
 		message_state_name(meta->interrupted ? MESSAGE_INTERRUPTED : MESSAGE_COMPLETE));
@@ -350,6 +354,23 @@ sqlfail:
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+static int add_message(struct store *s, long long conv, const char *role, const char *content,
+		       const char *tool_calls, const char *tool_call_id,
+		       const struct answer_meta *meta, time_t now, long long *id, struct err *e)
+{
+	static const struct answer_meta none = ANSWER_META_NONE;
+	struct clean_message m = { replica_clean_text(content), replica_clean_text(tool_calls),
+				   replica_clean_text(tool_call_id),
+				   replica_clean_text(meta ? meta->reasoning : NULL) };
+	int rc = add_clean(s, conv, role, &m, meta ? meta : &none, now, id, e);
+
+	free(m.content);
+	free(m.tool_calls);
+	free(m.tool_call_id);
+	free(m.reasoning);
+	return rc;
 }
 
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,

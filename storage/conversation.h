@@ -103,7 +103,10 @@ int conversation_list(struct store *s, int channel, int limit, struct conversati
 int conversation_rm(struct store *s, long long id, struct err *e);
 
 /* Append a message (content, tool_calls, tool_call_id may be NULL) and mark
- * the conversation updated; the first user message becomes its title. */
+ * the conversation updated; the first user message becomes its title.
+ * Its text is stored as another device's pull takes it, without control
+ * characters but newline and tab, in JSON strings too (a model's or a
+ * tool's stray character costs the character, not the conversation). */
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
 		     const char *tool_calls, const char *tool_call_id, time_t now, long long *id,
 		     struct err *e);

@@ -5,6 +5,7 @@
  * comes from the server does not go back to it.
  */
 #include "replica-int.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -173,6 +174,52 @@ static bool safe_value(const char *s)
 	ok = !j || safe_json(j);
 	cJSON_Delete(j);
 	return ok;
+}
+
+/* Drop from v's strings and keys the control characters safe_json
+ * refuses; whether there were any. */
+static bool clean_json(cJSON *v)
+{
+	bool changed = false;
+	cJSON *it;
+
+	if (cJSON_IsString(v) && !safe_text(v->valuestring, false)) {
+		utf8_drop_controls(v->valuestring);
+		return true;
+	}
+	cJSON_ArrayForEach(it, v) {
+		if (it->string && !safe_text(it->string, false)) {
+			utf8_drop_controls(it->string);
+			changed = true;
+		}
+		changed |= clean_json(it);
+	}
+	return changed;
+}
+
+char *replica_clean_text(const char *s)
+{
+	const char *rest = NULL;
+	char *out, *json, *joined;
+	cJSON *j;
+
+	if (!s)
+		return NULL;
+	out = xstrdup(s);
+	utf8_drop_controls(out);
+	if (*out != '{' && *out != '[')
+		return out;
+	/* as safe_value parses it: the JSON at the start, text may follow */
+	j = cJSON_ParseWithOpts(out, &rest, false);
+	if (j && clean_json(j)) {
+		json = cJSON_PrintUnformatted(j);
+		joined = xasprintf("%s%s", json, rest);
+		free(json);
+		free(out);
+		out = joined;
+	}
+	cJSON_Delete(j);
+	return out;
 }
 
 /* A number a 64-bit integer holds exactly (checked before the cast: 2^63

@@ -54,6 +54,13 @@ bool replica_valid_version(const char *v);
 /* A gid: 1-64 characters of [0-9A-Za-z-]. */
 bool replica_valid_gid(const char *g);
 
+/* s (NULL: NULL) as a pull takes it (replica_apply): without the control
+ * characters it refuses (C0 but tab and newline, DEL, C1), in the strings
+ * of JSON text too; newly allocated.  For text from outside written here
+ * (a model's answer, a tool's result), which loses the characters rather
+ * than the conversation. */
+char *replica_clean_text(const char *s);
+
 /* The SQL expression of f in a SELECT from its table AS T (a reference
  * as the gid it names, the overrides as a JSON array). */
 char *replica_field_expr(const struct rfield *f);

@@ -7,6 +7,7 @@
 #include "syncer.h"
 #include "tz.h"
 #include "user.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -32,6 +33,10 @@ static int set_setting(struct ctx *ctx, struct user *u, const char *kv)
 	cJSON *o = u->settings ? cJSON_Parse(u->settings) : NULL;
 	char *key;
 
+	if (utf8_check_field("setting", kv, 0, &ctx->err) < 0) {
+		cJSON_Delete(o);
+		return -1;
+	}
 	if (!eq || eq == kv) {
 		cJSON_Delete(o);
 		return cmd_usage(ctx, "--setting wants KEY=VALUE (got %s)", utf8_q(kv));

@@ -81,6 +81,13 @@ printf 'Be brief.\r\nThanks.\r\n' > crlf.txt
 nestor assistant add y --base-url http://127.0.0.1:9/v1 --prompt-file crlf.txt > /dev/null
 expect_eq "a CR LF prompt file" "$(nestor --json assistant show y | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["prompt"]))')" "'Be brief.\\nThanks.'"
 nestor assistant rm y > /dev/null
+# CR LF in a prompt given on the command line is stored as LF (another
+# device refuses a CR); an escape in it is refused, naming the prompt
+nestor assistant add y --base-url http://127.0.0.1:9/v1 --prompt "$(printf 'Be brief.\r\nThanks.')" > /dev/null
+expect_eq "a CR LF prompt" "$(nestor --json assistant show y | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["prompt"]))')" "'Be brief.\\nThanks.'"
+nestor assistant rm y > /dev/null
+check_usage "control character in the prompt" '^nestor: assistant add: prompt: control character U\+001B \(byte 4\)$' \
+	add y --prompt "$(printf 'Be \033[2Jbrief.')"
 check_usage "control character in the model" '^nestor: assistant add: model: control character U\+001B \(byte 2\)$' \
 	add y --model "$(printf 'a\033b')"
 check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3

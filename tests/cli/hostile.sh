@@ -38,6 +38,12 @@ err=$(nestor remind add --at tomorrow "$(printf 'ring \033[5m')" 2>&1); st=$?
 set -e
 expect_eq "control character in a reminder" "$st" 2
 expect_eq "reminder message" "$err" "nestor: remind add: text: control character U+001B (byte 6)"
+set +e
+err=$(nestor routine add --every "0 8 * * *" "$(printf 'say \033[2Jhi')" 2>&1); st=$?
+set -e
+expect_eq "control character in a routine" "$st" 2
+expect_eq "routine message" "$err" "nestor: routine add: request: control character U+001B (byte 5)"
+expect_eq "no routine stored" "$(nestor routine list --json)" "[]"
 nestor task add "$(printf 'tab\there')" --notes "$(printf 'line 1\nline 2')" >/dev/null
 expect_eq "nothing refused stored" "$(nestor task list --json | python3 -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['tab\\there']"
 # A title stored before this rule (here written with sqlite3) still never

@@ -406,6 +406,41 @@ redirected "same-server redirect" 308 "/v1/chat/completions/" \
 redirected "https redirect" 301 "https://127.0.0.1:$FAKE_PORT/v1/chat/completions" \
 	"HTTP 301 redirect to https://127.0.0.1:$FAKE_PORT, not followed: set the URL to where the server points"
 
+# -- control characters from the model (in its reply, a tool's name): left
+# out of what is stored, JSON strings included, as another device takes
+# them on a pull; the conversation goes on
+fake_call POST /_control '{"reset": true}' > /dev/null
+fake_script '[{"calls": [{"name": "no\u001b[2Jtool", "arguments": {}, "id": "c1"}]},
+	{"say": "Done\u001b]0;owned\u0007 here."}]'
+expect_eq "reply without controls" "$(nestor ask "try a tool")" "Done]0;owned here."
+python3 - "$NESTOR_HOME/nestor.db" <<'PY'
+import json, sqlite3, sys
+def bad(s):
+    return any((ord(c) < 32 and c not in "\t\n") or 127 <= ord(c) <= 159 for c in s)
+def bad_json(v):
+    if isinstance(v, str):
+        return bad(v)
+    items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else []
+    return any((isinstance(k, str) and bad(k)) or bad_json(x) for k, x in items)
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT role, content, tool_calls, tool_call_id, reasoning FROM messages"
+                  " WHERE conversation_id = (SELECT max(id) FROM conversations)").fetchall()
+assert [r[0] for r in rows] == ["user", "assistant", "tool", "assistant"], rows
+for r in rows:
+    for t in r[1:]:
+        if t is None:
+            continue
+        assert not bad(t), r
+        if t[:1] in "{[":
+            try:
+                v = json.JSONDecoder().raw_decode(t)[0]
+            except ValueError:
+                continue
+            assert not bad_json(v), r
+assert json.loads(rows[1][2])[0]["function"]["name"] == "no[2Jtool", rows[1]
+assert rows[3][1] == "Done]0;owned here.", rows[3]
+PY
+
 # -- with the offline assistant the default again, nothing is sent
 nestor assistant default nestor > /dev/null
 fake_call POST /_control '{"reset": true}' > /dev/null

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Hostile input to the Telegram relay: a message the assistant refuses as
-# it stands (a control character, bytes that are not UTF-8) is answered at
-# once with the reason, and the updates after it, of every chat, go on:
+# it stands (a title over 1000 bytes) is answered at once with the
+# reason, and the updates after it, of every chat, go on:
 # the relay does not fetch the refused update again and again as it does
 # when the database is busy.  Through Redis too: the worker answers it and
 # the chat's next message follows, rather than leaving it for a retry.  A
@@ -28,10 +28,12 @@ polls() {
 r = json.load(sys.stdin)["requests"]
 print([int(x["params"].get("offset", 0)) for x in r[int(sys.argv[1]):] if x["method"] == "getUpdates"])' "$1"
 }
+# A title of 1100 bytes: more than a task's title may hold.
+LONG=$("$PY" -c 'print("x" * 1100)')
 k=$(curl -sf "$TG/_requests" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')
-ids=$(tg_post /_messages '[{"chat_id": 77, "text": "add task bad \u0007 1"},
-	{"chat_id": 77, "text": "add task bad \u0007 2"},
-	{"chat_id": 77, "text": "add task bad \u001b[2J 3"},
+ids=$(tg_post /_messages '[{"chat_id": 77, "text": "add task '"$LONG"' 1"},
+	{"chat_id": 77, "text": "add task '"$LONG"' 2"},
+	{"chat_id": 77, "text": "add task '"$LONG"' 3"},
 	{"chat_id": 88, "text": "/help"}]')
 last=$(printf '%s' "$ids" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["update_ids"][-1])')
 tg_wait_sent 88 1
@@ -41,7 +43,7 @@ i=2
 while [ $i -le 4 ]; do
 	expect_eq "refused message $i, one line" "$(tg_text 77 $i | wc -l)" 1
 	expect_match "refused message $i" "$(tg_text 77 $i)" \
-		'^Sorry, that failed: request: control character U\+00(07|1B) \(byte 14\)$'
+		'^Sorry, that failed: title: too long \(1102 bytes, at most 1000\)$'
 	i=$((i + 1))
 done
 # The batch came in one poll at most after the messages were queued (the
@@ -64,11 +66,11 @@ start relay telegram run
 wait_until -s 'cat relay.err' "the Redis relay to start" grep -qs "relaying as @" relay.err
 start w1 worker --name w1
 wait_until -s "cat w1.err" "the worker to start" grep -qs "worker w1: reading" w1.err
-tg_post /_messages '[{"chat_id": 77, "text": "add task bad \u0007 4"},
+tg_post /_messages '[{"chat_id": 77, "text": "add task '"$LONG"' 4"},
 	{"chat_id": 77, "text": "/help"}]' >/dev/null
 tg_wait_sent 77 6
 expect_match "refused through Redis" "$(tg_text 77 5)" \
-	'^Sorry, that failed: request: control character U\+0007 \(byte 14\)$'
+	'^Sorry, that failed: title: too long \(1102 bytes, at most 1000\)$'
 expect_match "the chat's next message" "$(tg_text 77 6)" 'my tasks'
 expect_eq "no task added through Redis" "$(nestor task list --json)" "[]"
 

@@ -186,6 +186,13 @@ relay_stop
 nestor config set weather.cache_ttl 1800 >/dev/null
 relay_start
 
+# A control character in a message is left out, not the message: the turn
+# runs on the rest (another device would refuse it on a pull).
+tg_message 55 "add task buy $(printf '\033')bread"
+tg_wait_sent 55 $((n + 5))
+expect_match "a control character dropped" "$(tg_text 55 -1)" 'buy bread'
+expect_eq "stored without it" "$(nestor task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin) if "bread" in t["title"]])')" "['buy bread']"
+
 # status and unlink.
 st=$(nestor telegram status --json)
 expect_eq "status" "$(printf '%s' "$st" | "$PY" -c 'import json,sys; s=json.load(sys.stdin); print(s["bot"], [c["chat"] for c in s["chats"]], s["outbox"], s["offset"] > 100000)')" "nestor_test_bot [55] 0 True"

@@ -40,6 +40,15 @@ for bad in "user add Bob" "user add pg_x" "user add 9lives" "user edit robert --
 	expect_eq "$bad: status" "$rc" 2
 	expect_eq "$bad: one line" "$(wc -l < err | tr -d ' ')" 1
 done
+# a setting with a control character: refused naming it, nothing written
+# (another device would refuse it on a pull)
+set +e
+nestor user edit robert --setting "units=$(printf 'metric\033[5m')" >/dev/null 2>err
+rc=$?
+set -e
+expect_eq "control character in a setting: status" "$rc" 2
+expect_eq "control character in a setting" "$(cat err)" "nestor: user edit: setting: control character U+001B (byte 13)"
+expect_eq "setting kept" "$(nestor user show robert --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["settings"]["units"])')" imperial
 if nestor --user nobody task list 2>err; then fail "an unknown --user worked"; fi
 expect_eq "unknown user" "$(cat err)" "nestor: task list: no user named 'nobody' here (nestor user add nobody)"
 if nestor user add robert 2>err; then fail "a second robert"; fi

@@ -167,6 +167,13 @@ START_TEST(test_fields_checked)
 	a.tools = "task_add,\x1b[2J";
 	refused(&a, "tools: control character U+001B (byte 10)");
 	a.tools = NULL;
+	a.key_secret = "key\x1b]0;x";
+	refused(&a, "key secret: control character U+001B (byte 4)");
+	a.key_secret = NULL;
+	a.system_prompt = "Be\x9b brief";
+	refused(&a, "prompt: not valid UTF-8 (byte 3)");
+	a.system_prompt = "Be \xc2\x9b brief";
+	refused(&a, "prompt: control character U+009B (byte 4)");
 	a.system_prompt = "caf\xe9";
 	refused(&a, "prompt: not valid UTF-8 (byte 4)");
 	a.system_prompt = big;

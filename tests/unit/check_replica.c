@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assistant.h"
+#include "conversation.h"
 #include "job.h"
 #include "replica-int.h"
 #include "sbuf.h"
@@ -490,6 +492,85 @@ START_TEST(test_bad_changes_refused)
 }
 END_TEST
 
+/* Text from outside loses what a pull refuses: raw control characters,
+ * and those of JSON strings and keys (the text after the JSON kept). */
+START_TEST(test_clean_text)
+{
+	static const char *const cases[][2] = {
+		{ "plain\ttext\nline", "plain\ttext\nline" },
+		{ "a\x1b[2Jb\r\n\x7f\xc2\x9b"
+		  "c",
+		  "a[2Jb\nc" },
+		{ "{\"k\\u001b\":\"v\\u0007w\"} and after", "{\"k\":\"vw\"} and after" },
+		{ "[\"\\u009b31m\", {\"x\": [\"\\r\"]}]", "[\"31m\",{\"x\":[\"\"]}]" },
+		{ "{\"fine\": \"\\u001b\" but not JSON", "{\"fine\": \"\\u001b\" but not JSON" },
+		{ "{\"kept\": \"as written\"}", "{\"kept\": \"as written\"}" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = replica_clean_text(cases[i][0]);
+
+		ck_assert_str_eq(got, cases[i][1]);
+		free(got);
+	}
+	ck_assert_ptr_null(replica_clean_text(NULL));
+}
+END_TEST
+
+/* What is written here with control characters from outside (a prompt's
+ * CR LF, a model's tool call and answer, a tool's result) is taken by
+ * another device's pull: the local rule is the pull's. */
+START_TEST(test_local_text_is_pulled)
+{
+	struct err e = { 0, "" };
+	struct assistant a = { 0 };
+	struct answer_meta meta = ANSWER_META_NONE;
+	struct replica_batch b;
+	struct replica_stats rs;
+	struct store *other;
+	char *odir = tu_tmpdir(), *why = NULL;
+	long long conv;
+	long snap;
+	cJSON *c;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	a.name = "crlf";
+	a.system_prompt = "Be brief.\r\nThanks.";
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
+	ck_assert_int_eq(conversation_new(st, a.id, CONV_CLI, 1000, &conv, &e), 0);
+	ck_assert_int_eq(conversation_add(st, conv, "user", "[\"\\u001b[2J\"] is JSON", NULL, NULL,
+					  1000, NULL, &e),
+			 0);
+	ck_assert_int_eq(conversation_add_answer(
+				 st, conv, NULL,
+				 "[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":"
+				 "\"no\\u001b]0;x\\u0007tool\",\"arguments\":\"{}\"}}]",
+				 NULL, 1000, NULL, &e),
+			 0);
+	ck_assert_int_eq(conversation_add(st, conv, "tool",
+					  "{\"error\":\"unknown tool \\\"no\\u001b]0;x\\\"\"}",
+					  NULL, "c1", 1000, NULL, &e),
+			 0);
+	meta.reasoning = "Thought\x1b[31m.";
+	ck_assert_int_eq(conversation_add_answer(st, conv, "Done\x1b]0;owned\x07 here.", NULL,
+						 &meta, 1000, NULL, &e),
+			 0);
+	ck_assert_int_eq(replica_next(st, NULL, 0, 1000, &b, &e), 0);
+	ck_assert_int_ge(cJSON_GetArraySize(b.changes), 7);
+	cJSON_ArrayForEach(c, b.changes) /* as the server hands them out */
+		cJSON_AddStringToObject(c, "device", "0b");
+	other = tu_store_open(odir);
+	ck_assert_int_eq(replica_apply(other, b.changes, "postgres:t", 1, 1000, &rs, &why, &e), 0);
+	ck_assert_msg(rs.rejected == 0, "%ld refused: %s", rs.rejected, why ? why : "");
+	ck_assert_int_ge(rs.applied, 7);
+	replica_batch_release(&b);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(why);
+}
+END_TEST
+
 /* An integer field with a number no 64-bit integer holds is refused, and
  * the largest one that fits is taken. */
 START_TEST(test_huge_integers_refused)
@@ -567,6 +648,8 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_triggers_match_the_descriptors);
 	tcase_add_test(tc, test_conflict_only_when_unseen);
 	tcase_add_test(tc, test_bad_changes_refused);
+	tcase_add_test(tc, test_clean_text);
+	tcase_add_test(tc, test_local_text_is_pulled);
 	tcase_add_test(tc, test_huge_integers_refused);
 	tcase_add_test(tc, test_bad_override_refused_alone);
 	suite_add_tcase(s, tc);

@@ -254,7 +254,8 @@ int gsync_event_find(struct store *s, long long cal, const char *remote_id, stru
 					 " e.location, e.start, e.\"end\", e.tzid, e.all_day,"
 					 " e.rrule, e.exdates, e.attendees, e.alarms, e.updated_at,"
 					 " e.etag, EXISTS (SELECT 1 FROM outbox o WHERE o.target ="
-					 " 'google' AND o.entity_id = e.id) FROM events e JOIN"
+					 " 'google' AND o.op = 'put' AND o.entity_id = e.id)"
+					 " FROM events e JOIN"
 					 " calendars c ON c.id = e.calendar_id"
 					 " WHERE e.calendar_id = ? AND e.remote_id = ?"
 					 " AND e.deleted = 0",

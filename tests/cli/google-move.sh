@@ -55,3 +55,17 @@ expect_eq "Team's copy waits" "$(live $T)" standup
 NESTOR_NOW=$((TEST_T0 + 3600))@$TEST_REAL0 nestor google sync >/dev/null
 expect_eq "Team's copy gone at the retry" "$(live $T)" ""
 expect_eq "Work's stays" "$(live $W)" standup
+
+# while Work's sync is off its delete waits; the copy in Team is Google's
+# to change meanwhile, and a pull takes that change
+nestor calendar sync Work off >/dev/null
+nestor event edit "$id" --calendar Team >/dev/null
+nestor google sync >/dev/null
+rid=$(gctl /_state | python3 -c 'import json, sys
+print([e["id"] for e in json.load(sys.stdin)["events"].get("'$T'", []) if e.get("status") != "cancelled"][0])')
+gctl /_edit '{"calendar": "'$T'", "id": "'$rid'", "patch": {"summary": "standup, moved by a colleague"}}' >/dev/null
+nestor google sync >/dev/null
+expect_match "Google's change to the moved event, pulled while the delete waits" \
+	"$(nestor event show "$id")" 'standup, moved by a colleague'
+expect_eq "Work's delete still waits" \
+	"$(sqlite3 "$NESTOR_HOME/nestor.db" "SELECT count(*) FROM outbox WHERE target = 'google' AND op = 'del'")" 1

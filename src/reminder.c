@@ -152,9 +152,12 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 		time_t next;
 
 		job_recur(j, &r);
-		if (recur_next(&r, at - 1, &next, &has, &why) < 0 || !has)
-			return err_set(e, ERR_USAGE, "every: RRULE \"%s\" never matches a date",
-				       j->rule);
+		if (recur_next(&r, at - 1, &next, &has, &why) < 0)
+			return err_set(e, ERR_USAGE, "every: RRULE %s never matches a date",
+				       utf8_q(j->rule));
+		if (!has)
+			return err_set(e, ERR_USAGE, "every: RRULE %s has no occurrence from --at",
+				       utf8_q(j->rule));
 	}
 	return 0;
 }

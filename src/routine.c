@@ -1,5 +1,4 @@
 #include "routine.h"
-#include "utf8.h"
 #include "assistant.h"
 #include "engine.h"
 #include "job.h"

@@ -750,10 +750,10 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
 	if (event_series_try(s, ev, &opens, &any, e) < 0)
 		return -1;
 	if (!opens)
-		return err_set(e, ERR_USAGE, "RRULE \"%s\" never matches a date", ev->rrule);
+		return err_set(e, ERR_USAGE, "RRULE %s never matches a date", utf8_q(ev->rrule));
 	if (!any)
-		return err_set(e, ERR_USAGE, "RRULE \"%s\" has no occurrence from the start",
-			       ev->rrule);
+		return err_set(e, ERR_USAGE, "RRULE %s has no occurrence from the start",
+			       utf8_q(ev->rrule));
 	return 0;
 }
 
@@ -774,8 +774,8 @@ static int skip_unusable(struct store *s, const struct event *ev, int rc, struct
 	if (!z)
 		return rc;
 	tz_free(z);
-	store_warn("event %lld: RRULE \"%s\" never matches a date; the series is left out", ev->id,
-		   ev->rrule);
+	store_warn("event %lld: RRULE %s cannot be expanded; the series is left out", ev->id,
+		   utf8_q(ev->rrule));
 	err_clear(e);
 	return 0;
 }

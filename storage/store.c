@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ static void (*warn_fn)(const char *line);
  * an agenda is drawn */
 static unsigned long warned[32];
 static size_t nwarned;
+static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER; /* serve's threads */
 
 void store_set_warn(void (*fn)(const char *line))
 {
@@ -41,11 +43,16 @@ void store_warn(const char *fmt, ...)
 	va_end(ap);
 	for (const char *p = line; *p; p++)
 		h = h * 33 + (unsigned char)*p;
-	for (size_t i = 0; i < nwarned; i++)
-		if (warned[i] == h)
+	pthread_mutex_lock(&warned_lock);
+	for (size_t i = 0; i < nwarned; i++) {
+		if (warned[i] == h) {
+			pthread_mutex_unlock(&warned_lock);
 			return;
+		}
+	}
 	if (nwarned < sizeof(warned) / sizeof(warned[0]))
 		warned[nwarned++] = h;
+	pthread_mutex_unlock(&warned_lock);
 	if (warn_fn)
 		warn_fn(line);
 	else

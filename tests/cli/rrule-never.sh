@@ -35,6 +35,8 @@ for rule in "$FEB30" "$APR31"; do
 done
 refused 'nestor: event add: --every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occurrence from the start' \
 	event add x --at "tomorrow 10:00" --every "FREQ=DAILY;UNTIL=20200101"
+refused 'nestor: remind add: every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occurrence from --at' \
+	remind add call --at "tomorrow 10:00" --every "FREQ=DAILY;UNTIL=20200101"
 expect_eq "nothing written" "$(count events):$(count jobs)" "1:0"
 nestor event show 1 | grep -q "^repeats" && fail "the edit gave lunch a rule"
 
@@ -68,7 +70,7 @@ sqlite3 "$DB" "INSERT INTO events(calendar_id, uid, summary, start, \"end\", tzi
 	SELECT calendar_id, 'old@test', 'never', start - 7200, \"end\" - 7200, tzid, 0, '$FEB30', updated_at
 	FROM events WHERE id = 1"
 old=$(sqlite3 "$DB" "SELECT id FROM events WHERE uid = 'old@test'")
-warning="nestor: warning: event $old: RRULE \"$FEB30\" never matches a date; the series is left out"
+warning="nestor: warning: event $old: RRULE \"$FEB30\" cannot be expanded; the series is left out"
 nestor agenda --from 2026-06-01 --to 2026-06-30 >out 2>err || fail "agenda failed: $(cat err)"
 expect_eq "agenda shows the rest" "$(cat out)" "Tue 2026-06-02
      1  12:00-13:00  lunch"

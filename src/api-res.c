@@ -199,18 +199,33 @@ static int task_json(struct api_call *c, long long id, cJSON **out)
 	return 0;
 }
 
+/* If-Match, then the body, on the task read (task_modify: in its
+ * transaction, so match_inside); a stale or bad request has its answer. */
+struct task_patch_args {
+	struct api_call *c;
+	bool answered;
+};
+
+static int apply_task_body(void *arg, struct task *t)
+{
+	struct task_patch_args *a = arg;
+	cJSON *v = json_task(t);
+
+	a->answered = api_check_match(a->c, v) < 0 || task_body(a->c, t) < 0;
+	cJSON_Delete(v);
+	return a->answered ? -1 : 0;
+}
+
 static int task_patch(struct api_call *c, long long id)
 {
+	struct task_patch_args a = { c, false };
 	struct task t;
 	struct err e;
-	int rc = -1;
 
-	if (task_get(c->store, id, &t, &e) < 0)
-		return api_fail(c, &e);
-	if (task_body(c, &t) == 0)
-		rc = task_update(c->store, &t, &e) < 0 ? api_fail(c, &e) : 0;
+	if (task_modify(c->store, id, apply_task_body, &a, &t, &e) < 0)
+		return a.answered ? -1 : api_fail(c, &e);
 	task_release(&t);
-	return rc;
+	return 0;
 }
 
 static int task_remove(struct api_call *c, long long id)
@@ -221,7 +236,7 @@ static int task_remove(struct api_call *c, long long id)
 }
 
 const struct api_resource api_res_tasks = {
-	"/v1/tasks", false, task_list_page, task_create, task_json, task_patch, task_remove,
+	"/v1/tasks", true, task_list_page, task_create, task_json, task_patch, task_remove,
 };
 
 /* The members of an event body as event_args (pointers into c->in). */
@@ -297,24 +312,37 @@ static int event_json(struct api_call *c, long long id, cJSON **out)
 	return 0;
 }
 
+/* If-Match, then the body, on the event read (event_modify: in its
+ * transaction, so match_inside); a stale or bad request has its answer. */
+struct event_patch_args {
+	struct api_call *c;
+	struct err *e;
+	bool answered;
+};
+
+static int apply_event_body(void *arg, struct event *ev)
+{
+	struct event_patch_args *p = arg;
+	struct event_args a;
+	cJSON *v = json_event(ev);
+
+	p->answered = api_check_match(p->c, v) < 0 || event_body(p->c, &a) < 0;
+	cJSON_Delete(v);
+	if (p->answered)
+		return -1;
+	return event_args_apply(p->c->store, p->c->now, &a, ev, false, p->e);
+}
+
 static int event_patch(struct api_call *c, long long id)
 {
-	struct event_args a;
 	struct event ev;
 	struct err e;
-	int rc = -1;
+	struct event_patch_args p = { c, &e, false };
 
-	if (event_get(c->store, id, &ev, &e) < 0)
-		return api_fail(c, &e);
-	if (event_body(c, &a) == 0) {
-		if (event_args_apply(c->store, c->now, &a, &ev, false, &e) < 0 ||
-		    event_update(c->store, &ev, c->now, &e) < 0)
-			api_fail(c, &e);
-		else
-			rc = 0;
-	}
+	if (event_modify(c->store, id, c->now, apply_event_body, &p, &ev, &e) < 0)
+		return p.answered ? -1 : api_fail(c, &e);
 	event_release(&ev);
-	return rc;
+	return 0;
 }
 
 static int event_remove(struct api_call *c, long long id)
@@ -325,7 +353,7 @@ static int event_remove(struct api_call *c, long long id)
 }
 
 const struct api_resource api_res_events = {
-	"/v1/events", false, event_list_page, event_create, event_json, event_patch, event_remove,
+	"/v1/events", true, event_list_page, event_create, event_json, event_patch, event_remove,
 };
 
 static int reminder_list_page(struct api_call *c)

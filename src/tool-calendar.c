@@ -93,8 +93,14 @@ static int run_edit(struct tool_ctx *ctx, const cJSON *args, cJSON **result, str
 	if (event_scope_parse(scope_s, &scope) < 0)
 		return err_set(e, ERR_USAGE, "scope: %s is neither \"this\" nor \"all\"",
 			       utf8_q(scope_s));
-	if (event_get(ctx->store, tool_arg_int(args, "id", 0), &ev, e) < 0)
+	/* read and write in one transaction: a pull committed in between is
+	 * not overwritten with what was read before it */
+	if (store_begin(ctx->store, e) < 0)
 		return -1;
+	if (event_get(ctx->store, tool_arg_int(args, "id", 0), &ev, e) < 0) {
+		store_rollback(ctx->store);
+		return -1;
+	}
 	common_args(args, &a);
 	if (ev.rrule && scope == EVENT_SCOPE_NONE) {
 		/* nothing changes until the person says which */
@@ -122,6 +128,10 @@ static int run_edit(struct tool_ctx *ctx, const cJSON *args, cJSON **result, str
 		rc = 0;
 	}
 	event_release(&ev);
+	if (rc < 0)
+		store_rollback(ctx->store);
+	else if (store_commit(ctx->store, e) < 0)
+		rc = -1;
 	return rc;
 }
 

@@ -1,14 +1,17 @@
 /* Events: storage, recurrence across DST, EXDATE, overrides, all-day, search. */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "store-int.h"
 #include "event.h"
 #include "store.h"
 #include "testutil.h"
+#include "tool.h"
 #include "xalloc.h"
 
 static char *dir;
@@ -476,6 +479,20 @@ static int pull_during_edit(void *arg, struct event *ev)
 	return 0;
 }
 
+/* The pull (its write's result rc) waited for the edit, then went in. */
+static void pull_kept(int rc, long long id)
+{
+	struct event ev;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(rc, SQLITE_BUSY);
+	ck_assert_int_eq(tu_other_write(dir, "UPDATE events SET location = 'pulled'"), SQLITE_OK);
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	ck_assert_str_eq(ev.summary, "standup (moved)");
+	ck_assert_str_eq(ev.location, "pulled");
+	event_release(&ev);
+}
+
 START_TEST(test_edit_holds_its_transaction)
 {
 	struct event ev;
@@ -486,12 +503,47 @@ START_TEST(test_edit_holds_its_transaction)
 
 	ck_assert_int_eq(event_modify(st, id, 2000, pull_during_edit, &rc, &ev, &e), 0);
 	event_release(&ev);
-	ck_assert_int_eq(rc, SQLITE_BUSY);
-	ck_assert_int_eq(tu_other_write(dir, "UPDATE events SET location = 'pulled'"), SQLITE_OK);
-	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
-	ck_assert_str_eq(ev.summary, "standup (moved)");
-	ck_assert_str_eq(ev.location, "pulled");
-	event_release(&ev);
+	pull_kept(rc, id);
+}
+END_TEST
+
+/* The assistant's calendar_edit holds it too: a pull tried at its read
+ * (the first SELECT) waits, and is not overwritten after. */
+static long long pulled_id;
+static int pull_rc = -1;
+
+static int pull_at_read(unsigned type, void *arg, void *stmt, void *sql)
+{
+	char q[96];
+
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (pull_rc == -1 && !strncmp(sql, "SELECT", 6)) {
+		snprintf(q, sizeof(q), "UPDATE events SET location = 'pulled' WHERE id = %lld",
+			 pulled_id);
+		pull_rc = tu_other_write(dir, q);
+	}
+	return 0;
+}
+
+START_TEST(test_tool_edit_holds_its_transaction)
+{
+	struct tool_ctx ctx = { .store = st, .now = 2000, .lang = "en" };
+	struct err e = { 0, "" };
+	cJSON *args = cJSON_CreateObject(), *res = NULL;
+
+	pulled_id =
+		add("standup", utc(2026, 6, 3, 8, 0), utc(2026, 6, 3, 8, 15), NULL, false, NULL);
+	cJSON_AddNumberToObject(args, "id", (double)pulled_id);
+	cJSON_AddStringToObject(args, "summary", "standup (moved)");
+	pull_rc = -1;
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, pull_at_read, NULL);
+	ck_assert_msg(tool_call(&ctx, "calendar_edit", args, &res, &e) == 0, "%s", e.msg);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+	pull_kept(pull_rc, pulled_id);
 }
 END_TEST
 
@@ -590,6 +642,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_agenda_strings_blocks);
 	tcase_add_test(tc, test_search_calendar_errors);
 	tcase_add_test(tc, test_edit_holds_its_transaction);
+	tcase_add_test(tc, test_tool_edit_holds_its_transaction);
 	suite_add_tcase(s, tc);
 	/* libical searches 500 years for a date before it gives up: seconds
 	 * under ASan */

@@ -344,49 +344,88 @@ static int load_local(struct applier *a, const struct change *ch, struct local *
 	return local_id(a, ch->r, ch->gid, &l->id, e);
 }
 
+/* Row gone of r becomes row keep: what names it follows, then it goes. */
+static int drop_into(struct applier *a, const struct rentity *r, long long gone, long long keep,
+		     struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < replica_nentities; i++)
+		for (size_t j = 0; rc == 0 && j < replica_entities[i].nfields; j++) {
+			const struct rfield *f = &replica_entities[i].fields[j];
+			char *q;
+
+			if (f->type != RT_REF || strcmp(f->ref, r->entity) != 0)
+				continue;
+			q = sqlite3_mprintf("UPDATE %s SET \"%s\" = %lld WHERE \"%s\" = %lld",
+					    replica_entities[i].table, f->name, keep, f->name,
+					    gone);
+			rc = store_exec(a->s, q, e);
+			sqlite3_free(q);
+		}
+	if (rc == 0) {
+		char *q = sqlite3_mprintf("DELETE FROM %s WHERE id = %lld", r->table, gone);
+
+		rc = store_exec(a->s, q, e);
+		sqlite3_free(q);
+	}
+	return rc;
+}
+
 /* Rows made apart with the same natural key are one: the smaller gid names
- * it.  ch->gid becomes the one kept; l is reloaded. */
+ * it, on every device.  A change giving a row a UID another row holds (a
+ * task's uid sent once a store's capture learnt it) merges the two rows;
+ * a name given to a row is left to the unique index.  ch->gid becomes the
+ * one kept; l is reloaded. */
 static int merge_natural(struct applier *a, struct change *ch, struct local *l, struct err *e)
 {
 	const cJSON *k =
 		ch->r->natural ? cJSON_GetObjectItemCaseSensitive(ch->data, ch->r->natural) : NULL;
 	sqlite3_stmt *st;
-	char sql[160], *other = NULL;
+	char sql[192], *other = NULL, *keep, *gone;
+	long long other_id = 0, gone_id, keep_id;
 	int rc;
 
-	if (l->id || !cJSON_IsString(k))
+	if (!cJSON_IsString(k) || (l->id && strcmp(ch->r->natural, "uid") != 0))
 		return 0;
-	snprintf(sql, sizeof(sql), "SELECT gid FROM %s WHERE \"%s\" = ? AND gid IS NOT NULL",
+	snprintf(sql, sizeof(sql),
+		 "SELECT gid, id FROM %s WHERE \"%s\" = ? AND gid IS NOT NULL AND id IS NOT ?",
 		 ch->r->table, ch->r->natural);
 	st = prep(a, sql, e);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, k->valuestring);
+	sqlite3_bind_int64(st, 2, l->id);
 	rc = step(a, st, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
 		other = store_col_text(st, 0);
+		other_id = sqlite3_column_int64(st, 1);
 		sqlite3_reset(st);
 	}
 	if (!other || !strcmp(other, ch->gid)) {
 		free(other);
 		return 0;
 	}
-	if (strcmp(other, ch->gid) < 0) {
-		/* ours keeps its gid; theirs becomes an alias of it */
-		st = prep(a, "INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (?, ?)", e);
-		if (st) {
-			store_bind_text(st, 1, ch->gid);
-			store_bind_text(st, 2, other);
-		}
-		rc = run(a, st, e);
-		free(ch->gid);
-		ch->gid = other;
-	} else {
-		/* theirs names both: ours moves to it, pending changes too */
+	keep = strcmp(other, ch->gid) < 0 ? other : ch->gid;
+	gone = keep == other ? ch->gid : other;
+	keep_id = keep == other ? other_id : l->id;
+	gone_id = keep == other ? l->id : other_id;
+	rc = 0;
+	if (gone_id && keep_id)
+		rc = drop_into(a, ch->r, gone_id, keep_id, e);
+	else if (gone_id) {
+		/* ours moves to theirs' gid */
+		char *q = sqlite3_mprintf("UPDATE %s SET gid = %Q WHERE id = %lld", ch->r->table,
+					  keep, gone_id);
+
+		rc = store_exec(a->s, q, e);
+		sqlite3_free(q);
+	}
+	if (rc == 0) {
+		/* the gid gone names the one kept, pending changes too */
 		char *q = sqlite3_mprintf(
-			"UPDATE %s SET gid = %Q WHERE gid = %Q;"
 			"INSERT INTO sync_obj(gid, entity, vers, base, deleted) SELECT %Q, entity,"
 			" vers, base, deleted FROM sync_obj WHERE gid = %Q ON CONFLICT(gid) DO "
 			"NOTHING;"
@@ -395,11 +434,15 @@ static int merge_natural(struct applier *a, struct change *ch, struct local *l, 
 			" WHERE json_extract(payload, '$.gid') = %Q;"
 			"UPDATE sync_alias SET canon = %Q WHERE canon = %Q;"
 			"INSERT OR REPLACE INTO sync_alias(gid, canon) VALUES (%Q, %Q);",
-			ch->r->table, ch->gid, other, ch->gid, other, other, ch->gid, other,
-			ch->gid, other, other, ch->gid);
+			keep, gone, gone, keep, gone, keep, gone, gone, keep);
 
 		rc = store_exec(a->s, q, e);
 		sqlite3_free(q);
+	}
+	if (keep == other) {
+		free(ch->gid);
+		ch->gid = other;
+	} else {
 		free(other);
 	}
 	if (rc < 0)

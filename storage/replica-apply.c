@@ -379,18 +379,21 @@ static int drop_into(struct applier *a, const struct rentity *r, long long gone,
  * one kept; l is reloaded. */
 static int merge_natural(struct applier *a, struct change *ch, struct local *l, struct err *e)
 {
-	const cJSON *k =
-		ch->r->natural ? cJSON_GetObjectItemCaseSensitive(ch->data, ch->r->natural) : NULL;
+	const char *natural = ch->r->natural;
+	const cJSON *k;
 	sqlite3_stmt *st;
 	char sql[192], *other = NULL, *keep, *gone;
 	long long other_id = 0, gone_id, keep_id;
 	int rc;
 
-	if (!cJSON_IsString(k) || (l->id && strcmp(ch->r->natural, "uid") != 0))
+	if (!natural)
+		return 0;
+	k = cJSON_GetObjectItemCaseSensitive(ch->data, natural);
+	if (!cJSON_IsString(k) || (l->id && strcmp(natural, "uid") != 0))
 		return 0;
 	snprintf(sql, sizeof(sql),
 		 "SELECT gid, id FROM %s WHERE \"%s\" = ? AND gid IS NOT NULL AND id IS NOT ?",
-		 ch->r->table, ch->r->natural);
+		 ch->r->table, natural);
 	st = prep(a, sql, e);
 	if (!st)
 		return -1;

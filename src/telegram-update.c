@@ -356,13 +356,20 @@ int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, s
 	return turn_journal_done(r->s, key, e);
 }
 
+/* "Sorry, that failed: why" to u's chat, and any turn it left forgotten. */
+static int answer_failed(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
+			 struct err *e)
+{
+	if (say(r, u->chat_id, now, e, words[lang_ix(u->lang)][W_FAILED], why) < 0)
+		return -1;
+	return tg_turn_forget(r, u->chat_id, u->update_id, e);
+}
+
 int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
 		    struct err *e)
 {
 	log_error("telegram: chat %lld: update %lld given up: %s", u->chat_id, u->update_id, why);
-	if (say(r, u->chat_id, now, e, words[lang_ix(u->lang)][W_FAILED], why) < 0)
-		return -1;
-	return tg_turn_forget(r, u->chat_id, u->update_id, e);
+	return answer_failed(r, u, why, now, e);
 }
 
 int tg_dead_letter(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)
@@ -399,8 +406,8 @@ void tg_prune(struct store *s, bool turns, long long *next_ms)
 			 m, m == 1 ? "" : "s", TURN_DAYS);
 }
 
-/* The engine refused the request of update u as it stands (why: not
- * UTF-8, a control character...): that is final, the same each time it
+/* The engine refused the request of update u as it stands (why: a task
+ * title over its size...): that is final, the same each time it
  * comes.  In one transaction with the caller's hooks: the reason answered,
  * any turn it left forgotten; as tg_turn() returns. */
 static int turn_refuse(struct tg_relay *r, const struct tg_update *u, const struct tg_turn_hooks *h,
@@ -414,9 +421,7 @@ static int turn_refuse(struct tg_relay *r, const struct tg_update *u, const stru
 	if (rc == 0) {
 		log_warn("telegram: chat %lld: update %lld refused: %s", u->chat_id, u->update_id,
 			 why);
-		if (say(r, u->chat_id, now, e, words[lang_ix(u->lang)][W_FAILED], why) < 0 ||
-		    tg_turn_forget(r, u->chat_id, u->update_id, e) < 0 ||
-		    (h->finish && h->finish(h->arg, e) < 0))
+		if (answer_failed(r, u, why, now, e) < 0 || (h->finish && h->finish(h->arg, e) < 0))
 			rc = -1;
 	}
 	if (rc != 0) {

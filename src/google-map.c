@@ -202,7 +202,11 @@ static char *attendees(const cJSON *list)
 	return sb.len ? sbuf_detach(&sb) : NULL;
 }
 
-/* Reminders ({"method", "minutes"}) as VALARMs. */
+/* Google's limit on a reminder's minutes before the start (four weeks). */
+#define GMAP_REMINDER_MAX 40320
+
+/* Reminders ({"method", "minutes"}) as VALARMs; one whose minutes are not a
+ * whole number in Google's range is skipped, as one of no known shape is. */
 static void alarms_add(struct sbuf *sb, const cJSON *list)
 {
 	const cJSON *r;
@@ -211,7 +215,9 @@ static void alarms_add(struct sbuf *sb, const cJSON *list)
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "minutes");
 		const char *method = str(r, "method");
 
-		if (!cJSON_IsNumber(m))
+		if (!cJSON_IsNumber(m) || !(m->valuedouble >= 0) ||
+		    !(m->valuedouble <= GMAP_REMINDER_MAX) ||
+		    m->valuedouble != (double)(int)m->valuedouble)
 			continue;
 		sbuf_addf(sb, "BEGIN:VALARM\r\nACTION:%s\r\nTRIGGER:-PT%dM\r\nEND:VALARM\r\n",
 			  method && !strcmp(method, "email") ? "EMAIL" : "DISPLAY",

@@ -157,7 +157,12 @@ int gcal_token(const char *token_url, const char *client_id, const char *client_
 
 		t->access = json_str(j, "access_token");
 		t->refresh = json_str(j, "refresh_token");
-		t->expires_in = cJSON_IsNumber(exp) ? (long)exp->valuedouble : 0;
+		/* Seconds, at most a year; anything else
+		 * (negative, huge) is taken as unknown, 0. */
+		t->expires_in = cJSON_IsNumber(exp) && exp->valuedouble >= 0 &&
+					exp->valuedouble <= 31536000.0
+				? (long)exp->valuedouble
+				: 0;
 	} else if (rs.status >= 400 && rs.status < 500) {
 		t->error = j ? json_str(j, "error") : NULL;
 		if (!t->error)

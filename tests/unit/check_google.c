@@ -100,6 +100,38 @@ START_TEST(test_series_both_ways)
 }
 END_TEST
 
+/* Google's reminders hold 0 to 40320 whole minutes; a reply with any other
+ * number (huge, negative, a fraction) loses that reminder, not the event, and
+ * the ones in range still come in. */
+START_TEST(test_reminder_out_of_range)
+{
+	const char *json =
+		"{\"id\": \"r1\", \"summary\": \"Dentist\", \"start\": {\"dateTime\":"
+		" \"2026-03-20T18:00:00Z\"}, \"end\": {\"dateTime\": \"2026-03-20T19:00:00Z\"},"
+		" \"reminders\": {\"useDefault\": false, \"overrides\": ["
+		"{\"method\": \"popup\", \"minutes\": 4.44e97},"
+		"{\"method\": \"popup\", \"minutes\": -5},"
+		"{\"method\": \"popup\", \"minutes\": 2.5},"
+		"{\"method\": \"popup\", \"minutes\": 40321},"
+		"{\"method\": \"popup\", \"minutes\": 40320},"
+		"{\"method\": \"popup\", \"minutes\": 30}]}}";
+	cJSON *in = cJSON_Parse(json);
+	struct event ev;
+	struct err e = { 0 };
+	long *offs = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(gmap_event(in, "Work", "UTC", NULL, &ev, &e), 0);
+	ck_assert_ptr_nonnull(ev.alarms);
+	ck_assert_int_eq(event_alarm_offsets(ev.alarms, &offs, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(offs[0] + offs[1], -(40320L + 30) * 60);
+	free(offs);
+	event_release(&ev);
+	cJSON_Delete(in);
+}
+END_TEST
+
 START_TEST(test_outbox)
 {
 	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
@@ -189,6 +221,7 @@ Suite *google_suite(void)
 	tcase_add_test(tc, test_pkce);
 	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_series_both_ways);
+	tcase_add_test(tc, test_reminder_out_of_range);
 	tcase_add_test(tc, test_outbox);
 	suite_add_tcase(s, tc);
 	return s;

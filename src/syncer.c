@@ -9,6 +9,7 @@
 #include "secret.h"
 #include "url.h"
 #include "user.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -42,14 +43,6 @@ struct syncer {
 	unsigned seed;
 	time_t now;
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void syncer_report_release(struct syncer_report *r)
 {
@@ -158,7 +151,7 @@ struct syncer *syncer_new(struct store *s, const struct syncer_opts *o)
 	y->batch = o->batch > 0 ? o->batch : 500;
 	y->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
 	y->backoff_ms = BACKOFF_MIN_MS;
-	y->seed = (unsigned)getpid() ^ (unsigned)mono_ms();
+	y->seed = (unsigned)getpid() ^ (unsigned)monotonic_ms();
 	y->state = Y_DOWN;
 	return y;
 }
@@ -217,7 +210,7 @@ static void fail(struct syncer *y, const struct err *e)
 	y->state = Y_DOWN;
 	y->failed = true;
 	wait = y->backoff_ms / 2 + (long)(rand_r(&y->seed) % (unsigned)(y->backoff_ms + 1));
-	y->next_try = mono_ms() + wait;
+	y->next_try = monotonic_ms() + wait;
 	y->backoff_ms = y->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : y->backoff_ms * 2;
 }
 
@@ -378,9 +371,9 @@ static int idle(struct syncer *y, struct err *e)
 		log_debug("sync: woken by the server: another device pushed");
 		y->want_pull = true;
 	}
-	if (!y->oneshot && mono_ms() >= y->next_period) {
+	if (!y->oneshot && monotonic_ms() >= y->next_period) {
 		y->want_pull = y->want_push = true;
-		y->next_period = mono_ms() + PERIOD_MS;
+		y->next_period = monotonic_ms() + PERIOD_MS;
 	}
 	if (y->want_push) {
 		if (start_push(y, e) < 0)
@@ -423,7 +416,7 @@ long syncer_step(struct syncer *y, time_t now)
 		enum ystate before = y->state;
 		int rc = 0;
 
-		if (y->state != Y_DOWN && y->state != Y_IDLE && mono_ms() > y->deadline) {
+		if (y->state != Y_DOWN && y->state != Y_IDLE && monotonic_ms() > y->deadline) {
 			err_set(&e, ERR_FAIL, "server: no answer within %d s",
 				y->timeout_ms / 1000);
 			fail(y, &e);
@@ -433,8 +426,8 @@ long syncer_step(struct syncer *y, time_t now)
 		case Y_DOWN:
 			if (y->oneshot && y->failed)
 				return -1;
-			if (mono_ms() < y->next_try)
-				return (long)(y->next_try - mono_ms());
+			if (monotonic_ms() < y->next_try)
+				return (long)(y->next_try - monotonic_ms());
 			rc = start(y, &e);
 			break;
 		case Y_CONNECTING:
@@ -459,7 +452,7 @@ long syncer_step(struct syncer *y, time_t now)
 			y->done = false;
 			rc = idle(y, &e);
 			if (rc == 0) {
-				long left = (long)(y->next_period - mono_ms());
+				long left = (long)(y->next_period - monotonic_ms());
 
 				return y->oneshot ? 0 : left < 0 ? 0 : left;
 			}
@@ -470,9 +463,9 @@ long syncer_step(struct syncer *y, time_t now)
 			continue;
 		}
 		if (y->state != before)
-			y->deadline = mono_ms() + y->timeout_ms;
+			y->deadline = monotonic_ms() + y->timeout_ms;
 		if (y->state == before && rc == 0)
-			return (long)(y->deadline - mono_ms());
+			return (long)(y->deadline - monotonic_ms());
 	}
 }
 
@@ -484,7 +477,7 @@ int syncer_round(struct store *s, const struct syncer_opts *o, time_t now, struc
 
 	memset(r, 0, sizeof(*r));
 	y->oneshot = true;
-	y->deadline = mono_ms() + y->timeout_ms;
+	y->deadline = monotonic_ms() + y->timeout_ms;
 	for (;;) {
 		long ms = syncer_step(y, now);
 		struct pollfd pfd = { syncer_fd(y), syncer_events(y), 0 };

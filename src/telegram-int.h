@@ -63,7 +63,6 @@ int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e);
 int tg_fatal_poll(const struct tg_status *st, struct err *e);
 /* Record a poll's outcome for `nestor telegram status` (sync_state). */
 void tg_note(struct tg_relay *r, const char *error, long pushed, long pulled);
-long long tg_mono_ms(void);
 /* Sleep ms, waking every 50 ms to look at *stop; false when stopped. */
 bool tg_nap(const atomic_int *stop, long ms);
 /* Seconds to wait before try number n, with jitter. */
@@ -136,7 +135,7 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
  * to the dead letters, or is handled otherwise now: its chat unlinked). */
 int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, struct err *e);
 
-/* At start, then hourly (*next_ms, tg_mono_ms()): forget the updates done
+/* At start, then hourly (*next_ms, monotonic_ms()): forget the updates done
  * more than 30 days ago (a Redis stream hands an update out again within
  * minutes, and names a chat's previous update for 7 days at most) and,
  * with turns (the single relay), the turns begun more than 2 days ago and

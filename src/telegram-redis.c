@@ -402,7 +402,7 @@ struct wsend {
 	char device[33];
 	char token[sizeof(((struct rstream *)0)->token)]; /* "": none yet */
 	long every;
-	long long next_ms; /* tg_mono_ms() */
+	long long next_ms; /* monotonic_ms() */
 	int fails;
 	enum { WS_UNKNOWN, WS_SENDS, WS_RELAY, WS_OTHER } state;
 };
@@ -412,7 +412,7 @@ static bool worker_sends(void *arg)
 	struct wsend *ws = arg;
 	struct err re = { 0, "" };
 	char dev[sizeof(ws->device)];
-	long long now = tg_mono_ms();
+	long long now = monotonic_ms();
 	bool held = false, fresh = !ws->rs.r;
 	int state;
 
@@ -725,7 +725,7 @@ static void *ekeeper_main(void *arg)
 
 	pthread_mutex_lock(&k->mu);
 	while (!k->stop) {
-		long long now = tg_mono_ms(), wake = now + k->every;
+		long long now = monotonic_ms(), wake = now + k->every;
 		struct timespec ts;
 
 		if (k->id[0] && now - k->since_ms > k->max_ms) {
@@ -773,7 +773,7 @@ static void ekeeper_set(struct ekeeper *k, const char *id, const char *const *al
 	for (size_t i = 0; i < n; i++)
 		snprintf(k->also[i], sizeof(k->also[i]), "%s", also[i]);
 	k->nalso = id ? n : 0;
-	k->since_ms = tg_mono_ms();
+	k->since_ms = monotonic_ms();
 	k->warned = false;
 	/* It was just read, taken over or touched: idle for 0 ms. */
 	k->next_ms = k->since_ms + k->every;
@@ -1063,7 +1063,7 @@ static void hold(struct worker *w, struct rstream_entry *en)
 {
 	w->held = xrealloc(w->held, (w->nheld + 1) * sizeof(*w->held));
 	w->held[w->nheld].en = *en;
-	w->held[w->nheld++].since_ms = tg_mono_ms();
+	w->held[w->nheld++].since_ms = monotonic_ms();
 	en->body = NULL; /* the held entry owns it now */
 }
 
@@ -1117,7 +1117,7 @@ static int run_held(struct worker *w, bool touch, struct err *e)
 	for (size_t i = 0; i < w->nheld; i++) {
 		struct held *h = &w->held[i];
 		long long valve = w->claim_idle * (w->max_attempts + 2);
-		bool force = tg_mono_ms() - h->since_ms > (valve > HOLD_MAX ? valve : HOLD_MAX);
+		bool force = monotonic_ms() - h->since_ms > (valve > HOLD_MAX ? valve : HOLD_MAX);
 		struct err he = { 0, "" };
 		int rc;
 
@@ -1157,7 +1157,7 @@ static int round_of(struct worker *w, long long *next_claim, long long *next_tou
 {
 	struct rstream_entry *en;
 	size_t n;
-	long long now = tg_mono_ms();
+	long long now = monotonic_ms();
 	bool touch = now >= *next_touch;
 	int rc;
 

@@ -389,9 +389,9 @@ void tg_prune(struct store *s, bool turns, long long *next_ms)
 	struct err e = { 0, "" };
 	long n, m = 0;
 
-	if (tg_mono_ms() < *next_ms)
+	if (monotonic_ms() < *next_ms)
 		return;
-	*next_ms = tg_mono_ms() + PRUNE_EVERY;
+	*next_ms = monotonic_ms() + PRUNE_EVERY;
 	if (tgstore_seen_prune(s, wallclock_now() - SEEN_DAYS * 86400L, &n, &e) < 0)
 		log_error("telegram: %s", e.msg);
 	if (turns &&

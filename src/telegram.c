@@ -20,14 +20,6 @@
 #define TURN_TRIES    3	  /* times the database may refuse a turn before it is answered as failed */
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-long long tg_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleep ms, waking every 50 ms to look at *stop; false when stopped. */
 bool tg_nap(const atomic_int *stop, long ms)
 {
@@ -52,7 +44,7 @@ long tg_backoff(int n)
 	if (base > BACKOFF_MAX)
 		base = BACKOFF_MAX;
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (unsigned)tg_mono_ms();
+		r = (unsigned)monotonic_ms();
 	return base + (long)(r % (unsigned)(base / 4 + 1));
 }
 
@@ -200,7 +192,7 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 	for (size_t i = 0; i < n && !(r->stop && atomic_load(r->stop)); i++) {
 		struct pace *pc;
 		bool skip = false, ours;
-		long long now_ms = tg_mono_ms();
+		long long now_ms = monotonic_ms();
 		long wait = 0;
 		int rc;
 
@@ -234,7 +226,7 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e)
 		}
 		rc = send_one(r, d, &out[i], &wait, e);
 		gone[i] = rc >= 0 && !(rc > 0 && wait);
-		now_ms = tg_mono_ms();
+		now_ms = monotonic_ms();
 		d->global_ms = now_ms + d->gap_ms;
 		pc = pace_of(d, out[i].chat_id);
 		pc->next_ms = now_ms + (wait > d->interval_ms ? wait : d->interval_ms);

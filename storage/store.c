@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include "log.h"
 #include "schema.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -373,6 +374,47 @@ static void store_init_sqlite(void)
 		       (sqlite3_int64)STORE_MMAP_SIZE);
 }
 
+/* The longest a first open waits for another's switch to WAL, in ms (the
+ * busy timeout's length). */
+#define STORE_WAL_WAIT 10000
+
+/* Put the file in WAL mode, which it keeps.  The switch writes the file's
+ * header, and when another connection holds the write lock (a process that
+ * opened the new file first, migrating it) SQLite answers SQLITE_BUSY at
+ * once instead of waiting out the busy timeout: this one already reads the
+ * file, and waiting with a read open could deadlock.  Retry then, with a
+ * growing pause, for as long as the busy timeout: the next try finds the
+ * other done, and the file most likely in WAL mode already. */
+static int wal_mode(struct store *s, struct err *e)
+{
+	long long deadline = monotonic_ms() + STORE_WAL_WAIT;
+	int pause = 1;
+
+	for (;;) {
+		sqlite3_stmt *st = store_prepare(s, "PRAGMA journal_mode = WAL", e);
+		int rc;
+
+		if (!st)
+			return -1;
+		rc = sqlite3_step(st);
+		/* The row names the mode the file is in: a file that cannot be
+		 * WAL (no shared memory where it is) keeps its own. */
+		if (rc == SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+		if ((rc & 0xff) != SQLITE_BUSY || monotonic_ms() >= deadline) {
+			store_error(s, e, "database");
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_finalize(st);
+		sqlite3_sleep(pause);
+		if (pause < 64)
+			pause *= 2;
+	}
+}
+
 struct store *store_open(const char *path, struct err *e)
 {
 	struct store *s;
@@ -411,9 +453,9 @@ struct store *store_open(const char *path, struct err *e)
 	 * keeps: left full (after an import), every later run would read it
 	 * again and copy it back. */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &(int){ 1 });
-	if (store_exec(s,
-		       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-		       "PRAGMA synchronous = NORMAL;"
+	if (wal_mode(s, e) < 0 ||
+	    store_exec(s,
+		       "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
 		       "PRAGMA journal_size_limit = 1048576; PRAGMA temp_store = MEMORY;",
 		       e) < 0 ||
 	    migrate(s, v, e) < 0) {

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "sbuf.h"
 #include "utf8.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #ifndef NESTOR_VERSION
@@ -34,14 +35,6 @@ static CURLcode init_rc;
 static void global_init(void)
 {
 	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* State of one attempt, shared with the libcurl callbacks. */
@@ -78,7 +71,7 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 	long status = 0;
 
-	x->last_data = now_ms();
+	x->last_data = monotonic_ms();
 	if (x->rq->on_data) {
 		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
 		if (status >= 200 && status < 300 &&
@@ -123,7 +116,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	struct xfer *x = arg;
 	size_t len = size * n;
 
-	x->last_data = now_ms();
+	x->last_data = monotonic_ms();
 	if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
 		/* A new response (after a redirect or a 100): forget the last one's. */
 		free(x->resp->retry_after);
@@ -165,7 +158,7 @@ static CURLcode run(CURLM *m, struct xfer *x)
 	CURLMsg *msg;
 	int running = 1, left;
 
-	x->last_data = now_ms();
+	x->last_data = monotonic_ms();
 	if (curl_multi_add_handle(m, x->h) != CURLM_OK)
 		return CURLE_OUT_OF_MEMORY;
 	for (;;) {
@@ -181,7 +174,7 @@ static CURLcode run(CURLM *m, struct xfer *x)
 			break;
 		}
 		if (x->rq->idle_timeout_ms > 0 &&
-		    now_ms() - x->last_data > x->rq->idle_timeout_ms) {
+		    monotonic_ms() - x->last_data > x->rq->idle_timeout_ms) {
 			x->idle = 1;
 			rc = CURLE_OPERATION_TIMEDOUT;
 			break;
@@ -244,11 +237,11 @@ static long retry_after_ms(const char *v)
 /* Sleep ms, waking up to look at the cancel flag.  1 when cancelled. */
 static int sleep_ms(const struct http_req *rq, long ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = monotonic_ms() + ms;
 	int64_t left;
 	struct timespec ts;
 
-	while ((left = end - now_ms()) > 0) {
+	while ((left = end - monotonic_ms()) > 0) {
 		if (is_cancelled(rq))
 			return 1;
 		if (left > POLL_MS)

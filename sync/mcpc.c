@@ -4,6 +4,7 @@
 #include "http.h"
 #include "sbuf.h"
 #include "sse.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -33,14 +34,6 @@ struct mcpc {
 	bool connected, dead;
 	long long next_id;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct mcpc *alloc(const char *name, long timeout_ms)
 {
@@ -93,11 +86,11 @@ static void stop(struct mcpc *c)
 		close(c->out);
 	c->in = c->out = -1;
 	if (c->pid > 0) {
-		int64_t end = now_ms() + 1000;
+		int64_t end = monotonic_ms() + 1000;
 		struct timespec tick = { 0, 10 * 1000000 };
 
 		while (waitpid(c->pid, NULL, WNOHANG) == 0) {
-			if (now_ms() > end) {
+			if (monotonic_ms() > end) {
 				kill(c->pid, SIGTERM);
 				if (waitpid(c->pid, NULL, WNOHANG) == 0) {
 					nanosleep(&tick, NULL);
@@ -293,7 +286,7 @@ static bool is_answer(struct mcpc *c, const cJSON *m, long long id, struct err *
 /* Read lines from the child until the answer to id. */
 static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **answer, struct err *e)
 {
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = monotonic_ms() + timeout_ms;
 	char chunk[65536];
 
 	for (;;) {
@@ -320,7 +313,7 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 		}
 		if (c->buf.len > LINE_MAX_BYTES)
 			return broken(c, e, "%s: %s", "a message over 8 MiB");
-		left = end - now_ms();
+		left = end - monotonic_ms();
 		if (left <= 0)
 			return err_set(e, ERR_FAIL, "%s: no answer within %ld s", c->name,
 				       (timeout_ms + 999) / 1000);

@@ -96,3 +96,11 @@ void wallclock_timespec(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 	ts->tv_sec += offset;
 }
+
+long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -35,4 +35,7 @@ time_t wallclock_now(void);
 /* Now, with nanoseconds (the pinned clock's CLOCK_REALTIME). */
 void wallclock_timespec(struct timespec *ts);
 
+/* Milliseconds on CLOCK_MONOTONIC, for timeouts and waits (never pinned). */
+long long monotonic_ms(void);
+
 #endif

@@ -1,5 +1,8 @@
 /* The store: file mode, migrations, refusing a newer database. */
 #include <check.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +144,64 @@ START_TEST(test_rollback)
 }
 END_TEST
 
+/* Set by SQLite's error log once the switch to WAL met the other's lock. */
+static atomic_int wal_busy;
+
+static void busy_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	if ((code & 0xff) == SQLITE_BUSY && msg && strstr(msg, "journal_mode"))
+		atomic_store(&wal_busy, 1);
+}
+
+struct opener {
+	const char *path;
+	struct store *s;
+	struct err e;
+};
+
+static void *open_store(void *arg)
+{
+	struct opener *o = arg;
+
+	o->s = store_open(o->path, &o->e);
+	return NULL;
+}
+
+/* Two first opens of a new file at once: one migrates (holds the write
+ * lock) while the other, having read the file, switches it to WAL.  SQLite
+ * answers that switch "database is locked" at once, not after the busy
+ * timeout (waiting while holding a read could deadlock).  The open tries
+ * again until the write ends, then opens the store; it used to fail, and so
+ * did one of two commands run together in a new home. */
+START_TEST(test_first_open_waits_for_writer)
+{
+	struct opener o = { .path = path };
+	sqlite3 *x;
+	pthread_t th;
+
+	sqlite3_shutdown();
+	ck_assert_int_eq(sqlite3_config(SQLITE_CONFIG_LOG, busy_log, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_initialize(), SQLITE_OK);
+	/* The other process, in its migration's transaction. */
+	ck_assert_int_eq(
+		sqlite3_open_v2(path, &x, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+		SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(x, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(pthread_create(&th, NULL, open_store, &o), 0);
+	while (!atomic_load(&wal_busy))
+		sched_yield();
+	ck_assert_int_eq(sqlite3_exec(x, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_msg(o.s != NULL, "%s", o.e.msg);
+	ck_assert_int_eq(count(o.s, "SELECT count(*) FROM pragma_journal_mode WHERE "
+				    "journal_mode = 'wal'"),
+			 1);
+	store_free(o.s);
+	sqlite3_close(x);
+}
+END_TEST
+
 /* Every state has one word for SQL and JSON, and each word one state. */
 START_TEST(test_state_words)
 {
@@ -278,6 +339,7 @@ Suite *store_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_created_private);
+	tcase_add_test(tc, test_first_open_waits_for_writer);
 	tcase_add_test(tc, test_migrations);
 	tcase_add_test(tc, test_state_words);
 	tcase_add_test(tc, test_newer_refused_untouched);

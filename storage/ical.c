@@ -25,6 +25,11 @@
 #define DAY 86400
 /* How many events between two calls of the progress function. */
 #define PROGRESS_EVERY 512
+/* An import that writes more events than the table held before (its
+ * largest id), and more than BULK_MIN, makes the table's indexes again at
+ * its end (store_bulk_begin()): their cost then is a share of the
+ * import's own, and the agenda's indexes have their pages in order. */
+#define BULK_MIN 1000
 
 /* An override, kept until its series is known. */
 struct ovr {
@@ -62,6 +67,8 @@ struct import {
 	 * below it that it rewrote are in rewritten. */
 	long long max_before;
 	GHashTable *rewritten;
+	struct store_bulk bulk;
+	bool bulk_on;
 	ical_progress_fn *progress;
 	void *arg;
 	struct ical_progress prog;
@@ -421,6 +428,11 @@ static int write_one(struct import *im, struct event *ev, const struct ical_part
 	else
 		im->rep->added++;
 	report_progress(im, false);
+	if (!im->bulk_on && im->rep->added + im->rep->updated > (size_t)im->max_before &&
+	    im->rep->added + im->rep->updated > BULK_MIN) {
+		im->bulk_on = true;
+		return store_bulk_begin(im->s, "events", &im->bulk, e);
+	}
 	return 0;
 }
 
@@ -699,6 +711,7 @@ static void import_release(struct import *im)
 		icalcomponent_free(im->zones);
 	if (im->rewritten)
 		g_hash_table_destroy(im->rewritten);
+	store_bulk_release(&im->bulk);
 	if (im->parser)
 		icalparser_free(im->parser);
 	forget_saved(im);
@@ -728,7 +741,7 @@ static int read_all(struct import *im, struct ical_reader *rd, struct err *e)
 		if (k == ICAL_READ_CALENDAR && end_calendar(im, &rd->part, e) < 0)
 			return -1;
 	}
-	if (k < 0 || attach(im, e) < 0)
+	if (k < 0 || attach(im, e) < 0 || store_bulk_end(im->s, &im->bulk, e) < 0)
 		return -1;
 	report_progress(im, true);
 	return 0;

@@ -107,6 +107,66 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e)
 	return st;
 }
 
+int store_bulk_begin(struct store *s, const char *table, struct store_bulk *b, struct err *e)
+{
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
+			      " AND tbl_name = ?1 AND sql IS NOT NULL AND name IN"
+			      " (SELECT name FROM pragma_index_list(?1) WHERE NOT \"unique\")",
+			      e);
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		b->sql = xrealloc(b->sql, (n + 1) * sizeof(*b->sql));
+		names[n] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		b->sql[n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		rc = store_error(s, e, "database");
+	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+		char *sql = sqlite3_mprintf("DROP INDEX \"%w\"", names[i]);
+
+		if (store_exec(s, sql, e) < 0)
+			rc = -1;
+		else
+			b->n++;
+		sqlite3_free(sql);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	for (size_t i = b->n; i < n; i++)
+		free(b->sql[i]);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_bulk_end(struct store *s, struct store_bulk *b, struct err *e)
+{
+	for (; b->n; b->n--) {
+		if (store_exec(s, b->sql[b->n - 1], e) < 0)
+			return -1;
+		free(b->sql[b->n - 1]);
+	}
+	return 0;
+}
+
+void store_bulk_release(struct store_bulk *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->sql[i]);
+	free(b->sql);
+	memset(b, 0, sizeof(*b));
+}
+
 struct store_stmt {
 	const char *sql;
 	sqlite3_stmt *st;

@@ -7,6 +7,7 @@
 #include "event.h"
 #include "ical.h"
 #include "store.h"
+#include "store-int.h"
 #include "testutil.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -373,6 +374,112 @@ START_TEST(test_stream_order)
 }
 END_TEST
 
+/* One integer the query sql gives. */
+static long long sql_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	long long v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(s->db, sql, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* The leaf pages of index name that follow the one before them in the file,
+ * in per cent of its leaves. */
+static long long in_order(struct store *s, const char *name)
+{
+	char *sql = xasprintf("SELECT 100 * sum(pageno = prev + 1) / count(*) FROM"
+			      " (SELECT pageno, lag(pageno) OVER (ORDER BY path) prev"
+			      " FROM dbstat WHERE name = '%s' AND pagetype = 'leaf')",
+			      name);
+	long long v = sql_int(s, sql);
+
+	free(sql);
+	return v;
+}
+
+/* The table's indexes, by name, with their SQL and first page. */
+static char *events_indexes(struct store *s, bool root)
+{
+	sqlite3_stmt *q = NULL;
+	char *v;
+
+	ck_assert_int_eq(
+		sqlite3_prepare_v2(s->db,
+				   "SELECT group_concat(name || ':' || sql"
+				   " || iif(?, rootpage, ''), '|') FROM (SELECT * FROM"
+				   " sqlite_schema WHERE tbl_name = 'events' ORDER BY name)",
+				   -1, &q, NULL),
+		SQLITE_OK);
+	sqlite3_bind_int(q, 1, root);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* An import that adds more events than the store held makes the table's
+ * indexes again at its end: the same indexes, their pages in order (grown
+ * row by row they were scattered), the same agenda; a small import after
+ * it leaves them as they are. */
+START_TEST(test_bulk_indexes)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	struct event_list l;
+	char *before = events_indexes(st, false), *after;
+	size_t n = 0;
+
+	sbuf_addf(&sb, "BEGIN:VCALENDAR\r\n");
+	for (int i = 0; i < 3000; i++) {
+		int m = 1 + i % 12, d = 1 + (i * 7) % 28;
+
+		sbuf_addf(&sb,
+			  "BEGIN:VEVENT\r\nUID:bulk-%d@test\r\nDTSTART:2026%02d%02dT%02d0000Z\r\n"
+			  "DURATION:PT1H\r\nSUMMARY:Event %d, a summary of some length\r\n%s"
+			  "END:VEVENT\r\n",
+			  i, m, d, i % 24, i,
+			  i % 2 ? "RRULE:FREQ=WEEKLY;UNTIL=20270101T000000Z\r\n" : "");
+		/* in the week of June 1st: begun in it, or a series begun before */
+		n += (m == 6 && d <= 7) || (i % 2 && m < 6);
+	}
+	sbuf_addf(&sb, "END:VCALENDAR\r\n");
+	ck_assert_msg(import_text(st, sb.buf, &rep, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 3000);
+	ical_report_release(&rep);
+	after = events_indexes(st, false);
+	ck_assert_str_eq(after, before);
+	ck_assert_int_ge(in_order(st, "events_reach"), 90);
+	ck_assert_int_ge(in_order(st, "events_start"), 90);
+	ck_assert_int_eq(sql_int(st, "SELECT count(*) FROM pragma_integrity_check"
+				     " WHERE integrity_check <> 'ok'"),
+			 0);
+	ck_assert_int_eq(
+		event_agenda(st, utc(2026, 6, 1, 0, 0), utc(2026, 6, 8, 0, 0), NULL, &l, &e), 0);
+	ck_assert_uint_eq(l.nocc, n);
+	event_list_release(&l);
+	free(before);
+	before = events_indexes(st, true);
+	ck_assert_msg(import_text(st,
+				  "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:one@test\r\n"
+				  "DTSTART:20260601T090000Z\r\nSUMMARY:One\r\n"
+				  "RRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+				  &rep, &e) == 0,
+		      "%s", e.msg);
+	ical_report_release(&rep);
+	free(after);
+	after = events_indexes(st, true);
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	sbuf_release(&sb);
+}
+END_TEST
+
 Suite *ical_suite(void)
 {
 	Suite *s = suite_create("ical");
@@ -385,6 +492,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
+	tcase_add_test(tc, test_bulk_indexes);
 	suite_add_tcase(s, tc);
 	return s;
 }

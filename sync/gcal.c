@@ -160,9 +160,9 @@ int gcal_token(const char *token_url, const char *client_id, const char *client_
 		/* Seconds, at most a year; anything else
 		 * (negative, huge) is taken as unknown, 0. */
 		t->expires_in = cJSON_IsNumber(exp) && exp->valuedouble >= 0 &&
-					exp->valuedouble <= 31536000.0
-				? (long)exp->valuedouble
-				: 0;
+						exp->valuedouble <= 31536000.0
+					? (long)exp->valuedouble
+					: 0;
 	} else if (rs.status >= 400 && rs.status < 500) {
 		t->error = j ? json_str(j, "error") : NULL;
 		if (!t->error)

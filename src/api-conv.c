@@ -82,11 +82,27 @@ static int assistant_body(struct api_call *c, struct assistant *a)
 	return 0;
 }
 
+/* An assistant as the caller may see it: key_secret, the name of the
+ * secret that holds its key, is for the first user only, who alone may
+ * change assistants (api_shared_writable). */
+static cJSON *assistant_json(const struct assistant *a, bool first)
+{
+	cJSON *o = json_assistant(a);
+
+	if (!first)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "key_secret");
+	return o;
+}
+
+/* Assistants are the installation's: every token reads them, only the
+ * first user's changes them (else one could point an assistant at a
+ * server of their own with any secret as its key, or read the turns of
+ * every user of the default one). */
 int api_assistants(struct api_call *c)
 {
 	struct assistant a;
 	struct err e;
-	int rc = 0;
+	int first, rc = 0;
 
 	memset(&a, 0, sizeof(a));
 	if (!c->id && is(c, "GET")) {
@@ -94,18 +110,20 @@ int api_assistants(struct api_call *c)
 		cJSON *arr;
 		size_t n;
 
+		if ((first = api_first_user(c, NULL)) < 0)
+			return -1;
 		if (assistant_list(c->store, &list, &n, &e) < 0)
 			return api_fail(c, &e);
 		arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, json_assistant(&list[i]));
+			cJSON_AddItemToArray(arr, assistant_json(&list[i], first));
 		assistant_list_free(list, n);
 		api_page(c, arr);
 		return 0;
 	}
 	if (!c->id && is(c, "POST")) {
 		a.token_budget = ASSISTANT_DEFAULT_BUDGET;
-		if (api_writable(c) < 0 || assistant_body(c, &a) < 0)
+		if (api_shared_writable(c, "assistants") < 0 || assistant_body(c, &a) < 0)
 			rc = -1;
 		else if (!a.name)
 			rc = api_error(c, 400, "missing \"name\"");
@@ -116,16 +134,22 @@ int api_assistants(struct api_call *c)
 		assistant_release(&a);
 		return rc;
 	}
-	if (!c->id || c->sub)
+	if (!c->id || c->sub || !(is(c, "GET") || is(c, "PATCH") || is(c, "DELETE")))
 		return api_bad_method(c);
+	if (is(c, "GET"))
+		first = api_first_user(c, NULL);
+	else
+		first = api_shared_writable(c, "assistants") < 0 ? -1 : 1;
+	if (first < 0)
+		return -1;
 	if (assistant_get_by_name(c->store, c->id, &a, &e) < 0)
 		return api_fail(c, &e);
 	if (is(c, "GET")) {
-		api_one(c, json_assistant(&a));
-	} else if (is(c, "PATCH") || is(c, "DELETE")) {
+		api_one(c, assistant_json(&a, first));
+	} else {
 		cJSON *cur = json_assistant(&a);
 
-		rc = api_writable(c) < 0 || api_check_match(c, cur) < 0 ? -1 : 0;
+		rc = api_check_match(c, cur);
 		cJSON_Delete(cur);
 		if (rc == 0 && is(c, "DELETE")) {
 			if (assistant_rm(c->store, a.name, &e) < 0)
@@ -140,8 +164,6 @@ int api_assistants(struct api_call *c)
 		} else {
 			rc = -1;
 		}
-	} else {
-		rc = api_bad_method(c);
 	}
 	assistant_release(&a);
 	return rc;

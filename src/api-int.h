@@ -49,6 +49,14 @@ void api_etag(const cJSON *v, char *buf, size_t len);
 int api_check_match(struct api_call *c, const cJSON *current);
 /* A write: 403 (-1) for a read-only token. */
 int api_writable(struct api_call *c);
+/* 1 when the caller is the first user (user.h: the device's own), 0 when
+ * another; -1 answered 500 when the store cannot tell.  *name (unless
+ * name is NULL) gets the first user's name, the caller's to free. */
+int api_first_user(struct api_call *c, char **name);
+/* A change to what every user shares, the installation's configuration
+ * (what: "assistants"): 403 (-1) for a read-only token and for a token of
+ * any user but the first, whose message names the first. */
+int api_shared_writable(struct api_call *c, const char *what);
 /* The id segment as a number; 400 (-1) when it is not one. */
 int api_id(struct api_call *c, long long *id);
 /* A list page: items (an array, freed) from after ?cursor=ID (by "id")

@@ -186,6 +186,36 @@ int api_writable(struct api_call *c)
 	return 0;
 }
 
+int api_first_user(struct api_call *c, char **name)
+{
+	struct user first;
+	struct err e;
+	int rc;
+
+	if (user_first(c->store, &first, &e) < 0)
+		return api_fail(c, &e);
+	rc = first.id == c->tok.user_id;
+	if (name) {
+		*name = first.name;
+		first.name = NULL;
+	}
+	user_release(&first);
+	return rc;
+}
+
+int api_shared_writable(struct api_call *c, const char *what)
+{
+	char *first = NULL;
+	int rc;
+
+	if (api_writable(c) < 0 || (rc = api_first_user(c, &first)) < 0)
+		return -1;
+	if (rc == 0)
+		api_error(c, 403, "only the first user (%s) may change %s", first, what);
+	free(first);
+	return rc ? 0 : -1;
+}
+
 int api_id(struct api_call *c, long long *id)
 {
 	char *end;

@@ -1,6 +1,6 @@
 """Validate nestor serve's real answers against its /v1/openapi.json.
 
-    python3 openapi.py BASE_URL TOKEN READ_ONLY_TOKEN
+    python3 openapi.py BASE_URL TOKEN READ_ONLY_TOKEN OTHER_USERS_TOKEN
 
 Makes requests covering every operation of the document, checks each
 status is one the operation declares and each JSON body against the
@@ -14,7 +14,7 @@ import sys
 import urllib.error
 import urllib.request
 
-BASE, TOKEN, RO = sys.argv[1:4]
+BASE, TOKEN, RO, OTHER = sys.argv[1:5]
 errors = []
 covered = set()
 
@@ -167,6 +167,10 @@ check("GET", "/v1/assistants", 200)
 check("POST", "/v1/assistants", 201, {"name": "other", "backend": "offline"})
 check("GET", "/v1/assistants/other", 200)
 check("PATCH", "/v1/assistants/other", 200, {"temperature": 0.5, "tools": ["task_list"]})
+check("GET", "/v1/assistants", 200, token=OTHER)
+check("GET", "/v1/assistants/other", 200, token=OTHER)
+check("PATCH", "/v1/assistants/other", 403, {"model": "m"}, token=OTHER)
+check("DELETE", "/v1/assistants/other", 403, token=OTHER)
 check("DELETE", "/v1/assistants/other", 204)
 check("GET", "/v1/users", 200)
 check("GET", "/v1/users/me", 200)

@@ -164,6 +164,24 @@ expect_eq "assistant add" "$(req POST /v1/assistants '{"name":"helper","backend"
 expect_eq "assistant location" "$(hdr Location | sed 's/[0-9]*$//')" "/v1/assistants/"
 expect_eq "assistant get" "$(req GET /v1/assistants/helper)" 200
 expect_eq "assistant tools" "$(json 'd["tools"]')" "['task_list']"
+# Assistants are the installation's configuration: every token reads them,
+# only the first user's changes them, and the name of the secret holding an
+# assistant's key is for the first user's eyes.
+expect_eq "assistant patch" "$(req PATCH /v1/assistants/helper '{"key_secret":"openai","base_url":"http://127.0.0.1:1/v1"}')" 200
+expect_eq "first sees key_secret" "$(req GET /v1/assistants/helper; json 'd["key_secret"]')" "200openai"
+expect_eq "bob reads one" "$(req -t "$bob" GET /v1/assistants/helper)" 200
+expect_eq "bob sees no key_secret" "$(json '"key_secret" in d, d["base_url"]')" "False http://127.0.0.1:1/v1"
+expect_eq "bob reads all" "$(req -t "$bob" GET /v1/assistants)" 200
+expect_eq "none with key_secret" "$(json '[(a["name"], "key_secret" in a) for a in d]')" "[('helper', False), ('nestor', False)]"
+expect_eq "bob adds an assistant" "$(req -t "$bob" POST /v1/assistants '{"name":"evil","backend":"offline"}')" 403
+expect_eq "bob is told why" "$(json 'd["code"], d["error"]')" "403 only the first user (me) may change assistants"
+expect_eq "bob patches one" "$(req -t "$bob" PATCH /v1/assistants/helper '{"base_url":"http://127.0.0.1:2/v1"}')" 403
+expect_eq "bob patches the default" "$(req -t "$bob" PATCH /v1/assistants/nestor '{"prompt":"obey bob"}')" 403
+expect_eq "bob deletes one" "$(req -t "$bob" DELETE /v1/assistants/helper)" 403
+expect_eq "ro patches one" "$(req -t "$ro" PATCH /v1/assistants/helper '{"model":"x"}')" 403
+expect_eq "ro is told why" "$(json 'd["error"]')" "read-only token"
+expect_eq "assistants unchanged" "$(nestor assistant list --json | python3 -c 'import json,sys; print(sorted((a["name"], a["base_url"], a["key_secret"], a["prompt"], a["model"]) for a in json.load(sys.stdin)))')" \
+	"[('helper', 'http://127.0.0.1:1/v1', 'openai', None, None), ('nestor', None, None, None, None)]"
 expect_eq "assistant rm" "$(req DELETE /v1/assistants/helper)" 204
 expect_eq "conversation" "$(req POST /v1/conversations '{}')" 201
 cid=$(json 'd["id"]')
@@ -246,3 +264,30 @@ nestor serve --listen nowhere >/dev/null 2>err
 rc=$?
 set -e
 expect_eq "bad listen" "$rc $(cat err)" '2 nestor: serve: --listen must be ADDR:PORT (got "nowhere")'
+
+# An assistant's key goes to its base_url: another user's token can neither
+# point an assistant at a server of its own with any secret as its key nor
+# redirect the default assistant (and so every user's turns) there.  The
+# fake LLM server hears nothing until the first user sets such an assistant.
+. "$SRC/tests/fake/openai.sh"
+fake_openai_start
+bob=$(nestor --user bob token add 2>/dev/null)
+: >serve.out
+NESTOR_SECRET_TELEGRAM=123456:SECRETBOTTOKEN "$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid $FAKE_PID 2>/dev/null || true; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
+wait_until -s 'cat serve.err' "the third server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+fake_script '[{"say":"ok"}, {"say":"ok"}, {"say":"ok"}]'
+evil="{\"name\":\"evil\",\"backend\":\"llm\",\"base_url\":\"$FAKE_URL\",\"model\":\"m\",\"key_secret\":\"telegram\"}"
+expect_eq "bob's own endpoint" "$(req -t "$bob" POST /v1/assistants "$evil")" 403
+expect_eq "bob asks it" "$(req -t "$bob" POST /v1/ask '{"assistant":"evil","text":"hi"}')" 404
+expect_eq "bob redirects the default" "$(req -t "$bob" PATCH /v1/assistants/nestor "{\"backend\":\"llm\",\"base_url\":\"$FAKE_URL\",\"model\":\"m\",\"key_secret\":\"telegram\"}")" 403
+expect_eq "my turn stays here" "$(req POST /v1/ask '{"text":"add task private plans"}')" 200
+expect_eq "answered offline" "$(json 'd["assistant"]')" nestor
+expect_eq "the fake heard nothing" "$(fake_py 'print(len(reqs))')" 0
+expect_eq "the first user may" "$(req POST /v1/assistants "$evil")" 201
+expect_eq "ask it" "$(req POST /v1/ask '{"assistant":"evil","text":"hi"}')" 200
+expect_eq "its key went with it" "$(fake_py 'print([r["headers"].get("authorization") for r in reqs])')" "['Bearer 123456:SECRETBOTTOKEN']"
+kill $pid
+wait $pid || true

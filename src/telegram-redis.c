@@ -1109,37 +1109,44 @@ static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct e
 
 /* Run the held entries whose turn came; keep the rest fresh in the group.
  * One held longer than that many claim times (HOLD_MAX at least) runs anyway (its chat's
- * previous update is lost: order gives way to progress). */
+ * previous update is lost: order gives way to progress).  On every way out
+ * w->held is the entries still held, each once: those run are gone (their
+ * bodies freed), those not looked at yet kept. */
 static int run_held(struct worker *w, bool touch, struct err *e)
 {
-	size_t k = 0;
+	size_t k = 0, i;
+	int rc = 0;
 
-	for (size_t i = 0; i < w->nheld; i++) {
+	for (i = 0; i < w->nheld && rc == 0; i++) {
 		struct held *h = &w->held[i];
 		long long valve = w->claim_idle * (w->max_attempts + 2);
 		bool force = monotonic_ms() - h->since_ms > (valve > HOLD_MAX ? valve : HOLD_MAX);
 		struct err he = { 0, "" };
-		int rc;
 
 		if (force)
 			log_warn(
 				"telegram: update %lld waited too long for update %lld of its chat "
 				"(run out of order)",
 				h->en.update_id, h->en.prev);
-		rc = run_kept(w, &h->en, force, &he);
-		if (rc == 1) {
+		switch (run_kept(w, &h->en, force, &he)) {
+		case 1:
+			/* Still held; a failed touch (Redis) ends the round. */
 			if (touch && rstream_touch(&w->rs, w->name, h->en.id, e) < 0)
-				return -1;
+				rc = -1;
 			w->held[k++] = *h;
 			continue;
-		}
-		if (rc < 0)
+		case -1:
 			log_error("telegram: update %lld: %s (left for another try)",
 				  h->en.update_id, he.msg);
+			break;
+		}
 		free(h->en.body);
 	}
-	w->nheld = k;
-	return 0;
+	/* Those not looked at (after a failed touch) stay held. */
+	if (i < w->nheld)
+		memmove(w->held + k, w->held + i, (w->nheld - i) * sizeof(*w->held));
+	w->nheld = k + w->nheld - i;
+	return rc;
 }
 
 static void drop_held(struct worker *w)

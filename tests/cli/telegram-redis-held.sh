@@ -1,0 +1,64 @@
+#!/bin/sh
+# Through Redis, a worker holds two updates whose chats' previous updates
+# are not done; the first one's previous update is then done and Redis
+# drops every connection (CLIENT KILL) while the worker runs its held
+# updates: the worker lives on, reconnects, and each message is answered
+# exactly once, its task made once.
+. "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "$SRC/tests/fake/telegram.sh"
+. "$SRC/tests/cli/redis.sh"
+. "$SRC/tests/cli/relays.sh"
+cd "$NESTOR_HOME"
+fake_telegram_start
+trap relays_cleanup EXIT
+redis_start
+nestor config set server.redis "$RURL" >/dev/null
+nestor config set telegram.chat_interval 0 >/dev/null
+nestor config set telegram.lock_ttl 3000 >/dev/null
+nestor config set telegram.claim_idle 100 >/dev/null
+
+# XCLAIM calls Redis served (a worker keeps its held entries fresh so);
+# the pending entries' count.
+touches() { rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_xclaim:calls=\([0-9]*\),.*/\1/p'; }
+touched() { [ "$(touches)" -ge "$1" ] 2>/dev/null; }
+pending() { rcli XPENDING "$S" workers | head -n 1; }
+pending_is() { [ "$(pending)" = "$1" ]; }
+
+start relay telegram run
+wait_until -s 'cat relay.err' "the relay to take the lock" holder_set
+start w1 worker --name w1
+W1=$LAST
+wait_until -s 'cat w1.err' "the worker to start" grep -qs "worker w1: reading" w1.err
+link_users 2
+tg_wait_sent 1001 1 30
+tg_wait_sent 1002 1 30
+S=$(tg_stream)
+wait_until -s 'rcli XPENDING "$S" workers - + 10' "the links acknowledged" pending_is 0
+
+# Two updates whose previous ones (1999, 1998) are not done: held.
+body() { printf '{"update_id":%s,"message":{"message_id":%s,"chat":{"id":%s,"type":"private"},"from":{"id":%s},"date":1,"text":"add task t%s"}}' "$1" "$1" "$2" "$2" "$1"; }
+rcli XADD "$S" '*' u 2001 chat 1001 prev 1999 body "$(body 2001 1001)" >/dev/null
+rcli XADD "$S" '*' u 2002 chat 1002 prev 1998 body "$(body 2002 1002)" >/dev/null
+wait_until -s 'rcli XPENDING "$S" workers - + 10; cat w1.err' "both updates read" pending_is 2
+# Touches counted from now on are rounds over both held entries.
+rcli CONFIG RESETSTAT >/dev/null
+wait_until -s 'rcli INFO commandstats; cat w1.err' "the held updates touched" touched 4
+
+# The first one's turn comes, and Redis drops the worker's connections.
+sqlite3 nestor.db "INSERT INTO telegram_seen(update_id, at) VALUES (1999, 1)"
+rcli CLIENT KILL TYPE normal >/dev/null
+tg_wait_sent 1001 2 30
+expect_match "the first answered" "$(tg_text 1001 -1)" 't2001'
+# Then the second's.
+sqlite3 nestor.db "INSERT INTO telegram_seen(update_id, at) VALUES (1998, 1)"
+tg_wait_sent 1002 2 30
+expect_match "the second answered" "$(tg_text 1002 -1)" 't2002'
+wait_until -s 'rcli XPENDING "$S" workers - + 10; cat w1.err' "both acknowledged" pending_is 0
+kill -0 "$W1" 2>/dev/null || { wait "$W1"; fail "the worker died (exit $?): $(tail -5 w1.err)"; }
+expect_eq "chat 1001: once" "$(tg_count 1001)" 2
+expect_eq "chat 1002: once" "$(tg_count 1002)" 2
+expect_eq "tasks" "$(nestor --user u1 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2001']"
+expect_eq "tasks of u2" "$(nestor --user u2 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2002']"
+kill "$W1"
+wait "$W1" || fail "worker exited $? on SIGTERM: $(tail -5 w1.err)"
+echo ok

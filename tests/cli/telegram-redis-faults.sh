@@ -3,7 +3,9 @@
 # are not done; the first one's previous update is then done and Redis
 # drops every connection (CLIENT KILL) while the worker runs its held
 # updates: the worker lives on, reconnects, and each message is answered
-# exactly once, its task made once.
+# exactly once, its task made once.  A message whose update is over 64 KiB
+# (the text with many entities) is answered that it is too long, in its
+# chat's language, and the chat goes on.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -59,6 +61,23 @@ expect_eq "chat 1001: once" "$(tg_count 1001)" 2
 expect_eq "chat 1002: once" "$(tg_count 1002)" 2
 expect_eq "tasks" "$(nestor --user u1 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2001']"
 expect_eq "tasks of u2" "$(nestor --user u2 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2002']"
+
+# An update over 64 KiB: its chat is told, once, in its language; no task.
+"$PY" -c '
+import json
+text = "add task " + "x" * 3990
+print(json.dumps({"chat_id": 1001, "text": text, "language_code": "ru",
+                  "entities": [{"offset": i, "length": 1, "type": "bold"} for i in range(9, 4000)]}))' |
+	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_message" -d @- >/dev/null
+tg_wait_sent 1001 3 30
+expect_match "too long: told" "$(tg_text 1001 -1)" '^Не получилось: .*too long'
+tg_message 1001 "add task after the long one"
+tg_wait_sent 1001 4 30
+expect_match "goes on" "$(tg_text 1001 -1)" 'after the long one'
+expect_eq "one answer to the long one" "$(tg_count 1001)" 4
+expect_eq "tasks after the long one" "$(nestor --user u1 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2001', 'after the long one']"
+expect_eq "no dead letter" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" 0
+
 kill "$W1"
 wait "$W1" || fail "worker exited $? on SIGTERM: $(tail -5 w1.err)"
 echo ok

@@ -5,7 +5,9 @@
 # updates: the worker lives on, reconnects, and each message is answered
 # exactly once, its task made once.  A message whose update is over 64 KiB
 # (the text with many entities) is answered that it is too long, in its
-# chat's language, and the chat goes on.
+# chat's language, and the chat goes on.  With the workers down, a backlog
+# of over 100000 entries (more than the stream used to keep) loses none:
+# its oldest update is answered once a worker is back.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -77,7 +79,42 @@ expect_match "goes on" "$(tg_text 1001 -1)" 'after the long one'
 expect_eq "one answer to the long one" "$(tg_count 1001)" 4
 expect_eq "tasks after the long one" "$(nestor --user u1 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2001', 'after the long one']"
 expect_eq "no dead letter" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" 0
-
 kill "$W1"
 wait "$W1" || fail "worker exited $? on SIGTERM: $(tail -5 w1.err)"
+
+# Workers down: an update waits in the stream, then 100200 more entries
+# (stand-ins, as the updates of a long outage), then the relay adds one.
+R=$(rcli XADD "$S" '*' u 3001 chat 1002 prev 0 body "$(body 3001 1002)")
+# RESP for redis-cli --pipe: CMD FIRST then the ids MS-1..MS-N, BATCH ids a command
+resp() {
+	"$PY" -c '
+import sys
+cmd, key, ms, n, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+out = sys.stdout.buffer
+def send(args):
+    out.write(b"*%d\r\n" % len(args))
+    for a in args:
+        a = a.encode()
+        out.write(b"$%d\r\n%s\r\n" % (len(a), a))
+for lo in range(1, n + 1, batch):
+    ids = ["%d-%d" % (ms, i) for i in range(lo, min(lo + batch, n + 1))]
+    send([cmd, key] + (ids + ["f", "x"] if cmd == "XADD" else ids))' "$@"
+}
+resp XADD "$S" $((${R%-*} + 1)) 100200 1 | rcli --pipe >/dev/null
+tg_message 1001 "add task after the backlog"
+added() { rcli XREVRANGE "$S" + - COUNT 1 | grep -q "after the backlog"; }
+wait_until -s 'rcli XLEN "$S"; cat relay.err' "the relay to add the update" added
+# The stand-ins go (no worker is to read them), then a worker comes back.
+resp XDEL "$S" $((${R%-*} + 1)) 100200 1000 | rcli --pipe >/dev/null
+start w2 worker --name w2
+W2=$LAST
+tg_wait_sent 1002 3 30
+expect_match "the oldest of the backlog answered" "$(tg_text 1002 -1)" 't3001'
+tg_wait_sent 1001 5 30
+expect_match "the newest answered" "$(tg_text 1001 -1)" 'after the backlog'
+wait_until -s 'rcli XPENDING "$S" workers - + 10; cat w2.err' "the backlog acknowledged" pending_is 0
+expect_eq "chat 1002: once each" "$(tg_count 1002)" 3
+expect_eq "chat 1001: once each" "$(tg_count 1001)" 5
+kill "$W2"
+wait "$W2" || fail "worker exited $? on SIGTERM: $(tail -5 w2.err)"
 echo ok

@@ -154,6 +154,11 @@ int tg_dead_letter(struct tg_relay *r, const struct tg_update *u, time_t now, st
 int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
 		    struct err *e);
 
+/* Inside the caller's transaction: refuse update u as it stands (why:
+ * too long...), final: answer that it failed (why). */
+int tg_refuse(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
+	      struct err *e);
+
 /* Queue text for chat_id: split into messages Telegram accepts, each sent
  * as HTML with the text escaped (markup: a reply_markup object for the
  * last piece, or NULL).  *last: the last entry's outbox id (may be NULL). */

@@ -34,6 +34,11 @@
 #define SEND_IDLE     25    /* ms between looks at the outbox when nothing is due */
 #define POLL_FAILS    3	    /* failed polls in a row before the lock is let go */
 
+/* The member of the short body that stands in the stream for an update
+ * over RSTREAM_MAX bytes: its size.  The body keeps the update's id, chat
+ * and language, so its chat is answered that it was refused. */
+#define TOO_BIG "nestor_too_big"
+
 bool telegram_redis(struct config *cfg)
 {
 	const char *url = cfg ? config_get(cfg, "server.redis") : NULL;
@@ -73,6 +78,23 @@ static void redis_down(struct rstream *rs, const struct err *re, int *fails)
 	rstream_close(rs);
 }
 
+/* The body that stands for update u of len bytes (newly allocated); its
+ * language only when it is a short code of letters and '-'. */
+static char *too_big_body(const struct tg_update *u, size_t len)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-";
+	const char *lang = u->lang;
+
+	if (lang && (!*lang || strlen(lang) > 16 || lang[strspn(lang, letters)]))
+		lang = NULL;
+	if (!u->chat_id)
+		return xasprintf("{\"update_id\":%lld,\"" TOO_BIG "\":%zu}", u->update_id, len);
+	return xasprintf("{\"update_id\":%lld,\"" TOO_BIG
+			 "\":%zu,\"message\":{\"chat\":{\"id\":%lld},\"from\":{%s%s%s}}}",
+			 u->update_id, len, u->chat_id, lang ? "\"language_code\":\"" : "",
+			 lang ? lang : "", lang ? "\"" : "");
+}
+
 /* Add the updates of one getUpdates answer, asked with offset; false when
  * the lock was lost (or Redis failed) on the way. */
 static bool feed(struct rstream *rs, const char *device, long long offset, cJSON *res, long *n,
@@ -96,12 +118,14 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 					      tg_start_code(&u, code, sizeof(code)),
 					      tg_callback_device(&u), body };
 		if (!body || strlen(body) > RSTREAM_MAX) {
+			size_t len = body ? strlen(body) : 0;
+
 			log_warn("telegram: update %lld is over %d bytes (passed on without its "
 				 "content)",
 				 u.update_id, RSTREAM_MAX);
 			free(body);
-			body = xasprintf("{\"update_id\":%lld}", u.update_id);
-			ru = (struct rstream_update){ u.update_id, 0, NULL, NULL, body };
+			body = too_big_body(&u, len);
+			ru = (struct rstream_update){ u.update_id, u.chat_id, NULL, NULL, body };
 		}
 		rc = rstream_add(rs, &offset, &ru, device, &added, e);
 		free(body);
@@ -991,11 +1015,20 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 	}
 	if (!seen) {
 		bool fresh;
-		const char *text;
+		const char *text = NULL;
+		const cJSON *big = cJSON_GetObjectItemCaseSensitive(json, TOO_BIG);
+		char why[96];
 
 		/* The network calls that need no transaction, before it. */
-		tg_prepare(&w->r, &u, wallclock_now(), &p);
-		text = tg_turn_text(&w->r, &u, e);
+		if (big)
+			snprintf(why, sizeof(why),
+				 "the message is too long to pass on (%.0f bytes with its "
+				 "formatting, at most %d)",
+				 cJSON_GetNumberValue(big), RSTREAM_MAX);
+		else {
+			tg_prepare(&w->r, &u, wallclock_now(), &p);
+			text = tg_turn_text(&w->r, &u, e);
+		}
 		if (!text && e->code)
 			goto fail;
 		if (text) {
@@ -1016,7 +1049,8 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			cJSON_Delete(json);
 			return 1;
 		}
-		if (!seen && (tg_handle(&w->r, &u, &p, wallclock_now(), e) < 0 ||
+		if (!seen && ((big ? tg_refuse(&w->r, &u, why, wallclock_now(), e)
+				   : tg_handle(&w->r, &u, &p, wallclock_now(), e)) < 0 ||
 			      tg_turn_forget(&w->r, u.chat_id, en->update_id, e) < 0 ||
 			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0))
 			goto rollback;
@@ -1109,37 +1143,44 @@ static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct e
 
 /* Run the held entries whose turn came; keep the rest fresh in the group.
  * One held longer than that many claim times (HOLD_MAX at least) runs anyway (its chat's
- * previous update is lost: order gives way to progress). */
+ * previous update is lost: order gives way to progress).  On every way out
+ * w->held is the entries still held, each once: those run are gone (their
+ * bodies freed), those not looked at yet kept. */
 static int run_held(struct worker *w, bool touch, struct err *e)
 {
-	size_t k = 0;
+	size_t k = 0, i;
+	int rc = 0;
 
-	for (size_t i = 0; i < w->nheld; i++) {
+	for (i = 0; i < w->nheld && rc == 0; i++) {
 		struct held *h = &w->held[i];
 		long long valve = w->claim_idle * (w->max_attempts + 2);
 		bool force = monotonic_ms() - h->since_ms > (valve > HOLD_MAX ? valve : HOLD_MAX);
 		struct err he = { 0, "" };
-		int rc;
 
 		if (force)
 			log_warn(
 				"telegram: update %lld waited too long for update %lld of its chat "
 				"(run out of order)",
 				h->en.update_id, h->en.prev);
-		rc = run_kept(w, &h->en, force, &he);
-		if (rc == 1) {
+		switch (run_kept(w, &h->en, force, &he)) {
+		case 1:
+			/* Still held; a failed touch (Redis) ends the round. */
 			if (touch && rstream_touch(&w->rs, w->name, h->en.id, e) < 0)
-				return -1;
+				rc = -1;
 			w->held[k++] = *h;
 			continue;
-		}
-		if (rc < 0)
+		case -1:
 			log_error("telegram: update %lld: %s (left for another try)",
 				  h->en.update_id, he.msg);
+			break;
+		}
 		free(h->en.body);
 	}
-	w->nheld = k;
-	return 0;
+	/* Those not looked at (after a failed touch) stay held. */
+	if (i < w->nheld)
+		memmove(w->held + k, w->held + i, (w->nheld - i) * sizeof(*w->held));
+	w->nheld = k + w->nheld - i;
+	return rc;
 }
 
 static void drop_held(struct worker *w)

@@ -372,6 +372,13 @@ int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *w
 	return answer_failed(r, u, why, now, e);
 }
 
+int tg_refuse(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
+	      struct err *e)
+{
+	log_warn("telegram: chat %lld: update %lld refused: %s", u->chat_id, u->update_id, why);
+	return answer_failed(r, u, why, now, e);
+}
+
 int tg_dead_letter(struct tg_relay *r, const struct tg_update *u, time_t now, struct err *e)
 {
 	long long uid = 0;
@@ -418,12 +425,9 @@ static int turn_refuse(struct tg_relay *r, const struct tg_update *u, const stru
 	if (store_begin(r->s, e) < 0)
 		return -1;
 	rc = h->check ? h->check(h->arg, e) : 0;
-	if (rc == 0) {
-		log_warn("telegram: chat %lld: update %lld refused: %s", u->chat_id, u->update_id,
-			 why);
-		if (answer_failed(r, u, why, now, e) < 0 || (h->finish && h->finish(h->arg, e) < 0))
-			rc = -1;
-	}
+	if (rc == 0 &&
+	    (tg_refuse(r, u, why, now, e) < 0 || (h->finish && h->finish(h->arg, e) < 0)))
+		rc = -1;
 	if (rc != 0) {
 		store_rollback(r->s);
 		return rc;

@@ -24,7 +24,7 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
 /* Add an update under the lock: KEYS lock, the chat's last update (its
  * prefix: the key is per device, a chat's order is its device's), offset,
  * the chat's home, the code's device, the devices with workers; ARGV
- * token, update_id, chat_id, body, maxlen, the offset the update follows,
+ * token, update_id, chat_id, body, the offset the update follows,
  * how long a chat's last update is kept (ms), the poller's device, the
  * stream's prefix, the device the update asks for ("": none; honoured
  * only for a device with workers), the group.  The offset is compared for
@@ -35,34 +35,56 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * update goes to (standalone Redis: a script may write a key it was not
  * given).  The chain of before chains were per device (KEYS[2] itself, an
  * id) goes on on the poller's device, where the old stream's entries went
- * (lua_adopt). */
+ * (lua_adopt).  The stream is trimmed only below the entries the group
+ * still needs: the oldest pending one, or the last delivered (those after
+ * it no worker read yet), so a backlog of any length loses nothing. */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
 	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
-	"if off ~= tonumber(ARGV[6]) then return 0 end "
+	"if off ~= tonumber(ARGV[5]) then return 0 end "
 	"local prev = '0' "
-	"local home = ARGV[8] "
+	"local home = ARGV[7] "
 	"if ARGV[3] ~= '0' then"
-	" home = redis.call('GET', KEYS[4]) or ARGV[8]"
+	" home = redis.call('GET', KEYS[4]) or ARGV[7]"
 	" local coder = KEYS[5] ~= '' and redis.call('GET', KEYS[5])"
 	" if coder then"
 	"  redis.call('DEL', KEYS[5])"
 	"  redis.call('SET', KEYS[4], coder)"
 	"  home = coder"
 	" end"
-	" if ARGV[10] ~= '' and redis.call('SISMEMBER', KEYS[6], ARGV[10]) == 1 then"
-	"  home = ARGV[10]"
+	" if ARGV[9] ~= '' and redis.call('SISMEMBER', KEYS[6], ARGV[9]) == 1 then"
+	"  home = ARGV[9]"
 	" end"
 	" local chain = KEYS[2] .. ':' .. home"
 	" prev = redis.call('GET', chain)"
-	" if not prev and home == ARGV[8] then prev = redis.call('GET', KEYS[2]) end"
+	" if not prev and home == ARGV[7] then prev = redis.call('GET', KEYS[2]) end"
 	" prev = prev or '0'"
-	" redis.call('SET', chain, ARGV[2], 'PX', ARGV[7]) end "
-	"local stream = ARGV[9] .. home "
+	" redis.call('SET', chain, ARGV[2], 'PX', ARGV[6]) end "
+	"local stream = ARGV[8] .. home "
 	"if redis.call('EXISTS', stream) == 0 then"
-	" redis.call('XGROUP', 'CREATE', stream, ARGV[11], '0', 'MKSTREAM') end "
-	"redis.call('XADD', stream, 'MAXLEN', '~', ARGV[5], '*', 'u', ARGV[2],"
-	" 'chat', ARGV[3], 'prev', prev, 'body', ARGV[4]) "
+	" redis.call('XGROUP', 'CREATE', stream, ARGV[10], '0', 'MKSTREAM') end "
+	"local keep = nil "
+	"for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do"
+	" local f = {}"
+	" for i = 1, #g, 2 do f[g[i]] = g[i + 1] end"
+	" if f['name'] == ARGV[10] then"
+	"  keep = f['last-delivered-id']"
+	"  if f['pending'] > 0 then"
+	"   local p = redis.call('XPENDING', stream, ARGV[10])[2]"
+	"   local pm, ps = string.match(p, '^(%d+)-(%d+)$')"
+	"   local km, ks = string.match(keep, '^(%d+)-(%d+)$')"
+	"   pm, ps, km, ks = tonumber(pm), tonumber(ps), tonumber(km), tonumber(ks)"
+	"   if pm < km or (pm == km and ps < ks) then keep = p end"
+	"  end"
+	" end "
+	"end "
+	"local add = { 'XADD', stream } "
+	"if keep then add = { 'XADD', stream, 'MINID', '~', keep } end "
+	"for _, v in ipairs({ '*', 'u', ARGV[2], 'chat', ARGV[3], 'prev', prev, 'body', ARGV[4] }) "
+	"do"
+	" add[#add + 1] = v "
+	"end "
+	"redis.call(unpack(add)) "
 	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
 /* The stream of before devices had streams (KEYS[1]), while the lock
@@ -576,7 +598,6 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       id,
 			       chat,
 			       u->body,
-			       RSTREAM_MAXLEN,
 			       off,
 			       ttl,
 			       device,
@@ -596,7 +617,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 20, argv, &v, e) < 0)
+	if (call_int(rs, 19, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)
@@ -608,7 +629,7 @@ int rstream_adopt(struct rstream *rs, const char *device, long long *moved, stru
 {
 	char to[64];
 	const char *argv[] = { "EVAL",		 lua_adopt, "2",	   RSTREAM_KEY_STREAM,
-			       RSTREAM_KEY_LOCK, to,	    RSTREAM_GROUP, RSTREAM_MAXLEN,
+			       RSTREAM_KEY_LOCK, to,	    RSTREAM_GROUP, RSTREAM_MOVE_MAX,
 			       rs->token };
 
 	if (device_check(device, e) < 0)

@@ -66,7 +66,7 @@
 #define RSTREAM_CODE_MAX    32			 /* characters of a link code */
 #define RSTREAM_LAST_TTL    (7LL * 86400 * 1000) /* ms a chat's last update is kept */
 #define RSTREAM_GROUP	    "workers"
-#define RSTREAM_MAXLEN	    "100000" /* entries kept in the stream, about */
+#define RSTREAM_MOVE_MAX    "100000" /* pending entries an adoption moves, at most */
 
 struct rstream {
 	struct rds *r;

@@ -16,7 +16,7 @@ long"), editMessageText, answerCallbackQuery, sendChatAction,
 setMyCommands, deleteWebhook, setWebhook.  A wrong token gets 401.
 
 Test control (never logged as API requests):
-  POST /_message   {"chat_id", "text", "from_id"?, "language_code"?,
+  POST /_message   {"chat_id", "text", "entities"?, "from_id"?, "language_code"?,
                     "location": {"latitude", "longitude"}?, "voice": true?}
                    queues an update with a message; answers {"update_id"}
   POST /_messages  [{...}, ...]: several at once, in order
@@ -186,6 +186,8 @@ def message_update(c):
         if c["text"].startswith("/"):
             m["entities"] = [{"offset": 0, "length": len(c["text"].split()[0]),
                               "type": "bot_command"}]
+    if "entities" in c:
+        m["entities"] = c["entities"]
     if "location" in c:
         m["location"] = c["location"]
     if c.get("voice"):

@@ -430,6 +430,61 @@ static long long raw(struct rstream *rs, int argc, const char **argv)
 	return v;
 }
 
+/* The stream is trimmed as updates are added, only below the oldest
+ * entry the group still needs (pending, or not read yet): a backlog of
+ * any length loses nothing, and entries done are not kept for ever. */
+START_TEST(test_trim)
+{
+	struct rstream p, w;
+	struct rstream_entry *en;
+	struct rds_reply *rep;
+	struct err e = { 0, "" };
+	const char *small[] = { "CONFIG", "SET", "stream-node-max-entries", "2" };
+	const char *xlen[] = { "XLEN", NULL };
+	size_t n;
+	bool held;
+	int added;
+	long long off = 0, waiting, pending;
+
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&w, DEV_A, &e), 0);
+	ck_assert_int_eq(rstream_group(&w, &e), 0);
+	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
+	/* nodes of 2 entries: the approximate trim is fine-grained */
+	ck_assert_int_eq(rds_command(p.r, 4, small, NULL, &rep, &e), 0);
+	rds_reply_free(rep);
+	xlen[1] = w.stream;
+	for (long long id = 100; id < 110; id++)
+		ck_assert_int_eq(add(&p, &off, id, 0, NULL, &added), 0);
+	/* 100..104 done, 105 with a worker, 106..109 read by none */
+	ck_assert_int_eq(rstream_read(&w, "one", 6, 100, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 6);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(rstream_ack(&w, en[i].id, &e), 0);
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(add(&p, &off, 110, 0, NULL, &added), 0);
+	ck_assert_int_lt(raw(&w, 2, xlen), 11); /* done ones trimmed */
+	ck_assert_int_ge(raw(&w, 2, xlen), 6);
+	ck_assert_int_eq(rstream_backlog(&w, &waiting, &pending, &e), 0);
+	ck_assert_int_eq(waiting, 5);
+	ck_assert_int_eq(pending, 1);
+	/* the pending one is there to take over, the others to read */
+	ck_assert_int_eq(rstream_claim(&w, "two", 0, 10, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(en[0].update_id, 105);
+	ck_assert_str_eq(en[0].why, "");
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_read(&w, "two", 10, 100, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 5);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(en[i].update_id, 106 + (long long)i);
+	rstream_entries_free(en, n);
+	rstream_close(&p);
+	rstream_close(&w);
+}
+END_TEST
+
 /* A chat's previous update is kept 7 days: an entry after a longer silence
  * names none (the store may have forgotten it). */
 START_TEST(test_prev_expires)
@@ -649,6 +704,7 @@ Suite *rstream_suite(void)
 	tcase_add_test(srv, test_lock);
 	tcase_add_test(srv, test_holder_device);
 	tcase_add_test(srv, test_group);
+	tcase_add_test(srv, test_trim);
 	tcase_add_test(srv, test_prev_expires);
 	tcase_add_test(srv, test_home);
 	tcase_add_test(srv, test_adopt);

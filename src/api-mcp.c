@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mcp.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -345,14 +346,14 @@ static int post(struct api_call *c, struct api_mcp *m)
 	}
 	cJSON_Delete(msg);
 	if (sid && !(ss = find(m, sid, c->tok.id)))
-		return api_error(c, 404, "no MCP session %s (initialize again)", sid);
+		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
 	if (!ss && !init)
 		return api_error(c, 400, "missing Mcp-Session-Id (initialize first)");
 	if (ss && ver && mcp_session_version(ss->s) && strcmp(ver, mcp_session_version(ss->s)))
-		return api_error(c, 400, "MCP-Protocol-Version %s is not the one agreed (%s)", ver,
-				 mcp_session_version(ss->s));
+		return api_error(c, 400, "MCP-Protocol-Version %s is not the one agreed (%s)",
+				 utf8_q(ver), mcp_session_version(ss->s));
 	if (ver && !mcp_version_supported(ver))
-		return api_error(c, 400, "unsupported MCP-Protocol-Version %s", ver);
+		return api_error(c, 400, "unsupported MCP-Protocol-Version %s", utf8_q(ver));
 	if (!ss && new_session(c, m, &ss) < 0)
 		return -1;
 	ss->used = ++m->clock;
@@ -413,7 +414,7 @@ static int listen_get(struct api_call *c, struct api_mcp *m)
 	if (!accept || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name text/event-stream");
 	if (!(ss = find(m, sid, c->tok.id)))
-		return api_error(c, 404, "no MCP session %s (initialize again)", sid);
+		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
 	ss->used = ++m->clock;
 	listed = mcp_session_listed(ss->s);
 	l = xcalloc(1, sizeof(*l));
@@ -441,7 +442,8 @@ int api_mcp(struct api_call *c, struct api_mcp **mp)
 	struct api_mcp_session *ss;
 
 	if (origin && !origin_allowed(c, origin))
-		return api_error(c, 403, "origin %s is not allowed (serve.origins)", origin);
+		return api_error(c, 403, "origin %s is not allowed (serve.origins)",
+				 utf8_q(origin));
 	if (!*mp)
 		*mp = mcp_new(c);
 	if (!strcmp(c->rq->method, "POST"))

@@ -4,6 +4,7 @@
 #include "sbuf.h"
 #include "stats.h"
 #include "user.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -99,13 +100,17 @@ double api_mono(void)
 int api_error(struct api_call *c, int status, const char *fmt, ...)
 {
 	cJSON *o = cJSON_CreateObject();
-	char msg[512];
+	char msg[512], *clean;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(o, "error", msg);
+	/* what the request echoes (a header, a path) may be any bytes, and
+	 * the cut above may split a character: the body stays UTF-8 */
+	clean = utf8_clean_str(msg, UTF8_PRINTABLE);
+	cJSON_AddStringToObject(o, "error", clean);
+	free(clean);
 	cJSON_AddNumberToObject(o, "code", status);
 	api_json(c, status, o);
 	return -1;
@@ -176,7 +181,7 @@ int api_check_match(struct api_call *c, const cJSON *current)
 	api_etag(current, etag, sizeof(etag));
 	if (strstr(want, etag))
 		return 0;
-	return api_error(c, 412, "the resource changed (ETag %s, If-Match %s)", etag, want);
+	return api_error(c, 412, "the resource changed (ETag %s, If-Match %s)", etag, utf8_q(want));
 }
 
 int api_writable(struct api_call *c)
@@ -194,7 +199,7 @@ int api_id(struct api_call *c, long long *id)
 	errno = 0;
 	*id = c->id[0] >= '1' && c->id[0] <= '9' ? strtoll(c->id, &end, 10) : 0;
 	if (*id <= 0 || *end || errno == ERANGE)
-		return api_error(c, 400, "bad id \"%s\"", c->id);
+		return api_error(c, 400, "bad id %s", utf8_q(c->id));
 	return 0;
 }
 
@@ -229,7 +234,8 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 
 int api_bad_method(struct api_call *c)
 {
-	return api_error(c, 405, "%s is not allowed on %s", c->rq->method, c->rq->path);
+	return api_error(c, 405, "%s is not allowed on %s", utf8_q(c->rq->method),
+			 utf8_q(c->rq->path));
 }
 
 int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *arr, size_t i),
@@ -250,7 +256,8 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 		while (i < n && id_at(arr, i) != after)
 			i++;
 		if (i == n)
-			return api_error(c, 400, "cursor \"%s\" is not in the list any more", cur);
+			return api_error(c, 400, "cursor %s is not in the list any more",
+					 utf8_q(cur));
 		i++;
 	}
 	*from = i;

@@ -580,6 +580,11 @@ static void serve(struct api_call *c)
 		api_error(c, 413, "the request body is over %zu bytes", API_MAX_BODY);
 		goto out;
 	}
+	if (c->rq->busy) {
+		httpd_resp_header(c->rs, "Retry-After", "1");
+		api_error(c, 503, "the server is busy reading other requests: try again");
+		goto out;
+	}
 	if (authenticate(c) < 0)
 		goto out;
 	wait = rate_take(c->api, c->tok.id);
@@ -611,21 +616,39 @@ out:
 	free(path);
 }
 
+static void call_init(struct api_call *c, struct api *api, const struct httpd_req *rq,
+		      struct httpd_resp *rs)
+{
+	memset(c, 0, sizeof(*c));
+	c->t0 = api_mono();
+	c->api = api;
+	c->store = api->store;
+	c->cfg = api->cfg;
+	c->rq = rq;
+	c->rs = rs;
+	c->now = wallclock_now();
+	c->route = "other";
+}
+
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
 	struct api_call c;
-	double t0 = api_mono();
 
-	memset(&c, 0, sizeof(c));
-	c.t0 = t0;
-	c.api = arg;
-	c.store = c.api->store;
-	c.cfg = c.api->cfg;
-	c.rq = rq;
-	c.rs = rs;
-	c.now = wallclock_now();
+	call_init(&c, arg, rq, rs);
 	serve(&c);
 	if (!c.deferred)
-		count(c.api, c.route, rs->status, api_mono() - t0, c.turn);
+		count(c.api, c.route, rs->status, api_mono() - c.t0, c.turn);
+	token_release(&c.tok);
+}
+
+void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
+{
+	struct api_call c;
+
+	if (strcmp(rq->path, "/healthz") == 0)
+		return;
+	call_init(&c, arg, rq, rs);
+	if (authenticate(&c) < 0)
+		count(c.api, c.route, rs->status, api_mono() - c.t0, false);
 	token_release(&c.tok);
 }

@@ -50,16 +50,18 @@ struct httpd {
 	struct httpd_stream *streams;
 	size_t nstreams;
 	bool stopping;
-	int wake[2]; /* a byte wakes the ticker */
+	size_t buffered; /* the bytes of all bodies held (the server's thread) */
+	int wake[2];	 /* a byte wakes the ticker */
 	pthread_t ticker;
 };
 
 /* One request in progress: its body as it arrives. */
 struct httpd_conn {
 	struct sbuf body;
-	bool too_large;
+	bool too_large, busy;
 	struct MHD_Connection *mc;
 	struct httpd_stream *st; /* when its answer was deferred */
+	bool answered;		 /* by admit(), before the body */
 };
 
 static double mono_now(void)
@@ -321,6 +323,72 @@ static size_t unescape(void *cls, struct MHD_Connection *mc, char *s)
 	return (size_t)(w - s);
 }
 
+static void conn_req(struct httpd_conn *c, const char *method, const char *url,
+		     struct httpd_req *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->method = method;
+	rq->path = url;
+	rq->body = c->body.buf ? c->body.buf : "";
+	rq->body_len = c->body.len;
+	rq->too_large = c->too_large;
+	rq->busy = c->busy;
+	rq->header = conn_header;
+	rq->query = conn_query;
+	rq->conn = c;
+}
+
+/* The body of c is not read (any more): what it held is given back. */
+static void drop_body(struct httpd *h, struct httpd_conn *c)
+{
+	h->buffered -= c->body.len;
+	sbuf_release(&c->body);
+}
+
+/* Whether n more bytes of body would go over what the server holds. */
+static bool over_buffered(struct httpd *h, size_t n)
+{
+	size_t max = h->o->max_buffered;
+
+	return max && (n > max || h->buffered > max - n);
+}
+
+/* The first call for a request: its headers are in, its body not yet. */
+static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc, const char *url,
+				     const char *method, void **con_cls)
+{
+	const struct httpd_opts *o = h->o;
+	const char *len =
+		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long declared = len ? strtoull(len, NULL, 10) : 0;
+	struct httpd_conn *c = xcalloc(1, sizeof(*c));
+	enum MHD_Result ret = MHD_YES;
+	struct httpd_req rq;
+	struct httpd_resp rs;
+
+	sbuf_init(&c->body);
+	c->mc = mc;
+	*con_cls = c;
+	if (o->admit) {
+		conn_req(c, method, url, &rq);
+		httpd_resp_init(&rs);
+		rs.status = 0;
+		o->admit(o->arg, &rq, &rs);
+		if (rs.status) {
+			c->answered = true;
+			ret = send_resp(mc, &rs);
+		}
+		httpd_resp_release(&rs);
+		if (c->answered)
+			return ret;
+	}
+	if (declared > o->max_body)
+		c->too_large = true;
+	else if (over_buffered(h, (size_t)declared))
+		c->busy = true;
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -334,39 +402,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 
 	(void)version;
 	if (!c) {
-		const char *len = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-							      MHD_HTTP_HEADER_CONTENT_LENGTH);
-
-		c = xcalloc(1, sizeof(*c));
-		sbuf_init(&c->body);
-		c->mc = mc;
-		if (len && strtoull(len, NULL, 10) > o->max_body)
-			c->too_large = true;
-		*con_cls = c;
-		if (!c->too_large)
-			return MHD_YES;
+		ret = request_start(h, mc, url, method, con_cls);
+		c = *con_cls;
+		/* refused at once: answered now, the body never read */
+		if (c->answered || (!c->too_large && !c->busy))
+			return ret;
+	}
+	if (c->answered) { /* the rest of a body refused unread */
+		*upload_size = 0;
+		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!c->too_large && c->body.len + *upload_size > o->max_body) {
-			c->too_large = true;
-			sbuf_release(&c->body);
+		if (!c->too_large && !c->busy) {
+			if (c->body.len + *upload_size > o->max_body)
+				c->too_large = true;
+			else if (over_buffered(h, *upload_size))
+				c->busy = true;
+			if (c->too_large || c->busy)
+				drop_body(h, c);
 		}
-		if (!c->too_large)
+		if (!c->too_large && !c->busy) {
 			sbuf_add(&c->body, upload, *upload_size);
+			h->buffered += *upload_size;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (c->st)
 		return deferred_answer(h, c);
-	memset(&rq, 0, sizeof(rq));
-	rq.method = method;
-	rq.path = url;
-	rq.body = c->body.buf ? c->body.buf : "";
-	rq.body_len = c->body.len;
-	rq.too_large = c->too_large;
-	rq.header = conn_header;
-	rq.query = conn_query;
-	rq.conn = c;
+	conn_req(c, method, url, &rq);
 	httpd_resp_init(&rs);
 	o->handle(o->arg, &rq, &rs);
 	ret = rs.defer ? defer(h, c, &rs) : send_resp(mc, &rs);
@@ -393,7 +457,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		unref_locked(c->st);
 		pthread_mutex_unlock(&h->lock);
 	}
-	sbuf_release(&c->body);
+	drop_body(h, c);
 	free(c);
 	*con_cls = NULL;
 }

@@ -101,6 +101,13 @@ static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_res
 	api_handle(s->api, rq, rs);
 }
 
+static void serve_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
+{
+	struct serve *s = arg;
+
+	api_admit(s->api, rq, rs);
+}
+
 static void serve_closing(void *arg)
 {
 	struct serve *s = arg;
@@ -167,6 +174,7 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	}
 	s->o.addr = s->addr;
 	s->o.max_body = API_MAX_BODY;
+	s->o.max_buffered = API_MAX_BUFFERED;
 	s->o.timeout_s = SERVE_TIMEOUT_S;
 	s->o.keepalive_s = (unsigned)config_get_int(cfg, "serve.keepalive");
 	s->o.keepalive = ": keep-alive\n\n";
@@ -174,6 +182,7 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 		     !(s->o.key_pem = read_pem(ctx, key, "--tls-key"))))
 		goto fail;
 	s->o.handle = serve_handle;
+	s->o.admit = serve_admit;
 	s->o.ready = serve_ready;
 	s->o.closing = serve_closing;
 	s->o.arg = s;

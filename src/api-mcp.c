@@ -20,7 +20,13 @@
  *  - an Origin header must be a loopback origin or one of serve.origins
  *    (403): a web page cannot drive a local server (DNS rebinding);
  *  - the bearer token as everywhere; tools act as its user, and a
- *    read-only token cannot call tools (403).
+ *    read-only token cannot call tools (403);
+ *  - a message with a tools/call in it is answered by a job, as /v1/ask
+ *    is: a thread with a store connection and a session of its own, made
+ *    from the caller's (its agreed version), so a tool that waits on the
+ *    network (the weather, another assistant) holds no other request.  A
+ *    client that leaves stops it early.  What a tools/list in the same
+ *    batch lists is not remembered for the GET stream.
  */
 #include "api-int.h"
 #include "dbwatch.h"
@@ -326,6 +332,107 @@ static bool has_method(const cJSON *msg, const char *name)
 	return cJSON_IsString(one) && !strcmp(one->valuestring, name);
 }
 
+/* The answer to a POST of session sid: reply (freed), or 202 for none. */
+static void answer(struct api_call *c, const char *sid, char *reply)
+{
+	httpd_resp_header(c->rs, "Mcp-Session-Id", sid);
+	if (!reply) {
+		c->rs->status = 202;
+		return;
+	}
+	c->rs->status = 200;
+	sbuf_adds(&c->rs->body, reply);
+	sbuf_adds(&c->rs->body, "\n");
+	free(reply);
+}
+
+/* A message with a tools/call: what the job needs of the request. */
+struct call_job {
+	struct api *api;
+	struct config *cfg;
+	char *db; /* the job opens its own connection */
+	long long user_id;
+	char *assistant, *version, *msg;
+	char sid[33];
+	time_t now;
+	double t0;
+	atomic_int cancel; /* set by the server when the client leaves */
+	struct httpd_stream *st;
+};
+
+static void *call_job(void *arg)
+{
+	struct call_job *j = arg;
+	struct mcp_session *ms = NULL;
+	struct httpd_resp rs;
+	struct api_call c;
+	struct store *s;
+	char *reply;
+	struct err e;
+	int status;
+
+	httpd_resp_init(&rs);
+	memset(&c, 0, sizeof(c));
+	c.api = j->api;
+	c.cfg = j->cfg;
+	c.rs = &rs;
+	c.now = j->now;
+	s = store_open(j->db, &e);
+	if (s)
+		ms = mcp_session_new(s, j->cfg, j->user_id, j->assistant, &e);
+	if (ms) {
+		mcp_session_resume(ms, j->version, &j->cancel);
+		mcp_session_handle(ms, j->msg, j->now, &reply);
+		answer(&c, j->sid, reply);
+	} else {
+		api_fail(&c, &e);
+	}
+	status = rs.status;
+	httpd_stream_end(j->st, &rs, &e);
+	httpd_resp_release(&rs);
+	mcp_session_free(ms);
+	store_free(s);
+	api_job_end(j->api, "/mcp", status, j->t0, false);
+	free(j->db);
+	free(j->assistant);
+	free(j->version);
+	free(j->msg);
+	free(j);
+	return NULL;
+}
+
+/* The server's defer: start the job. */
+static void call_start(void *arg, struct httpd_stream *st)
+{
+	struct call_job *j = arg;
+
+	j->st = st;
+	api_job_run(j->api, call_job, j);
+}
+
+/* Hand the message to a job, for session ss. */
+static int call_defer(struct api_call *c, struct api_mcp_session *ss)
+{
+	struct call_job *j = xcalloc(1, sizeof(*j));
+	const char *assistant = mcp_session_assistant(ss->s), *version = mcp_session_version(ss->s);
+
+	j->api = c->api;
+	j->cfg = c->cfg;
+	j->db = xstrdup(store_path(c->store));
+	j->user_id = c->tok.user_id;
+	j->assistant = assistant ? xstrdup(assistant) : NULL;
+	j->version = version ? xstrdup(version) : NULL;
+	j->msg = xstrdup(c->rq->body);
+	snprintf(j->sid, sizeof(j->sid), "%s", ss->id);
+	j->now = c->now;
+	j->t0 = c->t0;
+	c->deferred = true;
+	c->rs->defer = call_start;
+	c->rs->defer_arg = j;
+	c->rs->cancel = &j->cancel;
+	return 0;
+}
+
 static int post(struct api_call *c, struct api_mcp *m)
 {
 	const char *accept = c->rq->header(c->rq, "Accept");
@@ -334,13 +441,14 @@ static int post(struct api_call *c, struct api_mcp *m)
 	struct api_mcp_session *ss = NULL;
 	cJSON *msg;
 	char *reply;
-	bool init;
+	bool init, call;
 
 	if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name application/json and text/event-stream");
 	msg = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
 	init = has_method(msg, "initialize");
-	if (c->tok.read_only && has_method(msg, "tools/call")) {
+	call = has_method(msg, "tools/call");
+	if (c->tok.read_only && call) {
 		cJSON_Delete(msg);
 		return api_error(c, 403, "read-only token: tools cannot be called");
 	}
@@ -357,17 +465,11 @@ static int post(struct api_call *c, struct api_mcp *m)
 	if (!ss && new_session(c, m, &ss) < 0)
 		return -1;
 	ss->used = ++m->clock;
+	if (call && !init)
+		return call_defer(c, ss);
 	mcp_session_handle(ss->s, c->rq->body, c->now, &reply);
 	store_set_user(c->store, c->tok.user_id);
-	httpd_resp_header(c->rs, "Mcp-Session-Id", ss->id);
-	if (!reply) {
-		c->rs->status = 202;
-		return 0;
-	}
-	c->rs->status = 200;
-	sbuf_adds(&c->rs->body, reply);
-	sbuf_adds(&c->rs->body, "\n");
-	free(reply);
+	answer(c, ss->id, reply);
 	return 0;
 }
 

@@ -361,6 +361,21 @@ void api_job_begin(struct api *api)
 	pthread_mutex_unlock(&api->lock);
 }
 
+void api_job_run(struct api *api, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	api_job_begin(api);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		fn(arg);
+}
+
 void api_job_end(struct api *api, const char *route, int status, double t0, bool turn)
 {
 	count(api, route, status, api_mono() - t0, turn);

@@ -42,6 +42,17 @@ struct httpd_stream {
 	double last;		 /* when the stream last got something */
 };
 
+/* A connection's socket, while it is one: a request must arrive whole
+ * (headers and body) within request_s of the connection's start or of the
+ * previous answer, else the ticker shuts the socket down (a client that
+ * trickles a byte now and then is never idle long enough to time out). */
+struct httpd_sock {
+	struct httpd_sock *prev, *next;
+	int fd;
+	bool receiving; /* a request is awaited or being read */
+	double since;	/* when it began to be */
+};
+
 struct httpd {
 	const struct httpd_opts *o;
 	struct MHD_Daemon *d;
@@ -49,6 +60,7 @@ struct httpd {
 	pthread_cond_t idle; /* signalled when a stream is freed */
 	struct httpd_stream *streams;
 	size_t nstreams;
+	struct httpd_sock *socks;
 	bool stopping;
 	size_t buffered; /* the bytes of all bodies held (the server's thread) */
 	int wake[2];	 /* a byte wakes the ticker */
@@ -323,6 +335,54 @@ static size_t unescape(void *cls, struct MHD_Connection *mc, char *s)
 	return (size_t)(w - s);
 }
 
+/* Whether mc is waiting for (the rest of) a request, from now. */
+static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct httpd_sock *sk = ci ? ci->socket_context : NULL;
+
+	if (!sk)
+		return;
+	pthread_mutex_lock(&h->lock);
+	sk->receiving = yes;
+	sk->since = mono_now();
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct httpd *h = cls;
+	struct httpd_sock *sk = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	pthread_mutex_lock(&h->lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		sk = xcalloc(1, sizeof(*sk));
+		sk->fd = ci ? ci->connect_fd : -1;
+		sk->receiving = true;
+		sk->since = mono_now();
+		sk->next = h->socks;
+		if (h->socks)
+			h->socks->prev = sk;
+		h->socks = sk;
+		*socket_context = sk;
+	} else if (sk) { /* closed: MHD closes the socket after this */
+		if (sk->prev)
+			sk->prev->next = sk->next;
+		else
+			h->socks = sk->next;
+		if (sk->next)
+			sk->next->prev = sk->prev;
+		free(sk);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&h->lock);
+	wake_ticker(h);
+}
+
 static void conn_req(struct httpd_conn *c, const char *method, const char *url,
 		     struct httpd_req *rq)
 {
@@ -405,6 +465,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		ret = request_start(h, mc, url, method, con_cls);
 		c = *con_cls;
 		/* refused at once: answered now, the body never read */
+		if (c->answered)
+			receiving(h, mc, false);
 		if (c->answered || (!c->too_large && !c->busy))
 			return ret;
 	}
@@ -430,6 +492,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	}
 	if (c->st)
 		return deferred_answer(h, c);
+	receiving(h, mc, false);
 	conn_req(c, method, url, &rq);
 	httpd_resp_init(&rs);
 	o->handle(o->arg, &rq, &rs);
@@ -444,8 +507,8 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	struct httpd *h = cls;
 	struct httpd_conn *c = *con_cls;
 
-	(void)mc;
 	(void)toe;
+	receiving(h, mc, true); /* the next request, if the connection stays */
 	if (!c)
 		return;
 	if (c->st) {
@@ -513,6 +576,17 @@ static void *ticker(void *arg)
 				fds[n].events = POLLRDHUP;
 				fds[n].revents = 0;
 				of[n++].st = st;
+			}
+		}
+		for (struct httpd_sock *sk = h->socks; sk && h->o->request_s; sk = sk->next) {
+			if (!sk->receiving || sk->fd < 0)
+				continue;
+			if (now - sk->since >= h->o->request_s) {
+				/* MHD sees the end and closes the connection */
+				shutdown(sk->fd, SHUT_RDWR);
+				sk->receiving = false;
+			} else if (next < 0 || sk->since + h->o->request_s < next) {
+				next = sk->since + h->o->request_s;
 			}
 		}
 		pthread_mutex_unlock(&h->lock);
@@ -599,17 +673,21 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 		h->d = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-			quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-			MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
-			o->key_pem, MHD_OPTION_END);
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
+			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+			unescape, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
+			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
 	else
 		h->d = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-			quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-			MHD_OPTION_END);
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
+			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+			unescape, NULL, MHD_OPTION_END);
 	if (!h->d) {
 		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
 			errno ? strerror(errno)

@@ -21,7 +21,12 @@
  *  - the bodies held at once, over all connections, are at most
  *    max_buffered bytes: a body that would go over is not read, and the
  *    handler sees busy (and answers 503);
- *  - a connection idle for timeout_s seconds is closed (slow clients);
+ *  - a connection idle for timeout_s seconds is closed (slow clients),
+ *    and so is one whose request has not arrived whole (headers and body)
+ *    request_s seconds after the connection opened or the previous answer
+ *    went out (a client trickling a byte now and then);
+ *  - at most max_conns connections at once, max_conns_per_ip from one
+ *    address: more are closed as they come;
  *  - with cert_pem and key_pem (PEM text), HTTPS through GnuTLS.
  *
  *	static void handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
@@ -98,8 +103,10 @@ struct httpd_opts {
 	size_t max_body;
 	size_t max_buffered; /* all the bodies held at once; 0: no limit */
 	unsigned timeout_s;
-	unsigned keepalive_s;  /* 0: none */
-	const char *keepalive; /* what an idle stream gets (": keep-alive\n\n") */
+	unsigned request_s;		      /* 0: no bound */
+	unsigned max_conns, max_conns_per_ip; /* both over 0 */
+	unsigned keepalive_s;		      /* 0: none */
+	const char *keepalive;		      /* what an idle stream gets (": keep-alive\n\n") */
 	void (*handle)(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 	/* Before the body (may be NULL): rq has no body yet; leave rs->status
 	 * 0 to go on, or answer now. */

@@ -30,3 +30,14 @@ expect_eq "busy: 503" "$(tail -n 1 busy.out)" "HTTP/1.1 503 Service Unavailable"
 # once they are gone, requests are read again (400: the body is not JSON)
 expect_eq "then 201" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
 	--data '{"title":"y"}' "$base/v1/tasks")" 201
+
+# 64 connections from one address at most: the 65th is closed unanswered,
+# while another address is served; once they go, the address is served.
+raw conns 64 >conns.out
+expect_eq "65th connection from one address" "$(sed -n 1p conns.out)" refused
+expect_eq "another address meanwhile" "$(sed -n 2p conns.out)" "HTTP/1.1 200 OK"
+expect_eq "the address again" "$(sed -n 3p conns.out)" "HTTP/1.1 200 OK"
+
+# A client that trickles its headers a byte a second is never idle for
+# the 30 s idle timeout, but its request must come whole within 30 s.
+expect_eq "a trickling client is closed" "$(raw trickle)" closed

@@ -50,7 +50,9 @@
  * watcher may show only once its commit is visible (dbwatch.h). */
 #define RECHECK_MS 100
 
-#define MCP_SESSIONS 64
+/* The sessions a token may have at once: a new one past it ends the
+ * token's least recently used, never another token's. */
+#define MCP_SESSIONS_PER_TOKEN 16
 
 struct api_mcp_session {
 	char id[33];
@@ -72,7 +74,8 @@ struct mcp_listener {
 };
 
 struct api_mcp {
-	struct api_mcp_session sessions[MCP_SESSIONS];
+	struct api_mcp_session *sessions; /* nsessions, some empty (s NULL) */
+	size_t nsessions;
 	double clock; /* a counter for least recently used */
 	/* The streams, shared with the watcher thread under lock. */
 	pthread_mutex_t lock;
@@ -214,8 +217,9 @@ void api_mcp_free(struct api_mcp *m)
 	if (!m)
 		return;
 	api_mcp_close(m);
-	for (int i = 0; i < MCP_SESSIONS; i++)
+	for (size_t i = 0; i < m->nsessions; i++)
 		mcp_session_free(m->sessions[i].s);
+	free(m->sessions);
 	if (m->wake[0] >= 0) {
 		close(m->wake[0]);
 		close(m->wake[1]);
@@ -274,28 +278,42 @@ static bool origin_allowed(struct api_call *c, const char *origin)
 
 static struct api_mcp_session *find(struct api_mcp *m, const char *id, long long token)
 {
-	for (int i = 0; i < MCP_SESSIONS; i++)
+	for (size_t i = 0; i < m->nsessions; i++)
 		if (m->sessions[i].s && !strcmp(m->sessions[i].id, id) &&
 		    m->sessions[i].token == token)
 			return &m->sessions[i];
 	return NULL;
 }
 
-/* A free slot, or the least recently used one, emptied. */
-static struct api_mcp_session *slot(struct api_mcp *m)
+/* A slot for a new session of token: a free one, or the token's least
+ * recently used emptied when it has MCP_SESSIONS_PER_TOKEN. */
+static struct api_mcp_session *slot(struct api_mcp *m, long long token)
 {
-	struct api_mcp_session *best = &m->sessions[0];
+	struct api_mcp_session *best = NULL, *free_slot = NULL;
+	int mine = 0;
 
-	for (int i = 0; i < MCP_SESSIONS; i++) {
-		if (!m->sessions[i].s)
-			return &m->sessions[i];
-		if (m->sessions[i].used < best->used)
-			best = &m->sessions[i];
+	for (size_t i = 0; i < m->nsessions; i++) {
+		struct api_mcp_session *ss = &m->sessions[i];
+
+		if (!ss->s) {
+			free_slot = free_slot ? free_slot : ss;
+		} else if (ss->token == token) {
+			mine++;
+			if (!best || ss->used < best->used)
+				best = ss;
+		}
 	}
-	end_listeners(m, best->id);
-	mcp_session_free(best->s);
-	memset(best, 0, sizeof(*best));
-	return best;
+	if (mine >= MCP_SESSIONS_PER_TOKEN) {
+		end_listeners(m, best->id);
+		mcp_session_free(best->s);
+		memset(best, 0, sizeof(*best));
+		return best;
+	}
+	if (free_slot)
+		return free_slot;
+	m->sessions = xrealloc(m->sessions, (m->nsessions + 1) * sizeof(*m->sessions));
+	memset(&m->sessions[m->nsessions], 0, sizeof(*m->sessions));
+	return &m->sessions[m->nsessions++];
 }
 
 static int new_session(struct api_call *c, struct api_mcp *m, struct api_mcp_session **out)
@@ -306,7 +324,7 @@ static int new_session(struct api_call *c, struct api_mcp *m, struct api_mcp_ses
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return api_error(c, 500, "cannot make a session id");
-	ss = slot(m);
+	ss = slot(m, c->tok.id);
 	ss->s = mcp_session_new(c->store, c->cfg, c->tok.user_id, NULL, &e);
 	if (!ss->s)
 		return api_fail(c, &e);

@@ -1,6 +1,7 @@
-# MCP over HTTP: a tools/call that waits on the network (the weather, held
-# by the fake Open-Meteo) holds no other request: /healthz and the API
-# answer meanwhile, and the call's answer comes when the fake lets go.
+# MCP over HTTP under load: a tools/call that waits on the network (the
+# weather, held by the fake Open-Meteo) holds no other request: /healthz
+# and the API answer meanwhile, and the call's answer comes when the fake
+# lets go.  A token that starts many sessions ends only its own.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openmeteo.sh"
 command -v curl >/dev/null || fail "curl is needed"
@@ -41,3 +42,17 @@ wait $call
 call=
 expect_eq "the call's status" "$(cat call.status)" 200
 expect_eq "the call's answer" "$(python3 -c 'import json; d=json.load(open("call.out")); r=d["result"]; print(d["id"], r.get("isError", False), r["structuredContent"]["place"])')" "2 False Berlin"
+
+# Another token starts 64 sessions: the first token's session lives on;
+# of the other's, the 16 most recent do.
+other=$(nestor token add 2>/dev/null)
+for i in $(seq 64); do
+	curl -s -o /dev/null -D hdr -H "Authorization: Bearer $other" -H "$both" -d "$init" "$base/mcp"
+	sid2=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
+	[ "$i" -gt 1 ] || first=$sid2
+done
+ping='{"jsonrpc":"2.0","id":9,"method":"ping"}'
+expect_eq "my session after another's 64" "$(mcp -H "Mcp-Session-Id: $sid" -d "$ping")" 200
+other_ping() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other" -H "$both" -H "Mcp-Session-Id: $1" -d "$ping" "$base/mcp"; }
+expect_eq "its latest session" "$(other_ping "$sid2")" 200
+expect_eq "its first session, ended" "$(other_ping "$first")" 404

@@ -8,8 +8,9 @@
  * /healthz needs a token; a read-only token may only read.  Errors are
  * {"error": "...", "code": STATUS}.  The handler runs in one thread at a
  * time (httpd.h), so it owns the store while it runs; an assistant's turn
- * (POST /v1/ask) is handed to a job, a thread with a store connection of
- * its own (src/api-ask.c), and GET /mcp streams are watched by a thread of
+ * (POST /v1/ask) and an MCP tools/call are handed to a job, a thread with
+ * a store connection of its own (src/api-ask.c, src/api-mcp.c), and GET
+ * /mcp streams are watched by a thread of
  * their own (src/api-mcp.c).  api_free() waits for the jobs.
  *
  *	struct api *api = api_new(store, cfg, &(struct api_opts){ .rate = 600 });

@@ -396,8 +396,10 @@ static void *call_job(void *arg)
 	c.rs = &rs;
 	c.now = j->now;
 	s = store_open(j->db, &e);
-	if (s)
+	if (s) {
+		store_set_user(s, j->user_id);
 		ms = mcp_session_new(s, j->cfg, j->user_id, j->assistant, &e);
+	}
 	if (ms) {
 		mcp_session_resume(ms, j->version, &j->cancel);
 		mcp_session_handle(ms, j->msg, j->now, &reply);

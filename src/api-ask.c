@@ -184,18 +184,9 @@ static void *ask_job(void *arg)
 static void ask_start(void *arg, struct httpd_stream *st)
 {
 	struct ask_job *j = arg;
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
 
 	j->st = st;
-	api_job_begin(j->api);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, ask_job, j);
-	pthread_attr_destroy(&attr);
-	if (rc != 0)
-		ask_job(j);
+	api_job_run(j->api, ask_job, j);
 }
 
 int api_ask(struct api_call *c)

@@ -82,12 +82,15 @@ int api_bad_method(struct api_call *c);
  * user's is 404, as if it did not exist. */
 int api_own_conversation(struct api_call *c, long long id, struct conversation *out);
 
-/* Jobs (src/api-ask.c runs turns in them): api_job_begin() before one
+/* Jobs (src/api-ask.c runs turns in them, src/api-mcp.c tool calls): api_job_begin() before one
  * starts; api_job_end() when it is over, counting its request for
  * /metrics (route, status, from t0, whether a turn ran); api_free()
  * waits for every job to end.  Any thread. */
 void api_job_begin(struct api *api);
 void api_job_end(struct api *api, const char *route, int status, double t0, bool turn);
+/* api_job_begin(), then fn(arg) in a thread of its own (here, when no
+ * thread can start); fn calls api_job_end(). */
+void api_job_run(struct api *api, void *(*fn)(void *), void *arg);
 /* Monotonic seconds. */
 double api_mono(void);
 

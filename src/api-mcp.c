@@ -20,13 +20,20 @@
  *  - an Origin header must be a loopback origin or one of serve.origins
  *    (403): a web page cannot drive a local server (DNS rebinding);
  *  - the bearer token as everywhere; tools act as its user, and a
- *    read-only token cannot call tools (403).
+ *    read-only token cannot call tools (403);
+ *  - a message with a tools/call in it is answered by a job, as /v1/ask
+ *    is: a thread with a store connection and a session of its own, made
+ *    from the caller's (its agreed version), so a tool that waits on the
+ *    network (the weather, another assistant) holds no other request.  A
+ *    client that leaves stops it early.  What a tools/list in the same
+ *    batch lists is not remembered for the GET stream.
  */
 #include "api-int.h"
 #include "dbwatch.h"
 #include "log.h"
 #include "mcp.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -43,7 +50,9 @@
  * watcher may show only once its commit is visible (dbwatch.h). */
 #define RECHECK_MS 100
 
-#define MCP_SESSIONS 64
+/* The sessions a token may have at once: a new one past it ends the
+ * token's least recently used, never another token's. */
+#define MCP_SESSIONS_PER_TOKEN 16
 
 struct api_mcp_session {
 	char id[33];
@@ -65,7 +74,8 @@ struct mcp_listener {
 };
 
 struct api_mcp {
-	struct api_mcp_session sessions[MCP_SESSIONS];
+	struct api_mcp_session *sessions; /* nsessions, some empty (s NULL) */
+	size_t nsessions;
 	double clock; /* a counter for least recently used */
 	/* The streams, shared with the watcher thread under lock. */
 	pthread_mutex_t lock;
@@ -207,8 +217,9 @@ void api_mcp_free(struct api_mcp *m)
 	if (!m)
 		return;
 	api_mcp_close(m);
-	for (int i = 0; i < MCP_SESSIONS; i++)
+	for (size_t i = 0; i < m->nsessions; i++)
 		mcp_session_free(m->sessions[i].s);
+	free(m->sessions);
 	if (m->wake[0] >= 0) {
 		close(m->wake[0]);
 		close(m->wake[1]);
@@ -267,28 +278,42 @@ static bool origin_allowed(struct api_call *c, const char *origin)
 
 static struct api_mcp_session *find(struct api_mcp *m, const char *id, long long token)
 {
-	for (int i = 0; i < MCP_SESSIONS; i++)
+	for (size_t i = 0; i < m->nsessions; i++)
 		if (m->sessions[i].s && !strcmp(m->sessions[i].id, id) &&
 		    m->sessions[i].token == token)
 			return &m->sessions[i];
 	return NULL;
 }
 
-/* A free slot, or the least recently used one, emptied. */
-static struct api_mcp_session *slot(struct api_mcp *m)
+/* A slot for a new session of token: a free one, or the token's least
+ * recently used emptied when it has MCP_SESSIONS_PER_TOKEN. */
+static struct api_mcp_session *slot(struct api_mcp *m, long long token)
 {
-	struct api_mcp_session *best = &m->sessions[0];
+	struct api_mcp_session *best = NULL, *free_slot = NULL;
+	int mine = 0;
 
-	for (int i = 0; i < MCP_SESSIONS; i++) {
-		if (!m->sessions[i].s)
-			return &m->sessions[i];
-		if (m->sessions[i].used < best->used)
-			best = &m->sessions[i];
+	for (size_t i = 0; i < m->nsessions; i++) {
+		struct api_mcp_session *ss = &m->sessions[i];
+
+		if (!ss->s) {
+			free_slot = free_slot ? free_slot : ss;
+		} else if (ss->token == token) {
+			mine++;
+			if (!best || ss->used < best->used)
+				best = ss;
+		}
 	}
-	end_listeners(m, best->id);
-	mcp_session_free(best->s);
-	memset(best, 0, sizeof(*best));
-	return best;
+	if (mine >= MCP_SESSIONS_PER_TOKEN) {
+		end_listeners(m, best->id);
+		mcp_session_free(best->s);
+		memset(best, 0, sizeof(*best));
+		return best;
+	}
+	if (free_slot)
+		return free_slot;
+	m->sessions = xrealloc(m->sessions, (m->nsessions + 1) * sizeof(*m->sessions));
+	memset(&m->sessions[m->nsessions], 0, sizeof(*m->sessions));
+	return &m->sessions[m->nsessions++];
 }
 
 static int new_session(struct api_call *c, struct api_mcp *m, struct api_mcp_session **out)
@@ -299,7 +324,7 @@ static int new_session(struct api_call *c, struct api_mcp *m, struct api_mcp_ses
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return api_error(c, 500, "cannot make a session id");
-	ss = slot(m);
+	ss = slot(m, c->tok.id);
 	ss->s = mcp_session_new(c->store, c->cfg, c->tok.user_id, NULL, &e);
 	if (!ss->s)
 		return api_fail(c, &e);
@@ -325,6 +350,109 @@ static bool has_method(const cJSON *msg, const char *name)
 	return cJSON_IsString(one) && !strcmp(one->valuestring, name);
 }
 
+/* The answer to a POST of session sid: reply (freed), or 202 for none. */
+static void answer(struct api_call *c, const char *sid, char *reply)
+{
+	httpd_resp_header(c->rs, "Mcp-Session-Id", sid);
+	if (!reply) {
+		c->rs->status = 202;
+		return;
+	}
+	c->rs->status = 200;
+	sbuf_adds(&c->rs->body, reply);
+	sbuf_adds(&c->rs->body, "\n");
+	free(reply);
+}
+
+/* A message with a tools/call: what the job needs of the request. */
+struct call_job {
+	struct api *api;
+	struct config *cfg;
+	char *db; /* the job opens its own connection */
+	long long user_id;
+	char *assistant, *version, *msg;
+	char sid[33];
+	time_t now;
+	double t0;
+	atomic_int cancel; /* set by the server when the client leaves */
+	struct httpd_stream *st;
+};
+
+static void *call_job(void *arg)
+{
+	struct call_job *j = arg;
+	struct mcp_session *ms = NULL;
+	struct httpd_resp rs;
+	struct api_call c;
+	struct store *s;
+	char *reply;
+	struct err e;
+	int status;
+
+	httpd_resp_init(&rs);
+	memset(&c, 0, sizeof(c));
+	c.api = j->api;
+	c.cfg = j->cfg;
+	c.rs = &rs;
+	c.now = j->now;
+	s = store_open(j->db, &e);
+	if (s) {
+		store_set_user(s, j->user_id);
+		ms = mcp_session_new(s, j->cfg, j->user_id, j->assistant, &e);
+	}
+	if (ms) {
+		mcp_session_resume(ms, j->version, &j->cancel);
+		mcp_session_handle(ms, j->msg, j->now, &reply);
+		answer(&c, j->sid, reply);
+	} else {
+		api_fail(&c, &e);
+	}
+	status = rs.status;
+	httpd_stream_end(j->st, &rs, &e);
+	httpd_resp_release(&rs);
+	mcp_session_free(ms);
+	store_free(s);
+	api_job_end(j->api, "/mcp", status, j->t0, false);
+	free(j->db);
+	free(j->assistant);
+	free(j->version);
+	free(j->msg);
+	free(j);
+	return NULL;
+}
+
+/* The server's defer: start the job. */
+static void call_start(void *arg, struct httpd_stream *st)
+{
+	struct call_job *j = arg;
+
+	j->st = st;
+	api_job_run(j->api, call_job, j);
+}
+
+/* Hand the message to a job, for session ss. */
+static int call_defer(struct api_call *c, struct api_mcp_session *ss)
+{
+	struct call_job *j = xcalloc(1, sizeof(*j));
+	const char *assistant = mcp_session_assistant(ss->s), *version = mcp_session_version(ss->s);
+
+	j->api = c->api;
+	j->cfg = c->cfg;
+	j->db = xstrdup(store_path(c->store));
+	j->user_id = c->tok.user_id;
+	j->assistant = assistant ? xstrdup(assistant) : NULL;
+	j->version = version ? xstrdup(version) : NULL;
+	j->msg = xstrdup(c->rq->body);
+	snprintf(j->sid, sizeof(j->sid), "%s", ss->id);
+	j->now = c->now;
+	j->t0 = c->t0;
+	c->deferred = true;
+	c->rs->defer = call_start;
+	c->rs->defer_arg = j;
+	c->rs->cancel = &j->cancel;
+	return 0;
+}
+
 static int post(struct api_call *c, struct api_mcp *m)
 {
 	const char *accept = c->rq->header(c->rq, "Accept");
@@ -333,40 +461,35 @@ static int post(struct api_call *c, struct api_mcp *m)
 	struct api_mcp_session *ss = NULL;
 	cJSON *msg;
 	char *reply;
-	bool init;
+	bool init, call;
 
 	if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name application/json and text/event-stream");
 	msg = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
 	init = has_method(msg, "initialize");
-	if (c->tok.read_only && has_method(msg, "tools/call")) {
+	call = has_method(msg, "tools/call");
+	if (c->tok.read_only && call) {
 		cJSON_Delete(msg);
 		return api_error(c, 403, "read-only token: tools cannot be called");
 	}
 	cJSON_Delete(msg);
 	if (sid && !(ss = find(m, sid, c->tok.id)))
-		return api_error(c, 404, "no MCP session %s (initialize again)", sid);
+		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
 	if (!ss && !init)
 		return api_error(c, 400, "missing Mcp-Session-Id (initialize first)");
 	if (ss && ver && mcp_session_version(ss->s) && strcmp(ver, mcp_session_version(ss->s)))
-		return api_error(c, 400, "MCP-Protocol-Version %s is not the one agreed (%s)", ver,
-				 mcp_session_version(ss->s));
+		return api_error(c, 400, "MCP-Protocol-Version %s is not the one agreed (%s)",
+				 utf8_q(ver), mcp_session_version(ss->s));
 	if (ver && !mcp_version_supported(ver))
-		return api_error(c, 400, "unsupported MCP-Protocol-Version %s", ver);
+		return api_error(c, 400, "unsupported MCP-Protocol-Version %s", utf8_q(ver));
 	if (!ss && new_session(c, m, &ss) < 0)
 		return -1;
 	ss->used = ++m->clock;
+	if (call && !init)
+		return call_defer(c, ss);
 	mcp_session_handle(ss->s, c->rq->body, c->now, &reply);
 	store_set_user(c->store, c->tok.user_id);
-	httpd_resp_header(c->rs, "Mcp-Session-Id", ss->id);
-	if (!reply) {
-		c->rs->status = 202;
-		return 0;
-	}
-	c->rs->status = 200;
-	sbuf_adds(&c->rs->body, reply);
-	sbuf_adds(&c->rs->body, "\n");
-	free(reply);
+	answer(c, ss->id, reply);
 	return 0;
 }
 
@@ -413,7 +536,7 @@ static int listen_get(struct api_call *c, struct api_mcp *m)
 	if (!accept || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name text/event-stream");
 	if (!(ss = find(m, sid, c->tok.id)))
-		return api_error(c, 404, "no MCP session %s (initialize again)", sid);
+		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
 	ss->used = ++m->clock;
 	listed = mcp_session_listed(ss->s);
 	l = xcalloc(1, sizeof(*l));
@@ -441,7 +564,8 @@ int api_mcp(struct api_call *c, struct api_mcp **mp)
 	struct api_mcp_session *ss;
 
 	if (origin && !origin_allowed(c, origin))
-		return api_error(c, 403, "origin %s is not allowed (serve.origins)", origin);
+		return api_error(c, 403, "origin %s is not allowed (serve.origins)",
+				 utf8_q(origin));
 	if (!*mp)
 		*mp = mcp_new(c);
 	if (!strcmp(c->rq->method, "POST"))

@@ -4,6 +4,7 @@
 #include "sbuf.h"
 #include "stats.h"
 #include "user.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -99,13 +100,17 @@ double api_mono(void)
 int api_error(struct api_call *c, int status, const char *fmt, ...)
 {
 	cJSON *o = cJSON_CreateObject();
-	char msg[512];
+	char msg[512], *clean;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(o, "error", msg);
+	/* what the request echoes (a header, a path) may be any bytes, and
+	 * the cut above may split a character: the body stays UTF-8 */
+	clean = utf8_clean_str(msg, UTF8_PRINTABLE);
+	cJSON_AddStringToObject(o, "error", clean);
+	free(clean);
 	cJSON_AddNumberToObject(o, "code", status);
 	api_json(c, status, o);
 	return -1;
@@ -176,7 +181,7 @@ int api_check_match(struct api_call *c, const cJSON *current)
 	api_etag(current, etag, sizeof(etag));
 	if (strstr(want, etag))
 		return 0;
-	return api_error(c, 412, "the resource changed (ETag %s, If-Match %s)", etag, want);
+	return api_error(c, 412, "the resource changed (ETag %s, If-Match %s)", etag, utf8_q(want));
 }
 
 int api_writable(struct api_call *c)
@@ -224,7 +229,7 @@ int api_id(struct api_call *c, long long *id)
 	errno = 0;
 	*id = c->id[0] >= '1' && c->id[0] <= '9' ? strtoll(c->id, &end, 10) : 0;
 	if (*id <= 0 || *end || errno == ERANGE)
-		return api_error(c, 400, "bad id \"%s\"", c->id);
+		return api_error(c, 400, "bad id %s", utf8_q(c->id));
 	return 0;
 }
 
@@ -259,7 +264,8 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 
 int api_bad_method(struct api_call *c)
 {
-	return api_error(c, 405, "%s is not allowed on %s", c->rq->method, c->rq->path);
+	return api_error(c, 405, "%s is not allowed on %s", utf8_q(c->rq->method),
+			 utf8_q(c->rq->path));
 }
 
 int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *arr, size_t i),
@@ -280,7 +286,8 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 		while (i < n && id_at(arr, i) != after)
 			i++;
 		if (i == n)
-			return api_error(c, 400, "cursor \"%s\" is not in the list any more", cur);
+			return api_error(c, 400, "cursor %s is not in the list any more",
+					 utf8_q(cur));
 		i++;
 	}
 	*from = i;
@@ -382,6 +389,21 @@ void api_job_begin(struct api *api)
 	pthread_mutex_lock(&api->lock);
 	api->jobs++;
 	pthread_mutex_unlock(&api->lock);
+}
+
+void api_job_run(struct api *api, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	api_job_begin(api);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		fn(arg);
 }
 
 void api_job_end(struct api *api, const char *route, int status, double t0, bool turn)
@@ -603,6 +625,11 @@ static void serve(struct api_call *c)
 		api_error(c, 413, "the request body is over %zu bytes", API_MAX_BODY);
 		goto out;
 	}
+	if (c->rq->busy) {
+		httpd_resp_header(c->rs, "Retry-After", "1");
+		api_error(c, 503, "the server is busy reading other requests: try again");
+		goto out;
+	}
 	if (authenticate(c) < 0)
 		goto out;
 	wait = rate_take(c->api, c->tok.id);
@@ -634,21 +661,39 @@ out:
 	free(path);
 }
 
+static void call_init(struct api_call *c, struct api *api, const struct httpd_req *rq,
+		      struct httpd_resp *rs)
+{
+	memset(c, 0, sizeof(*c));
+	c->t0 = api_mono();
+	c->api = api;
+	c->store = api->store;
+	c->cfg = api->cfg;
+	c->rq = rq;
+	c->rs = rs;
+	c->now = wallclock_now();
+	c->route = "other";
+}
+
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
 	struct api_call c;
-	double t0 = api_mono();
 
-	memset(&c, 0, sizeof(c));
-	c.t0 = t0;
-	c.api = arg;
-	c.store = c.api->store;
-	c.cfg = c.api->cfg;
-	c.rq = rq;
-	c.rs = rs;
-	c.now = wallclock_now();
+	call_init(&c, arg, rq, rs);
 	serve(&c);
 	if (!c.deferred)
-		count(c.api, c.route, rs->status, api_mono() - t0, c.turn);
+		count(c.api, c.route, rs->status, api_mono() - c.t0, c.turn);
+	token_release(&c.tok);
+}
+
+void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
+{
+	struct api_call c;
+
+	if (strcmp(rq->path, "/healthz") == 0)
+		return;
+	call_init(&c, arg, rq, rs);
+	if (authenticate(&c) < 0)
+		count(c.api, c.route, rs->status, api_mono() - c.t0, false);
 	token_release(&c.tok);
 }

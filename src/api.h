@@ -8,8 +8,9 @@
  * /healthz needs a token; a read-only token may only read.  Errors are
  * {"error": "...", "code": STATUS}.  The handler runs in one thread at a
  * time (httpd.h), so it owns the store while it runs; an assistant's turn
- * (POST /v1/ask) is handed to a job, a thread with a store connection of
- * its own (src/api-ask.c), and GET /mcp streams are watched by a thread of
+ * (POST /v1/ask) and an MCP tools/call are handed to a job, a thread with
+ * a store connection of its own (src/api-ask.c, src/api-mcp.c), and GET
+ * /mcp streams are watched by a thread of
  * their own (src/api-mcp.c).  api_free() waits for the jobs.
  *
  *	struct api *api = api_new(store, cfg, &(struct api_opts){ .rate = 600 });
@@ -35,6 +36,9 @@
 
 /* The largest request body read; a bigger one is answered 413. */
 #define API_MAX_BODY ((size_t)1 << 20)
+/* The request bodies held at once, over all connections; past it a
+ * request is answered 503 (Retry-After) without its body being read. */
+#define API_MAX_BUFFERED ((size_t)32 << 20)
 
 struct api_opts {
 	unsigned rate; /* requests per minute per token (bursts up to that); 0: no limit */
@@ -50,6 +54,9 @@ void api_close(struct api *api);
 
 /* The httpd.h handler; arg is the struct api. */
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
+/* httpd.h's admit: a request without a valid token (but /healthz) is
+ * answered 401 before its body is read. */
+void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 
 /*
  * Make a token for user_id (label may be NULL): *token is the secret, to be

@@ -99,6 +99,13 @@ const char *mcp_session_version(const struct mcp_session *s)
 	return s->version;
 }
 
+void mcp_session_resume(struct mcp_session *s, const char *version, atomic_int *flag)
+{
+	free(s->version);
+	s->version = version ? xstrdup(version) : NULL;
+	engine_watch_cancel(s->engine, flag);
+}
+
 char *mcp_tool_names(struct store *store, const char *assistant)
 {
 	struct assistant a;

@@ -39,6 +39,7 @@
 #ifndef NESTOR_MCP_H
 #define NESTOR_MCP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -69,6 +70,11 @@ int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char 
 
 /* The version agreed at initialize, or NULL before it. */
 const char *mcp_session_version(const struct mcp_session *s);
+/* For a transport that answers a session's requests from another session
+ * (on a store connection of its own, in another thread): version counts
+ * as agreed, and a tool call stops early once *flag is non-zero (NULL:
+ * never). */
+void mcp_session_resume(struct mcp_session *s, const char *version, atomic_int *flag);
 
 /* Whether the assistant's tool set differs from the one last listed; if so
  * *notification is the notifications/tools/list_changed message to send

@@ -42,6 +42,17 @@ struct httpd_stream {
 	double last;		 /* when the stream last got something */
 };
 
+/* A connection's socket, while it is one: a request must arrive whole
+ * (headers and body) within request_s of the connection's start or of the
+ * previous answer, else the ticker shuts the socket down (a client that
+ * trickles a byte now and then is never idle long enough to time out). */
+struct httpd_sock {
+	struct httpd_sock *prev, *next;
+	int fd;
+	bool receiving; /* a request is awaited or being read */
+	double since;	/* when it began to be */
+};
+
 struct httpd {
 	const struct httpd_opts *o;
 	struct MHD_Daemon *d;
@@ -49,17 +60,20 @@ struct httpd {
 	pthread_cond_t idle; /* signalled when a stream is freed */
 	struct httpd_stream *streams;
 	size_t nstreams;
+	struct httpd_sock *socks;
 	bool stopping;
-	int wake[2]; /* a byte wakes the ticker */
+	size_t buffered; /* the bytes of all bodies held (the server's thread) */
+	int wake[2];	 /* a byte wakes the ticker */
 	pthread_t ticker;
 };
 
 /* One request in progress: its body as it arrives. */
 struct httpd_conn {
 	struct sbuf body;
-	bool too_large;
+	bool too_large, busy;
 	struct MHD_Connection *mc;
 	struct httpd_stream *st; /* when its answer was deferred */
+	bool answered;		 /* by admit(), before the body */
 };
 
 static double mono_now(void)
@@ -321,6 +335,120 @@ static size_t unescape(void *cls, struct MHD_Connection *mc, char *s)
 	return (size_t)(w - s);
 }
 
+/* Whether mc is waiting for (the rest of) a request, from now. */
+static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct httpd_sock *sk = ci ? ci->socket_context : NULL;
+
+	if (!sk)
+		return;
+	pthread_mutex_lock(&h->lock);
+	sk->receiving = yes;
+	sk->since = mono_now();
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct httpd *h = cls;
+	struct httpd_sock *sk = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	pthread_mutex_lock(&h->lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		sk = xcalloc(1, sizeof(*sk));
+		sk->fd = ci ? ci->connect_fd : -1;
+		sk->receiving = true;
+		sk->since = mono_now();
+		sk->next = h->socks;
+		if (h->socks)
+			h->socks->prev = sk;
+		h->socks = sk;
+		*socket_context = sk;
+	} else if (sk) { /* closed: MHD closes the socket after this */
+		if (sk->prev)
+			sk->prev->next = sk->next;
+		else
+			h->socks = sk->next;
+		if (sk->next)
+			sk->next->prev = sk->prev;
+		free(sk);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&h->lock);
+	wake_ticker(h);
+}
+
+static void conn_req(struct httpd_conn *c, const char *method, const char *url,
+		     struct httpd_req *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->method = method;
+	rq->path = url;
+	rq->body = c->body.buf ? c->body.buf : "";
+	rq->body_len = c->body.len;
+	rq->too_large = c->too_large;
+	rq->busy = c->busy;
+	rq->header = conn_header;
+	rq->query = conn_query;
+	rq->conn = c;
+}
+
+/* The body of c is not read (any more): what it held is given back. */
+static void drop_body(struct httpd *h, struct httpd_conn *c)
+{
+	h->buffered -= c->body.len;
+	sbuf_release(&c->body);
+}
+
+/* Whether n more bytes of body would go over what the server holds. */
+static bool over_buffered(struct httpd *h, size_t n)
+{
+	size_t max = h->o->max_buffered;
+
+	return max && (n > max || h->buffered > max - n);
+}
+
+/* The first call for a request: its headers are in, its body not yet. */
+static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc, const char *url,
+				     const char *method, void **con_cls)
+{
+	const struct httpd_opts *o = h->o;
+	const char *len =
+		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long declared = len ? strtoull(len, NULL, 10) : 0;
+	struct httpd_conn *c = xcalloc(1, sizeof(*c));
+	enum MHD_Result ret = MHD_YES;
+	struct httpd_req rq;
+	struct httpd_resp rs;
+
+	sbuf_init(&c->body);
+	c->mc = mc;
+	*con_cls = c;
+	if (o->admit) {
+		conn_req(c, method, url, &rq);
+		httpd_resp_init(&rs);
+		rs.status = 0;
+		o->admit(o->arg, &rq, &rs);
+		if (rs.status) {
+			c->answered = true;
+			ret = send_resp(mc, &rs);
+		}
+		httpd_resp_release(&rs);
+		if (c->answered)
+			return ret;
+	}
+	if (declared > o->max_body)
+		c->too_large = true;
+	else if (over_buffered(h, (size_t)declared))
+		c->busy = true;
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -334,39 +462,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 
 	(void)version;
 	if (!c) {
-		const char *len = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-							      MHD_HTTP_HEADER_CONTENT_LENGTH);
-
-		c = xcalloc(1, sizeof(*c));
-		sbuf_init(&c->body);
-		c->mc = mc;
-		if (len && strtoull(len, NULL, 10) > o->max_body)
-			c->too_large = true;
-		*con_cls = c;
-		if (!c->too_large)
-			return MHD_YES;
+		ret = request_start(h, mc, url, method, con_cls);
+		c = *con_cls;
+		/* refused at once: answered now, the body never read */
+		if (c->answered)
+			receiving(h, mc, false);
+		if (c->answered || (!c->too_large && !c->busy))
+			return ret;
+	}
+	if (c->answered) { /* the rest of a body refused unread */
+		*upload_size = 0;
+		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!c->too_large && c->body.len + *upload_size > o->max_body) {
-			c->too_large = true;
-			sbuf_release(&c->body);
+		if (!c->too_large && !c->busy) {
+			if (c->body.len + *upload_size > o->max_body)
+				c->too_large = true;
+			else if (over_buffered(h, *upload_size))
+				c->busy = true;
+			if (c->too_large || c->busy)
+				drop_body(h, c);
 		}
-		if (!c->too_large)
+		if (!c->too_large && !c->busy) {
 			sbuf_add(&c->body, upload, *upload_size);
+			h->buffered += *upload_size;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (c->st)
 		return deferred_answer(h, c);
-	memset(&rq, 0, sizeof(rq));
-	rq.method = method;
-	rq.path = url;
-	rq.body = c->body.buf ? c->body.buf : "";
-	rq.body_len = c->body.len;
-	rq.too_large = c->too_large;
-	rq.header = conn_header;
-	rq.query = conn_query;
-	rq.conn = c;
+	receiving(h, mc, false);
+	conn_req(c, method, url, &rq);
 	httpd_resp_init(&rs);
 	o->handle(o->arg, &rq, &rs);
 	ret = rs.defer ? defer(h, c, &rs) : send_resp(mc, &rs);
@@ -380,8 +507,8 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	struct httpd *h = cls;
 	struct httpd_conn *c = *con_cls;
 
-	(void)mc;
 	(void)toe;
+	receiving(h, mc, true); /* the next request, if the connection stays */
 	if (!c)
 		return;
 	if (c->st) {
@@ -393,7 +520,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		unref_locked(c->st);
 		pthread_mutex_unlock(&h->lock);
 	}
-	sbuf_release(&c->body);
+	drop_body(h, c);
 	free(c);
 	*con_cls = NULL;
 }
@@ -449,6 +576,17 @@ static void *ticker(void *arg)
 				fds[n].events = POLLRDHUP;
 				fds[n].revents = 0;
 				of[n++].st = st;
+			}
+		}
+		for (struct httpd_sock *sk = h->socks; sk && h->o->request_s; sk = sk->next) {
+			if (!sk->receiving || sk->fd < 0)
+				continue;
+			if (now - sk->since >= h->o->request_s) {
+				/* MHD sees the end and closes the connection */
+				shutdown(sk->fd, SHUT_RDWR);
+				sk->receiving = false;
+			} else if (next < 0 || sk->since + h->o->request_s < next) {
+				next = sk->since + h->o->request_s;
 			}
 		}
 		pthread_mutex_unlock(&h->lock);
@@ -535,17 +673,21 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 		h->d = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-			quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-			MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
-			o->key_pem, MHD_OPTION_END);
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
+			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+			unescape, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
+			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
 	else
 		h->d = MHD_start_daemon(
 			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
 			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-			quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-			MHD_OPTION_END);
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
+			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+			unescape, NULL, MHD_OPTION_END);
 	if (!h->d) {
 		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
 			errno ? strerror(errno)

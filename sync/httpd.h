@@ -12,9 +12,21 @@
  * the caller's): the handler may use a store without locks, and must be
  * quick.  What the server does for every handler:
  *
+ *  - admit(), when given, sees each request once its headers are in,
+ *    before its body is read: an answer it gives (rs->status set) is sent
+ *    at once and the body is never read (a request without a valid
+ *    token costs no memory);
  *  - a body over max_body bytes is not read: the handler sees too_large
  *    (and answers 413);
- *  - a connection idle for timeout_s seconds is closed (slow clients);
+ *  - the bodies held at once, over all connections, are at most
+ *    max_buffered bytes: a body that would go over is not read, and the
+ *    handler sees busy (and answers 503);
+ *  - a connection idle for timeout_s seconds is closed (slow clients),
+ *    and so is one whose request has not arrived whole (headers and body)
+ *    request_s seconds after the connection opened or the previous answer
+ *    went out (a client trickling a byte now and then);
+ *  - at most max_conns connections at once, max_conns_per_ip from one
+ *    address: more are closed as they come;
  *  - with cert_pem and key_pem (PEM text), HTTPS through GnuTLS.
  *
  *	static void handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
@@ -59,6 +71,7 @@ struct httpd_req {
 	const char *body;   /* NUL-terminated; "" when none */
 	size_t body_len;
 	bool too_large; /* the body was over max_body: not read */
+	bool busy;	/* the server held too many bodies: not read */
 	/* A request header (case-insensitive) or query argument, or NULL. */
 	const char *(*header)(const struct httpd_req *rq, const char *name);
 	const char *(*query)(const struct httpd_req *rq, const char *name);
@@ -88,10 +101,16 @@ struct httpd_opts {
 	unsigned port;
 	const char *cert_pem, *key_pem; /* both or neither */
 	size_t max_body;
+	size_t max_buffered; /* all the bodies held at once; 0: no limit */
 	unsigned timeout_s;
-	unsigned keepalive_s;  /* 0: none */
-	const char *keepalive; /* what an idle stream gets (": keep-alive\n\n") */
+	unsigned request_s;		      /* 0: no bound */
+	unsigned max_conns, max_conns_per_ip; /* both over 0 */
+	unsigned keepalive_s;		      /* 0: none */
+	const char *keepalive;		      /* what an idle stream gets (": keep-alive\n\n") */
 	void (*handle)(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
+	/* Before the body (may be NULL): rq has no body yet; leave rs->status
+	 * 0 to go on, or answer now. */
+	void (*admit)(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 	/* httpd_stop() calls it once no request is handled any more, before
 	 * it waits for the jobs: the handler ends the streams it keeps open
 	 * without a job of their own (may be NULL). */

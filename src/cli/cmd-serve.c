@@ -26,8 +26,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+/* A connection idle this long is closed, and so is one whose request has
+ * not come whole this long after it opened (or after the last answer). */
 #define SERVE_TIMEOUT_S 30
-#define SERVE_LISTEN	"127.0.0.1:8765"
+/* Connections at once, and from one address (man/nestor.1). */
+#define SERVE_MAX_CONNS	       256
+#define SERVE_MAX_CONNS_PER_IP 64
+#define SERVE_LISTEN	       "127.0.0.1:8765"
 
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 
@@ -101,6 +106,13 @@ static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_res
 	api_handle(s->api, rq, rs);
 }
 
+static void serve_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
+{
+	struct serve *s = arg;
+
+	api_admit(s->api, rq, rs);
+}
+
 static void serve_closing(void *arg)
 {
 	struct serve *s = arg;
@@ -167,13 +179,18 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	}
 	s->o.addr = s->addr;
 	s->o.max_body = API_MAX_BODY;
+	s->o.max_buffered = API_MAX_BUFFERED;
 	s->o.timeout_s = SERVE_TIMEOUT_S;
+	s->o.request_s = SERVE_TIMEOUT_S;
+	s->o.max_conns = SERVE_MAX_CONNS;
+	s->o.max_conns_per_ip = SERVE_MAX_CONNS_PER_IP;
 	s->o.keepalive_s = (unsigned)config_get_int(cfg, "serve.keepalive");
 	s->o.keepalive = ": keep-alive\n\n";
 	if (cert && (!(s->o.cert_pem = read_pem(ctx, cert, "--tls-cert")) ||
 		     !(s->o.key_pem = read_pem(ctx, key, "--tls-key"))))
 		goto fail;
 	s->o.handle = serve_handle;
+	s->o.admit = serve_admit;
 	s->o.ready = serve_ready;
 	s->o.closing = serve_closing;
 	s->o.arg = s;

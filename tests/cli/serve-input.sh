@@ -48,3 +48,22 @@ expect_eq "an id past 64 bits: error" "$(json 'd["error"]')" 'bad id "9999999999
 for id in %2B1 %201 01 0 -1; do
 	expect_eq "id $id" "$(req GET /v1/tasks/$id)" 400
 done
+
+# What the request echoes in an error (an id, a cursor, If-Match, the
+# path) comes back as valid UTF-8, its control characters escaped: the
+# body is JSON a client can parse and a terminal can show.
+utf8_body() { python3 -c "import sys; sys.stdout.write(open('body','rb').read().decode('utf-8', 'strict'))" >/dev/null 2>&1 && echo valid || echo invalid; }
+expect_eq "bad bytes in an id" "$(req GET /v1/tasks/%ff%1b%5b31m)" 400
+expect_eq "bad bytes in an id: UTF-8" "$(utf8_body)" valid
+expect_eq "bad bytes in an id: error" "$(json 'd["error"]')" 'bad id "\xff\x1b[31m"'
+expect_eq "bad bytes in a cursor" "$(req GET '/v1/tasks?cursor=%ff%1b')" 400
+expect_eq "bad bytes in a cursor: UTF-8" "$(utf8_body)" valid
+expect_eq "bad bytes in a cursor: error" "$(json 'd["error"]')" 'cursor "\xff\x1b" is not in the list any more'
+expect_eq "bad bytes in a path" "$(req PUT /v1/agenda/%ff)" 404
+expect_eq "bad bytes in a method's path" "$(req PUT /v1/agenda)" 405
+expect_eq "405: error" "$(json 'd["error"]')" '"PUT" is not allowed on "/v1/agenda"'
+tid=$(req GET /v1/tasks >/dev/null; json 'd[0]["id"]')
+printf 'If-Match: "\377\033[31m"\r\n' >ifm
+expect_eq "bad bytes in If-Match" "$(curl -s -o body -w '%{http_code}' -X PATCH -H "Authorization: Bearer $tok" -H @ifm --data '{"title":"y"}' "$base/v1/tasks/$tid")" 412
+expect_eq "bad bytes in If-Match: UTF-8" "$(utf8_body)" valid
+expect_match "bad bytes in If-Match: error" "$(json 'd["error"]')" 'If-Match "\\"\\xff\\x1b\[31m\\""'

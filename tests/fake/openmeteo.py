@@ -15,11 +15,15 @@ API (the real shapes, trimmed to what nestor asks for):
 
 Test control (never counted as requests):
   POST /_control  {"fail": [500, 503], "retry_after": "0", "delay": 3,
-                   "delay_count": 1, "malformed": true | N, "reset": true}
+                   "delay_count": 1, "malformed": true | N, "hold": N,
+                   "reset": true}
       fail: the next requests answer these statuses, one each;
       delay: the next delay_count (1) requests wait that many seconds first;
       malformed: the next request (or N) gets truncated JSON with status 200;
+      hold: the next N requests (logged as they arrive) wait for
+            POST /_release before they are answered (at most 30 s);
       reset: forget the script and the request log.
+  POST /_release   let the held requests go on
   GET  /_requests  {"requests": [{"method", "path", "query", "body", "t"}, ...]}
       t: when the request arrived (seconds, the server's monotonic clock)
   GET  /_echo      echoes method, path, query, headers and body as JSON
@@ -95,6 +99,8 @@ class State:
         self.delay = 0.0
         self.delay_count = 0
         self.malformed = 0
+        self.hold = 0
+        self.release = threading.Event()
         self.requests = []
 
 
@@ -239,6 +245,9 @@ class Handler(BaseHTTPRequestHandler):
             if "delay" in c:
                 STATE.delay = float(c["delay"])
                 STATE.delay_count = int(c.get("delay_count", 1))
+            if "hold" in c:
+                STATE.hold = int(c["hold"])
+                STATE.release.clear()
             if "malformed" in c:
                 m = c["malformed"]
                 STATE.malformed = int(m) if not isinstance(m, bool) else (1 if m else 0)
@@ -250,6 +259,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body() if method == "POST" else b""
         if u.path == "/_control":
             return self.control(body)
+        if u.path == "/_release":
+            STATE.release.set()
+            return self.send_json(200, {"ok": True})
         if u.path == "/_requests":
             with STATE.lock:
                 reqs = list(STATE.requests)
@@ -263,6 +275,9 @@ class Handler(BaseHTTPRequestHandler):
             if STATE.delay_count > 0:
                 STATE.delay_count -= 1
                 delay = STATE.delay
+            hold = STATE.hold > 0
+            if hold:
+                STATE.hold -= 1
             fail = STATE.fail.pop(0) if STATE.fail else None
             malformed = False
             if fail is None and STATE.malformed > 0:
@@ -270,6 +285,8 @@ class Handler(BaseHTTPRequestHandler):
                 malformed = True
         if delay:
             time.sleep(delay)
+        if hold:
+            STATE.release.wait(30)
         if fail is not None:
             return self.send_json(fail, {"error": True, "reason": "fake failure %d" % fail})
         if malformed:

@@ -1,0 +1,58 @@
+# MCP over HTTP under load: a tools/call that waits on the network (the
+# weather, held by the fake Open-Meteo) holds no other request: /healthz
+# and the API answer meanwhile, and the call's answer comes when the fake
+# lets go.  A token that starts many sessions ends only its own.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/openmeteo.sh"
+command -v curl >/dev/null || fail "curl is needed"
+cd "$NESTOR_HOME"
+fake_openmeteo_start
+fake_openmeteo_config
+tok=$(nestor token add 2>/dev/null)
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+call=
+trap 'curl -s -X POST "$BASE/_release" >/dev/null 2>&1; kill $pid $FAKE $call 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+both='Accept: application/json, text/event-stream'
+mcp() { # ARGS...: status; body in ./body, headers in ./hdr
+	curl -s -o body -D hdr -w '%{http_code}' -H "Authorization: Bearer $tok" -H "$both" "$@" "$base/mcp"
+}
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}'
+expect_eq "initialize" "$(mcp -d "$init")" 200
+sid=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
+reached() { [ "$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')" -ge 1 ]; }
+
+# The fake holds the next request until released.
+curl -s -X POST "$BASE/_control" -d '{"hold": 1}' >/dev/null
+curl -s -o call.out -w '%{http_code}' -H "Authorization: Bearer $tok" -H "$both" \
+	-H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18' \
+	--data '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"weather_forecast","arguments":{"place":"Berlin"}}}' \
+	"$base/mcp" >call.status &
+call=$!
+wait_until -s "cat call.out serve.err; curl -s \$BASE/_requests" "the weather request to reach the fake" reached
+# the call is pending in the fake: other clients are answered
+expect_eq "healthz meanwhile" "$(curl -s -m 5 "$base/healthz")" '{"status":"ok"}'
+expect_eq "the API meanwhile" "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "$base/v1/tasks")" 200
+expect_eq "another MCP request meanwhile" "$(mcp -m 5 -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":3,"method":"ping"}')" 200
+kill -0 $call 2>/dev/null || fail "the tool call ended before the fake let it go"
+curl -s -X POST "$BASE/_release" >/dev/null
+wait $call
+call=
+expect_eq "the call's status" "$(cat call.status)" 200
+expect_eq "the call's answer" "$(python3 -c 'import json; d=json.load(open("call.out")); r=d["result"]; print(d["id"], r.get("isError", False), r["structuredContent"]["place"])')" "2 False Berlin"
+
+# Another token starts 64 sessions: the first token's session lives on;
+# of the other's, the 16 most recent do.
+other=$(nestor token add 2>/dev/null)
+for i in $(seq 64); do
+	curl -s -o /dev/null -D hdr -H "Authorization: Bearer $other" -H "$both" -d "$init" "$base/mcp"
+	sid2=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
+	[ "$i" -gt 1 ] || first=$sid2
+done
+ping='{"jsonrpc":"2.0","id":9,"method":"ping"}'
+expect_eq "my session after another's 64" "$(mcp -H "Mcp-Session-Id: $sid" -d "$ping")" 200
+other_ping() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other" -H "$both" -H "Mcp-Session-Id: $1" -d "$ping" "$base/mcp"; }
+expect_eq "its latest session" "$(other_ping "$sid2")" 200
+expect_eq "its first session, ended" "$(other_ping "$first")" 404

@@ -1,0 +1,43 @@
+# nestor serve under hostile clients: a request without a valid token is
+# answered 401 before its body is read; the bodies held at once are
+# bounded (503 past it).
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+cd "$NESTOR_HOME"
+tok=$(nestor token add --label test 2>/dev/null)
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+port=${base##*:}
+raw() { python3 "$SRC/tests/cli/serve-limits.py" 127.0.0.1 "$port" "$@"; }
+
+# 401 at once, the declared 1 MiB never sent: no token, a wrong token.
+expect_eq "no token: 401 before the body" "$(raw early -)" "HTTP/1.1 401 Unauthorized"
+expect_eq "bad token: 401 before the body" "$(raw early nst_1_nope)" "HTTP/1.1 401 Unauthorized"
+# the 401 is the API's JSON, as after a body
+expect_eq "401 body" "$(curl -s -X POST --data '{"title":"x"}' "$base/v1/tasks")" \
+	'{"error":"missing bearer token (Authorization: Bearer TOKEN)","code":401}'
+# a good token still waits for the body, and the request goes through
+expect_eq "token and body" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
+	--data '{"title":"x"}' "$base/v1/tasks")" 201
+
+# 32 clients each holding back the last byte of a 1 MiB body fill the
+# 32 MiB the server holds: the next request is 503 (Retry-After), unread.
+raw busy "$tok" 32 >busy.out
+expect_eq "busy: 503" "$(tail -n 1 busy.out)" "HTTP/1.1 503 Service Unavailable"
+# once they are gone, requests are read again (400: the body is not JSON)
+expect_eq "then 201" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
+	--data '{"title":"y"}' "$base/v1/tasks")" 201
+
+# 64 connections from one address at most: the 65th is closed unanswered,
+# while another address is served; once they go, the address is served.
+raw conns 64 >conns.out
+expect_eq "65th connection from one address" "$(sed -n 1p conns.out)" refused
+expect_eq "another address meanwhile" "$(sed -n 2p conns.out)" "HTTP/1.1 200 OK"
+expect_eq "the address again" "$(sed -n 3p conns.out)" "HTTP/1.1 200 OK"
+
+# A client that trickles its headers a byte a second is never idle for
+# the 30 s idle timeout, but its request must come whole within 30 s.
+expect_eq "a trickling client is closed" "$(raw trickle)" closed

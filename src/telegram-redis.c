@@ -87,8 +87,10 @@ static char *too_big_body(const struct tg_update *u, size_t len)
 
 	if (lang && (!*lang || strlen(lang) > 16 || lang[strspn(lang, letters)]))
 		lang = NULL;
+	/* No chat to answer (an edit, a channel's post): only its id, which
+	 * the worker marks done like any update it does not handle. */
 	if (!u->chat_id)
-		return xasprintf("{\"update_id\":%lld,\"" TOO_BIG "\":%zu}", u->update_id, len);
+		return xasprintf("{\"update_id\":%lld}", u->update_id);
 	return xasprintf("{\"update_id\":%lld,\"" TOO_BIG
 			 "\":%zu,\"message\":{\"chat\":{\"id\":%lld},\"from\":{%s%s%s}}}",
 			 u->update_id, len, u->chat_id, lang ? "\"language_code\":\"" : "",

@@ -229,6 +229,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *r
 	return ret;
 }
 
+/* The body of c is not read (any more): what it held is given back. */
+static void drop_body(struct httpd *h, struct httpd_conn *c)
+{
+	h->buffered -= c->body.len;
+	sbuf_release(&c->body);
+}
+
 /* Hand the answer of c's request to a job (rs->defer). */
 static enum MHD_Result defer(struct httpd *h, struct httpd_conn *c, struct httpd_resp *rs)
 {
@@ -277,6 +284,9 @@ static enum MHD_Result defer(struct httpd *h, struct httpd_conn *c, struct httpd
 		}
 	}
 	wake_ticker(h);
+	/* The handler took what it needs of the body: it no longer counts
+	 * against what the server holds while the job runs. */
+	drop_body(h, c);
 	rs->defer(rs->defer_arg, st);
 	return ret;
 }
@@ -348,6 +358,10 @@ static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
 	sk->receiving = yes;
 	sk->since = mono_now();
 	pthread_mutex_unlock(&h->lock);
+	/* The ticker may be asleep with no deadline to keep (after a
+	 * deferred answer): it has one now. */
+	if (yes && h->o->request_s)
+		wake_ticker(h);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
@@ -396,13 +410,6 @@ static void conn_req(struct httpd_conn *c, const char *method, const char *url,
 	rq->header = conn_header;
 	rq->query = conn_query;
 	rq->conn = c;
-}
-
-/* The body of c is not read (any more): what it held is given back. */
-static void drop_body(struct httpd *h, struct httpd_conn *c)
-{
-	h->buffered -= c->body.len;
-	sbuf_release(&c->body);
 }
 
 /* Whether n more bytes of body would go over what the server holds. */

@@ -19,6 +19,10 @@ client would not send (a body held back, many connections at once).
       sends a request's headers one byte a second, never idle for long;
       prints "closed" when the server closes the connection (at most 90
       bytes), else "open".
+  serve-limits.py HOST PORT trickle-after TOKEN
+      the same on a connection that first had a whole POST /v1/ask
+      answered (a deferred answer, by a job); prints the ask's status
+      line, then "closed" or "open".
 """
 import select
 import socket
@@ -64,6 +68,28 @@ def status_line(s):
     return buf.split(b"\r\n")[0].decode("latin-1") if buf else "none"
 
 
+def read_answer(s):
+    """A whole answer with a Content-Length; its status line."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        got = s.recv(4096)
+        if not got:
+            return "none"
+        buf += got
+    headers, rest = buf.split(b"\r\n\r\n", 1)
+    length = 0
+    for line in headers.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        got = s.recv(4096)
+        if not got:
+            break
+        rest += got
+    return headers.split(b"\r\n")[0].decode("latin-1")
+
+
 def main():
     host, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     token = sys.argv[4] if len(sys.argv) > 4 else "-"
@@ -104,8 +130,15 @@ def main():
                 break
         print(line)
         return
-    if what == "trickle":
+    if what in ("trickle", "trickle-after"):
         s = connect(host, port)
+        if what == "trickle-after":
+            body = b'{"text": "what time is it"}'
+            s.sendall(b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                      b"Content-Type: application/json\r\nAuthorization: Bearer "
+                      + token.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+                      + body)
+            print(read_answer(s), flush=True)
         data = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200
         for i in range(90):
             try:

@@ -41,3 +41,8 @@ expect_eq "the address again" "$(sed -n 3p conns.out)" "HTTP/1.1 200 OK"
 # A client that trickles its headers a byte a second is never idle for
 # the 30 s idle timeout, but its request must come whole within 30 s.
 expect_eq "a trickling client is closed" "$(raw trickle)" closed
+# The same once the connection had an answer from a job (an ask): the
+# deadline holds for its next request too.
+raw trickle-after "$tok" >after.out
+expect_eq "the ask answered" "$(sed -n 1p after.out)" "HTTP/1.1 200 OK"
+expect_eq "a trickling client is closed after an answer from a job" "$(sed -n 2p after.out)" closed

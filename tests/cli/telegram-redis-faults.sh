@@ -78,6 +78,18 @@ tg_wait_sent 1001 4 30
 expect_match "goes on" "$(tg_text 1001 -1)" 'after the long one'
 expect_eq "one answer to the long one" "$(tg_count 1001)" 4
 expect_eq "tasks after the long one" "$(nestor --user u1 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2001', 'after the long one']"
+# One over 64 KiB with no chat to answer (a hostile message without its
+# chat): marked done, nothing sent anywhere, the chats go on.
+"$PY" -c '
+import json
+print(json.dumps({"message": {"message_id": 1, "date": 0, "text": "x" * 70000}}))' |
+	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_update" -d @- >/dev/null
+tg_message 1001 "add task after the chatless one"
+tg_wait_sent 1001 5 30
+expect_match "goes on after it" "$(tg_text 1001 -1)" 'after the chatless one'
+outbox_is() { [ "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["outbox"])')" = "$1" ]; }
+wait_until "the answers sent" outbox_is 0
+expect_eq "nothing to chat 0" "$(tg_count 0)" 0
 expect_eq "no dead letter" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" 0
 kill "$W1"
 wait "$W1" || fail "worker exited $? on SIGTERM: $(tail -5 w1.err)"
@@ -110,11 +122,11 @@ start w2 worker --name w2
 W2=$LAST
 tg_wait_sent 1002 3 30
 expect_match "the oldest of the backlog answered" "$(tg_text 1002 -1)" 't3001'
-tg_wait_sent 1001 5 30
+tg_wait_sent 1001 6 30
 expect_match "the newest answered" "$(tg_text 1001 -1)" 'after the backlog'
 wait_until -s 'rcli XPENDING "$S" workers - + 10; cat w2.err' "the backlog acknowledged" pending_is 0
 expect_eq "chat 1002: once each" "$(tg_count 1002)" 3
-expect_eq "chat 1001: once each" "$(tg_count 1001)" 5
+expect_eq "chat 1001: once each" "$(tg_count 1001)" 6
 kill "$W2"
 wait "$W2" || fail "worker exited $? on SIGTERM: $(tail -5 w2.err)"
 echo ok

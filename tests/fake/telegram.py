@@ -21,6 +21,8 @@ Test control (never logged as API requests):
                    queues an update with a message; answers {"update_id"}
   POST /_messages  [{...}, ...]: several at once, in order
   POST /_callback  {"chat_id", "message_id", "data"}: a callback_query update
+  POST /_update    an update as given (its update_id is set): one no client
+                   would make, e.g. a message without its chat
   POST /_control   {"fail": [{"method", "status", "retry_after"?,
                     "description"?}], "drop": ["method"...],
                     "hold": {"method": seconds}, "webhook": "url" | null,
@@ -378,6 +380,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"update_id": message_update(c)})
         if path == "/_callback":
             return self.send_json(200, {"update_id": callback_update(c)})
+        if path == "/_update":
+            return self.send_json(200, {"update_id": queue(c)})
         with STATE.cond:
             if c.get("reset"):
                 STATE.reset()
@@ -393,7 +397,7 @@ class Handler(BaseHTTPRequestHandler):
         u = urlsplit(self.path)
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
-        if u.path in ("/_message", "/_callback", "/_control"):
+        if u.path in ("/_message", "/_callback", "/_update", "/_control"):
             return self.control(u.path, json.loads(body or b"{}"))
         if u.path == "/_messages":
             ids = [message_update(c) for c in json.loads(body or b"[]")]

@@ -22,6 +22,9 @@ nestor() { "$NESTOR_BIN" "$@"; }
 NESTOR_TOKEN=$(nestor token add --label bench 2>/dev/null)
 export NESTOR_TOKEN
 nestor task add "the one read by id" >/dev/null
+# every client comes from 127.0.0.1, as behind a proxy
+nestor config set serve.max_per_address "$((clients + 16))" >/dev/null
+nestor config set serve.max_connections "$((clients + 16))" >/dev/null
 ulimit -n 4096 2>/dev/null || true
 "$NESTOR_BIN" serve --listen 127.0.0.1:0 --rate-limit 0 >"$work/serve.out" 2>&1 &
 server=$!

@@ -29,10 +29,7 @@
 /* A connection idle this long is closed, and so is one whose request has
  * not come whole this long after it opened (or after the last answer). */
 #define SERVE_TIMEOUT_S 30
-/* Connections at once, and from one address (man/nestor.1). */
-#define SERVE_MAX_CONNS	       256
-#define SERVE_MAX_CONNS_PER_IP 64
-#define SERVE_LISTEN	       "127.0.0.1:8765"
+#define SERVE_LISTEN "127.0.0.1:8765"
 
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 
@@ -182,8 +179,8 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	s->o.max_buffered = API_MAX_BUFFERED;
 	s->o.timeout_s = SERVE_TIMEOUT_S;
 	s->o.request_s = SERVE_TIMEOUT_S;
-	s->o.max_conns = SERVE_MAX_CONNS;
-	s->o.max_conns_per_ip = SERVE_MAX_CONNS_PER_IP;
+	s->o.max_conns = (unsigned)config_get_int(cfg, "serve.max_connections");
+	s->o.max_conns_per_ip = (unsigned)config_get_int(cfg, "serve.max_per_address");
 	s->o.keepalive_s = (unsigned)config_get_int(cfg, "serve.keepalive");
 	s->o.keepalive = ": keep-alive\n\n";
 	if (cert && (!(s->o.cert_pem = read_pem(ctx, cert, "--tls-cert")) ||

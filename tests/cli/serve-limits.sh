@@ -46,3 +46,17 @@ expect_eq "a trickling client is closed" "$(raw trickle)" closed
 raw trickle-after "$tok" >after.out
 expect_eq "the ask answered" "$(sed -n 1p after.out)" "HTTP/1.1 200 OK"
 expect_eq "a trickling client is closed after an answer from a job" "$(sed -n 2p after.out)" closed
+
+# The limit per address is serve.max_per_address (a proxy's clients all
+# come from its address).
+kill $pid
+wait $pid 2>/dev/null || true
+nestor config set serve.max_per_address 8 >/dev/null
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+wait_until -s 'cat serve.err' "the server again" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+port=${base##*:}
+raw conns 8 >conns8.out
+expect_eq "9th connection from one address (serve.max_per_address 8)" "$(sed -n 1p conns8.out)" refused
+expect_eq "another address meanwhile (8)" "$(sed -n 2p conns8.out)" "HTTP/1.1 200 OK"

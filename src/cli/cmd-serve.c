@@ -29,7 +29,7 @@
 /* A connection idle this long is closed, and so is one whose request has
  * not come whole this long after it opened (or after the last answer). */
 #define SERVE_TIMEOUT_S 30
-#define SERVE_LISTEN "127.0.0.1:8765"
+#define SERVE_LISTEN	"127.0.0.1:8765"
 
 enum { OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_INSECURE, OPT_RATE };
 

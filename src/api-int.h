@@ -91,8 +91,6 @@ void api_job_end(struct api *api, const char *route, int status, double t0, bool
 /* api_job_begin(), then fn(arg) in a thread of its own (here, when no
  * thread can start); fn calls api_job_end(). */
 void api_job_run(struct api *api, void *(*fn)(void *), void *arg);
-/* Monotonic seconds. */
-double api_mono(void);
 
 /*
  * A collection of items with numeric ids (tasks, events, reminders): what

@@ -89,14 +89,6 @@ void api_close(struct api *api)
 	api_mcp_close(api->mcp);
 }
 
-double api_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int api_error(struct api_call *c, int status, const char *fmt, ...)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -329,7 +321,7 @@ void api_page(struct api_call *c, cJSON *items)
  * the seconds until it may. */
 static long rate_take(struct api *api, long long token)
 {
-	double now = api_mono(), per_s = api->opts.rate / 60.0;
+	double now = monotonic_s(), per_s = api->opts.rate / 60.0;
 	struct api_bucket *b = NULL;
 
 	if (!api->opts.rate)
@@ -408,7 +400,7 @@ void api_job_run(struct api *api, void *(*fn)(void *), void *arg)
 
 void api_job_end(struct api *api, const char *route, int status, double t0, bool turn)
 {
-	count(api, route, status, api_mono() - t0, turn);
+	count(api, route, status, monotonic_s() - t0, turn);
 	pthread_mutex_lock(&api->lock);
 	api->jobs--;
 	pthread_cond_broadcast(&api->done);
@@ -665,7 +657,7 @@ static void call_init(struct api_call *c, struct api *api, const struct httpd_re
 		      struct httpd_resp *rs)
 {
 	memset(c, 0, sizeof(*c));
-	c->t0 = api_mono();
+	c->t0 = monotonic_s();
 	c->api = api;
 	c->store = api->store;
 	c->cfg = api->cfg;
@@ -682,7 +674,7 @@ void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 	call_init(&c, arg, rq, rs);
 	serve(&c);
 	if (!c.deferred)
-		count(c.api, c.route, rs->status, api_mono() - c.t0, c.turn);
+		count(c.api, c.route, rs->status, monotonic_s() - c.t0, c.turn);
 	token_release(&c.tok);
 }
 
@@ -694,6 +686,6 @@ void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 		return;
 	call_init(&c, arg, rq, rs);
 	if (authenticate(&c) < 0)
-		count(c.api, c.route, rs->status, api_mono() - c.t0, false);
+		count(c.api, c.route, rs->status, monotonic_s() - c.t0, false);
 	token_release(&c.tok);
 }

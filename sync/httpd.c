@@ -1,6 +1,7 @@
 /* httpd.h on libmicrohttpd: in the network module (net.so) only. */
 #include "httpd.h"
 #include "utf8.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>
@@ -76,14 +77,6 @@ struct httpd_conn {
 	bool answered;		 /* by admit(), before the body */
 };
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void wake_ticker(struct httpd *h)
 {
 	char b = 1;
@@ -138,7 +131,7 @@ int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, st
 		rc = err_set(e, ERR_FAIL, "the client went away");
 	} else {
 		sbuf_add(&st->out, data, len);
-		st->last = mono_now();
+		st->last = monotonic_s();
 		resume_locked(st);
 	}
 	pthread_mutex_unlock(&st->srv->lock);
@@ -250,7 +243,7 @@ static enum MHD_Result defer(struct httpd *h, struct httpd_conn *c, struct httpd
 	st->refs = 2;
 	st->streaming = rs->stream;
 	st->cancel = rs->cancel;
-	st->last = mono_now();
+	st->last = monotonic_s();
 	sbuf_init(&st->out);
 	httpd_resp_init(&st->final);
 	c->st = st;
@@ -356,7 +349,7 @@ static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
 		return;
 	pthread_mutex_lock(&h->lock);
 	sk->receiving = yes;
-	sk->since = mono_now();
+	sk->since = monotonic_s();
 	pthread_mutex_unlock(&h->lock);
 	/* The ticker may be asleep with no deadline to keep (after a
 	 * deferred answer): it has one now. */
@@ -377,7 +370,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
 		sk = xcalloc(1, sizeof(*sk));
 		sk->fd = ci ? ci->connect_fd : -1;
 		sk->receiving = true;
-		sk->since = mono_now();
+		sk->since = monotonic_s();
 		sk->next = h->socks;
 		if (h->socks)
 			h->socks->prev = sk;
@@ -549,7 +542,7 @@ static void *ticker(void *arg)
 	size_t cap = 0;
 
 	for (;;) {
-		double now = mono_now(), next = -1;
+		double now = monotonic_s(), next = -1;
 		unsigned ka = h->o->keepalive_s;
 		size_t n = 1;
 		int ms;

@@ -3,6 +3,7 @@
  */
 #include "pg.h"
 #include "pg-schema.h"
+#include "wallclock.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -280,17 +281,9 @@ int pg_advance(struct pg *p, struct err *e)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int pg_wait(struct pg *p, int timeout_ms, struct err *e)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = monotonic_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd pfd = { pg_fd(p), 0, 0 };
@@ -299,7 +292,7 @@ int pg_wait(struct pg *p, int timeout_ms, struct err *e)
 
 		if (rc != 0)
 			return rc;
-		left = end - now_ms();
+		left = end - monotonic_ms();
 		if (left <= 0)
 			return err_set(e, ERR_FAIL, "server: no answer within %d s",
 				       (timeout_ms + 999) / 1000);

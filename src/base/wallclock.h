@@ -37,5 +37,7 @@ void wallclock_timespec(struct timespec *ts);
 
 /* Milliseconds on CLOCK_MONOTONIC, for timeouts and waits (never pinned). */
 long long monotonic_ms(void);
+/* The same in seconds, with their fraction (durations, deadlines). */
+double monotonic_s(void);
 
 #endif

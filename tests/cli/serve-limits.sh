@@ -52,6 +52,9 @@ expect_eq "a trickling client is closed after an answer from a job" "$(sed -n 2p
 kill $pid
 wait $pid 2>/dev/null || true
 nestor config set serve.max_per_address 8 >/dev/null
+# emptied first: the shell truncates the file in the child, which may
+# come after wait_until has read the first server's line
+: >serve.out
 "$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
 pid=$!
 wait_until -s 'cat serve.err' "the server again" grep -q '^serving on' serve.out

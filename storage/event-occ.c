@@ -192,6 +192,16 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 	return 0;
 }
 
+int event_reach(time_t start, time_t until)
+{
+	long long span = (long long)until - (long long)start;
+	int k = 0;
+
+	while (k < 15 && span > ((long long)DAY << k))
+		k++;
+	return k;
+}
+
 int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,
 		     struct err *e)
 {

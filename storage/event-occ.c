@@ -775,11 +775,12 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
  * series, and the other events are still to be shown. */
 static int skip_unusable(struct store *s, const struct event *ev, int rc, struct err *e)
 {
-	struct err why = { 0, "" };
+	struct err why; /* not zeroed for each series that opened (512 bytes) */
 	struct tz *z;
 
 	if (rc == 0 || !ev->rrule)
 		return rc;
+	err_clear(&why);
 	z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &why);
 	if (!z)
 		return rc;

@@ -367,8 +367,8 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 {
 	static const char *const ins =
 		"INSERT INTO events(calendar_id, uid, summary, description, location, start,"
-		" \"end\", tzid, all_day, rrule, exdates, attendees, alarms, until, updated_at, reach)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" \"end\", tzid, all_day, rrule, exdates, attendees, alarms, until, updated_at,"
+		" reach) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char *const upd =
 		"UPDATE events SET calendar_id = ?, uid = ?, summary = ?, description = ?,"
 		" location = ?, start = ?, \"end\" = ?, tzid = ?, all_day = ?, rrule = ?,"
@@ -440,8 +440,10 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 
 int event_reach_update(struct store *s, long long id, struct err *e)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT start, until FROM events WHERE id = ?"
-					 " AND rrule IS NOT NULL AND until IS NOT NULL", e);
+	sqlite3_stmt *st = store_stmt(s,
+				      "SELECT start, until FROM events WHERE id = ?"
+				      " AND rrule IS NOT NULL AND until IS NOT NULL",
+				      e);
 	int rc, reach = -1;
 
 	if (!st)

@@ -354,8 +354,7 @@ START_TEST(test_migration_24_reach)
 	for (int i = 0; i < 23; i++)
 		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL),
 				 SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 23", NULL, NULL, NULL),
-			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 23", NULL, NULL, NULL), SQLITE_OK);
 	/* every class, at its edge and one second past it */
 	for (int k = 0; k < 15; k++)
 		for (int past = 0; past < 2; past++) {
@@ -401,16 +400,18 @@ START_TEST(test_migration_24_reach)
 	for (size_t i = 0; i < l.nocc; i++)
 		found |= !strcmp(l.occ[i].summary, "long") << 0 |
 			 !strcmp(l.occ[i].summary, "mid") << 1 |
-			 !strcmp(l.occ[i].summary, "one") << 2 | !strcmp(l.occ[i].summary, "open") << 3;
+			 !strcmp(l.occ[i].summary, "one") << 2 |
+			 !strcmp(l.occ[i].summary, "open") << 3;
 	ck_assert_int_eq(found, 15);
 	event_list_release(&l);
 	/* a window's series read from events_reach alone, no row of the table */
-	st = store_prepare(s,
-			   "EXPLAIN QUERY PLAN SELECT e.id, e.summary, e.location, e.start, e.\"end\","
-			   " e.tzid, e.all_day, e.rrule, e.exdates FROM events e WHERE e.reach = 9"
-			   " AND e.start > 0 AND e.start < 10 AND e.until > 0 AND e.rrule IS NOT NULL"
-			   " AND e.deleted = 0 AND e.until IS NOT NULL",
-			   &e);
+	st = store_prepare(
+		s,
+		"EXPLAIN QUERY PLAN SELECT e.id, e.summary, e.location, e.start, e.\"end\","
+		" e.tzid, e.all_day, e.rrule, e.exdates FROM events e WHERE e.reach = 9"
+		" AND e.start > 0 AND e.start < 10 AND e.until > 0 AND e.rrule IS NOT NULL"
+		" AND e.deleted = 0 AND e.until IS NOT NULL",
+		&e);
 	ck_assert_ptr_nonnull(st);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	ck_assert_msg(strstr((const char *)sqlite3_column_text(st, 3),

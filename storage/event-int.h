@@ -56,6 +56,15 @@ int event_alarm_sync(struct store *s, const struct event *ev, time_t now,
 int event_series_end(struct store *s, const struct event *ev, bool *bounded, time_t *until,
 		     struct err *e);
 
+/* The class of events_reach (schema.c, migrations 10 and 24) of a series
+ * from start to until, the last instant it reaches: k (0..14) when that is
+ * at most 2^k days after start, 15 when longer. */
+int event_reach(time_t start, time_t until);
+
+/* Set the reach column of row id from its rrule, start and until, as
+ * event_write() does, after a write that did not (a pulled change). */
+int event_reach_update(struct store *s, long long id, struct err *e);
+
 /* Open ev's rule as a window does: -1 and e when its zone does not open;
  * *opens false when no iterator starts on the rule (libical and rrule.h
  * refuse a rule that never matches a date), *any whether it yields an

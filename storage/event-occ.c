@@ -192,6 +192,16 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 	return 0;
 }
 
+int event_reach(time_t start, time_t until)
+{
+	long long span = (long long)until - (long long)start;
+	int k = 0;
+
+	while (k < 15 && span > ((long long)DAY << k))
+		k++;
+	return k;
+}
+
 int event_key_on_day(struct store *s, const struct event *ev, time_t day, time_t *key,
 		     struct err *e)
 {
@@ -765,11 +775,12 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
  * series, and the other events are still to be shown. */
 static int skip_unusable(struct store *s, const struct event *ev, int rc, struct err *e)
 {
-	struct err why = { 0, "" };
+	struct err why; /* not zeroed for each series that opened (512 bytes) */
 	struct tz *z;
 
 	if (rc == 0 || !ev->rrule)
 		return rc;
+	err_clear(&why);
 	z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &why);
 	if (!z)
 		return rc;

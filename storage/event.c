@@ -367,12 +367,12 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 {
 	static const char *const ins =
 		"INSERT INTO events(calendar_id, uid, summary, description, location, start,"
-		" \"end\", tzid, all_day, rrule, exdates, attendees, alarms, until, updated_at)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" \"end\", tzid, all_day, rrule, exdates, attendees, alarms, until, updated_at,"
+		" reach) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char *const upd =
 		"UPDATE events SET calendar_id = ?, uid = ?, summary = ?, description = ?,"
 		" location = ?, start = ?, \"end\" = ?, tzid = ?, all_day = ?, rrule = ?,"
-		" exdates = ?, attendees = ?, alarms = ?, until = ?, updated_at = ?"
+		" exdates = ?, attendees = ?, alarms = ?, until = ?, updated_at = ?, reach = ?"
 		" WHERE id = ? AND deleted = 0";
 	sqlite3_stmt *st;
 	long long cal = 0;
@@ -405,13 +405,16 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	store_bind_text(st, 11, ex);
 	store_bind_text(st, 12, ev->attendees);
 	store_bind_text(st, 13, ev->alarms);
-	if (ev->rrule && bounded)
+	if (ev->rrule && bounded) {
 		sqlite3_bind_int64(st, 14, (sqlite3_int64)until);
-	else
+		sqlite3_bind_int(st, 16, event_reach(ev->start, until));
+	} else {
 		sqlite3_bind_null(st, 14);
+		sqlite3_bind_null(st, 16);
+	}
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)now);
 	if (ev->id)
-		sqlite3_bind_int64(st, 16, ev->id);
+		sqlite3_bind_int64(st, 17, ev->id);
 	rc = sqlite3_step(st);
 	store_stmt_done(st);
 	free(ex);
@@ -433,6 +436,37 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	if (is_new && !ev->alarms)
 		return 0;
 	return event_alarm_sync(s, ev, now, count, e);
+}
+
+int event_reach_update(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s,
+				      "SELECT start, until FROM events WHERE id = ?"
+				      " AND rrule IS NOT NULL AND until IS NOT NULL",
+				      e);
+	int rc, reach = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		reach = event_reach((time_t)sqlite3_column_int64(st, 0),
+				    (time_t)sqlite3_column_int64(st, 1));
+	store_stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, e, "event");
+	st = store_stmt(s, "UPDATE events SET reach = ?2 WHERE id = ?1 AND reach IS NOT ?2", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (reach >= 0)
+		sqlite3_bind_int(st, 2, reach);
+	else
+		sqlite3_bind_null(st, 2);
+	rc = sqlite3_step(st);
+	store_stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
 int event_write(struct store *s, struct event *ev, time_t now, struct event_alarm_count *count,

@@ -15,7 +15,8 @@
  * UTC midnight of its date for an all-day series.
  *
  * The `until` column holds the last instant a series can reach (NULL when
- * unbounded), so the agenda expands only series that can touch its window;
+ * unbounded), and `reach` the class of that span (event_reach()), written
+ * with it, so the agenda expands only series that can touch its window;
  * single events are found by an index on start.
  *
  * Column formats kept for other modules:

@@ -4,6 +4,7 @@
  * with sync_self.applying set, so the capture triggers stay quiet: what
  * comes from the server does not go back to it.
  */
+#include "event-int.h"
 #include "replica-int.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -702,6 +703,10 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 		return -1;
 	if (!l->id)
 		l->id = sqlite3_last_insert_rowid(a->s->db);
+	/* An event's reach follows the start and until it now has (event.c
+	 * writes both at once; a change may bring one alone). */
+	if (!strcmp(r->table, "events") && event_reach_update(a->s, l->id, e) < 0)
+		return -1;
 	for (size_t i = 0; i < r->nfields; i++) {
 		int rc;
 

@@ -19,6 +19,27 @@
 	"    'etag', OLD.etag, 'calendar', (SELECT remote_id FROM calendars"                       \
 	"    WHERE id = OLD.calendar_id)), CAST(strftime('%s','now') AS INTEGER));"
 
+/* The class of events_reach of a series from start to until (migrations
+ * 10 and 24; event_reach() in event-occ.c says the same): k when until is
+ * at most 2^k days after start, 15 beyond 2^14. */
+#define REACH_CLASSES                                                                              \
+	"  WHEN until - start <= 86400 THEN 0"                                                     \
+	"  WHEN until - start <= 172800 THEN 1"                                                    \
+	"  WHEN until - start <= 345600 THEN 2"                                                    \
+	"  WHEN until - start <= 691200 THEN 3"                                                    \
+	"  WHEN until - start <= 1382400 THEN 4"                                                   \
+	"  WHEN until - start <= 2764800 THEN 5"                                                   \
+	"  WHEN until - start <= 5529600 THEN 6"                                                   \
+	"  WHEN until - start <= 11059200 THEN 7"                                                  \
+	"  WHEN until - start <= 22118400 THEN 8"                                                  \
+	"  WHEN until - start <= 44236800 THEN 9"                                                  \
+	"  WHEN until - start <= 88473600 THEN 10"                                                 \
+	"  WHEN until - start <= 176947200 THEN 11"                                                \
+	"  WHEN until - start <= 353894400 THEN 12"                                                \
+	"  WHEN until - start <= 707788800 THEN 13"                                                \
+	"  WHEN until - start <= 1415577600 THEN 14"                                               \
+	"  ELSE 15 END"
+
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
 	"CREATE TABLE users ("
@@ -246,23 +267,7 @@ const char *const schema_migrations[] = {
 	 * leaves only those that do.  reach is computed from start and until,
 	 * the index of a function of the row: nothing here can go stale. */
 	"ALTER TABLE events ADD COLUMN reach INTEGER GENERATED ALWAYS AS ("
-	"  CASE WHEN rrule IS NULL OR until IS NULL THEN NULL"
-	"  WHEN until - start <= 86400 THEN 0"
-	"  WHEN until - start <= 172800 THEN 1"
-	"  WHEN until - start <= 345600 THEN 2"
-	"  WHEN until - start <= 691200 THEN 3"
-	"  WHEN until - start <= 1382400 THEN 4"
-	"  WHEN until - start <= 2764800 THEN 5"
-	"  WHEN until - start <= 5529600 THEN 6"
-	"  WHEN until - start <= 11059200 THEN 7"
-	"  WHEN until - start <= 22118400 THEN 8"
-	"  WHEN until - start <= 44236800 THEN 9"
-	"  WHEN until - start <= 88473600 THEN 10"
-	"  WHEN until - start <= 176947200 THEN 11"
-	"  WHEN until - start <= 353894400 THEN 12"
-	"  WHEN until - start <= 707788800 THEN 13"
-	"  WHEN until - start <= 1415577600 THEN 14"
-	"  ELSE 15 END) VIRTUAL;"
+	"  CASE WHEN rrule IS NULL OR until IS NULL THEN NULL" REACH_CLASSES ") VIRTUAL;"
 	"CREATE INDEX events_reach ON events(reach, start, until)"
 	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NOT NULL;"
 	"CREATE INDEX events_forever ON events(start)"
@@ -462,6 +467,23 @@ const char *const schema_migrations[] = {
 	"  WHEN NOT (SELECT applying FROM google_state WHERE id = 1) AND OLD.remote_id IS NOT NULL"
 	"  AND (SELECT source FROM calendars WHERE id = OLD.calendar_id) = 'google' "
 	"BEGIN" GOOGLE_DEL_OLD "END;",
+	/* 24: reach (10) an ordinary column, written with until (event.c,
+	 * event_reach(); replica-apply.c after a pulled change), and deleted
+	 * in events_reach: its index then holds every column the agenda's
+	 * series read (event_agenda()).  A query that names a generated
+	 * column counts every column of the table as read, and deleted was
+	 * only in the index's WHERE, so SQLite sought each series' row in the
+	 * table though it read nothing there (OP_DeferredSeek); and the
+	 * generated column's CASE was parsed at every open of the database.
+	 * The classes are those of 10. */
+	"DROP INDEX events_reach;"
+	"ALTER TABLE events DROP COLUMN reach;"
+	"ALTER TABLE events ADD COLUMN reach INTEGER;"
+	"UPDATE events SET reach = CASE" REACH_CLASSES
+	" WHERE rrule IS NOT NULL AND until IS NOT NULL;"
+	"CREATE INDEX events_reach ON events(reach, start, until, \"end\", all_day, calendar_id,"
+	"  summary, location, tzid, rrule, exdates, deleted)"
+	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NOT NULL;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -625,6 +625,54 @@ START_TEST(test_series_never_matches)
 }
 END_TEST
 
+/* Edit series id: rrule (NULL: unchanged) and start (0: unchanged; the
+ * same hour long), then the start of its one occurrence in the agenda's
+ * week of 2027-06-07 (0: none), once every row's reach is checked. */
+static time_t edit_then_week(long long id, const char *rrule, time_t start)
+{
+	struct event ev;
+	struct event_list l;
+	struct err e = { 0, "" };
+	time_t week = utc(2027, 6, 7, 0, 0), first = 0;
+
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	if (rrule) {
+		free(ev.rrule);
+		ev.rrule = xstrdup(rrule);
+	}
+	if (start) {
+		ev.start = start;
+		ev.end = start + 3600;
+	}
+	ck_assert_msg(event_update(st, &ev, 2000, &e) == 0, "%s", e.msg);
+	event_release(&ev);
+	ck_assert_int_eq(tu_reach_wrong(st), 0);
+	ck_assert_msg(event_agenda(st, week, week + 7 * 86400, NULL, &l, &e) == 0, "%s", e.msg);
+	ck_assert_uint_le(l.nocc, 1);
+	if (l.nocc)
+		first = l.occ[0].start;
+	event_list_release(&l);
+	return first;
+}
+
+/* The agenda finds a series by the class of its reach: an edit that
+ * makes a series of two weeks last three years (or start elsewhere, or end
+ * again) moves it, and the agenda follows. */
+START_TEST(test_reach_follows_edit)
+{
+	long long id = add("standup", utc(2026, 1, 5, 9, 0), utc(2026, 1, 5, 10, 0), "UTC", false,
+			   "FREQ=WEEKLY;COUNT=2");
+
+	ck_assert_int_eq(tu_reach_wrong(st), 0);
+	ck_assert_int_eq(edit_then_week(id, "FREQ=WEEKLY;UNTIL=20281231T000000Z", 0),
+			 utc(2027, 6, 7, 9, 0));
+	/* a year later in start: a shorter span, found from its new start */
+	ck_assert_int_eq(edit_then_week(id, NULL, utc(2027, 5, 31, 9, 0)), utc(2027, 6, 7, 9, 0));
+	/* one occurrence again: none in that week */
+	ck_assert_int_eq(edit_then_week(id, "FREQ=WEEKLY;COUNT=1", 0), 0);
+}
+END_TEST
+
 Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -650,6 +698,7 @@ Suite *event_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_series_never_matches);
+	tcase_add_test(tc, test_reach_follows_edit);
 	suite_add_tcase(s, tc);
 	return s;
 }

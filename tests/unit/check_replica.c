@@ -12,6 +12,7 @@
 
 #include "assistant.h"
 #include "conversation.h"
+#include "event.h"
 #include "job.h"
 #include "replica-int.h"
 #include "sbuf.h"
@@ -634,6 +635,45 @@ START_TEST(test_bad_override_refused_alone)
 }
 END_TEST
 
+/* A pulled change may bring an event's until alone (the other device
+ * made a series of two weeks last to 2028): the series moves to the class
+ * of events_reach it now reaches, and a window of 2027 finds it. */
+START_TEST(test_pulled_until_moves_reach)
+{
+	static const char gid[] = "e1000000-0000-4000-8000-000000000000";
+	struct event_list l;
+	struct err e = { 0, "" };
+	const time_t week = 1812326400; /* Monday 2027-06-07 00:00 UTC */
+	cJSON *c;
+
+	/* Monday 2026-01-05 09:00 UTC, weekly, until 8 days and 1 hour later */
+	c = change("event", gid, "0a", false, 10,
+		   "uid=\"u1\";summary=\"standup\";start=1767603600;end=1767607200;"
+		   "tzid=\"UTC\";rrule=\"FREQ=WEEKLY\";until=1768298400",
+		   NULL);
+	apply1(c, NULL);
+	cJSON_Delete(c);
+	ck_assert_int_eq(tu_reach_wrong(st), 0);
+	ck_assert_msg(event_agenda(st, week, week + 7 * 86400, NULL, &l, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(l.nocc, 0);
+	event_list_release(&l);
+	/* until 2028-12-31 */
+	c = change("event", gid, "0a", false, 11, "until=1861833600", NULL);
+	apply1(c, NULL);
+	cJSON_Delete(c);
+	ck_assert_int_eq(tu_reach_wrong(st), 0);
+	ck_assert_msg(event_agenda(st, week, week + 7 * 86400, NULL, &l, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(l.nocc, 1);
+	ck_assert_int_eq(l.occ[0].start, week + 9 * 3600);
+	event_list_release(&l);
+	/* and a start moved alone (a year on, 2027-05-31): still found */
+	c = change("event", gid, "0a", false, 12, "start=1811754000;end=1811757600", NULL);
+	apply1(c, NULL);
+	cJSON_Delete(c);
+	ck_assert_int_eq(tu_reach_wrong(st), 0);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -652,6 +692,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_local_text_is_pulled);
 	tcase_add_test(tc, test_huge_integers_refused);
 	tcase_add_test(tc, test_bad_override_refused_alone);
+	tcase_add_test(tc, test_pulled_until_moves_reach);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 
 #include "assistant.h"
 #include "conversation.h"
+#include "event.h"
 #include "job.h"
 #include "recur.h"
 #include "schema.h"
@@ -332,6 +333,95 @@ START_TEST(test_migration_5_alarm_rule)
 }
 END_TEST
 
+/* Migration 24 makes reach a column of its own: a database of 23 keeps
+ * its series where the agenda finds them (each class of events_reach,
+ * its edges too), and the agenda's series come from the index alone. */
+START_TEST(test_migration_24_reach)
+{
+	struct err e = { 0, "" };
+	struct event_list l;
+	struct store *s;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	/* Monday 2027-06-07 00:00 UTC, a week's window */
+	const long long week = 1812326400LL;
+	char sql[256];
+	int found = 0;
+
+	setenv("TZ", "UTC", 1);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(schema_functions(db), 0);
+	for (int i = 0; i < 23; i++)
+		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL),
+				 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 23", NULL, NULL, NULL), SQLITE_OK);
+	/* every class, at its edge and one second past it */
+	for (int k = 0; k < 15; k++)
+		for (int past = 0; past < 2; past++) {
+			snprintf(sql, sizeof(sql),
+				 "INSERT INTO events(uid, summary, start, \"end\", tzid, rrule,"
+				 " until, updated_at) VALUES ('k%d-%d', 'edge', 0, 3600, 'UTC',"
+				 " 'FREQ=DAILY', %lld, 0)",
+				 k, past, (86400LL << k) + past);
+			ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		}
+	/* in the window: a single event, a series of 2000-2100 (class 15),
+	 * one of 2023-2028 (class 11) and one from 2027-05-31 that never ends;
+	 * not in it: a deleted series */
+	ck_assert_int_eq(
+		sqlite3_exec(db,
+			     "INSERT INTO events(uid, summary, start, \"end\", tzid, rrule, until,"
+			     " deleted, updated_at) VALUES"
+			     " ('one', 'one', 1812366000, 1812369600, 'UTC', NULL, NULL, 0, 0),"
+			     " ('long', 'long', 946890000, 946893600, 'UTC', 'FREQ=WEEKLY',"
+			     "  4102531200, 0, 0),"
+			     " ('mid', 'mid', 1685955600, 1685959200, 'UTC', 'FREQ=WEEKLY',"
+			     "  1830297600, 0, 0),"
+			     " ('open', 'open', 1811754000, 1811757600, 'UTC', 'FREQ=WEEKLY',"
+			     "  NULL, 0, 0),"
+			     " ('gone', 'gone', 1685955600, 1685959200, 'UTC', 'FREQ=WEEKLY',"
+			     "  1830297600, 1, 0)",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(tu_reach_wrong(s), 0);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM events WHERE reach IS NOT NULL"), 33);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM events WHERE reach = 15"), 2);
+	ck_assert_int_eq(count(s, "SELECT reach FROM events WHERE uid = 'mid'"), 11);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_integrity_check"
+				  " WHERE integrity_check = 'ok'"),
+			 1);
+	ck_assert_msg(event_agenda(s, (time_t)week, (time_t)(week + 7 * 86400), NULL, &l, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(l.nocc, 4);
+	for (size_t i = 0; i < l.nocc; i++)
+		found |= !strcmp(l.occ[i].summary, "long") << 0 |
+			 !strcmp(l.occ[i].summary, "mid") << 1 |
+			 !strcmp(l.occ[i].summary, "one") << 2 |
+			 !strcmp(l.occ[i].summary, "open") << 3;
+	ck_assert_int_eq(found, 15);
+	event_list_release(&l);
+	/* a window's series read from events_reach alone, no row of the table */
+	st = store_prepare(
+		s,
+		"EXPLAIN QUERY PLAN SELECT e.id, e.summary, e.location, e.start, e.\"end\","
+		" e.tzid, e.all_day, e.rrule, e.exdates FROM events e WHERE e.reach = 9"
+		" AND e.start > 0 AND e.start < 10 AND e.until > 0 AND e.rrule IS NOT NULL"
+		" AND e.deleted = 0 AND e.until IS NOT NULL",
+		&e);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_msg(strstr((const char *)sqlite3_column_text(st, 3),
+			     "COVERING INDEX events_reach") != NULL,
+		      "%s", sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	store_free(s);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -346,6 +436,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_data_version);
 	tcase_add_test(tc, test_migration_5_alarm_rule);
+	tcase_add_test(tc, test_migration_24_reach);
 	suite_add_tcase(s, tc);
 	return s;
 }

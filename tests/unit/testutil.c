@@ -1,7 +1,7 @@
 #include "testutil.h"
 #include "config.h"
 #include "sbuf.h"
-#include "store.h"
+#include "store-int.h"
 #include "xalloc.h"
 
 #include <check.h>
@@ -117,4 +117,31 @@ struct config *tu_config_load(const char *dir)
 	ck_assert_msg(cfg != NULL, "%s: %s", path, e.msg);
 	free(path);
 	return cfg;
+}
+
+long tu_reach_wrong(struct store *s)
+{
+	/* hidden: 0 an ordinary column, 2 or 3 a generated one */
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT (SELECT count(*) FROM pragma_table_xinfo('events')"
+		" WHERE name = 'reach' AND hidden = 0),"
+		" (SELECT count(*) FROM events WHERE reach IS NOT CASE"
+		"  WHEN rrule IS NULL OR until IS NULL THEN NULL"
+		"  WHEN until - start <= 86400 THEN 0 WHEN until - start <= 172800 THEN 1"
+		"  WHEN until - start <= 345600 THEN 2 WHEN until - start <= 691200 THEN 3"
+		"  WHEN until - start <= 1382400 THEN 4 WHEN until - start <= 2764800 THEN 5"
+		"  WHEN until - start <= 5529600 THEN 6 WHEN until - start <= 11059200 THEN 7"
+		"  WHEN until - start <= 22118400 THEN 8 WHEN until - start <= 44236800 THEN 9"
+		"  WHEN until - start <= 88473600 THEN 10 WHEN until - start <= 176947200 THEN 11"
+		"  WHEN until - start <= 353894400 THEN 12 WHEN until - start <= 707788800 THEN 13"
+		"  WHEN until - start <= 1415577600 THEN 14 ELSE 15 END)",
+		NULL);
+	long n;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0) == 1 ? (long)sqlite3_column_int64(st, 1) : -1;
+	sqlite3_finalize(st);
+	return n;
 }

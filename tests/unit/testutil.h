@@ -21,6 +21,10 @@ struct store *tu_store_open(const char *dir);
  * for a lock (another process: a pull); SQLite's result code. */
 int tu_other_write(const char *dir, const char *sql);
 struct config *tu_config_load(const char *dir);
+/* The events of s whose reach is not the class of events_reach that their
+ * start and until put them in (schema.c, migration 10's formula); -1 when
+ * reach is not an ordinary column of its own (before migration 24). */
+long tu_reach_wrong(struct store *s);
 
 /* Run `$NESTOR_BIN ARGS` (ARGS is shell text, quoted by the caller) with
  * NESTOR_HOME=home and TZ as set in this process.  Captures stdout and

@@ -23,6 +23,8 @@ redis_start() {
 tg_stream() {
 	echo "nestor:tg:updates:$(sqlite3 "${1:-$NESTOR_HOME}/nestor.db" 'SELECT device FROM sync_self')"
 }
+# gone: no such process, or a zombie its parent (not this shell) has not reaped
+redis_gone() { case $(ps -o stat= -p "$1" 2>/dev/null) in "" | Z*) return 0 ;; esac; return 1; }
 redis_ping() { [ "$(rcli ping 2>/dev/null)" = PONG ]; }
 rcli() {
 	if [ -n "${RPASS:-}" ]; then
@@ -33,7 +35,12 @@ rcli() {
 }
 redis_stop() {
 	[ -n "$RTMP" ] || return 0
-	[ ! -s "$RTMP/redis.pid" ] || kill -TERM "$(cat "$RTMP/redis.pid")" 2>/dev/null || true
+	_rpid=$(cat "$RTMP/redis.pid" 2>/dev/null || true)
+	# gone before its directory is removed: a server still stopping writes
+	# its log there (rm then finds the directory not empty)
+	if [ -n "$_rpid" ] && kill -TERM "$_rpid" 2>/dev/null; then
+		wait_until "redis-server $_rpid to exit" redis_gone "$_rpid"
+	fi
 	rm -rf "$RTMP"
 	RTMP=
 }

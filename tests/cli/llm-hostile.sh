@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY
-HERE=$(pwd)
 fake_openai_start
 . "$SRC/tests/cli/tmux.sh"
 trap 'term_stop; kill $FAKE_PID 2>/dev/null; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
@@ -43,3 +42,24 @@ import sys
 t = open(sys.argv[1], "rb").read().decode("utf-8")
 assert "\x1b" not in t and "\x9b" not in t and "evil[7mname\ufffd1m" in t, t
 PY
+
+# -- the TUI: a conversation stored by an older nestor, whose tool names
+# and reply kept bytes that are not UTF-8 and C1 controls, is drawn with
+# U+FFFD and without them (ncurses drew "~[" for a C1 CSI, and nothing or
+# "M-" forms for the bytes: not what was measured)
+sqlite3 "$NESTOR_HOME/nestor.db" > /dev/null <<'SQL'
+INSERT INTO conversations(assistant_id, channel, title, created_at, updated_at)
+  VALUES (1, 'tui', 'old', 2000000000, 2000000000);
+INSERT INTO messages(conversation_id, role, content, created_at)
+  VALUES (last_insert_rowid(), 'user', 'hi', 2000000001);
+INSERT INTO messages(conversation_id, role, content, tool_calls, created_at)
+  SELECT conversation_id, 'assistant', CAST(x'6f6c64ff20c29b33316d7265706c79' AS TEXT),
+         CAST(x'5b7b226964223a2263222c2274797065223a2266756e6374696f6e222c2266756e6374696f6e223a7b226e616d65223a226576696cff5f6e616d65c29b316d222c22617267756d656e7473223a227b7d227d7d5d' AS TEXT),
+         2000000002 FROM messages WHERE rowid = last_insert_rowid();
+SQL
+term_start "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$NESTOR_BIN'"
+term_wait -F 'F1 help'
+term_wait -F ': old� 31mreply'
+expect_match "the stored tool line" "$(cat screen)" '^  -> evil�_name1m$'
+tm capture-pane -e -p -t "$S" > colours
+if grep -q '~' colours; then fail "ncurses' ~ forms on the screen: $(grep '~' colours)"; fi

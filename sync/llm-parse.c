@@ -102,12 +102,7 @@ void llm_scrub(char *msg, const char *key)
 /* s cleaned for one line of a message: no controls, no line breaks. */
 static char *one_line(const char *s)
 {
-	char *t = utf8_clean_str(s, UTF8_PRINTABLE);
-
-	for (char *p = t; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	return t;
+	return utf8_clean_str(s, UTF8_PRINTABLE | UTF8_ONE_LINE);
 }
 
 int llm_error_object(const cJSON *root, const char *key, char *buf, size_t len)

@@ -68,14 +68,17 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 
 	while (i < n) {
 		long cp = decode(p + i, n - i, &len);
+		bool space = (flags & UTF8_ONE_LINE) && (cp == '\n' || cp == '\t');
 
-		if (cp >= 0 && !((flags & UTF8_PRINTABLE) && is_control(cp))) {
+		if (cp >= 0 && !space && !((flags & UTF8_PRINTABLE) && is_control(cp))) {
 			i += len;
 			continue;
 		}
 		sbuf_add(out, s + run, i - run);
 		if (cp < 0)
 			sbuf_adds(out, "\xef\xbf\xbd");
+		else if (space)
+			sbuf_add(out, " ", 1);
 		i += len;
 		run = i;
 	}

@@ -6,7 +6,9 @@
  * copies text, replacing every invalid sequence (a stray continuation byte,
  * an overlong form, a surrogate, a code point above U+10FFFF, a sequence cut
  * short) by U+FFFD, and with UTF8_PRINTABLE it also drops the C0 controls
- * other than newline and tab, DEL and the C1 controls (U+0080..U+009F).
+ * other than newline and tab, DEL and the C1 controls (U+0080..U+009F);
+ * UTF8_ONE_LINE makes newline and tab a space (with UTF8_PRINTABLE: text
+ * for one line, a CR dropped).
  *
  * Text that arrives in pieces may split a character between two of them:
  * utf8_partial_tail() says how many bytes at the end of a piece start a
@@ -26,6 +28,7 @@
 
 enum {
 	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t */
+	UTF8_ONE_LINE = 1 << 1,	 /* \n and \t as a space (a name, a place) */
 };
 
 /* Append s[0..n) to out, cleaned as above. */

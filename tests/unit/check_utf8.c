@@ -55,6 +55,14 @@ START_TEST(test_controls)
 	got = clean(in, sizeof(in) - 1, 0);
 	ck_assert_str_eq(got, in);
 	free(got);
+	/* one line: a name from a server */
+	got = clean(in, sizeof(in) - 1, UTF8_PRINTABLE | UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "a[2Jb c de"
+			      "f\xc2\xa0g");
+	free(got);
+	got = clean("x\n\ty\xff", 5, UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "x  y\xef\xbf\xbd");
+	free(got);
 }
 END_TEST
 

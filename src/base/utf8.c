@@ -61,6 +61,14 @@ static bool is_control(long cp)
 	return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
 }
 
+/* The bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+ * U+2066..U+2069): a terminal that orders text by direction would show
+ * what follows them reversed or moved, not as it is. */
+static bool is_bidi_control(long cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -70,7 +78,8 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 		long cp = decode(p + i, n - i, &len);
 		bool space = (flags & UTF8_ONE_LINE) && (cp == '\n' || cp == '\t');
 
-		if (cp >= 0 && !space && !((flags & UTF8_PRINTABLE) && is_control(cp))) {
+		if (cp >= 0 && !space &&
+		    !((flags & UTF8_PRINTABLE) && (is_control(cp) || is_bidi_control(cp)))) {
 			i += len;
 			continue;
 		}

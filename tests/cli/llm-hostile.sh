@@ -43,6 +43,20 @@ t = open(sys.argv[1], "rb").read().decode("utf-8")
 assert "\x1b" not in t and "\x9b" not in t and "evil[7mname\ufffd1m" in t, t
 PY
 
+# -- the reply, streamed (cut in two) and whole: bytes that are not UTF-8
+# (a stray 0xff, an overlong "/", a surrogate, a letter cut short at the
+# end), an erase, an OSC 52 clipboard write, a bell, a CR, a C1 NEL, and a
+# bidirectional override, an isolate and its end (what follows them is
+# shown reversed or moved by a terminal that orders text by direction)
+head='A\udcffB \udcc0\udcaf C \udced\udca0\udc80 D \u001b[2J'
+tail=' E \u001b]52;c;aGk=\u0007 F\r G \u0085H \u202eI\u2066J\u2069 K \ud83d\ude00 L\udce2\udc82'
+want='A�B �� C ��� D [2J E ]52;c;aGk= F G H IJ K 😀 L�'
+fake_script "[{\"say\": [\"$head\", \"$tail\"]}, {\"say\": \"$head$tail\", \"plain\": true}]"
+expect_eq "streamed reply" "$(nestor ask "stream")" "$want"
+expect_eq "whole reply" "$(nestor ask "whole")" "$want"
+expect_eq "stored reply" "$(nestor history show "$(nestor --json history list |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')" | sed -n 3p)" "gpt: $want"
+
 # -- the TUI: a conversation stored by an older nestor, whose tool names
 # and reply kept bytes that are not UTF-8 and C1 controls, is drawn with
 # U+FFFD and without them (ncurses drew "~[" for a C1 CSI, and nothing or
@@ -63,3 +77,19 @@ term_wait -F ': old� 31mreply'
 expect_match "the stored tool line" "$(cat screen)" '^  -> evil�_name1m$'
 tm capture-pane -e -p -t "$S" > colours
 if grep -q '~' colours; then fail "ncurses' ~ forms on the screen: $(grep '~' colours)"; fi
+# the same reply, live in a new conversation: drawn as `nestor ask` printed it
+fake_script "[{\"say\": [\"$head\", \"$tail\"]}]"
+term_keys '/assistant gpt' Enter
+term_keys 'hello' Enter
+term_wait -F "gpt: ${want% K *} K"
+tm capture-pane -e -p -t "$S" > colours
+if grep -q "$(printf '\342\200\256\\|\033]52')" colours; then fail "the override or the OSC 52 reached the screen"; fi
+
+# -- the REPL, on a terminal
+fake_script "[{\"say\": [\"$head\", \"$tail\"]}]"
+term_start "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$NESTOR_BIN' chat"
+term_wait '^gpt>$'
+term_keys 'hello' Enter
+term_wait -F "${want% K *} K"
+tm capture-pane -e -p -t "$S" > colours
+if grep -q "$(printf '\342\200\256\\|\033]52')" colours; then fail "the override or the OSC 52 reached the REPL"; fi

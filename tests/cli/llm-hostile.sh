@@ -93,3 +93,13 @@ term_keys 'hello' Enter
 term_wait -F "${want% K *} K"
 tm capture-pane -e -p -t "$S" > colours
 if grep -q "$(printf '\342\200\256\\|\033]52')" colours; then fail "the override or the OSC 52 reached the REPL"; fi
+
+# -- arguments that are not JSON go back to the model quoted, cut at 200
+# bytes between letters (here byte 200 falls inside a "я")
+bad="{\\\"title\\\": \\\"$(python3 -c 'print("я" * 100, end="")')"
+fake_script "[{\"calls\": [{\"name\": \"task_add\", \"arguments\": \"$bad\"}]}, {\"say\": \"Sorry.\"}]"
+expect_eq "reply after bad arguments" "$(nestor ask 'add a task')" "Sorry."
+fake_py '
+tool = [m for m in reqs[-1]["json"]["messages"] if m["role"] == "tool"][-1]["content"]
+assert "\ufffd" not in tool and tool.endswith("я\"}"), tool
+'

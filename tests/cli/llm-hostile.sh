@@ -103,3 +103,18 @@ fake_py '
 tool = [m for m in reqs[-1]["json"]["messages"] if m["role"] == "tool"][-1]["content"]
 assert "\ufffd" not in tool and tool.endswith("я\"}"), tool
 '
+
+# -- an MCP server whose results end with an escape sequence, a bell and
+# bytes that are not UTF-8: the result is stored, printed and sent back as
+# UTF-8 (U+FFFD)
+nestor mcp add garbler -- python3 "$SRC/tests/fake/mcpserver.py" --garble > /dev/null
+nestor assistant add mcpgpt --base-url "$FAKE_URL" --model m --tools mcp:garbler > /dev/null
+fake_script '[{"calls": [{"name": "garbler_add_numbers", "arguments": {"a": 2, "b": 3}}]}, {"say": "Five."}]'
+nestor --json ask --yes --assistant mcpgpt "add two and three" > mcp.json
+python3 - mcp.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))["tool_calls"][0]["result"]
+assert r == {"text": "5 \x1b]0;owned\x07 \ufffd\ufffd\ufffd"}, r
+PY
+sqlite3 "$NESTOR_HOME/nestor.db" "SELECT content FROM messages WHERE role = 'tool'" > tool.txt
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' tool.txt

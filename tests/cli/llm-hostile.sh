@@ -2,7 +2,9 @@
 # that are not UTF-8 when a script writes "\udcXX"): its reply, its tool
 # names and its tool arguments reach the terminal, the database and the
 # next request as UTF-8 (U+FFFD for what was not) without control
-# characters, in `nestor ask`, the REPL and the TUI.
+# characters or bidirectional overrides, in `nestor ask`, the REPL and the
+# TUI; the TUI draws what an older nestor stored the same way; an MCP
+# server's result is stored and sent back as UTF-8.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY

@@ -15,6 +15,7 @@
 #include "render.h"
 #include "secret.h"
 #include "tz.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +261,12 @@ static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char
 	return rc;
 }
 
+/* The bytes of s to quote in at most max, not splitting a character. */
+static int cut_at(const char *s, size_t max)
+{
+	return (int)utf8_cut(s, strnlen(s, max));
+}
+
 /* Run one call of the reply; *result is what goes back to the model.
  * Arguments that are not JSON go back as an error the first time; the
  * second time they end the turn. */
@@ -278,10 +285,11 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 		if (lt->malformed++)
 			return err_set(e, ERR_FAIL,
 				       "assistant '%s' sent tool arguments that are not JSON again "
-				       "(%s: %.80s)",
-				       t->assistant->name, c->name, c->arguments);
-		msg = xasprintf("the arguments of %s are not valid JSON: %.200s", c->name,
-				c->arguments);
+				       "(%s: %.*s)",
+				       t->assistant->name, c->name, cut_at(c->arguments, 80),
+				       c->arguments);
+		msg = xasprintf("the arguments of %s are not valid JSON: %.*s", c->name,
+				cut_at(c->arguments, 200), c->arguments);
 		rc = refuse_call(t, c, msg, result, e);
 		free(msg);
 		return rc;

@@ -3,6 +3,7 @@
 #include "llm-probe.h"
 #include "llm.h"
 #include "secret.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,7 +146,8 @@ static void judge_tools(struct probe_report *r, const struct llm_reply *rep)
 		    "the model answered in text instead of calling the test tool: it may not "
 		    "support tools (llama.cpp: start llama-server with --jinja)");
 	else if (strcmp(rep->calls[0].name, PING_TOOL))
-		say(r, PROBE_TOOLS, PROBE_NO, "the model called '%.64s', a tool it was not offered",
+		say(r, PROBE_TOOLS, PROBE_NO, "the model called '%.*s', a tool it was not offered",
+		    (int)utf8_cut(rep->calls[0].name, strnlen(rep->calls[0].name, 64)),
 		    rep->calls[0].name);
 	else
 		say(r, PROBE_TOOLS, PROBE_YES, "%s", "");

@@ -102,12 +102,7 @@ void llm_scrub(char *msg, const char *key)
 /* s cleaned for one line of a message: no controls, no line breaks. */
 static char *one_line(const char *s)
 {
-	char *t = utf8_clean_str(s, UTF8_PRINTABLE);
-
-	for (char *p = t; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	return t;
+	return utf8_clean_str(s, UTF8_PRINTABLE | UTF8_ONE_LINE);
 }
 
 int llm_error_object(const cJSON *root, const char *key, char *buf, size_t len)
@@ -189,31 +184,42 @@ static int add_args(struct llm_tool_call *c, const char *s, size_t n)
 }
 
 /* Arguments are a JSON string by the spec; a few servers send the object.
- * Cleaned: controls in a string would not be JSON anyway. */
+ * As sent: complete_calls() cleans them whole, since a fragment may end
+ * inside a character. */
 static char *args_text(const cJSON *a)
 {
 	if (cJSON_IsString(a))
-		return utf8_clean_str(a->valuestring, UTF8_PRINTABLE);
+		return xstrdup(a->valuestring);
 	if (cJSON_IsObject(a))
 		return cJSON_PrintUnformatted(a);
 	return NULL;
 }
 
 /* Give every call a usable id and arguments, as the next request needs them. */
+/* Calls made whole, and their text safe to store, send back and show: a
+ * name and arguments that are not UTF-8 repaired (U+FFFD), control
+ * characters dropped (controls in a JSON string would not be JSON anyway),
+ * a name on one line. */
 static void complete_calls(struct llm_reply *r)
 {
 	for (size_t i = 0; i < r->ncalls; i++) {
 		struct llm_tool_call *c = &r->calls[i];
+		char *t;
 
 		if (!c->id || !plain_id(c->id)) {
 			free(c->id);
 			c->id = make_call_id();
 		}
-		if (!c->name)
-			c->name = xstrdup("");
+		t = one_line(c->name ? c->name : "");
+		free(c->name);
+		c->name = t;
 		if (!c->arguments || !*c->arguments) {
 			free(c->arguments);
 			c->arguments = xstrdup("{}");
+		} else {
+			t = utf8_clean_str(c->arguments, UTF8_PRINTABLE);
+			free(c->arguments);
+			c->arguments = t;
 		}
 		c->args_len = strlen(c->arguments);
 		c->args_cap = c->args_len + 1;

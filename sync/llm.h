@@ -32,7 +32,9 @@
  * 64 bytes or arguments over 1 MiB end the request with "the answer is
  * unusable: ..."; text that is not UTF-8 is repaired (U+FFFD) and
  * control characters (escape sequences) are dropped from content,
- * reasoning and error messages; ids that are not short plain words are
+ * reasoning, error messages, tool names and arguments (a name kept on one
+ * line; arguments cleaned whole, so a character split between two
+ * fragments stays whole); ids that are not short plain words are
  * replaced; token counts must be whole numbers.
  *
  * Failures: 401/403 "the API key for assistant 'NAME' was refused"; 429
@@ -73,9 +75,9 @@ struct llm_opts {
 };
 
 struct llm_tool_call {
-	char *id; /* as sent, or generated "call_..." when the server gave none */
-	char *name;
-	char *arguments;	   /* JSON text as sent (may be malformed: the caller checks) */
+	char *id;	 /* as sent, or generated "call_..." when the server gave none */
+	char *name;	 /* UTF-8, one line, no control characters */
+	char *arguments; /* JSON text as sent, cleaned (may be malformed: the caller checks) */
 	size_t args_len, args_cap; /* the assembler's, while arguments grow */
 };
 

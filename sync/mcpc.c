@@ -4,6 +4,7 @@
 #include "http.h"
 #include "sbuf.h"
 #include "sse.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -283,6 +284,21 @@ static bool is_answer(struct mcpc *c, const cJSON *m, long long id, struct err *
 	return cJSON_IsNumber(mid) && mid->valuedouble == (double)id;
 }
 
+/* A message of the server; bytes that are not UTF-8 become U+FFFD first,
+ * so no result, name or text of it is stored or sent on with them. */
+static cJSON *parse_message(const char *data, size_t len)
+{
+	struct sbuf sb = SBUF_INIT;
+	cJSON *m;
+
+	if (utf8_valid(data, len))
+		return cJSON_ParseWithLength(data, len);
+	utf8_clean(&sb, data, len, 0);
+	m = cJSON_ParseWithLength(sb.buf, sb.len);
+	sbuf_release(&sb);
+	return m;
+}
+
 /* Read lines from the child until the answer to id. */
 static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **answer, struct err *e)
 {
@@ -300,7 +316,7 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 			cJSON *m;
 
 			*nl = '\0';
-			m = cJSON_Parse(c->buf.buf);
+			m = parse_message(c->buf.buf, strlen(c->buf.buf));
 			memmove(c->buf.buf, c->buf.buf + len, c->buf.len - len);
 			c->buf.len -= len;
 			c->buf.buf[c->buf.len] = '\0';
@@ -340,7 +356,7 @@ struct sse_find {
 static int on_event(void *arg, const char *type, const char *data, size_t len)
 {
 	struct sse_find *f = arg;
-	cJSON *m = cJSON_ParseWithLength(data, len);
+	cJSON *m = parse_message(data, len);
 
 	(void)type;
 	if (m && is_answer(f->c, m, f->id, f->e)) {
@@ -403,7 +419,7 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 		sse_release(&p);
 		*answer = f.answer;
 	} else {
-		cJSON *m = cJSON_ParseWithLength(rs.body, rs.len);
+		cJSON *m = parse_message(rs.body, rs.len);
 
 		if (m && is_answer(c, m, id, e))
 			*answer = m;

@@ -21,7 +21,8 @@
  *(the process died, its pipe closed, the HTTP session expired), the request fails and mcpc_dead()
  *is true: the next request connects again.  Messages name the server, never its command line or
  *URL.  Starting a stdio server sets SIGPIPE to be ignored (a server that died is an error on write,
- *not the end of nestor).
+ *not the end of nestor).  Bytes of a message that are not UTF-8 become U+FFFD before it is
+ *parsed.
  */
 #ifndef NESTOR_MCPC_H
 #define NESTOR_MCPC_H

@@ -1,11 +1,14 @@
 #include "openmeteo.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define CURRENT_VARS                                                                               \
@@ -75,11 +78,33 @@ static const char *json_str(const cJSON *obj, const char *name)
 	return cJSON_IsString(it) && it->valuestring[0] ? it->valuestring : NULL;
 }
 
+/* A string of the answer, made fit to store and show: UTF-8 (U+FFFD for
+ * what is not), one line, no control characters. */
 static char *json_strdup(const cJSON *obj, const char *name)
 {
 	const char *s = json_str(obj, name);
 
-	return s ? xstrdup(s) : NULL;
+	return s ? utf8_clean_str(s, UTF8_PRINTABLE | UTF8_ONE_LINE) : NULL;
+}
+
+/* YYYY-MM-DD, as the days of a forecast are named. */
+static bool is_date(const char *s)
+{
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return false;
+	return s[10] == '\0';
+}
+
+/* The same into dst of n bytes, cut between characters. */
+static void copy_str(char *dst, size_t n, const cJSON *obj, const char *name)
+{
+	char *s = json_strdup(obj, name);
+	size_t len = s ? utf8_cut(s, strnlen(s, n - 1)) : 0;
+
+	memcpy(dst, s ? s : "", len);
+	dst[len] = '\0';
+	free(s);
 }
 
 static double json_num(const cJSON *obj, const char *name)
@@ -95,13 +120,6 @@ static double json_at(const cJSON *obj, const char *name, int i)
 	const cJSON *it = cJSON_IsArray(arr) ? cJSON_GetArrayItem(arr, i) : NULL;
 
 	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
-}
-
-static void copy_unit(char *dst, size_t n, const cJSON *units, const char *name)
-{
-	const char *s = json_str(units, name);
-
-	snprintf(dst, n, "%s", s ? s : "");
 }
 
 /*
@@ -164,7 +182,7 @@ int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
 	/* NaN (missing) fails the comparisons too */
 	if (!name || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180))
 		return -1;
-	p->name = xstrdup(name);
+	p->name = json_strdup(r, "name");
 	p->admin1 = json_strdup(r, "admin1");
 	p->country = json_strdup(r, "country");
 	p->country_code = json_strdup(r, "country_code");
@@ -274,9 +292,9 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 		goto bad;
 	cu = cJSON_GetObjectItemCaseSensitive(doc, "current_units");
 	du = cJSON_GetObjectItemCaseSensitive(doc, "daily_units");
-	copy_unit(f->temp_unit, sizeof(f->temp_unit), cu, "temperature_2m");
-	copy_unit(f->wind_unit, sizeof(f->wind_unit), cu, "wind_speed_10m");
-	copy_unit(f->precip_unit, sizeof(f->precip_unit), du, "precipitation_sum");
+	copy_str(f->temp_unit, sizeof(f->temp_unit), cu, "temperature_2m");
+	copy_str(f->wind_unit, sizeof(f->wind_unit), cu, "wind_speed_10m");
+	copy_str(f->precip_unit, sizeof(f->precip_unit), du, "precipitation_sum");
 
 	n = cJSON_GetArraySize(times);
 	if (n > OPENMETEO_MAX_DAYS)
@@ -286,7 +304,7 @@ int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, con
 		struct openmeteo_day *d = &f->days[f->ndays];
 
 		t = cJSON_GetArrayItem(times, i);
-		if (!cJSON_IsString(t))
+		if (!cJSON_IsString(t) || !is_date(t->valuestring))
 			continue;
 		snprintf(d->date, sizeof(d->date), "%s", t->valuestring);
 		if (code_of(json_at(daily, "weather_code", i), &d->code) < 0)

@@ -1,6 +1,7 @@
 /* UTF-8 decoding, column widths and word wrapping for the TUI's panes. */
 #include "wrap.h"
-#include "xalloc.h"
+#include "sbuf.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -129,18 +130,17 @@ size_t wrap_cut(const char *s, int cols, bool *cut)
 
 char *wrap_clean(const char *s, bool trim)
 {
-	size_t n = strlen(s), o = 0;
-	char *out = xmalloc(n + 1);
+	struct sbuf sb = SBUF_INIT;
+	char *out;
+	size_t o;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t')
-			out[o++] = ' ';
-		else if (c == '\n' || c >= 0x20 || c == 0x7f)
-			out[o++] = c == 0x7f ? ' ' : (char)c;
-	}
-	while (trim && o > 0 && (out[o - 1] == '\n' || out[o - 1] == ' ' || out[o - 1] == '\r'))
+	utf8_clean(&sb, s, strlen(s), UTF8_PRINTABLE);
+	out = sbuf_detach(&sb);
+	for (char *p = out; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	o = strlen(out);
+	while (trim && o > 0 && (out[o - 1] == '\n' || out[o - 1] == ' '))
 		o--;
 	out[o] = '\0';
 	return out;

@@ -5,7 +5,7 @@
  * the locale; column widths come from wcwidth(), which does, so the TUI
  * sets LC_CTYPE from the environment first.  Invalid bytes decode to
  * U+FFFD one byte at a time; control characters count as one column (the
- * chat pane replaces them before storing text, see wrap_clean()).
+ * panes replace both before storing text, see wrap_clean()).
  * Nothing here touches the screen, so the Check suite tests it directly.
  */
 #ifndef NESTOR_WRAP_H
@@ -34,8 +34,10 @@ size_t wrap_fit(const char *s, size_t n, int cols, int *used);
  * followed by an ellipsis (*cut true).  Returns the prefix's length in bytes. */
 size_t wrap_cut(const char *s, int cols, bool *cut);
 
-/* A copy of s with tabs as a space and other control characters except
- * newlines removed; with trim, trailing newlines and spaces cut too. */
+/* A copy of s fit to draw: what is not UTF-8 as U+FFFD, tabs as a
+ * space, other control characters but newline removed (C0, DEL and the C1 that ncurses would show
+ * as ~X), as utf8_clean(UTF8_PRINTABLE) does; with trim, trailing newlines and spaces cut too. What
+ * every pane keeps, so what is measured is what is drawn. */
 char *wrap_clean(const char *s, bool trim);
 
 /* Called for each line: the line is s[off, off + len). */

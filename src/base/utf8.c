@@ -61,6 +61,14 @@ static bool is_control(long cp)
 	return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
 }
 
+/* The bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+ * U+2066..U+2069): a terminal that orders text by direction would show
+ * what follows them reversed or moved, not as it is. */
+static bool is_bidi_control(long cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -68,14 +76,18 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 
 	while (i < n) {
 		long cp = decode(p + i, n - i, &len);
+		bool space = (flags & UTF8_ONE_LINE) && (cp == '\n' || cp == '\t');
 
-		if (cp >= 0 && !((flags & UTF8_PRINTABLE) && is_control(cp))) {
+		if (cp >= 0 && !space &&
+		    !((flags & UTF8_PRINTABLE) && (is_control(cp) || is_bidi_control(cp)))) {
 			i += len;
 			continue;
 		}
 		sbuf_add(out, s + run, i - run);
 		if (cp < 0)
 			sbuf_adds(out, "\xef\xbf\xbd");
+		else if (space)
+			sbuf_add(out, " ", 1);
 		i += len;
 		run = i;
 	}

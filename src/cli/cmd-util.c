@@ -67,7 +67,9 @@ void cmd_stored(struct ctx *ctx, long long id, char *line)
 
 void cmd_put_safe(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	char *t = utf8_clean_str(s, 0);
+
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			fputc('?', f);
 		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
@@ -75,6 +77,7 @@ void cmd_put_safe(FILE *f, const char *s)
 		else
 			fputc(*p, f);
 	}
+	free(t);
 }
 
 /* A stream over a terminal: what reaches it is cleaned; a character split

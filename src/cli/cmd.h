@@ -193,8 +193,9 @@ int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at);
 /* Print text to ctx->out, each line indented by indent spaces
  * (src/cli/cmd-routine.c). */
 void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
-/* Write s to f with every control character (C0, DEL, C1) shown as '?':
- * text that came from elsewhere never drives the terminal. */
+/* Write s to f with every control character (C0, DEL, C1) shown as '?'
+ * and bytes that are not UTF-8 as U+FFFD: text that came from elsewhere
+ * never drives the terminal. */
 void cmd_put_safe(FILE *f, const char *s);
 
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)

@@ -80,6 +80,19 @@ expect_match "test text report" "$(cat text.out)" \
 expect_match "test text report" "$(cat text.out)" "^  streaming     yes$"
 expect_eq "test text error" "$(cat text.err)" "nestor: assistant test: assistant 'probe': tool calls: no"
 
+# a model that calls a tool it was not offered, named with 30 bytes that are
+# not UTF-8: the name is quoted as 21 U+FFFD (64 bytes at most), never a
+# piece of the 22nd
+reset_fake
+fake_script "[{\"calls\": [{\"name\": \"$(python3 -c 'print("\\udcff" * 30, end="")')\", \"arguments\": {}}]}]"
+run other assistant test probe
+expect_eq "test other tool status" "$rc" 1
+python3 - other.out <<'PY'
+import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8")
+assert "  tool calls    no: the model called '%s', a tool it was not offered\n" % ("\ufffd" * 21) in t, t
+PY
+
 # a server that answers in one piece: it works, but it does not stream
 reset_fake
 fake_script '[{"plain": true, "calls": [{"name": "nestor_ping", "arguments": {"reply": "pong"}}]}]'

@@ -85,6 +85,25 @@ expect_match "time Kazan" "$(nestor time Kazan)" "Europe/Moscow$"
 expect_match "time convert" "$(nestor time convert 15:00 Berlin Tokyo | tail -1)" "22:00 JST .*Asia/Tokyo$"
 expect_match "ask time" "$(nestor ask 'what time is it in Tokyo')" "^In Tokyo it's [0-9][0-9]:[0-9][0-9], .* \(Asia/Tokyo\)$"
 
+# a geocoder whose names hold escape sequences, a bell, a C1 CSI, a CR and
+# bytes that are not UTF-8: what nestor prints, to a pipe too, and what it
+# caches is UTF-8 (U+FFFD for the bytes) without a control character
+nestor weather evil > evil.txt
+nestor weather evil --json > evil.json
+nestor ask 'weather in evil' > evil-ask.txt
+python3 - evil.txt evil.json evil-ask.txt <<'PY'
+import json, re, sys
+for f in sys.argv[1:]:
+    t = open(f, "rb").read().decode("utf-8")
+    bad = re.findall("[\x00-\x08\x0b-\x1f\x7f-\x9f]", t)
+    assert not bad, (f, bad, t)
+t = open(sys.argv[1], encoding="utf-8").read()
+assert t.startswith("Evil]52;c;aGk=[2Jtown\ufffd, Overwrite, Bad31mland\ufffd\ufffd (UTC)\n"), t
+assert json.load(open(sys.argv[2], encoding="utf-8"))["place"] == "Evil]52;c;aGk=[2Jtown\ufffd"
+PY
+sqlite3 nestor.db "SELECT value FROM tool_cache WHERE key LIKE 'weather:geo:%evil'" |
+	python3 -c 'import sys; t = sys.stdin.buffer.read().decode("utf-8"); assert "\x1b" not in t, t'
+
 # no server at all: a clear error naming the host
 kill $FAKE
 wait $FAKE 2>/dev/null || true

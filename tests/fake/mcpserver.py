@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
-  mcpserver.py [--log FILE] [--pidfile FILE]
-      stdio: newline-delimited JSON-RPC on stdin/stdout
+  mcpserver.py [--log FILE] [--pidfile FILE] [--garble]
+      stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
+      every text result ends with an escape sequence, a bell and bytes
+      that are not UTF-8 (a hostile server)
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
@@ -45,6 +47,8 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
 ]
 LOG = None
+GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
+garble = False
 
 
 def log(line):
@@ -54,7 +58,7 @@ def log(line):
 
 
 def text(t, **extra):
-    return dict({"content": [{"type": "text", "text": t}]}, **extra)
+    return dict({"content": [{"type": "text", "text": t + (GARBLE if garble else "")}]}, **extra)
 
 
 def handle(msg):
@@ -104,7 +108,9 @@ def stdio():
             continue
         answer = handle(json.loads(line))
         if answer is not None:
-            sys.stdout.write(json.dumps(answer) + "\n")
+            # a lone surrogate "\udcXX" goes out as the byte XX
+            line = json.dumps(answer, ensure_ascii=False) + "\n"
+            sys.stdout.buffer.write(line.encode("utf-8", "surrogateescape"))
             sys.stdout.flush()
 
 
@@ -162,13 +168,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG
+    global LOG, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
     ap.add_argument("--pidfile")
+    ap.add_argument("--garble", action="store_true")
     args = ap.parse_args()
     LOG = args.log
+    garble = args.garble
     if args.pidfile:
         with open(args.pidfile, "w") as f:
             f.write("%d\n" % os.getpid())

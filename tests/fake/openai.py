@@ -83,6 +83,10 @@ RESPONSE (every field optional):
                          (benchmarks) n text deltas m ms apart, each the
                          CLOCK_MONOTONIC time in ns just before it is written
 
+Text is sent as UTF-8, except that a lone surrogate U+DC80..U+DCFF in a
+string (JSON "\\udcff") is sent as the one byte it stands for (Python's
+surrogateescape): how a script makes a server send bytes that are not UTF-8.
+
 --ppid PID makes the server exit when that process is gone.
 """
 
@@ -117,6 +121,11 @@ class State:
 
 
 STATE = State()
+
+
+def raw(text):
+    """text as bytes, each lone surrogate U+DCxx the byte xx"""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def chunk(delta, finish=None):
@@ -265,7 +274,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def send_json(self, status, obj, headers=None):
-        self.send_body(status, json.dumps(obj, ensure_ascii=False).encode(),
+        self.send_body(status, raw(json.dumps(obj, ensure_ascii=False)),
                        headers=headers)
 
     def write_chunk(self, data):
@@ -328,7 +337,7 @@ class Handler(BaseHTTPRequestHandler):
                     if delay:
                         time.sleep(delay)
                 elif isinstance(it, dict) and "_raw" in it:
-                    self.write_chunk(it["_raw"].encode())
+                    self.write_chunk(raw(it["_raw"]))
                 elif isinstance(it, dict) and "_fill" in it:
                     left = int(it["_fill"])
                     while left > 0:
@@ -336,7 +345,7 @@ class Handler(BaseHTTPRequestHandler):
                         self.write_chunk(b"a" * n)
                         left -= n
                 else:
-                    self.write_chunk(b"data: " + json.dumps(it, ensure_ascii=False).encode()
+                    self.write_chunk(b"data: " + raw(json.dumps(it, ensure_ascii=False))
                                      + b"\n\n")
                     if delay:
                         time.sleep(delay)

@@ -6,7 +6,8 @@ prints "PORT <n>" as its first stdout line.  Python 3 standard library only.
 
 API (the real shapes, trimmed to what nestor asks for):
   GET /v1/search?name=Berlin&count=1&language=en&format=json
-      Berlin, Tokyo, Kazan (also "Казань"), New York; any other name gets
+      Berlin, Tokyo, Kazan (also "Казань"), New York, and Evil (a name
+      with escape sequences and bytes that are not UTF-8); any other name gets
       {"generationtime_ms": ...} with no "results", as the real API does.
   GET /v1/forecast?latitude=..&longitude=..&current=..&daily=..&forecast_days=N
       [&temperature_unit=fahrenheit&wind_speed_unit=mph&precipitation_unit=inch]
@@ -76,6 +77,16 @@ PLACES = {
         "country_id": 6252001, "country": "United States", "admin1": "New York",
         "_offset": -18000, "_abbr": "EST",
         "_now": {"temp": 1.5, "feels": -2.0, "hum": 70, "code": 61, "wind": 20.4},
+    },
+    # a hostile geocoder: escape sequences, a bell, a C1 CSI, a CR and
+    # bytes that are not UTF-8 (each "\udcXX" is sent as the byte XX)
+    "evil": {
+        "id": 1, "name": "Evil\u001b]52;c;aGk=\u0007\u001b[2Jtown\udcff",
+        "latitude": 1.5, "longitude": 2.5, "elevation": 1.0, "feature_code": "PPL",
+        "country_code": "XX", "admin1_id": 1, "timezone": "UTC", "population": 1,
+        "country_id": 1, "country": "Bad\u009b31mland\udcc0\udcaf", "admin1": "Over\rwrite",
+        "_offset": 0, "_abbr": "UTC",
+        "_now": {"temp": 20.0, "feels": 20.0, "hum": 50, "code": 0, "wind": 1.0},
     },
 }
 # Russian names, answered in Russian when language=ru.
@@ -213,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, status, obj, raw=None):
-        data = raw if raw is not None else json.dumps(obj, ensure_ascii=False).encode()
+        data = raw if raw is not None else json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogateescape")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

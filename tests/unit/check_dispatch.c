@@ -245,6 +245,24 @@ START_TEST(test_tui_shows_command_error)
 }
 END_TEST
 
+/* What the REPL writes to the terminal itself (a tool's line, an MCP
+ * call's arguments): controls as '?', what is not UTF-8 as U+FFFD (a
+ * byte 0xe2 would make the terminal swallow the bytes after it). */
+START_TEST(test_put_safe)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cmd_put_safe(f, "a\x1b[2J\tb\xc2\x9b"
+			"c\xff d\xe2\x82 e\xc0\xaf f\xd0\xbf");
+	fclose(f);
+	ck_assert_str_eq(buf, "a?[2J?b?c\xef\xbf\xbd d\xef\xbf\xbd e\xef\xbf\xbd\xef\xbf\xbd "
+			      "f\xd0\xbf");
+	free(buf);
+}
+END_TEST
+
 Suite *dispatch_suite(void)
 {
 	Suite *s = suite_create("dispatch");
@@ -253,6 +271,7 @@ Suite *dispatch_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dispatch_fills_err);
 	tcase_add_test(tc, test_tui_shows_command_error);
+	tcase_add_test(tc, test_put_safe);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -163,6 +163,53 @@ START_TEST(test_calls_without_index)
 }
 END_TEST
 
+/* A tool name with an escape sequence, a newline and a byte that is not
+ * UTF-8, arguments with a Cyrillic letter split between two fragments and
+ * an escape inside: the name is shown, stored and sent back, so it comes
+ * out one line of UTF-8 without controls; the letter stays whole. */
+START_TEST(test_hostile_call_stream)
+{
+	const char *body =
+		CHUNK("{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":"
+		      "\"evil\\u001b[2J\\nna\xffme\\u009b1m\",\"arguments\":\"{\\\"title\\\":"
+		      "\\\"\xd0\"}}]}",
+		      "null") CHUNK("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+				    "\"\xbf\\u001b]0;x\\u0007\\\"}\"}}]}",
+				    "\"tool_calls\"") "data: [DONE]\n\n";
+
+	for (size_t step = 1; step < 40; step += 6) {
+		struct sbuf d = SBUF_INIT;
+		struct llm_reply r;
+
+		ck_assert_int_eq(assemble(body, step, &r, &d), 1);
+		ck_assert_uint_eq(r.ncalls, 1);
+		ck_assert_str_eq(r.calls[0].name, "evil[2J na\xef\xbf\xbdme1m");
+		ck_assert_str_eq(r.calls[0].arguments, "{\"title\":\"\xd0\xbf]0;x\"}");
+		llm_reply_release(&r);
+	}
+}
+END_TEST
+
+/* The same in one JSON answer, the arguments an object. */
+START_TEST(test_hostile_call_plain)
+{
+	const char *body =
+		"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,"
+		"\"tool_calls\":[{\"id\":\"c1\",\"function\":{\"name\":\"ta\\tsk\\u001b\xc0\xaf"
+		"\",\"arguments\":{\"title\":\"a\xed\xa0\x80z\"}}}]}}]}";
+	struct llm_reply r;
+	struct err e = { 0, "" };
+
+	llm_reply_init(&r);
+	ck_assert_int_eq(llm_parse_response(body, strlen(body), &r, &e), 0);
+	ck_assert_uint_eq(r.ncalls, 1);
+	ck_assert_str_eq(r.calls[0].name, "ta sk\xef\xbf\xbd\xef\xbf\xbd");
+	ck_assert_str_eq(r.calls[0].arguments,
+			 "{\"title\":\"a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\"}");
+	llm_reply_release(&r);
+}
+END_TEST
+
 START_TEST(test_cut_and_error_in_stream)
 {
 	struct sbuf d = SBUF_INIT;
@@ -575,6 +622,8 @@ Suite *llm_suite(void)
 	tcase_add_test(tc, test_parallel_fragmented_calls);
 	tcase_add_test(tc, test_null_id_whole_args_no_finish);
 	tcase_add_test(tc, test_calls_without_index);
+	tcase_add_test(tc, test_hostile_call_stream);
+	tcase_add_test(tc, test_hostile_call_plain);
 	tcase_add_test(tc, test_cut_and_error_in_stream);
 	tcase_add_test(tc, test_non_streaming);
 	tcase_add_test(tc, test_request_body);

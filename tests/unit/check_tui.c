@@ -125,6 +125,22 @@ START_TEST(test_wrap_clean_and_invalid)
 }
 END_TEST
 
+/* Text from a store written by another program, a server, a tool: what is
+ * not UTF-8 is drawn as U+FFFD and C1 controls not at all, as the width
+ * was measured (ncurses would draw them as "~[" or as nothing). */
+START_TEST(test_wrap_clean_bytes)
+{
+	char *s = wrap_clean("a\xff b\xc2\x9b"
+			     "1mc\x7f d\xc0\xaf e\xed\xa0\x80 f\xd0",
+			     false);
+
+	ck_assert_str_eq(s, "a\xef\xbf\xbd b1mc d\xef\xbf\xbd\xef\xbf\xbd "
+			    "e\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd f\xef\xbf\xbd");
+	ck_assert_int_eq(wrap_width(s, strlen(s)), 19);
+	free(s);
+}
+END_TEST
+
 static void type(struct input *in, const char *s)
 {
 	input_insert_str(in, s);
@@ -692,6 +708,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_wrap_words);
 	tcase_add_test(tc, test_wrap_utf8);
 	tcase_add_test(tc, test_wrap_clean_and_invalid);
+	tcase_add_test(tc, test_wrap_clean_bytes);
 	tcase_add_test(tc, test_input_editing);
 	tcase_add_test(tc, test_input_history);
 	tcase_add_test(tc, test_input_complete_and_view);

@@ -55,6 +55,21 @@ START_TEST(test_controls)
 	got = clean(in, sizeof(in) - 1, 0);
 	ck_assert_str_eq(got, in);
 	free(got);
+	/* one line: a name from a server */
+	got = clean(in, sizeof(in) - 1, UTF8_PRINTABLE | UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "a[2Jb c de"
+			      "f\xc2\xa0g");
+	free(got);
+	got = clean("x\n\ty\xff", 5, UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "x  y\xef\xbf\xbd");
+	free(got);
+	/* bidirectional overrides, embeddings and isolates go; marks stay */
+	got = clean("a\u202eb\u202ac\u2066d\u2069e\u200ff\u061cg", 24, UTF8_PRINTABLE);
+	ck_assert_str_eq(got, "abcde\u200ff\u061cg");
+	free(got);
+	got = clean("a\u202eb", 5, 0);
+	ck_assert_str_eq(got, "a\u202eb");
+	free(got);
 }
 END_TEST
 

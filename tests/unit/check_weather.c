@@ -467,6 +467,44 @@ START_TEST(test_hostile_numbers)
 }
 END_TEST
 
+/* Text a server (or a cache) may send that no terminal should get: escape
+ * sequences, a C1 CSI, a line break, bytes that are not UTF-8, a unit cut
+ * inside a character, a day that is not a date. */
+START_TEST(test_hostile_text)
+{
+	struct openmeteo_forecast f;
+	struct openmeteo_place p;
+	const char *why;
+
+	ck_assert_int_eq(openmeteo_geocode_parse(
+				 "{\"results\":[{\"name\":\"Evil\\u001b]52;c;aGk=\\u0007\xfftown\","
+				 "\"admin1\":\"Over\\r\\nwrite\",\"country\":\"Bad\xc2\x9b"
+				 "31mland\xc0\xaf\",\"latitude\":1,\"longitude\":2}]}",
+				 &p, &why),
+			 0);
+	ck_assert_str_eq(p.name, "Evil]52;c;aGk=\xef\xbf\xbdtown");
+	ck_assert_str_eq(p.admin1, "Over write");
+	ck_assert_str_eq(p.country, "Bad31mland\xef\xbf\xbd\xef\xbf\xbd");
+	openmeteo_place_release(&p);
+	ck_assert_int_eq(
+		openmeteo_forecast_parse(
+			"{\"timezone\":\"UTC\\u001b[2J\",\"current\":{\"temperature_2m\":1,"
+			"\"weather_code\":3},\"current_units\":{\"temperature_2m\":"
+			"\"\\u001b["
+			"5m\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\"},"
+			"\"daily\":{\"time\":[\"2026-01-05\",\"\\u001b[2J\",\"2026-01-07\"],"
+			"\"weather_code\":[1,2,3]}}",
+			&f, &why),
+		0);
+	ck_assert_str_eq(f.timezone, "UTC[2J");
+	/* 15 bytes at most: "[5m" and six degree signs, not half a seventh */
+	ck_assert_str_eq(f.temp_unit, "[5m\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0\xc2\xb0");
+	ck_assert_int_eq(f.ndays, 2);
+	ck_assert_str_eq(f.days[1].date, "2026-01-07");
+	openmeteo_forecast_release(&f);
+}
+END_TEST
+
 START_TEST(test_cache_table)
 {
 	struct err e = { 0, "" };
@@ -517,6 +555,7 @@ Suite *weather_suite(void)
 	suite_add_tcase(s, net);
 	tcase_add_test(pure, test_code_text);
 	tcase_add_test(pure, test_hostile_numbers);
+	tcase_add_test(pure, test_hostile_text);
 	tcase_add_test(pure, test_ranges);
 	suite_add_tcase(s, pure);
 	return s;

@@ -47,7 +47,7 @@ struct api {
 	size_t ncounts;
 	unsigned long long hist[API_BUCKETS + 1];
 	double latency_sum;
-	unsigned long long requests, turns, limited;
+	unsigned long long requests, turns, limited, jobs_refused;
 	struct api_bucket buckets[API_RATE_BUCKETS];
 	size_t nbuckets;
 	struct api_mcp *mcp;
@@ -383,6 +383,25 @@ void api_job_begin(struct api *api)
 	pthread_mutex_unlock(&api->lock);
 }
 
+int api_job_admit(struct api_call *c)
+{
+	struct api *api = c->api;
+	bool full;
+
+	pthread_mutex_lock(&api->lock);
+	/* jobs start in this thread only: the count cannot grow meanwhile */
+	full = api->opts.max_jobs && api->jobs >= api->opts.max_jobs;
+	if (full)
+		api->jobs_refused++;
+	pthread_mutex_unlock(&api->lock);
+	if (!full)
+		return 0;
+	httpd_resp_header(c->rs, "Retry-After", "1");
+	return api_error(
+		c, 503, "%u assistant turns and tool calls are running (serve.max_jobs): try again",
+		api->opts.max_jobs);
+}
+
 void api_job_run(struct api *api, void *(*fn)(void *), void *arg)
 {
 	pthread_attr_t attr;
@@ -443,8 +462,14 @@ static void metrics(struct api_call *c)
 		  "nestor_http_rate_limited_total %llu\n"
 		  "# HELP nestor_engine_turns_total Assistant turns run for /v1/ask.\n"
 		  "# TYPE nestor_engine_turns_total counter\n"
-		  "nestor_engine_turns_total %llu\n",
-		  api->limited, api->turns);
+		  "nestor_engine_turns_total %llu\n"
+		  "# HELP nestor_http_jobs Assistant turns and MCP tool calls running.\n"
+		  "# TYPE nestor_http_jobs gauge\n"
+		  "nestor_http_jobs %u\n"
+		  "# HELP nestor_http_jobs_refused_total Requests refused by serve.max_jobs.\n"
+		  "# TYPE nestor_http_jobs_refused_total counter\n"
+		  "nestor_http_jobs_refused_total %llu\n",
+		  api->limited, api->turns, api->jobs, api->jobs_refused);
 	pthread_mutex_unlock(&api->lock);
 	memset(&first, 0, sizeof(first));
 	if (stats_overdue(c->store, c->now, &overdue, &first, &e) == 0)

@@ -42,6 +42,9 @@
 
 struct api_opts {
 	unsigned rate; /* requests per minute per token (bursts up to that); 0: no limit */
+	/* Jobs (turns, tool calls) running at once; past it a request that
+	 * would start one is answered 503 (Retry-After).  0: no bound. */
+	unsigned max_jobs;
 };
 
 struct api;

@@ -154,8 +154,11 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	const char *listen = a->listen ? a->listen : config_get(cfg, "serve.listen");
 	const char *cert = a->cert ? a->cert : config_get(cfg, "serve.tls_cert");
 	const char *key = a->key ? a->key : config_get(cfg, "serve.tls_key");
-	struct api_opts ao = { a->rate >= 0 ? (unsigned)a->rate
-					    : (unsigned)config_get_int(cfg, "serve.rate_limit") };
+	struct api_opts ao = {
+		.rate = a->rate >= 0 ? (unsigned)a->rate
+				     : (unsigned)config_get_int(cfg, "serve.rate_limit"),
+		.max_jobs = (unsigned)config_get_int(cfg, "serve.max_jobs"),
+	};
 	struct serve *s = xcalloc(1, sizeof(*s));
 
 	*out = NULL;

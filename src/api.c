@@ -633,6 +633,10 @@ static void serve(struct api_call *c)
 	long wait;
 
 	c->route = "other";
+	if (c->rq->stopping) {
+		api_error(c, 503, "the server is stopping");
+		goto out;
+	}
 	if (strcmp(c->rq->path, "/healthz") == 0) {
 		c->route = "/healthz";
 		sbuf_adds(&c->rs->body, "{\"status\":\"ok\"}\n");
@@ -707,10 +711,14 @@ void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
 	struct api_call c;
 
-	if (strcmp(rq->path, "/healthz") == 0)
+	if (strcmp(rq->path, "/healthz") == 0 && !rq->stopping)
 		return;
 	call_init(&c, arg, rq, rs);
-	if (authenticate(&c) < 0)
+	if (rq->stopping)
+		api_error(&c, 503, "the server is stopping");
+	else
+		authenticate(&c);
+	if (rs->status)
 		count(c.api, c.route, rs->status, monotonic_s() - c.t0, false);
 	token_release(&c.tok);
 }

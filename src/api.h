@@ -58,7 +58,8 @@ void api_close(struct api *api);
 /* The httpd.h handler; arg is the struct api. */
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 /* httpd.h's admit: a request without a valid token (but /healthz) is
- * answered 401 before its body is read. */
+ * answered 401 before its body is read, and any request while the server
+ * drains (rq->stopping) 503. */
 void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 
 /*

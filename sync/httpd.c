@@ -657,6 +657,31 @@ static void httpd_free(struct httpd *h)
 	free(h);
 }
 
+/* libmicrohttpd's daemon for h, with or without TLS: one option list
+ * serves both, ending before the certificate without one.  An option of
+ * two pointers takes the first as an intptr_t. */
+static struct MHD_Daemon *start_daemon(struct httpd *h, unsigned flags, struct sockaddr_storage *ss)
+{
+	const struct httpd_opts *o = h->o;
+	struct MHD_OptionItem ops[] = {
+		{ MHD_OPTION_SOCK_ADDR, 0, ss },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h },
+		{ MHD_OPTION_CONNECTION_LIMIT, o->max_conns, NULL },
+		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip, NULL },
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)quiet_log, NULL },
+		{ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL },
+		{ o->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
+		  (void *)(uintptr_t)o->cert_pem },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)o->key_pem },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	return MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, h,
+				MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
 int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 {
 	struct sockaddr_storage ss;
@@ -693,25 +718,7 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 		return -1;
 	}
 	errno = 0;
-	if (o->cert_pem)
-		h->d = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
-			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-			unescape, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
-			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
-	else
-		h->d = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
-			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-			unescape, NULL, MHD_OPTION_END);
+	h->d = start_daemon(h, flags, &ss);
 	if (!h->d) {
 		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
 			errno ? strerror(errno)

@@ -59,7 +59,8 @@ void api_close(struct api *api);
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 /* httpd.h's admit: a request without a valid token (but /healthz) is
  * answered 401 before its body is read, and any request while the server
- * drains (rq->stopping) 503. */
+ * drains (rq->stopping) 503; a valid token is left for api_handle() (as
+ * rq->admitted), which does not look it up again. */
 void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 
 /*

@@ -77,6 +77,8 @@ struct httpd_conn {
 	struct MHD_Connection *mc;
 	struct httpd_stream *st; /* when its answer was deferred */
 	bool answered;		 /* by admit(), before the body */
+	void *admitted;		 /* admit()'s rs->admitted, for the handler */
+	void (*admitted_free)(void *admitted);
 };
 
 static void wake_ticker(struct httpd *h)
@@ -422,6 +424,7 @@ static void conn_req(struct httpd *h, struct httpd_conn *c, const char *method, 
 	rq->header = conn_header;
 	rq->query = conn_query;
 	rq->conn = c;
+	rq->admitted = c->admitted;
 }
 
 /* Whether n more bytes of body would go over what the server holds. */
@@ -453,6 +456,8 @@ static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc,
 		httpd_resp_init(&rs);
 		rs.status = 0;
 		o->admit(o->arg, &rq, &rs);
+		c->admitted = rs.admitted;
+		c->admitted_free = rs.admitted_free;
 		if (rs.status) {
 			c->answered = true;
 			ret = send_resp(h, mc, &rs);
@@ -540,6 +545,8 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		pthread_mutex_unlock(&h->lock);
 	}
 	drop_body(h, c);
+	if (c->admitted && c->admitted_free)
+		c->admitted_free(c->admitted);
 	free(c);
 	*con_cls = NULL;
 }

@@ -15,7 +15,8 @@
  *  - admit(), when given, sees each request once its headers are in,
  *    before its body is read: an answer it gives (rs->status set) is sent
  *    at once and the body is never read (a request without a valid
- *    token costs no memory);
+ *    token costs no memory); what it found (rs->admitted, the caller)
+ *    the handler gets as rq->admitted, so it is not looked up twice;
  *  - a body over max_body bytes is not read: the handler sees too_large
  *    (and answers 413);
  *  - the bodies held at once, over all connections, are at most
@@ -73,6 +74,9 @@ struct httpd_req {
 	bool too_large; /* the body was over max_body: not read */
 	bool busy;	/* the server held too many bodies: not read */
 	bool stopping;	/* the server is draining (httpd_drain_start) */
+	/* What admit() left in rs->admitted, or NULL: the server's, freed
+	 * when the request is over (the handler may take what it holds). */
+	void *admitted;
 	/* A request header (case-insensitive) or query argument, or NULL. */
 	const char *(*header)(const struct httpd_req *rq, const char *name);
 	const char *(*query)(const struct httpd_req *rq, const char *name);
@@ -95,6 +99,10 @@ struct httpd_resp {
 	void *defer_arg;
 	bool stream;	    /* the body is written as the job goes */
 	atomic_int *cancel; /* set to 1 when the client left (may be NULL) */
+	/* admit() only: what the handler gets as rq->admitted, and how it
+	 * is freed (admitted_free(admitted)) once the request is over. */
+	void *admitted;
+	void (*admitted_free)(void *admitted);
 };
 
 struct httpd_opts {

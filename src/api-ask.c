@@ -208,6 +208,8 @@ int api_ask(struct api_call *c)
 		return -1;
 	if (conv)
 		conversation_release(&info);
+	if (api_job_admit(c) < 0)
+		return -1;
 	j = xcalloc(1, sizeof(*j));
 	j->api = c->api;
 	j->cfg = c->cfg;

@@ -84,13 +84,23 @@ static int assistant_body(struct api_call *c, struct assistant *a)
 
 /* An assistant as the caller may see it: key_secret, the name of the
  * secret that holds its key, is for the first user only, who alone may
- * change assistants (api_shared_writable). */
+ * change assistants (api_shared_writable); so is the query of its
+ * base_url, where some servers take a key ("?key=..."): another user sees
+ * the URL without it. */
 static cJSON *assistant_json(const struct assistant *a, bool first)
 {
 	cJSON *o = json_assistant(a);
+	size_t n;
 
-	if (!first)
-		cJSON_DeleteItemFromObjectCaseSensitive(o, "key_secret");
+	if (first)
+		return o;
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "key_secret");
+	if (a->base_url && a->base_url[n = strcspn(a->base_url, "?#")]) {
+		char *bare = xstrndup(a->base_url, n);
+
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "base_url", cJSON_CreateString(bare));
+		free(bare);
+	}
 	return o;
 }
 

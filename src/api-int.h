@@ -87,6 +87,9 @@ int api_own_conversation(struct api_call *c, long long id, struct conversation *
  * /metrics (route, status, from t0, whether a turn ran); api_free()
  * waits for every job to end.  Any thread. */
 void api_job_begin(struct api *api);
+/* Before a request is handed to a job: 0 when one may start, else 503
+ * answered (-1): serve.max_jobs run already.  The server's thread. */
+int api_job_admit(struct api_call *c);
 void api_job_end(struct api *api, const char *route, int status, double t0, bool turn);
 /* api_job_begin(), then fn(arg) in a thread of its own (here, when no
  * thread can start); fn calls api_job_end(). */

@@ -486,7 +486,7 @@ static int post(struct api_call *c, struct api_mcp *m)
 		return -1;
 	ss->used = ++m->clock;
 	if (call && !init)
-		return call_defer(c, ss);
+		return api_job_admit(c) < 0 ? -1 : call_defer(c, ss);
 	mcp_session_handle(ss->s, c->rq->body, c->now, &reply);
 	store_set_user(c->store, c->tok.user_id);
 	answer(c, ss->id, reply);

@@ -47,7 +47,7 @@ struct api {
 	size_t ncounts;
 	unsigned long long hist[API_BUCKETS + 1];
 	double latency_sum;
-	unsigned long long requests, turns, limited;
+	unsigned long long requests, turns, limited, jobs_refused;
 	struct api_bucket buckets[API_RATE_BUCKETS];
 	size_t nbuckets;
 	struct api_mcp *mcp;
@@ -383,6 +383,25 @@ void api_job_begin(struct api *api)
 	pthread_mutex_unlock(&api->lock);
 }
 
+int api_job_admit(struct api_call *c)
+{
+	struct api *api = c->api;
+	bool full;
+
+	pthread_mutex_lock(&api->lock);
+	/* jobs start in this thread only: the count cannot grow meanwhile */
+	full = api->opts.max_jobs && api->jobs >= api->opts.max_jobs;
+	if (full)
+		api->jobs_refused++;
+	pthread_mutex_unlock(&api->lock);
+	if (!full)
+		return 0;
+	httpd_resp_header(c->rs, "Retry-After", "1");
+	return api_error(
+		c, 503, "%u assistant turns and tool calls are running (serve.max_jobs): try again",
+		api->opts.max_jobs);
+}
+
 void api_job_run(struct api *api, void *(*fn)(void *), void *arg)
 {
 	pthread_attr_t attr;
@@ -443,8 +462,14 @@ static void metrics(struct api_call *c)
 		  "nestor_http_rate_limited_total %llu\n"
 		  "# HELP nestor_engine_turns_total Assistant turns run for /v1/ask.\n"
 		  "# TYPE nestor_engine_turns_total counter\n"
-		  "nestor_engine_turns_total %llu\n",
-		  api->limited, api->turns);
+		  "nestor_engine_turns_total %llu\n"
+		  "# HELP nestor_http_jobs Assistant turns and MCP tool calls running.\n"
+		  "# TYPE nestor_http_jobs gauge\n"
+		  "nestor_http_jobs %u\n"
+		  "# HELP nestor_http_jobs_refused_total Requests refused by serve.max_jobs.\n"
+		  "# TYPE nestor_http_jobs_refused_total counter\n"
+		  "nestor_http_jobs_refused_total %llu\n",
+		  api->limited, api->turns, api->jobs, api->jobs_refused);
 	pthread_mutex_unlock(&api->lock);
 	memset(&first, 0, sizeof(first));
 	if (stats_overdue(c->store, c->now, &overdue, &first, &e) == 0)
@@ -479,12 +504,20 @@ static void metrics(struct api_call *c)
 		 "text/plain; version=0.0.4; charset=utf-8");
 }
 
-/* The bearer token of the request: 0 with c->tok filled, else answered. */
+/* The bearer token of the request: 0 with c->tok filled, else answered.
+ * One api_admit() found before the body is taken, not looked up again. */
 static int authenticate(struct api_call *c)
 {
 	const char *auth = c->rq->header(c->rq, "Authorization");
+	struct api_token *admitted = c->rq->admitted;
 	struct err e;
 
+	if (admitted && admitted->id) {
+		c->tok = *admitted;
+		memset(admitted, 0, sizeof(*admitted));
+		store_set_user(c->store, c->tok.user_id);
+		return 0;
+	}
 	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
 		httpd_resp_header(c->rs, "WWW-Authenticate", "Bearer");
 		return api_error(c, 401, "missing bearer token (Authorization: Bearer TOKEN)");
@@ -608,6 +641,10 @@ static void serve(struct api_call *c)
 	long wait;
 
 	c->route = "other";
+	if (c->rq->stopping) {
+		api_error(c, 503, "the server is stopping");
+		goto out;
+	}
 	if (strcmp(c->rq->path, "/healthz") == 0) {
 		c->route = "/healthz";
 		sbuf_adds(&c->rs->body, "{\"status\":\"ok\"}\n");
@@ -678,14 +715,29 @@ void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 	token_release(&c.tok);
 }
 
+static void admitted_free(void *arg)
+{
+	token_release(arg);
+	free(arg);
+}
+
 void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
 	struct api_call c;
 
-	if (strcmp(rq->path, "/healthz") == 0)
+	if (strcmp(rq->path, "/healthz") == 0 && !rq->stopping)
 		return;
 	call_init(&c, arg, rq, rs);
-	if (authenticate(&c) < 0)
+	if (rq->stopping) {
+		api_error(&c, 503, "the server is stopping");
+	} else if (authenticate(&c) == 0) {
+		/* the handler's, once the body is in */
+		rs->admitted = xmalloc(sizeof(c.tok));
+		memcpy(rs->admitted, &c.tok, sizeof(c.tok));
+		rs->admitted_free = admitted_free;
+		return;
+	}
+	if (rs->status)
 		count(c.api, c.route, rs->status, monotonic_s() - c.t0, false);
 	token_release(&c.tok);
 }

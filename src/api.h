@@ -42,6 +42,9 @@
 
 struct api_opts {
 	unsigned rate; /* requests per minute per token (bursts up to that); 0: no limit */
+	/* Jobs (turns, tool calls) running at once; past it a request that
+	 * would start one is answered 503 (Retry-After).  0: no bound. */
+	unsigned max_jobs;
 };
 
 struct api;
@@ -55,7 +58,9 @@ void api_close(struct api *api);
 /* The httpd.h handler; arg is the struct api. */
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 /* httpd.h's admit: a request without a valid token (but /healthz) is
- * answered 401 before its body is read. */
+ * answered 401 before its body is read, and any request while the server
+ * drains (rq->stopping) 503; a valid token is left for api_handle() (as
+ * rq->admitted), which does not look it up again. */
 void api_admit(void *arg, const struct httpd_req *rq, struct httpd_resp *rs);
 
 /*

@@ -104,6 +104,11 @@ const struct config_key config_keys[] = {
 	  "connections nestor serve serves at once; more are closed unanswered" },
 	{ "serve.max_per_address", CONFIG_INT, "64", "1..100000",
 	  "connections nestor serve serves at once from one address (a proxy is one)" },
+	{ "serve.max_jobs", CONFIG_INT, "16", "1..1024",
+	  "assistant turns and MCP tool calls nestor serve runs at once; more are answered 503" },
+	{ "serve.grace", CONFIG_INT, "10", "0..3600",
+	  "seconds nestor serve, told to stop, waits for the requests and turns in progress to be "
+	  "answered before it cancels them (a second signal cancels them at once)" },
 	{ "serve.origins", CONFIG_STRING, NULL, NULL,
 	  "web origins besides loopback allowed to call /mcp (comma-separated)" },
 	{ "serve.keepalive", CONFIG_INT, "15", "0..3600",

@@ -58,6 +58,16 @@ int httpd_stop(struct httpd *h, struct err *e)
 	MODULE_CALL("net", httpd_stop, e, h, e);
 }
 
+int httpd_drain_start(struct httpd *h, size_t *n, struct err *e)
+{
+	MODULE_CALL("net", httpd_drain_start, e, h, n, e);
+}
+
+int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e)
+{
+	MODULE_CALL("net", httpd_drain_wait, e, h, wait_s, fd, e);
+}
+
 int httpd_stream_write(struct httpd_stream *st, const char *data, size_t len, struct err *e)
 {
 	MODULE_CALL("net", httpd_stream_write, e, st, data, len, e);

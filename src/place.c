@@ -73,13 +73,14 @@ static void candidates_free(char **c)
 
 /* Geocode the first candidate the geocoder knows. */
 static int geocode(struct store *st, struct config *cfg, const char *place, time_t now,
-		   struct openmeteo_place *p, char **found, struct err *e)
+		   const atomic_int *cancel, struct openmeteo_place *p, char **found, struct err *e)
 {
 	char **c = candidates(place);
 	struct weather_opts o;
 	int rc = -1;
 
 	place_weather_opts(cfg, nlp_is_russian(place) ? "ru" : "en", &o);
+	o.api.cancel = cancel;
 	for (size_t i = 0; c[i]; i++) {
 		rc = weather_geocode(st, &o, c[i], now, p, e);
 		if (rc == 0) {
@@ -108,7 +109,7 @@ int place_zone(struct store *st, struct config *cfg, const char *place, time_t n
 	if (e->code != ERR_NOTFOUND || !st)
 		return -1;
 	memset(&p, 0, sizeof(p));
-	if (geocode(st, cfg, place, now, &p, NULL, &ge) < 0) {
+	if (geocode(st, cfg, place, now, NULL, &p, NULL, &ge) < 0) {
 		/* offline or unknown there too: the tz database's answer stands */
 		openmeteo_place_release(&p);
 		return -1;
@@ -138,7 +139,8 @@ static int days_until(const char *date, time_t now)
 }
 
 int place_weather(struct store *st, struct config *cfg, const char *place, int days,
-		  const char *date, const char *lang, time_t now, struct weather *w, struct err *e)
+		  const char *date, const char *lang, time_t now, const atomic_int *cancel,
+		  struct weather *w, struct err *e)
 {
 	struct weather_opts o;
 	struct openmeteo_place p;
@@ -164,12 +166,13 @@ int place_weather(struct store *st, struct config *cfg, const char *place, int d
 		return err_set(e, ERR_USAGE, "at most %d days of forecast", WEATHER_MAX_DAYS);
 	memset(&p, 0, sizeof(p));
 	/* the place as the geocoder knows it, then the forecast by its name */
-	if (geocode(st, cfg, place, now, &p, &found, e) < 0) {
+	if (geocode(st, cfg, place, now, cancel, &p, &found, e) < 0) {
 		openmeteo_place_release(&p);
 		return -1;
 	}
 	openmeteo_place_release(&p);
 	place_weather_opts(cfg, lang, &o);
+	o.api.cancel = cancel;
 	o.api.days = skip + days;
 	rc = weather_lookup(st, &o, found, now, w, e);
 	free(found);

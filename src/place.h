@@ -31,9 +31,11 @@ int place_zone(struct store *st, struct config *cfg, const char *place, time_t n
 	       size_t len, struct err *e);
 
 /* Current weather and `days` days of forecast (0: the default) starting on
- * date (YYYY-MM-DD, NULL: today) for place (NULL: general.location).  w is
+ * date (YYYY-MM-DD, NULL: today) for place (NULL: general.location); a
+ * request to Open-Meteo stops once *cancel (may be NULL) is nonzero.  w is
  * initialised by the call; release it in both cases. */
 int place_weather(struct store *st, struct config *cfg, const char *place, int days,
-		  const char *date, const char *lang, time_t now, struct weather *w, struct err *e);
+		  const char *date, const char *lang, time_t now, const atomic_int *cancel,
+		  struct weather *w, struct err *e);
 
 #endif

@@ -9,7 +9,8 @@ static int run_weather(struct tool_ctx *ctx, const cJSON *args, cJSON **result, 
 	int rc;
 
 	rc = place_weather(ctx->store, ctx->cfg, tool_arg_str(args, "place"),
-			   (int)tool_arg_int(args, "days", 0), date, ctx->lang, ctx->now, &w, e);
+			   (int)tool_arg_int(args, "days", 0), date, ctx->lang, ctx->now,
+			   ctx->cancel, &w, e);
 	if (rc == 0) {
 		*result = weather_to_json(&w, ctx->lang);
 		if (date)

@@ -63,8 +63,10 @@ struct httpd {
 	size_t nstreams;
 	struct httpd_sock *socks;
 	bool stopping;
-	size_t buffered; /* the bytes of all bodies held (the server's thread) */
-	int wake[2];	 /* a byte wakes the ticker */
+	atomic_bool draining; /* httpd_drain(): no new connections, answers close theirs */
+	size_t buffered;      /* the bytes of all bodies held (the server's thread) */
+	int wake[2];	      /* a byte wakes the ticker */
+	int settled[2];	      /* a byte wakes httpd_drain(): a request was answered */
 	pthread_t ticker;
 };
 
@@ -75,6 +77,8 @@ struct httpd_conn {
 	struct MHD_Connection *mc;
 	struct httpd_stream *st; /* when its answer was deferred */
 	bool answered;		 /* by admit(), before the body */
+	void *admitted;		 /* admit()'s rs->admitted, for the handler */
+	void (*admitted_free)(void *admitted);
 };
 
 static void wake_ticker(struct httpd *h)
@@ -82,6 +86,16 @@ static void wake_ticker(struct httpd *h)
 	char b = 1;
 
 	if (write(h->wake[1], &b, 1) < 0 && errno != EAGAIN)
+		return;
+}
+
+/* A connection has no request in progress any more (or is gone): a
+ * draining server may be done. */
+static void wake_drain(struct httpd *h)
+{
+	char b = 1;
+
+	if (atomic_load(&h->draining) && write(h->settled[1], &b, 1) < 0 && errno != EAGAIN)
 		return;
 }
 
@@ -200,15 +214,18 @@ static const char *conn_query(const struct httpd_req *rq, const char *name)
 	return MHD_lookup_connection_value(c->mc, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static void add_headers(struct MHD_Response *r, const struct httpd_resp *rs)
+static void add_headers(struct httpd *h, struct MHD_Response *r, const struct httpd_resp *rs)
 {
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				*rs->content_type ? rs->content_type : "application/json");
 	for (int i = 0; i < rs->nheaders; i++)
 		MHD_add_response_header(r, rs->names[i], rs->values[i]);
+	/* a server on its way out keeps no connection for a next request */
+	if (atomic_load(&h->draining))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *rs)
+static enum MHD_Result send_resp(struct httpd *h, struct MHD_Connection *mc, struct httpd_resp *rs)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
 		rs->body.len, rs->body.buf ? rs->body.buf : (char *)"", MHD_RESPMEM_MUST_COPY);
@@ -216,7 +233,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *r
 
 	if (!r)
 		return MHD_NO;
-	add_headers(r, rs);
+	add_headers(h, r, rs);
 	ret = MHD_queue_response(mc, (unsigned)rs->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -265,7 +282,7 @@ static enum MHD_Result defer(struct httpd *h, struct httpd_conn *c, struct httpd
 									   stream_read, st, NULL);
 
 		if (r) {
-			add_headers(r, rs);
+			add_headers(h, r, rs);
 			ret = MHD_queue_response(c->mc, (unsigned)rs->status, r);
 			MHD_destroy_response(r);
 		}
@@ -299,7 +316,7 @@ static enum MHD_Result deferred_answer(struct httpd *h, struct httpd_conn *c)
 	pthread_mutex_unlock(&h->lock);
 	if (!ready)
 		return MHD_NO;
-	if (send_resp(c->mc, &rs) != MHD_YES) {
+	if (send_resp(h, c->mc, &rs) != MHD_YES) {
 		httpd_resp_release(&rs);
 		return MHD_NO;
 	}
@@ -355,6 +372,8 @@ static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
 	 * deferred answer): it has one now. */
 	if (yes && h->o->request_s)
 		wake_ticker(h);
+	if (yes)
+		wake_drain(h);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
@@ -388,12 +407,14 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
 	}
 	pthread_mutex_unlock(&h->lock);
 	wake_ticker(h);
+	wake_drain(h);
 }
 
-static void conn_req(struct httpd_conn *c, const char *method, const char *url,
+static void conn_req(struct httpd *h, struct httpd_conn *c, const char *method, const char *url,
 		     struct httpd_req *rq)
 {
 	memset(rq, 0, sizeof(*rq));
+	rq->stopping = atomic_load(&h->draining);
 	rq->method = method;
 	rq->path = url;
 	rq->body = c->body.buf ? c->body.buf : "";
@@ -403,6 +424,7 @@ static void conn_req(struct httpd_conn *c, const char *method, const char *url,
 	rq->header = conn_header;
 	rq->query = conn_query;
 	rq->conn = c;
+	rq->admitted = c->admitted;
 }
 
 /* Whether n more bytes of body would go over what the server holds. */
@@ -430,13 +452,15 @@ static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc,
 	c->mc = mc;
 	*con_cls = c;
 	if (o->admit) {
-		conn_req(c, method, url, &rq);
+		conn_req(h, c, method, url, &rq);
 		httpd_resp_init(&rs);
 		rs.status = 0;
 		o->admit(o->arg, &rq, &rs);
+		c->admitted = rs.admitted;
+		c->admitted_free = rs.admitted_free;
 		if (rs.status) {
 			c->answered = true;
-			ret = send_resp(mc, &rs);
+			ret = send_resp(h, mc, &rs);
 		}
 		httpd_resp_release(&rs);
 		if (c->answered)
@@ -493,10 +517,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (c->st)
 		return deferred_answer(h, c);
 	receiving(h, mc, false);
-	conn_req(c, method, url, &rq);
+	conn_req(h, c, method, url, &rq);
 	httpd_resp_init(&rs);
 	o->handle(o->arg, &rq, &rs);
-	ret = rs.defer ? defer(h, c, &rs) : send_resp(mc, &rs);
+	ret = rs.defer ? defer(h, c, &rs) : send_resp(h, mc, &rs);
 	httpd_resp_release(&rs);
 	return ret;
 }
@@ -521,6 +545,8 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		pthread_mutex_unlock(&h->lock);
 	}
 	drop_body(h, c);
+	if (c->admitted && c->admitted_free)
+		c->admitted_free(c->admitted);
 	free(c);
 	*con_cls = NULL;
 }
@@ -629,9 +655,38 @@ static void httpd_free(struct httpd *h)
 {
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->idle);
-	close(h->wake[0]);
-	close(h->wake[1]);
+	for (int i = 0; i < 2; i++) {
+		if (h->wake[i] >= 0)
+			close(h->wake[i]);
+		if (h->settled[i] >= 0)
+			close(h->settled[i]);
+	}
 	free(h);
+}
+
+/* libmicrohttpd's daemon for h, with or without TLS: one option list
+ * serves both, ending before the certificate without one.  An option of
+ * two pointers takes the first as an intptr_t. */
+static struct MHD_Daemon *start_daemon(struct httpd *h, unsigned flags, struct sockaddr_storage *ss)
+{
+	const struct httpd_opts *o = h->o;
+	struct MHD_OptionItem ops[] = {
+		{ MHD_OPTION_SOCK_ADDR, 0, ss },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h },
+		{ MHD_OPTION_CONNECTION_LIMIT, o->max_conns, NULL },
+		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip, NULL },
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)quiet_log, NULL },
+		{ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL },
+		{ o->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
+		  (void *)(uintptr_t)o->cert_pem },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)o->key_pem },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	return MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, h,
+				MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }
 
 int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
@@ -662,32 +717,15 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 	h->o = o;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->idle, NULL);
-	if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+	h->wake[0] = h->wake[1] = h->settled[0] = h->settled[1] = -1;
+	if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(h->settled, O_CLOEXEC | O_NONBLOCK) < 0) {
 		err_set(e, ERR_FAIL, "pipe: %s", strerror(errno));
-		h->wake[0] = h->wake[1] = -1;
 		httpd_free(h);
 		return -1;
 	}
 	errno = 0;
-	if (o->cert_pem)
-		h->d = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
-			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-			unescape, NULL, MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
-			MHD_OPTION_HTTPS_MEM_KEY, o->key_pem, MHD_OPTION_END);
-	else
-		h->d = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-			(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-			on_connection, h, MHD_OPTION_CONNECTION_LIMIT, o->max_conns,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_conns_per_ip,
-			MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-			unescape, NULL, MHD_OPTION_END);
+	h->d = start_daemon(h, flags, &ss);
 	if (!h->d) {
 		err_set(e, ERR_FAIL, "cannot listen on %s:%u: %s", o->addr, o->port,
 			errno ? strerror(errno)
@@ -705,6 +743,59 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 		o->ready(o->arg, info ? info->port : o->port);
 	*out = h;
 	return 0;
+}
+
+/* The connections with a request in progress: being read whole, being
+ * answered, or waiting for a job. */
+static size_t busy(struct httpd *h)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&h->lock);
+	for (struct httpd_sock *sk = h->socks; sk; sk = sk->next)
+		n += !sk->receiving;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+int httpd_drain_start(struct httpd *h, size_t *n, struct err *e)
+{
+	MHD_socket fd;
+
+	(void)e;
+	if (!atomic_exchange(&h->draining, true)) {
+		fd = MHD_quiesce_daemon(h->d);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+		if (h->o->closing)
+			h->o->closing(h->o->arg);
+	}
+	if (n)
+		*n = busy(h);
+	return 0;
+}
+
+int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e)
+{
+	double end = monotonic_s() + wait_s;
+
+	httpd_drain_start(h, NULL, e);
+	for (;;) {
+		struct pollfd p[2] = { { h->settled[0], POLLIN, 0 }, { fd, POLLIN, 0 } };
+		double left = end - monotonic_s();
+		char buf[64];
+
+		if (busy(h) == 0)
+			return 0;
+		if (left <= 0)
+			return 1;
+		if (poll(p, fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			return 1;
+		if (p[1].revents)
+			return 1;
+		while (read(h->settled[0], buf, sizeof(buf)) > 0)
+			;
+	}
 }
 
 int httpd_stop(struct httpd *h, struct err *e)

@@ -15,7 +15,8 @@
  *  - admit(), when given, sees each request once its headers are in,
  *    before its body is read: an answer it gives (rs->status set) is sent
  *    at once and the body is never read (a request without a valid
- *    token costs no memory);
+ *    token costs no memory); what it found (rs->admitted, the caller)
+ *    the handler gets as rq->admitted, so it is not looked up twice;
  *  - a body over max_body bytes is not read: the handler sees too_large
  *    (and answers 413);
  *  - the bodies held at once, over all connections, are at most
@@ -72,6 +73,10 @@ struct httpd_req {
 	size_t body_len;
 	bool too_large; /* the body was over max_body: not read */
 	bool busy;	/* the server held too many bodies: not read */
+	bool stopping;	/* the server is draining (httpd_drain_start) */
+	/* What admit() left in rs->admitted, or NULL: the server's, freed
+	 * when the request is over (the handler may take what it holds). */
+	void *admitted;
 	/* A request header (case-insensitive) or query argument, or NULL. */
 	const char *(*header)(const struct httpd_req *rq, const char *name);
 	const char *(*query)(const struct httpd_req *rq, const char *name);
@@ -94,6 +99,10 @@ struct httpd_resp {
 	void *defer_arg;
 	bool stream;	    /* the body is written as the job goes */
 	atomic_int *cancel; /* set to 1 when the client left (may be NULL) */
+	/* admit() only: what the handler gets as rq->admitted, and how it
+	 * is freed (admitted_free(admitted)) once the request is over. */
+	void *admitted;
+	void (*admitted_free)(void *admitted);
 };
 
 struct httpd_opts {
@@ -130,6 +139,20 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e);
 /* Stop serving: clients are disconnected, jobs cancelled and waited for;
  * h is freed.  NULL is a no-op.  Always 0. */
 int httpd_stop(struct httpd *h, struct err *e);
+/*
+ * A graceful stop, before httpd_stop().  httpd_drain_start() closes the
+ * listening socket (new clients are refused) and calls closing(); from
+ * then on every answer closes its connection, and the handler sees
+ * rq->stopping for a request that comes on a connection already open (it
+ * answers 503).  *n (unless NULL): the requests in progress (being read
+ * whole, being answered, waiting for their job).  httpd_drain_wait()
+ * (which starts the drain when needed) waits until every request in
+ * progress is answered and its answer sent (0), or until wait_s seconds
+ * passed or fd (when >= 0: a signalfd) became readable (1); httpd_stop()
+ * cancels what is left.
+ */
+int httpd_drain_start(struct httpd *h, size_t *n, struct err *e);
+int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e);
 /* httpd_start(), then serve until o->stop_fd is readable, then httpd_stop(). */
 int httpd_run(const struct httpd_opts *o, struct err *e);
 

@@ -134,6 +134,7 @@ static int get(const struct openmeteo_opts *o, const char *url, char **body, str
 		.max_retries = o->max_retries,
 		.backoff_ms = o->backoff_ms,
 		.max_bytes = 1 << 20,
+		.cancel = o->cancel,
 	};
 	struct http_resp rs;
 	cJSON *doc;

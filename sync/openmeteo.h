@@ -29,6 +29,7 @@
 #define NESTOR_OPENMETEO_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -49,6 +50,7 @@ struct openmeteo_opts {
 	long timeout_ms;	    /* per request; 0: http default (10 s) */
 	int max_retries;	    /* 0: http default (2); -1: none */
 	long backoff_ms;	    /* 0: http default */
+	const atomic_int *cancel;   /* nonzero aborts a request (may be NULL) */
 };
 
 /* A place as the geocoding API found it. */

@@ -390,6 +390,7 @@ int cmd_daemon(struct ctx *ctx, int argc, char **argv)
 		if (d.telegram)
 			load_opts(&d);
 		rc = run(&d);
+		serve_drain(d.serve, d.sfd);
 		telegram_thread_stop(d.telegram);
 	}
 	tell_parent(&ready, ctx, false);

@@ -4,8 +4,10 @@
  * It listens on 127.0.0.1:8765 unless told otherwise (--listen, or
  * serve.listen in the config).  A non-loopback address needs TLS
  * (--tls-cert, --tls-key) or an explicit --insecure: tokens must not
- * cross a network in clear text by accident.  SIGINT or SIGTERM stops it:
- * clients are disconnected and turns in progress cancelled.
+ * cross a network in clear text by accident.  SIGINT or SIGTERM stops it
+ * gracefully (serve_drain): no new connection is taken, and the requests
+ * and turns in progress have serve.grace seconds to be answered; a second
+ * signal, or the end of the grace, cancels what is left.
  *
  * serve_start() and serve_stop() are shared with `nestor daemon`, which
  * serves the same API when serve.enable is set.
@@ -94,6 +96,7 @@ struct serve {
 	struct httpd *h;
 	FILE *out; /* where the "serving on" line goes (NULL: the log only) */
 	char *addr;
+	unsigned grace; /* serve.grace */
 };
 
 static void serve_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
@@ -133,6 +136,28 @@ static void serve_ready(void *arg, unsigned port)
 		 port);
 }
 
+void serve_drain(struct serve *s, int fd)
+{
+	size_t n = 0;
+	struct err e;
+
+	if (!s || httpd_drain_start(s->h, &n, &e) < 0)
+		return;
+	if (n == 0 || s->grace == 0)
+		return;
+	log_info("stopping: waiting up to %u s for %zu request%s in progress", s->grace, n,
+		 n == 1 ? "" : "s");
+	if (s->out) {
+		fprintf(s->out,
+			"stopping: waiting up to %u s for %zu request%s in progress"
+			" (a second signal cancels %s)\n",
+			s->grace, n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+		fflush(s->out);
+	}
+	if (httpd_drain_wait(s->h, s->grace, fd, &e) == 1)
+		log_info("stopping: cancelling the requests still in progress");
+}
+
 void serve_stop(struct serve *s)
 {
 	struct err e;
@@ -154,8 +179,11 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	const char *listen = a->listen ? a->listen : config_get(cfg, "serve.listen");
 	const char *cert = a->cert ? a->cert : config_get(cfg, "serve.tls_cert");
 	const char *key = a->key ? a->key : config_get(cfg, "serve.tls_key");
-	struct api_opts ao = { a->rate >= 0 ? (unsigned)a->rate
-					    : (unsigned)config_get_int(cfg, "serve.rate_limit") };
+	struct api_opts ao = {
+		.rate = a->rate >= 0 ? (unsigned)a->rate
+				     : (unsigned)config_get_int(cfg, "serve.rate_limit"),
+		.max_jobs = (unsigned)config_get_int(cfg, "serve.max_jobs"),
+	};
 	struct serve *s = xcalloc(1, sizeof(*s));
 
 	*out = NULL;
@@ -183,6 +211,7 @@ int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a
 	s->o.max_conns_per_ip = (unsigned)config_get_int(cfg, "serve.max_per_address");
 	s->o.keepalive_s = (unsigned)config_get_int(cfg, "serve.keepalive");
 	s->o.keepalive = ": keep-alive\n\n";
+	s->grace = (unsigned)config_get_int(cfg, "serve.grace");
 	if (cert && (!(s->o.cert_pem = read_pem(ctx, cert, "--tls-cert")) ||
 		     !(s->o.key_pem = read_pem(ctx, key, "--tls-key"))))
 		goto fail;
@@ -250,6 +279,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 	}
 	while (read(sfd, &si, sizeof(si)) < 0 && errno == EINTR)
 		;
+	serve_drain(s, sfd);
 	serve_stop(s);
 	close(sfd);
 	return 0;

@@ -51,7 +51,7 @@ int cmd_weather(struct ctx *ctx, int argc, char **argv)
 	}
 	place = cmd_join_args(argc, argv, optind);
 	rc = place_weather(ctx->store, ctx->cfg, place, (int)days, has_date ? date : NULL, lang,
-			   ctx->now, &w, &ctx->err);
+			   ctx->now, NULL, &w, &ctx->err);
 	free(place);
 	if (rc == 0) {
 		if (ctx->json) {

@@ -138,6 +138,11 @@ struct serve_args {
 };
 int serve_start(struct ctx *ctx, struct store *store, const struct serve_args *a,
 		struct serve **out);
+/* Stop taking connections and give the requests and turns in progress
+ * up to serve.grace seconds to be answered, or until fd (when >= 0, a
+ * signalfd) is readable: a second signal.  Says so on out when it waits.
+ * serve_stop() after it cancels what is left. */
+void serve_drain(struct serve *s, int fd);
 void serve_stop(struct serve *s);
 extern const struct cmd cmd_token_verbs[];
 

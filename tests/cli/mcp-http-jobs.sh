@@ -1,13 +1,16 @@
 # MCP over HTTP under load: a tools/call that waits on the network (the
 # weather, held by the fake Open-Meteo) holds no other request: /healthz
 # and the API answer meanwhile, and the call's answer comes when the fake
-# lets go.  A token that starts many sessions ends only its own.
+# lets go.  A token that starts many sessions ends only its own.  A call
+# whose client leaves, or that a stopping server cancels, stops waiting on
+# the network at once (weather.timeout 60 s would be long).
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openmeteo.sh"
 command -v curl >/dev/null || fail "curl is needed"
 cd "$NESTOR_HOME"
 fake_openmeteo_start
 fake_openmeteo_config
+nestor config set weather.timeout 60 >/dev/null
 tok=$(nestor token add 2>/dev/null)
 "$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
 pid=$!
@@ -22,7 +25,7 @@ mcp() { # ARGS...: status; body in ./body, headers in ./hdr
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}'
 expect_eq "initialize" "$(mcp -d "$init")" 200
 sid=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
-reached() { [ "$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')" -ge 1 ]; }
+reached() { [ "$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')" -ge "${1:-1}" ]; }
 
 # The fake holds the next request until released.
 curl -s -X POST "$BASE/_control" -d '{"hold": 1}' >/dev/null
@@ -56,3 +59,37 @@ expect_eq "my session after another's 64" "$(mcp -H "Mcp-Session-Id: $sid" -d "$
 other_ping() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other" -H "$both" -H "Mcp-Session-Id: $1" -d "$ping" "$base/mcp"; }
 expect_eq "its latest session" "$(other_ping "$sid2")" 200
 expect_eq "its first session, ended" "$(other_ping "$first")" 404
+
+# A call whose client leaves while the weather is held: its job ends at
+# once (/metrics), not when Open-Meteo answers or times out.
+weather() { # the tools/call in the background, as $call
+	curl -s -o /dev/null -H "Authorization: Bearer $tok" -H "$both" \
+		-H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18' \
+		--data '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"weather_forecast","arguments":{"place":"Paris"}}}' \
+		"$base/mcp" &
+	call=$!
+}
+jobs_running() { curl -s -H "Authorization: Bearer $tok" "$base/metrics" | sed -n 's/^nestor_http_jobs //p'; }
+n=$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')
+curl -s -X POST "$BASE/_control" -d '{"hold": 2}' >/dev/null
+weather
+wait_until "the Paris request to reach the fake" reached $((n + 1))
+expect_eq "its job running" "$(jobs_running)" 1
+kill $call
+wait $call 2>/dev/null || true
+call=
+no_job() { [ "$(jobs_running)" = 0 ]; }
+wait_until -s 'jobs_running' "the job to end" no_job
+
+# SIGTERM, then SIGINT, while a call waits on the held weather: the
+# server stops at once, exit 0.
+weather
+wait_until "the next Paris request to reach the fake" reached $((n + 2))
+kill -TERM $pid
+wait_until -s 'cat serve.out serve.err' "the server to say it waits" grep -q '^stopping:' serve.out
+kill -INT $pid
+gone() { ! kill -0 $pid 2>/dev/null; }
+wait_until -s 'cat serve.err' "the server to stop" gone
+st=0
+wait $pid || st=$?
+expect_eq "its exit" "$st" 0

@@ -19,14 +19,19 @@ client would not send (a body held back, many connections at once).
       sends a request's headers one byte a second, never idle for long;
       prints "closed" when the server closes the connection (at most 90
       bytes), else "open".
+  serve-limits.py HOST PORT midway TOKEN FILE
+      POST /v1/tasks with half its body sent, then FILE.sent made; once
+      FILE exists, the rest of the body; prints the status line.
   serve-limits.py HOST PORT trickle-after TOKEN
       the same on a connection that first had a whole POST /v1/ask
       answered (a deferred answer, by a job); prints the ask's status
       line, then "closed" or "open".
 """
+import os
 import select
 import socket
 import sys
+import time
 
 MIB = 1 << 20
 
@@ -129,6 +134,16 @@ def main():
             if line != "refused":
                 break
         print(line)
+        return
+    if what == "midway":
+        body = b'{"title": "sent while the token went"}'
+        s = connect(host, port)
+        s.sendall(head(token, len(body)) + body[:10])
+        open(sys.argv[5] + ".sent", "w").close()
+        while not os.path.exists(sys.argv[5]):
+            time.sleep(0.05)
+        s.sendall(body[10:])
+        print(status_line(s))
         return
     if what in ("trickle", "trickle-after"):
         s = connect(host, port)

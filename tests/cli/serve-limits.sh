@@ -23,6 +23,19 @@ expect_eq "401 body" "$(curl -s -X POST --data '{"title":"x"}' "$base/v1/tasks")
 expect_eq "token and body" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
 	--data '{"title":"x"}' "$base/v1/tasks")" 201
 
+# A token is looked up once, when the headers are in: a request whose
+# token is revoked while its body comes goes through; the next is 401.
+midtok=$(nestor token add --label midway 2>/dev/null)
+midid=$(echo "$midtok" | cut -d_ -f2)
+raw midway "$midtok" "$NESTOR_HOME/go" >midway.out &
+mid=$!
+wait_until "half the body sent" test -e go.sent
+nestor token rm "$midid" >/dev/null
+touch go
+wait $mid
+expect_eq "the request begun with the token" "$(cat midway.out)" "HTTP/1.1 201 Created"
+expect_eq "the next one" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $midtok" "$base/v1/tasks")" 401
+
 # 32 clients each holding back the last byte of a 1 MiB body fill the
 # 32 MiB the server holds: the next request is 503 (Retry-After), unread.
 raw busy "$tok" 32 >busy.out

@@ -3,7 +3,8 @@
 # Server-Sent Events go out as they come, with keep-alive comments while
 # nothing does; a client that leaves (streaming or not) cancels its turn,
 # which closes the request to the model and stores what came, marked
-# interrupted; SIGTERM during a turn stops the server at once.
+# interrupted; SIGTERM during a turn stops the server at once with
+# serve.grace 0 (tests/cli/serve-jobs.sh: the grace).
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 command -v curl >/dev/null || fail "curl is needed"
@@ -13,6 +14,7 @@ curl_pids=
 trap 'kill $curl_pids $pid $FAKE_PID 2>/dev/null || true; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
 nestor assistant add gpt --base-url "$FAKE_URL" --model fake-model --default >/dev/null
 nestor config set serve.keepalive 1 >/dev/null
+nestor config set serve.grace 0 >/dev/null
 tok=$(nestor token add 2>/dev/null)
 auth="Authorization: Bearer $tok"
 sse='Accept: text/event-stream'
@@ -78,7 +80,8 @@ curl -s -o metrics -H "$auth" "$base/metrics"
 expect_eq "turns counted" "$(sed -n 's/^nestor_engine_turns_total //p' metrics)" 4
 expect_eq "asks counted" "$(sed -n 's/^nestor_http_requests_total{route="\/v1\/ask",status="200"} //p' metrics)" 3
 
-# -- SIGTERM while a turn is held: the server stops, the turn is cancelled
+# -- SIGTERM while a turn is held, no grace: the server stops, the turn is
+# cancelled
 fake_script '[{"say": ["Once", " more"], "hold_after": 2}]'
 ask held -H "$sse"
 wait_until -s 'cat held' "the first delta" grep -q '"delta":"Once"' held

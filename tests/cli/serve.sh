@@ -173,6 +173,14 @@ expect_eq "bob reads one" "$(req -t "$bob" GET /v1/assistants/helper)" 200
 expect_eq "bob sees no key_secret" "$(json '"key_secret" in d, d["base_url"]')" "False http://127.0.0.1:1/v1"
 expect_eq "bob reads all" "$(req -t "$bob" GET /v1/assistants)" 200
 expect_eq "none with key_secret" "$(json '[(a["name"], "key_secret" in a) for a in d]')" "[('helper', False), ('nestor', False)]"
+# nor the query of its base_url, where some servers take a key
+expect_eq "a key in the base_url's query" "$(req PATCH /v1/assistants/helper '{"base_url":"http://127.0.0.1:1/v1?key=k-SECRET&x=1#frag"}')" 200
+expect_eq "first sees the whole base_url" "$(req GET /v1/assistants/helper; json 'd["base_url"]')" "200http://127.0.0.1:1/v1?key=k-SECRET&x=1#frag"
+expect_eq "bob sees it without its query" "$(req -t "$bob" GET /v1/assistants/helper; json 'd["base_url"]')" "200http://127.0.0.1:1/v1"
+expect_eq "nor in the list" "$(req -t "$bob" GET /v1/assistants; json '[a["base_url"] for a in d]')" "200['http://127.0.0.1:1/v1', None]"
+if grep -q SECRET body; then fail "bob read the key: $(cat body)"; fi
+expect_eq "ro (the first user's) sees it whole" "$(req -t "$ro" GET /v1/assistants/helper; json 'd["base_url"]')" "200http://127.0.0.1:1/v1?key=k-SECRET&x=1#frag"
+expect_eq "back to no key" "$(req PATCH /v1/assistants/helper '{"base_url":"http://127.0.0.1:1/v1"}')" 200
 expect_eq "bob adds an assistant" "$(req -t "$bob" POST /v1/assistants '{"name":"evil","backend":"offline"}')" 403
 expect_eq "bob is told why" "$(json 'd["code"], d["error"]')" "403 only the first user (me) may change assistants"
 expect_eq "bob patches one" "$(req -t "$bob" PATCH /v1/assistants/helper '{"base_url":"http://127.0.0.1:2/v1"}')" 403
@@ -264,6 +272,50 @@ nestor serve --listen nowhere >/dev/null 2>err
 rc=$?
 set -e
 expect_eq "bad listen" "$rc $(cat err)" '2 nestor: serve: --listen must be ADDR:PORT (got "nowhere")'
+
+# HTTPS (GnuTLS) with --tls-cert and --tls-key: the same API, and the
+# same per-address limit as without TLS; a key that is not one is refused
+# at start, saying so.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-days 2 -keyout tls.key -out tls.crt 2>/dev/null
+nestor config set serve.max_per_address 1 >/dev/null
+: >serve.out
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the HTTPS server" grep -q '^serving on' serve.out
+tls=$(sed -n 's/^serving on //p' serve.out)
+expect_match "an https address" "$tls" '^https://127\.0\.0\.1:[0-9]+$'
+expect_eq "over TLS" "$(curl -s --cacert tls.crt -H "Authorization: Bearer $tok" -o /dev/null -w '%{http_code}' "$tls/v1/tasks")" 200
+st=0
+curl -s -o /dev/null "http${tls#https}" || st=$?
+[ "$st" -ne 0 ] || fail "plain HTTP answered on the HTTPS port"
+# two connections at once from one address, serve.max_per_address 1: the second is closed
+python3 - "${tls#https://}" >conns.out <<'PY'
+import socket, ssl, sys
+host, port = sys.argv[1].rsplit(":", 1)
+ctx = ssl.create_default_context(cafile="tls.crt")
+a = ctx.wrap_socket(socket.create_connection((host, int(port))), server_hostname=host)
+try:
+    b = ctx.wrap_socket(socket.create_connection((host, int(port))), server_hostname=host)
+    b.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    print("second:", b.recv(12).decode() or "closed")
+except (OSError, ssl.SSLError):
+    print("second: closed")
+a.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+print("first:", a.recv(12).decode())
+PY
+expect_eq "per address over TLS" "$(cat conns.out)" "second: closed
+first: HTTP/1.1 200"
+kill $pid
+wait $pid || true
+trap - EXIT
+nestor config set serve.max_per_address 64 >/dev/null
+set +e
+nestor serve --listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.crt >/dev/null 2>err
+rc=$?
+set -e
+expect_eq "a certificate for a key" "$rc $(cat err)" "1 nestor: serve: cannot listen on 127.0.0.1:0: bad certificate or key"
 
 # An assistant's key goes to its base_url: another user's token can neither
 # point an assistant at a server of its own with any secret as its key nor

@@ -276,7 +276,7 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 		if (!mcp)
 			rc = tool_call(&t->tool, name, args, result, terr);
 		else if ((rc = approved(t, name, server, args, terr)) == 0)
-			rc = mcp_tools_call(t->eng->mcp, name, args, result, terr);
+			rc = mcp_tools_call(t->eng->mcp, name, args, t->tool.cancel, result, terr);
 		if (turn_step_begin(t, e) < 0) {
 			cJSON_Delete(*result);
 			*result = NULL;

@@ -262,8 +262,8 @@ static char *content_text(const cJSON *result)
 	return sbuf_detach(&sb);
 }
 
-int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJSON **result,
-		   struct err *e)
+int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args,
+		   const atomic_int *cancel, cJSON **result, struct err *e)
 {
 	const struct entry *en = find(m, name);
 	struct mcpc *c;
@@ -277,11 +277,11 @@ int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJS
 	c = conn(m, en->server, e);
 	if (!c)
 		return -1;
-	rc = mcpc_call(c, en->tool, args, &r, e);
-	if (rc < 0 && mcpc_dead(c)) {
+	rc = mcpc_call(c, en->tool, args, cancel, &r, e);
+	if (rc < 0 && mcpc_dead(c) && !(cancel && atomic_load(cancel))) {
 		log_warn("mcp: %s; starting it again", e->msg);
 		err_clear(e);
-		rc = mcpc_call(c, en->tool, args, &r, e);
+		rc = mcpc_call(c, en->tool, args, cancel, &r, e);
 		if (rc < 0)
 			err_prefix(e, "after a restart");
 	}

@@ -17,6 +17,7 @@
 #define NESTOR_MCP_TOOLS_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "assistant.h"
@@ -45,9 +46,10 @@ bool mcp_tools_has(struct mcp_tools *m, const char *name, const char **server);
 
 /* Call tool name with args.  *result is what the model gets: the tool's
  * structured result, else {"text": "..."}.  A failure of the tool or its
- * server is -1 with e saying why. */
-int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args, cJSON **result,
-		   struct err *e);
+ * server is -1 with e saying why; the call stops waiting once *cancel (may
+ * be NULL) is nonzero. */
+int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args,
+		   const atomic_int *cancel, cJSON **result, struct err *e);
 
 /* The model's name for server's tool (caller frees). */
 char *mcp_tools_name(const char *server, const char *tool);

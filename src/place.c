@@ -98,8 +98,8 @@ static int geocode(struct store *st, struct config *cfg, const char *place, time
 	return rc;
 }
 
-int place_zone(struct store *st, struct config *cfg, const char *place, time_t now, char *tzid,
-	       size_t len, struct err *e)
+int place_zone(struct store *st, struct config *cfg, const char *place, time_t now,
+	       const atomic_int *cancel, char *tzid, size_t len, struct err *e)
 {
 	struct openmeteo_place p;
 	struct err ge;
@@ -109,9 +109,12 @@ int place_zone(struct store *st, struct config *cfg, const char *place, time_t n
 	if (e->code != ERR_NOTFOUND || !st)
 		return -1;
 	memset(&p, 0, sizeof(p));
-	if (geocode(st, cfg, place, now, NULL, &p, NULL, &ge) < 0) {
-		/* offline or unknown there too: the tz database's answer stands */
+	if (geocode(st, cfg, place, now, cancel, &p, NULL, &ge) < 0) {
+		/* offline or unknown there too: the tz database's answer stands;
+		 * a cancelled call says so */
 		openmeteo_place_release(&p);
+		if (cancel && atomic_load(cancel))
+			*e = ge;
 		return -1;
 	}
 	if (!p.timezone || !tz_is_system(p.timezone)) {

@@ -12,6 +12,7 @@
 #ifndef NESTOR_PLACE_H
 #define NESTOR_PLACE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -26,9 +27,10 @@ void place_local_zone(char *tzid, size_t len);
 /* Fill o from the config (URLs, units, cache TTL) for replies in lang. */
 void place_weather_opts(struct config *cfg, const char *lang, struct weather_opts *o);
 
-/* The zone of place.  store may be NULL (no geocoding fallback). */
-int place_zone(struct store *st, struct config *cfg, const char *place, time_t now, char *tzid,
-	       size_t len, struct err *e);
+/* The zone of place.  store may be NULL (no geocoding fallback); a request
+ * to the geocoder stops once *cancel (may be NULL) is nonzero. */
+int place_zone(struct store *st, struct config *cfg, const char *place, time_t now,
+	       const atomic_int *cancel, char *tzid, size_t len, struct err *e);
 
 /* Current weather and `days` days of forecast (0: the default) starting on
  * date (YYYY-MM-DD, NULL: today) for place (NULL: general.location); a

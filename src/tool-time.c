@@ -12,7 +12,8 @@ static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **
 	char tz[128], iso[40];
 
 	if (place) {
-		if (place_zone(ctx->store, ctx->cfg, place, ctx->now, tz, sizeof(tz), e) < 0)
+		if (place_zone(ctx->store, ctx->cfg, place, ctx->now, ctx->cancel, tz, sizeof(tz),
+			       e) < 0)
 			return -1;
 	} else {
 		place_local_zone(tz, sizeof(tz));
@@ -39,8 +40,9 @@ static int run_time_convert(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 	cJSON *a = NULL, *b = NULL;
 	time_t t;
 
-	if (place_zone(ctx->store, ctx->cfg, from, ctx->now, ftz, sizeof(ftz), e) < 0 ||
-	    place_zone(ctx->store, ctx->cfg, to, ctx->now, ttz, sizeof(ttz), e) < 0 ||
+	if (place_zone(ctx->store, ctx->cfg, from, ctx->now, ctx->cancel, ftz, sizeof(ftz), e) <
+		    0 ||
+	    place_zone(ctx->store, ctx->cfg, to, ctx->now, ctx->cancel, ttz, sizeof(ttz), e) < 0 ||
 	    tzplace_convert(when, ftz, ttz, ctx->now, &t, e) < 0)
 		return -1;
 	if (zone_time(ctx, from, t, &a, e) < 0 || zone_time(ctx, to, t, &b, e) < 0) {

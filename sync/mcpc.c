@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,10 @@
 #include <unistd.h>
 
 #define LINE_MAX_BYTES (8 << 20)
+/* How often a stdio request waiting for its answer looks at the cancel flag. */
+#define CANCEL_POLL_MS 50
+/* How long an HTTP server has to take notice of a cancelled request. */
+#define CANCEL_NOTE_MS 2000L
 
 struct mcpc {
 	char *name;
@@ -34,7 +39,13 @@ struct mcpc {
 	cJSON *info;   /* serverInfo */
 	bool connected, dead;
 	long long next_id;
+	const atomic_int *cancel; /* the running mcpc_call's (may be NULL) */
 };
+
+static bool cancelled(const struct mcpc *c)
+{
+	return c->cancel && atomic_load(c->cancel);
+}
 
 static struct mcpc *alloc(const char *name, long timeout_ms)
 {
@@ -329,10 +340,14 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 		}
 		if (c->buf.len > LINE_MAX_BYTES)
 			return broken(c, e, "%s: %s", "a message over 8 MiB");
+		if (cancelled(c))
+			return err_set(e, ERR_FAIL, "%s: cancelled", c->name);
 		left = end - monotonic_ms();
 		if (left <= 0)
 			return err_set(e, ERR_FAIL, "%s: no answer within %ld s", c->name,
 				       (timeout_ms + 999) / 1000);
+		if (c->cancel && left > CANCEL_POLL_MS)
+			left = CANCEL_POLL_MS;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
 			return broken(c, e, "%s: poll: %s", strerror(errno));
 		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
@@ -379,7 +394,8 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 			       .headers = hdrs,
 			       .timeout_ms = timeout_ms,
 			       .max_retries = HTTP_NO_RETRY,
-			       .keep_header = "mcp-session-id" };
+			       .keep_header = "mcp-session-id",
+			       .cancel = id >= 0 ? c->cancel : NULL };
 	struct http_resp rs;
 	int n = 0, rc = -1;
 
@@ -448,6 +464,23 @@ static cJSON *message(const char *method, cJSON *params, long long id)
 	return m;
 }
 
+/* notifications/cancelled for request id, the server may stop its work;
+ * its answer, if one comes, is skipped as any other id's. */
+static void tell_cancelled(struct mcpc *c, long long id)
+{
+	cJSON *params = cJSON_CreateObject(), *m;
+	struct err e = { 0, "" };
+
+	cJSON_AddNumberToObject(params, "requestId", (double)id);
+	cJSON_AddStringToObject(params, "reason", "cancelled by the user");
+	m = message("notifications/cancelled", params, -1);
+	if (c->url)
+		(void)http_exchange(c, m, -1, CANCEL_NOTE_MS, NULL, &e);
+	else
+		(void)stdio_send(c, m, &e);
+	cJSON_Delete(m);
+}
+
 /* Send a request and wait for its answer: *result is its "result". */
 static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **result, struct err *e)
 {
@@ -465,6 +498,8 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 	else
 		rc = stdio_send(c, m, e) < 0 ? -1 : stdio_wait(c, id, timeout, &answer, e);
 	cJSON_Delete(m);
+	if (rc < 0 && cancelled(c))
+		tell_cancelled(c, id);
 	if (rc < 0)
 		return -1;
 	er = cJSON_GetObjectItemCaseSensitive(answer, "error");
@@ -548,16 +583,22 @@ int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e)
 	return 0;
 }
 
-int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, cJSON **result, struct err *e)
+int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, const atomic_int *cancel,
+	      cJSON **result, struct err *e)
 {
 	cJSON *params;
+	int rc = -1;
 
 	*result = NULL;
+	c->cancel = cancel;
 	if (connect_once(c, e) < 0)
-		return -1;
+		goto out;
 	params = cJSON_CreateObject();
 	cJSON_AddStringToObject(params, "name", tool);
 	cJSON_AddItemToObject(params, "arguments",
 			      args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
-	return request(c, "tools/call", params, result, e);
+	rc = request(c, "tools/call", params, result, e);
+out:
+	c->cancel = NULL;
+	return rc;
 }

@@ -12,7 +12,7 @@
  *	struct mcpc *c = mcpc_new_stdio("fs", argv, 30000);
  *	cJSON *tools, *res;
  *	if (mcpc_list_tools(c, &tools, &e) == 0) ...       [{"name", "inputSchema", ...}]
- *	if (mcpc_call(c, "read", args, &res, &e) == 0) ...  {"content", "isError", ...}
+ *	if (mcpc_call(c, "read", args, NULL, &res, &e) == 0) ...  {"content", "isError", ...}
  *	mcpc_free(c);
  *
  * The first request connects (starts the process, initialize and
@@ -28,6 +28,7 @@
 #define NESTOR_MCPC_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "err.h"
@@ -55,8 +56,12 @@ void mcpc_free(struct mcpc *c);
  * of the server's tool objects. */
 int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e);
 /* tools/call: *result is the server's result object; a tool's own failure
- * is a result with "isError": true, a JSON-RPC error is -1 with e. */
-int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, cJSON **result, struct err *e);
+ * is a result with "isError": true, a JSON-RPC error is -1 with e.  Once
+ * *cancel (may be NULL) is nonzero the call stops waiting ("NAME: cancelled",
+ * an HTTP server's "NAME: HOST: cancelled") and the server is sent
+ * notifications/cancelled. */
+int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, const atomic_int *cancel,
+	      cJSON **result, struct err *e);
 /* Whether the last failure broke the transport (a restart may help). */
 bool mcpc_dead(const struct mcpc *c);
 /* The server's name and version from initialize, or NULL before it. */

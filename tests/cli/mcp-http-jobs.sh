@@ -2,8 +2,9 @@
 # weather, held by the fake Open-Meteo) holds no other request: /healthz
 # and the API answer meanwhile, and the call's answer comes when the fake
 # lets go.  A token that starts many sessions ends only its own.  A call
-# whose client leaves, or that a stopping server cancels, stops waiting on
-# the network at once (weather.timeout 60 s would be long).
+# whose client leaves (the weather, the time in a city the geocoder finds),
+# or that a stopping server cancels, stops waiting on the network at once
+# (weather.timeout 60 s would be long).
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openmeteo.sh"
 command -v curl >/dev/null || fail "curl is needed"
@@ -60,31 +61,39 @@ other_ping() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer 
 expect_eq "its latest session" "$(other_ping "$sid2")" 200
 expect_eq "its first session, ended" "$(other_ping "$first")" 404
 
-# A call whose client leaves while the weather is held: its job ends at
-# once (/metrics), not when Open-Meteo answers or times out.
-weather() { # the tools/call in the background, as $call
+# A call whose client leaves while its request to Open-Meteo is held: its
+# job ends at once (/metrics), not when Open-Meteo answers or times out.
+tool_call() { # TOOL ARGS: the tools/call in the background, as $call
 	curl -s -o /dev/null -H "Authorization: Bearer $tok" -H "$both" \
 		-H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18' \
-		--data '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"weather_forecast","arguments":{"place":"Paris"}}}' \
+		--data '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"'"$1"'","arguments":'"$2"'}}' \
 		"$base/mcp" &
 	call=$!
 }
+weather() { tool_call weather_forecast '{"place":"Paris"}'; }
 jobs_running() { curl -s -H "Authorization: Bearer $tok" "$base/metrics" | sed -n 's/^nestor_http_jobs //p'; }
+no_job() { [ "$(jobs_running)" = 0 ]; }
+leave() { # WHAT: the client of $call leaves; its job ends
+	expect_eq "$1: its job running" "$(jobs_running)" 1
+	kill $call
+	wait $call 2>/dev/null || true
+	call=
+	wait_until -s 'jobs_running' "$1: the job to end" no_job
+}
 n=$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')
-curl -s -X POST "$BASE/_control" -d '{"hold": 2}' >/dev/null
+curl -s -X POST "$BASE/_control" -d '{"hold": 3}' >/dev/null
 weather
 wait_until "the Paris request to reach the fake" reached $((n + 1))
-expect_eq "its job running" "$(jobs_running)" 1
-kill $call
-wait $call 2>/dev/null || true
-call=
-no_job() { [ "$(jobs_running)" = 0 ]; }
-wait_until -s 'jobs_running' "the job to end" no_job
+leave "weather"
+# a city the tz database does not know: the time tool asks the geocoder
+tool_call time_now '{"place":"Springfield"}'
+wait_until "the Springfield request to reach the fake" reached $((n + 2))
+leave "time_now"
 
 # SIGTERM, then SIGINT, while a call waits on the held weather: the
 # server stops at once, exit 0.
 weather
-wait_until "the next Paris request to reach the fake" reached $((n + 2))
+wait_until "the next Paris request to reach the fake" reached $((n + 3))
 kill -TERM $pid
 wait_until -s 'cat serve.out serve.err' "the server to say it waits" grep -q '^stopping:' serve.out
 kill -INT $pid

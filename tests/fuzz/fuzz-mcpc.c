@@ -68,7 +68,7 @@ static void session(struct mcpc *c)
 	}
 	cJSON_Delete(tools);
 	e.msg[0] = '\0';
-	if (mcpc_call(c, "echo", args, &res, &e) == 0) {
+	if (mcpc_call(c, "echo", args, NULL, &res, &e) == 0) {
 		if (!res)
 			abort();
 	} else if (!e.msg[0]) {

@@ -238,7 +238,7 @@ START_TEST(test_client_matches_ids_exactly)
 	ck_assert_int_eq(cJSON_GetArraySize(tools), 1);
 	cJSON_Delete(tools);
 	/* the server's output ends: the transport is broken, and stays so */
-	ck_assert_int_eq(mcpc_call(c, "echo", NULL, &tools, &e), -1);
+	ck_assert_int_eq(mcpc_call(c, "echo", NULL, NULL, &tools, &e), -1);
 	ck_assert(mcpc_dead(c));
 	ck_assert_int_eq(mcpc_list_tools(c, &tools, &e), -1);
 	ck_assert_str_eq(e.msg, "srv: the server is gone");

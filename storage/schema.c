@@ -40,6 +40,15 @@
 	"  WHEN until - start <= 1415577600 THEN 14"                                               \
 	"  ELSE 15 END"
 
+/* The body of migration 25's triggers: a series whose reach is smaller
+ * than its class (REACH_CLASSES), or not a class (0 to 15), which the
+ * agenda would miss, put in the class every window reads. */
+#define REACH_STALE_NEW                                                                            \
+	"  NEW.rrule IS NOT NULL AND NEW.until IS NOT NULL AND (NEW.reach IS NULL"                 \
+	"  OR NEW.reach NOT BETWEEN 0 AND 15"                                                      \
+	"  OR NEW.reach < 15 AND NEW.until - NEW.start > 86400 << NEW.reach)"                      \
+	"  BEGIN UPDATE events SET reach = 15 WHERE id = NEW.id; END;"
+
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
 	"CREATE TABLE users ("
@@ -484,6 +493,23 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX events_reach ON events(reach, start, until, \"end\", all_day, calendar_id,"
 	"  summary, location, tzid, rrule, exdates, deleted)"
 	"  WHERE rrule IS NOT NULL AND deleted = 0 AND until IS NOT NULL;",
+	/* 25: a series' reach never too small, whoever writes the row.  24
+	 * left reach to nestor's writers; a nestor older than 24 still running
+	 * (a daemon through an upgrade) inserts a series with reach NULL, or
+	 * moves its until and keeps its class, and the agenda, reading class
+	 * by class, would never show it.  These put such a series in class
+	 * 15, read by every window (a class larger than needed only costs a
+	 * few rows read); the exact class is written when nestor next writes
+	 * it.  Only the check is here, not the classes' CASE of 10: a
+	 * trigger's SQL is parsed at every open.  The rows an older nestor
+	 * wrote since 24 get their class now. */
+	"UPDATE events SET reach = CASE" REACH_CLASSES
+	" WHERE rrule IS NOT NULL AND until IS NOT NULL"
+	" AND (reach IS NULL OR reach NOT BETWEEN 0 AND 15"
+	" OR reach < 15 AND until - start > 86400 << reach);"
+	"CREATE TRIGGER events_reach_new AFTER INSERT ON events WHEN" REACH_STALE_NEW
+	"CREATE TRIGGER events_reach_moved AFTER UPDATE OF start, until, rrule, reach ON events"
+	"  WHEN" REACH_STALE_NEW,
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

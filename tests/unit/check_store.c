@@ -422,6 +422,80 @@ START_TEST(test_migration_24_reach)
 }
 END_TEST
 
+/* Rows an older nestor writes (it knows no reach): migration 25 gives the
+ * ones written since 24 their class, and its triggers keep the agenda
+ * finding those written after. */
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+		      sqlite3_errmsg(db));
+}
+
+START_TEST(test_reach_by_older_writer)
+{
+	struct err e = { 0, "" };
+	struct event_list l;
+	struct store *s;
+	sqlite3 *db;
+	/* Monday 2027-06-07 00:00 UTC, a week's window */
+	const long long week = 1812326400LL;
+	char sql[512];
+	int found = 0;
+
+	setenv("TZ", "UTC", 1);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(schema_functions(db), 0);
+	for (int i = 0; i < 24; i++)
+		raw_exec(db, schema_migrations[i]);
+	raw_exec(db, "PRAGMA user_version = 24");
+	/* at 24, by an older nestor: a series with no reach, one whose until
+	 * moved 400 days on (class 7 -> 9) */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO events(uid, summary, start, \"end\", tzid, rrule, until, updated_at)"
+		 " VALUES ('a', 'a', %lld, %lld, 'UTC', 'FREQ=WEEKLY', %lld, 0),"
+		 " ('b', 'b', %lld, %lld, 'UTC', 'FREQ=WEEKLY', %lld, 0);"
+		 "UPDATE events SET reach = 7 WHERE uid = 'b';"
+		 "UPDATE events SET until = until + 400 * 86400 WHERE uid = 'b'",
+		 week - 30 * 86400LL + 36000, week - 30 * 86400LL + 39600, week + 30 * 86400LL,
+		 week - 400 * 86400LL + 36000, week - 400 * 86400LL + 39600,
+		 week - 300 * 86400LL + 39600);
+	raw_exec(db, sql);
+	sqlite3_close(db);
+
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(tu_reach_wrong(s), 0);
+
+	/* after 25, by an older nestor still running: a new series, a moved
+	 * until, a reach that is no class */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO events(uid, summary, start, \"end\", tzid, rrule, until, updated_at)"
+		 " VALUES ('c', 'c', %lld, %lld, 'UTC', 'FREQ=WEEKLY', %lld, 0),"
+		 " ('d', 'd', %lld, %lld, 'UTC', 'FREQ=WEEKLY', %lld, 0),"
+		 " ('f', 'f', %lld, %lld, 'UTC', 'FREQ=WEEKLY', %lld, 0);"
+		 "UPDATE events SET reach = 7 WHERE uid = 'd';"
+		 "UPDATE events SET until = until + 400 * 86400 WHERE uid = 'd';"
+		 "UPDATE events SET reach = 20 WHERE uid = 'f'",
+		 week - 30 * 86400LL + 43200, week - 30 * 86400LL + 46800, week + 30 * 86400LL,
+		 week - 400 * 86400LL + 43200, week - 400 * 86400LL + 46800,
+		 week - 300 * 86400LL + 46800, week - 2 * 86400LL + 50400,
+		 week - 2 * 86400LL + 54000, week + 2 * 86400LL);
+	raw_exec(db, sql);
+	sqlite3_close(db);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM events WHERE reach = 15"), 3);
+
+	ck_assert_msg(event_agenda(s, (time_t)week, (time_t)(week + 7 * 86400), NULL, &l, &e) == 0,
+		      "%s", e.msg);
+	for (size_t i = 0; i < l.nocc; i++)
+		found |= 1 << (l.occ[i].summary[0] - 'a');
+	ck_assert_uint_eq(l.nocc, 5);
+	ck_assert_int_eq(found, 0x2f); /* a, b, c, d, f */
+	event_list_release(&l);
+	store_free(s);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -437,6 +511,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_data_version);
 	tcase_add_test(tc, test_migration_5_alarm_rule);
 	tcase_add_test(tc, test_migration_24_reach);
+	tcase_add_test(tc, test_reach_by_older_writer);
 	suite_add_tcase(s, tc);
 	return s;
 }

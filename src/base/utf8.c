@@ -78,8 +78,8 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 		long cp = decode(p + i, n - i, &len);
 		bool space = (flags & UTF8_ONE_LINE) && (cp == '\n' || cp == '\t');
 
-		if (cp >= 0 && !space &&
-		    !((flags & UTF8_PRINTABLE) && (is_control(cp) || is_bidi_control(cp)))) {
+		if (cp >= 0 && !space && !((flags & UTF8_PRINTABLE) && is_control(cp)) &&
+		    !((flags & UTF8_NO_BIDI) && is_bidi_control(cp))) {
 			i += len;
 			continue;
 		}

@@ -6,12 +6,14 @@
  * copies text, replacing every invalid sequence (a stray continuation byte,
  * an overlong form, a surrogate, a code point above U+10FFFF, a sequence cut
  * short) by U+FFFD, and with UTF8_PRINTABLE it also drops the C0 controls
- * other than newline and tab, DEL, the C1 controls (U+0080..U+009F) and
- * the bidirectional overrides, embeddings and isolates (U+202A..U+202E,
- * U+2066..U+2069: text shown reversed by a terminal that orders by
- * direction; the marks U+200E, U+200F stay);
+ * other than newline and tab, DEL and the C1 controls (U+0080..U+009F);
  * UTF8_ONE_LINE makes newline and tab a space (with UTF8_PRINTABLE: text
- * for one line, a CR dropped).
+ * for one line, a CR dropped).  UTF8_NO_BIDI drops the bidirectional
+ * overrides, embeddings and isolates (U+202A..U+202E, U+2066..U+2069): for
+ * text about to be SHOWN on a terminal, which may order what follows them
+ * reversed; stored text keeps them (Arabic or Hebrew mixed with Latin
+ * needs them, and an event's title goes back to Google as stored).  The
+ * marks U+200E, U+200F stay.
  *
  * Text that arrives in pieces may split a character between two of them:
  * utf8_partial_tail() says how many bytes at the end of a piece start a
@@ -30,8 +32,9 @@
 #include "sbuf.h"
 
 enum {
-	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t, and bidi ones */
+	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t */
 	UTF8_ONE_LINE = 1 << 1,	 /* \n and \t as a space (a name, a place) */
+	UTF8_NO_BIDI = 1 << 2,	 /* drop bidi overrides, embeddings, isolates (display) */
 };
 
 /* Append s[0..n) to out, cleaned as above. */

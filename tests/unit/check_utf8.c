@@ -63,9 +63,14 @@ START_TEST(test_controls)
 	got = clean("x\n\ty\xff", 5, UTF8_ONE_LINE);
 	ck_assert_str_eq(got, "x  y\xef\xbf\xbd");
 	free(got);
-	/* bidirectional overrides, embeddings and isolates go; marks stay */
-	got = clean("a\u202eb\u202ac\u2066d\u2069e\u200ff\u061cg", 24, UTF8_PRINTABLE);
+	/* to show: bidirectional overrides, embeddings and isolates go; marks stay */
+	got = clean("a\u202eb\u202ac\u2066d\u2069e\u200ff\u061cg", 24,
+		    UTF8_PRINTABLE | UTF8_NO_BIDI);
 	ck_assert_str_eq(got, "abcde\u200ff\u061cg");
+	free(got);
+	/* to store: they stay (mixed-direction text needs them) */
+	got = clean("a\u202eb\u202ac\u2066d\u2069e\x1b", 18, UTF8_PRINTABLE);
+	ck_assert_str_eq(got, "a\u202eb\u202ac\u2066d\u2069e");
 	free(got);
 	got = clean("a\u202eb", 5, 0);
 	ck_assert_str_eq(got, "a\u202eb");

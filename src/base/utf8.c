@@ -76,7 +76,8 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 
 	while (i < n) {
 		long cp = decode(p + i, n - i, &len);
-		bool space = (flags & UTF8_ONE_LINE) && (cp == '\n' || cp == '\t');
+		bool space = (flags & UTF8_ONE_LINE) &&
+			     (cp == '\n' || cp == '\t' || cp == 0x2028 || cp == 0x2029);
 
 		if (cp >= 0 && !space && !((flags & UTF8_PRINTABLE) && is_control(cp)) &&
 		    !((flags & UTF8_NO_BIDI) && is_bidi_control(cp))) {

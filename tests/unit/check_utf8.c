@@ -63,6 +63,13 @@ START_TEST(test_controls)
 	got = clean("x\n\ty\xff", 5, UTF8_ONE_LINE);
 	ck_assert_str_eq(got, "x  y\xef\xbf\xbd");
 	free(got);
+	/* the line and paragraph separators end a line too */
+	got = clean("a\u2028b\u2029c", 9, UTF8_PRINTABLE | UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "a b c");
+	free(got);
+	got = clean("a\u2028b", 5, UTF8_PRINTABLE);
+	ck_assert_str_eq(got, "a\u2028b");
+	free(got);
 	/* to show: bidirectional overrides, embeddings and isolates go; marks stay */
 	got = clean("a\u202eb\u202ac\u2066d\u2069e\u200ff\u061cg", 24,
 		    UTF8_PRINTABLE | UTF8_NO_BIDI);

@@ -136,6 +136,28 @@ size_t utf8_cut(const char *s, size_t n)
 	return n - utf8_partial_tail(s, n);
 }
 
+void utf8_fit(char *s, size_t size)
+{
+	size_t n = strlen(s);
+	struct sbuf sb = SBUF_INIT;
+
+	if (n + 1 >= size)
+		n = utf8_cut(s, n);
+	s[n] = '\0';
+	if (utf8_valid(s, n))
+		return;
+	utf8_clean(&sb, s, n, 0);
+	n = sb.len < size ? sb.len : utf8_cut(sb.buf, size - 1);
+	memcpy(s, sb.buf, n);
+	s[n] = '\0';
+	sbuf_release(&sb);
+}
+
+int utf8_prec(const char *s, size_t max)
+{
+	return (int)utf8_cut(s, strnlen(s, max));
+}
+
 enum { NO_CONTROLS, CONTROLS, CRLF };
 
 /* s valid UTF-8 of at most max bytes (0: any), and unless controls is

@@ -87,6 +87,18 @@ bool utf8_blank(const char *s);
 const char *utf8_quote(char *buf, size_t size, const char *s);
 #define UTF8_QUOTE_MAX 200
 #define utf8_q(s)      utf8_quote((char[UTF8_QUOTE_MAX]){ 0 }, UTF8_QUOTE_MAX, (s))
+/* s (NUL-terminated, in a buffer of size bytes) made valid UTF-8 in place:
+ * a character cut by the end of a full buffer (what snprintf() cut)
+ * dropped, every other invalid sequence as U+FFFD, and cut between
+ * characters when that no longer fits.  What makes an error message that
+ * quotes outside data UTF-8 (err_set()). */
+void utf8_fit(char *s, size_t size);
+/* The precision for "%.*s" that prints at most max bytes of s without
+ * splitting a character:
+ *
+ *	err_set(e, ERR_FAIL, "redis: %.*s", utf8_prec(msg, 200), msg);
+ */
+int utf8_prec(const char *s, size_t max);
 /* The control characters of s (of size bytes) escaped as utf8_quote()
  * does, in place (cut with ... when longer); the rest as it was.  What
  * makes every error message one line (err_set()). */

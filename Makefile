@@ -109,7 +109,7 @@ TEST_SRC  := $(wildcard tests/unit/*.c)
 # screen writing to /dev/null).  The dispatcher and the TUI's commands run
 # against a command table of the suite's own (check_dispatch.c).
 FRONT_PURE := src/cli/slash.c src/cli/cmd-util.c tui/wrap.c tui/input.c tui/chat.c \
-              tui/theme.c tui/side.c tui/worker.c tui/tuicmd.c
+              tui/theme.c tui/side.c tui/status.c tui/worker.c tui/tuicmd.c
 
 # Modules: shared objects in lib/nestor/, loaded on the first call into them
 # (src/base/module.h; src/README says what crosses and how to add to one).

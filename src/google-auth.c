@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "secret.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define SECRET_CLIENT  "google_client_secret"
@@ -245,7 +246,8 @@ static int redirect_code(int fd, int timeout_s, const char *state, char **code, 
 			return -1;
 		error = query_value(line, "error");
 		if (error) {
-			err_set(e, ERR_FAIL, "Google did not grant access: %.100s", error);
+			err_set(e, ERR_FAIL, "Google did not grant access: %.*s",
+				utf8_prec(error, 100), error);
 			free(error);
 			free(line);
 			return -1;

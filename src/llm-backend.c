@@ -261,12 +261,6 @@ static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char
 	return rc;
 }
 
-/* The bytes of s to quote in at most max, not splitting a character. */
-static int cut_at(const char *s, size_t max)
-{
-	return (int)utf8_cut(s, strnlen(s, max));
-}
-
 /* Run one call of the reply; *result is what goes back to the model.
  * Arguments that are not JSON go back as an error the first time; the
  * second time they end the turn. */
@@ -286,10 +280,10 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 			return err_set(e, ERR_FAIL,
 				       "assistant '%s' sent tool arguments that are not JSON again "
 				       "(%s: %.*s)",
-				       t->assistant->name, c->name, cut_at(c->arguments, 80),
+				       t->assistant->name, c->name, utf8_prec(c->arguments, 80),
 				       c->arguments);
 		msg = xasprintf("the arguments of %s are not valid JSON: %.*s", c->name,
-				cut_at(c->arguments, 200), c->arguments);
+				utf8_prec(c->arguments, 200), c->arguments);
 		rc = refuse_call(t, c, msg, result, e);
 		free(msg);
 		return rc;

@@ -10,6 +10,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,15 @@ static int local_id(struct applier *a, const struct rentity *r, const char *gid,
 /* Why a change was refused: -2 with the reason in e. */
 #define REJECT (-2)
 
-static int reject(struct err *e, const char *fmt, const char *arg)
+static int reject(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int reject(struct err *e, const char *fmt, ...)
 {
-	err_set(e, ERR_USAGE, fmt, arg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, ERR_USAGE, fmt, ap);
+	va_end(ap);
 	return REJECT;
 }
 
@@ -281,6 +288,7 @@ static int check_change(const cJSON *c, struct change *ch, struct err *e)
 	const cJSON *del = cJSON_GetObjectItemCaseSensitive(c, "deleted");
 	const cJSON *dev = cJSON_GetObjectItemCaseSensitive(c, "device");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "device_name");
+	const char *what = cJSON_IsString(ent) ? ent->valuestring : "?";
 	const cJSON *it;
 
 	memset(ch, 0, sizeof(*ch));
@@ -288,8 +296,7 @@ static int check_change(const cJSON *c, struct change *ch, struct err *e)
 		return reject(e, "%s", "a change is not an object");
 	ch->r = cJSON_IsString(ent) ? replica_entity(ent->valuestring) : NULL;
 	if (!ch->r)
-		return reject(e, "unknown entity \"%.40s\"",
-			      cJSON_IsString(ent) ? ent->valuestring : "?");
+		return reject(e, "unknown entity \"%.*s\"", utf8_prec(what, 40), what);
 	if (!cJSON_IsString(gid) || !replica_valid_gid(gid->valuestring))
 		return reject(e, "%s", "a change has no valid gid");
 	if (!cJSON_IsString(dev) || !valid_device(dev->valuestring))
@@ -305,7 +312,8 @@ static int check_change(const cJSON *c, struct change *ch, struct err *e)
 		return reject(e, "%s", "a change lacks its data or versions");
 	cJSON_ArrayForEach(it, ch->vers)
 		if (!cJSON_IsString(it) || !replica_valid_version(it->valuestring))
-			return reject(e, "field '%.40s' has a bad version", it->string);
+			return reject(e, "field '%.*s' has a bad version",
+				      utf8_prec(it->string, 40), it->string);
 	cJSON_ArrayForEach(it, ch->data) {
 		const struct rfield *f = replica_field(ch->r, it->string);
 

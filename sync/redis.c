@@ -3,6 +3,7 @@
  * module, so only a process that talks to Redis maps hiredis.
  */
 #include "redis.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <hiredis/hiredis.h>
@@ -36,7 +37,8 @@ static int setup_cmd(struct rds *r, int argc, const char **argv, const char *wha
 		return -1;
 	bad = rep->type == RDS_ERROR;
 	if (bad)
-		err_set(e, ERR_FAIL, "server.redis: %s %s: %.200s", r->where, what, rep->str);
+		err_set(e, ERR_FAIL, "server.redis: %s %s: %.*s", r->where, what,
+			utf8_prec(rep->str, 200), rep->str);
 	rds_reply_free(rep);
 	return bad ? -1 : 0;
 }

@@ -352,7 +352,7 @@ static int call(struct rstream *rs, int argc, const char **argv, struct rds_repl
 	if ((*rep)->type == RDS_ERROR) {
 		char *msg = utf8_clean_str((*rep)->str, 0);
 
-		err_set(e, ERR_FAIL, "redis: %s: %.200s", argv[0], msg);
+		err_set(e, ERR_FAIL, "redis: %s: %.*s", argv[0], utf8_prec(msg, 200), msg);
 		free(msg);
 		rds_reply_free(*rep);
 		*rep = NULL;
@@ -673,7 +673,8 @@ int rstream_group(struct rstream *rs, struct err *e)
 	if (rds_command(rs->r, 6, argv, NULL, &rep, e) < 0)
 		return -1;
 	if (rep->type == RDS_ERROR && strncmp(rep->str, "BUSYGROUP", 9))
-		rc = err_set(e, ERR_FAIL, "redis: XGROUP CREATE: %.200s", rep->str);
+		rc = err_set(e, ERR_FAIL, "redis: XGROUP CREATE: %.*s", utf8_prec(rep->str, 200),
+			     rep->str);
 	rds_reply_free(rep);
 	if (rc == 0 && rs->device[0])
 		rc = call_int(rs, 3, join, &v, e);

@@ -8,6 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* sb's text fit to draw on one line (wrap_clean(): no control or bidi
+ * character, U+FFFD for what is not UTF-8; a newline as a space), in
+ * place: a notice may quote outside data (an error message, a name). */
+static void one_line(struct sbuf *sb)
+{
+	char *t = wrap_clean(sb->buf ? sb->buf : "", false);
+
+	for (char *p = t; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	sbuf_reset(sb);
+	sbuf_adds(sb, t);
+	free(t);
+}
+
 void status_draw(WINDOW *w, const struct status_info *s)
 {
 	struct sbuf left = SBUF_INIT, right = SBUF_INIT;
@@ -37,6 +52,8 @@ void status_draw(WINDOW *w, const struct status_info *s)
 	if (s->sync)
 		sbuf_addf(&right, "%s | ", s->sync);
 	sbuf_addf(&right, "%s ", clock);
+	one_line(&left);
+	one_line(&right);
 
 	werase(w);
 	wbkgdset(w, ' ' | theme_attr(TH_STATUS));

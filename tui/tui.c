@@ -20,6 +20,7 @@
 #include "worker.h"
 #include "wrap.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -76,6 +77,8 @@ static void notice(struct tui *t, bool error, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->notice, sizeof(t->notice), fmt, ap);
 	va_end(ap);
+	/* a long message (an error quoting data) cut between characters */
+	utf8_fit(t->notice, sizeof(t->notice));
 	t->notice_error = error;
 	t->notice_until = wallclock_now() + NOTICE_SECS;
 	t->dirty = true;

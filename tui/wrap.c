@@ -134,7 +134,7 @@ char *wrap_clean(const char *s, bool trim)
 	char *out;
 	size_t o;
 
-	utf8_clean(&sb, s, strlen(s), UTF8_PRINTABLE);
+	utf8_clean(&sb, s, strlen(s), UTF8_PRINTABLE | UTF8_NO_BIDI);
 	out = sbuf_detach(&sb);
 	for (char *p = out; *p; p++)
 		if (*p == '\t')

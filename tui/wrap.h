@@ -36,8 +36,9 @@ size_t wrap_cut(const char *s, int cols, bool *cut);
 
 /* A copy of s fit to draw: what is not UTF-8 as U+FFFD, tabs as a
  * space, other control characters but newline removed (C0, DEL and the C1 that ncurses would show
- * as ~X), as utf8_clean(UTF8_PRINTABLE) does; with trim, trailing newlines and spaces cut too. What
- * every pane keeps, so what is measured is what is drawn. */
+ * as ~X) and the bidirectional overrides, embeddings and isolates too, as
+ * utf8_clean(UTF8_PRINTABLE | UTF8_NO_BIDI) does; with trim, trailing newlines and spaces cut too.
+ * What every pane keeps, so what is measured is what is drawn. */
 char *wrap_clean(const char *s, bool trim);
 
 /* Called for each line: the line is s[off, off + len). */

@@ -10,7 +10,8 @@ int err_vset(struct err *e, int code, const char *fmt, va_list ap)
 		return -1;
 	e->code = code ? code : ERR_FAIL;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	/* one line, whatever the text it echoes holds */
+	/* UTF-8 and one line, whatever the text it echoes holds */
+	utf8_fit(e->msg, sizeof(e->msg));
 	utf8_escape_controls(e->msg, sizeof(e->msg));
 	return -1;
 }
@@ -37,8 +38,11 @@ void err_prefix(struct err *e, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
 	/* Truncation is fine here: the message stays one readable line. */
-	if (snprintf(e->msg, sizeof(e->msg), "%s: %.*s", pre, (int)(sizeof(e->msg) / 2), old) < 0)
+	if (snprintf(e->msg, sizeof(e->msg), "%s: %.*s", pre, utf8_prec(old, sizeof(e->msg) / 2),
+		     old) < 0)
 		e->msg[0] = '\0';
+	utf8_fit(e->msg, sizeof(e->msg));
+	utf8_escape_controls(e->msg, sizeof(e->msg));
 }
 
 void err_clear(struct err *e)

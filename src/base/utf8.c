@@ -76,10 +76,11 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 
 	while (i < n) {
 		long cp = decode(p + i, n - i, &len);
-		bool space = (flags & UTF8_ONE_LINE) && (cp == '\n' || cp == '\t');
+		bool space = (flags & UTF8_ONE_LINE) &&
+			     (cp == '\n' || cp == '\t' || cp == 0x2028 || cp == 0x2029);
 
-		if (cp >= 0 && !space &&
-		    !((flags & UTF8_PRINTABLE) && (is_control(cp) || is_bidi_control(cp)))) {
+		if (cp >= 0 && !space && !((flags & UTF8_PRINTABLE) && is_control(cp)) &&
+		    !((flags & UTF8_NO_BIDI) && is_bidi_control(cp))) {
 			i += len;
 			continue;
 		}
@@ -133,6 +134,28 @@ size_t utf8_partial_tail(const char *s, size_t n)
 size_t utf8_cut(const char *s, size_t n)
 {
 	return n - utf8_partial_tail(s, n);
+}
+
+void utf8_fit(char *s, size_t size)
+{
+	size_t n = strlen(s);
+	struct sbuf sb = SBUF_INIT;
+
+	if (n + 1 >= size)
+		n = utf8_cut(s, n);
+	s[n] = '\0';
+	if (utf8_valid(s, n))
+		return;
+	utf8_clean(&sb, s, n, 0);
+	n = sb.len < size ? sb.len : utf8_cut(sb.buf, size - 1);
+	memcpy(s, sb.buf, n);
+	s[n] = '\0';
+	sbuf_release(&sb);
+}
+
+int utf8_prec(const char *s, size_t max)
+{
+	return (int)utf8_cut(s, strnlen(s, max));
 }
 
 enum { NO_CONTROLS, CONTROLS, CRLF };

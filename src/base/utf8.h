@@ -6,12 +6,15 @@
  * copies text, replacing every invalid sequence (a stray continuation byte,
  * an overlong form, a surrogate, a code point above U+10FFFF, a sequence cut
  * short) by U+FFFD, and with UTF8_PRINTABLE it also drops the C0 controls
- * other than newline and tab, DEL, the C1 controls (U+0080..U+009F) and
- * the bidirectional overrides, embeddings and isolates (U+202A..U+202E,
- * U+2066..U+2069: text shown reversed by a terminal that orders by
- * direction; the marks U+200E, U+200F stay);
- * UTF8_ONE_LINE makes newline and tab a space (with UTF8_PRINTABLE: text
- * for one line, a CR dropped).
+ * other than newline and tab, DEL and the C1 controls (U+0080..U+009F);
+ * UTF8_ONE_LINE makes newline, tab and the line and paragraph separators
+ * (U+2028, U+2029) a space (with UTF8_PRINTABLE: text for one line, a CR
+ * dropped).  UTF8_NO_BIDI drops the bidirectional
+ * overrides, embeddings and isolates (U+202A..U+202E, U+2066..U+2069): for
+ * text about to be SHOWN on a terminal, which may order what follows them
+ * reversed; stored text keeps them (Arabic or Hebrew mixed with Latin
+ * needs them, and an event's title goes back to Google as stored).  The
+ * marks U+200E, U+200F stay.
  *
  * Text that arrives in pieces may split a character between two of them:
  * utf8_partial_tail() says how many bytes at the end of a piece start a
@@ -30,8 +33,9 @@
 #include "sbuf.h"
 
 enum {
-	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t, and bidi ones */
-	UTF8_ONE_LINE = 1 << 1,	 /* \n and \t as a space (a name, a place) */
+	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t */
+	UTF8_ONE_LINE = 1 << 1,	 /* \n, \t, U+2028, U+2029 as a space (a name, a place) */
+	UTF8_NO_BIDI = 1 << 2,	 /* drop bidi overrides, embeddings, isolates (display) */
 };
 
 /* Append s[0..n) to out, cleaned as above. */
@@ -83,6 +87,18 @@ bool utf8_blank(const char *s);
 const char *utf8_quote(char *buf, size_t size, const char *s);
 #define UTF8_QUOTE_MAX 200
 #define utf8_q(s)      utf8_quote((char[UTF8_QUOTE_MAX]){ 0 }, UTF8_QUOTE_MAX, (s))
+/* s (NUL-terminated, in a buffer of size bytes) made valid UTF-8 in place:
+ * a character cut by the end of a full buffer (what snprintf() cut)
+ * dropped, every other invalid sequence as U+FFFD, and cut between
+ * characters when that no longer fits.  What makes an error message that
+ * quotes outside data UTF-8 (err_set()). */
+void utf8_fit(char *s, size_t size);
+/* The precision for "%.*s" that prints at most max bytes of s without
+ * splitting a character:
+ *
+ *	err_set(e, ERR_FAIL, "redis: %.*s", utf8_prec(msg, 200), msg);
+ */
+int utf8_prec(const char *s, size_t max);
 /* The control characters of s (of size bytes) escaped as utf8_quote()
  * does, in place (cut with ... when longer); the rest as it was.  What
  * makes every error message one line (err_set()). */

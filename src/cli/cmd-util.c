@@ -67,7 +67,7 @@ void cmd_stored(struct ctx *ctx, long long id, char *line)
 
 void cmd_put_safe(FILE *f, const char *s)
 {
-	char *t = utf8_clean_str(s, 0);
+	char *t = utf8_clean_str(s, UTF8_NO_BIDI);
 
 	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
@@ -98,7 +98,7 @@ static ssize_t tty_write(void *cookie, const char *buf, size_t size)
 	sbuf_add(&in, t->tail, t->ntail);
 	sbuf_add(&in, buf, size);
 	keep = utf8_partial_tail(in.buf, in.len);
-	utf8_clean(&out, in.buf, in.len - keep, UTF8_PRINTABLE);
+	utf8_clean(&out, in.buf, in.len - keep, UTF8_PRINTABLE | UTF8_NO_BIDI);
 	memcpy(t->tail, in.buf + in.len - keep, keep);
 	t->ntail = keep;
 	if (out.len)
@@ -114,7 +114,7 @@ static int tty_close(void *cookie)
 	struct tty_safe *t = cookie;
 	struct sbuf out = SBUF_INIT;
 
-	utf8_clean(&out, t->tail, t->ntail, UTF8_PRINTABLE);
+	utf8_clean(&out, t->tail, t->ntail, UTF8_PRINTABLE | UTF8_NO_BIDI);
 	fwrite(out.buf ? out.buf : "", 1, out.len, t->to);
 	fflush(t->to);
 	sbuf_release(&out);

@@ -198,17 +198,19 @@ int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at);
 /* Print text to ctx->out, each line indented by indent spaces
  * (src/cli/cmd-routine.c). */
 void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
-/* Write s to f with every control character (C0, DEL, C1) shown as '?'
- * and bytes that are not UTF-8 as U+FFFD: text that came from elsewhere
- * never drives the terminal. */
+/* Write s to f with every control character (C0, DEL, C1) shown as '?',
+ * bytes that are not UTF-8 as U+FFFD and without the bidirectional
+ * overrides, embeddings and isolates: text that came from elsewhere never
+ * drives the terminal. */
 void cmd_put_safe(FILE *f, const char *s);
 
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
  * when ctx->tty, else the bare id for scripts.  Frees line. */
 void cmd_stored(struct ctx *ctx, long long id, char *line);
 /* Output to a terminal never drives it.  When f is a terminal, a new
- * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE)
- * leaves (controls other than newline and tab dropped, invalid UTF-8 shown
+ * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE |
+ * UTF8_NO_BIDI) leaves (controls other than newline and tab dropped, and
+ * bidirectional overrides, embeddings and isolates, invalid UTF-8 shown
  * as U+FFFD); fclose() it before f.  Otherwise f itself. */
 FILE *cmd_tty_safe(FILE *f);
 /* The terminal f writes to (under a cmd_tty_safe() stream, or f itself),

@@ -43,6 +43,22 @@ nestor event show 1 --json | python3 -c 'import json, sys
 e = json.load(sys.stdin)
 assert (e["summary"], e["notes"], e["location"]) == ("Meet [2Jhere", "line 1\nline 2", "room"), e'
 
+# Bidirectional isolates in a title (Hebrew within Latin text) are kept:
+# pulled as Google has them, and pushed back unchanged by a local edit.
+gctl /_edit '{"calendar": "work@example.com", "id": "ev1",
+  "patch": {"summary": "Meet \u2067\u05e9\u05dc\u05d5\u05dd\u2069 here"}}' >/dev/null
+bidi=$(printf 'Meet \342\201\247\327\251\327\234\327\225\327\235\342\201\251 here')
+nestor google sync >out
+expect_eq "sync of a title with isolates" "$(cat out)" "1 calendars: pushed 0, pulled 1, removed 0"
+expect_eq "the isolates stored" "$(nestor event show 1 --json | python3 -c 'import json, sys
+print(json.load(sys.stdin)["summary"])')" "$bidi"
+nestor event edit 1 --location "Room 4" >/dev/null
+nestor google sync >out
+expect_eq "the local edit pushed" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
+expect_eq "Google's title unchanged" "$(gctl /_state | python3 -c 'import json, sys
+e = [e for e in json.load(sys.stdin)["events"]["work@example.com"] if e["id"] == "ev1"][0]
+print(e["summary"], "|", e["location"])')" "$bidi | Room 4"
+
 # Times out of range (month 13, day 45, hour 99, an offset of -99:99) are
 # refused, not carried into the next month or day.
 for when in '"date": "2026-13-45"' '"dateTime": "2026-06-02T99:00:00Z"' \

@@ -16,6 +16,19 @@ gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC
 nestor google sync 2> err && fail "sync before login"
 expect_eq "not signed in" "$(cat err)" "nestor: google sync: not signed in to Google: run \`nestor google login\`"
 
+# consent refused, with a long reason: the error quotes 100 bytes of it,
+# cut before the letter the 100th byte falls in, not inside it
+nestor google login --no-browser --timeout 20 >"$NESTOR_HOME/deny.out" 2>"$NESTOR_HOME/deny.err" &
+lp=$!
+wait_until -s 'cat "$NESTOR_HOME/deny.out" "$NESTOR_HOME/deny.err"' "the consent URL" \
+	grep -qs '^http' "$NESTOR_HOME/deny.out"
+port=$(sed -n 's/.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\([0-9]*\).*/\1/p' "$NESTOR_HOME/deny.out")
+x99=$(printf '%099d' 0 | tr 0 x)
+curl -s -o /dev/null "http://127.0.0.1:$port/?error=$x99%C3%A9tail" || true
+if wait "$lp"; then fail "login with consent refused"; fi
+expect_match "refused, cut between characters" "$(cat "$NESTOR_HOME/deny.err")" \
+	"Google did not grant access: $x99\$"
+
 google_login "$NESTOR_HOME/login.out"
 url=$(grep '^http' "$NESTOR_HOME/login.out")
 expect_match "PKCE S256 in the consent URL" "$url" 'code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256'

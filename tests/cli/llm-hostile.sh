@@ -2,9 +2,10 @@
 # that are not UTF-8 when a script writes "\udcXX"): its reply, its tool
 # names and its tool arguments reach the terminal, the database and the
 # next request as UTF-8 (U+FFFD for what was not) without control
-# characters or bidirectional overrides, in `nestor ask`, the REPL and the
-# TUI; the TUI draws what an older nestor stored the same way; an MCP
-# server's result is stored and sent back as UTF-8.
+# characters, in `nestor ask`, the REPL and the TUI; bidirectional
+# overrides, embeddings and isolates are stored (mixed-direction text needs
+# them) but never reach the terminal; the TUI draws what an older nestor
+# stored the same way; an MCP server's result is stored and sent back as UTF-8.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY
@@ -48,16 +49,17 @@ PY
 # -- the reply, streamed (cut in two) and whole: bytes that are not UTF-8
 # (a stray 0xff, an overlong "/", a surrogate, a letter cut short at the
 # end), an erase, an OSC 52 clipboard write, a bell, a CR, a C1 NEL, and a
-# bidirectional override, an isolate and its end (what follows them is
-# shown reversed or moved by a terminal that orders text by direction)
+# bidirectional override, an isolate and its end (stored as sent; on a
+# terminal, which may show what follows them reversed or moved, dropped)
 head='A\udcffB \udcc0\udcaf C \udced\udca0\udc80 D \u001b[2J'
 tail=' E \u001b]52;c;aGk=\u0007 F\r G \u0085H \u202eI\u2066J\u2069 K \ud83d\ude00 L\udce2\udc82'
 want='A�B �� C ��� D [2J E ]52;c;aGk= F G H IJ K 😀 L�'
+kept=$(printf 'A�B �� C ��� D [2J E ]52;c;aGk= F G H \342\200\256I\342\201\246J\342\201\251 K 😀 L�')
 fake_script "[{\"say\": [\"$head\", \"$tail\"]}, {\"say\": \"$head$tail\", \"plain\": true}]"
-expect_eq "streamed reply" "$(nestor ask "stream")" "$want"
-expect_eq "whole reply" "$(nestor ask "whole")" "$want"
+expect_eq "streamed reply" "$(nestor ask "stream")" "$kept"
+expect_eq "whole reply" "$(nestor ask "whole")" "$kept"
 expect_eq "stored reply" "$(nestor history show "$(nestor --json history list |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')" | sed -n 3p)" "gpt: $want"
+	python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')" | sed -n 3p)" "gpt: $kept"
 
 # -- the TUI: a conversation stored by an older nestor, whose tool names
 # and reply kept bytes that are not UTF-8 and C1 controls, is drawn with
@@ -79,13 +81,14 @@ term_wait -F ': old� 31mreply'
 expect_match "the stored tool line" "$(cat screen)" '^  -> evil�_name1m$'
 tm capture-pane -e -p -t "$S" > colours
 if grep -q '~' colours; then fail "ncurses' ~ forms on the screen: $(grep '~' colours)"; fi
-# the same reply, live in a new conversation: drawn as `nestor ask` printed it
+# the same reply, live in a new conversation: drawn without the override
+# and the isolates
 fake_script "[{\"say\": [\"$head\", \"$tail\"]}]"
 term_keys '/assistant gpt' Enter
 term_keys 'hello' Enter
 term_wait -F "gpt: ${want% K *} K"
 tm capture-pane -e -p -t "$S" > colours
-if grep -q "$(printf '\342\200\256\\|\033]52')" colours; then fail "the override or the OSC 52 reached the screen"; fi
+if grep -q "$(printf '\342\200\256\\|\342\201\246\\|\342\201\251\\|\033]52')" colours; then fail "the override, an isolate or the OSC 52 reached the screen"; fi
 
 # -- the REPL, on a terminal
 fake_script "[{\"say\": [\"$head\", \"$tail\"]}]"
@@ -94,7 +97,7 @@ term_wait '^gpt>$'
 term_keys 'hello' Enter
 term_wait -F "${want% K *} K"
 tm capture-pane -e -p -t "$S" > colours
-if grep -q "$(printf '\342\200\256\\|\033]52')" colours; then fail "the override or the OSC 52 reached the REPL"; fi
+if grep -q "$(printf '\342\200\256\\|\342\201\246\\|\342\201\251\\|\033]52')" colours; then fail "the override, an isolate or the OSC 52 reached the REPL"; fi
 
 # -- arguments that are not JSON go back to the model quoted, cut at 200
 # bytes between letters (here byte 200 falls inside a "я")

@@ -493,6 +493,37 @@ START_TEST(test_bad_changes_refused)
 }
 END_TEST
 
+/* Why a change was refused quotes its entity or field name cut to 40
+ * bytes between characters, not inside one (a U+FFFD in the message). */
+START_TEST(test_refusal_cut_between_characters)
+{
+	static const char x39[] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	char name[64], want[128];
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	cJSON *arr = cJSON_CreateArray(), *c;
+	char *why = NULL;
+
+	snprintf(name, sizeof(name), "%s\xd0\xb6tail", x39);
+	cJSON_AddItemToArray(arr, change(name, T1, "0a", false, 10, "x=1", NULL));
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 7, 1000, &rs, &why, &e), 0);
+	snprintf(want, sizeof(want), "unknown entity \"%s\"", x39);
+	ck_assert_str_eq(why, want);
+	free(why);
+	cJSON_Delete(arr);
+
+	arr = cJSON_CreateArray();
+	c = change("task", T1, "0a", false, 10, "user_id=\"" ME "\";title=\"t\"", NULL);
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(c, "vers"), name, "bad");
+	cJSON_AddItemToArray(arr, c);
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 8, 1000, &rs, &why, &e), 0);
+	snprintf(want, sizeof(want), "field '%s' has a bad version", x39);
+	ck_assert_str_eq(why, want);
+	free(why);
+	cJSON_Delete(arr);
+}
+END_TEST
+
 /* Text from outside loses what a pull refuses: raw control characters,
  * and those of JSON strings and keys (the text after the JSON kept). */
 START_TEST(test_clean_text)
@@ -688,6 +719,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_triggers_match_the_descriptors);
 	tcase_add_test(tc, test_conflict_only_when_unseen);
 	tcase_add_test(tc, test_bad_changes_refused);
+	tcase_add_test(tc, test_refusal_cut_between_characters);
 	tcase_add_test(tc, test_clean_text);
 	tcase_add_test(tc, test_local_text_is_pulled);
 	tcase_add_test(tc, test_huge_integers_refused);

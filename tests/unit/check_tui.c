@@ -19,6 +19,7 @@
 #include "reltime.h"
 #include "reminder.h"
 #include "side.h"
+#include "status.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
@@ -438,6 +439,35 @@ START_TEST(test_side_when)
 }
 END_TEST
 
+/* The status line draws a notice (an error quoting outside data) as the
+ * panes draw text: U+FFFD for bytes that are not UTF-8, without control or
+ * bidirectional characters, on one line. */
+START_TEST(test_status_notice)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr = newterm("vt100", out, in);
+	struct status_info si = { 0 };
+	static const char want[] = " nestor (llm) | new | bad\xef\xbf\xbd [2J RTL next |";
+	WINDOW *w;
+
+	ck_assert_ptr_nonnull(scr);
+	set_term(scr);
+	theme_init(false);
+	si.assistant = "nestor";
+	si.backend = "llm";
+	si.notice = "bad\xff \x1b[2J \xe2\x80\xaeRTL\nnext |";
+	si.notice_error = true;
+	w = newwin(1, 80, 0, 0);
+	status_draw(w, &si);
+	ck_assert_msg(!strncmp(row(w, 0), want, sizeof(want) - 1), "drawn: %s", row(w, 0));
+	delwin(w);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+}
+END_TEST
+
 /* The side pane lists open tasks from the database, cut to its width. */
 START_TEST(test_side_pane)
 {
@@ -715,6 +745,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, test_chat_pages_and_scrolls);
 	tcase_add_test(tc, test_tool_lines);
 	tcase_add_test(tc, test_side_when);
+	tcase_add_test(tc, test_status_notice);
 	tcase_add_test(tc, test_side_pane);
 	tcase_add_test(tc, test_side_date_only);
 	tcase_add_test(tc, test_side_overdue);

@@ -1,6 +1,7 @@
 /* Text from outside made safe: invalid UTF-8 replaced, controls dropped,
  * characters split between pieces held back. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,9 +64,21 @@ START_TEST(test_controls)
 	got = clean("x\n\ty\xff", 5, UTF8_ONE_LINE);
 	ck_assert_str_eq(got, "x  y\xef\xbf\xbd");
 	free(got);
-	/* bidirectional overrides, embeddings and isolates go; marks stay */
-	got = clean("a\u202eb\u202ac\u2066d\u2069e\u200ff\u061cg", 24, UTF8_PRINTABLE);
+	/* the line and paragraph separators end a line too */
+	got = clean("a\u2028b\u2029c", 9, UTF8_PRINTABLE | UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "a b c");
+	free(got);
+	got = clean("a\u2028b", 5, UTF8_PRINTABLE);
+	ck_assert_str_eq(got, "a\u2028b");
+	free(got);
+	/* to show: bidirectional overrides, embeddings and isolates go; marks stay */
+	got = clean("a\u202eb\u202ac\u2066d\u2069e\u200ff\u061cg", 24,
+		    UTF8_PRINTABLE | UTF8_NO_BIDI);
 	ck_assert_str_eq(got, "abcde\u200ff\u061cg");
+	free(got);
+	/* to store: they stay (mixed-direction text needs them) */
+	got = clean("a\u202eb\u202ac\u2066d\u2069e\x1b", 18, UTF8_PRINTABLE);
+	ck_assert_str_eq(got, "a\u202eb\u202ac\u2066d\u2069e");
 	free(got);
 	got = clean("a\u202eb", 5, 0);
 	ck_assert_str_eq(got, "a\u202eb");
@@ -167,6 +180,40 @@ START_TEST(test_quote)
 }
 END_TEST
 
+/* An error message quoting outside data is UTF-8: bytes that are not as
+ * U+FFFD, a message too long for its buffer cut between characters. */
+START_TEST(test_err_utf8)
+{
+	char big[1200], q[16];
+	struct err e;
+	size_t n;
+
+	err_set(&e, ERR_FAIL, "redis: %s", "bad\xff \xe2\x82 end");
+	ck_assert_str_eq(e.msg, "redis: bad\xef\xbf\xbd \xef\xbf\xbd end");
+	/* 2-byte letters: the buffer's end (byte 512 with its NUL) falls inside one */
+	for (n = 0; n + 2 < sizeof(big); n += 2)
+		memcpy(big + n, "\xd0\x96", 2);
+	big[n] = '\0';
+	err_set(&e, ERR_FAIL, "%s", big);
+	n = strlen(e.msg);
+	ck_assert(utf8_valid(e.msg, n));
+	ck_assert_uint_eq(n, sizeof(e.msg) - 2);
+	/* a prefix put in front cuts the old message between characters too */
+	err_set(&e, ERR_FAIL, "%s", big);
+	err_prefix(&e, "calendar \"%s\"", "a");
+	ck_assert(utf8_valid(e.msg, strlen(e.msg)));
+	err_set(&e, ERR_FAIL, "boom");
+	err_prefix(&e, "calendar \"%s\"", "a\xc3");
+	ck_assert_str_eq(e.msg, "calendar \"a\xef\xbf\xbd\": boom");
+	/* utf8_prec: at most max bytes, whole characters */
+	ck_assert_int_eq(utf8_prec("a\xd0\x96\xd0\x96", 4), 3);
+	ck_assert_int_eq(utf8_prec("a\xd0\x96", 40), 3);
+	memcpy(q, "abc\xe2\x82", 6); /* what snprintf() leaves of "abc€" in 6 bytes */
+	utf8_fit(q, 6);
+	ck_assert_str_eq(q, "abc");
+}
+END_TEST
+
 Suite *utf8_suite(void)
 {
 	Suite *s = suite_create("utf8");
@@ -178,6 +225,7 @@ Suite *utf8_suite(void)
 	tcase_add_test(tc, test_check_field);
 	tcase_add_test(tc, test_lines_and_files);
 	tcase_add_test(tc, test_quote);
+	tcase_add_test(tc, test_err_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -73,7 +73,7 @@ struct httpd_req {
 	size_t body_len;
 	bool too_large; /* the body was over max_body: not read */
 	bool busy;	/* the server held too many bodies: not read */
-	bool stopping;	/* the server is draining (httpd_drain_start) */
+	bool stopping;	/* the server was draining (httpd_drain_start) when its headers came */
 	/* What admit() left in rs->admitted, or NULL: the server's, freed
 	 * when the request is over (the handler may take what it holds). */
 	void *admitted;

@@ -60,10 +60,24 @@ raw trickle-after "$tok" >after.out
 expect_eq "the ask answered" "$(sed -n 1p after.out)" "HTTP/1.1 200 OK"
 expect_eq "a trickling client is closed after an answer from a job" "$(sed -n 2p after.out)" closed
 
+# A request whose body is still coming when the server is told to stop
+# is in progress: the server waits for the rest and answers it whole.
+raw midway "$tok" "$NESTOR_HOME/stop" >stop.out &
+mid=$!
+wait_until "half the body sent" test -e stop.sent
+kill -TERM $pid
+wait_until -s 'cat serve.out serve.err' "the server stopping" \
+	sh -c "grep -q '^stopping' serve.out || ! kill -0 $pid 2>/dev/null"
+touch stop
+wait $mid
+expect_eq "a body half sent at SIGTERM" "$(cat stop.out)" "HTTP/1.1 201 Created"
+st=0
+wait $pid || st=$?
+expect_eq "then the server exits" "$st" 0
+expect_match "the task stored" "$(nestor task list 2>&1)" "sent while the token went"
+
 # The limit per address is serve.max_per_address (a proxy's clients all
 # come from its address).
-kill $pid
-wait $pid 2>/dev/null || true
 nestor config set serve.max_per_address 8 >/dev/null
 # emptied first: the shell truncates the file in the child, which may
 # come after wait_until has read the first server's line

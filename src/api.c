@@ -505,16 +505,24 @@ static void metrics(struct api_call *c)
 }
 
 /* The bearer token of the request: 0 with c->tok filled, else answered.
- * One api_admit() found before the body is taken, not looked up again. */
+ * One api_admit() found before the body is not hashed again, but looked
+ * up by id: a token revoked while the body came is refused. */
 static int authenticate(struct api_call *c)
 {
 	const char *auth = c->rq->header(c->rq, "Authorization");
 	struct api_token *admitted = c->rq->admitted;
-	struct err e;
+	struct err e = { 0, "" };
 
 	if (admitted && admitted->id) {
-		c->tok = *admitted;
-		memset(admitted, 0, sizeof(*admitted));
+		if (token_get(c->store, admitted->id, &c->tok, &e) < 0 ||
+		    strcmp(c->tok.hash, admitted->hash) != 0) {
+			token_release(&c->tok);
+			if (e.code == ERR_FAIL)
+				return api_fail(c, &e);
+			httpd_resp_header(c->rs, "WWW-Authenticate",
+					  "Bearer error=\"invalid_token\"");
+			return api_error(c, 401, "invalid token");
+		}
 		store_set_user(c->store, c->tok.user_id);
 		return 0;
 	}

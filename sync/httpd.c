@@ -11,8 +11,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -795,6 +797,18 @@ int httpd_drain_start(struct httpd *h, size_t *n, struct err *e)
 	return 0;
 }
 
+/* Whether the signalfd fd, readable, gave a signal that ends the grace
+ * (SIGTERM, SIGINT); another (a daemon's SIGHUP) is taken and ignored. */
+static bool ends_grace(int fd)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(fd, &si, sizeof(si));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	return n != (ssize_t)sizeof(si) || si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT;
+}
+
 int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e)
 {
 	double end = monotonic_s() + wait_s;
@@ -811,7 +825,7 @@ int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e)
 			return 1;
 		if (poll(p, fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
 			return 1;
-		if (p[1].revents)
+		if (p[1].revents && ends_grace(fd))
 			return 1;
 		while (read(h->settled[0], buf, sizeof(buf)) > 0)
 			;

@@ -84,9 +84,16 @@ void api_free(struct api *api)
 	free(api);
 }
 
+/* From another thread than the server's (a drain's): the server's may be
+ * making api->mcp. */
 void api_close(struct api *api)
 {
-	api_mcp_close(api->mcp);
+	struct api_mcp *mcp;
+
+	pthread_mutex_lock(&api->lock);
+	mcp = api->mcp;
+	pthread_mutex_unlock(&api->lock);
+	api_mcp_close(mcp);
 }
 
 int api_error(struct api_call *c, int status, const char *fmt, ...)
@@ -646,6 +653,7 @@ static int parse_body(struct api_call *c)
 static void serve(struct api_call *c)
 {
 	char *path = xstrdup(c->rq->path);
+	struct api_mcp *mcp;
 	long wait;
 
 	c->route = "other";
@@ -686,7 +694,12 @@ static void serve(struct api_call *c)
 	}
 	if (strcmp(c->rq->path, "/mcp") == 0) {
 		c->route = "/mcp";
-		api_mcp(c, &c->api->mcp);
+		pthread_mutex_lock(&c->api->lock);
+		if (!c->api->mcp)
+			c->api->mcp = api_mcp_new(c);
+		mcp = c->api->mcp;
+		pthread_mutex_unlock(&c->api->lock);
+		api_mcp(c, mcp);
 		goto out;
 	}
 	if (parse_body(c) == 0)

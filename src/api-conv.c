@@ -82,22 +82,41 @@ static int assistant_body(struct api_call *c, struct assistant *a)
 	return 0;
 }
 
+/* base_url without what may hold a key: the userinfo
+ * ("http://user:KEY@host/"), the query ("?key=...") and the fragment;
+ * NULL when it has none of them. */
+static char *bare_url(const char *u)
+{
+	size_t n = strcspn(u, "?#");
+	const char *host = strstr(u, "://"), *at = NULL;
+
+	if (host && (size_t)(host - u) < n) {
+		host += 3;
+		for (const char *p = host; p < u + n && *p != '/'; p++)
+			if (*p == '@')
+				at = p;
+	}
+	if (!at && !u[n])
+		return NULL;
+	if (!at)
+		return xstrndup(u, n);
+	return xasprintf("%.*s%.*s", (int)(host - u), u, (int)(u + n - at - 1), at + 1);
+}
+
 /* An assistant as the caller may see it: key_secret, the name of the
  * secret that holds its key, is for the first user only, who alone may
- * change assistants (api_shared_writable); so is the query of its
- * base_url, where some servers take a key ("?key=..."): another user sees
- * the URL without it. */
+ * change assistants (api_shared_writable); so are the parts of its
+ * base_url where some servers take a key (bare_url): another user sees
+ * the URL without them. */
 static cJSON *assistant_json(const struct assistant *a, bool first)
 {
 	cJSON *o = json_assistant(a);
-	size_t n;
+	char *bare;
 
 	if (first)
 		return o;
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "key_secret");
-	if (a->base_url && a->base_url[n = strcspn(a->base_url, "?#")]) {
-		char *bare = xstrndup(a->base_url, n);
-
+	if (a->base_url && (bare = bare_url(a->base_url))) {
 		cJSON_ReplaceItemInObjectCaseSensitive(o, "base_url", cJSON_CreateString(bare));
 		free(bare);
 	}

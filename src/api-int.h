@@ -126,7 +126,10 @@ int api_ask(struct api_call *c);
  * use; api_mcp_close() ends their GET streams (and the thread that
  * watches for tool changes), api_mcp_free() ends them all. */
 struct api_mcp;
-int api_mcp(struct api_call *c, struct api_mcp **mcp);
+/* The server's MCP sessions, made at the first /mcp request (under the
+ * api's lock: api_close() may look from another thread). */
+struct api_mcp *api_mcp_new(struct api_call *c);
+int api_mcp(struct api_call *c, struct api_mcp *mcp);
 void api_mcp_close(struct api_mcp *m);
 void api_mcp_free(struct api_mcp *m);
 /* The OpenAPI document (src/api-openapi.c). */

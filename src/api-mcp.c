@@ -229,7 +229,7 @@ void api_mcp_free(struct api_mcp *m)
 	free(m);
 }
 
-static struct api_mcp *mcp_new(struct api_call *c)
+struct api_mcp *api_mcp_new(struct api_call *c)
 {
 	struct api_mcp *m = xcalloc(1, sizeof(*m));
 
@@ -557,7 +557,7 @@ static int listen_get(struct api_call *c, struct api_mcp *m)
 	return 0;
 }
 
-int api_mcp(struct api_call *c, struct api_mcp **mp)
+int api_mcp(struct api_call *c, struct api_mcp *m)
 {
 	const char *origin = c->rq->header(c->rq, "Origin");
 	const char *sid = c->rq->header(c->rq, "Mcp-Session-Id");
@@ -566,16 +566,14 @@ int api_mcp(struct api_call *c, struct api_mcp **mp)
 	if (origin && !origin_allowed(c, origin))
 		return api_error(c, 403, "origin %s is not allowed (serve.origins)",
 				 utf8_q(origin));
-	if (!*mp)
-		*mp = mcp_new(c);
 	if (!strcmp(c->rq->method, "POST"))
-		return post(c, *mp);
+		return post(c, m);
 	if (!strcmp(c->rq->method, "GET"))
-		return listen_get(c, *mp);
+		return listen_get(c, m);
 	if (!strcmp(c->rq->method, "DELETE")) {
-		if (!sid || !(ss = find(*mp, sid, c->tok.id)))
+		if (!sid || !(ss = find(m, sid, c->tok.id)))
 			return api_error(c, 404, "no such MCP session");
-		end_listeners(*mp, ss->id);
+		end_listeners(m, ss->id);
 		mcp_session_free(ss->s);
 		memset(ss, 0, sizeof(*ss));
 		api_no_content(c);

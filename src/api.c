@@ -84,9 +84,16 @@ void api_free(struct api *api)
 	free(api);
 }
 
+/* From another thread than the server's (a drain's): the server's may be
+ * making api->mcp. */
 void api_close(struct api *api)
 {
-	api_mcp_close(api->mcp);
+	struct api_mcp *mcp;
+
+	pthread_mutex_lock(&api->lock);
+	mcp = api->mcp;
+	pthread_mutex_unlock(&api->lock);
+	api_mcp_close(mcp);
 }
 
 int api_error(struct api_call *c, int status, const char *fmt, ...)
@@ -505,16 +512,24 @@ static void metrics(struct api_call *c)
 }
 
 /* The bearer token of the request: 0 with c->tok filled, else answered.
- * One api_admit() found before the body is taken, not looked up again. */
+ * One api_admit() found before the body is not hashed again, but looked
+ * up by id: a token revoked while the body came is refused. */
 static int authenticate(struct api_call *c)
 {
 	const char *auth = c->rq->header(c->rq, "Authorization");
 	struct api_token *admitted = c->rq->admitted;
-	struct err e;
+	struct err e = { 0, "" };
 
 	if (admitted && admitted->id) {
-		c->tok = *admitted;
-		memset(admitted, 0, sizeof(*admitted));
+		if (token_get(c->store, admitted->id, &c->tok, &e) < 0 ||
+		    strcmp(c->tok.hash, admitted->hash) != 0) {
+			token_release(&c->tok);
+			if (e.code == ERR_FAIL)
+				return api_fail(c, &e);
+			httpd_resp_header(c->rs, "WWW-Authenticate",
+					  "Bearer error=\"invalid_token\"");
+			return api_error(c, 401, "invalid token");
+		}
 		store_set_user(c->store, c->tok.user_id);
 		return 0;
 	}
@@ -638,6 +653,7 @@ static int parse_body(struct api_call *c)
 static void serve(struct api_call *c)
 {
 	char *path = xstrdup(c->rq->path);
+	struct api_mcp *mcp;
 	long wait;
 
 	c->route = "other";
@@ -678,7 +694,12 @@ static void serve(struct api_call *c)
 	}
 	if (strcmp(c->rq->path, "/mcp") == 0) {
 		c->route = "/mcp";
-		api_mcp(c, &c->api->mcp);
+		pthread_mutex_lock(&c->api->lock);
+		if (!c->api->mcp)
+			c->api->mcp = api_mcp_new(c);
+		mcp = c->api->mcp;
+		pthread_mutex_unlock(&c->api->lock);
+		api_mcp(c, mcp);
 		goto out;
 	}
 	if (parse_body(c) == 0)

@@ -11,8 +11,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,8 +52,9 @@ struct httpd_stream {
 struct httpd_sock {
 	struct httpd_sock *prev, *next;
 	int fd;
-	bool receiving; /* a request is awaited or being read */
-	double since;	/* when it began to be */
+	bool receiving;	 /* a request is awaited or being read */
+	bool in_request; /* its headers are in, its answer not sent yet */
+	double since;	 /* when it began to be */
 };
 
 struct httpd {
@@ -74,6 +77,7 @@ struct httpd {
 struct httpd_conn {
 	struct sbuf body;
 	bool too_large, busy;
+	bool stopping; /* the server was draining when the headers came */
 	struct MHD_Connection *mc;
 	struct httpd_stream *st; /* when its answer was deferred */
 	bool answered;		 /* by admit(), before the body */
@@ -355,17 +359,26 @@ static size_t unescape(void *cls, struct MHD_Connection *mc, char *s)
 	return (size_t)(w - s);
 }
 
-/* Whether mc is waiting for (the rest of) a request, from now. */
-static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
+static struct httpd_sock *sock_of(struct MHD_Connection *mc)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct httpd_sock *sk = ci ? ci->socket_context : NULL;
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Whether mc is waiting for (the rest of) a request, from now; yes also
+ * ends the request before (its answer went). */
+static void receiving(struct httpd *h, struct MHD_Connection *mc, bool yes)
+{
+	struct httpd_sock *sk = sock_of(mc);
 
 	if (!sk)
 		return;
 	pthread_mutex_lock(&h->lock);
 	sk->receiving = yes;
+	if (yes)
+		sk->in_request = false;
 	sk->since = monotonic_s();
 	pthread_mutex_unlock(&h->lock);
 	/* The ticker may be asleep with no deadline to keep (after a
@@ -410,11 +423,11 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
 	wake_drain(h);
 }
 
-static void conn_req(struct httpd *h, struct httpd_conn *c, const char *method, const char *url,
+static void conn_req(struct httpd_conn *c, const char *method, const char *url,
 		     struct httpd_req *rq)
 {
 	memset(rq, 0, sizeof(*rq));
-	rq->stopping = atomic_load(&h->draining);
+	rq->stopping = c->stopping;
 	rq->method = method;
 	rq->path = url;
 	rq->body = c->body.buf ? c->body.buf : "";
@@ -444,6 +457,7 @@ static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc,
 		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	unsigned long long declared = len ? strtoull(len, NULL, 10) : 0;
 	struct httpd_conn *c = xcalloc(1, sizeof(*c));
+	struct httpd_sock *sk = sock_of(mc);
 	enum MHD_Result ret = MHD_YES;
 	struct httpd_req rq;
 	struct httpd_resp rs;
@@ -451,8 +465,16 @@ static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc,
 	sbuf_init(&c->body);
 	c->mc = mc;
 	*con_cls = c;
+	/* In progress from now, for a drain (busy()): marked before the
+	 * drain is looked at, so that one of the two sees the other. */
+	if (sk) {
+		pthread_mutex_lock(&h->lock);
+		sk->in_request = true;
+		pthread_mutex_unlock(&h->lock);
+	}
+	c->stopping = atomic_load(&h->draining);
 	if (o->admit) {
-		conn_req(h, c, method, url, &rq);
+		conn_req(c, method, url, &rq);
 		httpd_resp_init(&rs);
 		rs.status = 0;
 		o->admit(o->arg, &rq, &rs);
@@ -517,7 +539,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (c->st)
 		return deferred_answer(h, c);
 	receiving(h, mc, false);
-	conn_req(h, c, method, url, &rq);
+	conn_req(c, method, url, &rq);
 	httpd_resp_init(&rs);
 	o->handle(o->arg, &rq, &rs);
 	ret = rs.defer ? defer(h, c, &rs) : send_resp(h, mc, &rs);
@@ -745,15 +767,15 @@ int httpd_start(const struct httpd_opts *o, struct httpd **out, struct err *e)
 	return 0;
 }
 
-/* The connections with a request in progress: being read whole, being
- * answered, or waiting for a job. */
+/* The connections with a request in progress: its body being read,
+ * being answered, or waiting for a job. */
 static size_t busy(struct httpd *h)
 {
 	size_t n = 0;
 
 	pthread_mutex_lock(&h->lock);
 	for (struct httpd_sock *sk = h->socks; sk; sk = sk->next)
-		n += !sk->receiving;
+		n += sk->in_request || !sk->receiving;
 	pthread_mutex_unlock(&h->lock);
 	return n;
 }
@@ -775,6 +797,18 @@ int httpd_drain_start(struct httpd *h, size_t *n, struct err *e)
 	return 0;
 }
 
+/* Whether the signalfd fd, readable, gave a signal that ends the grace
+ * (SIGTERM, SIGINT); another (a daemon's SIGHUP) is taken and ignored. */
+static bool ends_grace(int fd)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(fd, &si, sizeof(si));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	return n != (ssize_t)sizeof(si) || si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT;
+}
+
 int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e)
 {
 	double end = monotonic_s() + wait_s;
@@ -791,7 +825,7 @@ int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e)
 			return 1;
 		if (poll(p, fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
 			return 1;
-		if (p[1].revents)
+		if (p[1].revents && ends_grace(fd))
 			return 1;
 		while (read(h->settled[0], buf, sizeof(buf)) > 0)
 			;

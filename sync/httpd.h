@@ -73,7 +73,7 @@ struct httpd_req {
 	size_t body_len;
 	bool too_large; /* the body was over max_body: not read */
 	bool busy;	/* the server held too many bodies: not read */
-	bool stopping;	/* the server is draining (httpd_drain_start) */
+	bool stopping;	/* the server was draining (httpd_drain_start) when its headers came */
 	/* What admit() left in rs->admitted, or NULL: the server's, freed
 	 * when the request is over (the handler may take what it holds). */
 	void *admitted;
@@ -148,8 +148,9 @@ int httpd_stop(struct httpd *h, struct err *e);
  * whole, being answered, waiting for their job).  httpd_drain_wait()
  * (which starts the drain when needed) waits until every request in
  * progress is answered and its answer sent (0), or until wait_s seconds
- * passed or fd (when >= 0: a signalfd) became readable (1); httpd_stop()
- * cancels what is left.
+ * passed or fd (when >= 0: a signalfd) gave SIGTERM or SIGINT (1; any
+ * other signal it gives is taken and ignored); httpd_stop() cancels what
+ * is left.
  */
 int httpd_drain_start(struct httpd *h, size_t *n, struct err *e);
 int httpd_drain_wait(struct httpd *h, unsigned wait_s, int fd, struct err *e);

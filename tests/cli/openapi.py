@@ -104,6 +104,8 @@ def check(method, path, want, body=None, token=TOKEN, headers=None):
         return None
     covered.add((t, method.lower()))
     resp = op["responses"].get(str(status))
+    if resp and "$ref" in resp:  # "#/components/responses/NAME"
+        resp = DOC["components"]["responses"].get(resp["$ref"].rsplit("/", 1)[1])
     if not resp:
         errors.append(f"{where}: status {status} not declared")
         return None

@@ -2,13 +2,14 @@
 # (/healthz, a token's requests) and its scheduler still runs: a reminder
 # added through the API fires while the API is up; a SIGHUP reload leaves
 # the API be; a bad serve.listen stops the daemon from starting, saying
-# why; SIGTERM stops both.
+# why; SIGTERM stops both, waiting for a request in progress (a SIGHUP
+# meanwhile does not cut the wait).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed"
 dir=$NESTOR_HOME
 cd "$dir"
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null || true' EXIT INT TERM
+pid='' mid=''
+trap 'kill $pid $mid 2>/dev/null || true' EXIT INT TERM
 cat >notify.sh <<'SH'
 #!/bin/sh
 printf '%s\n' "$1" >> "$(dirname "$0")/delivered"
@@ -43,7 +44,30 @@ kill -HUP "$pid"
 wait_until "the reload" grep -q '"reloaded' nestor.log
 expect_eq "after the reload" "$(curl -s -o body -w '%{http_code}' -H "Authorization: Bearer $tok" "$base/v1/integrations")" 200
 
+# SIGTERM with a request in progress (its body half sent): the daemon
+# waits for it, and a SIGHUP meanwhile does not end the wait.
+port=${base##*:}
+python3 "$SRC/tests/cli/serve-limits.py" 127.0.0.1 "$port" midway "$tok" "$dir/go" >midway.out &
+mid=$!
+wait_until "half the body sent" test -e go.sent
 kill -TERM "$pid"
+wait_until -s 'cat d.out d.err' "the daemon to say it waits" grep -q '^stopping:' d.out
+kill -HUP "$pid"
+# the SIGHUP taken (no longer pending), or the daemon gone
+hup_taken() {
+	[ -r "/proc/$pid/status" ] || return 0
+	! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" || return 0
+	m=$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$pid/status")
+	[ $((0x$m & 1)) -eq 0 ]
+}
+wait_until "the SIGHUP taken" hup_taken
+if ! kill -0 "$pid" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$pid/status"; then
+	fail "a SIGHUP ended the grace"
+fi
+touch go
+wait $mid
+mid=
+expect_eq "the request in progress answered" "$(cat midway.out)" "HTTP/1.1 201 Created"
 st=0
 wait "$pid" || st=$?
 pid=

@@ -136,7 +136,7 @@ def main():
         print(line)
         return
     if what == "midway":
-        body = b'{"title": "sent while the token went"}'
+        body = b'{"title": "sent in halves"}'
         s = connect(host, port)
         s.sendall(head(token, len(body)) + body[:10])
         open(sys.argv[5] + ".sent", "w").close()

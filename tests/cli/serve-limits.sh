@@ -23,8 +23,9 @@ expect_eq "401 body" "$(curl -s -X POST --data '{"title":"x"}' "$base/v1/tasks")
 expect_eq "token and body" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
 	--data '{"title":"x"}' "$base/v1/tasks")" 201
 
-# A token is looked up once, when the headers are in: a request whose
-# token is revoked while its body comes goes through; the next is 401.
+# A token is checked when the headers are in and again once the body
+# is: a request whose token is revoked while its body comes is 401, and
+# so is the next.
 midtok=$(nestor token add --label midway 2>/dev/null)
 midid=$(echo "$midtok" | cut -d_ -f2)
 raw midway "$midtok" "$NESTOR_HOME/go" >midway.out &
@@ -33,7 +34,7 @@ wait_until "half the body sent" test -e go.sent
 nestor token rm "$midid" >/dev/null
 touch go
 wait $mid
-expect_eq "the request begun with the token" "$(cat midway.out)" "HTTP/1.1 201 Created"
+expect_eq "the request begun with the token" "$(cat midway.out)" "HTTP/1.1 401 Unauthorized"
 expect_eq "the next one" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $midtok" "$base/v1/tasks")" 401
 
 # 32 clients each holding back the last byte of a 1 MiB body fill the
@@ -60,10 +61,25 @@ raw trickle-after "$tok" >after.out
 expect_eq "the ask answered" "$(sed -n 1p after.out)" "HTTP/1.1 200 OK"
 expect_eq "a trickling client is closed after an answer from a job" "$(sed -n 2p after.out)" closed
 
+# A request whose body is still coming when the server is told to stop
+# is in progress: the server waits for the rest and answers it whole.
+raw midway "$tok" "$NESTOR_HOME/stop" >stop.out &
+mid=$!
+wait_until "half the body sent" test -e stop.sent
+kill -TERM $pid
+wait_until -s 'cat serve.out serve.err' "the server stopping" \
+	sh -c "grep -q '^stopping' serve.out || ! kill -0 $pid 2>/dev/null"
+touch stop
+wait $mid
+expect_eq "a body half sent at SIGTERM" "$(cat stop.out)" "HTTP/1.1 201 Created"
+st=0
+wait $pid || st=$?
+expect_eq "then the server exits" "$st" 0
+# stored once: the request refused for its revoked token stored nothing
+expect_eq "the task stored" "$(nestor task list 2>&1 | grep -c 'sent in halves')" 1
+
 # The limit per address is serve.max_per_address (a proxy's clients all
 # come from its address).
-kill $pid
-wait $pid 2>/dev/null || true
 nestor config set serve.max_per_address 8 >/dev/null
 # emptied first: the shell truncates the file in the child, which may
 # come after wait_until has read the first server's line

@@ -180,6 +180,13 @@ expect_eq "bob sees it without its query" "$(req -t "$bob" GET /v1/assistants/he
 expect_eq "nor in the list" "$(req -t "$bob" GET /v1/assistants; json '[a["base_url"] for a in d]')" "200['http://127.0.0.1:1/v1', None]"
 if grep -q SECRET body; then fail "bob read the key: $(cat body)"; fi
 expect_eq "ro (the first user's) sees it whole" "$(req -t "$ro" GET /v1/assistants/helper; json 'd["base_url"]')" "200http://127.0.0.1:1/v1?key=k-SECRET&x=1#frag"
+# nor a key in its userinfo (refused when written now, but an older
+# version kept it)
+sqlite3 nestor.db "UPDATE assistants SET base_url = 'http://user:k-SECRET@127.0.0.1:1/v1' WHERE name = 'helper'"
+expect_eq "first sees the userinfo" "$(req GET /v1/assistants/helper; json 'd["base_url"]')" "200http://user:k-SECRET@127.0.0.1:1/v1"
+expect_eq "bob sees it without its userinfo" "$(req -t "$bob" GET /v1/assistants/helper; json 'd["base_url"]')" "200http://127.0.0.1:1/v1"
+expect_eq "nor in the list (userinfo)" "$(req -t "$bob" GET /v1/assistants; json '[a["base_url"] for a in d]')" "200['http://127.0.0.1:1/v1', None]"
+if grep -q SECRET body; then fail "bob read the key in the userinfo: $(cat body)"; fi
 expect_eq "back to no key" "$(req PATCH /v1/assistants/helper '{"base_url":"http://127.0.0.1:1/v1"}')" 200
 expect_eq "bob adds an assistant" "$(req -t "$bob" POST /v1/assistants '{"name":"evil","backend":"offline"}')" 403
 expect_eq "bob is told why" "$(json 'd["code"], d["error"]')" "403 only the first user (me) may change assistants"

@@ -271,6 +271,22 @@ START_TEST(test_data_version)
 }
 END_TEST
 
+/* A raw connection to a new database made by migrations 1 to version. */
+static sqlite3 *raw_at(int version)
+{
+	char pragma[48];
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(schema_functions(db), 0);
+	for (int i = 0; i < version; i++)
+		ck_assert_msg(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL) == SQLITE_OK,
+			      "migration %d: %s", i + 1, sqlite3_errmsg(db));
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version);
+	ck_assert_int_eq(sqlite3_exec(db, pragma, NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
 /* Before migration 5 a VALARM's reminder kept the occurrences it skips
  * and its TRIGGER as lines after the RRULE; they become columns, and the
  * reminder runs as it did. */
@@ -285,14 +301,10 @@ START_TEST(test_migration_5_alarm_rule)
 	bool has;
 
 	setenv("TZ", "Europe/Berlin", 1);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL),
-				 SQLITE_OK);
+	db = raw_at(4);
 	ck_assert_int_eq(
 		sqlite3_exec(
 			db,
-			"PRAGMA user_version = 4;"
 			"INSERT INTO jobs(kind, payload, schedule, rule, tzid, dtstart, next_run,"
 			" occurrence, created_at) VALUES"
 			" ('reminder', '{\"text\":\"Standup\"}', 'rrule',"
@@ -349,12 +361,7 @@ START_TEST(test_migration_24_reach)
 	int found = 0;
 
 	setenv("TZ", "UTC", 1);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(schema_functions(db), 0);
-	for (int i = 0; i < 23; i++)
-		ck_assert_int_eq(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL),
-				 SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 23", NULL, NULL, NULL), SQLITE_OK);
+	db = raw_at(23);
 	/* every class, at its edge and one second past it */
 	for (int k = 0; k < 15; k++)
 		for (int past = 0; past < 2; past++) {
@@ -443,11 +450,7 @@ START_TEST(test_reach_by_older_writer)
 	int found = 0;
 
 	setenv("TZ", "UTC", 1);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(schema_functions(db), 0);
-	for (int i = 0; i < 24; i++)
-		raw_exec(db, schema_migrations[i]);
-	raw_exec(db, "PRAGMA user_version = 24");
+	db = raw_at(24);
 	/* at 24, by an older nestor: a series with no reach, one whose until
 	 * moved 400 days on (class 7 -> 9) */
 	snprintf(sql, sizeof(sql),

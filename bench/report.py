@@ -29,6 +29,23 @@ def secs(v):
     return "%.1f ms" % (v * 1e3) if v < 1 else "%.2f s" % v
 
 
+def scale(data, sizes):
+    """How nestor's week grows from the smallest size to the largest: the
+    time of a window should follow the lines it prints, not the store."""
+    if len(sizes) < 2:
+        return None
+    small, large = ("week-" + sizes[0]), ("week-" + sizes[-1])
+    a = data.get(small, {}).get("nestor", {})
+    b = data.get(large, {}).get("nestor", {})
+    if "wall" not in a or "wall" not in b:
+        return None
+    lines = ""
+    if "count" in a and "count" in b:
+        lines = " for %d lines against %d" % (b["count"], a["count"])
+    return ("%s against %s: nestor's wall time %.2fx, CPU %.2fx%s." % (
+        label(large), label(small), b["wall"] / a["wall"], b["cpu"] / a["cpu"], lines))
+
+
 def main():
     path, sizes, peer_max = sys.argv[1], sys.argv[2].split(), int(sys.argv[3])
     data = {}
@@ -91,6 +108,9 @@ def main():
              "calcurse and khal run up to %d events (at 100k calcurse's import is "
              "quadratic and its week agenda takes minutes); remind runs at every size."
              % peer_max]
+    growth = scale(data, sizes)
+    if growth:
+        notes.append(growth)
     if FLOOR in peers:
         notes.append("floor: bench/floor.c, linked with the same static SQLite: it prints a "
                      "line (`--version`), or opens the row's store read-only and reads its "

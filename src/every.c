@@ -7,6 +7,7 @@
 #include <libical/ical.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,21 +521,114 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 	return buf;
 }
 
+/* every_words() and the length of its words (*n). */
+static const char *words_n(const char *lang, const char *rule, char *buf, size_t len, size_t *n)
+{
+	const char *w = every_words(lang, rule, buf, len);
+
+	*n = w ? strlen(w) : 0;
+	return w;
+}
+
+/* Whether the 8 bytes at s are all digits, in one test of them all: a
+ * byte's high half must be 3 and, after adding 6, still 3 (a byte that
+ * carries into the next one fails the first test itself). */
+static bool digits8(const char *s)
+{
+	uint64_t v;
+
+	memcpy(&v, s, 8);
+	return ((v & 0xf0f0f0f0f0f0f0f0ull) |
+		(((v + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) >> 4)) ==
+	       0x3333333333333333ull;
+}
+
+/* Whether the n bytes at v, an UNTIL value that ends the rule, are one
+ * that rrule_parse() reads: 8, 15 or 16 bytes, a year from 1, a day that
+ * every year's month has, a time of the day (false: every_words_memo()
+ * reads it the slow way). */
+static bool plain_until(const char *v, size_t n)
+{
+	unsigned mo, d;
+	char t[8];
+
+	if ((n != 8 && n != 15 && n != 16) || !digits8(v) || !memcmp(v, "0000", 4))
+		return false;
+	mo = (unsigned)(v[4] - '0') * 10 + (unsigned)(v[5] - '0');
+	d = (unsigned)(v[6] - '0') * 10 + (unsigned)(v[7] - '0');
+	/* months of 31 days: bits 1, 3, 5, 7, 8, 10, 12; February 29 is read
+	 * the slow way */
+	if (mo < 1 || mo > 12 || d < 1 || d > (mo == 2 ? 28 : 30 + ((0x15aau >> mo) & 1)))
+		return false;
+	if (n == 8)
+		return true;
+	/* "THHMMSS" from 00:00:00 to 23:59:59, then "Z" or the end */
+	memcpy(t, v + 7, 8);
+	t[1] = '0';
+	return v[8] == 'T' && digits8(t) && (n == 15 || v[15] == 'Z') &&
+	       (v[9] - '0') * 10 + (v[10] - '0') <= 23 && v[11] <= '5' && v[13] <= '5';
+}
+
+/* every_words_memo() of p, a rule of n bytes that is a remembered one but
+ * for the value of its UNTIL, its last part (the series of a calendar),
+ * said without reading the rule again: the words of that one, then the
+ * date; NULL when the rule is not such. */
+static const char *memo_until(struct every_memo *m, bool r, const char *p, size_t n, char *buf,
+			      size_t len, size_t *wn)
+{
+	static const char en_until[] = ", until ", ru_until[] = ", до ";
+
+	for (unsigned i = 0; i < m->n; i++) {
+		size_t cut = m->v[i].cut, wlen = m->v[i].wlen;
+		size_t elen = r ? sizeof(ru_until) - 1 : sizeof(en_until) - 1;
+		const char *v = p + cut;
+		char *w = buf;
+
+		if (!m->v[i].until || m->v[i].ru != r || cut > n || memcmp(m->v[i].key, p, cut))
+			continue;
+		if (!plain_until(v, n - cut) || wlen + elen + 10 >= len)
+			return NULL;
+		memcpy(w, m->v[i].words, wlen);
+		w += wlen;
+		if (r)
+			memcpy(w, ru_until, sizeof(ru_until) - 1);
+		else
+			memcpy(w, en_until, sizeof(en_until) - 1);
+		w += elen;
+		memcpy(w, v, 4);
+		w[4] = '-';
+		memcpy(w + 5, v + 4, 2);
+		w[7] = '-';
+		memcpy(w + 8, v + 6, 2);
+		w[10] = '\0';
+		*wn = (size_t)(w + 10 - buf);
+		return buf;
+	}
+	return NULL;
+}
+
 const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
 			     size_t len)
 {
+	size_t n;
+
+	return every_words_memo_n(m, lang, rule, buf, len, &n);
+}
+
+/* every_words_memo_n() of the rule p (rule without "RRULE:"), n bytes,
+ * that memo_until() does not say: apart, its frame is large. */
+static __attribute__((noinline)) const char *memo_slow(struct every_memo *m, const char *lang,
+						       const char *rule, const char *p, size_t n,
+						       char *buf, size_t len, size_t *wn)
+{
 	struct out o = { buf, len, 0 }, head;
-	const char *p, *val, *vend;
+	const char *val, *vend;
 	char hb[EVERY_MEMO_BYTES];
 	struct icalrecurrencetype rt;
 	struct rrule own;
-	size_t n, cut, rest;
+	size_t cut, rest;
 	bool r = ru(lang);
 
-	if (!rule || !*rule || !len)
-		return NULL;
-	p = *rule == 'R' && !strncmp(rule, "RRULE:", 6) ? rule + 6 : rule;
-	n = strlen(p);
 	rrule_end_value(p, &val, &vend);
 	cut = val ? (size_t)(val - p) : n;
 	rest = val ? n - (size_t)(vend - p) : 0;
@@ -553,20 +647,22 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 			break;
 		add_n(&o, words, m->v[i].wlen);
 		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day, val);
+		*wn = o.used;
 		return buf;
 	}
 	if (rrule_parse(p, &own) < 0)
-		return every_words(lang, rule, buf, len);
+		return words_n(lang, rule, buf, len, wn);
 	from_own(&own, &rt);
 	if (!sayable(&rt)) {
 		snprintf(buf, len, "%s", rule);
+		*wn = strlen(buf);
 		return buf;
 	}
 	head = (struct out){ hb, sizeof(hb), 0 };
 	hb[0] = '\0';
 	rrule_head(&head, r, &rt);
 	if (head.used >= sizeof(hb) - 1) /* perhaps cut short */
-		return every_words(lang, rule, buf, len);
+		return words_n(lang, rule, buf, len, wn);
 	if (cut + rest < EVERY_MEMO_BYTES) {
 		unsigned i = m->n < EVERY_MEMO_N ? m->n++ : m->next++ % EVERY_MEMO_N;
 
@@ -577,8 +673,26 @@ const char *every_words_memo(struct every_memo *m, const char *lang, const char 
 		m->v[i].keylen = (unsigned short)(cut + rest);
 		m->v[i].cut = (unsigned short)cut;
 		m->v[i].ru = r;
+		m->v[i].until = val && val[-6] == 'U' && !rest;
 	}
 	add(&o, hb);
 	rrule_end(&o, r, rt.count, rt.until.year, rt.until.month, rt.until.day, NULL);
+	*wn = o.used;
 	return buf;
+}
+
+const char *every_words_memo_n(struct every_memo *m, const char *lang, const char *rule, char *buf,
+			       size_t len, size_t *wn)
+{
+	const char *p;
+	size_t n;
+
+	*wn = 0;
+	if (!rule || !*rule || !len)
+		return NULL;
+	p = *rule == 'R' && !strncmp(rule, "RRULE:", 6) ? rule + 6 : rule;
+	n = strlen(p);
+	if (memo_until(m, ru(lang), p, n, buf, len, wn))
+		return buf;
+	return memo_slow(m, lang, rule, p, n, buf, len, wn);
 }

@@ -43,10 +43,15 @@ struct every_memo {
 		unsigned short keylen, cut;   /* cut: where the value was */
 		unsigned short wlen;	      /* the length of words */
 		bool ru;
+		bool until; /* the value is the rule's last, of its UNTIL */
 	} v[EVERY_MEMO_N];
 	unsigned n, next;
 };
 const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
 			     size_t len);
+/* every_words_memo() that also gives the length of the words (*n), or
+ * NULL as it does. */
+const char *every_words_memo_n(struct every_memo *m, const char *lang, const char *rule, char *buf,
+			       size_t len, size_t *n);
 
 #endif

@@ -137,62 +137,72 @@ static const char two_digits[] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* "HH:MM" of t in local time (a year agenda formats 100k of them). */
-static void fmt_hm(const struct local_clock *c, time_t t, char s[8])
+/* "HH:MM" of t in local time at s, without a NUL (a year agenda formats
+ * 100k of them). */
+static inline void fmt_hm(const struct local_clock *c, time_t t, char *s)
 {
-	int h, m;
+	unsigned h, m;
 
 	if (c->fixed) {
 		long d = (long)((t + c->off) % 86400);
+		unsigned mins;
 
 		if (d < 0)
 			d += 86400;
-		h = (int)(d / 3600);
-		m = (int)(d % 3600 / 60);
+		mins = (unsigned)d / 60;
+		h = mins / 60;
+		m = mins % 60;
 	} else {
 		struct tm tm;
 
 		localtime_r(&t, &tm);
-		h = tm.tm_hour;
-		m = tm.tm_min;
+		h = (unsigned)tm.tm_hour;
+		m = (unsigned)tm.tm_min;
 	}
 	/* h < 24, m < 60 */
 	memcpy(s, two_digits + 2 * h, 2);
 	s[2] = ':';
 	memcpy(s + 3, two_digits + 2 * m, 2);
-	s[5] = '\0';
 }
 
-/* "09:00-10:00" or "all day" for occurrence o on the local day [ds, de):
- * its length. */
-static size_t fmt_span(const struct local_clock *c, const struct event_occ *o, time_t ds, time_t de,
-		       char buf[16])
+/* "09:00-10:00" or "all day" for occurrence o on the local day [ds, de)
+ * at buf, without a NUL: its length, 11 at most. */
+static inline size_t fmt_span(const struct local_clock *c, const struct event_occ *o, time_t ds,
+			      time_t de, char *buf)
 {
+	size_t n = 3;
+
 	if (o->ev->all_day) {
-		memcpy(buf, "all day", 8);
+		memcpy(buf, "all day", 7);
 		return 7;
 	}
-	size_t n;
-
-	memcpy(buf, "...", 4);
-	if (o->start >= ds)
+	if (o->start >= ds) {
 		fmt_hm(c, o->start, buf);
-	n = strlen(buf);
+		n = 5;
+	} else {
+		memcpy(buf, "...", 3);
+	}
 	if (o->end == o->start)
 		return n;
 	buf[n++] = '-';
-	if (o->end <= de)
-		fmt_hm(c, o->end, buf + n);
-	else
-		memcpy(buf + n, "...", 4);
-	return strlen(buf);
+	if (o->end > de) {
+		memcpy(buf + n, "...", 3);
+		return n + 3;
+	}
+	fmt_hm(c, o->end, buf + n);
+	return n + 5;
 }
 
 /* The rules of l's events in words, each made when first printed (a year
  * agenda prints a series' rule on every one of its lines), kept one after
  * another in one buffer (a malloc a rule was a tenth of saying it). */
+struct rule_at {
+	size_t at;  /* the words at buf + at - 2; 1: none; 0: not made yet */
+	size_t len; /* their length */
+};
+
 struct rules {
-	size_t *at; /* event i's words at buf + at[i] - 2; 1: none; 0: not made yet */
+	struct rule_at *ev; /* of event i */
 	char *buf;
 	size_t used, cap;
 	struct every_memo memo; /* series alike but for their end are said once */
@@ -200,7 +210,7 @@ struct rules {
 
 static void rules_init(struct rules *r, const struct event_list *l)
 {
-	r->at = xcalloc(l->nevents + 1, sizeof(*r->at));
+	r->ev = xcalloc(l->nevents + 1, sizeof(*r->ev));
 	r->buf = NULL;
 	r->used = r->cap = 0;
 	r->memo.n = r->memo.next = 0;
@@ -208,32 +218,38 @@ static void rules_init(struct rules *r, const struct event_list *l)
 
 static void rules_release(struct rules *r)
 {
-	free(r->at);
+	free(r->ev);
 	free(r->buf);
 }
 
 /* The rule in words of occurrence o of l (NULL: none), said into the
- * buffer's free end. */
-static const char *occ_rule(struct rules *r, const struct event_list *l, const struct event_occ *o)
+ * buffer's free end; its length in *n. */
+static inline const char *occ_rule(struct rules *r, const struct event_list *l,
+				   const struct event_occ *o, size_t *n)
 {
 	enum { MOST = 128 }; /* a rule's words at most, with the NUL */
-	size_t i;
+	struct rule_at *a;
 
+	*n = 0;
 	if (o->ev < l->events || o->ev >= l->events + l->nevents)
 		return NULL;
-	i = (size_t)(o->ev - l->events);
-	if (!r->at[i]) {
-		r->at[i] = 1;
+	a = &r->ev[o->ev - l->events];
+	if (!a->at) {
+		a->at = 1;
+		if (!o->ev->rrule)
+			return NULL;
 		if (r->used + MOST > r->cap) {
 			r->cap = (r->used + MOST) * 2;
 			r->buf = xrealloc(r->buf, r->cap);
 		}
-		if (every_words_memo(&r->memo, "en", o->ev->rrule, r->buf + r->used, MOST)) {
-			r->at[i] = r->used + 2;
-			r->used += strlen(r->buf + r->used) + 1;
+		if (every_words_memo_n(&r->memo, "en", o->ev->rrule, r->buf + r->used, MOST,
+				       &a->len)) {
+			a->at = r->used + 2;
+			r->used += a->len + 1;
 		}
 	}
-	return r->at[i] > 1 ? r->buf + r->at[i] - 2 : NULL;
+	*n = a->len;
+	return a->at > 1 ? r->buf + a->at - 2 : NULL;
 }
 
 /* Output gathered in blocks: an agenda's lines are short and many, and
@@ -279,44 +295,89 @@ static void out_puts(struct out *o, const char *s)
 	out_put(o, s, strlen(s));
 }
 
-/* One agenda line into b. */
-static void print_occ(struct out *b, const struct local_clock *c, const struct event_occ *o,
-		      const char *rule, time_t ds, time_t de)
-{
-	char span[16], num[24], *p = num + sizeof(num);
-	unsigned long long v;
-	size_t n;
+/* The most bytes of an agenda line before its summary, location and rule:
+ * the id (20 digits at most), the span and the spaces around it. */
+#define LINE_HEAD 40
 
-	/* fprintf's "%6lld  %-11s  " by hand: a year agenda prints 100k lines */
-	v = o->ev->id > 0 ? (unsigned long long)o->ev->id : 0;
-	for (; v >= 100; v /= 100) {
-		p -= 2;
-		memcpy(p, two_digits + 2 * (v % 100), 2);
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, two_digits + 2 * v, 2);
+/* fprintf's "%6lld  %-11s  %s (%s) — %s\n" of occurrence o, its location and
+ * rule (each NULL: not shown) at w, which has room for LINE_HEAD bytes, the
+ * strings and 9: the end of what it wrote. */
+static inline char *fmt_line(char *w, const struct local_clock *c, const struct event_occ *o,
+			     const char *summary, size_t slen, const char *loc, size_t llen,
+			     const char *rule, size_t rlen, time_t ds, time_t de)
+{
+	unsigned long long v = o->ev->id > 0 ? (unsigned long long)o->ev->id : 0;
+	char *p, *end;
+
+	if (v < 1000000) {
+		/* six digits, then spaces for the leading zeros but the last */
+		unsigned u = (unsigned)v;
+
+		memcpy(w, two_digits + 2 * (u / 10000), 2);
+		memcpy(w + 2, two_digits + 2 * (u / 100 % 100), 2);
+		memcpy(w + 4, two_digits + 2 * (u % 100), 2);
+		for (p = w; p < w + 5 && *p == '0'; p++)
+			*p = ' ';
+		end = w + 6;
 	} else {
-		*--p = (char)('0' + v);
+		int nd = 7;
+
+		for (unsigned long long x = v / 10000000; x; x /= 10)
+			nd++;
+		end = w + nd;
+		for (p = end; v >= 100; v /= 100) {
+			p -= 2;
+			memcpy(p, two_digits + 2 * (v % 100), 2);
+		}
+		if (v >= 10)
+			memcpy(p - 2, two_digits + 2 * v, 2);
+		else
+			p[-1] = (char)('0' + v);
 	}
-	while (num + sizeof(num) - p < 6)
-		*--p = ' ';
-	out_put(b, p, (size_t)(num + sizeof(num) - p));
-	n = fmt_span(c, o, ds, de, span);
-	out_put(b, "  ", 2);
-	out_put(b, span, n);
-	out_put(b, "             ", (n < 11 ? 11 - n : 0) + 2);
-	out_puts(b, o->summary);
-	if (o->location) {
-		out_put(b, " (", 2);
-		out_puts(b, o->location);
-		out_put(b, ")", 1);
+	/* the span (11 bytes at most) in 15 spaces, two before it */
+	memcpy(end, "               ", 15);
+	fmt_span(c, o, ds, de, end + 2);
+	w = end + 15;
+	memcpy(w, summary, slen);
+	w += slen;
+	if (loc) {
+		w[0] = ' ';
+		w[1] = '(';
+		memcpy(w + 2, loc, llen);
+		w += 2 + llen;
+		*w++ = ')';
 	}
 	if (rule) {
-		out_put(b, " \xe2\x80\x94 ", 5);
-		out_puts(b, rule);
+		memcpy(w, " \xe2\x80\x94 ", 5);
+		memcpy(w + 5, rule, rlen);
+		w += 5 + rlen;
 	}
-	out_put(b, "\n", 1);
+	*w++ = '\n';
+	return w;
+}
+
+/* One agenda line into b, written in its buffer (the pieces one by one
+ * were half the cost of a line), or made apart when it is longer. */
+static inline void print_occ(struct out *b, const struct local_clock *c, const struct event_occ *o,
+			     const char *rule, size_t rlen, time_t ds, time_t de)
+{
+	size_t slen = strlen(o->summary), llen = o->location ? strlen(o->location) : 0;
+	size_t most = LINE_HEAD + slen + llen + rlen + 9;
+	char *line = NULL, *end;
+
+	if (most > sizeof(b->buf) - b->n) {
+		out_flush(b);
+		if (most > sizeof(b->buf))
+			line = xmalloc(most);
+	}
+	end = fmt_line(line ? line : b->buf + b->n, c, o, o->summary, slen, o->location, llen, rule,
+		       rlen, ds, de);
+	if (line) {
+		out_put(b, line, (size_t)(end - line));
+		free(line);
+	} else {
+		b->n = (size_t)(end - b->buf);
+	}
 }
 
 /* The local midnights of the days of [from, to), into *days (newly
@@ -390,6 +451,8 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 		}
 		for (size_t h = 0; h < nheld; h++) {
 			const struct event_occ *o = &l->occ[held[h]];
+			const char *rule;
+			size_t rlen;
 
 			/* one held from an earlier day shows while it reaches in */
 			if (h < start && o->end <= ds)
@@ -397,7 +460,8 @@ static void print_days(struct ctx *ctx, const struct event_list *l, time_t from,
 			if (!kept)
 				print_day_head(line, ds, first);
 			first = false;
-			print_occ(line, &clock, o, occ_rule(&rules, l, o), ds, de);
+			rule = occ_rule(&rules, l, o, &rlen);
+			print_occ(line, &clock, o, rule, rlen, ds, de);
 			held[kept++] = held[h];
 		}
 		nheld = kept;
@@ -638,13 +702,16 @@ static int event_cmd_search(struct ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < l.nocc; i++) {
 			const struct event_occ *o = &l.occ[i];
 			time_t ds = when_day_start(o->start);
+			const char *rule;
 			char day[32];
 			struct tm tm;
+			size_t n;
 
 			localtime_r(&o->start, &tm);
 			strftime(day, sizeof(day), "%a %Y-%m-%d ", &tm);
 			out_puts(line, day);
-			print_occ(line, &clock, o, occ_rule(&rules, &l, o), ds, event_next_day(ds));
+			rule = occ_rule(&rules, &l, o, &n);
+			print_occ(line, &clock, o, rule, n, ds, event_next_day(ds));
 		}
 		out_flush(line);
 		free(line);

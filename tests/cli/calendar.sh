@@ -163,3 +163,30 @@ expect_eq "a decade's lines" "$(grep -c 'daily — every day$' decade):$(grep -c
 	"3652:3652"
 expect_eq "its last day" "$(tail -n 2 decade)" "Mon 2035-12-31
      1  07:00-07:30  daily — every day"
+
+# the end of each series in words, through the memo that says series alike
+# once: two series sharing a rule say each its own UNTIL, the date as
+# written (a UTC UNTIL at 20:00 is the next day in Kolkata), a leap day, a
+# date alone, a COUNT, none; ids around the six columns and a line longer
+# than the agenda's buffer (a location of 9,000 bytes)
+nestor --db ends.db import "$DATA/series-ends.ics" >/dev/null
+sqlite3 ends.db "UPDATE events SET id = 999999 WHERE uid = 'e@test';
+	UPDATE events SET id = 1000000 WHERE uid = 'f@test';
+	UPDATE events SET id = 123456789012 WHERE uid = 'i@test';
+	UPDATE events SET location = printf('%.9000c', 'x') WHERE uid = 'd@test'"
+TZ=Asia/Kolkata nestor --db ends.db agenda --from 2026-06-01 --to 2026-06-02 >ends
+expect_eq "series ends" "$(sed 's/(x*)/(x...)/' ends)" "Mon 2026-06-01
+    10  all day      Whole day — every year, until 2030-06-01
+     2  13:30-14:00  Shared one (Room 1) — every Monday, until 2027-06-07
+     3  14:30-15:00  Shared two — every Monday, until 2028-02-28
+     4  15:30-16:00  Shared date (x...) — every Monday, until 2028-03-01
+999999  16:30-17:00  Three times — every week, 3 times
+1000000  17:30-18:00  Forever — every week
+     7  18:30-19:00  Leap day — every week, until 2028-02-29
+     8  19:30-20:00  Plain
+123456789012  20:30        Instant
+     1  23:30-...    Late in Kolkata — every week, until 2026-06-08
+
+Tue 2026-06-02
+     1  ...-00:30    Late in Kolkata — every week, until 2026-06-08"
+expect_eq "the long line whole" "$(LC_ALL=C awk 'length > 9000 { print length }' ends)" 9070

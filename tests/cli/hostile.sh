@@ -139,6 +139,14 @@ no_controls "agenda" "$out"
 expect_match "agenda shows the event" "$out" 'Meet \[2J\]2;ownedhere'
 out=$(on_tty event search Meet)
 no_controls "event search" "$out"
+# a bidi control, a byte that is no UTF-8 and a control in the location
+# written behind nestor's back reach no terminal either
+sqlite3 nestor.db "UPDATE events SET summary = CAST(x'4d656574201b5b324a20e280ae6f776e6564ff0768657265' AS TEXT),
+	location = CAST(x'526f6f6d1b5d32' AS TEXT)"
+out=$(on_tty agenda --from 2026-06-01 --to 2026-06-01)
+no_controls "agenda, bidi" "$out"
+case $out in *"$(printf '\342\200\256')"*) fail "agenda: a raw bidi control" ;; esac
+expect_match "agenda shows the rest" "$out" 'Meet \[2J .*owned.*here \(Room\]2\)'
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:c@test\r\nDTSTART:2026\033[2J\033]2;x\007\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >badvalue.ics
 out=$(on_tty import badvalue.ics || true)
 no_controls "import error" "$out"

@@ -107,6 +107,36 @@ START_TEST(test_memo)
 		"COUNT=22",
 		"UNTIL=00000101",
 		"UNTIL=99991231T235959Z",
+		/* the edges of a value said without reading the rule again:
+		 * each day a month may end on, a leap day and a day too many,
+		 * the last second of a day and one past each of its fields,
+		 * the forms and lengths near the three it reads */
+		"UNTIL=20260131",
+		"UNTIL=20260132",
+		"UNTIL=20260430T120000Z",
+		"UNTIL=20260431T120000Z",
+		"UNTIL=20260228",
+		"UNTIL=20260229",
+		"UNTIL=20280229T000000Z",
+		"UNTIL=21000229",
+		"UNTIL=20261200",
+		"UNTIL=20260001",
+		"UNTIL=00010101",
+		"UNTIL=20260601T235959",
+		"UNTIL=20260601T240000Z",
+		"UNTIL=20260601T196000Z",
+		"UNTIL=20260601T195960Z",
+		"UNTIL=20260601T300000Z",
+		"UNTIL=20260601T000000z",
+		"UNTIL=20260601 000000Z",
+		"UNTIL=20260601T00000Z",
+		"UNTIL=20260601T000000ZZ",
+		"UNTIL=2026060",
+		"UNTIL=2026O601",
+		"UNTIL=20260601T0000:0Z",
+		"UNTIL=\xff"
+		"0260601",
+		"UNTIL=20260601;INTERVAL=2",
 	};
 	static const char *const shapes[] = {
 		"FREQ=WEEKLY;%s",
@@ -158,6 +188,77 @@ START_TEST(test_memo)
 }
 END_TEST
 
+/* Every month and day number near the real ones, in years with and
+ * without a leap day, with times at and past a day's end: through the
+ * memo each says what every_words() says of it. */
+START_TEST(test_memo_sweep)
+{
+	static const char *const years[] = { "0000", "0001", "2026", "2028", "2100", "2400" };
+	static const char *const times[] = { "",	"T000000",  "T235959Z", "T240000Z",
+					     "T236000", "T235960Z", "T2359590" };
+	static struct every_memo memo;
+	char rule[64], want[128], got[128];
+
+	for (size_t y = 0; y < sizeof(years) / sizeof(years[0]); y++)
+		for (int mo = 0; mo <= 13; mo++)
+			for (int d = 0; d <= 32; d++)
+				for (size_t t = 0; t < sizeof(times) / sizeof(times[0]); t++) {
+					snprintf(rule, sizeof(rule),
+						 "FREQ=WEEKLY;BYDAY=TU;UNTIL=%s%02d%02d%s",
+						 years[y], mo, d, times[t]);
+					every_words("en", rule, want, sizeof(want));
+					every_words_memo(&memo, "en", rule, got, sizeof(got));
+					ck_assert_msg(!strcmp(got, want), "%s: \"%s\", not \"%s\"",
+						      rule, got, want);
+				}
+}
+END_TEST
+
+/* The series of an agenda through one memo, in its order: series that
+ * share a rule say each its own UNTIL's date (as written: the date of a
+ * UTC value is its UTC date), and the length given is that of the words. */
+START_TEST(test_memo_series)
+{
+	static const struct {
+		const char *lang, *rule, *want;
+	} series[] = {
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270607T080000Z",
+		  "every Monday, until 2027-06-07" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20280228T183000Z",
+		  "every Monday, until 2028-02-28" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20280229T090000Z",
+		  "every Monday, until 2028-02-29" },
+		{ "en", "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20280301",
+		  "every Monday, until 2028-03-01" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;COUNT=3", "every Monday, 3 times" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO", "every Monday" },
+		{ "ru", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T235959Z",
+		  "каждый понедельник, до 2026-12-31" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T235959Z",
+		  "every Monday, until 2026-12-31" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20260601T235959",
+		  "every Monday, until 2026-06-01" },
+		{ "en", "FREQ=WEEKLY;BYDAY=FR;UNTIL=20260605T000000Z",
+		  "every Friday, until 2026-06-05" },
+		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270607T080000Z",
+		  "every Monday, until 2027-06-07" },
+	};
+	static struct every_memo memo;
+	char got[128];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {
+		ck_assert_ptr_eq(every_words_memo_n(&memo, series[i].lang, series[i].rule, got,
+						    sizeof(got), &n),
+				 got);
+		ck_assert_str_eq(got, series[i].want);
+		ck_assert_uint_eq(n, strlen(series[i].want));
+	}
+	ck_assert_ptr_null(every_words_memo_n(&memo, "en", NULL, got, sizeof(got), &n));
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 Suite *every_suite(void)
 {
 	Suite *s = suite_create("every");
@@ -166,6 +267,8 @@ Suite *every_suite(void)
 	tcase_add_loop_test(tc, test_words, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_none);
 	tcase_add_test(tc, test_memo);
+	tcase_add_test(tc, test_memo_series);
+	tcase_add_test(tc, test_memo_sweep);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -174,7 +174,7 @@ void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calen
 	 * EVENT_BRIEF_COLS */
 	static const int cols[2][13] = {
 		{ 3, 5, 8, 10, 1, 4, 12, 13, 0, 6, 7, 9, 11 },
-		{ 1, 2, 5, 7, -1, -1, -1, -1, 0, 3, 4, 6, 8 },
+		{ 2, 3, 6, 8, -1, -1, -1, -1, 1, 4, 5, 7, 0 },
 	};
 	const int *col = cols[brief];
 	char **field[] = { &ev->summary, &ev->location, &ev->tzid,	&ev->rrule,

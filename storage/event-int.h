@@ -30,7 +30,8 @@ void event_from_row(sqlite3_stmt *st, struct event *ev);
 /* The same with the strings in one allocation (ev->strings), or in the
  * blocks of list l when l is not NULL, and calendar (may be NULL) as the
  * calendar's name, not column 2; brief: a row of EVENT_BRIEF_COLS (uid,
- * notes, attendees, alarms and updated_at left out: event_agenda()). */
+ * notes, attendees, alarms and updated_at left out: event_agenda()), into
+ * the blocks of l (not NULL then). */
 void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
 			   struct event_list *l);
 /* Append the override in columns col.. (recurrence_id, summary, description,

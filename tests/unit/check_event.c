@@ -250,17 +250,26 @@ END_TEST
 /* The agenda's brief read (event_agenda: the columns its lines show) gives
  * the same occurrences as the full one, in the same order, with the same
  * words: singles, series in zones across DST, all-day, an override moved
- * into the window, a finished series and one that never ends. */
+ * into the window, a series with a location and an EXDATE, a finished
+ * series and one that never ends. */
 START_TEST(test_agenda_brief_same)
 {
 	struct event_list full, brief;
+	struct event call;
 	struct err e = { 0, "" };
 	long long id = add("standup", utc(2026, 3, 2, 8, 0), utc(2026, 3, 2, 8, 15),
 			   "Europe/Berlin", false, "FREQ=DAILY;COUNT=40");
 	time_t from = utc(2026, 3, 1, 0, 0), to = utc(2026, 5, 1, 0, 0);
 
-	add("call", utc(2026, 3, 4, 14, 0), utc(2026, 3, 4, 15, 0), "America/New_York", false,
-	    "FREQ=WEEKLY;BYDAY=WE,FR");
+	ck_assert_int_eq(event_get(st,
+				   add("call", utc(2026, 3, 4, 14, 0), utc(2026, 3, 4, 15, 0),
+				       "America/New_York", false, "FREQ=WEEKLY;BYDAY=WE,FR"),
+				   &call, &e),
+			 0);
+	call.location = xstrdup("room 2");
+	event_add_exdate(&call, utc(2026, 3, 6, 14, 0));
+	ck_assert_msg(event_update(st, &call, 2000, &e) == 0, "%s", e.msg);
+	event_release(&call);
 	add("rent", utc(2026, 1, 1, 0, 0), utc(2026, 1, 2, 0, 0), NULL, true,
 	    "FREQ=MONTHLY;BYMONTHDAY=1");
 	add("old", utc(2025, 1, 6, 9, 0), utc(2025, 1, 6, 10, 0), "UTC", false,

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "job.h"
 #include "recur.h"
 #include "schema.h"
+#include "sqlmem.h"
 #include "store-int.h"
 #include "store.h"
 #include "task.h"
@@ -662,6 +664,73 @@ START_TEST(test_migration_26_triggers)
 }
 END_TEST
 
+/* Blocks of every size from several threads at once, each written whole,
+ * grown and shrunk, keep what was written in them. */
+static void *blocks_worker(void *arg)
+{
+	unsigned seed = (unsigned)(uintptr_t)arg;
+	unsigned char *live[64] = { 0 };
+	int size[64] = { 0 };
+	long bad = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		int k = (int)(rand_r(&seed) % 64);
+		int n = (int)(rand_r(&seed) % (3 * SQLMEM_SMALL)) + 1;
+
+		for (int j = 0; live[k] && j < size[k]; j++)
+			bad += live[k][j] != (unsigned char)(k + size[k]);
+		if (live[k] && i % 3 == 0) {
+			unsigned char *p = sqlite3_realloc(live[k], n);
+
+			ck_assert_ptr_nonnull(p);
+			for (int j = 0; j < (n < size[k] ? n : size[k]); j++)
+				bad += p[j] != (unsigned char)(k + size[k]);
+			live[k] = p;
+		} else {
+			sqlite3_free(live[k]);
+			live[k] = sqlite3_malloc(n);
+			ck_assert_ptr_nonnull(live[k]);
+		}
+		ck_assert_int_ge(sqlite3_msize(live[k]), n);
+		ck_assert_int_eq((uintptr_t)live[k] % 8, 0);
+		size[k] = n;
+		memset(live[k], k + n, (size_t)n);
+	}
+	for (int k = 0; k < 64; k++)
+		sqlite3_free(live[k]);
+	return (void *)(uintptr_t)bad;
+}
+
+START_TEST(test_small_blocks)
+{
+	struct err e = { 0, "" };
+	pthread_t t[4];
+	struct store *s;
+
+#ifndef __SANITIZE_ADDRESS__
+	ck_assert_int_eq(sqlmem_install(), 0);
+#endif
+	for (uintptr_t i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, blocks_worker, (void *)(i + 1)), 0);
+	for (int i = 0; i < 4; i++) {
+		void *bad;
+
+		ck_assert_int_eq(pthread_join(t[i], &bad), 0);
+		ck_assert_ptr_null(bad);
+	}
+	/* a store on it: made, written, read again */
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(store_exec(s, "INSERT INTO tasks(title, created_at) VALUES ('a', 0)", &e),
+			 0);
+	store_free(s);
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM tasks WHERE title = 'a'"), 1);
+	store_free(s);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -679,6 +748,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_migration_24_reach);
 	tcase_add_test(tc, test_reach_by_older_writer);
 	tcase_add_test(tc, test_migration_26_triggers);
+	tcase_add_test(tc, test_small_blocks);
 	suite_add_tcase(s, tc);
 	return s;
 }

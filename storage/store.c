@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include "log.h"
 #include "schema.h"
+#include "sqlmem.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -420,7 +421,8 @@ static int create_private(const char *path, struct err *e)
  * while pages read through the memory map need none; a fresh page costs
  * a fault.  And every connection maps the file from its first read (the
  * schema's pages too, which `PRAGMA mmap_size` after the open came too
- * late for: they were read with pread into that cache). */
+ * late for: they were read with pread into that cache).  Small blocks
+ * from sqlmem.h: the schema's read at each open is mostly those. */
 static void store_init_sqlite(void)
 {
 	static bool done;
@@ -428,6 +430,7 @@ static void store_init_sqlite(void)
 	if (done)
 		return;
 	done = true;
+	sqlmem_install();
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)STORE_MMAP_SIZE,

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "job.h"
 #include "recur.h"
 #include "schema.h"
+#include "sqlmem.h"
 #include "store-int.h"
 #include "store.h"
 #include "task.h"
@@ -279,6 +281,8 @@ static sqlite3 *raw_at(int version)
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(schema_functions(db), 0);
+	/* a test's file: no wait for the disk after each migration */
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA synchronous = OFF", NULL, NULL, NULL), SQLITE_OK);
 	for (int i = 0; i < version; i++)
 		ck_assert_msg(sqlite3_exec(db, schema_migrations[i], NULL, NULL, NULL) == SQLITE_OK,
 			      "migration %d: %s", i + 1, sqlite3_errmsg(db));
@@ -438,6 +442,18 @@ static void raw_exec(sqlite3 *db, const char *sql)
 		      sqlite3_errmsg(db));
 }
 
+static int count_raw(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 START_TEST(test_reach_by_older_writer)
 {
 	struct err e = { 0, "" };
@@ -499,6 +515,222 @@ START_TEST(test_reach_by_older_writer)
 }
 END_TEST
 
+/* What the triggers on events did to the outbox and the rows, as text. */
+static char *triggers_effect(sqlite3 *db)
+{
+	static const char *const script =
+		"INSERT INTO calendars(id, name, source, remote_id) VALUES"
+		" (2, 'work', 'google', 'w@g'), (3, 'home', 'google', 'h@g'), (4, 'mine', 'local', "
+		"NULL);"
+		"INSERT INTO events(id, calendar_id, uid, summary, start, \"end\", updated_at)"
+		" VALUES (10, 2, 'u10', 'a', 0, 3600, 0), (11, 1, 'u11', 'a', 0, 3600, 0);"
+		"INSERT INTO events(id, calendar_id, uid, summary, start, \"end\", remote_id, "
+		"updated_at)"
+		" VALUES (12, 2, 'u12', 'a', 0, 3600, 'kept', 0);"
+		"UPDATE events SET etag = 'e1' WHERE id IN (10, 12);"
+		"UPDATE events SET summary = 'b' WHERE id IN (10, 11);"
+		"UPDATE events SET calendar_id = 3 WHERE id = 10;"
+		"UPDATE events SET etag = 'e2' WHERE id = 10;"
+		"UPDATE events SET calendar_id = 4 WHERE id = 10;"
+		"UPDATE events SET calendar_id = 2 WHERE id = 10;"
+		"UPDATE events SET calendar_id = 2 WHERE id = 11;"
+		"UPDATE google_state SET applying = 1;"
+		"INSERT INTO events(id, calendar_id, uid, summary, start, \"end\", remote_id, "
+		"updated_at)"
+		" VALUES (13, 2, 'u13', 'a', 0, 3600, 'pulled', 0);"
+		"UPDATE events SET summary = 'c', calendar_id = 3 WHERE id = 13;"
+		"DELETE FROM events WHERE id = 13;"
+		"UPDATE google_state SET applying = 0;"
+		"DELETE FROM events WHERE id IN (10, 12);"
+		"UPDATE events SET calendar_id = 1 WHERE id = 11;"
+		"DELETE FROM events WHERE id = 11;"
+		/* series: no reach, no class, too small a class, a good one, an
+		 * until moved past its class, a start moved back */
+		"INSERT INTO events(id, uid, summary, start, \"end\", rrule, until, reach, "
+		"updated_at)"
+		" VALUES (20, 's20', 's', 0, 60, 'FREQ=DAILY', 864000, NULL, 0),"
+		" (21, 's21', 's', 0, 60, 'FREQ=DAILY', 864000, 20, 0),"
+		" (22, 's22', 's', 0, 60, 'FREQ=DAILY', 864000, 2, 0),"
+		" (23, 's23', 's', 0, 60, 'FREQ=DAILY', 864000, 4, 0),"
+		" (24, 's24', 's', 0, 60, 'FREQ=DAILY', 86400, 0, 0),"
+		" (25, 's25', 's', 100, 160, 'FREQ=DAILY', 86500, 0, 0),"
+		" (26, 's26', 's', 0, 60, NULL, 864000, NULL, 0),"
+		" (27, 's27', 's', 0, 60, 'FREQ=DAILY', NULL, NULL, 0),"
+		" (28, 's28', 's', 0, 60, 'FREQ=DAILY', 864000, 'x', 0);"
+		"UPDATE events SET until = 864000 WHERE id = 24;"
+		"UPDATE events SET start = 0 WHERE id = 25;"
+		"UPDATE events SET reach = -1 WHERE id = 23;";
+	sqlite3_stmt *st;
+	char *text;
+
+	raw_exec(db, script);
+	ck_assert_int_eq(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT (SELECT group_concat(printf('%s %s %s %d %s %d %s', target, op, "
+			"entity,"
+			" entity_id, json_remove(payload, '$.remote_id'),"
+			" json_extract(payload, '$.remote_id') IS NULL, typeof(created_at)), '; ')"
+			" FROM outbox) || ' | ' || (SELECT group_concat(printf('%d %d %d %d %s %s',"
+			" id, calendar_id, remote_id IS NULL, remote_id = 'kept', etag, reach), '; "
+			"')"
+			" FROM events) || ' | ' || (SELECT count(*) FROM outbox WHERE created_at"
+			" BETWEEN CAST(strftime('%s', 'now') AS INTEGER) - 60"
+			" AND CAST(strftime('%s', 'now') AS INTEGER))",
+			-1, &st, NULL),
+		SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return text;
+}
+
+/* The schema's objects as text, in the order SQLite reads them. */
+static char *schema_text(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	char *text;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+					    "SELECT group_concat(type || ' ' || name || ' ' ||"
+					    " ifnull(sql, ''), char(10)) FROM (SELECT * FROM"
+					    " sqlite_schema ORDER BY rowid)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return text;
+}
+
+/* Migration 26 writes the triggers on events shorter, for the parse at
+ * every open: they do what those of 25 did, a database of 25 with data
+ * comes out of it whole and with the schema of a new one. */
+START_TEST(test_migration_26_triggers)
+{
+	static const char *const trigger_sql =
+		"SELECT sum(length(sql)) FROM sqlite_schema WHERE type = 'trigger'"
+		" AND tbl_name = 'events'";
+	struct err e = { 0, "" };
+	char *before, *after, *fresh;
+	int len25;
+	struct store *s;
+	sqlite3 *db;
+
+	setenv("TZ", "UTC", 1);
+	db = raw_at(25);
+	before = triggers_effect(db);
+	sqlite3_close(db);
+	db = NULL;
+	tu_rmrf(dir);
+	free(dir);
+	free(path);
+	setup();
+
+	db = raw_at(store_schema_version());
+	after = triggers_effect(db);
+	ck_assert_str_eq(after, before);
+	fresh = schema_text(db);
+	sqlite3_close(db);
+	free(after);
+	tu_rmrf(dir);
+	free(dir);
+	free(path);
+	setup();
+
+	/* a database of 25 with its rows, migrated by an open */
+	db = raw_at(25);
+	after = triggers_effect(db);
+	ck_assert_str_eq(after, before);
+	free(after);
+	len25 = count_raw(db, trigger_sql);
+	sqlite3_close(db);
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_integrity_check"
+				  " WHERE integrity_check = 'ok'"),
+			 1);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM outbox"), 11);
+	ck_assert_int_lt(count(s, trigger_sql), len25);
+	store_free(s);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	after = schema_text(db);
+	ck_assert_str_eq(after, fresh);
+	sqlite3_close(db);
+	free(after);
+	free(fresh);
+	free(before);
+}
+END_TEST
+
+/* Blocks of every size from several threads at once, each written whole,
+ * grown and shrunk, keep what was written in them. */
+static void *blocks_worker(void *arg)
+{
+	unsigned seed = (unsigned)(uintptr_t)arg;
+	unsigned char *live[64] = { 0 };
+	int size[64] = { 0 };
+	long bad = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		int k = (int)(rand_r(&seed) % 64);
+		int n = (int)(rand_r(&seed) % (3 * SQLMEM_SMALL)) + 1;
+
+		for (int j = 0; live[k] && j < size[k]; j++)
+			bad += live[k][j] != (unsigned char)(k + size[k]);
+		if (live[k] && i % 3 == 0) {
+			unsigned char *p = sqlite3_realloc(live[k], n);
+
+			ck_assert_ptr_nonnull(p);
+			for (int j = 0; j < (n < size[k] ? n : size[k]); j++)
+				bad += p[j] != (unsigned char)(k + size[k]);
+			live[k] = p;
+		} else {
+			sqlite3_free(live[k]);
+			live[k] = sqlite3_malloc(n);
+			ck_assert_ptr_nonnull(live[k]);
+		}
+		ck_assert_int_ge(sqlite3_msize(live[k]), n);
+		ck_assert_int_eq((uintptr_t)live[k] % 8, 0);
+		size[k] = n;
+		memset(live[k], k + n, (size_t)n);
+	}
+	for (int k = 0; k < 64; k++)
+		sqlite3_free(live[k]);
+	return (void *)(uintptr_t)bad;
+}
+
+START_TEST(test_small_blocks)
+{
+	struct err e = { 0, "" };
+	pthread_t t[4];
+	struct store *s;
+
+#ifndef __SANITIZE_ADDRESS__
+	ck_assert_int_eq(sqlmem_install(), 0);
+#endif
+	for (uintptr_t i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, blocks_worker, (void *)(i + 1)), 0);
+	for (int i = 0; i < 4; i++) {
+		void *bad;
+
+		ck_assert_int_eq(pthread_join(t[i], &bad), 0);
+		ck_assert_ptr_null(bad);
+	}
+	/* a store on it: made, written, read again */
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(store_exec(s, "INSERT INTO tasks(title, created_at) VALUES ('a', 0)", &e),
+			 0);
+	store_free(s);
+	s = store_open(path, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(count(s, "SELECT count(*) FROM tasks WHERE title = 'a'"), 1);
+	store_free(s);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -515,6 +747,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_migration_5_alarm_rule);
 	tcase_add_test(tc, test_migration_24_reach);
 	tcase_add_test(tc, test_reach_by_older_writer);
+	tcase_add_test(tc, test_migration_26_triggers);
+	tcase_add_test(tc, test_small_blocks);
 	suite_add_tcase(s, tc);
 	return s;
 }

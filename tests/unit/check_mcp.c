@@ -150,6 +150,43 @@ START_TEST(test_call_as_user)
 }
 END_TEST
 
+/* A tools/call the client cancelled before it started is not run and is
+ * answered nothing (in a batch, left out); a cancel naming another request
+ * changes nothing. */
+START_TEST(test_cancelled_before_start)
+{
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+	struct task *ts;
+	size_t n;
+	cJSON *r;
+
+	ck_assert_ptr_nonnull(s);
+	mcp_session_cancel(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+			      "\"params\":{\"requestId\":7}}");
+	mcp_session_cancel(s,
+			   "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+			   "\"params\":{\"requestId\":\"b\"}},{\"jsonrpc\":\"2.0\",\"id\":9,"
+			   "\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":8}}]");
+	ck_assert_ptr_null(
+		ask(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
+		       "\"params\":{\"name\":\"task_add\",\"arguments\":{\"title\":\"a\"}}}"));
+	r = ask(s, "[{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"tools/call\",\"params\":"
+		   "{\"name\":\"task_add\",\"arguments\":{\"title\":\"b\"}}},{\"jsonrpc\":\"2.0\","
+		   "\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"task_add\","
+		   "\"arguments\":{\"title\":\"c\"}}}]");
+	/* only the request with an id is a notification: 8 was not cancelled */
+	ck_assert_int_eq(cJSON_GetArraySize(r), 1);
+	ck_assert_int_eq(cJSON_GetObjectItem(r->child, "id")->valueint, 8);
+	cJSON_Delete(r);
+	ck_assert_int_eq(task_list(st, false, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ts[0].title, "c");
+	task_list_free(ts, n);
+	mcp_session_free(s);
+}
+END_TEST
+
 static char *tool_names(struct mcp_session *s)
 {
 	cJSON *r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}"), *t;
@@ -255,6 +292,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_call_as_user);
 	tcase_add_test(tc, test_tools_follow_assistant);
+	tcase_add_test(tc, test_cancelled_before_start);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
 	tcase_add_test(tc, test_client_matches_ids_exactly);

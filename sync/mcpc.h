@@ -59,7 +59,9 @@ int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e);
  * is a result with "isError": true, a JSON-RPC error is -1 with e.  Once
  * *cancel (may be NULL) is nonzero the call stops waiting ("NAME: cancelled",
  * an HTTP server's "NAME: HOST: cancelled") and the server is sent
- * notifications/cancelled. */
+ * notifications/cancelled; so is a stdio server whose answer did not come
+ * within the timeout.  An answer that comes late anyway is skipped: each
+ * request waits for its own id only. */
 int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, const atomic_int *cancel,
 	      cJSON **result, struct err *e);
 /* Whether the last failure broke the transport (a restart may help). */

@@ -1,7 +1,7 @@
 # nestor mcp (stdio) and a client's notifications/cancelled: a tools/call
-# waiting on the network (the weather, held by the fake Open-Meteo) stops at
-# once and is answered nothing, so the client's next request is answered
-# without waiting for the network; a call cancelled before it started is not
+# waiting on the network (the weather, the time in a city, held by the fake
+# Open-Meteo) stops at once and is answered nothing, so the client's next
+# request is answered without waiting for the network; a call cancelled before it started is not
 # run (its task is not added); a cancel naming another request changes
 # nothing; a call still running when the client closes its input is
 # answered before nestor exits.
@@ -50,6 +50,16 @@ for l in open("out"):
 	d = json.loads(l)
 	if d.get("id") == 4: print(d["result"].get("isError", False), d["result"]["structuredContent"]["place"])')" "False Berlin"
 
+# the time in a city the tz database does not know: the geocoder, held
+curl -s -X POST "$BASE/_control" -d '{"hold": 1}' >/dev/null
+n=$(requests)
+call '"t"' time_now '{"place":"Springfield"}'
+wait_until -s 'cat err out' "the Springfield request to reach the fake" reached $((n + 1))
+cancel '"t"'
+ping 31
+wait_until -s 'cat err out' "the ping after the time's cancel" answered 31
+curl -s -X POST "$BASE/_release" >/dev/null
+
 # a task_add cancelled while the call before it waits: never run; then a
 # cancel for a request that is not running leaves the next call alone
 curl -s -X POST "$BASE/_control" -d '{"hold": 1}' >/dev/null
@@ -63,7 +73,7 @@ cancel 99
 call 7 task_list '{}'
 wait_until -s 'cat err out' "the task_list after the cancels" answered 7
 curl -s -X POST "$BASE/_release" >/dev/null
-expect_eq "the answers" "$(ids)" "1 3 4 7"
+expect_eq "the answers" "$(ids)" "1 3 4 31 7"
 expect_eq "no task added" "$(nestor task list --json)" "[]"
 
 # the client closes its input while a call waits: it is still answered
@@ -78,5 +88,5 @@ wait_until -s 'cat err' "nestor mcp to end" gone
 st=0
 wait $pid || st=$?
 expect_eq "its exit" "$st" 0
-expect_eq "the last answer" "$(ids)" "1 3 4 7 8"
+expect_eq "the last answer" "$(ids)" "1 3 4 31 7 8"
 [ ! -s err ] || fail "stderr not empty: $(cat err)"

@@ -1,22 +1,26 @@
 # nestor mcp (stdio) and a client's notifications/cancelled: a tools/call
-# waiting on the network (the weather, the time in a city, held by the fake
-# Open-Meteo) stops at once and is answered nothing, so the client's next
-# request is answered without waiting for the network; a call cancelled before it started is not
+# waiting on the network (the weather, the time in a city, both held by the
+# fake Open-Meteo; ask_assistant while the fake model holds its reply) stops
+# at once and is answered nothing, so the client's next request is answered
+# without waiting for the network; a call cancelled before it started is not
 # run (its task is not added); a cancel naming another request changes
 # nothing; a call still running when the client closes its input is
 # answered before nestor exits.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openmeteo.sh"
+. "$SRC/tests/fake/openai.sh"
 command -v curl >/dev/null || fail "curl is needed"
 cd "$NESTOR_HOME"
 fake_openmeteo_start
 fake_openmeteo_config
+fake_openai_start
 nestor config set weather.timeout 60 >/dev/null
+nestor assistant add gpt --base-url "$FAKE_URL" --model m >/dev/null
 mkfifo in
 exec 3<>in
 "$NESTOR_BIN" mcp <in >out 2>err 3>&- &
 pid=$!
-trap 'curl -s -X POST "$BASE/_release" >/dev/null 2>&1; kill $pid $FAKE 2>/dev/null || true' EXIT
+trap 'curl -s -X POST "$BASE/_release" >/dev/null 2>&1; kill $pid $FAKE $FAKE_PID 2>/dev/null || true; rm -rf "$FAKE_DIR" "$NESTOR_HOME"' EXIT
 send() { printf '%s\n' "$1" >&3; }
 ids() { python3 -c 'import json; print(" ".join(str(json.loads(l).get("id")) for l in open("out")))'; }
 answered() { grep -q "^{\"jsonrpc\":\"2.0\",\"id\":$1," out; }
@@ -76,6 +80,17 @@ curl -s -X POST "$BASE/_release" >/dev/null
 expect_eq "the answers" "$(ids)" "1 3 4 31 7"
 expect_eq "no task added" "$(nestor task list --json)" "[]"
 
+# ask_assistant while the other assistant's model holds its reply: the
+# model's request is dropped
+fake_script '[{"say": ["Thinking", " on"], "hold_after": 1}]'
+call 9 ask_assistant '{"assistant":"gpt","question":"take your time"}'
+wait_until -s 'cat err out' "the question to reach the model" fake_asked 1
+cancel 9
+ping 10
+wait_until -s 'cat err out' "the ping after the question's cancel" answered 10
+closed() { fake_py 'assert reqs[0].get("client_closed")' 2>/dev/null; }
+wait_until "the model's request to be dropped" closed
+
 # the client closes its input while a call waits: it is still answered
 curl -s -X POST "$BASE/_control" -d '{"hold": 1}' >/dev/null
 n=$(requests)
@@ -88,5 +103,5 @@ wait_until -s 'cat err' "nestor mcp to end" gone
 st=0
 wait $pid || st=$?
 expect_eq "its exit" "$st" 0
-expect_eq "the last answer" "$(ids)" "1 3 4 31 7 8"
+expect_eq "the last answer" "$(ids)" "1 3 4 31 7 10 8"
 [ ! -s err ] || fail "stderr not empty: $(cat err)"

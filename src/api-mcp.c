@@ -199,15 +199,20 @@ static void *watcher(void *arg)
 
 void api_mcp_close(struct api_mcp *m)
 {
+	bool join;
+
 	if (!m)
 		return;
+	/* once stopping is set no stream starts the watcher: whether one runs
+	 * is known under the same lock, and only one caller joins it */
 	pthread_mutex_lock(&m->lock);
 	m->stopping = true;
+	join = m->watching;
+	m->watching = false;
 	pthread_mutex_unlock(&m->lock);
-	if (m->watching) {
+	if (join) {
 		wake(m);
 		pthread_join(m->watcher, NULL);
-		m->watching = false;
 	}
 	end_listeners(m, NULL);
 }

@@ -9,6 +9,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,9 @@
 #define RPC_INVALID   (-32600)
 #define RPC_NO_METHOD (-32601)
 #define RPC_PARAMS    (-32602)
+
+/* How many cancelled ids of calls not yet started a session remembers. */
+#define MCP_EARLY_CANCELS 16
 
 const char *const mcp_versions[] = { MCP_VERSION_LATEST, "2025-06-18", "2025-03-26", NULL };
 
@@ -27,6 +31,15 @@ struct mcp_session {
 	char *assistant; /* or NULL: the default one */
 	char *version;	 /* agreed at initialize */
 	char *listed;	 /* the tool names last listed, comma-separated */
+	/* Cancellation (mcp_session_cancel, from another thread), under lock:
+	 * the id (as JSON text) of the tools/call running, whether it was
+	 * cancelled, and the ids cancelled before their call started. */
+	pthread_mutex_t lock;
+	char *running;
+	bool dropped;
+	char *early[MCP_EARLY_CANCELS];
+	size_t nearly;
+	atomic_int stop; /* the engine's cancel flag unless resumed */
 };
 
 #define ID_SCHEMA "\"id\":{\"type\":\"integer\"}"
@@ -75,11 +88,13 @@ struct mcp_session *mcp_session_new(struct store *store, struct config *cfg, lon
 	s->cfg = cfg;
 	s->user = user_id;
 	s->assistant = assistant ? xstrdup(assistant) : NULL;
+	pthread_mutex_init(&s->lock, NULL);
 	s->engine = engine_new(store, cfg, e);
 	if (!s->engine) {
 		mcp_session_free(s);
 		return NULL;
 	}
+	engine_watch_cancel(s->engine, &s->stop);
 	return s;
 }
 
@@ -91,6 +106,10 @@ void mcp_session_free(struct mcp_session *s)
 	free(s->assistant);
 	free(s->version);
 	free(s->listed);
+	free(s->running);
+	for (size_t i = 0; i < MCP_EARLY_CANCELS; i++)
+		free(s->early[i]);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -103,7 +122,58 @@ void mcp_session_resume(struct mcp_session *s, const char *version, atomic_int *
 {
 	free(s->version);
 	s->version = version ? xstrdup(version) : NULL;
-	engine_watch_cancel(s->engine, flag);
+	engine_watch_cancel(s->engine, flag ? flag : &s->stop);
+}
+
+/* Under the lock: whether id was cancelled before its call started (and
+ * forget it). */
+static bool take_early_locked(struct mcp_session *s, const char *id)
+{
+	for (size_t i = 0; i < MCP_EARLY_CANCELS; i++)
+		if (s->early[i] && !strcmp(s->early[i], id)) {
+			free(s->early[i]);
+			s->early[i] = NULL;
+			return true;
+		}
+	return false;
+}
+
+static void cancel_one(struct mcp_session *s, const cJSON *m)
+{
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(params, "requestId");
+	char *id;
+
+	if (!cJSON_IsString(method) || strcmp(method->valuestring, "notifications/cancelled") ||
+	    cJSON_GetObjectItemCaseSensitive(m, "id") ||
+	    (!cJSON_IsString(rid) && !cJSON_IsNumber(rid)))
+		return;
+	id = cJSON_PrintUnformatted(rid);
+	pthread_mutex_lock(&s->lock);
+	if (s->running && !strcmp(s->running, id)) {
+		s->dropped = true;
+		atomic_store(&s->stop, 1);
+		free(id);
+	} else {
+		free(s->early[s->nearly]);
+		s->early[s->nearly] = id;
+		s->nearly = (s->nearly + 1) % MCP_EARLY_CANCELS;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void mcp_session_cancel(struct mcp_session *s, const char *msg)
+{
+	cJSON *m = cJSON_Parse(msg), *c;
+	cJSON *batch = cJSON_IsArray(m) ? m : NULL;
+
+	if (cJSON_IsObject(m))
+		cancel_one(s, m);
+	cJSON_ArrayForEach(c, batch) {
+		cancel_one(s, c);
+	}
+	cJSON_Delete(m);
 }
 
 char *mcp_tool_names(struct store *store, const char *assistant)
@@ -252,6 +322,40 @@ static cJSON *text_content(const char *text)
 	return arr;
 }
 
+/* The call id is about to run: false when the client cancelled it already. */
+static bool start_call(struct mcp_session *s, const cJSON *id)
+{
+	char *text = cJSON_PrintUnformatted(id);
+	bool run;
+
+	pthread_mutex_lock(&s->lock);
+	run = !take_early_locked(s, text);
+	if (run) {
+		free(s->running);
+		s->running = text;
+		s->dropped = false;
+		atomic_store(&s->stop, 0);
+	} else {
+		free(text);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return run;
+}
+
+/* The running call is over: whether the client cancelled it. */
+static bool end_call(struct mcp_session *s)
+{
+	bool dropped;
+
+	pthread_mutex_lock(&s->lock);
+	dropped = s->dropped;
+	free(s->running);
+	s->running = NULL;
+	s->dropped = false;
+	pthread_mutex_unlock(&s->lock);
+	return dropped;
+}
+
 static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *params, time_t now)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
@@ -276,9 +380,16 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	free(names);
 	tc.engine = s->engine;
 	tc.cancel = engine_cancel_flag(s->engine);
+	if (!start_call(s, id))
+		return NULL;
 	store_set_user(s->store, s->user);
 	rc = tool_call(&tc, name->valuestring, args, &result, &e);
 	store_set_user(s->store, saved);
+	if (end_call(s)) {
+		log_info("mcp: %s: cancelled by the client", name->valuestring);
+		cJSON_Delete(result);
+		return NULL;
+	}
 	r = cJSON_CreateObject();
 	if (rc < 0) {
 		log_info("mcp: %s: %s", name->valuestring, e.msg);

@@ -26,6 +26,9 @@
  *                   "structuredContent": RESULT}; a tool that fails answers
  *                   {"content": [... the message ...], "isError": true}
  *   notifications   nothing (no reply)
+ *   cancellation    notifications/cancelled given to mcp_session_cancel
+ *                   (by a transport that reads on while a call runs): the
+ *                   tools/call it names stops early and is answered nothing
  * An unknown tool is the JSON-RPC error -32602, an unknown method -32601, a
  * message that is not JSON -32700, not a request -32600.  A JSON array
  * (a batch, allowed by 2025-03-26) gets an array of the replies.
@@ -67,6 +70,15 @@ void mcp_session_free(struct mcp_session *s);
  * (notifications, responses).  Bad input is answered with a JSON-RPC error,
  * never a failure: the return value is always 0. */
 int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply);
+
+/* For a transport that reads on while mcp_session_handle runs (in another
+ * thread; safe to call at any time): when msg (JSON text, a message or a
+ * batch) holds notifications/cancelled, the tools/call with that requestId
+ * stops early if it is running (the tool sees its cancel flag) or is not
+ * run at all if it comes later (the last 16 such ids are remembered), and
+ * either way mcp_session_handle answers nothing for it, as the spec asks
+ * of a receiver.  Anything else in msg is left to mcp_session_handle. */
+void mcp_session_cancel(struct mcp_session *s, const char *msg);
 
 /* The version agreed at initialize, or NULL before it. */
 const char *mcp_session_version(const struct mcp_session *s);

@@ -38,6 +38,7 @@ struct mcpc {
 	char *session; /* Mcp-Session-Id */
 	cJSON *info;   /* serverInfo */
 	bool connected, dead;
+	bool expired; /* the last stdio request had no answer in time */
 	long long next_id;
 	const atomic_int *cancel; /* the running mcpc_call's (may be NULL) */
 };
@@ -201,6 +202,10 @@ static int spawn(struct mcpc *c, struct err *e)
 		if (null >= 0)
 			dup2(null, 2);
 		signal(SIGPIPE, SIG_DFL);
+		/* a process group of its own: Ctrl-C at the terminal is nestor's
+		 * (it cancels the call, and the server is told), not the end of
+		 * the server and of what it was keeping */
+		setpgid(0, 0);
 		execvpe(c->argv[0], c->argv, env);
 		n = snprintf(buf, sizeof(buf), "%s", strerror(errno));
 		(void)!write(ex[1], buf, (size_t)n);
@@ -343,9 +348,11 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 		if (cancelled(c))
 			return err_set(e, ERR_FAIL, "%s: cancelled", c->name);
 		left = end - monotonic_ms();
-		if (left <= 0)
+		if (left <= 0) {
+			c->expired = true;
 			return err_set(e, ERR_FAIL, "%s: no answer within %ld s", c->name,
 				       (timeout_ms + 999) / 1000);
+		}
 		if (c->cancel && left > CANCEL_POLL_MS)
 			left = CANCEL_POLL_MS;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
@@ -465,7 +472,8 @@ static cJSON *message(const char *method, cJSON *params, long long id)
 }
 
 /* notifications/cancelled for request id, the server may stop its work;
- * its answer, if one comes, is skipped as any other id's. */
+ * its answer, if one comes late, is skipped as any other id's (stdio_wait
+ * waits for its own id only). */
 static void tell_cancelled(struct mcpc *c, long long id)
 {
 	cJSON *params = cJSON_CreateObject(), *m;
@@ -493,12 +501,14 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 	int rc;
 
 	*result = NULL;
+	c->expired = false;
 	if (c->url)
 		rc = http_exchange(c, m, id, timeout, &answer, e);
 	else
 		rc = stdio_send(c, m, e) < 0 ? -1 : stdio_wait(c, id, timeout, &answer, e);
 	cJSON_Delete(m);
-	if (rc < 0 && cancelled(c))
+	/* the spec: a request given up on is cancelled, initialize never */
+	if (rc < 0 && (cancelled(c) || c->expired) && strcmp(method, "initialize"))
 		tell_cancelled(c, id);
 	if (rc < 0)
 		return -1;

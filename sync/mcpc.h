@@ -17,12 +17,15 @@
  *
  * The first request connects (starts the process, initialize and
  * notifications/initialized); a tool call has the timeout given at
- * creation, the rest at least MCPC_START_MS (a server may start slowly).  When the transport breaks
- *(the process died, its pipe closed, the HTTP session expired), the request fails and mcpc_dead()
- *is true: the next request connects again.  Messages name the server, never its command line or
- *URL.  Starting a stdio server sets SIGPIPE to be ignored (a server that died is an error on write,
- *not the end of nestor).  Bytes of a message that are not UTF-8 become U+FFFD before it is
- *parsed.
+ * creation, the rest at least MCPC_START_MS (a server may start slowly).
+ * When the transport breaks (the process died, its pipe closed, the HTTP
+ * session expired), the request fails and mcpc_dead() is true: the next
+ * request connects again.  Messages name the server, never its command
+ * line or URL.  Starting a stdio server sets SIGPIPE to be ignored (a
+ * server that died is an error on write, not the end of nestor); the
+ * server runs in a process group of its own, so a Ctrl-C at the terminal
+ * reaches nestor only (which cancels the call).  Bytes of a message that
+ * are not UTF-8 become U+FFFD before it is parsed.
  */
 #ifndef NESTOR_MCPC_H
 #define NESTOR_MCPC_H
@@ -59,7 +62,9 @@ int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e);
  * is a result with "isError": true, a JSON-RPC error is -1 with e.  Once
  * *cancel (may be NULL) is nonzero the call stops waiting ("NAME: cancelled",
  * an HTTP server's "NAME: HOST: cancelled") and the server is sent
- * notifications/cancelled. */
+ * notifications/cancelled; so is a stdio server whose answer did not come
+ * within the timeout.  An answer that comes late anyway is skipped: each
+ * request waits for its own id only. */
 int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, const atomic_int *cancel,
 	      cJSON **result, struct err *e);
 /* Whether the last failure broke the transport (a restart may help). */

@@ -1,5 +1,7 @@
 /* nestor mcp: nestor's tools over MCP on stdio (newline-delimited JSON-RPC;
- * standard output carries only protocol messages). */
+ * standard output carries only protocol messages).  A thread reads standard
+ * input while the loop answers, so a client's notifications/cancelled
+ * reaches a tool call that runs (mcp_session_cancel). */
 #include "cmd.h"
 #include "utf8.h"
 #include "dbwatch.h"
@@ -13,8 +15,10 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,8 @@
 /* After the database changed, look once more this much later: the commit
  * that woke us may not be visible yet (dbwatch.h). */
 #define RECHECK_MS 100
+/* The reader waits while this much input is not yet taken by the loop. */
+#define QUEUE_MAX_BYTES (2 * LINE_MAX_BYTES)
 
 enum { OPT_ASSISTANT = 256, OPT_URL };
 
@@ -81,45 +87,191 @@ static void tell_changes(struct mcp_session *s)
 	free(note);
 }
 
-/* Read stdin until it ends; tell the client when the tool set changes. */
-static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
+/* Standard input, read by a thread of its own: it hands the bytes to the
+ * loop and gives each line naming notifications/cancelled to the session
+ * at once, even while the loop runs a tool. */
+struct reader {
+	struct mcp_session *s;
+	pthread_t thread;
+	int wake[2]; /* the reader tells the loop there is input */
+	int stop[2]; /* the loop tells the reader to end */
+	struct sbuf line;
+	bool skip; /* the rest of an over-long line */
+	/* under lock: input the loop has not taken, and whether it ended */
+	pthread_mutex_t lock;
+	pthread_cond_t room;
+	struct sbuf queue;
+	bool eof, stopping;
+};
+
+/* Look for cancellations in the complete lines of what was read. */
+static void scan_cancels(struct reader *r, const char *buf, size_t n)
 {
-	struct dbwatch *watch = dbwatch_new(ctx->db_path, &ctx->err);
-	struct sbuf in = SBUF_INIT;
-	bool skipping = false, recheck = false;
+	const char *p = buf, *end = buf + n, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+		if (!r->skip)
+			sbuf_add(&r->line, p, (size_t)(nl - p));
+		if (!r->skip && r->line.len && strstr(r->line.buf, "notifications/cancelled"))
+			mcp_session_cancel(r->s, r->line.buf);
+		sbuf_reset(&r->line);
+		r->skip = false;
+		p = nl + 1;
+	}
+	if (!r->skip && p < end)
+		sbuf_add(&r->line, p, (size_t)(end - p));
+	if (r->line.len > LINE_MAX_BYTES) {
+		sbuf_reset(&r->line);
+		r->skip = true;
+	}
+}
+
+static void wake_loop(struct reader *r)
+{
+	char b = 1;
+
+	if (write(r->wake[1], &b, 1) < 0 && errno != EAGAIN)
+		log_warn("mcp: cannot wake the loop: %s", strerror(errno));
+}
+
+static void *read_stdin(void *arg)
+{
+	struct reader *r = arg;
 	char buf[65536];
 
-	if (!watch)
-		log_warn("mcp: no database watch (%s): tool changes go unnoticed", ctx->err.msg);
-	err_clear(&ctx->err);
 	for (;;) {
-		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 },
-				       { dbwatch_fd(watch), POLLIN, 0 } };
-		int n = poll(p, watch ? 2 : 1, recheck ? RECHECK_MS : -1);
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { r->stop[0], POLLIN, 0 } };
 		ssize_t got;
+		bool stop;
 
-		if (n < 0 && errno != EINTR) {
-			sbuf_release(&in);
-			dbwatch_free(watch);
-			return err_set(&ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
-		}
-		if (n == 0 || (watch && (p[1].revents & POLLIN))) {
-			recheck = n != 0 && dbwatch_changed(watch);
-			tell_changes(s);
-		}
+		pthread_mutex_lock(&r->lock);
+		while (r->queue.len > QUEUE_MAX_BYTES && !r->stopping)
+			pthread_cond_wait(&r->room, &r->lock);
+		stop = r->stopping;
+		pthread_mutex_unlock(&r->lock);
+		if (stop || (poll(p, 2, -1) < 0 && errno != EINTR) || (p[1].revents & POLLIN))
+			break;
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		got = read(STDIN_FILENO, buf, sizeof(buf));
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got > 0)
+			scan_cancels(r, buf, (size_t)got);
+		pthread_mutex_lock(&r->lock);
+		if (got > 0)
+			sbuf_add(&r->queue, buf, (size_t)got);
+		else
+			r->eof = true;
+		pthread_mutex_unlock(&r->lock);
+		wake_loop(r);
 		if (got <= 0)
 			break;
-		sbuf_add(&in, buf, (size_t)got);
-		answer_lines(s, &in, &skipping);
 	}
+	return NULL;
+}
+
+static int reader_start(struct reader *r, struct mcp_session *s, struct err *e)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->wake[0] = r->wake[1] = r->stop[0] = r->stop[1] = -1;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->room, NULL);
+	if (pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(r->stop, O_CLOEXEC) < 0)
+		return err_set(e, ERR_FAIL, "pipe: %s", strerror(errno));
+	if (pthread_create(&r->thread, NULL, read_stdin, r) != 0) {
+		close(r->stop[0]);
+		r->stop[0] = -1;
+		return err_set(e, ERR_FAIL, "cannot start the input reader");
+	}
+	return 0;
+}
+
+static void reader_stop(struct reader *r)
+{
+	char b = 1;
+
+	if (r->stop[0] >= 0) {
+		pthread_mutex_lock(&r->lock);
+		r->stopping = true;
+		pthread_cond_signal(&r->room);
+		pthread_mutex_unlock(&r->lock);
+		(void)!write(r->stop[1], &b, 1);
+		pthread_join(r->thread, NULL);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (r->wake[i] >= 0)
+			close(r->wake[i]);
+		if (r->stop[i] >= 0)
+			close(r->stop[i]);
+	}
+	sbuf_release(&r->line);
+	sbuf_release(&r->queue);
+	pthread_cond_destroy(&r->room);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* Move what the reader read to *in: whether the input ended. */
+static bool reader_take(struct reader *r, struct sbuf *in)
+{
+	char buf[64];
+	bool eof;
+
+	while (read(r->wake[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&r->lock);
+	if (r->queue.len)
+		sbuf_add(in, r->queue.buf, r->queue.len);
+	sbuf_reset(&r->queue);
+	eof = r->eof;
+	pthread_cond_signal(&r->room);
+	pthread_mutex_unlock(&r->lock);
+	return eof;
+}
+
+/* Answer stdin until it ends; tell the client when the tool set changes. */
+static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
+{
+	struct dbwatch *watch;
+	struct reader r;
+	struct sbuf in = SBUF_INIT;
+	bool skipping = false, recheck = false;
+	int rc = 0;
+
+	if (reader_start(&r, s, &ctx->err) < 0) {
+		reader_stop(&r);
+		return -1;
+	}
+	watch = dbwatch_new(ctx->db_path, &ctx->err);
+	if (!watch)
+		log_warn("mcp: no database watch (%s): tool changes go unnoticed", ctx->err.msg);
+	err_clear(&ctx->err);
+	for (;;) {
+		struct pollfd p[2] = { { r.wake[0], POLLIN, 0 }, { dbwatch_fd(watch), POLLIN, 0 } };
+		int n = poll(p, watch ? 2 : 1, recheck ? RECHECK_MS : -1);
+		bool eof;
+
+		if (n < 0 && errno != EINTR) {
+			rc = err_set(&ctx->err, ERR_FAIL, "poll: %s", strerror(errno));
+			break;
+		}
+		if (n == 0 || (watch && (p[1].revents & POLLIN))) {
+			recheck = n != 0 && dbwatch_changed(watch);
+			tell_changes(s);
+		}
+		if (n <= 0 || !(p[0].revents & POLLIN))
+			continue;
+		eof = reader_take(&r, &in);
+		if (in.len)
+			answer_lines(s, &in, &skipping);
+		if (eof)
+			break;
+	}
+	reader_stop(&r);
 	sbuf_release(&in);
 	dbwatch_free(watch);
-	return 0;
+	return rc;
 }
 
 int cmd_mcp(struct ctx *ctx, int argc, char **argv)

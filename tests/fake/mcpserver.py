@@ -17,7 +17,10 @@ Tools:
   Add-Numbers {a, b}   text of a + b (a name nestor must namespace)
   fail {}              isError: "it broke"
   die {}               the process exits before answering (stdio)
-  slow {seconds}       answers after that long
+  slow {seconds}       answers after that long; with "until": "cancelled"
+                       (stdio) it reads on until the client cancels the
+                       call (notifications/cancelled) and answers it anyway,
+                       late: "too late"
 
 Every request's method (and tool name for tools/call) is appended to --log
 as one line, so a test sees what reached the server; --pidfile gets the pid.
@@ -90,6 +93,14 @@ def handle(msg):
             result = text("it broke", isError=True)
         elif name == "die":
             os._exit(3)
+        elif name == "slow" and args.get("until") == "cancelled":
+            for line in sys.stdin:
+                m = json.loads(line) if line.strip() else {}
+                if m.get("method") == "notifications/cancelled":
+                    log("notification notifications/cancelled")
+                    if (m.get("params") or {}).get("requestId") == mid:
+                        break
+            result = text("too late")
         elif name == "slow":
             time.sleep(float(args.get("seconds", 5)))
             result = text("finally")

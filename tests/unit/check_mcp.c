@@ -3,6 +3,7 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -150,6 +151,43 @@ START_TEST(test_call_as_user)
 }
 END_TEST
 
+/* A tools/call the client cancelled before it started is not run and is
+ * answered nothing (in a batch, left out); a cancel naming another request
+ * changes nothing. */
+START_TEST(test_cancelled_before_start)
+{
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+	struct task *ts;
+	size_t n;
+	cJSON *r;
+
+	ck_assert_ptr_nonnull(s);
+	mcp_session_cancel(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+			      "\"params\":{\"requestId\":7}}");
+	mcp_session_cancel(s,
+			   "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+			   "\"params\":{\"requestId\":\"b\"}},{\"jsonrpc\":\"2.0\",\"id\":9,"
+			   "\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":8}}]");
+	ck_assert_ptr_null(
+		ask(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
+		       "\"params\":{\"name\":\"task_add\",\"arguments\":{\"title\":\"a\"}}}"));
+	r = ask(s, "[{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"tools/call\",\"params\":"
+		   "{\"name\":\"task_add\",\"arguments\":{\"title\":\"b\"}}},{\"jsonrpc\":\"2.0\","
+		   "\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"task_add\","
+		   "\"arguments\":{\"title\":\"c\"}}}]");
+	/* only the request with an id is a notification: 8 was not cancelled */
+	ck_assert_int_eq(cJSON_GetArraySize(r), 1);
+	ck_assert_int_eq(cJSON_GetObjectItem(r->child, "id")->valueint, 8);
+	cJSON_Delete(r);
+	ck_assert_int_eq(task_list(st, false, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ts[0].title, "c");
+	task_list_free(ts, n);
+	mcp_session_free(s);
+}
+END_TEST
+
 static char *tool_names(struct mcp_session *s)
 {
 	cJSON *r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}"), *t;
@@ -246,6 +284,112 @@ START_TEST(test_client_matches_ids_exactly)
 }
 END_TEST
 
+#define ANSWER(id, text)                                                                           \
+	"{\"jsonrpc\":\"2.0\",\"id\":" id ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":" \
+	"\"" text "\"}]}}\n"
+
+/* A client of a server on pipes: *to is what the client sends, *from
+ * what the server says (the test writes it); initialize and one page of
+ * tools answered. */
+static struct mcpc *piped_client(long timeout_ms, int *to, int *from)
+{
+	static const char hello[] =
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"serverInfo\":{\"name\":\"s\"}}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"slow\"}]}}\n";
+	int a[2], b[2];
+	struct err e = { 0, "" };
+	struct mcpc *c;
+	cJSON *tools;
+
+	ck_assert_int_eq(pipe2(a, O_CLOEXEC | O_NONBLOCK), 0);
+	ck_assert_int_eq(pipe2(b, O_CLOEXEC), 0);
+	ck_assert_int_eq(write(b[1], hello, sizeof(hello) - 1), (ssize_t)(sizeof(hello) - 1));
+	c = mcpc_new_fd("srv", a[1], b[0], timeout_ms);
+	*to = a[0];
+	*from = b[1];
+	ck_assert_msg(mcpc_list_tools(c, &tools, &e) == 0, "%s", e.msg);
+	cJSON_Delete(tools);
+	return c;
+}
+
+static void say(int fd, const char *text)
+{
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+/* What the client sent so far. */
+static char *sent(int fd)
+{
+	static char buf[65536];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static const char *call_text(struct mcpc *c, const atomic_int *cancel, struct err *e)
+{
+	static char text[64];
+	cJSON *r = NULL;
+
+	if (mcpc_call(c, "slow", NULL, cancel, &r, e) < 0)
+		return NULL;
+	snprintf(text, sizeof(text), "%s",
+		 cJSON_GetStringValue(cJSON_GetObjectItem(
+			 cJSON_GetArrayItem(cJSON_GetObjectItem(r, "content"), 0), "text")));
+	cJSON_Delete(r);
+	return text;
+}
+
+/* A call the user cancelled: the server is told, and the answer it sends
+ * late anyway, before or after the next call's, is no call's answer. */
+START_TEST(test_client_skips_late_answers)
+{
+	struct err e = { 0, "" };
+	atomic_int cancel = 1;
+	int to, from;
+	struct mcpc *c = piped_client(5000, &to, &from);
+
+	ck_assert_ptr_null(call_text(c, &cancel, &e));
+	ck_assert_str_eq(e.msg, "srv: cancelled");
+	ck_assert_ptr_nonnull(strstr(sent(to), "\"method\":\"notifications/cancelled\","
+					       "\"params\":{\"requestId\":3,"));
+	say(from, ANSWER("3", "late") ANSWER("4", "fourth"));
+	ck_assert_str_eq(call_text(c, NULL, &e), "fourth");
+	atomic_store(&cancel, 1);
+	ck_assert_ptr_null(call_text(c, &cancel, &e));
+	say(from, ANSWER("6", "sixth") ANSWER("5", "late"));
+	ck_assert_str_eq(call_text(c, NULL, &e), "sixth");
+	say(from, ANSWER("7", "seventh"));
+	ck_assert_str_eq(call_text(c, NULL, &e), "seventh");
+	ck_assert(!mcpc_dead(c));
+	mcpc_free(c);
+	close(to);
+	close(from);
+}
+END_TEST
+
+/* A call with no answer within the timeout: the server is told it is
+ * cancelled (it may stop the work), and its late answer is skipped. */
+START_TEST(test_client_cancels_on_timeout)
+{
+	struct err e = { 0, "" };
+	int to, from;
+	struct mcpc *c = piped_client(1, &to, &from);
+
+	(void)sent(to);
+	ck_assert_ptr_null(call_text(c, NULL, &e));
+	ck_assert_str_eq(e.msg, "srv: no answer within 1 s");
+	ck_assert_ptr_nonnull(strstr(sent(to), "\"method\":\"notifications/cancelled\","
+					       "\"params\":{\"requestId\":3,"));
+	say(from, ANSWER("3", "late") ANSWER("4", "fourth"));
+	ck_assert_str_eq(call_text(c, NULL, &e), "fourth");
+	mcpc_free(c);
+	close(to);
+	close(from);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -255,9 +399,12 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_call_as_user);
 	tcase_add_test(tc, test_tools_follow_assistant);
+	tcase_add_test(tc, test_cancelled_before_start);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
 	tcase_add_test(tc, test_client_matches_ids_exactly);
+	tcase_add_test(tc, test_client_skips_late_answers);
+	tcase_add_test(tc, test_client_cancels_on_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -79,6 +79,29 @@
 	" OR NEW.reach < 15 AND NEW.until - NEW.start > 86400 << NEW.reach)"                       \
 	" BEGIN UPDATE events SET reach = 15 WHERE id = NEW.id; END;"
 
+/* Migration 26's four Google triggers, as 13, 22 and 23 made them. */
+#define GOOGLE_CAL_NEW GOOGLE_CAL("NEW")
+#define GOOGLE_CAL_OLD GOOGLE_CAL("OLD")
+#define GOOGLE_AI_26                                                                               \
+	"CREATE TRIGGER events_google_ai AFTER INSERT ON events WHEN" GOOGLE_CAL_NEW               \
+	" BEGIN UPDATE events SET remote_id = lower(hex(randomblob(16)))"                          \
+	" WHERE id = NEW.id AND remote_id IS NULL;" GOOGLE_PUT_NEW " END;"
+#define GOOGLE_AU_26                                                                               \
+	"CREATE TRIGGER events_google_au AFTER UPDATE OF calendar_id, summary, description,"       \
+	" location, start, \"end\", tzid, all_day, rrule, exdates, attendees, alarms ON events"    \
+	" WHEN" GOOGLE_CAL_NEW " BEGIN UPDATE events SET remote_id = lower(hex(randomblob(16))),"  \
+	" etag = NULL WHERE id = NEW.id AND (remote_id IS NULL OR OLD.calendar_id IS NOT"          \
+	" NEW.calendar_id);" GOOGLE_PUT_NEW " END;"
+#define GOOGLE_MOVED_26                                                                            \
+	"CREATE TRIGGER events_google_moved AFTER UPDATE OF calendar_id ON events"                 \
+	" WHEN OLD.calendar_id IS NOT NEW.calendar_id AND OLD.remote_id NOTNULL "                  \
+	"AND" GOOGLE_CAL_OLD " BEGIN" GOOGLE_DEL_OLD_26                                            \
+	" UPDATE events SET remote_id = NULL, etag = NULL WHERE id = NEW.id"                       \
+	" AND (SELECT source FROM calendars WHERE id = NEW.calendar_id) IS NOT 'google'; END;"
+#define GOOGLE_AD_26                                                                               \
+	"CREATE TRIGGER events_google_ad AFTER DELETE ON events WHEN OLD.remote_id NOTNULL"        \
+	" AND" GOOGLE_CAL_OLD " BEGIN" GOOGLE_DEL_OLD_26 " END;"
+
 const char *const schema_migrations[] = {
 	/* 1: the whole data model of DESIGN.md */
 	"CREATE TABLE users ("
@@ -549,43 +572,10 @@ const char *const schema_migrations[] = {
 	"DROP TRIGGER events_google_moved;"
 	"DROP TRIGGER events_google_ad;"
 	"DROP TRIGGER events_reach_new;"
-	"DROP TRIGGER events_reach_moved;"
-	"CREATE TRIGGER events_google_ai AFTER INSERT ON events WHEN" GOOGLE_CAL(
-		"NEW") " BEGIN UPDATE events SET remote_id = lower(hex(randomblob(16)))"
-		       " WHERE id = NEW.id AND remote_id IS NULL;" GOOGLE_PUT_NEW " END;"
-		       "CREATE TRIGGER events_google_au AFTER UPDATE OF calendar_id, summary, "
-		       "description,"
-		       " location, start, \"end\", tzid, all_day, rrule, exdates, attendees, "
-		       "alarms ON events"
-		       " WHEN" GOOGLE_CAL(
-			       "NEW") " BEGIN UPDATE events SET remote_id = "
-				      "lower(hex(randomblob(16))),"
-				      " etag = NULL WHERE id = NEW.id AND (remote_id IS NULL OR "
-				      "OLD.calendar_id IS NOT"
-				      " NEW.calendar_id);" GOOGLE_PUT_NEW " END;"
-				      "CREATE TRIGGER events_google_moved AFTER UPDATE OF "
-				      "calendar_id ON events"
-				      " WHEN OLD.calendar_id IS NOT NEW.calendar_id AND "
-				      "OLD.remote_id NOTNULL AND" GOOGLE_CAL(
-					      "OLD") " BEGIN" GOOGLE_DEL_OLD_26
-						     " UPDATE events SET remote_id = NULL, etag = "
-						     "NULL"
-						     " WHERE id = NEW.id AND (SELECT source FROM "
-						     "calendars WHERE id = NEW.calendar_id)"
-						     " IS NOT 'google'; END;"
-						     "CREATE TRIGGER events_google_ad AFTER DELETE "
-						     "ON events WHEN OLD.remote_id NOTNULL"
-						     " AND" GOOGLE_CAL(
-							     "OLD") " BEGIN" GOOGLE_DEL_OLD_26
-								    " END;"
-								    "CREATE TRIGGER "
-								    "events_reach_new AFTER INSERT "
-								    "ON events WHEN" REACH_STALE_26
-								    "CREATE TRIGGER "
-								    "events_reach_moved AFTER "
-								    "UPDATE OF start, until, "
-								    "rrule, reach ON events"
-								    " WHEN" REACH_STALE_26,
+	"DROP TRIGGER events_reach_moved;" GOOGLE_AI_26 GOOGLE_AU_26 GOOGLE_MOVED_26 GOOGLE_AD_26
+	"CREATE TRIGGER events_reach_new AFTER INSERT ON events WHEN" REACH_STALE_26
+	"CREATE TRIGGER events_reach_moved AFTER UPDATE OF start, until, rrule, reach ON events"
+	" WHEN" REACH_STALE_26,
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -87,7 +87,7 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 		    struct err *e);
 /* The next occurrence's key, or false at the end.  Inline, as nestor's
  * expander's side: an agenda calls it for each occurrence of each series. */
-bool recur_iter_next_ical(struct recur_iter *ri, time_t *key);
+bool recur_iter_next_ical(struct recur_iter *ri, time_t *key); /* libical's side */
 static inline bool recur_iter_next(struct recur_iter *ri, time_t *key)
 {
 	long long local;

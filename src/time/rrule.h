@@ -163,7 +163,7 @@ bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w);
  * Inline for a rule whose candidates all are occurrences a stride apart
  * (DAILY or WEEKLY without BY parts): an agenda takes a step of each of its
  * series. */
-bool rrule_iter_next_slow(struct rrule_iter *it, long long *key);
+bool rrule_iter_next_slow(struct rrule_iter *it, long long *key); /* the other rules */
 static inline bool rrule_iter_next_key(struct rrule_iter *it, long long *key)
 {
 	long long k = it->last;

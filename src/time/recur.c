@@ -96,16 +96,23 @@ static struct icaltimetype wall_ical(const struct rrule_wall *w)
 	return t;
 }
 
+/* tz_wall_seconds() of t in ri's zone, without its call in a zone of one
+ * offset. */
+static long long wall_seconds(const struct recur_iter *ri, time_t t)
+{
+	return ri->fixed ? (long long)t + ri->off : (long long)tz_wall_seconds(ri->z, t);
+}
+
 /* DTSTART and the seek point go to the expander as wall-clock seconds (a
  * date: its UTC midnight; the seek point's day in z for an all-day series),
  * what series_wall() makes fields of. */
 static bool open_own(struct recur_iter *ri, struct rrule_memo *m, const char *rule, time_t start,
 		     time_t seek)
 {
-	long long d = ri->all_day ? (long long)start : (long long)tz_wall_seconds(ri->z, start);
+	long long d = ri->all_day ? (long long)start : wall_seconds(ri, start);
 
 	return rrule_iter_open(&ri->rr, m, rule, d, ri->all_day, ri->all_day ? NULL : ri->z,
-			       seek > start ? (long long)tz_wall_seconds(ri->z, seek) : LLONG_MIN);
+			       seek > start ? wall_seconds(ri, seek) : LLONG_MIN);
 }
 
 int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
@@ -120,6 +127,7 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 	ri->own = false;
 	ri->ical = NULL;
 	ri->z = z;
+	ri->fixed = tz_fixed(z, &ri->off);
 	ri->all_day = all_day;
 	if (engine != RECUR_LIBICAL && open_own(ri, m, rule, start, seek)) {
 		ri->own = true;

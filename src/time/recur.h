@@ -78,6 +78,8 @@ struct recur_iter {
 	bool own; /* rrule.h's iterator, not libical's */
 	bool all_day;
 	struct tz *z; /* not owned */
+	bool fixed;   /* z has one offset, off (tz_fixed()) */
+	long off;
 	icalrecur_iterator *ical;
 	struct rrule_iter rr;
 };
@@ -96,7 +98,9 @@ static inline bool recur_iter_next(struct recur_iter *ri, time_t *key)
 		return recur_iter_next_ical(ri, key);
 	if (!rrule_iter_next_key(&ri->rr, &local))
 		return false;
-	*key = ri->all_day ? (time_t)local : tz_instant_seconds(ri->z, (time_t)local);
+	*key = ri->all_day ? (time_t)local
+	       : ri->fixed ? (time_t)(local - ri->off)
+			   : tz_instant_seconds(ri->z, (time_t)local);
 	return true;
 }
 void recur_iter_close(struct recur_iter *ri);

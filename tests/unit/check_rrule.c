@@ -295,7 +295,8 @@ static time_t nth(const char *rule, struct tz *z, bool all_day, time_t start, in
 /* The rules an agenda opens most, DAILY or WEEKLY without BY parts, all
  * through one memo entry whatever their UNTIL and a step of a stride each:
  * UNTIL on an occurrence, a second either side of it, as a date, as a
- * floating time and in UTC read in zones that change offset in between;
+ * floating time and in UTC read in zones that change offset in between
+ * and in one that never does;
  * INTERVAL and COUNT; windows from DTSTART, ending at the UNTIL and
  * starting on it; timed and all-day.  Each is libical's. */
 START_TEST(test_rrule_plain_series)
@@ -307,7 +308,7 @@ START_TEST(test_rrule_plain_series)
 	static const char *const counted[] = { "FREQ=WEEKLY;COUNT=%d",
 					       "FREQ=DAILY;INTERVAL=2;COUNT=%d" };
 	static const char *const pz[] = { "UTC", "Europe/Berlin", "America/New_York",
-					  "Australia/Lord_Howe" };
+					  "Australia/Lord_Howe", "Etc/GMT+5" };
 	/* before the spring changes (New York 03-08, Berlin 03-29, Lord Howe's
 	 * autumn 04-05) and the autumn ones (Lord Howe 10-04, Berlin 10-25) */
 	static const int day0[][2] = { { 3, 2 }, { 10, 2 } };

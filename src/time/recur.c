@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <libical/ical.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,22 +96,23 @@ static struct icaltimetype wall_ical(const struct rrule_wall *w)
 	return t;
 }
 
+/* tz_wall_seconds() of t in ri's zone, without its call in a zone of one
+ * offset. */
+static long long wall_seconds(const struct recur_iter *ri, time_t t)
+{
+	return ri->fixed ? (long long)t + ri->off : (long long)tz_wall_seconds(ri->z, t);
+}
+
 /* DTSTART and the seek point go to the expander as wall-clock seconds (a
  * date: its UTC midnight; the seek point's day in z for an all-day series),
  * what series_wall() makes fields of. */
 static bool open_own(struct recur_iter *ri, struct rrule_memo *m, const char *rule, time_t start,
 		     time_t seek)
 {
-	struct rrule r;
-	struct tz *uz = ri->all_day ? NULL : ri->z;
-	long long d = ri->all_day ? (long long)start : (long long)tz_wall_seconds(ri->z, start);
+	long long d = ri->all_day ? (long long)start : wall_seconds(ri, start);
 
-	if (rrule_parse_memo(m, rule, &r) < 0 || !rrule_iter_start(&ri->rr, &r, d, ri->all_day, uz))
-		return false;
-	if (r.count == 0 && seek > start &&
-	    !rrule_iter_seek_key(&ri->rr, (long long)tz_wall_seconds(ri->z, seek)))
-		rrule_iter_start(&ri->rr, &r, d, ri->all_day, uz);
-	return true;
+	return rrule_iter_open(&ri->rr, m, rule, d, ri->all_day, ri->all_day ? NULL : ri->z,
+			       seek > start ? wall_seconds(ri, seek) : LLONG_MIN);
 }
 
 int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
@@ -125,6 +127,7 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 	ri->own = false;
 	ri->ical = NULL;
 	ri->z = z;
+	ri->fixed = tz_fixed(z, &ri->off);
 	ri->all_day = all_day;
 	if (engine != RECUR_LIBICAL && open_own(ri, m, rule, start, seek)) {
 		ri->own = true;
@@ -155,28 +158,22 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 	return 0;
 }
 
-bool recur_iter_next(struct recur_iter *ri, time_t *key)
+bool recur_iter_next_ical(struct recur_iter *ri, time_t *key)
 {
+	struct icaltimetype o = ri->ical ? icalrecur_iterator_next(ri->ical) : icaltime_null_time();
 	struct rrule_wall w;
 	long long local;
 
+	if (icaltime_is_null_time(o))
+		return false;
 	/* the wall-clock time as seconds (a date: its UTC midnight), then the
 	 * instant: what tz_instant() makes of its fields */
-	if (ri->own) {
-		if (!rrule_iter_next_key(&ri->rr, &local))
-			return false;
-	} else {
-		struct icaltimetype o =
-			ri->ical ? icalrecur_iterator_next(ri->ical) : icaltime_null_time();
-
-		if (icaltime_is_null_time(o))
-			return false;
-		w = (struct rrule_wall){ o.year,   o.month,  o.day,	    o.hour,
-					 o.minute, o.second, o.is_date != 0 };
-		if (ri->all_day)
-			w.hour = w.minute = w.second = 0;
-		local = rrule_wall_utc(&w);
-	}
+	w =
+		(struct rrule_wall){ o.year,   o.month,	 o.day,		o.hour,
+				     o.minute, o.second, o.is_date != 0 };
+	if (ri->all_day)
+		w.hour = w.minute = w.second = 0;
+	local = rrule_wall_utc(&w);
 	*key = ri->all_day ? (time_t)local : tz_instant_seconds(ri->z, (time_t)local);
 	return true;
 }

@@ -78,6 +78,8 @@ struct recur_iter {
 	bool own; /* rrule.h's iterator, not libical's */
 	bool all_day;
 	struct tz *z; /* not owned */
+	bool fixed;   /* z has one offset, off (tz_fixed()) */
+	long off;
 	icalrecur_iterator *ical;
 	struct rrule_iter rr;
 };
@@ -85,8 +87,22 @@ struct recur_iter {
 int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
 		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
 		    struct err *e);
-/* The next occurrence's key, or false at the end. */
-bool recur_iter_next(struct recur_iter *ri, time_t *key);
+/* The next occurrence's key, or false at the end.  Inline, as nestor's
+ * expander's side: an agenda calls it for each occurrence of each series. */
+bool recur_iter_next_ical(struct recur_iter *ri, time_t *key); /* libical's side */
+static inline bool recur_iter_next(struct recur_iter *ri, time_t *key)
+{
+	long long local;
+
+	if (!ri->own)
+		return recur_iter_next_ical(ri, key);
+	if (!rrule_iter_next_key(&ri->rr, &local))
+		return false;
+	*key = ri->all_day ? (time_t)local
+	       : ri->fixed ? (time_t)(local - ri->off)
+			   : tz_instant_seconds(ri->z, (time_t)local);
+	return true;
+}
 void recur_iter_close(struct recur_iter *ri);
 
 /* Turn the text of --every into a schedule and rule: a cron expression

@@ -23,7 +23,9 @@ static const char *const wd_names[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA"
 /* 1 = Sunday .. 7 = Saturday, as libical and ICU count. */
 static int dow1(long z)
 {
-	return (int)(((z + 4) % 7 + 7) % 7) + 1;
+	long r = (z + 4) % 7;
+
+	return (int)(r < 0 ? r + 7 : r) + 1;
 }
 
 static bool is_leap(int y)
@@ -79,35 +81,67 @@ static int weekday(const char *s, const char *end)
 	return 0;
 }
 
-/* Two decimal digits at s, or -1 (parse_num() of them, without its loop:
- * an agenda reads an UNTIL for each series). */
-static int digits2(const char *s)
+/* The 8 bytes at s as a number, s[0] its low byte: UNTIL's digits are
+ * read eight at a time, an agenda reading one for each series. */
+static inline uint64_t load8(const char *s)
 {
-	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+	uint64_t x;
 
-	return a <= 9 && b <= 9 ? (int)(a * 10 + b) : -1;
+	memcpy(&x, s, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+#define BYTES(b) (0x0101010101010101ull * (b))
+
+/* Whether the bytes of x under mask are ASCII digits (a byte below them
+ * must not carry: none of 0xFA..0xFF). */
+static bool digits(uint64_t x, uint64_t mask)
+{
+	uint64_t hi = BYTES(0xF0) & mask, three = BYTES(0x30) & mask;
+
+	return (x & hi) == three && ((x + BYTES(0x06)) & hi) == three;
+}
+
+/* The digits of x (low byte first) as two-digit numbers in bytes 0, 2, 4
+ * and 6. */
+static uint64_t pairs(uint64_t x)
+{
+	x &= BYTES(0x0F);
+	return (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;
 }
 
 /* UNTIL: YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ, a valid time. */
 static bool parse_until(const char *s, const char *end, struct rrule *r)
 {
 	struct rrule_wall *u = &r->until;
-	int cy, yy, y, mo, d, h = 0, mi = 0, sec = 0;
+	uint64_t x, p;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
 	size_t n = (size_t)(end - s);
 
-	if (n != 8 && n != 15 && n != 16)
+	if ((n != 8 && n != 15 && n != 16) || !digits(x = load8(s), ~0ull))
 		return false;
-	cy = digits2(s);
-	yy = digits2(s + 2);
-	y = cy * 100 + yy;
-	mo = digits2(s + 4);
-	d = digits2(s + 6);
-	if (cy < 0 || yy < 0 || y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+	p = pairs(x);
+	y = (int)(p & 0xFF) * 100 + (int)(p >> 16 & 0xFF);
+	mo = (int)(p >> 32 & 0xFF);
+	d = (int)(p >> 48);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return false;
-	if (n > 8 &&
-	    (s[8] != 'T' || (h = digits2(s + 9)) < 0 || h > 23 || (mi = digits2(s + 11)) < 0 ||
-	     mi > 59 || (sec = digits2(s + 13)) < 0 || sec > 59 || (n == 16 && s[15] != 'Z')))
-		return false;
+	if (n > 8) {
+		/* s[8..14]: T and HHMMSS */
+		x = load8(s + 7) >> 8;
+		if ((x & 0xFF) != 'T' || !digits(x, 0x00FFFFFFFFFFFF00ull) ||
+		    (n == 16 && s[15] != 'Z'))
+			return false;
+		p = pairs(x >> 8);
+		h = (int)(p & 0xFF);
+		mi = (int)(p >> 16 & 0xFF);
+		sec = (int)(p >> 32 & 0xFF);
+		if (h > 23 || mi > 59 || sec > 59)
+			return false;
+	}
 	*u = (struct rrule_wall){ y, mo, d, h, mi, sec, n == 8 };
 	r->until_utc = n == 16;
 	r->has_until = true;
@@ -339,41 +373,64 @@ int rrule_parse_end(const char *val, const char *vend, struct rrule *r)
 	return parse_part(val[-6] == 'U' ? P_UNTIL : P_COUNT, val, vend, r) ? 0 : -1;
 }
 
+/* The memo's entry for rule (n its length): one whose rule is rule's but for
+ * the value of the end part, which then is [rule + cut, rule + n - rest)
+ * (a value holding a ';' is no value rrule_parse_end() reads: the
+ * parse then is rrule_parse()'s).  No rrule_end_value(): the entry knows
+ * where the value starts. */
+static int memo_find(const struct rrule_memo *m, const char *rule, size_t n)
+{
+	for (unsigned i = 0; i < m->n; i++) {
+		size_t cut = m->v[i].cut, rest = m->v[i].keylen - cut;
+
+		if (n < cut + rest || (!m->v[i].end && n != cut) ||
+		    memcmp(m->v[i].key, rule, cut) ||
+		    (rest && memcmp(m->v[i].key + cut, rule + n - rest, rest)))
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
 int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
 {
 	const char *val, *vend;
 	size_t n, cut, rest;
+	int hit;
 	unsigned i;
 
 	if (!m || !rule || !*rule)
 		return rrule_parse(rule, r);
 	n = strlen(rule);
-	rrule_end_value(rule, &val, &vend);
-	cut = val ? (size_t)(val - rule) : n;
-	rest = val ? n - (size_t)(vend - rule) : 0;
-	for (i = 0; i < m->n; i++) {
-		if (m->v[i].cut != cut || m->v[i].keylen != cut + rest ||
-		    memcmp(m->v[i].key, rule, cut) ||
-		    (rest && memcmp(m->v[i].key + cut, vend, rest)))
-			continue;
+	hit = memo_find(m, rule, n);
+	if (hit >= 0) {
 		/* that entry's rule with another value of the same part: as
 		 * rrule_parse() reads it when it reads the value */
-		*r = m->v[i].r;
+		*r = m->v[hit].r;
+		if (!m->v[hit].end)
+			return 0;
 		r->count = 0;
 		r->has_until = r->until_utc = false;
 		memset(&r->until, 0, sizeof(r->until));
-		if (!val || rrule_parse_end(val, vend, r) == 0)
+		cut = m->v[hit].cut;
+		rest = m->v[hit].keylen - cut;
+		if (m->v[hit].end == 'U' ? parse_until(rule + cut, rule + n - rest, r)
+					 : parse_part(P_COUNT, rule + cut, rule + n - rest, r))
 			return 0;
 		return rrule_parse(rule, r);
 	}
 	if (rrule_parse(rule, r) < 0)
 		return -1;
+	rrule_end_value(rule, &val, &vend);
+	cut = val ? (size_t)(val - rule) : n;
+	rest = val ? n - (size_t)(vend - rule) : 0;
 	if (cut + rest <= sizeof(m->v[0].key)) {
 		i = m->n < RRULE_MEMO_N ? m->n++ : m->next++ % RRULE_MEMO_N;
 		memcpy(m->v[i].key, rule, cut);
-		memcpy(m->v[i].key + cut, vend ? vend : rule + n, rest);
+		memcpy(m->v[i].key + cut, rule + n - rest, rest);
 		m->v[i].keylen = (unsigned short)(cut + rest);
 		m->v[i].cut = (unsigned short)cut;
+		m->v[i].end = val ? val[-6] : 0;
 		m->v[i].r = *r;
 	}
 	return 0;
@@ -682,16 +739,21 @@ static long long until_key(const struct rrule *r, bool dt_is_date, struct tz *z)
 	return z && r->until_utc ? (long long)tz_wall_seconds(z, (time_t)ud) : ud;
 }
 
-bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dtstart, bool is_date,
-		      struct tz *z)
+/* rrule_iter_start() of the rule already in it->r.  seeking: a seek
+ * follows at once, so what it sets anew need not be set here when that is
+ * all the start does (DAILY, and WEEKLY without BYDAY, start on DTSTART). */
+static bool begin(struct rrule_iter *it, long long dtstart, bool is_date, struct tz *z,
+		  bool seeking)
 {
+	const struct rrule *r = &it->r;
 	long d0 = day_of(dtstart);
+	long end = tz_days_from_civil(MAX_YEAR + 1, 1, 1);
 	int tod = is_date ? 0 : (int)(dtstart - (long long)d0 * DAY);
+	bool plain = (r->freq == RRULE_DAILY && !r->nbyday && !r->nbymonthday) ||
+		     (r->freq == RRULE_WEEKLY && !r->nbyday);
 
-	if (d0 < tz_days_from_civil(MIN_YEAR, 1, 1) || d0 >= tz_days_from_civil(MAX_YEAR + 1, 1, 1))
+	if (d0 < tz_days_from_civil(MIN_YEAR, 1, 1) || d0 >= end)
 		return false;
-	/* field by field, not memset: an agenda opens a series for each line */
-	it->r = *r;
 	it->dtstart = (struct rrule_wall){ .is_date = is_date };
 	if (r->freq == RRULE_MONTHLY || r->freq == RRULE_YEARLY)
 		tz_civil_from_days(d0, &it->dtstart.year, &it->dtstart.month, &it->dtstart.day);
@@ -704,7 +766,39 @@ bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dt
 	if (r->freq == RRULE_WEEKLY && !r->nbyday) /* libical's default BYDAY */
 		it->r.byday_wd[0] = (short)dow1(it->d0);
 	it->until_key = until_key(r, is_date, z);
+	/* every candidate an occurrence, INTERVAL days or weeks apart */
+	it->stride =
+		plain && !r->bymonth ? (r->freq == RRULE_WEEKLY ? 7 : 1) * DAY * r->interval : 0;
+	it->end_key = (long long)end * DAY;
+	if (seeking && plain) {
+		it->istart = it->last = it->dkey;
+		it->cur = d0;
+		return true;
+	}
 	return set_start(it, it->dkey, true);
+}
+
+bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dtstart, bool is_date,
+		      struct tz *z)
+{
+	/* field by field, not memset: an agenda opens a series for each line */
+	it->r = *r;
+	return begin(it, dtstart, is_date, z, false);
+}
+
+bool rrule_iter_open(struct rrule_iter *it, struct rrule_memo *m, const char *rule,
+		     long long dtstart, bool is_date, struct tz *z, long long seek)
+{
+	bool seeking;
+
+	if (rrule_parse_memo(m, rule, &it->r) < 0)
+		return false;
+	seeking = it->r.count == 0 && seek != LLONG_MIN;
+	if (!begin(it, dtstart, is_date, z, seeking))
+		return false;
+	if (seeking && !rrule_iter_seek_key(it, seek))
+		begin(it, dtstart, is_date, z, false);
+	return true;
 }
 
 bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r, const struct rrule_wall *dtstart)
@@ -773,14 +867,15 @@ static bool step(struct rrule_iter *it)
 
 static void to_wall(const struct rrule_iter *it, struct rrule_wall *w)
 {
-	tz_civil_from_days(it->cur, &w->year, &w->month, &w->day);
+	/* of last, not cur: rrule_iter_next_key() moves last alone */
+	tz_civil_from_days(day_of(it->last), &w->year, &w->month, &w->day);
 	w->hour = it->tod / 3600;
 	w->minute = it->tod / 60 % 60;
 	w->second = it->tod % 60;
 	w->is_date = it->dtstart.is_date;
 }
 
-bool rrule_iter_next_key(struct rrule_iter *it, long long *key)
+bool rrule_iter_next_slow(struct rrule_iter *it, long long *key)
 {
 	if ((it->r.count && it->n >= it->r.count) || it->last > it->until_key)
 		return false;

@@ -98,6 +98,7 @@ struct rrule_memo {
 	struct {
 		char key[112];		    /* the rule without the value */
 		unsigned short keylen, cut; /* cut: where the value was */
+		char end;		    /* 'U'ntil, 'C'ount, 0: none */
 		struct rrule r;
 	} v[RRULE_MEMO_N];
 	unsigned n, next;
@@ -113,11 +114,13 @@ struct rrule_iter {
 	int tod;	     /* DTSTART's seconds of the day, 0 for a date */
 	long d0;	     /* DTSTART's day number (days since 1970-01-01) */
 	long rstart;	     /* the day WEEKLY counts its weeks from */
-	long cur;	     /* the day of `last` */
+	long cur;	     /* the day of `last` (not moved by a stride) */
 	long long last;	     /* the current candidate (day * 86400 + tod) */
 	long long dkey;	     /* DTSTART's (d0 * 86400 + tod) */
 	long long istart;    /* occurrences before this are skipped */
 	long long until_key; /* occurrences after this end the series */
+	long long end_key;   /* the first key past libical's last year */
+	long long stride;    /* not 0: each candidate an occurrence, this far apart */
 	int n;		     /* occurrences returned */
 	int wdi;	     /* WEEKLY: the index into byday_wd */
 	long period;	     /* MONTHLY: months since year 0; YEARLY: the year */
@@ -137,6 +140,14 @@ bool rrule_iter_init(struct rrule_iter *it, const struct rrule *r,
 bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dtstart, bool is_date,
 		      struct tz *z);
 
+/* What an agenda does for each of its series: rrule_parse_memo() of rule
+ * and rrule_iter_start(), then, for a rule without COUNT when seek is not
+ * LLONG_MIN, rrule_iter_seek_key(it, seek) (from DTSTART when that fails),
+ * with no copy of the parse and no start the seek makes again.  false when
+ * rrule_parse_memo() or rrule_iter_start() would fail: use libical. */
+bool rrule_iter_open(struct rrule_iter *it, struct rrule_memo *m, const char *rule,
+		     long long dtstart, bool is_date, struct tz *z, long long seek);
+
 /* Skip to the occurrences at or after start, as icalrecur_iterator_set_start()
  * does (not for a rule with COUNT: false, as libical); false when libical's
  * would fail, then rrule_iter_init() again and iterate from DTSTART. */
@@ -148,7 +159,30 @@ bool rrule_iter_seek_key(struct rrule_iter *it, long long start);
 /* The next occurrence, or false at the end of the series. */
 bool rrule_iter_next(struct rrule_iter *it, struct rrule_wall *w);
 /* The same as its wall-clock time read as UTC (rrule_wall_utc() of *w, a
- * date's UTC midnight for a date): no conversion to fields and back. */
-bool rrule_iter_next_key(struct rrule_iter *it, long long *key);
+ * date's UTC midnight for a date): no conversion to fields and back.
+ * Inline for a rule whose candidates all are occurrences a stride apart
+ * (DAILY or WEEKLY without BY parts): an agenda takes a step of each of its
+ * series. */
+bool rrule_iter_next_slow(struct rrule_iter *it, long long *key); /* the other rules */
+static inline bool rrule_iter_next_key(struct rrule_iter *it, long long *key)
+{
+	long long k = it->last;
+
+	if (!it->stride)
+		return rrule_iter_next_slow(it, key);
+	/* step() and passes() of such a rule, in keys; last alone moves */
+	if ((it->r.count && it->n >= it->r.count) || k > it->until_key)
+		return false;
+	if (it->n > 0 || k < it->istart)
+		do
+			k += it->stride;
+		while (k < it->istart);
+	if (k > it->until_key || k >= it->end_key)
+		return false;
+	it->last = k;
+	it->n++;
+	*key = k;
+	return true;
+}
 
 #endif

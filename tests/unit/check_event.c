@@ -404,6 +404,100 @@ START_TEST(test_window_edges)
 }
 END_TEST
 
+/* The occurrences of [from, to) as "summary YYYY-MM-DDTHH:MMZ" lines. */
+static void window_lines(time_t from, time_t to, char *buf, size_t len)
+{
+	struct event_list l;
+	size_t used = 0;
+
+	occ(from, to, &l);
+	buf[0] = '\0';
+	for (size_t i = 0; i < l.nocc && used < len; i++) {
+		struct tm tm;
+		char when[32];
+
+		gmtime_r(&l.occ[i].start, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%MZ", &tm);
+		used += (size_t)snprintf(buf + used, len - used, "%s %s\n", l.occ[i].summary, when);
+	}
+	event_list_release(&l);
+}
+
+/* Series alike but for their UNTIL or COUNT share one parse in a window
+ * (and step a week or days at a time): each still ends where its own
+ * UNTIL says, an UNTIL in UTC read in the series' zone, on the occurrence
+ * itself or a second before it, on a date for an all-day series; INTERVAL
+ * keeps its phase from a DTSTART months before, EXDATE and COUNT still
+ * count, and a zone's change of offset moves the UTC time. */
+START_TEST(test_series_alike_but_their_end)
+{
+	struct event ev;
+	struct err e = { 0, "" };
+	char got[1024];
+	time_t x = utc(2026, 6, 5, 11, 0);
+
+	add("a-until-on-it", utc(2026, 1, 5, 9, 0), utc(2026, 1, 5, 10, 0), "UTC", false,
+	    "FREQ=WEEKLY;UNTIL=20260601T090000Z");
+	add("b-until-before", utc(2026, 1, 5, 9, 0), utc(2026, 1, 5, 10, 0), "UTC", false,
+	    "FREQ=WEEKLY;UNTIL=20260601T085959Z");
+	add("c-berlin", utc(2026, 1, 6, 8, 0), utc(2026, 1, 6, 9, 0), "Europe/Berlin", false,
+	    "FREQ=WEEKLY;UNTIL=20260602T070000Z");
+	add("d-new-york", utc(2026, 1, 7, 14, 0), utc(2026, 1, 7, 15, 0), "America/New_York", false,
+	    "FREQ=WEEKLY;UNTIL=20260603T125959Z");
+	add("e-odd-weeks", utc(2026, 1, 8, 10, 0), utc(2026, 1, 8, 11, 0), "UTC", false,
+	    "FREQ=WEEKLY;INTERVAL=2;UNTIL=20261231T000000Z");
+	add("e-even-weeks", utc(2026, 1, 15, 10, 0), utc(2026, 1, 15, 11, 0), "UTC", false,
+	    "FREQ=WEEKLY;INTERVAL=2;UNTIL=20261231T000000Z");
+	add("g-count-22", utc(2026, 1, 3, 12, 0), utc(2026, 1, 3, 13, 0), "UTC", false,
+	    "FREQ=WEEKLY;COUNT=22");
+	add("g-count-23", utc(2026, 1, 3, 12, 0), utc(2026, 1, 3, 13, 0), "UTC", false,
+	    "FREQ=WEEKLY;COUNT=23");
+	add("h-day-until-on-it", utc(2026, 1, 3, 0, 0), utc(2026, 1, 4, 0, 0), NULL, true,
+	    "FREQ=WEEKLY;UNTIL=20260606");
+	add("h-day-until-before", utc(2026, 1, 3, 0, 0), utc(2026, 1, 4, 0, 0), NULL, true,
+	    "FREQ=WEEKLY;UNTIL=20260605");
+	add("i-every-3-days", utc(2026, 5, 1, 6, 0), utc(2026, 5, 1, 6, 30), "UTC", false,
+	    "FREQ=DAILY;INTERVAL=3;UNTIL=20260607T000000Z");
+	memset(&ev, 0, sizeof(ev));
+	ev.summary = xstrdup("f-exdate");
+	ev.start = utc(2026, 1, 9, 11, 0);
+	ev.end = ev.start + 3600;
+	ev.tzid = xstrdup("UTC");
+	ev.rrule = xstrdup("FREQ=WEEKLY;UNTIL=20261231T000000Z");
+	ev.exdates = &x;
+	ev.nexdates = 1;
+	ck_assert_msg(event_add(st, &ev, 1000, &e) == 0, "%s", e.msg);
+	ev.exdates = NULL;
+	ev.nexdates = 0;
+	event_release(&ev);
+
+	window_lines(utc(2026, 6, 1, 0, 0), utc(2026, 6, 8, 0, 0), got, sizeof(got));
+	ck_assert_str_eq(got, "a-until-on-it 2026-06-01T09:00Z\n"
+			      "c-berlin 2026-06-02T07:00Z\n"
+			      "i-every-3-days 2026-06-03T06:00Z\n"
+			      "e-even-weeks 2026-06-04T10:00Z\n"
+			      "h-day-until-on-it 2026-06-05T22:00Z\n"
+			      "i-every-3-days 2026-06-06T06:00Z\n"
+			      "g-count-23 2026-06-06T12:00Z\n");
+	/* Berlin's change on 03-29, New York's before: 09:00 there is an hour
+	 * earlier in UTC than in January */
+	window_lines(utc(2026, 3, 23, 0, 0), utc(2026, 4, 1, 0, 0), got, sizeof(got));
+	ck_assert_str_eq(got, "a-until-on-it 2026-03-23T09:00Z\n"
+			      "b-until-before 2026-03-23T09:00Z\n"
+			      "c-berlin 2026-03-24T08:00Z\n"
+			      "d-new-york 2026-03-25T13:00Z\n"
+			      "e-even-weeks 2026-03-26T10:00Z\n"
+			      "f-exdate 2026-03-27T11:00Z\n"
+			      "h-day-until-on-it 2026-03-27T23:00Z\n"
+			      "h-day-until-before 2026-03-27T23:00Z\n"
+			      "g-count-22 2026-03-28T12:00Z\n"
+			      "g-count-23 2026-03-28T12:00Z\n"
+			      "a-until-on-it 2026-03-30T09:00Z\n"
+			      "b-until-before 2026-03-30T09:00Z\n"
+			      "c-berlin 2026-03-31T07:00Z\n");
+}
+END_TEST
+
 START_TEST(test_search_calendar_errors)
 {
 	struct event ev;
@@ -697,6 +791,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_agenda_brief_same);
 	tcase_add_test(tc, test_window_large);
 	tcase_add_test(tc, test_agenda_strings_blocks);
+	tcase_add_test(tc, test_series_alike_but_their_end);
 	tcase_add_test(tc, test_search_calendar_errors);
 	tcase_add_test(tc, test_edit_holds_its_transaction);
 	tcase_add_test(tc, test_tool_edit_holds_its_transaction);

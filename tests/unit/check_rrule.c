@@ -282,6 +282,104 @@ START_TEST(test_rrule_known_series)
 }
 END_TEST
 
+/* The k-th occurrence (from 0) of rule from start, by libical. */
+static time_t nth(const char *rule, struct tz *z, bool all_day, time_t start, int k)
+{
+	static time_t keys[MAX_OCC];
+	int n = collect(rule, z, all_day, start, 0, start + 400L * DAY, RECUR_LIBICAL, keys);
+
+	ck_assert_int_gt(n, k);
+	return keys[k];
+}
+
+/* The rules an agenda opens most, DAILY or WEEKLY without BY parts, all
+ * through one memo entry whatever their UNTIL and a step of a stride each:
+ * UNTIL on an occurrence, a second either side of it, as a date, as a
+ * floating time and in UTC read in zones that change offset in between
+ * and in one that never does;
+ * INTERVAL and COUNT; windows from DTSTART, ending at the UNTIL and
+ * starting on it; timed and all-day.  Each is libical's. */
+START_TEST(test_rrule_plain_series)
+{
+	static const char *const shape[] = { "FREQ=WEEKLY;UNTIL=%s",
+					     "FREQ=DAILY;INTERVAL=3;UNTIL=%s",
+					     "FREQ=WEEKLY;INTERVAL=2;UNTIL=%s",
+					     "FREQ=DAILY;UNTIL=%s" };
+	static const char *const counted[] = { "FREQ=WEEKLY;COUNT=%d",
+					       "FREQ=DAILY;INTERVAL=2;COUNT=%d" };
+	static const char *const pz[] = { "UTC", "Europe/Berlin", "America/New_York",
+					  "Australia/Lord_Howe", "Etc/GMT+5" };
+	/* before the spring changes (New York 03-08, Berlin 03-29, Lord Howe's
+	 * autumn 04-05) and the autumn ones (Lord Howe 10-04, Berlin 10-25) */
+	static const int day0[][2] = { { 3, 2 }, { 10, 2 } };
+	int n = 0;
+
+	memo.n = memo.next = 0;
+	refused = 0;
+	for (size_t zi = 0; zi < sizeof(pz) / sizeof(*pz); zi++)
+		for (int all_day = 0; all_day < 2; all_day++)
+			for (size_t di = 0; di < 2; di++) {
+				struct err e = { 0, "" };
+				struct tz *z = tz_open(all_day ? NULL : pz[zi], &e);
+				time_t start =
+					all_day ? at("UTC", 2026, day0[di][0], day0[di][1], 0, 0)
+						: at(pz[zi], 2026, day0[di][0], day0[di][1],
+						     di ? 2 : 9, 30);
+
+				for (size_t si = 0; si < sizeof(shape) / sizeof(*shape); si++) {
+					char plain[64], rule[96], until[32];
+					int k = si % 2 ? 9 : 4;
+					time_t o;
+
+					snprintf(plain, sizeof(plain), "%s", shape[si]);
+					plain[strlen(plain) - strlen(";UNTIL=%s")] = '\0';
+					o = nth(plain, z, all_day, start, k);
+					for (int form = 0; form < 3; form++)
+						for (int d = -1; d <= 1; d++) {
+							time_t u = o + d;
+							struct tm tm;
+
+							/* UTC, floating (the wall time in the
+							 * zone), date */
+							if (form == 1 && !all_day)
+								u = tz_wall_seconds(z, u);
+							gmtime_r(&u, &tm);
+							strftime(until, sizeof(until),
+								 form == 0   ? "%Y%m%dT%H%M%SZ"
+								 : form == 1 ? "%Y%m%dT%H%M%S"
+									     : "%Y%m%d",
+								 &tm);
+							if (form == 2 && d)
+								continue;
+							snprintf(rule, sizeof(rule), shape[si],
+								 until);
+							compare(rule, pz[zi], all_day, start, 0,
+								start + 200L * DAY);
+							compare(rule, pz[zi], all_day, start,
+								o - 2 * DAY - 3600, o + 7L * DAY);
+							compare(rule, pz[zi], all_day, start, o + d,
+								o + 30L * DAY);
+							n += 3;
+						}
+				}
+				for (size_t ci = 0; ci < sizeof(counted) / sizeof(*counted); ci++)
+					for (int c = 1; c <= 9; c += 4) {
+						char rule[64];
+
+						snprintf(rule, sizeof(rule), counted[ci], c);
+						compare(rule, pz[zi], all_day, start, 0,
+							start + 100L * DAY);
+						compare(rule, pz[zi], all_day, start,
+							start + 5 * DAY, start + 100L * DAY);
+						n += 2;
+					}
+				tz_free(z);
+			}
+	ck_assert_int_eq(refused, 0);
+	ck_assert_int_gt(n, 1000);
+}
+END_TEST
+
 /* rrule_parse()'s answer for a and b alike, field by field. */
 static void same_parse(const char *rule, int rc, const struct rrule *a, int want,
 		       const struct rrule *b)
@@ -350,6 +448,12 @@ START_TEST(test_rrule_parse_memo)
 		"UNTIL=20261130T070000Z;COUNT=3",
 		"COUNT=3;UNTIL=20261130T070000Z",
 		"UNTIL=20261130T246000Z",
+		"UNTIL=2026O601",
+		"UNTIL=202:0601",
+		"UNTIL=20260601T09:000Z",
+		"UNTIL=20260601t090000Z",
+		"UNTIL=20240229T235959Z",
+		"UNTIL=20261130T070000Z;BYDAY=MO",
 	};
 	size_t ns = sizeof(shape) / sizeof(*shape), ne = sizeof(end) / sizeof(*end);
 	struct rrule_memo m = { .n = 0 };
@@ -394,6 +498,21 @@ START_TEST(test_rrule_outside_subset_left_to_libical)
 		"FREQ=DAILY;UNTIL=2026-01-01",
 		"FREQ=WEEKLY;BYMONTHDAY=1",
 		"",
+		/* an UNTIL of the right length that is no date-time */
+		"FREQ=DAILY;UNTIL=2026O601",
+		"FREQ=DAILY;UNTIL=202:0601",
+		"FREQ=DAILY;UNTIL=20260601T0:0000Z",
+		"FREQ=DAILY;UNTIL=20260601T00000?",
+		"FREQ=DAILY;UNTIL=2026060\xff",
+		"FREQ=DAILY;UNTIL=20260601T09:000Z",
+		"FREQ=DAILY;UNTIL=20260601t090000Z",
+		"FREQ=DAILY;UNTIL=20260601T090000z",
+		"FREQ=DAILY;UNTIL=20260601T0900/0",
+		"FREQ=DAILY;UNTIL=00000101",
+		"FREQ=DAILY;UNTIL=20250229",
+		"FREQ=DAILY;UNTIL=20260601T240000Z",
+		"FREQ=DAILY;UNTIL=20260601T236000",
+		"FREQ=DAILY;UNTIL=20260601T235960Z",
 	};
 	struct rrule r;
 
@@ -430,6 +549,7 @@ Suite *rrule_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_rrule_matches_libical, 0, 8);
 	tcase_add_test(tc, test_rrule_known_series);
+	tcase_add_test(tc, test_rrule_plain_series);
 	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
 	suite_add_tcase(s, tc);

@@ -186,4 +186,23 @@ CONF
 	echo >&2
 done
 
+# The largest size's week again, from a store of the smallest size holding
+# every event of that week: the same lines, a tenth of the store.  What the
+# two times differ by is what the store's size costs the window.
+small=${SIZES%% *} large=${SIZES##* }
+if [ "$small" != "$large" ]; then
+	d=$WORK/same
+	mkdir -p "$d"
+	printf 'bench: the %s week from %s events ' "$large" "$small" >&2
+	inside=$(python3 "$HERE/same_week.py" "$WORK/$large/events.ics" "$d/events.ics" "$small" \
+		2026-06-01 2026-06-07)
+	"$BIN" --db "$d/n.db" import "$d/events.ics" > /dev/null
+	count "same-$small" nestor "$("$BIN" --db "$d/n.db" agenda --from 2026-06-01 --to 2026-06-07 --json |
+		grep -c '"uid"' || true)"
+	count "same-$small" events "$inside"
+	measure "same-$small" nestor "$nruns" "$BIN --db $d/n.db agenda --from 2026-06-01 --to 2026-06-07"
+	measure "same-$small" big "$nruns" "$BIN --db $WORK/$large/n.db agenda --from 2026-06-01 --to 2026-06-07"
+	echo >&2
+fi
+
 BENCH_MD=${BENCH_MD:-$WORK/bench.md} python3 "$HERE/report.py" "$RESULTS" "$SIZES" "$PEER_MAX"

@@ -46,6 +46,31 @@ def scale(data, sizes):
         label(large), label(small), b["wall"] / a["wall"], b["cpu"] / a["cpu"], lines))
 
 
+def same_week(data, sizes, bad):
+    """The largest size's week read from a store of the smallest size that
+    holds every event of it (bench/same_week.py), against the same week
+    from the largest store, measured right after it."""
+    if len(sizes) < 2:
+        return None
+    small, large = sizes[0], sizes[-1]
+    row = data.get("same-" + small, {})
+    me, big = row.get("nestor", {}), row.get("big", {})
+    if "wall" not in me or "wall" not in big:
+        return None
+    want = data.get("week-" + large, {}).get("nestor", {}).get("count")
+    if want is not None and me.get("count") != want:
+        bad.append("the %s week from %s events: %s lines, the %s store %d" % (
+            label("week-" + large).split(", ")[1], small, me.get("count"), large, want))
+    return ("The same week (%d occurrences of %d events) from a store of %s events: "
+            "%s / %s, and from the %s store right after: %s / %s (wall %.2fx, CPU %.2fx): "
+            "what the store's size costs the window." % (
+                me.get("count", 0), row.get("events", {}).get("count", 0),
+                label("week-" + small).split(", ")[1].split()[0], secs(me["wall"]),
+                secs(me["cpu"]), label("week-" + large).split(", ")[1].split()[0],
+                secs(big["wall"]), secs(big["cpu"]), big["wall"] / me["wall"],
+                big["cpu"] / me["cpu"]))
+
+
 def main():
     path, sizes, peer_max = sys.argv[1], sys.argv[2].split(), int(sys.argv[3])
     data = {}
@@ -111,6 +136,9 @@ def main():
     growth = scale(data, sizes)
     if growth:
         notes.append(growth)
+    same = same_week(data, sizes, bad)
+    if same:
+        notes.append(same)
     if FLOOR in peers:
         notes.append("floor: bench/floor.c, linked with the same static SQLite: it prints a "
                      "line (`--version`), or opens the row's store read-only and reads its "

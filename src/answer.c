@@ -164,10 +164,10 @@ static long long num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
 }
 
-char *answer_recurrence(const char *lang, const char *rule, int minutes)
+char *answer_recurrence(const char *lang, const char *rule, bool all_day, int minutes)
 {
 	char buf[160];
-	const char *w = every_words(lang, rule, buf, sizeof(buf));
+	const char *w = every_words_series(lang, rule, all_day, buf, sizeof(buf));
 	bool said = w && strcmp(w, rule) != 0;
 	bool daily_weekly = rule && (strstr(rule, "FREQ=DAILY") || strstr(rule, "FREQ=WEEKLY"));
 
@@ -365,7 +365,8 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 
 	answer_stored_when(lang, str(r, "at"), now, when, sizeof(when));
 	if (str(r, "every")) {
-		char *words = answer_recurrence(lang, str(r, "every"), clock_minutes(str(r, "at")));
+		char *words = answer_recurrence(lang, str(r, "every"), false,
+						clock_minutes(str(r, "at")));
 
 		snprintf(rep, sizeof(rep), " (%s)", words);
 		free(words);
@@ -429,7 +430,9 @@ static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev
 static char *scope_question(const char *lang, const cJSON *result, time_t now)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
-	char *words = answer_recurrence(lang, str(ev, "rrule"), clock_minutes(str(ev, "start")));
+	bool all_day = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"));
+	char *words = answer_recurrence(lang, str(ev, "rrule"), all_day,
+					all_day ? -1 : clock_minutes(str(ev, "start")));
 	char *r;
 
 	if (RU(lang))
@@ -474,11 +477,11 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 			sbuf_addf(&sb, " (%s)", str(ev, "location"));
 		if (str(ev, "rrule") && strcmp(tool, "calendar_delete") &&
 		    !(str(result, "scope") && !strcmp(str(result, "scope"), "this"))) {
-			char *words = answer_recurrence(
-				lang, str(ev, "rrule"),
-				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))
-					? -1
-					: clock_minutes(str(ev, "start")));
+			bool all_day =
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"));
+			char *words =
+				answer_recurrence(lang, str(ev, "rrule"), all_day,
+						  all_day ? -1 : clock_minutes(str(ev, "start")));
 
 			sbuf_addf(&sb, ", %s", words);
 			free(words);

@@ -51,12 +51,12 @@ char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now);
 char *answer_nothing_to_confirm(const char *lang);
 char *answer_declined(const char *lang);
 
-/* A rule in words, every_words() (every.h) plus the time: "every Friday
- * at 16:00", "каждый понедельник в 10:00", "every 2 weeks"; minutes (past
- * midnight, or -1) adds the time to daily and weekly rules whose words do
- * not say one.  A rule the words cannot say is given as it is.  Caller
- * frees. */
-char *answer_recurrence(const char *lang, const char *rule, int minutes);
+/* A rule in words, every_words_series() (every.h) plus the time: "every
+ * Friday at 16:00", "каждый понедельник в 10:00", "every 2 weeks";
+ * minutes (past midnight, or -1) adds the time to daily and weekly rules
+ * whose words do not say one; all_day: the rule of an all-day series.  A
+ * rule the words cannot say is given as it is.  Caller frees. */
+char *answer_recurrence(const char *lang, const char *rule, bool all_day, int minutes);
 /* What was stored, in full: "Thu 26 Nov 2026 17:00 (tomorrow)", "чт, 26
  * ноября 2026, в 17:00 (завтра)"; a date alone without the time. */
 void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf, size_t len);

@@ -62,11 +62,11 @@ static void when(struct sbuf *sb, time_t t, bool date_only, time_t now)
 	distance(sb, t, now, NULL);
 }
 
-static void rule(struct sbuf *sb, const char *every)
+static void rule(struct sbuf *sb, const char *every, bool all_day)
 {
 	char buf[128];
 
-	if (every_words("en", every, buf, sizeof(buf)))
+	if (every_words_series("en", every, all_day, buf, sizeof(buf)))
 		sbuf_addf(sb, ", %s", buf);
 }
 
@@ -139,7 +139,7 @@ char *confirm_event(const struct event *ev, bool updated, time_t now)
 		own_zone(ev, zone, sizeof(zone));
 		distance(&sb, ev->start, now, zone);
 	}
-	rule(&sb, ev->rrule);
+	rule(&sb, ev->rrule, ev->all_day);
 	if (ev->location && *ev->location)
 		sbuf_addf(&sb, ", at %s", ev->location);
 	return sbuf_detach(&sb);
@@ -154,6 +154,6 @@ char *confirm_reminder(const struct reminder *r, time_t now)
 		sbuf_adds(&sb, " \xe2\x80\x94 ");
 		when(&sb, r->at, false, now);
 	}
-	rule(&sb, r->every);
+	rule(&sb, r->every, false);
 	return sbuf_detach(&sb);
 }

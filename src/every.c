@@ -3,6 +3,7 @@
 #include "cron.h"
 #include "err.h"
 #include "rrule.h"
+#include "tz.h"
 
 #include <libical/ical.h>
 #include <stdarg.h>
@@ -65,15 +66,11 @@ static void add_ymd(struct out *o, const char *ymd)
 	add_n(o, s, sizeof(s));
 }
 
-/* put(o, "%04d-%02d-%02d", y, m, d) the same way. */
-static void add_date(struct out *o, int y, int m, int d)
+/* The 8 digits of the date y-m-d at ymd; false when it has more. */
+static bool ymd_digits(int y, int m, int d, char *ymd)
 {
-	char ymd[8];
-
-	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
-		put(o, "%04d-%02d-%02d", y, m, d);
-		return;
-	}
+	if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99)
+		return false;
 	ymd[0] = (char)('0' + y / 1000);
 	ymd[1] = (char)('0' + y / 100 % 10);
 	ymd[2] = (char)('0' + y / 10 % 10);
@@ -82,7 +79,18 @@ static void add_date(struct out *o, int y, int m, int d)
 	ymd[5] = (char)('0' + m % 10);
 	ymd[6] = (char)('0' + d / 10);
 	ymd[7] = (char)('0' + d % 10);
-	add_ymd(o, ymd);
+	return true;
+}
+
+/* put(o, "%04d-%02d-%02d", y, m, d) the same way. */
+static void add_date(struct out *o, int y, int m, int d)
+{
+	char ymd[8];
+
+	if (ymd_digits(y, m, d, ymd))
+		add_ymd(o, ymd);
+	else
+		put(o, "%04d-%02d-%02d", y, m, d);
 }
 
 static const char *const en_day[] = { "Sunday",	  "Monday", "Tuesday", "Wednesday",
@@ -342,6 +350,25 @@ static void rrule_head(struct out *o, bool r, const struct icalrecurrencetype *r
 		    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) ? rt->by_minute[0] : 0);
 }
 
+/* The date a person reads for UNTIL u: a UTC one (utc) is an instant,
+ * said as its date in the local zone, where every front shows its times
+ * (TZ, which general.timezone sets); a date or a floating time is a date
+ * as written, and so is any UNTIL of an all-day series, whose days the
+ * expander compares with it as written (rrule.h).  z: the local zone
+ * (NULL: opened for this one and freed). */
+static void until_local(struct tz *z, bool utc, bool all_day, struct rrule_wall *u)
+{
+	struct tz *own = NULL;
+
+	if (!utc || all_day || u->is_date || u->year == 0)
+		return;
+	if (!z)
+		z = own = tz_open(NULL, NULL);
+	if (z)
+		*u = rrule_utc_wall(tz_wall_seconds(z, rrule_wall_utc(u)), true);
+	tz_free(own);
+}
+
 /* The end of a rule in words: its COUNT, else its UNTIL's date (year 0:
  * none), said from ymd when not NULL: the value of a valid UNTIL, whose
  * first 8 digits are that date's. */
@@ -364,10 +391,12 @@ static void rrule_end(struct out *o, bool r, int count, int y, int m, int d, con
 	}
 }
 
-static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt)
+/* The words of rt, whose UNTIL is u (until_local() done). */
+static void rrule_words(struct out *o, bool r, const struct icalrecurrencetype *rt,
+			const struct rrule_wall *u)
 {
 	rrule_head(o, r, rt);
-	rrule_end(o, r, rt->count, rt->until.year, rt->until.month, rt->until.day, NULL);
+	rrule_end(o, r, rt->count, u->year, u->month, u->day, NULL);
 }
 
 static int bits(unsigned long long v)
@@ -480,6 +509,12 @@ static void from_own(const struct rrule *own, struct icalrecurrencetype *rt)
 
 const char *every_words(const char *lang, const char *rule, char *buf, size_t len)
 {
+	return every_words_series(lang, rule, false, buf, len);
+}
+
+const char *every_words_series(const char *lang, const char *rule, bool all_day, char *buf,
+			       size_t len)
+{
 	struct out o = { buf, len, 0 };
 	const char *p = rule;
 	bool r = ru(lang);
@@ -498,10 +533,12 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 		 * it reads has no space, so it is no cron expression */
 		if (rrule_parse(p, &own) == 0) {
 			from_own(&own, &rt);
-			if (sayable(&rt))
-				rrule_words(&o, r, &rt);
-			else
+			if (sayable(&rt)) {
+				until_local(NULL, own.until_utc, all_day, &own.until);
+				rrule_words(&o, r, &rt, &own.until);
+			} else {
 				snprintf(buf, len, "%s", rule);
+			}
 			return buf;
 		}
 		if (cron_is_expr(rule)) {
@@ -511,20 +548,27 @@ const char *every_words(const char *lang, const char *rule, char *buf, size_t le
 		}
 		icalerror_clear_errno();
 		rt = icalrecurrencetype_from_string(p);
-		if (icalerrno == ICAL_NO_ERROR && sayable(&rt))
-			rrule_words(&o, r, &rt);
-		else
+		if (icalerrno == ICAL_NO_ERROR && sayable(&rt)) {
+			struct rrule_wall u = { rt.until.year,	 rt.until.month,  rt.until.day,
+						rt.until.hour,	 rt.until.minute, rt.until.second,
+						rt.until.is_date };
+
+			until_local(NULL, icaltime_is_utc(rt.until), all_day, &u);
+			rrule_words(&o, r, &rt, &u);
+		} else {
 			snprintf(buf, len, "%s", rule);
+		}
 		free(rt.rscale);
 		icalerror_clear_errno();
 	}
 	return buf;
 }
 
-/* every_words() and the length of its words (*n). */
-static const char *words_n(const char *lang, const char *rule, char *buf, size_t len, size_t *n)
+/* every_words_series() and the length of its words (*n). */
+static const char *words_n(const char *lang, const char *rule, bool all_day, char *buf, size_t len,
+			   size_t *n)
 {
-	const char *w = every_words(lang, rule, buf, len);
+	const char *w = every_words_series(lang, rule, all_day, buf, len);
 
 	*n = w ? strlen(w) : 0;
 	return w;
@@ -569,12 +613,55 @@ static bool plain_until(const char *v, size_t n)
 	       (v[9] - '0') * 10 + (v[10] - '0') <= 23 && v[11] <= '5' && v[13] <= '5';
 }
 
+/* The two digits at s as a number. */
+static int two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* The local zone of m, opened at its first need, with the range of its
+ * offsets (m->lo, m->hi). */
+static struct tz *memo_zone(struct every_memo *m)
+{
+	if (!m->zone && (m->zone = tz_open(NULL, NULL)))
+		m->ranged = tz_offset_range(m->zone, &m->lo, &m->hi);
+	return m->zone;
+}
+
+/* The local date of the UTC UNTIL at v, a value plain_until() passed: v
+ * itself when its time of day with the zone's offset then is on the same
+ * day (TZ=UTC; New York from 05:00 UTC; Kolkata to 17:30, whatever its
+ * offset that day: no look-up), else 8 digits at ymd; NULL for a date past
+ * 9999 (the slow way says it). */
+static const char *memo_local_ymd(struct every_memo *m, const char *v, char *ymd)
+{
+	struct tz *z = memo_zone(m);
+	long sec, day;
+	int y, mo, d;
+
+	if (!z || (m->ranged && m->lo == 0 && m->hi == 0)) /* UTC: as written */
+		return v;
+	sec = two(v + 9) * 3600L + two(v + 11) * 60L + two(v + 13);
+	if (m->ranged && sec + m->lo >= 0 && sec + m->hi < 86400)
+		return v;
+	/* the zone's offset then, from GLib: the day before or after at most */
+	y = two(v) * 100 + two(v + 2);
+	mo = two(v + 4);
+	d = two(v + 6);
+	day = tz_days_from_civil(y, mo, d);
+	sec += tz_offset(z, (time_t)day * 86400 + sec);
+	if (sec >= 0 && sec < 86400)
+		return v;
+	tz_civil_from_days(day + (sec < 0 ? -1 : 1), &y, &mo, &d);
+	return ymd_digits(y, mo, d, ymd) ? ymd : NULL;
+}
+
 /* every_words_memo() of p, a rule of n bytes that is a remembered one but
  * for the value of its UNTIL, its last part (the series of a calendar),
  * said without reading the rule again: the words of that one, then the
  * date; NULL when the rule is not such. */
-static const char *memo_until(struct every_memo *m, bool r, const char *p, size_t n, char *buf,
-			      size_t len, size_t *wn)
+static const char *memo_until(struct every_memo *m, bool r, bool all_day, const char *p, size_t n,
+			      char *buf, size_t len, size_t *wn)
 {
 	static const char en_until[] = ", until ", ru_until[] = ", до ";
 
@@ -582,11 +669,14 @@ static const char *memo_until(struct every_memo *m, bool r, const char *p, size_
 		size_t cut = m->v[i].cut, wlen = m->v[i].wlen;
 		size_t elen = r ? sizeof(ru_until) - 1 : sizeof(en_until) - 1;
 		const char *v = p + cut;
-		char *w = buf;
+		char *w = buf, ymd[8];
 
 		if (!m->v[i].until || m->v[i].ru != r || cut > n || memcmp(m->v[i].key, p, cut))
 			continue;
 		if (!plain_until(v, n - cut) || wlen + elen + 10 >= len)
+			return NULL;
+		/* a UTC UNTIL: its local date, once for the series */
+		if (n - cut == 16 && !all_day && !(v = memo_local_ymd(m, v, ymd)))
 			return NULL;
 		memcpy(w, m->v[i].words, wlen);
 		w += wlen;
@@ -607,19 +697,34 @@ static const char *memo_until(struct every_memo *m, bool r, const char *p, size_
 	return NULL;
 }
 
-const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
-			     size_t len)
+void every_memo_init(struct every_memo *m)
+{
+	m->n = m->next = 0;
+	m->zone = NULL;
+	m->lo = m->hi = 0;
+	m->ranged = false;
+}
+
+void every_memo_release(struct every_memo *m)
+{
+	tz_free(m->zone);
+	m->zone = NULL;
+}
+
+const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, bool all_day,
+			     char *buf, size_t len)
 {
 	size_t n;
 
-	return every_words_memo_n(m, lang, rule, buf, len, &n);
+	return every_words_memo_n(m, lang, rule, all_day, buf, len, &n);
 }
 
 /* every_words_memo_n() of the rule p (rule without "RRULE:"), n bytes,
  * that memo_until() does not say: apart, its frame is large. */
 static __attribute__((noinline)) const char *memo_slow(struct every_memo *m, const char *lang,
-						       const char *rule, const char *p, size_t n,
-						       char *buf, size_t len, size_t *wn)
+						       const char *rule, bool all_day,
+						       const char *p, size_t n, char *buf,
+						       size_t len, size_t *wn)
 {
 	struct out o = { buf, len, 0 }, head;
 	const char *val, *vend;
@@ -642,16 +747,20 @@ static __attribute__((noinline)) const char *memo_slow(struct every_memo *m, con
 		/* the rule of that entry with another value of the same part:
 		 * rrule_parse() reads it alike if it reads the value */
 		own.count = 0;
-		own.until.year = own.until.month = own.until.day = 0; /* year 0: no UNTIL */
+		own.until_utc = false;
+		own.until = (struct rrule_wall){ 0 }; /* year 0: no UNTIL */
 		if (val && rrule_parse_end(val, vend, &own) < 0)
 			break;
+		until_local(own.until_utc && !all_day ? memo_zone(m) : NULL, own.until_utc, all_day,
+			    &own.until);
 		add_n(&o, words, m->v[i].wlen);
-		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day, val);
+		rrule_end(&o, r, own.count, own.until.year, own.until.month, own.until.day,
+			  own.until_utc && !all_day ? NULL : val);
 		*wn = o.used;
 		return buf;
 	}
 	if (rrule_parse(p, &own) < 0)
-		return words_n(lang, rule, buf, len, wn);
+		return words_n(lang, rule, all_day, buf, len, wn);
 	from_own(&own, &rt);
 	if (!sayable(&rt)) {
 		snprintf(buf, len, "%s", rule);
@@ -662,7 +771,7 @@ static __attribute__((noinline)) const char *memo_slow(struct every_memo *m, con
 	hb[0] = '\0';
 	rrule_head(&head, r, &rt);
 	if (head.used >= sizeof(hb) - 1) /* perhaps cut short */
-		return words_n(lang, rule, buf, len, wn);
+		return words_n(lang, rule, all_day, buf, len, wn);
 	if (cut + rest < EVERY_MEMO_BYTES) {
 		unsigned i = m->n < EVERY_MEMO_N ? m->n++ : m->next++ % EVERY_MEMO_N;
 
@@ -675,14 +784,16 @@ static __attribute__((noinline)) const char *memo_slow(struct every_memo *m, con
 		m->v[i].ru = r;
 		m->v[i].until = val && val[-6] == 'U' && !rest;
 	}
+	until_local(own.until_utc && !all_day ? memo_zone(m) : NULL, own.until_utc, all_day,
+		    &own.until);
 	add(&o, hb);
-	rrule_end(&o, r, rt.count, rt.until.year, rt.until.month, rt.until.day, NULL);
+	rrule_end(&o, r, rt.count, own.until.year, own.until.month, own.until.day, NULL);
 	*wn = o.used;
 	return buf;
 }
 
-const char *every_words_memo_n(struct every_memo *m, const char *lang, const char *rule, char *buf,
-			       size_t len, size_t *wn)
+const char *every_words_memo_n(struct every_memo *m, const char *lang, const char *rule,
+			       bool all_day, char *buf, size_t len, size_t *wn)
 {
 	const char *p;
 	size_t n;
@@ -692,7 +803,7 @@ const char *every_words_memo_n(struct every_memo *m, const char *lang, const cha
 		return NULL;
 	p = *rule == 'R' && !strncmp(rule, "RRULE:", 6) ? rule + 6 : rule;
 	n = strlen(p);
-	if (memo_until(m, ru(lang), p, n, buf, len, wn))
+	if (memo_until(m, ru(lang), all_day, p, n, buf, len, wn))
 		return buf;
-	return memo_slow(m, lang, rule, p, n, buf, len, wn);
+	return memo_slow(m, lang, rule, all_day, p, n, buf, len, wn);
 }

@@ -26,14 +26,28 @@
 #include <stddef.h>
 
 /* rule in words in lang ("en", "ru"; NULL is English) into buf; returns buf,
- * or NULL when rule is NULL or empty. */
+ * or NULL when rule is NULL or empty.
+ *
+ * An UNTIL is said as a date.  A UTC one (ending in Z, as RFC 5545 wants
+ * when DTSTART has a zone) is an instant: it is said as its date in the
+ * local zone, the one every front shows its times in (TZ, which
+ * general.timezone sets; tz_open(NULL)): "UNTIL=20261124T023000Z" is
+ * "until 2026-11-23" in New York.  A date (VALUE=DATE) and a floating
+ * time (no Z) are said as written. */
 const char *every_words(const char *lang, const char *rule, char *buf, size_t len);
+/* every_words() of the rule of an event series; all_day: an all-day one,
+ * whose UNTIL is said as written even when it is UTC (the expander
+ * compares the days with it as written, rrule.h). */
+const char *every_words_series(const char *lang, const char *rule, bool all_day, char *buf,
+			       size_t len);
 
-/* every_words() for the many rules of one listing (an agenda says the rule
- * of each series it shows): a rule that differs from one said before only
- * in the value of its UNTIL or COUNT is not parsed and said again, its end
- * is put after the words of that one.  Zero the memo before its first use;
- * it holds no pointer and needs no release. */
+/* every_words_series() for the many rules of one listing (an agenda says
+ * the rule of each series it shows): a rule that differs from one said
+ * before only in the value of its UNTIL or COUNT is not parsed and said
+ * again, its end is put after the words of that one.  The memo opens the
+ * local zone once, at the first UTC UNTIL: every_memo_init() before its
+ * first use, every_memo_release() after its last. */
+struct tz;
 #define EVERY_MEMO_N	 16
 #define EVERY_MEMO_BYTES 128
 struct every_memo {
@@ -46,12 +60,17 @@ struct every_memo {
 		bool until; /* the value is the rule's last, of its UNTIL */
 	} v[EVERY_MEMO_N];
 	unsigned n, next;
+	struct tz *zone; /* the local zone, once a UTC UNTIL needs it */
+	long lo, hi;	 /* its least and greatest offset (tz_offset_range()) */
+	bool ranged;	 /* lo and hi known */
 };
-const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, char *buf,
-			     size_t len);
+void every_memo_init(struct every_memo *m);
+void every_memo_release(struct every_memo *m);
+const char *every_words_memo(struct every_memo *m, const char *lang, const char *rule, bool all_day,
+			     char *buf, size_t len);
 /* every_words_memo() that also gives the length of the words (*n), or
  * NULL as it does. */
-const char *every_words_memo_n(struct every_memo *m, const char *lang, const char *rule, char *buf,
-			       size_t len, size_t *n);
+const char *every_words_memo_n(struct every_memo *m, const char *lang, const char *rule,
+			       bool all_day, char *buf, size_t len, size_t *n);
 
 #endif

@@ -213,13 +213,14 @@ static void rules_init(struct rules *r, const struct event_list *l)
 	r->ev = xcalloc(l->nevents + 1, sizeof(*r->ev));
 	r->buf = NULL;
 	r->used = r->cap = 0;
-	r->memo.n = r->memo.next = 0;
+	every_memo_init(&r->memo);
 }
 
 static void rules_release(struct rules *r)
 {
 	free(r->ev);
 	free(r->buf);
+	every_memo_release(&r->memo);
 }
 
 /* The rule in words of occurrence o of l (NULL: none), said into the
@@ -242,8 +243,8 @@ static inline const char *occ_rule(struct rules *r, const struct event_list *l,
 			r->cap = (r->used + MOST) * 2;
 			r->buf = xrealloc(r->buf, r->cap);
 		}
-		if (every_words_memo_n(&r->memo, "en", o->ev->rrule, r->buf + r->used, MOST,
-				       &a->len)) {
+		if (every_words_memo_n(&r->memo, "en", o->ev->rrule, o->ev->all_day,
+				       r->buf + r->used, MOST, &a->len)) {
 			a->at = r->used + 2;
 			r->used += a->len + 1;
 		}
@@ -619,7 +620,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	show_line(ctx, ev.all_day ? "last day" : "end", b);
 	show_line(ctx, "all day", ev.all_day ? "yes" : NULL);
 	show_line(ctx, "zone", ev.tzid);
-	show_line(ctx, "repeats", every_words("en", ev.rrule, a, sizeof(a)));
+	show_line(ctx, "repeats", every_words_series("en", ev.rrule, ev.all_day, a, sizeof(a)));
 	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "exdates")); i++)
 		show_line(ctx, "except",
 			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exdates"), i)->valuestring);

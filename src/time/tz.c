@@ -396,6 +396,29 @@ bool tz_fixed(const struct tz *z, long *off)
 	return z->fixed;
 }
 
+bool tz_offset_range(const struct tz *z, long *lo, long *hi)
+{
+	int first, last;
+
+	*lo = *hi = z->off;
+	if (z->fixed)
+		return true;
+	if (!z->gz)
+		return false;
+	first = g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, SPAN_MIN);
+	last = g_time_zone_find_interval(z->gz, G_TIME_TYPE_UNIVERSAL, SPAN_MAX);
+	if (first < 0 || last < first)
+		return false;
+	*lo = *hi = g_time_zone_get_offset(z->gz, first);
+	for (int i = first + 1; i <= last; i++) {
+		long off = g_time_zone_get_offset(z->gz, i);
+
+		*lo = off < *lo ? off : *lo;
+		*hi = off > *hi ? off : *hi;
+	}
+	return true;
+}
+
 long tz_offset(struct tz *z, time_t t)
 {
 	if (z->fixed)

@@ -70,6 +70,11 @@ char *tz_local_name(void);
 /* Whether z has one UTC offset for every instant of the years 1-9999 (UTC,
  * Etc/GMT+5, the local zone under TZ=UTC): *off. */
 bool tz_fixed(const struct tz *z, long *off);
+/* The least and the greatest UTC offset z has at any instant of the years
+ * 1-9999 (*lo, *hi): an instant whose time of day plus either is within
+ * its UTC day is on that day in z, with no look-up.  false for a zone of a
+ * VTIMEZONE (its offsets are libical's to compute, one instant at a time). */
+bool tz_offset_range(const struct tz *z, long *lo, long *hi);
 
 /* The UTC offset of z at instant t, in seconds east of UTC. */
 long tz_offset(struct tz *z, time_t t);

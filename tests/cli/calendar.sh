@@ -165,9 +165,9 @@ expect_eq "its last day" "$(tail -n 2 decade)" "Mon 2035-12-31
      1  07:00-07:30  daily — every day"
 
 # the end of each series in words, through the memo that says series alike
-# once: two series sharing a rule say each its own UNTIL, the date as
-# written (a UTC UNTIL at 20:00 is the next day in Kolkata), a leap day, a
-# date alone, a COUNT, none; ids around the six columns and a line longer
+# once: two series sharing a rule say each its own UNTIL, the date where
+# the agenda is read (a UTC UNTIL at 20:00 is the next day in Kolkata), a
+# leap day, a date alone, a COUNT, none; ids around the six columns and a line longer
 # than the agenda's buffer (a location of 9,000 bytes)
 nestor --db ends.db import "$DATA/series-ends.ics" >/dev/null
 sqlite3 ends.db "UPDATE events SET id = 999999 WHERE uid = 'e@test';
@@ -185,8 +185,45 @@ expect_eq "series ends" "$(sed 's/(x*)/(x...)/' ends)" "Mon 2026-06-01
      7  18:30-19:00  Leap day — every week, until 2028-02-29
      8  19:30-20:00  Plain
 123456789012  20:30        Instant
-     1  23:30-...    Late in Kolkata — every week, until 2026-06-08
+     1  23:30-...    Late in Kolkata — every week, until 2026-06-09
 
 Tue 2026-06-02
-     1  ...-00:30    Late in Kolkata — every week, until 2026-06-08"
+     1  ...-00:30    Late in Kolkata — every week, until 2026-06-09"
 expect_eq "the long line whole" "$(LC_ALL=C awk 'length > 9000 { print length }' ends)" 9070
+
+# a UTC UNTIL (RFC 5545's form when DTSTART has a zone) is said as the date
+# where the agenda is read, the zone its times are shown in: the last
+# Monday 21:00 in New York ends at 02:30 UTC on Tuesday; a series at 01:00
+# in Kolkata ends at 19:30 UTC the day before; one across New York's change
+# to standard time ends at 23:30 EST, 04:30 UTC the next day.  A date and a
+# floating UNTIL, and any of an all-day series, are said as written.
+TZ=America/New_York nestor --db until.db event add Yoga --at "2026-11-02 21:00" --for 30m \
+	--every "FREQ=WEEKLY;UNTIL=20261124T023000Z" >/dev/null
+TZ=America/New_York nestor --db until.db event add Late --at "2026-10-05 23:30" --for 15m \
+	--every "FREQ=WEEKLY;UNTIL=20261110T043000Z" >/dev/null
+TZ=Asia/Kolkata nestor --db until.db event add Early --at "2026-11-03 01:00" --for 15m \
+	--every "FREQ=WEEKLY;UNTIL=20261123T193000Z" >/dev/null
+TZ=America/New_York nestor --db until.db event add Written --at "2026-11-02 08:00" --for 15m \
+	--every "FREQ=WEEKLY;UNTIL=20261124T023000" >/dev/null
+TZ=America/New_York nestor --db until.db event add Fair --at 2026-11-02 --all-day \
+	--every "FREQ=WEEKLY;UNTIL=20261124T000000Z" >/dev/null
+out=$(TZ=America/New_York nestor --db until.db agenda --from 2026-11-09 --to 2026-11-09)
+expect_eq "UTC until, New York, across DST" "$out" "Mon 2026-11-09
+     5  all day      Fair — every week, until 2026-11-24
+     4  08:00-08:15  Written — every week, until 2026-11-24
+     3  14:30-14:45  Early — every week, until 2026-11-23
+     1  21:00-21:30  Yoga — every week, until 2026-11-23
+     2  23:30-23:45  Late — every week, until 2026-11-09"
+out=$(TZ=America/New_York nestor --db until.db agenda --from 2026-11-23 --to 2026-11-30)
+expect_eq "UTC until, New York, the last" "$out" "Mon 2026-11-23
+     5  all day      Fair — every week, until 2026-11-24
+     4  08:00-08:15  Written — every week, until 2026-11-24
+     3  14:30-14:45  Early — every week, until 2026-11-23
+     1  21:00-21:30  Yoga — every week, until 2026-11-23"
+out=$(TZ=Asia/Kolkata nestor --db until.db agenda --from 2026-11-24 --to 2026-11-30)
+expect_eq "UTC until, Kolkata" "$out" "Tue 2026-11-24
+     3  01:00-01:15  Early — every week, until 2026-11-24
+     1  07:30-08:00  Yoga — every week, until 2026-11-24"
+out=$(for id in 1 5; do TZ=America/New_York nestor --db until.db event show $id; done | grep repeats)
+expect_eq "UTC until, event show" "$out" "repeats    every week, until 2026-11-23
+repeats    every week, until 2026-11-24"

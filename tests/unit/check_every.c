@@ -4,8 +4,11 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "answer.h"
 #include "every.h"
 
 static const struct row {
@@ -61,6 +64,18 @@ static const struct row {
 	{ "0 9,17 * * *", "en", "0 9,17 * * *" },
 	{ "nonsense", "en", "nonsense" },
 };
+
+static void use_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+/* The rows are said in UTC, where a UTC UNTIL's date is as written. */
+static void setup(void)
+{
+	use_tz("UTC");
+}
 
 START_TEST(test_words)
 {
@@ -161,12 +176,14 @@ START_TEST(test_memo)
 	};
 #define NENDS	(sizeof(ends) / sizeof(ends[0]))
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
-	static struct every_memo memo;
+	static const char *const zones[] = { "UTC", "America/New_York", "Asia/Kolkata" };
+	struct every_memo memo;
 	size_t lens[] = { 128, 12 };
 	char none[8];
 
-	for (size_t l = 0; l < 2; l++) {
-		memo.n = memo.next = 0;
+	for (size_t l = 0; l < 2 * 3; l++) {
+		use_tz(zones[l / 2]);
+		every_memo_init(&memo);
 		/* a shape with each end in turn, then each end with every shape
 		 * (more shapes than the memo holds) */
 		for (size_t i = 0; i < 2 * NENDS * NSHAPES; i++) {
@@ -176,15 +193,22 @@ START_TEST(test_memo)
 			const char *lang = (e + k + pass) % 3 ? "en" : "ru";
 			char rule[160], want[128], got[128];
 
+			bool all_day = (e + k) % 4 == 0;
+
 			snprintf(rule, sizeof(rule), shapes[k], ends[e]);
-			every_words(lang, rule, want, lens[l]);
-			ck_assert_ptr_eq(every_words_memo(&memo, lang, rule, got, lens[l]), got);
-			ck_assert_msg(!strcmp(got, want), "%s (%s): \"%s\", not \"%s\"", rule, lang,
-				      got, want);
+			every_words_series(lang, rule, all_day, want, lens[l % 2]);
+			ck_assert_ptr_eq(
+				every_words_memo(&memo, lang, rule, all_day, got, lens[l % 2]),
+				got);
+			ck_assert_msg(!strcmp(got, want), "%s (%s, %s): \"%s\", not \"%s\"", rule,
+				      lang, zones[l / 2], got, want);
 		}
+		every_memo_release(&memo);
 	}
-	ck_assert_ptr_null(every_words_memo(&memo, "en", NULL, none, sizeof(none)));
-	ck_assert_ptr_null(every_words_memo(&memo, "en", "", none, sizeof(none)));
+	every_memo_init(&memo);
+	ck_assert_ptr_null(every_words_memo(&memo, "en", NULL, false, none, sizeof(none)));
+	ck_assert_ptr_null(every_words_memo(&memo, "en", "", false, none, sizeof(none)));
+	every_memo_release(&memo);
 }
 END_TEST
 
@@ -196,27 +220,36 @@ START_TEST(test_memo_sweep)
 	static const char *const years[] = { "0000", "0001", "2026", "2028", "2100", "2400" };
 	static const char *const times[] = { "",	"T000000",  "T235959Z", "T240000Z",
 					     "T236000", "T235960Z", "T2359590" };
-	static struct every_memo memo;
+	static const char *const zones[] = { "UTC", "America/New_York", "Pacific/Kiritimati" };
+	struct every_memo memo;
 	char rule[64], want[128], got[128];
 
-	for (size_t y = 0; y < sizeof(years) / sizeof(years[0]); y++)
-		for (int mo = 0; mo <= 13; mo++)
-			for (int d = 0; d <= 32; d++)
-				for (size_t t = 0; t < sizeof(times) / sizeof(times[0]); t++) {
-					snprintf(rule, sizeof(rule),
-						 "FREQ=WEEKLY;BYDAY=TU;UNTIL=%s%02d%02d%s",
-						 years[y], mo, d, times[t]);
-					every_words("en", rule, want, sizeof(want));
-					every_words_memo(&memo, "en", rule, got, sizeof(got));
-					ck_assert_msg(!strcmp(got, want), "%s: \"%s\", not \"%s\"",
-						      rule, got, want);
-				}
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		use_tz(zones[z]);
+		every_memo_init(&memo);
+		for (size_t y = 0; y < sizeof(years) / sizeof(years[0]); y++)
+			for (int mo = 0; mo <= 13; mo++)
+				for (int d = 0; d <= 32; d++)
+					for (size_t t = 0; t < sizeof(times) / sizeof(times[0]);
+					     t++) {
+						snprintf(rule, sizeof(rule),
+							 "FREQ=WEEKLY;BYDAY=TU;UNTIL=%s%02d%02d%s",
+							 years[y], mo, d, times[t]);
+						every_words("en", rule, want, sizeof(want));
+						every_words_memo(&memo, "en", rule, false, got,
+								 sizeof(got));
+						ck_assert_msg(!strcmp(got, want),
+							      "%s (%s): \"%s\", not \"%s\"", rule,
+							      zones[z], got, want);
+					}
+		every_memo_release(&memo);
+	}
 }
 END_TEST
 
 /* The series of an agenda through one memo, in its order: series that
- * share a rule say each its own UNTIL's date (as written: the date of a
- * UTC value is its UTC date), and the length given is that of the words. */
+ * share a rule say each its own UNTIL's date (in UTC, the date of a UTC
+ * value is its UTC date), and the length given is that of the words. */
 START_TEST(test_memo_series)
 {
 	static const struct {
@@ -243,19 +276,107 @@ START_TEST(test_memo_series)
 		{ "en", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270607T080000Z",
 		  "every Monday, until 2027-06-07" },
 	};
-	static struct every_memo memo;
+	struct every_memo memo;
 	char got[128];
 	size_t n;
 
+	every_memo_init(&memo);
 	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {
-		ck_assert_ptr_eq(every_words_memo_n(&memo, series[i].lang, series[i].rule, got,
-						    sizeof(got), &n),
+		ck_assert_ptr_eq(every_words_memo_n(&memo, series[i].lang, series[i].rule, false,
+						    got, sizeof(got), &n),
 				 got);
 		ck_assert_str_eq(got, series[i].want);
 		ck_assert_uint_eq(n, strlen(series[i].want));
 	}
-	ck_assert_ptr_null(every_words_memo_n(&memo, "en", NULL, got, sizeof(got), &n));
+	ck_assert_ptr_null(every_words_memo_n(&memo, "en", NULL, false, got, sizeof(got), &n));
 	ck_assert_uint_eq(n, 0);
+	every_memo_release(&memo);
+}
+END_TEST
+
+/* A UTC UNTIL is an instant: its date is the one where the person is (the
+ * local zone), by that zone's offset at that instant, whatever the offset
+ * when the series began; a date, a floating time and any UNTIL of an
+ * all-day series are said as written.  The same alone, through a memo
+ * (the first of a shape, then its next), in English and Russian. */
+static const struct until_row {
+	const char *tz, *rule, *lang;
+	bool all_day;
+	const char *want;
+} until_rows[] = {
+	/* Mon 2026-11-23 21:30 in New York */
+	{ "America/New_York", "FREQ=WEEKLY;UNTIL=20261124T023000Z", "en", false,
+	  "every week, until 2026-11-23" },
+	{ "America/New_York", "FREQ=WEEKLY;UNTIL=20261124T023000Z", "ru", false,
+	  "каждую неделю, до 2026-11-23" },
+	{ "Asia/Kolkata", "FREQ=WEEKLY;UNTIL=20261124T023000Z", "en", false,
+	  "every week, until 2026-11-24" },
+	/* 01:00 the next day in Kolkata */
+	{ "Asia/Kolkata", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261123T193000Z", "en", false,
+	  "every Monday, until 2026-11-24" },
+	{ "Asia/Kolkata", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261123T193000Z", "ru", false,
+	  "каждый понедельник, до 2026-11-24" },
+	/* after the change to standard time: 23:30 EST (EDT would be 00:30) */
+	{ "America/New_York", "FREQ=WEEKLY;UNTIL=20261110T043000Z", "en", false,
+	  "every week, until 2026-11-09" },
+	/* after the change to summer time: 00:30 CEST (CET would be 23:30) */
+	{ "Europe/Berlin", "FREQ=DAILY;UNTIL=20260329T223000Z", "en", false,
+	  "every day, until 2026-03-30" },
+	/* as written: a date, a floating time, an all-day series */
+	{ "America/New_York", "FREQ=WEEKLY;UNTIL=20261124", "en", false,
+	  "every week, until 2026-11-24" },
+	{ "America/New_York", "FREQ=WEEKLY;UNTIL=20261124T023000", "en", false,
+	  "every week, until 2026-11-24" },
+	{ "America/New_York", "FREQ=YEARLY;UNTIL=20300601T000000Z", "en", true,
+	  "every year, until 2030-06-01" },
+	/* libical's rules (BYHOUR: not nestor's own parser) */
+	{ "America/New_York", "FREQ=WEEKLY;BYDAY=MO;BYHOUR=21;BYMINUTE=0;UNTIL=20261124T023000Z",
+	  "en", false, "every Monday at 21:00, until 2026-11-23" },
+	{ "America/New_York", "FREQ=WEEKLY;BYDAY=MO;BYHOUR=21;BYMINUTE=0;UNTIL=20261124T023000Z",
+	  "en", true, "every Monday at 21:00, until 2026-11-24" },
+};
+
+START_TEST(test_until_local)
+{
+	const struct until_row *r = &until_rows[_i];
+	char other[160], got[128];
+	struct every_memo memo;
+	size_t n;
+
+	use_tz(r->tz);
+	ck_assert_str_eq(every_words_series(r->lang, r->rule, r->all_day, got, sizeof(got)),
+			 r->want);
+	if (!r->all_day)
+		ck_assert_str_eq(every_words(r->lang, r->rule, got, sizeof(got)), r->want);
+	/* the memo: said first, then after the same shape with another end */
+	snprintf(other, sizeof(other), "%.*s19990101",
+		 (int)(strstr(r->rule, "UNTIL=") + 6 - r->rule), r->rule);
+	for (int pass = 0; pass < 2; pass++) {
+		every_memo_init(&memo);
+		if (pass)
+			every_words_memo_n(&memo, r->lang, other, r->all_day, got, sizeof(got), &n);
+		every_words_memo_n(&memo, r->lang, r->rule, r->all_day, got, sizeof(got), &n);
+		ck_assert_msg(!strcmp(got, r->want), "%s in %s (pass %d): \"%s\"", r->rule, r->tz,
+			      pass, got);
+		ck_assert_uint_eq(n, strlen(r->want));
+		every_memo_release(&memo);
+	}
+}
+END_TEST
+
+/* The assistant's answers say a series' rule the same way: a timed one's
+ * UTC UNTIL as the local date, an all-day one's as written. */
+START_TEST(test_answer_words)
+{
+	char *w;
+
+	use_tz("America/New_York");
+	w = answer_recurrence("ru", "FREQ=WEEKLY;UNTIL=20261124T023000Z", false, 21 * 60);
+	ck_assert_str_eq(w, "каждую неделю, до 2026-11-23 в 21:00");
+	free(w);
+	w = answer_recurrence("en", "FREQ=WEEKLY;UNTIL=20261124T000000Z", true, -1);
+	ck_assert_str_eq(w, "every week, until 2026-11-24");
+	free(w);
 }
 END_TEST
 
@@ -264,11 +385,16 @@ Suite *every_suite(void)
 	Suite *s = suite_create("every");
 	TCase *tc = tcase_create("every");
 
+	tcase_add_checked_fixture(tc, setup, NULL);
+
 	tcase_add_loop_test(tc, test_words, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_none);
 	tcase_add_test(tc, test_memo);
 	tcase_add_test(tc, test_memo_series);
 	tcase_add_test(tc, test_memo_sweep);
+	tcase_add_test(tc, test_answer_words);
+	tcase_add_loop_test(tc, test_until_local, 0,
+			    (int)(sizeof(until_rows) / sizeof(until_rows[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -166,6 +166,45 @@ START_TEST(test_local_zone)
 }
 END_TEST
 
+/* The range of a zone's offsets holds the offset at every instant looked
+ * at, from year 1 to 9999, and is one offset for a fixed zone; a zone of a
+ * VTIMEZONE has none. */
+START_TEST(test_offset_range)
+{
+	static const char *const names[] = { "America/New_York", "Asia/Kolkata",
+					     "Australia/Lord_Howe", "Pacific/Kiritimati" };
+	struct tz *z;
+	long lo, hi;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		z = tz_open(names[i], NULL);
+		ck_assert_ptr_nonnull(z);
+		ck_assert(tz_offset_range(z, &lo, &hi));
+		ck_assert_int_lt(lo, hi);
+		for (time_t t = -62135596800LL; t < 253402300800LL; t += 86400 * 17 + 3607) {
+			long off = tz_offset(z, t);
+
+			ck_assert_msg(lo <= off && off <= hi, "%s at %lld: %ld not in %ld..%ld",
+				      names[i], (long long)t, off, lo, hi);
+		}
+		tz_free(z);
+	}
+	z = tz_open("America/New_York", NULL);
+	tz_offset_range(z, &lo, &hi);
+	ck_assert_int_eq(lo, -5 * 3600);
+	ck_assert_int_eq(hi, -4 * 3600);
+	tz_free(z);
+	z = tz_open("Etc/GMT+5", NULL);
+	ck_assert(tz_offset_range(z, &lo, &hi));
+	ck_assert_int_eq(lo, -5 * 3600);
+	ck_assert_int_eq(hi, -5 * 3600);
+	tz_free(z);
+	z = shifted();
+	ck_assert(!tz_offset_range(z, &lo, &hi));
+	tz_free(z);
+}
+END_TEST
+
 /* The arithmetic conversions agree with gmtime_r() and timegm() from year
  * 1 to 9999, fields out of range included, and a fixed-offset zone (UTC,
  * Etc/GMT+5) converts like one that is not. */
@@ -214,6 +253,7 @@ Suite *tz_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_local_zone);
 	tcase_add_test(tc, test_utc_arithmetic);
+	tcase_add_test(tc, test_offset_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,8 @@ TEST_REAL0=$(date +%s)
 NESTOR_NOW=$TEST_T0@$TEST_REAL0
 TZ=UTC
 export NESTOR_NOW TZ
+# the log lines scripts wait for are at nestor's default level
+unset NESTOR_LOG
 test_now() { echo $((TEST_T0 + $(date +%s) - TEST_REAL0)); }
 # test_date SECS ARGS...: date(1) ARGS (C locale) for the instant SECS after
 # test_now

@@ -17,6 +17,12 @@ int main(void)
 	SRunner *sr = srunner_create(NULL);
 	int failed, ran;
 
+	/* What the suites and scripts expect is nestor's default, whatever
+	 * the caller's shell holds: local time UTC (a suite that wants
+	 * another zone sets it), logging at its default level (scripts read
+	 * the info lines). */
+	setenv("TZ", "UTC", 1);
+	unsetenv("NESTOR_LOG");
 #define SUITE(name) srunner_add_suite(sr, name##_suite());
 #include "suites.h"
 #undef SUITE

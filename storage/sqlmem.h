@@ -7,9 +7,16 @@
  * fifth of that read.  Blocks of up to SQLMEM_SMALL bytes come from free
  * lists, one per multiple of 16 bytes, carved from 64 KB chunks; larger
  * ones are the C library's.  A freed small block is kept for the next of
- * its size, never given back: a process holds at most the most small
- * blocks it ever had at once.  One lock (a spin on an atomic flag, held
- * for a few instructions) makes it safe from any thread, across fork().
+ * its size class, never given back: a process holds, for each class, the
+ * most blocks of it it ever had at once (a long `nestor daemon` or
+ * `serve` keeps the schemas and statements of its connections, a few
+ * hundred KB), and sqlite3_release_memory() cannot free them.  One lock
+ * (a spin on an atomic flag, held for a few instructions) makes it safe
+ * from any thread and across fork() (pthread_atfork), for these lists;
+ * a child that uses SQLite itself after fork() has SQLite's own mutexes
+ * to fear, and nestor's children exec at once.  Builds with
+ * AddressSanitizer keep SQLite's allocator, so that ASan sees every
+ * SQLite block; valgrind's memcheck sees the chunks only.
  */
 #ifndef NESTOR_SQLMEM_H
 #define NESTOR_SQLMEM_H

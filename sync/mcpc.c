@@ -202,10 +202,13 @@ static int spawn(struct mcpc *c, struct err *e)
 		if (null >= 0)
 			dup2(null, 2);
 		signal(SIGPIPE, SIG_DFL);
-		/* a process group of its own: Ctrl-C at the terminal is nestor's
-		 * (it cancels the call, and the server is told), not the end of
-		 * the server and of what it was keeping */
-		setpgid(0, 0);
+		/* Ctrl-C at the terminal is nestor's (it cancels the call, and
+		 * the server is told), not the end of the server and of what it
+		 * was keeping: the server starts with SIGINT ignored, as under
+		 * nohup.  It stays in nestor's process group, so a hangup or
+		 * Ctrl-\ at the terminal still ends it with nestor, and it may
+		 * still ask at the terminal (ssh's password prompt). */
+		signal(SIGINT, SIG_IGN);
 		execvpe(c->argv[0], c->argv, env);
 		n = snprintf(buf, sizeof(buf), "%s", strerror(errno));
 		(void)!write(ex[1], buf, (size_t)n);

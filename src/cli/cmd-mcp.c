@@ -149,13 +149,23 @@ static void *read_stdin(void *arg)
 			pthread_cond_wait(&r->room, &r->lock);
 		stop = r->stopping;
 		pthread_mutex_unlock(&r->lock);
-		if (stop || (poll(p, 2, -1) < 0 && errno != EINTR) || (p[1].revents & POLLIN))
+		if (stop)
 			break;
-		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			got = -1; /* the input cannot be waited for: its end */
+		} else if (p[1].revents & POLLIN) {
+			break;
+		} else if (p[0].revents & POLLNVAL) {
+			got = -1; /* no standard input at all */
+		} else if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			continue;
-		got = read(STDIN_FILENO, buf, sizeof(buf));
-		if (got < 0 && errno == EINTR)
-			continue;
+		} else {
+			got = read(STDIN_FILENO, buf, sizeof(buf));
+			if (got < 0 && errno == EINTR)
+				continue;
+		}
 		if (got > 0)
 			scan_cancels(r, buf, (size_t)got);
 		pthread_mutex_lock(&r->lock);

@@ -189,7 +189,10 @@ done
 # The largest size's week again, from a store of the smallest size holding
 # every event of that week: the same lines, a tenth of the store.  What the
 # two times differ by is what the store's size costs the window.
-small=${SIZES%% *} large=${SIZES##* }
+# shellcheck disable=SC2086 # the sizes, one word each
+small=$(printf '%s\n' $SIZES | sort -n | head -n 1)
+# shellcheck disable=SC2086
+large=$(printf '%s\n' $SIZES | sort -n | tail -n 1)
 if [ "$small" != "$large" ]; then
 	d=$WORK/same
 	mkdir -p "$d"

@@ -34,7 +34,8 @@ def scale(data, sizes):
     time of a window should follow the lines it prints, not the store."""
     if len(sizes) < 2:
         return None
-    small, large = ("week-" + sizes[0]), ("week-" + sizes[-1])
+    ordered = sorted(sizes, key=int)
+    small, large = ("week-" + ordered[0]), ("week-" + ordered[-1])
     a = data.get(small, {}).get("nestor", {})
     b = data.get(large, {}).get("nestor", {})
     if "wall" not in a or "wall" not in b:
@@ -52,7 +53,8 @@ def same_week(data, sizes, bad):
     from the largest store, measured right after it."""
     if len(sizes) < 2:
         return None
-    small, large = sizes[0], sizes[-1]
+    ordered = sorted(sizes, key=int)
+    small, large = ordered[0], ordered[-1]
     row = data.get("same-" + small, {})
     me, big = row.get("nestor", {}), row.get("big", {})
     if "wall" not in me or "wall" not in big:

@@ -1,7 +1,7 @@
 # nestor as the client of a stdio MCP server that answers a cancelled call
 # anyway (tests/fake/mcpserver.py: slow until cancelled): in the chat,
-# Ctrl-C cancels the turn while the tool works; the server, in a process
-# group of its own, lives on and is told (notifications/cancelled); the
+# Ctrl-C cancels the turn while the tool works; the server, which starts
+# with SIGINT ignored, lives on and is told (notifications/cancelled); the
 # next turn's tool call gets its own answer, not the late one the server
 # sends first.
 . "$(dirname "$0")/lib.sh"

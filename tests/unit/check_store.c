@@ -515,6 +515,19 @@ START_TEST(test_reach_by_older_writer)
 }
 END_TEST
 
+/* The one text value of query sql on db. */
+static char *query_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *text;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return text;
+}
+
 /* What the triggers on events did to the outbox and the rows, as text. */
 static char *triggers_effect(sqlite3 *db)
 {
@@ -560,47 +573,24 @@ static char *triggers_effect(sqlite3 *db)
 		"UPDATE events SET until = 864000 WHERE id = 24;"
 		"UPDATE events SET start = 0 WHERE id = 25;"
 		"UPDATE events SET reach = -1 WHERE id = 23;";
-	sqlite3_stmt *st;
-	char *text;
 
 	raw_exec(db, script);
-	ck_assert_int_eq(
-		sqlite3_prepare_v2(
-			db,
-			"SELECT (SELECT group_concat(printf('%s %s %s %d %s %d %s', target, op, "
-			"entity,"
-			" entity_id, json_remove(payload, '$.remote_id'),"
-			" json_extract(payload, '$.remote_id') IS NULL, typeof(created_at)), '; ')"
-			" FROM outbox) || ' | ' || (SELECT group_concat(printf('%d %d %d %d %s %s',"
-			" id, calendar_id, remote_id IS NULL, remote_id = 'kept', etag, reach), '; "
-			"')"
-			" FROM events) || ' | ' || (SELECT count(*) FROM outbox WHERE created_at"
-			" BETWEEN CAST(strftime('%s', 'now') AS INTEGER) - 60"
-			" AND CAST(strftime('%s', 'now') AS INTEGER))",
-			-1, &st, NULL),
-		SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	text = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return text;
+	return query_text(db, "SELECT (SELECT group_concat(printf('%s %s %s %d %s %d %s',"
+			      " target, op, entity, entity_id, json_remove(payload, '$.remote_id'),"
+			      " json_extract(payload, '$.remote_id') IS NULL, typeof(created_at)),"
+			      " '; ') FROM outbox) || ' | ' || (SELECT group_concat(printf("
+			      "'%d %d %d %d %s %s', id, calendar_id, remote_id IS NULL,"
+			      " remote_id = 'kept', etag, reach), '; ') FROM events) || ' | ' ||"
+			      " (SELECT count(*) FROM outbox WHERE created_at"
+			      " BETWEEN CAST(strftime('%s', 'now') AS INTEGER) - 60"
+			      " AND CAST(strftime('%s', 'now') AS INTEGER))");
 }
 
 /* The schema's objects as text, in the order SQLite reads them. */
 static char *schema_text(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	char *text;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-					    "SELECT group_concat(type || ' ' || name || ' ' ||"
-					    " ifnull(sql, ''), char(10)) FROM (SELECT * FROM"
-					    " sqlite_schema ORDER BY rowid)",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	text = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return text;
+	return query_text(db, "SELECT group_concat(type || ' ' || name || ' ' || ifnull(sql, ''),"
+			      " char(10)) FROM (SELECT * FROM sqlite_schema ORDER BY rowid)");
 }
 
 /* Migration 26 writes the triggers on events shorter, for the parse at

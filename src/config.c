@@ -212,8 +212,12 @@ static int check_value(const struct config_key *k, const char *value, struct err
 	char *end;
 	long v, lo, hi;
 
+	if (utf8_check_bytes(k->key, value, 0, e) < 0)
+		return -1;
 	switch (k->type) {
-	case CONFIG_STRING: return 0;
+	case CONFIG_STRING:
+		return !strcmp(k->key, "server.device") && *value ? syncer_check_device(value, e)
+								  : 0;
 	case CONFIG_ZONE:
 		if (!*value || tz_is_utc(value) || tz_is_system(value))
 			return 0;
@@ -309,7 +313,12 @@ static int validate(struct config *c, void (*warn)(const char *), struct err *e)
 					free(msg);
 				}
 			} else {
+				/* the value as written when it is not UTF-8, which
+				 * g_key_file_get_string() would take for unset */
 				gchar *v = g_key_file_get_string(c->kf, *g, *k, NULL);
+
+				if (!v)
+					v = g_key_file_get_value(c->kf, *g, *k, NULL);
 
 				if (v && check_value(ck, v, e) < 0) {
 					err_prefix(e, "%s:%d", c->path, line);

@@ -9,6 +9,7 @@
 #include "secret.h"
 #include "url.h"
 #include "user.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -78,6 +79,11 @@ int syncer_check_uri(const char *uri, struct err *e)
 				    e);
 }
 
+int syncer_check_device(const char *name, struct err *e)
+{
+	return utf8_check_name("server.device", name, PG_NAME_MAX, e);
+}
+
 int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s, const char *user,
 		     struct err *e)
 {
@@ -110,19 +116,29 @@ int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
 		user_release(&u);
 		return -1;
 	}
+	if (dev && *dev && syncer_check_device(dev, e) < 0) {
+		user_release(&u);
+		return -1;
+	}
 	if (secret_get("postgres", &pw, &se) < 0 && se.code != ERR_NOTFOUND) {
 		user_release(&u);
 		*e = se;
 		return -1;
 	}
-	if (!dev || !*dev) {
+	if (dev && *dev) {
+		o->device_name = xstrdup(dev);
+	} else {
+		/* the host name, made a name syncer_check_device() takes */
 		gethostname(host, sizeof(host) - 1);
-		dev = *host ? host : "device";
+		o->device_name = utf8_name(host, PG_NAME_MAX);
+		if (!*o->device_name) {
+			free((char *)o->device_name);
+			o->device_name = xstrdup("device");
+		}
 	}
 	o->uri = xstrdup(uri);
 	o->user = xstrdup(u.name);
 	o->password = pw;
-	o->device_name = xstrndup(dev, 64);
 	o->batch = (int)config_get_int(cfg, "server.batch");
 	o->timeout_ms = (int)config_get_int(cfg, "server.timeout") * 1000;
 	user_release(&u);

@@ -76,6 +76,12 @@ int syncer_check_uri(const char *uri, struct err *e);
  * with a letter, not "pg_..." nor "nestor_...".  ERR_USAGE naming it. */
 int syncer_check_user(const char *name, struct err *e);
 
+/* A device name (server.device) as other devices will show it: valid
+ * UTF-8 of at most PG_NAME_MAX (64) bytes with no control character (no
+ * C0, not even tab or newline, no DEL, no C1).  ERR_USAGE
+ * "server.device: control character U+0009 (byte 4)". */
+int syncer_check_device(const char *name, struct err *e);
+
 /* One round, blocking (at most o->timeout_ms of silence from the server). */
 int syncer_round(struct store *s, const struct syncer_opts *o, time_t now, struct syncer_report *r,
 		 struct err *e);

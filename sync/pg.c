@@ -3,6 +3,7 @@
  */
 #include "pg.h"
 #include "pg-schema.h"
+#include "utf8.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -435,17 +436,13 @@ int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit, 
 		2, params, e);
 }
 
-/* Text from the server for a change: printable, bounded. */
+/* An id from the server for a change: valid UTF-8 without a control
+ * character (C0, DEL, C1), bounded. */
 static bool sane(const char *s, size_t max)
 {
-	size_t n = strlen(s);
+	struct err e = { 0, "" };
 
-	if (n > max)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-	return true;
+	return utf8_check_name("id", s, max, &e) == 0;
 }
 
 int pg_pull_result(struct pg *p, cJSON **changes, long long *last, struct err *e)
@@ -464,6 +461,7 @@ int pg_pull_result(struct pg *p, cJSON **changes, long long *last, struct err *e
 		char *end;
 		long long seq = strtoll(pq.PQgetvalue(r, i, 0), &end, 10);
 		const char *dev = pq.PQgetvalue(r, i, 1);
+		char *name;
 		cJSON *c;
 
 		if (*end || seq <= prev) {
@@ -475,8 +473,8 @@ int pg_pull_result(struct pg *p, cJSON **changes, long long *last, struct err *e
 		prev = seq;
 		if (!strcmp(dev, p->device))
 			continue;
-		if (!sane(dev, 32) || !sane(pq.PQgetvalue(r, i, 2), 64) ||
-		    !sane(pq.PQgetvalue(r, i, 3), 32) || !sane(pq.PQgetvalue(r, i, 4), 64)) {
+		if (!sane(dev, 32) || !sane(pq.PQgetvalue(r, i, 3), 32) ||
+		    !sane(pq.PQgetvalue(r, i, 4), 64)) {
 			cJSON_Delete(*changes);
 			*changes = NULL;
 			return err_set(e, ERR_FAIL, "server: a malformed change at seq %lld", seq);
@@ -484,7 +482,10 @@ int pg_pull_result(struct pg *p, cJSON **changes, long long *last, struct err *e
 		c = cJSON_CreateObject();
 		cJSON_AddNumberToObject(c, "seq", (double)seq);
 		cJSON_AddStringToObject(c, "device", dev);
-		cJSON_AddStringToObject(c, "device_name", pq.PQgetvalue(r, i, 2));
+		/* the name a peer gave itself is shown, not trusted: cleaned */
+		name = utf8_name(pq.PQgetvalue(r, i, 2), PG_NAME_MAX);
+		cJSON_AddStringToObject(c, "device_name", name);
+		free(name);
 		cJSON_AddStringToObject(c, "entity", pq.PQgetvalue(r, i, 3));
 		cJSON_AddStringToObject(c, "gid", pq.PQgetvalue(r, i, 4));
 		cJSON_AddBoolToObject(c, "deleted", pq.PQgetvalue(r, i, 5)[0] == 't');
@@ -520,6 +521,7 @@ int pg_deliver_claim(struct pg *p, const char *job, long long occurrence, const 
 	char occ[32], secs[32];
 	const char *params[5] = { job, occ, channel, device, secs };
 	PGresult *r;
+	char *name;
 
 	snprintf(occ, sizeof(occ), "%lld", occurrence);
 	snprintf(secs, sizeof(secs), "%ld", lease);
@@ -545,8 +547,9 @@ int pg_deliver_claim(struct pg *p, const char *job, long long occurrence, const 
 	if (pq.PQntuples(r) != 1 || pq.PQnfields(r) != 2)
 		return err_set(e, ERR_FAIL, "server: unexpected answer to a delivery claim");
 	*ours = pq.PQgetvalue(r, 0, 0)[0] == 't';
-	snprintf(holder, len, "%s", pq.PQgetvalue(r, 0, 1));
-	clean_line(holder);
+	name = utf8_name(pq.PQgetvalue(r, 0, 1), len ? len - 1 : 0);
+	snprintf(holder, len, "%s", name);
+	free(name);
 	return 0;
 }
 

@@ -73,6 +73,9 @@ int pg_hello_result(struct pg *p, char *role, size_t len, bool *bypass, bool *sc
 int pg_listen_send(struct pg *p, struct err *e);
 int pg_listen_result(struct pg *p, int *version, struct err *e);
 
+/* The longest device name for people, in bytes. */
+#define PG_NAME_MAX 64
+
 /* Push changes (JSON array text) from device (id, name for people): one
  * transaction; a change whose id the server has is not stored again.
  * *stored: how many were new. */
@@ -81,7 +84,10 @@ int pg_push_send(struct pg *p, const char *device, const char *name, const char 
 int pg_push_result(struct pg *p, long *stored, struct err *e);
 
 /* The change log after cursor, at most limit rows.  *changes: the changes
- * of other devices (each with "seq", "device", "device_name"), checked;
+ * of other devices (each with "seq", "device", "device_name"), checked (a
+ * device name is cleaned instead: valid UTF-8, no control character, at
+ * most PG_NAME_MAX bytes cut between characters, so a peer's odd name
+ * holds up no change);
  * *last: the highest seq read (own changes included), cursor when none. */
 int pg_pull_send(struct pg *p, const char *device, long long cursor, int limit, struct err *e);
 int pg_pull_result(struct pg *p, struct cJSON **changes, long long *last, struct err *e);

@@ -2,6 +2,7 @@
 
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,19 @@ char *utf8_clean_str(const char *s, unsigned flags)
 	return sbuf_detach(&sb);
 }
 
+char *utf8_name(const char *s, size_t max)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *name;
+
+	/* what cleaning drops aside, no more than 16 bytes in for one out */
+	utf8_clean(&sb, s, strnlen(s, max > SIZE_MAX / 16 ? SIZE_MAX : 16 * max),
+		   UTF8_PRINTABLE | UTF8_ONE_LINE);
+	name = sbuf_detach(&sb);
+	name[utf8_cut(name, strnlen(name, max))] = '\0';
+	return name;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
 	size_t i = 0, len;
@@ -158,11 +172,11 @@ int utf8_prec(const char *s, size_t max)
 	return (int)utf8_cut(s, strnlen(s, max));
 }
 
-enum { NO_CONTROLS, CONTROLS, CRLF };
+enum { NO_CONTROLS, CONTROLS, CRLF, NAME };
 
 /* s valid UTF-8 of at most max bytes (0: any), and unless controls is
  * CONTROLS no control character but tab and newline (and with CRLF the CR
- * of a CR LF). */
+ * of a CR LF; with NAME not even those). */
 static int check(const char *what, const char *s, size_t max, int controls, struct err *e)
 {
 	size_t i = 0, len, n;
@@ -175,7 +189,7 @@ static int check(const char *what, const char *s, size_t max, int controls, stru
 		cp = decode((const unsigned char *)s + i, n - i, &len);
 		if (cp < 0)
 			return err_set(e, ERR_USAGE, "%s: not valid UTF-8 (byte %zu)", what, i + 1);
-		if (controls != CONTROLS && is_control(cp) &&
+		if (controls != CONTROLS && (is_control(cp) || (controls == NAME && cp < 0x20)) &&
 		    !(controls == CRLF && cp == '\r' && s[i + 1] == '\n'))
 			return err_set(e, ERR_USAGE, "%s: control character U+%04lX (byte %zu)",
 				       what, cp, i + 1);
@@ -199,6 +213,11 @@ int utf8_check_bytes(const char *what, const char *s, size_t max, struct err *e)
 int utf8_check_lines(const char *what, const char *s, size_t max, struct err *e)
 {
 	return check(what, s, max, CRLF, e);
+}
+
+int utf8_check_name(const char *what, const char *s, size_t max, struct err *e)
+{
+	return check(what, s, max, NAME, e);
 }
 
 size_t utf8_crlf_to_lf(char *s, size_t n)

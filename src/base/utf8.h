@@ -42,6 +42,10 @@ enum {
 void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags);
 /* s cleaned, newly allocated. */
 char *utf8_clean_str(const char *s, unsigned flags);
+/* s as a name on one line (a device's from another device): cleaned with
+ * UTF8_PRINTABLE | UTF8_ONE_LINE, cut between characters to at most max
+ * bytes; newly allocated. */
+char *utf8_name(const char *s, size_t max);
 /* Whether s[0..n) is valid UTF-8 (controls allowed). */
 bool utf8_valid(const char *s, size_t n);
 /* 0..3: the bytes at the end of s[0..n) that begin a character more bytes
@@ -63,6 +67,9 @@ int utf8_check_bytes(const char *what, const char *s, size_t max, struct err *e)
 /* utf8_check_field allowing the CR of a CR LF too (text written on Windows,
  * kept as it was stored). */
 int utf8_check_lines(const char *what, const char *s, size_t max, struct err *e);
+/* utf8_check_field refusing tab and newline too: a name shown on one line
+ * (a device's), "WHAT: control character U+0009 (byte N)". */
+int utf8_check_name(const char *what, const char *s, size_t max, struct err *e);
 /* s[0..n) with each CR LF made LF, in place; the new length (s stays
  * NUL-terminated when it was). */
 size_t utf8_crlf_to_lf(char *s, size_t n);

@@ -177,6 +177,89 @@ START_TEST(test_cli)
 }
 END_TEST
 
+/* server.device is what other devices store and show: valid UTF-8 of at
+ * most 64 bytes without control characters, refused by set as by load; a
+ * value in the file that is not UTF-8 is an error, not an unset key. */
+START_TEST(test_device_name)
+{
+	static const struct {
+		const char *value, *why;
+	} bad[] = {
+		{ "lap\ttop", "server.device: control character U+0009 (byte 4)" },
+		{ "lap\ntop", "server.device: control character U+000A (byte 4)" },
+		{ "Eve\xc2\x9b"
+		  "31m",
+		  "server.device: control character U+009B (byte 4)" },
+		{ "del\x7f", "server.device: control character U+007F (byte 4)" },
+		{ "caf\xc3", "server.device: not valid UTF-8 (byte 4)" },
+		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9",
+		  "server.device: too long (65 bytes, at most 64)" },
+	};
+	struct err e = { 0, "" };
+	struct config *c;
+	char *text;
+
+	write_file("");
+	c = config_load(path, warn, &e);
+	ck_assert_ptr_nonnull(c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(config_set(c, "server.device", bad[i].value, &e), -1);
+		ck_assert_str_eq(e.msg, bad[i].why);
+		ck_assert_int_eq(e.code, ERR_USAGE);
+	}
+	ck_assert_ptr_null(config_get(c, "server.device"));
+	ck_assert_int_eq(config_set(c, "server.device", "Ноутбук Анны", &e), 0);
+	ck_assert_int_eq(config_set(c, "server.device", "", &e), 0);
+	config_free(c);
+
+	/* the same names written into the file by hand */
+	write_file("[server]\ndevice = lap\\ttop\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":2: server.device: control character U+0009 (byte 4)") &&
+			      strstr(e.msg, path) == e.msg,
+		      "%s", e.msg);
+	write_file("[server]\n\ndevice = Eve\xc2\x9b\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":3: server.device: control character U+009B"), "%s", e.msg);
+	write_file("[server]\ndevice = caf\303\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":2: server.device: not valid UTF-8 (byte 4)"), "%s", e.msg);
+	/* any key: not read as unset */
+	write_file("[general]\nlocation = M\xfcnchen\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":2: general.location: not valid UTF-8 (byte 2)"), "%s", e.msg);
+	text = xasprintf("[server]\ndevice = %s\n", "Ноутбук Анны");
+	write_file(text);
+	free(text);
+	c = config_load(path, warn, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(config_get(c, "server.device"), "Ноутбук Анны");
+	config_free(c);
+}
+END_TEST
+
+/* The CLI: a bad name is refused by config set (2), a bad file stops every
+ * command (1) with FILE:LINE: KEY. */
+START_TEST(test_device_name_cli)
+{
+	char *out, *err;
+
+	ck_assert_int_eq(
+		tu_nestor(dir, &out, &err, "config set server.device \"$(printf 'lap\\ttop')\""),
+		2);
+	ck_assert_str_eq(err, "nestor: config set: server.device: control character U+0009 "
+			      "(byte 4)\n");
+	free(out);
+	free(err);
+	write_file("[server]\ndevice = caf\303\n");
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "--config '%s' sync status", path), 1);
+	ck_assert_msg(strstr(err, ":2: server.device: not valid UTF-8") != NULL, "%s", err);
+	ck_assert_msg(!strstr(err, "not set"), "%s", err);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* The TUI's threads read the config while a /config set runs on its worker. */
 #define SETS	3000
 #define READERS 3
@@ -254,6 +337,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_cli);
+	tcase_add_test(tc, test_device_name);
+	tcase_add_test(tc, test_device_name_cli);
 	tcase_add_test(tc, test_threads_read_while_set);
 	suite_add_tcase(s, tc);
 	return s;

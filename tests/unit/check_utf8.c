@@ -136,6 +136,30 @@ START_TEST(test_check_field)
 }
 END_TEST
 
+/* A name for one line (a device's): checked without tab and newline, or
+ * cleaned and cut between characters. */
+START_TEST(test_names)
+{
+	struct err e = { 0, "" };
+	char *n;
+
+	ck_assert_int_eq(utf8_check_name("server.device", "Ноутбук Анны", 64, &e), 0);
+	ck_assert_int_eq(utf8_check_name("server.device", "lap\ttop", 64, &e), -1);
+	ck_assert_str_eq(e.msg, "server.device: control character U+0009 (byte 4)");
+	ck_assert_int_eq(utf8_check_name("server.device", "Eve\xc2\x85", 64, &e), -1);
+	ck_assert_str_eq(e.msg, "server.device: control character U+0085 (byte 4)");
+	n = utf8_name("lap\ttop\xc2\x9b"
+		      "31m\x1b[2J\xff",
+		      64);
+	ck_assert_str_eq(n, "lap top31m[2J\xef\xbf\xbd");
+	free(n);
+	/* 3 bytes and a 2-byte character in 4: the character goes whole */
+	n = utf8_name("abc\xc3\xa9", 4);
+	ck_assert_str_eq(n, "abc");
+	free(n);
+}
+END_TEST
+
 /* Text from Windows and from files: CR LF kept or made LF, stray controls
  * dropped while invalid UTF-8 stays for the check to refuse. */
 START_TEST(test_lines_and_files)
@@ -223,6 +247,7 @@ Suite *utf8_suite(void)
 	tcase_add_test(tc, test_controls);
 	tcase_add_test(tc, test_split_pieces);
 	tcase_add_test(tc, test_check_field);
+	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_lines_and_files);
 	tcase_add_test(tc, test_quote);
 	tcase_add_test(tc, test_err_utf8);

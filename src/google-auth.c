@@ -261,14 +261,15 @@ static int redirect_code(int fd, int timeout_s, const char *state, char **code, 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout_s;
 	while (!*code) {
-		char *line, *st, *error;
-		int c;
+		char *line = NULL, *st, *error;
+		int c = -1;
 
 		if (one_request(fd, &deadline, timeout_s, &line, &c, e) < 0)
 			return -1;
 		st = query_value(line, "state");
 		if (!st || strcmp(st, state)) {
-			log_msg(LOG_INFO, "google", "a request to the sign-in port without its state");
+			log_msg(LOG_INFO, "google",
+				"a request to the sign-in port without its state");
 			answer(c, false);
 			free(st);
 			free(line);

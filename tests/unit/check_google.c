@@ -110,8 +110,10 @@ START_TEST(test_attendees_cleaned)
 		"{\"id\": \"a1\", \"summary\": \"Invite\", \"start\": {\"dateTime\":"
 		" \"2026-03-20T18:00:00Z\"}, \"end\": {\"dateTime\": \"2026-03-20T19:00:00Z\"},"
 		" \"attendees\": ["
-		"{\"email\": \"eve@example.com\", \"displayName\": \"Eve \\u009b31m \\\"E\\\"\\n;\"},"
-		"{\"email\": \"mal@example.com\\nATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.com\"},"
+		"{\"email\": \"eve@example.com\", \"displayName\": \"Eve \\u009b31m "
+		"\\\"E\\\"\\n;\"},"
+		"{\"email\": "
+		"\"mal@example.com\\nATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.com\"},"
 		"{\"email\": \"a b@example.com\"},"
 		"{\"email\": \"bob@example.com\", \"responseStatus\": \"accepted\"}]}";
 	cJSON *in = cJSON_Parse(json);
@@ -120,9 +122,10 @@ START_TEST(test_attendees_cleaned)
 
 	ck_assert_ptr_nonnull(in);
 	ck_assert_int_eq(gmap_event(in, "Work", "UTC", NULL, &ev, &e), 0);
-	ck_assert_str_eq(ev.attendees,
-			 "ATTENDEE;CN=\"Eve 31m 'E' ;\";PARTSTAT=NEEDS-ACTION:mailto:eve@example.com\n"
-			 "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\n");
+	ck_assert_str_eq(
+		ev.attendees,
+		"ATTENDEE;CN=\"Eve 31m 'E' ;\";PARTSTAT=NEEDS-ACTION:mailto:eve@example.com\n"
+		"ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\n");
 	event_release(&ev);
 	cJSON_Delete(in);
 }

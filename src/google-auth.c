@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "google-int.h"
@@ -177,19 +178,21 @@ static char *query_value(const char *line, const char *key)
 	return NULL;
 }
 
-/* Wait for one request on the listening socket and answer it; *line gets
- * its request line. */
-static int one_request(int fd, int timeout_s, char **line, struct err *e)
+/* Wait (until deadline, CLOCK_MONOTONIC) for one request on the listening
+ * socket; *line gets its request line, *conn the connection to answer. */
+static int one_request(int fd, const struct timespec *deadline, int timeout_s, char **line,
+		       int *conn, struct err *e)
 {
-	static const char page[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-				   "Connection: close\r\n\r\n<html><body><p>nestor: you can "
-				   "close this page and go back to the terminal.</p></body></html>";
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec now;
 	char buf[8192];
 	size_t len = 0;
+	long ms;
 	int c, rc;
 
-	rc = poll(&p, 1, timeout_s * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000L + (deadline->tv_nsec - now.tv_nsec) / 1000000L;
+	rc = ms > 0 ? poll(&p, 1, (int)ms) : 0;
 	if (rc <= 0)
 		return err_set(e, ERR_FAIL, "no answer from the browser within %d s", timeout_s);
 	c = accept(fd, NULL, NULL);
@@ -207,11 +210,25 @@ static int one_request(int fd, int timeout_s, char **line, struct err *e)
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	if (write(c, page, sizeof(page) - 1) < 0)
+	*line = xstrndup(buf, strcspn(buf, "\r\n"));
+	*conn = c;
+	return 0;
+}
+
+/* Answer the request on c and close it: the page for the browser, or (ok
+ * false) a 400 for a request that is not the redirect waited for. */
+static void answer(int c, bool ok)
+{
+	static const char page[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+				   "Connection: close\r\n\r\n<html><body><p>nestor: you can "
+				   "close this page and go back to the terminal.</p></body></html>";
+	static const char bad[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+				  "Connection: close\r\n\r\nnestor: not the sign-in nestor waits "
+				  "for\n";
+
+	if (write(c, ok ? page : bad, ok ? sizeof(page) - 1 : sizeof(bad) - 1) < 0)
 		log_msg(LOG_DEBUG, "google", "the browser left early");
 	close(c);
-	*line = xstrndup(buf, strcspn(buf, "\r\n"));
-	return 0;
 }
 
 static int listen_on(int port, int *fd, int *bound, struct err *e)
@@ -233,17 +250,33 @@ static int listen_on(int port, int *fd, int *bound, struct err *e)
 	return 0;
 }
 
-/* Wait for the redirect: the code, once its state matches. */
+/* Wait (at most timeout_s in all) for the redirect: the code, or Google's
+ * error, of the one whose state matches.  Any other request (a favicon, a
+ * local process that found the port) gets a 400 and the wait goes on. */
 static int redirect_code(int fd, int timeout_s, const char *state, char **code, struct err *e)
 {
-	char *line = NULL, *st, *error;
+	struct timespec deadline;
 
 	*code = NULL;
-	for (int tries = 0; tries < 8 && !*code; tries++) {
-		free(line);
-		line = NULL;
-		if (one_request(fd, timeout_s, &line, e) < 0)
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_s;
+	while (!*code) {
+		char *line = NULL, *st, *error;
+		int c = -1;
+
+		if (one_request(fd, &deadline, timeout_s, &line, &c, e) < 0)
 			return -1;
+		st = query_value(line, "state");
+		if (!st || strcmp(st, state)) {
+			log_msg(LOG_INFO, "google",
+				"a request to the sign-in port without its state");
+			answer(c, false);
+			free(st);
+			free(line);
+			continue;
+		}
+		free(st);
+		answer(c, true);
 		error = query_value(line, "error");
 		if (error) {
 			err_set(e, ERR_FAIL, "Google did not grant access: %.*s",
@@ -252,13 +285,15 @@ static int redirect_code(int fd, int timeout_s, const char *state, char **code, 
 			free(line);
 			return -1;
 		}
-		st = query_value(line, "state");
-		if (st && !strcmp(st, state))
-			*code = query_value(line, "code");
-		free(st);
+		*code = query_value(line, "code");
+		free(line);
+		if (!*code || !**code) {
+			free(*code);
+			*code = NULL;
+			return err_set(e, ERR_FAIL, "no sign-in code came back to the redirect");
+		}
 	}
-	free(line);
-	return *code ? 0 : err_set(e, ERR_FAIL, "no sign-in code came back to the redirect");
+	return 0;
 }
 
 int google_login(struct config *cfg, struct store *s, int port, int timeout_s,

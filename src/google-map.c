@@ -180,24 +180,50 @@ static const char *partstat(const char *rs)
 	return "NEEDS-ACTION";
 }
 
-/* Attendees as "ATTENDEE;CN=...;PARTSTAT=...:mailto:..." lines. */
+/* Whether mail, an attendee's address from Google, can stand after
+ * "mailto:" on one line: no control character (a newline would start a
+ * line of its own, an attendee Google never had), no space, no quote, and
+ * valid UTF-8. */
+static bool mail_ok(const char *mail)
+{
+	char *clean;
+	bool ok;
+
+	if (!*mail || strpbrk(mail, " \"\t"))
+		return false;
+	clean = utf8_clean_str(mail, UTF8_PRINTABLE | UTF8_ONE_LINE);
+	ok = !strcmp(clean, mail);
+	free(clean);
+	return ok;
+}
+
+/* Attendees as "ATTENDEE;CN=...;PARTSTAT=...:mailto:..." lines; one whose
+ * address is not fit for that line is left out.  A name is cleaned as
+ * other text, on one line, its double quotes made single (a parameter
+ * value cannot hold one). */
 static char *attendees(const cJSON *list)
 {
 	struct sbuf sb = SBUF_INIT;
 	const cJSON *a;
 
 	cJSON_ArrayForEach(a, list) {
-		const char *mail = str(a, "email"), *name = str(a, "displayName");
+		const char *mail = str(a, "email"), *raw = str(a, "displayName");
+		char *name = raw ? utf8_clean_str(raw, UTF8_PRINTABLE | UTF8_ONE_LINE) : NULL;
 
-		if (!mail)
+		if (!mail || !mail_ok(mail)) {
+			free(name);
 			continue;
+		}
+		for (char *q = name ? strchr(name, '"') : NULL; q; q = strchr(q, '"'))
+			*q = '\'';
 		sbuf_adds(&sb, "ATTENDEE");
-		if (name && !strpbrk(name, "\";:,\r\n"))
+		if (name && *name && !strpbrk(name, ";:,"))
 			sbuf_addf(&sb, ";CN=%s", name);
-		else if (name)
+		else if (name && *name)
 			sbuf_addf(&sb, ";CN=\"%s\"", name);
 		sbuf_addf(&sb, ";PARTSTAT=%s:mailto:%s\n", partstat(str(a, "responseStatus")),
 			  mail);
+		free(name);
 	}
 	return sb.len ? sbuf_detach(&sb) : NULL;
 }
@@ -277,7 +303,6 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 	ev->alarms = alarms(item, defaults);
 	return 0;
 fail:
-	err_prefix(e, "event %s", utf8_q(str(item, "id") ? str(item, "id") : "?"));
 	event_release(ev);
 	return -1;
 }

@@ -83,8 +83,9 @@ static void child_round(struct google_worker *w, time_t now)
 		log_msg(LOG_WARN, "google", "sync: %s", e.msg);
 		_exit(1);
 	}
-	log_msg(LOG_INFO, "google", "sync: pushed %ld, pulled %ld, removed %ld, conflicts %ld",
-		r.pushed, r.pulled, r.removed, r.conflicts);
+	log_msg(LOG_INFO, "google",
+		"sync: pushed %ld, pulled %ld, removed %ld, skipped %ld, conflicts %ld", r.pushed,
+		r.pulled, r.removed, r.skipped, r.conflicts);
 	_exit(0);
 }
 

@@ -275,6 +275,61 @@ out:
 	return rc;
 }
 
+static void (*warn_fn)(void *arg, const char *line);
+static void *warn_arg;
+
+void google_set_warn(void (*fn)(void *arg, const char *line), void *arg)
+{
+	warn_fn = fn;
+	warn_arg = arg;
+}
+
+/* An item of calendar c not stored (why): logged, told and counted. */
+static void skip(const struct gsync_cal *c, const char *id, const char *why,
+		 struct google_report *rep)
+{
+	char line[sizeof(((struct err *)0)->msg) + 256];
+
+	if (id)
+		snprintf(line, sizeof(line), "calendar %s: event %s skipped: %s", utf8_q(c->name),
+			 utf8_q(id), why);
+	else
+		snprintf(line, sizeof(line), "calendar %s: an event %s skipped", utf8_q(c->name),
+			 why);
+	log_msg(LOG_WARN, "google", "%s", line);
+	if (warn_fn)
+		warn_fn(warn_arg, line);
+	rep->skipped++;
+}
+
+/* One item in a savepoint of the pull's transaction.  One that cannot be
+ * stored (what Google sent is refused: ERR_USAGE) leaves no trace of
+ * itself and is skipped; a copy stored before stays as it was, and a full
+ * pull keeps it.  Any other failure stops the pull. */
+static int apply_item(struct gsess *g, const struct gsync_cal *c, const cJSON *it, bool inst,
+		      struct google_report *rep, struct err *e)
+{
+	const char *id = jstr(it, "id");
+	int rc;
+
+	if (!id || !*id) {
+		/* nothing to find it by next time: each pull would add it again */
+		skip(c, NULL, "without an id", rep);
+		return 0;
+	}
+	if (store_begin(g->s, e) < 0)
+		return -1;
+	rc = inst ? apply_instance(g, c, it, rep, e) : apply_event(g, c, it, rep, e);
+	if (rc == 0)
+		return store_commit(g->s, e);
+	store_rollback(g->s);
+	if (e->code != ERR_USAGE)
+		return -1;
+	skip(c, id, e->msg, rep);
+	err_clear(e);
+	return gsync_event_seen(g->s, id, e);
+}
+
 static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 			 struct google_report *rep, struct err *e)
 {
@@ -294,8 +349,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 
 			if (inst != (pass == 1))
 				continue;
-			rc = inst ? apply_instance(g, c, it, rep, e)
-				  : apply_event(g, c, it, rep, e);
+			rc = apply_item(g, c, it, inst, rep, e);
 			if (rc < 0) {
 				err_prefix(e, "calendar %s", utf8_q(c->name));
 				break;
@@ -333,8 +387,12 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
 		/* the op is still in the outbox: forget it first, so the pull applies */
-		if (gsync_pushed(g->s, op, NULL, e) < 0 ||
-		    apply_event(g, &cals[i], remote, &ignored, e) < 0) {
+		if (gsync_pushed(g->s, op, NULL, e) < 0) {
+			gsync_apply_abort(g->s);
+			break;
+		}
+		if (apply_event(g, &cals[i], remote, &ignored, e) < 0) {
+			err_prefix(e, "event %s", utf8_q(op->remote_id));
 			gsync_apply_abort(g->s);
 			break;
 		}

@@ -48,6 +48,7 @@ struct google_report {
 	int calendars; /* Google calendars synced */
 	long pulled;   /* events changed here by the pull */
 	long removed;  /* events deleted here by the pull */
+	long skipped;  /* items of the pull that could not be stored (logged) */
 	long pushed;   /* local changes Google took */
 	long conflicts;
 	long pending; /* changes still waiting */
@@ -61,6 +62,14 @@ int google_calendars(struct config *cfg, struct store *s, struct err *e);
  * only the one named calendar); full: forget the sync tokens first. */
 int google_sync(struct config *cfg, struct store *s, const char *calendar, bool full, time_t now,
 		struct google_report *r, struct err *e);
+
+/* Where a pull's line for each item it skips goes ("calendar "Work": event
+ * "x" skipped: why"), besides the log: an item Google sends that cannot be
+ * stored (no id, a zone or RRULE nestor does not know, a date past 9999) is
+ * left out and counted in skipped, so one bad event does not stop its
+ * calendar's sync; a copy stored before stays as it was.  Process-wide;
+ * NULL (the default): only the log. */
+void google_set_warn(void (*fn)(void *arg, const char *line), void *arg);
 
 /* Whether Google sync is set up (google.client_id set). */
 bool google_configured(struct config *cfg);

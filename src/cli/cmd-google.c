@@ -114,6 +114,12 @@ static int google_cmd_logout(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* An item the pull skipped: a warning on stderr (and the log). */
+static void skip_line(void *arg, const char *line)
+{
+	fprintf(((struct ctx *)arg)->errout, "nestor: warning: google: %s\n", line);
+}
+
 static int google_cmd_sync(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "calendar", required_argument, NULL, OPT_CALENDAR },
@@ -134,7 +140,9 @@ static int google_cmd_sync(struct ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
+	google_set_warn(skip_line, ctx);
 	rc = google_sync(ctx->cfg, ctx->store, calendar, full, ctx->now, &r, &ctx->err);
+	google_set_warn(NULL, NULL);
 	if (rc < 0)
 		return -1;
 	if (ctx->json) {
@@ -144,6 +152,7 @@ static int google_cmd_sync(struct ctx *ctx, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "full", r.full);
 		cJSON_AddNumberToObject(o, "pulled", (double)r.pulled);
 		cJSON_AddNumberToObject(o, "removed", (double)r.removed);
+		cJSON_AddNumberToObject(o, "skipped", (double)r.skipped);
 		cJSON_AddNumberToObject(o, "pushed", (double)r.pushed);
 		cJSON_AddNumberToObject(o, "conflicts", (double)r.conflicts);
 		cJSON_AddNumberToObject(o, "pending", (double)r.pending);
@@ -151,6 +160,8 @@ static int google_cmd_sync(struct ctx *ctx, int argc, char **argv)
 	} else {
 		fprintf(ctx->out, "%d calendars: pushed %ld, pulled %ld, removed %ld", r.calendars,
 			r.pushed, r.pulled, r.removed);
+		if (r.skipped)
+			fprintf(ctx->out, ", skipped %ld", r.skipped);
 		if (r.conflicts)
 			fprintf(ctx->out, ", %ld conflicts: nestor sync conflicts", r.conflicts);
 		fprintf(ctx->out, "\n");

@@ -60,13 +60,62 @@ e = [e for e in json.load(sys.stdin)["events"]["work@example.com"] if e["id"] ==
 print(e["summary"], "|", e["location"])')" "$bidi | Room 4"
 
 # Times out of range (month 13, day 45, hour 99, an offset of -99:99) are
-# refused, not carried into the next month or day.
+# refused, not carried into the next month or day: the new version is
+# skipped, named on stderr and counted, and the copy stored before stays.
 for when in '"date": "2026-13-45"' '"dateTime": "2026-06-02T99:00:00Z"' \
 	'"dateTime": "2026-06-02T10:00:00-99:99"'; do
 	gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {'"$when"'}}}' >/dev/null
-	sync_fails "start $when" "calendar \"Work\": event \"ev1\": bad start \"${when#*: \"}\$"
+	nestor google sync >out 2>err
+	expect_eq "start $when: skipped" "$(cat out)" "1 calendars: pushed 0, pulled 0, removed 0, skipped 1"
+	expect_eq "start $when: why" "$(cat err)" \
+		"nestor: warning: google: calendar \"Work\": event \"ev1\" skipped: bad start \"${when#*: \"}"
 done
 expect_match "the event kept" "$(nestor event show 1)" 'start +2026-06-02T10:00:00\+00:00'
+# a full pull keeps it too: its Google id was seen
+nestor google sync --full >out 2>err
+expect_eq "full pull: skipped" "$(cat out)" "1 calendars: pushed 0, pulled 0, removed 0, skipped 1"
+expect_match "the event kept by a full pull" "$(nestor event show 1)" 'start +2026-06-02T10:00:00\+00:00'
+
+# Items nestor cannot store (a zone it does not know, an RRULE it cannot
+# read, a day past 9999, no id at all) are skipped one by one, each named
+# by its Google id, and the rest of the calendar still syncs, every time.
+gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {"dateTime": "2026-06-02T10:00:00Z"}}}' >/dev/null
+bad() { # ID FIELDS: an event of 2026-06-03 with more fields
+	printf '{"id": "%s", "summary": "bad %s", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}%s}' "$1" "$1" "${2-}"
+}
+gctl /_seed '{"events": {"work@example.com": ['"$(bad tz ', "start": {"dateTime": "2026-06-03T10:00:00Z", "timeZone": "Mars/Olympus"}')"',
+  '"$(bad rule ', "recurrence": ["RRULE:FREQ=DAILY;BYDAY=XX"]')"',
+  '"$(bad far ', "start": {"date": "9999-12-31"}, "end": {"date": "10000-01-01"}')"',
+  '"$(bad noid)"', {"id": "good", "summary": "Good", "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
+gctl /_edit '{"calendar": "work@example.com", "id": "noid", "patch": {"id": ""}}' >/dev/null
+pulled=2
+for round in 1 2 3; do
+	gctl /_control '{"expire_sync": true}' >/dev/null
+	nestor google sync >out 2>err
+	expect_eq "round $round: the rest pulled" "$(cat out)" "1 calendars: pushed 0, pulled $pulled, removed 0, skipped 4"
+	pulled=0
+	expect_eq "round $round: each named" "$(sort err)" 'nestor: warning: google: calendar "Work": an event without an id skipped
+nestor: warning: google: calendar "Work": event "far" skipped: bad end "10000-01-01"
+nestor: warning: google: calendar "Work": event "rule" skipped: bad RRULE "FREQ=DAILY;BYDAY=XX"
+nestor: warning: google: calendar "Work": event "tz" skipped: unknown time zone "Mars/Olympus"'
+done
+expect_eq "no copies of what has no id" "$(nestor agenda --from 2026-06-02 --to 2026-06-04 --json | python3 -c 'import json, sys
+print(" ".join(sorted(o["summary"][:4] for o in json.load(sys.stdin))))')" "Good Meet"
+nestor google sync --full --json >out 2>/dev/null
+expect_eq "skipped in --json" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["skipped"])' <out)" 4
+expect_match "skipped in the log" "$(cat "$NESTOR_HOME/nestor.log")" 'event \\"tz\\" skipped: unknown time zone'
+
+# Attendees: a name with an escape is cleaned; an address with a newline
+# (that would add an attendee line of its own) is left out.
+gctl /_seed '{"events": {"work@example.com": [{"id": "inv", "summary": "invite", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"},
+   "attendees": [{"email": "eve@example.com", "displayName": "Eve \u009b31m \"E\"\nX", "responseStatus": "tentative"},
+     {"email": "mal@example.com\nATTENDEE;CN=Your Boss;PARTSTAT=ACCEPTED:mailto:boss@example.com"}]}]}}' >/dev/null
+nestor google sync >out
+expect_eq "the invitation pulled" "$(cat out)" "1 calendars: pushed 0, pulled 1, removed 0"
+id=$(nestor agenda --from 2026-06-03 --to 2026-06-03 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+expect_eq "attendees as Google has them, cleaned" "$(nestor event show "$id" --json | python3 -c 'import json, sys
+print("|".join(json.load(sys.stdin)["attendees"]))')" "ATTENDEE;CN=Eve 31m 'E' X;PARTSTAT=TENTATIVE:mailto:eve@example.com"
+expect_eq "no attendee made up in the export" "$(nestor export | grep -c -e 'boss@' -e 'mal@')" 0
 
 # Pages that never end: a next page token seen before stops the list at
 # once, and a list stops after 1000 pages; nothing of it is stored.

@@ -23,8 +23,16 @@ lp=$!
 wait_until -s 'cat "$NESTOR_HOME/deny.out" "$NESTOR_HOME/deny.err"' "the consent URL" \
 	grep -qs '^http' "$NESTOR_HOME/deny.out"
 port=$(sed -n 's/.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\([0-9]*\).*/\1/p' "$NESTOR_HOME/deny.out")
+state=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' "$NESTOR_HOME/deny.out")
+# another local process finding the port: an error without the sign-in's
+# state (or with another) gets a 400, and the login waits on
+for q in "error=access_denied" "error=access_denied&state=x$state" "code=forged&state=x$state"; do
+	expect_eq "a request without the state ($q)" \
+		"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/?$q")" 400
+done
+kill -0 "$lp" 2>/dev/null || fail "the login stopped at a request without its state"
 x99=$(printf '%099d' 0 | tr 0 x)
-curl -s -o /dev/null "http://127.0.0.1:$port/?error=$x99%C3%A9tail" || true
+curl -s -o /dev/null "http://127.0.0.1:$port/?error=$x99%C3%A9tail&state=$state" || true
 if wait "$lp"; then fail "login with consent refused"; fi
 expect_match "refused, cut between characters" "$(cat "$NESTOR_HOME/deny.err")" \
 	"Google did not grant access: $x99\$"

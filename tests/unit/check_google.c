@@ -100,6 +100,37 @@ START_TEST(test_series_both_ways)
 }
 END_TEST
 
+/* Attendees from an invitation anyone may send: a name with control
+ * characters (a C1 CSI, a newline) or a double quote is cleaned into one
+ * line the store takes; an address with a newline, which would add an
+ * ATTENDEE line of its own, leaves that attendee out. */
+START_TEST(test_attendees_cleaned)
+{
+	const char *json =
+		"{\"id\": \"a1\", \"summary\": \"Invite\", \"start\": {\"dateTime\":"
+		" \"2026-03-20T18:00:00Z\"}, \"end\": {\"dateTime\": \"2026-03-20T19:00:00Z\"},"
+		" \"attendees\": ["
+		"{\"email\": \"eve@example.com\", \"displayName\": \"Eve \\u009b31m "
+		"\\\"E\\\"\\n;\"},"
+		"{\"email\": "
+		"\"mal@example.com\\nATTENDEE;PARTSTAT=ACCEPTED:mailto:boss@example.com\"},"
+		"{\"email\": \"a b@example.com\"},"
+		"{\"email\": \"bob@example.com\", \"responseStatus\": \"accepted\"}]}";
+	cJSON *in = cJSON_Parse(json);
+	struct event ev;
+	struct err e = { 0 };
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(gmap_event(in, "Work", "UTC", NULL, &ev, &e), 0);
+	ck_assert_str_eq(
+		ev.attendees,
+		"ATTENDEE;CN=\"Eve 31m 'E' ;\";PARTSTAT=NEEDS-ACTION:mailto:eve@example.com\n"
+		"ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\n");
+	event_release(&ev);
+	cJSON_Delete(in);
+}
+END_TEST
+
 /* Google's reminders hold 0 to 40320 whole minutes; a reply with any other
  * number (huge, negative, a fraction) loses that reminder, not the event, and
  * the ones in range still come in. */
@@ -222,6 +253,7 @@ Suite *google_suite(void)
 	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_series_both_ways);
 	tcase_add_test(tc, test_reminder_out_of_range);
+	tcase_add_test(tc, test_attendees_cleaned);
 	tcase_add_test(tc, test_outbox);
 	suite_add_tcase(s, tc);
 	return s;

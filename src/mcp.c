@@ -448,6 +448,29 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 	}
 }
 
+bool mcp_session_ping(struct mcp_session *s, const char *msg, char **reply)
+{
+	cJSON *m, *r = NULL;
+	const cJSON *method;
+
+	*reply = NULL;
+	if (!strstr(msg, "\"ping\""))
+		return false;
+	m = cJSON_Parse(msg);
+	method = cJSON_GetObjectItemCaseSensitive(m, "method");
+	/* handle_one answers a ping from its message alone: nothing of s is
+	 * read or written, so another thread may run a call meanwhile */
+	if (cJSON_IsObject(m) && cJSON_IsString(method) && !strcmp(method->valuestring, "ping") &&
+	    cJSON_GetObjectItemCaseSensitive(m, "id"))
+		r = handle_one(s, m, 0);
+	cJSON_Delete(m);
+	if (!r)
+		return false;
+	*reply = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return true;
+}
+
 int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply)
 {
 	cJSON *m = cJSON_Parse(msg), *r, *c;

@@ -17,7 +17,7 @@
  *   initialize      protocol version negotiation: the client's version when
  *                   it is one of MCP_VERSIONS, else the newest; capabilities
  *                   {"tools": {"listChanged": true}}
- *   ping            {}
+ *   ping            {} (also from another thread: mcp_session_ping)
  *   tools/list      the assistant's tools from the registry (tool.h): the
  *                   JSON Schema the LLM backend sends as inputSchema, and an
  *                   outputSchema for tools whose result shape is stable
@@ -79,6 +79,14 @@ int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char 
  * either way mcp_session_handle answers nothing for it, as the spec asks
  * of a receiver.  Anything else in msg is left to mcp_session_handle. */
 void mcp_session_cancel(struct mcp_session *s, const char *msg);
+
+/* For a transport that reads on while mcp_session_handle runs (in another
+ * thread; safe to call at any time): when msg (JSON text) is one ping
+ * request, not in a batch, *reply is its answer, as mcp_session_handle
+ * would give it, and true; else false and *reply NULL, msg being left to
+ * mcp_session_handle.  So a ping is answered promptly, as the spec asks,
+ * even while a tool call runs. */
+bool mcp_session_ping(struct mcp_session *s, const char *msg, char **reply);
 
 /* The version agreed at initialize, or NULL before it. */
 const char *mcp_session_version(const struct mcp_session *s);

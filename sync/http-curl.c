@@ -456,6 +456,14 @@ static int setup(CURL *h, const struct http_req *rq, struct xfer *x, struct curl
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+/* Whether the request went out (some of it, at least). */
+static int request_sent(CURL *h)
+{
+	long n = 0;
+
+	return curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &n) == CURLE_OK && n > 0;
+}
+
 static void reset_attempt(struct xfer *x, struct http_resp *resp, char *errbuf)
 {
 	x->body.len = 0;
@@ -463,6 +471,7 @@ static void reset_attempt(struct xfer *x, struct http_resp *resp, char *errbuf)
 		x->body.buf[0] = '\0';
 	x->streamed = x->too_big = x->aborted = x->cancelled = x->idle = 0;
 	resp->status = 0;
+	resp->timed_out = 0;
 	free(resp->retry_after);
 	free(resp->content_type);
 	free(resp->kept);
@@ -530,6 +539,8 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 			if (!retryable_code(rc) || attempt >= retries || x.streamed ||
 			    x.cancelled || x.aborted || x.too_big || x.idle) {
 				transfer_error(rq, &x, rc, host, errbuf, e);
+				resp->timed_out = (x.idle || rc == CURLE_OPERATION_TIMEDOUT) &&
+						  request_sent(h);
 				break;
 			}
 			delay = backoff_delay(rq, attempt, &seed);

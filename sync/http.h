@@ -98,6 +98,9 @@ struct http_resp {
 	char *retry_after;  /* Retry-After header or NULL */
 	char *kept;	    /* the header req.keep_header named, or NULL */
 	int attempts;	    /* requests made, retries included */
+	int timed_out;	    /* the request went out and its answer did not come
+			     * in time (timeout_ms or idle_timeout_ms): the
+			     * server may still be at work on it */
 };
 
 /*

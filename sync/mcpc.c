@@ -38,7 +38,7 @@ struct mcpc {
 	char *session; /* Mcp-Session-Id */
 	cJSON *info;   /* serverInfo */
 	bool connected, dead;
-	bool expired; /* the last stdio request had no answer in time */
+	bool expired; /* the last request had no answer in time */
 	long long next_id;
 	const atomic_int *cancel; /* the running mcpc_call's (may be NULL) */
 };
@@ -417,6 +417,9 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 		hdrs[n++] = ver = xasprintf("MCP-Protocol-Version: %s", MCPC_VERSION);
 	hdrs[n] = NULL;
 	if (http_request(&rq, &rs, e) < 0) {
+		/* the server had the request and may still work on it */
+		if (id >= 0 && rs.timed_out)
+			c->expired = true;
 		err_prefix(e, "%s", c->name);
 		goto out;
 	}
@@ -476,14 +479,17 @@ static cJSON *message(const char *method, cJSON *params, long long id)
 
 /* notifications/cancelled for request id, the server may stop its work;
  * its answer, if one comes late, is skipped as any other id's (stdio_wait
- * waits for its own id only). */
+ * waits for its own id only).  Over HTTP it is a POST of its own, with
+ * the session's id, given CANCEL_NOTE_MS at most: a server that does not
+ * answer holds nestor no longer. */
 static void tell_cancelled(struct mcpc *c, long long id)
 {
 	cJSON *params = cJSON_CreateObject(), *m;
 	struct err e = { 0, "" };
 
 	cJSON_AddNumberToObject(params, "requestId", (double)id);
-	cJSON_AddStringToObject(params, "reason", "cancelled by the user");
+	cJSON_AddStringToObject(params, "reason",
+				c->expired ? "no answer in time" : "cancelled by the user");
 	m = message("notifications/cancelled", params, -1);
 	if (c->url)
 		(void)http_exchange(c, m, -1, CANCEL_NOTE_MS, NULL, &e);

@@ -1,7 +1,10 @@
 /* nestor mcp: nestor's tools over MCP on stdio (newline-delimited JSON-RPC;
- * standard output carries only protocol messages).  A thread reads standard
- * input while the loop answers, so a client's notifications/cancelled
- * reaches a tool call that runs (mcp_session_cancel). */
+ * standard output carries only protocol messages, each a whole line).  A
+ * thread reads standard input while the loop answers, so a client's
+ * notifications/cancelled reaches a tool call that runs
+ * (mcp_session_cancel), and a ping that comes while a tools/call waits or
+ * runs is answered at once by that thread (mcp_session_ping).  Every other
+ * message is answered by the loop, in the order received. */
 #include "cmd.h"
 #include "utf8.h"
 #include "dbwatch.h"
@@ -34,46 +37,15 @@
 
 enum { OPT_ASSISTANT = 256, OPT_URL };
 
+/* One message on standard output, a whole line: the loop and the reader
+ * both write, never into each other's line. */
 static void send_line(const char *msg)
 {
+	flockfile(stdout);
 	fputs(msg, stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
-}
-
-/* Answer every complete line in *in; keep the partial one. */
-static void answer_lines(struct mcp_session *s, struct sbuf *in, bool *skipping)
-{
-	char *start = in->buf, *nl;
-
-	while ((nl = memchr(start, '\n', in->len - (size_t)(start - in->buf)))) {
-		*nl = '\0';
-		if (*skipping) {
-			*skipping = false;
-		} else if (*start && strspn(start, " \t\r") < strlen(start)) {
-			char *reply;
-
-			mcp_session_handle(s, start, wallclock_now(), &reply);
-			if (reply)
-				send_line(reply);
-			free(reply);
-		}
-		start = nl + 1;
-	}
-	if (start != in->buf) {
-		size_t rest = in->len - (size_t)(start - in->buf);
-
-		memmove(in->buf, start, rest);
-		in->len = rest;
-		in->buf[rest] = '\0';
-	}
-	if (in->len > LINE_MAX_BYTES) {
-		log_warn("mcp: a message over %d bytes skipped", LINE_MAX_BYTES);
-		send_line("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
-			  "\"message\":\"message too long\"}}");
-		sbuf_reset(in);
-		*skipping = true;
-	}
+	funlockfile(stdout);
 }
 
 static void tell_changes(struct mcp_session *s)
@@ -87,9 +59,19 @@ static void tell_changes(struct mcp_session *s)
 	free(note);
 }
 
-/* Standard input, read by a thread of its own: it hands the bytes to the
- * loop and gives each line naming notifications/cancelled to the session
- * at once, even while the loop runs a tool. */
+/* What the reader queues for the loop: lines, each a KIND byte, the
+ * line's text and "\n". */
+enum {
+	LINE_MSG = 'm',	 /* a message */
+	LINE_CALL = 'c', /* a message with a tools/call in it (counted in calls) */
+	LINE_LONG = 'l', /* a message over LINE_MAX_BYTES, skipped (no TEXT) */
+};
+
+/* Standard input, read by a thread of its own: it splits it into lines,
+ * gives each line naming notifications/cancelled to the session at once,
+ * answers a ping itself while a tools/call is queued or answered (so it
+ * is answered promptly, ahead of what waits behind the call), and queues
+ * every other line for the loop. */
 struct reader {
 	struct mcp_session *s;
 	pthread_t thread;
@@ -97,23 +79,60 @@ struct reader {
 	int stop[2]; /* the loop tells the reader to end */
 	struct sbuf line;
 	bool skip; /* the rest of an over-long line */
-	/* under lock: input the loop has not taken, and whether it ended */
+	/* under lock: the lines the loop has not taken, how many LINE_CALL
+	 * lines it has not answered yet, and whether the input ended */
 	pthread_mutex_t lock;
 	pthread_cond_t room;
 	struct sbuf queue;
+	int calls;
 	bool eof, stopping;
 };
 
-/* Look for cancellations in the complete lines of what was read. */
-static void scan_cancels(struct reader *r, const char *buf, size_t n)
+static void queue_line(struct reader *r, char kind, const char *text, size_t len)
+{
+	pthread_mutex_lock(&r->lock);
+	sbuf_add(&r->queue, &kind, 1);
+	sbuf_add(&r->queue, text, len);
+	sbuf_add(&r->queue, "\n", 1);
+	if (kind == LINE_CALL)
+		r->calls++;
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* One whole line of input (r->line). */
+static void read_line(struct reader *r)
+{
+	const char *text = r->line.buf ? r->line.buf : "";
+	char *reply;
+	bool calls;
+
+	if (r->line.len > LINE_MAX_BYTES) {
+		queue_line(r, LINE_LONG, "", 0);
+		return;
+	}
+	if (strstr(text, "notifications/cancelled"))
+		mcp_session_cancel(r->s, text);
+	pthread_mutex_lock(&r->lock);
+	calls = r->calls > 0;
+	pthread_mutex_unlock(&r->lock);
+	if (calls && mcp_session_ping(r->s, text, &reply)) {
+		send_line(reply);
+		free(reply);
+		return;
+	}
+	queue_line(r, strstr(text, "tools/call") ? LINE_CALL : LINE_MSG, text, r->line.len);
+}
+
+/* Split what was read into lines. */
+static void read_lines(struct reader *r, const char *buf, size_t n)
 {
 	const char *p = buf, *end = buf + n, *nl;
 
 	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
-		if (!r->skip)
+		if (!r->skip) {
 			sbuf_add(&r->line, p, (size_t)(nl - p));
-		if (!r->skip && r->line.len && strstr(r->line.buf, "notifications/cancelled"))
-			mcp_session_cancel(r->s, r->line.buf);
+			read_line(r);
+		}
 		sbuf_reset(&r->line);
 		r->skip = false;
 		p = nl + 1;
@@ -121,6 +140,7 @@ static void scan_cancels(struct reader *r, const char *buf, size_t n)
 	if (!r->skip && p < end)
 		sbuf_add(&r->line, p, (size_t)(end - p));
 	if (r->line.len > LINE_MAX_BYTES) {
+		queue_line(r, LINE_LONG, "", 0);
 		sbuf_reset(&r->line);
 		r->skip = true;
 	}
@@ -166,14 +186,13 @@ static void *read_stdin(void *arg)
 			if (got < 0 && errno == EINTR)
 				continue;
 		}
-		if (got > 0)
-			scan_cancels(r, buf, (size_t)got);
-		pthread_mutex_lock(&r->lock);
-		if (got > 0)
-			sbuf_add(&r->queue, buf, (size_t)got);
-		else
+		if (got > 0) {
+			read_lines(r, buf, (size_t)got);
+		} else {
+			pthread_mutex_lock(&r->lock);
 			r->eof = true;
-		pthread_mutex_unlock(&r->lock);
+			pthread_mutex_unlock(&r->lock);
+		}
 		wake_loop(r);
 		if (got <= 0)
 			break;
@@ -240,13 +259,44 @@ static bool reader_take(struct reader *r, struct sbuf *in)
 	return eof;
 }
 
+/* Answer the lines the reader queued (all of *in, emptied). */
+static void answer_lines(struct reader *r, struct sbuf *in)
+{
+	char *start = in->buf, *end = in->buf + in->len, *nl;
+
+	while (start < end && (nl = memchr(start, '\n', (size_t)(end - start)))) {
+		char kind = *start, *text = start + 1;
+
+		*nl = '\0';
+		if (kind == LINE_LONG) {
+			log_warn("mcp: a message over %d bytes skipped", LINE_MAX_BYTES);
+			send_line("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+				  "\"message\":\"message too long\"}}");
+		} else if (*text && strspn(text, " \t\r") < strlen(text)) {
+			char *reply;
+
+			mcp_session_handle(r->s, text, wallclock_now(), &reply);
+			if (reply)
+				send_line(reply);
+			free(reply);
+		}
+		if (kind == LINE_CALL) {
+			pthread_mutex_lock(&r->lock);
+			r->calls--;
+			pthread_mutex_unlock(&r->lock);
+		}
+		start = nl + 1;
+	}
+	sbuf_reset(in);
+}
+
 /* Answer stdin until it ends; tell the client when the tool set changes. */
 static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
 {
 	struct dbwatch *watch;
 	struct reader r;
 	struct sbuf in = SBUF_INIT;
-	bool skipping = false, recheck = false;
+	bool recheck = false;
 	int rc = 0;
 
 	if (reader_start(&r, s, &ctx->err) < 0) {
@@ -274,7 +324,7 @@ static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
 			continue;
 		eof = reader_take(&r, &in);
 		if (in.len)
-			answer_lines(s, &in, &skipping);
+			answer_lines(&r, &in);
 		if (eof)
 			break;
 	}

@@ -5,7 +5,7 @@
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
-  mcpserver.py --http [--port N] [--ppid PID] [--log FILE]
+  mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
       request was tools/call of "echo" (both forms of the spec); an
@@ -18,17 +18,21 @@ Tools:
   fail {}              isError: "it broke"
   die {}               the process exits before answering (stdio)
   slow {seconds}       answers after that long; with "until": "cancelled"
-                       (stdio) it reads on until the client cancels the
-                       call (notifications/cancelled) and answers it anyway,
-                       late: "too late"
+                       it waits until the client cancels the call
+                       (notifications/cancelled: on stdio it reads on, over
+                       HTTP the session's next POST brings it) and answers
+                       it anyway, late: "too late"
 
 Every request's method (and tool name for tools/call) is appended to --log
-as one line, so a test sees what reached the server; --pidfile gets the pid.
+as one line, so a test sees what reached the server; --record gets every
+message received over HTTP whole, as a line of JSON {"session", "message"};
+--pidfile gets the pid.
 """
 
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler
@@ -50,6 +54,10 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
 ]
 LOG = None
+RECORD = None
+RECORD_LOCK = threading.Lock()
+# HTTP: the calls waiting for their cancel, by (session, request id)
+WAITING = {}
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -64,11 +72,16 @@ def text(t, **extra):
     return dict({"content": [{"type": "text", "text": t + (GARBLE if garble else "")}]}, **extra)
 
 
-def handle(msg):
-    """The answer to one message (None for notifications and responses)."""
+def handle(msg, sid=None):
+    """The answer to one message (None for notifications and responses);
+    sid is the HTTP session it came in."""
     method, mid, params = msg.get("method"), msg.get("id"), msg.get("params") or {}
     if method is None or mid is None:
         log("notification %s" % method)
+        if method == "notifications/cancelled" and sid is not None:
+            done = WAITING.get((sid, json.dumps(params.get("requestId"))))
+            if done:
+                done.set()
         return None
     log("%s %s" % (method, params.get("name", "")) if method == "tools/call" else method)
     if method == "initialize":
@@ -93,6 +106,10 @@ def handle(msg):
             result = text("it broke", isError=True)
         elif name == "die":
             os._exit(3)
+        elif name == "slow" and args.get("until") == "cancelled" and sid is not None:
+            done = WAITING.setdefault((sid, json.dumps(mid)), threading.Event())
+            done.wait(60)
+            result = text("too late")
         elif name == "slow" and args.get("until") == "cancelled":
             for line in sys.stdin:
                 m = json.loads(line) if line.strip() else {}
@@ -161,7 +178,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(404, '{"error": "unknown session"}')
         elif self.headers.get("MCP-Protocol-Version") is None:
             return self.reply(400, '{"error": "no MCP-Protocol-Version"}')
-        answer = handle(msg)
+        if RECORD:
+            with RECORD_LOCK, open(RECORD, "a") as f:
+                f.write(json.dumps({"session": sid, "message": msg}) + "\n")
+        answer = handle(msg, sid)
         if answer is None:
             return self.reply(202, None, headers=headers)
         if msg.get("method") == "tools/call" and (msg.get("params") or {}).get("name") == "echo":
@@ -169,7 +189,10 @@ class Handler(BaseHTTPRequestHandler):
                     "params": {"level": "info", "data": "echoing"}}
             sse = "event: message\ndata: %s\n\ndata: %s\n\n" % (json.dumps(note), json.dumps(answer))
             return self.reply(200, sse, "text/event-stream", headers)
-        return self.reply(200, json.dumps(answer), headers=headers)
+        try:
+            return self.reply(200, json.dumps(answer), headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on it
 
     def do_DELETE(self):
         sid = self.headers.get("Mcp-Session-Id")
@@ -179,14 +202,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, garble
+    global LOG, RECORD, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
+    ap.add_argument("--record")
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
     args = ap.parse_args()
     LOG = args.log
+    RECORD = args.record
     garble = args.garble
     if args.pidfile:
         with open(args.pidfile, "w") as f:

@@ -163,6 +163,7 @@ START_TEST(test_timeout)
 	ck_assert_int_eq(get("/v1/search?name=Tokyo", &rq, &rs, &e), -1);
 	snprintf(want, sizeof(want), "127.0.0.1:%d timed out after 0.3 s", srv.port);
 	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(rs.timed_out, 1); /* the server had the request */
 	ck_assert_int_eq(rs.attempts, 1);
 	ck_assert_int_eq(fake_requests(&srv, "/v1/search"), 1);
 	http_resp_release(&rs);
@@ -280,6 +281,7 @@ START_TEST(test_idle_timeout)
 	ck_assert_int_eq(get("/_stream?chunks=3&interval_ms=2000", &rq, &rs, &e), -1);
 	snprintf(want, sizeof(want), "127.0.0.1:%d sent nothing for 0.2 s", srv.port);
 	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(rs.timed_out, 1);
 	ck_assert_str_eq(sb.buf, "chunk 0\n");
 	http_resp_release(&rs);
 	sbuf_release(&sb);
@@ -324,6 +326,7 @@ START_TEST(test_cancel)
 	pthread_join(th, NULL);
 	snprintf(want, sizeof(want), "127.0.0.1:%d: cancelled", srv.port);
 	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(rs.timed_out, 0);
 	http_resp_release(&rs);
 
 	/* And during the wait before a retry: an hour (Retry-After), which

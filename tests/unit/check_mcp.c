@@ -390,6 +390,49 @@ START_TEST(test_client_cancels_on_timeout)
 }
 END_TEST
 
+/* What the stdio reader may answer itself while a call runs: a ping alone,
+ * answered as mcp_session_handle answers it; anything else is left. */
+START_TEST(test_ping_aside)
+{
+	static const char *const left[] = {
+		"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]",
+		"{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\","
+		"\"params\":{\"x\":\"ping\"}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"",
+		"{\"jsonrpc\":\"2.0\",\"id\":\"ping\",\"result\":{}}",
+		NULL,
+	};
+	static const char *const pings[] = {
+		"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}",
+		"{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\",\"params\":{}}",
+		"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\",\"params\":[1]}",
+		"{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"ping\"}",
+		NULL,
+	};
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+	char *reply, *handled;
+
+	ck_assert_ptr_nonnull(s);
+	for (int i = 0; left[i]; i++) {
+		ck_assert_msg(!mcp_session_ping(s, left[i], &reply), "answered %s", left[i]);
+		ck_assert_ptr_null(reply);
+	}
+	for (int i = 0; pings[i]; i++) {
+		ck_assert_msg(mcp_session_ping(s, pings[i], &reply), "left %s", pings[i]);
+		mcp_session_handle(s, pings[i], NOW, &handled);
+		ck_assert_str_eq(reply, handled);
+		free(reply);
+		free(handled);
+	}
+	mcp_session_ping(s, pings[0], &reply);
+	ck_assert_str_eq(reply, "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}");
+	free(reply);
+	mcp_session_free(s);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -400,6 +443,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_call_as_user);
 	tcase_add_test(tc, test_tools_follow_assistant);
 	tcase_add_test(tc, test_cancelled_before_start);
+	tcase_add_test(tc, test_ping_aside);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
 	tcase_add_test(tc, test_client_matches_ids_exactly);

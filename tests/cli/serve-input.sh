@@ -67,3 +67,17 @@ printf 'If-Match: "\377\033[31m"\r\n' >ifm
 expect_eq "bad bytes in If-Match" "$(curl -s -o body -w '%{http_code}' -X PATCH -H "Authorization: Bearer $tok" -H @ifm --data '{"title":"y"}' "$base/v1/tasks/$tid")" 412
 expect_eq "bad bytes in If-Match: UTF-8" "$(utf8_body)" valid
 expect_match "bad bytes in If-Match: error" "$(json 'd["error"]')" 'If-Match "\\"\\xff\\x1b\[31m\\""'
+
+# A window is at most 366 days and 10000 occurrences, refused before it
+# is built whole: a read-only token could make the server expand a series
+# for centuries.
+expect_eq "an hourly event" "$(req POST /v1/events '{"summary":"hourly","start":"2026-01-01 00:00","every":"FREQ=HOURLY"}')" 201
+expect_eq "a daily event" "$(req POST /v1/events '{"summary":"daily","start":"2026-01-01 09:00","every":"every day"}')" 201
+expect_eq "a window of centuries" "$(req GET '/v1/agenda?from=2026-01-01&to=2999-01-01')" 400
+expect_eq "a window of centuries: error" "$(json 'd["error"]')" "to must be at most 366 days after from"
+expect_eq "a leap year" "$(req GET '/v1/agenda?from=2028-01-01&to=2028-12-31')" 200
+expect_eq "a leap year: its occurrences" "$(json 'len(d)')" 9150
+expect_eq "a half-hourly event" "$(req POST /v1/events '{"summary":"half past","start":"2026-01-01 00:30","every":"FREQ=HOURLY"}')" 201
+expect_eq "too many occurrences" "$(req GET '/v1/agenda?from=2028-01-01&to=2028-12-31')" 400
+expect_eq "too many occurrences: error" "$(json 'd["error"]')" "more than 10000 occurrences between 2028-01-01T00:00:00+00:00 and 2029-01-01T00:00:00+00:00; ask a shorter window"
+expect_eq "the command line has no limit" "$(nestor agenda --from 2026-01-01 --to 2028-12-31 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 53704

@@ -26,6 +26,8 @@ static int assistant_body(struct api_call *c, struct assistant *a)
 	char **fields[] = { &a->name, &a->base_url, &a->model, &a->key_secret, &a->system_prompt };
 	const cJSON *v;
 	const char *s;
+	long long n;
+	int rc;
 
 	for (int i = 0; keys[i]; i++) {
 		if (api_str(c, keys[i], &s) < 0)
@@ -69,16 +71,15 @@ static int assistant_body(struct api_call *c, struct assistant *a)
 	} else if (v) {
 		return api_error(c, 400, "\"temperature\" must be a number or null");
 	}
-	v = cJSON_GetObjectItemCaseSensitive(c->in, "token_budget");
-	if (v && !cJSON_IsNumber(v))
-		return api_error(c, 400, "\"token_budget\" must be a number");
-	if (v)
-		a->token_budget = v->valueint;
-	v = cJSON_GetObjectItemCaseSensitive(c->in, "max_tokens");
-	if (v && !cJSON_IsNumber(v) && !cJSON_IsNull(v))
-		return api_error(c, 400, "\"max_tokens\" must be a number or null");
-	if (v)
-		a->max_tokens = cJSON_IsNumber(v) ? v->valueint : 0;
+	if ((rc = api_int(c, "token_budget", 256, 1000000, &n)) < 0)
+		return -1;
+	if (rc)
+		a->token_budget = (int)n;
+	/* null: the server's default (0) */
+	if (api_int(c, "max_tokens", 0, 1000000, &n) < 0)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(c->in, "max_tokens"))
+		a->max_tokens = (int)n;
 	return 0;
 }
 
@@ -205,6 +206,7 @@ int api_users(struct api_call *c)
 {
 	struct user u;
 	struct err e;
+	long long id;
 	int rc = 0;
 
 	if (!is(c, "GET")) {
@@ -214,7 +216,8 @@ int api_users(struct api_call *c)
 	}
 	if (c->sub)
 		return api_error(c, 404, "no such resource");
-	if (c->id && strcmp(c->id, c->tok.user) != 0 && strtoll(c->id, NULL, 10) != c->tok.user_id)
+	if (c->id && strcmp(c->id, c->tok.user) != 0 &&
+	    !(api_id_text(c->id, &id) && id == c->tok.user_id))
 		return api_error(c, 403, "user \"%s\" is not this token's", c->id);
 	if (user_get(c->store, c->tok.user, &u, &e) < 0)
 		return api_fail(c, &e);

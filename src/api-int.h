@@ -59,6 +59,8 @@ int api_first_user(struct api_call *c, char **name);
 int api_shared_writable(struct api_call *c, const char *what);
 /* The id segment as a number; 400 (-1) when it is not one. */
 int api_id(struct api_call *c, long long *id);
+/* Whether text is an id (decimal digits, no leading zero, in 64 bits): *id. */
+bool api_id_text(const char *text, long long *id);
 /* A list page: items (an array, freed) from after ?cursor=ID (by "id")
  * and at most ?limit= items (default 100, at most 1000); a Link header
  * rel="next" when more follow. */

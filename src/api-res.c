@@ -525,7 +525,8 @@ int api_agenda(struct api_call *c)
 		return api_bad_method(c);
 	if (event_window(c->now, c->rq->query(c->rq, "from"), c->rq->query(c->rq, "to"), true,
 			 &from, &to, &e) < 0 ||
-	    event_occurrences(c->store, from, to, c->rq->query(c->rq, "calendar"), &l, &e) < 0)
+	    event_window_occurrences(c->store, from, to, c->rq->query(c->rq, "calendar"), &l, &e) <
+		    0)
 		return api_fail(c, &e);
 	arr = cJSON_CreateArray();
 	for (size_t i = 0; i < l.nocc; i++)

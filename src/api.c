@@ -220,14 +220,19 @@ int api_shared_writable(struct api_call *c, const char *what)
 	return rc ? 0 : -1;
 }
 
-int api_id(struct api_call *c, long long *id)
+bool api_id_text(const char *text, long long *id)
 {
 	char *end;
 
 	/* digits only: strtoll would take "+1", " 1" and "01" for 1 */
 	errno = 0;
-	*id = c->id[0] >= '1' && c->id[0] <= '9' ? strtoll(c->id, &end, 10) : 0;
-	if (*id <= 0 || *end || errno == ERANGE)
+	*id = text[0] >= '1' && text[0] <= '9' ? strtoll(text, &end, 10) : 0;
+	return *id > 0 && !*end && errno != ERANGE;
+}
+
+int api_id(struct api_call *c, long long *id)
+{
+	if (!api_id_text(c->id, id))
 		return api_error(c, 400, "bad id %s", utf8_q(c->id));
 	return 0;
 }
@@ -633,7 +638,7 @@ static bool nul_in_json(const char *s, size_t n, char *name, size_t cap)
 /* The body of a POST or PATCH: a JSON object, else 400. */
 static int parse_body(struct api_call *c)
 {
-	const char *m = c->rq->method;
+	const char *m = c->rq->method, *end = NULL;
 	char name[64];
 
 	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
@@ -642,9 +647,12 @@ static int parse_body(struct api_call *c)
 		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", name);
 	if (memchr(c->rq->body, '\0', c->rq->body_len))
 		return api_error(c, 400, "the body must be a JSON object");
-	c->in = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
+	c->in = cJSON_ParseWithLengthOpts(c->rq->body, c->rq->body_len, &end, false);
 	if (!c->in && c->rq->body_len == 0)
 		c->in = cJSON_CreateObject();
+	if (!c->in)
+		return api_error(c, 400, "the body is not valid JSON (at byte %zu)",
+				 end && end >= c->rq->body ? (size_t)(end - c->rq->body) : 0);
 	if (!cJSON_IsObject(c->in))
 		return api_error(c, 400, "the body must be a JSON object");
 	return 0;

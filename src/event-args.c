@@ -1,5 +1,6 @@
 #include "event-args.h"
 #include "caltz.h"
+#include "render.h"
 #include "reltime.h"
 #include "tz.h"
 #include "when.h"
@@ -216,5 +217,23 @@ int event_window(time_t now, const char *from_s, const char *to_s, bool tool, ti
 	if (*to <= *from)
 		return err_set(e, ERR_USAGE, "%s must be later than %s", arg_name(&names, ARG_TO),
 			       arg_name(&names, ARG_FROM));
+	/* an hour more for a window that ends after a change of clocks */
+	if (tool && *to - *from > (time_t)EVENT_WINDOW_DAYS * DAY + 3600)
+		return err_set(e, ERR_USAGE, "%s must be at most %d days after %s",
+			       arg_name(&names, ARG_TO), EVENT_WINDOW_DAYS,
+			       arg_name(&names, ARG_FROM));
 	return 0;
+}
+
+int event_window_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
+			     struct event_list *l, struct err *e)
+{
+	char a[40], b[40];
+	int rc = event_occurrences_max(s, from, to, calendar, EVENT_WINDOW_OCC, l, e);
+
+	if (rc <= 0)
+		return rc;
+	return err_set(
+		e, ERR_USAGE, "more than %d occurrences between %s and %s; ask a shorter window",
+		EVENT_WINDOW_OCC, render_time(from, a, sizeof(a)), render_time(to, b, sizeof(b)));
 }

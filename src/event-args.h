@@ -29,10 +29,21 @@ struct event_args {
 int event_args_apply(struct store *s, time_t now, const struct event_args *a, struct event *ev,
 		     bool adding, struct err *e);
 
+/* What a window asked from outside (the API, a tool call) may span and hold;
+ * the command line has no limit. */
+#define EVENT_WINDOW_DAYS 366
+#define EVENT_WINDOW_OCC  10000
+
 /* A window [from, to) from two WHENs: from defaults to the start of today,
- * to to 7 days after from; a `to` date includes that day. */
+ * to to 7 days after from; a `to` date includes that day.  With tool, the
+ * names are the tools' (from, to) and a window longer than
+ * EVENT_WINDOW_DAYS is ERR_USAGE. */
 int event_window(time_t now, const char *from_s, const char *to_s, bool tool, time_t *from,
 		 time_t *to, struct err *e);
+/* event_occurrences() of a window asked from outside: ERR_USAGE, expanding
+ * no further, once it holds more than EVENT_WINDOW_OCC occurrences. */
+int event_window_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
+			     struct event_list *l, struct err *e);
 
 /* Local midnight of the day after the one starting at day (DST-proof). */
 time_t event_next_day(time_t day);

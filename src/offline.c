@@ -144,7 +144,7 @@ static int resolve(struct turn *t, struct intent *in, char **say, cJSON **pendin
 
 		cJSON_AddStringToObject(args, "from", render_time(t->now - DAY, buf, sizeof(buf)));
 		cJSON_AddStringToObject(args, "to",
-					render_time(t->now + 366 * DAY, buf, sizeof(buf)));
+					render_time(t->now + 365 * DAY, buf, sizeof(buf)));
 	}
 	if (tool_call(&t->tool, list, args, &result, e) < 0) {
 		rc = -1;

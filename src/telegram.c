@@ -355,6 +355,13 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 		log_warn("telegram: an update without a valid update_id (skipped)");
 		return 0;
 	}
+	/* Telegram sends them in order; one below the offset is done already
+	 * (going back to after it would fetch the ones after it again) */
+	if (u.update_id < *offset) {
+		log_warn("telegram: update %lld is before the offset %lld (skipped)", u.update_id,
+			 *offset);
+		return 0;
+	}
 	tg_prepare(r, &u, now, &p);
 	text = tg_turn_text(r, &u, &te);
 	if (te.code) {

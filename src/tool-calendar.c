@@ -27,7 +27,8 @@ static int run_agenda(struct tool_ctx *ctx, const cJSON *args, cJSON **result, s
 
 	if (event_window(ctx->now, tool_arg_str(args, "from"), tool_arg_str(args, "to"), true,
 			 &from, &to, e) < 0 ||
-	    event_occurrences(ctx->store, from, to, tool_arg_str(args, "calendar"), &l, e) < 0)
+	    event_window_occurrences(ctx->store, from, to, tool_arg_str(args, "calendar"), &l, e) <
+		    0)
 		return -1;
 	*result = cJSON_CreateObject();
 	cJSON_AddStringToObject(*result, "from", render_time(from, buf, sizeof(buf)));
@@ -176,7 +177,8 @@ static int run_search(struct tool_ctx *ctx, const cJSON *args, cJSON **result, s
 
 const struct tool tool_calendar_agenda = {
 	"calendar_agenda",
-	"List calendar events (recurring ones expanded) between from and to.",
+	"List calendar events (recurring ones expanded) between from and to (at most 366"
+	" days apart, at most 10000 events).",
 	"{\"type\":\"object\",\"properties\":{"
 	"\"from\":{\"type\":\"string\",\"description\":\"start of the range (default: the"
 	" start of today): " WHEN_DESC "\"},"

@@ -407,23 +407,24 @@ static const struct event_override *find_override(const struct event *ev, time_t
 	return NULL;
 }
 
-/* Push the occurrences of series ev overlapping [from, to). */
+/* Push the occurrences of series ev overlapping [from, to), stopping once
+ * the list holds more than max. */
 static int expand(struct store *s, struct event_list *l, size_t *cap, const struct event *ev,
-		  time_t from, time_t to, struct zones *zs, struct err *e)
+		  time_t from, time_t to, size_t max, struct zones *zs, struct err *e)
 {
 	struct series_it si;
 	time_t key, os, oe;
 
 	if (series_open(s, ev, from, zs, &si, e) < 0)
 		return -1;
-	while (series_next(&si, &key, &os, &oe) && os < to) {
+	while (l->nocc <= max && series_next(&si, &key, &os, &oe) && os < to) {
 		if (find_override(ev, key))
 			continue;
 		if (overlaps(os, oe, from, to))
 			push(l, cap, ev, NULL, key, os, oe);
 	}
 	series_close(&si);
-	for (size_t i = 0; i < ev->noverrides; i++) {
+	for (size_t i = 0; i < ev->noverrides && l->nocc <= max; i++) {
 		const struct event_override *o = &ev->overrides[i];
 
 		if (is_exdate(ev, o->recurrence_id))
@@ -791,9 +792,9 @@ static int skip_unusable(struct store *s, const struct event *ev, int rc, struct
 	return 0;
 }
 
-/* event_occurrences(), or event_agenda() when brief. */
+/* event_occurrences_max(), or event_agenda() when brief. */
 static int occurrences(struct store *s, time_t from, time_t to, const char *calendar, bool brief,
-		       struct event_list *out, struct err *e)
+		       size_t max, struct event_list *out, struct err *e)
 {
 	/* ?1 earliest start of a short event that can reach the window, ?2 the
 	 * window end, ?4 the window start, all with a day of slack for dates
@@ -829,15 +830,20 @@ static int occurrences(struct store *s, time_t from, time_t to, const char *cale
 	window_refs_release(&w);
 	if (rc < 0)
 		return finish(out, -1);
-	for (size_t i = 0; rc == 0 && i < out->nevents; i++) {
+	for (size_t i = 0; rc == 0 && out->nocc <= max && i < out->nevents; i++) {
 		const struct event *ev = &out->events[i];
 
 		if (ev->rrule)
-			rc = skip_unusable(s, ev, expand(s, out, &ocap, ev, from, to, &zs, e), e);
+			rc = skip_unusable(s, ev, expand(s, out, &ocap, ev, from, to, max, &zs, e),
+					   e);
 		else
 			push_single(out, &ocap, ev, from, to);
 	}
 	zones_release(&zs);
+	if (rc == 0 && out->nocc > max) {
+		event_list_release(out);
+		return 1;
+	}
 	/* the agenda's lines go by the occurrences alone (event.h) */
 	if (rc == 0 && !brief)
 		sort_events_by_id(out);
@@ -847,13 +853,19 @@ static int occurrences(struct store *s, time_t from, time_t to, const char *cale
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e)
 {
-	return occurrences(s, from, to, calendar, false, out, e);
+	return occurrences(s, from, to, calendar, false, SIZE_MAX, out, e);
+}
+
+int event_occurrences_max(struct store *s, time_t from, time_t to, const char *calendar, size_t max,
+			  struct event_list *out, struct err *e)
+{
+	return occurrences(s, from, to, calendar, false, max, out, e);
 }
 
 int event_agenda(struct store *s, time_t from, time_t to, const char *calendar,
 		 struct event_list *out, struct err *e)
 {
-	return occurrences(s, from, to, calendar, true, out, e);
+	return occurrences(s, from, to, calendar, true, SIZE_MAX, out, e);
 }
 
 int event_all(struct store *s, const char *calendar, struct event_list *out, struct err *e)

@@ -143,6 +143,10 @@ int event_calendar_known(struct store *s, const char *calendar, struct err *e);
  * out with event_list_release. */
 int event_occurrences(struct store *s, time_t from, time_t to, const char *calendar,
 		      struct event_list *out, struct err *e);
+/* The same, or 1 with out empty once the window holds more than max
+ * occurrences (expanding stops there: a window asked from outside). */
+int event_occurrences_max(struct store *s, time_t from, time_t to, const char *calendar, size_t max,
+			  struct event_list *out, struct err *e);
 /* The same for printing an agenda's lines: the events' uid, calendar,
  * notes, attendees and alarms are left NULL and updated_at 0 (reading them
  * was a tenth of a week's agenda), and out->events are in no particular

@@ -66,7 +66,8 @@ int tgstore_set_offset(struct store *s, long long offset, struct err *e)
 {
 	return run(s,
 		   "INSERT INTO sync_state(target, cursor) VALUES ('" TGSTORE_TARGET "', ?1)"
-		   " ON CONFLICT(target) DO UPDATE SET cursor = excluded.cursor",
+		   " ON CONFLICT(target) DO UPDATE"
+		   " SET cursor = max(coalesce(CAST(cursor AS INTEGER), 0), excluded.cursor)",
 		   offset, 0, NULL, NULL, e);
 }
 

@@ -24,6 +24,8 @@
 
 /* The next getUpdates offset (0 when none was stored). */
 int tgstore_offset(struct store *s, long long *offset, struct err *e);
+/* Store the offset, or keep the stored one when it is later: it only goes
+ * forward. */
 int tgstore_set_offset(struct store *s, long long offset, struct err *e);
 
 /* Store a one-time code for user_id, valid until expires. */

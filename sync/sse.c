@@ -68,6 +68,17 @@ static int process_line(struct sse_parser *p, const char *line, size_t len)
 	return 0;
 }
 
+/* The first CR or LF in [s, end), or NULL: one pass (looking for LF first,
+ * then for CR before it, read the rest of the piece again at every bare
+ * CR: a piece of CRs took quadratic time). */
+static const char *line_end(const char *s, const char *end)
+{
+	for (; s < end; s++)
+		if (*s == '\n' || *s == '\r')
+			return s;
+	return NULL;
+}
+
 int sse_feed(struct sse_parser *p, const char *buf, size_t n)
 {
 	const char *s = buf, *end = buf + n;
@@ -82,9 +93,7 @@ int sse_feed(struct sse_parser *p, const char *buf, size_t n)
 	}
 	while (s < end) {
 		size_t rem = (size_t)(end - s);
-		const char *nl = memchr(s, '\n', rem);
-		const char *cr = memchr(s, '\r', nl ? (size_t)(nl - s) : rem);
-		const char *eol = cr ? cr : nl;
+		const char *eol = line_end(s, end);
 
 		if (!eol) {
 			if (p->max_event && p->line.len + rem > p->max_event) {

@@ -67,3 +67,36 @@ printf 'If-Match: "\377\033[31m"\r\n' >ifm
 expect_eq "bad bytes in If-Match" "$(curl -s -o body -w '%{http_code}' -X PATCH -H "Authorization: Bearer $tok" -H @ifm --data '{"title":"y"}' "$base/v1/tasks/$tid")" 412
 expect_eq "bad bytes in If-Match: UTF-8" "$(utf8_body)" valid
 expect_match "bad bytes in If-Match: error" "$(json 'd["error"]')" 'If-Match "\\"\\xff\\x1b\[31m\\""'
+
+# A window is at most 366 days and 10000 occurrences, refused before it
+# is built whole: a read-only token could make the server expand a series
+# for centuries.
+expect_eq "an hourly event" "$(req POST /v1/events '{"summary":"hourly","start":"2026-01-01 00:00","every":"FREQ=HOURLY"}')" 201
+expect_eq "a daily event" "$(req POST /v1/events '{"summary":"daily","start":"2026-01-01 09:00","every":"every day"}')" 201
+expect_eq "a window of centuries" "$(req GET '/v1/agenda?from=2026-01-01&to=2999-01-01')" 400
+expect_eq "a window of centuries: error" "$(json 'd["error"]')" "to must be at most 366 days after from"
+expect_eq "a leap year" "$(req GET '/v1/agenda?from=2028-01-01&to=2028-12-31')" 200
+expect_eq "a leap year: its occurrences" "$(json 'len(d)')" 9150
+expect_eq "a half-hourly event" "$(req POST /v1/events '{"summary":"half past","start":"2026-01-01 00:30","every":"FREQ=HOURLY"}')" 201
+expect_eq "too many occurrences" "$(req GET '/v1/agenda?from=2028-01-01&to=2028-12-31')" 400
+expect_eq "too many occurrences: error" "$(json 'd["error"]')" "more than 10000 occurrences between 2028-01-01T00:00:00+00:00 and 2029-01-01T00:00:00+00:00; ask a shorter window"
+expect_eq "the command line has no limit" "$(nestor agenda --from 2026-01-01 --to 2028-12-31 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 53704
+
+# Numbers are whole or refused, never cut: 300.7 was 300, -0.5 was 0; an id
+# is digits to its end ("1abc" was user 1).
+expect_eq "a fraction of a budget" "$(req POST /v1/assistants '{"name":"zz","token_budget":300.7}')" 400
+expect_eq "a fraction of a budget: error" "$(json 'd["error"]')" '"token_budget" must be an integer from 256 to 1000000'
+expect_eq "a fraction of max_tokens" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":-0.5}')" 400
+expect_eq "a fraction of max_tokens: error" "$(json 'd["error"]')" '"max_tokens" must be an integer from 0 to 1000000'
+expect_eq "no assistant added" "$(req GET /v1/assistants/zz)" 404
+expect_eq "whole numbers" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":null}')" 201
+expect_eq "whole numbers: stored" "$(json 'd["token_budget"], d["max_tokens"]')" "300 None"
+uid=$(req GET /v1/users >/dev/null; json 'd[0]["id"]')
+expect_eq "the token's user by id" "$(req GET "/v1/users/$uid")" 200
+expect_eq "an id with letters after it" "$(req GET "/v1/users/${uid}abc")" 403
+expect_eq "an id with letters after it: error" "$(json 'd["error"]')" "user \"${uid}abc\" is not this token's"
+# JSON that does not parse says so, and where (a lone surrogate here).
+expect_eq "a lone surrogate" "$(req POST /v1/tasks '{"title":"\ud800"}')" 400
+expect_eq "a lone surrogate: error" "$(json 'd["error"]')" "the body is not valid JSON (at byte 10)"
+expect_eq "not an object" "$(req POST /v1/tasks '[1]')" 400
+expect_eq "not an object: error" "$(json 'd["error"]')" "the body must be a JSON object"

@@ -5,7 +5,8 @@
 # the relay does not fetch the refused update again and again as it does
 # when the database is busy.  Through Redis too: the worker answers it and
 # the chat's next message follows, rather than leaving it for a retry.  A
-# 429 with a retry_after beyond all measure is taken as an hour.
+# 429 with a retry_after beyond all measure is taken as an hour.  An update
+# below the offset (a batch out of order) is skipped, the offset kept.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -54,6 +55,22 @@ expect_eq "no task added" "$(nestor task list --json)" "[]"
 if grep -q 'tried again after a pause' nestor.log; then
 	fail "a refused message was tried again: $(grep 'tried again' nestor.log)"
 fi
+
+# A batch out of order, [N+10, N+3]: N+3 is before the offset N+10 left, so
+# it is skipped and the offset stays after N+10 (going back to N+4 fetched
+# N+10 again and answered it once more, at every poll).
+uid() { "$PY" -c 'import json,sys; print(json.load(sys.stdin)["update_id"])'; }
+base=$(tg_post /_message '{"chat_id": 99, "text": "/help"}' | uid)
+tg_wait_sent 99 1
+tg_post /_messages '[{"chat_id": 99, "text": "/help", "update_id": '$((base + 10))'},
+	{"chat_id": 99, "text": "/tasks", "update_id": '$((base + 3))'}]' >/dev/null
+last=$(tg_post /_message '{"chat_id": 99, "text": "/reminders"}' | uid)
+confirmed() { [ "$(tg_json "d['offset'] > $last")" = True ]; }
+wait_until -s 'tg_sent' "the relay to confirm the last update" confirmed
+expect_eq "out of order: answered once each" "$(tg_count 99)" 3
+expect_match "the update before the offset is skipped" "$(cat nestor.log)" \
+	"update $((base + 3)) is before the offset $((base + 11)) \\(skipped\\)"
+expect_eq "the offset stays after the latest" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["offset"])')" $((last + 1))
 kill "$RELAY"
 wait "$RELAY" || fail "the relay exited $? on SIGTERM: $(cat run.err)"
 

@@ -19,7 +19,8 @@ Test control (never logged as API requests):
   POST /_message   {"chat_id", "text", "entities"?, "from_id"?, "language_code"?,
                     "location": {"latitude", "longitude"}?, "voice": true?}
                    queues an update with a message; answers {"update_id"}
-  POST /_messages  [{...}, ...]: several at once, in order
+  POST /_messages  [{...}, ...]: several at once, in order; an "update_id"
+                   given is the update's (the next ones follow the highest)
   POST /_callback  {"chat_id", "message_id", "data"}: a callback_query update
   POST /_update    an update as given (its update_id is set): one no client
                    would make, e.g. a message without its chat
@@ -167,10 +168,12 @@ def user_of(chat_id, lang):
             "language_code": lang}
 
 
-def queue(update):
+def queue(update, update_id=None):
     with STATE.cond:
-        update["update_id"] = STATE.next_update
-        STATE.next_update += 1
+        if update_id is None:
+            update_id = STATE.next_update
+        update["update_id"] = update_id
+        STATE.next_update = max(STATE.next_update, update_id + 1)
         STATE.updates.append(update)
         STATE.cond.notify_all()
         return update["update_id"]
@@ -198,7 +201,7 @@ def message_update(c):
     if c.get("photo"):
         m["photo"] = [{"file_id": "AgACAgIAAx", "file_unique_id": "AQADBA", "width": 90,
                        "height": 90, "file_size": 1234}]
-    return queue({"message": m})
+    return queue({"message": m}, c.get("update_id"))
 
 
 def callback_update(c):

@@ -650,6 +650,78 @@ START_TEST(test_tool_edit_holds_its_transaction)
 }
 END_TEST
 
+/* run calendar_agenda from..to; its error in e, its result freed */
+static int tool_agenda(const char *from, const char *to, size_t *n, struct err *e)
+{
+	struct tool_ctx ctx = { .store = st, .now = 2000, .lang = "en" };
+	cJSON *args = cJSON_CreateObject(), *res = NULL;
+	int rc;
+
+	cJSON_AddStringToObject(args, "from", from);
+	cJSON_AddStringToObject(args, "to", to);
+	rc = tool_call(&ctx, "calendar_agenda", args, &res, e);
+	*n = rc == 0 ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(res, "events")) : 0;
+	cJSON_Delete(res);
+	cJSON_Delete(args);
+	return rc;
+}
+
+/* A window asked by a tool call (the assistant, MCP) spans at most 366
+ * days and holds at most 10000 occurrences; the command line's has no
+ * limit. */
+START_TEST(test_tool_window_bounded)
+{
+	struct event_list l;
+	struct err e = { 0, "" };
+	size_t n;
+
+	use_tz("UTC");
+	add("hourly", utc(2026, 1, 1, 0, 0), utc(2026, 1, 1, 0, 30), "UTC", false, "FREQ=HOURLY");
+	add("daily", utc(2026, 1, 1, 9, 0), utc(2026, 1, 1, 10, 0), "UTC", false, "FREQ=DAILY");
+	ck_assert_int_eq(tool_agenda("2026-01-01", "2999-01-01", &n, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "to must be at most 366 days after from");
+	/* a leap year, 366 days: 8784 + 366 occurrences */
+	ck_assert_msg(tool_agenda("2028-01-01", "2028-12-31", &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 8784 + 366);
+	ck_assert_int_eq(tool_agenda("2028-01-01", "2029-01-01", &n, &e), -1);
+	ck_assert_str_eq(e.msg, "to must be at most 366 days after from");
+	add("half past", utc(2026, 1, 1, 0, 30), utc(2026, 1, 1, 0, 45), "UTC", false,
+	    "FREQ=HOURLY");
+	ck_assert_int_eq(tool_agenda("2028-01-01", "2028-12-31", &n, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "more than 10000 occurrences between 2028-01-01T00:00:00+00:00 and "
+				"2029-01-01T00:00:00+00:00; ask a shorter window");
+	ck_assert_msg(tool_agenda("2028-01-01", "2028-06-30", &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 182 * 48 + 182);
+	occ(utc(2028, 1, 1, 0, 0), utc(2028, 8, 1, 0, 0), &l);
+	ck_assert_uint_eq(l.nocc, 213 * 48 + 213);
+	event_list_release(&l);
+}
+END_TEST
+
+/* Expanding stops at the limit: a list of max + 1 at most. */
+START_TEST(test_occurrences_max)
+{
+	struct event_list l;
+	struct err e = { 0, "" };
+
+	use_tz("UTC");
+	add("minutely", utc(2026, 1, 1, 0, 0), utc(2026, 1, 1, 0, 1), "UTC", false,
+	    "FREQ=MINUTELY");
+	ck_assert_int_eq(event_occurrences_max(st, utc(2026, 1, 1, 0, 0), utc(2026, 1, 1, 1, 0),
+					       NULL, 60, &l, &e),
+			 0);
+	ck_assert_uint_eq(l.nocc, 60);
+	event_list_release(&l);
+	ck_assert_int_eq(event_occurrences_max(st, utc(2026, 1, 1, 0, 0), utc(2026, 1, 1, 1, 0),
+					       NULL, 59, &l, &e),
+			 1);
+	ck_assert_uint_eq(l.nocc, 0);
+	ck_assert_ptr_null(l.occ);
+}
+END_TEST
+
 static char warned[640];
 static int nwarned;
 
@@ -795,6 +867,13 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_search_calendar_errors);
 	tcase_add_test(tc, test_edit_holds_its_transaction);
 	tcase_add_test(tc, test_tool_edit_holds_its_transaction);
+	suite_add_tcase(s, tc);
+	/* tens of thousands of occurrences: seconds under ASan */
+	tc = tcase_create("window");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_tool_window_bounded);
+	tcase_add_test(tc, test_occurrences_max);
 	suite_add_tcase(s, tc);
 	/* libical searches 500 years for a date before it gives up: seconds
 	 * under ASan */

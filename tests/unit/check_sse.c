@@ -102,6 +102,25 @@ START_TEST(test_callback_stops)
 }
 END_TEST
 
+/* A peer's body of bare CRs (empty lines) then an event, fed whole as the
+ * MCP client feeds a body: each CR ends a line at once (finding a line's
+ * end read the rest of the piece again, 2 MiB of CRs took minutes). */
+START_TEST(test_many_bare_crs)
+{
+	size_t ncr = 2u << 20;
+	const char tail[] = "data: after the CRs\r\r";
+	char *text = xmalloc(ncr + sizeof(tail));
+	char *got;
+
+	memset(text, '\r', ncr);
+	memcpy(text + ncr, tail, sizeof(tail));
+	got = parse(text, ncr + sizeof(tail));
+	ck_assert_str_eq(got, "message|after the CRs\n");
+	free(got);
+	free(text);
+}
+END_TEST
+
 Suite *sse_suite(void)
 {
 	Suite *s = suite_create("sse");
@@ -110,6 +129,7 @@ Suite *sse_suite(void)
 	tcase_add_test(tc, test_any_split);
 	tcase_add_test(tc, test_finish_dispatches_unterminated);
 	tcase_add_test(tc, test_callback_stops);
+	tcase_add_test(tc, test_many_bare_crs);
 	suite_add_tcase(s, tc);
 	return s;
 }

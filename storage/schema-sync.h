@@ -13,6 +13,8 @@
  * names of the fields that changed ("f"), or op "del", and the change's
  * version (outbox.ver): the hybrid logical clock ticked (sync_self.hlc:
  * milliseconds << 16 plus a counter) and the device, "%016x@DEVICE".
+ * An assistant's key_secret is not among its synced columns: which secret
+ * it sends is each device's own choice (replica-apply.c).
  * replica.c folds those versions into sync_obj (vers, and base: the version
  * each field had before, what this device had seen) before it reads or
  * merges anything: the triggers stay small, and a statement that writes a
@@ -80,7 +82,6 @@
 	X(name) S X(backend)                                                                       \
 	S X(base_url)                                                                              \
 	S X(model)                                                                                 \
-	S X(key_secret)                                                                            \
 	S X(system_prompt)                                                                         \
 	S X(temperature)                                                                           \
 	S X(tools)                                                                                 \

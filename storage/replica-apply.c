@@ -6,6 +6,7 @@
  */
 #include "event-int.h"
 #include "replica-int.h"
+#include "schema-sync.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -37,6 +38,7 @@ struct applier {
 	char device[40];
 	time_t now;
 	unsigned long long max_hlc;
+	unsigned long long hlc_limit; /* a version's clock beyond it is refused */
 	struct replica_stats *st;
 	struct rcache cache; /* a pull of thousands prepares each kind once */
 };
@@ -811,6 +813,12 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	c_gid = canon(a, ch.gid, e);
 	free(ch.gid);
 	ch.gid = c_gid;
+	cJSON_ArrayForEach(it, ch.vers)
+		if (version_clock(it->valuestring) > a->hlc_limit) {
+			free(ch.gid);
+			return reject(e, "field '%.*s' has a version from the future",
+				      utf8_prec(it->string, 40), it->string);
+		}
 	cJSON_ArrayForEach(it, ch.vers) {
 		unsigned long long h = version_clock(it->valuestring);
 
@@ -891,6 +899,13 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 	a.st = st;
 	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
 		return -1;
+	/* the clock as a version has it: more than a day ahead of this
+	 * device's is no clock at all, and folded it would stop this one */
+	q = prep(&a, "SELECT (" SQ_NOW_MS " + 86400000) << 16", e);
+	if (!q || step(&a, q, e) <= 0)
+		goto fail;
+	a.hlc_limit = (unsigned long long)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
 	if (replica_fold(s, &a.cache, e) < 0 ||
 	    store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
 		goto fail;

@@ -386,7 +386,7 @@ int replica_device(struct store *s, char *buf, size_t len, struct err *e)
 /* sync_self.capture: 0 while capture is off, else the shape of the capture
  * triggers this store has (SYNC_TRIGGERS as that version made them).
  * 1: the columns of migration 9; 2: a task's uid too; 3: no assistant's
- * key_secret. */
+ * key_secret, and a tick that keeps the clock an INTEGER. */
 #define REPLICA_CAPTURE 3
 
 static int capture_version(struct store *s, int *ver, struct err *e)
@@ -478,7 +478,7 @@ static int upgrade_capture(struct store *s, int from, struct err *e)
 			return -1;
 	}
 	if (from < 3) {
-		/* all made anew: one place for every version's triggers */
+		/* every trigger ticks the clock: all are made anew */
 		for (size_t i = 0; i < replica_nentities; i++) {
 			const char *t = replica_entities[i].table;
 			char *q = sqlite3_mprintf("DROP TRIGGER IF EXISTS %s_sync_ai;"

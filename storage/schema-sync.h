@@ -38,8 +38,12 @@
 #define SQ_DIFF(c)    "OLD." #c " IS NOT NEW." #c
 #define SQ_COMMA      ", "
 #define SQ_OR	      " OR "
-/* A change ticks the clock and takes the new version. */
-#define SQ_TICK	  "UPDATE sync_self SET hlc = max(hlc + 1, " SQ_NOW_MS " << 16) WHERE id = 1;"
+/* A change ticks the clock and takes the new version; the clock stays an
+ * INTEGER (hlc + 1 at 2^63 - 1 would make it a REAL). */
+#define SQ_HLC_MAX "9223372036854775806"
+#define SQ_TICK                                                                                    \
+	"UPDATE sync_self SET hlc = max(min(hlc, " SQ_HLC_MAX ") + 1, " SQ_NOW_MS " << 16)"        \
+	" WHERE id = 1;"
 #define SQ_VER	  "(SELECT printf('%016x@%s', hlc, device) FROM sync_self WHERE id = 1)"
 #define SQ_OUTBOX "INSERT INTO outbox(target, op, entity, entity_id, payload, created_at, ver) "
 

@@ -3,6 +3,8 @@
 # write them) are held to what this device allows.
 #  - an assistant's key is this device's choice: a pulled change that moves
 #    its address leaves it without a key, and names no secret here.
+#  - a version whose clock is far ahead is refused and does not stop this
+#    device's clock: its later edits still reach the other devices.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 . "$SRC/tests/fake/openai.sh"
@@ -54,3 +56,23 @@ NESTOR_SECRET_POSTGRES=pg-s3cret NESTOR_SECRET_OPENAI=sk-openai on b ask --assis
 	fail "ask on b"
 expect_eq "no key is sent to the new address" \
 	"$(fake_py 'print([r["headers"].get("authorization") for r in reqs])')" "[None]"
+
+# a version at the clock's end
+on a task add "hello" >/dev/null
+on a sync >/dev/null
+on b sync >/dev/null
+TG=$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT gid FROM tasks WHERE title = 'hello'")
+V=ffffffffffffffff@deadbeef
+forge "$TG" task '{"title":"frozen"}' title
+expect_match "a version from the future is refused" "$(on b sync)" \
+	"refused 1 invalid changes, the first: field 'title' has a version from the future"
+for i in 1 2 3; do
+	on b task edit 1 --notes "note $i" >/dev/null
+	on b sync >/dev/null
+	on a sync >/dev/null
+	expect_eq "edit $i of b reaches a" "$(on a task list --json | python3 -c '
+import json, sys
+print([(t["title"], t["notes"]) for t in json.load(sys.stdin)])')" "[('hello', 'note $i')]"
+done
+expect_eq "b's clock stays an integer" \
+	"$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT typeof(hlc), hlc < 4611686018427387904 FROM sync_self")" "integer|1"

@@ -7,6 +7,7 @@
 #include "event-int.h"
 #include "replica-int.h"
 #include "schema-sync.h"
+#include "task.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -797,6 +798,39 @@ static int drop_key(struct applier *a, long long id, struct err *e)
 	return 0;
 }
 
+/* Whether the row id of ch, as the change leaves it, passes what a write
+ * here must (event_check, task_check): 0, REJECT, -1 database error. */
+static int check_row(struct applier *a, const struct change *ch, long long id, struct err *e)
+{
+	const char *what = ch->r->entity;
+	int rc = 0;
+
+	if (!strcmp(what, "event")) {
+		struct event ev;
+
+		rc = event_get(a->s, id, &ev, e);
+		if (rc == 0) {
+			rc = event_check(a->s, &ev, e) < 0 ? REJECT : 0;
+			event_release(&ev);
+		}
+	} else if (!strcmp(what, "task")) {
+		struct task t;
+
+		rc = task_get(a->s, id, &t, e);
+		if (rc == 0) {
+			rc = task_check(&t, e) < 0 ? REJECT : 0;
+			task_release(&t);
+		}
+	}
+	if (rc == -1 && e->code == ERR_NOTFOUND) {
+		err_clear(e);
+		rc = 0;
+	}
+	if (rc == REJECT)
+		err_prefix(e, "%s", what);
+	return rc;
+}
+
 /* 1 applied, 0 nothing new, REJECT, -1 database error. */
 static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 {
@@ -859,7 +893,8 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	if (rc == 0 && any && (rekey = moves_assistant(a, &ch, l.id, taken, e)) < 0)
 		rc = -1;
 	if (rc == 0 && any && (rc = write_row(a, &ch, &l, taken, e)) == 0 &&
-	    (!rekey || (rc = drop_key(a, l.id, e)) == 0)) {
+	    (!rekey || (rc = drop_key(a, l.id, e)) == 0) &&
+	    (rc = check_row(a, &ch, l.id, e)) == 0) {
 		merge_versions(&l, ch.vers);
 		rc = save_versions(a, &ch, &l, false, e);
 		if (rc == 0)

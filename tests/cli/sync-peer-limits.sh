@@ -5,6 +5,9 @@
 #    its address leaves it without a key, and names no secret here.
 #  - a version whose clock is far ahead is refused and does not stop this
 #    device's clock: its later edits still reach the other devices.
+#  - an event or a task a write here would refuse is refused; and a series
+#    or an event in a zone that does not open, already in a store, is left
+#    out of the agenda and the export with a warning, not the end of them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 . "$SRC/tests/fake/openai.sh"
@@ -76,3 +79,37 @@ print([(t["title"], t["notes"]) for t in json.load(sys.stdin)])')" "[('hello', '
 done
 expect_eq "b's clock stays an integer" \
 	"$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT typeof(hlc), hlc < 4611686018427387904 FROM sync_self")" "integer|1"
+
+# events and tasks a write here would refuse
+on a event add "meeting" --at "2026-06-02 10:00" >/dev/null
+on a sync >/dev/null
+on b sync >/dev/null
+CG=$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT gid FROM calendars WHERE name = 'personal'")
+next_version
+ev() { # N DATA
+	forge "99999999-0000-4000-8000-00000000000$1" event "{\"summary\":\"bad $1\",\"calendar_id\":\"$CG\",$2}" \
+		summary calendar_id $(printf '%s' "$2" | python3 -c 'import json,sys; print(" ".join(json.loads("{" + sys.stdin.read() + "}")))')
+}
+ev 1 '"start":1000000000000000000,"end":1000000000000003600'
+ev 2 '"start":1780390800,"end":1780394400,"tzid":"Bogus/Zone","rrule":"FREQ=DAILY"'
+ev 3 '"start":1780390800,"end":1780394400,"tzid":"Bogus/Zone"'
+ev 4 '"start":1780390800,"end":1780394400,"rrule":"garbage;;"'
+ev 5 '"start":1780394400,"end":1780390800'
+forge 99999999-0000-4000-8000-000000000006 task '{"title":"bad 6","priority":50}' title priority
+forge 99999999-0000-4000-8000-000000000007 task "{\"title\":\"bad 7 $(printf '%01100d' 0)\"}" title
+out=$(on b sync)
+expect_match "each refused" "$out" "pulled 7 \(0 applied\)"
+expect_match "each refused, the first named" "$out" "refused 7 invalid changes, the first: event: an event must lie in the years 1-9999"
+expect_eq "none stored" "$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT count(*) FROM events WHERE summary LIKE 'bad%'; SELECT count(*) FROM tasks WHERE title LIKE 'bad%'")" "0
+0"
+
+# a store that holds them already (an older nestor pulled them)
+sqlite3 "$NESTOR_HOME/b/nestor.db" "INSERT INTO events(uid, summary, start, \"end\", tzid, rrule, updated_at)
+	VALUES ('old-series', 'old series', 1780390800, 1780394400, 'Bogus/Zone', 'FREQ=DAILY', 0),
+	('old-single', 'old single', 1780390800, 1780394400, 'Bogus/Zone', NULL, 0)"
+out=$(on b agenda --from 2026-06-01 --to 2026-06-07 2>err) || fail "agenda: $(cat err)"
+expect_match "the agenda still shows the others" "$out" "meeting"
+expect_match "and says which series it left out" "$(cat err)" 'event [0-9]+: unknown time zone "Bogus/Zone"; the series is left out'
+out=$(on b export 2>err) || fail "export: $(cat err)"
+expect_match "the export still has the others" "$out" "SUMMARY:meeting"
+expect_match "and says which event it left out" "$(cat err)" 'event [0-9]+: unknown time zone "Bogus/Zone"; it is left out of the export'

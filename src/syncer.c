@@ -49,6 +49,8 @@ void syncer_report_release(struct syncer_report *r)
 {
 	free(r->why);
 	r->why = NULL;
+	free(r->keyless);
+	r->keyless = NULL;
 }
 
 int syncer_check_user(const char *name, struct err *e)
@@ -361,6 +363,15 @@ static int after_pull(struct syncer *y, struct err *e)
 		y->rep.skipped += st.skipped;
 		y->rep.rejected += st.rejected;
 		y->rep.conflicts += st.conflicts;
+		y->rep.keys_dropped += st.keys_dropped;
+		if (st.keys_dropped) {
+			log_warn("sync: assistant '%s' got a new address from another device:"
+				 " it sends no key here until one is named here"
+				 " (nestor assistant edit NAME --key-secret SECRET)",
+				 st.keyless);
+			if (!y->rep.keyless)
+				y->rep.keyless = xstrdup(st.keyless);
+		}
 		if (why) {
 			log_warn("sync: change refused: %s", why);
 			if (!y->rep.why)

@@ -51,8 +51,10 @@ struct syncer_report {
 	long pushed;   /* changes the server took */
 	long pulled;   /* changes of other devices read */
 	long applied, skipped, rejected, conflicts;
-	char *why;    /* the first rejected change's reason, or NULL */
-	long pending; /* outbox rows left (other users' rows wait) */
+	char *why;	   /* the first rejected change's reason, or NULL */
+	long keys_dropped; /* assistants moved elsewhere: they send no key here now */
+	char *keyless;	   /* the first of those, or NULL */
+	long pending;	   /* outbox rows left (other users' rows wait) */
 };
 
 void syncer_report_release(struct syncer_report *r);

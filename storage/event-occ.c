@@ -769,11 +769,12 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
 }
 
 /* rc of expanding series ev (expand(), next_occurrence()), made 0 (e
- * cleared) with a warning when its rule cannot be opened: they fail only
- * where series_open() does, so when the zone opens the rule is the cause
- * (opening it again would cost libical's search for a date once more).  A
- * database written before event_series_check(), or a pull, may hold such a
- * series, and the other events are still to be shown. */
+ * cleared) with a warning when its zone or its rule cannot be opened: they
+ * fail only where series_open() does, so when the zone opens the rule is
+ * the cause (opening it again would cost libical's search for a date once
+ * more).  A database written before event_series_check(), or a pull by an
+ * older nestor, may hold such a series, and the other events are still to
+ * be shown. */
 static int skip_unusable(struct store *s, const struct event *ev, int rc, struct err *e)
 {
 	struct err why; /* not zeroed for each series that opened (512 bytes) */
@@ -783,8 +784,11 @@ static int skip_unusable(struct store *s, const struct event *ev, int rc, struct
 		return rc;
 	err_clear(&why);
 	z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &why);
-	if (!z)
-		return rc;
+	if (!z) {
+		store_warn("event %lld: %s; the series is left out", ev->id, why.msg);
+		err_clear(e);
+		return 0;
+	}
 	tz_free(z);
 	store_warn("event %lld: RRULE %s cannot be expanded; the series is left out", ev->id,
 		   utf8_q(ev->rrule));

@@ -239,8 +239,10 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 			continue;
 		z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
 		if (!z) {
-			rc = -1;
-			break;
+			/* an older store or a pull may hold one: the others go out */
+			store_warn("event %lld: %s; it is left out of the export", ev->id, e->msg);
+			err_clear(e);
+			continue;
 		}
 		add_event(cal, ev, z);
 		tz_free(z);

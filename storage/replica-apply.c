@@ -6,6 +6,8 @@
  */
 #include "event-int.h"
 #include "replica-int.h"
+#include "schema-sync.h"
+#include "task.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -37,6 +39,7 @@ struct applier {
 	char device[40];
 	time_t now;
 	unsigned long long max_hlc;
+	unsigned long long hlc_limit; /* a version's clock beyond it is refused */
 	struct replica_stats *st;
 	struct rcache cache; /* a pull of thousands prepares each kind once */
 };
@@ -728,6 +731,106 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 	return 0;
 }
 
+/* The clock of version v ("%016x@DEVICE", checked). */
+static unsigned long long version_clock(const char *v)
+{
+	char hex[17];
+
+	memcpy(hex, v, 16);
+	hex[16] = '\0';
+	return strtoull(hex, NULL, 16);
+}
+
+/* Which secret an assistant sends is this device's choice (key_secret is
+ * not synced): one whose address a change moves sends none until someone
+ * names one here.  Whether the change of ch moves the address of local
+ * row id (taken[i] for its fields): 1 yes, 0 no, -1 error. */
+static int moves_assistant(struct applier *a, const struct change *ch, long long id,
+			   const bool *taken, struct err *e)
+{
+	sqlite3_stmt *st;
+	const cJSON *url;
+	int rc;
+
+	if (!id || strcmp(ch->r->entity, "assistant") != 0)
+		return 0;
+	for (size_t i = 0; i < ch->r->nfields; i++)
+		if (taken[i] && !strcmp(ch->r->fields[i].name, "base_url"))
+			goto moved;
+	return 0;
+moved:
+	url = cJSON_GetObjectItemCaseSensitive(ch->data, "base_url");
+	st = prep(a,
+		  "SELECT 1 FROM assistants WHERE id = ? AND key_secret IS NOT NULL"
+		  " AND base_url IS NOT ?",
+		  e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, cJSON_IsString(url) ? url->valuestring : NULL);
+	rc = step(a, st, e);
+	if (rc > 0)
+		sqlite3_reset(st);
+	return rc;
+}
+
+/* Clear the key_secret of assistant id, noting its name. */
+static int drop_key(struct applier *a, long long id, struct err *e)
+{
+	sqlite3_stmt *st = prep(a, "UPDATE assistants SET key_secret = NULL WHERE id = ?", e);
+
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	if (run(a, st, e) < 0)
+		return -1;
+	st = prep(a, "SELECT name FROM assistants WHERE id = ?", e);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (step(a, st, e) > 0) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+
+		if (!a->st->keys_dropped++ && n)
+			snprintf(a->st->keyless, sizeof(a->st->keyless), "%.*s", utf8_prec(n, 80),
+				 n);
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+
+/* Whether the row id of ch, as the change leaves it, passes what a write
+ * here must (event_check, task_check): 0, REJECT, -1 database error. */
+static int check_row(struct applier *a, const struct change *ch, long long id, struct err *e)
+{
+	const char *what = ch->r->entity;
+	int rc = 0;
+
+	if (!strcmp(what, "event")) {
+		struct event ev;
+
+		rc = event_get(a->s, id, &ev, e);
+		if (rc == 0) {
+			rc = event_check(a->s, &ev, e) < 0 ? REJECT : 0;
+			event_release(&ev);
+		}
+	} else if (!strcmp(what, "task")) {
+		struct task t;
+
+		rc = task_get(a->s, id, &t, e);
+		if (rc == 0) {
+			rc = task_check(&t, e) < 0 ? REJECT : 0;
+			task_release(&t);
+		}
+	}
+	if (rc == -1 && e->code == ERR_NOTFOUND) {
+		err_clear(e);
+		rc = 0;
+	}
+	if (rc == REJECT)
+		err_prefix(e, "%s", what);
+	return rc;
+}
+
 /* 1 applied, 0 nothing new, REJECT, -1 database error. */
 static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 {
@@ -736,7 +839,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	bool taken[32] = { false }, any = false;
 	const cJSON *it;
 	char *c_gid;
-	int rc;
+	int rc, rekey = 0;
 
 	rc = check_change(c, &ch, e);
 	if (rc < 0)
@@ -744,13 +847,15 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	c_gid = canon(a, ch.gid, e);
 	free(ch.gid);
 	ch.gid = c_gid;
+	cJSON_ArrayForEach(it, ch.vers)
+		if (version_clock(it->valuestring) > a->hlc_limit) {
+			free(ch.gid);
+			return reject(e, "field '%.*s' has a version from the future",
+				      utf8_prec(it->string, 40), it->string);
+		}
 	cJSON_ArrayForEach(it, ch.vers) {
-		char hex[17];
-		unsigned long long h;
+		unsigned long long h = version_clock(it->valuestring);
 
-		memcpy(hex, it->valuestring, 16);
-		hex[16] = '\0';
-		h = strtoull(hex, NULL, 16);
 		if (h > a->max_hlc)
 			a->max_hlc = h;
 	}
@@ -785,7 +890,11 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 			cJSON_Delete(mine);
 		}
 	}
-	if (rc == 0 && any && (rc = write_row(a, &ch, &l, taken, e)) == 0) {
+	if (rc == 0 && any && (rekey = moves_assistant(a, &ch, l.id, taken, e)) < 0)
+		rc = -1;
+	if (rc == 0 && any && (rc = write_row(a, &ch, &l, taken, e)) == 0 &&
+	    (!rekey || (rc = drop_key(a, l.id, e)) == 0) &&
+	    (rc = check_row(a, &ch, l.id, e)) == 0) {
 		merge_versions(&l, ch.vers);
 		rc = save_versions(a, &ch, &l, false, e);
 		if (rc == 0)
@@ -825,6 +934,13 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 	a.st = st;
 	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
 		return -1;
+	/* the clock as a version has it: more than a day ahead of this
+	 * device's is no clock at all, and folded it would stop this one */
+	q = prep(&a, "SELECT (" SQ_NOW_MS " + 86400000) << 16", e);
+	if (!q || step(&a, q, e) <= 0)
+		goto fail;
+	a.hlc_limit = (unsigned long long)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
 	if (replica_fold(s, &a.cache, e) < 0 ||
 	    store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
 		goto fail;

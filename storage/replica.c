@@ -37,7 +37,6 @@ static const struct rfield assistant_f[] = { FD("name", RT_TEXT, "'assistant'"),
 					     FD("backend", RT_TEXT, "'offline'"),
 					     F("base_url", RT_TEXT),
 					     F("model", RT_TEXT),
-					     F("key_secret", RT_TEXT),
 					     F("system_prompt", RT_TEXT),
 					     F("temperature", RT_REAL),
 					     F("tools", RT_TEXT),
@@ -386,8 +385,9 @@ int replica_device(struct store *s, char *buf, size_t len, struct err *e)
 
 /* sync_self.capture: 0 while capture is off, else the shape of the capture
  * triggers this store has (SYNC_TRIGGERS as that version made them).
- * 1: the columns of migration 9; 2: a task's uid too. */
-#define REPLICA_CAPTURE 2
+ * 1: the columns of migration 9; 2: a task's uid too; 3: no assistant's
+ * key_secret, and a tick that keeps the clock an INTEGER. */
+#define REPLICA_CAPTURE 3
 
 static int capture_version(struct store *s, int *ver, struct err *e)
 {
@@ -423,9 +423,7 @@ static int queue_rows(struct store *s, const struct rentity *r, const char *name
 		" '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & "
 		"3),"
 		" 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))) WHERE gid IS "
-		"NULL;"
-		"UPDATE sync_self SET hlc = max(hlc + 1, CAST((julianday('now') - 2440587.5) *"
-		" 86400000.0 AS INTEGER) << 16) WHERE id = 1;"
+		"NULL;" SQ_TICK
 		"INSERT INTO outbox(target, op, entity, entity_id, payload, created_at, ver)"
 		" SELECT '" REPLICA_TARGET
 		"', 'put', %Q, id, json_object('gid', gid, 'f', json(%Q)),"
@@ -477,6 +475,27 @@ static int upgrade_capture(struct store *s, int from, struct err *e)
 			       e) < 0 ||
 		    queue_rows(s, replica_entity("task"), "[\"uid\"]", "uid IS NOT NULL", &n, e) <
 			    0)
+			return -1;
+	}
+	if (from < 3) {
+		/* every trigger ticks the clock: all are made anew */
+		for (size_t i = 0; i < replica_nentities; i++) {
+			const char *t = replica_entities[i].table;
+			char *q = sqlite3_mprintf("DROP TRIGGER IF EXISTS %s_sync_ai;"
+						  "DROP TRIGGER IF EXISTS %s_sync_au;"
+						  "DROP TRIGGER IF EXISTS %s_sync_ad;",
+						  t, t, t);
+			int rc = store_exec(s, q, e);
+
+			sqlite3_free(q);
+			if (rc < 0)
+				return -1;
+		}
+		if (store_exec(s,
+			       "DROP TRIGGER IF EXISTS event_overrides_sync_ai;"
+			       "DROP TRIGGER IF EXISTS event_overrides_sync_au;"
+			       "DROP TRIGGER IF EXISTS event_overrides_sync_ad;" SYNC_TRIGGERS,
+			       e) < 0)
 			return -1;
 	}
 	return 0;
@@ -869,6 +888,11 @@ int replica_next(struct store *s, const char *user, long long after, size_t limi
 		for (size_t i = g; take && i < n; i++)
 			if (rows[i].group == (int)g)
 				add_id(b, rows[i].id, &cap);
+		/* nothing synced changed (a key_secret: each device's own) */
+		if (c && !del && !cJSON_GetObjectItemCaseSensitive(c, "data")->child) {
+			cJSON_Delete(c);
+			c = NULL;
+		}
 		if (!c)
 			continue;
 		id = change_id(rows[g].gid, c, del);

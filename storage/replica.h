@@ -92,10 +92,12 @@ int replica_next(struct store *s, const char *user_name, long long after, size_t
 int replica_pushed(struct store *s, const struct replica_batch *b, struct err *e);
 
 struct replica_stats {
-	long applied;	/* changes that changed something here */
-	long skipped;	/* already known, older, or of a deleted row */
-	long rejected;	/* invalid: unknown entity, bad field, broken constraint */
-	long conflicts; /* local edits overwritten (recorded) */
+	long applied;	   /* changes that changed something here */
+	long skipped;	   /* already known, older, or of a deleted row */
+	long rejected;	   /* invalid: unknown entity, bad field, broken constraint */
+	long conflicts;	   /* local edits overwritten (recorded) */
+	long keys_dropped; /* assistants sent elsewhere: their key_secret cleared */
+	char keyless[96];  /* the name of the first of those */
 };
 
 /*

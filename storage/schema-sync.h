@@ -13,6 +13,8 @@
  * names of the fields that changed ("f"), or op "del", and the change's
  * version (outbox.ver): the hybrid logical clock ticked (sync_self.hlc:
  * milliseconds << 16 plus a counter) and the device, "%016x@DEVICE".
+ * An assistant's key_secret is not among its synced columns: which secret
+ * it sends is each device's own choice (replica-apply.c).
  * replica.c folds those versions into sync_obj (vers, and base: the version
  * each field had before, what this device had seen) before it reads or
  * merges anything: the triggers stay small, and a statement that writes a
@@ -36,8 +38,12 @@
 #define SQ_DIFF(c)    "OLD." #c " IS NOT NEW." #c
 #define SQ_COMMA      ", "
 #define SQ_OR	      " OR "
-/* A change ticks the clock and takes the new version. */
-#define SQ_TICK	  "UPDATE sync_self SET hlc = max(hlc + 1, " SQ_NOW_MS " << 16) WHERE id = 1;"
+/* A change ticks the clock and takes the new version; the clock stays an
+ * INTEGER (hlc + 1 at 2^63 - 1 would make it a REAL). */
+#define SQ_HLC_MAX "9223372036854775806"
+#define SQ_TICK                                                                                    \
+	"UPDATE sync_self SET hlc = max(min(hlc, " SQ_HLC_MAX ") + 1, " SQ_NOW_MS " << 16)"        \
+	" WHERE id = 1;"
 #define SQ_VER	  "(SELECT printf('%016x@%s', hlc, device) FROM sync_self WHERE id = 1)"
 #define SQ_OUTBOX "INSERT INTO outbox(target, op, entity, entity_id, payload, created_at, ver) "
 
@@ -80,7 +86,6 @@
 	X(name) S X(backend)                                                                       \
 	S X(base_url)                                                                              \
 	S X(model)                                                                                 \
-	S X(key_secret)                                                                            \
 	S X(system_prompt)                                                                         \
 	S X(temperature)                                                                           \
 	S X(tools)                                                                                 \

@@ -87,7 +87,7 @@ static void task_from_row(sqlite3_stmt *st, struct task *t)
 	t->uid = store_col_text(st, 9);
 }
 
-static int check_task(const struct task *t, struct err *e)
+int task_check(const struct task *t, struct err *e)
 {
 	if (utf8_blank(t->title))
 		return err_set(e, ERR_USAGE, "a task needs a title");
@@ -114,7 +114,7 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (check_task(t, e) < 0)
+	if (task_check(t, e) < 0)
 		return -1;
 	st = store_prepare(
 		s,
@@ -202,7 +202,7 @@ int task_update(struct store *s, const struct task *t, struct err *e)
 {
 	sqlite3_stmt *st;
 
-	if (check_task(t, e) < 0)
+	if (task_check(t, e) < 0)
 		return -1;
 	st = store_prepare(
 		s,

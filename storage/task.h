@@ -55,6 +55,9 @@ void task_set_due(struct task *t, const struct when *w);
 /* Insert t (title required, priority 0-9); sets t->id.  A NULL t->uid
  * has one made in the store (t->uid stays NULL); ERR_USAGE when a task
  * with t->uid exists. */
+/* Check t as a write does: a title, title and notes UTF-8 within the
+ * store's limits, priority 0-9; ERR_USAGE. */
+int task_check(const struct task *t, struct err *e);
 int task_add(struct store *s, struct task *t, time_t now, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
 int task_get(struct store *s, long long id, struct task *out, struct err *e);

@@ -74,6 +74,7 @@ static int sync_cmd_round(struct ctx *ctx, int argc, char **argv)
 		cJSON_AddNumberToObject(j, "skipped", (double)r.skipped);
 		cJSON_AddNumberToObject(j, "rejected", (double)r.rejected);
 		cJSON_AddNumberToObject(j, "conflicts", (double)r.conflicts);
+		cJSON_AddNumberToObject(j, "keys_dropped", (double)r.keys_dropped);
 		cJSON_AddNumberToObject(j, "pending", (double)r.pending);
 		cmd_print_json(ctx, j);
 	} else {
@@ -89,6 +90,16 @@ static int sync_cmd_round(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "refused %ld invalid changes, the first: ", r.rejected);
 			cmd_put_safe(ctx->out, r.why ? r.why : "?");
 			fputc('\n', ctx->out);
+		}
+		if (r.keys_dropped) {
+			fputs("assistant ", ctx->out);
+			cmd_put_safe(ctx->out, r.keyless ? r.keyless : "?");
+			if (r.keys_dropped > 1)
+				fprintf(ctx->out, " (and %ld more)", r.keys_dropped - 1);
+			fputs(" was given a new address by another device: it sends no key here"
+			      " until you name one (nestor assistant edit NAME --key-secret "
+			      "SECRET)\n",
+			      ctx->out);
 		}
 		if (r.pending)
 			fprintf(ctx->out, "%ld changes of other users wait here\n", r.pending);

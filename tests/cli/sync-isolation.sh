@@ -70,7 +70,7 @@ a=$(on alice-desk assistant show coder --json | python3 -c '
 import json, sys
 a = json.load(sys.stdin)
 print(a["backend"], a["model"], a["key_secret"], a["prompt"])')
-expect_eq "assistant on the other device" "$a" "llm m openai be brief"
+expect_eq "assistant on the other device, its key left to that device" "$a" "llm m None be brief"
 case $(on bob-phone history list; on bob-phone assistant list) in
 *coder* | *garden*) fail "bob's device sees alice's conversation or assistant" ;;
 esac

@@ -358,6 +358,18 @@ static void fold(void)
 	replica_batch_release(&b);
 }
 
+/* This device's clock: a version past it is later than its edits. */
+static unsigned long long hlc(void)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT hlc FROM sync_self", NULL);
+	unsigned long long h;
+
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	h = (unsigned long long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return h;
+}
+
 /* The capture triggers name the fields replica.c knows, in its order. */
 START_TEST(test_triggers_match_the_descriptors)
 {
@@ -421,7 +433,7 @@ START_TEST(test_conflict_only_when_unseen)
 
 	/* a later edit by a device that had seen mine: no conflict */
 	base = xasprintf("title=%s", mine);
-	c = change("task", gid, "0f", false, 0x7f00000000000000ULL, "title=\"seen\"", base);
+	c = change("task", gid, "0f", false, hlc() + 1, "title=\"seen\"", base);
 	apply1(c, &rs);
 	cJSON_Delete(c);
 	ck_assert_int_eq(rs.applied, 1);
@@ -429,7 +441,7 @@ START_TEST(test_conflict_only_when_unseen)
 	/* my next edit, then a later one that had not seen it: recorded */
 	t.title = "mine again";
 	ck_assert_int_eq(task_update(st, &t, &e), 0);
-	c = change("task", gid, "0f", false, 0x7f10000000000000ULL, "title=\"theirs\"", base);
+	c = change("task", gid, "0f", false, hlc() + 1, "title=\"theirs\"", base);
 	apply1(c, &rs);
 	cJSON_Delete(c);
 	ck_assert_int_eq(rs.conflicts, 1);
@@ -705,6 +717,50 @@ START_TEST(test_pulled_until_moves_reach)
 }
 END_TEST
 
+/* A version whose clock is far ahead is refused, and does not move this
+ * device's clock; a clock at its end still ticks as an integer. */
+START_TEST(test_clock_from_the_future_refused)
+{
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	struct task t = { 0 };
+	unsigned long long before;
+	sqlite3_stmt *s;
+	cJSON *c;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	before = hlc();
+	c = change("task", T1, "0a", false, 0xffffffffffffffffULL,
+		   "user_id=\"" ME "\";title=\"frozen\";status=\"todo\";created_at=1", NULL);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.rejected, 1);
+	ck_assert_int_eq(rs.applied, 0);
+	/* two days ahead: refused; a minute ahead: taken */
+	c = change("task", T1, "0a", false, before + (172800000ULL << 16),
+		   "user_id=\"" ME "\";title=\"later\";status=\"todo\";created_at=1", NULL);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.rejected, 1);
+	ck_assert_uint_le(hlc(), before + (60000ULL << 16));
+	c = change("task", T1, "0a", false, before + (60000ULL << 16),
+		   "user_id=\"" ME "\";title=\"soon\";status=\"todo\";created_at=1", NULL);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.applied, 1);
+	ck_assert_uint_eq(hlc(), before + (60000ULL << 16));
+
+	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET hlc = 9223372036854775807", &e), 0);
+	t.title = "after the end";
+	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
+	s = store_prepare(st, "SELECT typeof(hlc) FROM sync_self", &e);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "integer");
+	sqlite3_finalize(s);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -725,6 +781,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_huge_integers_refused);
 	tcase_add_test(tc, test_bad_override_refused_alone);
 	tcase_add_test(tc, test_pulled_until_moves_reach);
+	tcase_add_test(tc, test_clock_from_the_future_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

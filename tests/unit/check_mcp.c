@@ -17,6 +17,7 @@
 #include "task.h"
 #include "testutil.h"
 #include "user.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define NOW 1780304400 /* 2026-06-01 09:00 UTC */
@@ -105,6 +106,36 @@ START_TEST(test_negotiation)
 	cJSON_Delete(r);
 	mcp_session_free(s);
 	ck_assert(mcp_version_supported("2025-03-26") && !mcp_version_supported("2024-11-05"));
+}
+END_TEST
+
+/* A method or tool name that is not UTF-8 is echoed quoted and escaped:
+ * the reply is UTF-8 with no raw control character. */
+START_TEST(test_hostile_names_echoed_escaped)
+{
+	static const char *const msgs[][2] = {
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\x1b]0;x\x07\"}",
+		  "method not found: \"\\xff\\xfe\\x1b]0;x\\x07\"" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+		  "\"no\xc0\xaf\x1b[2J\"}}",
+		  "unknown tool: \"no\\xc0\\xaf\\x1b[2J\"" },
+	};
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		char *reply;
+		cJSON *r;
+
+		ck_assert_int_eq(mcp_session_handle(s, msgs[i][0], NOW, &reply), 0);
+		ck_assert_msg(utf8_valid(reply, strlen(reply)), "not UTF-8: %s", reply);
+		r = cJSON_Parse(reply);
+		ck_assert_str_eq(path_str(r, "error", "message"), msgs[i][1]);
+		cJSON_Delete(r);
+		free(reply);
+	}
+	mcp_session_free(s);
 }
 END_TEST
 
@@ -400,6 +431,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_call_as_user);
 	tcase_add_test(tc, test_tools_follow_assistant);
 	tcase_add_test(tc, test_cancelled_before_start);
+	tcase_add_test(tc, test_hostile_names_echoed_escaped);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
 	tcase_add_test(tc, test_client_matches_ids_exactly);

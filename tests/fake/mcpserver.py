@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
-  mcpserver.py [--log FILE] [--pidfile FILE] [--garble]
+  mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
+      --dup: one more tool, add_numbers, whose name nestor makes the
+      same as Add-Numbers'
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
@@ -185,8 +187,12 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
+    ap.add_argument("--dup", action="store_true")
     args = ap.parse_args()
     LOG = args.log
+    if args.dup:
+        TOOLS.append({"name": "add_numbers", "description": "Add, again",
+                      "inputSchema": {"type": "object"}})
     garble = args.garble
     if args.pidfile:
         with open(args.pidfile, "w") as f:

@@ -2,6 +2,7 @@
 #include "mcpc.h"
 #include "childenv.h"
 #include "http.h"
+#include "log.h"
 #include "sbuf.h"
 #include "sse.h"
 #include "utf8.h"
@@ -40,6 +41,7 @@ struct mcpc {
 	bool connected, dead;
 	bool expired; /* the last stdio request had no answer in time */
 	long long next_id;
+	int64_t until;		  /* 0, or when the listing of tools must be over */
 	const atomic_int *cancel; /* the running mcpc_call's (may be NULL) */
 };
 
@@ -503,6 +505,8 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 			       : c->timeout_ms;
 	int rc;
 
+	if (c->until && timeout > c->until - monotonic_ms()) /* the listing's time left */
+		timeout = c->until - monotonic_ms() > 0 ? (long)(c->until - monotonic_ms()) : 1;
 	*result = NULL;
 	c->expired = false;
 	if (c->url)
@@ -566,33 +570,73 @@ static int connect_once(struct mcpc *c, struct err *e)
 	return notify(c, "notifications/initialized", e);
 }
 
+/* FNV-1a of a cursor: the ones sent are remembered by it, not kept whole. */
+static uint64_t cursor_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e)
 {
+	uint64_t sent[MCPC_MAX_PAGES];
+	const char *why = NULL;
 	cJSON *cursor = NULL;
+	int pages = 0, n = 0;
 
 	*tools = NULL;
 	if (connect_once(c, e) < 0)
 		return -1;
+	/* a server that pages for ever is cut short: the whole listing
+	 * within one request's time, MCPC_MAX_PAGES pages, MCPC_MAX_TOOLS */
+	c->until = monotonic_ms() + (c->timeout_ms < MCPC_START_MS ? MCPC_START_MS : c->timeout_ms);
 	*tools = cJSON_CreateArray();
 	do {
 		cJSON *params = cJSON_CreateObject(), *result, *t, *next;
 
-		if (cursor)
+		if (cursor) {
+			sent[pages - 1] = cursor_hash(cursor->valuestring);
 			cJSON_AddItemToObject(params, "cursor", cursor);
+		}
 		if (request(c, "tools/list", params, &result, e) < 0) {
+			c->until = 0;
 			cJSON_Delete(*tools);
 			*tools = NULL;
 			return -1;
 		}
-		while ((t = cJSON_DetachItemFromArray(
-				cJSON_GetObjectItemCaseSensitive(result, "tools"), 0)))
+		pages++;
+		while (n < MCPC_MAX_TOOLS &&
+		       (t = cJSON_DetachItemFromArray(
+				cJSON_GetObjectItemCaseSensitive(result, "tools"), 0))) {
 			cJSON_AddItemToArray(*tools, t);
+			n++;
+		}
 		next = cJSON_GetObjectItemCaseSensitive(result, "nextCursor");
 		cursor = cJSON_IsString(next) && *next->valuestring
 				 ? cJSON_CreateString(next->valuestring)
 				 : NULL;
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result, "tools")) ||
+		    (cursor && n >= MCPC_MAX_TOOLS))
+			why = "too many tools";
 		cJSON_Delete(result);
+		for (int i = 0; cursor && !why && i < pages - 1; i++)
+			if (sent[i] == cursor_hash(cursor->valuestring))
+				why = "a cursor came back";
+		if (cursor && !why && pages >= MCPC_MAX_PAGES)
+			why = "too many pages";
+		else if (cursor && !why && monotonic_ms() >= c->until)
+			why = "out of time";
+		if (why) {
+			log_warn("mcp: %s: tools/list stopped after %d pages (%s): %d tools kept",
+				 c->name, pages, why, n);
+			cJSON_Delete(cursor);
+			cursor = NULL;
+		}
 	} while (cursor);
+	c->until = 0;
 	return 0;
 }
 

@@ -55,6 +55,12 @@ struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms);
  * sends an HTTP server DELETE with the session id. */
 void mcpc_free(struct mcpc *c);
 
+/* A listing of a server's tools stops (a warning logged, the tools so far
+ * kept) at a cursor sent before, after MCPC_MAX_PAGES pages or
+ * MCPC_MAX_TOOLS tools, or once it took longer than one request may. */
+#define MCPC_MAX_PAGES 100
+#define MCPC_MAX_TOOLS 1000
+
 /* Every tool of the server (following nextCursor): *tools is a new array
  * of the server's tool objects. */
 int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e);

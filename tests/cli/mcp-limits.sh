@@ -1,10 +1,31 @@
 # nestor as an MCP client of servers that misbehave (tests/fake/mcpserver.py):
+# a listing of tools that never ends is cut short (at a cursor that comes
+# back, after 100 pages, at 1000 tools) with a warning naming the server;
 # of two tools whose names nestor makes the same, the second is left out.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 FAKE_MCP=$SRC/tests/fake/mcpserver.py
 fake_openai_start
 LOG=$NESTOR_HOME/nestor.log
+
+# -- tools/list for ever
+for m in again endless empty; do
+	nestor mcp add "$m" -- python3 "$FAKE_MCP" --cursor "$m" > /dev/null
+done
+nestor --json mcp list > list.json
+python3 -c '
+import json
+d = {s["name"]: s for s in json.load(open("list.json"))}
+n = {k: (len(s["tools"]), s.get("error")) for k, s in d.items()}
+assert n == {"again": (100, None), "endless": (1000, None), "empty": (0, None)}, n
+' || fail "endless listings: $(head -c 300 list.json)"
+expect_match "again: warned" "$(cat "$LOG")" \
+	'mcp: again: tools/list stopped after 2 pages \(a cursor came back\): 100 tools kept'
+expect_match "endless: warned" "$(cat "$LOG")" \
+	'mcp: endless: tools/list stopped after 20 pages \(too many tools\): 1000 tools kept'
+expect_match "empty: warned" "$(cat "$LOG")" \
+	'mcp: empty: tools/list stopped after 100 pages \(too many pages\): 0 tools kept'
+for m in again endless empty; do nestor mcp rm "$m" > /dev/null; done
 
 # -- Add-Numbers and add_numbers are both dup_add_numbers: the first is
 # offered (once) and called, the second left out

@@ -2,11 +2,15 @@
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
   mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup]
+               [--cursor again|endless|empty]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
       --dup: one more tool, add_numbers, whose name nestor makes the
       same as Add-Numbers'
+      --cursor: tools/list never ends: 50 tools and the nextCursor
+      "again" every time (again), 50 tools and a new cursor each page
+      (endless), no tools and a new cursor each page (empty)
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
@@ -52,6 +56,7 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
 ]
 LOG = None
+CURSOR = None
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -79,6 +84,11 @@ def handle(msg):
                   "serverInfo": {"name": "fake-mcp", "version": "1.0"}}
     elif method == "ping":
         result = {}
+    elif method == "tools/list" and CURSOR:
+        page = int(params.get("cursor", "page0")[4:] or 0) if CURSOR != "again" else 0
+        tools = [] if CURSOR == "empty" else [
+            {"name": "t%d_%d" % (page, i), "inputSchema": {"type": "object"}} for i in range(50)]
+        result = {"tools": tools, "nextCursor": "again" if CURSOR == "again" else "page%d" % (page + 1)}
     elif method == "tools/list":
         # two pages, to exercise nextCursor
         if params.get("cursor") == "page2":
@@ -181,15 +191,17 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, garble
+    global LOG, CURSOR, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
     ap.add_argument("--dup", action="store_true")
+    ap.add_argument("--cursor", choices=["again", "endless", "empty"])
     args = ap.parse_args()
     LOG = args.log
+    CURSOR = args.cursor
     if args.dup:
         TOOLS.append({"name": "add_numbers", "description": "Add, again",
                       "inputSchema": {"type": "object"}})

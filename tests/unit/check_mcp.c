@@ -421,6 +421,41 @@ START_TEST(test_client_cancels_on_timeout)
 }
 END_TEST
 
+/* A server whose listing of tools goes round (a cursor sent before comes
+ * back): the client stops there with the tools so far, asks no more. */
+START_TEST(test_client_stops_at_a_repeated_cursor)
+{
+	static const char out[] =
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"serverInfo\":{\"name\":\"s\"}}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"a\"}],"
+		"\"nextCursor\":\"x\"}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"tools\":[{\"name\":\"b\"}],"
+		"\"nextCursor\":\"y\"}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{\"tools\":[{\"name\":\"c\"}],"
+		"\"nextCursor\":\"x\"}}\n";
+	int fd = memfd_create("server", MFD_CLOEXEC), a[2];
+	struct err e = { 0, "" };
+	struct mcpc *c;
+	cJSON *tools = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pipe2(a, O_CLOEXEC | O_NONBLOCK), 0);
+	ck_assert_int_eq(write(fd, out, sizeof(out) - 1), (ssize_t)(sizeof(out) - 1));
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	c = mcpc_new_fd("srv", a[1], fd, 5000);
+	ck_assert_msg(mcpc_list_tools(c, &tools, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(cJSON_GetArraySize(tools), 3);
+	ck_assert_str_eq(
+		cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(tools, 2), "name")),
+		"c");
+	cJSON_Delete(tools);
+	/* the requests: ids 2, 3 and 4 of tools/list, no fifth */
+	ck_assert_ptr_null(strstr(sent(a[0]), "\"id\":5"));
+	mcpc_free(c);
+	close(a[0]);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -437,6 +472,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_client_matches_ids_exactly);
 	tcase_add_test(tc, test_client_skips_late_answers);
 	tcase_add_test(tc, test_client_cancels_on_timeout);
+	tcase_add_test(tc, test_client_stops_at_a_repeated_cursor);
 	suite_add_tcase(s, tc);
 	return s;
 }

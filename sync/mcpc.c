@@ -42,6 +42,7 @@ struct mcpc {
 	bool expired; /* the last stdio request had no answer in time */
 	long long next_id;
 	int64_t until;		  /* 0, or when the listing of tools must be over */
+	int64_t send_end;	  /* when a write the server makes no room for fails */
 	const atomic_int *cancel; /* the running mcpc_call's (may be NULL) */
 };
 
@@ -89,6 +90,8 @@ struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms)
 
 	c->in = in;
 	c->out = out;
+	/* writes wait for room in poll(), not in write() (write_all) */
+	(void)fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
 	return c;
 }
 
@@ -222,6 +225,7 @@ static int spawn(struct mcpc *c, struct err *e)
 	close(ex[1]);
 	c->in = to[1];
 	c->out = from[0];
+	(void)fcntl(c->in, F_SETFL, O_NONBLOCK); /* see write_all */
 	n = read(ex[0], buf, sizeof(buf) - 1);
 	close(ex[0]);
 	if (n > 0) {
@@ -236,13 +240,29 @@ static int spawn(struct mcpc *c, struct err *e)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
+/* Write s to the server's stdin (non-blocking): a server that stops
+ * reading it has until c->send_end to make room, and a cancelled call
+ * waits no more; -1 with errno ETIMEDOUT, ECANCELED or the write's. */
+static int write_all(struct mcpc *c, const char *s, size_t n)
 {
 	while (n) {
-		ssize_t w = write(fd, s, n);
+		ssize_t w = write(c->in, s, n);
+		struct pollfd p = { c->in, POLLOUT, 0 };
+		int64_t left = c->send_end - monotonic_ms();
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (cancelled(c))
+				return errno = ECANCELED, -1;
+			if (left <= 0)
+				return errno = ETIMEDOUT, -1;
+			if (c->cancel && left > CANCEL_POLL_MS)
+				left = CANCEL_POLL_MS;
+			if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
 		if (w <= 0)
 			return -1;
 		s += w;
@@ -256,10 +276,15 @@ static int stdio_send(struct mcpc *c, const cJSON *msg, struct err *e)
 	char *text = cJSON_PrintUnformatted(msg);
 	int rc;
 
-	rc = write_all(c->in, text, strlen(text));
+	rc = write_all(c, text, strlen(text));
 	if (!rc)
-		rc = write_all(c->in, "\n", 1);
+		rc = write_all(c, "\n", 1);
 	free(text);
+	/* a message written in part: the stream is of no more use */
+	if (rc < 0 && errno == ETIMEDOUT)
+		return broken(c, e, "%s: the server %s", "stopped reading its input");
+	if (rc < 0 && errno == ECANCELED)
+		return broken(c, e, "%s: %s", "cancelled");
 	if (rc < 0)
 		return broken(c, e, "%s: the server %s", "is gone (its input closed)");
 	return 0;
@@ -346,6 +371,8 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 				return 0;
 			}
 			cJSON_Delete(m);
+			if (c->dead) /* answering the server's request broke the pipe */
+				return -1;
 			continue;
 		}
 		if (c->buf.len > LINE_MAX_BYTES)
@@ -509,6 +536,7 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 		timeout = c->until - monotonic_ms() > 0 ? (long)(c->until - monotonic_ms()) : 1;
 	*result = NULL;
 	c->expired = false;
+	c->send_end = monotonic_ms() + timeout;
 	if (c->url)
 		rc = http_exchange(c, m, id, timeout, &answer, e);
 	else
@@ -536,8 +564,10 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 static int notify(struct mcpc *c, const char *method, struct err *e)
 {
 	cJSON *m = message(method, NULL, -1);
-	int rc = c->url ? http_exchange(c, m, -1, MCPC_START_MS, NULL, e) : stdio_send(c, m, e);
+	int rc;
 
+	c->send_end = monotonic_ms() + MCPC_START_MS;
+	rc = c->url ? http_exchange(c, m, -1, MCPC_START_MS, NULL, e) : stdio_send(c, m, e);
 	cJSON_Delete(m);
 	return rc;
 }

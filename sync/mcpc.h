@@ -46,8 +46,9 @@ struct mcpc;
 /* A stdio server: argv[0] found on PATH; argv is copied. */
 struct mcpc *mcpc_new_stdio(const char *name, char *const argv[], long timeout_ms);
 /* A stdio server already running, its stdin and stdout given: in and out
- * are the client's from then on (mcpc_free closes them).  Once the
- * transport breaks, it stays broken: there is nothing to start again. */
+ * are the client's from then on (mcpc_free closes them; in is made
+ * non-blocking).  Once the transport breaks, it stays broken: there is
+ * nothing to start again. */
 struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms);
 /* A Streamable HTTP server at url. */
 struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms);

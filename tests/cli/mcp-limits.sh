@@ -1,7 +1,9 @@
 # nestor as an MCP client of servers that misbehave (tests/fake/mcpserver.py):
 # a listing of tools that never ends is cut short (at a cursor that comes
 # back, after 100 pages, at 1000 tools) with a warning naming the server;
-# of two tools whose names nestor makes the same, the second is left out.
+# of two tools whose names nestor makes the same, the second is left out;
+# a server that stops reading its stdin fails the call within mcp.timeout,
+# naming the server, instead of holding nestor for ever.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 FAKE_MCP=$SRC/tests/fake/mcpserver.py
@@ -41,3 +43,13 @@ expect_eq "the first called" "$(python3 -c 'import json; print(json.load(open("a
 	"{'text': '3'}"
 expect_match "the second: warned" "$(cat "$LOG")" \
 	'mcp: dup: tool \\"add_numbers\\" left out: dup_add_numbers is already another tool'
+
+# -- a server that answers, then floods pings and reads nothing more
+nestor mcp add flood -- python3 "$FAKE_MCP" --flood > /dev/null
+nestor assistant edit gpt --tools mcp:flood > /dev/null
+nestor config set mcp.timeout 1 > /dev/null
+fake_script '[{"calls": [{"name": "flood_echo", "arguments": {"text": "hi"}}]}, {"say": "Stuck."}]'
+# (timeout: a safety net, so that a hang fails rather than holds the suite)
+timeout 120 "$NESTOR_BIN" --json ask --yes "echo" > ask.json || fail "ask: $(cat ask.json)"
+expect_match "flood" "$(cat ask.json)" \
+	'"error":[[:space:]]*"after a restart: flood: the server stopped reading its input"'

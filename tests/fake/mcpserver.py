@@ -2,7 +2,7 @@
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
   mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup]
-               [--cursor again|endless|empty]
+               [--cursor again|endless|empty] [--flood]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
@@ -11,6 +11,8 @@
       --cursor: tools/list never ends: 50 tools and the nextCursor
       "again" every time (again), 50 tools and a new cursor each page
       (endless), no tools and a new cursor each page (empty)
+      --flood: a tools/call is never answered: the server stops reading
+      its stdin and sends pings for ever
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
@@ -57,6 +59,7 @@ TOOLS = [
 ]
 LOG = None
 CURSOR = None
+FLOOD = False
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -95,6 +98,12 @@ def handle(msg):
             result = {"tools": TOOLS[2:]}
         else:
             result = {"tools": TOOLS[:2], "nextCursor": "page2"}
+    elif method == "tools/call" and FLOOD:
+        n = 0
+        while True:
+            n += 1
+            sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": "p%d" % n, "method": "ping"}) + "\n")
+            sys.stdout.flush()
     elif method == "tools/call":
         name, args = params.get("name"), params.get("arguments") or {}
         if name == "echo":
@@ -191,7 +200,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, CURSOR, garble
+    global LOG, CURSOR, FLOOD, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
@@ -199,9 +208,11 @@ def main():
     ap.add_argument("--garble", action="store_true")
     ap.add_argument("--dup", action="store_true")
     ap.add_argument("--cursor", choices=["again", "endless", "empty"])
+    ap.add_argument("--flood", action="store_true")
     args = ap.parse_args()
     LOG = args.log
     CURSOR = args.cursor
+    FLOOD = args.flood
     if args.dup:
         TOOLS.append({"name": "add_numbers", "description": "Add, again",
                       "inputSchema": {"type": "object"}})

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "mcp.h"
 #include "mcpc.h"
+#include "sbuf.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
@@ -456,6 +457,41 @@ START_TEST(test_client_stops_at_a_repeated_cursor)
 }
 END_TEST
 
+/* A server that stops reading its stdin and sends requests (pings): the
+ * client's answers fill the pipe, and the call fails, naming the server,
+ * when its time is up, instead of hanging in write(). */
+START_TEST(test_client_server_stops_reading)
+{
+	struct sbuf out = SBUF_INIT;
+	int fd = memfd_create("server", MFD_CLOEXEC), a[2];
+	struct err e = { 0, "" };
+	struct mcpc *c;
+	cJSON *r = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	sbuf_adds(&out,
+		  "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"serverInfo\":{\"name\":\"s\"}}}\n"
+		  "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"x\"}]}}\n");
+	for (int i = 0; i < 1000; i++)
+		sbuf_addf(&out, "{\"jsonrpc\":\"2.0\",\"id\":\"p%d\",\"method\":\"ping\"}\n", i);
+	ck_assert_int_eq(write(fd, out.buf, out.len), (ssize_t)out.len);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	sbuf_release(&out);
+	/* a blocking pipe of one page, as a child's stdin is */
+	ck_assert_int_eq(pipe2(a, O_CLOEXEC), 0);
+	ck_assert_int_ge(fcntl(a[1], F_SETPIPE_SZ, 4096), 4096);
+	c = mcpc_new_fd("srv", a[1], fd, 1);
+	ck_assert_msg(mcpc_list_tools(c, &r, &e) == 0, "%s", e.msg);
+	cJSON_Delete(r);
+	(void)sent(a[0]);
+	ck_assert_int_eq(mcpc_call(c, "x", NULL, NULL, &r, &e), -1);
+	ck_assert_str_eq(e.msg, "srv: the server stopped reading its input");
+	ck_assert(mcpc_dead(c));
+	mcpc_free(c);
+	close(a[0]);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -473,6 +509,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_client_skips_late_answers);
 	tcase_add_test(tc, test_client_cancels_on_timeout);
 	tcase_add_test(tc, test_client_stops_at_a_repeated_cursor);
+	tcase_add_test(tc, test_client_server_stops_reading);
 	suite_add_tcase(s, tc);
 	return s;
 }

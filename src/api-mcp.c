@@ -466,18 +466,24 @@ static int post(struct api_call *c, struct api_mcp *m)
 	struct api_mcp_session *ss = NULL;
 	cJSON *msg;
 	char *reply;
-	bool init, call;
+	bool init, call, batch;
 
 	if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name application/json and text/event-stream");
 	msg = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
 	init = has_method(msg, "initialize");
 	call = has_method(msg, "tools/call");
+	batch = cJSON_IsArray(msg);
 	if (c->tok.read_only && call) {
 		cJSON_Delete(msg);
 		return api_error(c, 403, "read-only token: tools cannot be called");
 	}
 	cJSON_Delete(msg);
+	/* the spec (2025-03-26; later versions have no batches): initialize
+	 * is never part of a batch, and so a tools/call never runs with it,
+	 * on the server's own thread */
+	if (init && batch)
+		return api_error(c, 400, "initialize must be sent alone, not in a batch");
 	if (sid && !(ss = find(m, sid, c->tok.id)))
 		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
 	if (!ss && !init)
@@ -490,7 +496,7 @@ static int post(struct api_call *c, struct api_mcp *m)
 	if (!ss && new_session(c, m, &ss) < 0)
 		return -1;
 	ss->used = ++m->clock;
-	if (call && !init)
+	if (call)
 		return api_job_admit(c) < 0 ? -1 : call_defer(c, ss);
 	mcp_session_handle(ss->s, c->rq->body, c->now, &reply);
 	store_set_user(c->store, c->tok.user_id);

@@ -157,6 +157,14 @@ int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools
 	return mcpc_list_tools(c, tools, e);
 }
 
+static const struct entry *find(const struct mcp_tools *m, const char *name)
+{
+	for (size_t i = 0; i < m->nentries; i++)
+		if (!strcmp(m->entries[i].name, name))
+			return &m->entries[i];
+	return NULL;
+}
+
 struct gather {
 	struct mcp_tools *m;
 	cJSON *out;
@@ -197,6 +205,12 @@ static void gather_server(void *arg, const char *server, const char *only)
 			free(ns);
 			continue;
 		}
+		if (find(g->m, ns)) { /* Delete-All and delete_all: one name */
+			log_warn("mcp: %s: tool %s left out: %s is already another tool's name",
+				 server, utf8_q(name->valuestring), ns);
+			free(ns);
+			continue;
+		}
 		add_entry(g->m, ns, server, name->valuestring);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "function");
@@ -224,14 +238,6 @@ void mcp_tools_schemas(struct mcp_tools *m, const struct assistant *a, cJSON *to
 	each_entry(a, gather_server, &g);
 	*unreachable = g.bad.len ? sbuf_detach(&g.bad) : NULL;
 	sbuf_release(&g.bad);
-}
-
-static const struct entry *find(const struct mcp_tools *m, const char *name)
-{
-	for (size_t i = 0; i < m->nentries; i++)
-		if (!strcmp(m->entries[i].name, name))
-			return &m->entries[i];
-	return NULL;
 }
 
 bool mcp_tools_has(struct mcp_tools *m, const char *name, const char **server)

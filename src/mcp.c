@@ -6,6 +6,7 @@
 #include "log.h"
 #include "sbuf.h"
 #include "tool.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -372,7 +373,8 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	names = tool_names(s);
 	if (!names_have(names, name->valuestring)) {
 		free(names);
-		msg = xasprintf("unknown tool: %s", name->valuestring);
+		/* the name as the client gave it, quoted: never its raw bytes */
+		msg = xasprintf("unknown tool: %s", utf8_q(name->valuestring));
 		r = rpc_error(id, RPC_PARAMS, msg);
 		free(msg);
 		return r;
@@ -440,7 +442,7 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 	if (!strcmp(name, "tools/call"))
 		return tools_call(s, id, params, now);
 	{
-		char *msg = xasprintf("method not found: %s", name);
+		char *msg = xasprintf("method not found: %s", utf8_q(name));
 		cJSON *r = rpc_error(id, RPC_NO_METHOD, msg);
 
 		free(msg);

@@ -2,6 +2,7 @@
 #include "mcpc.h"
 #include "childenv.h"
 #include "http.h"
+#include "log.h"
 #include "sbuf.h"
 #include "sse.h"
 #include "utf8.h"
@@ -40,6 +41,8 @@ struct mcpc {
 	bool connected, dead;
 	bool expired; /* the last request had no answer in time */
 	long long next_id;
+	int64_t until;		  /* 0, or when the listing of tools must be over */
+	int64_t send_end;	  /* when a write the server makes no room for fails */
 	const atomic_int *cancel; /* the running mcpc_call's (may be NULL) */
 };
 
@@ -87,6 +90,8 @@ struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms)
 
 	c->in = in;
 	c->out = out;
+	/* writes wait for room in poll(), not in write() (write_all) */
+	(void)fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
 	return c;
 }
 
@@ -220,6 +225,7 @@ static int spawn(struct mcpc *c, struct err *e)
 	close(ex[1]);
 	c->in = to[1];
 	c->out = from[0];
+	(void)fcntl(c->in, F_SETFL, O_NONBLOCK); /* see write_all */
 	n = read(ex[0], buf, sizeof(buf) - 1);
 	close(ex[0]);
 	if (n > 0) {
@@ -234,13 +240,29 @@ static int spawn(struct mcpc *c, struct err *e)
 	return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
+/* Write s to the server's stdin (non-blocking): a server that stops
+ * reading it has until c->send_end to make room, and a cancelled call
+ * waits no more; -1 with errno ETIMEDOUT, ECANCELED or the write's. */
+static int write_all(struct mcpc *c, const char *s, size_t n)
 {
 	while (n) {
-		ssize_t w = write(fd, s, n);
+		ssize_t w = write(c->in, s, n);
+		struct pollfd p = { c->in, POLLOUT, 0 };
+		int64_t left = c->send_end - monotonic_ms();
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (cancelled(c))
+				return errno = ECANCELED, -1;
+			if (left <= 0)
+				return errno = ETIMEDOUT, -1;
+			if (c->cancel && left > CANCEL_POLL_MS)
+				left = CANCEL_POLL_MS;
+			if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
 		if (w <= 0)
 			return -1;
 		s += w;
@@ -254,10 +276,15 @@ static int stdio_send(struct mcpc *c, const cJSON *msg, struct err *e)
 	char *text = cJSON_PrintUnformatted(msg);
 	int rc;
 
-	rc = write_all(c->in, text, strlen(text));
+	rc = write_all(c, text, strlen(text));
 	if (!rc)
-		rc = write_all(c->in, "\n", 1);
+		rc = write_all(c, "\n", 1);
 	free(text);
+	/* a message written in part: the stream is of no more use */
+	if (rc < 0 && errno == ETIMEDOUT)
+		return broken(c, e, "%s: the server %s", "stopped reading its input");
+	if (rc < 0 && errno == ECANCELED)
+		return broken(c, e, "%s: %s", "cancelled");
 	if (rc < 0)
 		return broken(c, e, "%s: the server %s", "is gone (its input closed)");
 	return 0;
@@ -344,6 +371,8 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 				return 0;
 			}
 			cJSON_Delete(m);
+			if (c->dead) /* answering the server's request broke the pipe */
+				return -1;
 			continue;
 		}
 		if (c->buf.len > LINE_MAX_BYTES)
@@ -509,8 +538,11 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 			       : c->timeout_ms;
 	int rc;
 
+	if (c->until && timeout > c->until - monotonic_ms()) /* the listing's time left */
+		timeout = c->until - monotonic_ms() > 0 ? (long)(c->until - monotonic_ms()) : 1;
 	*result = NULL;
 	c->expired = false;
+	c->send_end = monotonic_ms() + timeout;
 	if (c->url)
 		rc = http_exchange(c, m, id, timeout, &answer, e);
 	else
@@ -538,8 +570,10 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 static int notify(struct mcpc *c, const char *method, struct err *e)
 {
 	cJSON *m = message(method, NULL, -1);
-	int rc = c->url ? http_exchange(c, m, -1, MCPC_START_MS, NULL, e) : stdio_send(c, m, e);
+	int rc;
 
+	c->send_end = monotonic_ms() + MCPC_START_MS;
+	rc = c->url ? http_exchange(c, m, -1, MCPC_START_MS, NULL, e) : stdio_send(c, m, e);
 	cJSON_Delete(m);
 	return rc;
 }
@@ -572,33 +606,73 @@ static int connect_once(struct mcpc *c, struct err *e)
 	return notify(c, "notifications/initialized", e);
 }
 
+/* FNV-1a of a cursor: the ones sent are remembered by it, not kept whole. */
+static uint64_t cursor_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e)
 {
+	uint64_t sent[MCPC_MAX_PAGES];
+	const char *why = NULL;
 	cJSON *cursor = NULL;
+	int pages = 0, n = 0;
 
 	*tools = NULL;
 	if (connect_once(c, e) < 0)
 		return -1;
+	/* a server that pages for ever is cut short: the whole listing
+	 * within one request's time, MCPC_MAX_PAGES pages, MCPC_MAX_TOOLS */
+	c->until = monotonic_ms() + (c->timeout_ms < MCPC_START_MS ? MCPC_START_MS : c->timeout_ms);
 	*tools = cJSON_CreateArray();
 	do {
 		cJSON *params = cJSON_CreateObject(), *result, *t, *next;
 
-		if (cursor)
+		if (cursor) {
+			sent[pages - 1] = cursor_hash(cursor->valuestring);
 			cJSON_AddItemToObject(params, "cursor", cursor);
+		}
 		if (request(c, "tools/list", params, &result, e) < 0) {
+			c->until = 0;
 			cJSON_Delete(*tools);
 			*tools = NULL;
 			return -1;
 		}
-		while ((t = cJSON_DetachItemFromArray(
-				cJSON_GetObjectItemCaseSensitive(result, "tools"), 0)))
+		pages++;
+		while (n < MCPC_MAX_TOOLS &&
+		       (t = cJSON_DetachItemFromArray(
+				cJSON_GetObjectItemCaseSensitive(result, "tools"), 0))) {
 			cJSON_AddItemToArray(*tools, t);
+			n++;
+		}
 		next = cJSON_GetObjectItemCaseSensitive(result, "nextCursor");
 		cursor = cJSON_IsString(next) && *next->valuestring
 				 ? cJSON_CreateString(next->valuestring)
 				 : NULL;
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result, "tools")) ||
+		    (cursor && n >= MCPC_MAX_TOOLS))
+			why = "too many tools";
 		cJSON_Delete(result);
+		for (int i = 0; cursor && !why && i < pages - 1; i++)
+			if (sent[i] == cursor_hash(cursor->valuestring))
+				why = "a cursor came back";
+		if (cursor && !why && pages >= MCPC_MAX_PAGES)
+			why = "too many pages";
+		else if (cursor && !why && monotonic_ms() >= c->until)
+			why = "out of time";
+		if (why) {
+			log_warn("mcp: %s: tools/list stopped after %d pages (%s): %d tools kept",
+				 c->name, pages, why, n);
+			cJSON_Delete(cursor);
+			cursor = NULL;
+		}
 	} while (cursor);
+	c->until = 0;
 	return 0;
 }
 

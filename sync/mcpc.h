@@ -46,14 +46,21 @@ struct mcpc;
 /* A stdio server: argv[0] found on PATH; argv is copied. */
 struct mcpc *mcpc_new_stdio(const char *name, char *const argv[], long timeout_ms);
 /* A stdio server already running, its stdin and stdout given: in and out
- * are the client's from then on (mcpc_free closes them).  Once the
- * transport breaks, it stays broken: there is nothing to start again. */
+ * are the client's from then on (mcpc_free closes them; in is made
+ * non-blocking).  Once the transport breaks, it stays broken: there is
+ * nothing to start again. */
 struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms);
 /* A Streamable HTTP server at url. */
 struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms);
 /* Ends the session: closes a stdio server's stdin (SIGTERM after a second),
  * sends an HTTP server DELETE with the session id. */
 void mcpc_free(struct mcpc *c);
+
+/* A listing of a server's tools stops (a warning logged, the tools so far
+ * kept) at a cursor sent before, after MCPC_MAX_PAGES pages or
+ * MCPC_MAX_TOOLS tools, or once it took longer than one request may. */
+#define MCPC_MAX_PAGES 100
+#define MCPC_MAX_TOOLS 1000
 
 /* Every tool of the server (following nextCursor): *tools is a new array
  * of the server's tool objects. */

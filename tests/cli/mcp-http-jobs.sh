@@ -27,6 +27,12 @@ init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 expect_eq "initialize" "$(mcp -d "$init")" 200
 sid=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
 reached() { [ "$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')" -ge "${1:-1}" ]; }
+# initialize is never part of a batch (MCP): one with a tools/call is
+# refused, its tool not run (it would hold the server's own thread)
+expect_eq "initialize in a batch" "$(mcp -d "[$init,"'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"weather_forecast","arguments":{"place":"Oslo"}}}]')" 400
+expect_match "why" "$(cat body)" 'initialize must be sent alone, not in a batch'
+expect_eq "no session" "$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr)" ""
+! reached || fail "the batch's tools/call ran"
 
 # The fake holds the next request until released.
 curl -s -X POST "$BASE/_control" -d '{"hold": 1}' >/dev/null

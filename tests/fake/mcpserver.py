@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
-  mcpserver.py [--log FILE] [--pidfile FILE] [--garble]
+  mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup]
+               [--cursor again|endless|empty] [--flood]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
+      --dup: one more tool, add_numbers, whose name nestor makes the
+      same as Add-Numbers'
+      --cursor: tools/list never ends: 50 tools and the nextCursor
+      "again" every time (again), 50 tools and a new cursor each page
+      (endless), no tools and a new cursor each page (empty)
+      --flood: a tools/call is never answered: the server stops reading
+      its stdin and sends pings for ever
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
@@ -58,6 +66,8 @@ RECORD = None
 RECORD_LOCK = threading.Lock()
 # HTTP: the calls waiting for their cancel, by (session, request id)
 WAITING = {}
+CURSOR = None
+FLOOD = False
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -90,12 +100,23 @@ def handle(msg, sid=None):
                   "serverInfo": {"name": "fake-mcp", "version": "1.0"}}
     elif method == "ping":
         result = {}
+    elif method == "tools/list" and CURSOR:
+        page = int(params.get("cursor", "page0")[4:] or 0) if CURSOR != "again" else 0
+        tools = [] if CURSOR == "empty" else [
+            {"name": "t%d_%d" % (page, i), "inputSchema": {"type": "object"}} for i in range(50)]
+        result = {"tools": tools, "nextCursor": "again" if CURSOR == "again" else "page%d" % (page + 1)}
     elif method == "tools/list":
         # two pages, to exercise nextCursor
         if params.get("cursor") == "page2":
             result = {"tools": TOOLS[2:]}
         else:
             result = {"tools": TOOLS[:2], "nextCursor": "page2"}
+    elif method == "tools/call" and FLOOD:
+        n = 0
+        while True:
+            n += 1
+            sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": "p%d" % n, "method": "ping"}) + "\n")
+            sys.stdout.flush()
     elif method == "tools/call":
         name, args = params.get("name"), params.get("arguments") or {}
         if name == "echo":
@@ -202,16 +223,24 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, RECORD, garble
+    global LOG, RECORD, CURSOR, FLOOD, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
     ap.add_argument("--record")
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
+    ap.add_argument("--dup", action="store_true")
+    ap.add_argument("--cursor", choices=["again", "endless", "empty"])
+    ap.add_argument("--flood", action="store_true")
     args = ap.parse_args()
     LOG = args.log
     RECORD = args.record
+    CURSOR = args.cursor
+    FLOOD = args.flood
+    if args.dup:
+        TOOLS.append({"name": "add_numbers", "description": "Add, again",
+                      "inputSchema": {"type": "object"}})
     garble = args.garble
     if args.pidfile:
         with open(args.pidfile, "w") as f:

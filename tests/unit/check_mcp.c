@@ -13,10 +13,12 @@
 #include "config.h"
 #include "mcp.h"
 #include "mcpc.h"
+#include "sbuf.h"
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
 #include "user.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define NOW 1780304400 /* 2026-06-01 09:00 UTC */
@@ -105,6 +107,36 @@ START_TEST(test_negotiation)
 	cJSON_Delete(r);
 	mcp_session_free(s);
 	ck_assert(mcp_version_supported("2025-03-26") && !mcp_version_supported("2024-11-05"));
+}
+END_TEST
+
+/* A method or tool name that is not UTF-8 is echoed quoted and escaped:
+ * the reply is UTF-8 with no raw control character. */
+START_TEST(test_hostile_names_echoed_escaped)
+{
+	static const char *const msgs[][2] = {
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\x1b]0;x\x07\"}",
+		  "method not found: \"\\xff\\xfe\\x1b]0;x\\x07\"" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+		  "\"no\xc0\xaf\x1b[2J\"}}",
+		  "unknown tool: \"no\\xc0\\xaf\\x1b[2J\"" },
+	};
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		char *reply;
+		cJSON *r;
+
+		ck_assert_int_eq(mcp_session_handle(s, msgs[i][0], NOW, &reply), 0);
+		ck_assert_msg(utf8_valid(reply, strlen(reply)), "not UTF-8: %s", reply);
+		r = cJSON_Parse(reply);
+		ck_assert_str_eq(path_str(r, "error", "message"), msgs[i][1]);
+		cJSON_Delete(r);
+		free(reply);
+	}
+	mcp_session_free(s);
 }
 END_TEST
 
@@ -433,6 +465,76 @@ START_TEST(test_ping_aside)
 }
 END_TEST
 
+/* A server whose listing of tools goes round (a cursor sent before comes
+ * back): the client stops there with the tools so far, asks no more. */
+START_TEST(test_client_stops_at_a_repeated_cursor)
+{
+	static const char out[] =
+		"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"serverInfo\":{\"name\":\"s\"}}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"a\"}],"
+		"\"nextCursor\":\"x\"}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"tools\":[{\"name\":\"b\"}],"
+		"\"nextCursor\":\"y\"}}\n"
+		"{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{\"tools\":[{\"name\":\"c\"}],"
+		"\"nextCursor\":\"x\"}}\n";
+	int fd = memfd_create("server", MFD_CLOEXEC), a[2];
+	struct err e = { 0, "" };
+	struct mcpc *c;
+	cJSON *tools = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pipe2(a, O_CLOEXEC | O_NONBLOCK), 0);
+	ck_assert_int_eq(write(fd, out, sizeof(out) - 1), (ssize_t)(sizeof(out) - 1));
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	c = mcpc_new_fd("srv", a[1], fd, 5000);
+	ck_assert_msg(mcpc_list_tools(c, &tools, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(cJSON_GetArraySize(tools), 3);
+	ck_assert_str_eq(
+		cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(tools, 2), "name")),
+		"c");
+	cJSON_Delete(tools);
+	/* the requests: ids 2, 3 and 4 of tools/list, no fifth */
+	ck_assert_ptr_null(strstr(sent(a[0]), "\"id\":5"));
+	mcpc_free(c);
+	close(a[0]);
+}
+END_TEST
+
+/* A server that stops reading its stdin and sends requests (pings): the
+ * client's answers fill the pipe, and the call fails, naming the server,
+ * when its time is up, instead of hanging in write(). */
+START_TEST(test_client_server_stops_reading)
+{
+	struct sbuf out = SBUF_INIT;
+	int fd = memfd_create("server", MFD_CLOEXEC), a[2];
+	struct err e = { 0, "" };
+	struct mcpc *c;
+	cJSON *r = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	sbuf_adds(&out,
+		  "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"serverInfo\":{\"name\":\"s\"}}}\n"
+		  "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"x\"}]}}\n");
+	for (int i = 0; i < 1000; i++)
+		sbuf_addf(&out, "{\"jsonrpc\":\"2.0\",\"id\":\"p%d\",\"method\":\"ping\"}\n", i);
+	ck_assert_int_eq(write(fd, out.buf, out.len), (ssize_t)out.len);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	sbuf_release(&out);
+	/* a blocking pipe of one page, as a child's stdin is */
+	ck_assert_int_eq(pipe2(a, O_CLOEXEC), 0);
+	ck_assert_int_ge(fcntl(a[1], F_SETPIPE_SZ, 4096), 4096);
+	c = mcpc_new_fd("srv", a[1], fd, 1);
+	ck_assert_msg(mcpc_list_tools(c, &r, &e) == 0, "%s", e.msg);
+	cJSON_Delete(r);
+	(void)sent(a[0]);
+	ck_assert_int_eq(mcpc_call(c, "x", NULL, NULL, &r, &e), -1);
+	ck_assert_str_eq(e.msg, "srv: the server stopped reading its input");
+	ck_assert(mcpc_dead(c));
+	mcpc_free(c);
+	close(a[0]);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -444,11 +546,14 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_tools_follow_assistant);
 	tcase_add_test(tc, test_cancelled_before_start);
 	tcase_add_test(tc, test_ping_aside);
+	tcase_add_test(tc, test_hostile_names_echoed_escaped);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
 	tcase_add_test(tc, test_client_matches_ids_exactly);
 	tcase_add_test(tc, test_client_skips_late_answers);
 	tcase_add_test(tc, test_client_cancels_on_timeout);
+	tcase_add_test(tc, test_client_stops_at_a_repeated_cursor);
+	tcase_add_test(tc, test_client_server_stops_reading);
 	suite_add_tcase(s, tc);
 	return s;
 }

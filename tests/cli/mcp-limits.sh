@@ -1,0 +1,55 @@
+# nestor as an MCP client of servers that misbehave (tests/fake/mcpserver.py):
+# a listing of tools that never ends is cut short (at a cursor that comes
+# back, after 100 pages, at 1000 tools) with a warning naming the server;
+# of two tools whose names nestor makes the same, the second is left out;
+# a server that stops reading its stdin fails the call within mcp.timeout,
+# naming the server, instead of holding nestor for ever.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/openai.sh"
+FAKE_MCP=$SRC/tests/fake/mcpserver.py
+fake_openai_start
+LOG=$NESTOR_HOME/nestor.log
+
+# -- tools/list for ever
+for m in again endless empty; do
+	nestor mcp add "$m" -- python3 "$FAKE_MCP" --cursor "$m" > /dev/null
+done
+nestor --json mcp list > list.json
+python3 -c '
+import json
+d = {s["name"]: s for s in json.load(open("list.json"))}
+n = {k: (len(s["tools"]), s.get("error")) for k, s in d.items()}
+assert n == {"again": (100, None), "endless": (1000, None), "empty": (0, None)}, n
+' || fail "endless listings: $(head -c 300 list.json)"
+expect_match "again: warned" "$(cat "$LOG")" \
+	'mcp: again: tools/list stopped after 2 pages \(a cursor came back\): 100 tools kept'
+expect_match "endless: warned" "$(cat "$LOG")" \
+	'mcp: endless: tools/list stopped after 20 pages \(too many tools\): 1000 tools kept'
+expect_match "empty: warned" "$(cat "$LOG")" \
+	'mcp: empty: tools/list stopped after 100 pages \(too many pages\): 0 tools kept'
+for m in again endless empty; do nestor mcp rm "$m" > /dev/null; done
+
+# -- Add-Numbers and add_numbers are both dup_add_numbers: the first is
+# offered (once) and called, the second left out
+nestor mcp add dup -- python3 "$FAKE_MCP" --dup > /dev/null
+nestor assistant add gpt --base-url "$FAKE_URL" --model m --default --tools mcp:dup > /dev/null
+fake_script '[{"calls": [{"name": "dup_add_numbers", "arguments": {"a": 1, "b": 2}}]}, {"say": "Three."}]'
+nestor --json ask --yes "add" > ask.json
+fake_py '
+names = [t["function"]["name"] for t in reqs[0]["json"]["tools"]]
+assert sorted(names) == ["dup_add_numbers", "dup_die", "dup_echo", "dup_fail", "dup_slow"], names
+'
+expect_eq "the first called" "$(python3 -c 'import json; print(json.load(open("ask.json"))["tool_calls"][0]["result"])')" \
+	"{'text': '3'}"
+expect_match "the second: warned" "$(cat "$LOG")" \
+	'mcp: dup: tool \\"add_numbers\\" left out: dup_add_numbers is already another tool'
+
+# -- a server that answers, then floods pings and reads nothing more
+nestor mcp add flood -- python3 "$FAKE_MCP" --flood > /dev/null
+nestor assistant edit gpt --tools mcp:flood > /dev/null
+nestor config set mcp.timeout 1 > /dev/null
+fake_script '[{"calls": [{"name": "flood_echo", "arguments": {"text": "hi"}}]}, {"say": "Stuck."}]'
+# (timeout: a safety net, so that a hang fails rather than holds the suite)
+timeout 120 "$NESTOR_BIN" --json ask --yes "echo" > ask.json || fail "ask: $(cat ask.json)"
+expect_match "flood" "$(cat ask.json)" \
+	'"error":[[:space:]]*"after a restart: flood: the server stopped reading its input"'

@@ -141,7 +141,7 @@ static struct mcpc *conn(struct mcp_tools *m, const char *server, struct err *e)
 	return c;
 }
 
-int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e)
+static int list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e)
 {
 	struct mcpc *c = conn(m, server, e);
 
@@ -165,12 +165,6 @@ static const struct entry *find(const struct mcp_tools *m, const char *name)
 	return NULL;
 }
 
-struct gather {
-	struct mcp_tools *m;
-	cJSON *out;
-	struct sbuf bad;
-};
-
 static void add_entry(struct mcp_tools *m, const char *name, const char *server, const char *tool)
 {
 	m->entries = xrealloc(m->entries, (m->nentries + 1) * sizeof(*m->entries));
@@ -179,13 +173,58 @@ static void add_entry(struct mcp_tools *m, const char *name, const char *server,
 	m->entries[m->nentries++].tool = xstrdup(tool);
 }
 
+/* Offer server's tool to the model as ns (its name as the model sees it):
+ * NULL, or why it is left out (caller frees). */
+static char *offer(struct mcp_tools *m, const char *ns, const char *server, const char *tool)
+{
+	if (tool_find(ns))
+		return xasprintf("%s is one of nestor's tools", ns);
+	if (find(m, ns)) /* Delete-All and delete_all: one name */
+		return xasprintf("%s is already another tool's name", ns);
+	add_entry(m, ns, server, tool);
+	return NULL;
+}
+
+int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e)
+{
+	cJSON *t;
+
+	forget_entries(m);
+	if (list_server(m, server, tools, e) < 0)
+		return -1;
+	cJSON_ArrayForEach(t, *tools) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
+		char *ns, *why;
+
+		if (!cJSON_IsString(name))
+			continue;
+		ns = mcp_tools_name(server, name->valuestring);
+		why = offer(m, ns, server, name->valuestring);
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "as");
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "left_out");
+		cJSON_AddStringToObject(t, "as", ns);
+		cJSON_AddItemToObject(t, "left_out",
+				      why ? cJSON_CreateString(why) : cJSON_CreateNull());
+		free(why);
+		free(ns);
+	}
+	forget_entries(m);
+	return 0;
+}
+
+struct gather {
+	struct mcp_tools *m;
+	cJSON *out;
+	struct sbuf bad;
+};
+
 static void gather_server(void *arg, const char *server, const char *only)
 {
 	struct gather *g = arg;
 	struct err e = { 0, "" };
 	cJSON *tools, *t;
 
-	if (mcp_tools_list_server(g->m, server, &tools, &e) < 0) {
+	if (list_server(g->m, server, &tools, &e) < 0) {
 		log_warn("mcp: %s", e.msg);
 		sbuf_addf(&g->bad, "%s%s", g->bad.len ? "; " : "", e.msg);
 		return;
@@ -195,23 +234,19 @@ static void gather_server(void *arg, const char *server, const char *only)
 		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(t, "description");
 		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(t, "inputSchema");
 		cJSON *o, *fn;
-		char *ns;
+		char *ns, *why;
 
 		if (!cJSON_IsString(name) || (only && strcmp(only, name->valuestring)))
 			continue;
 		ns = mcp_tools_name(server, name->valuestring);
-		if (tool_find(ns)) {
-			log_warn("mcp: %s: tool %s left out: its name is nestor's", server, ns);
+		why = offer(g->m, ns, server, name->valuestring);
+		if (why) {
+			log_warn("mcp: %s: tool %s left out: %s", server, utf8_q(name->valuestring),
+				 why);
+			free(why);
 			free(ns);
 			continue;
 		}
-		if (find(g->m, ns)) { /* Delete-All and delete_all: one name */
-			log_warn("mcp: %s: tool %s left out: %s is already another tool's name",
-				 server, utf8_q(name->valuestring), ns);
-			free(ns);
-			continue;
-		}
-		add_entry(g->m, ns, server, name->valuestring);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "function");
 		fn = cJSON_AddObjectToObject(o, "function");

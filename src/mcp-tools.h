@@ -55,7 +55,11 @@ int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args,
 char *mcp_tools_name(const char *server, const char *tool);
 
 /* Every tool of server (a new array of the server's tool objects), for
- * `nestor mcp list`. */
+ * `nestor mcp list`: each with "as", its name as the model sees it, and
+ * "left_out", null or why the model is not offered it (its name is one of
+ * nestor's, or an earlier tool of the server's came out the same), as
+ * mcp_tools_schemas() decides for the server alone.  What m offered the
+ * model before is forgotten: give it a set of its own. */
 int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e);
 
 #endif

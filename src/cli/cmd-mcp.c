@@ -427,19 +427,21 @@ static cJSON *server_json(const struct mcp_server *m, cJSON *tools, const char *
 	for (cJSON *x = tools ? tools->child : NULL; x; x = x->next) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(x, "name");
 		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(x, "description");
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(x, "left_out");
 		cJSON *one;
-		char *ns;
 
 		if (!cJSON_IsString(name))
 			continue;
 		one = cJSON_CreateObject();
 		cJSON_AddStringToObject(one, "name", name->valuestring);
-		ns = mcp_tools_name(m->name, name->valuestring);
-		cJSON_AddStringToObject(one, "as", ns);
-		free(ns);
+		cJSON_AddItemToObject(
+			one, "as", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(x, "as"), 0));
 		cJSON_AddItemToObject(one, "description",
 				      cJSON_IsString(desc) ? cJSON_CreateString(desc->valuestring)
 							   : cJSON_CreateNull());
+		cJSON_AddItemToObject(one, "left_out",
+				      cJSON_IsString(why) ? cJSON_CreateString(why->valuestring)
+							  : cJSON_CreateNull());
 		cJSON_AddItemToArray(t, one);
 	}
 	if (error)
@@ -471,10 +473,15 @@ static void print_server(struct ctx *ctx, const cJSON *o)
 	}
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "tools")) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(t, "description");
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(t, "left_out");
 
 		fputs("  ", ctx->out);
 		cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(t, "as")->valuestring);
-		if (cJSON_IsString(d)) {
+		if (cJSON_IsString(why)) { /* not offered to the model: why, not what */
+			fprintf(ctx->out, "  left out (%s): ",
+				utf8_q(cJSON_GetObjectItemCaseSensitive(t, "name")->valuestring));
+			cmd_put_safe(ctx->out, why->valuestring);
+		} else if (cJSON_IsString(d)) {
 			fputs("  ", ctx->out);
 			cmd_put_safe(ctx->out, d->valuestring);
 		}

@@ -42,7 +42,8 @@ import json, sys
 d = {s["name"]: s for s in json.load(sys.stdin)}
 assert d["fake"]["command"][:1] == ["python3"] and d["fake"]["url"] is None, d["fake"]
 assert d["web"]["url"].endswith("/mcp") and d["web"]["command"] is None
-assert {"name": "Add-Numbers", "as": "fake_add_numbers", "description": "Add two numbers"} in d["fake"]["tools"]
+assert {"name": "Add-Numbers", "as": "fake_add_numbers", "description": "Add two numbers",
+        "left_out": None} in d["fake"]["tools"]
 assert d["gone"]["tools"] == [] and "cannot run" in d["gone"]["error"], d["gone"]
 ' || fail "mcp list --json"
 expect_eq "rm" "$(nestor mcp rm gone)" "MCP server 'gone' removed"

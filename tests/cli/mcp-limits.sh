@@ -1,7 +1,8 @@
 # nestor as an MCP client of servers that misbehave (tests/fake/mcpserver.py):
 # a listing of tools that never ends is cut short (at a cursor that comes
 # back, after 100 pages, at 1000 tools) with a warning naming the server;
-# of two tools whose names nestor makes the same, the second is left out;
+# of two tools whose names nestor makes the same, the second is left out
+# (and mcp list says so);
 # a server that stops reading its stdin fails the call within mcp.timeout,
 # naming the server, instead of holding nestor for ever.
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +44,19 @@ expect_eq "the first called" "$(python3 -c 'import json; print(json.load(open("a
 	"{'text': '3'}"
 expect_match "the second: warned" "$(cat "$LOG")" \
 	'mcp: dup: tool \\"add_numbers\\" left out: dup_add_numbers is already another tool'
+# mcp list says the same: the second left out, and why
+nestor mcp list > list.txt
+expect_eq "list: the first offered" "$(grep '^  dup_add_numbers ' list.txt | head -1)" \
+	"  dup_add_numbers  Add two numbers"
+expect_eq "list: the second left out" "$(grep '^  dup_add_numbers ' list.txt | tail -1)" \
+	'  dup_add_numbers  left out ("add_numbers"): dup_add_numbers is already another tool'"'"'s name'
+nestor --json mcp list | python3 -c '
+import json, sys
+t = {x["name"]: x for x in json.load(sys.stdin)[0]["tools"]}
+assert t["Add-Numbers"]["as"] == "dup_add_numbers" and t["Add-Numbers"]["left_out"] is None, t
+assert t["add_numbers"]["as"] == "dup_add_numbers", t
+assert t["add_numbers"]["left_out"] == "dup_add_numbers is already another tool'"'"'s name", t
+' || fail "mcp list --json: the second not left out"
 
 # -- a server that answers, then floods pings and reads nothing more
 nestor mcp add flood -- python3 "$FAKE_MCP" --flood > /dev/null

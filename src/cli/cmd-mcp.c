@@ -4,7 +4,10 @@
  * notifications/cancelled reaches a tool call that runs
  * (mcp_session_cancel), and a ping that comes while a tools/call waits or
  * runs is answered at once by that thread (mcp_session_ping).  Every other
- * message is answered by the loop, in the order received. */
+ * message is answered by the loop, in the order received.  A third thread
+ * alone writes standard output: the reader never waits on a client that
+ * does not read what it is sent (it would stop reading, cancels included,
+ * and the client, blocked writing to it, would wait for ever). */
 #include "cmd.h"
 #include "utf8.h"
 #include "dbwatch.h"
@@ -34,27 +37,160 @@
 #define RECHECK_MS 100
 /* The reader waits while this much input is not yet taken by the loop. */
 #define QUEUE_MAX_BYTES (2 * LINE_MAX_BYTES)
+/* Ping answers the reader queues for the writer at most: past them (a
+ * client sending pings and not reading) a ping waits for the loop. */
+#define PINGS_MAX 1000
 
 enum { OPT_ASSISTANT = 256, OPT_URL };
 
-/* One message on standard output, a whole line: the loop and the reader
- * both write, never into each other's line. */
-static void send_line(const char *msg)
+/* Standard output, written by a thread of its own: whole lines, in the
+ * order queued. */
+struct writer {
+	pthread_t thread;
+	bool started;
+	/* under lock: the lines not yet taken, the bytes queued and written
+	 * so far, the ping answers queued and not yet written (ping_queued of
+	 * them not yet taken), and whether output failed (nothing more is
+	 * written) or is to end */
+	pthread_mutex_t lock;
+	pthread_cond_t more, written;
+	struct sbuf queue;
+	unsigned long long in, out;
+	int pings, ping_queued;
+	bool broken, ending, warned;
+};
+
+static bool write_all(const char *p, size_t n)
 {
-	flockfile(stdout);
-	fputs(msg, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
-	funlockfile(stdout);
+	while (n) {
+		ssize_t k = write(STDOUT_FILENO, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			log_warn("mcp: standard output: %s", k < 0 ? strerror(errno) : "closed");
+			return false;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
 }
 
-static void tell_changes(struct mcp_session *s)
+static void *write_stdout(void *arg)
+{
+	struct writer *w = arg;
+	struct sbuf chunk = SBUF_INIT;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct sbuf t;
+		int pings;
+		bool ok;
+
+		while (!w->queue.len && !w->ending)
+			pthread_cond_wait(&w->more, &w->lock);
+		if (!w->queue.len)
+			break;
+		t = w->queue;
+		w->queue = chunk;
+		chunk = t;
+		pings = w->ping_queued;
+		w->ping_queued = 0;
+		pthread_mutex_unlock(&w->lock);
+		ok = write_all(chunk.buf, chunk.len);
+		pthread_mutex_lock(&w->lock);
+		w->broken |= !ok;
+		w->out += chunk.len;
+		w->pings -= pings;
+		sbuf_reset(&chunk);
+		pthread_cond_broadcast(&w->written);
+	}
+	pthread_mutex_unlock(&w->lock);
+	sbuf_release(&chunk);
+	return NULL;
+}
+
+static int writer_start(struct writer *w, struct err *e)
+{
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->more, NULL);
+	pthread_cond_init(&w->written, NULL);
+	if (pthread_create(&w->thread, NULL, write_stdout, w) != 0)
+		return err_set(e, ERR_FAIL, "cannot start the output writer");
+	w->started = true;
+	return 0;
+}
+
+/* Write what is queued, then end the thread. */
+static void writer_stop(struct writer *w)
+{
+	if (w->started) {
+		pthread_mutex_lock(&w->lock);
+		w->ending = true;
+		pthread_cond_signal(&w->more);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+	}
+	sbuf_release(&w->queue);
+	pthread_cond_destroy(&w->written);
+	pthread_cond_destroy(&w->more);
+	pthread_mutex_destroy(&w->lock);
+}
+
+/* One message on standard output, a whole line; the loop's: it returns
+ * once the line is written (a client that does not read holds the loop as
+ * a write would). */
+static void send_line(struct writer *w, const char *msg)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!w->broken) {
+		unsigned long long end;
+
+		sbuf_adds(&w->queue, msg);
+		sbuf_add(&w->queue, "\n", 1);
+		end = w->in += strlen(msg) + 1;
+		pthread_cond_signal(&w->more);
+		while (w->out < end && !w->broken)
+			pthread_cond_wait(&w->written, &w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* A ping's answer, from the reader: queued, not waited for; false when
+ * PINGS_MAX answers are not written yet (the ping is then the loop's). */
+static bool send_ping(struct writer *w, const char *msg)
+{
+	bool full, warn;
+
+	pthread_mutex_lock(&w->lock);
+	full = w->pings >= PINGS_MAX;
+	warn = full && !w->warned;
+	w->warned |= full;
+	if (!full && !w->broken) {
+		sbuf_adds(&w->queue, msg);
+		sbuf_add(&w->queue, "\n", 1);
+		w->in += strlen(msg) + 1;
+		w->pings++;
+		w->ping_queued++;
+		pthread_cond_signal(&w->more);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (warn)
+		log_warn("mcp: %d ping answers not read by the client: more pings are answered "
+			 "after the call",
+			 PINGS_MAX);
+	return !full;
+}
+
+static void tell_changes(struct writer *w, struct mcp_session *s)
 {
 	char *note;
 
 	if (mcp_session_tools_changed(s, &note)) {
 		log_info("mcp: the tool set changed");
-		send_line(note);
+		send_line(w, note);
 	}
 	free(note);
 }
@@ -70,10 +206,12 @@ enum {
 /* Standard input, read by a thread of its own: it splits it into lines,
  * gives each line naming notifications/cancelled to the session at once,
  * answers a ping itself while a tools/call is queued or answered (so it
- * is answered promptly, ahead of what waits behind the call), and queues
- * every other line for the loop. */
+ * is answered promptly, ahead of what waits behind the call; the answer
+ * is queued for the writer, send_ping), and queues every other line for
+ * the loop. */
 struct reader {
 	struct mcp_session *s;
+	struct writer *w;
 	pthread_t thread;
 	int wake[2]; /* the reader tells the loop there is input */
 	int stop[2]; /* the loop tells the reader to end */
@@ -116,9 +254,11 @@ static void read_line(struct reader *r)
 	calls = r->calls > 0;
 	pthread_mutex_unlock(&r->lock);
 	if (calls && mcp_session_ping(r->s, text, &reply)) {
-		send_line(reply);
+		bool sent = send_ping(r->w, reply);
+
 		free(reply);
-		return;
+		if (sent)
+			return;
 	}
 	queue_line(r, strstr(text, "tools/call") ? LINE_CALL : LINE_MSG, text, r->line.len);
 }
@@ -200,10 +340,11 @@ static void *read_stdin(void *arg)
 	return NULL;
 }
 
-static int reader_start(struct reader *r, struct mcp_session *s, struct err *e)
+static int reader_start(struct reader *r, struct mcp_session *s, struct writer *w, struct err *e)
 {
 	memset(r, 0, sizeof(*r));
 	r->s = s;
+	r->w = w;
 	r->wake[0] = r->wake[1] = r->stop[0] = r->stop[1] = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->room, NULL);
@@ -270,14 +411,15 @@ static void answer_lines(struct reader *r, struct sbuf *in)
 		*nl = '\0';
 		if (kind == LINE_LONG) {
 			log_warn("mcp: a message over %d bytes skipped", LINE_MAX_BYTES);
-			send_line("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+			send_line(r->w,
+				  "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
 				  "\"message\":\"message too long\"}}");
 		} else if (*text && strspn(text, " \t\r") < strlen(text)) {
 			char *reply;
 
 			mcp_session_handle(r->s, text, wallclock_now(), &reply);
 			if (reply)
-				send_line(reply);
+				send_line(r->w, reply);
 			free(reply);
 		}
 		if (kind == LINE_CALL) {
@@ -294,13 +436,19 @@ static void answer_lines(struct reader *r, struct sbuf *in)
 static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
 {
 	struct dbwatch *watch;
+	struct writer w;
 	struct reader r;
 	struct sbuf in = SBUF_INIT;
 	bool recheck = false;
 	int rc = 0;
 
-	if (reader_start(&r, s, &ctx->err) < 0) {
+	if (writer_start(&w, &ctx->err) < 0) {
+		writer_stop(&w);
+		return -1;
+	}
+	if (reader_start(&r, s, &w, &ctx->err) < 0) {
 		reader_stop(&r);
+		writer_stop(&w);
 		return -1;
 	}
 	watch = dbwatch_new(ctx->db_path, &ctx->err);
@@ -318,7 +466,7 @@ static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
 		}
 		if (n == 0 || (watch && (p[1].revents & POLLIN))) {
 			recheck = n != 0 && dbwatch_changed(watch);
-			tell_changes(s);
+			tell_changes(&w, s);
 		}
 		if (n <= 0 || !(p[0].revents & POLLIN))
 			continue;
@@ -329,6 +477,7 @@ static int serve_stdio(struct ctx *ctx, struct mcp_session *s)
 			break;
 	}
 	reader_stop(&r);
+	writer_stop(&w);
 	sbuf_release(&in);
 	dbwatch_free(watch);
 	return rc;

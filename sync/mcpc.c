@@ -627,7 +627,8 @@ int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e)
 	if (connect_once(c, e) < 0)
 		return -1;
 	/* a server that pages for ever is cut short: the whole listing
-	 * within one request's time, MCPC_MAX_PAGES pages, MCPC_MAX_TOOLS */
+	 * within one request's time, the pages after the first within the
+	 * timeout, MCPC_MAX_PAGES pages, MCPC_MAX_TOOLS */
 	c->until = monotonic_ms() + (c->timeout_ms < MCPC_START_MS ? MCPC_START_MS : c->timeout_ms);
 	*tools = cJSON_CreateArray();
 	do {
@@ -638,12 +639,19 @@ int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e)
 			cJSON_AddItemToObject(params, "cursor", cursor);
 		}
 		if (request(c, "tools/list", params, &result, e) < 0) {
-			c->until = 0;
-			cJSON_Delete(*tools);
-			*tools = NULL;
-			return -1;
+			if (!pages || !c->expired) {
+				c->until = 0;
+				cJSON_Delete(*tools);
+				*tools = NULL;
+				return -1;
+			}
+			/* a page past the listing's time: the tools so far (below,
+			 * result is NULL: no tools, no cursor) */
+			err_clear(e);
+			why = "out of time";
+		} else if (!pages++ && c->until > monotonic_ms() + c->timeout_ms) {
+			c->until = monotonic_ms() + c->timeout_ms;
 		}
-		pages++;
 		while (n < MCPC_MAX_TOOLS &&
 		       (t = cJSON_DetachItemFromArray(
 				cJSON_GetObjectItemCaseSensitive(result, "tools"), 0))) {

@@ -58,7 +58,9 @@ void mcpc_free(struct mcpc *c);
 
 /* A listing of a server's tools stops (a warning logged, the tools so far
  * kept) at a cursor sent before, after MCPC_MAX_PAGES pages or
- * MCPC_MAX_TOOLS tools, or once it took longer than one request may. */
+ * MCPC_MAX_TOOLS tools, or once it took longer than one request may, or
+ * its pages after the first longer than the timeout given at creation (a
+ * page not come by then is not waited for). */
 #define MCPC_MAX_PAGES 100
 #define MCPC_MAX_TOOLS 1000
 

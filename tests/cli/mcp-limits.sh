@@ -1,6 +1,7 @@
 # nestor as an MCP client of servers that misbehave (tests/fake/mcpserver.py):
 # a listing of tools that never ends is cut short (at a cursor that comes
-# back, after 100 pages, at 1000 tools) with a warning naming the server;
+# back, after 100 pages, at 1000 tools, once its pages after the first took
+# longer than mcp.timeout) with a warning naming the server;
 # of two tools whose names nestor makes the same, the second is left out
 # (and mcp list says so);
 # a server that stops reading its stdin fails the call within mcp.timeout,
@@ -67,3 +68,18 @@ fake_script '[{"calls": [{"name": "flood_echo", "arguments": {"text": "hi"}}]}, 
 timeout 120 "$NESTOR_BIN" --json ask --yes "echo" > ask.json || fail "ask: $(cat ask.json)"
 expect_match "flood" "$(cat ask.json)" \
 	'"error":[[:space:]]*"after a restart: flood: the server stopped reading its input"'
+
+# -- a listing whose pages come slowly (0.3 s each, 40 of them): with
+# mcp.timeout 1 it stops about 1 s after the first page, the tools so far
+# kept, whether the time ran out between pages or while one was awaited
+nestor config set mcp.timeout 1 > /dev/null
+nestor mcp add slowpages -- python3 "$FAKE_MCP" --cursor slow > /dev/null
+timeout 60 "$NESTOR_BIN" --json mcp list > list.json || fail "mcp list: $(cat list.json)"
+python3 -c '
+import json
+s = {s["name"]: s for s in json.load(open("list.json"))}["slowpages"]
+assert s["error"] is None and 2 <= len(s["tools"]) < 40, s
+assert s["tools"][0]["name"] == "t0_0", s
+' || fail "slow listing: $(head -c 300 list.json)"
+expect_match "slow: warned" "$(cat "$LOG")" \
+	'mcp: slowpages: tools/list stopped after [0-9]+ pages \(out of time\): [0-9]+ tools kept'

@@ -2,7 +2,7 @@
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
   mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup]
-               [--cursor again|endless|empty] [--flood]
+               [--cursor again|endless|empty|slow] [--flood]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
@@ -10,7 +10,8 @@
       same as Add-Numbers'
       --cursor: tools/list never ends: 50 tools and the nextCursor
       "again" every time (again), 50 tools and a new cursor each page
-      (endless), no tools and a new cursor each page (empty)
+      (endless), no tools and a new cursor each page (empty), one tool
+      a page, each page after 0.3 s, 40 pages in all (slow)
       --flood: a tools/call is never answered: the server stops reading
       its stdin and sends pings for ever
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
@@ -103,8 +104,13 @@ def handle(msg, sid=None):
     elif method == "tools/list" and CURSOR:
         page = int(params.get("cursor", "page0")[4:] or 0) if CURSOR != "again" else 0
         tools = [] if CURSOR == "empty" else [
-            {"name": "t%d_%d" % (page, i), "inputSchema": {"type": "object"}} for i in range(50)]
+            {"name": "t%d_%d" % (page, i), "inputSchema": {"type": "object"}}
+            for i in range(1 if CURSOR == "slow" else 50)]
         result = {"tools": tools, "nextCursor": "again" if CURSOR == "again" else "page%d" % (page + 1)}
+        if CURSOR == "slow":
+            time.sleep(0.3)
+            if page == 39:
+                del result["nextCursor"]
     elif method == "tools/list":
         # two pages, to exercise nextCursor
         if params.get("cursor") == "page2":
@@ -231,7 +237,7 @@ def main():
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
     ap.add_argument("--dup", action="store_true")
-    ap.add_argument("--cursor", choices=["again", "endless", "empty"])
+    ap.add_argument("--cursor", choices=["again", "endless", "empty", "slow"])
     ap.add_argument("--flood", action="store_true")
     args = ap.parse_args()
     LOG = args.log

@@ -666,9 +666,9 @@ static int tool_agenda(const char *from, const char *to, size_t *n, struct err *
 	return rc;
 }
 
-/* A window asked by a tool call (the assistant, MCP) spans at most 366
- * days and holds at most 10000 occurrences; the command line's has no
- * limit. */
+/* A window asked by a tool call (the assistant, MCP) has its to at most
+ * 366 days after its from (a date as to still including its day) and
+ * holds at most 10000 occurrences; the command line's has no limit. */
 START_TEST(test_tool_window_bounded)
 {
 	struct event_list l;
@@ -684,7 +684,17 @@ START_TEST(test_tool_window_bounded)
 	/* a leap year, 366 days: 8784 + 366 occurrences */
 	ck_assert_msg(tool_agenda("2028-01-01", "2028-12-31", &n, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 8784 + 366);
-	ck_assert_int_eq(tool_agenda("2028-01-01", "2029-01-01", &n, &e), -1);
+	/* a date as to is 366 days after from and still includes its day: a
+	 * year across 29 February is allowed, one day more is not */
+	ck_assert_msg(tool_agenda("2027-03-01", "2028-03-01", &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 367 * 24 + 367);
+	ck_assert_msg(tool_agenda("2028-01-01", "2029-01-01", &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 367 * 24 + 367);
+	ck_assert_int_eq(tool_agenda("2028-01-01", "2029-01-02", &n, &e), -1);
+	ck_assert_str_eq(e.msg, "to must be at most 366 days after from");
+	ck_assert_msg(tool_agenda("2027-03-01 10:00", "2028-03-01 10:00", &n, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_int_eq(tool_agenda("2027-03-01 10:00", "2028-03-01 11:01", &n, &e), -1);
 	ck_assert_str_eq(e.msg, "to must be at most 366 days after from");
 	add("half past", utc(2026, 1, 1, 0, 30), utc(2026, 1, 1, 0, 45), "UTC", false,
 	    "FREQ=HOURLY");

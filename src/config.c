@@ -14,6 +14,8 @@
 #include <glib.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,19 +279,74 @@ static int secretless(const struct config_key *k, const char *value, struct err 
 	return 0;
 }
 
+/* "FILE:LINE: " and what follows, to warn (when there is one to tell). */
+static void warn_at(struct config *c, int line, void (*warn)(const char *), const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void warn_at(struct config *c, int line, void (*warn)(const char *), const char *fmt, ...)
+{
+	va_list ap;
+	char *what, *msg;
+
+	if (!warn)
+		return;
+	va_start(ap, fmt);
+	what = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	msg = xasprintf("%s:%d: %s", c->path, line, what);
+	warn(msg);
+	free(msg);
+	g_free(what);
+}
+
 /* A password already in the file is not refused (the key can still be
  * changed with config set), but said on every start. */
 static void warn_secret(struct config *c, const struct config_key *k, const char *v, int line,
 			void (*warn)(const char *))
 {
 	struct err se = { 0, "" };
-	char *msg;
 
-	if (!warn || secretless(k, v, &se) == 0)
-		return;
-	msg = xasprintf("%s:%d: %s", c->path, line, se.msg);
-	warn(msg);
-	free(msg);
+	if (warn && secretless(k, v, &se) < 0)
+		warn_at(c, line, warn, "%s", se.msg);
+}
+
+/* One known key of the file.  A value an older nestor read is not refused
+ * here, or no command, not even the `config set` that would repair it,
+ * could run: it is warned about and read as the older one did.  A value
+ * that is not UTF-8 is unset (GLib reads it so); a device's name is
+ * cleaned as a name from another device is (syncer_device_name). */
+static int validate_key(struct config *c, const struct config_key *k, const char *section,
+			const char *name, int line, void (*warn)(const char *), struct err *e)
+{
+	gchar *v = g_key_file_get_string(c->kf, section, name, NULL);
+	bool device = !strcmp(k->key, "server.device");
+	struct err ve = { 0, "" };
+	int rc = 0;
+
+	if (!v) {
+		v = g_key_file_get_value(c->kf, section, name, NULL);
+		if (!v)
+			return 0;
+		if (!device && utf8_check_bytes(k->key, v, 0, &ve) < 0) {
+			warn_at(c, line, warn, "%s; read as unset", ve.msg);
+			g_free(v);
+			return 0;
+		}
+	}
+	if (device && *v && syncer_check_device(v, &ve) < 0) {
+		char *clean = syncer_device_name(v);
+
+		warn_at(c, line, warn, "%s; read as %s (`nestor config set %s NAME` replaces it)",
+			ve.msg, utf8_q(clean), k->key);
+		g_hash_table_insert(c->vals, g_strdup(k->key), g_strdup(clean));
+		free(clean);
+	} else if (check_value(k, v, e) < 0) {
+		err_prefix(e, "%s:%d", c->path, line);
+		rc = -1;
+	} else {
+		warn_secret(c, k, v, line, warn);
+	}
+	g_free(v);
+	return rc;
 }
 
 static int validate(struct config *c, void (*warn)(const char *), struct err *e)
@@ -306,27 +363,9 @@ static int validate(struct config *c, void (*warn)(const char *), struct err *e)
 			int line = find_line(c->path, *g, *k);
 
 			if (!ck) {
-				if (warn) {
-					char *msg = xasprintf("%s:%d: unknown key '%s' ignored",
-							      c->path, line, full);
-					warn(msg);
-					free(msg);
-				}
+				warn_at(c, line, warn, "unknown key '%s' ignored", full);
 			} else {
-				/* the value as written when it is not UTF-8, which
-				 * g_key_file_get_string() would take for unset */
-				gchar *v = g_key_file_get_string(c->kf, *g, *k, NULL);
-
-				if (!v)
-					v = g_key_file_get_value(c->kf, *g, *k, NULL);
-
-				if (v && check_value(ck, v, e) < 0) {
-					err_prefix(e, "%s:%d", c->path, line);
-					rc = -1;
-				} else if (v) {
-					warn_secret(c, ck, v, line, warn);
-				}
-				g_free(v);
+				rc = validate_key(c, ck, *g, *k, line, warn, e);
 			}
 			free(full);
 			if (rc)

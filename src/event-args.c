@@ -199,6 +199,7 @@ int event_window(time_t now, const char *from_s, const char *to_s, bool tool, ti
 {
 	struct event_args names = { .tool = tool };
 	struct when w;
+	time_t asked; /* to as given: a date's start */
 
 	*from = when_day_start(now);
 	if (from_s) {
@@ -209,16 +210,20 @@ int event_window(time_t now, const char *from_s, const char *to_s, bool tool, ti
 	*to = *from;
 	for (int i = 0; i < 7; i++)
 		*to = event_next_day(*to);
+	asked = *to;
 	if (to_s) {
 		if (parse_when(arg_name(&names, ARG_TO), to_s, now, &w, e) < 0)
 			return -1;
+		asked = w.at;
 		*to = w.date_only ? event_next_day(w.at) : w.at; /* a date includes its day */
 	}
 	if (*to <= *from)
 		return err_set(e, ERR_USAGE, "%s must be later than %s", arg_name(&names, ARG_TO),
 			       arg_name(&names, ARG_FROM));
-	/* an hour more for a window that ends after a change of clocks */
-	if (tool && *to - *from > (time_t)EVENT_WINDOW_DAYS * DAY + 3600)
+	/* to as given, not the end of its day: from=2027-03-01&to=2028-03-01,
+	 * a year across 29 February, is 366 days apart; an hour more for a
+	 * window that ends after a change of clocks */
+	if (tool && asked - *from > (time_t)EVENT_WINDOW_DAYS * DAY + 3600)
 		return err_set(e, ERR_USAGE, "%s must be at most %d days after %s",
 			       arg_name(&names, ARG_TO), EVENT_WINDOW_DAYS,
 			       arg_name(&names, ARG_FROM));

@@ -36,8 +36,9 @@ int event_args_apply(struct store *s, time_t now, const struct event_args *a, st
 
 /* A window [from, to) from two WHENs: from defaults to the start of today,
  * to to 7 days after from; a `to` date includes that day.  With tool, the
- * names are the tools' (from, to) and a window longer than
- * EVENT_WINDOW_DAYS is ERR_USAGE. */
+ * names are the tools' (from, to) and a to more than EVENT_WINDOW_DAYS
+ * after from (a date counted from its start, so the window holds up to
+ * one day more) is ERR_USAGE. */
 int event_window(time_t now, const char *from_s, const char *to_s, bool tool, time_t *from,
 		 time_t *to, struct err *e);
 /* event_occurrences() of a window asked from outside: ERR_USAGE, expanding

@@ -86,6 +86,11 @@ int syncer_check_device(const char *name, struct err *e)
 	return utf8_check_name("server.device", name, PG_NAME_MAX, e);
 }
 
+char *syncer_device_name(const char *name)
+{
+	return utf8_name(name, PG_NAME_MAX);
+}
+
 int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s, const char *user,
 		     struct err *e)
 {
@@ -132,7 +137,7 @@ int syncer_opts_init(struct syncer_opts *o, struct config *cfg, struct store *s,
 	} else {
 		/* the host name, made a name syncer_check_device() takes */
 		gethostname(host, sizeof(host) - 1);
-		o->device_name = utf8_name(host, PG_NAME_MAX);
+		o->device_name = syncer_device_name(host);
 		if (!*o->device_name) {
 			free((char *)o->device_name);
 			o->device_name = xstrdup("device");

@@ -83,6 +83,10 @@ int syncer_check_user(const char *name, struct err *e);
  * C0, not even tab or newline, no DEL, no C1).  ERR_USAGE
  * "server.device: control character U+0009 (byte 4)". */
 int syncer_check_device(const char *name, struct err *e);
+/* name made one syncer_check_device() takes (utf8_name: control
+ * characters dropped, tab and newline as a space, cut between characters
+ * to 64 bytes); newly allocated, "" when nothing is left. */
+char *syncer_device_name(const char *name);
 
 /* One round, blocking (at most o->timeout_ms of silence from the server). */
 int syncer_round(struct store *s, const struct syncer_opts *o, time_t now, struct syncer_report *r,

@@ -774,16 +774,22 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
  * the cause (opening it again would cost libical's search for a date once
  * more).  A database written before event_series_check(), or a pull by an
  * older nestor, may hold such a series, and the other events are still to
- * be shown. */
+ * be shown.  Only the series is at fault then (ERR_USAGE: an unknown zone,
+ * a bad rule); another error (the database's, reading a stored zone) is
+ * the caller's, not a series to leave out. */
 static int skip_unusable(struct store *s, const struct event *ev, int rc, struct err *e)
 {
 	struct err why; /* not zeroed for each series that opened (512 bytes) */
 	struct tz *z;
 
-	if (rc == 0 || !ev->rrule)
+	if (rc == 0 || !ev->rrule || e->code != ERR_USAGE)
 		return rc;
 	err_clear(&why);
 	z = caltz_open(s, ev->all_day ? NULL : ev->tzid, &why);
+	if (!z && why.code != ERR_USAGE) {
+		*e = why;
+		return -1;
+	}
 	if (!z) {
 		store_warn("event %lld: %s; the series is left out", ev->id, why.msg);
 		err_clear(e);

@@ -238,6 +238,10 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		if (!used[i])
 			continue;
 		z = caltz_open(s, ev->all_day ? NULL : ev->tzid, e);
+		if (!z && e->code != ERR_USAGE) { /* the database's: not the event's */
+			rc = -1;
+			break;
+		}
 		if (!z) {
 			/* an older store or a pull may hold one: the others go out */
 			store_warn("event %lld: %s; it is left out of the export", ev->id, e->msg);

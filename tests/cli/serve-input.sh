@@ -77,6 +77,10 @@ expect_eq "a window of centuries" "$(req GET '/v1/agenda?from=2026-01-01&to=2999
 expect_eq "a window of centuries: error" "$(json 'd["error"]')" "to must be at most 366 days after from"
 expect_eq "a leap year" "$(req GET '/v1/agenda?from=2028-01-01&to=2028-12-31')" 200
 expect_eq "a leap year: its occurrences" "$(json 'len(d)')" 9150
+expect_eq "a year across 29 February, to a date" "$(req GET '/v1/agenda?from=2027-03-01&to=2028-03-01')" 200
+expect_eq "a year across 29 February: its last day too" "$(json 'len(d)')" 9175
+expect_eq "a day more" "$(req GET '/v1/agenda?from=2027-03-01&to=2028-03-02')" 400
+expect_eq "a day more: error" "$(json 'd["error"]')" "to must be at most 366 days after from"
 expect_eq "a half-hourly event" "$(req POST /v1/events '{"summary":"half past","start":"2026-01-01 00:30","every":"FREQ=HOURLY"}')" 201
 expect_eq "too many occurrences" "$(req GET '/v1/agenda?from=2028-01-01&to=2028-12-31')" 400
 expect_eq "too many occurrences: error" "$(json 'd["error"]')" "more than 10000 occurrences between 2028-01-01T00:00:00+00:00 and 2029-01-01T00:00:00+00:00; ask a shorter window"

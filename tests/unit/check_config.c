@@ -14,12 +14,14 @@
 
 static char *dir, *path;
 static char warned[512];
+static int nwarned;
 
 static void setup(void)
 {
 	dir = tu_tmpdir();
 	path = xasprintf("%s/config", dir);
 	warned[0] = '\0';
+	nwarned = 0;
 }
 
 static void teardown(void)
@@ -41,6 +43,7 @@ static void write_file(const char *text)
 static void warn(const char *line)
 {
 	snprintf(warned, sizeof(warned), "%s", line);
+	nwarned++;
 }
 
 START_TEST(test_missing_file_defaults)
@@ -178,8 +181,10 @@ START_TEST(test_cli)
 END_TEST
 
 /* server.device is what other devices store and show: valid UTF-8 of at
- * most 64 bytes without control characters, refused by set as by load; a
- * value in the file that is not UTF-8 is an error, not an unset key. */
+ * most 64 bytes without control characters, refused by set.  In the file
+ * (written by hand, or by an older nestor) it is warned about once and
+ * cleaned; a value that is not UTF-8 is warned about and read as unset:
+ * a command still runs, and config set can replace it. */
 START_TEST(test_device_name)
 {
 	static const struct {
@@ -194,6 +199,22 @@ START_TEST(test_device_name)
 		{ "caf\xc3", "server.device: not valid UTF-8 (byte 4)" },
 		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9",
 		  "server.device: too long (65 bytes, at most 64)" },
+	};
+	static const struct {
+		const char *file, *warning, *read;
+	} loaded[] = {
+		{ "[server]\ndevice = lap\\ttop\n",
+		  ":2: server.device: control character U+0009 (byte 4); read as \"lap top\"",
+		  "lap top" },
+		{ "[server]\n\ndevice = Eve\xc2\x9b\n",
+		  ":3: server.device: control character U+009B (byte 4); read as \"Eve\"", "Eve" },
+		{ "[server]\ndevice = "
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9\n",
+		  ":2: server.device: too long (65 bytes, at most 64); read as",
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" },
+		{ "[server]\ndevice = caf\303\n",
+		  ":2: server.device: not valid UTF-8 (byte 4); read as \"caf\xef\xbf\xbd\"",
+		  "caf\xef\xbf\xbd" },
 	};
 	struct err e = { 0, "" };
 	struct config *c;
@@ -213,36 +234,56 @@ START_TEST(test_device_name)
 	config_free(c);
 
 	/* the same names written into the file by hand */
-	write_file("[server]\ndevice = lap\\ttop\n");
-	ck_assert_ptr_null(config_load(path, warn, &e));
-	ck_assert_msg(strstr(e.msg, ":2: server.device: control character U+0009 (byte 4)") &&
-			      strstr(e.msg, path) == e.msg,
-		      "%s", e.msg);
-	write_file("[server]\n\ndevice = Eve\xc2\x9b\n");
-	ck_assert_ptr_null(config_load(path, warn, &e));
-	ck_assert_msg(strstr(e.msg, ":3: server.device: control character U+009B"), "%s", e.msg);
-	write_file("[server]\ndevice = caf\303\n");
-	ck_assert_ptr_null(config_load(path, warn, &e));
-	ck_assert_msg(strstr(e.msg, ":2: server.device: not valid UTF-8 (byte 4)"), "%s", e.msg);
-	/* any key: not read as unset */
+	for (size_t i = 0; i < sizeof(loaded) / sizeof(loaded[0]); i++) {
+		write_file(loaded[i].file);
+		nwarned = 0;
+		c = config_load(path, warn, &e);
+		ck_assert_msg(c != NULL, "%s", e.msg);
+		ck_assert_int_eq(nwarned, 1);
+		ck_assert_msg(strstr(warned, path) == warned && strstr(warned, loaded[i].warning),
+			      "%s", warned);
+		ck_assert_str_eq(config_get(c, "server.device"), loaded[i].read);
+		ck_assert_str_eq(config_get(c, "server.device"), loaded[i].read);
+		ck_assert_int_eq(nwarned, 1);
+		/* a new name replaces it, and is what is read */
+		ck_assert_int_eq(config_set(c, "server.device", "good", &e), 0);
+		ck_assert_str_eq(config_get(c, "server.device"), "good");
+		config_free(c);
+	}
+	/* any other key: read as unset, as before */
 	write_file("[general]\nlocation = M\xfcnchen\n");
-	ck_assert_ptr_null(config_load(path, warn, &e));
-	ck_assert_msg(strstr(e.msg, ":2: general.location: not valid UTF-8 (byte 2)"), "%s", e.msg);
+	nwarned = 0;
+	c = config_load(path, warn, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_int_eq(nwarned, 1);
+	ck_assert_msg(
+		strstr(warned, ":2: general.location: not valid UTF-8 (byte 2); read as unset"),
+		"%s", warned);
+	ck_assert_ptr_null(config_get(c, "general.location"));
+	config_free(c);
+	write_file("[general]\nlog_level = d\xe9\x62ug\n");
+	c = config_load(path, warn, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(config_get(c, "general.log_level"), "info");
+	config_free(c);
 	text = xasprintf("[server]\ndevice = %s\n", "Ноутбук Анны");
 	write_file(text);
 	free(text);
+	nwarned = 0;
 	c = config_load(path, warn, &e);
 	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_int_eq(nwarned, 0);
 	ck_assert_str_eq(config_get(c, "server.device"), "Ноутбук Анны");
 	config_free(c);
 }
 END_TEST
 
-/* The CLI: a bad name is refused by config set (2), a bad file stops every
- * command (1) with FILE:LINE: KEY. */
+/* The CLI: a bad name is refused by config set (2); a bad name in the file
+ * is said once, FILE:LINE: KEY, and the command runs: config set, run on
+ * that file, replaces the line. */
 START_TEST(test_device_name_cli)
 {
-	char *out, *err;
+	char *out, *err, *text;
 
 	ck_assert_int_eq(
 		tu_nestor(dir, &out, &err, "config set server.device \"$(printf 'lap\\ttop')\""),
@@ -252,9 +293,32 @@ START_TEST(test_device_name_cli)
 	free(out);
 	free(err);
 	write_file("[server]\ndevice = caf\303\n");
-	ck_assert_int_eq(tu_nestor(dir, &out, &err, "--config '%s' sync status", path), 1);
-	ck_assert_msg(strstr(err, ":2: server.device: not valid UTF-8") != NULL, "%s", err);
-	ck_assert_msg(!strstr(err, "not set"), "%s", err);
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "--config '%s' config get server.device", path),
+			 0);
+	ck_assert_str_eq(out, "caf\xef\xbf\xbd\n");
+	ck_assert_msg(strstr(err, ":2: server.device: not valid UTF-8 (byte 4)") != NULL, "%s",
+		      err);
+	free(out);
+	free(err);
+	write_file("# mine\n[server]\ndevice = "
+		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+	ck_assert_int_eq(
+		tu_nestor(dir, &out, &err, "--config '%s' config set server.device good", path), 0);
+	text = xasprintf("nestor: warning: %s:3: server.device: too long (70 bytes, at most 64)",
+			 path);
+	ck_assert_msg(strstr(err, text) == err && !strchr(strchr(err, '\n') + 1, '\n'), "%s", err);
+	free(text);
+	free(out);
+	free(err);
+	text = tu_slurp(path, NULL);
+	ck_assert_msg(strstr(text, "# mine\n") == text && strstr(text, "\ndevice=good\n") &&
+			      !strstr(text, "xxx"),
+		      "%s", text);
+	free(text);
+	ck_assert_int_eq(tu_nestor(dir, &out, &err, "--config '%s' config get server.device", path),
+			 0);
+	ck_assert_str_eq(out, "good\n");
+	ck_assert_str_eq(err, "");
 	free(out);
 	free(err);
 }

@@ -9,6 +9,7 @@
 
 #include "store-int.h"
 #include "event.h"
+#include "ical.h"
 #include "store.h"
 #include "testutil.h"
 #include "tool.h"
@@ -666,9 +667,9 @@ static int tool_agenda(const char *from, const char *to, size_t *n, struct err *
 	return rc;
 }
 
-/* A window asked by a tool call (the assistant, MCP) spans at most 366
- * days and holds at most 10000 occurrences; the command line's has no
- * limit. */
+/* A window asked by a tool call (the assistant, MCP) has its to at most
+ * 366 days after its from (a date as to still including its day) and
+ * holds at most 10000 occurrences; the command line's has no limit. */
 START_TEST(test_tool_window_bounded)
 {
 	struct event_list l;
@@ -684,7 +685,17 @@ START_TEST(test_tool_window_bounded)
 	/* a leap year, 366 days: 8784 + 366 occurrences */
 	ck_assert_msg(tool_agenda("2028-01-01", "2028-12-31", &n, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(n, 8784 + 366);
-	ck_assert_int_eq(tool_agenda("2028-01-01", "2029-01-01", &n, &e), -1);
+	/* a date as to is 366 days after from and still includes its day: a
+	 * year across 29 February is allowed, one day more is not */
+	ck_assert_msg(tool_agenda("2027-03-01", "2028-03-01", &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 367 * 24 + 367);
+	ck_assert_msg(tool_agenda("2028-01-01", "2029-01-01", &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 367 * 24 + 367);
+	ck_assert_int_eq(tool_agenda("2028-01-01", "2029-01-02", &n, &e), -1);
+	ck_assert_str_eq(e.msg, "to must be at most 366 days after from");
+	ck_assert_msg(tool_agenda("2027-03-01 10:00", "2028-03-01 10:00", &n, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_int_eq(tool_agenda("2027-03-01 10:00", "2028-03-01 11:01", &n, &e), -1);
 	ck_assert_str_eq(e.msg, "to must be at most 366 days after from");
 	add("half past", utc(2026, 1, 1, 0, 30), utc(2026, 1, 1, 0, 45), "UTC", false,
 	    "FREQ=HOURLY");
@@ -800,6 +811,53 @@ START_TEST(test_series_never_matches)
 }
 END_TEST
 
+/* A series whose zone nothing knows is left out of a window with a
+ * warning; a database that cannot say which zones it keeps is an error,
+ * not a series (nor an event of an export) to leave out. */
+START_TEST(test_zone_table_unreadable)
+{
+	struct event_list l;
+	struct err e = { 0, "" };
+	time_t t = utc(2026, 6, 2, 8, 0), from = utc(2026, 6, 1, 0, 0), to = utc(2026, 6, 4, 0, 0);
+	long long daily;
+	char *sql, *text = NULL;
+
+	daily = add("daily", t, t + 1800, "Europe/Berlin", false, "FREQ=DAILY");
+	add("lunch", t + 4 * 3600, t + 5 * 3600, "Europe/Berlin", false, NULL);
+	sql = xasprintf("UPDATE events SET tzid = 'Custom/Gone' WHERE id = %lld", daily);
+	ck_assert_int_eq(sqlite3_exec(st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	store_set_warn(catch_warning);
+	occ(from, to, &l);
+	ck_assert_uint_eq(l.nocc, 1); /* lunch */
+	event_list_release(&l);
+	ck_assert_int_eq(nwarned, 1);
+	ck_assert_str_eq(warned,
+			 "event 1: unknown time zone \"Custom/Gone\"; the series is left out");
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	ck_assert_ptr_null(strstr(text, "SUMMARY:daily"));
+	free(text);
+	ck_assert_int_eq(nwarned, 2);
+	ck_assert_str_eq(
+		warned, "event 1: unknown time zone \"Custom/Gone\"; it is left out of the export");
+
+	ck_assert_int_eq(sqlite3_exec(st->db, "DROP TABLE timezones", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(event_occurrences(st, from, to, NULL, &l, &e), -1);
+	ck_assert_int_eq(e.code, ERR_FAIL);
+	ck_assert_str_eq(e.msg, "time zone: no such table: timezones");
+	ck_assert_int_eq(event_agenda(st, from, to, NULL, &l, &e), -1);
+	ck_assert_str_eq(e.msg, "time zone: no such table: timezones");
+	ck_assert_int_eq(event_search(st, "daily", from, &l, &e), -1);
+	ck_assert_str_eq(e.msg, "time zone: no such table: timezones");
+	text = NULL;
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), -1);
+	ck_assert_str_eq(e.msg, "time zone: no such table: timezones");
+	ck_assert_ptr_null(text);
+	ck_assert_int_eq(nwarned, 2);
+	store_set_warn(NULL);
+}
+END_TEST
+
 /* Edit series id: rrule (NULL: unchanged) and start (0: unchanged; the
  * same hour long), then the start of its one occurrence in the agenda's
  * week of 2027-06-07 (0: none), once every row's reach is checked. */
@@ -874,6 +932,7 @@ Suite *event_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_tool_window_bounded);
 	tcase_add_test(tc, test_occurrences_max);
+	tcase_add_test(tc, test_zone_table_unreadable);
 	suite_add_tcase(s, tc);
 	/* libical searches 500 years for a date before it gives up: seconds
 	 * under ASan */

@@ -79,6 +79,7 @@ expect_match "the event kept by a full pull" "$(nestor event show 1)" 'start +20
 # Items nestor cannot store (a zone it does not know, an RRULE it cannot
 # read, a day past 9999, no id at all) are skipped one by one, each named
 # by its Google id, and the rest of the calendar still syncs, every time.
+# An instance of a series skipped is skipped and named too.
 gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {"dateTime": "2026-06-02T10:00:00Z"}}}' >/dev/null
 bad() { # ID FIELDS: an event of 2026-06-03 with more fields
 	printf '{"id": "%s", "summary": "bad %s", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}%s}' "$1" "$1" "${2-}"
@@ -86,23 +87,27 @@ bad() { # ID FIELDS: an event of 2026-06-03 with more fields
 gctl /_seed '{"events": {"work@example.com": ['"$(bad tz ', "start": {"dateTime": "2026-06-03T10:00:00Z", "timeZone": "Mars/Olympus"}')"',
   '"$(bad rule ', "recurrence": ["RRULE:FREQ=DAILY;BYDAY=XX"]')"',
   '"$(bad far ', "start": {"date": "9999-12-31"}, "end": {"date": "10000-01-01"}')"',
-  '"$(bad noid)"', {"id": "good", "summary": "Good", "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
+  '"$(bad noid)"', {"id": "rule_20260604T100000Z", "recurringEventId": "rule", "summary": "moved",
+   "originalStartTime": {"dateTime": "2026-06-03T10:00:00Z"},
+   "start": {"dateTime": "2026-06-04T12:00:00Z"}, "end": {"dateTime": "2026-06-04T13:00:00Z"}},
+  {"id": "good", "summary": "Good", "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
 gctl /_edit '{"calendar": "work@example.com", "id": "noid", "patch": {"id": ""}}' >/dev/null
 pulled=2
 for round in 1 2 3; do
 	gctl /_control '{"expire_sync": true}' >/dev/null
 	nestor google sync >out 2>err
-	expect_eq "round $round: the rest pulled" "$(cat out)" "1 calendars: pushed 0, pulled $pulled, removed 0, skipped 4"
+	expect_eq "round $round: the rest pulled" "$(cat out)" "1 calendars: pushed 0, pulled $pulled, removed 0, skipped 5"
 	pulled=0
 	expect_eq "round $round: each named" "$(sort err)" 'nestor: warning: google: calendar "Work": an event without an id skipped
 nestor: warning: google: calendar "Work": event "far" skipped: bad end "10000-01-01"
 nestor: warning: google: calendar "Work": event "rule" skipped: bad RRULE "FREQ=DAILY;BYDAY=XX"
+nestor: warning: google: calendar "Work": event "rule_20260604T100000Z" skipped: its series "rule" was skipped
 nestor: warning: google: calendar "Work": event "tz" skipped: unknown time zone "Mars/Olympus"'
 done
 expect_eq "no copies of what has no id" "$(nestor agenda --from 2026-06-02 --to 2026-06-04 --json | python3 -c 'import json, sys
 print(" ".join(sorted(o["summary"][:4] for o in json.load(sys.stdin))))')" "Good Meet"
 nestor google sync --full --json >out 2>/dev/null
-expect_eq "skipped in --json" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["skipped"])' <out)" 4
+expect_eq "skipped in --json" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["skipped"])' <out)" 5
 expect_match "skipped in the log" "$(cat "$NESTOR_HOME/nestor.log")" 'event \\"tz\\" skipped: unknown time zone'
 
 # Attendees: a name with an escape is cleaned; an address with a newline

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "sbuf.h"
 #include "tz.h"
 #include "utf8.h"
@@ -198,10 +199,10 @@ static bool mail_ok(const char *mail)
 }
 
 /* Attendees as "ATTENDEE;CN=...;PARTSTAT=...:mailto:..." lines; one whose
- * address is not fit for that line is left out.  A name is cleaned as
- * other text, on one line, its double quotes made single (a parameter
- * value cannot hold one). */
-static char *attendees(const cJSON *list)
+ * address is not fit for that line is left out (counted in *dropped).  A
+ * name is cleaned as other text, on one line, its double quotes made
+ * single (a parameter value cannot hold one). */
+static char *attendees(const cJSON *list, long *dropped)
 {
 	struct sbuf sb = SBUF_INIT;
 	const cJSON *a;
@@ -211,6 +212,7 @@ static char *attendees(const cJSON *list)
 		char *name = raw ? utf8_clean_str(raw, UTF8_PRINTABLE | UTF8_ONE_LINE) : NULL;
 
 		if (!mail || !mail_ok(mail)) {
+			*dropped += mail != NULL;
 			free(name);
 			continue;
 		}
@@ -273,6 +275,7 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(item, "recurrence"), *line;
 	const char *tzid = NULL;
 	bool all_day, end_all_day;
+	long dropped = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->calendar = xstrdup(cal_name);
@@ -299,7 +302,13 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 			goto fail;
 		}
 	}
-	ev->attendees = attendees(cJSON_GetObjectItemCaseSensitive(item, "attendees"));
+	ev->attendees = attendees(cJSON_GetObjectItemCaseSensitive(item, "attendees"), &dropped);
+	if (dropped)
+		log_msg(LOG_WARN, "google",
+			"calendar %s: event %s: %ld attendee%s left out (an address with a "
+			"control character, a space or a quote)",
+			utf8_q(cal_name), utf8_q(str(item, "id")), dropped,
+			dropped == 1 ? "" : "s");
 	ev->alarms = alarms(item, defaults);
 	return 0;
 fail:

@@ -236,9 +236,26 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	return rc;
 }
 
-/* An instance of a series (moved, changed or cancelled) into its series. */
+/* The Google ids of the items one calendar's pull skipped (pointing into
+ * the pull's items). */
+struct skipped {
+	const char **ids;
+	size_t n;
+};
+
+static bool was_skipped(const struct skipped *sk, const char *id)
+{
+	for (size_t i = 0; i < sk->n; i++)
+		if (!strcmp(sk->ids[i], id))
+			return true;
+	return false;
+}
+
+/* An instance of a series (moved, changed or cancelled) into its series.
+ * One of a series this pull skipped is refused (ERR_USAGE), so it is
+ * skipped and named too. */
 static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSON *it,
-			  struct google_report *rep, struct err *e)
+			  const struct skipped *sk, struct google_report *rep, struct err *e)
 {
 	const char *parent = jstr(it, "recurringEventId");
 	struct event ev;
@@ -252,7 +269,10 @@ static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSO
 		if (e->code != ERR_NOTFOUND)
 			return -1;
 		err_clear(e);
-		log_msg(LOG_INFO, "google", "instance %s of an unknown series", jstr(it, "id"));
+		if (was_skipped(sk, parent))
+			return err_set(e, ERR_USAGE, "its series %s was skipped", utf8_q(parent));
+		log_msg(LOG_INFO, "google", "instance %s of an unknown series",
+			utf8_q(jstr(it, "id")));
 		return 0;
 	}
 	if (pending || gmap_instance(it, ev.all_day, c->tz, &key, &ov, e) < 0) {
@@ -307,7 +327,7 @@ static void skip(const struct gsync_cal *c, const char *id, const char *why,
  * itself and is skipped; a copy stored before stays as it was, and a full
  * pull keeps it.  Any other failure stops the pull. */
 static int apply_item(struct gsess *g, const struct gsync_cal *c, const cJSON *it, bool inst,
-		      struct google_report *rep, struct err *e)
+		      struct skipped *sk, struct google_report *rep, struct err *e)
 {
 	const char *id = jstr(it, "id");
 	int rc;
@@ -319,7 +339,7 @@ static int apply_item(struct gsess *g, const struct gsync_cal *c, const cJSON *i
 	}
 	if (store_begin(g->s, e) < 0)
 		return -1;
-	rc = inst ? apply_instance(g, c, it, rep, e) : apply_event(g, c, it, rep, e);
+	rc = inst ? apply_instance(g, c, it, sk, rep, e) : apply_event(g, c, it, rep, e);
 	if (rc == 0)
 		return store_commit(g->s, e);
 	store_rollback(g->s);
@@ -327,6 +347,8 @@ static int apply_item(struct gsess *g, const struct gsync_cal *c, const cJSON *i
 		return -1;
 	skip(c, id, e->msg, rep);
 	err_clear(e);
+	sk->ids = xrealloc(sk->ids, (sk->n + 1) * sizeof(*sk->ids));
+	sk->ids[sk->n++] = id;
 	return gsync_event_seen(g->s, id, e);
 }
 
@@ -335,6 +357,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 {
 	cJSON *items, *it;
 	char *token;
+	struct skipped sk = { NULL, 0 };
 	int rc = 0;
 
 	if (fetch_events(g, c, &full, &items, &token, e) < 0)
@@ -349,7 +372,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 
 			if (inst != (pass == 1))
 				continue;
-			rc = apply_item(g, c, it, inst, rep, e);
+			rc = apply_item(g, c, it, inst, &sk, rep, e);
 			if (rc < 0) {
 				err_prefix(e, "calendar %s", utf8_q(c->name));
 				break;
@@ -360,6 +383,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 	else
 		rc = gsync_apply_end(g->s, c->id, token, e);
 out:
+	free(sk.ids);
 	cJSON_Delete(items);
 	free(token);
 	return rc;

@@ -356,7 +356,8 @@ static int process(struct tg_relay *r, const cJSON *item, long long *offset, str
 		return 0;
 	}
 	/* Telegram sends them in order; one below the offset is done already
-	 * (going back to after it would fetch the ones after it again) */
+	 * (going back to after it would fetch the ones after it again), unless
+	 * the whole batch is (renumbered()) */
 	if (u.update_id < *offset) {
 		log_warn("telegram: update %lld is before the offset %lld (skipped)", u.update_id,
 			 *offset);
@@ -449,6 +450,41 @@ int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 	return 0;
 }
 
+/* Telegram numbers the next update at random after a week without any:
+ * a batch whose updates are all below the offset it was asked with is
+ * such a new numbering, not updates done already (the ones the offset
+ * confirmed do not come again).  The stored offset goes back to its lowest
+ * update, so they are all answered and the offset goes on after them.  A
+ * batch with any update at or past the offset is no new numbering (that
+ * comes only after a week without updates): one below the offset there is
+ * skipped, as one out of order.  1: a new numbering, 0: none, -1: the
+ * offset could not be stored. */
+static int renumbered(struct tg_relay *r, const cJSON *res, long long *offset, struct err *e)
+{
+	const cJSON *item;
+	long long low = 0;
+
+	cJSON_ArrayForEach(item, res) {
+		long long id = tg_id(item, "update_id");
+
+		if (id <= 0)
+			continue;
+		if (id >= *offset)
+			return 0;
+		if (!low || id < low)
+			low = id;
+	}
+	if (!low)
+		return 0;
+	if (tgstore_reset_offset(r->s, low, e) < 0)
+		return -1;
+	log_warn("telegram: updates numbered anew from %lld, below the offset %lld (the offset "
+		 "starts again there)",
+		 low, *offset);
+	*offset = low;
+	return 1;
+}
+
 /* One getUpdates of at most wait seconds, its updates processed.
  * 1: a failure worth waiting out (*retry seconds), -1 fatal. */
 static int poll_once(struct tg_relay *r, long long *offset, long wait, long *retry, int *fails,
@@ -479,6 +515,13 @@ static int poll_once(struct tg_relay *r, long long *offset, long wait, long *ret
 		return 1;
 	}
 	*fails = 0;
+	if (renumbered(r, res, offset, &pe) < 0) {
+		log_error("telegram: %s (tried again after a pause)", pe.msg);
+		tg_note(r, pe.msg, 0, 0);
+		cJSON_Delete(res);
+		*retry = tg_backoff(0);
+		return 1;
+	}
 	cJSON_ArrayForEach(item, res) {
 		rc = process(r, item, offset, e);
 		if (rc < 0) {

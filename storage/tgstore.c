@@ -71,6 +71,14 @@ int tgstore_set_offset(struct store *s, long long offset, struct err *e)
 		   offset, 0, NULL, NULL, e);
 }
 
+int tgstore_reset_offset(struct store *s, long long offset, struct err *e)
+{
+	return run(s,
+		   "INSERT INTO sync_state(target, cursor) VALUES ('" TGSTORE_TARGET "', ?1)"
+		   " ON CONFLICT(target) DO UPDATE SET cursor = excluded.cursor",
+		   offset, 0, NULL, NULL, e);
+}
+
 int tgstore_code_add(struct store *s, const char *code, long long user_id, time_t expires,
 		     struct err *e)
 {

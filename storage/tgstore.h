@@ -27,6 +27,9 @@ int tgstore_offset(struct store *s, long long *offset, struct err *e);
 /* Store the offset, or keep the stored one when it is later: it only goes
  * forward. */
 int tgstore_set_offset(struct store *s, long long offset, struct err *e);
+/* Store the offset even when it is below the stored one: Telegram numbered
+ * the updates anew. */
+int tgstore_reset_offset(struct store *s, long long offset, struct err *e);
 
 /* Store a one-time code for user_id, valid until expires. */
 int tgstore_code_add(struct store *s, const char *code, long long user_id, time_t expires,

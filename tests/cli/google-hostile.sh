@@ -79,6 +79,7 @@ expect_match "the event kept by a full pull" "$(nestor event show 1)" 'start +20
 # Items nestor cannot store (a zone it does not know, an RRULE it cannot
 # read, a day past 9999, no id at all) are skipped one by one, each named
 # by its Google id, and the rest of the calendar still syncs, every time.
+# An instance of a series skipped is skipped and named too.
 gctl /_edit '{"calendar": "work@example.com", "id": "ev1", "patch": {"start": {"dateTime": "2026-06-02T10:00:00Z"}}}' >/dev/null
 bad() { # ID FIELDS: an event of 2026-06-03 with more fields
 	printf '{"id": "%s", "summary": "bad %s", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}%s}' "$1" "$1" "${2-}"
@@ -86,27 +87,32 @@ bad() { # ID FIELDS: an event of 2026-06-03 with more fields
 gctl /_seed '{"events": {"work@example.com": ['"$(bad tz ', "start": {"dateTime": "2026-06-03T10:00:00Z", "timeZone": "Mars/Olympus"}')"',
   '"$(bad rule ', "recurrence": ["RRULE:FREQ=DAILY;BYDAY=XX"]')"',
   '"$(bad far ', "start": {"date": "9999-12-31"}, "end": {"date": "10000-01-01"}')"',
-  '"$(bad noid)"', {"id": "good", "summary": "Good", "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
+  '"$(bad noid)"', {"id": "rule_20260604T100000Z", "recurringEventId": "rule", "summary": "moved",
+   "originalStartTime": {"dateTime": "2026-06-03T10:00:00Z"},
+   "start": {"dateTime": "2026-06-04T12:00:00Z"}, "end": {"dateTime": "2026-06-04T13:00:00Z"}},
+  {"id": "good", "summary": "Good", "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
 gctl /_edit '{"calendar": "work@example.com", "id": "noid", "patch": {"id": ""}}' >/dev/null
 pulled=2
 for round in 1 2 3; do
 	gctl /_control '{"expire_sync": true}' >/dev/null
 	nestor google sync >out 2>err
-	expect_eq "round $round: the rest pulled" "$(cat out)" "1 calendars: pushed 0, pulled $pulled, removed 0, skipped 4"
+	expect_eq "round $round: the rest pulled" "$(cat out)" "1 calendars: pushed 0, pulled $pulled, removed 0, skipped 5"
 	pulled=0
 	expect_eq "round $round: each named" "$(sort err)" 'nestor: warning: google: calendar "Work": an event without an id skipped
 nestor: warning: google: calendar "Work": event "far" skipped: bad end "10000-01-01"
 nestor: warning: google: calendar "Work": event "rule" skipped: bad RRULE "FREQ=DAILY;BYDAY=XX"
+nestor: warning: google: calendar "Work": event "rule_20260604T100000Z" skipped: its series "rule" was skipped
 nestor: warning: google: calendar "Work": event "tz" skipped: unknown time zone "Mars/Olympus"'
 done
 expect_eq "no copies of what has no id" "$(nestor agenda --from 2026-06-02 --to 2026-06-04 --json | python3 -c 'import json, sys
 print(" ".join(sorted(o["summary"][:4] for o in json.load(sys.stdin))))')" "Good Meet"
 nestor google sync --full --json >out 2>/dev/null
-expect_eq "skipped in --json" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["skipped"])' <out)" 4
+expect_eq "skipped in --json" "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["skipped"])' <out)" 5
 expect_match "skipped in the log" "$(cat "$NESTOR_HOME/nestor.log")" 'event \\"tz\\" skipped: unknown time zone'
 
 # Attendees: a name with an escape is cleaned; an address with a newline
-# (that would add an attendee line of its own) is left out.
+# (that would add an attendee line of its own) is left out, and one
+# warning in the log names the event.
 gctl /_seed '{"events": {"work@example.com": [{"id": "inv", "summary": "invite", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"},
    "attendees": [{"email": "eve@example.com", "displayName": "Eve \u009b31m \"E\"\nX", "responseStatus": "tentative"},
      {"email": "mal@example.com\nATTENDEE;CN=Your Boss;PARTSTAT=ACCEPTED:mailto:boss@example.com"}]}]}}' >/dev/null
@@ -116,6 +122,9 @@ id=$(nestor agenda --from 2026-06-03 --to 2026-06-03 --json | python3 -c 'import
 expect_eq "attendees as Google has them, cleaned" "$(nestor event show "$id" --json | python3 -c 'import json, sys
 print("|".join(json.load(sys.stdin)["attendees"]))')" "ATTENDEE;CN=Eve 31m 'E' X;PARTSTAT=TENTATIVE:mailto:eve@example.com"
 expect_eq "no attendee made up in the export" "$(nestor export | grep -c -e 'boss@' -e 'mal@')" 0
+expect_match "the attendee left out is logged" "$(cat "$NESTOR_HOME/nestor.log")" \
+	'calendar \\"Work\\": event \\"inv\\": 1 attendee left out \(an address with a control character'
+expect_eq "one warning for it" "$(grep -c 'attendee.* left out' "$NESTOR_HOME/nestor.log")" 1
 
 # Pages that never end: a next page token seen before stops the list at
 # once, and a list stops after 1000 pages; nothing of it is stored.

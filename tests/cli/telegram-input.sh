@@ -6,7 +6,8 @@
 # when the database is busy.  Through Redis too: the worker answers it and
 # the chat's next message follows, rather than leaving it for a retry.  A
 # 429 with a retry_after beyond all measure is taken as an hour.  An update
-# below the offset (a batch out of order) is skipped, the offset kept.
+# below the offset (a batch out of order) is skipped, the offset kept; a
+# batch wholly below it (Telegram numbered the updates anew) is answered.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -70,7 +71,26 @@ wait_until -s 'tg_sent' "the relay to confirm the last update" confirmed
 expect_eq "out of order: answered once each" "$(tg_count 99)" 3
 expect_match "the update before the offset is skipped" "$(cat nestor.log)" \
 	"update $((base + 3)) is before the offset $((base + 11)) \\(skipped\\)"
-expect_eq "the offset stays after the latest" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["offset"])')" $((last + 1))
+offset() { nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["offset"])'; }
+expect_eq "the offset stays after the latest" "$(offset)" $((last + 1))
+
+# After a week without updates Telegram numbers the next one at random,
+# here below the offset: the batch is answered and the offset goes on
+# after it (skipping it as before the offset left the relay deaf, every
+# update after it being below the offset too).
+tg_post /_control '{"renumber": 500}' >/dev/null
+tg_post /_messages '[{"chat_id": 99, "text": "/help"}, {"chat_id": 99, "text": "/tasks"}]' >/dev/null
+tg_wait_sent 99 5
+tg_message 99 "/reminders"
+tg_wait_sent 99 6
+expect_match "the new numbering is told" "$(cat nestor.log)" \
+	"updates numbered anew from 500, below the offset $((last + 1))"
+if grep -q 'update 50[0-9] is before the offset' nestor.log; then
+	fail "an update numbered anew was skipped: $(grep 'before the offset' nestor.log)"
+fi
+confirmed() { [ "$(tg_json "d['offset']")" = 503 ]; }
+wait_until -s 'tg_sent' "the relay to confirm the renumbered updates" confirmed
+expect_eq "the offset after the renumbered updates" "$(offset)" 503
 kill "$RELAY"
 wait "$RELAY" || fail "the relay exited $? on SIGTERM: $(cat run.err)"
 

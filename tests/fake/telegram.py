@@ -27,11 +27,14 @@ Test control (never logged as API requests):
   POST /_control   {"fail": [{"method", "status", "retry_after"?,
                     "description"?}], "drop": ["method"...],
                     "hold": {"method": seconds}, "webhook": "url" | null,
-                    "reset": true}
+                    "reset": true, "renumber": N}
       fail: the next call of that method answers that error (one each);
       drop: the next call of that method gets its connection closed with
       no answer; hold: calls of that method wait that long first, or
       until a hold of 0 for the method releases them.
+      renumber: the next update is numbered N, as Telegram may after a
+      week without updates; until an offset confirms one of the updates
+      numbered from there, an offset past them confirms none.
   GET  /_sent      {"messages": [{"chat_id", "message_id", "text",
                     "parse_mode", "reply_markup", "edits", "t"}],
                     "violations": ["..."], "callbacks": [...],
@@ -73,6 +76,7 @@ class State:
         self.next_update = 100001
         self.updates = []          # pending, not yet confirmed
         self.offset = 0            # highest offset a poller confirmed
+        self.renumbered = False    # numbered anew; no offset confirmed since
         self.messages = []
         self.next_message = 1
         self.violations = []
@@ -229,7 +233,10 @@ def get_updates(p):
         if STATE.webhook:
             return error(409, "Conflict: can't use getUpdates method while webhook is active; "
                          "use deleteWebhook to delete the webhook first")
+        if STATE.renumbered and offset > STATE.next_update:
+            offset = 0             # past every update numbered anew
         if offset:
+            STATE.renumbered = False
             STATE.offset = max(STATE.offset, offset)
             STATE.updates = [u for u in STATE.updates if u["update_id"] >= offset]
         STATE.poll_gen += 1
@@ -388,6 +395,10 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.cond:
             if c.get("reset"):
                 STATE.reset()
+            if "renumber" in c:
+                STATE.next_update = int(c["renumber"])
+                STATE.offset = 0
+                STATE.renumbered = True
             STATE.fail += c.get("fail", [])
             STATE.drop += c.get("drop", [])
             STATE.hold.update(c.get("hold", {}))

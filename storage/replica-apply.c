@@ -39,7 +39,7 @@ struct applier {
 	char device[40];
 	time_t now;
 	unsigned long long max_hlc;
-	unsigned long long hlc_limit; /* a version's clock beyond it is refused */
+	unsigned long long hlc_limit; /* a version's clock beyond it is not followed */
 	struct replica_stats *st;
 	struct rcache cache; /* a pull of thousands prepares each kind once */
 };
@@ -731,16 +731,6 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 	return 0;
 }
 
-/* The clock of version v ("%016x@DEVICE", checked). */
-static unsigned long long version_clock(const char *v)
-{
-	char hex[17];
-
-	memcpy(hex, v, 16);
-	hex[16] = '\0';
-	return strtoull(hex, NULL, 16);
-}
-
 /* Which secret an assistant sends is this device's choice (key_secret is
  * not synced): one whose address a change moves sends none until someone
  * names one here.  Whether the change of ch moves the address of local
@@ -847,16 +837,13 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	c_gid = canon(a, ch.gid, e);
 	free(ch.gid);
 	ch.gid = c_gid;
-	cJSON_ArrayForEach(it, ch.vers)
-		if (version_clock(it->valuestring) > a->hlc_limit) {
-			free(ch.gid);
-			return reject(e, "field '%.*s' has a version from the future",
-				      utf8_prec(it->string, 40), it->string);
-		}
+	/* a version far ahead is merged as any other, but this device's
+	 * clock does not follow it (an edit here of that field still wins:
+	 * replica_fold) */
 	cJSON_ArrayForEach(it, ch.vers) {
-		unsigned long long h = version_clock(it->valuestring);
+		unsigned long long h = replica_version_clock(it->valuestring);
 
-		if (h > a->max_hlc)
+		if (h > a->max_hlc && h <= a->hlc_limit)
 			a->max_hlc = h;
 	}
 	rc = load_local(a, &ch, &l, e);
@@ -935,13 +922,13 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
 		return -1;
 	/* the clock as a version has it: more than a day ahead of this
-	 * device's is no clock at all, and folded it would stop this one */
-	q = prep(&a, "SELECT (" SQ_NOW_MS " + 86400000) << 16", e);
+	 * device's is no clock to follow, and followed it would stop this one */
+	q = prep(&a, "SELECT " SQ_HLC_LIMIT, e);
 	if (!q || step(&a, q, e) <= 0)
 		goto fail;
 	a.hlc_limit = (unsigned long long)sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	if (replica_fold(s, &a.cache, e) < 0 ||
+	if (store_exec(s, SQ_HLC_HEAL, e) < 0 || replica_fold(s, &a.cache, e) < 0 ||
 	    store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
 		goto fail;
 	cJSON_ArrayForEach(c, changes) {

@@ -87,6 +87,9 @@ void rcache_release(struct rcache *c);
  * that reads or merges versions does it first. */
 int replica_fold(struct store *s, struct rcache *c, struct err *e);
 
+/* The clock of version v (valid: replica_valid_version). */
+unsigned long long replica_version_clock(const char *v);
+
 /* The local id of the row gid names (aliases followed), 0 when none. */
 int replica_local_id(struct store *s, const struct rentity *r, const char *gid, long long *id,
 		     struct err *e);

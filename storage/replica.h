@@ -15,7 +15,11 @@
  * change (triggers, schema-sync.h), and stamps the changed fields with a
  * version "HLC@DEVICE": a hybrid logical clock (milliseconds << 16 plus a
  * counter, 16 hex digits) and this store's device id, so versions compare
- * as strings.  Before that, nothing is captured and nothing costs.
+ * as strings.  The clock follows the versions pulled, but never to more
+ * than a day past this device's time (a forged or far-ahead version is
+ * merged, not followed), and an edit here of a field whose version is
+ * later still takes one step past it.  Before that, nothing is captured
+ * and nothing costs.
  *
  * Changes travel as JSON objects:
  *   {"id": "GID:HASH", "entity": "task", "gid": "...", "deleted": false,

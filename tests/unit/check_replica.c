@@ -15,6 +15,7 @@
 #include "event.h"
 #include "job.h"
 #include "replica-int.h"
+#include "schema-sync.h"
 #include "sbuf.h"
 #include "store-int.h"
 #include "task.h"
@@ -358,16 +359,22 @@ static void fold(void)
 	replica_batch_release(&b);
 }
 
-/* This device's clock: a version past it is later than its edits. */
-static unsigned long long hlc(void)
+/* The clock of the device of store on. */
+static unsigned long long hlc_of(struct store *on)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT hlc FROM sync_self", NULL);
+	sqlite3_stmt *s = store_prepare(on, "SELECT hlc FROM sync_self", NULL);
 	unsigned long long h;
 
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	h = (unsigned long long)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return h;
+}
+
+/* This device's clock: a version past it is later than its edits. */
+static unsigned long long hlc(void)
+{
+	return hlc_of(st);
 }
 
 /* The capture triggers name the fields replica.c knows, in its order. */
@@ -717,47 +724,134 @@ START_TEST(test_pulled_until_moves_reach)
 }
 END_TEST
 
-/* A version whose clock is far ahead is refused, and does not move this
- * device's clock; a clock at its end still ticks as an integer. */
-START_TEST(test_clock_from_the_future_refused)
+/* The clock a version may move this device's to, a day past its time. */
+static unsigned long long clock_limit(struct store *on)
+{
+	sqlite3_stmt *s = store_prepare(on, "SELECT " SQ_HLC_LIMIT, NULL);
+	unsigned long long h;
+
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	h = (unsigned long long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return h;
+}
+
+/* The version of field f of the row gid. */
+static char *field_version(struct store *on, const char *gid, const char *f)
+{
+	sqlite3_stmt *s = store_prepare(
+		on, "SELECT json_extract(vers, '$.' || ?2) FROM sync_obj WHERE gid = ?1", NULL);
+	char *v;
+
+	sqlite3_bind_text(s, 1, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, f, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* What other has for the server (as it hands changes out: with the
+ * writer's device) applied here; the count refused. */
+static long pull_from(struct store *other)
+{
+	struct replica_batch b;
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	char *why = NULL;
+	cJSON *c;
+
+	ck_assert_int_eq(replica_next(other, NULL, 0, 1000, &b, &e), 0);
+	cJSON_ArrayForEach(c, b.changes)
+		cJSON_AddStringToObject(c, "device", "0b");
+	ck_assert_int_eq(replica_apply(st, b.changes, "postgres:t", b.last, 1000, &rs, &why, &e),
+			 0);
+	ck_assert_int_eq(replica_pushed(other, &b, &e), 0);
+	replica_batch_release(&b);
+	free(why);
+	return rs.rejected;
+}
+
+/* A version whose clock is far ahead is taken like any other (a device
+ * whose clock an older version moved ahead is honest), but this device's
+ * clock does not follow it: an edit here still wins over it.  A clock
+ * moved ahead heals at the next sync, and still wins over its own
+ * edits of then; a clock at its end still ticks as an integer. */
+START_TEST(test_clock_far_ahead_merged_not_followed)
 {
 	struct replica_stats rs;
 	struct err e = { 0, "" };
-	struct task t = { 0 };
+	struct task t = { 0 }, got;
+	struct store *other;
+	char *odir = tu_tmpdir(), *forged, *v, *gid = NULL;
 	unsigned long long before;
+	long long id;
 	sqlite3_stmt *s;
 	cJSON *c;
 	long snap;
 
 	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
 	before = hlc();
-	c = change("task", T1, "0a", false, 0xffffffffffffffffULL,
-		   "user_id=\"" ME "\";title=\"frozen\";status=\"todo\";created_at=1", NULL);
+	c = change("task", T1, "0a", false, 0x7fffffffffffffffULL,
+		   "user_id=\"" ME "\";title=\"forged\";status=\"todo\";created_at=1", NULL);
 	apply1(c, &rs);
 	cJSON_Delete(c);
-	ck_assert_int_eq(rs.rejected, 1);
-	ck_assert_int_eq(rs.applied, 0);
-	/* two days ahead: refused; a minute ahead: taken */
-	c = change("task", T1, "0a", false, before + (172800000ULL << 16),
-		   "user_id=\"" ME "\";title=\"later\";status=\"todo\";created_at=1", NULL);
-	apply1(c, &rs);
-	cJSON_Delete(c);
-	ck_assert_int_eq(rs.rejected, 1);
-	ck_assert_uint_le(hlc(), before + (60000ULL << 16));
-	c = change("task", T1, "0a", false, before + (60000ULL << 16),
-		   "user_id=\"" ME "\";title=\"soon\";status=\"todo\";created_at=1", NULL);
-	apply1(c, &rs);
-	cJSON_Delete(c);
+	ck_assert_int_eq(rs.rejected, 0);
 	ck_assert_int_eq(rs.applied, 1);
-	ck_assert_uint_eq(hlc(), before + (60000ULL << 16));
+	ck_assert_uint_eq(hlc(), before);
+	/* an edit here of that field wins over it, and the clock stays */
+	ck_assert_int_eq(replica_local_id(st, replica_entity("task"), T1, &id, &e), 0);
+	ck_assert_int_eq(task_get(st, id, &got, &e), 0);
+	free(got.title);
+	got.title = xstrdup("mine");
+	ck_assert_int_eq(task_update(st, &got, &e), 0);
+	task_release(&got);
+	fold();
+	forged = ver(0x7fffffffffffffffULL, "0a");
+	v = field_version(st, T1, "title");
+	ck_assert_msg(strcmp(v, forged) > 0, "%s", v);
+	free(v);
+	free(forged);
+	ck_assert_uint_le(hlc(), clock_limit(st));
 
+	/* a device whose clock an older version moved two days ahead */
+	other = tu_store_open(odir);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	ck_assert_int_eq(
+		store_exec(other, "UPDATE sync_self SET hlc = (" SQ_NOW_MS " + 2 * 86400000) << 16",
+			   &e),
+		0);
+	t.title = "from ahead";
+	ck_assert_int_eq(task_add(other, &t, 1000, &e), 0);
+	ck_assert_int_eq(replica_gid(other, "task", t.id, &gid, &e), 0);
+	ck_assert_int_eq(pull_from(other), 0);
+	ck_assert_int_eq(replica_local_id(st, replica_entity("task"), gid, &id, &e), 0);
+	ck_assert_int_ne(id, 0);
+	ck_assert_uint_le(hlc(), clock_limit(st));
+	/* that sync brought its clock back; its next edit still wins */
+	ck_assert_uint_le(hlc_of(other), clock_limit(other));
+	t.title = "edited after";
+	ck_assert_int_eq(task_update(other, &t, &e), 0);
+	ck_assert_int_eq(pull_from(other), 0);
+	ck_assert_int_eq(task_get(st, id, &got, &e), 0);
+	ck_assert_str_eq(got.title, "edited after");
+	task_release(&got);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(gid);
+
+	/* a clock at its end ticks as an integer, and comes back at a sync */
 	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET hlc = 9223372036854775807", &e), 0);
+	t.id = 0;
 	t.title = "after the end";
 	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
 	s = store_prepare(st, "SELECT typeof(hlc) FROM sync_self", &e);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "integer");
 	sqlite3_finalize(s);
+	fold();
+	ck_assert_uint_le(hlc(), clock_limit(st));
 }
 END_TEST
 
@@ -781,7 +875,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_huge_integers_refused);
 	tcase_add_test(tc, test_bad_override_refused_alone);
 	tcase_add_test(tc, test_pulled_until_moves_reach);
-	tcase_add_test(tc, test_clock_from_the_future_refused);
+	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -789,7 +789,8 @@ static int drop_key(struct applier *a, long long id, struct err *e)
 }
 
 /* Whether the row id of ch, as the change leaves it, passes what a write
- * here must (event_check, task_check): 0, REJECT, -1 database error. */
+ * here must (event_check_fields: an event's zone need not open here,
+ * task_check): 0, REJECT, -1 database error. */
 static int check_row(struct applier *a, const struct change *ch, long long id, struct err *e)
 {
 	const char *what = ch->r->entity;
@@ -800,7 +801,7 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 
 		rc = event_get(a->s, id, &ev, e);
 		if (rc == 0) {
-			rc = event_check(a->s, &ev, e) < 0 ? REJECT : 0;
+			rc = event_check_fields(&ev, e) < 0 ? REJECT : 0;
 			event_release(&ev);
 		}
 	} else if (!strcmp(what, "task")) {

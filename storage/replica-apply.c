@@ -822,6 +822,81 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 	return rc;
 }
 
+/* Write the fields taken into the row and check it: 0, REJECT, -1. */
+static int write_once(struct applier *a, const struct change *ch, struct local *l,
+		      const bool *taken, struct err *e)
+{
+	int rc, rekey = moves_assistant(a, ch, l->id, taken, e);
+
+	if (rekey < 0)
+		return -1;
+	rc = write_row(a, ch, l, taken, e);
+	if (rc == 0 && rekey)
+		rc = drop_key(a, l->id, e);
+	return rc == 0 ? check_row(a, ch, l->id, e) : rc;
+}
+
+/* The fields checked together (replica_together) of which one is taken
+ * go all to the side whose latest version of them is the latest: all
+ * those the change carries (taken), or none.  Every device settles two
+ * such changes alike, whatever the order it sees them in, as the change
+ * of one carries all of them.  Whether there were such fields. */
+static bool take_together(const struct change *ch, const struct local *l, bool *taken)
+{
+	const char *mine = NULL, *theirs = NULL;
+	bool any = false;
+
+	for (size_t i = 0; i < ch->r->nfields; i++) {
+		const char *n = ch->r->fields[i].name;
+		const cJSON *lv = cJSON_GetObjectItemCaseSensitive(l->vers, n);
+		const cJSON *rv = cJSON_GetObjectItemCaseSensitive(ch->vers, n);
+
+		if (!replica_together(ch->r, n))
+			continue;
+		any |= taken[i];
+		if (cJSON_IsString(lv) && (!mine || strcmp(lv->valuestring, mine) > 0))
+			mine = lv->valuestring;
+		if (cJSON_IsString(rv) && cJSON_GetObjectItemCaseSensitive(ch->data, n) &&
+		    (!theirs || strcmp(rv->valuestring, theirs) > 0))
+			theirs = rv->valuestring;
+	}
+	if (!any || !theirs)
+		return false;
+	for (size_t i = 0; i < ch->r->nfields; i++) {
+		const char *n = ch->r->fields[i].name;
+
+		if (replica_together(ch->r, n))
+			taken[i] = (!mine || strcmp(theirs, mine) > 0) &&
+				   cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ch->vers, n)) &&
+				   cJSON_GetObjectItemCaseSensitive(ch->data, n);
+	}
+	return true;
+}
+
+/* write_once(); when the fields merged one by one make a row a write here
+ * refuses (an end moved on one device, the whole event on another), the
+ * row is written again with the fields checked together from one side
+ * (take_together), rather than each device refusing the other's change. */
+static int write_checked(struct applier *a, const struct change *ch, struct local *l, bool *taken,
+			 struct err *e)
+{
+	int rc;
+
+	if (!l->id)
+		return write_once(a, ch, l, taken, e);
+	if (store_exec(a->s, "SAVEPOINT merge", e) < 0)
+		return -1;
+	rc = write_once(a, ch, l, taken, e);
+	if (rc == REJECT && take_together(ch, l, taken)) {
+		if (store_exec(a->s, "ROLLBACK TO merge", e) < 0)
+			return -1;
+		err_clear(e);
+		rc = write_once(a, ch, l, taken, e);
+	}
+	/* on an error, the change's own savepoint goes back over this one */
+	return rc == 0 ? store_exec(a->s, "RELEASE merge", e) : rc;
+}
+
 /* 1 applied, 0 nothing new, REJECT, -1 database error. */
 static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 {
@@ -830,7 +905,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	bool taken[32] = { false }, any = false;
 	const cJSON *it;
 	char *c_gid;
-	int rc, rekey = 0;
+	int rc;
 
 	rc = check_change(c, &ch, e);
 	if (rc < 0)
@@ -878,11 +953,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 			cJSON_Delete(mine);
 		}
 	}
-	if (rc == 0 && any && (rekey = moves_assistant(a, &ch, l.id, taken, e)) < 0)
-		rc = -1;
-	if (rc == 0 && any && (rc = write_row(a, &ch, &l, taken, e)) == 0 &&
-	    (!rekey || (rc = drop_key(a, l.id, e)) == 0) &&
-	    (rc = check_row(a, &ch, l.id, e)) == 0) {
+	if (rc == 0 && any && (rc = write_checked(a, &ch, &l, taken, e)) == 0) {
 		merge_versions(&l, ch.vers);
 		rc = save_versions(a, &ch, &l, false, e);
 		if (rc == 0)

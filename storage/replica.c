@@ -220,6 +220,11 @@ static void foldrows_free(struct foldrow *r, size_t n)
 	free(r);
 }
 
+bool replica_together(const struct rentity *r, const char *field)
+{
+	return !strcmp(r->entity, "event") && (!strcmp(field, "start") || !strcmp(field, "end"));
+}
+
 unsigned long long replica_version_clock(const char *v)
 {
 	char hex[17];
@@ -859,7 +864,7 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 			   size_t g, bool *take, bool *del, struct err *e)
 {
 	const struct rentity *r = replica_entity(rows[g].entity);
-	cJSON *names, *c;
+	cJSON *names, *c, *it;
 	int rc;
 
 	*take = true;
@@ -886,7 +891,7 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 	}
 	names = cJSON_CreateArray();
 	for (size_t i = g; i < n; i++) {
-		cJSON *f, *it;
+		cJSON *f;
 
 		if (rows[i].group != (int)g || !rows[i].fields)
 			continue;
@@ -896,6 +901,13 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 				cJSON_AddItemToArray(names, cJSON_CreateString(it->valuestring));
 		cJSON_Delete(f);
 	}
+	/* the fields checked together travel together (replica_together) */
+	cJSON_ArrayForEach(it, names)
+		if (cJSON_IsString(it) && replica_together(r, it->valuestring))
+			break;
+	for (size_t i = 0; it && i < r->nfields; i++)
+		if (replica_together(r, r->fields[i].name))
+			cJSON_AddItemToArray(names, cJSON_CreateString(r->fields[i].name));
 	c = row_change(s, r, rows[g].gid, names, e);
 	cJSON_Delete(names);
 	return c;

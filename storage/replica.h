@@ -34,7 +34,9 @@
  *
  * The rule, applied field by field: the higher version wins (later HLC,
  * then the greater device id), so devices that saw the same changes hold
- * the same values whatever the order they saw them in.  A deletion is a
+ * the same values whatever the order they saw them in; the fields a write
+ * checks together (an event's start and end) go all to one side when one
+ * by one they would make a row a write refuses.  A deletion is a
  * tombstone and wins over any edit.  Two rows made apart with the same
  * natural key (an event's UID, a calendar's, an assistant's or a user's
  * name) are one: the smaller gid names both (an alias maps the other).  A

@@ -751,25 +751,31 @@ static char *field_version(struct store *on, const char *gid, const char *f)
 	return v;
 }
 
-/* What other has for the server (as it hands changes out: with the
- * writer's device) applied here; the count refused. */
-static long pull_from(struct store *other)
+/* What from has not pushed yet applied to to (as the server hands the
+ * changes out: with the writer's device); the count refused. */
+static long pass_on(struct store *from, struct store *to)
 {
 	struct replica_batch b;
 	struct replica_stats rs;
 	struct err e = { 0, "" };
-	char *why = NULL;
+	char *why = NULL, dev[40];
 	cJSON *c;
 
-	ck_assert_int_eq(replica_next(other, NULL, 0, 1000, &b, &e), 0);
+	ck_assert_int_eq(replica_device(from, dev, sizeof(dev), &e), 0);
+	ck_assert_int_eq(replica_next(from, NULL, 0, 1000, &b, &e), 0);
 	cJSON_ArrayForEach(c, b.changes)
-		cJSON_AddStringToObject(c, "device", "0b");
-	ck_assert_int_eq(replica_apply(st, b.changes, "postgres:t", b.last, 1000, &rs, &why, &e),
+		cJSON_AddStringToObject(c, "device", dev);
+	ck_assert_int_eq(replica_apply(to, b.changes, "postgres:t", b.last, 1000, &rs, &why, &e),
 			 0);
-	ck_assert_int_eq(replica_pushed(other, &b, &e), 0);
+	ck_assert_int_eq(replica_pushed(from, &b, &e), 0);
 	replica_batch_release(&b);
 	free(why);
 	return rs.rejected;
+}
+
+static long pull_from(struct store *other)
+{
+	return pass_on(other, st);
 }
 
 /* A version whose clock is far ahead is taken like any other (a device
@@ -855,6 +861,64 @@ START_TEST(test_clock_far_ahead_merged_not_followed)
 }
 END_TEST
 
+/* An event's end moved on one device and the whole event moved on the
+ * other: merged field by field, it would end before it starts, and each
+ * device refused the other's change for ever.  The later edit keeps start
+ * and end both, on both devices. */
+START_TEST(test_start_and_end_merge_together)
+{
+	struct err e = { 0, "" };
+	struct event ev = { 0 }, got;
+	struct store *other;
+	char *odir = tu_tmpdir(), *gid = NULL;
+	const time_t at = 1780390800; /* 2026-06-02 09:00 UTC */
+	long long oid;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	other = tu_store_open(odir);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	ev.summary = "review";
+	ev.start = at;
+	ev.end = at + 3600;
+	ev.tzid = "UTC";
+	ck_assert_msg(event_add(st, &ev, 1000, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(replica_gid(st, "event", ev.id, &gid, &e), 0);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	ck_assert_int_eq(replica_local_id(other, replica_entity("event"), gid, &oid, &e), 0);
+
+	/* on the other device, three hours later as a whole */
+	ck_assert_int_eq(event_get(other, oid, &got, &e), 0);
+	got.start += 3 * 3600;
+	got.end += 3 * 3600;
+	ck_assert_msg(event_update(other, &got, 1000, &e) == 0, "%s", e.msg);
+	event_release(&got);
+	/* here, half an hour longer, the later edit */
+	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET hlc = hlc + (1000 << 16)", &e), 0);
+	ck_assert_int_eq(event_get(st, ev.id, &got, &e), 0);
+	got.end += 1800;
+	ck_assert_msg(event_update(st, &got, 1000, &e) == 0, "%s", e.msg);
+	event_release(&got);
+
+	ck_assert_int_eq(pass_on(other, st), 0);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	ck_assert_int_eq(event_get(st, ev.id, &got, &e), 0);
+	ck_assert_int_eq(got.start, at);
+	ck_assert_int_eq(got.end, at + 5400);
+	event_release(&got);
+	ck_assert_int_eq(event_get(other, oid, &got, &e), 0);
+	ck_assert_int_eq(got.start, at);
+	ck_assert_int_eq(got.end, at + 5400);
+	event_release(&got);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(gid);
+	free(ev.uid); /* made by event_add */
+	free(ev.calendar);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -876,6 +940,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_bad_override_refused_alone);
 	tcase_add_test(tc, test_pulled_until_moves_reach);
 	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
+	tcase_add_test(tc, test_start_and_end_merge_together);
 	suite_add_tcase(s, tc);
 	return s;
 }

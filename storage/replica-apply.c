@@ -41,6 +41,9 @@ struct applier {
 	unsigned long long max_hlc;
 	unsigned long long hlc_limit; /* a version's clock beyond it is not followed */
 	struct replica_stats *st;
+	/* the change applied now cleared a key (counted once it stays) */
+	bool dropped;
+	char keyless[sizeof(((struct replica_stats *)0)->keyless)];
 	struct rcache cache; /* a pull of thousands prepares each kind once */
 };
 
@@ -764,7 +767,7 @@ moved:
 	return rc;
 }
 
-/* Clear the key_secret of assistant id, noting its name. */
+/* Clear the key_secret of assistant id, noting its name (a->dropped). */
 static int drop_key(struct applier *a, long long id, struct err *e)
 {
 	sqlite3_stmt *st = prep(a, "UPDATE assistants SET key_secret = NULL WHERE id = ?", e);
@@ -780,9 +783,9 @@ static int drop_key(struct applier *a, long long id, struct err *e)
 	if (step(a, st, e) > 0) {
 		const char *n = (const char *)sqlite3_column_text(st, 0);
 
-		if (!a->st->keys_dropped++ && n)
-			snprintf(a->st->keyless, sizeof(a->st->keyless), "%.*s", utf8_prec(n, 80),
-				 n);
+		a->dropped = true;
+		snprintf(a->keyless, sizeof(a->keyless), "%.*s", utf8_prec(n ? n : "", 80),
+			 n ? n : "");
 		sqlite3_reset(st);
 	}
 	return 0;
@@ -1009,6 +1012,7 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 
 		if (store_exec(s, "SAVEPOINT change", e) < 0)
 			goto fail;
+		a.dropped = false;
 		rc = apply_one(&a, c, &ce);
 		if (rc == -1 && !data_error(s)) {
 			*e = ce;
@@ -1026,6 +1030,9 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 		}
 		if (store_exec(s, "RELEASE change", e) < 0)
 			goto fail;
+		/* a key cleared by a change rolled back is still there */
+		if (rc > 0 && a.dropped && !st->keys_dropped++)
+			memcpy(st->keyless, a.keyless, sizeof(st->keyless));
 	}
 	snprintf(num, sizeof(num), "%lld", cursor);
 	q = prep(&a, "UPDATE sync_self SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", e);

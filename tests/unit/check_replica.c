@@ -919,6 +919,55 @@ START_TEST(test_start_and_end_merge_together)
 }
 END_TEST
 
+/* A change that moves an assistant's address clears its key; when the
+ * change is then rolled back (here a trigger stops its versions), the key
+ * is still there and the pull does not say it was dropped. */
+START_TEST(test_key_dropped_only_when_kept)
+{
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	struct assistant as = { 0 }, got;
+	char *gid = NULL;
+	cJSON *c;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	as.name = "coder";
+	as.backend = ASSISTANT_LLM;
+	as.base_url = "http://127.0.0.1:9/v1";
+	as.key_secret = "openai";
+	as.token_budget = 4000;
+	ck_assert_msg(assistant_add(st, &as, 1000, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(replica_gid(st, "assistant", as.id, &gid, &e), 0);
+	fold();
+	ck_assert_int_eq(store_exec(st,
+				    "CREATE TRIGGER stop BEFORE UPDATE ON sync_obj"
+				    " WHEN (SELECT applying FROM sync_self) BEGIN"
+				    " SELECT RAISE(ABORT, 'stopped'); END",
+				    &e),
+			 0);
+	/* the trigger stops the first; without it the second applies */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			ck_assert_int_eq(store_exec(st, "DROP TRIGGER stop", &e), 0);
+		c = change("assistant", gid, "0a", false, hlc() + 1,
+			   "base_url=\"http://127.0.0.1:10/v1\"", NULL);
+		apply1(c, &rs);
+		cJSON_Delete(c);
+		ck_assert_int_eq(rs.rejected, !pass);
+		ck_assert_int_eq(rs.keys_dropped, pass);
+		ck_assert_str_eq(rs.keyless, pass ? "coder" : "");
+		ck_assert_int_eq(assistant_get(st, as.id, &got, &e), 0);
+		if (pass)
+			ck_assert_ptr_null(got.key_secret);
+		else
+			ck_assert_str_eq(got.key_secret, "openai");
+		assistant_release(&got);
+	}
+	free(gid);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -941,6 +990,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_pulled_until_moves_reach);
 	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
 	tcase_add_test(tc, test_start_and_end_merge_together);
+	tcase_add_test(tc, test_key_dropped_only_when_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
  * comes from the server does not go back to it.
  */
 #include "event-int.h"
+#include "job.h"
 #include "replica-int.h"
 #include "schema-sync.h"
 #include "task.h"
@@ -793,7 +794,7 @@ static int drop_key(struct applier *a, long long id, struct err *e)
 
 /* Whether the row id of ch, as the change leaves it, passes what a write
  * here must (event_check_fields: an event's zone need not open here,
- * task_check): 0, REJECT, -1 database error. */
+ * task_check, job_check_stored): 0, REJECT, -1 database error. */
 static int check_row(struct applier *a, const struct change *ch, long long id, struct err *e)
 {
 	const char *what = ch->r->entity;
@@ -815,6 +816,10 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 			rc = task_check(&t, e) < 0 ? REJECT : 0;
 			task_release(&t);
 		}
+	} else if (!strcmp(what, "job")) {
+		rc = job_check_stored(a->s, id, e);
+		if (rc < 0 && e->code == ERR_USAGE)
+			rc = REJECT;
 	}
 	if (rc == -1 && e->code == ERR_NOTFOUND) {
 		err_clear(e);

@@ -968,6 +968,62 @@ START_TEST(test_key_dropped_only_when_kept)
 }
 END_TEST
 
+/* A pulled job is held to what a write here makes (a schedule's rule
+ * parses, a known state, times within the years, a reminder's payload an
+ * object with a text); a task's priority past 2^32 is refused (the table's
+ * CHECK), not wrapped into 0-9 as an int would read it. */
+START_TEST(test_pulled_jobs_checked)
+{
+	static const char *const bad[] = {
+		"schedule=\"cron\";rule=\"not a cron\"",
+		"schedule=\"at\";payload=\"[]\"",
+		"schedule=\"at\";next_run=1000000000000000",
+		"schedule=\"at\";state=\"exploded\"",
+		"schedule=\"rrule\";rule=\"FREQ=DAILY\";run_offset=9000000000000000",
+		"schedule=\"at\";kind=\"Rem inder\"",
+	};
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	cJSON *arr = cJSON_CreateArray();
+	char *why = NULL, gid[40];
+	size_t n = sizeof(bad) / sizeof(bad[0]);
+
+	for (size_t i = 0; i <= n; i++) {
+		/* each field given once: the bad one replaces the good */
+		char *f = xasprintf("user_id=\"" ME "\";created_at=1;dtstart=1780390800;%s%s%s%s%s",
+				    i < n && strstr(bad[i], "kind=") ? "" : "kind=\"reminder\";",
+				    i < n && strstr(bad[i], "payload=")
+					    ? ""
+					    : "payload=\"{\\\"text\\\":\\\"tea\\\"}\";",
+				    i < n && strstr(bad[i], "next_run=") ? ""
+									 : "next_run=1780390800;",
+				    i < n && strstr(bad[i], "state=") ? "" : "state=\"pending\";",
+				    i < n ? bad[i] : "schedule=\"at\"");
+
+		snprintf(gid, sizeof(gid), "90000000-0000-4000-8000-%012zu", i);
+		cJSON_AddItemToArray(arr, change("job", gid, "0a", false, 10, f, NULL));
+		free(f);
+	}
+	cJSON_AddItemToArray(arr, change("task", T1, "0a", false, 10,
+					 "user_id=\"" ME "\";title=\"wrapped\";status=\"todo\";"
+					 "created_at=1;priority=4294967301",
+					 NULL));
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 3, 1000, &rs, &why, &e), 0);
+	ck_assert_msg(rs.rejected == 7 && rs.applied == 1, "%ld refused, %ld applied: %s",
+		      rs.rejected, rs.applied, why ? why : "");
+	ck_assert_msg(why && strstr(why, "job"), "%s", why ? why : "");
+	{
+		sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM jobs", &e);
+
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(s, 0), 1);
+		sqlite3_finalize(s);
+	}
+	free(why);
+	cJSON_Delete(arr);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -991,6 +1047,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
 	tcase_add_test(tc, test_start_and_end_merge_together);
 	tcase_add_test(tc, test_key_dropped_only_when_kept);
+	tcase_add_test(tc, test_pulled_jobs_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -271,14 +271,13 @@ static int check_texts(const char *summary, const char *notes, const char *locat
 		       : 0;
 }
 
-int event_check(struct store *s, const struct event *ev, struct err *e)
+int event_check_fields(const struct event *ev, struct err *e)
 {
-	struct tz *z;
-
 	if (utf8_blank(ev->summary))
 		return err_set(e, ERR_USAGE, "an event needs a summary");
 	if (check_texts(ev->summary, ev->notes, ev->location, e) < 0 ||
 	    utf8_check_field("uid", ev->uid, STORE_TITLE_MAX, e) < 0 ||
+	    utf8_check_field("tzid", ev->tzid, STORE_TITLE_MAX, e) < 0 ||
 	    utf8_check_field("attendees", ev->attendees, STORE_NOTES_MAX, e) < 0 ||
 	    utf8_check_bytes("alarms", ev->alarms, STORE_NOTES_MAX, e) < 0)
 		return -1;
@@ -300,6 +299,15 @@ int event_check(struct store *s, const struct event *ev, struct err *e)
 			return err_set(e, ERR_USAGE, "bad RRULE %s", utf8_q(ev->rrule));
 		}
 	}
+	return 0;
+}
+
+int event_check(struct store *s, const struct event *ev, struct err *e)
+{
+	struct tz *z;
+
+	if (event_check_fields(ev, e) < 0)
+		return -1;
 	if (ev->all_day || !ev->tzid)
 		return 0;
 	z = caltz_open(s, ev->tzid, e);

@@ -111,6 +111,10 @@ void event_add_exdate(struct event *ev, time_t key);
  * summary STORE_TITLE_MAX, notes, attendees and alarms STORE_NOTES_MAX);
  * ERR_USAGE. */
 int event_check(struct store *s, const struct event *ev, struct err *e);
+/* event_check() but the zone, which need not open here (an event pulled
+ * from a device that imported its VTIMEZONE: the agenda and export leave
+ * such an event out with a warning); its name is checked as a text. */
+int event_check_fields(const struct event *ev, struct err *e);
 /* Whether ev's RRULE (if any) yields an occurrence, opened as an agenda
  * opens it: ERR_USAGE `RRULE "X" never matches a date` (or has no
  * occurrence from the start) otherwise.  event_check() only parses the

@@ -1,6 +1,8 @@
 #include "job.h"
 #include "caltz.h"
+#include "event-int.h"
 #include "store-int.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -240,6 +242,112 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e)
 	j->created_at = now;
 	j->state = JOB_PENDING;
 	return 0;
+}
+
+/* Whether a job's time column (col of st) is NULL or an integer within
+ * the years 1-9999, as a time given here is. */
+static bool job_time_ok(sqlite3_stmt *st, int col)
+{
+	sqlite3_int64 t = sqlite3_column_int64(st, col);
+
+	return sqlite3_column_type(st, col) == SQLITE_NULL ||
+	       (sqlite3_column_type(st, col) == SQLITE_INTEGER && t >= EVENT_TIME_MIN &&
+		t < EVENT_TIME_END);
+}
+
+/* Whether exdates is NULL or a JSON array of times within the years. */
+static bool exdates_ok(const char *exdates)
+{
+	cJSON *a = exdates ? cJSON_Parse(exdates) : NULL;
+	const cJSON *it;
+	bool ok = !exdates || cJSON_IsArray(a);
+
+	cJSON_ArrayForEach(it, a)
+		ok &= cJSON_IsNumber(it) && it->valuedouble >= (double)EVENT_TIME_MIN &&
+		      it->valuedouble < (double)EVENT_TIME_END;
+	cJSON_Delete(a);
+	return ok;
+}
+
+/* The text of key k of payload p as a reminder or a routine asks it:
+ * not blank, at most max bytes (0: any). */
+static int payload_text(const cJSON *p, const char *k, size_t max, struct err *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, k);
+
+	if (!cJSON_IsString(v) || utf8_blank(v->valuestring))
+		return err_set(e, ERR_USAGE, "a job's payload needs a %s", k);
+	return utf8_check_field(k, v->valuestring, max, e);
+}
+
+static int job_check_row(sqlite3_stmt *st, struct err *e)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 0),
+		   *payload = (const char *)sqlite3_column_text(st, 1),
+		   *schedule = (const char *)sqlite3_column_text(st, 2),
+		   *rule = (const char *)sqlite3_column_text(st, 3),
+		   *tzid = (const char *)sqlite3_column_text(st, 4),
+		   *state = (const char *)sqlite3_column_text(st, 8),
+		   *exdates = (const char *)sqlite3_column_text(st, 9);
+	sqlite3_int64 offset = sqlite3_column_int64(st, 10);
+	enum job_state js;
+	cJSON *p;
+	int rc = 0;
+
+	if (!kind || !*kind || strlen(kind) >= sizeof(((struct job *)0)->kind) ||
+	    strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(kind))
+		return err_set(e, ERR_USAGE, "bad job kind %s", utf8_q(kind ? kind : ""));
+	if (!state || job_state_parse(state, &js) < 0)
+		return err_set(e, ERR_USAGE, "bad job state %s", utf8_q(state ? state : ""));
+	if (utf8_check_field("rule", rule, STORE_TITLE_MAX, e) < 0 ||
+	    utf8_check_field("tzid", tzid, STORE_TITLE_MAX, e) < 0 ||
+	    recur_check(schedule ? schedule : "", rule, e) < 0)
+		return -1;
+	if (schedule && !strcmp(schedule, "at") && rule)
+		return err_set(e, ERR_USAGE, "a job at one time has no rule");
+	if (!job_time_ok(st, 5) || !job_time_ok(st, 6) || !job_time_ok(st, 7))
+		return err_set(e, ERR_USAGE, "a job must run in the years 1-9999");
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL &&
+	    (sqlite3_column_type(st, 10) != SQLITE_INTEGER || offset < -2 * EVENT_DURATION_MAX ||
+	     offset > 2 * EVENT_DURATION_MAX))
+		return err_set(e, ERR_USAGE, "a job's run offset is out of range");
+	if (!exdates_ok(exdates))
+		return err_set(e, ERR_USAGE, "a job's exdates are not a list of times");
+	if (payload && strlen(payload) > STORE_NOTES_MAX)
+		return err_set(e, ERR_USAGE, "a job's payload is too long (%zu bytes, at most %d)",
+			       strlen(payload), STORE_NOTES_MAX);
+	p = payload ? cJSON_Parse(payload) : NULL;
+	if (!cJSON_IsObject(p))
+		rc = err_set(e, ERR_USAGE, "a job's payload is not a JSON object");
+	else if (!strcmp(kind, "reminder"))
+		rc = payload_text(p, "text", STORE_TITLE_MAX, e);
+	else if (!strcmp(kind, "routine"))
+		rc = payload_text(p, "request", 0, e);
+	cJSON_Delete(p);
+	return rc;
+}
+
+int job_check_stored(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence,"
+		" state, exdates, run_offset FROM jobs WHERE id = ?",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = job_check_row(st, e);
+	else if (rc == SQLITE_DONE)
+		rc = err_set(e, ERR_NOTFOUND, "no job %lld", id);
+	else
+		rc = store_error(s, e, "job");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* Step st to its first row into *out; 1 found, 0 none, -1 error. */

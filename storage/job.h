@@ -91,6 +91,14 @@ void job_run_list_free(struct job_run *runs, size_t n);
  * exdates, next_run, event_id); state
  * pending, occurrence = next_run.  Sets j->id. */
 int job_add(struct store *s, struct job *j, time_t now, struct err *e);
+/* Whether the stored job id is one a write here makes (reminder_add,
+ * routine_add, an event's alarms): a kind of [a-z0-9_-], a known state, a
+ * rule its schedule parses (none for "at"), times within the years
+ * 1-9999, exdates a list of times, a payload a JSON object of at most
+ * STORE_NOTES_MAX bytes (a reminder's with a text of at most
+ * STORE_TITLE_MAX, a routine's with a request).  Its zone need not open
+ * here (one an .ics import defined).  ERR_USAGE when not, ERR_NOTFOUND. */
+int job_check_stored(struct store *s, long long id, struct err *e);
 /* ERR_NOTFOUND for an unknown id. */
 int job_get(struct store *s, long long id, struct job *out, struct err *e);
 /* Jobs of kind (NULL: any): active ones (pending, running) by next_run,

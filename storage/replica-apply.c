@@ -5,6 +5,7 @@
  * comes from the server does not go back to it.
  */
 #include "event-int.h"
+#include "job.h"
 #include "replica-int.h"
 #include "schema-sync.h"
 #include "task.h"
@@ -39,8 +40,11 @@ struct applier {
 	char device[40];
 	time_t now;
 	unsigned long long max_hlc;
-	unsigned long long hlc_limit; /* a version's clock beyond it is refused */
+	unsigned long long hlc_limit; /* a version's clock beyond it is not followed */
 	struct replica_stats *st;
+	/* the change applied now cleared a key (counted once it stays) */
+	bool dropped;
+	char keyless[sizeof(((struct replica_stats *)0)->keyless)];
 	struct rcache cache; /* a pull of thousands prepares each kind once */
 };
 
@@ -731,16 +735,6 @@ static int write_row(struct applier *a, const struct change *ch, struct local *l
 	return 0;
 }
 
-/* The clock of version v ("%016x@DEVICE", checked). */
-static unsigned long long version_clock(const char *v)
-{
-	char hex[17];
-
-	memcpy(hex, v, 16);
-	hex[16] = '\0';
-	return strtoull(hex, NULL, 16);
-}
-
 /* Which secret an assistant sends is this device's choice (key_secret is
  * not synced): one whose address a change moves sends none until someone
  * names one here.  Whether the change of ch moves the address of local
@@ -774,7 +768,7 @@ moved:
 	return rc;
 }
 
-/* Clear the key_secret of assistant id, noting its name. */
+/* Clear the key_secret of assistant id, noting its name (a->dropped). */
 static int drop_key(struct applier *a, long long id, struct err *e)
 {
 	sqlite3_stmt *st = prep(a, "UPDATE assistants SET key_secret = NULL WHERE id = ?", e);
@@ -790,16 +784,17 @@ static int drop_key(struct applier *a, long long id, struct err *e)
 	if (step(a, st, e) > 0) {
 		const char *n = (const char *)sqlite3_column_text(st, 0);
 
-		if (!a->st->keys_dropped++ && n)
-			snprintf(a->st->keyless, sizeof(a->st->keyless), "%.*s", utf8_prec(n, 80),
-				 n);
+		a->dropped = true;
+		snprintf(a->keyless, sizeof(a->keyless), "%.*s", utf8_prec(n ? n : "", 80),
+			 n ? n : "");
 		sqlite3_reset(st);
 	}
 	return 0;
 }
 
 /* Whether the row id of ch, as the change leaves it, passes what a write
- * here must (event_check, task_check): 0, REJECT, -1 database error. */
+ * here must (event_check_fields: an event's zone need not open here,
+ * task_check, job_check_stored): 0, REJECT, -1 database error. */
 static int check_row(struct applier *a, const struct change *ch, long long id, struct err *e)
 {
 	const char *what = ch->r->entity;
@@ -810,7 +805,7 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 
 		rc = event_get(a->s, id, &ev, e);
 		if (rc == 0) {
-			rc = event_check(a->s, &ev, e) < 0 ? REJECT : 0;
+			rc = event_check_fields(&ev, e) < 0 ? REJECT : 0;
 			event_release(&ev);
 		}
 	} else if (!strcmp(what, "task")) {
@@ -821,6 +816,10 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 			rc = task_check(&t, e) < 0 ? REJECT : 0;
 			task_release(&t);
 		}
+	} else if (!strcmp(what, "job")) {
+		rc = job_check_stored(a->s, id, e);
+		if (rc < 0 && e->code == ERR_USAGE)
+			rc = REJECT;
 	}
 	if (rc == -1 && e->code == ERR_NOTFOUND) {
 		err_clear(e);
@@ -831,6 +830,81 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 	return rc;
 }
 
+/* Write the fields taken into the row and check it: 0, REJECT, -1. */
+static int write_once(struct applier *a, const struct change *ch, struct local *l,
+		      const bool *taken, struct err *e)
+{
+	int rc, rekey = moves_assistant(a, ch, l->id, taken, e);
+
+	if (rekey < 0)
+		return -1;
+	rc = write_row(a, ch, l, taken, e);
+	if (rc == 0 && rekey)
+		rc = drop_key(a, l->id, e);
+	return rc == 0 ? check_row(a, ch, l->id, e) : rc;
+}
+
+/* The fields checked together (replica_together) of which one is taken
+ * go all to the side whose latest version of them is the latest: all
+ * those the change carries (taken), or none.  Every device settles two
+ * such changes alike, whatever the order it sees them in, as the change
+ * of one carries all of them.  Whether there were such fields. */
+static bool take_together(const struct change *ch, const struct local *l, bool *taken)
+{
+	const char *mine = NULL, *theirs = NULL;
+	bool any = false;
+
+	for (size_t i = 0; i < ch->r->nfields; i++) {
+		const char *n = ch->r->fields[i].name;
+		const cJSON *lv = cJSON_GetObjectItemCaseSensitive(l->vers, n);
+		const cJSON *rv = cJSON_GetObjectItemCaseSensitive(ch->vers, n);
+
+		if (!replica_together(ch->r, n))
+			continue;
+		any |= taken[i];
+		if (cJSON_IsString(lv) && (!mine || strcmp(lv->valuestring, mine) > 0))
+			mine = lv->valuestring;
+		if (cJSON_IsString(rv) && cJSON_GetObjectItemCaseSensitive(ch->data, n) &&
+		    (!theirs || strcmp(rv->valuestring, theirs) > 0))
+			theirs = rv->valuestring;
+	}
+	if (!any || !theirs)
+		return false;
+	for (size_t i = 0; i < ch->r->nfields; i++) {
+		const char *n = ch->r->fields[i].name;
+
+		if (replica_together(ch->r, n))
+			taken[i] = (!mine || strcmp(theirs, mine) > 0) &&
+				   cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ch->vers, n)) &&
+				   cJSON_GetObjectItemCaseSensitive(ch->data, n);
+	}
+	return true;
+}
+
+/* write_once(); when the fields merged one by one make a row a write here
+ * refuses (an end moved on one device, the whole event on another), the
+ * row is written again with the fields checked together from one side
+ * (take_together), rather than each device refusing the other's change. */
+static int write_checked(struct applier *a, const struct change *ch, struct local *l, bool *taken,
+			 struct err *e)
+{
+	int rc;
+
+	if (!l->id)
+		return write_once(a, ch, l, taken, e);
+	if (store_exec(a->s, "SAVEPOINT merge", e) < 0)
+		return -1;
+	rc = write_once(a, ch, l, taken, e);
+	if (rc == REJECT && take_together(ch, l, taken)) {
+		if (store_exec(a->s, "ROLLBACK TO merge", e) < 0)
+			return -1;
+		err_clear(e);
+		rc = write_once(a, ch, l, taken, e);
+	}
+	/* on an error, the change's own savepoint goes back over this one */
+	return rc == 0 ? store_exec(a->s, "RELEASE merge", e) : rc;
+}
+
 /* 1 applied, 0 nothing new, REJECT, -1 database error. */
 static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 {
@@ -839,7 +913,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	bool taken[32] = { false }, any = false;
 	const cJSON *it;
 	char *c_gid;
-	int rc, rekey = 0;
+	int rc;
 
 	rc = check_change(c, &ch, e);
 	if (rc < 0)
@@ -847,16 +921,13 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	c_gid = canon(a, ch.gid, e);
 	free(ch.gid);
 	ch.gid = c_gid;
-	cJSON_ArrayForEach(it, ch.vers)
-		if (version_clock(it->valuestring) > a->hlc_limit) {
-			free(ch.gid);
-			return reject(e, "field '%.*s' has a version from the future",
-				      utf8_prec(it->string, 40), it->string);
-		}
+	/* a version far ahead is merged as any other, but this device's
+	 * clock does not follow it (an edit here of that field still wins:
+	 * replica_fold) */
 	cJSON_ArrayForEach(it, ch.vers) {
-		unsigned long long h = version_clock(it->valuestring);
+		unsigned long long h = replica_version_clock(it->valuestring);
 
-		if (h > a->max_hlc)
+		if (h > a->max_hlc && h <= a->hlc_limit)
 			a->max_hlc = h;
 	}
 	rc = load_local(a, &ch, &l, e);
@@ -890,11 +961,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 			cJSON_Delete(mine);
 		}
 	}
-	if (rc == 0 && any && (rekey = moves_assistant(a, &ch, l.id, taken, e)) < 0)
-		rc = -1;
-	if (rc == 0 && any && (rc = write_row(a, &ch, &l, taken, e)) == 0 &&
-	    (!rekey || (rc = drop_key(a, l.id, e)) == 0) &&
-	    (rc = check_row(a, &ch, l.id, e)) == 0) {
+	if (rc == 0 && any && (rc = write_checked(a, &ch, &l, taken, e)) == 0) {
 		merge_versions(&l, ch.vers);
 		rc = save_versions(a, &ch, &l, false, e);
 		if (rc == 0)
@@ -935,13 +1002,13 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 	if (replica_device(s, a.device, sizeof(a.device), e) < 0 || store_begin(s, e) < 0)
 		return -1;
 	/* the clock as a version has it: more than a day ahead of this
-	 * device's is no clock at all, and folded it would stop this one */
-	q = prep(&a, "SELECT (" SQ_NOW_MS " + 86400000) << 16", e);
+	 * device's is no clock to follow, and followed it would stop this one */
+	q = prep(&a, "SELECT " SQ_HLC_LIMIT, e);
 	if (!q || step(&a, q, e) <= 0)
 		goto fail;
 	a.hlc_limit = (unsigned long long)sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	if (replica_fold(s, &a.cache, e) < 0 ||
+	if (store_exec(s, SQ_HLC_HEAL, e) < 0 || replica_fold(s, &a.cache, e) < 0 ||
 	    store_exec(s, "UPDATE sync_self SET applying = 1 WHERE id = 1", e) < 0)
 		goto fail;
 	cJSON_ArrayForEach(c, changes) {
@@ -950,6 +1017,7 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 
 		if (store_exec(s, "SAVEPOINT change", e) < 0)
 			goto fail;
+		a.dropped = false;
 		rc = apply_one(&a, c, &ce);
 		if (rc == -1 && !data_error(s)) {
 			*e = ce;
@@ -967,6 +1035,9 @@ int replica_apply(struct store *s, const cJSON *changes, const char *target, lon
 		}
 		if (store_exec(s, "RELEASE change", e) < 0)
 			goto fail;
+		/* a key cleared by a change rolled back is still there */
+		if (rc > 0 && a.dropped && !st->keys_dropped++)
+			memcpy(st->keyless, a.keyless, sizeof(st->keyless));
 	}
 	snprintf(num, sizeof(num), "%lld", cursor);
 	q = prep(&a, "UPDATE sync_self SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", e);

@@ -87,6 +87,15 @@ void rcache_release(struct rcache *c);
  * that reads or merges versions does it first. */
 int replica_fold(struct store *s, struct rcache *c, struct err *e);
 
+/* Whether field of r is one of those a write checks together (an event's
+ * start and end): a change of one carries them all, and when the fields
+ * merged one by one make a row a write here refuses, the side whose
+ * version of them is the latest keeps all of them (replica-apply.c). */
+bool replica_together(const struct rentity *r, const char *field);
+
+/* The clock of version v (valid: replica_valid_version). */
+unsigned long long replica_version_clock(const char *v);
+
 /* The local id of the row gid names (aliases followed), 0 when none. */
 int replica_local_id(struct store *s, const struct rentity *r, const char *gid, long long *id,
 		     struct err *e);

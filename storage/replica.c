@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,8 +220,72 @@ static void foldrows_free(struct foldrow *r, size_t n)
 	free(r);
 }
 
+bool replica_together(const struct rentity *r, const char *field)
+{
+	return !strcmp(r->entity, "event") && (!strcmp(field, "start") || !strcmp(field, "end"));
+}
+
+unsigned long long replica_version_clock(const char *v)
+{
+	char hex[17];
+
+	memcpy(hex, v, 16);
+	hex[16] = '\0';
+	return strtoull(hex, NULL, 16);
+}
+
+/* The version field f of a local edit takes: the edit's own (ver), or,
+ * when the field holds one as late already (another device's clock ran
+ * ahead, beyond what this device's clock follows), one step past that:
+ * an edit here always wins over what this device had seen. */
+static void fold_version(cJSON *patch, const cJSON *vers, const char *f, const char *ver)
+{
+	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(vers, f);
+	unsigned long long h;
+	char *v;
+
+	if (!cJSON_IsString(cur) || !replica_valid_version(cur->valuestring) ||
+	    !replica_valid_version(ver) || strncmp(cur->valuestring, ver, 16) < 0) {
+		cJSON_AddStringToObject(patch, f, ver);
+		return;
+	}
+	h = replica_version_clock(cur->valuestring);
+	v = xasprintf("%016llx%s", h + (h < ULLONG_MAX), ver + 16);
+	cJSON_AddStringToObject(patch, f, v);
+	free(v);
+}
+
+/* The versions an outbox row gives the fields it names, as JSON object
+ * text (NULL with e filled). */
+static char *fold_versions(struct rcache *c, const struct foldrow *row, struct err *e)
+{
+	sqlite3_stmt *st = rcache_prep(c, "SELECT vers FROM sync_obj WHERE gid = ?", e);
+	cJSON *vers = NULL, *names, *patch = cJSON_CreateObject();
+	const cJSON *it;
+	char *out;
+
+	if (!st) {
+		cJSON_Delete(patch);
+		return NULL;
+	}
+	store_bind_text(st, 1, row->gid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		vers = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	names = cJSON_Parse(row->fields ? row->fields : "[]");
+	cJSON_ArrayForEach(it, names)
+		if (cJSON_IsString(it))
+			fold_version(patch, vers, it->valuestring, row->ver);
+	out = cJSON_PrintUnformatted(patch);
+	cJSON_Delete(patch);
+	cJSON_Delete(names);
+	cJSON_Delete(vers);
+	return out;
+}
+
 int replica_fold(struct store *s, struct rcache *c, struct err *e)
 {
+	char *patch;
 	sqlite3_stmt *q = store_prepare(s,
 					"SELECT id, op, entity, json_extract(payload, '$.gid'),"
 					" json_extract(payload, '$.f'), ver FROM outbox"
@@ -265,6 +330,9 @@ int replica_fold(struct store *s, struct rcache *c, struct err *e)
 		sqlite3_reset(a);
 		if (rc != SQLITE_DONE)
 			goto db_fail;
+		patch = fold_versions(c, &rows[i], e);
+		if (!patch)
+			goto fail;
 		/* what the trigger of an earlier version did at once: the fields
 		 * named take the change's version, their old one becomes the base;
 		 * a deletion makes the whole row a tombstone */
@@ -274,19 +342,21 @@ int replica_fold(struct store *s, struct rcache *c, struct err *e)
 			" base = CASE WHEN ?3 = 'del' THEN vers ELSE json_patch(base, (SELECT"
 			"  json_group_object(value, json_extract(sync_obj.vers, '$.' || value))"
 			"  FROM json_each(?4) WHERE type = 'text')) END,"
-			" vers = json_patch(vers, (SELECT json_group_object(value, ?5)"
-			"  FROM json_each(?4) WHERE type = 'text')),"
+			" vers = json_patch(vers, ?5),"
 			" deleted = deleted OR ?3 = 'del'"
 			" WHERE gid = ?1",
 			e);
-		if (!a)
+		if (!a) {
+			free(patch);
 			goto fail;
+		}
 		store_bind_text(a, 1, rows[i].gid);
 		store_bind_text(a, 3, rows[i].op);
 		store_bind_text(a, 4, rows[i].fields ? rows[i].fields : "[]");
-		store_bind_text(a, 5, rows[i].ver);
+		store_bind_text(a, 5, patch);
 		rc = sqlite3_step(a);
 		sqlite3_reset(a);
+		free(patch);
 		if (rc != SQLITE_DONE)
 			goto db_fail;
 	}
@@ -478,7 +548,10 @@ static int upgrade_capture(struct store *s, int from, struct err *e)
 			return -1;
 	}
 	if (from < 3) {
-		/* every trigger ticks the clock: all are made anew */
+		/* every trigger ticks the clock: all are made anew; a clock an
+		 * older version moved far ahead comes back (replica_apply) */
+		if (store_exec(s, SQ_HLC_HEAL, e) < 0)
+			return -1;
 		for (size_t i = 0; i < replica_nentities; i++) {
 			const char *t = replica_entities[i].table;
 			char *q = sqlite3_mprintf("DROP TRIGGER IF EXISTS %s_sync_ai;"
@@ -791,7 +864,7 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 			   size_t g, bool *take, bool *del, struct err *e)
 {
 	const struct rentity *r = replica_entity(rows[g].entity);
-	cJSON *names, *c;
+	cJSON *names, *c, *it;
 	int rc;
 
 	*take = true;
@@ -818,7 +891,7 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 	}
 	names = cJSON_CreateArray();
 	for (size_t i = g; i < n; i++) {
-		cJSON *f, *it;
+		cJSON *f;
 
 		if (rows[i].group != (int)g || !rows[i].fields)
 			continue;
@@ -828,6 +901,13 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 				cJSON_AddItemToArray(names, cJSON_CreateString(it->valuestring));
 		cJSON_Delete(f);
 	}
+	/* the fields checked together travel together (replica_together) */
+	cJSON_ArrayForEach(it, names)
+		if (cJSON_IsString(it) && replica_together(r, it->valuestring))
+			break;
+	for (size_t i = 0; it && i < r->nfields; i++)
+		if (replica_together(r, r->fields[i].name))
+			cJSON_AddItemToArray(names, cJSON_CreateString(r->fields[i].name));
 	c = row_change(s, r, rows[g].gid, names, e);
 	cJSON_Delete(names);
 	return c;
@@ -862,7 +942,8 @@ int replica_next(struct store *s, const char *user, long long after, size_t limi
 	b->last = after;
 	if (store_begin(s, e) < 0)
 		return -1;
-	if (replica_fold(s, &cache, e) < 0) {
+	/* a clock an older version moved far ahead comes back first */
+	if (store_exec(s, SQ_HLC_HEAL, e) < 0 || replica_fold(s, &cache, e) < 0) {
 		rcache_release(&cache);
 		store_rollback(s);
 		return -1;

@@ -15,7 +15,11 @@
  * change (triggers, schema-sync.h), and stamps the changed fields with a
  * version "HLC@DEVICE": a hybrid logical clock (milliseconds << 16 plus a
  * counter, 16 hex digits) and this store's device id, so versions compare
- * as strings.  Before that, nothing is captured and nothing costs.
+ * as strings.  The clock follows the versions pulled, but never to more
+ * than a day past this device's time (a forged or far-ahead version is
+ * merged, not followed), and an edit here of a field whose version is
+ * later still takes one step past it.  Before that, nothing is captured
+ * and nothing costs.
  *
  * Changes travel as JSON objects:
  *   {"id": "GID:HASH", "entity": "task", "gid": "...", "deleted": false,
@@ -30,7 +34,9 @@
  *
  * The rule, applied field by field: the higher version wins (later HLC,
  * then the greater device id), so devices that saw the same changes hold
- * the same values whatever the order they saw them in.  A deletion is a
+ * the same values whatever the order they saw them in; the fields a write
+ * checks together (an event's start and end) go all to one side when one
+ * by one they would make a row a write refuses.  A deletion is a
  * tombstone and wins over any edit.  Two rows made apart with the same
  * natural key (an event's UID, a calendar's, an assistant's or a user's
  * name) are one: the smaller gid names both (an alias maps the other).  A

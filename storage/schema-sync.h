@@ -47,6 +47,15 @@
 #define SQ_VER	  "(SELECT printf('%016x@%s', hlc, device) FROM sync_self WHERE id = 1)"
 #define SQ_OUTBOX "INSERT INTO outbox(target, op, entity, entity_id, payload, created_at, ver) "
 
+/* The latest clock this device takes from a version: a day past its own
+ * time.  One beyond it (another device's clock runs ahead, or a forged
+ * version) is merged but not followed, and a clock past it (an older
+ * version followed one) comes back to it (a write only then: a push with
+ * nothing to send stays a read, which wakes no watcher). */
+#define SQ_HLC_LIMIT "((" SQ_NOW_MS " + 86400000) << 16)"
+#define SQ_HLC_HEAL                                                                                \
+	"UPDATE sync_self SET hlc = " SQ_HLC_LIMIT " WHERE id = 1 AND hlc > " SQ_HLC_LIMIT ";"
+
 #define SQ_TRIGGERS(table, entity, COLS, extra, when)                                              \
 	"CREATE TRIGGER " table "_sync_ai AFTER INSERT ON " table " WHEN " SQ_CAPTURING            \
 	" BEGIN " SQ_TICK "UPDATE " table " SET gid = " SQ_UUID                                    \

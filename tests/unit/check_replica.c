@@ -15,6 +15,7 @@
 #include "event.h"
 #include "job.h"
 #include "replica-int.h"
+#include "schema-sync.h"
 #include "sbuf.h"
 #include "store-int.h"
 #include "task.h"
@@ -358,16 +359,22 @@ static void fold(void)
 	replica_batch_release(&b);
 }
 
-/* This device's clock: a version past it is later than its edits. */
-static unsigned long long hlc(void)
+/* The clock of the device of store on. */
+static unsigned long long hlc_of(struct store *on)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT hlc FROM sync_self", NULL);
+	sqlite3_stmt *s = store_prepare(on, "SELECT hlc FROM sync_self", NULL);
 	unsigned long long h;
 
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	h = (unsigned long long)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return h;
+}
+
+/* This device's clock: a version past it is later than its edits. */
+static unsigned long long hlc(void)
+{
+	return hlc_of(st);
 }
 
 /* The capture triggers name the fields replica.c knows, in its order. */
@@ -717,47 +724,303 @@ START_TEST(test_pulled_until_moves_reach)
 }
 END_TEST
 
-/* A version whose clock is far ahead is refused, and does not move this
- * device's clock; a clock at its end still ticks as an integer. */
-START_TEST(test_clock_from_the_future_refused)
+/* The clock a version may move this device's to, a day past its time. */
+static unsigned long long clock_limit(struct store *on)
+{
+	sqlite3_stmt *s = store_prepare(on, "SELECT " SQ_HLC_LIMIT, NULL);
+	unsigned long long h;
+
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	h = (unsigned long long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return h;
+}
+
+/* The version of field f of the row gid. */
+static char *field_version(struct store *on, const char *gid, const char *f)
+{
+	sqlite3_stmt *s = store_prepare(
+		on, "SELECT json_extract(vers, '$.' || ?2) FROM sync_obj WHERE gid = ?1", NULL);
+	char *v;
+
+	sqlite3_bind_text(s, 1, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, f, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* What from has not pushed yet applied to to (as the server hands the
+ * changes out: with the writer's device); the count refused. */
+static long pass_on(struct store *from, struct store *to)
+{
+	struct replica_batch b;
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	char *why = NULL, dev[40];
+	cJSON *c;
+
+	ck_assert_int_eq(replica_device(from, dev, sizeof(dev), &e), 0);
+	ck_assert_int_eq(replica_next(from, NULL, 0, 1000, &b, &e), 0);
+	cJSON_ArrayForEach(c, b.changes)
+		cJSON_AddStringToObject(c, "device", dev);
+	ck_assert_int_eq(replica_apply(to, b.changes, "postgres:t", b.last, 1000, &rs, &why, &e),
+			 0);
+	ck_assert_int_eq(replica_pushed(from, &b, &e), 0);
+	replica_batch_release(&b);
+	free(why);
+	return rs.rejected;
+}
+
+static long pull_from(struct store *other)
+{
+	return pass_on(other, st);
+}
+
+/* A version whose clock is far ahead is taken like any other (a device
+ * whose clock an older version moved ahead is honest), but this device's
+ * clock does not follow it: an edit here still wins over it.  A clock
+ * moved ahead heals at the next sync, and still wins over its own
+ * edits of then; a clock at its end still ticks as an integer. */
+START_TEST(test_clock_far_ahead_merged_not_followed)
 {
 	struct replica_stats rs;
 	struct err e = { 0, "" };
-	struct task t = { 0 };
+	struct task t = { 0 }, got;
+	struct store *other;
+	char *odir = tu_tmpdir(), *forged, *v, *gid = NULL;
 	unsigned long long before;
+	long long id;
 	sqlite3_stmt *s;
 	cJSON *c;
 	long snap;
 
 	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
 	before = hlc();
-	c = change("task", T1, "0a", false, 0xffffffffffffffffULL,
-		   "user_id=\"" ME "\";title=\"frozen\";status=\"todo\";created_at=1", NULL);
+	c = change("task", T1, "0a", false, 0x7fffffffffffffffULL,
+		   "user_id=\"" ME "\";title=\"forged\";status=\"todo\";created_at=1", NULL);
 	apply1(c, &rs);
 	cJSON_Delete(c);
-	ck_assert_int_eq(rs.rejected, 1);
-	ck_assert_int_eq(rs.applied, 0);
-	/* two days ahead: refused; a minute ahead: taken */
-	c = change("task", T1, "0a", false, before + (172800000ULL << 16),
-		   "user_id=\"" ME "\";title=\"later\";status=\"todo\";created_at=1", NULL);
-	apply1(c, &rs);
-	cJSON_Delete(c);
-	ck_assert_int_eq(rs.rejected, 1);
-	ck_assert_uint_le(hlc(), before + (60000ULL << 16));
-	c = change("task", T1, "0a", false, before + (60000ULL << 16),
-		   "user_id=\"" ME "\";title=\"soon\";status=\"todo\";created_at=1", NULL);
-	apply1(c, &rs);
-	cJSON_Delete(c);
+	ck_assert_int_eq(rs.rejected, 0);
 	ck_assert_int_eq(rs.applied, 1);
-	ck_assert_uint_eq(hlc(), before + (60000ULL << 16));
+	ck_assert_uint_eq(hlc(), before);
+	/* an edit here of that field wins over it, and the clock stays */
+	ck_assert_int_eq(replica_local_id(st, replica_entity("task"), T1, &id, &e), 0);
+	ck_assert_int_eq(task_get(st, id, &got, &e), 0);
+	free(got.title);
+	got.title = xstrdup("mine");
+	ck_assert_int_eq(task_update(st, &got, &e), 0);
+	task_release(&got);
+	fold();
+	forged = ver(0x7fffffffffffffffULL, "0a");
+	v = field_version(st, T1, "title");
+	ck_assert_msg(strcmp(v, forged) > 0, "%s", v);
+	free(v);
+	free(forged);
+	ck_assert_uint_le(hlc(), clock_limit(st));
 
+	/* a device whose clock an older version moved two days ahead */
+	other = tu_store_open(odir);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	ck_assert_int_eq(
+		store_exec(other, "UPDATE sync_self SET hlc = (" SQ_NOW_MS " + 2 * 86400000) << 16",
+			   &e),
+		0);
+	t.title = "from ahead";
+	ck_assert_int_eq(task_add(other, &t, 1000, &e), 0);
+	ck_assert_int_eq(replica_gid(other, "task", t.id, &gid, &e), 0);
+	ck_assert_int_eq(pull_from(other), 0);
+	ck_assert_int_eq(replica_local_id(st, replica_entity("task"), gid, &id, &e), 0);
+	ck_assert_int_ne(id, 0);
+	ck_assert_uint_le(hlc(), clock_limit(st));
+	/* that sync brought its clock back; its next edit still wins */
+	ck_assert_uint_le(hlc_of(other), clock_limit(other));
+	t.title = "edited after";
+	ck_assert_int_eq(task_update(other, &t, &e), 0);
+	ck_assert_int_eq(pull_from(other), 0);
+	ck_assert_int_eq(task_get(st, id, &got, &e), 0);
+	ck_assert_str_eq(got.title, "edited after");
+	task_release(&got);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(gid);
+
+	/* a clock at its end ticks as an integer, and comes back at a sync */
 	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET hlc = 9223372036854775807", &e), 0);
+	t.id = 0;
 	t.title = "after the end";
 	ck_assert_int_eq(task_add(st, &t, 1000, &e), 0);
 	s = store_prepare(st, "SELECT typeof(hlc) FROM sync_self", &e);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "integer");
 	sqlite3_finalize(s);
+	fold();
+	ck_assert_uint_le(hlc(), clock_limit(st));
+}
+END_TEST
+
+/* An event's end moved on one device and the whole event moved on the
+ * other: merged field by field, it would end before it starts, and each
+ * device refused the other's change for ever.  The later edit keeps start
+ * and end both, on both devices. */
+START_TEST(test_start_and_end_merge_together)
+{
+	struct err e = { 0, "" };
+	struct event ev = { 0 }, got;
+	struct store *other;
+	char *odir = tu_tmpdir(), *gid = NULL;
+	const time_t at = 1780390800; /* 2026-06-02 09:00 UTC */
+	long long oid;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	other = tu_store_open(odir);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	ev.summary = "review";
+	ev.start = at;
+	ev.end = at + 3600;
+	ev.tzid = "UTC";
+	ck_assert_msg(event_add(st, &ev, 1000, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(replica_gid(st, "event", ev.id, &gid, &e), 0);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	ck_assert_int_eq(replica_local_id(other, replica_entity("event"), gid, &oid, &e), 0);
+
+	/* on the other device, three hours later as a whole */
+	ck_assert_int_eq(event_get(other, oid, &got, &e), 0);
+	got.start += 3 * 3600;
+	got.end += 3 * 3600;
+	ck_assert_msg(event_update(other, &got, 1000, &e) == 0, "%s", e.msg);
+	event_release(&got);
+	/* here, half an hour longer, the later edit */
+	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET hlc = hlc + (1000 << 16)", &e), 0);
+	ck_assert_int_eq(event_get(st, ev.id, &got, &e), 0);
+	got.end += 1800;
+	ck_assert_msg(event_update(st, &got, 1000, &e) == 0, "%s", e.msg);
+	event_release(&got);
+
+	ck_assert_int_eq(pass_on(other, st), 0);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	ck_assert_int_eq(event_get(st, ev.id, &got, &e), 0);
+	ck_assert_int_eq(got.start, at);
+	ck_assert_int_eq(got.end, at + 5400);
+	event_release(&got);
+	ck_assert_int_eq(event_get(other, oid, &got, &e), 0);
+	ck_assert_int_eq(got.start, at);
+	ck_assert_int_eq(got.end, at + 5400);
+	event_release(&got);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(gid);
+	free(ev.uid); /* made by event_add */
+	free(ev.calendar);
+}
+END_TEST
+
+/* A change that moves an assistant's address clears its key; when the
+ * change is then rolled back (here a trigger stops its versions), the key
+ * is still there and the pull does not say it was dropped. */
+START_TEST(test_key_dropped_only_when_kept)
+{
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	struct assistant as = { 0 }, got;
+	char *gid = NULL;
+	cJSON *c;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	as.name = "coder";
+	as.backend = ASSISTANT_LLM;
+	as.base_url = "http://127.0.0.1:9/v1";
+	as.key_secret = "openai";
+	as.token_budget = 4000;
+	ck_assert_msg(assistant_add(st, &as, 1000, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(replica_gid(st, "assistant", as.id, &gid, &e), 0);
+	fold();
+	ck_assert_int_eq(store_exec(st,
+				    "CREATE TRIGGER stop BEFORE UPDATE ON sync_obj"
+				    " WHEN (SELECT applying FROM sync_self) BEGIN"
+				    " SELECT RAISE(ABORT, 'stopped'); END",
+				    &e),
+			 0);
+	/* the trigger stops the first; without it the second applies */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			ck_assert_int_eq(store_exec(st, "DROP TRIGGER stop", &e), 0);
+		c = change("assistant", gid, "0a", false, hlc() + 1,
+			   "base_url=\"http://127.0.0.1:10/v1\"", NULL);
+		apply1(c, &rs);
+		cJSON_Delete(c);
+		ck_assert_int_eq(rs.rejected, !pass);
+		ck_assert_int_eq(rs.keys_dropped, pass);
+		ck_assert_str_eq(rs.keyless, pass ? "coder" : "");
+		ck_assert_int_eq(assistant_get(st, as.id, &got, &e), 0);
+		if (pass)
+			ck_assert_ptr_null(got.key_secret);
+		else
+			ck_assert_str_eq(got.key_secret, "openai");
+		assistant_release(&got);
+	}
+	free(gid);
+}
+END_TEST
+
+/* A pulled job is held to what a write here makes (a schedule's rule
+ * parses, a known state, times within the years, a reminder's payload an
+ * object with a text); a task's priority past 2^32 is refused (the table's
+ * CHECK), not wrapped into 0-9 as an int would read it. */
+START_TEST(test_pulled_jobs_checked)
+{
+	static const char *const bad[] = {
+		"schedule=\"cron\";rule=\"not a cron\"",
+		"schedule=\"at\";payload=\"[]\"",
+		"schedule=\"at\";next_run=1000000000000000",
+		"schedule=\"at\";state=\"exploded\"",
+		"schedule=\"rrule\";rule=\"FREQ=DAILY\";run_offset=9000000000000000",
+		"schedule=\"at\";kind=\"Rem inder\"",
+	};
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	cJSON *arr = cJSON_CreateArray();
+	char *why = NULL, gid[40];
+	size_t n = sizeof(bad) / sizeof(bad[0]);
+
+	for (size_t i = 0; i <= n; i++) {
+		/* each field given once: the bad one replaces the good */
+		char *f = xasprintf("user_id=\"" ME "\";created_at=1;dtstart=1780390800;%s%s%s%s%s",
+				    i < n && strstr(bad[i], "kind=") ? "" : "kind=\"reminder\";",
+				    i < n && strstr(bad[i], "payload=")
+					    ? ""
+					    : "payload=\"{\\\"text\\\":\\\"tea\\\"}\";",
+				    i < n && strstr(bad[i], "next_run=") ? ""
+									 : "next_run=1780390800;",
+				    i < n && strstr(bad[i], "state=") ? "" : "state=\"pending\";",
+				    i < n ? bad[i] : "schedule=\"at\"");
+
+		snprintf(gid, sizeof(gid), "90000000-0000-4000-8000-%012zu", i);
+		cJSON_AddItemToArray(arr, change("job", gid, "0a", false, 10, f, NULL));
+		free(f);
+	}
+	cJSON_AddItemToArray(arr, change("task", T1, "0a", false, 10,
+					 "user_id=\"" ME "\";title=\"wrapped\";status=\"todo\";"
+					 "created_at=1;priority=4294967301",
+					 NULL));
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 3, 1000, &rs, &why, &e), 0);
+	ck_assert_msg(rs.rejected == 7 && rs.applied == 1, "%ld refused, %ld applied: %s",
+		      rs.rejected, rs.applied, why ? why : "");
+	ck_assert_msg(why && strstr(why, "job"), "%s", why ? why : "");
+	{
+		sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM jobs", &e);
+
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(s, 0), 1);
+		sqlite3_finalize(s);
+	}
+	free(why);
+	cJSON_Delete(arr);
 }
 END_TEST
 
@@ -781,7 +1044,10 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_huge_integers_refused);
 	tcase_add_test(tc, test_bad_override_refused_alone);
 	tcase_add_test(tc, test_pulled_until_moves_reach);
-	tcase_add_test(tc, test_clock_from_the_future_refused);
+	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
+	tcase_add_test(tc, test_start_and_end_merge_together);
+	tcase_add_test(tc, test_key_dropped_only_when_kept);
+	tcase_add_test(tc, test_pulled_jobs_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

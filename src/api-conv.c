@@ -187,7 +187,7 @@ int api_assistants(struct api_call *c)
 			else
 				api_no_content(c);
 		} else if (rc == 0 && assistant_body(c, &a) == 0) {
-			if (assistant_check(&a, &e) < 0 || assistant_update(c->store, &a, &e) < 0)
+			if (assistant_check(&a, &e) < 0 || assistant_update(c->store, &a, false, &e) < 0)
 				rc = api_fail(c, &e);
 			else
 				api_one(c, json_assistant(&a));

@@ -127,6 +127,133 @@ START_TEST(test_rm_default_race)
 }
 END_TEST
 
+/* The default's name, and how many assistants are the default. */
+static char *default_name(int *ndefaults)
+{
+	struct err e = { 0, "" };
+	sqlite3_stmt *q;
+	struct assistant d;
+	char *name;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db,
+					    "SELECT count(*) FROM assistants WHERE is_default", -1,
+					    &q, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	*ndefaults = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	ck_assert_int_eq(assistant_get_default(st, &d, &e), 0);
+	name = xstrdup(d.name);
+	assistant_release(&d);
+	return name;
+}
+
+/* add/edit with --default is one write: when making it the default fails
+ * (here a trigger refuses it), the assistant is not added, nor changed. */
+START_TEST(test_add_default_atomic)
+{
+	struct assistant a = { 0 }, got;
+	struct err e = { 0, "" };
+	char *name;
+	int n;
+
+	ck_assert_int_eq(sqlite3_exec(st->db,
+				      "CREATE TEMP TRIGGER no_default BEFORE UPDATE OF is_default"
+				      " ON assistants BEGIN SELECT RAISE(ABORT, 'no default'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	a.name = "gem";
+	a.backend = ASSISTANT_LLM;
+	a.base_url = "http://127.0.0.1:9/v1";
+	a.is_default = true;
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), -1);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &got, &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+	/* once it can be, it is added as the default */
+	ck_assert_int_eq(sqlite3_exec(st->db, "DROP TRIGGER no_default", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_msg(assistant_add(st, &a, 1000, &e) == 0, "%s", e.msg);
+	name = default_name(&n);
+	ck_assert_str_eq(name, "gem");
+	ck_assert_int_eq(n, 1);
+	free(name);
+
+	/* edit: a new model and the default back to 'nestor', or neither */
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &got, &e), 0);
+	free(got.model);
+	got.model = xstrdup("m2");
+	ck_assert_int_eq(sqlite3_exec(st->db,
+				      "CREATE TEMP TRIGGER no_default BEFORE UPDATE OF is_default"
+				      " ON assistants BEGIN SELECT RAISE(ABORT, 'no default'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(assistant_update(st, &got, true, &e), -1);
+	assistant_release(&got);
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &got, &e), 0);
+	ck_assert_ptr_null(got.model);
+	name = default_name(&n);
+	ck_assert_str_eq(name, "gem");
+	free(name);
+	ck_assert_int_eq(sqlite3_exec(st->db, "DROP TRIGGER no_default", NULL, NULL, NULL),
+			 SQLITE_OK);
+	free(got.model);
+	got.model = xstrdup("m2");
+	ck_assert_msg(assistant_update(st, &got, true, &e) == 0, "%s", e.msg);
+	assistant_release(&got);
+	name = default_name(&n);
+	ck_assert_str_eq(name, "nestor");
+	ck_assert_int_eq(n, 1);
+	free(name);
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &got, &e), 0);
+	ck_assert_str_eq(got.model, "m2");
+	assistant_release(&got);
+}
+END_TEST
+
+/* Another process removes 'local' just as it is being made the default:
+ * either it is the default or the call fails, never no default at all. */
+static int removed;
+
+static int remove_local(unsigned type, void *arg, void *stmt, void *sql)
+{
+	struct err e = { 0, "" };
+
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (!removed && !strncmp(sql, "BEGIN", 5)) {
+		removed = 1;
+		ck_assert_int_eq(assistant_rm(other, "local", &e), 0);
+	}
+	return 0;
+}
+
+START_TEST(test_set_default_race)
+{
+	struct assistant a = { 0 };
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.db", dir), *name;
+	int n;
+
+	a.name = "local";
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
+	other = store_open(path, &e);
+	ck_assert_msg(other != NULL, "%s", e.msg);
+	removed = 0;
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, remove_local, NULL);
+	ck_assert_int_eq(assistant_set_default(st, "local", &e), -1);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	ck_assert_int_eq(removed, 1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+	name = default_name(&n);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(name, "nestor");
+	free(name);
+	store_free(other);
+	free(path);
+}
+END_TEST
+
 /* a with one field changed is refused, e.msg starting with want, and
  * nothing is stored. */
 static void refused(const struct assistant *a, const char *want)
@@ -194,6 +321,8 @@ Suite *assistant_suite(void)
 	tcase_add_test(tc, test_allows);
 	tcase_add_test(tc, test_rm_default_race);
 	tcase_add_test(tc, test_fields_checked);
+	tcase_add_test(tc, test_add_default_atomic);
+	tcase_add_test(tc, test_set_default_race);
 	suite_add_tcase(s, tc);
 	return s;
 }

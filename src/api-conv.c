@@ -172,29 +172,37 @@ int api_assistants(struct api_call *c)
 		first = api_shared_writable(c, "assistants") < 0 ? -1 : 1;
 	if (first < 0)
 		return -1;
-	if (assistant_get_by_name(c->store, c->id, &a, &e) < 0)
-		return api_fail(c, &e);
 	if (is(c, "GET")) {
+		if (assistant_get_by_name(c->store, c->id, &a, &e) < 0)
+			return api_fail(c, &e);
 		api_one(c, assistant_json(&a, first));
-	} else {
+		assistant_release(&a);
+		return 0;
+	}
+	/* If-Match, the body and the write in one transaction: no write of
+	 * another request comes between the check and this one. */
+	if (store_begin(c->store, &e) < 0)
+		return api_fail(c, &e);
+	rc = assistant_get_by_name(c->store, c->id, &a, &e) < 0 ? api_fail(c, &e) : 0;
+	if (rc == 0) {
 		cJSON *cur = json_assistant(&a);
 
 		rc = api_check_match(c, cur);
 		cJSON_Delete(cur);
-		if (rc == 0 && is(c, "DELETE")) {
-			if (assistant_rm(c->store, a.name, &e) < 0)
-				rc = api_fail(c, &e);
-			else
-				api_no_content(c);
-		} else if (rc == 0 && assistant_body(c, &a) == 0) {
-			if (assistant_check(&a, &e) < 0 || assistant_update(c->store, &a, &e) < 0)
-				rc = api_fail(c, &e);
-			else
-				api_one(c, json_assistant(&a));
-		} else {
-			rc = -1;
-		}
 	}
+	if (rc == 0 && !is(c, "DELETE") && assistant_body(c, &a) < 0)
+		rc = -1;
+	if (rc == 0 && (is(c, "DELETE") ? assistant_rm(c->store, a.name, &e)
+					: assistant_update(c->store, &a, false, &e)) < 0)
+		rc = api_fail(c, &e);
+	if (rc < 0)
+		store_rollback(c->store);
+	else if (store_commit(c->store, &e) < 0) /* rolled back */
+		rc = api_fail(c, &e);
+	else if (is(c, "DELETE"))
+		api_no_content(c);
+	else
+		api_one(c, json_assistant(&a));
 	assistant_release(&a);
 	return rc;
 }

@@ -434,6 +434,25 @@ static const char *policy(struct gsess *g)
 	return p ? p : "newest";
 }
 
+/* Whether Google's copy of an event, read back as this device reads it,
+ * is the body mine being sent: our own earlier change, whose answer was
+ * lost (a crash or a cut connection after Google applied it). */
+static bool same_as_sent(const cJSON *theirs, const cJSON *mine)
+{
+	struct err ignored = { 0 };
+	struct event ev;
+	cJSON *back;
+	bool same;
+
+	if (!mine || gmap_event(theirs, "", NULL, NULL, &ev, &ignored) < 0)
+		return false;
+	back = gmap_to_json(&ev, NULL);
+	same = cJSON_Compare(back, mine, true);
+	cJSON_Delete(back);
+	event_release(&ev);
+	return same;
+}
+
 /* 412: the event changed in Google since we saw it. */
 static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
 		    struct google_report *rep, struct err *e)
@@ -450,6 +469,12 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 		goto out;
 	if (r.status != 200) {
 		rc = gsess_status_error(&r, "conflict", e);
+		goto out;
+	}
+	if (op->kind == GSYNC_PUT && same_as_sent(r.json, mine)) {
+		/* it holds what we send: no conflict, take its etag */
+		log_msg(LOG_INFO, "google", "event %s already has this change", op->remote_id);
+		rc = gsync_pushed(g->s, op, jstr(r.json, "etag"), e);
 		goto out;
 	}
 	gmap_time(jstr(r.json, "updated"), &remote_updated);

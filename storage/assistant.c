@@ -174,8 +174,49 @@ static int step_write(struct store *s, sqlite3_stmt *st, const char *name, struc
 	return 0;
 }
 
+/* Make id the only default, inside the caller's transaction. */
+static int default_to(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE assistants SET is_default = (id = ?)", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "default assistant");
+}
+
+/* The write st (prepared and bound) and, when make_default, the default
+ * moved to its row: one transaction.  *id: 0 for an insert (then the new
+ * row's id), else the id of the row updated. */
+static int write_row(struct store *s, sqlite3_stmt *st, const struct assistant *a,
+		     bool make_default, long long *id, struct err *e)
+{
+	if (store_begin(s, e) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (step_write(s, st, a->name, e) < 0)
+		goto fail;
+	if (!*id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	else if (sqlite3_changes(s->db) == 0) {
+		err_set(e, ERR_NOTFOUND, "no assistant with id %lld", *id);
+		goto fail;
+	}
+	if (make_default && default_to(s, *id, e) < 0)
+		goto fail;
+	return store_commit(s, e);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
 int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *e)
 {
+	long long id = 0;
 	sqlite3_stmt *st;
 
 	if (!a->token_budget)
@@ -192,11 +233,10 @@ int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *
 		return -1;
 	bind_fields(st, a);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)now);
-	if (step_write(s, st, a->name, e) < 0)
+	if (write_row(s, st, a, a->is_default, &id, e) < 0)
 		return -1;
-	a->id = sqlite3_last_insert_rowid(s->db);
+	a->id = id;
 	a->created_at = now;
-	a->is_default = false;
 	return 0;
 }
 
@@ -245,12 +285,15 @@ int assistant_get_default(struct store *s, struct assistant *out, struct err *e)
 	return get_where(s, "1 ORDER BY is_default DESC, id LIMIT 1", NULL, 0, out, e);
 }
 
-int assistant_update(struct store *s, const struct assistant *a, struct err *e)
+int assistant_update(struct store *s, const struct assistant *a, bool make_default, struct err *e)
 {
+	long long id = a->id;
 	sqlite3_stmt *st;
 
 	if (assistant_check(a, e) < 0)
 		return -1;
+	if (!id)
+		return err_set(e, ERR_NOTFOUND, "no assistant with id 0");
 	st = store_prepare(s,
 			   "UPDATE assistants SET name = ?, backend = ?, base_url = ?, model = ?,"
 			   " key_secret = ?, system_prompt = ?, tools = ?, temperature = ?,"
@@ -260,11 +303,7 @@ int assistant_update(struct store *s, const struct assistant *a, struct err *e)
 		return -1;
 	bind_fields(st, a);
 	sqlite3_bind_int64(st, 11, a->id);
-	if (step_write(s, st, a->name, e) < 0)
-		return -1;
-	if (sqlite3_changes(s->db) == 0)
-		return err_set(e, ERR_NOTFOUND, "no assistant with id %lld", a->id);
-	return 0;
+	return write_row(s, st, a, make_default, &id, e);
 }
 
 int assistant_rm(struct store *s, const char *name, struct err *e)
@@ -298,25 +337,17 @@ int assistant_rm(struct store *s, const char *name, struct err *e)
 int assistant_set_default(struct store *s, const char *name, struct err *e)
 {
 	struct assistant a;
-	sqlite3_stmt *st;
 
-	if (assistant_get_by_name(s, name, &a, e) < 0)
+	/* the lookup too: a rename or removal between would leave no default */
+	if (store_begin(s, e) < 0)
 		return -1;
-	if (store_begin(s, e) < 0) {
-		assistant_release(&a);
+	if (assistant_get_by_name(s, name, &a, e) < 0 || default_to(s, a.id, e) < 0) {
+		assistant_release(&a); /* zeroed when not found */
+		store_rollback(s);
 		return -1;
 	}
-	st = store_prepare(s, "UPDATE assistants SET is_default = (id = ?)", e);
-	if (st) {
-		sqlite3_bind_int64(st, 1, a.id);
-		if (step_write(s, st, name, e) == 0) {
-			assistant_release(&a);
-			return store_commit(s, e);
-		}
-	}
-	store_rollback(s);
 	assistant_release(&a);
-	return -1;
+	return store_commit(s, e);
 }
 
 static void assistant_row(sqlite3_stmt *st, void *elem)

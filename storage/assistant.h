@@ -61,17 +61,22 @@ void assistant_list_free(struct assistant *list, size_t n);
  * (stored as LF); max_tokens 0-1000000. */
 int assistant_check(const struct assistant *a, struct err *e);
 
-/* Insert a (sets a->id); a name already taken is ERR_USAGE. */
+/* Insert a (sets a->id); a name already taken is ERR_USAGE.  With
+ * a->is_default it becomes the default in the same transaction: on any
+ * failure nothing is added. */
 int assistant_add(struct store *s, struct assistant *a, time_t now, struct err *e);
 /* By name or id; ERR_NOTFOUND "no assistant named 'x'" when there is none. */
 int assistant_get_by_name(struct store *s, const char *name, struct assistant *out, struct err *e);
 int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e);
 /* The default assistant (is_default, else the lowest id). */
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e);
-/* Write every field of a back, by a->id (is_default is not changed here). */
-int assistant_update(struct store *s, const struct assistant *a, struct err *e);
+/* Write every field of a back, by a->id (a->is_default is not looked at);
+ * make_default: it becomes the default in the same transaction, so on any
+ * failure nothing is changed. */
+int assistant_update(struct store *s, const struct assistant *a, bool make_default, struct err *e);
 /* The default assistant cannot be removed (choose another first). */
 int assistant_rm(struct store *s, const char *name, struct err *e);
+/* Make name the only default (its lookup in the same transaction). */
 int assistant_set_default(struct store *s, const char *name, struct err *e);
 /* Every assistant by name; *out is NULL when *n is 0. */
 int assistant_list(struct store *s, struct assistant **out, size_t *n, struct err *e);

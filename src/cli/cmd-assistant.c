@@ -287,9 +287,8 @@ static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
 	/* A base URL says which backend is meant. */
 	if (!backend_set)
 		a.backend = a.base_url ? ASSISTANT_LLM : ASSISTANT_OFFLINE;
+	a.is_default = make_default; /* in the same transaction */
 	if (assistant_add(ctx->store, &a, ctx->now, &ctx->err) < 0)
-		goto out;
-	if (make_default && assistant_set_default(ctx->store, a.name, &ctx->err) < 0)
 		goto out;
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -431,9 +430,7 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (new_name)
 		set_str(&a.name, new_name);
-	if (assistant_update(ctx->store, &a, &ctx->err) < 0)
-		goto out;
-	if (make_default && assistant_set_default(ctx->store, a.name, &ctx->err) < 0)
+	if (assistant_update(ctx->store, &a, make_default, &ctx->err) < 0)
 		goto out;
 	if (!ctx->json)
 		fprintf(ctx->out, "assistant '%s' updated\n", a.name);

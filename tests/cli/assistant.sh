@@ -38,6 +38,26 @@ expect_eq "the default stays" "$(nestor assistant list | grep '^\*' | awk '{prin
 expect_eq "rm" "$(nestor assistant rm local)" "assistant 'local' removed"
 expect_eq "names left" "$(nestor --json assistant list | grep -c '"name"')" "2"
 
+# add/edit --default is one write: when the default cannot move (a trigger
+# refuses it here, as a crash or a busy database would stop it), nothing is
+# added or changed, and running the command again works
+sqlite3 "$NESTOR_HOME/nestor.db" "CREATE TRIGGER no_default BEFORE UPDATE OF is_default ON assistants BEGIN SELECT RAISE(ABORT, 'default refused'); END"
+set +e
+nestor assistant add gem --base-url http://127.0.0.1:9/v1 --model m --default > /dev/null 2> err; rc=$?
+nestor assistant edit openai --model m2 --default > /dev/null 2>> err; rc2=$?
+set -e
+expect_eq "add --default refused" "$rc $rc2" "1 1"
+expect_match "refusal named" "$(head -1 err)" "^nestor: assistant add: default assistant: .*default refused"
+expect_eq "nothing half-added" "$(nestor --json assistant list | grep -c '"gem"')" "0"
+expect_eq "nothing half-edited" "$(sqlite3 "$NESTOR_HOME/nestor.db" "SELECT model FROM assistants WHERE name = 'openai'")" "gpt-4o"
+sqlite3 "$NESTOR_HOME/nestor.db" "DROP TRIGGER no_default"
+expect_eq "add --default again" "$(nestor assistant add gem --base-url http://127.0.0.1:9/v1 --model m --default)" "assistant 'gem' added (default)"
+expect_eq "gem is the default" "$(nestor assistant list | grep '^\*' | awk '{print $2}')" "gem"
+expect_eq "edit --default" "$(nestor assistant edit openai --model gpt-4o --default)" "assistant 'openai' updated"
+expect_eq "openai is the default" "$(nestor assistant list | grep '^\*' | awk '{print $2}')" "openai"
+nestor assistant default nestor > /dev/null
+nestor assistant rm gem > /dev/null
+
 # errors are usage errors naming the problem
 check_usage() { # WHAT EXPECTED-MESSAGE ARGS...
 	what=$1 want=$2

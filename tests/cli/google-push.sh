@@ -1,7 +1,8 @@
 # Google Calendar, the push: local add, edit and delete reach the fake Google
 # with the event's own id and If-Match; a 412 is settled by each
 # google.conflict policy and recorded; an insert interrupted by SIGKILL
-# after Google stored it is not duplicated when sent again.
+# after Google stored it is not duplicated when sent again, nor is a patch
+# Google applied recorded as a conflict when sent again.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
 fake_google_start
@@ -22,6 +23,17 @@ for e in json.load(sys.stdin)["events"].get("'$CAL'", []):
 last_if_match() {
 	gctl /_requests | python3 -c 'import json, sys
 print([r for r in json.load(sys.stdin) if r["method"] == "'$1'"][-1]["if_match"])'
+}
+nconflicts() {
+	nestor sync conflicts --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+}
+# a sync killed (SIGKILL) once CHECK holds: sync_killed_when WHAT CHECK
+sync_killed_when() {
+	"$NESTOR_BIN" google sync > out 2>&1 &
+	pid=$!
+	wait_until "$1" "$2"
+	kill -9 $pid
+	wait $pid 2>/dev/null || true
 }
 
 # add: an insert with a client id of base32hex digits
@@ -73,7 +85,7 @@ nestor event edit "$id" --summary "Local wins" >/dev/null
 nestor google sync >/dev/null
 expect_eq "local: our edit in Google" "$(remote | cut -d' ' -f2-3)" "Local wins"
 expect_eq "local: kept here" "$(nestor event show "$id" | sed -n 's/^summary *//p')" "Local wins"
-n=$(nestor sync conflicts --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+n=$(nconflicts)
 expect_eq "conflicts recorded" "$n" 4
 
 # delete: with If-Match, and the event is gone in Google
@@ -87,14 +99,34 @@ expect_eq "gone in Google" "$(remote)" ""
 # SIGKILL after Google stored the insert, before its answer was kept
 gctl /_control '{"hang_insert": true}' >/dev/null
 nestor event add Standup --at "2026-06-04 09:00" --for 15m --calendar Work >/dev/null
-"$NESTOR_BIN" google sync > out 2>&1 &
-pid=$!
 inserted() { gctl /_state | grep -q '"summary": "Standup"'; }
-wait_until "the insert to reach Google" inserted
-kill -9 $pid
-wait $pid 2>/dev/null || true
+sync_killed_when "the insert to reach Google" inserted
 nestor google sync > out
 expect_eq "insert sent again" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
 expect_eq "one event in Google" "$(remote | grep -c Standup)" 1
 nestor google sync --full >/dev/null
 expect_eq "one event here" "$(nestor agenda --from 2026-06-04 --to 2026-06-04 | grep -c Standup)" 1
+
+# SIGKILL after Google applied a patch, before its answer was kept: sent
+# again with the old etag it gets 412, but Google holds this very change:
+# it is taken as pushed, with Google's etag, and no conflict is recorded
+nestor config set google.conflict newest >/dev/null
+id=$(nestor event add Kickoff --at "2026-06-05 09:00" --for 1h --calendar Work)
+nestor google sync >/dev/null
+before=$(nconflicts)
+gctl /_control '{"hang_patch": true}' >/dev/null
+nestor event edit "$id" --summary "Kickoff v2" >/dev/null
+patched() { gctl /_state | grep -q '"summary": "Kickoff v2"'; }
+sync_killed_when "the patch to reach Google" patched
+nestor google sync > out
+expect_eq "patch taken as pushed" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
+n=$(nconflicts)
+expect_eq "no conflict recorded" "$n" "$before"
+expect_eq "kept here" "$(nestor event show "$id" | sed -n 's/^summary *//p')" "Kickoff v2"
+expect_eq "kept in Google" "$(remote | grep -c 'Kickoff v2')" 1
+# the next edit goes with the etag Google has
+ETAG=$(remote | grep Kickoff | awk '{print $NF}')
+nestor event edit "$id" --summary "Kickoff v3" >/dev/null
+nestor google sync > out
+expect_eq "next edit pushed" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
+expect_eq "with Google's etag" "$(last_if_match PATCH)" "$ETAG"

@@ -29,7 +29,8 @@ Test control (not logged):
                   ("replace": true: instead of what was seeded before)
   POST /_control  {"fail": [{"method", "path" (substring), "status",
                    "reason", "count"}], "hang_insert": true (store the next
-                   insert, then never answer), "revoke": true,
+                   insert, then never answer), "hang_patch": true (the
+                   same for the next patch), "revoke": true,
                    "expire_access": true, "expire_sync": true,
                    "pages": "loop" | "endless" | null (event lists that
                    never end: the same next page token, or a new one)}
@@ -62,7 +63,8 @@ import fakeserver
 LOCK = threading.Lock()
 S = {
     "codes": {}, "refresh": set(), "access": set(), "calendars": [], "events": {},
-    "seq": 1, "min_sync": 0, "fail": [], "hang_insert": False, "log": [],
+    "seq": 1, "min_sync": 0, "fail": [], "hang_insert": False, "hang_patch": False,
+    "log": [],
 }
 ARGS = None
 
@@ -221,6 +223,9 @@ class Handler(BaseHTTPRequestHandler):
                                               raw)
                     if code == 200 and method == "POST" and S["hang_insert"]:
                         S["hang_insert"] = False
+                        hang = True
+                    if code == 200 and method == "PATCH" and S["hang_patch"]:
+                        S["hang_patch"] = False
                         hang = True
             else:
                 code, obj = 404, {"error": "not found"}
@@ -392,6 +397,8 @@ class Handler(BaseHTTPRequestHandler):
                 S["pages"], S["npage"] = body["pages"], 0
             if body.get("hang_insert"):
                 S["hang_insert"] = True
+            if body.get("hang_patch"):
+                S["hang_patch"] = True
             if body.get("revoke"):
                 S["refresh"].clear()
                 S["access"].clear()

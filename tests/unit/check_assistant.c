@@ -1,11 +1,15 @@
 /* Assistants in the store: the default, tool lists, renames. */
 #include <check.h>
+#include <strings.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store-int.h"
+#include "api.h"
 #include "assistant.h"
+#include "httpd.h"
 #include "store.h"
 #include "testutil.h"
 #include "xalloc.h"
@@ -127,6 +131,259 @@ START_TEST(test_rm_default_race)
 }
 END_TEST
 
+/* The default's name, and how many assistants are the default. */
+static char *default_name(int *ndefaults)
+{
+	struct err e = { 0, "" };
+	sqlite3_stmt *q;
+	struct assistant d;
+	char *name;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db,
+					    "SELECT count(*) FROM assistants WHERE is_default", -1,
+					    &q, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	*ndefaults = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	ck_assert_int_eq(assistant_get_default(st, &d, &e), 0);
+	name = xstrdup(d.name);
+	assistant_release(&d);
+	return name;
+}
+
+/* add/edit with --default is one write: when making it the default fails
+ * (here a trigger refuses it), the assistant is not added, nor changed. */
+START_TEST(test_add_default_atomic)
+{
+	struct assistant a = { 0 }, got;
+	struct err e = { 0, "" };
+	char *name;
+	int n;
+
+	ck_assert_int_eq(sqlite3_exec(st->db,
+				      "CREATE TEMP TRIGGER no_default BEFORE UPDATE OF is_default"
+				      " ON assistants BEGIN SELECT RAISE(ABORT, 'no default'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	a.name = "gem";
+	a.backend = ASSISTANT_LLM;
+	a.base_url = "http://127.0.0.1:9/v1";
+	a.is_default = true;
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), -1);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &got, &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+	/* once it can be, it is added as the default */
+	ck_assert_int_eq(sqlite3_exec(st->db, "DROP TRIGGER no_default", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_msg(assistant_add(st, &a, 1000, &e) == 0, "%s", e.msg);
+	name = default_name(&n);
+	ck_assert_str_eq(name, "gem");
+	ck_assert_int_eq(n, 1);
+	free(name);
+
+	/* edit: a new model and the default back to 'nestor', or neither */
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &got, &e), 0);
+	free(got.model);
+	got.model = xstrdup("m2");
+	ck_assert_int_eq(sqlite3_exec(st->db,
+				      "CREATE TEMP TRIGGER no_default BEFORE UPDATE OF is_default"
+				      " ON assistants BEGIN SELECT RAISE(ABORT, 'no default'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(assistant_update(st, &got, true, &e), -1);
+	assistant_release(&got);
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &got, &e), 0);
+	ck_assert_ptr_null(got.model);
+	name = default_name(&n);
+	ck_assert_str_eq(name, "gem");
+	free(name);
+	ck_assert_int_eq(sqlite3_exec(st->db, "DROP TRIGGER no_default", NULL, NULL, NULL),
+			 SQLITE_OK);
+	free(got.model);
+	got.model = xstrdup("m2");
+	ck_assert_msg(assistant_update(st, &got, true, &e) == 0, "%s", e.msg);
+	assistant_release(&got);
+	name = default_name(&n);
+	ck_assert_str_eq(name, "nestor");
+	ck_assert_int_eq(n, 1);
+	free(name);
+	ck_assert_int_eq(assistant_get_by_name(st, "nestor", &got, &e), 0);
+	ck_assert_str_eq(got.model, "m2");
+	assistant_release(&got);
+}
+END_TEST
+
+/* Another process removes 'local' just as it is being made the default:
+ * either it is the default or the call fails, never no default at all. */
+static int removed;
+
+static int remove_local(unsigned type, void *arg, void *stmt, void *sql)
+{
+	struct err e = { 0, "" };
+
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (!removed && !strncmp(sql, "BEGIN", 5)) {
+		removed = 1;
+		ck_assert_int_eq(assistant_rm(other, "local", &e), 0);
+	}
+	return 0;
+}
+
+START_TEST(test_set_default_race)
+{
+	struct assistant a = { 0 };
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.db", dir), *name;
+	int n;
+
+	a.name = "local";
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
+	other = store_open(path, &e);
+	ck_assert_msg(other != NULL, "%s", e.msg);
+	removed = 0;
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, remove_local, NULL);
+	ck_assert_int_eq(assistant_set_default(st, "local", &e), -1);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	ck_assert_int_eq(removed, 1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+	name = default_name(&n);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(name, "nestor");
+	free(name);
+	store_free(other);
+	free(path);
+}
+END_TEST
+
+/* The HTTP API's PATCH and DELETE of an assistant, in this process. */
+static const char *auth, *if_match;
+
+static const char *rq_header(const struct httpd_req *rq, const char *name)
+{
+	(void)rq;
+	if (!strcasecmp(name, "Authorization"))
+		return auth;
+	if (!strcasecmp(name, "If-Match"))
+		return if_match;
+	return NULL;
+}
+
+static const char *rq_query(const struct httpd_req *rq, const char *name)
+{
+	(void)rq;
+	(void)name;
+	return NULL;
+}
+
+/* Answer method path body; the status, and the ETag into etag (if any). */
+static int api_call(struct api *api, const char *method, const char *path, const char *body,
+		    char *etag, size_t etag_size)
+{
+	struct httpd_req rq = { .method = method,
+				.path = path,
+				.body = body,
+				.body_len = strlen(body),
+				.header = rq_header,
+				.query = rq_query };
+	struct httpd_resp rs;
+	int status;
+
+	httpd_resp_init(&rs);
+	api_handle(api, &rq, &rs);
+	status = rs.status ? rs.status : 200;
+	for (int i = 0; etag && i < rs.nheaders; i++)
+		if (!strcasecmp(rs.names[i], "ETag"))
+			snprintf(etag, etag_size, "%s", rs.values[i]);
+	httpd_resp_release(&rs);
+	return status;
+}
+
+/* The other request's write, made when this one's write starts: SQLITE_OK
+ * when it got in between the If-Match check and the write. */
+static const char *meddle_at;
+static int meddle_rc;
+
+static int meddle(unsigned type, void *arg, void *stmt, void *sql)
+{
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (meddle_rc == -1 && !strncmp(sql, meddle_at, strlen(meddle_at)))
+		meddle_rc = sqlite3_exec(
+			other->db, "UPDATE assistants SET model = 'theirs' WHERE name = 'gem'",
+			NULL, NULL, NULL);
+	return 0;
+}
+
+/*
+ * If-Match is checked in the write's transaction: another request that
+ * changes the assistant after this one read it cannot slip in before its
+ * write (two PATCHes with the same If-Match would both succeed, the first
+ * one's change lost).  A second connection tries to write just as the
+ * request's own write starts; it must find the database locked.
+ */
+START_TEST(test_api_match_in_write)
+{
+	struct assistant a = { 0 };
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.db", dir), *token, *bearer, etag[64] = "";
+	struct api *api = api_new(st, NULL, &(struct api_opts){ 0 });
+	long long tid;
+
+	a.name = "gem";
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
+	ck_assert_msg(api_token_issue(st, 1, NULL, false, 1000, &token, &tid, &e) == 0, "%s",
+		      e.msg);
+	bearer = xasprintf("Bearer %s", token);
+	auth = bearer;
+	if_match = NULL;
+	other = store_open(path, &e);
+	ck_assert_msg(other != NULL, "%s", e.msg);
+	sqlite3_busy_timeout(other->db, 0);
+
+	ck_assert_int_eq(api_call(api, "GET", "/v1/assistants/gem", "", etag, sizeof(etag)), 200);
+	ck_assert(etag[0]);
+	if_match = "\"0000\"";
+	ck_assert_int_eq(api_call(api, "PATCH", "/v1/assistants/gem", "{\"model\":\"x\"}", NULL, 0),
+			 412);
+	ck_assert_int_eq(api_call(api, "DELETE", "/v1/assistants/gem", "", NULL, 0), 412);
+	if_match = etag;
+	ck_assert_int_eq(
+		api_call(api, "PATCH", "/v1/assistants/gem", "{\"temperature\":\"x\"}", NULL, 0),
+		400);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), 0);
+	ck_assert_ptr_null(a.model);
+	assistant_release(&a);
+
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddle, NULL);
+	meddle_at = "UPDATE assistants SET name";
+	meddle_rc = -1;
+	ck_assert_int_eq(api_call(api, "PATCH", "/v1/assistants/gem", "{\"model\":\"mine\"}", etag,
+				  sizeof(etag)),
+			 200);
+	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), 0);
+	ck_assert_str_eq(a.model, "mine");
+	assistant_release(&a);
+
+	meddle_at = "DELETE FROM assistants";
+	meddle_rc = -1;
+	ck_assert_int_eq(api_call(api, "DELETE", "/v1/assistants/gem", "", NULL, 0), 204);
+	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), -1);
+
+	api_free(api);
+	store_free(other);
+	free(bearer);
+	free(token);
+	free(path);
+}
+END_TEST
+
 /* a with one field changed is refused, e.msg starting with want, and
  * nothing is stored. */
 static void refused(const struct assistant *a, const char *want)
@@ -194,6 +451,9 @@ Suite *assistant_suite(void)
 	tcase_add_test(tc, test_allows);
 	tcase_add_test(tc, test_rm_default_race);
 	tcase_add_test(tc, test_fields_checked);
+	tcase_add_test(tc, test_add_default_atomic);
+	tcase_add_test(tc, test_set_default_race);
+	tcase_add_test(tc, test_api_match_in_write);
 	suite_add_tcase(s, tc);
 	return s;
 }

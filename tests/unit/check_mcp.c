@@ -266,7 +266,7 @@ START_TEST(test_tools_follow_assistant)
 	cJSON_Delete(r);
 	free(a.tools);
 	a.tools = xstrdup("task_list");
-	ck_assert_int_eq(assistant_update(st, &a, &e), 0);
+	ck_assert_int_eq(assistant_update(st, &a, false, &e), 0);
 	ck_assert(mcp_session_tools_changed(s, &note));
 	ck_assert_str_eq(note,
 			 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}");

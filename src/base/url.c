@@ -59,12 +59,14 @@ static bool has_userinfo(const char *url, bool *password)
 	return false;
 }
 
-/* Whether the parameter name [p, end) names a secret (url.h): without
- * case, '-' and '_', it is one of named or ends with one of endings. */
+/* Whether the parameter name [p, end) names a secret (url.h): percent-
+ * decoded (libpq decodes a URI's keywords: "pass%77ord" is "password"),
+ * without case, '-' and '_', it is one of named or ends with one of
+ * endings. */
 static bool secret_name(const char *p, const char *end)
 {
-	static const char *const named[] = { "key",    "auth", "authorization", "sig", "password",
-					     "passwd", "pwd" };
+	static const char *const named[] = { "key",	 "auth",   "authorization", "sig",
+					     "password", "passwd", "pwd",	    "sslpassword" };
 	static const char *const endings[] = { "apikey", "token", "secret", "signature" };
 	char name[64];
 	size_t n = 0;
@@ -72,6 +74,13 @@ static bool secret_name(const char *p, const char *end)
 	for (; p < end; p++) {
 		int c = (unsigned char)*p;
 
+		if (c == '%' && end - p >= 3 && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			char hex[3] = { p[1], p[2], 0 };
+
+			c = (int)strtol(hex, NULL, 16);
+			p += 2;
+		}
 		if (c == '-' || c == '_')
 			continue;
 		if (n + 1 >= sizeof(name))

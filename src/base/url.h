@@ -15,10 +15,12 @@
  * of hosts with ports ("h1:5432,h2:5433", libpq's) is no password.
  * A secret parameter is a query's or a fragment's ("?key=", "&token=",
  * "#access_token=") or a libpq keyword ("host=h password = pw") whose
- * name, without case, '-' and '_', is key, auth, authorization, sig,
- * password, passwd or pwd, or ends in apikey, token, secret or signature
- * (api_key, X-Api-Key, access_token, client_secret, X-Amz-Signature);
- * "forgot_password=1" is none.  The message names the parameter:
+ * name, percent-decoded (libpq decodes a URI's keywords) and without
+ * case, '-' and '_', is key, auth, authorization, sig, password, passwd,
+ * pwd or sslpassword, or ends in apikey, token, secret or signature
+ * (api_key, X-Api-Key, access_token, client_secret, "pass%77ord",
+ * X-Amz-Signature); "forgot_password=1" is none.  The message names the
+ * parameter:
  * "--base-url holds a secret in its parameter \"key\": take it out ...".
  */
 #ifndef NESTOR_URL_H

@@ -59,7 +59,7 @@ for url in https://bob:sk-SECRET@h/v1 https://sk-SECRET@h/v1 https://bob:sk/SECR
 	grep -q SECRET err && fail "the error quotes the key: $(cat err)"
 done
 # in its query too, naming the parameter (Gemini's ?key=, a token, ...)
-for q in "password=sk-SECRET" "key=AIzaSECRET" "alt=json&API_KEY=sk-SECRET" "access_token=SECRET"; do
+for q in "password=sk-SECRET" "key=AIzaSECRET" "alt=json&API_KEY=sk-SECRET" "access%5Ftoken=SECRET"; do
 	name=$(printf %s "$q" | sed 's/.*&//; s/=.*//')
 	qwhy="^nestor: assistant (add|edit): base URL holds a secret in its parameter \"$name\": take it out and store it with \`nestor secret set NAME\` and give the assistant --key-secret NAME\$"
 	check_usage "key in ?$q" "$qwhy" add gem --base-url "https://127.0.0.1:9/v1beta/openai?$q"

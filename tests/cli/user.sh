@@ -64,8 +64,11 @@ for uri in "postgresql://alice:hunter2@127.0.0.1:9/nestor" "postgresql://alice:h
 	if nestor config set server.postgres "$uri" 2>err; then fail "config set took $uri"; fi
 	expect_eq "config set $uri" "$(cat err)" "nestor: config set: server.postgres holds a password: $pgwhy"
 done
-# a password parameter
-for uri in "host=127.0.0.1 port=9 password=hunter2" "postgresql://127.0.0.1:9/nestor?password=hunter2"; do
+# a password parameter, in any of the forms libpq reads (it decodes a
+# URI's keywords; sslpassword is the client key's)
+for uri in "host=127.0.0.1 port=9 password=hunter2" "postgresql://127.0.0.1:9/nestor?password=hunter2" \
+	"postgresql://bob@127.0.0.1:9/nestor?sslpassword=hunter2" \
+	"postgresql://bob@127.0.0.1:9/nestor?pass%77ord=hunter2"; do
 	name=$(printf %s "$uri" | sed 's/.*[ ?]//; s/=.*//')
 	if nestor config set server.postgres "$uri" 2>err; then fail "config set took $uri"; fi
 	expect_eq "config set $uri" "$(cat err)" \

@@ -33,6 +33,11 @@ START_TEST(test_refused)
 		"host=127.0.0.1 password = hunter2",
 		"host=127.0.0.1\tpassword\t=hunter2",
 		"redis://:hunter2@127.0.0.1:6379",
+		/* libpq decodes a URI's keywords, and has another password */
+		"postgresql://bob@127.0.0.1/db?pass%77ord=hunter2",
+		"postgresql://bob@127.0.0.1/db?%70%61%73%73%77%6F%72%64=hunter2",
+		"postgresql://bob@127.0.0.1/db?sslpassword=hunter2",
+		"host=127.0.0.1 sslpassword = hunter2",
 		/* a key or a token in a query or a fragment */
 		"https://127.0.0.1:9/v1beta/openai?key=hunter2",
 		"https://127.0.0.1:9/mcp?api_key=hunter2",
@@ -47,6 +52,7 @@ START_TEST(test_refused)
 		"https://127.0.0.1:9/mcp?passwd=hunter2",
 		"https://127.0.0.1:9/f?sv=2024&sig=hunter2",
 		"https://127.0.0.1:9/f?X-Amz-Signature=hunter2",
+		"https://127.0.0.1:9/f?k%65y=hunter2",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 extern char **environ;
 
@@ -44,6 +46,26 @@ void secret_free(char *value)
 	}
 }
 
+void secret_guard(void)
+{
+	struct rlimit core;
+
+	/* idempotent, so threads may race here */
+	if (getrlimit(RLIMIT_CORE, &core) == 0 && core.rlim_cur != 0) {
+		core.rlim_cur = 0;
+		setrlimit(RLIMIT_CORE, &core);
+	}
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+bool secret_in_env(void)
+{
+	for (char **env = environ; env && *env; env++)
+		if (!strncmp(*env, ENV_PREFIX, strlen(ENV_PREFIX)))
+			return true;
+	return false;
+}
+
 int secret_get(const char *name, char **value, struct err *e)
 {
 	struct err kerr = { 0 };
@@ -53,6 +75,7 @@ int secret_get(const char *name, char **value, struct err *e)
 	*value = NULL;
 	if (secret_check_name(name, e) < 0)
 		return -1;
+	secret_guard();
 	/* An unreachable Secret Service (or module) leaves the environment. */
 	if (keyring_lookup(name, value, &kerr) == 0 && *value)
 		return 0;
@@ -86,6 +109,7 @@ static int no_service(const char *what, const char *name, struct err *e)
 
 int secret_set(const char *name, const char *value, struct err *e)
 {
+	secret_guard();
 	if (secret_check_name(name, e) < 0)
 		return -1;
 	if (!value || !*value)

@@ -26,6 +26,18 @@ int secret_check_name(const char *name, struct err *e);
 /* "NESTOR_SECRET_OPENAI" for "openai" (newly allocated). */
 char *secret_env_var(const char *name);
 
+/* Keep the secrets in memory out of a core dump: the process is made not
+ * dumpable (no core, no ptrace or /proc/PID/mem reading by another
+ * process of the user) and its core size limit 0 (what a crash handler
+ * such as systemd-coredump may still honour).  secret_get() and
+ * secret_set() call it before they touch a secret; call it at start when
+ * secret_in_env() (those are in memory from the start).  Children keep
+ * the limit, not the rest (execve() makes a program dumpable again). */
+void secret_guard(void);
+
+/* Whether the environment holds a NESTOR_SECRET_* variable. */
+bool secret_in_env(void);
+
 /* The value of NAME: from the Secret Service, else from the environment.
  * ERR_NOTFOUND when neither has it (the message names both places). */
 int secret_get(const char *name, char **value, struct err *e);

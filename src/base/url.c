@@ -1,8 +1,11 @@
 #include "url.h"
+#include "utf8.h"
+#include "xalloc.h"
 
+#include <ctype.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Whether [p, end) is a list of hosts each with an optional numeric port,
  * "h1:5432,h2:5433" or "[::1]:5432" (libpq takes several). */
@@ -56,22 +59,67 @@ static bool has_userinfo(const char *url, bool *password)
 	return false;
 }
 
-/* Whether s names a password parameter: "password" (any case) as a query
- * parameter or a libpq keyword ("?password=", "&password=",
- * " password = "), not inside another word ("forgot_password=1"). */
-static bool password_param(const char *s)
+/* Whether the parameter name [p, end) names a secret (url.h): percent-
+ * decoded (libpq decodes a URI's keywords: "pass%77ord" is "password"),
+ * without case, '-' and '_', it is one of named or ends with one of
+ * endings. */
+static bool secret_name(const char *p, const char *end)
 {
-	for (const char *p = s; (p = strcasestr(p, "password")) != NULL; p += 8) {
-		const char *q = p + 8;
+	static const char *const named[] = { "key",	 "auth",   "authorization", "sig",
+					     "password", "passwd", "pwd",	    "sslpassword" };
+	static const char *const endings[] = { "apikey", "token", "secret", "signature" };
+	char name[64];
+	size_t n = 0;
 
-		if (p > s && !strchr("?&; \t", p[-1]))
+	for (; p < end; p++) {
+		int c = (unsigned char)*p;
+
+		if (c == '%' && end - p >= 3 && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			char hex[3] = { p[1], p[2], 0 };
+
+			c = (int)strtol(hex, NULL, 16);
+			p += 2;
+		}
+		if (c == '-' || c == '_')
 			continue;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q == '=')
+		if (n + 1 >= sizeof(name))
+			return false;
+		name[n++] = (char)tolower(c);
+	}
+	name[n] = 0;
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (!strcmp(name, named[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(endings) / sizeof(endings[0]); i++) {
+		size_t k = strlen(endings[i]);
+
+		if (n >= k && !strcmp(name + n - k, endings[i]))
 			return true;
 	}
 	return false;
+}
+
+/* The first parameter of s that names a secret (secret_name): a query
+ * parameter or a fragment's ("?key=", "&access_token=", "#token="), or a
+ * libpq keyword (" password = "), not inside another word
+ * ("forgot_password=1"); its name's length in *len.  NULL: none. */
+static const char *secret_param(const char *s, size_t *len)
+{
+	for (const char *p = s; *p; p++) {
+		const char *end, *q;
+
+		if (p > s && !strchr("?&;# \t", p[-1]))
+			continue;
+		end = p + strcspn(p, "=?&;# \t");
+		for (q = end; *q == ' ' || *q == '\t'; q++)
+			;
+		if (end > p && *q == '=' && secret_name(p, end)) {
+			*len = (size_t)(end - p);
+			return p;
+		}
+	}
+	return NULL;
 }
 
 int url_check_secretless(const char *what, const char *url, unsigned flags, const char *instead,
@@ -79,12 +127,24 @@ int url_check_secretless(const char *what, const char *url, unsigned flags, cons
 {
 	bool password = false;
 	bool user = url && has_userinfo(url, &password);
+	const char *param;
+	size_t len;
 
 	if (!url)
 		return 0;
-	if (password || password_param(url) || (user && !(flags & URL_USER_OK)))
+	if (!instead)
+		instead = "store it with `nestor secret set NAME` (see nestor(1))";
+	if (password || (user && !(flags & URL_USER_OK)))
 		return err_set(e, ERR_USAGE, "%s holds a password: take it out and %s", what,
-			       instead ? instead
-				       : "store it with `nestor secret set NAME` (see nestor(1))");
+			       instead);
+	param = secret_param(url, &len);
+	if (param) {
+		char *name = xstrndup(param, len < 64 ? len : 64);
+
+		err_set(e, ERR_USAGE, "%s holds a secret in its parameter %s: take it out and %s",
+			what, utf8_q(name), instead);
+		free(name);
+		return -1;
+	}
 	return 0;
 }

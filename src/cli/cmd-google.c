@@ -1,6 +1,7 @@
 /* nestor google login|logout|sync and nestor calendar list|add|sync: Google
  * Calendar from the command line (google.h does the work). */
 #include "cmd.h"
+#include "childenv.h"
 #include "utf8.h"
 #include "google.h"
 #include "gsync.h"
@@ -13,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-
-extern char **environ;
 
 enum { OPT_NO_BROWSER = 256, OPT_PORT, OPT_TIMEOUT, OPT_CALENDAR, OPT_FULL };
 
@@ -41,9 +40,13 @@ static void show_url(void *arg, const char *url)
 
 	if (sh->browser) {
 		char *args[] = { "xdg-open", (char *)url, NULL };
+		/* the browser is not the secrets' (childenv.h) */
+		char **env = childenv_new(NULL);
 		pid_t pid;
+		int rc = posix_spawnp(&pid, "xdg-open", NULL, NULL, args, env);
 
-		if (posix_spawnp(&pid, "xdg-open", NULL, NULL, args, environ) == 0) {
+		free(env);
+		if (rc == 0) {
 			fprintf(f, "A browser opens Google's consent page; if not, open:\n");
 			waitpid(pid, NULL, 0);
 		} else {

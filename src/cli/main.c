@@ -4,6 +4,7 @@
  */
 #include "cmd.h"
 #include "log.h"
+#include "secret.h"
 #include "store.h"
 #include "task.h"
 #include "utf8.h"
@@ -243,6 +244,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
+	/* NESTOR_SECRET_* variables are in memory from the start (secret.h) */
+	if (secret_in_env())
+		secret_guard();
 	/* text from files, servers and models reaches the terminal cleaned */
 	ctx.out = cmd_tty_safe(stdout);
 	ctx.errout = errout = cmd_tty_safe(stderr);

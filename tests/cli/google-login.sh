@@ -70,8 +70,24 @@ after=$(gctl /_requests | python3 -c 'import json, sys; print(len(json.load(sys.
 expect_eq "nothing sent while paused" "$after" "$before"
 expect_match "the local event is there" "$(nestor agenda --from 2026-06-03 --to 2026-06-03)" Planning
 
-# log in again: the change that waited goes to Google
-google_login "$NESTOR_HOME/login2.out"
+# log in again, through the browser this time (a display, xdg-open on
+# PATH: a fake one that keeps its environment and follows the URL): the
+# change that waited goes to Google, and the browser got no secret
+mkdir "$NESTOR_HOME/bin"
+cat > "$NESTOR_HOME/bin/xdg-open" <<EOF
+#!/bin/sh
+env > "$NESTOR_HOME/browser.env"
+curl -sfL -o /dev/null "\$1" &
+EOF
+chmod +x "$NESTOR_HOME/bin/xdg-open"
+env DISPLAY=:0 PATH="$NESTOR_HOME/bin:$PATH" "$NESTOR_BIN" google login --timeout 20 \
+	>"$NESTOR_HOME/login2.out" 2>"$NESTOR_HOME/login2.err" ||
+	{ cat "$NESTOR_HOME/login2.err" >&2; fail "google login through the browser"; }
+expect_match "the browser was opened" "$(cat "$NESTOR_HOME/login2.out")" 'A browser opens'
+expect_match "xdg-open ran" "$(cat "$NESTOR_HOME/browser.env")" '^DISPLAY=:0$'
+if grep -q '^NESTOR_SECRET_' "$NESTOR_HOME/browser.env"; then
+	fail "the browser got the secrets: $(grep -o '^NESTOR_SECRET_[A-Z_]*' "$NESTOR_HOME/browser.env")"
+fi
 nestor google sync > out
 expect_eq "sync after the new login" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
 n=$(gctl /_state | python3 -c 'import json, sys

@@ -15,12 +15,17 @@ expect_match "the server answered" "$(cat list.txt)" "spy_echo"
 grep -q '^NESTOR_SPY_MARK=seen$' env.txt || fail "the server lost its environment: $(cat env.txt)"
 ! grep -e NESTOR_SECRET_ -e sk-spy -e pg-spy env.txt || fail "the MCP server got a secret"
 
-# a password in a URL is refused before it is kept, and not quoted
-for url in https://bob:pw-SECRET@127.0.0.1:9/mcp https://tok-SECRET@127.0.0.1:9/mcp \
-	"https://127.0.0.1:9/mcp?password=pw-SECRET"; do
+# a password or a key in a URL is refused before it is kept, and not quoted
+mcpwhy="take it out and keep the key where the server reads it (nestor stores none for it)"
+for url in https://bob:pw-SECRET@127.0.0.1:9/mcp https://tok-SECRET@127.0.0.1:9/mcp; do
 	if nestor mcp add web --url "$url" 2>err; then fail "mcp add took $url"; fi
-	expect_eq "mcp add --url $url" "$(cat err)" \
-		"nestor: mcp add: URL holds a password: take it out and keep the key where the server reads it (nestor stores none for it)"
+	expect_eq "mcp add --url $url" "$(cat err)" "nestor: mcp add: URL holds a password: $mcpwhy"
+done
+for q in password=pw-SECRET api_key=sk-SECRET "v=2&Token=SECRET" "x=1#access_token=SECRET"; do
+	name=$(printf %s "$q" | sed 's/.*[&#]//; s/=.*//')
+	if nestor mcp add web --url "https://127.0.0.1:9/mcp?$q" 2>err; then fail "mcp add took ?$q"; fi
+	expect_eq "mcp add --url ...?$q" "$(cat err)" \
+		"nestor: mcp add: URL holds a secret in its parameter \"$name\": $mcpwhy"
 done
 ! nestor --json mcp list 2>/dev/null | grep -q SECRET || fail "a password in an MCP URL was stored"
 for key in telegram.api_url google.token_url weather.forecast_url; do
@@ -28,5 +33,10 @@ for key in telegram.api_url google.token_url weather.forecast_url; do
 	expect_eq "config set $key" "$(cat err)" \
 		"nestor: config set: $key holds a password: take it out and store it with \`nestor secret set NAME\` (see nestor(1))"
 done
+if nestor config set weather.forecast_url "https://127.0.0.1:9/v1?appid=x&apikey=SECRET" 2>err; then
+	fail "config set took an apikey parameter"
+fi
+expect_eq "config set with ?apikey=" "$(cat err)" \
+	"nestor: config set: weather.forecast_url holds a secret in its parameter \"apikey\": take it out and store it with \`nestor secret set NAME\` (see nestor(1))"
 ! grep -qs SECRET "$NESTOR_HOME/config" || fail "a password reached the config file"
 echo ok

@@ -59,12 +59,22 @@ expect_eq "sample config" "$(cat out)" "laptop"
 expect_eq "sample config warnings" "$(cat err)" ""
 # a password in server.postgres is refused, with where it belongs instead:
 # by config set, before it reaches the file (a user name alone is fine)
-pgwhy="server.postgres holds a password: take it out and store it with 'nestor secret set postgres' (or in ~/.pgpass)"
-for uri in "postgresql://alice:hunter2@127.0.0.1:9/nestor" "host=127.0.0.1 port=9 password=hunter2" \
-	"postgresql://alice:hun/ter2@127.0.0.1:9/nestor" "postgresql://127.0.0.1:9/nestor?password=hunter2"; do
+pgwhy="take it out and store it with 'nestor secret set postgres' (or in ~/.pgpass)"
+for uri in "postgresql://alice:hunter2@127.0.0.1:9/nestor" "postgresql://alice:hun/ter2@127.0.0.1:9/nestor"; do
 	if nestor config set server.postgres "$uri" 2>err; then fail "config set took $uri"; fi
-	expect_eq "config set $uri" "$(cat err)" "nestor: config set: $pgwhy"
+	expect_eq "config set $uri" "$(cat err)" "nestor: config set: server.postgres holds a password: $pgwhy"
 done
+# a password parameter, in any of the forms libpq reads (it decodes a
+# URI's keywords; sslpassword is the client key's)
+for uri in "host=127.0.0.1 port=9 password=hunter2" "postgresql://127.0.0.1:9/nestor?password=hunter2" \
+	"postgresql://bob@127.0.0.1:9/nestor?sslpassword=hunter2" \
+	"postgresql://bob@127.0.0.1:9/nestor?pass%77ord=hunter2"; do
+	name=$(printf %s "$uri" | sed 's/.*[ ?]//; s/=.*//')
+	if nestor config set server.postgres "$uri" 2>err; then fail "config set took $uri"; fi
+	expect_eq "config set $uri" "$(cat err)" \
+		"nestor: config set: server.postgres holds a secret in its parameter \"$name\": $pgwhy"
+done
+pgwhy="server.postgres holds a password: $pgwhy"
 ! grep -qs hunter2 "$NESTOR_HOME/config" || fail "the password reached the config: $(cat "$NESTOR_HOME/config")"
 nestor config set server.postgres "postgresql://alice@127.0.0.1:9/nestor" >/dev/null
 # and one written into the file by hand: every command warns, sync refuses it
@@ -75,5 +85,5 @@ if nestor sync 2>err; then fail "synced with a password in the URI"; fi
 expect_eq "password in the URI" "$(tail -n 1 err)" "nestor: sync: $pgwhy"
 sed -i 's|^postgres=.*|postgres=host=127.0.0.1 port=9 password=hunter2|' "$NESTOR_HOME/config"
 if nestor server init 2>err; then fail "init with a password in the URI"; fi
-expect_match "password= too" "$(tail -n 1 err)" "holds a password"
+expect_match "password= too" "$(tail -n 1 err)" "holds a secret in its parameter \"password\""
 nestor config set server.postgres "" >/dev/null 2>&1

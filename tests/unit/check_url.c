@@ -12,8 +12,10 @@ static int check(const char *url, unsigned flags)
 
 	if (rc < 0) {
 		ck_assert_int_eq(e.code, ERR_USAGE);
-		ck_assert_msg(strstr(e.msg, "server.postgres holds a password") == e.msg, "%s",
-			      e.msg);
+		ck_assert_msg(strstr(e.msg, "server.postgres holds a password: ") == e.msg ||
+				      strstr(e.msg, "server.postgres holds a secret in its "
+						    "parameter \"") == e.msg,
+			      "%s", e.msg);
 		/* the message never quotes the URL */
 		ck_assert_ptr_null(strstr(e.msg, "hunter2"));
 	}
@@ -31,12 +33,45 @@ START_TEST(test_refused)
 		"host=127.0.0.1 password = hunter2",
 		"host=127.0.0.1\tpassword\t=hunter2",
 		"redis://:hunter2@127.0.0.1:6379",
+		/* libpq decodes a URI's keywords, and has another password */
+		"postgresql://bob@127.0.0.1/db?pass%77ord=hunter2",
+		"postgresql://bob@127.0.0.1/db?%70%61%73%73%77%6F%72%64=hunter2",
+		"postgresql://bob@127.0.0.1/db?sslpassword=hunter2",
+		"host=127.0.0.1 sslpassword = hunter2",
+		/* a key or a token in a query or a fragment */
+		"https://127.0.0.1:9/v1beta/openai?key=hunter2",
+		"https://127.0.0.1:9/mcp?api_key=hunter2",
+		"https://127.0.0.1:9/mcp?x=1&API-KEY=hunter2",
+		"https://127.0.0.1:9/mcp?apikey=hunter2",
+		"https://127.0.0.1:9/mcp?X-Api-Key=hunter2",
+		"https://127.0.0.1:9/mcp?a=b;token=hunter2",
+		"https://127.0.0.1:9/mcp?access_token=hunter2",
+		"https://127.0.0.1:9/cb#access_token=hunter2",
+		"https://127.0.0.1:9/mcp?auth=hunter2",
+		"https://127.0.0.1:9/mcp?client_secret=hunter2",
+		"https://127.0.0.1:9/mcp?passwd=hunter2",
+		"https://127.0.0.1:9/f?sv=2024&sig=hunter2",
+		"https://127.0.0.1:9/f?X-Amz-Signature=hunter2",
+		"https://127.0.0.1:9/f?k%65y=hunter2",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(check(bad[i], URL_USER_OK) == -1, "accepted %s", bad[i]);
 	/* without URL_USER_OK a user name alone may be a key */
 	ck_assert_int_eq(check("https://sk-hunter2@api.example.org/v1", 0), -1);
+}
+END_TEST
+
+/* the message names the parameter as written, never its value */
+START_TEST(test_names_parameter)
+{
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(url_check_secretless("--base-url", "https://h/v1?a=1&Api_Key=hunter2", 0,
+					      "give it with --key-secret", &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "--base-url holds a secret in its parameter \"Api_Key\": take "
+				"it out and give it with --key-secret");
 }
 END_TEST
 
@@ -53,6 +88,9 @@ START_TEST(test_kept)
 		"https://api.example.org/v1?forgot_password=1",
 		"https://api.example.org/users/@me/v1",
 		"http://[::1]:8080/v1",
+		"postgresql://bob@db/x?sslmode=require&sslkey=/home/bob/.pg/key.pem",
+		"https://api.example.org/v1?keyword=x&monkey=1&tokens_max=5",
+		"https://api.example.org/key=x/token/v1?model=key",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -67,6 +105,7 @@ Suite *url_suite(void)
 
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_kept);
+	tcase_add_test(tc, test_names_parameter);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -380,7 +380,8 @@ static int migrate(struct store *s, int v, struct err *e)
 			store_rollback(s);
 			return 0;
 		}
-		if (store_exec(s, schema_migrations[v], e) < 0) {
+		/* a NULL migration is a number not used: nothing to run */
+		if (schema_migrations[v] && store_exec(s, schema_migrations[v], e) < 0) {
 			err_prefix(e, "migration %d", v + 1);
 			goto fail;
 		}

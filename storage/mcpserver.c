@@ -106,9 +106,8 @@ int mcp_server_check(const struct mcp_server *m, struct err *e)
 	if (!(m->argv && m->argv[0]) == !m->url)
 		return err_set(e, ERR_USAGE,
 			       "give either a command (-- COMMAND [ARGS...]) or --url");
-	if (url_check_secretless(
-		    "URL", m->url, 0,
-		    "keep the key where the server reads it (nestor stores none for it)", e) < 0)
+	if (url_check_secretless("URL", m->url, 0,
+				 "send it with --header NAME=SECRET or --bearer SECRET", e) < 0)
 		return -1;
 	if (m->url && strncmp(m->url, "http://", 7) && strncmp(m->url, "https://", 8))
 		return err_set(e, ERR_USAGE, "bad URL '%s': http:// or https:// expected", m->url);

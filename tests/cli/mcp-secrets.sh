@@ -20,7 +20,7 @@ for url in https://bob:pw-SECRET@127.0.0.1:9/mcp https://tok-SECRET@127.0.0.1:9/
 	"https://127.0.0.1:9/mcp?password=pw-SECRET"; do
 	if nestor mcp add web --url "$url" 2>err; then fail "mcp add took $url"; fi
 	expect_eq "mcp add --url $url" "$(cat err)" \
-		"nestor: mcp add: URL holds a password: take it out and keep the key where the server reads it (nestor stores none for it)"
+		"nestor: mcp add: URL holds a password: take it out and send it with --header NAME=SECRET or --bearer SECRET"
 done
 ! nestor --json mcp list 2>/dev/null | grep -q SECRET || fail "a password in an MCP URL was stored"
 for key in telegram.api_url google.token_url weather.forecast_url; do

@@ -5,6 +5,7 @@
 #include "mcpc.h"
 #include "mcpserver.h"
 #include "sbuf.h"
+#include "secret.h"
 #include "tool.h"
 #include "xalloc.h"
 
@@ -120,6 +121,59 @@ bool mcp_tools_wanted(const struct assistant *a)
 	return yes;
 }
 
+/* The longest secret a server is given: a header's value, a variable's
+ * (execve takes strings of 128 KiB at most). */
+#define HEADER_VALUE_MAX 8192
+#define ENV_VALUE_MAX	 (128 * 1024 - 1)
+
+/* Whether v may be a header's value: no control characters but tabs (a
+ * line break would end the header and start another). */
+static bool header_value_ok(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* Give c the secrets of ms (mcpserver.h): -1 with e naming the server, the
+ * variable or header and the secret (never the value) when one is missing
+ * or unfit. */
+static int give_secrets(struct mcpc *c, const struct mcp_server *ms, struct err *e)
+{
+	for (size_t i = 0; i < ms->ncreds; i++) {
+		const struct mcp_cred *cr = &ms->creds[i];
+		const char *what = cr->header ? "header" : "variable";
+		char *v = NULL, *hv;
+		size_t len;
+
+		if (secret_get(cr->secret, &v, e) < 0) {
+			err_prefix(e, "%s: %s %s", ms->name, what, cr->name);
+			return -1;
+		}
+		len = strlen(v);
+		if (len > (cr->header ? HEADER_VALUE_MAX : ENV_VALUE_MAX) ||
+		    (cr->header && !header_value_ok(v))) {
+			err_set(e, ERR_FAIL, "%s: %s %s: secret '%s' %s", ms->name, what, cr->name,
+				cr->secret,
+				len > (cr->header ? HEADER_VALUE_MAX : ENV_VALUE_MAX)
+					? "is too long"
+					: "holds a control character (a line break?)");
+			secret_free(v);
+			return -1;
+		}
+		if (cr->header) {
+			hv = xasprintf("%s%s", cr->bearer ? "Bearer " : "", v);
+			mcpc_add_header(c, cr->name, hv);
+			secret_free(hv);
+		} else {
+			mcpc_add_env(c, cr->name, v);
+		}
+		secret_free(v);
+	}
+	return 0;
+}
+
 static struct mcpc *conn(struct mcp_tools *m, const char *server, struct err *e)
 {
 	struct mcp_server ms;
@@ -134,6 +188,11 @@ static struct mcpc *conn(struct mcp_tools *m, const char *server, struct err *e)
 	timeout = (timeout > 0 ? timeout : 30) * 1000;
 	c = ms.url ? mcpc_new_http(server, ms.url, timeout)
 		   : mcpc_new_stdio(server, ms.argv, timeout);
+	if (give_secrets(c, &ms, e) < 0) {
+		mcpc_free(c);
+		mcp_server_release(&ms);
+		return NULL;
+	}
 	mcp_server_release(&ms);
 	m->conns = xrealloc(m->conns, (m->nconns + 1) * sizeof(*m->conns));
 	m->conns[m->nconns].server = xstrdup(server);

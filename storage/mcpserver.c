@@ -7,6 +7,10 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* The longest variable or header name taken. */
+#define CRED_NAME_MAX 64
 
 void mcp_server_release(struct mcp_server *m)
 {
@@ -17,6 +21,11 @@ void mcp_server_release(struct mcp_server *m)
 		free(*a);
 	free(m->argv);
 	free(m->url);
+	for (size_t i = 0; i < m->ncreds; i++) {
+		free(m->creds[i].name);
+		free(m->creds[i].secret);
+	}
+	free(m->creds);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -25,6 +34,66 @@ void mcp_server_list_free(struct mcp_server *list, size_t n)
 	for (size_t i = 0; i < n; i++)
 		mcp_server_release(&list[i]);
 	free(list);
+}
+
+/* The headers nestor sends an MCP server itself (sync/mcpc.c), and those
+ * HTTP keeps for the connection. */
+static const char *const own_headers[] = {
+	"Accept",	  "Connection",
+	"Content-Length", "Content-Type",
+	"Host",		  "MCP-Protocol-Version",
+	"Mcp-Session-Id", "Transfer-Encoding",
+	"Upgrade",	  NULL,
+};
+
+static int check_cred(const struct mcp_server *m, size_t i, struct err *e)
+{
+	const struct mcp_cred *c = &m->creds[i];
+	const char *what = c->header ? "header" : "variable";
+	size_t n = c->name ? strlen(c->name) : 0;
+
+	if (c->header && !m->url)
+		return err_set(e, ERR_USAGE, "--header is for a server at a URL (--url)");
+	if (!c->header && !m->argv)
+		return err_set(e, ERR_USAGE, "--env is for a server nestor starts (-- COMMAND)");
+	if (!c->secret || !*c->secret)
+		return err_set(e, ERR_USAGE, "%s '%s': no secret named", what,
+			       c->name ? c->name : "");
+	if (!n || n > CRED_NAME_MAX)
+		return err_set(e, ERR_USAGE, "bad %s name '%s': 1-%d characters", what,
+			       c->name ? c->name : "", CRED_NAME_MAX);
+	if (c->header) {
+		if (strspn(c->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789!#$%&'*+-.^_`|~") != n)
+			return err_set(e, ERR_USAGE,
+				       "bad header name '%s': letters, digits and !#$%%&'*+-.^_`|~",
+				       c->name);
+		for (const char *const *h = own_headers; *h; h++)
+			if (!strcasecmp(c->name, *h))
+				return err_set(e, ERR_USAGE, "header '%s' is nestor's to send",
+					       c->name);
+	} else {
+		if (strspn(c->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_") != n ||
+		    (c->name[0] >= '0' && c->name[0] <= '9'))
+			return err_set(e, ERR_USAGE,
+				       "bad variable name '%s': letters, digits and _, not first a "
+				       "digit",
+				       c->name);
+		if (!strncmp(c->name, "NESTOR_", 7) || !strncmp(c->name, "LD_", 3))
+			return err_set(e, ERR_USAGE,
+				       "variable '%s' refused: NESTOR_* and LD_* are not a "
+				       "server's to get",
+				       c->name);
+	}
+	if (c->bearer && !c->header)
+		return err_set(e, ERR_USAGE, "a bearer token is a header's");
+	for (size_t j = 0; j < i; j++)
+		if (m->creds[j].header == c->header &&
+		    (c->header ? !strcasecmp(m->creds[j].name, c->name)
+			       : !strcmp(m->creds[j].name, c->name)))
+			return err_set(e, ERR_USAGE, "%s '%s' given twice", what, c->name);
+	return 0;
 }
 
 int mcp_server_check(const struct mcp_server *m, struct err *e)
@@ -37,19 +106,76 @@ int mcp_server_check(const struct mcp_server *m, struct err *e)
 	if (!(m->argv && m->argv[0]) == !m->url)
 		return err_set(e, ERR_USAGE,
 			       "give either a command (-- COMMAND [ARGS...]) or --url");
-	if (url_check_secretless(
-		    "URL", m->url, 0,
-		    "keep the key where the server reads it (nestor stores none for it)", e) < 0)
+	if (url_check_secretless("URL", m->url, 0,
+				 "send it with --header NAME=SECRET or --bearer SECRET", e) < 0)
 		return -1;
 	if (m->url && strncmp(m->url, "http://", 7) && strncmp(m->url, "https://", 8))
 		return err_set(e, ERR_USAGE, "bad URL '%s': http:// or https:// expected", m->url);
+	if (m->ncreds > MCP_CREDS_MAX)
+		return err_set(e, ERR_USAGE, "%zu variables and headers: %d at most", m->ncreds,
+			       MCP_CREDS_MAX);
+	for (size_t i = 0; i < m->ncreds; i++)
+		if (check_cred(m, i, e) < 0)
+			return -1;
 	return 0;
+}
+
+/* The creds as stored: [{"env"|"header": NAME, "secret": S, "bearer": true}]. */
+static char *creds_json(const struct mcp_server *m)
+{
+	cJSON *arr;
+	char *s;
+
+	if (!m->ncreds)
+		return NULL;
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < m->ncreds; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, m->creds[i].header ? "header" : "env", m->creds[i].name);
+		cJSON_AddStringToObject(o, "secret", m->creds[i].secret);
+		if (m->creds[i].bearer)
+			cJSON_AddTrueToObject(o, "bearer");
+		cJSON_AddItemToArray(arr, o);
+	}
+	s = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	return s;
+}
+
+static void creds_read(struct mcp_server *m, const char *text)
+{
+	cJSON *arr = text ? cJSON_Parse(text) : NULL, *o;
+
+	m->creds = NULL;
+	m->ncreds = 0;
+	if (!cJSON_IsArray(arr)) {
+		cJSON_Delete(arr);
+		return;
+	}
+	m->creds = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*m->creds));
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *env = cJSON_GetObjectItemCaseSensitive(o, "env");
+		const cJSON *hdr = cJSON_GetObjectItemCaseSensitive(o, "header");
+		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(o, "secret");
+		const cJSON *name = cJSON_IsString(hdr) ? hdr : env;
+		struct mcp_cred *c = &m->creds[m->ncreds];
+
+		if (!cJSON_IsString(name) || !cJSON_IsString(sec))
+			continue;
+		c->name = xstrdup(name->valuestring);
+		c->secret = xstrdup(sec->valuestring);
+		c->header = name == hdr;
+		c->bearer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "bearer"));
+		m->ncreds++;
+	}
+	cJSON_Delete(arr);
 }
 
 int mcp_server_add(struct store *s, struct mcp_server *m, time_t now, struct err *e)
 {
 	sqlite3_stmt *st;
-	char *argv = NULL;
+	char *argv = NULL, *creds;
 	int rc;
 
 	if (mcp_server_check(m, e) < 0)
@@ -62,20 +188,24 @@ int mcp_server_add(struct store *s, struct mcp_server *m, time_t now, struct err
 		argv = cJSON_PrintUnformatted(arr);
 		cJSON_Delete(arr);
 	}
+	creds = creds_json(m);
 	st = store_prepare(s,
-			   "INSERT INTO mcp_servers (name, argv, url, created_at) "
-			   "VALUES (?, ?, ?, ?)",
+			   "INSERT INTO mcp_servers (name, argv, url, created_at, creds) "
+			   "VALUES (?, ?, ?, ?, ?)",
 			   e);
 	if (!st) {
 		free(argv);
+		free(creds);
 		return -1;
 	}
 	store_bind_text(st, 1, m->name);
 	store_bind_text(st, 2, argv);
 	store_bind_text(st, 3, m->url);
 	sqlite3_bind_int64(st, 4, now);
+	store_bind_text(st, 5, creds);
 	rc = sqlite3_step(st);
 	free(argv);
+	free(creds);
 	if (rc == SQLITE_CONSTRAINT) {
 		store_end(s, st);
 		return err_set(e, ERR_USAGE, "an MCP server named '%s' exists", m->name);
@@ -100,6 +230,7 @@ static void from_row(sqlite3_stmt *st, void *elem)
 	m->name = store_col_text(st, 1);
 	m->url = store_col_text(st, 3);
 	m->created_at = (time_t)sqlite3_column_int64(st, 4);
+	creds_read(m, (const char *)sqlite3_column_text(st, 5));
 	m->argv = NULL;
 	if (argv) {
 		cJSON *arr = cJSON_Parse(argv), *a;
@@ -118,7 +249,7 @@ static void release_elem(void *elem)
 	mcp_server_release(elem);
 }
 
-#define SERVER_COLS "SELECT id, name, argv, url, created_at FROM mcp_servers"
+#define SERVER_COLS "SELECT id, name, argv, url, created_at, creds FROM mcp_servers"
 
 int mcp_server_list(struct store *s, struct mcp_server **out, size_t *n, struct err *e)
 {

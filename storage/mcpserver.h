@@ -4,8 +4,11 @@
  *
  * A server has a unique name ([a-z0-9_-]{1,32}: it prefixes its tools'
  * names) and either a command line (a stdio server; argv kept as given) or
- * the URL of a Streamable HTTP server.  No secrets: a server that needs a
- * key gets it from its own environment or configuration.
+ * the URL of a Streamable HTTP server.  A server that needs a key is given
+ * it by name: a stdio server an environment variable, an HTTP server a
+ * header, whose value is a nestor secret (secret.h) read when the server is
+ * used; the database keeps the variable's or header's name and the
+ * secret's, never its value.
  *
  * An approval is per assistant and tool (the namespaced name the model
  * sees): allowed always or never.  Removing an assistant removes its
@@ -21,18 +24,36 @@
 #include "err.h"
 #include "store.h"
 
+/* At most this many variables and headers a server. */
+#define MCP_CREDS_MAX 16
+
+/* A variable of a stdio server's environment, or a header of the requests
+ * to an HTTP server, whose value is the secret named secret ("Bearer "
+ * and it, with bearer). */
+struct mcp_cred {
+	char *name;   /* the variable or header */
+	char *secret; /* the secret's name */
+	bool header, bearer;
+};
+
 struct mcp_server {
 	long long id;
 	char *name;
 	char **argv; /* NULL-terminated, or NULL for a URL */
 	char *url;   /* or NULL */
+	struct mcp_cred *creds;
+	size_t ncreds;
 	time_t created_at;
 };
 
 void mcp_server_release(struct mcp_server *m);
 void mcp_server_list_free(struct mcp_server *list, size_t n);
 
-/* Check the name and that exactly one of argv, url is set (http(s) URL). */
+/* Check the name, that exactly one of argv, url is set (http(s) URL), and
+ * the creds: variables ([A-Za-z_][A-Za-z0-9_]*, not NESTOR_* nor LD_*) for
+ * a command, headers (token characters, not one nestor sends itself) for a
+ * URL, each name once, at most MCP_CREDS_MAX.  The secrets' names are the
+ * caller's to check (secret_check_name). */
 int mcp_server_check(const struct mcp_server *m, struct err *e);
 /* Insert m (sets m->id); a name taken is ERR_USAGE. */
 int mcp_server_add(struct store *s, struct mcp_server *m, time_t now, struct err *e);

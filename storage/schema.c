@@ -576,6 +576,10 @@ const char *const schema_migrations[] = {
 	"CREATE TRIGGER events_reach_new AFTER INSERT ON events WHEN" REACH_STALE_26
 	"CREATE TRIGGER events_reach_moved AFTER UPDATE OF start, until, rrule, reach ON events"
 	" WHEN" REACH_STALE_26,
+	/* 27: what an MCP server is given from the secrets (mcpserver.h):
+	 * a JSON array of {"env"|"header": NAME, "secret": SECRET[, "bearer":
+	 * true]}, the names only. */
+	"ALTER TABLE mcp_servers ADD COLUMN creds TEXT;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -1,4 +1,5 @@
-/* schema.h - numbered migrations: migration N (1-based) is schema_migrations[N-1]. */
+/* schema.h - numbered migrations: migration N (1-based) is schema_migrations[N-1]; a
+ * NULL one is a number not used (nothing to run). */
 #ifndef NESTOR_SCHEMA_H
 #define NESTOR_SCHEMA_H
 

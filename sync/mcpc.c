@@ -32,6 +32,8 @@ struct mcpc {
 	char *name;
 	char **argv; /* stdio, NULL-terminated */
 	char *url;   /* http */
+	char **env;  /* stdio: "NAME=value", NULL-terminated, or NULL */
+	char **hdrs; /* http: "Name: value", NULL-terminated, or NULL */
 	long timeout_ms;
 	pid_t pid;
 	int in, out; /* the child's stdin (we write) and stdout (we read) */
@@ -95,6 +97,38 @@ struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms)
 	return c;
 }
 
+/* Append a copy of s to the NULL-terminated list *l. */
+static void push(char ***l, char *s)
+{
+	size_t n = 0;
+
+	while (*l && (*l)[n])
+		n++;
+	*l = xrealloc(*l, (n + 2) * sizeof(**l));
+	(*l)[n] = s;
+	(*l)[n + 1] = NULL;
+}
+
+void mcpc_add_env(struct mcpc *c, const char *name, const char *value)
+{
+	push(&c->env, xasprintf("%s=%s", name, value));
+}
+
+void mcpc_add_header(struct mcpc *c, const char *name, const char *value)
+{
+	push(&c->hdrs, xasprintf("%s: %s", name, value));
+}
+
+/* Wipe and free a NULL-terminated list of secrets. */
+static void wipe(char **l)
+{
+	for (char **p = l; p && *p; p++) {
+		explicit_bzero(*p, strlen(*p));
+		free(*p);
+	}
+	free(l);
+}
+
 /* Stop the child: EOF on its stdin, a second to leave, then SIGTERM/SIGKILL. */
 static void stop(struct mcpc *c)
 {
@@ -127,11 +161,26 @@ static void stop(struct mcpc *c)
 	c->connected = false;
 }
 
+/* A request's header list: n slots for nestor's, then the server's own
+ * (mcpc_add_header), NULL-terminated; the caller frees the array. */
+static const char **with_own(const struct mcpc *c, size_t n)
+{
+	size_t k = 0;
+	const char **h;
+
+	while (c->hdrs && c->hdrs[k])
+		k++;
+	h = xcalloc(n + k + 1, sizeof(*h));
+	for (size_t i = 0; i < k; i++)
+		h[n + i] = c->hdrs[i];
+	return h;
+}
+
 /* Streamable HTTP: tell the server the session is over (best effort). */
 static void end_session(struct mcpc *c)
 {
 	char *sid = xasprintf("Mcp-Session-Id: %s", c->session);
-	const char *hdrs[] = { sid, NULL };
+	const char **hdrs = with_own(c, 1);
 	struct http_req rq = { .method = "DELETE",
 			       .url = c->url,
 			       .headers = hdrs,
@@ -140,8 +189,10 @@ static void end_session(struct mcpc *c)
 	struct http_resp rs;
 	struct err e = { 0, "" };
 
+	hdrs[0] = sid;
 	(void)http_request(&rq, &rs, &e);
 	http_resp_release(&rs);
+	free(hdrs);
 	free(sid);
 }
 
@@ -155,6 +206,8 @@ void mcpc_free(struct mcpc *c)
 	for (char **a = c->argv; a && *a; a++)
 		free(*a);
 	free(c->argv);
+	wipe(c->env);
+	wipe(c->hdrs);
 	free(c->url);
 	free(c->name);
 	cJSON_Delete(c->info);
@@ -192,8 +245,9 @@ static int spawn(struct mcpc *c, struct err *e)
 	signal(SIGPIPE, SIG_IGN);
 	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
 		return err_set(e, ERR_FAIL, "%s: pipe: %s", c->name, strerror(errno));
-	/* the server is a program of its own: the secrets stay here */
-	env = childenv_new(NULL);
+	/* the server is a program of its own: the secrets stay here, but
+	 * those it was given (mcpc_add_env) */
+	env = childenv_new(c->env);
 	c->pid = fork();
 	if (c->pid < 0) {
 		free(env);
@@ -427,7 +481,7 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 			 cJSON **answer, struct err *e)
 {
 	char *body = cJSON_PrintUnformatted(msg), *sid = NULL, *ver = NULL;
-	const char *hdrs[6];
+	const char **hdrs = with_own(c, 4);
 	struct http_req rq = { .url = c->url,
 			       .body = body,
 			       .headers = hdrs,
@@ -444,6 +498,9 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 		hdrs[n++] = sid = xasprintf("Mcp-Session-Id: %s", c->session);
 	if (c->connected)
 		hdrs[n++] = ver = xasprintf("MCP-Protocol-Version: %s", MCPC_VERSION);
+	/* the server's own after nestor's, no gap between */
+	for (size_t i = 4; hdrs[i]; i++)
+		hdrs[n++] = hdrs[i];
 	hdrs[n] = NULL;
 	if (http_request(&rq, &rs, e) < 0) {
 		/* the server had the request and may still work on it */
@@ -486,6 +543,7 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 	}
 	rc = *answer ? 0 : err_set(e, ERR_FAIL, "%s: no answer in the response", c->name);
 out:
+	free(hdrs);
 	free(sid);
 	free(ver);
 	free(body);

@@ -52,6 +52,13 @@ struct mcpc *mcpc_new_stdio(const char *name, char *const argv[], long timeout_m
 struct mcpc *mcpc_new_fd(const char *name, int in, int out, long timeout_ms);
 /* A Streamable HTTP server at url. */
 struct mcpc *mcpc_new_http(const char *name, const char *url, long timeout_ms);
+/* A variable of a stdio server's environment, set whenever it is started
+ * (over the one nestor has; NESTOR_SECRET_* never pass, childenv.h), and a
+ * header of every request to an HTTP server; name and value are copied,
+ * the value wiped at mcpc_free.  Neither is logged nor in a message.  Call
+ * before the first request. */
+void mcpc_add_env(struct mcpc *c, const char *name, const char *value);
+void mcpc_add_header(struct mcpc *c, const char *name, const char *value);
 /* Ends the session: closes a stdio server's stdin (SIGTERM after a second),
  * sends an HTTP server DELETE with the session id. */
 void mcpc_free(struct mcpc *c);

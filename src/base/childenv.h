@@ -17,7 +17,9 @@
 #define NESTOR_CHILDENV_H
 
 /* extra ("NAME=value" strings, NULL-terminated, or NULL) followed by
- * environ without its NESTOR_SECRET_* entries; NULL-terminated.  The array
+ * environ without its NESTOR_SECRET_* entries and without the variables
+ * extra sets (each is the child's once, with extra's value);
+ * NULL-terminated.  The array
  * is the caller's to free() (not the strings: they stay environ's and
  * extra's). */
 char **childenv_new(char *const extra[]);

@@ -16,6 +16,7 @@
 #include "mcp.h"
 #include "mcpserver.h"
 #include "sbuf.h"
+#include "secret.h"
 #include "wallclock.h"
 #include "xalloc.h"
 
@@ -41,7 +42,7 @@
  * client sending pings and not reading) a ping waits for the loop. */
 #define PINGS_MAX 1000
 
-enum { OPT_ASSISTANT = 256, OPT_URL };
+enum { OPT_ASSISTANT = 256, OPT_URL, OPT_ENV, OPT_HEADER, OPT_BEARER };
 
 /* Standard output, written by a thread of its own: whole lines, in the
  * order queued. */
@@ -513,22 +514,59 @@ int cmd_mcp(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* nestor mcp add NAME -- COMMAND [ARGS...] | NAME --url URL */
+/* One --env VAR=SECRET, --header NAME=SECRET or --bearer SECRET into m
+ * (its strings point into arg). */
+static int add_cred(struct ctx *ctx, struct mcp_server *m, int opt, char *arg)
+{
+	struct mcp_cred *c;
+	char *eq = opt == OPT_BEARER ? NULL : strchr(arg, '=');
+
+	if (m->ncreds >= MCP_CREDS_MAX)
+		return cmd_usage(ctx, "more than %d --env, --header and --bearer", MCP_CREDS_MAX);
+	if (opt != OPT_BEARER && (!eq || eq == arg || !eq[1]))
+		return cmd_usage(ctx, "--%s %s: %s=SECRET expected",
+				 opt == OPT_ENV ? "env" : "header", utf8_q(arg),
+				 opt == OPT_ENV ? "VAR" : "NAME");
+	c = &m->creds[m->ncreds++];
+	c->header = opt != OPT_ENV;
+	c->bearer = opt == OPT_BEARER;
+	c->name = opt == OPT_BEARER ? "Authorization" : arg;
+	c->secret = eq ? eq + 1 : arg;
+	if (eq)
+		*eq = '\0';
+	if (secret_check_name(c->secret, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "%s %s", c->header ? "header" : "variable", utf8_q(c->name));
+		ctx->err.code = ERR_USAGE;
+		return -1;
+	}
+	return 0;
+}
+
+/* nestor mcp add NAME [--env VAR=SECRET...] -- COMMAND [ARGS...]
+ * | NAME --url URL [--header NAME=SECRET...] [--bearer SECRET] */
 static int mcp_add(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "url", required_argument, NULL, OPT_URL },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "header", required_argument, NULL, OPT_HEADER },
+		{ "bearer", required_argument, NULL, OPT_BEARER },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mcp_cred creds[MCP_CREDS_MAX];
 	struct mcp_server m;
 	int c;
 
 	memset(&m, 0, sizeof(m));
+	m.creds = creds;
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == '?')
 			return -1;
 		if (c == OPT_URL)
 			m.url = optarg;
+		else if ((c == OPT_ENV || c == OPT_HEADER || c == OPT_BEARER) &&
+			 add_cred(ctx, &m, c, optarg) < 0)
+			return -1;
 	}
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing NAME");
@@ -572,6 +610,23 @@ static cJSON *server_json(const struct mcp_server *m, cJSON *tools, const char *
 		cJSON_AddStringToObject(o, "url", m->url);
 	else
 		cJSON_AddNullToObject(o, "url");
+	/* the names only: a secret's value is read when the server is used */
+	for (int h = 0; h < 2; h++) {
+		cJSON *l = cJSON_AddArrayToObject(o, h ? "headers" : "env");
+
+		for (size_t i = 0; i < m->ncreds; i++) {
+			cJSON *one;
+
+			if (m->creds[i].header != h)
+				continue;
+			one = cJSON_CreateObject();
+			cJSON_AddStringToObject(one, "name", m->creds[i].name);
+			cJSON_AddStringToObject(one, "secret", m->creds[i].secret);
+			if (h)
+				cJSON_AddBoolToObject(one, "bearer", m->creds[i].bearer);
+			cJSON_AddItemToArray(l, one);
+		}
+	}
 	t = cJSON_AddArrayToObject(o, "tools");
 	for (cJSON *x = tools ? tools->child : NULL; x; x = x->next) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(x, "name");
@@ -600,6 +655,15 @@ static cJSON *server_json(const struct mcp_server *m, cJSON *tools, const char *
 	return o;
 }
 
+/* "NAME[how] from secret 'SECRET'" of a variable or header (server_json). */
+static void print_cred(struct ctx *ctx, const cJSON *c, const char *how)
+{
+	cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring);
+	fprintf(ctx->out, "%s from secret '", how);
+	cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(c, "secret")->valuestring);
+	fputs("'\n", ctx->out);
+}
+
 static void print_server(struct ctx *ctx, const cJSON *o)
 {
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command"), *t;
@@ -614,6 +678,16 @@ static void print_server(struct ctx *ctx, const cJSON *o)
 	} else {
 		cmd_put_safe(ctx->out, cJSON_GetObjectItemCaseSensitive(o, "url")->valuestring);
 		fputc('\n', ctx->out);
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "env")) {
+		fputs("  env ", ctx->out);
+		print_cred(ctx, t, "");
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(o, "headers")) {
+		fputs("  header ", ctx->out);
+		print_cred(ctx, t,
+			   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "bearer")) ? ": Bearer"
+										       : ":");
 	}
 	if (cJSON_IsString(err)) {
 		fputs("  unreachable: ", ctx->out);
@@ -675,9 +749,13 @@ static int mcp_list(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd cmd_mcp_verbs[] = {
-	{ "add", "NAME (-- COMMAND [ARGS...] | --url URL)",
-	  "add an MCP server whose tools assistants may use (--tools mcp:NAME)", CMD_NEEDS_DB,
-	  mcp_add, NULL },
+	{ "add",
+	  "NAME ([--env VAR=SECRET]... -- COMMAND [ARGS...] | --url URL [--header NAME=SECRET]... "
+	  "[--bearer SECRET])",
+	  "add an MCP server whose tools assistants may use (--tools mcp:NAME); --env sets VAR in "
+	  "the server's environment, --header sends NAME with each request, --bearer sends "
+	  "Authorization: Bearer, each the value of the nestor secret SECRET (nestor secret set)",
+	  CMD_NEEDS_DB, mcp_add, NULL },
 	{ "list", "[--json]", "the MCP servers and their tools (each server is asked)",
 	  CMD_NEEDS_DB, mcp_list, NULL },
 	{ "rm", "NAME", "remove an MCP server", CMD_NEEDS_DB, mcp_rm, NULL },

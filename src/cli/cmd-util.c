@@ -174,7 +174,7 @@ static struct {
 	int val[32];
 	size_t n;
 } given;
-static const char *const additive[] = { "setting", NULL };
+static const char *const additive[] = { "setting", "env", "header", NULL };
 
 /* Whether option c (longopts[idx] when idx >= 0) had a value already; if
  * not, remember it. */

@@ -16,7 +16,7 @@ grep -q '^NESTOR_SPY_MARK=seen$' env.txt || fail "the server lost its environmen
 ! grep -e NESTOR_SECRET_ -e sk-spy -e pg-spy env.txt || fail "the MCP server got a secret"
 
 # a password or a key in a URL is refused before it is kept, and not quoted
-mcpwhy="take it out and keep the key where the server reads it (nestor stores none for it)"
+mcpwhy="take it out and send it with --header NAME=SECRET or --bearer SECRET"
 for url in https://bob:pw-SECRET@127.0.0.1:9/mcp https://tok-SECRET@127.0.0.1:9/mcp; do
 	if nestor mcp add web --url "$url" 2>err; then fail "mcp add took $url"; fi
 	expect_eq "mcp add --url $url" "$(cat err)" "nestor: mcp add: URL holds a password: $mcpwhy"

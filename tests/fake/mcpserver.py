@@ -14,12 +14,17 @@
       a page, each page after 0.3 s, 40 pages in all (slow)
       --flood: a tools/call is never answered: the server stops reading
       its stdin and sends pings for ever
+      --report FILE: at start, one line of JSON {"argv": its command line
+      as /proc/self/cmdline has it, "environ": [its environment's
+      "NAME=value" strings, in order]}
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
+               [--report FILE]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
       request was tools/call of "echo" (both forms of the spec); an
       Mcp-Session-Id is given at initialize and required after it (404
-      for an unknown one, 400 without)
+      for an unknown one, 400 without); --report gets each request's
+      headers as a line of JSON {"method", "headers": [[name, value]...]}
 
 Tools:
   echo {text}          text and structuredContent {"echo": text}
@@ -64,6 +69,7 @@ TOOLS = [
 ]
 LOG = None
 RECORD = None
+REPORT = None
 RECORD_LOCK = threading.Lock()
 # HTTP: the calls waiting for their cancel, by (session, request id)
 WAITING = {}
@@ -187,7 +193,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def report(self):
+        if REPORT:
+            with RECORD_LOCK, open(REPORT, "a") as f:
+                f.write(json.dumps({"method": self.command,
+                                    "headers": [[k, v] for k, v in self.headers.items()]}) + "\n")
+
     def do_POST(self):
+        self.report()
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         msg = json.loads(body)
         accept = self.headers.get("Accept", "")
@@ -222,6 +235,7 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client gave up on it
 
     def do_DELETE(self):
+        self.report()
         sid = self.headers.get("Mcp-Session-Id")
         log("DELETE %s" % ("known" if sid in SESSIONS else "unknown"))
         SESSIONS.discard(sid)
@@ -229,11 +243,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, RECORD, CURSOR, FLOOD, garble
+    global LOG, RECORD, REPORT, CURSOR, FLOOD, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
     ap.add_argument("--record")
+    ap.add_argument("--report")
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
     ap.add_argument("--dup", action="store_true")
@@ -242,6 +257,7 @@ def main():
     args = ap.parse_args()
     LOG = args.log
     RECORD = args.record
+    REPORT = args.report
     CURSOR = args.cursor
     FLOOD = args.flood
     if args.dup:
@@ -251,6 +267,13 @@ def main():
     if args.pidfile:
         with open(args.pidfile, "w") as f:
             f.write("%d\n" % os.getpid())
+    if args.report and not args.http:
+        with open("/proc/self/cmdline", "rb") as f:
+            argv = f.read().decode("utf-8", "replace").rstrip("\0").split("\0")
+        with open("/proc/self/environ", "rb") as f:
+            environ = f.read().decode("utf-8", "replace").rstrip("\0").split("\0")
+        with open(args.report, "a") as f:
+            f.write(json.dumps({"argv": argv, "environ": environ}) + "\n")
     if args.http:
         fakeserver.serve(Handler, args)
     else:

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "assistant.h"
+#include "childenv.h"
 #include "config.h"
 #include "mcp.h"
 #include "mcpc.h"
+#include "mcpserver.h"
 #include "sbuf.h"
 #include "store.h"
 #include "task.h"
@@ -535,6 +537,79 @@ START_TEST(test_client_server_stops_reading)
 }
 END_TEST
 
+/* A server's variables and headers are kept by name, with the secrets'
+ * names, and come back as given; what would reach another program or a
+ * request badly is refused before it is kept. */
+START_TEST(test_server_creds_kept_by_name)
+{
+	char *argv[] = { "srv", NULL };
+	struct mcp_cred env[] = { { "API_KEY", "api-key", false, false },
+				  { "OTHER", "other.key", false, false } };
+	struct mcp_cred hdr[] = { { "X-Api-Key", "k", true, false },
+				  { "Authorization", "tok", true, true } };
+	struct mcp_server a = { .name = "a", .argv = argv, .creds = env, .ncreds = 2 };
+	struct mcp_server b = {
+		.name = "b", .url = "https://127.0.0.1:9/mcp", .creds = hdr, .ncreds = 2
+	};
+	struct mcp_server got;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(mcp_server_add(st, &a, NOW, &e), 0);
+	ck_assert_int_eq(mcp_server_add(st, &b, NOW, &e), 0);
+	ck_assert_int_eq(mcp_server_get(st, "a", &got, &e), 0);
+	ck_assert_uint_eq(got.ncreds, 2);
+	ck_assert_str_eq(got.creds[1].name, "OTHER");
+	ck_assert_str_eq(got.creds[1].secret, "other.key");
+	ck_assert(!got.creds[0].header && !got.creds[0].bearer);
+	mcp_server_release(&got);
+	ck_assert_int_eq(mcp_server_get(st, "b", &got, &e), 0);
+	ck_assert_uint_eq(got.ncreds, 2);
+	ck_assert_str_eq(got.creds[1].name, "Authorization");
+	ck_assert(got.creds[1].header && got.creds[1].bearer && !got.creds[0].bearer);
+	mcp_server_release(&got);
+
+	b.name = "c";
+	hdr[1] = (struct mcp_cred){ "x-api-key", "k2", true, false };
+	ck_assert_int_eq(mcp_server_add(st, &b, NOW, &e), -1);
+	ck_assert_str_eq(e.msg, "header 'x-api-key' given twice");
+	hdr[1] = (struct mcp_cred){ "Bad\r\nHost", "k2", true, false };
+	ck_assert_int_eq(mcp_server_add(st, &b, NOW, &e), -1);
+	ck_assert(strstr(e.msg, "bad header name") != NULL);
+	a.name = "d";
+	env[1] = (struct mcp_cred){ "LD_PRELOAD", "k", false, false };
+	ck_assert_int_eq(mcp_server_add(st, &a, NOW, &e), -1);
+	env[1] = (struct mcp_cred){ "A=B", "k", false, false };
+	ck_assert_int_eq(mcp_server_add(st, &a, NOW, &e), -1);
+	ck_assert(strstr(e.msg, "bad variable name") != NULL);
+	ck_assert_int_eq(mcp_server_get(st, "c", &got, &e), -1);
+	ck_assert_int_eq(mcp_server_get(st, "d", &got, &e), -1);
+}
+END_TEST
+
+/* A variable given to a child replaces the one nestor has: one entry. */
+START_TEST(test_childenv_gives_once)
+{
+	char *extra[] = { "MCP_TEST_VAR=given", NULL };
+	char **env;
+	int n = 0;
+
+	setenv("MCP_TEST_VAR", "nestor's", 1);
+	setenv("MCP_TEST_VARX", "kept", 1);
+	env = childenv_new(extra);
+	for (char **p = env; *p; p++)
+		if (!strncmp(*p, "MCP_TEST_VAR", 12)) {
+			n++;
+			ck_assert_msg(!strcmp(*p, "MCP_TEST_VAR=given") ||
+					      !strcmp(*p, "MCP_TEST_VARX=kept"),
+				      "%s", *p);
+		}
+	ck_assert_int_eq(n, 2);
+	free(env);
+	unsetenv("MCP_TEST_VAR");
+	unsetenv("MCP_TEST_VARX");
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -547,6 +622,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_cancelled_before_start);
 	tcase_add_test(tc, test_ping_aside);
 	tcase_add_test(tc, test_hostile_names_echoed_escaped);
+	tcase_add_test(tc, test_server_creds_kept_by_name);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");
 	tcase_add_test(tc, test_client_matches_ids_exactly);
@@ -554,6 +630,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_client_cancels_on_timeout);
 	tcase_add_test(tc, test_client_stops_at_a_repeated_cursor);
 	tcase_add_test(tc, test_client_server_stops_reading);
+	tcase_add_test(tc, test_childenv_gives_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -85,6 +85,29 @@ static int task_body(struct api_call *c, struct task *t)
 	return 0;
 }
 
+/*
+ * DELETE: the read, If-Match and the removal in one transaction, so a
+ * change another request makes after the check cannot be removed unseen.
+ */
+static int remove_matched(struct api_call *c, const struct api_resource *r, long long id)
+{
+	cJSON *cur = NULL;
+	struct err e;
+
+	if (store_begin(c->store, &e) < 0)
+		return api_fail(c, &e);
+	if (r->get(c, id, &cur) < 0 || api_check_match(c, cur) < 0 || r->remove(c, id) < 0) {
+		cJSON_Delete(cur);
+		store_rollback(c->store);
+		return -1;
+	}
+	cJSON_Delete(cur);
+	if (store_commit(c->store, &e) < 0)
+		return api_fail(c, &e);
+	api_no_content(c);
+	return 0;
+}
+
 int api_resource(struct api_call *c, const struct api_resource *r)
 {
 	cJSON *cur = NULL;
@@ -117,17 +140,13 @@ int api_resource(struct api_call *c, const struct api_resource *r)
 		return api_bad_method(c);
 	}
 	rc = api_writable(c);
-	if (rc == 0 && !(is(c, "PATCH") && r->match_inside))
+	if (rc == 0 && is(c, "PATCH") && !r->match_inside)
 		rc = api_check_match(c, cur);
 	cJSON_Delete(cur);
 	if (rc < 0)
 		return -1;
-	if (is(c, "DELETE")) {
-		if (r->remove(c, id) < 0)
-			return -1;
-		api_no_content(c);
-		return 0;
-	}
+	if (is(c, "DELETE"))
+		return remove_matched(c, r, id);
 	if (r->patch(c, id) < 0 || r->get(c, id, &cur) < 0)
 		return -1;
 	api_one(c, cur);

@@ -304,6 +304,7 @@ static int api_call(struct api *api, const char *method, const char *path, const
 /* The other request's write, made when this one's write starts: SQLITE_OK
  * when it got in between the If-Match check and the write. */
 static const char *meddle_at;
+static const char *meddle_sql = "UPDATE assistants SET model = 'theirs' WHERE name = 'gem'";
 static int meddle_rc;
 
 static int meddle(unsigned type, void *arg, void *stmt, void *sql)
@@ -312,9 +313,7 @@ static int meddle(unsigned type, void *arg, void *stmt, void *sql)
 	(void)arg;
 	(void)stmt;
 	if (meddle_rc == -1 && !strncmp(sql, meddle_at, strlen(meddle_at)))
-		meddle_rc = sqlite3_exec(
-			other->db, "UPDATE assistants SET model = 'theirs' WHERE name = 'gem'",
-			NULL, NULL, NULL);
+		meddle_rc = sqlite3_exec(other->db, meddle_sql, NULL, NULL, NULL);
 	return 0;
 }
 
@@ -375,6 +374,50 @@ START_TEST(test_api_match_in_write)
 	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
 	sqlite3_trace_v2(st->db, 0, NULL, NULL);
 	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), -1);
+
+	api_free(api);
+	store_free(other);
+	free(bearer);
+	free(token);
+	free(path);
+}
+END_TEST
+
+/*
+ * The same for the DELETE of a task, an event or a reminder: the read,
+ * If-Match and the removal are one transaction.
+ */
+START_TEST(test_api_delete_match_in_write)
+{
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.db", dir), *token, *bearer, etag[64] = "";
+	struct api *api = api_new(st, NULL, &(struct api_opts){ 0 });
+	long long tid;
+
+	ck_assert_msg(api_token_issue(st, 1, NULL, false, 1000, &token, &tid, &e) == 0, "%s",
+		      e.msg);
+	bearer = xasprintf("Bearer %s", token);
+	auth = bearer;
+	if_match = NULL;
+	other = store_open(path, &e);
+	ck_assert_msg(other != NULL, "%s", e.msg);
+	sqlite3_busy_timeout(other->db, 0);
+
+	ck_assert_int_eq(api_call(api, "POST", "/v1/tasks", "{\"title\":\"pay rent\"}", NULL, 0),
+			 201);
+	ck_assert_int_eq(api_call(api, "GET", "/v1/tasks/1", "", etag, sizeof(etag)), 200);
+	ck_assert(etag[0]);
+	if_match = "\"0000\"";
+	ck_assert_int_eq(api_call(api, "DELETE", "/v1/tasks/1", "", NULL, 0), 412);
+	if_match = etag;
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddle, NULL);
+	meddle_at = "DELETE FROM tasks";
+	meddle_sql = "UPDATE tasks SET title = 'pay rent twice' WHERE id = 1";
+	meddle_rc = -1;
+	ck_assert_int_eq(api_call(api, "DELETE", "/v1/tasks/1", "", NULL, 0), 204);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
+	ck_assert_int_eq(api_call(api, "GET", "/v1/tasks/1", "", NULL, 0), 404);
 
 	api_free(api);
 	store_free(other);
@@ -454,6 +497,7 @@ Suite *assistant_suite(void)
 	tcase_add_test(tc, test_add_default_atomic);
 	tcase_add_test(tc, test_set_default_race);
 	tcase_add_test(tc, test_api_match_in_write);
+	tcase_add_test(tc, test_api_delete_match_in_write);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,8 @@
 # back, after 100 pages, at 1000 tools, once its pages after the first took
 # longer than mcp.timeout) with a warning naming the server;
 # of two tools whose names nestor makes the same, the second is left out
-# (and mcp list says so);
+# (and mcp list says so); a tool's keys "as" and "left_out", sent twice,
+# do not change what mcp list shows;
 # a server that stops reading its stdin fails the call within mcp.timeout,
 # naming the server, instead of holding nestor for ever.
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +59,18 @@ assert t["Add-Numbers"]["as"] == "dup_add_numbers" and t["Add-Numbers"]["left_ou
 assert t["add_numbers"]["as"] == "dup_add_numbers", t
 assert t["add_numbers"]["left_out"] == "dup_add_numbers is already another tool'"'"'s name", t
 ' || fail "mcp list --json: the second not left out"
+
+# -- a tool object with "as" and "left_out" twice: mcp list shows nestor's
+# name for it and that it is offered, not what the server wrote
+nestor mcp add dupkeys -- python3 "$FAKE_MCP" --dupkeys > /dev/null
+nestor mcp list > list.txt
+expect_eq "dup keys: nestor's name" "$(grep -A1 '^dupkeys ' list.txt | tail -1)" "  dupkeys_x"
+nestor --json mcp list | python3 -c '
+import json, sys
+t = {s["name"]: s for s in json.load(sys.stdin)}["dupkeys"]["tools"]
+assert t == [{"name": "x", "as": "dupkeys_x", "description": None, "left_out": None}], t
+' || fail "mcp list --json: the server wrote its own as/left_out"
+nestor mcp rm dupkeys > /dev/null
 
 # -- a server that answers, then floods pings and reads nothing more
 nestor mcp add flood -- python3 "$FAKE_MCP" --flood > /dev/null

@@ -189,7 +189,6 @@ int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools
 {
 	cJSON *got, *t;
 
-	forget_entries(m);
 	if (list_server(m, server, &got, e) < 0) {
 		*tools = NULL;
 		return -1;
@@ -219,7 +218,6 @@ int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools
 		free(ns);
 	}
 	cJSON_Delete(got);
-	forget_entries(m);
 	return 0;
 }
 

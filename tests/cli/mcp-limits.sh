@@ -2,8 +2,8 @@
 # a listing of tools that never ends is cut short (at a cursor that comes
 # back, after 100 pages, at 1000 tools, once its pages after the first took
 # longer than mcp.timeout) with a warning naming the server;
-# of two tools whose names nestor makes the same, the second is left out
-# (and mcp list says so); a tool's keys "as" and "left_out", sent twice,
+# of two tools whose names nestor makes the same, of one server or two,
+# the second is left out (and mcp list says so); a tool's keys "as" and "left_out", sent twice,
 # do not change what mcp list shows;
 # a server that stops reading its stdin fails the call within mcp.timeout,
 # naming the server, instead of holding nestor for ever.
@@ -59,6 +59,27 @@ assert t["Add-Numbers"]["as"] == "dup_add_numbers" and t["Add-Numbers"]["left_ou
 assert t["add_numbers"]["as"] == "dup_add_numbers", t
 assert t["add_numbers"]["left_out"] == "dup_add_numbers is already another tool'"'"'s name", t
 ' || fail "mcp list --json: the second not left out"
+
+# -- a-b and a_b: each tool's name comes out the same; the model is
+# offered a-b's (the first), and mcp list says a_b's are left out
+nestor mcp add a-b -- python3 "$FAKE_MCP" > /dev/null
+nestor mcp add a_b -- python3 "$FAKE_MCP" > /dev/null
+nestor assistant edit gpt --tools mcp:a-b,mcp:a_b > /dev/null
+fake_script '[{"say": "Hi."}]'
+nestor --json ask --yes "hi" > /dev/null
+fake_py '
+names = [t["function"]["name"] for t in reqs[-1]["json"]["tools"]]
+assert sorted(names) == ["a_b_add_numbers", "a_b_die", "a_b_echo", "a_b_fail", "a_b_slow"], names
+'
+nestor mcp list > list.txt
+# the tools listed under server $1
+tools_of() { awk -v s="$1" '/^[^ ]/ { on = $1 == s; next } on' list.txt; }
+expect_eq "two servers: the second's left out" "$(tools_of a_b | head -1)" \
+	'  a_b_echo  left out ("echo"): a_b_echo is already another tool'"'"'s name'
+expect_eq "two servers: all the second's left out" "$(tools_of a_b | grep -c 'left out')" 5
+expect_eq "two servers: the first's offered" "$(tools_of a-b | grep -c 'left out')" 0
+nestor mcp rm a-b > /dev/null
+nestor mcp rm a_b > /dev/null
 
 # -- a tool object with "as" and "left_out" twice: mcp list shows nestor's
 # name for it and that it is offered, not what the server wrote

@@ -2,7 +2,7 @@
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
   mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup] [--dupkeys]
-               [--cursor again|endless|empty|slow] [--flood]
+               [--cursor again|endless|empty|stall] [--flood]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
@@ -13,8 +13,8 @@
       nestor in `nestor mcp list`)
       --cursor: tools/list never ends: 50 tools and the nextCursor
       "again" every time (again), 50 tools and a new cursor each page
-      (endless), no tools and a new cursor each page (empty), one tool
-      a page, each page after 0.3 s, 40 pages in all (slow)
+      (endless), no tools and a new cursor each page (empty), two tools
+      a page for three pages, then no answer to the fourth (stall)
       --flood: a tools/call is never answered: the server stops reading
       its stdin and sends pings for ever
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
@@ -105,16 +105,18 @@ def handle(msg, sid=None):
                   "serverInfo": {"name": "fake-mcp", "version": "1.0"}}
     elif method == "ping":
         result = {}
+    elif method == "tools/list" and CURSOR == "stall":
+        page = int(params.get("cursor", "page0")[4:])
+        if page == 3:
+            return None  # and reads on: the client's time runs out
+        result = {"tools": [{"name": "t%d_%d" % (page, i), "inputSchema": {"type": "object"}}
+                            for i in range(2)], "nextCursor": "page%d" % (page + 1)}
     elif method == "tools/list" and CURSOR:
         page = int(params.get("cursor", "page0")[4:] or 0) if CURSOR != "again" else 0
         tools = [] if CURSOR == "empty" else [
             {"name": "t%d_%d" % (page, i), "inputSchema": {"type": "object"}}
-            for i in range(1 if CURSOR == "slow" else 50)]
+            for i in range(50)]
         result = {"tools": tools, "nextCursor": "again" if CURSOR == "again" else "page%d" % (page + 1)}
-        if CURSOR == "slow":
-            time.sleep(0.3)
-            if page == 39:
-                del result["nextCursor"]
     elif method == "tools/list" and DUPKEYS:
         result = {"tools": [{"name": "x", "as": "1", "left_out": "1"}]}
     elif method == "tools/list":
@@ -246,7 +248,7 @@ def main():
     ap.add_argument("--pidfile")
     ap.add_argument("--garble", action="store_true")
     ap.add_argument("--dup", action="store_true")
-    ap.add_argument("--cursor", choices=["again", "endless", "empty", "slow"])
+    ap.add_argument("--cursor", choices=["again", "endless", "empty", "stall"])
     ap.add_argument("--flood", action="store_true")
     ap.add_argument("--dupkeys", action="store_true")
     args = ap.parse_args()

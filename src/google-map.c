@@ -305,8 +305,8 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 	ev->attendees = attendees(cJSON_GetObjectItemCaseSensitive(item, "attendees"), &dropped);
 	if (dropped)
 		log_msg(LOG_WARN, "google",
-			"calendar %s: event %s: %ld attendee%s left out (an address with a "
-			"control character, a space or a quote)",
+			"calendar %s: event %s: %ld attendee%s left out (an address that is "
+			"empty, not UTF-8, or holds a control character, a space or a quote)",
 			utf8_q(cal_name), utf8_q(str(item, "id")), dropped,
 			dropped == 1 ? "" : "s");
 	ev->alarms = alarms(item, defaults);

@@ -246,28 +246,37 @@ static char *offer(struct mcp_tools *m, const char *ns, const char *server, cons
 
 int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e)
 {
-	cJSON *t;
+	cJSON *got, *t;
 
-	forget_entries(m);
-	if (list_server(m, server, tools, e) < 0)
+	if (list_server(m, server, &got, e) < 0) {
+		*tools = NULL;
 		return -1;
-	cJSON_ArrayForEach(t, *tools) {
+	}
+	/* objects of nestor's own: a server's keys ("as" twice) say nothing */
+	*tools = cJSON_CreateArray();
+	cJSON_ArrayForEach(t, got) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
+		const cJSON *desc = cJSON_GetObjectItemCaseSensitive(t, "description");
+		cJSON *o;
 		char *ns, *why;
 
 		if (!cJSON_IsString(name))
 			continue;
 		ns = mcp_tools_name(server, name->valuestring);
 		why = offer(m, ns, server, name->valuestring);
-		cJSON_DeleteItemFromObjectCaseSensitive(t, "as");
-		cJSON_DeleteItemFromObjectCaseSensitive(t, "left_out");
-		cJSON_AddStringToObject(t, "as", ns);
-		cJSON_AddItemToObject(t, "left_out",
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", name->valuestring);
+		cJSON_AddItemToObject(o, "description",
+				      cJSON_IsString(desc) ? cJSON_CreateString(desc->valuestring)
+							   : cJSON_CreateNull());
+		cJSON_AddStringToObject(o, "as", ns);
+		cJSON_AddItemToObject(o, "left_out",
 				      why ? cJSON_CreateString(why) : cJSON_CreateNull());
+		cJSON_AddItemToArray(*tools, o);
 		free(why);
 		free(ns);
 	}
-	forget_entries(m);
+	cJSON_Delete(got);
 	return 0;
 }
 

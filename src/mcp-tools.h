@@ -54,12 +54,14 @@ int mcp_tools_call(struct mcp_tools *m, const char *name, const cJSON *args,
 /* The model's name for server's tool (caller frees). */
 char *mcp_tools_name(const char *server, const char *tool);
 
-/* Every tool of server (a new array of the server's tool objects), for
- * `nestor mcp list`: each with "as", its name as the model sees it, and
+/* Every tool of server (a new array), for `nestor mcp list`: each an
+ * object of nestor's own with the tool's "name" and "description" (null
+ * when it has none), "as", its name as the model sees it, and
  * "left_out", null or why the model is not offered it (its name is one of
- * nestor's, or an earlier tool of the server's came out the same), as
- * mcp_tools_schemas() decides for the server alone.  What m offered the
- * model before is forgotten: give it a set of its own. */
+ * nestor's, or an earlier tool's came out the same), as
+ * mcp_tools_schemas() decides: the tools of servers listed before on m
+ * count, as those of the servers before in an assistant's tools do.  Give
+ * it a set of its own (mcp_tools_new), not one that offered the model. */
 int mcp_tools_list_server(struct mcp_tools *m, const char *server, cJSON **tools, struct err *e);
 
 #endif

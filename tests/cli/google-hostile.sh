@@ -111,11 +111,12 @@ expect_eq "skipped in --json" "$(python3 -c 'import json, sys; print(json.load(s
 expect_match "skipped in the log" "$(cat "$NESTOR_HOME/nestor.log")" 'event \\"tz\\" skipped: unknown time zone'
 
 # Attendees: a name with an escape is cleaned; an address with a newline
-# (that would add an attendee line of its own) is left out, and one
-# warning in the log names the event.
+# (that would add an attendee line of its own) is left out, and so is an
+# empty one; one warning in the log names the event.
 gctl /_seed '{"events": {"work@example.com": [{"id": "inv", "summary": "invite", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"},
    "attendees": [{"email": "eve@example.com", "displayName": "Eve \u009b31m \"E\"\nX", "responseStatus": "tentative"},
-     {"email": "mal@example.com\nATTENDEE;CN=Your Boss;PARTSTAT=ACCEPTED:mailto:boss@example.com"}]}]}}' >/dev/null
+     {"email": "mal@example.com\nATTENDEE;CN=Your Boss;PARTSTAT=ACCEPTED:mailto:boss@example.com"},
+     {"email": "", "displayName": "Nobody"}]}]}}' >/dev/null
 nestor google sync >out
 expect_eq "the invitation pulled" "$(cat out)" "1 calendars: pushed 0, pulled 1, removed 0"
 id=$(nestor agenda --from 2026-06-03 --to 2026-06-03 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
@@ -123,7 +124,7 @@ expect_eq "attendees as Google has them, cleaned" "$(nestor event show "$id" --j
 print("|".join(json.load(sys.stdin)["attendees"]))')" "ATTENDEE;CN=Eve 31m 'E' X;PARTSTAT=TENTATIVE:mailto:eve@example.com"
 expect_eq "no attendee made up in the export" "$(nestor export | grep -c -e 'boss@' -e 'mal@')" 0
 expect_match "the attendee left out is logged" "$(cat "$NESTOR_HOME/nestor.log")" \
-	'calendar \\"Work\\": event \\"inv\\": 1 attendee left out \(an address with a control character'
+	'calendar \\"Work\\": event \\"inv\\": 2 attendees left out \(an address that is empty, not UTF-8, or holds a control character'
 expect_eq "one warning for it" "$(grep -c 'attendee.* left out' "$NESTOR_HOME/nestor.log")" 1
 
 # Pages that never end: a next page token seen before stops the list at

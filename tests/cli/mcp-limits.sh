@@ -2,8 +2,9 @@
 # a listing of tools that never ends is cut short (at a cursor that comes
 # back, after 100 pages, at 1000 tools, once its pages after the first took
 # longer than mcp.timeout) with a warning naming the server;
-# of two tools whose names nestor makes the same, the second is left out
-# (and mcp list says so);
+# of two tools whose names nestor makes the same, of one server or two,
+# the second is left out (and mcp list says so); a tool's keys "as" and "left_out", sent twice,
+# do not change what mcp list shows;
 # a server that stops reading its stdin fails the call within mcp.timeout,
 # naming the server, instead of holding nestor for ever.
 . "$(dirname "$0")/lib.sh"
@@ -59,6 +60,39 @@ assert t["add_numbers"]["as"] == "dup_add_numbers", t
 assert t["add_numbers"]["left_out"] == "dup_add_numbers is already another tool'"'"'s name", t
 ' || fail "mcp list --json: the second not left out"
 
+# -- a-b and a_b: each tool's name comes out the same; the model is
+# offered a-b's (the first), and mcp list says a_b's are left out
+nestor mcp add a-b -- python3 "$FAKE_MCP" > /dev/null
+nestor mcp add a_b -- python3 "$FAKE_MCP" > /dev/null
+nestor assistant edit gpt --tools mcp:a-b,mcp:a_b > /dev/null
+fake_script '[{"say": "Hi."}]'
+nestor --json ask --yes "hi" > /dev/null
+fake_py '
+names = [t["function"]["name"] for t in reqs[-1]["json"]["tools"]]
+assert sorted(names) == ["a_b_add_numbers", "a_b_die", "a_b_echo", "a_b_fail", "a_b_slow"], names
+'
+nestor mcp list > list.txt
+# the tools listed under server $1
+tools_of() { awk -v s="$1" '/^[^ ]/ { on = $1 == s; next } on' list.txt; }
+expect_eq "two servers: the second's left out" "$(tools_of a_b | head -1)" \
+	'  a_b_echo  left out ("echo"): a_b_echo is already another tool'"'"'s name'
+expect_eq "two servers: all the second's left out" "$(tools_of a_b | grep -c 'left out')" 5
+expect_eq "two servers: the first's offered" "$(tools_of a-b | grep -c 'left out')" 0
+nestor mcp rm a-b > /dev/null
+nestor mcp rm a_b > /dev/null
+
+# -- a tool object with "as" and "left_out" twice: mcp list shows nestor's
+# name for it and that it is offered, not what the server wrote
+nestor mcp add dupkeys -- python3 "$FAKE_MCP" --dupkeys > /dev/null
+nestor mcp list > list.txt
+expect_eq "dup keys: nestor's name" "$(grep -A1 '^dupkeys ' list.txt | tail -1)" "  dupkeys_x"
+nestor --json mcp list | python3 -c '
+import json, sys
+t = {s["name"]: s for s in json.load(sys.stdin)}["dupkeys"]["tools"]
+assert t == [{"name": "x", "as": "dupkeys_x", "description": None, "left_out": None}], t
+' || fail "mcp list --json: the server wrote its own as/left_out"
+nestor mcp rm dupkeys > /dev/null
+
 # -- a server that answers, then floods pings and reads nothing more
 nestor mcp add flood -- python3 "$FAKE_MCP" --flood > /dev/null
 nestor assistant edit gpt --tools mcp:flood > /dev/null
@@ -69,17 +103,16 @@ timeout 120 "$NESTOR_BIN" --json ask --yes "echo" > ask.json || fail "ask: $(cat
 expect_match "flood" "$(cat ask.json)" \
 	'"error":[[:space:]]*"after a restart: flood: the server stopped reading its input"'
 
-# -- a listing whose pages come slowly (0.3 s each, 40 of them): with
-# mcp.timeout 1 it stops about 1 s after the first page, the tools so far
-# kept, whether the time ran out between pages or while one was awaited
-nestor config set mcp.timeout 1 > /dev/null
-nestor mcp add slowpages -- python3 "$FAKE_MCP" --cursor slow > /dev/null
+# -- a listing whose fourth page never comes: with mcp.timeout 2 it stops
+# 2 s after the first page, the three pages' tools kept
+nestor config set mcp.timeout 2 > /dev/null
+nestor mcp add stall -- python3 "$FAKE_MCP" --cursor stall > /dev/null
 timeout 60 "$NESTOR_BIN" --json mcp list > list.json || fail "mcp list: $(cat list.json)"
 python3 -c '
 import json
-s = {s["name"]: s for s in json.load(open("list.json"))}["slowpages"]
-assert s["error"] is None and 2 <= len(s["tools"]) < 40, s
-assert s["tools"][0]["name"] == "t0_0", s
-' || fail "slow listing: $(head -c 300 list.json)"
-expect_match "slow: warned" "$(cat "$LOG")" \
-	'mcp: slowpages: tools/list stopped after [0-9]+ pages \(out of time\): [0-9]+ tools kept'
+s = {s["name"]: s for s in json.load(open("list.json"))}["stall"]
+names = [t["name"] for t in s["tools"]]
+assert s["error"] is None and names == ["t0_0", "t0_1", "t1_0", "t1_1", "t2_0", "t2_1"], s
+' || fail "stalled listing: $(head -c 300 list.json)"
+expect_match "stall: warned" "$(cat "$LOG")" \
+	'mcp: stall: tools/list stopped after 3 pages \(out of time\): 6 tools kept'

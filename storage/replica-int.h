@@ -88,9 +88,10 @@ void rcache_release(struct rcache *c);
 int replica_fold(struct store *s, struct rcache *c, struct err *e);
 
 /* Whether field of r is one of those a write checks together (an event's
- * start and end): a change of one carries them all, and when the fields
- * merged one by one make a row a write here refuses, the side whose
- * version of them is the latest keeps all of them (replica-apply.c). */
+ * start and end): a change of one carries them all, and they merge as one
+ * value whose version is the latest of theirs: the side whose version of
+ * them is the latest keeps all of them, with their versions
+ * (replica-apply.c). */
 bool replica_together(const struct rentity *r, const char *field);
 
 /* The clock of version v (valid: replica_valid_version). */

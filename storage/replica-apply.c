@@ -318,7 +318,8 @@ static int check_change(const cJSON *c, struct change *ch, struct err *e)
 	    (ch->base && !cJSON_IsObject(ch->base)))
 		return reject(e, "%s", "a change lacks its data or versions");
 	cJSON_ArrayForEach(it, ch->vers)
-		if (!cJSON_IsString(it) || !replica_valid_version(it->valuestring))
+		if (!cJSON_IsString(it) || !replica_valid_version(it->valuestring) ||
+		    replica_version_clock(it->valuestring) >= REPLICA_CLOCK_END)
 			return reject(e, "field '%.*s' has a bad version",
 				      utf8_prec(it->string, 40), it->string);
 	cJSON_ArrayForEach(it, ch->data) {

@@ -94,6 +94,11 @@ int replica_fold(struct store *s, struct rcache *c, struct err *e);
  * (replica-apply.c). */
 bool replica_together(const struct rentity *r, const char *field);
 
+/* The first clock a change may not carry: 2^62, milliseconds << 16 past
+ * the year 4200, which no honest clock reaches; a version from it on is
+ * refused, so one step past any version taken never runs out. */
+#define REPLICA_CLOCK_END (1ULL << 62)
+
 /* The clock of version v (valid: replica_valid_version). */
 unsigned long long replica_version_clock(const char *v);
 

@@ -783,6 +783,7 @@ static long pull_from(struct store *other)
  * clock does not follow it: an edit here still wins over it.  A clock
  * moved ahead heals at the next sync, and still wins over its own
  * edits of then; a clock at its end still ticks as an integer. */
+#define FAR 0x1000000000000000ULL
 START_TEST(test_clock_far_ahead_merged_not_followed)
 {
 	struct replica_stats rs;
@@ -798,7 +799,21 @@ START_TEST(test_clock_far_ahead_merged_not_followed)
 
 	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
 	before = hlc();
-	c = change("task", T1, "0a", false, 0x7fffffffffffffffULL,
+	/* a clock no honest device reaches is refused, as any bad version */
+	for (int i = 0; i < 3; i++) {
+		const unsigned long long huge[] = { 0x4000000000000000ULL, 0x7fffffffffffffffULL,
+						    0xffffffffffffffffULL };
+
+		c = change("task", T1, "0a", false, huge[i],
+			   "user_id=\"" ME "\";title=\"forged\";status=\"todo\";created_at=1",
+			   NULL);
+		apply1(c, &rs);
+		cJSON_Delete(c);
+		ck_assert_int_eq(rs.rejected, 1);
+		ck_assert_int_eq(rs.applied, 0);
+	}
+	/* a clock far ahead (past the year 2500) is merged */
+	c = change("task", T1, "0a", false, FAR,
 		   "user_id=\"" ME "\";title=\"forged\";status=\"todo\";created_at=1", NULL);
 	apply1(c, &rs);
 	cJSON_Delete(c);
@@ -813,7 +828,7 @@ START_TEST(test_clock_far_ahead_merged_not_followed)
 	ck_assert_int_eq(task_update(st, &got, &e), 0);
 	task_release(&got);
 	fold();
-	forged = ver(0x7fffffffffffffffULL, "0a");
+	forged = ver(FAR, "0a");
 	v = field_version(st, T1, "title");
 	ck_assert_msg(strcmp(v, forged) > 0, "%s", v);
 	free(v);

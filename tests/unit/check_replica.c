@@ -1039,6 +1039,33 @@ START_TEST(test_pulled_jobs_checked)
 }
 END_TEST
 
+/* A routine whose request is the longest a write here takes, its every
+ * byte escaped as \u00XX in the payload's JSON, is pulled. */
+START_TEST(test_pulled_routine_at_the_limit)
+{
+	struct replica_stats rs;
+	cJSON *c = change("job", "90000000-0000-4000-8000-00000000000f", "0a", false, 10,
+			  "user_id=\"" ME "\";created_at=1;dtstart=1780390800;kind=\"routine\";"
+			  "next_run=1780390800;state=\"pending\";schedule=\"cron\";"
+			  "rule=\"0 8 * * *\";payload=\"{}\"",
+			  NULL);
+	size_t n = 6 * STORE_REQUEST_MAX + 64;
+	char *payload = xmalloc(n), *p = payload;
+
+	p += sprintf(p, "{\"request\":\"");
+	for (int i = 0; i < STORE_REQUEST_MAX; i++)
+		p += sprintf(p, "\\u0078");
+	sprintf(p, "\",\"assistant\":\"coder\"}");
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "data"),
+					       "payload", cJSON_CreateString(payload));
+	free(payload);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.rejected, 0);
+	ck_assert_int_eq(rs.applied, 1);
+}
+END_TEST
+
 static void apply_to(struct store *on, const cJSON *c)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -1154,6 +1181,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_key_dropped_only_when_kept);
 	tcase_add_test(tc, test_pulled_jobs_checked);
 	tcase_add_test(tc, test_start_and_end_in_any_order);
+	tcase_add_test(tc, test_pulled_routine_at_the_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -139,7 +139,7 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 
 	if (!d->request || !*d->request)
 		return err_set(e, ERR_USAGE, "a routine needs a request (what to ask)");
-	if (utf8_check_field("request", d->request, 0, e) < 0)
+	if (utf8_check_field("request", d->request, STORE_REQUEST_MAX, e) < 0)
 		return -1;
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), ROUTINE_KIND);
@@ -232,7 +232,7 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 
 	if (d->request && !*d->request)
 		return err_set(e, ERR_USAGE, "a routine needs a request (what to ask)");
-	if (utf8_check_field("request", d->request, 0, e) < 0)
+	if (utf8_check_field("request", d->request, STORE_REQUEST_MAX, e) < 0)
 		return -1;
 	if (check_names(s, d, &user_id, e) < 0)
 		return -1;

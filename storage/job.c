@@ -313,9 +313,9 @@ static int job_check_row(sqlite3_stmt *st, struct err *e)
 		return err_set(e, ERR_USAGE, "a job's run offset is out of range");
 	if (!exdates_ok(exdates))
 		return err_set(e, ERR_USAGE, "a job's exdates are not a list of times");
-	if (payload && strlen(payload) > STORE_NOTES_MAX)
+	if (payload && strlen(payload) > STORE_PAYLOAD_MAX)
 		return err_set(e, ERR_USAGE, "a job's payload is too long (%zu bytes, at most %d)",
-			       strlen(payload), STORE_NOTES_MAX);
+			       strlen(payload), STORE_PAYLOAD_MAX);
 	p = payload ? cJSON_Parse(payload) : NULL;
 	if (!cJSON_IsObject(p))
 		rc = err_set(e, ERR_USAGE, "a job's payload is not a JSON object");

@@ -318,7 +318,8 @@ static int check_change(const cJSON *c, struct change *ch, struct err *e)
 	    (ch->base && !cJSON_IsObject(ch->base)))
 		return reject(e, "%s", "a change lacks its data or versions");
 	cJSON_ArrayForEach(it, ch->vers)
-		if (!cJSON_IsString(it) || !replica_valid_version(it->valuestring))
+		if (!cJSON_IsString(it) || !replica_valid_version(it->valuestring) ||
+		    replica_version_clock(it->valuestring) >= REPLICA_CLOCK_END)
 			return reject(e, "field '%.*s' has a bad version",
 				      utf8_prec(it->string, 40), it->string);
 	cJSON_ArrayForEach(it, ch->data) {
@@ -551,15 +552,31 @@ static int save_versions(struct applier *a, const struct change *ch, const struc
 	return run(a, st, e);
 }
 
-/* Keep the greater version of each field in l->vers. */
-static void merge_versions(struct local *l, const cJSON *vers)
+/* The index of field name of ch's entity when it is one of the fields
+ * checked together (replica_together), else -1. */
+static int together_index(const struct change *ch, const char *name)
+{
+	for (size_t i = 0; i < ch->r->nfields; i++)
+		if (!strcmp(ch->r->fields[i].name, name))
+			return replica_together(ch->r, name) ? (int)i : -1;
+	return -1;
+}
+
+/* Keep the greater version of each field in l->vers; of the fields
+ * checked together, only those taken (taken NULL: a tombstone, all of
+ * them) come, with their own versions: the versions describe the values
+ * the row holds. */
+static void merge_versions(struct local *l, const struct change *ch, const bool *taken)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, vers) {
+	cJSON_ArrayForEach(it, ch->vers) {
 		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(l->vers, it->string);
+		int g = taken ? together_index(ch, it->string) : -1;
 
-		if (cJSON_IsString(cur) && strcmp(cur->valuestring, it->valuestring) >= 0)
+		if (g >= 0 && !taken[g])
+			continue;
+		if (g < 0 && cJSON_IsString(cur) && strcmp(cur->valuestring, it->valuestring) >= 0)
 			continue;
 		cJSON_DeleteItemFromObjectCaseSensitive(l->vers, it->string);
 		cJSON_AddStringToObject(l->vers, it->string, it->valuestring);
@@ -587,7 +604,7 @@ static int apply_delete(struct applier *a, const struct change *ch, struct local
 		if (run(a, st, e) < 0)
 			return -1;
 	}
-	merge_versions(l, ch->vers);
+	merge_versions(l, ch, NULL);
 	return save_versions(a, ch, l, true, e);
 }
 
@@ -844,16 +861,14 @@ static int write_once(struct applier *a, const struct change *ch, struct local *
 	return rc == 0 ? check_row(a, ch, l->id, e) : rc;
 }
 
-/* The fields checked together (replica_together) of which one is taken
- * go all to the side whose latest version of them is the latest: all
- * those the change carries (taken), or none.  Every device settles two
- * such changes alike, whatever the order it sees them in, as the change
- * of one carries all of them.  Whether there were such fields. */
-static bool take_together(const struct change *ch, const struct local *l, bool *taken)
+/* The latest version of the fields checked together (replica_together)
+ * here (*mine) and in the change (*theirs: of those it carries a value
+ * of); how many of them the change carries and how many there are. */
+static void together_versions(const struct change *ch, const struct local *l, const char **mine,
+			      const char **theirs, size_t *carried, size_t *all)
 {
-	const char *mine = NULL, *theirs = NULL;
-	bool any = false;
-
+	*mine = *theirs = NULL;
+	*carried = *all = 0;
 	for (size_t i = 0; i < ch->r->nfields; i++) {
 		const char *n = ch->r->fields[i].name;
 		const cJSON *lv = cJSON_GetObjectItemCaseSensitive(l->vers, n);
@@ -861,13 +876,52 @@ static bool take_together(const struct change *ch, const struct local *l, bool *
 
 		if (!replica_together(ch->r, n))
 			continue;
-		any |= taken[i];
-		if (cJSON_IsString(lv) && (!mine || strcmp(lv->valuestring, mine) > 0))
-			mine = lv->valuestring;
-		if (cJSON_IsString(rv) && cJSON_GetObjectItemCaseSensitive(ch->data, n) &&
-		    (!theirs || strcmp(rv->valuestring, theirs) > 0))
-			theirs = rv->valuestring;
+		(*all)++;
+		if (cJSON_IsString(lv) && (!*mine || strcmp(lv->valuestring, *mine) > 0))
+			*mine = lv->valuestring;
+		if (!cJSON_IsString(rv) || !cJSON_GetObjectItemCaseSensitive(ch->data, n))
+			continue;
+		(*carried)++;
+		if (!*theirs || strcmp(rv->valuestring, *theirs) > 0)
+			*theirs = rv->valuestring;
 	}
+}
+
+/* The fields checked together are one value whose version is the latest
+ * of theirs: a change that carries all of them (as every change since
+ * they travel together does) gives them all, values and versions, when
+ * its version of them is the later one, else none: the latest such
+ * change wins on every device whatever the order it sees them in.
+ * -1 when the change does not carry them all: a change of an older
+ * version carries only the one it changed, merged field by field and,
+ * when that makes a row a write here refuses, by take_together; a fleet
+ * that still has such a device can settle that edit differently on two
+ * devices.  Else whether it takes them (1) or not (0). */
+static int together_wins(const struct change *ch, const struct local *l)
+{
+	const char *mine, *theirs;
+	size_t carried, all;
+
+	together_versions(ch, l, &mine, &theirs, &carried, &all);
+	if (!all || carried < all)
+		return -1;
+	return !mine || strcmp(theirs, mine) > 0;
+}
+
+/* The fields checked together (replica_together) of which one is taken
+ * go all to the side whose latest version of them is the latest: all
+ * those the change carries (taken), or none.  Whether there were such
+ * fields. */
+static bool take_together(const struct change *ch, const struct local *l, bool *taken)
+{
+	const char *mine, *theirs;
+	size_t carried, all;
+	bool any = false;
+
+	together_versions(ch, l, &mine, &theirs, &carried, &all);
+	for (size_t i = 0; i < ch->r->nfields; i++)
+		if (replica_together(ch->r, ch->r->fields[i].name))
+			any |= taken[i];
 	if (!any || !theirs)
 		return false;
 	for (size_t i = 0; i < ch->r->nfields; i++) {
@@ -913,7 +967,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	bool taken[32] = { false }, any = false;
 	const cJSON *it;
 	char *c_gid;
-	int rc;
+	int rc, group;
 
 	rc = check_change(c, &ch, e);
 	if (rc < 0)
@@ -941,6 +995,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 	}
 	if (rc == 0)
 		rc = merge_natural(a, &ch, &l, e);
+	group = rc == 0 ? together_wins(&ch, &l) : -1;
 	for (size_t i = 0; rc == 0 && i < ch.r->nfields; i++) {
 		const struct rfield *f = &ch.r->fields[i];
 		const cJSON *rv = cJSON_GetObjectItemCaseSensitive(ch.vers, f->name);
@@ -949,7 +1004,11 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 
 		if (!val || !cJSON_IsString(rv))
 			continue;
-		if (cJSON_IsString(lv) && strcmp(rv->valuestring, lv->valuestring) <= 0)
+		if (group >= 0 && replica_together(ch.r, f->name)) {
+			if (!group ||
+			    (cJSON_IsString(lv) && !strcmp(rv->valuestring, lv->valuestring)))
+				continue;
+		} else if (cJSON_IsString(lv) && strcmp(rv->valuestring, lv->valuestring) <= 0)
 			continue;
 		taken[i] = any = true;
 		if (l.id && cJSON_IsString(lv) && unseen_edit(a, &ch, f->name, lv->valuestring)) {
@@ -962,7 +1021,7 @@ static int apply_one(struct applier *a, const cJSON *c, struct err *e)
 		}
 	}
 	if (rc == 0 && any && (rc = write_checked(a, &ch, &l, taken, e)) == 0) {
-		merge_versions(&l, ch.vers);
+		merge_versions(&l, &ch, taken);
 		rc = save_versions(a, &ch, &l, false, e);
 		if (rc == 0)
 			rc = 1;

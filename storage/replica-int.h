@@ -88,10 +88,16 @@ void rcache_release(struct rcache *c);
 int replica_fold(struct store *s, struct rcache *c, struct err *e);
 
 /* Whether field of r is one of those a write checks together (an event's
- * start and end): a change of one carries them all, and when the fields
- * merged one by one make a row a write here refuses, the side whose
- * version of them is the latest keeps all of them (replica-apply.c). */
+ * start and end): a change of one carries them all, and they merge as one
+ * value whose version is the latest of theirs: the side whose version of
+ * them is the latest keeps all of them, with their versions
+ * (replica-apply.c). */
 bool replica_together(const struct rentity *r, const char *field);
+
+/* The first clock a change may not carry: 2^62, milliseconds << 16 past
+ * the year 4200, which no honest clock reaches; a version from it on is
+ * refused, so one step past any version taken never runs out. */
+#define REPLICA_CLOCK_END (1ULL << 62)
 
 /* The clock of version v (valid: replica_valid_version). */
 unsigned long long replica_version_clock(const char *v);

@@ -237,7 +237,8 @@ unsigned long long replica_version_clock(const char *v)
 /* The version field f of a local edit takes: the edit's own (ver), or,
  * when the field holds one as late already (another device's clock ran
  * ahead, beyond what this device's clock follows), one step past that:
- * an edit here always wins over what this device had seen. */
+ * an edit here always wins over what this device had seen (a change is
+ * taken only below REPLICA_CLOCK_END, so the step never runs out). */
 static void fold_version(cJSON *patch, const cJSON *vers, const char *f, const char *ver)
 {
 	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(vers, f);
@@ -250,7 +251,11 @@ static void fold_version(cJSON *patch, const cJSON *vers, const char *f, const c
 		return;
 	}
 	h = replica_version_clock(cur->valuestring);
-	v = xasprintf("%016llx%s", h + (h < ULLONG_MAX), ver + 16);
+	if (h == ULLONG_MAX) { /* none past it (a store an older version filled) */
+		cJSON_AddStringToObject(patch, f, ver);
+		return;
+	}
+	v = xasprintf("%016llx%s", h + 1, ver + 16);
 	cJSON_AddStringToObject(patch, f, v);
 	free(v);
 }

@@ -28,6 +28,12 @@ struct store;
  * of nothing but white space are refused (ERR_USAGE). */
 #define STORE_TITLE_MAX 1000
 #define STORE_NOTES_MAX 65536
+/* A routine's request (a prompt for the assistant), as a write here takes
+ * it; and the longest payload a job may have, pulled or not: that request
+ * with every byte escaped as JSON's \u00XX (6 bytes) and the payload's
+ * other fields, with room to spare. */
+#define STORE_REQUEST_MAX 16384
+#define STORE_PAYLOAD_MAX 131072
 
 /* The schema version this binary writes. */
 int store_schema_version(void);

@@ -56,6 +56,11 @@ expect_eq "bad rule: exit" "$st" 2
 expect_match "bad rule: message" "$err" '^nestor: routine add: .*blue'
 st=0; err=$(nestor routine add "my day" --every daily --channel pigeon 2>&1) || st=$?
 expect_eq "bad channel: exit" "$st" 2
+long=$(python3 -c 'print("x" * 16385)')
+st=0; err=$(nestor routine add "$long" --every "every day" 2>&1) || st=$?
+expect_eq "request too long: exit" "$st" 2
+expect_eq "request too long: message" "$err" \
+	"nestor: routine add: request: too long (16385 bytes, at most 16384)"
 expect_eq "nothing made" "$(nestor routine list)" "no scheduled routines"
 
 # -- due in two seconds, the daemon running: "my day" on the command channel
@@ -109,6 +114,9 @@ expect_eq "run: schedule kept" "$(nestor --json routine show "$id" | python3 -c 
 # -- edit and remove
 nestor routine edit "$id" "мой день" --every "по будням" --at 08:00 >/dev/null
 expect_match "edited" "$(nestor routine list)" "^ +$id  .* every weekday +- +мой день$"
+st=0; err=$(nestor routine edit "$id" "$long" 2>&1) || st=$?
+expect_eq "edit, request too long: exit" "$st" 2
+expect_match "edit, request too long: message" "$err" "request: too long \(16385 bytes, at most 16384\)"
 st=0; err=$(nestor routine edit "$id" --assistant nobody 2>&1) || st=$?
 expect_eq "unknown assistant: exit" "$st" 1
 expect_match "edit kept" "$(nestor routine list)" "мой день"

@@ -5,7 +5,8 @@
 #    its address leaves it without a key, and names no secret here.
 #  - a change whose version is far ahead (a device whose clock an older
 #    nestor moved ahead, or a forged one) is taken, but does not move this
-#    device's clock: its later edits still reach the other devices.
+#    device's clock: its later edits still reach the other devices; one
+#    whose clock no honest device reaches (2^62 and past) is refused.
 #  - an event or a task a write here would refuse is refused, but not for
 #    a zone that does not open here (an imported VTIMEZONE); and a series
 #    or an event in a zone that does not open, already in a store, is left
@@ -67,7 +68,15 @@ on a task add "hello" >/dev/null
 on a sync >/dev/null
 on b sync >/dev/null
 TG=$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT gid FROM tasks WHERE title = 'hello'")
-V=7fffffffffffffff@deadbeef
+for V in 7fffffffffffffff@deadbeef ffffffffffffffff@deadbeef; do
+	forge "$TG" task '{"title":"forged"}' title
+	out=$(on b sync)
+	expect_match "a clock no honest device reaches is refused ($V)" "$out" "pulled 1 \(0 applied\)"
+	expect_match "and named ($V)" "$out" "refused 1 invalid change.*field 'title' has a bad version"
+done
+# ten years ahead of now
+V=$(sqlite3 "$NESTOR_HOME/b/nestor.db" "SELECT printf('%016x@deadbeef',
+	(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + 315576000000) << 16)")
 forge "$TG" task '{"title":"far ahead"}' title
 expect_match "a version far ahead is taken" "$(on b sync)" "pulled 1 \(1 applied\)"
 tasks() { on "$1" task list --json | python3 -c '

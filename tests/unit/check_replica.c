@@ -783,6 +783,7 @@ static long pull_from(struct store *other)
  * clock does not follow it: an edit here still wins over it.  A clock
  * moved ahead heals at the next sync, and still wins over its own
  * edits of then; a clock at its end still ticks as an integer. */
+#define FAR 0x1000000000000000ULL
 START_TEST(test_clock_far_ahead_merged_not_followed)
 {
 	struct replica_stats rs;
@@ -798,7 +799,21 @@ START_TEST(test_clock_far_ahead_merged_not_followed)
 
 	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
 	before = hlc();
-	c = change("task", T1, "0a", false, 0x7fffffffffffffffULL,
+	/* a clock no honest device reaches is refused, as any bad version */
+	for (int i = 0; i < 3; i++) {
+		const unsigned long long huge[] = { 0x4000000000000000ULL, 0x7fffffffffffffffULL,
+						    0xffffffffffffffffULL };
+
+		c = change("task", T1, "0a", false, huge[i],
+			   "user_id=\"" ME "\";title=\"forged\";status=\"todo\";created_at=1",
+			   NULL);
+		apply1(c, &rs);
+		cJSON_Delete(c);
+		ck_assert_int_eq(rs.rejected, 1);
+		ck_assert_int_eq(rs.applied, 0);
+	}
+	/* a clock far ahead (past the year 2500) is merged */
+	c = change("task", T1, "0a", false, FAR,
 		   "user_id=\"" ME "\";title=\"forged\";status=\"todo\";created_at=1", NULL);
 	apply1(c, &rs);
 	cJSON_Delete(c);
@@ -813,7 +828,7 @@ START_TEST(test_clock_far_ahead_merged_not_followed)
 	ck_assert_int_eq(task_update(st, &got, &e), 0);
 	task_release(&got);
 	fold();
-	forged = ver(0x7fffffffffffffffULL, "0a");
+	forged = ver(FAR, "0a");
 	v = field_version(st, T1, "title");
 	ck_assert_msg(strcmp(v, forged) > 0, "%s", v);
 	free(v);
@@ -1024,6 +1039,123 @@ START_TEST(test_pulled_jobs_checked)
 }
 END_TEST
 
+/* A routine whose request is the longest a write here takes, its every
+ * byte escaped as \u00XX in the payload's JSON, is pulled. */
+START_TEST(test_pulled_routine_at_the_limit)
+{
+	struct replica_stats rs;
+	cJSON *c = change("job", "90000000-0000-4000-8000-00000000000f", "0a", false, 10,
+			  "user_id=\"" ME "\";created_at=1;dtstart=1780390800;kind=\"routine\";"
+			  "next_run=1780390800;state=\"pending\";schedule=\"cron\";"
+			  "rule=\"0 8 * * *\";payload=\"{}\"",
+			  NULL);
+	size_t n = 6 * STORE_REQUEST_MAX + 64;
+	char *payload = xmalloc(n), *p = payload;
+
+	p += sprintf(p, "{\"request\":\"");
+	for (int i = 0; i < STORE_REQUEST_MAX; i++)
+		p += sprintf(p, "\\u0078");
+	sprintf(p, "\",\"assistant\":\"coder\"}");
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "data"),
+					       "payload", cJSON_CreateString(payload));
+	free(payload);
+	apply1(c, &rs);
+	cJSON_Delete(c);
+	ck_assert_int_eq(rs.rejected, 0);
+	ck_assert_int_eq(rs.applied, 1);
+}
+END_TEST
+
+static void apply_to(struct store *on, const cJSON *c)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct err e = { 0, "" };
+	struct replica_stats rs;
+
+	cJSON_AddItemReferenceToArray(arr, (cJSON *)c);
+	ck_assert_msg(replica_apply(on, arr, "postgres:t", 1, 1000, &rs, NULL, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_int_eq(rs.rejected, 0);
+	cJSON_Delete(arr);
+}
+
+/* A change of an event's start and end; one it did not move keeps its
+ * version hs or he of device 0a. */
+static cJSON *ev_change(const char *dev, unsigned long long h, long long s, unsigned long long hs,
+			long long en, unsigned long long he)
+{
+	char *f = xasprintf("start=%lld;end=%lld", s, en), *vs = ver(hs, hs == h ? dev : "0a"),
+	     *ve = ver(he, he == h ? dev : "0a");
+	cJSON *c = change("event", "e7000000-0000-4000-8000-000000000000", dev, false, h, f, NULL),
+	      *vers = cJSON_GetObjectItemCaseSensitive(c, "vers");
+
+	cJSON_ReplaceItemInObjectCaseSensitive(vers, "start", cJSON_CreateString(vs));
+	cJSON_ReplaceItemInObjectCaseSensitive(vers, "end", cJSON_CreateString(ve));
+	free(f);
+	free(vs);
+	free(ve);
+	return c;
+}
+
+static char *ev_state(struct store *on)
+{
+	sqlite3_stmt *s = store_prepare(
+		on,
+		"SELECT e.start || '/' || e.end || ' ' || json_extract(o.vers, '$.start') || ' ' ||"
+		" json_extract(o.vers, '$.end') FROM events e JOIN sync_obj o ON o.gid = e.gid",
+		NULL);
+	char *r;
+
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	r = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* An event's start and end are one value: the latest change of them
+ * wins, with its versions, on every device whatever the order. */
+START_TEST(test_start_and_end_in_any_order)
+{
+	const long long S = 1780390800, H = 3600;
+	cJSON *base = change(
+		"event", "e7000000-0000-4000-8000-000000000000", "0a", false, 0xa,
+		"uid=\"u7\";summary=\"x\";tzid=\"UTC\";start=1780390800;end=1780408800", NULL);
+	cJSON *ch[3] = {
+		ev_change("0a", 0x14, S + 10 * H, 0x14, S + 11 * H, 0x14), /* the whole event */
+		ev_change("0b", 0x1e, S, 0xa, S + 2 * H, 0x1e),		   /* its end, later */
+		ev_change("0d", 0xf, S - H, 0xf, S + 5 * H, 0xa),	   /* its start, earlier */
+	};
+	const int orders[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+				   { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	char *first = NULL;
+
+	for (int k = 0; k < 6; k++) {
+		char *dir = tu_tmpdir(), *got;
+		struct store *on = tu_store_open(dir);
+
+		apply_to(on, base);
+		for (int i = 0; i < 3; i++)
+			apply_to(on, ch[orders[k][i]]);
+		got = ev_state(on);
+		if (!first)
+			first = got;
+		else {
+			ck_assert_str_eq(got, first);
+			free(got);
+		}
+		store_free(on);
+		tu_rmrf(dir);
+		free(dir);
+	}
+	/* B's change is the latest: its start (at its version) and end */
+	ck_assert_str_eq(first, "1780390800/1780398000 000000000000000a@0a 000000000000001e@0b");
+	free(first);
+	cJSON_Delete(base);
+	for (int i = 0; i < 3; i++)
+		cJSON_Delete(ch[i]);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -1048,6 +1180,8 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_start_and_end_merge_together);
 	tcase_add_test(tc, test_key_dropped_only_when_kept);
 	tcase_add_test(tc, test_pulled_jobs_checked);
+	tcase_add_test(tc, test_start_and_end_in_any_order);
+	tcase_add_test(tc, test_pulled_routine_at_the_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

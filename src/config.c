@@ -2,6 +2,7 @@
 #include "gcal.h"
 #include "openmeteo.h"
 #include "redis.h"
+#include "secret.h"
 #include "syncer.h"
 #include "tgapi.h"
 #include "when.h"
@@ -56,6 +57,8 @@ const struct config_key config_keys[] = {
 	  "Open-Meteo forecast API" },
 	{ "weather.geocoding_url", CONFIG_STRING, OPENMETEO_GEOCODING_URL, NULL,
 	  "Open-Meteo geocoding API" },
+	{ "weather.key_secret", CONFIG_STRING, NULL, NULL,
+	  "name of the secret holding an Open-Meteo API key (paid plan), sent as apikey" },
 	{ "google.client_id", CONFIG_STRING, NULL, NULL,
 	  "OAuth client id of a Desktop app (its secret: the secret google_client_secret)" },
 	{ "google.conflict", CONFIG_ENUM, "newest", "newest|remote|local",
@@ -264,10 +267,24 @@ static int check_value(const struct config_key *k, const char *value, struct err
 }
 
 /* A key that holds a URL holds no password (url.h): server.postgres,
- * server.redis and every *_url. */
+ * server.redis and every *_url; weather's key goes in weather.key_secret,
+ * which names a secret. */
 static int secretless(const struct config_key *k, const char *value, struct err *e)
 {
 	size_t n = strlen(k->key);
+
+	if (!strcmp(k->key, "weather.key_secret")) {
+		if (*value && secret_check_name(value, e) < 0) {
+			err_prefix(e, "%s", k->key);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strncmp(k->key, "weather.", 8) && n > 4 && !strcmp(k->key + n - 4, "_url"))
+		return url_check_secretless(k->key, value, URL_INSTEAD_PARAM,
+					    "store the key with `nestor secret set NAME`, then "
+					    "`nestor config set weather.key_secret NAME`",
+					    e);
 
 	if (!strcmp(k->key, "server.postgres"))
 		return syncer_check_uri(value, e);

@@ -28,6 +28,8 @@ void place_weather_opts(struct config *cfg, const char *lang, struct weather_opt
 	o->api.forecast_url = v && *v ? v : NULL;
 	v = config_get(cfg, "weather.geocoding_url");
 	o->api.geocoding_url = v && *v ? v : NULL;
+	v = config_get(cfg, "weather.key_secret");
+	o->key_secret = v && *v ? v : NULL;
 	v = config_get(cfg, "weather.units");
 	o->api.units = v && !strcmp(v, "imperial") ? OPENMETEO_IMPERIAL : OPENMETEO_METRIC;
 	o->api.timeout_ms = config_get_int(cfg, "weather.timeout") * 1000L;

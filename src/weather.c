@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "sbuf.h"
+#include "secret.h"
 #include "xalloc.h"
 
 static const struct {
@@ -142,12 +143,33 @@ static void cache_store(struct store *s, const char *key, const char *value, tim
 		cache_put(s, key, value, exp, &ignore);
 }
 
+/* The API options for one request: o->api, with the key of the secret
+ * weather.key_secret names (read now, never kept: *key is the caller's to
+ * secret_free). */
+static int keyed(const struct weather_opts *o, struct openmeteo_opts *api, char **key,
+		 struct err *e)
+{
+	*api = o->api;
+	*key = NULL;
+	if (!o->key_secret)
+		return 0;
+	if (secret_get(o->key_secret, key, e) < 0) {
+		/* not an unknown place: a setting that names no secret */
+		e->code = ERR_FAIL;
+		err_prefix(e, "weather.key_secret");
+		return -1;
+	}
+	api->apikey = *key;
+	return 0;
+}
+
 /* The cached place, or the geocoder's answer (then cached). */
 static int geocode(struct store *store, const struct weather_opts *o, const char *place, time_t now,
 		   struct openmeteo_place *p, struct err *e)
 {
 	long ttl = o->geo_ttl ? o->geo_ttl : WEATHER_DEFAULT_GEO_TTL;
-	char *norm = place_key(place), *key, *cached, *v;
+	char *norm = place_key(place), *key, *cached, *v, *apikey;
+	struct openmeteo_opts api;
 	cJSON *doc;
 	int ret;
 
@@ -169,7 +191,10 @@ static int geocode(struct store *store, const struct weather_opts *o, const char
 		}
 		openmeteo_place_release(p);
 	}
-	ret = openmeteo_geocode(&o->api, place, p, e);
+	ret = keyed(o, &api, &apikey, e);
+	if (ret == 0)
+		ret = openmeteo_geocode(&api, place, p, e);
+	secret_free(apikey);
 	if (ret == 0 && ttl > 0 && (v = place_to_cache(p))) {
 		cache_store(store, key, v, now + ttl);
 		free(v);
@@ -194,7 +219,8 @@ static int forecast(struct store *store, const struct weather_opts *o, double la
 		    time_t now, struct weather *w, struct err *e)
 {
 	long ttl = o->ttl ? o->ttl : WEATHER_DEFAULT_TTL;
-	char la[32], lo[32], *key, *cached, *body = NULL;
+	char la[32], lo[32], *key, *cached, *body = NULL, *apikey;
+	struct openmeteo_opts api;
 	const char *why;
 	int ret;
 
@@ -213,7 +239,10 @@ static int forecast(struct store *store, const struct weather_opts *o, double la
 		}
 		openmeteo_forecast_release(&w->fc);
 	}
-	ret = openmeteo_forecast(&o->api, lat, lon, &w->fc, ttl > 0 ? &body : NULL, e);
+	ret = keyed(o, &api, &apikey, e);
+	if (ret == 0)
+		ret = openmeteo_forecast(&api, lat, lon, &w->fc, ttl > 0 ? &body : NULL, e);
+	secret_free(apikey);
 	if (ret == 0 && body)
 		cache_store(store, key, body, now + ttl);
 	free(body);

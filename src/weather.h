@@ -38,6 +38,7 @@ struct weather_opts {
 	struct openmeteo_opts api; /* URLs, units, days, language, timeouts */
 	long ttl;		   /* forecast cache seconds; 0: 1800, <0: no cache */
 	long geo_ttl;		   /* place cache seconds; 0: 30 days, <0: no cache */
+	const char *key_secret;	   /* secret whose value is the apikey; NULL: none */
 };
 
 struct weather {

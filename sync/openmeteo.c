@@ -215,6 +215,33 @@ int openmeteo_geocode_parse(const char *body, struct openmeteo_place *p, const c
 	return ret;
 }
 
+/* Free a string that may hold the key, wiped first. */
+static void wipe_free(char *s)
+{
+	if (s) {
+		volatile char *v = s;
+
+		while (*v)
+			*v++ = 0;
+		free(s);
+	}
+}
+
+/* url with the paid plan's key appended (&apikey=, percent-encoded); the
+ * old url is freed.  Messages name only the host, so the key never shows. */
+static char *with_key(const struct openmeteo_opts *o, char *url)
+{
+	char *esc, *out;
+
+	if (!o->apikey || !*o->apikey)
+		return url;
+	esc = http_escape(o->apikey);
+	out = xasprintf("%s&apikey=%s", url, esc);
+	wipe_free(esc);
+	free(url);
+	return out;
+}
+
 int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct openmeteo_place *p,
 		      struct err *e)
 {
@@ -226,6 +253,7 @@ int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct o
 	memset(p, 0, sizeof(*p));
 	url = xasprintf("%s?name=%s&count=1&language=%s&format=json", base, esc, openmeteo_lang(o));
 	free(esc);
+	url = with_key(o, url);
 	ret = get(o, url, &body, e);
 	if (ret == 0) {
 		ret = openmeteo_geocode_parse(body, p, &why);
@@ -235,7 +263,7 @@ int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct o
 			ret = err_set(e, ERR_NOTFOUND, "no such place");
 		free(body);
 	}
-	free(url);
+	wipe_free(url);
 	return ret;
 }
 
@@ -343,6 +371,7 @@ int openmeteo_forecast(const struct openmeteo_opts *o, double latitude, double l
 			imperial ? "&temperature_unit=fahrenheit&wind_speed_unit=mph"
 				   "&precipitation_unit=inch"
 				 : "");
+	url = with_key(o, url);
 	ret = get(o, url, &doc, e);
 	if (ret == 0) {
 		ret = openmeteo_forecast_parse(doc, f, &why);
@@ -355,6 +384,6 @@ int openmeteo_forecast(const struct openmeteo_opts *o, double latitude, double l
 		else
 			free(doc);
 	}
-	free(url);
+	wipe_free(url);
 	return ret;
 }

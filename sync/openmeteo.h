@@ -23,7 +23,8 @@
  *
  * Every field of openmeteo_opts left at zero takes its default; the base
  * URLs are there so tests point them at a fake server on 127.0.0.1.
- * Messages name the host, never the URL.  A missing number is NAN (math.h).
+ * Messages name the host, never the URL (which holds apikey, if set).
+ * A missing number is NAN (math.h).
  */
 #ifndef NESTOR_OPENMETEO_H
 #define NESTOR_OPENMETEO_H
@@ -51,6 +52,7 @@ struct openmeteo_opts {
 	int max_retries;	    /* 0: http default (2); -1: none */
 	long backoff_ms;	    /* 0: http default */
 	const atomic_int *cancel;   /* nonzero aborts a request (may be NULL) */
+	const char *apikey;	    /* paid plan's key, sent as &apikey=; NULL: none */
 };
 
 /* A place as the geocoding API found it. */

@@ -127,16 +127,17 @@ int url_check_secretless(const char *what, const char *url, unsigned flags, cons
 {
 	bool password = false;
 	bool user = url && has_userinfo(url, &password);
+	const char *dflt = "store it with `nestor secret set NAME` (see nestor(1))";
 	const char *param;
 	size_t len;
 
 	if (!url)
 		return 0;
 	if (!instead)
-		instead = "store it with `nestor secret set NAME` (see nestor(1))";
+		instead = dflt;
 	if (password || (user && !(flags & URL_USER_OK)))
 		return err_set(e, ERR_USAGE, "%s holds a password: take it out and %s", what,
-			       instead);
+			       flags & URL_INSTEAD_PARAM ? dflt : instead);
 	param = secret_param(url, &len);
 	if (param) {
 		char *name = xstrndup(param, len < 64 ? len : 64);

@@ -29,7 +29,8 @@
 #include "err.h"
 
 enum {
-	URL_USER_OK = 1 << 0, /* "scheme://user@host" is fine: only a password is refused */
+	URL_USER_OK = 1 << 0,	    /* "scheme://user@host" is fine: only a password is refused */
+	URL_INSTEAD_PARAM = 1 << 1, /* instead is for a parameter; a password gets the default */
 };
 
 /* 0 when url (NULL is fine) holds no password or secret parameter; else

@@ -37,6 +37,6 @@ if nestor config set weather.forecast_url "https://127.0.0.1:9/v1?appid=x&apikey
 	fail "config set took an apikey parameter"
 fi
 expect_eq "config set with ?apikey=" "$(cat err)" \
-	"nestor: config set: weather.forecast_url holds a secret in its parameter \"apikey\": take it out and store it with \`nestor secret set NAME\` (see nestor(1))"
+	"nestor: config set: weather.forecast_url holds a secret in its parameter \"apikey\": take it out and store the key with \`nestor secret set NAME\`, then \`nestor config set weather.key_secret NAME\`"
 ! grep -qs SECRET "$NESTOR_HOME/config" || fail "a password reached the config file"
 echo ok

@@ -1,6 +1,7 @@
 # nestor weather / time / ask against a fake Open-Meteo on 127.0.0.1:
 # a hit, a cache hit without a request, 500 then success, a timeout,
-# malformed JSON, no server at all.
+# malformed JSON, no server at all; the paid API, its key given through
+# weather.key_secret.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openmeteo.sh"
 cd "$NESTOR_HOME"
@@ -113,3 +114,44 @@ rc=$?
 set -e
 expect_eq "offline exit" "$rc" 1
 expect_match "offline error" "$(cat err.txt)" "cannot reach 127\.0\.0\.1:$PORT"
+
+# the paid API: its key is the secret weather.key_secret names, sent as
+# apikey (percent-encoded) and kept out of the config, the log, stderr and
+# the database
+fake_openmeteo_start --apikey 'k3y&+/ é=1'
+fake_openmeteo_config
+# try ARGS: nestor ARGS, its status in rc, its output in out.txt and err.txt
+try() { rc=0; nestor "$@" >out.txt 2>err.txt || rc=$?; }
+try config set weather.forecast_url "$BASE/v1/forecast?apikey=k3y"
+expect_eq "key in a URL refused" "$rc" 2
+expect_match "key in a URL: the way" "$(cat err.txt)" "weather\.forecast_url .*apikey.*weather\.key_secret"
+try weather "New York"
+expect_eq "no key exit" "$rc" 1
+expect_match "no key: the paid API's answer" "$(cat err.txt)" "HTTP 401: API key required"
+nestor config set weather.key_secret openmeteo >/dev/null
+try weather "New York"
+expect_eq "missing secret exit" "$rc" 1
+expect_eq "missing secret: one line" "$(wc -l <err.txt)" 1
+expect_match "missing secret: names the setting and the secret" "$(cat err.txt)" \
+	"weather\.key_secret: no secret named 'openmeteo' .*NESTOR_SECRET_OPENMETEO"
+export NESTOR_SECRET_OPENMETEO='k3y&+/ é=1'
+NESTOR_LOG=debug nestor weather "New York" >out.txt 2>err.txt || fail "keyed weather: $(cat err.txt)"
+expect_match "keyed weather" "$(cat out.txt)" "^New York"
+python3 - "$BASE" <<'PY'
+import json, sys, urllib.parse, urllib.request as u
+r = json.load(u.urlopen(sys.argv[1] + "/_requests"))["requests"]
+keyed = [x for x in r if x["path"] in ("/v1/search", "/v1/forecast")]
+got = {x["path"]: urllib.parse.parse_qs(x["query"]).get("apikey") for x in keyed}
+assert got.get("/v1/search") == ["k3y&+/ é=1"], got
+assert got.get("/v1/forecast") == ["k3y&+/ é=1"], got
+PY
+for f in $(find "$NESTOR_HOME" -type f ! -name 'fake.*') err.txt out.txt; do
+	if grep -qF 'k3y' "$f"; then fail "the key is in $f"; fi
+done
+# a wrong key: the API's reason, the key not repeated
+export NESTOR_SECRET_OPENMETEO=wrong-k3y
+try weather Tokyo
+expect_eq "wrong key exit" "$rc" 1
+expect_match "wrong key" "$(cat err.txt)" "HTTP 400: Invalid API key"
+if grep -qF 'k3y' err.txt; then fail "the wrong key is in stderr"; fi
+unset NESTOR_SECRET_OPENMETEO

@@ -32,6 +32,11 @@ Test control (never counted as requests):
   GET  /_big?n=N   N bytes of "x"
   GET  /_stream?chunks=N&interval_ms=M   N lines "chunk i\\n", M ms apart
 
+--apikey KEY makes /v1/search and /v1/forecast require apikey=KEY as the
+paid customer-*api.open-meteo.com hosts do: 401 without it, 400 with a
+wrong one ({"error": true, "reason": ...}).  The request log keeps the query,
+so a test sees which key came.
+
 --ppid PID makes the server exit when that process is gone, so a crashed
 test run leaves nothing behind.
 """
@@ -44,6 +49,8 @@ from http.server import BaseHTTPRequestHandler
 
 import fakeserver
 from urllib.parse import parse_qs, urlsplit
+
+APIKEY = None  # --apikey: the key the paid API requires
 
 PLACES = {
     "berlin": {
@@ -303,6 +310,12 @@ class Handler(BaseHTTPRequestHandler):
         if malformed:
             return self.send_json(200, None, raw=b'{"latitude": 52.52, "current": {"temp')
 
+        if APIKEY is not None and u.path in ("/v1/search", "/v1/forecast"):
+            got = q.get("apikey")
+            if not got:
+                return self.send_json(401, {"error": True, "reason": "API key required"})
+            if got != [APIKEY]:
+                return self.send_json(400, {"error": True, "reason": "Invalid API key"})
         if u.path == "/v1/search":
             return self.send_json(*search(q))
         if u.path == "/v1/forecast":
@@ -340,11 +353,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global START_DATE
+    global START_DATE, APIKEY
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--date", default=START_DATE, help="first forecast date")
+    ap.add_argument("--apikey", help="require this apikey (the paid API)")
     args = ap.parse_args()
     START_DATE = args.date
+    APIKEY = args.apikey
     fakeserver.serve(Handler, args)
 
 

@@ -1,10 +1,12 @@
 # Shell helper for tests/fake/openmeteo.py (sourced by tests/cli scripts
 # after lib.sh):
-#   fake_openmeteo_start   sets PORT and BASE (http://127.0.0.1:PORT); stops at exit
+#   fake_openmeteo_start [--apikey KEY]   sets PORT and BASE (http://127.0.0.1:PORT);
+#                          stops at exit; --apikey: the paid API, requiring KEY
 #   fake_openmeteo_config  points nestor's weather URLs at it
 # Its output files are fake.out and fake.err in $NESTOR_HOME.
 fake_openmeteo_start() {
-	python3 "$SRC/tests/fake/openmeteo.py" --date "$(test_date 0 +%F)" --ppid $$ \
+	rm -f "$NESTOR_HOME/fake.out" # not an earlier server's PORT
+	python3 "$SRC/tests/fake/openmeteo.py" --date "$(test_date 0 +%F)" --ppid $$ "$@" \
 		>"$NESTOR_HOME/fake.out" 2>"$NESTOR_HOME/fake.err" &
 	FAKE=$!
 	trap 'kill $FAKE 2>/dev/null || true' EXIT

@@ -112,8 +112,8 @@ int assistant_check(const struct assistant *a, struct err *e)
 	    utf8_check_lines("prompt", a->system_prompt, ASSISTANT_PROMPT_MAX, e) < 0)
 		return -1;
 	if (url_check_secretless("base URL", a->base_url, 0,
-				 "store it with `nestor secret set NAME` and give the assistant "
-				 "--key-secret NAME",
+				 "store it with `nestor secret set NAME` and make NAME the "
+				 "assistant's key secret",
 				 e) < 0)
 		return -1;
 	if (a->backend == ASSISTANT_LLM && (!a->base_url || !*a->base_url))

@@ -384,6 +384,16 @@ out:
 	return -1;
 }
 
+/* Free a header list, wiping each header first: curl_slist_append copied
+ * them, an Authorization or an API key among them. */
+static void headers_free(struct curl_slist *hdrs)
+{
+	for (struct curl_slist *l = hdrs; l; l = l->next)
+		if (l->data)
+			explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(hdrs);
+}
+
 static struct curl_slist *build_headers(const struct http_req *rq)
 {
 	struct curl_slist *l = NULL, *n;
@@ -394,7 +404,7 @@ static struct curl_slist *build_headers(const struct http_req *rq)
 		return NULL;
 	for (h = rq->headers; h && *h; h++) {
 		if (!(n = curl_slist_append(l, *h))) {
-			curl_slist_free_all(l);
+			headers_free(l);
 			return NULL;
 		}
 		l = n;
@@ -560,7 +570,7 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 	}
 out:
 	sbuf_release(&x.body);
-	curl_slist_free_all(hdrs);
+	headers_free(hdrs);
 	if (m)
 		curl_multi_cleanup(m);
 	if (h)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Whether [p, end) is a list of hosts each with an optional numeric port,
  * "h1:5432,h2:5433" or "[::1]:5432" (libpq takes several). */
@@ -59,17 +60,31 @@ static bool has_userinfo(const char *url, bool *password)
 	return false;
 }
 
+/* Whether raw, of n bytes, ends in the word "key": "_key", "-key", or
+ * "Key" after a lower-case letter (access_key, subscription-key,
+ * accessKey; not monkey, sslkey). */
+static bool ends_in_key_word(const char *raw, size_t n)
+{
+	if (n < 4 || strcasecmp(raw + n - 3, "key"))
+		return false;
+	return raw[n - 4] == '_' || raw[n - 4] == '-' ||
+	       (raw[n - 3] == 'K' && islower((unsigned char)raw[n - 4]));
+}
+
 /* Whether the parameter name [p, end) names a secret (url.h): percent-
  * decoded (libpq decodes a URI's keywords: "pass%77ord" is "password"),
  * without case, '-' and '_', it is one of named or ends with one of
- * endings. */
+ * endings (and is not one of paging), or it ends in the word key.  Of a
+ * longer name, its last 63 bytes are looked at. */
 static bool secret_name(const char *p, const char *end)
 {
-	static const char *const named[] = { "key",	 "auth",   "authorization", "sig",
-					     "password", "passwd", "pwd",	    "sslpassword" };
+	static const char *const named[] = { "key",    "authorization", "sig",	      "password",
+					     "passwd", "pwd",		"sslpassword" };
 	static const char *const endings[] = { "apikey", "token", "secret", "signature" };
-	char name[64];
-	size_t n = 0;
+	static const char *const paging[] = { "pagetoken", "nextpagetoken", "synctoken" };
+	char raw[64], name[64];
+	size_t r = 0, n = 0;
+	bool whole = true;
 
 	for (; p < end; p++) {
 		int c = (unsigned char)*p;
@@ -81,34 +96,67 @@ static bool secret_name(const char *p, const char *end)
 			c = (int)strtol(hex, NULL, 16);
 			p += 2;
 		}
-		if (c == '-' || c == '_')
-			continue;
-		if (n + 1 >= sizeof(name))
-			return false;
-		name[n++] = (char)tolower(c);
+		if (r + 1 >= sizeof(raw)) {
+			memmove(raw, raw + 1, --r);
+			whole = false;
+		}
+		raw[r++] = (char)c;
 	}
+	raw[r] = 0;
+	for (size_t i = 0; i < r; i++)
+		if (raw[i] != '-' && raw[i] != '_')
+			name[n++] = (char)tolower((unsigned char)raw[i]);
 	name[n] = 0;
-	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+	for (size_t i = 0; whole && i < sizeof(named) / sizeof(named[0]); i++)
 		if (!strcmp(name, named[i]))
 			return true;
+	for (size_t i = 0; whole && i < sizeof(paging) / sizeof(paging[0]); i++)
+		if (!strcmp(name, paging[i]))
+			return false;
 	for (size_t i = 0; i < sizeof(endings) / sizeof(endings[0]); i++) {
 		size_t k = strlen(endings[i]);
 
 		if (n >= k && !strcmp(name + n - k, endings[i]))
 			return true;
 	}
-	return false;
+	return ends_in_key_word(raw, r);
+}
+
+/* Whether s is a URI ("scheme://..."), not libpq's keyword form. */
+static bool is_uri(const char *s)
+{
+	size_t n = isalpha((unsigned char)*s) ? strspn(s, "abcdefghijklmnopqrstuvwxyz"
+							  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+					      : 0;
+
+	return n > 0 && !strncmp(s + n, "://", 3);
 }
 
 /* The first parameter of s that names a secret (secret_name): a query
  * parameter or a fragment's ("?key=", "&access_token=", "#token="), or a
  * libpq keyword (" password = "), not inside another word
- * ("forgot_password=1"); its name's length in *len.  NULL: none. */
+ * ("forgot_password=1") nor a keyword's quoted value; its name's length
+ * in *len.  NULL: none. */
 static const char *secret_param(const char *s, size_t *len)
 {
+	bool keywords = !is_uri(s);
+
 	for (const char *p = s; *p; p++) {
 		const char *end, *q;
 
+		/* a keyword's quoted value ('my key=1') is no keyword */
+		if (keywords && *p == '\'') {
+			for (q = p; q > s && (q[-1] == ' ' || q[-1] == '\t'); q--)
+				;
+			if (q > s && q[-1] == '=') {
+				for (p++; *p && *p != '\''; p++)
+					if (*p == '\\' && p[1])
+						p++;
+				if (!*p)
+					break;
+				continue;
+			}
+		}
 		if (p > s && !strchr("?&;# \t", p[-1]))
 			continue;
 		end = p + strcspn(p, "=?&;# \t");

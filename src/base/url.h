@@ -16,10 +16,15 @@
  * A secret parameter is a query's or a fragment's ("?key=", "&token=",
  * "#access_token=") or a libpq keyword ("host=h password = pw") whose
  * name, percent-decoded (libpq decodes a URI's keywords) and without
- * case, '-' and '_', is key, auth, authorization, sig, password, passwd,
- * pwd or sslpassword, or ends in apikey, token, secret or signature
- * (api_key, X-Api-Key, access_token, client_secret, "pass%77ord",
- * X-Amz-Signature); "forgot_password=1" is none.  The message names the
+ * case, '-' and '_', is key, authorization, sig, password, passwd, pwd
+ * or sslpassword, or ends in apikey, token, secret or signature (api_key,
+ * X-Api-Key, access_token, client_secret, "pass%77ord", X-Amz-Signature)
+ * but is not pagetoken, nextpagetoken or synctoken (paging, no secret),
+ * or ends in the word key ("_key", "-key", camelCase "Key": access_key,
+ * subscription-key, accessKey; not sslkey, a file, nor monkey).  Of a
+ * name over 63 bytes its last 63 are looked at.  A quoted value of
+ * libpq's keyword form ("dbname='my key=1'") is skipped;
+ * "forgot_password=1" is none.  The message names the
  * parameter:
  * "--base-url holds a secret in its parameter \"key\": take it out ...".
  */

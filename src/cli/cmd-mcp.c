@@ -514,6 +514,30 @@ int cmd_mcp(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* c's secret must be the name of a secret that exists: what was given may
+ * be the key itself, so it is neither echoed nor kept. */
+static int check_cred_secret(struct ctx *ctx, const struct mcp_cred *c)
+{
+	struct err scratch = { 0 };
+	char what[128], *value = NULL;
+	bool named = secret_check_name(c->secret, &scratch) == 0;
+
+	if (named && secret_get(c->secret, &value, &scratch) == 0) {
+		secret_free(value);
+		return 0;
+	}
+	if (c->bearer)
+		snprintf(what, sizeof(what), "--bearer");
+	else
+		snprintf(what, sizeof(what), "--%s %s", c->header ? "header" : "env",
+			 utf8_q(c->name));
+	return cmd_usage(ctx,
+			 "%s: %s: store the key with 'nestor secret set NAME' first and give NAME",
+			 what,
+			 named ? "no secret by that name"
+			       : "not a secret's name (1-64 letters, digits, '_', '.', '-')");
+}
+
 /* One --env VAR=SECRET, --header NAME=SECRET or --bearer SECRET into m
  * (its strings point into arg). */
 static int add_cred(struct ctx *ctx, struct mcp_server *m, int opt, char *arg)
@@ -534,12 +558,7 @@ static int add_cred(struct ctx *ctx, struct mcp_server *m, int opt, char *arg)
 	c->secret = eq ? eq + 1 : arg;
 	if (eq)
 		*eq = '\0';
-	if (secret_check_name(c->secret, &ctx->err) < 0) {
-		err_prefix(&ctx->err, "%s %s", c->header ? "header" : "variable", utf8_q(c->name));
-		ctx->err.code = ERR_USAGE;
-		return -1;
-	}
-	return 0;
+	return check_cred_secret(ctx, c);
 }
 
 /* nestor mcp add NAME [--env VAR=SECRET...] -- COMMAND [ARGS...]

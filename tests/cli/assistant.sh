@@ -72,7 +72,7 @@ check_usage "llm without url" "assistant 'x' uses the llm backend: it needs --ba
 check_usage "bad url" "base URL must start with http:// or https://" add x --base-url ftp://h
 check_usage "duplicate" "an assistant named 'openai' already exists" add openai
 # a key in the base URL is refused, by add and edit, without quoting it
-pwwhy='^nestor: assistant (add|edit): base URL holds a password: take it out and store it with `nestor secret set NAME` and give the assistant --key-secret NAME$'
+pwwhy='^nestor: assistant (add|edit): base URL holds a password: take it out and store it with `nestor secret set NAME` and make NAME the assistant'"'"'s key secret$'
 for url in https://bob:sk-SECRET@h/v1 https://sk-SECRET@h/v1 https://bob:sk/SECRET@h/v1; do
 	check_usage "key in $url" "$pwwhy" add y --base-url "$url"
 	check_usage "key in $url (edit)" "$pwwhy" edit openai --base-url "$url"
@@ -81,7 +81,7 @@ done
 # in its query too, naming the parameter (Gemini's ?key=, a token, ...)
 for q in "password=sk-SECRET" "key=AIzaSECRET" "alt=json&API_KEY=sk-SECRET" "access%5Ftoken=SECRET"; do
 	name=$(printf %s "$q" | sed 's/.*&//; s/=.*//')
-	qwhy="^nestor: assistant (add|edit): base URL holds a secret in its parameter \"$name\": take it out and store it with \`nestor secret set NAME\` and give the assistant --key-secret NAME\$"
+	qwhy="^nestor: assistant (add|edit): base URL holds a secret in its parameter \"$name\": take it out and store it with \`nestor secret set NAME\` and make NAME the assistant's key secret\$"
 	check_usage "key in ?$q" "$qwhy" add gem --base-url "https://127.0.0.1:9/v1beta/openai?$q"
 	check_usage "key in ?$q (edit)" "$qwhy" edit openai --base-url "https://127.0.0.1:9/v1?$q"
 	grep -q SECRET err && fail "the error quotes the key: $(cat err)"

@@ -20,7 +20,8 @@ printf 'tok-S3CR3T-77d0' | nestor secret set web-token >/dev/null
 
 # -- a stdio server: the variables, its own environment kept, the
 # NESTOR_SECRET_* variables left out (their values may still be given)
-nestor mcp add gh --env GITHUB_TOKEN=gh-token --env OTHER_KEY=from-env \
+NESTOR_SECRET_FROM_ENV=env-S3CR3T-0b4e nestor mcp add gh --env GITHUB_TOKEN=gh-token \
+	--env OTHER_KEY=from-env \
 	-- python3 "$FAKE_MCP" --report "$REPORT" > out
 expect_eq "add" "$(cat out)" "MCP server 'gh' added"
 GITHUB_TOKEN=stale NESTOR_SECRET_FROM_ENV=env-S3CR3T-0b4e MARK=kept nestor mcp list > list.txt
@@ -59,7 +60,8 @@ EOF
 # -- a secret missing: one line naming the server, what and the secret;
 # the other servers still listed; an assistant's turn leaves the server
 # out (the log says why) and calls the others' tools, their secrets given
-nestor mcp add nokey --env API_KEY=absent -- python3 "$FAKE_MCP" > /dev/null
+NESTOR_SECRET_ABSENT=gone-S3CR3T-e1 nestor mcp add nokey --env API_KEY=absent \
+	-- python3 "$FAKE_MCP" > /dev/null
 nestor mcp list > list.txt
 expect_eq "missing secret" "$(grep -A2 '^nokey ' list.txt | tail -1)" \
 	"  unreachable: nokey: variable API_KEY: no secret named 'absent' (store it with 'nestor secret set absent' or set NESTOR_SECRET_ABSENT)"
@@ -114,8 +116,13 @@ bad "variable 'NESTOR_DB' refused: NESTOR_* and LD_* are not a server's to get" 
 	--env NESTOR_DB=gh-token -- true
 bad "bad variable name '1A': letters, digits and _, not first a digit" --env 1A=gh-token -- true
 bad "--env \"A\": VAR=SECRET expected" --env A -- true
-bad "variable \"A\": bad secret name \"a/b\" (1-64 letters, digits, '_', '.', '-')" \
-	--env A=a/b -- true
+need="store the key with 'nestor secret set NAME' first and give NAME"
+notname="not a secret's name (1-64 letters, digits, '_', '.', '-')"
+bad "--env \"A\": $notname: $need" --env A=a/b -- true
+# the key itself given for a secret's name: refused, and not echoed
+bad "--bearer: no secret by that name: $need" --bearer sk-proj-AbC123def456 --url "$URL"
+bad "--header \"X-Api-Key\": $notname: $need" --header "X-Api-Key=sk-proj+AbC/123=" --url "$URL"
+bad "--env \"API_KEY\": no secret by that name: $need" --env API_KEY=sk-AbC123 -- true
 bad "variable 'A' given twice" --env A=gh-token --env A=web-key -- true
 bad "--env is for a server nestor starts (-- COMMAND)" --env A=gh-token --url "$URL"
 bad "--header is for a server at a URL (--url)" --header A=gh-token -- true

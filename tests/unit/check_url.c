@@ -47,7 +47,17 @@ START_TEST(test_refused)
 		"https://127.0.0.1:9/mcp?a=b;token=hunter2",
 		"https://127.0.0.1:9/mcp?access_token=hunter2",
 		"https://127.0.0.1:9/cb#access_token=hunter2",
-		"https://127.0.0.1:9/mcp?auth=hunter2",
+		/* names ending in the word key; a long name's tail */
+		"https://127.0.0.1:9/s3?access_key=hunter2",
+		"https://127.0.0.1:9/az?subscription-key=hunter2",
+		"https://127.0.0.1:9/az?Ocp-Apim-Subscription-Key=hunter2",
+		"https://127.0.0.1:9/s3?accessKey=hunter2",
+		"https://127.0.0.1:9/x?a_very_long_parameter_name_that_goes_on_and_on_and_"
+		"on_past_sixty_four_bytes_token=hunter2",
+		"https://127.0.0.1:9/x?a_very_long_parameter_name_that_goes_on_and_on_and_"
+		"on_past_sixty_four_bytes_page_token=hunter2",
+		"host=h dbname='my key=1' password=hunter2",
+		"host=h dbname='it\\'s' password=hunter2",
 		"https://127.0.0.1:9/mcp?client_secret=hunter2",
 		"https://127.0.0.1:9/mcp?passwd=hunter2",
 		"https://127.0.0.1:9/f?sv=2024&sig=hunter2",
@@ -91,6 +101,11 @@ START_TEST(test_kept)
 		"postgresql://bob@db/x?sslmode=require&sslkey=/home/bob/.pg/key.pem",
 		"https://api.example.org/v1?keyword=x&monkey=1&tokens_max=5",
 		"https://api.example.org/key=x/token/v1?model=key",
+		"https://api.example.org/v1?auth=none&hotkey=1&cachekey=2",
+		"https://www.googleapis.com/calendar/v3/x?pageToken=abc&syncToken=def",
+		"https://api.example.org/v1?next_page_token=abc",
+		"host=h dbname='my key=1'",
+		"host=h dbname = 'a password=b' user=bob",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)

@@ -7,7 +7,6 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +224,16 @@ bool replica_together(const struct rentity *r, const char *field)
 	return !strcmp(r->entity, "event") && (!strcmp(field, "start") || !strcmp(field, "end"));
 }
 
+/* The field compared as one with field of entity, or NULL. */
+static const char *partner(const char *entity, const char *field)
+{
+	if (!entity || strcmp(entity, "event"))
+		return NULL;
+	if (!strcmp(field, "start"))
+		return "end";
+	return !strcmp(field, "end") ? "start" : NULL;
+}
+
 unsigned long long replica_version_clock(const char *v)
 {
 	char hex[17];
@@ -234,24 +243,45 @@ unsigned long long replica_version_clock(const char *v)
 	return strtoull(hex, NULL, 16);
 }
 
+/* The later of the versions vers holds for f and for with (NULL: f's
+ * alone), leaving out a clock no change may carry (one an older version
+ * stored): NULL when there is none. */
+static const char *later_version(const cJSON *vers, const char *f, const char *with)
+{
+	const char *names[2] = { f, with }, *best = NULL;
+
+	for (int i = 0; i < 2 && names[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(vers, names[i]);
+
+		if (cJSON_IsString(v) && replica_valid_version(v->valuestring) &&
+		    replica_version_clock(v->valuestring) < REPLICA_CLOCK_END &&
+		    (!best || strcmp(v->valuestring, best) > 0))
+			best = v->valuestring;
+	}
+	return best;
+}
+
 /* The version field f of a local edit takes: the edit's own (ver), or,
  * when the field holds one as late already (another device's clock ran
  * ahead, beyond what this device's clock follows), one step past that:
- * an edit here always wins over what this device had seen (a change is
- * taken only below REPLICA_CLOCK_END, so the step never runs out). */
-static void fold_version(cJSON *patch, const cJSON *vers, const char *f, const char *ver)
+ * an edit here always wins over what this device had seen.  An event's
+ * start and end are compared as one, by the later of their versions
+ * (replica_together()), so an edit of one steps past the other's too.
+ * A change is taken only below REPLICA_CLOCK_END, so the step never runs
+ * out. */
+static void fold_version(cJSON *patch, const cJSON *vers, const char *f, const char *with,
+			 const char *ver)
 {
-	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(vers, f);
+	const char *cur = later_version(vers, f, with);
 	unsigned long long h;
 	char *v;
 
-	if (!cJSON_IsString(cur) || !replica_valid_version(cur->valuestring) ||
-	    !replica_valid_version(ver) || strncmp(cur->valuestring, ver, 16) < 0) {
+	if (!cur || !replica_valid_version(ver) || strncmp(cur, ver, 16) < 0) {
 		cJSON_AddStringToObject(patch, f, ver);
 		return;
 	}
-	h = replica_version_clock(cur->valuestring);
-	if (h == ULLONG_MAX) { /* none past it (a store an older version filled) */
+	h = replica_version_clock(cur);
+	if (h + 1 >= REPLICA_CLOCK_END) {
 		cJSON_AddStringToObject(patch, f, ver);
 		return;
 	}
@@ -280,7 +310,8 @@ static char *fold_versions(struct rcache *c, const struct foldrow *row, struct e
 	names = cJSON_Parse(row->fields ? row->fields : "[]");
 	cJSON_ArrayForEach(it, names)
 		if (cJSON_IsString(it))
-			fold_version(patch, vers, it->valuestring, row->ver);
+			fold_version(patch, vers, it->valuestring,
+				     partner(row->entity, it->valuestring), row->ver);
 	out = cJSON_PrintUnformatted(patch);
 	cJSON_Delete(patch);
 	cJSON_Delete(names);

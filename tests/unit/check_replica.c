@@ -1156,6 +1156,45 @@ START_TEST(test_start_and_end_in_any_order)
 }
 END_TEST
 
+/* A start moved alone here wins on a peer over an end whose version is
+ * far ahead (a clock a day or more fast): the edit steps past the later
+ * of the two, as the pair is compared by it. */
+START_TEST(test_start_alone_wins_over_end_far_ahead)
+{
+	const long long S = 1780390800, H = 3600;
+	cJSON *base = change(
+		"event", "e7000000-0000-4000-8000-000000000000", "0a", false, 0xa,
+		"uid=\"u7\";summary=\"x\";tzid=\"UTC\";start=1780390800;end=1780408800", NULL);
+	cJSON *far = ev_change("0b", FAR, S, 0xa, S + 2 * H, FAR);
+	struct err e = { 0, "" };
+	char *odir = tu_tmpdir(), *here, *there;
+	struct store *other = tu_store_open(odir);
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	apply_to(st, base);
+	apply_to(other, base);
+	apply_to(st, far);
+	apply_to(other, far);
+	ck_assert_int_eq(
+		sqlite3_exec(st->db, "UPDATE events SET start = start - 3600", NULL, NULL, NULL),
+		SQLITE_OK);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	here = ev_state(st);
+	there = ev_state(other);
+	ck_assert_str_eq(there, here);
+	ck_assert_msg(!strncmp(here, "1780387200/1780398000 ", 22), "%s", here);
+	free(here);
+	free(there);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	cJSON_Delete(base);
+	cJSON_Delete(far);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -1181,6 +1220,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_key_dropped_only_when_kept);
 	tcase_add_test(tc, test_pulled_jobs_checked);
 	tcase_add_test(tc, test_start_and_end_in_any_order);
+	tcase_add_test(tc, test_start_alone_wins_over_end_far_ahead);
 	tcase_add_test(tc, test_pulled_routine_at_the_limit);
 	suite_add_tcase(s, tc);
 	return s;

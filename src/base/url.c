@@ -132,6 +132,30 @@ static bool is_uri(const char *s)
 	return n > 0 && !strncmp(s + n, "://", 3);
 }
 
+/* Whether the quote at p opens a libpq keyword's value (" dbname =
+ * 'my key=1'": a keyword from the start or after a blank, then "=", then
+ * the quote) that ends; its closing quote in *close. */
+static bool quoted_value(const char *s, const char *p, const char **close)
+{
+	const char *q = p, *k;
+
+	while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	if (q == s || q[-1] != '=')
+		return false;
+	for (q--; q > s && (q[-1] == ' ' || q[-1] == '\t'); q--)
+		;
+	for (k = q; k > s && (isalnum((unsigned char)k[-1]) || k[-1] == '_'); k--)
+		;
+	if (k == q || (k > s && k[-1] != ' ' && k[-1] != '\t'))
+		return false;
+	for (q = p + 1; *q && *q != '\''; q++)
+		if (*q == '\\' && q[1])
+			q++;
+	*close = q;
+	return *q == '\'';
+}
+
 /* The first parameter of s that names a secret (secret_name): a query
  * parameter or a fragment's ("?key=", "&access_token=", "#token="), or a
  * libpq keyword (" password = "), not inside another word
@@ -145,17 +169,9 @@ static const char *secret_param(const char *s, size_t *len)
 		const char *end, *q;
 
 		/* a keyword's quoted value ('my key=1') is no keyword */
-		if (keywords && *p == '\'') {
-			for (q = p; q > s && (q[-1] == ' ' || q[-1] == '\t'); q--)
-				;
-			if (q > s && q[-1] == '=') {
-				for (p++; *p && *p != '\''; p++)
-					if (*p == '\\' && p[1])
-						p++;
-				if (!*p)
-					break;
-				continue;
-			}
+		if (keywords && *p == '\'' && quoted_value(s, p, &q)) {
+			p = q;
+			continue;
 		}
 		if (p > s && !strchr("?&;# \t", p[-1]))
 			continue;

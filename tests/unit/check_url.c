@@ -58,6 +58,10 @@ START_TEST(test_refused)
 		"on_past_sixty_four_bytes_page_token=hunter2",
 		"host=h dbname='my key=1' password=hunter2",
 		"host=h dbname='it\\'s' password=hunter2",
+		/* a quote that opens no keyword's value, or does not end */
+		"host=h options=x=' password=hunter2",
+		"host=h dbname='x password=hunter2",
+		"api.example.org/v1?x='&api_key=hunter2",
 		"https://127.0.0.1:9/mcp?client_secret=hunter2",
 		"https://127.0.0.1:9/mcp?passwd=hunter2",
 		"https://127.0.0.1:9/f?sv=2024&sig=hunter2",

@@ -219,12 +219,8 @@ static void foldrows_free(struct foldrow *r, size_t n)
 	free(r);
 }
 
-bool replica_together(const struct rentity *r, const char *field)
-{
-	return !strcmp(r->entity, "event") && (!strcmp(field, "start") || !strcmp(field, "end"));
-}
-
-/* The field compared as one with field of entity, or NULL. */
+/* The field compared as one with field of entity (an event's start and
+ * end), or NULL. */
 static const char *partner(const char *entity, const char *field)
 {
 	if (!entity || strcmp(entity, "event"))
@@ -232,6 +228,11 @@ static const char *partner(const char *entity, const char *field)
 	if (!strcmp(field, "start"))
 		return "end";
 	return !strcmp(field, "end") ? "start" : NULL;
+}
+
+bool replica_together(const struct rentity *r, const char *field)
+{
+	return partner(r->entity, field) != NULL;
 }
 
 unsigned long long replica_version_clock(const char *v)

@@ -82,26 +82,40 @@ START_TEST(test_allows)
 }
 END_TEST
 
-/* Another process makes 'local' the default just as rm starts deleting it. */
+/* Another process (the store other) steps in once, when a statement of
+ * this one beginning with at starts: meddler() is the statement trace hook
+ * with a struct meddling as its argument; rc is -1 until then, then what
+ * act returned. */
 static struct store *other;
-static int moved;
 
-static int move_default(unsigned type, void *arg, void *stmt, void *sql)
+struct meddling {
+	const char *at;
+	int (*act)(void);
+	int rc;
+};
+
+static int meddler(unsigned type, void *arg, void *stmt, void *sql)
+{
+	struct meddling *m = arg;
+
+	(void)type;
+	(void)stmt;
+	if (m->rc == -1 && !strncmp(sql, m->at, strlen(m->at)))
+		m->rc = m->act();
+	return 0;
+}
+
+/* Another process makes 'local' the default just as rm starts deleting it. */
+static int move_default(void)
 {
 	struct err e = { 0, "" };
 
-	(void)type;
-	(void)arg;
-	(void)stmt;
-	if (!moved && !strncmp(sql, "DELETE FROM assistants", 22)) {
-		moved = 1;
-		ck_assert_int_eq(assistant_set_default(other, "local", &e), 0);
-	}
-	return 0;
+	return assistant_set_default(other, "local", &e);
 }
 
 START_TEST(test_rm_default_race)
 {
+	struct meddling m = { "DELETE FROM assistants", move_default, -1 };
 	struct assistant a = { 0 }, d;
 	struct err e = { 0, "" };
 	char *path = xasprintf("%s/nestor.db", dir);
@@ -112,11 +126,10 @@ START_TEST(test_rm_default_race)
 	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
 	other = store_open(path, &e);
 	ck_assert_msg(other != NULL, "%s", e.msg);
-	moved = 0;
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, move_default, NULL);
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddler, &m);
 	ck_assert_int_eq(assistant_rm(st, "local", &e), -1);
 	sqlite3_trace_v2(st->db, 0, NULL, NULL);
-	ck_assert_int_eq(moved, 1);
+	ck_assert_int_eq(m.rc, 0);
 	ck_assert_int_eq(e.code, ERR_USAGE);
 	ck_assert_str_eq(e.msg, "'local' is the default assistant; make another one the default "
 				"first (nestor assistant default NAME)");
@@ -216,24 +229,16 @@ END_TEST
 
 /* Another process removes 'local' just as it is being made the default:
  * either it is the default or the call fails, never no default at all. */
-static int removed;
-
-static int remove_local(unsigned type, void *arg, void *stmt, void *sql)
+static int remove_local(void)
 {
 	struct err e = { 0, "" };
 
-	(void)type;
-	(void)arg;
-	(void)stmt;
-	if (!removed && !strncmp(sql, "BEGIN", 5)) {
-		removed = 1;
-		ck_assert_int_eq(assistant_rm(other, "local", &e), 0);
-	}
-	return 0;
+	return assistant_rm(other, "local", &e);
 }
 
 START_TEST(test_set_default_race)
 {
+	struct meddling m = { "BEGIN", remove_local, -1 };
 	struct assistant a = { 0 };
 	struct err e = { 0, "" };
 	char *path = xasprintf("%s/nestor.db", dir), *name;
@@ -243,11 +248,10 @@ START_TEST(test_set_default_race)
 	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
 	other = store_open(path, &e);
 	ck_assert_msg(other != NULL, "%s", e.msg);
-	removed = 0;
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, remove_local, NULL);
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddler, &m);
 	ck_assert_int_eq(assistant_set_default(st, "local", &e), -1);
 	sqlite3_trace_v2(st->db, 0, NULL, NULL);
-	ck_assert_int_eq(removed, 1);
+	ck_assert_int_eq(m.rc, 0);
 	ck_assert_int_eq(e.code, ERR_NOTFOUND);
 	name = default_name(&n);
 	ck_assert_int_eq(n, 1);
@@ -303,18 +307,11 @@ static int api_call(struct api *api, const char *method, const char *path, const
 
 /* The other request's write, made when this one's write starts: SQLITE_OK
  * when it got in between the If-Match check and the write. */
-static const char *meddle_at;
 static const char *meddle_sql = "UPDATE assistants SET model = 'theirs' WHERE name = 'gem'";
-static int meddle_rc;
 
-static int meddle(unsigned type, void *arg, void *stmt, void *sql)
+static int meddle(void)
 {
-	(void)type;
-	(void)arg;
-	(void)stmt;
-	if (meddle_rc == -1 && !strncmp(sql, meddle_at, strlen(meddle_at)))
-		meddle_rc = sqlite3_exec(other->db, meddle_sql, NULL, NULL, NULL);
-	return 0;
+	return sqlite3_exec(other->db, meddle_sql, NULL, NULL, NULL);
 }
 
 /*
@@ -326,6 +323,7 @@ static int meddle(unsigned type, void *arg, void *stmt, void *sql)
  */
 START_TEST(test_api_match_in_write)
 {
+	struct meddling m;
 	struct assistant a = { 0 };
 	struct err e = { 0, "" };
 	char *path = xasprintf("%s/nestor.db", dir), *token, *bearer, etag[64] = "";
@@ -357,21 +355,19 @@ START_TEST(test_api_match_in_write)
 	ck_assert_ptr_null(a.model);
 	assistant_release(&a);
 
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddle, NULL);
-	meddle_at = "UPDATE assistants SET name";
-	meddle_rc = -1;
+	m = (struct meddling){ "UPDATE assistants SET name", meddle, -1 };
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddler, &m);
 	ck_assert_int_eq(api_call(api, "PATCH", "/v1/assistants/gem", "{\"model\":\"mine\"}", etag,
 				  sizeof(etag)),
 			 200);
-	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
+	ck_assert_int_eq(m.rc, SQLITE_BUSY);
 	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), 0);
 	ck_assert_str_eq(a.model, "mine");
 	assistant_release(&a);
 
-	meddle_at = "DELETE FROM assistants";
-	meddle_rc = -1;
+	m = (struct meddling){ "DELETE FROM assistants", meddle, -1 };
 	ck_assert_int_eq(api_call(api, "DELETE", "/v1/assistants/gem", "", NULL, 0), 204);
-	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
+	ck_assert_int_eq(m.rc, SQLITE_BUSY);
 	sqlite3_trace_v2(st->db, 0, NULL, NULL);
 	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), -1);
 
@@ -389,6 +385,7 @@ END_TEST
  */
 START_TEST(test_api_delete_match_in_write)
 {
+	struct meddling m;
 	struct err e = { 0, "" };
 	char *path = xasprintf("%s/nestor.db", dir), *token, *bearer, etag[64] = "";
 	struct api *api = api_new(st, NULL, &(struct api_opts){ 0 });
@@ -410,13 +407,12 @@ START_TEST(test_api_delete_match_in_write)
 	if_match = "\"0000\"";
 	ck_assert_int_eq(api_call(api, "DELETE", "/v1/tasks/1", "", NULL, 0), 412);
 	if_match = etag;
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddle, NULL);
-	meddle_at = "DELETE FROM tasks";
 	meddle_sql = "UPDATE tasks SET title = 'pay rent twice' WHERE id = 1";
-	meddle_rc = -1;
+	m = (struct meddling){ "DELETE FROM tasks", meddle, -1 };
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddler, &m);
 	ck_assert_int_eq(api_call(api, "DELETE", "/v1/tasks/1", "", NULL, 0), 204);
 	sqlite3_trace_v2(st->db, 0, NULL, NULL);
-	ck_assert_int_eq(meddle_rc, SQLITE_BUSY);
+	ck_assert_int_eq(m.rc, SQLITE_BUSY);
 	ck_assert_int_eq(api_call(api, "GET", "/v1/tasks/1", "", NULL, 0), 404);
 
 	api_free(api);

@@ -61,6 +61,13 @@ int tg_client_init(struct tg_relay *r, struct config *cfg, struct err *e);
 int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e);
 /* The error of a poll Telegram refused for good (401, 409). */
 int tg_fatal_poll(const struct tg_status *st, struct err *e);
+/* Telegram numbers the next update at random after a week without any: a
+ * getUpdates batch (res) whose updates are all below the offset it was
+ * asked with is such a new numbering, not updates done already.  Its
+ * lowest update id, or 0 when the batch is no new numbering (a batch with
+ * any update at or past the offset never is: that comes only after a week
+ * without updates). */
+long long tg_renumbered_from(const cJSON *res, long long offset);
 /* Record a poll's outcome for `nestor telegram status` (sync_state). */
 void tg_note(struct tg_relay *r, const char *error, long pushed, long pulled);
 /* Sleep ms, waking every 50 ms to look at *stop; false when stopped. */

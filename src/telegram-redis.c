@@ -148,6 +148,28 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 	return true;
 }
 
+/* A getUpdates answer numbered anew (tg_renumbered_from()), asked with
+ * offset: a new epoch of the numbering begins in Redis before its updates
+ * are added, so each device's store forgets the updates of the old one
+ * whose ids come again.  false when the lock was lost (or Redis failed). */
+static bool numbered_anew(struct rstream *rs, long long offset, const cJSON *res, struct err *e)
+{
+	long long low = tg_renumbered_from(res, offset), epoch;
+
+	if (!low)
+		return true;
+	if (rstream_renumber(rs, low, &epoch, e) < 0)
+		return false;
+	if (epoch < 0) {
+		log_warn("telegram: the poller's lock was lost (another relay polls now)");
+		return false;
+	}
+	log_warn("telegram: updates numbered anew from %lld, below the offset %lld (numbering "
+		 "%lld)",
+		 low, offset, epoch);
+	return true;
+}
+
 /* Milliseconds on a clock that counts a suspended machine's sleep too
  * (CLOCK_BOOTTIME): the lock lapsed in Redis while it slept. */
 static long long boot_ms(void)
@@ -694,7 +716,8 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 			continue;
 		}
 		pfails = down = conflicts = 0;
-		if (!feed(&rs, r->device, offset, res, &n, &re)) {
+		if (!numbered_anew(&rs, offset, res, &re) ||
+		    !feed(&rs, r->device, offset, res, &n, &re)) {
 			if (re.msg[0])
 				redis_down(&rs, &re, &fails);
 			else
@@ -986,6 +1009,37 @@ static int run_turn_entry(struct worker *w, const struct rstream_entry *en,
 	return ack(w, en->id, e) < 0 ? -1 : 0;
 }
 
+/* The first entry of a new numbering of the updates (rstream_renumber())
+ * this store sees: the updates it did from the new numbering's lowest on,
+ * of the old one, are forgotten once, under the write lock, or each of
+ * them coming again as a new update would be taken as done already.
+ * Telegram numbers anew only after a week without updates: no entry of
+ * the old numbering is still under way. */
+static int forget_old_numbering(struct worker *w, const struct rstream_entry *en, struct err *e)
+{
+	long long known;
+	long n = 0;
+
+	if (tgstore_numbering(w->r.s, &known, e) < 0)
+		return -1;
+	if (known >= en->numbering)
+		return 0;
+	if (store_begin(w->r.s, e) < 0)
+		return -1;
+	if (tgstore_numbering(w->r.s, &known, e) < 0 ||
+	    (known < en->numbering &&
+	     tgstore_renumber(w->r.s, en->numbering, en->numbered_from, &n, e) < 0) ||
+	    store_commit(w->r.s, e) < 0) {
+		store_rollback(w->r.s);
+		return -1;
+	}
+	if (known < en->numbering)
+		log_info("telegram: updates numbered anew from %lld (numbering %lld): forgot %ld "
+			 "done of the old numbering from there on",
+			 en->numbered_from, en->numbering, n);
+	return 0;
+}
+
 /* Run en: 0 done (or found done) and acknowledged, 1 its chat's previous
  * update is not done yet (force: run it anyway), 2 it went to the dead
  * letters, 3 another worker took its turn over (left to it); -1 a
@@ -1000,6 +1054,8 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 
 	if (en->why[0])
 		return bury(w, en, en->why, e) < 0 ? -1 : 2;
+	if (en->numbering && forget_old_numbering(w, en, e) < 0)
+		return -1;
 	json = cJSON_Parse(en->body);
 	if (!json || tg_update_parse(json, &u) < 0 || u.update_id != en->update_id ||
 	    (u.chat_id != en->chat_id && en->chat_id)) {

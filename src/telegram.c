@@ -450,16 +450,7 @@ int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 	return 0;
 }
 
-/* Telegram numbers the next update at random after a week without any:
- * a batch whose updates are all below the offset it was asked with is
- * such a new numbering, not updates done already (the ones the offset
- * confirmed do not come again).  The stored offset goes back to its lowest
- * update, so they are all answered and the offset goes on after them.  A
- * batch with any update at or past the offset is no new numbering (that
- * comes only after a week without updates): one below the offset there is
- * skipped, as one out of order.  1: a new numbering, 0: none, -1: the
- * offset could not be stored. */
-static int renumbered(struct tg_relay *r, const cJSON *res, long long *offset, struct err *e)
+long long tg_renumbered_from(const cJSON *res, long long offset)
 {
 	const cJSON *item;
 	long long low = 0;
@@ -469,11 +460,25 @@ static int renumbered(struct tg_relay *r, const cJSON *res, long long *offset, s
 
 		if (id <= 0)
 			continue;
-		if (id >= *offset)
+		if (id >= offset)
 			return 0;
 		if (!low || id < low)
 			low = id;
 	}
+	return low;
+}
+
+/* A batch numbered anew (tg_renumbered_from()) is no updates done already
+ * (the ones the offset confirmed do not come again): the stored offset
+ * goes back to its lowest update, so they are all answered and the offset
+ * goes on after them.  A batch with any update at or past the offset is
+ * no new numbering: one below the offset there is skipped, as one out of
+ * order.  1: a new numbering, 0: none, -1: the offset could not be
+ * stored. */
+static int renumbered(struct tg_relay *r, const cJSON *res, long long *offset, struct err *e)
+{
+	long long low = tg_renumbered_from(res, *offset);
+
 	if (!low)
 		return 0;
 	if (tgstore_reset_offset(r->s, low, e) < 0)

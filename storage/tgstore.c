@@ -482,6 +482,31 @@ int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct er
 	return 0;
 }
 
+#define NUMBERING_TARGET TGSTORE_TARGET "-numbering"
+
+int tgstore_numbering(struct store *s, long long *epoch, struct err *e)
+{
+	return one(
+		s,
+		"SELECT CAST(cursor AS INTEGER) FROM sync_state WHERE target = '" NUMBERING_TARGET
+		"'",
+		0, NULL, epoch, e);
+}
+
+int tgstore_renumber(struct store *s, long long epoch, long long from, long *n, struct err *e)
+{
+	int changes = 0;
+
+	if (run(s, "DELETE FROM telegram_seen WHERE update_id >= ?1", from, 0, NULL, &changes, e) <
+	    0)
+		return -1;
+	*n = changes;
+	return run(s,
+		   "INSERT INTO sync_state(target, cursor) VALUES ('" NUMBERING_TARGET "', ?1)"
+		   " ON CONFLICT(target) DO UPDATE SET cursor = excluded.cursor",
+		   epoch, 0, NULL, NULL, e);
+}
+
 int tgstore_seen_prune(struct store *s, time_t before, long *n, struct err *e)
 {
 	int changes = 0;

@@ -116,6 +116,14 @@ int tgstore_button_press(struct store *s, const char *key, const char *action, b
 int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
 /* Whether update_id was processed. */
 int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e);
+/* The epoch of the updates' numbering this store knows (0: none past the
+ * first), sync_state's "telegram-numbering" cursor. */
+int tgstore_numbering(struct store *s, long long *epoch, struct err *e);
+/* Telegram numbered the updates anew from from (epoch: rstream_renumber()):
+ * forget the updates processed from from on, of the old numbering (their
+ * ids come again, as new updates), and know the epoch.  In the caller's
+ * transaction; *n how many were forgotten. */
+int tgstore_renumber(struct store *s, long long epoch, long long from, long *n, struct err *e);
 /* Forget the updates processed before before (one statement, its own
  * transaction); *n how many. */
 int tgstore_seen_prune(struct store *s, time_t before, long *n, struct err *e);

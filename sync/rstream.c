@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,17 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * id) goes on on the poller's device, where the old stream's entries went
  * (lua_adopt).  The stream is trimmed only below the entries the group
  * still needs: the oldest pending one, or the last delivered (those after
- * it no worker read yet), so a backlog of any length loses nothing. */
+ * it no worker read yet), so a backlog of any length loses nothing.
+ * KEYS[7] is the numbering ("EPOCH:FROM", none before the first new one:
+ * rstream_renumber()): each entry carries it (field n), and a chat's last
+ * update is kept with its epoch ("EPOCH:ID" past epoch 0), so an update of
+ * an older numbering is no update's prev. */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
 	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
 	"if off ~= tonumber(ARGV[5]) then return 0 end "
+	"local num = redis.call('GET', KEYS[7]) "
+	"local ep = num and string.match(num, '^(%d+):') or '0' "
 	"local prev = '0' "
 	"local home = ARGV[7] "
 	"if ARGV[3] ~= '0' then"
@@ -59,7 +66,13 @@ static const char lua_add[] =
 	" prev = redis.call('GET', chain)"
 	" if not prev and home == ARGV[7] then prev = redis.call('GET', KEYS[2]) end"
 	" prev = prev or '0'"
-	" redis.call('SET', chain, ARGV[2], 'PX', ARGV[6]) end "
+	" local pe, pid = string.match(prev, '^(%d+):(%d+)$')"
+	" if not pe then pe, pid = '0', prev end"
+	" if pe ~= ep then pid = '0' end"
+	" prev = pid"
+	" local last = ARGV[2]"
+	" if ep ~= '0' then last = ep .. ':' .. ARGV[2] end"
+	" redis.call('SET', chain, last, 'PX', ARGV[6]) end "
 	"local stream = ARGV[8] .. home "
 	"if redis.call('EXISTS', stream) == 0 then"
 	" redis.call('XGROUP', 'CREATE', stream, ARGV[10], '0', 'MKSTREAM') end "
@@ -84,9 +97,25 @@ static const char lua_add[] =
 	"do"
 	" add[#add + 1] = v "
 	"end "
+	"if num then add[#add + 1] = 'n' add[#add + 1] = num end "
 	"redis.call(unpack(add)) "
 	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
+/* Updates numbered anew: while the lock (KEYS[1]) holds ARGV[1], the
+ * numbering (KEYS[2]) becomes a later epoch and ARGV[2], the new
+ * numbering's lowest update; the epoch (-1: the lock is not held).  The
+ * epoch is the server's time in ms, or one past the last if that is
+ * later: it keeps growing even when Redis lost its keys, so a store that
+ * knew an epoch never takes a new one for an old one. */
+static const char lua_renumber[] =
+	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
+	"local cur = redis.call('GET', KEYS[2]) "
+	"local ep = tonumber(cur and string.match(cur, '^(%d+):') or '0') + 1 "
+	"local t = redis.call('TIME') "
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+	"if now > ep then ep = now end "
+	"redis.call('SET', KEYS[2], string.format('%d:%s', ep, ARGV[2])) "
+	"return ep";
 /* The stream of before devices had streams (KEYS[1]), while the lock
  * (KEYS[2]) holds ARGV[4]: its entries not acknowledged (pending, then
  * never read) moved to ARGV[1]'s end, the stream deleted; how many moved
@@ -276,7 +305,9 @@ static bool field_is(const struct rds_reply *f, const char *name)
 
 int rstream_entry_parse(const struct rds_reply *item, struct rstream_entry *out, struct err *e)
 {
-	const struct rds_reply *fields, *u = NULL, *chat = NULL, *prev = NULL, *body = NULL;
+	const struct rds_reply *fields, *u = NULL, *chat = NULL, *prev = NULL, *body = NULL,
+					*numbering = NULL;
+	const char *colon;
 
 	memset(out, 0, sizeof(*out));
 	if (!item || item->type != RDS_ARRAY || item->n != 2 || !id_ok(&item->elem[0]))
@@ -304,7 +335,10 @@ int rstream_entry_parse(const struct rds_reply *item, struct rstream_entry *out,
 			prev = v;
 		else if (field_is(f, "body"))
 			body = v;
+		else if (field_is(f, "n"))
+			numbering = v;
 	}
+	colon = numbering ? memchr(numbering->str, ':', numbering->len) : NULL;
 	if (!u || !num(u->str, u->len, 0, MAX_UPDATE_ID, &out->update_id))
 		snprintf(out->why, sizeof(out->why), "no valid update id (field u)");
 	else if (!chat || !num(chat->str, chat->len, -MAX_CHAT_ID, MAX_CHAT_ID, &out->chat_id))
@@ -312,6 +346,13 @@ int rstream_entry_parse(const struct rds_reply *item, struct rstream_entry *out,
 	else if (!prev || !num(prev->str, prev->len, 0, MAX_UPDATE_ID, &out->prev) ||
 		 (out->prev && out->prev == out->update_id))
 		snprintf(out->why, sizeof(out->why), "no valid previous update (field prev)");
+	else if (numbering &&
+		 (!colon ||
+		  !num(numbering->str, (size_t)(colon - numbering->str), 1, LLONG_MAX,
+		       &out->numbering) ||
+		  !num(colon + 1, numbering->len - (size_t)(colon - numbering->str) - 1, 1,
+		       MAX_UPDATE_ID, &out->numbered_from)))
+		snprintf(out->why, sizeof(out->why), "no valid numbering (field n)");
 	else if (!body || !body->len)
 		snprintf(out->why, sizeof(out->why), "no body");
 	else if (body->len > RSTREAM_MAX)
@@ -587,13 +628,14 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	char id[24], chat[24], last[64], home[64], coder[64], off[24], ttl[24];
 	const char *argv[] = { "EVAL",
 			       lua_add,
-			       "6",
+			       "7",
 			       RSTREAM_KEY_LOCK,
 			       last,
 			       RSTREAM_KEY_OFFSET,
 			       home,
 			       coder,
 			       RSTREAM_KEY_DEVICES,
+			       RSTREAM_KEY_EPOCH,
 			       rs->token,
 			       id,
 			       chat,
@@ -617,12 +659,22 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 19, argv, &v, e) < 0)
+	if (call_int(rs, 20, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)
 		*offset = u->update_id + 1;
 	return 0;
+}
+
+int rstream_renumber(struct rstream *rs, long long from, long long *epoch, struct err *e)
+{
+	char low[24];
+	const char *argv[] = { "EVAL",	  lua_renumber, "2", RSTREAM_KEY_LOCK, RSTREAM_KEY_EPOCH,
+			       rs->token, low };
+
+	snprintf(low, sizeof(low), "%lld", from);
+	return call_int(rs, 7, argv, epoch, e);
 }
 
 int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e)

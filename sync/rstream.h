@@ -11,6 +11,7 @@
  * or "HOST:PID:RANDOM" without one), "nestor:tg:updates:DEVICE" the
  * stream of each device (group "workers"), "nestor:tg:dead" the dead
  * letters, "nestor:tg:offset" the next getUpdates offset,
+ * "nestor:tg:numbering" the updates' numbering (rstream_renumber()),
  * "nestor:tg:last:CHAT:DEVICE" the last update of each chat on each device
  * (for 7 days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
  * linked from, "nestor:tg:code:CODE" the device that made a link code (for
@@ -67,6 +68,9 @@
 #define RSTREAM_LAST_TTL    (7LL * 86400 * 1000) /* ms a chat's last update is kept */
 #define RSTREAM_GROUP	    "workers"
 #define RSTREAM_MOVE_MAX    "100000" /* pending entries an adoption moves, at most */
+
+/* The updates' numbering, "EPOCH:FROM" (rstream_renumber()). */
+#define RSTREAM_KEY_EPOCH "nestor:tg:numbering"
 
 struct rstream {
 	struct rds *r;
@@ -137,6 +141,14 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
  * An update moved that was done already is found so by the device's
  * store (every worker shared that one then) and only acknowledged. */
 int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e);
+/* Telegram numbered the updates anew, from from (tg_renumbered_from()):
+ * while the caller holds the lock, a new epoch of the numbering begins
+ * (*epoch, -1: the lock is lost, nothing changed).  Every entry added
+ * from then on carries it (rstream_entry's numbering and numbered_from):
+ * a device's store forgets the updates it did of the old numbering from
+ * from on (their ids come again), and a chat's last update of the old
+ * numbering is no entry's prev. */
+int rstream_renumber(struct rstream *rs, long long from, long long *epoch, struct err *e);
 
 /* A link code made on device, valid ttl_ms: its "/start CODE" goes there. */
 int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
@@ -150,6 +162,9 @@ int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, st
 struct rstream_entry {
 	char id[48]; /* "1700000000000-0" */
 	long long update_id, chat_id, prev;
+	/* the numbering's epoch (0: the first, never renumbered) and its
+	 * lowest update (rstream_renumber()) */
+	long long numbering, numbered_from;
 	char *body; /* the update's JSON */
 	long deliveries;
 	char why[160]; /* "" when valid */

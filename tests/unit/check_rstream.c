@@ -59,6 +59,11 @@ START_TEST(test_parse)
 	const char *no_body[] = { "u", "101", "chat", "5", "prev", "0" };
 	const char *bad_utf8[] = { "u", "101", "chat", "5", "prev", "0", "body", "\xc3(" };
 	const char *odd[] = { "u", "101", "chat" };
+	const char *numbered[] = {
+		"u", "101", "chat", "5", "prev", "0", "body", "{}", "n", "2:99"
+	};
+	const char *bad_n[] = { "u", "101", "chat", "5", "prev", "0", "body", "{}", "n", "2" };
+	const char *zero_n[] = { "u", "101", "chat", "5", "prev", "0", "body", "{}", "n", "0:99" };
 	char *big = xmalloc(RSTREAM_MAX + 2);
 	const char *too_big[] = { "u", "101", "chat", "5", "prev", "0", "body", big };
 
@@ -87,6 +92,16 @@ START_TEST(test_parse)
 	ck_assert_str_eq(en.why, "body is not UTF-8 text");
 	ck_assert_int_eq(parse("1-0", 3, odd, &en), 0);
 	ck_assert_str_eq(en.why, "fields are not name-value pairs");
+	/* the numbering an entry carries (none: 0) */
+	ck_assert_int_eq(parse("1-0", 10, numbered, &en), 0);
+	ck_assert_str_eq(en.why, "");
+	ck_assert_int_eq(en.numbering, 2);
+	ck_assert_int_eq(en.numbered_from, 99);
+	free(en.body);
+	ck_assert_int_eq(parse("1-0", 10, bad_n, &en), 0);
+	ck_assert_str_eq(en.why, "no valid numbering (field n)");
+	ck_assert_int_eq(parse("1-0", 10, zero_n, &en), 0);
+	ck_assert_str_eq(en.why, "no valid numbering (field n)");
 	memset(big, 'a', RSTREAM_MAX + 1);
 	big[RSTREAM_MAX + 1] = '\0';
 	ck_assert_int_eq(parse("1-0", 8, too_big, &en), 0);
@@ -524,6 +539,64 @@ START_TEST(test_prev_expires)
 }
 END_TEST
 
+/* Telegram numbers the updates anew (rstream_renumber()): the entries
+ * added from then on carry the new epoch and its lowest update, and a
+ * chat's last update of the old numbering is no entry's prev.  Only the
+ * lock's holder begins one. */
+START_TEST(test_renumber)
+{
+	struct rstream p, w;
+	struct rstream_entry *en;
+	struct err e = { 0, "" };
+	size_t n;
+	bool held;
+	int added;
+	long long off = 0, epoch, first;
+	const char *forget[] = { "DEL", RSTREAM_KEY_EPOCH };
+
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&w, DEV_A, &e), 0);
+	ck_assert_int_eq(rstream_group(&w, &e), 0);
+	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
+	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
+	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 30, &epoch, &e), 0);
+	ck_assert_int_gt(epoch, 0);
+	first = epoch;
+	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
+	ck_assert_int_eq(added, 1);
+	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 7, &epoch, &e), 0);
+	ck_assert_int_gt(epoch, first);
+	ck_assert_int_eq(add(&p, &off, 7, 9, NULL, &added), 0);
+	ck_assert_int_eq(off, 8);
+	ck_assert_int_eq(rstream_read(&w, "one", 10, 100, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(en[1].numbering, 0);
+	ck_assert_int_eq(en[1].prev, 30);
+	ck_assert_int_eq(en[2].numbering, first);
+	ck_assert_int_eq(en[2].numbered_from, 30);
+	ck_assert_int_eq(en[2].prev, 0);
+	ck_assert_int_eq(en[3].prev, 30);
+	ck_assert_int_eq(en[4].numbering, epoch);
+	ck_assert_int_eq(en[4].numbered_from, 7);
+	ck_assert_int_eq(en[4].prev, 0);
+	rstream_entries_free(en, n);
+	/* no earlier epoch after Redis lost the numbering (the server's time) */
+	first = epoch;
+	ck_assert_int_eq(raw(&w, 2, forget), 1);
+	ck_assert_int_eq(rstream_renumber(&p, 7, &epoch, &e), 0);
+	ck_assert_int_ge(epoch, first);
+	/* without the lock: nothing changes */
+	ck_assert_int_eq(rstream_unlock(&p, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 5, &epoch, &e), 0);
+	ck_assert_int_eq(epoch, -1);
+	rstream_close(&p);
+	rstream_close(&w);
+}
+END_TEST
+
 /* The updates of entries (already read) as a string: "5,6". */
 static char *ids(const struct rstream_entry *en, size_t n)
 {
@@ -706,6 +779,7 @@ Suite *rstream_suite(void)
 	tcase_add_test(srv, test_group);
 	tcase_add_test(srv, test_trim);
 	tcase_add_test(srv, test_prev_expires);
+	tcase_add_test(srv, test_renumber);
 	tcase_add_test(srv, test_home);
 	tcase_add_test(srv, test_adopt);
 	tcase_set_timeout(srv, 30);

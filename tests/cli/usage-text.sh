@@ -20,3 +20,9 @@ expect_match "time --help: the verb" "$(nestor time --help)" "^  convert +TIME F
 nestor task --help > help
 expect_eq "task --help" "$(sed -n 1p help)" "usage: nestor task <command>"
 expect_eq "task --help: then a blank line" "$(sed -n 2p help)" ""
+
+# the usage a wrong `user add` quotes is the one its help shows
+nestor user add 2> err && fail "user add with no NAME succeeded"
+expect_eq "user add: the usage" "$(cat err)" \
+	"nestor: user add: usage: nestor user add $(nestor help user add | sed -n 's/^usage: nestor user add //p')"
+expect_match "user add: --password-stdin" "$(cat err)" "\[--password-stdin\]$"

@@ -176,7 +176,8 @@ static int split_key(const char *key, char *section, size_t slen, const char **n
 	return 0;
 }
 
-/* The line of `name =` inside [section] of path, for error messages; 0 if unknown. */
+/* The line of `name =` inside [section] of path, for error messages; 0 if
+ * unknown.  A section or key given twice: the last one, whose value is read. */
 static int find_line(const char *path, const char *section, const char *name)
 {
 	FILE *f = fopen(path, "r");
@@ -185,7 +186,7 @@ static int find_line(const char *path, const char *section, const char *name)
 
 	if (!f)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		char *p = line;
 
 		if (++n == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
@@ -204,11 +205,12 @@ static int find_line(const char *path, const char *section, const char *name)
 
 			while (*q == ' ' || *q == '\t')
 				q++;
-			found = *q == '=';
+			if (*q == '=')
+				found = n;
 		}
 	}
 	fclose(f);
-	return found ? n : 0;
+	return found;
 }
 
 /* Check value against the key's type; fill e (without location) when invalid. */

@@ -309,6 +309,11 @@ static void bare(const char *tok, size_t n, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, tok);
 }
 
+static bool is_option(const char *it)
+{
+	return it[0] == '-' && (isalpha((unsigned char)it[1]) || it[1] == '-');
+}
+
 /* The options of usage (plus --json and --help) and the kind of its first
  * positional argument (*pos, "" when none). */
 static size_t parse_usage(const char *group, const char *usage, struct opt *o, char *pos,
@@ -317,6 +322,7 @@ static size_t parse_usage(const char *group, const char *usage, struct opt *o, c
 	const char *p = usage ? usage : "";
 	char items[64][96];
 	bool opened[64];
+	size_t tokof[64], ntok = 0; /* the token each item comes from */
 	size_t n = 0, no = 0;
 
 	*pos = '\0';
@@ -331,26 +337,35 @@ static size_t parse_usage(const char *group, const char *usage, struct opt *o, c
 			if (alt)
 				*alt++ = '\0';
 			snprintf(items[n], sizeof(items[n]), "%s", t);
+			tokof[n] = ntok;
 			opened[n++] = *p == '[' && t == tok;
 		}
+		ntok++;
 		p += len;
 		p += strspn(p, " ");
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *it = items[i];
 
-		if (it[0] == '-' && (isalpha((unsigned char)it[1]) || it[1] == '-') &&
-		    no < MAX_OPTS) {
-			struct opt *op = &o[no++];
-			bool value = i + 1 < n && items[i + 1][0] && items[i + 1][0] != '-' &&
-				     strcmp(items[i + 1], "|") && !opened[i + 1];
+		if (is_option(it) && no < MAX_OPTS) {
+			size_t j = i;
+			bool value;
 
-			snprintf(op->name, sizeof(op->name), "%s", it);
-			/* kind may point into op->choices */
-			op->kind = value ? meta_kind(group, it, items[i + 1], op->choices,
-						     sizeof(op->choices))
-					 : NULL;
-			i += value;
+			/* "-o|--output FILE": the spellings of one option share its value */
+			while (j + 1 < n && tokof[j + 1] == tokof[i] && is_option(items[j + 1]))
+				j++;
+			value = j + 1 < n && items[j + 1][0] && items[j + 1][0] != '-' &&
+				strcmp(items[j + 1], "|") && !opened[j + 1];
+			for (; i <= j && no < MAX_OPTS; i++) {
+				struct opt *op = &o[no++];
+
+				snprintf(op->name, sizeof(op->name), "%s", items[i]);
+				/* kind may point into op->choices */
+				op->kind = value ? meta_kind(group, items[i], items[j + 1],
+							     op->choices, sizeof(op->choices))
+						 : NULL;
+			}
+			i = j + value;
 		} else if (!*pos && it[0] && strcmp(it, "|")) {
 			char buf[64];
 			const char *k = meta_kind(group, NULL, it, buf, sizeof(buf));

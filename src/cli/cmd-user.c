@@ -143,7 +143,8 @@ static int user_cmd_add(struct ctx *ctx, int argc, char **argv)
 	if (user_options(ctx, argc, argv, &u, &pw_stdin) < 0)
 		goto out;
 	if (optind != argc - 1 || u.name) {
-		cmd_usage(ctx, "usage: nestor user add NAME [--tz ZONE] [--locale en|ru]");
+		cmd_usage(ctx, "usage: nestor user add NAME [--tz ZONE] [--locale en|ru] "
+			       "[--password-stdin]");
 		goto out;
 	}
 	if (syncer_check_user(argv[optind], &ctx->err) < 0)

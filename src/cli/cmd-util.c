@@ -277,10 +277,14 @@ static const struct cmd *find(const struct cmd *table, const char *name)
 static void print_usage(FILE *f, const char *prefix, const struct cmd *c)
 {
 	if (c->sub) {
-		fprintf(f, "usage: nestor %s%s <command>\n\n%s\n\ncommands:\n", prefix, c->name,
-			c->summary);
-		if (c->exec && c->usage)
-			fprintf(f, "  %-10s %s\n", "", c->usage);
+		/* a group that also runs with no verb (`nestor time`): that form first */
+		if (c->exec)
+			fprintf(f, "usage: nestor %s%s%s%s\n       nestor %s%s <command>\n", prefix,
+				c->name, c->usage ? " " : "", c->usage ? c->usage : "", prefix,
+				c->name);
+		else
+			fprintf(f, "usage: nestor %s%s <command>\n", prefix, c->name);
+		fprintf(f, "\n%s\n\ncommands:\n", c->summary);
 		for (const struct cmd *v = c->sub; v->name; v++)
 			fprintf(f, "  %-10s %s\n             %s\n", v->name,
 				v->usage ? v->usage : "", v->summary);

@@ -12,7 +12,10 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,9 +47,9 @@ const struct cmd cmd_table[] = {
 	{ "agenda", "[--from WHEN] [--to WHEN] [--calendar NAME] [--json]",
 	  "events of today and the 6 days after (or a window), by day", CMD_NEEDS_DB, cmd_agenda,
 	  NULL },
-	{ "import", "FILE.ics|- [--calendar NAME]",
+	{ "import", "FILE.ics|- [--calendar NAME] [--json]",
 	  "import events and tasks from an iCalendar file", CMD_NEEDS_DB, cmd_import, NULL },
-	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o FILE]",
+	{ "export", "[--from WHEN] [--to WHEN] [--calendar NAME] [-o|--output FILE]",
 	  "export events and tasks as iCalendar", CMD_NEEDS_DB, cmd_export, NULL },
 	{ "remind", NULL, "reminders (add, list, cancel, snooze, done, fire)", 0, NULL,
 	  cmd_remind_verbs },
@@ -221,18 +224,34 @@ static int run(struct ctx *ctx, int argc, char **argv)
 	return rc < 0 ? report(ctx) : rc;
 }
 
+/* Whether standard input holds more than blank space.  The blank space
+ * before the text is read and dropped, the rest stays for `nestor ask`;
+ * after a megabyte of it, `nestor ask` reads on (and says it is too long). */
+static bool stdin_has_text(void)
+{
+	int ch;
+
+	for (long n = 0; n < 1L << 20 && (ch = getchar()) != EOF; n++)
+		if (!isspace(ch))
+			return ungetc(ch, stdin) != EOF;
+	return !feof(stdin) && !ferror(stdin);
+}
+
 /* `nestor` with no command: the TUI on a terminal; with text on stdin,
- * `nestor ask` reading it; else the help and the open tasks. */
+ * `nestor ask` reading it; else (stdout not a terminal, or nothing but
+ * blank space on stdin: `nestor </dev/null`) the help and the open tasks. */
 static int overview(struct ctx *ctx)
 {
 	char *argv[] = { "task", "list", NULL };
 	char *tui[] = { "tui", NULL };
 	char *ask[] = { "ask", NULL };
 
-	if (!isatty(STDIN_FILENO))
-		return run(ctx, 1, ask);
-	if (isatty(STDOUT_FILENO))
+	if (!isatty(STDIN_FILENO)) {
+		if (stdin_has_text())
+			return run(ctx, 1, ask);
+	} else if (isatty(STDOUT_FILENO)) {
 		return run(ctx, 1, tui);
+	}
 	cmd_help_all(ctx->out);
 	fprintf(ctx->out, "\nopen tasks:\n");
 	return run(ctx, 2, argv);

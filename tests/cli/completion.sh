@@ -48,6 +48,13 @@ expect_match "bash: options of routine add" "$(b routine add x --e)" '^--every$'
 expect_eq "bash: after --at's value, still the options" "$(b remind add x --at tomorrow --ch)" "--channel"
 expect_eq "bash: config keys" "$(b config get general.l | tr '\n' ' ')" "general.location general.log_level general.language "
 expect_eq "bash: word lists" "$(b assistant add x --backend '' | tr '\n' ' ')" "offline llm "
+# an option with two spellings ("-o|--output FILE"): both, each with a file
+touch out.ics
+expect_eq "bash: export --output" "$(b export --ou)" "--output"
+expect_eq "bash: export --output FILE" "$(b export --output out.i)" "out.ics"
+expect_eq "bash: export -o FILE" "$(b export -o out.i)" "out.ics"
+expect_eq "bash: after -o's value, still the options" "$(b export -o out.ics --ca)" "--calendar"
+expect_eq "bash: import --json" "$(b import x.ics --js)" "--json"
 expect_eq "bash: --db is followed" "$(b --db "$dir/nestor.db" routine show '')" "1"
 HOME=$dir NESTOR_HOME=$dir/elsewhere b task done '' > other.out
 expect_eq "bash: another database, nothing" "$(cat other.out)" ""
@@ -72,4 +79,6 @@ f() { fish --no-config -c "source $dir/nestor.fish; complete -C '$1'" 2>&1; }
 expect_eq "fish: task done ids" "$(f 'nestor task done ')" "$(printf '1\tbuy milk\n2\tcall bob')"
 expect_eq "fish: command" "$(f 'nestor ta')" "$(printf 'task\tmanage tasks (add, list, done, edit, rm)')"
 expect_eq "fish: --assistant" "$(f 'nestor ask --assistant ')" "$(printf 'gpt\nnestor')"
+expect_eq "fish: export --output" "$(f 'nestor export --out')" "--output"
+expect_eq "fish: export --output FILE" "$(f 'nestor export --output out.i')" "out.ics"
 expect_eq "fish: shells" "$(f 'nestor completion ' | tr '\n' ' ')" "bash fish zsh "

@@ -1,7 +1,7 @@
 # `nestor` with no arguments, as the man page and the README say: on a
 # terminal the TUI (tui.sh), with text on standard input an answer as
-# `nestor ask` gives, with standard output a pipe the commands and the open
-# tasks.
+# `nestor ask` gives, with standard output a pipe (or nothing but blank
+# space on standard input) the commands and the open tasks.
 . "$(dirname "$0")/lib.sh"
 nestor task add "buy milk" >/dev/null
 nestor task add "old one" >/dev/null
@@ -22,4 +22,19 @@ PY
 expect_match "a pipe: the commands" "$(cat out)" "^  agenda  "
 expect_match "a pipe: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" "^ +1 +0 +- +buy milk$"
 grep -q "old one" out && fail "a done task among the open ones: $(cat out)"
+
+# nothing (or blank space only) on standard input, as from cron or
+# `</dev/null`: no question, so the commands and the open tasks
+for input in "" " " "$(printf ' \n\t\n')"; do
+	printf '%s' "$input" | nestor > out 2> err || fail "blank stdin [$input]: $(cat err)"
+	expect_eq "blank stdin [$input]: no error" "$(cat err)" ""
+	expect_match "blank stdin [$input]: the commands" "$(cat out)" "^  agenda  "
+	expect_match "blank stdin [$input]: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" \
+		"^ +1 +0 +- +buy milk$"
+done
+nestor < /dev/null > out || fail "nestor </dev/null failed"
+expect_match "</dev/null: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" "buy milk$"
+# text after blank lines is still a question
+expect_eq "text after blank lines: nestor ask" "$(printf '\n\n  my tasks\n' | nestor)" \
+	"$(echo 'my tasks' | nestor ask)"
 true

@@ -146,6 +146,21 @@ START_TEST(test_bom)
 }
 END_TEST
 
+/* A section given twice is one (the last value of a key is read): an
+ * error names the line of the value read, not of an earlier one. */
+START_TEST(test_section_twice)
+{
+	struct err e = { 0, "" };
+
+	write_file("[llm]\nmax_steps = 8\ntimeout = 30\n\n[general]\n[llm]\ntimeout = 99999\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":7: llm.timeout must be 1-3600") != NULL, "%s", e.msg);
+	write_file("[general]\nlog_level = loud\n[general]\ncolour = red\n");
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":2: general.log_level must be one of") != NULL, "%s", e.msg);
+}
+END_TEST
+
 START_TEST(test_cli)
 {
 	char *out, *err;
@@ -400,6 +415,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_set_keeps_comments);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bom);
+	tcase_add_test(tc, test_section_twice);
 	tcase_add_test(tc, test_cli);
 	tcase_add_test(tc, test_device_name);
 	tcase_add_test(tc, test_device_name_cli);

@@ -58,7 +58,8 @@ const struct config_key config_keys[] = {
 	{ "weather.geocoding_url", CONFIG_STRING, OPENMETEO_GEOCODING_URL, NULL,
 	  "Open-Meteo geocoding API" },
 	{ "weather.key_secret", CONFIG_STRING, NULL, NULL,
-	  "name of the secret holding an Open-Meteo API key (paid plan), sent as apikey" },
+	  "name of the secret holding an Open-Meteo API key (paid plan), sent as apikey to "
+	  "both the forecast and the geocoding host" },
 	{ "google.client_id", CONFIG_STRING, NULL, NULL,
 	  "OAuth client id of a Desktop app (its secret: the secret google_client_secret)" },
 	{ "google.conflict", CONFIG_ENUM, "newest", "newest|remote|local",

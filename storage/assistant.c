@@ -307,6 +307,21 @@ int assistant_update(struct store *s, const struct assistant *a, bool make_defau
 	return write_row(s, st, a, make_default, &id, e);
 }
 
+int assistant_edit(struct store *s, const char *name,
+		   int (*change)(struct assistant *a, void *arg, struct err *e), void *arg,
+		   bool make_default, struct assistant *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (assistant_get_by_name(s, name, out, e) < 0 || change(out, arg, e) < 0 ||
+	    assistant_update(s, out, make_default, e) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, e); /* rolled back on failure */
+}
+
 int assistant_rm(struct store *s, const char *name, struct err *e)
 {
 	struct assistant a;

@@ -74,6 +74,15 @@ int assistant_get_default(struct store *s, struct assistant *out, struct err *e)
  * make_default: it becomes the default in the same transaction, so on any
  * failure nothing is changed. */
 int assistant_update(struct store *s, const struct assistant *a, bool make_default, struct err *e);
+/* Read the assistant named name into *out, let change(out, arg, e)
+ * edit it, check it and write it back (make_default: and make it the
+ * default): one write transaction, so no other write comes between the
+ * read and the write.  change returning < 0 (its error in e), a failed
+ * check or write: nothing is changed.  *out is the caller's to release
+ * either way. */
+int assistant_edit(struct store *s, const char *name,
+		   int (*change)(struct assistant *a, void *arg, struct err *e), void *arg,
+		   bool make_default, struct assistant *out, struct err *e);
 /* The default assistant cannot be removed (choose another first). */
 int assistant_rm(struct store *s, const char *name, struct err *e);
 /* Make name the only default (its lookup in the same transaction). */

@@ -227,6 +227,18 @@ static void wipe_free(char *s)
 	}
 }
 
+/* What goes between base and the parameters nestor adds: '?', or '&'
+ * when base has its own query ("...?models=icon"), nothing when it ends
+ * in '?' or '&'. */
+static const char *query_sep(const char *base)
+{
+	size_t n = strlen(base);
+
+	if (!strchr(base, '?'))
+		return "?";
+	return n && (base[n - 1] == '?' || base[n - 1] == '&') ? "" : "&";
+}
+
 /* url with the paid plan's key appended (&apikey=, percent-encoded); the
  * old url is freed.  Messages name only the host, so the key never shows. */
 static char *with_key(const struct openmeteo_opts *o, char *url)
@@ -251,7 +263,8 @@ int openmeteo_geocode(const struct openmeteo_opts *o, const char *name, struct o
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	url = xasprintf("%s?name=%s&count=1&language=%s&format=json", base, esc, openmeteo_lang(o));
+	url = xasprintf("%s%sname=%s&count=1&language=%s&format=json", base, query_sep(base), esc,
+			openmeteo_lang(o));
 	free(esc);
 	url = with_key(o, url);
 	ret = get(o, url, &body, e);
@@ -365,9 +378,9 @@ int openmeteo_forecast(const struct openmeteo_opts *o, double latitude, double l
 		*body = NULL;
 	openmeteo_coord(la, sizeof(la), latitude);
 	openmeteo_coord(lo, sizeof(lo), longitude);
-	url = xasprintf("%s?latitude=%s&longitude=%s&current=" CURRENT_VARS "&daily=" DAILY_VARS
+	url = xasprintf("%s%slatitude=%s&longitude=%s&current=" CURRENT_VARS "&daily=" DAILY_VARS
 			"&timezone=auto&forecast_days=%d%s",
-			base, la, lo, openmeteo_days(o),
+			base, query_sep(base), la, lo, openmeteo_days(o),
 			imperial ? "&temperature_unit=fahrenheit&wind_speed_unit=mph"
 				   "&precipitation_unit=inch"
 				 : "");

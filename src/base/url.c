@@ -71,18 +71,34 @@ static bool ends_in_key_word(const char *raw, size_t n)
 	       (raw[n - 3] == 'K' && islower((unsigned char)raw[n - 4]));
 }
 
+/* Appends c to the tail buf (cap bytes with its NUL) of *n bytes: when
+ * full, its first byte goes.  false: one went. */
+static bool tail_add(char *buf, size_t cap, size_t *n, char c)
+{
+	bool kept = true;
+
+	if (*n + 1 >= cap) {
+		memmove(buf, buf + 1, --*n);
+		kept = false;
+	}
+	buf[(*n)++] = c;
+	buf[*n] = 0;
+	return kept;
+}
+
 /* Whether the parameter name [p, end) names a secret (url.h): percent-
  * decoded (libpq decodes a URI's keywords: "pass%77ord" is "password"),
  * without case, '-' and '_', it is one of named or ends with one of
- * endings (and is not one of paging), or it ends in the word key.  Of a
- * longer name, its last 63 bytes are looked at. */
+ * endings (and is not one of paging), or it ends in the word key.  The
+ * name is made so first; of a longer one its last 63 bytes are compared,
+ * and it is one of named or paging only when it is all of it. */
 static bool secret_name(const char *p, const char *end)
 {
 	static const char *const named[] = { "key",    "authorization", "sig",	      "password",
 					     "passwd", "pwd",		"sslpassword" };
 	static const char *const endings[] = { "apikey", "token", "secret", "signature" };
 	static const char *const paging[] = { "pagetoken", "nextpagetoken", "synctoken" };
-	char raw[64], name[64];
+	char raw[8] = "", name[64] = "";
 	size_t r = 0, n = 0;
 	bool whole = true;
 
@@ -96,17 +112,10 @@ static bool secret_name(const char *p, const char *end)
 			c = (int)strtol(hex, NULL, 16);
 			p += 2;
 		}
-		if (r + 1 >= sizeof(raw)) {
-			memmove(raw, raw + 1, --r);
+		tail_add(raw, sizeof(raw), &r, (char)c);
+		if (c != '-' && c != '_' && !tail_add(name, sizeof(name), &n, (char)tolower(c)))
 			whole = false;
-		}
-		raw[r++] = (char)c;
 	}
-	raw[r] = 0;
-	for (size_t i = 0; i < r; i++)
-		if (raw[i] != '-' && raw[i] != '_')
-			name[n++] = (char)tolower((unsigned char)raw[i]);
-	name[n] = 0;
 	for (size_t i = 0; whole && i < sizeof(named) / sizeof(named[0]); i++)
 		if (!strcmp(name, named[i]))
 			return true;

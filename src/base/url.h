@@ -21,8 +21,10 @@
  * X-Api-Key, access_token, client_secret, "pass%77ord", X-Amz-Signature)
  * but is not pagetoken, nextpagetoken or synctoken (paging, no secret),
  * or ends in the word key ("_key", "-key", camelCase "Key": access_key,
- * subscription-key, accessKey; not sslkey, a file, nor monkey).  Of a
- * name over 63 bytes its last 63 are looked at.  A quoted value of
+ * subscription-key, accessKey; not sslkey, a file, nor monkey).  The
+ * name is decoded, case-folded and rid of '-' and '_' before any compare;
+ * of one still over 63 bytes, its last 63 are compared with the endings
+ * ("x...x____apikey" is refused, "page____token" kept).  A quoted value of
  * libpq's keyword form ("dbname='my key=1'") is skipped;
  * "forgot_password=1" is none.  The message names the
  * parameter:

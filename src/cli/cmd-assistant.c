@@ -179,14 +179,21 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 	return 0;
 }
 
-/* Apply options to a; *make_default and *new_name report those two. */
+/* The bit of option o (OPT_*) in a set of options given. */
+#define OPT_BIT(o) (1u << ((o)-OPT_BACKEND))
+
+/* Apply options to a; *make_default and *new_name report those two, seen
+ * (may be NULL) the OPT_BIT of each option given. */
 static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assistant *a,
-			     bool *make_default, const char **new_name, bool *backend_set)
+			     bool *make_default, const char **new_name, bool *backend_set,
+			     unsigned *seen)
 {
 	double v;
 	int c;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", assistant_opts)) != -1) {
+		if (seen && c >= OPT_BACKEND)
+			*seen |= OPT_BIT(c);
 		switch (c) {
 		case OPT_BACKEND:
 			if (assistant_backend_parse(optarg, &a->backend) < 0)
@@ -280,7 +287,7 @@ static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (assistant_options(ctx, argc, argv, &a, &make_default, NULL, &backend_set) < 0 ||
+	if (assistant_options(ctx, argc, argv, &a, &make_default, NULL, &backend_set, NULL) < 0 ||
 	    the_name(ctx, argc, argv, &name) < 0)
 		goto out;
 	a.name = xstrdup(name);
@@ -399,11 +406,55 @@ static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* An edit: the values the options gave, which of them, a new name. */
+struct edit {
+	const struct assistant *given;
+	unsigned seen; /* OPT_BIT of each option given */
+	const char *new_name;
+};
+
+/* The fields the edit's options gave, over the assistant as stored now. */
+static int apply_edit(struct assistant *a, void *arg, struct err *e)
+{
+	const struct edit *ed = arg;
+	const struct assistant *g = ed->given;
+	unsigned seen = ed->seen;
+
+	(void)e;
+	if (seen & OPT_BIT(OPT_BACKEND))
+		a->backend = g->backend;
+	if (seen & OPT_BIT(OPT_BASE_URL))
+		set_str(&a->base_url, g->base_url);
+	if (seen & OPT_BIT(OPT_MODEL))
+		set_str(&a->model, g->model);
+	if (seen & (OPT_BIT(OPT_KEY_SECRET) | OPT_BIT(OPT_NO_KEY)))
+		set_str(&a->key_secret, g->key_secret);
+	if (seen & (OPT_BIT(OPT_PROMPT) | OPT_BIT(OPT_PROMPT_FILE)))
+		set_str(&a->system_prompt, g->system_prompt);
+	if (seen & (OPT_BIT(OPT_TOOLS) | OPT_BIT(OPT_ALL_TOOLS)))
+		set_str(&a->tools, g->tools);
+	if (seen & (OPT_BIT(OPT_TEMPERATURE) | OPT_BIT(OPT_NO_TEMPERATURE))) {
+		a->has_temperature = g->has_temperature;
+		a->temperature = g->temperature;
+	}
+	if (seen & OPT_BIT(OPT_BUDGET))
+		a->token_budget = g->token_budget;
+	if (seen & (OPT_BIT(OPT_MAX_TOKENS) | OPT_BIT(OPT_NO_MAX_TOKENS)))
+		a->max_tokens = g->max_tokens;
+	if (ed->new_name)
+		set_str(&a->name, ed->new_name);
+	return 0;
+}
+
+/* The options are read first (a --prompt-file may wait on stdin); the
+ * read of the assistant, their application and the write are then one
+ * transaction (assistant_edit), so an edit made meanwhile is not lost. */
 static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 {
-	struct assistant a;
+	struct assistant given = { 0 }, a;
+	struct edit ed = { &given, 0, NULL };
 	bool make_default = false, backend_set = false;
-	const char *name = NULL, *new_name = NULL;
+	const char *name = NULL;
 	int rc = -1;
 
 	/* The name may stand anywhere among the options: find it first. */
@@ -420,23 +471,21 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (!name)
 		return cmd_usage(ctx, "missing NAME");
-	if (assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
-		return -1;
-	if (assistant_options(ctx, argc, argv, &a, &make_default, &new_name, &backend_set) < 0)
+	if (assistant_options(ctx, argc, argv, &given, &make_default, &ed.new_name, &backend_set,
+			      &ed.seen) < 0)
 		goto out;
 	if (optind + 1 < argc) {
 		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 		goto out;
 	}
-	if (new_name)
-		set_str(&a.name, new_name);
-	if (assistant_update(ctx->store, &a, make_default, &ctx->err) < 0)
-		goto out;
-	if (!ctx->json)
-		fprintf(ctx->out, "assistant '%s' updated\n", a.name);
-	rc = 0;
-out:
+	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
+		if (!ctx->json)
+			fprintf(ctx->out, "assistant '%s' updated\n", a.name);
+		rc = 0;
+	}
 	assistant_release(&a);
+out:
+	assistant_release(&given);
 	return rc;
 }
 

@@ -105,6 +105,27 @@ PY
 sqlite3 nestor.db "SELECT value FROM tool_cache WHERE key LIKE 'weather:geo:%evil'" |
 	python3 -c 'import sys; t = sys.stdin.buffer.read().decode("utf-8"); assert "\x1b" not in t, t'
 
+# URLs with a query of their own: nestor's parameters follow with '&', or
+# with nothing after a trailing '&'; the request carries both
+nestor config set weather.forecast_url "$BASE/v1/forecast?models=icon" >/dev/null
+nestor config set weather.geocoding_url "$BASE/v1/search?countryCode=JP&" >/dev/null
+sqlite3 nestor.db "DELETE FROM tool_cache WHERE key LIKE 'weather:geo:%tokyo'"
+control '{"reset": true}'
+out=$(nestor weather Tokyo) || fail "weather with a query in the URLs"
+expect_match "query in the URLs" "$out" "^Tokyo"
+python3 - "$BASE" <<'PY'
+import json, sys, urllib.parse, urllib.request as u
+r = json.load(u.urlopen(sys.argv[1] + "/_requests"))["requests"]
+q = {x["path"]: urllib.parse.parse_qs(x["query"]) for x in r}
+assert q["/v1/forecast"]["models"] == ["icon"], r
+assert q["/v1/forecast"]["latitude"] == ["35.6895"], r
+assert "forecast_days" in q["/v1/forecast"], r
+assert q["/v1/search"]["countryCode"] == ["JP"], r
+assert q["/v1/search"]["name"] == ["Tokyo"], r
+assert all("?" not in x["query"] for x in r), r
+PY
+fake_openmeteo_config
+
 # no server at all: a clear error naming the host
 kill $FAKE
 wait $FAKE 2>/dev/null || true

@@ -423,6 +423,93 @@ START_TEST(test_api_delete_match_in_write)
 }
 END_TEST
 
+/* An edit's change: the model arg, or a failure when arg is NULL. */
+static int set_model(struct assistant *a, void *arg, struct err *e)
+{
+	if (!arg)
+		return err_set(e, ERR_USAGE, "no model");
+	free(a->model);
+	a->model = xstrdup(arg);
+	return 0;
+}
+
+/* The other connection's write (meddle_sql), made at the statement of
+ * this one's that follows its read (one starting with "SELECT"). */
+static int read_seen;
+
+static int meddle_after_read(unsigned type, void *arg, void *stmt, void *sql)
+{
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (read_seen && meddle_rc == -1)
+		meddle_rc = sqlite3_exec(other->db, meddle_sql, NULL, NULL, NULL);
+	else if (!strncmp(sql, "SELECT", 6))
+		read_seen = 1;
+	return 0;
+}
+
+/*
+ * `assistant edit` reads the assistant, changes it and writes it back in
+ * one transaction: another connection's write, tried between the edit's
+ * read and its write, finds the database locked, so it is not overwritten
+ * with what the edit read.
+ */
+START_TEST(test_edit_one_transaction)
+{
+	struct assistant a = { 0 };
+	struct err e = { 0, "" };
+	char *path = xasprintf("%s/nestor.db", dir);
+
+	a.name = "gem";
+	a.system_prompt = "be brief";
+	ck_assert_int_eq(assistant_add(st, &a, 1000, &e), 0);
+	other = store_open(path, &e);
+	ck_assert_msg(other != NULL, "%s", e.msg);
+	sqlite3_busy_timeout(other->db, 0);
+
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddle_after_read, NULL);
+	meddle_sql = "UPDATE assistants SET system_prompt = 'theirs' WHERE name = 'gem'";
+	meddle_rc = -1;
+	read_seen = 0;
+	ck_assert_msg(assistant_edit(st, "gem", set_model, "mine", false, &a, &e) == 0, "%s",
+		      e.msg);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	assistant_release(&a);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), 0);
+	ck_assert_str_eq(a.model, "mine");
+	/* the other write was refused, not overwritten */
+	ck_assert_msg(meddle_rc == SQLITE_BUSY, "the other write: %d, the prompt now \"%s\"",
+		      meddle_rc, a.system_prompt);
+	ck_assert_str_eq(a.system_prompt, "be brief");
+	assistant_release(&a);
+	/* another's write after the edit is kept, and the next edit sees it */
+	ck_assert_int_eq(sqlite3_exec(other->db, meddle_sql, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(assistant_edit(st, "gem", set_model, "m2", true, &a, &e), 0);
+	ck_assert_str_eq(a.system_prompt, "theirs");
+	assistant_release(&a);
+	ck_assert_int_eq(assistant_get_default(st, &a, &e), 0);
+	ck_assert_str_eq(a.name, "gem");
+	assistant_release(&a);
+
+	/* a failed change, a missing name: nothing written, the lock let go */
+	ck_assert_int_eq(assistant_edit(st, "gem", set_model, NULL, false, &a, &e), -1);
+	ck_assert_str_eq(e.msg, "no model");
+	assistant_release(&a);
+	ck_assert_int_eq(assistant_edit(st, "nope", set_model, "x", false, &a, &e), -1);
+	ck_assert_int_eq(e.code, ERR_NOTFOUND);
+	assistant_release(&a);
+	ck_assert_int_eq(
+		sqlite3_exec(other->db, "UPDATE assistants SET model = 'later'", NULL, NULL, NULL),
+		SQLITE_OK);
+	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), 0);
+	ck_assert_str_eq(a.model, "later");
+	assistant_release(&a);
+	store_free(other);
+	free(path);
+}
+END_TEST
+
 /* a with one field changed is refused, e.msg starting with want, and
  * nothing is stored. */
 static void refused(const struct assistant *a, const char *want)
@@ -494,6 +581,7 @@ Suite *assistant_suite(void)
 	tcase_add_test(tc, test_set_default_race);
 	tcase_add_test(tc, test_api_match_in_write);
 	tcase_add_test(tc, test_api_delete_match_in_write);
+	tcase_add_test(tc, test_edit_one_transaction);
 	suite_add_tcase(s, tc);
 	return s;
 }

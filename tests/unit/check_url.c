@@ -1,6 +1,7 @@
 /* URLs people give hold no password (src/base/url.h): what is refused, and
  * what a server's address may legitimately hold. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "url.h"
@@ -117,6 +118,60 @@ START_TEST(test_kept)
 }
 END_TEST
 
+/* "https://127.0.0.1:9/x?a=1&" then a parameter name of head, n times
+ * pad and tail, then "=hunter2" */
+static const char *long_name(char *buf, size_t size, const char *head, char pad, size_t n,
+			     const char *tail)
+{
+	char fill[128];
+
+	ck_assert_uint_lt(n, sizeof(fill));
+	memset(fill, pad, n);
+	fill[n] = 0;
+	ck_assert_int_lt(
+		snprintf(buf, size, "https://127.0.0.1:9/x?a=1&%s%s%s=hunter2", head, fill, tail),
+		(int)size);
+	return buf;
+}
+
+/* a name over 63 bytes is made without case, '-' and '_' before it is
+ * compared: padding neither hides a secret's name nor makes one */
+START_TEST(test_long_names)
+{
+	char buf[256];
+	struct err e = { 0, "" };
+
+	/* 100 bytes: 14 x, 80 '_', apikey */
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "xxxxxxxxxxxxxx", '_', 80, "apikey"),
+			       URL_USER_OK),
+			 -1);
+	/* 70 bytes: padding, then password: the whole name is password */
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "", '_', 62, "password"), URL_USER_OK),
+			 -1);
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "Pass", '-', 70, "word"), URL_USER_OK),
+			 -1);
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "t", '_', 80, "oken"), URL_USER_OK), -1);
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "Api", '-', 90, "Key"), URL_USER_OK),
+			 -1);
+	/* 70 bytes ending in password is no password (forgot_password) */
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "", 'x', 62, "password"), URL_USER_OK),
+			 0);
+	/* paging, however padded, and a long harmless name */
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "page", '_', 70, "token"), URL_USER_OK),
+			 0);
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "Sync", '-', 70, "Token"), URL_USER_OK),
+			 0);
+	ck_assert_int_eq(check(long_name(buf, sizeof(buf), "", 'x', 90, "_pages"), URL_USER_OK), 0);
+	/* the message names the parameter as written, never its value */
+	ck_assert_int_eq(url_check_secretless("--base-url",
+					      long_name(buf, sizeof(buf), "", '_', 62, "password"),
+					      0, NULL, &e),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "parameter \"____"));
+	ck_assert_ptr_null(strstr(e.msg, "hunter2"));
+}
+END_TEST
+
 Suite *url_suite(void)
 {
 	Suite *s = suite_create("url");
@@ -125,6 +180,7 @@ Suite *url_suite(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_kept);
 	tcase_add_test(tc, test_names_parameter);
+	tcase_add_test(tc, test_long_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

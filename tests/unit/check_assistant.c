@@ -433,22 +433,6 @@ static int set_model(struct assistant *a, void *arg, struct err *e)
 	return 0;
 }
 
-/* The other connection's write (meddle_sql), made at the statement of
- * this one's that follows its read (one starting with "SELECT"). */
-static int read_seen;
-
-static int meddle_after_read(unsigned type, void *arg, void *stmt, void *sql)
-{
-	(void)type;
-	(void)arg;
-	(void)stmt;
-	if (read_seen && meddle_rc == -1)
-		meddle_rc = sqlite3_exec(other->db, meddle_sql, NULL, NULL, NULL);
-	else if (!strncmp(sql, "SELECT", 6))
-		read_seen = 1;
-	return 0;
-}
-
 /*
  * `assistant edit` reads the assistant, changes it and writes it back in
  * one transaction: another connection's write, tried between the edit's
@@ -459,6 +443,7 @@ START_TEST(test_edit_one_transaction)
 {
 	struct assistant a = { 0 };
 	struct err e = { 0, "" };
+	struct meddling m = { "UPDATE assistants SET name", meddle, -1 };
 	char *path = xasprintf("%s/nestor.db", dir);
 
 	a.name = "gem";
@@ -468,10 +453,9 @@ START_TEST(test_edit_one_transaction)
 	ck_assert_msg(other != NULL, "%s", e.msg);
 	sqlite3_busy_timeout(other->db, 0);
 
-	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddle_after_read, NULL);
+	/* the other write comes at the edit's write, after its read */
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, meddler, &m);
 	meddle_sql = "UPDATE assistants SET system_prompt = 'theirs' WHERE name = 'gem'";
-	meddle_rc = -1;
-	read_seen = 0;
 	ck_assert_msg(assistant_edit(st, "gem", set_model, "mine", false, &a, &e) == 0, "%s",
 		      e.msg);
 	sqlite3_trace_v2(st->db, 0, NULL, NULL);
@@ -479,8 +463,8 @@ START_TEST(test_edit_one_transaction)
 	ck_assert_int_eq(assistant_get_by_name(st, "gem", &a, &e), 0);
 	ck_assert_str_eq(a.model, "mine");
 	/* the other write was refused, not overwritten */
-	ck_assert_msg(meddle_rc == SQLITE_BUSY, "the other write: %d, the prompt now \"%s\"",
-		      meddle_rc, a.system_prompt);
+	ck_assert_msg(m.rc == SQLITE_BUSY, "the other write: %d, the prompt now \"%s\"", m.rc,
+		      a.system_prompt);
 	ck_assert_str_eq(a.system_prompt, "be brief");
 	assistant_release(&a);
 	/* another's write after the edit is kept, and the next edit sees it */

@@ -56,6 +56,12 @@ static const struct option assistant_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The options each verb takes: edit all, add those that set a value. */
+#define EDIT_OPTS (~0ULL)
+#define ADD_OPTS                                                                                   \
+	(EDIT_OPTS & ~(CMD_OPT(OPT_NAME) | CMD_OPT(OPT_NO_KEY) | CMD_OPT(OPT_ALL_TOOLS) |          \
+		       CMD_OPT(OPT_NO_TEMPERATURE) | CMD_OPT(OPT_NO_MAX_TOKENS)))
+
 static void set_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -179,14 +185,16 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 	return 0;
 }
 
-/* Apply options to a; *make_default and *new_name report those two. */
-static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assistant *a,
-			     bool *make_default, const char **new_name, bool *backend_set)
+/* Apply the options of a verb (allow) to a; *make_default and *new_name
+ * report those two. */
+static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
+			     struct assistant *a, bool *make_default, const char **new_name,
+			     bool *backend_set)
 {
 	double v;
 	int c;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", assistant_opts)) != -1) {
+	while ((c = cmd_getopt_some(ctx, argc, argv, "", assistant_opts, allow)) != -1) {
 		switch (c) {
 		case OPT_BACKEND:
 			if (assistant_backend_parse(optarg, &a->backend) < 0)
@@ -240,11 +248,7 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 			break;
 		case OPT_NO_MAX_TOKENS: a->max_tokens = 0; break;
 		case OPT_DEFAULT: *make_default = true; break;
-		case OPT_NAME:
-			if (!new_name)
-				return cmd_usage(ctx, "unknown option '--name'");
-			*new_name = optarg;
-			break;
+		case OPT_NAME: *new_name = optarg; break;
 		default: return -1;
 		}
 	}
@@ -280,7 +284,8 @@ static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (assistant_options(ctx, argc, argv, &a, &make_default, NULL, &backend_set) < 0 ||
+	if (assistant_options(ctx, argc, argv, ADD_OPTS, &a, &make_default, NULL, &backend_set) <
+		    0 ||
 	    the_name(ctx, argc, argv, &name) < 0)
 		goto out;
 	a.name = xstrdup(name);
@@ -422,7 +427,8 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "missing NAME");
 	if (assistant_get_by_name(ctx->store, name, &a, &ctx->err) < 0)
 		return -1;
-	if (assistant_options(ctx, argc, argv, &a, &make_default, &new_name, &backend_set) < 0)
+	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &a, &make_default, &new_name,
+			      &backend_set) < 0)
 		goto out;
 	if (optind + 1 < argc) {
 		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));

@@ -223,6 +223,21 @@ int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	return c;
 }
 
+int cmd_getopt_some(struct ctx *ctx, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, unsigned long long allow)
+{
+	static struct option some[65];
+	size_t n = 0;
+
+	for (const struct option *o = longopts; o->name && n + 1 < sizeof(some) / sizeof(some[0]);
+	     o++)
+		if (o->val >= CMD_OPT_BASE && o->val < CMD_OPT_BASE + 64 &&
+		    (allow & CMD_OPT(o->val)))
+			some[n++] = *o;
+	memset(&some[n], 0, sizeof(some[n]));
+	return cmd_getopt(ctx, argc, argv, shortopts, some);
+}
+
 int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };

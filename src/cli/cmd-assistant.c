@@ -61,6 +61,12 @@ static const struct option assistant_opts[] = {
 #define ADD_OPTS                                                                                   \
 	(EDIT_OPTS & ~(CMD_OPT(OPT_NAME) | CMD_OPT(OPT_NO_KEY) | CMD_OPT(OPT_ALL_TOOLS) |          \
 		       CMD_OPT(OPT_NO_TEMPERATURE) | CMD_OPT(OPT_NO_MAX_TOKENS)))
+/* Options that undo or replace each other. */
+static const int assistant_pairs[][2] = {
+	{ OPT_KEY_SECRET, OPT_NO_KEY },	       { OPT_PROMPT, OPT_PROMPT_FILE },
+	{ OPT_TOOLS, OPT_ALL_TOOLS },	       { OPT_TEMPERATURE, OPT_NO_TEMPERATURE },
+	{ OPT_MAX_TOKENS, OPT_NO_MAX_TOKENS }, { 0, 0 },
+};
 
 static void set_str(char **dst, const char *v)
 {
@@ -191,10 +197,13 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 			     struct assistant *a, bool *make_default, const char **new_name,
 			     bool *backend_set)
 {
+	unsigned long long seen = 0;
 	double v;
 	int c;
 
 	while ((c = cmd_getopt_some(ctx, argc, argv, "", assistant_opts, allow)) != -1) {
+		if (c >= CMD_OPT_BASE)
+			seen |= CMD_OPT(c);
 		switch (c) {
 		case OPT_BACKEND:
 			if (assistant_backend_parse(optarg, &a->backend) < 0)
@@ -252,7 +261,7 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 		default: return -1;
 		}
 	}
-	return 0;
+	return cmd_exclusive(ctx, assistant_opts, seen, assistant_pairs);
 }
 
 /* Exactly one positional NAME after the options. */

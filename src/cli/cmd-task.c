@@ -30,6 +30,8 @@ static const struct option task_opts[] = {
 #define ADD_OPTS  (CMD_OPT(OPT_DUE) | CMD_OPT(OPT_PRIORITY) | CMD_OPT(OPT_NOTES))
 #define LIST_OPTS CMD_OPT(OPT_ALL)
 #define EDIT_OPTS (ADD_OPTS | CMD_OPT(OPT_TITLE) | CMD_OPT(OPT_NO_DUE))
+/* Options that undo each other. */
+static const int task_pairs[][2] = { { OPT_DUE, OPT_NO_DUE }, { 0, 0 } };
 
 static int parse_priority(struct ctx *ctx, const char *s, int *out)
 {
@@ -61,10 +63,13 @@ static int parse_due(struct ctx *ctx, const char *s, struct task *t)
 static int task_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
 			struct task *t, bool *all)
 {
+	unsigned long long seen = 0;
 	int c, n = 0;
 
 	while ((c = cmd_getopt_some(ctx, argc, argv, "", task_opts, allow)) != -1) {
 		n++;
+		if (c >= CMD_OPT_BASE)
+			seen |= CMD_OPT(c);
 		switch (c) {
 		case OPT_DUE:
 			if (parse_due(ctx, optarg, t) < 0)
@@ -87,7 +92,7 @@ static int task_options(struct ctx *ctx, int argc, char **argv, unsigned long lo
 		default: return -1;
 		}
 	}
-	return n;
+	return cmd_exclusive(ctx, task_opts, seen, task_pairs) < 0 ? -1 : n;
 }
 
 static int task_cmd_add(struct ctx *ctx, int argc, char **argv)

@@ -238,6 +238,25 @@ int cmd_getopt_some(struct ctx *ctx, int argc, char **argv, const char *shortopt
 	return cmd_getopt(ctx, argc, argv, shortopts, some);
 }
 
+static const char *long_name(const struct option *longopts, int val)
+{
+	for (; longopts->name; longopts++)
+		if (longopts->val == val)
+			return longopts->name;
+	return "?";
+}
+
+int cmd_exclusive(struct ctx *ctx, const struct option *longopts, unsigned long long seen,
+		  const int (*pairs)[2])
+{
+	for (; pairs[0][0]; pairs++)
+		if ((seen & CMD_OPT(pairs[0][0])) && (seen & CMD_OPT(pairs[0][1])))
+			return cmd_usage(ctx, "--%s and --%s cannot be combined",
+					 long_name(longopts, pairs[0][0]),
+					 long_name(longopts, pairs[0][1]));
+	return 0;
+}
+
 int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };

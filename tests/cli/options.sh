@@ -65,3 +65,32 @@ expect_match "user edited" "$(nestor user show rob)" 'telegram 5'
 nestor assistant edit helper --name aide --no-key --all-tools --no-temperature \
 	--no-max-tokens >/dev/null
 expect_match "assistant edited" "$(nestor assistant list)" 'aide'
+
+# Options that undo each other are refused together, as event edit's
+# --end and --for are, rather than the last one given winning.
+tasks=$(nestor task list --json)
+assistants=$(nestor assistant show aide --json)
+refused "task edit --due --no-due" "task edit: --due and --no-due cannot be combined$" \
+	task edit 1 --due today --no-due
+refused "task edit --no-due --due" "task edit: --due and --no-due cannot be combined$" \
+	task edit 1 --no-due --due today
+refused "--key-secret --no-key" "assistant edit: --key-secret and --no-key cannot be combined$" \
+	assistant edit aide --key-secret a --no-key
+printf 'be brief\n' >prompt.txt
+refused "--prompt --prompt-file" \
+	"assistant edit: --prompt and --prompt-file cannot be combined$" \
+	assistant edit aide --prompt x --prompt-file prompt.txt
+refused "--prompt-file --prompt" \
+	"assistant add: --prompt and --prompt-file cannot be combined$" \
+	assistant add other --prompt-file prompt.txt --prompt x
+refused "--tools --all-tools" "assistant edit: --tools and --all-tools cannot be combined$" \
+	assistant edit aide --tools calendar_agenda --all-tools
+refused "--temperature --no-temperature" \
+	"assistant edit: --temperature and --no-temperature cannot be combined$" \
+	assistant edit aide --temperature 1 --no-temperature
+refused "--max-tokens --no-max-tokens" \
+	"assistant edit: --max-tokens and --no-max-tokens cannot be combined$" \
+	assistant edit aide --no-max-tokens --max-tokens 100
+expect_eq "task unchanged" "$(nestor task list --json)" "$tasks"
+expect_eq "assistant unchanged" "$(nestor assistant show aide --json)" "$assistants"
+expect_eq "no assistant added" "$(nestor assistant list --json | grep -c '"other"')" 0

@@ -397,6 +397,16 @@ static int is_help(const char *a)
 	return a && (!strcmp(a, "--help") || !strcmp(a, "-h"));
 }
 
+/* --help or -h anywhere among the arguments after argv[0] (up to "--"):
+ * the help, as straight after the name. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (is_help(argv[i]))
+			return 1;
+	return 0;
+}
+
 char *cmd_error_text(const struct ctx *ctx)
 {
 	if (!ctx->err.msg[0])
@@ -450,13 +460,16 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	if (v) {
 		snprintf(prefix, sizeof(prefix), "%s ", c->name);
 		snprintf(ctx->name, sizeof(ctx->name), "%s %s", c->name, v->name);
-		if (is_help(argv[2])) {
+		if (wants_help(argc - 1, argv + 1)) {
 			print_usage(ctx->out, prefix, v);
 			return 0;
 		}
 		c = v;
 		argc--;
 		argv++;
+	} else if (wants_help(argc, argv)) {
+		print_usage(ctx->out, "", c);
+		return 0;
 	}
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
 		return failed(ctx);

@@ -94,3 +94,30 @@ refused "--max-tokens --no-max-tokens" \
 expect_eq "task unchanged" "$(nestor task list --json)" "$tasks"
 expect_eq "assistant unchanged" "$(nestor assistant show aide --json)" "$assistants"
 expect_eq "no assistant added" "$(nestor assistant list --json | grep -c '"other"')" 0
+
+# --help (or -h) anywhere among a verb's options shows that verb's usage
+# and does nothing else, exit 0, as straight after the verb; after "--"
+# it is an argument.
+tasks=$(nestor task list --json)
+help_of() {
+	_what=$1 _want=$2
+	shift 2
+	set +e
+	_out=$(nestor "$@" 2>&1)
+	_st=$?
+	set -e
+	expect_eq "$_what: exit status" "$_st" 0
+	expect_match "$_what: usage" "$_out" "^usage: nestor $_want"
+}
+help_of "task add x --help" "task add TITLE" task add x --help
+help_of "task add with options -h" "task add TITLE" task add x --due today --priority 2 -h
+help_of "task edit --help" "task edit ID" task edit 1 --title y --help
+help_of "event edit of no event --help" "event edit ID" event edit 99 --help
+help_of "assistant edit of no assistant --help" "assistant edit NAME" \
+	assistant edit nosuch --temperature 1 --help
+help_of "user add --help" "user add NAME" user add ann --tz UTC --help
+help_of "agenda --help" "agenda" agenda --from today --help
+expect_eq "nothing added" "$(nestor task list --json)" "$tasks"
+nestor user show ann >/dev/null 2>&1 && fail "user ann added"
+nestor task add -- read --help >/dev/null
+expect_match "after --, an argument" "$(nestor task list)" 'read --help$'

@@ -56,6 +56,18 @@ static const struct option assistant_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The options each verb takes: edit all, add those that set a value. */
+#define EDIT_OPTS (~0ULL)
+#define ADD_OPTS                                                                                   \
+	(EDIT_OPTS & ~(CMD_OPT(OPT_NAME) | CMD_OPT(OPT_NO_KEY) | CMD_OPT(OPT_ALL_TOOLS) |          \
+		       CMD_OPT(OPT_NO_TEMPERATURE) | CMD_OPT(OPT_NO_MAX_TOKENS)))
+/* Options that undo or replace each other. */
+static const int assistant_pairs[][2] = {
+	{ OPT_KEY_SECRET, OPT_NO_KEY },	       { OPT_PROMPT, OPT_PROMPT_FILE },
+	{ OPT_TOOLS, OPT_ALL_TOOLS },	       { OPT_TEMPERATURE, OPT_NO_TEMPERATURE },
+	{ OPT_MAX_TOKENS, OPT_NO_MAX_TOKENS }, { 0, 0 },
+};
+
 static void set_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -179,21 +191,20 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 	return 0;
 }
 
-/* The bit of option o (OPT_*) in a set of options given. */
-#define OPT_BIT(o) (1u << ((o)-OPT_BACKEND))
-
-/* Apply options to a; *make_default and *new_name report those two, seen
- * (may be NULL) the OPT_BIT of each option given. */
-static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assistant *a,
-			     bool *make_default, const char **new_name, bool *backend_set,
-			     unsigned *seen)
+/* Apply the options of a verb (allow) to a; *make_default and *new_name
+ * report those two, *given (may be NULL) the CMD_OPT of each option
+ * given. */
+static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
+			     struct assistant *a, bool *make_default, const char **new_name,
+			     bool *backend_set, unsigned long long *given)
 {
+	unsigned long long seen = 0;
 	double v;
 	int c;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", assistant_opts)) != -1) {
-		if (seen && c >= OPT_BACKEND)
-			*seen |= OPT_BIT(c);
+	while ((c = cmd_getopt_some(ctx, argc, argv, "", assistant_opts, allow)) != -1) {
+		if (c >= CMD_OPT_BASE)
+			seen |= CMD_OPT(c);
 		switch (c) {
 		case OPT_BACKEND:
 			if (assistant_backend_parse(optarg, &a->backend) < 0)
@@ -247,15 +258,13 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, struct assi
 			break;
 		case OPT_NO_MAX_TOKENS: a->max_tokens = 0; break;
 		case OPT_DEFAULT: *make_default = true; break;
-		case OPT_NAME:
-			if (!new_name)
-				return cmd_usage(ctx, "unknown option '--name'");
-			*new_name = optarg;
-			break;
+		case OPT_NAME: *new_name = optarg; break;
 		default: return -1;
 		}
 	}
-	return 0;
+	if (given)
+		*given = seen;
+	return cmd_exclusive(ctx, assistant_opts, seen, assistant_pairs);
 }
 
 /* Exactly one positional NAME after the options. */
@@ -287,7 +296,8 @@ static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (assistant_options(ctx, argc, argv, &a, &make_default, NULL, &backend_set, NULL) < 0 ||
+	if (assistant_options(ctx, argc, argv, ADD_OPTS, &a, &make_default, NULL, &backend_set,
+			      NULL) < 0 ||
 	    the_name(ctx, argc, argv, &name) < 0)
 		goto out;
 	a.name = xstrdup(name);
@@ -409,7 +419,7 @@ static int assistant_cmd_show(struct ctx *ctx, int argc, char **argv)
 /* An edit: the values the options gave, which of them, a new name. */
 struct edit {
 	const struct assistant *given;
-	unsigned seen; /* OPT_BIT of each option given */
+	unsigned long long seen; /* CMD_OPT of each option given */
 	const char *new_name;
 };
 
@@ -418,28 +428,28 @@ static int apply_edit(struct assistant *a, void *arg, struct err *e)
 {
 	const struct edit *ed = arg;
 	const struct assistant *g = ed->given;
-	unsigned seen = ed->seen;
+	unsigned long long seen = ed->seen;
 
 	(void)e;
-	if (seen & OPT_BIT(OPT_BACKEND))
+	if (seen & CMD_OPT(OPT_BACKEND))
 		a->backend = g->backend;
-	if (seen & OPT_BIT(OPT_BASE_URL))
+	if (seen & CMD_OPT(OPT_BASE_URL))
 		set_str(&a->base_url, g->base_url);
-	if (seen & OPT_BIT(OPT_MODEL))
+	if (seen & CMD_OPT(OPT_MODEL))
 		set_str(&a->model, g->model);
-	if (seen & (OPT_BIT(OPT_KEY_SECRET) | OPT_BIT(OPT_NO_KEY)))
+	if (seen & (CMD_OPT(OPT_KEY_SECRET) | CMD_OPT(OPT_NO_KEY)))
 		set_str(&a->key_secret, g->key_secret);
-	if (seen & (OPT_BIT(OPT_PROMPT) | OPT_BIT(OPT_PROMPT_FILE)))
+	if (seen & (CMD_OPT(OPT_PROMPT) | CMD_OPT(OPT_PROMPT_FILE)))
 		set_str(&a->system_prompt, g->system_prompt);
-	if (seen & (OPT_BIT(OPT_TOOLS) | OPT_BIT(OPT_ALL_TOOLS)))
+	if (seen & (CMD_OPT(OPT_TOOLS) | CMD_OPT(OPT_ALL_TOOLS)))
 		set_str(&a->tools, g->tools);
-	if (seen & (OPT_BIT(OPT_TEMPERATURE) | OPT_BIT(OPT_NO_TEMPERATURE))) {
+	if (seen & (CMD_OPT(OPT_TEMPERATURE) | CMD_OPT(OPT_NO_TEMPERATURE))) {
 		a->has_temperature = g->has_temperature;
 		a->temperature = g->temperature;
 	}
-	if (seen & OPT_BIT(OPT_BUDGET))
+	if (seen & CMD_OPT(OPT_BUDGET))
 		a->token_budget = g->token_budget;
-	if (seen & (OPT_BIT(OPT_MAX_TOKENS) | OPT_BIT(OPT_NO_MAX_TOKENS)))
+	if (seen & (CMD_OPT(OPT_MAX_TOKENS) | CMD_OPT(OPT_NO_MAX_TOKENS)))
 		a->max_tokens = g->max_tokens;
 	if (ed->new_name)
 		set_str(&a->name, ed->new_name);
@@ -471,8 +481,8 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (!name)
 		return cmd_usage(ctx, "missing NAME");
-	if (assistant_options(ctx, argc, argv, &given, &make_default, &ed.new_name, &backend_set,
-			      &ed.seen) < 0)
+	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &given, &make_default, &ed.new_name,
+			      &backend_set, &ed.seen) < 0)
 		goto out;
 	if (optind + 1 < argc) {
 		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));

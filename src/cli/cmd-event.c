@@ -49,12 +49,20 @@ static const struct option event_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_event_args(struct ctx *ctx, int argc, char **argv, struct event_args *a)
+/* The options each verb takes. */
+#define ADD_OPTS                                                                                   \
+	(CMD_OPT(OPT_AT) | CMD_OPT(OPT_END) | CMD_OPT(OPT_FOR) | CMD_OPT(OPT_ALL_DAY) |            \
+	 CMD_OPT(OPT_TZ) | CMD_OPT(OPT_LOCATION) | CMD_OPT(OPT_NOTES) | CMD_OPT(OPT_EVERY) |       \
+	 CMD_OPT(OPT_CALENDAR))
+#define EDIT_OPTS (ADD_OPTS | CMD_OPT(OPT_SUMMARY) | CMD_OPT(OPT_NO_REPEAT))
+
+static int parse_event_args(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
+			    struct event_args *a)
 {
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = cmd_getopt(ctx, argc, argv, "", event_opts)) != -1) {
+	while ((c = cmd_getopt_some(ctx, argc, argv, "", event_opts, allow)) != -1) {
 		switch (c) {
 		case OPT_AT: a->at = optarg; break;
 		case OPT_END: a->end = optarg; break;
@@ -94,12 +102,9 @@ static int event_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&ev, 0, sizeof(ev));
-	if (parse_event_args(ctx, argc, argv, &a) < 0)
+	if (parse_event_args(ctx, argc, argv, ADD_OPTS, &a) < 0)
 		return -1;
-	if (a.summary && optind < argc)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
-	ev.summary = a.summary ? xstrdup(a.summary) : cmd_join_args(argc, argv, optind);
-	a.summary = NULL;
+	ev.summary = cmd_join_args(argc, argv, optind);
 	if (!ev.summary) {
 		cmd_usage(ctx, "missing SUMMARY");
 		goto out;
@@ -562,7 +567,7 @@ static int apply_edit(void *arg, struct event *ev)
 
 	if (e->argc <= 2)
 		return cmd_usage(e->ctx, "nothing to change (see nestor help event edit)");
-	if (parse_event_args(e->ctx, e->argc, e->argv, &a) < 0)
+	if (parse_event_args(e->ctx, e->argc, e->argv, EDIT_OPTS, &a) < 0)
 		return -1;
 	if (optind + 1 < e->argc)
 		return cmd_usage(e->ctx, "unexpected argument %s", utf8_q(e->argv[optind + 1]));

@@ -26,6 +26,13 @@ static const struct option task_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The options each verb takes. */
+#define ADD_OPTS  (CMD_OPT(OPT_DUE) | CMD_OPT(OPT_PRIORITY) | CMD_OPT(OPT_NOTES))
+#define LIST_OPTS CMD_OPT(OPT_ALL)
+#define EDIT_OPTS (ADD_OPTS | CMD_OPT(OPT_TITLE) | CMD_OPT(OPT_NO_DUE))
+/* Options that undo each other. */
+static const int task_pairs[][2] = { { OPT_DUE, OPT_NO_DUE }, { 0, 0 } };
+
 static int parse_priority(struct ctx *ctx, const char *s, int *out)
 {
 	char *end;
@@ -52,13 +59,17 @@ static int parse_due(struct ctx *ctx, const char *s, struct task *t)
 	return 0;
 }
 
-/* Apply the options shared by add and edit to t: how many there were, or -1. */
-static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, bool *all)
+/* Apply the options of a verb (allow) to t: how many there were, or -1. */
+static int task_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
+			struct task *t, bool *all)
 {
+	unsigned long long seen = 0;
 	int c, n = 0;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", task_opts)) != -1) {
+	while ((c = cmd_getopt_some(ctx, argc, argv, "", task_opts, allow)) != -1) {
 		n++;
+		if (c >= CMD_OPT_BASE)
+			seen |= CMD_OPT(c);
 		switch (c) {
 		case OPT_DUE:
 			if (parse_due(ctx, optarg, t) < 0)
@@ -77,15 +88,11 @@ static int task_options(struct ctx *ctx, int argc, char **argv, struct task *t, 
 			free(t->title);
 			t->title = xstrdup(optarg);
 			break;
-		case OPT_ALL:
-			if (!all)
-				return cmd_usage(ctx, "unknown option '--all'");
-			*all = true;
-			break;
+		case OPT_ALL: *all = true; break;
 		default: return -1;
 		}
 	}
-	return n;
+	return cmd_exclusive(ctx, task_opts, seen, task_pairs) < 0 ? -1 : n;
 }
 
 static int task_cmd_add(struct ctx *ctx, int argc, char **argv)
@@ -94,15 +101,9 @@ static int task_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&t, 0, sizeof(t));
-	if (task_options(ctx, argc, argv, &t, NULL) < 0)
+	if (task_options(ctx, argc, argv, ADD_OPTS, &t, NULL) < 0)
 		goto out;
-	if (!t.title)
-		t.title = cmd_join_args(argc, argv, optind);
-	else if (optind < argc) {
-		cmd_usage(ctx, "unexpected argument %s (the title was given with --title)",
-			  utf8_q(argv[optind]));
-		goto out;
-	}
+	t.title = cmd_join_args(argc, argv, optind);
 	if (!t.title) {
 		cmd_usage(ctx, "missing TITLE");
 		goto out;
@@ -132,7 +133,7 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 	size_t n;
 
 	memset(&t, 0, sizeof(t));
-	if (task_options(ctx, argc, argv, &t, &all) < 0) {
+	if (task_options(ctx, argc, argv, LIST_OPTS, &t, &all) < 0) {
 		task_release(&t);
 		return -1;
 	}
@@ -201,7 +202,7 @@ struct edit_args {
 static int apply_edit(void *arg, struct task *t)
 {
 	struct edit_args *a = arg;
-	int i = task_options(a->ctx, a->argc, a->argv, t, NULL);
+	int i = task_options(a->ctx, a->argc, a->argv, EDIT_OPTS, t, NULL);
 
 	if (i == 0)
 		return cmd_usage(a->ctx, "nothing to change (--title, --due, --no-due, --priority, "

@@ -27,6 +27,12 @@ static const struct option user_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The options each verb takes. */
+#define ADD_OPTS (CMD_OPT(OPT_TZ) | CMD_OPT(OPT_LOCALE) | CMD_OPT(OPT_PWSTDIN))
+#define EDIT_OPTS                                                                                  \
+	(CMD_OPT(OPT_NAME) | CMD_OPT(OPT_TZ) | CMD_OPT(OPT_LOCALE) | CMD_OPT(OPT_CHAT) |           \
+	 CMD_OPT(OPT_SETTING))
+
 static int set_setting(struct ctx *ctx, struct user *u, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
@@ -56,14 +62,14 @@ static int set_setting(struct ctx *ctx, struct user *u, const char *kv)
 	return 0;
 }
 
-/* Apply the options to u; *password_stdin for user add. */
-static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
-			bool *password_stdin)
+/* Apply the options of a verb (allow) to u; *password_stdin for user add. */
+static int user_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
+			struct user *u, bool *password_stdin)
 {
 	struct err e = { 0, "" };
 	int c;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", user_opts)) != -1) {
+	while ((c = cmd_getopt_some(ctx, argc, argv, "", user_opts, allow)) != -1) {
 		switch (c) {
 		case OPT_NAME:
 			if (syncer_check_user(optarg, &ctx->err) < 0)
@@ -104,11 +110,7 @@ static int user_options(struct ctx *ctx, int argc, char **argv, struct user *u,
 			if (set_setting(ctx, u, optarg) < 0)
 				return -1;
 			break;
-		case OPT_PWSTDIN:
-			if (!password_stdin)
-				return cmd_usage(ctx, "unknown option '--password-stdin'");
-			*password_stdin = true;
-			break;
+		case OPT_PWSTDIN: *password_stdin = true; break;
 		default: return -1;
 		}
 	}
@@ -140,9 +142,9 @@ static int user_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&u, 0, sizeof(u));
-	if (user_options(ctx, argc, argv, &u, &pw_stdin) < 0)
+	if (user_options(ctx, argc, argv, ADD_OPTS, &u, &pw_stdin) < 0)
 		goto out;
-	if (optind != argc - 1 || u.name) {
+	if (optind != argc - 1) {
 		cmd_usage(ctx, "usage: nestor user add NAME [--tz ZONE] [--locale en|ru] "
 			       "[--password-stdin]");
 		goto out;
@@ -261,7 +263,7 @@ static int user_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	argv[1] = argv[0];
-	if (user_options(ctx, argc - 1, argv + 1, &u, NULL) < 0)
+	if (user_options(ctx, argc - 1, argv + 1, EDIT_OPTS, &u, NULL) < 0)
 		goto out;
 	if (optind < argc - 1) {
 		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));

@@ -223,6 +223,40 @@ int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	return c;
 }
 
+int cmd_getopt_some(struct ctx *ctx, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, unsigned long long allow)
+{
+	static struct option some[65];
+	size_t n = 0;
+
+	for (const struct option *o = longopts; o->name && n + 1 < sizeof(some) / sizeof(some[0]);
+	     o++)
+		if (o->val >= CMD_OPT_BASE && o->val < CMD_OPT_BASE + 64 &&
+		    (allow & CMD_OPT(o->val)))
+			some[n++] = *o;
+	memset(&some[n], 0, sizeof(some[n]));
+	return cmd_getopt(ctx, argc, argv, shortopts, some);
+}
+
+static const char *long_name(const struct option *longopts, int val)
+{
+	for (; longopts->name; longopts++)
+		if (longopts->val == val)
+			return longopts->name;
+	return "?";
+}
+
+int cmd_exclusive(struct ctx *ctx, const struct option *longopts, unsigned long long seen,
+		  const int (*pairs)[2])
+{
+	for (; pairs[0][0]; pairs++)
+		if ((seen & CMD_OPT(pairs[0][0])) && (seen & CMD_OPT(pairs[0][1])))
+			return cmd_usage(ctx, "--%s and --%s cannot be combined",
+					 long_name(longopts, pairs[0][0]),
+					 long_name(longopts, pairs[0][1]));
+	return 0;
+}
+
 int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
@@ -367,6 +401,16 @@ static int is_help(const char *a)
 	return a && (!strcmp(a, "--help") || !strcmp(a, "-h"));
 }
 
+/* --help or -h anywhere among the arguments after argv[0] (up to "--"):
+ * the help, as straight after the name. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (is_help(argv[i]))
+			return 1;
+	return 0;
+}
+
 char *cmd_error_text(const struct ctx *ctx)
 {
 	if (!ctx->err.msg[0])
@@ -420,13 +464,16 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	if (v) {
 		snprintf(prefix, sizeof(prefix), "%s ", c->name);
 		snprintf(ctx->name, sizeof(ctx->name), "%s %s", c->name, v->name);
-		if (is_help(argv[2])) {
+		if (wants_help(argc - 1, argv + 1)) {
 			print_usage(ctx->out, prefix, v);
 			return 0;
 		}
 		c = v;
 		argc--;
 		argv++;
+	} else if (wants_help(argc, argv)) {
+		print_usage(ctx->out, "", c);
+		return 0;
 	}
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
 		return failed(ctx);

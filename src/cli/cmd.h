@@ -174,6 +174,20 @@ void cmd_help_all(FILE *f);
 struct option;
 int cmd_getopt(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
+/* The bit of the long option whose val is v (CMD_OPT_BASE and up, 64 at
+ * most) in a set of options: the ones a verb takes, or the ones given. */
+#define CMD_OPT_BASE 256
+#define CMD_OPT(v)   (1ULL << ((v)-CMD_OPT_BASE))
+/* cmd_getopt on the entries of longopts in allow (by CMD_OPT of their
+ * val): the verbs sharing one table each take their own options and refuse
+ * the others as unknown. */
+int cmd_getopt_some(struct ctx *ctx, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, unsigned long long allow);
+/* After a parse that gathered the options given in seen (CMD_OPT): for the
+ * first pair of vals in pairs (ended by { 0, 0 }) both given, a usage error
+ * "--A and --B cannot be combined" and -1; else 0. */
+int cmd_exclusive(struct ctx *ctx, const struct option *longopts, unsigned long long seen,
+		  const int (*pairs)[2]);
 /* Exactly one ID argument and no option (show, done, rm...). */
 int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id);
 /* A listing's options: only the boolean --flag (--all, --dry-run), no

@@ -139,3 +139,19 @@ print(sum(1 for r in json.load(sys.stdin) if r["path"].endswith("/events") and r
 gctl /_control '{"pages": null}' >/dev/null
 nestor google sync >out
 expect_match "then a sync that ends" "$(cat out)" 'pulled 1, removed 0'
+
+# Tokens from the token endpoint go into an Authorization header and the
+# keyring: one with a line break (a header of its own), a space, or over
+# 4096 bytes is refused with one line naming the field, not quoting it;
+# 4096 bytes is still a token (the fake then wants a fresh one).
+gctl /_control '{"token_fields": {"access_token": "tok\r\nX-Injected: yes"}}' >/dev/null
+sync_fails "an access token with a line break" \
+	'^nestor: google sync: 127\.0\.0\.1:[0-9]+: the answer.s access_token is no token \(printable ASCII without spaces, at most 4096 bytes\)$'
+if grep -q 'Injected' err; then fail "the bad token quoted: $(cat err)"; fi
+gctl /_control '{"token_fields": {"refresh_token": "1//a b"}}' >/dev/null
+sync_fails "a refresh token with a space" "the answer.s refresh_token is no token"
+gctl /_control '{"token_fields": {"access_token": "'"$(printf '%04097d' 0)"'"}}' >/dev/null
+sync_fails "an access token over 4096 bytes" "the answer.s access_token is no token"
+gctl /_control '{"token_fields": {"access_token": "'"$(printf '%04096d' 0)"'"}}' >/dev/null
+nestor google sync >out
+expect_match "a token of 4096 bytes, then a sync" "$(cat out)" 'pulled 0, removed 0'

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "secret.h"
+#include "url.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -146,8 +147,7 @@ int gsess_status_error(const struct gcal_resp *r, const char *what, struct err *
 		       cJSON_IsString(msg) ? msg->valuestring : "");
 }
 
-/* The value of key in the query of a request line "GET /?a=b&c=d HTTP/1.1". */
-static char *query_value(const char *line, const char *key)
+char *google_query_value(const char *line, const char *key)
 {
 	const char *q = line ? strchr(line, '?') : NULL;
 	size_t klen = strlen(key);
@@ -161,14 +161,16 @@ static char *query_value(const char *line, const char *key)
 			char *v = xstrndup(p + klen + 1, n - klen - 1), *o = v;
 
 			for (const char *i = v; *i; i++) {
-				unsigned x;
+				int x = *i == '%'   ? url_pct_byte(i)
+					: *i == '+' ? ' '
+						    : (unsigned char)*i;
 
-				if (*i == '%' && sscanf(i + 1, "%2x", &x) == 1) {
-					*o++ = (char)x;
-					i += 2;
-				} else {
-					*o++ = *i == '+' ? ' ' : *i;
+				if (x <= 0) { /* "%", "%4", "%zz", "%00": no value */
+					free(v);
+					return NULL;
 				}
+				i += *i == '%' ? 2 : 0;
+				*o++ = (char)x;
 			}
 			*o = '\0';
 			return v;
@@ -266,7 +268,7 @@ static int redirect_code(int fd, int timeout_s, const char *state, char **code, 
 
 		if (one_request(fd, &deadline, timeout_s, &line, &c, e) < 0)
 			return -1;
-		st = query_value(line, "state");
+		st = google_query_value(line, "state");
 		if (!st || strcmp(st, state)) {
 			log_msg(LOG_INFO, "google",
 				"a request to the sign-in port without its state");
@@ -277,7 +279,7 @@ static int redirect_code(int fd, int timeout_s, const char *state, char **code, 
 		}
 		free(st);
 		answer(c, true);
-		error = query_value(line, "error");
+		error = google_query_value(line, "error");
 		if (error) {
 			err_set(e, ERR_FAIL, "Google did not grant access: %.*s",
 				utf8_prec(error, 100), error);
@@ -285,7 +287,7 @@ static int redirect_code(int fd, int timeout_s, const char *state, char **code, 
 			free(line);
 			return -1;
 		}
-		*code = query_value(line, "code");
+		*code = google_query_value(line, "code");
 		free(line);
 		if (!*code || !**code) {
 			free(*code);

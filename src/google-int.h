@@ -28,4 +28,10 @@ int gsess_call(struct gsess *g, const char *method, const char *path, const char
 /* A non-2xx answer r of what into e; returns -1. */
 int gsess_status_error(const struct gcal_resp *r, const char *what, struct err *e);
 
+/* The value of key in the query of a request line "GET /?a=b&c=d HTTP/1.1"
+ * (the sign-in's redirect), percent-decoded, '+' a space; free() it.
+ * NULL when key is not there or its value holds a '%' that is no "%XX"
+ * escape, or "%00". */
+char *google_query_value(const char *line, const char *key);
+
 #endif

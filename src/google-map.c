@@ -38,6 +38,46 @@ static char *text_of(const cJSON *item, const char *k)
 	return t;
 }
 
+/* Whether s is a colour "#rrggbb". */
+static bool rgb_color(const char *s)
+{
+	return s && s[0] == '#' && strlen(s) == 7 && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
+}
+
+/* Whether s looks like a zone name ("Europe/Berlin", "Etc/GMT+2", "UTC"):
+ * at most 64 letters, digits and "/_+-".  A name no zone has is for the
+ * zone lookup to refuse. */
+static bool zone_name(const char *s)
+{
+	return s && *s && strlen(s) <= 64 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") ==
+		       strlen(s);
+}
+
+int gmap_calendar(const cJSON *item, struct gmap_cal *c, struct err *e)
+{
+	static const char *const roles[] = { "owner", "writer", "reader", "freeBusyReader" };
+	const char *role = str(item, "accessRole");
+
+	memset(c, 0, sizeof(*c));
+	c->id = str(item, "id");
+	if (!c->id || !*c->id)
+		return err_set(e, ERR_USAGE, "a calendar without an id");
+	if (utf8_check_name("calendar id", c->id, GMAP_CAL_ID_MAX, e) < 0)
+		return -1;
+	c->summary = str(item, "summaryOverride") ? str(item, "summaryOverride")
+		     : str(item, "summary")	  ? str(item, "summary")
+						  : c->id;
+	c->color = rgb_color(str(item, "backgroundColor")) ? str(item, "backgroundColor") : NULL;
+	for (size_t i = 0; role && !c->access && i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (!strcmp(role, roles[i]))
+			c->access = roles[i];
+	if (role && !c->access)
+		c->access = "reader"; /* a role Google may add: no writing assumed */
+	c->tz = zone_name(str(item, "timeZone")) ? str(item, "timeZone") : NULL;
+	return 0;
+}
+
 /* Whether tm, as read (tm_year the year, tm_mon 1-12), names a real date
  * and time: timegm() would carry month 13 or hour 99 into the next. */
 static bool tm_valid(const struct tm *tm)

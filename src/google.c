@@ -20,6 +20,17 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static void (*warn_fn)(void *arg, const char *line);
+static void *warn_arg;
+
+/* A line of what a pull left out: logged and told (google_set_warn). */
+static void warn_line(const char *line)
+{
+	log_msg(LOG_WARN, "google", "%s", line);
+	if (warn_fn)
+		warn_fn(warn_arg, line);
+}
+
 static int list_calendars(struct gsess *g, struct err *e)
 {
 	struct gcal_resp r;
@@ -35,17 +46,24 @@ static int list_calendars(struct gsess *g, struct err *e)
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "items")) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "defaultReminders");
-		char *defaults = cJSON_GetArraySize(d) ? cJSON_PrintUnformatted(d) : NULL;
-		const char *id = jstr(it, "id");
+		char *defaults;
+		struct gmap_cal c;
+		struct err why = { 0 };
 
-		if (id)
-			rc = gsync_calendar_put(g->s, id,
-						jstr(it, "summaryOverride")
-							? jstr(it, "summaryOverride")
-						: jstr(it, "summary") ? jstr(it, "summary")
-								      : id,
-						jstr(it, "backgroundColor"), jstr(it, "accessRole"),
-						jstr(it, "timeZone"), defaults, e);
+		if (gmap_calendar(it, &c, &why) < 0) {
+			char line[sizeof(why.msg) + UTF8_QUOTE_MAX + 32];
+
+			/* no id: nothing to name; one that cannot be kept: named */
+			if (c.id && *c.id) {
+				snprintf(line, sizeof(line), "calendar %s skipped: %s",
+					 utf8_q(c.id), why.msg);
+				warn_line(line);
+			}
+			continue;
+		}
+		defaults = cJSON_GetArraySize(d) ? cJSON_PrintUnformatted(d) : NULL;
+		rc = gsync_calendar_put(g->s, c.id, c.summary, c.color, c.access, c.tz, defaults,
+					e);
 		cJSON_free(defaults);
 		if (rc < 0)
 			break;
@@ -295,9 +313,6 @@ out:
 	return rc;
 }
 
-static void (*warn_fn)(void *arg, const char *line);
-static void *warn_arg;
-
 void google_set_warn(void (*fn)(void *arg, const char *line), void *arg)
 {
 	warn_fn = fn;
@@ -316,9 +331,7 @@ static void skip(const struct gsync_cal *c, const char *id, const char *why,
 	else
 		snprintf(line, sizeof(line), "calendar %s: an event %s skipped", utf8_q(c->name),
 			 why);
-	log_msg(LOG_WARN, "google", "%s", line);
-	if (warn_fn)
-		warn_fn(warn_arg, line);
+	warn_line(line);
 	rep->skipped++;
 }
 

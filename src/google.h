@@ -100,6 +100,22 @@ void google_worker_kick(struct google_worker *w, struct store *s, time_t now);
 /*
  * The mapping (google-map.c).
  */
+/* What nestor keeps of an entry of Google's calendar list: pointers into
+ * the entry, or NULL. */
+struct gmap_cal {
+	const char *id;	     /* the calendar's id, a name on one line */
+	const char *summary; /* summaryOverride, else summary, else the id */
+	const char *color;   /* backgroundColor when "#rrggbb", else NULL */
+	const char *access;  /* owner, writer, reader or freeBusyReader;
+			      * another role is taken as reader; NULL: none */
+	const char *tz;	     /* timeZone when it looks like a zone name */
+};
+/* An entry of the calendar list into c.  0, or -1 with ERR_USAGE when it
+ * has no id, or an id that is not valid UTF-8 of at most GMAP_CAL_ID_MAX
+ * bytes without control characters ("calendar id: control character
+ * U+001B (byte 5)"): such an entry is skipped. */
+#define GMAP_CAL_ID_MAX 1024
+int gmap_calendar(const struct cJSON *item, struct gmap_cal *c, struct err *e);
 /* A Google event (not an instance) into ev for calendar cal_name; cal_tz
  * its zone, defaults its default reminders (a JSON array or NULL). */
 int gmap_event(const struct cJSON *item, const char *cal_name, const char *cal_tz,

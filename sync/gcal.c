@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,12 +123,28 @@ static int post_form(const char *url, const char *form, struct http_resp *rs, st
 	return http_request(&rq, rs, e);
 }
 
+/* Whether s (NULL: none given) is a token nestor can carry: 1 to
+ * GCAL_TOKEN_MAX bytes of printable ASCII without space, as it goes into
+ * an "Authorization: Bearer" header and the keyring. */
+static bool token_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return true;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x21 || (unsigned char)s[n] > 0x7e || n >= GCAL_TOKEN_MAX)
+			return false;
+	return n > 0;
+}
+
 int gcal_token(const char *token_url, const char *client_id, const char *client_secret,
 	       const char *code, const char *verifier, const char *redirect, const char *refresh,
 	       struct gcal_tokens *t, struct err *e)
 {
 	struct sbuf sb = SBUF_INIT;
 	struct http_resp rs;
+	const char *bad;
 	cJSON *j;
 	int rc;
 
@@ -169,12 +186,23 @@ int gcal_token(const char *token_url, const char *client_id, const char *client_
 			t->error = xasprintf("HTTP %ld", rs.status);
 	}
 	cJSON_Delete(j);
-	if (!t->access && !t->error) {
+	bad = !token_ok(t->access)    ? "access_token"
+	      : !token_ok(t->refresh) ? "refresh_token"
+				      : NULL;
+	if (bad || (!t->access && !t->error)) {
 		char *host = http_host(token_url);
 
-		err_set(e, ERR_FAIL, "%s: no access token in the answer (HTTP %ld)", host,
-			rs.status);
+		if (bad)
+			err_set(e, ERR_USAGE,
+				"%s: the answer's %s is no token (printable ASCII without "
+				"spaces, at most %d bytes)",
+				host, bad, GCAL_TOKEN_MAX);
+		else
+			err_set(e, ERR_FAIL, "%s: no access token in the answer (HTTP %ld)", host,
+				rs.status);
 		free(host);
+		gcal_tokens_release(t);
+		memset(t, 0, sizeof(*t));
 		http_resp_release(&rs);
 		return -1;
 	}

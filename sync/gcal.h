@@ -56,8 +56,13 @@ struct gcal_tokens {
 };
 void gcal_tokens_release(struct gcal_tokens *t);
 
+/* The longest access or refresh token taken. */
+#define GCAL_TOKEN_MAX 4096
 /* Exchange an authorization code (with the PKCE verifier), or refresh
- * (code NULL, refresh set).  A 4xx answer returns 0 with t->error set. */
+ * (code NULL, refresh set).  A 4xx answer returns 0 with t->error set.
+ * A token that is not 1 to GCAL_TOKEN_MAX bytes of printable ASCII
+ * without spaces (it goes into a header and the keyring) fails with
+ * ERR_USAGE naming the field, never quoting it. */
 int gcal_token(const char *token_url, const char *client_id, const char *client_secret,
 	       const char *code, const char *verifier, const char *redirect, const char *refresh,
 	       struct gcal_tokens *t, struct err *e);

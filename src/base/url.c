@@ -8,6 +8,27 @@
 #include <string.h>
 #include <strings.h>
 
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int url_pct_byte(const char *p)
+{
+	int hi, lo;
+
+	if (p[0] != '%' || (hi = hex_digit((unsigned char)p[1])) < 0 ||
+	    (lo = hex_digit((unsigned char)p[2])) < 0)
+		return -1;
+	return hi * 16 + lo;
+}
+
 /* Whether [p, end) is a list of hosts each with an optional numeric port,
  * "h1:5432,h2:5433" or "[::1]:5432" (libpq takes several). */
 static bool hosts_ports(const char *p, const char *end)
@@ -103,13 +124,10 @@ static bool secret_name(const char *p, const char *end)
 	bool whole = true;
 
 	for (; p < end; p++) {
-		int c = (unsigned char)*p;
+		int c = (unsigned char)*p, d = end - p >= 3 ? url_pct_byte(p) : -1;
 
-		if (c == '%' && end - p >= 3 && isxdigit((unsigned char)p[1]) &&
-		    isxdigit((unsigned char)p[2])) {
-			char hex[3] = { p[1], p[2], 0 };
-
-			c = (int)strtol(hex, NULL, 16);
+		if (d >= 0) {
+			c = d;
 			p += 2;
 		}
 		tail_add(raw, sizeof(raw), &r, (char)c);

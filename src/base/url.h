@@ -47,4 +47,9 @@ enum {
 int url_check_secretless(const char *what, const char *url, unsigned flags, const char *instead,
 			 struct err *e);
 
+/* The byte a percent escape "%XX" at p stands for, 0..255, or -1 when p
+ * is no escape (not a '%' followed by two hex digits).  It reads p[0..2]
+ * only as far as a NUL, so a string ending in "%" or "%4" is safe. */
+int url_pct_byte(const char *p);
+
 #endif

@@ -139,3 +139,40 @@ print(sum(1 for r in json.load(sys.stdin) if r["path"].endswith("/events") and r
 gctl /_control '{"pages": null}' >/dev/null
 nestor google sync >out
 expect_match "then a sync that ends" "$(cat out)" 'pulled 1, removed 0'
+
+# Tokens from the token endpoint go into an Authorization header and the
+# keyring: one with a line break (a header of its own), a space, or over
+# 4096 bytes is refused with one line naming the field, not quoting it;
+# 4096 bytes is still a token (the fake then wants a fresh one).
+gctl /_control '{"token_fields": {"access_token": "tok\r\nX-Injected: yes"}}' >/dev/null
+sync_fails "an access token with a line break" \
+	'^nestor: google sync: 127\.0\.0\.1:[0-9]+: the answer.s access_token is no token \(printable ASCII without spaces, at most 4096 bytes\)$'
+if grep -q 'Injected' err; then fail "the bad token quoted: $(cat err)"; fi
+gctl /_control '{"token_fields": {"refresh_token": "1//a b"}}' >/dev/null
+sync_fails "a refresh token with a space" "the answer.s refresh_token is no token"
+gctl /_control '{"token_fields": {"access_token": "'"$(printf '%04097d' 0)"'"}}' >/dev/null
+sync_fails "an access token over 4096 bytes" "the answer.s access_token is no token"
+gctl /_control '{"token_fields": {"access_token": "'"$(printf '%04096d' 0)"'"}}' >/dev/null
+nestor google sync >out
+expect_match "a token of 4096 bytes, then a sync" "$(cat out)" 'pulled 0, removed 0'
+
+# A calendar list entry's other fields: an id with a control character
+# skips the calendar with a warning naming it (escaped); a role Google
+# does not document is taken as reader, a colour that is not #rrggbb and
+# a zone that is no zone name are left out.
+gctl /_seed '{"calendars": [{"id": "evil\u001b]0;x\u0007@example.com", "summary": "Evil", "accessRole": "owner"},
+  {"id": "odd@example.com", "summary": "Odd", "accessRole": "owner\u001b[31m",
+   "backgroundColor": "#fff\u001b[2J", "timeZone": "Europe/Berlin\r\nX"},
+  {"id": "fine@example.com", "summary": "Fine", "accessRole": "freeBusyReader",
+   "backgroundColor": "#9FE1e7", "timeZone": "America/New_York"}]}' >/dev/null
+nestor google sync >out 2>err
+expect_eq "the bad id named" "$(cat err)" \
+	'nestor: warning: google: calendar "evil\x1b]0;x\x07@example.com" skipped: calendar id: control character U+001B (byte 5)'
+nestor calendar list --json | python3 -c 'import json, sys
+cals = {c["remote_id"]: c for c in json.load(sys.stdin) if c["source"] == "google"}
+assert not [i for i in cals if i.startswith("evil")], list(cals)
+odd, fine = cals["odd@example.com"], cals["fine@example.com"]
+assert (odd["access"], odd.get("color"), odd.get("timezone")) == ("reader", None, None), odd
+assert (fine["access"], fine["color"], fine["timezone"]) == ("freeBusyReader", "#9FE1e7", "America/New_York"), fine' ||
+	fail "calendar list: control characters kept"
+expect_match "an unknown role is read-only" "$(nestor calendar list)" 'Odd  google, sync (on|off), read-only'

@@ -25,8 +25,11 @@ wait_until -s 'cat "$NESTOR_HOME/deny.out" "$NESTOR_HOME/deny.err"' "the consent
 port=$(sed -n 's/.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\([0-9]*\).*/\1/p' "$NESTOR_HOME/deny.out")
 state=$(sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' "$NESTOR_HOME/deny.out")
 # another local process finding the port: an error without the sign-in's
-# state (or with another) gets a 400, and the login waits on
-for q in "error=access_denied" "error=access_denied&state=x$state" "code=forged&state=x$state"; do
+# state (or with another) gets a 400, and the login waits on; so does a
+# query with a broken escape (a '%' at the end, one hex digit, "%00"),
+# which is read no further than the request
+for q in "error=access_denied" "error=access_denied&state=x$state" "code=forged&state=x$state" \
+	"code=forged&state=$state%00" "state=%41%0&code=%" "code=%&state=$state%4"; do
 	expect_eq "a request without the state ($q)" \
 		"$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/?$q")" 400
 done

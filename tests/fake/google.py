@@ -32,6 +32,8 @@ Test control (not logged):
                    insert, then never answer), "hang_patch": true (the
                    same for the next patch), "revoke": true,
                    "expire_access": true, "expire_sync": true,
+                   "token_fields": {...} (put into the next token answer
+                   that grants, as a broken or hostile server would),
                    "pages": "loop" | "endless" | null (event lists that
                    never end: the same next page token, or a new one)}
   POST /_edit     {"calendar", "id", "patch": {...}} or {"delete": true}: a
@@ -64,9 +66,15 @@ LOCK = threading.Lock()
 S = {
     "codes": {}, "refresh": set(), "access": set(), "calendars": [], "events": {},
     "seq": 1, "min_sync": 0, "fail": [], "hang_insert": False, "hang_patch": False,
+    "token_fields": {},
     "log": [],
 }
 ARGS = None
+
+
+def take_token_fields():
+    f, S["token_fields"] = S["token_fields"], {}
+    return f
 
 
 def now_rfc():
@@ -261,17 +269,18 @@ class Handler(BaseHTTPRequestHandler):
             refresh = "1//" + secrets.token_urlsafe(24)
             S["refresh"].add(refresh)
             S["access"].add(access)
-            return 200, {"access_token": access, "expires_in": 3599, "refresh_token": refresh,
-                         "scope": "https://www.googleapis.com/auth/calendar",
-                         "token_type": "Bearer"}
+            return 200, dict({"access_token": access, "expires_in": 3599,
+                              "refresh_token": refresh,
+                              "scope": "https://www.googleapis.com/auth/calendar",
+                              "token_type": "Bearer"}, **take_token_fields())
         if f.get("grant_type") == "refresh_token":
             if f.get("refresh_token") not in S["refresh"]:
                 return 400, {"error": "invalid_grant",
                              "error_description": "Token has been expired or revoked."}
             S["access"].add(access)
-            return 200, {"access_token": access, "expires_in": 3599,
-                         "scope": "https://www.googleapis.com/auth/calendar",
-                         "token_type": "Bearer"}
+            return 200, dict({"access_token": access, "expires_in": 3599,
+                              "scope": "https://www.googleapis.com/auth/calendar",
+                              "token_type": "Bearer"}, **take_token_fields())
         return 400, {"error": "unsupported_grant_type"}
 
     def calendar(self, method, path, q, raw):
@@ -402,6 +411,8 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("revoke"):
                 S["refresh"].clear()
                 S["access"].clear()
+            if "token_fields" in body:
+                S["token_fields"] = body["token_fields"]
             if body.get("expire_access"):
                 S["access"].clear()
             if body.get("expire_sync"):

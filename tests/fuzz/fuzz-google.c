@@ -1,11 +1,40 @@
 /* Google Calendar's events as events.list returns them: each item mapped
  * to a nestor event (or, for an instance of a series, its override), and
- * what an event maps back to. */
+ * what an event maps back to; each item read as an entry of the calendar
+ * list too (gmap_calendar), whose fields kept must be clean. */
 #include "fuzz.h"
 #include "google.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Whether s holds a C0 control character or DEL. */
+static bool has_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static void calendar(const cJSON *item)
+{
+	struct err e = { 0, "" };
+	struct gmap_cal c;
+
+	if (gmap_calendar(item, &c, &e) < 0) {
+		if (!e.msg[0])
+			abort();
+		return;
+	}
+	if (!c.id || !*c.id || !c.summary || has_control(c.id) || has_control(c.tz) ||
+	    (c.color && strlen(c.color) != 7) ||
+	    (c.access && strcmp(c.access, "owner") && strcmp(c.access, "writer") &&
+	     strcmp(c.access, "reader") && strcmp(c.access, "freeBusyReader")))
+		abort();
+}
 
 static void one(const cJSON *item)
 {
@@ -15,6 +44,7 @@ static void one(const cJSON *item)
 	const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start");
 	time_t key, t;
 
+	calendar(item);
 	if (cJSON_GetObjectItemCaseSensitive(item, "recurringEventId")) {
 		if (gmap_instance(item, cJSON_GetObjectItemCaseSensitive(start, "date") != NULL,
 				  "Europe/Berlin", &key, &ov, &e) == 0 &&

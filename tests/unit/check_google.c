@@ -8,6 +8,7 @@
 
 #include "event.h"
 #include "gcal.h"
+#include "google-int.h"
 #include "google.h"
 #include "gsync.h"
 #include "store.h"
@@ -244,12 +245,46 @@ START_TEST(test_outbox)
 }
 END_TEST
 
+/* The sign-in redirect's query: escapes decoded, a broken one ('%' at
+ * the end, one hex digit) or "%00" refused, never read past. */
+START_TEST(test_redirect_query)
+{
+	static const struct {
+		const char *line, *key, *want;
+	} cases[] = {
+		{ "GET /?state=a%2Fb+c&code=4%2F0A HTTP/1.1", "state", "a/b c" },
+		{ "GET /?state=a%2Fb+c&code=4%2F0A HTTP/1.1", "code", "4/0A" },
+		{ "GET /?code=%2B HTTP/1.1", "code", "+" },
+		{ "GET /?code=\xc3\xa9 HTTP/1.1", "code", "\xc3\xa9" },
+		{ "GET /?state=%41%0 HTTP/1.1", "state", NULL },
+		{ "GET /?state=%41%0", "state", NULL },
+		{ "GET /?code=%", "code", NULL },
+		{ "GET /?code=%zz&state=s", "code", NULL },
+		{ "GET /?state=s%00x", "state", NULL },
+		{ "GET /?code=x", "state", NULL },
+		{ "GET / HTTP/1.1", "code", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *v = google_query_value(cases[i].line, cases[i].key);
+
+		if (cases[i].want)
+			ck_assert_msg(v && !strcmp(v, cases[i].want), "%s: %s", cases[i].line,
+				      v ? v : "(none)");
+		else
+			ck_assert_msg(!v, "%s: %s", cases[i].line, v);
+		free(v);
+	}
+}
+END_TEST
+
 Suite *google_suite(void)
 {
 	Suite *s = suite_create("google");
 	TCase *tc = tcase_create("google");
 
 	tcase_add_test(tc, test_pkce);
+	tcase_add_test(tc, test_redirect_query);
 	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_series_both_ways);
 	tcase_add_test(tc, test_reminder_out_of_range);

@@ -172,6 +172,22 @@ START_TEST(test_long_names)
 }
 END_TEST
 
+/* A percent escape is '%' and two hex digits, read no further than the
+ * string goes. */
+START_TEST(test_pct_byte)
+{
+	ck_assert_int_eq(url_pct_byte("%41"), 'A');
+	ck_assert_int_eq(url_pct_byte("%2f/"), '/');
+	ck_assert_int_eq(url_pct_byte("%FF"), 255);
+	ck_assert_int_eq(url_pct_byte("%00"), 0);
+	ck_assert_int_eq(url_pct_byte("%"), -1);
+	ck_assert_int_eq(url_pct_byte("%4"), -1);
+	ck_assert_int_eq(url_pct_byte("%g1"), -1);
+	ck_assert_int_eq(url_pct_byte("%+1"), -1);
+	ck_assert_int_eq(url_pct_byte(" 41"), -1);
+}
+END_TEST
+
 Suite *url_suite(void)
 {
 	Suite *s = suite_create("url");
@@ -181,6 +197,7 @@ Suite *url_suite(void)
 	tcase_add_test(tc, test_kept);
 	tcase_add_test(tc, test_names_parameter);
 	tcase_add_test(tc, test_long_names);
+	tcase_add_test(tc, test_pct_byte);
 	suite_add_tcase(s, tc);
 	return s;
 }

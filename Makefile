@@ -279,6 +279,7 @@ asan: deps
 # build-fuzz/fuzz/corpus/NAME, never into the tree.
 FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream \
                 api weather mcpc replica
+FUZZ_TARGETS += url
 FUZZ_TIME    ?= 20
 FUZZ_SAN     := address,undefined
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)

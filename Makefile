@@ -279,7 +279,7 @@ asan: deps
 # build-fuzz/fuzz/corpus/NAME, never into the tree.
 FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream \
                 api weather mcpc replica
-FUZZ_TARGETS += url httphdr
+FUZZ_TARGETS += url httphdr httpd
 FUZZ_TIME    ?= 20
 FUZZ_SAN     := address,undefined
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
@@ -381,6 +381,6 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(STUB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
-# a fuzz target is rebuilt when a file it includes changes (fuzz-httphdr.c:
-# the whole of sync/http-curl.c)
+# a fuzz target is rebuilt when a file it includes changes (fuzz-httpd.c,
+# fuzz-httphdr.c: the whole of sync/httpd.c, sync/http-curl.c)
 -include $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.d)

@@ -278,8 +278,7 @@ asan: deps
 # left in build-fuzz/fuzz/NAME-crash-*; new inputs it keeps go to
 # build-fuzz/fuzz/corpus/NAME, never into the tree.
 FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream \
-                api weather mcpc replica
-FUZZ_TARGETS += gauth
+                api weather mcpc replica gauth url httphdr httpd
 FUZZ_TIME    ?= 20
 FUZZ_SAN     := address,undefined
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
@@ -381,3 +380,6 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(STUB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+# a fuzz target is rebuilt when a file it includes changes (fuzz-httpd.c,
+# fuzz-httphdr.c: the whole of sync/httpd.c, sync/http-curl.c)
+-include $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.d)

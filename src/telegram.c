@@ -424,11 +424,33 @@ void tg_note(struct tg_relay *r, const char *error, long pushed, long pulled)
 		log_error("telegram: %s", ne.msg);
 }
 
+#define USERNAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+
+/* The bot's username in getMe's answer me: NULL when it has none, else
+ * what Telegram allows in one (1 to 32 of A-Z, a-z, 0-9 and '_'); anything
+ * else is an answer no Bot API gives, and an error (-1). */
+static int bot_username(const cJSON *me, const char **name, struct err *e)
+{
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(me, "username");
+	size_t n;
+
+	*name = NULL;
+	if (!u)
+		return 0;
+	n = cJSON_IsString(u) ? strspn(u->valuestring, USERNAME_CHARS) : 0;
+	if (!n || n > 32 || u->valuestring[n])
+		return err_set(e, ERR_FAIL,
+			       "telegram: getMe: the bot's username is not a Telegram username "
+			       "(1 to 32 of A-Z, a-z, 0-9, _)");
+	*name = u->valuestring;
+	return 0;
+}
+
 int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 {
 	struct tg_status st;
 	cJSON *me = NULL, *res = NULL;
-	const cJSON *name;
+	const char *name;
 
 	if (o->delete_webhook) {
 		if (tg_call(&r->client, "deleteWebhook", NULL, 0, &res, &st, e) < 0)
@@ -441,11 +463,14 @@ int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 			return tg_fatal_poll(&st, e);
 		return -1;
 	}
-	name = cJSON_GetObjectItemCaseSensitive(me, "username");
-	log_info("telegram: polling as @%s", cJSON_IsString(name) ? name->valuestring : "?");
+	if (bot_username(me, &name, e) < 0) {
+		cJSON_Delete(me);
+		return -1;
+	}
+	log_info("telegram: polling as @%s", name ? name : "?");
 	tg_set_commands(r);
 	if (o->ready)
-		o->ready(o->arg, cJSON_IsString(name) ? name->valuestring : "");
+		o->ready(o->arg, name ? name : "");
 	cJSON_Delete(me);
 	return 0;
 }
@@ -644,11 +669,12 @@ int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct te
 		struct err be = { 0, "" };
 		cJSON *me = NULL;
 
-		if (tg_client_init(&r, cfg, &be) == 0 &&
-		    tg_call(&r.client, "getMe", NULL, 0, &me, &ts, &be) == 0) {
-			const cJSON *name = cJSON_GetObjectItemCaseSensitive(me, "username");
+		const char *name;
 
-			st->bot = xstrdup(cJSON_IsString(name) ? name->valuestring : "?");
+		if (tg_client_init(&r, cfg, &be) == 0 &&
+		    tg_call(&r.client, "getMe", NULL, 0, &me, &ts, &be) == 0 &&
+		    bot_username(me, &name, &be) == 0) {
+			st->bot = xstrdup(name ? name : "?");
 		} else {
 			st->bot_error = xstrdup(be.msg);
 		}

@@ -92,7 +92,9 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Copy header NAME's value (trimmed) into *out when line is that header. */
+/* Copy header NAME's value (trimmed) into *out when line is that header.
+ * A NUL ends the value: it is trimmed there, not at the line's end (a
+ * blank or CR before the NUL is no part of it). */
 static void header_value(const char *line, size_t len, const char *name, char **out)
 {
 	size_t nl = strlen(name);
@@ -100,7 +102,7 @@ static void header_value(const char *line, size_t len, const char *name, char **
 	if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl))
 		return;
 	line += nl + 1;
-	len -= nl + 1;
+	len = strnlen(line, len - nl - 1);
 	while (len && (*line == ' ' || *line == '\t')) {
 		line++;
 		len--;

@@ -27,6 +27,9 @@
 #define CANCEL_POLL_MS 50
 /* How long an HTTP server has to take notice of a cancelled request. */
 #define CANCEL_NOTE_MS 2000L
+/* The longest Mcp-Session-Id kept (the spec sets none; ids are UUIDs,
+ * JWTs, hashes). */
+#define SESSION_MAX 1024
 
 struct mcpc {
 	char *name;
@@ -475,6 +478,22 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 	return 0;
 }
 
+/* Why the Mcp-Session-Id a server gave cannot go back in a header, or
+ * NULL: the spec has it visible ASCII only (0x21 to 0x7E), so a control
+ * character (a CR starting a header of the server's choosing) or a space
+ * is refused, as is one over SESSION_MAX bytes. */
+static const char *session_bad(const char *sid)
+{
+	size_t n = strlen(sid);
+
+	if (n > SESSION_MAX)
+		return "its Mcp-Session-Id is over 1024 bytes";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)sid[i] < 0x21 || (unsigned char)sid[i] > 0x7e)
+			return "its Mcp-Session-Id is not visible ASCII (0x21 to 0x7E)";
+	return NULL;
+}
+
 /* POST one message; *answer is the answer to id (id < 0: a notification,
  * nothing expected). */
 static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long timeout_ms,
@@ -509,8 +528,15 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 		err_prefix(e, "%s", c->name);
 		goto out;
 	}
-	if (rs.kept && !c->session)
+	if (rs.kept && !c->session) {
+		const char *bad = session_bad(rs.kept);
+
+		if (bad) {
+			rc = broken(c, e, "%s: %s", bad);
+			goto out;
+		}
 		c->session = xstrdup(rs.kept);
+	}
 	if (rs.status == 404 && c->session) {
 		rc = broken(c, e, "%s: %s", "the session expired");
 		goto out;

@@ -21,13 +21,15 @@
       as /proc/self/cmdline has it, "environ": [its environment's
       "NAME=value" strings, in order]}
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
-               [--report FILE]
+               [--report FILE] [--sid HEX]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
       request was tools/call of "echo" (both forms of the spec); an
       Mcp-Session-Id is given at initialize and required after it (404
       for an unknown one, 400 without); --report gets each request's
-      headers as a line of JSON {"method", "headers": [[name, value]...]}
+      headers as a line of JSON {"method", "headers": [[name, value]...]};
+      --sid: the session id given is these bytes (in hex), whatever they
+      are, as a hostile server's may be
 
 Tools:
   echo {text}          text and structuredContent {"echo": text}
@@ -79,6 +81,7 @@ WAITING = {}
 CURSOR = None
 FLOOD = False
 DUPKEYS = False
+SID = None  # --sid: the session id initialize gives
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -220,7 +223,7 @@ class Handler(BaseHTTPRequestHandler):
         sid = self.headers.get("Mcp-Session-Id")
         headers = {}
         if msg.get("method") == "initialize":
-            sid = uuid.uuid4().hex
+            sid = SID if SID is not None else uuid.uuid4().hex
             SESSIONS.add(sid)
             headers["Mcp-Session-Id"] = sid
         elif sid is None:
@@ -254,7 +257,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, RECORD, REPORT, CURSOR, FLOOD, DUPKEYS, garble
+    global LOG, RECORD, REPORT, CURSOR, FLOOD, DUPKEYS, SID, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
@@ -266,7 +269,9 @@ def main():
     ap.add_argument("--cursor", choices=["again", "endless", "empty", "stall"])
     ap.add_argument("--flood", action="store_true")
     ap.add_argument("--dupkeys", action="store_true")
+    ap.add_argument("--sid")
     args = ap.parse_args()
+    SID = bytes.fromhex(args.sid).decode("latin-1") if args.sid else None
     LOG = args.log
     RECORD = args.record
     REPORT = args.report

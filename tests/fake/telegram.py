@@ -27,7 +27,7 @@ Test control (never logged as API requests):
   POST /_control   {"fail": [{"method", "status", "retry_after"?,
                     "description"?}], "drop": ["method"...],
                     "hold": {"method": seconds}, "webhook": "url" | null,
-                    "reset": true, "renumber": N}
+                    "reset": true, "renumber": N, "username": "name" | null}
       fail: the next call of that method answers that error (one each);
       drop: the next call of that method gets its connection closed with
       no answer; hold: calls of that method wait that long first, or
@@ -35,6 +35,8 @@ Test control (never logged as API requests):
       renumber: the next update is numbered N, as Telegram may after a
       week without updates; until an offset confirms one of the updates
       numbered from there, an offset past them confirms none.
+      username: the bot's username getMe answers from now on (null: none;
+      any string, as a Bot API gone wrong might).
   GET  /_sent      {"messages": [{"chat_id", "message_id", "text",
                     "parse_mode", "reply_markup", "edits", "t"}],
                     "violations": ["..."], "callbacks": [...],
@@ -89,6 +91,7 @@ class State:
         self.hold = {}
         self.held = 0
         self.webhook = None
+        self.username = "nestor_test_bot"  # getMe's
         self.conflicts = 0         # getUpdates calls ended by a second poller (409)
         self.poll_gen = 0          # the current getUpdates call
         self.retry_until = {}      # chat_id -> monotonic time
@@ -316,9 +319,12 @@ def send_message(p, edit=False):
 
 def call(method, p):
     if method == "getMe":
-        return ok({"id": 1, "is_bot": True, "first_name": "Nestor",
-                   "username": "nestor_test_bot", "can_join_groups": True,
-                   "can_read_all_group_messages": False, "supports_inline_queries": False})
+        me = {"id": 1, "is_bot": True, "first_name": "Nestor", "username": STATE.username,
+              "can_join_groups": True, "can_read_all_group_messages": False,
+              "supports_inline_queries": False}
+        if STATE.username is None:
+            del me["username"]
+        return ok(me)
     if method == "getUpdates":
         return get_updates(p)
     if method == "sendMessage":
@@ -404,6 +410,8 @@ class Handler(BaseHTTPRequestHandler):
             STATE.hold.update(c.get("hold", {}))
             if "webhook" in c:
                 STATE.webhook = c["webhook"]
+            if "username" in c:
+                STATE.username = c["username"]
             STATE.cond.notify_all()
         self.send_json(200, {"ok": True})
 

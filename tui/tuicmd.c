@@ -228,7 +228,6 @@ static int run_command(struct worker *w, void *arg)
 	int rc;
 
 	x.store = j->c->wstore;
-	x.json = false;
 	x.tty = true; /* the chat pane is read by a person */
 	x.now = wallclock_now();
 	x.name[0] = '\0';
@@ -236,7 +235,7 @@ static int run_command(struct worker *w, void *arg)
 	err_clear(&x.err);
 	x.out = open_memstream(&out, &outlen);
 	x.errout = open_memstream(&warn, &warnlen);
-	rc = cmd_dispatch(&x, cmd_table, j->argc, j->argv);
+	rc = slash_dispatch(&x, j->argc, j->argv);
 	fclose(x.out);
 	fclose(x.errout);
 	if (out && out[0])

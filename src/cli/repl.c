@@ -223,9 +223,8 @@ static void run_command(struct repl *r, const char *line)
 		fprintf(r->ctx->errout, "nestor: %s\n", e.msg);
 		return;
 	}
-	r->ctx->json = false;
 	r->ctx->now = wallclock_now();
-	if (cmd_dispatch(r->ctx, cmd_table, argc, argv) < 0) {
+	if (slash_dispatch(r->ctx, argc, argv) < 0) {
 		char *msg = cmd_error_text(r->ctx);
 
 		fflush(stdout);

@@ -90,6 +90,19 @@ void slash_free(char **argv)
 	g_strfreev(argv);
 }
 
+int slash_dispatch(struct ctx *ctx, int argc, char **argv)
+{
+	char **words = g_new0(char *, (size_t)argc + 1);
+	int rc;
+
+	memcpy(words, argv, (size_t)argc * sizeof(*words));
+	ctx->json = false;
+	ctx->json_done = false;
+	rc = cmd_dispatch(ctx, cmd_table, argc, words);
+	g_free(words);
+	return rc;
+}
+
 static bool refused(const char *name, const char *const *refuse)
 {
 	for (size_t i = 0; refuse && refuse[i]; i++)

@@ -35,6 +35,15 @@ const struct slash *slash_find(const char *line, const char **rest);
 int slash_split(const char *line, int *argc, char ***argv, struct err *e);
 void slash_free(char **argv);
 
+struct ctx;
+
+/* Run the words argc/argv of slash_split as `nestor ARGV` would.  The
+ * handler gets an array of its own pointing at the same
+ * words, so whatever it does to it (getopt reorders it, a verb may put one
+ * word in two places) leaves argv as it was for slash_free.  Returns what
+ * cmd_dispatch does; an error is in ctx->err. */
+int slash_dispatch(struct ctx *ctx, int argc, char **argv);
+
 /* What Tab may complete in a chat front's line whose text before the
  * cursor is before: the slash commands and "/COMMAND" for the first word;
  * after it, as the command table says: a group's verbs ("/task " -> add,

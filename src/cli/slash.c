@@ -93,12 +93,26 @@ void slash_free(char **argv)
 int slash_dispatch(struct ctx *ctx, int argc, char **argv)
 {
 	char **words = g_new0(char *, (size_t)argc + 1);
-	int rc;
+	bool after_dashes = false;
+	int n = 0, rc;
 
-	memcpy(words, argv, (size_t)argc * sizeof(*words));
 	ctx->json = false;
 	ctx->json_done = false;
-	rc = cmd_dispatch(ctx, cmd_table, argc, words);
+	for (int i = 0; i < argc; i++) {
+		if (!after_dashes && !strcmp(argv[i], "--json")) {
+			ctx->json = true;
+			continue;
+		}
+		after_dashes = after_dashes || !strcmp(argv[i], "--");
+		words[n++] = argv[i];
+	}
+	if (n == 0) {
+		ctx->name[0] = '\0';
+		rc = cmd_usage(ctx, "empty command");
+	} else {
+		rc = cmd_dispatch(ctx, cmd_table, n, words);
+	}
+	ctx->json = false;
 	g_free(words);
 	return rc;
 }

@@ -37,8 +37,9 @@ void slash_free(char **argv);
 
 struct ctx;
 
-/* Run the words argc/argv of slash_split as `nestor ARGV` would.  The
- * handler gets an array of its own pointing at the same
+/* Run the words argc/argv of slash_split as `nestor ARGV` would: a --json
+ * among them (before "--") is the global option and sets ctx->json for this
+ * command only.  The handler gets an array of its own pointing at the same
  * words, so whatever it does to it (getopt reorders it, a verb may put one
  * word in two places) leaves argv as it was for slash_free.  Returns what
  * cmd_dispatch does; an error is in ctx->err. */

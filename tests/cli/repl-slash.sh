@@ -2,7 +2,9 @@
 # as the command line does.  Verbs that rearrange their words (user edit,
 # user show with its name after "--", time convert A B to C) leave the REPL
 # whole: it goes on to the next line and exits 0 with nothing on stderr
-# (the sanitizers and the C library report there).
+# (the sanitizers and the C library report there).  --json, which the usage
+# lines and Tab offer, prints the JSON of the command line, for that command
+# only; after "--" it is an ordinary word.
 . "$(dirname "$0")/lib.sh"
 cd "$NESTOR_HOME"
 
@@ -22,3 +24,25 @@ expect_match "time convert from" "$(cat out)" "^2026-06-01 15:00 CEST \(UTC\+02:
 expect_match "time convert to" "$(cat out)" "^2026-06-01 22:00 JST \(UTC\+09:00\)  Asia/Tokyo$"
 expect_match "the line after them" "$(tail -n 1 out)" "^1$"
 expect_match "stored" "$(nestor task list)" " after the commands$"
+
+# --json anywhere before "--", as on the command line
+chat '/user show me --json'
+expect_eq "stderr" "$(cat err)" ""
+python3 -c 'import json; u = json.load(open("out")); assert u["name"] == "me" and u["tz"] == "Europe/Berlin", u' ||
+	fail "/user show me --json: $(cat out)"
+chat '/task list --json'
+python3 -c 'import json; t = json.load(open("out")); assert [x["title"] for x in t] == ["after the commands"], t' ||
+	fail "/task list --json: $(cat out)"
+chat '/tasks --json'
+python3 -c 'import json; t = json.load(open("out")); assert [x["id"] for x in t] == [1], t' ||
+	fail "/tasks --json: $(cat out)"
+# for one command only; after "--" a title
+chat '/tasks --json' '/task add -- --json' '/tasks'
+expect_eq "stderr" "$(cat err)" ""
+expect_match "plain list after a --json one" "$(cat out)" "^ +2 +0 +- +--json$"
+# a JSON error is for scripts: a person reads the line
+chat '/task list --json --bogus'
+expect_eq "error line" "$(cat err)" "nestor: task list: unknown option '--bogus'"
+expect_eq "no JSON error" "$(cat out)" ""
+chat '/--json'
+expect_eq "nothing but --json" "$(cat err)" "nestor: empty command"

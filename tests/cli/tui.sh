@@ -39,13 +39,16 @@ term_keys '/tasks --a' Tab 'X'
 term_wait -F '> /tasks --all X'
 term_keys C-u
 # verbs that rearrange their words (time convert A B to C, user edit,
-# user show with its name after "--") leave the TUI whole
+# user show with its name after "--") leave the TUI whole; --json gives the
+# command line's JSON in the chat
 term_keys '/time convert 15:00 Berlin to Tokyo' Enter
 term_wait -F '2026-06-01 22:00 JST (UTC+09:00)  Asia/Tokyo'
 term_keys '/user edit me --tz UTC' Enter
 term_wait -F 'user me updated'
 term_keys '/user show -- me' Enter
 term_wait '^me +UTC '
+term_keys '/user show --json -- me' Enter
+term_wait '"tz": +"UTC"'
 
 # resize to 120x40 (the side pane appears) and back: the same clean frame
 tm capture-pane -p -t "$S" > before

@@ -31,6 +31,75 @@ static void warn_line(const char *line)
 		warn_fn(warn_arg, line);
 }
 
+/* Turn off the sync of the stored Google calendar of remote_id, an id now
+ * refused (stored by an older nestor), so it is neither pulled nor pushed;
+ * its events stay.  *name gets its name (to free), or NULL when none is
+ * stored. */
+static int stop_refused(struct store *s, const char *remote_id, char **name, struct err *e)
+{
+	struct gsync_cal *cals;
+	size_t n;
+	int rc = 0;
+
+	*name = NULL;
+	if (gsync_calendars(s, &cals, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !*name; i++)
+		if (cals[i].google && cals[i].remote_id && !strcmp(cals[i].remote_id, remote_id))
+			*name = xstrdup(cals[i].name);
+	if (*name && gsync_calendar_set_sync(s, *name, false, e) < 0) {
+		free(*name);
+		*name = NULL;
+		rc = -1;
+	}
+	gsync_cals_free(cals, n);
+	return rc;
+}
+
+/* Google's calendar id refused for why: warn, naming it, and turn off the
+ * sync of the calendar stored with it, if any. */
+static int skip_calendar(struct gsess *g, const char *id, const char *why, struct err *e)
+{
+	char line[sizeof(e->msg) + 2 * UTF8_QUOTE_MAX + 64], *name;
+
+	if (stop_refused(g->s, id, &name, e) < 0)
+		return -1;
+	snprintf(line, sizeof(line), "calendar %s skipped: %s%s%s%s", utf8_q(id), why,
+		 name ? "; sync of " : "", name ? utf8_q(name) : "",
+		 name ? " turned off, its events stay" : "");
+	free(name);
+	warn_line(line);
+	return 0;
+}
+
+/* Whether remote_id, a calendar id stored by an older nestor, is one
+ * gmap_calendar refuses now; why says why. */
+static bool refused_id(const char *remote_id, struct err *why)
+{
+	return utf8_check_name("calendar id", remote_id, GMAP_CAL_ID_MAX, why) < 0;
+}
+
+/* The stored Google calendars that sync under an id now refused, also
+ * those Google no longer lists: sync turned off, each named. */
+static int stop_legacy(struct gsess *g, struct err *e)
+{
+	struct gsync_cal *cals;
+	size_t n;
+	int rc = 0;
+
+	if (gsync_calendars(g->s, &cals, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct err why = { 0 };
+
+		if (cals[i].google && cals[i].sync && cals[i].remote_id &&
+		    refused_id(cals[i].remote_id, &why))
+			rc = skip_calendar(g, cals[i].remote_id, why.msg, e);
+	}
+	gsync_cals_free(cals, n);
+	return rc;
+}
+
 static int list_calendars(struct gsess *g, struct err *e)
 {
 	struct gcal_resp r;
@@ -51,14 +120,9 @@ static int list_calendars(struct gsess *g, struct err *e)
 		struct err why = { 0 };
 
 		if (gmap_calendar(it, &c, &why) < 0) {
-			char line[sizeof(why.msg) + UTF8_QUOTE_MAX + 32];
-
 			/* no id: nothing to name; one that cannot be kept: named */
-			if (c.id && *c.id) {
-				snprintf(line, sizeof(line), "calendar %s skipped: %s",
-					 utf8_q(c.id), why.msg);
-				warn_line(line);
-			}
+			if (c.id && *c.id && (rc = skip_calendar(g, c.id, why.msg, e)) < 0)
+				break;
 			continue;
 		}
 		defaults = cJSON_GetArraySize(d) ? cJSON_PrintUnformatted(d) : NULL;
@@ -69,7 +133,7 @@ static int list_calendars(struct gsess *g, struct err *e)
 			break;
 	}
 	gcal_resp_release(&r);
-	return rc;
+	return rc < 0 ? -1 : stop_legacy(g, e);
 }
 
 int google_calendars(struct config *cfg, struct store *s, struct err *e)
@@ -666,8 +730,18 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 	}
 	rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct err why = { 0 };
+
 		if (!cals[i].google || (calendar ? strcmp(cals[i].name, calendar) : !cals[i].sync))
 			continue;
+		/* an id stored by an older nestor, now refused: its sync is off
+		 * (list_calendars), and named it is not pulled either */
+		if (cals[i].remote_id && refused_id(cals[i].remote_id, &why)) {
+			rc = err_set(e, ERR_USAGE,
+				     "calendar %s is not synced: its Google id %s is refused: %s",
+				     utf8_q(cals[i].name), utf8_q(cals[i].remote_id), why.msg);
+			break;
+		}
 		rc = pull_calendar(&g, &cals[i], full, r, e);
 		r->calendars++;
 	}

@@ -426,16 +426,17 @@ void tg_note(struct tg_relay *r, const char *error, long pushed, long pulled)
 
 #define USERNAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 
-/* The bot's username in getMe's answer me: NULL when it has none, else
- * what Telegram allows in one (1 to 32 of A-Z, a-z, 0-9 and '_'); anything
- * else is an answer no Bot API gives, and an error (-1). */
+/* The bot's username in getMe's answer me: NULL when it has none (no
+ * field, or null), else what Telegram allows in one (1 to 32 of A-Z, a-z,
+ * 0-9 and '_'); anything else is an answer no Bot API gives, and an error
+ * (-1). */
 static int bot_username(const cJSON *me, const char **name, struct err *e)
 {
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(me, "username");
 	size_t n;
 
 	*name = NULL;
-	if (!u)
+	if (!u || cJSON_IsNull(u))
 		return 0;
 	n = cJSON_IsString(u) ? strspn(u->valuestring, USERNAME_CHARS) : 0;
 	if (!n || n > 32 || u->valuestring[n])

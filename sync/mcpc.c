@@ -481,11 +481,14 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 /* Why the Mcp-Session-Id a server gave cannot go back in a header, or
  * NULL: the spec has it visible ASCII only (0x21 to 0x7E), so a control
  * character (a CR starting a header of the server's choosing) or a space
- * is refused, as is one over SESSION_MAX bytes. */
+ * is refused, as is one over SESSION_MAX bytes, and an empty one (no
+ * header would carry it: the next request would have no session). */
 static const char *session_bad(const char *sid)
 {
 	size_t n = strlen(sid);
 
+	if (n == 0)
+		return "its Mcp-Session-Id is empty";
 	if (n > SESSION_MAX)
 		return "its Mcp-Session-Id is over 1024 bytes";
 	for (size_t i = 0; i < n; i++)

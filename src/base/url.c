@@ -112,7 +112,9 @@ static bool tail_add(char *buf, size_t cap, size_t *n, char c)
  * without case, '-' and '_', it is one of named or ends with one of
  * endings (and is not one of paging), or it ends in the word key.  The
  * name is made so first; of a longer one its last 63 bytes are compared,
- * and it is one of named or paging only when it is all of it. */
+ * and it is one of named or paging only when it is all of it.  A %00
+ * ends it, as it ends the name a C program decodes ("token%00x" is
+ * "token"). */
 static bool secret_name(const char *p, const char *end)
 {
 	static const char *const named[] = { "key",    "authorization", "sig",	      "password",
@@ -130,6 +132,8 @@ static bool secret_name(const char *p, const char *end)
 			c = d;
 			p += 2;
 		}
+		if (!c)
+			break;
 		tail_add(raw, sizeof(raw), &r, (char)c);
 		if (c != '-' && c != '_' && !tail_add(name, sizeof(name), &n, (char)tolower(c)))
 			whole = false;

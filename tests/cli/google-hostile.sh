@@ -176,3 +176,35 @@ assert (odd["access"], odd.get("color"), odd.get("timezone")) == ("reader", None
 assert (fine["access"], fine["color"], fine["timezone"]) == ("freeBusyReader", "#9FE1e7", "America/New_York"), fine' ||
 	fail "calendar list: control characters kept"
 expect_match "an unknown role is read-only" "$(nestor calendar list)" 'Odd  google, sync (on|off), read-only'
+
+# A calendar an older nestor stored under an id now refused keeps neither
+# pulling nor pushing: its sync is turned off with a warning naming it,
+# whether Google still lists it or not, and its events stay; named, it is
+# refused.  Its changes wait in the outbox.
+sqlite3 "$NESTOR_HOME/nestor.db" "INSERT INTO calendars(name, source, remote_id, access, sync)
+  VALUES ('Legacy', 'google', 'old' || char(27) || '@example.com', 'owner', 1)"
+nestor event add Kept --at "2026-06-05 10:00" --for 1h --calendar Legacy >/dev/null
+legacy_warn='nestor: warning: google: calendar "old\x1b@example.com" skipped: calendar id: control character U+001B (byte 4); sync of "Legacy" turned off, its events stay'
+legacy() { nestor calendar list --json | python3 -c 'import json, sys
+c = [c for c in json.load(sys.stdin) if c["name"] == "Legacy"][0]
+print(c["sync"], c["access"], c["events"])'; }
+nestor google sync >out 2>err || fail "an unlisted legacy id: the sync failed: $(cat err)"
+expect_eq "an unlisted legacy id: warned" "$(grep old err)" "$legacy_warn"
+expect_eq "an unlisted legacy id: sync off" "$(legacy)" "False owner 1"
+nestor calendar sync Legacy on >/dev/null
+gctl /_seed '{"calendars": [{"id": "old\u001b@example.com", "summary": "Legacy", "accessRole": "reader"}],
+ "events": {"old\u001b@example.com": [{"id": "lg1", "summary": "pulled", "start": {"dateTime": "2026-06-05T12:00:00Z"}, "end": {"dateTime": "2026-06-05T13:00:00Z"}}]}}' >/dev/null
+nestor google sync --json >out 2>err || fail "a listed legacy id: the sync failed: $(cat err)"
+expect_eq "a listed legacy id: warned" "$(grep old err)" "$legacy_warn"
+expect_eq "a listed legacy id: sync off" "$(legacy)" "False owner 1"
+expect_eq "a listed legacy id: nothing pulled or pushed" "$(python3 -c 'import json, sys
+r = json.load(sys.stdin); print(r["pulled"], r["pushed"], r["pending"])' <out)" "0 0 1"
+expect_eq "nothing of it sent to Google" "$(gctl /_state | python3 -c 'import json, sys
+print(" ".join(sorted(e["id"] for e in json.load(sys.stdin)["events"]["old\x1b@example.com"])))')" "lg1"
+set +e
+nestor google sync --calendar Legacy >out 2>err
+st=$?
+set -e
+expect_eq "a legacy id named: exit status" "$st" 2
+expect_eq "a legacy id named: why" "$(grep -v warning err)" \
+	'nestor: google sync: calendar "Legacy" is not synced: its Google id "old\x1b@example.com" is refused: calendar id: control character U+001B (byte 4)'

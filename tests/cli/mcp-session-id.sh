@@ -2,7 +2,8 @@
 # nestor sends it back in a header of every later request.  The spec has
 # it visible ASCII (0x21 to 0x7E): one with a CR in it (a header of the
 # server's choosing in nestor's next request), another control character
-# or a space, or one over 1024 bytes is refused: the server is unreachable,
+# or a space, one over 1024 bytes, or an empty one (no header carries it)
+# is refused: the server is unreachable,
 # one line naming it says why, and no request carries the id.
 . "$(dirname "$0")/lib.sh"
 HERE=$(pwd)
@@ -24,6 +25,7 @@ serve cr "abc${CR}X-Injected: yes"
 serve tab "$(printf 'a\tb')"
 serve space "a b"
 serve long "$(printf '%01025d' 0)"
+serve empty ""
 serve max "$(printf '%01024d' 0)"
 serve ok '!visible~ASCII#only'
 nestor mcp list >list.txt 2>list.err || fail "mcp list exited $?: $(cat list.err)"
@@ -32,6 +34,8 @@ for s in cr tab space; do
 	expect_eq "$s refused" "$(grep -A2 "^$s " list.txt | grep unreachable)" \
 		"  unreachable: $s: its Mcp-Session-Id is not visible ASCII (0x21 to 0x7E)"
 done
+expect_eq "empty refused" "$(grep -A2 "^empty " list.txt | grep unreachable)" \
+	"  unreachable: empty: its Mcp-Session-Id is empty"
 expect_eq "long refused" "$(grep -A2 "^long " list.txt | grep unreachable)" \
 	"  unreachable: long: its Mcp-Session-Id is over 1024 bytes"
 expect_match "1024 bytes kept" "$(sed -n '/^max /,/^[a-z]/p' list.txt)" "max_echo"
@@ -39,7 +43,7 @@ expect_match "visible ASCII kept" "$(sed -n '/^ok /,/^[a-z]/p' list.txt)" "ok_ec
 
 # A refused server had initialize (nestor tries it again, once) and
 # nothing else: no request carried its id.
-for s in cr tab space long; do
+for s in cr tab space long empty; do
 	python3 - "$HERE/$s.jsonl" <<'PY' || fail "$s: requests after initialize: $(cat "$HERE/$s.jsonl")"
 import json, sys
 reqs = [json.loads(l) for l in open(sys.argv[1])]

@@ -40,7 +40,11 @@ no_controls "relay" "$err"
 expect_eq "relay error" "$(grep -c . run.err)" 1
 expect_match "relay error" "$err" "getMe: the bot's username is not a Telegram username"
 
-# A bot without a username is still one.
+# A bot without a username is still one,
 tg_post /_control '{"username": null}' >/dev/null
 expect_eq "no name" "$(nestor telegram status | sed -n 1p)" "bot: @?"
+# and so is one whose username is null
+tg_post /_control '{"username_null": true}' >/dev/null
+out=$(nestor telegram status 2>&1) || fail "status [null] exited $?: $out"
+expect_eq "a null name" "$(printf '%s\n' "$out" | sed -n 1p)" "bot: @?"
 echo ok

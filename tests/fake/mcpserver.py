@@ -271,7 +271,7 @@ def main():
     ap.add_argument("--dupkeys", action="store_true")
     ap.add_argument("--sid")
     args = ap.parse_args()
-    SID = bytes.fromhex(args.sid).decode("latin-1") if args.sid else None
+    SID = bytes.fromhex(args.sid).decode("latin-1") if args.sid is not None else None
     LOG = args.log
     RECORD = args.record
     REPORT = args.report

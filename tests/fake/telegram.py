@@ -27,7 +27,8 @@ Test control (never logged as API requests):
   POST /_control   {"fail": [{"method", "status", "retry_after"?,
                     "description"?}], "drop": ["method"...],
                     "hold": {"method": seconds}, "webhook": "url" | null,
-                    "reset": true, "renumber": N, "username": "name" | null}
+                    "reset": true, "renumber": N, "username": "name" | null,
+                    "username_null": true}
       fail: the next call of that method answers that error (one each);
       drop: the next call of that method gets its connection closed with
       no answer; hold: calls of that method wait that long first, or
@@ -36,7 +37,8 @@ Test control (never logged as API requests):
       week without updates; until an offset confirms one of the updates
       numbered from there, an offset past them confirms none.
       username: the bot's username getMe answers from now on (null: none;
-      any string, as a Bot API gone wrong might).
+      any string, as a Bot API gone wrong might); username_null: getMe
+      answers "username": null from now on (until the next username).
   GET  /_sent      {"messages": [{"chat_id", "message_id", "text",
                     "parse_mode", "reply_markup", "edits", "t"}],
                     "violations": ["..."], "callbacks": [...],
@@ -92,6 +94,7 @@ class State:
         self.held = 0
         self.webhook = None
         self.username = "nestor_test_bot"  # getMe's
+        self.username_null = False  # getMe answers "username": null
         self.conflicts = 0         # getUpdates calls ended by a second poller (409)
         self.poll_gen = 0          # the current getUpdates call
         self.retry_until = {}      # chat_id -> monotonic time
@@ -322,7 +325,9 @@ def call(method, p):
         me = {"id": 1, "is_bot": True, "first_name": "Nestor", "username": STATE.username,
               "can_join_groups": True, "can_read_all_group_messages": False,
               "supports_inline_queries": False}
-        if STATE.username is None:
+        if STATE.username_null:
+            me["username"] = None
+        elif STATE.username is None:
             del me["username"]
         return ok(me)
     if method == "getUpdates":
@@ -411,7 +416,9 @@ class Handler(BaseHTTPRequestHandler):
             if "webhook" in c:
                 STATE.webhook = c["webhook"]
             if "username" in c:
-                STATE.username = c["username"]
+                STATE.username, STATE.username_null = c["username"], False
+            if c.get("username_null"):
+                STATE.username_null = True
             STATE.cond.notify_all()
         self.send_json(200, {"ok": True})
 

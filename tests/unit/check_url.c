@@ -48,6 +48,10 @@ START_TEST(test_refused)
 		"https://127.0.0.1:9/mcp?a=b;token=hunter2",
 		"https://127.0.0.1:9/mcp?access_token=hunter2",
 		"https://127.0.0.1:9/cb#access_token=hunter2",
+		/* a %00 ends the name a C program decodes: "token" */
+		"https://127.0.0.1:9/mcp?token%00=hunter2",
+		"https://127.0.0.1:9/mcp?access_token%00x=hunter2",
+		"https://127.0.0.1:9/s3?access_key%00.y=hunter2",
 		/* names ending in the word key; a long name's tail */
 		"https://127.0.0.1:9/s3?access_key=hunter2",
 		"https://127.0.0.1:9/az?subscription-key=hunter2",

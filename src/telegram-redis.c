@@ -158,12 +158,14 @@ static bool numbered_anew(struct rstream *rs, long long offset, const cJSON *res
 
 	if (!low)
 		return true;
-	if (rstream_renumber(rs, low, &epoch, e) < 0)
+	if (rstream_renumber(rs, offset, low, &epoch, e) < 0)
 		return false;
 	if (epoch < 0) {
 		log_warn("telegram: the poller's lock was lost (another relay polls now)");
 		return false;
 	}
+	if (!epoch) /* another poller added the batch: feed() finds so */
+		return true;
 	log_warn("telegram: updates numbered anew from %lld, below the offset %lld (numbering "
 		 "%lld)",
 		 low, offset, epoch);

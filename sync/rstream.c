@@ -101,14 +101,18 @@ static const char lua_add[] =
 	"redis.call(unpack(add)) "
 	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
-/* Updates numbered anew: while the lock (KEYS[1]) holds ARGV[1], the
+/* Updates numbered anew: while the lock (KEYS[1]) holds ARGV[1] and the
+ * offset (KEYS[3]) is still ARGV[3], the one the batch was asked with, the
  * numbering (KEYS[2]) becomes a later epoch and ARGV[2], the new
- * numbering's lowest update; the epoch (-1: the lock is not held).  The
+ * numbering's lowest update; the epoch (-1: the lock is not held, 0: the
+ * offset moved, another poller added the batch).  The
  * epoch is the server's time in ms, or one past the last if that is
  * later: it keeps growing even when Redis lost its keys, so a store that
  * knew an epoch never takes a new one for an old one. */
 static const char lua_renumber[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
+	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
+	"if off ~= tonumber(ARGV[3]) then return 0 end "
 	"local cur = redis.call('GET', KEYS[2]) "
 	"local ep = tonumber(cur and string.match(cur, '^(%d+):') or '0') + 1 "
 	"local t = redis.call('TIME') "
@@ -667,14 +671,23 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	return 0;
 }
 
-int rstream_renumber(struct rstream *rs, long long from, long long *epoch, struct err *e)
+int rstream_renumber(struct rstream *rs, long long offset, long long from, long long *epoch,
+		     struct err *e)
 {
-	char low[24];
-	const char *argv[] = { "EVAL",	  lua_renumber, "2", RSTREAM_KEY_LOCK, RSTREAM_KEY_EPOCH,
-			       rs->token, low };
+	char low[24], off[24];
+	const char *argv[] = { "EVAL",
+			       lua_renumber,
+			       "3",
+			       RSTREAM_KEY_LOCK,
+			       RSTREAM_KEY_EPOCH,
+			       RSTREAM_KEY_OFFSET,
+			       rs->token,
+			       low,
+			       off };
 
 	snprintf(low, sizeof(low), "%lld", from);
-	return call_int(rs, 7, argv, epoch, e);
+	snprintf(off, sizeof(off), "%lld", offset);
+	return call_int(rs, 9, argv, epoch, e);
 }
 
 int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e)

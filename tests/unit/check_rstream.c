@@ -553,6 +553,9 @@ START_TEST(test_renumber)
 	int added;
 	long long off = 0, epoch, first;
 	const char *forget[] = { "DEL", RSTREAM_KEY_EPOCH };
+	const char *getnum[] = { "GET", RSTREAM_KEY_EPOCH };
+	struct rds_reply *rep;
+	char want[48];
 
 	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
@@ -561,13 +564,13 @@ START_TEST(test_renumber)
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
 	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
 	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
-	ck_assert_int_eq(rstream_renumber(&p, 30, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 32, 30, &epoch, &e), 0);
 	ck_assert_int_gt(epoch, 0);
 	first = epoch;
 	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
 	ck_assert_int_eq(added, 1);
 	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
-	ck_assert_int_eq(rstream_renumber(&p, 7, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 32, 7, &epoch, &e), 0);
 	ck_assert_int_gt(epoch, first);
 	ck_assert_int_eq(add(&p, &off, 7, 9, NULL, &added), 0);
 	ck_assert_int_eq(off, 8);
@@ -586,11 +589,21 @@ START_TEST(test_renumber)
 	/* no earlier epoch after Redis lost the numbering (the server's time) */
 	first = epoch;
 	ck_assert_int_eq(raw(&w, 2, forget), 1);
-	ck_assert_int_eq(rstream_renumber(&p, 7, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 8, 7, &epoch, &e), 0);
 	ck_assert_int_ge(epoch, first);
+	/* the offset moved while this poller polled (the lock went to another
+	 * and came back): another added the batch, nothing changes */
+	first = epoch;
+	ck_assert_int_eq(rstream_renumber(&p, 32, 5, &epoch, &e), 0);
+	ck_assert_int_eq(epoch, 0);
+	ck_assert_int_eq(rds_command(w.r, 2, getnum, NULL, &rep, &e), 0);
+	ck_assert_int_eq(rep->type, RDS_STRING);
+	snprintf(want, sizeof(want), "%lld:7", first);
+	ck_assert_str_eq(rep->str, want);
+	rds_reply_free(rep);
 	/* without the lock: nothing changes */
 	ck_assert_int_eq(rstream_unlock(&p, &e), 0);
-	ck_assert_int_eq(rstream_renumber(&p, 5, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 8, 5, &epoch, &e), 0);
 	ck_assert_int_eq(epoch, -1);
 	rstream_close(&p);
 	rstream_close(&w);

@@ -13,7 +13,8 @@
  * letters, "nestor:tg:offset" the next getUpdates offset,
  * "nestor:tg:numbering" the updates' numbering (rstream_renumber()),
  * "nestor:tg:last:CHAT:DEVICE" the last update of each chat on each device
- * (for 7 days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
+ * (for 7 days: RSTREAM_LAST_TTL) and "nestor:tg:lastn:CHAT:DEVICE" its
+ * numbering's epoch (once numbered anew), "nestor:tg:home:CHAT" the device a chat was
  * linked from, "nestor:tg:code:CODE" the device that made a link code (for
  * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
  * process that sends a device's answers where no relay polls.
@@ -59,6 +60,7 @@
 #define RSTREAM_KEY_DEAD    "nestor:tg:dead"
 #define RSTREAM_KEY_OFFSET  "nestor:tg:offset"
 #define RSTREAM_KEY_LAST    "nestor:tg:last:"	 /* and the chat id */
+#define RSTREAM_KEY_LASTN   "nestor:tg:lastn:"	 /* and the chat id: its epoch */
 #define RSTREAM_KEY_HOME    "nestor:tg:home:"	 /* and the chat id */
 #define RSTREAM_KEY_CODE    "nestor:tg:code:"	 /* and the link code */
 #define RSTREAM_KEY_SENDER  "nestor:tg:sender:"	 /* and the device */

@@ -158,12 +158,14 @@ static bool numbered_anew(struct rstream *rs, long long offset, const cJSON *res
 
 	if (!low)
 		return true;
-	if (rstream_renumber(rs, low, &epoch, e) < 0)
+	if (rstream_renumber(rs, offset, low, &epoch, e) < 0)
 		return false;
 	if (epoch < 0) {
 		log_warn("telegram: the poller's lock was lost (another relay polls now)");
 		return false;
 	}
+	if (!epoch) /* another poller added the batch: feed() finds so */
+		return true;
 	log_warn("telegram: updates numbered anew from %lld, below the offset %lld (numbering "
 		 "%lld)",
 		 low, offset, epoch);
@@ -947,15 +949,40 @@ fail:
 	return -1;
 }
 
+/* Telegram's time of the message of en (an edit's, when edited), 0 when
+ * its update has none (a callback query). */
+static time_t entry_date(const struct rstream_entry *en)
+{
+	cJSON *json = en->body ? cJSON_Parse(en->body) : NULL;
+	const cJSON *item;
+	double date = 0;
+
+	cJSON_ArrayForEach(item, json) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(item, "edit_date");
+
+		if (!cJSON_IsNumber(d))
+			d = cJSON_GetObjectItemCaseSensitive(item, "date");
+		if (cJSON_IsObject(item) && cJSON_IsNumber(d)) {
+			date = cJSON_GetNumberValue(d);
+			break;
+		}
+	}
+	cJSON_Delete(json);
+	return date > 0 && date < 1e15 ? (time_t)date : 0;
+}
+
 /* Whether en was run already (*seen), else 1 when its chat's previous
- * update is not done yet (force: no matter), 0 when it may run now. */
+ * update is not done yet (force: no matter), 0 when it may run now.  An
+ * id done long before the update's date is an update numbered anew
+ * (tgstore_seen_has()), not one done. */
 static int state_of(struct worker *w, const struct rstream_entry *en, bool force, bool *seen,
 		    struct err *e)
 {
 	bool prev_done = true;
 
-	if (tgstore_seen_has(w->r.s, en->update_id, seen, e) < 0 ||
-	    (!*seen && en->prev && !force && tgstore_seen_has(w->r.s, en->prev, &prev_done, e) < 0))
+	if (tgstore_seen_has(w->r.s, en->update_id, entry_date(en), seen, e) < 0 ||
+	    (!*seen && en->prev && !force &&
+	     tgstore_seen_has(w->r.s, en->prev, 0, &prev_done, e) < 0))
 		return -1;
 	return !*seen && !prev_done ? 1 : 0;
 }
@@ -1172,7 +1199,9 @@ static int handle(struct worker *w, struct rstream_entry *en, size_t n, struct e
 
 			/* Done already (its worker died before the acknowledgement,
 			 * and others' take-overs counted): no dead letter. */
-			if (tgstore_seen_has(w->r.s, en[i].update_id, &seen, &he) == 0 && seen) {
+			if (tgstore_seen_has(w->r.s, en[i].update_id, entry_date(&en[i]), &seen,
+					     &he) == 0 &&
+			    seen) {
 				if (ack(w, en[i].id, e) < 0)
 					return -1;
 				continue;

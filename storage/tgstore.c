@@ -464,22 +464,36 @@ int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, 
 {
 	int n = 0;
 
-	if (run(s, "INSERT OR IGNORE INTO telegram_seen(update_id, at) VALUES (?1, ?2)", update_id,
-		(long long)now, NULL, &n, e) < 0)
+	/* A row over TGSTORE_SEEN_NEW old is one of an old numbering
+	 * (tgstore_seen_has()): recorded anew. */
+	if (run(s,
+		"INSERT INTO telegram_seen(update_id, at) VALUES (?1, ?2)"
+		" ON CONFLICT(update_id) DO UPDATE SET at = excluded.at"
+		" WHERE telegram_seen.at < excluded.at - " TGSTORE_SEEN_NEW_SQL,
+		update_id, (long long)now, NULL, &n, e) < 0)
 		return -1;
 	*fresh = n > 0;
 	return 0;
 }
 
-int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e)
+int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *seen, struct err *e)
 {
-	long long v;
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT count(*) FROM telegram_seen WHERE update_id = ?1"
+					 " AND (?2 <= 0 OR ?2 <= at + " TGSTORE_SEEN_NEW_SQL ")",
+					 e);
+	int rc;
 
-	if (one(s, "SELECT count(*) FROM telegram_seen WHERE update_id = ?1", update_id, NULL, &v,
-		e) < 0)
+	*seen = false;
+	if (!st)
 		return -1;
-	*seen = v > 0;
-	return 0;
+	sqlite3_bind_int64(st, 1, update_id);
+	sqlite3_bind_int64(st, 2, (long long)date);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seen = sqlite3_column_int64(st, 0) > 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, e, "telegram");
 }
 
 #define NUMBERING_TARGET TGSTORE_TARGET "-numbering"

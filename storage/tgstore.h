@@ -112,10 +112,23 @@ int tgstore_button_sent(struct store *s, long long outbox_id, long long message_
 int tgstore_button_press(struct store *s, const char *key, const char *action, bool *first,
 			 struct err *e);
 
-/* Record update_id as processed at now; *fresh false when it was already. */
+/* Seconds past the time an update was recorded as processed after which
+ * an update of the same id is another one: Telegram numbers the updates
+ * anew only after a week without any, so an id done under the old
+ * numbering was done over a week before its new update was sent.  A day
+ * leaves room for a clock of this device behind Telegram's. */
+#define TGSTORE_SEEN_NEW     86400
+#define TGSTORE_SEEN_NEW_SQL "86400"
+
+/* Record update_id as processed at now; *fresh false when it was already
+ * (less than TGSTORE_SEEN_NEW before: one older is recorded anew). */
 int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
-/* Whether update_id was processed. */
-int tgstore_seen_has(struct store *s, long long update_id, bool *seen, struct err *e);
+/* Whether update_id was processed, the update being of date (Telegram's
+ * time of its message; 0: unknown): not when it was processed over
+ * TGSTORE_SEEN_NEW before date, an update numbered anew onto an id done
+ * under the old numbering (caught even when the numbering's new epoch was
+ * not, e.g. Redis lost its offset). */
+int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *seen, struct err *e);
 /* The epoch of the updates' numbering this store knows (0: none past the
  * first), sync_state's "telegram-numbering" cursor. */
 int tgstore_numbering(struct store *s, long long *epoch, struct err *e);

@@ -41,8 +41,10 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * it no worker read yet), so a backlog of any length loses nothing.
  * KEYS[7] is the numbering ("EPOCH:FROM", none before the first new one:
  * rstream_renumber()): each entry carries it (field n), and a chat's last
- * update is kept with its epoch ("EPOCH:ID" past epoch 0), so an update of
- * an older numbering is no update's prev. */
+ * update is kept with its epoch (KEYS[8]:CHAT:DEVICE, past epoch 0), so an
+ * update of an older numbering is no update's prev.  The last update
+ * stays a plain id, as a relay of a version before the numbering reads
+ * it ("EPOCH:ID", as such a relay could not, is still read). */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
 	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
@@ -66,13 +68,13 @@ static const char lua_add[] =
 	" prev = redis.call('GET', chain)"
 	" if not prev and home == ARGV[7] then prev = redis.call('GET', KEYS[2]) end"
 	" prev = prev or '0'"
+	" local chainn = KEYS[8] .. ':' .. home"
 	" local pe, pid = string.match(prev, '^(%d+):(%d+)$')"
-	" if not pe then pe, pid = '0', prev end"
+	" if not pe then pe, pid = redis.call('GET', chainn) or '0', prev end"
 	" if pe ~= ep then pid = '0' end"
 	" prev = pid"
-	" local last = ARGV[2]"
-	" if ep ~= '0' then last = ep .. ':' .. ARGV[2] end"
-	" redis.call('SET', chain, last, 'PX', ARGV[6]) end "
+	" redis.call('SET', chain, ARGV[2], 'PX', ARGV[6])"
+	" if ep ~= '0' then redis.call('SET', chainn, ep, 'PX', ARGV[6]) end end "
 	"local stream = ARGV[8] .. home "
 	"if redis.call('EXISTS', stream) == 0 then"
 	" redis.call('XGROUP', 'CREATE', stream, ARGV[10], '0', 'MKSTREAM') end "
@@ -101,14 +103,18 @@ static const char lua_add[] =
 	"redis.call(unpack(add)) "
 	"redis.call('SET', KEYS[3], string.format('%d', tonumber(ARGV[2]) + 1)) "
 	"return 1";
-/* Updates numbered anew: while the lock (KEYS[1]) holds ARGV[1], the
+/* Updates numbered anew: while the lock (KEYS[1]) holds ARGV[1] and the
+ * offset (KEYS[3]) is still ARGV[3], the one the batch was asked with, the
  * numbering (KEYS[2]) becomes a later epoch and ARGV[2], the new
- * numbering's lowest update; the epoch (-1: the lock is not held).  The
+ * numbering's lowest update; the epoch (-1: the lock is not held, 0: the
+ * offset moved, another poller added the batch).  The
  * epoch is the server's time in ms, or one past the last if that is
  * later: it keeps growing even when Redis lost its keys, so a store that
  * knew an epoch never takes a new one for an old one. */
 static const char lua_renumber[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
+	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
+	"if off ~= tonumber(ARGV[3]) then return 0 end "
 	"local cur = redis.call('GET', KEYS[2]) "
 	"local ep = tonumber(cur and string.match(cur, '^(%d+):') or '0') + 1 "
 	"local t = redis.call('TIME') "
@@ -625,10 +631,10 @@ static bool code_ok(const char *code)
 int rstream_add(struct rstream *rs, long long *offset, const struct rstream_update *u,
 		const char *device, int *added, struct err *e)
 {
-	char id[24], chat[24], last[64], home[64], coder[64], off[24], ttl[24];
+	char id[24], chat[24], last[64], lastn[64], home[64], coder[64], off[24], ttl[24];
 	const char *argv[] = { "EVAL",
 			       lua_add,
-			       "7",
+			       "8",
 			       RSTREAM_KEY_LOCK,
 			       last,
 			       RSTREAM_KEY_OFFSET,
@@ -636,6 +642,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       coder,
 			       RSTREAM_KEY_DEVICES,
 			       RSTREAM_KEY_EPOCH,
+			       lastn,
 			       rs->token,
 			       id,
 			       chat,
@@ -653,13 +660,14 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	snprintf(id, sizeof(id), "%lld", u->update_id);
 	snprintf(chat, sizeof(chat), "%lld", u->chat_id);
 	snprintf(last, sizeof(last), RSTREAM_KEY_LAST "%lld", u->chat_id);
+	snprintf(lastn, sizeof(lastn), RSTREAM_KEY_LASTN "%lld", u->chat_id);
 	snprintf(home, sizeof(home), RSTREAM_KEY_HOME "%lld", u->chat_id);
 	coder[0] = '\0';
 	if (code_ok(u->code))
 		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 20, argv, &v, e) < 0)
+	if (call_int(rs, 21, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)
@@ -667,14 +675,23 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	return 0;
 }
 
-int rstream_renumber(struct rstream *rs, long long from, long long *epoch, struct err *e)
+int rstream_renumber(struct rstream *rs, long long offset, long long from, long long *epoch,
+		     struct err *e)
 {
-	char low[24];
-	const char *argv[] = { "EVAL",	  lua_renumber, "2", RSTREAM_KEY_LOCK, RSTREAM_KEY_EPOCH,
-			       rs->token, low };
+	char low[24], off[24];
+	const char *argv[] = { "EVAL",
+			       lua_renumber,
+			       "3",
+			       RSTREAM_KEY_LOCK,
+			       RSTREAM_KEY_EPOCH,
+			       RSTREAM_KEY_OFFSET,
+			       rs->token,
+			       low,
+			       off };
 
 	snprintf(low, sizeof(low), "%lld", from);
-	return call_int(rs, 7, argv, epoch, e);
+	snprintf(off, sizeof(off), "%lld", offset);
+	return call_int(rs, 9, argv, epoch, e);
 }
 
 int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e)

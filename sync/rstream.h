@@ -13,7 +13,8 @@
  * letters, "nestor:tg:offset" the next getUpdates offset,
  * "nestor:tg:numbering" the updates' numbering (rstream_renumber()),
  * "nestor:tg:last:CHAT:DEVICE" the last update of each chat on each device
- * (for 7 days: RSTREAM_LAST_TTL), "nestor:tg:home:CHAT" the device a chat was
+ * (for 7 days: RSTREAM_LAST_TTL) and "nestor:tg:lastn:CHAT:DEVICE" its
+ * numbering's epoch (once numbered anew), "nestor:tg:home:CHAT" the device a chat was
  * linked from, "nestor:tg:code:CODE" the device that made a link code (for
  * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
  * process that sends a device's answers where no relay polls.
@@ -59,6 +60,7 @@
 #define RSTREAM_KEY_DEAD    "nestor:tg:dead"
 #define RSTREAM_KEY_OFFSET  "nestor:tg:offset"
 #define RSTREAM_KEY_LAST    "nestor:tg:last:"	 /* and the chat id */
+#define RSTREAM_KEY_LASTN   "nestor:tg:lastn:"	 /* and the chat id: its epoch */
 #define RSTREAM_KEY_HOME    "nestor:tg:home:"	 /* and the chat id */
 #define RSTREAM_KEY_CODE    "nestor:tg:code:"	 /* and the link code */
 #define RSTREAM_KEY_SENDER  "nestor:tg:sender:"	 /* and the device */
@@ -141,14 +143,17 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
  * An update moved that was done already is found so by the device's
  * store (every worker shared that one then) and only acknowledged. */
 int rstream_adopt(struct rstream *rs, const char *device, long long *moved, struct err *e);
-/* Telegram numbered the updates anew, from from (tg_renumbered_from()):
- * while the caller holds the lock, a new epoch of the numbering begins
- * (*epoch, -1: the lock is lost, nothing changed).  Every entry added
+/* Telegram numbered the updates anew, from from (tg_renumbered_from()), in
+ * a batch asked with offset: while the caller holds the lock and the
+ * offset is still that one, a new epoch of the numbering begins (*epoch;
+ * nothing changed when -1: the lock is lost, 0: the offset moved, another
+ * poller added the batch while this one polled).  Every entry added
  * from then on carries it (rstream_entry's numbering and numbered_from):
  * a device's store forgets the updates it did of the old numbering from
  * from on (their ids come again), and a chat's last update of the old
  * numbering is no entry's prev. */
-int rstream_renumber(struct rstream *rs, long long from, long long *epoch, struct err *e);
+int rstream_renumber(struct rstream *rs, long long offset, long long from, long long *epoch,
+		     struct err *e);
 
 /* A link code made on device, valid ttl_ms: its "/start CODE" goes there. */
 int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,

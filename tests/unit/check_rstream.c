@@ -445,6 +445,19 @@ static long long raw(struct rstream *rs, int argc, const char **argv)
 	return v;
 }
 
+/* key holds the string want in rs's Redis. */
+static void expect_get(struct rstream *rs, const char *key, const char *want)
+{
+	struct rds_reply *rep;
+	struct err e = { 0, "" };
+	const char *argv[] = { "GET", key };
+
+	ck_assert_msg(rds_command(rs->r, 2, argv, NULL, &rep, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(rep->type, RDS_STRING);
+	ck_assert_str_eq(rep->str, want);
+	rds_reply_free(rep);
+}
+
 /* The stream is trimmed as updates are added, only below the oldest
  * entry the group still needs (pending, or not read yet): a backlog of
  * any length loses nothing, and entries done are not kept for ever. */
@@ -553,6 +566,7 @@ START_TEST(test_renumber)
 	int added;
 	long long off = 0, epoch, first;
 	const char *forget[] = { "DEL", RSTREAM_KEY_EPOCH };
+	char want[48];
 
 	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
 	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
@@ -561,13 +575,13 @@ START_TEST(test_renumber)
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
 	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
 	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
-	ck_assert_int_eq(rstream_renumber(&p, 30, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 32, 30, &epoch, &e), 0);
 	ck_assert_int_gt(epoch, 0);
 	first = epoch;
 	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
 	ck_assert_int_eq(added, 1);
 	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
-	ck_assert_int_eq(rstream_renumber(&p, 7, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 32, 7, &epoch, &e), 0);
 	ck_assert_int_gt(epoch, first);
 	ck_assert_int_eq(add(&p, &off, 7, 9, NULL, &added), 0);
 	ck_assert_int_eq(off, 8);
@@ -583,14 +597,26 @@ START_TEST(test_renumber)
 	ck_assert_int_eq(en[4].numbered_from, 7);
 	ck_assert_int_eq(en[4].prev, 0);
 	rstream_entries_free(en, n);
+	/* the chat's last update a plain id, as relays before the numbering
+	 * read it; its epoch beside it */
+	expect_get(&w, RSTREAM_KEY_LAST "9:" DEV_A, "7");
+	snprintf(want, sizeof(want), "%lld", epoch);
+	expect_get(&w, RSTREAM_KEY_LASTN "9:" DEV_A, want);
 	/* no earlier epoch after Redis lost the numbering (the server's time) */
 	first = epoch;
 	ck_assert_int_eq(raw(&w, 2, forget), 1);
-	ck_assert_int_eq(rstream_renumber(&p, 7, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 8, 7, &epoch, &e), 0);
 	ck_assert_int_ge(epoch, first);
+	/* the offset moved while this poller polled (the lock went to another
+	 * and came back): another added the batch, nothing changes */
+	first = epoch;
+	ck_assert_int_eq(rstream_renumber(&p, 32, 5, &epoch, &e), 0);
+	ck_assert_int_eq(epoch, 0);
+	snprintf(want, sizeof(want), "%lld:7", first);
+	expect_get(&w, RSTREAM_KEY_EPOCH, want);
 	/* without the lock: nothing changes */
 	ck_assert_int_eq(rstream_unlock(&p, &e), 0);
-	ck_assert_int_eq(rstream_renumber(&p, 5, &epoch, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 8, 5, &epoch, &e), 0);
 	ck_assert_int_eq(epoch, -1);
 	rstream_close(&p);
 	rstream_close(&w);

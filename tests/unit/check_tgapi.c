@@ -197,12 +197,47 @@ START_TEST(test_seen_prune)
 	ck_assert_int_eq(tgstore_seen(s, 3, 3000, &fresh, &e), 0);
 	ck_assert_int_eq(tgstore_seen_prune(s, 2000, &n, &e), 0);
 	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(tgstore_seen_has(s, 1, &seen, &e), 0);
+	ck_assert_int_eq(tgstore_seen_has(s, 1, 0, &seen, &e), 0);
 	ck_assert(!seen);
-	ck_assert_int_eq(tgstore_seen_has(s, 2, &seen, &e), 0);
+	ck_assert_int_eq(tgstore_seen_has(s, 2, 0, &seen, &e), 0);
 	ck_assert(seen);
 	ck_assert_int_eq(tgstore_seen_prune(s, 2000, &n, &e), 0);
 	ck_assert_int_eq(n, 0);
+	store_free(s);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+/* An update whose message is dated over TGSTORE_SEEN_NEW after its id was
+ * done is another update of that id (numbered anew): not seen, and
+ * recorded anew; a repeat is seen, and not recorded again. */
+START_TEST(test_seen_renumbered)
+{
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
+	struct err e = { 0, "" };
+	struct store *s = store_open(path, &e);
+	long long week = 7 * 86400;
+	bool fresh, seen;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000, &fresh, &e), 0);
+	ck_assert(fresh);
+	ck_assert_int_eq(tgstore_seen_has(s, 5, 999990, &seen, &e), 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen_has(s, 5, 1000000 + TGSTORE_SEEN_NEW, &seen, &e), 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen_has(s, 5, 0, &seen, &e), 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000060, &fresh, &e), 0);
+	ck_assert(!fresh);
+	ck_assert_int_eq(tgstore_seen_has(s, 5, 1000000 + week, &seen, &e), 0);
+	ck_assert(!seen);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, &fresh, &e), 0);
+	ck_assert(fresh);
+	ck_assert_int_eq(tgstore_seen_has(s, 5, 1000000 + week, &seen, &e), 0);
+	ck_assert(seen);
 	store_free(s);
 	tu_rmrf(dir);
 	free(path);
@@ -221,6 +256,7 @@ Suite *tgapi_suite(void)
 	tcase_add_test(tc, test_status_parse);
 	tcase_add_test(tc, test_nested_rollback);
 	tcase_add_test(tc, test_seen_prune);
+	tcase_add_test(tc, test_seen_renumbered);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,7 @@ struct cJSON;
 enum cmd_flags {
 	CMD_NEEDS_DB = 1 << 0, /* open the database before calling */
 	CMD_HIDDEN = 1 << 1,   /* for the completion scripts: not in `nestor help` */
+	CMD_RAW = 1 << 2,      /* arguments taken as they come: --help only first */
 };
 
 struct ctx {

@@ -49,6 +49,8 @@ struct ctx {
 	FILE *errout;		 /* warnings, progress, a group's usage: stderr for the
 				  * CLI and the REPL; the TUI shows it in its chat */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
+	char *stdin_head;	 /* read off stdin already (bare `nestor`): the */
+	size_t stdin_head_len;	 /* start of what `nestor ask` reads there */
 	bool json_done;		 /* the handler printed its --json answer, which
 				  * says what failed: an error adds no JSON */
 	const char *user;	 /* --user: who the device acts as (NULL: server.user) */

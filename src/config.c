@@ -182,12 +182,14 @@ static int split_key(const char *key, char *section, size_t slen, const char **n
 static int find_line(const char *path, const char *section, const char *name)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024], cur[256] = "";
+	char *line = NULL, cur[256] = "";
+	size_t cap = 0;
 	int n = 0, found = 0;
 
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
+	/* whole lines, however long: a long comment is one line */
+	while (getline(&line, &cap, f) >= 0) {
 		char *p = line;
 
 		if (++n == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
@@ -210,6 +212,7 @@ static int find_line(const char *path, const char *section, const char *name)
 				found = n;
 		}
 	}
+	free(line);
 	fclose(f);
 	return found;
 }

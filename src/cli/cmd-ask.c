@@ -108,6 +108,8 @@ static char *read_stdin(struct ctx *ctx)
 	char buf[4096];
 	size_t n;
 
+	if (ctx->stdin_head_len)
+		sbuf_add(&sb, ctx->stdin_head, ctx->stdin_head_len);
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
 		sbuf_add(&sb, buf, n);
 		if (sb.len > STDIN_MAX) {

@@ -467,27 +467,11 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	const char *name = NULL;
 	int rc = -1;
 
-	/* The name may stand anywhere among the options: find it first. */
-	for (int i = 1; i < argc && !name; i++) {
-		const struct option *o;
-
-		if (argv[i][0] != '-') {
-			name = argv[i];
-			break;
-		}
-		for (o = assistant_opts; o->name; o++)
-			if (!strcmp(argv[i] + 2, o->name) && o->has_arg == required_argument)
-				i++;
-	}
-	if (!name)
-		return cmd_usage(ctx, "missing NAME");
+	/* the options into a blank assistant, then NAME, wherever it stood */
 	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &given, &make_default, &ed.new_name,
-			      &backend_set, &ed.seen) < 0)
+			      &backend_set, &ed.seen) < 0 ||
+	    the_name(ctx, argc, argv, &name) < 0)
 		goto out;
-	if (optind + 1 < argc) {
-		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
-		goto out;
-	}
 	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
 		if (!ctx->json)
 			fprintf(ctx->out, "assistant '%s' updated\n", a.name);

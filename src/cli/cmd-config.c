@@ -23,6 +23,11 @@ static int config_cmd_set(struct ctx *ctx, int argc, char **argv)
 {
 	struct err e = { 0, "" };
 
+	/* "--" ends the options there are none of: a VALUE may be "-h" */
+	if (argc > 1 && !strcmp(argv[1], "--")) {
+		argc--;
+		argv++;
+	}
 	if (argc != 3)
 		return cmd_usage(ctx,
 				 argc < 3 ? "usage: config set KEY VALUE" : "too many arguments");
@@ -70,7 +75,7 @@ static int config_cmd_list(struct ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_config_verbs[] = {
 	{ "get", "KEY", "print the value of section.name", 0, config_cmd_get, NULL },
-	{ "set", "KEY VALUE", "set a key, keeping comments and other keys", 0, config_cmd_set,
+	{ "set", "KEY VALUE", "set a key, keeping comments and other keys", CMD_RAW, config_cmd_set,
 	  NULL },
 	{ "list", "[--json]", "every known key with its value and meaning", 0, config_cmd_list,
 	  NULL },

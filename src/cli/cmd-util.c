@@ -401,13 +401,41 @@ static int is_help(const char *a)
 	return a && (!strcmp(a, "--help") || !strcmp(a, "-h"));
 }
 
-/* --help or -h anywhere among the arguments after argv[0] (up to "--"):
- * the help, as straight after the name. */
-static int wants_help(int argc, char **argv)
+/* Whether arg, a long option without "=VALUE", names (or abbreviates, as
+ * getopt_long takes it) an option usage shows with a value: "--title T". */
+static int takes_value(const char *usage, const char *arg)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+	size_t n;
+
+	if (!usage || strncmp(arg, "--", 2) || strchr(arg, '='))
+		return 0;
+	arg += 2;
+	n = strlen(arg);
+	for (const char *u = strstr(usage, "--"); n && u; u = strstr(u, "--")) {
+		size_t len;
+
+		u += 2;
+		len = strspn(u, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		if (n <= len && !strncmp(u, arg, n) && u[len] == ' ' && u[len + 1] &&
+		    !strchr("-[|]", u[len + 1]))
+			return 1;
+	}
+	return 0;
+}
+
+/* --help or -h among c's arguments argv[1..] (up to "--"), bar the value
+ * of an option (`--title --help`): the help, as straight after the name.
+ * A CMD_RAW command takes its arguments as they come: only the first. */
+static int wants_help(const struct cmd *c, int argc, char **argv)
+{
+	if (c->flags & CMD_RAW)
+		return argc > 1 && is_help(argv[1]);
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (is_help(argv[i]))
 			return 1;
+		if (takes_value(c->usage, argv[i]))
+			i++;
+	}
 	return 0;
 }
 
@@ -464,14 +492,14 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	if (v) {
 		snprintf(prefix, sizeof(prefix), "%s ", c->name);
 		snprintf(ctx->name, sizeof(ctx->name), "%s %s", c->name, v->name);
-		if (wants_help(argc - 1, argv + 1)) {
+		if (wants_help(v, argc - 1, argv + 1)) {
 			print_usage(ctx->out, prefix, v);
 			return 0;
 		}
 		c = v;
 		argc--;
 		argv++;
-	} else if (wants_help(argc, argv)) {
+	} else if (wants_help(c, argc, argv)) {
 		print_usage(ctx->out, "", c);
 		return 0;
 	}

@@ -30,6 +30,7 @@ struct cJSON;
 enum cmd_flags {
 	CMD_NEEDS_DB = 1 << 0, /* open the database before calling */
 	CMD_HIDDEN = 1 << 1,   /* for the completion scripts: not in `nestor help` */
+	CMD_RAW = 1 << 2,      /* arguments taken as they come: --help only first */
 };
 
 struct ctx {
@@ -48,6 +49,8 @@ struct ctx {
 	FILE *errout;		 /* warnings, progress, a group's usage: stderr for the
 				  * CLI and the REPL; the TUI shows it in its chat */
 	const char *stdin_owner; /* "TUI": a front reads stdin, commands must not */
+	char *stdin_head;	 /* read off stdin already (bare `nestor`): the */
+	size_t stdin_head_len;	 /* start of what `nestor ask` reads there */
 	bool json_done;		 /* the handler printed its --json answer, which
 				  * says what failed: an error adds no JSON */
 	const char *user;	 /* --user: who the device acts as (NULL: server.user) */

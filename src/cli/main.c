@@ -4,6 +4,7 @@
  */
 #include "cmd.h"
 #include "log.h"
+#include "sbuf.h"
 #include "secret.h"
 #include "store.h"
 #include "task.h"
@@ -225,16 +226,28 @@ static int run(struct ctx *ctx, int argc, char **argv)
 }
 
 /* Whether standard input holds more than blank space.  The blank space
- * before the text is read and dropped, the rest stays for `nestor ask`;
- * after a megabyte of it, `nestor ask` reads on (and says it is too long). */
-static bool stdin_has_text(void)
+ * before the text is read into ctx->stdin_head, the rest stays on stdin:
+ * `nestor ask` reads both, the bytes as sent (an error names a byte where
+ * it is); after a megabyte of it, `nestor ask` reads on (and says it is
+ * too long). */
+static bool stdin_has_text(struct ctx *ctx)
 {
-	int ch;
+	struct sbuf head = SBUF_INIT;
+	bool text = false;
+	int ch = EOF;
 
-	for (long n = 0; n < 1L << 20 && (ch = getchar()) != EOF; n++)
-		if (!isspace(ch))
-			return ungetc(ch, stdin) != EOF;
-	return !feof(stdin) && !ferror(stdin);
+	for (long n = 0; n < 1L << 20 && (ch = getchar()) != EOF; n++) {
+		if (!isspace(ch)) {
+			text = ungetc(ch, stdin) != EOF;
+			break;
+		}
+		sbuf_add(&head, &(char){ (char)ch }, 1);
+	}
+	if (!text)
+		text = ch != EOF; /* a megabyte of blank space: ask reads on */
+	ctx->stdin_head_len = head.len;
+	ctx->stdin_head = sbuf_detach(&head);
+	return text;
 }
 
 /* `nestor` with no command: the TUI on a terminal; with text on stdin,
@@ -247,8 +260,14 @@ static int overview(struct ctx *ctx)
 	char *ask[] = { "ask", NULL };
 
 	if (!isatty(STDIN_FILENO)) {
-		if (stdin_has_text())
-			return run(ctx, 1, ask);
+		bool text = stdin_has_text(ctx);
+		int rc = text ? run(ctx, 1, ask) : 0;
+
+		free(ctx->stdin_head);
+		ctx->stdin_head = NULL;
+		ctx->stdin_head_len = 0;
+		if (text)
+			return rc;
 	} else if (isatty(STDOUT_FILENO)) {
 		return run(ctx, 1, tui);
 	}

@@ -127,3 +127,12 @@ nestor assistant show nobody 2> err; rc=$?
 set -e
 expect_eq "unknown status" "$rc" "1"
 expect_eq "unknown message" "$(cat err)" "nestor: assistant show: no assistant named 'nobody'"
+# edit: NAME after options getopt takes abbreviated, or after a '-' value
+nestor assistant add a3 > /dev/null
+expect_eq "edit --temp 0.3 NAME" "$(nestor assistant edit --temp 0.3 a3)" "assistant 'a3' updated"
+expect_match "edit --temp: the temperature" "$(nestor assistant show a3)" '^temperature: +0\.3$'
+echo 'be short' | nestor assistant edit --prompt-file - a3 > out
+expect_eq "edit --prompt-file - NAME" "$(cat out)" "assistant 'a3' updated"
+expect_match "edit --prompt-file -: the prompt" "$(nestor assistant show a3)" '^prompt: +be short$'
+check_usage "edit with NAME twice" 'unexpected argument "?a4"?' edit a3 --model m a4
+check_usage "edit without NAME" 'missing NAME' edit --temp 0.3

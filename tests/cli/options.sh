@@ -121,3 +121,18 @@ expect_eq "nothing added" "$(nestor task list --json)" "$tasks"
 nestor user show ann >/dev/null 2>&1 && fail "user ann added"
 nestor task add -- read --help >/dev/null
 expect_match "after --, an argument" "$(nestor task list)" 'read --help$'
+
+# The value of an option is no call for help, even when it reads --help,
+# nor is the VALUE `config set` takes as it comes.
+nestor task edit 1 --title --help >/dev/null
+expect_match "--title --help: the title" "$(nestor task list)" '^ +1 .* --help$'
+nestor task edit 1 --tit -h >/dev/null
+expect_match "--tit -h: the title" "$(nestor task list)" '^ +1 .* -h$'
+help_of "task edit --title x --help" "task edit ID" task edit 1 --title x --help
+nestor config set general.location -h
+expect_eq "config set KEY -h" "$(nestor config get general.location)" "-h"
+nestor config set -- general.location --help
+expect_eq "config set -- KEY --help" "$(nestor config get general.location)" "--help"
+help_of "config set --help" "config set KEY" config set --help
+nestor task add -- -h >/dev/null
+expect_match "task add -- -h" "$(nestor task list)" ' -h$'

@@ -37,4 +37,16 @@ expect_match "</dev/null: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" "
 # text after blank lines is still a question
 expect_eq "text after blank lines: nestor ask" "$(printf '\n\n  my tasks\n' | nestor)" \
 	"$(echo 'my tasks' | nestor ask)"
+# an error in text after blank space names the byte as `nestor ask` does
+for input in '   ab\0' '\n\n\n\377' ' \t\n\303\050'; do
+	set +e
+	printf "$input" | nestor 2> err
+	st=$?
+	printf "$input" | nestor ask 2> ask-err
+	set -e
+	expect_eq "[$input]: exit status" "$st" 2
+	expect_match "[$input]: the byte" "$(cat err)" "\(byte [0-9]+\)$"
+	expect_eq "[$input]: as nestor ask says it" "$(cat err)" "$(cat ask-err)"
+done
+expect_match "NUL after 3 spaces: byte 6" "$(printf '   ab\0' | nestor 2>&1)" "\(byte 6\)$"
 true

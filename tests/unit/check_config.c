@@ -161,6 +161,24 @@ START_TEST(test_section_twice)
 }
 END_TEST
 
+/* A line over any buffer (a long comment) is one line: the error after it
+ * names the line it is on. */
+START_TEST(test_long_line)
+{
+	struct err e = { 0, "" };
+	char comment[3001];
+	char *text;
+
+	memset(comment, 'x', sizeof(comment) - 1);
+	comment[sizeof(comment) - 1] = '\0';
+	text = xasprintf("[llm]\n# %s\n\ntimeout = 99999\n", comment);
+	write_file(text);
+	free(text);
+	ck_assert_ptr_null(config_load(path, warn, &e));
+	ck_assert_msg(strstr(e.msg, ":4: llm.timeout must be 1-3600") != NULL, "%s", e.msg);
+}
+END_TEST
+
 START_TEST(test_cli)
 {
 	char *out, *err;
@@ -416,6 +434,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_section_twice);
+	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_cli);
 	tcase_add_test(tc, test_device_name);
 	tcase_add_test(tc, test_device_name_cli);

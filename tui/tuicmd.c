@@ -260,13 +260,16 @@ static int run_command(struct worker *w, void *arg)
 static int command(struct tuicmd *c, const char *line, const char *text, struct err *e)
 {
 	struct command_job *j;
+	const char *name;
 	char **argv = NULL;
 	int argc;
 
 	if (slash_split(text, &argc, &argv, e) < 0)
 		return -1;
-	if (is_refused(argv[0])) {
-		err_set(e, ERR_USAGE, "'/%s' does not run inside the TUI", argv[0]);
+	/* the command slash_dispatch runs: "/--json daemon" is /daemon */
+	name = slash_command(argc, argv);
+	if (name && is_refused(name)) {
+		err_set(e, ERR_USAGE, "'/%s' does not run inside the TUI", name);
 		slash_free(argv);
 		return -1;
 	}

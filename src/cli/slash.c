@@ -117,6 +117,14 @@ int slash_dispatch(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+const char *slash_command(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--json"))
+			return argv[i];
+	return NULL;
+}
+
 static bool refused(const char *name, const char *const *refuse)
 {
 	for (size_t i = 0; refuse && refuse[i]; i++)

@@ -45,6 +45,11 @@ struct ctx;
  * cmd_dispatch does; an error is in ctx->err. */
 int slash_dispatch(struct ctx *ctx, int argc, char **argv);
 
+/* The command the words argc/argv of slash_split name, as slash_dispatch
+ * reads them: the first word that is not the global --json ("--json tui"
+ * is "tui"), or NULL if there is none. */
+const char *slash_command(int argc, char **argv);
+
 /* What Tab may complete in a chat front's line whose text before the
  * cursor is before: the slash commands and "/COMMAND" for the first word;
  * after it, as the command table says: a group's verbs ("/task " -> add,

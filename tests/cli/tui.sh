@@ -113,6 +113,11 @@ term_keys '/import -' Enter
 term_wait -F 'nestor: import: reads standard input; run it outside the TUI'
 term_keys '/tasks' Enter
 term_wait ' after the secret$'
+# a command that takes over the terminal or never returns is refused,
+# --json before its name or not (the status line cuts the message)
+term_keys '/--json daemon' Enter
+term_wait -F "| '/daemon' does not run"
+term_keys C-u
 # words split as in the REPL: an unmatched quote is the same error (in the
 # status line, cut to its width; the line stays to be fixed)
 term_keys '/task add "half quoted' Enter

@@ -107,15 +107,8 @@ static bool tail_add(char *buf, size_t cap, size_t *n, char c)
 	return kept;
 }
 
-/* Whether the parameter name [p, end) names a secret (url.h): percent-
- * decoded (libpq decodes a URI's keywords: "pass%77ord" is "password"),
- * without case, '-' and '_', it is one of named or ends with one of
- * endings (and is not one of paging), or it ends in the word key.  The
- * name is made so first; of a longer one its last 63 bytes are compared,
- * and it is one of named or paging only when it is all of it.  A %00
- * ends it, as it ends the name a C program decodes ("token%00x" is
- * "token"). */
-static bool secret_name(const char *p, const char *end)
+/* secret_name with a decoded NUL ending the name (cut) or left out. */
+static bool secret_name_read(const char *p, const char *end, bool cut)
 {
 	static const char *const named[] = { "key",    "authorization", "sig",	      "password",
 					     "passwd", "pwd",		"sslpassword" };
@@ -132,8 +125,10 @@ static bool secret_name(const char *p, const char *end)
 			c = d;
 			p += 2;
 		}
-		if (!c)
+		if (!c && cut)
 			break;
+		if (!c)
+			continue;
 		tail_add(raw, sizeof(raw), &r, (char)c);
 		if (c != '-' && c != '_' && !tail_add(name, sizeof(name), &n, (char)tolower(c)))
 			whole = false;
@@ -151,6 +146,20 @@ static bool secret_name(const char *p, const char *end)
 			return true;
 	}
 	return ends_in_key_word(raw, r);
+}
+
+/* Whether the parameter name [p, end) names a secret (url.h): percent-
+ * decoded (libpq decodes a URI's keywords: "pass%77ord" is "password"),
+ * without case, '-' and '_', it is one of named or ends with one of
+ * endings (and is not one of paging), or it ends in the word key.  The
+ * name is made so first; of a longer one its last 63 bytes are compared,
+ * and it is one of named or paging only when it is all of it.  A %00
+ * is read two ways, and the name is a secret if either reading is: cut
+ * there, as a C program decoding it does ("token%00x" is "token"), or
+ * left out, as one dropping it does ("x%00token" is "xtoken"). */
+static bool secret_name(const char *p, const char *end)
+{
+	return secret_name_read(p, end, true) || secret_name_read(p, end, false);
 }
 
 /* Whether s is a URI ("scheme://..."), not libpq's keyword form. */

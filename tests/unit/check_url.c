@@ -52,6 +52,10 @@ START_TEST(test_refused)
 		"https://127.0.0.1:9/mcp?token%00=hunter2",
 		"https://127.0.0.1:9/mcp?access_token%00x=hunter2",
 		"https://127.0.0.1:9/s3?access_key%00.y=hunter2",
+		/* ... and one that drops it reads the rest too: "xtoken" */
+		"https://127.0.0.1:9/mcp?x%00token=hunter2",
+		"https://127.0.0.1:9/mcp?api%00key=hunter2",
+		"https://127.0.0.1:9/mcp?pass%00word=hunter2",
 		/* names ending in the word key; a long name's tail */
 		"https://127.0.0.1:9/s3?access_key=hunter2",
 		"https://127.0.0.1:9/az?subscription-key=hunter2",

@@ -353,7 +353,7 @@ int tuicmd_slash(struct tuicmd *c, const char *line, struct err *e)
 	if (s && !strcmp(s->name, "/assistant"))
 		return assistant(c, rest, e);
 	if (s && !strcmp(s->name, "/history"))
-		text = *rest ? xasprintf("history show %s", rest) : xstrdup("history list");
+		text = slash_history(rest);
 	else if (s && s->args)
 		text = *rest ? xasprintf("%s %s", s->args, rest) : xstrdup(s->args);
 	else if (s)

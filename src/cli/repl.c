@@ -349,7 +349,7 @@ static void slash(struct repl *r, const char *line)
 			r->conv = 0;
 			fprintf(r->ctx->out, "new conversation\n");
 		} else if (!strcmp(s->name, "/history")) {
-			cmd = *arg ? xasprintf("history show %s", arg) : xstrdup("history list");
+			cmd = slash_history(arg);
 			run_command(r, cmd);
 			free(cmd);
 		} else if (!strcmp(s->name, "/assistant")) {

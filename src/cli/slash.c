@@ -1,6 +1,7 @@
 /* The slash commands shared by the REPL and the TUI. */
 #include "slash.h"
 #include "cmd.h"
+#include "xalloc.h"
 
 #include <glib.h>
 #include <stddef.h>
@@ -115,6 +116,22 @@ int slash_dispatch(struct ctx *ctx, int argc, char **argv)
 	ctx->json = false;
 	g_free(words);
 	return rc;
+}
+
+char *slash_history(const char *rest)
+{
+	const char *p = rest;
+	bool id = false;
+
+	while (*p && !id) {
+		size_t n;
+
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		id = n && (n != 6 || strncmp(p, "--json", 6));
+		p += n;
+	}
+	return xasprintf("history %s%s%s", id ? "show" : "list", *rest ? " " : "", rest);
 }
 
 const char *slash_command(int argc, char **argv)

@@ -35,6 +35,11 @@ const struct slash *slash_find(const char *line, const char **rest);
 int slash_split(const char *line, int *argc, char ***argv, struct err *e);
 void slash_free(char **argv);
 
+/* The command line "/history REST" stands for: "history show REST" when
+ * REST holds a word other than --json (an ID), else "history list REST"
+ * ("/history --json" lists).  Free with free(). */
+char *slash_history(const char *rest);
+
 struct ctx;
 
 /* Run the words argc/argv of slash_split as `nestor ARGV` would: a --json

@@ -46,3 +46,11 @@ expect_eq "error line" "$(cat err)" "nestor: task list: unknown option '--bogus'
 expect_eq "no JSON error" "$(cat out)" ""
 chat '/--json'
 expect_eq "nothing but --json" "$(cat err)" "nestor: empty command"
+# /history lists, with --json too (an ID word shows one)
+chat 'add task from a sentence' '/history --json'
+expect_eq "stderr" "$(cat err)" ""
+python3 -c 'import json; c = json.loads(open("out").read().split("\n", 1)[1]); assert [x["title"] for x in c] == ["add task from a sentence"], c' ||
+	fail "/history --json: $(cat out)"
+chat '/history --json 1'
+python3 -c 'import json; c = json.load(open("out")); assert c["conversation"]["id"] == 1, c' ||
+	fail "/history --json 1: $(cat out)"

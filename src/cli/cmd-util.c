@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -423,9 +424,38 @@ static int takes_value(const char *usage, const char *arg)
 	return 0;
 }
 
+/* Whether arg, a short option alone ("-o"), is one usage shows with a
+ * value: "-o|--output FILE" (as its long name does) or "-o FILE". */
+static int short_takes_value(const char *usage, const char *arg)
+{
+	if (!usage || arg[0] != '-' || !isalnum((unsigned char)arg[1]) || arg[2])
+		return 0;
+	for (const char *u = strstr(usage, arg); u; u = strstr(u + 1, arg)) {
+		const char *after = u + 2;
+		char *name;
+		int value;
+
+		if (u > usage && !strchr(" [|(", u[-1]))
+			continue;
+		if (after[0] == ' ' && after[1] && !strchr("-[|]", after[1]))
+			return 1; /* "-o FILE" */
+		if (after[0] != '|' || strncmp(after + 1, "--", 2))
+			continue;
+		/* "-o|--output FILE": as --output is */
+		name = xstrndup(after + 1,
+				2 + strspn(after + 3, "abcdefghijklmnopqrstuvwxyz0123456789-"));
+		value = takes_value(usage, name);
+		free(name);
+		if (value)
+			return 1;
+	}
+	return 0;
+}
+
 /* --help or -h among c's arguments argv[1..] (up to "--"), bar the value
- * of an option (`--title --help`): the help, as straight after the name.
- * A CMD_RAW command takes its arguments as they come: only the first. */
+ * of an option (`--title --help`, `-o --help`): the help, as straight
+ * after the name.  A CMD_RAW command takes its arguments as they come:
+ * only the first. */
 static int wants_help(const struct cmd *c, int argc, char **argv)
 {
 	if (c->flags & CMD_RAW)
@@ -433,7 +463,7 @@ static int wants_help(const struct cmd *c, int argc, char **argv)
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (is_help(argv[i]))
 			return 1;
-		if (takes_value(c->usage, argv[i]))
+		if (takes_value(c->usage, argv[i]) || short_takes_value(c->usage, argv[i]))
 			i++;
 	}
 	return 0;

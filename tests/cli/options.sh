@@ -129,6 +129,12 @@ expect_match "--title --help: the title" "$(nestor task list)" '^ +1 .* --help$'
 nestor task edit 1 --tit -h >/dev/null
 expect_match "--tit -h: the title" "$(nestor task list)" '^ +1 .* -h$'
 help_of "task edit --title x --help" "task edit ID" task edit 1 --title x --help
+# a short option's value too: -o of -o|--output FILE
+nestor export -o --help
+grep -q '^BEGIN:VCALENDAR' ./--help || fail "export -o --help: no file --help"
+rm -f ./--help
+help_of "export -o x.ics --help" "export" export -o x.ics --help
+test ! -e x.ics || fail "export -o x.ics --help wrote x.ics"
 nestor config set general.location -h
 expect_eq "config set KEY -h" "$(nestor config get general.location)" "-h"
 nestor config set -- general.location --help

@@ -33,8 +33,8 @@ static void warn_line(const char *line)
 
 /* Turn off the sync of the stored Google calendar of remote_id, an id now
  * refused (stored by an older nestor), so it is neither pulled nor pushed;
- * its events stay.  *name gets its name (to free), or NULL when none is
- * stored. */
+ * its events stay.  *name gets its name (to free) when its sync was on
+ * and is now off, else NULL (none stored, or off already). */
 static int stop_refused(struct store *s, const char *remote_id, char **name, struct err *e)
 {
 	struct gsync_cal *cals;
@@ -45,7 +45,8 @@ static int stop_refused(struct store *s, const char *remote_id, char **name, str
 	if (gsync_calendars(s, &cals, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n && !*name; i++)
-		if (cals[i].google && cals[i].remote_id && !strcmp(cals[i].remote_id, remote_id))
+		if (cals[i].google && cals[i].sync && cals[i].remote_id &&
+		    !strcmp(cals[i].remote_id, remote_id))
 			*name = xstrdup(cals[i].name);
 	if (*name && gsync_calendar_set_sync(s, *name, false, e) < 0) {
 		free(*name);
@@ -57,7 +58,7 @@ static int stop_refused(struct store *s, const char *remote_id, char **name, str
 }
 
 /* Google's calendar id refused for why: warn, naming it, and turn off the
- * sync of the calendar stored with it, if any. */
+ * sync of the calendar stored with it, if any (said when it was on). */
 static int skip_calendar(struct gsess *g, const char *id, const char *why, struct err *e)
 {
 	char line[sizeof(e->msg) + 2 * UTF8_QUOTE_MAX + 64], *name;

@@ -201,6 +201,9 @@ expect_eq "a listed legacy id: nothing pulled or pushed" "$(python3 -c 'import j
 r = json.load(sys.stdin); print(r["pulled"], r["pushed"], r["pending"])' <out)" "0 0 1"
 expect_eq "nothing of it sent to Google" "$(gctl /_state | python3 -c 'import json, sys
 print(" ".join(sorted(e["id"] for e in json.load(sys.stdin)["events"]["old\x1b@example.com"])))')" "lg1"
+# still listed, its sync off already: skipped, not turned off again
+nestor google sync >out 2>err || fail "a listed legacy id, off: the sync failed: $(cat err)"
+expect_eq "a listed legacy id, off: skipped" "$(grep old err)" "${legacy_warn%%; sync of*}"
 set +e
 nestor google sync --calendar Legacy >out 2>err
 st=$?

@@ -910,45 +910,6 @@ static int ack(struct worker *w, const char *id, struct err *e)
 	return rstream_ack(&w->rs, id, e);
 }
 
-/* Record en as done in the store (so its chat goes on) and move it to the
- * dead letters. */
-static int bury(struct worker *w, const struct rstream_entry *en, const char *why, struct err *e)
-{
-	bool fresh;
-	char *safe = utf8_clean_str(why, 0);
-	cJSON *body = en->body ? cJSON_Parse(en->body) : NULL;
-	struct tg_update u = { 0 };
-
-	log_error("telegram: update %lld (chat %lld, entry %s) goes to the dead letters: %s",
-		  en->update_id, en->chat_id, en->id, safe);
-	if (en->update_id) {
-		if (store_begin(w->r.s, e) < 0)
-			goto fail;
-		/* The update's language for the chat's line, when it parses. */
-		if (!body || tg_update_parse(body, &u) < 0 || u.update_id != en->update_id)
-			u = (struct tg_update){ .update_id = en->update_id };
-		u.chat_id = en->chat_id;
-		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0 ||
-		    (fresh ? tg_dead_letter(&w->r, &u, wallclock_now(), e)
-			   : tg_turn_forget(&w->r, u.chat_id, u.update_id, e)) < 0 ||
-		    store_commit(w->r.s, e) < 0) {
-			store_rollback(w->r.s);
-			goto fail;
-		}
-	}
-	w->dead++;
-	ekeeper_set(w->keeper, NULL, NULL, 0);
-	if (rstream_dead(&w->rs, en, safe, e) < 0)
-		goto fail;
-	cJSON_Delete(body);
-	free(safe);
-	return 0;
-fail:
-	cJSON_Delete(body);
-	free(safe);
-	return -1;
-}
-
 /* Telegram's time of the message of en (an edit's, when edited), 0 when
  * its update has none (a callback query). */
 static time_t entry_date(const struct rstream_entry *en)
@@ -971,9 +932,49 @@ static time_t entry_date(const struct rstream_entry *en)
 	return date > 0 && date < 1e15 ? (time_t)date : 0;
 }
 
+/* Record en as done in the store (so its chat goes on) and move it to the
+ * dead letters. */
+static int bury(struct worker *w, const struct rstream_entry *en, const char *why, struct err *e)
+{
+	bool fresh;
+	char *safe = utf8_clean_str(why, 0);
+	cJSON *body = en->body ? cJSON_Parse(en->body) : NULL;
+	struct tg_update u = { 0 };
+
+	log_error("telegram: update %lld (chat %lld, entry %s) goes to the dead letters: %s",
+		  en->update_id, en->chat_id, en->id, safe);
+	if (en->update_id) {
+		if (store_begin(w->r.s, e) < 0)
+			goto fail;
+		/* The update's language for the chat's line, when it parses. */
+		if (!body || tg_update_parse(body, &u) < 0 || u.update_id != en->update_id)
+			u = (struct tg_update){ .update_id = en->update_id };
+		u.chat_id = en->chat_id;
+		if (tgstore_seen(w->r.s, en->update_id, wallclock_now(), entry_date(en), &fresh,
+				 e) < 0 ||
+		    (fresh ? tg_dead_letter(&w->r, &u, wallclock_now(), e)
+			   : tg_turn_forget(&w->r, u.chat_id, u.update_id, e)) < 0 ||
+		    store_commit(w->r.s, e) < 0) {
+			store_rollback(w->r.s);
+			goto fail;
+		}
+	}
+	w->dead++;
+	ekeeper_set(w->keeper, NULL, NULL, 0);
+	if (rstream_dead(&w->rs, en, safe, e) < 0)
+		goto fail;
+	cJSON_Delete(body);
+	free(safe);
+	return 0;
+fail:
+	cJSON_Delete(body);
+	free(safe);
+	return -1;
+}
+
 /* Whether en was run already (*seen), else 1 when its chat's previous
  * update is not done yet (force: no matter), 0 when it may run now.  An
- * id done long before the update's date is an update numbered anew
+ * id done for an update dated long before en's is an update numbered anew
  * (tgstore_seen_has()), not one done. */
 static int state_of(struct worker *w, const struct rstream_entry *en, bool force, bool *seen,
 		    struct err *e)
@@ -1009,7 +1010,8 @@ static int seen_finish(void *arg, struct err *e)
 	struct seen_hook *h = arg;
 	bool fresh;
 
-	return tgstore_seen(h->w->r.s, h->en->update_id, wallclock_now(), &fresh, e);
+	return tgstore_seen(h->w->r.s, h->en->update_id, wallclock_now(), entry_date(h->en), &fresh,
+			    e);
 }
 
 /* en an engine turn (text): run as short transactions (tg_turn), the
@@ -1137,7 +1139,8 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 		if (!seen && ((big ? tg_refuse(&w->r, &u, why, wallclock_now(), e)
 				   : tg_handle(&w->r, &u, &p, wallclock_now(), e)) < 0 ||
 			      tg_turn_forget(&w->r, u.chat_id, en->update_id, e) < 0 ||
-			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), &fresh, e) < 0))
+			      tgstore_seen(w->r.s, en->update_id, wallclock_now(), entry_date(en),
+					   &fresh, e) < 0))
 			goto rollback;
 		if (store_commit(w->r.s, e) < 0)
 			goto fail;

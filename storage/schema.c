@@ -580,6 +580,11 @@ const char *const schema_migrations[] = {
 	 * a JSON array of {"env"|"header": NAME, "secret": SECRET[, "bearer":
 	 * true]}, the names only. */
 	"ALTER TABLE mcp_servers ADD COLUMN creds TEXT;",
+	/* 28: the Telegram date of the update done under an id (its message's
+	 * edit date or date, unix seconds; NULL when it had none or an older
+	 * nestor did it): an update of that id dated over a day later is one
+	 * numbered anew (tgstore_seen_has()), whatever this machine's clock. */
+	"ALTER TABLE telegram_seen ADD COLUMN date INTEGER;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

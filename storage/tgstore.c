@@ -460,28 +460,43 @@ int tgstore_button_press(struct store *s, const char *key, const char *action, b
 	return 0;
 }
 
-int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e)
+int tgstore_seen(struct store *s, long long update_id, time_t now, time_t date, bool *fresh,
+		 struct err *e)
 {
-	int n = 0;
+	/* A row of an update dated over TGSTORE_SEEN_NEW before this one's is
+	 * one of an old numbering (tgstore_seen_has()): recorded anew. */
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"INSERT INTO telegram_seen(update_id, at, date) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT(update_id) DO UPDATE SET at = excluded.at, date = excluded.date"
+		" WHERE telegram_seen.date < excluded.date - " TGSTORE_SEEN_NEW_SQL,
+		e);
+	int rc;
 
-	/* A row over TGSTORE_SEEN_NEW old is one of an old numbering
-	 * (tgstore_seen_has()): recorded anew. */
-	if (run(s,
-		"INSERT INTO telegram_seen(update_id, at) VALUES (?1, ?2)"
-		" ON CONFLICT(update_id) DO UPDATE SET at = excluded.at"
-		" WHERE telegram_seen.at < excluded.at - " TGSTORE_SEEN_NEW_SQL,
-		update_id, (long long)now, NULL, &n, e) < 0)
+	*fresh = false;
+	if (!st)
 		return -1;
-	*fresh = n > 0;
+	sqlite3_bind_int64(st, 1, update_id);
+	sqlite3_bind_int64(st, 2, (long long)now);
+	if (date > 0)
+		sqlite3_bind_int64(st, 3, (long long)date);
+	else
+		sqlite3_bind_null(st, 3);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "telegram");
+	*fresh = sqlite3_changes(s->db) > 0;
 	return 0;
 }
 
 int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *seen, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT count(*) FROM telegram_seen WHERE update_id = ?1"
-					 " AND (?2 <= 0 OR ?2 <= at + " TGSTORE_SEEN_NEW_SQL ")",
-					 e);
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT count(*) FROM telegram_seen WHERE update_id = ?1"
+		" AND (?2 <= 0 OR date IS NULL OR ?2 <= date + " TGSTORE_SEEN_NEW_SQL ")",
+		e);
 	int rc;
 
 	*seen = false;

@@ -112,22 +112,28 @@ int tgstore_button_sent(struct store *s, long long outbox_id, long long message_
 int tgstore_button_press(struct store *s, const char *key, const char *action, bool *first,
 			 struct err *e);
 
-/* Seconds past the time an update was recorded as processed after which
- * an update of the same id is another one: Telegram numbers the updates
- * anew only after a week without any, so an id done under the old
- * numbering was done over a week before its new update was sent.  A day
- * leaves room for a clock of this device behind Telegram's. */
+/* Seconds between the Telegram dates of two updates of one id past which
+ * the later is another update: Telegram numbers the updates anew only
+ * after a week without any, so an id done under the old numbering was of
+ * an update dated over a week before its new one.  Both dates are
+ * Telegram's: this machine's clock (behind before NTP, say) plays no part.
+ * A day leaves room for an edit dated after its message. */
 #define TGSTORE_SEEN_NEW     86400
 #define TGSTORE_SEEN_NEW_SQL "86400"
 
-/* Record update_id as processed at now; *fresh false when it was already
- * (less than TGSTORE_SEEN_NEW before: one older is recorded anew). */
-int tgstore_seen(struct store *s, long long update_id, time_t now, bool *fresh, struct err *e);
-/* Whether update_id was processed, the update being of date (Telegram's
- * time of its message; 0: unknown): not when it was processed over
- * TGSTORE_SEEN_NEW before date, an update numbered anew onto an id done
- * under the old numbering (caught even when the numbering's new epoch was
- * not, e.g. Redis lost its offset). */
+/* Record update_id as processed at now (this machine's clock, for
+ * tgstore_seen_prune()), the update being of date (Telegram's time of its
+ * message, an edit's when edited; 0: unknown); *fresh false when it was
+ * already: a row of an update dated over TGSTORE_SEEN_NEW before date is
+ * recorded anew, one without a date never. */
+int tgstore_seen(struct store *s, long long update_id, time_t now, time_t date, bool *fresh,
+		 struct err *e);
+/* Whether update_id was processed, the update being of date (as for
+ * tgstore_seen(); 0: unknown): not when the update done under that id is
+ * dated over TGSTORE_SEEN_NEW before date, an update numbered anew onto an
+ * id done under the old numbering (caught even when the numbering's new
+ * epoch was not, e.g. Redis lost its offset).  Done whenever either date
+ * is unknown (a row of an older nestor, a button press). */
 int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *seen, struct err *e);
 /* The epoch of the updates' numbering this store knows (0: none past the
  * first), sync_state's "telegram-numbering" cursor. */

@@ -3,9 +3,9 @@
 # even when Redis lost its offset (a restart without persistence) in the
 # week without updates that made Telegram number them anew: the poller,
 # asking from 0, cannot tell the new numbering, but a worker takes an
-# update whose id it did over a day before the update's message was sent
-# as a new one, not as one handed out twice.  Three updates of chat 99 are
-# answered; a week passes (their rows of telegram_seen are made a week
+# update dated over a day after the one it did under its id as a new one,
+# not as one handed out twice.  Three updates of chat 99 are
+# answered; a week passes (their rows of telegram_seen get dates a week
 # older), the relay stops, Redis loses the offset and the updates are
 # numbered anew from just below them: all four after that are answered.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
@@ -36,8 +36,8 @@ tg_wait_sent 99 4
 offset_is() { [ "$(rcli GET nestor:tg:offset)" = "$1" ]; }
 wait_until -s 'rcli GET nestor:tg:offset' "the offset after the first updates" offset_is $((first + 3))
 
-# A week without updates: the updates done were done a week ago.
-sqlite3 "$NESTOR_HOME/nestor.db" "UPDATE telegram_seen SET at = at - 7 * 86400"
+# A week without updates: the updates done were dated a week before the next.
+sqlite3 "$NESTOR_HOME/nestor.db" "UPDATE telegram_seen SET date = date - 7 * 86400"
 # Redis loses the offset while the relay is down, and Telegram numbers the
 # next updates from just below the first: the next four are first - 1 and
 # then the three ids this store did already.

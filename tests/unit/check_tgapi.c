@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store-int.h"
 #include "task.h"
 #include "testutil.h"
 #include "tgapi.h"
@@ -192,9 +193,9 @@ START_TEST(test_seen_prune)
 	long n;
 
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(tgstore_seen(s, 1, 1000, &fresh, &e), 0);
-	ck_assert_int_eq(tgstore_seen(s, 2, 2000, &fresh, &e), 0);
-	ck_assert_int_eq(tgstore_seen(s, 3, 3000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 1, 1000, 1000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 2, 2000, 2000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 3, 3000, 3000, &fresh, &e), 0);
 	ck_assert_int_eq(tgstore_seen_prune(s, 2000, &n, &e), 0);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(tgstore_seen_has(s, 1, 0, &seen, &e), 0);
@@ -210,9 +211,10 @@ START_TEST(test_seen_prune)
 }
 END_TEST
 
-/* An update whose message is dated over TGSTORE_SEEN_NEW after its id was
- * done is another update of that id (numbered anew): not seen, and
- * recorded anew; a repeat is seen, and not recorded again. */
+/* An update whose message is dated over TGSTORE_SEEN_NEW after the one
+ * done under its id is another update of that id (numbered anew): not
+ * seen, and recorded anew; a repeat is seen, and not recorded again.  Only
+ * the updates' dates count, not when they were done (now). */
 START_TEST(test_seen_renumbered)
 {
 	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
@@ -222,7 +224,7 @@ START_TEST(test_seen_renumbered)
 	bool fresh, seen;
 
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(tgstore_seen(s, 5, 1000000, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000, 1000000, &fresh, &e), 0);
 	ck_assert(fresh);
 	ck_assert_int_eq(tgstore_seen_has(s, 5, 999990, &seen, &e), 0);
 	ck_assert(seen);
@@ -230,14 +232,52 @@ START_TEST(test_seen_renumbered)
 	ck_assert(seen);
 	ck_assert_int_eq(tgstore_seen_has(s, 5, 0, &seen, &e), 0);
 	ck_assert(seen);
-	ck_assert_int_eq(tgstore_seen(s, 5, 1000060, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, 1000060, &fresh, &e), 0);
+	ck_assert(!fresh);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, 0, &fresh, &e), 0);
 	ck_assert(!fresh);
 	ck_assert_int_eq(tgstore_seen_has(s, 5, 1000000 + week, &seen, &e), 0);
 	ck_assert(!seen);
-	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, &fresh, &e), 0);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000, 1000000 + week, &fresh, &e), 0);
 	ck_assert(fresh);
 	ck_assert_int_eq(tgstore_seen_has(s, 5, 1000000 + week, &seen, &e), 0);
 	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, 1000000 + week, &fresh, &e), 0);
+	ck_assert(!fresh);
+	store_free(s);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
+/* This machine's clock two days behind Telegram's (a board without a
+ * clock of its own, before NTP): a repeat of an update done (same id, same
+ * date) is still done, and not recorded anew.  A row an older nestor wrote
+ * (no date) is done whatever the date. */
+START_TEST(test_seen_clock_behind)
+{
+	char *dir = tu_tmpdir(), *path = xasprintf("%s/n.db", dir);
+	struct err e = { 0, "" };
+	struct store *s = store_open(path, &e);
+	time_t date = 1780000000, now = date - 2 * 86400;
+	bool fresh, seen;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tgstore_seen_has(s, 7, date, &seen, &e), 0);
+	ck_assert(!seen);
+	ck_assert_int_eq(tgstore_seen(s, 7, now, date, &fresh, &e), 0);
+	ck_assert(fresh);
+	ck_assert_int_eq(tgstore_seen_has(s, 7, date, &seen, &e), 0);
+	ck_assert_msg(seen, "a repeat of update 7 taken as a new update");
+	ck_assert_int_eq(tgstore_seen(s, 7, now + 60, date, &fresh, &e), 0);
+	ck_assert(!fresh);
+	ck_assert_int_eq(
+		store_exec(s, "INSERT INTO telegram_seen(update_id, at) VALUES (8, 1000)", &e), 0);
+	ck_assert_int_eq(tgstore_seen_has(s, 8, date, &seen, &e), 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen(s, 8, date, date, &fresh, &e), 0);
+	ck_assert(!fresh);
 	store_free(s);
 	tu_rmrf(dir);
 	free(path);
@@ -257,6 +297,7 @@ Suite *tgapi_suite(void)
 	tcase_add_test(tc, test_nested_rollback);
 	tcase_add_test(tc, test_seen_prune);
 	tcase_add_test(tc, test_seen_renumbered);
+	tcase_add_test(tc, test_seen_clock_behind);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -191,14 +191,28 @@ static int read_prompt_file(struct ctx *ctx, const char *path, char **out)
 	return 0;
 }
 
-/* Apply the options of a verb (allow) to a; *make_default and *new_name
- * report those two, *given (may be NULL) the CMD_OPT of each option
- * given. */
+/* Exactly one positional NAME after the options. */
+static int the_name(struct ctx *ctx, int argc, char **argv, const char **name)
+{
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing NAME");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
+	*name = argv[optind];
+	return 0;
+}
+
+/* Apply the options of a verb (allow) to a and take its NAME into *name;
+ * *make_default and *new_name report those two, *given (may be NULL) the
+ * CMD_OPT of each option given.  A --prompt-file is read last, once the
+ * words are known to be right: "-" must not wait on stdin only to find
+ * NAME missing. */
 static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
-			     struct assistant *a, bool *make_default, const char **new_name,
-			     bool *backend_set, unsigned long long *given)
+			     struct assistant *a, const char **name, bool *make_default,
+			     const char **new_name, bool *backend_set, unsigned long long *given)
 {
 	unsigned long long seen = 0;
+	const char *prompt_file = NULL;
 	double v;
 	int c;
 
@@ -221,10 +235,7 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 			break;
 		case OPT_NO_KEY: set_str(&a->key_secret, NULL); break;
 		case OPT_PROMPT: set_str(&a->system_prompt, optarg); break;
-		case OPT_PROMPT_FILE:
-			if (read_prompt_file(ctx, optarg, &a->system_prompt) < 0)
-				return -1;
-			break;
+		case OPT_PROMPT_FILE: prompt_file = optarg; break;
 		case OPT_TOOLS:
 			if (parse_tools(ctx, optarg, &a->tools) < 0)
 				return -1;
@@ -264,18 +275,10 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 	}
 	if (given)
 		*given = seen;
-	return cmd_exclusive(ctx, assistant_opts, seen, assistant_pairs);
-}
-
-/* Exactly one positional NAME after the options. */
-static int the_name(struct ctx *ctx, int argc, char **argv, const char **name)
-{
-	if (optind >= argc)
-		return cmd_usage(ctx, "missing NAME");
-	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
-	*name = argv[optind];
-	return 0;
+	if (cmd_exclusive(ctx, assistant_opts, seen, assistant_pairs) < 0 ||
+	    the_name(ctx, argc, argv, name) < 0)
+		return -1;
+	return prompt_file ? read_prompt_file(ctx, prompt_file, &a->system_prompt) : 0;
 }
 
 /* No options, just NAME. */
@@ -296,9 +299,8 @@ static int assistant_cmd_add(struct ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (assistant_options(ctx, argc, argv, ADD_OPTS, &a, &make_default, NULL, &backend_set,
-			      NULL) < 0 ||
-	    the_name(ctx, argc, argv, &name) < 0)
+	if (assistant_options(ctx, argc, argv, ADD_OPTS, &a, &name, &make_default, NULL,
+			      &backend_set, NULL) < 0)
 		goto out;
 	a.name = xstrdup(name);
 	/* A base URL says which backend is meant. */
@@ -467,10 +469,9 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	const char *name = NULL;
 	int rc = -1;
 
-	/* the options into a blank assistant, then NAME, wherever it stood */
-	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &given, &make_default, &ed.new_name,
-			      &backend_set, &ed.seen) < 0 ||
-	    the_name(ctx, argc, argv, &name) < 0)
+	/* the options into a blank assistant, NAME wherever it stood */
+	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &given, &name, &make_default,
+			      &ed.new_name, &backend_set, &ed.seen) < 0)
 		goto out;
 	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
 		if (!ctx->json)

@@ -136,3 +136,18 @@ expect_eq "edit --prompt-file - NAME" "$(cat out)" "assistant 'a3' updated"
 expect_match "edit --prompt-file -: the prompt" "$(nestor assistant show a3)" '^prompt: +be short$'
 check_usage "edit with NAME twice" 'unexpected argument "?a4"?' edit a3 --model m a4
 check_usage "edit without NAME" 'missing NAME' edit --temp 0.3
+# --prompt-file - with the words wrong: the usage error at once, stdin left
+# unread (stdin is a file here, so what nestor reads is gone for cat)
+printf 'not for nestor\n' > stdin.txt
+for args in "edit --prompt-file -" "add --prompt-file -" "edit --prompt-file - a3 a4" \
+	"edit --prompt-file - --temperature hot a3" "add --prompt-file - --prompt x a5"; do
+	set +e
+	# shellcheck disable=SC2086 # the words of args
+	{ nestor assistant $args 2> err; echo "rc=$?"; cat; } < stdin.txt > out
+	set -e
+	expect_eq "$args: stdin untouched, exit 2" "$(cat out)" "$(printf 'rc=2\nnot for nestor')"
+	expect_match "$args: the usage error" "$(cat err)" "^nestor: assistant (add|edit): "
+done
+expect_match "edit --prompt-file - without NAME" "$(nestor assistant edit --prompt-file - 2>&1 < stdin.txt)" \
+	"missing NAME$"
+expect_match "a3's prompt unchanged" "$(nestor assistant show a3)" '^prompt: +be short$'

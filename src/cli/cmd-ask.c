@@ -10,13 +10,12 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define STDIN_MAX (1 << 20)
 
 enum { OPT_ASSISTANT = 256, OPT_CONVERSATION, OPT_YES };
 
@@ -101,7 +100,9 @@ static void on_done(void *arg, const char *reply)
 		fputc('\n', s->ctx->out);
 }
 
-/* The whole of standard input, or NULL (with ctx->err) when too big or empty. */
+/* The whole of standard input, or NULL (with ctx->err) when too big or
+ * nothing but white space.  The size counts every byte, the blank space
+ * bare `nestor` read first (ctx->stdin_head) among them. */
 static char *read_stdin(struct ctx *ctx)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -110,13 +111,12 @@ static char *read_stdin(struct ctx *ctx)
 
 	if (ctx->stdin_head_len)
 		sbuf_add(&sb, ctx->stdin_head, ctx->stdin_head_len);
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+	while (sb.len <= CMD_STDIN_MAX && (n = fread(buf, 1, sizeof(buf), stdin)) > 0)
 		sbuf_add(&sb, buf, n);
-		if (sb.len > STDIN_MAX) {
-			sbuf_release(&sb);
-			cmd_usage(ctx, "the text on stdin is over %d bytes", STDIN_MAX);
-			return NULL;
-		}
+	if (sb.len > CMD_STDIN_MAX) {
+		sbuf_release(&sb);
+		cmd_usage(ctx, "the text on stdin is over %d bytes", CMD_STDIN_MAX);
+		return NULL;
 	}
 	if (sb.len && memchr(sb.buf, '\0', sb.len)) {
 		n = (size_t)((char *)memchr(sb.buf, '\0', sb.len) - sb.buf) + 1;
@@ -127,7 +127,7 @@ static char *read_stdin(struct ctx *ctx)
 	/* CR LF line ends (a file from Windows) as LF: a request holds no CR */
 	if (sb.buf)
 		sb.len = utf8_crlf_to_lf(sb.buf, sb.len);
-	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == ' '))
+	while (sb.len && isspace((unsigned char)sb.buf[sb.len - 1]))
 		sb.buf[--sb.len] = '\0';
 	if (!sb.len) {
 		sbuf_release(&sb);

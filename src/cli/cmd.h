@@ -199,6 +199,10 @@ int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool
 /* The positional arguments argv[optind..argc) joined by spaces, or NULL. */
 char *cmd_join_args(int argc, char **argv, int from);
 
+/* The most `nestor ask` (and bare `nestor`) reads from standard input:
+ * more is an error naming this limit, whatever the bytes. */
+#define CMD_STDIN_MAX (1 << 20)
+
 /* 0 when the command may read standard input; else (a front owns it,
  * ctx->stdin_owner) a usage error saying so and -1. */
 int cmd_stdin_free(struct ctx *ctx);

@@ -228,15 +228,16 @@ static int run(struct ctx *ctx, int argc, char **argv)
 /* Whether standard input holds more than blank space.  The blank space
  * before the text is read into ctx->stdin_head, the rest stays on stdin:
  * `nestor ask` reads both, the bytes as sent (an error names a byte where
- * it is); after a megabyte of it, `nestor ask` reads on (and says it is
- * too long). */
+ * it is).  Blank space up to the limit of `nestor ask` and then the end is
+ * no question; past the limit it is one, which `nestor ask` refuses as too
+ * long, as it would any other bytes. */
 static bool stdin_has_text(struct ctx *ctx)
 {
 	struct sbuf head = SBUF_INIT;
 	bool text = false;
 	int ch = EOF;
 
-	for (long n = 0; n < 1L << 20 && (ch = getchar()) != EOF; n++) {
+	for (long n = 0; n <= CMD_STDIN_MAX && (ch = getchar()) != EOF; n++) {
 		if (!isspace(ch)) {
 			text = ungetc(ch, stdin) != EOF;
 			break;
@@ -244,7 +245,7 @@ static bool stdin_has_text(struct ctx *ctx)
 		sbuf_add(&head, &(char){ (char)ch }, 1);
 	}
 	if (!text)
-		text = ch != EOF; /* a megabyte of blank space: ask reads on */
+		text = ch != EOF; /* over the limit: ask says so */
 	ctx->stdin_head_len = head.len;
 	ctx->stdin_head = sbuf_detach(&head);
 	return text;

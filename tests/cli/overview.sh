@@ -34,6 +34,38 @@ for input in "" " " "$(printf ' \n\t\n')"; do
 done
 nestor < /dev/null > out || fail "nestor </dev/null failed"
 expect_match "</dev/null: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" "buy milk$"
+# the size limit of a question (1 MiB) is the same for any bytes: blank
+# space up to it is blank stdin, a byte more is refused naming the limit
+over="nestor: ask: the text on stdin is over 1048576 bytes"
+for ch in '\t' ' ' '\n' 'x'; do
+	head -c 1048576 /dev/zero | tr '\0' "$ch" > mib
+	{ cat mib; printf "$ch"; } > mib1
+	set +e
+	nestor < mib1 > out 2> err
+	st=$?
+	set -e
+	expect_eq "1 MiB + 1 of [$ch]: exit status" "$st" 2
+	expect_eq "1 MiB + 1 of [$ch]: the error" "$(cat err)" "$over"
+	expect_eq "1 MiB + 1 of [$ch]: nothing on stdout" "$(cat out)" ""
+	[ "$ch" = x ] && continue
+	nestor < mib > out 2> err || fail "1 MiB of [$ch]: $(cat err)"
+	expect_eq "1 MiB of [$ch]: no error" "$(cat err)" ""
+	expect_match "1 MiB of [$ch]: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" \
+		"^ +1 +0 +- +buy milk$"
+	# nestor ask: nothing but blank space is no question either
+	set +e
+	nestor ask < mib > out 2> err
+	st=$?
+	set -e
+	expect_eq "ask, 1 MiB of [$ch]: exit status" "$st" 2
+	expect_eq "ask, 1 MiB of [$ch]: the error" "$(cat err)" "nestor: ask: missing TEXT"
+	set +e
+	nestor ask < mib1 2> err
+	st=$?
+	set -e
+	expect_eq "ask, 1 MiB + 1 of [$ch]: exit status" "$st" 2
+	expect_eq "ask, 1 MiB + 1 of [$ch]: the error" "$(cat err)" "$over"
+done
 # text after blank lines is still a question
 expect_eq "text after blank lines: nestor ask" "$(printf '\n\n  my tasks\n' | nestor)" \
 	"$(echo 'my tasks' | nestor ask)"

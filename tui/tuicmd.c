@@ -21,17 +21,6 @@
 #define PAGE 100 /* messages paged in at a time */
 #define BUSY "still answering: wait, or Esc cancels"
 
-/* Commands a slash line must not run: they take over the terminal or never return. */
-static const char *const refused[] = { "tui", "chat", "ask", "daemon", NULL };
-
-static bool is_refused(const char *name)
-{
-	for (int i = 0; refused[i]; i++)
-		if (!strcmp(refused[i], name))
-			return true;
-	return false;
-}
-
 static const char *welcome =
 	"Ask in plain words: \"remind me to call mom tomorrow at 5pm\", \"what do I have "
 	"on friday?\", \"напомни позвонить маме завтра в 17:00\".  /help lists the "
@@ -260,16 +249,12 @@ static int run_command(struct worker *w, void *arg)
 static int command(struct tuicmd *c, const char *line, const char *text, struct err *e)
 {
 	struct command_job *j;
-	const char *name;
 	char **argv = NULL;
 	int argc;
 
 	if (slash_split(text, &argc, &argv, e) < 0)
 		return -1;
-	/* the command slash_dispatch runs: "/--json daemon" is /daemon */
-	name = slash_command(argc, argv);
-	if (name && is_refused(name)) {
-		err_set(e, ERR_USAGE, "'/%s' does not run inside the TUI", name);
+	if (slash_refuse(argc, argv, "TUI", e) < 0) {
 		slash_free(argv);
 		return -1;
 	}
@@ -409,7 +394,7 @@ bool tuicmd_event(struct tuicmd *c, const struct worker_event *ev)
 char **tuicmd_completions(struct tuicmd *c, const char *before)
 {
 	(void)c;
-	return slash_completions(before, refused);
+	return slash_completions(before);
 }
 
 void tuicmd_status(struct tuicmd *c, struct status_info *si)

@@ -8,9 +8,10 @@
  * /quit are handled here, the others stand for a line of the command
  * table; any other /NAME ARGS runs `nestor NAME ARGS` through the same
  * table as the CLI (on the worker too), its output shown in the chat.
- * Commands that take over the terminal or never return (tui, chat, ask,
- * daemon) are refused, and a command reading standard input fails at
- * once (ctx->stdin_owner): the keys are the UI thread's.
+ * Commands that take over the terminal or never return (slash_refused:
+ * tui, chat, ask, daemon) are refused as in the REPL, and a command
+ * reading standard input fails at once (ctx->stdin_owner): the keys are
+ * the UI thread's.
  *
  * The TUI opens on the latest conversation of the tui channel and pages
  * its messages in from the database as the chat scrolls back.

@@ -219,8 +219,9 @@ static void run_command(struct repl *r, const char *line)
 	char **argv;
 	int argc;
 
-	if (slash_split(line, &argc, &argv, &e) < 0) {
+	if (slash_split(line, &argc, &argv, &e) < 0 || slash_refuse(argc, argv, "REPL", &e) < 0) {
 		fprintf(r->ctx->errout, "nestor: %s\n", e.msg);
+		slash_free(argv);
 		return;
 	}
 	r->ctx->now = wallclock_now();
@@ -440,7 +441,7 @@ static char **complete(const char *text, int start, int end)
 
 	(void)start;
 	rl_attempted_completion_over = 1; /* no file names */
-	cands = slash_completions(before, NULL);
+	cands = slash_completions(before);
 	free(before);
 	matches = cands ? rl_completion_matches(text, complete_word) : NULL;
 	slash_free(cands);

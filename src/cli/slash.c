@@ -142,12 +142,23 @@ const char *slash_command(int argc, char **argv)
 	return NULL;
 }
 
-static bool refused(const char *name, const char *const *refuse)
+bool slash_refused(const char *name)
 {
-	for (size_t i = 0; refuse && refuse[i]; i++)
-		if (!strcmp(refuse[i], name))
+	static const char *const refused[] = { "tui", "chat", "ask", "daemon", NULL };
+
+	for (size_t i = 0; refused[i]; i++)
+		if (!strcmp(refused[i], name))
 			return true;
 	return false;
+}
+
+int slash_refuse(int argc, char **argv, const char *front, struct err *e)
+{
+	const char *name = slash_command(argc, argv);
+
+	if (name && slash_refused(name))
+		return err_set(e, ERR_USAGE, "'/%s' does not run inside the %s", name, front);
+	return 0;
 }
 
 static const struct cmd *find_cmd(const struct cmd *table, const char *name, size_t len)
@@ -183,7 +194,7 @@ static void usage_options(GPtrArray *out, const char *usage)
 	}
 }
 
-char **slash_completions(const char *before, const char *const *refuse)
+char **slash_completions(const char *before)
 {
 	GPtrArray *out = g_ptr_array_new();
 	const char *first_end = before + strcspn(before, " \t");
@@ -201,7 +212,7 @@ char **slash_completions(const char *before, const char *const *refuse)
 		for (s = slash_table; s->name; s++)
 			g_ptr_array_add(out, g_strdup(s->name));
 		for (const struct cmd *k = cmd_table; k->name; k++)
-			if (!(k->flags & CMD_HIDDEN) && !refused(k->name, refuse) &&
+			if (!(k->flags & CMD_HIDDEN) && !slash_refused(k->name) &&
 			    strcmp(k->name, "help")) {
 				char *name = g_strdup_printf("/%s", k->name);
 
@@ -234,7 +245,7 @@ char **slash_completions(const char *before, const char *const *refuse)
 			verb = find_cmd(top->sub, words[i], strlen(words[i]));
 		at++;
 	}
-	if (top && !refused(top->name, refuse)) {
+	if (top && !slash_refused(top->name)) {
 		if (at == 1 && top->sub) {
 			for (const struct cmd *v = top->sub; v->name; v++)
 				g_ptr_array_add(out, g_strdup(v->name));

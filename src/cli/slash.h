@@ -13,6 +13,8 @@
 
 #include "err.h"
 
+#include <stdbool.h>
+
 struct slash {
 	const char *name; /* "/tasks" */
 	const char *args; /* "task list", or NULL: the front's own */
@@ -55,13 +57,23 @@ int slash_dispatch(struct ctx *ctx, int argc, char **argv);
  * is "tui"), or NULL if there is none. */
 const char *slash_command(int argc, char **argv);
 
+/* Whether a chat front (the REPL, the TUI) refuses the command name from
+ * a slash line: tui and chat take over the terminal, ask is a turn of its
+ * own, daemon never returns (or forks one that outlives the front). */
+bool slash_refused(const char *name);
+
+/* 0 when the words argc/argv of slash_split may run in a chat front; when
+ * the command slash_dispatch would run is refused ("/--json daemon" is
+ * /daemon), a usage error "'/NAME' does not run inside the FRONT" and -1. */
+int slash_refuse(int argc, char **argv, const char *front, struct err *e);
+
 /* What Tab may complete in a chat front's line whose text before the
  * cursor is before: the slash commands and "/COMMAND" for the first word;
  * after it, as the command table says: a group's verbs ("/task " -> add,
  * list...), then the options of the command ("/tasks --a" -> --all, as
  * /tasks is `task list`).  NULL for a sentence (no tool names, no file
- * names) or nothing to offer.  Commands named in refuse (NULL-terminated,
- * may be NULL) are left out.  Free with slash_free(). */
-char **slash_completions(const char *before, const char *const *refuse);
+ * names) or nothing to offer.  Refused commands (slash_refused) are left
+ * out.  Free with slash_free(). */
+char **slash_completions(const char *before);
 
 #endif

@@ -54,3 +54,28 @@ python3 -c 'import json; c = json.loads(open("out").read().split("\n", 1)[1]); a
 chat '/history --json 1'
 python3 -c 'import json; c = json.load(open("out")); assert c["conversation"]["id"] == 1, c' ||
 	fail "/history --json 1: $(cat out)"
+# commands that take over the terminal, are a turn of their own or start a
+# daemon are refused as in the TUI, --json before the name or not: one line
+# each, and the REPL goes on.  No daemon runs afterwards (one started by
+# mistake is stopped before the script fails).
+no_daemon() {
+	runner=$(nestor status --json | python3 -c 'import json, sys; s = json.load(sys.stdin)["scheduler"]; print(s["runner"], s["pid"] or "")')
+	case $runner in
+	daemon\ *) kill "${runner#daemon }"; fail "$1 started a daemon: $(cat out)" ;;
+	esac
+	expect_eq "$1: the scheduler's runner" "$runner" "none "
+}
+for line in '/daemon' '/--json daemon' '/daemon --foreground'; do
+	chat "$line" '/task add "after the refused"'
+	no_daemon "$line"
+	expect_eq "$line: refused" "$(cat err)" "nestor: '/daemon' does not run inside the REPL"
+	expect_match "$line: the REPL went on" "$(cat out)" "^[0-9]+$"
+done
+chat '/tui' '/chat' '/--json ask hello' '/ask'
+expect_eq "refused, one line each" "$(cat err)" "nestor: '/tui' does not run inside the REPL
+nestor: '/chat' does not run inside the REPL
+nestor: '/ask' does not run inside the REPL
+nestor: '/ask' does not run inside the REPL"
+expect_eq "nothing on stdout" "$(cat out)" ""
+# /ask held no turn: the one conversation is the REPL's sentence above
+expect_eq "conversations" "$(nestor history list --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" 1

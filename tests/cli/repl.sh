@@ -45,6 +45,9 @@ term_keys C-u "/task add x --pr" Tab "X"
 term_wait "^nestor> /task add x --priority X$"
 term_keys C-u "remi" Tab Tab "X"
 term_wait "^nestor> remiX$"
+# commands the REPL refuses (slash.h) are not offered
+term_keys C-u "/dae" Tab Tab "X"
+term_wait "^nestor> /daeX$"
 term_keys C-u "/tas" Tab "s"
 term_wait "^nestor> /tasks$"
 term_keys Enter

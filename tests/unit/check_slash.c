@@ -50,12 +50,50 @@ START_TEST(test_split)
 }
 END_TEST
 
+/* Both fronts refuse the same commands, named as slash_dispatch reads the
+ * words, and Tab offers none of them. */
+START_TEST(test_refuse)
+{
+	static const struct {
+		const char *line, *msg; /* msg NULL: runs */
+	} cases[] = {
+		{ "daemon", "'/daemon' does not run inside the REPL" },
+		{ "--json daemon --foreground", "'/daemon' does not run inside the REPL" },
+		{ "tui", "'/tui' does not run inside the REPL" },
+		{ "chat --resume", "'/chat' does not run inside the REPL" },
+		{ "ask hello", "'/ask' does not run inside the REPL" },
+		{ "task add daemon", NULL },
+		{ "--json status", NULL },
+	};
+	char **c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e = { 0, "" };
+		char **argv;
+		int argc;
+
+		ck_assert_int_eq(slash_split(cases[i].line, &argc, &argv, &e), 0);
+		ck_assert_int_eq(slash_refuse(argc, argv, "REPL", &e), cases[i].msg ? -1 : 0);
+		if (cases[i].msg)
+			ck_assert_str_eq(e.msg, cases[i].msg);
+		slash_free(argv);
+	}
+	c = slash_completions("/");
+	ck_assert_ptr_nonnull(c);
+	for (char **p = c; *p; p++)
+		ck_assert_msg(!slash_refused(*p + 1), "Tab offers %s", *p);
+	slash_free(c);
+	ck_assert_ptr_null(slash_completions("/daemon --f"));
+}
+END_TEST
+
 Suite *slash_suite(void)
 {
 	Suite *s = suite_create("slash");
 	TCase *tc = tcase_create("split");
 
 	tcase_add_loop_test(tc, test_split, 0, (int)(sizeof(rows) / sizeof(rows[0])));
+	tcase_add_test(tc, test_refuse);
 	suite_add_tcase(s, tc);
 	return s;
 }

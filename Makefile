@@ -278,7 +278,8 @@ asan: deps
 # left in build-fuzz/fuzz/NAME-crash-*; new inputs it keeps go to
 # build-fuzz/fuzz/corpus/NAME, never into the tree.
 FUZZ_TARGETS := when intent cron llm config ical rrule telegram google mcp rstream \
-                api weather mcpc replica gauth url httphdr httpd
+                api weather mcpc replica gauth url httphdr httpd slash iso listen mcpin \
+                errline
 FUZZ_TIME    ?= 20
 FUZZ_SAN     := address,undefined
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
@@ -290,7 +291,13 @@ fuzz:
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/tests/fuzz/fuzz-util.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $(filter-out $(LIB),$^) $(LIB) $(LDLIBS)
+
+# Targets of the fronts' code (src/cli, not in the library) link what of it
+# they use; each defines an empty command table of its own.
+FUZZ_FRONT := $(BUILD)/src/cli/cmd-util.o
+$(BUILD)/fuzz/slash: $(BUILD)/src/cli/slash.o $(FUZZ_FRONT)
+$(BUILD)/fuzz/listen $(BUILD)/fuzz/mcpin: $(FUZZ_FRONT)
 
 # the objects stay, so a second run links nothing anew
 .SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.o) $(BUILD)/tests/fuzz/fuzz-util.o
@@ -381,5 +388,7 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(STUB_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 # a fuzz target is rebuilt when a file it includes changes (fuzz-httpd.c,
-# fuzz-httphdr.c: the whole of sync/httpd.c, sync/http-curl.c)
+# fuzz-httphdr.c: the whole of sync/httpd.c, sync/http-curl.c; fuzz-iso.c,
+# fuzz-errline.c, fuzz-listen.c, fuzz-mcpin.c: src/base/wallclock.c,
+# src/notify.c, src/cli/cmd-serve.c, src/cli/cmd-mcp.c)
 -include $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz-%.d)

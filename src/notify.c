@@ -133,6 +133,18 @@ static void errline_read(struct errline *l)
 	l->fd = -1;
 }
 
+/* The line as the message ends with: the pipe closed, the text without
+ * trailing blanks and NUL-terminated. */
+static void errline_end(struct errline *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	while (l->n && l->text[l->n - 1] == ' ')
+		l->n--;
+	l->text[l->n] = '\0';
+}
+
 /* Wait for pid at most timeout seconds, reading its stderr: its status, or
  * -1 on timeout. */
 static int wait_child(pid_t pid, long timeout, int *status, struct errline *l)
@@ -171,12 +183,7 @@ static int wait_child(pid_t pid, long timeout, int *status, struct errline *l)
 	}
 	/* what is there now; a grandchild holding the pipe is not waited for */
 	errline_read(l);
-	if (l->fd >= 0)
-		close(l->fd);
-	l->fd = -1;
-	while (l->n && l->text[l->n - 1] == ' ')
-		l->n--;
-	l->text[l->n] = '\0';
+	errline_end(l);
 	if (pfd >= 0)
 		close(pfd);
 	return rc;

@@ -26,38 +26,56 @@ static int parse_epoch(const char *s, size_t len, time_t *t)
 	return 0;
 }
 
-/* YYYY-MM-DDTHH:MM[:SS] then Z or +HH:MM / -HH:MM, and nothing else. */
+/* The n digits at s as a number in *v: whether they are all digits. */
+static int digits(const char *s, size_t n, int *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+/* YYYY-MM-DDTHH:MM[:SS] then Z or +HH:MM / -HH:MM, and nothing else: each
+ * field all its digits, and a date and time that exist (no February 30th,
+ * no 24:00, no leap second). */
 static int parse_iso(const char *s, size_t len, time_t *t)
 {
-	char buf[40], *p;
-	struct tm tm;
-	int oh, om, n = 0;
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec = 0, oh, om, leap;
+	size_t at = 16;
 	long off = 0;
+	struct tm tm;
 
-	if (len >= sizeof(buf))
+	if (len < 17 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mi))
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(buf, "%Y-%m-%dT%H:%M", &tm);
-	if (!p)
-		return -1;
-	if (*p == ':') {
-		p = strptime(p, ":%S", &tm);
-		if (!p)
+	if (s[16] == ':') {
+		if (len < 20 || !digits(s + 17, 2, &sec))
 			return -1;
+		at = 19;
 	}
-	if (*p == 'Z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 &&
-		   n == 5 && oh < 24 && om < 60) {
-		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-		p += 1 + n;
+	leap = mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+	if (mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] + leap || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	if (s[at] == 'Z' && at + 1 == len) {
+		off = 0;
+	} else if ((s[at] == '+' || s[at] == '-') && at + 6 == len && digits(s + at + 1, 2, &oh) &&
+		   s[at + 3] == ':' && digits(s + at + 4, 2, &om) && oh < 24 && om < 60) {
+		off = (oh * 3600L + om * 60L) * (s[at] == '-' ? -1 : 1);
 	} else {
 		return -1;
 	}
-	if (*p)
-		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
 	*t = timegm(&tm) - off;
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <glib.h>
@@ -54,8 +55,9 @@ static int parse_listen(struct ctx *ctx, const char *what, const char *text, cha
 		host++;
 		hlen -= 2;
 	}
+	/* digits only: strtol would take " 80" and "+80" too */
 	p = strtol(colon + 1, &end, 10);
-	if (!hlen || *end || end == colon + 1 || p < 0 || p > 65535) {
+	if (!hlen || !isdigit((unsigned char)colon[1]) || *end || p > 65535) {
 		cmd_usage(ctx, "%s must be ADDR:PORT (got %s)", what, utf8_q(text));
 		return -1;
 	}

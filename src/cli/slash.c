@@ -46,6 +46,7 @@ int slash_split(const char *line, int *argc, char ***argv, struct err *e)
 	*argv = NULL;
 	for (;;) {
 		GString *w;
+		bool quoted = false; /* what came last was a quoted part */
 
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
@@ -54,9 +55,9 @@ int slash_split(const char *line, int *argc, char ***argv, struct err *e)
 		w = g_string_new(NULL);
 		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
 			/* A quote opens a quoted part only at the start of a word or
-			 * right after another quoted part: "don't" stays one word. */
-			if ((*p == '"' || *p == '\'') &&
-			    (w->len == 0 || p[-1] == '"' || p[-1] == '\'')) {
+			 * right after another quoted part: don't and it''s each stay
+			 * one word (a literal quote opens nothing after it). */
+			if ((*p == '"' || *p == '\'') && (w->len == 0 || quoted)) {
 				const char *end = strchr(p + 1, *p);
 
 				if (!end) {
@@ -67,7 +68,11 @@ int slash_split(const char *line, int *argc, char ***argv, struct err *e)
 				}
 				g_string_append_len(w, p + 1, end - p - 1);
 				p = end + 1;
-			} else if (*p == '\\' && p[1]) {
+				quoted = true;
+				continue;
+			}
+			quoted = false;
+			if (*p == '\\' && p[1]) {
 				g_string_append_c(w, p[1]);
 				p += 2;
 			} else {

@@ -283,6 +283,14 @@ nestor serve --listen nowhere >/dev/null 2>err
 rc=$?
 set -e
 expect_eq "bad listen" "$rc $(cat err)" '2 nestor: serve: --listen must be ADDR:PORT (got "nowhere")'
+# the port is digits only (a sign or a blank before it is no port)
+for bad in 0.0.0.0:+0 '0.0.0.0: 0' 0.0.0.0:-0; do
+	set +e
+	nestor serve --listen "$bad" >/dev/null 2>err
+	rc=$?
+	set -e
+	expect_eq "bad port in $bad" "$rc $(cat err)" "2 nestor: serve: --listen must be ADDR:PORT (got \"$bad\")"
+done
 
 # HTTPS (GnuTLS) with --tls-cert and --tls-key: the same API, and the
 # same per-address limit as without TLS; a key that is not one is refused

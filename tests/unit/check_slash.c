@@ -19,6 +19,10 @@ static const struct {
 	{ "remind add x --at \"in 3 seconds\"", "remind|add|x|--at|in 3 seconds", NULL },
 	{ "task add a\\ b", "task|add|a b", NULL },
 	{ "task add \"say \"'hi'", "task|add|say hi", NULL },
+	/* a literal quote, or an escaped one, opens nothing after it */
+	{ "task add it''s fine", "task|add|it''s|fine", NULL },
+	{ "task add a\"'b c'", "task|add|a\"'b|c'", NULL },
+	{ "task add 5\\\"'", "task|add|5\"'", NULL },
 	{ "task add позвонить \"маме завтра\"", "task|add|позвонить|маме завтра", NULL },
 	{ "task add \"unbalanced", NULL, "unmatched quote in 'task add \"unbalanced'" },
 	{ "   ", NULL, "empty command" },

@@ -97,6 +97,14 @@ START_TEST(test_bad_values)
 		"2026-06-01T09:00:00Z@soon",
 		"@1000000000",
 		"12ab",
+		/* each field all its digits, a date and time that exist */
+		"2026-6-1T9:00Z",
+		" 2026-06-01T09:00Z",
+		"2026-06-01T09:00+-1:-5",
+		"2026-06-01T09:00+ 1:00",
+		"2026-02-29T09:00Z",
+		"2026-04-31T09:00Z",
+		"2026-06-01T09:00:60Z",
 	};
 	struct err e = { 0, "" };
 	char want[128];

@@ -14,8 +14,9 @@
  * "nestor:tg:numbering" the updates' numbering (rstream_renumber()),
  * "nestor:tg:last:CHAT:DEVICE" the last update of each chat on each device
  * (for 7 days: RSTREAM_LAST_TTL) and "nestor:tg:lastn:CHAT:DEVICE" its
- * numbering's epoch (once numbered anew), "nestor:tg:home:CHAT" the device a chat was
- * linked from, "nestor:tg:code:CODE" the device that made a link code (for
+ * numbering's epoch (once numbered anew; written with it, for as long, and
+ * deleted when written with no numbering), "nestor:tg:home:CHAT" the device
+ * a chat was linked from, "nestor:tg:code:CODE" the device that made a link code (for
  * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
  * process that sends a device's answers where no relay polls.
  *

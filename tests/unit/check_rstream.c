@@ -513,7 +513,7 @@ START_TEST(test_trim)
 }
 END_TEST
 
-/* A chat's previous update is kept 7 days: an entry after a longer silence
+/* A chat's previous update is kept 6 days: an entry after a longer silence
  * names none (the store may have forgotten it). */
 START_TEST(test_prev_expires)
 {

@@ -144,7 +144,7 @@ int tg_turn_forget(struct tg_relay *r, long long chat_id, long long update_id, s
 
 /* At start, then hourly (*next_ms, monotonic_ms()): forget the updates done
  * more than 30 days ago (a Redis stream hands an update out again within
- * minutes, and names a chat's previous update for 7 days at most) and,
+ * minutes, and names a chat's previous update for 6 days at most) and,
  * with turns (the single relay), the turns begun more than 2 days ago and
  * never finished (Telegram keeps an update for 24 hours; a stream's entry
  * waits for a worker however long, and forgets its turn only when it goes

@@ -975,15 +975,20 @@ fail:
 /* Whether en was run already (*seen), else 1 when its chat's previous
  * update is not done yet (force: no matter), 0 when it may run now.  An
  * id done for an update dated long before en's is an update numbered anew
- * (tgstore_seen_has()), not one done. */
+ * (tgstore_seen_has()), not one done; so is the previous update's id done
+ * for an update dated a week or more before en (TGSTORE_PREV_NEW): when
+ * Redis lost its offset, no new epoch tells the worker to forget the old
+ * numbering's ids, and such a row is of the old numbering, not the chat's
+ * previous update, which is still to come. */
 static int state_of(struct worker *w, const struct rstream_entry *en, bool force, bool *seen,
 		    struct err *e)
 {
 	bool prev_done = true;
+	time_t date = entry_date(en);
 
-	if (tgstore_seen_has(w->r.s, en->update_id, entry_date(en), seen, e) < 0 ||
+	if (tgstore_seen_has(w->r.s, en->update_id, date, seen, e) < 0 ||
 	    (!*seen && en->prev && !force &&
-	     tgstore_seen_has(w->r.s, en->prev, 0, &prev_done, e) < 0))
+	     tgstore_seen_within(w->r.s, en->prev, date, TGSTORE_PREV_NEW, &prev_done, e) < 0))
 		return -1;
 	return !*seen && !prev_done ? 1 : 0;
 }
@@ -1183,6 +1188,8 @@ static int run_kept(struct worker *w, const struct rstream_entry *en, bool force
 
 static void hold(struct worker *w, struct rstream_entry *en)
 {
+	log_info("telegram: update %lld waits for update %lld of its chat", en->update_id,
+		 en->prev);
 	w->held = xrealloc(w->held, (w->nheld + 1) * sizeof(*w->held));
 	w->held[w->nheld].en = *en;
 	w->held[w->nheld++].since_ms = monotonic_ms();

@@ -492,11 +492,16 @@ int tgstore_seen(struct store *s, long long update_id, time_t now, time_t date, 
 
 int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *seen, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(
-		s,
-		"SELECT count(*) FROM telegram_seen WHERE update_id = ?1"
-		" AND (?2 <= 0 OR date IS NULL OR ?2 <= date + " TGSTORE_SEEN_NEW_SQL ")",
-		e);
+	return tgstore_seen_within(s, update_id, date, TGSTORE_SEEN_NEW, seen, e);
+}
+
+int tgstore_seen_within(struct store *s, long long update_id, time_t date, long window, bool *seen,
+			struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT count(*) FROM telegram_seen WHERE update_id = ?1"
+					 " AND (?2 <= 0 OR date IS NULL OR ?2 <= date + ?3)",
+					 e);
 	int rc;
 
 	*seen = false;
@@ -504,6 +509,7 @@ int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *se
 		return -1;
 	sqlite3_bind_int64(st, 1, update_id);
 	sqlite3_bind_int64(st, 2, (long long)date);
+	sqlite3_bind_int64(st, 3, window);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*seen = sqlite3_column_int64(st, 0) > 0;

@@ -135,6 +135,18 @@ int tgstore_seen(struct store *s, long long update_id, time_t now, time_t date, 
  * epoch was not, e.g. Redis lost its offset).  Done whenever either date
  * is unknown (a row of an older nestor, a button press). */
 int tgstore_seen_has(struct store *s, long long update_id, time_t date, bool *seen, struct err *e);
+/* Seconds a chat's previous update (rstream.h) is dated before one of its
+ * updates, less than a week: Telegram numbers anew only after a week
+ * without updates, so an id done under the old numbering was of an update
+ * dated a week or more before any of the new one, while a chat's previous
+ * update, named for 6 days from its polling, which is within a day of its
+ * date, is dated less than a week before (RSTREAM_LAST_TTL). */
+#define TGSTORE_PREV_NEW (7L * 86400 - 1)
+/* tgstore_seen_has() with window seconds for TGSTORE_SEEN_NEW: whether
+ * update_id was processed as an update dated at most window before date
+ * (0: unknown, any), or of no date. */
+int tgstore_seen_within(struct store *s, long long update_id, time_t date, long window, bool *seen,
+			struct err *e);
 /* The epoch of the updates' numbering this store knows (0: none past the
  * first), sync_state's "telegram-numbering" cursor. */
 int tgstore_numbering(struct store *s, long long *epoch, struct err *e);

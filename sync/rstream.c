@@ -42,9 +42,14 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * KEYS[7] is the numbering ("EPOCH:FROM", none before the first new one:
  * rstream_renumber()): each entry carries it (field n), and a chat's last
  * update is kept with its epoch (KEYS[8]:CHAT:DEVICE, past epoch 0), so an
- * update of an older numbering is no update's prev.  The last update
- * stays a plain id, as a relay of a version before the numbering reads
- * it ("EPOCH:ID", as such a relay could not, is still read). */
+ * update of an older numbering is no update's prev.  The epoch's key is
+ * written with the last update, for as long, or deleted with no numbering
+ * (epoch 0): it never tells of a last update it was not written with.
+ * With no numbering while the last update has an epoch, Redis lost the
+ * numbering (epochs only grow: a new numbering has one): the last update
+ * is still the chat's previous one.  The last update stays a plain id, as
+ * a relay of a version before the numbering reads it ("EPOCH:ID", as such
+ * a relay could not, is still read). */
 static const char lua_add[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end "
 	"local off = tonumber(redis.call('GET', KEYS[3]) or '0') or 0 "
@@ -71,10 +76,11 @@ static const char lua_add[] =
 	" local chainn = KEYS[8] .. ':' .. home"
 	" local pe, pid = string.match(prev, '^(%d+):(%d+)$')"
 	" if not pe then pe, pid = redis.call('GET', chainn) or '0', prev end"
-	" if pe ~= ep then pid = '0' end"
+	" if pe ~= ep and ep ~= '0' then pid = '0' end"
 	" prev = pid"
 	" redis.call('SET', chain, ARGV[2], 'PX', ARGV[6])"
-	" if ep ~= '0' then redis.call('SET', chainn, ep, 'PX', ARGV[6]) end end "
+	" if ep ~= '0' then redis.call('SET', chainn, ep, 'PX', ARGV[6])"
+	" else redis.call('DEL', chainn) end end "
 	"local stream = ARGV[8] .. home "
 	"if redis.call('EXISTS', stream) == 0 then"
 	" redis.call('XGROUP', 'CREATE', stream, ARGV[10], '0', 'MKSTREAM') end "

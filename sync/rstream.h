@@ -13,9 +13,10 @@
  * letters, "nestor:tg:offset" the next getUpdates offset,
  * "nestor:tg:numbering" the updates' numbering (rstream_renumber()),
  * "nestor:tg:last:CHAT:DEVICE" the last update of each chat on each device
- * (for 7 days: RSTREAM_LAST_TTL) and "nestor:tg:lastn:CHAT:DEVICE" its
- * numbering's epoch (once numbered anew), "nestor:tg:home:CHAT" the device a chat was
- * linked from, "nestor:tg:code:CODE" the device that made a link code (for
+ * (for 6 days: RSTREAM_LAST_TTL) and "nestor:tg:lastn:CHAT:DEVICE" its
+ * numbering's epoch (once numbered anew; written with it, for as long, and
+ * deleted when written with no numbering), "nestor:tg:home:CHAT" the device
+ * a chat was linked from, "nestor:tg:code:CODE" the device that made a link code (for
  * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
  * process that sends a device's answers where no relay polls.
  *
@@ -39,9 +40,12 @@
  *    as its chat's last: an update is added once, and each entry names the
  *    update of the same chat before it ("prev", 0: none), so a worker can
  *    keep a chat's order (it runs an update only once prev is done).  A
- *    chat silent for 7 days has no prev any more: so the store may forget
+ *    chat silent for 6 days has no prev any more: so the store may forget
  *    the updates it did after a while (tgstore_seen_prune), and Telegram
- *    may number the next update at random after a week without any.
+ *    may number the next update at random after a week without any; a
+ *    chat's last update, polled within a day of its date (Telegram keeps
+ *    an update 24 hours), lapses before then, so a prev is always dated
+ *    less than a week before its entry's update (TGSTORE_PREV_NEW).
  *  - Everything read back from Redis is outside input: rstream_entry_parse()
  *    checks the id's shape, the numbers, UTF-8 and the size (RSTREAM_MAX).
  */
@@ -67,7 +71,7 @@
 #define RSTREAM_KEY_DEVICES "nestor:tg:devices"	 /* the devices with workers */
 #define RSTREAM_DEVICE_MAX  32			 /* characters of a device id */
 #define RSTREAM_CODE_MAX    32			 /* characters of a link code */
-#define RSTREAM_LAST_TTL    (7LL * 86400 * 1000) /* ms a chat's last update is kept */
+#define RSTREAM_LAST_TTL    (6LL * 86400 * 1000) /* ms a chat's last update is kept */
 #define RSTREAM_GROUP	    "workers"
 #define RSTREAM_MOVE_MAX    "100000" /* pending entries an adoption moves, at most */
 

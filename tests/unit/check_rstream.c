@@ -513,7 +513,7 @@ START_TEST(test_trim)
 }
 END_TEST
 
-/* A chat's previous update is kept 7 days: an entry after a longer silence
+/* A chat's previous update is kept 6 days: an entry after a longer silence
  * names none (the store may have forgotten it). */
 START_TEST(test_prev_expires)
 {
@@ -619,6 +619,58 @@ START_TEST(test_renumber)
 	ck_assert_int_eq(rstream_unlock(&p, &e), 0);
 	ck_assert_int_eq(rstream_renumber(&p, 8, 5, &epoch, &e), 0);
 	ck_assert_int_eq(epoch, -1);
+	rstream_close(&p);
+	rstream_close(&w);
+}
+END_TEST
+
+/* Redis lost the numbering (an eviction), not the chats' last updates:
+ * a chat's last update still names its previous one, and its epoch's key,
+ * kept for as long as the last update, goes with the first update added
+ * without a numbering, so the next ones name theirs too.  A numbering
+ * begun after that is a new one again. */
+START_TEST(test_numbering_lost)
+{
+	struct rstream p, w;
+	struct rstream_entry *en;
+	struct err e = { 0, "" };
+	size_t n;
+	bool held;
+	int added;
+	long long off = 0, epoch, ttl;
+	const char *forget[] = { "DEL", RSTREAM_KEY_EPOCH };
+	const char *pttl[] = { "PTTL", RSTREAM_KEY_LASTN "9:" DEV_A };
+	const char *exists[] = { "EXISTS", RSTREAM_KEY_LASTN "9:" DEV_A };
+
+	ck_assert_int_eq(rstream_open(&p, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_open(&w, url, NULL, 2000, &e), 0);
+	ck_assert_int_eq(rstream_device(&w, DEV_A, &e), 0);
+	ck_assert_int_eq(rstream_group(&w, &e), 0);
+	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 0, 30, &epoch, &e), 0);
+	ck_assert_int_gt(epoch, 0);
+	ck_assert_int_eq(add(&p, &off, 30, 9, NULL, &added), 0);
+	ck_assert_int_eq(add(&p, &off, 31, 9, NULL, &added), 0);
+	ttl = raw(&w, 2, pttl);
+	ck_assert_msg(ttl > RSTREAM_LAST_TTL - 60000 && ttl <= RSTREAM_LAST_TTL, "PTTL %lld", ttl);
+	ck_assert_int_eq(raw(&w, 2, forget), 1);
+	ck_assert_int_eq(add(&p, &off, 32, 9, NULL, &added), 0);
+	ck_assert_int_eq(raw(&w, 2, exists), 0);
+	ck_assert_int_eq(add(&p, &off, 33, 9, NULL, &added), 0);
+	ck_assert_int_eq(rstream_renumber(&p, 34, 5, &epoch, &e), 0);
+	ck_assert_int_gt(epoch, 0);
+	ck_assert_int_eq(add(&p, &off, 5, 9, NULL, &added), 0);
+	ck_assert_int_eq(add(&p, &off, 6, 9, NULL, &added), 0);
+	ck_assert_int_eq(rstream_read(&w, "one", 10, 100, &en, &n, &e), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(en[1].prev, 30);
+	ck_assert_int_eq(en[2].numbering, 0);
+	ck_assert_int_eq(en[2].prev, 31);
+	ck_assert_int_eq(en[3].prev, 32);
+	ck_assert_int_eq(en[4].numbering, epoch);
+	ck_assert_int_eq(en[4].prev, 0);
+	ck_assert_int_eq(en[5].prev, 5);
+	rstream_entries_free(en, n);
 	rstream_close(&p);
 	rstream_close(&w);
 }
@@ -807,6 +859,7 @@ Suite *rstream_suite(void)
 	tcase_add_test(srv, test_trim);
 	tcase_add_test(srv, test_prev_expires);
 	tcase_add_test(srv, test_renumber);
+	tcase_add_test(srv, test_numbering_lost);
 	tcase_add_test(srv, test_home);
 	tcase_add_test(srv, test_adopt);
 	tcase_set_timeout(srv, 30);

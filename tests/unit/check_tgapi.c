@@ -232,6 +232,18 @@ START_TEST(test_seen_renumbered)
 	ck_assert(seen);
 	ck_assert_int_eq(tgstore_seen_has(s, 5, 0, &seen, &e), 0);
 	ck_assert(seen);
+	/* as a chat's previous update: done when dated less than a week
+	 * before the update that names it */
+	ck_assert_int_eq(
+		tgstore_seen_within(s, 5, 1000000 + 3 * 86400, TGSTORE_PREV_NEW, &seen, &e), 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen_within(s, 5, 1000000 + week - 1, TGSTORE_PREV_NEW, &seen, &e),
+			 0);
+	ck_assert(seen);
+	ck_assert_int_eq(tgstore_seen_within(s, 5, 1000000 + week, TGSTORE_PREV_NEW, &seen, &e), 0);
+	ck_assert(!seen);
+	ck_assert_int_eq(tgstore_seen_within(s, 5, 0, TGSTORE_PREV_NEW, &seen, &e), 0);
+	ck_assert(seen);
 	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, 1000060, &fresh, &e), 0);
 	ck_assert(!fresh);
 	ck_assert_int_eq(tgstore_seen(s, 5, 1000000 + week, 0, &fresh, &e), 0);

@@ -155,6 +155,24 @@ int user_update(struct store *s, const struct user *u, struct err *e)
 	return 0;
 }
 
+int user_modify(struct store *s, const char *name, int (*edit)(void *arg, struct user *u),
+		void *arg, struct user *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (user_get(s, name, out, e) < 0 || edit(arg, out) < 0 || user_update(s, out, e) < 0) {
+		store_rollback(s);
+		user_release(out);
+		return -1;
+	}
+	if (store_commit(s, e) < 0) {
+		user_release(out);
+		return -1;
+	}
+	return 0;
+}
+
 int user_count_data(struct store *s, long long id, struct user_data *d, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,

@@ -63,7 +63,7 @@ static int step_write(struct store *s, sqlite3_stmt *st, const struct user *u, s
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	if (rc != SQLITE_DONE && store_duplicate(s)) {
 		if (strstr(sqlite3_errmsg(s->db), "telegram"))
 			return err_set(e, ERR_USAGE,
 				       "that Telegram chat is linked to another user");

@@ -12,6 +12,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,8 +154,9 @@ struct config {
 	char *path;
 	pthread_mutex_t lock;
 	GKeyFile *kf;
-	GHashTable *vals;   /* key -> value read from kf; owns the strings config_get returns */
-	GPtrArray *retired; /* values replaced by config_set, kept until config_free */
+	GHashTable *vals;    /* key -> value read from kf; owns the strings config_get returns */
+	GPtrArray *retired;  /* values replaced by config_set, kept until config_free */
+	GHashTable *changed; /* key -> value config_set since the last config_save */
 };
 
 const struct config_key *config_lookup(const char *key)
@@ -431,38 +434,43 @@ static bool file_missing(const char *path)
 	return access(path, F_OK) < 0 && errno == ENOENT;
 }
 
-struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
+/* Read the file at path into kf (no file: nothing), comments kept. */
+static int read_file(const char *path, GKeyFile *kf, struct err *e)
 {
-	struct config *c = xcalloc(1, sizeof(*c));
 	GError *gerr = NULL;
 	gchar *text = NULL;
 	gsize len = 0;
+	int rc = 0;
+
+	if (!file_missing(path) &&
+	    (!g_file_get_contents(path, &text, &len, &gerr) || !load_text(kf, text, len, &gerr))) {
+		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			/* GLib quotes the line it could not read, binary and all */
+			char *msg = utf8_clean_str(gerr->message, UTF8_PRINTABLE);
+			size_t n = strlen(msg);
+
+			rc = err_set(e, ERR_FAIL, "%s: %.*s%s", path,
+				     (int)(n > 200 ? utf8_cut(msg, 200) : n), msg,
+				     n > 200 ? "…" : "");
+			free(msg);
+		}
+		g_error_free(gerr);
+	}
+	g_free(text);
+	return rc;
+}
+
+struct config *config_load(const char *path, void (*warn)(const char *), struct err *e)
+{
+	struct config *c = xcalloc(1, sizeof(*c));
 
 	c->path = xstrdup(path);
 	pthread_mutex_init(&c->lock, NULL);
 	c->kf = g_key_file_new();
 	c->vals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->retired = g_ptr_array_new_with_free_func(g_free);
-	if (!file_missing(path) && (!g_file_get_contents(path, &text, &len, &gerr) ||
-				    !load_text(c->kf, text, len, &gerr))) {
-		g_free(text);
-		text = NULL;
-		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-			/* GLib quotes the line it could not read, binary and all */
-			char *msg = utf8_clean_str(gerr->message, UTF8_PRINTABLE);
-			size_t n = strlen(msg);
-
-			err_set(e, ERR_FAIL, "%s: %.*s%s", path,
-				(int)(n > 200 ? utf8_cut(msg, 200) : n), msg, n > 200 ? "…" : "");
-			free(msg);
-			g_error_free(gerr);
-			config_free(c);
-			return NULL;
-		}
-		g_error_free(gerr);
-	}
-	g_free(text);
-	if (validate(c, warn, e) < 0) {
+	c->changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (read_file(path, c->kf, e) < 0 || validate(c, warn, e) < 0) {
 		config_free(c);
 		return NULL;
 	}
@@ -476,6 +484,7 @@ void config_free(struct config *c)
 	g_key_file_free(c->kf);
 	g_hash_table_destroy(c->vals);
 	g_ptr_array_free(c->retired, TRUE);
+	g_hash_table_destroy(c->changed);
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c);
@@ -579,6 +588,7 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 		return -1;
 	pthread_mutex_lock(&c->lock);
 	g_key_file_set_string(c->kf, section, name, value);
+	g_hash_table_insert(c->changed, g_strdup(key), g_strdup(value));
 	/* A caller may still hold the old string (a scheduler's notify.command):
 	 * it stays valid until config_free. */
 	if (g_hash_table_steal_extended(c->vals, key, &old_key, &old_val)) {
@@ -589,18 +599,15 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	return 0;
 }
 
-int config_save(struct config *c, struct err *e)
+/* Write data to path through a temporary file beside it: written, synced,
+ * renamed over path, and the rename synced with the directory. */
+static int write_atomic(const char *path, const gchar *data, gsize len, struct err *e)
 {
-	gsize len;
-	gchar *data;
-	char *tmp = xasprintf("%s.tmp.%d", c->path, (int)getpid());
-	FILE *f;
-	int rc = 0;
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	char *dir = g_path_get_dirname(path);
+	FILE *f = fopen(tmp, "w");
+	int rc = 0, dfd;
 
-	pthread_mutex_lock(&c->lock);
-	data = g_key_file_to_data(c->kf, &len, NULL);
-	pthread_mutex_unlock(&c->lock);
-	f = fopen(tmp, "w");
 	if (!f) {
 		rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
 	} else {
@@ -609,14 +616,66 @@ int config_save(struct config *c, struct err *e)
 			rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
 			fclose(f);
 			unlink(tmp);
-		} else if (fclose(f) || rename(tmp, c->path)) {
-			rc = err_set(e, ERR_FAIL, "unable to replace '%s': %s", c->path,
+		} else if (fclose(f) || rename(tmp, path)) {
+			rc = err_set(e, ERR_FAIL, "unable to replace '%s': %s", path,
 				     strerror(errno));
 			unlink(tmp);
+		} else if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+			   fsync(dfd) < 0) {
+			rc = err_set(e, ERR_FAIL, "unable to sync '%s': %s", dir, strerror(errno));
+			if (dfd >= 0)
+				close(dfd);
+		} else {
+			close(dfd);
 		}
 	}
-	g_free(data);
+	g_free(dir);
 	free(tmp);
+	return rc;
+}
+
+int config_save(struct config *c, struct err *e)
+{
+	char *lock = xasprintf("%s.lock", c->path);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600), rc = -1;
+	GHashTableIter it;
+	gpointer key, value;
+	GKeyFile *kf;
+	gchar *data;
+	gsize len;
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		err_set(e, ERR_FAIL, "unable to lock '%s': %s", lock, strerror(errno));
+		goto out;
+	}
+	kf = g_key_file_new();
+	if (read_file(c->path, kf, e) < 0) {
+		g_key_file_free(kf);
+		goto out;
+	}
+	pthread_mutex_lock(&c->lock);
+	g_hash_table_iter_init(&it, c->changed);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		char section[128];
+		const char *name;
+
+		if (split_key(key, section, sizeof(section), &name) == 0)
+			g_key_file_set_string(kf, section, name, value);
+	}
+	pthread_mutex_unlock(&c->lock);
+	data = g_key_file_to_data(kf, &len, NULL);
+	g_key_file_free(kf);
+	rc = write_atomic(c->path, data, len, e);
+	g_free(data);
+	if (rc == 0) {
+		pthread_mutex_lock(&c->lock);
+		g_hash_table_remove_all(c->changed);
+		pthread_mutex_unlock(&c->lock);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(lock);
 	return rc;
 }
 

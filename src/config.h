@@ -57,8 +57,11 @@ bool config_get_bool(struct config *c, const char *key);
 /* Whether the key is set in the file (not just defaulted). */
 bool config_is_set(struct config *c, const char *key);
 
-/* Validate and set key, by the rules config_load() applies to the file;
- * config_save() writes the file atomically (0600). */
+/* Validate and set key, by the rules config_load() applies to the file.
+ * config_save() writes the keys set since the last save into the file as
+ * it is now, under an exclusive flock(2) on PATH.lock: it reads the file
+ * again, sets them, writes it atomically (0600) and syncs the directory,
+ * so a key another process saved meanwhile is kept. */
 int config_set(struct config *c, const char *key, const char *value, struct err *e);
 int config_save(struct config *c, struct err *e);
 

@@ -168,7 +168,7 @@ static int step_write(struct store *s, sqlite3_stmt *st, const char *name, struc
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc != SQLITE_DONE && store_duplicate(s))
 		return err_set(e, ERR_USAGE, "an assistant named '%s' already exists", name);
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "assistant");

@@ -652,31 +652,40 @@ int event_get_uid(struct store *s, const char *uid, struct event *out, struct er
 	return get_by(s, "e.uid = ?", 0, uid, out, e);
 }
 
+/* event_delete()'s --only DATE, as an event_modify() edit: the occurrence
+ * on day becomes an EXDATE (and loses its override, if any). */
+struct drop_day {
+	struct store *s;
+	time_t day;
+	struct err *e;
+};
+
+static int drop_day(void *arg, struct event *ev)
+{
+	struct drop_day *d = arg;
+	time_t key;
+
+	if (!ev->rrule)
+		return err_set(d->e, ERR_USAGE, "event %lld does not repeat (drop --only)", ev->id);
+	if (event_key_on_day(d->s, ev, d->day, &key, d->e) < 0)
+		return -1;
+	event_add_exdate(ev, key);
+	event_drop_override(ev, key);
+	return 0;
+}
+
 int event_delete(struct store *s, long long id, const time_t *only, time_t now, struct err *e)
 {
-	struct event ev;
 	sqlite3_stmt *st;
 	int rc;
 
-	memset(&ev, 0, sizeof(ev));
 	if (only) {
-		time_t key;
+		struct drop_day d = { s, *only, e };
+		struct event ev;
 
-		if (event_get(s, id, &ev, e) < 0)
-			return -1;
-		if (!ev.rrule) {
+		rc = event_modify(s, id, now, drop_day, &d, &ev, e);
+		if (rc == 0)
 			event_release(&ev);
-			return err_set(e, ERR_USAGE, "event %lld does not repeat (drop --only)",
-				       id);
-		}
-		if (event_key_on_day(s, &ev, *only, &key, e) < 0) {
-			event_release(&ev);
-			return -1;
-		}
-		event_add_exdate(&ev, key);
-		event_drop_override(&ev, key);
-		rc = event_update(s, &ev, now, e);
-		event_release(&ev);
 		return rc;
 	}
 	st = store_prepare(s, "DELETE FROM events WHERE id = ?", e);

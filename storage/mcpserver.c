@@ -206,7 +206,7 @@ int mcp_server_add(struct store *s, struct mcp_server *m, time_t now, struct err
 	rc = sqlite3_step(st);
 	free(argv);
 	free(creds);
-	if (rc == SQLITE_CONSTRAINT) {
+	if (rc != SQLITE_DONE && store_duplicate(s)) {
 		store_end(s, st);
 		return err_set(e, ERR_USAGE, "an MCP server named '%s' exists", m->name);
 	}

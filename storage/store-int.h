@@ -6,6 +6,7 @@
 #define NESTOR_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,9 @@ void store_stmt_done(sqlite3_stmt *st);
 void store_end(struct store *s, sqlite3_stmt *st);
 /* Fill e from the connection's last error, prefixed by what. Returns -1. */
 int store_error(struct store *s, struct err *e, const char *what);
+/* Whether the connection's last error is a UNIQUE or PRIMARY KEY
+ * constraint: a duplicate, not a CHECK, a foreign key or a trigger. */
+bool store_duplicate(struct store *s);
 
 /* Step st to its end (then store_end() it), gathering one element of size bytes
  * per row, filled by from_row.  On success *out is the array (NULL when *n

@@ -85,6 +85,13 @@ int store_error(struct store *s, struct err *e, const char *what)
 	return fail(s, e, what, sqlite3_errmsg(s->db));
 }
 
+bool store_duplicate(struct store *s)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+
+	return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
 int store_exec(struct store *s, const char *sql, struct err *e)
 {
 	char *msg = NULL;

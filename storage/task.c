@@ -133,7 +133,7 @@ int task_add(struct store *s, struct task *t, time_t now, struct err *e)
 	store_bind_text(st, 8, t->uid);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	if (rc != SQLITE_DONE && store_duplicate(s))
 		return err_set(e, ERR_USAGE, "a task with UID %s exists", utf8_q(t->uid));
 	if (rc != SQLITE_DONE)
 		return store_error(s, e, "task add");

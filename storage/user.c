@@ -63,7 +63,7 @@ static int step_write(struct store *s, sqlite3_stmt *st, const struct user *u, s
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	if (rc != SQLITE_DONE && store_duplicate(s)) {
 		if (strstr(sqlite3_errmsg(s->db), "telegram"))
 			return err_set(e, ERR_USAGE,
 				       "that Telegram chat is linked to another user");
@@ -152,6 +152,24 @@ int user_update(struct store *s, const struct user *u, struct err *e)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return err_set(e, ERR_NOTFOUND, "no user with id %lld", u->id);
+	return 0;
+}
+
+int user_modify(struct store *s, const char *name, int (*edit)(void *arg, struct user *u),
+		void *arg, struct user *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (store_begin(s, e) < 0)
+		return -1;
+	if (user_get(s, name, out, e) < 0 || edit(arg, out) < 0 || user_update(s, out, e) < 0) {
+		store_rollback(s);
+		user_release(out);
+		return -1;
+	}
+	if (store_commit(s, e) < 0) {
+		user_release(out);
+		return -1;
+	}
 	return 0;
 }
 

@@ -42,6 +42,14 @@ int user_first(struct store *s, struct user *out, struct err *e);
 int user_list(struct store *s, struct user **out, size_t *n, struct err *e);
 /* Write name, tz, locale, telegram_chat_id, settings back (by u->id). */
 int user_update(struct store *s, const struct user *u, struct err *e);
+/* Change the user called name in one write transaction: read it, let
+ * edit change it (< 0: give up, with the reason set by edit), write it
+ * back.  So a change committed meanwhile by another process (a Telegram
+ * link, another edit) is never overwritten with what was read before it.
+ * *out: the user as written (user_release it); nothing to release on
+ * failure. */
+int user_modify(struct store *s, const char *name, int (*edit)(void *arg, struct user *u),
+		void *arg, struct user *out, struct err *e);
 /* Remove a user with no data (ERR_USAGE saying what is left); the first
  * user stays. */
 int user_rm(struct store *s, const char *name, struct err *e);

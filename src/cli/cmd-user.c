@@ -248,37 +248,43 @@ static int user_cmd_show(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* user edit's options (argv[2..]) on the user read (user_modify: in its
+ * write transaction). */
+struct user_edit {
+	struct ctx *ctx;
+	int argc;
+	char **argv;
+};
+
+static int apply_edit(void *arg, struct user *u)
+{
+	struct user_edit *a = arg;
+
+	if (a->argc <= 2)
+		return cmd_usage(a->ctx, "nothing to change (see nestor help user edit)");
+	a->argv[1] = a->argv[0];
+	if (user_options(a->ctx, a->argc - 1, a->argv + 1, EDIT_OPTS, u, NULL) < 0)
+		return -1;
+	if (optind < a->argc - 1)
+		return cmd_usage(a->ctx, "unexpected argument %s", utf8_q(a->argv[optind + 1]));
+	return 0;
+}
+
 static int user_cmd_edit(struct ctx *ctx, int argc, char **argv)
 {
+	struct user_edit a = { ctx, argc, argv };
 	struct user u;
-	int rc = -1;
 
-	memset(&u, 0, sizeof(u));
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_usage(ctx, "which user? (nestor user list)");
-	if (user_get(ctx->store, argv[1], &u, &ctx->err) < 0)
+	if (user_modify(ctx->store, argv[1], apply_edit, &a, &u, &ctx->err) < 0)
 		return -1;
-	if (argc <= 2) {
-		cmd_usage(ctx, "nothing to change (see nestor help user edit)");
-		goto out;
-	}
-	argv[1] = argv[0];
-	if (user_options(ctx, argc - 1, argv + 1, EDIT_OPTS, &u, NULL) < 0)
-		goto out;
-	if (optind < argc - 1) {
-		cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
-		goto out;
-	}
-	if (user_update(ctx->store, &u, &ctx->err) < 0)
-		goto out;
 	if (ctx->json)
 		cmd_print_json(ctx, json_user(&u));
 	else
 		fprintf(ctx->out, "user %s updated\n", u.name);
-	rc = 0;
-out:
 	user_release(&u);
-	return rc;
+	return 0;
 }
 
 static int user_cmd_rm(struct ctx *ctx, int argc, char **argv)

@@ -87,6 +87,48 @@ START_TEST(test_set_keeps_comments)
 }
 END_TEST
 
+/* Two processes load the file, then each sets a key of its own and saves
+ * (config set in two shells): neither loses the other's key, and the
+ * comments stay. */
+START_TEST(test_two_savers_keep_both)
+{
+	struct err e = { 0, "" };
+	struct config *a, *b, *c;
+	char *text;
+
+	write_file("# mine\n[general]\nlocation = Berlin\n");
+	a = config_load(path, warn, &e);
+	b = config_load(path, warn, &e);
+	ck_assert_msg(a && b, "%s", e.msg);
+	ck_assert_int_eq(config_set(a, "general.timezone", "Europe/Berlin", &e), 0);
+	ck_assert_int_eq(config_set(b, "weather.units", "imperial", &e), 0);
+	ck_assert_msg(config_save(a, &e) == 0, "%s", e.msg);
+	ck_assert_msg(config_save(b, &e) == 0, "%s", e.msg);
+	/* a saves again after b: b's key stays */
+	ck_assert_int_eq(config_set(a, "general.location", "Kazan", &e), 0);
+	ck_assert_msg(config_save(a, &e) == 0, "%s", e.msg);
+	config_free(a);
+	config_free(b);
+	c = config_load(path, warn, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	ck_assert_str_eq(config_get(c, "general.timezone"), "Europe/Berlin");
+	ck_assert_str_eq(config_get(c, "weather.units"), "imperial");
+	ck_assert_str_eq(config_get(c, "general.location"), "Kazan");
+	text = tu_slurp(path, NULL);
+	ck_assert_msg(strstr(text, "# mine") != NULL, "%s", text);
+	free(text);
+	/* a file broken meanwhile (by an editor) is not overwritten */
+	ck_assert_int_eq(config_set(c, "weather.units", "metric", &e), 0);
+	write_file("[general\n");
+	ck_assert_int_eq(config_save(c, &e), -1);
+	ck_assert_msg(strncmp(e.msg, path, strlen(path)) == 0, "%s", e.msg);
+	config_free(c);
+	text = tu_slurp(path, NULL);
+	ck_assert_str_eq(text, "[general\n");
+	free(text);
+}
+END_TEST
+
 START_TEST(test_bad_values)
 {
 	struct err e = { 0, "" };
@@ -431,6 +473,7 @@ Suite *config_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_missing_file_defaults);
 	tcase_add_test(tc, test_set_keeps_comments);
+	tcase_add_test(tc, test_two_savers_keep_both);
 	tcase_add_test(tc, test_bad_values);
 	tcase_add_test(tc, test_bom);
 	tcase_add_test(tc, test_section_twice);

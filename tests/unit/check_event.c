@@ -651,6 +651,56 @@ START_TEST(test_tool_edit_holds_its_transaction)
 }
 END_TEST
 
+/* A pull of the event's location comes in at the statement right after
+ * the read of its overrides (the end of reading the event): pull_rc is its
+ * write's result.  pull_state: 0 waiting for the read, 1 read, 2 done. */
+static int pull_state;
+
+static int pull_after_read(unsigned type, void *arg, void *stmt, void *sql)
+{
+	(void)type;
+	(void)arg;
+	(void)stmt;
+	if (pull_state == 1) {
+		pull_rc = tu_other_write(dir, "UPDATE events SET location = 'pulled'");
+		pull_state = 2;
+	} else if (pull_state == 0 && !strncmp(sql, "SELECT recurrence_id", 20)) {
+		pull_state = 1;
+	}
+	return 0;
+}
+
+/* event rm --only DATE (event_delete with only) holds it from its read on
+ * too: the pull waits for it (and is retried), instead of going in between
+ * and being overwritten with the row read before it. */
+START_TEST(test_delete_only_holds_its_transaction)
+{
+	struct event ev;
+	struct err e = { 0, "" };
+	time_t day = utc(2026, 6, 4, 12, 0);
+	long long id = add("standup", utc(2026, 6, 3, 8, 0), utc(2026, 6, 3, 8, 15), NULL, false,
+			   "FREQ=DAILY");
+
+	pull_state = 0;
+	pull_rc = -1;
+	sqlite3_trace_v2(st->db, SQLITE_TRACE_STMT, pull_after_read, NULL);
+	ck_assert_msg(event_delete(st, id, &day, 2000, &e) == 0, "%s", e.msg);
+	sqlite3_trace_v2(st->db, 0, NULL, NULL);
+	ck_assert_int_eq(pull_state, 2);
+	if (pull_rc == SQLITE_BUSY)
+		pull_rc = tu_other_write(dir, "UPDATE events SET location = 'pulled'");
+	ck_assert_int_eq(pull_rc, SQLITE_OK);
+	ck_assert_int_eq(event_get(st, id, &ev, &e), 0);
+	ck_assert_pstr_eq(ev.location, "pulled");
+	ck_assert_uint_eq(ev.nexdates, 1);
+	event_release(&ev);
+	/* a failing rm --only gives its transaction back */
+	ck_assert_int_eq(event_delete(st, id, &day, 2000, &e), -1);
+	ck_assert_str_eq(e.msg, "event 1 has no occurrence on 2026-06-04");
+	ck_assert_int_eq(tu_other_write(dir, "UPDATE events SET location = 'room 2'"), SQLITE_OK);
+}
+END_TEST
+
 /* run calendar_agenda from..to; its error in e, its result freed */
 static int tool_agenda(const char *from, const char *to, size_t *n, struct err *e)
 {
@@ -925,6 +975,7 @@ Suite *event_suite(void)
 	tcase_add_test(tc, test_search_calendar_errors);
 	tcase_add_test(tc, test_edit_holds_its_transaction);
 	tcase_add_test(tc, test_tool_edit_holds_its_transaction);
+	tcase_add_test(tc, test_delete_only_holds_its_transaction);
 	suite_add_tcase(s, tc);
 	/* tens of thousands of occurrences: seconds under ASan */
 	tc = tcase_create("window");

@@ -13,6 +13,7 @@
 #include "conversation.h"
 #include "event.h"
 #include "job.h"
+#include "mcpserver.h"
 #include "recur.h"
 #include "schema.h"
 #include "sqlmem.h"
@@ -20,6 +21,7 @@
 #include "store.h"
 #include "task.h"
 #include "testutil.h"
+#include "user.h"
 #include "xalloc.h"
 
 static char *dir, *path;
@@ -143,6 +145,49 @@ START_TEST(test_rollback)
 	ck_assert_int_eq(count(s, "SELECT count(*) FROM tasks"), 0);
 	ck_assert_int_eq(store_exec(s, "INSERT INTO nowhere VALUES (1)", &e), -1);
 	ck_assert_msg(strstr(e.msg, "nowhere") != NULL, "%s", e.msg);
+	store_free(s);
+}
+END_TEST
+
+/* A write refused by a trigger (here one a user added with sqlite3, as
+ * could be a CHECK or a foreign key) says why, not that the name exists;
+ * a name taken still says it is. */
+START_TEST(test_refusal_is_not_a_duplicate)
+{
+	static const char *const tables[] = { "tasks", "users", "assistants", "mcp_servers" };
+	struct err e = { 0, "" };
+	struct store *s = store_open(path, &e);
+	struct task t = { .title = "milk" };
+	struct user u = { .name = "bob" };
+	struct assistant a = { .name = "local",
+			       .backend = ASSISTANT_LLM,
+			       .base_url = "http://127.0.0.1:11434/v1" };
+	struct mcp_server m = { .name = "files", .url = "http://127.0.0.1:9/mcp" };
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char *sql = xasprintf("CREATE TRIGGER frozen_%s BEFORE INSERT ON %s"
+				      " BEGIN SELECT RAISE(ABORT, '%s are frozen'); END",
+				      tables[i], tables[i], tables[i]);
+
+		ck_assert_msg(store_exec(s, sql, &e) == 0, "%s", e.msg);
+		free(sql);
+	}
+	ck_assert_int_eq(task_add(s, &t, 1000, &e), -1);
+	ck_assert_str_eq(e.msg, "task add: tasks are frozen");
+	ck_assert_int_eq(user_add(s, &u, &e), -1);
+	ck_assert_str_eq(e.msg, "user: users are frozen");
+	ck_assert_int_eq(assistant_add(s, &a, 1000, &e), -1);
+	ck_assert_str_eq(e.msg, "assistant: assistants are frozen");
+	ck_assert_int_eq(mcp_server_add(s, &m, 1000, &e), -1);
+	ck_assert_str_eq(e.msg, "mcp add: mcp_servers are frozen");
+	ck_assert_int_eq(e.code, ERR_FAIL);
+	/* a duplicate is still one */
+	ck_assert_int_eq(store_exec(s, "DROP TRIGGER frozen_users", &e), 0);
+	u.name = "me";
+	ck_assert_int_eq(user_add(s, &u, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "a user named 'me' exists");
 	store_free(s);
 }
 END_TEST
@@ -733,6 +778,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_state_words);
 	tcase_add_test(tc, test_newer_refused_untouched);
 	tcase_add_test(tc, test_rollback);
+	tcase_add_test(tc, test_refusal_is_not_a_duplicate);
 	tcase_add_test(tc, test_data_version);
 	tcase_add_test(tc, test_migration_5_alarm_rule);
 	tcase_add_test(tc, test_migration_24_reach);

@@ -279,7 +279,9 @@ static void help(struct tuicmd *c)
 	sbuf_adds(&sb, "Type a request, or a slash command:");
 	for (const struct slash *s = slash_table; s->name; s++)
 		sbuf_addf(&sb, "\n  %-11s %s", s->name, s->help);
-	sbuf_addf(&sb, "\n  /COMMAND    any nestor command, e.g. /task add buy milk\n\n%s",
+	sbuf_addf(&sb,
+		  "\n  /COMMAND    any nestor command but the servers and fronts,\n              "
+		  "e.g. /task add buy milk\n\n%s",
 		  examples);
 	chat_add(c->chat, CHAT_INFO, sb.buf);
 	sbuf_release(&sb);

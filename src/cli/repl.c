@@ -308,7 +308,8 @@ static void show_help(struct repl *r)
 	for (const struct slash *s = slash_table; s->name; s++)
 		sbuf_addf(&sb, "  %-11s %s\n", s->name, s->help);
 	sbuf_addf(&sb,
-		  "  /COMMAND    any nestor command, e.g. /task add buy milk; Tab"
+		  "  /COMMAND    any nestor command but the servers and fronts, e.g. /task add buy "
+		  "milk; Tab"
 		  " completes commands and their options\n\n%s\n",
 		  help);
 	put_wrapped(r, sb.buf);

@@ -149,7 +149,8 @@ const char *slash_command(int argc, char **argv)
 
 bool slash_refused(const char *name)
 {
-	static const char *const refused[] = { "tui", "chat", "ask", "daemon", NULL };
+	static const char *const refused[] = { "tui",	"chat",	  "ask", "daemon",
+					       "serve", "worker", NULL };
 
 	for (size_t i = 0; refused[i]; i++)
 		if (!strcmp(refused[i], name))
@@ -157,12 +158,37 @@ bool slash_refused(const char *name)
 	return false;
 }
 
+bool slash_refused_verb(const char *name, const char *verb)
+{
+	if (!strcmp(name, "telegram"))
+		return verb && !strcmp(verb, "run");
+	if (!strcmp(name, "mcp")) /* nestor's own MCP server, on the front's stdin */
+		return !verb || (*verb == '-' && strcmp(verb, "--help") && strcmp(verb, "-h"));
+	return slash_refused(name);
+}
+
 int slash_refuse(int argc, char **argv, const char *front, struct err *e)
 {
 	const char *name = slash_command(argc, argv);
+	const char *verb = NULL;
 
-	if (name && slash_refused(name))
+	if (!name)
+		return 0;
+	for (int i = 0; i < argc; i++)
+		if (argv[i] == name) {
+			for (int j = i + 1; j < argc && !verb; j++)
+				if (strcmp(argv[j], "--json"))
+					verb = argv[j];
+			break;
+		}
+	if (slash_refused(name))
 		return err_set(e, ERR_USAGE, "'/%s' does not run inside the %s", name, front);
+	if (slash_refused_verb(name, verb)) {
+		bool word = verb && *verb != '-';
+
+		return err_set(e, ERR_USAGE, "'/%s%s%s' does not run inside the %s", name,
+			       word ? " " : "", word ? verb : "", front);
+	}
 	return 0;
 }
 
@@ -253,7 +279,8 @@ char **slash_completions(const char *before)
 	if (top && !slash_refused(top->name)) {
 		if (at == 1 && top->sub) {
 			for (const struct cmd *v = top->sub; v->name; v++)
-				g_ptr_array_add(out, g_strdup(v->name));
+				if (!slash_refused_verb(top->name, v->name))
+					g_ptr_array_add(out, g_strdup(v->name));
 		} else if (verb || (top->exec && at >= 1)) {
 			usage_options(out, verb ? verb->usage : top->usage);
 		}

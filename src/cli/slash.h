@@ -59,12 +59,19 @@ const char *slash_command(int argc, char **argv);
 
 /* Whether a chat front (the REPL, the TUI) refuses the command name from
  * a slash line: tui and chat take over the terminal, ask is a turn of its
- * own, daemon never returns (or forks one that outlives the front). */
+ * own, daemon, serve and worker never return (or fork what outlives the
+ * front). */
 bool slash_refused(const char *name);
+
+/* The same for a command and the verb after it (NULL: none): also
+ * "telegram run" (never returns) and "mcp" without a verb (serves MCP on
+ * the front's own stdin); "mcp --help" runs. */
+bool slash_refused_verb(const char *name, const char *verb);
 
 /* 0 when the words argc/argv of slash_split may run in a chat front; when
  * the command slash_dispatch would run is refused ("/--json daemon" is
- * /daemon), a usage error "'/NAME' does not run inside the FRONT" and -1. */
+ * /daemon), a usage error "'/NAME' does not run inside the FRONT" ("'/NAME
+ * VERB'" for a refused verb) and -1. */
 int slash_refuse(int argc, char **argv, const char *front, struct err *e);
 
 /* What Tab may complete in a chat front's line whose text before the

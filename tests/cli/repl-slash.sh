@@ -77,5 +77,15 @@ nestor: '/chat' does not run inside the REPL
 nestor: '/ask' does not run inside the REPL
 nestor: '/ask' does not run inside the REPL"
 expect_eq "nothing on stdout" "$(cat out)" ""
+# nor do the servers, which never return: serve, worker, telegram run and
+# nestor's own MCP server (on the REPL's stdin); other verbs of theirs run
+chat '/serve --listen 127.0.0.1:0' '/worker' '/telegram run' '/mcp' '/mcp --assistant x' \
+	'/mcp list --json'
+expect_eq "servers refused, one line each" "$(cat err)" "nestor: '/serve' does not run inside the REPL
+nestor: '/worker' does not run inside the REPL
+nestor: '/telegram run' does not run inside the REPL
+nestor: '/mcp' does not run inside the REPL
+nestor: '/mcp' does not run inside the REPL"
+expect_eq "/mcp list ran" "$(cat out)" "[]"
 # /ask held no turn: the one conversation is the REPL's sentence above
 expect_eq "conversations" "$(nestor history list --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" 1

@@ -48,6 +48,8 @@ term_wait "^nestor> remiX$"
 # commands the REPL refuses (slash.h) are not offered
 term_keys C-u "/dae" Tab Tab "X"
 term_wait "^nestor> /daeX$"
+term_keys C-u "/telegram r" Tab Tab "X"
+term_wait "^nestor> /telegram rX$"
 term_keys C-u "/tas" Tab "s"
 term_wait "^nestor> /tasks$"
 term_keys Enter

@@ -55,23 +55,7 @@ void syncer_report_release(struct syncer_report *r)
 
 int syncer_check_user(const char *name, struct err *e)
 {
-	size_t n = name ? strlen(name) : 0;
-
-	if (n < 1 || n > 32 || name[0] < 'a' || name[0] > 'z')
-		goto bad;
-	for (size_t i = 0; i < n; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-		      name[i] == '_'))
-			goto bad;
-	if (!strncmp(name, "pg_", 3) || !strncmp(name, "nestor_", 7) || !strcmp(name, "postgres") ||
-	    !strcmp(name, "public"))
-		return err_set(e, ERR_USAGE, "user name '%s' is reserved by PostgreSQL or nestor",
-			       name);
-	return 0;
-bad:
-	return err_set(e, ERR_USAGE,
-		       "bad user name \"%.40s\" (1-32 of a-z, 0-9 and _, starting with a letter)",
-		       name ? name : "");
+	return user_check_name(name, e);
 }
 
 int syncer_check_uri(const char *uri, struct err *e)

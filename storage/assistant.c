@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,15 @@ void assistant_list_free(struct assistant *list, size_t n)
 	free(list);
 }
 
+/* Column i as an int; a number past an int's range as the nearest end
+ * (assistant_check refuses both), not its low 32 bits. */
+static int col_int(sqlite3_stmt *st, int i)
+{
+	sqlite3_int64 v = sqlite3_column_int64(st, i);
+
+	return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (int)v;
+}
+
 static void from_row(sqlite3_stmt *st, struct assistant *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -65,10 +75,10 @@ static void from_row(sqlite3_stmt *st, struct assistant *a)
 	a->tools = store_col_text(st, 7);
 	a->has_temperature = sqlite3_column_type(st, 8) != SQLITE_NULL;
 	a->temperature = sqlite3_column_double(st, 8);
-	a->token_budget = sqlite3_column_int(st, 9);
+	a->token_budget = col_int(st, 9);
 	a->is_default = sqlite3_column_int(st, 10) != 0;
 	a->created_at = (time_t)sqlite3_column_int64(st, 11);
-	a->max_tokens = sqlite3_column_int(st, 12);
+	a->max_tokens = col_int(st, 12);
 }
 
 static int name_ok(const char *name)
@@ -279,6 +289,17 @@ int assistant_get_by_name(struct store *s, const char *name, struct assistant *o
 int assistant_get(struct store *s, long long id, struct assistant *out, struct err *e)
 {
 	return get_where(s, "id = ?", NULL, id, out, e);
+}
+
+int assistant_check_stored(struct store *s, long long id, struct err *e)
+{
+	struct assistant a;
+	int rc = assistant_get(s, id, &a, e);
+
+	if (rc == 0)
+		rc = assistant_check(&a, e);
+	assistant_release(&a);
+	return rc;
 }
 
 int assistant_get_default(struct store *s, struct assistant *out, struct err *e)

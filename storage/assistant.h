@@ -60,6 +60,9 @@ void assistant_list_free(struct assistant *list, size_t n);
  * bytes without control characters but newline, tab and the CR of a CR LF
  * (stored as LF); max_tokens 0-1000000. */
 int assistant_check(const struct assistant *a, struct err *e);
+/* assistant_check() of the stored assistant id (a change another device
+ * made is held to it); ERR_NOTFOUND when there is none. */
+int assistant_check_stored(struct store *s, long long id, struct err *e);
 
 /* Insert a (sets a->id); a name already taken is ERR_USAGE.  With
  * a->is_default it becomes the default in the same transaction: on any

@@ -2,6 +2,7 @@
 #include "replica-int.h"
 #include "store-int.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -22,7 +23,6 @@
 #define MSG_COLS                                                                                   \
 	"id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state,"         \
 	" prompt_tokens, completion_tokens, reasoning"
-#define TITLE_MAX 60
 
 static const char *const channel_words[] = { "tui", "repl", "cli", "telegram" };
 static const char *const state_words[] = { "complete", "interrupted" };
@@ -261,14 +261,15 @@ fail:
 	return -1;
 }
 
-/* The first TITLE_MAX bytes of text on one line, cut at a UTF-8 boundary. */
+/* The first CONVERSATION_TITLE_MAX bytes of text on one line, cut at a
+ * UTF-8 boundary. */
 static char *make_title(const char *text)
 {
 	size_t n = strlen(text);
 	char *t;
 
-	if (n > TITLE_MAX) {
-		n = TITLE_MAX;
+	if (n > CONVERSATION_TITLE_MAX) {
+		n = CONVERSATION_TITLE_MAX;
 		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
 			n--;
 	}
@@ -292,6 +293,17 @@ struct clean_message {
 	char *content, *tool_calls, *tool_call_id, *reasoning;
 };
 
+/* What each text of a message must be, written here or pulled. */
+static int check_texts(const struct clean_message *m, struct err *e)
+{
+	if (utf8_check_field("content", m->content, MESSAGE_TEXT_MAX, e) < 0 ||
+	    utf8_check_field("tool calls", m->tool_calls, MESSAGE_TEXT_MAX, e) < 0 ||
+	    utf8_check_field("tool call id", m->tool_call_id, STORE_TITLE_MAX, e) < 0 ||
+	    utf8_check_field("reasoning", m->reasoning, MESSAGE_TEXT_MAX, e) < 0)
+		return -1;
+	return 0;
+}
+
 static int add_clean(struct store *s, long long conv, const char *role,
 		     const struct clean_message *m, const struct answer_meta *meta, time_t now,
 		     long long *id, struct err *e)
@@ -301,6 +313,10 @@ static int add_clean(struct store *s, long long conv, const char *role,
 	char *title = NULL;
 	int rc;
 
+	if (check_texts(m, e) < 0) {
+		err_prefix(e, "%s", "message");
+		return -1;
+	}
 	if (store_begin(s, e) < 0)
 		return -1;
 	st = store_prepare(s,
@@ -385,6 +401,58 @@ int conversation_add_answer(struct store *s, long long conv, const char *content
 			    long long *id, struct err *e)
 {
 	return add_message(s, conv, "assistant", content, tool_calls, NULL, meta, now, id, e);
+}
+
+int conversation_check_stored(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT title FROM conversations WHERE id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = utf8_check_name("title", (const char *)sqlite3_column_text(st, 0),
+				     CONVERSATION_TITLE_MAX, e);
+	else
+		rc = rc == SQLITE_DONE
+			     ? err_set(e, ERR_NOTFOUND, "no conversation with id %lld", id)
+			     : store_error(s, e, "conversation");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int message_check_stored(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st =
+		store_prepare(s,
+			      "SELECT content, tool_calls, tool_call_id, reasoning, state"
+			      " FROM messages WHERE id = ?",
+			      e);
+	enum message_state state;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct clean_message m = { (char *)sqlite3_column_text(st, 0),
+					   (char *)sqlite3_column_text(st, 1),
+					   (char *)sqlite3_column_text(st, 2),
+					   (char *)sqlite3_column_text(st, 3) };
+
+		rc = check_texts(&m, e);
+		if (rc == 0 &&
+		    message_state_parse((const char *)sqlite3_column_text(st, 4), &state) < 0)
+			rc = err_set(e, ERR_USAGE, "%s", "state: not complete nor interrupted");
+	} else {
+		rc = rc == SQLITE_DONE ? err_set(e, ERR_NOTFOUND, "no message with id %lld", id)
+				       : store_error(s, e, "message");
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int conversation_usage_of_assistant(struct store *s, long long assistant_id, struct token_usage *u,

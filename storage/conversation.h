@@ -85,6 +85,21 @@ struct answer_meta {
 		-1, -1, NULL, false                                                                \
 	}
 
+/* The longest title a conversation has (its first user text, cut), in
+ * bytes; and the longest content, tool calls or reasoning a message holds
+ * (a model's whole answer is at most 16 MiB, a tool's result 8 MiB, what
+ * a person types 1 MiB), its tool call id at most STORE_TITLE_MAX. */
+#define CONVERSATION_TITLE_MAX 60
+#define MESSAGE_TEXT_MAX       ((size_t)16 << 20)
+
+/* A change another device made is held to what a write here gives: a
+ * conversation's title of at most CONVERSATION_TITLE_MAX bytes of UTF-8
+ * on one line; a message's texts (MESSAGE_TEXT_MAX) UTF-8 without control
+ * characters but newline and tab, its state a word message_state_parse()
+ * knows.  ERR_USAGE naming the field, ERR_NOTFOUND when there is none. */
+int conversation_check_stored(struct store *s, long long id, struct err *e);
+int message_check_stored(struct store *s, long long id, struct err *e);
+
 void conversation_release(struct conversation *c);
 void conversation_list_free(struct conversation *cs, size_t n);
 void message_release(struct message *m);
@@ -106,7 +121,8 @@ int conversation_rm(struct store *s, long long id, struct err *e);
  * the conversation updated; the first user message becomes its title.
  * Its text is stored as another device's pull takes it, without control
  * characters but newline and tab, in JSON strings too (a model's or a
- * tool's stray character costs the character, not the conversation). */
+ * tool's stray character costs the character, not the conversation);
+ * text longer than MESSAGE_TEXT_MAX is refused (ERR_USAGE). */
 int conversation_add(struct store *s, long long conv, const char *role, const char *content,
 		     const char *tool_calls, const char *tool_call_id, time_t now, long long *id,
 		     struct err *e);

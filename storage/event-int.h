@@ -47,6 +47,10 @@ int event_duration_secs(const struct icaldurationtype *d, long long *secs);
 
 /* A calendar's name: UTF-8, at most STORE_TITLE_MAX bytes; ERR_USAGE. */
 int event_check_calendar(const char *name, struct err *e);
+/* The name of the stored calendar id passes event_check_calendar() and is
+ * not empty (a change another device made is held to it); ERR_NOTFOUND
+ * when there is none. */
+int event_check_calendar_stored(struct store *s, long long id, struct err *e);
 
 /* Insert (id 0) or update ev inside the caller's transaction, with its
  * alarm reminders (see event.h); count (may be NULL) adds up the alarms. */

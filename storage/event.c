@@ -333,6 +333,29 @@ int event_check_calendar(const char *name, struct err *e)
 	return utf8_check_field("calendar", name, STORE_TITLE_MAX, e);
 }
 
+int event_check_calendar_stored(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT name FROM calendars WHERE id = ?", e);
+	const char *name;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		/* an empty name is no calendar's (calendar_id: the default) */
+		rc = name && *name ? event_check_calendar(name, e)
+				   : err_set(e, ERR_USAGE, "%s", "a calendar needs a name");
+	} else {
+		rc = rc == SQLITE_DONE ? err_set(e, ERR_NOTFOUND, "no calendar %lld", id)
+				       : store_error(s, e, "calendar");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The id of calendar name, created when missing. */
 static int calendar_id(struct store *s, const char *name, long long *id, struct err *e)
 {

@@ -4,11 +4,14 @@
  * with sync_self.applying set, so the capture triggers stay quiet: what
  * comes from the server does not go back to it.
  */
+#include "assistant.h"
+#include "conversation.h"
 #include "event-int.h"
 #include "job.h"
 #include "replica-int.h"
 #include "schema-sync.h"
 #include "task.h"
+#include "user.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -811,9 +814,22 @@ static int drop_key(struct applier *a, long long id, struct err *e)
 
 /* Whether the row id of ch, as the change leaves it, passes what a write
  * here must (event_check_fields: an event's zone need not open here,
- * task_check, job_check_stored): 0, REJECT, -1 database error. */
+ * task_check, job_check_stored, user_check, assistant_check, a calendar's
+ * name, a conversation's title, a message's texts): 0, REJECT, -1
+ * database error. */
 static int check_row(struct applier *a, const struct change *ch, long long id, struct err *e)
 {
+	static const struct {
+		const char *entity;
+		int (*check)(struct store *s, long long id, struct err *e);
+	} stored[] = {
+		{ "user", user_check_stored },
+		{ "calendar", event_check_calendar_stored },
+		{ "assistant", assistant_check_stored },
+		{ "conversation", conversation_check_stored },
+		{ "message", message_check_stored },
+		{ "job", job_check_stored },
+	};
 	const char *what = ch->r->entity;
 	int rc = 0;
 
@@ -833,11 +849,13 @@ static int check_row(struct applier *a, const struct change *ch, long long id, s
 			rc = task_check(&t, e) < 0 ? REJECT : 0;
 			task_release(&t);
 		}
-	} else if (!strcmp(what, "job")) {
-		rc = job_check_stored(a->s, id, e);
-		if (rc < 0 && e->code == ERR_USAGE)
-			rc = REJECT;
 	}
+	for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
+		if (!strcmp(what, stored[i].entity)) {
+			rc = stored[i].check(a->s, id, e);
+			if (rc < 0 && e->code == ERR_USAGE)
+				rc = REJECT;
+		}
 	if (rc == -1 && e->code == ERR_NOTFOUND) {
 		err_clear(e);
 		rc = 0;

@@ -1,7 +1,10 @@
 #include "user.h"
 #include "store-int.h"
+#include "tz.h"
+#include "utf8.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,87 @@ static void user_unrow(void *elem)
 	user_release(elem);
 }
 
+int user_check_name(const char *name, struct err *e)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n < 1 || n > 32 || name[0] < 'a' || name[0] > 'z')
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '_'))
+			goto bad;
+	if (!strncmp(name, "pg_", 3) || !strncmp(name, "nestor_", 7) || !strcmp(name, "postgres") ||
+	    !strcmp(name, "public"))
+		return err_set(e, ERR_USAGE, "user name '%s' is reserved by PostgreSQL or nestor",
+			       name);
+	return 0;
+bad:
+	return err_set(e, ERR_USAGE,
+		       "bad user name %s (1-32 of a-z, 0-9 and _, starting with a letter)",
+		       utf8_q(name ? name : ""));
+}
+
+int user_check_tz(const char *tz, struct err *e)
+{
+	struct tz *z;
+
+	if (!tz)
+		return 0;
+	/* "" would open the local zone: no zone name is empty */
+	z = *tz ? tz_open(tz, e) : NULL;
+	if (!z)
+		return err_set(e, ERR_USAGE, "unknown time zone %s", utf8_q(tz));
+	tz_free(z);
+	return 0;
+}
+
+int user_check_locale(const char *locale, struct err *e)
+{
+	if (locale && strcmp(locale, "en") && strcmp(locale, "ru"))
+		return err_set(e, ERR_USAGE, "locale must be en or ru (got %s)", utf8_q(locale));
+	return 0;
+}
+
+int user_check(const struct user *u, struct err *e)
+{
+	cJSON *o;
+	bool obj;
+
+	if (user_check_name(u->name, e) < 0 || user_check_tz(u->tz, e) < 0 ||
+	    user_check_locale(u->locale, e) < 0 ||
+	    utf8_check_field("settings", u->settings, USER_SETTINGS_MAX, e) < 0)
+		return -1;
+	if (!u->settings)
+		return 0;
+	o = cJSON_Parse(u->settings);
+	obj = cJSON_IsObject(o);
+	cJSON_Delete(o);
+	return obj ? 0 : err_set(e, ERR_USAGE, "%s", "settings: not a JSON object");
+}
+
+int user_check_stored(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users WHERE id = ?", e);
+	struct user u;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		user_row(st, &u);
+		rc = user_check(&u, e);
+		user_release(&u);
+	} else {
+		rc = rc == SQLITE_DONE ? err_set(e, ERR_NOTFOUND, "no user with id %lld", id)
+				       : store_error(s, e, "user");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static void bind_user(sqlite3_stmt *st, const struct user *u)
 {
 	store_bind_text(st, 1, u->name);
@@ -74,11 +158,14 @@ static int step_write(struct store *s, sqlite3_stmt *st, const struct user *u, s
 
 int user_add(struct store *s, struct user *u, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "INSERT INTO users(name, tz, locale, telegram_chat_id,"
-					 " settings) VALUES (?, ?, ?, ?, ?)",
-					 e);
+	sqlite3_stmt *st;
 
+	if (user_check(u, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "INSERT INTO users(name, tz, locale, telegram_chat_id,"
+			   " settings) VALUES (?, ?, ?, ?, ?)",
+			   e);
 	if (!st)
 		return -1;
 	bind_user(st, u);
@@ -139,11 +226,14 @@ int user_list(struct store *s, struct user **out, size_t *n, struct err *e)
 
 int user_update(struct store *s, const struct user *u, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "UPDATE users SET name = ?, tz = ?, locale = ?,"
-					 " telegram_chat_id = ?, settings = ? WHERE id = ?",
-					 e);
+	sqlite3_stmt *st;
 
+	if (user_check(u, e) < 0)
+		return -1;
+	st = store_prepare(s,
+			   "UPDATE users SET name = ?, tz = ?, locale = ?,"
+			   " telegram_chat_id = ?, settings = ? WHERE id = ?",
+			   e);
 	if (!st)
 		return -1;
 	bind_user(st, u);

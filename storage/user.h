@@ -29,6 +29,25 @@ struct user_data {
 	long tasks, jobs, conversations;
 };
 
+/* The longest settings text (a JSON object), in bytes. */
+#define USER_SETTINGS_MAX 65536
+
+/* A user name that can be a PostgreSQL role: 1-32 of [a-z0-9_], starting
+ * with a letter, not "pg_..." nor "nestor_...".  ERR_USAGE naming it. */
+int user_check_name(const char *name, struct err *e);
+/* NULL or a zone that opens here; ERR_USAGE `unknown time zone "X"`. */
+int user_check_tz(const char *tz, struct err *e);
+/* NULL, "en" or "ru"; ERR_USAGE. */
+int user_check_locale(const char *locale, struct err *e);
+/* What a write of u must pass (user_add, user_update, a change another
+ * device made): its name (user_check_name), zone (user_check_tz) and
+ * locale (user_check_locale); settings NULL or a JSON object of at most
+ * USER_SETTINGS_MAX bytes of UTF-8 without control characters.
+ * ERR_USAGE naming the field. */
+int user_check(const struct user *u, struct err *e);
+/* user_check() of the stored user id; ERR_NOTFOUND when there is none. */
+int user_check_stored(struct store *s, long long id, struct err *e);
+
 void user_release(struct user *u);
 void user_list_free(struct user *users, size_t n);
 

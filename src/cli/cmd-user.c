@@ -5,7 +5,6 @@
 #include "render.h"
 #include "secret.h"
 #include "syncer.h"
-#include "tz.h"
 #include "user.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -66,7 +65,6 @@ static int set_setting(struct ctx *ctx, struct user *u, const char *kv)
 static int user_options(struct ctx *ctx, int argc, char **argv, unsigned long long allow,
 			struct user *u, bool *password_stdin)
 {
-	struct err e = { 0, "" };
 	int c;
 
 	while ((c = cmd_getopt_some(ctx, argc, argv, "", user_opts, allow)) != -1) {
@@ -77,20 +75,15 @@ static int user_options(struct ctx *ctx, int argc, char **argv, unsigned long lo
 			free(u->name);
 			u->name = xstrdup(optarg);
 			break;
-		case OPT_TZ: {
-			struct tz *z = *optarg ? tz_open(optarg, &e) : NULL;
-
-			if (*optarg && !z)
-				return cmd_usage(ctx, "unknown time zone %s", utf8_q(optarg));
-			tz_free(z);
+		case OPT_TZ:
+			if (*optarg && user_check_tz(optarg, &ctx->err) < 0)
+				return -1;
 			free(u->tz);
 			u->tz = *optarg ? xstrdup(optarg) : NULL;
 			break;
-		}
 		case OPT_LOCALE:
-			if (strcmp(optarg, "en") && strcmp(optarg, "ru") && *optarg)
-				return cmd_usage(ctx, "--locale must be en or ru (got %s)",
-						 utf8_q(optarg));
+			if (*optarg && user_check_locale(optarg, &ctx->err) < 0)
+				return -1;
 			free(u->locale);
 			u->locale = *optarg ? xstrdup(optarg) : NULL;
 			break;

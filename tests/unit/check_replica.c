@@ -1195,6 +1195,68 @@ START_TEST(test_start_alone_wins_over_end_far_ahead)
 }
 END_TEST
 
+/* A message's text is held to one limit, written here or pulled: one of
+ * MESSAGE_TEXT_MAX bytes is taken both ways, one byte more refused both
+ * ways (naming the field), and the row pulled before stays as it was. */
+START_TEST(test_message_text_limit)
+{
+	static const char gc[] = "c0000000-0000-4000-8000-000000000000";
+	static const char gm[] = "d0000000-0000-4000-8000-000000000000";
+	struct replica_stats rs;
+	struct err e = { 0, "" };
+	char *big = xmalloc(MESSAGE_TEXT_MAX + 2), *fields, *why = NULL, *got;
+	long long conv;
+	sqlite3_stmt *q;
+	cJSON *arr;
+
+	memset(big, 'x', MESSAGE_TEXT_MAX + 1);
+	big[MESSAGE_TEXT_MAX + 1] = '\0';
+	ck_assert_int_eq(conversation_new(st, 1, CONV_CLI, 1000, &conv, &e), 0);
+	ck_assert_int_eq(conversation_add(st, conv, "tool", big, NULL, "c1", 1000, NULL, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "message: content: too long (16777217 bytes, at most 16777216)");
+	err_clear(&e);
+	big[MESSAGE_TEXT_MAX] = '\0';
+	ck_assert_int_eq(conversation_add(st, conv, "tool", big, NULL, "c1", 1000, NULL, &e), 0);
+
+	arr = cJSON_CreateArray();
+	cJSON_AddItemToArray(arr, change("conversation", gc, "0a", false, 10,
+					 "user_id=\"" ME "\";title=\"hi\"", NULL));
+	cJSON_AddItemToArray(arr, change("message", gm, "0a", false, 10,
+					 "conversation_id=\"c0000000-0000-4000-8000-000000000000\";"
+					 "role=\"user\";content=\"hi\"",
+					 NULL));
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 1, 1000, &rs, &why, &e), 0);
+	ck_assert_msg(rs.applied == 2 && rs.rejected == 0, "%s", why ? why : "");
+	cJSON_Delete(arr);
+	arr = cJSON_CreateArray();
+	big[MESSAGE_TEXT_MAX] = 'x';
+	fields = xasprintf("content=\"%s\"", big);
+	cJSON_AddItemToArray(arr, change("message", gm, "0a", false, 11, fields, NULL));
+	free(fields);
+	big[MESSAGE_TEXT_MAX] = '\0';
+	fields = xasprintf("reasoning=\"%s\"", big);
+	cJSON_AddItemToArray(arr, change("message", gm, "0a", false, 12, fields, NULL));
+	free(fields);
+	ck_assert_int_eq(replica_apply(st, arr, "postgres:t", 2, 1000, &rs, &why, &e), 0);
+	ck_assert_int_eq(rs.rejected, 1);
+	ck_assert_int_eq(rs.applied, 1);
+	ck_assert_str_eq(why, "message: content: too long (16777217 bytes, at most 16777216)");
+	q = store_prepare(st, "SELECT content, length(reasoning) FROM messages WHERE gid = ?", &e);
+	ck_assert_ptr_nonnull(q);
+	sqlite3_bind_text(q, 1, gm, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	got = store_col_text(q, 0);
+	ck_assert_str_eq(got, "hi");
+	ck_assert_int_eq(sqlite3_column_int64(q, 1), MESSAGE_TEXT_MAX);
+	sqlite3_finalize(q);
+	free(got);
+	free(why);
+	free(big);
+	cJSON_Delete(arr);
+}
+END_TEST
+
 Suite *replica_suite(void)
 {
 	Suite *s = suite_create("replica");
@@ -1222,6 +1284,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_start_and_end_in_any_order);
 	tcase_add_test(tc, test_start_alone_wins_over_end_far_ahead);
 	tcase_add_test(tc, test_pulled_routine_at_the_limit);
+	tcase_add_test(tc, test_message_text_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,48 @@
+# Output that cannot be written: export -o replaces its file all or nothing
+# (a failed write leaves the previous export whole).
+. "$(dirname "$0")/lib.sh"
+cd "$NESTOR_HOME"
+
+# a calendar of some 400 KiB
+{
+	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nestor tests//EN\r\n'
+	i=0
+	while [ $i -lt 800 ]; do
+		printf 'BEGIN:VEVENT\r\nUID:big-%d@test\r\nDTSTAMP:20260101T000000Z\r\n' $i
+		printf 'DTSTART:20260701T090000Z\r\nDTEND:20260701T100000Z\r\nSUMMARY:Meeting %d\r\n' $i
+		printf 'DESCRIPTION:%0400d\r\nEND:VEVENT\r\n' 0
+		i=$((i + 1))
+	done
+	printf 'END:VCALENDAR\r\n'
+} > big.ics
+nestor import big.ics >/dev/null
+nestor export -o cal.ics
+cp cal.ics before.ics
+chmod 640 cal.ics
+[ "$(wc -c < cal.ics)" -gt 200000 ] || fail "the export is too small to hit the limit"
+
+# a write that fails half way (a file size limit, as on a full disk)
+set +e
+(
+	trap '' XFSZ
+	ulimit -f 100
+	nestor event add "One more" --at "2026-07-02 09:00" >/dev/null
+	nestor export -o cal.ics 2>err
+)
+rc=$?
+set -e
+expect_eq "failed export exit" "$rc" 1
+expect_match "its message" "$(cat err)" "^nestor: export: cannot write '.*cal\.ics': File too large$"
+cmp -s cal.ics before.ics || fail "a failed export -o changed the previous file"
+expect_eq "no temporary file left" "$(ls | grep -c '^cal\.ics\.')" 0
+
+# a good one replaces it, keeping its mode; through a link, the file it names
+nestor export -o cal.ics
+grep -q "^SUMMARY:One more" cal.ics || fail "export -o did not replace the file"
+expect_eq "mode kept" "$(stat -c %a cal.ics)" 640
+ln -s cal.ics link.ics
+nestor export --to 2026-06-02 -o link.ics
+[ -L link.ics ] || fail "export -o replaced the symbolic link"
+grep -q "^SUMMARY:One more" cal.ics && fail "export -o through a link did not reach the file"
+# not a regular file: written in place
+expect_match "export -o /dev/stdout" "$(nestor export --to 2026-06-02 -o /dev/stdout)" "^BEGIN:VCALENDAR"

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "gcal.h"
 #include "openmeteo.h"
+#include "paths.h"
 #include "redis.h"
 #include "secret.h"
 #include "syncer.h"
@@ -593,30 +594,13 @@ int config_save(struct config *c, struct err *e)
 {
 	gsize len;
 	gchar *data;
-	char *tmp = xasprintf("%s.tmp.%d", c->path, (int)getpid());
-	FILE *f;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&c->lock);
 	data = g_key_file_to_data(c->kf, &len, NULL);
 	pthread_mutex_unlock(&c->lock);
-	f = fopen(tmp, "w");
-	if (!f) {
-		rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
-	} else {
-		fchmod(fileno(f), 0600);
-		if (fwrite(data, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
-			rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
-			fclose(f);
-			unlink(tmp);
-		} else if (fclose(f) || rename(tmp, c->path)) {
-			rc = err_set(e, ERR_FAIL, "unable to replace '%s': %s", c->path,
-				     strerror(errno));
-			unlink(tmp);
-		}
-	}
+	rc = paths_replace(c->path, data, len, 0600, e);
 	g_free(data);
-	free(tmp);
 	return rc;
 }
 

@@ -46,3 +46,14 @@ nestor export --to 2026-06-02 -o link.ics
 grep -q "^SUMMARY:One more" cal.ics && fail "export -o through a link did not reach the file"
 # not a regular file: written in place
 expect_match "export -o /dev/stdout" "$(nestor export --to 2026-06-02 -o /dev/stdout)" "^BEGIN:VCALENDAR"
+
+# config set and the TUI's history go the same way: a configuration kept
+# elsewhere (a dotfiles folder) and linked stays linked, and is updated
+mkdir dots
+nestor config set general.date_order dmy
+mv config dots/config
+ln -s dots/config config
+nestor config set general.date_order mdy
+[ -L config ] || fail "config set replaced the link to the configuration"
+grep -q "^date_order=mdy" dots/config || fail "config set did not update the linked file"
+expect_eq "config mode" "$(stat -c %a dots/config)" 600

@@ -57,3 +57,29 @@ nestor config set general.date_order mdy
 [ -L config ] || fail "config set replaced the link to the configuration"
 grep -q "^date_order=mdy" dots/config || fail "config set did not update the linked file"
 expect_eq "config mode" "$(stat -c %a dots/config)" 600
+
+# standard output that cannot be written is a failure, said once
+out_fails() {
+	set +e
+	nestor "$@" >/dev/full 2>err
+	rc=$?
+	set -e
+	expect_eq "$* >/dev/full: exit" "$rc" 1
+	# the reason is known unless a write before the last one failed
+	expect_match "$* >/dev/full: message" "$(cat err)" \
+		"^nestor: cannot write standard output(: No space left on device)?$"
+}
+out_fails export
+out_fails --json task list
+out_fails version
+# a token whose secret was lost is not left usable
+set +e
+nestor token add --label lost >/dev/full 2>err
+rc=$?
+set -e
+expect_eq "token add >/dev/full: exit" "$rc" 1
+expect_match "token add >/dev/full: message" "$(cat err)" \
+	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: No space left on device$"
+expect_eq "no token kept" "$(nestor token list)" "no tokens (nestor token add)"
+nestor token add --label kept > token 2>/dev/null
+expect_match "a token written out is kept" "$(nestor token list)" " kept"

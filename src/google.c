@@ -694,9 +694,15 @@ static int push(struct gsess *g, struct google_report *rep, struct err *e)
 		if (rc < 0)
 			return -1;
 	}
-	return failed ? err_set(e, ERR_FAIL, "%d changes could not be pushed (retried later): %s",
-				failed, e->msg)
-		      : 0;
+	if (failed) {
+		/* the last failure's message, copied: err_set() writes over it */
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		return err_set(e, ERR_FAIL, "%d changes could not be pushed (retried later): %s",
+			       failed, why);
+	}
+	return 0;
 }
 
 int google_sync(struct config *cfg, struct store *s, const char *calendar, bool full, time_t now,

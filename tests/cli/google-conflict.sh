@@ -85,3 +85,11 @@ expect_match "push refused: its message" "$(cat err)" "HTTP 403"
 nestor google sync >/dev/null
 expect_eq "after the refusal: ours in Google" "$(remote_summary)" "Mine 3"
 expect_eq "after the refusal: recorded once" "$(nconflicts)" 3
+
+# a push that fails for now says why
+nestor event edit "$id" --summary "Mine 4" >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "'$rid'", "status": 403,
+  "reason": "forbidden", "count": 1}]}' >/dev/null
+sync_fails "push failing"
+expect_eq "push failing: its message" "$(cat err)" \
+	"nestor: google sync: 1 changes could not be pushed (retried later): Google: push: HTTP 403: injected"

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "gcal.h"
 #include "openmeteo.h"
+#include "paths.h"
 #include "redis.h"
 #include "secret.h"
 #include "syncer.h"
@@ -599,41 +600,6 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	return 0;
 }
 
-/* Write data to path through a temporary file beside it: written, synced,
- * renamed over path, and the rename synced with the directory. */
-static int write_atomic(const char *path, const gchar *data, gsize len, struct err *e)
-{
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	char *dir = g_path_get_dirname(path);
-	FILE *f = fopen(tmp, "w");
-	int rc = 0, dfd;
-
-	if (!f) {
-		rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
-	} else {
-		fchmod(fileno(f), 0600);
-		if (fwrite(data, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
-			rc = err_set(e, ERR_FAIL, "unable to write '%s': %s", tmp, strerror(errno));
-			fclose(f);
-			unlink(tmp);
-		} else if (fclose(f) || rename(tmp, path)) {
-			rc = err_set(e, ERR_FAIL, "unable to replace '%s': %s", path,
-				     strerror(errno));
-			unlink(tmp);
-		} else if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-			   fsync(dfd) < 0) {
-			rc = err_set(e, ERR_FAIL, "unable to sync '%s': %s", dir, strerror(errno));
-			if (dfd >= 0)
-				close(dfd);
-		} else {
-			close(dfd);
-		}
-	}
-	g_free(dir);
-	free(tmp);
-	return rc;
-}
-
 int config_save(struct config *c, struct err *e)
 {
 	char *lock = xasprintf("%s.lock", c->path);
@@ -665,7 +631,7 @@ int config_save(struct config *c, struct err *e)
 	pthread_mutex_unlock(&c->lock);
 	data = g_key_file_to_data(kf, &len, NULL);
 	g_key_file_free(kf);
-	rc = write_atomic(c->path, data, len, e);
+	rc = paths_replace(c->path, data, len, 0600, e);
 	g_free(data);
 	if (rc == 0) {
 		pthread_mutex_lock(&c->lock);

@@ -471,9 +471,11 @@ out:
  * The push.
  */
 
-/* Apply a remote event fetched for a conflict: remote wins here. */
+/* Apply a remote event fetched for a conflict: remote wins here.  The
+ * conflict (mine: the local version it overwrites, as JSON) is recorded in
+ * the same transaction: both happen, or neither and the op stays. */
 static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *remote,
-		       struct err *e)
+		       const char *mine, const char *theirs, struct err *e)
 {
 	struct gsync_cal *cals;
 	size_t n;
@@ -489,7 +491,9 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
 		/* the op is still in the outbox: forget it first, so the pull applies */
-		if (gsync_pushed(g->s, op, NULL, e) < 0) {
+		if (gsync_conflict(g->s, op->event_id, op->remote_id, mine, theirs, "google",
+				   g->now, NULL, e) < 0 ||
+		    gsync_pushed(g->s, op, NULL, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
 		}
@@ -560,28 +564,32 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 		      (!strcmp(policy(g), "newest") && remote_updated > local);
 	mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
 	ttext = cJSON_PrintUnformatted(r.json);
+	/* in the record, theirs is the value that won, mine the one overwritten */
 	if (remote_wins) {
-		rc = take_remote(g, op, r.json, e);
+		rc = take_remote(g, op, r.json, mtext, ttext, e);
 	} else {
-		struct gcal_resp w;
+		struct gcal_resp w = { 0 };
 		const char *etag = jstr(r.json, "etag");
+		long long cid;
 
-		rc = gsess_call(g, op->kind == GSYNC_DEL ? "DELETE" : "PATCH", path, NULL, mine,
-				etag, &w, e);
-		if (rc == 0 && w.status / 100 != 2)
+		/* recorded before Google's version is overwritten; a push Google
+		 * answers with a refusal overwrote nothing: the record goes (a cut
+		 * connection may have overwritten it: the record stays) */
+		rc = gsync_conflict(g->s, op->event_id, op->remote_id, ttext, mtext,
+				    "this device (over Google's)", g->now, &cid, e);
+		if (rc == 0)
+			rc = gsess_call(g, op->kind == GSYNC_DEL ? "DELETE" : "PATCH", path, NULL,
+					mine, etag, &w, e);
+		if (rc == 0 && w.status / 100 != 2) {
 			rc = gsess_status_error(&w, "push", e);
+			gsync_conflict_drop(g->s, cid, &(struct err){ 0 });
+		}
 		if (rc == 0)
 			rc = gsync_pushed(g->s, op, jstr(w.json, "etag"), e);
 		gcal_resp_release(&w);
 	}
-	if (rc == 0) {
-		/* theirs: the value that won, mine: the one overwritten */
-		rc = gsync_conflict(g->s, op->event_id, op->remote_id, remote_wins ? mtext : ttext,
-				    remote_wins ? ttext : mtext,
-				    remote_wins ? "google" : "this device (over Google's)", g->now,
-				    e);
+	if (rc == 0)
 		rep->conflicts++;
-	}
 out:
 	gcal_resp_release(&r);
 	free(mtext);
@@ -686,9 +694,15 @@ static int push(struct gsess *g, struct google_report *rep, struct err *e)
 		if (rc < 0)
 			return -1;
 	}
-	return failed ? err_set(e, ERR_FAIL, "%d changes could not be pushed (retried later): %s",
-				failed, e->msg)
-		      : 0;
+	if (failed) {
+		/* the last failure's message, copied: err_set() writes over it */
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		return err_set(e, ERR_FAIL, "%d changes could not be pushed (retried later): %s",
+			       failed, why);
+	}
+	return 0;
 }
 
 int google_sync(struct config *cfg, struct store *s, const char *calendar, bool full, time_t now,

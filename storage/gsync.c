@@ -499,7 +499,7 @@ int gsync_pending(struct store *s, time_t due, long *n, struct err *e)
 }
 
 int gsync_conflict(struct store *s, long long event_id, const char *remote_id, const char *mine,
-		   const char *theirs, const char *winner, time_t now, struct err *e)
+		   const char *theirs, const char *winner, time_t now, long long *id, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
@@ -517,6 +517,23 @@ int gsync_conflict(struct store *s, long long event_id, const char *remote_id, c
 	store_bind_text(st, 4, mine);
 	store_bind_text(st, 5, theirs);
 	store_bind_text(st, 6, winner);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, e, "sync conflicts");
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int gsync_conflict_drop(struct store *s, long long id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM sync_conflicts WHERE id = ?", e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "sync conflicts");

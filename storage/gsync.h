@@ -119,9 +119,14 @@ int gsync_pending(struct store *s, time_t due, long *n, struct err *e);
 
 /* Record a conflict of event event_id (remote_id) for `nestor sync
  * conflicts`: the value overwritten (mine) and the one that won (theirs),
- * as JSON texts, and who won (its "device"). */
+ * as JSON texts, and who won (its "device"); *id (when id is not NULL):
+ * the record's.  It is written before the loser is overwritten, in the
+ * same transaction when that is local, so no version is lost unrecorded;
+ * drop removes a record whose overwrite Google refused. */
 int gsync_conflict(struct store *s, long long event_id, const char *remote_id, const char *mine,
-		   const char *theirs, const char *winner, time_t now, struct err *e);
+		   const char *theirs, const char *winner, time_t now, long long *id,
+		   struct err *e);
+int gsync_conflict_drop(struct store *s, long long id, struct err *e);
 
 /* Pause Google sync (why: one line), resume it, read it (*why NULL: not
  * paused; the caller frees). */

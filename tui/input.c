@@ -1,5 +1,7 @@
 /* The input line editor: wide-character buffer, history, completion. */
 #include "input.h"
+#include "paths.h"
+#include "sbuf.h"
 #include "wrap.h"
 #include "xalloc.h"
 
@@ -277,41 +279,17 @@ int input_hist_load(struct input *in, const char *path)
 	return 0;
 }
 
-int input_hist_save(const struct input *in, const char *path)
+int input_hist_save(const struct input *in, const char *path, struct err *e)
 {
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkstemp(tmp), saved;
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct sbuf sb = SBUF_INIT;
+	int rc;
 
-	if (!f) {
-		saved = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		errno = saved;
-		return -1;
-	}
-	/* mkstemp makes it 0600: the lines typed are no one else's */
 	for (size_t i = 0; i < in->nhist; i++)
-		fprintf(f, "%s\n", in->hist[i]);
-	if (fflush(f) != 0 || ferror(f)) {
-		saved = errno;
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		saved = errno;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	errno = saved;
-	return -1;
+		sbuf_addf(&sb, "%s\n", in->hist[i]);
+	/* the lines typed are no one else's */
+	rc = paths_replace(path, sb.buf ? sb.buf : "", sb.len, 0600, e);
+	sbuf_release(&sb);
+	return rc;
 }
 
 int input_complete(struct input *in, const char *const *cands)

@@ -11,6 +11,8 @@
 #ifndef NESTOR_INPUT_H
 #define NESTOR_INPUT_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
@@ -58,12 +60,12 @@ void input_yank(struct input *in);
 void input_hist_add(struct input *in, const char *line);
 void input_hist_prev(struct input *in);
 void input_hist_next(struct input *in);
-/* One line per entry; a missing file is an empty history.  Save keeps the
- * last hist_max entries, replacing the file at once by a new one of mode
- * 0600 (no temporary file stays, even on failure).  Both return 0 or -1
- * (errno set). */
+/* One line per entry; a missing file is an empty history (load returns 0
+ * or -1, errno set).  Save keeps the last hist_max entries, replacing the
+ * file whole by a new one of mode 0600 (paths_replace: no temporary file
+ * stays, even on failure). */
 int input_hist_load(struct input *in, const char *path);
-int input_hist_save(const struct input *in, const char *path);
+int input_hist_save(const struct input *in, const char *path, struct err *e);
 
 /* Complete the word before the cursor among cands (NULL-terminated): the
  * word grows to the longest common prefix of the matches, and gets a space

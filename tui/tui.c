@@ -707,7 +707,7 @@ static void tui_close(struct tui *t)
 	alarm_close(&t->alarm);
 	dbwatch_free(t->watch);
 	if (t->hist_path && t->in.nhist && paths_mkdir(t->ctx->paths.state_dir, &t->ctx->err) == 0)
-		input_hist_save(&t->in, t->hist_path);
+		input_hist_save(&t->in, t->hist_path, &t->ctx->err);
 	free(t->hist_path);
 	drop_queue(t);
 	free(t->queue);

@@ -2,9 +2,12 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *xdg_dir(const char *var, const char *fallback)
 {
@@ -77,4 +80,101 @@ char *paths_dirname(const char *path)
 	if (slash == path)
 		return xstrdup("/");
 	return xstrndup(path, (size_t)(slash - path));
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int replace_in_place(const char *path, const void *data, size_t len, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0 || write_all(fd, data, len) < 0) {
+		err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (close(fd) < 0)
+		return err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* What rename() gives a directory entry lasts only once the directory is synced. */
+static int sync_dir(const char *path, struct err *e)
+{
+	char *dir = paths_dirname(path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	/* some file systems cannot sync a directory (EINVAL): nothing more to do */
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP))
+		rc = err_set(e, ERR_FAIL, "cannot sync directory '%s': %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+int paths_replace(const char *path, const void *data, size_t len, int mode, struct err *e)
+{
+	char *real = NULL, *tmp;
+	struct stat st;
+	int fd, rc = -1;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		real = realpath(path, NULL);
+		if (!real && errno != ENOENT)
+			return err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (real)
+		path = real;
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			rc = replace_in_place(path, data, len, e);
+			free(real);
+			return rc;
+		}
+		if (mode == PATHS_MODE_KEEP)
+			mode = (int)(st.st_mode & 07777);
+	}
+	if (mode == PATHS_MODE_KEEP) {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		mode = (int)(0666 & ~mask);
+	}
+	tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		err_set(e, ERR_FAIL, "cannot replace '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = sync_dir(path, e);
+out:
+	free(tmp);
+	free(real);
+	return rc;
 }

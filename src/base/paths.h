@@ -11,6 +11,8 @@
 
 #include "err.h"
 
+#include <stddef.h>
+
 struct paths {
 	char *config_dir, *config; /* config file */
 	char *data_dir, *db;	   /* database */
@@ -25,5 +27,18 @@ void paths_release(struct paths *p);
 int paths_mkdir(const char *dir, struct err *e);
 /* The directory part of path, newly allocated. */
 char *paths_dirname(const char *path);
+
+/* Keep the mode an existing file has, else 0666 less the umask (paths_replace). */
+#define PATHS_MODE_KEEP (-1)
+/*
+ * Replace the file at path with len bytes of data, all or nothing: they go
+ * to a temporary file beside it (path.XXXXXX), which is synced and renamed
+ * over path, then the directory is synced.  A failed write or a crash leaves
+ * the previous file whole; the temporary file is removed on failure.  mode:
+ * the new file's permissions, or PATHS_MODE_KEEP.  A symbolic link is
+ * followed; something that is not a regular file (/dev/stdout, a FIFO) is
+ * written in place, as there is nothing to keep.
+ */
+int paths_replace(const char *path, const void *data, size_t len, int mode, struct err *e);
 
 #endif

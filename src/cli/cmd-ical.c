@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "utf8.h"
 #include "ical.h"
+#include "paths.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -139,20 +140,10 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	if (ical_export(ctx->store, from_s ? &from : NULL, to_s ? &to : NULL, cal, &text,
 			&ctx->err) < 0)
 		return -1;
-	if (out && strcmp(out, "-")) {
-		FILE *f = fopen(out, "wb");
-		int bad = !f;
-
-		if (f) {
-			bad = fputs(text, f) == EOF;
-			bad |= fclose(f) != 0;
-		}
-		if (bad)
-			rc = err_set(&ctx->err, ERR_FAIL, "cannot write '%s': %s", out,
-				     strerror(errno));
-	} else {
+	if (out && strcmp(out, "-"))
+		rc = paths_replace(out, text, strlen(text), PATHS_MODE_KEEP, &ctx->err);
+	else
 		fputs(text, ctx->out);
-	}
 	free(text);
 	return rc;
 }

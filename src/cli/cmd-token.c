@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +49,26 @@ static int token_cmd_add(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(ctx, o);
 	} else {
 		fprintf(ctx->out, "%s\n", token);
-		fprintf(ctx->errout, "token %lld: shown once, only its hash is kept\n", id);
 	}
 	free(token);
+	/* a token whose secret never reached the user is of no use to them:
+	 * revoke it rather than leave it stored */
+	if (cmd_out_flush(ctx->out, &ctx->err) < 0) {
+		struct err ignored;
+
+		if (token_rm(ctx->store, id, &ignored) == 0)
+			err_prefix(&ctx->err, "token %lld revoked", id);
+		else
+			err_prefix(&ctx->err,
+				   "token %lld is stored, revoke it (nestor token rm %lld)", id,
+				   id);
+		clearerr(ctx->out);
+		if (cmd_tty_raw(ctx->out))
+			clearerr(cmd_tty_raw(ctx->out));
+		return -1;
+	}
+	if (!ctx->json)
+		fprintf(ctx->errout, "token %lld: shown once, only its hash is kept\n", id);
 	return 0;
 }
 

@@ -158,6 +158,31 @@ FILE *cmd_tty_raw(FILE *f)
 	return f && fileno(f) >= 0 && isatty(fileno(f)) ? f : NULL;
 }
 
+/* 0, an errno, or -1: an earlier write failed (the reason is gone) */
+static int flush_one(FILE *f)
+{
+	if (fflush(f) != 0)
+		return errno ? errno : -1;
+	return ferror(f) ? -1 : 0;
+}
+
+int cmd_out_flush(FILE *f, struct err *e)
+{
+	FILE *raw = cmd_tty_raw(f);
+	int bad = flush_one(f);
+
+	if (!bad && raw && raw != f)
+		bad = flush_one(raw);
+	if (!bad)
+		return 0;
+	if (bad > 0)
+		err_set(e, ERR_FAIL, "cannot write standard output: %s", strerror(bad));
+	else
+		err_set(e, ERR_FAIL, "cannot write standard output");
+	errno = bad > 0 ? bad : 0;
+	return -1;
+}
+
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 {
 	char *end;

@@ -238,6 +238,11 @@ FILE *cmd_tty_safe(FILE *f);
  * for nestor's own control characters (a progress line redrawn with \r);
  * NULL when f is not a terminal. */
 FILE *cmd_tty_raw(FILE *f);
+/* Flush standard output f (and the terminal under a cmd_tty_safe() stream)
+ * and say whether everything written to it went out: 0, or -1 with e
+ * filled and errno set (0 when an earlier write failed for a reason no
+ * longer known).  The error stays on the stream. */
+int cmd_out_flush(FILE *f, struct err *e);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

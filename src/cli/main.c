@@ -218,6 +218,20 @@ static int report(struct ctx *ctx)
 	return err_exit_status(&ctx->err);
 }
 
+/* Output that did not go out is a failure (`nestor export >/dev/full`), said
+ * once on stderr; but a reader that went away (EPIPE, when SIGPIPE is
+ * ignored) needs no line. */
+static int out_check(struct ctx *ctx, int rc)
+{
+	struct err e;
+
+	if (cmd_out_flush(ctx->out, &e) == 0)
+		return rc;
+	if (errno != EPIPE)
+		fprintf(errout, "nestor: %s\n", e.msg);
+	return rc ? rc : 1;
+}
+
 static int run(struct ctx *ctx, int argc, char **argv)
 {
 	int rc = cmd_dispatch(ctx, cmd_table, argc, argv);
@@ -335,6 +349,7 @@ int main(int argc, char **argv)
 	log_close();
 out:
 	paths_release(&ctx.paths);
+	rc = out_check(&ctx, rc);
 	if (ctx.out != stdout)
 		fclose(ctx.out);
 	if (errout != stderr)

@@ -215,6 +215,7 @@ START_TEST(test_input_history)
 	struct input in;
 	char *dir = tu_tmpdir(), *path = xasprintf("%s/history", dir), *blocked;
 	struct stat sb;
+	struct err e;
 
 	input_init(&in, 3);
 	input_hist_add(&in, "one");
@@ -236,14 +237,15 @@ START_TEST(test_input_history)
 	input_hist_add(&in, "три");
 	input_hist_add(&in, "four"); /* the oldest falls off at 3 */
 	ck_assert_str_eq(in.hist[0], "two");
-	ck_assert_int_eq(input_hist_save(&in, path), 0);
+	ck_assert_int_eq(input_hist_save(&in, path, &e), 0);
 	/* the lines typed are the user's alone, and a failed save (the path
 	 * is a folder) leaves no file behind */
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0600);
 	blocked = xasprintf("%s/blocked", dir);
 	ck_assert_int_eq(mkdir(blocked, 0700), 0);
-	ck_assert_int_eq(input_hist_save(&in, blocked), -1);
+	ck_assert_int_eq(input_hist_save(&in, blocked, &e), -1);
+	ck_assert_pstr_eq(strstr(e.msg, "Is a directory"), "Is a directory");
 	ck_assert_int_eq(count_files(dir), 2);
 	free(blocked);
 	input_release(&in);

@@ -1,0 +1,85 @@
+# Output that cannot be written: export -o replaces its file all or nothing
+# (a failed write leaves the previous export whole).
+. "$(dirname "$0")/lib.sh"
+cd "$NESTOR_HOME"
+
+# a calendar of some 400 KiB
+{
+	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nestor tests//EN\r\n'
+	i=0
+	while [ $i -lt 800 ]; do
+		printf 'BEGIN:VEVENT\r\nUID:big-%d@test\r\nDTSTAMP:20260101T000000Z\r\n' $i
+		printf 'DTSTART:20260701T090000Z\r\nDTEND:20260701T100000Z\r\nSUMMARY:Meeting %d\r\n' $i
+		printf 'DESCRIPTION:%0400d\r\nEND:VEVENT\r\n' 0
+		i=$((i + 1))
+	done
+	printf 'END:VCALENDAR\r\n'
+} > big.ics
+nestor import big.ics >/dev/null
+nestor export -o cal.ics
+cp cal.ics before.ics
+chmod 640 cal.ics
+[ "$(wc -c < cal.ics)" -gt 200000 ] || fail "the export is too small to hit the limit"
+
+# a write that fails half way (a file size limit, as on a full disk)
+set +e
+(
+	trap '' XFSZ
+	ulimit -f 100
+	nestor event add "One more" --at "2026-07-02 09:00" >/dev/null
+	nestor export -o cal.ics 2>err
+)
+rc=$?
+set -e
+expect_eq "failed export exit" "$rc" 1
+expect_match "its message" "$(cat err)" "^nestor: export: cannot write '.*cal\.ics': File too large$"
+cmp -s cal.ics before.ics || fail "a failed export -o changed the previous file"
+expect_eq "no temporary file left" "$(ls | grep -c '^cal\.ics\.')" 0
+
+# a good one replaces it, keeping its mode; through a link, the file it names
+nestor export -o cal.ics
+grep -q "^SUMMARY:One more" cal.ics || fail "export -o did not replace the file"
+expect_eq "mode kept" "$(stat -c %a cal.ics)" 640
+ln -s cal.ics link.ics
+nestor export --to 2026-06-02 -o link.ics
+[ -L link.ics ] || fail "export -o replaced the symbolic link"
+grep -q "^SUMMARY:One more" cal.ics && fail "export -o through a link did not reach the file"
+# not a regular file: written in place
+expect_match "export -o /dev/stdout" "$(nestor export --to 2026-06-02 -o /dev/stdout)" "^BEGIN:VCALENDAR"
+
+# config set and the TUI's history go the same way: a configuration kept
+# elsewhere (a dotfiles folder) and linked stays linked, and is updated
+mkdir dots
+nestor config set general.date_order dmy
+mv config dots/config
+ln -s dots/config config
+nestor config set general.date_order mdy
+[ -L config ] || fail "config set replaced the link to the configuration"
+grep -q "^date_order=mdy" dots/config || fail "config set did not update the linked file"
+expect_eq "config mode" "$(stat -c %a dots/config)" 600
+
+# standard output that cannot be written is a failure, said once
+out_fails() {
+	set +e
+	nestor "$@" >/dev/full 2>err
+	rc=$?
+	set -e
+	expect_eq "$* >/dev/full: exit" "$rc" 1
+	# the reason is known unless a write before the last one failed
+	expect_match "$* >/dev/full: message" "$(cat err)" \
+		"^nestor: cannot write standard output(: No space left on device)?$"
+}
+out_fails export
+out_fails --json task list
+out_fails version
+# a token whose secret was lost is not left usable
+set +e
+nestor token add --label lost >/dev/full 2>err
+rc=$?
+set -e
+expect_eq "token add >/dev/full: exit" "$rc" 1
+expect_match "token add >/dev/full: message" "$(cat err)" \
+	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: No space left on device$"
+expect_eq "no token kept" "$(nestor token list)" "no tokens (nestor token add)"
+nestor token add --label kept > token 2>/dev/null
+expect_match "a token written out is kept" "$(nestor token list)" " kept"

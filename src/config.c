@@ -600,17 +600,35 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 	return 0;
 }
 
+/* The lock of config_save: "FILE.lock" beside the file the path names
+ * (through symbolic links, as paths_replace writes there), so two paths to
+ * one file take one lock; NULL, no lock, for what is not a regular file
+ * (/dev/null), which is written in place. */
+static char *lock_path(const char *path)
+{
+	struct stat st;
+	char *real, *lock;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return NULL;
+	real = realpath(path, NULL);
+	lock = xasprintf("%s.lock", real ? real : path);
+	free(real);
+	return lock;
+}
+
 int config_save(struct config *c, struct err *e)
 {
-	char *lock = xasprintf("%s.lock", c->path);
-	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600), rc = -1;
+	char *lock = lock_path(c->path);
+	int fd = -1, rc = -1;
 	GHashTableIter it;
 	gpointer key, value;
 	GKeyFile *kf;
 	gchar *data;
 	gsize len;
 
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+	if (lock &&
+	    ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 || flock(fd, LOCK_EX) < 0)) {
 		err_set(e, ERR_FAIL, "unable to lock '%s': %s", lock, strerror(errno));
 		goto out;
 	}

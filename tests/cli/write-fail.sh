@@ -56,6 +56,8 @@ ln -s dots/config config
 nestor config set general.date_order mdy
 [ -L config ] || fail "config set replaced the link to the configuration"
 grep -q "^date_order=mdy" dots/config || fail "config set did not update the linked file"
+# its lock is the file's, beside it: through any link, one lock
+[ -e dots/config.lock ] || fail "config set through a link locked beside the link, not the file"
 expect_eq "config mode" "$(stat -c %a dots/config)" 600
 
 # standard output that cannot be written is a failure, said once

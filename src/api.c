@@ -557,19 +557,33 @@ struct api_route {
 	const char *pattern, *item;
 	int (*fn)(struct api_call *c);
 	const struct api_resource *res; /* or this, instead of fn */
+	bool calendar;			/* the first user's only (calendar_owner) */
 };
 
 static const struct api_route routes[] = {
-	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", NULL, &api_res_tasks },
-	{ "events", "/v1/events", "/v1/events/{id}", NULL, &api_res_events },
-	{ "agenda", "/v1/agenda", NULL, api_agenda, NULL },
-	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", NULL, &api_res_reminders },
-	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants, NULL },
-	{ "users", "/v1/users", "/v1/users/{id}", api_users, NULL },
-	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations, NULL },
-	{ "integrations", "/v1/integrations", NULL, api_integrations, NULL },
-	{ "ask", "/v1/ask", NULL, api_ask, NULL },
+	{ "tasks", "/v1/tasks", "/v1/tasks/{id}", NULL, &api_res_tasks, false },
+	{ "events", "/v1/events", "/v1/events/{id}", NULL, &api_res_events, true },
+	{ "agenda", "/v1/agenda", NULL, api_agenda, NULL, true },
+	{ "reminders", "/v1/reminders", "/v1/reminders/{id}", NULL, &api_res_reminders, false },
+	{ "assistants", "/v1/assistants", "/v1/assistants/{id}", api_assistants, NULL, false },
+	{ "users", "/v1/users", "/v1/users/{id}", api_users, NULL, false },
+	{ "conversations", "/v1/conversations", "/v1/conversations/{id}", api_conversations, NULL,
+	  false },
+	{ "integrations", "/v1/integrations", NULL, api_integrations, NULL, false },
+	{ "ask", "/v1/ask", NULL, api_ask, NULL, false },
 };
+
+/* The calendar is the first user's (user_owns_calendar): another user's
+ * token is 403 on every route of it, reads too. */
+static int calendar_owner(struct api_call *c)
+{
+	struct err e;
+	int rc = user_owns_calendar(c->store, &e);
+
+	if (rc < 0)
+		return api_fail(c, &e);
+	return rc ? 0 : api_error(c, 403, "%s", e.msg);
+}
 
 static int route(struct api_call *c, char *path)
 {
@@ -597,6 +611,8 @@ static int route(struct api_call *c, char *path)
 		c->route = n > 2 ? routes[i].item : routes[i].pattern;
 		c->id = seg[2];
 		c->sub = seg[3];
+		if (routes[i].calendar && calendar_owner(c) < 0)
+			return -1;
 		return routes[i].res ? api_resource(c, routes[i].res) : routes[i].fn(c);
 	}
 	return api_error(c, 404, "no such resource");

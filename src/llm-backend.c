@@ -94,7 +94,8 @@ static int load_history(struct llm_turn *lt, struct err *e)
 }
 
 /* The tools this assistant may call: its list, less ask_assistant at the
- * bottom of the delegation chain. */
+ * bottom of the delegation chain and the calendar's for a user who is not
+ * its owner (tool_offered). */
 static cJSON *allowed_tools(const struct turn *t)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -104,6 +105,8 @@ static cJSON *allowed_tools(const struct turn *t)
 		if (!assistant_allows(t->assistant, (*tl)->name))
 			continue;
 		if (!strcmp((*tl)->name, "ask_assistant") && t->depth >= ENGINE_MAX_DEPTH)
+			continue;
+		if (tool_offered(t->store, *tl) != 1)
 			continue;
 		if (sb.len)
 			sbuf_add(&sb, ",", 1);

@@ -310,7 +310,7 @@ int routine_compose(void *arg, struct store *s, const struct sched_fire *f, time
 	char *reply = NULL;
 	struct engine_sink sink;
 	struct engine *eng = NULL;
-	long long conv = 0;
+	long long conv = 0, saved = store_user(s);
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -321,6 +321,10 @@ int routine_compose(void *arg, struct store *s, const struct sched_fire *f, time
 		err_set(e, ERR_FAIL, "routine %lld has no request", f->job_id);
 		goto out;
 	}
+	/* the turn is the routine's user's (their tasks; the calendar only
+	 * when they own it), whoever runs the scheduler */
+	if (f->user_id)
+		store_set_user(s, f->user_id);
 	eng = engine_new(s, arg, e);
 	if (!eng || (assistant && engine_set_assistant(eng, assistant, e) < 0))
 		goto out;
@@ -335,6 +339,7 @@ int routine_compose(void *arg, struct store *s, const struct sched_fire *f, time
 	r->conversation = conv;
 	rc = 0;
 out:
+	store_set_user(s, saved);
 	engine_free(eng);
 	free(reply);
 	free(request);

@@ -357,6 +357,7 @@ static int fire_one(struct store *s, const struct sched_opts *o, const struct sc
 
 	memset(&f, 0, sizeof(f));
 	f.job_id = j->id;
+	f.user_id = j->user_id;
 	f.kind = j->kind;
 	f.text = cJSON_IsString(text) ? text->valuestring : j->kind;
 	f.payload = j->payload;
@@ -456,6 +457,7 @@ int sched_fire_now(struct store *s, const struct sched_opts *o, long long id, ti
 	text = cJSON_GetObjectItemCaseSensitive(payload, "text");
 	memset(&f, 0, sizeof(f));
 	f.job_id = j.id;
+	f.user_id = j.user_id;
 	f.kind = j.kind;
 	f.text = cJSON_IsString(text) ? text->valuestring : j.kind;
 	f.payload = j.payload;

@@ -105,7 +105,8 @@ struct sched_fire {
 	time_t occurrence;   /* its due time */
 	long late;	     /* seconds past due when late (> SCHED_LATE_GRACE), else 0 */
 	bool recurring;
-	int attempt; /* 1 for the first claim of this occurrence */
+	int attempt;	   /* 1 for the first claim of this occurrence */
+	long long user_id; /* whose job it is */
 };
 
 struct sched_deliver {

@@ -335,11 +335,21 @@ static int after_pull(struct syncer *y, struct err *e)
 	cJSON *changes;
 	long long last = y->cursor;
 	char *why = NULL;
+	long dropped = 0;
+	bool calendar;
 	int n;
 
 	if (pg_pull_result(y->pg, &changes, &last, e) < 0)
 		return -1;
 	n = cJSON_GetArraySize(changes);
+	/* acting as another user than the first, the calendar stays as it is
+	 * (replica.h) */
+	if (replica_calendar_syncs(y->s, y->user, &calendar, e) < 0) {
+		cJSON_Delete(changes);
+		return -1;
+	}
+	if (!calendar)
+		dropped = replica_drop_calendar(changes);
 	if (last != y->cursor &&
 	    replica_apply(y->s, changes, y->target, last, y->now, &st, &why, e) < 0) {
 		cJSON_Delete(changes);
@@ -349,7 +359,7 @@ static int after_pull(struct syncer *y, struct err *e)
 	if (last != y->cursor) {
 		y->rep.pulled += n;
 		y->rep.applied += st.applied;
-		y->rep.skipped += st.skipped;
+		y->rep.skipped += st.skipped + dropped;
 		y->rep.rejected += st.rejected;
 		y->rep.conflicts += st.conflicts;
 		y->rep.keys_dropped += st.keys_dropped;

@@ -113,7 +113,12 @@ static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	a = cJSON_CreateObject();
 	cJSON_AddStringToObject(a, "from", date);
 	cJSON_AddStringToObject(a, "to", date);
-	part(ctx, *result, "calendar_agenda", a, "events", "events");
+	/* the calendar is its owner's: another user's day has none, rather
+	 * than a refusal in every brief */
+	if (tool_offered(ctx->store, tool_find("calendar_agenda")) != 0)
+		part(ctx, *result, "calendar_agenda", a, "events", "events");
+	else
+		cJSON_Delete(a);
 	tasks_due(ctx, *result, end);
 	reminders_due(ctx, *result, day > ctx->now ? day : ctx->now, end);
 	a = cJSON_CreateObject();

@@ -3,6 +3,7 @@
 #include "tool-impl.h"
 #include "utf8.h"
 #include "sbuf.h"
+#include "user.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -30,6 +31,19 @@ const struct tool *tool_find(const char *name)
 		if (!strcmp((*t)->name, name))
 			return *t;
 	return NULL;
+}
+
+bool tool_is_calendar(const struct tool *t)
+{
+	return t == &tool_calendar_agenda || t == &tool_calendar_add || t == &tool_calendar_edit ||
+	       t == &tool_calendar_delete || t == &tool_calendar_search;
+}
+
+int tool_offered(struct store *s, const struct tool *t)
+{
+	struct err e;
+
+	return tool_is_calendar(t) ? user_owns_calendar(s, &e) : 1;
 }
 
 static bool is_integer(const cJSON *v)
@@ -122,6 +136,11 @@ int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON *
 	cJSON_Delete(schema);
 	if (rc < 0)
 		return -1;
+	if (tool_is_calendar(t) && (rc = user_owns_calendar(ctx->store, e)) <= 0) {
+		if (rc == 0)
+			err_prefix(e, "%s", name);
+		return -1;
+	}
 	if (ctx->cancel && atomic_load(ctx->cancel))
 		return err_set(e, ERR_FAIL, "cancelled");
 	if (t->run(ctx, args, result, e) < 0) {

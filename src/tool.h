@@ -66,8 +66,16 @@ extern const struct tool *const tool_registry[];
 
 const struct tool *tool_find(const char *name);
 
+/* Whether t reads or changes the calendar (calendar_*): the first user's
+ * only (user.h, user_owns_calendar). */
+bool tool_is_calendar(const struct tool *t);
+/* Whether the store's user may call t: 0 for a calendar tool when the user
+ * is not the first (and -1 when the store cannot tell), else 1. */
+int tool_offered(struct store *s, const struct tool *t);
+
 /* Validate args against the tool's required fields and run it.  An unknown
- * tool or missing required argument is an ERR_USAGE error naming it. */
+ * tool or missing required argument is an ERR_USAGE error naming it, as
+ * is a calendar tool called for a user who is not the first. */
 int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **result,
 	      struct err *e);
 

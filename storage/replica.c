@@ -4,6 +4,7 @@
  */
 #include "replica-int.h"
 #include "schema-sync.h"
+#include "user.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -897,8 +898,8 @@ static void free_rows(struct obrow *rows, size_t n)
 
 /* The change of group g (rows whose group is g), or NULL when it has none
  * to send; *take: whether its outbox rows are done with (sent or moot). */
-static cJSON *group_change(struct rcache *s, const char *user, struct obrow *rows, size_t n,
-			   size_t g, bool *take, bool *del, struct err *e)
+static cJSON *group_change(struct rcache *s, const char *user, bool calendar, struct obrow *rows,
+			   size_t n, size_t g, bool *take, bool *del, struct err *e)
 {
 	const struct rentity *r = replica_entity(rows[g].entity);
 	cJSON *names, *c, *it;
@@ -908,6 +909,11 @@ static cJSON *group_change(struct rcache *s, const char *user, struct obrow *row
 	*del = false;
 	if (!r || !rows[g].gid)
 		return NULL;
+	/* the calendar waits for its owner, deletions too */
+	if (!calendar && replica_calendar_entity(r->entity)) {
+		*take = false;
+		return NULL;
+	}
 	for (size_t i = g; i < n; i++)
 		*del |= rows[i].group == (int)g && rows[i].del;
 	if (*del)
@@ -967,16 +973,55 @@ static char *change_id(const char *gid, const cJSON *c, bool del)
 	return id;
 }
 
+bool replica_calendar_entity(const char *entity)
+{
+	return entity && (!strcmp(entity, "calendar") || !strcmp(entity, "event"));
+}
+
+int replica_calendar_syncs(struct store *s, const char *user, bool *yes, struct err *e)
+{
+	struct user first;
+
+	*yes = true;
+	if (!user)
+		return 0;
+	if (user_first(s, &first, e) < 0)
+		return -1;
+	*yes = !strcmp(first.name, user);
+	user_release(&first);
+	return 0;
+}
+
+long replica_drop_calendar(struct cJSON *changes)
+{
+	cJSON *c = changes ? changes->child : NULL, *next;
+	long n = 0;
+
+	for (; c; c = next) {
+		const cJSON *entity = cJSON_GetObjectItemCaseSensitive(c, "entity");
+
+		next = c->next;
+		if (cJSON_IsString(entity) && replica_calendar_entity(entity->valuestring)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(changes, c));
+			n++;
+		}
+	}
+	return n;
+}
+
 int replica_next(struct store *s, const char *user, long long after, size_t limit,
 		 struct replica_batch *b, struct err *e)
 {
 	struct rcache cache = { .s = s };
 	struct obrow *rows;
 	size_t n, cap = 0;
+	bool calendar;
 
 	memset(b, 0, sizeof(*b));
 	b->changes = cJSON_CreateArray();
 	b->last = after;
+	if (replica_calendar_syncs(s, user, &calendar, e) < 0)
+		return -1;
 	if (store_begin(s, e) < 0)
 		return -1;
 	/* a clock an older version moved far ahead comes back first */
@@ -997,7 +1042,7 @@ int replica_next(struct store *s, const char *user, long long after, size_t limi
 		if (rows[g].group != (int)g)
 			continue;
 		err_clear(e);
-		c = group_change(&cache, user, rows, n, g, &take, &del, e);
+		c = group_change(&cache, user, calendar, rows, n, g, &take, &del, e);
 		if (!c && e->code) {
 			rcache_release(&cache);
 			free_rows(rows, n);

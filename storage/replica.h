@@ -89,11 +89,27 @@ void replica_batch_release(struct replica_batch *b);
  * The next batch: outbox rows after `after` (0 at first), at most limit of
  * them, grouped by row (one change per row, with the current values and
  * versions of every field named).  Rows of another local user than
- * user_name (NULL: any) wait, as does a job while a claim runs.  An empty
+ * user_name (NULL: any) wait, as do the calendar's unless user_name is the
+ * first user (below) and a job while a claim runs.  An empty
  * batch (b->nids == 0 and b->last == after) means the outbox is drained.
  */
 int replica_next(struct store *s, const char *user_name, long long after, size_t limit,
 		 struct replica_batch *b, struct err *e);
+/*
+ * The calendar (calendars and events, the device's own: user.h,
+ * user_owns_calendar) syncs only as the store's first user: acting as
+ * another, its changes wait in the outbox (replica_next) and the server's
+ * are not applied here (replica_drop_calendar), so one user's calendar
+ * never goes into another's rows on the server, nor theirs into it.
+ */
+/* Whether entity ("event"...) is the calendar's. */
+bool replica_calendar_entity(const char *entity);
+/* *yes: whether the calendar syncs when the device acts as user_name
+ * (NULL: any user, yes). */
+int replica_calendar_syncs(struct store *s, const char *user_name, bool *yes, struct err *e);
+/* Take the calendar's changes out of a pulled array; how many. */
+long replica_drop_calendar(struct cJSON *changes);
+
 /* The server has the batch: forget its outbox rows. */
 int replica_pushed(struct store *s, const struct replica_batch *b, struct err *e);
 

@@ -354,3 +354,23 @@ char *user_name(struct store *s, long long id)
 	sqlite3_finalize(st);
 	return name;
 }
+
+int user_owns_calendar(struct store *s, struct err *e)
+{
+	struct user first;
+	char *name;
+
+	if (user_first(s, &first, e) < 0)
+		return -1;
+	if (first.id == store_user(s)) {
+		user_release(&first);
+		return 1;
+	}
+	name = user_name(s, store_user(s));
+	err_set(e, ERR_USAGE,
+		"the calendar belongs to '%s', the first user: '%s' cannot read or change it",
+		first.name, name ? name : "?");
+	free(name);
+	user_release(&first);
+	return 0;
+}

@@ -3,7 +3,8 @@
  *
  * Every store has at least one user: the first, "me" until renamed, is
  * who a device acts as when nothing says otherwise (--user, server.user).
- * Tasks, reminders and conversations carry their user.  Names are unique;
+ * Tasks, reminders and conversations carry their user; the calendar is the
+ * first user's (user_owns_calendar).  Names are unique;
  * with a server they are PostgreSQL role names too (syncer_check_user()).
  */
 #ifndef NESTOR_USER_H
@@ -78,5 +79,14 @@ int user_count_data(struct store *s, long long id, struct user_data *d, struct e
 int user_find(struct store *s, const char *name, long long *id, struct err *e);
 /* The name of user id (caller frees), or NULL when there is none. */
 char *user_name(struct store *s, long long id);
+
+/*
+ * The calendar (every calendar and event of the store, local and Google)
+ * is the first user's: the device's own, whose Google account and
+ * PostgreSQL role it syncs with.  1 when the store's user (store_user) is
+ * the first; 0 when another, with e (ERR_USAGE) the one-line refusal
+ * naming the owner; -1 when the store cannot tell.
+ */
+int user_owns_calendar(struct store *s, struct err *e);
 
 #endif

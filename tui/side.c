@@ -6,6 +6,7 @@
 #include "reminder.h"
 #include "task.h"
 #include "theme.h"
+#include "user.h"
 #include "when.h"
 #include "wrap.h"
 #include "xalloc.h"
@@ -104,12 +105,20 @@ static int load_reminders(struct side_section *sec, struct store *st, time_t now
 }
 
 /* Today's occurrences: all-day ones first (the agenda sorts them so),
- * then by start; one that began before today shows "...". */
+ * then by start; one that began before today shows "...".  None for a
+ * user but the calendar's owner (user_owns_calendar). */
 static int load_agenda(struct side_section *sec, struct store *st, time_t now, struct err *e)
 {
 	time_t day = when_day_start(now), next = when_day_start(day + 36 * 3600);
 	struct event_list l;
+	struct err ne;
+	int own = user_owns_calendar(st, &ne);
 
+	if (own <= 0) {
+		if (own < 0)
+			*e = ne;
+		return own;
+	}
 	memset(&l, 0, sizeof(l));
 	if (event_occurrences(st, day, next, NULL, &l, e) < 0)
 		return -1;

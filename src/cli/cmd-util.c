@@ -515,6 +515,7 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 {
 	const struct cmd *c = find(table, argv[0]), *v = NULL;
 	char prefix[64] = "";
+	bool calendar;
 	int rc;
 
 	err_clear(&ctx->err);
@@ -524,6 +525,7 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 		return failed(ctx);
 	}
 	snprintf(ctx->name, sizeof(ctx->name), "%s", c->name);
+	calendar = c->flags & CMD_CALENDAR;
 	if (is_help(argv[1])) {
 		print_usage(ctx->out, "", c);
 		return 0;
@@ -559,6 +561,9 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 		return 0;
 	}
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
+		return failed(ctx);
+	/* the owner's alone, locally too: the same rule as the API's */
+	if (calendar && (c->flags & CMD_NEEDS_DB) && user_owns_calendar(ctx->store, &ctx->err) != 1)
 		return failed(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */
 	rc = c->exec(ctx, argc, argv);

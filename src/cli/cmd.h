@@ -31,6 +31,9 @@ enum cmd_flags {
 	CMD_NEEDS_DB = 1 << 0, /* open the database before calling */
 	CMD_HIDDEN = 1 << 1,   /* for the completion scripts: not in `nestor help` */
 	CMD_RAW = 1 << 2,      /* arguments taken as they come: --help only first */
+	/* the calendar's (a command or a whole group): refused for a user but
+	 * the first, who owns it (user_owns_calendar) */
+	CMD_CALENDAR = 1 << 3,
 };
 
 struct ctx {

@@ -152,6 +152,10 @@ check("GET", f"/v1/events/{ev['id']}", 200)
 check("PATCH", f"/v1/events/{ev['id']}", 200, {"location": "room 2"})
 check("GET", "/v1/agenda?from=2026-06-01&to=2026-06-30", 200)
 check("GET", "/v1/agenda?from=someday", 400)
+for m, path, body in (("GET", "/v1/events", None), ("POST", "/v1/events", {"summary": "x", "start": "2026-06-02"}),
+                      ("GET", f"/v1/events/{ev['id']}", None), ("PATCH", f"/v1/events/{ev['id']}", {"location": "x"}),
+                      ("DELETE", f"/v1/events/{ev['id']}", None), ("GET", "/v1/agenda", None)):
+    check(m, path, 403, body, token=OTHER)
 check("DELETE", f"/v1/events/{ev['id']}", 204)
 r = check("POST", "/v1/reminders", 201, {"text": "call", "at": "2026-06-01 18:00"})
 check("POST", "/v1/reminders", 201, {"text": "stretch", "every": "0 * * * *"})

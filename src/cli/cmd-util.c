@@ -406,6 +406,7 @@ static int act_as(struct ctx *ctx)
 		return -1;
 	}
 	store_set_user(ctx->store, u.id);
+	ctx->user_named = true;
 	user_release(&u);
 	return 0;
 }
@@ -562,8 +563,10 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 	}
 	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
 		return failed(ctx);
-	/* the owner's alone, locally too: the same rule as the API's */
-	if (calendar && (c->flags & CMD_NEEDS_DB) && user_owns_calendar(ctx->store, &ctx->err) != 1)
+	/* the owner's alone, locally too: the same rule as the API's (no user
+	 * named: the first, no query on the agenda's way) */
+	if (calendar && (c->flags & CMD_NEEDS_DB) && ctx->user_named &&
+	    user_owns_calendar(ctx->store, &ctx->err) != 1)
 		return failed(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */
 	rc = c->exec(ctx, argc, argv);

@@ -57,6 +57,8 @@ struct ctx {
 	bool json_done;		 /* the handler printed its --json answer, which
 				  * says what failed: an error adds no JSON */
 	const char *user;	 /* --user: who the device acts as (NULL: server.user) */
+	bool user_named;	 /* --user or server.user named the store's user (else:
+				  * the first user, the calendar's owner) */
 	struct err err;
 };
 

@@ -1,6 +1,7 @@
 /* The HTTP API's front door: auth, limits, routing, metrics (api.h). */
 #include "api-int.h"
 #include "health.h"
+#include "jsonnul.h"
 #include "sbuf.h"
 #include "stats.h"
 #include "user.h"
@@ -8,7 +9,6 @@
 #include "wallclock.h"
 #include "xalloc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <glib.h>
 #include <pthread.h>
@@ -602,49 +602,16 @@ static int route(struct api_call *c, char *path)
 	return api_error(c, 404, "no such resource");
 }
 
-/* Whether a string of the JSON text s[0..n) holds \u0000 (or a NUL byte),
- * which cJSON would cut it at; *name (at most cap - 1 bytes): that string when it is a
- * key, else the key before it. */
-static bool nul_in_json(const char *s, size_t n, char *name, size_t cap)
-{
-	size_t start, i, k;
-	bool nul;
-
-	snprintf(name, cap, "body");
-	for (i = 0; i < n; i++) {
-		if (s[i] != '"')
-			continue;
-		start = ++i;
-		nul = false;
-		for (; i < n && s[i] != '"'; i++)
-			if (!s[i])
-				nul = true;
-			else if (s[i] == '\\' && i + 1 < n) {
-				nul |= s[i + 1] == 'u' && i + 5 < n &&
-				       !memcmp(s + i + 2, "0000", 4);
-				i++;
-			}
-		for (k = i + 1; k < n && isspace((unsigned char)s[k]); k++)
-			;
-		if (k < n && s[k] == ':')
-			snprintf(name, cap, "%.*s", (int)(i - start < cap ? i - start : cap - 1),
-				 s + start);
-		if (nul)
-			return true;
-	}
-	return false;
-}
-
 /* The body of a POST or PATCH: a JSON object, else 400. */
 static int parse_body(struct api_call *c)
 {
 	const char *m = c->rq->method, *end = NULL;
-	char name[64];
+	struct json_nul at;
 
 	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
 		return 0;
-	if (nul_in_json(c->rq->body, c->rq->body_len, name, sizeof(name)))
-		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", name);
+	if (json_nul_first(c->rq->body, c->rq->body_len, &at))
+		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", at.key);
 	if (memchr(c->rq->body, '\0', c->rq->body_len))
 		return api_error(c, 400, "the body must be a JSON object");
 	c->in = cJSON_ParseWithLengthOpts(c->rq->body, c->rq->body_len, &end, false);

@@ -202,6 +202,7 @@ enum {
 	LINE_MSG = 'm',	 /* a message */
 	LINE_CALL = 'c', /* a message with a tools/call in it (counted in calls) */
 	LINE_LONG = 'l', /* a message over LINE_MAX_BYTES, skipped (no TEXT) */
+	LINE_NUL = 'n',	 /* a message with a NUL byte, not JSON text (no TEXT) */
 };
 
 /* Standard input, read by a thread of its own: it splits it into lines,
@@ -247,6 +248,10 @@ static void read_line(struct reader *r)
 
 	if (r->line.len > LINE_MAX_BYTES) {
 		queue_line(r, LINE_LONG, "", 0);
+		return;
+	}
+	if (memchr(text, '\0', r->line.len)) {
+		queue_line(r, LINE_NUL, "", 0);
 		return;
 	}
 	if (strstr(text, "notifications/cancelled"))
@@ -415,6 +420,8 @@ static void answer_lines(struct reader *r, struct sbuf *in)
 			send_line(r->w,
 				  "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
 				  "\"message\":\"message too long\"}}");
+		} else if (kind == LINE_NUL) {
+			send_line(r->w, MCP_NUL_BYTE_ERROR);
 		} else if (*text && strspn(text, " \t\r") < strlen(text)) {
 			char *reply;
 

@@ -330,7 +330,12 @@ void api_page(struct api_call *c, cJSON *items)
 }
 
 /* Take one request from the caller's bucket; 0 when it may go on, else
- * the seconds until it may. */
+ * the seconds until it may.  The buckets of the API_RATE_BUCKETS tokens
+ * used last are kept.  A token without one takes a free bucket, full; when
+ * none is free, it takes the bucket of the token used least recently with
+ * what is left in it (refilled to now), so having a token's bucket
+ * forgotten cannot refill it: what all the buckets hold together never
+ * grows but with time. */
 static long rate_take(struct api *api, long long token)
 {
 	double now = monotonic_s(), per_s = api->opts.rate / 60.0;
@@ -338,18 +343,20 @@ static long rate_take(struct api *api, long long token)
 
 	if (!api->opts.rate)
 		return 0;
-	for (size_t i = 0; i < api->nbuckets; i++)
+	for (size_t i = 0; i < api->nbuckets && !b; i++)
 		if (api->buckets[i].token == token)
 			b = &api->buckets[i];
-	if (!b) {
-		size_t i = api->nbuckets < API_RATE_BUCKETS ? api->nbuckets++
-							    : (size_t)(token % API_RATE_BUCKETS);
-
-		b = &api->buckets[i];
-		b->token = token;
+	if (!b && api->nbuckets < API_RATE_BUCKETS) {
+		b = &api->buckets[api->nbuckets++];
 		b->level = api->opts.rate;
 		b->stamp = now;
+	} else if (!b) {
+		b = &api->buckets[0];
+		for (size_t i = 1; i < api->nbuckets; i++)
+			if (api->buckets[i].stamp < b->stamp)
+				b = &api->buckets[i];
 	}
+	b->token = token;
 	b->level += (now - b->stamp) * per_s;
 	if (b->level > api->opts.rate)
 		b->level = api->opts.rate;

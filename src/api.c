@@ -445,7 +445,8 @@ void api_job_end(struct api *api, const char *route, int status, double t0, bool
 	pthread_mutex_unlock(&api->lock);
 }
 
-/* The Prometheus text format (version 0.0.4). */
+/* The Prometheus text format (version 0.0.4): the installation's counts,
+ * for the first user's tokens only (403 for another's). */
 static void metrics(struct api_call *c)
 {
 	struct api *api = c->api;
@@ -455,6 +456,17 @@ static void metrics(struct api_call *c)
 	unsigned long long cum = 0;
 	long overdue = 0;
 	struct err e;
+	char *name = NULL;
+	int rc = api_first_user(c, &name);
+
+	if (rc == 0)
+		api_error(c, 403,
+			  "only the first user (%s) may read /metrics: its counts are "
+			  "the installation's",
+			  name);
+	free(name);
+	if (rc <= 0)
+		return;
 
 	pthread_mutex_lock(&api->lock);
 	sbuf_adds(b, "# HELP nestor_http_requests_total HTTP requests answered.\n"
@@ -491,7 +503,7 @@ static void metrics(struct api_call *c)
 		  api->limited, api->turns, api->jobs, api->jobs_refused);
 	pthread_mutex_unlock(&api->lock);
 	memset(&first, 0, sizeof(first));
-	if (stats_overdue(c->store, c->now, &overdue, &first, &e) == 0)
+	if (stats_overdue(c->store, 0, c->now, &overdue, &first, &e) == 0)
 		sbuf_addf(b,
 			  "# HELP nestor_scheduler_due_jobs Active jobs due and not yet run.\n"
 			  "# TYPE nestor_scheduler_due_jobs gauge\n"

@@ -780,7 +780,8 @@ const struct cmd cmd_mcp_verbs[] = {
 	  "[--bearer SECRET])",
 	  "add an MCP server whose tools assistants may use (--tools mcp:NAME); --env sets VAR in "
 	  "the server's environment, --header sends NAME with each request, --bearer sends "
-	  "Authorization: Bearer, each the value of the nestor secret SECRET (nestor secret set)",
+	  "Authorization: Bearer, each the value of the nestor secret SECRET (nestor secret set); "
+	  "a key in COMMAND's arguments is refused",
 	  CMD_NEEDS_DB, mcp_add, NULL },
 	{ "list", "[--json]", "the MCP servers and their tools (each server is asked)",
 	  CMD_NEEDS_DB, mcp_list, NULL },

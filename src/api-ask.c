@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "render.h"
 #include "sbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <pthread.h>
@@ -195,6 +196,7 @@ int api_ask(struct api_call *c)
 	long long conv;
 	struct conversation info;
 	struct ask_job *j;
+	struct err e;
 
 	if (strcmp(c->rq->method, "POST") != 0 || c->id)
 		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
@@ -204,6 +206,8 @@ int api_ask(struct api_call *c)
 		return -1;
 	if (!text || !*text)
 		return api_error(c, 400, "missing \"text\"");
+	if (utf8_check_field("\"text\"", text, ENGINE_TEXT_MAX, &e) < 0)
+		return api_fail(c, &e); /* 400, before the turn starts */
 	if (conv && api_own_conversation(c, conv, &info) < 0)
 		return -1;
 	if (conv)

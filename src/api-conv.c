@@ -352,14 +352,24 @@ int api_conversations(struct api_call *c)
 	return rc;
 }
 
+/* The installation's state is the first user's to see (the database's
+ * path, the scheduler's pid, every user's jobs, the sync targets' errors
+ * and the outbox); another user's token sees its own jobs and which
+ * targets are configured (health_collect_user). */
 int api_integrations(struct api_call *c)
 {
 	struct health h;
 	struct err e;
+	int first, rc;
 
 	if (!is(c, "GET") || c->id)
 		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
-	if (health_collect(c->store, c->cfg, store_path(c->store), NULL, c->now, &h, &e) < 0)
+	if ((first = api_first_user(c, NULL)) < 0)
+		return -1;
+	rc = first ? health_collect(c->store, c->cfg, store_path(c->store), NULL, c->now, &h, &e)
+		   : health_collect_user(c->store, c->cfg, store_path(c->store), c->tok.user_id,
+					 c->now, &h, &e);
+	if (rc < 0)
 		return api_fail(c, &e);
 	api_json(c, 200, health_json(&h));
 	health_release(&h);

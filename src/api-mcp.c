@@ -4,7 +4,9 @@
  *
  *  - POST: Accept must name application/json and text/event-stream (else
  *    406); a message with no request in it is 202 with no body, one with
- *    requests 200 with the JSON-RPC answer as application/json;
+ *    requests 200 with the JSON-RPC answer as application/json; a body
+ *    with a NUL byte is no JSON text: 400 with the JSON-RPC parse error
+ *    (-32700), nothing run;
  *  - GET with a session's Mcp-Session-Id (and Accept naming
  *    text/event-stream) opens the session's stream of server messages:
  *    notifications/tools/list_changed when the tools its assistant offers
@@ -470,6 +472,12 @@ static int post(struct api_call *c, struct api_mcp *m)
 
 	if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name application/json and text/event-stream");
+	if (memchr(c->rq->body, '\0', c->rq->body_len)) {
+		/* the transport's rule for input the server cannot accept */
+		c->rs->status = 400;
+		sbuf_adds(&c->rs->body, MCP_NUL_BYTE_ERROR "\n");
+		return -1;
+	}
 	msg = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
 	init = has_method(msg, "initialize");
 	call = has_method(msg, "tools/call");

@@ -1,6 +1,7 @@
 /* The HTTP API's front door: auth, limits, routing, metrics (api.h). */
 #include "api-int.h"
 #include "health.h"
+#include "jsonnul.h"
 #include "sbuf.h"
 #include "stats.h"
 #include "user.h"
@@ -8,7 +9,6 @@
 #include "wallclock.h"
 #include "xalloc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <glib.h>
 #include <pthread.h>
@@ -330,7 +330,12 @@ void api_page(struct api_call *c, cJSON *items)
 }
 
 /* Take one request from the caller's bucket; 0 when it may go on, else
- * the seconds until it may. */
+ * the seconds until it may.  The buckets of the API_RATE_BUCKETS tokens
+ * used last are kept.  A token without one takes a free bucket, full; when
+ * none is free, it takes the bucket of the token used least recently with
+ * what is left in it (refilled to now), so having a token's bucket
+ * forgotten cannot refill it: what all the buckets hold together never
+ * grows but with time. */
 static long rate_take(struct api *api, long long token)
 {
 	double now = monotonic_s(), per_s = api->opts.rate / 60.0;
@@ -338,18 +343,20 @@ static long rate_take(struct api *api, long long token)
 
 	if (!api->opts.rate)
 		return 0;
-	for (size_t i = 0; i < api->nbuckets; i++)
+	for (size_t i = 0; i < api->nbuckets && !b; i++)
 		if (api->buckets[i].token == token)
 			b = &api->buckets[i];
-	if (!b) {
-		size_t i = api->nbuckets < API_RATE_BUCKETS ? api->nbuckets++
-							    : (size_t)(token % API_RATE_BUCKETS);
-
-		b = &api->buckets[i];
-		b->token = token;
+	if (!b && api->nbuckets < API_RATE_BUCKETS) {
+		b = &api->buckets[api->nbuckets++];
 		b->level = api->opts.rate;
 		b->stamp = now;
+	} else if (!b) {
+		b = &api->buckets[0];
+		for (size_t i = 1; i < api->nbuckets; i++)
+			if (api->buckets[i].stamp < b->stamp)
+				b = &api->buckets[i];
 	}
+	b->token = token;
 	b->level += (now - b->stamp) * per_s;
 	if (b->level > api->opts.rate)
 		b->level = api->opts.rate;
@@ -438,7 +445,8 @@ void api_job_end(struct api *api, const char *route, int status, double t0, bool
 	pthread_mutex_unlock(&api->lock);
 }
 
-/* The Prometheus text format (version 0.0.4). */
+/* The Prometheus text format (version 0.0.4): the installation's counts,
+ * for the first user's tokens only (403 for another's). */
 static void metrics(struct api_call *c)
 {
 	struct api *api = c->api;
@@ -448,6 +456,17 @@ static void metrics(struct api_call *c)
 	unsigned long long cum = 0;
 	long overdue = 0;
 	struct err e;
+	char *name = NULL;
+	int rc = api_first_user(c, &name);
+
+	if (rc == 0)
+		api_error(c, 403,
+			  "only the first user (%s) may read /metrics: its counts are "
+			  "the installation's",
+			  name);
+	free(name);
+	if (rc <= 0)
+		return;
 
 	pthread_mutex_lock(&api->lock);
 	sbuf_adds(b, "# HELP nestor_http_requests_total HTTP requests answered.\n"
@@ -484,7 +503,7 @@ static void metrics(struct api_call *c)
 		  api->limited, api->turns, api->jobs, api->jobs_refused);
 	pthread_mutex_unlock(&api->lock);
 	memset(&first, 0, sizeof(first));
-	if (stats_overdue(c->store, c->now, &overdue, &first, &e) == 0)
+	if (stats_overdue(c->store, 0, c->now, &overdue, &first, &e) == 0)
 		sbuf_addf(b,
 			  "# HELP nestor_scheduler_due_jobs Active jobs due and not yet run.\n"
 			  "# TYPE nestor_scheduler_due_jobs gauge\n"
@@ -618,49 +637,16 @@ static int route(struct api_call *c, char *path)
 	return api_error(c, 404, "no such resource");
 }
 
-/* Whether a string of the JSON text s[0..n) holds \u0000 (or a NUL byte),
- * which cJSON would cut it at; *name (at most cap - 1 bytes): that string when it is a
- * key, else the key before it. */
-static bool nul_in_json(const char *s, size_t n, char *name, size_t cap)
-{
-	size_t start, i, k;
-	bool nul;
-
-	snprintf(name, cap, "body");
-	for (i = 0; i < n; i++) {
-		if (s[i] != '"')
-			continue;
-		start = ++i;
-		nul = false;
-		for (; i < n && s[i] != '"'; i++)
-			if (!s[i])
-				nul = true;
-			else if (s[i] == '\\' && i + 1 < n) {
-				nul |= s[i + 1] == 'u' && i + 5 < n &&
-				       !memcmp(s + i + 2, "0000", 4);
-				i++;
-			}
-		for (k = i + 1; k < n && isspace((unsigned char)s[k]); k++)
-			;
-		if (k < n && s[k] == ':')
-			snprintf(name, cap, "%.*s", (int)(i - start < cap ? i - start : cap - 1),
-				 s + start);
-		if (nul)
-			return true;
-	}
-	return false;
-}
-
 /* The body of a POST or PATCH: a JSON object, else 400. */
 static int parse_body(struct api_call *c)
 {
 	const char *m = c->rq->method, *end = NULL;
-	char name[64];
+	struct json_nul at;
 
 	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
 		return 0;
-	if (nul_in_json(c->rq->body, c->rq->body_len, name, sizeof(name)))
-		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", name);
+	if (json_nul_first(c->rq->body, c->rq->body_len, &at))
+		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", at.key);
 	if (memchr(c->rq->body, '\0', c->rq->body_len))
 		return api_error(c, 400, "the body must be a JSON object");
 	c->in = cJSON_ParseWithLengthOpts(c->rq->body, c->rq->body_len, &end, false);

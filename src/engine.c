@@ -393,7 +393,7 @@ static int check_text(const char *text, struct err *e)
 {
 	if (!text || !*text)
 		return err_set(e, ERR_USAGE, "nothing to say");
-	return utf8_check_field("request", text, 0, e);
+	return utf8_check_field("request", text, ENGINE_TEXT_MAX, e);
 }
 
 /* The backend's part of turn t, the user's message stored: run it, and
@@ -416,10 +416,11 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 	const struct backend *b;
 	int rc = -1;
 
-	if (check_text(text, e) < 0)
+	if (check_text(text, e) < 0 || conversation_assistant(eng, conv, want, &a, now, e) < 0) {
+		if (sink && sink->error) /* the REPL and the TUI show it */
+			sink->error(sink->arg, e);
 		return -1;
-	if (conversation_assistant(eng, conv, want, &a, now, e) < 0)
-		return -1;
+	}
 	turn_init(&t, eng, &a, *conv, text, now, depth, sink);
 	b = backend_of(&a, e);
 	if (!b)

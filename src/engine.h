@@ -123,6 +123,13 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 			const char *text, time_t now, const struct engine_sink *sink,
 			struct err *e);
 
+/* The longest text a turn takes, in bytes (a message from the CLI, the
+ * REPL, the TUI, Telegram, POST /v1/ask, a question ask_assistant
+ * delegates): longer is ERR_USAGE "request: too long (N bytes, at most
+ * 65536)", nothing stored.  A routine's request is shorter still
+ * (STORE_REQUEST_MAX). */
+#define ENGINE_TEXT_MAX 65536
+
 /* How deep ask_assistant may delegate: the main assistant is depth 0. */
 #define ENGINE_MAX_DEPTH 2
 

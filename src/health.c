@@ -171,24 +171,50 @@ static void redis_part(struct config *cfg, struct health *h)
 			n, n == 1 ? "" : "s");
 }
 
-int health_collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
-		   time_t now, struct health *h, struct err *e)
+/* What a user other than the first may not see: the sync targets but
+ * whether each is configured, the outbox, and the problems they make. */
+static void installation_out(struct health *h)
+{
+	for (size_t i = 0; i < h->nproblems; i++)
+		free(h->problems[i]);
+	h->nproblems = 0;
+	for (size_t i = 0; i < HEALTH_TARGETS; i++) {
+		struct health_target *t = &h->targets[i];
+
+		free(t->cursor);
+		free(t->last_error);
+		t->cursor = t->last_error = NULL;
+		t->last_ok = 0;
+		t->outbox = t->oldest = 0;
+		t->attempts = 0;
+	}
+	stats_outbox_free(h->other, h->nother);
+	h->other = NULL;
+	h->nother = 0;
+}
+
+static int collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
+		   long long user, time_t now, struct health *h, struct err *e)
 {
 	char when[64];
 
 	memset(h, 0, sizeof(*h));
-	h->db_path = db_path;
-	h->db_size = file_size(db_path);
+	h->db_path = user ? NULL : db_path;
+	h->db_size = user ? -1 : file_size(db_path);
 	h->schema = store_schema_version();
 	h->runner = sched_lock_holder(db_path, &h->runner_pid);
-	if (stats_next(s, &h->next, &h->has_next, e) < 0 ||
-	    stats_overdue(s, now - SCHED_LATE_GRACE, &h->overdue, &h->overdue_job, e) < 0 ||
-	    stats_failed(s, now - DAY, &h->failed, &h->failed_job, &h->failed_channel,
+	if (user)
+		h->runner_pid = 0;
+	if (stats_next(s, user, &h->next, &h->has_next, e) < 0 ||
+	    stats_overdue(s, user, now - SCHED_LATE_GRACE, &h->overdue, &h->overdue_job, e) < 0 ||
+	    stats_failed(s, user, now - DAY, &h->failed, &h->failed_job, &h->failed_channel,
 			 &h->failed_detail, e) < 0 ||
 	    sync_part(s, cfg, h, e) < 0) {
 		health_release(h);
 		return -1;
 	}
+	if (user)
+		installation_out(h);
 	if (h->failed) {
 		when_text(h->failed_job.at, now, when, sizeof(when));
 		problem(h,
@@ -214,6 +240,18 @@ int health_collect(struct store *s, struct config *cfg, const char *db_path, con
 	}
 	h->healthy = h->nproblems == 0;
 	return 0;
+}
+
+int health_collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
+		   time_t now, struct health *h, struct err *e)
+{
+	return collect(s, cfg, db_path, log_path, 0, now, h, e);
+}
+
+int health_collect_user(struct store *s, struct config *cfg, const char *db_path, long long user,
+			time_t now, struct health *h, struct err *e)
+{
+	return collect(s, cfg, db_path, NULL, user, now, h, e);
 }
 
 void health_release(struct health *h)
@@ -341,7 +379,7 @@ cJSON *health_json(const struct health *h)
 	else
 		cJSON_AddNullToObject(o, "dead_letters");
 	p = cJSON_AddObjectToObject(o, "database");
-	cJSON_AddStringToObject(p, "path", h->db_path);
+	render_add_str(p, "path", h->db_path);
 	cJSON_AddNumberToObject(p, "size", (double)h->db_size);
 	cJSON_AddNumberToObject(p, "schema", h->schema);
 	p = cJSON_AddObjectToObject(o, "scheduler");

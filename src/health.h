@@ -83,6 +83,14 @@ struct health {
  * read: the TUI asks often).  Fails only on a database error. */
 int health_collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
 		   time_t now, struct health *h, struct err *e);
+/* health_collect as a user other than the first sees it (the HTTP API):
+ * the jobs of user only (the next, the overdue, the failed deliveries and
+ * their problems); of the installation, the scheduler's runner, the
+ * schema and whether each sync target is configured.  No database path
+ * (NULL), size (-1) or runner pid; no cursor, last success or error of a
+ * target, no outbox, no problem about either; no log. */
+int health_collect_user(struct store *s, struct config *cfg, const char *db_path, long long user,
+			time_t now, struct health *h, struct err *e);
 void health_release(struct health *h);
 
 /* The screen of `nestor status`, lines ending in "\n". */

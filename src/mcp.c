@@ -3,6 +3,7 @@
 #include "mcp.h"
 #include "assistant.h"
 #include "engine.h"
+#include "jsonnul.h"
 #include "log.h"
 #include "sbuf.h"
 #include "tool.h"
@@ -139,6 +140,52 @@ static bool take_early_locked(struct mcp_session *s, const char *id)
 	return false;
 }
 
+/* The strings holding a NUL (jsonnul.h) of a message or a batch: the
+ * first of each message, in the order of the messages. */
+struct nul_found {
+	long element; /* -1: the text is one message */
+	bool raw;
+	char *path;
+};
+struct nuls {
+	struct nul_found *v;
+	size_t n, next; /* next: the first not yet taken by nul_of */
+};
+
+static void nul_note(void *arg, const struct json_nul *at)
+{
+	struct nuls *ns = arg;
+
+	if (ns->n && ns->v[ns->n - 1].element == at->element)
+		return;
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(*ns->v));
+	ns->v[ns->n].element = at->element;
+	ns->v[ns->n].raw = at->raw;
+	ns->v[ns->n++].path = xstrdup(at->path);
+}
+
+static void nuls_find(struct nuls *ns, const char *msg)
+{
+	memset(ns, 0, sizeof(*ns));
+	if (strstr(msg, "\\u0000"))
+		json_nul_each(msg, strlen(msg), nul_note, ns);
+}
+
+/* The NUL of message k (-1: not a batch), or NULL; k must not go down. */
+static const struct nul_found *nul_of(struct nuls *ns, long k)
+{
+	while (ns->next < ns->n && ns->v[ns->next].element < k)
+		ns->next++;
+	return ns->next < ns->n && ns->v[ns->next].element == k ? &ns->v[ns->next] : NULL;
+}
+
+static void nuls_release(struct nuls *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i].path);
+	free(ns->v);
+}
+
 static void cancel_one(struct mcp_session *s, const cJSON *m)
 {
 	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
@@ -168,12 +215,18 @@ void mcp_session_cancel(struct mcp_session *s, const char *msg)
 {
 	cJSON *m = cJSON_Parse(msg), *c;
 	cJSON *batch = cJSON_IsArray(m) ? m : NULL;
+	struct nuls ns;
+	long k = 0;
 
-	if (cJSON_IsObject(m))
+	/* a requestId cut at a NUL would name another request */
+	nuls_find(&ns, msg);
+	if (cJSON_IsObject(m) && !nul_of(&ns, -1))
 		cancel_one(s, m);
 	cJSON_ArrayForEach(c, batch) {
-		cancel_one(s, c);
+		if (!nul_of(&ns, k++))
+			cancel_one(s, c);
 	}
+	nuls_release(&ns);
 	cJSON_Delete(m);
 }
 
@@ -409,6 +462,31 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	return rpc_result(id, r);
 }
 
+/* The answer to request m (an object with a method) that holds a NUL at
+ * f, which is not run: cJSON would have read its string cut at the NUL.
+ * In params, invalid params (-32602); elsewhere (the method, the id, a
+ * member's name) not a valid request (-32600), with no id if the id is
+ * where it is.  A notification is answered nothing. */
+static cJSON *nul_answer(const cJSON *m, const struct nul_found *f)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+	bool in_id = !strcmp(f->path, "id") || !strncmp(f->path, "id.", 3) ||
+		     !strncmp(f->path, "id[", 3);
+	bool in_params = !strcmp(f->path, "params") || !strncmp(f->path, "params.", 7) ||
+			 !strncmp(f->path, "params[", 7);
+	char *msg;
+	cJSON *r;
+
+	if (!id && !in_id)
+		return NULL;
+	msg = xasprintf("%s: a NUL character (\\u0000) is not text",
+			*f->path ? f->path : "message");
+	r = rpc_error(in_id || (!cJSON_IsString(id) && !cJSON_IsNumber(id)) ? NULL : id,
+		      in_params && !in_id ? RPC_PARAMS : RPC_INVALID, msg);
+	free(msg);
+	return r;
+}
+
 /* One message (not a batch): a response, or NULL for none. */
 static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 {
@@ -456,8 +534,8 @@ bool mcp_session_ping(struct mcp_session *s, const char *msg, char **reply)
 	const cJSON *method;
 
 	*reply = NULL;
-	if (!strstr(msg, "\"ping\""))
-		return false;
+	if (!strstr(msg, "\"ping\"") || json_nul_first(msg, strlen(msg), NULL))
+		return false; /* mcp_session_handle answers a NUL */
 	m = cJSON_Parse(msg);
 	method = cJSON_GetObjectItemCaseSensitive(m, "method");
 	/* handle_one answers a ping from its message alone: nothing of s is
@@ -473,17 +551,31 @@ bool mcp_session_ping(struct mcp_session *s, const char *msg, char **reply)
 	return true;
 }
 
+/* handle_one, unless m holds a NUL (ns: its message k). */
+static cJSON *handle_whole(struct mcp_session *s, const cJSON *m, struct nuls *ns, long k,
+			   time_t now)
+{
+	const struct nul_found *f = nul_of(ns, k);
+
+	if (f && cJSON_IsObject(m) && cJSON_GetObjectItemCaseSensitive(m, "method"))
+		return nul_answer(m, f);
+	return handle_one(s, m, now);
+}
+
 int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply)
 {
 	cJSON *m = cJSON_Parse(msg), *r, *c;
+	struct nuls ns;
+	long k = 0;
 
 	*reply = NULL;
+	nuls_find(&ns, msg);
 	if (!m) {
 		r = rpc_error(NULL, RPC_PARSE, "parse error: not JSON");
 	} else if (cJSON_IsArray(m)) {
 		r = cJSON_CreateArray();
 		cJSON_ArrayForEach(c, m) {
-			cJSON *one = handle_one(s, c, now);
+			cJSON *one = handle_whole(s, c, &ns, k++, now);
 
 			if (one)
 				cJSON_AddItemToArray(r, one);
@@ -495,8 +587,9 @@ int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char 
 			r = NULL;
 		}
 	} else {
-		r = handle_one(s, m, now);
+		r = handle_whole(s, m, &ns, -1, now);
 	}
+	nuls_release(&ns);
 	cJSON_Delete(m);
 	if (r) {
 		*reply = cJSON_PrintUnformatted(r);

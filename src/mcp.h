@@ -30,7 +30,11 @@
  *                   (by a transport that reads on while a call runs): the
  *                   tools/call it names stops early and is answered nothing
  * An unknown tool is the JSON-RPC error -32602, an unknown method -32601, a
- * message that is not JSON -32700, not a request -32600.  A JSON array
+ * message that is not JSON -32700, not a request -32600.  A request with
+ * a NUL character (\u0000) in a string is not run, as a C string would end
+ * there: -32602 naming it when it is in params ("params.arguments.title:
+ * a NUL character (\u0000) is not text"), else -32600 (a notification:
+ * nothing).  A JSON array
  * (a batch, allowed by 2025-03-26) gets an array of the replies.
  *
  * Every tool runs as user_id (store_set_user before each call) at the time
@@ -70,6 +74,13 @@ void mcp_session_free(struct mcp_session *s);
  * (notifications, responses).  Bad input is answered with a JSON-RPC error,
  * never a failure: the return value is always 0. */
 int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply);
+
+/* The answer to a message holding a NUL byte, which is no JSON text (its
+ * strings would be read cut there): for a transport to send instead of
+ * handing the message on, as msg is a C string. */
+#define MCP_NUL_BYTE_ERROR                                                                         \
+	"{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":"                 \
+	"\"parse error: a NUL byte is not JSON text\"}}"
 
 /* For a transport that reads on while mcp_session_handle runs (in another
  * thread; safe to call at any time): when msg (JSON text, a message or a

@@ -5,6 +5,8 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -96,6 +98,108 @@ static int check_cred(const struct mcp_server *m, size_t i, struct err *e)
 	return 0;
 }
 
+/* Whether an option's name, case-folded and without '-' and '_' (n
+ * bytes of name), names a secret: it holds key, token, secret, password,
+ * passwd, auth or credential (not in keyboard, keyword, author), unless
+ * it ends in file, path or dir (a file holding one: --token-file) or is
+ * no and the word (a negation: --no-auth). */
+static bool secret_option(const char *name)
+{
+	static const char *const words[] = { "key",    "token", "secret",    "password",
+					     "passwd", "auth",	"credential" };
+	static const char *const innocent[] = { "keyboard", "keyword", "author" };
+	static const char *const paths[] = { "file", "path", "dir" };
+	char norm[64];
+	size_t n = 0;
+
+	for (const char *p = name; *p && *p != '=' && n + 1 < sizeof(norm); p++)
+		if (*p != '-' && *p != '_')
+			norm[n++] = (char)tolower((unsigned char)*p);
+	norm[n] = '\0';
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		size_t k = strlen(paths[i]);
+
+		if (n >= k && !strcmp(norm + n - k, paths[i]))
+			return false;
+	}
+	for (size_t at = 0; at < n; at++) {
+		bool skip = false;
+
+		for (size_t i = 0; i < sizeof(innocent) / sizeof(innocent[0]); i++)
+			skip |= !strncmp(norm + at, innocent[i], strlen(innocent[i])) &&
+				strncmp(norm + at, "authoriz", 8);
+		for (size_t i = 0; !skip && i < sizeof(words) / sizeof(words[0]); i++)
+			if (!strncmp(norm + at, words[i], strlen(words[i])))
+				return !(at == 2 && !strncmp(norm, "no", 2) &&
+					 n == 2 + strlen(words[i]));
+	}
+	return false;
+}
+
+/* Whether s holds a well-known key's form at its start or after a
+ * character that is not a letter or a digit: sk- and 20 or more of
+ * [A-Za-z0-9_-] (OpenAI's and others'), ghp_ and 20 or more (GitHub's),
+ * xoxb- or xoxp- and 10 or more (Slack's). */
+static bool secret_value(const char *s)
+{
+	static const struct {
+		const char *prefix;
+		size_t min;
+	} forms[] = { { "sk-", 20 }, { "ghp_", 20 }, { "xoxb-", 10 }, { "xoxp-", 10 } };
+	static const char body[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_-";
+
+	for (const char *p = s; *p; p++) {
+		if (p > s && isalnum((unsigned char)p[-1]))
+			continue;
+		for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+			size_t k = strlen(forms[i].prefix);
+
+			if (!strncmp(p, forms[i].prefix, k) && strspn(p + k, body) >= forms[i].min)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The command's arguments hold no secret: it would be kept in the
+ * database (and shown by mcp list).  An option naming a secret with a
+ * value (--api-key=V, or --api-key V), or a value of a key's form, is
+ * refused, naming the argument (1: the first after COMMAND), not its
+ * value. */
+static int check_argv(char *const *argv, struct err *e)
+{
+	static const char how[] =
+		"give it with --env VAR=SECRET (the nestor secret SECRET, set by 'nestor "
+		"secret set SECRET', in the server's VAR) instead";
+
+	for (size_t i = 0; argv && argv[i]; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		bool option = i > 0 && a[0] == '-' && a[1] && secret_option(a);
+
+		if (option && eq && eq[1])
+			return err_set(e, ERR_USAGE,
+				       "argument %zu of the command (%.*s) holds a secret: %s", i,
+				       (int)(eq - a < 40 ? eq - a : 40), a, how);
+		if (option && !eq && argv[i + 1] && argv[i + 1][0] != '-')
+			return err_set(
+				e, ERR_USAGE,
+				"argument %zu of the command, the value of %.40s, is a secret: %s",
+				i + 1, a, how);
+		if (secret_value(a) && i)
+			return err_set(
+				e, ERR_USAGE,
+				"argument %zu of the command looks like a key (sk-, ghp_, xoxb-, "
+				"xoxp-): %s",
+				i, how);
+		if (secret_value(a))
+			return err_set(e, ERR_USAGE,
+				       "the command looks like a key (sk-, ghp_, xoxb-, xoxp-): %s",
+				       how);
+	}
+	return 0;
+}
+
 int mcp_server_check(const struct mcp_server *m, struct err *e)
 {
 	size_t n = m->name ? strlen(m->name) : 0;
@@ -108,6 +212,8 @@ int mcp_server_check(const struct mcp_server *m, struct err *e)
 			       "give either a command (-- COMMAND [ARGS...]) or --url");
 	if (url_check_secretless("URL", m->url, 0,
 				 "send it with --header NAME=SECRET or --bearer SECRET", e) < 0)
+		return -1;
+	if (check_argv(m->argv, e) < 0)
 		return -1;
 	if (m->url && strncmp(m->url, "http://", 7) && strncmp(m->url, "https://", 8))
 		return err_set(e, ERR_USAGE, "bad URL '%s': http:// or https:// expected", m->url);

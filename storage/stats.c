@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define ACTIVE "state IN ('pending','running')"
+/* The jobs of user ?2, or of every user when it is 0. */
+#define OF_USER "(?2 = 0 OR user_id = ?2)"
 
 static void job_cols(sqlite3_stmt *st, int col, struct stats_job *j)
 {
@@ -31,13 +33,13 @@ static int step(struct store *s, sqlite3_stmt *st, const char *what, struct err 
 	return store_error(s, e, what);
 }
 
-int stats_overdue(struct store *s, time_t before, long *count, struct stats_job *first,
-		  struct err *e)
+int stats_overdue(struct store *s, long long user, time_t before, long *count,
+		  struct stats_job *first, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT count(*) OVER (), id, kind, next_run FROM jobs"
-					 " WHERE " ACTIVE " AND next_run <= ? ORDER BY next_run, id"
-					 " LIMIT 1",
+					 " WHERE " ACTIVE " AND next_run <= ?1 AND " OF_USER
+					 " ORDER BY next_run, id LIMIT 1",
 					 e);
 	int rc;
 
@@ -46,6 +48,7 @@ int stats_overdue(struct store *s, time_t before, long *count, struct stats_job 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	sqlite3_bind_int64(st, 2, user);
 	rc = step(s, st, "overdue jobs", e);
 	if (rc < 0)
 		return -1;
@@ -57,11 +60,12 @@ int stats_overdue(struct store *s, time_t before, long *count, struct stats_job 
 	return 0;
 }
 
-int stats_next(struct store *s, struct stats_job *next, bool *has, struct err *e)
+int stats_next(struct store *s, long long user, struct stats_job *next, bool *has, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT id, kind, next_run FROM jobs WHERE " ACTIVE
-					 " AND next_run IS NOT NULL ORDER BY next_run, id LIMIT 1",
+					 " AND next_run IS NOT NULL AND " OF_USER
+					 " ORDER BY next_run, id LIMIT 1",
 					 e);
 	int rc;
 
@@ -69,6 +73,7 @@ int stats_next(struct store *s, struct stats_job *next, bool *has, struct err *e
 	*has = false;
 	if (!st)
 		return -1;
+	sqlite3_bind_int64(st, 2, user);
 	rc = step(s, st, "next job", e);
 	if (rc < 0)
 		return -1;
@@ -80,14 +85,15 @@ int stats_next(struct store *s, struct stats_job *next, bool *has, struct err *e
 	return 0;
 }
 
-int stats_failed(struct store *s, time_t since, long *count, struct stats_job *last, char **channel,
-		 char **detail, struct err *e)
+int stats_failed(struct store *s, long long user, time_t since, long *count, struct stats_job *last,
+		 char **channel, char **detail, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
 		"SELECT count(*) OVER (), f.job_id, j.kind, f.finished_at, f.channel, f.detail"
 		" FROM job_runs f JOIN jobs j ON j.id = f.job_id"
-		" WHERE f.result = 'failed' AND f.finished_at >= ?"
+		" WHERE f.result = 'failed' AND f.finished_at >= ?1"
+		" AND (?2 = 0 OR j.user_id = ?2)"
 		" AND NOT EXISTS (SELECT 1 FROM job_runs o WHERE o.job_id = f.job_id"
 		"   AND o.occurrence = f.occurrence AND o.channel IS f.channel"
 		"   AND o.result IN ('ok','skipped'))"
@@ -101,6 +107,7 @@ int stats_failed(struct store *s, time_t since, long *count, struct stats_job *l
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 2, user);
 	rc = step(s, st, "failed deliveries", e);
 	if (rc < 0)
 		return -1;

@@ -20,16 +20,18 @@ struct stats_job {
 	time_t at; /* its next_run, or when the failure was recorded */
 };
 
+/* Each of these counts the jobs of user (a users.id), or of every user
+ * when it is 0. */
 /* Active jobs due at or before `before`: how many, and the earliest. */
-int stats_overdue(struct store *s, time_t before, long *count, struct stats_job *first,
-		  struct err *e);
+int stats_overdue(struct store *s, long long user, time_t before, long *count,
+		  struct stats_job *first, struct err *e);
 /* The active job due next (*has false when none). */
-int stats_next(struct store *s, struct stats_job *next, bool *has, struct err *e);
+int stats_next(struct store *s, long long user, struct stats_job *next, bool *has, struct err *e);
 /* Deliveries (job_runs rows) failed since `since` whose channel has not
  * delivered that occurrence since: how many, and the latest with its
  * channel and error (*channel, *detail: caller frees; NULL when none). */
-int stats_failed(struct store *s, time_t since, long *count, struct stats_job *last, char **channel,
-		 char **detail, struct err *e);
+int stats_failed(struct store *s, long long user, time_t since, long *count, struct stats_job *last,
+		 char **channel, char **detail, struct err *e);
 
 /* What waits in the outbox for one target. */
 struct stats_outbox {

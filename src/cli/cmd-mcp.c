@@ -205,6 +205,7 @@ enum {
 	LINE_MSG = 'm',	 /* a message */
 	LINE_CALL = 'c', /* a message with a tools/call in it (counted in calls) */
 	LINE_LONG = 'l', /* a message over LINE_MAX_BYTES, skipped (no TEXT) */
+	LINE_NUL = 'n',	 /* a message with a NUL byte, not JSON text (no TEXT) */
 };
 
 /* Standard input, read by a thread of its own: it splits it into lines,
@@ -250,6 +251,10 @@ static void read_line(struct reader *r)
 
 	if (r->line.len > LINE_MAX_BYTES) {
 		queue_line(r, LINE_LONG, "", 0);
+		return;
+	}
+	if (memchr(text, '\0', r->line.len)) {
+		queue_line(r, LINE_NUL, "", 0);
 		return;
 	}
 	if (strstr(text, "notifications/cancelled"))
@@ -418,6 +423,8 @@ static void answer_lines(struct reader *r, struct sbuf *in)
 			send_line(r->w,
 				  "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
 				  "\"message\":\"message too long\"}}");
+		} else if (kind == LINE_NUL) {
+			send_line(r->w, MCP_NUL_BYTE_ERROR);
 		} else if (*text && strspn(text, " \t\r") < strlen(text)) {
 			char *reply;
 
@@ -776,7 +783,8 @@ const struct cmd cmd_mcp_verbs[] = {
 	  "[--bearer SECRET])",
 	  "add an MCP server whose tools assistants may use (--tools mcp:NAME); --env sets VAR in "
 	  "the server's environment, --header sends NAME with each request, --bearer sends "
-	  "Authorization: Bearer, each the value of the nestor secret SECRET (nestor secret set)",
+	  "Authorization: Bearer, each the value of the nestor secret SECRET (nestor secret set); "
+	  "a key in COMMAND's arguments is refused",
 	  CMD_NEEDS_DB, mcp_add, NULL },
 	{ "list", "[--json]", "the MCP servers and their tools (each server is asked)",
 	  CMD_NEEDS_DB, mcp_list, NULL },

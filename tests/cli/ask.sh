@@ -89,3 +89,22 @@ rc=$?
 set -e
 expect_eq "ask nothing exit" "$rc" 2
 expect_eq "ask nothing" "$(cat err.txt)" "nestor: ask: missing TEXT"
+
+# A turn's text is at most 64 KiB, from the command line, stdin or the
+# REPL; nothing of a longer one is stored.
+convs=$(nestor history list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+big=$(head -c 65537 /dev/zero | tr '\0' a)
+set +e
+nestor ask "$big" >/dev/null 2>err.txt
+rc=$?
+set -e
+expect_eq "ask too long exit" "$rc" 2
+expect_eq "ask too long" "$(cat err.txt)" "nestor: ask: request: too long (65537 bytes, at most 65536)"
+set +e
+printf '%s\n' "$big" | nestor ask >/dev/null 2>err.txt
+rc=$?
+set -e
+expect_eq "ask stdin too long" "$rc $(cat err.txt)" "2 nestor: ask: request: too long (65537 bytes, at most 65536)"
+printf '%s\n' "$big" | nestor chat >out.txt 2>err.txt
+expect_eq "chat too long" "$(cat err.txt)" "nestor: request: too long (65537 bytes, at most 65536)"
+expect_eq "nothing stored" "$(nestor history list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "$convs"

@@ -131,5 +131,21 @@ bad "bad header name 'X Key': letters, digits and !#\$%&'*+-.^_\`|~" \
 bad "header 'mcp-session-id' is nestor's to send" --header mcp-session-id=web-key --url "$URL"
 bad "header 'authorization' given twice" --bearer web-token --header authorization=web-key \
 	--url "$URL"
+# a secret in the command's arguments would be kept in the database: an
+# option naming one with a value, or a value of a key's form, is refused,
+# naming the argument and not the value
+how="give it with --env VAR=SECRET (the nestor secret SECRET, set by 'nestor secret set SECRET', in the server's VAR) instead"
+bad "argument 2 of the command, the value of --api-key, is a secret: $how" \
+	-- srv --api-key sk-AbC123def456ghi789jkl012
+bad "argument 1 of the command (--Auth_Token) holds a secret: $how" -- srv --Auth_Token=abc
+bad "argument 2 of the command, the value of -password, is a secret: $how" -- srv -password hunter2
+bad "argument 2 of the command looks like a key (sk-, ghp_, xoxb-, xoxp-): $how" \
+	-- srv x "Bearer ghp_AbC123def456ghi789jkl012"
+bad "argument 1 of the command looks like a key (sk-, ghp_, xoxb-, xoxp-): $how" \
+	-- srv --header=xoxb-1234567890-abc
 expect_eq "nothing kept" "$(nestor --json mcp list | grep -c '"name":	"x"')" 0
+# a file holding a key, a flag, words that only look like one: kept
+expect_eq "a token file" "$(nestor mcp add tf -- srv --token-file /run/key --no-auth --author bob --keyboard us --key)" \
+	"MCP server 'tf' added"
+nestor mcp rm tf >/dev/null
 echo ok

@@ -23,6 +23,13 @@ expect_eq "long calendar error" "$(json 'd["error"]')" "calendar: too long (1001
 req GET /v1/events >/dev/null
 expect_eq "no event stored" "$(json 'len(d)')" 0
 
+# A turn's text is at most 64 KiB: 400 before the turn runs, nothing stored.
+big=$(head -c 65537 /dev/zero | tr '\0' a)
+expect_eq "a long ask" "$(req POST /v1/ask '{"text":"'"$big"'"}')" 400
+expect_eq "a long ask: error" "$(json 'd["error"]')" '"text": too long (65537 bytes, at most 65536)'
+req GET /v1/conversations >/dev/null
+expect_eq "no conversation stored" "$(json 'len(d)')" 0
+
 # Control characters (but tab and newline) are refused, naming the field.
 expect_eq "escape in a title" "$(req POST /v1/tasks '{"title":"pay \u001b]8;;http://x\u001b\\rent"}')" 400
 expect_eq "escape in a title: error" "$(json 'd["error"]')" "title: control character U+001B (byte 5)"

@@ -1,0 +1,155 @@
+#include "jsonnul.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The containers followed; deeper ones count but are not named. */
+#define DEPTH 32
+/* The bytes of a member name a path or key keeps. */
+#define NAME_MAX_BYTES 40
+
+struct level {
+	char type; /* '{' or '[' */
+	bool want_key;
+	long index;	 /* '[': the element's */
+	const char *key; /* '{': the last member name (klen bytes), or NULL */
+	size_t klen;
+};
+
+struct scan {
+	struct level lv[DEPTH];
+	size_t depth; /* may be over DEPTH */
+};
+
+/* Append a member name (cut at NAME_MAX_BYTES), an "[index]" (name NULL)
+ * or "..." (index < 0) to the path buf of cap bytes. */
+static void add(char *buf, size_t cap, const char *name, size_t len, long index)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 >= cap)
+		return;
+	if (name)
+		snprintf(buf + n, cap - n, "%s%.*s", n ? "." : "",
+			 (int)(len < NAME_MAX_BYTES ? len : NAME_MAX_BYTES), name);
+	else if (index >= 0)
+		snprintf(buf + n, cap - n, "[%ld]", index);
+	else
+		snprintf(buf + n, cap - n, "...");
+}
+
+static void report(const struct scan *sc, bool raw, void (*fn)(void *, const struct json_nul *),
+		   void *arg)
+{
+	size_t top = sc->depth < DEPTH ? sc->depth : DEPTH, from = 0;
+	struct json_nul at;
+
+	memset(&at, 0, sizeof(at));
+	at.raw = raw;
+	at.element = -1;
+	snprintf(at.key, sizeof(at.key), "body");
+	if (top && sc->lv[0].type == '[') {
+		at.element = sc->lv[0].index;
+		from = 1;
+	}
+	for (size_t d = from; d < top; d++) {
+		const struct level *l = &sc->lv[d];
+
+		if (l->type == '[')
+			add(at.path, sizeof(at.path), NULL, 0, l->index);
+		else if (l->key)
+			add(at.path, sizeof(at.path), l->key, l->klen, 0);
+	}
+	if (sc->depth > DEPTH)
+		add(at.path, sizeof(at.path), NULL, 0, -1);
+	for (size_t d = top; d-- > 0;)
+		if (sc->lv[d].type == '{' && sc->lv[d].key) {
+			snprintf(at.key, sizeof(at.key), "%.*s",
+				 (int)(sc->lv[d].klen < sizeof(at.key) ? sc->lv[d].klen
+								       : sizeof(at.key) - 1),
+				 sc->lv[d].key);
+			break;
+		}
+	fn(arg, &at);
+}
+
+void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
+		   void *arg)
+{
+	struct scan sc;
+	struct level *cur = NULL;
+
+	memset(&sc, 0, sizeof(sc));
+	for (size_t i = 0; i < n; i++) {
+		size_t start;
+		bool esc = false, raw = false;
+
+		switch (s[i]) {
+		case '{':
+		case '[':
+			if (sc.depth < DEPTH) {
+				cur = &sc.lv[sc.depth];
+				memset(cur, 0, sizeof(*cur));
+				cur->type = s[i];
+				cur->want_key = s[i] == '{';
+			} else {
+				cur = NULL;
+			}
+			sc.depth++;
+			continue;
+		case '}':
+		case ']':
+			if (sc.depth)
+				sc.depth--;
+			cur = sc.depth && sc.depth <= DEPTH ? &sc.lv[sc.depth - 1] : NULL;
+			continue;
+		case ',':
+			if (cur && cur->type == '[')
+				cur->index++;
+			else if (cur)
+				cur->want_key = true;
+			continue;
+		case ':':
+			if (cur)
+				cur->want_key = false;
+			continue;
+		case '"': break;
+		default: continue;
+		}
+		start = ++i;
+		for (; i < n && s[i] != '"'; i++) {
+			if (!s[i]) {
+				raw = true;
+			} else if (s[i] == '\\' && i + 1 < n) {
+				esc |= s[i + 1] == 'u' && i + 5 < n &&
+				       !memcmp(s + i + 2, "0000", 4);
+				i++;
+			}
+		}
+		if (cur && cur->type == '{' && cur->want_key) {
+			cur->key = s + start;
+			cur->klen = i - start;
+		}
+		if (esc || raw)
+			report(&sc, raw, fn, arg);
+	}
+}
+
+static void keep_first(void *arg, const struct json_nul *at)
+{
+	struct json_nul *first = arg;
+
+	if (!first->key[0])
+		*first = *at;
+}
+
+bool json_nul_first(const char *s, size_t n, struct json_nul *at)
+{
+	struct json_nul first;
+
+	memset(&first, 0, sizeof(first));
+	json_nul_each(s, n, keep_first, &first);
+	if (at)
+		*at = first;
+	return first.key[0] != '\0';
+}

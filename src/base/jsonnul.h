@@ -1,0 +1,46 @@
+/*
+ * jsonnul.h - JSON text whose strings hold a NUL, found before it is parsed.
+ *
+ * JSON allows "\u0000" in a string; cJSON (and every C string) ends the
+ * string there, so "abc\u0000def" would be read, kept and acted on as
+ * "abc".  json_nul_each() finds every string of a text that holds one (or
+ * a raw NUL byte), so the caller refuses the text instead, naming where:
+ *
+ *	struct json_nul where;
+ *	if (json_nul_first(body, len, &where))
+ *		... "\"%s\": a NUL character (\\u0000) is not text", where.key
+ *
+ * The scan reads the text's structure only as far as it needs (strings,
+ * braces, brackets, commas, colons) and never past len: it may be given
+ * text that is not JSON, and then finds what a parser would have cut.
+ */
+#ifndef NESTOR_JSONNUL_H
+#define NESTOR_JSONNUL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One string that holds a NUL. */
+struct json_nul {
+	/* the index of the top-level array's element it is in (a JSON-RPC
+	 * batch's message), or -1 when the text is not an array */
+	long element;
+	/* where it is from that element (or from the top when element is
+	 * -1): member names and [indexes], "params.arguments.title", as
+	 * written in the text (escapes kept), each name cut at 40 bytes;
+	 * "" for the element itself */
+	char path[160];
+	/* the member name the string is (a key) or is the value of, or, in an
+	 * array, the array's; "body" at the top */
+	char key[64];
+	bool raw; /* a NUL byte, not the escape: the text is not JSON */
+};
+
+/* Call fn for each string of s[0..n) that holds a NUL, in order. */
+void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
+		   void *arg);
+
+/* Whether s[0..n) has a string holding a NUL; *at (unless NULL) the first. */
+bool json_nul_first(const char *s, size_t n, struct json_nul *at);
+
+#endif

@@ -261,7 +261,9 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 		fprintf(ff->errout,
 			"nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n", f->kind,
 			f->job_id, failed);
-	if (ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)
+	/* once per occurrence: a retry (of a channel that failed) has been
+	 * printed by its first attempt, on stdout as a channel or here */
+	if ((ff->printed_job == f->job_id && ff->printed_occ == f->occurrence) || f->attempt > 1)
 		return;
 	line = sched_fire_line(f);
 	fprintf(ff->n.out, "%s\n", line);

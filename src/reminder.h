@@ -63,8 +63,8 @@ time_t reminder_when_at(const struct when *w);
  * REMINDER_AT_GRACE seconds ago is not passed: it is due now); a repeating
  * one starts at its first occurrence after now (reminder_add()).
  */
-int reminder_resolve_at(const struct when *w, const char *tzid, bool once, time_t now,
-			time_t *at, struct err *e);
+int reminder_resolve_at(const struct when *w, const char *tzid, bool once, time_t now, time_t *at,
+			struct err *e);
 
 void reminder_release(struct reminder *r);
 void reminder_list_free(struct reminder *rs, size_t n);

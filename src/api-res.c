@@ -397,6 +397,7 @@ static int reminder_create(struct api_call *c, long long *id)
 	const char *text, *every, *tz, *channels;
 	struct when w;
 	struct err e;
+	time_t at = 0;
 	bool has;
 
 	if (api_str(c, "text", &text) < 0 || api_str(c, "every", &every) < 0 ||
@@ -407,8 +408,8 @@ static int reminder_create(struct api_call *c, long long *id)
 		return api_error(c, 400, "missing \"text\"");
 	if (!has && !every)
 		return api_error(c, 400, "missing \"at\" (or \"every\")");
-	if (reminder_add(c->store, text, has ? reminder_when_at(&w) : 0, every, tz, channels,
-			 c->now, id, &e) < 0)
+	if ((has && reminder_resolve_at(&w, tz, !every, c->now, &at, &e) < 0) ||
+	    reminder_add(c->store, text, at, every, tz, channels, c->now, id, &e) < 0)
 		return api_fail(c, &e);
 	return 0;
 }

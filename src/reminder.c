@@ -30,6 +30,33 @@ time_t reminder_when_at(const struct when *w)
 	return mktime(&tm);
 }
 
+int reminder_resolve_at(const struct when *w, const char *tzid, bool once, time_t now, time_t *at,
+			struct err *e)
+{
+	struct tz *z = tz_open(tzid, e);
+	char buf[64];
+	time_t t;
+
+	if (!z)
+		return -1;
+	t = reminder_when_at(w);
+	if (tzid && *tzid && w->anchor != WHEN_SPAN)
+		t = tz_reinterpret(z, t);
+	/* a time less than a minute ago (the minute typed) is now */
+	if (once && w->anchor == WHEN_TIME && t + REMINDER_AT_GRACE <= now)
+		t = tz_instant_seconds(z, tz_wall_seconds(z, t) + 86400);
+	if (once && t + REMINDER_AT_GRACE <= now) {
+		if (tz_format(z, t, "%Y-%m-%d %H:%M %Z", buf, sizeof(buf)) < 0)
+			snprintf(buf, sizeof(buf), "%lld", (long long)t);
+		tz_free(z);
+		return err_set(e, ERR_USAGE,
+			       "%s has passed (a one-time reminder needs a time to come)", buf);
+	}
+	tz_free(z);
+	*at = t;
+	return 0;
+}
+
 void reminder_release(struct reminder *r)
 {
 	if (!r)
@@ -135,7 +162,7 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 
 	if (!strcmp(j->schedule, "cron")) {
 		job_recur(j, &r);
-		if (recur_next(&r, (at ? at : now + 1) - 1, &j->next_run, &has, e) < 0)
+		if (recur_next(&r, (at > now ? at : now + 1) - 1, &j->next_run, &has, e) < 0)
 			return -1;
 		j->dtstart = j->next_run;
 		j->has_next = has;
@@ -149,14 +176,19 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 		/* what the scheduler computes after each run: a rule without a
 		 * date would fail the reminder at its first */
 		struct err why = { 0, "" };
-		time_t next;
 
 		job_recur(j, &r);
-		if (recur_next(&r, at - 1, &next, &has, &why) < 0)
+		if (recur_next(&r, at - 1, &j->next_run, &has, &why) < 0)
 			return err_set(e, ERR_USAGE, "every: RRULE %s never matches a date",
 				       utf8_q(j->rule));
 		if (!has)
 			return err_set(e, ERR_USAGE, "every: RRULE %s has no occurrence from --at",
+				       utf8_q(j->rule));
+		/* like an event's series, an --at off the rule is not an
+		 * occurrence; a past --at only anchors the rule */
+		if (j->next_run <= now && recur_next(&r, now, &j->next_run, &has, &why) == 0 &&
+		    !has)
+			return err_set(e, ERR_USAGE, "every: RRULE %s has no occurrence after now",
 				       utf8_q(j->rule));
 	}
 	return 0;

@@ -50,6 +50,22 @@ struct reminder {
  * line, the tools and the offline assistant all decide through it. */
 time_t reminder_when_at(const struct when *w);
 
+/* How long ago a one-time reminder's time may be and still be due now. */
+#define REMINDER_AT_GRACE 60
+
+/*
+ * The first due time --at WHEN means for a reminder or routine kept in zone
+ * tzid (NULL or "": the local zone): reminder_when_at(), its wall-clock time
+ * read in tzid ("tomorrow 9:00 --tz America/New_York" is 09:00 in New York;
+ * a span such as "in 2 hours" stays that instant).  For a one-time reminder
+ * (once), a time of day alone that has passed today is tomorrow's, and any
+ * other time that has passed is an ERR_USAGE error naming it (less than
+ * REMINDER_AT_GRACE seconds ago is not passed: it is due now); a repeating
+ * one starts at its first occurrence after now (reminder_add()).
+ */
+int reminder_resolve_at(const struct when *w, const char *tzid, bool once, time_t now, time_t *at,
+			struct err *e);
+
 void reminder_release(struct reminder *r);
 void reminder_list_free(struct reminder *rs, size_t n);
 

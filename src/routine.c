@@ -6,6 +6,7 @@
 #include "notify.h"
 #include "recur.h"
 #include "reminder.h"
+#include "tz.h"
 #include "user.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -105,13 +106,15 @@ static int schedule(struct job *j, const char *every, const char *tzid, time_t a
 			       "a routine needs --every (a cron expression or a"
 			       " phrase such as \"every weekday\")");
 	if (!at) {
-		struct tm tm;
+		/* DEFAULT_HOUR today in the routine's zone */
+		struct tz *z = tz_open(tzid, e);
+		time_t day;
 
-		localtime_r(&now, &tm);
-		tm.tm_hour = DEFAULT_HOUR;
-		tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		at = mktime(&tm);
+		if (!z)
+			return -1;
+		day = tz_wall_seconds(z, now);
+		at = tz_instant_seconds(z, day - day % 86400 + DEFAULT_HOUR * 3600);
+		tz_free(z);
 	}
 	if (reminder_schedule(j, at, every, tzid, now, e) < 0)
 		return -1;

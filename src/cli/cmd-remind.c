@@ -38,15 +38,15 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 }
 
 /* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
-int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at)
+int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at)
 {
 	struct when w;
 
-	if (when_parse(text, ctx->now, &w, &ctx->err) < 0) {
+	if (when_parse(text, ctx->now, &w, &ctx->err) < 0 ||
+	    reminder_resolve_at(&w, tzid, once, ctx->now, at, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}
-	*at = reminder_when_at(&w);
 	return 0;
 }
 
@@ -81,7 +81,7 @@ static void warn_unreached(struct ctx *ctx, long long id, const char *channels)
 
 static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 {
-	const char *every = NULL, *channels = NULL, *tzid = NULL;
+	const char *every = NULL, *channels = NULL, *tzid = NULL, *at_text = NULL;
 	char *text = NULL;
 	time_t at = 0;
 	long long id;
@@ -89,16 +89,15 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", remind_opts)) != -1) {
 		switch (c) {
-		case OPT_AT:
-			if (cmd_parse_at(ctx, optarg, &at) < 0)
-				return -1;
-			break;
+		case OPT_AT: at_text = optarg; break;
 		case OPT_EVERY: every = optarg; break;
 		case OPT_CHANNEL: channels = optarg; break;
 		case OPT_TZ: tzid = optarg; break;
 		default: return -1;
 		}
 	}
+	if (at_text && cmd_parse_at(ctx, at_text, tzid, !every, &at) < 0)
+		return -1;
 	text = cmd_join_args(argc, argv, optind);
 	if (!text)
 		return cmd_usage(ctx, "missing TEXT");
@@ -262,7 +261,9 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 		fprintf(ff->errout,
 			"nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n", f->kind,
 			f->job_id, failed);
-	if (ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)
+	/* once per occurrence: a retry (of a channel that failed) has been
+	 * printed by its first attempt, on stdout as a channel or here */
+	if ((ff->printed_job == f->job_id && ff->printed_occ == f->occurrence) || f->attempt > 1)
 		return;
 	line = sched_fire_line(f);
 	fprintf(ff->n.out, "%s\n", line);

@@ -43,6 +43,7 @@ void cmd_print_indented(struct ctx *ctx, const char *text, int indent)
  * (*request, caller frees; NULL when none). */
 static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d, char **request)
 {
+	const char *at_text = NULL;
 	int c;
 
 	memset(d, 0, sizeof(*d));
@@ -50,10 +51,7 @@ static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *
 	while ((c = cmd_getopt(ctx, argc, argv, "", def_opts)) != -1) {
 		switch (c) {
 		case OPT_EVERY: d->every = optarg; break;
-		case OPT_AT:
-			if (cmd_parse_at(ctx, optarg, &d->at) < 0)
-				return -1;
-			break;
+		case OPT_AT: at_text = optarg; break;
 		case OPT_ASSISTANT: d->assistant = optarg; break;
 		case OPT_CHANNEL: d->channels = optarg; break;
 		case OPT_USER: d->user = optarg; break;
@@ -61,6 +59,8 @@ static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *
 		default: return -1;
 		}
 	}
+	if (at_text && cmd_parse_at(ctx, at_text, d->tzid, false, &d->at) < 0)
+		return -1;
 	*request = cmd_join_args(argc, argv, optind);
 	d->request = *request;
 	return 0;

@@ -218,9 +218,11 @@ int cmd_usage(struct ctx *ctx, const char *fmt, ...) __attribute__((format(print
 /* Print a cJSON value to ctx->out (pretty) and free it. */
 void cmd_print_json(struct ctx *ctx, struct cJSON *v);
 
-/* --at WHEN (src/cli/cmd-remind.c): a date without a time of day means
- * 09:00 that day; a usage error naming --at when it does not parse. */
-int cmd_parse_at(struct ctx *ctx, const char *text, time_t *at);
+/* --at WHEN (src/cli/cmd-remind.c) of a reminder or routine in zone tzid
+ * (NULL: local), as reminder_resolve_at() reads it (once: a one-time
+ * reminder); a usage error naming --at when it does not parse or, for a
+ * one-time reminder, has passed. */
+int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at);
 /* Print text to ctx->out, each line indented by indent spaces
  * (src/cli/cmd-routine.c). */
 void cmd_print_indented(struct ctx *ctx, const char *text, int indent);

@@ -22,7 +22,7 @@ chmod +x bin/notify-send cmd.sh
 nestor config set notify.command "$PWD/cmd.sh" >/dev/null
 
 # a text that looks like options reaches both channels as plain text
-id=$(nestor remind add --at "2020-01-01 10:00" --channel desktop,command -- "-u critical")
+id=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add --at "2020-01-01 10:00" --channel desktop,command -- "-u critical")
 PATH="$PWD/bin:$PATH" DISPLAY=:99 nestor remind fire > out 2> err
 expect_eq "stderr" "$(cat err)" ""
 expect_match "stdout: the fired line only" "$(cat out)" "^reminder $id: -u critical \(late by [^)]*\)$"
@@ -46,7 +46,7 @@ cat > cmd.sh <<'SH'
 printf 'smtp: connection refused\nsecond line\n' >&2
 exit 1
 SH
-id=$(nestor remind add broken --at "2020-01-01 10:00" --channel command)
+id=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add broken --at "2020-01-01 10:00" --channel command)
 set +e
 nestor remind fire > out 2> err; st=$?
 set -e

@@ -42,7 +42,7 @@ SH
 chmod +x notify.sh
 nestor config set notify.command "$PWD/notify.sh" >/dev/null
 text='pay rent; touch pwned $(id) `id`'
-late=$(nestor remind add "$text" --at "2020-01-01 10:00" --channel stdout,command)
+late=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add "$text" --at "2020-01-01 10:00" --channel stdout,command)
 expect_eq "dry run" "$(nestor remind fire --dry-run)" "would fire reminder $late: $text"
 out=$(nestor remind fire)
 expect_match "fire prints the reminder, late" "$out" "^reminder $late: pay rent.* \(late by [0-9]+d [0-9]+h\)$"
@@ -64,7 +64,7 @@ expect_match "jobs json" "$(nestor jobs --all --json)" '"state":	"cancelled"'
 
 # A failing command is recorded and retried, without holding back stdout.
 nestor config set notify.command /bin/false >/dev/null
-id=$(nestor remind add flaky --at "2020-01-01 10:00" --channel stdout,command)
+id=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add flaky --at "2020-01-01 10:00" --channel stdout,command)
 set +e
 out=$(nestor remind fire 2>err); st=$?
 set -e

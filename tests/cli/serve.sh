@@ -129,6 +129,7 @@ expect_eq "event delete" "$(req DELETE "/v1/events/$eid")" 204
 expect_eq "agenda empty" "$(req GET '/v1/agenda?from=2026-06-02&to=2026-06-02'; json 'len(d)')" "2000"
 
 # Reminders.
+expect_eq "a past one-time at" "$(req POST /v1/reminders '{"text":"late","at":"2026-05-01 18:00"}')" 400
 expect_eq "reminder" "$(req POST /v1/reminders '{"text":"call mom","at":"2026-06-01 18:00"}')" 201
 rid=$(json 'd["id"]')
 expect_eq "reminder shape" "$(json 'd["text"], d["at"], d["state"]')" "call mom 2026-06-01T18:00:00+00:00 pending"

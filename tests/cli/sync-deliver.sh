@@ -31,7 +31,7 @@ done
 # due already (late) on both devices once they synced
 i=0
 while [ $i -lt $N ]; do
-	on a remind add "global $i" --at "2020-01-0$((i + 1)) 10:00" >/dev/null
+	(export NESTOR_NOW=2019-12-31T00:00:00Z; on a remind add "global $i" --at "2020-01-0$((i + 1)) 10:00" >/dev/null)
 	i=$((i + 1))
 done
 on a sync >/dev/null

@@ -15,7 +15,7 @@ refused() {
 
 nestor task add buy milk --priority 3 >/dev/null
 nestor event add standup --at "2026-06-02 10:00" >/dev/null
-nestor remind add call mom --at "2026-06-02 17:00" >/dev/null
+(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add call mom --at "2026-06-02 17:00" >/dev/null)
 nestor user add bob >/dev/null
 
 # An edit that changes nothing is a mistake, not a success.

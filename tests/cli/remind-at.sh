@@ -1,0 +1,46 @@
+# remind add / routine add --at: the zone of --tz, a time off the rule, a
+# time that has passed.
+. "$(dirname "$0")/lib.sh"
+export TZ=Europe/Berlin
+
+# --tz reads --at's wall-clock time in that zone: 09:00 New York is 15:00 here
+export NESTOR_NOW=2026-12-01T12:00:00Z
+nestor remind add p --every daily --at "tomorrow 9:00" --tz America/New_York >/dev/null
+json=$(nestor remind list --json)
+expect_match "--tz: 09:00 in New York" "$json" '"at":	"2026-12-02T15:00:00\+01:00"'
+id=$(nestor routine add "my day" --every "every weekday" --tz Asia/Tokyo)
+json=$(nestor routine list --json)
+expect_match "routine --tz: 09:00 in Tokyo" "$json" '"next_run":	"2026-12-02T01:00:00\+01:00"'
+nestor routine rm "$id" >/dev/null
+nestor remind cancel 1 >/dev/null
+
+# an --at off the rule is not an occurrence, as for events and routines
+export NESTOR_NOW=2026-12-04T12:00:00Z
+nestor remind add standup --at "saturday 9:00" --every "every weekday" >/dev/null
+json=$(nestor remind list --json)
+expect_match "off the rule: Monday" "$json" '"at":	"2026-12-07T09:00:00\+01:00"'
+nestor remind cancel 2 >/dev/null
+
+# a time of day that has passed is tomorrow's; a past date is refused
+export NESTOR_NOW=2026-12-03T08:00:00Z
+nestor remind add x --at "at 7" >/dev/null
+nestor remind add m --at "в 12 ночи" >/dev/null
+json=$(nestor remind list --json)
+expect_match "passed time of day: tomorrow" "$json" '"at":	"2026-12-04T07:00:00\+01:00"'
+expect_match "12 at night: the coming midnight" "$json" '"at":	"2026-12-04T00:00:00\+01:00"'
+set +e
+err=$(nestor remind add y --at yesterday 2>&1); st=$?
+expect_eq "past date exits 2" "$st" 2
+expect_match "past date names --at and the time" "$err" '--at: 2026-12-02 09:00 CET has passed'
+err=$(nestor remind add y --at "2026-12-03 08:30" 2>&1); st=$?
+expect_eq "past instant today exits 2" "$st" 2
+set -e
+out=$(nestor remind list)
+case "$out" in *" y"*) fail "a past --at was stored: [$out]" ;; esac
+# a repeating reminder with a past --at starts at its next occurrence
+nestor remind add r --at "yesterday 7:00" --every daily >/dev/null
+nestor remind add c --at "yesterday 7:00" --every "0 7 * * *" >/dev/null
+out=$(nestor remind list)
+expect_match "past --at, rule: next occurrence" "$out" 'tomorrow 07:00 +every day +r$'
+expect_match "past --at, cron: next occurrence" "$out" 'tomorrow 07:00 .* c$'
+case "$out" in *late*) fail "a new reminder is late: [$out]" ;; esac

@@ -31,9 +31,11 @@ static void set_str(char **dst, const char *v)
 	*dst = *v ? xstrdup(v) : NULL;
 }
 
-static int parse_when(const char *name, const char *text, time_t now, struct when *w, struct err *e)
+/* text read in zone z (NULL: the local zone) */
+static int parse_when(const char *name, const char *text, time_t now, struct tz *z, struct when *w,
+		      struct err *e)
 {
-	if (when_parse(text, now, w, e) < 0) {
+	if (when_parse_in(text, now, z, w, e) < 0) {
 		err_prefix(e, "%s", name);
 		return -1;
 	}
@@ -67,32 +69,40 @@ static int before_start(const struct event_args *a, const struct event *ev, stru
 		       a->at ? arg_name(a, ARG_AT) : "the start", start);
 }
 
+/* The all-day date (its UTC midnight) of instant t in z, NULL the local zone. */
+static time_t day_of(struct tz *z, time_t t)
+{
+	time_t w;
+
+	if (!z)
+		return tz_local_to_date(t);
+	w = tz_wall_seconds(z, t);
+	return w - (w % DAY + DAY) % DAY;
+}
+
 /* Start and end of ev from at/end/dur/all_day/tz; an edit keeps the
  * duration unless told otherwise. */
 static int apply_times(struct store *s, time_t now, const struct event_args *a, struct event *ev,
 		       bool adding, struct err *e)
 {
-	struct tz *z;
+	struct tz *z = NULL;
 	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day,
 			  WHEN_DATED };
 	time_t dur = ev->end - ev->start;
 	struct when we = { 0, false, WHEN_DATED };
 	long secs = 0;
+	int ret = -1;
 
-	if (a->at && parse_when(arg_name(a, ARG_AT), a->at, now, &w, e) < 0)
-		return -1;
-	if (a->dur && when_parse_duration(a->dur, &secs, e) < 0) {
-		err_prefix(e, "%s", arg_name(a, ARG_DUR));
+	/* --tz names the zone the times are wall-clock times of */
+	if (a->tz && *a->tz && !(z = caltz_open(s, a->tz, e))) {
+		err_prefix(e, "%s", a->tool ? "tz" : "--tz");
 		return -1;
 	}
-	if (a->tz && *a->tz) {
-		/* an all-day event keeps no zone, but a wrong name is still wrong */
-		z = caltz_open(s, a->tz, e);
-		if (!z) {
-			err_prefix(e, "%s", a->tool ? "tz" : "--tz");
-			return -1;
-		}
-		tz_free(z);
+	if (a->at && parse_when(arg_name(a, ARG_AT), a->at, now, z, &w, e) < 0)
+		goto out;
+	if (a->dur && when_parse_duration(a->dur, &secs, e) < 0) {
+		err_prefix(e, "%s", arg_name(a, ARG_DUR));
+		goto out;
 	}
 	if (a->tz) {
 		set_str(&ev->tzid, a->tz);
@@ -102,22 +112,24 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		set_str(&ev->tzid, name ? name : "");
 		free(name);
 	}
-	if (a->end && parse_when(arg_name(a, ARG_END), a->end, w.at, &we, e) < 0)
-		return -1;
+	if (a->end && parse_when(arg_name(a, ARG_END), a->end, w.at, z, &we, e) < 0)
+		goto out;
 	/* dates alone make an all-day event: "--at 2026-12-24 --end 2026-12-26" */
 	ev->all_day = a->all_day || (w.date_only && !a->dur && (!a->end || we.date_only) &&
 				     (adding || ev->all_day || !a->at || a->end));
 	if (ev->all_day) {
-		time_t first = tz_local_to_date(w.at);
+		time_t first = day_of(z, w.at);
 
 		if (a->end) {
 			if (we.anchor == WHEN_DATED &&
-			    parse_when(arg_name(a, ARG_END), a->end, now, &we, e) < 0)
-				return -1;
-			if (we.at < w.at)
-				return err_set(e, ERR_USAGE, "%s is before %s",
-					       arg_name(a, ARG_END), arg_name(a, ARG_AT));
-			dur = tz_local_to_date(we.at) + DAY - first;
+			    parse_when(arg_name(a, ARG_END), a->end, now, z, &we, e) < 0)
+				goto out;
+			if (we.at < w.at) {
+				err_set(e, ERR_USAGE, "%s is before %s", arg_name(a, ARG_END),
+					arg_name(a, ARG_AT));
+				goto out;
+			}
+			dur = day_of(z, we.at) + DAY - first;
 		} else if (a->dur) {
 			dur = (secs + DAY - 1) / DAY * DAY;
 		} else if (adding || dur <= 0 || dur % DAY) {
@@ -127,13 +139,11 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		ev->end = first + dur;
 		free(ev->tzid);
 		ev->tzid = NULL;
-		return 0;
+		ret = 0;
+		goto out;
 	}
-	z = caltz_open(s, ev->tzid, e);
-	if (!z)
-		return -1;
 	if (a->at)
-		ev->start = a->tz ? tz_reinterpret(z, w.at) : w.at;
+		ev->start = w.at;
 	else if (!adding && w.date_only)
 		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
 	if (a->end) {
@@ -141,22 +151,22 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		 * alone ("10:30") is on the start's day, and a span ("in 30
 		 * minutes") counts from the start */
 		if (parse_when(arg_name(a, ARG_END), a->end,
-			       we.anchor == WHEN_DATED ? now : ev->start, &we, e) < 0) {
-			tz_free(z);
-			return -1;
-		}
-		ev->end = a->tz ? tz_reinterpret(z, we.at) : we.at;
+			       we.anchor == WHEN_DATED ? now : ev->start, z, &we, e) < 0)
+			goto out;
+		ev->end = we.at;
 		if (ev->end < ev->start) {
-			tz_free(z);
-			return before_start(a, ev, e);
+			before_start(a, ev, e);
+			goto out;
 		}
 	} else if (a->dur) {
 		ev->end = ev->start + secs;
 	} else {
 		ev->end = ev->start + (adding || dur <= 0 || w.date_only ? 3600 : dur);
 	}
+	ret = 0;
+out:
 	tz_free(z);
-	return 0;
+	return ret;
 }
 
 int event_args_apply(struct store *s, time_t now, const struct event_args *a, struct event *ev,
@@ -203,7 +213,7 @@ int event_window(time_t now, const char *from_s, const char *to_s, bool tool, ti
 
 	*from = when_day_start(now);
 	if (from_s) {
-		if (parse_when(arg_name(&names, ARG_FROM), from_s, now, &w, e) < 0)
+		if (parse_when(arg_name(&names, ARG_FROM), from_s, now, NULL, &w, e) < 0)
 			return -1;
 		*from = w.at;
 	}
@@ -212,7 +222,7 @@ int event_window(time_t now, const char *from_s, const char *to_s, bool tool, ti
 		*to = event_next_day(*to);
 	asked = *to;
 	if (to_s) {
-		if (parse_when(arg_name(&names, ARG_TO), to_s, now, &w, e) < 0)
+		if (parse_when(arg_name(&names, ARG_TO), to_s, now, NULL, &w, e) < 0)
 			return -1;
 		asked = w.at;
 		*to = w.date_only ? event_next_day(w.at) : w.at; /* a date includes its day */

@@ -553,17 +553,6 @@ static void local_zone(struct tz *z)
 	zone_kind(z);
 }
 
-time_t tz_reinterpret(struct tz *z, time_t t)
-{
-	struct tz local;
-	struct tm w;
-
-	local_zone(&local);
-	tz_to_wall(&local, t, &w);
-	g_time_zone_unref(local.gz);
-	return tz_instant(z, &w);
-}
-
 time_t tz_date_to_local(time_t utc_midnight)
 {
 	struct tz local;

@@ -105,10 +105,6 @@ time_t tz_instant(struct tz *z, const struct tm *wall);
  * its fields): a recurrence's occurrences need no struct tm. */
 time_t tz_instant_seconds(struct tz *z, time_t local);
 
-/* The instant showing in z the wall-clock time the local zone shows at t:
- * what "--at 09:00 --tz America/New_York" means. */
-time_t tz_reinterpret(struct tz *z, time_t t);
-
 /*
  * Format instant t as wall-clock time in z with a GLib (strftime-like)
  * format (g_date_time_format()); %Z is the zone's abbreviation (a custom

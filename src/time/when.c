@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "sbuf.h"
+#include "tz.h"
 #include "xalloc.h"
 
 struct word {
@@ -642,7 +643,8 @@ static int mdays(int y, int m)
 
 struct wp {
 	struct lex lx;
-	struct tm now;
+	struct tz *z;			 /* the zone wall times are read in */
+	struct tm now;			 /* now's wall-clock time in z */
 	long today;			 /* day number of now */
 	int date_tok, time_tok, rel_tok; /* the token that set each part, -1 if none */
 	int y, mon, mday;
@@ -941,17 +943,19 @@ static int step(struct wp *p, int i)
 	return bad(&p->lx, i, "date not understood");
 }
 
-static time_t local_time(int y, int m, int d, int h, int mi, int s)
+/* The instant of a wall-clock time in z: the first of a time a fall-back
+ * change repeats, and one in a spring-forward gap read with the offset from
+ * before the gap (RFC 5545 3.3.5), whatever the C library's mktime() picks. */
+static time_t local_time(struct tz *z, int y, int m, int d, int h, int mi, int s)
 {
 	struct tm tm = { .tm_year = y - 1900,
 			 .tm_mon = m - 1,
 			 .tm_mday = d,
 			 .tm_hour = h,
 			 .tm_min = mi,
-			 .tm_sec = s,
-			 .tm_isdst = -1 };
+			 .tm_sec = s };
 
-	return mktime(&tm);
+	return tz_instant(z, &tm);
 }
 
 static int finish(struct wp *p, time_t now, struct when *out)
@@ -968,9 +972,10 @@ static int finish(struct wp *p, time_t now, struct when *out)
 		if (p->rel.mon == 0 && p->rel.day == 0 && p->time_tok < 0)
 			out->at = now;
 		else if (p->time_tok >= 0)
-			out->at = local_time(y, m, d, p->h, p->mi, p->sec);
+			out->at = local_time(p->z, y, m, d, p->h, p->mi, p->sec);
 		else
-			out->at = local_time(y, m, d, p->now.tm_hour, p->now.tm_min, p->now.tm_sec);
+			out->at = local_time(p->z, y, m, d, p->now.tm_hour, p->now.tm_min,
+					     p->now.tm_sec);
 		out->at += (time_t)(p->rel.sec + 0.5);
 		out->date_only = false;
 		return 0;
@@ -993,7 +998,7 @@ static int finish(struct wp *p, time_t now, struct when *out)
 
 		out->at = timegm(&tm) - p->zone;
 	} else {
-		out->at = local_time(p->y, p->mon, p->mday, p->h, p->mi, p->sec);
+		out->at = local_time(p->z, p->y, p->mon, p->mday, p->h, p->mi, p->sec);
 	}
 	if (out->at == (time_t)-1)
 		return bad(&p->lx, p->date_tok >= 0 ? p->date_tok : p->time_tok,
@@ -1001,12 +1006,13 @@ static int finish(struct wp *p, time_t now, struct when *out)
 	return 0;
 }
 
-int when_parse(const char *text, time_t now, struct when *out, struct err *e)
+int when_parse_in(const char *text, time_t now, struct tz *z, struct when *out, struct err *e)
 {
 	struct wp p = { .date_tok = -1, .time_tok = -1, .rel_tok = -1 };
 	int i = 0, n = 0, ret;
 
-	localtime_r(&now, &p.now);
+	p.z = z ? z : tz_open(NULL, NULL);
+	tz_to_wall(p.z, now, &p.now);
 	p.today = day_num(p.now.tm_year + 1900, p.now.tm_mon + 1, p.now.tm_mday);
 	lex(&p.lx, text, e);
 	while (p.lx.tok[i].kind != T_END && (n = step(&p, i)) > 0)
@@ -1015,7 +1021,14 @@ int when_parse(const char *text, time_t now, struct when *out, struct err *e)
 	if (ret == 0)
 		out->anchor = p.rel_tok >= 0 ? WHEN_SPAN : p.date_tok >= 0 ? WHEN_DATED : WHEN_TIME;
 	lex_release(&p.lx);
+	if (!z)
+		tz_free(p.z);
 	return ret;
+}
+
+int when_parse(const char *text, time_t now, struct when *out, struct err *e)
+{
+	return when_parse_in(text, now, NULL, out, e);
 }
 
 int when_parse_duration(const char *text, long *secs, struct err *e)
@@ -1051,8 +1064,13 @@ time_t when_day_start(time_t t)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	return local_time(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0);
+	struct tz *z = tz_open(NULL, NULL);
+	time_t day;
+
+	tz_to_wall(z, t, &tm);
+	day = local_time(z, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0);
+	tz_free(z);
+	return day;
 }
 
 /* Check an RRULE ("FREQ=...", "RRULE:FREQ=...") with libical and return it normalised. */

@@ -83,8 +83,16 @@ enum when_order when_order_from_locale(const char *locale);
 void when_set_order(enum when_order order);
 enum when_order when_get_order(void);
 
-/* Parse a point in time relative to now. */
+struct tz;
+
+/* Parse a point in time relative to now, in the local zone.  A wall-clock
+ * time a fall-back change repeats is its first instance; one in a
+ * spring-forward gap takes the offset from before the gap (RFC 5545). */
 int when_parse(const char *text, time_t now, struct when *out, struct err *e);
+/* The same with days and wall-clock times read in zone z (NULL: the local
+ * zone): "tomorrow 09:00" is 09:00 of z's tomorrow, "in 2 hours" two hours
+ * from now wherever. */
+int when_parse_in(const char *text, time_t now, struct tz *z, struct when *out, struct err *e);
 
 /*
  * Parse a duration ("1h", "90m", "1h30m", "1.5h", "2 hours", "45 min",

@@ -227,3 +227,44 @@ expect_eq "UTC until, Kolkata" "$out" "Tue 2026-11-24
 out=$(for id in 1 5; do TZ=America/New_York nestor --db until.db event show $id; done | grep repeats)
 expect_eq "UTC until, event show" "$out" "repeats    every week, until 2026-11-23
 repeats    every week, until 2026-11-24"
+
+# --tz: wall times are read in that zone, spans count from now or the start
+start() { nestor --db tz.db event show "$1" | sed -n 's/^start *//p'; }
+end() { nestor --db tz.db event show "$1" | sed -n 's/^end *//p'; }
+NESTOR_NOW=2027-05-01T09:00:00Z nestor --db tz.db event add Rel --at "in 2 hours" \
+	--tz America/New_York >/dev/null
+expect_eq "--tz, a span from now" "$(start 1)" "2027-05-01T13:00:00+02:00"
+nestor --db tz.db event add Span --at "2027-05-01 12:00" --end "in 45 minutes" \
+	--tz America/New_York >/dev/null
+expect_eq "--tz, wall time in the zone" "$(start 2)" "2027-05-01T18:00:00+02:00"
+expect_eq "--tz, --end span from the start" "$(end 2)" "2027-05-01T18:45:00+02:00"
+# 02:30 on Berlin's spring-forward day exists in New York, and the reverse
+nestor --db tz.db event add Gap --at "2027-03-28 02:30" --tz America/New_York >/dev/null
+expect_eq "--tz, local gap exists there" "$(start 3)" "2027-03-28T08:30:00+02:00"
+TZ=America/New_York nestor --db tz.db event add Gap2 --at "2027-03-14 02:30" \
+	--tz Europe/Berlin >/dev/null
+expect_eq "--tz, New York gap in Berlin" "$(start 4)" "2027-03-14T02:30:00+01:00"
+
+# a wall time a fall-back change repeats is its first instance, one in a gap
+# takes the offset from before the gap; one-off, series and import agree
+now0=$NESTOR_NOW
+NESTOR_NOW=2027-03-01T00:00:00Z
+nestor --db amb.db event add Once --at "2027-10-31 02:30" >/dev/null
+nestor --db amb.db event add Daily --at "2027-10-30 02:30" --every daily >/dev/null
+nestor --db amb.db event add Spring --at "2027-03-28 02:30" >/dev/null
+TZ=America/New_York nestor --db amb.db event add NY --at "2027-11-07 01:45" >/dev/null
+TZ=Australia/Lord_Howe nestor --db amb.db event add LH --at "2027-04-04 01:45" >/dev/null
+out=$(for id in 1 3 4 5; do TZ=UTC nestor --db amb.db event show $id | sed -n 's/^start *//p'; done)
+expect_eq "repeated wall time, first instance" "$out" "2027-10-31T00:30:00+00:00
+2027-03-28T01:30:00+00:00
+2027-11-07T05:45:00+00:00
+2027-04-03T14:45:00+00:00"
+out=$(nestor --db amb.db agenda --from 2027-10-31 --to 2027-10-31)
+expect_eq "one-off and series agree" "$out" "Sun 2027-10-31
+     1  02:30-02:30  Once
+     2  02:30-02:30  Daily — every day"
+nestor --db amb.db export >amb.ics
+nestor --db amb2.db import - <amb.ics >/dev/null
+out=$(TZ=UTC nestor --db amb2.db event show 1 | sed -n 's/^start *//p')
+expect_eq "repeated wall time, round trip" "$out" "2027-10-31T00:30:00+00:00"
+NESTOR_NOW=$now0

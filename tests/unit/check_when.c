@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tz.h"
 #include "when.h"
 
 static const struct clock {
@@ -482,6 +483,46 @@ START_TEST(test_rule)
 }
 END_TEST
 
+/* A wall time a fall-back change repeats is its first instance, one in a
+ * gap takes the offset from before it; with a zone, days and times are that
+ * zone's and spans are spans. */
+START_TEST(test_zoned)
+{
+	static const struct {
+		const char *tz, *zone, *in;
+		time_t want; /* UTC */
+	} a[] = {
+		{ "Europe/Berlin", NULL, "2027-10-31 02:30", 1824942600 },	 /* 00:30Z */
+		{ "America/New_York", NULL, "2027-11-07 01:45", 1825566300 },	 /* 05:45Z */
+		{ "Australia/Lord_Howe", NULL, "2027-04-04 01:45", 1806763500 }, /* 04-03 14:45Z */
+		{ "Europe/Berlin", NULL, "2027-03-28 02:30", 1806197400 },	 /* 01:30Z */
+		{ "Europe/Berlin", "America/New_York", "2027-03-28 02:30",
+		  1806215400 }, /* 06:30Z */
+		{ "America/New_York", "Europe/Berlin", "2027-03-14 02:30",
+		  1804987800 },							   /* 01:30Z */
+		{ "Europe/Berlin", "America/New_York", "in 2 hours", 1809169200 }, /* 11:00Z */
+		{ "Europe/Berlin", "America/New_York", "tomorrow 9:00",
+		  1809262800 }, /* 05-02 13:00Z */
+	};
+	time_t now = 1809162000; /* 2027-05-01T09:00:00Z */
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+		struct when w;
+		struct err e = { 0, "" };
+		struct tz *z;
+
+		setenv("TZ", a[i].tz, 1);
+		tzset();
+		z = a[i].zone ? tz_open(a[i].zone, NULL) : NULL;
+		ck_assert_int_eq(when_parse_in(a[i].in, now, z, &w, &e), 0);
+		ck_assert_msg(w.at == a[i].want, "%s in %s/%s: got %lld, wanted %lld", a[i].in,
+			      a[i].tz, a[i].zone ? a[i].zone : "-", (long long)w.at,
+			      (long long)a[i].want);
+		tz_free(z);
+	}
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *when_suite(void)
@@ -494,6 +535,7 @@ Suite *when_suite(void)
 	tcase_add_loop_test(tc, test_parse, 0, N(rows));
 	tcase_add_test(tc, test_day_start);
 	tcase_add_test(tc, test_anchor);
+	tcase_add_test(tc, test_zoned);
 	tcase_add_loop_test(tc, test_duration, 0, N(drows));
 	tcase_add_loop_test(tc, test_rule, 0, N(rrows));
 	suite_add_tcase(s, tc);

@@ -394,22 +394,21 @@ static int reminder_list_page(struct api_call *c)
 
 static int reminder_create(struct api_call *c, long long *id)
 {
-	const char *text, *every, *tz, *channels;
-	struct when w;
+	const char *text, *every, *tz, *channels, *when;
 	struct err e;
 	time_t at = 0;
-	bool has;
 
 	if (api_str(c, "text", &text) < 0 || api_str(c, "every", &every) < 0 ||
 	    api_str(c, "tz", &tz) < 0 || api_str(c, "channels", &channels) < 0 ||
-	    body_when(c, "at", &has, &w) < 0)
+	    api_str(c, "at", &when) < 0)
 		return -1;
 	if (!text || !*text)
 		return api_error(c, 400, "missing \"text\"");
-	if (!has && !every)
+	if (!when && !every)
 		return api_error(c, 400, "missing \"at\" (or \"every\")");
-	if ((has && reminder_resolve_at(&w, tz, !every, c->now, &at, &e) < 0) ||
-	    reminder_add(c->store, text, at, every, tz, channels, c->now, id, &e) < 0)
+	if (when && reminder_resolve_at(when, tz, !every, c->now, &at, &e) < 0)
+		return api_error(c, e.code == ERR_FAIL ? 500 : 400, "at: %s", e.msg);
+	if (reminder_add(c->store, text, at, every, tz, channels, c->now, id, &e) < 0)
 		return api_fail(c, &e);
 	return 0;
 }

@@ -30,20 +30,31 @@ time_t reminder_when_at(const struct when *w)
 	return mktime(&tm);
 }
 
-int reminder_resolve_at(const struct when *w, const char *tzid, bool once, time_t now, time_t *at,
+int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t now, time_t *at,
 			struct err *e)
 {
 	struct tz *z = tz_open(tzid, e);
+	struct when w;
+	struct tm tm;
 	char buf[64];
 	time_t t;
 
 	if (!z)
 		return -1;
-	t = reminder_when_at(w);
-	if (tzid && *tzid && w->anchor != WHEN_SPAN)
-		t = tz_reinterpret(z, t);
+	if (when_parse_in(text, now, z, &w, e) < 0) {
+		tz_free(z);
+		return -1;
+	}
+	t = w.at;
+	if (w.date_only) { /* 09:00 of that day, in the zone */
+		tz_to_wall(z, t, &tm);
+		tm.tm_hour = REMINDER_DAY_MINUTES / 60;
+		tm.tm_min = REMINDER_DAY_MINUTES % 60;
+		tm.tm_sec = 0;
+		t = tz_instant(z, &tm);
+	}
 	/* a time less than a minute ago (the minute typed) is now */
-	if (once && w->anchor == WHEN_TIME && t + REMINDER_AT_GRACE <= now)
+	if (once && w.anchor == WHEN_TIME && t + REMINDER_AT_GRACE <= now)
 		t = tz_instant_seconds(z, tz_wall_seconds(z, t) + 86400);
 	if (once && t + REMINDER_AT_GRACE <= now) {
 		if (tz_format(z, t, "%Y-%m-%d %H:%M %Z", buf, sizeof(buf)) < 0)

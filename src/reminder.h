@@ -54,16 +54,16 @@ time_t reminder_when_at(const struct when *w);
 #define REMINDER_AT_GRACE 60
 
 /*
- * The first due time --at WHEN means for a reminder or routine kept in zone
- * tzid (NULL or "": the local zone): reminder_when_at(), its wall-clock time
- * read in tzid ("tomorrow 9:00 --tz America/New_York" is 09:00 in New York;
- * a span such as "in 2 hours" stays that instant).  For a one-time reminder
+ * The first due time --at text means for a reminder or routine kept in zone
+ * tzid (NULL or "": the local zone): text read by when_parse_in() in tzid
+ * ("tomorrow 9:00 --tz America/New_York" is 09:00 in New York; a span such
+ * as "in 2 hours" stays that instant; a day alone is its 09:00 there).  For a one-time reminder
  * (once), a time of day alone that has passed today is tomorrow's, and any
  * other time that has passed is an ERR_USAGE error naming it (less than
  * REMINDER_AT_GRACE seconds ago is not passed: it is due now); a repeating
  * one starts at its first occurrence after now (reminder_add()).
  */
-int reminder_resolve_at(const struct when *w, const char *tzid, bool once, time_t now, time_t *at,
+int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t now, time_t *at,
 			struct err *e);
 
 void reminder_release(struct reminder *r);

@@ -40,10 +40,7 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 /* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at)
 {
-	struct when w;
-
-	if (when_parse(text, ctx->now, &w, &ctx->err) < 0 ||
-	    reminder_resolve_at(&w, tzid, once, ctx->now, at, &ctx->err) < 0) {
+	if (reminder_resolve_at(text, tzid, once, ctx->now, at, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}

@@ -94,6 +94,11 @@ void turn_reasoning(struct turn *t, const char *delta);
 int turn_answer(struct turn *t, const char *content, const char *tool_calls, bool interrupted,
 		struct err *e);
 
+/* result as the text the conversation stores and the model is given: cut
+ * (on a character's boundary, with a last line saying so) to at most
+ * MESSAGE_TEXT_MAX bytes.  The caller frees it. */
+char *turn_result_text(const cJSON *result);
+
 /* Run one tool call named call_id and store its result.  Returns 0 when the
  * call ran: terr->code is ERR_OK when the tool succeeded, else terr says
  * why it failed and *result is {"error": "..."} (a result for the model, not

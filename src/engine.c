@@ -251,6 +251,23 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 		       server);
 }
 
+char *turn_result_text(const cJSON *result)
+{
+	char *res = cJSON_PrintUnformatted(result), mark[96];
+	size_t n = res ? strlen(res) : 0;
+	int m;
+
+	if (!res)
+		return xstrdup("null");
+	if (n <= MESSAGE_TEXT_MAX)
+		return res;
+	m = snprintf(mark, sizeof(mark), "\n[the result was cut: %zu bytes, at most %zu]", n,
+		     MESSAGE_TEXT_MAX);
+	n = utf8_cut(res, MESSAGE_TEXT_MAX - (size_t)m);
+	memcpy(res + n, mark, (size_t)m + 1);
+	return res;
+}
+
 int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
 	      cJSON **result, struct err *terr, struct err *e)
 {
@@ -297,7 +314,7 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 		cJSON_AddStringToObject(*result, "error", terr->msg);
 		log_warn("tool %s: %s", name, terr->msg);
 	}
-	res = cJSON_PrintUnformatted(*result);
+	res = turn_result_text(*result);
 	if (t->sink && t->sink->tool_result)
 		t->sink->tool_result(t->sink->arg, name, res);
 	rc = conversation_add(t->store, t->conversation, "tool", res, NULL, call_id, t->now, NULL,

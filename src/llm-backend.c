@@ -317,7 +317,7 @@ static int call_into_history(struct llm_turn *lt, const struct llm_tool_call *c,
 		cJSON_Delete(result);
 		return -1;
 	}
-	res = cJSON_PrintUnformatted(result);
+	res = turn_result_text(result);
 	cJSON_Delete(result);
 	tm = cJSON_CreateObject();
 	cJSON_AddStringToObject(tm, "role", "tool");

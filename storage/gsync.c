@@ -113,19 +113,37 @@ static int run(struct store *s, const char *sql, int *changes, struct err *e, in
 	return 0;
 }
 
+/* base cut on a character's boundary to at most max bytes, then suffix. */
+static char *cut_name(const char *base, size_t max, const char *suffix)
+{
+	size_t n = strlen(base);
+
+	n = utf8_cut(base, n < max ? n : max);
+	return xasprintf("%.*s%s", (int)n, base, suffix);
+}
+
 int gsync_calendar_put(struct store *s, const char *remote_id, const char *summary,
 		       const char *color, const char *access, const char *tz, const char *reminders,
 		       struct err *e)
 {
-	const char *args[] = { color, access, tz, reminders, remote_id, summary };
-	int changed = 0;
+	static const char google[] = " (Google)";
+	/* The name stored passes what a calendar's name must, here and on
+	 * another device: never empty, at most STORE_TITLE_MAX bytes with the
+	 * suffix a name taken already gets. */
+	const char *base = summary && *summary	     ? summary
+			   : remote_id && *remote_id ? remote_id
+						     : "Google";
+	char *plain = cut_name(base, STORE_TITLE_MAX, "");
+	char *suffixed = cut_name(base, STORE_TITLE_MAX - (sizeof(google) - 1), google);
+	const char *args[] = { color, access, tz, reminders, remote_id, plain, suffixed };
+	int changed = 0, rc = -1;
 
-	if (event_check_calendar(summary, e) < 0) {
+	if (event_check_calendar(base, e) < 0) {
 		err_prefix(e, "Google calendar \"%.60s\"", remote_id);
-		return -1;
+		goto out;
 	}
 	if (store_begin(s, e) < 0)
-		return -1;
+		goto out;
 	if (run(s,
 		"UPDATE calendars SET color = ?, access = ?, tz = ?, reminders = ?"
 		" WHERE source = 'google' AND remote_id = ?",
@@ -135,13 +153,17 @@ int gsync_calendar_put(struct store *s, const char *remote_id, const char *summa
 	    run(s,
 		"INSERT INTO calendars(color, access, tz, reminders, remote_id, source, name)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, 'google', CASE WHEN EXISTS (SELECT 1 FROM calendars"
-		" WHERE name = ?6) THEN ?6 || ' (Google)' ELSE ?6 END)",
-		NULL, e, 6, args) < 0)
+		" WHERE name = ?6) THEN ?7 ELSE ?6 END)",
+		NULL, e, 7, args) < 0)
 		goto fail;
-	return store_commit(s, e);
+	rc = store_commit(s, e);
+	goto out;
 fail:
 	store_rollback(s);
-	return -1;
+out:
+	free(plain);
+	free(suffixed);
+	return rc;
 }
 
 int gsync_calendar_add(struct store *s, const char *name, struct err *e)

@@ -91,27 +91,55 @@ int user_check_locale(const char *locale, struct err *e)
 	return 0;
 }
 
-int user_check(const struct user *u, struct err *e)
+int user_check_tz_name(const char *tz, struct err *e)
+{
+	static const char ok[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-";
+
+	if (tz && (!*tz || strlen(tz) > 64 || strspn(tz, ok) != strlen(tz)))
+		return err_set(e, ERR_USAGE, "bad time zone name %s", utf8_q(tz));
+	return 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* user_check() of the fields of u that differ from was (all of them when
+ * was is NULL); the zone must open here when opens, else only be a zone's
+ * name. */
+static int check_fields(const struct user *u, const struct user *was, bool opens, struct err *e)
 {
 	cJSON *o;
 	bool obj;
 
-	if (user_check_name(u->name, e) < 0 || user_check_tz(u->tz, e) < 0 ||
-	    user_check_locale(u->locale, e) < 0 ||
-	    utf8_check_field("settings", u->settings, USER_SETTINGS_MAX, e) < 0)
+	if ((!was || !same(u->name, was->name)) && user_check_name(u->name, e) < 0)
 		return -1;
-	if (!u->settings)
+	if ((!was || !same(u->tz, was->tz)) &&
+	    (opens ? user_check_tz(u->tz, e) : user_check_tz_name(u->tz, e)) < 0)
+		return -1;
+	if ((!was || !same(u->locale, was->locale)) && user_check_locale(u->locale, e) < 0)
+		return -1;
+	if ((was && same(u->settings, was->settings)) || !u->settings)
 		return 0;
+	if (utf8_check_field("settings", u->settings, USER_SETTINGS_MAX, e) < 0)
+		return -1;
 	o = cJSON_Parse(u->settings);
 	obj = cJSON_IsObject(o);
 	cJSON_Delete(o);
 	return obj ? 0 : err_set(e, ERR_USAGE, "%s", "settings: not a JSON object");
 }
 
-int user_check_stored(struct store *s, long long id, struct err *e)
+int user_check(const struct user *u, struct err *e)
+{
+	return check_fields(u, NULL, true, e);
+}
+
+/* The stored user id into u: 0, ERR_NOTFOUND, -1. */
+static int get_id(struct store *s, long long id, struct user *u, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users WHERE id = ?", e);
-	struct user u;
 	int rc;
 
 	if (!st)
@@ -119,14 +147,25 @@ int user_check_stored(struct store *s, long long id, struct err *e)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		user_row(st, &u);
-		rc = user_check(&u, e);
-		user_release(&u);
+		user_row(st, u);
+		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? err_set(e, ERR_NOTFOUND, "no user with id %lld", id)
 				       : store_error(s, e, "user");
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int user_check_stored(struct store *s, long long id, struct err *e)
+{
+	struct user u;
+	int rc;
+
+	if (get_id(s, id, &u, e) < 0)
+		return -1;
+	rc = check_fields(&u, NULL, false, e);
+	user_release(&u);
 	return rc;
 }
 
@@ -227,8 +266,17 @@ int user_list(struct store *s, struct user **out, size_t *n, struct err *e)
 int user_update(struct store *s, const struct user *u, struct err *e)
 {
 	sqlite3_stmt *st;
+	struct user was;
+	int rc;
 
-	if (user_check(u, e) < 0)
+	/* A field the update leaves as it is stays as it is, even when
+	 * today's rules would refuse it: only the changed ones are checked. */
+	rc = get_id(s, u->id, &was, e);
+	if (rc < 0)
+		return -1;
+	rc = check_fields(u, &was, true, e);
+	user_release(&was);
+	if (rc < 0)
 		return -1;
 	st = store_prepare(s,
 			   "UPDATE users SET name = ?, tz = ?, locale = ?,"

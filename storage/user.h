@@ -40,13 +40,18 @@ int user_check_name(const char *name, struct err *e);
 int user_check_tz(const char *tz, struct err *e);
 /* NULL, "en" or "ru"; ERR_USAGE. */
 int user_check_locale(const char *locale, struct err *e);
-/* What a write of u must pass (user_add, user_update, a change another
- * device made): its name (user_check_name), zone (user_check_tz) and
+/* NULL or a zone's name (1-64 of [A-Za-z0-9/_+-]), whether or not it opens
+ * here; ERR_USAGE. */
+int user_check_tz_name(const char *tz, struct err *e);
+/* What a write of u must pass (user_add; user_update checks only the fields
+ * it changes): its name (user_check_name), zone (user_check_tz) and
  * locale (user_check_locale); settings NULL or a JSON object of at most
  * USER_SETTINGS_MAX bytes of UTF-8 without control characters.
  * ERR_USAGE naming the field. */
 int user_check(const struct user *u, struct err *e);
-/* user_check() of the stored user id; ERR_NOTFOUND when there is none. */
+/* user_check() of the stored user id, the zone only a zone's name (a change
+ * another device made may name a zone this device's tzdata lacks);
+ * ERR_NOTFOUND when there is none. */
 int user_check_stored(struct store *s, long long id, struct err *e);
 
 void user_release(struct user *u);

@@ -177,6 +177,20 @@ assert (fine["access"], fine["color"], fine["timezone"]) == ("freeBusyReader", "
 	fail "calendar list: control characters kept"
 expect_match "an unknown role is read-only" "$(nestor calendar list)" 'Odd  google, sync (on|off), read-only'
 
+# The name a Google calendar is stored under is one a calendar can have, here
+# and on another device: a name taken already gets " (Google)" within 1000
+# bytes (cut between characters), an empty summaryOverride the calendar's id.
+e500=$(python3 -c 'print("\u00e9" * 500)')
+nestor calendar add "$e500" >/dev/null
+gctl /_seed '{"calendars": [{"id": "taken@example.com", "summary": "'"$e500"'", "accessRole": "owner"},
+  {"id": "blank@example.com", "summary": "Blank", "summaryOverride": "", "accessRole": "owner"}]}' >/dev/null
+nestor google sync >out 2>err || fail "calendar names: the sync failed: $(cat err)"
+nestor calendar list --json | python3 -c 'import json, sys
+cals = {c["remote_id"]: c for c in json.load(sys.stdin) if c["source"] == "google"}
+taken, blank = cals["taken@example.com"]["name"], cals["blank@example.com"]["name"]
+assert taken == "\u00e9" * 495 + " (Google)", (len(taken.encode()), taken[-12:])
+assert blank == "blank@example.com", repr(blank)' || fail "calendar names: not names a calendar can have"
+
 # A calendar an older nestor stored under an id now refused keeps neither
 # pulling nor pushing: its sync is turned off with a warning naming it,
 # whether Google still lists it or not, and its events stay; named, it is

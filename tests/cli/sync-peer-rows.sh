@@ -78,7 +78,7 @@ on b event add "planning" --at "2026-06-02 10:00" --calendar work >/dev/null ||
 
 UG=$(db "SELECT gid FROM users WHERE name = 'alice'")
 forge "$UG" user '{"tz": "Z" * 10000}'
-refused "a user's zone" "user: unknown time zone \"Z"
+refused "a user's zone" "user: bad time zone name \"Z"
 forge "$UG" user '{"locale": "zz"}'
 refused "a user's locale" "user: locale must be en or ru \(got \"zz\"\)"
 forge "$UG" user '{"settings": json.dumps({"k": "s" * 2000000})}'
@@ -113,6 +113,17 @@ expect_eq "the conversation is as it was" \
 	"$(db "SELECT title, (SELECT count(*) FROM messages WHERE gid = '$MG' AND content = 'hello there' AND tool_call_id IS NULL AND state = 'complete') FROM conversations")" \
 	"hello there|1"
 on b ask --conversation 1 "and again" >/dev/null || fail "the conversation can still go on on b"
+
+# a zone the other device knows and this one's tzdata lacks is taken, not
+# refused (it is a zone's name): the devices stay one; an unrelated edit of
+# the user still works here
+next_version
+forge "$UG" user '{"tz": "Custom/Berlin-ish"}'
+out=$(on b sync) || fail "sync of a zone unknown here"
+expect_match "a zone unknown here is applied" "$out" "pulled 1 \(1 applied"
+expect_eq "b holds the zone" "$(db "SELECT tz FROM users WHERE gid = '$UG'")" "Custom/Berlin-ish"
+on b user edit alice --setting brief=noon >/dev/null || fail "an edit keeping a zone unknown here"
+on b user edit alice --tz Asia/Tokyo --setting brief=evening >/dev/null || fail "the zone can be set again on b"
 
 # what b did here reaches a; the forged changes do not
 on b sync >/dev/null

@@ -15,6 +15,7 @@
 #include "task.h"
 #include "testutil.h"
 #include "tool.h"
+#include "utf8.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -166,6 +167,51 @@ START_TEST(test_turn_is_stored)
 	/* the same conversation goes on */
 	ck_assert_str_eq(say(&s, &conv, "мои задачи"), "Задачи:\n  1  buy milk (до пт, 27 ноября)");
 	ck_assert_uint_eq(count_messages(conv), 8);
+	seen_release(&s);
+}
+END_TEST
+
+/* A tool's result over what a message holds (every task with 64 KiB of
+ * notes) is cut, on a character's boundary and saying so, and the turn
+ * goes on: the answer is given and the result stored. */
+START_TEST(test_big_result_is_cut)
+{
+	struct seen s = { 0 };
+	long long conv = 0;
+	struct message *ms;
+	char *notes = xmalloc(65001), *title;
+	const char *r, *mark;
+	size_t n, len;
+	struct err e;
+
+	for (size_t i = 0; i < 65000; i += 2)
+		memcpy(notes + i, "\xc3\xa9", 2); /* é */
+	notes[65000] = '\0';
+	for (int i = 0; i < 260; i++) {
+		struct task t = { 0 };
+
+		title = xasprintf("task %d", i + 1);
+		t.title = title;
+		t.notes = notes;
+		ck_assert_msg(task_add(st, &t, now, &e) == 0, "%s", e.msg);
+		free(title);
+	}
+	free(notes);
+	r = say(&s, &conv, "my tasks");
+	ck_assert_msg(!strncmp(r, "Tasks:\n", 7) && strstr(r, "task 260") != NULL, "%.200s", r);
+	ck_assert_int_eq(conversation_messages(st, conv, &ms, &n, &e), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(ms[2].role, "tool");
+	len = strlen(ms[2].content);
+	ck_assert_uint_le(len, MESSAGE_TEXT_MAX);
+	ck_assert_uint_gt(len, MESSAGE_TEXT_MAX - 100);
+	ck_assert(utf8_valid(ms[2].content, len));
+	mark = strrchr(ms[2].content, '\n');
+	ck_assert_ptr_nonnull(mark);
+	ck_assert_msg(!strncmp(mark, "\n[the result was cut: ", 22) &&
+			      !strcmp(ms[2].content + len - 18, " at most 16777216]"),
+		      "%s", mark);
+	message_list_free(ms, n);
 	seen_release(&s);
 }
 END_TEST
@@ -511,6 +557,7 @@ Suite *engine_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_turn_is_stored);
+	tcase_add_test(tc, test_big_result_is_cut);
 	tcase_add_test(tc, test_unknown_calls_nothing);
 	tcase_add_test(tc, test_ambiguous_asks_which);
 	tcase_add_test(tc, test_reminders);

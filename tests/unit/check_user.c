@@ -102,6 +102,39 @@ START_TEST(test_edit_gives_up)
 }
 END_TEST
 
+static int rename_bobby(void *arg, struct user *u)
+{
+	(void)arg;
+	free(u->name);
+	u->name = xstrdup("bobby");
+	return 0;
+}
+
+/* An edit checks the fields it changes: a user whose stored zone, locale
+ * and settings today's rules refuse can still be renamed, and they stay
+ * as they were; a changed zone is still checked. */
+START_TEST(test_edit_checks_what_it_changes)
+{
+	struct user u;
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(tu_other_write(dir, "UPDATE users SET tz = 'Mars/Base', locale = 'de',"
+					     " settings = '[1]' WHERE name = 'me'"),
+			 SQLITE_OK);
+	ck_assert_msg(user_modify(st, "me", rename_bobby, NULL, &u, &e) == 0, "%s", e.msg);
+	user_release(&u);
+	ck_assert_int_eq(user_get(st, "bobby", &u, &e), 0);
+	ck_assert_str_eq(u.tz, "Mars/Base");
+	ck_assert_str_eq(u.locale, "de");
+	ck_assert_str_eq(u.settings, "[1]");
+	user_release(&u);
+	ck_assert_int_eq(user_modify(st, "bobby", set_tz, "Mars/Other", &u, &e), -1);
+	ck_assert_str_eq(e.msg, "unknown time zone \"Mars/Other\"");
+	ck_assert_int_eq(user_modify(st, "bobby", set_tz, "", &u, &e), -1);
+	ck_assert_str_eq(e.msg, "unknown time zone \"\"");
+}
+END_TEST
+
 Suite *user_suite(void)
 {
 	Suite *s = suite_create("user");
@@ -110,6 +143,7 @@ Suite *user_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_edit_holds_its_transaction);
 	tcase_add_test(tc, test_edit_gives_up);
+	tcase_add_test(tc, test_edit_checks_what_it_changes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -87,8 +87,9 @@ struct answer_meta {
 
 /* The longest title a conversation has (its first user text, cut), in
  * bytes; and the longest content, tool calls or reasoning a message holds
- * (a model's whole answer is at most 16 MiB, a tool's result cut to it (turn_result_text()), what
- * a person types 1 MiB), its tool call id at most STORE_TITLE_MAX. */
+ * (a model's whole answer is at most 16 MiB, a tool's result is cut to it
+ * by turn_result_text(), what a person types 1 MiB), its tool call id at
+ * most STORE_TITLE_MAX. */
 #define CONVERSATION_TITLE_MAX 60
 #define MESSAGE_TEXT_MAX       ((size_t)16 << 20)
 

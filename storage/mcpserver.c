@@ -98,41 +98,54 @@ static int check_cred(const struct mcp_server *m, size_t i, struct err *e)
 	return 0;
 }
 
-/* Whether an option's name, case-folded and without '-' and '_' (n
- * bytes of name), names a secret: it holds key, token, secret, password,
- * passwd, auth or credential (not in keyboard, keyword, author), unless
- * it ends in file, path or dir (a file holding one: --token-file) or is
- * no and the word (a negation: --no-auth). */
+/* Whether an option's name (--api-key, --accessToken; up to '=') names a
+ * secret, by its last word (words split at '-' and '_', case-folded):
+ * one ending in token, secret, password, passwd or credential(s), or
+ * apikey, accesskey, secretkey, privatekey; or the word key alone or after
+ * api, access, secret, private, auth, client, master or session.  So
+ * --max-tokens, --token-file, --auth-type, --primary-key, --hotkey and
+ * --api-key-env are not, and a negation (--no-...) never is. */
 static bool secret_option(const char *name)
 {
-	static const char *const words[] = { "key",    "token", "secret",    "password",
-					     "passwd", "auth",	"credential" };
-	static const char *const innocent[] = { "keyboard", "keyword", "author" };
-	static const char *const paths[] = { "file", "path", "dir" };
-	char norm[64];
+	static const char *const ends[] = { "token",	  "secret",	 "password", "passwd",
+					    "credential", "credentials", "apikey",   "accesskey",
+					    "secretkey",  "privatekey" };
+	static const char *const keyed[] = { "api",  "access", "secret", "private",
+					     "auth", "client", "master", "session" };
+	char last[64] = "", prev[64] = "";
+	const char *p = name + strspn(name, "-");
 	size_t n = 0;
 
-	for (const char *p = name; *p && *p != '=' && n + 1 < sizeof(norm); p++)
-		if (*p != '-' && *p != '_')
-			norm[n++] = (char)tolower((unsigned char)*p);
-	norm[n] = '\0';
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		size_t k = strlen(paths[i]);
-
-		if (n >= k && !strcmp(norm + n - k, paths[i]))
-			return false;
+	if (!strncasecmp(p, "no-", 3) || !strncasecmp(p, "no_", 3))
+		return false;
+	for (; *p && *p != '='; p++) {
+		if (*p == '-' || *p == '_') {
+			if (n) {
+				memcpy(prev, last, sizeof(prev));
+				n = 0;
+			}
+			continue;
+		}
+		if (n == 0)
+			last[0] = '\0';
+		if (n + 1 < sizeof(last)) {
+			last[n++] = (char)tolower((unsigned char)*p);
+			last[n] = '\0';
+		}
 	}
-	for (size_t at = 0; at < n; at++) {
-		bool skip = false;
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t k = strlen(ends[i]), m = strlen(last);
 
-		for (size_t i = 0; i < sizeof(innocent) / sizeof(innocent[0]); i++)
-			skip |= !strncmp(norm + at, innocent[i], strlen(innocent[i])) &&
-				strncmp(norm + at, "authoriz", 8);
-		for (size_t i = 0; !skip && i < sizeof(words) / sizeof(words[0]); i++)
-			if (!strncmp(norm + at, words[i], strlen(words[i])))
-				return !(at == 2 && !strncmp(norm, "no", 2) &&
-					 n == 2 + strlen(words[i]));
+		if (m >= k && !strcmp(last + m - k, ends[i]))
+			return true;
 	}
+	if (strcmp(last, "key"))
+		return false;
+	if (!*prev)
+		return true;
+	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		if (!strcmp(prev, keyed[i]))
+			return true;
 	return false;
 }
 

@@ -148,4 +148,11 @@ expect_eq "nothing kept" "$(nestor --json mcp list | grep -c '"name":	"x"')" 0
 expect_eq "a token file" "$(nestor mcp add tf -- srv --token-file /run/key --no-auth --author bob --keyboard us --key)" \
 	"MCP server 'tf' added"
 nestor mcp rm tf >/dev/null
+expect_eq "options about keys, not keys" "$(nestor mcp add ok -- srv --max-tokens 4096 --auth-type bearer \
+	--auth none --primary-key id --api-key-env OPENAI_API_KEY --hotkey ctrl+k \
+	--token-url https://127.0.0.1/t --secret-name prod/db --auth-timeout 60)" "MCP server 'ok' added"
+nestor mcp rm ok >/dev/null
+bad "argument 2 of the command, the value of --client-secret, is a secret: $how" \
+	-- srv --client-secret abc
+bad "argument 1 of the command (--accessToken) holds a secret: $how" -- srv --accessToken=abc
 echo ok

@@ -468,6 +468,26 @@ static int str_or_clear(struct api_call *c, const char *name, const char **out)
  * transaction; or {"snooze": SECONDS}, which fires it again that much
  * later.  (So reminders check If-Match themselves: match_inside.)
  */
+/* A PATCH's "at" read as POST reads it: in the zone the reminder has (or
+ * is given), a one-time reminder's past refused. */
+static int patch_at(struct api_call *c, long long id, struct reminder_edit *ed, const char *when)
+{
+	struct reminder cur;
+	struct err e;
+	bool once;
+	int rc;
+
+	if (reminder_get(c->store, id, c->now, &cur, &e) < 0)
+		return api_fail(c, &e);
+	once = ed->every ? !*ed->every : !(cur.every && *cur.every);
+	rc = reminder_resolve_at(when, ed->tzid ? ed->tzid : cur.tzid, once, c->now, &ed->at, &e);
+	reminder_release(&cur);
+	if (rc < 0)
+		return api_error(c, e.code == ERR_FAIL ? 500 : 400, "at: %s", e.msg);
+	ed->has_at = true;
+	return 0;
+}
+
 static int reminder_patch(struct api_call *c, long long id)
 {
 	const cJSON *sn = cJSON_GetObjectItemCaseSensitive(c->in, "snooze");
@@ -475,7 +495,6 @@ static int reminder_patch(struct api_call *c, long long id)
 	struct reminder_match m = { c, false };
 	struct reminder_edit ed;
 	struct reminder r;
-	struct when w;
 	struct err e;
 	time_t at;
 
@@ -504,13 +523,14 @@ static int reminder_patch(struct api_call *c, long long id)
 			return api_fail(c, &e);
 		}
 	} else {
+		const char *when;
+
 		if (api_str(c, "text", &ed.text) < 0 || str_or_clear(c, "every", &ed.every) < 0 ||
 		    api_str(c, "tz", &ed.tzid) < 0 ||
-		    str_or_clear(c, "channels", &ed.channels) < 0 ||
-		    body_when(c, "at", &ed.has_at, &w) < 0)
+		    str_or_clear(c, "channels", &ed.channels) < 0 || api_str(c, "at", &when) < 0)
 			return -1;
-		if (ed.has_at)
-			ed.at = reminder_when_at(&w);
+		if (when && patch_at(c, id, &ed, when) < 0)
+			return -1;
 		if (!ed.text && !ed.every && !ed.tzid && !ed.channels && !ed.has_at)
 			return api_error(
 				c, 400,

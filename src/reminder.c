@@ -56,6 +56,15 @@ int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t no
 	/* a time less than a minute ago (the minute typed) is now */
 	if (once && w.anchor == WHEN_TIME && t + REMINDER_AT_GRACE <= now)
 		t = tz_instant_seconds(z, tz_wall_seconds(z, t) + 86400);
+	/* today alone, its 09:00 gone: due now ("remind me today") */
+	if (once && w.date_only && t + REMINDER_AT_GRACE <= now) {
+		struct tm then;
+
+		tz_to_wall(z, now, &tm);
+		tz_to_wall(z, t, &then);
+		if (then.tm_year == tm.tm_year && then.tm_yday == tm.tm_yday)
+			t = now;
+	}
 	if (once && t + REMINDER_AT_GRACE <= now) {
 		if (tz_format(z, t, "%Y-%m-%d %H:%M %Z", buf, sizeof(buf)) < 0)
 			snprintf(buf, sizeof(buf), "%lld", (long long)t);

@@ -23,19 +23,23 @@ static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct 
 
 static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
+	const char *when = tool_arg_str(args, "at"), *every = tool_arg_str(args, "every");
 	char *list;
-	struct when w;
+	time_t at = 0;
 	long long id;
 	int rc;
 
-	if (tool_arg_when(ctx, args, "at", &w, e) < 0)
+	/* as the command line reads --at: a time of day gone is tomorrow's */
+	if (when && reminder_resolve_at(when, NULL, !every, ctx->now, &at, e) < 0) {
+		err_prefix(e, "at");
 		return -1;
+	}
 	if (tool_arg_list(args, "channels", &list, e) < 0) {
 		err_prefix(e, "reminder_add");
 		return -1;
 	}
-	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), reminder_when_at(&w),
-			  tool_arg_str(args, "every"), NULL, list, ctx->now, &id, e);
+	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, every, NULL, list, ctx->now,
+			  &id, e);
 	free(list);
 	return rc < 0 ? -1 : result_of(ctx, id, result, e);
 }

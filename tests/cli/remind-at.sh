@@ -44,3 +44,21 @@ out=$(nestor remind list)
 expect_match "past --at, rule: next occurrence" "$out" 'tomorrow 07:00 +every day +r$'
 expect_match "past --at, cron: next occurrence" "$out" 'tomorrow 07:00 .* c$'
 case "$out" in *late*) fail "a new reminder is late: [$out]" ;; esac
+
+# today alone, its 09:00 gone, is due now, not refused ("remind me today")
+export NESTOR_NOW=2026-12-03T09:00:00Z
+nestor remind add t --at today >/dev/null
+expect_match "today: due now" "$(nestor remind list --json)" '"at":	"2026-12-03T10:00:00\+01:00"'
+
+# the assistant's reminder_add tool (nestor mcp, LLM assistants) reads at
+# as the command line does: a time of day gone is tomorrow's, a past date
+# refused
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}'
+{
+	printf '%s\n' "$init"
+	printf '%s\n' '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"reminder_add","arguments":{"text":"tool seven","at":"at 7"}}}'
+	printf '%s\n' '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"reminder_add","arguments":{"text":"tool past","at":"yesterday 10:00"}}}'
+} | nestor mcp >mcp.out 2>mcp.err || fail "nestor mcp failed: $(cat mcp.err)"
+expect_eq "tool: at 7 said at 10:00" "$(nestor remind list --json | python3 -c 'import json,sys; print([r["at"] for r in json.load(sys.stdin) if r["text"] == "tool seven"])')" "['2026-12-04T07:00:00+01:00']"
+expect_eq "tool: a past date refused" "$(sed -n 3p mcp.out | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["result"]["isError"])')" True
+case "$(nestor remind list)" in *"tool past"*) fail "the tool stored a past reminder" ;; esac

@@ -153,6 +153,11 @@ expect_eq "reminder patched" "$(json 'd["text"], d["at"], d["every"], d["channel
 expect_eq "the store has it" "$(nestor remind list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["text"], r["every"])')" "call dad FREQ=DAILY"
 expect_eq "reminder once again" "$(req PATCH "/v1/reminders/$rid" '{"every":null,"channels":null}')" 200
 expect_eq "one-time, default channels" "$(json 'd["every"], d["channels"], d["at"]')" "None None 2026-06-03T08:00:00+00:00"
+# a patched at is read as POST reads it: a one-time reminder's past
+# refused, the wall time in the zone given
+expect_eq "a past at patched" "$(req PATCH "/v1/reminders/$rid" '{"at":"2026-05-01 18:00"}')" 400
+expect_eq "at in a zone" "$(req PATCH "/v1/reminders/$rid" '{"at":"2026-06-04 09:00","tz":"America/New_York"}')" 200
+expect_eq "read in New York" "$(json 'd["at"]')" "2026-06-04T13:00:00+00:00"
 expect_eq "bad every" "$(req PATCH "/v1/reminders/$rid" '{"every":"every blue moon"}')" 400
 expect_eq "nothing to change" "$(req PATCH "/v1/reminders/$rid" '{}')" 400
 expect_eq "cancel" "$(req DELETE "/v1/reminders/$rid")" 204

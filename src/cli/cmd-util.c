@@ -390,11 +390,18 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* --user, else server.user: whose rows the command reads and writes. */
-static int act_as(struct ctx *ctx)
+/* --user, else server.user: whose rows the command reads and writes (NULL: the first user's). */
+static const char *user_named(const struct ctx *ctx)
 {
 	const char *name =
 		ctx->user && *ctx->user ? ctx->user : config_get(ctx->cfg, "server.user");
+
+	return name && *name ? name : NULL;
+}
+
+static int act_as(struct ctx *ctx)
+{
+	const char *name = user_named(ctx);
 	struct user u;
 
 	/* `user add` makes the user server.user may already name */
@@ -561,11 +568,13 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 		print_usage(ctx->out, "", c);
 		return 0;
 	}
-	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
+	/* a calendar's command run for a named user opens the store, even one
+	 * that needs none (google logout): the user is looked up and checked */
+	if (((c->flags & CMD_NEEDS_DB) || (calendar && user_named(ctx))) && open_db(ctx) < 0)
 		return failed(ctx);
 	/* the owner's alone, locally too: the same rule as the API's (no user
 	 * named: the first, no query on the agenda's way) */
-	if (calendar && (c->flags & CMD_NEEDS_DB) && ctx->user_named &&
+	if (calendar && ctx->store && ctx->user_named &&
 	    user_owns_calendar(ctx->store, &ctx->err) != 1)
 		return failed(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */

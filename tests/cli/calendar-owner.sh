@@ -98,7 +98,7 @@ expect_match "the owner's brief" "$(nestor routine run "$rid")" "secret dentist"
 
 # the CLI: --user bob refuses the calendar's commands (exit 2, one line)
 for c in "agenda" "event show $eid" "event rm $eid" "event add x --at 2026-06-02" \
-	"event search dentist" "export" "calendar list"; do
+	"event search dentist" "export" "calendar list" "google logout"; do
 	rc=0
 	nestor --user bob $c >out 2>err || rc=$?
 	expect_eq "--user bob $c" "$rc" 2

@@ -44,6 +44,13 @@ ln -s cal.ics link.ics
 nestor export --to 2026-06-02 -o link.ics
 [ -L link.ics ] || fail "export -o replaced the symbolic link"
 grep -q "^SUMMARY:One more" cal.ics && fail "export -o through a link did not reach the file"
+# a link to a file not made yet: the file is made where it points
+mkdir -p sub
+ln -s target.ics sub/dang.ics
+nestor export --to 2026-06-02 -o sub/dang.ics
+[ -L sub/dang.ics ] || fail "export -o replaced a link to a missing file"
+[ -f sub/target.ics ] || fail "export -o did not make the file a link names"
+expect_eq "no temporary file left beside the link" "$(ls sub | grep -c '\.ics\.')" 0
 # not a regular file: written in place
 expect_match "export -o /dev/stdout" "$(nestor export --to 2026-06-02 -o /dev/stdout)" "^BEGIN:VCALENDAR"
 

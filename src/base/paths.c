@@ -2,6 +2,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,7 @@ int paths_replace(const char *path, const void *data, size_t len, int mode, stru
 {
 	char *real = NULL, *tmp;
 	struct stat st;
+	bool exists;
 	int fd, rc = -1;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -179,7 +181,8 @@ int paths_replace(const char *path, const void *data, size_t len, int mode, stru
 	}
 	if (real)
 		path = real;
-	if (stat(path, &st) == 0) {
+	exists = stat(path, &st) == 0;
+	if (exists) {
 		if (!S_ISREG(st.st_mode)) {
 			rc = replace_in_place(path, data, len, e);
 			free(real);
@@ -196,6 +199,11 @@ int paths_replace(const char *path, const void *data, size_t len, int mode, stru
 	}
 	tmp = xasprintf("%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
+	/* a file one may write in a directory one may not: written in place */
+	if (fd < 0 && exists && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+		rc = replace_in_place(path, data, len, e);
+		goto out;
+	}
 	if (fd < 0) {
 		err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
 		goto out;

@@ -38,7 +38,8 @@ char *paths_dirname(const char *path);
  * the new file's permissions, or PATHS_MODE_KEEP.  A symbolic link is
  * followed, one to a file not made yet too (the file is made where it
  * points); something that is not a regular file (/dev/stdout, a FIFO) is
- * written in place, as there is nothing to keep.
+ * written in place, as there is nothing to keep; so is a file in a
+ * directory where no temporary file can be made (EACCES, EPERM, EROFS).
  */
 int paths_replace(const char *path, const void *data, size_t len, int mode, struct err *e);
 

@@ -51,6 +51,30 @@ nestor export --to 2026-06-02 -o sub/dang.ics
 [ -L sub/dang.ics ] || fail "export -o replaced a link to a missing file"
 [ -f sub/target.ics ] || fail "export -o did not make the file a link names"
 expect_eq "no temporary file left beside the link" "$(ls sub | grep -c '\.ics\.')" 0
+# a file one may write in a directory one may not: written in place (as
+# a user who is not root, for whom the directory is closed)
+as_nobody() { # CMD ARG...: run as uid 65534
+	if command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		su -m -s /bin/sh nobody -c '"$0" "$@"' "$@"
+	fi
+}
+if [ "$(id -u)" != 0 ]; then
+	echo "note: not root, the closed-directory case is skipped" >&2
+elif ! command -v setpriv >/dev/null && ! command -v su >/dev/null; then
+	echo "note: neither setpriv nor su, the closed-directory case is skipped" >&2
+else
+	chmod 755 "$NESTOR_HOME"
+	mkdir -p nb/home closed
+	chown 65534:65534 nb/home
+	: > closed/open.ics
+	chmod 666 closed/open.ics
+	as_nobody env NESTOR_HOME="$NESTOR_HOME/nb/home" "$NESTOR_BIN" export \
+		-o "$NESTOR_HOME/closed/open.ics" 2>err || fail "export -o in a closed directory: $(cat err)"
+	expect_match "written in place" "$(head -n 1 closed/open.ics)" "^BEGIN:VCALENDAR"
+	expect_eq "its mode" "$(stat -c %a closed/open.ics)" 666
+fi
 # not a regular file: written in place
 expect_match "export -o /dev/stdout" "$(nestor export --to 2026-06-02 -o /dev/stdout)" "^BEGIN:VCALENDAR"
 

@@ -21,10 +21,10 @@ cp cal.ics before.ics
 chmod 640 cal.ics
 [ "$(wc -c < cal.ics)" -gt 200000 ] || fail "the export is too small to hit the limit"
 
-# a write that fails half way (a file size limit, as on a full disk)
+# a write that fails half way (a file size limit, as on a full disk;
+# SIGXFSZ is not ignored here: nestor does, to clean up)
 set +e
 (
-	trap '' XFSZ
 	ulimit -f 100
 	nestor event add "One more" --at "2026-07-02 09:00" >/dev/null
 	nestor export -o cal.ics 2>err

@@ -114,5 +114,26 @@ expect_eq "token add >/dev/full: exit" "$rc" 1
 expect_match "token add >/dev/full: message" "$(cat err)" \
 	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: No space left on device$"
 expect_eq "no token kept" "$(nestor token list)" "no tokens (nestor token add)"
+# under --json too, in one line (no JSON error to the output that failed)
+set +e
+nestor token add --json >/dev/full 2>err
+rc=$?
+set -e
+expect_eq "token add --json >/dev/full: exit" "$rc" 1
+expect_match "token add --json >/dev/full: one line" "$(cat err)" \
+	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: No space left on device$"
+expect_eq "token add --json >/dev/full: lines" "$(wc -l <err)" 1
+expect_eq "no token kept (--json)" "$(nestor token list)" "no tokens (nestor token add)"
+# a reader gone (token add | true, its end of the pipe closed before
+# nestor writes): not killed by SIGPIPE before the token is revoked
+rc=$(python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+print(subprocess.run(sys.argv[1:], stdout=w, stderr=open("err", "w")).returncode)' \
+	"$NESTOR_BIN" token add --label piped)
+expect_eq "token add | true: exit" "$rc" 1
+expect_match "token add | true: message" "$(cat err)" \
+	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: Broken pipe$"
+expect_eq "no token kept (| true)" "$(nestor token list)" "no tokens (nestor token add)"
 nestor token add --label kept > token 2>/dev/null
 expect_match "a token written out is kept" "$(nestor token list)" " kept"

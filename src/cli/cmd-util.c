@@ -81,6 +81,20 @@ void cmd_put_safe(FILE *f, const char *s)
 	free(t);
 }
 
+/* The first failed write's stream and reason (cmd_out_put, tty_write). */
+static struct {
+	FILE *f;
+	int errno_;
+} out_failed;
+
+static void out_note(FILE *f)
+{
+	if (ferror(f) && errno && !out_failed.f) {
+		out_failed.f = f;
+		out_failed.errno_ = errno;
+	}
+}
+
 /* A stream over a terminal: what reaches it is cleaned; a character split
  * between two writes waits in tail for its end. */
 struct tty_safe {
@@ -102,9 +116,11 @@ static ssize_t tty_write(void *cookie, const char *buf, size_t size)
 	utf8_clean(&out, in.buf, in.len - keep, UTF8_PRINTABLE | UTF8_NO_BIDI);
 	memcpy(t->tail, in.buf + in.len - keep, keep);
 	t->ntail = keep;
-	if (out.len)
-		fwrite(out.buf, 1, out.len, t->to);
-	fflush(t->to);
+	errno = 0;
+	if (out.len && fwrite(out.buf, 1, out.len, t->to) < out.len)
+		out_note(t->to);
+	if (fflush(t->to) != 0)
+		out_note(t->to);
 	sbuf_release(&in);
 	sbuf_release(&out);
 	return (ssize_t)size;
@@ -158,12 +174,21 @@ FILE *cmd_tty_raw(FILE *f)
 	return f && fileno(f) >= 0 && isatty(fileno(f)) ? f : NULL;
 }
 
-/* 0, an errno, or -1: an earlier write failed (the reason is gone) */
+void cmd_out_put(FILE *f, const char *s, size_t len)
+{
+	errno = 0;
+	if (fwrite(s, 1, len, f) < len)
+		out_note(f);
+}
+
+/* 0, an errno, or -1: an earlier write failed (for a reason not noted) */
 static int flush_one(FILE *f)
 {
 	if (fflush(f) != 0)
 		return errno ? errno : -1;
-	return ferror(f) ? -1 : 0;
+	if (!ferror(f))
+		return 0;
+	return out_failed.f == f ? out_failed.errno_ : -1;
 }
 
 int cmd_out_flush(FILE *f, struct err *e)

@@ -341,17 +341,21 @@ static cJSON *initialize(struct mcp_session *s, const cJSON *id, const cJSON *pa
 static cJSON *tools_list(struct mcp_session *s, const cJSON *id)
 {
 	char *names = tool_names(s);
+	long long saved = store_user(s->store);
 	cJSON *r, *arr;
 
 	if (!names)
 		return rpc_error(id, -32603, "the assistant's tools cannot be read");
 	r = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(r, "tools");
+	/* the tools the session's user may call: not the calendar's for a user
+	 * who is not its owner (tool_offered, as the assistant's turns) */
+	store_set_user(s->store, s->user);
 	for (const struct tool *const *t = tool_registry; *t; t++) {
 		const char *out = output_schema((*t)->name);
 		cJSON *o;
 
-		if (!names_have(names, (*t)->name))
+		if (!names_have(names, (*t)->name) || tool_offered(s->store, *t) != 1)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", (*t)->name);
@@ -361,6 +365,7 @@ static cJSON *tools_list(struct mcp_session *s, const cJSON *id)
 			cJSON_AddItemToObject(o, "outputSchema", cJSON_Parse(out));
 		cJSON_AddItemToArray(arr, o);
 	}
+	store_set_user(s->store, saved);
 	free(s->listed);
 	s->listed = names;
 	return rpc_result(id, r);

@@ -2,6 +2,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,20 +128,61 @@ static int sync_dir(const char *path, struct err *e)
 	return rc;
 }
 
+/* What a symbolic link to nothing yet names: its target, relative to the
+ * link's directory, through links to links; NULL, errno set, on a loop. */
+static char *dangling_target(const char *path)
+{
+	char *cur = xstrdup(path);
+	struct stat st;
+
+	for (int hops = 0; lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+		char buf[4096], *next;
+		ssize_t n = hops < 40 ? readlink(cur, buf, sizeof(buf) - 1) : -1;
+
+		if (n < 0) {
+			if (hops >= 40)
+				errno = ELOOP;
+			free(cur);
+			return NULL;
+		}
+		buf[n] = '\0';
+		if (buf[0] == '/') {
+			next = xstrdup(buf);
+		} else {
+			char *dir = paths_dirname(cur);
+
+			next = xasprintf("%s/%s", dir, buf);
+			free(dir);
+		}
+		free(cur);
+		cur = next;
+	}
+	return cur;
+}
+
 int paths_replace(const char *path, const void *data, size_t len, int mode, struct err *e)
 {
 	char *real = NULL, *tmp;
 	struct stat st;
+	bool exists;
 	int fd, rc = -1;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		real = realpath(path, NULL);
-		if (!real && errno != ENOENT)
-			return err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
+		int err = (real = realpath(path, NULL)) ? 0 : errno;
+
+		/* a link to a file not made yet: the file is made where it points
+		 * (a link the kernel resolves, /dev/stdout on a pipe, is no such) */
+		if (err == ENOENT && stat(path, &st) < 0 && errno == ENOENT) {
+			real = dangling_target(path);
+			err = real ? 0 : errno;
+		}
+		if (err && err != ENOENT)
+			return err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(err));
 	}
 	if (real)
 		path = real;
-	if (stat(path, &st) == 0) {
+	exists = stat(path, &st) == 0;
+	if (exists) {
 		if (!S_ISREG(st.st_mode)) {
 			rc = replace_in_place(path, data, len, e);
 			free(real);
@@ -157,6 +199,11 @@ int paths_replace(const char *path, const void *data, size_t len, int mode, stru
 	}
 	tmp = xasprintf("%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
+	/* a file one may write in a directory one may not: written in place */
+	if (fd < 0 && exists && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+		rc = replace_in_place(path, data, len, e);
+		goto out;
+	}
 	if (fd < 0) {
 		err_set(e, ERR_FAIL, "cannot write '%s': %s", path, strerror(errno));
 		goto out;

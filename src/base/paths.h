@@ -36,8 +36,10 @@ char *paths_dirname(const char *path);
  * over path, then the directory is synced.  A failed write or a crash leaves
  * the previous file whole; the temporary file is removed on failure.  mode:
  * the new file's permissions, or PATHS_MODE_KEEP.  A symbolic link is
- * followed; something that is not a regular file (/dev/stdout, a FIFO) is
- * written in place, as there is nothing to keep.
+ * followed, one to a file not made yet too (the file is made where it
+ * points); something that is not a regular file (/dev/stdout, a FIFO) is
+ * written in place, as there is nothing to keep; so is a file in a
+ * directory where no temporary file can be made (EACCES, EPERM, EROFS).
  */
 int paths_replace(const char *path, const void *data, size_t len, int mode, struct err *e);
 

@@ -143,7 +143,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	if (out && strcmp(out, "-"))
 		rc = paths_replace(out, text, strlen(text), PATHS_MODE_KEEP, &ctx->err);
 	else
-		fputs(text, ctx->out);
+		cmd_out_put(ctx->out, text, strlen(text));
 	free(text);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,9 @@ static int token_cmd_add(struct ctx *ctx, int argc, char **argv)
 		{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct sigaction ign = { .sa_handler = SIG_IGN }, pipe_was;
 	const char *label = NULL;
-	bool ro = false;
+	bool ro = false, lost;
 	char *token;
 	long long id;
 	int c;
@@ -52,8 +54,13 @@ static int token_cmd_add(struct ctx *ctx, int argc, char **argv)
 	}
 	free(token);
 	/* a token whose secret never reached the user is of no use to them:
-	 * revoke it rather than leave it stored */
-	if (cmd_out_flush(ctx->out, &ctx->err) < 0) {
+	 * revoke it rather than leave it stored (a reader gone, `| true`,
+	 * fails the flush with EPIPE rather than ending nestor before) */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &pipe_was);
+	lost = cmd_out_flush(ctx->out, &ctx->err) < 0;
+	sigaction(SIGPIPE, &pipe_was, NULL);
+	if (lost) {
 		struct err ignored;
 
 		if (token_rm(ctx->store, id, &ignored) == 0)
@@ -65,6 +72,8 @@ static int token_cmd_add(struct ctx *ctx, int argc, char **argv)
 		clearerr(ctx->out);
 		if (cmd_tty_raw(ctx->out))
 			clearerr(cmd_tty_raw(ctx->out));
+		/* the output that failed gets no --json error too: one line */
+		ctx->json_done = true;
 		return -1;
 	}
 	if (!ctx->json)

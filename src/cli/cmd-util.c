@@ -81,6 +81,20 @@ void cmd_put_safe(FILE *f, const char *s)
 	free(t);
 }
 
+/* The first failed write's stream and reason (cmd_out_put, tty_write). */
+static struct {
+	FILE *f;
+	int errno_;
+} out_failed;
+
+static void out_note(FILE *f)
+{
+	if (ferror(f) && errno && !out_failed.f) {
+		out_failed.f = f;
+		out_failed.errno_ = errno;
+	}
+}
+
 /* A stream over a terminal: what reaches it is cleaned; a character split
  * between two writes waits in tail for its end. */
 struct tty_safe {
@@ -102,9 +116,11 @@ static ssize_t tty_write(void *cookie, const char *buf, size_t size)
 	utf8_clean(&out, in.buf, in.len - keep, UTF8_PRINTABLE | UTF8_NO_BIDI);
 	memcpy(t->tail, in.buf + in.len - keep, keep);
 	t->ntail = keep;
-	if (out.len)
-		fwrite(out.buf, 1, out.len, t->to);
-	fflush(t->to);
+	errno = 0;
+	if (out.len && fwrite(out.buf, 1, out.len, t->to) < out.len)
+		out_note(t->to);
+	if (fflush(t->to) != 0)
+		out_note(t->to);
 	sbuf_release(&in);
 	sbuf_release(&out);
 	return (ssize_t)size;
@@ -158,12 +174,21 @@ FILE *cmd_tty_raw(FILE *f)
 	return f && fileno(f) >= 0 && isatty(fileno(f)) ? f : NULL;
 }
 
-/* 0, an errno, or -1: an earlier write failed (the reason is gone) */
+void cmd_out_put(FILE *f, const char *s, size_t len)
+{
+	errno = 0;
+	if (fwrite(s, 1, len, f) < len)
+		out_note(f);
+}
+
+/* 0, an errno, or -1: an earlier write failed (for a reason not noted) */
 static int flush_one(FILE *f)
 {
 	if (fflush(f) != 0)
 		return errno ? errno : -1;
-	return ferror(f) ? -1 : 0;
+	if (!ferror(f))
+		return 0;
+	return out_failed.f == f ? out_failed.errno_ : -1;
 }
 
 int cmd_out_flush(FILE *f, struct err *e)
@@ -390,11 +415,18 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* --user, else server.user: whose rows the command reads and writes. */
-static int act_as(struct ctx *ctx)
+/* --user, else server.user: whose rows the command reads and writes (NULL: the first user's). */
+static const char *user_named(const struct ctx *ctx)
 {
 	const char *name =
 		ctx->user && *ctx->user ? ctx->user : config_get(ctx->cfg, "server.user");
+
+	return name && *name ? name : NULL;
+}
+
+static int act_as(struct ctx *ctx)
+{
+	const char *name = user_named(ctx);
 	struct user u;
 
 	/* `user add` makes the user server.user may already name */
@@ -561,11 +593,13 @@ int cmd_dispatch(struct ctx *ctx, const struct cmd *table, int argc, char **argv
 		print_usage(ctx->out, "", c);
 		return 0;
 	}
-	if ((c->flags & CMD_NEEDS_DB) && open_db(ctx) < 0)
+	/* a calendar's command run for a named user opens the store, even one
+	 * that needs none (google logout): the user is looked up and checked */
+	if (((c->flags & CMD_NEEDS_DB) || (calendar && user_named(ctx))) && open_db(ctx) < 0)
 		return failed(ctx);
 	/* the owner's alone, locally too: the same rule as the API's (no user
 	 * named: the first, no query on the agenda's way) */
-	if (calendar && (c->flags & CMD_NEEDS_DB) && ctx->user_named &&
+	if (calendar && ctx->store && ctx->user_named &&
 	    user_owns_calendar(ctx->store, &ctx->err) != 1)
 		return failed(ctx);
 	optind = 0; /* reset getopt for the handler (GNU: full re-initialisation) */

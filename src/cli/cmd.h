@@ -250,6 +250,10 @@ FILE *cmd_tty_raw(FILE *f);
  * filled and errno set (0 when an earlier write failed for a reason no
  * longer known).  The error stays on the stream. */
 int cmd_out_flush(FILE *f, struct err *e);
+/* fwrite() len bytes of s to f, keeping the reason of a failed write for
+ * cmd_out_flush (a large write goes out at once, past the buffer, and its
+ * error would be known only as the stream's error flag). */
+void cmd_out_put(FILE *f, const char *s, size_t len);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
+	/* a file size limit (ulimit -f) fails the write (EFBIG), which is said
+	 * and cleaned up after, rather than killing nestor mid-write */
+	signal(SIGXFSZ, SIG_IGN);
 	/* NESTOR_SECRET_* variables are in memory from the start (secret.h) */
 	if (secret_in_env())
 		secret_guard();

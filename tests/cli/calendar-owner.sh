@@ -1,6 +1,7 @@
 # The calendar is the first user's: another user's token is 403 on every
 # events and agenda route (reads too) and changes nothing; another user's
-# MCP tool calls (nestor serve's /mcp and nestor --user mcp) are refused;
+# MCP tool calls (nestor serve's /mcp and nestor --user mcp) are refused
+# and its tools/list does not show the calendar's tools;
 # another user's turns (/v1/ask, the offline intents, day_brief) do not
 # see the owner's events, nor do bob's routines (day_brief) whoever runs
 # them; `nestor --user bob` refuses the calendar's
@@ -75,15 +76,28 @@ for call in '"calendar_agenda","arguments":{}' "\"calendar_edit\",\"arguments\":
 		-H "$both" -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18')" 200
 	expect_match "mcp refused: $call" "$(json 'd["result"]["isError"], d["result"]["content"][0]["text"]')" "^True calendar_[a-z]+: $refusal\$"
 done
+# nor listed for bob; the owner's list has them
+list='{"jsonrpc":"2.0","id":3,"method":"tools/list"}'
+names='" ".join(t["name"] for t in d["result"]["tools"] if t["name"].startswith("calendar_"))'
+expect_eq "mcp tools/list" "$(req "$bob" POST /mcp "$list" -H "$both" -H "Mcp-Session-Id: $sid" -H 'MCP-Protocol-Version: 2025-06-18')" 200
+expect_eq "mcp: no calendar tool listed for bob" "$(json "$names")" ""
+expect_match "mcp: bob's other tools listed" "$(json '[t["name"] for t in d["result"]["tools"]]')" "task_add"
 
 # nestor --user bob mcp (stdio)
 {
 	echo "$init"
 	echo '{"jsonrpc":"2.0","method":"notifications/initialized"}'
 	echo "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"calendar_delete\",\"arguments\":{\"id\":$eid}}}"
+	echo "$list"
 } | nestor --user bob mcp >raw.out 2>raw.err || fail "nestor mcp failed: $(cat raw.err)"
 expect_eq "stdio mcp refused" "$(sed -n 2p raw.out | python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]; print(r["isError"], r["content"][0]["text"])')" \
 	"True calendar_delete: $refusal"
+sed -n 3p raw.out >body
+expect_eq "stdio mcp: no calendar tool listed for bob" "$(json "$names")" ""
+printf '%s\n' "$init" "$list" | nestor mcp >raw.out 2>raw.err || fail "nestor mcp failed: $(cat raw.err)"
+sed -n 2p raw.out >body
+expect_eq "stdio mcp: the owner's calendar tools" "$(json "$names")" \
+	"calendar_agenda calendar_add calendar_edit calendar_delete calendar_search"
 expect_eq "still there, the owner's edit kept" "$(nestor event show "$eid" --json | python3 -c 'import json,sys; e=json.load(sys.stdin); print(e["summary"], e["location"])')" \
 	"secret dentist clinic"
 
@@ -98,7 +112,7 @@ expect_match "the owner's brief" "$(nestor routine run "$rid")" "secret dentist"
 
 # the CLI: --user bob refuses the calendar's commands (exit 2, one line)
 for c in "agenda" "event show $eid" "event rm $eid" "event add x --at 2026-06-02" \
-	"event search dentist" "export" "calendar list"; do
+	"event search dentist" "export" "calendar list" "google logout"; do
 	rc=0
 	nestor --user bob $c >out 2>err || rc=$?
 	expect_eq "--user bob $c" "$rc" 2

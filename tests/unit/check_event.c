@@ -612,7 +612,8 @@ START_TEST(test_edit_holds_its_transaction)
 END_TEST
 
 /* The assistant's calendar_edit holds it too: a pull tried at its read
- * (the first SELECT) waits, and is not overwritten after. */
+ * (the first SELECT of the events; who owns the calendar is asked
+ * before) waits, and is not overwritten after. */
 static long long pulled_id;
 static int pull_rc = -1;
 
@@ -623,7 +624,7 @@ static int pull_at_read(unsigned type, void *arg, void *stmt, void *sql)
 	(void)type;
 	(void)arg;
 	(void)stmt;
-	if (pull_rc == -1 && !strncmp(sql, "SELECT", 6)) {
+	if (pull_rc == -1 && !strncmp(sql, "SELECT", 6) && strstr(sql, "events")) {
 		snprintf(q, sizeof(q), "UPDATE events SET location = 'pulled' WHERE id = %lld",
 			 pulled_id);
 		pull_rc = tu_other_write(dir, q);

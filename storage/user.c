@@ -142,6 +142,7 @@ static int get_id(struct store *s, long long id, struct user *u, struct err *e)
 	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLS " FROM users WHERE id = ?", e);
 	int rc;
 
+	memset(u, 0, sizeof(*u));
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -150,8 +151,11 @@ static int get_id(struct store *s, long long id, struct user *u, struct err *e)
 		user_row(st, u);
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? err_set(e, ERR_NOTFOUND, "no user with id %lld", id)
-				       : store_error(s, e, "user");
+		if (rc == SQLITE_DONE)
+			err_set(e, ERR_NOTFOUND, "no user with id %lld", id);
+		else
+			store_error(s, e, "user");
+		rc = -1;
 	}
 	sqlite3_finalize(st);
 	return rc;

@@ -5,7 +5,7 @@
  * already being answered (its top bit: pings are then answered by the
  * reader itself), then the bytes the client wrote.  A line over
  * LINE_MAX_BYTES (64 here, 4 MiB in nestor) is queued as too long, once,
- * without its text.
+ * without its text; so is a line holding a NUL byte (no JSON text).
  *
  * However the input is cut, each whole line is queued once, in order and
  * byte for byte (as a tools/call when it names one), or is a ping the
@@ -93,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (len > LINE_MAX_BYTES) {
 			take(&r.queue, &q, LINE_LONG, "", 0);
+		} else if (memchr(p, '\0', len)) {
+			take(&r.queue, &q, LINE_NUL, "", 0); /* answered -32700, never read */
 		} else if (calls && mcp_session_ping(sess, line, &reply)) {
 			size_t n = strlen(reply);
 

@@ -65,19 +65,23 @@ if [ "$(id -u)" != 0 ]; then
 elif ! command -v setpriv >/dev/null && ! command -v su >/dev/null; then
 	echo "note: neither setpriv nor su, the closed-directory case is skipped" >&2
 else
-	chmod 755 "$NESTOR_HOME"
-	mkdir -p nb/home closed
-	chown 65534:65534 nb/home
-	: > closed/open.ics
-	chmod 666 closed/open.ics
-	# a copy of the program: the build may sit where only root may enter
-	# (a clone in a mktemp -d directory)
-	cp "$NESTOR_BIN" nb/nestor
-	chmod 755 nb nb/nestor
-	as_nobody env NESTOR_HOME="$NESTOR_HOME/nb/home" "$NESTOR_HOME/nb/nestor" export \
-		-o "$NESTOR_HOME/closed/open.ics" 2>err || fail "export -o in a closed directory: $(cat err)"
-	expect_match "written in place" "$(head -n 1 closed/open.ics)" "^BEGIN:VCALENDAR"
-	expect_eq "its mode" "$(stat -c %a closed/open.ics)" 666
+	# all in a directory of its own that uid 65534 may enter: the test's
+	# own and the build's may sit where only root may (mktemp -d)
+	nb=$(mktemp -d "${TMPDIR:-/tmp}/nestor-nobody.XXXXXX")
+	chmod 755 "$nb"
+	mkdir -p "$nb/home" "$nb/closed"
+	chown 65534:65534 "$nb/home"
+	: > "$nb/closed/open.ics"
+	chmod 666 "$nb/closed/open.ics"
+	cp "$NESTOR_BIN" "$nb/nestor"
+	chmod 755 "$nb/nestor"
+	as_nobody env NESTOR_HOME="$nb/home" "$nb/nestor" export -o "$nb/closed/open.ics" 2>err ||
+		{ rm -rf "$nb"; fail "export -o in a closed directory: $(cat err)"; }
+	head -n 1 "$nb/closed/open.ics" > first
+	mode=$(stat -c %a "$nb/closed/open.ics")
+	rm -rf "$nb"
+	expect_match "written in place" "$(cat first)" "^BEGIN:VCALENDAR"
+	expect_eq "its mode" "$mode" 666
 fi
 # not a regular file: written in place
 expect_match "export -o /dev/stdout" "$(nestor export --to 2026-06-02 -o /dev/stdout)" "^BEGIN:VCALENDAR"

@@ -85,10 +85,20 @@ static int parse_time(const char *s, size_t len, time_t *t)
 	return parse_epoch(s, len, t) == 0 || parse_iso(s, len, t) == 0 ? 0 : -1;
 }
 
+/* The system's seconds, from the clock wallclock_timespec() reads: time()
+ * may read a coarser clock, a second behind it just after a second turns. */
+static time_t system_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
+
 int wallclock_init(struct err *e)
 {
 	const char *v = getenv("NESTOR_NOW"), *at;
-	time_t pinned, real = time(NULL);
+	time_t pinned, real = system_now();
 
 	offset = 0;
 	if (!v || !*v)
@@ -106,7 +116,7 @@ int wallclock_init(struct err *e)
 
 time_t wallclock_now(void)
 {
-	return time(NULL) + offset;
+	return system_now() + offset;
 }
 
 void wallclock_timespec(struct timespec *ts)

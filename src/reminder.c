@@ -77,6 +77,19 @@ int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t no
 	return 0;
 }
 
+int reminder_check_tz(const char *tzid, struct err *e)
+{
+	struct tz *z;
+
+	if (!tzid || !*tzid)
+		return 0;
+	z = tz_open(tzid, e);
+	if (!z)
+		return -1;
+	tz_free(z);
+	return 0;
+}
+
 void reminder_release(struct reminder *r)
 {
 	if (!r)

@@ -37,10 +37,15 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 	reltime_format(RELTIME_LIST, NULL, t, false, now, buf, len);
 }
 
-/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
+/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h).
+ * A --tz that names no zone is its own error, checked even without --at. */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at)
 {
-	if (reminder_resolve_at(text, tzid, once, ctx->now, at, &ctx->err) < 0) {
+	if (reminder_check_tz(tzid, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "--tz");
+		return -1;
+	}
+	if (text && reminder_resolve_at(text, tzid, once, ctx->now, at, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}
@@ -93,7 +98,7 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 		default: return -1;
 		}
 	}
-	if (at_text && cmd_parse_at(ctx, at_text, tzid, !every, &at) < 0)
+	if (cmd_parse_at(ctx, at_text, tzid, !every, &at) < 0)
 		return -1;
 	text = cmd_join_args(argc, argv, optind);
 	if (!text)

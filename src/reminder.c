@@ -77,6 +77,19 @@ int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t no
 	return 0;
 }
 
+int reminder_check_tz(const char *tzid, struct err *e)
+{
+	struct tz *z;
+
+	if (!tzid || !*tzid)
+		return 0;
+	z = tz_open(tzid, e);
+	if (!z)
+		return -1;
+	tz_free(z);
+	return 0;
+}
+
 void reminder_release(struct reminder *r)
 {
 	if (!r)
@@ -206,8 +219,14 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 				       utf8_q(j->rule));
 		/* like an event's series, an --at off the rule is not an
 		 * occurrence; a past --at only anchors the rule */
-		if (j->next_run <= now && recur_next(&r, now, &j->next_run, &has, &why) == 0 &&
-		    !has)
+		if (j->next_run > now)
+			return 0;
+		/* its occurrence after now not found: refused, not kept due at
+		 * the past --at */
+		if (recur_next(&r, now, &j->next_run, &has, &why) < 0)
+			return err_set(e, ERR_USAGE, "every: %s from --at (give a later --at)",
+				       why.msg);
+		if (!has)
 			return err_set(e, ERR_USAGE, "every: RRULE %s has no occurrence after now",
 				       utf8_q(j->rule));
 	}

@@ -100,9 +100,14 @@ static void on_done(void *arg, const char *reply)
 		fputc('\n', s->ctx->out);
 }
 
+/* A request read from standard input, as its errors name it (one from the
+ * command line is "request"). */
+#define STDIN_REQUEST "request on standard input"
+
 /* The whole of standard input, or NULL (with ctx->err) when too big or
  * nothing but white space.  The size counts every byte, the blank space
- * bare `nestor` read first (ctx->stdin_head) among them. */
+ * bare `nestor` read first (ctx->stdin_head) among them: reading stops past
+ * CMD_STDIN_MAX, a request is at most ENGINE_TEXT_MAX. */
 static char *read_stdin(struct ctx *ctx)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -115,7 +120,8 @@ static char *read_stdin(struct ctx *ctx)
 		sbuf_add(&sb, buf, n);
 	if (sb.len > CMD_STDIN_MAX) {
 		sbuf_release(&sb);
-		cmd_usage(ctx, "the text on stdin is over %d bytes", CMD_STDIN_MAX);
+		cmd_usage(ctx, STDIN_REQUEST ": too long (over %d bytes, at most %d)",
+			  CMD_STDIN_MAX, ENGINE_TEXT_MAX);
 		return NULL;
 	}
 	if (sb.len && memchr(sb.buf, '\0', sb.len)) {
@@ -132,6 +138,10 @@ static char *read_stdin(struct ctx *ctx)
 	if (!sb.len) {
 		sbuf_release(&sb);
 		cmd_usage(ctx, "missing TEXT");
+		return NULL;
+	}
+	if (utf8_check_field(STDIN_REQUEST, sb.buf, ENGINE_TEXT_MAX, &ctx->err) < 0) {
+		sbuf_release(&sb);
 		return NULL;
 	}
 	return sbuf_detach(&sb);

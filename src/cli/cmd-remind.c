@@ -37,10 +37,15 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 	reltime_format(RELTIME_LIST, NULL, t, false, now, buf, len);
 }
 
-/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h). */
+/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h).
+ * A --tz that names no zone is its own error, checked even without --at. */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at)
 {
-	if (reminder_resolve_at(text, tzid, once, ctx->now, at, &ctx->err) < 0) {
+	if (reminder_check_tz(tzid, &ctx->err) < 0) {
+		err_prefix(&ctx->err, "--tz");
+		return -1;
+	}
+	if (text && reminder_resolve_at(text, tzid, once, ctx->now, at, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}
@@ -93,7 +98,7 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 		default: return -1;
 		}
 	}
-	if (at_text && cmd_parse_at(ctx, at_text, tzid, !every, &at) < 0)
+	if (cmd_parse_at(ctx, at_text, tzid, !every, &at) < 0)
 		return -1;
 	text = cmd_join_args(argc, argv, optind);
 	if (!text)
@@ -226,6 +231,9 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* The job_runs step of an occurrence `remind fire` printed and will retry. */
+#define FIRE_STEP "printed"
+
 /* `remind fire`: the stdout channel is the line this command prints; an
  * occurrence without that channel is still reported once (for cron mail). */
 struct fire_front {
@@ -247,6 +255,21 @@ static int fire_deliver(void *arg, const struct sched_fire *f, const char *chann
 	return rc;
 }
 
+/* Whether an earlier `remind fire` printed this retried occurrence: its
+ * FIRE_STEP row (a database error: not known, printed again). */
+static bool fire_printed_before(struct fire_front *ff, const struct sched_fire *f)
+{
+	struct err e;
+	bool done = false;
+
+	return f->attempt > 1 &&
+	       job_delivered(ff->n.store, f->job_id, f->occurrence, FIRE_STEP, &done, &e) == 0 &&
+	       done;
+}
+
+/* Once per occurrence, whoever tried it first: printed here (as the stdout
+ * channel or the line for cron) unless an earlier `remind fire` did; one
+ * that is to be retried gets a FIRE_STEP row saying it was. */
 static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int failed)
 {
 	struct syncer_gate *g = arg;
@@ -258,14 +281,27 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 		fprintf(ff->errout,
 			"nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n", f->kind,
 			f->job_id, failed);
-	/* once per occurrence: a retry (of a channel that failed) has been
-	 * printed by its first attempt, on stdout as a channel or here */
-	if ((ff->printed_job == f->job_id && ff->printed_occ == f->occurrence) || f->attempt > 1)
+	if (fire_printed_before(ff, f))
 		return;
-	line = sched_fire_line(f);
-	fprintf(ff->n.out, "%s\n", line);
-	fflush(ff->n.out);
-	free(line);
+	if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
+		line = sched_fire_line(f);
+		fprintf(ff->n.out, "%s\n", line);
+		fflush(ff->n.out);
+		free(line);
+	}
+	if (failed) {
+		struct job_run r = { .job_id = f->job_id,
+				     .occurrence = f->occurrence,
+				     .channel = FIRE_STEP,
+				     .result = JOB_RUN_OK };
+		struct err e;
+
+		r.started_at = r.finished_at = wallclock_now();
+		if (job_record(ff->n.store, &r, &e) < 0)
+			fprintf(ff->errout,
+				"nestor: remind fire: %s %lld: %s (its retry may print it again)\n",
+				f->kind, f->job_id, e.msg);
+	}
 }
 
 static int dry_run(struct ctx *ctx)

@@ -220,7 +220,8 @@ void cmd_print_json(struct ctx *ctx, struct cJSON *v);
 
 /* --at WHEN (src/cli/cmd-remind.c) of a reminder or routine in zone tzid
  * (NULL: local), as reminder_resolve_at() reads it (once: a one-time
- * reminder); a usage error naming --at when it does not parse or, for a
+ * reminder; text NULL: no --at, *at untouched); a usage error naming --tz
+ * when tzid names no zone, naming --at when text does not parse or, for a
  * one-time reminder, has passed. */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at);
 /* Print text to ctx->out, each line indented by indent spaces

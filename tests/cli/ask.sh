@@ -104,7 +104,7 @@ set +e
 printf '%s\n' "$big" | nestor ask >/dev/null 2>err.txt
 rc=$?
 set -e
-expect_eq "ask stdin too long" "$rc $(cat err.txt)" "2 nestor: ask: request: too long (65537 bytes, at most 65536)"
+expect_eq "ask stdin too long" "$rc $(cat err.txt)" "2 nestor: ask: request on standard input: too long (65537 bytes, at most 65536)"
 printf '%s\n' "$big" | nestor chat >out.txt 2>err.txt
 expect_eq "chat too long" "$(cat err.txt)" "nestor: request: too long (65537 bytes, at most 65536)"
 expect_eq "nothing stored" "$(nestor history list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "$convs"

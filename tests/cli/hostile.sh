@@ -60,7 +60,7 @@ set +e
 err=$(printf 'add task \377\376\n' | nestor ask 2>&1); st=$?
 set -e
 expect_eq "ask with invalid UTF-8" "$st" 2
-expect_match "ask message" "$err" 'request: not valid UTF-8'
+expect_match "ask message" "$err" 'request on standard input: not valid UTF-8'
 # A NUL byte on stdin would cut the request there.
 set +e
 err=$(printf 'add task buy milk\000 and more' | nestor ask 2>&1); st=$?

@@ -34,9 +34,9 @@ for input in "" " " "$(printf ' \n\t\n')"; do
 done
 nestor < /dev/null > out || fail "nestor </dev/null failed"
 expect_match "</dev/null: the open tasks" "$(sed -n '/^open tasks:$/,$p' out)" "buy milk$"
-# the size limit of a question (1 MiB) is the same for any bytes: blank
-# space up to it is blank stdin, a byte more is refused naming the limit
-over="nestor: ask: the text on stdin is over 1048576 bytes"
+# where reading a question stops (1 MiB) is the same for any bytes: blank
+# space up to it is blank stdin, a byte more is a request too long
+over="nestor: ask: request on standard input: too long (over 1048576 bytes, at most 65536)"
 for ch in '\t' ' ' '\n' 'x'; do
 	head -c 1048576 /dev/zero | tr '\0' "$ch" > mib
 	{ cat mib; printf "$ch"; } > mib1

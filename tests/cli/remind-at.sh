@@ -1,5 +1,5 @@
-# remind add / routine add --at: the zone of --tz, a time off the rule, a
-# time that has passed.
+# remind add / routine add --at: the zone of --tz (one that names no zone
+# refused), a time off the rule, a time that has passed.
 . "$(dirname "$0")/lib.sh"
 export TZ=Europe/Berlin
 
@@ -13,6 +13,17 @@ json=$(nestor routine list --json)
 expect_match "routine --tz: 09:00 in Tokyo" "$json" '"next_run":	"2026-12-02T01:00:00\+01:00"'
 nestor routine rm "$id" >/dev/null
 nestor remind cancel 1 >/dev/null
+# a --tz that names no zone is its own error, with or without --at
+set +e
+for args in "remind add z --at 9:00" "remind add z --every daily" \
+	"routine add z --every daily --at 9:00" "routine add z --every daily"; do
+	err=$(nestor $args --tz No/Such_Zone 2>&1); st=$?
+	expect_eq "$args --tz No/Such_Zone exits 2" "$st" 2
+	expect_eq "$args: --tz named" "$err" \
+		"nestor: ${args%% add*} add: --tz: unknown time zone \"No/Such_Zone\""
+done
+set -e
+case "$(nestor remind list --all; nestor routine list)" in *" z"*) fail "a bad --tz stored a reminder" ;; esac
 
 # an --at off the rule is not an occurrence, as for events and routines
 export NESTOR_NOW=2026-12-04T12:00:00Z

@@ -1,6 +1,7 @@
-# A recurrence rule that never matches a date: refused where it comes in
-# (event add/edit, import, remind add), and left out with a warning
-# by the agenda, ask and search when a database holds one already.
+# A recurrence rule that never matches a date (or a reminder's, none after
+# now): refused where it comes in (event add/edit, import, remind add), and
+# left out with a warning by the agenda, ask and search when a database
+# holds one already.
 . "$(dirname "$0")/lib.sh"
 DB=$NESTOR_HOME/nestor.db
 FEB30="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"
@@ -37,6 +38,13 @@ refused 'nestor: event add: --every: RRULE "FREQ=DAILY;UNTIL=20200101" has no oc
 	event add x --at "tomorrow 10:00" --every "FREQ=DAILY;UNTIL=20200101"
 refused 'nestor: remind add: every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occurrence from --at' \
 	remind add call --at "tomorrow 10:00" --every "FREQ=DAILY;UNTIL=20200101"
+# a repeating reminder's past --at anchors its rule: a rule ended before
+# now, or whose occurrence after now is too far from --at to be found, is
+# refused, not kept due at --at
+refused 'nestor: remind add: every: RRULE "FREQ=DAILY;COUNT=3" has no occurrence after now' \
+	remind add call --at "2020-01-01 09:00" --every "FREQ=DAILY;COUNT=3"
+refused 'nestor: remind add: every: RRULE "FREQ=MINUTELY;COUNT=99999999": no occurrence found after 200000 steps from --at (give a later --at)' \
+	remind add call --at "2020-01-01 09:00" --every "FREQ=MINUTELY;COUNT=99999999"
 expect_eq "nothing written" "$(count events):$(count jobs)" "1:0"
 nestor event show 1 | grep -q "^repeats" && fail "the edit gave lunch a rule"
 

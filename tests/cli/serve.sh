@@ -130,6 +130,8 @@ expect_eq "agenda empty" "$(req GET '/v1/agenda?from=2026-06-02&to=2026-06-02'; 
 
 # Reminders.
 expect_eq "a past one-time at" "$(req POST /v1/reminders '{"text":"late","at":"2026-05-01 18:00"}')" 400
+expect_eq "an unknown zone" "$(req POST /v1/reminders '{"text":"late","at":"18:00","tz":"No/Such_Zone"}')" 400
+expect_eq "the zone named" "$(json 'd["error"]')" 'tz: unknown time zone "No/Such_Zone"'
 expect_eq "reminder" "$(req POST /v1/reminders '{"text":"call mom","at":"2026-06-01 18:00"}')" 201
 rid=$(json 'd["id"]')
 expect_eq "reminder shape" "$(json 'd["text"], d["at"], d["state"]')" "call mom 2026-06-01T18:00:00+00:00 pending"
@@ -158,6 +160,8 @@ expect_eq "one-time, default channels" "$(json 'd["every"], d["channels"], d["at
 expect_eq "a past at patched" "$(req PATCH "/v1/reminders/$rid" '{"at":"2026-05-01 18:00"}')" 400
 expect_eq "at in a zone" "$(req PATCH "/v1/reminders/$rid" '{"at":"2026-06-04 09:00","tz":"America/New_York"}')" 200
 expect_eq "read in New York" "$(json 'd["at"]')" "2026-06-04T13:00:00+00:00"
+expect_eq "an unknown zone patched" "$(req PATCH "/v1/reminders/$rid" '{"at":"2026-06-05 09:00","tz":"No/Such_Zone"}')" 400
+expect_eq "the patched zone named" "$(json 'd["error"]')" 'tz: unknown time zone "No/Such_Zone"'
 expect_eq "bad every" "$(req PATCH "/v1/reminders/$rid" '{"every":"every blue moon"}')" 400
 expect_eq "nothing to change" "$(req PATCH "/v1/reminders/$rid" '{}')" 400
 expect_eq "cancel" "$(req DELETE "/v1/reminders/$rid")" 204

@@ -144,5 +144,15 @@ expect_eq "token add | true: exit" "$rc" 1
 expect_match "token add | true: message" "$(cat err)" \
 	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: Broken pipe$"
 expect_eq "no token kept (| true)" "$(nestor token list)" "no tokens (nestor token add)"
+rc=$(python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+print(subprocess.run(sys.argv[1:], stdout=w, stderr=open("err", "w")).returncode)' \
+	"$NESTOR_BIN" token add --json --label piped)
+expect_eq "token add --json | true: exit" "$rc" 1
+expect_match "token add --json | true: one line" "$(cat err)" \
+	"^nestor: token add: token [0-9]+ revoked: cannot write standard output: Broken pipe$"
+expect_eq "token add --json | true: lines" "$(wc -l <err)" 1
+expect_eq "no token kept (--json | true)" "$(nestor token list)" "no tokens (nestor token add)"
 nestor token add --label kept > token 2>/dev/null
 expect_match "a token written out is kept" "$(nestor token list)" " kept"

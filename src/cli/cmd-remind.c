@@ -367,7 +367,7 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd cmd_remind_verbs[] = {
-	{ "add", "TEXT... --at WHEN [--every RULE] [--channel LIST] [--tz ZONE]",
+	{ "add", "TEXT... [--at WHEN] [--every RULE] [--channel LIST] [--tz ZONE]",
 	  "add a reminder and print its id", CMD_NEEDS_DB, remind_cmd_add, NULL },
 	{ "list", "[--all] [--json]", "pending reminders by due time", CMD_NEEDS_DB,
 	  remind_cmd_list, NULL },

@@ -51,3 +51,13 @@ for cmd in re.findall(r"^  ([a-z]+)\s", usage().split("commands:", 1)[1], re.M):
 print("\n".join(bad), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+
+# every environment variable the program reads (getenv) is in ENVIRONMENT
+sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' "$SRC/man/nestor.1" | sed 's/\\-/-/g' > environ
+grep -rhoE 'getenv\("[A-Z_]+"\)' "$SRC/src" "$SRC/tui" "$SRC/sync" "$SRC/storage" |
+	sed 's/getenv("\(.*\)")/\1/' | sort -u > vars
+[ -s vars ] || fail "no getenv found under $SRC"
+while read -r var; do
+	grep -Eq "(^|[^A-Z_])$var([^A-Z_]|\$)" environ ||
+		fail "man/nestor.1: ENVIRONMENT does not document $var"
+done < vars

@@ -26,3 +26,12 @@ nestor user add 2> err && fail "user add with no NAME succeeded"
 expect_eq "user add: the usage" "$(cat err)" \
 	"nestor: user add: usage: nestor user add $(nestor help user add | sed -n 's/^usage: nestor user add //p')"
 expect_match "user add: --password-stdin" "$(cat err)" "\[--password-stdin\]$"
+
+# an option the usage shows as required is one the command cannot do
+# without: remind add takes a cron --every alone (README: remind add standup
+# --every "0 9 * * 1-5"), so its --at is in brackets, here and in nestor.1
+nestor remind add standup --every "0 9 * * 1-5" >/dev/null || fail "remind add with a cron rule alone"
+expect_match "remind add --help: --at optional" "$(nestor remind add --help | sed -n 1p)" \
+	'^usage: nestor remind add TEXT\.\.\. \[--at WHEN\] '
+grep -q '^\.BI "remind add " TEXT\.\.\. " \\fR\[\\fB\\-\\-at ' "$SRC/man/nestor.1" ||
+	fail "nestor.1: remind add shows --at as required"

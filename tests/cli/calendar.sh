@@ -267,4 +267,33 @@ nestor --db amb.db export >amb.ics
 nestor --db amb2.db import - <amb.ics >/dev/null
 out=$(TZ=UTC nestor --db amb2.db event show 1 | sed -n 's/^start *//p')
 expect_eq "repeated wall time, round trip" "$out" "2027-10-31T00:30:00+00:00"
+# an instant in the second instance of a repeated wall time (an end, a time
+# given in UTC) goes out in UTC, which a TZID time cannot say; a series
+# keeps its zone and starts at the first instance, as its occurrences do
+NESTOR_NOW=2026-10-01T00:00:00Z
+nestor --db sec.db event add Late --at 2026-10-24T23:30:00Z --for 2h \
+	--tz Europe/Berlin >/dev/null
+nestor --db sec.db event add NY --at 2026-11-01T06:30:00Z --for 1h \
+	--tz America/New_York >/dev/null
+nestor --db sec.db event add NYdaily --at 2026-11-01T06:30:00Z --for 1h \
+	--tz America/New_York --every daily >/dev/null
+nestor --db sec.db export >sec.ics
+out=$(tr -d '\r' <sec.ics | sed -n '/^BEGIN:VEVENT/,/^END:VEVENT/p' |
+	grep -E '^(SUMMARY|DTSTART|DTEND)[:;]')
+expect_eq "second instance exported in UTC" "$out" "DTSTART;TZID=Europe/Berlin:20261025T013000
+DTEND:20261025T013000Z
+SUMMARY:Late
+DTSTART:20261101T063000Z
+DTEND;TZID=America/New_York:20261101T023000
+SUMMARY:NY
+DTSTART;TZID=America/New_York:20261101T013000
+DTEND:20261101T063000Z
+SUMMARY:NYdaily"
+nestor --db sec2.db import - <sec.ics >/dev/null
+for db in sec sec2; do
+	TZ=UTC nestor --db $db.db agenda --from 2026-10-24 --to 2026-11-02 >$db.txt
+done
+expect_eq "second instance, round trip" "$(cat sec2.txt)" "$(cat sec.txt)"
+expect_eq "second instance, the agenda" \
+	"$(grep -c -E '[.]-01:30 +Late$|06:30-07:30 +NY$|05:30-06:30 +NYdaily' sec.txt)" 3
 NESTOR_NOW=$now0

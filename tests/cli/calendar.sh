@@ -296,4 +296,16 @@ done
 expect_eq "second instance, round trip" "$(cat sec2.txt)" "$(cat sec.txt)"
 expect_eq "second instance, the agenda" \
 	"$(grep -c -E '[.]-01:30 +Late$|06:30-07:30 +NY$|05:30-06:30 +NYdaily' sec.txt)" 3
+# Pacific/Apia skipped 2011-12-30 (UTC-10, then UTC+14): a daily series has
+# no occurrence that day, rather than the 31st's twice
+NESTOR_NOW=2011-12-01T00:00:00Z
+TZ=Pacific/Apia nestor --db apia.db event add Daily --at "2011-12-25 09:00" --for 1h \
+	--every daily >/dev/null
+out=$(TZ=Pacific/Apia nestor --db apia.db agenda --from 2011-12-29 --to 2011-12-31 |
+	grep -v '^$' | tr '\n' '|')
+expect_eq "skipped day, in the zone" "$out" \
+	"Thu 2011-12-29|     1  09:00-10:00  Daily — every day|Sat 2011-12-31|     1  09:00-10:00  Daily — every day|"
+out=$(TZ=UTC nestor --db apia.db agenda --from 2011-12-28 --to 2011-12-31 --json |
+	grep -c '"start"')
+expect_eq "skipped day, in UTC" "$out" 4
 NESTOR_NOW=$now0

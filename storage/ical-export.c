@@ -45,6 +45,13 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, c
 		icalproperty_set_value(p, icalvalue_new_datetime(v));
 	if (!all_day && tzid && !utc)
 		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
+	if (utc && kind == ICAL_DTSTART_PROPERTY && !tz_is_utc(tzid)) {
+		/* the event's zone, for nestor's import (others ignore it) */
+		icalparameter *x = icalparameter_new_x(tzid);
+
+		icalparameter_set_xname(x, "X-NESTOR-TZID");
+		icalproperty_add_parameter(p, x);
+	}
 	return p;
 }
 

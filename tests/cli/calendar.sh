@@ -283,7 +283,7 @@ out=$(tr -d '\r' <sec.ics | sed -n '/^BEGIN:VEVENT/,/^END:VEVENT/p' |
 expect_eq "second instance exported in UTC" "$out" "DTSTART;TZID=Europe/Berlin:20261025T013000
 DTEND:20261025T013000Z
 SUMMARY:Late
-DTSTART:20261101T063000Z
+DTSTART;X-NESTOR-TZID=America/New_York:20261101T063000Z
 DTEND;TZID=America/New_York:20261101T023000
 SUMMARY:NY
 DTSTART;TZID=America/New_York:20261101T013000
@@ -294,6 +294,15 @@ for db in sec sec2; do
 	TZ=UTC nestor --db $db.db agenda --from 2026-10-24 --to 2026-11-02 >$db.txt
 done
 expect_eq "second instance, round trip" "$(cat sec2.txt)" "$(cat sec.txt)"
+expect_eq "second instance, the zone kept" \
+	"$(nestor --db sec2.db event show 2 | sed -n 's/^zone *//p')" America/New_York
+# X-NESTOR-TZID names a zone for nestor alone: one it does not know is UTC
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\n%s\r\n%s\r\n' \
+	'DTSTART;X-NESTOR-TZID=No/Such:20261101T063000Z' 'SUMMARY:X' >x.ics
+printf 'END:VEVENT\r\nEND:VCALENDAR\r\n' >>x.ics
+nestor --db x.db import x.ics >/dev/null
+expect_eq "X-NESTOR-TZID unknown" "$(TZ=UTC nestor --db x.db event show 1 |
+	sed -n 's/^\(start\|zone\) *//p' | tr '\n' ' ')" "2026-11-01T06:30:00+00:00 UTC "
 expect_eq "second instance, the agenda" \
 	"$(grep -c -E '[.]-01:30 +Late$|06:30-07:30 +NY$|05:30-06:30 +NYdaily' sec.txt)" 3
 # Pacific/Apia skipped 2011-12-30 (UTC-10, then UTC+14): a daily series has

@@ -9,22 +9,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether the wall-clock time of t in z reads back as t: not when t is
+ * the second instance of a time a fall-back change repeats, which RFC 5545
+ * (3.3.5) and every importer read as the first. */
+static bool wall_exact(struct tz *z, time_t t)
+{
+	return caltz_from_wall(z, caltz_to_wall(z, t, false)) == t;
+}
+
 /* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
- * is its zone, the local one for NULL). */
+ * is its zone, the local one for NULL).  An instant the zone's wall clock
+ * cannot name goes out in UTC, unless wall (a series' DTSTART, which the
+ * rule reads as a wall-clock time: its first instance). */
 static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
-			       struct tz *z)
+			       struct tz *z, bool wall)
 {
 	bool utc = !all_day && tzid && tz_is_utc(tzid);
-	struct icaltimetype v;
+	struct icaltimetype v = icaltime_null_time();
 	icalproperty *p;
 
+	if (!all_day && !utc) {
+		v = caltz_to_wall(z, t, false);
+		utc = tzid && !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
+	}
 	if (all_day || utc) {
 		v = icaltime_from_timet_with_zone(t, all_day,
 						  utc ? icaltimezone_get_utc_timezone() : NULL);
 		if (all_day)
 			v.zone = NULL;
-	} else {
-		v = caltz_to_wall(z, t, false);
 	}
 	p = icalproperty_new(kind);
 	if (all_day)
@@ -33,6 +45,13 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, c
 		icalproperty_set_value(p, icalvalue_new_datetime(v));
 	if (!all_day && tzid && !utc)
 		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
+	if (utc && kind == ICAL_DTSTART_PROPERTY && !tz_is_utc(tzid)) {
+		/* the event's zone, for nestor's import (others ignore it) */
+		icalparameter *x = icalparameter_new_x(tzid);
+
+		icalparameter_set_xname(x, "X-NESTOR-TZID");
+		icalproperty_add_parameter(p, x);
+	}
 	return p;
 }
 
@@ -75,18 +94,24 @@ static void add_alarms(icalcomponent *c, const char *alarms)
 	icalcomponent_free(wrap);
 }
 
-static icalcomponent *vevent(const struct event *ev, struct tz *zone)
+/* A VEVENT of ev; series: ev's own, with its RRULE (not an override's). */
+static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool series)
 {
 	icalcomponent *c = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	time_t end = ev->end;
 
 	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
 	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
 					      ev->updated_at, 0, icaltimezone_get_utc_timezone())));
-	icalcomponent_add_property(
-		c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day, ev->tzid, zone));
+	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
+						ev->tzid, zone, series));
+	if (series && !ev->all_day && ev->tzid && !wall_exact(zone, ev->start))
+		/* the series starts at the first instance of its wall-clock
+		 * time (as its occurrences do): the end keeps the length */
+		end += caltz_from_wall(zone, caltz_to_wall(zone, ev->start, false)) - ev->start;
 	if (ev->end != ev->start || ev->all_day)
 		icalcomponent_add_property(
-			c, time_prop(ICAL_DTEND_PROPERTY, ev->end, ev->all_day, ev->tzid, zone));
+			c, time_prop(ICAL_DTEND_PROPERTY, end, ev->all_day, ev->tzid, zone, false));
 	add_text(c, icalproperty_new_summary, ev->summary);
 	add_text(c, icalproperty_new_description, ev->notes);
 	add_text(c, icalproperty_new_location, ev->location);
@@ -95,7 +120,7 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone)
 
 static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zone)
 {
-	icalcomponent *c = vevent(ev, zone);
+	icalcomponent *c = vevent(ev, zone, ev->rrule != NULL);
 
 	if (ev->rrule) {
 		icalproperty *r = icalproperty_new_rrule(icalrecurrencetype_from_string(ev->rrule));
@@ -104,7 +129,7 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 	}
 	for (size_t i = 0; i < ev->nexdates; i++)
 		icalcomponent_add_property(c, time_prop(ICAL_EXDATE_PROPERTY, ev->exdates[i],
-							ev->all_day, ev->tzid, zone));
+							ev->all_day, ev->tzid, zone, false));
 	if (ev->calendar) {
 		icalproperty *x = icalproperty_new_x(ev->calendar);
 
@@ -123,10 +148,10 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 		one.summary = o->summary ? o->summary : ev->summary;
 		one.notes = o->notes ? o->notes : ev->notes;
 		one.location = o->location ? o->location : ev->location;
-		c = vevent(&one, zone);
+		c = vevent(&one, zone, false);
 		icalcomponent_add_property(c,
 					   time_prop(ICAL_RECURRENCEID_PROPERTY, o->recurrence_id,
-						     ev->all_day, ev->tzid, zone));
+						     ev->all_day, ev->tzid, zone, false));
 		icalcomponent_add_component(cal, c);
 	}
 }

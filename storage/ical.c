@@ -199,6 +199,28 @@ static bool zones_known(struct import *im, icalcomponent *c)
 	return true;
 }
 
+/* The zone an export of nestor names beside a DTSTART it wrote in UTC
+ * (X-NESTOR-TZID: the event's, whose wall clock shows that instant twice),
+ * when it resolves; else "UTC". */
+static const char *x_zone(struct import *im, icalproperty *p, int line)
+{
+	for (icalparameter *x = icalproperty_get_first_parameter(p, ICAL_X_PARAMETER); x;
+	     x = icalproperty_get_next_parameter(p, ICAL_X_PARAMETER)) {
+		const char *n = icalparameter_get_xname(x), *v = icalparameter_get_xvalue(x);
+		const char *name;
+		struct err ignore;
+		struct tz *z;
+
+		if (!n || strcmp(n, "X-NESTOR-TZID") || !v || !*v)
+			continue;
+		if (resolve_zone(im, v, line, &z, &name, &ignore) < 0)
+			return "UTC";
+		tz_free(z);
+		return name;
+	}
+	return "UTC";
+}
+
 /* The instant (or, for a date, the UTC midnight) of a DATE-TIME property;
  * *tzid_out gets the zone name to keep (NULL: floating or a date). */
 static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bool *is_date,
@@ -224,7 +246,7 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 		*t = timegm(&tm);
 	} else if (icaltime_is_utc(v)) {
 		*t = icaltime_as_timet(v);
-		name = "UTC";
+		name = tzid_out ? x_zone(im, p, line) : "UTC";
 	} else {
 		if (tp ? resolve_zone(im, icalparameter_get_tzid(tp), line, &z, &name, e) < 0
 		       : !(z = tz_open(NULL, e)))

@@ -160,22 +160,32 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 
 bool recur_iter_next_ical(struct recur_iter *ri, time_t *key)
 {
-	struct icaltimetype o = ri->ical ? icalrecur_iterator_next(ri->ical) : icaltime_null_time();
+	struct icaltimetype o;
 	struct rrule_wall w;
 	long long local;
+	long gap = 0;
 
-	if (icaltime_is_null_time(o))
-		return false;
-	/* the wall-clock time as seconds (a date: its UTC midnight), then the
-	 * instant: what tz_instant() makes of its fields */
-	w =
-		(struct rrule_wall){ o.year,   o.month,	 o.day,		o.hour,
-				     o.minute, o.second, o.is_date != 0 };
-	if (ri->all_day)
-		w.hour = w.minute = w.second = 0;
-	local = rrule_wall_utc(&w);
-	*key = ri->all_day ? (time_t)local : tz_instant_seconds(ri->z, (time_t)local);
+	do {
+		o = ri->ical ? icalrecur_iterator_next(ri->ical) : icaltime_null_time();
+		if (icaltime_is_null_time(o))
+			return false;
+		/* the wall-clock time as seconds (a date: its UTC midnight), then
+		 * the instant: what tz_instant() makes of its fields */
+		w = (struct rrule_wall){ o.year,   o.month,  o.day,	    o.hour,
+					 o.minute, o.second, o.is_date != 0 };
+		if (ri->all_day)
+			w.hour = w.minute = w.second = 0;
+		local = rrule_wall_utc(&w);
+		*key = ri->all_day ? (time_t)local : tz_instant_gap(ri->z, (time_t)local, &gap);
+	} while (gap >= RECUR_GAP_SKIPPED); /* not an occurrence: recur_iter_next() */
 	return true;
+}
+
+/* recur_iter_next() past a wall-clock time a long gap skipped (out of
+ * line: an inline function does not call itself). */
+bool recur_iter_next_after_gap(struct recur_iter *ri, time_t *key)
+{
+	return recur_iter_next(ri, key);
 }
 
 void recur_iter_close(struct recur_iter *ri)
@@ -192,6 +202,7 @@ static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, t
 	icalrecur_iterator *it;
 	struct tm wall;
 	int steps = 0, rc = 0;
+	long gap;
 
 	if (ical_parse(rr->rule, &r, e) < 0)
 		return -1;
@@ -219,8 +230,8 @@ static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, t
 		tm.tm_hour = t.hour;
 		tm.tm_min = t.minute;
 		tm.tm_sec = t.second;
-		u = tz_instant(z, &tm);
-		if (!excluded(rr, u) && u + rr->run_offset > after) {
+		u = tz_instant_gap(z, tz_tm_utc(&tm), &gap);
+		if (gap < RECUR_GAP_SKIPPED && !excluded(rr, u) && u + rr->run_offset > after) {
 			*next = u + rr->run_offset;
 			*has = true;
 			break;

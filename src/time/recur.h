@@ -8,7 +8,9 @@
  * icalrecur_iterator over wall-clock times in the zone, converted the way
  * RFC 5545 says: a time repeated by a fall-back change is its first
  * instance; a time inside a spring-forward gap takes the offset from before
- * the gap (02:30 becomes 03:30 in Europe/Berlin).
+ * the gap (02:30 becomes 03:30 in Europe/Berlin); a time inside a gap of a
+ * day or more (a day skipped by a zone crossing the date line) is no
+ * occurrence (recur_iter_next()).
  *
  * A schedule may also name occurrences to skip (`exdates`, the instants
  * of occurrences, not of runs) and a `run_offset`: each run is that many
@@ -88,20 +90,30 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
 		    struct err *e);
 /* The next occurrence's key, or false at the end.  Inline, as nestor's
- * expander's side: an agenda calls it for each occurrence of each series. */
+ * expander's side: an agenda calls it for each occurrence of each series.
+ * A wall-clock time inside a gap of a day or more (Pacific/Apia skipped
+ * 2011-12-30 when it moved across the date line) is not an occurrence
+ * (RFC 5545 3.3.10: a local time that does not exist): moved on by the
+ * gap, it would be the next day's at that time, or stand in for a day it
+ * does not name.  A COUNT still counts it, as libical's iterator does. */
+#define RECUR_GAP_SKIPPED 86400
 bool recur_iter_next_ical(struct recur_iter *ri, time_t *key); /* libical's side */
+bool recur_iter_next_after_gap(struct recur_iter *ri, time_t *key);
 static inline bool recur_iter_next(struct recur_iter *ri, time_t *key)
 {
 	long long local;
+	long gap;
 
 	if (!ri->own)
 		return recur_iter_next_ical(ri, key);
 	if (!rrule_iter_next_key(&ri->rr, &local))
 		return false;
-	*key = ri->all_day ? (time_t)local
-	       : ri->fixed ? (time_t)(local - ri->off)
-			   : tz_instant_seconds(ri->z, (time_t)local);
-	return true;
+	if (ri->all_day || ri->fixed) {
+		*key = ri->all_day ? (time_t)local : (time_t)(local - ri->off);
+		return true;
+	}
+	*key = tz_instant_gap(ri->z, (time_t)local, &gap);
+	return gap < RECUR_GAP_SKIPPED || recur_iter_next_after_gap(ri, key);
 }
 void recur_iter_close(struct recur_iter *ri);
 

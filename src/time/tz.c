@@ -529,15 +529,32 @@ enum tz_kind tz_from_wall(struct tz *z, const struct tm *wall, time_t *first, ti
 	return from_local(z, (gint64)tz_tm_utc(wall), first, second);
 }
 
-time_t tz_instant_seconds(struct tz *z, time_t local)
+/* tz_instant_gap(), inline in both its callers: an agenda converts each
+ * occurrence of a series with one of them. */
+static inline time_t instant(struct tz *z, time_t local, long *gap)
 {
-	time_t first, second;
+	time_t first, second, t;
 
+	*gap = 0;
 	if (z->fixed)
 		return local - z->off;
-	if (from_local(z, (gint64)local, &first, &second) == TZ_GAP)
-		return local - tz_offset(z, first - 1);
-	return first;
+	if (from_local(z, (gint64)local, &first, &second) != TZ_GAP)
+		return first;
+	t = local - tz_offset(z, first - 1);
+	*gap = (long)(tz_wall_seconds(z, t) - local);
+	return t;
+}
+
+time_t tz_instant_gap(struct tz *z, time_t local, long *gap)
+{
+	return instant(z, local, gap);
+}
+
+time_t tz_instant_seconds(struct tz *z, time_t local)
+{
+	long gap;
+
+	return instant(z, local, &gap);
 }
 
 time_t tz_instant(struct tz *z, const struct tm *wall)

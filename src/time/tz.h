@@ -104,6 +104,10 @@ time_t tz_instant(struct tz *z, const struct tm *wall);
 /* tz_instant() of the wall-clock time local, read as UTC (tz_tm_utc() of
  * its fields): a recurrence's occurrences need no struct tm. */
 time_t tz_instant_seconds(struct tz *z, time_t local);
+/* tz_instant_seconds(), with in *gap how far a wall time inside a gap is
+ * moved (the gap's length; 0 for one that exists): a recurrence leaves
+ * out a wall time a gap of a day or more skips (recur.h). */
+time_t tz_instant_gap(struct tz *z, time_t local, long *gap);
 
 /*
  * Format instant t as wall-clock time in z with a GLib (strftime-like)

@@ -267,4 +267,54 @@ nestor --db amb.db export >amb.ics
 nestor --db amb2.db import - <amb.ics >/dev/null
 out=$(TZ=UTC nestor --db amb2.db event show 1 | sed -n 's/^start *//p')
 expect_eq "repeated wall time, round trip" "$out" "2027-10-31T00:30:00+00:00"
+# an instant in the second instance of a repeated wall time (an end, a time
+# given in UTC) goes out in UTC, which a TZID time cannot say; a series
+# keeps its zone and starts at the first instance, as its occurrences do
+NESTOR_NOW=2026-10-01T00:00:00Z
+nestor --db sec.db event add Late --at 2026-10-24T23:30:00Z --for 2h \
+	--tz Europe/Berlin >/dev/null
+nestor --db sec.db event add NY --at 2026-11-01T06:30:00Z --for 1h \
+	--tz America/New_York >/dev/null
+nestor --db sec.db event add NYdaily --at 2026-11-01T06:30:00Z --for 1h \
+	--tz America/New_York --every daily >/dev/null
+nestor --db sec.db export >sec.ics
+out=$(tr -d '\r' <sec.ics | sed -n '/^BEGIN:VEVENT/,/^END:VEVENT/p' |
+	grep -E '^(SUMMARY|DTSTART|DTEND)[:;]')
+expect_eq "second instance exported in UTC" "$out" "DTSTART;TZID=Europe/Berlin:20261025T013000
+DTEND:20261025T013000Z
+SUMMARY:Late
+DTSTART;X-NESTOR-TZID=America/New_York:20261101T063000Z
+DTEND;TZID=America/New_York:20261101T023000
+SUMMARY:NY
+DTSTART;TZID=America/New_York:20261101T013000
+DTEND:20261101T063000Z
+SUMMARY:NYdaily"
+nestor --db sec2.db import - <sec.ics >/dev/null
+for db in sec sec2; do
+	TZ=UTC nestor --db $db.db agenda --from 2026-10-24 --to 2026-11-02 >$db.txt
+done
+expect_eq "second instance, round trip" "$(cat sec2.txt)" "$(cat sec.txt)"
+expect_eq "second instance, the zone kept" \
+	"$(nestor --db sec2.db event show 2 | sed -n 's/^zone *//p')" America/New_York
+# X-NESTOR-TZID names a zone for nestor alone: one it does not know is UTC
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\n%s\r\n%s\r\n' \
+	'DTSTART;X-NESTOR-TZID=No/Such:20261101T063000Z' 'SUMMARY:X' >x.ics
+printf 'END:VEVENT\r\nEND:VCALENDAR\r\n' >>x.ics
+nestor --db x.db import x.ics >/dev/null
+expect_eq "X-NESTOR-TZID unknown" "$(TZ=UTC nestor --db x.db event show 1 |
+	sed -n 's/^\(start\|zone\) *//p' | tr '\n' ' ')" "2026-11-01T06:30:00+00:00 UTC "
+expect_eq "second instance, the agenda" \
+	"$(grep -c -E '[.]-01:30 +Late$|06:30-07:30 +NY$|05:30-06:30 +NYdaily' sec.txt)" 3
+# Pacific/Apia skipped 2011-12-30 (UTC-10, then UTC+14): a daily series has
+# no occurrence that day, rather than the 31st's twice
+NESTOR_NOW=2011-12-01T00:00:00Z
+TZ=Pacific/Apia nestor --db apia.db event add Daily --at "2011-12-25 09:00" --for 1h \
+	--every daily >/dev/null
+out=$(TZ=Pacific/Apia nestor --db apia.db agenda --from 2011-12-29 --to 2011-12-31 |
+	grep -v '^$' | tr '\n' '|')
+expect_eq "skipped day, in the zone" "$out" \
+	"Thu 2011-12-29|     1  09:00-10:00  Daily — every day|Sat 2011-12-31|     1  09:00-10:00  Daily — every day|"
+out=$(TZ=UTC nestor --db apia.db agenda --from 2011-12-28 --to 2011-12-31 --json |
+	grep -c '"start"')
+expect_eq "skipped day, in UTC" "$out" 4
 NESTOR_NOW=$now0

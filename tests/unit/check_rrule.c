@@ -282,6 +282,56 @@ START_TEST(test_rrule_known_series)
 }
 END_TEST
 
+/* The occurrences of rule from start up to want[n - 1], by engine, are want. */
+static void expect_by(const char *rule, struct tz *z, time_t start, const time_t *want, int n,
+		      enum recur_engine engine)
+{
+	static time_t got[MAX_OCC];
+	int m = collect(rule, z, false, start, 0, want[n - 1], engine, got);
+
+	ck_assert_msg(m == n, "%s engine %d: %d occurrences, want %d", rule, engine, m, n);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(got[i] == want[i], "%s engine %d: occurrence %d at %lld, want %lld",
+			      rule, engine, i, (long long)got[i], (long long)want[i]);
+}
+
+/* Pacific/Apia skipped 2011-12-30 (UTC-10, then UTC+14): a wall time of
+ * that day is no occurrence, for either expander and for the scheduler
+ * (moved on by the gap it was the 31st's, given twice, or a Friday's
+ * occurrence on a Saturday); a COUNT counts it.  Shorter gaps still move
+ * a wall time on (test_rrule_known_series). */
+START_TEST(test_rrule_skipped_day)
+{
+	const char *apia = "Pacific/Apia";
+	time_t daily[] = { at(apia, 2011, 12, 28, 9, 0), at(apia, 2011, 12, 29, 9, 0),
+			   at(apia, 2011, 12, 31, 9, 0), at(apia, 2012, 1, 1, 9, 0) };
+	time_t friday[] = { at(apia, 2011, 12, 23, 10, 0), at(apia, 2012, 1, 6, 10, 0) };
+	time_t hours[] = { at(apia, 2011, 12, 29, 9, 0), at(apia, 2011, 12, 29, 21, 0),
+			   at(apia, 2011, 12, 31, 9, 0), at(apia, 2011, 12, 31, 21, 0) };
+	struct recur_rule job = { "rrule", "FREQ=WEEKLY", apia, friday[0], NULL, 0, 0 };
+	struct err e = { 0, "" };
+	struct tz *z = tz_open(apia, &e);
+	static time_t got[MAX_OCC];
+	time_t next;
+	bool has;
+
+	ck_assert_int_eq(daily[2] - daily[1], DAY); /* 19:00 UTC both */
+	for (int engine = RECUR_LIBICAL; engine <= RECUR_OWN; engine++) {
+		expect_by("FREQ=DAILY", z, daily[0], daily, 4, (enum recur_engine)engine);
+		expect_by("FREQ=DAILY;COUNT=4", z, daily[0], daily, 3, (enum recur_engine)engine);
+		ck_assert_int_eq(collect("FREQ=DAILY;COUNT=4", z, false, daily[0], 0,
+					 daily[3] + 7 * DAY, (enum recur_engine)engine, got),
+				 3);
+		expect_by("FREQ=WEEKLY", z, friday[0], friday, 2, (enum recur_engine)engine);
+	}
+	expect_by("FREQ=DAILY;BYHOUR=9,21", z, hours[0], hours, 4, RECUR_LIBICAL);
+	ck_assert_int_eq(recur_next(&job, friday[0], &next, &has, &e), 0);
+	ck_assert(has);
+	ck_assert_int_eq(next, friday[1]);
+	tz_free(z);
+}
+END_TEST
+
 /* The k-th occurrence (from 0) of rule from start, by libical. */
 static time_t nth(const char *rule, struct tz *z, bool all_day, time_t start, int k)
 {
@@ -549,6 +599,7 @@ Suite *rrule_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_rrule_matches_libical, 0, 8);
 	tcase_add_test(tc, test_rrule_known_series);
+	tcase_add_test(tc, test_rrule_skipped_day);
 	tcase_add_test(tc, test_rrule_plain_series);
 	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);

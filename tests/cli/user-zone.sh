@@ -26,8 +26,8 @@ expect_match "every day at 9" "$(nestor --user kei ask "remind me every day at 9
 	"Tue 2 Jun 2026 09:00 \(today\): stretch"
 expect_eq "its first time" "$(at kei 3)" "2026-06-02T00:00:00+00:00"
 expect_eq "its rule's zone" "$(tzid 3)" "Asia/Tokyo"
-expect_eq "the time is Tokyo's" "$(nestor --user kei ask "what time is it")" \
-	"It's 05:00, Tue 2 Jun (Asia/Tokyo)"
+expect_match "the time is Tokyo's" "$(nestor --user kei ask "what time is it")" \
+	"^It's 05:0[0-9], Tue 2 Jun \\(Asia/Tokyo\\)$"
 # "tomorrow" is Tokyo's tomorrow: Wednesday
 expect_eq "task due" "$(nestor --user kei ask "add task pay rent due tomorrow")" \
 	"Task 1 added: pay rent (due tomorrow)"
@@ -42,7 +42,7 @@ expect_eq "no zone: the process's" "$(nestor ask "remind me at 9 to call mom")" 
 	"Reminder 4 set for Tue 2 Jun 2026 09:00 (tomorrow): call mom"
 expect_eq "no zone: 09:00 UTC" "$(at me 4)" "2026-06-02T09:00:00+00:00"
 expect_eq "no zone: the local zone" "$(tzid 4)" "UTC"
-expect_eq "no zone: the time" "$(nestor ask "what time is it")" "It's 20:00, Mon 1 Jun (UTC)"
+expect_match "no zone: the time" "$(nestor ask "what time is it")" "^It's 20:0[0-9], Mon 1 Jun \\(UTC\\)$"
 
 # the calendar is the device's: the process's zone, even for its owner
 # with a zone of her own

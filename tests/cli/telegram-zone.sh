@@ -29,3 +29,20 @@ expect_eq "kept in kei's zone" "$(sqlite3 nestor.db 'SELECT tzid FROM jobs WHERE
 tg_message 77 "what time is it"
 tg_wait_sent 77 3
 expect_match "Tokyo's time" "$(tg_text 77 3)" "^It's 05:0[0-9], Tue 2 Jun \\(Asia/Tokyo\\)$"
+
+# Snooze on a reminder's button: "Snoozed until" Tokyo's time
+now=$(($(test_now) + 11 * 3600))
+nestor --user kei remind add stretch --channel telegram \
+	--at "$(date -u -d "@$((now + 1))" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
+tg_wait_sent 77 4
+mid=$(tg_json "[m['message_id'] for m in d['messages'] if m['chat_id'] == 77 and m['reply_markup']][0]")
+snooze=$(tg_json "[m['reply_markup']['inline_keyboard'][0][1]['callback_data'] for m in d['messages'] if m['message_id'] == $mid][0]")
+before=$(($(test_now) + 11 * 3600 + 600))
+tg_post /_callback "{\"chat_id\": 77, \"message_id\": $mid, \"data\": \"$snooze\"}" >/dev/null
+wait_until -s tg_sent "the Snooze edit" sh -c "[ \"\$(curl -sf '$TG/_sent' | '$PY' -c \"import json,sys; print([len(m['edits']) for m in json.load(sys.stdin)['messages'] if m['message_id'] == $mid][0])\")\" -ge 1 ]"
+after=$(($(test_now) + 11 * 3600 + 600))
+said=$(tg_json "[m['text'] for m in d['messages'] if m['message_id'] == $mid][0]")
+case $said in
+*"Snoozed until $(TZ=Asia/Tokyo date -d "@$before" +%H:%M)"* | *"Snoozed until $(TZ=Asia/Tokyo date -d "@$after" +%H:%M)"*) ;;
+*) fail "not snoozed until Tokyo's time: $said" ;;
+esac

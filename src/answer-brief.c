@@ -24,13 +24,13 @@ static const char *str(const cJSON *o, const char *key)
  * under a heading of our own (its own first line is left out), on a new
  * line unless it is the first. */
 static void items(struct sbuf *sb, const char *lang, const char *tool, const char *key,
-		  const cJSON *list, const char *heading, time_t now)
+		  const cJSON *list, const char *heading, time_t now, struct tz *z)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text, *rest;
 
 	cJSON_AddItemReferenceToObject(o, key, (cJSON *)list);
-	text = answer_result(lang, tool, o, now);
+	text = answer_result(lang, tool, o, now, z);
 	rest = strchr(text, '\n');
 	sbuf_addf(sb, "%s%s%s", sb->len ? "\n" : "", heading, rest ? rest : "");
 	free(text);
@@ -38,13 +38,14 @@ static void items(struct sbuf *sb, const char *lang, const char *tool, const cha
 }
 
 /* "today", "Fri 27 Nov" for a YYYY-MM-DD date. */
-static void day_name(const char *lang, const char *date, time_t now, char *buf, size_t len)
+static void day_name(const char *lang, const char *date, time_t now, struct tz *z, char *buf,
+		     size_t len)
 {
 	struct when w;
 	struct err e;
 
-	if (date && when_parse(date, now, &w, &e) == 0)
-		reltime_format(RELTIME_PROSE, lang, w.at, true, now, buf, len);
+	if (date && when_parse_in(date, now, z, &w, &e) == 0)
+		reltime_format_in(z, RELTIME_PROSE, lang, w.at, true, now, buf, len);
 	else
 		snprintf(buf, len, "%s", date ? date : "?");
 }
@@ -80,7 +81,7 @@ static void missing(struct sbuf *sb, const char *lang, const cJSON *result)
 	}
 }
 
-static char *day(const char *lang, const cJSON *r, time_t now)
+static char *day(const char *lang, const cJSON *r, time_t now, struct tz *z)
 {
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(r, "events");
 	const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(r, "tasks");
@@ -92,16 +93,16 @@ static char *day(const char *lang, const cJSON *r, time_t now)
 	char when[64];
 	int more;
 
-	day_name(lang, str(r, "date"), now, when, sizeof(when));
+	day_name(lang, str(r, "date"), now, z, when, sizeof(when));
 	sbuf_addf(&sb, ru ? "Ваш день, %s." : "Your day, %s.", when);
 	if (cJSON_GetArraySize(events) > 0)
 		items(&sb, lang, "calendar_agenda", "events", events,
-		      ru ? "В календаре:" : "Calendar:", now);
+		      ru ? "В календаре:" : "Calendar:", now, z);
 	else if (events)
 		sbuf_adds(&sb, ru ? "\nВ календаре ничего нет." : "\nNothing on the calendar.");
 	if (cJSON_GetArraySize(tasks) > 0)
 		items(&sb, lang, "task_list", "tasks", tasks,
-		      ru ? "Задачи к сроку:" : "Tasks due:", now);
+		      ru ? "Задачи к сроку:" : "Tasks due:", now, z);
 	else if (tasks)
 		sbuf_adds(&sb, ru ? "\nЗадач к сроку нет." : "\nNo tasks due.");
 	more = cJSON_IsNumber(open) ? (int)open->valuedouble - cJSON_GetArraySize(tasks) : 0;
@@ -112,9 +113,9 @@ static char *day(const char *lang, const cJSON *r, time_t now)
 			  more);
 	if (cJSON_GetArraySize(rems) > 0)
 		items(&sb, lang, "reminder_list", "reminders", rems,
-		      ru ? "Напоминания:" : "Reminders:", now);
+		      ru ? "Напоминания:" : "Reminders:", now, z);
 	if (weather) {
-		char *w = answer_result(lang, "weather_forecast", weather, now);
+		char *w = answer_result(lang, "weather_forecast", weather, now, z);
 
 		sbuf_addf(&sb, "\n%s%s", ru ? "Погода: " : "Weather: ", w);
 		free(w);
@@ -123,7 +124,7 @@ static char *day(const char *lang, const cJSON *r, time_t now)
 	return sbuf_detach(&sb);
 }
 
-static char *recap(const char *lang, const cJSON *r, time_t now)
+static char *recap(const char *lang, const cJSON *r, time_t now, struct tz *z)
 {
 	const cJSON *open = cJSON_GetObjectItemCaseSensitive(r, "open");
 	const cJSON *done = cJSON_GetObjectItemCaseSensitive(r, "done");
@@ -133,7 +134,7 @@ static char *recap(const char *lang, const cJSON *r, time_t now)
 	bool ru = RU(lang);
 	char since[64], heading[96];
 
-	day_name(lang, str(r, "since"), now, since, sizeof(since));
+	day_name(lang, str(r, "since"), now, z, since, sizeof(since));
 	if (n == 0) {
 		sbuf_adds(&sb, ru ? "Незавершённых задач нет." : "Nothing left unfinished.");
 	} else {
@@ -146,7 +147,7 @@ static char *recap(const char *lang, const cJSON *r, time_t now)
 		if (late)
 			snprintf(heading + strlen(heading), sizeof(heading) - strlen(heading),
 				 ru ? " (просрочено: %d)." : " (%d overdue).", late);
-		items(&sb, lang, "task_list", "tasks", open, heading, now);
+		items(&sb, lang, "task_list", "tasks", open, heading, now, z);
 	}
 	sbuf_addf(&sb, ru ? "\nСделано с %s: %d." : "\nDone since %s: %d.", since,
 		  cJSON_GetArraySize(done));
@@ -154,13 +155,14 @@ static char *recap(const char *lang, const cJSON *r, time_t now)
 }
 
 /* "every weekday, next tomorrow 08:00: my day" */
-static void routine_line(struct sbuf *sb, const char *lang, const cJSON *ro, time_t now)
+static void routine_line(struct sbuf *sb, const char *lang, const cJSON *ro, time_t now,
+			 struct tz *z)
 {
 	char rule[128];
 	const char *every = every_words(lang, str(ro, "every"), rule, sizeof(rule));
 	char next[64];
 
-	answer_when_iso(lang, str(ro, "next_run"), now, next, sizeof(next));
+	answer_when_iso(lang, str(ro, "next_run"), now, z, next, sizeof(next));
 	if (RU(lang))
 		sbuf_addf(sb, "%s, следующий раз %s — «%s»", every ? every : "?", next,
 			  str(ro, "request") ? str(ro, "request") : "");
@@ -169,7 +171,7 @@ static void routine_line(struct sbuf *sb, const char *lang, const cJSON *ro, tim
 			  str(ro, "request") ? str(ro, "request") : "");
 }
 
-static char *routines(const char *lang, const char *tool, const cJSON *r, time_t now)
+static char *routines(const char *lang, const char *tool, const cJSON *r, time_t now, struct tz *z)
 {
 	struct sbuf sb = SBUF_INIT;
 	const cJSON *ro;
@@ -179,7 +181,7 @@ static char *routines(const char *lang, const char *tool, const cJSON *r, time_t
 		ro = cJSON_GetObjectItemCaseSensitive(r, "routine");
 		sbuf_addf(&sb, ru ? "Регулярный запрос %.0f создан: " : "Routine %.0f created: ",
 			  cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "id")));
-		routine_line(&sb, lang, ro, now);
+		routine_line(&sb, lang, ro, now, z);
 		return sbuf_detach(&sb);
 	}
 	ro = cJSON_GetObjectItemCaseSensitive(r, "routines");
@@ -189,27 +191,28 @@ static char *routines(const char *lang, const char *tool, const cJSON *r, time_t
 	cJSON_ArrayForEach(ro, ro) {
 		sbuf_addf(&sb, "\n  %.0f  ",
 			  cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ro, "id")));
-		routine_line(&sb, lang, ro, now);
+		routine_line(&sb, lang, ro, now, z);
 	}
 	return sbuf_detach(&sb);
 }
 
-char *answer_brief(const char *lang, const char *tool, const cJSON *result, time_t now)
+char *answer_brief(const char *lang, const char *tool, const cJSON *result, time_t now,
+		   struct tz *z)
 {
 	if (!strcmp(tool, "day_brief"))
-		return day(lang, result, now);
+		return day(lang, result, now, z);
 	if (!strcmp(tool, "task_recap"))
-		return recap(lang, result, now);
-	return routines(lang, tool, result, now);
+		return recap(lang, result, now, z);
+	return routines(lang, tool, result, now, z);
 }
 
-char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now)
+char *answer_routine_confirm(const char *lang, const cJSON *args, time_t now, struct tz *z)
 {
 	char rule[128];
 	const char *every = every_words(lang, str(args, "every"), rule, sizeof(rule));
 	char first[64];
 
-	answer_when_iso(lang, str(args, "at"), now, first, sizeof(first));
+	answer_when_iso(lang, str(args, "at"), now, z, first, sizeof(first));
 	if (RU(lang))
 		return xasprintf("Создать регулярный запрос: %s, первый раз %s — «%s»?"
 				 " Ответьте «да» или «нет».",

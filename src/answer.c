@@ -1,6 +1,7 @@
 #include "answer.h"
 #include "every.h"
 #include "reltime.h"
+#include "tz.h"
 #include "when.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -12,16 +13,17 @@
 
 #define RU(lang) ((lang) && !strcmp((lang), "ru"))
 
-void answer_when_iso(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+void answer_when_iso(const char *lang, const char *iso, time_t now, struct tz *z, char *buf,
+		     size_t len)
 {
 	struct when w;
 	struct err e;
 
-	if (!iso || when_parse(iso, now, &w, &e) < 0) {
+	if (!iso || when_parse_in(iso, now, z, &w, &e) < 0) {
 		snprintf(buf, len, "?");
 		return;
 	}
-	reltime_format(RELTIME_PROSE, lang, w.at, w.date_only, now, buf, len);
+	reltime_format_in(z, RELTIME_PROSE, lang, w.at, w.date_only, now, buf, len);
 }
 
 char *answer_help(const char *lang)
@@ -180,7 +182,8 @@ char *answer_recurrence(const char *lang, const char *rule, bool all_day, int mi
 	return xstrdup(w);
 }
 
-void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf, size_t len)
+void answer_stored_when(const char *lang, const char *iso, time_t now, struct tz *z, char *buf,
+			size_t len)
 {
 	struct when w;
 	struct err e;
@@ -188,13 +191,13 @@ void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf
 	char day[64];
 	const char *word;
 
-	if (!iso || when_parse(iso, now, &w, &e) < 0) {
+	if (!iso || when_parse_in(iso, now, z, &w, &e) < 0) {
 		snprintf(buf, len, "?");
 		return;
 	}
-	localtime_r(&w.at, &tm);
+	tz_wall_in(z, w.at, &tm);
 	reltime_date(lang, &tm, true, day, sizeof(day));
-	word = reltime_word(reltime_days(w.at, now), lang);
+	word = reltime_word(reltime_days_in(z, w.at, now), lang);
 	if (w.date_only)
 		snprintf(buf, len, word ? "%s (%s)" : "%s", day, word);
 	else if (RU(lang))
@@ -205,13 +208,14 @@ void answer_stored_when(const char *lang, const char *iso, time_t now, char *buf
 			 tm.tm_min, word);
 }
 
-static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now)
+static void reminder_line(struct sbuf *sb, const char *lang, const cJSON *r, time_t now,
+			  struct tz *z)
 {
 	char when[64];
 	char rule[128];
 	const char *every = every_words(lang, str(r, "every"), rule, sizeof(rule));
 
-	answer_when_iso(lang, str(r, "at"), now, when, sizeof(when));
+	answer_when_iso(lang, str(r, "at"), now, z, when, sizeof(when));
 	sbuf_addf(sb, "\n  %lld  %s  %s", num(r, "id"), when, str(r, "text") ? str(r, "text") : "");
 	if (every)
 		sbuf_addf(sb, " (%s)", every);
@@ -236,15 +240,15 @@ static void clock_of(const char *iso, char *buf, size_t len)
 
 /* "13:00–14:00" or "all day", with the day in front when with_day. */
 static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
-		       time_t now)
+		       time_t now, struct tz *z)
 {
 	char a[8], b[8], day[64] = "";
 	const cJSON *ad = cJSON_GetObjectItemCaseSensitive(ev, "all_day");
 	struct when w;
 	struct err e;
 
-	if (with_day && when_parse(str(ev, "start"), now, &w, &e) == 0) {
-		reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
+	if (with_day && when_parse_in(str(ev, "start"), now, z, &w, &e) == 0) {
+		reltime_format_in(z, RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
 		sbuf_addf(sb, "%s ", day);
 	}
 	if (cJSON_IsTrue(ad)) {
@@ -258,22 +262,22 @@ static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool 
 
 /* "13:00–14:00  lunch (Cafe)" */
 static void event_text(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
-		       time_t now)
+		       time_t now, struct tz *z)
 {
-	event_when(sb, lang, ev, with_day, now);
+	event_when(sb, lang, ev, with_day, now, z);
 	sbuf_addf(sb, "  %s", str(ev, "summary") ? str(ev, "summary") : "");
 	if (str(ev, "location"))
 		sbuf_addf(sb, " (%s)", str(ev, "location"));
 }
 
 static void event_line(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
-		       time_t now)
+		       time_t now, struct tz *z)
 {
 	sbuf_addf(sb, "\n  %lld  ", num(ev, "id"));
-	event_text(sb, lang, ev, with_day, now);
+	event_text(sb, lang, ev, with_day, now, z);
 }
 
-static char *agenda(const char *lang, const cJSON *result, time_t now)
+static char *agenda(const char *lang, const cJSON *result, time_t now, struct tz *z)
 {
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(result, "events"), *ev;
 	struct sbuf sb = SBUF_INIT;
@@ -291,32 +295,34 @@ static char *agenda(const char *lang, const cJSON *result, time_t now)
 			struct err e;
 
 			snprintf(last, sizeof(last), "%.10s", start);
-			if (when_parse(last, now, &w, &e) == 0)
-				reltime_format(RELTIME_PROSE, lang, w.at, true, now, day,
-					       sizeof(day));
+			if (when_parse_in(last, now, z, &w, &e) == 0)
+				reltime_format_in(z, RELTIME_PROSE, lang, w.at, true, now, day,
+						  sizeof(day));
 			else
 				snprintf(day, sizeof(day), "%s", last);
 			sbuf_addf(&sb, "%s%s:", sb.len ? "\n" : "", day);
 		}
-		event_line(&sb, lang, ev, false, now);
+		event_line(&sb, lang, ev, false, now, z);
 	}
 	return sbuf_detach(&sb);
 }
 
 /* A task's due time, or its day alone when it is due on a day. */
-static void due_text(const char *lang, const cJSON *task, time_t now, char *buf, size_t len)
+static void due_text(const char *lang, const cJSON *task, time_t now, struct tz *z, char *buf,
+		     size_t len)
 {
 	struct when w;
 	struct err e;
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(task, "due_date_only")) &&
-	    when_parse(str(task, "due"), now, &w, &e) == 0)
-		reltime_format(RELTIME_PROSE, lang, w.at, true, now, buf, len);
+	    when_parse_in(str(task, "due"), now, z, &w, &e) == 0)
+		reltime_format_in(z, RELTIME_PROSE, lang, w.at, true, now, buf, len);
 	else
-		answer_when_iso(lang, str(task, "due"), now, buf, len);
+		answer_when_iso(lang, str(task, "due"), now, z, buf, len);
 }
 
-static char *listing(const char *lang, const char *tool, const cJSON *items, time_t now)
+static char *listing(const char *lang, const char *tool, const cJSON *items, time_t now,
+		     struct tz *z)
 {
 	struct sbuf sb = SBUF_INIT;
 	const cJSON *it;
@@ -342,28 +348,29 @@ static char *listing(const char *lang, const char *tool, const cJSON *items, tim
 
 			sbuf_addf(&sb, "\n  %lld  %s", num(it, "id"), str(it, "title"));
 			if (d) {
-				due_text(lang, it, now, due, sizeof(due));
+				due_text(lang, it, now, z, due, sizeof(due));
 				sbuf_addf(&sb, " (%s %s)", ru ? "до" : "due", due);
 			}
 			if (str(it, "status") && strcmp(str(it, "status"), "todo"))
 				sbuf_addf(&sb, " [%s]", str(it, "status"));
 		} else if (!strcmp(tool, "reminder_list")) {
-			reminder_line(&sb, lang, it, now);
+			reminder_line(&sb, lang, it, now, z);
 		} else {
-			event_line(&sb, lang, it, true, now);
+			event_line(&sb, lang, it, true, now, z);
 		}
 	}
 	return sbuf_detach(&sb);
 }
 
-static char *reminder_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
+static char *reminder_reply(const char *lang, const char *tool, const cJSON *result, time_t now,
+			    struct tz *z)
 {
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(result, "reminder");
 	const char *text = str(r, "text") ? str(r, "text") : "";
 	long long id = num(result, "id");
 	char when[96], rep[160] = "";
 
-	answer_stored_when(lang, str(r, "at"), now, when, sizeof(when));
+	answer_stored_when(lang, str(r, "at"), now, z, when, sizeof(when));
 	if (str(r, "every")) {
 		char *words = answer_recurrence(lang, str(r, "every"), false,
 						clock_minutes(str(r, "at")));
@@ -381,7 +388,8 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 			: xasprintf("Reminder %lld cancelled: %s", id, text);
 }
 
-static char *task_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
+static char *task_reply(const char *lang, const char *tool, const cJSON *result, time_t now,
+			struct tz *z)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(result, "task");
 	long long id = num(result, "id");
@@ -397,22 +405,23 @@ static char *task_reply(const char *lang, const char *tool, const cJSON *result,
 	if (!str(t, "due"))
 		return RU(lang) ? xasprintf("Задача %lld добавлена: %s", id, title)
 				: xasprintf("Task %lld added: %s", id, title);
-	due_text(lang, t, now, due, sizeof(due));
+	due_text(lang, t, now, z, due, sizeof(due));
 	return RU(lang) ? xasprintf("Задача %lld добавлена: %s (до: %s)", id, title, due)
 			: xasprintf("Task %lld added: %s (due %s)", id, title, due);
 }
 
 /* "Thu 26 Nov 2026 13:00–14:00 (tomorrow)", "Sat 12 Dec 2026, all day". */
-static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev, time_t now)
+static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev, time_t now,
+			      struct tz *z)
 {
 	char day[96], a[8], b[8];
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))) {
-		answer_stored_when(lang, str(ev, "start"), now, day, sizeof(day));
+		answer_stored_when(lang, str(ev, "start"), now, z, day, sizeof(day));
 		sbuf_addf(sb, "%s, %s", day, RU(lang) ? "весь день" : "all day");
 		return;
 	}
-	answer_stored_when(lang, str(ev, "start"), now, day, sizeof(day));
+	answer_stored_when(lang, str(ev, "start"), now, z, day, sizeof(day));
 	clock_of(str(ev, "start"), a, sizeof(a));
 	clock_of(str(ev, "end"), b, sizeof(b));
 	/* "Thu 26 Nov 2026 13:00 (tomorrow)" -> "... 13:00–14:00 (tomorrow)" */
@@ -427,7 +436,7 @@ static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev
 }
 
 /* A repeating event edited without saying which part: the question. */
-static char *scope_question(const char *lang, const cJSON *result, time_t now)
+static char *scope_question(const char *lang, const cJSON *result, time_t now, struct tz *z)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
 	bool all_day = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"));
@@ -446,11 +455,13 @@ static char *scope_question(const char *lang, const cJSON *result, time_t now)
 			" series? Say \"this one\" or \"all\".",
 			num(result, "id"), str(ev, "summary"), words);
 	(void)now;
+	(void)z;
 	free(words);
 	return r;
 }
 
-static char *event_reply(const char *lang, const char *tool, const cJSON *result, time_t now)
+static char *event_reply(const char *lang, const char *tool, const cJSON *result, time_t now,
+			 struct tz *z)
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
 	struct sbuf sb = SBUF_INIT;
@@ -458,7 +469,7 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 	bool ru = RU(lang);
 
 	if (str(result, "ask"))
-		return scope_question(lang, result, now);
+		return scope_question(lang, result, now, z);
 	if (!strcmp(tool, "calendar_add"))
 		sbuf_addf(&sb, ru ? "Событие %lld добавлено: " : "Event %lld added: ", id);
 	else if (!strcmp(tool, "calendar_edit"))
@@ -472,7 +483,7 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 		sbuf_addf(&sb, ru ? "Событие %lld удалено: " : "Event %lld deleted: ", id);
 	if (ev) {
 		sbuf_addf(&sb, "%s, ", str(ev, "summary") ? str(ev, "summary") : "");
-		stored_event_when(&sb, lang, ev, now);
+		stored_event_when(&sb, lang, ev, now, z);
 		if (str(ev, "location"))
 			sbuf_addf(&sb, " (%s)", str(ev, "location"));
 		if (str(ev, "rrule") && strcmp(tool, "calendar_delete") &&
@@ -553,7 +564,7 @@ static void fmt_num(char *buf, size_t len, const cJSON *o, const char *key)
 		snprintf(buf, len, "?");
 }
 
-static char *weather_reply(const char *lang, const cJSON *result, time_t now)
+static char *weather_reply(const char *lang, const cJSON *result, time_t now, struct tz *z)
 {
 	const cJSON *units = cJSON_GetObjectItemCaseSensitive(result, "units");
 	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(result, "current");
@@ -578,8 +589,9 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 		struct err e;
 
 		snprintf(date, sizeof(date), "%s", str(d, "date") ? str(d, "date") : "");
-		if (when_parse(date, now, &w, &e) == 0)
-			reltime_format(RELTIME_PROSE, lang, w.at, true, now, day, sizeof(day));
+		if (when_parse_in(date, now, z, &w, &e) == 0)
+			reltime_format_in(z, RELTIME_PROSE, lang, w.at, true, now, day,
+					  sizeof(day));
 		else
 			snprintf(day, sizeof(day), "%s", date);
 		fmt_num(a, sizeof(a), d, "temperature_min");
@@ -593,35 +605,40 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now)
 	return sbuf_detach(&sb);
 }
 
-char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now)
+char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now,
+		    struct tz *z)
 {
 	const char *err = str(result, "error");
 
 	if (err)
 		return RU(lang) ? xasprintf("Не получилось: %s", err)
 				: xasprintf("Sorry, that failed: %s", err);
+	if (!strncmp(tool, "calendar_", 9))
+		z = NULL; /* the calendar is the device's: its times are the local zone's */
 	if (!strcmp(tool, "day_brief") || !strcmp(tool, "task_recap") ||
 	    !strncmp(tool, "routine_", 8))
-		return answer_brief(lang, tool, result, now);
+		return answer_brief(lang, tool, result, now, z);
 	if (!strcmp(tool, "task_list"))
-		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "tasks"), now);
+		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "tasks"), now,
+			       z);
 	if (!strcmp(tool, "reminder_list"))
 		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "reminders"),
-			       now);
+			       now, z);
 	if (!strcmp(tool, "calendar_search"))
-		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "events"), now);
+		return listing(lang, tool, cJSON_GetObjectItemCaseSensitive(result, "events"), now,
+			       z);
 	if (!strcmp(tool, "calendar_agenda"))
-		return agenda(lang, result, now);
+		return agenda(lang, result, now, z);
 	if (!strncmp(tool, "reminder_", 9))
-		return reminder_reply(lang, tool, result, now);
+		return reminder_reply(lang, tool, result, now, z);
 	if (!strncmp(tool, "task_", 5))
-		return task_reply(lang, tool, result, now);
+		return task_reply(lang, tool, result, now, z);
 	if (!strncmp(tool, "calendar_", 9))
-		return event_reply(lang, tool, result, now);
+		return event_reply(lang, tool, result, now, z);
 	if (!strncmp(tool, "time_", 5))
 		return time_reply(lang, tool, result);
 	if (!strcmp(tool, "weather_forecast"))
-		return weather_reply(lang, result, now);
+		return weather_reply(lang, result, now, z);
 	if (!strcmp(tool, "ask_assistant"))
 		return xasprintf("%s: %s", str(result, "assistant"), str(result, "reply"));
 	return cJSON_PrintUnformatted(result);

@@ -369,6 +369,13 @@ static int conversation_assistant(struct engine *eng, long long *conv, const str
 	return rc;
 }
 
+static void turn_release(struct turn *t)
+{
+	sbuf_release(&t->reply);
+	sbuf_release(&t->reasoning);
+	tool_ctx_zone_release(&t->tool);
+}
+
 /* t ready for a turn of assistant a in conversation conv. */
 static void turn_init(struct turn *t, struct engine *eng, const struct assistant *a, long long conv,
 		      const char *text, time_t now, int depth, const struct engine_sink *sink)
@@ -391,6 +398,7 @@ static void turn_init(struct turn *t, struct engine *eng, const struct assistant
 	t->tool.depth = depth;
 	t->tool.cancel = eng->cancel;
 	t->tool.engine = eng;
+	tool_ctx_zone(&t->tool);
 	sbuf_init(&t->reply);
 	sbuf_init(&t->reasoning);
 	t->prompt_tokens = t->completion_tokens = -1;
@@ -456,8 +464,7 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 out:
 	if (rc < 0 && sink && sink->error)
 		sink->error(sink->arg, e);
-	sbuf_release(&t.reply);
-	sbuf_release(&t.reasoning);
+	turn_release(&t);
 	assistant_release(&a);
 	return rc;
 }
@@ -602,8 +609,7 @@ abort:
 	turn_step_abort(&t);
 	rc = -1;
 out:
-	sbuf_release(&t.reply);
-	sbuf_release(&t.reasoning);
+	turn_release(&t);
 	assistant_release(&a);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* Intents for the calendar: agenda, add, edit, search (delete is with cancel). */
 #include "intent-impl.h"
+#include "tz.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -27,16 +28,15 @@ static const char *const event_words[] = { "event",   "an event",      "a new ev
 					   "событие", "новое событие", NULL };
 
 /* The first day of the month containing t moved by months. */
-static time_t month_start(time_t t, int months)
+static time_t month_start(struct tz *z, time_t t, int months)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	tz_wall_in(z, t, &tm);
 	tm.tm_mday = 1;
 	tm.tm_mon += months;
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	return tz_mktime_in(z, &tm);
 }
 
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to)
@@ -59,23 +59,23 @@ bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to)
 	struct tm tm;
 	int monday;
 
-	localtime_r(&now, &tm);
+	tz_wall_in(s->zone, now, &tm);
 	monday = (tm.tm_wday + 6) % 7; /* days since Monday */
 	if (intent_anywhere(s, this_week)) {
-		*from = intent_day(now, 0, 0);
-		*to = intent_day(now, 7 - monday, 0);
+		*from = intent_day(s->zone, now, 0, 0);
+		*to = intent_day(s->zone, now, 7 - monday, 0);
 	} else if (intent_anywhere(s, next_week)) {
-		*from = intent_day(now, 7 - monday, 0);
-		*to = intent_day(now, 14 - monday, 0);
+		*from = intent_day(s->zone, now, 7 - monday, 0);
+		*to = intent_day(s->zone, now, 14 - monday, 0);
 	} else if (intent_anywhere(s, weekend)) {
-		*from = intent_day(now, monday >= 5 ? 0 : 5 - monday, 0);
-		*to = intent_day(now, 7 - monday, 0);
+		*from = intent_day(s->zone, now, monday >= 5 ? 0 : 5 - monday, 0);
+		*to = intent_day(s->zone, now, 7 - monday, 0);
 	} else if (intent_anywhere(s, this_month)) {
-		*from = intent_day(now, 0, 0);
-		*to = month_start(now, 1);
+		*from = intent_day(s->zone, now, 0, 0);
+		*to = month_start(s->zone, now, 1);
 	} else if (intent_anywhere(s, next_month)) {
-		*from = month_start(now, 1);
-		*to = month_start(now, 2);
+		*from = month_start(s->zone, now, 1);
+		*to = month_start(s->zone, now, 2);
 	} else {
 		return false;
 	}
@@ -111,8 +111,8 @@ bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now)
 	if (!asked && !nlp_is(s, b, (const char *const[]){ "что", "what", "what's", NULL }))
 		return false;
 	if (!intent_period(s, now, &from, &to) && nlp_when(s, 0, s->n, now, &w)) {
-		from = intent_day(w.at, 0, 0);
-		to = intent_day(w.at, 1, 0);
+		from = intent_day(s->zone, w.at, 0, 0);
+		to = intent_day(s->zone, w.at, 1, 0);
 	}
 	if (!asked && !from)
 		return false;
@@ -327,14 +327,15 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	cJSON_AddStringToObject(in->args, "summary", summary);
 	free(summary);
 	if (start_min < 0 && found && !w.date_only)
-		start_min = intent_minutes(w.at);
+		start_min = intent_minutes(s->zone, w.at);
 	if (rule) {
-		start = intent_first(rule, found ? w.at : now, start_min < 0 ? 0 : start_min,
-				     start_min < 0 ? intent_day(now, 0, 0) - 1 : now);
+		start = intent_first(s->zone, rule, found ? w.at : now,
+				     start_min < 0 ? 0 : start_min,
+				     start_min < 0 ? intent_day(s->zone, now, 0, 0) - 1 : now);
 		cJSON_AddStringToObject(in->args, "every", rule);
 		free(rule);
 	} else {
-		start = intent_day(found ? w.at : now, 0, start_min < 0 ? 0 : start_min);
+		start = intent_day(s->zone, found ? w.at : now, 0, start_min < 0 ? 0 : start_min);
 	}
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);
@@ -344,7 +345,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	}
 	intent_arg_time(in, "start", start);
 	if (end_min >= 0) {
-		time_t end = intent_day(start, end_min <= start_min ? 1 : 0, end_min);
+		time_t end = intent_day(s->zone, start, end_min <= start_min ? 1 : 0, end_min);
 
 		intent_arg_time(in, "end", end);
 	} else if (huge) {
@@ -470,7 +471,7 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 	if (w.anchor == WHEN_TIME) {
 		/* "move the dentist to 16:30": the time changes, the day stays */
 		char hm[16];
-		int m = intent_minutes(w.at);
+		int m = intent_minutes(s->zone, w.at);
 
 		snprintf(hm, sizeof(hm), "%02d:%02d", m / 60, m % 60);
 		cJSON_AddStringToObject(in->args, "time", hm);

@@ -36,7 +36,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now);
 void intent_tool(struct intent *in, const char *tool);
 /* Make in a question about what is missing (drops args and match). */
 void intent_clarify(struct intent *in, enum intent_need need);
-/* args[key] = ISO 8601 time / YYYY-MM-DD date, local. */
+/* args[key] = ISO 8601 time / YYYY-MM-DD date, in in->zone. */
 void intent_arg_time(struct intent *in, const char *key, time_t t);
 void intent_arg_date(struct intent *in, const char *key, time_t t);
 
@@ -75,13 +75,13 @@ void intent_called(struct nlp *s);
 char *intent_recur(struct nlp *s);
 /* The first time after now at minutes past midnight, on or after the day
  * of from, on a day rule allows (its BYDAY, or any day). */
-time_t intent_first(const char *rule, time_t from, int minutes, time_t now);
+time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, time_t now);
 /* A period phrase among the unused words ("this week", "на выходных",
- * "next month"), marked and resolved to local midnights [from, to). */
+ * "next month"), marked and resolved to midnights in s->zone [from, to). */
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);
-/* Local day of t moved by days, at minutes past midnight. */
-time_t intent_day(time_t t, int days, int minutes);
-/* Minutes past local midnight of t. */
-int intent_minutes(time_t t);
+/* The day of t in z (NULL: local) moved by days, at minutes past midnight. */
+time_t intent_day(struct tz *z, time_t t, int days, int minutes);
+/* Minutes past midnight of t in z. */
+int intent_minutes(struct tz *z, time_t t);
 
 #endif

@@ -127,9 +127,10 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	if (rule) {
-		int minutes = found && !w.date_only ? intent_minutes(w.at) : REMINDER_DAY_MINUTES;
+		int minutes = found && !w.date_only ? intent_minutes(s->zone, w.at)
+						    : REMINDER_DAY_MINUTES;
 
-		at = intent_first(rule, found ? w.at : now, minutes, now);
+		at = intent_first(s->zone, rule, found ? w.at : now, minutes, now);
 		intent_arg_time(in, "at", at);
 		cJSON_AddStringToObject(in->args, "every", rule);
 		free(rule);
@@ -139,10 +140,10 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		intent_clarify(in, NEED_WHEN);
 		return true;
 	}
-	at = reminder_when_at(&w);
+	at = reminder_when_at(s->zone, &w);
 	/* "at 9" said at 14:30 means tomorrow's 9:00 */
 	if (at <= now && !w.date_only && !said_today(s) && at > now - 86400)
-		at = intent_day(at, 1, intent_minutes(at));
+		at = intent_day(s->zone, at, 1, intent_minutes(s->zone, at));
 	if (at <= now) {
 		intent_clarify(in, NEED_WHEN);
 		return true;

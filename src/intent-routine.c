@@ -172,7 +172,9 @@ bool intent_routine_add(struct nlp *s, struct intent *in, time_t now)
 		intent_tool(in, "routine_add");
 		cJSON_AddStringToObject(in->args, "request", request);
 		cJSON_AddStringToObject(in->args, "every", rule);
-		intent_arg_time(in, "at", intent_first(rule, w.at, intent_minutes(w.at), now));
+		intent_arg_time(
+			in, "at",
+			intent_first(s->zone, rule, w.at, intent_minutes(s->zone, w.at), now));
 	}
 	free(request);
 	free(rule);

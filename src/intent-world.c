@@ -150,7 +150,7 @@ bool intent_weather(struct nlp *s, struct intent *in, time_t now)
 			cJSON_AddNumberToObject(in->args, "days",
 						(double)((to - from + 43200) / 86400));
 	} else if (nlp_when(s, 0, s->n, now, &w) &&
-		   intent_day(w.at, 0, 0) != intent_day(now, 0, 0)) {
+		   intent_day(s->zone, w.at, 0, 0) != intent_day(s->zone, now, 0, 0)) {
 		intent_arg_date(in, "date", w.at);
 	}
 	intent_anywhere(s, now_words);

@@ -3,6 +3,7 @@
 #include "intent.h"
 #include "intent-impl.h"
 #include "render.h"
+#include "tz.h"
 #include "when.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -82,14 +83,14 @@ void intent_arg_time(struct intent *in, const char *key, time_t t)
 {
 	char buf[40];
 
-	cJSON_AddStringToObject(in->args, key, render_time(t, buf, sizeof(buf)));
+	cJSON_AddStringToObject(in->args, key, render_time_in(in->zone, t, buf, sizeof(buf)));
 }
 
 void intent_arg_date(struct intent *in, const char *key, time_t t)
 {
 	char buf[16];
 
-	cJSON_AddStringToObject(in->args, key, render_date(t, buf, sizeof(buf)));
+	cJSON_AddStringToObject(in->args, key, render_date_in(in->zone, t, buf, sizeof(buf)));
 }
 
 bool intent_lead(struct nlp *s, const char *const *phrases)
@@ -123,24 +124,23 @@ bool intent_take_match(struct nlp *s, struct intent *in)
 	return in->match != NULL;
 }
 
-time_t intent_day(time_t t, int days, int minutes)
+time_t intent_day(struct tz *z, time_t t, int days, int minutes)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	tz_wall_in(z, t, &tm);
 	tm.tm_mday += days;
 	tm.tm_hour = minutes / 60;
 	tm.tm_min = minutes % 60;
 	tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	return tz_mktime_in(z, &tm);
 }
 
-int intent_minutes(time_t t)
+int intent_minutes(struct tz *z, time_t t)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	tz_wall_in(z, t, &tm);
 	return tm.tm_hour * 60 + tm.tm_min;
 }
 
@@ -181,22 +181,22 @@ char *intent_recur(struct nlp *s)
 	return best;
 }
 
-time_t intent_first(const char *rule, time_t from, int minutes, time_t now)
+time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, time_t now)
 {
 	static const char *const days[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 	const char *by = rule ? strstr(rule, "BYDAY=") : NULL;
 
 	for (int d = 0; d < 400; d++) {
-		time_t t = intent_day(from, d, minutes);
+		time_t t = intent_day(z, from, d, minutes);
 		struct tm tm;
 
-		localtime_r(&t, &tm);
+		tz_wall_in(z, t, &tm);
 		if (t <= now)
 			continue;
 		if (!by || strstr(by, days[tm.tm_wday]))
 			return t;
 	}
-	return intent_day(from, 0, minutes);
+	return intent_day(z, from, 0, minutes);
 }
 
 static const char *const prio_urgent[] = {
@@ -460,6 +460,12 @@ static void drop_politeness(struct nlp *s)
 
 void intent_parse(const char *text, time_t now, const char *const *assistants, struct intent *out)
 {
+	intent_parse_in(text, now, NULL, assistants, out);
+}
+
+void intent_parse_in(const char *text, time_t now, struct tz *z, const char *const *assistants,
+		     struct intent *out)
+{
 	static bool (*const parsers[])(struct nlp *, struct intent *, time_t) = {
 		intent_routine_add,	intent_day_brief,	intent_task_recap,
 		intent_routine_list,	intent_time_convert,	intent_time_now,
@@ -469,12 +475,14 @@ void intent_parse(const char *text, time_t now, const char *const *assistants, s
 		intent_calendar_search, intent_calendar_agenda, intent_calendar_add,
 	};
 	struct nlp s;
-	bool done = false;
+	bool done = false, calendar = false;
 
 	memset(out, 0, sizeof(*out));
 	out->lang = nlp_is_russian(text) ? "ru" : "en";
 	out->kind = INTENT_UNKNOWN;
+	out->zone = z;
 	nlp_split(&s, text);
+	s.zone = z;
 	if (parse_ask(&s, out, assistants)) {
 		nlp_release(&s);
 		return;
@@ -486,6 +494,10 @@ void intent_parse(const char *text, time_t now, const char *const *assistants, s
 		for (size_t k = 0; k < s.n; k++)
 			used[k] = s.w[k].used;
 		for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]) && !done; i++) {
+			/* the calendar's parsers, last, read the local zone: the
+			 * calendar is the device's, whoever asks */
+			calendar |= parsers[i] == intent_calendar_edit;
+			s.zone = out->zone = calendar ? NULL : z;
 			done = parsers[i](&s, out, now);
 			/* a parser that passes leaves the words as it found them */
 			for (size_t k = 0; k < s.n && !done; k++)

@@ -5,7 +5,7 @@
  * intent_parse() is deterministic and pure: it reads the text and `now`
  * (for date phrases, through when_parse()) and returns which tool to call
  * with which arguments, in the argument conventions of tool.h.  Times are
- * ISO 8601 with the local offset (render_time()), dates YYYY-MM-DD,
+ * ISO 8601 with the offset of the zone read in (render_time_in()), dates YYYY-MM-DD,
  * durations "10m"/"1h"/"1h30m", recurrence an RRULE ("FREQ=WEEKLY;BYDAY=MO").
  *
  * When the request names a thing by its words rather than its id ("cancel
@@ -19,6 +19,8 @@
 
 #include <cjson/cJSON.h>
 #include <time.h>
+
+struct tz;
 
 enum intent_kind {
 	INTENT_TOOL,	 /* call tool with args */
@@ -46,11 +48,16 @@ struct intent {
 	cJSON *args;	       /* INTENT_TOOL: its arguments (an object) */
 	char *match;	       /* words naming the thing to act on, or NULL */
 	enum intent_need need; /* INTENT_CLARIFY: what is missing */
+	struct tz *zone;       /* the zone the text was read in (NULL: local) */
 };
 
 /* Parse text.  assistants is a NULL-terminated list of the names of the
  * assistants one may ask ("ask coder ..."), or NULL. */
 void intent_parse(const char *text, time_t now, const char *const *assistants, struct intent *out);
+/* The same with days and times read, and args written, in zone z (tz.h;
+ * NULL: the local zone): "at 9" is 09:00 in z. */
+void intent_parse_in(const char *text, time_t now, struct tz *z, const char *const *assistants,
+		     struct intent *out);
 void intent_release(struct intent *in);
 
 /* The intent as one line for tests and logs: "TOOL k=v k=v [match=...]",

@@ -125,19 +125,20 @@ static cJSON *allowed_tools(const struct turn *t)
 	return tools;
 }
 
-/* The assistant's prompt (or nestor's), then the clock, then who else can
- * be asked. */
+/* The assistant's prompt (or nestor's), then the clock (in the user's
+ * zone), then who else can be asked. */
 static char *system_prompt(const struct turn *t, const cJSON *tools)
 {
-	char *tz = tz_local_name();
+	char *tz = t->tool.tzid ? xstrdup(t->tool.tzid) : tz_local_name();
 	struct sbuf sb = SBUF_INIT;
 	char now[40];
 	const cJSON *tl;
 	bool can_ask = false;
 
 	sbuf_adds(&sb, t->assistant->system_prompt ? t->assistant->system_prompt : DEFAULT_PROMPT);
-	sbuf_addf(&sb, "\n\nThe time now is %s%s%s%s.", render_time(t->now, now, sizeof(now)),
-		  tz ? " (" : "", tz ? tz : "", tz ? ")" : "");
+	sbuf_addf(&sb, "\n\nThe time now is %s%s%s%s.",
+		  render_time_in(t->tool.zone, t->now, now, sizeof(now)), tz ? " (" : "",
+		  tz ? tz : "", tz ? ")" : "");
 	free(tz);
 	for (tl = tools ? tools->child : NULL; tl; tl = tl->next) {
 		const cJSON *fn = cJSON_GetObjectItemCaseSensitive(tl, "function");

@@ -443,7 +443,9 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	if (!start_call(s, id))
 		return NULL;
 	store_set_user(s->store, s->user);
+	tool_ctx_zone(&tc);
 	rc = tool_call(&tc, name->valuestring, args, &result, &e);
+	tool_ctx_zone_release(&tc);
 	store_set_user(s->store, saved);
 	if (end_call(s)) {
 		log_info("mcp: %s: cancelled by the client", name->valuestring);

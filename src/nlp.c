@@ -190,6 +190,7 @@ void nlp_split(struct nlp *s, const char *text)
 
 	s->w = NULL;
 	s->n = 0;
+	s->zone = NULL;
 	while (*p) {
 		const char *b;
 		char *orig;
@@ -532,7 +533,7 @@ static bool try_span(const struct nlp *s, size_t i, size_t j, time_t now, struct
 		if (s->w[k].used)
 			return false;
 	text = nlp_text(s, i, j, false);
-	ok = text && when_parse(text, now, w, &e) == 0;
+	ok = text && when_parse_in(text, now, s->zone, w, &e) == 0;
 	free(text);
 	return ok;
 }
@@ -581,7 +582,7 @@ bool nlp_when(struct nlp *s, size_t from, size_t to, time_t now, struct when *w)
 		b = nlp_text(s, b2, e2, false);
 		for (int order = 0; order < 2; order++) {
 			char *both = order ? xasprintf("%s %s", b, a) : xasprintf("%s %s", a, b);
-			int ok = when_parse(both, now, &w2, &err) == 0;
+			int ok = when_parse_in(both, now, s->zone, &w2, &err) == 0;
 
 			free(both);
 			if (ok) {

@@ -26,6 +26,7 @@ struct nlp_word {
 struct nlp {
 	struct nlp_word *w;
 	size_t n;
+	struct tz *zone; /* days and times are read in (NULL: the local zone) */
 };
 
 void nlp_split(struct nlp *s, const char *text);
@@ -76,7 +77,8 @@ void nlp_duration_text(long secs, char *buf, size_t len);
 /* Words a date phrase hangs from ("at", "on", "by", "due", "в", "на", "к"). */
 extern const char *const nlp_connectors[];
 
-/* The longest run of unused words in [from, to) that when_parse() accepts
+/* The longest run of unused words in [from, to) that when_parse_in() accepts
+ * in s->zone
  * (the earliest of equal length); a second run in the rest is combined with
  * it when the two parse together ("5pm ... tomorrow").  The words are marked
  * used, with a connector just before them ("at", "on", "by", "в", "на").

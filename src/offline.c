@@ -100,7 +100,7 @@ static void lister(const char *tool, const char **list, const char **key, const 
 	}
 }
 
-static char *label(const char *lang, const char *tool, const cJSON *item, time_t now)
+static char *label(const char *lang, const char *tool, const cJSON *item, time_t now, struct tz *z)
 {
 	const cJSON *v;
 	char when[64];
@@ -110,7 +110,9 @@ static char *label(const char *lang, const char *tool, const cJSON *item, time_t
 		return xstrdup(cJSON_IsString(v) ? v->valuestring : "");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(item, !strncmp(tool, "reminder_", 9) ? "at" : "start");
-	answer_when_iso(lang, cJSON_IsString(v) ? v->valuestring : NULL, now, when, sizeof(when));
+	/* an event's time is the calendar's, the local zone's (answer_result) */
+	answer_when_iso(lang, cJSON_IsString(v) ? v->valuestring : NULL, now,
+			!strncmp(tool, "reminder_", 9) ? z : NULL, when, sizeof(when));
 	v = cJSON_GetObjectItemCaseSensitive(item,
 					     !strncmp(tool, "reminder_", 9) ? "text" : "summary");
 	return xasprintf("%s  %s", when, cJSON_IsString(v) ? v->valuestring : "");
@@ -165,7 +167,7 @@ static int resolve(struct turn *t, struct intent *in, char **say, cJSON **pendin
 		}
 		c = xrealloc(c, (n + 1) * sizeof(*c));
 		c[n].id = cJSON_IsNumber(idv) ? (long long)idv->valuedouble : 0;
-		c[n].label = label(t->lang, in->tool, item, t->now);
+		c[n].label = label(t->lang, in->tool, item, t->now, t->tool.zone);
 		n++;
 	}
 	if (n == 0 || best == 0) {
@@ -225,7 +227,7 @@ static int call(struct turn *t, struct intent *in, char **say, cJSON **pending, 
 	int rc = turn_call(t, in->tool, in->args, &result, &terr, e);
 
 	if (rc == 0) {
-		*say = answer_result(t->lang, in->tool, result, t->now);
+		*say = answer_result(t->lang, in->tool, result, t->now, t->tool.zone);
 		if (cJSON_GetObjectItemCaseSensitive(result, "ask") && pending) {
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(result, "id");
 			cJSON *args = cJSON_Duplicate(in->args, true);
@@ -250,8 +252,10 @@ static int either(struct turn *t, struct intent *in, struct err *e)
 	long long found[2] = { 0, 0 };
 
 	for (int k = 0; k < 2; k++) {
-		struct intent probe = { INTENT_TOOL,	      in->lang,		  tools[k],
-					cJSON_CreateObject(), xstrdup(in->match), NEED_NONE };
+		struct intent probe = {
+			INTENT_TOOL,	    in->lang,  tools[k], cJSON_CreateObject(),
+			xstrdup(in->match), NEED_NONE, in->zone
+		};
 		char *say = NULL;
 
 		if (resolve(t, &probe, &say, NULL, e) == 0)
@@ -282,7 +286,7 @@ static int proposed(struct turn *t, struct intent *in, struct err *e)
 		return -1;
 	if (n == 3 && !strcmp(ms[1].role, "assistant") && ms[1].content && !ms[1].tool_calls &&
 	    !strcmp(ms[2].role, "user") && ms[2].content) {
-		intent_parse(ms[2].content, t->now, NULL, in);
+		intent_parse_in(ms[2].content, t->now, t->tool.zone, NULL, in);
 		rc = in->kind == INTENT_TOOL && !strcmp(in->tool, "routine_add");
 		if (!rc)
 			intent_release(in);
@@ -342,7 +346,7 @@ static int act(struct turn *t, const char *text, struct intent *in, char **say, 
 	case INTENT_TOOL:
 		if (!strcmp(in->tool, "routine_add")) {
 			/* made only once the user says yes (answer_yes_no) */
-			*say = answer_routine_confirm(t->lang, in->args, t->now);
+			*say = answer_routine_confirm(t->lang, in->args, t->now, t->tool.zone);
 			break;
 		}
 		if (in->match && !cJSON_HasObjectItem(in->args, "id")) {
@@ -391,7 +395,7 @@ static int follow_up(struct turn *t, const cJSON *q, char **say, cJSON **pending
 		*say = answer_dropped(t->lang);
 		return 1;
 	}
-	intent_parse(t->text, t->now, NULL, &alone);
+	intent_parse_in(t->text, t->now, t->tool.zone, NULL, &alone);
 	in.lang = t->lang;
 	if (!strcmp(need, "which") && tool && cJSON_IsObject(args)) {
 		const cJSON *choices = cJSON_GetObjectItemCaseSensitive(q, "choices"), *c;
@@ -425,7 +429,7 @@ static int follow_up(struct turn *t, const cJSON *q, char **say, cJSON **pending
 			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "text"));
 		char *both = xasprintf("%s %s", before ? before : "", t->text);
 
-		intent_parse(both, t->now, NULL, &in);
+		intent_parse_in(both, t->now, t->tool.zone, NULL, &in);
 		if (in.kind == INTENT_TOOL ||
 		    (in.kind == INTENT_CLARIFY && alone.kind == INTENT_UNKNOWN))
 			rc = act(t, both, &in, say, pending, e) < 0 ? -1 : 1;
@@ -457,7 +461,7 @@ static int offline_run(struct turn *t, struct err *e)
 		assistant_names_free(names);
 		goto done;
 	}
-	intent_parse(t->text, t->now, (const char *const *)names, &in);
+	intent_parse_in(t->text, t->now, t->tool.zone, (const char *const *)names, &in);
 	assistant_names_free(names);
 	rc = act(t, t->text, &in, &say, &pending, e);
 	intent_release(&in);

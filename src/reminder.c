@@ -16,18 +16,17 @@
 
 #define KIND "reminder"
 
-time_t reminder_when_at(const struct when *w)
+time_t reminder_when_at(struct tz *z, const struct when *w)
 {
 	struct tm tm;
 
 	if (!w->date_only)
 		return w->at;
-	localtime_r(&w->at, &tm);
+	tz_wall_in(z, w->at, &tm);
 	tm.tm_hour = REMINDER_DAY_MINUTES / 60;
 	tm.tm_min = REMINDER_DAY_MINUTES % 60;
 	tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	return tz_mktime_in(z, &tm);
 }
 
 int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t now, time_t *at,

@@ -46,9 +46,10 @@ struct reminder {
 #define REMINDER_DAY_MINUTES (9 * 60)
 
 /* The due time a parsed WHEN means for a reminder: its instant, or
- * REMINDER_DAY_MINUTES on its day when it is a date alone.  The command
- * line, the tools and the offline assistant all decide through it. */
-time_t reminder_when_at(const struct when *w);
+ * REMINDER_DAY_MINUTES on its day (in zone z, NULL: the local zone) when
+ * it is a date alone.  The command line, the tools and the offline
+ * assistant all decide through it. */
+time_t reminder_when_at(struct tz *z, const struct when *w);
 
 /* How long ago a one-time reminder's time may be and still be due now. */
 #define REMINDER_AT_GRACE 60

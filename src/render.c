@@ -14,35 +14,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *render_time(time_t t, char *buf, size_t len)
+char *render_time_in(struct tz *z, time_t t, char *buf, size_t len)
 {
 	struct tm tm;
-	char off[8];
+	long off;
 
-	localtime_r(&t, &tm);
-	strftime(off, sizeof(off), "%z", &tm); /* +0100 -> +01:00 */
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%.3s:%.2s", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off, off + 3);
+	tz_wall_in(z, t, &tm);
+	off = tm.tm_gmtoff / 60;
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+		 labs(off) / 60, labs(off) % 60);
 	return buf;
 }
 
-char *render_date(time_t t, char *buf, size_t len)
+char *render_date_in(struct tz *z, time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	tz_wall_in(z, t, &tm);
 	strftime(buf, len, "%Y-%m-%d", &tm);
 	return buf;
 }
 
-void render_add_time(cJSON *o, const char *key, int present, time_t t)
+char *render_time(time_t t, char *buf, size_t len)
+{
+	return render_time_in(NULL, t, buf, len);
+}
+
+char *render_date(time_t t, char *buf, size_t len)
+{
+	return render_date_in(NULL, t, buf, len);
+}
+
+void render_add_time_in(cJSON *o, const char *key, int present, time_t t, struct tz *z)
 {
 	char buf[40];
 
 	if (present)
-		cJSON_AddStringToObject(o, key, render_time(t, buf, sizeof(buf)));
+		cJSON_AddStringToObject(o, key, render_time_in(z, t, buf, sizeof(buf)));
 	else
 		cJSON_AddNullToObject(o, key);
+}
+
+void render_add_time(cJSON *o, const char *key, int present, time_t t)
+{
+	render_add_time_in(o, key, present, t, NULL);
 }
 
 void render_add_str(cJSON *o, const char *key, const char *s)
@@ -75,17 +91,22 @@ void render_add_list(cJSON *o, const char *key, const char *list)
 
 cJSON *json_task(const struct task *t)
 {
+	return json_task_in(t, NULL);
+}
+
+cJSON *json_task_in(const struct task *t, struct tz *z)
+{
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "id", (double)t->id);
 	cJSON_AddStringToObject(o, "title", t->title);
 	render_add_str(o, "notes", t->notes);
 	cJSON_AddNumberToObject(o, "priority", t->priority);
-	render_add_time(o, "due", t->has_due, t->due);
+	render_add_time_in(o, "due", t->has_due, t->due, z);
 	cJSON_AddBoolToObject(o, "due_date_only", t->has_due && t->due_date_only);
 	cJSON_AddStringToObject(o, "status", task_status_name(t->status));
-	render_add_time(o, "created", 1, t->created_at);
-	render_add_time(o, "done_at", t->done_at != 0, t->done_at);
+	render_add_time_in(o, "created", 1, t->created_at, z);
+	render_add_time_in(o, "done_at", t->done_at != 0, t->done_at, z);
 	return o;
 }
 
@@ -243,11 +264,16 @@ cJSON *json_event(const struct event *ev)
 
 cJSON *json_reminder(const struct reminder *r)
 {
+	return json_reminder_in(r, NULL);
+}
+
+cJSON *json_reminder_in(const struct reminder *r, struct tz *z)
+{
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "id", (double)r->id);
 	cJSON_AddStringToObject(o, "text", r->text);
-	render_add_time(o, "at", r->has_at, r->at);
+	render_add_time_in(o, "at", r->has_at, r->at, z);
 	render_add_str(o, "every", r->every);
 	cJSON_AddStringToObject(o, "state", job_state_name(r->state));
 	render_add_list(o, "channels", r->channels);

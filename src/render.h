@@ -22,11 +22,17 @@ struct job;
 struct job_run;
 struct routine;
 struct user;
+struct tz;
 
 /* 2026-12-01T17:00:00+01:00 in the local zone; buf needs 32 bytes. */
 char *render_time(time_t t, char *buf, size_t len);
 /* 2026-12-01 in the local zone. */
 char *render_date(time_t t, char *buf, size_t len);
+/* The same in zone z (NULL: the local zone). */
+char *render_time_in(struct tz *z, time_t t, char *buf, size_t len);
+char *render_date_in(struct tz *z, time_t t, char *buf, size_t len);
+/* render_add_time() in zone z. */
+void render_add_time_in(cJSON *o, const char *key, int present, time_t t, struct tz *z);
 /* Add key: ISO time, or null when !present. */
 void render_add_time(cJSON *o, const char *key, int present, time_t t);
 /* Add key: string, or null when s is NULL. */
@@ -39,10 +45,14 @@ void render_add_list(cJSON *o, const char *key, const char *list);
  * "due_date_only"}: a task due on a day (due_date_only true) has the end of
  * that day as its due time. */
 cJSON *json_task(const struct task *t);
+/* json_task() with its times in zone z (NULL: the local zone). */
+cJSON *json_task_in(const struct task *t, struct tz *z);
 /* {"id","text","at","every","state","channels","late"}: at is the next due
  * time, every the cron expression or RRULE, channels null for the default
  * list, late the seconds past due (null when not late). */
 cJSON *json_reminder(const struct reminder *r);
+/* json_reminder() with its times in zone z (NULL: the local zone). */
+cJSON *json_reminder_in(const struct reminder *r, struct tz *z);
 /* {"id","kind","next_run","state","attempts","last_error","occurrence",
  * "schedule","rule"} */
 cJSON *json_job(const struct job *j);

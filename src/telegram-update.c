@@ -9,6 +9,7 @@
 #include "reminder.h"
 #include "replica.h"
 #include "sbuf.h"
+#include "tz.h"
 #include "user.h"
 #include "utf8.h"
 #include "wallclock.h"
@@ -641,6 +642,19 @@ static int answer(struct tg_relay *r, const struct tg_update *u, const char *tex
 	return rc;
 }
 
+/* "HH:MM" of at in the zone of user (user_tz), else the local zone. */
+static void user_clock(struct store *s, long long user, time_t at, char *buf, size_t len)
+{
+	char *tzid = user_tz(s, user);
+	struct tz *z = tzid ? tz_open(tzid, NULL) : NULL;
+	struct tm tm;
+
+	tz_wall_in(z, at, &tm);
+	strftime(buf, len, "%H:%M", &tm);
+	tz_free(z);
+	free(tzid);
+}
+
 /* "d:KEY", "s10:KEY", "s60:KEY": the button of a reminder pressed.  Done
  * acknowledges (a one-time reminder still pending, e.g. snoozed, becomes
  * done); Snooze fires it again later.  A key acts once: a second press
@@ -689,11 +703,9 @@ static int on_callback(struct tg_relay *r, const struct tg_update *u, int ru, ti
 	}
 	if (secs) {
 		time_t at;
-		struct tm tm;
 
 		rc = reminder_snooze(r->s, b.job_id, secs, now, &at, e);
-		localtime_r(&at, &tm);
-		strftime(when, sizeof(when), "%H:%M", &tm);
+		user_clock(r->s, rem.user_id, at, when, sizeof(when));
 		snprintf(line, sizeof(line), words[ru][W_SNOOZED], when);
 	} else {
 		bool has;

@@ -5,21 +5,21 @@
 #include "render.h"
 #include "task.h"
 #include "tool-impl.h"
+#include "tz.h"
 
 #include <string.h>
 
 #define DAY 86400
 
-/* Local midnight days after the day of t. */
-static time_t day_after(time_t t, int days)
+/* Midnight days after the day of t, in the user's zone. */
+static time_t day_after(const struct tool_ctx *ctx, time_t t, int days)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	tz_wall_in(ctx->zone, t, &tm);
 	tm.tm_mday += days;
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	return tz_mktime_in(ctx->zone, &tm);
 }
 
 static void missing(cJSON *result, const char *what, const struct err *e)
@@ -71,7 +71,7 @@ static void tasks_due(struct tool_ctx *ctx, cJSON *result, time_t end)
 	arr = cJSON_AddArrayToObject(result, "tasks");
 	for (size_t i = 0; i < n; i++)
 		if (ts[i].has_due && ts[i].due < end)
-			cJSON_AddItemToArray(arr, json_task(&ts[i]));
+			cJSON_AddItemToArray(arr, json_task_in(&ts[i], ctx->zone));
 	cJSON_AddNumberToObject(result, "open_tasks", (double)n);
 	task_list_free(ts, n);
 }
@@ -91,7 +91,7 @@ static void reminders_due(struct tool_ctx *ctx, cJSON *result, time_t from, time
 	arr = cJSON_AddArrayToObject(result, "reminders");
 	for (size_t i = 0; i < n; i++)
 		if (rs[i].has_at && rs[i].at >= from && rs[i].at < to)
-			cJSON_AddItemToArray(arr, json_reminder(&rs[i]));
+			cJSON_AddItemToArray(arr, json_reminder_in(&rs[i], ctx->zone));
 	reminder_list_free(rs, n);
 }
 
@@ -105,9 +105,9 @@ static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 
 	if (rc < 0)
 		return -1;
-	day = day_after(rc ? w.at : ctx->now, 0);
-	end = day_after(day, 1);
-	render_date(day, date, sizeof(date));
+	day = day_after(ctx, rc ? w.at : ctx->now, 0);
+	end = day_after(ctx, day, 1);
+	render_date_in(ctx->zone, day, date, sizeof(date));
 	*result = cJSON_CreateObject();
 	cJSON_AddStringToObject(*result, "date", date);
 	a = cJSON_CreateObject();
@@ -140,19 +140,20 @@ static int run_task_recap(struct tool_ctx *ctx, const cJSON *args, cJSON **resul
 
 	if (rc < 0)
 		return -1;
-	since = rc ? w.at : day_after(ctx->now - 7 * DAY, 0);
+	since = rc ? w.at : day_after(ctx, ctx->now - 7 * DAY, 0);
 	if (task_list(ctx->store, true, &ts, &n, e) < 0)
 		return -1;
 	*result = cJSON_CreateObject();
-	cJSON_AddStringToObject(*result, "since", render_date(since, date, sizeof(date)));
+	cJSON_AddStringToObject(*result, "since",
+				render_date_in(ctx->zone, since, date, sizeof(date)));
 	open = cJSON_AddArrayToObject(*result, "open");
 	done = cJSON_AddArrayToObject(*result, "done");
 	for (size_t i = 0; i < n; i++) {
 		if (ts[i].status == TASK_TODO) {
-			cJSON_AddItemToArray(open, json_task(&ts[i]));
+			cJSON_AddItemToArray(open, json_task_in(&ts[i], ctx->zone));
 			overdue += ts[i].has_due && ts[i].due < ctx->now;
 		} else if (ts[i].status == TASK_DONE && ts[i].done_at >= since) {
-			cJSON_AddItemToArray(done, json_task(&ts[i]));
+			cJSON_AddItemToArray(done, json_task_in(&ts[i], ctx->zone));
 		}
 	}
 	cJSON_AddNumberToObject(*result, "overdue", (double)overdue);

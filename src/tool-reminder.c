@@ -16,7 +16,7 @@ static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct 
 	if (reminder_get(ctx->store, id, ctx->now, &r, e) < 0)
 		return -1;
 	*result = tool_result_id(id);
-	cJSON_AddItemToObject(*result, "reminder", json_reminder(&r));
+	cJSON_AddItemToObject(*result, "reminder", json_reminder_in(&r, ctx->zone));
 	reminder_release(&r);
 	return 0;
 }
@@ -30,7 +30,7 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 	int rc;
 
 	/* as the command line reads --at: a time of day gone is tomorrow's */
-	if (when && reminder_resolve_at(when, NULL, !every, ctx->now, &at, e) < 0) {
+	if (when && reminder_resolve_at(when, ctx->tzid, !every, ctx->now, &at, e) < 0) {
 		err_prefix(e, "at");
 		return -1;
 	}
@@ -38,8 +38,8 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 		err_prefix(e, "reminder_add");
 		return -1;
 	}
-	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, every, NULL, list, ctx->now,
-			  &id, e);
+	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, every, ctx->tzid, list,
+			  ctx->now, &id, e);
 	free(list);
 	return rc < 0 ? -1 : result_of(ctx, id, result, e);
 }
@@ -55,7 +55,7 @@ static int run_reminder_list(struct tool_ctx *ctx, const cJSON *args, cJSON **re
 	*result = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(*result, "reminders");
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, json_reminder(&rs[i]));
+		cJSON_AddItemToArray(arr, json_reminder_in(&rs[i], ctx->zone));
 	reminder_list_free(rs, n);
 	return 0;
 }

@@ -17,14 +17,14 @@ static int run_task_add(struct tool_ctx *ctx, const cJSON *args, cJSON **result,
 	if (rc < 0)
 		return -1;
 	if (rc > 0)
-		task_set_due(&t, &w);
+		task_set_due_in(&t, &w, ctx->zone);
 	t.title = (char *)tool_arg_str(args, "title");
 	t.notes = (char *)tool_arg_str(args, "notes");
 	t.priority = (int)tool_arg_int(args, "priority", 0);
 	if (task_add(ctx->store, &t, ctx->now, e) < 0)
 		return -1;
 	*result = tool_result_id(t.id);
-	cJSON_AddItemToObject(*result, "task", json_task(&t));
+	cJSON_AddItemToObject(*result, "task", json_task_in(&t, ctx->zone));
 	return 0;
 }
 
@@ -39,7 +39,7 @@ static int run_task_list(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	*result = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(*result, "tasks");
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, json_task(&ts[i]));
+		cJSON_AddItemToArray(arr, json_task_in(&ts[i], ctx->zone));
 	task_list_free(ts, n);
 	return 0;
 }
@@ -52,7 +52,7 @@ static int run_task_done(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	if (task_done(ctx->store, id, ctx->now, e) < 0 || task_get(ctx->store, id, &t, e) < 0)
 		return -1;
 	*result = tool_result_id(id);
-	cJSON_AddItemToObject(*result, "task", json_task(&t));
+	cJSON_AddItemToObject(*result, "task", json_task_in(&t, ctx->zone));
 	task_release(&t);
 	return 0;
 }
@@ -69,7 +69,7 @@ static int run_task_delete(struct tool_ctx *ctx, const cJSON *args, cJSON **resu
 		return -1;
 	}
 	*result = tool_result_id(id);
-	cJSON_AddItemToObject(*result, "task", json_task(&t));
+	cJSON_AddItemToObject(*result, "task", json_task_in(&t, ctx->zone));
 	task_release(&t);
 	return 0;
 }

@@ -2,11 +2,13 @@
 #include "place.h"
 #include "render.h"
 #include "tool-impl.h"
+#include "tz.h"
 #include "tzplace.h"
 
 #include <stdio.h>
 
-/* {"place","zone","time"} for instant t in the zone of place (local when NULL). */
+/* {"place","zone","time"} for instant t in the zone of place (the user's,
+ * else the local one, when NULL). */
 static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **out, struct err *e)
 {
 	char tz[128], iso[40];
@@ -15,6 +17,8 @@ static int zone_time(struct tool_ctx *ctx, const char *place, time_t t, cJSON **
 		if (place_zone(ctx->store, ctx->cfg, place, ctx->now, ctx->cancel, tz, sizeof(tz),
 			       e) < 0)
 			return -1;
+	} else if (ctx->tzid && tz_is_system(ctx->tzid)) {
+		snprintf(tz, sizeof(tz), "%s", ctx->tzid);
 	} else {
 		place_local_zone(tz, sizeof(tz));
 	}

@@ -1,6 +1,8 @@
 /* The registry: every tool, argument validation against its schema, and the
  * `tools` array the LLM backend sends. */
 #include "tool-impl.h"
+#include "log.h"
+#include "tz.h"
 #include "utf8.h"
 #include "sbuf.h"
 #include "user.h"
@@ -119,6 +121,29 @@ static int validate(const struct tool *t, const cJSON *schema, const cJSON *args
 	return 0;
 }
 
+void tool_ctx_zone(struct tool_ctx *ctx)
+{
+	char *tzid = user_tz(ctx->store, store_user(ctx->store));
+	struct tz *z = tzid ? tz_open(tzid, NULL) : NULL;
+
+	if (tzid && !z) {
+		log_warn("user %lld: unknown time zone %s: the local zone is used",
+			 store_user(ctx->store), utf8_q(tzid));
+		free(tzid);
+		tzid = NULL;
+	}
+	ctx->tzid = tzid;
+	ctx->zone = z;
+}
+
+void tool_ctx_zone_release(struct tool_ctx *ctx)
+{
+	free((char *)ctx->tzid);
+	tz_free(ctx->zone);
+	ctx->tzid = NULL;
+	ctx->zone = NULL;
+}
+
 int tool_call(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **result,
 	      struct err *e)
 {
@@ -226,7 +251,7 @@ int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *nam
 
 	if (!s)
 		return 0;
-	if (when_parse(s, ctx->now, w, e) < 0) {
+	if (when_parse_in(s, ctx->now, ctx->zone, w, e) < 0) {
 		err_prefix(e, "%s", name);
 		return -1;
 	}

@@ -47,7 +47,14 @@ struct tool_ctx {
 	int depth;		  /* sub-assistant nesting: 0 for the main assistant */
 	const atomic_int *cancel; /* non-zero: abort (may be NULL) */
 	struct engine *engine;	  /* for ask_assistant */
+	/* The zone the store's user reads and is told times in (user.h,
+	 * user_tz): tzid its name, zone it opened; both NULL when the user
+	 * has none, and the process's zone is theirs. */
+	const char *tzid;
+	struct tz *zone;
 };
+
+struct tz;
 
 struct tool {
 	const char *name;
@@ -72,6 +79,13 @@ bool tool_is_calendar(const struct tool *t);
 /* Whether the store's user may call t: 0 for a calendar tool when the user
  * is not the first (and -1 when the store cannot tell), else 1. */
 int tool_offered(struct store *s, const struct tool *t);
+
+/* ctx->tzid and ctx->zone: the zone of the store's user (user_tz), or
+ * NULL when the user has none or one this device cannot open (set on
+ * another device): the process's zone is theirs then.
+ * tool_ctx_zone_release() frees them. */
+void tool_ctx_zone(struct tool_ctx *ctx);
+void tool_ctx_zone_release(struct tool_ctx *ctx);
 
 /* Validate args against the tool's required fields and run it.  An unknown
  * tool or missing required argument is an ERR_USAGE error naming it, as

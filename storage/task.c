@@ -1,5 +1,6 @@
 #include "task.h"
 #include "store-int.h"
+#include "tz.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -54,6 +55,11 @@ void task_list_free(struct task *tasks, size_t n)
 
 void task_set_due(struct task *t, const struct when *w)
 {
+	task_set_due_in(t, w, NULL);
+}
+
+void task_set_due_in(struct task *t, const struct when *w, struct tz *z)
+{
 	struct tm tm;
 
 	t->has_due = true;
@@ -62,12 +68,11 @@ void task_set_due(struct task *t, const struct when *w)
 	if (!w->date_only)
 		return;
 	/* Not start + 86399: DST changes the length of the day. */
-	localtime_r(&w->at, &tm);
+	tz_wall_in(z, w->at, &tm);
 	tm.tm_hour = 23;
 	tm.tm_min = 59;
 	tm.tm_sec = 59;
-	tm.tm_isdst = -1;
-	t->due = mktime(&tm);
+	t->due = tz_mktime_in(z, &tm);
 }
 
 static void task_from_row(sqlite3_stmt *st, struct task *t)

@@ -51,6 +51,8 @@ void task_list_free(struct task *tasks, size_t n);
 /* Set t's due from a parsed WHEN: a time is due then; a date alone
  * (w->date_only) is due that day, at its end, and flagged date-only. */
 void task_set_due(struct task *t, const struct when *w);
+/* The same with the day's end in zone z (tz.h; NULL: the local zone). */
+void task_set_due_in(struct task *t, const struct when *w, struct tz *z);
 
 /* Insert t (title required, priority 0-9); sets t->id.  A NULL t->uid
  * has one made in the store (t->uid stays NULL); ERR_USAGE when a task

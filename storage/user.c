@@ -393,18 +393,35 @@ int user_find(struct store *s, const char *name, long long *id, struct err *e)
 	return 0;
 }
 
-char *user_name(struct store *s, long long id)
+/* The one column sql selects of user id, newly allocated, or NULL. */
+static char *user_column(struct store *s, long long id, const char *sql)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT name FROM users WHERE id = ?", NULL);
-	char *name = NULL;
+	sqlite3_stmt *st = store_prepare(s, sql, NULL);
+	char *text = NULL;
 
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		name = store_col_text(st, 0);
+		text = store_col_text(st, 0);
 	sqlite3_finalize(st);
-	return name;
+	return text;
+}
+
+char *user_name(struct store *s, long long id)
+{
+	return user_column(s, id, "SELECT name FROM users WHERE id = ?");
+}
+
+char *user_tz(struct store *s, long long id)
+{
+	char *tz = user_column(s, id, "SELECT tz FROM users WHERE id = ?");
+
+	if (tz && !*tz) {
+		free(tz);
+		tz = NULL;
+	}
+	return tz;
 }
 
 int user_owns_calendar(struct store *s, struct err *e)

@@ -84,6 +84,9 @@ int user_count_data(struct store *s, long long id, struct user_data *d, struct e
 int user_find(struct store *s, const char *name, long long *id, struct err *e);
 /* The name of user id (caller frees), or NULL when there is none. */
 char *user_name(struct store *s, long long id);
+/* The zone of user id (`user add/edit --tz`; caller frees), or NULL when
+ * none is set (the process's zone is theirs) or there is no such user. */
+char *user_tz(struct store *s, long long id);
 
 /*
  * The calendar (every calendar and event of the store, local and Google)

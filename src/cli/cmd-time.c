@@ -15,7 +15,7 @@ static const struct option no_opts[] = { { NULL, 0, NULL, 0 } };
 
 static int call(struct ctx *ctx, const char *tool, cJSON *args, cJSON **result)
 {
-	struct tool_ctx tc = { ctx->store, ctx->cfg, ctx->now, "en", 0, NULL, NULL };
+	struct tool_ctx tc = { ctx->store, ctx->cfg, ctx->now, "en", 0, NULL, NULL, NULL, NULL };
 	int rc = tool_call(&tc, tool, args, result, &ctx->err);
 
 	cJSON_Delete(args);

@@ -1,4 +1,5 @@
 #include "reltime.h"
+#include "tz.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,20 +14,25 @@ static const char *const ru_mon[] = { "января",	  "февраля", "ма�
 				      "мая",	  "июня",    "июля",   "августа",
 				      "сентября", "октября", "ноября", "декабря" };
 
-/* The local date of t as a day count: the date read as UTC midnight. */
-static long local_day(time_t t)
+/* The date of t in z as a day count: the date read as UTC midnight. */
+static long local_day(struct tz *z, time_t t)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	tz_wall_in(z, t, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = 0;
 	return (long)(timegm(&tm) / 86400); /* exact: a UTC midnight */
 }
 
+long reltime_days_in(struct tz *z, time_t t, time_t now)
+{
+	return local_day(z, t) - local_day(z, now);
+}
+
 long reltime_days(time_t t, time_t now)
 {
-	return local_day(t) - local_day(now);
+	return reltime_days_in(NULL, t, now);
 }
 
 const char *reltime_word(long days, const char *lang)
@@ -96,11 +102,17 @@ static void prose_style(const char *lang, const struct tm *tm, const struct tm *
 void reltime_format(enum reltime_style style, const char *lang, time_t t, bool date_only,
 		    time_t now, char *buf, size_t len)
 {
-	long days = reltime_days(t, now);
+	reltime_format_in(NULL, style, lang, t, date_only, now, buf, len);
+}
+
+void reltime_format_in(struct tz *z, enum reltime_style style, const char *lang, time_t t,
+		       bool date_only, time_t now, char *buf, size_t len)
+{
+	long days = reltime_days_in(z, t, now);
 	struct tm tm, today;
 
-	localtime_r(&t, &tm);
-	localtime_r(&now, &today);
+	tz_wall_in(z, t, &tm);
+	tz_wall_in(z, now, &today);
 	switch (style) {
 	case RELTIME_LIST: list_style(&tm, reltime_word(days, lang), date_only, buf, len); break;
 	case RELTIME_SHORT: short_style(&tm, days, date_only, buf, len); break;

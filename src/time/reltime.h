@@ -54,4 +54,13 @@ void reltime_date(const char *lang, const struct tm *tm, bool with_year, char *b
 void reltime_format(enum reltime_style style, const char *lang, time_t t, bool date_only,
 		    time_t now, char *buf, size_t len);
 
+struct tz;
+
+/* reltime_days() and reltime_format() with days and times of zone z
+ * (tz.h; NULL: the process's zone): the answers to a person whose zone is
+ * not the process's. */
+long reltime_days_in(struct tz *z, time_t t, time_t now);
+void reltime_format_in(struct tz *z, enum reltime_style style, const char *lang, time_t t,
+		       bool date_only, time_t now, char *buf, size_t len);
+
 #endif

@@ -562,6 +562,27 @@ time_t tz_instant(struct tz *z, const struct tm *wall)
 	return tz_instant_seconds(z, tz_tm_utc(wall));
 }
 
+void tz_wall_in(struct tz *z, time_t t, struct tm *wall)
+{
+	if (z)
+		tz_to_wall(z, t, wall);
+	else
+		localtime_r(&t, wall);
+}
+
+time_t tz_mktime_in(struct tz *z, struct tm *wall)
+{
+	time_t t;
+
+	if (!z) {
+		wall->tm_isdst = -1;
+		return mktime(wall);
+	}
+	t = tz_instant(z, wall);
+	tz_to_wall(z, t, wall);
+	return t;
+}
+
 /* The local zone into z (release z.gz). */
 static void local_zone(struct tz *z)
 {

@@ -116,6 +116,12 @@ time_t tz_instant_gap(struct tz *z, time_t local, long *gap);
  */
 int tz_format(struct tz *z, time_t t, const char *fmt, char *buf, size_t len);
 
+/* localtime_r() and mktime() (tm_isdst -1) in z, or in the process's zone
+ * by the C library when z is NULL (what callers did before zones were
+ * passed down): for code that reads or says times in a person's zone. */
+void tz_wall_in(struct tz *z, time_t t, struct tm *wall);
+time_t tz_mktime_in(struct tz *z, struct tm *wall);
+
 /* All-day dates are kept as the UTC midnight of the date; these convert
  * between that and the local midnight starting the same date. */
 time_t tz_date_to_local(time_t utc_midnight);

@@ -278,7 +278,7 @@ START_TEST(test_overdue_says_yesterday)
 {
 	struct seen s = { 0 };
 	long long conv = 0;
-	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL, NULL, NULL };
 	cJSON *args, *res = NULL;
 	struct err e;
 
@@ -309,7 +309,7 @@ START_TEST(test_date_alone)
 {
 	struct seen s = { 0 };
 	long long conv = 0;
-	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL, NULL, NULL };
 	cJSON *args, *res;
 	const cJSON *item;
 	struct err e;
@@ -342,7 +342,7 @@ END_TEST
  * make asan the cast itself is the failure. */
 START_TEST(test_id_out_of_range)
 {
-	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL, NULL, NULL };
 	cJSON *args, *res = NULL;
 	struct err e = { 0, "" };
 
@@ -493,7 +493,7 @@ START_TEST(test_registry)
 	cJSON *all = tool_schemas(NULL), *t, *some;
 	regex_t re;
 	int n = 0;
-	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL };
+	struct tool_ctx ctx = { st, cfg, 0, "en", 0, NULL, NULL, NULL, NULL };
 	cJSON *args, *res;
 	struct err e;
 

@@ -406,7 +406,7 @@ static int reminder_create(struct api_call *c, long long *id)
 		return api_error(c, 400, "missing \"text\"");
 	if (!when && !every)
 		return api_error(c, 400, "missing \"at\" (or \"every\")");
-	if (reminder_check_tz(tz, &e) < 0)
+	if (reminder_check_tz(c->store, tz, &e) < 0)
 		return api_error(c, 400, "tz: %s", e.msg);
 	if (when && reminder_resolve_at(when, tz, !every, c->now, &at, &e) < 0)
 		return api_error(c, e.code == ERR_FAIL ? 500 : 400, "at: %s", e.msg);
@@ -531,7 +531,7 @@ static int reminder_patch(struct api_call *c, long long id)
 		    api_str(c, "tz", &ed.tzid) < 0 ||
 		    str_or_clear(c, "channels", &ed.channels) < 0 || api_str(c, "at", &when) < 0)
 			return -1;
-		if (reminder_check_tz(ed.tzid, &e) < 0)
+		if (reminder_check_tz(c->store, ed.tzid, &e) < 0)
 			return api_error(c, 400, "tz: %s", e.msg);
 		if (when && patch_at(c, id, &ed, when) < 0)
 			return -1;

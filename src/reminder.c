@@ -76,13 +76,14 @@ int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t no
 	return 0;
 }
 
-int reminder_check_tz(const char *tzid, struct err *e)
+int reminder_check_tz(struct store *s, const char *tzid, struct err *e)
 {
 	struct tz *z;
 
 	if (!tzid || !*tzid)
 		return 0;
-	z = tz_open(tzid, e);
+	/* a zone known from an imported VTIMEZONE is registered first */
+	z = caltz_open(s, tzid, e);
 	if (!z)
 		return -1;
 	tz_free(z);
@@ -214,7 +215,8 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 			return err_set(e, ERR_USAGE, "every: RRULE %s never matches a date",
 				       utf8_q(j->rule));
 		if (!has)
-			return err_set(e, ERR_USAGE, "every: RRULE %s has no occurrence from --at",
+			return err_set(e, ERR_USAGE,
+				       "every: RRULE %s has no occurrence from the time given",
 				       utf8_q(j->rule));
 		/* like an event's series, an --at off the rule is not an
 		 * occurrence; a past --at only anchors the rule */
@@ -223,8 +225,8 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 		/* its occurrence after now not found: refused, not kept due at
 		 * the past --at */
 		if (recur_next(&r, now, &j->next_run, &has, &why) < 0)
-			return err_set(e, ERR_USAGE, "every: %s from --at (give a later --at)",
-				       why.msg);
+			return err_set(e, ERR_USAGE,
+				       "every: %s from the time given (give a later one)", why.msg);
 		if (!has)
 			return err_set(e, ERR_USAGE, "every: RRULE %s has no occurrence after now",
 				       utf8_q(j->rule));

@@ -67,9 +67,11 @@ time_t reminder_when_at(struct tz *z, const struct when *w);
 int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t now, time_t *at,
 			struct err *e);
 /* Whether a zone given for a reminder or routine (NULL or "": the local
- * zone) opens; ERR_USAGE `unknown time zone "X"` if not.  The fronts check
- * it first, so the error names their zone field, not --at. */
-int reminder_check_tz(const char *tzid, struct err *e);
+ * zone) opens, tzdata's or one an import kept in s (registered then, so
+ * reminder_resolve_at() opens it too); ERR_USAGE `unknown time zone "X"`
+ * if not.  The fronts check it first, so the error names their zone field,
+ * not --at. */
+int reminder_check_tz(struct store *s, const char *tzid, struct err *e);
 
 void reminder_release(struct reminder *r);
 void reminder_list_free(struct reminder *rs, size_t n);

@@ -41,7 +41,7 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
  * A --tz that names no zone is its own error, checked even without --at. */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at)
 {
-	if (reminder_check_tz(tzid, &ctx->err) < 0) {
+	if (reminder_check_tz(ctx->store, tzid, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--tz");
 		return -1;
 	}
@@ -274,13 +274,14 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 {
 	struct syncer_gate *g = arg;
 	struct fire_front *ff = g->arg;
+	bool retry = failed && f->attempt < SCHED_MAX_ATTEMPTS;
 	char *line;
 
 	(void)delivered;
 	if (failed)
-		fprintf(ff->errout,
-			"nestor: remind fire: %s %lld: %d channel(s) failed, will retry\n", f->kind,
-			f->job_id, failed);
+		fprintf(ff->errout, "nestor: remind fire: %s %lld: %d channel(s) failed, %s\n",
+			f->kind, f->job_id, failed,
+			retry ? "will retry" : "given up after the last attempt");
 	if (fire_printed_before(ff, f))
 		return;
 	if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
@@ -289,7 +290,7 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 		fflush(ff->n.out);
 		free(line);
 	}
-	if (failed) {
+	if (retry) {
 		struct job_run r = { .job_id = f->job_id,
 				     .occurrence = f->occurrence,
 				     .channel = FIRE_STEP,

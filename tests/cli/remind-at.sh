@@ -73,3 +73,12 @@ init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":
 expect_eq "tool: at 7 said at 10:00" "$(nestor remind list --json | python3 -c 'import json,sys; print([r["at"] for r in json.load(sys.stdin) if r["text"] == "tool seven"])')" "['2026-12-04T07:00:00+01:00']"
 expect_eq "tool: a past date refused" "$(sed -n 3p mcp.out | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["result"]["isError"])')" True
 case "$(nestor remind list)" in *"tool past"*) fail "the tool stored a past reminder" ;; esac
+
+# a zone tzdata lacks, kept by an import (its VTIMEZONE), serves a
+# reminder's --tz as it serves the events that use it
+nestor import "$NESTOR_SRC/tests/data/custom-zone.ics" >/dev/null
+nestor remind add custom --every "0 9 * * *" --tz Custom/Berlin-ish >/dev/null ||
+	fail "a zone kept by an import refused for --tz"
+nestor remind add customat --at "2026-12-10 09:00" --tz Custom/Berlin-ish >/dev/null ||
+	fail "a zone kept by an import refused for --tz with --at"
+expect_match "--tz of an imported zone: its 09:00" "$(nestor remind list --json)" '"at":	"2026-12-10T09:00:00\+01:00"'

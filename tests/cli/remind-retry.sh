@@ -9,10 +9,15 @@ nestor config set notify.command "$NESTOR_HOME/fail.sh" >/dev/null
 export NESTOR_NOW=2026-12-03T07:00:00Z
 id=$(nestor remind add stretch --at "09:00" --channel command,stdout)
 : > out
-for t in 08:00:00 08:00:40 08:02:00 08:04:00 08:08:00; do
-	(export NESTOR_NOW=2026-12-03T${t}Z; nestor remind fire >>out 2>/dev/null) || true
+# (retries come 30 s, 1, 2 and 4 min after an attempt; each run's clock
+# starts at its NESTOR_NOW and runs on, so each is due with time to spare)
+for t in 08:00:00 08:00:45 08:02:30 08:05:00 08:10:00; do
+	(export NESTOR_NOW=2026-12-03T${t}Z; nestor remind fire >>out 2>err) || true
 done
 expect_eq "printed once" "$(grep -c stretch out)" 1
+# the fifth attempt is the last: it says so, and leaves no retry's row
+expect_match "the last attempt given up" "$(cat err)" 'failed, given up after the last attempt'
+expect_eq "one printed row" "$(nestor jobs history "$id" | grep -c printed)" 1
 expect_match "retried" "$(nestor jobs history "$id")" 'command +failed'
 
 # an occurrence the daemon tried first (its command failed there) is
@@ -37,7 +42,7 @@ wait "$pid" 2>/dev/null || true
 pid=
 expect_match "the daemon printed it" "$(cat daemon.out)" 'walk'
 : > out
-for t in 09:00:40 09:02:00 09:04:00 09:08:00; do
+for t in 09:00:45 09:02:30 09:05:00 09:10:00; do
 	(export NESTOR_NOW=2026-12-03T${t}Z; nestor remind fire >>out 2>/dev/null) || true
 done
 expect_eq "printed once by remind fire" "$(grep -c walk out)" 1

@@ -36,14 +36,14 @@ for rule in "$FEB30" "$APR31"; do
 done
 refused 'nestor: event add: --every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occurrence from the start' \
 	event add x --at "tomorrow 10:00" --every "FREQ=DAILY;UNTIL=20200101"
-refused 'nestor: remind add: every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occurrence from --at' \
+refused 'nestor: remind add: every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occurrence from the time given' \
 	remind add call --at "tomorrow 10:00" --every "FREQ=DAILY;UNTIL=20200101"
 # a repeating reminder's past --at anchors its rule: a rule ended before
 # now, or whose occurrence after now is too far from --at to be found, is
 # refused, not kept due at --at
 refused 'nestor: remind add: every: RRULE "FREQ=DAILY;COUNT=3" has no occurrence after now' \
 	remind add call --at "2020-01-01 09:00" --every "FREQ=DAILY;COUNT=3"
-refused 'nestor: remind add: every: RRULE "FREQ=MINUTELY;COUNT=99999999": no occurrence found after 200000 steps from --at (give a later --at)' \
+refused 'nestor: remind add: every: RRULE "FREQ=MINUTELY;COUNT=99999999": no occurrence found after 200000 steps from the time given (give a later one)' \
 	remind add call --at "2020-01-01 09:00" --every "FREQ=MINUTELY;COUNT=99999999"
 expect_eq "nothing written" "$(count events):$(count jobs)" "1:0"
 nestor event show 1 | grep -q "^repeats" && fail "the edit gave lunch a rule"

@@ -555,6 +555,8 @@ Suite *engine_suite(void)
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("engine");
 
+	/* big results and bulk imports take seconds under the sanitizers */
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_turn_is_stored);
 	tcase_add_test(tc, test_big_result_is_cut);

@@ -485,6 +485,8 @@ Suite *ical_suite(void)
 	Suite *s = suite_create("ical");
 	TCase *tc = tcase_create("ical");
 
+	/* big results and bulk imports take seconds under the sanitizers */
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_import_fixture);
 	tcase_add_test(tc, test_round_trip);

@@ -403,8 +403,9 @@ static void on_line(char *line)
 	struct repl *r = the_repl;
 
 	if (!line) {
-		/* Ctrl-D on an empty line */
+		/* Ctrl-D on an empty line: no prompt after it */
 		r->quit = true;
+		rl_callback_handler_remove();
 		putchar('\n');
 		return;
 	}

@@ -69,6 +69,11 @@ term_keys "/tasks" Enter
 term_wait "^ +1 +0 +.* +buy oat milk$"
 term_keys C-d
 term_wait "^\[exit 0\]$"
+# one prompt, the one Ctrl-D was typed at, then nestor is gone
+expect_eq "the screen's end after Ctrl-D" "$(grep -v '^$' screen | tail -2)" \
+	"$(printf 'nestor>\n[exit 0]')"
+expect_match "the line above the prompt" "$(grep -v '^$' screen | tail -3 | head -1)" \
+	" buy oat milk$"
 [ "$(nestor task list | grep -c 'never mind')" = 0 ] || fail "Ctrl-C still added the task"
 
 # resume: the last conversation comes back, and goes on

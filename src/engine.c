@@ -254,11 +254,21 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 char *turn_result_text(const cJSON *result)
 {
 	char *res = cJSON_PrintUnformatted(result), mark[96];
-	size_t n = res ? strlen(res) : 0;
+	struct err e;
+	size_t n;
 	int m;
 
 	if (!res)
 		return xstrdup("null");
+	/* text stored before the rule (a title with a byte that is not UTF-8
+	 * or a control) goes into the conversation cleaned */
+	if (utf8_check_field("result", res, 0, &e) < 0) {
+		char *clean = utf8_clean_str(res, UTF8_PRINTABLE);
+
+		free(res);
+		res = clean;
+	}
+	n = strlen(res);
 	if (n <= MESSAGE_TEXT_MAX)
 		return res;
 	m = snprintf(mark, sizeof(mark), "\n[the result was cut: %zu bytes, at most %zu]", n,

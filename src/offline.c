@@ -8,6 +8,7 @@
 #include "render.h"
 #include "answer.h"
 #include "conversation.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -466,8 +467,13 @@ static int offline_run(struct turn *t, struct err *e)
 	rc = act(t, t->text, &in, &say, &pending, e);
 	intent_release(&in);
 done:
-	if (rc >= 0 && say)
-		turn_say(t, say);
+	if (rc >= 0 && say) {
+		/* a title stored before the rule may hold bytes that are not UTF-8 */
+		char *clean = utf8_clean_str(say, UTF8_PRINTABLE);
+
+		turn_say(t, clean);
+		free(clean);
+	}
 	if (rc >= 0 && t->conversation > 0 && (q || pending)) {
 		char *json = pending ? cJSON_PrintUnformatted(pending) : NULL;
 

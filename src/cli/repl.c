@@ -3,9 +3,10 @@
  * self-pipe for signals feeds readline's callback interface; the loop also
  * runs the scheduler (unless a daemon holds its lock), so a fired reminder
  * is printed above the prompt without breaking the line being typed.
- * Ctrl-C cancels the turn (or clears the line), Ctrl-D quits.  Slash
- * commands run the same command table as the CLI.  Without a terminal it
- * reads lines from stdin, one turn each.
+ * Ctrl-C cancels the turn (or clears the line), Ctrl-D quits, and after
+ * Ctrl-Z and fg the line is drawn again.  Slash commands run the same
+ * command table as the CLI.  Without a terminal it reads lines from stdin,
+ * one turn each.
  */
 #include "answer.h"
 #include "utf8.h"
@@ -59,9 +60,18 @@ struct repl {
 
 static struct repl *the_repl; /* for readline's callbacks */
 static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t got_sigint; /* Ctrl-C at the prompt */
+static volatile sig_atomic_t got_sigint;  /* Ctrl-C at the prompt */
+static volatile sig_atomic_t got_sigcont; /* fg after Ctrl-Z */
 static atomic_int *cancel_flag;
 static volatile sig_atomic_t busy;
+
+/* Wake the loop's poll() (from a signal handler). */
+static void wake_loop(void)
+{
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "i", 1) < 0) {
+		/* full: the loop wakes up anyway */
+	}
+}
 
 /* Ctrl-C during a turn cancels it; at the prompt the loop clears the line. */
 static void on_sigint(int sig)
@@ -73,9 +83,18 @@ static void on_sigint(int sig)
 		atomic_store(cancel_flag, 1);
 	else
 		got_sigint = 1;
-	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "i", 1) < 0) {
-		/* full: the loop wakes up anyway */
-	}
+	wake_loop();
+	errno = saved;
+}
+
+/* Back in the foreground after Ctrl-Z: the loop draws the line again. */
+static void on_sigcont(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	got_sigcont = 1;
+	wake_loop();
 	errno = saved;
 }
 
@@ -403,8 +422,9 @@ static void on_line(char *line)
 	struct repl *r = the_repl;
 
 	if (!line) {
-		/* Ctrl-D on an empty line */
+		/* Ctrl-D on an empty line: no prompt after it */
 		r->quit = true;
+		rl_callback_handler_remove();
 		putchar('\n');
 		return;
 	}
@@ -544,7 +564,13 @@ static int run_scheduler(struct repl *r)
 static void loop_tty(struct repl *r)
 {
 	struct pollfd fds[2];
+	struct sigaction sa, old;
 
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigcont;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCONT, &sa, &old);
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = complete;
 	rl_readline_name = "nestor";
@@ -572,10 +598,19 @@ static void loop_tty(struct repl *r)
 			rl_on_new_line();
 			rl_redisplay();
 		}
+		if (got_sigcont) {
+			got_sigcont = 0;
+			/* the shell had the terminal (its modes, its lines): ours
+			 * again, the prompt and what was typed drawn anew */
+			rl_deprep_terminal();
+			rl_prep_terminal(1);
+			rl_forced_update_display();
+		}
 		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP)))
 			rl_callback_read_char();
 	}
 	rl_callback_handler_remove();
+	sigaction(SIGCONT, &old, NULL);
 }
 
 static void loop_pipe(struct repl *r)

@@ -12,7 +12,7 @@ const struct slash slash_table[] = {
 	{ "/tasks", "task list", "open tasks" },
 	{ "/reminders", "remind list", "pending reminders" },
 	{ "/new", NULL, "start a new conversation" },
-	{ "/history", NULL, "past conversations; /history ID shows one" },
+	{ "/history", NULL, "past conversations; /history ID shows one, search TEXT finds" },
 	{ "/assistant", NULL, "/assistant NAME talks to another assistant" },
 	{ "/tools", "tools", "what the assistant can call" },
 	{ "/help", NULL, "this help and examples" },
@@ -125,18 +125,26 @@ int slash_dispatch(struct ctx *ctx, int argc, char **argv)
 
 char *slash_history(const char *rest)
 {
+	static const char *const verbs[] = { "list", "show", "search", "rm" };
 	const char *p = rest;
-	bool id = false;
+	size_t n = 0;
 
-	while (*p && !id) {
-		size_t n;
-
+	/* the first word other than --json */
+	while (*p) {
 		p += strspn(p, " \t");
 		n = strcspn(p, " \t");
-		id = n && (n != 6 || strncmp(p, "--json", 6));
+		if (n && (n != 6 || strncmp(p, "--json", 6)))
+			break;
 		p += n;
+		n = 0;
 	}
-	return xasprintf("history %s%s%s", id ? "show" : "list", *rest ? " " : "", rest);
+	if (!n)
+		return xasprintf("history list%s%s", *rest ? " " : "", rest);
+	/* the verbs of cmd_history_verbs (not linked with this file) */
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strlen(verbs[i]) == n && !strncmp(verbs[i], p, n))
+			return xasprintf("history %s", rest);
+	return xasprintf("history show %s", rest);
 }
 
 const char *slash_command(int argc, char **argv)

@@ -37,9 +37,10 @@ const struct slash *slash_find(const char *line, const char **rest);
 int slash_split(const char *line, int *argc, char ***argv, struct err *e);
 void slash_free(char **argv);
 
-/* The command line "/history REST" stands for: "history show REST" when
- * REST holds a word other than --json (an ID), else "history list REST"
- * ("/history --json" lists).  Free with free(). */
+/* The command line "/history REST" stands for: "history REST" when the
+ * first word of REST other than --json is a verb of history (list, show,
+ * search, rm), else "history show REST" when there is such a word (an ID),
+ * else "history list REST" ("/history --json" lists).  Free with free(). */
 char *slash_history(const char *rest);
 
 struct ctx;

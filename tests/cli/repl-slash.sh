@@ -54,6 +54,14 @@ python3 -c 'import json; c = json.loads(open("out").read().split("\n", 1)[1]); a
 chat '/history --json 1'
 python3 -c 'import json; c = json.load(open("out")); assert c["conversation"]["id"] == 1, c' ||
 	fail "/history --json 1: $(cat out)"
+# a verb of history runs that verb
+nestor ask hello > /dev/null
+chat '/history search sentence' '/history --json search nothing-like-it' '/history rm 2' \
+	'/history list'
+expect_eq "stderr" "$(cat err)" ""
+expect_match "/history search" "$(head -1 out)" "^ +1 .* user +add task from a sentence$"
+expect_eq "/history search --json, rm" "$(sed -n '3,4p' out)" "$(printf '[]\nconversation 2 removed')"
+expect_match "/history list" "$(sed -n '5,$p' out)" "^ +1 .*add task from a sentence$"
 # commands that take over the terminal, are a turn of their own or start a
 # daemon are refused as in the TUI, --json before the name or not: one line
 # each, and the REPL goes on.  No daemon runs afterwards (one started by

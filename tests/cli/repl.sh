@@ -1,7 +1,7 @@
 # nestor chat end to end in a terminal (tmux on a private socket): a
 # reminder and a task added by sentence, listed with slash commands, a fired
-# reminder printed above a half-typed line, Ctrl-C, Ctrl-D, resume.  Also
-# the same REPL fed through a pipe.
+# reminder printed above a half-typed line, Ctrl-C, Ctrl-D, Ctrl-Z and fg,
+# resume.  Also the same REPL fed through a pipe.
 . "$(dirname "$0")/lib.sh"
 cd "$NESTOR_HOME"
 . "$SRC/tests/cli/tmux.sh"
@@ -69,6 +69,11 @@ term_keys "/tasks" Enter
 term_wait "^ +1 +0 +.* +buy oat milk$"
 term_keys C-d
 term_wait "^\[exit 0\]$"
+# one prompt, the one Ctrl-D was typed at, then nestor is gone
+expect_eq "the screen's end after Ctrl-D" "$(grep -v '^$' screen | tail -2)" \
+	"$(printf 'nestor>\n[exit 0]')"
+expect_match "the line above the prompt" "$(grep -v '^$' screen | tail -3 | head -1)" \
+	" buy oat milk$"
 [ "$(nestor task list | grep -c 'never mind')" = 0 ] || fail "Ctrl-C still added the task"
 
 # resume: the last conversation comes back, and goes on
@@ -101,6 +106,23 @@ help = lines[lines.index("nestor> /help") + 1:]
 assert help and all(len(l) < 40 for l in help), help
 PY
 term_keys C-d
+
+# Ctrl-Z, then fg in the shell: the prompt and the half-typed line come
+# back, and the line goes on being edited
+term_start -x 80 -y 20 "PS1='sh\$ ' bash --norc --noprofile -i"
+term_wait '^sh\$$'
+term_keys "'$NESTOR_BIN' chat" Enter
+term_wait "^nestor>$"
+term_keys "my remi"
+term_wait "^nestor> my remi$"
+term_keys C-z
+term_wait "Stopped .* chat$"
+term_keys "fg" Enter
+term_wait -n 2 "^nestor> my remi$"
+term_keys "nders" Enter
+term_wait "^  1  tomorrow 17:00  call mom$"
+term_keys C-d
+term_wait -n 2 '^sh\$'
 
 # without a terminal: one turn per line, slash commands too
 out=$(printf 'add task call the plumber\n/tasks\n/quit\nadd task never\n' | nestor chat)

@@ -1,5 +1,6 @@
 /* Slash-command lines split into words the same way in the REPL and the TUI. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "slash.h"
@@ -100,6 +101,32 @@ START_TEST(test_refuse)
 }
 END_TEST
 
+/* What /history REST runs, in the REPL and the TUI alike: a verb of
+ * history runs that verb, an ID shows one, nothing lists. */
+START_TEST(test_history)
+{
+	static const char *const cases[][2] = {
+		{ "", "history list" },
+		{ "--json", "history list --json" },
+		{ "3", "history show 3" },
+		{ "--json 3", "history show --json 3" },
+		{ "search tasks", "history search tasks" },
+		{ "--json search milk", "history --json search milk" },
+		{ "rm 1", "history rm 1" },
+		{ "list", "history list" },
+		{ "show 2", "history show 2" },
+		{ "searching", "history show searching" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = slash_history(cases[i][0]);
+
+		ck_assert_str_eq(got, cases[i][1]);
+		free(got);
+	}
+}
+END_TEST
+
 Suite *slash_suite(void)
 {
 	Suite *s = suite_create("slash");
@@ -107,6 +134,7 @@ Suite *slash_suite(void)
 
 	tcase_add_loop_test(tc, test_split, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_refuse);
+	tcase_add_test(tc, test_history);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -64,3 +64,8 @@ one_line "an escape sequence and a tab" \
 	task add x --priority "${esc}[2J${tab}\\1"
 one_line "a key with a CR" 'nestor: config set: key must be section.name (got "a\rb")' \
 	config set "a$(printf '\r')b" 1
+
+# `version` takes nothing: an option or a word after it is a mistake.
+refused "version --bogus" "^nestor: version: unknown option '--bogus'$" version --bogus
+refused "version extra" '^nestor: version: unexpected argument "extra"$' version extra
+expect_eq "version alone" "$(nestor version)" "$(nestor --version)"

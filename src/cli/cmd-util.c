@@ -401,6 +401,9 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 	c = find(cmd_table, argv[1]);
 	if (!c)
 		return cmd_usage(ctx, "unknown command '%s'", argv[1]);
+	/* a word past the command (and its verb) names nothing help shows */
+	if (argc > (c->sub ? 3 : 2))
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[c->sub ? 3 : 2]));
 	if (argc > 2 && c->sub) {
 		const struct cmd *v = find(c->sub, argv[2]);
 		char prefix[64];

@@ -69,3 +69,8 @@ one_line "a key with a CR" 'nestor: config set: key must be section.name (got "a
 refused "version --bogus" "^nestor: version: unknown option '--bogus'$" version --bogus
 refused "version extra" '^nestor: version: unexpected argument "extra"$' version extra
 expect_eq "version alone" "$(nestor version)" "$(nestor --version)"
+
+# help shows a command or a verb: a word past them is refused, not ignored.
+refused "help task add extra" '^nestor: help: unexpected argument "extra"$' help task add extra
+refused "help version extra" '^nestor: help: unexpected argument "extra"$' help version extra
+expect_match "help task add" "$(nestor help task add)" '^usage: nestor task add TITLE'

@@ -232,16 +232,21 @@ static int calendar_cmd_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* `calendar add NAME`: no option; after "--" a NAME may begin with '-'. */
 static int calendar_cmd_add(struct ctx *ctx, int argc, char **argv)
 {
-	if (no_args(ctx, argc > 1 ? 1 : argc, argv) < 0)
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	const char *name;
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
-	if (argc != 2)
+	if (argc - optind != 1)
 		return cmd_usage(ctx, "one NAME, quoted if it has spaces");
-	if (gsync_calendar_add(ctx->store, argv[1], &ctx->err) < 0)
+	name = argv[optind];
+	if (gsync_calendar_add(ctx->store, name, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\" added\n", argv[1]);
+		fprintf(ctx->out, "calendar \"%s\" added\n", name);
 	return 0;
 }
 

@@ -142,3 +142,12 @@ expect_eq "config set -- KEY --help" "$(nestor config get general.location)" "--
 help_of "config set --help" "config set KEY" config set --help
 nestor task add -- -h >/dev/null
 expect_match "task add -- -h" "$(nestor task list)" ' -h$'
+
+# calendar add takes one NAME and no option: an option is refused, nothing
+# added; after -- the NAME is taken as it is, as task add takes a title.
+cals=$(nestor calendar list --json)
+refused "calendar add --bogus" "calendar add: unknown option '--bogus'$" calendar add --bogus
+refused "calendar add NAME --bogus" "calendar add: unknown option '--bogus'$" calendar add work --bogus
+expect_eq "no calendar added" "$(nestor calendar list --json)" "$cals"
+nestor calendar add -- --x >/dev/null
+expect_match "calendar add -- --x" "$(nestor calendar list)" '^--x +local'

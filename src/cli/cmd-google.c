@@ -17,17 +17,6 @@
 
 enum { OPT_NO_BROWSER = 256, OPT_PORT, OPT_TIMEOUT, OPT_CALENDAR, OPT_FULL };
 
-static int no_args(struct ctx *ctx, int argc, char **argv)
-{
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
-		return -1;
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
-	return 0;
-}
-
 struct show {
 	struct ctx *ctx;
 	bool browser;
@@ -110,7 +99,7 @@ static int google_cmd_login(struct ctx *ctx, int argc, char **argv)
 
 static int google_cmd_logout(struct ctx *ctx, int argc, char **argv)
 {
-	if (no_args(ctx, argc, argv) < 0 || google_logout(ctx->cfg, &ctx->err) < 0)
+	if (cmd_no_args(ctx, argc, argv) < 0 || google_logout(ctx->cfg, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
 		fprintf(ctx->out, "signed out of Google; the events pulled stay here\n");
@@ -189,7 +178,7 @@ static int calendar_cmd_list(struct ctx *ctx, int argc, char **argv)
 	struct gsync_cal *c;
 	size_t n;
 
-	if (no_args(ctx, argc, argv) < 0)
+	if (cmd_no_args(ctx, argc, argv) < 0)
 		return -1;
 	if (google_configured(ctx->cfg) && google_calendars(ctx->cfg, ctx->store, &ctx->err) < 0) {
 		/* offline or signed out: what is known here still lists */

@@ -321,6 +321,31 @@ int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 	return cmd_parse_id(ctx, argv[optind], id);
 }
 
+int cmd_one_name(struct ctx *ctx, int argc, char **argv, const char **name)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing NAME");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
+	*name = argv[optind];
+	return 0;
+}
+
+int cmd_no_args(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
+	return 0;
+}
+
 int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
 {
 	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };

@@ -15,7 +15,6 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,12 +25,8 @@
 /* `nestor version`: no option, no argument. */
 static int cmd_version(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-
-	if (cmd_getopt(ctx, argc, argv, "", none) != -1)
+	if (cmd_no_args(ctx, argc, argv) < 0)
 		return -1;
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	fprintf(ctx->out, "nestor %s\n", NESTOR_VERSION);
 	return 0;
 }

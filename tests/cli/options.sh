@@ -151,3 +151,8 @@ refused "calendar add NAME --bogus" "calendar add: unknown option '--bogus'$" ca
 expect_eq "no calendar added" "$(nestor calendar list --json)" "$cals"
 nestor calendar add -- --x >/dev/null
 expect_match "calendar add -- --x" "$(nestor calendar list)" '^--x +local'
+
+# mcp rm takes a NAME, mcp list nothing: an option is refused as one,
+# not looked up as a server's name.
+refused "mcp rm --bogus" "mcp rm: unknown option '--bogus'$" mcp rm --bogus
+refused "mcp list --bogus" "mcp list: unknown option '--bogus'$" mcp list --bogus

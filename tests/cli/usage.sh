@@ -74,3 +74,13 @@ expect_eq "version alone" "$(nestor version)" "$(nestor --version)"
 refused "help task add extra" '^nestor: help: unexpected argument "extra"$' help task add extra
 refused "help version extra" '^nestor: help: unexpected argument "extra"$' help version extra
 expect_match "help task add" "$(nestor help task add)" '^usage: nestor task add TITLE'
+
+# A global option that takes one value, given twice, is refused too, in
+# either spelling, before the command or (--user) after it; nothing stored.
+refused "--db twice" "^nestor: option '--db' given twice: it takes one value$" \
+	--db a.db --db=b.db task add x
+if [ -e a.db ] || [ -e b.db ]; then fail "--db twice: a store was made"; fi
+refused "--user twice" "^nestor: option '--user' given twice: it takes one value$" \
+	--user me task add x --user bob
+refused "--config twice" "^nestor: option '--config' given twice" --config a --config b task list
+expect_eq "--user twice: nothing added" "$(nestor task list --json | grep -c '"x"')" 0

@@ -84,3 +84,13 @@ refused "--user twice" "^nestor: option '--user' given twice: it takes one value
 	--user me task add x --user bob
 refused "--config twice" "^nestor: option '--config' given twice" --config a --config b task list
 expect_eq "--user twice: nothing added" "$(nestor task list --json | grep -c '"x"')" 0
+
+# assistant add checks --token-budget as edit does: 0 is out of range, not
+# the default, and nothing is added.
+refused "assistant add --token-budget 0" \
+	'assistant add: --token-budget must be a whole number from 256 to 1000000 \(got "0"\)$' \
+	assistant add y --token-budget 0
+refused "assistant edit --token-budget 0" \
+	'assistant edit: --token-budget must be a whole number from 256 to 1000000 \(got "0"\)$' \
+	assistant edit nestor --token-budget 0
+if nestor assistant show y >/dev/null 2>&1; then fail "assistant y added with --token-budget 0"; fi

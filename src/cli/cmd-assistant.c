@@ -477,6 +477,10 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &given, &name, &make_default,
 			      &ed.new_name, &backend_set, &ed.seen) < 0)
 		goto out;
+	if (!ed.seen) {
+		cmd_usage(ctx, "nothing to change (see nestor help assistant edit)");
+		goto out;
+	}
 	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
 		if (!ctx->json)
 			fprintf(ctx->out, "assistant '%s' updated\n", a.name);

@@ -22,6 +22,7 @@ nestor user add bob >/dev/null
 refused "task edit without options" 'task edit: nothing to change' task edit 1
 refused "event edit without options" 'event edit: nothing to change' event edit 1
 refused "user edit without options" 'user edit: nothing to change' user edit bob
+refused "assistant edit without options" 'assistant edit: nothing to change' assistant edit nestor
 expect_match "task unchanged" "$(nestor task list)" '^ +1 +3 +- +buy milk$'
 
 # A negative duration is not an option.

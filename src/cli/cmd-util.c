@@ -208,14 +208,31 @@ int cmd_out_flush(FILE *f, struct err *e)
 	return -1;
 }
 
-int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
+/* Whether arg is a whole number that fits *n (no overflow), into *n. */
+static bool parse_whole(const char *arg, long long *n)
 {
 	char *end;
 
 	errno = 0;
-	*id = arg ? strtoll(arg, &end, 10) : 0;
-	if (!arg || errno || end == arg || *end || *id <= 0)
+	*n = arg ? strtoll(arg, &end, 10) : 0;
+	return arg && !errno && end != arg && !*end;
+}
+
+int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
+{
+	if (!parse_whole(arg, id) || *id <= 0)
 		return cmd_usage(ctx, "expected a numeric id (got %s)", utf8_q(arg ? arg : ""));
+	return 0;
+}
+
+int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit)
+{
+	long long n;
+
+	if (!parse_whole(arg, &n) || n < 0)
+		return cmd_usage(ctx, "--limit must be a whole number, 0 for all (got %s)",
+				 utf8_q(arg ? arg : ""));
+	*limit = (size_t)n;
 	return 0;
 }
 

@@ -263,5 +263,8 @@ void cmd_out_put(FILE *f, const char *s, size_t len);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
+/* Parse the N of --limit N: a whole number, 0 for all; usage error
+ * naming --limit when not one. */
+int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit);
 
 #endif

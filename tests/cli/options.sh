@@ -156,3 +156,22 @@ expect_match "calendar add -- --x" "$(nestor calendar list)" '^--x +local'
 # not looked up as a server's name.
 refused "mcp rm --bogus" "mcp rm: unknown option '--bogus'$" mcp rm --bogus
 refused "mcp list --bogus" "mcp list: unknown option '--bogus'$" mcp list --bogus
+
+# --limit N is a whole number, 0 for all, for jobs history and sync
+# conflicts alike; one past what a number holds is refused, not wrapped.
+for r in r1 r2 r3; do
+	NESTOR_NOW=2026-01-01T00:00:00Z nestor remind add "$r" --at "2026-01-01 10:00" >/dev/null
+done
+NESTOR_NOW=2026-01-01T12:00:00Z nestor remind fire >fired
+runs=$(nestor jobs history --limit 1000 --json | grep -c '"job":')
+test "$runs" -gt 2 || fail "remind fire: $runs runs"
+expect_eq "jobs history --limit 0: all" "$(nestor jobs history --limit 0 --json | grep -c '"job":')" "$runs"
+expect_eq "jobs history --limit 2" "$(nestor jobs history --limit 2 --json | grep -c '"job":')" 2
+for v in 99999999999999999999 -1 x ""; do
+	for cmd in "jobs history" "sync conflicts"; do
+		# shellcheck disable=SC2086 # two words
+		refused "$cmd --limit '$v'" \
+			"$cmd: --limit must be a whole number, 0 for all \(got \"$v\"\)$" $cmd --limit "$v"
+	done
+done
+expect_eq "sync conflicts --limit 0" "$(nestor sync conflicts --limit 0)" "no conflicts"

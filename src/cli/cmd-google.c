@@ -241,15 +241,21 @@ static int calendar_cmd_add(struct ctx *ctx, int argc, char **argv)
 
 static int calendar_cmd_sync(struct ctx *ctx, int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	const char *name;
 	bool on;
 
-	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off")))
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (argc - optind != 2 ||
+	    (strcmp(argv[optind + 1], "on") && strcmp(argv[optind + 1], "off")))
 		return cmd_usage(ctx, "NAME on|off");
-	on = !strcmp(argv[2], "on");
-	if (gsync_calendar_set_sync(ctx->store, argv[1], on, &ctx->err) < 0)
+	name = argv[optind];
+	on = !strcmp(argv[optind + 1], "on");
+	if (gsync_calendar_set_sync(ctx->store, name, on, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\": sync %s\n", argv[1], on ? "on" : "off");
+		fprintf(ctx->out, "calendar \"%s\": sync %s\n", name, on ? "on" : "off");
 	return 0;
 }
 

@@ -151,6 +151,9 @@ refused "calendar add NAME --bogus" "calendar add: unknown option '--bogus'$" ca
 expect_eq "no calendar added" "$(nestor calendar list --json)" "$cals"
 nestor calendar add -- --x >/dev/null
 expect_match "calendar add -- --x" "$(nestor calendar list)" '^--x +local'
+# calendar sync likewise: an option is no calendar's NAME
+refused "calendar sync --bogus on" "calendar sync: unknown option '--bogus'$" calendar sync --bogus on
+refused "calendar sync -- --x on" 'calendar sync: calendar "--x" is local' calendar sync -- --x on
 
 # mcp rm takes a NAME, mcp list nothing: an option is refused as one,
 # not looked up as a server's name.

@@ -763,7 +763,7 @@ int job_history(struct store *s, long long id, size_t limit, struct job_run **ou
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
 	rc = store_collect(s, st, sizeof(**out), fill_run, unfill_run, &arr, n, "job history", e);
 	*out = arr;
 	return rc;

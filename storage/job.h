@@ -169,7 +169,7 @@ int job_set(struct store *s, long long id, const struct job_next *n, struct err 
  * a reader's starting point. */
 int job_runs_since(struct store *s, const char *channel, long long *after, size_t limit,
 		   struct job_run **out, size_t *n, struct err *e);
-/* Past runs of one job (id > 0) or all, newest first, at most limit. */
+/* Past runs of one job (id > 0) or all, newest first, at most limit (0: all). */
 int job_history(struct store *s, long long id, size_t limit, struct job_run **out, size_t *n,
 		struct err *e);
 

@@ -249,18 +249,22 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 			break;
 		case OPT_NO_TEMPERATURE: a->has_temperature = false; break;
 		case OPT_BUDGET:
+			/* the range first: add checks it here too (there 0 is
+			 * no value given), and a double out of it is no int */
 			if (parse_number(ctx, "--token-budget", optarg, &v) < 0)
 				return -1;
-			if (v != (int)v)
-				return cmd_usage(ctx,
-						 "--token-budget must be a whole number (got %s)",
-						 utf8_q(optarg));
+			if (!(v >= 256 && v <= 1000000) || v != (int)v)
+				return cmd_usage(
+					ctx,
+					"--token-budget must be a whole number from 256 to "
+					"1000000 (got %s)",
+					utf8_q(optarg));
 			a->token_budget = (int)v;
 			break;
 		case OPT_MAX_TOKENS:
 			if (parse_number(ctx, "--max-tokens", optarg, &v) < 0)
 				return -1;
-			if (v != (int)v || v < 1 || v > 1000000)
+			if (!(v >= 1 && v <= 1000000) || v != (int)v)
 				return cmd_usage(ctx,
 						 "--max-tokens must be a whole number from 1 to "
 						 "1000000 (got %s)",
@@ -473,6 +477,10 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (assistant_options(ctx, argc, argv, EDIT_OPTS, &given, &name, &make_default,
 			      &ed.new_name, &backend_set, &ed.seen) < 0)
 		goto out;
+	if (!ed.seen) {
+		cmd_usage(ctx, "nothing to change (see nestor help assistant edit)");
+		goto out;
+	}
 	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
 		if (!ctx->json)
 			fprintf(ctx->out, "assistant '%s' updated\n", a.name);

@@ -17,17 +17,6 @@
 
 enum { OPT_NO_BROWSER = 256, OPT_PORT, OPT_TIMEOUT, OPT_CALENDAR, OPT_FULL };
 
-static int no_args(struct ctx *ctx, int argc, char **argv)
-{
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
-		return -1;
-	if (optind < argc)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
-	return 0;
-}
-
 struct show {
 	struct ctx *ctx;
 	bool browser;
@@ -110,7 +99,7 @@ static int google_cmd_login(struct ctx *ctx, int argc, char **argv)
 
 static int google_cmd_logout(struct ctx *ctx, int argc, char **argv)
 {
-	if (no_args(ctx, argc, argv) < 0 || google_logout(ctx->cfg, &ctx->err) < 0)
+	if (cmd_no_args(ctx, argc, argv) < 0 || google_logout(ctx->cfg, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
 		fprintf(ctx->out, "signed out of Google; the events pulled stay here\n");
@@ -189,7 +178,7 @@ static int calendar_cmd_list(struct ctx *ctx, int argc, char **argv)
 	struct gsync_cal *c;
 	size_t n;
 
-	if (no_args(ctx, argc, argv) < 0)
+	if (cmd_no_args(ctx, argc, argv) < 0)
 		return -1;
 	if (google_configured(ctx->cfg) && google_calendars(ctx->cfg, ctx->store, &ctx->err) < 0) {
 		/* offline or signed out: what is known here still lists */
@@ -232,30 +221,41 @@ static int calendar_cmd_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* `calendar add NAME`: no option; after "--" a NAME may begin with '-'. */
 static int calendar_cmd_add(struct ctx *ctx, int argc, char **argv)
 {
-	if (no_args(ctx, argc > 1 ? 1 : argc, argv) < 0)
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	const char *name;
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
-	if (argc != 2)
+	if (argc - optind != 1)
 		return cmd_usage(ctx, "one NAME, quoted if it has spaces");
-	if (gsync_calendar_add(ctx->store, argv[1], &ctx->err) < 0)
+	name = argv[optind];
+	if (gsync_calendar_add(ctx->store, name, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\" added\n", argv[1]);
+		fprintf(ctx->out, "calendar \"%s\" added\n", name);
 	return 0;
 }
 
 static int calendar_cmd_sync(struct ctx *ctx, int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	const char *name;
 	bool on;
 
-	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off")))
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (argc - optind != 2 ||
+	    (strcmp(argv[optind + 1], "on") && strcmp(argv[optind + 1], "off")))
 		return cmd_usage(ctx, "NAME on|off");
-	on = !strcmp(argv[2], "on");
-	if (gsync_calendar_set_sync(ctx->store, argv[1], on, &ctx->err) < 0)
+	name = argv[optind];
+	on = !strcmp(argv[optind + 1], "on");
+	if (gsync_calendar_set_sync(ctx->store, name, on, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\": sync %s\n", argv[1], on ? "on" : "off");
+		fprintf(ctx->out, "calendar \"%s\": sync %s\n", name, on ? "on" : "off");
 	return 0;
 }
 

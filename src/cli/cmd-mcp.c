@@ -613,12 +613,13 @@ static int mcp_add(struct ctx *ctx, int argc, char **argv)
 
 static int mcp_rm(struct ctx *ctx, int argc, char **argv)
 {
-	if (argc != 2)
-		return cmd_usage(ctx, argc < 2 ? "missing NAME" : "too many arguments");
-	if (mcp_server_rm(ctx->store, argv[1], &ctx->err) < 0)
+	const char *name = NULL;
+
+	if (cmd_one_name(ctx, argc, argv, &name) < 0 ||
+	    mcp_server_rm(ctx->store, name, &ctx->err) < 0)
 		return -1;
 	if (!ctx->json)
-		fprintf(ctx->out, "MCP server '%s' removed\n", argv[1]);
+		fprintf(ctx->out, "MCP server '%s' removed\n", name);
 	return 0;
 }
 
@@ -749,8 +750,8 @@ static int mcp_list(struct ctx *ctx, int argc, char **argv)
 	cJSON *all;
 	size_t n;
 
-	if (argc > 1)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[1]));
+	if (cmd_no_args(ctx, argc, argv) < 0)
+		return -1;
 	if (mcp_server_list(ctx->store, &ms, &n, &ctx->err) < 0)
 		return -1;
 	mt = mcp_tools_new(ctx->store, ctx->cfg);

@@ -450,15 +450,13 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = { { "limit", required_argument, NULL, OPT_LIMIT },
 					      { NULL, 0, NULL, 0 } };
 	struct job_run *runs;
-	long long id = 0, limit = 50;
-	size_t n;
+	long long id = 0;
+	size_t n, limit = 50;
 	int c;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c != OPT_LIMIT || cmd_parse_id(ctx, optarg, &limit) < 0)
-			return c == OPT_LIMIT ? cmd_usage(ctx, "--limit must be a positive number")
-					      : -1;
-	}
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1)
+		if (c != OPT_LIMIT || cmd_parse_limit(ctx, optarg, &limit) < 0)
+			return -1;
 	if (optind + 1 < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
 	if (optind < argc && cmd_parse_id(ctx, argv[optind], &id) < 0)
@@ -471,7 +469,7 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 			return -1;
 		job_release(&j);
 	}
-	if (job_history(ctx->store, id, (size_t)limit, &runs, &n, &ctx->err) < 0)
+	if (job_history(ctx->store, id, limit, &runs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
 		cJSON *arr = cJSON_CreateArray();
@@ -505,8 +503,8 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd cmd_jobs_verbs[] = {
-	{ "history", "[ID] [--limit N] [--json]", "past runs, newest first", CMD_NEEDS_DB,
-	  jobs_cmd_history, NULL },
+	{ "history", "[ID] [--limit N] [--json]", "past runs, newest first (50; --limit 0: all)",
+	  CMD_NEEDS_DB, jobs_cmd_history, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };
 

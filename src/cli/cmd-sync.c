@@ -202,22 +202,15 @@ static int sync_cmd_conflicts(struct ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = { { "limit", required_argument, NULL, OPT_LIMIT },
 					      { NULL, 0, NULL, 0 } };
 	struct replica_conflict *cs;
-	long limit = 50;
-	size_t n;
+	size_t n, limit = 50;
 	int c;
 
-	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
-		char *end;
-
-		if (c != OPT_LIMIT)
+	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1)
+		if (c != OPT_LIMIT || cmd_parse_limit(ctx, optarg, &limit) < 0)
 			return -1;
-		limit = strtol(optarg, &end, 10);
-		if (*end || end == optarg || limit < 0)
-			return cmd_usage(ctx, "--limit wants a number (got %s)", utf8_q(optarg));
-	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
-	if (replica_conflicts(ctx->store, (size_t)limit, &cs, &n, &ctx->err) < 0)
+	if (replica_conflicts(ctx->store, limit, &cs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
 		cJSON *arr = cJSON_CreateArray();
@@ -278,8 +271,8 @@ const struct cmd cmd_sync_verbs[] = {
 	  "pending changes and the age of the oldest, cursor, last success and error", CMD_NEEDS_DB,
 	  sync_cmd_status, NULL },
 	{ "conflicts", "[--limit N] [--json]",
-	  "local edits another device's later edit replaced, newest first", CMD_NEEDS_DB,
-	  sync_cmd_conflicts, NULL },
+	  "local edits another device's later edit replaced (the 50 newest; --limit 0: all)",
+	  CMD_NEEDS_DB, sync_cmd_conflicts, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };
 

@@ -208,14 +208,31 @@ int cmd_out_flush(FILE *f, struct err *e)
 	return -1;
 }
 
-int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
+/* Whether arg is a whole number that fits *n (no overflow), into *n. */
+static bool parse_whole(const char *arg, long long *n)
 {
 	char *end;
 
 	errno = 0;
-	*id = arg ? strtoll(arg, &end, 10) : 0;
-	if (!arg || errno || end == arg || *end || *id <= 0)
+	*n = arg ? strtoll(arg, &end, 10) : 0;
+	return arg && !errno && end != arg && !*end;
+}
+
+int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
+{
+	if (!parse_whole(arg, id) || *id <= 0)
 		return cmd_usage(ctx, "expected a numeric id (got %s)", utf8_q(arg ? arg : ""));
+	return 0;
+}
+
+int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit)
+{
+	long long n;
+
+	if (!parse_whole(arg, &n) || n < 0)
+		return cmd_usage(ctx, "--limit must be a whole number, 0 for all (got %s)",
+				 utf8_q(arg ? arg : ""));
+	*limit = (size_t)n;
 	return 0;
 }
 
@@ -321,6 +338,31 @@ int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 	return cmd_parse_id(ctx, argv[optind], id);
 }
 
+int cmd_one_name(struct ctx *ctx, int argc, char **argv, const char **name)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind >= argc)
+		return cmd_usage(ctx, "missing NAME");
+	if (optind + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
+	*name = argv[optind];
+	return 0;
+}
+
+int cmd_no_args(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+
+	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+		return -1;
+	if (optind < argc)
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
+	return 0;
+}
+
 int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set)
 {
 	const struct option opts[] = { { flag, no_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
@@ -401,6 +443,9 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 	c = find(cmd_table, argv[1]);
 	if (!c)
 		return cmd_usage(ctx, "unknown command '%s'", argv[1]);
+	/* a word past the command (and its verb) names nothing help shows */
+	if (argc > (c->sub ? 3 : 2))
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[c->sub ? 3 : 2]));
 	if (argc > 2 && c->sub) {
 		const struct cmd *v = find(c->sub, argv[2]);
 		char prefix[64];

@@ -198,6 +198,11 @@ int cmd_exclusive(struct ctx *ctx, const struct option *longopts, unsigned long 
 		  const int (*pairs)[2]);
 /* Exactly one ID argument and no option (show, done, rm...). */
 int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id);
+/* Exactly one NAME argument and no option (mcp rm); after "--" a NAME may
+ * begin with '-'. */
+int cmd_one_name(struct ctx *ctx, int argc, char **argv, const char **name);
+/* No option and no argument (version, mcp list). */
+int cmd_no_args(struct ctx *ctx, int argc, char **argv);
 /* A listing's options: only the boolean --flag (--all, --dry-run), no
  * argument; *set says whether it was given. */
 int cmd_flag_only(struct ctx *ctx, int argc, char **argv, const char *flag, bool *set);
@@ -258,5 +263,8 @@ void cmd_out_put(FILE *f, const char *s, size_t len);
 
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
+/* Parse the N of --limit N: a whole number, 0 for all; usage error
+ * naming --limit when not one. */
+int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit);
 
 #endif

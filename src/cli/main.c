@@ -22,10 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* `nestor version`: no option, no argument. */
 static int cmd_version(struct ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (cmd_no_args(ctx, argc, argv) < 0)
+		return -1;
 	fprintf(ctx->out, "nestor %s\n", NESTOR_VERSION);
 	return 0;
 }
@@ -113,13 +114,28 @@ static void warn_line(const char *line)
 	log_warn("%s", line);
 }
 
+/* Set *slot to the value of global option name, refused when it has one
+ * already: it takes one value. */
+static int global_value(const char **slot, bool *given, const char *name, const char *value)
+{
+	if (*given) {
+		fprintf(errout, "nestor: option '%s' given twice: it takes one value\n", name);
+		return -1;
+	}
+	*given = true;
+	*slot = value;
+	return 0;
+}
+
 /* Pull the global options out of argv wherever they stand (before "--"). */
 static int global_options(struct ctx *ctx, int *argc, char **argv)
 {
+	bool db = false, config = false, user = false;
 	int out = 1;
 
 	for (int i = 1; i < *argc; i++) {
 		char *a = argv[i];
+		int rc = 0;
 
 		if (!strcmp(a, "--")) {
 			while (i < *argc)
@@ -128,27 +144,25 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 		}
 		if (!strcmp(a, "--json")) {
 			ctx->json = true;
-		} else if ((!strcmp(a, "--db") || !strcmp(a, "--config")) && out == 1) {
+		} else if ((!strcmp(a, "--db") || !strcmp(a, "--config") || !strcmp(a, "--user")) &&
+			   (out == 1 || a[2] == 'u')) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "nestor: option '%s' needs a value\n", a);
+				fprintf(errout, "nestor: option '%s' needs a value\n", a);
 				return -1;
 			}
+			i++;
 			if (a[2] == 'd')
-				ctx->db_path = argv[++i];
+				rc = global_value(&ctx->db_path, &db, "--db", argv[i]);
+			else if (a[2] == 'c')
+				rc = global_value(&ctx->config_path, &config, "--config", argv[i]);
 			else
-				ctx->config_path = argv[++i];
+				rc = global_value(&ctx->user, &user, "--user", argv[i]);
 		} else if (!strncmp(a, "--db=", 5) && out == 1) {
-			ctx->db_path = a + 5;
-		} else if (!strcmp(a, "--user")) {
-			if (i + 1 >= *argc) {
-				fprintf(stderr, "nestor: option '%s' needs a value\n", a);
-				return -1;
-			}
-			ctx->user = argv[++i];
+			rc = global_value(&ctx->db_path, &db, "--db", a + 5);
 		} else if (!strncmp(a, "--user=", 7)) {
-			ctx->user = a + 7;
+			rc = global_value(&ctx->user, &user, "--user", a + 7);
 		} else if (!strncmp(a, "--config=", 9) && out == 1) {
-			ctx->config_path = a + 9;
+			rc = global_value(&ctx->config_path, &config, "--config", a + 9);
 		} else if ((!strcmp(a, "--version") || !strcmp(a, "-V")) && out == 1) {
 			argv[out++] = "version";
 		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && out == 1) {
@@ -156,6 +170,8 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 		} else {
 			argv[out++] = a;
 		}
+		if (rc < 0)
+			return -1;
 	}
 	*argc = out;
 	argv[out] = NULL;

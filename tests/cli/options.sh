@@ -142,3 +142,39 @@ expect_eq "config set -- KEY --help" "$(nestor config get general.location)" "--
 help_of "config set --help" "config set KEY" config set --help
 nestor task add -- -h >/dev/null
 expect_match "task add -- -h" "$(nestor task list)" ' -h$'
+
+# calendar add takes one NAME and no option: an option is refused, nothing
+# added; after -- the NAME is taken as it is, as task add takes a title.
+cals=$(nestor calendar list --json)
+refused "calendar add --bogus" "calendar add: unknown option '--bogus'$" calendar add --bogus
+refused "calendar add NAME --bogus" "calendar add: unknown option '--bogus'$" calendar add work --bogus
+expect_eq "no calendar added" "$(nestor calendar list --json)" "$cals"
+nestor calendar add -- --x >/dev/null
+expect_match "calendar add -- --x" "$(nestor calendar list)" '^--x +local'
+# calendar sync likewise: an option is no calendar's NAME
+refused "calendar sync --bogus on" "calendar sync: unknown option '--bogus'$" calendar sync --bogus on
+refused "calendar sync -- --x on" 'calendar sync: calendar "--x" is local' calendar sync -- --x on
+
+# mcp rm takes a NAME, mcp list nothing: an option is refused as one,
+# not looked up as a server's name.
+refused "mcp rm --bogus" "mcp rm: unknown option '--bogus'$" mcp rm --bogus
+refused "mcp list --bogus" "mcp list: unknown option '--bogus'$" mcp list --bogus
+
+# --limit N is a whole number, 0 for all, for jobs history and sync
+# conflicts alike; one past what a number holds is refused, not wrapped.
+for r in r1 r2 r3; do
+	NESTOR_NOW=2026-01-01T00:00:00Z nestor remind add "$r" --at "2026-01-01 10:00" >/dev/null
+done
+NESTOR_NOW=2026-01-01T12:00:00Z nestor remind fire >fired
+runs=$(nestor jobs history --limit 1000 --json | grep -c '"job":')
+test "$runs" -gt 2 || fail "remind fire: $runs runs"
+expect_eq "jobs history --limit 0: all" "$(nestor jobs history --limit 0 --json | grep -c '"job":')" "$runs"
+expect_eq "jobs history --limit 2" "$(nestor jobs history --limit 2 --json | grep -c '"job":')" 2
+for v in 99999999999999999999 -1 x ""; do
+	for cmd in "jobs history" "sync conflicts"; do
+		# shellcheck disable=SC2086 # two words
+		refused "$cmd --limit '$v'" \
+			"$cmd: --limit must be a whole number, 0 for all \(got \"$v\"\)$" $cmd --limit "$v"
+	done
+done
+expect_eq "sync conflicts --limit 0" "$(nestor sync conflicts --limit 0)" "no conflicts"

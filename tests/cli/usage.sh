@@ -22,6 +22,7 @@ nestor user add bob >/dev/null
 refused "task edit without options" 'task edit: nothing to change' task edit 1
 refused "event edit without options" 'event edit: nothing to change' event edit 1
 refused "user edit without options" 'user edit: nothing to change' user edit bob
+refused "assistant edit without options" 'assistant edit: nothing to change' assistant edit nestor
 expect_match "task unchanged" "$(nestor task list)" '^ +1 +3 +- +buy milk$'
 
 # A negative duration is not an option.
@@ -64,3 +65,33 @@ one_line "an escape sequence and a tab" \
 	task add x --priority "${esc}[2J${tab}\\1"
 one_line "a key with a CR" 'nestor: config set: key must be section.name (got "a\rb")' \
 	config set "a$(printf '\r')b" 1
+
+# `version` takes nothing: an option or a word after it is a mistake.
+refused "version --bogus" "^nestor: version: unknown option '--bogus'$" version --bogus
+refused "version extra" '^nestor: version: unexpected argument "extra"$' version extra
+expect_eq "version alone" "$(nestor version)" "$(nestor --version)"
+
+# help shows a command or a verb: a word past them is refused, not ignored.
+refused "help task add extra" '^nestor: help: unexpected argument "extra"$' help task add extra
+refused "help version extra" '^nestor: help: unexpected argument "extra"$' help version extra
+expect_match "help task add" "$(nestor help task add)" '^usage: nestor task add TITLE'
+
+# A global option that takes one value, given twice, is refused too, in
+# either spelling, before the command or (--user) after it; nothing stored.
+refused "--db twice" "^nestor: option '--db' given twice: it takes one value$" \
+	--db a.db --db=b.db task add x
+if [ -e a.db ] || [ -e b.db ]; then fail "--db twice: a store was made"; fi
+refused "--user twice" "^nestor: option '--user' given twice: it takes one value$" \
+	--user me task add x --user bob
+refused "--config twice" "^nestor: option '--config' given twice" --config a --config b task list
+expect_eq "--user twice: nothing added" "$(nestor task list --json | grep -c '"x"')" 0
+
+# assistant add checks --token-budget as edit does: 0 is out of range, not
+# the default, and nothing is added.
+refused "assistant add --token-budget 0" \
+	'assistant add: --token-budget must be a whole number from 256 to 1000000 \(got "0"\)$' \
+	assistant add y --token-budget 0
+refused "assistant edit --token-budget 0" \
+	'assistant edit: --token-budget must be a whole number from 256 to 1000000 \(got "0"\)$' \
+	assistant edit nestor --token-budget 0
+if nestor assistant show y >/dev/null 2>&1; then fail "assistant y added with --token-budget 0"; fi

@@ -359,6 +359,23 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 	return turn_tool(t, id, name, args, result, terr, e);
 }
 
+bool engine_conversation_gone(struct engine *eng, long long *conversation)
+{
+	struct conversation c;
+	struct err e;
+
+	if (!*conversation)
+		return false;
+	if (conversation_get(eng->store, *conversation, &c, &e) == 0) {
+		conversation_release(&c);
+		return false;
+	}
+	if (e.code != ERR_NOTFOUND)
+		return false; /* the turn will say what is wrong */
+	*conversation = 0;
+	return true;
+}
+
 /* The conversation's assistant (the engine's for a new one). */
 static int conversation_assistant(struct engine *eng, long long *conv, const struct assistant *want,
 				  struct assistant *a, time_t now, struct err *e)

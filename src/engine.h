@@ -78,6 +78,11 @@ atomic_int *engine_cancel_flag(struct engine *eng);
  * the turn starts (a client that left while the turn was set up) holds. */
 void engine_watch_cancel(struct engine *eng, atomic_int *flag);
 
+/* Whether *conversation (not 0) was removed since (`history rm`, here or
+ * elsewhere): then it is set to 0, so the next turn starts a new one, and
+ * true is returned.  For the fronts that keep a conversation going. */
+bool engine_conversation_gone(struct engine *eng, long long *conversation);
+
 /* Run one turn.  *conversation is the conversation id; 0 starts a new one
  * and is set to its id.  now is the clock reading for date phrases. */
 int engine_turn(struct engine *eng, long long *conversation, const char *text, time_t now,

@@ -161,8 +161,12 @@ static int run_turn(struct worker *w, void *arg)
 {
 	struct turn_job *j = arg;
 	struct err e = { 0, "" };
-	int rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, wallclock_now(),
-			     worker_sink(w), &e);
+	int rc;
+
+	/* removed (history rm): this turn starts a new one */
+	engine_conversation_gone(j->c->engine, &j->c->turn_conv);
+	rc = engine_turn(j->c->engine, &j->c->turn_conv, j->text, wallclock_now(), worker_sink(w),
+			 &e);
 
 	free(j->text);
 	free(j);

@@ -412,6 +412,8 @@ static void handle_line(struct repl *r, char *line)
 		return;
 	}
 	r->mid_line = false;
+	if (engine_conversation_gone(r->eng, &r->conv))
+		fprintf(r->ctx->out, "the conversation was removed; a new one begins\n");
 	busy = 1;
 	engine_turn(r->eng, &r->conv, p, wallclock_now(), &sink, &e);
 	busy = 0;

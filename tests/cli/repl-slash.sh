@@ -62,6 +62,15 @@ expect_eq "stderr" "$(cat err)" ""
 expect_match "/history search" "$(head -1 out)" "^ +1 .* user +add task from a sentence$"
 expect_eq "/history search --json, rm" "$(sed -n '3,4p' out)" "$(printf '[]\nconversation 2 removed')"
 expect_match "/history list" "$(sed -n '5,$p' out)" "^ +1 .*add task from a sentence$"
+# the conversation going on removed: the next request starts a new one
+# (the REPL's new conversation takes the next id: SQLite's rowid)
+id=$(nestor history list --json | python3 -c 'import json, sys; print(max(c["id"] for c in json.load(sys.stdin)) + 1)')
+chat 'a second request' "/history rm $id" 'my tasks'
+expect_eq "stderr" "$(cat err)" ""
+expect_match "removed, then a turn" "$(cat out)" "a new one begins"
+case "$(cat out)" in *"no conversation"*) fail "a turn after /history rm: $(cat out)" ;; esac
+expect_match "the new conversation" "$(nestor history show "$id")" "my tasks"
+nestor history rm "$id" >/dev/null
 # commands that take over the terminal, are a turn of their own or start a
 # daemon are refused as in the TUI, --json before the name or not: one line
 # each, and the REPL goes on.  No daemon runs afterwards (one started by

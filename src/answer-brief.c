@@ -30,7 +30,7 @@ static void items(struct sbuf *sb, const char *lang, const char *tool, const cha
 	char *text, *rest;
 
 	cJSON_AddItemReferenceToObject(o, key, (cJSON *)list);
-	text = answer_result(lang, tool, o, now, z);
+	text = answer_result_in(lang, tool, o, now, z); /* the user's day, their times */
 	rest = strchr(text, '\n');
 	sbuf_addf(sb, "%s%s%s", sb->len ? "\n" : "", heading, rest ? rest : "");
 	free(text);

@@ -238,6 +238,18 @@ static void clock_of(const char *iso, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+/* A timed ISO instant's fmt in z (the day brief's events, in the user's
+ * zone); NULL z, or a date: false (its digits are the local zone's). */
+static bool iso_in(const char *iso, time_t now, struct tz *z, const char *fmt, char *buf,
+		   size_t len)
+{
+	struct when w;
+	struct err e;
+
+	return z && iso && strlen(iso) >= 16 && iso[10] == 'T' &&
+	       when_parse_in(iso, now, z, &w, &e) == 0 && tz_format(z, w.at, fmt, buf, len) == 0;
+}
+
 /* "13:00–14:00" or "all day", with the day in front when with_day. */
 static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool with_day,
 		       time_t now, struct tz *z)
@@ -254,8 +266,10 @@ static void event_when(struct sbuf *sb, const char *lang, const cJSON *ev, bool 
 	if (cJSON_IsTrue(ad)) {
 		sbuf_adds(sb, RU(lang) ? "весь день" : "all day");
 	} else {
-		clock_of(str(ev, "start"), a, sizeof(a));
-		clock_of(str(ev, "end"), b, sizeof(b));
+		if (!iso_in(str(ev, "start"), now, z, "%H:%M", a, sizeof(a)))
+			clock_of(str(ev, "start"), a, sizeof(a));
+		if (!iso_in(str(ev, "end"), now, z, "%H:%M", b, sizeof(b)))
+			clock_of(str(ev, "end"), b, sizeof(b));
 		sbuf_addf(sb, "%s–%s", a, b);
 	}
 }
@@ -281,7 +295,7 @@ static char *agenda(const char *lang, const cJSON *result, time_t now, struct tz
 {
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(result, "events"), *ev;
 	struct sbuf sb = SBUF_INIT;
-	char last[16] = "";
+	char last[16] = "", key[16];
 
 	if (cJSON_GetArraySize(events) == 0)
 		return xstrdup(RU(lang) ? "В календаре ничего нет на это время."
@@ -289,12 +303,14 @@ static char *agenda(const char *lang, const cJSON *result, time_t now, struct tz
 	cJSON_ArrayForEach(ev, events) {
 		const char *start = str(ev, "start");
 
-		if (start && strncmp(last, start, 10) != 0) {
+		if (start && !iso_in(start, now, z, "%Y-%m-%d", key, sizeof(key)))
+			snprintf(key, sizeof(key), "%.10s", start);
+		if (start && strcmp(last, key) != 0) {
 			char day[64];
 			struct when w;
 			struct err e;
 
-			snprintf(last, sizeof(last), "%.10s", start);
+			snprintf(last, sizeof(last), "%s", key);
 			if (when_parse_in(last, now, z, &w, &e) == 0)
 				reltime_format_in(z, RELTIME_PROSE, lang, w.at, true, now, day,
 						  sizeof(day));
@@ -608,13 +624,18 @@ static char *weather_reply(const char *lang, const cJSON *result, time_t now, st
 char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now,
 		    struct tz *z)
 {
+	/* the calendar is the device's: its times are the local zone's */
+	return answer_result_in(lang, tool, result, now, strncmp(tool, "calendar_", 9) ? z : NULL);
+}
+
+char *answer_result_in(const char *lang, const char *tool, const cJSON *result, time_t now,
+		       struct tz *z)
+{
 	const char *err = str(result, "error");
 
 	if (err)
 		return RU(lang) ? xasprintf("Не получилось: %s", err)
 				: xasprintf("Sorry, that failed: %s", err);
-	if (!strncmp(tool, "calendar_", 9))
-		z = NULL; /* the calendar is the device's: its times are the local zone's */
 	if (!strcmp(tool, "day_brief") || !strcmp(tool, "task_recap") ||
 	    !strncmp(tool, "routine_", 8))
 		return answer_brief(lang, tool, result, now, z);

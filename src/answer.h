@@ -45,6 +45,10 @@ char *answer_nomatch(const char *lang, const char *tool, const char *match);
  * calendar is the device's). */
 char *answer_result(const char *lang, const char *tool, const cJSON *result, time_t now,
 		    struct tz *z);
+/* The same with a calendar tool's times said in z too (the day brief's
+ * events, of the user's day). */
+char *answer_result_in(const char *lang, const char *tool, const cJSON *result, time_t now,
+		       struct tz *z);
 
 /* day_brief, task_recap, routine_add and routine_list (answer-brief.c):
  * the parts of a brief that could not be had are said, not hidden. */

@@ -98,7 +98,7 @@ static void reminders_due(struct tool_ctx *ctx, cJSON *result, time_t from, time
 static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct when w;
-	char date[16];
+	char date[16], buf[40];
 	time_t day, end;
 	cJSON *a;
 	int rc = tool_arg_when(ctx, args, "date", &w, e);
@@ -110,9 +110,11 @@ static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	render_date_in(ctx->zone, day, date, sizeof(date));
 	*result = cJSON_CreateObject();
 	cJSON_AddStringToObject(*result, "date", date);
+	/* the user's day, as instants: the calendar reads a date in the
+	 * device's zone */
 	a = cJSON_CreateObject();
-	cJSON_AddStringToObject(a, "from", date);
-	cJSON_AddStringToObject(a, "to", date);
+	cJSON_AddStringToObject(a, "from", render_time(day, buf, sizeof(buf)));
+	cJSON_AddStringToObject(a, "to", render_time(end, buf, sizeof(buf)));
 	/* the calendar is its owner's: another user's day has none, rather
 	 * than a refusal in every brief */
 	if (tool_offered(ctx->store, tool_find("calendar_agenda")) != 0)

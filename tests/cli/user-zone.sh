@@ -51,6 +51,13 @@ expect_eq "an event in the process's zone" "$(nestor ask "add lunch tomorrow at 
 	"Event 1 added: lunch, Tue 2 Jun 2026 13:00–14:00 (tomorrow)"
 expect_eq "the agenda in the process's zone" "$(nestor ask "what's on tomorrow")" \
 	"$(printf 'tomorrow:\n  1  13:00–14:00  lunch')"
+# but her day brief is her day (Tuesday in Tokyo), said at her times: the
+# lunch at 22:00 there, an event at 20:00 UTC on Tuesday on Wednesday's
+nestor event add late --at "2026-06-02 20:00" >/dev/null
+brief=$(nestor ask "my day")
+expect_match "the owner's brief: her times" "$brief" "^  1  22:00–23:00  lunch$"
+case "$brief" in *late*) fail "the owner's brief holds the next day's event: [$brief]" ;; esac
+expect_match "the owner's brief tomorrow" "$(nestor ask "my day tomorrow")" "^  2  05:00–06:00  late$"
 nestor user edit me --tz "" >/dev/null
 
 # the HTTP API: the token's user's zone, the server's process in UTC

@@ -95,6 +95,29 @@ static void reminders_due(struct tool_ctx *ctx, cJSON *result, time_t from, time
 	reminder_list_free(rs, n);
 }
 
+/* The all-day events of "events" that are not on date (YYYY-MM-DD) left
+ * out: a day's instants in the user's zone reach into two of the device's
+ * dates, on which all-day events lie. */
+static void all_day_on(cJSON *result, const char *date)
+{
+	cJSON *events = cJSON_GetObjectItemCaseSensitive(result, "events"), *ev, *next;
+
+	for (ev = events ? events->child : NULL; ev; ev = next) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "start");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "end");
+		bool on;
+
+		next = ev->next;
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day")) ||
+		    !cJSON_IsString(s) || !cJSON_IsString(t))
+			continue;
+		on = strcmp(s->valuestring, date) <= 0 &&
+		     (strcmp(date, t->valuestring) < 0 || !strcmp(s->valuestring, date));
+		if (!on)
+			cJSON_Delete(cJSON_DetachItemViaPointer(events, ev));
+	}
+}
+
 static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result, struct err *e)
 {
 	struct when w;
@@ -117,9 +140,10 @@ static int run_day_brief(struct tool_ctx *ctx, const cJSON *args, cJSON **result
 	cJSON_AddStringToObject(a, "to", render_time(end, buf, sizeof(buf)));
 	/* the calendar is its owner's: another user's day has none, rather
 	 * than a refusal in every brief */
-	if (tool_offered(ctx->store, tool_find("calendar_agenda")) != 0)
+	if (tool_offered(ctx->store, tool_find("calendar_agenda")) != 0) {
 		part(ctx, *result, "calendar_agenda", a, "events", "events");
-	else
+		all_day_on(*result, date);
+	} else
 		cJSON_Delete(a);
 	tasks_due(ctx, *result, end);
 	reminders_due(ctx, *result, day > ctx->now ? day : ctx->now, end);

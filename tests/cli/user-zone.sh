@@ -54,10 +54,17 @@ expect_eq "the agenda in the process's zone" "$(nestor ask "what's on tomorrow")
 # but her day brief is her day (Tuesday in Tokyo), said at her times: the
 # lunch at 22:00 there, an event at 20:00 UTC on Tuesday on Wednesday's
 nestor event add late --at "2026-06-02 20:00" >/dev/null
+# and the all-day events of her date only (her day's instants reach into
+# the device's Monday)
+nestor event add monday-off --at 2026-06-01 --all-day >/dev/null
+nestor event add tuesday-off --at 2026-06-02 --all-day >/dev/null
 brief=$(nestor ask "my day")
 expect_match "the owner's brief: her times" "$brief" "^  1  22:00–23:00  lunch$"
-case "$brief" in *late*) fail "the owner's brief holds the next day's event: [$brief]" ;; esac
-expect_match "the owner's brief tomorrow" "$(nestor ask "my day tomorrow")" "^  2  05:00–06:00  late$"
+expect_match "the owner's brief: her date's all-day event" "$brief" "^  4  all day  tuesday-off$"
+case "$brief" in *late* | *monday-off*) fail "the owner's brief holds another day's event: [$brief]" ;; esac
+brief=$(nestor ask "my day tomorrow")
+expect_match "the owner's brief tomorrow" "$brief" "^  2  05:00–06:00  late$"
+case "$brief" in *-off*) fail "the owner's brief tomorrow holds another day's event: [$brief]" ;; esac
 nestor user edit me --tz "" >/dev/null
 
 # the HTTP API: the token's user's zone, the server's process in UTC

@@ -262,9 +262,12 @@ static int parse(struct req *r, char *p, char *end, const char *token, const cha
 	return 0;
 }
 
-/* What every answer must be: a status, and an error as {"error", "code"}. */
+/* What every answer must be: a status, and an error as {"error", "code"},
+ * or, from /mcp, a JSON-RPC error with no id (the MCP transport's answer to
+ * input it cannot take, e.g. a NUL byte: 400 and that body). */
 static void check(const struct httpd_resp *rs)
 {
+	const cJSON *rpc;
 	cJSON *j;
 
 	if (rs->status < 100 || rs->status > 599)
@@ -272,7 +275,15 @@ static void check(const struct httpd_resp *rs)
 	if (rs->status < 400 || rs->content_type[0])
 		return;
 	j = cJSON_Parse(rs->body.buf ? rs->body.buf : "");
-	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "error")) ||
+	rpc = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (cJSON_IsObject(rpc) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "id")) &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "jsonrpc")) &&
+	    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(rpc, "code")) &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rpc, "message"))) {
+		cJSON_Delete(j);
+		return;
+	}
+	if (!cJSON_IsString(rpc) ||
 	    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j, "code")) != rs->status)
 		abort();
 	cJSON_Delete(j);

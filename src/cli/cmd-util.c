@@ -325,31 +325,33 @@ int cmd_exclusive(struct ctx *ctx, const struct option *longopts, unsigned long 
 	return 0;
 }
 
-int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
+/* Exactly one argument (what: its name in the usage error), no options. */
+static int one_arg(struct ctx *ctx, int argc, char **argv, const char *what, const char **arg)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 
 	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind >= argc)
-		return cmd_usage(ctx, "missing ID");
+		return cmd_usage(ctx, "missing %s", what);
 	if (optind + 1 < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
-	return cmd_parse_id(ctx, argv[optind], id);
+	*arg = argv[optind];
+	return 0;
+}
+
+int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
+{
+	const char *arg = NULL;
+
+	if (one_arg(ctx, argc, argv, "ID", &arg) < 0)
+		return -1;
+	return cmd_parse_id(ctx, arg, id);
 }
 
 int cmd_one_name(struct ctx *ctx, int argc, char **argv, const char **name)
 {
-	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
-		return -1;
-	if (optind >= argc)
-		return cmd_usage(ctx, "missing NAME");
-	if (optind + 1 < argc)
-		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind + 1]));
-	*name = argv[optind];
-	return 0;
+	return one_arg(ctx, argc, argv, "NAME", name);
 }
 
 int cmd_no_args(struct ctx *ctx, int argc, char **argv)

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (st != sess_store || !sess) {
 		mcp_session_free(sess);
-		sess = mcp_session_new(st, NULL, 1, NULL, &e);
+		sess = mcp_session_new(st, fuzz_config(), 1, NULL, &e);
 		if (!sess) {
 			fprintf(stderr, "mcp session: %s\n", e.msg);
 			abort();

@@ -1,5 +1,6 @@
 /* What the fuzz targets share. */
 #include "fuzz.h"
+#include "config.h"
 #include "http.h"
 #include "store.h"
 
@@ -46,6 +47,18 @@ int socket(int domain, int type, int protocol)
 		abort();
 	}
 	return (int)syscall(SYS_socket, domain, type, protocol);
+}
+
+struct config *fuzz_config(void)
+{
+	static struct config *cfg;
+	struct err e = { 0, "" };
+
+	if (!cfg && !(cfg = config_load("/nonexistent/nestor-fuzz.conf", NULL, &e))) {
+		fprintf(stderr, "fuzz config: %s\n", e.msg);
+		abort();
+	}
+	return cfg;
 }
 
 char *fuzz_text(const uint8_t *data, size_t size)

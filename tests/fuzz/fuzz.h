@@ -23,6 +23,11 @@ struct store;
  * directory. */
 struct store *fuzz_store(const char *name);
 
+/* The configuration every program has: defaults only (no file is read),
+ * loaded once, never freed.  The tools take it from their context. */
+struct config;
+struct config *fuzz_config(void);
+
 /* data as a NUL-terminated string (a NUL inside ends it); free() it. */
 char *fuzz_text(const uint8_t *data, size_t size);
 

@@ -18,13 +18,14 @@ static bool wall_exact(struct tz *z, time_t t)
 }
 
 /* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
- * is its zone, the local one for NULL).  An instant the zone's wall clock
- * cannot name goes out in UTC, unless wall (a series' DTSTART, which the
+ * is its zone).  A time with no zone goes out in UTC, never floating
+ * (which every reader would take in its own zone), as does an instant the
+ * zone's wall clock cannot name, unless wall (a series' DTSTART, which the
  * rule reads as a wall-clock time: its first instance). */
 static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
 			       struct tz *z, bool wall)
 {
-	bool utc = !all_day && tzid && tz_is_utc(tzid);
+	bool utc = !all_day && (!tzid || !*tzid || tz_is_utc(tzid));
 	struct icaltimetype v = icaltime_null_time();
 	icalproperty *p;
 
@@ -45,7 +46,7 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, c
 		icalproperty_set_value(p, icalvalue_new_datetime(v));
 	if (!all_day && tzid && !utc)
 		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
-	if (utc && kind == ICAL_DTSTART_PROPERTY && !tz_is_utc(tzid)) {
+	if (utc && kind == ICAL_DTSTART_PROPERTY && tzid && *tzid && !tz_is_utc(tzid)) {
 		/* the event's zone, for nestor's import (others ignore it) */
 		icalparameter *x = icalparameter_new_x(tzid);
 

@@ -73,6 +73,7 @@ struct import {
 	void *arg;
 	struct ical_progress prog;
 	const struct ical_reader *rd;
+	char *local; /* floating_zone() */
 };
 
 static void note_skip(struct import *im, const char *kind)
@@ -221,8 +222,26 @@ static const char *x_zone(struct import *im, icalproperty *p, int line)
 	return "UTC";
 }
 
+/* The zone a floating time (no TZID, no Z) is read in: the importing
+ * process's, kept by its name when tzdata has it, else as UTC (at the same
+ * instant), so that the event is the same wherever it is shown later. */
+static const char *floating_zone(struct import *im)
+{
+	if (!im->local) {
+		char *name = tz_local_name();
+
+		if (name && tz_is_system(tz_plain_name(name)))
+			im->local = name;
+		else {
+			free(name);
+			im->local = xstrdup("UTC");
+		}
+	}
+	return im->local;
+}
+
 /* The instant (or, for a date, the UTC midnight) of a DATE-TIME property;
- * *tzid_out gets the zone name to keep (NULL: floating or a date). */
+ * *tzid_out gets the zone name to keep (NULL: a date). */
 static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bool *is_date,
 		     const char **tzid_out, struct err *e)
 {
@@ -251,6 +270,8 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 		if (tp ? resolve_zone(im, icalparameter_get_tzid(tp), line, &z, &name, e) < 0
 		       : !(z = tz_open(NULL, e)))
 			return -1;
+		if (!tp)
+			name = floating_zone(im);
 		*t = caltz_from_wall(z, v);
 		tz_free(z);
 	}
@@ -737,6 +758,7 @@ static void import_release(struct import *im)
 	if (im->parser)
 		icalparser_free(im->parser);
 	forget_saved(im);
+	free(im->local);
 }
 
 static int max_id(struct store *s, long long *id, struct err *e)

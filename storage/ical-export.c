@@ -17,6 +17,21 @@ static bool wall_exact(struct tz *z, time_t t)
 	return caltz_from_wall(z, caltz_to_wall(z, t, false)) == t;
 }
 
+/* A DATE (UTC midnight t) or UTC DATE-TIME property of kind; a DTSTART
+ * names tzid, the event's zone, for nestor's import (others ignore it). */
+static icalproperty *utc_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid)
+{
+	icalproperty *p = caltz_utc_prop(kind, t, all_day);
+
+	if (!all_day && kind == ICAL_DTSTART_PROPERTY && tzid && *tzid && !tz_is_utc(tzid)) {
+		icalparameter *x = icalparameter_new_x(tzid);
+
+		icalparameter_set_xname(x, "X-NESTOR-TZID");
+		icalproperty_add_parameter(p, x);
+	}
+	return p;
+}
+
 /* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
  * is its zone).  A time with no zone goes out in UTC, never floating
  * (which every reader would take in its own zone), as does an instant the
@@ -31,28 +46,13 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, c
 
 	if (!all_day && !utc) {
 		v = caltz_to_wall(z, t, false);
-		utc = tzid && !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
+		utc = !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
 	}
-	if (all_day || utc) {
-		v = icaltime_from_timet_with_zone(t, all_day,
-						  utc ? icaltimezone_get_utc_timezone() : NULL);
-		if (all_day)
-			v.zone = NULL;
-	}
+	if (all_day || utc)
+		return utc_prop(kind, t, all_day, utc ? tzid : NULL);
 	p = icalproperty_new(kind);
-	if (all_day)
-		icalproperty_set_value(p, icalvalue_new_date(v));
-	else
-		icalproperty_set_value(p, icalvalue_new_datetime(v));
-	if (!all_day && tzid && !utc)
-		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
-	if (utc && kind == ICAL_DTSTART_PROPERTY && tzid && *tzid && !tz_is_utc(tzid)) {
-		/* the event's zone, for nestor's import (others ignore it) */
-		icalparameter *x = icalparameter_new_x(tzid);
-
-		icalparameter_set_xname(x, "X-NESTOR-TZID");
-		icalproperty_add_parameter(p, x);
-	}
+	icalproperty_set_value(p, caltz_value(v, false));
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
 	return p;
 }
 
@@ -217,11 +217,16 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 			bool open;
 
 			zone_span(l, used, tzid, &first, &last, &open);
-			icaltimezone_truncate_vtimezone(
-				vtz, icaltime_from_timet_with_zone(first, 0, utc),
-				open ? icaltime_null_time()
-				     : icaltime_from_timet_with_zone(last, 0, utc),
-				0);
+			/* libical writes no year after 3000 (its TZUNTIL and
+			 * DTSTART would be zeros): past it, the zone is
+			 * written whole, or left open at its end */
+			if (first <= CALTZ_LIBICAL_MAX)
+				icaltimezone_truncate_vtimezone(
+					vtz, icaltime_from_timet_with_zone(first, 0, utc),
+					open || last > CALTZ_LIBICAL_MAX
+						? icaltime_null_time()
+						: icaltime_from_timet_with_zone(last, 0, utc),
+					0);
 		}
 		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
 		if (p)

@@ -296,6 +296,62 @@ START_TEST(test_out_of_range)
 }
 END_TEST
 
+/* Times after the year 3000 (libical writes zeros for them) go out as they
+ * are, and the export imports again with the same instants. */
+START_TEST(test_far_years)
+{
+	static const char *const want[] = {
+		"DTSTART;TZID=Europe/Berlin:30260601T090000",
+		"DTSTART:30010101T000000Z",
+		"DTSTART;VALUE=DATE:40000101",
+		"DTEND;VALUE=DATE:40000102",
+		"DTSTART:99991231T100000Z",
+		"DUE:50000101T090000Z",
+	};
+	static const char *const uids[] = { "berlin@test", "utc@test", "date@test", "last@test" };
+	struct ical_report rep;
+	struct store *other;
+	struct err e = { 0, "" };
+	char *text;
+
+	ck_assert_msg(
+		import_text(st,
+			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:berlin@test\r\n"
+			    "DTSTART;TZID=Europe/Berlin:30260601T090000\r\nEND:VEVENT\r\n"
+			    "BEGIN:VEVENT\r\nUID:utc@test\r\nDTSTART:30010101T000000Z\r\n"
+			    "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:date@test\r\n"
+			    "DTSTART;VALUE=DATE:40000101\r\nEND:VEVENT\r\n"
+			    "BEGIN:VEVENT\r\nUID:last@test\r\nDTSTART:99991231T100000Z\r\n"
+			    "END:VEVENT\r\nBEGIN:VTODO\r\nUID:task@test\r\nSUMMARY:t\r\n"
+			    "DUE:50000101T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+			    &rep, &e) == 0,
+		"%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	ck_assert_msg(!strstr(text, "00000000"), "%s", text);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "%s not in %s", want[i], text);
+	other = open_db("other.db");
+	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 4);
+	ck_assert_uint_eq(rep.tasks_added, 1);
+	ical_report_release(&rep);
+	for (size_t i = 0; i < sizeof(uids) / sizeof(uids[0]); i++) {
+		struct event a, b;
+
+		ck_assert_int_eq(event_get_uid(st, uids[i], &a, &e), 0);
+		ck_assert_int_eq(event_get_uid(other, uids[i], &b, &e), 0);
+		ck_assert_int_eq(a.start, b.start);
+		ck_assert_int_eq(a.end, b.end);
+		ck_assert_int_eq(a.all_day, b.all_day);
+		event_release(&a);
+		event_release(&b);
+	}
+	free(text);
+	store_free(other);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -492,6 +548,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_out_of_range);
+	tcase_add_test(tc, test_far_years);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

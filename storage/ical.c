@@ -93,11 +93,38 @@ static void note_skip(struct import *im, const char *kind)
 	im->skip[i].n++;
 }
 
-/* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"". */
+/* Whether x is libical's report of an empty TEXT value ("No value for
+ * SUMMARY property. Removing entire property:"): RFC 5545 (3.3.11) allows
+ * one, and Outlook writes an empty DESCRIPTION or LOCATION. */
+static bool empty_text(icalproperty *x, char name[48])
+{
+	const char *msg = icalproperty_get_xlicerror(x);
+	icalproperty_kind kind;
+
+	*name = '\0';
+	if (!msg || sscanf(msg, "No value for %47s property.", name) != 1)
+		return false;
+	kind = icalproperty_string_to_kind(name);
+	return kind != ICAL_NO_PROPERTY &&
+	       (icalproperty_kind_to_value_kind(kind) == ICAL_TEXT_VALUE ||
+		icalproperty_kind_to_value_kind(kind) == ICAL_X_VALUE);
+}
+
+/* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"";
+ * an empty text is no error: the property is left out, as libical did. */
 static int lic_error(const struct ical_part *p, icalcomponent *comp, bool below, struct err *e)
 {
 	icalproperty *x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+	char empty[48];
 
+	while (x && empty_text(x, empty)) {
+		icalcomponent_remove_property(comp, x);
+		icalproperty_free(x);
+		x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+	}
+	if (x && *empty)
+		return err_set(e, ERR_USAGE, "line %d: empty %s", ical_part_line(p, empty, NULL),
+			       empty);
 	if (x) {
 		const char *msg = icalproperty_get_xlicerror(x), *in = strstr(msg, " in "),
 			   *prop = strstr(msg, " property"), *val = strstr(msg, "property: ");

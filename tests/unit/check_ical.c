@@ -352,6 +352,41 @@ START_TEST(test_far_years)
 }
 END_TEST
 
+/* An empty TEXT value (RFC 5545 3.3.11; Outlook writes an empty DESCRIPTION
+ * or LOCATION) is empty, not a reason to refuse the file; an empty DTSTART
+ * still is. */
+START_TEST(test_empty_text)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	struct event ev;
+
+	ck_assert_msg(
+		import_text(st,
+			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:empty@test\r\n"
+			    "DTSTART:20260610T090000Z\r\nSUMMARY:\r\nDESCRIPTION:\r\n"
+			    "LOCATION:\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:\r\n"
+			    "TRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    &rep, &e) == 0,
+		"%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ical_report_release(&rep);
+	ck_assert_int_eq(event_get_uid(st, "empty@test", &ev, &e), 0);
+	ck_assert_str_eq(ev.summary, "(no title)");
+	ck_assert_ptr_null(ev.notes);
+	ck_assert_ptr_null(ev.location);
+	ck_assert_msg(strstr(ev.alarms, "TRIGGER:-PT5M") && !strstr(ev.alarms, "X-LIC"), "%s",
+		      ev.alarms);
+	event_release(&ev);
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:\r\n"
+				     "END:VEVENT\r\nEND:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 4: empty DTSTART");
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -549,6 +584,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_far_years);
+	tcase_add_test(tc, test_empty_text);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

@@ -232,6 +232,22 @@ START_TEST(test_malformed)
 	ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
 	ck_assert_str_eq(e.msg, "line 7: END:VCALENDAR inside BEGIN:VEVENT of line 3");
 	free(text);
+	/* a UTF-8 byte order mark is skipped, on the first line only */
+	ck_assert_msg(
+		import_text(st,
+			    "\xEF\xBB\xBF"
+			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bom@test\r\n"
+			    "DTSTART:20260310T140000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    &rep, &e) == 0,
+		"%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ical_report_release(&rep);
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\n\xEF\xBB\xBFVERSION:2.0\r\n"
+				     "END:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 2: not an iCalendar line \"\xEF\xBB\xBFVERSION:2.0\"");
 	ck_assert_int_eq(import_text(st, "hello\n", &rep, &e), -1);
 	ck_assert_str_eq(e.msg, "line 1: not an iCalendar line \"hello\"");
 	ck_assert_int_eq(import_text(st, "", &rep, &e), -1);

@@ -699,6 +699,42 @@ static int read_waiting(struct import *im, icalcomponent *c, const struct ical_p
 	return read_event(im, c, p, e);
 }
 
+/* Whether the n bytes at v are a UTC offset of RFC 5545 (3.3.14): a sign,
+ * hours 00-23, minutes 00-59, seconds 00-59 if any (libical would keep
+ * +9900 as +2300, and move every event of the zone). */
+static bool utc_offset(const char *v, size_t n)
+{
+	if ((n != 5 && n != 7) || (v[0] != '+' && v[0] != '-'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	return (v[1] - '0') * 10 + (v[2] - '0') <= 23 && v[3] <= '5' && (n == 5 || v[5] <= '5');
+}
+
+/* The TZOFFSETFROM and TZOFFSETTO lines of a VTIMEZONE, each a valid
+ * offset: "line N: bad TZOFFSETFROM "+9900"" for one that is not. */
+static int check_offsets(const struct ical_part *p, struct err *e)
+{
+	for (size_t i = 0; i < p->nlines; i++) {
+		const struct ical_line *l = &p->lines[i];
+		const char *text = p->text.buf + l->off, *v;
+
+		if (strcasecmp(l->name, "TZOFFSETFROM") && strcasecmp(l->name, "TZOFFSETTO"))
+			continue;
+		v = memrchr(text, ':', l->len);
+		v = v ? v + 1 : text + l->len;
+		if (!utc_offset(v, (size_t)(text + l->len - v))) {
+			char *val = xstrndup(v, (size_t)(text + l->len - v));
+
+			err_set(e, ERR_USAGE, "line %d: bad %s %s", l->no, l->name, utf8_q(val));
+			free(val);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* A component of a calendar, as the reader handed it over. */
 static int read_part(struct import *im, struct ical_part *p, struct err *e)
 {
@@ -722,7 +758,7 @@ static int read_part(struct import *im, struct ical_part *p, struct err *e)
 			rc = read_waiting(im, c, p, e);
 		}
 	} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
-		if (lic_error(p, c, true, e) < 0)
+		if (lic_error(p, c, true, e) < 0 || check_offsets(p, e) < 0)
 			rc = -1;
 		else {
 			icalcomponent_add_component(im->zones, c);

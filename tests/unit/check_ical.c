@@ -271,6 +271,27 @@ START_TEST(test_malformed)
 				     &rep, &e),
 			 -1);
 	ck_assert_str_eq(e.msg, "line 5: bad RRULE \"FREQ=OFTEN\"");
+	/* an offset beyond 23:59 (RFC 5545 3.3.14) is refused, not clamped */
+	for (int i = 0; i < 3; i++) {
+		static const char *const offs[] = { "TZOFFSETFROM:+9900", "TZOFFSETTO:+0160",
+						    "TZOFFSETTO:0100" };
+		static const char *const msgs[] = { "line 6: bad TZOFFSETFROM \"+9900\"",
+						    "line 7: bad TZOFFSETTO \"+0160\"",
+						    "line 7: bad TZOFFSETTO \"0100\"" };
+		char *text = xasprintf(
+			"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom/Odd\r\n"
+			"BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n%s\r\n%s\r\n"
+			"END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:odd@test\r\n"
+			"DTSTART;TZID=Custom/Odd:20260101T100000\r\nEND:VEVENT\r\n"
+			"END:VCALENDAR\r\n",
+			i == 0 ? offs[0] : "TZOFFSETFROM:+0100",
+			i == 0 ? "TZOFFSETTO:+0100" : offs[i]);
+
+		ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
+		ck_assert_str_eq(e.msg, msgs[i]);
+		free(text);
+	}
+	ck_assert_uint_eq(count_events(st), 1); /* the one with a BOM */
 }
 END_TEST
 

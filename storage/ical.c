@@ -668,8 +668,11 @@ static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 			depth++;
 		else if (!strcasecmp(name, "END"))
 			depth--;
-		else if (event && depth == 1 && !kept(name))
+		else if (event && depth == 1 && !kept(name)) {
+			if (!strcasecmp(name, "RDATE"))
+				note_skip(im, "RDATE"); /* nestor keeps none: said */
 			continue;
+		}
 		*end = '\0';
 		c = icalparser_add_line(im->parser, line);
 		*end = was;
@@ -747,6 +750,18 @@ static int read_part(struct import *im, struct ical_part *p, struct err *e)
 			       ical_part_line(p, "BEGIN", NULL), p->kind);
 	kind = icalcomponent_isa(c);
 	if (kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTODO_COMPONENT) {
+		/* of what an event or a task holds, only its VALARMs are read */
+		for (icalcomponent *in = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+		     in; in = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+			char what[48];
+
+			if (icalcomponent_isa(in) == ICAL_VALARM_COMPONENT)
+				continue;
+			snprintf(what, sizeof(what), "%s inside %s",
+				 icalcomponent_kind_to_string(icalcomponent_isa(in)),
+				 icalcomponent_kind_to_string(kind));
+			note_skip(im, what);
+		}
 		if (lic_error(p, c, true, e) < 0) {
 			rc = -1;
 		} else if (!zones_known(im, c)) {

@@ -424,6 +424,32 @@ START_TEST(test_empty_text)
 }
 END_TEST
 
+/* What nestor does not keep is counted, never dropped without a word: an
+ * RDATE line, a component inside an event other than a VALARM. */
+START_TEST(test_dropped_counted)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(
+		import_text(
+			st,
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r@test\r\n"
+			"DTSTART:20260610T090000Z\r\nRDATE:20260611T090000Z,20260612T090000Z\r\n"
+			"RDATE:20260615T090000Z\r\nBEGIN:VEVENT\r\nUID:inner@test\r\n"
+			"DTSTART:20260610T090000Z\r\nEND:VEVENT\r\nBEGIN:VALARM\r\n"
+			"ACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+			"END:VCALENDAR\r\n",
+			&rep, &e) == 0,
+		"%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ck_assert_uint_eq(rep.skipped, 3);
+	ck_assert_str_eq(rep.skipped_what, "2 RDATE, 1 VEVENT inside VEVENT");
+	ical_report_release(&rep);
+	ck_assert_uint_eq(count_events(st), 1);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -622,6 +648,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_far_years);
 	tcase_add_test(tc, test_empty_text);
+	tcase_add_test(tc, test_dropped_counted);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

@@ -119,7 +119,21 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool serie
 	return c;
 }
 
-static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zone)
+/* The zone an override's times are written in: its own when it has one
+ * other than the series' (*own, to free), else the series' zone. */
+static const char *override_zone(struct store *s, const struct event *ev,
+				 const struct event_override *o, struct tz **own)
+{
+	struct err ignore;
+
+	*own = NULL;
+	if (!o->tzid || !*o->tzid || (ev->tzid && !strcmp(o->tzid, ev->tzid)) || ev->all_day)
+		return ev->tzid;
+	*own = caltz_open(s, o->tzid, &ignore);
+	return *own ? o->tzid : ev->tzid;
+}
+
+static void add_event(icalcomponent *cal, struct store *s, const struct event *ev, struct tz *zone)
 {
 	icalcomponent *c = vevent(ev, zone, ev->rrule != NULL);
 
@@ -143,13 +157,18 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 	for (size_t i = 0; i < ev->noverrides; i++) {
 		const struct event_override *o = &ev->overrides[i];
 		struct event one = *ev;
+		struct tz *own;
 
 		one.start = o->start;
 		one.end = o->end;
 		one.summary = o->summary ? o->summary : ev->summary;
 		one.notes = o->notes ? o->notes : ev->notes;
 		one.location = o->location ? o->location : ev->location;
-		c = vevent(&one, zone, false);
+		/* the occurrence moved in its own zone stays there; the
+		 * RECURRENCE-ID names the series' occurrence, in its zone */
+		one.tzid = (char *)override_zone(s, ev, o, &own);
+		c = vevent(&one, own ? own : zone, false);
+		tz_free(own);
 		icalcomponent_add_property(c,
 					   time_prop(ICAL_RECURRENCEID_PROPERTY, o->recurrence_id,
 						     ev->all_day, ev->tzid, zone, false));
@@ -169,14 +188,19 @@ static void zone_span(const struct event_list *l, const bool *used, const char *
 	for (size_t i = 0; i < l->nevents; i++) {
 		const struct event *ev = &l->events[i];
 
-		if (!used[i] || ev->all_day || !ev->tzid || strcmp(ev->tzid, tzid))
+		if (!used[i] || ev->all_day)
 			continue;
-		*first = ev->start < *first ? ev->start : *first;
-		*last = ev->end > *last ? ev->end : *last;
-		*open = *open || ev->rrule;
+		if (ev->tzid && !strcmp(ev->tzid, tzid)) {
+			*first = ev->start < *first ? ev->start : *first;
+			*last = ev->end > *last ? ev->end : *last;
+			*open = *open || ev->rrule;
+		}
 		for (size_t k = 0; k < ev->noverrides; k++) {
 			const struct event_override *o = &ev->overrides[k];
+			const char *oz = o->tzid && *o->tzid ? o->tzid : ev->tzid;
 
+			if (!oz || strcmp(oz, tzid))
+				continue;
 			*first = o->start < *first ? o->start : *first;
 			*last = o->end > *last ? o->end : *last;
 		}
@@ -193,14 +217,16 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 	const char **done = NULL;
 	size_t n = 0;
 
-	for (size_t i = 0; i < l->nevents; i++) {
-		const char *tzid = l->events[i].tzid;
+	for (size_t i = 0, j = 0; i < l->nevents;
+	     j = j < l->events[i].noverrides ? j + 1 : 0, i += !j) {
+		/* the event's zone (j 0), then its overrides' */
+		const char *tzid = j ? l->events[i].overrides[j - 1].tzid : l->events[i].tzid;
 		icalcomponent *vtz;
 		icalproperty *p;
 		char *text;
 		size_t k;
 
-		if (!used[i] || !tzid || l->events[i].all_day)
+		if (!used[i] || !tzid || !*tzid || l->events[i].all_day)
 			continue;
 		for (k = 0; k < n && strcmp(done[k], tzid); k++)
 			;
@@ -279,7 +305,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 			err_clear(e);
 			continue;
 		}
-		add_event(cal, ev, z);
+		add_event(cal, s, ev, z);
 		tz_free(z);
 	}
 	if (rc == 0 && !calendar)

@@ -450,6 +450,46 @@ START_TEST(test_dropped_counted)
 }
 END_TEST
 
+/* An occurrence moved to another zone than its series' keeps that zone
+ * through an export and an import. */
+START_TEST(test_override_zone)
+{
+	struct ical_report rep;
+	struct store *other;
+	struct err e = { 0, "" };
+	struct event ev;
+	char *text;
+
+	ck_assert_msg(
+		import_text(
+			st,
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
+			"DTSTART;TZID=Europe/Berlin:20260601T090000\r\nRRULE:FREQ=DAILY;COUNT=5\r\n"
+			"SUMMARY:s\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
+			"RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000\r\n"
+			"DTSTART;TZID=America/New_York:20260603T090000\r\nSUMMARY:moved\r\n"
+			"END:VEVENT\r\nEND:VCALENDAR\r\n",
+			&rep, &e) == 0,
+		"%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	ck_assert_msg(strstr(text, "DTSTART;TZID=America/New_York:20260603T090000") &&
+			      strstr(text, "TZID:America/New_York") &&
+			      strstr(text, "RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000"),
+		      "%s", text);
+	other = open_db("other.db");
+	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(event_get_uid(other, "s@test", &ev, &e), 0);
+	ck_assert_uint_eq(ev.noverrides, 1);
+	ck_assert_str_eq(ev.overrides[0].tzid, "America/New_York");
+	ck_assert_int_eq(ev.overrides[0].start, utc(2026, 6, 3, 13, 0));
+	event_release(&ev);
+	free(text);
+	store_free(other);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -649,6 +689,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_far_years);
 	tcase_add_test(tc, test_empty_text);
 	tcase_add_test(tc, test_dropped_counted);
+	tcase_add_test(tc, test_override_zone);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

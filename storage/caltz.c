@@ -1,6 +1,7 @@
 #include "caltz.h"
 #include "store-int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int caltz_ensure(struct store *s, const char *tzid, struct err *e)
@@ -86,4 +87,37 @@ time_t caltz_from_wall(struct tz *z, struct icaltimetype w)
 		tm.tm_sec = w.second;
 	}
 	return tz_instant(z, &tm);
+}
+
+icalvalue *caltz_value(struct icaltimetype w, bool utc)
+{
+	char buf[64];
+
+	if (w.is_date) {
+		snprintf(buf, sizeof(buf), "%04d%02d%02d", w.year, w.month, w.day);
+		return icalvalue_new_from_string(ICAL_DATE_VALUE, buf);
+	}
+	snprintf(buf, sizeof(buf), "%04d%02d%02dT%02d%02d%02d%s", w.year, w.month, w.day, w.hour,
+		 w.minute, w.second, utc ? "Z" : "");
+	return icalvalue_new_from_string(ICAL_DATETIME_VALUE, buf);
+}
+
+icalproperty *caltz_utc_prop(icalproperty_kind kind, time_t t, bool is_date)
+{
+	icalproperty *p = icalproperty_new(kind);
+	struct icaltimetype w = icaltime_null_time();
+	struct tm tm;
+
+	tz_utc_tm(t, &tm);
+	w.year = tm.tm_year + 1900;
+	w.month = tm.tm_mon + 1;
+	w.day = tm.tm_mday;
+	w.is_date = is_date;
+	if (!is_date) {
+		w.hour = tm.tm_hour;
+		w.minute = tm.tm_min;
+		w.second = tm.tm_sec;
+	}
+	icalproperty_set_value(p, caltz_value(w, !is_date));
+	return p;
 }

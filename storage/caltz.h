@@ -39,4 +39,15 @@ struct icaltimetype caltz_to_wall(struct tz *z, time_t t, bool is_date);
  * is taken at 00:00. */
 time_t caltz_from_wall(struct tz *z, struct icaltimetype w);
 
+/* The latest instant libical writes a DATE-TIME of itself: its setters
+ * refuse a year after 3000 and leave zeros (icaltime_is_valid_time()). */
+#define CALTZ_LIBICAL_MAX 32535215999LL /* 3000-12-31T23:59:59Z */
+
+/* A DATE (w.is_date) or DATE-TIME value of w, formatted here for every
+ * year 1-9999; with Z when utc. */
+icalvalue *caltz_value(struct icaltimetype w, bool utc);
+/* A property of kind with the value of instant t in UTC (a date: the UTC
+ * date of t). */
+icalproperty *caltz_utc_prop(icalproperty_kind kind, time_t t, bool is_date);
+
 #endif

@@ -17,41 +17,42 @@ static bool wall_exact(struct tz *z, time_t t)
 	return caltz_from_wall(z, caltz_to_wall(z, t, false)) == t;
 }
 
-/* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
- * is its zone, the local one for NULL).  An instant the zone's wall clock
- * cannot name goes out in UTC, unless wall (a series' DTSTART, which the
- * rule reads as a wall-clock time: its first instance). */
-static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
-			       struct tz *z, bool wall)
+/* A DATE (UTC midnight t) or UTC DATE-TIME property of kind; a DTSTART
+ * names tzid, the event's zone, for nestor's import (others ignore it). */
+static icalproperty *utc_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid)
 {
-	bool utc = !all_day && tzid && tz_is_utc(tzid);
-	struct icaltimetype v = icaltime_null_time();
-	icalproperty *p;
+	icalproperty *p = caltz_utc_prop(kind, t, all_day);
 
-	if (!all_day && !utc) {
-		v = caltz_to_wall(z, t, false);
-		utc = tzid && !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
-	}
-	if (all_day || utc) {
-		v = icaltime_from_timet_with_zone(t, all_day,
-						  utc ? icaltimezone_get_utc_timezone() : NULL);
-		if (all_day)
-			v.zone = NULL;
-	}
-	p = icalproperty_new(kind);
-	if (all_day)
-		icalproperty_set_value(p, icalvalue_new_date(v));
-	else
-		icalproperty_set_value(p, icalvalue_new_datetime(v));
-	if (!all_day && tzid && !utc)
-		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
-	if (utc && kind == ICAL_DTSTART_PROPERTY && !tz_is_utc(tzid)) {
-		/* the event's zone, for nestor's import (others ignore it) */
+	if (!all_day && kind == ICAL_DTSTART_PROPERTY && tzid && *tzid && !tz_is_utc(tzid)) {
 		icalparameter *x = icalparameter_new_x(tzid);
 
 		icalparameter_set_xname(x, "X-NESTOR-TZID");
 		icalproperty_add_parameter(p, x);
 	}
+	return p;
+}
+
+/* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
+ * is its zone).  A time with no zone goes out in UTC, never floating
+ * (which every reader would take in its own zone), as does an instant the
+ * zone's wall clock cannot name, unless wall (a series' DTSTART, which the
+ * rule reads as a wall-clock time: its first instance). */
+static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
+			       struct tz *z, bool wall)
+{
+	bool utc = !all_day && (!tzid || !*tzid || tz_is_utc(tzid));
+	struct icaltimetype v = icaltime_null_time();
+	icalproperty *p;
+
+	if (!all_day && !utc) {
+		v = caltz_to_wall(z, t, false);
+		utc = !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
+	}
+	if (all_day || utc)
+		return utc_prop(kind, t, all_day, utc ? tzid : NULL);
+	p = icalproperty_new(kind);
+	icalproperty_set_value(p, caltz_value(v, false));
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
 	return p;
 }
 
@@ -118,7 +119,21 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool serie
 	return c;
 }
 
-static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zone)
+/* The zone an override's times are written in: its own when it has one
+ * other than the series' (*own, to free), else the series' zone. */
+static const char *override_zone(struct store *s, const struct event *ev,
+				 const struct event_override *o, struct tz **own)
+{
+	struct err ignore;
+
+	*own = NULL;
+	if (!o->tzid || !*o->tzid || (ev->tzid && !strcmp(o->tzid, ev->tzid)) || ev->all_day)
+		return ev->tzid;
+	*own = caltz_open(s, o->tzid, &ignore);
+	return *own ? o->tzid : ev->tzid;
+}
+
+static void add_event(icalcomponent *cal, struct store *s, const struct event *ev, struct tz *zone)
 {
 	icalcomponent *c = vevent(ev, zone, ev->rrule != NULL);
 
@@ -142,13 +157,18 @@ static void add_event(icalcomponent *cal, const struct event *ev, struct tz *zon
 	for (size_t i = 0; i < ev->noverrides; i++) {
 		const struct event_override *o = &ev->overrides[i];
 		struct event one = *ev;
+		struct tz *own;
 
 		one.start = o->start;
 		one.end = o->end;
 		one.summary = o->summary ? o->summary : ev->summary;
 		one.notes = o->notes ? o->notes : ev->notes;
 		one.location = o->location ? o->location : ev->location;
-		c = vevent(&one, zone, false);
+		/* the occurrence moved in its own zone stays there; the
+		 * RECURRENCE-ID names the series' occurrence, in its zone */
+		one.tzid = (char *)override_zone(s, ev, o, &own);
+		c = vevent(&one, own ? own : zone, false);
+		tz_free(own);
 		icalcomponent_add_property(c,
 					   time_prop(ICAL_RECURRENCEID_PROPERTY, o->recurrence_id,
 						     ev->all_day, ev->tzid, zone, false));
@@ -168,14 +188,19 @@ static void zone_span(const struct event_list *l, const bool *used, const char *
 	for (size_t i = 0; i < l->nevents; i++) {
 		const struct event *ev = &l->events[i];
 
-		if (!used[i] || ev->all_day || !ev->tzid || strcmp(ev->tzid, tzid))
+		if (!used[i] || ev->all_day)
 			continue;
-		*first = ev->start < *first ? ev->start : *first;
-		*last = ev->end > *last ? ev->end : *last;
-		*open = *open || ev->rrule;
+		if (ev->tzid && !strcmp(ev->tzid, tzid)) {
+			*first = ev->start < *first ? ev->start : *first;
+			*last = ev->end > *last ? ev->end : *last;
+			*open = *open || ev->rrule;
+		}
 		for (size_t k = 0; k < ev->noverrides; k++) {
 			const struct event_override *o = &ev->overrides[k];
+			const char *oz = o->tzid && *o->tzid ? o->tzid : ev->tzid;
 
+			if (!oz || strcmp(oz, tzid))
+				continue;
 			*first = o->start < *first ? o->start : *first;
 			*last = o->end > *last ? o->end : *last;
 		}
@@ -192,14 +217,16 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 	const char **done = NULL;
 	size_t n = 0;
 
-	for (size_t i = 0; i < l->nevents; i++) {
-		const char *tzid = l->events[i].tzid;
+	for (size_t i = 0, j = 0; i < l->nevents;
+	     j = j < l->events[i].noverrides ? j + 1 : 0, i += !j) {
+		/* the event's zone (j 0), then its overrides' */
+		const char *tzid = j ? l->events[i].overrides[j - 1].tzid : l->events[i].tzid;
 		icalcomponent *vtz;
 		icalproperty *p;
 		char *text;
 		size_t k;
 
-		if (!used[i] || !tzid || l->events[i].all_day)
+		if (!used[i] || !tzid || !*tzid || l->events[i].all_day)
 			continue;
 		for (k = 0; k < n && strcmp(done[k], tzid); k++)
 			;
@@ -216,11 +243,16 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 			bool open;
 
 			zone_span(l, used, tzid, &first, &last, &open);
-			icaltimezone_truncate_vtimezone(
-				vtz, icaltime_from_timet_with_zone(first, 0, utc),
-				open ? icaltime_null_time()
-				     : icaltime_from_timet_with_zone(last, 0, utc),
-				0);
+			/* libical writes no year after 3000 (its TZUNTIL and
+			 * DTSTART would be zeros): past it, the zone is
+			 * written whole, or left open at its end */
+			if (first <= CALTZ_LIBICAL_MAX)
+				icaltimezone_truncate_vtimezone(
+					vtz, icaltime_from_timet_with_zone(first, 0, utc),
+					open || last > CALTZ_LIBICAL_MAX
+						? icaltime_null_time()
+						: icaltime_from_timet_with_zone(last, 0, utc),
+					0);
 		}
 		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
 		if (p)
@@ -273,7 +305,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 			err_clear(e);
 			continue;
 		}
-		add_event(cal, ev, z);
+		add_event(cal, s, ev, z);
 		tz_free(z);
 	}
 	if (rc == 0 && !calendar)

@@ -101,6 +101,7 @@ void ical_reader_release(struct ical_reader *r)
  * (a read error, or a NUL byte: text with one would be cut there). */
 static int physical(struct ical_reader *r, struct sbuf *sb, struct err *e)
 {
+	const char *l;
 	ssize_t got;
 	size_t n;
 
@@ -122,7 +123,13 @@ static int physical(struct ical_reader *r, struct sbuf *sb, struct err *e)
 		if (n && r->buf[n - 1] == '\r')
 			n--;
 	}
-	sbuf_add(sb, r->buf, n);
+	l = r->buf;
+	if (r->next_no == 1 && n >= 3 && !memcmp(l, "\xEF\xBB\xBF", 3)) {
+		/* a UTF-8 byte order mark, as Windows editors write one */
+		l += 3;
+		n -= 3;
+	}
+	sbuf_add(sb, l, n);
 	return 1;
 }
 

@@ -1,5 +1,6 @@
 /* Tasks as VTODOs: one function each way, apart from the event import. */
 #include "ical-todo.h"
+#include "caltz.h"
 #include "task.h"
 #include "tz.h"
 #include "xalloc.h"
@@ -115,13 +116,10 @@ static bool in_window(const struct task *t, const time_t *from, const time_t *to
 static icalcomponent *vtodo(const struct task *t)
 {
 	icalcomponent *c = icalcomponent_new(ICAL_VTODO_COMPONENT);
-	icaltimezone *utc = icaltimezone_get_utc_timezone();
 
 	icalcomponent_set_uid(c, t->uid);
-	icalcomponent_add_property(
-		c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(t->created_at, 0, utc)));
-	icalcomponent_add_property(
-		c, icalproperty_new_created(icaltime_from_timet_with_zone(t->created_at, 0, utc)));
+	icalcomponent_add_property(c, caltz_utc_prop(ICAL_DTSTAMP_PROPERTY, t->created_at, false));
+	icalcomponent_add_property(c, caltz_utc_prop(ICAL_CREATED_PROPERTY, t->created_at, false));
 	icalcomponent_set_summary(c, t->title);
 	if (t->notes && *t->notes)
 		icalcomponent_set_description(c, t->notes);
@@ -129,7 +127,8 @@ static icalcomponent *vtodo(const struct task *t)
 		icalcomponent_add_property(c,
 					   icalproperty_new_priority(priority_flip(t->priority)));
 	if (t->has_due && t->due_date_only) {
-		struct icaltimetype d = icaltime_from_timet_with_zone(t->due, 1, NULL);
+		struct icaltimetype d = icaltime_null_time();
+		icalproperty *p = icalproperty_new(ICAL_DUE_PROPERTY);
 		struct tm tm;
 
 		/* the local day it is due, not the UTC one */
@@ -137,17 +136,17 @@ static icalcomponent *vtodo(const struct task *t)
 		d.year = tm.tm_year + 1900;
 		d.month = tm.tm_mon + 1;
 		d.day = tm.tm_mday;
-		icalcomponent_add_property(c, icalproperty_new_due(d));
+		d.is_date = 1;
+		icalproperty_set_value(p, caltz_value(d, false));
+		icalcomponent_add_property(c, p);
 	} else if (t->has_due) {
-		icalcomponent_add_property(
-			c, icalproperty_new_due(icaltime_from_timet_with_zone(t->due, 0, utc)));
+		icalcomponent_add_property(c, caltz_utc_prop(ICAL_DUE_PROPERTY, t->due, false));
 	}
 	if (t->status == TASK_DONE) {
 		icalcomponent_set_status(c, ICAL_STATUS_COMPLETED);
 		if (t->done_at)
 			icalcomponent_add_property(
-				c, icalproperty_new_completed(
-					   icaltime_from_timet_with_zone(t->done_at, 0, utc)));
+				c, caltz_utc_prop(ICAL_COMPLETED_PROPERTY, t->done_at, false));
 	} else if (t->status == TASK_CANCELLED) {
 		icalcomponent_set_status(c, ICAL_STATUS_CANCELLED);
 	} else {

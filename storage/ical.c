@@ -73,6 +73,7 @@ struct import {
 	void *arg;
 	struct ical_progress prog;
 	const struct ical_reader *rd;
+	char *local; /* floating_zone() */
 };
 
 static void note_skip(struct import *im, const char *kind)
@@ -92,11 +93,38 @@ static void note_skip(struct import *im, const char *kind)
 	im->skip[i].n++;
 }
 
-/* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"". */
+/* Whether x is libical's report of an empty TEXT value ("No value for
+ * SUMMARY property. Removing entire property:"): RFC 5545 (3.3.11) allows
+ * one, and Outlook writes an empty DESCRIPTION or LOCATION. */
+static bool empty_text(icalproperty *x, char name[48])
+{
+	const char *msg = icalproperty_get_xlicerror(x);
+	icalproperty_kind kind;
+
+	*name = '\0';
+	if (!msg || sscanf(msg, "No value for %47s property.", name) != 1)
+		return false;
+	kind = icalproperty_string_to_kind(name);
+	return kind != ICAL_NO_PROPERTY &&
+	       (icalproperty_kind_to_value_kind(kind) == ICAL_TEXT_VALUE ||
+		icalproperty_kind_to_value_kind(kind) == ICAL_X_VALUE);
+}
+
+/* libical's X-LIC-ERROR in comp or below, as "line N: bad NAME "value"";
+ * an empty text is no error: the property is left out, as libical did. */
 static int lic_error(const struct ical_part *p, icalcomponent *comp, bool below, struct err *e)
 {
 	icalproperty *x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+	char empty[48];
 
+	while (x && empty_text(x, empty)) {
+		icalcomponent_remove_property(comp, x);
+		icalproperty_free(x);
+		x = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+	}
+	if (x && *empty)
+		return err_set(e, ERR_USAGE, "line %d: empty %s", ical_part_line(p, empty, NULL),
+			       empty);
 	if (x) {
 		const char *msg = icalproperty_get_xlicerror(x), *in = strstr(msg, " in "),
 			   *prop = strstr(msg, " property"), *val = strstr(msg, "property: ");
@@ -221,8 +249,26 @@ static const char *x_zone(struct import *im, icalproperty *p, int line)
 	return "UTC";
 }
 
+/* The zone a floating time (no TZID, no Z) is read in: the importing
+ * process's, kept by its name when tzdata has it, else as UTC (at the same
+ * instant), so that the event is the same wherever it is shown later. */
+static const char *floating_zone(struct import *im)
+{
+	if (!im->local) {
+		char *name = tz_local_name();
+
+		if (name && tz_is_system(tz_plain_name(name)))
+			im->local = name;
+		else {
+			free(name);
+			im->local = xstrdup("UTC");
+		}
+	}
+	return im->local;
+}
+
 /* The instant (or, for a date, the UTC midnight) of a DATE-TIME property;
- * *tzid_out gets the zone name to keep (NULL: floating or a date). */
+ * *tzid_out gets the zone name to keep (NULL: a date). */
 static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bool *is_date,
 		     const char **tzid_out, struct err *e)
 {
@@ -251,6 +297,8 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 		if (tp ? resolve_zone(im, icalparameter_get_tzid(tp), line, &z, &name, e) < 0
 		       : !(z = tz_open(NULL, e)))
 			return -1;
+		if (!tp)
+			name = floating_zone(im);
 		*t = caltz_from_wall(z, v);
 		tz_free(z);
 	}
@@ -620,8 +668,11 @@ static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 			depth++;
 		else if (!strcasecmp(name, "END"))
 			depth--;
-		else if (event && depth == 1 && !kept(name))
+		else if (event && depth == 1 && !kept(name)) {
+			if (!strcasecmp(name, "RDATE"))
+				note_skip(im, "RDATE"); /* nestor keeps none: said */
 			continue;
+		}
 		*end = '\0';
 		c = icalparser_add_line(im->parser, line);
 		*end = was;
@@ -651,6 +702,42 @@ static int read_waiting(struct import *im, icalcomponent *c, const struct ical_p
 	return read_event(im, c, p, e);
 }
 
+/* Whether the n bytes at v are a UTC offset of RFC 5545 (3.3.14): a sign,
+ * hours 00-23, minutes 00-59, seconds 00-59 if any (libical would keep
+ * +9900 as +2300, and move every event of the zone). */
+static bool utc_offset(const char *v, size_t n)
+{
+	if ((n != 5 && n != 7) || (v[0] != '+' && v[0] != '-'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	return (v[1] - '0') * 10 + (v[2] - '0') <= 23 && v[3] <= '5' && (n == 5 || v[5] <= '5');
+}
+
+/* The TZOFFSETFROM and TZOFFSETTO lines of a VTIMEZONE, each a valid
+ * offset: "line N: bad TZOFFSETFROM "+9900"" for one that is not. */
+static int check_offsets(const struct ical_part *p, struct err *e)
+{
+	for (size_t i = 0; i < p->nlines; i++) {
+		const struct ical_line *l = &p->lines[i];
+		const char *text = p->text.buf + l->off, *v;
+
+		if (strcasecmp(l->name, "TZOFFSETFROM") && strcasecmp(l->name, "TZOFFSETTO"))
+			continue;
+		v = memrchr(text, ':', l->len);
+		v = v ? v + 1 : text + l->len;
+		if (!utc_offset(v, (size_t)(text + l->len - v))) {
+			char *val = xstrndup(v, (size_t)(text + l->len - v));
+
+			err_set(e, ERR_USAGE, "line %d: bad %s %s", l->no, l->name, utf8_q(val));
+			free(val);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* A component of a calendar, as the reader handed it over. */
 static int read_part(struct import *im, struct ical_part *p, struct err *e)
 {
@@ -663,6 +750,18 @@ static int read_part(struct import *im, struct ical_part *p, struct err *e)
 			       ical_part_line(p, "BEGIN", NULL), p->kind);
 	kind = icalcomponent_isa(c);
 	if (kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTODO_COMPONENT) {
+		/* of what an event or a task holds, only its VALARMs are read */
+		for (icalcomponent *in = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+		     in; in = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+			char what[48];
+
+			if (icalcomponent_isa(in) == ICAL_VALARM_COMPONENT)
+				continue;
+			snprintf(what, sizeof(what), "%s inside %s",
+				 icalcomponent_kind_to_string(icalcomponent_isa(in)),
+				 icalcomponent_kind_to_string(kind));
+			note_skip(im, what);
+		}
 		if (lic_error(p, c, true, e) < 0) {
 			rc = -1;
 		} else if (!zones_known(im, c)) {
@@ -674,7 +773,7 @@ static int read_part(struct import *im, struct ical_part *p, struct err *e)
 			rc = read_waiting(im, c, p, e);
 		}
 	} else if (kind == ICAL_VTIMEZONE_COMPONENT) {
-		if (lic_error(p, c, true, e) < 0)
+		if (lic_error(p, c, true, e) < 0 || check_offsets(p, e) < 0)
 			rc = -1;
 		else {
 			icalcomponent_add_component(im->zones, c);
@@ -737,6 +836,7 @@ static void import_release(struct import *im)
 	if (im->parser)
 		icalparser_free(im->parser);
 	forget_saved(im);
+	free(im->local);
 }
 
 static int max_id(struct store *s, long long *id, struct err *e)

@@ -318,3 +318,28 @@ out=$(TZ=UTC nestor --db apia.db agenda --from 2011-12-28 --to 2011-12-31 --json
 	grep -c '"start"')
 expect_eq "skipped day, in UTC" "$out" 4
 NESTOR_NOW=$now0
+
+# a floating time (no TZID, no Z) is read in the zone of the import and
+# kept there: an export from another zone names it, and the agenda of a
+# second database shows the same 09:00 Berlin
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:fl@test\r\n%s\r\n' \
+	'DTSTART:20260610T090000' >fl.ics
+printf 'DTEND:20260610T100000\r\nSUMMARY:Floating\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >>fl.ics
+TZ=Europe/Berlin nestor --db fl.db import fl.ics >/dev/null
+expect_eq "floating: the import's zone" \
+	"$(nestor --db fl.db event show 1 | sed -n 's/^zone *//p')" Europe/Berlin
+TZ=America/New_York nestor --db fl.db export -o fl-out.ics
+grep -q '^DTSTART;TZID=Europe/Berlin:20260610T090000' fl-out.ics ||
+	fail "floating: export names the zone: $(grep DTSTART fl-out.ics)"
+TZ=Europe/Berlin nestor --db fl2.db import fl-out.ics >/dev/null
+expect_eq "floating: round trip across zones" \
+	"$(TZ=Europe/Berlin nestor --db fl2.db agenda --from 2026-06-10 --to 2026-06-10 | grep Floating)" \
+	"     1  09:00-10:00  Floating"
+# a local zone tzdata does not name (a POSIX TZ string): kept as UTC, and
+# an export writes it in UTC, never floating
+TZ=EST5 nestor --db fl3.db import fl.ics >/dev/null
+expect_eq "floating: unnamed zone is UTC" \
+	"$(TZ=UTC nestor --db fl3.db event show 1 | sed -n 's/^\(start\|zone\) *//p' | tr '\n' ' ')" \
+	"2026-06-10T14:00:00+00:00 UTC "
+expect_eq "floating: never exported floating" \
+	"$(TZ=Europe/Berlin nestor --db fl3.db export | grep '^DTSTART' | tr -d '\r')" "DTSTART:20260610T140000Z"

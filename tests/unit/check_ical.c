@@ -232,6 +232,22 @@ START_TEST(test_malformed)
 	ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
 	ck_assert_str_eq(e.msg, "line 7: END:VCALENDAR inside BEGIN:VEVENT of line 3");
 	free(text);
+	/* a UTF-8 byte order mark is skipped, on the first line only */
+	ck_assert_msg(
+		import_text(st,
+			    "\xEF\xBB\xBF"
+			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bom@test\r\n"
+			    "DTSTART:20260310T140000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    &rep, &e) == 0,
+		"%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ical_report_release(&rep);
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\n\xEF\xBB\xBFVERSION:2.0\r\n"
+				     "END:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 2: not an iCalendar line \"\xEF\xBB\xBFVERSION:2.0\"");
 	ck_assert_int_eq(import_text(st, "hello\n", &rep, &e), -1);
 	ck_assert_str_eq(e.msg, "line 1: not an iCalendar line \"hello\"");
 	ck_assert_int_eq(import_text(st, "", &rep, &e), -1);
@@ -255,6 +271,27 @@ START_TEST(test_malformed)
 				     &rep, &e),
 			 -1);
 	ck_assert_str_eq(e.msg, "line 5: bad RRULE \"FREQ=OFTEN\"");
+	/* an offset beyond 23:59 (RFC 5545 3.3.14) is refused, not clamped */
+	for (int i = 0; i < 3; i++) {
+		static const char *const offs[] = { "TZOFFSETFROM:+9900", "TZOFFSETTO:+0160",
+						    "TZOFFSETTO:0100" };
+		static const char *const msgs[] = { "line 6: bad TZOFFSETFROM \"+9900\"",
+						    "line 7: bad TZOFFSETTO \"+0160\"",
+						    "line 7: bad TZOFFSETTO \"0100\"" };
+		char *text = xasprintf(
+			"BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom/Odd\r\n"
+			"BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n%s\r\n%s\r\n"
+			"END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:odd@test\r\n"
+			"DTSTART;TZID=Custom/Odd:20260101T100000\r\nEND:VEVENT\r\n"
+			"END:VCALENDAR\r\n",
+			i == 0 ? offs[0] : "TZOFFSETFROM:+0100",
+			i == 0 ? "TZOFFSETTO:+0100" : offs[i]);
+
+		ck_assert_int_eq(import_text(st, text, &rep, &e), -1);
+		ck_assert_str_eq(e.msg, msgs[i]);
+		free(text);
+	}
+	ck_assert_uint_eq(count_events(st), 1); /* the one with a BOM */
 }
 END_TEST
 
@@ -293,6 +330,163 @@ START_TEST(test_out_of_range)
 		ck_assert_uint_eq(count_events(st), 0);
 		free(text);
 	}
+}
+END_TEST
+
+/* Times after the year 3000 (libical writes zeros for them) go out as they
+ * are, and the export imports again with the same instants. */
+START_TEST(test_far_years)
+{
+	static const char *const want[] = {
+		"DTSTART;TZID=Europe/Berlin:30260601T090000",
+		"DTSTART:30010101T000000Z",
+		"DTSTART;VALUE=DATE:40000101",
+		"DTEND;VALUE=DATE:40000102",
+		"DTSTART:99991231T100000Z",
+		"DUE:50000101T090000Z",
+	};
+	static const char *const uids[] = { "berlin@test", "utc@test", "date@test", "last@test" };
+	struct ical_report rep;
+	struct store *other;
+	struct err e = { 0, "" };
+	char *text;
+
+	ck_assert_msg(
+		import_text(st,
+			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:berlin@test\r\n"
+			    "DTSTART;TZID=Europe/Berlin:30260601T090000\r\nEND:VEVENT\r\n"
+			    "BEGIN:VEVENT\r\nUID:utc@test\r\nDTSTART:30010101T000000Z\r\n"
+			    "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:date@test\r\n"
+			    "DTSTART;VALUE=DATE:40000101\r\nEND:VEVENT\r\n"
+			    "BEGIN:VEVENT\r\nUID:last@test\r\nDTSTART:99991231T100000Z\r\n"
+			    "END:VEVENT\r\nBEGIN:VTODO\r\nUID:task@test\r\nSUMMARY:t\r\n"
+			    "DUE:50000101T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+			    &rep, &e) == 0,
+		"%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	ck_assert_msg(!strstr(text, "00000000"), "%s", text);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "%s not in %s", want[i], text);
+	other = open_db("other.db");
+	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 4);
+	ck_assert_uint_eq(rep.tasks_added, 1);
+	ical_report_release(&rep);
+	for (size_t i = 0; i < sizeof(uids) / sizeof(uids[0]); i++) {
+		struct event a, b;
+
+		ck_assert_int_eq(event_get_uid(st, uids[i], &a, &e), 0);
+		ck_assert_int_eq(event_get_uid(other, uids[i], &b, &e), 0);
+		ck_assert_int_eq(a.start, b.start);
+		ck_assert_int_eq(a.end, b.end);
+		ck_assert_int_eq(a.all_day, b.all_day);
+		event_release(&a);
+		event_release(&b);
+	}
+	free(text);
+	store_free(other);
+}
+END_TEST
+
+/* An empty TEXT value (RFC 5545 3.3.11; Outlook writes an empty DESCRIPTION
+ * or LOCATION) is empty, not a reason to refuse the file; an empty DTSTART
+ * still is. */
+START_TEST(test_empty_text)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	struct event ev;
+
+	ck_assert_msg(
+		import_text(st,
+			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:empty@test\r\n"
+			    "DTSTART:20260610T090000Z\r\nSUMMARY:\r\nDESCRIPTION:\r\n"
+			    "LOCATION:\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:\r\n"
+			    "TRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			    &rep, &e) == 0,
+		"%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ical_report_release(&rep);
+	ck_assert_int_eq(event_get_uid(st, "empty@test", &ev, &e), 0);
+	ck_assert_str_eq(ev.summary, "(no title)");
+	ck_assert_ptr_null(ev.notes);
+	ck_assert_ptr_null(ev.location);
+	ck_assert_msg(strstr(ev.alarms, "TRIGGER:-PT5M") && !strstr(ev.alarms, "X-LIC"), "%s",
+		      ev.alarms);
+	event_release(&ev);
+	ck_assert_int_eq(import_text(st,
+				     "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:\r\n"
+				     "END:VEVENT\r\nEND:VCALENDAR\r\n",
+				     &rep, &e),
+			 -1);
+	ck_assert_str_eq(e.msg, "line 4: empty DTSTART");
+}
+END_TEST
+
+/* What nestor does not keep is counted, never dropped without a word: an
+ * RDATE line, a component inside an event other than a VALARM. */
+START_TEST(test_dropped_counted)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(
+		import_text(
+			st,
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r@test\r\n"
+			"DTSTART:20260610T090000Z\r\nRDATE:20260611T090000Z,20260612T090000Z\r\n"
+			"RDATE:20260615T090000Z\r\nBEGIN:VEVENT\r\nUID:inner@test\r\n"
+			"DTSTART:20260610T090000Z\r\nEND:VEVENT\r\nBEGIN:VALARM\r\n"
+			"ACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+			"END:VCALENDAR\r\n",
+			&rep, &e) == 0,
+		"%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ck_assert_uint_eq(rep.skipped, 3);
+	ck_assert_str_eq(rep.skipped_what, "2 RDATE, 1 VEVENT inside VEVENT");
+	ical_report_release(&rep);
+	ck_assert_uint_eq(count_events(st), 1);
+}
+END_TEST
+
+/* An occurrence moved to another zone than its series' keeps that zone
+ * through an export and an import. */
+START_TEST(test_override_zone)
+{
+	struct ical_report rep;
+	struct store *other;
+	struct err e = { 0, "" };
+	struct event ev;
+	char *text;
+
+	ck_assert_msg(
+		import_text(
+			st,
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
+			"DTSTART;TZID=Europe/Berlin:20260601T090000\r\nRRULE:FREQ=DAILY;COUNT=5\r\n"
+			"SUMMARY:s\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
+			"RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000\r\n"
+			"DTSTART;TZID=America/New_York:20260603T090000\r\nSUMMARY:moved\r\n"
+			"END:VEVENT\r\nEND:VCALENDAR\r\n",
+			&rep, &e) == 0,
+		"%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	ck_assert_msg(strstr(text, "DTSTART;TZID=America/New_York:20260603T090000") &&
+			      strstr(text, "TZID:America/New_York") &&
+			      strstr(text, "RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000"),
+		      "%s", text);
+	other = open_db("other.db");
+	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(event_get_uid(other, "s@test", &ev, &e), 0);
+	ck_assert_uint_eq(ev.noverrides, 1);
+	ck_assert_str_eq(ev.overrides[0].tzid, "America/New_York");
+	ck_assert_int_eq(ev.overrides[0].start, utc(2026, 6, 3, 13, 0));
+	event_release(&ev);
+	free(text);
+	store_free(other);
 }
 END_TEST
 
@@ -492,6 +686,10 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_out_of_range);
+	tcase_add_test(tc, test_far_years);
+	tcase_add_test(tc, test_empty_text);
+	tcase_add_test(tc, test_dropped_counted);
+	tcase_add_test(tc, test_override_zone);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

@@ -655,8 +655,19 @@ static int parse_body(struct api_call *c)
 	if (!c->in)
 		return api_error(c, 400, "the body is not valid JSON (at byte %zu)",
 				 end && end >= c->rq->body ? (size_t)(end - c->rq->body) : 0);
+	/* one value, then nothing but white space: {"a":1}{"a":2} is no
+	 * object, and which of the two was meant is not the server's guess */
+	if (end)
+		end += strspn(end, " \t\r\n");
+	if (end && end < c->rq->body + c->rq->body_len)
+		return api_error(c, 400,
+				 "the body is not valid JSON (at byte %zu: more after the "
+				 "value)",
+				 (size_t)(end - c->rq->body));
 	if (!cJSON_IsObject(c->in))
 		return api_error(c, 400, "the body must be a JSON object");
+	if (json_dup_first(c->in, &at))
+		return api_error(c, 400, "\"%s\": given twice", at.path);
 	return 0;
 }
 

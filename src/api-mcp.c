@@ -634,6 +634,5 @@ int api_mcp(struct api_call *c, struct api_mcp *m)
 		api_no_content(c);
 		return 0;
 	}
-	httpd_resp_header(c->rs, "Allow", "GET, POST, DELETE");
-	return api_bad_method(c);
+	return api_bad_method(c, "GET, POST, DELETE");
 }

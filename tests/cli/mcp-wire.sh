@@ -96,6 +96,8 @@ expect_eq "initialize 2025-03-26" "$(mcp -d "$init0326")" 200
 sid=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
 expect_eq "a batch in 2025-03-26" "$(mcp -H "Mcp-Session-Id: $sid" -d "[$(add 24 batched3)]")" 200
 expect_eq "a batch in 2025-03-26: answered" "$(json body '[r["id"] for r in d[0]]')" "[24]"
+expect_eq "a notification: 202, no body, no type" \
+	"$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}') $(wc -c <body) $(grep -ci '^content-type' hdr)" "202 0 0"
 expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
 kill $pid
 wait $pid || true

@@ -61,6 +61,17 @@ expect_eq "only the valid call ran" "$(titles)" "['fine']"
 expect_eq "a batch in 2025-03-26" "$(json batch.out '[r["id"] for r in d[1]]')" "[12, 13]"
 expect_eq "the batch ran" "$(titles)" "['batched', 'fine']"
 
+# integer arguments: out of a double's exact range, or no integer, are
+# refused naming the argument (9223372036854775808 was "no task with id 0")
+{
+	printf '%s\n' "$init"
+	for a in 9223372036854775808 1e999 9007199254740993 '" 1"'; do
+		printf '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"task_done","arguments":{"id":%s}}}\n' "$a"
+	done
+} | nestor mcp >ints.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_eq "integer arguments" "$(json ints.out 'set((r["result"]["isError"], r["result"]["content"][0]["text"]) for r in d[1:])')" \
+	"{(True, 'task_done: argument \"id\" must be an integer')}"
+
 # /mcp
 tok=$(nestor token add 2>/dev/null)
 "$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &

@@ -160,14 +160,15 @@ bool json_nul_first(const char *s, size_t n, struct json_nul *at)
 
 static int name_cmp(const void *a, const void *b)
 {
-	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A member of object o whose name another member has, or NULL (of such
- * names, the first in byte order). */
-static const cJSON *repeated_member(const cJSON *o)
+/* A member name of object o that another member has too, or NULL (of
+ * such names, the first in byte order). */
+static const char *repeated_name(const cJSON *o)
 {
-	const cJSON *c, **v, *found = NULL;
+	const cJSON *c;
+	const char **v, *found = NULL;
 	size_t n = 0, i = 0;
 
 	for (c = o->child; c; c = c->next)
@@ -176,16 +177,11 @@ static const cJSON *repeated_member(const cJSON *o)
 		return NULL;
 	v = xcalloc(n, sizeof(*v));
 	for (c = o->child; c; c = c->next)
-		v[i++] = c->string ? c : NULL;
-	for (i = 0; i < n; i++)
-		if (!v[i])
-			break;
-	if (i == n) {
-		qsort(v, n, sizeof(*v), name_cmp);
-		for (i = 1; i < n && !found; i++)
-			if (!strcmp(v[i - 1]->string, v[i]->string))
-				found = v[i];
-	}
+		v[i++] = c->string ? c->string : "";
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 1; i < n && !found; i++)
+		if (!strcmp(v[i - 1], v[i]))
+			found = v[i];
 	free(v);
 	return found;
 }
@@ -198,14 +194,14 @@ bool json_dup_first(const cJSON *v, struct json_nul *at)
 		long index;
 	} *stack = NULL;
 	size_t depth = 0, cap = 0;
-	const cJSON *dup = NULL;
+	const char *dup = NULL;
 
 	if (!v || !(cJSON_IsObject(v) || cJSON_IsArray(v)))
 		return false;
 	stack = xcalloc(cap = 16, sizeof(*stack));
 	stack[depth++] = (struct frame){ v, v->child, 0 };
 	if (cJSON_IsObject(v))
-		dup = repeated_member(v);
+		dup = repeated_name(v);
 	while (depth && !dup) {
 		struct frame *f = &stack[depth - 1];
 		const cJSON *c = f->at;
@@ -222,7 +218,7 @@ bool json_dup_first(const cJSON *v, struct json_nul *at)
 			stack = xrealloc(stack, (cap *= 2) * sizeof(*stack));
 		stack[depth++] = (struct frame){ c, c->child, 0 };
 		if (cJSON_IsObject(c))
-			dup = repeated_member(c);
+			dup = repeated_name(c);
 	}
 	if (dup && at) {
 		memset(at, 0, sizeof(*at));
@@ -240,8 +236,8 @@ bool json_dup_first(const cJSON *v, struct json_nul *at)
 		}
 		if (depth > DEPTH + 1)
 			add(at->path, sizeof(at->path), NULL, 0, -1);
-		add(at->path, sizeof(at->path), dup->string, strlen(dup->string), 0);
-		snprintf(at->key, sizeof(at->key), "%s", dup->string);
+		add(at->path, sizeof(at->path), dup, strlen(dup), 0);
+		snprintf(at->key, sizeof(at->key), "%s", dup);
 	}
 	free(stack);
 	return dup != NULL;

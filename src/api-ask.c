@@ -199,7 +199,7 @@ int api_ask(struct api_call *c)
 	struct err e;
 
 	if (strcmp(c->rq->method, "POST") != 0 || c->id)
-		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
+		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c, "POST");
 	if (api_writable(c) < 0 || api_str(c, "text", &text) < 0 ||
 	    api_str(c, "assistant", &assistant) < 0 ||
 	    api_int(c, "conversation", 1, 9007199254740991LL, &conv) < 0)

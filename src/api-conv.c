@@ -165,7 +165,7 @@ int api_assistants(struct api_call *c)
 		return rc;
 	}
 	if (!c->id || c->sub || !(is(c, "GET") || is(c, "PATCH") || is(c, "DELETE")))
-		return api_bad_method(c);
+		return api_bad_method(c, c->id ? "GET, PATCH, DELETE" : "GET, POST");
 	if (is(c, "GET"))
 		first = api_first_user(c, NULL);
 	else
@@ -249,7 +249,7 @@ static int conversation_messages_of(struct api_call *c, long long id)
 	size_t n;
 
 	if (!is(c, "GET"))
-		return api_bad_method(c);
+		return api_bad_method(c, "GET");
 	if (conversation_messages(c->store, id, &ms, &n, &e) < 0)
 		return api_fail(c, &e);
 	arr = cJSON_CreateArray();
@@ -327,7 +327,7 @@ int api_conversations(struct api_call *c)
 	if (!c->id && is(c, "POST"))
 		return conversation_create(c);
 	if (!c->id)
-		return api_bad_method(c);
+		return api_bad_method(c, "GET, POST");
 	if (api_id(c, &id) < 0 || (c->sub && strcmp(c->sub, "messages") != 0))
 		return c->sub ? api_error(c, 404, "no such resource") : -1;
 	if (api_own_conversation(c, id, &cv) < 0)
@@ -346,7 +346,7 @@ int api_conversations(struct api_call *c)
 		else if (rc == 0)
 			api_no_content(c);
 	} else {
-		rc = api_bad_method(c);
+		rc = api_bad_method(c, "GET, DELETE");
 	}
 	conversation_release(&cv);
 	return rc;
@@ -363,7 +363,7 @@ int api_integrations(struct api_call *c)
 	int first, rc;
 
 	if (!is(c, "GET") || c->id)
-		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c);
+		return c->id ? api_error(c, 404, "no such resource") : api_bad_method(c, "GET");
 	if ((first = api_first_user(c, NULL)) < 0)
 		return -1;
 	rc = first ? health_collect(c->store, c->cfg, store_path(c->store), NULL, c->now, &h, &e)

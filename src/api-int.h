@@ -78,8 +78,9 @@ int api_str(struct api_call *c, const char *name, const char **out);
  * null, 1 with *out set, -1 with 400 for anything else (a fraction, a
  * string, a number out of range). */
 int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out);
-/* 405 naming the method. */
-int api_bad_method(struct api_call *c);
+/* 405 naming the method, with Allow: allow (the methods the resource
+ * takes, "GET, POST"), as HTTP asks of every 405. */
+int api_bad_method(struct api_call *c, const char *allow);
 /* conversation_get() of the caller's own conversations only: another
  * user's is 404, as if it did not exist. */
 int api_own_conversation(struct api_call *c, long long id, struct conversation *out);

@@ -5,8 +5,11 @@
  *  - POST: Accept must name application/json and text/event-stream (else
  *    406); a message with no request in it is 202 with no body, one with
  *    requests 200 with the JSON-RPC answer as application/json; a body
- *    with a NUL byte is no JSON text: 400 with the JSON-RPC parse error
- *    (-32700), nothing run;
+ *    that is not one JSON value in UTF-8 (a NUL byte, invalid UTF-8, more
+ *    after the value) is 400 with the JSON-RPC parse error (-32700, no
+ *    id), nothing run, before the session is looked at; a batch is 400
+ *    with -32600 unless the session agreed 2025-03-26 (later versions
+ *    have no batches);
  *  - GET with a session's Mcp-Session-Id (and Accept naming
  *    text/event-stream) opens the session's stream of server messages:
  *    notifications/tools/list_changed when the tools its assistant offers
@@ -16,8 +19,9 @@
  *    any process shows within moments; keep-alive comments as for
  *    /v1/ask;
  *  - initialize starts a session: its answer carries Mcp-Session-Id,
- *    which every later request must send (400 without, 404 for one that
- *    ended or never was, so the client starts again); DELETE ends it;
+ *    which every later request must send (400 without, or with one that
+ *    cannot be an id: empty, not visible ASCII; 404 for one that ended
+ *    or never was, so the client starts again); DELETE ends it;
  *  - MCP-Protocol-Version, when sent, must be the version agreed (400);
  *  - an Origin header must be a loopback origin or one of serve.origins
  *    (403): a web page cannot drive a local server (DNS rebinding);
@@ -460,6 +464,36 @@ static int call_defer(struct api_call *c, struct api_mcp_session *ss)
 	return 0;
 }
 
+/* A message refused whole: 400 with the JSON-RPC error (no id), the
+ * transport's rule for input the server cannot accept. */
+static int refuse(struct api_call *c, char *error)
+{
+	c->rs->status = 400;
+	sbuf_reset(&c->rs->body);
+	sbuf_adds(&c->rs->body, error);
+	sbuf_adds(&c->rs->body, "\n");
+	free(error);
+	return -1;
+}
+
+/* The session named by the Mcp-Session-Id header sid (NULL: none sent):
+ * 0 with *out (NULL when none was sent), else answered: 400 for an id
+ * that cannot be one (empty, or not visible ASCII as the transport has
+ * it), 404 for one that ended or never was (the client starts again). */
+static int session_of(struct api_call *c, struct api_mcp *m, const char *sid,
+		      struct api_mcp_session **out)
+{
+	*out = NULL;
+	if (!sid)
+		return 0;
+	for (const char *p = sid; *p || p == sid; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return api_error(c, 400, "malformed Mcp-Session-Id %s", utf8_q(sid));
+	if (!(*out = find(m, sid, c->tok.id)))
+		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
+	return 0;
+}
+
 static int post(struct api_call *c, struct api_mcp *m)
 {
 	const char *accept = c->rq->header(c->rq, "Accept");
@@ -467,17 +501,15 @@ static int post(struct api_call *c, struct api_mcp *m)
 	const char *ver = c->rq->header(c->rq, "MCP-Protocol-Version");
 	struct api_mcp_session *ss = NULL;
 	cJSON *msg;
-	char *reply;
+	char *reply, *error;
 	bool init, call, batch;
 
 	if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name application/json and text/event-stream");
-	if (memchr(c->rq->body, '\0', c->rq->body_len)) {
-		/* the transport's rule for input the server cannot accept */
-		c->rs->status = 400;
-		sbuf_adds(&c->rs->body, MCP_NUL_BYTE_ERROR "\n");
-		return -1;
-	}
+	/* what does not parse is refused before anything else is looked at:
+	 * with or without a session, its answer is the same */
+	if ((error = mcp_parse_error(c->rq->body, c->rq->body_len)))
+		return refuse(c, error);
 	msg = cJSON_ParseWithLength(c->rq->body, c->rq->body_len);
 	init = has_method(msg, "initialize");
 	call = has_method(msg, "tools/call");
@@ -492,8 +524,8 @@ static int post(struct api_call *c, struct api_mcp *m)
 	 * on the server's own thread */
 	if (init && batch)
 		return api_error(c, 400, "initialize must be sent alone, not in a batch");
-	if (sid && !(ss = find(m, sid, c->tok.id)))
-		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
+	if (session_of(c, m, sid, &ss) < 0)
+		return -1;
 	if (!ss && !init)
 		return api_error(c, 400, "missing Mcp-Session-Id (initialize first)");
 	if (ss && ver && mcp_session_version(ss->s) && strcmp(ver, mcp_session_version(ss->s)))
@@ -501,6 +533,8 @@ static int post(struct api_call *c, struct api_mcp *m)
 				 utf8_q(ver), mcp_session_version(ss->s));
 	if (ver && !mcp_version_supported(ver))
 		return api_error(c, 400, "unsupported MCP-Protocol-Version %s", utf8_q(ver));
+	if (batch && !mcp_batch_allowed(ss ? mcp_session_version(ss->s) : NULL))
+		return refuse(c, mcp_batch_error());
 	if (!ss && new_session(c, m, &ss) < 0)
 		return -1;
 	ss->used = ++m->clock;
@@ -554,8 +588,8 @@ static int listen_get(struct api_call *c, struct api_mcp *m)
 		return api_error(c, 400, "GET needs an Mcp-Session-Id (initialize first)");
 	if (!accept || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name text/event-stream");
-	if (!(ss = find(m, sid, c->tok.id)))
-		return api_error(c, 404, "no MCP session %s (initialize again)", utf8_q(sid));
+	if (session_of(c, m, sid, &ss) < 0)
+		return -1;
 	ss->used = ++m->clock;
 	listed = mcp_session_listed(ss->s);
 	l = xcalloc(1, sizeof(*l));
@@ -590,14 +624,15 @@ int api_mcp(struct api_call *c, struct api_mcp *m)
 	if (!strcmp(c->rq->method, "GET"))
 		return listen_get(c, m);
 	if (!strcmp(c->rq->method, "DELETE")) {
-		if (!sid || !(ss = find(m, sid, c->tok.id)))
-			return api_error(c, 404, "no such MCP session");
+		if (!sid)
+			return api_error(c, 400, "DELETE needs an Mcp-Session-Id");
+		if (session_of(c, m, sid, &ss) < 0)
+			return -1;
 		end_listeners(m, ss->id);
 		mcp_session_free(ss->s);
 		memset(ss, 0, sizeof(*ss));
 		api_no_content(c);
 		return 0;
 	}
-	httpd_resp_header(c->rs, "Allow", "GET, POST, DELETE");
-	return api_bad_method(c);
+	return api_bad_method(c, "GET, POST, DELETE");
 }

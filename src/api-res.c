@@ -118,8 +118,7 @@ int api_resource(struct api_call *c, const struct api_resource *r)
 		if (is(c, "GET"))
 			return r->list(c);
 		if (!is(c, "POST")) {
-			httpd_resp_header(c->rs, "Allow", "GET, POST");
-			return api_bad_method(c);
+			return api_bad_method(c, "GET, POST");
 		}
 		if (api_writable(c) < 0 || r->create(c, &id) < 0 || r->get(c, id, &cur) < 0)
 			return -1;
@@ -136,8 +135,7 @@ int api_resource(struct api_call *c, const struct api_resource *r)
 	}
 	if (!is(c, "PATCH") && !is(c, "DELETE")) {
 		cJSON_Delete(cur);
-		httpd_resp_header(c->rs, "Allow", "GET, PATCH, DELETE");
-		return api_bad_method(c);
+		return api_bad_method(c, "GET, PATCH, DELETE");
 	}
 	rc = api_writable(c);
 	if (rc == 0 && is(c, "PATCH") && !r->match_inside)
@@ -565,7 +563,7 @@ int api_agenda(struct api_call *c)
 	cJSON *arr;
 
 	if (!is(c, "GET"))
-		return api_bad_method(c);
+		return api_bad_method(c, "GET");
 	if (event_window(c->now, c->rq->query(c->rq, "from"), c->rq->query(c->rq, "to"), true,
 			 &from, &to, &e) < 0 ||
 	    event_window_occurrences(c->store, from, to, c->rq->query(c->rq, "calendar"), &l, &e) <

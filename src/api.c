@@ -266,8 +266,9 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 	return 1;
 }
 
-int api_bad_method(struct api_call *c)
+int api_bad_method(struct api_call *c, const char *allow)
 {
+	httpd_resp_header(c->rs, "Allow", allow);
 	return api_error(c, 405, "%s is not allowed on %s", utf8_q(c->rq->method),
 			 utf8_q(c->rq->path));
 }
@@ -616,6 +617,8 @@ static int route(struct api_call *c, char *path)
 	}
 	if (n >= 2 && strcmp(seg[0], "v1") == 0 && strcmp(seg[1], "openapi.json") == 0 && n == 2) {
 		c->route = "/v1/openapi.json";
+		if (strcmp(c->rq->method, "GET") != 0)
+			return api_bad_method(c, "GET");
 		c->rs->status = 200;
 		sbuf_adds(&c->rs->body, api_openapi_json);
 		return 0;
@@ -655,8 +658,19 @@ static int parse_body(struct api_call *c)
 	if (!c->in)
 		return api_error(c, 400, "the body is not valid JSON (at byte %zu)",
 				 end && end >= c->rq->body ? (size_t)(end - c->rq->body) : 0);
+	/* one value, then nothing but white space: {"a":1}{"a":2} is no
+	 * object, and which of the two was meant is not the server's guess */
+	if (end)
+		end += strspn(end, " \t\r\n");
+	if (end && end < c->rq->body + c->rq->body_len)
+		return api_error(c, 400,
+				 "the body is not valid JSON (at byte %zu: more after the "
+				 "value)",
+				 (size_t)(end - c->rq->body));
 	if (!cJSON_IsObject(c->in))
 		return api_error(c, 400, "the body must be a JSON object");
+	if (json_dup_first(c->in, &at))
+		return api_error(c, 400, "\"%s\": given twice", at.path);
 	return 0;
 }
 
@@ -673,7 +687,10 @@ static void serve(struct api_call *c)
 	}
 	if (strcmp(c->rq->path, "/healthz") == 0) {
 		c->route = "/healthz";
-		sbuf_adds(&c->rs->body, "{\"status\":\"ok\"}\n");
+		if (strcmp(c->rq->method, "GET") != 0)
+			api_bad_method(c, "GET");
+		else
+			sbuf_adds(&c->rs->body, "{\"status\":\"ok\"}\n");
 		goto out;
 	}
 	if (c->rq->too_large) {
@@ -699,7 +716,10 @@ static void serve(struct api_call *c)
 	}
 	if (strcmp(c->rq->path, "/metrics") == 0) {
 		c->route = "/metrics";
-		metrics(c);
+		if (strcmp(c->rq->method, "GET") != 0)
+			api_bad_method(c, "GET");
+		else
+			metrics(c);
 		goto out;
 	}
 	if (strcmp(c->rq->path, "/mcp") == 0) {
@@ -735,10 +755,24 @@ static void call_init(struct api_call *c, struct api *api, const struct httpd_re
 	c->route = "other";
 }
 
+/* HEAD is answered as GET, and the server sends no body (libmicrohttpd
+ * leaves it out of every answer to a HEAD); but /mcp, whose GET opens a
+ * stream, takes no HEAD. */
+static const struct httpd_req *as_get(const struct httpd_req *rq, struct httpd_req *copy)
+{
+	if (strcmp(rq->method, "HEAD") != 0 || strcmp(rq->path, "/mcp") == 0)
+		return rq;
+	*copy = *rq;
+	copy->method = "GET";
+	return copy;
+}
+
 void api_handle(void *arg, const struct httpd_req *rq, struct httpd_resp *rs)
 {
+	struct httpd_req head;
 	struct api_call c;
 
+	rq = as_get(rq, &head);
 	call_init(&c, arg, rq, rs);
 	serve(&c);
 	if (!c.deferred)

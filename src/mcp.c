@@ -11,7 +11,9 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,10 @@
 #define RPC_INVALID   (-32600)
 #define RPC_NO_METHOD (-32601)
 #define RPC_PARAMS    (-32602)
+
+/* The largest integer id: a client's JSON reader may hold numbers as
+ * doubles, exact up to 2^53 - 1 (MCP: an id is a string or an integer). */
+#define ID_MAX 9007199254740991.0
 
 /* How many cancelled ids of calls not yet started a session remembers. */
 #define MCP_EARLY_CANCELS 16
@@ -186,6 +192,76 @@ static void nuls_release(struct nuls *ns)
 	free(ns->v);
 }
 
+static cJSON *rpc_error(const cJSON *id, int code, const char *msg);
+
+/* The answer to a message refused whole (no id), as one line. */
+static char *refusal(int code, const char *msg)
+{
+	cJSON *r = rpc_error(NULL, code, msg);
+	char *text = cJSON_PrintUnformatted(r);
+
+	cJSON_Delete(r);
+	return text;
+}
+
+/* msg[0..len) as one JSON value, or NULL with *why the parse error to
+ * answer (caller frees): not UTF-8 (a string echoed back, an id, a name,
+ * would be no JSON text), not JSON, or more after the value. */
+static cJSON *parse_whole(const char *msg, size_t len, char **why)
+{
+	struct err e = { 0, "" };
+	const char *end = NULL;
+	char *text;
+	cJSON *m;
+
+	*why = NULL;
+	if (memchr(msg, '\0', len)) {
+		*why = xstrdup(MCP_NUL_BYTE_ERROR);
+		return NULL;
+	}
+	if (!utf8_valid(msg, len)) {
+		/* the byte's offset, as the field checks word it */
+		char *copy = xstrndup(msg, len);
+
+		utf8_check_bytes("message", copy, 0, &e);
+		free(copy);
+		text = xasprintf("parse error: %s", e.msg);
+	} else if (!(m = cJSON_ParseWithLengthOpts(msg, len, &end, false))) {
+		text = xasprintf("parse error: not JSON (at byte %zu)",
+				 end && end >= msg ? (size_t)(end - msg) : 0);
+	} else {
+		end += strspn(end, " \t\r\n");
+		if (end >= msg + len)
+			return m;
+		cJSON_Delete(m);
+		text = xasprintf("parse error: more after the JSON value (at byte %zu)",
+				 (size_t)(end - msg));
+	}
+	*why = refusal(RPC_PARSE, text);
+	free(text);
+	return NULL;
+}
+
+char *mcp_parse_error(const char *msg, size_t len)
+{
+	char *why;
+	cJSON *m = parse_whole(msg, len, &why);
+
+	cJSON_Delete(m);
+	return why;
+}
+
+bool mcp_batch_allowed(const char *version)
+{
+	return version && !strcmp(version, "2025-03-26");
+}
+
+char *mcp_batch_error(void)
+{
+	return refusal(RPC_INVALID, "a batch is not allowed: only protocol version 2025-03-26 "
+				    "has batches (send each message alone)");
+}
+
 static void cancel_one(struct mcp_session *s, const cJSON *m)
 {
 	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
@@ -194,7 +270,7 @@ static void cancel_one(struct mcp_session *s, const cJSON *m)
 	char *id;
 
 	if (!cJSON_IsString(method) || strcmp(method->valuestring, "notifications/cancelled") ||
-	    cJSON_GetObjectItemCaseSensitive(m, "id") ||
+	    cJSON_GetObjectItemCaseSensitive(m, "id") || json_dup_first(m, NULL) ||
 	    (!cJSON_IsString(rid) && !cJSON_IsNumber(rid)))
 		return;
 	id = cJSON_PrintUnformatted(rid);
@@ -213,10 +289,13 @@ static void cancel_one(struct mcp_session *s, const cJSON *m)
 
 void mcp_session_cancel(struct mcp_session *s, const char *msg)
 {
-	cJSON *m = cJSON_Parse(msg), *c;
+	char *why;
+	cJSON *m = parse_whole(msg, strlen(msg), &why), *c;
 	cJSON *batch = cJSON_IsArray(m) ? m : NULL;
 	struct nuls ns;
 	long k = 0;
+
+	free(why); /* mcp_session_handle answers it */
 
 	/* a requestId cut at a NUL would name another request */
 	nuls_find(&ns, msg);
@@ -293,12 +372,35 @@ static bool structured(const struct mcp_session *s)
 	return !s->version || strcmp(s->version, "2025-06-18") >= 0;
 }
 
+/* Whether id can be echoed as the client sent it: a string, or an
+ * integer a double holds exactly (not -0, which would come back as 0). */
+static bool id_valid(const cJSON *id)
+{
+	if (cJSON_IsString(id))
+		return true;
+	return cJSON_IsNumber(id) && id->valuedouble == floor(id->valuedouble) &&
+	       fabs(id->valuedouble) <= ID_MAX &&
+	       !(id->valuedouble == 0 && signbit(id->valuedouble));
+}
+
+/* The id to answer with: the request's, as it wrote it (cJSON would
+ * print 9007199254740991 as 9.00719925474099e+15). */
+static cJSON *id_copy(const cJSON *id)
+{
+	char buf[32];
+
+	if (!cJSON_IsNumber(id))
+		return cJSON_Duplicate(id, 1);
+	snprintf(buf, sizeof(buf), "%.0f", id->valuedouble);
+	return cJSON_CreateRaw(buf);
+}
+
 static cJSON *rpc_error(const cJSON *id, int code, const char *msg)
 {
 	cJSON *r = cJSON_CreateObject(), *err;
 
 	cJSON_AddStringToObject(r, "jsonrpc", "2.0");
-	cJSON_AddItemToObject(r, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(r, "id", id ? id_copy(id) : cJSON_CreateNull());
 	err = cJSON_AddObjectToObject(r, "error");
 	cJSON_AddNumberToObject(err, "code", code);
 	cJSON_AddStringToObject(err, "message", msg);
@@ -310,7 +412,7 @@ static cJSON *rpc_result(const cJSON *id, cJSON *result)
 	cJSON *r = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(r, "jsonrpc", "2.0");
-	cJSON_AddItemToObject(r, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddItemToObject(r, "id", id_copy(id));
 	cJSON_AddItemToObject(r, "result", result);
 	return r;
 }
@@ -469,27 +571,29 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	return rpc_result(id, r);
 }
 
-/* The answer to request m (an object with a method) that holds a NUL at
- * f, which is not run: cJSON would have read its string cut at the NUL.
- * In params, invalid params (-32602); elsewhere (the method, the id, a
- * member's name) not a valid request (-32600), with no id if the id is
- * where it is.  A notification is answered nothing. */
-static cJSON *nul_answer(const cJSON *m, const struct nul_found *f)
+/* The answer to request m (an object with a method) that is not run for
+ * what is at path (from m): a NUL, which cJSON would have read its string
+ * cut at, or a member name given twice, of which cJSON would have read
+ * the first only.  In params, invalid params (-32602); elsewhere (the
+ * method, the id, a member's name) not a valid request (-32600), with no
+ * id if the id is where it is.  A notification is answered nothing. */
+static cJSON *refuse_at(const cJSON *m, const char *path, const char *what)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
-	bool in_id = !strcmp(f->path, "id") || !strncmp(f->path, "id.", 3) ||
-		     !strncmp(f->path, "id[", 3);
-	bool in_params = !strcmp(f->path, "params") || !strncmp(f->path, "params.", 7) ||
-			 !strncmp(f->path, "params[", 7);
-	char *msg;
+	bool in_id = !strcmp(path, "id") || !strncmp(path, "id.", 3) || !strncmp(path, "id[", 3);
+	bool in_params = !strcmp(path, "params") || !strncmp(path, "params.", 7) ||
+			 !strncmp(path, "params[", 7);
+	char *msg, *clean;
 	cJSON *r;
 
 	if (!id && !in_id)
 		return NULL;
-	msg = xasprintf("%s: a NUL character (\\u0000) is not text",
-			*f->path ? f->path : "message");
-	r = rpc_error(in_id || (!cJSON_IsString(id) && !cJSON_IsNumber(id)) ? NULL : id,
+	/* a member name from the message: controls would not help a reader */
+	clean = utf8_clean_str(*path ? path : "message", UTF8_PRINTABLE | UTF8_ONE_LINE);
+	msg = xasprintf("%s: %s", clean, what);
+	r = rpc_error(in_id || !id_valid(id) ? NULL : id,
 		      in_params && !in_id ? RPC_PARAMS : RPC_INVALID, msg);
+	free(clean);
 	free(msg);
 	return r;
 }
@@ -502,10 +606,15 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
 	const char *name;
 
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(m, "jsonrpc");
+
 	if (!cJSON_IsObject(m))
 		return rpc_error(NULL, RPC_INVALID, "not a JSON-RPC message");
-	if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id))
-		return rpc_error(NULL, RPC_INVALID, "id must be a string or a number");
+	if (id && !id_valid(id))
+		return rpc_error(NULL, RPC_INVALID,
+				 "id must be a string or an integer from -(2^53-1) to 2^53-1");
+	if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0"))
+		return rpc_error(method ? id : NULL, RPC_INVALID, "jsonrpc must be \"2.0\"");
 	if (!method) /* a response to us, or nonsense without an id */
 		return id || cJSON_GetObjectItemCaseSensitive(m, "result") ||
 				       cJSON_GetObjectItemCaseSensitive(m, "error")
@@ -538,19 +647,28 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 bool mcp_session_ping(struct mcp_session *s, const char *msg, char **reply)
 {
 	cJSON *m, *r = NULL;
-	const cJSON *method;
+	const cJSON *method, *version;
+	char *why;
 
 	*reply = NULL;
 	if (!strstr(msg, "\"ping\"") || json_nul_first(msg, strlen(msg), NULL))
 		return false; /* mcp_session_handle answers a NUL */
-	m = cJSON_Parse(msg);
+	m = parse_whole(msg, strlen(msg), &why);
+	free(why); /* and what does not parse */
+	if (json_dup_first(m, NULL)) {
+		cJSON_Delete(m);
+		return false;
+	}
 	method = cJSON_GetObjectItemCaseSensitive(m, "method");
 	/* handle_one answers a ping from its message alone: nothing of s is
 	 * read or written, so another thread may run a call meanwhile */
+	version = cJSON_GetObjectItemCaseSensitive(m, "jsonrpc");
 	if (cJSON_IsObject(m) && cJSON_IsString(method) && !strcmp(method->valuestring, "ping") &&
-	    cJSON_GetObjectItemCaseSensitive(m, "id"))
+	    cJSON_GetObjectItemCaseSensitive(m, "id") && cJSON_IsString(version) &&
+	    !strcmp(version->valuestring, "2.0"))
 		r = handle_one(s, m, 0);
 	cJSON_Delete(m);
+
 	if (!r)
 		return false;
 	*reply = cJSON_PrintUnformatted(r);
@@ -558,28 +676,41 @@ bool mcp_session_ping(struct mcp_session *s, const char *msg, char **reply)
 	return true;
 }
 
-/* handle_one, unless m holds a NUL (ns: its message k). */
+/* handle_one, unless m holds a NUL (ns: its message k) or a member name
+ * twice. */
 static cJSON *handle_whole(struct mcp_session *s, const cJSON *m, struct nuls *ns, long k,
 			   time_t now)
 {
 	const struct nul_found *f = nul_of(ns, k);
+	struct json_nul dup;
+	bool request = cJSON_IsObject(m) && cJSON_GetObjectItemCaseSensitive(m, "method");
 
-	if (f && cJSON_IsObject(m) && cJSON_GetObjectItemCaseSensitive(m, "method"))
-		return nul_answer(m, f);
+	if (f && request)
+		return refuse_at(m, f->path, "a NUL character (\\u0000) is not text");
+	if (request && json_dup_first(m, &dup))
+		return refuse_at(m, dup.path, "given twice (a member name once per object)");
 	return handle_one(s, m, now);
 }
 
 int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply)
 {
-	cJSON *m = cJSON_Parse(msg), *r, *c;
+	char *why;
+	cJSON *m = parse_whole(msg, strlen(msg), &why), *r, *c;
 	struct nuls ns;
 	long k = 0;
 
 	*reply = NULL;
-	nuls_find(&ns, msg);
 	if (!m) {
-		r = rpc_error(NULL, RPC_PARSE, "parse error: not JSON");
-	} else if (cJSON_IsArray(m)) {
+		*reply = why;
+		return 0;
+	}
+	if (cJSON_IsArray(m) && !mcp_batch_allowed(s->version)) {
+		cJSON_Delete(m);
+		*reply = mcp_batch_error();
+		return 0;
+	}
+	nuls_find(&ns, msg);
+	if (cJSON_IsArray(m)) {
 		r = cJSON_CreateArray();
 		cJSON_ArrayForEach(c, m) {
 			cJSON *one = handle_whole(s, c, &ns, k++, now);

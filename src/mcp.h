@@ -29,13 +29,21 @@
  *   cancellation    notifications/cancelled given to mcp_session_cancel
  *                   (by a transport that reads on while a call runs): the
  *                   tools/call it names stops early and is answered nothing
- * An unknown tool is the JSON-RPC error -32602, an unknown method -32601, a
- * message that is not JSON -32700, not a request -32600.  A request with
- * a NUL character (\u0000) in a string is not run, as a C string would end
- * there: -32602 naming it when it is in params ("params.arguments.title:
- * a NUL character (\u0000) is not text"), else -32600 (a notification:
- * nothing).  A JSON array
- * (a batch, allowed by 2025-03-26) gets an array of the replies.
+ * An unknown tool is the JSON-RPC error -32602, an unknown method -32601.
+ * A message that is not one JSON value in UTF-8 (invalid bytes, a NUL
+ * byte, more after the value) is -32700 with a null id, nothing of it
+ * read; a message that is not a valid request -32600: jsonrpc not "2.0",
+ * an id neither a string nor an integer of at most 2^53-1 in magnitude
+ * (null id: it could not be echoed as sent).  A request with a NUL
+ * character (\u0000) in a string, or a member name twice in one object
+ * ({"title":"a","title":"b"}), is not run, as a C string would end at the
+ * NUL and a lookup would read the first member only: -32602 naming it when
+ * it is in params ("params.arguments.title: a NUL character (\u0000) is
+ * not text", "params.arguments.title: given twice ..."), else -32600 (a
+ * notification: nothing).  A JSON array (a batch) gets an array of the
+ * replies when the session agreed 2025-03-26, the one version with
+ * batches; otherwise (before initialize too) it is -32600 with a null id,
+ * nothing of it run.
  *
  * Every tool runs as user_id (store_set_user before each call) at the time
  * the caller passes: the store's user is the session's for the call only.
@@ -74,6 +82,15 @@ void mcp_session_free(struct mcp_session *s);
  * (notifications, responses).  Bad input is answered with a JSON-RPC error,
  * never a failure: the return value is always 0. */
 int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char **reply);
+
+/* For a transport that answers a message refused whole with a status of
+ * its own (HTTP 400): NULL when msg[0..len) is one JSON value in UTF-8,
+ * else the -32700 error mcp_session_handle would answer (caller frees). */
+char *mcp_parse_error(const char *msg, size_t len);
+/* Whether a session that agreed version (NULL: none yet) takes batches;
+ * the -32600 error (null id) answering one it does not (caller frees). */
+bool mcp_batch_allowed(const char *version);
+char *mcp_batch_error(void);
 
 /* The answer to a message holding a NUL byte, which is no JSON text (its
  * strings would be read cut there): for a transport to send instead of

@@ -48,17 +48,37 @@ int tool_offered(struct store *s, const struct tool *t)
 	return tool_is_calendar(t) ? user_owns_calendar(s, &e) : 1;
 }
 
-static bool is_integer(const cJSON *v)
-{
-	char *end;
+/* The largest integer argument: past it a double (JSON's number, as
+ * cJSON and most clients read it) holds no exact integer. */
+#define ARG_INT_MAX 9007199254740991.0
 
-	if (cJSON_IsNumber(v))
-		return v->valuedouble == floor(v->valuedouble);
-	if (!cJSON_IsString(v) || !*v->valuestring)
+/* Whether v is an integer argument: a number with no fraction of at most
+ * ARG_INT_MAX either way, or a string that is exactly one in decimal
+ * ("12", "-3": models send ids as strings now and then; not " 1", "+1",
+ * "1.0", "0x10"); *n (unless NULL) its value. */
+static bool is_integer(const cJSON *v, long long *n)
+{
+	const char *p;
+	double d;
+
+	if (cJSON_IsNumber(v)) {
+		d = v->valuedouble;
+		if (!(fabs(d) <= ARG_INT_MAX) || d != floor(d))
+			return false;
+	} else if (cJSON_IsString(v)) {
+		p = v->valuestring + (v->valuestring[0] == '-');
+		/* at most 16 digits: 2^53-1 has 16 */
+		if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 16)
+			return false;
+		d = (double)strtoll(v->valuestring, NULL, 10);
+		if (fabs(d) > ARG_INT_MAX)
+			return false;
+	} else {
 		return false;
-	errno = 0;
-	(void)strtoll(v->valuestring, &end, 10);
-	return !errno && !*end;
+	}
+	if (n)
+		*n = (long long)d;
+	return true;
 }
 
 /* Whether v has the JSON Schema type named by type (string|integer|number|boolean|array). */
@@ -67,7 +87,7 @@ static bool type_ok(const cJSON *v, const char *type)
 	if (!strcmp(type, "string"))
 		return cJSON_IsString(v);
 	if (!strcmp(type, "integer"))
-		return is_integer(v);
+		return is_integer(v, NULL);
 	if (!strcmp(type, "number"))
 		return cJSON_IsNumber(v);
 	if (!strcmp(type, "boolean"))
@@ -95,6 +115,8 @@ static int validate(const struct tool *t, const cJSON *schema, const cJSON *args
 	}
 	cJSON_ArrayForEach(a, args) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(props, a->string), *type, *lim;
+		long long whole;
+		double val;
 
 		if (!p)
 			return err_set(e, ERR_USAGE, "%s: unknown argument %s", t->name,
@@ -107,14 +129,18 @@ static int validate(const struct tool *t, const cJSON *schema, const cJSON *args
 				       utf8_q(a->string),
 				       strchr("aeiou", type->valuestring[0]) ? "an" : "a",
 				       type->valuestring);
-		if (!cJSON_IsNumber(a))
+		if (cJSON_IsNumber(a))
+			val = a->valuedouble;
+		else if (is_integer(a, &whole)) /* a string the schema takes */
+			val = (double)whole;
+		else
 			continue;
 		lim = cJSON_GetObjectItemCaseSensitive(p, "minimum");
-		if (cJSON_IsNumber(lim) && a->valuedouble < lim->valuedouble)
+		if (cJSON_IsNumber(lim) && val < lim->valuedouble)
 			return err_set(e, ERR_USAGE, "%s: argument %s must be at least %g", t->name,
 				       utf8_q(a->string), lim->valuedouble);
 		lim = cJSON_GetObjectItemCaseSensitive(p, "maximum");
-		if (cJSON_IsNumber(lim) && a->valuedouble > lim->valuedouble)
+		if (cJSON_IsNumber(lim) && val > lim->valuedouble)
 			return err_set(e, ERR_USAGE, "%s: argument %s must be at most %g", t->name,
 				       utf8_q(a->string), lim->valuedouble);
 	}
@@ -229,12 +255,10 @@ long long tool_arg_int(const cJSON *args, const char *name, long long def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
 
-	/* beyond 2^53 a double is no exact integer, beyond 2^63 none at all */
-	if (cJSON_IsNumber(v))
-		return fabs(v->valuedouble) <= 9007199254740992.0 ? (long long)v->valuedouble : def;
-	if (cJSON_IsString(v) && is_integer(v))
-		return strtoll(v->valuestring, NULL, 10);
-	return def;
+	long long n;
+
+	/* tool_call() refused any other value already (validate) */
+	return is_integer(v, &n) ? n : def;
 }
 
 bool tool_arg_bool(const cJSON *args, const char *name, bool def)

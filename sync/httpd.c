@@ -220,8 +220,10 @@ static const char *conn_query(const struct httpd_req *rq, const char *name)
 
 static void add_headers(struct httpd *h, struct MHD_Response *r, const struct httpd_resp *rs)
 {
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				*rs->content_type ? rs->content_type : "application/json");
+	/* no body (a 202, a 204), no type of it */
+	if (rs->stream || rs->body.len)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					*rs->content_type ? rs->content_type : "application/json");
 	for (int i = 0; i < rs->nheaders; i++)
 		MHD_add_response_header(r, rs->names[i], rs->values[i]);
 	/* a server on its way out keeps no connection for a next request */

@@ -90,7 +90,7 @@ struct httpd_stream;
 
 struct httpd_resp {
 	int status;
-	char content_type[64]; /* "" means application/json */
+	char content_type[64]; /* "" means application/json; none without a body */
 	struct sbuf body;
 	char *names[HTTPD_MAX_HEADERS], *values[HTTPD_MAX_HEADERS];
 	int nheaders;

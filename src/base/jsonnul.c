@@ -1,6 +1,10 @@
 #include "jsonnul.h"
 
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The containers followed; deeper ones count but are not named. */
@@ -152,4 +156,89 @@ bool json_nul_first(const char *s, size_t n, struct json_nul *at)
 	if (at)
 		*at = first;
 	return first.key[0] != '\0';
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A member name of object o that another member has too, or NULL (of
+ * such names, the first in byte order). */
+static const char *repeated_name(const cJSON *o)
+{
+	const cJSON *c;
+	const char **v, *found = NULL;
+	size_t n = 0, i = 0;
+
+	for (c = o->child; c; c = c->next)
+		n++;
+	if (n < 2)
+		return NULL;
+	v = xcalloc(n, sizeof(*v));
+	for (c = o->child; c; c = c->next)
+		v[i++] = c->string ? c->string : "";
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 1; i < n && !found; i++)
+		if (!strcmp(v[i - 1], v[i]))
+			found = v[i];
+	free(v);
+	return found;
+}
+
+bool json_dup_first(const cJSON *v, struct json_nul *at)
+{
+	/* the containers from v down to the one walked, and where in each */
+	struct frame {
+		const cJSON *node, *at;
+		long index;
+	} *stack = NULL;
+	size_t depth = 0, cap = 0;
+	const char *dup = NULL;
+
+	if (!v || !(cJSON_IsObject(v) || cJSON_IsArray(v)))
+		return false;
+	stack = xcalloc(cap = 16, sizeof(*stack));
+	stack[depth++] = (struct frame){ v, v->child, 0 };
+	if (cJSON_IsObject(v))
+		dup = repeated_name(v);
+	while (depth && !dup) {
+		struct frame *f = &stack[depth - 1];
+		const cJSON *c = f->at;
+
+		if (!c) {
+			depth--;
+			continue;
+		}
+		f->at = c->next;
+		f->index++;
+		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+			continue;
+		if (depth == cap)
+			stack = xrealloc(stack, (cap *= 2) * sizeof(*stack));
+		stack[depth++] = (struct frame){ c, c->child, 0 };
+		if (cJSON_IsObject(c))
+			dup = repeated_name(c);
+	}
+	if (dup && at) {
+		memset(at, 0, sizeof(*at));
+		at->element = -1;
+		/* the path: each level's member (or index) leading down, then
+		 * the repeated name */
+		for (size_t d = 1; d < depth && d <= DEPTH; d++) {
+			const struct frame *up = &stack[d - 1];
+
+			if (cJSON_IsArray(up->node))
+				add(at->path, sizeof(at->path), NULL, 0, up->index - 1);
+			else
+				add(at->path, sizeof(at->path), stack[d].node->string,
+				    strlen(stack[d].node->string), 0);
+		}
+		if (depth > DEPTH + 1)
+			add(at->path, sizeof(at->path), NULL, 0, -1);
+		add(at->path, sizeof(at->path), dup, strlen(dup), 0);
+		snprintf(at->key, sizeof(at->key), "%s", dup);
+	}
+	free(stack);
+	return dup != NULL;
 }

@@ -43,4 +43,21 @@ void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct j
 /* Whether s[0..n) has a string holding a NUL; *at (unless NULL) the first. */
 bool json_nul_first(const char *s, size_t n, struct json_nul *at);
 
+/*
+ * A member name given twice in one object ({"title":"a","title":"b"}):
+ * cJSON keeps both and every lookup reads the first, so what the second
+ * says would be ignored unchecked.  json_dup_first() walks a parsed value
+ * (iteratively: any depth) and finds one, so the caller refuses the text:
+ *
+ *	if (json_dup_first(body, &where))
+ *		... "\"%s\": given twice", where.path
+ *
+ * *at (unless NULL): path, the repeated member's path from v
+ * ("params.arguments.title", names cut as above, "..." past 32 levels),
+ * key its name (cut to fit), element -1, raw false.  Each object is
+ * checked in O(n log n) of its members.
+ */
+struct cJSON;
+bool json_dup_first(const struct cJSON *v, struct json_nul *at);
+
 #endif

@@ -111,3 +111,18 @@ expect_eq "a lone surrogate" "$(req POST /v1/tasks '{"title":"\ud800"}')" 400
 expect_eq "a lone surrogate: error" "$(json 'd["error"]')" "the body is not valid JSON (at byte 10)"
 expect_eq "not an object" "$(req POST /v1/tasks '[1]')" 400
 expect_eq "not an object: error" "$(json 'd["error"]')" "the body must be a JSON object"
+# One JSON value, each member name once: what follows the object, or a
+# second "title", was read as nothing (the first object, the first title).
+expect_eq "two objects" "$(req POST /v1/tasks '{"title":"t1"}{"title":"t2"}')" 400
+expect_eq "two objects: error" "$(json 'd["error"]')" "the body is not valid JSON (at byte 14: more after the value)"
+expect_eq "garbage after" "$(req POST /v1/tasks '{"title":"tg"} garbage')" 400
+expect_eq "white space after is fine" "$(req POST /v1/tasks '{"title":"tw"} 
+')" 201
+expect_eq "a title twice" "$(req POST /v1/tasks '{"title":"a","title":"b"}')" 400
+expect_eq "a title twice: error" "$(json 'd["error"]')" '"title": given twice'
+tid=$(req GET /v1/tasks >/dev/null; json '[t["id"] for t in d if t["title"]=="tw"][0]')
+expect_eq "a priority twice" "$(req PATCH "/v1/tasks/$tid" '{"priority":1,"priority":"high"}')" 400
+expect_eq "a name twice, deeper" "$(req POST /v1/assistants '{"name":"dd","tools":[{"a":1,"a":2}]}')" 400
+expect_eq "a name twice, deeper: error" "$(json 'd["error"]')" '"tools[0].a": given twice'
+req GET /v1/tasks >/dev/null
+expect_eq "only the white-space one stored" "$(json 'sorted(t["title"] for t in d if t["title"].startswith("t"))')" "['tw']"

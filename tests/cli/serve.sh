@@ -219,7 +219,31 @@ expect_eq "ask result" "$(json 'd["conversation"], d["tool_calls"][0]["name"], d
 expect_eq "messages" "$(req GET "/v1/conversations/$cid/messages")" 200
 expect_eq "first message" "$(json 'd[0]["role"], d[0]["content"]')" "user add task water plants"
 expect_eq "bob's conversations" "$(req -t "$bob" GET "/v1/conversations/$cid")" 404
-expect_eq "conversation rm" "$(req DELETE "/v1/conversations/$cid")" 204
+# Every 405 says what is allowed (RFC 9110 15.5.6); the GET-only ends take
+# nothing else; HEAD is GET without the body.
+for m in "POST /v1/integrations GET" "GET /v1/ask POST" "POST /v1/agenda GET" \
+	"PUT /v1/conversations GET,_POST" "PUT /v1/conversations/$cid GET,_DELETE" \
+	"PATCH /v1/conversations/$cid GET,_DELETE" "POST /v1/conversations/$cid/messages GET" \
+	"PUT /v1/assistants GET,_POST" "PUT /v1/assistants/nestor GET,_PATCH,_DELETE" \
+	"POST /healthz GET" "DELETE /metrics GET" "POST /v1/openapi.json GET"; do
+	set -- $m
+	expect_eq "$1 $2" "$(req "$1" "$2" '{}') $(hdr Allow)" "405 $(echo "$3" | tr _ ' ')"
+done
+expect_eq "GET length" "$(req GET "/v1/conversations/$cid") $(hdr Content-Length)" "200 $(wc -c <body)"
+expect_eq "HEAD: GET's headers, no body" "$(python3 -c '
+import socket,sys
+s=socket.create_connection(("127.0.0.1", int(sys.argv[1].rsplit(":",1)[1])))
+s.sendall(("HEAD /v1/conversations/%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n" % (sys.argv[2], sys.argv[3])).encode())
+got=b""
+while True:
+    b=s.recv(65536)
+    if not b: break
+    got+=b
+head,_,rest=got.partition(b"\r\n\r\n")
+h=dict(l.split(": ",1) for l in head.decode().split("\r\n")[1:])
+print(head.split(b" ")[1].decode(), h.get("Content-Type"), h.get("Content-Length"), len(rest))' "$base" "$cid" "$tok")" \
+	"200 application/json $(hdr Content-Length) 0"
+expect_eq "conversation rm" "$(req DELETE "/v1/conversations/$cid") $(hdr Content-Type)" "204 "
 
 # /v1/ask as Server-Sent Events: each step, then done.
 expect_eq "sse" "$(req POST /v1/ask '{"text":"add task feed the cat"}' -H 'Accept: text/event-stream')" 200

@@ -346,9 +346,35 @@ START_TEST(test_id_out_of_range)
 	cJSON *args, *res = NULL;
 	struct err e = { 0, "" };
 
+	/* what a double cannot hold exactly, or is no integer, or a string
+	 * that is not exactly one in decimal: refused naming the argument, never
+	 * read as another id (9223372036854775808 was task 0, 2^53+1 was 2^53) */
+	static const char *const refused[] = {
+		"{\"id\":1e300}",
+		"{\"id\":9223372036854775808}",
+		"{\"id\":1e999}",
+		"{\"id\":9007199254740993}",
+		"{\"id\":1.5}",
+		"{\"id\":\" 1\"}",
+		"{\"id\":\"+1\"}",
+		"{\"id\":\"1.0\"}",
+		"{\"id\":\"9007199254740993\"}",
+	};
+
 	ctx.now = now;
-	args = cJSON_Parse("{\"id\":1e300}");
-	ck_assert_int_eq(tool_call(&ctx, "task_done", args, &res, &e), -1);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		args = cJSON_Parse(refused[i]);
+		ck_assert_int_eq(tool_call(&ctx, "task_done", args, &res, &e), -1);
+		ck_assert_msg(!strcmp(e.msg, "task_done: argument \"id\" must be an integer"),
+			      "%s: %s", refused[i], e.msg);
+		cJSON_Delete(args);
+		cJSON_Delete(res);
+		res = NULL;
+	}
+	/* a priority as a string is held to the schema's range too */
+	args = cJSON_Parse("{\"title\":\"x\",\"priority\":\"10\"}");
+	ck_assert_int_eq(tool_call(&ctx, "task_add", args, &res, &e), -1);
+	ck_assert_str_eq(e.msg, "task_add: argument \"priority\" must be at most 9");
 	cJSON_Delete(args);
 	cJSON_Delete(res);
 }

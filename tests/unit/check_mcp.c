@@ -102,7 +102,7 @@ START_TEST(test_negotiation)
 		ask(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
 	ck_assert_ptr_null(ask(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}"));
 	r = ask(s, "[]");
-	ck_assert_int_eq(error_code(r->child), -32600);
+	ck_assert_int_eq(error_code(r), -32600); /* no batches after 2025-03-26 */
 	cJSON_Delete(r);
 	r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"ping\"}");
 	ck_assert_int_eq(error_code(r), -32600);
@@ -112,16 +112,105 @@ START_TEST(test_negotiation)
 }
 END_TEST
 
-/* A method or tool name that is not UTF-8 is echoed quoted and escaped:
- * the reply is UTF-8 with no raw control character. */
+/* What is no valid request is refused, nothing of it run: an id that
+ * could not come back as sent, jsonrpc not "2.0", more after the value, a
+ * member name twice; a batch unless 2025-03-26 was agreed.  The ids that
+ * can come back do, digit for digit. */
+START_TEST(test_invalid_requests)
+{
+	static const char *const refused[][3] = {
+		{ "{\"jsonrpc\":\"2.0\",\"id\":9223372036854775807,\"method\":\"ping\"}", "null",
+		  "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"ping\"}", "null",
+		  "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1e999,\"method\":\"ping\"}", "null", "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", "null", "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":-0,\"method\":\"ping\"}", "null", "-32600" },
+		{ "{\"id\":4,\"method\":\"ping\"}", "4", "-32600" },
+		{ "{\"jsonrpc\":\"1.0\",\"id\":4,\"method\":\"ping\"}", "4", "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"} xyz", "null", "-32700" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}{}", "null", "-32700" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\",\"id\":4}", "null", "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"method\":\"ping\"}",
+		  "5", "-32600" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":"
+		  "\"task_add\",\"arguments\":{\"title\":\"a\",\"title\":\"b\"}}}",
+		  "6", "-32602" },
+		{ "[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":"
+		  "\"task_add\",\"arguments\":{\"title\":\"c\"}}}]",
+		  "null", "-32600" },
+	};
+	static const char *const echoed[] = { "9007199254740991", "-9007199254740991", "0",
+					      "\"9223372036854775808\"" };
+	struct err e = { 0, "" };
+	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
+	struct task *ts;
+	size_t n;
+	char *reply, *want;
+	cJSON *r;
+
+	ck_assert_ptr_nonnull(s);
+	cJSON_Delete(ask(s, INIT("2025-06-18")));
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		mcp_session_handle(s, refused[i][0], NOW, &reply);
+		want = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{\"code\":%s,",
+				 refused[i][1], refused[i][2]);
+		ck_assert_msg(reply && !strncmp(reply, want, strlen(want)), "%s: %s", refused[i][0],
+			      reply);
+		free(want);
+		free(reply);
+	}
+	r = ask(s, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":"
+		   "\"task_add\",\"arguments\":{\"title\":\"a\",\"title\":\"b\"}}}");
+	ck_assert_str_eq(path_str(r, "error", "message"),
+			 "params.arguments.title: given twice (a member name once per object)");
+	cJSON_Delete(r);
+	for (size_t i = 0; i < sizeof(echoed) / sizeof(echoed[0]); i++) {
+		char *msg = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"ping\"} \r\n",
+				      echoed[i]);
+
+		mcp_session_handle(s, msg, NOW, &reply);
+		want = xasprintf("{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{}}", echoed[i]);
+		ck_assert_str_eq(reply, want);
+		free(want);
+		free(reply);
+		free(msg);
+	}
+	ck_assert_int_eq(task_list(st, false, &ts, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	task_list_free(ts, n);
+	/* 2025-03-26 has batches */
+	cJSON_Delete(ask(s, INIT("2025-03-26")));
+	r = ask(s, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+		   "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]");
+	ck_assert_int_eq(cJSON_GetArraySize(r), 2);
+	cJSON_Delete(r);
+	r = ask(s, "[]");
+	ck_assert_int_eq(error_code(r->child), -32600);
+	cJSON_Delete(r);
+	mcp_session_free(s);
+}
+END_TEST
+
+/* A method or tool name with control characters is echoed quoted and
+ * escaped; a message that is not UTF-8 (in a name, the id, a member name)
+ * is refused whole, with no id, naming the byte: the reply is UTF-8 with
+ * no raw control character. */
 START_TEST(test_hostile_names_echoed_escaped)
 {
 	static const char *const msgs[][2] = {
-		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\x1b]0;x\x07\"}",
-		  "method not found: \"\\xff\\xfe\\x1b]0;x\\x07\"" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\x1b]0;x\x07\"}",
+		  "method not found: \"\\x1b]0;x\\x07\"" },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-		  "\"no\xc0\xaf\x1b[2J\"}}",
-		  "unknown tool: \"no\\xc0\\xaf\\x1b[2J\"" },
+		  "\"no\x1b[2J\"}}",
+		  "unknown tool: \"no\\x1b[2J\"" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\x1b]0;x\x07\"}",
+		  "parse error: message: not valid UTF-8 (byte 35)" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":\"a\xff\x62\",\"method\":\"ping\"}",
+		  "parse error: message: not valid UTF-8 (byte 25)" },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+		  "\"task_add\",\"arguments\":{\"\xff\":\"\\u0000\"}}}",
+		  "parse error: message: not valid UTF-8 (byte 89)" },
 	};
 	struct err e = { 0, "" };
 	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
@@ -135,6 +224,7 @@ START_TEST(test_hostile_names_echoed_escaped)
 		ck_assert_msg(utf8_valid(reply, strlen(reply)), "not UTF-8: %s", reply);
 		r = cJSON_Parse(reply);
 		ck_assert_str_eq(path_str(r, "error", "message"), msgs[i][1]);
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r, "id")) == (i >= 2));
 		cJSON_Delete(r);
 		free(reply);
 	}
@@ -197,6 +287,7 @@ START_TEST(test_cancelled_before_start)
 	cJSON *r;
 
 	ck_assert_ptr_nonnull(s);
+	cJSON_Delete(ask(s, INIT("2025-03-26")));
 	mcp_session_cancel(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
 			      "\"params\":{\"requestId\":7}}");
 	mcp_session_cancel(s,
@@ -617,6 +708,7 @@ Suite *mcp_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_invalid_requests);
 	tcase_add_test(tc, test_call_as_user);
 	tcase_add_test(tc, test_tools_follow_assistant);
 	tcase_add_test(tc, test_cancelled_before_start);

@@ -1,0 +1,115 @@
+# MCP's JSON-RPC on the wire, over stdio (nestor mcp) and Streamable HTTP
+# (/mcp): every answer is JSON text with the request's id as sent, and what
+# is no single valid request is refused whole, nothing of it run: bytes
+# that are not UTF-8, more after the value, a member name twice, an id no
+# client could get back as sent, jsonrpc not "2.0", a batch outside
+# 2025-03-26.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+cd "$NESTOR_HOME"
+# json FILE EXPR: each line of FILE parsed strictly (d[i]), EXPR printed
+json() { python3 -c "
+import json,sys
+def strict(pairs):
+    keys=[k for k,_ in pairs]
+    assert len(keys)==len(set(keys)), 'a key twice'
+    return dict(pairs)
+d=[json.loads(l.encode('utf-8','strict'), object_pairs_hook=strict) for l in open(sys.argv[1], encoding='utf-8', errors='strict')]
+print($2)" "$1"; }
+titles() { nestor task list --json | python3 -c 'import json,sys; print(sorted(t["title"] for t in json.load(sys.stdin)))'; }
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}'
+init0326=$(printf '%s' "$init" | sed 's/2025-06-18/2025-03-26/')
+add() { printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"%s"}}}' "$1" "$2"; }
+
+# (the pings first: one that comes while a call waits is answered at once)
+{
+	printf '%s\n' "$init"
+	printf '{"jsonrpc":"2.0","id":"a\377b","method":"ping"}\n'
+	for id in 9223372036854775807 9007199254740993 1e999 1.5 -0; do
+		printf '{"jsonrpc":"2.0","id":%s,"method":"ping"}\n' "$id"
+	done
+	printf '{"jsonrpc":"2.0","id":9007199254740991,"method":"ping"}\n'
+	printf '%s\n' '{"jsonrpc":"2.0","id":6,"id":7,"method":"ping"}'
+	printf '{"id":9,"method":"ping"}\n'
+	printf '{"jsonrpc":"1.0","id":10,"method":"ping"}\n'
+	printf '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"task_add","arguments":{"\377":"\\u0000"}}}\n'
+	printf '%s xyz\n' "$(add 4 trailing)"
+	printf '%s\n' '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"a","title":"b"}}}'
+	printf '[%s]\n' "$(add 8 batched)"
+	printf '%s \n' "$(add 11 fine)"
+} | nestor mcp >stdio.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_eq "answers, all JSON" "$(json stdio.out 'len(d)')" 16
+expect_eq "an id not UTF-8" "$(json stdio.out 'd[1]["id"], d[1]["error"]["code"], d[1]["error"]["message"]')" \
+	'None -32700 parse error: message: not valid UTF-8 (byte 25)'
+expect_eq "ids no client gets back" "$(json stdio.out '[(r["id"], r["error"]["code"]) for r in d[2:7]]')" \
+	"[(None, -32600), (None, -32600), (None, -32600), (None, -32600), (None, -32600)]"
+expect_eq "the largest id, as sent" "$(sed -n 8p stdio.out)" '{"jsonrpc":"2.0","id":9007199254740991,"result":{}}'
+expect_eq "an id twice" "$(json stdio.out 'd[8]["id"], d[8]["error"]["code"]')" 'None -32600'
+expect_eq "no jsonrpc" "$(json stdio.out 'd[9]["id"], d[9]["error"]["code"], d[9]["error"]["message"]')" '9 -32600 jsonrpc must be "2.0"'
+expect_eq "jsonrpc 1.0" "$(json stdio.out 'd[10]["id"], d[10]["error"]["code"]')" '10 -32600'
+expect_eq "a member name not UTF-8" "$(json stdio.out 'd[11]["id"], d[11]["error"]["code"]')" 'None -32700'
+expect_eq "more after the value" "$(json stdio.out 'd[12]["id"], d[12]["error"]["code"]')" 'None -32700'
+expect_eq "a title twice" "$(json stdio.out 'd[13]["id"], d[13]["error"]["code"], d[13]["error"]["message"]')" \
+	'5 -32602 params.arguments.title: given twice (a member name once per object)'
+expect_eq "a batch in 2025-06-18" "$(json stdio.out 'd[14]["id"], d[14]["error"]["code"]')" 'None -32600'
+expect_eq "only the valid call ran" "$(titles)" "['fine']"
+# a batch where the session agreed 2025-03-26
+{
+	printf '%s\n' "$init0326"
+	printf '[%s,{"jsonrpc":"2.0","id":13,"method":"ping"}]\n' "$(add 12 batched)"
+} | nestor mcp >batch.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_eq "a batch in 2025-03-26" "$(json batch.out '[r["id"] for r in d[1]]')" "[12, 13]"
+expect_eq "the batch ran" "$(titles)" "['batched', 'fine']"
+
+# integer arguments: out of a double's exact range, or no integer, are
+# refused naming the argument (9223372036854775808 was "no task with id 0")
+{
+	printf '%s\n' "$init"
+	for a in 9223372036854775808 1e999 9007199254740993 '" 1"'; do
+		printf '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"task_done","arguments":{"id":%s}}}\n' "$a"
+	done
+} | nestor mcp >ints.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_eq "integer arguments" "$(json ints.out 'set((r["result"]["isError"], r["result"]["content"][0]["text"]) for r in d[1:])')" \
+	"{(True, 'task_done: argument \"id\" must be an integer')}"
+
+# /mcp
+tok=$(nestor token add 2>/dev/null)
+"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
+base=$(sed -n 's/^serving on //p' serve.out)
+both='Accept: application/json, text/event-stream'
+mcp() { curl -s -o body -D hdr -w '%{http_code}' -H "Authorization: Bearer $tok" -H "$both" "$@" "$base/mcp"; }
+expect_eq "bad JSON without a session: the parse error" "$(mcp -d '{"jsonrpc":')" 400
+expect_eq "bad JSON without a session: -32700" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32700'
+expect_eq "initialize" "$(mcp -d "$init")" 200
+sid=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
+s="Mcp-Session-Id: $sid"
+printf '{"jsonrpc":"2.0","id":"a\377b","method":"ping"}' >bad.json
+expect_eq "not UTF-8" "$(mcp -H "$s" --data-binary @bad.json)" 400
+expect_eq "not UTF-8: -32700" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32700'
+expect_eq "more after the value" "$(mcp -H "$s" -d "$(add 20 trailing) xyz")" 400
+expect_eq "more after the value: -32700" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32700'
+expect_eq "a title twice" "$(mcp -H "$s" -d '{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"a","title":"b"}}}')" 200
+expect_eq "a title twice: -32602" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" '21 -32602'
+expect_eq "a large id" "$(mcp -H "$s" -d '{"jsonrpc":"2.0","id":9223372036854775807,"method":"ping"}')" 200
+expect_eq "a large id: refused" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32600'
+expect_eq "a batch in 2025-06-18" "$(mcp -H "$s" -d "[$(add 22 batched2)]")" 400
+expect_eq "a batch in 2025-06-18: -32600" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32600'
+expect_eq "an empty session id" "$(mcp -H 'Mcp-Session-Id;' -d '{"jsonrpc":"2.0","id":23,"method":"ping"}')" 400
+expect_eq "a malformed session id" "$(mcp -H 'Mcp-Session-Id: a b' -d '{"jsonrpc":"2.0","id":23,"method":"ping"}')" 400
+expect_eq "an unknown session id" "$(mcp -H 'Mcp-Session-Id: 0123' -d '{"jsonrpc":"2.0","id":23,"method":"ping"}')" 404
+expect_eq "DELETE without a session id" "$(mcp -X DELETE)" 400
+expect_eq "DELETE with an unknown one" "$(mcp -X DELETE -H 'Mcp-Session-Id: 0123')" 404
+expect_eq "nothing of it ran" "$(titles)" "['batched', 'fine']"
+expect_eq "initialize 2025-03-26" "$(mcp -d "$init0326")" 200
+sid=$(sed -n 's/^Mcp-Session-Id: *//Ip' hdr | tr -d '\r')
+expect_eq "a batch in 2025-03-26" "$(mcp -H "Mcp-Session-Id: $sid" -d "[$(add 24 batched3)]")" 200
+expect_eq "a batch in 2025-03-26: answered" "$(json body '[r["id"] for r in d[0]]')" "[24]"
+expect_eq "a notification: 202, no body, no type" \
+	"$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}') $(wc -c <body) $(grep -ci '^content-type' hdr)" "202 0 0"
+expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
+kill $pid
+wait $pid || true
+trap - EXIT

@@ -733,7 +733,7 @@ static int job_user(struct store *s, long long id, struct user *u, struct err *e
 	char *name;
 	int rc;
 
-	if (job_get(s, id, &j, e) < 0)
+	if (job_get_any(s, id, &j, e) < 0)
 		return -1;
 	name = user_name(s, j.user_id ? j.user_id : 1);
 	job_release(&j);

@@ -1,5 +1,5 @@
-# Another user's reminders, routines and job runs are not found by id:
-# through the CLI (--user), the HTTP API (a token of that
+# Another user's reminders, routines, job runs and conversations are not
+# found by id: through the CLI (--user), the HTTP API (a token of that
 # user) and the MCP tools, each says "no ... with id N", fails, and the
 # owner's data stays as it was.
 . "$(dirname "$0")/lib.sh"
@@ -13,14 +13,18 @@ expect_eq "the owner's reminder" "$rid" 1
 qid=$(nestor routine add "my day" --every "0 8 * * *" --channel stdout)
 expect_eq "the owner's routine" "$qid" 2
 nestor routine run "$qid" >/dev/null || fail "the owner's routine run"
+nestor ask "what time is it zebra" >/dev/null || true
+cid=$(nestor history list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 reminders() { nestor remind list --all --json; }
 routines() { nestor routine list --all --json; }
 runs() { nestor jobs history --json; }
-r0=$(reminders) q0=$(routines) j0=$(runs)
+convs() { nestor history show "$cid" --json; }
+r0=$(reminders) q0=$(routines) j0=$(runs) c0=$(convs)
 unchanged() {
 	expect_eq "$1: the owner's reminders" "$(reminders)" "$r0"
 	expect_eq "$1: the owner's routines" "$(routines)" "$q0"
 	expect_eq "$1: the owner's runs" "$(runs)" "$j0"
+	expect_eq "$1: the owner's conversation" "$(convs)" "$c0"
 }
 
 # CLI: `--user bob` on each of the owner's ids
@@ -42,7 +46,12 @@ refused "no routine with id $qid" routine edit "$qid" "hacked"
 refused "no routine with id $qid" routine run "$qid"
 refused "no routine with id $qid" routine rm "$qid"
 refused "no job with id $qid" jobs history "$qid"
+refused "no conversation with id $cid" history show "$cid"
+refused "no conversation with id $cid" history rm "$cid"
+refused "no conversation with id $cid" ask --conversation "$cid" "what time is it"
 expect_eq "--user bob jobs history: none of the owner's runs" "$(nestor --user bob jobs history)" "no runs"
+expect_eq "--user bob history search" "$(nestor --user bob history search zebra --json)" "[]"
+expect_match "the owner's search finds it" "$(nestor history search zebra)" "zebra"
 # the owner's own ids still work
 expect_match "the owner's routine show" "$(nestor routine show "$qid")" "my day"
 expect_match "the owner's job history" "$(nestor jobs history "$qid")" "stdout"
@@ -69,6 +78,9 @@ api_refused "no reminder with id $rid" GET "/v1/reminders/$rid"
 api_refused "no reminder with id $rid" PATCH "/v1/reminders/$rid" '{"snooze":"1h"}'
 api_refused "no reminder with id $rid" PATCH "/v1/reminders/$rid" '{"text":"hacked"}'
 api_refused "no reminder with id $rid" DELETE "/v1/reminders/$rid"
+api_refused "no conversation with id $cid" GET "/v1/conversations/$cid"
+api_refused "no conversation with id $cid" GET "/v1/conversations/$cid/messages"
+api_refused "no conversation with id $cid" DELETE "/v1/conversations/$cid"
 expect_eq "bob's reminders" "$(req GET /v1/reminders)" 200
 expect_eq "none of the owner's" "$(json 'len(d)')" 0
 kill $pid

@@ -451,6 +451,9 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 		return -1;
 	conv = c.conversation;
 	tgstore_chat_release(&c);
+	/* removed, or another user's (the chat linked to someone else since):
+	 * a new one begins */
+	engine_conversation_gone(r->eng, &conv);
 	turn_key(key, sizeof(key), u->chat_id, u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);

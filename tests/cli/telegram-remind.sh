@@ -1,7 +1,9 @@
 #!/bin/sh
 # Reminders on the phone: `nestor daemon` with a bot token runs the relay;
 # a reminder on the telegram channel arrives once in the linked chat with
-# Done / Snooze buttons, and each button does what it says, once.
+# Done / Snooze buttons, and each button does what it says, once, in that
+# chat alone; a chat linked to another user since talks in that user's
+# conversation.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 cd "$NESTOR_HOME"
@@ -78,6 +80,22 @@ expect_eq "no second edit" "$(tg_json "[len(m['edits']) for m in d['messages'] i
 # Exactly once: one message per reminder, whatever the daemon did.
 expect_eq "one message each" "$(tg_json "len([m for m in d['messages'] if m['html'].startswith('⏰')])")" 3
 expect_eq "buttons gone once pressed" "$(tg_json "[m['reply_markup'] for m in d['messages'] if m['html'].startswith('⏰')]")" "[None, None, None]"
+
+# A chat moved from the first user to bob: bob's turn begins a conversation
+# of bob's, and the first user's stays as it was.
+sent55() { tg_json "len([m for m in d['messages'] if m['chat_id'] == 55])"; }
+n=$(sent55)
+tg_message 55 "what time is it"
+tg_wait_sent 55 $((n + 1))
+conv=$(nestor history show 1 --json)
+nestor user edit me --telegram-chat none >/dev/null
+nestor user edit bob --telegram-chat 55 >/dev/null
+n=$(sent55)
+tg_message 55 "what time is it"
+tg_wait_sent 55 $((n + 1))
+expect_match "bob's answer" "$(tg_text 55 -1)" "^It's "
+expect_eq "bob's conversation" "$(nestor --user bob history list --json | "$PY" -c 'import json,sys; print([c["channel"] for c in json.load(sys.stdin)])')" "['telegram']"
+expect_eq "the first user's conversation unchanged" "$(nestor history show 1 --json)" "$conv"
 
 kill "$DAEMON"
 wait "$DAEMON" || fail "the daemon exited $?: $(cat d.out)"

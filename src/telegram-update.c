@@ -451,6 +451,9 @@ int tg_turn(struct tg_relay *r, const struct tg_update *u, const char *text,
 		return -1;
 	conv = c.conversation;
 	tgstore_chat_release(&c);
+	/* removed, or another user's (the chat linked to someone else since):
+	 * a new one begins */
+	engine_conversation_gone(r->eng, &conv);
 	turn_key(key, sizeof(key), u->chat_id, u->update_id);
 	j.key = key;
 	engine_set_channel(r->eng, CONV_TELEGRAM);
@@ -733,7 +736,7 @@ static int job_user(struct store *s, long long id, struct user *u, struct err *e
 	char *name;
 	int rc;
 
-	if (job_get(s, id, &j, e) < 0)
+	if (job_get_any(s, id, &j, e) < 0)
 		return -1;
 	name = user_name(s, j.user_id ? j.user_id : 1);
 	job_release(&j);

@@ -20,6 +20,9 @@
 	" (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id"                         \
 	"  AND (prompt_tokens IS NOT NULL OR completion_tokens IS NOT NULL))"
 #define CONV_FROM " FROM conversations c LEFT JOIN assistants a ON a.id = c.assistant_id"
+/* Messages of a conversation of the store user's: ?1 the conversation, ?2
+ * the user (another user's conversation has none here). */
+#define MINE "?1 IN (SELECT id FROM conversations WHERE user_id = ?2)"
 #define MSG_COLS                                                                                   \
 	"id, conversation_id, role, content, tool_calls, tool_call_id, created_at, state,"         \
 	" prompt_tokens, completion_tokens, reasoning"
@@ -181,12 +184,14 @@ int conversation_new(struct store *s, long long assistant_id, enum conversation_
 
 int conversation_get(struct store *s, long long id, struct conversation *out, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " CONV_COLS CONV_FROM " WHERE c.id = ?", e);
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT " CONV_COLS CONV_FROM " WHERE c.id = ? AND c.user_id = ?", e);
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		conv_from_row(st, out);
@@ -233,18 +238,20 @@ int conversation_rm(struct store *s, long long id, struct err *e)
 	if (store_begin(s, e) < 0)
 		return -1;
 	/* Delete the messages one statement ahead so the FTS triggers run. */
-	st = store_prepare(s, "DELETE FROM messages WHERE conversation_id = ?", e);
+	st = store_prepare(s, "DELETE FROM messages WHERE conversation_id = ?1 AND " MINE, e);
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
-	st = store_prepare(s, "DELETE FROM conversations WHERE id = ?", e);
+	st = store_prepare(s, "DELETE FROM conversations WHERE id = ? AND user_id = ?", e);
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -499,12 +506,13 @@ int conversation_messages(struct store *s, long long conv, struct message **out,
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT " MSG_COLS " FROM messages"
-					 " WHERE conversation_id = ? ORDER BY id",
+					 " WHERE conversation_id = ?1 AND " MINE " ORDER BY id",
 					 e);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, conv);
+	sqlite3_bind_int64(st, 2, s->user_id);
 	return collect_messages(s, st, out, n, e);
 }
 
@@ -552,8 +560,10 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 			   " m.tool_call_id, m.created_at, m.state, m.prompt_tokens,"
 			   " m.completion_tokens, m.reasoning FROM messages_fts f"
 			   " JOIN messages m ON m.id = f.rowid"
-			   " WHERE messages_fts MATCH ? AND m.role IN ('user', 'assistant')"
-			   " ORDER BY f.rank, m.id DESC LIMIT ?",
+			   " WHERE messages_fts MATCH ?1 AND m.role IN ('user', 'assistant')"
+			   " AND m.conversation_id IN"
+			   " (SELECT id FROM conversations WHERE user_id = ?3)"
+			   " ORDER BY f.rank, m.id DESC LIMIT ?2",
 			   e);
 	if (!st) {
 		free(q);
@@ -561,6 +571,7 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 	}
 	store_bind_text(st, 1, q);
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(st, 3, s->user_id);
 	free(q);
 	return collect_messages(s, st, out, n, e);
 }
@@ -568,17 +579,18 @@ int conversation_search(struct store *s, const char *text, int limit, struct mes
 int conversation_messages_before(struct store *s, long long conv, long long before, int limit,
 				 struct message **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st =
-		store_prepare(s,
-			      "SELECT " MSG_COLS " FROM messages"
-			      " WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-			      e);
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " MSG_COLS " FROM messages"
+					 " WHERE conversation_id = ?1 AND " MINE
+					 " AND id < ?3 ORDER BY id DESC LIMIT ?4",
+					 e);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, conv);
-	sqlite3_bind_int64(st, 2, before > 0 ? before : INT64_MAX);
-	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(st, 2, s->user_id);
+	sqlite3_bind_int64(st, 3, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int(st, 4, limit > 0 ? limit : -1);
 	return collect_messages(s, st, out, n, e);
 }
 

@@ -109,7 +109,9 @@ void message_list_free(struct message *ms, size_t n);
 /* Start a conversation; sets *id. */
 int conversation_new(struct store *s, long long assistant_id, enum conversation_channel channel,
 		     time_t now, long long *id, struct err *e);
-/* ERR_NOTFOUND for an unknown id. */
+/* Conversations, their messages and the search are the store user's
+ * (store_set_user()): another user's conversation is not found here.
+ * ERR_NOTFOUND for an unknown id. */
 int conversation_get(struct store *s, long long id, struct conversation *out, struct err *e);
 /* Most recently updated first; channel an enum conversation_channel or
  * CONV_ANY; limit <= 0 for no limit. */

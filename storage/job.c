@@ -369,18 +369,32 @@ static int one_job(struct store *s, sqlite3_stmt *st, struct job *out, struct er
 	return store_error(s, e, "job");
 }
 
-int job_get(struct store *s, long long id, struct job *out, struct err *e)
+/* Job id, the store user's alone when mine. */
+static int get_job(struct store *s, long long id, bool mine, struct job *out, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", e);
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1 AND (?2 OR user_id = ?3)", e);
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, !mine);
+	sqlite3_bind_int64(st, 3, s->user_id);
 	rc = one_job(s, st, out, e);
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "no job with id %lld", id);
 	return rc < 0 ? -1 : 0;
+}
+
+int job_get(struct store *s, long long id, struct job *out, struct err *e)
+{
+	return get_job(s, id, true, out, e);
+}
+
+int job_get_any(struct store *s, long long id, struct job *out, struct err *e)
+{
+	return get_job(s, id, false, out, e);
 }
 
 static void fill_job(sqlite3_stmt *st, void *p)
@@ -754,7 +768,8 @@ int job_history(struct store *s, long long id, size_t limit, struct job_run **ou
 {
 	sqlite3_stmt *st =
 		store_prepare(s,
-			      "SELECT " RUN_COLS " FROM job_runs WHERE ?1 = 0 OR job_id = ?1"
+			      "SELECT " RUN_COLS " FROM job_runs WHERE (?1 = 0 OR job_id = ?1)"
+			      " AND job_id IN (SELECT id FROM jobs WHERE user_id = ?3)"
 			      " ORDER BY id DESC LIMIT ?2",
 			      e);
 	void *arr;
@@ -764,6 +779,7 @@ int job_history(struct store *s, long long id, size_t limit, struct job_run **ou
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+	sqlite3_bind_int64(st, 3, s->user_id);
 	rc = store_collect(s, st, sizeof(**out), fill_run, unfill_run, &arr, n, "job history", e);
 	*out = arr;
 	return rc;

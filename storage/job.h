@@ -99,8 +99,12 @@ int job_add(struct store *s, struct job *j, time_t now, struct err *e);
  * STORE_TITLE_MAX, a routine's with a request).  Its zone need not open
  * here (one an .ics import defined).  ERR_USAGE when not, ERR_NOTFOUND. */
 int job_check_stored(struct store *s, long long id, struct err *e);
-/* ERR_NOTFOUND for an unknown id. */
+/* The store user's job id; ERR_NOTFOUND for an unknown id and for
+ * another user's job (store_set_user()). */
 int job_get(struct store *s, long long id, struct job *out, struct err *e);
+/* Job id whoever's it is: for the scheduler and the deliveries it makes,
+ * which run every user's jobs. */
+int job_get_any(struct store *s, long long id, struct job *out, struct err *e);
 /* Jobs of kind (NULL: any): active ones (pending, running) by next_run,
  * or every job when all. */
 int job_list(struct store *s, const char *kind, bool all, struct job **out, size_t *n,
@@ -169,7 +173,8 @@ int job_set(struct store *s, long long id, const struct job_next *n, struct err 
  * a reader's starting point. */
 int job_runs_since(struct store *s, const char *channel, long long *after, size_t limit,
 		   struct job_run **out, size_t *n, struct err *e);
-/* Past runs of one job (id > 0) or all, newest first, at most limit (0: all). */
+/* Past runs of one of the store user's jobs (id > 0) or of all of them,
+ * newest first, at most limit (0: all). */
 int job_history(struct store *s, long long id, size_t limit, struct job_run **out, size_t *n,
 		struct err *e);
 

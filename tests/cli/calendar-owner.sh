@@ -101,10 +101,12 @@ expect_eq "stdio mcp: the owner's calendar tools" "$(json "$names")" \
 expect_eq "still there, the owner's edit kept" "$(nestor event show "$eid" --json | python3 -c 'import json,sys; e=json.load(sys.stdin); print(e["summary"], e["location"])')" \
 	"secret dentist clinic"
 
-# a routine of bob's, run by the first user (as the daemon would): bob's
-# day, without the owner's events; the owner's has them
+# a routine the first user adds for bob is bob's (the first user no longer
+# finds its id): bob's day, without the owner's events; the owner's has them
 rid=$(nestor routine add "my day" --every "0 8 * * *" --user bob --channel stdout)
-out=$(nestor routine run "$rid") || fail "routine run: $out"
+expect_eq "bob's routine is not the first user's" "$(nestor routine run "$rid" 2>&1 || true)" \
+	"nestor: routine run: no routine with id $rid"
+out=$(nestor --user bob routine run "$rid") || fail "routine run: $out"
 expect_match "bob's brief" "$out" "^Your day"
 case $out in *"secret dentist"* | *calendar*) fail "bob's routine read the calendar: $out" ;; esac
 rid=$(nestor routine add "my day" --every "0 8 * * *" --channel stdout)

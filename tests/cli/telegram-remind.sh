@@ -1,7 +1,9 @@
 #!/bin/sh
 # Reminders on the phone: `nestor daemon` with a bot token runs the relay;
 # a reminder on the telegram channel arrives once in the linked chat with
-# Done / Snooze buttons, and each button does what it says, once.
+# Done / Snooze buttons, and each button does what it says, once, in that
+# chat alone; a chat linked to another user since talks in that user's
+# conversation.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 cd "$NESTOR_HOME"
@@ -40,15 +42,27 @@ press() {
 }
 answered() { [ "$(tg_json "len(d['callbacks'])")" -ge "$1" ]; }
 
+# A button's data sent from another user's linked chat: the reminder is
+# gone for it, and the owner's reminder stays as it was.
+nestor user add bob >/dev/null
+bcode=$(nestor --user bob telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+tg_message 66 "/start $bcode"
+tg_wait_sent 66 1
+before=$(nestor remind list --all --json)
+tg_post /_callback "{\"chat_id\": 66, \"message_id\": $1, \"data\": \"$(data "$1" 1)\"}" >/dev/null
+wait_until -s tg_sent "the forged press answered" answered 1
+expect_eq "gone for bob's chat" "$(tg_json "d['callbacks'][0]['text']")" "That reminder is gone."
+expect_eq "the owner's reminders untouched" "$(nestor remind list --all --json)" "$before"
+
 # Done: the message says so, the reminder is done.
 press "$1" "$(data "$1" 0)"
-wait_until -s tg_sent "the Done answer" answered 1
+wait_until -s tg_sent "the Done answer" answered 2
 wait_until -s tg_sent "the Done edit" sh -c "[ \"\$(curl -sf '$TG/_sent' | '$PY' -c \"import json,sys; print([len(m['edits']) for m in json.load(sys.stdin)['messages'] if m['message_id'] == $1][0])\")\" = 1 ]"
 expect_match "edited to Done" "$(text_of "$1")" "✓ Done"
 # Snooze 10 min and 1 h: due again then.
 press "$2" "$(data "$2" 1)"
 press "$3" "$(data "$3" 2)"
-wait_until -s tg_sent "the Snooze answers" answered 3
+wait_until -s tg_sent "the Snooze answers" answered 4
 now=$(test_now)
 nestor remind list --json | "$PY" -c '
 import json,sys,datetime
@@ -61,11 +75,27 @@ assert sys.argv[4] not in r, "done is not listed"' "$now" "$(printf '%s' "$t2" |
 expect_match "edited to Snoozed" "$(text_of "$2")" "Snoozed until"
 # A second press acts no more: answered, nothing edited again.
 press "$2" "$again"
-wait_until -s tg_sent "the second press answered" answered 4
+wait_until -s tg_sent "the second press answered" answered 5
 expect_eq "no second edit" "$(tg_json "[len(m['edits']) for m in d['messages'] if m['message_id'] == $2][0]")" 1
 # Exactly once: one message per reminder, whatever the daemon did.
 expect_eq "one message each" "$(tg_json "len([m for m in d['messages'] if m['html'].startswith('⏰')])")" 3
 expect_eq "buttons gone once pressed" "$(tg_json "[m['reply_markup'] for m in d['messages'] if m['html'].startswith('⏰')]")" "[None, None, None]"
+
+# A chat moved from the first user to bob: bob's turn begins a conversation
+# of bob's, and the first user's stays as it was.
+sent55() { tg_json "len([m for m in d['messages'] if m['chat_id'] == 55])"; }
+n=$(sent55)
+tg_message 55 "what time is it"
+tg_wait_sent 55 $((n + 1))
+conv=$(nestor history show 1 --json)
+nestor user edit me --telegram-chat none >/dev/null
+nestor user edit bob --telegram-chat 55 >/dev/null
+n=$(sent55)
+tg_message 55 "what time is it"
+tg_wait_sent 55 $((n + 1))
+expect_match "bob's answer" "$(tg_text 55 -1)" "^It's "
+expect_eq "bob's conversation" "$(nestor --user bob history list --json | "$PY" -c 'import json,sys; print([c["channel"] for c in json.load(sys.stdin)])')" "['telegram']"
+expect_eq "the first user's conversation unchanged" "$(nestor history show 1 --json)" "$conv"
 
 kill "$DAEMON"
 wait "$DAEMON" || fail "the daemon exited $?: $(cat d.out)"

@@ -35,12 +35,9 @@ static const int task_pairs[][2] = { { OPT_DUE, OPT_NO_DUE }, { 0, 0 } };
 
 static int parse_priority(struct ctx *ctx, const char *s, int *out)
 {
-	char *end;
-	long v;
+	long long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > 9)
+	if (!cmd_parse_whole(s, &v) || v < 0 || v > 9)
 		return cmd_usage(ctx, "--priority must be 0-9 (got %s)", utf8_q(s));
 	*out = (int)v;
 	return 0;

@@ -88,15 +88,14 @@ static int user_options(struct ctx *ctx, int argc, char **argv, unsigned long lo
 			u->locale = *optarg ? xstrdup(optarg) : NULL;
 			break;
 		case OPT_CHAT: {
-			char *end = optarg;
+			long long id = 0;
 
-			u->telegram_chat_id =
-				strcmp(optarg, "none") ? strtoll(optarg, &end, 10) : 0;
-			if (strcmp(optarg, "none") &&
-			    (end == optarg || *end || !u->telegram_chat_id))
+			/* a group's chat id is negative */
+			if (strcmp(optarg, "none") && (!cmd_parse_whole(optarg, &id) || !id))
 				return cmd_usage(ctx,
 						 "--telegram-chat wants a chat id or none (got %s)",
 						 utf8_q(optarg));
+			u->telegram_chat_id = id;
 			break;
 		}
 		case OPT_SETTING:

@@ -208,19 +208,50 @@ int cmd_out_flush(FILE *f, struct err *e)
 	return -1;
 }
 
-/* Whether arg is a whole number that fits *n (no overflow), into *n. */
-static bool parse_whole(const char *arg, long long *n)
+bool cmd_parse_whole(const char *arg, long long *n)
 {
 	char *end;
 
+	*n = 0;
+	/* strtoll would take " 3", "+3" and (as 0) "": digits, a '-' at most */
+	if (!arg || !isdigit((unsigned char)arg[arg[0] == '-']))
+		return false;
 	errno = 0;
-	*n = arg ? strtoll(arg, &end, 10) : 0;
-	return arg && !errno && end != arg && !*end;
+	*n = strtoll(arg, &end, 10);
+	return !errno && !*end;
+}
+
+int cmd_parse_int(struct ctx *ctx, const char *opt, const char *arg, long long min, long long max,
+		  long long *n)
+{
+	if (!cmd_parse_whole(arg, n) || *n < min || *n > max)
+		return cmd_usage(ctx, "%s must be a whole number from %lld to %lld (got %s)", opt,
+				 min, max, utf8_q(arg ? arg : ""));
+	return 0;
+}
+
+int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double min, double max,
+		      double *x)
+{
+	const char *p = arg ? arg + (arg[0] == '-') : NULL;
+	size_t digits = p ? strspn(p, "0123456789") : 0;
+
+	/* [-]DIGITS[.DIGITS]: no hex, exponent, inf or nan strtod takes */
+	if (p && p[digits] == '.')
+		digits += 1 + strspn(p + digits + 1, "0123456789");
+	*x = 0;
+	if (p && digits && !p[digits] && isdigit((unsigned char)*p)) {
+		*x = strtod(arg, NULL);
+		if (*x >= min && *x <= max)
+			return 0;
+	}
+	return cmd_usage(ctx, "%s must be a number from %g to %g (got %s)", opt, min, max,
+			 utf8_q(arg ? arg : ""));
 }
 
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 {
-	if (!parse_whole(arg, id) || *id <= 0)
+	if (!cmd_parse_whole(arg, id) || *id <= 0)
 		return cmd_usage(ctx, "expected a numeric id (got %s)", utf8_q(arg ? arg : ""));
 	return 0;
 }
@@ -229,7 +260,7 @@ int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit)
 {
 	long long n;
 
-	if (!parse_whole(arg, &n) || n < 0)
+	if (!cmd_parse_whole(arg, &n) || n < 0)
 		return cmd_usage(ctx, "--limit must be a whole number, 0 for all (got %s)",
 				 utf8_q(arg ? arg : ""));
 	*limit = (size_t)n;

@@ -261,6 +261,17 @@ int cmd_out_flush(FILE *f, struct err *e);
  * error would be known only as the stream's error flag). */
 void cmd_out_put(FILE *f, const char *s, size_t len);
 
+/* Whether arg is a whole number in decimal digits, a '-' in front at
+ * most (no space, '+', hex or exponent), that fits *n. */
+bool cmd_parse_whole(const char *arg, long long *n);
+/* The value arg of option opt: a whole number (cmd_parse_whole) from min
+ * to max into *n, else a usage error naming opt and quoting arg. */
+int cmd_parse_int(struct ctx *ctx, const char *opt, const char *arg, long long min, long long max,
+		  long long *n);
+/* The same for a number with decimals, [-]DIGITS[.DIGITS]: no exponent,
+ * hex, inf or nan. */
+int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double min, double max,
+		      double *x);
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
 /* Parse the N of --limit N: a whole number, 0 for all; usage error

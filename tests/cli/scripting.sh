@@ -30,3 +30,57 @@ json_error "--db without value" 2 "^option '--db' needs a value$" --json --db
 printf '[general\n' >bad.conf
 json_error "broken config" 1 'bad.conf' --json --config bad.conf task list
 expect_eq "nothing stored" "$(nestor task list --json)" "[]"
+
+# re TEXT: TEXT as a grep -E pattern matching itself
+re() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
+
+# Numbers are decimal digits, checked against their range, and the error
+# quotes the argument as typed; nothing changes.
+nestor assistant add a1 --model m --temperature 0.5 --max-tokens 100 >/dev/null
+before=$(nestor assistant show a1 --json)
+for t in nan inf 0x1 1e0 " 1" 3 -1; do
+	refused "--temperature '$t'" \
+		"^nestor: assistant edit: --temperature must be a number from 0 to 2 \(got \"$(re "$t")\"\)$" \
+		assistant edit a1 --temperature "$t"
+done
+for t in 0x10 3.0 1e3 " 16" +16 16x 0 99999999999999999999; do
+	refused "--max-tokens '$t'" \
+		"^nestor: assistant edit: --max-tokens must be a whole number from 1 to 1000000 \(got \"$(re "$t")\"\)$" \
+		assistant edit a1 --max-tokens "$t"
+done
+for t in 0x100 1e3 300.0; do
+	refused "--token-budget '$t'" \
+		"^nestor: assistant edit: --token-budget must be a whole number from 256 to 1000000 \(got \"$(re "$t")\"\)$" \
+		assistant edit a1 --token-budget "$t"
+done
+expect_eq "assistant unchanged" "$(nestor assistant show a1 --json)" "$before"
+nestor assistant edit a1 --temperature 1.25 --max-tokens 16 >/dev/null
+expect_eq "temperature" "$(nestor assistant show a1 --json | jq .temperature)" 1.25
+nestor user add zed >/dev/null
+for t in 99999999999999999999 -99999999999999999999 " 5" +5 0x5 0; do
+	refused "--telegram-chat '$t'" \
+		"^nestor: user edit: --telegram-chat wants a chat id or none \(got \"$(re "$t")\"\)$" \
+		user edit zed --telegram-chat "$t"
+done
+nestor user edit zed --telegram-chat -1001234567890 >/dev/null
+expect_match "a group's chat id" "$(nestor user show zed)" 'telegram -1001234567890'
+refused "--rate-limit past 32 bits" \
+	'^nestor: serve: --rate-limit must be a whole number from 0 to 4294967295 \(got "4294967297"\)$' \
+	serve --rate-limit 4294967297
+refused "--rate-limit -1" '^nestor: serve: --rate-limit must be a whole number' serve --rate-limit -1
+refused "google login --port ''" \
+	'^nestor: google login: --port must be a whole number from 0 to 65535 \(got ""\)$' \
+	google login --port ""
+refused "weather --days 0x2" '^nestor: weather: --days must be a whole number from 1 to 16 \(got "0x2"\)$' \
+	weather --days 0x2
+
+# Ids and limits: digits alone, no space or '+' on either side.
+nestor task add buy milk >/dev/null
+for t in " 1" "1 " +1; do
+	refused "task done '$t'" "^nestor: task done: expected a numeric id \(got \"$(re "$t")\"\)$" task done "$t"
+	refused "--limit '$t'" "^nestor: jobs history: --limit must be a whole number, 0 for all \(got \"$(re "$t")\"\)$" \
+		jobs history --limit "$t"
+	refused "--priority '$t'" "^nestor: task add: --priority must be 0-9 \(got \"$(re "$t")\"\)$" \
+		task add x --priority "$t"
+done
+expect_eq "task open" "$(nestor task list --json | jq -r '.[].title')" "buy milk"

@@ -460,8 +460,7 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
-		if (!ctx->json)
-			fprintf(ctx->out, "assistant '%s' updated\n", a.name);
+		cmd_changed_name(ctx, a.name, "assistant '%s' updated", a.name);
 		rc = 0;
 	}
 	assistant_release(&a);
@@ -476,8 +475,7 @@ static int assistant_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (only_name(ctx, argc, argv, &name) < 0 || assistant_rm(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "assistant '%s' removed\n", name);
+	cmd_changed_name(ctx, name, "assistant '%s' removed", name);
 	return 0;
 }
 
@@ -488,8 +486,7 @@ static int assistant_cmd_default(struct ctx *ctx, int argc, char **argv)
 	if (only_name(ctx, argc, argv, &name) < 0 ||
 	    assistant_set_default(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "'%s' is now the default assistant\n", name);
+	cmd_changed_name(ctx, name, "'%s' is now the default assistant", name);
 	return 0;
 }
 

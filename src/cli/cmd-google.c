@@ -92,8 +92,14 @@ static int google_cmd_logout(struct ctx *ctx, int argc, char **argv)
 {
 	if (cmd_no_args(ctx, argc, argv) < 0 || google_logout(ctx->cfg, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddBoolToObject(o, "signed_in", false);
+		cmd_print_json(ctx, o);
+	} else {
 		fprintf(ctx->out, "signed out of Google; the events pulled stay here\n");
+	}
 	return 0;
 }
 
@@ -225,8 +231,7 @@ static int calendar_cmd_add(struct ctx *ctx, int argc, char **argv)
 	name = argv[optind];
 	if (gsync_calendar_add(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\" added\n", name);
+	cmd_changed_name(ctx, name, "calendar \"%s\" added", name);
 	return 0;
 }
 
@@ -245,8 +250,7 @@ static int calendar_cmd_sync(struct ctx *ctx, int argc, char **argv)
 	on = !strcmp(argv[optind + 1], "on");
 	if (gsync_calendar_set_sync(ctx->store, name, on, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\": sync %s\n", name, on ? "on" : "off");
+	cmd_changed_name(ctx, name, "calendar \"%s\": sync %s", name, on ? "on" : "off");
 	return 0;
 }
 

@@ -179,8 +179,7 @@ static int remind_cmd_cancel(struct ctx *ctx, int argc, char **argv)
 	if (positional(ctx, argc, argv, 1, "ID") < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    reminder_cancel(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "reminder %lld cancelled\n", id);
+	cmd_changed_id(ctx, id, "reminder %lld cancelled", id);
 	return 0;
 }
 
@@ -203,10 +202,8 @@ static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (reminder_snooze(ctx->store, id, secs, ctx->now, &at, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json) {
-		fmt_when(at, ctx->now, due, sizeof(due));
-		fprintf(ctx->out, "reminder %lld snoozed until %s\n", id, due);
-	}
+	fmt_when(at, ctx->now, due, sizeof(due));
+	cmd_changed_id(ctx, id, "reminder %lld snoozed until %s", id, due);
 	return 0;
 }
 
@@ -220,14 +217,9 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
 	if (positional(ctx, argc, argv, 1, "ID") < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    reminder_done(ctx->store, id, ctx->now, &has, &next, &ctx->err) < 0)
 		return -1;
-	if (ctx->json)
-		return 0;
-	if (has) {
+	if (has)
 		fmt_when(next, ctx->now, due, sizeof(due));
-		fprintf(ctx->out, "reminder %lld done; next %s\n", id, due);
-	} else {
-		fprintf(ctx->out, "reminder %lld done\n", id);
-	}
+	cmd_changed_id(ctx, id, "reminder %lld done%s%s", id, has ? "; next " : "", has ? due : "");
 	return 0;
 }
 

@@ -173,8 +173,7 @@ static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
 	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
 	    task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "task %lld done\n", id);
+	cmd_changed_id(ctx, id, "task %lld done", id);
 	return 0;
 }
 
@@ -184,8 +183,7 @@ static int task_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (cmd_one_id(ctx, argc, argv, &id) < 0 || task_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "task %lld removed\n", id);
+	cmd_changed_id(ctx, id, "task %lld removed", id);
 	return 0;
 }
 

@@ -293,7 +293,8 @@ static int user_cmd_rm(struct ctx *ctx, int argc, char **argv)
 		err_prefix(&ctx->err, "user %s removed here, but its role stays", argv[optind]);
 		return -1;
 	}
-	fprintf(ctx->out, "user %s removed%s\n", argv[optind],
+	cmd_changed_name(
+		ctx, argv[optind], "user %s removed%s", argv[optind],
 		uri && *uri ? " (its role can no longer log in; its rows stay on the server)" : "");
 	return 0;
 }

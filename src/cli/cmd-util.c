@@ -66,6 +66,39 @@ void cmd_stored(struct ctx *ctx, long long id, char *line)
 	free(line);
 }
 
+/* What a change did: {"KEY": ...} under --json, else the line fmt. */
+static void changed(struct ctx *ctx, cJSON *value, const char *key, const char *fmt, va_list ap)
+{
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(o, key, value);
+		cmd_print_json(ctx, o);
+		return;
+	}
+	cJSON_Delete(value);
+	vfprintf(ctx->out, fmt, ap);
+	fputc('\n', ctx->out);
+}
+
+void cmd_changed_id(struct ctx *ctx, long long id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	changed(ctx, cJSON_CreateNumber((double)id), "id", fmt, ap);
+	va_end(ap);
+}
+
+void cmd_changed_name(struct ctx *ctx, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	changed(ctx, cJSON_CreateString(name), "name", fmt, ap);
+	va_end(ap);
+}
+
 void cmd_put_safe(FILE *f, const char *s)
 {
 	char *t = utf8_clean_str(s, UTF8_NO_BIDI);

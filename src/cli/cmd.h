@@ -272,6 +272,12 @@ int cmd_parse_int(struct ctx *ctx, const char *opt, const char *arg, long long m
  * hex, inf or nan. */
 int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double min, double max,
 		      double *x);
+/* What a verb changed, for scripts and people: {"id": id} (or {"name":
+ * name}) under --json, else the line fmt (a newline added). */
+void cmd_changed_id(struct ctx *ctx, long long id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cmd_changed_name(struct ctx *ctx, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
 /* Parse the N of --limit N: a whole number, 0 for all; usage error

@@ -84,3 +84,39 @@ for t in " 1" "1 " +1; do
 		task add x --priority "$t"
 done
 expect_eq "task open" "$(nestor task list --json | jq -r '.[].title')" "buy milk"
+
+# Every verb that changes something prints one JSON object under --json,
+# so `| jq` always has input.
+# changed KEY WANT ARGS...: nestor --json ARGS prints {KEY: WANT}
+changed() {
+	_key=$1 _want=$2
+	shift 2
+	_out=$(nestor --json "$@") || fail "nestor --json $*: exit $?"
+	expect_eq "--json $*" "$(printf '%s' "$_out" | jq -c "{$_key}")" "{\"$_key\":$_want}"
+	expect_eq "--json $*: one object" "$(printf '%s' "$_out" | jq -s 'length')" 1
+}
+nestor task add pay rent >/dev/null
+changed id 1 task done 1
+changed id 2 task rm 2
+nestor event add standup --at "2026-06-02 10:00" --every daily >/dev/null
+changed id 1 event rm 1 --only 2026-06-03
+changed id 1 event rm 1
+nestor remind add call mom --at "2026-06-02 17:00" >/dev/null
+nestor remind add water --at "2026-06-02 18:00" >/dev/null
+changed id 1 remind snooze 1 10m
+changed id 1 remind done 1
+changed id 2 remind cancel 2
+r=$(nestor --json routine add "say hi" --every daily --at 09:00 | jq .id)
+changed id "$r" routine edit "$r" --at 10:00
+changed id "$r" routine rm "$r"
+changed name '"a1"' assistant edit a1 --model n
+changed name '"a1"' assistant default a1
+changed name '"nestor"' assistant default nestor
+changed name '"a1"' assistant rm a1
+changed name '"zed"' user rm zed
+changed name '"general.timezone"' config set general.timezone UTC
+expect_eq "config set plain: silent" "$(nestor config set general.timezone UTC)" ""
+changed name '"work"' calendar add work
+nestor mcp add srv -- /bin/true >/dev/null
+changed name '"srv"' mcp rm srv
+expect_eq "plain text unchanged" "$(nestor task rm 1)" "task 1 removed"

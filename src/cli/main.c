@@ -115,12 +115,14 @@ static void warn_line(const char *line)
 }
 
 /* Set *slot to the value of global option name, refused when it has one
- * already (it takes one value) or when it is not text. */
+ * already (it takes one value) or when it is empty or not text. */
 static int global_value(struct ctx *ctx, const char **slot, bool *given, const char *name,
 			const char *value)
 {
 	if (*given)
 		return cmd_usage(ctx, "option '%s' given twice: it takes one value", name);
+	if (!*value) /* "$UNSET": not the default */
+		return cmd_usage(ctx, "option '%s' needs a value, not an empty one", name);
 	if (utf8_check_bytes(name, value, 0, &ctx->err) < 0)
 		return -1;
 	*given = true;

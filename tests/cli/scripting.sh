@@ -143,3 +143,10 @@ n=$(nestor task list --all --json | jq length)
 closed_pipe task add piped
 expect_eq "task add | head -c0: output lost" "$st" 1
 expect_eq "task add | head -c0: the task stored" "$(nestor task list --all --json | jq length)" $((n + 1))
+
+# An empty global value ("$UNSET") is a usage error naming the option, not
+# the default user, database or configuration.
+for o in --user --db --config; do
+	json_error "$o ''" 2 "^option '$o' needs a value, not an empty one$" --json "$o" "" task list
+	json_error "$o=" 2 "^option '$o' needs a value, not an empty one$" --json "$o=" task list
+done

@@ -45,7 +45,9 @@ void cmd_print_json(struct ctx *ctx, cJSON *v)
 {
 	char *s = cJSON_Print(v);
 
-	fprintf(ctx->out, "%s\n", s);
+	/* through cmd_out_put: a failed write keeps its reason */
+	cmd_out_put(ctx->out, s, strlen(s));
+	cmd_out_put(ctx->out, "\n", 1);
 	free(s);
 	cJSON_Delete(v);
 }

@@ -150,3 +150,17 @@ for o in --user --db --config; do
 	json_error "$o ''" 2 "^option '$o' needs a value, not an empty one$" --json "$o" "" task list
 	json_error "$o=" 2 "^option '$o' needs a value, not an empty one$" --json "$o=" task list
 done
+
+# A full disk is said with its reason under --json as without (the JSON of
+# a long listing goes out in several writes).
+nestor task add long notes --notes "$(printf '%8000s' '' | tr ' ' x)" >/dev/null
+for j in --json ""; do
+	set +e
+	# shellcheck disable=SC2086 # $j: one word or none
+	err=$(nestor $j task list 2>&1 >/dev/full)
+	st=$?
+	set -e
+	expect_eq "task list $j >/dev/full: exit status" "$st" 1
+	expect_eq "task list $j >/dev/full: the reason" "$err" \
+		"nestor: cannot write standard output: No space left on device"
+done

@@ -163,7 +163,8 @@ static int positional(struct ctx *ctx, int argc, char **argv, int want, const ch
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+	if ((!strcmp(what, "ID") && cmd_negative_id(ctx, argc, argv) < 0) ||
+	    cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (argc - optind < want)
 		return cmd_usage(ctx, "missing %s", what);
@@ -189,12 +190,21 @@ static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	long secs;
 	time_t at;
+	int npos = 0;
 
-	/* "-10m" is no option: a duration that goes back */
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1]))
+	/* "-10m" is no option: a duration that goes back, or in the first
+	 * place, an id that is none */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1])) {
+			if (npos == 0) {
+				cmd_parse_id(ctx, argv[i], &id); /* fails: "-3" is no id */
+				return -1;
+			}
 			return cmd_usage(ctx, "the duration must be positive (got %s)",
 					 utf8_q(argv[i]));
+		}
+		npos += argv[i][0] != '-';
+	}
 	if (positional(ctx, argc, argv, 2, "ID DURATION") < 0 ||
 	    cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;

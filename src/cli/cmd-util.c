@@ -286,8 +286,20 @@ int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double 
 
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 {
-	if (!cmd_parse_whole(arg, id) || *id <= 0)
+	if (!cmd_parse_whole(arg, id))
 		return cmd_usage(ctx, "expected a numeric id (got %s)", utf8_q(arg ? arg : ""));
+	if (*id <= 0)
+		return cmd_usage(ctx, "ids start at 1 (got %s)", utf8_q(arg));
+	return 0;
+}
+
+int cmd_negative_id(struct ctx *ctx, int argc, char **argv)
+{
+	long long n;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (argv[i][0] == '-' && cmd_parse_whole(argv[i], &n))
+			return cmd_parse_id(ctx, argv[i], &n);
 	return 0;
 }
 
@@ -410,7 +422,7 @@ int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	const char *arg = NULL;
 
-	if (one_arg(ctx, argc, argv, "ID", &arg) < 0)
+	if (cmd_negative_id(ctx, argc, argv) < 0 || one_arg(ctx, argc, argv, "ID", &arg) < 0)
 		return -1;
 	return cmd_parse_id(ctx, arg, id);
 }

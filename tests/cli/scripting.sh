@@ -164,3 +164,17 @@ for j in --json ""; do
 	expect_eq "task list $j >/dev/full: the reason" "$err" \
 		"nestor: cannot write standard output: No space left on device"
 done
+
+# An id of 0 or below is refused saying ids start at 1, the same whichever
+# verb, whether the word looks like an option or not.
+nestor remind add stretch --at "2026-06-02 19:00" >/dev/null
+for v in "task done" "task rm" "remind cancel" "remind done" "routine rm"; do
+	for id in 0 -3; do
+		# shellcheck disable=SC2086 # $v: two words
+		refused "$v $id" "^nestor: $v: ids start at 1 \(got \"$id\"\)$" $v "$id"
+	done
+done
+refused "remind snooze -3 10m" '^nestor: remind snooze: ids start at 1 \(got "-3"\)$' remind snooze -3 10m
+refused "remind snooze 0 10m" '^nestor: remind snooze: ids start at 1 \(got "0"\)$' remind snooze 0 10m
+refused "remind snooze 3 -10m" '^nestor: remind snooze: the duration must be positive \(got "-10m"\)$' \
+	remind snooze 3 -10m

@@ -94,3 +94,4 @@ expect_eq "fish: export --output FILE" "$(f 'nestor export --output out.i')" "ou
 expect_eq "fish: shells" "$(f 'nestor completion ' | tr '\n' ' ')" "bash fish zsh "
 expect_match "fish: after --user NAME, the verbs" "$(f 'nestor --user bob task ')" "$(printf '^done\tmark a task done')"
 expect_eq "fish: after --user NAME, that user's ids" "$(f 'nestor --user bob task done ')" "$(printf "4\tbob's chore")"
+expect_match "fish: --user's value: the users" "$(f 'nestor --user ' | tr '\n' ' ')" 'bob'

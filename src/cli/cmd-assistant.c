@@ -134,17 +134,6 @@ static int parse_tools(struct ctx *ctx, const char *list, char **out)
 	return 0;
 }
 
-static int parse_number(struct ctx *ctx, const char *opt, const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	if (errno || end == s || *end)
-		return cmd_usage(ctx, "%s must be a number (got %s)", opt, utf8_q(s));
-	return 0;
-}
-
 /* The prompt in path ("-": stdin): text of at most ASSISTANT_PROMPT_MAX
  * bytes, UTF-8, without a NUL (which would cut it short); read no further
  * than one byte past the limit. */
@@ -214,6 +203,7 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 	unsigned long long seen = 0;
 	const char *prompt_file = NULL;
 	double v;
+	long long n;
 	int c;
 
 	while ((c = cmd_getopt_some(ctx, argc, argv, "", assistant_opts, allow)) != -1) {
@@ -242,34 +232,22 @@ static int assistant_options(struct ctx *ctx, int argc, char **argv, unsigned lo
 			break;
 		case OPT_ALL_TOOLS: set_str(&a->tools, NULL); break;
 		case OPT_TEMPERATURE:
-			if (parse_number(ctx, "--temperature", optarg, &v) < 0)
+			if (cmd_parse_decimal(ctx, "--temperature", optarg, 0, 2, &v) < 0)
 				return -1;
 			a->has_temperature = true;
 			a->temperature = v;
 			break;
 		case OPT_NO_TEMPERATURE: a->has_temperature = false; break;
 		case OPT_BUDGET:
-			/* the range first: add checks it here too (there 0 is
-			 * no value given), and a double out of it is no int */
-			if (parse_number(ctx, "--token-budget", optarg, &v) < 0)
+			/* the range here too: add takes 0 for no value given */
+			if (cmd_parse_int(ctx, "--token-budget", optarg, 256, 1000000, &n) < 0)
 				return -1;
-			if (!(v >= 256 && v <= 1000000) || v != (int)v)
-				return cmd_usage(
-					ctx,
-					"--token-budget must be a whole number from 256 to "
-					"1000000 (got %s)",
-					utf8_q(optarg));
-			a->token_budget = (int)v;
+			a->token_budget = (int)n;
 			break;
 		case OPT_MAX_TOKENS:
-			if (parse_number(ctx, "--max-tokens", optarg, &v) < 0)
+			if (cmd_parse_int(ctx, "--max-tokens", optarg, 1, 1000000, &n) < 0)
 				return -1;
-			if (!(v >= 1 && v <= 1000000) || v != (int)v)
-				return cmd_usage(ctx,
-						 "--max-tokens must be a whole number from 1 to "
-						 "1000000 (got %s)",
-						 utf8_q(optarg));
-			a->max_tokens = (int)v;
+			a->max_tokens = (int)n;
 			break;
 		case OPT_NO_MAX_TOKENS: a->max_tokens = 0; break;
 		case OPT_DEFAULT: *make_default = true; break;
@@ -482,8 +460,7 @@ static int assistant_cmd_edit(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (assistant_edit(ctx->store, name, apply_edit, &ed, make_default, &a, &ctx->err) == 0) {
-		if (!ctx->json)
-			fprintf(ctx->out, "assistant '%s' updated\n", a.name);
+		cmd_changed_name(ctx, a.name, "assistant '%s' updated", a.name);
 		rc = 0;
 	}
 	assistant_release(&a);
@@ -498,8 +475,7 @@ static int assistant_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (only_name(ctx, argc, argv, &name) < 0 || assistant_rm(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "assistant '%s' removed\n", name);
+	cmd_changed_name(ctx, name, "assistant '%s' removed", name);
 	return 0;
 }
 
@@ -510,8 +486,7 @@ static int assistant_cmd_default(struct ctx *ctx, int argc, char **argv)
 	if (only_name(ctx, argc, argv, &name) < 0 ||
 	    assistant_set_default(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "'%s' is now the default assistant\n", name);
+	cmd_changed_name(ctx, name, "'%s' is now the default assistant", name);
 	return 0;
 }
 

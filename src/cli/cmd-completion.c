@@ -24,6 +24,7 @@
 #include "sbuf.h"
 #include "stats.h"
 #include "task.h"
+#include "user.h"
 #include "assistant.h"
 #include "xalloc.h"
 
@@ -77,9 +78,11 @@ static const char bash_driver[] =
 	"\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 	"\t\tw=${COMP_WORDS[i]}\n"
 	"\t\tcase $w in\n"
-	"\t\t--db|--config) _nestor_db+=(\"$w\" \"${COMP_WORDS[i+1]}\"); i=$((i + 1)); continue "
-	";;\n"
-	"\t\t--db=*|--config=*) _nestor_db+=(\"$w\"); continue ;;\n"
+	"\t\t--db|--config|--user)\n"
+	"\t\t\t# its value, unless it is the word being completed\n"
+	"\t\t\t((i + 1 < COMP_CWORD)) && _nestor_db+=(\"$w\" \"${COMP_WORDS[i+1]}\")\n"
+	"\t\t\ti=$((i + 1)); continue ;;\n"
+	"\t\t--db=*|--config=*|--user=*) _nestor_db+=(\"$w\"); continue ;;\n"
 	"\t\tesac\n"
 	"\t\t_nestor_spec \"$cmd\" \"$verb\"\n"
 	"\t\tif [[ $w == -* ]]; then\n"
@@ -96,7 +99,9 @@ static const char bash_driver[] =
 	"\t\tfi\n"
 	"\tdone\n"
 	"\t_nestor_spec \"$cmd\" \"$verb\"\n"
-	"\tif [[ $prev == -* && $_nestor_x == *\" $prev=\"* ]]; then\n"
+	"\tif [[ $prev == --user ]]; then\n"
+	"\t\t_nestor_values users \"$cur\"\n"
+	"\telif [[ $prev == -* && $_nestor_x == *\" $prev=\"* ]]; then\n"
 	"\t\tkind=${_nestor_x#*\" $prev=\"}\n"
 	"\t\t_nestor_values \"${kind%% *}\" \"$cur\"\n"
 	"\telif [[ $cur == -* ]]; then\n"
@@ -146,8 +151,11 @@ static const char zsh_driver[] =
 	"\tfor ((i = 2; i < CURRENT; i++)); do\n"
 	"\t\tw=${words[i]}\n"
 	"\t\tcase $w in\n"
-	"\t\t--db|--config) _nestor_db+=(\"$w\" \"${words[i+1]}\"); i=$((i + 1)); continue ;;\n"
-	"\t\t--db=*|--config=*) _nestor_db+=(\"$w\"); continue ;;\n"
+	"\t\t--db|--config|--user)\n"
+	"\t\t\t# its value, unless it is the word being completed\n"
+	"\t\t\t((i + 1 < CURRENT)) && _nestor_db+=(\"$w\" \"${words[i+1]}\")\n"
+	"\t\t\ti=$((i + 1)); continue ;;\n"
+	"\t\t--db=*|--config=*|--user=*) _nestor_db+=(\"$w\"); continue ;;\n"
 	"\t\tesac\n"
 	"\t\t_nestor_spec \"$cmd\" \"$verb\"\n"
 	"\t\tif [[ $w == -* ]]; then\n"
@@ -163,7 +171,9 @@ static const char zsh_driver[] =
 	"\t\tfi\n"
 	"\tdone\n"
 	"\t_nestor_spec \"$cmd\" \"$verb\"\n"
-	"\tif [[ $prev == -* && $_nestor_x == *\" $prev=\"* ]]; then\n"
+	"\tif [[ $prev == --user ]]; then\n"
+	"\t\t_nestor_values users\n"
+	"\telif [[ $prev == -* && $_nestor_x == *\" $prev=\"* ]]; then\n"
 	"\t\tkind=${_nestor_x#*\" $prev=\"}\n"
 	"\t\t_nestor_values \"${kind%% *}\"\n"
 	"\telif [[ $cur == -* ]]; then\n"
@@ -192,7 +202,7 @@ static const char fish_driver[] =
 	"\t\t\tcontinue\n"
 	"\t\tend\n"
 	"\t\tswitch $w\n"
-	"\t\t\tcase --db --config\n"
+	"\t\t\tcase --db --config --user\n"
 	"\t\t\t\tset skip 1\n"
 	"\t\t\tcase '-*'\n"
 	"\t\t\tcase '*'\n"
@@ -226,8 +236,8 @@ static const char fish_driver[] =
 	"\tset -l words (commandline -opc)\n"
 	"\tfor i in (seq (count $words))\n"
 	"\t\tswitch $words[$i]\n"
-	"\t\t\tcase --db --config\n"
-	"\t\t\t\tset db $db $words[$i] $words[(math $i + 1)]\n"
+	"\t\t\tcase --db --config --user\n"
+	"\t\t\t\ttest $i -lt (count $words); and set db $db $words[$i] $words[(math $i + 1)]\n"
 	"\t\tend\n"
 	"\tend\n"
 	"\tcommand $words[1] $db __complete $argv[1] 2>/dev/null\n"
@@ -415,8 +425,8 @@ static void spec_case(struct sbuf *sb, const char *key, const struct cmd *verbs,
 		if (!(c->flags & CMD_HIDDEN))
 			sbuf_addf(&v, "%s%s\t%s", v.len ? "\n" : "", c->name, c->summary);
 	if (global) {
-		sbuf_adds(&opts, "--db --config --version ");
-		sbuf_adds(&vals, " --db=files --config=files");
+		sbuf_adds(&opts, "--db --config --user --version ");
+		sbuf_adds(&vals, " --db=files --config=files --user=users");
 	}
 	for (size_t i = 0; i < no; i++) {
 		sbuf_addf(&opts, "%s%s", i ? " " : "", o[i].name);
@@ -532,6 +542,7 @@ static void fish_tables(struct sbuf *sb)
 {
 	sbuf_adds(sb, "complete -c nestor -l db -r -F -d 'the database file'\n"
 		      "complete -c nestor -l config -r -F -d 'the configuration file'\n"
+		      "complete -c nestor -l user -x -a '(__nestor_dyn users)' -d 'act as a user'\n"
 		      "complete -c nestor -l json -d 'output JSON'\n"
 		      "complete -c nestor -l version -d 'print the version'\n");
 	for (const struct cmd *c = cmd_table; c->name; c++) {
@@ -754,6 +765,15 @@ int cmd_complete(struct ctx *ctx, int argc, char **argv)
 	ctx->store = store_open(ctx->db_path, &e);
 	if (!ctx->store)
 		return 0;
+	/* --user NAME: that user's rows, and none for a user not there */
+	if (ctx->user && *ctx->user) {
+		struct user u;
+
+		if (user_get(ctx->store, ctx->user, &u, &e) < 0)
+			return 0;
+		store_set_user(ctx->store, u.id);
+		user_release(&u);
+	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(argv[1], kinds[i].kind))
 			rc = kinds[i].fn(ctx, &e);

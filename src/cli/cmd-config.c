@@ -38,7 +38,11 @@ static int config_cmd_set(struct ctx *ctx, int argc, char **argv)
 		ctx->err = e;
 		return -1;
 	}
-	return config_save(ctx->cfg, &ctx->err);
+	if (config_save(ctx->cfg, &ctx->err) < 0)
+		return -1;
+	if (ctx->json) /* silent otherwise, as a setter is */
+		cmd_changed_name(ctx, argv[1], "%s", argv[1]);
+	return 0;
 }
 
 static int config_cmd_list(struct ctx *ctx, int argc, char **argv)

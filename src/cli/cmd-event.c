@@ -669,13 +669,11 @@ static int event_cmd_rm(struct ctx *ctx, int argc, char **argv)
 	    (only && parse_when(ctx, "--only", only, ctx->now, &w) < 0) ||
 	    event_delete(ctx->store, id, only ? &w.at : NULL, ctx->now, &ctx->err) < 0)
 		return -1;
-	if (ctx->json)
-		return 0;
 	if (only)
-		fprintf(ctx->out, "event %lld: occurrence on %s removed\n", id,
-			render_date(w.at, (char[16]){ 0 }, 16));
+		cmd_changed_id(ctx, id, "event %lld: occurrence on %s removed", id,
+			       render_date(w.at, (char[16]){ 0 }, 16));
 	else
-		fprintf(ctx->out, "event %lld removed\n", id);
+		cmd_changed_id(ctx, id, "event %lld removed", id);
 	return 0;
 }
 

@@ -58,8 +58,7 @@ static int google_cmd_login(struct ctx *ctx, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *display = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
 	struct show sh = { ctx, (display && *display) || (wayland && *wayland) };
-	long port = 0, timeout = 300;
-	char *end;
+	long long port = 0, timeout = 300;
 	int c;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -69,17 +68,9 @@ static int google_cmd_login(struct ctx *ctx, int argc, char **argv)
 			sh.browser = false;
 			continue;
 		}
-		if (c == OPT_PORT) {
-			port = strtol(optarg, &end, 10);
-			if (*end || port < 0 || port > 65535)
-				return cmd_usage(ctx, "--port: not a port number %s",
-						 utf8_q(optarg));
-		} else {
-			timeout = strtol(optarg, &end, 10);
-			if (*end || timeout < 1 || timeout > 3600)
-				return cmd_usage(ctx, "--timeout: not 1..3600 seconds %s",
-						 utf8_q(optarg));
-		}
+		if (c == OPT_PORT ? cmd_parse_int(ctx, "--port", optarg, 0, 65535, &port) < 0
+				  : cmd_parse_int(ctx, "--timeout", optarg, 1, 3600, &timeout) < 0)
+			return -1;
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
@@ -101,8 +92,14 @@ static int google_cmd_logout(struct ctx *ctx, int argc, char **argv)
 {
 	if (cmd_no_args(ctx, argc, argv) < 0 || google_logout(ctx->cfg, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddBoolToObject(o, "signed_in", false);
+		cmd_print_json(ctx, o);
+	} else {
 		fprintf(ctx->out, "signed out of Google; the events pulled stay here\n");
+	}
 	return 0;
 }
 
@@ -234,8 +231,7 @@ static int calendar_cmd_add(struct ctx *ctx, int argc, char **argv)
 	name = argv[optind];
 	if (gsync_calendar_add(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\" added\n", name);
+	cmd_changed_name(ctx, name, "calendar \"%s\" added", name);
 	return 0;
 }
 
@@ -254,8 +250,7 @@ static int calendar_cmd_sync(struct ctx *ctx, int argc, char **argv)
 	on = !strcmp(argv[optind + 1], "on");
 	if (gsync_calendar_set_sync(ctx->store, name, on, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "calendar \"%s\": sync %s\n", name, on ? "on" : "off");
+	cmd_changed_name(ctx, name, "calendar \"%s\": sync %s", name, on ? "on" : "off");
 	return 0;
 }
 

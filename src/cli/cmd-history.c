@@ -203,8 +203,7 @@ static int history_rm(struct ctx *ctx, int argc, char **argv)
 	if (no_more_args(ctx, argc, argv, 1) < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    conversation_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "conversation %lld removed\n", id);
+	cmd_changed_id(ctx, id, "conversation %lld removed", id);
 	return 0;
 }
 

@@ -618,8 +618,7 @@ static int mcp_rm(struct ctx *ctx, int argc, char **argv)
 	if (cmd_one_name(ctx, argc, argv, &name) < 0 ||
 	    mcp_server_rm(ctx->store, name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "MCP server '%s' removed\n", name);
+	cmd_changed_name(ctx, name, "MCP server '%s' removed", name);
 	return 0;
 }
 

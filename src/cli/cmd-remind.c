@@ -163,7 +163,8 @@ static int positional(struct ctx *ctx, int argc, char **argv, int want, const ch
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+	if ((!strcmp(what, "ID") && cmd_negative_id(ctx, argc, argv) < 0) ||
+	    cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (argc - optind < want)
 		return cmd_usage(ctx, "missing %s", what);
@@ -179,8 +180,7 @@ static int remind_cmd_cancel(struct ctx *ctx, int argc, char **argv)
 	if (positional(ctx, argc, argv, 1, "ID") < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    reminder_cancel(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "reminder %lld cancelled\n", id);
+	cmd_changed_id(ctx, id, "reminder %lld cancelled", id);
 	return 0;
 }
 
@@ -190,12 +190,21 @@ static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	long secs;
 	time_t at;
+	int npos = 0;
 
-	/* "-10m" is no option: a duration that goes back */
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1]))
+	/* "-10m" is no option: a duration that goes back, or in the first
+	 * place, an id that is none */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1])) {
+			if (npos == 0) {
+				cmd_parse_id(ctx, argv[i], &id); /* fails: "-3" is no id */
+				return -1;
+			}
 			return cmd_usage(ctx, "the duration must be positive (got %s)",
 					 utf8_q(argv[i]));
+		}
+		npos += argv[i][0] != '-';
+	}
 	if (positional(ctx, argc, argv, 2, "ID DURATION") < 0 ||
 	    cmd_parse_id(ctx, argv[optind], &id) < 0)
 		return -1;
@@ -203,10 +212,8 @@ static int remind_cmd_snooze(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	if (reminder_snooze(ctx->store, id, secs, ctx->now, &at, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json) {
-		fmt_when(at, ctx->now, due, sizeof(due));
-		fprintf(ctx->out, "reminder %lld snoozed until %s\n", id, due);
-	}
+	fmt_when(at, ctx->now, due, sizeof(due));
+	cmd_changed_id(ctx, id, "reminder %lld snoozed until %s", id, due);
 	return 0;
 }
 
@@ -220,14 +227,9 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
 	if (positional(ctx, argc, argv, 1, "ID") < 0 || cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    reminder_done(ctx->store, id, ctx->now, &has, &next, &ctx->err) < 0)
 		return -1;
-	if (ctx->json)
-		return 0;
-	if (has) {
+	if (has)
 		fmt_when(next, ctx->now, due, sizeof(due));
-		fprintf(ctx->out, "reminder %lld done; next %s\n", id, due);
-	} else {
-		fprintf(ctx->out, "reminder %lld done\n", id);
-	}
+	cmd_changed_id(ctx, id, "reminder %lld done%s%s", id, has ? "; next " : "", has ? due : "");
 	return 0;
 }
 

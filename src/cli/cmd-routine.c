@@ -241,8 +241,7 @@ static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	}
 	if (routine_edit(ctx->store, id, &d, ctx->now, &ctx->err) < 0)
 		goto out;
-	if (!ctx->json)
-		fprintf(ctx->out, "routine %lld changed\n", id);
+	cmd_changed_id(ctx, id, "routine %lld changed", id);
 	rc = 0;
 out:
 	free(request);
@@ -255,8 +254,7 @@ static int routine_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (cmd_one_id(ctx, argc, argv, &id) < 0 || routine_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "routine %lld removed\n", id);
+	cmd_changed_id(ctx, id, "routine %lld removed", id);
 	return 0;
 }
 

@@ -86,8 +86,8 @@ static int secret_cmd_set(struct ctx *ctx, int argc, char **argv)
 		return -1;
 	rc = secret_set(name, value, &ctx->err);
 	secret_free(value);
-	if (rc == 0 && !ctx->json)
-		fprintf(ctx->out, "secret '%s' stored\n", name);
+	if (rc == 0)
+		cmd_changed_name(ctx, name, "secret '%s' stored", name);
 	return rc;
 }
 
@@ -97,8 +97,7 @@ static int secret_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (one_name(ctx, argc, argv, &name) < 0 || secret_rm(name, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "secret '%s' removed\n", name);
+	cmd_changed_name(ctx, name, "secret '%s' removed", name);
 	return 0;
 }
 

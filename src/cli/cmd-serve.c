@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <glib.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,7 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 	struct signalfd_siginfo si;
 	struct serve *s;
 	sigset_t set;
-	char *end;
+	long long rate;
 	int c, sfd;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -258,10 +259,9 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 		case OPT_KEY: a.key = optarg; break;
 		case OPT_INSECURE: a.insecure = true; break;
 		case OPT_RATE:
-			a.rate = strtol(optarg, &end, 10);
-			if (*end || !*optarg || *optarg == '-')
-				return cmd_usage(ctx, "--rate-limit must be a number (got %s)",
-						 utf8_q(optarg));
+			if (cmd_parse_int(ctx, "--rate-limit", optarg, 0, UINT_MAX, &rate) < 0)
+				return -1;
+			a.rate = rate;
 			break;
 		default: return -1;
 		}

@@ -35,12 +35,9 @@ static const int task_pairs[][2] = { { OPT_DUE, OPT_NO_DUE }, { 0, 0 } };
 
 static int parse_priority(struct ctx *ctx, const char *s, int *out)
 {
-	char *end;
-	long v;
+	long long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > 9)
+	if (!cmd_parse_whole(s, &v) || v < 0 || v > 9)
 		return cmd_usage(ctx, "--priority must be 0-9 (got %s)", utf8_q(s));
 	*out = (int)v;
 	return 0;
@@ -176,8 +173,7 @@ static int task_cmd_done(struct ctx *ctx, int argc, char **argv)
 	if (cmd_one_id(ctx, argc, argv, &id) < 0 ||
 	    task_done(ctx->store, id, ctx->now, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "task %lld done\n", id);
+	cmd_changed_id(ctx, id, "task %lld done", id);
 	return 0;
 }
 
@@ -187,8 +183,7 @@ static int task_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (cmd_one_id(ctx, argc, argv, &id) < 0 || task_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "task %lld removed\n", id);
+	cmd_changed_id(ctx, id, "task %lld removed", id);
 	return 0;
 }
 

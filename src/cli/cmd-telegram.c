@@ -271,8 +271,7 @@ static int telegram_unlink(struct ctx *ctx, int argc, char **argv)
 	if (telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)
 		return -1;
 	telegram_redis_unhome(ctx->cfg, ctx->store, chat);
-	if (!ctx->json)
-		fprintf(ctx->out, "unlinked chat %lld\n", chat);
+	cmd_changed_id(ctx, chat, "unlinked chat %lld", chat);
 	return 0;
 }
 

@@ -139,8 +139,7 @@ static int token_cmd_rm(struct ctx *ctx, int argc, char **argv)
 
 	if (cmd_one_id(ctx, argc, argv, &id) < 0 || token_rm(ctx->store, id, &ctx->err) < 0)
 		return -1;
-	if (!ctx->json)
-		fprintf(ctx->out, "token %lld removed\n", id);
+	cmd_changed_id(ctx, id, "token %lld removed", id);
 	return 0;
 }
 

@@ -88,15 +88,14 @@ static int user_options(struct ctx *ctx, int argc, char **argv, unsigned long lo
 			u->locale = *optarg ? xstrdup(optarg) : NULL;
 			break;
 		case OPT_CHAT: {
-			char *end = optarg;
+			long long id = 0;
 
-			u->telegram_chat_id =
-				strcmp(optarg, "none") ? strtoll(optarg, &end, 10) : 0;
-			if (strcmp(optarg, "none") &&
-			    (end == optarg || *end || !u->telegram_chat_id))
+			/* a group's chat id is negative */
+			if (strcmp(optarg, "none") && (!cmd_parse_whole(optarg, &id) || !id))
 				return cmd_usage(ctx,
 						 "--telegram-chat wants a chat id or none (got %s)",
 						 utf8_q(optarg));
+			u->telegram_chat_id = id;
 			break;
 		}
 		case OPT_SETTING:
@@ -294,7 +293,8 @@ static int user_cmd_rm(struct ctx *ctx, int argc, char **argv)
 		err_prefix(&ctx->err, "user %s removed here, but its role stays", argv[optind]);
 		return -1;
 	}
-	fprintf(ctx->out, "user %s removed%s\n", argv[optind],
+	cmd_changed_name(
+		ctx, argv[optind], "user %s removed%s", argv[optind],
 		uri && *uri ? " (its role can no longer log in; its rows stay on the server)" : "");
 	return 0;
 }

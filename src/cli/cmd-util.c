@@ -45,7 +45,9 @@ void cmd_print_json(struct ctx *ctx, cJSON *v)
 {
 	char *s = cJSON_Print(v);
 
-	fprintf(ctx->out, "%s\n", s);
+	/* through cmd_out_put: a failed write keeps its reason */
+	cmd_out_put(ctx->out, s, strlen(s));
+	cmd_out_put(ctx->out, "\n", 1);
 	free(s);
 	cJSON_Delete(v);
 }
@@ -64,6 +66,39 @@ void cmd_stored(struct ctx *ctx, long long id, char *line)
 		fprintf(ctx->out, "%lld\n", id);
 	}
 	free(line);
+}
+
+/* What a change did: {"KEY": ...} under --json, else the line fmt. */
+static void changed(struct ctx *ctx, cJSON *value, const char *key, const char *fmt, va_list ap)
+{
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(o, key, value);
+		cmd_print_json(ctx, o);
+		return;
+	}
+	cJSON_Delete(value);
+	vfprintf(ctx->out, fmt, ap);
+	fputc('\n', ctx->out);
+}
+
+void cmd_changed_id(struct ctx *ctx, long long id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	changed(ctx, cJSON_CreateNumber((double)id), "id", fmt, ap);
+	va_end(ap);
+}
+
+void cmd_changed_name(struct ctx *ctx, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	changed(ctx, cJSON_CreateString(name), "name", fmt, ap);
+	va_end(ap);
 }
 
 void cmd_put_safe(FILE *f, const char *s)
@@ -208,20 +243,63 @@ int cmd_out_flush(FILE *f, struct err *e)
 	return -1;
 }
 
-/* Whether arg is a whole number that fits *n (no overflow), into *n. */
-static bool parse_whole(const char *arg, long long *n)
+bool cmd_parse_whole(const char *arg, long long *n)
 {
 	char *end;
 
+	*n = 0;
+	/* strtoll would take " 3", "+3" and (as 0) "": digits, a '-' at most */
+	if (!arg || !isdigit((unsigned char)arg[arg[0] == '-']))
+		return false;
 	errno = 0;
-	*n = arg ? strtoll(arg, &end, 10) : 0;
-	return arg && !errno && end != arg && !*end;
+	*n = strtoll(arg, &end, 10);
+	return !errno && !*end;
+}
+
+int cmd_parse_int(struct ctx *ctx, const char *opt, const char *arg, long long min, long long max,
+		  long long *n)
+{
+	if (!cmd_parse_whole(arg, n) || *n < min || *n > max)
+		return cmd_usage(ctx, "%s must be a whole number from %lld to %lld (got %s)", opt,
+				 min, max, utf8_q(arg ? arg : ""));
+	return 0;
+}
+
+int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double min, double max,
+		      double *x)
+{
+	const char *p = arg ? arg + (arg[0] == '-') : NULL;
+	size_t digits = p ? strspn(p, "0123456789") : 0;
+
+	/* [-]DIGITS[.DIGITS]: no hex, exponent, inf or nan strtod takes */
+	if (p && p[digits] == '.')
+		digits += 1 + strspn(p + digits + 1, "0123456789");
+	*x = 0;
+	if (p && digits && !p[digits] && isdigit((unsigned char)*p)) {
+		*x = strtod(arg, NULL);
+		if (*x >= min && *x <= max)
+			return 0;
+	}
+	return cmd_usage(ctx, "%s must be a number from %g to %g (got %s)", opt, min, max,
+			 utf8_q(arg ? arg : ""));
 }
 
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 {
-	if (!parse_whole(arg, id) || *id <= 0)
+	if (!cmd_parse_whole(arg, id))
 		return cmd_usage(ctx, "expected a numeric id (got %s)", utf8_q(arg ? arg : ""));
+	if (*id <= 0)
+		return cmd_usage(ctx, "ids start at 1 (got %s)", utf8_q(arg));
+	return 0;
+}
+
+int cmd_negative_id(struct ctx *ctx, int argc, char **argv)
+{
+	long long n;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (argv[i][0] == '-' && cmd_parse_whole(argv[i], &n))
+			return cmd_parse_id(ctx, argv[i], &n);
 	return 0;
 }
 
@@ -229,7 +307,7 @@ int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit)
 {
 	long long n;
 
-	if (!parse_whole(arg, &n) || n < 0)
+	if (!cmd_parse_whole(arg, &n) || n < 0)
 		return cmd_usage(ctx, "--limit must be a whole number, 0 for all (got %s)",
 				 utf8_q(arg ? arg : ""));
 	*limit = (size_t)n;
@@ -344,7 +422,7 @@ int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	const char *arg = NULL;
 
-	if (one_arg(ctx, argc, argv, "ID", &arg) < 0)
+	if (cmd_negative_id(ctx, argc, argv) < 0 || one_arg(ctx, argc, argv, "ID", &arg) < 0)
 		return -1;
 	return cmd_parse_id(ctx, arg, id);
 }

@@ -21,23 +21,20 @@ int cmd_weather(struct ctx *ctx, int argc, char **argv)
 		{ "date", required_argument, NULL, OPT_DATE },
 		{ NULL, 0, NULL, 0 },
 	};
-	char date[16], *place, *end;
+	char date[16], *place;
 	const char *lang = config_get(ctx->cfg, "general.language");
 	bool has_date = false;
 	struct weather w;
 	struct when wh;
-	long days = 0;
+	long long days = 0;
 	int c, rc;
 
 	if (!lang || strcmp(lang, "ru"))
 		lang = "en";
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == OPT_DAYS) {
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || days < 1 || days > WEATHER_MAX_DAYS)
-				return cmd_usage(ctx, "--days must be 1-%d (got %s)",
-						 WEATHER_MAX_DAYS, utf8_q(optarg));
+			if (cmd_parse_int(ctx, "--days", optarg, 1, WEATHER_MAX_DAYS, &days) < 0)
+				return -1;
 		} else if (c == OPT_DATE) {
 			if (when_parse(optarg, ctx->now, &wh, &ctx->err) < 0) {
 				err_prefix(&ctx->err, "--date");

@@ -261,8 +261,29 @@ int cmd_out_flush(FILE *f, struct err *e);
  * error would be known only as the stream's error flag). */
 void cmd_out_put(FILE *f, const char *s, size_t len);
 
+/* Whether arg is a whole number in decimal digits, a '-' in front at
+ * most (no space, '+', hex or exponent), that fits *n. */
+bool cmd_parse_whole(const char *arg, long long *n);
+/* The value arg of option opt: a whole number (cmd_parse_whole) from min
+ * to max into *n, else a usage error naming opt and quoting arg. */
+int cmd_parse_int(struct ctx *ctx, const char *opt, const char *arg, long long min, long long max,
+		  long long *n);
+/* The same for a number with decimals, [-]DIGITS[.DIGITS]: no exponent,
+ * hex, inf or nan. */
+int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double min, double max,
+		      double *x);
+/* What a verb changed, for scripts and people: {"id": id} (or {"name":
+ * name}) under --json, else the line fmt (a newline added). */
+void cmd_changed_id(struct ctx *ctx, long long id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cmd_changed_name(struct ctx *ctx, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Parse an integer id argument; usage error naming what when not one. */
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
+/* A word of argv[1..] (before "--") that is a negative number, which
+ * getopt would call an unknown option, said to be no id: "ids start at 1
+ * (got "-3")"; 0 when there is none.  For verbs whose arguments are ids. */
+int cmd_negative_id(struct ctx *ctx, int argc, char **argv);
 /* Parse the N of --limit N: a whole number, 0 for all; usage error
  * naming --limit when not one. */
 int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit);

@@ -115,13 +115,16 @@ static void warn_line(const char *line)
 }
 
 /* Set *slot to the value of global option name, refused when it has one
- * already: it takes one value. */
-static int global_value(const char **slot, bool *given, const char *name, const char *value)
+ * already (it takes one value) or when it is empty or not text. */
+static int global_value(struct ctx *ctx, const char **slot, bool *given, const char *name,
+			const char *value)
 {
-	if (*given) {
-		fprintf(errout, "nestor: option '%s' given twice: it takes one value\n", name);
+	if (*given)
+		return cmd_usage(ctx, "option '%s' given twice: it takes one value", name);
+	if (!*value) /* "$UNSET": not the default */
+		return cmd_usage(ctx, "option '%s' needs a value, not an empty one", name);
+	if (utf8_check_bytes(name, value, 0, &ctx->err) < 0)
 		return -1;
-	}
 	*given = true;
 	*slot = value;
 	return 0;
@@ -146,23 +149,22 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 			ctx->json = true;
 		} else if ((!strcmp(a, "--db") || !strcmp(a, "--config") || !strcmp(a, "--user")) &&
 			   (out == 1 || a[2] == 'u')) {
-			if (i + 1 >= *argc) {
-				fprintf(errout, "nestor: option '%s' needs a value\n", a);
-				return -1;
-			}
+			if (i + 1 >= *argc)
+				return cmd_usage(ctx, "option '%s' needs a value", a);
 			i++;
 			if (a[2] == 'd')
-				rc = global_value(&ctx->db_path, &db, "--db", argv[i]);
+				rc = global_value(ctx, &ctx->db_path, &db, "--db", argv[i]);
 			else if (a[2] == 'c')
-				rc = global_value(&ctx->config_path, &config, "--config", argv[i]);
+				rc = global_value(ctx, &ctx->config_path, &config, "--config",
+						  argv[i]);
 			else
-				rc = global_value(&ctx->user, &user, "--user", argv[i]);
+				rc = global_value(ctx, &ctx->user, &user, "--user", argv[i]);
 		} else if (!strncmp(a, "--db=", 5) && out == 1) {
-			rc = global_value(&ctx->db_path, &db, "--db", a + 5);
+			rc = global_value(ctx, &ctx->db_path, &db, "--db", a + 5);
 		} else if (!strncmp(a, "--user=", 7)) {
-			rc = global_value(&ctx->user, &user, "--user", a + 7);
+			rc = global_value(ctx, &ctx->user, &user, "--user", a + 7);
 		} else if (!strncmp(a, "--config=", 9) && out == 1) {
-			rc = global_value(&ctx->config_path, &config, "--config", a + 9);
+			rc = global_value(ctx, &ctx->config_path, &config, "--config", a + 9);
 		} else if ((!strcmp(a, "--version") || !strcmp(a, "-V")) && out == 1) {
 			argv[out++] = "version";
 		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && out == 1) {
@@ -170,11 +172,48 @@ static int global_options(struct ctx *ctx, int *argc, char **argv)
 		} else {
 			argv[out++] = a;
 		}
-		if (rc < 0)
+		if (rc < 0) {
+			/* the error is JSON too when --json comes after it */
+			while (++i < *argc && strcmp(argv[i], "--"))
+				ctx->json |= !strcmp(argv[i], "--json");
 			return -1;
+		}
 	}
 	*argc = out;
 	argv[out] = NULL;
+	return 0;
+}
+
+static const struct cmd *table_find(const struct cmd *table, const char *name)
+{
+	for (const struct cmd *c = table; c && c->name && name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+/* Every argument is text: one that is not is named by its place after the
+ * command and verb ("task add: argument 1: not valid UTF-8 (byte 2)"). */
+static int args_utf8(struct ctx *ctx, int argc, char **argv)
+{
+	const struct cmd *c = argc > 1 ? table_find(cmd_table, argv[1]) : NULL;
+	const struct cmd *v = c && argc > 2 ? table_find(c->sub, argv[2]) : NULL;
+	int words = c ? (v ? 3 : 2) : 1;
+
+	for (int i = 1; i < argc; i++) {
+		char what[32];
+
+		if (i < words || (!c && i == 1))
+			snprintf(what, sizeof(what), "command");
+		else
+			snprintf(what, sizeof(what), "argument %d", i - words + 1);
+		if (utf8_check_bytes(what, argv[i], 0, &ctx->err) < 0) {
+			if (c)
+				snprintf(ctx->name, sizeof(ctx->name), "%s%s%s", c->name,
+					 v ? " " : "", v ? v->name : "");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -188,11 +227,10 @@ static int config_named(struct ctx *ctx, int argc, char **argv)
 		return 0;
 	if (access(ctx->config_path, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR))
 		return 0; /* there, or not readable: config_load() says so */
-	fprintf(errout,
-		"nestor: --config %s: no such file (`nestor --config PATH config set KEY "
-		"VALUE` creates it)\n",
-		utf8_q(ctx->config_path));
-	return -1;
+	return cmd_usage(ctx,
+			 "--config %s: no such file (`nestor --config PATH config set KEY VALUE` "
+			 "creates it)",
+			 utf8_q(ctx->config_path));
 }
 
 static int setup(struct ctx *ctx)
@@ -205,8 +243,9 @@ static int setup(struct ctx *ctx)
 		log_open(ctx->paths.log, (enum log_level)level);
 	ctx->cfg = config_load(ctx->config_path, warn_line, &ctx->err);
 	if (!ctx->cfg) {
-		fprintf(errout, "nestor: config: %s\n", ctx->err.msg);
 		log_msg(LOG_ERROR, "config", "%s", ctx->err.msg);
+		snprintf(ctx->name, sizeof(ctx->name), "config");
+		ctx->err.code = ERR_FAIL; /* a file to fix, not a command to retype */
 		return -1;
 	}
 	config_apply_time(ctx->cfg);
@@ -309,8 +348,17 @@ static int overview(struct ctx *ctx)
 	return run(ctx, 2, argv);
 }
 
+/* SIGPIPE caught, not ignored: a write to a reader gone fails (EPIPE) and
+ * the exit status stays the command's (out_check), while the programs
+ * nestor runs start with the default again (an ignored one is inherited). */
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction pipe_sa = { .sa_handler = on_sigpipe, .sa_flags = SA_RESTART };
 	struct ctx ctx;
 	int rc;
 
@@ -318,6 +366,8 @@ int main(int argc, char **argv)
 	/* a file size limit (ulimit -f) fails the write (EFBIG), which is said
 	 * and cleaned up after, rather than killing nestor mid-write */
 	signal(SIGXFSZ, SIG_IGN);
+	sigemptyset(&pipe_sa.sa_mask);
+	sigaction(SIGPIPE, &pipe_sa, NULL);
 	/* NESTOR_SECRET_* variables are in memory from the start (secret.h) */
 	if (secret_in_env())
 		secret_guard();
@@ -329,18 +379,10 @@ int main(int argc, char **argv)
 	paths_init(&ctx.paths);
 	ctx.db_path = ctx.paths.db;
 	ctx.config_path = ctx.paths.config;
-	for (int i = 1; i < argc; i++) {
-		char what[32];
-
-		snprintf(what, sizeof(what), "argument %d", i);
-		if (utf8_check_bytes(what, argv[i], 0, &ctx.err) < 0) {
-			fprintf(errout, "nestor: %s\n", ctx.err.msg);
-			rc = 2;
-			goto out;
-		}
-	}
-	if (global_options(&ctx, &argc, argv) < 0) {
-		rc = 2;
+	/* errors before the command are the command's: one line, and the
+	 * JSON object under --json (report()) */
+	if (global_options(&ctx, &argc, argv) < 0 || args_utf8(&ctx, argc, argv) < 0) {
+		rc = report(&ctx);
 		goto out;
 	}
 	/* The version needs no log, clock or config (nor a readable config). */
@@ -348,18 +390,13 @@ int main(int argc, char **argv)
 		rc = cmd_version(&ctx, 1, argv + 1);
 		goto out;
 	}
-	if (config_named(&ctx, argc, argv) < 0) {
-		rc = 2;
-		goto out;
-	}
-	if (wallclock_init(&ctx.err) < 0) {
-		fprintf(errout, "nestor: %s\n", ctx.err.msg);
-		rc = 2;
+	if (config_named(&ctx, argc, argv) < 0 || wallclock_init(&ctx.err) < 0) {
+		rc = report(&ctx);
 		goto out;
 	}
 	ctx.now = wallclock_now();
 	if (setup(&ctx) < 0) {
-		rc = 1;
+		rc = report(&ctx);
 	} else if (argc < 2) {
 		rc = overview(&ctx);
 	} else {

@@ -117,7 +117,7 @@ check_usage "control character in the prompt" '^nestor: assistant add: prompt: c
 	add y --prompt "$(printf 'Be \033[2Jbrief.')"
 check_usage "control character in the model" '^nestor: assistant add: model: control character U\+001B \(byte 2\)$' \
 	add y --model "$(printf 'a\033b')"
-check_usage "bad temperature" "temperature must be 0-2 \(got 3\)" add y --temperature 3
+check_usage "bad temperature" "--temperature must be a number from 0 to 2 \(got \"3\"\)" add y --temperature 3
 check_usage "bad tools" 'unknown tool "Task-Add" in --tools \(see nestor tools\)' add y --tools Task-Add
 check_usage "unknown tool" 'unknown tool "task_fly" in --tools' add y --tools task_add,task_fly
 check_usage "bad name" 'bad assistant name "a b"' add "a b"

@@ -63,6 +63,15 @@ expect_eq "bash: another database, nothing" "$(cat other.out)" ""
 nestor help | awk '/^commands:/{on=1;next} on && /^  [a-z]/{print $1}' | while read -r c; do
 	b "$c" | grep -Eq "^$c( |\$)" || fail "bash does not complete '$c'"
 done
+# the global --user and its value are skipped, as --db's are, and passed on
+nestor user add bob >/dev/null
+nestor --user bob task add "bob's chore" >/dev/null
+expect_match "bash: after --user NAME, the verbs" "$(b --user bob task '')" '^done  \(mark a task done'
+expect_eq "bash: after --user NAME, that user's ids" "$(b --user bob task done '')" "4"
+expect_eq "bash: --user at the end too" "$(b task done --user bob '')" "4"
+expect_eq "bash: --user=NAME" "$(b --user=bob task done '')" "4"
+expect_match "bash: --user offered" "$(b --us)" '^--user$'
+expect_match "bash: --user's value: the users" "$(b --user '' | tr '\n' ' ')" 'bob'
 
 # -- zsh: loads, and a TAB on a pty lists what the table and the database say
 zsh -f -c "fpath=($dir/zfunc \$fpath); autoload -U compinit; compinit -u -d $dir/zcompdump; autoload -U _nestor; print ok" > zload.out 2>&1
@@ -73,6 +82,7 @@ expect_match "zsh: ids with titles" "$out" '^1  -- buy milk'
 expect_match "zsh: ids with titles" "$out" '^2  -- call bob'
 expect_match "zsh: the command completed" "$(z 'nestor ta')" 'nestor task '
 expect_match "zsh: channels" "$(z 'nestor remind add x --channel ')" 'command +desktop +stdout +telegram +tui'
+expect_match "zsh: after --user NAME, the verbs" "$(z 'nestor --user bob task ')" 'done +-- mark a task done'
 
 # -- fish: complete -C is what fish offers on a TAB
 f() { fish --no-config -c "source $dir/nestor.fish; complete -C '$1'" 2>&1; }
@@ -82,3 +92,6 @@ expect_eq "fish: --assistant" "$(f 'nestor ask --assistant ')" "$(printf 'gpt\nn
 expect_eq "fish: export --output" "$(f 'nestor export --out')" "--output"
 expect_eq "fish: export --output FILE" "$(f 'nestor export --output out.i')" "out.ics"
 expect_eq "fish: shells" "$(f 'nestor completion ' | tr '\n' ' ')" "bash fish zsh "
+expect_match "fish: after --user NAME, the verbs" "$(f 'nestor --user bob task ')" "$(printf '^done\tmark a task done')"
+expect_eq "fish: after --user NAME, that user's ids" "$(f 'nestor --user bob task done ')" "$(printf "4\tbob's chore")"
+expect_match "fish: --user's value: the users" "$(f 'nestor --user ' | tr '\n' ' ')" 'bob'

@@ -22,7 +22,7 @@ set +e
 err=$(nestor task add "$(printf 'bad \377 title')" 2>&1); st=$?
 set -e
 expect_eq "invalid UTF-8 title" "$st" 2
-expect_eq "invalid UTF-8 message" "$err" "nestor: argument 3: not valid UTF-8 (byte 5)"
+expect_eq "invalid UTF-8 message" "$err" "nestor: task add: argument 1: not valid UTF-8 (byte 5)"
 # Control characters (C0 but tab and newline, DEL, C1) are refused where text
 # enters, naming the field: another device would refuse them on a pull.
 for t in 'evil \033]0;pwned\007|U+001B (byte 6)' 'pay \033]8;;http://x\033\\rent|U+001B (byte 5)' \

@@ -57,6 +57,18 @@ wait_until() {
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got [$2], want [$3]"; }
 # expect_match WHAT TEXT PATTERN (grep -E)
 expect_match() { printf '%s\n' "$2" | grep -Eq -- "$3" || fail "$1: [$2] does not match /$3/"; }
+# refused WHAT PATTERN ARGS...: nestor ARGS exits 2 (a usage error) with
+# PATTERN on stderr
+refused() {
+	_what=$1 _pat=$2
+	shift 2
+	set +e
+	_err=$(nestor "$@" 2>&1 >/dev/null)
+	_st=$?
+	set -e
+	expect_eq "$_what: exit status" "$_st" 2
+	expect_match "$_what: message" "$_err" "$_pat"
+}
 # in_keyring "$0": run this script again inside a private D-Bus session with
 # gnome-keyring unlocked (a real Secret Service), unless already there.
 in_keyring() {

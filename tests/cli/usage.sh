@@ -1,17 +1,6 @@
 # Usage errors a person makes: each is refused (exit 2) with a line saying
 # what was wrong, and nothing changes.
 . "$(dirname "$0")/lib.sh"
-# refused WHAT PATTERN ARGS...: nestor ARGS exits 2 with PATTERN on stderr
-refused() {
-	_what=$1 _pat=$2
-	shift 2
-	set +e
-	_err=$(nestor "$@" 2>&1 >/dev/null)
-	_st=$?
-	set -e
-	expect_eq "$_what: exit status" "$_st" 2
-	expect_match "$_what: message" "$_err" "$_pat"
-}
 
 nestor task add buy milk --priority 3 >/dev/null
 nestor event add standup --at "2026-06-02 10:00" >/dev/null

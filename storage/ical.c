@@ -73,7 +73,8 @@ struct import {
 	void *arg;
 	struct ical_progress prog;
 	const struct ical_reader *rd;
-	char *local; /* floating_zone() */
+	char *local;	    /* floating_zone() */
+	bool local_unnamed; /* and tzdata has no name for the local zone */
 };
 
 static void note_skip(struct import *im, const char *kind)
@@ -262,6 +263,7 @@ static const char *floating_zone(struct import *im)
 		else {
 			free(name);
 			im->local = xstrdup("UTC");
+			im->local_unnamed = true;
 		}
 	}
 	return im->local;
@@ -374,6 +376,11 @@ static int event_times(struct import *im, icalcomponent *c, const struct ical_pa
 			       ical_part_line(p, "BEGIN", NULL));
 	if (prop_time(im, ps, ical_part_line(p, "DTSTART", NULL), start, all_day, &name, e) < 0)
 		return -1;
+	if (name && name == im->local && im->local_unnamed &&
+	    icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY))
+		/* a floating series where the local zone has no name (a POSIX
+		 * TZ rule): no zone, repeated in the local one as written */
+		name = NULL;
 	*tzid = dup_or_null(name);
 	if (pe) {
 		if (prop_time(im, pe, ical_part_line(p, "DTEND", NULL), end, &d2, NULL, e) < 0)

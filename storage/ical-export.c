@@ -46,14 +46,17 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, c
 	struct icaltimetype v = icaltime_null_time();
 	icalproperty *p;
 
-	if (!all_day && none && floating) {
+	if (!all_day && none && floating && caltz_in_range(v = caltz_to_wall(z, t, false))) {
 		p = icalproperty_new(kind);
-		icalproperty_set_value(p, caltz_value(caltz_to_wall(z, t, false), false));
+		icalproperty_set_value(p, caltz_value(v, false));
 		return p;
 	}
 	if (!all_day && !utc) {
 		v = caltz_to_wall(z, t, false);
-		utc = !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
+		/* wall_exact(); a wall time past 9999 east of UTC (or before
+		 * year 1 west of it), which no file holds, in UTC: import took
+		 * it so */
+		utc = (!wall && caltz_from_wall(z, v) != t) || !caltz_in_range(v);
 	}
 	if (all_day || utc)
 		return utc_prop(kind, t, all_day, utc ? tzid : NULL);
@@ -150,8 +153,12 @@ static void add_event(icalcomponent *cal, struct store *s, const struct event *e
 		/* with a floating DTSTART, RFC 5545 wants a floating UNTIL: a
 		 * UTC one is the wall-clock time the rule reads it as */
 		if (!ev->all_day && (!ev->tzid || !*ev->tzid) && icaltime_is_utc(r.until) &&
-		    !r.until.is_date)
-			r.until = caltz_to_wall(zone, icaltime_as_timet(r.until), false);
+		    !r.until.is_date) {
+			struct icaltimetype w =
+				caltz_to_wall(zone, icaltime_as_timet(r.until), false);
+
+			r.until = caltz_in_range(w) ? w : r.until;
+		}
 		icalcomponent_add_property(c, icalproperty_new_rrule(r));
 	}
 	for (size_t i = 0; i < ev->nexdates; i++)

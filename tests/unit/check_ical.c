@@ -490,6 +490,62 @@ START_TEST(test_override_zone)
 }
 END_TEST
 
+/* Import the calendar text into st, export it and import that into a new
+ * store; the export is returned (to free), the new store in *other. */
+static char *round_trip(const char *text, struct store **other)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	char *out;
+
+	ck_assert_msg(import_text(st, text, &rep, &e) == 0, "%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &out, &e), 0);
+	*other = open_db("other.db");
+	ck_assert_msg(import_text(*other, out, &rep, &e) == 0, "%s in %s", e.msg, out);
+	ical_report_release(&rep);
+	return out;
+}
+
+static void same_times(struct store *other, const char *uid, time_t start, time_t end)
+{
+	struct err e = { 0, "" };
+	struct event a, b;
+
+	ck_assert_int_eq(event_get_uid(st, uid, &a, &e), 0);
+	ck_assert_int_eq(event_get_uid(other, uid, &b, &e), 0);
+	ck_assert_int_eq(a.start, start);
+	ck_assert_int_eq(a.end, end);
+	ck_assert_int_eq(b.start, start);
+	ck_assert_int_eq(b.end, end);
+	event_release(&a);
+	event_release(&b);
+}
+
+/* A wall-clock time a file cannot hold (year 10000 in Berlin, year 0 in
+ * New York) goes out in UTC, never as a value no importer reads. */
+START_TEST(test_wall_past_9999)
+{
+	struct store *other;
+	char *text =
+		round_trip("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:last@test\r\n"
+			   "DTSTART;TZID=Europe/Berlin:99991231T233000\r\nDURATION:PT1H\r\n"
+			   "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:first@test\r\n"
+			   "DTSTART;X-NESTOR-TZID=America/New_York:00010101T020000Z\r\n"
+			   "DTEND:00010101T070000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			   &other);
+
+	ck_assert_msg(
+		!strstr(text, "ERROR") && strstr(text, "DTEND:99991231T233000Z") &&
+			strstr(text, "DTSTART;X-NESTOR-TZID=America/New_York:00010101T020000Z"),
+		"%s", text);
+	same_times(other, "last@test", (time_t)253402295400LL, (time_t)253402299000LL);
+	same_times(other, "first@test", (time_t)-62135589600LL, (time_t)-62135571600LL);
+	free(text);
+	store_free(other);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -690,6 +746,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_empty_text);
 	tcase_add_test(tc, test_dropped_counted);
 	tcase_add_test(tc, test_override_zone);
+	tcase_add_test(tc, test_wall_past_9999);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

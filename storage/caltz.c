@@ -89,6 +89,13 @@ time_t caltz_from_wall(struct tz *z, struct icaltimetype w)
 	return tz_instant(z, &tm);
 }
 
+time_t caltz_utc_instant(struct icaltimetype w)
+{
+	time_t days = (time_t)tz_days_from_civil(w.year, w.month, w.day);
+
+	return days * 86400 + (w.is_date ? 0 : w.hour * 3600 + w.minute * 60 + w.second);
+}
+
 bool caltz_in_range(struct icaltimetype w)
 {
 	return w.year >= 1 && w.year <= 9999;

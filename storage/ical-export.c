@@ -155,7 +155,7 @@ static void add_event(icalcomponent *cal, struct store *s, const struct event *e
 		if (!ev->all_day && (!ev->tzid || !*ev->tzid) && icaltime_is_utc(r.until) &&
 		    !r.until.is_date) {
 			struct icaltimetype w =
-				caltz_to_wall(zone, icaltime_as_timet(r.until), false);
+				caltz_to_wall(zone, caltz_utc_instant(r.until), false);
 
 			r.until = caltz_in_range(w) ? w : r.until;
 		}

@@ -286,14 +286,9 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 		return -1;
 	}
 	if (v.is_date) {
-		struct tm tm = { 0 };
-
-		tm.tm_year = v.year - 1900;
-		tm.tm_mon = v.month - 1;
-		tm.tm_mday = v.day;
-		*t = timegm(&tm);
+		*t = caltz_utc_instant(v);
 	} else if (icaltime_is_utc(v)) {
-		*t = icaltime_as_timet(v);
+		*t = caltz_utc_instant(v); /* libical's stops at 1902 */
 		name = tzid_out ? x_zone(im, p, line) : "UTC";
 	} else {
 		if (tp ? resolve_zone(im, icalparameter_get_tzid(tp), line, &z, &name, e) < 0

@@ -546,6 +546,38 @@ START_TEST(test_wall_past_9999)
 }
 END_TEST
 
+/* Times before 1902 (libical's time_t stops there) are read as written,
+ * and go out as they came. */
+START_TEST(test_before_1902)
+{
+	static const char *const want[] = {
+		"DTSTART:18000101T100000Z",
+		"DTSTART:00010101T000000Z",
+		"DTSTART;TZID=Europe/Berlin:18000101T100000",
+		"DTSTART;VALUE=DATE:18000101",
+	};
+	struct store *other;
+	char *text = round_trip(
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a@test\r\n"
+		"DTSTART:18000101T100000Z\r\nDTEND:18000101T110000Z\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:00010101T000000Z\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:c@test\r\nDTSTART;TZID=Europe/Berlin:18000101T100000\r\n"
+		"END:VEVENT\r\nBEGIN:VEVENT\r\nUID:d@test\r\nDTSTART;VALUE=DATE:18000101\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n",
+		&other);
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "%s not in %s", want[i], text);
+	same_times(other, "a@test", (time_t)-5364626400LL, (time_t)-5364622800LL);
+	same_times(other, "b@test", (time_t)-62135596800LL, (time_t)-62135596800LL);
+	/* Berlin's local mean time then: +00:53:28 */
+	same_times(other, "c@test", (time_t)-5364626400LL - 3208, (time_t)-5364626400LL - 3208);
+	same_times(other, "d@test", (time_t)-5364662400LL, (time_t)-5364576000LL);
+	free(text);
+	store_free(other);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -747,6 +779,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_dropped_counted);
 	tcase_add_test(tc, test_override_zone);
 	tcase_add_test(tc, test_wall_past_9999);
+	tcase_add_test(tc, test_before_1902);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

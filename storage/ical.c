@@ -709,6 +709,8 @@ static int read_waiting(struct import *im, icalcomponent *c, const struct ical_p
  * +9900 as +2300, and move every event of the zone). */
 static bool utc_offset(const char *v, size_t n)
 {
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--; /* trailing blanks, as libical reads them */
 	if ((n != 5 && n != 7) || (v[0] != '+' && v[0] != '-'))
 		return false;
 	for (size_t i = 1; i < n; i++)

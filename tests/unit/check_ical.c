@@ -578,6 +578,27 @@ START_TEST(test_before_1902)
 }
 END_TEST
 
+/* A VTIMEZONE offset with blanks after it reads as libical reads it. */
+START_TEST(test_offset_blanks)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(import_text(st,
+				  "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom/Blank\r\n"
+				  "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+				  "TZOFFSETFROM:+0100 \r\nTZOFFSETTO:+0100\t\r\nEND:STANDARD\r\n"
+				  "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:blank@test\r\n"
+				  "DTSTART;TZID=Custom/Blank:20260101T100000\r\nEND:VEVENT\r\n"
+				  "END:VCALENDAR\r\n",
+				  &rep, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ical_report_release(&rep);
+	same_times(st, "blank@test", utc(2026, 1, 1, 9, 0), utc(2026, 1, 1, 9, 0));
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -780,6 +801,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_override_zone);
 	tcase_add_test(tc, test_wall_past_9999);
 	tcase_add_test(tc, test_before_1902);
+	tcase_add_test(tc, test_offset_blanks);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

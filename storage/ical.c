@@ -657,7 +657,7 @@ static bool kept(const char *name)
  * its VALARMs are parsed whole. */
 static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 {
-	bool event = !strcasecmp(p->kind, "VEVENT");
+	bool event = !strcasecmp(p->kind, "VEVENT"), todo = !strcasecmp(p->kind, "VTODO");
 	icalcomponent *c = NULL;
 	int depth = 0;
 
@@ -670,11 +670,11 @@ static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 			depth++;
 		else if (!strcasecmp(name, "END"))
 			depth--;
-		else if (event && depth == 1 && !kept(name)) {
-			if (!strcasecmp(name, "RDATE"))
-				note_skip(im, "RDATE"); /* nestor keeps none: said */
+		else if (depth == 1 && (event || todo) && !strcasecmp(name, "RDATE")) {
+			note_skip(im, "RDATE"); /* nestor keeps none: said */
 			continue;
-		}
+		} else if (event && depth == 1 && !kept(name))
+			continue;
 		*end = '\0';
 		c = icalparser_add_line(im->parser, line);
 		*end = was;

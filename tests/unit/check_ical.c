@@ -599,6 +599,25 @@ START_TEST(test_offset_blanks)
 }
 END_TEST
 
+/* An RDATE of a task is counted as an event's is. */
+START_TEST(test_todo_rdate_counted)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(import_text(st,
+				  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:t@test\r\n"
+				  "SUMMARY:t\r\nDUE:20260610T090000Z\r\n"
+				  "RDATE:20260611T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+				  &rep, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(rep.tasks_added, 1);
+	ck_assert_uint_eq(rep.skipped, 1);
+	ck_assert_str_eq(rep.skipped_what, "1 RDATE");
+	ical_report_release(&rep);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -802,6 +821,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_wall_past_9999);
 	tcase_add_test(tc, test_before_1902);
 	tcase_add_test(tc, test_offset_blanks);
+	tcase_add_test(tc, test_todo_rdate_counted);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

@@ -89,6 +89,18 @@ time_t caltz_from_wall(struct tz *z, struct icaltimetype w)
 	return tz_instant(z, &tm);
 }
 
+time_t caltz_utc_instant(struct icaltimetype w)
+{
+	time_t days = (time_t)tz_days_from_civil(w.year, w.month, w.day);
+
+	return days * 86400 + (w.is_date ? 0 : w.hour * 3600 + w.minute * 60 + w.second);
+}
+
+bool caltz_in_range(struct icaltimetype w)
+{
+	return w.year >= 1 && w.year <= 9999;
+}
+
 icalvalue *caltz_value(struct icaltimetype w, bool utc)
 {
 	char buf[64];
@@ -108,6 +120,11 @@ icalproperty *caltz_utc_prop(icalproperty_kind kind, time_t t, bool is_date)
 	struct icaltimetype w = icaltime_null_time();
 	struct tm tm;
 
+	/* an instant a file cannot hold (an event added for 9999-12-31 23:30
+	 * in New York) is written as the nearest it can */
+	t = t < (time_t)-62135596800LL	 ? (time_t)-62135596800LL
+	    : t > (time_t)253402300799LL ? (time_t)253402300799LL
+					 : t;
 	tz_utc_tm(t, &tm);
 	w.year = tm.tm_year + 1900;
 	w.month = tm.tm_mon + 1;

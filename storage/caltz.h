@@ -43,6 +43,12 @@ time_t caltz_from_wall(struct tz *z, struct icaltimetype w);
  * refuse a year after 3000 and leave zeros (icaltime_is_valid_time()). */
 #define CALTZ_LIBICAL_MAX 32535215999LL /* 3000-12-31T23:59:59Z */
 
+/* The instant of w read as UTC (a date: its UTC midnight), for every
+ * year 1-9999. */
+time_t caltz_utc_instant(struct icaltimetype w);
+/* Whether w is in the years 1-9999, the ones a calendar file can hold
+ * (caltz_value() has no value for another). */
+bool caltz_in_range(struct icaltimetype w);
 /* A DATE (w.is_date) or DATE-TIME value of w, formatted here for every
  * year 1-9999; with Z when utc. */
 icalvalue *caltz_value(struct icaltimetype w, bool utc);

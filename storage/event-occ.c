@@ -163,7 +163,7 @@ int event_series_end(struct store *s, const struct event *ev, bool *bounded, tim
 		struct tz *z = NULL;
 
 		if (icaltime_is_utc(r.until) && !r.until.is_date) {
-			last = icaltime_as_timet(r.until);
+			last = caltz_utc_instant(r.until);
 		} else {
 			z = caltz_open(s, ev->all_day || r.until.is_date ? NULL : ev->tzid, e);
 			if (!z)

@@ -33,20 +33,30 @@ static icalproperty *utc_prop(icalproperty_kind kind, time_t t, bool all_day, co
 }
 
 /* A DATE-TIME (or DATE) property of kind for instant t kept in tzid (z
- * is its zone).  A time with no zone goes out in UTC, never floating
- * (which every reader would take in its own zone), as does an instant the
- * zone's wall clock cannot name, unless wall (a series' DTSTART, which the
- * rule reads as a wall-clock time: its first instance). */
+ * is its zone).  A time with no zone (ical_export() named the local zone
+ * when tzdata has it) goes out in UTC, as does an instant the zone's wall
+ * clock cannot name, unless wall (a series' DTSTART, which the rule reads
+ * as a wall-clock time: its first instance); floating: the times of a
+ * series with no zone, which nestor repeats in the local zone, go out as
+ * floating wall-clock times in z (the local zone), as the rule means them. */
 static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, const char *tzid,
-			       struct tz *z, bool wall)
+			       struct tz *z, bool wall, bool floating)
 {
-	bool utc = !all_day && (!tzid || !*tzid || tz_is_utc(tzid));
+	bool none = !tzid || !*tzid, utc = !all_day && (none || tz_is_utc(tzid));
 	struct icaltimetype v = icaltime_null_time();
 	icalproperty *p;
 
+	if (!all_day && none && floating && caltz_in_range(v = caltz_to_wall(z, t, false))) {
+		p = icalproperty_new(kind);
+		icalproperty_set_value(p, caltz_value(v, false));
+		return p;
+	}
 	if (!all_day && !utc) {
 		v = caltz_to_wall(z, t, false);
-		utc = !wall && caltz_from_wall(z, v) != t; /* wall_exact() */
+		/* wall_exact(); a wall time past 9999 east of UTC (or before
+		 * year 1 west of it), which no file holds, in UTC: import took
+		 * it so */
+		utc = (!wall && caltz_from_wall(z, v) != t) || !caltz_in_range(v);
 	}
 	if (all_day || utc)
 		return utc_prop(kind, t, all_day, utc ? tzid : NULL);
@@ -105,14 +115,14 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool serie
 	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
 					      ev->updated_at, 0, icaltimezone_get_utc_timezone())));
 	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
-						ev->tzid, zone, series));
+						ev->tzid, zone, series, series));
 	if (series && !ev->all_day && ev->tzid && !wall_exact(zone, ev->start))
 		/* the series starts at the first instance of its wall-clock
 		 * time (as its occurrences do): the end keeps the length */
 		end += caltz_from_wall(zone, caltz_to_wall(zone, ev->start, false)) - ev->start;
 	if (ev->end != ev->start || ev->all_day)
-		icalcomponent_add_property(
-			c, time_prop(ICAL_DTEND_PROPERTY, end, ev->all_day, ev->tzid, zone, false));
+		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY, end, ev->all_day,
+							ev->tzid, zone, false, series));
 	add_text(c, icalproperty_new_summary, ev->summary);
 	add_text(c, icalproperty_new_description, ev->notes);
 	add_text(c, icalproperty_new_location, ev->location);
@@ -138,13 +148,22 @@ static void add_event(icalcomponent *cal, struct store *s, const struct event *e
 	icalcomponent *c = vevent(ev, zone, ev->rrule != NULL);
 
 	if (ev->rrule) {
-		icalproperty *r = icalproperty_new_rrule(icalrecurrencetype_from_string(ev->rrule));
+		struct icalrecurrencetype r = icalrecurrencetype_from_string(ev->rrule);
 
-		icalcomponent_add_property(c, r);
+		/* with a floating DTSTART, RFC 5545 wants a floating UNTIL: a
+		 * UTC one is the wall-clock time the rule reads it as */
+		if (!ev->all_day && (!ev->tzid || !*ev->tzid) && icaltime_is_utc(r.until) &&
+		    !r.until.is_date) {
+			struct icaltimetype w =
+				caltz_to_wall(zone, caltz_utc_instant(r.until), false);
+
+			r.until = caltz_in_range(w) ? w : r.until;
+		}
+		icalcomponent_add_property(c, icalproperty_new_rrule(r));
 	}
 	for (size_t i = 0; i < ev->nexdates; i++)
 		icalcomponent_add_property(c, time_prop(ICAL_EXDATE_PROPERTY, ev->exdates[i],
-							ev->all_day, ev->tzid, zone, false));
+							ev->all_day, ev->tzid, zone, false, true));
 	if (ev->calendar) {
 		icalproperty *x = icalproperty_new_x(ev->calendar);
 
@@ -171,7 +190,7 @@ static void add_event(icalcomponent *cal, struct store *s, const struct event *e
 		tz_free(own);
 		icalcomponent_add_property(c,
 					   time_prop(ICAL_RECURRENCEID_PROPERTY, o->recurrence_id,
-						     ev->all_day, ev->tzid, zone, false));
+						     ev->all_day, ev->tzid, zone, false, true));
 		icalcomponent_add_component(cal, c);
 	}
 }
@@ -262,6 +281,25 @@ static void add_zones(icalcomponent *cal, struct store *s, const struct event_li
 	free(done);
 }
 
+/* Name the zone of the events with none (nestor shows them, and repeats a
+ * series, in the local zone): the local zone's name, when tzdata has it,
+ * so that they are written in it with its VTIMEZONE, as any other. */
+static void name_local(struct event_list *l)
+{
+	char *local = tz_local_name();
+
+	if (local && tz_is_system(tz_plain_name(local)))
+		for (size_t i = 0; i < l->nevents; i++) {
+			struct event *ev = &l->events[i];
+
+			if (!ev->all_day && (!ev->tzid || !*ev->tzid)) {
+				free(ev->tzid);
+				ev->tzid = xstrdup(local);
+			}
+		}
+	free(local);
+}
+
 int ical_export(struct store *s, const time_t *from, const time_t *to, const char *calendar,
 		char **text, struct err *e)
 {
@@ -283,6 +321,7 @@ int ical_export(struct store *s, const time_t *from, const time_t *to, const cha
 		used[i] = !(from || to);
 	for (size_t i = 0; i < l.nocc; i++)
 		used[l.occ[i].ev - l.events] = true;
+	name_local(&l);
 	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//nestor//nestor//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));

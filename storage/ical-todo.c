@@ -137,8 +137,14 @@ static icalcomponent *vtodo(const struct task *t)
 		d.month = tm.tm_mon + 1;
 		d.day = tm.tm_mday;
 		d.is_date = 1;
-		icalproperty_set_value(p, caltz_value(d, false));
-		icalcomponent_add_property(c, p);
+		if (caltz_in_range(d)) {
+			icalproperty_set_value(p, caltz_value(d, false));
+			icalcomponent_add_property(c, p);
+		} else { /* a year no file holds: its UTC day */
+			icalproperty_free(p);
+			icalcomponent_add_property(c,
+						   caltz_utc_prop(ICAL_DUE_PROPERTY, t->due, true));
+		}
 	} else if (t->has_due) {
 		icalcomponent_add_property(c, caltz_utc_prop(ICAL_DUE_PROPERTY, t->due, false));
 	}

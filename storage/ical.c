@@ -73,7 +73,8 @@ struct import {
 	void *arg;
 	struct ical_progress prog;
 	const struct ical_reader *rd;
-	char *local; /* floating_zone() */
+	char *local;	    /* floating_zone() */
+	bool local_unnamed; /* and tzdata has no name for the local zone */
 };
 
 static void note_skip(struct import *im, const char *kind)
@@ -262,6 +263,7 @@ static const char *floating_zone(struct import *im)
 		else {
 			free(name);
 			im->local = xstrdup("UTC");
+			im->local_unnamed = true;
 		}
 	}
 	return im->local;
@@ -284,14 +286,9 @@ static int prop_time(struct import *im, icalproperty *p, int line, time_t *t, bo
 		return -1;
 	}
 	if (v.is_date) {
-		struct tm tm = { 0 };
-
-		tm.tm_year = v.year - 1900;
-		tm.tm_mon = v.month - 1;
-		tm.tm_mday = v.day;
-		*t = timegm(&tm);
+		*t = caltz_utc_instant(v);
 	} else if (icaltime_is_utc(v)) {
-		*t = icaltime_as_timet(v);
+		*t = caltz_utc_instant(v); /* libical's stops at 1902 */
 		name = tzid_out ? x_zone(im, p, line) : "UTC";
 	} else {
 		if (tp ? resolve_zone(im, icalparameter_get_tzid(tp), line, &z, &name, e) < 0
@@ -374,6 +371,11 @@ static int event_times(struct import *im, icalcomponent *c, const struct ical_pa
 			       ical_part_line(p, "BEGIN", NULL));
 	if (prop_time(im, ps, ical_part_line(p, "DTSTART", NULL), start, all_day, &name, e) < 0)
 		return -1;
+	if (name && name == im->local && im->local_unnamed &&
+	    icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY))
+		/* a floating series where the local zone has no name (a POSIX
+		 * TZ rule): no zone, repeated in the local one as written */
+		name = NULL;
 	*tzid = dup_or_null(name);
 	if (pe) {
 		if (prop_time(im, pe, ical_part_line(p, "DTEND", NULL), end, &d2, NULL, e) < 0)
@@ -655,7 +657,7 @@ static bool kept(const char *name)
  * its VALARMs are parsed whole. */
 static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 {
-	bool event = !strcasecmp(p->kind, "VEVENT");
+	bool event = !strcasecmp(p->kind, "VEVENT"), todo = !strcasecmp(p->kind, "VTODO");
 	icalcomponent *c = NULL;
 	int depth = 0;
 
@@ -668,11 +670,11 @@ static icalcomponent *parse_part(struct import *im, struct ical_part *p)
 			depth++;
 		else if (!strcasecmp(name, "END"))
 			depth--;
-		else if (event && depth == 1 && !kept(name)) {
-			if (!strcasecmp(name, "RDATE"))
-				note_skip(im, "RDATE"); /* nestor keeps none: said */
+		else if (depth == 1 && (event || todo) && !strcasecmp(name, "RDATE")) {
+			note_skip(im, "RDATE"); /* nestor keeps none: said */
 			continue;
-		}
+		} else if (event && depth == 1 && !kept(name))
+			continue;
 		*end = '\0';
 		c = icalparser_add_line(im->parser, line);
 		*end = was;
@@ -707,6 +709,8 @@ static int read_waiting(struct import *im, icalcomponent *c, const struct ical_p
  * +9900 as +2300, and move every event of the zone). */
 static bool utc_offset(const char *v, size_t n)
 {
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--; /* trailing blanks, as libical reads them */
 	if ((n != 5 && n != 7) || (v[0] != '+' && v[0] != '-'))
 		return false;
 	for (size_t i = 1; i < n; i++)

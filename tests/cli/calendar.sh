@@ -343,3 +343,36 @@ expect_eq "floating: unnamed zone is UTC" \
 	"2026-06-10T14:00:00+00:00 UTC "
 expect_eq "floating: never exported floating" \
 	"$(TZ=Europe/Berlin nestor --db fl3.db export | grep '^DTSTART' | tr -d '\r')" "DTSTART:20260610T140000Z"
+
+# an event with no zone (--tz "") is shown, and repeated, in the local
+# zone: an export names that zone, so a weekly 09:00 stays 09:00 after the
+# change to summer time in another database
+nestor --db nz.db event add Weekly --at "2026-03-20 09:00" --tz "" --every weekly >/dev/null
+nestor --db nz.db export -o nz.ics
+grep -q '^DTSTART;TZID=Europe/Berlin:20260320T090000' nz.ics ||
+	fail "no zone: export names the local zone: $(grep DTSTART nz.ics)"
+grep -q '^TZID:Europe/Berlin' nz.ics || fail "no zone: the local zone's VTIMEZONE"
+nestor --db nz2.db import nz.ics >/dev/null
+expect_eq "no zone: a series keeps its wall time" \
+	"$(nestor --db nz2.db agenda --from 2026-04-03 --to 2026-04-03 | grep Weekly | tr -s ' ')" \
+	" 1 09:00-10:00 Weekly — every week"
+# a local zone tzdata does not name: the series goes out floating (its
+# UNTIL too), as nestor repeats it, a single time in UTC
+P='CET-1CEST,M3.5.0,M10.5.0/3'
+TZ=$P nestor --db nzp.db event add Weekly --at "2026-03-20 09:00" --every weekly >/dev/null
+TZ=$P nestor --db nzp.db event add Once --at "2026-06-10 09:00" >/dev/null
+TZ=$P nestor --db nzp.db export -o nzp.ics
+expect_eq "unnamed zone: series floating, single time in UTC" \
+	"$(grep '^DTSTART' nzp.ics | tr -d '\r' | sort | tr '\n' ' ')" \
+	"DTSTART:20260320T090000 DTSTART:20260610T070000Z "
+TZ=$P nestor --db nzp2.db import nzp.ics >/dev/null
+expect_eq "unnamed zone: a series keeps its wall time" \
+	"$(TZ=$P nestor --db nzp2.db agenda --from 2026-04-03 --to 2026-04-03 | grep Weekly | tr -s ' ')" \
+	" 1 09:00-10:00 Weekly — every week"
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:until@test\r\n%s\r\n' \
+	'DTSTART:20260320T090000' >nzu.ics
+printf 'RRULE:FREQ=WEEKLY;UNTIL=20260403T070000Z\r\nSUMMARY:U\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >>nzu.ics
+TZ=$P nestor --db nzu.db import nzu.ics >/dev/null
+expect_eq "unnamed zone: a floating series' UNTIL is floating" \
+	"$(TZ=$P nestor --db nzu.db export | grep -e '^DTSTART' -e '^RRULE' | tr -d '\r' | tr '\n' ' ')" \
+	"DTSTART:20260320T090000 RRULE:FREQ=WEEKLY;UNTIL=20260403T090000 "

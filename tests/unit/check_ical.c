@@ -490,6 +490,134 @@ START_TEST(test_override_zone)
 }
 END_TEST
 
+/* Import the calendar text into st, export it and import that into a new
+ * store; the export is returned (to free), the new store in *other. */
+static char *round_trip(const char *text, struct store **other)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+	char *out;
+
+	ck_assert_msg(import_text(st, text, &rep, &e) == 0, "%s", e.msg);
+	ical_report_release(&rep);
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &out, &e), 0);
+	*other = open_db("other.db");
+	ck_assert_msg(import_text(*other, out, &rep, &e) == 0, "%s in %s", e.msg, out);
+	ical_report_release(&rep);
+	return out;
+}
+
+static void same_times(struct store *other, const char *uid, time_t start, time_t end)
+{
+	struct err e = { 0, "" };
+	struct event a, b;
+
+	ck_assert_int_eq(event_get_uid(st, uid, &a, &e), 0);
+	ck_assert_int_eq(event_get_uid(other, uid, &b, &e), 0);
+	ck_assert_int_eq(a.start, start);
+	ck_assert_int_eq(a.end, end);
+	ck_assert_int_eq(b.start, start);
+	ck_assert_int_eq(b.end, end);
+	event_release(&a);
+	event_release(&b);
+}
+
+/* A wall-clock time a file cannot hold (year 10000 in Berlin, year 0 in
+ * New York) goes out in UTC, never as a value no importer reads. */
+START_TEST(test_wall_past_9999)
+{
+	struct store *other;
+	char *text =
+		round_trip("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:last@test\r\n"
+			   "DTSTART;TZID=Europe/Berlin:99991231T233000\r\nDURATION:PT1H\r\n"
+			   "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:first@test\r\n"
+			   "DTSTART;X-NESTOR-TZID=America/New_York:00010101T020000Z\r\n"
+			   "DTEND:00010101T070000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			   &other);
+
+	ck_assert_msg(
+		!strstr(text, "ERROR") && strstr(text, "DTEND:99991231T233000Z") &&
+			strstr(text, "DTSTART;X-NESTOR-TZID=America/New_York:00010101T020000Z"),
+		"%s", text);
+	same_times(other, "last@test", (time_t)253402295400LL, (time_t)253402299000LL);
+	same_times(other, "first@test", (time_t)-62135589600LL, (time_t)-62135571600LL);
+	free(text);
+	store_free(other);
+}
+END_TEST
+
+/* Times before 1902 (libical's time_t stops there) are read as written,
+ * and go out as they came. */
+START_TEST(test_before_1902)
+{
+	static const char *const want[] = {
+		"DTSTART:18000101T100000Z",
+		"DTSTART:00010101T000000Z",
+		"DTSTART;TZID=Europe/Berlin:18000101T100000",
+		"DTSTART;VALUE=DATE:18000101",
+	};
+	struct store *other;
+	char *text = round_trip(
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a@test\r\n"
+		"DTSTART:18000101T100000Z\r\nDTEND:18000101T110000Z\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:00010101T000000Z\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:c@test\r\nDTSTART;TZID=Europe/Berlin:18000101T100000\r\n"
+		"END:VEVENT\r\nBEGIN:VEVENT\r\nUID:d@test\r\nDTSTART;VALUE=DATE:18000101\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n",
+		&other);
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(text, want[i]) != NULL, "%s not in %s", want[i], text);
+	same_times(other, "a@test", (time_t)-5364626400LL, (time_t)-5364622800LL);
+	same_times(other, "b@test", (time_t)-62135596800LL, (time_t)-62135596800LL);
+	/* Berlin's local mean time then: +00:53:28 */
+	same_times(other, "c@test", (time_t)-5364626400LL - 3208, (time_t)-5364626400LL - 3208);
+	same_times(other, "d@test", (time_t)-5364662400LL, (time_t)-5364576000LL);
+	free(text);
+	store_free(other);
+}
+END_TEST
+
+/* A VTIMEZONE offset with blanks after it reads as libical reads it. */
+START_TEST(test_offset_blanks)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(import_text(st,
+				  "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom/Blank\r\n"
+				  "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+				  "TZOFFSETFROM:+0100 \r\nTZOFFSETTO:+0100\t\r\nEND:STANDARD\r\n"
+				  "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:blank@test\r\n"
+				  "DTSTART;TZID=Custom/Blank:20260101T100000\r\nEND:VEVENT\r\n"
+				  "END:VCALENDAR\r\n",
+				  &rep, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(rep.added, 1);
+	ical_report_release(&rep);
+	same_times(st, "blank@test", utc(2026, 1, 1, 9, 0), utc(2026, 1, 1, 9, 0));
+}
+END_TEST
+
+/* An RDATE of a task is counted as an event's is. */
+START_TEST(test_todo_rdate_counted)
+{
+	struct ical_report rep;
+	struct err e = { 0, "" };
+
+	ck_assert_msg(import_text(st,
+				  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:t@test\r\n"
+				  "SUMMARY:t\r\nDUE:20260610T090000Z\r\n"
+				  "RDATE:20260611T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+				  &rep, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(rep.tasks_added, 1);
+	ck_assert_uint_eq(rep.skipped, 1);
+	ck_assert_str_eq(rep.skipped_what, "1 RDATE");
+	ical_report_release(&rep);
+}
+END_TEST
+
 static void count_progress(const struct ical_progress *p, void *arg)
 {
 	size_t *calls = arg;
@@ -690,6 +818,10 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_empty_text);
 	tcase_add_test(tc, test_dropped_counted);
 	tcase_add_test(tc, test_override_zone);
+	tcase_add_test(tc, test_wall_past_9999);
+	tcase_add_test(tc, test_before_1902);
+	tcase_add_test(tc, test_offset_blanks);
+	tcase_add_test(tc, test_todo_rdate_counted);
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);

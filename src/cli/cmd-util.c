@@ -268,20 +268,24 @@ int cmd_parse_int(struct ctx *ctx, const char *opt, const char *arg, long long m
 int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double min, double max,
 		      double *x)
 {
-	const char *p = arg ? arg + (arg[0] == '-') : NULL;
-	size_t digits = p ? strspn(p, "0123456789") : 0;
+	const char *p;
+	size_t digits;
 
-	/* [-]DIGITS[.DIGITS]: no hex, exponent, inf or nan strtod takes */
-	if (p && p[digits] == '.')
-		digits += 1 + strspn(p + digits + 1, "0123456789");
 	*x = 0;
-	if (p && digits && !p[digits] && isdigit((unsigned char)*p)) {
+	if (!arg)
+		arg = "";
+	p = arg + (arg[0] == '-');
+	digits = strspn(p, "0123456789");
+	/* [-]DIGITS[.DIGITS]: no hex, exponent, inf or nan strtod takes */
+	if (p[digits] == '.')
+		digits += 1 + strspn(p + digits + 1, "0123456789");
+	if (digits && !p[digits] && isdigit((unsigned char)*p)) {
 		*x = strtod(arg, NULL);
 		if (*x >= min && *x <= max)
 			return 0;
 	}
 	return cmd_usage(ctx, "%s must be a number from %g to %g (got %s)", opt, min, max,
-			 utf8_q(arg ? arg : ""));
+			 utf8_q(arg));
 }
 
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)

@@ -348,17 +348,8 @@ static int overview(struct ctx *ctx)
 	return run(ctx, 2, argv);
 }
 
-/* SIGPIPE caught, not ignored: a write to a reader gone fails (EPIPE) and
- * the exit status stays the command's (out_check), while the programs
- * nestor runs start with the default again (an ignored one is inherited). */
-static void on_sigpipe(int sig)
-{
-	(void)sig;
-}
-
 int main(int argc, char **argv)
 {
-	struct sigaction pipe_sa = { .sa_handler = on_sigpipe, .sa_flags = SA_RESTART };
 	struct ctx ctx;
 	int rc;
 
@@ -366,8 +357,6 @@ int main(int argc, char **argv)
 	/* a file size limit (ulimit -f) fails the write (EFBIG), which is said
 	 * and cleaned up after, rather than killing nestor mid-write */
 	signal(SIGXFSZ, SIG_IGN);
-	sigemptyset(&pipe_sa.sa_mask);
-	sigaction(SIGPIPE, &pipe_sa, NULL);
 	/* NESTOR_SECRET_* variables are in memory from the start (secret.h) */
 	if (secret_in_env())
 		secret_guard();

@@ -8,6 +8,7 @@
 #include "backend.h"
 #include "xalloc.h"
 #include "conversation.h"
+#include "jsonnul.h"
 #include "llm-context.h"
 #include "llm.h"
 #include "log.h"
@@ -266,19 +267,20 @@ static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char
 }
 
 /* Run one call of the reply; *result is what goes back to the model.
- * Arguments that are not JSON go back as an error the first time; the
- * second time they end the turn. */
+ * Arguments that are not one JSON object, each name once (as the API's
+ * bodies), go back as an error the first time; the second time they end
+ * the turn. */
 static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **result,
 		    struct err *e)
 {
 	struct turn *t = lt->t;
-	cJSON *args = cJSON_Parse(c->arguments);
+	cJSON *args = cJSON_ParseWithOpts(c->arguments, NULL, true);
 	struct err terr = { 0, "" };
 	char *msg;
 	int rc;
 
 	*result = NULL;
-	if (!cJSON_IsObject(args)) {
+	if (!cJSON_IsObject(args) || json_dup_first(args, NULL)) {
 		cJSON_Delete(args);
 		if (lt->malformed++)
 			return err_set(e, ERR_FAIL,

@@ -131,6 +131,20 @@ fake_py '
 r = reqs[1]["json"]["messages"][-1]
 assert r["role"] == "tool" and "not valid JSON" in r["content"], r
 '
+# a name given twice, or more after the object, is no more JSON to run than
+# a broken one: nothing added, the model told
+n=$(nestor --json task list --all | jq length)
+fake_script '[{"calls": [{"name": "task_add", "arguments": "{\"title\": \"a\", \"title\": \"b\"}"}]},
+              {"calls": [{"name": "task_add", "arguments": "{\"title\": \"c\"} {}"}]}]'
+set +e
+nestor ask 'add twice' > out.txt 2> err.txt; rc=$?
+set -e
+expect_eq "name twice, then more after the object: status" "$rc" "1"
+expect_eq "name twice: nothing added" "$(nestor --json task list --all | jq length)" "$n"
+fake_py '
+r = reqs[-1]["json"]["messages"][-1]
+assert r["role"] == "tool" and "task_add are not valid JSON" in r["content"] and "b\\\"}" in r["content"], r
+'
 fake_script '[{"calls": [{"name": "task_add", "arguments": "{oops"}]},
               {"calls": [{"name": "task_add", "arguments": "{oops again"}]}]'
 set +e

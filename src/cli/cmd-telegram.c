@@ -264,9 +264,13 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 
 static int telegram_unlink(struct ctx *ctx, int argc, char **argv)
 {
+	int i = argc == 3 && !strcmp(argv[1], "--") ? 2 : 1;
 	long long chat;
 
-	if (cmd_one_id(ctx, argc, argv, &chat) < 0)
+	/* a group's chat id is negative: the one argument taken as the number
+	 * it is, before getopt would read it as options */
+	if ((argc != i + 1 || !cmd_parse_whole(argv[i], &chat) || chat == 0) &&
+	    cmd_one_id(ctx, argc, argv, &chat) < 0)
 		return -1;
 	if (telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)
 		return -1;

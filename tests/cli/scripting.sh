@@ -64,6 +64,12 @@ for t in 99999999999999999999 -99999999999999999999 " 5" +5 0x5 0; do
 done
 nestor user edit zed --telegram-chat -1001234567890 >/dev/null
 expect_match "a group's chat id" "$(nestor user show zed)" 'telegram -1001234567890'
+expect_eq "a group's chat unlinked" "$(nestor telegram unlink -1001234567890)" \
+	"unlinked chat -1001234567890"
+expect_eq "unlinked: no chat left" "$(nestor user show zed --json | jq .telegram_chat)" null
+nestor user edit zed --telegram-chat -1001234567890 >/dev/null
+expect_eq "a group's chat unlinked after --" "$(nestor telegram unlink -- -1001234567890)" \
+	"unlinked chat -1001234567890"
 refused "--rate-limit past 32 bits" \
 	'^nestor: serve: --rate-limit must be a whole number from 0 to 4294967295 \(got "4294967297"\)$' \
 	serve --rate-limit 4294967297

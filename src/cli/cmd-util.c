@@ -269,17 +269,21 @@ int cmd_parse_decimal(struct ctx *ctx, const char *opt, const char *arg, double 
 		      double *x)
 {
 	const char *p;
-	size_t digits;
+	size_t whole, frac = 0, len;
 
 	*x = 0;
 	if (!arg)
 		arg = "";
 	p = arg + (arg[0] == '-');
-	digits = strspn(p, "0123456789");
-	/* [-]DIGITS[.DIGITS]: no hex, exponent, inf or nan strtod takes */
-	if (p[digits] == '.')
-		digits += 1 + strspn(p + digits + 1, "0123456789");
-	if (digits && !p[digits] && isdigit((unsigned char)*p)) {
+	/* [-]DIGITS[.[DIGITS]] or [-].DIGITS: no hex, exponent, inf or nan
+	 * strtod takes */
+	whole = strspn(p, "0123456789");
+	len = whole;
+	if (p[whole] == '.') {
+		frac = strspn(p + whole + 1, "0123456789");
+		len += 1 + frac;
+	}
+	if ((whole || frac) && !p[len]) {
 		*x = strtod(arg, NULL);
 		if (*x >= min && *x <= max)
 			return 0;

@@ -38,7 +38,7 @@ re() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
 # quotes the argument as typed; nothing changes.
 nestor assistant add a1 --model m --temperature 0.5 --max-tokens 100 >/dev/null
 before=$(nestor assistant show a1 --json)
-for t in nan inf 0x1 1e0 " 1" 3 -1; do
+for t in nan inf 0x1 1e0 " 1" 3 -1 . -. 1..2; do
 	refused "--temperature '$t'" \
 		"^nestor: assistant edit: --temperature must be a number from 0 to 2 \(got \"$(re "$t")\"\)$" \
 		assistant edit a1 --temperature "$t"
@@ -56,6 +56,8 @@ done
 expect_eq "assistant unchanged" "$(nestor assistant show a1 --json)" "$before"
 nestor assistant edit a1 --temperature 1.25 --max-tokens 16 >/dev/null
 expect_eq "temperature" "$(nestor assistant show a1 --json | jq .temperature)" 1.25
+nestor assistant edit a1 --temperature .5 >/dev/null
+expect_eq "temperature .5" "$(nestor assistant show a1 --json | jq .temperature)" 0.5
 nestor user add zed >/dev/null
 for t in 99999999999999999999 -99999999999999999999 " 5" +5 0x5 0; do
 	refused "--telegram-chat '$t'" \

@@ -291,12 +291,13 @@ out:
 	return rc;
 }
 
-int reminder_get(struct store *s, long long id, time_t now, struct reminder *out, struct err *e)
+static int get(struct store *s, long long id, bool any, time_t now, struct reminder *out,
+	       struct err *e)
 {
 	struct job j;
 
 	memset(out, 0, sizeof(*out));
-	if (job_get(s, id, &j, e) < 0) {
+	if ((any ? job_get_any(s, id, &j, e) : job_get(s, id, &j, e)) < 0) {
 		if (e->code == ERR_NOTFOUND)
 			err_set(e, ERR_NOTFOUND, "no reminder with id %lld", id);
 		return -1;
@@ -308,6 +309,16 @@ int reminder_get(struct store *s, long long id, time_t now, struct reminder *out
 	}
 	from_job(&j, now, out);
 	return 0;
+}
+
+int reminder_get(struct store *s, long long id, time_t now, struct reminder *out, struct err *e)
+{
+	return get(s, id, false, now, out, e);
+}
+
+int reminder_get_any(struct store *s, long long id, time_t now, struct reminder *out, struct err *e)
+{
+	return get(s, id, true, now, out, e);
 }
 
 static void convert(struct job *jobs, size_t nj, time_t now, struct reminder **out, size_t *n)

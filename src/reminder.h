@@ -89,6 +89,10 @@ int reminder_add(struct store *s, const char *text, time_t at, const char *every
 		 const char *channels, time_t now, long long *id, struct err *e);
 /* ERR_NOTFOUND unless id is a reminder. */
 int reminder_get(struct store *s, long long id, time_t now, struct reminder *out, struct err *e);
+/* The same, whoever's reminder it is: for the scheduler's view of every
+ * user (job_get_any()). */
+int reminder_get_any(struct store *s, long long id, time_t now, struct reminder *out,
+		     struct err *e);
 /* Active reminders by due time, or every reminder when all. */
 int reminder_list(struct store *s, bool all, time_t now, struct reminder **out, size_t *n,
 		  struct err *e);

@@ -239,9 +239,17 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 		return -1;
 	if (check_names(s, d, &user_id, e) < 0)
 		return -1;
-	if (d->user)
-		return err_set(e, ERR_USAGE,
-			       "a routine keeps its user (remove it and add it anew)");
+	if (d->user) {
+		/* the routine, if found, is the acting user's */
+		char *owner = user_name(s, store_user(s));
+
+		err_set(e, ERR_USAGE,
+			"a routine keeps its user (remove it as that user, 'nestor --user %s "
+			"routine rm %lld', and add it anew with --user %s)",
+			owner ? owner : "NAME", id, d->user);
+		free(owner);
+		return -1;
+	}
 	if (store_begin(s, e) < 0)
 		return -1;
 	if (get_job(s, id, &j, e) < 0) {

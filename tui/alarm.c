@@ -143,6 +143,7 @@ int alarm_open(struct alarm *a, struct ctx *ctx, struct err *e)
 	a->store = store_open(ctx->db_path, e);
 	if (!a->store)
 		return -1;
+	store_set_user(a->store, store_user(ctx->store)); /* as the daemon's store */
 	a->cfg = ctx->cfg;
 	a->sync = syncer_open(ctx->cfg, a->store, ctx->user);
 	a->worker = worker_new(e);

@@ -134,6 +134,8 @@ int tuicmd_open(struct tuicmd *c, struct ctx *ctx, struct chat *chat, struct wor
 	c->wstore = store_open(ctx->db_path, e);
 	if (!c->wstore)
 		return -1;
+	/* the worker acts as the TUI's user (--user), as ctx->store does */
+	store_set_user(c->wstore, store_user(ctx->store));
 	c->engine = engine_new(c->wstore, ctx->cfg, e);
 	if (!c->engine)
 		return -1;

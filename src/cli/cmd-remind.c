@@ -323,8 +323,10 @@ static int dry_run(struct ctx *ctx)
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			struct reminder r;
+			struct err e = { 0, "" };
 
-			if (reminder_get(ctx->store, jobs[i].id, ctx->now, &r, &ctx->err) == 0) {
+			/* the scheduler's view: every user's due jobs */
+			if (reminder_get_any(ctx->store, jobs[i].id, ctx->now, &r, &e) == 0) {
 				fprintf(ctx->out, "would fire reminder %lld: %s\n", r.id, r.text);
 				reminder_release(&r);
 			} else {

@@ -141,3 +141,12 @@ expect_eq "ru: no" "$(nestor ask --conversation "$c" нет)" "Хорошо, н�
 nestor routine list | grep -q "рассказывай" && fail "made after a no"
 expect_eq "yes to nothing" "$(nestor ask да)" "Мне нечего подтверждать."
 kill -TERM "$pid"; wait "$pid" || true; pid=
+
+# a routine keeps its user: edit --user (a slash command in the chat) says
+# how to move it, removing it as its user
+nestor user add bob > /dev/null
+rq=$(nestor routine add "to move" --every daily)
+echo "/routine edit $rq --user bob" | nestor chat > out 2>&1 || true
+expect_match "edit --user: the hint" "$(cat out)" \
+	"a routine keeps its user \\(remove it as that user, 'nestor --user [a-z][a-z0-9_]* routine rm $rq', and add it anew with --user bob\\)"
+expect_match "still the owner's" "$(nestor routine show "$rq")" "to move"

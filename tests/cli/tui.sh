@@ -231,3 +231,24 @@ term_wait '^you: long message 1$'
 expect_eq "the first message on the first row" "$(head -n 1 screen)" "you: long message 1"
 term_keys NPage
 term_wait '^nestor: long message 22$'
+
+# --user: the TUI acts as that user, in its slash commands and its chat;
+# nothing of the owner's shows
+term_keys C-d
+term_wait -F 'nestor-exited'
+nestor user add bob > /dev/null
+nestor remind add "OWNER SECRET" --at 'tomorrow 10:00' > /dev/null
+nestor --user bob remind add "bob own" --at 'tomorrow 11:00' > /dev/null
+term_start "'$NESTOR_BIN' --user bob tui 2>'$HERE/stderr.out'; echo \"status \$?\" >> '$HERE/stderr.out'; echo nestor-exited"
+term_wait -F 'F1 help'
+term_keys '/remind list' Enter
+term_wait -F 'bob own'
+grep -q 'OWNER SECRET' screen && fail "bob's TUI lists the owner's reminder: $(cat screen)"
+term_keys 'add task from bob chat' Enter
+term_wait 'nestor: Task [0-9]+ added: from bob chat'
+term_keys C-d
+term_wait -F 'nestor-exited'
+expect_eq "stderr and status of bob's TUI" "$(cat stderr.out)" "status 0"
+expect_match "bob's chat is bob's conversation" "$(nestor --user bob history list)" ' tui .* add task from bob chat$'
+nestor history list | grep -q 'from bob chat' && fail "bob's chat is the owner's conversation"
+true

@@ -102,4 +102,13 @@ for n in 2 3; do
 		"^True no reminder with id $rid$"
 done
 unchanged "mcp as bob"
+
+# the scheduler's dry run shows every user's due reminders, bob's by its text
+bid=$(nestor --user bob remind add "bob due" --at "2026-06-02 07:00")
+NESTOR_NOW=$((TEST_T0 + 2 * 86400)) nestor remind fire --dry-run >out 2>err ||
+	fail "remind fire --dry-run: $(cat err)"
+expect_match "dry run: bob's reminder" "$(cat out)" "^would fire reminder $bid: bob due\$"
+expect_match "dry run: the owner's reminder" "$(cat out)" "^would fire reminder $rid: me secret\$"
+grep -q 'reminder job' out && fail "dry run: a reminder without its text: $(cat out)"
+[ ! -s err ] || fail "dry run: stderr: $(cat err)"
 echo ok

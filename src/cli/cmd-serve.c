@@ -268,6 +268,9 @@ int cmd_serve(struct ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
+	/* a peer gone (a client, Redis) fails a write with EPIPE rather than
+	 * end the server; what it starts resets it (notify.c, mcpc.c) */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

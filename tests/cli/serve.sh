@@ -45,6 +45,10 @@ req() {
 hdr() { sed -n "s/^$1: *//Ip" hdr | tr -d '\r'; }
 
 expect_eq "healthz" "$(req -t '' GET /healthz)" 200
+# a peer gone (SIGPIPE, as a write to a closed socket raises it) does not
+# end the server
+kill -PIPE "$pid"
+expect_eq "healthz after SIGPIPE" "$(req -t '' GET /healthz)" 200
 expect_eq "no token" "$(req -t '' GET /v1/tasks)" 401
 expect_eq "401 body" "$(json 'd["code"], d["error"]')" "401 missing bearer token (Authorization: Bearer TOKEN)"
 expect_eq "wrong secret" "$(req -t "nst_1_${secret%?}x" GET /v1/tasks)" 401

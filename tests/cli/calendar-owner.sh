@@ -18,11 +18,7 @@ nestor user add bob >/dev/null
 me=$(nestor token add 2>/dev/null)
 bob=$(nestor --user bob token add 2>/dev/null)
 
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 req() { # TOKEN METHOD PATH [BODY] [CURL ARGS...]: status; body in ./body
 	_t=$1 _m=$2 _p=$3
 	shift 3

@@ -53,6 +53,35 @@ wait_until() {
 		sleep 0.05
 	done
 }
+# serve_start [-k] [ARG...]: start `nestor serve --listen 127.0.0.1:0 ARG...`
+# in the background (stdout in ./serve.out, emptied first so an earlier
+# server's line cannot pass for this one's; stderr in ./serve.err), wait
+# for its "serving on" line and set $pid and $base (its URL); fail at once,
+# with its stderr, if it exits first.  Sets an EXIT trap that kills it,
+# unless -k: the script's own trap, set before, kills $pid.  Environment
+# for the server only: VAR=VALUE serve_start.
+serve_start() {
+	_trap=1
+	if [ "${1:-}" = -k ]; then
+		_trap=
+		shift
+	fi
+	_serve="nestor serve${1+ $*}"
+	pid= base=
+	: >serve.out
+	"$NESTOR_BIN" serve --listen 127.0.0.1:0 "$@" >serve.out 2>serve.err &
+	pid=$!
+	[ -z "$_trap" ] || trap 'kill $pid 2>/dev/null || true' EXIT
+	wait_until -s 'cat serve.err' "$_serve to say where it listens" _serve_up
+	base=$(sed -n 's/^serving on //p' serve.out)
+}
+_serve_up() {
+	grep -q '^serving on' serve.out && return 0
+	kill -0 "$pid" 2>/dev/null && return 1
+	grep -q '^serving on' serve.out && return 0
+	cat serve.err >&2
+	fail "$_serve exited before saying where it listens"
+}
 # expect_eq WHAT GOT WANT
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got [$2], want [$3]"; }
 # expect_match WHAT TEXT PATTERN (grep -E)

@@ -13,12 +13,9 @@ fake_openmeteo_start
 fake_openmeteo_config
 nestor config set weather.timeout 60 >/dev/null
 tok=$(nestor token add 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
 call=
 trap 'curl -s -X POST "$BASE/_release" >/dev/null 2>&1; kill $pid $FAKE $call 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start -k
 both='Accept: application/json, text/event-stream'
 mcp() { # ARGS...: status; body in ./body, headers in ./hdr
 	curl -s -o body -D hdr -w '%{http_code}' -H "Authorization: Bearer $tok" -H "$both" "$@" "$base/mcp"

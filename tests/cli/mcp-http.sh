@@ -15,12 +15,9 @@ json() { python3 -c "import json,sys; d=[json.loads(l) for l in open(sys.argv[1]
 nestor user add bob >/dev/null
 bob=$(nestor --user bob token add 2>/dev/null)
 ro=$(nestor --user bob token add --read-only 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
 client=
 trap 'kill $pid $client 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start -k
 
 # The SDK client, as bob: the tools, and task_add makes bob's task.
 MCP_CALLS='[{"name":"task_add","arguments":{"title":"buy milk"}},{"name":"no_such_tool","arguments":{}}]' \

@@ -35,11 +35,7 @@ expect_eq "only the others stored" "$(titles)" "['x\\\\u0000y', 'ok']"
 
 # /mcp
 tok=$(nestor token add 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 both='Accept: application/json, text/event-stream'
 mcp() { curl -s -o body -D hdr -w '%{http_code}' -H "Authorization: Bearer $tok" -H "$both" "$@" "$base/mcp"; }
 expect_eq "initialize" "$(mcp -d "$init")" 200

@@ -7,9 +7,6 @@ tok=$(nestor token add 2>/dev/null)
 ro=$(nestor token add --read-only 2>/dev/null)
 nestor user add bob >/dev/null
 bob=$(nestor --user bob token add 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-python3 "$SRC/tests/cli/openapi.py" "$(sed -n 's/^serving on //p' serve.out)" "$tok" "$ro" "$bob" ||
+serve_start
+python3 "$SRC/tests/cli/openapi.py" "$base" "$tok" "$ro" "$bob" ||
 	fail "answers that do not match /v1/openapi.json (above)"

@@ -16,11 +16,7 @@ carol=$(nestor --user carol token add --read-only 2>/dev/null)
 nestor remind add "my private appointment" --at "2026-06-02 10:00" >/dev/null
 nestor --user bob remind add "bob's own" --at "2026-06-03 10:00" >/dev/null
 
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 req() { curl -s -o body -w '%{http_code}' -H "Authorization: Bearer $1" "$base$2"; }
 
 expect_eq "the first user's" "$(req "$me" /v1/integrations)" 200

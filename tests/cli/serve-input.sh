@@ -5,11 +5,7 @@ command -v curl >/dev/null || fail "curl is needed"
 cd "$NESTOR_HOME"
 json() { python3 -c "import json,sys; d=json.load(open('body')); print($1)"; }
 tok=$(nestor token add --label test 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 # req METHOD PATH [BODY]: the status on stdout, the body in ./body
 req() {
 	curl -s -o body -w '%{http_code}' -X "$1" -H "Authorization: Bearer $tok" \

@@ -15,13 +15,6 @@ tok=$(nestor token add 2>/dev/null)
 auth="Authorization: Bearer $tok"
 both='Accept: application/json, text/event-stream'
 
-start_serve() {
-	: >serve.out
-	"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-	pid=$!
-	wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-	base=$(sed -n 's/^serving on //p' serve.out)
-}
 # ask OUT TEXT: POST /v1/ask in the background; status in OUT.status, body in OUT
 ask() {
 	curl -s -o "$1" -w '%{http_code}\n' -H "$auth" -d "{\"text\":\"$2\"}" "$base/v1/ask" \
@@ -30,7 +23,7 @@ ask() {
 	curl_pids="$curl_pids $curl_pid"
 }
 held() { fake_asked "$1"; }
-start_serve
+serve_start -k
 
 # -- two turns held by the model fill serve.max_jobs (2)
 fake_script '[{"say": ["One", " done"], "hold_after": 1}, {"say": ["Two", " done"], "hold_after": 1}]'
@@ -127,7 +120,7 @@ expect_match "the held turn, stored whole" "$(nestor history show "$conv3")" "^g
 
 # -- a second signal cancels what is left at once: the model request is
 # closed, what came is kept marked interrupted, and the exit is 0.
-start_serve
+serve_start -k
 fake_script '[{"say": ["Five", " done"], "hold_after": 2}]'
 curl -sN -o five -H "$auth" -H 'Accept: text/event-stream' -d '{"text":"fifth"}' "$base/v1/ask" &
 five=$!

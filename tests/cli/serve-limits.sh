@@ -5,11 +5,7 @@
 command -v curl >/dev/null || fail "curl is needed"
 cd "$NESTOR_HOME"
 tok=$(nestor token add --label test 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 port=${base##*:}
 raw() { python3 "$SRC/tests/cli/serve-limits.py" 127.0.0.1 "$port" "$@"; }
 
@@ -81,13 +77,7 @@ expect_eq "the task stored" "$(nestor task list 2>&1 | grep -c 'sent in halves')
 # The limit per address is serve.max_per_address (a proxy's clients all
 # come from its address).
 nestor config set serve.max_per_address 8 >/dev/null
-# emptied first: the shell truncates the file in the child, which may
-# come after wait_until has read the first server's line
-: >serve.out
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-wait_until -s 'cat serve.err' "the server again" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 port=${base##*:}
 raw conns 8 >conns8.out
 expect_eq "9th connection from one address (serve.max_per_address 8)" "$(sed -n 1p conns8.out)" refused

@@ -14,11 +14,7 @@ while [ $i -lt 65 ]; do
 done
 expect_eq "token ids" "$(nestor token list | awk '$NF == "t64" {print $1}')" 64
 
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 --rate-limit 1 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start --rate-limit 1
 get() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "tok$1")" "$base/v1/tasks"; }
 
 expect_eq "the first request" "$(get 1)" 200

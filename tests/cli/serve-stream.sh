@@ -19,11 +19,7 @@ tok=$(nestor token add 2>/dev/null)
 auth="Authorization: Bearer $tok"
 sse='Accept: text/event-stream'
 
-: >serve.out
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start -k
 
 # closed N: the fake saw the client of model request N (from 0) go away
 closed() { fake_py "import sys; sys.exit(0 if reqs[$1].get('client_closed') else 1)" 2>/dev/null; }

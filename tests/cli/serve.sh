@@ -23,11 +23,7 @@ expect_match "list bob" "$list" '^ +2 +bob +rw'
 case $list in *"$secret"*) fail "token list shows a secret" ;; esac
 
 # The server says where it listens on its first line.
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 expect_match "address" "$base" '^http://127\.0\.0\.1:[0-9]+$'
 
 # req [-t TOKEN] METHOD PATH [BODY] [CURL ARGS...]: status on stdout, body
@@ -293,13 +289,8 @@ expect_eq "revoked" "$(req -t "$bob" GET /v1/tasks)" 401
 kill $pid
 wait $pid || true
 
-# 429 with Retry-After once a token's budget is spent.  serve.out is emptied
-# first: the last server's "serving on" line must not pass for this one's.
-: >serve.out
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 --rate-limit 3 >serve.out 2>serve.err &
-pid=$!
-wait_until -s 'cat serve.err' "the limited server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+# 429 with Retry-After once a token's budget is spent.
+serve_start --rate-limit 3
 for i in 1 2 3; do expect_eq "within the limit" "$(req GET /v1/tasks)" 200; done
 expect_eq "over" "$(req GET /v1/tasks)" 429
 expect_match "retry after" "$(hdr Retry-After)" '^[0-9]+$'
@@ -336,12 +327,8 @@ done
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
 	-days 2 -keyout tls.key -out tls.crt 2>/dev/null
 nestor config set serve.max_per_address 1 >/dev/null
-: >serve.out
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the HTTPS server" grep -q '^serving on' serve.out
-tls=$(sed -n 's/^serving on //p' serve.out)
+serve_start --tls-cert tls.crt --tls-key tls.key
+tls=$base
 expect_match "an https address" "$tls" '^https://127\.0\.0\.1:[0-9]+$'
 expect_eq "over TLS" "$(curl -s --cacert tls.crt -H "Authorization: Bearer $tok" -o /dev/null -w '%{http_code}' "$tls/v1/tasks")" 200
 st=0
@@ -381,12 +368,8 @@ expect_eq "a certificate for a key" "$rc $(cat err)" "1 nestor: serve: cannot li
 . "$SRC/tests/fake/openai.sh"
 fake_openai_start
 bob=$(nestor --user bob token add 2>/dev/null)
-: >serve.out
-NESTOR_SECRET_TELEGRAM=123456:SECRETBOTTOKEN "$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
 trap 'kill $pid $FAKE_PID 2>/dev/null || true; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
-wait_until -s 'cat serve.err' "the third server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+NESTOR_SECRET_TELEGRAM=123456:SECRETBOTTOKEN serve_start -k
 fake_script '[{"say":"ok"}, {"say":"ok"}, {"say":"ok"}]'
 evil="{\"name\":\"evil\",\"backend\":\"llm\",\"base_url\":\"$FAKE_URL\",\"model\":\"m\",\"key_secret\":\"telegram\"}"
 expect_eq "bob's own endpoint" "$(req -t "$bob" POST /v1/assistants "$evil")" 403

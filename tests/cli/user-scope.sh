@@ -58,11 +58,7 @@ expect_match "the owner's job history" "$(nestor jobs history "$qid")" "stdout"
 
 # HTTP API with bob's token
 bob=$(nestor --user bob token add 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start
 req() { # METHOD PATH [BODY]: status as bob; body in ./body
 	curl -s -o body -w '%{http_code}' -X "$1" -H "Authorization: Bearer $bob" \
 		${3:+--data-binary "$3"} "$base$2"

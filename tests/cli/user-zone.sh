@@ -69,11 +69,8 @@ nestor user edit me --tz "" >/dev/null
 
 # the HTTP API: the token's user's zone, the server's process in UTC
 kei=$(nestor --user kei token add 2>/dev/null)
-"$NESTOR_BIN" serve --listen 127.0.0.1:0 >serve.out 2>serve.err &
-pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$NESTOR_HOME" "${FAKE_DIR:-}"' EXIT
-wait_until -s 'cat serve.err' "the server" grep -q '^serving on' serve.out
-base=$(sed -n 's/^serving on //p' serve.out)
+serve_start -k
 expect_eq "POST /v1/ask" "$(curl -s -o body -w '%{http_code}' -H "Authorization: Bearer $kei" \
 	-d '{"text":"remind me at 9 to water plants"}' "$base/v1/ask")" 200
 expect_eq "API reply in the user's zone" "$(python3 -c 'import json; print(json.load(open("body"))["reply"])')" \

@@ -69,13 +69,48 @@ static int import_text(struct store *s, const char *text, struct ical_report *re
 	return ical_import(s, text, NULL, 1000, NULL, NULL, rep, e);
 }
 
-static void import_fixture(struct store *s, const char *name, struct ical_report *rep)
+/* Import text into s, which must succeed; the report in *rep. */
+static void import_ok(struct store *s, const char *text, struct ical_report *rep)
 {
 	struct err e = { 0, "" };
-	char *text = fixture(name);
 
 	ck_assert_msg(import_text(s, text, rep, &e) == 0, "%s", e.msg);
+}
+
+static void import_fixture(struct store *s, const char *name, struct ical_report *rep)
+{
+	char *text = fixture(name);
+
+	import_ok(s, text, rep);
 	free(text);
+}
+
+/* Export st and import that into a new store, *other; the export is
+ * returned (to free), the import's report left in *rep (released if rep is
+ * NULL). */
+static char *export_import(struct store **other, struct ical_report *rep)
+{
+	struct ical_report own;
+	struct err e = { 0, "" };
+	char *out;
+
+	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &out, &e), 0);
+	*other = open_db("other.db");
+	ck_assert_msg(import_text(*other, out, rep ? rep : &own, &e) == 0, "%s in %s", e.msg, out);
+	if (!rep)
+		ical_report_release(&own);
+	return out;
+}
+
+/* Import the calendar text into st, then export_import; the new store in
+ * *other. */
+static char *round_trip(const char *text, struct store **other)
+{
+	struct ical_report rep;
+
+	import_ok(st, text, &rep);
+	ical_report_release(&rep);
+	return export_import(other, NULL);
 }
 
 static size_t count_events(struct store *s)
@@ -187,9 +222,7 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(rep.skipped, 1);
 	ck_assert_uint_eq(rep.tasks_added, 1); /* the VTODO is a task */
 	ical_report_release(&rep);
-	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
-	other = open_db("other.db");
-	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
+	text = export_import(&other, &rep);
 	ck_assert_uint_eq(rep.added, 6);
 	ical_report_release(&rep);
 	a = year_agenda(st);
@@ -233,13 +266,11 @@ START_TEST(test_malformed)
 	ck_assert_str_eq(e.msg, "line 7: END:VCALENDAR inside BEGIN:VEVENT of line 3");
 	free(text);
 	/* a UTF-8 byte order mark is skipped, on the first line only */
-	ck_assert_msg(
-		import_text(st,
-			    "\xEF\xBB\xBF"
-			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bom@test\r\n"
-			    "DTSTART:20260310T140000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-			    &rep, &e) == 0,
-		"%s", e.msg);
+	import_ok(st,
+		  "\xEF\xBB\xBF"
+		  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:bom@test\r\n"
+		  "DTSTART:20260310T140000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		  &rep);
 	ck_assert_uint_eq(rep.added, 1);
 	ical_report_release(&rep);
 	ck_assert_int_eq(import_text(st,
@@ -351,25 +382,21 @@ START_TEST(test_far_years)
 	struct err e = { 0, "" };
 	char *text;
 
-	ck_assert_msg(
-		import_text(st,
-			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:berlin@test\r\n"
-			    "DTSTART;TZID=Europe/Berlin:30260601T090000\r\nEND:VEVENT\r\n"
-			    "BEGIN:VEVENT\r\nUID:utc@test\r\nDTSTART:30010101T000000Z\r\n"
-			    "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:date@test\r\n"
-			    "DTSTART;VALUE=DATE:40000101\r\nEND:VEVENT\r\n"
-			    "BEGIN:VEVENT\r\nUID:last@test\r\nDTSTART:99991231T100000Z\r\n"
-			    "END:VEVENT\r\nBEGIN:VTODO\r\nUID:task@test\r\nSUMMARY:t\r\n"
-			    "DUE:50000101T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
-			    &rep, &e) == 0,
-		"%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:berlin@test\r\n"
+		  "DTSTART;TZID=Europe/Berlin:30260601T090000\r\nEND:VEVENT\r\n"
+		  "BEGIN:VEVENT\r\nUID:utc@test\r\nDTSTART:30010101T000000Z\r\n"
+		  "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:date@test\r\n"
+		  "DTSTART;VALUE=DATE:40000101\r\nEND:VEVENT\r\n"
+		  "BEGIN:VEVENT\r\nUID:last@test\r\nDTSTART:99991231T100000Z\r\n"
+		  "END:VEVENT\r\nBEGIN:VTODO\r\nUID:task@test\r\nSUMMARY:t\r\n"
+		  "DUE:50000101T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+		  &rep);
 	ical_report_release(&rep);
-	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
+	text = export_import(&other, &rep);
 	ck_assert_msg(!strstr(text, "00000000"), "%s", text);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(text, want[i]) != NULL, "%s not in %s", want[i], text);
-	other = open_db("other.db");
-	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(rep.added, 4);
 	ck_assert_uint_eq(rep.tasks_added, 1);
 	ical_report_release(&rep);
@@ -398,14 +425,12 @@ START_TEST(test_empty_text)
 	struct err e = { 0, "" };
 	struct event ev;
 
-	ck_assert_msg(
-		import_text(st,
-			    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:empty@test\r\n"
-			    "DTSTART:20260610T090000Z\r\nSUMMARY:\r\nDESCRIPTION:\r\n"
-			    "LOCATION:\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:\r\n"
-			    "TRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-			    &rep, &e) == 0,
-		"%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:empty@test\r\n"
+		  "DTSTART:20260610T090000Z\r\nSUMMARY:\r\nDESCRIPTION:\r\n"
+		  "LOCATION:\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:\r\n"
+		  "TRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		  &rep);
 	ck_assert_uint_eq(rep.added, 1);
 	ical_report_release(&rep);
 	ck_assert_int_eq(event_get_uid(st, "empty@test", &ev, &e), 0);
@@ -429,19 +454,15 @@ END_TEST
 START_TEST(test_dropped_counted)
 {
 	struct ical_report rep;
-	struct err e = { 0, "" };
 
-	ck_assert_msg(
-		import_text(
-			st,
-			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r@test\r\n"
-			"DTSTART:20260610T090000Z\r\nRDATE:20260611T090000Z,20260612T090000Z\r\n"
-			"RDATE:20260615T090000Z\r\nBEGIN:VEVENT\r\nUID:inner@test\r\n"
-			"DTSTART:20260610T090000Z\r\nEND:VEVENT\r\nBEGIN:VALARM\r\n"
-			"ACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
-			"END:VCALENDAR\r\n",
-			&rep, &e) == 0,
-		"%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r@test\r\n"
+		  "DTSTART:20260610T090000Z\r\nRDATE:20260611T090000Z,20260612T090000Z\r\n"
+		  "RDATE:20260615T090000Z\r\nBEGIN:VEVENT\r\nUID:inner@test\r\n"
+		  "DTSTART:20260610T090000Z\r\nEND:VEVENT\r\nBEGIN:VALARM\r\n"
+		  "ACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+		  "END:VCALENDAR\r\n",
+		  &rep);
 	ck_assert_uint_eq(rep.added, 1);
 	ck_assert_uint_eq(rep.skipped, 3);
 	ck_assert_str_eq(rep.skipped_what, "2 RDATE, 1 VEVENT inside VEVENT");
@@ -454,32 +475,22 @@ END_TEST
  * through an export and an import. */
 START_TEST(test_override_zone)
 {
-	struct ical_report rep;
 	struct store *other;
 	struct err e = { 0, "" };
 	struct event ev;
-	char *text;
+	char *text = round_trip(
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
+		"DTSTART;TZID=Europe/Berlin:20260601T090000\r\nRRULE:FREQ=DAILY;COUNT=5\r\n"
+		"SUMMARY:s\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
+		"RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000\r\n"
+		"DTSTART;TZID=America/New_York:20260603T090000\r\nSUMMARY:moved\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n",
+		&other);
 
-	ck_assert_msg(
-		import_text(
-			st,
-			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
-			"DTSTART;TZID=Europe/Berlin:20260601T090000\r\nRRULE:FREQ=DAILY;COUNT=5\r\n"
-			"SUMMARY:s\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s@test\r\n"
-			"RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000\r\n"
-			"DTSTART;TZID=America/New_York:20260603T090000\r\nSUMMARY:moved\r\n"
-			"END:VEVENT\r\nEND:VCALENDAR\r\n",
-			&rep, &e) == 0,
-		"%s", e.msg);
-	ical_report_release(&rep);
-	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &text, &e), 0);
 	ck_assert_msg(strstr(text, "DTSTART;TZID=America/New_York:20260603T090000") &&
 			      strstr(text, "TZID:America/New_York") &&
 			      strstr(text, "RECURRENCE-ID;TZID=Europe/Berlin:20260603T090000"),
 		      "%s", text);
-	other = open_db("other.db");
-	ck_assert_msg(import_text(other, text, &rep, &e) == 0, "%s", e.msg);
-	ical_report_release(&rep);
 	ck_assert_int_eq(event_get_uid(other, "s@test", &ev, &e), 0);
 	ck_assert_uint_eq(ev.noverrides, 1);
 	ck_assert_str_eq(ev.overrides[0].tzid, "America/New_York");
@@ -489,23 +500,6 @@ START_TEST(test_override_zone)
 	store_free(other);
 }
 END_TEST
-
-/* Import the calendar text into st, export it and import that into a new
- * store; the export is returned (to free), the new store in *other. */
-static char *round_trip(const char *text, struct store **other)
-{
-	struct ical_report rep;
-	struct err e = { 0, "" };
-	char *out;
-
-	ck_assert_msg(import_text(st, text, &rep, &e) == 0, "%s", e.msg);
-	ical_report_release(&rep);
-	ck_assert_int_eq(ical_export(st, NULL, NULL, NULL, &out, &e), 0);
-	*other = open_db("other.db");
-	ck_assert_msg(import_text(*other, out, &rep, &e) == 0, "%s in %s", e.msg, out);
-	ical_report_release(&rep);
-	return out;
-}
 
 static void same_times(struct store *other, const char *uid, time_t start, time_t end)
 {
@@ -582,17 +576,15 @@ END_TEST
 START_TEST(test_offset_blanks)
 {
 	struct ical_report rep;
-	struct err e = { 0, "" };
 
-	ck_assert_msg(import_text(st,
-				  "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom/Blank\r\n"
-				  "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
-				  "TZOFFSETFROM:+0100 \r\nTZOFFSETTO:+0100\t\r\nEND:STANDARD\r\n"
-				  "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:blank@test\r\n"
-				  "DTSTART;TZID=Custom/Blank:20260101T100000\r\nEND:VEVENT\r\n"
-				  "END:VCALENDAR\r\n",
-				  &rep, &e) == 0,
-		      "%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Custom/Blank\r\n"
+		  "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+		  "TZOFFSETFROM:+0100 \r\nTZOFFSETTO:+0100\t\r\nEND:STANDARD\r\n"
+		  "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:blank@test\r\n"
+		  "DTSTART;TZID=Custom/Blank:20260101T100000\r\nEND:VEVENT\r\n"
+		  "END:VCALENDAR\r\n",
+		  &rep);
 	ck_assert_uint_eq(rep.added, 1);
 	ical_report_release(&rep);
 	same_times(st, "blank@test", utc(2026, 1, 1, 9, 0), utc(2026, 1, 1, 9, 0));
@@ -603,14 +595,12 @@ END_TEST
 START_TEST(test_todo_rdate_counted)
 {
 	struct ical_report rep;
-	struct err e = { 0, "" };
 
-	ck_assert_msg(import_text(st,
-				  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:t@test\r\n"
-				  "SUMMARY:t\r\nDUE:20260610T090000Z\r\n"
-				  "RDATE:20260611T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
-				  &rep, &e) == 0,
-		      "%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:t@test\r\n"
+		  "SUMMARY:t\r\nDUE:20260610T090000Z\r\n"
+		  "RDATE:20260611T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+		  &rep);
 	ck_assert_uint_eq(rep.tasks_added, 1);
 	ck_assert_uint_eq(rep.skipped, 1);
 	ck_assert_str_eq(rep.skipped_what, "1 RDATE");
@@ -671,18 +661,17 @@ START_TEST(test_stream_order)
 	struct err e = { 0, "" };
 	struct event ev;
 
-	ck_assert_msg(import_text(st,
-				  "BEGIN:VCALENDAR\r\n"
-				  "BEGIN:VEVENT\r\nUID:s@test\r\nRECURRENCE-ID:20260302T090000Z\r\n"
-				  "DTSTART:20260302T150000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n"
-				  "BEGIN:VEVENT\r\nUID:s@test\r\nDTSTAMP:NOT-A-TIME\r\n"
-				  "DTSTART:20260223T090000Z\r\nSUMMARY:First\r\n"
-				  "RRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
-				  "BEGIN:VEVENT\r\nUID:s@test\r\nDTSTART:20260223T090000Z\r\n"
-				  "SUMMARY:Standup\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
-				  "END:VCALENDAR\r\n",
-				  &rep, &e) == 0,
-		      "%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\n"
+		  "BEGIN:VEVENT\r\nUID:s@test\r\nRECURRENCE-ID:20260302T090000Z\r\n"
+		  "DTSTART:20260302T150000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n"
+		  "BEGIN:VEVENT\r\nUID:s@test\r\nDTSTAMP:NOT-A-TIME\r\n"
+		  "DTSTART:20260223T090000Z\r\nSUMMARY:First\r\n"
+		  "RRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
+		  "BEGIN:VEVENT\r\nUID:s@test\r\nDTSTART:20260223T090000Z\r\n"
+		  "SUMMARY:Standup\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n"
+		  "END:VCALENDAR\r\n",
+		  &rep);
 	ck_assert_uint_eq(rep.added, 1);
 	ck_assert_uint_eq(rep.updated, 0);
 	ical_report_release(&rep);
@@ -770,7 +759,7 @@ START_TEST(test_bulk_indexes)
 		n += (m == 6 && d <= 7) || (i % 2 && m < 6);
 	}
 	sbuf_addf(&sb, "END:VCALENDAR\r\n");
-	ck_assert_msg(import_text(st, sb.buf, &rep, &e) == 0, "%s", e.msg);
+	import_ok(st, sb.buf, &rep);
 	ck_assert_uint_eq(rep.added, 3000);
 	ical_report_release(&rep);
 	after = events_indexes(st, false);
@@ -786,12 +775,11 @@ START_TEST(test_bulk_indexes)
 	event_list_release(&l);
 	free(before);
 	before = events_indexes(st, true);
-	ck_assert_msg(import_text(st,
-				  "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:one@test\r\n"
-				  "DTSTART:20260601T090000Z\r\nSUMMARY:One\r\n"
-				  "RRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-				  &rep, &e) == 0,
-		      "%s", e.msg);
+	import_ok(st,
+		  "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:one@test\r\n"
+		  "DTSTART:20260601T090000Z\r\nSUMMARY:One\r\n"
+		  "RRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		  &rep);
 	ical_report_release(&rep);
 	free(after);
 	after = events_indexes(st, true);

@@ -30,7 +30,7 @@ static void on_ready(void *arg, const char *username)
 
 /* Parse a command whose one option is --NAME (with a value when
  * has_arg): *set says whether it was given, *value its value.  SIGINT and
- * SIGTERM then ask the loop to stop. */
+ * SIGTERM then ask the loop to stop; SIGPIPE is ignored. */
 static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, int has_arg,
 		      bool *set, const char **value)
 {
@@ -52,6 +52,10 @@ static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, 
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Redis gone mid-command (hiredis writes with plain write()) fails the
+	 * write with EPIPE, then reconnects, rather than end the process; until
+	 * now only the Secret Service's GLib set this, as a side effect */
+	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 

@@ -72,6 +72,16 @@ expect_eq "unlinked: no chat left" "$(nestor user show zed --json | jq .telegram
 nestor user edit zed --telegram-chat -1001234567890 >/dev/null
 expect_eq "a group's chat unlinked after --" "$(nestor telegram unlink -- -1001234567890)" \
 	"unlinked chat -1001234567890"
+# one CHAT, named when it is not one: a second one, 0 (no chat's id), a word
+refused "unlink -5 -6" '^nestor: telegram unlink: unexpected argument "-6"$' telegram unlink -5 -6
+refused "unlink -- -5 -6" '^nestor: telegram unlink: unexpected argument "-6"$' \
+	telegram unlink -- -5 -6
+refused "unlink 0" '^nestor: telegram unlink: no chat has the id 0 \(a group.s is negative\)$' \
+	telegram unlink 0
+refused "unlink x" '^nestor: telegram unlink: expected a chat id, a whole number \(got "x"\)$' \
+	telegram unlink x
+refused "unlink" '^nestor: telegram unlink: missing CHAT$' telegram unlink
+refused "unlink --x" "^nestor: telegram unlink: unknown option '--x'$" telegram unlink --x
 refused "--rate-limit past 32 bits" \
 	'^nestor: serve: --rate-limit must be a whole number from 0 to 4294967295 \(got "4294967297"\)$' \
 	serve --rate-limit 4294967297

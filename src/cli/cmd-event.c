@@ -543,7 +543,7 @@ int cmd_agenda(struct ctx *ctx, int argc, char **argv)
 static int find_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] != '-')
+		if (argv[i][0] != '-' || cmd_parse_whole(argv[i], id))
 			return cmd_parse_id(ctx, argv[i], id);
 		if (!strchr(argv[i], '=') && strcmp(argv[i], "--all-day") != 0 &&
 		    strcmp(argv[i], "--no-repeat") != 0)
@@ -602,7 +602,8 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	char a[128], b[64];
 	cJSON *j;
 
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+	if (cmd_negative_id(ctx, argc, argv, NULL) < 0 ||
+	    cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing ID");
@@ -656,6 +657,8 @@ static int event_cmd_rm(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	int c;
 
+	if (cmd_negative_id(ctx, argc, argv, opts) < 0)
+		return -1;
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c != OPT_ONLY)
 			return -1;

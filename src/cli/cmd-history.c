@@ -41,7 +41,8 @@ static void print_line(FILE *f, const char *text, size_t max)
 /* want: 0 no argument, 1 exactly one ID, 2 one or more words. */
 static int no_more_args(struct ctx *ctx, int argc, char **argv, int want)
 {
-	if (cmd_getopt(ctx, argc, argv, "", no_opts) == '?')
+	if ((want == 1 && cmd_negative_id(ctx, argc, argv, NULL) < 0) ||
+	    cmd_getopt(ctx, argc, argv, "", no_opts) == '?')
 		return -1;
 	if (want && optind >= argc)
 		return cmd_usage(ctx, want == 1 ? "missing ID" : "missing TEXT");

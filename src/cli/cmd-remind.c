@@ -163,7 +163,7 @@ static int positional(struct ctx *ctx, int argc, char **argv, int want, const ch
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 
-	if ((!strcmp(what, "ID") && cmd_negative_id(ctx, argc, argv) < 0) ||
+	if ((!strcmp(what, "ID") && cmd_negative_id(ctx, argc, argv, NULL) < 0) ||
 	    cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (argc - optind < want)

@@ -222,7 +222,8 @@ static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	int rc = -1;
 
-	if (read_def(ctx, argc, argv, &d, &request) < 0)
+	if (cmd_negative_id(ctx, argc, argv, def_opts) < 0 ||
+	    read_def(ctx, argc, argv, &d, &request) < 0)
 		goto out;
 	if (!request) {
 		cmd_usage(ctx, "missing ID");

@@ -218,7 +218,7 @@ static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
 
 	/* The id comes first (or anywhere): find the one positional argument. */
 	for (i = 1; i < argc; i++) {
-		if (argv[i][0] != '-')
+		if (argv[i][0] != '-' || cmd_parse_whole(argv[i], &id))
 			break;
 		if (strchr(argv[i], '=') == NULL && strcmp(argv[i], "--no-due") != 0)
 			i++;

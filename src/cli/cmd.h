@@ -282,8 +282,9 @@ void cmd_changed_name(struct ctx *ctx, const char *name, const char *fmt, ...)
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
 /* A word of argv[1..] (before "--") that is a negative number, which
  * getopt would call an unknown option, said to be no id: "ids start at 1
- * (got "-3")"; 0 when there is none.  For verbs whose arguments are ids. */
-int cmd_negative_id(struct ctx *ctx, int argc, char **argv);
+ * (got "-3")"; 0 when there is none.  The values of longopts' options
+ * (NULL: none) are skipped.  For verbs whose arguments are ids. */
+int cmd_negative_id(struct ctx *ctx, int argc, char **argv, const struct option *longopts);
 /* Parse the N of --limit N: a whole number, 0 for all; usage error
  * naming --limit when not one. */
 int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit);

@@ -163,12 +163,20 @@ done
 # An id of 0 or below is refused saying ids start at 1, the same whichever
 # verb, whether the word looks like an option or not.
 nestor remind add stretch --at "2026-06-02 19:00" >/dev/null
-for v in "task done" "task rm" "remind cancel" "remind done" "routine rm"; do
+for v in "task done" "task rm" "task edit" "remind cancel" "remind done" "routine rm" \
+	"routine edit" "event rm" "event show" "event edit" "history show" "history rm"; do
 	for id in 0 -3; do
 		# shellcheck disable=SC2086 # $v: two words
 		refused "$v $id" "^nestor: $v: ids start at 1 \(got \"$id\"\)$" $v "$id"
 	done
 done
+# and so with options, their values skipped
+refused "event rm -3 --only" '^nestor: event rm: ids start at 1 \(got "-3"\)$' \
+	event rm --only 2026-06-02 -3
+refused "task edit -3 --title" '^nestor: task edit: ids start at 1 \(got "-3"\)$' \
+	task edit -3 --title x
+refused "routine edit --at -3" '^nestor: routine edit: ids start at 1 \(got "-3"\)$' \
+	routine edit --at 08:00 -3 --every day
 refused "remind snooze -3 10m" '^nestor: remind snooze: ids start at 1 \(got "-3"\)$' remind snooze -3 10m
 refused "remind snooze 0 10m" '^nestor: remind snooze: ids start at 1 \(got "0"\)$' remind snooze 0 10m
 refused "remind snooze 3 -10m" '^nestor: remind snooze: the duration must be positive \(got "-10m"\)$' \

@@ -367,23 +367,34 @@ static inline char *fmt_line(char *w, const struct local_clock *c, const struct 
 static inline void print_occ(struct out *b, const struct local_clock *c, const struct event_occ *o,
 			     const char *rule, size_t rlen, time_t ds, time_t de)
 {
-	size_t slen = strlen(o->summary), llen = o->location ? strlen(o->location) : 0;
-	size_t most = LINE_HEAD + slen + llen + rlen + 9;
-	char *line = NULL, *end;
+	const char *summary = o->summary, *loc = o->location;
+	char *line = NULL, *end, *clean_summary = NULL, *clean_loc = NULL;
+	size_t slen, llen, most;
+
+	/* a newline or an escape of the data would break the line */
+	if (!cmd_text_plain(summary))
+		summary = clean_summary = utf8_clean_str(summary, CMD_TEXT_CLEAN);
+	if (loc && !cmd_text_plain(loc))
+		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
+	slen = strlen(summary);
+	llen = loc ? strlen(loc) : 0;
+	most = LINE_HEAD + slen + llen + rlen + 9;
 
 	if (most > sizeof(b->buf) - b->n) {
 		out_flush(b);
 		if (most > sizeof(b->buf))
 			line = xmalloc(most);
 	}
-	end = fmt_line(line ? line : b->buf + b->n, c, o, o->summary, slen, o->location, llen, rule,
-		       rlen, ds, de);
+	end = fmt_line(line ? line : b->buf + b->n, c, o, summary, slen, loc, llen, rule, rlen, ds,
+		       de);
 	if (line) {
 		out_put(b, line, (size_t)(end - line));
 		free(line);
 	} else {
 		b->n = (size_t)(end - b->buf);
 	}
+	free(clean_summary);
+	free(clean_loc);
 }
 
 /* The local midnights of the days of [from, to), into *days (newly
@@ -590,8 +601,11 @@ static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 
 static void show_line(struct ctx *ctx, const char *label, const char *value)
 {
-	if (value && *value)
-		fprintf(ctx->out, "%-10s %s\n", label, value);
+	if (value && *value) {
+		fprintf(ctx->out, "%-10s ", label);
+		cmd_put_text(ctx->out, value);
+		fputc('\n', ctx->out);
+	}
 }
 
 static int event_cmd_show(struct ctx *ctx, int argc, char **argv)

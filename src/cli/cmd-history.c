@@ -27,15 +27,17 @@ static void fmt_stamp(time_t t, char *buf, size_t len)
 /* text on one line, at most max bytes (cut at a character boundary). */
 static void print_line(FILE *f, const char *text, size_t max)
 {
+	char *t = utf8_clean_str(text ? text : "", CMD_TEXT_CLEAN);
 	size_t n = 0;
 
-	for (const char *p = text ? text : ""; *p; p++, n++) {
+	for (const char *p = t; *p; p++, n++) {
 		if (n >= max && ((unsigned char)*p & 0xC0) != 0x80) {
 			fputs("…", f);
 			break;
 		}
-		fputc(*p == '\n' || *p == '\t' ? ' ' : *p, f);
+		fputc(*p, f);
 	}
+	free(t);
 }
 
 /* want: 0 no argument, 1 exactly one ID, 2 one or more words. */

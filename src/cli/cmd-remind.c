@@ -147,7 +147,7 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 				every ? every : "-");
 			if (all)
 				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
-			fprintf(ctx->out, "%s", rs[i].text);
+			cmd_put_text(ctx->out, rs[i].text);
 			if (rs[i].late > SCHED_LATE_GRACE)
 				fprintf(ctx->out, " (%s)",
 					sched_fmt_late(rs[i].late, late, sizeof(late)));
@@ -327,7 +327,9 @@ static int dry_run(struct ctx *ctx)
 
 			/* the scheduler's view: every user's due jobs */
 			if (reminder_get_any(ctx->store, jobs[i].id, ctx->now, &r, &e) == 0) {
-				fprintf(ctx->out, "would fire reminder %lld: %s\n", r.id, r.text);
+				fprintf(ctx->out, "would fire reminder %lld: ", r.id);
+				cmd_put_text(ctx->out, r.text);
+				fputc('\n', ctx->out);
 				reminder_release(&r);
 			} else {
 				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind,
@@ -437,9 +439,11 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 
 			if (jobs[i].has_next)
 				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
-			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
-				jobs[i].kind, job_state_name(jobs[i].state), next, jobs[i].attempts,
-				jobs[i].last_error ? jobs[i].last_error : "-");
+			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  ", jobs[i].id,
+				jobs[i].kind, job_state_name(jobs[i].state), next,
+				jobs[i].attempts);
+			cmd_put_text(ctx->out, jobs[i].last_error ? jobs[i].last_error : "-");
+			fputc('\n', ctx->out);
 			if (why)
 				fprintf(ctx->out, "      reaches no one now: %s\n", why);
 			free(why);
@@ -494,10 +498,11 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 			if (runs[i].conversation_id)
 				snprintf(conv, sizeof(conv), "conversation %lld",
 					 runs[i].conversation_id);
-			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  %s\n", runs[i].job_id,
-				due, ran, runs[i].channel ? runs[i].channel : "-",
-				job_result_name(runs[i].result),
-				runs[i].detail ? runs[i].detail : conv);
+			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  ", runs[i].job_id, due,
+				ran, runs[i].channel ? runs[i].channel : "-",
+				job_result_name(runs[i].result));
+			cmd_put_text(ctx->out, runs[i].detail ? runs[i].detail : conv);
+			fputc('\n', ctx->out);
 			if (runs[i].output)
 				cmd_print_indented(ctx, runs[i].output, 6);
 		}

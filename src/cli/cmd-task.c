@@ -158,7 +158,8 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 				due);
 			if (all)
 				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
-			fprintf(ctx->out, "%s%s\n", tasks[i].title,
+			cmd_put_text(ctx->out, tasks[i].title);
+			fprintf(ctx->out, "%s\n",
 				task_overdue(&tasks[i], ctx->now) ? " (overdue)" : "");
 		}
 	}

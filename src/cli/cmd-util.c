@@ -116,6 +116,28 @@ void cmd_put_safe(FILE *f, const char *s)
 	free(t);
 }
 
+bool cmd_text_plain(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+		    (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
+			return false;
+	return true;
+}
+
+void cmd_put_text(FILE *f, const char *s)
+{
+	char *t;
+
+	if (!s || cmd_text_plain(s)) {
+		fputs(s ? s : "", f);
+		return;
+	}
+	t = utf8_clean_str(s, CMD_TEXT_CLEAN);
+	fputs(t, f);
+	free(t);
+}
+
 /* The first failed write's stream and reason (cmd_out_put, tty_write). */
 static struct {
 	FILE *f;

@@ -241,6 +241,15 @@ void cmd_put_safe(FILE *f, const char *s);
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
  * when ctx->tty, else the bare id for scripts.  Frees line. */
 void cmd_stored(struct ctx *ctx, long long id, char *line);
+/* The data string s (a title, a text, an error) on one line of a table or
+ * list, terminal or not: utf8_clean(UTF8_PRINTABLE | UTF8_ONE_LINE), so a
+ * newline is a space and an escape sequence is dropped.  --json keeps the
+ * string as it is. */
+void cmd_put_text(FILE *f, const char *s);
+#define CMD_TEXT_CLEAN (UTF8_PRINTABLE | UTF8_ONE_LINE)
+/* Whether s has nothing cmd_put_text would change (no control, no line or
+ * paragraph separator): the quick look before the copy. */
+bool cmd_text_plain(const char *s);
 /* Output to a terminal never drives it.  When f is a terminal, a new
  * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE |
  * UTF8_NO_BIDI) leaves (controls other than newline and tab dropped, and

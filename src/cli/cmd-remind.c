@@ -237,18 +237,22 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
 #define FIRE_STEP "printed"
 
 /* `remind fire`: the stdout channel is the line this command prints; an
- * occurrence without that channel is still reported once (for cron mail). */
+ * occurrence without that channel is still reported once (for cron mail).
+ * Under --json the occurrences reported go into fired instead, printed as
+ * {"fired": [...]} at the end. */
 struct fire_front {
 	struct notify_opts n;
 	FILE *errout;
 	long long printed_job;
 	time_t printed_occ;
+	cJSON *fired;
 };
 
 static int fire_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct fire_front *ff = arg;
-	int rc = notify_deliver(&ff->n, f, channel, e);
+	int rc =
+		ff->fired && !strcmp(channel, "stdout") ? 0 : notify_deliver(&ff->n, f, channel, e);
 
 	if (rc == 0 && !strcmp(channel, "stdout")) {
 		ff->printed_job = f->job_id;
@@ -286,7 +290,24 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 			retry ? "will retry" : "given up after the last attempt");
 	if (fire_printed_before(ff, f))
 		return;
-	if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
+	if (ff->fired) {
+		cJSON *o = cJSON_CreateObject();
+		char at[64];
+
+		cJSON_AddNumberToObject(o, "id", (double)f->job_id);
+		cJSON_AddStringToObject(o, "kind", f->kind);
+		cJSON_AddStringToObject(o, "text", f->text ? f->text : "");
+		cJSON_AddStringToObject(o, "occurrence",
+					render_time(f->occurrence, at, sizeof(at)));
+		if (f->late)
+			cJSON_AddNumberToObject(o, "late", (double)f->late);
+		else
+			cJSON_AddNullToObject(o, "late");
+		cJSON_AddNumberToObject(o, "attempt", f->attempt);
+		cJSON_AddNumberToObject(o, "failed", failed);
+		cJSON_AddBoolToObject(o, "retry", retry);
+		cJSON_AddItemToArray(ff->fired, o);
+	} else if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
 		line = sched_fire_line(f);
 		fprintf(ff->n.out, "%s\n", line);
 		fflush(ff->n.out);
@@ -367,9 +388,19 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.errout = ctx->errout;
 	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
 	g.lease = o.lease;
+	if (ctx->json)
+		ff.fired = cJSON_CreateArray();
 	rc = sched_run_due(ctx->store, &o, wallclock_now(), &d, &delay, NULL, &ctx->err);
 	syncer_free(g.y);
 	sched_opts_release(&o);
+	if (ff.fired && rc == 0) {
+		cJSON *top = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(top, "fired", ff.fired);
+		cmd_print_json(ctx, top);
+	} else {
+		cJSON_Delete(ff.fired);
+	}
 	return rc;
 }
 

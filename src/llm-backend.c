@@ -269,27 +269,39 @@ static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char
 /* Run one call of the reply; *result is what goes back to the model.
  * Arguments that are not one JSON object, each name once (as the API's
  * bodies), go back as an error the first time; the second time they end
- * the turn. */
+ * the turn.  A name given twice is said so, not "not valid JSON". */
 static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **result,
 		    struct err *e)
 {
 	struct turn *t = lt->t;
 	cJSON *args = cJSON_ParseWithOpts(c->arguments, NULL, true);
 	struct err terr = { 0, "" };
+	struct json_nul dup;
+	bool twice = cJSON_IsObject(args) && json_dup_first(args, &dup);
 	char *msg;
 	int rc;
 
 	*result = NULL;
-	if (!cJSON_IsObject(args) || json_dup_first(args, NULL)) {
+	if (!cJSON_IsObject(args) || twice) {
 		cJSON_Delete(args);
-		if (lt->malformed++)
+		if (lt->malformed++ && twice)
+			return err_set(e, ERR_FAIL,
+				       "assistant '%s' gave a tool argument twice again (%s: "
+				       "\"%s\" in %.*s)",
+				       t->assistant->name, c->name, dup.path,
+				       utf8_prec(c->arguments, 80), c->arguments);
+		if (lt->malformed > 1)
 			return err_set(e, ERR_FAIL,
 				       "assistant '%s' sent tool arguments that are not JSON again "
 				       "(%s: %.*s)",
 				       t->assistant->name, c->name, utf8_prec(c->arguments, 80),
 				       c->arguments);
-		msg = xasprintf("the arguments of %s are not valid JSON: %.*s", c->name,
-				utf8_prec(c->arguments, 200), c->arguments);
+		if (twice)
+			msg = xasprintf("argument \"%s\" of %s given twice: %.*s", dup.path,
+					c->name, utf8_prec(c->arguments, 200), c->arguments);
+		else
+			msg = xasprintf("the arguments of %s are not valid JSON: %.*s", c->name,
+					utf8_prec(c->arguments, 200), c->arguments);
 		rc = refuse_call(t, c, msg, result, e);
 		free(msg);
 		return rc;

@@ -139,6 +139,9 @@ static int setup_fds(struct daemon *d)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* a peer gone (Redis, an API client) fails a write with EPIPE; not left
+	 * to the Secret Service's GLib, which ignores SIGPIPE as a side effect */
+	signal(SIGPIPE, SIG_IGN);
 	d->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (d->sfd < 0)
 		return err_set(&d->ctx->err, ERR_FAIL, "signalfd: %s", strerror(errno));

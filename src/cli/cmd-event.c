@@ -367,23 +367,34 @@ static inline char *fmt_line(char *w, const struct local_clock *c, const struct 
 static inline void print_occ(struct out *b, const struct local_clock *c, const struct event_occ *o,
 			     const char *rule, size_t rlen, time_t ds, time_t de)
 {
-	size_t slen = strlen(o->summary), llen = o->location ? strlen(o->location) : 0;
-	size_t most = LINE_HEAD + slen + llen + rlen + 9;
-	char *line = NULL, *end;
+	const char *summary = o->summary, *loc = o->location;
+	char *line = NULL, *end, *clean_summary = NULL, *clean_loc = NULL;
+	size_t slen, llen, most;
+
+	/* a newline or an escape of the data would break the line */
+	if (!cmd_text_plain(summary))
+		summary = clean_summary = utf8_clean_str(summary, CMD_TEXT_CLEAN);
+	if (loc && !cmd_text_plain(loc))
+		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
+	slen = strlen(summary);
+	llen = loc ? strlen(loc) : 0;
+	most = LINE_HEAD + slen + llen + rlen + 9;
 
 	if (most > sizeof(b->buf) - b->n) {
 		out_flush(b);
 		if (most > sizeof(b->buf))
 			line = xmalloc(most);
 	}
-	end = fmt_line(line ? line : b->buf + b->n, c, o, o->summary, slen, o->location, llen, rule,
-		       rlen, ds, de);
+	end = fmt_line(line ? line : b->buf + b->n, c, o, summary, slen, loc, llen, rule, rlen, ds,
+		       de);
 	if (line) {
 		out_put(b, line, (size_t)(end - line));
 		free(line);
 	} else {
 		b->n = (size_t)(end - b->buf);
 	}
+	free(clean_summary);
+	free(clean_loc);
 }
 
 /* The local midnights of the days of [from, to), into *days (newly
@@ -543,7 +554,7 @@ int cmd_agenda(struct ctx *ctx, int argc, char **argv)
 static int find_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] != '-')
+		if (argv[i][0] != '-' || cmd_parse_whole(argv[i], id))
 			return cmd_parse_id(ctx, argv[i], id);
 		if (!strchr(argv[i], '=') && strcmp(argv[i], "--all-day") != 0 &&
 		    strcmp(argv[i], "--no-repeat") != 0)
@@ -590,8 +601,11 @@ static int event_cmd_edit(struct ctx *ctx, int argc, char **argv)
 
 static void show_line(struct ctx *ctx, const char *label, const char *value)
 {
-	if (value && *value)
-		fprintf(ctx->out, "%-10s %s\n", label, value);
+	if (value && *value) {
+		fprintf(ctx->out, "%-10s ", label);
+		cmd_put_text(ctx->out, value);
+		fputc('\n', ctx->out);
+	}
 }
 
 static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
@@ -602,7 +616,8 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	char a[128], b[64];
 	cJSON *j;
 
-	if (cmd_getopt(ctx, argc, argv, "", none) == '?')
+	if (cmd_negative_id(ctx, argc, argv, NULL) < 0 ||
+	    cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (optind >= argc)
 		return cmd_usage(ctx, "missing ID");
@@ -656,6 +671,8 @@ static int event_cmd_rm(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	int c;
 
+	if (cmd_negative_id(ctx, argc, argv, opts) < 0)
+		return -1;
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c != OPT_ONLY)
 			return -1;

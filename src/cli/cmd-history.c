@@ -27,21 +27,24 @@ static void fmt_stamp(time_t t, char *buf, size_t len)
 /* text on one line, at most max bytes (cut at a character boundary). */
 static void print_line(FILE *f, const char *text, size_t max)
 {
+	char *t = utf8_clean_str(text ? text : "", CMD_TEXT_CLEAN);
 	size_t n = 0;
 
-	for (const char *p = text ? text : ""; *p; p++, n++) {
+	for (const char *p = t; *p; p++, n++) {
 		if (n >= max && ((unsigned char)*p & 0xC0) != 0x80) {
 			fputs("…", f);
 			break;
 		}
-		fputc(*p == '\n' || *p == '\t' ? ' ' : *p, f);
+		fputc(*p, f);
 	}
+	free(t);
 }
 
 /* want: 0 no argument, 1 exactly one ID, 2 one or more words. */
 static int no_more_args(struct ctx *ctx, int argc, char **argv, int want)
 {
-	if (cmd_getopt(ctx, argc, argv, "", no_opts) == '?')
+	if ((want == 1 && cmd_negative_id(ctx, argc, argv, NULL) < 0) ||
+	    cmd_getopt(ctx, argc, argv, "", no_opts) == '?')
 		return -1;
 	if (want && optind >= argc)
 		return cmd_usage(ctx, want == 1 ? "missing ID" : "missing TEXT");

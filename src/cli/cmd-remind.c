@@ -147,7 +147,7 @@ static int remind_cmd_list(struct ctx *ctx, int argc, char **argv)
 				every ? every : "-");
 			if (all)
 				fprintf(ctx->out, "%-9s  ", job_state_name(rs[i].state));
-			fprintf(ctx->out, "%s", rs[i].text);
+			cmd_put_text(ctx->out, rs[i].text);
 			if (rs[i].late > SCHED_LATE_GRACE)
 				fprintf(ctx->out, " (%s)",
 					sched_fmt_late(rs[i].late, late, sizeof(late)));
@@ -163,7 +163,7 @@ static int positional(struct ctx *ctx, int argc, char **argv, int want, const ch
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 
-	if ((!strcmp(what, "ID") && cmd_negative_id(ctx, argc, argv) < 0) ||
+	if ((!strcmp(what, "ID") && cmd_negative_id(ctx, argc, argv, NULL) < 0) ||
 	    cmd_getopt(ctx, argc, argv, "", none) == '?')
 		return -1;
 	if (argc - optind < want)
@@ -237,18 +237,22 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
 #define FIRE_STEP "printed"
 
 /* `remind fire`: the stdout channel is the line this command prints; an
- * occurrence without that channel is still reported once (for cron mail). */
+ * occurrence without that channel is still reported once (for cron mail).
+ * Under --json the occurrences reported go into fired instead, printed as
+ * {"fired": [...]} at the end. */
 struct fire_front {
 	struct notify_opts n;
 	FILE *errout;
 	long long printed_job;
 	time_t printed_occ;
+	cJSON *fired;
 };
 
 static int fire_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct fire_front *ff = arg;
-	int rc = notify_deliver(&ff->n, f, channel, e);
+	int rc =
+		ff->fired && !strcmp(channel, "stdout") ? 0 : notify_deliver(&ff->n, f, channel, e);
 
 	if (rc == 0 && !strcmp(channel, "stdout")) {
 		ff->printed_job = f->job_id;
@@ -286,7 +290,24 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 			retry ? "will retry" : "given up after the last attempt");
 	if (fire_printed_before(ff, f))
 		return;
-	if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
+	if (ff->fired) {
+		cJSON *o = cJSON_CreateObject();
+		char at[64];
+
+		cJSON_AddNumberToObject(o, "id", (double)f->job_id);
+		cJSON_AddStringToObject(o, "kind", f->kind);
+		cJSON_AddStringToObject(o, "text", f->text ? f->text : "");
+		cJSON_AddStringToObject(o, "occurrence",
+					render_time(f->occurrence, at, sizeof(at)));
+		if (f->late)
+			cJSON_AddNumberToObject(o, "late", (double)f->late);
+		else
+			cJSON_AddNullToObject(o, "late");
+		cJSON_AddNumberToObject(o, "attempt", f->attempt);
+		cJSON_AddNumberToObject(o, "failed", failed);
+		cJSON_AddBoolToObject(o, "retry", retry);
+		cJSON_AddItemToArray(ff->fired, o);
+	} else if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
 		line = sched_fire_line(f);
 		fprintf(ff->n.out, "%s\n", line);
 		fflush(ff->n.out);
@@ -327,7 +348,9 @@ static int dry_run(struct ctx *ctx)
 
 			/* the scheduler's view: every user's due jobs */
 			if (reminder_get_any(ctx->store, jobs[i].id, ctx->now, &r, &e) == 0) {
-				fprintf(ctx->out, "would fire reminder %lld: %s\n", r.id, r.text);
+				fprintf(ctx->out, "would fire reminder %lld: ", r.id);
+				cmd_put_text(ctx->out, r.text);
+				fputc('\n', ctx->out);
 				reminder_release(&r);
 			} else {
 				fprintf(ctx->out, "would fire %s job %lld\n", jobs[i].kind,
@@ -365,9 +388,19 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.errout = ctx->errout;
 	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
 	g.lease = o.lease;
+	if (ctx->json)
+		ff.fired = cJSON_CreateArray();
 	rc = sched_run_due(ctx->store, &o, wallclock_now(), &d, &delay, NULL, &ctx->err);
 	syncer_free(g.y);
 	sched_opts_release(&o);
+	if (ff.fired && rc == 0) {
+		cJSON *top = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(top, "fired", ff.fired);
+		cmd_print_json(ctx, top);
+	} else {
+		cJSON_Delete(ff.fired);
+	}
 	return rc;
 }
 
@@ -437,9 +470,11 @@ static int jobs_cmd_list(struct ctx *ctx, int argc, char **argv)
 
 			if (jobs[i].has_next)
 				fmt_when(jobs[i].next_run, ctx->now, next, sizeof(next));
-			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  %s\n", jobs[i].id,
-				jobs[i].kind, job_state_name(jobs[i].state), next, jobs[i].attempts,
-				jobs[i].last_error ? jobs[i].last_error : "-");
+			fprintf(ctx->out, "%4lld  %-9s  %-9s  %-16s  %8d  ", jobs[i].id,
+				jobs[i].kind, job_state_name(jobs[i].state), next,
+				jobs[i].attempts);
+			cmd_put_text(ctx->out, jobs[i].last_error ? jobs[i].last_error : "-");
+			fputc('\n', ctx->out);
 			if (why)
 				fprintf(ctx->out, "      reaches no one now: %s\n", why);
 			free(why);
@@ -494,10 +529,11 @@ static int jobs_cmd_history(struct ctx *ctx, int argc, char **argv)
 			if (runs[i].conversation_id)
 				snprintf(conv, sizeof(conv), "conversation %lld",
 					 runs[i].conversation_id);
-			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  %s\n", runs[i].job_id,
-				due, ran, runs[i].channel ? runs[i].channel : "-",
-				job_result_name(runs[i].result),
-				runs[i].detail ? runs[i].detail : conv);
+			fprintf(ctx->out, "%4lld  %-16s  %-16s  %-9s  %-7s  ", runs[i].job_id, due,
+				ran, runs[i].channel ? runs[i].channel : "-",
+				job_result_name(runs[i].result));
+			cmd_put_text(ctx->out, runs[i].detail ? runs[i].detail : conv);
+			fputc('\n', ctx->out);
 			if (runs[i].output)
 				cmd_print_indented(ctx, runs[i].output, 6);
 		}

@@ -139,7 +139,8 @@ static int routine_cmd_list(struct ctx *ctx, int argc, char **argv)
 				every ? every : "-", rs[i].assistant ? rs[i].assistant : "-");
 			if (all)
 				fprintf(ctx->out, "%-9s  ", rs[i].state);
-			fprintf(ctx->out, "%s\n", rs[i].request);
+			cmd_put_text(ctx->out, rs[i].request);
+			fputc('\n', ctx->out);
 		}
 	}
 	routine_list_free(rs, n);
@@ -154,15 +155,20 @@ static void show_text(struct ctx *ctx, const struct routine *r, const struct job
 	char next[64];
 
 	next_text(r, ctx->now, next, sizeof(next));
-	fprintf(ctx->out, "routine %lld: %s\n", r->id, r->request);
+	fprintf(ctx->out, "routine %lld: ", r->id);
+	cmd_put_text(ctx->out, r->request);
+	fputc('\n', ctx->out);
 	fprintf(ctx->out, "  every      %s", every ? every : "-");
 	if (every && r->every && strcmp(every, r->every))
 		fprintf(ctx->out, " (%s)", r->every);
 	fprintf(ctx->out, " in %s\n", r->tzid ? r->tzid : "the local zone");
 	fprintf(ctx->out, "  next run   %s\n", next);
 	fprintf(ctx->out, "  state      %s", r->state);
-	if (r->last_error)
-		fprintf(ctx->out, " (attempt %d: %s)", r->attempts, r->last_error);
+	if (r->last_error) {
+		fprintf(ctx->out, " (attempt %d: ", r->attempts);
+		cmd_put_text(ctx->out, r->last_error);
+		fputc(')', ctx->out);
+	}
 	fprintf(ctx->out, "\n  assistant  %s\n", r->assistant ? r->assistant : "the default");
 	fprintf(ctx->out, "  channels   %s\n", r->channels ? r->channels : "the default");
 	fprintf(ctx->out, "  user       %s\n", r->user ? r->user : "-");
@@ -176,9 +182,9 @@ static void show_text(struct ctx *ctx, const struct routine *r, const struct job
 
 		reltime_format(RELTIME_PROSE, "en", runs[i].occurrence, false, ctx->now, when,
 			       sizeof(when));
-		fprintf(ctx->out, "  %-18s  %-9s  %-7s  %s", when,
-			runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result),
-			runs[i].detail ? runs[i].detail : "");
+		fprintf(ctx->out, "  %-18s  %-9s  %-7s  ", when,
+			runs[i].channel ? runs[i].channel : "-", job_result_name(runs[i].result));
+		cmd_put_text(ctx->out, runs[i].detail);
 		if (runs[i].conversation_id)
 			fprintf(ctx->out, "(conversation %lld)", runs[i].conversation_id);
 		fprintf(ctx->out, "\n");
@@ -222,7 +228,8 @@ static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	int rc = -1;
 
-	if (read_def(ctx, argc, argv, &d, &request) < 0)
+	if (cmd_negative_id(ctx, argc, argv, def_opts) < 0 ||
+	    read_def(ctx, argc, argv, &d, &request) < 0)
 		goto out;
 	if (!request) {
 		cmd_usage(ctx, "missing ID");

@@ -158,7 +158,8 @@ static int task_cmd_list(struct ctx *ctx, int argc, char **argv)
 				due);
 			if (all)
 				fprintf(ctx->out, "%-6s  ", task_status_name(tasks[i].status));
-			fprintf(ctx->out, "%s%s\n", tasks[i].title,
+			cmd_put_text(ctx->out, tasks[i].title);
+			fprintf(ctx->out, "%s\n",
 				task_overdue(&tasks[i], ctx->now) ? " (overdue)" : "");
 		}
 	}
@@ -218,7 +219,7 @@ static int task_cmd_edit(struct ctx *ctx, int argc, char **argv)
 
 	/* The id comes first (or anywhere): find the one positional argument. */
 	for (i = 1; i < argc; i++) {
-		if (argv[i][0] != '-')
+		if (argv[i][0] != '-' || cmd_parse_whole(argv[i], &id))
 			break;
 		if (strchr(argv[i], '=') == NULL && strcmp(argv[i], "--no-due") != 0)
 			i++;

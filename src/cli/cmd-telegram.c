@@ -30,7 +30,7 @@ static void on_ready(void *arg, const char *username)
 
 /* Parse a command whose one option is --NAME (with a value when
  * has_arg): *set says whether it was given, *value its value.  SIGINT and
- * SIGTERM then ask the loop to stop. */
+ * SIGTERM then ask the loop to stop; SIGPIPE is ignored. */
 static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, int has_arg,
 		      bool *set, const char **value)
 {
@@ -52,6 +52,10 @@ static int one_option(struct ctx *ctx, int argc, char **argv, const char *name, 
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Redis gone mid-command (hiredis writes with plain write()) fails the
+	 * write with EPIPE, then reconnects, rather than end the process; until
+	 * now only the Secret Service's GLib set this, as a side effect */
+	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
@@ -262,17 +266,34 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* The CHAT of `telegram unlink`: one whole number, negative for a group's
+ * chat, read before getopt would take "-5" for an option. */
+static int unlink_chat(struct ctx *ctx, int argc, char **argv, long long *chat)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	int i = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
+
+	if (i < argc && !cmd_parse_whole(argv[i], chat)) {
+		if (i == 1 && argv[i][0] == '-' && cmd_getopt(ctx, argc, argv, "", none) == '?')
+			return -1;
+		return cmd_usage(ctx, "expected a chat id, a whole number (got %s)",
+				 utf8_q(argv[i]));
+	}
+	if (i >= argc)
+		return cmd_usage(ctx, "missing CHAT");
+	if (i + 1 < argc)
+		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[i + 1]));
+	if (*chat == 0)
+		return cmd_usage(ctx, "no chat has the id 0 (a group's is negative)");
+	return 0;
+}
+
 static int telegram_unlink(struct ctx *ctx, int argc, char **argv)
 {
-	int i = argc == 3 && !strcmp(argv[1], "--") ? 2 : 1;
 	long long chat;
 
-	/* a group's chat id is negative: the one argument taken as the number
-	 * it is, before getopt would read it as options */
-	if ((argc != i + 1 || !cmd_parse_whole(argv[i], &chat) || chat == 0) &&
-	    cmd_one_id(ctx, argc, argv, &chat) < 0)
-		return -1;
-	if (telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)
+	if (unlink_chat(ctx, argc, argv, &chat) < 0 ||
+	    telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)
 		return -1;
 	telegram_redis_unhome(ctx->cfg, ctx->store, chat);
 	cmd_changed_id(ctx, chat, "unlinked chat %lld", chat);

@@ -116,6 +116,28 @@ void cmd_put_safe(FILE *f, const char *s)
 	free(t);
 }
 
+bool cmd_text_plain(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+		    (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
+			return false;
+	return true;
+}
+
+void cmd_put_text(FILE *f, const char *s)
+{
+	char *t;
+
+	if (!s || cmd_text_plain(s)) {
+		fputs(s ? s : "", f);
+		return;
+	}
+	t = utf8_clean_str(s, CMD_TEXT_CLEAN);
+	fputs(t, f);
+	free(t);
+}
+
 /* The first failed write's stream and reason (cmd_out_put, tty_write). */
 static struct {
 	FILE *f;
@@ -301,13 +323,28 @@ int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id)
 	return 0;
 }
 
-int cmd_negative_id(struct ctx *ctx, int argc, char **argv)
+/* Whether the word a is "--NAME" of an option of longopts that takes a
+ * value in the next word. */
+static bool takes_next(const char *a, const struct option *longopts)
+{
+	if (!longopts || strncmp(a, "--", 2) || strchr(a, '='))
+		return false;
+	for (; longopts->name; longopts++)
+		if (!strcmp(a + 2, longopts->name))
+			return longopts->has_arg == required_argument;
+	return false;
+}
+
+int cmd_negative_id(struct ctx *ctx, int argc, char **argv, const struct option *longopts)
 {
 	long long n;
 
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (argv[i][0] == '-' && cmd_parse_whole(argv[i], &n))
 			return cmd_parse_id(ctx, argv[i], &n);
+		if (takes_next(argv[i], longopts))
+			i++;
+	}
 	return 0;
 }
 
@@ -430,7 +467,7 @@ int cmd_one_id(struct ctx *ctx, int argc, char **argv, long long *id)
 {
 	const char *arg = NULL;
 
-	if (cmd_negative_id(ctx, argc, argv) < 0 || one_arg(ctx, argc, argv, "ID", &arg) < 0)
+	if (cmd_negative_id(ctx, argc, argv, NULL) < 0 || one_arg(ctx, argc, argv, "ID", &arg) < 0)
 		return -1;
 	return cmd_parse_id(ctx, arg, id);
 }

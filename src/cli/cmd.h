@@ -241,6 +241,15 @@ void cmd_put_safe(FILE *f, const char *s);
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
  * when ctx->tty, else the bare id for scripts.  Frees line. */
 void cmd_stored(struct ctx *ctx, long long id, char *line);
+/* The data string s (a title, a text, an error) on one line of a table or
+ * list, terminal or not: utf8_clean(UTF8_PRINTABLE | UTF8_ONE_LINE), so a
+ * newline is a space and an escape sequence is dropped.  --json keeps the
+ * string as it is. */
+void cmd_put_text(FILE *f, const char *s);
+#define CMD_TEXT_CLEAN (UTF8_PRINTABLE | UTF8_ONE_LINE)
+/* Whether s has nothing cmd_put_text would change (no control, no line or
+ * paragraph separator): the quick look before the copy. */
+bool cmd_text_plain(const char *s);
 /* Output to a terminal never drives it.  When f is a terminal, a new
  * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE |
  * UTF8_NO_BIDI) leaves (controls other than newline and tab dropped, and
@@ -282,8 +291,9 @@ void cmd_changed_name(struct ctx *ctx, const char *name, const char *fmt, ...)
 int cmd_parse_id(struct ctx *ctx, const char *arg, long long *id);
 /* A word of argv[1..] (before "--") that is a negative number, which
  * getopt would call an unknown option, said to be no id: "ids start at 1
- * (got "-3")"; 0 when there is none.  For verbs whose arguments are ids. */
-int cmd_negative_id(struct ctx *ctx, int argc, char **argv);
+ * (got "-3")"; 0 when there is none.  The values of longopts' options
+ * (NULL: none) are skipped.  For verbs whose arguments are ids. */
+int cmd_negative_id(struct ctx *ctx, int argc, char **argv, const struct option *longopts);
 /* Parse the N of --limit N: a whole number, 0 for all; usage error
  * naming --limit when not one. */
 int cmd_parse_limit(struct ctx *ctx, const char *arg, size_t *limit);

@@ -72,6 +72,13 @@ expect_eq "bash: --user at the end too" "$(b task done --user bob '')" "4"
 expect_eq "bash: --user=NAME" "$(b --user=bob task done '')" "4"
 expect_match "bash: --user offered" "$(b --us)" '^--user$'
 expect_match "bash: --user's value: the users" "$(b --user '' | tr '\n' ' ')" 'bob'
+# as bash fills COMP_WORDS: "--user=bob" is three words, "--user" "=" "bob"
+expect_eq "bash: --user=NAME as bash splits it" "$(b --user = bob task done '')" "4"
+expect_match "bash: --user= then the users" "$(b --user = | tr '\n' ' ')" 'bob'
+expect_eq "bash: --user=b then bob" "$(b --user = b)" "bob"
+expect_eq "bash: --db=PATH is followed" "$(b --db = "$dir/nestor.db" routine show '')" "1"
+expect_match "bash: --db=PA then the files" "$(b --db = "$dir/nestor.d" | tr "\n" " ")" "(^| )$dir/nestor.db( |$)"
+expect_eq "bash: --calendar=NAME" "$(b agenda --calendar = '')" "$(b agenda --calendar '')"
 
 # -- zsh: loads, and a TAB on a pty lists what the table and the database say
 zsh -f -c "fpath=($dir/zfunc \$fpath); autoload -U compinit; compinit -u -d $dir/zcompdump; autoload -U _nestor; print ok" > zload.out 2>&1

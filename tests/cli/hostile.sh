@@ -52,8 +52,11 @@ sqlite3 nestor.db "UPDATE tasks SET title = CAST(x'6576696c201b5d303b70776e65640
 out=$(on_tty task list)
 no_controls "task list on a terminal" "$out"
 expect_match "the title still shows" "$out" 'evil \]0;pwned \[2Jred x'
-# to a pipe (a script's own business) the stored title is unchanged
-expect_match "a pipe gets the bytes" "$(nestor task list)" "$ESC"
+# a table to a pipe is cleaned the same way; --json keeps the stored bytes
+out=$(nestor task list)
+no_controls "task list to a pipe" "$out"
+expect_match "the title still shows in a pipe" "$out" 'evil \]0;pwned \[2Jred x'
+expect_match "--json gets the bytes" "$(nestor --json task list | jq -r '.[0].title')" "$ESC"
 
 # A request on stdin that is not UTF-8.
 set +e

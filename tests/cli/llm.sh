@@ -143,8 +143,15 @@ expect_eq "name twice, then more after the object: status" "$rc" "1"
 expect_eq "name twice: nothing added" "$(nestor --json task list --all | jq length)" "$n"
 fake_py '
 r = reqs[-1]["json"]["messages"][-1]
-assert r["role"] == "tool" and "task_add are not valid JSON" in r["content"] and "b\\\"}" in r["content"], r
+assert r["role"] == "tool" and "argument \\\"title\\\" of task_add given twice: {" in r["content"], r
+assert "b\\\"}" in r["content"], r
 '
+# a name given twice, twice: the turn ends saying so
+fake_script '[{"calls": [{"name": "task_add", "arguments": "{\"title\": \"a\", \"title\": \"b\"}"}]},
+              {"calls": [{"name": "task_add", "arguments": "{\"due\": {\"at\": 1, \"at\": 2}}"}]}]'
+if nestor ask 'add twice again' 2> err.txt; then fail "name twice, twice: the turn went on"; fi
+expect_eq "name twice, twice" "$(cat err.txt)" \
+	"nestor: ask: assistant 'gpt' gave a tool argument twice again (task_add: \"due.at\" in {\"due\": {\"at\": 1, \"at\": 2}})"
 fake_script '[{"calls": [{"name": "task_add", "arguments": "{oops"}]},
               {"calls": [{"name": "task_add", "arguments": "{oops again"}]}]'
 set +e

@@ -73,3 +73,19 @@ expect_match "stdout still delivered" "$out" "reminder $id: flaky"
 expect_match "failure reported" "$(cat err)" "1 channel\(s\) failed, will retry"
 expect_match "last error" "$(nestor jobs)" "'/bin/false' exited with status 1"
 expect_match "failed run in history" "$(nestor jobs history "$id")" 'command +failed'
+
+# --json: one object, {"fired": [...]}, the occurrences it would print
+id=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add "in json" --at "2020-01-01 10:00" --channel stdout)
+nestor --json remind fire > fired.json
+python3 - "$id" fired.json <<'PY' || fail "remind fire --json: $(cat fired.json)"
+import json, sys
+d = json.load(open(sys.argv[2]))
+assert list(d) == ["fired"], d
+f = [o for o in d["fired"] if o["id"] == int(sys.argv[1])]
+assert len(f) == 1, d
+o = f[0]
+assert o["kind"] == "reminder" and o["text"] == "in json" and o["attempt"] == 1, o
+assert o["occurrence"].startswith("2020-01-01T10:00:00+") and o["late"] > 0, o
+assert o["failed"] == 0 and o["retry"] is False, o
+PY
+expect_eq "nothing due: an empty list" "$(nestor --json remind fire | jq -c .)" '{"fired":[]}'

@@ -72,6 +72,16 @@ expect_eq "unlinked: no chat left" "$(nestor user show zed --json | jq .telegram
 nestor user edit zed --telegram-chat -1001234567890 >/dev/null
 expect_eq "a group's chat unlinked after --" "$(nestor telegram unlink -- -1001234567890)" \
 	"unlinked chat -1001234567890"
+# one CHAT, named when it is not one: a second one, 0 (no chat's id), a word
+refused "unlink -5 -6" '^nestor: telegram unlink: unexpected argument "-6"$' telegram unlink -5 -6
+refused "unlink -- -5 -6" '^nestor: telegram unlink: unexpected argument "-6"$' \
+	telegram unlink -- -5 -6
+refused "unlink 0" '^nestor: telegram unlink: no chat has the id 0 \(a group.s is negative\)$' \
+	telegram unlink 0
+refused "unlink x" '^nestor: telegram unlink: expected a chat id, a whole number \(got "x"\)$' \
+	telegram unlink x
+refused "unlink" '^nestor: telegram unlink: missing CHAT$' telegram unlink
+refused "unlink --x" "^nestor: telegram unlink: unknown option '--x'$" telegram unlink --x
 refused "--rate-limit past 32 bits" \
 	'^nestor: serve: --rate-limit must be a whole number from 0 to 4294967295 \(got "4294967297"\)$' \
 	serve --rate-limit 4294967297
@@ -153,12 +163,20 @@ done
 # An id of 0 or below is refused saying ids start at 1, the same whichever
 # verb, whether the word looks like an option or not.
 nestor remind add stretch --at "2026-06-02 19:00" >/dev/null
-for v in "task done" "task rm" "remind cancel" "remind done" "routine rm"; do
+for v in "task done" "task rm" "task edit" "remind cancel" "remind done" "routine rm" \
+	"routine edit" "event rm" "event show" "event edit" "history show" "history rm"; do
 	for id in 0 -3; do
 		# shellcheck disable=SC2086 # $v: two words
 		refused "$v $id" "^nestor: $v: ids start at 1 \(got \"$id\"\)$" $v "$id"
 	done
 done
+# and so with options, their values skipped
+refused "event rm -3 --only" '^nestor: event rm: ids start at 1 \(got "-3"\)$' \
+	event rm --only 2026-06-02 -3
+refused "task edit -3 --title" '^nestor: task edit: ids start at 1 \(got "-3"\)$' \
+	task edit -3 --title x
+refused "routine edit --at -3" '^nestor: routine edit: ids start at 1 \(got "-3"\)$' \
+	routine edit --at 08:00 -3 --every day
 refused "remind snooze -3 10m" '^nestor: remind snooze: ids start at 1 \(got "-3"\)$' remind snooze -3 10m
 refused "remind snooze 0 10m" '^nestor: remind snooze: ids start at 1 \(got "0"\)$' remind snooze 0 10m
 refused "remind snooze 3 -10m" '^nestor: remind snooze: the duration must be positive \(got "-10m"\)$' \

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Text output (tables and lists), to a terminal or a pipe, shows the
+# control characters of the data cleaned as a terminal gets them, and a
+# newline as a space, so one row is one line (`task list | wc -l`); --json
+# keeps the string as stored.
+. "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+cd "$NESTOR_HOME"
+nestor task add placeholder >/dev/null
+nestor remind add placeholder --at "2026-06-03 10:00" >/dev/null
+nestor event add placeholder --at "2026-06-02 10:00" --location here >/dev/null
+# the data as an import, a sync or a model could store it
+bad="'one'||char(10)||'two'||char(27)||'[31mred'||char(27)||']0;title'||char(7)"
+sqlite3 nestor.db "UPDATE tasks SET title = $bad; UPDATE events SET summary = $bad, location = $bad;
+	UPDATE jobs SET payload = json_object('text', $bad) WHERE kind = 'reminder';
+	UPDATE jobs SET last_error = $bad WHERE kind = 'reminder'"
+ESC=$(printf '\033')
+# no_raw WHAT ARGS...: nestor ARGS to a pipe has WANT lines, no ESC nor BEL, "one two"
+no_raw() {
+	_what=$1 _want=$2
+	shift 2
+	nestor "$@" > out
+	expect_eq "$_what: lines" "$(wc -l < out | tr -d ' ')" "$_want"
+	if grep -q "$ESC" out || grep -q "$(printf '\a')" out; then
+		fail "$_what: a control character reached the pipe: $(od -c out | head -5)"
+	fi
+	grep -qF 'one two[31mred]0;title' out || fail "$_what: the text lost: $(cat out)"
+}
+no_raw "task list" 2 task list
+no_raw "task list --all" 2 task list --all
+no_raw "remind list" 2 remind list
+no_raw "jobs" 2 jobs
+no_raw "agenda" 2 agenda --from 2026-06-02 --to 2026-06-03
+no_raw "event search" 1 event search one
+expect_eq "event show: the summary on one line" \
+	"$(nestor event show 1 | sed -n 's/^summary *//p')" "one two[31mred]0;title"
+# --json: the string as stored
+expect_eq "task list --json keeps it" "$(nestor --json task list | jq -r '.[0].title' | od -c | head -2)" \
+	"$(printf 'one\ntwo\033[31mred\033]0;title\007\n' | od -c | head -2)"
+echo ok

@@ -87,9 +87,9 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 {
 	struct tz *z = NULL;
 	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day,
-			  WHEN_DATED };
+			  WHEN_DATED, false, 0 };
 	time_t dur = ev->end - ev->start;
-	struct when we = { 0, false, WHEN_DATED };
+	struct when we = { 0, false, WHEN_DATED, false, 0 };
 	long secs = 0;
 	int ret = -1;
 
@@ -142,9 +142,12 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		ret = 0;
 		goto out;
 	}
-	if (a->at)
+	if (a->at) {
 		ev->start = w.at;
-	else if (!adding && w.date_only)
+		/* a series kept at the time written (event.h, wall_start) */
+		ev->has_wall = w.has_wall;
+		ev->wall_start = w.wall;
+	} else if (!adding && w.date_only)
 		ev->start = w.at + 9 * 3600; /* an all-day event made timed: 09:00 */
 	if (a->end) {
 		/* a day it names is read from now, as --at is; a time of day

@@ -12,11 +12,11 @@
 #define EVENT_COL_LIST_CAL(calendar)                                                               \
 	"e.id, e.uid, " calendar ", e.summary, e.description, e.location, e.start,"                \
 	" e.\"end\", e.tzid, e.all_day, e.rrule, e.exdates, e.attendees, e.alarms,"                \
-	" e.updated_at"
+	" e.updated_at, e.wall_start"
 #define EVENT_COL_LIST EVENT_COL_LIST_CAL("c.name")
 #define EVENT_FROM     " FROM events e JOIN calendars c ON c.id = e.calendar_id"
 #define EVENT_COLS     EVENT_COL_LIST EVENT_FROM
-#define EVENT_NCOLS    15
+#define EVENT_NCOLS    16
 /* What event_agenda() reads of a row, for event_from_row_packed() when
  * brief: what the agenda's lines show.  exdates first: it is the last of
  * these in each index the agenda reads (events_start, events_reach,

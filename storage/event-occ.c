@@ -83,6 +83,10 @@ static int series_zone(struct store *s, struct zones *zs, const char *tzid, stru
 static int series_open(struct store *s, const struct event *ev, time_t skip_to, struct zones *zs,
 		       struct series_it *si, struct err *e)
 {
+	struct rrule_memo *m = zs ? &zs->rules : NULL;
+	time_t seek;
+	int rc;
+
 	/* field by field: the iterator's 3 KiB need no clearing (recur.h) */
 	si->z = NULL;
 	si->own_z = false;
@@ -92,8 +96,13 @@ static int series_open(struct store *s, const struct event *ev, time_t skip_to, 
 	si->it.ical = NULL;
 	if (series_zone(s, zs, ev->all_day ? NULL : ev->tzid, si, e) < 0)
 		return -1;
-	if (recur_iter_open(&si->it, zs ? &zs->rules : NULL, ev->rrule, si->z, ev->all_day,
-			    ev->start, skip_to - si->dur - 2 * DAY, RECUR_ANY, e) < 0) {
+	seek = skip_to - si->dur - 2 * DAY;
+	rc = ev->has_wall && !ev->all_day
+		     ? recur_iter_open_wall(&si->it, m, ev->rrule, si->z, ev->start, ev->wall_start,
+					    seek, RECUR_ANY, e)
+		     : recur_iter_open(&si->it, m, ev->rrule, si->z, ev->all_day, ev->start, seek,
+				       RECUR_ANY, e);
+	if (rc < 0) {
 		series_close(si);
 		return err_set(e, ERR_USAGE, "event %lld: bad RRULE %s", ev->id, utf8_q(ev->rrule));
 	}
@@ -606,14 +615,24 @@ static int finish(struct event_list *out, int rc)
 		       " JOIN k ON " SERIES_IN_CLASS f " UNION ALL SELECT " c                      \
 		       " WHERE " SERIES_FOREVER f
 
-/* The calendars' ids and names, and the ids of the series that have
- * overrides (few do: theirs are read for them alone), sorted. */
+/* A series with a written wall time (event.h), which the agenda's rows
+ * do not read (events_wall: not in the indexes they come from). */
+struct window_wall {
+	long long id;
+	time_t wall;
+};
+
+/* The calendars' ids and names, the ids of the series that have
+ * overrides (few do: theirs are read for them alone), sorted, and the
+ * series with a written wall time, by id. */
 struct window_refs {
 	long long *cal_id;
 	char **cal_name;
 	size_t ncal;
 	long long *ov_id;
 	size_t nov;
+	struct window_wall *wall;
+	size_t nwall;
 };
 
 static void window_refs_release(struct window_refs *w)
@@ -623,15 +642,18 @@ static void window_refs_release(struct window_refs *w)
 	free(w->cal_id);
 	free(w->cal_name);
 	free(w->ov_id);
+	free(w->wall);
 }
 
 static int window_refs_load(struct store *s, struct window_refs *w, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT 0, id, name FROM calendars UNION ALL"
-					 " SELECT DISTINCT 1, event_id, NULL FROM event_overrides",
+					 " SELECT DISTINCT 1, event_id, NULL FROM event_overrides"
+					 " UNION ALL SELECT 2, id, wall_start FROM events"
+					 " WHERE wall_start IS NOT NULL",
 					 e);
-	size_t ccap = 0, ocap = 0;
+	size_t ccap = 0, ocap = 0, wcap = 0;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
@@ -648,6 +670,13 @@ static int window_refs_load(struct store *s, struct window_refs *w, struct err *
 			}
 			w->cal_id[w->ncal] = id;
 			w->cal_name[w->ncal++] = store_col_text(st, 2);
+		} else if (sqlite3_column_int(st, 0) == 2) {
+			if (w->nwall == wcap) {
+				wcap = wcap ? wcap * 2 : 8;
+				w->wall = xrealloc(w->wall, wcap * sizeof(*w->wall));
+			}
+			w->wall[w->nwall].id = id;
+			w->wall[w->nwall++].wall = (time_t)sqlite3_column_int64(st, 2);
 		} else {
 			if (w->nov == ocap) {
 				ocap = ocap ? ocap * 2 : 16;
@@ -659,6 +688,8 @@ static int window_refs_load(struct store *s, struct window_refs *w, struct err *
 	sqlite3_finalize(st);
 	if (w->nov)
 		qsort(w->ov_id, w->nov, sizeof(*w->ov_id), cmp_id);
+	if (w->nwall)
+		qsort(w->wall, w->nwall, sizeof(*w->wall), cmp_id);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
@@ -673,6 +704,19 @@ static const char *window_calendar(const struct window_refs *w, long long id)
 static bool has_overrides(const struct window_refs *w, long long id)
 {
 	return w->nov && bsearch(&id, w->ov_id, w->nov, sizeof(id), cmp_id);
+}
+
+/* The written wall time of series ev, when it has one (a brief row has
+ * not read it). */
+static void window_wall(const struct window_refs *w, struct event *ev)
+{
+	const struct window_wall *x =
+		w->nwall ? bsearch(&ev->id, w->wall, w->nwall, sizeof(*w->wall), cmp_id) : NULL;
+
+	if (x) {
+		ev->has_wall = true;
+		ev->wall_start = x->wall;
+	}
 }
 
 /* The rows of OCC_SQL into l->events, each with its calendar's name and,
@@ -694,6 +738,8 @@ static int window_events(struct store *s, sqlite3_stmt *st, const struct window_
 		ev = &l->events[l->nevents++];
 		cal = brief ? NULL : window_calendar(w, sqlite3_column_int64(st, EVENT_NCOLS));
 		event_from_row_packed(st, ev, cal, brief, l);
+		if (ev->rrule && brief)
+			window_wall(w, ev);
 		if (ev->rrule && has_overrides(w, ev->id) && event_load_overrides(s, ev, e) < 0) {
 			sqlite3_finalize(st);
 			return -1;

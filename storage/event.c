@@ -168,6 +168,8 @@ void event_from_row(sqlite3_stmt *st, struct event *ev)
 	ev->attendees = store_col_text(st, 12);
 	ev->alarms = store_col_text(st, 13);
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
+	ev->has_wall = sqlite3_column_type(st, 15) != SQLITE_NULL;
+	ev->wall_start = (time_t)sqlite3_column_int64(st, 15);
 }
 
 /* A copy of t (n bytes and its NUL) at *p, which moves past it; NULL when
@@ -250,6 +252,8 @@ static void full_from_row(sqlite3_stmt *st, struct event *ev, const char *calend
 	ev->all_day = sqlite3_column_int(st, col[11]) != 0;
 	exdates_parse(ev, (const char *)sqlite3_column_text(st, col[12]));
 	ev->updated_at = (time_t)sqlite3_column_int64(st, 14);
+	ev->has_wall = sqlite3_column_type(st, 15) != SQLITE_NULL;
+	ev->wall_start = (time_t)sqlite3_column_int64(st, 15);
 }
 
 void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
@@ -440,6 +444,29 @@ static int write_overrides(struct store *s, const struct event *ev, bool is_new,
 	return 0;
 }
 
+/* Drop ev's written wall time unless it is a timed series' that names
+ * start in its zone and is not start's own wall time (an edit that moved
+ * the start, or a file that wrote a time that exists, leaves none). */
+static int wall_keep(struct store *s, struct event *ev, struct err *e)
+{
+	struct tz *z;
+
+	if (!ev->has_wall)
+		return 0;
+	if (ev->all_day || !ev->tzid || !*ev->tzid || !ev->rrule) {
+		ev->has_wall = false;
+		return 0;
+	}
+	z = caltz_open(s, ev->tzid, e);
+	if (!z)
+		return -1;
+	if (tz_wall_seconds(z, ev->start) == ev->wall_start ||
+	    tz_instant_seconds(z, ev->wall_start) != ev->start)
+		ev->has_wall = false;
+	tz_free(z);
+	return 0;
+}
+
 /* INSERT (id 0) or UPDATE the row of ev; the caller holds a transaction. */
 static int write_event(struct store *s, struct event *ev, time_t now,
 		       struct event_alarm_count *count, struct err *e)
@@ -447,12 +474,12 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	static const char *const ins =
 		"INSERT INTO events(calendar_id, uid, summary, description, location, start,"
 		" \"end\", tzid, all_day, rrule, exdates, attendees, alarms, until, updated_at,"
-		" reach) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" reach, wall_start) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?18)";
 	static const char *const upd =
 		"UPDATE events SET calendar_id = ?, uid = ?, summary = ?, description = ?,"
 		" location = ?, start = ?, \"end\" = ?, tzid = ?, all_day = ?, rrule = ?,"
-		" exdates = ?, attendees = ?, alarms = ?, until = ?, updated_at = ?, reach = ?"
-		" WHERE id = ? AND deleted = 0";
+		" exdates = ?, attendees = ?, alarms = ?, until = ?, updated_at = ?, reach = ?,"
+		" wall_start = ?18 WHERE id = ?17 AND deleted = 0";
 	sqlite3_stmt *st;
 	long long cal = 0;
 	time_t until;
@@ -460,7 +487,8 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	char *ex;
 	int rc;
 
-	if (event_check(s, ev, e) < 0 || calendar_id(s, ev->calendar, &cal, e) < 0 ||
+	if (event_check(s, ev, e) < 0 || wall_keep(s, ev, e) < 0 ||
+	    calendar_id(s, ev->calendar, &cal, e) < 0 ||
 	    event_series_end(s, ev, &bounded, &until, e) < 0)
 		return -1;
 	if (!ev->uid)
@@ -494,6 +522,10 @@ static int write_event(struct store *s, struct event *ev, time_t now,
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)now);
 	if (ev->id)
 		sqlite3_bind_int64(st, 17, ev->id);
+	if (ev->has_wall)
+		sqlite3_bind_int64(st, 18, (sqlite3_int64)ev->wall_start);
+	else
+		sqlite3_bind_null(st, 18);
 	rc = sqlite3_step(st);
 	store_stmt_done(st);
 	free(ex);

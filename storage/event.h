@@ -56,6 +56,14 @@ struct event {
 	time_t start, end;
 	char *tzid; /* NULL: floating; always NULL when all_day */
 	bool all_day;
+	/* a series' DTSTART as written, when start's wall clock in tzid
+	 * shows another time (a time inside a spring-forward gap: 02:30 on
+	 * the day Berlin goes from 02:00 to 03:00 starts at 03:30, RFC 5545
+	 * 3.3.5, and the other days keep 02:30): wall-clock seconds read as
+	 * UTC.  The expansion repeats it and the export writes it; a write
+	 * keeps it only while it still names start (event_write()). */
+	bool has_wall;
+	time_t wall_start;
 	bool list_strings; /* its strings are in its list's blocks (strings is NULL) */
 	char *rrule;	   /* without "RRULE:", or NULL */
 	time_t *exdates;

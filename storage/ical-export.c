@@ -66,6 +66,19 @@ static icalproperty *time_prop(icalproperty_kind kind, time_t t, bool all_day, c
 	return p;
 }
 
+/* The DTSTART of a series as written (event.h: a time inside a gap, which
+ * the rule repeats on the days it exists). */
+static icalproperty *written_dtstart(const struct event *ev)
+{
+	icalproperty *p = icalproperty_new(ICAL_DTSTART_PROPERTY);
+	struct tz *utc = tz_open("UTC", NULL);
+
+	icalproperty_set_value(p, caltz_value(caltz_to_wall(utc, ev->wall_start, false), false));
+	tz_free(utc);
+	icalproperty_add_parameter(p, icalparameter_new_tzid(ev->tzid));
+	return p;
+}
+
 static void add_text(icalcomponent *c, icalproperty *(*mk)(const char *), const char *v)
 {
 	if (v && *v)
@@ -114,8 +127,12 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool serie
 	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
 	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
 					      ev->updated_at, 0, icaltimezone_get_utc_timezone())));
-	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
-						ev->tzid, zone, series, series));
+	if (series && ev->has_wall && !ev->all_day && ev->tzid && !tz_is_utc(ev->tzid))
+		icalcomponent_add_property(c, written_dtstart(ev));
+	else
+		icalcomponent_add_property(c,
+					   time_prop(ICAL_DTSTART_PROPERTY, ev->start, ev->all_day,
+						     ev->tzid, zone, series, series));
 	if (series && !ev->all_day && ev->tzid && !wall_exact(zone, ev->start))
 		/* the series starts at the first instance of its wall-clock
 		 * time (as its occurrences do): the end keeps the length */

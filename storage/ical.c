@@ -397,10 +397,25 @@ static int event_times(struct import *im, icalcomponent *c, const struct ical_pa
 	return 0;
 }
 
-/* The occurrence key of a RECURRENCE-ID or EXDATE value. */
-static int occ_key(struct import *im, icalproperty *p, int line, bool all_day, time_t start,
-		   const char *tzid, time_t *key, struct err *e)
+/* A timed series' DTSTART as written, a wall-clock time: event_write()
+ * keeps it where the start's wall clock shows another (event.h). */
+static void written_wall(icalcomponent *c, struct event *ev)
 {
+	struct icaltimetype v = icalcomponent_get_dtstart(c);
+
+	if (ev->all_day || !ev->tzid || v.is_date || icaltime_is_utc(v))
+		return;
+	ev->has_wall = true;
+	ev->wall_start = caltz_utc_instant(v);
+}
+
+/* The occurrence key of an EXDATE value of series ev. */
+static int occ_key(struct import *im, icalproperty *p, int line, const struct event *ev,
+		   time_t *key, struct err *e)
+{
+	bool all_day = ev->all_day;
+	time_t start = ev->start;
+	const char *tzid = ev->tzid;
 	bool is_date;
 
 	if (prop_time(im, p, line, key, &is_date, NULL, e) < 0)
@@ -414,6 +429,13 @@ static int occ_key(struct import *im, icalproperty *p, int line, bool all_day, t
 		if (!z)
 			return -1;
 		w = caltz_to_wall(z, start, false);
+		if (ev->has_wall) { /* the time of day as written */
+			time_t tod = (ev->wall_start % DAY + DAY) % DAY;
+
+			w.hour = (int)(tod / 3600);
+			w.minute = (int)(tod / 60 % 60);
+			w.second = (int)(tod % 60);
+		}
 		gmtime_r(key, &tm);
 		w.year = tm.tm_year + 1900;
 		w.month = tm.tm_mon + 1;
@@ -564,13 +586,13 @@ static int read_event(struct import *im, icalcomponent *c, const struct ical_par
 		struct icalrecurrencetype r = icalproperty_get_rrule(rr);
 
 		ev.rrule = xstrdup(icalrecurrencetype_as_string(&r));
+		written_wall(c, &ev);
 	}
 	for (icalproperty *x = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); x;
 	     x = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
 		time_t key;
 
-		if (occ_key(im, x, ical_part_line(p, "EXDATE", NULL), ev.all_day, ev.start, ev.tzid,
-			    &key, e) < 0)
+		if (occ_key(im, x, ical_part_line(p, "EXDATE", NULL), &ev, &key, e) < 0)
 			goto fail;
 		event_add_exdate(&ev, key);
 	}

@@ -75,6 +75,7 @@ static const struct rfield event_f[] = { REF("calendar_id", "calendar", "1"),
 					 F("alarms", RT_TEXT),
 					 F("until", RT_INT),
 					 FD("updated_at", RT_INT, "0"),
+					 F("wall_start", RT_INT),
 					 F("overrides", RT_KIDS) };
 static const struct rfield task_f[] = { REF("user_id", "user", "1"),
 					FD("title", RT_TEXT, "''"),
@@ -494,8 +495,9 @@ int replica_device(struct store *s, char *buf, size_t len, struct err *e)
 /* sync_self.capture: 0 while capture is off, else the shape of the capture
  * triggers this store has (SYNC_TRIGGERS as that version made them).
  * 1: the columns of migration 9; 2: a task's uid too; 3: no assistant's
- * key_secret, and a tick that keeps the clock an INTEGER. */
-#define REPLICA_CAPTURE 3
+ * key_secret, and a tick that keeps the clock an INTEGER; 4: an event's
+ * wall_start too (migration 29). */
+#define REPLICA_CAPTURE 4
 
 static int capture_version(struct store *s, int *ver, struct err *e)
 {
@@ -608,7 +610,20 @@ static int upgrade_capture(struct store *s, int from, struct err *e)
 			       "DROP TRIGGER IF EXISTS event_overrides_sync_ad;" SYNC_TRIGGERS,
 			       e) < 0)
 			return -1;
+	} else if (from < 4 &&
+		   store_exec(s,
+			      "DROP TRIGGER IF EXISTS events_sync_ai;"
+			      "DROP TRIGGER IF EXISTS events_sync_au;"
+			      "DROP TRIGGER IF EXISTS events_sync_ad;" SQ_TRIGGERS(
+				      "events", "event", SQ_EVENT_COLS, ", 'overrides'", ""),
+			      e) < 0) {
+		return -1;
 	}
+	/* the series written inside a gap before 4 (3's triggers made anew
+	 * above watch wall_start already) */
+	if (from < 4 && queue_rows(s, replica_entity("event"), "[\"wall_start\"]",
+				   "wall_start IS NOT NULL AND deleted = 0", &n, e) < 0)
+		return -1;
 	return 0;
 }
 

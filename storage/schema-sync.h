@@ -132,7 +132,8 @@
 	S X(attendees)                                                                             \
 	S X(alarms)                                                                                \
 	S X(until)                                                                                 \
-	S X(updated_at)
+	S X(updated_at)                                                                            \
+	S X(wall_start)
 #define SQ_TASK_COLS(X, S)                                                                         \
 	X(user_id) S X(title)                                                                      \
 	S X(notes)                                                                                 \

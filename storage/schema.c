@@ -585,6 +585,13 @@ const char *const schema_migrations[] = {
 	 * nestor did it): an update of that id dated over a day later is one
 	 * numbered anew (tgstore_seen_has()), whatever this machine's clock. */
 	"ALTER TABLE telegram_seen ADD COLUMN date INTEGER;",
+	/* 29: a series' DTSTART as written when its first instant's wall
+	 * clock shows another time (event.h, wall_start; NULL otherwise, as
+	 * for every row before): a time inside a spring-forward gap.  The
+	 * agenda finds the few such series by events_wall, not in the indexes
+	 * it reads the others from (event-occ.c, window_refs_load()). */
+	"ALTER TABLE events ADD COLUMN wall_start INTEGER;"
+	"CREATE INDEX events_wall ON events(id, wall_start) WHERE wall_start IS NOT NULL;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

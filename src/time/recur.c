@@ -107,17 +107,18 @@ static long long wall_seconds(const struct recur_iter *ri, time_t t)
  * date: its UTC midnight; the seek point's day in z for an all-day series),
  * what series_wall() makes fields of. */
 static bool open_own(struct recur_iter *ri, struct rrule_memo *m, const char *rule, time_t start,
-		     time_t seek)
+		     const time_t *wall, time_t seek)
 {
-	long long d = ri->all_day ? (long long)start : wall_seconds(ri, start);
+	long long d = ri->all_day ? (long long)start : wall ? *wall : wall_seconds(ri, start);
 
 	return rrule_iter_open(&ri->rr, m, rule, d, ri->all_day, ri->all_day ? NULL : ri->z,
 			       seek > start ? wall_seconds(ri, seek) : LLONG_MIN);
 }
 
-int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
-		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
-		    struct err *e)
+/* recur_iter_open(), from the wall-clock time *wall when not NULL. */
+static int iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
+		     bool all_day, time_t start, const time_t *wall, time_t seek,
+		     enum recur_engine engine, struct err *e)
 {
 	struct icalrecurrencetype r;
 	struct rrule_wall d;
@@ -129,7 +130,7 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 	ri->z = z;
 	ri->fixed = tz_fixed(z, &ri->off);
 	ri->all_day = all_day;
-	if (engine != RECUR_LIBICAL && open_own(ri, m, rule, start, seek)) {
+	if (engine != RECUR_LIBICAL && open_own(ri, m, rule, start, wall, seek)) {
 		ri->own = true;
 		return 0;
 	}
@@ -140,7 +141,7 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 		return bad_rule(rule, e);
 	if (!all_day)
 		recur_until_wall(&r, z);
-	d = series_wall(z, all_day, start);
+	d = wall ? rrule_utc_wall(*wall, false) : series_wall(z, all_day, start);
 	ri->ical = icalrecur_iterator_new(r, wall_ical(&d));
 	if (!ri->ical)
 		return bad_rule(rule, e);
@@ -156,6 +157,20 @@ int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rul
 		}
 	}
 	return 0;
+}
+
+int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
+		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
+		    struct err *e)
+{
+	return iter_open(ri, m, rule, z, all_day, start, NULL, seek, engine, e);
+}
+
+int recur_iter_open_wall(struct recur_iter *ri, struct rrule_memo *m, const char *rule,
+			 struct tz *z, time_t start, time_t wall, time_t seek,
+			 enum recur_engine engine, struct err *e)
+{
+	return iter_open(ri, m, rule, z, false, start, &wall, seek, engine, e);
 }
 
 bool recur_iter_next_ical(struct recur_iter *ri, time_t *key)

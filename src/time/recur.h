@@ -89,6 +89,13 @@ struct recur_iter {
 int recur_iter_open(struct recur_iter *ri, struct rrule_memo *m, const char *rule, struct tz *z,
 		    bool all_day, time_t start, time_t seek, enum recur_engine engine,
 		    struct err *e);
+/* recur_iter_open() of a timed series whose DTSTART was written at wall
+ * (wall-clock seconds, read as UTC) where start's wall clock shows another
+ * time (inside a spring-forward gap, RFC 5545 3.3.5): the rule repeats the
+ * written time, and the first occurrence is still start. */
+int recur_iter_open_wall(struct recur_iter *ri, struct rrule_memo *m, const char *rule,
+			 struct tz *z, time_t start, time_t wall, time_t seek,
+			 enum recur_engine engine, struct err *e);
 /* The next occurrence's key, or false at the end.  Inline, as nestor's
  * expander's side: an agenda calls it for each occurrence of each series.
  * A wall-clock time inside a gap of a day or more (Pacific/Apia skipped

@@ -960,8 +960,10 @@ static time_t local_time(struct tz *z, int y, int m, int d, int h, int mi, int s
 
 static int finish(struct wp *p, time_t now, struct when *out)
 {
+	struct tm tm;
 	int y, m, d;
 
+	out->has_wall = false;
 	if (p->rel_tok >= 0) {
 		if (p->time_tok >= 0 && p->rel.sec != 0)
 			return bad(&p->lx, p->time_tok, "time given twice");
@@ -988,17 +990,18 @@ static int finish(struct wp *p, time_t now, struct when *out)
 		day_civil(p->today + (p->midnight ? 1 : 0), &p->y, &p->mon, &p->mday);
 	}
 	out->date_only = p->time_tok < 0;
+	tm = (struct tm){ .tm_year = p->y - 1900,
+			  .tm_mon = p->mon - 1,
+			  .tm_mday = p->mday,
+			  .tm_hour = p->h,
+			  .tm_min = p->mi,
+			  .tm_sec = p->sec };
 	if (p->zoned) {
-		struct tm tm = { .tm_year = p->y - 1900,
-				 .tm_mon = p->mon - 1,
-				 .tm_mday = p->mday,
-				 .tm_hour = p->h,
-				 .tm_min = p->mi,
-				 .tm_sec = p->sec };
-
 		out->at = timegm(&tm) - p->zone;
 	} else {
 		out->at = local_time(p->z, p->y, p->mon, p->mday, p->h, p->mi, p->sec);
+		out->has_wall = !out->date_only;
+		out->wall = timegm(&tm);
 	}
 	if (out->at == (time_t)-1)
 		return bad(&p->lx, p->date_tok >= 0 ? p->date_tok : p->time_tok,

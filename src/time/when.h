@@ -69,6 +69,11 @@ struct when {
 	time_t at;		 /* the instant; for a date only, local midnight of that day */
 	bool date_only;		 /* no time of day was given ("tomorrow", "dec 1") */
 	enum when_anchor anchor; /* set by when_parse() */
+	/* a date and time of day read in the zone: that wall-clock time as
+	 * written, in seconds read as UTC (at differs from it in a
+	 * spring-forward gap: 02:30 is taken at 03:30, RFC 5545 3.3.5) */
+	bool has_wall;
+	time_t wall;
 };
 
 /* How numeric dates ("5.12", "5/12/2026") are read: day, month or year first. */

@@ -376,3 +376,26 @@ TZ=$P nestor --db nzu.db import nzu.ics >/dev/null
 expect_eq "unnamed zone: a floating series' UNTIL is floating" \
 	"$(TZ=$P nestor --db nzu.db export | grep -e '^DTSTART' -e '^RRULE' | tr -d '\r' | tr '\n' ' ')" \
 	"DTSTART:20260320T090000 RRULE:FREQ=WEEKLY;UNTIL=20260403T090000 "
+# a series written inside the spring-forward gap (02:30 on 2026-03-29 in
+# Berlin): that day at 03:30 (RFC 5545 3.3.5), the other days at 02:30 as
+# written; an EXDATE at 02:30 removes its day; export and import keep it
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:gap@test\r\n' >gap.ics
+printf '%s\r\n' 'DTSTART;TZID=Europe/Berlin:20260329T023000' \
+	'DTEND;TZID=Europe/Berlin:20260329T043000' 'RRULE:FREQ=DAILY' \
+	'EXDATE;TZID=Europe/Berlin:20260401T023000' 'SUMMARY:Night' 'END:VEVENT' \
+	'END:VCALENDAR' >>gap.ics
+gap_week() { nestor --db "$1" agenda --from 2026-03-28 --to 2026-04-02 | grep Night | tr -s ' ' | tr '\n' '|'; }
+want=" 1 03:30-04:30 Night — every day| 1 02:30-03:30 Night — every day| 1 02:30-03:30 Night — every day| 1 02:30-03:30 Night — every day|"
+nestor --db gap.db import gap.ics >/dev/null
+expect_eq "gap: 03:30 on the day, 02:30 after, EXDATE at 02:30" "$(gap_week gap.db)" "$want"
+nestor --db gap.db export -o gap-out.ics
+expect_eq "gap: export writes DTSTART as written" \
+	"$(grep -e '^DTSTART;TZID=Europe' -e '^EXDATE' gap-out.ics | tr -d '\r' | tr '\n' ' ')" \
+	"DTSTART;TZID=Europe/Berlin:20260329T023000 EXDATE;TZID=Europe/Berlin:20260401T023000 "
+nestor --db gap2.db import gap-out.ics >/dev/null
+expect_eq "gap: export and import round-trip" "$(gap_week gap2.db)" "$want"
+nestor --db gap3.db event add Night --at "2026-03-29 02:30" --tz Europe/Berlin --for 1h \
+	--every daily >/dev/null
+expect_eq "gap: event add keeps the time written" \
+	"$(nestor --db gap3.db agenda --from 2026-03-29 --to 2026-03-30 | grep Night | tr -s ' ' | tr '\n' '|')" \
+	" 1 03:30-04:30 Night — every day| 1 02:30-03:30 Night — every day|"

@@ -516,6 +516,59 @@ static void same_times(struct store *other, const char *uid, time_t start, time_
 	event_release(&b);
 }
 
+/* The starts of the occurrences of the store's events in the week from
+ * 2026-03-28, as UTC hours and minutes ("01:30 00:30 ..."). */
+static char *gap_week(struct store *s)
+{
+	struct err e = { 0, "" };
+	struct event_list l;
+	struct sbuf sb = SBUF_INIT;
+
+	ck_assert_msg(event_occurrences(s, utc(2026, 3, 28, 0, 0), utc(2026, 4, 4, 0, 0), NULL, &l,
+					&e) == 0,
+		      "%s", e.msg);
+	for (size_t i = 0; i < l.nocc; i++) {
+		struct tm tm;
+
+		gmtime_r(&l.occ[i].start, &tm);
+		sbuf_addf(&sb, "%s%02d %02d:%02d", i ? " " : "", tm.tm_mday, tm.tm_hour, tm.tm_min);
+	}
+	event_list_release(&l);
+	return sbuf_detach(&sb);
+}
+
+/* A daily series written at 02:30 in Berlin on the day 02:00 jumps to
+ * 03:00: that day at 03:30 CEST (01:30 UTC), the others at 02:30 CEST
+ * (00:30 UTC), as RFC 5545 3.3.5 reads it; an EXDATE at 02:30 names its
+ * day; the export writes the DTSTART as written and a re-import gives the
+ * same occurrences. */
+START_TEST(test_gap_series)
+{
+	static const char *const week = "29 01:30 30 00:30 31 00:30 02 00:30 03 00:30";
+	struct store *other;
+	char *out, *got;
+
+	out = round_trip("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:gap@test\r\n"
+			 "DTSTART;TZID=Europe/Berlin:20260329T023000\r\n"
+			 "DTEND;TZID=Europe/Berlin:20260329T043000\r\n"
+			 "RRULE:FREQ=DAILY\r\nEXDATE;TZID=Europe/Berlin:20260401T023000\r\n"
+			 "SUMMARY:night\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			 &other);
+	ck_assert_msg(strstr(out, "DTSTART;TZID=Europe/Berlin:20260329T023000") &&
+			      strstr(out, "EXDATE;TZID=Europe/Berlin:20260401T023000"),
+		      "%s", out);
+	got = gap_week(st);
+	ck_assert_str_eq(got, week);
+	free(got);
+	got = gap_week(other);
+	ck_assert_str_eq(got, week);
+	free(got);
+	same_times(other, "gap@test", utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 30));
+	free(out);
+	store_free(other);
+}
+END_TEST
+
 /* A wall-clock time a file cannot hold (year 10000 in Berlin, year 0 in
  * New York) goes out in UTC, never as a value no importer reads. */
 START_TEST(test_wall_past_9999)
@@ -813,6 +866,7 @@ Suite *ical_suite(void)
 	tcase_add_test(tc, test_override_later_and_progress);
 	tcase_add_test(tc, test_stream_order);
 	tcase_add_test(tc, test_bulk_indexes);
+	tcase_add_test(tc, test_gap_series);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -934,6 +934,49 @@ START_TEST(test_start_and_end_merge_together)
 }
 END_TEST
 
+/* A series written inside a spring-forward gap (02:30 on 2026-03-29 in
+ * Berlin: its first occurrence at 03:30) reaches the other device with the
+ * time written: there too it repeats at 02:30 on the other days. */
+START_TEST(test_gap_wall_replicated)
+{
+	const time_t first = 1774747800; /* 2026-03-29 01:30 UTC, 03:30 CEST */
+	struct event ev = { .summary = "night",
+			    .start = first,
+			    .end = first + 3600,
+			    .tzid = "Europe/Berlin",
+			    .rrule = "FREQ=DAILY",
+			    .has_wall = true,
+			    .wall_start = 1774751400 }; /* 2026-03-29T02:30 */
+	struct err e = { 0, "" };
+	char *odir = tu_tmpdir();
+	struct store *other = tu_store_open(odir);
+	struct event_list l;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	ck_assert_msg(event_add(st, &ev, 1000, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	ck_assert_msg(event_agenda(other, first - 3600, first + 86400, NULL, &l, &e) == 0, "%s",
+		      e.msg);
+	ck_assert_uint_eq(l.nocc, 2);
+	ck_assert_int_eq(l.occ[0].start, first);
+	ck_assert_int_eq(l.occ[1].start, first + 86400 - 3600); /* 02:30 CEST */
+	event_list_release(&l);
+	/* a store that captured with the triggers of before (3) sends the
+	 * written wall times once when it upgrades */
+	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET capture = 3", &e), 0);
+	ck_assert_msg(replica_enable(st, &snap, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(outbox_rows(), 1);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(ev.uid); /* made by event_add */
+	free(ev.calendar);
+}
+END_TEST
+
 /* A change that moves an assistant's address clears its key; when the
  * change is then rolled back (here a trigger stops its versions), the key
  * is still there and the pull does not say it was dropped. */
@@ -1279,6 +1322,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_pulled_until_moves_reach);
 	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
 	tcase_add_test(tc, test_start_and_end_merge_together);
+	tcase_add_test(tc, test_gap_wall_replicated);
 	tcase_add_test(tc, test_key_dropped_only_when_kept);
 	tcase_add_test(tc, test_pulled_jobs_checked);
 	tcase_add_test(tc, test_start_and_end_in_any_order);

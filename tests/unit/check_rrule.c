@@ -194,6 +194,45 @@ static void compare(const char *rule, const char *zone, bool all_day, time_t sta
 	tz_free(z);
 }
 
+/* A series written at 02:30 on the day Berlin skips 02:00-03:00 (RFC 5545
+ * 3.3.5): both expanders start it at 03:30 CEST that day and repeat 02:30
+ * on the others, with and without a COUNT and from a later seek. */
+START_TEST(test_rrule_gap_dtstart)
+{
+	static const char *const rules[] = { "FREQ=DAILY", "FREQ=DAILY;COUNT=4",
+					     "FREQ=WEEKLY;BYDAY=SU,MO" };
+	struct err e = { 0, "" };
+	struct tz *z = tz_open("Europe/Berlin", &e);
+	time_t start = 1774747800, wall = 1774751400; /* 01:30Z; 2026-03-29T02:30 */
+
+	ck_assert_msg(z != NULL, "%s", e.msg);
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		for (int engine = RECUR_LIBICAL; engine <= RECUR_OWN; engine++) {
+			struct recur_iter ri;
+			time_t key;
+
+			ck_assert_int_eq(recur_iter_open_wall(&ri, NULL, rules[i], z, start, wall,
+							      0, (enum recur_engine)engine, &e),
+					 0);
+			ck_assert(recur_iter_next(&ri, &key));
+			ck_assert_int_eq(key, start);
+			ck_assert(recur_iter_next(&ri, &key));
+			ck_assert_int_eq(key, start + DAY - 3600); /* 03-30 02:30 CEST */
+			recur_iter_close(&ri);
+			ck_assert_int_eq(recur_iter_open_wall(&ri, NULL, "FREQ=DAILY", z, start,
+							      wall, start + 9 * DAY,
+							      (enum recur_engine)engine, &e),
+					 0);
+			while (recur_iter_next(&ri, &key) && key < start + 9 * DAY)
+				;
+			ck_assert_int_eq(key, start + 10 * DAY - 3600);
+			recur_iter_close(&ri);
+		}
+	}
+	tz_free(z);
+}
+END_TEST
+
 START_TEST(test_rrule_matches_libical)
 {
 	char rule[256];
@@ -603,6 +642,7 @@ Suite *rrule_suite(void)
 	tcase_add_test(tc, test_rrule_plain_series);
 	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
+	tcase_add_test(tc, test_rrule_gap_dtstart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -171,6 +171,27 @@ static bool next_page(const char *page, char **seen, int n, const char *cal, str
 	return true;
 }
 
+/* Whether page, a 200 answer to a list of cal's events, is one: a JSON
+ * object with its items (an array; only an empty list may leave it out)
+ * and a next page or sync token.  Else e names what is wrong: taken as an
+ * empty last page, it would drop every event of the calendar. */
+static bool list_page_ok(const cJSON *page, const char *cal, struct err *e)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	const char *kind = jstr(page, "kind"), *why = NULL;
+
+	if (!cJSON_IsObject(page))
+		why = "is not a JSON object";
+	else if (items ? !cJSON_IsArray(items) : !kind || strcmp(kind, "calendar#events"))
+		why = "has no list of items";
+	else if (!jstr(page, "nextPageToken") && !jstr(page, "nextSyncToken"))
+		why = "has neither a next page token nor a sync token";
+	if (why)
+		err_set(e, ERR_FAIL, "calendar %s: Google's list of events %s; nothing changed",
+			utf8_q(cal), why);
+	return !why;
+}
+
 /* Every item of every page of the calendar's events: in full (*full), or
  * after its sync token; a 410 turns it into a full list.  *token gets
  * the next sync token. */
@@ -216,6 +237,11 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 		if (r.status != 200) {
 			rc = gsess_status_error(&r, c->name, e);
 			gcal_resp_release(&r);
+			break;
+		}
+		if (!list_page_ok(r.json, c->name, e)) {
+			gcal_resp_release(&r);
+			rc = -1;
 			break;
 		}
 		while ((it = cJSON_DetachItemFromArray(

@@ -1,0 +1,46 @@
+# Google Calendar: what a sync may not lose.  A list answer that is no
+# list fails the sync and keeps every event and the sync token.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/google.sh"
+fake_google_start
+fake_google_config
+fake_google_signed_in
+cd "$NESTOR_HOME"
+CAL=work@example.com
+DB=$NESTOR_HOME/nestor.db
+gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
+  "accessRole": "owner", "defaultReminders": []}],
+ "events": {"'$CAL'": [
+  {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
+  {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+nevents() { sqlite3 "$DB" "SELECT count(*) FROM events"; }
+token() { sqlite3 "$DB" "SELECT ifnull(sync_token, '-') FROM calendars WHERE name = 'Work'"; }
+tok0=$(token)
+[ "$tok0" != - ] || fail "no sync token after the first sync"
+
+# A 200 whose body is no list of events: the sync fails with one line
+# naming the calendar, the token and the events stay, and a full sync
+# after it removes nothing.
+bad_list() {
+	gctl /_control '{"fail": [{"method": "GET", "path": "/events", "status": 200, "raw": '"$2"'}]}' >/dev/null
+	set +e
+	nestor google sync >out 2>err
+	rc=$?
+	set -e
+	expect_eq "$1: exit" "$rc" 1
+	expect_eq "$1: one line" "$(wc -l <err)" 1
+	expect_match "$1" "$(cat err)" "calendar \"Work\": Google's list of events $3"
+	expect_eq "$1: events kept" "$(nevents)" 2
+	expect_eq "$1: token kept" "$(token)" "$tok0"
+}
+bad_list "not JSON" '"{\"items\": [\"\\ud800\"], "' "is not a JSON object"
+bad_list "HTML" '"<html><body>Service Unavailable</body></html>"' "is not a JSON object"
+bad_list "empty body" '""' "is not a JSON object"
+bad_list "no items" '"{\"nextSyncToken\": \"s1\"}"' "has no list of items"
+bad_list "no token" '"{\"kind\": \"calendar#events\", \"items\": []}"' \
+	"has neither a next page token nor a sync token"
+nestor google sync --full >out
+expect_eq "a full sync after them" "$(cat out)" "1 calendars: pushed 0, pulled 0, removed 0"
+expect_eq "every event still here" "$(nevents)" 2
+

@@ -3,6 +3,7 @@
 #include "utf8.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,8 +507,10 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 	struct gsync_cal *cals;
 	size_t n;
 	struct google_report ignored = { 0 };
+	struct gsync_op all = *op;
 	int rc = -1;
 
+	all.last_put = LLONG_MAX;
 	if (gsync_calendars(g->s, &cals, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -516,10 +519,12 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 			continue;
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
-		/* the op is still in the outbox: forget it first, so the pull applies */
+		/* the op is still in the outbox: forget it and every change of the
+		 * event queued since (mine holds them: it is the event as it is
+		 * now), so the pull applies and no push overwrites what won */
 		if (gsync_conflict(g->s, op->event_id, op->remote_id, mine, theirs, "google",
 				   g->now, NULL, e) < 0 ||
-		    gsync_pushed(g->s, op, NULL, e) < 0) {
+		    gsync_pushed(g->s, &all, NULL, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
 		}

@@ -1,5 +1,6 @@
 # Google Calendar: what a sync may not lose.  A list answer that is no
-# list fails the sync and keeps every event and the sync token.
+# list fails the sync and keeps every event and the sync token; the
+# version that wins a conflict is the one both sides keep.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
 fake_google_start
@@ -44,3 +45,32 @@ nestor google sync --full >out
 expect_eq "a full sync after them" "$(cat out)" "1 calendars: pushed 0, pulled 0, removed 0"
 expect_eq "every event still here" "$(nevents)" 2
 
+# Two edits here of one event make one push of its latest state.
+npatches() { gctl /_requests | python3 -c 'import json, sys
+print(sum(r["method"] == "PATCH" for r in json.load(sys.stdin)))'; }
+remote() { gctl /_state | python3 -c 'import json, sys
+e = [e for e in json.load(sys.stdin)["events"]["'$CAL'"] if e["id"] == "'$1'"][0]
+print(e.get("summary"), "|", e.get("location"))'; }
+here() { nestor event show "$1" --json | python3 -c 'import json, sys
+e = json.load(sys.stdin); print(e.get("summary"), "|", e.get("location"))'; }
+p0=$(npatches)
+nestor event edit 1 --location "Room A" >/dev/null
+nestor event edit 1 --summary "One more" >/dev/null
+nestor google sync >out
+expect_eq "two edits, one push" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
+expect_eq "one PATCH" "$(($(npatches) - p0))" 1
+expect_eq "Google has both edits" "$(remote eva001)" "One more | Room A"
+
+# Two edits here and a later one in Google: Google's wins, and both sides
+# keep it; the edits made here are in the conflict record.
+nestor event edit 2 --location "Room B" >/dev/null
+nestor event edit 2 --summary "Local title" >/dev/null
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva002", "patch": {"summary": "Remote title", "updated": "2030-01-01T00:00:00Z"}}' >/dev/null
+nestor google sync >/dev/null
+nestor google sync >out
+expect_eq "after the conflict: nothing more to push" "$(cat out)" "1 calendars: pushed 0, pulled 0, removed 0"
+expect_eq "Google keeps its version" "$(remote eva002)" "Remote title | None"
+expect_eq "this device takes it" "$(here 2)" "Remote title | None"
+expect_match "the edits here recorded" "$(nestor sync conflicts)" "Local title"
+nestor google sync --full >/dev/null
+expect_eq "after a full sync: the same" "$(here 2)" "Remote title | None"

@@ -302,7 +302,7 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	const char *id = jstr(it, "id"), *status = jstr(it, "status");
 	struct event old, ev;
 	char *etag = NULL;
-	bool pending = false, found;
+	bool pending = false, found, etag_same;
 	int rc;
 
 	memset(&old, 0, sizeof(old));
@@ -310,11 +310,14 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	if (!found && e->code != ERR_NOTFOUND)
 		return -1;
 	err_clear(e);
-	if (found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag")))
-		pending = true; /* what we have: our own push coming back */
+	/* what we have: our own push coming back */
+	etag_same = found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag"));
+	pending = pending || etag_same;
 	free(etag);
 	if (pending) {
-		/* the push sends it with If-Match; a 412 decides */
+		/* the push sends it with If-Match; a 412 decides (a 410: the
+		 * deletion wins); until the push went, its sync token waits */
+		g->held = g->held || !etag_same;
 		event_release(&old);
 		return gsync_event_seen(g->s, id, e);
 	}
@@ -385,8 +388,15 @@ static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSO
 			utf8_q(jstr(it, "id")));
 		return 0;
 	}
-	if (pending || gmap_instance(it, ev.all_day, c->tz, &key, &ov, e) < 0) {
-		rc = pending ? 0 : -1;
+	if (pending) {
+		/* the series' change here goes first; this one is pulled again
+		 * after it (the sync token waits) */
+		g->held = true;
+		rc = 0;
+		goto out;
+	}
+	if (gmap_instance(it, ev.all_day, c->tz, &key, &ov, e) < 0) {
+		rc = -1;
 		goto out;
 	}
 	event_drop_override(&ev, key);
@@ -467,6 +477,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 
 	if (fetch_events(g, c, &full, &items, &token, e) < 0)
 		return -1;
+	g->held = false;
 	rep->full += full;
 	if (gsync_apply_begin(g->s, full, e) < 0)
 		goto out;
@@ -486,7 +497,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 	if (rc < 0)
 		gsync_apply_abort(g->s);
 	else
-		rc = gsync_apply_end(g->s, c->id, token, e);
+		rc = gsync_apply_end(g->s, c->id, g->held ? c->sync_token : token, e);
 out:
 	free(sk.ids);
 	cJSON_Delete(items);
@@ -629,6 +640,30 @@ out:
 	return rc;
 }
 
+/* A change of an event Google deleted (410): the deletion wins.  The
+ * event goes here too, its queued changes with it, and mine (the version
+ * lost) is recorded in the same transaction. */
+static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			struct err *e)
+{
+	struct gsync_op all = *op;
+	char *mtext = cJSON_PrintUnformatted(mine);
+	int rc = -1;
+
+	all.last_put = LLONG_MAX;
+	if (gsync_apply_begin(g->s, false, e) == 0) {
+		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null",
+				   "google (deleted there)", g->now, NULL, e) < 0 ||
+		    gsync_pushed(g->s, &all, NULL, e) < 0 ||
+		    event_delete(g->s, op->event_id, NULL, g->now, e) < 0)
+			gsync_apply_abort(g->s);
+		else
+			rc = gsync_apply_end(g->s, 0, NULL, e);
+	}
+	cJSON_free(mtext);
+	return rc;
+}
+
 /* An insert that may have reached Google before (409): take what it has. */
 static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, struct err *e)
 {
@@ -653,6 +688,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 	struct event ev;
 	cJSON *body = NULL;
 	const char *method;
+	bool lost = false; /* the change here lost to Google's version */
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
@@ -678,6 +714,12 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		free(one);
 	} else if (r.status == 412) {
 		rc = conflict(g, op, body, rep, e);
+	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
+		/* deleted in Google: the deletion wins over the change here */
+		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
+		rc = take_deleted(g, op, body, e);
+		rep->conflicts += rc == 0;
+		lost = true;
 	} else if (r.status == 404 || r.status == 410) {
 		/* gone in Google: nothing left to change there */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
@@ -686,7 +728,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		gsess_status_error(&r, "push", e);
 		rc = 1;
 	}
-	rep->pushed += rc == 0;
+	rep->pushed += rc == 0 && !lost;
 out:
 	gcal_resp_release(&r);
 	cJSON_Delete(body);

@@ -74,3 +74,40 @@ expect_eq "this device takes it" "$(here 2)" "Remote title | None"
 expect_match "the edits here recorded" "$(nestor sync conflicts)" "Local title"
 nestor google sync --full >/dev/null
 expect_eq "after a full sync: the same" "$(here 2)" "Remote title | None"
+
+# Later: each change waits for its retry (30 s) to be due.
+NESTOR_NOW=$((TEST_T0 + 3600))@$TEST_REAL0
+export NESTOR_NOW
+
+# Edited here, deleted in Google, the push failing once: the deletion
+# wins when the push is answered 410; the edit is in the conflict record.
+nestor event edit 1 --location "Room 9" >/dev/null
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva001", "delete": true}' >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva001", "status": 503, "count": 3}]}' >/dev/null
+nestor google sync >out 2>err && fail "a push answered 503: the sync did not fail"
+expect_eq "still here while the push waits" "$(here 1)" "One more | Room 9"
+NESTOR_NOW=$((TEST_T0 + 7200))@$TEST_REAL0 nestor google sync >out
+expect_eq "deleted in Google: the sync" "$(cat out)" \
+	"1 calendars: pushed 0, pulled 0, removed 0, 1 conflicts: nestor sync conflicts"
+nestor event show 1 >/dev/null 2>&1 && fail "an event deleted in Google is still here"
+expect_match "the edit lost recorded" "$(nestor sync conflicts)" "Room 9"
+NESTOR_NOW=$((TEST_T0 + 7200))@$TEST_REAL0
+export NESTOR_NOW
+
+# An occurrence moved in Google while a change of its series waits here:
+# the series goes first, the occurrence is pulled after it.
+gctl /_seed '{"events": {"'$CAL'": [{"id": "evser1", "summary": "Weekly",
+  "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"],
+  "start": {"dateTime": "2026-06-08T09:00:00Z"}, "end": {"dateTime": "2026-06-08T10:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+sid=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'evser1'")
+nestor event edit "$sid" --location "Room S" >/dev/null
+gctl /_seed '{"events": {"'$CAL'": [{"id": "evser1_20260615T090000Z", "recurringEventId": "evser1",
+  "summary": "Weekly (moved)", "originalStartTime": {"dateTime": "2026-06-15T09:00:00Z"},
+  "start": {"dateTime": "2026-06-16T14:00:00Z"}, "end": {"dateTime": "2026-06-16T15:00:00Z"}}]}}' >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/evser1", "status": 503, "count": 3}]}' >/dev/null
+nestor google sync >out 2>err && fail "a series' push answered 503: the sync did not fail"
+NESTOR_NOW=$((TEST_T0 + 10800))@$TEST_REAL0 nestor google sync >/dev/null
+NESTOR_NOW=$((TEST_T0 + 10800))@$TEST_REAL0 nestor google sync >/dev/null
+expect_match "the occurrence moved in Google" \
+	"$(nestor agenda --from 2026-06-16 --to 2026-06-16 --calendar Work)" "Weekly \(moved\)"

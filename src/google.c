@@ -664,6 +664,63 @@ static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON 
 	return rc;
 }
 
+/* Whether a 403 answer r is Google refusing the change for good (the
+ * calendar is read-only for the user, or the event is the organizer's):
+ * not a rate limit, retried later. */
+static bool refused_for_good(const struct gcal_resp *r)
+{
+	const char *why = gcal_reason(r);
+
+	return r->status == 403 &&
+	       (!strcmp(why, "requiredAccessLevel") || !strcmp(why, "forbiddenForNonOrganizer"));
+}
+
+/* A change Google refuses for good (refused_for_good): sending it again
+ * would be refused forever.  Google's version comes back, the change here
+ * is recorded as lost, and it is told once.  1 (retried later) when
+ * Google's version cannot be read. */
+static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			const struct gcal_resp *why, struct google_report *rep, struct err *e)
+{
+	char *path = gcal_events_path(op->calendar, op->remote_id);
+	char line[sizeof(e->msg) + 256];
+	struct gcal_resp r;
+	char *mtext = NULL, *ttext = NULL;
+	const char *status;
+	int rc;
+
+	snprintf(line, sizeof(line),
+		 "calendar %s: event %s: Google refuses the change made here (%s);"
+		 " Google's version is back, the change is in `nestor sync conflicts`",
+		 utf8_q(op->calendar), utf8_q(op->remote_id), gcal_reason(why));
+	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
+	free(path);
+	if (rc < 0)
+		return -1;
+	status = r.status == 200 ? jstr(r.json, "status") : NULL;
+	if (r.status == 404 || r.status == 410 || (status && !strcmp(status, "cancelled"))) {
+		gcal_resp_release(&r);
+		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, e)
+					   : gsync_pushed(g->s, op, NULL, e);
+	} else if (r.status != 200) {
+		gsess_status_error(&r, "push", e);
+		gcal_resp_release(&r);
+		return 1;
+	} else {
+		mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
+		ttext = cJSON_PrintUnformatted(r.json);
+		rc = take_remote(g, op, r.json, mtext, ttext, e);
+		gcal_resp_release(&r);
+	}
+	if (rc == 0) {
+		warn_line(line);
+		rep->conflicts++;
+	}
+	free(mtext);
+	free(ttext);
+	return rc;
+}
+
 /* An insert that may have reached Google before (409): take what it has. */
 static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, struct err *e)
 {
@@ -724,6 +781,9 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		/* gone in Google: nothing left to change there */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
 		rc = gsync_pushed(g->s, op, NULL, e);
+	} else if (refused_for_good(&r) && (op->kind == GSYNC_DEL || op->etag)) {
+		rc = take_refused(g, op, body, &r, rep, e);
+		lost = true;
 	} else {
 		gsess_status_error(&r, "push", e);
 		rc = 1;

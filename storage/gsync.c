@@ -602,3 +602,32 @@ int gsync_paused(struct store *s, char **why, struct err *e)
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "google state");
 }
+
+int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e)
+{
+	/* a pull (applying) writes what Google has, whatever the role */
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT c.name, c.access FROM calendars c WHERE c.source = 'google'"
+		" AND c.access IN ('reader', 'freeBusyReader')"
+		" AND NOT coalesce((SELECT applying FROM google_state WHERE id = 1), 0)"
+		" AND (c.id = (SELECT calendar_id FROM events WHERE id = ?1) OR c.name = ?2)"
+		" LIMIT 1",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, event_id);
+	store_bind_text(st, 2, calendar);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err_set(e, ERR_USAGE,
+			"calendar %s is read-only (its Google role is %s): nothing changed",
+			utf8_q((const char *)sqlite3_column_text(st, 0)),
+			(const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return -1;
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "calendar");
+}

@@ -116,6 +116,11 @@ int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, s
 /* op failed: try again at next, the error kept. */
 int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const char *why,
 		struct err *e);
+/* 0 when event event_id (0: none yet) may change here, and may go into
+ * calendar (NULL: where it is); else ERR_USAGE naming the calendar: a
+ * Google calendar read-only for the user (reader, freeBusyReader), whose
+ * changes Google would refuse.  A pull is not held back. */
+int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e);
 /* Pending ops due at due (0: all of them). */
 int gsync_pending(struct store *s, time_t due, long *n, struct err *e);
 

@@ -111,3 +111,38 @@ NESTOR_NOW=$((TEST_T0 + 10800))@$TEST_REAL0 nestor google sync >/dev/null
 NESTOR_NOW=$((TEST_T0 + 10800))@$TEST_REAL0 nestor google sync >/dev/null
 expect_match "the occurrence moved in Google" \
 	"$(nestor agenda --from 2026-06-16 --to 2026-06-16 --calendar Work)" "Weekly \(moved\)"
+
+# A calendar read-only for the user (reader, freeBusyReader) refuses a
+# change here with one line naming it, and keeps the event as it is.
+gctl /_seed '{"calendars": [{"id": "hol@example.com", "summary": "Holidays", "timeZone": "UTC",
+  "accessRole": "reader"}], "events": {"hol@example.com": [{"id": "hol001", "summary": "Holiday",
+  "start": {"date": "2026-06-10"}, "end": {"date": "2026-06-11"}}]}}' >/dev/null
+nestor google sync >/dev/null
+hid=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'hol001'")
+for cmd in edit rm; do
+	set +e
+	if [ $cmd = edit ]; then nestor event edit "$hid" --summary Mine; else nestor event rm "$hid"; fi >out 2>err
+	rc=$?
+	set -e
+	expect_eq "$cmd: exit" "$rc" 2
+	expect_eq "$cmd: why" "$(cat err)" \
+		"nestor: event $cmd: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
+done
+expect_eq "the holiday unchanged" "$(here "$hid")" "Holiday | None"
+expect_eq "nothing queued for it" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
+
+# A change Google refuses for good (403 requiredAccessLevel) is not sent
+# again and again: Google's version comes back, the change is recorded
+# as lost and told once.
+nestor event edit 2 --summary "Not allowed" >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva002", "status": 403,
+  "reason": "requiredAccessLevel", "count": 100}]}' >/dev/null
+p0=$(npatches)
+nestor google sync >out 2>err || fail "a refused change: the sync failed: $(cat err)"
+expect_match "a refused change: told" "$(cat err)" \
+	'calendar "work@example.com": event "eva002": Google refuses the change made here \(requiredAccessLevel\)'
+expect_eq "Google's version back" "$(here 2)" "Remote title | None"
+expect_match "the change recorded" "$(nestor sync conflicts)" "Not allowed"
+NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
+expect_eq "the next day: not told again" "$(cat err)" ""
+expect_eq "sent once" "$(($(npatches) - p0))" 1

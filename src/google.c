@@ -844,7 +844,7 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 	struct gsess g;
 	struct gsync_cal *cals = NULL;
 	size_t n = 0;
-	int rc = -1, pushed;
+	int rc = -1, pushed, failed = 0;
 	struct err pe = { 0 };
 
 	memset(r, 0, sizeof(*r));
@@ -878,7 +878,7 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 	}
 	rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct err why = { 0 };
+		struct err why = { 0 }, ce = { 0 };
 
 		if (!cals[i].google || (calendar ? strcmp(cals[i].name, calendar) : !cals[i].sync))
 			continue;
@@ -890,8 +890,23 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 				     utf8_q(cals[i].name), utf8_q(cals[i].remote_id), why.msg);
 			break;
 		}
-		rc = pull_calendar(&g, &cals[i], full, r, e);
+		/* one calendar that fails does not hold the others back: the
+		 * first failure is told once all are pulled */
+		if (pull_calendar(&g, &cals[i], full, r, &ce) < 0) {
+			char *paused = NULL;
+
+			if (!failed++)
+				*e = ce;
+			if (gsync_paused(s, &paused, &ce) < 0 || paused)
+				rc = -1;
+			free(paused);
+		}
 		r->calendars++;
+	}
+	if (rc == 0 && failed) {
+		if (failed > 1)
+			err_prefix(e, "%d calendars failed, the first", failed);
+		rc = -1;
 	}
 	if (rc == 0 && pushed < 0) {
 		*e = pe;

@@ -146,3 +146,23 @@ expect_match "the change recorded" "$(nestor sync conflicts)" "Not allowed"
 NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
 expect_eq "the next day: not told again" "$(cat err)" ""
 expect_eq "sent once" "$(($(npatches) - p0))" 1
+
+# A page of events over 4 MiB (250 events with long descriptions) is
+# taken, and a calendar whose pull fails does not hold the others back.
+python3 -c 'import json
+desc = ("Join the meeting. Meeting ID: 123 456 789. Passcode: abc. " * 300)[:17000]
+evs = [{"id": "big%04d" % i, "summary": "Meeting %d" % i, "description": desc,
+        "start": {"dateTime": "2026-06-%02dT09:00:00Z" % (1 + i % 28)},
+        "end": {"dateTime": "2026-06-%02dT10:00:00Z" % (1 + i % 28)}} for i in range(250)]
+print(json.dumps({"calendars": [{"id": "big@example.com", "summary": "Big", "timeZone": "UTC",
+  "accessRole": "owner"}], "events": {"big@example.com": evs}}))' >big.json
+curl -sf -X POST -H 'Content-Type: application/json' --data-binary @big.json "$GBASE/_seed" >/dev/null
+gctl /_control '{"fail": [{"method": "GET", "path": "/calendars/'$CAL'/events", "status": 500, "count": 10}]}' >/dev/null
+set +e
+NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
+rc=$?
+set -e
+expect_eq "one calendar failing: exit" "$rc" 1
+expect_match "one calendar failing: named" "$(cat err)" 'Google: Work: HTTP 500'
+expect_eq "the big calendar pulled" "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN calendars c
+  ON c.id = e.calendar_id WHERE c.name = 'Big'")" 250

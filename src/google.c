@@ -571,7 +571,10 @@ static bool same_as_sent(const cJSON *theirs, const cJSON *mine)
 	if (!mine || gmap_event(theirs, "", NULL, NULL, &ev, &ignored) < 0)
 		return false;
 	back = gmap_to_json(&ev, NULL);
-	same = cJSON_Compare(back, mine, true);
+	same = true;
+	/* an update sends only what changed (changed_only) */
+	for (const cJSON *f = mine->child; f && same; f = f->next)
+		same = cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
 	cJSON_Delete(back);
 	event_release(&ev);
 	return same;
@@ -735,6 +738,59 @@ static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, s
 	return rc;
 }
 
+/* Google's event item as this device reads it (its calendar's zone and
+ * default reminders), in the shape of a push's body; NULL when it cannot
+ * be read so. */
+static cJSON *as_pushed(struct gsess *g, const char *calendar, const cJSON *item)
+{
+	struct gsync_cal *cals;
+	struct event ev;
+	struct err ignored = { 0 };
+	cJSON *out = NULL;
+	size_t n;
+
+	if (gsync_calendars(g->s, &cals, &n, &ignored) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !out; i++)
+		if (cals[i].google && cals[i].remote_id && !strcmp(cals[i].remote_id, calendar) &&
+		    gmap_event(item, cals[i].name, cals[i].tz, cals[i].reminders, &ev, &ignored) ==
+			    0) {
+			out = gmap_to_json(&ev, NULL);
+			event_release(&ev);
+		}
+	gsync_cals_free(cals, n);
+	return out;
+}
+
+/* An update sends only what changed here: the fields of body that are
+ * what Google has (as this device reads it, the etag still the one seen)
+ * are left out, so what this device cannot hold (RDATE and EXRULE lines,
+ * email reminders, the calendar's default ones) is not overwritten.
+ * Returns 1 when nothing is left to send, with *etag (to free) Google's. */
+static int changed_only(struct gsess *g, const struct gsync_op *op, cJSON *body, char **etag)
+{
+	char *path = gcal_events_path(op->calendar, op->remote_id);
+	struct gcal_resp r;
+	struct err ignored = { 0 };
+	cJSON *theirs = NULL, *f, *next;
+
+	*etag = NULL;
+	if (gsess_call(g, "GET", path, NULL, NULL, NULL, &r, &ignored) == 0 && r.status == 200 &&
+	    jstr(r.json, "etag") && !strcmp(jstr(r.json, "etag"), op->etag))
+		theirs = as_pushed(g, op->calendar, r.json);
+	free(path);
+	for (f = theirs ? body->child : NULL; f; f = next) {
+		next = f->next;
+		if (cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(theirs, f->string), true))
+			cJSON_DeleteItemFromObjectCaseSensitive(body, f->string);
+	}
+	if (theirs && !body->child)
+		*etag = xstrdup(op->etag);
+	cJSON_Delete(theirs);
+	gcal_resp_release(&r);
+	return *etag != NULL;
+}
+
 /* One op: 0 done, 1 failed for now (retried later), -1 stop the round. */
 static int push_one(struct gsess *g, const struct gsync_op *op, struct google_report *rep,
 		    struct err *e)
@@ -746,6 +802,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 	cJSON *body = NULL;
 	const char *method;
 	bool lost = false; /* the change here lost to Google's version */
+	char *same;
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
@@ -756,6 +813,13 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		}
 		body = gmap_to_json(&ev, op->etag ? NULL : op->remote_id);
 		method = op->etag ? "PATCH" : "POST";
+		if (op->etag && changed_only(g, op, body, &same) == 1) {
+			/* as Google has it already: nothing to send */
+			rc = gsync_pushed(g->s, op, same, e);
+			free(same);
+			rep->pushed += rc == 0;
+			goto out;
+		}
 	} else {
 		method = "DELETE";
 	}

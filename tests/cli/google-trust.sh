@@ -155,7 +155,7 @@ evs = [{"id": "big%04d" % i, "summary": "Meeting %d" % i, "description": desc,
         "start": {"dateTime": "2026-06-%02dT09:00:00Z" % (1 + i % 28)},
         "end": {"dateTime": "2026-06-%02dT10:00:00Z" % (1 + i % 28)}} for i in range(250)]
 print(json.dumps({"calendars": [{"id": "big@example.com", "summary": "Big", "timeZone": "UTC",
-  "accessRole": "owner"}], "events": {"big@example.com": evs}}))' >big.json
+  "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 30}]}], "events": {"big@example.com": evs}}))' >big.json
 curl -sf -X POST -H 'Content-Type: application/json' --data-binary @big.json "$GBASE/_seed" >/dev/null
 gctl /_control '{"fail": [{"method": "GET", "path": "/calendars/'$CAL'/events", "status": 500, "count": 10}]}' >/dev/null
 set +e
@@ -166,3 +166,33 @@ expect_eq "one calendar failing: exit" "$rc" 1
 expect_match "one calendar failing: named" "$(cat err)" 'Google: Work: HTTP 500'
 expect_eq "the big calendar pulled" "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN calendars c
   ON c.id = e.calendar_id WHERE c.name = 'Big'")" 250
+
+# A change here sends only the fields it changed: what this device cannot
+# hold (an RDATE line, an email reminder, the calendar's default
+# reminders) stays as Google has it.
+NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0
+export NESTOR_NOW
+gctl /_seed '{"events": {"big@example.com": [{"id": "rdate01", "summary": "Course",
+  "start": {"dateTime": "2026-07-02T09:00:00+02:00", "timeZone": "Europe/Berlin"},
+  "end": {"dateTime": "2026-07-02T10:00:00+02:00", "timeZone": "Europe/Berlin"},
+  "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3", "RDATE;TZID=Europe/Berlin:20260705T090000"],
+  "reminders": {"useDefault": false, "overrides": [{"method": "email", "minutes": 60},
+   {"method": "popup", "minutes": 10}]}},
+  {"id": "usedef01", "summary": "Default reminders", "reminders": {"useDefault": true},
+  "start": {"dateTime": "2026-07-03T09:00:00Z"}, "end": {"dateTime": "2026-07-03T10:00:00Z"}}]}}' >/dev/null
+nestor google sync --calendar Big >/dev/null
+for rid in rdate01 usedef01; do
+	nestor event edit "$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = '$rid'")" \
+		--location "Room 7" >/dev/null
+done
+nestor google sync --calendar Big >out
+expect_eq "two edits pushed" "$(cat out)" "1 calendars: pushed 2, pulled 0, removed 0"
+gctl /_state | python3 -c 'import json, sys
+evs = {e["id"]: e for e in json.load(sys.stdin)["events"]["big@example.com"]}
+r, d = evs["rdate01"], evs["usedef01"]
+assert r["location"] == "Room 7" and d["location"] == "Room 7", (r, d)
+assert r["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=3", "RDATE;TZID=Europe/Berlin:20260705T090000"], r["recurrence"]
+assert r["reminders"]["overrides"][0] == {"method": "email", "minutes": 60}, r["reminders"]
+assert d["reminders"] == {"useDefault": True}, d["reminders"]' || fail "a location edit overwrote Google's other fields"
+expect_eq "only the location sent" "$(gctl /_requests | python3 -c 'import json, sys
+print(" ".join(sorted(set(r["body"] for r in json.load(sys.stdin) if r["method"] == "PATCH" and "big@" in r["path"]))))')" '{"location":"Room 7"}'

@@ -14,6 +14,9 @@ struct gsess {
 	char *client_id, *secret, *refresh, *access;
 	struct gcal_api api;
 	time_t now;
+	/* the pull passed over a change in Google for one here not pushed
+	 * yet: its sync token is not taken, so the next pull sees it again */
+	bool held;
 };
 
 /* Open a session: the client, the refresh token, the access token if

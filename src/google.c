@@ -3,6 +3,7 @@
 #include "utf8.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,27 @@ static bool next_page(const char *page, char **seen, int n, const char *cal, str
 	return true;
 }
 
+/* Whether page, a 200 answer to a list of cal's events, is one: a JSON
+ * object with its items (an array; only an empty list may leave it out)
+ * and a next page or sync token.  Else e names what is wrong: taken as an
+ * empty last page, it would drop every event of the calendar. */
+static bool list_page_ok(const cJSON *page, const char *cal, struct err *e)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	const char *kind = jstr(page, "kind"), *why = NULL;
+
+	if (!cJSON_IsObject(page))
+		why = "is not a JSON object";
+	else if (items ? !cJSON_IsArray(items) : !kind || strcmp(kind, "calendar#events"))
+		why = "has no list of items";
+	else if (!jstr(page, "nextPageToken") && !jstr(page, "nextSyncToken"))
+		why = "has neither a next page token nor a sync token";
+	if (why)
+		err_set(e, ERR_FAIL, "calendar %s: Google's list of events %s; nothing changed",
+			utf8_q(cal), why);
+	return !why;
+}
+
 /* Every item of every page of the calendar's events: in full (*full), or
  * after its sync token; a 410 turns it into a full list.  *token gets
  * the next sync token. */
@@ -216,6 +238,11 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 		if (r.status != 200) {
 			rc = gsess_status_error(&r, c->name, e);
 			gcal_resp_release(&r);
+			break;
+		}
+		if (!list_page_ok(r.json, c->name, e)) {
+			gcal_resp_release(&r);
+			rc = -1;
 			break;
 		}
 		while ((it = cJSON_DetachItemFromArray(
@@ -275,7 +302,7 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	const char *id = jstr(it, "id"), *status = jstr(it, "status");
 	struct event old, ev;
 	char *etag = NULL;
-	bool pending = false, found;
+	bool pending = false, found, etag_same;
 	int rc;
 
 	memset(&old, 0, sizeof(old));
@@ -283,11 +310,14 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	if (!found && e->code != ERR_NOTFOUND)
 		return -1;
 	err_clear(e);
-	if (found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag")))
-		pending = true; /* what we have: our own push coming back */
+	/* what we have: our own push coming back */
+	etag_same = found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag"));
+	pending = pending || etag_same;
 	free(etag);
 	if (pending) {
-		/* the push sends it with If-Match; a 412 decides */
+		/* the push sends it with If-Match; a 412 decides (a 410: the
+		 * deletion wins); until the push went, its sync token waits */
+		g->held = g->held || !etag_same;
 		event_release(&old);
 		return gsync_event_seen(g->s, id, e);
 	}
@@ -358,8 +388,15 @@ static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSO
 			utf8_q(jstr(it, "id")));
 		return 0;
 	}
-	if (pending || gmap_instance(it, ev.all_day, c->tz, &key, &ov, e) < 0) {
-		rc = pending ? 0 : -1;
+	if (pending) {
+		/* the series' change here goes first; this one is pulled again
+		 * after it (the sync token waits) */
+		g->held = true;
+		rc = 0;
+		goto out;
+	}
+	if (gmap_instance(it, ev.all_day, c->tz, &key, &ov, e) < 0) {
+		rc = -1;
 		goto out;
 	}
 	event_drop_override(&ev, key);
@@ -440,6 +477,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 
 	if (fetch_events(g, c, &full, &items, &token, e) < 0)
 		return -1;
+	g->held = false;
 	rep->full += full;
 	if (gsync_apply_begin(g->s, full, e) < 0)
 		goto out;
@@ -459,7 +497,7 @@ static int pull_calendar(struct gsess *g, const struct gsync_cal *c, bool full,
 	if (rc < 0)
 		gsync_apply_abort(g->s);
 	else
-		rc = gsync_apply_end(g->s, c->id, token, e);
+		rc = gsync_apply_end(g->s, c->id, g->held ? c->sync_token : token, e);
 out:
 	free(sk.ids);
 	cJSON_Delete(items);
@@ -480,8 +518,10 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 	struct gsync_cal *cals;
 	size_t n;
 	struct google_report ignored = { 0 };
+	struct gsync_op all = *op;
 	int rc = -1;
 
+	all.last_put = LLONG_MAX;
 	if (gsync_calendars(g->s, &cals, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -490,10 +530,12 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 			continue;
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
-		/* the op is still in the outbox: forget it first, so the pull applies */
+		/* the op is still in the outbox: forget it and every change of the
+		 * event queued since (mine holds them: it is the event as it is
+		 * now), so the pull applies and no push overwrites what won */
 		if (gsync_conflict(g->s, op->event_id, op->remote_id, mine, theirs, "google",
 				   g->now, NULL, e) < 0 ||
-		    gsync_pushed(g->s, op, NULL, e) < 0) {
+		    gsync_pushed(g->s, &all, NULL, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
 		}
@@ -529,7 +571,10 @@ static bool same_as_sent(const cJSON *theirs, const cJSON *mine)
 	if (!mine || gmap_event(theirs, "", NULL, NULL, &ev, &ignored) < 0)
 		return false;
 	back = gmap_to_json(&ev, NULL);
-	same = cJSON_Compare(back, mine, true);
+	same = true;
+	/* an update sends only what changed (changed_only) */
+	for (const cJSON *f = mine->child; f && same; f = f->next)
+		same = cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
 	cJSON_Delete(back);
 	event_release(&ev);
 	return same;
@@ -598,6 +643,87 @@ out:
 	return rc;
 }
 
+/* A change of an event Google deleted (410): the deletion wins.  The
+ * event goes here too, its queued changes with it, and mine (the version
+ * lost) is recorded in the same transaction. */
+static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			struct err *e)
+{
+	struct gsync_op all = *op;
+	char *mtext = cJSON_PrintUnformatted(mine);
+	int rc = -1;
+
+	all.last_put = LLONG_MAX;
+	if (gsync_apply_begin(g->s, false, e) == 0) {
+		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null",
+				   "google (deleted there)", g->now, NULL, e) < 0 ||
+		    gsync_pushed(g->s, &all, NULL, e) < 0 ||
+		    event_delete(g->s, op->event_id, NULL, g->now, e) < 0)
+			gsync_apply_abort(g->s);
+		else
+			rc = gsync_apply_end(g->s, 0, NULL, e);
+	}
+	cJSON_free(mtext);
+	return rc;
+}
+
+/* Whether a 403 answer r is Google refusing the change for good (the
+ * calendar is read-only for the user, or the event is the organizer's):
+ * not a rate limit, retried later. */
+static bool refused_for_good(const struct gcal_resp *r)
+{
+	const char *why = gcal_reason(r);
+
+	return r->status == 403 &&
+	       (!strcmp(why, "requiredAccessLevel") || !strcmp(why, "forbiddenForNonOrganizer"));
+}
+
+/* A change Google refuses for good (refused_for_good): sending it again
+ * would be refused forever.  Google's version comes back, the change here
+ * is recorded as lost, and it is told once.  1 (retried later) when
+ * Google's version cannot be read. */
+static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			const struct gcal_resp *why, struct google_report *rep, struct err *e)
+{
+	char *path = gcal_events_path(op->calendar, op->remote_id);
+	char line[sizeof(e->msg) + 256];
+	struct gcal_resp r;
+	char *mtext = NULL, *ttext = NULL;
+	const char *status;
+	int rc;
+
+	snprintf(line, sizeof(line),
+		 "calendar %s: event %s: Google refuses the change made here (%s);"
+		 " Google's version is back, the change is in `nestor sync conflicts`",
+		 utf8_q(op->calendar), utf8_q(op->remote_id), gcal_reason(why));
+	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
+	free(path);
+	if (rc < 0)
+		return -1;
+	status = r.status == 200 ? jstr(r.json, "status") : NULL;
+	if (r.status == 404 || r.status == 410 || (status && !strcmp(status, "cancelled"))) {
+		gcal_resp_release(&r);
+		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, e)
+					   : gsync_pushed(g->s, op, NULL, e);
+	} else if (r.status != 200) {
+		gsess_status_error(&r, "push", e);
+		gcal_resp_release(&r);
+		return 1;
+	} else {
+		mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
+		ttext = cJSON_PrintUnformatted(r.json);
+		rc = take_remote(g, op, r.json, mtext, ttext, e);
+		gcal_resp_release(&r);
+	}
+	if (rc == 0) {
+		warn_line(line);
+		rep->conflicts++;
+	}
+	free(mtext);
+	free(ttext);
+	return rc;
+}
+
 /* An insert that may have reached Google before (409): take what it has. */
 static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, struct err *e)
 {
@@ -612,6 +738,59 @@ static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, s
 	return rc;
 }
 
+/* Google's event item as this device reads it (its calendar's zone and
+ * default reminders), in the shape of a push's body; NULL when it cannot
+ * be read so. */
+static cJSON *as_pushed(struct gsess *g, const char *calendar, const cJSON *item)
+{
+	struct gsync_cal *cals;
+	struct event ev;
+	struct err ignored = { 0 };
+	cJSON *out = NULL;
+	size_t n;
+
+	if (gsync_calendars(g->s, &cals, &n, &ignored) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !out; i++)
+		if (cals[i].google && cals[i].remote_id && !strcmp(cals[i].remote_id, calendar) &&
+		    gmap_event(item, cals[i].name, cals[i].tz, cals[i].reminders, &ev, &ignored) ==
+			    0) {
+			out = gmap_to_json(&ev, NULL);
+			event_release(&ev);
+		}
+	gsync_cals_free(cals, n);
+	return out;
+}
+
+/* An update sends only what changed here: the fields of body that are
+ * what Google has (as this device reads it, the etag still the one seen)
+ * are left out, so what this device cannot hold (RDATE and EXRULE lines,
+ * email reminders, the calendar's default ones) is not overwritten.
+ * Returns 1 when nothing is left to send, with *etag (to free) Google's. */
+static int changed_only(struct gsess *g, const struct gsync_op *op, cJSON *body, char **etag)
+{
+	char *path = gcal_events_path(op->calendar, op->remote_id);
+	struct gcal_resp r;
+	struct err ignored = { 0 };
+	cJSON *theirs = NULL, *f, *next;
+
+	*etag = NULL;
+	if (gsess_call(g, "GET", path, NULL, NULL, NULL, &r, &ignored) == 0 && r.status == 200 &&
+	    jstr(r.json, "etag") && !strcmp(jstr(r.json, "etag"), op->etag))
+		theirs = as_pushed(g, op->calendar, r.json);
+	free(path);
+	for (f = theirs ? body->child : NULL; f; f = next) {
+		next = f->next;
+		if (cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(theirs, f->string), true))
+			cJSON_DeleteItemFromObjectCaseSensitive(body, f->string);
+	}
+	if (theirs && !body->child)
+		*etag = xstrdup(op->etag);
+	cJSON_Delete(theirs);
+	gcal_resp_release(&r);
+	return *etag != NULL;
+}
+
 /* One op: 0 done, 1 failed for now (retried later), -1 stop the round. */
 static int push_one(struct gsess *g, const struct gsync_op *op, struct google_report *rep,
 		    struct err *e)
@@ -622,6 +801,8 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 	struct event ev;
 	cJSON *body = NULL;
 	const char *method;
+	bool lost = false; /* the change here lost to Google's version */
+	char *same;
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
@@ -632,6 +813,13 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		}
 		body = gmap_to_json(&ev, op->etag ? NULL : op->remote_id);
 		method = op->etag ? "PATCH" : "POST";
+		if (op->etag && changed_only(g, op, body, &same) == 1) {
+			/* as Google has it already: nothing to send */
+			rc = gsync_pushed(g->s, op, same, e);
+			free(same);
+			rep->pushed += rc == 0;
+			goto out;
+		}
 	} else {
 		method = "DELETE";
 	}
@@ -647,15 +835,24 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		free(one);
 	} else if (r.status == 412) {
 		rc = conflict(g, op, body, rep, e);
+	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
+		/* deleted in Google: the deletion wins over the change here */
+		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
+		rc = take_deleted(g, op, body, e);
+		rep->conflicts += rc == 0;
+		lost = true;
 	} else if (r.status == 404 || r.status == 410) {
 		/* gone in Google: nothing left to change there */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
 		rc = gsync_pushed(g->s, op, NULL, e);
+	} else if (refused_for_good(&r) && (op->kind == GSYNC_DEL || op->etag)) {
+		rc = take_refused(g, op, body, &r, rep, e);
+		lost = true;
 	} else {
 		gsess_status_error(&r, "push", e);
 		rc = 1;
 	}
-	rep->pushed += rc == 0;
+	rep->pushed += rc == 0 && !lost;
 out:
 	gcal_resp_release(&r);
 	cJSON_Delete(body);
@@ -711,7 +908,7 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 	struct gsess g;
 	struct gsync_cal *cals = NULL;
 	size_t n = 0;
-	int rc = -1, pushed;
+	int rc = -1, pushed, failed = 0;
 	struct err pe = { 0 };
 
 	memset(r, 0, sizeof(*r));
@@ -745,7 +942,7 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 	}
 	rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct err why = { 0 };
+		struct err why = { 0 }, ce = { 0 };
 
 		if (!cals[i].google || (calendar ? strcmp(cals[i].name, calendar) : !cals[i].sync))
 			continue;
@@ -757,8 +954,23 @@ int google_sync(struct config *cfg, struct store *s, const char *calendar, bool 
 				     utf8_q(cals[i].name), utf8_q(cals[i].remote_id), why.msg);
 			break;
 		}
-		rc = pull_calendar(&g, &cals[i], full, r, e);
+		/* one calendar that fails does not hold the others back: the
+		 * first failure is told once all are pulled */
+		if (pull_calendar(&g, &cals[i], full, r, &ce) < 0) {
+			char *paused = NULL;
+
+			if (!failed++)
+				*e = ce;
+			if (gsync_paused(s, &paused, &ce) < 0 || paused)
+				rc = -1;
+			free(paused);
+		}
 		r->calendars++;
+	}
+	if (rc == 0 && failed) {
+		if (failed > 1)
+			err_prefix(e, "%d calendars failed, the first", failed);
+		rc = -1;
 	}
 	if (rc == 0 && pushed < 0) {
 		*e = pe;

@@ -2,6 +2,7 @@
 #include "store-int.h"
 #include "event.h"
 #include "event-int.h"
+#include "gsync.h"
 #include "caltz.h"
 #include "sbuf.h"
 #include "utf8.h"
@@ -592,6 +593,10 @@ static int in_transaction(struct store *s, struct event *ev, time_t now, struct 
 
 	if (store_begin(s, e) < 0)
 		return -1;
+	if (gsync_writable(s, ev->id, ev->calendar, e) < 0) {
+		store_rollback(s);
+		return -1;
+	}
 	if (write_event(s, ev, now, NULL, e) < 0) {
 		store_rollback(s);
 		ev->id = old;
@@ -734,6 +739,8 @@ int event_delete(struct store *s, long long id, const time_t *only, time_t now, 
 	sqlite3_stmt *st;
 	int rc;
 
+	if (gsync_writable(s, id, NULL, e) < 0)
+		return -1;
 	if (only) {
 		struct drop_day d = { s, *only, e };
 		struct event ev;

@@ -380,7 +380,9 @@ int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op
 		" json_extract(o.payload, '$.remote_id')), CASE o.op WHEN 'del' THEN"
 		" json_extract(o.payload, '$.etag') ELSE ev.etag END, coalesce(o.created_at, 0),"
 		" coalesce(ev.updated_at, 0), o.attempts,"
-		" o.op = 'del' OR (ev.id IS NOT NULL AND c.source = 'google' AND c.sync)"
+		" o.op = 'del' OR (ev.id IS NOT NULL AND c.source = 'google' AND c.sync),"
+		" (SELECT max(x.id) FROM outbox x WHERE x.target = 'google' AND x.op = 'put'"
+		"  AND x.entity = 'event' AND x.entity_id = o.entity_id)"
 		" FROM outbox o LEFT JOIN events ev ON ev.id = o.entity_id AND o.op = 'put'"
 		" LEFT JOIN calendars c ON c.id = ev.calendar_id"
 		" WHERE o.target = 'google' AND o.id > ? AND o.next_attempt <= ?"
@@ -413,6 +415,7 @@ int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op
 			op->created = (time_t)sqlite3_column_int64(st, 6);
 			op->updated = (time_t)sqlite3_column_int64(st, 7);
 			op->attempts = sqlite3_column_int(st, 8);
+			op->last_put = sqlite3_column_int64(st, 10);
 			*found = true;
 			break;
 		}
@@ -445,17 +448,19 @@ int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, s
 	/* a savepoint: inside a pull's transaction too */
 	if (store_exec(s, "SAVEPOINT gsync_pushed", e) < 0)
 		return -1;
-	/* a put sends the event as it is: the puts queued before it are sent
-	 * too; a del is its own (an event moved twice has one per calendar) */
+	/* a put sends the event as it is: the puts of it queued when it was
+	 * read are sent too; a del is its own (an event moved twice has one
+	 * per calendar) */
 	st = store_prepare(s,
 			   "DELETE FROM outbox WHERE target = 'google' AND entity = 'event'"
-			   " AND (id = ?2 OR (?3 AND op = 'put' AND entity_id = ?1 AND id < ?2))",
+			   " AND (id = ?2 OR (?3 AND op = 'put' AND entity_id = ?1 AND id <= ?4))",
 			   e);
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, op->event_id);
 	sqlite3_bind_int64(st, 2, op->outbox_id);
 	sqlite3_bind_int(st, 3, op->kind == GSYNC_PUT);
+	sqlite3_bind_int64(st, 4, op->last_put > op->outbox_id ? op->last_put : op->outbox_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -596,4 +601,33 @@ int gsync_paused(struct store *s, char **why, struct err *e)
 		*why = store_col_text(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "google state");
+}
+
+int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e)
+{
+	/* a pull (applying) writes what Google has, whatever the role */
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT c.name, c.access FROM calendars c WHERE c.source = 'google'"
+		" AND c.access IN ('reader', 'freeBusyReader')"
+		" AND NOT coalesce((SELECT applying FROM google_state WHERE id = 1), 0)"
+		" AND (c.id = (SELECT calendar_id FROM events WHERE id = ?1) OR c.name = ?2)"
+		" LIMIT 1",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, event_id);
+	store_bind_text(st, 2, calendar);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err_set(e, ERR_USAGE,
+			"calendar %s is read-only (its Google role is %s): nothing changed",
+			utf8_q((const char *)sqlite3_column_text(st, 0)),
+			(const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return -1;
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "calendar");
 }

@@ -99,6 +99,7 @@ struct gsync_op {
 	time_t created;	 /* when the change was made */
 	time_t updated;	 /* the event's updated_at (PUT) */
 	int attempts;
+	long long last_put; /* the last outbox id of a PUT of the event, when read */
 };
 void gsync_op_release(struct gsync_op *op);
 
@@ -108,12 +109,18 @@ void gsync_op_release(struct gsync_op *op);
  * are passed over and kept until it is on again. */
 int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op, bool *found,
 	       struct err *e);
-/* op went through: forget it (a PUT: the older PUTs of the same event
- * too), and store etag (NULL for a delete). */
+/* op went through: forget it (a PUT: every PUT of the same event queued
+ * up to op->last_put too, as the event was read after them), and store
+ * etag (NULL for a delete). */
 int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, struct err *e);
 /* op failed: try again at next, the error kept. */
 int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const char *why,
 		struct err *e);
+/* 0 when event event_id (0: none yet) may change here, and may go into
+ * calendar (NULL: where it is); else ERR_USAGE naming the calendar: a
+ * Google calendar read-only for the user (reader, freeBusyReader), whose
+ * changes Google would refuse.  A pull is not held back. */
+int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e);
 /* Pending ops due at due (0: all of them). */
 int gsync_pending(struct store *s, time_t due, long *n, struct err *e);
 

@@ -287,6 +287,7 @@ int gcal_call(const struct gcal_api *api, const char *method, const char *path, 
 				       .url = url,
 				       .body = text,
 				       .headers = hdr,
+				       .max_bytes = GCAL_MAX_BODY,
 				       .timeout_ms = api->timeout_ms ? api->timeout_ms : 30000 };
 		struct http_resp rs;
 

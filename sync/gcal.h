@@ -58,6 +58,9 @@ void gcal_tokens_release(struct gcal_tokens *t);
 
 /* The longest access or refresh token taken. */
 #define GCAL_TOKEN_MAX 4096
+/* The largest answer gcal_call takes: a page of 250 events with long
+ * descriptions passes 4 MiB. */
+#define GCAL_MAX_BODY ((size_t)32 << 20)
 /* Exchange an authorization code (with the PKCE verifier), or refresh
  * (code NULL, refresh set).  A 4xx answer returns 0 with t->error set.
  * A token that is not 1 to GCAL_TOKEN_MAX bytes of printable ASCII

@@ -28,7 +28,8 @@ Test control (not logged):
   POST /_seed     {"calendars": [entry...], "events": {CAL: [event...]}}
                   ("replace": true: instead of what was seeded before)
   POST /_control  {"fail": [{"method", "path" (substring), "status",
-                   "reason", "count"}], "hang_insert": true (store the next
+                   "reason", "count", "raw" (this body as is instead, e.g.
+                   HTML or a 200 that is no list)}], "hang_insert": true (store the next
                    insert, then never answer), "hang_patch": true (the
                    same for the next patch), "revoke": true,
                    "expire_access": true, "expire_sync": true,
@@ -175,6 +176,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def reply_raw(self, code, text):
+        body = text.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n).decode() if n else ""
@@ -209,6 +218,8 @@ class Handler(BaseHTTPRequestHandler):
                         f.get("path", "") in unquote(path):
                     f["count"] -= 1
                     code = f["status"]
+                    if "raw" in f:
+                        return self.reply_raw(code, f["raw"])
                     if code == 401:
                         return self.reply(*self.unauth())
                     return self.reply(*gerror(code, f.get("reason", "backendError"),

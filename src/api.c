@@ -268,6 +268,13 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 
 int api_bad_method(struct api_call *c, const char *allow)
 {
+	char with_head[64];
+
+	/* HEAD is answered wherever GET is (as_get), but on /mcp */
+	if (!strncmp(allow, "GET", 3) && strcmp(c->rq->path, "/mcp") != 0) {
+		snprintf(with_head, sizeof(with_head), "GET, HEAD%s", allow + 3);
+		allow = with_head;
+	}
 	httpd_resp_header(c->rs, "Allow", allow);
 	return api_error(c, 405, "%s is not allowed on %s", utf8_q(c->rq->method),
 			 utf8_q(c->rq->path));

@@ -87,6 +87,14 @@ int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char 
  * its own (HTTP 400): NULL when msg[0..len) is one JSON value in UTF-8,
  * else the -32700 error mcp_session_handle would answer (caller frees). */
 char *mcp_parse_error(const char *msg, size_t len);
+/* For a transport that answers input it cannot accept with a status of
+ * its own (HTTP 400) although JSON-RPC answers no notification: NULL when
+ * every notification of msg (a message or a batch) is one a client sends
+ * (initialized, cancelled with a requestId, progress, roots/list_changed,
+ * tasks/status) in a well-formed message, else the JSON-RPC error (null
+ * id) saying why the first is not: -32601 for an unknown method, -32600
+ * else (caller frees).  `nestor mcp` answers such a notification nothing. */
+char *mcp_notification_error(const char *msg);
 /* Whether a session that agreed version (NULL: none yet) takes batches;
  * the -32600 error (null id) answering one it does not (caller frees). */
 bool mcp_batch_allowed(const char *version);

@@ -71,6 +71,8 @@ expect_eq "patched" "$(json 'd["title"], d["status"]')" "buy oat milk done"
 [ "$(hdr ETag)" != "$etag" ] || fail "the ETag did not change"
 expect_eq "bad priority" "$(req PATCH "/v1/tasks/$id" '{"priority":12}')" 400
 expect_eq "bad json" "$(req POST /v1/tasks '{"title":')" 400
+expect_eq "a form feed is no white space" "$(req POST /v1/tasks "$(printf '\f{"title":"ff"}')") $(json 'd["error"]')" \
+	"400 the body is not valid JSON (at byte 0: white space is only space, tab, CR and LF)"
 expect_eq "no title" "$(req POST /v1/tasks '{}')" 400
 expect_eq "method" "$(req PUT /v1/tasks '{}')" 405
 expect_eq "Allow" "$(hdr Allow)" "GET, HEAD, POST"

@@ -3,6 +3,7 @@
 #include "mcp.h"
 #include "assistant.h"
 #include "engine.h"
+#include "jsoncut.h"
 #include "jsonnul.h"
 #include "log.h"
 #include "sbuf.h"
@@ -646,6 +647,7 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	cJSON *result = NULL, *r;
 	char *names, *text, *msg;
 	long long saved = store_user(s->store);
+	size_t whole;
 	int rc;
 
 	if (!cJSON_IsString(name))
@@ -681,7 +683,23 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 		cJSON_AddTrueToObject(r, "isError");
 		return rpc_result(id, r);
 	}
-	text = cJSON_PrintUnformatted(result);
+	text = json_print_max(result, MCP_RESULT_MAX, &whole);
+	if (!text) {
+		msg = xasprintf("%s: the result is %zu bytes, more than the %d an answer holds: "
+				"ask for less",
+				name->valuestring, whole, MCP_RESULT_MAX);
+		log_info("mcp: %s", msg);
+		cJSON_Delete(result);
+		cJSON_AddItemToObject(r, "content", text_content(msg));
+		cJSON_AddTrueToObject(r, "isError");
+		free(msg);
+		return rpc_result(id, r);
+	}
+	if (whole > MCP_RESULT_MAX) { /* cut to whole items: what was sent */
+		log_info("mcp: %s: the result cut from %zu bytes", name->valuestring, whole);
+		cJSON_Delete(result);
+		result = cJSON_Parse(text);
+	}
 	cJSON_AddItemToObject(r, "content", text_content(text));
 	free(text);
 	if (structured(s))

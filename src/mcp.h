@@ -77,6 +77,13 @@ struct mcp_session *mcp_session_new(struct store *store, struct config *cfg, lon
 				    const char *assistant, struct err *e);
 void mcp_session_free(struct mcp_session *s);
 
+/* The most bytes a tool's result is sent as (a tools/call answer holds it
+ * twice, as text and as structuredContent, so the whole line stays under
+ * the 4 MiB `nestor mcp` takes in): a larger one is cut to its list's
+ * first items with a member "truncated" saying so (jsoncut.h), or, with
+ * no list to cut, answered as an error (isError) asking for less. */
+#define MCP_RESULT_MAX (1 << 20)
+
 /* Answer one message (JSON text, NUL-terminated): *reply is the response
  * as one line of JSON (caller frees), or NULL when none is due
  * (notifications, responses).  Bad input is answered with a JSON-RPC error,

@@ -134,3 +134,15 @@ expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
 kill $pid
 wait $pid || true
 trap - EXIT
+
+# a tool's result is held to 1 MiB: a list cut to whole items, saying so
+{
+	printf '%s\n' "$init"
+	notes=$(head -c 60000 /dev/zero | tr '\0' n)
+	for i in $(seq 20); do
+		printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"long %s","notes":"%s"}}}\n' "$i" "$i" "$notes"
+	done
+	printf '{"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"task_list","arguments":{}}}\n'
+} | nestor mcp >big.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_match "a long list, cut" "$(json big.out '[(len(t) <= 1<<20, json.loads(t) == s, len(s["tasks"]), s["truncated"]) for r in [d[21]["result"]] for t, s in [(r["content"][0]["text"], r["structuredContent"])]][0]')" \
+	"^\\(True, True, 20, '20 of 23 tasks shown: the result is 12[0-9]{5} bytes, more than 1048576'\\)$"

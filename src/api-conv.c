@@ -218,7 +218,7 @@ int api_users(struct api_call *c)
 	int rc = 0;
 
 	if (!is(c, "GET")) {
-		httpd_resp_header(c->rs, "Allow", "GET");
+		httpd_resp_header(c->rs, "Allow", "GET, HEAD");
 		return api_error(c, 405,
 				 "users are read-only here (nestor user add, on the server)");
 	}

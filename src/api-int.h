@@ -79,7 +79,8 @@ int api_str(struct api_call *c, const char *name, const char **out);
  * string, a number out of range). */
 int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out);
 /* 405 naming the method, with Allow: allow (the methods the resource
- * takes, "GET, POST"), as HTTP asks of every 405. */
+ * takes, "GET, POST"), as HTTP asks of every 405; HEAD is added after a
+ * GET that comes first, as it is answered as GET (but on /mcp). */
 int api_bad_method(struct api_call *c, const char *allow);
 /* conversation_get() of the caller's own conversations only: another
  * user's is 404, as if it did not exist. */

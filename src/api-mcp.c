@@ -361,6 +361,21 @@ static bool has_method(const cJSON *msg, const char *name)
 	return cJSON_IsString(one) && !strcmp(one->valuestring, name);
 }
 
+/* Whether msg (a message or a batch) holds a request: a method and an id. */
+static bool has_request(const cJSON *msg)
+{
+	const cJSON *one;
+
+	if (cJSON_IsArray(msg)) {
+		cJSON_ArrayForEach(one, msg)
+			if (has_request(one))
+				return true;
+		return false;
+	}
+	return cJSON_GetObjectItemCaseSensitive(msg, "method") &&
+	       cJSON_GetObjectItemCaseSensitive(msg, "id");
+}
+
 /* The answer to a POST of session sid: reply (freed), or 202 for none. */
 static void answer(struct api_call *c, const char *sid, char *reply)
 {
@@ -502,7 +517,7 @@ static int post(struct api_call *c, struct api_mcp *m)
 	struct api_mcp_session *ss = NULL;
 	cJSON *msg;
 	char *reply, *error;
-	bool init, call, batch;
+	bool init, call, batch, requests;
 
 	if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream"))
 		return api_error(c, 406, "Accept must name application/json and text/event-stream");
@@ -514,6 +529,7 @@ static int post(struct api_call *c, struct api_mcp *m)
 	init = has_method(msg, "initialize");
 	call = has_method(msg, "tools/call");
 	batch = cJSON_IsArray(msg);
+	requests = has_request(msg);
 	if (c->tok.read_only && call) {
 		cJSON_Delete(msg);
 		return api_error(c, 403, "read-only token: tools cannot be called");
@@ -540,8 +556,19 @@ static int post(struct api_call *c, struct api_mcp *m)
 	ss->used = ++m->clock;
 	if (call)
 		return api_job_admit(c) < 0 ? -1 : call_defer(c, ss);
+	/* only notifications and responses: 202 when all are taken, else
+	 * 400 with the JSON-RPC error (no id) saying why (the transport's
+	 * rule), though JSON-RPC itself answers no notification */
+	if (!requests && (error = mcp_notification_error(c->rq->body))) {
+		httpd_resp_header(c->rs, "Mcp-Session-Id", ss->id);
+		return refuse(c, error);
+	}
 	mcp_session_handle(ss->s, c->rq->body, c->now, &reply);
 	store_set_user(c->store, c->tok.user_id);
+	if (!requests && reply) {
+		httpd_resp_header(c->rs, "Mcp-Session-Id", ss->id);
+		return refuse(c, reply);
+	}
 	answer(c, ss->id, reply);
 	return 0;
 }

@@ -268,6 +268,13 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 
 int api_bad_method(struct api_call *c, const char *allow)
 {
+	char with_head[64];
+
+	/* HEAD is answered wherever GET is (as_get), but on /mcp */
+	if (!strncmp(allow, "GET", 3) && strcmp(c->rq->path, "/mcp") != 0) {
+		snprintf(with_head, sizeof(with_head), "GET, HEAD%s", allow + 3);
+		allow = with_head;
+	}
 	httpd_resp_header(c->rs, "Allow", allow);
 	return api_error(c, 405, "%s is not allowed on %s", utf8_q(c->rq->method),
 			 utf8_q(c->rq->path));
@@ -645,6 +652,7 @@ static int parse_body(struct api_call *c)
 {
 	const char *m = c->rq->method, *end = NULL;
 	struct json_nul at;
+	size_t at_byte;
 
 	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
 		return 0;
@@ -652,6 +660,12 @@ static int parse_body(struct api_call *c)
 		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", at.key);
 	if (memchr(c->rq->body, '\0', c->rq->body_len))
 		return api_error(c, 400, "the body must be a JSON object");
+	/* white space is RFC 8259's only: cJSON would skip a form feed */
+	if (json_bad_space(c->rq->body, c->rq->body_len, &at_byte))
+		return api_error(c, 400,
+				 "the body is not valid JSON (at byte %zu: white space is only "
+				 "space, tab, CR and LF)",
+				 at_byte);
 	c->in = cJSON_ParseWithLengthOpts(c->rq->body, c->rq->body_len, &end, false);
 	if (!c->in && c->rq->body_len == 0)
 		c->in = cJSON_CreateObject();

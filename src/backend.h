@@ -96,8 +96,9 @@ int turn_answer(struct turn *t, const char *content, const char *tool_calls, boo
 
 /* result as the text the conversation stores and the model is given:
  * bytes that are not UTF-8 made U+FFFD and control characters dropped
- * (utf8_clean), cut (on a character's boundary, with a last line saying
- * so) to at most MESSAGE_TEXT_MAX bytes.  The caller frees it. */
+ * (utf8_clean), held to MESSAGE_TEXT_MAX bytes as JSON still: its list
+ * cut to whole items with a member "truncated" saying so (jsoncut.h), or
+ * {"error": ...} when there is none to cut.  The caller frees it. */
 char *turn_result_text(const cJSON *result);
 
 /* Run one tool call named call_id and store its result.  Returns 0 when the

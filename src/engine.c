@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "xalloc.h"
 #include "conversation.h"
+#include "jsoncut.h"
 #include "log.h"
 #include "mcp-tools.h"
 #include "mcpserver.h"
@@ -253,28 +254,38 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 
 char *turn_result_text(const cJSON *result)
 {
-	char *res = cJSON_PrintUnformatted(result), mark[96];
+	char *res = cJSON_PrintUnformatted(result);
+	cJSON *clean;
 	struct err e;
 	size_t n;
-	int m;
 
 	if (!res)
 		return xstrdup("null");
 	/* text stored before the rule (a title with a byte that is not UTF-8
 	 * or a control) goes into the conversation cleaned */
 	if (utf8_check_field("result", res, 0, &e) < 0) {
-		char *clean = utf8_clean_str(res, UTF8_PRINTABLE);
+		char *cleaned = utf8_clean_str(res, UTF8_PRINTABLE);
 
 		free(res);
-		res = clean;
+		res = cleaned;
 	}
-	n = strlen(res);
-	if (n <= MESSAGE_TEXT_MAX)
+	if ((n = strlen(res)) <= MESSAGE_TEXT_MAX)
 		return res;
-	m = snprintf(mark, sizeof(mark), "\n[the result was cut: %zu bytes, at most %zu]", n,
-		     MESSAGE_TEXT_MAX);
-	n = utf8_cut(res, MESSAGE_TEXT_MAX - (size_t)m);
-	memcpy(res + n, mark, (size_t)m + 1);
+	/* cut to whole items, still JSON (jsoncut.h), else an error */
+	clean = cJSON_Parse(res);
+	free(res);
+	res = clean ? json_print_max(clean, MESSAGE_TEXT_MAX, &n) : NULL;
+	cJSON_Delete(clean);
+	if (!res) {
+		cJSON *err = cJSON_CreateObject();
+		char *msg = xasprintf("the result is %zu bytes, more than %zu: ask for less", n,
+				      MESSAGE_TEXT_MAX);
+
+		cJSON_AddStringToObject(err, "error", msg);
+		res = cJSON_PrintUnformatted(err);
+		cJSON_Delete(err);
+		free(msg);
+	}
 	return res;
 }
 

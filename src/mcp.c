@@ -3,6 +3,7 @@
 #include "mcp.h"
 #include "assistant.h"
 #include "engine.h"
+#include "jsoncut.h"
 #include "jsonnul.h"
 #include "log.h"
 #include "sbuf.h"
@@ -204,14 +205,50 @@ static char *refusal(int code, const char *msg)
 	return text;
 }
 
+/* The messages of a parsed text, walked in order by json_frac_each(). */
+struct fracs {
+	cJSON *top, *at; /* at: message k of a batch */
+	long k;
+};
+
+/* An id (or a cancelled requestId) written with a fraction or an
+ * exponent is no integer, whatever double it makes: it is made a value
+ * id_valid() refuses, so 1e2 is never echoed as 100. */
+static void frac_note(void *arg, const struct json_nul *at)
+{
+	struct fracs *f = arg;
+	cJSON *m = f->top, *params;
+
+	if (at->element >= 0) {
+		if (!f->at || f->k > at->element) {
+			f->at = f->top->child;
+			f->k = 0;
+		}
+		for (; f->at && f->k < at->element; f->k++)
+			f->at = f->at->next;
+		m = f->at;
+	}
+	if (!cJSON_IsObject(m))
+		return;
+	params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	if (!strcmp(at->path, "id"))
+		cJSON_ReplaceItemInObjectCaseSensitive(m, "id", cJSON_CreateRaw("null"));
+	else if (!strcmp(at->path, "params.requestId") && cJSON_IsObject(params))
+		cJSON_ReplaceItemInObjectCaseSensitive(params, "requestId",
+						       cJSON_CreateRaw("null"));
+}
+
 /* msg[0..len) as one JSON value, or NULL with *why the parse error to
  * answer (caller frees): not UTF-8 (a string echoed back, an id, a name,
- * would be no JSON text), not JSON, or more after the value. */
+ * would be no JSON text), not JSON (white space other than RFC 8259's
+ * too), or more after the value. */
 static cJSON *parse_whole(const char *msg, size_t len, char **why)
 {
 	struct err e = { 0, "" };
 	const char *end = NULL;
+	struct fracs f = { NULL, NULL, 0 };
 	char *text;
+	size_t at;
 	cJSON *m;
 
 	*why = NULL;
@@ -226,13 +263,20 @@ static cJSON *parse_whole(const char *msg, size_t len, char **why)
 		utf8_check_bytes("message", copy, 0, &e);
 		free(copy);
 		text = xasprintf("parse error: %s", e.msg);
+	} else if (json_bad_space(msg, len, &at)) {
+		text = xasprintf("parse error: not JSON (at byte %zu: white space is only "
+				 "space, tab, CR and LF)",
+				 at);
 	} else if (!(m = cJSON_ParseWithLengthOpts(msg, len, &end, false))) {
 		text = xasprintf("parse error: not JSON (at byte %zu)",
 				 end && end >= msg ? (size_t)(end - msg) : 0);
 	} else {
 		end += strspn(end, " \t\r\n");
-		if (end >= msg + len)
+		if (end >= msg + len) {
+			f.top = m;
+			json_frac_each(msg, len, frac_note, &f);
 			return m;
+		}
 		cJSON_Delete(m);
 		text = xasprintf("parse error: more after the JSON value (at byte %zu)",
 				 (size_t)(end - msg));
@@ -248,6 +292,83 @@ char *mcp_parse_error(const char *msg, size_t len)
 	cJSON *m = parse_whole(msg, len, &why);
 
 	cJSON_Delete(m);
+	return why;
+}
+
+/* The notifications a client sends (the spec's ClientNotification). */
+static const char *const client_notifications[] = {
+	"notifications/initialized",	    "notifications/cancelled",	  "notifications/progress",
+	"notifications/roots/list_changed", "notifications/tasks/status", NULL,
+};
+
+/* Why notification m (an object with a method, no id) is not taken, or
+ * NULL. */
+static char *notification_refused(const cJSON *m, const struct nul_found *nul)
+{
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m, "method");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(m, "params");
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(m, "jsonrpc");
+	struct json_nul dup;
+	const char *const *p;
+
+	if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0"))
+		return xstrdup("jsonrpc must be \"2.0\"");
+	if (!cJSON_IsString(method))
+		return xstrdup("method must be a string");
+	if (nul)
+		return xasprintf("%s: a NUL character (\\u0000) is not text",
+				 utf8_q(*nul->path ? nul->path : "message"));
+	if (json_dup_first(m, &dup))
+		return xasprintf("%s: given twice (a member name once per object)",
+				 utf8_q(dup.path));
+	for (p = client_notifications; *p && strcmp(*p, method->valuestring); p++)
+		;
+	if (!*p)
+		return xasprintf("unknown notification: %s", utf8_q(method->valuestring));
+	if (params && !cJSON_IsObject(params))
+		return xasprintf("%s: params must be an object", method->valuestring);
+	if (!strcmp(*p, "notifications/cancelled") &&
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(params, "requestId")) &&
+	    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(params, "requestId")))
+		return xstrdup("notifications/cancelled: params.requestId must be a string or "
+			       "an integer");
+	return NULL;
+}
+
+char *mcp_notification_error(const char *msg)
+{
+	char *why, *first = NULL;
+	cJSON *m = parse_whole(msg, strlen(msg), &why), *c, *one;
+	struct nuls ns;
+	long k = 0;
+
+	if (!m)
+		return why;
+	nuls_find(&ns, msg);
+	if (!cJSON_IsArray(m)) {
+		if (cJSON_GetObjectItemCaseSensitive(m, "method") &&
+		    !cJSON_GetObjectItemCaseSensitive(m, "id"))
+			first = notification_refused(m, nul_of(&ns, -1));
+	} else {
+		cJSON_ArrayForEach(c, m) {
+			const struct nul_found *f = nul_of(&ns, k++);
+
+			if (!first && cJSON_GetObjectItemCaseSensitive(c, "method") &&
+			    !cJSON_GetObjectItemCaseSensitive(c, "id"))
+				first = notification_refused(c, f);
+		}
+	}
+	nuls_release(&ns);
+	cJSON_Delete(m);
+	if (!first)
+		return NULL;
+	/* a notification is only refused: -32600 with no id, or -32601 */
+	one = rpc_error(NULL,
+			strncmp(first, "unknown notification", 20) ? RPC_INVALID : RPC_NO_METHOD,
+			first);
+	free(first);
+	why = cJSON_PrintUnformatted(one);
+	cJSON_Delete(one);
 	return why;
 }
 
@@ -526,6 +647,7 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 	cJSON *result = NULL, *r;
 	char *names, *text, *msg;
 	long long saved = store_user(s->store);
+	size_t whole;
 	int rc;
 
 	if (!cJSON_IsString(name))
@@ -561,7 +683,23 @@ static cJSON *tools_call(struct mcp_session *s, const cJSON *id, const cJSON *pa
 		cJSON_AddTrueToObject(r, "isError");
 		return rpc_result(id, r);
 	}
-	text = cJSON_PrintUnformatted(result);
+	text = json_print_max(result, MCP_RESULT_MAX, &whole);
+	if (!text) {
+		msg = xasprintf("%s: the result is %zu bytes, more than the %d an answer holds: "
+				"ask for less",
+				name->valuestring, whole, MCP_RESULT_MAX);
+		log_info("mcp: %s", msg);
+		cJSON_Delete(result);
+		cJSON_AddItemToObject(r, "content", text_content(msg));
+		cJSON_AddTrueToObject(r, "isError");
+		free(msg);
+		return rpc_result(id, r);
+	}
+	if (whole > MCP_RESULT_MAX) { /* cut to whole items: what was sent */
+		log_info("mcp: %s: the result cut from %zu bytes", name->valuestring, whole);
+		cJSON_Delete(result);
+		result = cJSON_Parse(text);
+	}
 	cJSON_AddItemToObject(r, "content", text_content(text));
 	free(text);
 	if (structured(s))
@@ -612,7 +750,8 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 		return rpc_error(NULL, RPC_INVALID, "not a JSON-RPC message");
 	if (id && !id_valid(id))
 		return rpc_error(NULL, RPC_INVALID,
-				 "id must be a string or an integer from -(2^53-1) to 2^53-1");
+				 "id must be a string or an integer from -(2^53-1) to 2^53-1 "
+				 "(no fraction, no exponent)");
 	if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0"))
 		return rpc_error(method ? id : NULL, RPC_INVALID, "jsonrpc must be \"2.0\"");
 	if (!method) /* a response to us, or nonsense without an id */

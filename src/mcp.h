@@ -77,6 +77,13 @@ struct mcp_session *mcp_session_new(struct store *store, struct config *cfg, lon
 				    const char *assistant, struct err *e);
 void mcp_session_free(struct mcp_session *s);
 
+/* The most bytes a tool's result is sent as (a tools/call answer holds it
+ * twice, as text and as structuredContent, so the whole line stays under
+ * the 4 MiB `nestor mcp` takes in): a larger one is cut to its list's
+ * first items with a member "truncated" saying so (jsoncut.h), or, with
+ * no list to cut, answered as an error (isError) asking for less. */
+#define MCP_RESULT_MAX (1 << 20)
+
 /* Answer one message (JSON text, NUL-terminated): *reply is the response
  * as one line of JSON (caller frees), or NULL when none is due
  * (notifications, responses).  Bad input is answered with a JSON-RPC error,
@@ -87,6 +94,14 @@ int mcp_session_handle(struct mcp_session *s, const char *msg, time_t now, char 
  * its own (HTTP 400): NULL when msg[0..len) is one JSON value in UTF-8,
  * else the -32700 error mcp_session_handle would answer (caller frees). */
 char *mcp_parse_error(const char *msg, size_t len);
+/* For a transport that answers input it cannot accept with a status of
+ * its own (HTTP 400) although JSON-RPC answers no notification: NULL when
+ * every notification of msg (a message or a batch) is one a client sends
+ * (initialized, cancelled with a requestId, progress, roots/list_changed,
+ * tasks/status) in a well-formed message, else the JSON-RPC error (null
+ * id) saying why the first is not: -32601 for an unknown method, -32600
+ * else (caller frees).  `nestor mcp` answers such a notification nothing. */
+char *mcp_notification_error(const char *msg);
 /* Whether a session that agreed version (NULL: none yet) takes batches;
  * the -32600 error (null id) answering one it does not (caller frees). */
 bool mcp_batch_allowed(const char *version);

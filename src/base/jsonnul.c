@@ -77,8 +77,20 @@ static void report(const struct scan *sc, bool raw, void (*fn)(void *, const str
 	fn(arg, &at);
 }
 
-void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
-		   void *arg)
+/* The number token at s[i..n): its end, and whether it has a fraction or
+ * an exponent. */
+static size_t number_end(const char *s, size_t i, size_t n, bool *frac)
+{
+	*frac = false;
+	for (; i < n && strchr("0123456789+-.eE", s[i]) && s[i]; i++)
+		*frac |= s[i] == '.' || s[i] == 'e' || s[i] == 'E';
+	return i;
+}
+
+/* Walk s[0..n): report each string holding a NUL (numbers false), or each
+ * number written with a fraction or an exponent (numbers true). */
+static void walk(const char *s, size_t n, bool numbers,
+		 void (*fn)(void *arg, const struct json_nul *at), void *arg)
 {
 	struct scan sc;
 	struct level *cur = NULL;
@@ -118,7 +130,15 @@ void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct j
 				cur->want_key = false;
 			continue;
 		case '"': break;
-		default: continue;
+		default:
+			if (numbers && (s[i] == '-' || (s[i] >= '0' && s[i] <= '9'))) {
+				bool frac;
+
+				i = number_end(s, i, n, &frac) - 1;
+				if (frac)
+					report(&sc, false, fn, arg);
+			}
+			continue;
 		}
 		start = ++i;
 		for (; i < n && s[i] != '"'; i++) {
@@ -134,9 +154,44 @@ void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct j
 			cur->key = s + start;
 			cur->klen = i - start;
 		}
-		if (esc || raw)
+		if (!numbers && (esc || raw))
 			report(&sc, raw, fn, arg);
 	}
+}
+
+void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
+		   void *arg)
+{
+	walk(s, n, false, fn, arg);
+}
+
+void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
+		    void *arg)
+{
+	walk(s, n, true, fn, arg);
+}
+
+bool json_bad_space(const char *s, size_t n, size_t *at)
+{
+	bool in = false;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (in) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in = false;
+		} else if (c == '"') {
+			in = true;
+		} else if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			if (at)
+				*at = i;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void keep_first(void *arg, const struct json_nul *at)

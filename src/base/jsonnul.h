@@ -44,6 +44,24 @@ void json_nul_each(const char *s, size_t n, void (*fn)(void *arg, const struct j
 bool json_nul_first(const char *s, size_t n, struct json_nul *at);
 
 /*
+ * Two more things cJSON reads other than RFC 8259 writes them:
+ *
+ * A number with a fraction or an exponent ("1.0", "1e2") is held as the
+ * double it makes, so an id sent as 1e2 would be echoed as 100 and taken
+ * for the integer it is not.  json_frac_each() calls fn for each such
+ * number of s[0..n), where it is as json_nul_each() says (raw false; key
+ * the member name it is the value of).
+ *
+ * White space is only space, tab, LF and CR; cJSON skips every byte up to
+ * 0x20 (form feed, vertical tab, ...) as if it were.  json_bad_space()
+ * finds the first other control byte outside the strings of s[0..n) (a
+ * NUL too), *at (unless NULL) its offset, for the parse error to name.
+ */
+void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
+		    void *arg);
+bool json_bad_space(const char *s, size_t n, size_t *at);
+
+/*
  * A member name given twice in one object ({"title":"a","title":"b"}):
  * cJSON keeps both and every lookup reads the first, so what the second
  * says would be ignored unchecked.  json_dup_first() walks a parsed value

@@ -2,8 +2,9 @@
 # (/mcp): every answer is JSON text with the request's id as sent, and what
 # is no single valid request is refused whole, nothing of it run: bytes
 # that are not UTF-8, more after the value, a member name twice, an id no
-# client could get back as sent, jsonrpc not "2.0", a batch outside
-# 2025-03-26.
+# client could get back as sent (1e2, 1.0), jsonrpc not "2.0", a batch
+# outside 2025-03-26, white space RFC 8259 has not; over HTTP, notifications
+# that cannot be taken are 400; a tool's result is held to 1 MiB.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed"
 cd "$NESTOR_HOME"
@@ -72,6 +73,19 @@ expect_eq "the batch ran" "$(titles)" "['batched', 'fine']"
 expect_eq "integer arguments" "$(json ints.out 'set((r["result"]["isError"], r["result"]["content"][0]["text"]) for r in d[1:])')" \
 	"{(True, 'task_done: argument \"id\" must be an integer')}"
 
+# an id with a fraction or an exponent is no integer: refused, never
+# echoed as another (1e2 came back as 100); white space is space, tab, CR
+# and LF only, before the value as after it
+{
+	printf '%s\n' "$init"
+	printf '{"jsonrpc":"2.0","id":%s,"method":"ping"}\n' 1e2 1.0 1E0
+	printf '\f{"jsonrpc":"2.0","id":4,"method":"ping"}\n{"jsonrpc":"2.0","id":5,"method":"ping"}\v\n'
+} | nestor mcp >ids.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_eq "ids 1e2, 1.0, 1E0" "$(json ids.out '[(r["id"], r["error"]["code"]) for r in d[1:4]]')" \
+	"[(None, -32600), (None, -32600), (None, -32600)]"
+expect_eq "a form feed, a vertical tab" "$(json ids.out '[(r["id"], r["error"]["message"]) for r in d[4:]]')" \
+	"[(None, 'parse error: not JSON (at byte 0: white space is only space, tab, CR and LF)'), (None, 'parse error: not JSON (at byte 40: white space is only space, tab, CR and LF)')]"
+
 # /mcp
 tok=$(nestor token add 2>/dev/null)
 serve_start
@@ -105,7 +119,26 @@ expect_eq "a batch in 2025-03-26" "$(mcp -H "Mcp-Session-Id: $sid" -d "[$(add 24
 expect_eq "a batch in 2025-03-26: answered" "$(json body '[r["id"] for r in d[0]]')" "[24]"
 expect_eq "a notification: 202, no body, no type" \
 	"$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/initialized"}') $(wc -c <body) $(grep -ci '^content-type' hdr)" "202 0 0"
+# notifications alone that cannot be taken: 400, with the error (no id)
+expect_eq "an unknown notification" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/nonsense"}')" 400
+expect_eq "an unknown notification: -32601" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32601'
+expect_eq "a notification's params not an object" \
+	"$(mcp -H "Mcp-Session-Id: $sid" -d '[{"jsonrpc":"2.0","method":"notifications/initialized","params":[1]}]')" 400
+expect_eq "a cancellation without requestId" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}')" 400
+expect_eq "a form feed first" "$(mcp -H "Mcp-Session-Id: $sid" -d "$(printf '\f{"jsonrpc":"2.0","id":25,"method":"ping"}')")" 400
 expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
 kill $pid
 wait $pid || true
 trap - EXIT
+
+# a tool's result is held to 1 MiB: a list cut to whole items, saying so
+{
+	printf '%s\n' "$init"
+	notes=$(head -c 60000 /dev/zero | tr '\0' n)
+	for i in $(seq 20); do
+		printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"long %s","notes":"%s"}}}\n' "$i" "$i" "$notes"
+	done
+	printf '{"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"task_list","arguments":{}}}\n'
+} | nestor mcp >big.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_match "a long list, cut" "$(json big.out '[(len(t) <= 1<<20, json.loads(t) == s, len(s["tasks"]), s["truncated"]) for r in [d[21]["result"]] for t, s in [(r["content"][0]["text"], r["structuredContent"])]][0]')" \
+	"^\\(True, True, 20, '20 of 23 tasks shown: the result is 12[0-9]{5} bytes, more than 1048576'\\)$"

@@ -67,10 +67,12 @@ expect_eq "patched" "$(json 'd["title"], d["status"]')" "buy oat milk done"
 [ "$(hdr ETag)" != "$etag" ] || fail "the ETag did not change"
 expect_eq "bad priority" "$(req PATCH "/v1/tasks/$id" '{"priority":12}')" 400
 expect_eq "bad json" "$(req POST /v1/tasks '{"title":')" 400
+expect_eq "a form feed is no white space" "$(req POST /v1/tasks "$(printf '\f{"title":"ff"}')") $(json 'd["error"]')" \
+	"400 the body is not valid JSON (at byte 0: white space is only space, tab, CR and LF)"
 expect_eq "no title" "$(req POST /v1/tasks '{}')" 400
 expect_eq "method" "$(req PUT /v1/tasks '{}')" 405
-expect_eq "Allow" "$(hdr Allow)" "GET, POST"
-expect_eq "item method" "$(req POST "/v1/tasks/$id" '{}') $(hdr Allow)" "405 GET, PATCH, DELETE"
+expect_eq "Allow" "$(hdr Allow)" "GET, HEAD, POST"
+expect_eq "item method" "$(req POST "/v1/tasks/$id" '{}') $(hdr Allow)" "405 GET, HEAD, PATCH, DELETE"
 expect_eq "delete" "$(req DELETE "/v1/tasks/$id")" 204
 expect_eq "gone" "$(req GET "/v1/tasks/$id")" 404
 expect_eq "404 body" "$(json 'd["code"], d["error"]')" "404 no task with id $id"
@@ -97,8 +99,8 @@ expect_eq "bob's users" "$(req -t "$bob" GET /v1/users)" 200
 expect_eq "only bob" "$(json '[u["name"] for u in d]')" "['bob']"
 expect_eq "me for bob" "$(req -t "$bob" GET /v1/users/me)" 403
 expect_eq "users are read-only" "$(req POST /v1/users '{"name":"carol"}')" 405
-expect_eq "Allow" "$(hdr Allow)" GET
-expect_eq "user patch" "$(req PATCH /v1/users/me '{"tz":"UTC"}') $(hdr Allow)" "405 GET"
+expect_eq "Allow" "$(hdr Allow)" "GET, HEAD"
+expect_eq "user patch" "$(req PATCH /v1/users/me '{"tz":"UTC"}') $(hdr Allow)" "405 GET, HEAD"
 expect_eq "user delete" "$(req -t "$bob" DELETE /v1/users/bob)" 405
 expect_eq "still there" "$(nestor user list --json | python3 -c 'import json,sys; print(sorted(u["name"] for u in json.load(sys.stdin)))')" "['bob', 'me']"
 expect_eq "bob adds" "$(req -t "$bob" POST /v1/tasks '{"title":"bob task"}')" 201
@@ -220,12 +222,14 @@ expect_eq "messages" "$(req GET "/v1/conversations/$cid/messages")" 200
 expect_eq "first message" "$(json 'd[0]["role"], d[0]["content"]')" "user add task water plants"
 expect_eq "bob's conversations" "$(req -t "$bob" GET "/v1/conversations/$cid")" 404
 # Every 405 says what is allowed (RFC 9110 15.5.6); the GET-only ends take
-# nothing else; HEAD is GET without the body.
-for m in "POST /v1/integrations GET" "GET /v1/ask POST" "POST /v1/agenda GET" \
-	"PUT /v1/conversations GET,_POST" "PUT /v1/conversations/$cid GET,_DELETE" \
-	"PATCH /v1/conversations/$cid GET,_DELETE" "POST /v1/conversations/$cid/messages GET" \
-	"PUT /v1/assistants GET,_POST" "PUT /v1/assistants/nestor GET,_PATCH,_DELETE" \
-	"POST /healthz GET" "DELETE /metrics GET" "POST /v1/openapi.json GET"; do
+# nothing else; HEAD is GET without the body, so Allow names it (but on
+# /mcp, whose GET is a stream).
+for m in "POST /v1/integrations GET,_HEAD" "GET /v1/ask POST" "POST /v1/agenda GET,_HEAD" \
+	"PUT /v1/conversations GET,_HEAD,_POST" "PUT /v1/conversations/$cid GET,_HEAD,_DELETE" \
+	"PATCH /v1/conversations/$cid GET,_HEAD,_DELETE" \
+	"POST /v1/conversations/$cid/messages GET,_HEAD" "PUT /v1/assistants GET,_HEAD,_POST" \
+	"PUT /v1/assistants/nestor GET,_HEAD,_PATCH,_DELETE" "POST /healthz GET,_HEAD" \
+	"DELETE /metrics GET,_HEAD" "POST /v1/openapi.json GET,_HEAD" "PUT /mcp GET,_POST,_DELETE"; do
 	set -- $m
 	expect_eq "$1 $2" "$(req "$1" "$2" '{}') $(hdr Allow)" "405 $(echo "$3" | tr _ ' ')"
 done

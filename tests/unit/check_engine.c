@@ -172,7 +172,7 @@ START_TEST(test_turn_is_stored)
 END_TEST
 
 /* A tool's result over what a message holds (every task with 64 KiB of
- * notes) is cut, on a character's boundary and saying so, and the turn
+ * notes) is cut to whole tasks, still JSON and saying so, and the turn
  * goes on: the answer is given and the result stored. */
 START_TEST(test_big_result_is_cut)
 {
@@ -180,7 +180,9 @@ START_TEST(test_big_result_is_cut)
 	long long conv = 0;
 	struct message *ms;
 	char *notes = xmalloc(65001), *title;
-	const char *r, *mark;
+	const char *r;
+	const cJSON *tasks, *note;
+	cJSON *cut;
 	size_t n, len;
 	struct err e;
 
@@ -204,13 +206,18 @@ START_TEST(test_big_result_is_cut)
 	ck_assert_str_eq(ms[2].role, "tool");
 	len = strlen(ms[2].content);
 	ck_assert_uint_le(len, MESSAGE_TEXT_MAX);
-	ck_assert_uint_gt(len, MESSAGE_TEXT_MAX - 100);
+	ck_assert_uint_gt(len, MESSAGE_TEXT_MAX - 70000);
 	ck_assert(utf8_valid(ms[2].content, len));
-	mark = strrchr(ms[2].content, '\n');
-	ck_assert_ptr_nonnull(mark);
-	ck_assert_msg(!strncmp(mark, "\n[the result was cut: ", 22) &&
-			      !strcmp(ms[2].content + len - 18, " at most 16777216]"),
-		      "%s", mark);
+	cut = cJSON_Parse(ms[2].content);
+	ck_assert_msg(cut != NULL, "not JSON: ...%s", ms[2].content + len - 100);
+	tasks = cJSON_GetObjectItemCaseSensitive(cut, "tasks");
+	note = cJSON_GetObjectItemCaseSensitive(cut, "truncated");
+	ck_assert_int_eq(cJSON_GetArraySize(tasks), 257);
+	ck_assert(cJSON_IsString(note));
+	ck_assert_msg(!strncmp(note->valuestring, "257 of 260 tasks shown: the result is ", 38) &&
+			      strstr(note->valuestring, " bytes, more than 16777216"),
+		      "%s", note->valuestring);
+	cJSON_Delete(cut);
 	message_list_free(ms, n);
 	seen_release(&s);
 }

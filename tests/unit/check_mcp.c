@@ -12,6 +12,8 @@
 #include "assistant.h"
 #include "childenv.h"
 #include "config.h"
+#include "jsoncut.h"
+#include "jsonnul.h"
 #include "mcp.h"
 #include "mcpc.h"
 #include "mcpserver.h"
@@ -701,6 +703,44 @@ START_TEST(test_childenv_gives_once)
 }
 END_TEST
 
+/* A result over the limit: its largest list cut to whole items with a
+ * note, exactly at the limit when it can be; none to cut is NULL. */
+START_TEST(test_result_cut_whole_items)
+{
+	char item[101], *json, *text;
+	cJSON *v, *flat = cJSON_Parse("{\"text\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
+		  *cut;
+	size_t whole, at;
+
+	memset(item, 'x', 100);
+	item[100] = '\0';
+	json = xasprintf("{\"n\":1,\"few\":[1],\"tasks\":[\"%s\",\"%s\",\"%s\"]}", item, item,
+			 item);
+	v = cJSON_Parse(json);
+	text = json_print_max(v, 1000, &whole);
+	ck_assert_str_eq(text, json);
+	ck_assert_uint_eq(whole, strlen(json));
+	free(text);
+	text = json_print_max(v, 250, &whole);
+	ck_assert_uint_le(strlen(text), 250);
+	cut = cJSON_Parse(text);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "tasks")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "few")), 1);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cut, "truncated")->valuestring,
+			 "1 of 3 tasks shown: the result is 336 bytes, more than 250");
+	cJSON_Delete(cut);
+	free(text);
+	ck_assert_ptr_null(json_print_max(flat, 30, &whole));
+	ck_assert_ptr_null(json_print_max(v, 60, &whole));
+	ck_assert(json_bad_space("\f{}", 3, &at) && at == 0);
+	ck_assert(json_bad_space("{\"a\":1}\v", 8, &at) && at == 7);
+	ck_assert(!json_bad_space("{\"\f\":\" \t\r\n\"} \t\r\n", 14, &at));
+	cJSON_Delete(v);
+	cJSON_Delete(flat);
+	free(json);
+}
+END_TEST
+
 Suite *mcp_suite(void)
 {
 	Suite *s = suite_create("mcp");
@@ -714,6 +754,7 @@ Suite *mcp_suite(void)
 	tcase_add_test(tc, test_cancelled_before_start);
 	tcase_add_test(tc, test_ping_aside);
 	tcase_add_test(tc, test_hostile_names_echoed_escaped);
+	tcase_add_test(tc, test_result_cut_whole_items);
 	tcase_add_test(tc, test_server_creds_kept_by_name);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("client");

@@ -35,9 +35,9 @@ static void set_due(struct task *t, const struct ical_todo_due *due)
 	t->has_due = false;
 	if (!due || !due->has)
 		return;
-	w.at = due->is_date ? tz_date_to_local(due->at) : due->at;
-	w.date_only = due->is_date;
-	w.anchor = WHEN_DATED;
+	w = (struct when){ .at = due->is_date ? tz_date_to_local(due->at) : due->at,
+			   .date_only = due->is_date,
+			   .anchor = WHEN_DATED };
 	task_set_due(t, &w);
 }
 

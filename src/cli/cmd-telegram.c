@@ -290,7 +290,7 @@ static int unlink_chat(struct ctx *ctx, int argc, char **argv, long long *chat)
 
 static int telegram_unlink(struct ctx *ctx, int argc, char **argv)
 {
-	long long chat;
+	long long chat = 0;
 
 	if (unlink_chat(ctx, argc, argv, &chat) < 0 ||
 	    telegram_unlink_chat(ctx->store, chat, &ctx->err) < 0)

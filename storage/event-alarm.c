@@ -120,7 +120,10 @@ static char *alarm_text(const struct event *ev, const struct event_alarm *a, str
 		return xstrdup(a->description);
 	if (ev->all_day || !z)
 		return xstrdup(ev->summary);
-	tz_to_wall(z, ev->start, &w);
+	if (ev->rrule && ev->has_wall && tz_wall_names(z, ev->start, ev->wall_start))
+		gmtime_r(&ev->wall_start, &w); /* the time the series keeps */
+	else
+		tz_to_wall(z, ev->start, &w);
 	if (ev->tzid && (!local || strcmp(ev->tzid, local)))
 		return xasprintf("%s at %02d:%02d %s", ev->summary, w.tm_hour, w.tm_min, ev->tzid);
 	return xasprintf("%s at %02d:%02d", ev->summary, w.tm_hour, w.tm_min);
@@ -205,6 +208,8 @@ static int plan(struct store *s, const struct event *ev, const struct event_alar
 	w->j.rule = xstrdup(ev->rrule);
 	w->j.dtstart = start;
 	w->j.run_offset = offset;
+	w->j.has_wall = ev->has_wall && !ev->all_day;
+	w->j.wall_start = ev->wall_start;
 	if (ev->nexdates)
 		w->j.exdates = xcalloc(ev->nexdates, sizeof(*w->j.exdates));
 	for (size_t i = 0; i < ev->nexdates; i++)

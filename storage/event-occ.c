@@ -97,7 +97,7 @@ static int series_open(struct store *s, const struct event *ev, time_t skip_to, 
 	if (series_zone(s, zs, ev->all_day ? NULL : ev->tzid, si, e) < 0)
 		return -1;
 	seek = skip_to - si->dur - 2 * DAY;
-	rc = ev->has_wall && !ev->all_day
+	rc = ev->has_wall && !ev->all_day && tz_wall_names(si->z, ev->start, ev->wall_start)
 		     ? recur_iter_open_wall(&si->it, m, ev->rrule, si->z, ev->start, ev->wall_start,
 					    seek, RECUR_ANY, e)
 		     : recur_iter_open(&si->it, m, ev->rrule, si->z, ev->all_day, ev->start, seek,

@@ -445,25 +445,24 @@ static int write_overrides(struct store *s, const struct event *ev, bool is_new,
 	return 0;
 }
 
-/* Drop ev's written wall time unless it is a timed series' that names
+/* Drop ev's written wall time unless it is a timed event's that names
  * start in its zone and is not start's own wall time (an edit that moved
- * the start, or a file that wrote a time that exists, leaves none). */
+ * the start, or a file that wrote a time that exists, leaves none); a
+ * single event keeps it for a rule added later. */
 static int wall_keep(struct store *s, struct event *ev, struct err *e)
 {
 	struct tz *z;
 
 	if (!ev->has_wall)
 		return 0;
-	if (ev->all_day || !ev->tzid || !*ev->tzid || !ev->rrule) {
+	if (ev->all_day || !ev->tzid || !*ev->tzid) {
 		ev->has_wall = false;
 		return 0;
 	}
 	z = caltz_open(s, ev->tzid, e);
 	if (!z)
 		return -1;
-	if (tz_wall_seconds(z, ev->start) == ev->wall_start ||
-	    tz_instant_seconds(z, ev->wall_start) != ev->start)
-		ev->has_wall = false;
+	ev->has_wall = tz_wall_names(z, ev->start, ev->wall_start);
 	tz_free(z);
 	return 0;
 }

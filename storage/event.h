@@ -60,8 +60,10 @@ struct event {
 	 * shows another time (a time inside a spring-forward gap: 02:30 on
 	 * the day Berlin goes from 02:00 to 03:00 starts at 03:30, RFC 5545
 	 * 3.3.5, and the other days keep 02:30): wall-clock seconds read as
-	 * UTC.  The expansion repeats it and the export writes it; a write
-	 * keeps it only while it still names start (event_write()). */
+	 * UTC.  The expansion, the reminders and the export use it only
+	 * while it still names start (tz_wall_names(): a synced start may
+	 * come without it); a write keeps it, a single event's too (for a
+	 * rule added later), only while it does (event_write()). */
 	bool has_wall;
 	time_t wall_start;
 	bool list_strings; /* its strings are in its list's blocks (strings is NULL) */

@@ -127,7 +127,8 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool serie
 	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
 	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
 					      ev->updated_at, 0, icaltimezone_get_utc_timezone())));
-	if (series && ev->has_wall && !ev->all_day && ev->tzid && !tz_is_utc(ev->tzid))
+	if (series && ev->has_wall && !ev->all_day && ev->tzid && !tz_is_utc(ev->tzid) && zone &&
+	    tz_wall_names(zone, ev->start, ev->wall_start))
 		icalcomponent_add_property(c, written_dtstart(ev));
 	else
 		icalcomponent_add_property(c,

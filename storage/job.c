@@ -12,7 +12,8 @@
 
 #define JOB_COLS                                                                                   \
 	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"           \
-	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates, user_id"
+	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates, user_id,"  \
+	" (SELECT wall_start FROM events WHERE events.id = jobs.event_id)"
 #define ACTIVE "state IN ('pending','running')"
 #define RUN_COLS                                                                                   \
 	"id, job_id, occurrence, channel, started_at, finished_at, result, detail, output,"        \
@@ -80,6 +81,7 @@ void job_recur(const struct job *j, struct recur_rule *r)
 	r->run_offset = j->run_offset;
 	r->exdates = j->exdates;
 	r->nexdates = j->nexdates;
+	r->wall = j->has_wall ? &j->wall_start : NULL;
 }
 
 void job_list_free(struct job *jobs, size_t n)
@@ -162,6 +164,8 @@ static void job_from_row(sqlite3_stmt *st, struct job *j)
 	j->run_offset = (long)sqlite3_column_int64(st, 15);
 	exdates_from_json((const char *)sqlite3_column_text(st, 16), j);
 	j->user_id = sqlite3_column_int64(st, 17);
+	j->has_wall = sqlite3_column_type(st, 18) != SQLITE_NULL;
+	j->wall_start = (time_t)sqlite3_column_int64(st, 18);
 }
 
 static void run_from_row(sqlite3_stmt *st, struct job_run *r)

@@ -57,6 +57,10 @@ struct job {
 	time_t dtstart;	  /* first occurrence (RRULE anchor) */
 	long run_offset;  /* seconds from an occurrence of the rule to its run */
 	time_t *exdates;  /* occurrences of the rule to skip */
+	/* an event's reminder: the series' DTSTART as written (event.h,
+	 * wall_start), read from the event, not stored in the job */
+	bool has_wall;
+	time_t wall_start;
 	size_t nexdates;
 	bool has_next;
 	time_t next_run;

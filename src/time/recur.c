@@ -222,7 +222,10 @@ static int rrule_next(const struct recur_rule *rr, struct tz *z, time_t after, t
 	if (ical_parse(rr->rule, &r, e) < 0)
 		return -1;
 	recur_until_wall(&r, z);
-	tz_to_wall(z, rr->dtstart, &wall);
+	if (rr->wall && tz_wall_names(z, rr->dtstart, *rr->wall))
+		gmtime_r(rr->wall, &wall);
+	else
+		tz_to_wall(z, rr->dtstart, &wall);
 	it = icalrecur_iterator_new(r, ical_wall(&wall));
 	if (!it)
 		return bad_rule(rr->rule, e);

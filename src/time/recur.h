@@ -43,6 +43,9 @@ struct recur_rule {
 	const time_t *exdates; /* occurrences to skip, any order */
 	size_t nexdates;
 	long run_offset; /* seconds from an occurrence to its run */
+	/* the RRULE's DTSTART as written (a time inside a gap, event.h's
+	 * wall_start), used while it names dtstart (tz_wall_names()); or NULL */
+	const time_t *wall;
 };
 
 /* Check that rule is valid for schedule ("at" takes no rule). */

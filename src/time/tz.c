@@ -557,6 +557,11 @@ time_t tz_instant_seconds(struct tz *z, time_t local)
 	return instant(z, local, &gap);
 }
 
+bool tz_wall_names(struct tz *z, time_t t, time_t wall)
+{
+	return tz_wall_seconds(z, t) != wall && tz_instant_seconds(z, wall) == t;
+}
+
 time_t tz_instant(struct tz *z, const struct tm *wall)
 {
 	return tz_instant_seconds(z, tz_tm_utc(wall));

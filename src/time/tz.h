@@ -108,6 +108,11 @@ time_t tz_instant_seconds(struct tz *z, time_t local);
  * moved (the gap's length; 0 for one that exists): a recurrence leaves
  * out a wall time a gap of a day or more skips (recur.h). */
 time_t tz_instant_gap(struct tz *z, time_t local, long *gap);
+/* Whether the wall-clock time wall (seconds read as UTC) is one z's clock
+ * skips that tz_instant_seconds() makes t: a time written inside a gap for
+ * the instant t (a series' DTSTART as written, event.h); false for t's own
+ * wall time or one that names another instant. */
+bool tz_wall_names(struct tz *z, time_t t, time_t wall);
 
 /*
  * Format instant t as wall-clock time in z with a GLib (strftime-like)

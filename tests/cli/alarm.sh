@@ -87,3 +87,24 @@ expect_match "custom zone named" "$json" '"text":	"Standup at 09:00 Custom/Berli
 id=$(printf '%s\n' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 expect_eq "next week in the zone" "$(nestor remind done "$id")" \
 	"reminder $id done; next $(date -d "$day + 7 days" +%Y-%m-%d) 08:50"
+
+# A daily series written at 02:30 on Berlin's spring-forward day starts at
+# 03:30 that day and keeps 02:30 on the others; its reminder follows it, and
+# an occurrence deleted (at its 02:30 key) no longer reminds.
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:gap@alarm\r\n' >gap.ics
+printf '%s\r\n' 'SUMMARY:Night' 'DTSTART;TZID=Europe/Berlin:20260329T023000' \
+	'DURATION:PT30M' 'RRULE:FREQ=DAILY' 'BEGIN:VALARM' \
+	'ACTION:DISPLAY' 'TRIGGER:-PT10M' 'END:VALARM' 'END:VEVENT' 'END:VCALENDAR' >>gap.ics
+gap_at() { nestor --db gap.db remind list --json | grep '"at"' | tr -d ' \t'; }
+NESTOR_NOW=2026-03-28T12:00:00Z nestor --db gap.db import gap.ics >/dev/null
+expect_eq "gap: the reminder 10 minutes before 03:30 on the day" "$(gap_at)" \
+	'"at":"2026-03-29T03:20:00+02:00",'
+expect_match "gap: the text names the time written" \
+	"$(nestor --db gap.db remind list --json)" '"text":	"Night at 02:30"'
+id=$(nestor --db gap.db remind list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+expect_eq "gap: then before 02:30" \
+	"$(NESTOR_NOW=2026-03-29T02:00:00Z nestor --db gap.db remind done "$id")" \
+	"reminder $id done; next tomorrow 02:20"
+NESTOR_NOW=2026-12-03T12:00:00Z nestor --db gap.db event rm 1 --only 2026-12-04 >/dev/null
+expect_eq "gap: a deleted occurrence does not remind" "$(gap_at)" \
+	'"at":"2026-12-05T02:20:00+01:00",'

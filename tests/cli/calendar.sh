@@ -399,3 +399,8 @@ nestor --db gap3.db event add Night --at "2026-03-29 02:30" --tz Europe/Berlin -
 expect_eq "gap: event add keeps the time written" \
 	"$(nestor --db gap3.db agenda --from 2026-03-29 --to 2026-03-30 | grep Night | tr -s ' ' | tr '\n' '|')" \
 	" 1 03:30-04:30 Night — every day| 1 02:30-03:30 Night — every day|"
+nestor --db gap4.db event add Night --at "2026-03-29 02:30" --tz Europe/Berlin --for 1h >/dev/null
+nestor --db gap4.db event edit 1 --every daily >/dev/null
+expect_eq "gap: a rule added later keeps the time written" \
+	"$(nestor --db gap4.db agenda --from 2026-03-29 --to 2026-03-30 | grep Night | tr -s ' ' | tr '\n' '|')" \
+	" 1 03:30-04:30 Night — every day| 1 02:30-03:30 Night — every day|"

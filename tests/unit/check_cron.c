@@ -127,7 +127,7 @@ END_TEST
 static time_t next_rrule(const char *rule, const char *zone, time_t dtstart, time_t after,
 			 bool *has)
 {
-	struct recur_rule r = { "rrule", rule, zone, dtstart, NULL, 0, 0 };
+	struct recur_rule r = { "rrule", rule, zone, dtstart, NULL, 0, 0, NULL };
 	struct err e = { 0, "" };
 	time_t next = 0;
 

@@ -13,6 +13,7 @@
 #include "assistant.h"
 #include "conversation.h"
 #include "event.h"
+#include "ical.h"
 #include "job.h"
 #include "replica-int.h"
 #include "schema-sync.h"
@@ -951,6 +952,7 @@ START_TEST(test_gap_wall_replicated)
 	char *odir = tu_tmpdir();
 	struct store *other = tu_store_open(odir);
 	struct event_list l;
+	char *text;
 	long snap;
 
 	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
@@ -963,6 +965,23 @@ START_TEST(test_gap_wall_replicated)
 	ck_assert_int_eq(l.occ[0].start, first);
 	ck_assert_int_eq(l.occ[1].start, first + 86400 - 3600); /* 02:30 CEST */
 	event_list_release(&l);
+	/* a change that carries the start alone (another device moved the
+	 * series to 10:00) leaves a written time that no longer names it: the
+	 * agenda and the export follow the start */
+	ck_assert_int_eq(
+		store_exec(other, "UPDATE events SET start = 1774771200, end = 1774774800", &e),
+		0); /* 2026-03-29 10:00 CEST */
+	ck_assert_msg(event_agenda(other, first - 3600, first + 86400 + 9 * 3600, NULL, &l, &e) ==
+			      0,
+		      "%s", e.msg);
+	ck_assert_uint_eq(l.nocc, 2);
+	ck_assert_int_eq(l.occ[0].start, 1774771200);
+	ck_assert_int_eq(l.occ[1].start, 1774771200 + 86400);
+	event_list_release(&l);
+	ck_assert_int_eq(ical_export(other, NULL, NULL, NULL, &text, &e), 0);
+	ck_assert_msg(strstr(text, "DTSTART;TZID=Europe/Berlin:20260329T100000"), "%s", text);
+	ck_assert_ptr_null(strstr(text, "T023000"));
+	free(text);
 	/* a store that captured with the triggers of before (3) sends the
 	 * written wall times once when it upgrades */
 	ck_assert_int_eq(store_exec(st, "UPDATE sync_self SET capture = 3", &e), 0);

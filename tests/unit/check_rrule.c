@@ -347,7 +347,7 @@ START_TEST(test_rrule_skipped_day)
 	time_t friday[] = { at(apia, 2011, 12, 23, 10, 0), at(apia, 2012, 1, 6, 10, 0) };
 	time_t hours[] = { at(apia, 2011, 12, 29, 9, 0), at(apia, 2011, 12, 29, 21, 0),
 			   at(apia, 2011, 12, 31, 9, 0), at(apia, 2011, 12, 31, 21, 0) };
-	struct recur_rule job = { "rrule", "FREQ=WEEKLY", apia, friday[0], NULL, 0, 0 };
+	struct recur_rule job = { "rrule", "FREQ=WEEKLY", apia, friday[0], NULL, 0, 0, NULL };
 	struct err e = { 0, "" };
 	struct tz *z = tz_open(apia, &e);
 	static time_t got[MAX_OCC];

@@ -608,6 +608,16 @@ static void show_line(struct ctx *ctx, const char *label, const char *value)
 	}
 }
 
+/* A field of many lines: the first after the label, the others as they are. */
+static void show_lines(struct ctx *ctx, const char *label, const char *value)
+{
+	if (value && *value) {
+		fprintf(ctx->out, "%-10s ", label);
+		cmd_put_lines(ctx->out, value);
+		fputc('\n', ctx->out);
+	}
+}
+
 static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
@@ -650,7 +660,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 		show_line(ctx, "changes", a);
 	}
 	show_line(ctx, "location", ev.location);
-	show_line(ctx, "notes", ev.notes);
+	show_lines(ctx, "notes", ev.notes);
 	show_line(ctx, "calendar", ev.calendar);
 	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "attendees")); i++)
 		show_line(ctx, "attendee",

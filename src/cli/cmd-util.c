@@ -125,6 +125,14 @@ bool cmd_text_plain(const char *s)
 	return true;
 }
 
+void cmd_put_lines(FILE *f, const char *s)
+{
+	char *t = utf8_clean_str(s ? s : "", CMD_LINES_CLEAN);
+
+	fputs(t, f);
+	free(t);
+}
+
 void cmd_put_text(FILE *f, const char *s)
 {
 	char *t;

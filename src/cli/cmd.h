@@ -247,6 +247,10 @@ void cmd_stored(struct ctx *ctx, long long id, char *line);
  * string as it is. */
 void cmd_put_text(FILE *f, const char *s);
 #define CMD_TEXT_CLEAN (UTF8_PRINTABLE | UTF8_ONE_LINE)
+/* A data string of many lines (notes, a message) in a `show` view: its line
+ * breaks and tabs kept, the other controls dropped as by cmd_put_text. */
+void cmd_put_lines(FILE *f, const char *s);
+#define CMD_LINES_CLEAN UTF8_PRINTABLE
 /* Whether s has nothing cmd_put_text would change (no control, no line or
  * paragraph separator): the quick look before the copy. */
 bool cmd_text_plain(const char *s);

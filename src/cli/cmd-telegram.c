@@ -267,7 +267,8 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 }
 
 /* The CHAT of `telegram unlink`: one whole number, negative for a group's
- * chat, read before getopt would take "-5" for an option. */
+ * chat, read before getopt would take "-5" for an option; "--" before or
+ * after it ends the options. */
 static int unlink_chat(struct ctx *ctx, int argc, char **argv, long long *chat)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
@@ -281,6 +282,9 @@ static int unlink_chat(struct ctx *ctx, int argc, char **argv, long long *chat)
 	}
 	if (i >= argc)
 		return cmd_usage(ctx, "missing CHAT");
+	/* "--" may end the options after the chat too, as getopt allows */
+	if (i == 1 && i + 1 < argc && !strcmp(argv[i + 1], "--"))
+		i++;
 	if (i + 1 < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[i + 1]));
 	if (*chat == 0)

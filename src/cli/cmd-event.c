@@ -372,12 +372,16 @@ static inline void print_occ(struct out *b, const struct local_clock *c, const s
 	size_t slen, llen, most;
 
 	/* a newline or an escape of the data would break the line */
-	if (!cmd_text_plain(summary))
-		summary = clean_summary = utf8_clean_str(summary, CMD_TEXT_CLEAN);
-	if (loc && !cmd_text_plain(loc))
-		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
 	slen = strlen(summary);
 	llen = loc ? strlen(loc) : 0;
+	if (!cmd_text_plain(summary, slen)) {
+		summary = clean_summary = utf8_clean_str(summary, CMD_TEXT_CLEAN);
+		slen = strlen(summary);
+	}
+	if (loc && !cmd_text_plain(loc, llen)) {
+		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
+		llen = strlen(loc);
+	}
 	most = LINE_HEAD + slen + llen + rlen + 9;
 
 	if (most > sizeof(b->buf) - b->n) {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,12 +117,47 @@ void cmd_put_safe(FILE *f, const char *s)
 	free(t);
 }
 
-bool cmd_text_plain(const char *s)
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Whether one of the 8 bytes of w is below 0x20, DEL or not ASCII (a
+ * quick look: such a word is looked at byte by byte). */
+static inline bool word_look(uint64_t w)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
-		    (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
-			return false;
+	uint64_t del = w ^ (0x7f * ONES);
+
+	return ((w - 0x20 * ONES) | (del - ONES) | w) & HIGHS;
+}
+
+/* Whether the character at p (of a string ending in a NUL) changes: a C0
+ * control, DEL, a C1 control, U+2028 or U+2029. */
+static bool text_changes(const unsigned char *p)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return true;
+	if (*p == 0xc2)
+		return p[1] >= 0x80 && p[1] <= 0x9f;
+	return *p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9);
+}
+
+bool cmd_text_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		uint64_t w;
+
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!word_look(w)) {
+				p += 8;
+				continue;
+			}
+		}
+		for (const unsigned char *stop = end - p >= 8 ? p + 8 : end; p < stop; p++)
+			if (text_changes(p))
+				return false;
+	}
 	return true;
 }
 
@@ -137,7 +173,7 @@ void cmd_put_text(FILE *f, const char *s)
 {
 	char *t;
 
-	if (!s || cmd_text_plain(s)) {
+	if (!s || cmd_text_plain(s, strlen(s))) {
 		fputs(s ? s : "", f);
 		return;
 	}

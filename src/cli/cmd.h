@@ -251,9 +251,10 @@ void cmd_put_text(FILE *f, const char *s);
  * breaks and tabs kept, the other controls dropped as by cmd_put_text. */
 void cmd_put_lines(FILE *f, const char *s);
 #define CMD_LINES_CLEAN UTF8_PRINTABLE
-/* Whether s has nothing cmd_put_text would change (no control, no line or
- * paragraph separator): the quick look before the copy. */
-bool cmd_text_plain(const char *s);
+/* Whether s (n bytes, then a NUL) has nothing cmd_put_text would change
+ * (no control, no line or paragraph separator): the quick look before the
+ * copy, a word at a time. */
+bool cmd_text_plain(const char *s, size_t n);
 /* Output to a terminal never drives it.  When f is a terminal, a new
  * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE |
  * UTF8_NO_BIDI) leaves (controls other than newline and tab dropped, and

@@ -129,15 +129,28 @@ static inline bool word_look(uint64_t w)
 	return ((w - 0x20 * ONES) | (del - ONES) | w) & HIGHS;
 }
 
-/* Whether the character at p (of a string ending in a NUL) changes: a C0
- * control, DEL, a C1 control, U+2028 or U+2029. */
-static bool text_changes(const unsigned char *p)
+/* The bytes of the character at p (before end) when cmd_put_text keeps it,
+ * else 0: a C0 control, DEL, a C1 control (NEL among them), U+2028, U+2029,
+ * a bidirectional control (U+202A..U+202E, U+2066..U+2069), not UTF-8. */
+static size_t text_kept(const unsigned char *p, const unsigned char *end)
 {
-	if (*p < 0x20 || *p == 0x7f)
-		return true;
-	if (*p == 0xc2)
-		return p[1] >= 0x80 && p[1] <= 0x9f;
-	return *p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9);
+	size_t len = *p < 0x80	 ? 1
+		     : *p < 0xc2 ? 0
+		     : *p < 0xe0 ? 2
+		     : *p < 0xf0 ? 3
+		     : *p < 0xf5 ? 4
+				 : 0;
+
+	if (*p < 0x20 || *p == 0x7f || !len || len > (size_t)(end - p))
+		return 0;
+	if (len > 1 && !utf8_valid((const char *)p, len))
+		return 0;
+	if (*p == 0xc2 && p[1] <= 0x9f)
+		return 0;
+	if (*p == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae) ||
+			   (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+		return 0;
+	return len;
 }
 
 bool cmd_text_plain(const char *s, size_t n)
@@ -145,6 +158,7 @@ bool cmd_text_plain(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
 	while (p < end) {
+		const unsigned char *stop;
 		uint64_t w;
 
 		if (end - p >= 8) {
@@ -154,9 +168,14 @@ bool cmd_text_plain(const char *s, size_t n)
 				continue;
 			}
 		}
-		for (const unsigned char *stop = end - p >= 8 ? p + 8 : end; p < stop; p++)
-			if (text_changes(p))
+		/* character by character to the end of this word (or a little past) */
+		for (stop = end - p >= 8 ? p + 8 : end; p < stop;) {
+			size_t len = text_kept(p, end);
+
+			if (!len)
 				return false;
+			p += len;
+		}
 	}
 	return true;
 }

@@ -46,4 +46,11 @@ expect_eq "history show: a message keeps its lines" "$(nestor history show 1 | g
 # --json: the string as stored
 expect_eq "task list --json keeps it" "$(nestor --json task list | jq -r '.[0].title' | od -c | head -2)" \
 	"$(printf 'one\ntwo\033[31mred\033]0;title\007\n' | od -c | head -2)"
+# a lone CR and NEL end words as a newline does; bytes that are not UTF-8
+# show as U+FFFD with or without a control beside them; a bidirectional
+# override is dropped, as on a terminal
+sqlite3 nestor.db "UPDATE tasks SET title = 'cr'||char(13)||'nel'||char(133)||'bad'||X'ff'"
+expect_eq "task list: CR, NEL, a stray byte" "$(nestor task list | sed -n 's/^ *1  *0  -  *//p')" "cr nel bad$(printf '\357\277\275')"
+sqlite3 nestor.db "UPDATE tasks SET title = 'bad'||CAST(X'ff' AS TEXT)||'rlo'||char(8238)||'x'"
+expect_eq "task list: a stray byte alone, an override" "$(nestor task list | sed -n 's/^ *1  *0  -  *//p')" "bad$(printf '\357\277\275')rlox"
 echo ok

@@ -53,4 +53,17 @@ sqlite3 nestor.db "UPDATE tasks SET title = 'cr'||char(13)||'nel'||char(133)||'b
 expect_eq "task list: CR, NEL, a stray byte" "$(nestor task list | sed -n 's/^ *1  *0  -  *//p')" "cr nel bad$(printf '\357\277\275')"
 sqlite3 nestor.db "UPDATE tasks SET title = 'bad'||CAST(X'ff' AS TEXT)||'rlo'||char(8238)||'x'"
 expect_eq "task list: a stray byte alone, an override" "$(nestor task list | sed -n 's/^ *1  *0  -  *//p')" "bad$(printf '\357\277\275')rlox"
+# telegram status's last error and the title and messages chat --resume
+# shows, from a pipe too
+sqlite3 nestor.db "INSERT INTO sync_state(target, last_ok, last_error, last_error_at)
+	VALUES ('telegram', 0, 'bad'||char(27)||'[31m'||char(10)||'two', 1700000000);
+	INSERT INTO conversations(channel, title, created_at, updated_at)
+	VALUES ('repl', 'ti'||char(27)||']0;x'||char(10)||'tle', 1, 1)"
+sqlite3 nestor.db "INSERT INTO messages(conversation_id, role, content, created_at)
+	VALUES ((SELECT max(id) FROM conversations), 'user', 'hi'||char(27)||'[2J', 1)"
+expect_match "telegram status: the last error cleaned" "$(nestor telegram status)" \
+	'^last error: [^ ]*: bad\[31m two$'
+echo /quit | nestor chat --resume > resumed 2>&1 || true
+expect_match "chat --resume: the title cleaned" "$(cat resumed)" '^resuming conversation [0-9]*: ti\]0;x tle$'
+expect_match "chat --resume: the message cleaned" "$(cat resumed)" '^you: hi\[2J$'
 echo ok

@@ -77,8 +77,10 @@ void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags)
 
 	while (i < n) {
 		long cp = decode(p + i, n - i, &len);
+		/* a lone CR and NEL end a line too; CR LF is one end */
 		bool space = (flags & UTF8_ONE_LINE) &&
-			     (cp == '\n' || cp == '\t' || cp == 0x2028 || cp == 0x2029);
+			     (cp == '\n' || cp == '\t' || cp == 0x85 || cp == 0x2028 ||
+			      cp == 0x2029 || (cp == '\r' && !(i + 1 < n && p[i + 1] == '\n')));
 
 		if (cp >= 0 && !space && !((flags & UTF8_PRINTABLE) && is_control(cp)) &&
 		    !((flags & UTF8_NO_BIDI) && is_bidi_control(cp))) {

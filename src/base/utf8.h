@@ -7,9 +7,9 @@
  * an overlong form, a surrogate, a code point above U+10FFFF, a sequence cut
  * short) by U+FFFD, and with UTF8_PRINTABLE it also drops the C0 controls
  * other than newline and tab, DEL and the C1 controls (U+0080..U+009F);
- * UTF8_ONE_LINE makes newline, tab and the line and paragraph separators
- * (U+2028, U+2029) a space (with UTF8_PRINTABLE: text for one line, a CR
- * dropped).  UTF8_NO_BIDI drops the bidirectional
+ * UTF8_ONE_LINE makes newline, tab, a CR not before a newline, NEL (U+0085)
+ * and the line and paragraph separators (U+2028, U+2029) a space (with
+ * UTF8_PRINTABLE: text for one line).  UTF8_NO_BIDI drops the bidirectional
  * overrides, embeddings and isolates (U+202A..U+202E, U+2066..U+2069): for
  * text about to be SHOWN on a terminal, which may order what follows them
  * reversed; stored text keeps them (Arabic or Hebrew mixed with Latin
@@ -34,7 +34,7 @@
 
 enum {
 	UTF8_PRINTABLE = 1 << 0, /* drop control characters but \n and \t */
-	UTF8_ONE_LINE = 1 << 1,	 /* \n, \t, U+2028, U+2029 as a space (a name, a place) */
+	UTF8_ONE_LINE = 1 << 1,	 /* \n, \t, CR, NEL, U+2028, U+2029 as a space (a name) */
 	UTF8_NO_BIDI = 1 << 2,	 /* drop bidi overrides, embeddings, isolates (display) */
 };
 

@@ -372,12 +372,16 @@ static inline void print_occ(struct out *b, const struct local_clock *c, const s
 	size_t slen, llen, most;
 
 	/* a newline or an escape of the data would break the line */
-	if (!cmd_text_plain(summary))
-		summary = clean_summary = utf8_clean_str(summary, CMD_TEXT_CLEAN);
-	if (loc && !cmd_text_plain(loc))
-		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
 	slen = strlen(summary);
 	llen = loc ? strlen(loc) : 0;
+	if (!cmd_text_plain(summary, slen)) {
+		summary = clean_summary = utf8_clean_str(summary, CMD_TEXT_CLEAN);
+		slen = strlen(summary);
+	}
+	if (loc && !cmd_text_plain(loc, llen)) {
+		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
+		llen = strlen(loc);
+	}
 	most = LINE_HEAD + slen + llen + rlen + 9;
 
 	if (most > sizeof(b->buf) - b->n) {
@@ -608,6 +612,16 @@ static void show_line(struct ctx *ctx, const char *label, const char *value)
 	}
 }
 
+/* A field of many lines: the first after the label, the others as they are. */
+static void show_lines(struct ctx *ctx, const char *label, const char *value)
+{
+	if (value && *value) {
+		fprintf(ctx->out, "%-10s ", label);
+		cmd_put_lines(ctx->out, value);
+		fputc('\n', ctx->out);
+	}
+}
+
 static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
@@ -650,7 +664,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 		show_line(ctx, "changes", a);
 	}
 	show_line(ctx, "location", ev.location);
-	show_line(ctx, "notes", ev.notes);
+	show_lines(ctx, "notes", ev.notes);
 	show_line(ctx, "calendar", ev.calendar);
 	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "attendees")); i++)
 		show_line(ctx, "attendee",

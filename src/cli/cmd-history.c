@@ -93,9 +93,13 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 static void print_message(FILE *f, const struct message *m, const char *assistant)
 {
 	if (!strcmp(m->role, "user")) {
-		fprintf(f, "you: %s\n", m->content ? m->content : "");
+		fputs("you: ", f);
+		cmd_put_lines(f, m->content);
+		fputc('\n', f);
 	} else if (!strcmp(m->role, "tool")) {
-		fprintf(f, "  <- %s\n", m->content ? m->content : "");
+		fputs("  <- ", f);
+		cmd_put_lines(f, m->content);
+		fputc('\n', f);
 	} else if (m->tool_calls) {
 		cJSON *calls = cJSON_Parse(m->tool_calls), *c;
 
@@ -112,11 +116,15 @@ static void print_message(FILE *f, const struct message *m, const char *assistan
 			free(line);
 		}
 		cJSON_Delete(calls);
-		if (m->content && *m->content)
-			fprintf(f, "%s: %s\n", assistant, m->content);
+		if (m->content && *m->content) {
+			fprintf(f, "%s: ", assistant);
+			cmd_put_lines(f, m->content);
+			fputc('\n', f);
+		}
 	} else {
-		fprintf(f, "%s: %s%s\n", assistant, m->content ? m->content : "",
-			m->state == MESSAGE_INTERRUPTED ? " [interrupted]" : "");
+		fprintf(f, "%s: ", assistant);
+		cmd_put_lines(f, m->content);
+		fprintf(f, "%s\n", m->state == MESSAGE_INTERRUPTED ? " [interrupted]" : "");
 	}
 }
 

@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,23 +239,80 @@ static int remind_cmd_done(struct ctx *ctx, int argc, char **argv)
 
 /* `remind fire`: the stdout channel is the line this command prints; an
  * occurrence without that channel is still reported once (for cron mail).
- * Under --json the occurrences reported go into fired instead, printed as
- * {"fired": [...]} at the end. */
+ * Under --json (json set) the same happens to the entries of
+ * {"fired":[...]}, streamed: `{"fired":[` first, each entry when its
+ * occurrence is delivered, `]}` at the end.  A stdout occurrence's delivery
+ * is the writing of its entry's head (failed and retry follow once its
+ * other channels are done), so a failed write is that delivery failing. */
 struct fire_front {
 	struct notify_opts n;
 	FILE *errout;
 	long long printed_job;
 	time_t printed_occ;
-	cJSON *fired;
+	bool json;
+	size_t entries; /* written under --json */
+	bool open;	/* the last entry waits for its failed and retry */
 };
+
+/* Write s to the output and flush it; -1 with e when it did not get there. */
+static int fire_write(struct fire_front *ff, const char *s, struct err *e)
+{
+	cmd_out_put(ff->n.out, s, strlen(s));
+	if (cmd_out_flush(ff->n.out, e) < 0)
+		return err_set(e, ERR_FAIL, "write: %s", strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* An entry of {"fired":[...]} up to its attempt: the object without its
+ * closing brace. */
+static int fire_entry_head(struct fire_front *ff, const struct sched_fire *f, struct err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char at[64];
+	char *s, *line;
+	int rc;
+
+	cJSON_AddNumberToObject(o, "id", (double)f->job_id);
+	cJSON_AddStringToObject(o, "kind", f->kind);
+	cJSON_AddStringToObject(o, "text", f->text ? f->text : "");
+	cJSON_AddStringToObject(o, "occurrence", render_time(f->occurrence, at, sizeof(at)));
+	if (f->late)
+		cJSON_AddNumberToObject(o, "late", (double)f->late);
+	else
+		cJSON_AddNullToObject(o, "late");
+	cJSON_AddNumberToObject(o, "attempt", f->attempt);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	s[strlen(s) - 1] = '\0';
+	line = xasprintf("%s%s", ff->entries ? ",\n" : "", s);
+	free(s);
+	rc = fire_write(ff, line, e);
+	free(line);
+	if (rc == 0)
+		ff->entries++;
+	ff->open = rc == 0;
+	return rc;
+}
+
+static void fire_entry_tail(struct fire_front *ff, int failed, bool retry)
+{
+	char tail[64];
+	struct err e;
+
+	snprintf(tail, sizeof(tail), ",\"failed\":%d,\"retry\":%s}", failed,
+		 retry ? "true" : "false");
+	ff->open = false;
+	fire_write(ff, tail, &e);
+}
 
 static int fire_deliver(void *arg, const struct sched_fire *f, const char *channel, struct err *e)
 {
 	struct fire_front *ff = arg;
+	bool out = !strcmp(channel, "stdout");
 	int rc =
-		ff->fired && !strcmp(channel, "stdout") ? 0 : notify_deliver(&ff->n, f, channel, e);
+		out && ff->json ? fire_entry_head(ff, f, e) : notify_deliver(&ff->n, f, channel, e);
 
-	if (rc == 0 && !strcmp(channel, "stdout")) {
+	if (rc == 0 && out) {
 		ff->printed_job = f->job_id;
 		ff->printed_occ = f->occurrence;
 	}
@@ -288,25 +346,16 @@ static void fire_fired(void *arg, const struct sched_fire *f, int delivered, int
 		fprintf(ff->errout, "nestor: remind fire: %s %lld: %d channel(s) failed, %s\n",
 			f->kind, f->job_id, failed,
 			retry ? "will retry" : "given up after the last attempt");
-	if (fire_printed_before(ff, f))
+	if (ff->json && ff->open && ff->printed_job == f->job_id &&
+	    ff->printed_occ == f->occurrence) {
+		fire_entry_tail(ff, failed, retry);
+	} else if (fire_printed_before(ff, f)) {
 		return;
-	if (ff->fired) {
-		cJSON *o = cJSON_CreateObject();
-		char at[64];
+	} else if (ff->json) {
+		struct err e;
 
-		cJSON_AddNumberToObject(o, "id", (double)f->job_id);
-		cJSON_AddStringToObject(o, "kind", f->kind);
-		cJSON_AddStringToObject(o, "text", f->text ? f->text : "");
-		cJSON_AddStringToObject(o, "occurrence",
-					render_time(f->occurrence, at, sizeof(at)));
-		if (f->late)
-			cJSON_AddNumberToObject(o, "late", (double)f->late);
-		else
-			cJSON_AddNullToObject(o, "late");
-		cJSON_AddNumberToObject(o, "attempt", f->attempt);
-		cJSON_AddNumberToObject(o, "failed", failed);
-		cJSON_AddBoolToObject(o, "retry", retry);
-		cJSON_AddItemToArray(ff->fired, o);
+		if (fire_entry_head(ff, f, &e) == 0)
+			fire_entry_tail(ff, failed, retry);
 	} else if (!(ff->printed_job == f->job_id && ff->printed_occ == f->occurrence)) {
 		line = sched_fire_line(f);
 		fprintf(ff->n.out, "%s\n", line);
@@ -336,11 +385,12 @@ static int dry_run(struct ctx *ctx)
 	if (job_due(ctx->store, ctx->now, 1000, &jobs, &n, &ctx->err) < 0)
 		return -1;
 	if (ctx->json) {
-		cJSON *arr = cJSON_CreateArray();
+		cJSON *top = cJSON_CreateObject();
+		cJSON *arr = cJSON_AddArrayToObject(top, "fired");
 
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, json_job(&jobs[i]));
-		cmd_print_json(ctx, arr);
+		cmd_print_json(ctx, top);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			struct reminder r;
@@ -388,18 +438,17 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	ff.errout = ctx->errout;
 	g.y = syncer_open(ctx->cfg, ctx->store, ctx->user);
 	g.lease = o.lease;
-	if (ctx->json)
-		ff.fired = cJSON_CreateArray();
+	ff.json = ctx->json;
+	if (ff.json)
+		cmd_out_put(ctx->out, "{\"fired\":[\n", 11);
 	rc = sched_run_due(ctx->store, &o, wallclock_now(), &d, &delay, NULL, &ctx->err);
 	syncer_free(g.y);
 	sched_opts_release(&o);
-	if (ff.fired && rc == 0) {
-		cJSON *top = cJSON_CreateObject();
+	/* one object whatever happened: what was delivered is in it */
+	if (ff.json) {
+		const char *end = ff.open ? "}\n]}\n" : ff.entries ? "\n]}\n" : "]}\n";
 
-		cJSON_AddItemToObject(top, "fired", ff.fired);
-		cmd_print_json(ctx, top);
-	} else {
-		cJSON_Delete(ff.fired);
+		cmd_out_put(ctx->out, end, strlen(end));
 	}
 	return rc;
 }

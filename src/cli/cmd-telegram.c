@@ -181,18 +181,23 @@ static int telegram_status_cmd(struct ctx *ctx, int argc, char **argv)
 		telegram_status_release(&st);
 		return 0;
 	}
-	if (st.bot)
+	if (st.bot) {
 		fprintf(ctx->out, "bot: @%s\n", st.bot);
-	else
-		fprintf(ctx->out, "bot: unknown (%s)\n", st.bot_error ? st.bot_error : "?");
+	} else {
+		fputs("bot: unknown (", ctx->out);
+		cmd_put_text(ctx->out, st.bot_error ? st.bot_error : "?");
+		fputs(")\n", ctx->out);
+	}
 	if (st.last_ok)
 		fprintf(ctx->out, "last poll: %s (offset %lld)\n",
 			iso(st.last_ok, buf, sizeof(buf)), st.offset);
 	else
 		fputs("last poll: never\n", ctx->out);
-	if (st.last_error)
-		fprintf(ctx->out, "last error: %s: %s\n", iso(st.last_error_at, buf, sizeof(buf)),
-			st.last_error);
+	if (st.last_error) {
+		fprintf(ctx->out, "last error: %s: ", iso(st.last_error_at, buf, sizeof(buf)));
+		cmd_put_text(ctx->out, st.last_error);
+		fputc('\n', ctx->out);
+	}
 	fprintf(ctx->out, "outbox: %ld waiting\n", st.outbox);
 	fprintf(ctx->out, "chats: %zu linked\n", st.nchats);
 	for (size_t i = 0; i < st.nchats; i++) {
@@ -267,7 +272,8 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 }
 
 /* The CHAT of `telegram unlink`: one whole number, negative for a group's
- * chat, read before getopt would take "-5" for an option. */
+ * chat, read before getopt would take "-5" for an option; "--" before or
+ * after it ends the options. */
 static int unlink_chat(struct ctx *ctx, int argc, char **argv, long long *chat)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
@@ -281,6 +287,9 @@ static int unlink_chat(struct ctx *ctx, int argc, char **argv, long long *chat)
 	}
 	if (i >= argc)
 		return cmd_usage(ctx, "missing CHAT");
+	/* "--" may end the options after the chat too, as getopt allows */
+	if (i == 1 && i + 1 < argc && !strcmp(argv[i + 1], "--"))
+		i++;
 	if (i + 1 < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[i + 1]));
 	if (*chat == 0)

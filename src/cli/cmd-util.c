@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,20 +117,82 @@ void cmd_put_safe(FILE *f, const char *s)
 	free(t);
 }
 
-bool cmd_text_plain(const char *s)
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Whether one of the 8 bytes of w is below 0x20, DEL or not ASCII (a
+ * quick look: such a word is looked at byte by byte). */
+static inline bool word_look(uint64_t w)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
-		    (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
-			return false;
+	uint64_t del = w ^ (0x7f * ONES);
+
+	return ((w - 0x20 * ONES) | (del - ONES) | w) & HIGHS;
+}
+
+/* The bytes of the character at p (before end) when cmd_put_text keeps it,
+ * else 0: a C0 control, DEL, a C1 control (NEL among them), U+2028, U+2029,
+ * a bidirectional control (U+202A..U+202E, U+2066..U+2069), not UTF-8. */
+static size_t text_kept(const unsigned char *p, const unsigned char *end)
+{
+	size_t len = *p < 0x80	 ? 1
+		     : *p < 0xc2 ? 0
+		     : *p < 0xe0 ? 2
+		     : *p < 0xf0 ? 3
+		     : *p < 0xf5 ? 4
+				 : 0;
+
+	if (*p < 0x20 || *p == 0x7f || !len || len > (size_t)(end - p))
+		return 0;
+	if (len > 1 && !utf8_valid((const char *)p, len))
+		return 0;
+	if (*p == 0xc2 && p[1] <= 0x9f)
+		return 0;
+	if (*p == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae) ||
+			   (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+		return 0;
+	return len;
+}
+
+bool cmd_text_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		const unsigned char *stop;
+		uint64_t w;
+
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!word_look(w)) {
+				p += 8;
+				continue;
+			}
+		}
+		/* character by character to the end of this word (or a little past) */
+		for (stop = end - p >= 8 ? p + 8 : end; p < stop;) {
+			size_t len = text_kept(p, end);
+
+			if (!len)
+				return false;
+			p += len;
+		}
+	}
 	return true;
+}
+
+void cmd_put_lines(FILE *f, const char *s)
+{
+	char *t = utf8_clean_str(s ? s : "", CMD_LINES_CLEAN);
+
+	fputs(t, f);
+	free(t);
 }
 
 void cmd_put_text(FILE *f, const char *s)
 {
 	char *t;
 
-	if (!s || cmd_text_plain(s)) {
+	if (!s || cmd_text_plain(s, strlen(s))) {
 		fputs(s ? s : "", f);
 		return;
 	}

@@ -242,14 +242,20 @@ void cmd_put_safe(FILE *f, const char *s);
  * when ctx->tty, else the bare id for scripts.  Frees line. */
 void cmd_stored(struct ctx *ctx, long long id, char *line);
 /* The data string s (a title, a text, an error) on one line of a table or
- * list, terminal or not: utf8_clean(UTF8_PRINTABLE | UTF8_ONE_LINE), so a
- * newline is a space and an escape sequence is dropped.  --json keeps the
- * string as it is. */
+ * list, terminal or not: utf8_clean(UTF8_PRINTABLE | UTF8_ONE_LINE |
+ * UTF8_NO_BIDI), so a newline, a CR or NEL is a space, an escape sequence
+ * and a bidirectional override are dropped, bytes not UTF-8 are U+FFFD (as
+ * on a terminal).  --json keeps the string as it is. */
 void cmd_put_text(FILE *f, const char *s);
-#define CMD_TEXT_CLEAN (UTF8_PRINTABLE | UTF8_ONE_LINE)
-/* Whether s has nothing cmd_put_text would change (no control, no line or
- * paragraph separator): the quick look before the copy. */
-bool cmd_text_plain(const char *s);
+#define CMD_TEXT_CLEAN (UTF8_PRINTABLE | UTF8_ONE_LINE | UTF8_NO_BIDI)
+/* A data string of many lines (notes, a message) in a `show` view: its line
+ * breaks and tabs kept, the other controls dropped as by cmd_put_text. */
+void cmd_put_lines(FILE *f, const char *s);
+#define CMD_LINES_CLEAN (UTF8_PRINTABLE | UTF8_NO_BIDI)
+/* Whether s (n bytes) has nothing cmd_put_text would change (no control,
+ * no line or paragraph separator, no bidirectional control, valid UTF-8):
+ * the quick look before the copy, a word at a time. */
+bool cmd_text_plain(const char *s, size_t n);
 /* Output to a terminal never drives it.  When f is a terminal, a new
  * unbuffered stream that writes to f what utf8_clean(UTF8_PRINTABLE |
  * UTF8_NO_BIDI) leaves (controls other than newline and tab dropped, and

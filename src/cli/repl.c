@@ -497,7 +497,9 @@ static int resume(struct repl *r, long long id)
 		conversation_release(&c);
 		return -1;
 	}
-	fprintf(r->ctx->out, "resuming conversation %lld: %s\n", c.id, c.title ? c.title : "");
+	fprintf(r->ctx->out, "resuming conversation %lld: ", c.id);
+	cmd_put_text(r->ctx->out, c.title);
+	fputc('\n', r->ctx->out);
 	conversation_release(&c);
 	if (conversation_messages(r->ctx->store, id, &ms, &n, &r->ctx->err) < 0)
 		return -1;
@@ -510,9 +512,9 @@ static int resume(struct repl *r, long long id)
 		if (!ms[i].content || !strcmp(ms[i].role, "tool"))
 			continue;
 		if (!strcmp(ms[i].role, "user"))
-			fprintf(r->ctx->out, "you: %s\n", ms[i].content);
-		else
-			fprintf(r->ctx->out, "%s\n", ms[i].content);
+			fputs("you: ", r->ctx->out);
+		cmd_put_lines(r->ctx->out, ms[i].content);
+		fputc('\n', r->ctx->out);
 	}
 	message_list_free(ms, n);
 	r->conv = id;

@@ -79,6 +79,32 @@ expect_eq "bash: --user=b then bob" "$(b --user = b)" "bob"
 expect_eq "bash: --db=PATH is followed" "$(b --db = "$dir/nestor.db" routine show '')" "1"
 expect_match "bash: --db=PA then the files" "$(b --db = "$dir/nestor.d" | tr "\n" " ")" "(^| )$dir/nestor.db( |$)"
 expect_eq "bash: --calendar=NAME" "$(b agenda --calendar = '')" "$(b agenda --calendar '')"
+# without '=' in COMP_WORDBREAKS "--user=b" is one word, replaced whole
+cat > comp-noeq.bash <<'SH'
+source "$1"; shift
+COMP_WORDBREAKS=${COMP_WORDBREAKS//=/}
+COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+_nestor
+printf '%s\n' "${COMPREPLY[@]}"
+SH
+expect_eq "bash, no '=' break: --user=b then --user=bob" \
+	"$(bash --norc comp-noeq.bash nestor.bash nestor task done --user=b)" "--user=bob"
+expect_eq "bash, no '=' break: after --user=NAME, its ids" \
+	"$(bash --norc comp-noeq.bash nestor.bash nestor task done --user=bob '')" "4"
+# COMP_LINE says whether the word after '=' was typed apart from it
+cat > comp-line.bash <<'SH'
+source "$1"; shift
+COMP_LINE=$1; COMP_POINT=${#1}; shift
+COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+_nestor_words
+printf '%s\n' "${words[@]}"
+SH
+expect_eq "bash: --user= then a space: two words" \
+	"$(bash --norc comp-line.bash nestor.bash 'nestor --user= task done ' nestor --user = task done '' | tr '\n' ' ')" \
+	"nestor --user= task done  "
+expect_eq "bash: --user=bob: one word" \
+	"$(bash --norc comp-line.bash nestor.bash 'nestor --user=bob task done ' nestor --user = bob task done '' | tr '\n' ' ')" \
+	"nestor --user=bob task done  "
 
 # -- zsh: loads, and a TAB on a pty lists what the table and the database say
 zsh -f -c "fpath=($dir/zfunc \$fpath); autoload -U compinit; compinit -u -d $dir/zcompdump; autoload -U _nestor; print ok" > zload.out 2>&1

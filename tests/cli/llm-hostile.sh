@@ -58,8 +58,10 @@ kept=$(printf 'A�B �� C ��� D [2J E ]52;c;aGk= F G H \342\200\256I\3
 fake_script "[{\"say\": [\"$head\", \"$tail\"]}, {\"say\": \"$head$tail\", \"plain\": true}]"
 expect_eq "streamed reply" "$(nestor ask "stream")" "$kept"
 expect_eq "whole reply" "$(nestor ask "whole")" "$kept"
-expect_eq "stored reply" "$(nestor history show "$(nestor --json history list |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')" | sed -n 3p)" "gpt: $kept"
+conv=$(nestor --json history list | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+expect_eq "stored reply" "$(nestor --json history show "$conv" | jq -r '.messages[-1].content')" "$kept"
+# history show, as a table does: the overrides and isolates dropped
+expect_eq "shown reply" "$(nestor history show "$conv" | sed -n 3p)" "gpt: $want"
 
 # -- the TUI: a conversation stored by an older nestor, whose tool names
 # and reply kept bytes that are not UTF-8 and C1 controls, is drawn with

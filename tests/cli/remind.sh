@@ -89,3 +89,12 @@ assert o["occurrence"].startswith("2020-01-01T10:00:00+") and o["late"] > 0, o
 assert o["failed"] == 0 and o["retry"] is False, o
 PY
 expect_eq "nothing due: an empty list" "$(nestor --json remind fire | jq -c .)" '{"fired":[]}'
+
+# --json: the stdout channel is the writing of the reminder's entry; when it
+# does not get out, that delivery failed and is retried as without --json
+id=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor remind add lost --at "2020-01-01 10:00" --channel stdout)
+st=0; nestor --json remind fire >/dev/full 2>err || st=$?
+expect_eq "fire to a full disk fails" "$st" 1
+expect_match "the stdout entry failed" "$(nestor jobs history "$id")" 'stdout +failed +write: No space left on device'
+expect_match "still pending, for its retry" "$(nestor remind list)" "lost"
+expect_eq "dry run: the same shape" "$(nestor --json remind fire --dry-run | jq -c 'keys')" '["fired"]'

@@ -72,7 +72,10 @@ expect_eq "unlinked: no chat left" "$(nestor user show zed --json | jq .telegram
 nestor user edit zed --telegram-chat -1001234567890 >/dev/null
 expect_eq "a group's chat unlinked after --" "$(nestor telegram unlink -- -1001234567890)" \
 	"unlinked chat -1001234567890"
+nestor user edit zed --telegram-chat 5 >/dev/null
+expect_eq "a chat unlinked with -- after it" "$(nestor telegram unlink 5 --)" "unlinked chat 5"
 # one CHAT, named when it is not one: a second one, 0 (no chat's id), a word
+refused "unlink 5 -- 6" '^nestor: telegram unlink: unexpected argument "6"$' telegram unlink 5 -- 6
 refused "unlink -5 -6" '^nestor: telegram unlink: unexpected argument "-6"$' telegram unlink -5 -6
 refused "unlink -- -5 -6" '^nestor: telegram unlink: unexpected argument "-6"$' \
 	telegram unlink -- -5 -6

@@ -58,8 +58,13 @@ START_TEST(test_controls)
 	free(got);
 	/* one line: a name from a server */
 	got = clean(in, sizeof(in) - 1, UTF8_PRINTABLE | UTF8_ONE_LINE);
-	ck_assert_str_eq(got, "a[2Jb c de"
-			      "f\xc2\xa0g");
+	ck_assert_str_eq(got, "a[2Jb c d e f\xc2\xa0g");
+	free(got);
+	/* a lone CR and NEL end a line as LF does; CR LF is one end */
+	got = clean("a\rb\r\nc\xc2\x85"
+		    "d",
+		    9, UTF8_PRINTABLE | UTF8_ONE_LINE);
+	ck_assert_str_eq(got, "a b c d");
 	free(got);
 	got = clean("x\n\ty\xff", 5, UTF8_ONE_LINE);
 	ck_assert_str_eq(got, "x  y\xef\xbf\xbd");

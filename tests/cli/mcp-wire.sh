@@ -142,3 +142,18 @@ trap - EXIT
 } | nestor mcp >big.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
 expect_match "a long list, cut" "$(json big.out '[(len(t) <= 1<<20, json.loads(t) == s, len(s["tasks"]), s["truncated"]) for r in [d[21]["result"]] for t, s in [(r["content"][0]["text"], r["structuredContent"])]][0]')" \
 	"^\\(True, True, 20, '20 of 23 tasks shown: the result is 12[0-9]{5} bytes, more than 1048576'\\)$"
+# two long lists (task_recap: open and done): each cut, each named
+{
+	printf '%s\n' "$init"
+	notes=$(head -c 60000 /dev/zero | tr '\0' n)
+	for i in $(seq 20); do
+		printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"recap %s","notes":"%s"}}}\n' "$((100 + i))" "$i" "$notes"
+	done
+} | nestor mcp >/dev/null 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+for id in $(nestor task list --json | python3 -c 'import json,sys; print(" ".join(str(t["id"]) for t in json.load(sys.stdin) if t["title"].startswith("recap")))'); do
+	nestor task done "$id" >/dev/null || fail "task done $id"
+done
+printf '%s\n%s\n' "$init" '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"task_recap","arguments":{}}}' |
+	nestor mcp >recap.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_match "two long lists, cut" "$(json recap.out '[(r.get("isError"), len(t) <= 1<<20, json.loads(t) == s, s.get("truncated")) for r in [d[1]["result"]] for t, s in [(r["content"][0]["text"], r.get("structuredContent", {}))]][0]')" \
+	"^\\(None, True, True, '[0-9]+ of 2[0-9] open shown, [0-9]+ of 20 done shown: the result is [0-9]+ bytes, more than 1048576'\\)$"

@@ -80,10 +80,14 @@ expect_eq "integer arguments" "$(json ints.out 'set((r["result"]["isError"], r["
 	printf '%s\n' "$init"
 	printf '{"jsonrpc":"2.0","id":%s,"method":"ping"}\n' 1e2 1.0 1E0
 	printf '\f{"jsonrpc":"2.0","id":4,"method":"ping"}\n{"jsonrpc":"2.0","id":5,"method":"ping"}\v\n'
+	# the member name written with escapes is the same id
+	printf '%s\n' '{"jsonrpc":"2.0","i\u0064":1e2,"method":"ping"}' '{"jsonrpc":"2.0","\u0069d":1.0,"method":"ping"}'
 } | nestor mcp >ids.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
 expect_eq "ids 1e2, 1.0, 1E0" "$(json ids.out '[(r["id"], r["error"]["code"]) for r in d[1:4]]')" \
 	"[(None, -32600), (None, -32600), (None, -32600)]"
-expect_eq "a form feed, a vertical tab" "$(json ids.out '[(r["id"], r["error"]["message"]) for r in d[4:]]')" \
+expect_eq "ids 1e2, 1.0 under an escaped name" "$(json ids.out '[(r["id"], r["error"]["code"]) for r in d[6:]]')" \
+	"[(None, -32600), (None, -32600)]"
+expect_eq "a form feed, a vertical tab" "$(json ids.out '[(r["id"], r["error"]["message"]) for r in d[4:6]]')" \
 	"[(None, 'parse error: not JSON (at byte 0: white space is only space, tab, CR and LF)'), (None, 'parse error: not JSON (at byte 40: white space is only space, tab, CR and LF)')]"
 
 # /mcp

@@ -129,6 +129,11 @@ expect_eq "an unknown notification: -32601" "$(json body 'd[0]["id"], d[0]["erro
 expect_eq "a notification's params not an object" \
 	"$(mcp -H "Mcp-Session-Id: $sid" -d '[{"jsonrpc":"2.0","method":"notifications/initialized","params":[1]}]')" 400
 expect_eq "a cancellation without requestId" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}')" 400
+# a response with neither a result nor an error, or with both: malformed
+expect_eq "a response with neither" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5}')" 400
+expect_eq "a response with neither: -32600" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32600'
+expect_eq "a response with both" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"result":{},"error":{"code":1,"message":"x"}}')" 400
+expect_eq "a response with a result" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"result":{}}')" 202
 expect_eq "a form feed first" "$(mcp -H "Mcp-Session-Id: $sid" -d "$(printf '\f{"jsonrpc":"2.0","id":25,"method":"ping"}')")" 400
 expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
 kill $pid

@@ -754,11 +754,18 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 				 "(no fraction, no exponent)");
 	if (!cJSON_IsString(version) || strcmp(version->valuestring, "2.0"))
 		return rpc_error(method ? id : NULL, RPC_INVALID, "jsonrpc must be \"2.0\"");
-	if (!method) /* a response to us, or nonsense without an id */
-		return id || cJSON_GetObjectItemCaseSensitive(m, "result") ||
-				       cJSON_GetObjectItemCaseSensitive(m, "error")
-			       ? NULL
-			       : rpc_error(NULL, RPC_INVALID, "missing method");
+	if (!method) { /* a response to us, or nonsense without an id */
+		bool result = cJSON_GetObjectItemCaseSensitive(m, "result") != NULL;
+		bool error = cJSON_GetObjectItemCaseSensitive(m, "error") != NULL;
+
+		if (!id && !result && !error)
+			return rpc_error(NULL, RPC_INVALID, "missing method");
+		if (result == error)
+			return rpc_error(NULL, RPC_INVALID,
+					 "a response has a result or an error, not both, not "
+					 "neither");
+		return NULL;
+	}
 	if (!cJSON_IsString(method))
 		return rpc_error(id, RPC_INVALID, "method must be a string");
 	name = method->valuestring;

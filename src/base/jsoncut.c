@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,97 +25,159 @@ static size_t item_sizes(const cJSON *a, size_t **sizes, size_t *n)
 	return total;
 }
 
-/* v with its member cut kept to its first k items and the note. */
-static char *print_cut(const cJSON *v, const cJSON *cut, size_t k, const char *note)
+/* A list member of the value cut: its items' sizes, how many there are,
+ * how many are kept and the bytes those print to. */
+struct cut {
+	const cJSON *arr;
+	size_t *sizes, count, k, kept;
+};
+
+/* The name of the note: "truncated", else the first of "_truncated",
+ * "__truncated", ... that v has no member of (a member of that name is
+ * kept as it is).  NULL when none is free. */
+static char *note_name(const cJSON *v)
+{
+	char name[64] = "truncated";
+
+	for (size_t i = 0; i < sizeof(name) - sizeof("truncated"); i++) {
+		if (!cJSON_GetObjectItemCaseSensitive(v, name))
+			return xstrdup(name);
+		memmove(name + 1, name, strlen(name) + 1);
+		name[0] = '_';
+	}
+	return NULL;
+}
+
+/* "12 of 650 open shown, 30 of 650 done shown: the result is n bytes,
+ * more than max", naming each list cut (each list when all is true). */
+static char *note_of(const struct cut *cuts, size_t ncuts, bool all, size_t n, size_t max)
+{
+	char *note = xstrdup(""), *t;
+
+	for (size_t i = 0; i < ncuts; i++) {
+		if (!all && cuts[i].k == cuts[i].count)
+			continue;
+		t = xasprintf("%s%s%zu of %zu %s shown", note, *note ? ", " : "",
+			      all ? cuts[i].count : cuts[i].k, cuts[i].count, cuts[i].arr->string);
+		free(note);
+		note = t;
+	}
+	t = xasprintf("%s: the result is %zu bytes, more than %zu", note, n, max);
+	free(note);
+	return t;
+}
+
+/* The bytes string s prints to as JSON. */
+static size_t string_bytes(const char *s)
+{
+	cJSON *str = cJSON_CreateString(s);
+	char *t = cJSON_PrintUnformatted(str);
+	size_t n = t ? strlen(t) : 0;
+
+	free(t);
+	cJSON_Delete(str);
+	return n;
+}
+
+/* v with each list of cuts kept to its first k items, and the note. */
+static char *print_cut(const cJSON *v, const struct cut *cuts, size_t ncuts, const char *name,
+		       const char *note)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
 	const cJSON *c;
-	size_t i = 0;
 	char *text;
 
 	for (c = v->child; c; c = c->next) {
-		if (c->string && !strcmp(c->string, "truncated"))
-			continue;
-		if (c != cut) {
+		size_t j = 0, i = 0;
+
+		while (j < ncuts && cuts[j].arr != c)
+			j++;
+		if (j == ncuts || cuts[j].k == cuts[j].count) {
 			cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
 			continue;
 		}
 		arr = cJSON_AddArrayToObject(o, c->string);
-		for (const cJSON *it = c->child; it && i < k; it = it->next, i++)
+		for (const cJSON *it = c->child; it && i < cuts[j].k; it = it->next, i++)
 			cJSON_AddItemToArray(arr, cJSON_Duplicate(it, 1));
 	}
-	cJSON_AddStringToObject(o, "truncated", note);
+	cJSON_AddStringToObject(o, name, note);
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;
 }
 
-static char *note_of(size_t k, size_t count, const char *name, size_t n, size_t max)
+/* Drop the last item of the list keeping the most bytes; false when that
+ * would leave a list of items empty (an item too large on its own) or
+ * there is none left to drop. */
+static bool drop_one(struct cut *cuts, size_t ncuts, size_t *used)
 {
-	return xasprintf("%zu of %zu %s shown: the result is %zu bytes, more than %zu", k, count,
-			 name, n, max);
+	struct cut *big = NULL;
+
+	for (size_t i = 0; i < ncuts; i++)
+		if (cuts[i].k && (!big || cuts[i].kept > big->kept))
+			big = &cuts[i];
+	if (!big || big->k == 1)
+		return false;
+	big->k--;
+	big->kept -= big->sizes[big->k];
+	*used -= big->sizes[big->k] + 1;
+	return true;
 }
 
 char *json_print_max(const cJSON *v, size_t max, size_t *whole)
 {
-	char *text = cJSON_PrintUnformatted(v), *note;
-	const cJSON *c, *cut = NULL;
-	size_t n = text ? strlen(text) : 0, *sizes = NULL, count = 0, items = 0, k, used;
+	char *text = cJSON_PrintUnformatted(v), *note, *name = NULL;
+	struct cut *cuts = NULL;
+	size_t n = text ? strlen(text) : 0, ncuts = 0, used;
+	const cJSON *c;
 
 	if (whole)
 		*whole = n;
 	if (!text || n <= max)
 		return text;
 	free(text);
-	if (!cJSON_IsObject(v))
-		return NULL;
-	/* the array printing the most bytes is the one cut */
+	text = NULL;
+	if (!cJSON_IsObject(v) || !(name = note_name(v)))
+		goto out;
+	for (c = v->child; c; c = c->next)
+		ncuts += cJSON_IsArray(c) && c->child;
+	cuts = xcalloc(ncuts ? ncuts : 1, sizeof(*cuts));
+	ncuts = 0;
+	used = n + 2 + string_bytes(name); /* ,"name": */
 	for (c = v->child; c; c = c->next) {
-		size_t *s, m, sum;
+		struct cut *cu = &cuts[ncuts];
 
-		if (!cJSON_IsArray(c))
+		if (!cJSON_IsArray(c) || !c->child)
 			continue;
-		sum = item_sizes(c, &s, &m);
-		if (!cut || sum > items) {
-			free(sizes);
-			sizes = s;
-			count = m;
-			items = sum;
-			cut = c;
-		} else {
-			free(s);
-		}
+		cu->arr = c;
+		cu->kept = item_sizes(c, &cu->sizes, &cu->count);
+		cu->k = cu->count;
+		ncuts++;
 	}
-	if (!cut)
-		return NULL;
-	/* everything but the items and their commas, then whole items while
-	 * they fit (the note as long as it can be) */
-	note = note_of(count, count, cut->string, n, max);
-	used = n - items - (count ? count - 1 : 0) + strlen(",\"truncated\":\"\"") + strlen(note);
+	/* the note as long as it can be: every list named, at full counts */
+	note = note_of(cuts, ncuts, true, n, max);
+	used += string_bytes(note);
 	free(note);
-	for (k = 0; k < count && used + sizes[k] + (k ? 1 : 0) <= max; k++)
-		used += sizes[k] + (k ? 1 : 0);
+	/* the list keeping the most loses its last item until the whole fits */
+	while (used > max)
+		if (!drop_one(cuts, ncuts, &used))
+			goto out;
 	for (;;) {
-		size_t got, over;
-
-		note = note_of(k, count, cut->string, n, max);
-		text = print_cut(v, cut, k, note);
+		note = note_of(cuts, ncuts, false, n, max);
+		text = print_cut(v, cuts, ncuts, name, note);
 		free(note);
-		got = text ? strlen(text) : max + 1;
-		if (got <= max || !k) {
-			free(sizes);
-			if (got <= max)
-				return text;
-			free(text);
-			return NULL;
-		}
+		if (text && strlen(text) <= max)
+			break;
+		/* printed other than counted: one more item less */
 		free(text);
-		/* a name or a member dropped printed other than counted:
-		 * drop the last items worth the excess */
-		for (over = got - max; k && over;) {
-			size_t d = sizes[--k] + 1;
-
-			over = d >= over ? 0 : over - d;
-		}
+		text = NULL;
+		if (!drop_one(cuts, ncuts, &used))
+			break;
 	}
+out:
+	for (size_t i = 0; i < ncuts; i++)
+		free(cuts[i].sizes);
+	free(cuts);
+	free(name);
+	return text;
 }

@@ -10,12 +10,16 @@
  *	if (!text)
  *		... "the result is %zu bytes, more than %d", whole, 1 << 20
  *
- * When the printed value is over max and is an object with an array
- * member, the largest such array is cut to its first items so the whole
- * fits, and a member "truncated" says so:
+ * When the printed value is over max and is an object with array members,
+ * the list keeping the most bytes loses its last item until the whole
+ * fits (so every large list is cut, small ones kept whole), and a member
+ * "truncated" names each list cut:
  *
- *	{"tasks":[...the first 120...],"truncated":"120 of 410 tasks shown:
- *	 the result is 76543210 bytes, more than 1048576"}
+ *	{"open":[...],"done":[...],"truncated":"120 of 410 open shown,
+ *	 30 of 650 done shown: the result is 76543210 bytes, more than 1048576"}
+ *
+ * A member "truncated" the value has is kept as it is and the note is
+ * "_truncated" (or "__truncated", ...).
  */
 #ifndef NESTOR_JSONCUT_H
 #define NESTOR_JSONCUT_H
@@ -26,8 +30,9 @@ struct cJSON;
 
 /* v printed unformatted in at most max bytes (caller frees), cut as above
  * when it must be; *whole (unless NULL) the bytes of v uncut.  NULL when
- * it cannot be cut to fit (no array to cut, or too large without its
- * items), or when v cannot be printed (whole 0). */
+ * it cannot be cut to fit (no array to cut, too large without its items,
+ * or a list that would be left with none: an item too large on its own),
+ * or when v cannot be printed (whole 0). */
 char *json_print_max(const struct cJSON *v, size_t max, size_t *whole);
 
 #endif

@@ -23,6 +23,7 @@ struct level {
 struct scan {
 	struct level lv[DEPTH];
 	size_t depth; /* may be over DEPTH */
+	bool decode;  /* member names reported as read, not as written */
 };
 
 /* Append a member name (cut at NAME_MAX_BYTES), an "[index]" (name NULL)
@@ -40,6 +41,27 @@ static void add(char *buf, size_t cap, const char *name, size_t len, long index)
 		snprintf(buf + n, cap - n, "[%ld]", index);
 	else
 		snprintf(buf + n, cap - n, "...");
+}
+
+/* Append the member name written at name[0..len) (its escapes read, "i\u0064"
+ * is "id") to the path buf of cap bytes. */
+static void add_decoded(char *buf, size_t cap, const char *name, size_t len)
+{
+	char *quoted;
+	cJSON *str;
+
+	if (!memchr(name, '\\', len)) {
+		add(buf, cap, name, len, 0);
+		return;
+	}
+	quoted = xasprintf("\"%.*s\"", (int)len, name);
+	str = cJSON_Parse(quoted);
+	if (cJSON_IsString(str))
+		add(buf, cap, str->valuestring, strlen(str->valuestring), 0);
+	else
+		add(buf, cap, name, len, 0);
+	cJSON_Delete(str);
+	free(quoted);
 }
 
 static void report(const struct scan *sc, bool raw, void (*fn)(void *, const struct json_nul *),
@@ -61,6 +83,8 @@ static void report(const struct scan *sc, bool raw, void (*fn)(void *, const str
 
 		if (l->type == '[')
 			add(at.path, sizeof(at.path), NULL, 0, l->index);
+		else if (l->key && sc->decode)
+			add_decoded(at.path, sizeof(at.path), l->key, l->klen);
 		else if (l->key)
 			add(at.path, sizeof(at.path), l->key, l->klen, 0);
 	}
@@ -96,6 +120,7 @@ static void walk(const char *s, size_t n, bool numbers,
 	struct level *cur = NULL;
 
 	memset(&sc, 0, sizeof(sc));
+	sc.decode = numbers;
 	for (size_t i = 0; i < n; i++) {
 		size_t start;
 		bool esc = false, raw = false;

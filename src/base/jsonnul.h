@@ -50,7 +50,8 @@ bool json_nul_first(const char *s, size_t n, struct json_nul *at);
  * double it makes, so an id sent as 1e2 would be echoed as 100 and taken
  * for the integer it is not.  json_frac_each() calls fn for each such
  * number of s[0..n), where it is as json_nul_each() says (raw false; key
- * the member name it is the value of).
+ * the member name it is the value of), but the path's member names read
+ * as cJSON reads them ("i\u0064" is "id").
  *
  * White space is only space, tab, LF and CR; cJSON skips every byte up to
  * 0x20 (form feed, vertical tab, ...) as if it were.  json_bad_space()

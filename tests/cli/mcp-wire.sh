@@ -80,10 +80,14 @@ expect_eq "integer arguments" "$(json ints.out 'set((r["result"]["isError"], r["
 	printf '%s\n' "$init"
 	printf '{"jsonrpc":"2.0","id":%s,"method":"ping"}\n' 1e2 1.0 1E0
 	printf '\f{"jsonrpc":"2.0","id":4,"method":"ping"}\n{"jsonrpc":"2.0","id":5,"method":"ping"}\v\n'
+	# the member name written with escapes is the same id
+	printf '%s\n' '{"jsonrpc":"2.0","i\u0064":1e2,"method":"ping"}' '{"jsonrpc":"2.0","\u0069d":1.0,"method":"ping"}'
 } | nestor mcp >ids.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
 expect_eq "ids 1e2, 1.0, 1E0" "$(json ids.out '[(r["id"], r["error"]["code"]) for r in d[1:4]]')" \
 	"[(None, -32600), (None, -32600), (None, -32600)]"
-expect_eq "a form feed, a vertical tab" "$(json ids.out '[(r["id"], r["error"]["message"]) for r in d[4:]]')" \
+expect_eq "ids 1e2, 1.0 under an escaped name" "$(json ids.out '[(r["id"], r["error"]["code"]) for r in d[6:]]')" \
+	"[(None, -32600), (None, -32600)]"
+expect_eq "a form feed, a vertical tab" "$(json ids.out '[(r["id"], r["error"]["message"]) for r in d[4:6]]')" \
 	"[(None, 'parse error: not JSON (at byte 0: white space is only space, tab, CR and LF)'), (None, 'parse error: not JSON (at byte 40: white space is only space, tab, CR and LF)')]"
 
 # /mcp
@@ -125,6 +129,11 @@ expect_eq "an unknown notification: -32601" "$(json body 'd[0]["id"], d[0]["erro
 expect_eq "a notification's params not an object" \
 	"$(mcp -H "Mcp-Session-Id: $sid" -d '[{"jsonrpc":"2.0","method":"notifications/initialized","params":[1]}]')" 400
 expect_eq "a cancellation without requestId" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}')" 400
+# a response with neither a result nor an error, or with both: malformed
+expect_eq "a response with neither" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5}')" 400
+expect_eq "a response with neither: -32600" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32600'
+expect_eq "a response with both" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"result":{},"error":{"code":1,"message":"x"}}')" 400
+expect_eq "a response with a result" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"result":{}}')" 202
 expect_eq "a form feed first" "$(mcp -H "Mcp-Session-Id: $sid" -d "$(printf '\f{"jsonrpc":"2.0","id":25,"method":"ping"}')")" 400
 expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
 kill $pid
@@ -142,3 +151,18 @@ trap - EXIT
 } | nestor mcp >big.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
 expect_match "a long list, cut" "$(json big.out '[(len(t) <= 1<<20, json.loads(t) == s, len(s["tasks"]), s["truncated"]) for r in [d[21]["result"]] for t, s in [(r["content"][0]["text"], r["structuredContent"])]][0]')" \
 	"^\\(True, True, 20, '20 of 23 tasks shown: the result is 12[0-9]{5} bytes, more than 1048576'\\)$"
+# two long lists (task_recap: open and done): each cut, each named
+{
+	printf '%s\n' "$init"
+	notes=$(head -c 60000 /dev/zero | tr '\0' n)
+	for i in $(seq 20); do
+		printf '{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"recap %s","notes":"%s"}}}\n' "$((100 + i))" "$i" "$notes"
+	done
+} | nestor mcp >/dev/null 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+for id in $(nestor task list --json | python3 -c 'import json,sys; print(" ".join(str(t["id"]) for t in json.load(sys.stdin) if t["title"].startswith("recap")))'); do
+	nestor task done "$id" >/dev/null || fail "task done $id"
+done
+printf '%s\n%s\n' "$init" '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"task_recap","arguments":{}}}' |
+	nestor mcp >recap.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_match "two long lists, cut" "$(json recap.out '[(r.get("isError"), len(t) <= 1<<20, json.loads(t) == s, s.get("truncated")) for r in [d[1]["result"]] for t, s in [(r["content"][0]["text"], r.get("structuredContent", {}))]][0]')" \
+	"^\\(None, True, True, '[0-9]+ of 2[0-9] open shown, [0-9]+ of 20 done shown: the result is [0-9]+ bytes, more than 1048576'\\)$"

@@ -732,6 +732,26 @@ START_TEST(test_result_cut_whole_items)
 	free(text);
 	ck_assert_ptr_null(json_print_max(flat, 30, &whole));
 	ck_assert_ptr_null(json_print_max(v, 60, &whole));
+	free(json);
+	cJSON_Delete(v);
+	/* two large lists: both cut, both named; a member "truncated" kept */
+	json = xasprintf("{\"truncated\":[1],\"open\":[\"%s\",\"%s\",\"%s\"],"
+			 "\"done\":[\"%s\",\"%s\",\"%s\"]}",
+			 item, item, item, item, item, item);
+	v = cJSON_Parse(json);
+	text = json_print_max(v, 400, &whole);
+	ck_assert_uint_le(strlen(text), 400);
+	cut = cJSON_Parse(text);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "open")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "done")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "truncated")), 1);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cut, "_truncated")->valuestring,
+			 "1 of 3 open shown, 1 of 3 done shown: the result is 653 bytes, more "
+			 "than 400");
+	cJSON_Delete(cut);
+	free(text);
+	/* one item too large on its own: not an empty list */
+	ck_assert_ptr_null(json_print_max(v, 200, &whole));
 	ck_assert(json_bad_space("\f{}", 3, &at) && at == 0);
 	ck_assert(json_bad_space("{\"a\":1}\v", 8, &at) && at == 7);
 	ck_assert(!json_bad_space("{\"\f\":\" \t\r\n\"} \t\r\n", 14, &at));

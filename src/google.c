@@ -647,7 +647,7 @@ out:
  * event goes here too, its queued changes with it, and mine (the version
  * lost) is recorded in the same transaction. */
 static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
-			struct err *e)
+			const char *who, struct err *e)
 {
 	struct gsync_op all = *op;
 	char *mtext = cJSON_PrintUnformatted(mine);
@@ -655,8 +655,8 @@ static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON 
 
 	all.last_put = LLONG_MAX;
 	if (gsync_apply_begin(g->s, false, e) == 0) {
-		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null",
-				   "google (deleted there)", g->now, NULL, e) < 0 ||
+		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null", who, g->now,
+				   NULL, e) < 0 ||
 		    gsync_pushed(g->s, &all, NULL, e) < 0 ||
 		    event_delete(g->s, op->event_id, NULL, g->now, e) < 0)
 			gsync_apply_abort(g->s);
@@ -696,6 +696,16 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 		 "calendar %s: event %s: Google refuses the change made here (%s);"
 		 " Google's version is back, the change is in `nestor sync conflicts`",
 		 utf8_q(op->calendar), utf8_q(op->remote_id), gcal_reason(why));
+	if (op->kind == GSYNC_PUT && !op->etag) {
+		/* an insert: Google has no version of it, and never will */
+		free(path);
+		snprintf(line, sizeof(line),
+			 "calendar %s: Google refuses the event added here (%s);"
+			 " it is removed here, the event is in `nestor sync conflicts`",
+			 utf8_q(op->calendar), gcal_reason(why));
+		rc = take_deleted(g, op, mine, "google (refused there)", e);
+		goto told;
+	}
 	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
 	free(path);
 	if (rc < 0)
@@ -703,7 +713,7 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 	status = r.status == 200 ? jstr(r.json, "status") : NULL;
 	if (r.status == 404 || r.status == 410 || (status && !strcmp(status, "cancelled"))) {
 		gcal_resp_release(&r);
-		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, e)
+		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, "google (deleted there)", e)
 					   : gsync_pushed(g->s, op, NULL, e);
 	} else if (r.status != 200) {
 		gsess_status_error(&r, "push", e);
@@ -715,6 +725,7 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 		rc = take_remote(g, op, r.json, mtext, ttext, e);
 		gcal_resp_release(&r);
 	}
+told:
 	if (rc == 0) {
 		warn_line(line);
 		rep->conflicts++;
@@ -838,14 +849,14 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
 		/* deleted in Google: the deletion wins over the change here */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
-		rc = take_deleted(g, op, body, e);
+		rc = take_deleted(g, op, body, "google (deleted there)", e);
 		rep->conflicts += rc == 0;
 		lost = true;
 	} else if (r.status == 404 || r.status == 410) {
 		/* gone in Google: nothing left to change there */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
 		rc = gsync_pushed(g->s, op, NULL, e);
-	} else if (refused_for_good(&r) && (op->kind == GSYNC_DEL || op->etag)) {
+	} else if (refused_for_good(&r)) {
 		rc = take_refused(g, op, body, &r, rep, e);
 		lost = true;
 	} else {

@@ -129,6 +129,21 @@ for cmd in edit rm; do
 		"nestor: event $cmd: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
 done
 expect_eq "the holiday unchanged" "$(here "$hid")" "Holiday | None"
+# An import into it, or over one of its events (a UID it has), is
+# refused the same way, nothing written.
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:ro1@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260701T100000Z\r\nDURATION:PT30M\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >ro.ics
+huid=$(sqlite3 "$DB" "SELECT uid FROM events WHERE id = $hid")
+sed "s/ro1@t/$huid/" ro.ics >ro2.ics
+for f in "ro.ics --calendar Holidays" ro2.ics; do
+	set +e
+	nestor import $f >out 2>err
+	rc=$?
+	set -e
+	expect_eq "import $f: exit" "$rc" 2
+	expect_eq "import $f: why" "$(cat err)" \
+		"nestor: import: ${f%% *}: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
+done
+expect_eq "nothing imported" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Imported'")" 0
 expect_eq "nothing queued for it" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
 
 # A change Google refuses for good (403 requiredAccessLevel) is not sent
@@ -146,6 +161,17 @@ expect_match "the change recorded" "$(nestor sync conflicts)" "Not allowed"
 NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
 expect_eq "the next day: not told again" "$(cat err)" ""
 expect_eq "sent once" "$(($(npatches) - p0))" 1
+
+# An event added here that Google refuses for good is not sent again and
+# again either: it goes, recorded in the conflicts, told once.
+nestor event add "Refused add" --at "2026-07-01 10:00" --for 1h --calendar Work >/dev/null
+gctl /_control '{"fail": [{"method": "POST", "path": "/events", "status": 403,
+  "reason": "requiredAccessLevel"}]}' >/dev/null
+nestor google sync >out 2>err || fail "a refused insert: the sync failed: $(cat err)"
+expect_match "a refused insert: told" "$(cat err)" 'Google refuses the event added here \(requiredAccessLevel\)'
+expect_match "the insert recorded" "$(nestor sync conflicts)" "Refused add"
+expect_eq "no longer queued" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
+expect_eq "gone here" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Refused add'")" 0
 
 # A page of events over 4 MiB (250 events with long descriptions) is
 # taken, and a calendar whose pull fails does not hold the others back.

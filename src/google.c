@@ -518,10 +518,8 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 	struct gsync_cal *cals;
 	size_t n;
 	struct google_report ignored = { 0 };
-	struct gsync_op all = *op;
 	int rc = -1;
 
-	all.last_put = LLONG_MAX;
 	if (gsync_calendars(g->s, &cals, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -530,16 +528,19 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 			continue;
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
-		/* the op is still in the outbox: forget it and every change of the
-		 * event queued since (mine holds them: it is the event as it is
-		 * now), so the pull applies and no push overwrites what won */
+		/* the op is still in the outbox: forget it and the changes of the
+		 * event it sent, so the pull applies and no push overwrites what
+		 * won.  A change made here after the op was read (while this sync
+		 * runs) stays queued and keeps the etag seen: the pull holds off,
+		 * and its push meets Google's version (412), the policy deciding */
 		if (gsync_conflict(g->s, op->event_id, op->remote_id, mine, theirs, "google",
 				   g->now, NULL, e) < 0 ||
-		    gsync_pushed(g->s, &all, NULL, e) < 0) {
+		    gsync_pushed(g->s, op, NULL, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
 		}
-		if (apply_event(g, &cals[i], remote, &ignored, e) < 0) {
+		if (apply_event(g, &cals[i], remote, &ignored, e) < 0 ||
+		    gsync_later_put_etag(g->s, op->event_id, op->etag, e) < 0) {
 			err_prefix(e, "event %s", utf8_q(op->remote_id));
 			gsync_apply_abort(g->s);
 			break;

@@ -603,6 +603,25 @@ int gsync_paused(struct store *s, char **why, struct err *e)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "google state");
 }
 
+int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"UPDATE events SET etag = ?1 WHERE id = ?2 AND etag IS NULL AND EXISTS"
+		" (SELECT 1 FROM outbox WHERE target = 'google' AND entity = 'event'"
+		" AND op = 'put' AND entity_id = ?2)",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, etag);
+	sqlite3_bind_int64(st, 2, event_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
 int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e)
 {
 	/* a pull (applying) writes what Google has, whatever the role */

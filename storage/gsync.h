@@ -120,6 +120,11 @@ int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const c
  * calendar (NULL: where it is); else ERR_USAGE naming the calendar: a
  * Google calendar read-only for the user (reader, freeBusyReader), whose
  * changes Google would refuse.  A pull is not held back. */
+/* A put of event_id still queued (made after the one that lost a
+ * conflict): the event keeps etag, so its push is a PATCH that meets
+ * Google's version. */
+int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, struct err *e);
+
 int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e);
 /* Pending ops due at due (0: all of them). */
 int gsync_pending(struct store *s, time_t due, long *n, struct err *e);

@@ -173,6 +173,27 @@ expect_match "the insert recorded" "$(nestor sync conflicts)" "Refused add"
 expect_eq "no longer queued" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
 expect_eq "gone here" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Refused add'")" 0
 
+# A change made here while a sync runs (between the read of the queued
+# change and the 412 Google answers it) is not lost with the change
+# that lost: it stays queued, and its push goes by the policy too.
+gctl /_seed '{"events": {"'$CAL'": [{"id": "eva003", "summary": "Three",
+  "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+id3=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'eva003'")
+nestor config set google.conflict remote >/dev/null
+nestor event edit "$id3" --summary "Three here" >/dev/null
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva003", "patch": {"summary": "Three there"}}' >/dev/null
+gctl /_control '{"hold": {"path": "/events/eva003", "flag": "'"$PWD/held"'", "release": "'"$PWD/go"'"}}' >/dev/null
+nestor google sync >out 2>&1 &
+sp=$!
+wait_until "the sync to wait" test -f held
+nestor event edit "$id3" --location "Meanwhile" >/dev/null
+touch go
+wait $sp || fail "the held sync failed: $(cat out)"
+nestor google sync >/dev/null
+expect_match "the later change recorded" "$(nestor sync conflicts)" "Meanwhile"
+nestor config set google.conflict newest >/dev/null
+
 # A page of events over 4 MiB (250 events with long descriptions) is
 # taken, and a calendar whose pull fails does not hold the others back.
 python3 -c 'import json

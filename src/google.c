@@ -559,31 +559,31 @@ static const char *policy(struct gsess *g)
 	return p ? p : "newest";
 }
 
+static cJSON *as_pushed(struct gsess *g, const char *calendar, const cJSON *item);
+
 /* Whether Google's copy of an event, read back as this device reads it,
- * is the body mine being sent: our own earlier change, whose answer was
- * lost (a crash or a cut connection after Google applied it). */
-static bool same_as_sent(const cJSON *theirs, const cJSON *mine)
+ * is the event as it is here (whole is its full body, not only the
+ * fields sent): our own earlier change, whose answer was lost (a crash or
+ * a cut connection after Google applied it).  A copy that differs in a
+ * field not sent changed in Google too: a conflict. */
+static bool same_as_sent(struct gsess *g, const char *calendar, const cJSON *theirs,
+			 const cJSON *whole)
 {
-	struct err ignored = { 0 };
-	struct event ev;
 	cJSON *back;
 	bool same;
 
-	if (!mine || gmap_event(theirs, "", NULL, NULL, &ev, &ignored) < 0)
+	if (!whole || !(back = as_pushed(g, calendar, theirs)))
 		return false;
-	back = gmap_to_json(&ev, NULL);
 	same = true;
-	/* an update sends only what changed (changed_only) */
-	for (const cJSON *f = mine->child; f && same; f = f->next)
+	for (const cJSON *f = whole->child; f && same; f = f->next)
 		same = cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
 	cJSON_Delete(back);
-	event_release(&ev);
 	return same;
 }
 
 /* 412: the event changed in Google since we saw it. */
 static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
-		    struct google_report *rep, struct err *e)
+		    const cJSON *whole, struct google_report *rep, struct err *e)
 {
 	char *path = gcal_events_path(op->calendar, op->remote_id);
 	struct gcal_resp r;
@@ -599,7 +599,7 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 		rc = gsess_status_error(&r, "conflict", e);
 		goto out;
 	}
-	if (op->kind == GSYNC_PUT && same_as_sent(r.json, mine)) {
+	if (op->kind == GSYNC_PUT && same_as_sent(g, op->calendar, r.json, whole)) {
 		/* it holds what we send: no conflict, take its etag */
 		log_msg(LOG_INFO, "google", "event %s already has this change", op->remote_id);
 		rc = gsync_pushed(g->s, op, jstr(r.json, "etag"), e);
@@ -811,7 +811,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 				      op->kind == GSYNC_PUT && !op->etag ? NULL : op->remote_id);
 	struct gcal_resp r = { 0 };
 	struct event ev;
-	cJSON *body = NULL;
+	cJSON *body = NULL, *whole = NULL;
 	const char *method;
 	bool lost = false; /* the change here lost to Google's version */
 	char *same;
@@ -825,6 +825,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		}
 		body = gmap_to_json(&ev, op->etag ? NULL : op->remote_id);
 		method = op->etag ? "PATCH" : "POST";
+		whole = cJSON_Duplicate(body, true);
 		if (op->etag && changed_only(g, op, body, &same) == 1) {
 			/* as Google has it already: nothing to send */
 			rc = gsync_pushed(g->s, op, same, e);
@@ -846,7 +847,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		rc = adopt(g, op, one, e);
 		free(one);
 	} else if (r.status == 412) {
-		rc = conflict(g, op, body, rep, e);
+		rc = conflict(g, op, body, whole, rep, e);
 	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
 		/* deleted in Google: the deletion wins over the change here */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
@@ -868,6 +869,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 out:
 	gcal_resp_release(&r);
 	cJSON_Delete(body);
+	cJSON_Delete(whole);
 	event_release(&ev);
 	free(path);
 	return rc;

@@ -192,6 +192,20 @@ touch go
 wait $sp || fail "the held sync failed: $(cat out)"
 nestor google sync >/dev/null
 expect_match "the later change recorded" "$(nestor sync conflicts)" "Meanwhile"
+
+# Google's copy changed between the read before a PATCH and the PATCH
+# (412), in a field not sent: not taken for our own change come back.
+nestor event edit "$id3" --summary "Three again" >/dev/null
+rm -f held go
+gctl /_control '{"hold": {"path": "/events/eva003", "flag": "'"$PWD/held"'", "release": "'"$PWD/go"'"}}' >/dev/null
+nestor google sync >out 2>&1 &
+sp=$!
+wait_until "the sync to wait" test -f held
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva003", "patch": {"summary": "Three again", "location": "Room there"}}' >/dev/null
+touch go
+wait $sp || fail "the held sync failed: $(cat out)"
+nestor google sync >/dev/null
+expect_match "Google's other change kept" "$(here "$id3")" "Room there"
 nestor config set google.conflict newest >/dev/null
 
 # A page of events over 4 MiB (250 events with long descriptions) is

@@ -581,9 +581,10 @@ static bool same_as_sent(struct gsess *g, const char *calendar, const cJSON *the
 	return same;
 }
 
-/* 412: the event changed in Google since we saw it. */
+/* 412: the event changed in Google since we saw it.  *lost: Google's
+ * version won (the change here is not pushed). */
 static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
-		    const cJSON *whole, struct google_report *rep, struct err *e)
+		    const cJSON *whole, struct google_report *rep, bool *lost, struct err *e)
 {
 	char *path = gcal_events_path(op->calendar, op->remote_id);
 	struct gcal_resp r;
@@ -611,6 +612,7 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 	mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
 	ttext = cJSON_PrintUnformatted(r.json);
 	/* in the record, theirs is the value that won, mine the one overwritten */
+	*lost = remote_wins;
 	if (remote_wins) {
 		rc = take_remote(g, op, r.json, mtext, ttext, e);
 	} else {
@@ -847,7 +849,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		rc = adopt(g, op, one, e);
 		free(one);
 	} else if (r.status == 412) {
-		rc = conflict(g, op, body, whole, rep, e);
+		rc = conflict(g, op, body, whole, rep, &lost, e);
 	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
 		/* deleted in Google: the deletion wins over the change here */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);

@@ -190,6 +190,8 @@ wait_until "the sync to wait" test -f held
 nestor event edit "$id3" --location "Meanwhile" >/dev/null
 touch go
 wait $sp || fail "the held sync failed: $(cat out)"
+expect_eq "the change lost: not pushed" "$(cat out)" \
+	"2 calendars: pushed 0, pulled 0, removed 0, 2 conflicts: nestor sync conflicts"
 nestor google sync >/dev/null
 expect_match "the later change recorded" "$(nestor sync conflicts)" "Meanwhile"
 

@@ -302,7 +302,8 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	const char *id = jstr(it, "id"), *status = jstr(it, "status");
 	struct event old, ev;
 	char *etag = NULL;
-	bool pending = false, found, etag_same;
+	int pending = 0;
+	bool found, etag_same;
 	int rc;
 
 	memset(&old, 0, sizeof(old));
@@ -312,12 +313,15 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	err_clear(e);
 	/* what we have: our own push coming back */
 	etag_same = found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag"));
-	pending = pending || etag_same;
 	free(etag);
-	if (pending) {
+	if (pending || etag_same) {
 		/* the push sends it with If-Match; a 412 decides (a 410: the
-		 * deletion wins); until the push went, its sync token waits */
-		g->held = g->held || !etag_same;
+		 * deletion wins).  Until the push went, its sync token waits, but
+		 * not for a push that failed before (it may fail for days, and
+		 * Google expires a token: every sync would list the whole
+		 * calendar): the token goes on, and the change skipped here is
+		 * met by that push when it goes (the 412 path), nothing lost */
+		g->held = g->held || (!etag_same && pending != 2);
 		event_release(&old);
 		return gsync_event_seen(g->s, id, e);
 	}
@@ -374,7 +378,7 @@ static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSO
 	struct event ev;
 	struct event_override *ov = NULL;
 	char *etag = NULL;
-	bool pending;
+	int pending;
 	time_t key;
 	int rc;
 

@@ -208,6 +208,27 @@ touch go
 wait $sp || fail "the held sync failed: $(cat out)"
 nestor google sync >/dev/null
 expect_match "Google's other change kept" "$(here "$id3")" "Room there"
+
+# A push that fails does not hold the sync token (Google expires it:
+# every sync would list the whole calendar): the change skipped in the
+# pull meets the push when it goes, and the policy decides.
+gctl /_seed '{"events": {"'$CAL'": [{"id": "eva004", "summary": "Four",
+  "start": {"dateTime": "2026-06-05T10:00:00Z"}, "end": {"dateTime": "2026-06-05T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+id4=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'eva004'")
+tokb=$(token)
+nestor event edit "$id4" --summary "Four failing" >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva004", "status": 400}]}' >/dev/null
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva004", "patch": {"location": "Room far"}}' >/dev/null
+set +e
+nestor google sync >out 2>err
+rc=$?
+set -e
+expect_eq "a failing push: exit" "$rc" 1
+expect_eq "a failing push: the token goes on" "$([ "$(token)" != "$tokb" ] && echo moved)" moved
+NESTOR_NOW=$((TEST_T0 + 86400))@$TEST_REAL0 nestor google sync >/dev/null
+expect_match "the push met Google's change" "$(nestor sync conflicts)" "Four failing"
+expect_match "Google's change here" "$(here "$id4")" "Room far"
 nestor config set google.conflict newest >/dev/null
 
 # A page of events over 4 MiB (250 events with long descriptions) is

@@ -150,8 +150,10 @@ int google_calendars(struct config *cfg, struct store *s, struct err *e)
 	return rc;
 }
 
-/* The most pages one list of a calendar's events may take. */
-#define MAX_PAGES 1000
+/* The most pages one list of a calendar's events may take, and the most
+ * bytes all its pages may hold (each is held in memory until applied). */
+#define MAX_PAGES      1000
+#define MAX_LIST_BYTES ((size_t)64 << 20)
 
 /* Whether page, the next page token, is one more page to ask for: not one
  * given before (a server that repeats itself would be asked forever), nor
@@ -203,6 +205,7 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 	long size = config_get_int(g->cfg, "google.page_size");
 	char *seen[MAX_PAGES];
 	int rc = -1, npages = 0;
+	size_t bytes = 0;
 
 	*items = cJSON_CreateArray();
 	*token = NULL;
@@ -233,11 +236,22 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 			page = NULL;
 			while (npages)
 				free(seen[--npages]);
+			bytes = 0;
 			continue;
 		}
 		if (r.status != 200) {
 			rc = gsess_status_error(&r, c->name, e);
 			gcal_resp_release(&r);
+			break;
+		}
+		bytes += r.bytes;
+		if (bytes > MAX_LIST_BYTES) {
+			err_set(e, ERR_FAIL,
+				"calendar %s: Google's list of events is over %zu MiB; nothing "
+				"changed",
+				utf8_q(c->name), MAX_LIST_BYTES >> 20);
+			gcal_resp_release(&r);
+			rc = -1;
 			break;
 		}
 		if (!list_page_ok(r.json, c->name, e)) {

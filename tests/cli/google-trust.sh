@@ -280,3 +280,23 @@ assert r["reminders"]["overrides"][0] == {"method": "email", "minutes": 60}, r["
 assert d["reminders"] == {"useDefault": True}, d["reminders"]' || fail "a location edit overwrote Google's other fields"
 expect_eq "only the location sent" "$(gctl /_requests | python3 -c 'import json, sys
 print(" ".join(sorted(set(r["body"] for r in json.load(sys.stdin) if r["method"] == "PATCH" and "big@" in r["path"]))))')" '{"location":"Room 7"}'
+
+# A list of events over 64 MiB in all (each page under the limit of one
+# answer) fails with one line, nothing changed: it is held in memory.
+python3 -c 'import json
+desc = ("Join the meeting. Meeting ID: 123 456 789. Passcode: abc. " * 300)[:17000]
+evs = [{"id": "huge%05d" % i, "summary": "Meeting %d" % i, "description": desc,
+        "start": {"dateTime": "2026-08-%02dT09:00:00Z" % (1 + i % 28)},
+        "end": {"dateTime": "2026-08-%02dT10:00:00Z" % (1 + i % 28)}} for i in range(4200)]
+print(json.dumps({"calendars": [{"id": "huge@example.com", "summary": "Huge", "timeZone": "UTC",
+  "accessRole": "owner"}], "events": {"huge@example.com": evs}}))' >huge.json
+curl -sf -X POST -H 'Content-Type: application/json' --data-binary @huge.json "$GBASE/_seed" >/dev/null
+set +e
+nestor google sync --calendar Huge >out 2>err
+rc=$?
+set -e
+expect_eq "a huge list: exit" "$rc" 1
+expect_eq "a huge list: why" "$(cat err)" \
+	"nestor: google sync: calendar \"Huge\": Google's list of events is over 64 MiB; nothing changed"
+expect_eq "a huge list: nothing taken" "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN calendars c
+  ON c.id = e.calendar_id WHERE c.name = 'Huge'")" 0

@@ -233,14 +233,21 @@ nestor config set google.conflict newest >/dev/null
 
 # A page of events over 4 MiB (250 events with long descriptions) is
 # taken, and a calendar whose pull fails does not hold the others back.
-python3 -c 'import json
+# seed_meetings NAME N MONTH: a calendar NAME (id name@example.com) of
+# N meetings with long descriptions in MONTH of 2026, seeded.
+seed_meetings() {
+	python3 -c 'import json, sys
+name, n, month = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+cal = name.lower() + "@example.com"
 desc = ("Join the meeting. Meeting ID: 123 456 789. Passcode: abc. " * 300)[:17000]
-evs = [{"id": "big%04d" % i, "summary": "Meeting %d" % i, "description": desc,
-        "start": {"dateTime": "2026-06-%02dT09:00:00Z" % (1 + i % 28)},
-        "end": {"dateTime": "2026-06-%02dT10:00:00Z" % (1 + i % 28)}} for i in range(250)]
-print(json.dumps({"calendars": [{"id": "big@example.com", "summary": "Big", "timeZone": "UTC",
-  "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 30}]}], "events": {"big@example.com": evs}}))' >big.json
-curl -sf -X POST -H 'Content-Type: application/json' --data-binary @big.json "$GBASE/_seed" >/dev/null
+evs = [{"id": "%s%05d" % (name.lower(), i), "summary": "Meeting %d" % i, "description": desc,
+        "start": {"dateTime": "2026-%02d-%02dT09:00:00Z" % (month, 1 + i % 28)},
+        "end": {"dateTime": "2026-%02d-%02dT10:00:00Z" % (month, 1 + i % 28)}} for i in range(n)]
+print(json.dumps({"calendars": [{"id": cal, "summary": name, "timeZone": "UTC",
+  "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 30}]}], "events": {cal: evs}}))' "$@" >seed.json
+	curl -sf -X POST -H 'Content-Type: application/json' --data-binary @seed.json "$GBASE/_seed" >/dev/null
+}
+seed_meetings Big 250 6
 gctl /_control '{"fail": [{"method": "GET", "path": "/calendars/'$CAL'/events", "status": 500, "count": 10}]}' >/dev/null
 set +e
 NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
@@ -283,14 +290,7 @@ print(" ".join(sorted(set(r["body"] for r in json.load(sys.stdin) if r["method"]
 
 # A list of events over 64 MiB in all (each page under the limit of one
 # answer) fails with one line, nothing changed: it is held in memory.
-python3 -c 'import json
-desc = ("Join the meeting. Meeting ID: 123 456 789. Passcode: abc. " * 300)[:17000]
-evs = [{"id": "huge%05d" % i, "summary": "Meeting %d" % i, "description": desc,
-        "start": {"dateTime": "2026-08-%02dT09:00:00Z" % (1 + i % 28)},
-        "end": {"dateTime": "2026-08-%02dT10:00:00Z" % (1 + i % 28)}} for i in range(4200)]
-print(json.dumps({"calendars": [{"id": "huge@example.com", "summary": "Huge", "timeZone": "UTC",
-  "accessRole": "owner"}], "events": {"huge@example.com": evs}}))' >huge.json
-curl -sf -X POST -H 'Content-Type: application/json' --data-binary @huge.json "$GBASE/_seed" >/dev/null
+seed_meetings Huge 4200 8
 set +e
 nestor google sync --calendar Huge >out 2>err
 rc=$?

@@ -150,8 +150,10 @@ int google_calendars(struct config *cfg, struct store *s, struct err *e)
 	return rc;
 }
 
-/* The most pages one list of a calendar's events may take. */
-#define MAX_PAGES 1000
+/* The most pages one list of a calendar's events may take, and the most
+ * bytes all its pages may hold (each is held in memory until applied). */
+#define MAX_PAGES      1000
+#define MAX_LIST_BYTES ((size_t)64 << 20)
 
 /* Whether page, the next page token, is one more page to ask for: not one
  * given before (a server that repeats itself would be asked forever), nor
@@ -203,6 +205,7 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 	long size = config_get_int(g->cfg, "google.page_size");
 	char *seen[MAX_PAGES];
 	int rc = -1, npages = 0;
+	size_t bytes = 0;
 
 	*items = cJSON_CreateArray();
 	*token = NULL;
@@ -233,11 +236,22 @@ static int fetch_events(struct gsess *g, const struct gsync_cal *c, bool *full, 
 			page = NULL;
 			while (npages)
 				free(seen[--npages]);
+			bytes = 0;
 			continue;
 		}
 		if (r.status != 200) {
 			rc = gsess_status_error(&r, c->name, e);
 			gcal_resp_release(&r);
+			break;
+		}
+		bytes += r.bytes;
+		if (bytes > MAX_LIST_BYTES) {
+			err_set(e, ERR_FAIL,
+				"calendar %s: Google's list of events is over %zu MiB; nothing "
+				"changed",
+				utf8_q(c->name), MAX_LIST_BYTES >> 20);
+			gcal_resp_release(&r);
+			rc = -1;
 			break;
 		}
 		if (!list_page_ok(r.json, c->name, e)) {
@@ -302,7 +316,8 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	const char *id = jstr(it, "id"), *status = jstr(it, "status");
 	struct event old, ev;
 	char *etag = NULL;
-	bool pending = false, found, etag_same;
+	int pending = 0;
+	bool found, etag_same;
 	int rc;
 
 	memset(&old, 0, sizeof(old));
@@ -312,12 +327,15 @@ static int apply_event(struct gsess *g, const struct gsync_cal *c, const cJSON *
 	err_clear(e);
 	/* what we have: our own push coming back */
 	etag_same = found && etag && jstr(it, "etag") && !strcmp(etag, jstr(it, "etag"));
-	pending = pending || etag_same;
 	free(etag);
-	if (pending) {
+	if (pending || etag_same) {
 		/* the push sends it with If-Match; a 412 decides (a 410: the
-		 * deletion wins); until the push went, its sync token waits */
-		g->held = g->held || !etag_same;
+		 * deletion wins).  Until the push went, its sync token waits, but
+		 * not for a push that failed before (it may fail for days, and
+		 * Google expires a token: every sync would list the whole
+		 * calendar): the token goes on, and the change skipped here is
+		 * met by that push when it goes (the 412 path), nothing lost */
+		g->held = g->held || (!etag_same && pending != 2);
 		event_release(&old);
 		return gsync_event_seen(g->s, id, e);
 	}
@@ -374,7 +392,7 @@ static int apply_instance(struct gsess *g, const struct gsync_cal *c, const cJSO
 	struct event ev;
 	struct event_override *ov = NULL;
 	char *etag = NULL;
-	bool pending;
+	int pending;
 	time_t key;
 	int rc;
 
@@ -518,10 +536,8 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 	struct gsync_cal *cals;
 	size_t n;
 	struct google_report ignored = { 0 };
-	struct gsync_op all = *op;
 	int rc = -1;
 
-	all.last_put = LLONG_MAX;
 	if (gsync_calendars(g->s, &cals, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -530,16 +546,19 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 			continue;
 		if (gsync_apply_begin(g->s, false, e) < 0)
 			break;
-		/* the op is still in the outbox: forget it and every change of the
-		 * event queued since (mine holds them: it is the event as it is
-		 * now), so the pull applies and no push overwrites what won */
+		/* the op is still in the outbox: forget it and the changes of the
+		 * event it sent, so the pull applies and no push overwrites what
+		 * won.  A change made here after the op was read (while this sync
+		 * runs) stays queued and keeps the etag seen: the pull holds off,
+		 * and its push meets Google's version (412), the policy deciding */
 		if (gsync_conflict(g->s, op->event_id, op->remote_id, mine, theirs, "google",
 				   g->now, NULL, e) < 0 ||
-		    gsync_pushed(g->s, &all, NULL, e) < 0) {
+		    gsync_pushed(g->s, op, NULL, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
 		}
-		if (apply_event(g, &cals[i], remote, &ignored, e) < 0) {
+		if (apply_event(g, &cals[i], remote, &ignored, e) < 0 ||
+		    gsync_later_put_etag(g->s, op->event_id, op->etag, e) < 0) {
 			err_prefix(e, "event %s", utf8_q(op->remote_id));
 			gsync_apply_abort(g->s);
 			break;
@@ -558,31 +577,32 @@ static const char *policy(struct gsess *g)
 	return p ? p : "newest";
 }
 
+static cJSON *as_pushed(struct gsess *g, const char *calendar, const cJSON *item);
+
 /* Whether Google's copy of an event, read back as this device reads it,
- * is the body mine being sent: our own earlier change, whose answer was
- * lost (a crash or a cut connection after Google applied it). */
-static bool same_as_sent(const cJSON *theirs, const cJSON *mine)
+ * is the event as it is here (whole is its full body, not only the
+ * fields sent): our own earlier change, whose answer was lost (a crash or
+ * a cut connection after Google applied it).  A copy that differs in a
+ * field not sent changed in Google too: a conflict. */
+static bool same_as_sent(struct gsess *g, const char *calendar, const cJSON *theirs,
+			 const cJSON *whole)
 {
-	struct err ignored = { 0 };
-	struct event ev;
 	cJSON *back;
 	bool same;
 
-	if (!mine || gmap_event(theirs, "", NULL, NULL, &ev, &ignored) < 0)
+	if (!whole || !(back = as_pushed(g, calendar, theirs)))
 		return false;
-	back = gmap_to_json(&ev, NULL);
 	same = true;
-	/* an update sends only what changed (changed_only) */
-	for (const cJSON *f = mine->child; f && same; f = f->next)
+	for (const cJSON *f = whole->child; f && same; f = f->next)
 		same = cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
 	cJSON_Delete(back);
-	event_release(&ev);
 	return same;
 }
 
-/* 412: the event changed in Google since we saw it. */
+/* 412: the event changed in Google since we saw it.  *lost: Google's
+ * version won (the change here is not pushed). */
 static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
-		    struct google_report *rep, struct err *e)
+		    const cJSON *whole, struct google_report *rep, bool *lost, struct err *e)
 {
 	char *path = gcal_events_path(op->calendar, op->remote_id);
 	struct gcal_resp r;
@@ -598,7 +618,7 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 		rc = gsess_status_error(&r, "conflict", e);
 		goto out;
 	}
-	if (op->kind == GSYNC_PUT && same_as_sent(r.json, mine)) {
+	if (op->kind == GSYNC_PUT && same_as_sent(g, op->calendar, r.json, whole)) {
 		/* it holds what we send: no conflict, take its etag */
 		log_msg(LOG_INFO, "google", "event %s already has this change", op->remote_id);
 		rc = gsync_pushed(g->s, op, jstr(r.json, "etag"), e);
@@ -610,6 +630,7 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 	mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
 	ttext = cJSON_PrintUnformatted(r.json);
 	/* in the record, theirs is the value that won, mine the one overwritten */
+	*lost = remote_wins;
 	if (remote_wins) {
 		rc = take_remote(g, op, r.json, mtext, ttext, e);
 	} else {
@@ -647,7 +668,7 @@ out:
  * event goes here too, its queued changes with it, and mine (the version
  * lost) is recorded in the same transaction. */
 static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
-			struct err *e)
+			const char *who, struct err *e)
 {
 	struct gsync_op all = *op;
 	char *mtext = cJSON_PrintUnformatted(mine);
@@ -655,8 +676,8 @@ static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON 
 
 	all.last_put = LLONG_MAX;
 	if (gsync_apply_begin(g->s, false, e) == 0) {
-		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null",
-				   "google (deleted there)", g->now, NULL, e) < 0 ||
+		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null", who, g->now,
+				   NULL, e) < 0 ||
 		    gsync_pushed(g->s, &all, NULL, e) < 0 ||
 		    event_delete(g->s, op->event_id, NULL, g->now, e) < 0)
 			gsync_apply_abort(g->s);
@@ -696,6 +717,16 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 		 "calendar %s: event %s: Google refuses the change made here (%s);"
 		 " Google's version is back, the change is in `nestor sync conflicts`",
 		 utf8_q(op->calendar), utf8_q(op->remote_id), gcal_reason(why));
+	if (op->kind == GSYNC_PUT && !op->etag) {
+		/* an insert: Google has no version of it, and never will */
+		free(path);
+		snprintf(line, sizeof(line),
+			 "calendar %s: Google refuses the event added here (%s);"
+			 " it is removed here, the event is in `nestor sync conflicts`",
+			 utf8_q(op->calendar), gcal_reason(why));
+		rc = take_deleted(g, op, mine, "google (refused there)", e);
+		goto told;
+	}
 	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
 	free(path);
 	if (rc < 0)
@@ -703,7 +734,7 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 	status = r.status == 200 ? jstr(r.json, "status") : NULL;
 	if (r.status == 404 || r.status == 410 || (status && !strcmp(status, "cancelled"))) {
 		gcal_resp_release(&r);
-		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, e)
+		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, "google (deleted there)", e)
 					   : gsync_pushed(g->s, op, NULL, e);
 	} else if (r.status != 200) {
 		gsess_status_error(&r, "push", e);
@@ -715,6 +746,7 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 		rc = take_remote(g, op, r.json, mtext, ttext, e);
 		gcal_resp_release(&r);
 	}
+told:
 	if (rc == 0) {
 		warn_line(line);
 		rep->conflicts++;
@@ -799,7 +831,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 				      op->kind == GSYNC_PUT && !op->etag ? NULL : op->remote_id);
 	struct gcal_resp r = { 0 };
 	struct event ev;
-	cJSON *body = NULL;
+	cJSON *body = NULL, *whole = NULL;
 	const char *method;
 	bool lost = false; /* the change here lost to Google's version */
 	char *same;
@@ -813,6 +845,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		}
 		body = gmap_to_json(&ev, op->etag ? NULL : op->remote_id);
 		method = op->etag ? "PATCH" : "POST";
+		whole = cJSON_Duplicate(body, true);
 		if (op->etag && changed_only(g, op, body, &same) == 1) {
 			/* as Google has it already: nothing to send */
 			rc = gsync_pushed(g->s, op, same, e);
@@ -834,18 +867,18 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		rc = adopt(g, op, one, e);
 		free(one);
 	} else if (r.status == 412) {
-		rc = conflict(g, op, body, rep, e);
+		rc = conflict(g, op, body, whole, rep, &lost, e);
 	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
 		/* deleted in Google: the deletion wins over the change here */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
-		rc = take_deleted(g, op, body, e);
+		rc = take_deleted(g, op, body, "google (deleted there)", e);
 		rep->conflicts += rc == 0;
 		lost = true;
 	} else if (r.status == 404 || r.status == 410) {
 		/* gone in Google: nothing left to change there */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
 		rc = gsync_pushed(g->s, op, NULL, e);
-	} else if (refused_for_good(&r) && (op->kind == GSYNC_DEL || op->etag)) {
+	} else if (refused_for_good(&r)) {
 		rc = take_refused(g, op, body, &r, rep, e);
 		lost = true;
 	} else {
@@ -856,6 +889,7 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 out:
 	gcal_resp_release(&r);
 	cJSON_Delete(body);
+	cJSON_Delete(whole);
 	event_release(&ev);
 	free(path);
 	return rc;

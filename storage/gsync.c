@@ -269,14 +269,15 @@ fail:
 }
 
 int gsync_event_find(struct store *s, long long cal, const char *remote_id, struct event *out,
-		     char **etag, bool *pending, struct err *e)
+		     char **etag, int *pending, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT e.id, e.uid, c.name, e.summary, e.description,"
 					 " e.location, e.start, e.\"end\", e.tzid, e.all_day,"
 					 " e.rrule, e.exdates, e.attendees, e.alarms, e.updated_at,"
-					 " e.etag, EXISTS (SELECT 1 FROM outbox o WHERE o.target ="
-					 " 'google' AND o.op = 'put' AND o.entity_id = e.id)"
+					 " e.etag, (SELECT max(1 + (o.attempts > 0)) FROM outbox o"
+					 " WHERE o.target = 'google' AND o.op = 'put'"
+					 " AND o.entity_id = e.id)"
 					 " FROM events e JOIN"
 					 " calendars c ON c.id = e.calendar_id"
 					 " WHERE e.calendar_id = ? AND e.remote_id = ?"
@@ -285,7 +286,7 @@ int gsync_event_find(struct store *s, long long cal, const char *remote_id, stru
 	int rc;
 
 	*etag = NULL;
-	*pending = false;
+	*pending = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, cal);
@@ -294,7 +295,7 @@ int gsync_event_find(struct store *s, long long cal, const char *remote_id, stru
 	if (rc == SQLITE_ROW) {
 		event_from_row(st, out);
 		*etag = store_col_text(st, 15);
-		*pending = sqlite3_column_int(st, 16) != 0;
+		*pending = sqlite3_column_int(st, 16);
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
@@ -601,6 +602,25 @@ int gsync_paused(struct store *s, char **why, struct err *e)
 		*why = store_col_text(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "google state");
+}
+
+int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"UPDATE events SET etag = ?1 WHERE id = ?2 AND etag IS NULL AND EXISTS"
+		" (SELECT 1 FROM outbox WHERE target = 'google' AND entity = 'event'"
+		" AND op = 'put' AND entity_id = ?2)",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, etag);
+	sqlite3_bind_int64(st, 2, event_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
 int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e)

@@ -75,9 +75,10 @@ int gsync_apply_end(struct store *s, long long cal, const char *sync_token, stru
 void gsync_apply_abort(struct store *s);
 
 /* The stored event of Google id remote_id in cal (ERR_NOTFOUND), its etag
- * (may be NULL) and whether a change of it waits in the outbox. */
+ * (may be NULL) and whether a change of it waits in the outbox: 0 none,
+ * 1 one, 2 one whose push failed before. */
 int gsync_event_find(struct store *s, long long cal, const char *remote_id, struct event *out,
-		     char **etag, bool *pending, struct err *e);
+		     char **etag, int *pending, struct err *e);
 /* Insert (ev->id 0) or update ev in cal, with its Google id and etag. */
 int gsync_event_put(struct store *s, struct event *ev, const char *remote_id, const char *etag,
 		    time_t now, struct err *e);
@@ -120,6 +121,11 @@ int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const c
  * calendar (NULL: where it is); else ERR_USAGE naming the calendar: a
  * Google calendar read-only for the user (reader, freeBusyReader), whose
  * changes Google would refuse.  A pull is not held back. */
+/* A put of event_id still queued (made after the one that lost a
+ * conflict): the event keeps etag, so its push is a PATCH that meets
+ * Google's version. */
+int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, struct err *e);
+
 int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e);
 /* Pending ops due at due (0: all of them). */
 int gsync_pending(struct store *s, time_t due, long *n, struct err *e);

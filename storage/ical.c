@@ -11,6 +11,7 @@
 #include "event-int.h"
 #include "caltz.h"
 #include "ical-todo.h"
+#include "gsync.h"
 #include "sbuf.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -513,6 +514,10 @@ static int write_one(struct import *im, struct event *ev, const struct ical_part
 	if (stored_id(im, ev->uid, &id, e) < 0)
 		return -1;
 	ev->id = id;
+	/* event_write() leaves the role check to its callers: an import into
+	 * (or over an event of) a read-only Google calendar is refused whole */
+	if (gsync_writable(im->s, id, ev->calendar, e) < 0)
+		return -1;
 	if (event_write(im->s, ev, im->now, &im->rep->alarms, e) < 0) {
 		err_prefix(e, "line %d", ical_part_line(p, "BEGIN", NULL));
 		return -1;
@@ -647,8 +652,10 @@ static int attach(struct import *im, struct err *e)
 			memset(&o->o, 0, sizeof(o->o));
 		}
 		/* a series of this file had its alarms counted when written */
-		rc = event_write(im->s, &ev, im->now, written(im, ev.id) ? NULL : &im->rep->alarms,
-				 e);
+		rc = gsync_writable(im->s, ev.id, NULL, e);
+		if (rc == 0)
+			rc = event_write(im->s, &ev, im->now,
+					 written(im, ev.id) ? NULL : &im->rep->alarms, e);
 		if (rc == 0)
 			count_update(im, ev.id);
 		event_release(&ev);

@@ -296,6 +296,7 @@ int gcal_call(const struct gcal_api *api, const char *method, const char *path, 
 			gcal_resp_release(r);
 			r->status = rs.status;
 			r->json = rs.len ? cJSON_Parse(rs.body) : NULL;
+			r->bytes = rs.len;
 		}
 		http_resp_release(&rs);
 		if (rc < 0 || !rate_limited(r) || attempt >= 3)

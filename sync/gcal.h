@@ -81,6 +81,7 @@ struct gcal_api {
 struct gcal_resp {
 	long status;
 	struct cJSON *json; /* the parsed body, or NULL (204, not JSON) */
+	size_t bytes;	    /* the body's length */
 };
 void gcal_resp_release(struct gcal_resp *r);
 

@@ -129,6 +129,21 @@ for cmd in edit rm; do
 		"nestor: event $cmd: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
 done
 expect_eq "the holiday unchanged" "$(here "$hid")" "Holiday | None"
+# An import into it, or over one of its events (a UID it has), is
+# refused the same way, nothing written.
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:ro1@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260701T100000Z\r\nDURATION:PT30M\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >ro.ics
+huid=$(sqlite3 "$DB" "SELECT uid FROM events WHERE id = $hid")
+sed "s/ro1@t/$huid/" ro.ics >ro2.ics
+for f in "ro.ics --calendar Holidays" ro2.ics; do
+	set +e
+	nestor import $f >out 2>err
+	rc=$?
+	set -e
+	expect_eq "import $f: exit" "$rc" 2
+	expect_eq "import $f: why" "$(cat err)" \
+		"nestor: import: ${f%% *}: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
+done
+expect_eq "nothing imported" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Imported'")" 0
 expect_eq "nothing queued for it" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
 
 # A change Google refuses for good (403 requiredAccessLevel) is not sent
@@ -147,16 +162,92 @@ NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
 expect_eq "the next day: not told again" "$(cat err)" ""
 expect_eq "sent once" "$(($(npatches) - p0))" 1
 
+# An event added here that Google refuses for good is not sent again and
+# again either: it goes, recorded in the conflicts, told once.
+nestor event add "Refused add" --at "2026-07-01 10:00" --for 1h --calendar Work >/dev/null
+gctl /_control '{"fail": [{"method": "POST", "path": "/events", "status": 403,
+  "reason": "requiredAccessLevel"}]}' >/dev/null
+nestor google sync >out 2>err || fail "a refused insert: the sync failed: $(cat err)"
+expect_match "a refused insert: told" "$(cat err)" 'Google refuses the event added here \(requiredAccessLevel\)'
+expect_match "the insert recorded" "$(nestor sync conflicts)" "Refused add"
+expect_eq "no longer queued" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
+expect_eq "gone here" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Refused add'")" 0
+
+# A change made here while a sync runs (between the read of the queued
+# change and the 412 Google answers it) is not lost with the change
+# that lost: it stays queued, and its push goes by the policy too.
+gctl /_seed '{"events": {"'$CAL'": [{"id": "eva003", "summary": "Three",
+  "start": {"dateTime": "2026-06-04T10:00:00Z"}, "end": {"dateTime": "2026-06-04T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+id3=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'eva003'")
+nestor config set google.conflict remote >/dev/null
+nestor event edit "$id3" --summary "Three here" >/dev/null
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva003", "patch": {"summary": "Three there"}}' >/dev/null
+gctl /_control '{"hold": {"path": "/events/eva003", "flag": "'"$PWD/held"'", "release": "'"$PWD/go"'"}}' >/dev/null
+nestor google sync >out 2>&1 &
+sp=$!
+wait_until "the sync to wait" test -f held
+nestor event edit "$id3" --location "Meanwhile" >/dev/null
+touch go
+wait $sp || fail "the held sync failed: $(cat out)"
+expect_eq "the change lost: not pushed" "$(cat out)" \
+	"2 calendars: pushed 0, pulled 0, removed 0, 2 conflicts: nestor sync conflicts"
+nestor google sync >/dev/null
+expect_match "the later change recorded" "$(nestor sync conflicts)" "Meanwhile"
+
+# Google's copy changed between the read before a PATCH and the PATCH
+# (412), in a field not sent: not taken for our own change come back.
+nestor event edit "$id3" --summary "Three again" >/dev/null
+rm -f held go
+gctl /_control '{"hold": {"path": "/events/eva003", "flag": "'"$PWD/held"'", "release": "'"$PWD/go"'"}}' >/dev/null
+nestor google sync >out 2>&1 &
+sp=$!
+wait_until "the sync to wait" test -f held
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva003", "patch": {"summary": "Three again", "location": "Room there"}}' >/dev/null
+touch go
+wait $sp || fail "the held sync failed: $(cat out)"
+nestor google sync >/dev/null
+expect_match "Google's other change kept" "$(here "$id3")" "Room there"
+
+# A push that fails does not hold the sync token (Google expires it:
+# every sync would list the whole calendar): the change skipped in the
+# pull meets the push when it goes, and the policy decides.
+gctl /_seed '{"events": {"'$CAL'": [{"id": "eva004", "summary": "Four",
+  "start": {"dateTime": "2026-06-05T10:00:00Z"}, "end": {"dateTime": "2026-06-05T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+id4=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'eva004'")
+tokb=$(token)
+nestor event edit "$id4" --summary "Four failing" >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva004", "status": 400}]}' >/dev/null
+gctl /_edit '{"calendar": "'$CAL'", "id": "eva004", "patch": {"location": "Room far"}}' >/dev/null
+set +e
+nestor google sync >out 2>err
+rc=$?
+set -e
+expect_eq "a failing push: exit" "$rc" 1
+expect_eq "a failing push: the token goes on" "$([ "$(token)" != "$tokb" ] && echo moved)" moved
+NESTOR_NOW=$((TEST_T0 + 86400))@$TEST_REAL0 nestor google sync >/dev/null
+expect_match "the push met Google's change" "$(nestor sync conflicts)" "Four failing"
+expect_match "Google's change here" "$(here "$id4")" "Room far"
+nestor config set google.conflict newest >/dev/null
+
 # A page of events over 4 MiB (250 events with long descriptions) is
 # taken, and a calendar whose pull fails does not hold the others back.
-python3 -c 'import json
+# seed_meetings NAME N MONTH: a calendar NAME (id name@example.com) of
+# N meetings with long descriptions in MONTH of 2026, seeded.
+seed_meetings() {
+	python3 -c 'import json, sys
+name, n, month = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+cal = name.lower() + "@example.com"
 desc = ("Join the meeting. Meeting ID: 123 456 789. Passcode: abc. " * 300)[:17000]
-evs = [{"id": "big%04d" % i, "summary": "Meeting %d" % i, "description": desc,
-        "start": {"dateTime": "2026-06-%02dT09:00:00Z" % (1 + i % 28)},
-        "end": {"dateTime": "2026-06-%02dT10:00:00Z" % (1 + i % 28)}} for i in range(250)]
-print(json.dumps({"calendars": [{"id": "big@example.com", "summary": "Big", "timeZone": "UTC",
-  "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 30}]}], "events": {"big@example.com": evs}}))' >big.json
-curl -sf -X POST -H 'Content-Type: application/json' --data-binary @big.json "$GBASE/_seed" >/dev/null
+evs = [{"id": "%s%05d" % (name.lower(), i), "summary": "Meeting %d" % i, "description": desc,
+        "start": {"dateTime": "2026-%02d-%02dT09:00:00Z" % (month, 1 + i % 28)},
+        "end": {"dateTime": "2026-%02d-%02dT10:00:00Z" % (month, 1 + i % 28)}} for i in range(n)]
+print(json.dumps({"calendars": [{"id": cal, "summary": name, "timeZone": "UTC",
+  "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 30}]}], "events": {cal: evs}}))' "$@" >seed.json
+	curl -sf -X POST -H 'Content-Type: application/json' --data-binary @seed.json "$GBASE/_seed" >/dev/null
+}
+seed_meetings Big 250 6
 gctl /_control '{"fail": [{"method": "GET", "path": "/calendars/'$CAL'/events", "status": 500, "count": 10}]}' >/dev/null
 set +e
 NESTOR_NOW=$((TEST_T0 + 90000))@$TEST_REAL0 nestor google sync >out 2>err
@@ -196,3 +287,16 @@ assert r["reminders"]["overrides"][0] == {"method": "email", "minutes": 60}, r["
 assert d["reminders"] == {"useDefault": True}, d["reminders"]' || fail "a location edit overwrote Google's other fields"
 expect_eq "only the location sent" "$(gctl /_requests | python3 -c 'import json, sys
 print(" ".join(sorted(set(r["body"] for r in json.load(sys.stdin) if r["method"] == "PATCH" and "big@" in r["path"]))))')" '{"location":"Room 7"}'
+
+# A list of events over 64 MiB in all (each page under the limit of one
+# answer) fails with one line, nothing changed: it is held in memory.
+seed_meetings Huge 4200 8
+set +e
+nestor google sync --calendar Huge >out 2>err
+rc=$?
+set -e
+expect_eq "a huge list: exit" "$rc" 1
+expect_eq "a huge list: why" "$(cat err)" \
+	"nestor: google sync: calendar \"Huge\": Google's list of events is over 64 MiB; nothing changed"
+expect_eq "a huge list: nothing taken" "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN calendars c
+  ON c.id = e.calendar_id WHERE c.name = 'Huge'")" 0

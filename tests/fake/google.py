@@ -31,7 +31,10 @@ Test control (not logged):
                    "reason", "count", "raw" (this body as is instead, e.g.
                    HTML or a 200 that is no list)}], "hang_insert": true (store the next
                    insert, then never answer), "hang_patch": true (the
-                   same for the next patch), "revoke": true,
+                   same for the next patch), "hold": {"path", "flag",
+                   "release"} (the next GET whose path has it is answered
+                   once the file release exists; the file flag is made
+                   when it waits), "revoke": true,
                    "expire_access": true, "expire_sync": true,
                    "token_fields": {...} (put into the next token answer
                    that grants, as a broken or hostile server would),
@@ -50,6 +53,7 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 import secrets
 import threading
@@ -66,7 +70,7 @@ import fakeserver
 LOCK = threading.Lock()
 S = {
     "codes": {}, "refresh": set(), "access": set(), "calendars": [], "events": {},
-    "seq": 1, "min_sync": 0, "fail": [], "hang_insert": False, "hang_patch": False,
+    "seq": 1, "min_sync": 0, "fail": [], "hang_insert": False, "hang_patch": False, "hold": None,
     "token_fields": {},
     "log": [],
 }
@@ -250,6 +254,15 @@ class Handler(BaseHTTPRequestHandler):
                 code, obj = 404, {"error": "not found"}
         if hang:
             time.sleep(3600)
+        hold = S["hold"]
+        if hold and method == "GET" and hold["path"] in path:
+            S["hold"] = None
+            with open(hold["flag"], "w") as f:
+                f.write("held\n")
+            for _ in range(6000):
+                if os.path.exists(hold["release"]):
+                    break
+                time.sleep(0.01)
         self.reply(code, obj)
 
     def unauth(self):
@@ -417,6 +430,8 @@ class Handler(BaseHTTPRequestHandler):
                 S["pages"], S["npage"] = body["pages"], 0
             if body.get("hang_insert"):
                 S["hang_insert"] = True
+            if "hold" in body:
+                S["hold"] = body["hold"]
             if body.get("hang_patch"):
                 S["hang_patch"] = True
             if body.get("revoke"):

@@ -412,6 +412,29 @@ static int dry_run(struct ctx *ctx)
 	return 0;
 }
 
+/* The end of {"fired":[...]} after its list: a run that stopped on an
+ * error says so inside it (report() then writes no object of its own). */
+static void fire_json_end(struct ctx *ctx, int rc)
+{
+	cJSON *o;
+	char *s;
+
+	if (rc == 0 || !ctx->err.msg[0]) {
+		cmd_out_put(ctx->out, "}\n", 2);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", ctx->err.msg);
+	cJSON_AddNumberToObject(o, "code", err_exit_status(&ctx->err));
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	s[0] = ',';
+	cmd_out_put(ctx->out, s, strlen(s));
+	cmd_out_put(ctx->out, "\n", 1);
+	free(s);
+	ctx->json_done = true;
+}
+
 static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 {
 	struct fire_front ff;
@@ -446,9 +469,10 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	sched_opts_release(&o);
 	/* one object whatever happened: what was delivered is in it */
 	if (ff.json) {
-		const char *end = ff.open ? "}\n]}\n" : ff.entries ? "\n]}\n" : "]}\n";
+		const char *end = ff.open ? "}\n]" : ff.entries ? "\n]" : "]";
 
 		cmd_out_put(ctx->out, end, strlen(end));
+		fire_json_end(ctx, rc);
 	}
 	return rc;
 }

@@ -264,7 +264,8 @@ static int fire_write(struct fire_front *ff, const char *s, struct err *e)
 }
 
 /* An entry of {"fired":[...]} up to its attempt: the object without its
- * closing brace. */
+ * closing brace.  An entry still open (its claim was lost before its failed
+ * and retry) is closed first. */
 static int fire_entry_head(struct fire_front *ff, const struct sched_fire *f, struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -284,7 +285,7 @@ static int fire_entry_head(struct fire_front *ff, const struct sched_fire *f, st
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	s[strlen(s) - 1] = '\0';
-	line = xasprintf("%s%s", ff->entries ? ",\n" : "", s);
+	line = xasprintf("%s%s", ff->open ? "},\n" : ff->entries ? ",\n" : "", s);
 	free(s);
 	rc = fire_write(ff, line, e);
 	free(line);

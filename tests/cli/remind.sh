@@ -113,3 +113,14 @@ assert [o["id"] for o in d["fired"]] == [int(sys.argv[1])], d
 assert "no room" in d["error"] and d["code"] == 1, d
 PY
 
+# --json: an entry whose claim was lost after its head (here: taken by
+# another claim as its stdout delivery is recorded) is closed before the next
+a=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor --db lost.db remind add taken --at "2020-01-01 10:00" --channel stdout,command)
+b=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor --db lost.db remind add next --at "2020-01-01 11:00" --channel stdout)
+sqlite3 lost.db "CREATE TRIGGER take AFTER INSERT ON job_runs WHEN NEW.channel = 'stdout' BEGIN UPDATE jobs SET claim = 'another' WHERE id = NEW.job_id; END;"
+nestor --db lost.db --json remind fire > lost.json 2>err || :
+python3 - "$a" "$b" lost.json <<'PY' || fail "remind fire --json, a claim lost: $(cat lost.json)"
+import json, sys
+d = json.load(open(sys.argv[3]))
+assert [o["id"] for o in d["fired"]] == [int(sys.argv[1]), int(sys.argv[2])], d
+PY

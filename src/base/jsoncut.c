@@ -106,17 +106,17 @@ static char *print_cut(const cJSON *v, const struct cut *cuts, size_t ncuts, con
 	return text;
 }
 
-/* Drop the last item of the list keeping the most bytes; false when that
- * would leave a list of items empty (an item too large on its own) or
- * there is none left to drop. */
+/* Drop the last item of the list keeping the most bytes among those with
+ * more than one item left; false when every list is down to one item (a
+ * list is never cut empty). */
 static bool drop_one(struct cut *cuts, size_t ncuts, size_t *used)
 {
 	struct cut *big = NULL;
 
 	for (size_t i = 0; i < ncuts; i++)
-		if (cuts[i].k && (!big || cuts[i].kept > big->kept))
+		if (cuts[i].k > 1 && (!big || cuts[i].kept > big->kept))
 			big = &cuts[i];
-	if (!big || big->k == 1)
+	if (!big)
 		return false;
 	big->k--;
 	big->kept -= big->sizes[big->k];

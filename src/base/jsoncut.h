@@ -11,8 +11,9 @@
  *		... "the result is %zu bytes, more than %d", whole, 1 << 20
  *
  * When the printed value is over max and is an object with array members,
- * the list keeping the most bytes loses its last item until the whole
- * fits (so every large list is cut, small ones kept whole), and a member
+ * the list keeping the most bytes with more than one item left loses its
+ * last item until the whole fits (so every large list is cut, small ones
+ * kept whole, a list down to one item left alone), and a member
  * "truncated" names each list cut:
  *
  *	{"open":[...],"done":[...],"truncated":"120 of 410 open shown,
@@ -31,7 +32,7 @@ struct cJSON;
 /* v printed unformatted in at most max bytes (caller frees), cut as above
  * when it must be; *whole (unless NULL) the bytes of v uncut.  NULL when
  * it cannot be cut to fit (no array to cut, too large without its items,
- * or a list that would be left with none: an item too large on its own),
+ * or every list down to one item and still too large),
  * or when v cannot be printed (whole 0). */
 char *json_print_max(const struct cJSON *v, size_t max, size_t *whole);
 

@@ -264,7 +264,8 @@ static int fire_write(struct fire_front *ff, const char *s, struct err *e)
 }
 
 /* An entry of {"fired":[...]} up to its attempt: the object without its
- * closing brace. */
+ * closing brace.  An entry still open (its claim was lost before its failed
+ * and retry) is closed first. */
 static int fire_entry_head(struct fire_front *ff, const struct sched_fire *f, struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -284,7 +285,7 @@ static int fire_entry_head(struct fire_front *ff, const struct sched_fire *f, st
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	s[strlen(s) - 1] = '\0';
-	line = xasprintf("%s%s", ff->entries ? ",\n" : "", s);
+	line = xasprintf("%s%s", ff->open ? "},\n" : ff->entries ? ",\n" : "", s);
 	free(s);
 	rc = fire_write(ff, line, e);
 	free(line);
@@ -412,6 +413,29 @@ static int dry_run(struct ctx *ctx)
 	return 0;
 }
 
+/* The end of {"fired":[...]} after its list: a run that stopped on an
+ * error says so inside it (report() then writes no object of its own). */
+static void fire_json_end(struct ctx *ctx, int rc)
+{
+	cJSON *o;
+	char *s;
+
+	if (rc == 0 || !ctx->err.msg[0]) {
+		cmd_out_put(ctx->out, "}\n", 2);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", ctx->err.msg);
+	cJSON_AddNumberToObject(o, "code", err_exit_status(&ctx->err));
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	s[0] = ',';
+	cmd_out_put(ctx->out, s, strlen(s));
+	cmd_out_put(ctx->out, "\n", 1);
+	free(s);
+	ctx->json_done = true;
+}
+
 static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 {
 	struct fire_front ff;
@@ -446,9 +470,10 @@ static int remind_cmd_fire(struct ctx *ctx, int argc, char **argv)
 	sched_opts_release(&o);
 	/* one object whatever happened: what was delivered is in it */
 	if (ff.json) {
-		const char *end = ff.open ? "}\n]}\n" : ff.entries ? "\n]}\n" : "]}\n";
+		const char *end = ff.open ? "}\n]" : ff.entries ? "\n]" : "]";
 
 		cmd_out_put(ctx->out, end, strlen(end));
+		fire_json_end(ctx, rc);
 	}
 	return rc;
 }

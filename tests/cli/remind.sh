@@ -98,3 +98,29 @@ expect_eq "fire to a full disk fails" "$st" 1
 expect_match "the stdout entry failed" "$(nestor jobs history "$id")" 'stdout +failed +write: No space left on device'
 expect_match "still pending, for its retry" "$(nestor remind list)" "lost"
 expect_eq "dry run: the same shape" "$(nestor --json remind fire --dry-run | jq -c 'keys')" '["fired"]'
+
+# --json: a run that stops on an error is still one object, the error in it
+# (a trigger makes recording the stdout delivery fail; its own database)
+id=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor --db stop.db remind add stops --at "2020-01-01 10:00" --channel stdout)
+sqlite3 stop.db "CREATE TRIGGER stop BEFORE INSERT ON job_runs WHEN NEW.channel = 'stdout' BEGIN SELECT RAISE(ABORT, 'no room'); END;"
+st=0; nestor --db stop.db --json remind fire > stop.json 2>err || st=$?
+expect_eq "a stopped run fails" "$st" 1
+python3 - "$id" stop.json <<'PY' || fail "remind fire --json on an error: $(cat stop.json)"
+import json, sys
+d = json.load(open(sys.argv[2]))
+assert list(d) == ["fired", "error", "code"], d
+assert [o["id"] for o in d["fired"]] == [int(sys.argv[1])], d
+assert "no room" in d["error"] and d["code"] == 1, d
+PY
+
+# --json: an entry whose claim was lost after its head (here: taken by
+# another claim as its stdout delivery is recorded) is closed before the next
+a=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor --db lost.db remind add taken --at "2020-01-01 10:00" --channel stdout,command)
+b=$(export NESTOR_NOW=2019-12-31T00:00:00Z; nestor --db lost.db remind add next --at "2020-01-01 11:00" --channel stdout)
+sqlite3 lost.db "CREATE TRIGGER take AFTER INSERT ON job_runs WHEN NEW.channel = 'stdout' BEGIN UPDATE jobs SET claim = 'another' WHERE id = NEW.job_id; END;"
+nestor --db lost.db --json remind fire > lost.json 2>err || :
+python3 - "$a" "$b" lost.json <<'PY' || fail "remind fire --json, a claim lost: $(cat lost.json)"
+import json, sys
+d = json.load(open(sys.argv[3]))
+assert [o["id"] for o in d["fired"]] == [int(sys.argv[1]), int(sys.argv[2])], d
+PY

@@ -707,13 +707,15 @@ END_TEST
  * note, exactly at the limit when it can be; none to cut is NULL. */
 START_TEST(test_result_cut_whole_items)
 {
-	char item[101], *json, *text;
+	char item[101], wide[601], *json, *text, *note;
 	cJSON *v, *flat = cJSON_Parse("{\"text\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
-		  *cut;
+		  *cut, *big, *small;
 	size_t whole, at;
 
 	memset(item, 'x', 100);
 	item[100] = '\0';
+	memset(wide, 'y', 600);
+	wide[600] = '\0';
 	json = xasprintf("{\"n\":1,\"few\":[1],\"tasks\":[\"%s\",\"%s\",\"%s\"]}", item, item,
 			 item);
 	v = cJSON_Parse(json);
@@ -752,6 +754,28 @@ START_TEST(test_result_cut_whole_items)
 	free(text);
 	/* one item too large on its own: not an empty list */
 	ck_assert_ptr_null(json_print_max(v, 200, &whole));
+	cJSON_Delete(v);
+	free(json);
+	/* a list down to one large item stays; the other, larger one is cut */
+	v = cJSON_CreateObject();
+	big = cJSON_AddArrayToObject(v, "big");
+	cJSON_AddItemToArray(big, cJSON_CreateString(wide));
+	small = cJSON_AddArrayToObject(v, "small");
+	for (int i = 0; i < 40; i++)
+		cJSON_AddItemToArray(small, cJSON_CreateString("zzzzzzzzzzzzzzzzzzzz"));
+	text = json_print_max(v, 1000, &whole);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_le(strlen(text), 1000);
+	cut = cJSON_Parse(text);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "big")), 1);
+	ck_assert_int_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "small")), 0);
+	ck_assert_int_lt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cut, "small")), 40);
+	note = cJSON_GetObjectItemCaseSensitive(cut, "truncated")->valuestring;
+	ck_assert_ptr_nonnull(strstr(note, " of 40 small shown: the result is "));
+	ck_assert_ptr_null(strstr(note, "big"));
+	cJSON_Delete(cut);
+	free(text);
+	json = NULL;
 	ck_assert(json_bad_space("\f{}", 3, &at) && at == 0);
 	ck_assert(json_bad_space("{\"a\":1}\v", 8, &at) && at == 7);
 	ck_assert(!json_bad_space("{\"\f\":\" \t\r\n\"} \t\r\n", 14, &at));

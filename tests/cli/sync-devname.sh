@@ -45,7 +45,7 @@ expect_eq "B pulled" "$(cat out)" "pushed 1, pulled 1 (1 applied, 1 conflicts: n
 expect_eq "A's title on B" "$(on b task list --json | python3 -c '
 import json, sys
 print(json.load(sys.stdin)[0]["title"])')" "A's title"
-want="lap top31m[2J$(python3 -c 'print("x" * 50)')"
+want="lap top31m[2J $(python3 -c 'print("x" * 50)')"
 expect_eq "conflict names A cleaned" "$(on b sync conflicts --json | python3 -c '
 import json, sys
 print(json.load(sys.stdin)[0]["device"])')" "$want"

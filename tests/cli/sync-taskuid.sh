@@ -71,7 +71,7 @@ on a export -o a.ics
 grep -q '^UID:todo-44@example.com' a.ics || fail "A lacks the UID the older triggers left out"
 expect_match "A imports it again: updated" "$(on a import v.ics)" '0 tasks added, 1 updated'
 expect_eq "the triggers are the new ones" \
-	"$(sqlite3 "$NESTOR_HOME/d/nestor.db" "SELECT capture FROM sync_self")" 3
+	"$(sqlite3 "$NESTOR_HOME/d/nestor.db" "SELECT capture FROM sync_self")" 4
 
 # imported on two devices that synced while their triggers were of the
 # older shape: each has its task with the UID and the other's copy without

@@ -99,7 +99,7 @@ for f in sys.argv[1:]:
     bad = re.findall("[\x00-\x08\x0b-\x1f\x7f-\x9f]", t)
     assert not bad, (f, bad, t)
 t = open(sys.argv[1], encoding="utf-8").read()
-assert t.startswith("Evil]52;c;aGk=[2Jtown\ufffd, Overwrite, Bad31mland\ufffd\ufffd (UTC)\n"), t
+assert t.startswith("Evil]52;c;aGk=[2Jtown\ufffd, Over write, Bad31mland\ufffd\ufffd (UTC)\n"), t
 assert json.load(open(sys.argv[2], encoding="utf-8"))["place"] == "Evil]52;c;aGk=[2Jtown\ufffd"
 PY
 sqlite3 nestor.db "SELECT value FROM tool_cache WHERE key LIKE 'weather:geo:%evil'" |

@@ -130,7 +130,7 @@ for cmd in edit rm; do
 done
 expect_eq "the holiday unchanged" "$(here "$hid")" "Holiday | None"
 # An import into it, or over one of its events (a UID it has), is
-# refused the same way, nothing written.
+# refused the same way, naming the line of the event, nothing written.
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:ro1@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260701T100000Z\r\nDURATION:PT30M\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >ro.ics
 huid=$(sqlite3 "$DB" "SELECT uid FROM events WHERE id = $hid")
 sed "s/ro1@t/$huid/" ro.ics >ro2.ics
@@ -141,7 +141,7 @@ for f in "ro.ics --calendar Holidays" ro2.ics; do
 	set -e
 	expect_eq "import $f: exit" "$rc" 2
 	expect_eq "import $f: why" "$(cat err)" \
-		"nestor: import: ${f%% *}: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
+		"nestor: import: ${f%% *}: line 4: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
 done
 expect_eq "nothing imported" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Imported'")" 0
 expect_eq "nothing queued for it" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0

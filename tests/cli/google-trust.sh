@@ -218,7 +218,7 @@ nestor google sync >/dev/null
 id4=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'eva004'")
 tokb=$(token)
 nestor event edit "$id4" --summary "Four failing" >/dev/null
-gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva004", "status": 400}]}' >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva004", "status": 503, "count": 3}]}' >/dev/null
 gctl /_edit '{"calendar": "'$CAL'", "id": "eva004", "patch": {"location": "Room far"}}' >/dev/null
 set +e
 nestor google sync >out 2>err

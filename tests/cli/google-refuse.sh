@@ -1,0 +1,90 @@
+# Google Calendar: a change Google refuses for good (a 4xx other than a
+# timeout or a rate limit) is not sent at every sync: it goes into the
+# conflicts; an insert whose answer was lost meets Google's later edit
+# instead of overwriting it.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/google.sh"
+fake_google_start
+fake_google_config
+fake_google_signed_in
+cd "$NESTOR_HOME"
+CAL=work@example.com
+DB=$NESTOR_HOME/nestor.db
+gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
+  "accessRole": "owner", "defaultReminders": []}],
+ "events": {"'$CAL'": [
+  {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
+  {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
+nestor google sync >/dev/null
+npatches() { gctl /_requests | python3 -c 'import json, sys
+print(sum(r["method"] == "PATCH" for r in json.load(sys.stdin)))'; }
+here() { nestor event show "$1" --json | python3 -c 'import json, sys
+e = json.load(sys.stdin); print(e.get("summary"), "|", e.get("location"))'; }
+queued() { sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'"; }
+
+# A change answered 400 (Google finds it invalid) or an update answered
+# 404 is sent once: Google's version comes back, the change is in the
+# conflicts (under the event's id here), the sync goes on.
+nestor event edit 1 --summary "Invalid here" >/dev/null
+nestor event edit 2 --summary "Not found there" >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva001", "status": 400,
+  "reason": "invalid"}, {"method": "PATCH", "path": "/events/eva002",
+  "status": 404, "reason": "notFound"}]}' >/dev/null
+p0=$(npatches)
+nestor google sync >out 2>err || fail "a change refused for good: the sync failed: $(cat err)"
+expect_eq "told" "$(cat out)" "1 calendars: pushed 0, pulled 0, removed 0, 2 conflicts: nestor sync conflicts"
+expect_match "400: named" "$(cat err)" \
+	'calendar "work@example.com": event "eva001": Google refuses the change made here \(invalid\)'
+expect_match "404: named" "$(cat err)" \
+	'event "eva002": Google refuses the change made here \(notFound\)'
+expect_eq "400: Google's version back" "$(here 1)" "One | None"
+expect_eq "404: Google's version back" "$(here 2)" "Two | None"
+expect_eq "nothing queued" "$(queued)" 0
+nestor sync conflicts >out
+expect_match "recorded" "$(cat out)" "Invalid here"
+expect_match "the other too" "$(cat out)" "Not found there"
+NESTOR_NOW=$((TEST_T0 + 86400))@$TEST_REAL0 nestor google sync >out 2>err
+expect_eq "the next day: quiet" "$(cat out) $(cat err)" "1 calendars: pushed 0, pulled 0, removed 0 "
+expect_eq "each sent once" "$(($(npatches) - p0))" 2
+
+# 408 and 429 are no refusal: the change waits and goes later.
+nestor event edit 1 --location "Room 4" >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva001", "status": 408}]}' >/dev/null
+nestor google sync >out 2>err && fail "a push answered 408: the sync did not fail: $(cat out err)"
+expect_eq "408: still queued" "$(queued)" 1
+NESTOR_NOW=$((TEST_T0 + 2 * 86400))@$TEST_REAL0 nestor google sync >out
+expect_eq "408: sent later" "$(cat out)" "1 calendars: pushed 1, pulled 0, removed 0"
+
+# An event deleted here that Google no longer has is done, nothing recorded.
+nconf() { sqlite3 "$DB" "SELECT count(*) FROM sync_conflicts"; }
+c0=$(nconf)
+nestor event rm 2 >/dev/null
+gctl /_control '{"fail": [{"method": "DELETE", "path": "/events/eva002", "status": 404}]}' >/dev/null
+NESTOR_NOW=$((TEST_T0 + 2 * 86400))@$TEST_REAL0 nestor google sync >/dev/null
+expect_eq "404 on a deletion: done" "$(queued) $(nconf)" "0 $c0"
+
+# An insert stored by Google whose answer was lost (SIGKILL), then edited
+# in Google: the next push meets that edit (409, then the policy), it
+# does not take Google's etag over the copy here and overwrite the edit.
+NESTOR_NOW=$((TEST_T0 + 3 * 86400))@$TEST_REAL0
+export NESTOR_NOW
+gctl /_control '{"hang_insert": true}' >/dev/null
+id=$(nestor event add Standup --at "2026-06-04 09:00" --for 15m --calendar Work)
+"$NESTOR_BIN" google sync >out 2>&1 &
+pid=$!
+inserted() { gctl /_state | grep -q '"summary": "Standup"'; }
+wait_until "the insert to reach Google" inserted
+kill -9 $pid
+wait $pid 2>/dev/null || true
+rid=$(sqlite3 "$DB" "SELECT remote_id FROM events WHERE id = $id")
+gctl /_edit '{"calendar": "'$CAL'", "id": "'$rid'", "patch": {"summary": "Standup moved",
+  "updated": "2030-01-01T00:00:00Z"}}' >/dev/null
+nestor google sync >out
+expect_eq "the insert met Google's edit" "$(cat out)" \
+	"1 calendars: pushed 0, pulled 0, removed 0, 1 conflicts: nestor sync conflicts"
+expect_eq "Google's edit here" "$(here "$id")" "Standup moved | None"
+nestor event edit "$id" --location "Room 1" >/dev/null
+nestor google sync >/dev/null
+expect_eq "Google's edit kept there" "$(gctl /_state | python3 -c 'import json, sys
+e = [e for e in json.load(sys.stdin)["events"]["'$CAL'"] if e["id"] == "'$rid'"][0]
+print(e["summary"], "|", e.get("location"))')" "Standup moved | Room 1"

@@ -1,7 +1,7 @@
 # Google Calendar: a change Google refuses for good (a 4xx other than a
 # timeout or a rate limit) is not sent at every sync: it goes into the
-# conflicts; an insert whose answer was lost meets Google's later edit
-# instead of overwriting it.
+# conflicts, named by the event's id here; an insert whose answer was lost
+# meets Google's later edit instead of overwriting it.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
 fake_google_start
@@ -41,8 +41,11 @@ expect_eq "400: Google's version back" "$(here 1)" "One | None"
 expect_eq "404: Google's version back" "$(here 2)" "Two | None"
 expect_eq "nothing queued" "$(queued)" 0
 nestor sync conflicts >out
-expect_match "recorded" "$(cat out)" "Invalid here"
-expect_match "the other too" "$(cat out)" "Not found there"
+expect_match "recorded under its id" "$(grep 'Invalid here' out)" "^2026-06-01T09:00  event 1  \(google\)"
+expect_match "the other too" "$(grep 'Not found there' out)" "  event 2  \(google\)"
+nestor sync conflicts --json | python3 -c 'import json, sys
+ids = sorted(c["id"] for c in json.load(sys.stdin))
+assert ids == [1, 2], ids' || fail "the conflicts' ids in JSON"
 NESTOR_NOW=$((TEST_T0 + 86400))@$TEST_REAL0 nestor google sync >out 2>err
 expect_eq "the next day: quiet" "$(cat out) $(cat err)" "1 calendars: pushed 0, pulled 0, removed 0 "
 expect_eq "each sent once" "$(($(npatches) - p0))" 2

@@ -1,7 +1,8 @@
 # Google Calendar: a change Google refuses for good (a 4xx other than a
 # timeout or a rate limit) is not sent at every sync: it goes into the
 # conflicts, named by the event's id here; an insert whose answer was lost
-# meets Google's later edit instead of overwriting it.
+# meets Google's later edit instead of overwriting it; a meeting the user
+# declined is shown and not reminded.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
 fake_google_start
@@ -91,3 +92,28 @@ nestor google sync >/dev/null
 expect_eq "Google's edit kept there" "$(gctl /_state | python3 -c 'import json, sys
 e = [e for e in json.load(sys.stdin)["events"]["'$CAL'"] if e["id"] == "'$rid'"][0]
 print(e["summary"], "|", e.get("location"))')" "Standup moved | Room 1"
+
+# A meeting the user declined (their attendee entry, self, answers
+# "declined") is in the agenda and has no reminder; one accepted has.
+gctl /_seed '{"events": {"'$CAL'": [{"id": "decl01", "summary": "Declined sync",
+  "start": {"dateTime": "2026-06-10T10:00:00Z"}, "end": {"dateTime": "2026-06-10T11:00:00Z"},
+  "attendees": [{"email": "boss@example.com", "organizer": true, "responseStatus": "accepted"},
+   {"email": "me@example.com", "self": true, "responseStatus": "declined"}],
+  "reminders": {"useDefault": false, "overrides": [{"method": "popup", "minutes": 10}]}},
+  {"id": "acc01", "summary": "Accepted sync",
+  "start": {"dateTime": "2026-06-11T10:00:00Z"}, "end": {"dateTime": "2026-06-11T11:00:00Z"},
+  "attendees": [{"email": "boss@example.com", "organizer": true, "responseStatus": "declined"},
+   {"email": "me@example.com", "self": true, "responseStatus": "accepted"}],
+  "reminders": {"useDefault": false, "overrides": [{"method": "popup", "minutes": 10}]}}]}}' >/dev/null
+nestor google sync >/dev/null
+expect_match "declined: in the agenda" \
+	"$(nestor agenda --from 2026-06-10 --to 2026-06-10 --calendar Work)" "Declined sync"
+nestor remind list --all >out
+expect_match "accepted: reminded" "$(cat out)" "Accepted sync"
+grep -q "Declined sync" out && fail "a declined meeting is reminded: $(cat out)"
+# accepted later in Google: reminded then
+gctl /_edit '{"calendar": "'$CAL'", "id": "decl01", "patch": {"attendees": [{"email": "boss@example.com",
+  "organizer": true, "responseStatus": "accepted"}, {"email": "me@example.com", "self": true,
+  "responseStatus": "accepted"}]}}' >/dev/null
+nestor google sync >/dev/null
+expect_match "accepted later: reminded" "$(nestor remind list --all)" "Declined sync"

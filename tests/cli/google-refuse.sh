@@ -5,18 +5,8 @@
 # declined is shown and not reminded.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
-fake_google_start
-fake_google_config
-fake_google_signed_in
-cd "$NESTOR_HOME"
-CAL=work@example.com
-DB=$NESTOR_HOME/nestor.db
-gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
-  "accessRole": "owner", "defaultReminders": []}],
- "events": {"'$CAL'": [
-  {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
-  {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
-nestor google sync >/dev/null
+fake_google_session
+seed_work
 npatches() { gctl /_requests | python3 -c 'import json, sys
 print(sum(r["method"] == "PATCH" for r in json.load(sys.stdin)))'; }
 here() { nestor event show "$1" --json | python3 -c 'import json, sys

@@ -3,18 +3,8 @@
 # version that wins a conflict is the one both sides keep.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
-fake_google_start
-fake_google_config
-fake_google_signed_in
-cd "$NESTOR_HOME"
-CAL=work@example.com
-DB=$NESTOR_HOME/nestor.db
-gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
-  "accessRole": "owner", "defaultReminders": []}],
- "events": {"'$CAL'": [
-  {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
-  {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
-nestor google sync >/dev/null
+fake_google_session
+seed_work
 nevents() { sqlite3 "$DB" "SELECT count(*) FROM events"; }
 token() { sqlite3 "$DB" "SELECT ifnull(sync_token, '-') FROM calendars WHERE name = 'Work'"; }
 tok0=$(token)
@@ -291,12 +281,8 @@ print(" ".join(sorted(set(r["body"] for r in json.load(sys.stdin) if r["method"]
 # A list of events over 64 MiB in all (each page under the limit of one
 # answer) fails with one line, nothing changed: it is held in memory.
 seed_meetings Huge 4200 8
-set +e
-nestor google sync --calendar Huge >out 2>err
-rc=$?
-set -e
-expect_eq "a huge list: exit" "$rc" 1
-expect_eq "a huge list: why" "$(cat err)" \
-	"nestor: google sync: calendar \"Huge\": Google's list of events is over 64 MiB; nothing changed"
+google_sync_fails "a huge list" 1 \
+	"nestor: google sync: calendar \"Huge\": Google's list of events is over 64 MiB; nothing changed" \
+	--calendar Huge
 expect_eq "a huge list: nothing taken" "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN calendars c
   ON c.id = e.calendar_id WHERE c.name = 'Huge'")" 0

@@ -57,6 +57,18 @@ gctl /_control '{"fail": [{"method": "DELETE", "path": "/events/eva002", "status
 NESTOR_NOW=$((TEST_T0 + 2 * 86400))@$TEST_REAL0 nestor google sync >/dev/null
 expect_eq "404 on a deletion: done" "$(queued) $(nconf)" "0 $c0"
 
+# A deletion Google refuses for good: the event comes back here.
+nestor event rm 1 >/dev/null
+gctl /_control '{"fail": [{"method": "DELETE", "path": "/events/eva001", "status": 400,
+  "reason": "badRequest"}]}' >/dev/null
+NESTOR_NOW=$((TEST_T0 + 2 * 86400))@$TEST_REAL0 nestor google sync >/dev/null 2>err ||
+	fail "a refused deletion: the sync failed: $(cat err)"
+expect_match "a refused deletion: told" "$(cat err)" \
+	'event "eva001": Google refuses the change made here \(badRequest\)'
+expect_match "the event back here" \
+	"$(nestor agenda --from 2026-06-02 --to 2026-06-02 --calendar Work)" "One"
+expect_eq "a refused deletion: nothing queued" "$(queued)" 0
+
 # An insert stored by Google whose answer was lost (SIGKILL), then edited
 # in Google: the next push meets that edit (409, then the policy), it
 # does not take Google's etag over the copy here and overwrite the edit.

@@ -270,6 +270,21 @@ static char *attendees(const cJSON *list, long *dropped)
 	return sb.len ? sbuf_detach(&sb) : NULL;
 }
 
+/* Whether the user declined the event: their own attendee entry (self)
+ * answers "declined". */
+static bool declined(const cJSON *list)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, list) {
+		const char *answer = str(a, "responseStatus");
+
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "self")))
+			return answer && !strcmp(answer, "declined");
+	}
+	return false;
+}
+
 /* Google's limit on a reminder's minutes before the start (four weeks). */
 #define GMAP_REMINDER_MAX 40320
 
@@ -349,7 +364,11 @@ int gmap_event(const cJSON *item, const char *cal_name, const char *cal_tz, cons
 			"empty, not UTF-8, or holds a control character, a space or a quote)",
 			utf8_q(cal_name), utf8_q(str(item, "id")), dropped,
 			dropped == 1 ? "" : "s");
-	ev->alarms = alarms(item, defaults);
+	/* a meeting declined is shown (as Google's calendar and gcalcli do),
+	 * never reminded; no reminders are sent for it either way */
+	ev->alarms = declined(cJSON_GetObjectItemCaseSensitive(item, "attendees"))
+			     ? NULL
+			     : alarms(item, defaults);
 	return 0;
 fail:
 	event_release(ev);

@@ -593,14 +593,17 @@ static bool same_as_sent(struct gsess *g, const char *calendar, const cJSON *the
 	if (!whole || !(back = as_pushed(g, calendar, theirs)))
 		return false;
 	same = true;
+	/* an insert's body names its id, which the copy read back leaves out */
 	for (const cJSON *f = whole->child; f && same; f = f->next)
-		same = cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
+		same = !strcmp(f->string, "id") ||
+		       cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
 	cJSON_Delete(back);
 	return same;
 }
 
-/* 412: the event changed in Google since we saw it.  *lost: Google's
- * version won (the change here is not pushed). */
+/* 412: the event changed in Google since we saw it (409: an insert Google
+ * has already, maybe changed there since).  *lost: Google's version won
+ * (the change here is not pushed). */
 static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
 		    const cJSON *whole, struct google_report *rep, bool *lost, struct err *e)
 {
@@ -688,15 +691,18 @@ static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON 
 	return rc;
 }
 
-/* Whether a 403 answer r is Google refusing the change for good (the
- * calendar is read-only for the user, or the event is the organizer's):
- * not a rate limit, retried later. */
+/* Whether answer r is Google refusing the change for good: a 403 saying
+ * the calendar is read-only for the user or the event is the organizer's
+ * (not a rate limit), or any other 4xx but a timeout (408), a rate limit
+ * (429) or a sign-in to refresh (401), which are retried later. */
 static bool refused_for_good(const struct gcal_resp *r)
 {
 	const char *why = gcal_reason(r);
 
-	return r->status == 403 &&
-	       (!strcmp(why, "requiredAccessLevel") || !strcmp(why, "forbiddenForNonOrganizer"));
+	if (r->status == 403)
+		return !strcmp(why, "requiredAccessLevel") ||
+		       !strcmp(why, "forbiddenForNonOrganizer");
+	return r->status / 100 == 4 && r->status != 401 && r->status != 408 && r->status != 429;
 }
 
 /* A change Google refuses for good (refused_for_good): sending it again
@@ -707,23 +713,27 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 			const struct gcal_resp *why, struct google_report *rep, struct err *e)
 {
 	char *path = gcal_events_path(op->calendar, op->remote_id);
-	char line[sizeof(e->msg) + 256];
+	char line[sizeof(e->msg) + 256], reason[64];
 	struct gcal_resp r;
 	char *mtext = NULL, *ttext = NULL;
 	const char *status;
 	int rc;
 
+	if (*gcal_reason(why))
+		snprintf(reason, sizeof(reason), "%.40s", gcal_reason(why));
+	else
+		snprintf(reason, sizeof(reason), "HTTP %ld", why->status);
 	snprintf(line, sizeof(line),
 		 "calendar %s: event %s: Google refuses the change made here (%s);"
 		 " Google's version is back, the change is in `nestor sync conflicts`",
-		 utf8_q(op->calendar), utf8_q(op->remote_id), gcal_reason(why));
+		 utf8_q(op->calendar), utf8_q(op->remote_id), reason);
 	if (op->kind == GSYNC_PUT && !op->etag) {
 		/* an insert: Google has no version of it, and never will */
 		free(path);
 		snprintf(line, sizeof(line),
 			 "calendar %s: Google refuses the event added here (%s);"
 			 " it is removed here, the event is in `nestor sync conflicts`",
-			 utf8_q(op->calendar), gcal_reason(why));
+			 utf8_q(op->calendar), reason);
 		rc = take_deleted(g, op, mine, "google (refused there)", e);
 		goto told;
 	}
@@ -753,20 +763,6 @@ told:
 	}
 	free(mtext);
 	free(ttext);
-	return rc;
-}
-
-/* An insert that may have reached Google before (409): take what it has. */
-static int adopt(struct gsess *g, const struct gsync_op *op, const char *path, struct err *e)
-{
-	struct gcal_resp r;
-	int rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
-
-	if (rc == 0 && r.status != 200)
-		rc = gsess_status_error(&r, "push", e);
-	if (rc == 0)
-		rc = gsync_pushed(g->s, op, jstr(r.json, "etag"), e);
-	gcal_resp_release(&r);
 	return rc;
 }
 
@@ -861,12 +857,9 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		goto out;
 	if (r.status / 100 == 2) {
 		rc = gsync_pushed(g->s, op, op->kind == GSYNC_PUT ? jstr(r.json, "etag") : NULL, e);
-	} else if (r.status == 409 && op->kind == GSYNC_PUT && !op->etag) {
-		char *one = gcal_events_path(op->calendar, op->remote_id);
-
-		rc = adopt(g, op, one, e);
-		free(one);
-	} else if (r.status == 412) {
+	} else if (r.status == 412 || (r.status == 409 && op->kind == GSYNC_PUT && !op->etag)) {
+		/* 409: an insert that reached Google before, its answer lost:
+		 * what Google holds now is met as a newer version is */
 		rc = conflict(g, op, body, whole, rep, &lost, e);
 	} else if (r.status == 410 && op->kind == GSYNC_PUT && op->etag) {
 		/* deleted in Google: the deletion wins over the change here */
@@ -874,8 +867,9 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		rc = take_deleted(g, op, body, "google (deleted there)", e);
 		rep->conflicts += rc == 0;
 		lost = true;
-	} else if (r.status == 404 || r.status == 410) {
-		/* gone in Google: nothing left to change there */
+	} else if ((r.status == 404 || r.status == 410) && !(op->kind == GSYNC_PUT && op->etag)) {
+		/* gone in Google: nothing left to change there (an update
+		 * answered 404 is refused for good, below) */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
 		rc = gsync_pushed(g->s, op, NULL, e);
 	} else if (refused_for_good(&r)) {

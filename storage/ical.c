@@ -516,9 +516,8 @@ static int write_one(struct import *im, struct event *ev, const struct ical_part
 	ev->id = id;
 	/* event_write() leaves the role check to its callers: an import into
 	 * (or over an event of) a read-only Google calendar is refused whole */
-	if (gsync_writable(im->s, id, ev->calendar, e) < 0)
-		return -1;
-	if (event_write(im->s, ev, im->now, &im->rep->alarms, e) < 0) {
+	if (gsync_writable(im->s, id, ev->calendar, e) < 0 ||
+	    event_write(im->s, ev, im->now, &im->rep->alarms, e) < 0) {
 		err_prefix(e, "line %d", ical_part_line(p, "BEGIN", NULL));
 		return -1;
 	}

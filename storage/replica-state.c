@@ -155,8 +155,15 @@ int replica_conflicts(struct store *s, size_t limit, struct replica_conflict **o
 	int rc;
 
 	for (size_t i = 0; i < replica_nentities; i++) {
-		char *more = xasprintf("%s WHEN '%s' THEN (SELECT id FROM %s WHERE gid = c.gid)",
-				       sql, replica_entities[i].entity, replica_entities[i].table);
+		/* a Google sync's record names an event without a gid by its
+		 * Google id (gsync_conflict) */
+		bool event = !strcmp(replica_entities[i].table, "events");
+		char *more = xasprintf(
+			"%s WHEN '%s' THEN coalesce((SELECT id FROM %s WHERE gid = c.gid), %s)",
+			sql, replica_entities[i].entity, replica_entities[i].table,
+			event ? "(SELECT min(id) FROM events WHERE deleted = 0"
+				" AND c.gid = 'google:' || remote_id)"
+			      : "NULL");
 
 		free(sql);
 		sql = more;

@@ -241,7 +241,10 @@ static int sync_cmd_conflicts(struct ctx *ctx, int argc, char **argv)
 		char when[32];
 
 		render_time(cs[i].at, when, sizeof(when));
-		fprintf(ctx->out, "%.16s  %s %lld  ", when, cs[i].entity, cs[i].local_id);
+		if (cs[i].local_id)
+			fprintf(ctx->out, "%.16s  %s %lld  ", when, cs[i].entity, cs[i].local_id);
+		else /* gone here: named by its gid (a Google id: google:ID) */
+			fprintf(ctx->out, "%.16s  %s %s  ", when, cs[i].entity, cs[i].gid);
 		if (!strcmp(cs[i].field, "(deleted)")) {
 			fprintf(ctx->out, "deleted by ");
 			cmd_put_safe(ctx->out, cs[i].device ? cs[i].device : "?");

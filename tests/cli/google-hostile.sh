@@ -2,10 +2,7 @@
 # stored, and a pull that cannot be trusted stops with one line naming why.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
-fake_google_start
-fake_google_config
-fake_google_signed_in
-cd "$NESTOR_HOME"
+fake_google_session
 # sync_fails WHAT PATTERN [STATUS]: `nestor google sync` exits STATUS (2,
 # what Google sent is refused) with one line matching PATTERN
 sync_fails() {
@@ -218,10 +215,5 @@ print(" ".join(sorted(e["id"] for e in json.load(sys.stdin)["events"]["old\x1b@e
 # still listed, its sync off already: skipped, not turned off again
 nestor google sync >out 2>err || fail "a listed legacy id, off: the sync failed: $(cat err)"
 expect_eq "a listed legacy id, off: skipped" "$(grep old err)" "${legacy_warn%%; sync of*}"
-set +e
-nestor google sync --calendar Legacy >out 2>err
-st=$?
-set -e
-expect_eq "a legacy id named: exit status" "$st" 2
-expect_eq "a legacy id named: why" "$(grep -v warning err)" \
-	'nestor: google sync: calendar "Legacy" is not synced: its Google id "old\x1b@example.com" is refused: calendar id: control character U+001B (byte 4)'
+google_sync_fails "a legacy id named" 2 \
+	'nestor: google sync: calendar "Legacy" is not synced: its Google id "old\x1b@example.com" is refused: calendar id: control character U+001B (byte 4)' --calendar Legacy

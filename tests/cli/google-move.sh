@@ -46,7 +46,7 @@ expect_eq "one event here after a full pull" \
 
 # the delete from Team fails for now; the insert into Work that follows
 # goes through, and the delete is still sent at the next round
-gctl /_control '{"fail": [{"method": "DELETE", "path": "team", "status": 400, "reason": "badRequest", "count": 1}]}' >/dev/null
+gctl /_control '{"fail": [{"method": "DELETE", "path": "team", "status": 503, "count": 3}]}' >/dev/null
 nestor event edit "$id" --calendar Work >/dev/null
 nestor google sync >/dev/null 2>&1 && fail "the failed delete was not reported"
 expect_eq "in Work" "$(live $W)" standup

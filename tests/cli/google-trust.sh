@@ -3,18 +3,8 @@
 # version that wins a conflict is the one both sides keep.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
-fake_google_start
-fake_google_config
-fake_google_signed_in
-cd "$NESTOR_HOME"
-CAL=work@example.com
-DB=$NESTOR_HOME/nestor.db
-gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
-  "accessRole": "owner", "defaultReminders": []}],
- "events": {"'$CAL'": [
-  {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
-  {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
-nestor google sync >/dev/null
+fake_google_session
+seed_work
 nevents() { sqlite3 "$DB" "SELECT count(*) FROM events"; }
 token() { sqlite3 "$DB" "SELECT ifnull(sync_token, '-') FROM calendars WHERE name = 'Work'"; }
 tok0=$(token)
@@ -130,7 +120,7 @@ for cmd in edit rm; do
 done
 expect_eq "the holiday unchanged" "$(here "$hid")" "Holiday | None"
 # An import into it, or over one of its events (a UID it has), is
-# refused the same way, nothing written.
+# refused the same way, naming the line of the event, nothing written.
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:ro1@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260701T100000Z\r\nDURATION:PT30M\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >ro.ics
 huid=$(sqlite3 "$DB" "SELECT uid FROM events WHERE id = $hid")
 sed "s/ro1@t/$huid/" ro.ics >ro2.ics
@@ -141,7 +131,7 @@ for f in "ro.ics --calendar Holidays" ro2.ics; do
 	set -e
 	expect_eq "import $f: exit" "$rc" 2
 	expect_eq "import $f: why" "$(cat err)" \
-		"nestor: import: ${f%% *}: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
+		"nestor: import: ${f%% *}: line 4: calendar \"Holidays\" is read-only (its Google role is reader): nothing changed"
 done
 expect_eq "nothing imported" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Imported'")" 0
 expect_eq "nothing queued for it" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
@@ -218,7 +208,7 @@ nestor google sync >/dev/null
 id4=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'eva004'")
 tokb=$(token)
 nestor event edit "$id4" --summary "Four failing" >/dev/null
-gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva004", "status": 400}]}' >/dev/null
+gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/eva004", "status": 503, "count": 3}]}' >/dev/null
 gctl /_edit '{"calendar": "'$CAL'", "id": "eva004", "patch": {"location": "Room far"}}' >/dev/null
 set +e
 nestor google sync >out 2>err
@@ -291,12 +281,8 @@ print(" ".join(sorted(set(r["body"] for r in json.load(sys.stdin) if r["method"]
 # A list of events over 64 MiB in all (each page under the limit of one
 # answer) fails with one line, nothing changed: it is held in memory.
 seed_meetings Huge 4200 8
-set +e
-nestor google sync --calendar Huge >out 2>err
-rc=$?
-set -e
-expect_eq "a huge list: exit" "$rc" 1
-expect_eq "a huge list: why" "$(cat err)" \
-	"nestor: google sync: calendar \"Huge\": Google's list of events is over 64 MiB; nothing changed"
+google_sync_fails "a huge list" 1 \
+	"nestor: google sync: calendar \"Huge\": Google's list of events is over 64 MiB; nothing changed" \
+	--calendar Huge
 expect_eq "a huge list: nothing taken" "$(sqlite3 "$DB" "SELECT count(*) FROM events e JOIN calendars c
   ON c.id = e.calendar_id WHERE c.name = 'Huge'")" 0

@@ -7,6 +7,11 @@
 #                        the environment (no keyring needed)
 #   gctl PATH [JSON]     POST JSON to a control endpoint (GET without JSON)
 #   google_login         nestor google login, the consent page followed with curl
+#   fake_google_session  the fake started, configured and signed in; cd $NESTOR_HOME
+#   seed_work            calendar Work (CAL) with events eva001 and eva002, synced
+#   google_sync_fails WHAT STATUS WHY [ARG...]
+#                        `nestor google sync ARG...` exits STATUS, its stderr
+#                        (warnings aside) WHY exactly; ./out and ./err kept
 # Its output files are gfake.out and gfake.err in $NESTOR_HOME.
 fake_google_start() {
 	python3 "$SRC/tests/fake/google.py" --ppid $$ --refresh-token 1//test-refresh \
@@ -47,4 +52,30 @@ google_login() {
 	wait_until -s 'cat "$_out" "$_out.err"' "the consent URL" grep -qs '^http' "$_out"
 	curl -sfL -o /dev/null "$(grep '^http' "$_out")" || fail "following the consent URL"
 	wait "$_lp" || { cat "$_out.err" >&2; fail "google login failed"; }
+}
+fake_google_session() {
+	fake_google_start
+	fake_google_config
+	fake_google_signed_in
+	cd "$NESTOR_HOME"
+}
+seed_work() {
+	CAL=work@example.com
+	DB=$NESTOR_HOME/nestor.db
+	gctl /_seed '{"calendars": [{"id": "'$CAL'", "summary": "Work", "timeZone": "UTC",
+  "accessRole": "owner", "defaultReminders": []}],
+ "events": {"'$CAL'": [
+  {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
+  {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
+	nestor google sync >/dev/null
+}
+google_sync_fails() {
+	_what=$1 _want_st=$2 _why=$3
+	shift 3
+	set +e
+	nestor google sync "$@" >out 2>err
+	_st=$?
+	set -e
+	expect_eq "$_what: exit status" "$_st" "$_want_st"
+	expect_eq "$_what: why" "$(grep -v '^nestor: warning' err || true)" "$_why"
 }

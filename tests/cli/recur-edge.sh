@@ -22,3 +22,31 @@ Mon 2026-03-30
      1  02:30-03:30  meeting — every day
      2  02:30-03:30  yoga — every day
      3  02:30-03:30  Cli — every day"
+
+# a DATE UNTIL on a timed series (RFC 5545 wants a DATE-TIME; files have
+# it): its day is the last one, as Google and Apple read it; the export
+# writes the last second of that day, in UTC with a TZID
+NESTOR_NOW=2026-01-01T00:00:00Z
+printf '%s\r\n' BEGIN:VCALENDAR VERSION:2.0 PRODID:-//t//t//EN \
+	BEGIN:VEVENT UID:d1@t DTSTAMP:20260101T000000Z \
+	"DTSTART;TZID=Europe/Berlin:20260105T090000" \
+	"DTEND;TZID=Europe/Berlin:20260105T100000" \
+	"RRULE:FREQ=WEEKLY;BYDAY=MO,SA;UNTIL=20260110" SUMMARY:Zoned END:VEVENT \
+	BEGIN:VEVENT UID:d2@t DTSTAMP:20260101T000000Z DTSTART:20260105T090000 \
+	DURATION:PT1H "RRULE:FREQ=DAILY;UNTIL=20260110" SUMMARY:Floating END:VEVENT \
+	END:VCALENDAR >until.ics
+nestor --db until.db import until.ics >/dev/null
+want="Sat 2026-01-10
+     1  09:00-10:00  Zoned — every Monday and Saturday, until 2026-01-10
+     2  09:00-10:00  Floating — every day, until 2026-01-10"
+expect_eq "DATE UNTIL: its day is in" \
+	"$(nestor --db until.db agenda --from 2026-01-10 --to 2026-01-11)" "$want"
+nestor --db until.db event add Added --at "2026-01-05 09:00" \
+	--every "FREQ=DAILY;UNTIL=20260110" >/dev/null
+expect_eq "DATE UNTIL: event add alike" \
+	"$(nestor --db until.db agenda --from 2026-01-10 --to 2026-01-10 | grep -c Added)" 1
+nestor --db until.db export >back.ics
+expect_eq "DATE UNTIL: exported" "$(grep -c 'UNTIL=20260110T225959Z' back.ics)" 3
+nestor --db back.db import back.ics >/dev/null
+expect_eq "DATE UNTIL: round trip" \
+	"$(nestor --db back.db agenda --from 2026-01-10 --to 2026-01-11 | grep -c ' 09:00')" 3

@@ -50,3 +50,35 @@ expect_eq "DATE UNTIL: exported" "$(grep -c 'UNTIL=20260110T225959Z' back.ics)" 
 nestor --db back.db import back.ics >/dev/null
 expect_eq "DATE UNTIL: round trip" \
 	"$(nestor --db back.db agenda --from 2026-01-10 --to 2026-01-11 | grep -c ' 09:00')" 3
+
+# a second import defining a zone of the same TZID with other rules: the
+# events of the first keep theirs, the new ones go by "TZID (2)" (with a
+# warning), and the same rules written otherwise are the same zone
+zone_ics() { # uid summer-offset winter-offset tzname
+	printf '%s\r\n' BEGIN:VCALENDAR VERSION:2.0 PRODID:-//t//t//EN BEGIN:VTIMEZONE \
+		TZID:Corp/Zone BEGIN:STANDARD DTSTART:19701025T030000 \
+		"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU" TZOFFSETFROM:$2 TZOFFSETTO:$3 \
+		TZNAME:$4 END:STANDARD BEGIN:DAYLIGHT DTSTART:19700329T020000 \
+		"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU" TZOFFSETFROM:$3 TZOFFSETTO:$2 \
+		TZNAME:$4 END:DAYLIGHT END:VTIMEZONE BEGIN:VEVENT UID:$1@t \
+		DTSTAMP:20260101T000000Z "DTSTART;TZID=Corp/Zone:20260105T090000" \
+		DURATION:PT1H RRULE:FREQ=WEEKLY SUMMARY:$1 END:VEVENT END:VCALENDAR
+}
+zone_ics first +0600 +0500 A >first.ics
+zone_ics second +0500 +0500 B >second.ics
+zone_ics third +0600 +0500 C >third.ics
+TZ=UTC nestor --db zone.db import first.ics >/dev/null
+TZ=UTC nestor --db zone.db import second.ics >/dev/null 2>warn
+expect_match "redefined zone: warned" "$(cat warn)" 'time zone "Corp/Zone" has other rules.*"Corp/Zone \(2\)"'
+TZ=UTC nestor --db zone.db import third.ics >/dev/null
+TZ=UTC nestor --db zone.db import second.ics >/dev/null
+want="Mon 2026-07-06
+     1  03:00-04:00  first — every week
+     3  03:00-04:00  third — every week
+     2  04:00-05:00  second — every week"
+expect_eq "redefined zone: the first events stay" \
+	"$(TZ=UTC nestor --db zone.db agenda --from 2026-07-06 --to 2026-07-06)" "$want"
+TZ=UTC nestor --db zone.db export >zone.ics
+TZ=UTC nestor --db zone2.db import zone.ics >/dev/null
+expect_eq "redefined zone: round trip" \
+	"$(TZ=UTC nestor --db zone2.db agenda --from 2026-07-06 --to 2026-07-06)" "$want"

@@ -266,6 +266,9 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 	return false;
 }
 
+/* The words before the first day of a series, left last once it is read. */
+static const char *const series_from[] = { "starting", "beginning", "from", "начиная", NULL };
+
 bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
@@ -296,6 +299,9 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	found = nlp_when(s, 0, s->n, now, &w);
 	intent_called(s);
 	intent_trim(s, NULL, nlp_connectors);
+	/* "yoga every day at 7 starting March 29": the series' first day */
+	if (rule && found)
+		intent_trim(s, NULL, series_from);
 	nominative(s);
 	if (intent_stray_date(s)) {
 		/* "add dentist 32.12": a date that was not understood */

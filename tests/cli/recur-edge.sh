@@ -9,7 +9,7 @@ start() { TZ=UTC nestor --db "$1" event show "$2" | sed -n 's/^start *//p'; }
 # 02:30 on Berlin's spring-forward day, said to the offline assistant: that
 # day's 03:30 and 02:30 on the others, as event add --at keeps it
 nestor --db gap.db ask "add meeting on 29 March at 2:30 every day" >/dev/null
-nestor --db gap.db ask "add yoga every day at 2:30 on March 29" >/dev/null
+nestor --db gap.db ask "add yoga every day at 2:30 starting March 29" >/dev/null
 nestor --db gap.db event add Cli --at "2026-03-29 02:30" --every daily >/dev/null
 expect_eq "assistant: the gap day's start" "$(start gap.db 1)" "2026-03-29T01:30:00+00:00"
 out=$(nestor --db gap.db agenda --from 2026-03-29 --to 2026-03-30)

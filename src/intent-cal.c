@@ -266,6 +266,9 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 	return false;
 }
 
+/* The words before the first day of a series, left last once it is read. */
+static const char *const series_from[] = { "starting", "beginning", "from", "начиная", NULL };
+
 bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
@@ -296,6 +299,9 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	found = nlp_when(s, 0, s->n, now, &w);
 	intent_called(s);
 	intent_trim(s, NULL, nlp_connectors);
+	/* "yoga every day at 7 starting March 29": the series' first day */
+	if (rule && found)
+		intent_trim(s, NULL, series_from);
 	nominative(s);
 	if (intent_stray_date(s)) {
 		/* "add dentist 32.12": a date that was not understood */
@@ -327,7 +333,9 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	cJSON_AddStringToObject(in->args, "summary", summary);
 	free(summary);
 	if (start_min < 0 && found && !w.date_only)
-		start_min = intent_minutes(s->zone, w.at);
+		/* the time as written: 02:30 inside a gap is not 03:30 */
+		start_min = w.has_wall ? (int)((w.wall % 86400 + 86400) % 86400 / 60)
+				       : intent_minutes(s->zone, w.at);
 	if (rule) {
 		start = intent_first(s->zone, rule, found ? w.at : now,
 				     start_min < 0 ? 0 : start_min,
@@ -343,7 +351,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		free(huge);
 		return true;
 	}
-	intent_arg_time(in, "start", start);
+	intent_arg_wall(in, "start", start, start_min);
 	if (end_min >= 0) {
 		time_t end = intent_day(s->zone, start, end_min <= start_min ? 1 : 0, end_min);
 

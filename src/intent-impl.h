@@ -39,6 +39,11 @@ void intent_clarify(struct intent *in, enum intent_need need);
 /* args[key] = ISO 8601 time / YYYY-MM-DD date, in in->zone. */
 void intent_arg_time(struct intent *in, const char *key, time_t t);
 void intent_arg_date(struct intent *in, const char *key, time_t t);
+/* args[key] = the time minutes after midnight of t's day, t being its
+ * instant: t's ISO 8601 time, or, when t's clock shows another time (a time
+ * inside a spring-forward gap, taken later), the time as written without an
+ * offset, so that a series keeps it (event.h, wall_start). */
+void intent_arg_wall(struct intent *in, const char *key, time_t t, int minutes);
 
 /* Whether the first unused words are one of the phrases (longest listed
  * first); marks them used when so. */

@@ -86,6 +86,22 @@ void intent_arg_time(struct intent *in, const char *key, time_t t)
 	cJSON_AddStringToObject(in->args, key, render_time_in(in->zone, t, buf, sizeof(buf)));
 }
 
+void intent_arg_wall(struct intent *in, const char *key, time_t t, int minutes)
+{
+	struct tm tm;
+	char buf[64];
+
+	tz_wall_in(in->zone, t, &tm);
+	if (tm.tm_hour * 60 + tm.tm_min == minutes) {
+		intent_arg_time(in, key, t);
+		return;
+	}
+	/* no offset: the tool reads it in the zone as event add --at does */
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:00", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, minutes / 60, minutes % 60);
+	cJSON_AddStringToObject(in->args, key, buf);
+}
+
 void intent_arg_date(struct intent *in, const char *key, time_t t)
 {
 	char buf[16];

@@ -1,8 +1,12 @@
 #include "caltz.h"
 #include "store-int.h"
+#include "xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+enum { DAY_SECS = 86400 };
 
 int caltz_ensure(struct store *s, const char *tzid, struct err *e)
 {
@@ -45,6 +49,149 @@ int caltz_save(struct store *s, const char *tzid, const char *vtimezone, struct 
 	rc = sqlite3_step(st);
 	store_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "time zone");
+}
+
+/* The stored VTIMEZONE text of tzid in *text, newly allocated (NULL: none). */
+static int stored_text(struct store *s, const char *tzid, char **text, struct err *e)
+{
+	static const char *const sql = "SELECT vtimezone FROM timezones WHERE tzid = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, e);
+	int rc;
+
+	*text = NULL;
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tzid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	store_stmt_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "time zone");
+}
+
+/* Whether zones a and b have the same UTC offset at every instant from 1970
+ * to 2100: a day's start compared, and every quarter hour of a day either
+ * changes its offset in. */
+static bool same_offsets(struct tz *a, struct tz *b)
+{
+	const time_t from = 0, to = 4102444800LL; /* 1970, 2100 */
+	long oa = tz_offset(a, from), ob = tz_offset(b, from);
+
+	for (time_t t = from; t < to; t += DAY_SECS) {
+		long na = tz_offset(a, t + DAY_SECS), nb = tz_offset(b, t + DAY_SECS);
+
+		if (oa != ob)
+			return false;
+		if (na != oa || nb != ob)
+			for (time_t q = t + 900; q < t + DAY_SECS; q += 900)
+				if (tz_offset(a, q) != tz_offset(b, q))
+					return false;
+		oa = na;
+		ob = nb;
+	}
+	return true;
+}
+
+/* Whether the zone tzid (stored, text ours) has the offsets of zone z. */
+static int stored_same(struct store *s, const char *tzid, const char *ours, const char *text,
+		       struct tz *z, bool *same, struct err *e)
+{
+	struct tz *old;
+
+	if (!strcmp(ours, text)) {
+		*same = true;
+		return caltz_ensure(s, tzid, e);
+	}
+	old = caltz_open(s, tzid, e);
+	if (!old)
+		return -1;
+	*same = same_offsets(old, z);
+	tz_free(old);
+	return 0;
+}
+
+char *caltz_keep(struct store *s, const char *tzid, const char *vtimezone, struct err *e)
+{
+	char *text, *name = NULL, *fresh = NULL, *alias, *other;
+	struct tz *z = NULL;
+	bool same = false;
+
+	if (stored_text(s, tzid, &text, e) < 0)
+		return NULL;
+	if (!text)
+		return caltz_save(s, tzid, vtimezone, e) < 0 ? NULL : xstrdup(tzid);
+	if (!strcmp(text, vtimezone)) {
+		free(text);
+		return caltz_ensure(s, tzid, e) < 0 ? NULL : xstrdup(tzid);
+	}
+	/* another definition was kept: the events imported with it stay on its
+	 * rules, this one goes by "NAME (2)" (or the first such name that has
+	 * its rules, or is free) */
+	for (int k = 2; k < 1000 && !fresh; k++) {
+		alias = xasprintf("%s (%d)", tzid, k);
+		if (stored_text(s, alias, &other, e) < 0) {
+			free(alias);
+			goto out;
+		}
+		if (other && !strcmp(other, vtimezone)) {
+			free(other);
+			if (caltz_ensure(s, alias, e) < 0) {
+				free(alias);
+				goto out;
+			}
+			name = alias;
+			goto out;
+		}
+		if (!other)
+			fresh = alias;
+		else
+			free(alias);
+		free(other);
+	}
+	if (!fresh) {
+		err_set(e, ERR_USAGE, "time zone \"%s\": too many definitions", tzid);
+		goto out;
+	}
+	/* the free name holds the new rules while they are compared */
+	if (tz_register_vtimezone(fresh, vtimezone, e) < 0 || !(z = tz_open(fresh, e)))
+		goto out;
+	if (stored_same(s, tzid, text, vtimezone, z, &same, e) < 0)
+		same = false; /* a kept zone that no longer opens: not these rules */
+	if (same) {
+		name = xstrdup(tzid);
+		goto out;
+	}
+	for (int k = 2; k < 1000; k++) {
+		alias = xasprintf("%s (%d)", tzid, k);
+		if (!strcmp(alias, fresh)) {
+			free(alias);
+			break;
+		}
+		if (stored_text(s, alias, &other, e) < 0) {
+			free(alias);
+			goto out;
+		}
+		if (other && stored_same(s, alias, other, vtimezone, z, &same, e) < 0)
+			same = false;
+		free(other);
+		if (same) {
+			name = alias;
+			goto out;
+		}
+		free(alias);
+	}
+	if (caltz_save(s, fresh, vtimezone, e) == 0) {
+		store_warn("time zone \"%s\" has other rules than the one imported before:"
+			   " the events of this import keep them as \"%s\"",
+			   tzid, fresh);
+		name = fresh;
+		fresh = NULL;
+	}
+out:
+	tz_free(z);
+	free(text);
+	free(fresh);
+	return name;
 }
 
 struct tz *caltz_open(struct store *s, const char *tzid, struct err *e)

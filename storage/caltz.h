@@ -29,6 +29,14 @@ int caltz_ensure(struct store *s, const char *tzid, struct err *e);
 /* Keep the VTIMEZONE text of a zone tzdata lacks, and register it. */
 int caltz_save(struct store *s, const char *tzid, const char *vtimezone, struct err *e);
 
+/* caltz_save() of the VTIMEZONE a new import defines for tzid, without
+ * moving the events an earlier definition of tzid was kept for: the name
+ * its events are to keep, newly allocated (NULL on an error).  That is
+ * tzid when the store has no zone of that name, or one with the same
+ * offsets; else "TZID (2)" (the first such name that has these offsets,
+ * or is free, then kept with a warning). */
+char *caltz_keep(struct store *s, const char *tzid, const char *vtimezone, struct err *e);
+
 /* caltz_ensure(), then tz_open(): the zone of a stored name (NULL: local). */
 struct tz *caltz_open(struct store *s, const char *tzid, struct err *e);
 

@@ -176,6 +176,18 @@ static void add_event(icalcomponent *cal, struct store *s, const struct event *e
 				caltz_to_wall(zone, caltz_utc_instant(r.until), false);
 
 			r.until = caltz_in_range(w) ? w : r.until;
+		} else if (!ev->all_day && r.until.is_date) {
+			/* a DATE UNTIL of a timed series takes in its day
+			 * (recur.h): its last second, in UTC with a TZID */
+			struct icaltimetype w = r.until;
+
+			w.is_date = 0;
+			w.hour = 23;
+			w.minute = w.second = 59;
+			if (ev->tzid && *ev->tzid)
+				w = icaltime_from_timet_with_zone(caltz_from_wall(zone, w), 0,
+								  icaltimezone_get_utc_timezone());
+			r.until = caltz_in_range(w) ? w : r.until;
 		}
 		icalcomponent_add_property(c, icalproperty_new_rrule(r));
 	}

@@ -50,7 +50,7 @@ struct import {
 	struct store *s;
 	icalparser *parser;
 	icalcomponent *zones; /* the VTIMEZONEs of the calendar being read */
-	char **saved;	      /* zones of these VTIMEZONEs stored already */
+	char **saved;	      /* zones of these VTIMEZONEs stored already, and their names */
 	size_t nsaved;
 	struct later *later;
 	size_t nlater;
@@ -156,24 +156,33 @@ static void forget_saved(struct import *im)
 }
 
 /* Keep this calendar's VTIMEZONE for tzid in the database for later imports
- * and agendas, and register it (caltz_save()), once, if it has one. */
-static int save_zone(struct import *im, const char *tzid, int line, struct err *e)
+ * and agendas, and register it (caltz_keep()), once, if it has one: *kept is
+ * the name its events keep (tzid, or "TZID (2)" beside another definition). */
+static int save_zone(struct import *im, const char *tzid, int line, const char **kept,
+		     struct err *e)
 {
 	icaltimezone *z;
+	char *name;
 
-	for (size_t i = 0; i < im->nsaved; i++)
-		if (!strcmp(im->saved[i], tzid))
+	*kept = tzid;
+	for (size_t i = 0; i < im->nsaved; i += 2)
+		if (!strcmp(im->saved[i], tzid)) {
+			*kept = im->saved[i + 1];
 			return 0;
+		}
 	z = icalcomponent_get_timezone(im->zones, tzid);
 	if (!z)
 		return 0;
-	if (caltz_save(im->s, tzid, icalcomponent_as_ical_string(icaltimezone_get_component(z)),
-		       e) < 0) {
+	name = caltz_keep(im->s, tzid, icalcomponent_as_ical_string(icaltimezone_get_component(z)),
+			  e);
+	if (!name) {
 		err_prefix(e, "line %d", line);
 		return -1;
 	}
-	im->saved = xrealloc(im->saved, (im->nsaved + 1) * sizeof(*im->saved));
+	im->saved = xrealloc(im->saved, (im->nsaved + 2) * sizeof(*im->saved));
 	im->saved[im->nsaved++] = xstrdup(tzid);
+	im->saved[im->nsaved++] = name;
+	*kept = name;
 	return 0;
 }
 
@@ -190,10 +199,9 @@ static int resolve_zone(struct import *im, const char *tzid, int line, struct tz
 		*z = tz_open(plain, e);
 		return *z ? 0 : -1;
 	}
-	*name = tzid;
-	if (save_zone(im, tzid, line, e) < 0)
+	if (save_zone(im, tzid, line, name, e) < 0)
 		return -1;
-	*z = caltz_open(im->s, tzid, e);
+	*z = caltz_open(im->s, *name, e);
 	if (!*z)
 		return err_set(e, ERR_USAGE, "line %d: unknown time zone %s", line, utf8_q(tzid));
 	return 0;

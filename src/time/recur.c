@@ -69,8 +69,15 @@ void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z)
 {
 	struct tm w;
 
-	if (icaltime_is_null_time(rule->until) || rule->until.is_date ||
-	    !icaltime_is_utc(rule->until))
+	if (!icaltime_is_null_time(rule->until) && rule->until.is_date) {
+		/* a DATE UNTIL on a timed series: its whole day (rrule.c) */
+		rule->until.is_date = 0;
+		rule->until.hour = 23;
+		rule->until.minute = 59;
+		rule->until.second = 59;
+		return;
+	}
+	if (icaltime_is_null_time(rule->until) || !icaltime_is_utc(rule->until))
 		return;
 	tz_to_wall(z, icaltime_as_timet(rule->until), &w);
 	rule->until = ical_wall(&w);

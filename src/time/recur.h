@@ -58,7 +58,9 @@ int recur_check(const char *schedule, const char *rule, struct err *e);
 int recur_next(const struct recur_rule *r, time_t after, time_t *next, bool *has, struct err *e);
 
 /* Make a UTC UNTIL of rule the wall-clock time it is in z, the form of the
- * occurrences libical's iterator yields from a floating DTSTART. */
+ * occurrences libical's iterator yields from a floating DTSTART; a DATE
+ * UNTIL (the rule of a timed series) the last second of its day, so that
+ * the series takes in that day as calendars read it. */
 void recur_until_wall(struct icalrecurrencetype *rule, struct tz *z);
 
 /*

@@ -720,9 +720,11 @@ static bool set_start(struct rrule_iter *it, long long key, bool is_new)
 }
 
 /* The key of r's UNTIL for a DTSTART that is a date or not (icaltime_compare():
- * a date-time on the day of a DATE UNTIL is after it, a date on the day of a
- * date-time UNTIL before it); a UTC date-time taken to wall time in z first
- * when z is not NULL (recur_until_wall()'s counterpart, without fields). */
+ * a date on the day of a date-time UNTIL is before it; a DATE UNTIL on a
+ * timed series, which RFC 5545 does not allow and files have, takes in its
+ * whole day as calendars read it, recur_until_wall()); a UTC date-time taken
+ * to wall time in z first when z is not NULL (recur_until_wall()'s
+ * counterpart, without fields). */
 static long long until_key(const struct rrule *r, bool dt_is_date, struct tz *z)
 {
 	const struct rrule_wall *u = &r->until;
@@ -734,7 +736,7 @@ static long long until_key(const struct rrule *r, bool dt_is_date, struct tz *z)
 	if (dt_is_date)
 		return u->is_date ? ud : ud + DAY - 1;
 	if (u->is_date)
-		return ud - 1;
+		return ud + DAY - 1;
 	ud += u->hour * 3600L + u->minute * 60L + u->second;
 	return z && r->until_utc ? (long long)tz_wall_seconds(z, (time_t)ud) : ud;
 }

@@ -371,6 +371,43 @@ START_TEST(test_rrule_skipped_day)
 }
 END_TEST
 
+/* A DATE UNTIL on a timed series (RFC 5545 wants a DATE-TIME; files have
+ * it) takes in its day, as Google and Apple read it: for both expanders,
+ * with a COUNT-less stride and BYDAY, and for the scheduler. */
+START_TEST(test_rrule_date_until)
+{
+	const char *berlin = "Europe/Berlin";
+	time_t daily[6], sat[] = { at(berlin, 2026, 1, 5, 9, 0), at(berlin, 2026, 1, 10, 9, 0) };
+	struct recur_rule job = { "rrule", "FREQ=DAILY;UNTIL=20260110", berlin, sat[0], NULL, 0, 0,
+				  NULL };
+	struct err e = { 0, "" };
+	struct tz *z = tz_open(berlin, &e);
+	static time_t got[MAX_OCC];
+	time_t next;
+	bool has;
+
+	for (int i = 0; i < 6; i++)
+		daily[i] = at(berlin, 2026, 1, 5 + i, 9, 0);
+	for (int engine = RECUR_LIBICAL; engine <= RECUR_OWN; engine++) {
+		expect_by("FREQ=DAILY;UNTIL=20260110", z, daily[0], daily, 6,
+			  (enum recur_engine)engine);
+		ck_assert_int_eq(collect("FREQ=DAILY;UNTIL=20260110", z, false, daily[0], 0,
+					 daily[5] + 7 * DAY, (enum recur_engine)engine, got),
+				 6);
+		ck_assert_int_eq(collect("FREQ=WEEKLY;BYDAY=MO,SA;UNTIL=20260110", z, false, sat[0],
+					 0, sat[1] + 7 * DAY, (enum recur_engine)engine, got),
+				 2);
+		ck_assert_int_eq(got[1], sat[1]);
+	}
+	ck_assert_int_eq(recur_next(&job, daily[4], &next, &has, &e), 0);
+	ck_assert(has);
+	ck_assert_int_eq(next, daily[5]);
+	ck_assert_int_eq(recur_next(&job, daily[5], &next, &has, &e), 0);
+	ck_assert(!has);
+	tz_free(z);
+}
+END_TEST
+
 /* The k-th occurrence (from 0) of rule from start, by libical. */
 static time_t nth(const char *rule, struct tz *z, bool all_day, time_t start, int k)
 {
@@ -643,6 +680,7 @@ Suite *rrule_suite(void)
 	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
 	tcase_add_test(tc, test_rrule_gap_dtstart);
+	tcase_add_test(tc, test_rrule_date_until);
 	suite_add_tcase(s, tc);
 	return s;
 }

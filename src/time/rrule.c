@@ -786,6 +786,33 @@ bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dt
 	return begin(it, dtstart, is_date, z, false);
 }
 
+/* rrule_iter_seek_key() of a rule without COUNT whose candidates all are
+ * occurrences a stride apart, right after begin(): the first of them at or
+ * after k by one division.  set_start()'s alignment lands on that one or on
+ * one before k, which the first step passes (check_rrule.c's
+ * test_rrule_stride_seek compares the two); an agenda seeks each series. */
+static bool seek_stride(struct rrule_iter *it, long long k)
+{
+	long long first;
+
+	if (it->dtstart.is_date)
+		k = (long long)day_of(k) * DAY;
+	if (k <= it->dkey) /* set_start(dkey) is where begin() left it */
+		return true;
+	if (k > it->until_key) {
+		it->last = k;
+		return true;
+	}
+	if (k >= it->end_key - it->stride)
+		return set_start(it, k, false);
+	first = it->dkey + (k - it->dkey + it->stride - 1) / it->stride * it->stride;
+	it->istart = k;
+	it->n = 0;
+	it->last = first;
+	it->cur = day_of(first);
+	return true;
+}
+
 bool rrule_iter_open(struct rrule_iter *it, struct rrule_memo *m, const char *rule,
 		     long long dtstart, bool is_date, struct tz *z, long long seek)
 {
@@ -796,7 +823,7 @@ bool rrule_iter_open(struct rrule_iter *it, struct rrule_memo *m, const char *ru
 	seeking = it->r.count == 0 && seek != LLONG_MIN;
 	if (!begin(it, dtstart, is_date, z, seeking))
 		return false;
-	if (seeking && !rrule_iter_seek_key(it, seek))
+	if (seeking && !(it->stride ? seek_stride(it, seek) : rrule_iter_seek_key(it, seek)))
 		begin(it, dtstart, is_date, z, false);
 	return true;
 }

@@ -392,6 +392,19 @@ static int memo_find(const struct rrule_memo *m, const char *rule, size_t n)
 	return -1;
 }
 
+/* *r = *from but for the lists' entries past their counts: a plain rule
+ * has none, and the whole struct is 252 bytes to copy for each series. */
+static void memo_copy(struct rrule *r, const struct rrule *from)
+{
+	memcpy(r, from, offsetof(struct rrule, byday_wd));
+	if (from->nbyday) {
+		memcpy(r->byday_wd, from->byday_wd, sizeof(r->byday_wd));
+		memcpy(r->byday_pos, from->byday_pos, sizeof(r->byday_pos));
+	}
+	if (from->nbymonthday)
+		memcpy(r->bymonthday, from->bymonthday, sizeof(r->bymonthday));
+}
+
 int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
 {
 	const char *val, *vend;
@@ -406,7 +419,7 @@ int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
 	if (hit >= 0) {
 		/* that entry's rule with another value of the same part: as
 		 * rrule_parse() reads it when it reads the value */
-		*r = m->v[hit].r;
+		memo_copy(r, &m->v[hit].r);
 		if (!m->v[hit].end)
 			return 0;
 		r->count = 0;

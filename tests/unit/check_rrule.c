@@ -579,6 +579,85 @@ START_TEST(test_rrule_stride_seek)
 }
 END_TEST
 
+/* The local times an agenda compares of the first max occurrences of rule
+ * from seek (ended before end_before when not 0, recur_iter_end_before()):
+ * instants, or for an all-day series its dates' local midnights. */
+static int local_times(const char *rule, struct tz *z, bool all_day, time_t start, time_t seek,
+		       time_t *v, int max, time_t end_before)
+{
+	struct err e = { 0, "" };
+	struct recur_iter ri;
+	int n = 0;
+
+	ck_assert_int_eq(recur_iter_open(&ri, &memo, rule, z, all_day, start, seek, RECUR_OWN, &e),
+			 0);
+	if (end_before)
+		recur_iter_end_before(&ri, end_before);
+	while (n < max && recur_iter_next(&ri, &v[n])) {
+		if (all_day)
+			v[n] = tz_date_to_local(v[n]);
+		n++;
+	}
+	recur_iter_close(&ri);
+	return n;
+}
+
+/* recur_iter_end_before(), which ends an agenda's series without its step
+ * past the window: the series ended before t still has every occurrence
+ * before t, and in a zone of one offset no timed one after, for t a second
+ * either side of each occurrence and two days after it, in zones changing
+ * offset and not, INTERVAL 1 to 3, UNTIL and none, timed and all-day. */
+START_TEST(test_recur_iter_end_before)
+{
+	static const char *const shape[] = { "FREQ=WEEKLY;UNTIL=20270301T000000Z",
+					     "FREQ=WEEKLY;INTERVAL=2", "FREQ=DAILY",
+					     "FREQ=DAILY;INTERVAL=3;UNTIL=20261120",
+					     "FREQ=WEEKLY;BYDAY=MO,TH" };
+	static const char *const sz[] = { "America/New_York", "Asia/Kolkata", "UTC", "Etc/GMT-14",
+					  "Australia/Lord_Howe" };
+	static time_t v[MAX_OCC], w[MAX_OCC];
+	int n = 0;
+
+	for (size_t zi = 0; zi < sizeof(sz) / sizeof(*sz); zi++)
+		for (int all_day = 0; all_day < 2; all_day++)
+			for (size_t si = 0; si < sizeof(shape) / sizeof(*shape); si++) {
+				struct err e = { 0, "" };
+				struct tz *z = tz_open(all_day ? NULL : sz[zi], &e);
+				time_t start = all_day ? at("UTC", 2026, 10, 20, 0, 0)
+						       : at(sz[zi], 2026, 10, 20, 23, 30);
+				time_t seek = start + 3 * DAY;
+				long off;
+				bool fixed = tz_fixed(z, &off) && !all_day;
+				int nv = local_times(shape[si], z, all_day, start, seek, v, 60, 0);
+
+				ck_assert_int_gt(nv, 5);
+				for (int i = 0; i < nv; i++)
+					for (int d = -1; d <= 2; d++) {
+						time_t t = v[i] + (d == 2 ? 2 * DAY : d);
+						int nw = local_times(shape[si], z, all_day, start,
+								     seek, w, 60, t);
+						int before = 0;
+
+						while (before < nv && v[before] < t)
+							before++;
+						ck_assert_msg(nw >= before && nw <= nv,
+							      "%s %s%s ended before %lld: %d "
+							      "occurrences, %d before it",
+							      shape[si], sz[zi],
+							      all_day ? " all-day" : "",
+							      (long long)t, nw, before);
+						for (int k = 0; k < nw; k++)
+							ck_assert(w[k] == v[k]);
+						if (fixed)
+							ck_assert_int_eq(nw, before);
+						n++;
+					}
+				tz_free(z);
+			}
+	ck_assert_int_gt(n, 5000);
+}
+END_TEST
+
 /* rrule_parse()'s answer for a and b alike, field by field. */
 static void same_parse(const char *rule, int rc, const struct rrule *a, int want,
 		       const struct rrule *b)
@@ -751,6 +830,7 @@ Suite *rrule_suite(void)
 	tcase_add_test(tc, test_rrule_skipped_day);
 	tcase_add_test(tc, test_rrule_plain_series);
 	tcase_add_test(tc, test_rrule_stride_seek);
+	tcase_add_test(tc, test_recur_iter_end_before);
 	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
 	tcase_add_test(tc, test_rrule_gap_dtstart);

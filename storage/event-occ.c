@@ -426,6 +426,7 @@ static int expand(struct store *s, struct event_list *l, size_t *cap, const stru
 
 	if (series_open(s, ev, from, zs, &si, e) < 0)
 		return -1;
+	recur_iter_end_before(&si.it, to);
 	while (l->nocc <= max && series_next(&si, &key, &os, &oe) && os < to) {
 		if (find_override(ev, key))
 			continue;

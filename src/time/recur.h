@@ -127,6 +127,25 @@ static inline bool recur_iter_next(struct recur_iter *ri, time_t *key)
 	*key = tz_instant_gap(ri->z, (time_t)local, &gap);
 	return gap < RECUR_GAP_SKIPPED || recur_iter_next_after_gap(ri, key);
 }
+/* End ri before its occurrences at or after t (their instants; for an
+ * all-day series the local midnights of their dates), which its caller
+ * will not take: nestor's expander then refuses the first key that is
+ * surely one, where it refuses a key past UNTIL, instead of returning it.
+ * An agenda's step past its window's end was one more step of each series
+ * with its conversion to an instant. */
+static inline void recur_iter_end_before(struct recur_iter *ri, time_t t)
+{
+	long long first;
+
+	if (!ri->own)
+		return;
+	/* the first wall-clock key surely at or after t: an instant is its
+	 * wall clock less an offset under a day (or later, past a gap), and a
+	 * date's local midnight is its UTC one less that */
+	first = ri->fixed && !ri->all_day ? (long long)t + ri->off : (long long)t + 2 * 86400LL;
+	if (first - 1 < ri->rr.until_key)
+		ri->rr.until_key = first - 1;
+}
 void recur_iter_close(struct recur_iter *ri);
 
 /* Turn the text of --every into a schedule and rule: a cron expression

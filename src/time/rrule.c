@@ -392,6 +392,19 @@ static int memo_find(const struct rrule_memo *m, const char *rule, size_t n)
 	return -1;
 }
 
+/* *r = *from but for the lists' entries past their counts: a plain rule
+ * has none, and the whole struct is 252 bytes to copy for each series. */
+static void memo_copy(struct rrule *r, const struct rrule *from)
+{
+	memcpy(r, from, offsetof(struct rrule, byday_wd));
+	if (from->nbyday) {
+		memcpy(r->byday_wd, from->byday_wd, sizeof(r->byday_wd));
+		memcpy(r->byday_pos, from->byday_pos, sizeof(r->byday_pos));
+	}
+	if (from->nbymonthday)
+		memcpy(r->bymonthday, from->bymonthday, sizeof(r->bymonthday));
+}
+
 int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
 {
 	const char *val, *vend;
@@ -406,7 +419,7 @@ int rrule_parse_memo(struct rrule_memo *m, const char *rule, struct rrule *r)
 	if (hit >= 0) {
 		/* that entry's rule with another value of the same part: as
 		 * rrule_parse() reads it when it reads the value */
-		*r = m->v[hit].r;
+		memo_copy(r, &m->v[hit].r);
 		if (!m->v[hit].end)
 			return 0;
 		r->count = 0;
@@ -788,6 +801,33 @@ bool rrule_iter_start(struct rrule_iter *it, const struct rrule *r, long long dt
 	return begin(it, dtstart, is_date, z, false);
 }
 
+/* rrule_iter_seek_key() of a rule without COUNT whose candidates all are
+ * occurrences a stride apart, right after begin(): the first of them at or
+ * after k by one division.  set_start()'s alignment lands on that one or on
+ * one before k, which the first step passes (check_rrule.c's
+ * test_rrule_stride_seek compares the two); an agenda seeks each series. */
+static bool seek_stride(struct rrule_iter *it, long long k)
+{
+	long long first;
+
+	if (it->dtstart.is_date)
+		k = (long long)day_of(k) * DAY;
+	if (k <= it->dkey) /* set_start(dkey) is where begin() left it */
+		return true;
+	if (k > it->until_key) {
+		it->last = k;
+		return true;
+	}
+	if (k >= it->end_key - it->stride)
+		return set_start(it, k, false);
+	first = it->dkey + (k - it->dkey + it->stride - 1) / it->stride * it->stride;
+	it->istart = k;
+	it->n = 0;
+	it->last = first;
+	it->cur = day_of(first);
+	return true;
+}
+
 bool rrule_iter_open(struct rrule_iter *it, struct rrule_memo *m, const char *rule,
 		     long long dtstart, bool is_date, struct tz *z, long long seek)
 {
@@ -798,7 +838,7 @@ bool rrule_iter_open(struct rrule_iter *it, struct rrule_memo *m, const char *ru
 	seeking = it->r.count == 0 && seek != LLONG_MIN;
 	if (!begin(it, dtstart, is_date, z, seeking))
 		return false;
-	if (seeking && !rrule_iter_seek_key(it, seek))
+	if (seeking && !(it->stride ? seek_stride(it, seek) : rrule_iter_seek_key(it, seek)))
 		begin(it, dtstart, is_date, z, false);
 	return true;
 }

@@ -66,11 +66,13 @@ struct rrule {
 	struct rrule_wall until;
 	int wkst; /* 1 = SU .. 7 = SA */
 	int nbyday;
+	int nbymonthday;
+	unsigned bymonth; /* bit m: month m listed; 0: no BYMONTH */
+	/* the lists last: only their first nbyday and nbymonthday entries are
+	 * set (rrule_parse_memo() copies no more) */
 	short byday_wd[RRULE_MAX_BYDAY];  /* 1 = SU .. 7 = SA, in libical's order */
 	short byday_pos[RRULE_MAX_BYDAY]; /* 0: every such day of the period */
-	int nbymonthday;
 	short bymonthday[31];
-	unsigned bymonth; /* bit m: month m listed; 0: no BYMONTH */
 };
 
 /* The instant of w read as UTC, and back (timegm() and gmtime_r() without

@@ -506,6 +506,195 @@ START_TEST(test_rrule_plain_series)
 }
 END_TEST
 
+/* The keys rrule_iter_open() yields from seek (its seek of a stride rule
+ * is one division), and those of the general iterator seeking there
+ * (rrule_iter_start() and rrule_iter_seek_key(): set_start()'s alignment),
+ * up to MAX_OCC or past `to`; dtstart and seek are wall-clock keys. */
+static int stride_keys(const char *rule, bool general, long long dtstart, bool is_date,
+		       struct tz *z, long long seek, long long to, long long *keys)
+{
+	static struct rrule_iter it;
+	struct rrule r;
+	int n = 0;
+
+	if (!general) {
+		ck_assert(rrule_iter_open(&it, &memo, rule, dtstart, is_date, z, seek));
+	} else {
+		ck_assert_int_eq(rrule_parse(rule, &r), 0);
+		ck_assert(rrule_iter_start(&it, &r, dtstart, is_date, z));
+		if (!rrule_iter_seek_key(&it, seek))
+			ck_assert(rrule_iter_start(&it, &r, dtstart, is_date, z));
+	}
+	while (n < MAX_OCC && rrule_iter_next_key(&it, &keys[n]))
+		if (keys[n++] >= to)
+			break;
+	return n;
+}
+
+/* A DAILY or WEEKLY rule without BY parts (nor COUNT) that an agenda opens
+ * at its window: the occurrences from the seek that skips the general
+ * iterator's alignment are its own, key for key, and libical's, for seeks
+ * every 7 hours and a few seconds over ten weeks around New York's spring
+ * and autumn changes, INTERVAL 1 to 3, UNTIL on an occurrence and none,
+ * timed (New York, Kolkata, UTC) and all-day. */
+START_TEST(test_rrule_stride_seek)
+{
+	static const char *const shape[] = { "FREQ=WEEKLY%s", "FREQ=WEEKLY;INTERVAL=2%s",
+					     "FREQ=WEEKLY;INTERVAL=3%s", "FREQ=DAILY%s",
+					     "FREQ=DAILY;INTERVAL=3%s" };
+	static const char *const sz[] = { "America/New_York", "Asia/Kolkata", "UTC" };
+	static const int day0[][2] = { { 2, 20 }, { 10, 15 } };
+	static long long fast[MAX_OCC], slow[MAX_OCC];
+	int n = 0;
+
+	memo.n = memo.next = 0;
+	refused = 0;
+	for (size_t zi = 0; zi < sizeof(sz) / sizeof(*sz); zi++)
+		for (int all_day = 0; all_day < 2; all_day++)
+			for (size_t di = 0; di < 2; di++) {
+				struct err e = { 0, "" };
+				struct tz *z = tz_open(all_day ? NULL : sz[zi], &e);
+				time_t start =
+					all_day ? at("UTC", 2026, day0[di][0], day0[di][1], 0, 0)
+						: at(sz[zi], 2026, day0[di][0], day0[di][1],
+						     1 + (int)di * 8, 30);
+				long long d = all_day ? start : tz_wall_seconds(z, start);
+
+				for (size_t si = 0; si < sizeof(shape) / sizeof(*shape); si++)
+					for (int bounded = 0; bounded < 2; bounded++) {
+						char rule[96], until[40] = "";
+						time_t o;
+
+						snprintf(rule, sizeof(rule), shape[si], "");
+						o = nth(rule, z, all_day, start, 5);
+						if (bounded) {
+							struct tm tm;
+
+							gmtime_r(&o, &tm);
+							strftime(until, sizeof(until),
+								 all_day ? ";UNTIL=%Y%m%d"
+									 : ";UNTIL=%Y%m%dT%H%M%SZ",
+								 &tm);
+							snprintf(rule, sizeof(rule), shape[si],
+								 until);
+						}
+						for (long h = -30; h < 24 * 70; h += 7) {
+							time_t seek = start + h * 3600 + h % 5;
+							long long sk =
+								all_day ? seek
+									: tz_wall_seconds(z, seek);
+							int a = stride_keys(rule, false, d, all_day,
+									    z, sk, sk + 40L * DAY,
+									    fast);
+							int b = stride_keys(rule, true, d, all_day,
+									    z, sk, sk + 40L * DAY,
+									    slow);
+
+							ck_assert_msg(
+								a == b,
+								"%s %s start %lld seek %lld: %d "
+								"keys, the general iterator %d",
+								rule, sz[zi], (long long)start, sk,
+								a, b);
+							for (int i = 0; i < a; i++)
+								ck_assert_msg(
+									fast[i] == slow[i],
+									"%s %s seek %lld: key %d "
+									"%lld, the general "
+									"iterator %lld",
+									rule, sz[zi], sk, i,
+									fast[i], slow[i]);
+							compare(rule, sz[zi], all_day, start,
+								seek + 2 * DAY, seek + 40L * DAY);
+							n++;
+						}
+					}
+				tz_free(z);
+			}
+	ck_assert_int_eq(refused, 0);
+	ck_assert_int_gt(n, 10000);
+}
+END_TEST
+
+/* The local times an agenda compares of the first max occurrences of rule
+ * from seek (ended before end_before when not 0, recur_iter_end_before()):
+ * instants, or for an all-day series its dates' local midnights. */
+static int local_times(const char *rule, struct tz *z, bool all_day, time_t start, time_t seek,
+		       time_t *v, int max, time_t end_before)
+{
+	struct err e = { 0, "" };
+	struct recur_iter ri;
+	int n = 0;
+
+	ck_assert_int_eq(recur_iter_open(&ri, &memo, rule, z, all_day, start, seek, RECUR_OWN, &e),
+			 0);
+	if (end_before)
+		recur_iter_end_before(&ri, end_before);
+	while (n < max && recur_iter_next(&ri, &v[n])) {
+		if (all_day)
+			v[n] = tz_date_to_local(v[n]);
+		n++;
+	}
+	recur_iter_close(&ri);
+	return n;
+}
+
+/* recur_iter_end_before(), which ends an agenda's series without its step
+ * past the window: the series ended before t still has every occurrence
+ * before t, and in a zone of one offset no timed one after, for t a second
+ * either side of each occurrence and two days after it, in zones changing
+ * offset and not, INTERVAL 1 to 3, UNTIL and none, timed and all-day. */
+START_TEST(test_recur_iter_end_before)
+{
+	static const char *const shape[] = { "FREQ=WEEKLY;UNTIL=20270301T000000Z",
+					     "FREQ=WEEKLY;INTERVAL=2", "FREQ=DAILY",
+					     "FREQ=DAILY;INTERVAL=3;UNTIL=20261120",
+					     "FREQ=WEEKLY;BYDAY=MO,TH" };
+	static const char *const sz[] = { "America/New_York", "Asia/Kolkata", "UTC", "Etc/GMT-14",
+					  "Australia/Lord_Howe" };
+	static time_t v[MAX_OCC], w[MAX_OCC];
+	int n = 0;
+
+	for (size_t zi = 0; zi < sizeof(sz) / sizeof(*sz); zi++)
+		for (int all_day = 0; all_day < 2; all_day++)
+			for (size_t si = 0; si < sizeof(shape) / sizeof(*shape); si++) {
+				struct err e = { 0, "" };
+				struct tz *z = tz_open(all_day ? NULL : sz[zi], &e);
+				time_t start = all_day ? at("UTC", 2026, 10, 20, 0, 0)
+						       : at(sz[zi], 2026, 10, 20, 23, 30);
+				time_t seek = start + 3 * DAY;
+				long off;
+				bool fixed = tz_fixed(z, &off) && !all_day;
+				int nv = local_times(shape[si], z, all_day, start, seek, v, 60, 0);
+
+				ck_assert_int_gt(nv, 5);
+				for (int i = 0; i < nv; i++)
+					for (int d = -1; d <= 2; d++) {
+						time_t t = v[i] + (d == 2 ? 2 * DAY : d);
+						int nw = local_times(shape[si], z, all_day, start,
+								     seek, w, 60, t);
+						int before = 0;
+
+						while (before < nv && v[before] < t)
+							before++;
+						ck_assert_msg(nw >= before && nw <= nv,
+							      "%s %s%s ended before %lld: %d "
+							      "occurrences, %d before it",
+							      shape[si], sz[zi],
+							      all_day ? " all-day" : "",
+							      (long long)t, nw, before);
+						for (int k = 0; k < nw; k++)
+							ck_assert(w[k] == v[k]);
+						if (fixed)
+							ck_assert_int_eq(nw, before);
+						n++;
+					}
+				tz_free(z);
+			}
+	ck_assert_int_gt(n, 5000);
+}
+END_TEST
+
 /* rrule_parse()'s answer for a and b alike, field by field. */
 static void same_parse(const char *rule, int rc, const struct rrule *a, int want,
 		       const struct rrule *b)
@@ -677,6 +866,8 @@ Suite *rrule_suite(void)
 	tcase_add_test(tc, test_rrule_known_series);
 	tcase_add_test(tc, test_rrule_skipped_day);
 	tcase_add_test(tc, test_rrule_plain_series);
+	tcase_add_test(tc, test_rrule_stride_seek);
+	tcase_add_test(tc, test_recur_iter_end_before);
 	tcase_add_test(tc, test_rrule_parse_memo);
 	tcase_add_test(tc, test_rrule_outside_subset_left_to_libical);
 	tcase_add_test(tc, test_rrule_gap_dtstart);

@@ -653,6 +653,7 @@ static int parse_body(struct api_call *c)
 	const char *m = c->rq->method, *end = NULL;
 	struct json_nul at;
 	size_t at_byte;
+	char bad[JSON_WHY_MAX];
 
 	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
 		return 0;
@@ -660,12 +661,11 @@ static int parse_body(struct api_call *c)
 		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", at.key);
 	if (memchr(c->rq->body, '\0', c->rq->body_len))
 		return api_error(c, 400, "the body must be a JSON object");
-	/* white space is RFC 8259's only: cJSON would skip a form feed */
-	if (json_bad_space(c->rq->body, c->rq->body_len, &at_byte))
-		return api_error(c, 400,
-				 "the body is not valid JSON (at byte %zu: white space is only "
-				 "space, tab, CR and LF)",
-				 at_byte);
+	/* control bytes as RFC 8259 has them: cJSON would skip a form feed
+	 * and keep a raw tab in a string */
+	if (json_bad_byte(c->rq->body, c->rq->body_len, &at_byte, bad))
+		return api_error(c, 400, "the body is not valid JSON (at byte %zu: %s)", at_byte,
+				 bad);
 	c->in = cJSON_ParseWithLengthOpts(c->rq->body, c->rq->body_len, &end, false);
 	if (!c->in && c->rq->body_len == 0)
 		c->in = cJSON_CreateObject();

@@ -196,13 +196,16 @@ void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct 
 	walk(s, n, true, fn, arg);
 }
 
-bool json_bad_space(const char *s, size_t n, size_t *at)
+bool json_bad_byte(const char *s, size_t n, size_t *at, char *why)
 {
 	bool in = false;
+	size_t i;
 
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (in && c < 0x20)
+			break;
 		if (in) {
 			if (c == '\\')
 				i++;
@@ -211,12 +214,19 @@ bool json_bad_space(const char *s, size_t n, size_t *at)
 		} else if (c == '"') {
 			in = true;
 		} else if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			if (at)
-				*at = i;
-			return true;
+			break;
 		}
 	}
-	return false;
+	if (i >= n)
+		return false;
+	if (at)
+		*at = i;
+	if (in)
+		snprintf(why, JSON_WHY_MAX, "a control character (U+%04X) in a string, not escaped",
+			 (unsigned char)s[i]);
+	else
+		snprintf(why, JSON_WHY_MAX, "white space is only space, tab, CR and LF");
+	return true;
 }
 
 static void keep_first(void *arg, const struct json_nul *at)

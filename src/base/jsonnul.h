@@ -53,14 +53,20 @@ bool json_nul_first(const char *s, size_t n, struct json_nul *at);
  * the member name it is the value of), but the path's member names read
  * as cJSON reads them ("i\u0064" is "id").
  *
- * White space is only space, tab, LF and CR; cJSON skips every byte up to
- * 0x20 (form feed, vertical tab, ...) as if it were.  json_bad_space()
- * finds the first other control byte outside the strings of s[0..n) (a
- * NUL too), *at (unless NULL) its offset, for the parse error to name.
+ * A byte below 0x20 is allowed only as white space, and white space is
+ * only space, tab, LF and CR: cJSON skips every byte up to 0x20 (form
+ * feed, vertical tab, ...) between values as if it were, and keeps a raw
+ * control character (a tab, a newline, an escape) inside a string, where
+ * RFC 8259 has it escaped.  json_bad_byte() finds the first such byte of
+ * s[0..n) (a NUL too), *at (unless NULL) its offset, and writes why into
+ * why[0..JSON_WHY_MAX) for the parse error to name, as
+ *	"not JSON (at byte %zu: %s)"
+ * Every text from outside is checked with it before cJSON reads it.
  */
 void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
 		    void *arg);
-bool json_bad_space(const char *s, size_t n, size_t *at);
+#define JSON_WHY_MAX 64
+bool json_bad_byte(const char *s, size_t n, size_t *at, char *why);
 
 /*
  * A member name given twice in one object ({"title":"a","title":"b"}):

@@ -32,6 +32,14 @@ expect_eq "escape in a title: error" "$(json 'd["error"]')" "title: control char
 expect_eq "escape in a calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-06-02 10:00","calendar":"c\u001b]0;p\u0007"}')" 400
 expect_eq "escape in a calendar: error" "$(json 'd["error"]')" "calendar: control character U+001B (byte 2)"
 expect_eq "tab and newline are text" "$(req POST /v1/tasks '{"title":"a\tb","notes":"line 1\nline 2"}')" 201
+# but escaped, as RFC 8259 has them: raw in a string, the body is no JSON
+expect_eq "a raw tab in a title" "$(req POST /v1/tasks "$(printf '{"title":"a\tb"}')")" 400
+expect_eq "a raw tab in a title: error" "$(json 'd["error"]')" \
+	"the body is not valid JSON (at byte 11: a control character (U+0009) in a string, not escaped)"
+expect_eq "a raw newline in notes" "$(req POST /v1/tasks "$(printf '{"title":"ab","notes":"1\n2"}')")" 400
+expect_eq "a raw escape in a member name" "$(req POST /v1/tasks "$(printf '{"title":"ab","\033":1}')")" 400
+expect_eq "a raw escape in a member name: error" "$(json 'd["error"]')" \
+	"the body is not valid JSON (at byte 15: a control character (U+001B) in a string, not escaped)"
 req GET /v1/tasks >/dev/null
 expect_eq "one task stored" "$(json 'len(d)')" 1
 

@@ -250,6 +250,28 @@ int api_str(struct api_call *c, const char *name, const char **out)
 	return 0;
 }
 
+struct frac_find {
+	const char *name;
+	bool found;
+};
+
+static void frac_member(void *arg, const struct json_nul *at)
+{
+	struct frac_find *f = arg;
+
+	if (!strcmp(at->path, f->name))
+		f->found = true;
+}
+
+bool api_frac(struct api_call *c, const char *name)
+{
+	struct frac_find f = { name, false };
+
+	if (c->rq->body && c->rq->body_len)
+		json_frac_each(c->rq->body, c->rq->body_len, frac_member, &f);
+	return f.found;
+}
+
 int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->in, name);
@@ -257,8 +279,9 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 	*out = 0;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	/* the range is checked on the double, before any cast */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min) ||
+	/* the range is checked on the double, before any cast; 1e0 and 1.0
+	 * are no integer however whole the double they make */
+	if (!cJSON_IsNumber(v) || api_frac(c, name) || !(v->valuedouble >= (double)min) ||
 	    !(v->valuedouble <= (double)max) || v->valuedouble != (double)(long long)v->valuedouble)
 		return api_error(c, 400, "\"%s\" must be an integer from %lld to %lld", name, min,
 				 max);

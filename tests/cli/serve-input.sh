@@ -104,6 +104,15 @@ expect_eq "a fraction of a budget: error" "$(json 'd["error"]')" '"token_budget"
 expect_eq "a fraction of max_tokens" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":-0.5}')" 400
 expect_eq "a fraction of max_tokens: error" "$(json 'd["error"]')" '"max_tokens" must be an integer from 0 to 1000000'
 expect_eq "no assistant added" "$(req GET /v1/assistants/zz)" 404
+# 3e2 and 300.0 make 300 but are no integer, as an MCP id is none
+expect_eq "an exponent of a budget" "$(req POST /v1/assistants '{"name":"zz","token_budget":3e2}')" 400
+expect_eq "an exponent of a budget: error" "$(json 'd["error"]')" '"token_budget" must be an integer from 256 to 1000000'
+expect_eq "a whole fraction of max_tokens" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":10.0}')" 400
+expect_eq "a whole fraction of max_tokens: error" "$(json 'd["error"]')" '"max_tokens" must be an integer from 0 to 1000000'
+expect_eq "a priority 1e0" "$(req PATCH "/v1/tasks/$tid" '{"priority":1e0}')" 400
+expect_eq "a priority 1e0: error" "$(json 'd["error"]')" '"priority" must be an integer 0-9'
+expect_eq "a conversation 1.0" "$(req POST /v1/ask '{"text":"hi","conversation":1.0}')" 400
+expect_eq "a conversation 1.0: error" "$(json 'd["error"]')" '"conversation" must be an integer from 1 to 9007199254740991'
 expect_eq "whole numbers" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":null}')" 201
 expect_eq "whole numbers: stored" "$(json 'd["token_budget"], d["max_tokens"]')" "300 None"
 uid=$(req GET /v1/users >/dev/null; json 'd[0]["id"]')

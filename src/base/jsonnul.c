@@ -229,6 +229,22 @@ bool json_bad_byte(const char *s, size_t n, size_t *at, char *why)
 	return true;
 }
 
+cJSON *json_parse_text(const char *s, size_t n, size_t *at)
+{
+	char why[JSON_WHY_MAX];
+	const char *end = NULL;
+	cJSON *v;
+
+	if (at)
+		*at = 0;
+	if (!s || json_bad_byte(s, n, at, why))
+		return NULL;
+	v = cJSON_ParseWithLengthOpts(s, n, &end, false);
+	if (!v && at && end && end >= s)
+		*at = (size_t)(end - s);
+	return v;
+}
+
 static void keep_first(void *arg, const struct json_nul *at)
 {
 	struct json_nul *first = arg;

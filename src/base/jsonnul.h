@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct cJSON;
+
 /* One string that holds a NUL. */
 struct json_nul {
 	/* the index of the top-level array's element it is in (a JSON-RPC
@@ -68,6 +70,12 @@ void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct 
 #define JSON_WHY_MAX 64
 bool json_bad_byte(const char *s, size_t n, size_t *at, char *why);
 
+/* An answer from a server (an LLM, the Bot API, Google, Open-Meteo, an MCP
+ * server) parsed as cJSON_ParseWithLength(s, n) does, but NULL too for a
+ * byte json_bad_byte() finds; *at (unless NULL) the byte where it is not
+ * JSON.  s may be NULL (no body). */
+struct cJSON *json_parse_text(const char *s, size_t n, size_t *at);
+
 /*
  * A member name given twice in one object ({"title":"a","title":"b"}):
  * cJSON keeps both and every lookup reads the first, so what the second
@@ -82,7 +90,6 @@ bool json_bad_byte(const char *s, size_t n, size_t *at, char *why);
  * key its name (cut to fit), element -1, raw false.  Each object is
  * checked in O(n log n) of its members.
  */
-struct cJSON;
 bool json_dup_first(const struct cJSON *v, struct json_nul *at);
 
 #endif

@@ -716,6 +716,7 @@ START_TEST(test_result_cut_whole_items)
 		  *cut, *big, *small;
 	size_t whole, at;
 	char why[JSON_WHY_MAX];
+	cJSON *v2;
 
 	memset(item, 'x', 100);
 	item[100] = '\0';
@@ -790,6 +791,15 @@ START_TEST(test_result_cut_whole_items)
 	ck_assert_str_eq(why, "a control character (U+0009) in a string, not escaped");
 	ck_assert(json_bad_byte("{\"\f\":1}", 7, &at, why) && at == 2);
 	ck_assert(json_bad_byte("[\"\\\"\x1f\"]", 7, &at, why) && at == 4);
+	/* the parse every server's answer goes through */
+	v2 = json_parse_text("{\"a\":\"x\\ty\"}", 12, &at);
+	ck_assert(cJSON_IsObject(v2));
+	cJSON_Delete(v2);
+	ck_assert_ptr_null(json_parse_text("{\"a\":\"x\ty\"}", 11, &at));
+	ck_assert_uint_eq(at, 7);
+	ck_assert_ptr_null(json_parse_text("{\"a\":}", 6, &at));
+	ck_assert_uint_eq(at, 5);
+	ck_assert_ptr_null(json_parse_text(NULL, 0, &at));
 	cJSON_Delete(v);
 	cJSON_Delete(flat);
 	free(json);

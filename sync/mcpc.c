@@ -1,6 +1,5 @@
 /* The MCP client: JSON-RPC over a child's pipes or over Streamable HTTP. */
 #include "mcpc.h"
-#include "jsonnul.h"
 #include "childenv.h"
 #include "http.h"
 #include "log.h"
@@ -396,9 +395,9 @@ static cJSON *parse_message(const char *data, size_t len)
 	cJSON *m;
 
 	if (utf8_valid(data, len))
-		return json_parse_text(data, len, NULL);
+		return cJSON_ParseWithLength(data, len);
 	utf8_clean(&sb, data, len, 0);
-	m = json_parse_text(sb.buf, sb.len, NULL);
+	m = cJSON_ParseWithLength(sb.buf, sb.len);
 	sbuf_release(&sb);
 	return m;
 }

@@ -70,8 +70,8 @@ void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct 
 #define JSON_WHY_MAX 64
 bool json_bad_byte(const char *s, size_t n, size_t *at, char *why);
 
-/* An answer from a server (an LLM, the Bot API, Google, Open-Meteo, an MCP
- * server) parsed as cJSON_ParseWithLength(s, n) does, but NULL too for a
+/* An answer from a server (an LLM, the Bot API, Google, Open-Meteo)
+ * parsed as cJSON_ParseWithLength(s, n) does, but NULL too for a
  * byte json_bad_byte() finds; *at (unless NULL) the byte where it is not
  * JSON.  s may be NULL (no body). */
 struct cJSON *json_parse_text(const char *s, size_t n, size_t *at);

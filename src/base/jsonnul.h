@@ -63,7 +63,7 @@ bool json_nul_first(const char *s, size_t n, struct json_nul *at);
  * s[0..n) (a NUL too), *at (unless NULL) its offset, and writes why into
  * why[0..JSON_WHY_MAX) for the parse error to name, as
  *	"not JSON (at byte %zu: %s)"
- * Every text from outside is checked with it before cJSON reads it.
+ * MCP messages, REST bodies and json_parse_text() check with it first.
  */
 void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
 		    void *arg);

@@ -76,8 +76,12 @@ int api_page_range(struct api_call *c, size_t n, long long (*id_at)(const void *
 int api_str(struct api_call *c, const char *name, const char **out);
 /* The body's member name as an integer in [min, max]: 0 when absent or
  * null, 1 with *out set, -1 with 400 for anything else (a fraction, a
- * string, a number out of range). */
+ * string, a number out of range, one spelled with a fraction or an
+ * exponent: 1.0, 1e0). */
 int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out);
+/* Whether the body's top-level member name is a number spelled with a
+ * fraction or an exponent (1.0, 1e0): no integer, whatever it makes. */
+bool api_frac(struct api_call *c, const char *name);
 /* 405 naming the method, with Allow: allow (the methods the resource
  * takes, "GET, POST"), as HTTP asks of every 405; HEAD is added after a
  * GET that comes first, as it is answered as GET (but on /mcp). */

@@ -62,8 +62,8 @@ static int task_body(struct api_call *c, struct task *t)
 		t->notes = notes && *notes ? xstrdup(notes) : NULL;
 	}
 	if (pri) {
-		if (!cJSON_IsNumber(pri) || pri->valuedouble < 0 || pri->valuedouble > 9 ||
-		    pri->valuedouble != (int)pri->valuedouble)
+		if (!cJSON_IsNumber(pri) || api_frac(c, "priority") || pri->valuedouble < 0 ||
+		    pri->valuedouble > 9 || pri->valuedouble != (int)pri->valuedouble)
 			return api_error(c, 400, "\"priority\" must be an integer 0-9");
 		t->priority = pri->valueint;
 	}

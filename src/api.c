@@ -250,6 +250,28 @@ int api_str(struct api_call *c, const char *name, const char **out)
 	return 0;
 }
 
+struct frac_find {
+	const char *name;
+	bool found;
+};
+
+static void frac_member(void *arg, const struct json_nul *at)
+{
+	struct frac_find *f = arg;
+
+	if (!strcmp(at->path, f->name))
+		f->found = true;
+}
+
+bool api_frac(struct api_call *c, const char *name)
+{
+	struct frac_find f = { name, false };
+
+	if (c->rq->body && c->rq->body_len)
+		json_frac_each(c->rq->body, c->rq->body_len, frac_member, &f);
+	return f.found;
+}
+
 int api_int(struct api_call *c, const char *name, long long min, long long max, long long *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->in, name);
@@ -257,8 +279,9 @@ int api_int(struct api_call *c, const char *name, long long min, long long max, 
 	*out = 0;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	/* the range is checked on the double, before any cast */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min) ||
+	/* the range is checked on the double, before any cast; 1e0 and 1.0
+	 * are no integer however whole the double they make */
+	if (!cJSON_IsNumber(v) || api_frac(c, name) || !(v->valuedouble >= (double)min) ||
 	    !(v->valuedouble <= (double)max) || v->valuedouble != (double)(long long)v->valuedouble)
 		return api_error(c, 400, "\"%s\" must be an integer from %lld to %lld", name, min,
 				 max);
@@ -653,6 +676,7 @@ static int parse_body(struct api_call *c)
 	const char *m = c->rq->method, *end = NULL;
 	struct json_nul at;
 	size_t at_byte;
+	char bad[JSON_WHY_MAX];
 
 	if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0 && strcmp(m, "PUT") != 0)
 		return 0;
@@ -660,12 +684,11 @@ static int parse_body(struct api_call *c)
 		return api_error(c, 400, "\"%s\": a NUL character (\\u0000) is not text", at.key);
 	if (memchr(c->rq->body, '\0', c->rq->body_len))
 		return api_error(c, 400, "the body must be a JSON object");
-	/* white space is RFC 8259's only: cJSON would skip a form feed */
-	if (json_bad_space(c->rq->body, c->rq->body_len, &at_byte))
-		return api_error(c, 400,
-				 "the body is not valid JSON (at byte %zu: white space is only "
-				 "space, tab, CR and LF)",
-				 at_byte);
+	/* control bytes as RFC 8259 has them: cJSON would skip a form feed
+	 * and keep a raw tab in a string */
+	if (json_bad_byte(c->rq->body, c->rq->body_len, &at_byte, bad))
+		return api_error(c, 400, "the body is not valid JSON (at byte %zu: %s)", at_byte,
+				 bad);
 	c->in = cJSON_ParseWithLengthOpts(c->rq->body, c->rq->body_len, &end, false);
 	if (!c->in && c->rq->body_len == 0)
 		c->in = cJSON_CreateObject();

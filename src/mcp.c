@@ -240,14 +240,14 @@ static void frac_note(void *arg, const struct json_nul *at)
 
 /* msg[0..len) as one JSON value, or NULL with *why the parse error to
  * answer (caller frees): not UTF-8 (a string echoed back, an id, a name,
- * would be no JSON text), not JSON (white space other than RFC 8259's
+ * would be no JSON text), not JSON (a control byte RFC 8259 has not
  * too), or more after the value. */
 static cJSON *parse_whole(const char *msg, size_t len, char **why)
 {
 	struct err e = { 0, "" };
 	const char *end = NULL;
 	struct fracs f = { NULL, NULL, 0 };
-	char *text;
+	char *text, bad[JSON_WHY_MAX];
 	size_t at;
 	cJSON *m;
 
@@ -263,10 +263,8 @@ static cJSON *parse_whole(const char *msg, size_t len, char **why)
 		utf8_check_bytes("message", copy, 0, &e);
 		free(copy);
 		text = xasprintf("parse error: %s", e.msg);
-	} else if (json_bad_space(msg, len, &at)) {
-		text = xasprintf("parse error: not JSON (at byte %zu: white space is only "
-				 "space, tab, CR and LF)",
-				 at);
+	} else if (json_bad_byte(msg, len, &at, bad)) {
+		text = xasprintf("parse error: not JSON (at byte %zu: %s)", at, bad);
 	} else if (!(m = cJSON_ParseWithLengthOpts(msg, len, &end, false))) {
 		text = xasprintf("parse error: not JSON (at byte %zu)",
 				 end && end >= msg ? (size_t)(end - msg) : 0);
@@ -764,6 +762,9 @@ static cJSON *handle_one(struct mcp_session *s, const cJSON *m, time_t now)
 			return rpc_error(NULL, RPC_INVALID,
 					 "a response has a result or an error, not both, not "
 					 "neither");
+		/* an error may have none, when the request's was unreadable */
+		if (result && !id)
+			return rpc_error(NULL, RPC_INVALID, "a response has the id of its request");
 		return NULL;
 	}
 	if (!cJSON_IsString(method))

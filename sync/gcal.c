@@ -1,4 +1,5 @@
 #include "gcal.h"
+#include "jsonnul.h"
 
 #include <cjson/cJSON.h>
 #include <glib.h>
@@ -168,7 +169,7 @@ int gcal_token(const char *token_url, const char *client_id, const char *client_
 		http_resp_release(&rs);
 		return -1;
 	}
-	j = cJSON_Parse(rs.body);
+	j = json_parse_text(rs.body, rs.len, NULL);
 	if (http_ok(&rs) && j) {
 		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(j, "expires_in");
 
@@ -295,7 +296,7 @@ int gcal_call(const struct gcal_api *api, const char *method, const char *path, 
 		if (rc == 0) {
 			gcal_resp_release(r);
 			r->status = rs.status;
-			r->json = rs.len ? cJSON_Parse(rs.body) : NULL;
+			r->json = rs.len ? json_parse_text(rs.body, rs.len, NULL) : NULL;
 			r->bytes = rs.len;
 		}
 		http_resp_release(&rs);

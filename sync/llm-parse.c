@@ -4,6 +4,7 @@
  * (limits in llm-impl.h, text cleaned with utf8.h).
  */
 #include "llm-impl.h"
+#include "jsonnul.h"
 #include "llm.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -431,6 +432,8 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 	struct llm_stream *s = arg;
 	const cJSON *choices, *choice, *delta, *calls, *tc;
 	cJSON *root;
+	char why[JSON_WHY_MAX];
+	size_t at;
 	int rc = 0;
 
 	(void)type;
@@ -438,7 +441,10 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 		s->done = true;
 		return 0;
 	}
-	root = cJSON_ParseWithLength(data, len);
+	root = json_parse_text(data, len, NULL);
+	/* a delta read past would be text lost from the reply */
+	if (!root && json_bad_byte(data, len, &at, why))
+		return unusable(s, "an event not JSON (at byte %zu: %s)", at, why);
 	if (!root)
 		return 0; /* keep-alive noise: a server's problem, not the reply's */
 	if (llm_error_object(root, s->key, s->error, sizeof(s->error))) {
@@ -562,14 +568,15 @@ static int message_call(const cJSON *tc, struct llm_reply *out, struct err *e)
 int llm_parse_response_cb(const char *body, size_t len, const struct llm_callbacks *cb,
 			  struct llm_reply *out, struct err *e)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	size_t at;
+	cJSON *root = json_parse_text(body, len, &at);
 	const cJSON *choices, *choice, *msg, *calls, *tc, *thought;
 	struct sbuf text = SBUF_INIT;
 	char emsg[256];
 	int rc = 0;
 
 	if (!root)
-		return err_set(e, ERR_FAIL, "the server's answer is not JSON");
+		return err_set(e, ERR_FAIL, "the server's answer is not JSON (at byte %zu)", at);
 	/* llm_chat scrubbed the key from body already */
 	if (llm_error_object(root, NULL, emsg, sizeof(emsg))) {
 		cJSON_Delete(root);
@@ -624,14 +631,15 @@ void llm_models_free(char **ids)
 
 int llm_parse_models(const char *body, size_t len, char ***ids, struct err *e)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	size_t at, n = 0;
+	cJSON *root = json_parse_text(body, len, &at);
 	const cJSON *data, *m;
 	char emsg[256], **out;
-	size_t n = 0;
 
 	*ids = NULL;
 	if (!root)
-		return err_set(e, ERR_FAIL, "the server's model list is not JSON");
+		return err_set(e, ERR_FAIL, "the server's model list is not JSON (at byte %zu)",
+			       at);
 	if (llm_error_object(root, NULL, emsg, sizeof(emsg))) {
 		cJSON_Delete(root);
 		return err_set(e, ERR_FAIL, "the server reported: %s", emsg);

@@ -4,6 +4,7 @@
  * transfer, streamed or not, and the model list.
  */
 #include "http.h"
+#include "jsonnul.h"
 #include "llm-impl.h"
 #include "llm.h"
 #include "log.h"
@@ -140,7 +141,7 @@ static size_t on_data(const char *buf, size_t n, void *arg)
 static char *body_error(const struct http_resp *rs, const char *key)
 {
 	char msg[256];
-	cJSON *root = rs->body ? cJSON_ParseWithLength(rs->body, rs->len) : NULL;
+	cJSON *root = json_parse_text(rs->body, rs->len, NULL);
 	char *out = NULL;
 
 	if (root && llm_error_object(root, key, msg, sizeof(msg)))

@@ -1,4 +1,5 @@
 #include "openmeteo.h"
+#include "jsonnul.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -147,7 +148,7 @@ static int get(const struct openmeteo_opts *o, const char *url, char **body, str
 		return -1;
 	}
 	if (!http_ok(&rs)) {
-		doc = cJSON_ParseWithLength(rs.body, rs.len);
+		doc = json_parse_text(rs.body, rs.len, NULL);
 		if ((reason = json_str(doc, "reason"))) {
 			host = http_host(url);
 			err_set(e, ERR_FAIL, "%s: HTTP %ld: %s", host, rs.status, reason);
@@ -195,7 +196,7 @@ int openmeteo_place_parse(const cJSON *r, struct openmeteo_place *p)
 
 int openmeteo_geocode_parse(const char *body, struct openmeteo_place *p, const char **why)
 {
-	cJSON *doc = cJSON_Parse(body);
+	cJSON *doc = json_parse_text(body, body ? strlen(body) : 0, NULL);
 	const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "results");
 	int ret = 0;
 
@@ -300,7 +301,7 @@ static int code_of(double v, int *code)
 int openmeteo_forecast_parse(const char *body, struct openmeteo_forecast *f, const char **why)
 {
 	const cJSON *cur, *daily, *times, *t, *cu, *du;
-	cJSON *doc = cJSON_Parse(body);
+	cJSON *doc = json_parse_text(body, body ? strlen(body) : 0, NULL);
 	double v;
 	int i, n;
 

@@ -1,4 +1,5 @@
 #include "tgapi.h"
+#include "jsonnul.h"
 #include "http.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -52,7 +53,7 @@ int tg_call(const struct tg_client *c, const char *method, const cJSON *params, 
 		err_prefix(e, "%s", method);
 		goto out;
 	}
-	o = cJSON_ParseWithLength(rs.body, rs.len);
+	o = json_parse_text(rs.body, rs.len, NULL);
 	ok = cJSON_GetObjectItemCaseSensitive(o, "ok");
 	if (!cJSON_IsObject(o) || !cJSON_IsBool(ok)) {
 		st->code = (int)rs.status;

@@ -196,13 +196,16 @@ void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct 
 	walk(s, n, true, fn, arg);
 }
 
-bool json_bad_space(const char *s, size_t n, size_t *at)
+bool json_bad_byte(const char *s, size_t n, size_t *at, char *why)
 {
 	bool in = false;
+	size_t i;
 
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (in && c < 0x20)
+			break;
 		if (in) {
 			if (c == '\\')
 				i++;
@@ -211,12 +214,35 @@ bool json_bad_space(const char *s, size_t n, size_t *at)
 		} else if (c == '"') {
 			in = true;
 		} else if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			if (at)
-				*at = i;
-			return true;
+			break;
 		}
 	}
-	return false;
+	if (i >= n)
+		return false;
+	if (at)
+		*at = i;
+	if (in)
+		snprintf(why, JSON_WHY_MAX, "a control character (U+%04X) in a string, not escaped",
+			 (unsigned char)s[i]);
+	else
+		snprintf(why, JSON_WHY_MAX, "white space is only space, tab, CR and LF");
+	return true;
+}
+
+cJSON *json_parse_text(const char *s, size_t n, size_t *at)
+{
+	char why[JSON_WHY_MAX];
+	const char *end = NULL;
+	cJSON *v;
+
+	if (at)
+		*at = 0;
+	if (!s || json_bad_byte(s, n, at, why))
+		return NULL;
+	v = cJSON_ParseWithLengthOpts(s, n, &end, false);
+	if (!v && at && end && end >= s)
+		*at = (size_t)(end - s);
+	return v;
 }
 
 static void keep_first(void *arg, const struct json_nul *at)

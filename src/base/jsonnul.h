@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct cJSON;
+
 /* One string that holds a NUL. */
 struct json_nul {
 	/* the index of the top-level array's element it is in (a JSON-RPC
@@ -53,14 +55,26 @@ bool json_nul_first(const char *s, size_t n, struct json_nul *at);
  * the member name it is the value of), but the path's member names read
  * as cJSON reads them ("i\u0064" is "id").
  *
- * White space is only space, tab, LF and CR; cJSON skips every byte up to
- * 0x20 (form feed, vertical tab, ...) as if it were.  json_bad_space()
- * finds the first other control byte outside the strings of s[0..n) (a
- * NUL too), *at (unless NULL) its offset, for the parse error to name.
+ * A byte below 0x20 is allowed only as white space, and white space is
+ * only space, tab, LF and CR: cJSON skips every byte up to 0x20 (form
+ * feed, vertical tab, ...) between values as if it were, and keeps a raw
+ * control character (a tab, a newline, an escape) inside a string, where
+ * RFC 8259 has it escaped.  json_bad_byte() finds the first such byte of
+ * s[0..n) (a NUL too), *at (unless NULL) its offset, and writes why into
+ * why[0..JSON_WHY_MAX) for the parse error to name, as
+ *	"not JSON (at byte %zu: %s)"
+ * MCP messages, REST bodies and json_parse_text() check with it first.
  */
 void json_frac_each(const char *s, size_t n, void (*fn)(void *arg, const struct json_nul *at),
 		    void *arg);
-bool json_bad_space(const char *s, size_t n, size_t *at);
+#define JSON_WHY_MAX 64
+bool json_bad_byte(const char *s, size_t n, size_t *at, char *why);
+
+/* An answer from a server (an LLM, the Bot API, Google, Open-Meteo)
+ * parsed as cJSON_ParseWithLength(s, n) does, but NULL too for a
+ * byte json_bad_byte() finds; *at (unless NULL) the byte where it is not
+ * JSON.  s may be NULL (no body). */
+struct cJSON *json_parse_text(const char *s, size_t n, size_t *at);
 
 /*
  * A member name given twice in one object ({"title":"a","title":"b"}):
@@ -76,7 +90,6 @@ bool json_bad_space(const char *s, size_t n, size_t *at);
  * key its name (cut to fit), element -1, raw false.  Each object is
  * checked in O(n log n) of its members.
  */
-struct cJSON;
 bool json_dup_first(const struct cJSON *v, struct json_nul *at);
 
 #endif

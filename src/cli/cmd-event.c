@@ -612,12 +612,12 @@ static void show_line(struct ctx *ctx, const char *label, const char *value)
 	}
 }
 
-/* A field of many lines: the first after the label, the others as they are. */
+/* A field of many lines: the first after the label, the others under it. */
 static void show_lines(struct ctx *ctx, const char *label, const char *value)
 {
 	if (value && *value) {
 		fprintf(ctx->out, "%-10s ", label);
-		cmd_put_lines(ctx->out, value);
+		cmd_put_lines(ctx->out, value, 11);
 		fputc('\n', ctx->out);
 	}
 }

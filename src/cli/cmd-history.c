@@ -89,16 +89,28 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* One stored message the way a person reads a chat log. */
+/* The columns of "NAME: " (a character a column): where a message's
+ * continuation lines start, under its first. */
+static int label_cols(const char *name)
+{
+	int n = 2;
+
+	for (const char *p = name; *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	return n;
+}
+
+/* One stored message the way a person reads a chat log; the lines of a
+ * message after its first indented under it, so none reads as another's. */
 static void print_message(FILE *f, const struct message *m, const char *assistant)
 {
 	if (!strcmp(m->role, "user")) {
 		fputs("you: ", f);
-		cmd_put_lines(f, m->content);
+		cmd_put_lines(f, m->content, 5);
 		fputc('\n', f);
 	} else if (!strcmp(m->role, "tool")) {
 		fputs("  <- ", f);
-		cmd_put_lines(f, m->content);
+		cmd_put_lines(f, m->content, 5);
 		fputc('\n', f);
 	} else if (m->tool_calls) {
 		cJSON *calls = cJSON_Parse(m->tool_calls), *c;
@@ -118,12 +130,12 @@ static void print_message(FILE *f, const struct message *m, const char *assistan
 		cJSON_Delete(calls);
 		if (m->content && *m->content) {
 			fprintf(f, "%s: ", assistant);
-			cmd_put_lines(f, m->content);
+			cmd_put_lines(f, m->content, label_cols(assistant));
 			fputc('\n', f);
 		}
 	} else {
 		fprintf(f, "%s: ", assistant);
-		cmd_put_lines(f, m->content);
+		cmd_put_lines(f, m->content, label_cols(assistant));
 		fprintf(f, "%s\n", m->state == MESSAGE_INTERRUPTED ? " [interrupted]" : "");
 	}
 }

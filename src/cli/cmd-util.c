@@ -180,11 +180,20 @@ bool cmd_text_plain(const char *s, size_t n)
 	return true;
 }
 
-void cmd_put_lines(FILE *f, const char *s)
+void cmd_put_lines(FILE *f, const char *s, int indent)
 {
 	char *t = utf8_clean_str(s ? s : "", CMD_LINES_CLEAN);
 
-	fputs(t, f);
+	for (const char *p = t, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (p > t && *p != '\n')
+			fprintf(f, "%*s", indent, "");
+		if (!nl) {
+			fputs(p, f);
+			break;
+		}
+		fwrite(p, 1, (size_t)(nl - p) + 1, f);
+	}
 	free(t);
 }
 

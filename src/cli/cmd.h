@@ -249,8 +249,10 @@ void cmd_stored(struct ctx *ctx, long long id, char *line);
 void cmd_put_text(FILE *f, const char *s);
 #define CMD_TEXT_CLEAN (UTF8_PRINTABLE | UTF8_ONE_LINE | UTF8_NO_BIDI)
 /* A data string of many lines (notes, a message) in a `show` view: its line
- * breaks and tabs kept, the other controls dropped as by cmd_put_text. */
-void cmd_put_lines(FILE *f, const char *s);
+ * breaks and tabs kept, the other controls dropped as by cmd_put_text; each
+ * line but the first (and but empty ones) indented by indent spaces, under
+ * the value, so that a line "Location: x" never reads as a field. */
+void cmd_put_lines(FILE *f, const char *s, int indent);
 #define CMD_LINES_CLEAN (UTF8_PRINTABLE | UTF8_NO_BIDI)
 /* Whether s (n bytes) has nothing cmd_put_text would change (no control,
  * no line or paragraph separator, no bidirectional control, valid UTF-8):

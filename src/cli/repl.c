@@ -513,7 +513,7 @@ static int resume(struct repl *r, long long id)
 			continue;
 		if (!strcmp(ms[i].role, "user"))
 			fputs("you: ", r->ctx->out);
-		cmd_put_lines(r->ctx->out, ms[i].content);
+		cmd_put_lines(r->ctx->out, ms[i].content, strcmp(ms[i].role, "user") ? 0 : 5);
 		fputc('\n', r->ctx->out);
 	}
 	message_list_free(ms, n);

@@ -33,16 +33,17 @@ no_raw "agenda" 2 agenda --from 2026-06-02 --to 2026-06-03
 no_raw "event search" 1 event search one
 expect_eq "event show: the summary on one line" \
 	"$(nestor event show 1 | sed -n 's/^summary *//p')" "one two[31mred]0;title"
-# show views: notes and messages keep their line breaks and tabs, the other
-# controls cleaned; a summary is one line
+# show views: notes and messages keep their line breaks (the lines after
+# the first indented under it) and tabs, the other controls cleaned; a
+# summary is one line
 sqlite3 nestor.db "UPDATE events SET description = 'line one'||char(10)||'line'||char(9)||'two'||char(27)||'[31m'"
 expect_eq "event show: notes keep their lines" "$(nestor event show 1 | sed -n '/^notes/,/^calendar/p')" \
-	"$(printf 'notes      line one\nline\ttwo[31m\ncalendar   personal')"
+	"$(printf 'notes      line one\n           line\ttwo[31m\ncalendar   personal')"
 sqlite3 nestor.db "INSERT INTO conversations(channel, title, created_at, updated_at) VALUES ('cli', 't', 0, 0);
 	INSERT INTO messages(conversation_id, role, content, created_at)
 	VALUES (last_insert_rowid(), 'user', 'first'||char(10)||'second'||char(27)||']0;x'||char(7), 0)"
 expect_eq "history show: a message keeps its lines" "$(nestor history show 1 | grep -A1 '^you:')" \
-	"$(printf 'you: first\nsecond]0;x')"
+	"$(printf 'you: first\n     second]0;x')"
 # --json: the string as stored
 expect_eq "task list --json keeps it" "$(nestor --json task list | jq -r '.[0].title' | od -c | head -2)" \
 	"$(printf 'one\ntwo\033[31mred\033]0;title\007\n' | od -c | head -2)"

@@ -28,6 +28,7 @@ bad_list() {
 bad_list "not JSON" '"{\"items\": [\"\\ud800\"], "' "is not a JSON object"
 bad_list "HTML" '"<html><body>Service Unavailable</body></html>"' "is not a JSON object"
 bad_list "empty body" '""' "is not a JSON object"
+bad_list "a raw tab in a string" '"{\"items\": [], \"nextSyncToken\": \"s\tx\"}"' "is not a JSON object"
 bad_list "no items" '"{\"nextSyncToken\": \"s1\"}"' "has no list of items"
 bad_list "no token" '"{\"kind\": \"calendar#events\", \"items\": []}"' \
 	"has neither a next page token nor a sync token"

@@ -3,7 +3,8 @@
 # is no single valid request is refused whole, nothing of it run: bytes
 # that are not UTF-8, more after the value, a member name twice, an id no
 # client could get back as sent (1e2, 1.0), jsonrpc not "2.0", a batch
-# outside 2025-03-26, white space RFC 8259 has not; over HTTP, notifications
+# outside 2025-03-26, white space RFC 8259 has not, a raw control character
+# in a string, a result without an id; over HTTP, notifications
 # that cannot be taken are 400; a tool's result is held to 1 MiB.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl is needed"
@@ -90,6 +91,22 @@ expect_eq "ids 1e2, 1.0 under an escaped name" "$(json ids.out '[(r["id"], r["er
 expect_eq "a form feed, a vertical tab" "$(json ids.out '[(r["id"], r["error"]["message"]) for r in d[4:6]]')" \
 	"[(None, 'parse error: not JSON (at byte 0: white space is only space, tab, CR and LF)'), (None, 'parse error: not JSON (at byte 40: white space is only space, tab, CR and LF)')]"
 
+# a raw control character in a string (a tab, an escape) is no JSON
+# (RFC 8259 has it escaped): refused whole, nothing of it run; a response
+# with a result has its request's id
+{
+	printf '%s\n' "$init"
+	printf '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"task_add","arguments":{"title":"a\tb"}}}\n'
+	printf '{"jsonrpc":"2.0","id":3,"method":"p\033ing"}\n'
+	printf '%s\n' '{"jsonrpc":"2.0","result":{}}' '{"jsonrpc":"2.0","id":"s1","result":{}}'
+	printf '%s\n' '{"jsonrpc":"2.0","error":{"code":-32700,"message":"x"}}'
+} | nestor mcp >raw.out 2>stdio.err || fail "nestor mcp failed: $(cat stdio.err)"
+expect_eq "raw control characters" "$(json raw.out '[(r["id"], r["error"]["code"], r["error"]["message"]) for r in d[1:3]]')" \
+	"[(None, -32700, 'parse error: not JSON (at byte 97: a control character (U+0009) in a string, not escaped)'), (None, -32700, 'parse error: not JSON (at byte 35: a control character (U+001B) in a string, not escaped)')]"
+expect_eq "a result without an id" "$(json raw.out '[(r["id"], r["error"]["code"], r["error"]["message"]) for r in d[3:]]')" \
+	"[(None, -32600, 'a response has the id of its request')]"
+expect_eq "the raw tab's call did not run" "$(titles)" "['batched', 'fine']"
+
 # /mcp
 tok=$(nestor token add 2>/dev/null)
 serve_start
@@ -134,6 +151,11 @@ expect_eq "a response with neither" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonr
 expect_eq "a response with neither: -32600" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32600'
 expect_eq "a response with both" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"result":{},"error":{"code":1,"message":"x"}}')" 400
 expect_eq "a response with a result" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","id":5,"result":{}}')" 202
+expect_eq "a response with a result, no id" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","result":{}}')" 400
+expect_eq "a response with a result, no id: -32600" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32600'
+expect_eq "an error with no id" "$(mcp -H "Mcp-Session-Id: $sid" -d '{"jsonrpc":"2.0","error":{"code":-32700,"message":"x"}}')" 202
+expect_eq "a raw tab in a string" "$(mcp -H "Mcp-Session-Id: $sid" -d "$(printf '{"jsonrpc":"2.0","id":26,"method":"p\ting"}')")" 400
+expect_eq "a raw tab in a string: -32700" "$(json body 'd[0]["id"], d[0]["error"]["code"]')" 'None -32700'
 expect_eq "a form feed first" "$(mcp -H "Mcp-Session-Id: $sid" -d "$(printf '\f{"jsonrpc":"2.0","id":25,"method":"ping"}')")" 400
 expect_eq "DELETE" "$(mcp -X DELETE -H "Mcp-Session-Id: $sid")" 204
 kill $pid

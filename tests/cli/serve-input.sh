@@ -32,6 +32,14 @@ expect_eq "escape in a title: error" "$(json 'd["error"]')" "title: control char
 expect_eq "escape in a calendar" "$(req POST /v1/events '{"summary":"x","start":"2026-06-02 10:00","calendar":"c\u001b]0;p\u0007"}')" 400
 expect_eq "escape in a calendar: error" "$(json 'd["error"]')" "calendar: control character U+001B (byte 2)"
 expect_eq "tab and newline are text" "$(req POST /v1/tasks '{"title":"a\tb","notes":"line 1\nline 2"}')" 201
+# but escaped, as RFC 8259 has them: raw in a string, the body is no JSON
+expect_eq "a raw tab in a title" "$(req POST /v1/tasks "$(printf '{"title":"a\tb"}')")" 400
+expect_eq "a raw tab in a title: error" "$(json 'd["error"]')" \
+	"the body is not valid JSON (at byte 11: a control character (U+0009) in a string, not escaped)"
+expect_eq "a raw newline in notes" "$(req POST /v1/tasks "$(printf '{"title":"ab","notes":"1\n2"}')")" 400
+expect_eq "a raw escape in a member name" "$(req POST /v1/tasks "$(printf '{"title":"ab","\033":1}')")" 400
+expect_eq "a raw escape in a member name: error" "$(json 'd["error"]')" \
+	"the body is not valid JSON (at byte 15: a control character (U+001B) in a string, not escaped)"
 req GET /v1/tasks >/dev/null
 expect_eq "one task stored" "$(json 'len(d)')" 1
 
@@ -96,6 +104,15 @@ expect_eq "a fraction of a budget: error" "$(json 'd["error"]')" '"token_budget"
 expect_eq "a fraction of max_tokens" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":-0.5}')" 400
 expect_eq "a fraction of max_tokens: error" "$(json 'd["error"]')" '"max_tokens" must be an integer from 0 to 1000000'
 expect_eq "no assistant added" "$(req GET /v1/assistants/zz)" 404
+# 3e2 and 300.0 make 300 but are no integer, as an MCP id is none
+expect_eq "an exponent of a budget" "$(req POST /v1/assistants '{"name":"zz","token_budget":3e2}')" 400
+expect_eq "an exponent of a budget: error" "$(json 'd["error"]')" '"token_budget" must be an integer from 256 to 1000000'
+expect_eq "a whole fraction of max_tokens" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":10.0}')" 400
+expect_eq "a whole fraction of max_tokens: error" "$(json 'd["error"]')" '"max_tokens" must be an integer from 0 to 1000000'
+expect_eq "a priority 1e0" "$(req PATCH "/v1/tasks/$tid" '{"priority":1e0}')" 400
+expect_eq "a priority 1e0: error" "$(json 'd["error"]')" '"priority" must be an integer 0-9'
+expect_eq "a conversation 1.0" "$(req POST /v1/ask '{"text":"hi","conversation":1.0}')" 400
+expect_eq "a conversation 1.0: error" "$(json 'd["error"]')" '"conversation" must be an integer from 1 to 9007199254740991'
 expect_eq "whole numbers" "$(req POST /v1/assistants '{"name":"zz","token_budget":300,"max_tokens":null}')" 201
 expect_eq "whole numbers: stored" "$(json 'd["token_budget"], d["max_tokens"]')" "300 None"
 uid=$(req GET /v1/users >/dev/null; json 'd[0]["id"]')

@@ -30,6 +30,12 @@ for name in 'evil\u001b[31mRED\u001b]0;pwned\u0007' "${long}5" '' 'a b' 'n\u00e9
 	expect_eq "status --json [$name]" "$(nestor telegram status --json | "$PY" -c 'import json,sys; s=json.load(sys.stdin); print(s["bot"], "username" in s["bot_error"])')" "None True"
 done
 
+# An answer with a raw control character in a string is no JSON (RFC 8259
+# has it escaped), however well named the bot in it.
+tg_post /_control '{"username": "nestor_test_bot", "fail": [{"method": "getMe", "status": 200, "raw": "{\"ok\":true,\"result\":{\"id\":1,\"is_bot\":true,\"first_name\":\"a\tb\",\"username\":\"nestor_test_bot\"}}"}]}' >/dev/null
+expect_match "a raw tab in getMe's answer" "$(nestor telegram status 2>&1 | sed -n 1p)" \
+	'^bot: unknown \(127\.0\.0\.1:[0-9]+: getMe: not a Bot API answer\)$'
+
 # The relay does not start on such an answer: one line says why.
 tg_post /_control '{"username": "evil\u001b[31mRED\u001b]0;pwned\u0007"}' >/dev/null
 if "$NESTOR_BIN" telegram run >run.out 2>run.err; then

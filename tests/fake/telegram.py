@@ -29,7 +29,8 @@ Test control (never logged as API requests):
                     "hold": {"method": seconds}, "webhook": "url" | null,
                     "reset": true, "renumber": N, "username": "name" | null,
                     "username_null": true}
-      fail: the next call of that method answers that error (one each);
+      fail: the next call of that method answers that error (one each;
+      "raw": this body as is instead, e.g. JSON no encoder would write);
       drop: the next call of that method gets its connection closed with
       no answer; hold: calls of that method wait that long first, or
       until a hold of 0 for the method releases them.
@@ -375,7 +376,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, status, obj):
-        data = json.dumps(obj, ensure_ascii=False).encode()
+        self.send_raw(status, json.dumps(obj, ensure_ascii=False).encode())
+
+    def send_raw(self, status, data):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -484,6 +487,8 @@ class Handler(BaseHTTPRequestHandler):
         if drop:
             self.close_connection = True
             return
+        if fail and "raw" in fail:
+            return self.send_raw(fail["status"], fail["raw"].encode())
         if fail:
             ra = fail.get("retry_after")
             if ra is not None and api == "sendMessage" and "chat_id" in p:

@@ -231,6 +231,16 @@ START_TEST(test_cut_and_error_in_stream)
 	ck_assert_str_eq(s.error, "model overloaded");
 	llm_stream_release(&s);
 	llm_reply_release(&r);
+
+	/* an event with a raw control character is no JSON: the reply is
+	 * unusable, never one with that delta left out */
+	ck_assert_int_eq(assemble(CHUNK("{\"content\":\"a\"}", "null") CHUNK(
+					  "{\"content\":\"b\tc\"}", "null") CHUNK("{}", "\"stop\""),
+				  1000, &r, &d),
+			 0);
+	ck_assert_str_eq(r.content, "a");
+	llm_reply_release(&r);
+	sbuf_release(&d);
 }
 END_TEST
 
@@ -262,7 +272,12 @@ START_TEST(test_non_streaming)
 	ck_assert_int_eq(llm_parse_response(body, strlen(body), &r, &e), -1);
 	ck_assert_str_eq(e.msg, "the server reported: no such model");
 	ck_assert_int_eq(llm_parse_response("<html>", 6, &r, &e), -1);
-	ck_assert_str_eq(e.msg, "the server's answer is not JSON");
+	ck_assert_str_eq(e.msg, "the server's answer is not JSON (at byte 0)");
+	/* a raw control character in a string is no JSON (RFC 8259) */
+	body = "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+	       "\"a\x1b[2Jb\"},\"finish_reason\":\"stop\"}]}";
+	ck_assert_int_eq(llm_parse_response(body, strlen(body), &r, &e), -1);
+	ck_assert_str_eq(e.msg, "the server's answer is not JSON (at byte 65)");
 	llm_reply_release(&r);
 }
 END_TEST

@@ -316,7 +316,12 @@ START_TEST(test_models_parse)
 	ck_assert_str_eq(e.msg, "the server's model list has an entry without an id (#2)");
 	ck_assert_ptr_null(ids);
 	ck_assert_int_eq(llm_parse_models("<html>", 6, &ids, &e), -1);
-	ck_assert_str_eq(e.msg, "the server's model list is not JSON");
+	ck_assert_str_eq(e.msg, "the server's model list is not JSON (at byte 0)");
+	/* a raw control character in a string is no JSON (RFC 8259) */
+	body = "{\"data\":[{\"id\":\"a\tb\"}]}";
+	ck_assert_int_eq(llm_parse_models(body, strlen(body), &ids, &e), -1);
+	ck_assert_str_eq(e.msg, "the server's model list is not JSON (at byte 17)");
+	ck_assert_ptr_null(ids);
 }
 END_TEST
 

@@ -196,15 +196,15 @@ END_TEST
 
 /* A method or tool name with control characters is echoed quoted and
  * escaped; a message that is not UTF-8 (in a name, the id, a member name)
- * is refused whole, with no id, naming the byte: the reply is UTF-8 with
- * no raw control character. */
+ * or a raw control character in a string, is refused whole, with no id,
+ * naming the byte: the reply is UTF-8 with no raw control character. */
 START_TEST(test_hostile_names_echoed_escaped)
 {
 	static const char *const msgs[][2] = {
-		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\x1b]0;x\x07\"}",
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\\u001b]0;x\\u0007\"}",
 		  "method not found: \"\\x1b]0;x\\x07\"" },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-		  "\"no\x1b[2J\"}}",
+		  "\"no\\u001b[2J\"}}",
 		  "unknown tool: \"no\\x1b[2J\"" },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\x1b]0;x\x07\"}",
 		  "parse error: message: not valid UTF-8 (byte 35)" },
@@ -213,6 +213,10 @@ START_TEST(test_hostile_names_echoed_escaped)
 		{ "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
 		  "\"task_add\",\"arguments\":{\"\xff\":\"\\u0000\"}}}",
 		  "parse error: message: not valid UTF-8 (byte 89)" },
+		/* raw, not escaped: no JSON text (RFC 8259) */
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\x1b]0;x\x07\"}",
+		  "parse error: not JSON (at byte 34: a control character (U+001B) in a string, "
+		  "not escaped)" },
 	};
 	struct err e = { 0, "" };
 	struct mcp_session *s = mcp_session_new(st, cfg, store_user(st), NULL, &e);
@@ -711,6 +715,8 @@ START_TEST(test_result_cut_whole_items)
 	cJSON *v, *flat = cJSON_Parse("{\"text\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
 		  *cut, *big, *small;
 	size_t whole, at;
+	char why[JSON_WHY_MAX];
+	cJSON *v2;
 
 	memset(item, 'x', 100);
 	item[100] = '\0';
@@ -776,9 +782,24 @@ START_TEST(test_result_cut_whole_items)
 	cJSON_Delete(cut);
 	free(text);
 	json = NULL;
-	ck_assert(json_bad_space("\f{}", 3, &at) && at == 0);
-	ck_assert(json_bad_space("{\"a\":1}\v", 8, &at) && at == 7);
-	ck_assert(!json_bad_space("{\"\f\":\" \t\r\n\"} \t\r\n", 14, &at));
+	ck_assert(json_bad_byte("\f{}", 3, &at, why) && at == 0);
+	ck_assert_str_eq(why, "white space is only space, tab, CR and LF");
+	ck_assert(json_bad_byte("{\"a\":1}\v", 8, &at, why) && at == 7);
+	ck_assert(!json_bad_byte("{\"\\f\":\" \\t\\u001f\"} \t\r\n", 22, &at, why));
+	/* raw in a string, a name's too: RFC 8259 has them escaped */
+	ck_assert(json_bad_byte("{\"a\":\"x\ty\"}", 12, &at, why) && at == 7);
+	ck_assert_str_eq(why, "a control character (U+0009) in a string, not escaped");
+	ck_assert(json_bad_byte("{\"\f\":1}", 7, &at, why) && at == 2);
+	ck_assert(json_bad_byte("[\"\\\"\x1f\"]", 7, &at, why) && at == 4);
+	/* the parse every server's answer goes through */
+	v2 = json_parse_text("{\"a\":\"x\\ty\"}", 12, &at);
+	ck_assert(cJSON_IsObject(v2));
+	cJSON_Delete(v2);
+	ck_assert_ptr_null(json_parse_text("{\"a\":\"x\ty\"}", 11, &at));
+	ck_assert_uint_eq(at, 7);
+	ck_assert_ptr_null(json_parse_text("{\"a\":}", 6, &at));
+	ck_assert_uint_eq(at, 5);
+	ck_assert_ptr_null(json_parse_text(NULL, 0, &at));
 	cJSON_Delete(v);
 	cJSON_Delete(flat);
 	free(json);

@@ -464,6 +464,20 @@ START_TEST(test_hostile_numbers)
 			 0);
 	openmeteo_place_release(&p);
 	ck_assert_int_eq(openmeteo_geocode_parse("{\"generationtime_ms\":0.5}", &p, &why), 1);
+	/* a raw control character in a string is no JSON (RFC 8259) */
+	ck_assert_int_eq(
+		openmeteo_geocode_parse("{\"results\":[{\"name\":\"X\x1b[2J\",\"latitude\":1,"
+					"\"longitude\":2}]}",
+					&p, &why),
+		-1);
+	ck_assert_str_eq(why, "not a JSON object");
+	ck_assert_int_eq(
+		openmeteo_forecast_parse("{\"utc_offset_seconds\":0,\"timezone\":\"U\tTC\","
+					 "\"current\":{\"temperature_2m\":1,\"weather_code\":3}}",
+					 &f, &why),
+		-1);
+	ck_assert_str_eq(why, "not a JSON object");
+	openmeteo_forecast_release(&f);
 }
 END_TEST
 

@@ -269,6 +269,30 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 /* The words before the first day of a series, left last once it is read. */
 static const char *const series_from[] = { "starting", "beginning", "from", "начиная", NULL };
 
+/* "yoga every day at 7 starting (from) March 29": the one series word (or
+ * "starting from") left last, when the words right after it, but for
+ * connectors ("on", "с"), are a date nlp_when() read (dated[]).  "new
+ * beginning every day ..." keeps its name. */
+static void trim_series_from(struct nlp *s, const bool *dated)
+{
+	static const char *const from[] = { "from", NULL };
+	size_t last = s->n, j;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->w[i].used)
+			last = i;
+	if (last == s->n || !nlp_is(s, last, series_from))
+		return;
+	for (j = last + 1; j < s->n && !dated[j] && nlp_is(s, j, nlp_connectors); j++)
+		;
+	if (j == s->n || !dated[j])
+		return;
+	s->w[last].used = true;
+	if (last > 0 && nlp_is(s, last, from) && !s->w[last - 1].used &&
+	    nlp_is(s, last - 1, series_from) && !nlp_is(s, last - 1, from))
+		s->w[last - 1].used = true;
+}
+
 bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
@@ -282,7 +306,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	long secs = 0;
 	char *rule, *summary, *huge = NULL, buf[32];
 	struct when w;
-	bool found;
+	bool found, *dated;
 	time_t start;
 
 	if (!intent_lead(s, lead))
@@ -296,12 +320,18 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	rule = intent_recur(s);
 	duration(s, &secs, &huge);
 	time_range(s, &start_min, &end_min);
+	dated = xcalloc(s->n ? s->n : 1, sizeof(*dated));
+	for (size_t i = 0; i < s->n; i++)
+		dated[i] = !s->w[i].used;
 	found = nlp_when(s, 0, s->n, now, &w);
+	for (size_t i = 0; i < s->n; i++)
+		dated[i] = dated[i] && s->w[i].used;
 	intent_called(s);
 	intent_trim(s, NULL, nlp_connectors);
 	/* "yoga every day at 7 starting March 29": the series' first day */
 	if (rule && found)
-		intent_trim(s, NULL, series_from);
+		trim_series_from(s, dated);
+	free(dated);
 	nominative(s);
 	if (intent_stray_date(s)) {
 		/* "add dentist 32.12": a date that was not understood */
@@ -352,7 +382,14 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	intent_arg_wall(in, "start", start, start_min);
-	if (end_min >= 0) {
+	if (end_min >= 0 && rule && intent_minutes(s->zone, start) != start_min) {
+		/* "from 2:30 to 4:00" on a gap day: the series keeps 02:30 and
+		 * its written length, as event add --for does */
+		int mins = end_min - start_min;
+
+		nlp_duration_text((long)(mins > 0 ? mins : mins + 1440) * 60, buf, sizeof(buf));
+		cJSON_AddStringToObject(in->args, "duration", buf);
+	} else if (end_min >= 0) {
 		time_t end = intent_day(s->zone, start, end_min <= start_min ? 1 : 0, end_min);
 
 		intent_arg_time(in, "end", end);

@@ -229,6 +229,13 @@ static int clock_minutes(const char *iso)
 	return atoi(iso + 11) * 60 + atoi(iso + 14);
 }
 
+/* The minutes a timed series keeps: its time as written ("wall_start",
+ * event.h) when its first day skips it, else its start's. */
+static int series_minutes(const cJSON *ev)
+{
+	return clock_minutes(str(ev, "wall_start") ? str(ev, "wall_start") : str(ev, "start"));
+}
+
 /* "HH:MM" of an ISO time string, as it is written there. */
 static void clock_of(const char *iso, char *buf, size_t len)
 {
@@ -457,7 +464,7 @@ static char *scope_question(const char *lang, const cJSON *result, time_t now, s
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(result, "event");
 	bool all_day = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"));
 	char *words = answer_recurrence(lang, str(ev, "rrule"), all_day,
-					all_day ? -1 : clock_minutes(str(ev, "start")));
+					all_day ? -1 : series_minutes(ev));
 	char *r;
 
 	if (RU(lang))
@@ -506,9 +513,8 @@ static char *event_reply(const char *lang, const char *tool, const cJSON *result
 		    !(str(result, "scope") && !strcmp(str(result, "scope"), "this"))) {
 			bool all_day =
 				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"));
-			char *words =
-				answer_recurrence(lang, str(ev, "rrule"), all_day,
-						  all_day ? -1 : clock_minutes(str(ev, "start")));
+			char *words = answer_recurrence(lang, str(ev, "rrule"), all_day,
+							all_day ? -1 : series_minutes(ev));
 
 			sbuf_addf(&sb, ", %s", words);
 			free(words);

@@ -84,13 +84,31 @@ static void move_byday(struct event *ev, int from, int to)
 		}
 }
 
-/* The new start of the occurrence or series starting at old. */
-static int new_start(time_t now, time_t old, const struct event_args *a, const char *hm,
-		     time_t *out, struct err *e)
+/* Minutes after local midnight of t. */
+static int clock_min(time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* The time of day w was written with: 02:30 inside a gap is not 03:30. */
+static int when_min(const struct when *w)
+{
+	return w->has_wall ? (int)((w->wall % DAY + DAY) % DAY / 60) : clock_min(w->at);
+}
+
+/* The new start of the occurrence or series starting at old, and the time
+ * of day it was asked at (*want, as written; old_min when none was). */
+static int new_start(time_t now, time_t old, int old_min, const struct event_args *a,
+		     const char *hm, time_t *out, int *want, struct err *e)
 {
 	struct when w;
+	int h, m;
 
 	*out = old;
+	*want = old_min;
 	if (a->at) {
 		if (when_parse(a->at, now, &w, e) < 0) {
 			err_prefix(e, "start");
@@ -98,13 +116,37 @@ static int new_start(time_t now, time_t old, const struct event_args *a, const c
 		}
 		if (w.anchor == WHEN_TIME) {
 			*out = on_day(old, w.at);
+			*want = when_min(&w);
+		} else if (w.date_only) {
+			*out = on_day(w.at, old);
 		} else {
-			*out = w.date_only ? on_day(w.at, old) : w.at;
+			*out = w.at;
+			*want = when_min(&w);
 		}
 	}
 	if (hm && (*out = at_clock(*out, hm)) == (time_t)-1)
 		return err_set(e, ERR_USAGE, "time: %s is not HH:MM", utf8_q(hm));
+	if (hm && sscanf(hm, "%d:%d", &h, &m) == 2)
+		*want = h * 60 + m;
 	return 0;
+}
+
+/* ns as an --at: a series asked at a time ns's day skips (a spring-forward
+ * gap) gets it written without an offset, so that it keeps that time as
+ * event add --at does (event.h, wall_start). */
+static const char *start_arg(time_t ns, int want, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (want < 0 || clock_min(ns) == want)
+		return render_time(ns, buf, len);
+	localtime_r(&ns, &tm);
+	tm.tm_hour = want / 60;
+	tm.tm_min = want % 60;
+	tm.tm_sec = 0;
+	if (!strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm))
+		return render_time(ns, buf, len);
+	return buf;
 }
 
 /* The occurrence to change: on the date of occurrence, else the next one. */
@@ -176,7 +218,7 @@ static int edit_one(struct store *s, time_t now, struct event *ev, const struct 
 	set_str(&o.location, a->location);
 	if (!o.tzid)
 		set_str(&o.tzid, ev->tzid);
-	if (new_start(now, os, a, hm, &o.start, e) < 0) {
+	if (new_start(now, os, -1, a, hm, &o.start, &(int){ 0 }, e) < 0) {
 		event_override_release(&o);
 		return -1;
 	}
@@ -221,7 +263,12 @@ int event_edit(struct store *s, time_t now, struct event *ev, const struct event
 		return err_set(e, ERR_USAGE, "time: event %lld is all day", ev->id);
 	if ((a->at || hm) && !ev->all_day) {
 		/* the day or the time that was not said stays the event's */
-		if (new_start(now, ev->start, a, hm, &ns, e) < 0)
+		int old_min = ev->rrule && ev->has_wall
+				      ? (int)((ev->wall_start % DAY + DAY) % DAY / 60)
+				      : clock_min(ev->start);
+		int want;
+
+		if (new_start(now, ev->start, old_min, a, hm, &ns, &want, e) < 0)
 			return -1;
 		if (ev->rrule && a->at && when_parse(a->at, now, &w, e) == 0 && w.date_only) {
 			/* a series moved to a weekday: the same week, later by so
@@ -230,7 +277,8 @@ int event_edit(struct store *s, time_t now, struct event *ev, const struct event
 
 			ns = on_day(when_day_start(ev->start) + days * DAY + 3 * 3600, ns);
 		}
-		b.at = render_time(ns, at, sizeof(at));
+		b.at = ev->rrule ? start_arg(ns, want, at, sizeof(at))
+				 : render_time(ns, at, sizeof(at));
 	}
 	if (event_args_apply(s, now, &b, ev, false, e) < 0)
 		return -1;

@@ -266,8 +266,39 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 	return false;
 }
 
+/* The time of day as written: 02:30 inside a gap is not 03:30. */
+static int wall_minutes(const struct nlp *s, const struct when *w)
+{
+	return w->has_wall ? (int)((w->wall % 86400 + 86400) % 86400 / 60)
+			   : intent_minutes(s->zone, w->at);
+}
+
 /* The words before the first day of a series, left last once it is read. */
 static const char *const series_from[] = { "starting", "beginning", "from", "начиная", NULL };
+
+/* "yoga every day at 7 starting (from) March 29": the one series word (or
+ * "starting from") left last, when the words right after it, but for
+ * connectors ("on", "с"), are a date nlp_when() read (dated[]).  "new
+ * beginning every day ..." keeps its name. */
+static void trim_series_from(struct nlp *s, const bool *dated)
+{
+	static const char *const from[] = { "from", NULL };
+	size_t last = s->n, j;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->w[i].used)
+			last = i;
+	if (last == s->n || !nlp_is(s, last, series_from))
+		return;
+	for (j = last + 1; j < s->n && !dated[j] && nlp_is(s, j, nlp_connectors); j++)
+		;
+	if (j == s->n || !dated[j])
+		return;
+	s->w[last].used = true;
+	if (last > 0 && nlp_is(s, last, from) && !s->w[last - 1].used &&
+	    nlp_is(s, last - 1, series_from) && !nlp_is(s, last - 1, from))
+		s->w[last - 1].used = true;
+}
 
 bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 {
@@ -282,7 +313,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	long secs = 0;
 	char *rule, *summary, *huge = NULL, buf[32];
 	struct when w;
-	bool found;
+	bool found, *dated;
 	time_t start;
 
 	if (!intent_lead(s, lead))
@@ -296,12 +327,18 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	rule = intent_recur(s);
 	duration(s, &secs, &huge);
 	time_range(s, &start_min, &end_min);
+	dated = xcalloc(s->n ? s->n : 1, sizeof(*dated));
+	for (size_t i = 0; i < s->n; i++)
+		dated[i] = !s->w[i].used;
 	found = nlp_when(s, 0, s->n, now, &w);
+	for (size_t i = 0; i < s->n; i++)
+		dated[i] = dated[i] && s->w[i].used;
 	intent_called(s);
 	intent_trim(s, NULL, nlp_connectors);
 	/* "yoga every day at 7 starting March 29": the series' first day */
 	if (rule && found)
-		intent_trim(s, NULL, series_from);
+		trim_series_from(s, dated);
+	free(dated);
 	nominative(s);
 	if (intent_stray_date(s)) {
 		/* "add dentist 32.12": a date that was not understood */
@@ -333,9 +370,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	cJSON_AddStringToObject(in->args, "summary", summary);
 	free(summary);
 	if (start_min < 0 && found && !w.date_only)
-		/* the time as written: 02:30 inside a gap is not 03:30 */
-		start_min = w.has_wall ? (int)((w.wall % 86400 + 86400) % 86400 / 60)
-				       : intent_minutes(s->zone, w.at);
+		start_min = wall_minutes(s, &w);
 	if (rule) {
 		start = intent_first(s->zone, rule, found ? w.at : now,
 				     start_min < 0 ? 0 : start_min,
@@ -352,7 +387,14 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	intent_arg_wall(in, "start", start, start_min);
-	if (end_min >= 0) {
+	if (end_min >= 0 && rule && intent_minutes(s->zone, start) != start_min) {
+		/* "from 2:30 to 4:00" on a gap day: the series keeps 02:30 and
+		 * its written length, as event add --for does */
+		int mins = end_min - start_min;
+
+		nlp_duration_text((long)(mins > 0 ? mins : mins + 1440) * 60, buf, sizeof(buf));
+		cJSON_AddStringToObject(in->args, "duration", buf);
+	} else if (end_min >= 0) {
 		time_t end = intent_day(s->zone, start, end_min <= start_min ? 1 : 0, end_min);
 
 		intent_arg_time(in, "end", end);
@@ -479,14 +521,15 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 	if (w.anchor == WHEN_TIME) {
 		/* "move the dentist to 16:30": the time changes, the day stays */
 		char hm[16];
-		int m = intent_minutes(s->zone, w.at);
+		int m = wall_minutes(s, &w);
 
 		snprintf(hm, sizeof(hm), "%02d:%02d", m / 60, m % 60);
 		cJSON_AddStringToObject(in->args, "time", hm);
 	} else if (w.date_only) {
 		intent_arg_date(in, "start", w.at);
 	} else {
-		intent_arg_time(in, "start", w.at);
+		/* "move all yoga to 29 March 2:30": 02:30 kept, as when added */
+		intent_arg_wall(in, "start", w.at, wall_minutes(s, &w));
 	}
 	intent_lead(s, event_words);
 	if (intent_take_id(s, in))

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static cJSON *occurrences(const struct event_list *l)
 {
@@ -38,12 +39,23 @@ static int run_agenda(struct tool_ctx *ctx, const cJSON *args, cJSON **result, s
 	return 0;
 }
 
-/* {"id": id, "event": {...}} */
+/* {"id": id, "event": {...}}; a series kept at a time its first day
+ * skips (event.h, wall_start) says it as "wall_start", without an offset:
+ * "2026-03-29T02:30:00" while "start" is that day's 03:30. */
 static cJSON *event_result(const struct event *ev)
 {
 	cJSON *o = tool_result_id(ev->id);
+	cJSON *j = json_event(ev);
 
-	cJSON_AddItemToObject(o, "event", json_event(ev));
+	if (ev->rrule && ev->has_wall && !ev->all_day) {
+		struct tm tm;
+		char buf[32];
+
+		gmtime_r(&ev->wall_start, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		cJSON_AddStringToObject(j, "wall_start", buf);
+	}
+	cJSON_AddItemToObject(o, "event", j);
 	return o;
 }
 

@@ -23,6 +23,49 @@ Mon 2026-03-30
      2  02:30-03:30  yoga — every day
      3  02:30-03:30  Cli — every day"
 
+# a range from a time in the gap: the series keeps the written length, as
+# event add --for does (the gap day's 03:30 plus 90 minutes)
+nestor --db range.db ask "add run every day from 2:30 to 4:00 starting March 29" >/dev/null
+nestor --db range.db ask "add swim every day 2:30-3:30 starting March 29" >/dev/null
+expect_eq "assistant: a range from the gap keeps its length" \
+	"$(nestor --db range.db agenda --from 2026-03-29 --to 2026-03-30)" "Sun 2026-03-29
+     2  03:30-04:30  swim — every day
+     1  03:30-05:00  run — every day
+
+Mon 2026-03-30
+     2  02:30-03:30  swim — every day
+     1  02:30-04:00  run — every day"
+# the reply says the time the series keeps
+expect_eq "assistant: the reply says 02:30" \
+	"$(TZ=America/New_York NESTOR_NOW=2026-03-01T12:00:00Z \
+		nestor --db ny.db ask "add yoga every day at 2:30 starting March 8")" \
+	"Event 1 added: yoga, Sun 8 Mar 2026 03:30–04:30, every day at 02:30"
+# a series the assistant moves into the gap keeps the time too
+nestor --db move.db event add yoga --at "2026-03-27 09:00" --every daily >/dev/null
+nestor --db move.db event add run --at "2026-03-29 09:00" --every daily >/dev/null
+nestor --db move.db ask "move all yoga to 29 March 2:30" >/dev/null
+nestor --db move.db ask "move all run to 2:45" >/dev/null
+expect_eq "assistant: a series moved into the gap" \
+	"$(nestor --db move.db agenda --from 2026-03-29 --to 2026-03-30)" "Sun 2026-03-29
+     1  03:30-04:30  yoga — every day
+     2  03:45-04:45  run — every day
+
+Mon 2026-03-30
+     1  02:30-03:30  yoga — every day
+     2  02:45-03:45  run — every day"
+# one series word goes, and only before a date: "new beginning" is a name
+names() { for q; do nestor --db names.db ask "$q" | sed 's/^Event [0-9]* added: \([^,]*\),.*/\1/'; done; }
+expect_eq "assistant: series words in names" "$(names \
+	"add new beginning every day at 9 starting March 29" \
+	"add new beginning every day at 9" \
+	"add starting lineup every day at 9 starting from March 29" \
+	"add pickup from school every day at 3 from March 29" \
+	"add lunch starting soon every day at 12")" "new beginning
+new beginning
+starting lineup
+pickup from school
+lunch starting soon"
+
 # a DATE UNTIL on a timed series (RFC 5545 wants a DATE-TIME; files have
 # it): its day is the last one, as Google and Apple read it; the export
 # writes the last second of that day, in UTC with a TZID

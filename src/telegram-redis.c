@@ -92,9 +92,9 @@ static char *too_big_body(const struct tg_update *u, size_t len)
 	if (!u->chat_id)
 		return xasprintf("{\"update_id\":%lld}", u->update_id);
 	return xasprintf("{\"update_id\":%lld,\"" TOO_BIG
-			 "\":%zu,\"message\":{\"chat\":{\"id\":%lld},\"from\":{%s%s%s}}}",
-			 u->update_id, len, u->chat_id, lang ? "\"language_code\":\"" : "",
-			 lang ? lang : "", lang ? "\"" : "");
+			 "\":%zu,\"message\":{\"chat\":{\"id\":%lld%s},\"from\":{%s%s%s}}}",
+			 u->update_id, len, u->chat_id, u->group ? ",\"type\":\"group\"" : "",
+			 lang ? "\"language_code\":\"" : "", lang ? lang : "", lang ? "\"" : "");
 }
 
 /* Add the updates of one getUpdates answer, asked with offset; false when
@@ -1362,6 +1362,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	if (replica_device(w.r.s, w.r.device, sizeof(w.r.device), e) < 0 ||
 	    tg_client_init(&w.r, o->cfg, e) < 0)
 		return -1;
+	tg_learn_bot(&w.r);
 	w.r.eng = engine_new(w.r.s, o->cfg, e);
 	if (!w.r.eng || connected(&w.rs, o->cfg, w.r.device, e) < 0 ||
 	    rstream_group(&w.rs, e) < 0 ||

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdarg.h>
 
 #define SEEN_DAYS   30		    /* days an update done is remembered */
@@ -231,6 +232,22 @@ static size_t command(const char *text, const char **args)
 	return n;
 }
 
+/* A command addressed to another bot in a group ("/tasks@other_bot"): not
+ * ours to run nor to answer.  Telegram compares usernames ignoring case. */
+static bool other_bot(const struct tg_relay *r, const struct tg_update *u)
+{
+	const char *at, *args;
+	size_t n;
+
+	if (u->kind != TG_UPDATE_TEXT || u->text[0] != '/' || !r->bot[0])
+		return false;
+	at = u->text + 1 + command(u->text, &args);
+	if (*at != '@')
+		return false;
+	n = strcspn(++at, " \n");
+	return n != strlen(r->bot) || strncasecmp(at, r->bot, n);
+}
+
 const char *tg_start_code(const struct tg_update *u, char *buf, size_t len)
 {
 	const char *args;
@@ -300,7 +317,7 @@ const char *tg_turn_text(struct tg_relay *r, const struct tg_update *u, struct e
 {
 	long long uid = 0;
 
-	if (u->kind != TG_UPDATE_TEXT || !u->chat_id)
+	if (u->kind != TG_UPDATE_TEXT || !u->chat_id || other_bot(r, u))
 		return NULL;
 	if (tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0 || !uid)
 		return NULL;
@@ -553,7 +570,7 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 	long long uid = 0;
 	int ru = lang_ix(u->lang);
 
-	if (u->kind == TG_UPDATE_OTHER || !u->chat_id)
+	if (u->kind == TG_UPDATE_OTHER || !u->chat_id || other_bot(r, u))
 		return 0;
 	if (tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0)
 		return -1;
@@ -569,6 +586,10 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 			cJSON_AddStringToObject(p, "callback_query_id", u->callback_id);
 			best_effort(r, "answerCallbackQuery", p);
 		}
+		/* a group hears everything said in it: only a private chat
+		 * is told how to link, once per message */
+		if (u->group)
+			return 0;
 		return say(r, u->chat_id, now, e, "%s", words[ru][W_NOT_LINKED]);
 	}
 	store_set_user(r->s, uid);

@@ -468,12 +468,28 @@ int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 		cJSON_Delete(me);
 		return -1;
 	}
+	snprintf(r->bot, sizeof(r->bot), "%s", name ? name : "");
 	log_info("telegram: polling as @%s", name ? name : "?");
 	tg_set_commands(r);
 	if (o->ready)
 		o->ready(o->arg, name ? name : "");
 	cJSON_Delete(me);
 	return 0;
+}
+
+void tg_learn_bot(struct tg_relay *r)
+{
+	struct err e = { 0, "" };
+	struct tg_status st;
+	cJSON *me = NULL;
+	const char *name;
+
+	if (tg_call(&r->client, "getMe", NULL, 0, &me, &st, &e) < 0 ||
+	    bot_username(me, &name, &e) < 0)
+		log_warn("telegram: %s (commands to any bot are answered)", e.msg);
+	else
+		snprintf(r->bot, sizeof(r->bot), "%s", name ? name : "");
+	cJSON_Delete(me);
 }
 
 long long tg_renumbered_from(const cJSON *res, long long offset)

@@ -84,6 +84,9 @@ struct tg_update {
 	long long message_id;	    /* CALLBACK: the message the button is on */
 	const char *media;	    /* MEDIA: "voice", "photo", ... */
 	double latitude, longitude; /* LOCATION */
+	/* chat.type is not "private" (a group, a supergroup, a channel); a
+	 * chat without its type is taken for a private one */
+	bool group;
 };
 
 /* The id o.name (update_id, chat.id, message_id), or 0 when it is not a

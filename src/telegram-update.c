@@ -139,6 +139,10 @@ int tg_queue_text(struct store *s, long long chat_id, const char *text, const ch
 		cJSON_AddStringToObject(p, "text", html);
 		cJSON_AddStringToObject(p, "parse_mode", "HTML");
 		cJSON_AddStringToObject(p, "plain", pieces[i]);
+		/* a message with buttons is a reminder: every piece of it is
+		 * sent again after a time out (telegram.c, send_one) */
+		if (markup)
+			cJSON_AddTrueToObject(p, "resend");
 		if (markup && i + 1 == n)
 			cJSON_AddItemToObject(p, "reply_markup", cJSON_Parse(markup));
 		json = cJSON_PrintUnformatted(p);

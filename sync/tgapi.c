@@ -49,6 +49,7 @@ int tg_call(const struct tg_client *c, const char *method, const cJSON *params, 
 	if (result)
 		*result = NULL;
 	if (http_request(&rq, &rs, e) < 0) {
+		st->timed_out = rs.timed_out;
 		err_prefix(e, "%s", method);
 		goto out;
 	}

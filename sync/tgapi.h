@@ -46,6 +46,9 @@ struct tg_client {
 struct tg_status {
 	int code;	  /* error_code or the HTTP status; 0: no answer */
 	long retry_after; /* parameters.retry_after (429) in 1..TG_RETRY_MAX, else 0 */
+	/* no answer in time to a request that went out whole: Telegram may
+	 * have done it */
+	bool timed_out;
 	char description[256];
 };
 

@@ -130,6 +130,8 @@ const struct config_key config_keys[] = {
 	  "the Telegram Bot API (the bot token is the secret \"telegram\")" },
 	{ "telegram.poll_timeout", CONFIG_INT, "25", "1..50",
 	  "seconds one getUpdates long poll may wait for a message" },
+	{ "telegram.send_timeout", CONFIG_INT, "15000", "1000..60000",
+	  "milliseconds a Bot API call may take (getUpdates: its long poll more)" },
 	{ "telegram.chat_interval", CONFIG_INT, "1000", "0..60000",
 	  "milliseconds between two messages to one chat" },
 	{ "telegram.rate", CONFIG_INT, "30", "1..1000",

@@ -18,6 +18,7 @@ struct tg_relay {
 	char *token;
 	const atomic_int *stop;
 	char device[33];	/* the store's device id (with server.redis) */
+	char bot[33];		/* the bot's username from getMe ("": not known) */
 	long long retry_update; /* the single relay: the update whose turn */
 	int retries;		/* the database refused, and how often */
 };
@@ -59,6 +60,9 @@ int tg_drain(struct tg_relay *r, struct drain *d, long *next_ms, struct err *e);
 int tg_client_init(struct tg_relay *r, struct config *cfg, struct err *e);
 /* getMe (and deleteWebhook when asked), setMyCommands, o->ready. */
 int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e);
+/* getMe only, for r->bot: best effort (a failure is logged, and commands
+ * for any bot are answered). */
+void tg_learn_bot(struct tg_relay *r);
 /* The error of a poll Telegram refused for good (401, 409). */
 int tg_fatal_poll(const struct tg_status *st, struct err *e);
 /* Telegram numbers the next update at random after a week without any: a

@@ -92,9 +92,9 @@ static char *too_big_body(const struct tg_update *u, size_t len)
 	if (!u->chat_id)
 		return xasprintf("{\"update_id\":%lld}", u->update_id);
 	return xasprintf("{\"update_id\":%lld,\"" TOO_BIG
-			 "\":%zu,\"message\":{\"chat\":{\"id\":%lld},\"from\":{%s%s%s}}}",
-			 u->update_id, len, u->chat_id, lang ? "\"language_code\":\"" : "",
-			 lang ? lang : "", lang ? "\"" : "");
+			 "\":%zu,\"message\":{\"chat\":{\"id\":%lld%s},\"from\":{%s%s%s}}}",
+			 u->update_id, len, u->chat_id, u->group ? ",\"type\":\"group\"" : "",
+			 lang ? "\"language_code\":\"" : "", lang ? lang : "", lang ? "\"" : "");
 }
 
 /* Add the updates of one getUpdates answer, asked with offset; false when
@@ -340,9 +340,9 @@ static void keeper_stop(struct keeper *k)
  * sends may take (it extends the claim first, and finds out so when
  * another relay took the entry over): a relay that lost the lock while it
  * sent, or was frozen, does not send again what the next one sends.  A
- * send's time out is Telegram's usual one (TG_TIMEOUT_MS), not shortened
- * with the lock: a send timed out is sent again, and a message Telegram
- * was slow to confirm would go twice. */
+ * send's time out is telegram.send_timeout, not shortened with the lock: a
+ * reminder timed out is sent again, and one Telegram was slow to confirm
+ * would go twice (a reply is not: send_one in telegram.c). */
 struct sender {
 	pthread_t tid;
 	atomic_int stop;
@@ -392,7 +392,7 @@ static struct sender *sender_start(const struct tg_relay *r, long ttl, bool (*le
 	/* A claim lasts three lock times, and two sends and 2 s at least (32 s
 	 * by default); an entry goes only with two sends' worth of its claim
 	 * left (a message refused as HTML goes again as text). */
-	timeout_ms = TG_TIMEOUT_MS;
+	timeout_ms = r->client.timeout_ms > 0 ? r->client.timeout_ms : TG_TIMEOUT_MS;
 	sd->r.client.timeout_ms = timeout_ms;
 	sd->d.margin = (2 * timeout_ms + 999) / 1000 + 1;
 	sd->d.lease = (ttl + 999) / 1000 * 3;
@@ -603,7 +603,8 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 	/* The keeper renews the lock while a poll came within the longest a
 	 * getUpdates may take, and a lock time. */
 	if (replica_device(r->s, r->device, sizeof(r->device), e) < 0 ||
-	    !(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + TG_TIMEOUT_MS, r->device, e)))
+	    !(k = keeper_start(o->cfg, ttl, ttl + poll * 1000 + r->client.timeout_ms, r->device,
+			       e)))
 		return -1;
 	rsend.k = k;
 	rsend.ws.cfg = o->cfg;
@@ -1362,6 +1363,7 @@ int telegram_worker(const struct telegram_worker_opts *o, struct err *e)
 	if (replica_device(w.r.s, w.r.device, sizeof(w.r.device), e) < 0 ||
 	    tg_client_init(&w.r, o->cfg, e) < 0)
 		return -1;
+	tg_learn_bot(&w.r);
 	w.r.eng = engine_new(w.r.s, o->cfg, e);
 	if (!w.r.eng || connected(&w.rs, o->cfg, w.r.device, e) < 0 ||
 	    rstream_group(&w.rs, e) < 0 ||

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdarg.h>
 
 #define SEEN_DAYS   30		    /* days an update done is remembered */
@@ -138,6 +139,10 @@ int tg_queue_text(struct store *s, long long chat_id, const char *text, const ch
 		cJSON_AddStringToObject(p, "text", html);
 		cJSON_AddStringToObject(p, "parse_mode", "HTML");
 		cJSON_AddStringToObject(p, "plain", pieces[i]);
+		/* a message with buttons is a reminder: every piece of it is
+		 * sent again after a time out (telegram.c, send_one) */
+		if (markup)
+			cJSON_AddTrueToObject(p, "resend");
 		if (markup && i + 1 == n)
 			cJSON_AddItemToObject(p, "reply_markup", cJSON_Parse(markup));
 		json = cJSON_PrintUnformatted(p);
@@ -231,6 +236,22 @@ static size_t command(const char *text, const char **args)
 	return n;
 }
 
+/* A command addressed to another bot in a group ("/tasks@other_bot"): not
+ * ours to run nor to answer.  Telegram compares usernames ignoring case. */
+static bool other_bot(const struct tg_relay *r, const struct tg_update *u)
+{
+	const char *at, *args;
+	size_t n;
+
+	if (u->kind != TG_UPDATE_TEXT || u->text[0] != '/' || !r->bot[0])
+		return false;
+	at = u->text + 1 + command(u->text, &args);
+	if (*at != '@')
+		return false;
+	n = strcspn(++at, " \n");
+	return n != strlen(r->bot) || strncasecmp(at, r->bot, n);
+}
+
 const char *tg_start_code(const struct tg_update *u, char *buf, size_t len)
 {
 	const char *args;
@@ -300,7 +321,7 @@ const char *tg_turn_text(struct tg_relay *r, const struct tg_update *u, struct e
 {
 	long long uid = 0;
 
-	if (u->kind != TG_UPDATE_TEXT || !u->chat_id)
+	if (u->kind != TG_UPDATE_TEXT || !u->chat_id || other_bot(r, u))
 		return NULL;
 	if (tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0 || !uid)
 		return NULL;
@@ -553,7 +574,7 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 	long long uid = 0;
 	int ru = lang_ix(u->lang);
 
-	if (u->kind == TG_UPDATE_OTHER || !u->chat_id)
+	if (u->kind == TG_UPDATE_OTHER || !u->chat_id || other_bot(r, u))
 		return 0;
 	if (tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0)
 		return -1;
@@ -569,6 +590,10 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 			cJSON_AddStringToObject(p, "callback_query_id", u->callback_id);
 			best_effort(r, "answerCallbackQuery", p);
 		}
+		/* a group hears everything said in it: only a private chat
+		 * is told how to link, once per message */
+		if (u->group)
+			return 0;
 		return say(r, u->chat_id, now, e, "%s", words[ru][W_NOT_LINKED]);
 	}
 	store_set_user(r->s, uid);

@@ -68,6 +68,7 @@ int tg_client_init(struct tg_relay *r, struct config *cfg, struct err *e)
 	}
 	r->client.base = url && *url ? url : TG_DEFAULT_URL;
 	r->client.token = r->token;
+	r->client.timeout_ms = config_get_int(cfg, "telegram.send_timeout");
 	return 0;
 }
 
@@ -81,14 +82,18 @@ static struct pace *pace_of(struct drain *d, long long chat)
 	return &d->paces[d->npaces++];
 }
 
-/* The entry's Bot API parameters without the relay's own fields. */
-static cJSON *params_of(const struct tgstore_out *o, char **plain)
+/* The entry's Bot API parameters without the relay's own fields: plain,
+ * and resend (*resend: a send timed out goes again). */
+static cJSON *params_of(const struct tgstore_out *o, char **plain, bool *resend)
 {
 	cJSON *p = cJSON_Parse(o->payload);
 	cJSON *pl = cJSON_DetachItemFromObjectCaseSensitive(p, "plain");
+	cJSON *rs = cJSON_DetachItemFromObjectCaseSensitive(p, "resend");
 
 	*plain = cJSON_IsString(pl) ? xstrdup(pl->valuestring) : NULL;
+	*resend = cJSON_IsTrue(rs) || cJSON_GetObjectItemCaseSensitive(p, "reply_markup");
 	cJSON_Delete(pl);
+	cJSON_Delete(rs);
 	return p;
 }
 
@@ -98,7 +103,8 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 		    struct err *e)
 {
 	char *plain = NULL;
-	cJSON *p = params_of(o, &plain), *res = NULL;
+	bool resend;
+	cJSON *p = params_of(o, &plain, &resend), *res = NULL;
 	struct tg_status st;
 	struct err ce = { 0, "" };
 	time_t now = wallclock_now();
@@ -136,6 +142,17 @@ static int send_one(struct tg_relay *r, struct drain *d, const struct tgstore_ou
 		log_warn("telegram: %s (waiting %ld s)", ce.msg, ms / 1000);
 		*wait_ms = ms;
 		return 1;
+	}
+	/* A message has no idempotency key: one that went out and was not
+	 * confirmed in time may be in the chat already.  A reply is sent at
+	 * most once; a reminder (resend) at least once, a duplicate being
+	 * better than a reminder missed.  Edits and callback answers do the
+	 * same thing twice: sent again. */
+	if (st.timed_out && !resend && !strcmp(o->op, "sendMessage")) {
+		log_warn(
+			"telegram: %s (a reply to chat %lld, not sent again: Telegram may have it)",
+			ce.msg, o->chat_id);
+		return tgstore_out_done(r->s, o->id, e);
 	}
 	if (st.code == 0 || st.code >= 500) {
 		long secs = tg_backoff(o->attempts);
@@ -468,12 +485,28 @@ int tg_start(struct tg_relay *r, const struct telegram_opts *o, struct err *e)
 		cJSON_Delete(me);
 		return -1;
 	}
+	snprintf(r->bot, sizeof(r->bot), "%s", name ? name : "");
 	log_info("telegram: polling as @%s", name ? name : "?");
 	tg_set_commands(r);
 	if (o->ready)
 		o->ready(o->arg, name ? name : "");
 	cJSON_Delete(me);
 	return 0;
+}
+
+void tg_learn_bot(struct tg_relay *r)
+{
+	struct err e = { 0, "" };
+	struct tg_status st;
+	cJSON *me = NULL;
+	const char *name;
+
+	if (tg_call(&r->client, "getMe", NULL, 0, &me, &st, &e) < 0 ||
+	    bot_username(me, &name, &e) < 0)
+		log_warn("telegram: %s (commands to any bot are answered)", e.msg);
+	else
+		snprintf(r->bot, sizeof(r->bot), "%s", name ? name : "");
+	cJSON_Delete(me);
 }
 
 long long tg_renumbered_from(const cJSON *res, long long offset)

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -450,6 +451,50 @@ static bool over_buffered(struct httpd *h, size_t n)
 	return max && (n > max || h->buffered > max - n);
 }
 
+/* How a request says where its body ends. */
+struct framing {
+	int lengths;	   /* Content-Length headers */
+	bool bad_length;   /* one of them is not plain digits */
+	bool transfer_enc; /* a Transfer-Encoding header */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+		f->lengths++;
+		if (!value || !*value || strspn(value, "0123456789") != strlen(value))
+			f->bad_length = true;
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		f->transfer_enc = true;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Why a request's body has no one end, or NULL.  libmicrohttpd reads the
+ * first Content-Length and ignores a second one: a request with two (even
+ * equal), or with one and a Transfer-Encoding, is read one way here and
+ * may be read another by a proxy in front, which then takes the rest of
+ * the body for a next request (smuggling).  Refused, the connection closed.
+ */
+static const char *bad_framing(struct MHD_Connection *mc)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(mc, MHD_HEADER_KIND, count_framing, &f);
+	if (f.lengths > 1)
+		return "more than one Content-Length header";
+	if (f.lengths && f.transfer_enc)
+		return "both Content-Length and Transfer-Encoding";
+	if (f.bad_length)
+		return "Content-Length is not a number";
+	return NULL;
+}
+
 /* The first call for a request: its headers are in, its body not yet. */
 static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc, const char *url,
 				     const char *method, void **con_cls)
@@ -463,6 +508,7 @@ static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc,
 	enum MHD_Result ret = MHD_YES;
 	struct httpd_req rq;
 	struct httpd_resp rs;
+	const char *why;
 
 	sbuf_init(&c->body);
 	c->mc = mc;
@@ -475,6 +521,17 @@ static enum MHD_Result request_start(struct httpd *h, struct MHD_Connection *mc,
 		pthread_mutex_unlock(&h->lock);
 	}
 	c->stopping = atomic_load(&h->draining);
+	if ((why = bad_framing(mc))) {
+		httpd_resp_init(&rs);
+		rs.status = 400;
+		sbuf_addf(&rs.body, "{\"error\":\"%s\"}", why);
+		if (!atomic_load(&h->draining))
+			httpd_resp_header(&rs, MHD_HTTP_HEADER_CONNECTION, "close");
+		c->answered = true;
+		ret = send_resp(h, mc, &rs);
+		httpd_resp_release(&rs);
+		return ret;
+	}
 	if (o->admit) {
 		conn_req(c, method, url, &rq);
 		httpd_resp_init(&rs);

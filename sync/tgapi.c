@@ -50,6 +50,7 @@ int tg_call(const struct tg_client *c, const char *method, const cJSON *params, 
 	if (result)
 		*result = NULL;
 	if (http_request(&rq, &rs, e) < 0) {
+		st->timed_out = rs.timed_out;
 		err_prefix(e, "%s", method);
 		goto out;
 	}
@@ -116,6 +117,14 @@ static long long chat_of(const cJSON *msg)
 	return tg_id(cJSON_GetObjectItemCaseSensitive(msg, "chat"), "id");
 }
 
+/* Whether msg's chat is other than a private one (Chat.type). */
+static bool group_of(const cJSON *msg)
+{
+	const char *type = str(cJSON_GetObjectItemCaseSensitive(msg, "chat"), "type");
+
+	return type && strcmp(type, "private");
+}
+
 int tg_update_parse(const cJSON *u, struct tg_update *out)
 {
 	static const char *const media[] = { "voice",	 "audio",   "photo",	  "video",
@@ -136,6 +145,7 @@ int tg_update_parse(const cJSON *u, struct tg_update *out)
 		out->text = str(cb, "data");
 		out->lang = str(cJSON_GetObjectItemCaseSensitive(cb, "from"), "language_code");
 		out->chat_id = chat_of(m);
+		out->group = group_of(m);
 		out->message_id = tg_id(m, "message_id");
 		if (!out->callback_id || !out->text)
 			out->kind = TG_UPDATE_OTHER;
@@ -144,6 +154,7 @@ int tg_update_parse(const cJSON *u, struct tg_update *out)
 	if (!cJSON_IsObject(msg))
 		return 0;
 	out->chat_id = chat_of(msg);
+	out->group = group_of(msg);
 	out->lang = str(cJSON_GetObjectItemCaseSensitive(msg, "from"), "language_code");
 	if ((out->text = str(msg, "text")) != NULL) {
 		out->kind = TG_UPDATE_TEXT;

@@ -46,6 +46,9 @@ struct tg_client {
 struct tg_status {
 	int code;	  /* error_code or the HTTP status; 0: no answer */
 	long retry_after; /* parameters.retry_after (429) in 1..TG_RETRY_MAX, else 0 */
+	/* no answer in time to a request that went out whole: Telegram may
+	 * have done it */
+	bool timed_out;
 	char description[256];
 };
 
@@ -84,6 +87,9 @@ struct tg_update {
 	long long message_id;	    /* CALLBACK: the message the button is on */
 	const char *media;	    /* MEDIA: "voice", "photo", ... */
 	double latitude, longitude; /* LOCATION */
+	/* chat.type is not "private" (a group, a supergroup, a channel); a
+	 * chat without its type is taken for a private one */
+	bool group;
 };
 
 /* The id o.name (update_id, chat.id, message_id), or 0 when it is not a

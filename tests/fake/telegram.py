@@ -17,7 +17,8 @@ setMyCommands, deleteWebhook, setWebhook.  A wrong token gets 401.
 
 Test control (never logged as API requests):
   POST /_message   {"chat_id", "text", "entities"?, "from_id"?, "language_code"?,
-                    "location": {"latitude", "longitude"}?, "voice": true?}
+                    "location": {"latitude", "longitude"}?, "voice": true?,
+                    "chat_type": "group"? (the chat's type: "private" when not given)}
                    queues an update with a message; answers {"update_id"}
   POST /_messages  [{...}, ...]: several at once, in order; an "update_id"
                    given is the update's (the next ones follow the highest)
@@ -195,7 +196,7 @@ def message_update(c):
     with STATE.cond:
         STATE.injected.append([chat, c.get("text"), time.monotonic()])
     m = {"message_id": 9000 + STATE.next_update, "from": user_of(chat, c.get("language_code", "en")),
-         "chat": {"id": chat, "type": "private", "first_name": "User%d" % chat},
+         "chat": {"id": chat, "type": c.get("chat_type", "private"), "first_name": "User%d" % chat},
          "date": int(time.time())}
     if "text" in c:
         m["text"] = c["text"]

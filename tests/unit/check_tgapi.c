@@ -83,6 +83,18 @@ START_TEST(test_update_parse)
 	ck_assert_int_eq(t.kind, TG_UPDATE_MEDIA);
 	ck_assert_str_eq(t.media, "voice");
 	ck_assert_int_eq(t.chat_id, -9);
+	ck_assert(!t.group); /* no type: taken for a private chat */
+	cJSON_Delete(u);
+	/* Chat.type: "private", "group", "supergroup" or "channel" */
+	u = cJSON_Parse("{\"update_id\": 10, \"message\": {\"message_id\": 1, \"chat\": {\"id\":"
+			" -10, \"type\": \"supergroup\"}, \"text\": \"hi\"}}");
+	ck_assert_int_eq(tg_update_parse(u, &t), 0);
+	ck_assert(t.group);
+	cJSON_Delete(u);
+	u = cJSON_Parse("{\"update_id\": 11, \"message\": {\"message_id\": 1, \"chat\": {\"id\":"
+			" 10, \"type\": \"private\"}, \"text\": \"hi\"}}");
+	ck_assert_int_eq(tg_update_parse(u, &t), 0);
+	ck_assert(!t.group);
 	cJSON_Delete(u);
 	u = cJSON_Parse("{\"message\": {}}");
 	ck_assert_int_eq(tg_update_parse(u, &t), -1);

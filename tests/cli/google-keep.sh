@@ -111,3 +111,46 @@ gctl /_control '{"fail": [{"method": "PATCH", "path": "/events/shared01", "statu
   "reason": "invalid"}]}' >/dev/null
 nestor google sync >/dev/null 2>&1
 expect_match "two calendars: the event edited" "$(nestor sync conflicts | head -1)" "  event $tid  \(google\)"
+
+# An event in a zone only its calendar file defines (an Outlook name
+# Google does not know) goes to Google as its UTC times, without the name.
+cat >outlook.ics <<'ICS'
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//x//y//EN
+BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:outlook1@example.com
+DTSTAMP:20260101T000000Z
+DTSTART;TZID=W. Europe Standard Time:20260612T100000
+DTEND;TZID=W. Europe Standard Time:20260612T110000
+SUMMARY:Outlook review
+END:VEVENT
+END:VCALENDAR
+ICS
+nestor import outlook.ics --calendar Work >/dev/null
+nestor google sync >out 2>err
+expect_eq "Outlook zone: sent" "$(in_google "Outlook review") $(cat err)" "1 "
+expect_eq "Outlook zone: its UTC times alone" "$(gctl /_state | python3 -c 'import json, sys
+e = [e for e in json.load(sys.stdin)["events"]["'$CAL'"] if e["summary"] == "Outlook review"][0]
+print(e["start"], e["end"])')" "{'dateTime': '2026-06-12T08:00:00Z'} {'dateTime': '2026-06-12T09:00:00Z'}"
+nestor event edit "$(sqlite3 "$DB" "SELECT id FROM events WHERE summary = 'Outlook review'")" \
+	--location "Room 5" >/dev/null
+nestor google sync >out 2>err
+expect_eq "Outlook zone: an edit sent" "$(cat out) $(cat err)" "2 calendars: pushed 1, pulled 0, removed 0 "
+expect_match "Outlook zone: kept here" \
+	"$(nestor agenda --from 2026-06-12 --to 2026-06-12 --calendar Work)" "08:00-09:00  Outlook review"

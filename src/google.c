@@ -796,8 +796,9 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 		snprintf(reason, sizeof(reason), "%.40s", gcal_reason(why));
 	else
 		snprintf(reason, sizeof(reason), "HTTP %ld", why->status);
-	snprintf(says, sizeof(says), "%s%.256s", cJSON_IsString(msg) ? ": " : "",
-		 cJSON_IsString(msg) ? msg->valuestring : "");
+	/* Google's words, quoted: they never drive the terminal */
+	snprintf(says, sizeof(says), "%s%s", cJSON_IsString(msg) ? ": " : "",
+		 cJSON_IsString(msg) ? utf8_q(msg->valuestring) : "");
 	snprintf(line, sizeof(line),
 		 "calendar %s: event %s: Google refuses the change made here (%s);"
 		 " Google's version is back, the change is in `nestor sync conflicts`",

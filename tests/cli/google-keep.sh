@@ -25,7 +25,7 @@ nestor google sync >out 2>err || fail "a refused insert: the sync failed: $(cat 
 expect_eq "refused insert: counted" "$(cat out)" \
 	"1 calendars: pushed 0, pulled 0, removed 0, 1 conflicts: nestor sync conflicts"
 expect_match "refused insert: told" "$(cat err)" \
-	"event $id \"Outlook meeting\" added here is refused by Google \(invalid: Invalid time zone definition for start time\.\); it stays here"
+	"event $id \"Outlook meeting\" added here is refused by Google \(invalid: \"Invalid time zone definition for start time\.\"\); it stays here"
 expect_match "refused insert: kept here" \
 	"$(nestor agenda --from 2026-06-10 --to 2026-06-10 --calendar Work)" "Outlook meeting"
 expect_eq "refused insert: not queued" "$(queued)" 0
@@ -45,7 +45,7 @@ id=$(nestor event add Lunch --at "2026-06-06 12:00" --for 1h --calendar Work)
 gctl /_control '{"fail": [{"method": "POST", "path": "/events", "status": 404,
   "reason": "notFound", "message": "Not Found"}]}' >/dev/null
 nestor google sync >out 2>err
-expect_match "insert 404: told" "$(cat err)" "event $id \"Lunch\" added here is refused by Google \(notFound: Not Found\)"
+expect_match "insert 404: told" "$(cat err)" "event $id \"Lunch\" added here is refused by Google \(notFound: \"Not Found\"\)"
 expect_eq "insert 404: not taken as sent" "$(sqlite3 "$DB" "SELECT count(etag) FROM events WHERE id = $id") $(queued)" "0 0"
 nestor event edit "$id" --location Canteen >/dev/null
 nestor google sync >/dev/null

@@ -407,6 +407,22 @@ int gmap_instance(const cJSON *item, bool all_day, const char *cal_tz, time_t *k
 	return 0;
 }
 
+/* The zone name to send with ev's times: a tzdata name Google knows
+ * (without a libical prefix), or NULL (the times alone, in UTC, are
+ * exact) for a name only a calendar file defines ("W. Europe Standard
+ * Time"), which Google refuses.  A series needs its zone to repeat in: it
+ * keeps the name. */
+static const char *google_zone(const struct event *ev)
+{
+	const char *plain = ev->tzid ? tz_plain_name(ev->tzid) : NULL;
+
+	if (!plain || tz_is_system(plain))
+		return plain;
+	if (tz_is_utc(plain))
+		return "UTC";
+	return ev->rrule ? ev->tzid : NULL;
+}
+
 static cJSON *when_json(time_t t, bool all_day, const char *tzid)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -473,8 +489,8 @@ struct cJSON *gmap_to_json(const struct event *ev, const char *remote_id)
 			      ev->notes ? cJSON_CreateString(ev->notes) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "location",
 			      ev->location ? cJSON_CreateString(ev->location) : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "start", when_json(ev->start, ev->all_day, ev->tzid));
-	cJSON_AddItemToObject(o, "end", when_json(ev->end, ev->all_day, ev->tzid));
+	cJSON_AddItemToObject(o, "start", when_json(ev->start, ev->all_day, google_zone(ev)));
+	cJSON_AddItemToObject(o, "end", when_json(ev->end, ev->all_day, google_zone(ev)));
 	if (ev->rrule) {
 		cJSON *rec = cJSON_AddArrayToObject(o, "recurrence");
 		char *rr = xasprintf("RRULE:%s", ev->rrule), *ex = exdate_out(ev);

@@ -536,6 +536,8 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 	struct gsync_cal *cals;
 	size_t n;
 	struct google_report ignored = { 0 };
+	struct gsync_conflict_rec c = { op->event_id, op->calendar, op->remote_id, NULL,
+					mine,	      theirs,	    "google" };
 	int rc = -1;
 
 	if (gsync_calendars(g->s, &cals, &n, e) < 0)
@@ -551,8 +553,7 @@ static int take_remote(struct gsess *g, const struct gsync_op *op, const cJSON *
 		 * won.  A change made here after the op was read (while this sync
 		 * runs) stays queued and keeps the etag seen: the pull holds off,
 		 * and its push meets Google's version (412), the policy deciding */
-		if (gsync_conflict(g->s, op->event_id, op->remote_id, mine, theirs, "google",
-				   g->now, NULL, e) < 0 ||
+		if (gsync_conflict(g->s, &c, g->now, NULL, e) < 0 ||
 		    gsync_pushed(g->s, op, NULL, e) < 0) {
 			gsync_apply_abort(g->s);
 			break;
@@ -601,9 +602,16 @@ static bool same_as_sent(struct gsess *g, const char *calendar, const cJSON *the
 	return same;
 }
 
+static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			const char *who, struct err *e);
+static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			const struct gcal_resp *why, bool absent, struct google_report *rep,
+			struct err *e);
+static bool refused_for_good(const struct gcal_resp *r);
+
 /* 412: the event changed in Google since we saw it (409: an insert Google
  * has already, maybe changed there since).  *lost: Google's version won
- * (the change here is not pushed). */
+ * (the change here is not pushed).  0 done, 1 retried later, -1 stop. */
 static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
 		    const cJSON *whole, struct google_report *rep, bool *lost, struct err *e)
 {
@@ -612,13 +620,28 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 	time_t remote_updated = 0, local = op->kind == GSYNC_DEL ? op->created : op->updated;
 	bool remote_wins;
 	char *mtext = NULL, *ttext = NULL;
+	const char *status;
 	int rc;
 
 	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
 	if (rc < 0)
 		goto out;
 	if (r.status != 200) {
-		rc = gsess_status_error(&r, "conflict", e);
+		gsess_status_error(&r, "conflict", e);
+		rc = 1;
+		goto out;
+	}
+	status = jstr(r.json, "status");
+	if (status && !strcmp(status, "cancelled")) {
+		/* deleted in Google: as a 410, the deletion wins */
+		*lost = true;
+		if (op->kind == GSYNC_DEL) {
+			rc = gsync_pushed(g->s, op, NULL, e);
+			goto out;
+		}
+		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
+		rc = take_deleted(g, op, mine, "google (deleted there)", e);
+		rep->conflicts += rc == 0;
 		goto out;
 	}
 	if (op->kind == GSYNC_PUT && same_as_sent(g, op->calendar, r.json, whole)) {
@@ -639,19 +662,33 @@ static int conflict(struct gsess *g, const struct gsync_op *op, const cJSON *min
 	} else {
 		struct gcal_resp w = { 0 };
 		const char *etag = jstr(r.json, "etag");
+		struct gsync_conflict_rec c = { op->event_id,
+						op->calendar,
+						op->remote_id,
+						NULL,
+						ttext,
+						mtext,
+						"this device (over Google's)" };
 		long long cid;
 
 		/* recorded before Google's version is overwritten; a push Google
 		 * answers with a refusal overwrote nothing: the record goes (a cut
 		 * connection may have overwritten it: the record stays) */
-		rc = gsync_conflict(g->s, op->event_id, op->remote_id, ttext, mtext,
-				    "this device (over Google's)", g->now, &cid, e);
+		rc = gsync_conflict(g->s, &c, g->now, &cid, e);
 		if (rc == 0)
 			rc = gsess_call(g, op->kind == GSYNC_DEL ? "DELETE" : "PATCH", path, NULL,
 					mine, etag, &w, e);
 		if (rc == 0 && w.status / 100 != 2) {
-			rc = gsess_status_error(&w, "push", e);
 			gsync_conflict_drop(g->s, cid, &(struct err){ 0 });
+			if (refused_for_good(&w)) {
+				/* Google has a version: it comes back (told, counted) */
+				*lost = true;
+				rc = take_refused(g, op, mine, &w, false, rep, e);
+				gcal_resp_release(&w);
+				goto out;
+			}
+			gsess_status_error(&w, "push", e);
+			rc = 1;
 		}
 		if (rc == 0)
 			rc = gsync_pushed(g->s, op, jstr(w.json, "etag"), e);
@@ -675,12 +712,13 @@ static int take_deleted(struct gsess *g, const struct gsync_op *op, const cJSON 
 {
 	struct gsync_op all = *op;
 	char *mtext = cJSON_PrintUnformatted(mine);
+	struct gsync_conflict_rec c = { op->event_id, op->calendar, op->remote_id, NULL, mtext,
+					"null",	      who };
 	int rc = -1;
 
 	all.last_put = LLONG_MAX;
 	if (gsync_apply_begin(g->s, false, e) == 0) {
-		if (gsync_conflict(g->s, op->event_id, op->remote_id, mtext, "null", who, g->now,
-				   NULL, e) < 0 ||
+		if (gsync_conflict(g->s, &c, g->now, NULL, e) < 0 ||
 		    gsync_pushed(g->s, &all, NULL, e) < 0 ||
 		    event_delete(g->s, op->event_id, NULL, g->now, e) < 0)
 			gsync_apply_abort(g->s);
@@ -705,15 +743,50 @@ static bool refused_for_good(const struct gcal_resp *r)
 	return r->status / 100 == 4 && r->status != 401 && r->status != 408 && r->status != 429;
 }
 
+/* An event added here that Google refuses for good (absent there): it is
+ * not lost.  It stays here and is not sent again until it changes here;
+ * the refusal (Google's error) is recorded with it, in one transaction. */
+static int keep_refused(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
+			const struct gcal_resp *why, struct err *e)
+{
+	struct gsync_op all = *op;
+	const cJSON *gerr = cJSON_GetObjectItemCaseSensitive(why->json, "error");
+	char *mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
+	char *ttext = cJSON_IsObject(gerr) ? cJSON_PrintUnformatted(gerr)
+					   : xasprintf("{\"code\":%ld}", why->status);
+	struct gsync_conflict_rec c = {
+		op->event_id, op->calendar, op->remote_id,	     "(refused)",
+		mtext,	      ttext,	    "google (refused there)"
+	};
+	int rc = -1;
+
+	all.last_put = LLONG_MAX;
+	if (gsync_apply_begin(g->s, false, e) == 0) {
+		if (gsync_conflict(g->s, &c, g->now, NULL, e) < 0 ||
+		    gsync_pushed(g->s, &all, NULL, e) < 0)
+			gsync_apply_abort(g->s);
+		else
+			rc = gsync_apply_end(g->s, 0, NULL, e);
+	}
+	free(mtext);
+	free(ttext);
+	return rc;
+}
+
 /* A change Google refuses for good (refused_for_good): sending it again
- * would be refused forever.  Google's version comes back, the change here
- * is recorded as lost, and it is told once.  1 (retried later) when
- * Google's version cannot be read. */
+ * would be refused forever.  Google's version comes back (deleted there:
+ * the event goes here too), the change here is recorded as lost, and it
+ * is told once.  absent: an insert, Google has no version of it
+ * (keep_refused).  1 (retried later) when Google's version cannot be
+ * read. */
 static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
-			const struct gcal_resp *why, struct google_report *rep, struct err *e)
+			const struct gcal_resp *why, bool absent, struct google_report *rep,
+			struct err *e)
 {
 	char *path = gcal_events_path(op->calendar, op->remote_id);
-	char line[sizeof(e->msg) + 256], reason[64];
+	char line[sizeof(e->msg) + 512], reason[64], says[320];
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(why->json, "error"), "message");
 	struct gcal_resp r;
 	char *mtext = NULL, *ttext = NULL;
 	const char *status;
@@ -723,18 +796,25 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 		snprintf(reason, sizeof(reason), "%.40s", gcal_reason(why));
 	else
 		snprintf(reason, sizeof(reason), "HTTP %ld", why->status);
+	/* Google's words, quoted: they never drive the terminal */
+	snprintf(says, sizeof(says), "%s%s", cJSON_IsString(msg) ? ": " : "",
+		 cJSON_IsString(msg) ? utf8_q(msg->valuestring) : "");
 	snprintf(line, sizeof(line),
 		 "calendar %s: event %s: Google refuses the change made here (%s);"
 		 " Google's version is back, the change is in `nestor sync conflicts`",
 		 utf8_q(op->calendar), utf8_q(op->remote_id), reason);
-	if (op->kind == GSYNC_PUT && !op->etag) {
-		/* an insert: Google has no version of it, and never will */
+	if (absent) {
+		/* Google has no version of it, and the user's event is kept */
+		const char *summary = jstr(mine, "summary");
+
 		free(path);
 		snprintf(line, sizeof(line),
-			 "calendar %s: Google refuses the event added here (%s);"
-			 " it is removed here, the event is in `nestor sync conflicts`",
-			 utf8_q(op->calendar), reason);
-		rc = take_deleted(g, op, mine, "google (refused there)", e);
+			 "calendar %s: event %lld %s added here is refused by Google (%s%s);"
+			 " it stays here, not sent to Google until it is edited;"
+			 " see `nestor sync conflicts`",
+			 utf8_q(op->calendar), op->event_id, utf8_q(summary ? summary : ""), reason,
+			 says);
+		rc = keep_refused(g, op, mine, why, e);
 		goto told;
 	}
 	rc = gsess_call(g, "GET", path, NULL, NULL, NULL, &r, e);
@@ -744,6 +824,12 @@ static int take_refused(struct gsess *g, const struct gsync_op *op, const cJSON 
 	status = r.status == 200 ? jstr(r.json, "status") : NULL;
 	if (r.status == 404 || r.status == 410 || (status && !strcmp(status, "cancelled"))) {
 		gcal_resp_release(&r);
+		if (op->kind == GSYNC_PUT)
+			snprintf(line, sizeof(line),
+				 "calendar %s: event %s: Google refuses the change made here (%s):"
+				 " the event was deleted in Google, so it is removed here too;"
+				 " the change is in `nestor sync conflicts`",
+				 utf8_q(op->calendar), utf8_q(op->remote_id), reason);
 		rc = op->kind == GSYNC_PUT ? take_deleted(g, op, mine, "google (deleted there)", e)
 					   : gsync_pushed(g->s, op, NULL, e);
 	} else if (r.status != 200) {
@@ -867,13 +953,13 @@ static int push_one(struct gsess *g, const struct gsync_op *op, struct google_re
 		rc = take_deleted(g, op, body, "google (deleted there)", e);
 		rep->conflicts += rc == 0;
 		lost = true;
-	} else if ((r.status == 404 || r.status == 410) && !(op->kind == GSYNC_PUT && op->etag)) {
-		/* gone in Google: nothing left to change there (an update
-		 * answered 404 is refused for good, below) */
+	} else if ((r.status == 404 || r.status == 410) && op->kind == GSYNC_DEL) {
+		/* gone in Google: nothing left to delete there (an update or an
+		 * insert answered 404 is refused for good, below) */
 		log_msg(LOG_INFO, "google", "event %s is gone in Google", op->remote_id);
 		rc = gsync_pushed(g->s, op, NULL, e);
 	} else if (refused_for_good(&r)) {
-		rc = take_refused(g, op, body, &r, rep, e);
+		rc = take_refused(g, op, body, &r, op->kind == GSYNC_PUT && !op->etag, rep, e);
 		lost = true;
 	} else {
 		gsess_status_error(&r, "push", e);

@@ -526,25 +526,27 @@ int gsync_pending(struct store *s, time_t due, long *n, struct err *e)
 	return rc == SQLITE_ROW ? 0 : store_error(s, e, "outbox");
 }
 
-int gsync_conflict(struct store *s, long long event_id, const char *remote_id, const char *mine,
-		   const char *theirs, const char *winner, time_t now, long long *id, struct err *e)
+int gsync_conflict(struct store *s, const struct gsync_conflict_rec *c, time_t now, long long *id,
+		   struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(
 		s,
 		"INSERT INTO sync_conflicts(at, entity, gid, field, mine, theirs, device)"
 		" VALUES (?, 'event', coalesce((SELECT gid FROM events WHERE id = ?),"
-		" 'google:' || ?), '(google)', ?, ?, ?)",
+		" 'google:' || coalesce(? || '/', '') || ?), coalesce(?, '(google)'), ?, ?, ?)",
 		e);
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, event_id);
-	store_bind_text(st, 3, remote_id);
-	store_bind_text(st, 4, mine);
-	store_bind_text(st, 5, theirs);
-	store_bind_text(st, 6, winner);
+	sqlite3_bind_int64(st, 2, c->event_id);
+	store_bind_text(st, 3, c->calendar);
+	store_bind_text(st, 4, c->remote_id);
+	store_bind_text(st, 5, c->field);
+	store_bind_text(st, 6, c->mine);
+	store_bind_text(st, 7, c->theirs);
+	store_bind_text(st, 8, c->winner);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

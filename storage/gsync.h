@@ -130,14 +130,24 @@ int gsync_writable(struct store *s, long long event_id, const char *calendar, st
 /* Pending ops due at due (0: all of them). */
 int gsync_pending(struct store *s, time_t due, long *n, struct err *e);
 
-/* Record a conflict of event event_id (remote_id) for `nestor sync
- * conflicts`: the value overwritten (mine) and the one that won (theirs),
- * as JSON texts, and who won (its "device"); *id (when id is not NULL):
- * the record's.  It is written before the loser is overwritten, in the
- * same transaction when that is local, so no version is lost unrecorded;
- * drop removes a record whose overwrite Google refused. */
-int gsync_conflict(struct store *s, long long event_id, const char *remote_id, const char *mine,
-		   const char *theirs, const char *winner, time_t now, long long *id,
+/* A conflict of an event for `nestor sync conflicts`: the value
+ * overwritten (mine) and the one that won (theirs), as JSON texts, and who
+ * won (its "device").  An event without a gid is named by its calendar's
+ * and its own Google ids ("google:CAL/ID"), so one Google id in two
+ * calendars names the right one.  field NULL: "(google)"; "(refused)": an
+ * event added here that Google refuses (theirs: Google's error). */
+struct gsync_conflict_rec {
+	long long event_id;
+	const char *calendar;  /* the calendar's Google id */
+	const char *remote_id; /* the event's */
+	const char *field;
+	const char *mine, *theirs, *winner;
+};
+/* Record c at now; *id (when id is not NULL): the record's.  It is written
+ * before the loser is overwritten, in the same transaction when that is
+ * local, so no version is lost unrecorded; drop removes a record whose
+ * overwrite Google refused. */
+int gsync_conflict(struct store *s, const struct gsync_conflict_rec *c, time_t now, long long *id,
 		   struct err *e);
 int gsync_conflict_drop(struct store *s, long long id, struct err *e);
 

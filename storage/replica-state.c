@@ -156,13 +156,16 @@ int replica_conflicts(struct store *s, size_t limit, struct replica_conflict **o
 
 	for (size_t i = 0; i < replica_nentities; i++) {
 		/* a Google sync's record names an event without a gid by its
-		 * Google id (gsync_conflict) */
+		 * calendar's and its own Google ids (gsync_conflict; an older
+		 * record by its own alone) */
 		bool event = !strcmp(replica_entities[i].table, "events");
 		char *more = xasprintf(
 			"%s WHEN '%s' THEN coalesce((SELECT id FROM %s WHERE gid = c.gid), %s)",
 			sql, replica_entities[i].entity, replica_entities[i].table,
-			event ? "(SELECT min(id) FROM events WHERE deleted = 0"
-				" AND c.gid = 'google:' || remote_id)"
+			event ? "(SELECT min(x.id) FROM events x JOIN calendars k"
+				" ON k.id = x.calendar_id WHERE x.deleted = 0 AND c.gid"
+				" IN ('google:' || x.remote_id, 'google:' || k.remote_id"
+				" || '/' || x.remote_id))"
 			      : "NULL");
 
 		free(sql);

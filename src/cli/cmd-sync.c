@@ -251,6 +251,19 @@ static int sync_cmd_conflicts(struct ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "; your edits went with it\n");
 			continue;
 		}
+		if (!strcmp(cs[i].field, "(refused)")) {
+			/* an event added here that Google refuses: theirs is the error */
+			cJSON *t = cs[i].theirs ? cJSON_Parse(cs[i].theirs) : NULL;
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(t, "message");
+
+			fprintf(ctx->out, "refused by Google: ");
+			cmd_put_safe(ctx->out, cJSON_IsString(m) ? m->valuestring : "?");
+			fprintf(ctx->out, "; kept here, not on Google: ");
+			cmd_put_safe(ctx->out, cs[i].mine ? cs[i].mine : "null");
+			fputc('\n', ctx->out);
+			cJSON_Delete(t);
+			continue;
+		}
 		fprintf(ctx->out, "%s: ", cs[i].field);
 		cmd_put_safe(ctx->out, cs[i].theirs ? cs[i].theirs : "null");
 		fprintf(ctx->out, " from ");

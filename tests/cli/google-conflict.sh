@@ -72,8 +72,9 @@ expect_eq "local wins: recorded" "$(nconflicts)" 2
 expect_eq "local wins: the record keeps theirs" \
 	"$(sqlite3 "$DB" "SELECT mine LIKE '%Theirs 2%' FROM sync_conflicts ORDER BY id DESC LIMIT 1")" 1
 
-# this device wins, but Google refuses the push: nothing was overwritten,
-# no record; the next sync settles it and records it once
+# this device wins, but Google refuses the push for now: nothing was
+# overwritten, no record; it waits (backoff), and the sync once it is due
+# settles it and records it once
 both_edit "Theirs 3" "Mine 3"
 gctl /_control '{"fail": [{"method": "PATCH", "path": "'$rid'", "status": 412,
   "reason": "conditionNotMet", "count": 1}, {"method": "PATCH", "path": "'$rid'",
@@ -82,7 +83,8 @@ sync_fails "local wins, push refused"
 expect_eq "push refused: Google keeps its own" "$(remote_summary)" "Theirs 3"
 expect_eq "push refused: no record" "$(nconflicts)" 2
 expect_match "push refused: its message" "$(cat err)" "HTTP 403"
-nestor google sync >/dev/null
+expect_eq "push refused: waits" "$(pending)" 1
+NESTOR_NOW=$((TEST_T0 + 86400))@$TEST_REAL0 nestor google sync >/dev/null
 expect_eq "after the refusal: ours in Google" "$(remote_summary)" "Mine 3"
 expect_eq "after the refusal: recorded once" "$(nconflicts)" 3
 

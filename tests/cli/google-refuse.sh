@@ -74,15 +74,7 @@ expect_eq "a refused deletion: nothing queued" "$(queued)" 0
 # does not take Google's etag over the copy here and overwrite the edit.
 NESTOR_NOW=$((TEST_T0 + 3 * 86400))@$TEST_REAL0
 export NESTOR_NOW
-gctl /_control '{"hang_insert": true}' >/dev/null
-id=$(nestor event add Standup --at "2026-06-04 09:00" --for 15m --calendar Work)
-"$NESTOR_BIN" google sync >out 2>&1 &
-pid=$!
-inserted() { gctl /_state | grep -q '"summary": "Standup"'; }
-wait_until "the insert to reach Google" inserted
-kill -9 $pid
-wait $pid 2>/dev/null || true
-rid=$(sqlite3 "$DB" "SELECT remote_id FROM events WHERE id = $id")
+google_insert_lost Standup --at "2026-06-04 09:00" --for 15m --calendar Work
 gctl /_edit '{"calendar": "'$CAL'", "id": "'$rid'", "patch": {"summary": "Standup moved",
   "updated": "2030-01-01T00:00:00Z"}}' >/dev/null
 nestor google sync >out

@@ -9,6 +9,10 @@
 #   google_login         nestor google login, the consent page followed with curl
 #   fake_google_session  the fake started, configured and signed in; cd $NESTOR_HOME
 #   seed_work            calendar Work (CAL) with events eva001 and eva002, synced
+#   google_insert_lost SUMMARY ARG...
+#                        `nestor event add SUMMARY ARG...`, its insert stored by
+#                        Google but its answer lost (the sync killed): sets id
+#                        (here) and rid (its Google id)
 #   google_sync_fails WHAT STATUS WHY [ARG...]
 #                        `nestor google sync ARG...` exits STATUS, its stderr
 #                        (warnings aside) WHY exactly; ./out and ./err kept
@@ -68,6 +72,17 @@ seed_work() {
   {"id": "eva001", "summary": "One", "start": {"dateTime": "2026-06-02T10:00:00Z"}, "end": {"dateTime": "2026-06-02T11:00:00Z"}},
   {"id": "eva002", "summary": "Two", "start": {"dateTime": "2026-06-03T10:00:00Z"}, "end": {"dateTime": "2026-06-03T11:00:00Z"}}]}}' >/dev/null
 	nestor google sync >/dev/null
+}
+google_insert_lost() {
+	gctl /_control '{"hang_insert": true}' >/dev/null
+	id=$(nestor event add "$@")
+	"$NESTOR_BIN" google sync >out 2>&1 &
+	_gpid=$!
+	wait_until "the insert to reach Google" eval \
+		"gctl /_state | grep -q '\"summary\": \"$1\"'"
+	kill -9 $_gpid
+	wait $_gpid 2>/dev/null || true
+	rid=$(sqlite3 "$DB" "SELECT remote_id FROM events WHERE id = $id")
 }
 google_sync_fails() {
 	_what=$1 _want_st=$2 _why=$3

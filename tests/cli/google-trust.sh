@@ -154,15 +154,15 @@ expect_eq "the next day: not told again" "$(cat err)" ""
 expect_eq "sent once" "$(($(npatches) - p0))" 1
 
 # An event added here that Google refuses for good is not sent again and
-# again either: it goes, recorded in the conflicts, told once.
+# again either: it stays here, recorded in the conflicts, told once.
 nestor event add "Refused add" --at "2026-07-01 10:00" --for 1h --calendar Work >/dev/null
 gctl /_control '{"fail": [{"method": "POST", "path": "/events", "status": 403,
   "reason": "requiredAccessLevel"}]}' >/dev/null
 nestor google sync >out 2>err || fail "a refused insert: the sync failed: $(cat err)"
-expect_match "a refused insert: told" "$(cat err)" 'Google refuses the event added here \(requiredAccessLevel\)'
+expect_match "a refused insert: told" "$(cat err)" 'event [0-9]* "Refused add" added here is refused by Google \(requiredAccessLevel'
 expect_match "the insert recorded" "$(nestor sync conflicts)" "Refused add"
 expect_eq "no longer queued" "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE target = 'google'")" 0
-expect_eq "gone here" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Refused add'")" 0
+expect_eq "kept here" "$(sqlite3 "$DB" "SELECT count(*) FROM events WHERE summary = 'Refused add'")" 1
 
 # A change made here while a sync runs (between the read of the queued
 # change and the 412 Google answers it) is not lost with the change

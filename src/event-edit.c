@@ -262,8 +262,9 @@ int event_edit(struct store *s, time_t now, struct event *ev, const struct event
 	if (ev->all_day && hm)
 		return err_set(e, ERR_USAGE, "time: event %lld is all day", ev->id);
 	if ((a->at || hm) && !ev->all_day) {
-		/* the day or the time that was not said stays the event's */
-		int old_min = ev->rrule && ev->has_wall
+		/* the day or the time that was not said stays the event's;
+		 * the time a series keeps is the local zone's when it is its */
+		int old_min = ev->rrule && ev->has_wall && tz_is_local(ev->tzid)
 				      ? (int)((ev->wall_start % DAY + DAY) % DAY / 60)
 				      : clock_min(ev->start);
 		int want;

@@ -279,10 +279,12 @@ static const char *const series_from[] = { "starting", "beginning", "from", "н�
 /* "yoga every day at 7 starting (from) March 29": the one series word (or
  * "starting from") left last, when the words right after it, but for
  * connectors ("on", "с"), are a date nlp_when() read (dated[]).  "new
- * beginning every day ..." keeps its name. */
+ * beginning every day ..." and "new beginning from March 29 ..." keep
+ * their name. */
 static void trim_series_from(struct nlp *s, const bool *dated)
 {
 	static const char *const from[] = { "from", NULL };
+	static const char *const starting[] = { "starting", NULL };
 	size_t last = s->n, j;
 
 	for (size_t i = 0; i < s->n; i++)
@@ -296,7 +298,7 @@ static void trim_series_from(struct nlp *s, const bool *dated)
 		return;
 	s->w[last].used = true;
 	if (last > 0 && nlp_is(s, last, from) && !s->w[last - 1].used &&
-	    nlp_is(s, last - 1, series_from) && !nlp_is(s, last - 1, from))
+	    nlp_is(s, last - 1, starting))
 		s->w[last - 1].used = true;
 }
 

@@ -5,6 +5,7 @@
 #include "event-edit.h"
 #include "render.h"
 #include "tool-impl.h"
+#include "tz.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -40,14 +41,15 @@ static int run_agenda(struct tool_ctx *ctx, const cJSON *args, cJSON **result, s
 }
 
 /* {"id": id, "event": {...}}; a series kept at a time its first day
- * skips (event.h, wall_start) says it as "wall_start", without an offset:
- * "2026-03-29T02:30:00" while "start" is that day's 03:30. */
+ * skips (event.h, wall_start) in the local zone says it as "wall_start",
+ * without an offset: "2026-03-29T02:30:00" while "start" is that day's
+ * 03:30 (a time in another zone is not one the reply can say). */
 static cJSON *event_result(const struct event *ev)
 {
 	cJSON *o = tool_result_id(ev->id);
 	cJSON *j = json_event(ev);
 
-	if (ev->rrule && ev->has_wall && !ev->all_day) {
+	if (ev->rrule && ev->has_wall && !ev->all_day && tz_is_local(ev->tzid)) {
 		struct tm tm;
 		char buf[32];
 

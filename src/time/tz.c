@@ -363,6 +363,15 @@ char *tz_local_name(void)
 	return name;
 }
 
+bool tz_is_local(const char *tzid)
+{
+	char *local = tzid && *tzid ? tz_local_name() : NULL;
+	bool same = local && !strcmp(tz_plain_name(tzid), tz_plain_name(local));
+
+	free(local);
+	return same;
+}
+
 /* The offset of a custom zone at t; *dst when it is daylight time. */
 static long custom_offset(struct custom *c, time_t t, int *dst)
 {

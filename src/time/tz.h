@@ -66,6 +66,9 @@ void tz_free(struct tz *z);
 /* The name of the local zone (GLib's identifier of it) when tz_open() knows
  * it by that name, newly allocated; else NULL. */
 char *tz_local_name(void);
+/* Whether tzid names the local zone, the one times are read in when none
+ * is given (false when tz_local_name() knows none). */
+bool tz_is_local(const char *tzid);
 
 /* Whether z has one UTC offset for every instant of the years 1-9999 (UTC,
  * Etc/GMT+5, the local zone under TZ=UTC): *off. */

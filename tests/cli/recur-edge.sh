@@ -65,6 +65,29 @@ new beginning
 starting lineup
 pickup from school
 lunch starting soon"
+# "from" alone before the date is the one series word: "beginning" stays
+expect_eq "assistant: \"from\" pairs only with \"starting\"" \
+	"$(names "add new beginning from March 29 every day at 9")" "new beginning"
+# a series kept at a gap time of another zone (New York's 02:30 on its
+# spring-forward day) moved or asked about from Berlin: Berlin's time of it
+printf '%s\r\n' BEGIN:VCALENDAR VERSION:2.0 PRODID:-//t//t//EN \
+	BEGIN:VEVENT UID:ny@t DTSTAMP:20260101T000000Z \
+	"DTSTART;TZID=America/New_York:20260308T023000" \
+	"DTEND;TZID=America/New_York:20260308T033000" RRULE:FREQ=DAILY SUMMARY:standup \
+	END:VEVENT END:VCALENDAR >nygap.ics
+nestor --db nymove.db import nygap.ics >/dev/null
+nestor --db nyask.db import nygap.ics >/dev/null
+expect_eq "assistant: another zone's gap series moved to a day" \
+	"$(NESTOR_NOW=2026-03-10T12:00:00Z nestor --db nymove.db ask "move all standup to Friday")" \
+	"Event 1 changed: standup, Fri 13 Mar 2026 08:30–09:30, every day at 08:30 — the whole series changed"
+expect_match "assistant: another zone's gap series asked about" \
+	"$(NESTOR_NOW=2026-03-10T12:00:00Z nestor --db nyask.db ask "move standup to 7:00")" \
+	'repeats \(every day at 08:30\)'
+TZ=America/New_York nestor --db nyrun.db event add run --at "2026-03-08 02:30" --every daily >/dev/null
+NESTOR_NOW=2026-03-10T12:00:00Z nestor --db nyrun.db ask "move all run to Friday" >/dev/null
+expect_eq "assistant: a New York gap series moved from Berlin" \
+	"$(TZ=America/New_York nestor --db nyrun.db agenda --from 2026-03-13 --to 2026-03-13)" "Fri 2026-03-13
+     1  03:30-04:30  run — every day"
 
 # a DATE UNTIL on a timed series (RFC 5545 wants a DATE-TIME; files have
 # it): its day is the last one, as Google and Apple read it; the export

@@ -100,9 +100,7 @@ static int label_cols(const char *name)
 	return n;
 }
 
-/* One stored message the way a person reads a chat log; the lines of a
- * message after its first indented under it, so none reads as another's. */
-static void print_message(FILE *f, const struct message *m, const char *assistant)
+void cmd_put_message(FILE *f, const struct message *m, const char *assistant)
 {
 	if (!strcmp(m->role, "user")) {
 		fputs("you: ", f);
@@ -171,7 +169,7 @@ static int history_show(struct ctx *ctx, int argc, char **argv)
 			conversation_channel_name(c.channel), c.assistant ? c.assistant : "-",
 			when);
 		for (size_t i = 0; i < n; i++)
-			print_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");
+			cmd_put_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");
 		if (c.usage.answers)
 			fprintf(ctx->out, "tokens: %lld prompt + %lld completion (%ld answer%s)\n",
 				c.usage.prompt, c.usage.completion, c.usage.answers,

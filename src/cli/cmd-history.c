@@ -89,15 +89,11 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* The columns of "NAME: " (a character a column): where a message's
- * continuation lines start, under its first. */
+/* The columns of "NAME: " on the screen (a wide character two): where a
+ * message's continuation lines start, under its first. */
 static int label_cols(const char *name)
 {
-	int n = 2;
-
-	for (const char *p = name; *p; p++)
-		n += ((unsigned char)*p & 0xc0) != 0x80;
-	return n;
+	return utf8_width(name) + 2;
 }
 
 void cmd_put_message(FILE *f, const struct message *m, const char *assistant)

@@ -237,11 +237,20 @@ cJSON *json_parse_text(const char *s, size_t n, size_t *at)
 
 	if (at)
 		*at = 0;
-	if (!s || json_bad_byte(s, n, at, why))
+	if (!s)
 		return NULL;
+	/* the bytes of the value only: what follows it is let be, as by
+	 * cJSON_ParseWithLength() */
 	v = cJSON_ParseWithLengthOpts(s, n, &end, false);
-	if (!v && at && end && end >= s)
-		*at = (size_t)(end - s);
+	if (!v) {
+		if (at && end && end >= s)
+			*at = (size_t)(end - s);
+		return NULL;
+	}
+	if (json_bad_byte(s, (size_t)(end - s), at, why)) {
+		cJSON_Delete(v);
+		return NULL;
+	}
 	return v;
 }
 

@@ -72,8 +72,10 @@ bool json_bad_byte(const char *s, size_t n, size_t *at, char *why);
 
 /* An answer from a server (an LLM, the Bot API, Google, Open-Meteo)
  * parsed as cJSON_ParseWithLength(s, n) does, but NULL too for a
- * byte json_bad_byte() finds; *at (unless NULL) the byte where it is not
- * JSON.  s may be NULL (no body). */
+ * byte json_bad_byte() finds in the value (from s to the value's end:
+ * what follows it, a trailing NUL or newline, is let be as cJSON lets
+ * it be); *at (unless NULL) the byte where it is not JSON.  s may be NULL
+ * (no body). */
 struct cJSON *json_parse_text(const char *s, size_t n, size_t *at);
 
 /*

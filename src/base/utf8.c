@@ -2,10 +2,12 @@
 
 #include "xalloc.h"
 
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* The code point at s[0..n) and its length; -1 when the bytes there are
  * not a valid sequence, -2 when they are a valid start cut short by the end
@@ -340,4 +342,26 @@ void utf8_escape_controls(char *s, size_t size)
 	else
 		memcpy(s + at, "...", 4);
 	free(copy);
+}
+
+int utf8_width(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), was = (locale_t)0;
+	int cols = 0;
+
+	if (utf8)
+		was = uselocale(utf8);
+	for (size_t i = 0; i < n; i += len) {
+		long cp = decode(u + i, n - i, &len);
+		int w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+
+		cols += w < 0 ? 1 : w;
+	}
+	if (utf8) {
+		uselocale(was);
+		freelocale(utf8);
+	}
+	return cols;
 }

@@ -110,5 +110,10 @@ int utf8_prec(const char *s, size_t max);
  * does, in place (cut with ... when longer); the rest as it was.  What
  * makes every error message one line (err_set()). */
 void utf8_escape_controls(char *s, size_t size);
+/* The columns s (NUL-terminated) takes on a UTF-8 terminal, whatever
+ * LC_CTYPE says: 2 for a wide character (CJK), 0 for a combining mark, 1
+ * for the rest and for U+FFFD in place of bytes not UTF-8 (as wcwidth()
+ * says for C.UTF-8; the TUI's wrap_width() measures in its own locale). */
+int utf8_width(const char *s);
 
 #endif

@@ -89,20 +89,14 @@ static int history_list(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* The columns of "NAME: " (a character a column): where a message's
- * continuation lines start, under its first. */
+/* The columns of "NAME: " on the screen (a wide character two): where a
+ * message's continuation lines start, under its first. */
 static int label_cols(const char *name)
 {
-	int n = 2;
-
-	for (const char *p = name; *p; p++)
-		n += ((unsigned char)*p & 0xc0) != 0x80;
-	return n;
+	return utf8_width(name) + 2;
 }
 
-/* One stored message the way a person reads a chat log; the lines of a
- * message after its first indented under it, so none reads as another's. */
-static void print_message(FILE *f, const struct message *m, const char *assistant)
+void cmd_put_message(FILE *f, const struct message *m, const char *assistant)
 {
 	if (!strcmp(m->role, "user")) {
 		fputs("you: ", f);
@@ -171,7 +165,7 @@ static int history_show(struct ctx *ctx, int argc, char **argv)
 			conversation_channel_name(c.channel), c.assistant ? c.assistant : "-",
 			when);
 		for (size_t i = 0; i < n; i++)
-			print_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");
+			cmd_put_message(ctx->out, &ms[i], c.assistant ? c.assistant : "assistant");
 		if (c.usage.answers)
 			fprintf(ctx->out, "tokens: %lld prompt + %lld completion (%ld answer%s)\n",
 				c.usage.prompt, c.usage.completion, c.usage.answers,

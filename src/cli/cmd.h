@@ -254,6 +254,12 @@ void cmd_put_text(FILE *f, const char *s);
  * the value, so that a line "Location: x" never reads as a field. */
 void cmd_put_lines(FILE *f, const char *s, int indent);
 #define CMD_LINES_CLEAN (UTF8_PRINTABLE | UTF8_NO_BIDI)
+struct message;
+/* One stored message the way a person reads a chat log ("you: ", the
+ * assistant's name, "  -> " a tool call, "  <- " its answer); the lines of
+ * a message after its first indented under it, so none reads as another's
+ * (`history show`, `chat --resume`). */
+void cmd_put_message(FILE *f, const struct message *m, const char *assistant);
 /* Whether s (n bytes) has nothing cmd_put_text would change (no control,
  * no line or paragraph separator, no bidirectional control, valid UTF-8):
  * the quick look before the copy, a word at a time. */

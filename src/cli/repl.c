@@ -478,6 +478,7 @@ static int resume(struct repl *r, long long id)
 	struct conversation c;
 	struct message *ms;
 	size_t n, from;
+	char *name;
 
 	if (!id) {
 		struct conversation *cs;
@@ -500,9 +501,12 @@ static int resume(struct repl *r, long long id)
 	fprintf(r->ctx->out, "resuming conversation %lld: ", c.id);
 	cmd_put_text(r->ctx->out, c.title);
 	fputc('\n', r->ctx->out);
+	name = xstrdup(c.assistant ? c.assistant : "assistant");
 	conversation_release(&c);
-	if (conversation_messages(r->ctx->store, id, &ms, &n, &r->ctx->err) < 0)
+	if (conversation_messages(r->ctx->store, id, &ms, &n, &r->ctx->err) < 0) {
+		free(name);
 		return -1;
+	}
 	/* the last few things said, not the tool traffic */
 	from = n;
 	for (size_t shown = 0; from > 0 && shown < RESUME_SHOW; from--)
@@ -511,12 +515,10 @@ static int resume(struct repl *r, long long id)
 	for (size_t i = from; i < n; i++) {
 		if (!ms[i].content || !strcmp(ms[i].role, "tool"))
 			continue;
-		if (!strcmp(ms[i].role, "user"))
-			fputs("you: ", r->ctx->out);
-		cmd_put_lines(r->ctx->out, ms[i].content, strcmp(ms[i].role, "user") ? 0 : 5);
-		fputc('\n', r->ctx->out);
+		cmd_put_message(r->ctx->out, &ms[i], name);
 	}
 	message_list_free(ms, n);
+	free(name);
 	r->conv = id;
 	return 0;
 }

@@ -800,6 +800,18 @@ START_TEST(test_result_cut_whole_items)
 	ck_assert_ptr_null(json_parse_text("{\"a\":}", 6, &at));
 	ck_assert_uint_eq(at, 5);
 	ck_assert_ptr_null(json_parse_text(NULL, 0, &at));
+	/* what follows the value is let be (a server's trailing NUL, a form
+	 * feed); in it, white space stays the four bytes */
+	v2 = json_parse_text("{\"a\":1}\0", 8, &at);
+	ck_assert(cJSON_IsObject(v2));
+	cJSON_Delete(v2);
+	v2 = json_parse_text("[1] \f\x01", 6, &at);
+	ck_assert(cJSON_IsArray(v2));
+	cJSON_Delete(v2);
+	ck_assert_ptr_null(json_parse_text("\f{}", 3, &at));
+	ck_assert_uint_eq(at, 0);
+	ck_assert_ptr_null(json_parse_text("[1,\v2]", 6, &at));
+	ck_assert_uint_eq(at, 3);
 	cJSON_Delete(v);
 	cJSON_Delete(flat);
 	free(json);

@@ -2,7 +2,8 @@
 # In a group the bot hears what is said to others: a command addressed to
 # another bot ("/tasks@other_bot") is neither run nor answered, and an
 # unlinked group is not told how to link at every message (a private chat
-# is, and "/start CODE" is answered anywhere).
+# is, and "/start CODE" is answered anywhere).  A private chat is only
+# ever the bot's: "/cmd@name" is answered there.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 cd "$NESTOR_HOME"

@@ -223,32 +223,43 @@ static int link_chat(struct tg_relay *r, const struct tg_update *u, const char *
 	return rc;
 }
 
+/* What ends a command's name and its "@bot" (Telegram's white space). */
+#define WS " \t\r\n"
+
 /* "/cmd@bot args" -> the command name's length and where args start. */
 static size_t command(const char *text, const char **args)
 {
-	size_t n = strcspn(text + 1, " @\n");
+	size_t n = strcspn(text + 1, WS "@");
 	const char *p = text + 1 + n;
 
-	p += strcspn(p, " \n");
-	while (*p == ' ' || *p == '\n')
-		p++;
+	p += strcspn(p, WS);
+	p += strspn(p, WS);
 	*args = p;
 	return n;
 }
 
 /* A command addressed to another bot in a group ("/tasks@other_bot"): not
- * ours to run nor to answer.  Telegram compares usernames ignoring case. */
-static bool other_bot(const struct tg_relay *r, const struct tg_update *u)
+ * ours to run nor to answer (a private chat is only ever ours: it hears
+ * that it was not understood).  Telegram compares usernames ignoring
+ * case.  The bot's own name not known yet (getMe failed): asked again, at
+ * most once a minute. */
+static bool other_bot(struct tg_relay *r, const struct tg_update *u)
 {
 	const char *at, *args;
 	size_t n;
 
-	if (u->kind != TG_UPDATE_TEXT || u->text[0] != '/' || !r->bot[0])
+	if (u->kind != TG_UPDATE_TEXT || !u->group || u->text[0] != '/')
 		return false;
 	at = u->text + 1 + command(u->text, &args);
 	if (*at != '@')
 		return false;
-	n = strcspn(++at, " \n");
+	if (!r->bot[0] && (!r->bot_asked || wallclock_now() - r->bot_asked >= 60)) {
+		r->bot_asked = wallclock_now();
+		tg_learn_bot(r);
+	}
+	if (!r->bot[0])
+		return false;
+	n = strcspn(++at, WS);
 	return n != strlen(r->bot) || strncasecmp(at, r->bot, n);
 }
 
@@ -260,7 +271,7 @@ const char *tg_start_code(const struct tg_update *u, char *buf, size_t len)
 	if (u->kind != TG_UPDATE_TEXT || !u->text || u->text[0] != '/' ||
 	    command(u->text, &args) != 5 || strncmp(u->text + 1, "start", 5))
 		return NULL;
-	n = strcspn(args, " \n");
+	n = strcspn(args, WS);
 	if (!n || n >= len)
 		return NULL;
 	memcpy(buf, args, n);
@@ -397,7 +408,14 @@ int tg_turn_give_up(struct tg_relay *r, const struct tg_update *u, const char *w
 int tg_refuse(struct tg_relay *r, const struct tg_update *u, const char *why, time_t now,
 	      struct err *e)
 {
+	long long uid = 0;
+
 	log_warn("telegram: chat %lld: update %lld refused: %s", u->chat_id, u->update_id, why);
+	/* a group that is not linked hears nothing from the bot */
+	if (u->group && tgstore_chat_user(r->s, u->chat_id, &uid, e) < 0)
+		return -1;
+	if (u->group && !uid)
+		return 0;
 	return answer_failed(r, u, why, now, e);
 }
 

@@ -503,7 +503,9 @@ void tg_learn_bot(struct tg_relay *r)
 
 	if (tg_call(&r->client, "getMe", NULL, 0, &me, &st, &e) < 0 ||
 	    bot_username(me, &name, &e) < 0)
-		log_warn("telegram: %s (commands to any bot are answered)", e.msg);
+		/* bot_username()'s own errors begin with "telegram: " */
+		log_warn("telegram: %s (commands to any bot are answered)",
+			 e.msg + (strncmp(e.msg, "telegram: ", 10) ? 0 : 10));
 	else
 		snprintf(r->bot, sizeof(r->bot), "%s", name ? name : "");
 	cJSON_Delete(me);

@@ -2,7 +2,8 @@
 # In a group the bot hears what is said to others: a command addressed to
 # another bot ("/tasks@other_bot") is neither run nor answered, and an
 # unlinked group is not told how to link at every message (a private chat
-# is, and "/start CODE" is answered anywhere).
+# is, and "/start CODE" is answered anywhere).  A private chat is only
+# ever the bot's: "/cmd@name" is answered there.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 cd "$NESTOR_HOME"
@@ -21,17 +22,16 @@ RELAY=$!
 trap 'kill $TG_PID $RELAY 2>/dev/null || true' EXIT
 wait_until -s 'cat run.err' "the relay to start" grep -qs 'relaying as @nestor_test_bot' run.err
 
-# Another bot's command is not run, even in a linked chat; ours is,
-# whatever the case of its name.  Updates are handled in order: once the
-# second is answered, the first was handled too, and said nothing.
+# A private chat is only ever ours: "/cmd@name" there is answered.
 code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
 tg_message 55 "/start $code"
 tg_wait_sent 55 1
-tg_message 55 "/tasks@some_other_bot"
-tg_message 55 "/tasks@Nestor_Test_Bot"
+tg_message 55 "/me@home"
 tg_wait_sent 55 2
-expect_match "our command answered" "$(tg_text 55 2)" 'water the plants'
-expect_eq "another bot's command: not answered" "$(tg_count 55)" 2
+expect_match "a private chat: /me@home is answered" "$(tg_text 55 2)" "understand"
+tg_message 88 "/tasks@some_other_bot"
+tg_wait_sent 88 1
+expect_match "an unlinked private chat: told for /cmd@name" "$(tg_text 88 1)" 'not linked to nestor'
 
 # Updates are handled in order: once the second is answered, the first
 # was handled too, and said nothing.
@@ -64,6 +64,10 @@ group_message -100 "/tasks"
 tg_wait_sent -100 3
 expect_match "a command without a name answered" "$(tg_text -100 3)" 'water the plants'
 expect_eq "other bots' commands: not answered" "$(tg_count -100)" 3
+# The bot's name ends at any white space, a tab too.
+group_message -100 "$(printf '/tasks@nestor_test_bot\tnow')"
+tg_wait_sent -100 4
+expect_match "our command before a tab answered" "$(tg_text -100 4)" 'water the plants'
 all_seen() { [ "$(tg_json "d['pending']")" = 0 ]; }
 wait_until -s tg_sent "every update confirmed, other bots' commands too" all_seen
 kill "$RELAY"

@@ -5,9 +5,11 @@
 # updates: the worker lives on, reconnects, and each message is answered
 # exactly once, its task made once.  A message whose update is over 64 KiB
 # (the text with many entities) is answered that it is too long, in its
-# chat's language, and the chat goes on.  With the workers down, a backlog
+# chat's language, and the chat goes on (an unlinked group is told
+# nothing).  With the workers down, a backlog
 # of over 100000 entries (more than the stream used to keep) loses none:
-# its oldest update is answered once a worker is back.
+# its oldest update is answered once a worker is back; that worker's getMe
+# failing, it asks again at a group's "/cmd@name" and ignores another bot's.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -78,6 +80,13 @@ tg_wait_sent 1001 4 30
 expect_match "goes on" "$(tg_text 1001 -1)" 'after the long one'
 expect_eq "one answer to the long one" "$(tg_count 1001)" 4
 expect_eq "tasks after the long one" "$(nestor --user u1 task list --json | "$PY" -c 'import json,sys; print([t["title"] for t in json.load(sys.stdin)])')" "['t2001', 'after the long one']"
+# One over 64 KiB in a group that is not linked: nothing said there.
+"$PY" -c '
+import json
+print(json.dumps({"chat_id": -500, "chat_type": "supergroup", "text": "x" * 4000,
+                  "entities": [{"offset": i, "length": 1, "type": "bold"} for i in range(4000)]}))' |
+	curl -sf -X POST -H 'Content-Type: application/json' "$TG/_message" -d @- >/dev/null
+wait_until -s 'tail -3 nestor.log' "the group's long one refused" grep -qs 'chat -500: update .* refused' nestor.log
 # One over 64 KiB with no chat to answer (a hostile message without its
 # chat): marked done, nothing sent anywhere, the chats go on.
 "$PY" -c '
@@ -90,6 +99,7 @@ expect_match "goes on after it" "$(tg_text 1001 -1)" 'after the chatless one'
 outbox_is() { [ "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["outbox"])')" = "$1" ]; }
 wait_until "the answers sent" outbox_is 0
 expect_eq "nothing to chat 0" "$(tg_count 0)" 0
+expect_eq "nothing to the unlinked group" "$(tg_count -500)" 0
 expect_eq "no dead letter" "$(nestor telegram status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["redis"]["dead"])')" 0
 kill "$W1"
 wait "$W1" || fail "worker exited $? on SIGTERM: $(tail -5 w1.err)"
@@ -116,10 +126,13 @@ resp XADD "$S" $((${R%-*} + 1)) 100200 1 | rcli --pipe >/dev/null
 tg_message 1001 "add task after the backlog"
 added() { rcli XREVRANGE "$S" + - COUNT 1 | grep -q "after the backlog"; }
 wait_until -s 'rcli XLEN "$S"; cat relay.err' "the relay to add the update" added
-# The stand-ins go (no worker is to read them), then a worker comes back.
+# The stand-ins go (no worker is to read them), then a worker comes back,
+# its getMe failing: it asks again at a group's "/cmd@name".
 resp XDEL "$S" $((${R%-*} + 1)) 100200 1000 | rcli --pipe >/dev/null
+tg_post /_control '{"fail": [{"method": "getMe", "status": 502}]}' >/dev/null
 start w2 worker --name w2
 W2=$LAST
+wait_until -s 'tail -3 nestor.log' "w2's getMe to fail" grep -qs 'getMe: 502.*commands to any bot' nestor.log
 tg_wait_sent 1002 3 30
 expect_match "the oldest of the backlog answered" "$(tg_text 1002 -1)" 't3001'
 tg_wait_sent 1001 6 30
@@ -127,6 +140,16 @@ expect_match "the newest answered" "$(tg_text 1001 -1)" 'after the backlog'
 wait_until -s 'rcli XPENDING "$S" workers - + 10; cat w2.err' "the backlog acknowledged" pending_is 0
 expect_eq "chat 1002: once each" "$(tg_count 1002)" 3
 expect_eq "chat 1001: once each" "$(tg_count 1001)" 6
+code=$(nestor --user u1 telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+for text in "/start $code" "/tasks@some_other_bot" "/tasks@nestor_test_bot"; do
+	"$PY" -c 'import json,sys; print(json.dumps({"chat_id": -600, "chat_type": "supergroup", "text": sys.argv[1]}))' "$text" |
+		curl -sf -X POST -H 'Content-Type: application/json' "$TG/_message" -d @- >/dev/null
+done
+tg_wait_sent -600 2 30
+expect_match "our command answered" "$(tg_text -600 2)" 't2001'
+wait_until -s 'rcli XPENDING "$S" workers - + 10' "the group's updates acknowledged" pending_is 0
+wait_until "the group's answers sent" outbox_is 0
+expect_eq "another bot's command not answered after getMe failed" "$(tg_count -600)" 2
 kill "$W2"
 wait "$W2" || fail "worker exited $? on SIGTERM: $(tail -5 w2.err)"
 echo ok

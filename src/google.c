@@ -580,6 +580,26 @@ static const char *policy(struct gsess *g)
 
 static cJSON *as_pushed(struct gsess *g, const char *calendar, const cJSON *item);
 
+/* Whether field f of a body sent is what Google's copy back (as_pushed)
+ * holds.  A start or end sent without its zone (one Google does not know:
+ * the times alone, in UTC) comes back in the calendar's: the zone is not
+ * compared, only the instant (both dateTimes are made from one, in UTC). */
+static bool same_field(const cJSON *f, const cJSON *back)
+{
+	const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(back, f->string);
+	cJSON *bare;
+	bool same;
+
+	if ((strcmp(f->string, "start") && strcmp(f->string, "end")) || !cJSON_IsObject(f) ||
+	    !cJSON_IsObject(theirs) || cJSON_GetObjectItemCaseSensitive(f, "timeZone"))
+		return cJSON_Compare(f, theirs, true);
+	bare = cJSON_Duplicate(theirs, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(bare, "timeZone");
+	same = cJSON_Compare(f, bare, true);
+	cJSON_Delete(bare);
+	return same;
+}
+
 /* Whether Google's copy of an event, read back as this device reads it,
  * is the event as it is here (whole is its full body, not only the
  * fields sent): our own earlier change, whose answer was lost (a crash or
@@ -596,8 +616,7 @@ static bool same_as_sent(struct gsess *g, const char *calendar, const cJSON *the
 	same = true;
 	/* an insert's body names its id, which the copy read back leaves out */
 	for (const cJSON *f = whole->child; f && same; f = f->next)
-		same = !strcmp(f->string, "id") ||
-		       cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(back, f->string), true);
+		same = !strcmp(f->string, "id") || same_field(f, back);
 	cJSON_Delete(back);
 	return same;
 }
@@ -744,32 +763,46 @@ static bool refused_for_good(const struct gcal_resp *r)
 }
 
 /* An event added here that Google refuses for good (absent there): it is
- * not lost.  It stays here and is not sent again until it changes here;
- * the refusal (Google's error) is recorded with it, in one transaction. */
+ * not lost.  It stays here, without a Google id (gsync_unsent), and is not
+ * sent again until it changes here; the refusal (Google's error, with the
+ * event's uid: event_uid, what names the record once the event has no
+ * Google id; an id here may be reused) is recorded with it, in one
+ * transaction. */
 static int keep_refused(struct gsess *g, const struct gsync_op *op, const cJSON *mine,
 			const struct gcal_resp *why, struct err *e)
 {
-	struct gsync_op all = *op;
 	const cJSON *gerr = cJSON_GetObjectItemCaseSensitive(why->json, "error");
+	cJSON *t = cJSON_IsObject(gerr) ? cJSON_Duplicate(gerr, true) : cJSON_CreateObject();
 	char *mtext = mine ? cJSON_PrintUnformatted(mine) : xstrdup("null");
-	char *ttext = cJSON_IsObject(gerr) ? cJSON_PrintUnformatted(gerr)
-					   : xasprintf("{\"code\":%ld}", why->status);
+	char *ttext;
+	struct event ev;
 	struct gsync_conflict_rec c = {
 		op->event_id, op->calendar, op->remote_id,	     "(refused)",
-		mtext,	      ttext,	    "google (refused there)"
+		mtext,	      NULL,	    "google (refused there)"
 	};
 	int rc = -1;
 
-	all.last_put = LLONG_MAX;
+	if (!cJSON_IsObject(gerr))
+		cJSON_AddNumberToObject(t, "code", (double)why->status);
+	cJSON_DeleteItemFromObjectCaseSensitive(t, "event_uid");
+	memset(&ev, 0, sizeof(ev));
+	if (event_get(g->s, op->event_id, &ev, &(struct err){ 0 }) == 0) {
+		cJSON_AddStringToObject(t, "event_uid", ev.uid);
+		event_release(&ev);
+	}
+	ttext = cJSON_PrintUnformatted(t);
+	c.theirs = ttext;
+	cJSON_Delete(t);
 	if (gsync_apply_begin(g->s, false, e) == 0) {
+		/* a change made here while the insert was sent stays queued */
 		if (gsync_conflict(g->s, &c, g->now, NULL, e) < 0 ||
-		    gsync_pushed(g->s, &all, NULL, e) < 0)
+		    gsync_pushed(g->s, op, NULL, e) < 0 || gsync_unsent(g->s, op->event_id, e) < 0)
 			gsync_apply_abort(g->s);
 		else
 			rc = gsync_apply_end(g->s, 0, NULL, e);
 	}
 	free(mtext);
-	free(ttext);
+	cJSON_free(ttext);
 	return rc;
 }
 
@@ -895,7 +928,7 @@ static int changed_only(struct gsess *g, const struct gsync_op *op, cJSON *body,
 	free(path);
 	for (f = theirs ? body->child : NULL; f; f = next) {
 		next = f->next;
-		if (cJSON_Compare(f, cJSON_GetObjectItemCaseSensitive(theirs, f->string), true))
+		if (same_field(f, theirs))
 			cJSON_DeleteItemFromObjectCaseSensitive(body, f->string);
 	}
 	if (theirs && !body->child)

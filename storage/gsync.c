@@ -625,6 +625,24 @@ int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, 
 	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
 }
 
+int gsync_unsent(struct store *s, long long event_id, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"UPDATE events SET remote_id = NULL WHERE id = ?1 AND etag IS NULL AND NOT EXISTS"
+		" (SELECT 1 FROM outbox WHERE target = 'google' AND entity = 'event'"
+		" AND op = 'put' AND entity_id = ?1)",
+		e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, event_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, e, "event");
+}
+
 int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e)
 {
 	/* a pull (applying) writes what Google has, whatever the role */

@@ -125,6 +125,11 @@ int gsync_retry(struct store *s, const struct gsync_op *op, time_t next, const c
  * conflict): the event keeps etag, so its push is a PATCH that meets
  * Google's version. */
 int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, struct err *e);
+/* Event event_id, whose insert Google refused, is not in Google: no
+ * Google id, so deleting it or moving it out sends nothing, and a change
+ * here inserts it anew.  Unless a put of it is still queued (a change made
+ * while the insert was sent): that one inserts it with this id. */
+int gsync_unsent(struct store *s, long long event_id, struct err *e);
 
 int gsync_writable(struct store *s, long long event_id, const char *calendar, struct err *e);
 /* Pending ops due at due (0: all of them). */

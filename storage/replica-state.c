@@ -157,12 +157,16 @@ int replica_conflicts(struct store *s, size_t limit, struct replica_conflict **o
 	for (size_t i = 0; i < replica_nentities; i++) {
 		/* a Google sync's record names an event without a gid by its
 		 * calendar's and its own Google ids (gsync_conflict; an older
-		 * record by its own alone) */
+		 * record by its own alone); a refusal, whose event may have no
+		 * Google id since, by the event's uid too (keep_refused) */
 		bool event = !strcmp(replica_entities[i].table, "events");
 		char *more = xasprintf(
 			"%s WHEN '%s' THEN coalesce((SELECT id FROM %s WHERE gid = c.gid), %s)",
 			sql, replica_entities[i].entity, replica_entities[i].table,
-			event ? "(SELECT min(x.id) FROM events x JOIN calendars k"
+			event ? "(SELECT x.id FROM events x WHERE x.deleted = 0 AND c.field ="
+				" '(refused)' AND x.uid = CASE WHEN json_valid(c.theirs) THEN"
+				" json_extract(c.theirs, '$.event_uid') END),"
+				" (SELECT min(x.id) FROM events x JOIN calendars k"
 				" ON k.id = x.calendar_id WHERE x.deleted = 0 AND c.gid"
 				" IN ('google:' || x.remote_id, 'google:' || k.remote_id"
 				" || '/' || x.remote_id))"

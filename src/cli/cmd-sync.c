@@ -258,7 +258,7 @@ static int sync_cmd_conflicts(struct ctx *ctx, int argc, char **argv)
 
 			fprintf(ctx->out, "refused by Google: ");
 			cmd_put_safe(ctx->out, cJSON_IsString(m) ? m->valuestring : "?");
-			fprintf(ctx->out, "; kept here, not on Google: ");
+			fprintf(ctx->out, "; it was kept here: ");
 			cmd_put_safe(ctx->out, cs[i].mine ? cs[i].mine : "null");
 			fputc('\n', ctx->out);
 			cJSON_Delete(t);

@@ -30,7 +30,7 @@ expect_match "refused insert: kept here" \
 	"$(nestor agenda --from 2026-06-10 --to 2026-06-10 --calendar Work)" "Outlook meeting"
 expect_eq "refused insert: not queued" "$(queued)" 0
 expect_match "refused insert: in the conflicts" "$(nestor sync conflicts)" \
-	"  event $id  refused by Google: Invalid time zone definition for start time\.; kept here, not on Google: "
+	"  event $id  refused by Google: Invalid time zone definition for start time\.; it was kept here: "
 p0=$(posts)
 NESTOR_NOW=$((TEST_T0 + 86400))@$TEST_REAL0 nestor google sync >out 2>err
 expect_eq "refused insert: the next day quiet" "$(cat out) $(cat err) $(($(posts) - p0))" \
@@ -154,3 +154,58 @@ nestor google sync >out 2>err
 expect_eq "Outlook zone: an edit sent" "$(cat out) $(cat err)" "2 calendars: pushed 1, pulled 0, removed 0 "
 expect_match "Outlook zone: kept here" \
 	"$(nestor agenda --from 2026-06-12 --to 2026-06-12 --calendar Work)" "08:00-09:00  Outlook review"
+expect_eq "Outlook zone: the edit alone, not its times" "$(gctl /_requests | python3 -c 'import json, sys
+r = [r for r in json.load(sys.stdin) if r["method"] == "PATCH"][-1]
+print(sorted(json.loads(r["body"])))')" "['location']"
+
+# Its insert reached Google, the answer lost: Google's copy, in the
+# calendar's zone, is what was sent (the same instants): no conflict, and
+# the zone here stays.
+sed 's/outlook1@/outlook2@/; s/Outlook review/Outlook lost/; s/20260612T/20260613T/' outlook.ics >lost.ics
+gctl /_control '{"hang_insert": true}' >/dev/null
+nestor import lost.ics --calendar Work >/dev/null
+"$NESTOR_BIN" google sync >out 2>&1 &
+pid=$!
+wait_until "the insert to reach Google" eval "[ \$(in_google 'Outlook lost') = 1 ]"
+kill -9 $pid
+wait $pid 2>/dev/null || true
+nestor google sync >out 2>err
+expect_eq "Outlook zone, answer lost: no conflict" "$(cat out) $(cat err)" \
+	"2 calendars: pushed 1, pulled 0, removed 0 "
+expect_eq "Outlook zone, answer lost: its zone here" \
+	"$(sqlite3 "$DB" "SELECT tzid FROM events WHERE summary = 'Outlook lost'")" "W. Europe Standard Time"
+
+# A refused event deleted here, or moved out of Google's calendars: Google
+# never had it, nothing is sent; its record names it while it is here.
+refuse() { gctl /_control '{"fail": [{"method": "POST", "path": "/events", "status": 400,
+  "reason": "invalid", "message": "Bad"}]}' >/dev/null; }
+id=$(nestor event add "Refused gone" --at "2026-06-15 10:00" --for 1h --calendar Work)
+refuse
+nestor google sync >/dev/null 2>&1
+n0=$(gctl /_requests | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+nestor event rm "$id" >/dev/null
+id=$(nestor event add "Refused moved" --at "2026-06-16 10:00" --for 1h --calendar Work)
+refuse
+nestor google sync >/dev/null 2>&1
+nestor event edit "$id" --calendar personal >/dev/null
+nestor google sync >out 2>err
+expect_eq "refused, then deleted or moved: nothing sent" "$(cat out) $(cat err) $(queued) $(gctl /_requests |
+	python3 -c 'import json, sys
+print([r["method"] for r in json.load(sys.stdin)[int(sys.argv[1]):] if "/events/" in r["path"]])' "$n0")" \
+	"2 calendars: pushed 0, pulled 0, removed 0  0 []"
+expect_match "refused, then moved: named by its id here" "$(nestor sync conflicts | head -1)" \
+	"  event $id  refused by Google: Bad; it was kept here: "
+
+# An edit made while the refused insert was on its way is not lost: it is
+# sent after the refusal.
+id=$(nestor event add "Refused in flight" --at "2026-06-17 10:00" --for 1h --calendar Work)
+refuse
+gctl /_control '{"hold": {"method": "POST", "path": "/events", "flag": "'"$PWD/held"'",
+  "release": "'"$PWD/go"'"}}' >/dev/null
+nestor google sync >out 2>err &
+pid=$!
+wait_until "the insert to be held" test -e held
+nestor event edit "$id" --location "Room 9" >/dev/null
+: >go
+wait $pid || fail "a refused insert edited meanwhile: the sync failed: $(cat err)"
+expect_eq "refused, edited meanwhile: sent" "$(in_google "Refused in flight") $(queued)" "1 0"

@@ -32,7 +32,8 @@ Test control (not logged):
                    HTML or a 200 that is no list)}], "hang_insert": true (store the next
                    insert, then never answer), "hang_patch": true (the
                    same for the next patch), "hold": {"path", "flag",
-                   "release"} (the next GET whose path has it is answered
+                   "release", "method"} (the next GET, or request of that
+                   method, whose path has it is answered
                    once the file release exists; the file flag is made
                    when it waits), "revoke": true,
                    "expire_access": true, "expire_sync": true,
@@ -217,18 +218,22 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             S["log"].append({"method": method, "path": unquote(path), "query": q,
                              "if_match": self.headers.get("If-Match"), "body": raw})
-            for f in S["fail"]:
-                if f["count"] > 0 and f.get("method", method) == method and \
-                        f.get("path", "") in unquote(path):
-                    f["count"] -= 1
-                    code = f["status"]
-                    if "raw" in f:
-                        return self.reply_raw(code, f["raw"])
-                    if code == 401:
-                        return self.reply(*self.unauth())
-                    return self.reply(*gerror(code, f.get("reason", "backendError"),
-                                              f.get("message", "injected")),
-                                      headers={"Retry-After": "0"} if code == 429 else None)
+            f = next((f for f in S["fail"] if f["count"] > 0 and
+                      f.get("method", method) == method and f.get("path", "") in unquote(path)),
+                     None)
+            if f:
+                f["count"] -= 1
+        if f:
+            self.held(method, path)
+            code = f["status"]
+            if "raw" in f:
+                return self.reply_raw(code, f["raw"])
+            if code == 401:
+                return self.reply(*self.unauth())
+            return self.reply(*gerror(code, f.get("reason", "backendError"),
+                                      f.get("message", "injected")),
+                              headers={"Retry-After": "0"} if code == 429 else None)
+        with LOCK:
             if path == "/o/oauth2/v2/auth":
                 return self.authorize(q)
             if path == "/token":
@@ -254,16 +259,22 @@ class Handler(BaseHTTPRequestHandler):
                 code, obj = 404, {"error": "not found"}
         if hang:
             time.sleep(3600)
-        hold = S["hold"]
-        if hold and method == "GET" and hold["path"] in path:
-            S["hold"] = None
-            with open(hold["flag"], "w") as f:
-                f.write("held\n")
-            for _ in range(6000):
-                if os.path.exists(hold["release"]):
-                    break
-                time.sleep(0.01)
+        self.held(method, path)
         self.reply(code, obj)
+
+    def held(self, method, path):
+        """Wait for the release file when the hold is for this request."""
+        with LOCK:
+            hold = S["hold"]
+            if not hold or method != hold.get("method", "GET") or hold["path"] not in path:
+                return
+            S["hold"] = None
+        with open(hold["flag"], "w") as f:
+            f.write("held\n")
+        for _ in range(6000):
+            if os.path.exists(hold["release"]):
+                break
+            time.sleep(0.01)
 
     def unauth(self):
         return gerror(401, "authError", "Invalid Credentials",

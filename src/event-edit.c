@@ -96,7 +96,7 @@ static int clock_min(time_t t)
 /* The time of day w was written with: 02:30 inside a gap is not 03:30. */
 static int when_min(const struct when *w)
 {
-	return w->has_wall ? (int)((w->wall % DAY + DAY) % DAY / 60) : clock_min(w->at);
+	return w->has_wall ? when_wall_minutes(w->wall) : clock_min(w->at);
 }
 
 /* The new start of the occurrence or series starting at old, and the time
@@ -265,7 +265,7 @@ int event_edit(struct store *s, time_t now, struct event *ev, const struct event
 		/* the day or the time that was not said stays the event's;
 		 * the time a series keeps is the local zone's when it is its */
 		int old_min = ev->rrule && ev->has_wall && tz_is_local(ev->tzid)
-				      ? (int)((ev->wall_start % DAY + DAY) % DAY / 60)
+				      ? when_wall_minutes(ev->wall_start)
 				      : clock_min(ev->start);
 		int want;
 

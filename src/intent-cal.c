@@ -269,8 +269,7 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 /* The time of day as written: 02:30 inside a gap is not 03:30. */
 static int wall_minutes(const struct nlp *s, const struct when *w)
 {
-	return w->has_wall ? (int)((w->wall % 86400 + 86400) % 86400 / 60)
-			   : intent_minutes(s->zone, w->at);
+	return w->has_wall ? when_wall_minutes(w->wall) : intent_minutes(s->zone, w->at);
 }
 
 /* The words before the first day of a series, left last once it is read. */

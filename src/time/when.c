@@ -1202,3 +1202,8 @@ out:
 	lex_release(&lx);
 	return ret;
 }
+
+int when_wall_minutes(time_t wall)
+{
+	return (int)((wall % 86400 + 86400) % 86400 / 60);
+}

@@ -76,6 +76,10 @@ struct when {
 	time_t wall;
 };
 
+/* The minutes after midnight of a wall-clock time in seconds read as UTC
+ * (struct when's wall, an event's wall_start): 02:30 of a gap is 150. */
+int when_wall_minutes(time_t wall);
+
 /* How numeric dates ("5.12", "5/12/2026") are read: day, month or year first. */
 enum when_order { WHEN_DMY, WHEN_MDY, WHEN_YMD };
 

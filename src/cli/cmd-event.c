@@ -659,8 +659,14 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 		show_line(ctx, "except",
 			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exdates"), i)->valuestring);
 	if (ev.noverrides) {
+		size_t nd = 0;
+
+		for (size_t i = 0; i < ev.noverrides; i++)
+			nd += ev.overrides[i].declined;
 		snprintf(a, sizeof(a), "%zu changed occurrence%s", ev.noverrides,
 			 ev.noverrides == 1 ? "" : "s");
+		if (nd)
+			snprintf(a + strlen(a), sizeof(a) - strlen(a), ", %zu declined", nd);
 		show_line(ctx, "changes", a);
 	}
 	show_line(ctx, "location", ev.location);

@@ -212,6 +212,7 @@ static int edit_one(struct store *s, time_t now, struct event *ev, const struct 
 		set_str(&o.notes, prev->notes);
 		set_str(&o.location, prev->location);
 		set_str(&o.tzid, prev->tzid);
+		o.declined = prev->declined;
 	}
 	set_str(&o.summary, a->summary);
 	set_str(&o.notes, a->notes);

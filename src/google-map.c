@@ -403,6 +403,8 @@ int gmap_instance(const cJSON *item, bool all_day, const char *cal_tz, time_t *k
 	}
 	if (!ad)
 		o->tzid = dup_or_null(tzid ? tzid : cal_tz);
+	/* the user may decline one occurrence alone: shown, not reminded */
+	o->declined = declined(cJSON_GetObjectItemCaseSensitive(item, "attendees"));
 	*ov = o;
 	return 0;
 }

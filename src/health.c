@@ -1,4 +1,5 @@
 #include "health.h"
+#include "gsync.h"
 #include "tgstore.h"
 #include "telegram.h"
 #include "answer.h"
@@ -209,7 +210,8 @@ static int collect(struct store *s, struct config *cfg, const char *db_path, con
 	    stats_overdue(s, user, now - SCHED_LATE_GRACE, &h->overdue, &h->overdue_job, e) < 0 ||
 	    stats_failed(s, user, now - DAY, &h->failed, &h->failed_job, &h->failed_channel,
 			 &h->failed_detail, e) < 0 ||
-	    sync_part(s, cfg, h, e) < 0) {
+	    sync_part(s, cfg, h, e) < 0 ||
+	    (!user && gsync_refused_count(s, &h->google_refused, e) < 0)) {
 		health_release(h);
 		return -1;
 	}
@@ -348,6 +350,11 @@ char *health_text(const struct health *h, time_t now)
 		} else {
 			sbuf_adds(&sb, "configured");
 		}
+		if (!strcmp(t->name, "google") && h->google_refused)
+			sbuf_addf(&sb,
+				  "; %ld event%s refused by Google, kept here only: see nestor sync"
+				  " conflicts",
+				  h->google_refused, h->google_refused == 1 ? "" : "s");
 		sbuf_adds(&sb, "\n");
 	}
 	if (h->log_path)
@@ -426,6 +433,8 @@ cJSON *health_json(const struct health *h)
 		render_add_time(p, "last_ok", t->last_ok != 0, t->last_ok);
 		render_add_str(p, "last_error", t->last_error);
 		cJSON_AddNumberToObject(p, "outbox", (double)t->outbox);
+		if (!strcmp(t->name, "google"))
+			cJSON_AddNumberToObject(p, "refused", (double)h->google_refused);
 		cJSON_AddItemToArray(arr, p);
 	}
 	p = cJSON_AddObjectToObject(o, "log");

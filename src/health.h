@@ -74,6 +74,9 @@ struct health {
 	size_t nother;
 
 	long long dead_letters; /* Telegram updates in Redis's dead letters; -1: not asked */
+	/* events kept here only, their insert refused by Google
+	 * (gsync_refused_count()); not a problem: the conflicts tell why */
+	long google_refused;
 
 	const char *log_path; /* NULL when not read */
 	long log_errors;      /* errors logged since local midnight */

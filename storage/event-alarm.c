@@ -210,11 +210,17 @@ static int plan(struct store *s, const struct event *ev, const struct event_alar
 	w->j.run_offset = offset;
 	w->j.has_wall = ev->has_wall && !ev->all_day;
 	w->j.wall_start = ev->wall_start;
-	if (ev->nexdates)
-		w->j.exdates = xcalloc(ev->nexdates, sizeof(*w->j.exdates));
+	/* an occurrence declined alone is skipped as an excluded one is */
+	if (ev->nexdates + ev->noverrides)
+		w->j.exdates = xcalloc(ev->nexdates + ev->noverrides, sizeof(*w->j.exdates));
 	for (size_t i = 0; i < ev->nexdates; i++)
 		w->j.exdates[w->j.nexdates++] =
 			ev->all_day ? tz_date_to_local(ev->exdates[i]) : ev->exdates[i];
+	for (size_t i = 0; i < ev->noverrides; i++)
+		if (ev->overrides[i].declined)
+			w->j.exdates[w->j.nexdates++] =
+				ev->all_day ? tz_date_to_local(ev->overrides[i].recurrence_id)
+					    : ev->overrides[i].recurrence_id;
 	job_recur(&w->j, &r);
 	if (recur_next(&r, now, &w->j.next_run, &w->j.has_next, e) < 0) {
 		struct err why = { 0, "" };

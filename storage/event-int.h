@@ -35,7 +35,7 @@ void event_from_row(sqlite3_stmt *st, struct event *ev);
 void event_from_row_packed(sqlite3_stmt *st, struct event *ev, const char *calendar, bool brief,
 			   struct event_list *l);
 /* Append the override in columns col.. (recurrence_id, summary, description,
- * location, start, end, tzid) of st to ev. */
+ * location, start, end, tzid, declined) of st to ev. */
 void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev);
 int event_load_overrides(struct store *s, struct event *ev, struct err *e);
 /* The longest DURATION or alarm TRIGGER taken: 10000 Gregorian years. */

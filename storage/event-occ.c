@@ -359,7 +359,7 @@ static void sort_events_by_id(struct event_list *l)
 }
 
 /* Attach override rows (event_id, recurrence_id, summary, description,
- * location, start, end, tzid) to the events of l, which is sorted by id. */
+ * location, start, end, tzid, declined) to the events of l, which is sorted by id. */
 static int attach_overrides(struct store *s, sqlite3_stmt *st, struct event_list *l, struct err *e)
 {
 	int rc;
@@ -942,7 +942,8 @@ int event_all(struct store *s, const char *calendar, struct event_list *out, str
 		goto fail;
 	st = store_prepare(s,
 			   "SELECT o.event_id, o.recurrence_id, o.summary, o.description,"
-			   " o.location, o.start, o.\"end\", o.tzid FROM event_overrides o"
+			   " o.location, o.start, o.\"end\", o.tzid, o.declined"
+			   " FROM event_overrides o"
 			   " ORDER BY o.event_id, o.recurrence_id",
 			   e);
 	if (!st || attach_overrides(s, st, out, e) < 0)

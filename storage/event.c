@@ -405,7 +405,8 @@ static int write_overrides(struct store *s, const struct event *ev, bool is_new,
 	static const char *const del = "DELETE FROM event_overrides WHERE event_id = ?";
 	static const char *const ins =
 		"INSERT INTO event_overrides(event_id, recurrence_id, summary,"
-		" description, location, start, \"end\", tzid) VALUES (?,?,?,?,?,?,?,?)";
+		" description, location, start, \"end\", tzid, declined)"
+		" VALUES (?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -436,6 +437,7 @@ static int write_overrides(struct store *s, const struct event *ev, bool is_new,
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)o->start);
 		sqlite3_bind_int64(st, 7, (sqlite3_int64)o->end);
 		store_bind_text(st, 8, o->tzid);
+		sqlite3_bind_int(st, 9, o->declined);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			store_stmt_done(st);
 			return store_error(s, e, "event override");
@@ -630,12 +632,13 @@ void event_override_from_row(sqlite3_stmt *st, int col, struct event *ev)
 	o->start = (time_t)sqlite3_column_int64(st, col + 4);
 	o->end = (time_t)sqlite3_column_int64(st, col + 5);
 	o->tzid = store_col_text(st, col + 6);
+	o->declined = sqlite3_column_int(st, col + 7) != 0;
 }
 
 int event_load_overrides(struct store *s, struct event *ev, struct err *e)
 {
 	static const char *const sql = "SELECT recurrence_id, summary, description, location,"
-				       " start, \"end\", tzid FROM event_overrides"
+				       " start, \"end\", tzid, declined FROM event_overrides"
 				       " WHERE event_id = ? ORDER BY recurrence_id";
 	sqlite3_stmt *st = store_stmt(s, sql, e);
 	int rc;

@@ -44,6 +44,9 @@ struct event_override {
 	char *location;
 	time_t start, end;
 	char *tzid;
+	/* the user declined this occurrence alone (Google's instance, their
+	 * attendee entry answering "declined"): shown, never reminded */
+	bool declined;
 };
 
 struct event {

@@ -556,6 +556,65 @@ int gsync_conflict(struct store *s, const struct gsync_conflict_rec *c, time_t n
 	return 0;
 }
 
+/* The refusals of the event ev.* still standing (gsync_refused_count()):
+ * theirs, Google's error, names the event by its uid. */
+#define REFUSED_OF_EV                                                                              \
+	" FROM sync_conflicts c WHERE c.entity = 'event' AND c.field = '(refused)'"                \
+	" AND CASE WHEN json_valid(c.theirs) THEN json_extract(c.theirs, '$.event_uid') END"       \
+	" = ev.uid"
+#define REFUSED_EVENTS                                                                             \
+	" FROM events ev JOIN calendars cal ON cal.id = ev.calendar_id"                            \
+	" AND cal.source = 'google'"                                                               \
+	" WHERE ev.deleted = 0 AND ev.etag IS NULL"
+
+/* The text of the first column of st's row (prepared, bound), or NULL
+ * when there is none; st is finalized. */
+static int one_text(struct store *s, sqlite3_stmt *st, char **out, const char *what, struct err *e)
+{
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = store_col_text(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, what);
+}
+
+int gsync_refused_count(struct store *s, long *n, struct err *e)
+{
+	char *v;
+
+	if (one_text(s,
+		     store_prepare(s,
+				   "SELECT count(*)" REFUSED_EVENTS
+				   " AND EXISTS (SELECT 1" REFUSED_OF_EV ")",
+				   e),
+		     &v, "sync conflicts", e) < 0)
+		return -1;
+	*n = v ? atol(v) : 0;
+	free(v);
+	return 0;
+}
+
+int gsync_refused_why(struct store *s, long long event_id, char **why, struct err *e)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT coalesce(json_extract(t, '$.message'),"
+		" json_extract(t, '$.errors[0].reason'), 'HTTP ' || json_extract(t, '$.code'), '?')"
+		" FROM (SELECT (SELECT c.theirs" REFUSED_OF_EV
+		" ORDER BY c.id DESC LIMIT 1) AS t" REFUSED_EVENTS
+		" AND ev.id = ?) WHERE t NOTNULL",
+		e);
+
+	if (st)
+		sqlite3_bind_int64(st, 1, event_id);
+	return one_text(s, st, why, "sync conflicts", e);
+}
+
 int gsync_conflict_drop(struct store *s, long long id, struct err *e)
 {
 	sqlite3_stmt *st = store_prepare(s, "DELETE FROM sync_conflicts WHERE id = ?", e);
@@ -592,18 +651,12 @@ int gsync_resume(struct store *s, struct err *e)
 
 int gsync_paused(struct store *s, char **why, struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT paused_why FROM google_state WHERE id = 1 AND paused_at IS NOT NULL", e);
-	int rc;
-
-	*why = NULL;
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*why = store_col_text(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, e, "google state");
+	return one_text(s,
+			store_prepare(s,
+				      "SELECT paused_why FROM google_state WHERE id = 1 AND "
+				      "paused_at IS NOT NULL",
+				      e),
+			why, "google state", e);
 }
 
 int gsync_later_put_etag(struct store *s, long long event_id, const char *etag, struct err *e)

@@ -156,6 +156,15 @@ int gsync_conflict(struct store *s, const struct gsync_conflict_rec *c, time_t n
 		   struct err *e);
 int gsync_conflict_drop(struct store *s, long long id, struct err *e);
 
+/* Events kept here only because Google refused their insert (a "(refused)"
+ * conflict names them): still in a Google calendar, and no change of
+ * them taken by Google since (no etag).  An edit Google takes clears it;
+ * dropping the conflict record forgets it.  count: how many; why: the
+ * latest refusal of event_id in Google's words (its message, else its
+ * reason, else "HTTP CODE"), or NULL when it is not refused; free() it. */
+int gsync_refused_count(struct store *s, long *n, struct err *e);
+int gsync_refused_why(struct store *s, long long event_id, char **why, struct err *e);
+
 /* Pause Google sync (why: one line), resume it, read it (*why NULL: not
  * paused; the caller frees). */
 int gsync_pause(struct store *s, time_t now, const char *why, struct err *e);

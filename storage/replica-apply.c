@@ -653,12 +653,14 @@ static int write_overrides(struct applier *a, long long event, const cJSON *arr,
 		const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "recurrence_id");
 		const cJSON *start = cJSON_GetObjectItemCaseSensitive(o, "start");
 		const cJSON *end = cJSON_GetObjectItemCaseSensitive(o, "end");
+		const cJSON *declined = cJSON_GetObjectItemCaseSensitive(o, "declined");
 
 		if (!is_int(rid) || !is_int(start) || !is_int(end))
 			return reject(e, "%s", "an override lacks its times");
 		st = prep(a,
 			  "INSERT INTO event_overrides(event_id, recurrence_id, start, \"end\","
-			  " summary, description, location, tzid) VALUES (?,?,?,?,?,?,?,?)",
+			  " summary, description, location, tzid, declined)"
+			  " VALUES (?,?,?,?,?,?,?,?,?)",
 			  e);
 		if (!st)
 			return -1;
@@ -671,6 +673,8 @@ static int write_overrides(struct applier *a, long long event, const cJSON *arr,
 
 			store_bind_text(st, 5 + i, cJSON_IsString(t) ? t->valuestring : NULL);
 		}
+		/* a peer older than migration 30 sends none: not declined */
+		sqlite3_bind_int(st, 9, is_int(declined) && declined->valuedouble != 0);
 		if (run(a, st, e) < 0)
 			return -1;
 	}

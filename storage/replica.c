@@ -708,7 +708,8 @@ char *replica_field_expr(const struct rfield *f)
 		return xstrdup(
 			"(SELECT json_group_array(json_object('recurrence_id', recurrence_id,"
 			" 'summary', summary, 'description', description, 'location',"
-			" location, 'start', start, 'end', \"end\", 'tzid', tzid)) FROM"
+			" location, 'start', start, 'end', \"end\", 'tzid', tzid, 'declined',"
+			" declined)) FROM"
 			" (SELECT * FROM event_overrides WHERE event_id = T.id"
 			" ORDER BY recurrence_id))");
 	default: return xasprintf("T.\"%s\"", f->name);

@@ -592,6 +592,9 @@ const char *const schema_migrations[] = {
 	 * it reads the others from (event-occ.c, window_refs_load()). */
 	"ALTER TABLE events ADD COLUMN wall_start INTEGER;"
 	"CREATE INDEX events_wall ON events(id, wall_start) WHERE wall_start IS NOT NULL;",
+	/* 30: an occurrence the user declined alone (event.h, struct
+	 * event_override, declined): shown, not reminded. */
+	"ALTER TABLE event_overrides ADD COLUMN declined INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -5,6 +5,7 @@
 #include "every.h"
 #include "event-args.h"
 #include "event.h"
+#include "gsync.h"
 #include "render.h"
 #include "tz.h"
 #include "when.h"
@@ -627,7 +628,7 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
 	struct event ev;
 	long long id;
-	char a[128], b[64];
+	char a[128], b[64], *refused = NULL;
 	cJSON *j;
 
 	if (cmd_negative_id(ctx, argc, argv, NULL) < 0 ||
@@ -638,8 +639,15 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 	if (cmd_parse_id(ctx, argv[optind], &id) < 0 ||
 	    event_get(ctx->store, id, &ev, &ctx->err) < 0)
 		return -1;
+	if (gsync_refused_why(ctx->store, ev.id, &refused, &ctx->err) < 0) {
+		event_release(&ev);
+		return -1;
+	}
 	j = json_event(&ev);
+	if (refused)
+		cJSON_AddStringToObject(j, "google_refused", refused);
 	if (ctx->json) {
+		free(refused);
 		cmd_print_json(ctx, j);
 		event_release(&ev);
 		return 0;
@@ -659,13 +667,25 @@ static int event_cmd_show(struct ctx *ctx, int argc, char **argv)
 		show_line(ctx, "except",
 			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exdates"), i)->valuestring);
 	if (ev.noverrides) {
+		size_t nd = 0;
+
+		for (size_t i = 0; i < ev.noverrides; i++)
+			nd += ev.overrides[i].declined;
 		snprintf(a, sizeof(a), "%zu changed occurrence%s", ev.noverrides,
 			 ev.noverrides == 1 ? "" : "s");
+		if (nd)
+			snprintf(a + strlen(a), sizeof(a) - strlen(a), ", %zu declined", nd);
 		show_line(ctx, "changes", a);
 	}
 	show_line(ctx, "location", ev.location);
 	show_lines(ctx, "notes", ev.notes);
 	show_line(ctx, "calendar", ev.calendar);
+	if (refused) {
+		fprintf(ctx->out, "%-10s refused (", "google");
+		cmd_put_safe(ctx->out, refused);
+		fputs("); kept here only\n", ctx->out);
+		free(refused);
+	}
 	for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(j, "attendees")); i++)
 		show_line(ctx, "attendee",
 			  cJSON_GetArrayItem(cJSON_GetObjectItem(j, "attendees"), i)->valuestring);

@@ -996,6 +996,42 @@ START_TEST(test_gap_wall_replicated)
 }
 END_TEST
 
+/* An occurrence declined alone stays declined on the other device. */
+START_TEST(test_declined_occurrence_replicated)
+{
+	struct event_override ov = { .recurrence_id = 86400 * 30 + 36000,
+				     .start = 86400 * 30 + 36000,
+				     .end = 86400 * 30 + 39600,
+				     .declined = true };
+	struct event ev = { .summary = "weekly",
+			    .start = 86400 * 23 + 36000,
+			    .end = 86400 * 23 + 39600,
+			    .tzid = "UTC",
+			    .rrule = "FREQ=WEEKLY",
+			    .overrides = &ov,
+			    .noverrides = 1 };
+	struct err e = { 0, "" };
+	char *odir = tu_tmpdir();
+	struct store *other = tu_store_open(odir);
+	struct event got;
+	long snap;
+
+	ck_assert_int_eq(replica_enable(st, &snap, &e), 0);
+	ck_assert_int_eq(replica_enable(other, &snap, &e), 0);
+	ck_assert_msg(event_add(st, &ev, 1000, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(pass_on(st, other), 0);
+	ck_assert_msg(event_get_uid(other, ev.uid, &got, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(got.noverrides, 1);
+	ck_assert(got.overrides[0].declined);
+	event_release(&got);
+	store_free(other);
+	tu_rmrf(odir);
+	free(odir);
+	free(ev.uid);
+	free(ev.calendar);
+}
+END_TEST
+
 /* A change that moves an assistant's address clears its key; when the
  * change is then rolled back (here a trigger stops its versions), the key
  * is still there and the pull does not say it was dropped. */
@@ -1342,6 +1378,7 @@ Suite *replica_suite(void)
 	tcase_add_test(tc, test_clock_far_ahead_merged_not_followed);
 	tcase_add_test(tc, test_start_and_end_merge_together);
 	tcase_add_test(tc, test_gap_wall_replicated);
+	tcase_add_test(tc, test_declined_occurrence_replicated);
 	tcase_add_test(tc, test_key_dropped_only_when_kept);
 	tcase_add_test(tc, test_pulled_jobs_checked);
 	tcase_add_test(tc, test_start_and_end_in_any_order);

@@ -197,6 +197,20 @@ void cmd_put_lines(FILE *f, const char *s, int indent)
 	free(t);
 }
 
+void cmd_print_indented(struct ctx *ctx, const char *text, int indent)
+{
+	char *t = utf8_clean_str(text ? text : "", CMD_LINES_CLEAN);
+	size_t n = strlen(t);
+
+	if (n) {
+		fprintf(ctx->out, "%*s", indent, "");
+		cmd_put_lines(ctx->out, t, indent);
+		if (t[n - 1] != '\n')
+			fputc('\n', ctx->out);
+	}
+	free(t);
+}
+
 void cmd_put_text(FILE *f, const char *s)
 {
 	char *t;

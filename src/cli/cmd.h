@@ -229,8 +229,9 @@ void cmd_print_json(struct ctx *ctx, struct cJSON *v);
  * when tzid names no zone, naming --at when text does not parse or, for a
  * one-time reminder, has passed. */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at);
-/* Print text to ctx->out, each line indented by indent spaces
- * (src/cli/cmd-routine.c). */
+/* Print text (stored output: a routine's reply, a run's) to ctx->out,
+ * each line but an empty one indented by indent spaces, cleaned as
+ * cmd_put_lines() cleans: no escape sequence of it reaches the terminal. */
 void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
 /* Write s to f with every control character (C0, DEL, C1) shown as '?',
  * bytes that are not UTF-8 as U+FFFD and without the bidirectional

@@ -238,6 +238,13 @@ void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
  * overrides, embeddings and isolates: text that came from elsewhere never
  * drives the terminal. */
 void cmd_put_safe(FILE *f, const char *s);
+/* text (nestor's own, UTF-8), line by line, each broken at spaces to fit
+ * width screen columns (0: as it is), measured by utf8_width() (a CJK
+ * character or an emoji takes two); a continuation lines up under the
+ * line's text after its first run of two spaces ("  /agenda  the
+ * calendar..." under "the"), unless that is half the width or more.  A
+ * word longer than width stays whole.  The REPL's /help. */
+void cmd_put_wrapped(FILE *f, const char *text, int width);
 
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
  * when ctx->tty, else the bare id for scripts.  Frees line. */

@@ -6,7 +6,8 @@
  * model sees each as SERVER_TOOL, lowercased, every character outside
  * [a-z0-9_] made '_', at most 64 bytes (OpenAI-compatible servers accept
  * only ^[a-z0-9_]+$).  Calls are forwarded with mcp.timeout; a server that
- * died is started again once, then the call is a tool error.  Connections
+ * died is started again once, then the call is a tool error; one whose
+ * answer cannot be read is not asked again by the set (mcpc.h).  Connections
  * live as long as the set (the engine's: a chat keeps its servers running).
  *
  * These tools are untrusted: the engine asks the user before the first

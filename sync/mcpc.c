@@ -2,6 +2,7 @@
 #include "mcpc.h"
 #include "childenv.h"
 #include "http.h"
+#include "jsonnul.h"
 #include "log.h"
 #include "sbuf.h"
 #include "sse.h"
@@ -30,6 +31,8 @@
 /* The longest Mcp-Session-Id kept (the spec sets none; ids are UUIDs,
  * JWTs, hashes). */
 #define SESSION_MAX 1024
+/* Room for why a message of the server cannot be read. */
+#define WHY_MAX 128
 
 struct mcpc {
 	char *name;
@@ -42,6 +45,7 @@ struct mcpc {
 	int in, out; /* the child's stdin (we write) and stdout (we read) */
 	struct sbuf buf;
 	char *session; /* Mcp-Session-Id */
+	char *refused; /* why an answer could not be read: the server is used no more */
 	cJSON *info;   /* serverInfo */
 	bool connected, dead;
 	bool expired; /* the last request had no answer in time */
@@ -213,6 +217,7 @@ void mcpc_free(struct mcpc *c)
 	wipe(c->hdrs);
 	free(c->url);
 	free(c->name);
+	free(c->refused);
 	cJSON_Delete(c->info);
 	sbuf_release(&c->buf);
 	free(c);
@@ -233,6 +238,21 @@ static int broken(struct mcpc *c, struct err *e, const char *fmt, const char *wh
 	c->dead = true;
 	stop(c);
 	return err_set(e, ERR_FAIL, fmt, c->name, what);
+}
+
+/* The server sent what cannot be read: the request waiting fails now
+ * (not at its timeout), and the server, which may have acted on it, is
+ * stopped and neither started nor asked again (a restart would repeat a
+ * tool call it may have run). */
+static int refuse(struct mcpc *c, struct err *e, const char *why)
+{
+	free(c->refused);
+	c->refused = xasprintf("mcp server \"%s\": answer refused: %s", c->name, why);
+	c->dead = false;
+	if (c->url && c->session)
+		end_session(c);
+	stop(c);
+	return err_set(e, ERR_FAIL, "%s", c->refused);
 }
 
 static int spawn(struct mcpc *c, struct err *e)
@@ -388,16 +408,36 @@ static bool is_answer(struct mcpc *c, const cJSON *m, long long id, struct err *
 }
 
 /* A message of the server; bytes that are not UTF-8 become U+FFFD first,
- * so no result, name or text of it is stored or sent on with them. */
-static cJSON *parse_message(const char *data, size_t len)
+ * so no result, name or text of it is stored or sent on with them.  NULL
+ * with why[0..WHY_MAX) saying what is wrong when it is no JSON text as
+ * RFC 8259 has it (a raw control character in a string too, which cJSON
+ * would keep), or with why "" when it is white space only. */
+static cJSON *parse_message(const char *data, size_t len, char *why)
 {
 	struct sbuf sb = SBUF_INIT;
+	char bad[JSON_WHY_MAX];
+	const char *text = data, *end = NULL;
+	size_t at, i = 0;
 	cJSON *m;
 
-	if (utf8_valid(data, len))
-		return cJSON_ParseWithLength(data, len);
-	utf8_clean(&sb, data, len, 0);
-	m = cJSON_ParseWithLength(sb.buf, sb.len);
+	why[0] = '\0';
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	if (i == len)
+		return NULL;
+	if (json_bad_byte(data, len, &at, bad)) {
+		snprintf(why, WHY_MAX, "not JSON (at byte %zu: %s)", at, bad);
+		return NULL;
+	}
+	if (!utf8_valid(data, len)) {
+		utf8_clean(&sb, data, len, 0);
+		text = sb.buf;
+		len = sb.len;
+	}
+	m = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (!m)
+		snprintf(why, WHY_MAX, "not JSON (at byte %zu)",
+			 end && end >= text ? (size_t)(end - text) : 0);
 	sbuf_release(&sb);
 	return m;
 }
@@ -416,10 +456,13 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 
 		if (nl) {
 			size_t len = (size_t)(nl - c->buf.buf) + 1;
+			char why[WHY_MAX];
 			cJSON *m;
 
 			*nl = '\0';
-			m = parse_message(c->buf.buf, strlen(c->buf.buf));
+			m = parse_message(c->buf.buf, len - 1, why);
+			if (!m && *why)
+				return refuse(c, e, why);
 			memmove(c->buf.buf, c->buf.buf + len, c->buf.len - len);
 			c->buf.len -= len;
 			c->buf.buf[c->buf.len] = '\0';
@@ -433,7 +476,7 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 			continue;
 		}
 		if (c->buf.len > LINE_MAX_BYTES)
-			return broken(c, e, "%s: %s", "a message over 8 MiB");
+			return refuse(c, e, "a message over 8 MiB");
 		if (cancelled(c))
 			return err_set(e, ERR_FAIL, "%s: cancelled", c->name);
 		left = end - monotonic_ms();
@@ -462,14 +505,17 @@ struct sse_find {
 	long long id;
 	cJSON *answer;
 	struct err *e;
+	char why[WHY_MAX]; /* an event that cannot be read: the stream is read no further */
 };
 
 static int on_event(void *arg, const char *type, const char *data, size_t len)
 {
 	struct sse_find *f = arg;
-	cJSON *m = parse_message(data, len);
+	cJSON *m = parse_message(data, len, f->why);
 
 	(void)type;
+	if (!m && *f->why)
+		return 1;
 	if (m && is_answer(f->c, m, f->id, f->e)) {
 		f->answer = m;
 		return 1;
@@ -555,16 +601,25 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 	}
 	if (rs.content_type && !strncmp(rs.content_type, "text/event-stream", 17)) {
 		struct sse_parser p;
-		struct sse_find f = { c, id, NULL, e };
+		struct sse_find f = { c, id, NULL, e, "" };
 
 		sse_init(&p, on_event, &f);
 		if (!sse_feed(&p, rs.body, rs.len))
 			sse_finish(&p);
 		sse_release(&p);
 		*answer = f.answer;
+		if (*f.why) {
+			rc = refuse(c, e, f.why);
+			goto out;
+		}
 	} else {
-		cJSON *m = parse_message(rs.body, rs.len);
+		char why[WHY_MAX];
+		cJSON *m = parse_message(rs.body, rs.len, why);
 
+		if (!m && *why) {
+			rc = refuse(c, e, why);
+			goto out;
+		}
 		if (m && is_answer(c, m, id, e))
 			*answer = m;
 		else
@@ -625,6 +680,10 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 			       : c->timeout_ms;
 	int rc;
 
+	if (c->refused) {
+		cJSON_Delete(m);
+		return err_set(e, ERR_FAIL, "%s", c->refused);
+	}
 	if (c->until && timeout > c->until - monotonic_ms()) /* the listing's time left */
 		timeout = c->until - monotonic_ms() > 0 ? (long)(c->until - monotonic_ms()) : 1;
 	*result = NULL;
@@ -636,7 +695,7 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 		rc = stdio_send(c, m, e) < 0 ? -1 : stdio_wait(c, id, timeout, &answer, e);
 	cJSON_Delete(m);
 	/* the spec: a request given up on is cancelled, initialize never */
-	if (rc < 0 && (cancelled(c) || c->expired) && strcmp(method, "initialize"))
+	if (rc < 0 && !c->refused && (cancelled(c) || c->expired) && strcmp(method, "initialize"))
 		tell_cancelled(c, id);
 	if (rc < 0)
 		return -1;
@@ -671,6 +730,8 @@ static int connect_once(struct mcpc *c, struct err *e)
 
 	if (c->connected)
 		return 0;
+	if (c->refused)
+		return err_set(e, ERR_FAIL, "%s", c->refused);
 	c->dead = false;
 	if (!c->url && c->in < 0 && spawn(c, e) < 0)
 		return -1;
@@ -682,8 +743,10 @@ static int connect_once(struct mcpc *c, struct err *e)
 	cJSON_AddStringToObject(info, "name", "nestor");
 	cJSON_AddStringToObject(info, "version", NESTOR_VERSION);
 	if (request(c, "initialize", params, &result, e) < 0) {
-		c->dead = true;
-		stop(c);
+		if (!c->refused) {
+			c->dead = true;
+			stop(c);
+		}
 		return -1;
 	}
 	cJSON_Delete(c->info);

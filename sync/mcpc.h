@@ -20,7 +20,14 @@
  * creation, the rest at least MCPC_START_MS (a server may start slowly).
  * When the transport breaks (the process died, its pipe closed, the HTTP
  * session expired), the request fails and mcpc_dead() is true: the next
- * request connects again.  Messages name the server, never its command
+ * request connects again.  An answer that cannot be read (not JSON, a raw
+ * control character in a string, a stdio message over 8 MiB) fails the
+ * request waiting at once, "mcp server "NAME": answer refused: not JSON
+ * (at byte 57: a control character (U+0007) in a string, not escaped)",
+ * and the server is stopped and used no more by this client: every later
+ * request fails with the same message, mcpc_dead() is false (a restart
+ * would run again a tool call the server may have run).  Messages name the
+ * server, never its command
  * line or URL.  Starting a stdio server sets SIGPIPE to be ignored (a
  * server that died is an error on write, not the end of nestor); the
  * server runs in a process group of its own, so a Ctrl-C at the terminal

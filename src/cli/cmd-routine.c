@@ -28,17 +28,6 @@ static const struct option def_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void cmd_print_indented(struct ctx *ctx, const char *text, int indent)
-{
-	for (const char *p = text; *p;) {
-		size_t len = strcspn(p, "\n");
-
-		fprintf(ctx->out, "%*s%.*s\n", indent, "", (int)len, p);
-		p += len;
-		p += *p == '\n';
-	}
-}
-
 /* The options of add and edit into d; the words left are the request
  * (*request, caller frees; NULL when none). */
 static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d, char **request)
@@ -303,7 +292,8 @@ static int routine_cmd_run(struct ctx *ctx, int argc, char **argv)
 		cJSON_AddStringToObject(j, "reply", reply);
 		cmd_print_json(ctx, j);
 	} else {
-		fprintf(ctx->out, "%s\n", reply);
+		cmd_put_lines(ctx->out, reply, 0);
+		fputc('\n', ctx->out);
 	}
 	free(reply);
 	return 0;

@@ -197,6 +197,79 @@ void cmd_put_lines(FILE *f, const char *s, int indent)
 	free(t);
 }
 
+void cmd_print_indented(struct ctx *ctx, const char *text, int indent)
+{
+	char *t = utf8_clean_str(text ? text : "", CMD_LINES_CLEAN);
+	size_t n = strlen(t);
+
+	if (n) {
+		fprintf(ctx->out, "%*s", indent, "");
+		cmd_put_lines(ctx->out, t, indent);
+		if (t[n - 1] != '\n')
+			fputc('\n', ctx->out);
+	}
+	free(t);
+}
+
+/* Screen columns of the UTF-8 text [s, s + n) (utf8_width: 2 for a wide
+ * character, 0 for a combining mark). */
+static int span_width(const char *s, size_t n)
+{
+	char *t = xstrndup(s, n);
+	int w = utf8_width(t);
+
+	free(t);
+	return w;
+}
+
+/* One line of text, broken at spaces to fit width columns (0: as it is);
+ * a continuation lines up under the line's text ("  /agenda  the
+ * calendar..." under "the"). */
+static void put_wrapped_line(FILE *f, const char *line, size_t len, int width)
+{
+	size_t lead = strspn(line, " "), hang = lead, start = 0;
+	const char *gap;
+	int col = 0, indent;
+
+	gap = memchr(line + lead, ' ', len - lead);
+	if (gap && gap + 1 < line + len && gap[1] == ' ')
+		hang = (size_t)(gap - line) + strspn(gap, " ");
+	indent = span_width(line, hang);
+	if (width <= 0 || span_width(line, len) <= width || indent >= width / 2) {
+		fprintf(f, "%.*s\n", (int)len, line);
+		return;
+	}
+	while (start < len) {
+		size_t end = start, brk = 0;
+
+		col = start ? indent : 0;
+		/* take words while they fit */
+		while (end < len) {
+			size_t w = end + strspn(line + end, " ");
+
+			w += strcspn(line + w, " ");
+			if (w > len)
+				w = len;
+			if (brk && col + span_width(line + end, w - end) > width)
+				break;
+			col += span_width(line + end, w - end);
+			end = brk = w;
+		}
+		fprintf(f, "%*s%.*s\n", start ? indent : 0, "", (int)(end - start), line + start);
+		start = end + strspn(line + end, " ");
+	}
+}
+
+void cmd_put_wrapped(FILE *f, const char *text, int width)
+{
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		put_wrapped_line(f, p, n, width);
+		p += n + (p[n] == '\n');
+	}
+}
+
 void cmd_put_text(FILE *f, const char *s)
 {
 	char *t;

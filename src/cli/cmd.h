@@ -229,14 +229,22 @@ void cmd_print_json(struct ctx *ctx, struct cJSON *v);
  * when tzid names no zone, naming --at when text does not parse or, for a
  * one-time reminder, has passed. */
 int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at);
-/* Print text to ctx->out, each line indented by indent spaces
- * (src/cli/cmd-routine.c). */
+/* Print text (stored output: a routine's reply, a run's) to ctx->out,
+ * each line but an empty one indented by indent spaces, cleaned as
+ * cmd_put_lines() cleans: no escape sequence of it reaches the terminal. */
 void cmd_print_indented(struct ctx *ctx, const char *text, int indent);
 /* Write s to f with every control character (C0, DEL, C1) shown as '?',
  * bytes that are not UTF-8 as U+FFFD and without the bidirectional
  * overrides, embeddings and isolates: text that came from elsewhere never
  * drives the terminal. */
 void cmd_put_safe(FILE *f, const char *s);
+/* text (nestor's own, UTF-8), line by line, each broken at spaces to fit
+ * width screen columns (0: as it is), measured by utf8_width() (a CJK
+ * character or an emoji takes two); a continuation lines up under the
+ * line's text after its first run of two spaces ("  /agenda  the
+ * calendar..." under "the"), unless that is half the width or more.  A
+ * word longer than width stays whole.  The REPL's /help. */
+void cmd_put_wrapped(FILE *f, const char *text, int width);
 
 /* What an add or edit stored: {"id": N} under --json, the line (confirm.h)
  * when ctx->tty, else the bare id for scripts.  Frees line. */

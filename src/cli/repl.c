@@ -256,53 +256,6 @@ static void run_command(struct repl *r, const char *line)
 	slash_free(argv);
 }
 
-/* Columns of the UTF-8 text [s, s + n): one per character. */
-static int columns(const char *s, size_t n)
-{
-	int c = 0;
-
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
-/* One line of text, broken at spaces to fit width columns (0: as it is);
- * a continuation lines up under the line's text ("  /agenda  the
- * calendar..." under "the"). */
-static void put_wrapped_line(const char *line, size_t len, int width)
-{
-	size_t lead = strspn(line, " "), hang = lead, start = 0;
-	const char *gap;
-	int col = 0;
-
-	gap = memchr(line + lead, ' ', len - lead);
-	if (gap && gap + 1 < line + len && gap[1] == ' ')
-		hang = (size_t)(gap - line) + strspn(gap, " ");
-	if (width <= 0 || columns(line, len) <= width || (int)hang >= width / 2) {
-		printf("%.*s\n", (int)len, line);
-		return;
-	}
-	while (start < len) {
-		size_t end = start, brk = 0;
-
-		col = start ? (int)hang : 0;
-		/* take words while they fit */
-		while (end < len) {
-			size_t w = end + strspn(line + end, " ");
-
-			w += strcspn(line + w, " ");
-			if (w > len)
-				w = len;
-			if (brk && col + columns(line + end, w - end) > width)
-				break;
-			col += columns(line + end, w - end);
-			end = brk = w;
-		}
-		printf("%*s%.*s\n", start ? (int)hang : 0, "", (int)(end - start), line + start);
-		start = end + strspn(line + end, " ");
-	}
-}
-
 /* text, line by line, wrapped to the terminal's width. */
 static void put_wrapped(const struct repl *r, const char *text)
 {
@@ -310,12 +263,7 @@ static void put_wrapped(const struct repl *r, const char *text)
 
 	if (r->tty)
 		rl_get_screen_size(&rows, &cols);
-	for (const char *p = text; *p;) {
-		size_t n = strcspn(p, "\n");
-
-		put_wrapped_line(p, n, cols > 1 ? cols - 1 : 0);
-		p += n + (p[n] == '\n');
-	}
+	cmd_put_wrapped(stdout, text, cols > 1 ? cols - 1 : 0);
 }
 
 static void show_help(struct repl *r)

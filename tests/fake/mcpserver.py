@@ -17,11 +17,14 @@
       a page for three pages, then no answer to the fourth (stall)
       --flood: a tools/call is never answered: the server stops reading
       its stdin and sends pings for ever
+      --broken ctl|json: the answers to tools/call (or to the method
+      --broken-on names) cannot be read: a raw BEL byte (U+0007) in the
+      text's string (ctl) or a line cut short (json); over HTTP too
       --report FILE: at start, one line of JSON {"argv": its command line
       as /proc/self/cmdline has it, "environ": [its environment's
       "NAME=value" strings, in order]}
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
-               [--report FILE] [--sid HEX]
+               [--report FILE] [--sid HEX] [--broken ctl|json]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
       request was tools/call of "echo" (both forms of the spec); an
@@ -82,6 +85,8 @@ CURSOR = None
 FLOOD = False
 DUPKEYS = False
 SID = None  # --sid: the session id initialize gives
+BROKEN = None  # --broken: how answers to BROKEN_ON are spoilt
+BROKEN_ON = "tools/call"
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -94,6 +99,15 @@ def log(line):
 
 def text(t, **extra):
     return dict({"content": [{"type": "text", "text": t + (GARBLE if garble else "")}]}, **extra)
+
+
+def spoil(method, line):
+    """line, the JSON text of an answer to method, as --broken has it."""
+    if BROKEN is None or method != BROKEN_ON:
+        return line
+    if BROKEN == "ctl":
+        return line.replace('"result": {', '"result": {"bell": "\u0007", ', 1)
+    return line[: len(line) // 2]
 
 
 def handle(msg, sid=None):
@@ -171,7 +185,13 @@ def handle(msg, sid=None):
     else:
         return {"jsonrpc": "2.0", "id": mid,
                 "error": {"code": -32601, "message": "Method not found"}}
-    return {"jsonrpc": "2.0", "id": mid, "result": result}
+    return {"jsonrpc": "2.0", "id": mid, "result": result, "_method": method}
+
+
+def dumps(answer, **kw):
+    """The JSON text of an answer of handle(), as --broken has it."""
+    method = answer.pop("_method", None)
+    return spoil(method, json.dumps(answer, **kw))
 
 
 def stdio():
@@ -181,7 +201,7 @@ def stdio():
         answer = handle(json.loads(line))
         if answer is not None:
             # a lone surrogate "\udcXX" goes out as the byte XX
-            line = json.dumps(answer, ensure_ascii=False) + "\n"
+            line = dumps(answer, ensure_ascii=False) + "\n"
             if DUPKEYS:  # json.dumps cannot write a key twice
                 line = line.replace('"as": "1"', '"as": "1", "as": "calendar_agenda"').replace(
                     '"left_out": "1"', '"left_out": "1", "left_out": "nothing, trust me"')
@@ -241,10 +261,10 @@ class Handler(BaseHTTPRequestHandler):
         if msg.get("method") == "tools/call" and (msg.get("params") or {}).get("name") == "echo":
             note = {"jsonrpc": "2.0", "method": "notifications/message",
                     "params": {"level": "info", "data": "echoing"}}
-            sse = "event: message\ndata: %s\n\ndata: %s\n\n" % (json.dumps(note), json.dumps(answer))
+            sse = "event: message\ndata: %s\n\ndata: %s\n\n" % (json.dumps(note), dumps(answer))
             return self.reply(200, sse, "text/event-stream", headers)
         try:
-            return self.reply(200, json.dumps(answer), headers=headers)
+            return self.reply(200, dumps(answer), headers=headers)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up on it
 
@@ -257,7 +277,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, RECORD, REPORT, CURSOR, FLOOD, DUPKEYS, SID, garble
+    global LOG, RECORD, REPORT, CURSOR, FLOOD, DUPKEYS, SID, BROKEN, BROKEN_ON, garble
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
@@ -270,6 +290,8 @@ def main():
     ap.add_argument("--flood", action="store_true")
     ap.add_argument("--dupkeys", action="store_true")
     ap.add_argument("--sid")
+    ap.add_argument("--broken", choices=["ctl", "json"])
+    ap.add_argument("--broken-on", default="tools/call")
     args = ap.parse_args()
     SID = bytes.fromhex(args.sid).decode("latin-1") if args.sid is not None else None
     LOG = args.log
@@ -278,6 +300,7 @@ def main():
     CURSOR = args.cursor
     FLOOD = args.flood
     DUPKEYS = args.dupkeys
+    BROKEN, BROKEN_ON = args.broken, args.broken_on
     if args.dup:
         TOOLS.append({"name": "add_numbers", "description": "Add, again",
                       "inputSchema": {"type": "object"}})

@@ -263,6 +263,43 @@ START_TEST(test_put_safe)
 }
 END_TEST
 
+/* The REPL's /help is wrapped in screen columns, not characters: a CJK
+ * character or an emoji takes two, so no line is wider than the terminal,
+ * and a continuation lines up under the text after a wide label. */
+START_TEST(test_put_wrapped)
+{
+	static const struct {
+		const char *text;
+		int width;
+		const char *want;
+	} cases[] = {
+		{ "  /agenda  the calendar for the coming days\n", 24,
+		  "  /agenda  the calendar\n           for the\n           coming days\n" },
+		/* "日程 日程" is 9 columns in 5 characters */
+		{ "日程 日程 日程 日程", 10, "日程 日程\n日程 日程\n" },
+		{ "日程日程 日程日程 日程日程", 10, "日程日程\n日程日程\n日程日程\n" },
+		/* the label "/日程" is 5 columns in 7 bytes: "for" under "the" */
+		{ "  /日程  the calendar for the days", 22,
+		  "  /日程  the calendar\n         for the days\n" },
+		/* a line that fits stays whole */
+		{ "\xf0\x9f\x93\x85 today", 8, "\xf0\x9f\x93\x85 today\n" },
+		{ "\xf0\x9f\x93\x85\xf0\x9f\x93\x85 today", 8,
+		  "\xf0\x9f\x93\x85\xf0\x9f\x93\x85\ntoday\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		cmd_put_wrapped(f, cases[i].text, cases[i].width);
+		fclose(f);
+		ck_assert_str_eq(buf, cases[i].want);
+		free(buf);
+	}
+}
+END_TEST
+
 Suite *dispatch_suite(void)
 {
 	Suite *s = suite_create("dispatch");
@@ -272,6 +309,7 @@ Suite *dispatch_suite(void)
 	tcase_add_test(tc, test_dispatch_fills_err);
 	tcase_add_test(tc, test_tui_shows_command_error);
 	tcase_add_test(tc, test_put_safe);
+	tcase_add_test(tc, test_put_wrapped);
 	suite_add_tcase(s, tc);
 	return s;
 }

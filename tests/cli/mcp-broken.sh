@@ -1,0 +1,57 @@
+# nestor as the client of MCP servers whose answers cannot be read
+# (tests/fake/mcpserver.py --broken): a raw control character in a string,
+# a message cut short; over stdio and Streamable HTTP (a JSON body and an
+# SSE stream).  The request waiting fails at once, not at mcp.timeout (300 s
+# here: each command is given 60 s), with one line naming the server and
+# what is wrong, and the server is not asked again in that session.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/fake/openai.sh"
+unset DBUS_SESSION_BUS_ADDRESS DISPLAY
+FAKE_MCP=$SRC/tests/fake/mcpserver.py
+fake_openai_start
+LOG=$FAKE_DIR/mcp-calls.log
+: > "$LOG"
+calls() { grep -c "^$1" "$LOG" || true; }
+quick() { timeout 60 "$NESTOR_BIN" "$@"; }
+nestor config set mcp.timeout 300 > /dev/null
+CTL='answer refused: not JSON \(at byte [0-9]+: a control character \(U\+0007\) in a string, not escaped\)'
+CUT='answer refused: not JSON \(at byte [0-9]+\)'
+
+# -- the listing: `mcp list` names the server unreachable, at once
+nestor mcp add lst -- python3 "$FAKE_MCP" --broken json --broken-on tools/list > /dev/null
+quick mcp list > list.txt || fail "mcp list: $?"
+expect_match "listing cut short" "$(grep -A1 '^lst ' list.txt | tail -1)" \
+	"^  unreachable: mcp server \"lst\": $CUT\$"
+nestor mcp rm lst > /dev/null
+
+# -- a tool call over stdio: a raw BEL in the result's string
+nestor mcp add bad -- python3 "$FAKE_MCP" --broken ctl --log "$LOG" > /dev/null
+python3 "$FAKE_MCP" --http --ppid $$ --broken ctl > "$FAKE_DIR/ctl-port" &
+python3 "$FAKE_MCP" --http --ppid $$ --broken json > "$FAKE_DIR/cut-port" &
+wait_until "the fake MCP servers' ports" sh -c \
+	"grep -qs '^PORT ' '$FAKE_DIR/ctl-port' && grep -qs '^PORT ' '$FAKE_DIR/cut-port'"
+nestor mcp add sse --url "http://127.0.0.1:$(awk '{print $2}' "$FAKE_DIR/ctl-port")/mcp" > /dev/null
+nestor mcp add web --url "http://127.0.0.1:$(awk '{print $2}' "$FAKE_DIR/cut-port")/mcp" > /dev/null
+nestor assistant add gpt --base-url "$FAKE_URL" --model m --default \
+	--tools mcp:bad,mcp:sse,mcp:web > /dev/null
+
+# the second call to the same server is not forwarded: it is used no more
+fake_script '[{"calls": [{"name": "bad_echo", "arguments": {"text": "hi"}},
+	{"name": "bad_add_numbers", "arguments": {"a": 1, "b": 2}},
+	{"name": "sse_echo", "arguments": {"text": "over sse"}},
+	{"name": "web_add_numbers", "arguments": {"a": 1, "b": 2}},
+	{"name": "web_echo", "arguments": {"text": "again"}}]}, {"say": "Broken."}]'
+quick --json ask --yes "use them" > ask.json 2> ask.err || fail "ask: $? $(cat ask.err)"
+r() { python3 -c "import json; print(json.load(open('ask.json'))['tool_calls'][$1]['result']['error'])"; }
+expect_match "stdio: a raw BEL" "$(r 0)" "^mcp server \"bad\": $CTL\$"
+expect_eq "stdio: used no more" "$(r 1)" "$(r 0)"
+expect_match "http: a raw BEL in an event" "$(r 2)" "^mcp server \"sse\": $CTL\$"
+expect_match "http: a body cut short" "$(r 3)" "^mcp server \"web\": $CUT\$"
+expect_eq "http: used no more" "$(r 4)" "$(r 3)"
+expect_eq "one call reached the stdio server" "$(calls 'tools/call')" 1
+expect_eq "never started again" "$(calls initialize)" 1
+fake_py '
+tool = [m for m in reqs[1]["json"]["messages"] if m["role"] == "tool"]
+assert len(tool) == 5 and "answer refused" in tool[0]["content"], tool
+assert "\x07" not in tool[0]["content"], tool[0]
+'

@@ -25,12 +25,12 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 {
 	const char *when = tool_arg_str(args, "at"), *every = tool_arg_str(args, "every");
 	char *list;
-	time_t at = 0;
+	time_t at = 0, wall = 0;
 	long long id;
 	int rc;
 
 	/* as the command line reads --at: a time of day gone is tomorrow's */
-	if (when && reminder_resolve_at(when, ctx->tzid, !every, ctx->now, &at, e) < 0) {
+	if (when && reminder_resolve_at(when, ctx->tzid, !every, ctx->now, &at, &wall, e) < 0) {
 		err_prefix(e, "at");
 		return -1;
 	}
@@ -38,8 +38,8 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 		err_prefix(e, "reminder_add");
 		return -1;
 	}
-	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, every, ctx->tzid, list,
-			  ctx->now, &id, e);
+	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, when ? &wall : NULL, every,
+			  ctx->tzid, list, ctx->now, &id, e);
 	free(list);
 	return rc < 0 ? -1 : result_of(ctx, id, result, e);
 }

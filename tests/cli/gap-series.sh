@@ -74,3 +74,16 @@ expect_eq "import: exported as written" "$(grep -c -e '^DTSTART;TZID=Europe/Berl
 nestor --db i2.db import i.ics >/dev/null
 expect_eq "import: round trip" "$(nestor --db i2.db agenda --from 2026-03-29 --to 2026-03-30)" \
 	"$want"
+
+# a series of another zone moved with --tz to its own gap keeps the time
+# written there, as a local one does
+TZ=America/New_York nestor --db z.db event add s --at "2026-03-25 09:00" --tz Europe/Berlin \
+	--every daily >/dev/null
+TZ=America/New_York nestor --db z.db event edit 1 --at "2026-03-29 02:30" --tz Europe/Berlin \
+	--end 04:00 >/dev/null
+expect_eq "another zone: its own gap" "$(nestor --db z.db agenda --from 2026-03-29 --to 2026-03-30)" \
+	"Sun 2026-03-29
+     1  03:30-05:00  s — every day
+
+Mon 2026-03-30
+     1  02:30-04:00  s — every day"

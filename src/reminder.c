@@ -130,6 +130,8 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->tzid = j->tzid;
 	r->event_id = j->event_id;
 	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
+	r->has_wall = !j->event_id && j->has_wall;
+	r->wall = j->wall_start;
 	r->state = j->state;
 	r->channels = reminder_channels_text(p);
 	r->late =

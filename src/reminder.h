@@ -40,6 +40,9 @@ struct reminder {
 	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
 	long long user_id;  /* whose it is */
 	char *alarm;	    /* then its TRIGGER ("-PT15M"), else NULL */
+	/* the time its RRULE keeps, written inside a gap (reminder_add()) */
+	bool has_wall;
+	time_t wall;
 };
 
 /* A reminder given a date alone rings at 09:00 that day. */

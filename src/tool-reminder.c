@@ -7,16 +7,29 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* {"id": id, "reminder": {...}} as it is now. */
+/* {"id": id, "reminder": {...}} as it is now; one whose rule keeps a time
+ * its first day skips (reminder.h) says it as "wall", without an offset:
+ * "2026-03-29T02:30:00" while "at" is that day's 03:30. */
 static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct err *e)
 {
 	struct reminder r;
+	cJSON *j;
 
 	if (reminder_get(ctx->store, id, ctx->now, &r, e) < 0)
 		return -1;
 	*result = tool_result_id(id);
-	cJSON_AddItemToObject(*result, "reminder", json_reminder_in(&r, ctx->zone));
+	j = json_reminder_in(&r, ctx->zone);
+	if (r.has_wall) {
+		struct tm tm;
+		char buf[32];
+
+		gmtime_r(&r.wall, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		cJSON_AddStringToObject(j, "wall", buf);
+	}
+	cJSON_AddItemToObject(*result, "reminder", j);
 	reminder_release(&r);
 	return 0;
 }

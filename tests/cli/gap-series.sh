@@ -22,6 +22,12 @@ expect_eq "reminder: a past gap --at anchors 02:30" \
 		--at "2026-03-29 02:30" --every daily >/dev/null
 	   NESTOR_NOW=2026-04-02T12:00:00Z nestor --db r2.db remind list --json |
 		sed -n 's/.*"at":.*"\(.*\)".*/\1/p')" "2026-04-03T02:30:00+02:00"
+# the offline assistant alike, and its reply says the time kept
+expect_eq "reminder: the assistant's reply" \
+	"$(nestor --db r3.db ask "remind me on 29 March at 2:30 every day to run")" \
+	"Reminder 1 set for Sun 29 Mar 2026 03:30: run (every day at 02:30)"
+expect_eq "reminder: the assistant's next day" "$(nestor --db r3.db remind done 1)" \
+	"reminder 1 done; next 2026-03-30 02:30"
 
 # an --end with the skipped hour between it and the start: the length
 # written on every day (the gap day's start plus that length)

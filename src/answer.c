@@ -395,8 +395,9 @@ static char *reminder_reply(const char *lang, const char *tool, const cJSON *res
 
 	answer_stored_when(lang, str(r, "at"), now, z, when, sizeof(when));
 	if (str(r, "every")) {
-		char *words = answer_recurrence(lang, str(r, "every"), false,
-						clock_minutes(str(r, "at")));
+		char *words = answer_recurrence(
+			lang, str(r, "every"), false,
+			clock_minutes(str(r, "wall") ? str(r, "wall") : str(r, "at")));
 
 		snprintf(rep, sizeof(rep), " (%s)", words);
 		free(words);

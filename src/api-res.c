@@ -394,7 +394,7 @@ static int reminder_create(struct api_call *c, long long *id)
 {
 	const char *text, *every, *tz, *channels, *when;
 	struct err e;
-	time_t at = 0;
+	time_t at = 0, wall = 0;
 
 	if (api_str(c, "text", &text) < 0 || api_str(c, "every", &every) < 0 ||
 	    api_str(c, "tz", &tz) < 0 || api_str(c, "channels", &channels) < 0 ||
@@ -406,9 +406,10 @@ static int reminder_create(struct api_call *c, long long *id)
 		return api_error(c, 400, "missing \"at\" (or \"every\")");
 	if (reminder_check_tz(c->store, tz, &e) < 0)
 		return api_error(c, 400, "tz: %s", e.msg);
-	if (when && reminder_resolve_at(when, tz, !every, c->now, &at, &e) < 0)
+	if (when && reminder_resolve_at(when, tz, !every, c->now, &at, &wall, &e) < 0)
 		return api_error(c, e.code == ERR_FAIL ? 500 : 400, "at: %s", e.msg);
-	if (reminder_add(c->store, text, at, every, tz, channels, c->now, id, &e) < 0)
+	if (reminder_add(c->store, text, at, when ? &wall : NULL, every, tz, channels, c->now, id,
+			 &e) < 0)
 		return api_fail(c, &e);
 	return 0;
 }
@@ -469,8 +470,9 @@ static int str_or_clear(struct api_call *c, const char *name, const char **out)
  * later.  (So reminders check If-Match themselves: match_inside.)
  */
 /* A PATCH's "at" read as POST reads it: in the zone the reminder has (or
- * is given), a one-time reminder's past refused. */
-static int patch_at(struct api_call *c, long long id, struct reminder_edit *ed, const char *when)
+ * is given), a one-time reminder's past refused; *wall the time written. */
+static int patch_at(struct api_call *c, long long id, struct reminder_edit *ed, const char *when,
+		    time_t *wall)
 {
 	struct reminder cur;
 	struct err e;
@@ -480,11 +482,13 @@ static int patch_at(struct api_call *c, long long id, struct reminder_edit *ed, 
 	if (reminder_get(c->store, id, c->now, &cur, &e) < 0)
 		return api_fail(c, &e);
 	once = ed->every ? !*ed->every : !(cur.every && *cur.every);
-	rc = reminder_resolve_at(when, ed->tzid ? ed->tzid : cur.tzid, once, c->now, &ed->at, &e);
+	rc = reminder_resolve_at(when, ed->tzid ? ed->tzid : cur.tzid, once, c->now, &ed->at, wall,
+				 &e);
 	reminder_release(&cur);
 	if (rc < 0)
 		return api_error(c, e.code == ERR_FAIL ? 500 : 400, "at: %s", e.msg);
 	ed->has_at = true;
+	ed->wall = wall;
 	return 0;
 }
 
@@ -524,6 +528,7 @@ static int reminder_patch(struct api_call *c, long long id)
 		}
 	} else {
 		const char *when;
+		time_t wall = 0;
 
 		if (api_str(c, "text", &ed.text) < 0 || str_or_clear(c, "every", &ed.every) < 0 ||
 		    api_str(c, "tz", &ed.tzid) < 0 ||
@@ -531,7 +536,7 @@ static int reminder_patch(struct api_call *c, long long id)
 			return -1;
 		if (reminder_check_tz(c->store, ed.tzid, &e) < 0)
 			return api_error(c, 400, "tz: %s", e.msg);
-		if (when && patch_at(c, id, &ed, when) < 0)
+		if (when && patch_at(c, id, &ed, when, &wall) < 0)
 			return -1;
 		if (!ed.text && !ed.every && !ed.tzid && !ed.channels && !ed.has_at)
 			return api_error(

@@ -266,12 +266,6 @@ static bool duration(struct nlp *s, long *secs, char **huge)
 	return false;
 }
 
-/* The time of day as written: 02:30 inside a gap is not 03:30. */
-static int wall_minutes(const struct nlp *s, const struct when *w)
-{
-	return w->has_wall ? when_wall_minutes(w->wall) : intent_minutes(s->zone, w->at);
-}
-
 /* The words before the first day of a series, left last once it is read. */
 static const char *const series_from[] = { "starting", "beginning", "from", "начиная", NULL };
 
@@ -371,7 +365,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	cJSON_AddStringToObject(in->args, "summary", summary);
 	free(summary);
 	if (start_min < 0 && found && !w.date_only)
-		start_min = wall_minutes(s, &w);
+		start_min = intent_wall_minutes(s, &w);
 	if (rule) {
 		start = intent_first(s->zone, rule, found ? w.at : now,
 				     start_min < 0 ? 0 : start_min,
@@ -522,7 +516,7 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 	if (w.anchor == WHEN_TIME) {
 		/* "move the dentist to 16:30": the time changes, the day stays */
 		char hm[16];
-		int m = wall_minutes(s, &w);
+		int m = intent_wall_minutes(s, &w);
 
 		snprintf(hm, sizeof(hm), "%02d:%02d", m / 60, m % 60);
 		cJSON_AddStringToObject(in->args, "time", hm);
@@ -530,7 +524,7 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 		intent_arg_date(in, "start", w.at);
 	} else {
 		/* "move all yoga to 29 March 2:30": 02:30 kept, as when added */
-		intent_arg_wall(in, "start", w.at, wall_minutes(s, &w));
+		intent_arg_wall(in, "start", w.at, intent_wall_minutes(s, &w));
 	}
 	intent_lead(s, event_words);
 	if (intent_take_id(s, in))

@@ -88,5 +88,8 @@ bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);
 time_t intent_day(struct tz *z, time_t t, int days, int minutes);
 /* Minutes past midnight of t in z. */
 int intent_minutes(struct tz *z, time_t t);
+/* The time of day w was written at, in minutes (02:30 inside a gap is not
+ * the 03:30 it is read as), in s->zone. */
+int intent_wall_minutes(const struct nlp *s, const struct when *w);
 
 #endif

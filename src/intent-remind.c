@@ -127,11 +127,12 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	if (rule) {
-		int minutes = found && !w.date_only ? intent_minutes(s->zone, w.at)
-						    : REMINDER_DAY_MINUTES;
+		int minutes =
+			found && !w.date_only ? intent_wall_minutes(s, &w) : REMINDER_DAY_MINUTES;
 
+		/* 02:30 on a day the clock skips it kept for the others */
 		at = intent_first(s->zone, rule, found ? w.at : now, minutes, now);
-		intent_arg_time(in, "at", at);
+		intent_arg_wall(in, "at", at, minutes);
 		cJSON_AddStringToObject(in->args, "every", rule);
 		free(rule);
 		return true;

@@ -160,6 +160,11 @@ int intent_minutes(struct tz *z, time_t t)
 	return tm.tm_hour * 60 + tm.tm_min;
 }
 
+int intent_wall_minutes(const struct nlp *s, const struct when *w)
+{
+	return w->has_wall ? when_wall_minutes(w->wall) : intent_minutes(s->zone, w->at);
+}
+
 char *intent_recur(struct nlp *s)
 {
 	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",

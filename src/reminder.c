@@ -30,7 +30,7 @@ time_t reminder_when_at(struct tz *z, const struct when *w)
 }
 
 int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t now, time_t *at,
-			struct err *e)
+			time_t *wall, struct err *e)
 {
 	struct tz *z = tz_open(tzid, e);
 	struct when w;
@@ -71,6 +71,8 @@ int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t no
 		return err_set(e, ERR_USAGE,
 			       "%s has passed (a one-time reminder needs a time to come)", buf);
 	}
+	if (wall)
+		*wall = w.has_wall && t == w.at ? w.wall : tz_wall_seconds(z, t);
 	tz_free(z);
 	*at = t;
 	return 0;
@@ -128,6 +130,8 @@ static void from_job(struct job *j, time_t now, struct reminder *r)
 	r->tzid = j->tzid;
 	r->event_id = j->event_id;
 	r->alarm = j->event_id && cJSON_IsString(alarm) ? xstrdup(alarm->valuestring) : NULL;
+	r->has_wall = !j->event_id && j->has_wall;
+	r->wall = j->wall_start;
 	r->state = j->state;
 	r->channels = reminder_channels_text(p);
 	r->late =
@@ -175,13 +179,26 @@ void reminder_set_channels(cJSON *payload, const char *channels)
 	}
 }
 
-static char *payload_json(const char *text, const char *channels)
+/* The payload's "wall": j's written time while its RRULE keeps it (it
+ * names the first occurrence, tz_wall_names()), else none. */
+static void set_wall(cJSON *payload, const struct job *j)
+{
+	struct tz *z = j->has_wall && !strcmp(j->schedule, "rrule") ? tz_open(j->tzid, NULL) : NULL;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(payload, "wall");
+	if (z && tz_wall_names(z, j->dtstart, j->wall_start))
+		cJSON_AddNumberToObject(payload, "wall", (double)j->wall_start);
+	tz_free(z);
+}
+
+static char *payload_json(const char *text, const char *channels, const struct job *j)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *s;
 
 	cJSON_AddStringToObject(o, "text", text);
 	reminder_set_channels(o, channels);
+	set_wall(o, j);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -263,8 +280,9 @@ int reminder_schedule(struct job *j, time_t at, const char *every, const char *t
 	return first_run(j, at, now, e);
 }
 
-int reminder_add(struct store *s, const char *text, time_t at, const char *every, const char *tzid,
-		 const char *channels, time_t now, long long *id, struct err *e)
+int reminder_add(struct store *s, const char *text, time_t at, const time_t *wall,
+		 const char *every, const char *tzid, const char *channels, time_t now,
+		 long long *id, struct err *e)
 {
 	struct job j;
 	int rc = -1;
@@ -279,9 +297,11 @@ int reminder_add(struct store *s, const char *text, time_t at, const char *every
 	snprintf(j.kind, sizeof(j.kind), KIND);
 	if (tzid && *tzid && caltz_ensure(s, tzid, e) < 0)
 		goto out;
+	j.has_wall = wall != NULL;
+	j.wall_start = wall ? *wall : 0;
 	if (reminder_schedule(&j, at, every, tzid, now, e) < 0)
 		goto out;
-	j.payload = payload_json(text, channels);
+	j.payload = payload_json(text, channels, &j);
 	if (job_add(s, &j, now, e) < 0)
 		goto out;
 	*id = j.id;
@@ -418,7 +438,7 @@ int reminder_snooze(struct store *s, long long id, long secs, time_t now, time_t
 	return finish(s, rc, e);
 }
 
-/* The payload of j with ed's text and channels. */
+/* The payload of j with ed's text and channels, and j's written time. */
 static char *edited_payload(const struct job *j, const struct reminder_edit *ed)
 {
 	cJSON *p = j->payload ? cJSON_Parse(j->payload) : NULL;
@@ -434,6 +454,7 @@ static char *edited_payload(const struct job *j, const struct reminder_edit *ed)
 	}
 	if (ed->channels)
 		reminder_set_channels(p, *ed->channels ? ed->channels : NULL);
+	set_wall(p, j);
 	out = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
 	return out;
@@ -456,6 +477,10 @@ static int reschedule(struct store *s, struct job *j, const struct reminder_edit
 	}
 	if (*tzid && caltz_ensure(s, tzid, e) < 0)
 		goto out;
+	if (ed->has_at) {
+		j->has_wall = ed->wall != NULL;
+		j->wall_start = ed->wall ? *ed->wall : 0;
+	}
 	rc = reminder_schedule(j, at, every, *tzid ? tzid : NULL, now, e);
 out:
 	free(every);
@@ -486,13 +511,16 @@ int reminder_update(struct store *s, long long id, const struct reminder_edit *e
 	reminder_release(&cur);
 	if (rc < 0 || job_get(s, id, &j, e) < 0)
 		return finish(s, -1, e);
-	payload = edited_payload(&j, ed);
-	free(j.payload);
-	j.payload = payload;
-	if (ed->has_at || ed->every || ed->tzid)
-		rc = reschedule(s, &j, ed, now, e) < 0 ? -1 : job_redefine(s, &j, e);
-	else
-		rc = job_set_payload(s, id, j.payload, e);
+	rc = ed->has_at || ed->every || ed->tzid ? reschedule(s, &j, ed, now, e) : 0;
+	if (rc == 0) {
+		payload = edited_payload(&j, ed);
+		free(j.payload);
+		j.payload = payload;
+		if (ed->has_at || ed->every || ed->tzid)
+			rc = job_redefine(s, &j, e);
+		else
+			rc = job_set_payload(s, id, j.payload, e);
+	}
 	job_release(&j);
 	return finish(s, rc, e);
 }

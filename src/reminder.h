@@ -40,6 +40,9 @@ struct reminder {
 	long long event_id; /* made from a VALARM of this event (see event.h), else 0 */
 	long long user_id;  /* whose it is */
 	char *alarm;	    /* then its TRIGGER ("-PT15M"), else NULL */
+	/* the time its RRULE keeps, written inside a gap (reminder_add()) */
+	bool has_wall;
+	time_t wall;
 };
 
 /* A reminder given a date alone rings at 09:00 that day. */
@@ -62,10 +65,13 @@ time_t reminder_when_at(struct tz *z, const struct when *w);
  * (once), a time of day alone that has passed today is tomorrow's, and any
  * other time that has passed is an ERR_USAGE error naming it (less than
  * REMINDER_AT_GRACE seconds ago is not passed: it is due now); a repeating
- * one starts at its first occurrence after now (reminder_add()).
+ * one starts at its first occurrence after now (reminder_add()).  *wall,
+ * when wall is not NULL: the wall-clock time text wrote, read as UTC (02:30
+ * on the day the clock goes from 02:00 to 03:00, while *at is that day's
+ * 03:30), or *at's own when it wrote none.
  */
 int reminder_resolve_at(const char *text, const char *tzid, bool once, time_t now, time_t *at,
-			struct err *e);
+			time_t *wall, struct err *e);
 /* Whether a zone given for a reminder or routine (NULL or "": the local
  * zone) opens, tzdata's or one an import kept in s (registered then, so
  * reminder_resolve_at() opens it too); ERR_USAGE `unknown time zone "X"`
@@ -82,11 +88,16 @@ void reminder_list_free(struct reminder *rs, size_t n);
 /*
  * Add a reminder.  at: the first due time (0: none, allowed only with a
  * cron `every`, which then starts at its next match after now; with a cron
- * `every` and an at, the first match at or after at).  every, tzid and
- * channels may be NULL.  Sets *id.
+ * `every` and an at, the first match at or after at).  wall: the time at
+ * was written at (reminder_resolve_at()), or NULL; an RRULE `every` from a
+ * time inside a spring-forward gap keeps it on the other days (02:30 every
+ * day, 03:30 on the day without one), as an event series does (event.h,
+ * wall_start; kept in the payload as "wall").  every, tzid and channels
+ * may be NULL.  Sets *id.
  */
-int reminder_add(struct store *s, const char *text, time_t at, const char *every, const char *tzid,
-		 const char *channels, time_t now, long long *id, struct err *e);
+int reminder_add(struct store *s, const char *text, time_t at, const time_t *wall,
+		 const char *every, const char *tzid, const char *channels, time_t now,
+		 long long *id, struct err *e);
 /* ERR_NOTFOUND unless id is a reminder. */
 int reminder_get(struct store *s, long long id, time_t now, struct reminder *out, struct err *e);
 /* The same, whoever's reminder it is: for the scheduler's view of every
@@ -110,6 +121,7 @@ struct reminder_edit {
 	const char *text;
 	bool has_at;
 	time_t at;	      /* the next due time */
+	const time_t *wall;   /* the time at was written at (reminder_add()), or NULL */
 	const char *every;    /* "": no more repeats */
 	const char *tzid;     /* the zone of its rule */
 	const char *channels; /* "stdout,command"; "": the default list */

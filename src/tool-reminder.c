@@ -7,16 +7,29 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* {"id": id, "reminder": {...}} as it is now. */
+/* {"id": id, "reminder": {...}} as it is now; one whose rule keeps a time
+ * its first day skips (reminder.h) says it as "wall", without an offset:
+ * "2026-03-29T02:30:00" while "at" is that day's 03:30. */
 static int result_of(struct tool_ctx *ctx, long long id, cJSON **result, struct err *e)
 {
 	struct reminder r;
+	cJSON *j;
 
 	if (reminder_get(ctx->store, id, ctx->now, &r, e) < 0)
 		return -1;
 	*result = tool_result_id(id);
-	cJSON_AddItemToObject(*result, "reminder", json_reminder_in(&r, ctx->zone));
+	j = json_reminder_in(&r, ctx->zone);
+	if (r.has_wall) {
+		struct tm tm;
+		char buf[32];
+
+		gmtime_r(&r.wall, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		cJSON_AddStringToObject(j, "wall", buf);
+	}
+	cJSON_AddItemToObject(*result, "reminder", j);
 	reminder_release(&r);
 	return 0;
 }
@@ -25,12 +38,12 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 {
 	const char *when = tool_arg_str(args, "at"), *every = tool_arg_str(args, "every");
 	char *list;
-	time_t at = 0;
+	time_t at = 0, wall = 0;
 	long long id;
 	int rc;
 
 	/* as the command line reads --at: a time of day gone is tomorrow's */
-	if (when && reminder_resolve_at(when, ctx->tzid, !every, ctx->now, &at, e) < 0) {
+	if (when && reminder_resolve_at(when, ctx->tzid, !every, ctx->now, &at, &wall, e) < 0) {
 		err_prefix(e, "at");
 		return -1;
 	}
@@ -38,8 +51,8 @@ static int run_reminder_add(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 		err_prefix(e, "reminder_add");
 		return -1;
 	}
-	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, every, ctx->tzid, list,
-			  ctx->now, &id, e);
+	rc = reminder_add(ctx->store, tool_arg_str(args, "text"), at, when ? &wall : NULL, every,
+			  ctx->tzid, list, ctx->now, &id, e);
 	free(list);
 	return rc < 0 ? -1 : result_of(ctx, id, result, e);
 }

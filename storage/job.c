@@ -13,7 +13,8 @@
 #define JOB_COLS                                                                                   \
 	"id, kind, payload, schedule, rule, tzid, dtstart, next_run, occurrence, state,"           \
 	" lease_until, attempts, last_error, created_at, event_id, run_offset, exdates, user_id,"  \
-	" (SELECT wall_start FROM events WHERE events.id = jobs.event_id)"
+	" COALESCE((SELECT wall_start FROM events WHERE events.id = jobs.event_id),"               \
+	" CASE WHEN json_valid(payload) THEN json_extract(payload, '$.wall') END)"
 #define ACTIVE "state IN ('pending','running')"
 #define RUN_COLS                                                                                   \
 	"id, job_id, occurrence, channel, started_at, finished_at, result, detail, output,"        \

@@ -58,7 +58,8 @@ struct job {
 	long run_offset;  /* seconds from an occurrence of the rule to its run */
 	time_t *exdates;  /* occurrences of the rule to skip */
 	/* an event's reminder: the series' DTSTART as written (event.h,
-	 * wall_start), read from the event, not stored in the job */
+	 * wall_start), read from the event, not stored in the job; a
+	 * reminder's: its payload's "wall" (reminder.h, reminder_add()) */
 	bool has_wall;
 	time_t wall_start;
 	size_t nexdates;

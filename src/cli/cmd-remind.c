@@ -38,15 +38,17 @@ static void fmt_when(time_t t, time_t now, char *buf, size_t len)
 	reltime_format(RELTIME_LIST, NULL, t, false, now, buf, len);
 }
 
-/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h).
- * A --tz that names no zone is its own error, checked even without --at. */
-int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at)
+/* --at WHEN: a date without a time of day means 09:00 that day (reminder.h);
+ * *wall (wall may be NULL) the time written (reminder_resolve_at()).  A
+ * --tz that names no zone is its own error, checked even without --at. */
+int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at,
+		 time_t *wall)
 {
 	if (reminder_check_tz(ctx->store, tzid, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--tz");
 		return -1;
 	}
-	if (text && reminder_resolve_at(text, tzid, once, ctx->now, at, &ctx->err) < 0) {
+	if (text && reminder_resolve_at(text, tzid, once, ctx->now, at, wall, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "--at");
 		return -1;
 	}
@@ -86,7 +88,7 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 {
 	const char *every = NULL, *channels = NULL, *tzid = NULL, *at_text = NULL;
 	char *text = NULL;
-	time_t at = 0;
+	time_t at = 0, wall = 0;
 	long long id;
 	int c, rc = -1;
 
@@ -99,15 +101,15 @@ static int remind_cmd_add(struct ctx *ctx, int argc, char **argv)
 		default: return -1;
 		}
 	}
-	if (cmd_parse_at(ctx, at_text, tzid, !every, &at) < 0)
+	if (cmd_parse_at(ctx, at_text, tzid, !every, &at, &wall) < 0)
 		return -1;
 	text = cmd_join_args(argc, argv, optind);
 	if (!text)
 		return cmd_usage(ctx, "missing TEXT");
 	if (!at && !every)
 		cmd_usage(ctx, "missing --at WHEN (or --every CRON)");
-	else if (reminder_add(ctx->store, text, at, every, tzid, channels, ctx->now, &id,
-			      &ctx->err) == 0)
+	else if (reminder_add(ctx->store, text, at, at_text ? &wall : NULL, every, tzid, channels,
+			      ctx->now, &id, &ctx->err) == 0)
 		rc = 0;
 	if (rc == 0) {
 		cmd_stored(ctx, id, stored_line(ctx, id));

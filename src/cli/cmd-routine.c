@@ -48,7 +48,7 @@ static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *
 		default: return -1;
 		}
 	}
-	if (cmd_parse_at(ctx, at_text, d->tzid, false, &d->at) < 0)
+	if (cmd_parse_at(ctx, at_text, d->tzid, false, &d->at, NULL) < 0)
 		return -1;
 	*request = cmd_join_args(argc, argv, optind);
 	d->request = *request;

@@ -228,7 +228,8 @@ void cmd_print_json(struct ctx *ctx, struct cJSON *v);
  * reminder; text NULL: no --at, *at untouched); a usage error naming --tz
  * when tzid names no zone, naming --at when text does not parse or, for a
  * one-time reminder, has passed. */
-int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at);
+int cmd_parse_at(struct ctx *ctx, const char *text, const char *tzid, bool once, time_t *at,
+		 time_t *wall);
 /* Print text (stored output: a routine's reply, a run's) to ctx->out,
  * each line but an empty one indented by indent spaces, cleaned as
  * cmd_put_lines() cleans: no escape sequence of it reaches the terminal. */

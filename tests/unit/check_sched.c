@@ -70,8 +70,8 @@ static long long add(const char *text, time_t at, const char *every, const char 
 	struct err e = { 0, "" };
 	long long id;
 
-	ck_assert_msg(reminder_add(st, text, at, every, "Europe/Berlin", channels, now, &id, &e) ==
-			      0,
+	ck_assert_msg(reminder_add(st, text, at, NULL, every, "Europe/Berlin", channels, now, &id,
+				   &e) == 0,
 		      "%s", e.msg);
 	return id;
 }
@@ -293,11 +293,14 @@ START_TEST(test_reminder_api)
 	ck_assert_int_eq(reminder_list(st, false, T0, &rs, &n, &e), 0);
 	ck_assert_uint_eq(n, 1);
 	reminder_list_free(rs, n);
-	ck_assert_int_eq(reminder_add(st, "x", T0, NULL, NULL, "stdout,pager", T0, &a, &e), -1);
+	ck_assert_int_eq(reminder_add(st, "x", T0, NULL, NULL, NULL, "stdout,pager", T0, &a, &e),
+			 -1);
 	ck_assert_str_eq(e.msg,
 			 "unknown channel \"pager\" (stdout, desktop, command, tui, telegram)");
-	ck_assert_int_eq(reminder_add(st, "x", 0, "every monday", NULL, NULL, T0, &a, &e), -1);
-	ck_assert_int_eq(reminder_add(st, "x", T0, NULL, "Mars/Olympus", NULL, T0, &a, &e), -1);
+	ck_assert_int_eq(reminder_add(st, "x", 0, NULL, "every monday", NULL, NULL, T0, &a, &e),
+			 -1);
+	ck_assert_int_eq(reminder_add(st, "x", T0, NULL, NULL, "Mars/Olympus", NULL, T0, &a, &e),
+			 -1);
 	ck_assert_int_eq(reminder_get(st, 99, T0, &r, &e), -1);
 	ck_assert_int_eq(e.code, ERR_NOTFOUND);
 }

@@ -553,7 +553,8 @@ START_TEST(test_side_date_only)
 	task_set_due(&late, &w);
 	late.due += 59;
 	ck_assert_int_eq(task_add(st, &late, now, &e), 0);
-	ck_assert_int_eq(reminder_add(st, "backup", late.due, NULL, NULL, NULL, now, &id, &e), 0);
+	ck_assert_int_eq(reminder_add(st, "backup", late.due, NULL, NULL, NULL, NULL, now, &id, &e),
+			 0);
 	side_init(&side);
 	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
 	w0 = newwin(12, 24, 0, 0);
@@ -603,8 +604,9 @@ START_TEST(test_side_overdue)
 		task_set_due(&t[i], &w);
 		ck_assert_int_eq(task_add(st, &t[i], now, &e), 0);
 	}
-	ck_assert_int_eq(
-		reminder_add(st, "stretch", now + 3600, "FREQ=DAILY", NULL, NULL, now, &id, &e), 0);
+	ck_assert_int_eq(reminder_add(st, "stretch", now + 3600, NULL, "FREQ=DAILY", NULL, NULL,
+				      now, &id, &e),
+			 0);
 	side_init(&side);
 	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
 	w0 = newwin(14, 30, 0, 0);

@@ -116,9 +116,12 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 			continue;
 		}
 		body = cJSON_PrintUnformatted(item);
-		ru = (struct rstream_update){ u.update_id, u.chat_id,
-					      tg_start_code(&u, code, sizeof(code)),
-					      tg_callback_device(&u), body };
+		ru = (struct rstream_update){ .update_id = u.update_id,
+					      .chat_id = u.chat_id,
+					      .to = tg_callback_device(&u),
+					      .body = body,
+					      .code = tg_start_code(&u, code, sizeof(code)),
+					      .group = u.group };
 		if (!body || strlen(body) > RSTREAM_MAX) {
 			size_t len = body ? strlen(body) : 0;
 
@@ -127,7 +130,8 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 				 u.update_id, RSTREAM_MAX);
 			free(body);
 			body = too_big_body(&u, len);
-			ru = (struct rstream_update){ u.update_id, u.chat_id, NULL, NULL, body };
+			ru.code = ru.to = NULL;
+			ru.body = body;
 		}
 		rc = rstream_add(rs, &offset, &ru, device, &added, e);
 		free(body);
@@ -1409,7 +1413,8 @@ out:
 	return rc;
 }
 
-int telegram_redis_code(struct config *cfg, struct store *s, const char *code, struct err *e)
+int telegram_redis_code(struct config *cfg, struct store *s, const char *code, bool group,
+			struct err *e)
 {
 	struct rstream rs = { 0 };
 	char dev[33];
@@ -1419,7 +1424,7 @@ int telegram_redis_code(struct config *cfg, struct store *s, const char *code, s
 		return 0;
 	if (replica_device(s, dev, sizeof(dev), e) < 0 || connected(&rs, cfg, NULL, e) < 0)
 		return -1;
-	rc = rstream_code(&rs, code, dev, TELEGRAM_CODE_TTL * 1000L, e);
+	rc = rstream_code(&rs, code, group, dev, TELEGRAM_CODE_TTL * 1000L, e);
 	rstream_close(&rs);
 	return rc;
 }

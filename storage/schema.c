@@ -592,6 +592,10 @@ const char *const schema_migrations[] = {
 	 * it reads the others from (event-occ.c, window_refs_load()). */
 	"ALTER TABLE events ADD COLUMN wall_start INTEGER;"
 	"CREATE INDEX events_wall ON events(id, wall_start) WHERE wall_start IS NOT NULL;",
+	/* 32: a link code made for a group (`nestor telegram link --group`):
+	 * a group's "/start CODE" links only with such a code, since every
+	 * member of a linked group reads and changes its user's data. */
+	"ALTER TABLE telegram_codes ADD COLUMN for_group INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

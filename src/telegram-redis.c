@@ -97,10 +97,12 @@ static char *too_big_body(const struct tg_update *u, size_t len)
 			 lang ? "\"language_code\":\"" : "", lang ? lang : "", lang ? "\"" : "");
 }
 
-/* Add the updates of one getUpdates answer, asked with offset; false when
- * the lock was lost (or Redis failed) on the way. */
-static bool feed(struct rstream *rs, const char *device, long long offset, cJSON *res, long *n,
-		 struct err *e)
+/* Add the updates of one getUpdates answer, asked with offset, for bot
+ * (its username): a command addressed to another bot names no link code
+ * (it goes where the chat's updates go, and is ignored there).  false
+ * when the lock was lost (or Redis failed) on the way. */
+static bool feed(struct rstream *rs, const char *device, const char *bot, long long offset,
+		 cJSON *res, long *n, struct err *e)
 {
 	const cJSON *item;
 
@@ -116,12 +118,14 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 			continue;
 		}
 		body = cJSON_PrintUnformatted(item);
+		/* another bot's "/start CODE" links nothing: not routed by it */
 		ru = (struct rstream_update){ .update_id = u.update_id,
 					      .chat_id = u.chat_id,
 					      .to = tg_callback_device(&u),
 					      .body = body,
-					      .code = tg_start_code(&u, code, sizeof(code)),
 					      .group = u.group };
+		if (!tg_other_bot(bot, &u))
+			ru.code = tg_start_code(&u, code, sizeof(code));
 		if (!body || strlen(body) > RSTREAM_MAX) {
 			size_t len = body ? strlen(body) : 0;
 
@@ -724,7 +728,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		}
 		pfails = down = conflicts = 0;
 		if (!numbered_anew(&rs, offset, res, &re) ||
-		    !feed(&rs, r->device, offset, res, &n, &re)) {
+		    !feed(&rs, r->device, r->bot, offset, res, &n, &re)) {
 			if (re.msg[0])
 				redis_down(&rs, &re, &fails);
 			else

@@ -260,29 +260,40 @@ static size_t command(const char *text, const char **args)
 	return n;
 }
 
-/* A command addressed to another bot in a group ("/tasks@other_bot"): not
- * ours to run nor to answer (a private chat is only ever ours: it hears
- * that it was not understood).  Telegram compares usernames ignoring
- * case.  The bot's own name not known yet (getMe failed): asked again, at
- * most once a minute. */
-static bool other_bot(struct tg_relay *r, const struct tg_update *u)
+/* The "@bot" of a group's command ("/tasks@bot": after the '@'), or NULL
+ * when u is none or names no bot. */
+static const char *addressee(const struct tg_update *u)
 {
 	const char *at, *args;
+
+	if (u->kind != TG_UPDATE_TEXT || !u->group || !u->text || u->text[0] != '/')
+		return NULL;
+	at = u->text + 1 + command(u->text, &args);
+	return *at == '@' ? at + 1 : NULL;
+}
+
+bool tg_other_bot(const char *bot, const struct tg_update *u)
+{
+	const char *to = addressee(u);
 	size_t n;
 
-	if (u->kind != TG_UPDATE_TEXT || !u->group || u->text[0] != '/')
+	if (!to || !bot || !*bot)
 		return false;
-	at = u->text + 1 + command(u->text, &args);
-	if (*at != '@')
+	n = strcspn(to, WS);
+	return n != strlen(bot) || strncasecmp(to, bot, n);
+}
+
+/* tg_other_bot() for this relay's bot.  Its name not known yet (getMe
+ * failed): asked again, at most once a minute. */
+static bool other_bot(struct tg_relay *r, const struct tg_update *u)
+{
+	if (!addressee(u))
 		return false;
 	if (!r->bot[0] && (!r->bot_asked || wallclock_now() - r->bot_asked >= 60)) {
 		r->bot_asked = wallclock_now();
 		tg_learn_bot(r);
 	}
-	if (!r->bot[0])
-		return false;
-	n = strcspn(++at, WS);
-	return n != strlen(r->bot) || strncasecmp(at, r->bot, n);
+	return tg_other_bot(r->bot, u);
 }
 
 const char *tg_start_code(const struct tg_update *u, char *buf, size_t len)

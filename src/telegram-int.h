@@ -109,6 +109,12 @@ void tg_prep_release(struct tg_prep *p);
 int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_prep *p, time_t now,
 	      struct err *e);
 
+/* Whether u is a group's command addressed to another bot than bot
+ * ("/tasks@other_bot"; Telegram compares usernames ignoring case): not
+ * ours to run, answer nor route (a private chat is only ever ours).
+ * false while bot is not known (NULL or ""). */
+bool tg_other_bot(const char *bot, const struct tg_update *u);
+
 /* The code of "/start CODE" (its first word, into buf), or NULL when u is
  * not one or the word does not fit. */
 const char *tg_start_code(const struct tg_update *u, char *buf, size_t len);

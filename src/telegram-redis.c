@@ -97,10 +97,12 @@ static char *too_big_body(const struct tg_update *u, size_t len)
 			 lang ? "\"language_code\":\"" : "", lang ? lang : "", lang ? "\"" : "");
 }
 
-/* Add the updates of one getUpdates answer, asked with offset; false when
- * the lock was lost (or Redis failed) on the way. */
-static bool feed(struct rstream *rs, const char *device, long long offset, cJSON *res, long *n,
-		 struct err *e)
+/* Add the updates of one getUpdates answer, asked with offset, for bot
+ * (its username): a command addressed to another bot names no link code
+ * (it goes where the chat's updates go, and is ignored there).  false
+ * when the lock was lost (or Redis failed) on the way. */
+static bool feed(struct rstream *rs, const char *device, const char *bot, long long offset,
+		 cJSON *res, long *n, struct err *e)
 {
 	const cJSON *item;
 
@@ -116,9 +118,14 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 			continue;
 		}
 		body = cJSON_PrintUnformatted(item);
-		ru = (struct rstream_update){ u.update_id, u.chat_id,
-					      tg_start_code(&u, code, sizeof(code)),
-					      tg_callback_device(&u), body };
+		/* another bot's "/start CODE" links nothing: not routed by it */
+		ru = (struct rstream_update){ .update_id = u.update_id,
+					      .chat_id = u.chat_id,
+					      .to = tg_callback_device(&u),
+					      .body = body,
+					      .group = u.group };
+		if (!tg_other_bot(bot, &u))
+			ru.code = tg_start_code(&u, code, sizeof(code));
 		if (!body || strlen(body) > RSTREAM_MAX) {
 			size_t len = body ? strlen(body) : 0;
 
@@ -127,7 +134,8 @@ static bool feed(struct rstream *rs, const char *device, long long offset, cJSON
 				 u.update_id, RSTREAM_MAX);
 			free(body);
 			body = too_big_body(&u, len);
-			ru = (struct rstream_update){ u.update_id, u.chat_id, NULL, NULL, body };
+			ru.code = ru.to = NULL;
+			ru.body = body;
 		}
 		rc = rstream_add(rs, &offset, &ru, device, &added, e);
 		free(body);
@@ -720,7 +728,7 @@ int tg_redis_poll(struct tg_relay *r, const struct telegram_opts *o, struct err 
 		}
 		pfails = down = conflicts = 0;
 		if (!numbered_anew(&rs, offset, res, &re) ||
-		    !feed(&rs, r->device, offset, res, &n, &re)) {
+		    !feed(&rs, r->device, r->bot, offset, res, &n, &re)) {
 			if (re.msg[0])
 				redis_down(&rs, &re, &fails);
 			else
@@ -1409,7 +1417,8 @@ out:
 	return rc;
 }
 
-int telegram_redis_code(struct config *cfg, struct store *s, const char *code, struct err *e)
+int telegram_redis_code(struct config *cfg, struct store *s, const char *code, bool group,
+			struct err *e)
 {
 	struct rstream rs = { 0 };
 	char dev[33];
@@ -1419,7 +1428,7 @@ int telegram_redis_code(struct config *cfg, struct store *s, const char *code, s
 		return 0;
 	if (replica_device(s, dev, sizeof(dev), e) < 0 || connected(&rs, cfg, NULL, e) < 0)
 		return -1;
-	rc = rstream_code(&rs, code, dev, TELEGRAM_CODE_TTL * 1000L, e);
+	rc = rstream_code(&rs, code, group, dev, TELEGRAM_CODE_TTL * 1000L, e);
 	rstream_close(&rs);
 	return rc;
 }

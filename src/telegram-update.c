@@ -30,7 +30,9 @@
 enum tg_word {
 	W_NOT_LINKED,
 	W_LINKED,
+	W_LINKED_GROUP,
 	W_BAD_CODE,
+	W_PRIVATE_CODE,
 	W_NEW,
 	W_MEDIA,
 	W_FAILED,
@@ -51,7 +53,11 @@ static const char *const words[2][W_WORDS] = {
 		"and send /start CODE here.",
 		"Linked: this chat now belongs to %s. Write to me as you would in the terminal; "
 		"/help lists the commands.",
+		"Linked: every member of this group can read and change %s's tasks, calendar and "
+		"reminders. /help lists the commands.",
 		"That code is unknown or has expired. Run `nestor telegram link` for a new one.",
+		"That code was for a private chat with me and is used up now; `nestor telegram "
+		"link --group` makes a code for a group.",
 		"New conversation.",
 		"%s messages are not supported yet; please write text.",
 		"Sorry, that failed: %s",
@@ -69,8 +75,12 @@ static const char *const words[2][W_WORDS] = {
 		"и пришлите сюда /start КОД.",
 		"Готово: этот чат привязан к пользователю %s. Пишите мне, как в терминале; "
 		"/help — список команд.",
+		"Готово: каждый участник этой группы может читать и менять задачи, календарь и "
+		"напоминания пользователя %s. /help — список команд.",
 		"Этот код неизвестен или устарел. Выполните `nestor telegram link`, чтобы получить "
 		"новый.",
+		"Этот код был для личного чата со мной и больше не действует; код для группы даёт "
+		"`nestor telegram link --group`.",
 		"Новый разговор.",
 		"Сообщения типа «%s» пока не поддерживаются; напишите текстом.",
 		"Не получилось: %s",
@@ -198,27 +208,39 @@ static void on_call(void *arg, const char *name, const char *json)
 	(void)json;
 }
 
-/* "/start CODE" from a chat not linked (or linked: it moves). */
+/* "/start CODE" from a chat not linked (or linked: it moves).  A group
+ * links only with a code made for one: every member reads and changes the
+ * user's data.  A private chat's code sent in a group is used up all the
+ * same (the group has seen it) and refused. */
 static int link_chat(struct tg_relay *r, const struct tg_update *u, const char *code, int ru,
 		     time_t now, struct err *e)
 {
 	struct err ce = { 0, "" };
 	long long uid;
+	bool for_group;
 	char *name;
 	int rc;
 
 	while (*code == ' ')
 		code++;
-	if (tgstore_code_use(r->s, code, now, &uid, &ce) < 0) {
+	if (tgstore_code_use(r->s, code, now, &uid, &for_group, &ce) < 0) {
 		if (ce.code != ERR_NOTFOUND)
 			return *e = ce, -1;
 		return say(r, u->chat_id, now, e, "%s", words[ru][W_BAD_CODE]);
 	}
+	if (u->group && !for_group) {
+		log_warn("telegram: chat %lld: a private chat's link code refused in a group (used "
+			 "up)",
+			 u->chat_id);
+		return say(r, u->chat_id, now, e, "%s", words[ru][W_PRIVATE_CODE]);
+	}
 	if (tgstore_link(r->s, u->chat_id, uid, e) < 0)
 		return -1;
 	name = user_name(r->s, uid);
-	log_info("telegram: chat %lld linked to %s", u->chat_id, name ? name : "?");
-	rc = say(r, u->chat_id, now, e, words[ru][W_LINKED], name ? name : "?");
+	log_info("telegram: %s %lld linked to %s", u->group ? "group" : "chat", u->chat_id,
+		 name ? name : "?");
+	rc = say(r, u->chat_id, now, e, words[ru][u->group ? W_LINKED_GROUP : W_LINKED],
+		 name ? name : "?");
 	free(name);
 	return rc;
 }
@@ -238,29 +260,40 @@ static size_t command(const char *text, const char **args)
 	return n;
 }
 
-/* A command addressed to another bot in a group ("/tasks@other_bot"): not
- * ours to run nor to answer (a private chat is only ever ours: it hears
- * that it was not understood).  Telegram compares usernames ignoring
- * case.  The bot's own name not known yet (getMe failed): asked again, at
- * most once a minute. */
-static bool other_bot(struct tg_relay *r, const struct tg_update *u)
+/* The "@bot" of a group's command ("/tasks@bot": after the '@'), or NULL
+ * when u is none or names no bot. */
+static const char *addressee(const struct tg_update *u)
 {
 	const char *at, *args;
+
+	if (u->kind != TG_UPDATE_TEXT || !u->group || !u->text || u->text[0] != '/')
+		return NULL;
+	at = u->text + 1 + command(u->text, &args);
+	return *at == '@' ? at + 1 : NULL;
+}
+
+bool tg_other_bot(const char *bot, const struct tg_update *u)
+{
+	const char *to = addressee(u);
 	size_t n;
 
-	if (u->kind != TG_UPDATE_TEXT || !u->group || u->text[0] != '/')
+	if (!to || !bot || !*bot)
 		return false;
-	at = u->text + 1 + command(u->text, &args);
-	if (*at != '@')
+	n = strcspn(to, WS);
+	return n != strlen(bot) || strncasecmp(to, bot, n);
+}
+
+/* tg_other_bot() for this relay's bot.  Its name not known yet (getMe
+ * failed): asked again, at most once a minute. */
+static bool other_bot(struct tg_relay *r, const struct tg_update *u)
+{
+	if (!addressee(u))
 		return false;
 	if (!r->bot[0] && (!r->bot_asked || wallclock_now() - r->bot_asked >= 60)) {
 		r->bot_asked = wallclock_now();
 		tg_learn_bot(r);
 	}
-	if (!r->bot[0])
-		return false;
-	n = strcspn(++at, WS);
-	return n != strlen(r->bot) || strncasecmp(at, r->bot, n);
+	return tg_other_bot(r->bot, u);
 }
 
 const char *tg_start_code(const struct tg_update *u, char *buf, size_t len)

@@ -657,7 +657,7 @@ out:
 	return rc;
 }
 
-int telegram_link_code(struct store *s, long long user_id, time_t now,
+int telegram_link_code(struct store *s, long long user_id, bool group, time_t now,
 		       char code[TELEGRAM_CODE_SIZE], time_t *expires, struct err *e)
 {
 	unsigned char rnd[TELEGRAM_CODE_SIZE - 1];
@@ -668,7 +668,7 @@ int telegram_link_code(struct store *s, long long user_id, time_t now,
 		code[i] = CODE_ALPHABET[rnd[i] % (sizeof(CODE_ALPHABET) - 1)];
 	code[sizeof(rnd) - 3] = '\0';
 	*expires = now + TELEGRAM_CODE_TTL;
-	return tgstore_code_add(s, code, user_id, *expires, e);
+	return tgstore_code_add(s, code, user_id, group, *expires, e);
 }
 
 int telegram_status(struct store *s, struct config *cfg, bool ask_bot, struct telegram_status *st,

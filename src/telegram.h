@@ -23,6 +23,9 @@
  * A chat is linked to a user with a one-time code (telegram_link_code):
  * the person sends "/start CODE".  A chat that is not linked gets one line
  * saying how to link it; nothing of anyone's data is read or written.
+ * Every member of a linked group reads and changes its user's data, so a
+ * group (or channel) links only with a code made for one: a private
+ * chat's code sent there is used up and refused, with one line saying so.
  */
 #ifndef NESTOR_TELEGRAM_H
 #define NESTOR_TELEGRAM_H
@@ -110,17 +113,20 @@ struct telegram_thread *telegram_thread_start(const char *db_path, const char *c
 					      const char *user);
 void telegram_thread_stop(struct telegram_thread *t);
 
-/* A new one-time code for user_id, valid TELEGRAM_CODE_TTL seconds. */
-int telegram_link_code(struct store *s, long long user_id, time_t now,
+/* A new one-time code for user_id, valid TELEGRAM_CODE_TTL seconds; group:
+ * one that links a group (any code links a private chat). */
+int telegram_link_code(struct store *s, long long user_id, bool group, time_t now,
 		       char code[TELEGRAM_CODE_SIZE], time_t *expires, struct err *e);
 
 /* Unlink chat_id from its user; ERR_NOTFOUND when it is not linked. */
 int telegram_unlink_chat(struct store *s, long long chat_id, struct err *e);
 
-/* With server.redis: code was made in store s, so its "/start CODE" goes to
- * the workers of s's device, which becomes the chat's home (telegram-redis.c;
- * 0 without server.redis). */
-int telegram_redis_code(struct config *cfg, struct store *s, const char *code, struct err *e);
+/* With server.redis: code was made in store s (for a group: group), so its
+ * "/start CODE" goes to the workers of s's device, which becomes the chat's
+ * home unless the code cannot link it (a private chat's code in a group;
+ * telegram-redis.c; 0 without server.redis). */
+int telegram_redis_code(struct config *cfg, struct store *s, const char *code, bool group,
+			struct err *e);
 /* With server.redis: chat_id was unlinked in store s; it has no home any
  * more if s's device was its home (best effort: a failure is logged, and
  * the chat's updates still come to s, which answers them as unlinked). */

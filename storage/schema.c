@@ -595,6 +595,10 @@ const char *const schema_migrations[] = {
 	/* 30: an occurrence the user declined alone (event.h, struct
 	 * event_override, declined): shown, not reminded. */
 	"ALTER TABLE event_overrides ADD COLUMN declined INTEGER NOT NULL DEFAULT 0;",
+	/* 31: a link code made for a group (`nestor telegram link --group`):
+	 * a group's "/start CODE" links only with such a code, since every
+	 * member of a linked group reads and changes its user's data. */
+	"ALTER TABLE telegram_codes ADD COLUMN for_group INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int schema_count = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

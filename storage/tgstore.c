@@ -79,25 +79,32 @@ int tgstore_reset_offset(struct store *s, long long offset, struct err *e)
 		   offset, 0, NULL, NULL, e);
 }
 
-int tgstore_code_add(struct store *s, const char *code, long long user_id, time_t expires,
-		     struct err *e)
+int tgstore_code_add(struct store *s, const char *code, long long user_id, bool group,
+		     time_t expires, struct err *e)
 {
 	if (run(s, "DELETE FROM telegram_codes WHERE expires_at < ?1", (long long)expires - 86400,
 		0, NULL, NULL, e) < 0)
 		return -1;
-	return run(s, "INSERT INTO telegram_codes(user_id, expires_at, code) VALUES (?1, ?2, ?3)",
-		   user_id, (long long)expires, code, NULL, e);
+	return run(
+		s,
+		group ? "INSERT INTO telegram_codes(user_id, expires_at, code, for_group)"
+			" VALUES (?1, ?2, ?3, 1)"
+		      : "INSERT INTO telegram_codes(user_id, expires_at, code) VALUES (?1, ?2, ?3)",
+		user_id, (long long)expires, code, NULL, e);
 }
 
-int tgstore_code_use(struct store *s, const char *code, time_t now, long long *user_id,
+int tgstore_code_use(struct store *s, const char *code, time_t now, long long *user_id, bool *group,
 		     struct err *e)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "DELETE FROM telegram_codes WHERE code = ?1 RETURNING user_id, expires_at", e);
+	sqlite3_stmt *st = store_prepare(s,
+					 "DELETE FROM telegram_codes WHERE code = ?1 RETURNING "
+					 "user_id, expires_at, for_group",
+					 e);
 	time_t exp = 0;
 	int rc;
 
 	*user_id = 0;
+	*group = false;
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, code);
@@ -105,6 +112,7 @@ int tgstore_code_use(struct store *s, const char *code, time_t now, long long *u
 	if (rc == SQLITE_ROW) {
 		*user_id = sqlite3_column_int64(st, 0);
 		exp = (time_t)sqlite3_column_int64(st, 1);
+		*group = sqlite3_column_int(st, 2) != 0;
 		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);

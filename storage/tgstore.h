@@ -31,12 +31,14 @@ int tgstore_set_offset(struct store *s, long long offset, struct err *e);
  * the updates anew. */
 int tgstore_reset_offset(struct store *s, long long offset, struct err *e);
 
-/* Store a one-time code for user_id, valid until expires. */
-int tgstore_code_add(struct store *s, const char *code, long long user_id, time_t expires,
-		     struct err *e);
-/* Use code at now: *user_id its user; the code is gone afterwards.
- * ERR_NOTFOUND when it is unknown or expired. */
-int tgstore_code_use(struct store *s, const char *code, time_t now, long long *user_id,
+/* Store a one-time code for user_id, valid until expires; group: it may
+ * link a group (else a private chat only). */
+int tgstore_code_add(struct store *s, const char *code, long long user_id, bool group,
+		     time_t expires, struct err *e);
+/* Use code at now: *user_id its user, *group whether it was made for a
+ * group; the code is gone afterwards.  ERR_NOTFOUND when it is unknown or
+ * expired. */
+int tgstore_code_use(struct store *s, const char *code, time_t now, long long *user_id, bool *group,
 		     struct err *e);
 
 /* Whether any chat is linked to a user: the telegram channel can reach

@@ -28,7 +28,11 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * token, update_id, chat_id, body, the offset the update follows,
  * how long a chat's last update is kept (ms), the poller's device, the
  * stream's prefix, the device the update asks for ("": none; honoured
- * only for a device with workers), the group.  The offset is compared for
+ * only for a device with workers), the group, whether the chat is a Telegram
+ * group ("1"/"0").  KEYS[9] is the device of a group's code: that code
+ * makes it the chat's home; the code's device (KEYS[5]) does only for a
+ * chat that is no group (a group refuses a private chat's code: that
+ * update alone goes there).  The offset is compared for
  * equality only: update ids are not a watermark (after a week without
  * updates Telegram picks the next one at random).  A device's stream is
  * made with its group, so an update no worker read yet counts as waiting.
@@ -61,9 +65,14 @@ static const char lua_add[] =
 	"if ARGV[3] ~= '0' then"
 	" home = redis.call('GET', KEYS[4]) or ARGV[7]"
 	" local coder = KEYS[5] ~= '' and redis.call('GET', KEYS[5])"
-	" if coder then"
+	" local gcoder = KEYS[9] ~= '' and redis.call('GET', KEYS[9])"
+	" if gcoder then"
+	"  redis.call('DEL', KEYS[9])"
+	"  redis.call('SET', KEYS[4], gcoder)"
+	"  home = gcoder"
+	" elseif coder then"
 	"  redis.call('DEL', KEYS[5])"
-	"  redis.call('SET', KEYS[4], coder)"
+	"  if ARGV[11] == '0' then redis.call('SET', KEYS[4], coder) end"
 	"  home = coder"
 	" end"
 	" if ARGV[9] ~= '' and redis.call('SISMEMBER', KEYS[6], ARGV[9]) == 1 then"
@@ -637,10 +646,11 @@ static bool code_ok(const char *code)
 int rstream_add(struct rstream *rs, long long *offset, const struct rstream_update *u,
 		const char *device, int *added, struct err *e)
 {
-	char id[24], chat[24], last[64], lastn[64], home[64], coder[64], off[24], ttl[24];
+	char id[24], chat[24], last[64], lastn[64], home[64], coder[64], gcoder[64], off[24],
+		ttl[24];
 	const char *argv[] = { "EVAL",
 			       lua_add,
-			       "8",
+			       "9",
 			       RSTREAM_KEY_LOCK,
 			       last,
 			       RSTREAM_KEY_OFFSET,
@@ -649,6 +659,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       RSTREAM_KEY_DEVICES,
 			       RSTREAM_KEY_EPOCH,
 			       lastn,
+			       gcoder,
 			       rs->token,
 			       id,
 			       chat,
@@ -658,7 +669,8 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       device,
 			       RSTREAM_KEY_STREAM ":",
 			       device_str_ok(u->to) ? u->to : "",
-			       RSTREAM_GROUP };
+			       RSTREAM_GROUP,
+			       u->group ? "1" : "0" };
 	long long v;
 
 	if (device_check(device, e) < 0)
@@ -668,12 +680,14 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	snprintf(last, sizeof(last), RSTREAM_KEY_LAST "%lld", u->chat_id);
 	snprintf(lastn, sizeof(lastn), RSTREAM_KEY_LASTN "%lld", u->chat_id);
 	snprintf(home, sizeof(home), RSTREAM_KEY_HOME "%lld", u->chat_id);
-	coder[0] = '\0';
-	if (code_ok(u->code))
+	coder[0] = gcoder[0] = '\0';
+	if (code_ok(u->code)) {
 		snprintf(coder, sizeof(coder), RSTREAM_KEY_CODE "%s", u->code);
+		snprintf(gcoder, sizeof(gcoder), RSTREAM_KEY_GCODE "%s", u->code);
+	}
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 21, argv, &v, e) < 0)
+	if (call_int(rs, 23, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)
@@ -713,7 +727,7 @@ int rstream_adopt(struct rstream *rs, const char *device, long long *moved, stru
 	return call_int(rs, 9, argv, moved, e);
 }
 
-int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
+int rstream_code(struct rstream *rs, const char *code, bool group, const char *device, long ttl_ms,
 		 struct err *e)
 {
 	char key[64], ttl[24];
@@ -722,7 +736,7 @@ int rstream_code(struct rstream *rs, const char *code, const char *device, long 
 
 	if (!code_ok(code) || !device_str_ok(device))
 		return err_set(e, ERR_USAGE, "redis: a link code or a device id that is not valid");
-	snprintf(key, sizeof(key), RSTREAM_KEY_CODE "%s", code);
+	snprintf(key, sizeof(key), "%s%s", group ? RSTREAM_KEY_GCODE : RSTREAM_KEY_CODE, code);
 	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);
 	return call_int(rs, 5, argv, &v, e);
 }

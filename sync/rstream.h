@@ -17,7 +17,8 @@
  * numbering's epoch (once numbered anew; written with it, for as long, and
  * deleted when written with no numbering), "nestor:tg:home:CHAT" the device
  * a chat was linked from, "nestor:tg:code:CODE" the device that made a link code (for
- * as long as the code is valid), "nestor:tg:sender:DEVICE" the lock of the
+ * as long as the code is valid; "nestor:tg:gcode:CODE" for a group's code),
+ * "nestor:tg:sender:DEVICE" the lock of the
  * process that sends a device's answers where no relay polls.
  *
  * A device is a store (one SQLite file: replica_device()); the processes
@@ -25,7 +26,8 @@
  * device, chosen as it is added: a button's press, the device that sent
  * the button if workers of it ever joined (else as any update); for
  * "/start CODE" from a chat, the device that made CODE
- * (which becomes the chat's home); else its chat's home; else the
+ * (which becomes the chat's home, unless CODE was made for a private chat
+ * and the chat is a group); else its chat's home; else the
  * poller's own device.  So an update is handled where its chat's data
  * is, by that device's workers only: exactly once needs nothing more than
  * that device's store (an update's effects and its "done" commit there
@@ -67,6 +69,7 @@
 #define RSTREAM_KEY_LASTN   "nestor:tg:lastn:"	 /* and the chat id: its epoch */
 #define RSTREAM_KEY_HOME    "nestor:tg:home:"	 /* and the chat id */
 #define RSTREAM_KEY_CODE    "nestor:tg:code:"	 /* and the link code */
+#define RSTREAM_KEY_GCODE   "nestor:tg:gcode:"	 /* and a group's link code */
 #define RSTREAM_KEY_SENDER  "nestor:tg:sender:"	 /* and the device */
 #define RSTREAM_KEY_DEVICES "nestor:tg:devices"	 /* the devices with workers */
 #define RSTREAM_DEVICE_MAX  32			 /* characters of a device id */
@@ -121,12 +124,15 @@ int rstream_offset(struct rstream *rs, long long *offset, struct err *e);
 /* The update to add: its id, its chat (0: none), the link code of a
  * "/start CODE" (NULL: none), the device it must go to (a reminder's
  * button: the store that sent it; NULL: none, or not a device id), its
- * JSON body. */
+ * JSON body, and whether its chat is a group (a private chat's code
+ * sent there goes to the code's device, to be refused, and leaves the
+ * chat's home as it was). */
 struct rstream_update {
 	long long update_id, chat_id;
 	const char *code;
 	const char *to;
 	const char *body;
+	bool group;
 };
 
 /* Add u to the stream of its device (above; device: the poller's own),
@@ -159,8 +165,9 @@ int rstream_adopt(struct rstream *rs, const char *device, long long *moved, stru
 int rstream_renumber(struct rstream *rs, long long offset, long long from, long long *epoch,
 		     struct err *e);
 
-/* A link code made on device, valid ttl_ms: its "/start CODE" goes there. */
-int rstream_code(struct rstream *rs, const char *code, const char *device, long ttl_ms,
+/* A link code made on device (for a group: group), valid ttl_ms: its
+ * "/start CODE" goes there. */
+int rstream_code(struct rstream *rs, const char *code, bool group, const char *device, long ttl_ms,
 		 struct err *e);
 /* chat_id was unlinked on device: it has no home now, unless another
  * device's. */

@@ -233,27 +233,32 @@ static int telegram_status_cmd(struct ctx *ctx, int argc, char **argv)
 
 static int telegram_link(struct ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_USER = 256 };
+	enum { OPT_USER = 256, OPT_GROUP };
 	static const struct option opts[] = { { "user", required_argument, NULL, OPT_USER },
+					      { "group", no_argument, NULL, OPT_GROUP },
 					      { NULL, 0, NULL, 0 } };
 	const char *name = NULL;
 	long long uid = store_user(ctx->store);
-	char code[TELEGRAM_CODE_SIZE], buf[64];
+	char code[TELEGRAM_CODE_SIZE], buf[64], *who;
+	bool group = false;
 	time_t expires;
 	int c;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == '?')
 			return -1;
-		name = optarg;
+		if (c == OPT_GROUP)
+			group = true;
+		else
+			name = optarg;
 	}
 	if (optind < argc)
 		return cmd_usage(ctx, "unexpected argument %s", utf8_q(argv[optind]));
 	if (name && user_find(ctx->store, name, &uid, &ctx->err) < 0)
 		return -1;
-	if (telegram_link_code(ctx->store, uid, ctx->now, code, &expires, &ctx->err) < 0)
+	if (telegram_link_code(ctx->store, uid, group, ctx->now, code, &expires, &ctx->err) < 0)
 		return -1;
-	if (telegram_redis_code(ctx->cfg, ctx->store, code, &ctx->err) < 0) {
+	if (telegram_redis_code(ctx->cfg, ctx->store, code, group, &ctx->err) < 0) {
 		err_prefix(&ctx->err, "the code is not usable: server.redis must know which "
 				      "store made it");
 		return -1;
@@ -263,11 +268,25 @@ static int telegram_link(struct ctx *ctx, int argc, char **argv)
 
 		cJSON_AddStringToObject(o, "code", code);
 		cJSON_AddStringToObject(o, "expires", render_time(expires, buf, sizeof(buf)));
+		cJSON_AddBoolToObject(o, "group", group);
 		cmd_print_json(ctx, o);
 		return 0;
 	}
-	fprintf(ctx->out, "Send this to the bot within 10 minutes (until %s):\n  /start %s\n",
-		render_time(expires, buf, sizeof(buf)), code);
+	if (!group) {
+		fprintf(ctx->out,
+			"Send this to the bot in a private chat within 10 minutes (until %s):\n"
+			"  /start %s\n",
+			render_time(expires, buf, sizeof(buf)), code);
+		return 0;
+	}
+	who = user_name(ctx->store, uid);
+	fprintf(ctx->out,
+		"Send this in the group within 10 minutes (until %s); every member will "
+		"read and change ",
+		render_time(expires, buf, sizeof(buf)));
+	cmd_put_safe(ctx->out, who ? who : "?");
+	fprintf(ctx->out, "'s tasks, calendar and reminders:\n  /start %s\n", code);
+	free(who);
 	return 0;
 }
 
@@ -314,9 +333,9 @@ const struct cmd cmd_telegram_verbs[] = {
 	  telegram_run_cmd, NULL },
 	{ "status", "[--json]", "the bot, the last poll, linked chats, what waits", CMD_NEEDS_DB,
 	  telegram_status_cmd, NULL },
-	{ "link", "[--user NAME] [--json]",
-	  "a one-time code that links a chat to a user (/start CODE)", CMD_NEEDS_DB, telegram_link,
-	  NULL },
+	{ "link", "[--user NAME] [--group] [--json]",
+	  "a one-time code that links a private chat (--group: a group) to a user (/start CODE)",
+	  CMD_NEEDS_DB, telegram_link, NULL },
 	{ "unlink", "CHAT", "unlink a chat from its user", CMD_NEEDS_DB, telegram_unlink, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };

@@ -140,10 +140,9 @@ expect_match "the newest answered" "$(tg_text 1001 -1)" 'after the backlog'
 wait_until -s 'rcli XPENDING "$S" workers - + 10; cat w2.err' "the backlog acknowledged" pending_is 0
 expect_eq "chat 1002: once each" "$(tg_count 1002)" 3
 expect_eq "chat 1001: once each" "$(tg_count 1001)" 6
-code=$(nestor --user u1 telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+code=$(nestor --user u1 telegram link --group --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
 for text in "/start $code" "/tasks@some_other_bot" "/tasks@nestor_test_bot"; do
-	"$PY" -c 'import json,sys; print(json.dumps({"chat_id": -600, "chat_type": "supergroup", "text": sys.argv[1]}))' "$text" |
-		curl -sf -X POST -H 'Content-Type: application/json' "$TG/_message" -d @- >/dev/null
+	tg_group_message -600 "$text"
 done
 tg_wait_sent -600 2 30
 expect_match "our command answered" "$(tg_text -600 2)" 't2001'

@@ -3,6 +3,7 @@
 #   fake_telegram_start    sets TG (http://127.0.0.1:PORT); stops at exit;
 #                          points nestor at it with the token in the environment
 #   tg_message CHAT TEXT [LANG]   a text message from CHAT
+#   tg_group_message CHAT TEXT    TEXT said in group chat CHAT (a supergroup)
 #   tg_post PATH JSON      a control request (/_control, /_callback, ...)
 #   tg_sent                the fake's /_sent JSON
 #   tg_json EXPR           a Python expression over d = /_sent, printed
@@ -27,6 +28,11 @@ tg_post() { curl -sf -X POST -H 'Content-Type: application/json' "$TG$1" -d "$2"
 tg_message() {
 	"$PY" -c 'import json,sys; print(json.dumps({"chat_id": int(sys.argv[1]),
 		"text": sys.argv[2], "language_code": sys.argv[3]}))' "$1" "$2" "${3:-en}" |
+		curl -sf -X POST -H 'Content-Type: application/json' "$TG/_message" -d @- >/dev/null
+}
+tg_group_message() {
+	"$PY" -c 'import json,sys; print(json.dumps({"chat_id": int(sys.argv[1]),
+		"text": sys.argv[2], "chat_type": "supergroup"}))' "$1" "$2" |
 		curl -sf -X POST -H 'Content-Type: application/json' "$TG/_message" -d @- >/dev/null
 }
 tg_sent() { curl -sf "$TG/_sent"; }

@@ -259,14 +259,15 @@ static void server_down(void)
 #define DEV_A "00000000000000aa" /* the poller's device */
 #define DEV_B "00000000000000bb"
 
-/* Add update id of chat (its "/start CODE": code, or NULL) with the
- * poller's device DEV_A; rstream_add()'s return. */
+/* Add update id of chat (its "/start CODE": code, or NULL; a negative
+ * chat is a group) with the poller's device DEV_A; rstream_add()'s
+ * return. */
 static int add(struct rstream *rs, long long *off, long long id, long long chat, const char *code,
 	       int *added)
 {
 	struct err e = { 0, "" };
 	char body[64];
-	struct rstream_update u = { id, chat, code, NULL, body };
+	struct rstream_update u = { id, chat, code, NULL, body, chat < 0 };
 	int rc;
 
 	snprintf(body, sizeof(body), "{\"update_id\":%lld}", id);
@@ -704,11 +705,12 @@ START_TEST(test_home)
 	struct rstream p, a, b;
 	struct rstream_entry *en;
 	struct err e = { 0, "" };
-	struct rstream_update press = { 47, 6, NULL, DEV_B, "{\"update_id\":47}" };
-	struct rstream_update forged = { 48, 6, NULL, "../x", "{\"update_id\":48}" };
+	struct rstream_update press = { 47, 6, NULL, DEV_B, "{\"update_id\":47}", false };
+	struct rstream_update forged = { 48, 6, NULL, "../x", "{\"update_id\":48}", false };
 	/* a device no worker of joined: as any update */
-	struct rstream_update unknown = { 49, 6, NULL, "00000000000000cc", "{\"update_id\":49}" };
-	struct rstream_update lone = { 50, 8, NULL, NULL, "{\"update_id\":50}" };
+	struct rstream_update unknown = { 49,	6, NULL, "00000000000000cc", "{\"update_id\":49}",
+					  false };
+	struct rstream_update lone = { 50, 8, NULL, NULL, "{\"update_id\":50}", false };
 	long long waiting, pending;
 	size_t n;
 	bool held;
@@ -725,7 +727,7 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_group(&a, &e), 0);
 	ck_assert_int_eq(rstream_group(&b, &e), 0);
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
-	ck_assert_int_eq(rstream_code(&b, "CODE42", DEV_B, 60000, &e), 0);
+	ck_assert_int_eq(rstream_code(&b, "CODE42", false, DEV_B, 60000, &e), 0);
 	add(&p, &off, 40, 4, NULL, &added);	/* no home: the poller's */
 	add(&p, &off, 41, 4, "CODE42", &added); /* the code's device, home now */
 	add(&p, &off, 42, 4, NULL, &added);
@@ -764,6 +766,20 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_add(&p, &off, &unknown, DEV_A, &added, &e), 0);
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
 	ck_assert_str_eq(ids(en, n), "48,49");
+	rstream_entries_free(en, n);
+	/* a group: a private chat's code takes that update alone to its
+	 * device (to be refused there); a group's code makes its device home */
+	ck_assert_int_eq(rstream_code(&b, "PRIV7", false, DEV_B, 60000, &e), 0);
+	ck_assert_int_eq(rstream_code(&b, "GROUP7", true, DEV_B, 60000, &e), 0);
+	add(&p, &off, 51, -7, "PRIV7", &added);
+	add(&p, &off, 52, -7, NULL, &added);
+	add(&p, &off, 53, -7, "GROUP7", &added);
+	add(&p, &off, 54, -7, NULL, &added);
+	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "52");
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "51,53,54");
 	rstream_entries_free(en, n);
 	/* a stream no worker read yet counts what waits in it */
 	ck_assert_int_eq(rstream_add(&p, &off, &lone, "00000000000000dd", &added, &e), 0);

@@ -380,8 +380,8 @@ static struct llm_tool_call *delta_target(struct llm_reply *r, const cJSON *tc, 
 		/* Calls are numbered 0, 1, ... in order; a jump opens the calls between. */
 		double i = index->valuedouble;
 
-		*bad_index = !(i >= 0 && i < LLM_MAX_CALLS);
-		if (*bad_index)
+		*bad_index = !(i >= 0 && i <= 2147483647.0 && i == (double)(long)i);
+		if (*bad_index || i >= LLM_MAX_CALLS)
 			return NULL;
 		while ((size_t)i >= r->ncalls)
 			new_call(r);
@@ -411,9 +411,8 @@ static int tool_call_delta(struct llm_stream *s, const cJSON *tc)
 		return 0;
 	c = delta_target(r, tc, id, name, &bad_index);
 	if (!c && bad_index)
-		return unusable(s, "a tool call index out of range (%.17g, not 0 to %d)",
-				cJSON_GetObjectItemCaseSensitive(tc, "index")->valuedouble,
-				LLM_MAX_CALLS - 1);
+		return unusable(s, "a tool call index out of range (%.17g)",
+				cJSON_GetObjectItemCaseSensitive(tc, "index")->valuedouble);
 	if (!c)
 		return unusable(s, "more than %d tool calls", LLM_MAX_CALLS);
 	if (cJSON_IsString(id) && *id->valuestring && !c->id)

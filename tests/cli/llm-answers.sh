@@ -28,10 +28,10 @@ assert "the arguments of time_now are not a JSON object: [1,2]" in tool["content
 '
 
 # -- a stream's tool call index out of range
-for index in -1 2147483648; do
+for index in -1 2147483648 1.5; do
 	reset
 	fake_script "[{\"stream\": [{\"choices\": [{\"index\": 0, \"delta\": {\"tool_calls\": [{\"index\": $index, \"id\": \"c\", \"function\": {\"name\": \"time_now\", \"arguments\": \"{}\"}}]}}]}]}]"
-	ask_fails "index $index" "the answer is unusable: a tool call index out of range \\($index, not 0 to 63\\)$"
+	ask_fails "index $index" "the answer is unusable: a tool call index out of range \\($index\\)$"
 done
 
 # -- an HTML page or events that are not JSON are not "cut short"

@@ -178,6 +178,8 @@ fake_py 'assert all(r["json"]["stream"] is False for r in reqs), reqs'
 nestor config set llm.stream true
 
 # -- sub-assistants: gpt asks helper, helper asks deep; deep cannot go deeper
+# (their requests count towards the turn's llm.max_steps)
+nestor config set llm.max_steps 8
 nestor assistant add helper --base-url "$FAKE_URL" --model helper-model \
 	--prompt "You are the helper." --tools ask_assistant,time_now > /dev/null
 nestor assistant add deep --base-url "$FAKE_URL" --model deep-model --prompt "You are deep." > /dev/null

@@ -116,9 +116,8 @@ static cJSON *allowed_tools(const struct turn *t)
 	tools = sb.len ? tool_schemas(sb.buf) : cJSON_CreateArray();
 	sbuf_release(&sb);
 	if (mcp_tools_wanted(t->assistant)) {
-		char *bad;
-
 		cJSON *tl, *next;
+		char *bad;
 
 		mcp_tools_schemas(engine_mcp(t->eng), t->assistant, tools, &bad);
 		if (bad)

@@ -32,8 +32,11 @@ struct turn {
 	long long conversation;
 	const char *text; /* what the user said */
 	time_t now;
-	const char *lang; /* "en" or "ru": reply in this language */
-	int depth;	  /* 0, or how deep in ask_assistant delegation */
+	const char *lang;    /* "en" or "ru": reply in this language */
+	int depth;	     /* 0, or how deep in ask_assistant delegation */
+	struct turn *parent; /* the turn whose ask_assistant runs this one */
+	long requests;	     /* model requests of the turn, its sub-assistants'
+			      * included (counted in the outermost turn) */
 	const struct engine_sink *sink;
 	struct tool_ctx tool; /* ready for tool_call() */
 	struct sbuf reply;    /* what turn_say() sent so far */
@@ -109,7 +112,19 @@ char *turn_result_text(const cJSON *result);
 int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
 	      cJSON **result, struct err *terr, struct err *e);
 
-/* turn_calls_message() for one call, then turn_tool(). */
+/* A call named call_id that does not run: report it to the sink and store
+ * {"error": msg} as its result, which *result gets too (caller frees). */
+int turn_refuse(struct turn *t, const char *call_id, const char *name, const char *msg,
+		cJSON **result, struct err *e);
+
+/* Whether every assistant that delegated to t's (up the ask_assistant
+ * chain) may call tool name itself: a sub-assistant never does for its
+ * callers what they may not do.  The refusal's text (caller frees). */
+bool turn_callers_allow(const struct turn *t, const char *name);
+char *turn_callers_refusal(const struct turn *t, const char *name);
+
+/* turn_calls_message() for one call, then turn_tool(), unless
+ * turn_callers_allow() says no: then the refusal is its result. */
 int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
 	      struct err *e);
 

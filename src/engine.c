@@ -23,6 +23,7 @@ struct engine {
 	atomic_int *cancel;    /* &own_cancel, or the flag engine_watch_cancel named */
 	struct mcp_tools *mcp; /* MCP servers' tools, connected on first use */
 	bool approve_all;      /* --yes: MCP tools need no approval */
+	struct turn *active;   /* the innermost turn running (ask_assistant's parent) */
 };
 
 /* Fronts store the cancel flag from signal handlers. */
@@ -347,6 +348,69 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	return -1;
 }
 
+/* Whether a's list names the MCP server server ("mcp:SERVER" or
+ * "mcp:SERVER:TOOL"). */
+static bool allows_server(const struct assistant *a, const char *server)
+{
+	size_t n = strlen(server);
+
+	for (const char *p = a->tools; p && (p = strstr(p, "mcp:")); p += 4)
+		if ((p == a->tools || p[-1] == ',' || p[-1] == ' ') && !strncmp(p + 4, server, n) &&
+		    strchr(":, ", p[4 + n]))
+			return true;
+	return false;
+}
+
+int turn_refuse(struct turn *t, const char *call_id, const char *name, const char *msg,
+		cJSON **result, struct err *e)
+{
+	char *res;
+	int rc;
+
+	*result = cJSON_CreateObject();
+	cJSON_AddStringToObject(*result, "error", msg);
+	res = cJSON_PrintUnformatted(*result);
+	if (t->sink && t->sink->tool_call)
+		t->sink->tool_call(t->sink->arg, name, "{}");
+	if (t->sink && t->sink->tool_result)
+		t->sink->tool_result(t->sink->arg, name, res);
+	log_warn("assistant %s: %s", t->assistant->name, msg);
+	rc = turn_step_begin(t, e);
+	if (rc == 0 && (rc = conversation_add(t->store, t->conversation, "tool", res, NULL, call_id,
+					      t->now, NULL, e)) == 0)
+		rc = turn_step_end(t, e);
+	else if (rc < 0 && !t->lost)
+		turn_step_abort(t);
+	free(res);
+	return rc;
+}
+
+bool turn_callers_allow(const struct turn *t, const char *name)
+{
+	const char *server = NULL;
+	bool mcp = t->parent && t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server);
+
+	for (const struct turn *p = t->parent; p; p = p->parent)
+		if (mcp ? !allows_server(p->assistant, server)
+			: !assistant_allows(p->assistant, name))
+			return false;
+	return true;
+}
+
+char *turn_callers_refusal(const struct turn *t, const char *name)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *msg;
+
+	for (const struct turn *p = t->parent; p; p = p->parent)
+		sbuf_addf(&sb, "%s'%s'", sb.len ? ", " : "", p->assistant->name);
+	msg = xasprintf("tool %s is not available to assistant '%s' asked by %s, which may not "
+			"call it",
+			name, t->assistant->name, sb.buf);
+	sbuf_release(&sb);
+	return msg;
+}
+
 int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
 	      struct err *e)
 {
@@ -367,6 +431,15 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 	cJSON_Delete(calls);
 	if (rc < 0)
 		return -1;
+	if (!turn_callers_allow(t, name)) {
+		char *msg = turn_callers_refusal(t, name);
+
+		t->calls++;
+		err_set(terr, ERR_FAIL, "%s", msg);
+		rc = turn_refuse(t, id, name, msg, result, e);
+		free(msg);
+		return rc;
+	}
 	return turn_tool(t, id, name, args, result, terr, e);
 }
 
@@ -471,11 +544,11 @@ static int answer_turn(struct turn *t, const struct backend *b, struct err *e)
 }
 
 static int run_turn(struct engine *eng, const struct assistant *want, long long *conv,
-		    const char *text, time_t now, int depth, const struct engine_sink *sink,
-		    char **reply, struct err *e)
+		    const char *text, time_t now, struct turn *parent,
+		    const struct engine_sink *sink, char **reply, struct err *e)
 {
 	struct assistant a;
-	struct turn t;
+	struct turn t, *outer = eng->active;
 	const struct backend *b;
 	int rc = -1;
 
@@ -484,7 +557,9 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 			sink->error(sink->arg, e);
 		return -1;
 	}
-	turn_init(&t, eng, &a, *conv, text, now, depth, sink);
+	turn_init(&t, eng, &a, *conv, text, now, parent ? parent->depth + 1 : 0, sink);
+	t.parent = parent;
+	eng->active = &t;
 	b = backend_of(&a, e);
 	if (!b)
 		goto out;
@@ -500,6 +575,7 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 		*reply = sbuf_detach(&t.reply);
 	rc = 0;
 out:
+	eng->active = outer;
 	if (rc < 0 && sink && sink->error)
 		sink->error(sink->arg, e);
 	turn_release(&t);
@@ -512,13 +588,78 @@ int engine_turn(struct engine *eng, long long *conversation, const char *text, t
 {
 	if (eng->cancel == &eng->own_cancel)
 		atomic_store(&eng->own_cancel, 0);
-	return run_turn(eng, &eng->assistant, conversation, text, now, 0, sink, NULL, e);
+	return run_turn(eng, &eng->assistant, conversation, text, now, NULL, sink, NULL, e);
+}
+
+/* A sub-assistant's steps as the caller's sink shows them: its tool calls
+ * (and the approvals they ask) named "NAME -> tool", its token counts; its
+ * reply goes back to the caller as the tool's result, not to the user. */
+struct sub_sink {
+	const struct engine_sink *up;
+	const char *name;
+};
+
+static char *sub_name(const struct sub_sink *s, const char *tool)
+{
+	return xasprintf("%s -> %s", s->name, tool);
+}
+
+static void sub_tool_call(void *arg, const char *name, const char *args_json)
+{
+	struct sub_sink *s = arg;
+	char *n = sub_name(s, name);
+
+	if (s->up->tool_call)
+		s->up->tool_call(s->up->arg, n, args_json);
+	free(n);
+}
+
+static void sub_tool_result(void *arg, const char *name, const char *result_json)
+{
+	struct sub_sink *s = arg;
+	char *n = sub_name(s, name);
+
+	if (s->up->tool_result)
+		s->up->tool_result(s->up->arg, n, result_json);
+	free(n);
+}
+
+static void sub_usage(void *arg, long long prompt, long long completion)
+{
+	struct sub_sink *s = arg;
+
+	if (s->up->usage)
+		s->up->usage(s->up->arg, prompt, completion);
+}
+
+static enum engine_approval sub_approve(void *arg, const char *tool, const char *server,
+					const char *args_json)
+{
+	struct sub_sink *s = arg;
+	char *n = sub_name(s, tool);
+	enum engine_approval a = s->up->approve(s->up->arg, n, server, args_json);
+
+	free(n);
+	return a;
+}
+
+/* "main -> gpt -> evil": the assistants of the chain that ends at t. */
+static void chain_text(const struct turn *t, struct sbuf *sb)
+{
+	if (t->parent) {
+		chain_text(t->parent, sb);
+		sbuf_adds(sb, " -> ");
+	}
+	sbuf_adds(sb, t->assistant->name);
 }
 
 int engine_ask(struct engine *eng, const char *name, const char *question, int depth, time_t now,
 	       char **reply, long long *conversation, struct err *e)
 {
+	struct turn *parent = eng->active;
 	struct assistant a;
+	struct sub_sink ss;
+	struct engine_sink sink = { 0 };
 	int rc;
 
 	*reply = NULL;
@@ -528,7 +669,32 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 			       ENGINE_MAX_DEPTH);
 	if (assistant_get_by_name(eng->store, name, &a, e) < 0)
 		return -1;
-	rc = run_turn(eng, &a, conversation, question, now, depth, NULL, reply, e);
+	for (const struct turn *p = parent; p; p = p->parent) {
+		struct sbuf sb = SBUF_INIT;
+
+		if (p->assistant->id != a.id)
+			continue;
+		chain_text(parent, &sb);
+		err_set(e, ERR_FAIL,
+			"ask_assistant: assistant '%s' is already in this delegation (%s): it "
+			"cannot be asked again",
+			a.name, sb.buf);
+		sbuf_release(&sb);
+		assistant_release(&a);
+		return -1;
+	}
+	if (parent && parent->sink) {
+		ss.up = parent->sink;
+		ss.name = a.name;
+		sink.arg = &ss;
+		sink.tool_call = sub_tool_call;
+		sink.tool_result = sub_tool_result;
+		sink.usage = sub_usage;
+		if (parent->sink->approve)
+			sink.approve = sub_approve;
+	}
+	rc = run_turn(eng, &a, conversation, question, now, parent, parent ? &sink : NULL, reply,
+		      e);
 	assistant_release(&a);
 	return rc;
 }
@@ -570,7 +736,7 @@ static int first_step(struct engine *eng, const struct engine_journal *j, long l
 		struct err te = { 0, "" };
 
 		rc = store_begin(eng->store, e);
-		if (rc == 0 && run_turn(eng, a, conv, text, now, 0, sink, &reply, &te) < 0)
+		if (rc == 0 && run_turn(eng, a, conv, text, now, NULL, sink, &reply, &te) < 0)
 			store_rollback(eng->store);
 		else if (rc == 0)
 			rc = store_commit(eng->store, e);
@@ -616,6 +782,7 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 	if (resumed)
 		log_info("turn %s: resumed in conversation %lld", j->key, *conv);
 	turn_init(&t, eng, &a, *conv, text, now, 0, sink);
+	eng->active = &t;
 	t.journal = j->key;
 	t.seen = seen;
 	t.resumed = resumed;
@@ -647,6 +814,7 @@ abort:
 	turn_step_abort(&t);
 	rc = -1;
 out:
+	eng->active = NULL;
 	turn_release(&t);
 	assistant_release(&a);
 	return rc;

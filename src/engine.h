@@ -139,8 +139,12 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 #define ENGINE_MAX_DEPTH 2
 
 /* Ask the assistant named name one question in a new conversation, as a
- * delegation at depth (> 0): *reply is its answer (caller frees) and
- * *conversation the conversation it went into. */
+ * delegation at depth (> 0) by the turn running: *reply is its answer
+ * (caller frees) and *conversation the conversation it went into.  An
+ * assistant already in the chain (the asker included) is refused.  The
+ * turn's sink sees the sub-assistant's tool calls, named "NAME -> TOOL",
+ * and its approvals and token counts; its model requests count towards
+ * the outermost turn's llm.max_steps. */
 int engine_ask(struct engine *eng, const char *name, const char *question, int depth, time_t now,
 	       char **reply, long long *conversation, struct err *e);
 

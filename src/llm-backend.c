@@ -95,8 +95,8 @@ static int load_history(struct llm_turn *lt, struct err *e)
 }
 
 /* The tools this assistant may call: its list, less ask_assistant at the
- * bottom of the delegation chain and the calendar's for a user who is not
- * its owner (tool_offered). */
+ * bottom of the delegation chain, the calendar's for a user who is not
+ * its owner (tool_offered) and those a caller up the chain may not call. */
 static cJSON *allowed_tools(const struct turn *t)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -107,7 +107,7 @@ static cJSON *allowed_tools(const struct turn *t)
 			continue;
 		if (!strcmp((*tl)->name, "ask_assistant") && t->depth >= ENGINE_MAX_DEPTH)
 			continue;
-		if (tool_offered(t->store, *tl) != 1)
+		if (tool_offered(t->store, *tl) != 1 || !turn_callers_allow(t, (*tl)->name))
 			continue;
 		if (sb.len)
 			sbuf_add(&sb, ",", 1);
@@ -116,12 +116,21 @@ static cJSON *allowed_tools(const struct turn *t)
 	tools = sb.len ? tool_schemas(sb.buf) : cJSON_CreateArray();
 	sbuf_release(&sb);
 	if (mcp_tools_wanted(t->assistant)) {
+		cJSON *tl, *next;
 		char *bad;
 
 		mcp_tools_schemas(engine_mcp(t->eng), t->assistant, tools, &bad);
 		if (bad)
 			log_warn("mcp: tools left out: %s", bad);
 		free(bad);
+		for (tl = tools->child; tl; tl = next) {
+			const cJSON *fn = cJSON_GetObjectItemCaseSensitive(tl, "function");
+			const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
+
+			next = tl->next;
+			if (cJSON_IsString(name) && !turn_callers_allow(t, name->valuestring))
+				cJSON_Delete(cJSON_DetachItemViaPointer(tools, tl));
+		}
 	}
 	return tools;
 }
@@ -152,7 +161,11 @@ static char *system_prompt(const struct turn *t, const cJSON *tools)
 		size_t others = 0;
 
 		for (char **p = names; p && *p; p++) {
-			if (!strcmp(*p, t->assistant->name))
+			const struct turn *up = t;
+
+			while (up && strcmp(*p, up->assistant->name))
+				up = up->parent;
+			if (up) /* itself, or a caller: never asked again */
 				continue;
 			sbuf_addf(&sb, "%s%s",
 				  others++ ? ", "
@@ -240,32 +253,6 @@ static void keep_partial(struct turn *t, const struct llm_reply *r)
 	}
 }
 
-/* A call that does not run: report it and store {"error": msg} as its
- * result, which *result gets too. */
-static int refuse_call(struct turn *t, const struct llm_tool_call *c, const char *msg,
-		       cJSON **result, struct err *e)
-{
-	char *res;
-	int rc;
-
-	*result = cJSON_CreateObject();
-	cJSON_AddStringToObject(*result, "error", msg);
-	res = cJSON_PrintUnformatted(*result);
-	if (t->sink && t->sink->tool_call)
-		t->sink->tool_call(t->sink->arg, c->name, "{}");
-	if (t->sink && t->sink->tool_result)
-		t->sink->tool_result(t->sink->arg, c->name, res);
-	log_warn("assistant %s: %s", t->assistant->name, msg);
-	rc = turn_step_begin(t, e);
-	if (rc == 0 && (rc = conversation_add(t->store, t->conversation, "tool", res, NULL, c->id,
-					      t->now, NULL, e)) == 0)
-		rc = turn_step_end(t, e);
-	else if (rc < 0 && !t->lost)
-		turn_step_abort(t);
-	free(res);
-	return rc;
-}
-
 /* Run one call of the reply; *result is what goes back to the model.
  * Arguments that are not one JSON object, each name once (as the API's
  * bodies), go back as an error the first time; the second time they end
@@ -277,7 +264,7 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 	cJSON *args = cJSON_ParseWithOpts(c->arguments, NULL, true);
 	struct err terr = { 0, "" };
 	struct json_nul dup;
-	bool twice = cJSON_IsObject(args) && json_dup_first(args, &dup);
+	bool twice = cJSON_IsObject(args) && json_dup_first(args, &dup), parsed = args != NULL;
 	char *msg;
 	int rc;
 
@@ -300,9 +287,10 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 			msg = xasprintf("argument \"%s\" of %s given twice: %.*s", dup.path,
 					c->name, utf8_prec(c->arguments, 200), c->arguments);
 		else
-			msg = xasprintf("the arguments of %s are not valid JSON: %.*s", c->name,
+			msg = xasprintf("the arguments of %s are not %s: %.*s", c->name,
+					parsed ? "a JSON object" : "valid JSON",
 					utf8_prec(c->arguments, 200), c->arguments);
-		rc = refuse_call(t, c, msg, result, e);
+		rc = turn_refuse(t, c->id, c->name, msg, result, e);
 		free(msg);
 		return rc;
 	}
@@ -313,7 +301,14 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 		cJSON_Delete(args);
 		msg = xasprintf("tool %s is not available to assistant '%s'", c->name,
 				t->assistant->name);
-		rc = refuse_call(t, c, msg, result, e);
+		rc = turn_refuse(t, c->id, c->name, msg, result, e);
+		free(msg);
+		return rc;
+	}
+	if (!turn_callers_allow(t, c->name)) {
+		cJSON_Delete(args);
+		msg = turn_callers_refusal(t, c->name);
+		rc = turn_refuse(t, c->id, c->name, msg, result, e);
 		free(msg);
 		return rc;
 	}
@@ -343,6 +338,31 @@ static int call_into_history(struct llm_turn *lt, const struct llm_tool_call *c,
 	return 0;
 }
 
+/* The turn ends before calls c[0..n) ran: each gets the result
+ * {"error": "not run: the turn ended"}, so the reply's calls stay a whole
+ * group in the conversation (llm-context.h), the calls that ran with them.
+ * Nothing when the store failed or another process has the turn. */
+static void not_run(struct turn *t, const struct llm_tool_call *c, size_t n)
+{
+	struct err e = { 0, "" };
+
+	if (t->lost || t->step_failed)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (turn_step_begin(t, &e) < 0)
+			return;
+		if (conversation_add(t->store, t->conversation, "tool",
+				     "{\"error\":\"not run: the turn ended\"}", NULL, c[i].id,
+				     t->now, NULL, &e) < 0 ||
+		    turn_step_end(t, &e) < 0) {
+			turn_step_abort(t);
+			log_error("assistant %s: call %s not stored as not run: %s",
+				  t->assistant->name, c[i].id, e.msg);
+			return;
+		}
+	}
+}
+
 /* Run the reply's tool calls in order; append the call message and every
  * result to the history. */
 static int run_calls(struct llm_turn *lt, const struct llm_reply *r, struct err *e)
@@ -355,8 +375,10 @@ static int run_calls(struct llm_turn *lt, const struct llm_reply *r, struct err 
 	}
 	cJSON_AddItemToArray(lt->history, m);
 	for (size_t i = 0; i < r->ncalls; i++)
-		if (call_into_history(lt, &r->calls[i], e) < 0)
+		if (call_into_history(lt, &r->calls[i], e) < 0) {
+			not_run(lt->t, r->calls + i, r->ncalls - i);
 			return -1;
+		}
 	return 0;
 }
 
@@ -434,6 +456,7 @@ static int setup(struct llm_turn *lt, struct turn *t, struct err *e)
 	lt->opts.usage = true;
 	lt->opts.max_tokens = a->max_tokens;
 	lt->opts.timeout_s = t->cfg ? config_get_int(t->cfg, "llm.timeout") : 0;
+	lt->opts.request_timeout_s = t->cfg ? config_get_int(t->cfg, "llm.request_timeout") : 0;
 	lt->opts.cancel = t->tool.cancel;
 	lt->tools = allowed_tools(t);
 	lt->system = system_prompt(t, lt->tools);
@@ -453,12 +476,19 @@ static int llm_run(struct turn *t, struct err *e)
 	struct llm_turn lt;
 	struct llm_callbacks cb = { .arg = t, .text = on_text, .reasoning = on_reasoning };
 	long max_steps = t->cfg ? config_get_int(t->cfg, "llm.max_steps") : 8;
+	struct turn *root = t;
 	long step = 0;
 	int rc = -1;
 
+	while (root->parent)
+		root = root->parent;
 	if (setup(&lt, t, e) < 0 || (t->resumed && resume_calls(&lt, &step, e) < 0))
 		goto out;
-	for (; step < max_steps; step++) {
+	if (t->resumed)
+		root->requests = step;
+	/* llm.max_steps bounds the model requests of the whole turn, those
+	 * of the assistants it asks (ask_assistant) included. */
+	for (; root->requests < max_steps; step++) {
 		struct llm_reply r;
 		size_t dropped;
 		cJSON *msgs = llm_context_fit(lt.system, lt.history, lt.tools,
@@ -472,6 +502,7 @@ static int llm_run(struct turn *t, struct err *e)
 		}
 		log_debug("assistant %s: step %ld, %d messages (%zu left out)", t->assistant->name,
 			  step + 1, cJSON_GetArraySize(msgs), dropped);
+		root->requests++;
 		rc = llm_chat(&lt.opts, msgs, lt.tools, &cb, &r, e);
 		cJSON_Delete(msgs);
 		turn_usage(t, r.usage_prompt, r.usage_completion);
@@ -491,8 +522,15 @@ static int llm_run(struct turn *t, struct err *e)
 			goto out;
 		rc = -1;
 	}
-	err_set(e, ERR_FAIL, "assistant '%s' did not answer within %ld requests (llm.max_steps)",
-		t->assistant->name, max_steps);
+	if (root == t)
+		err_set(e, ERR_FAIL,
+			"assistant '%s' did not answer within %ld requests (llm.max_steps)",
+			t->assistant->name, root->requests);
+	else
+		err_set(e, ERR_FAIL,
+			"assistant '%s' did not answer: the turn made %ld model requests, "
+			"llm.max_steps, %ld of them this assistant's",
+			t->assistant->name, root->requests, step);
 out:
 	release(&lt);
 	return rc;

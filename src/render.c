@@ -385,9 +385,17 @@ cJSON *json_call_add(cJSON *calls, const char *name, const char *args_json)
 
 void json_call_result(cJSON *calls, const char *result_json)
 {
-	cJSON *last = cJSON_GetArrayItem(calls, cJSON_GetArraySize(calls) - 1);
-	cJSON *r = cJSON_Parse(result_json);
+	int n = cJSON_GetArraySize(calls), i = n - 1;
+	cJSON *last, *r = cJSON_Parse(result_json);
 
+	/* the newest call still without its result: a sub-assistant's calls
+	 * (ask_assistant) come and go before their caller's result */
+	while (i > 0 && !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(calls, i),
+								       "result")))
+		i--;
+	last = cJSON_GetArrayItem(calls, i);
+	if (last && !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(last, "result")))
+		last = cJSON_GetArrayItem(calls, n - 1);
 	if (last && r)
 		cJSON_ReplaceItemInObjectCaseSensitive(last, "result", r);
 	else

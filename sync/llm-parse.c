@@ -367,18 +367,21 @@ static void stream_thought(void *arg, const char *p, size_t n)
 		s->cb ? s->cb->arg : NULL);
 }
 
-/* The call a tool_calls delta continues, or a new one (NULL: too many). */
+/* The call a tool_calls delta continues, or a new one (NULL: too many,
+ * or *bad_index: an index no call may have). */
 static struct llm_tool_call *delta_target(struct llm_reply *r, const cJSON *tc, const cJSON *id,
-					  const cJSON *name)
+					  const cJSON *name, bool *bad_index)
 {
 	const cJSON *index = cJSON_GetObjectItemCaseSensitive(tc, "index");
 	struct llm_tool_call *last = r->ncalls ? &r->calls[r->ncalls - 1] : NULL;
 
+	*bad_index = false;
 	if (cJSON_IsNumber(index)) {
 		/* Calls are numbered 0, 1, ... in order; a jump opens the calls between. */
 		double i = index->valuedouble;
 
-		if (!(i >= 0 && i < LLM_MAX_CALLS))
+		*bad_index = !(i >= 0 && i <= 2147483647.0 && i == (double)(long)i);
+		if (*bad_index || i >= LLM_MAX_CALLS)
 			return NULL;
 		while ((size_t)i >= r->ncalls)
 			new_call(r);
@@ -400,12 +403,16 @@ static int tool_call_delta(struct llm_stream *s, const cJSON *tc)
 	const cJSON *fn = cJSON_GetObjectItemCaseSensitive(tc, "function");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(fn, "name");
 	struct llm_tool_call *c;
+	bool bad_index;
 	char *a;
 	int rc = 0;
 
 	if (!cJSON_IsObject(tc))
 		return 0;
-	c = delta_target(r, tc, id, name);
+	c = delta_target(r, tc, id, name, &bad_index);
+	if (!c && bad_index)
+		return unusable(s, "a tool call index out of range (%.17g)",
+				cJSON_GetObjectItemCaseSensitive(tc, "index")->valuedouble);
 	if (!c)
 		return unusable(s, "more than %d tool calls", LLM_MAX_CALLS);
 	if (cJSON_IsString(id) && *id->valuestring && !c->id)
@@ -447,6 +454,7 @@ static int on_event(void *arg, const char *type, const char *data, size_t len)
 		return unusable(s, "an event not JSON (at byte %zu: %s)", at, why);
 	if (!root)
 		return 0; /* keep-alive noise: a server's problem, not the reply's */
+	s->objects++;
 	if (llm_error_object(root, s->key, s->error, sizeof(s->error))) {
 		s->failed = true;
 		cJSON_Delete(root);
@@ -570,7 +578,7 @@ int llm_parse_response_cb(const char *body, size_t len, const struct llm_callbac
 {
 	size_t at;
 	cJSON *root = json_parse_text(body, len, &at);
-	const cJSON *choices, *choice, *msg, *calls, *tc, *thought;
+	const cJSON *choices, *choice, *msg, *content, *calls, *tc, *thought;
 	struct sbuf text = SBUF_INIT;
 	char emsg[256];
 	int rc = 0;
@@ -589,13 +597,26 @@ int llm_parse_response_cb(const char *body, size_t len, const struct llm_callbac
 		cJSON_Delete(root);
 		return err_set(e, ERR_FAIL, "the server's answer has no choices[0].message");
 	}
-	each_text(cJSON_GetObjectItemCaseSensitive(msg, "content"), add_text, &text);
+	content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+	calls = cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
+	if (content && !cJSON_IsNull(content) && !cJSON_IsString(content) &&
+	    !cJSON_IsArray(content)) {
+		cJSON_Delete(root);
+		return err_set(e, ERR_FAIL,
+			       "the answer is unusable: its message content is neither text nor "
+			       "a list of parts");
+	}
+	if (calls && !cJSON_IsNull(calls) && !cJSON_IsArray(calls)) {
+		cJSON_Delete(root);
+		return err_set(e, ERR_FAIL,
+			       "the answer is unusable: its message tool_calls is not a list");
+	}
+	each_text(content, add_text, &text);
 	free(out->content);
 	out->content = sbuf_detach(&text);
 	thought = reasoning_of(msg);
 	free(out->reasoning);
 	out->reasoning = utf8_clean_str(thought ? thought->valuestring : "", UTF8_PRINTABLE);
-	calls = cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
 	for (tc = cJSON_IsArray(calls) ? calls->child : NULL; tc && !rc; tc = tc->next)
 		rc = message_call(tc, out, e);
 	set_finish(out, choice);

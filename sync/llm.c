@@ -253,6 +253,7 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 		     char **errbody, struct err *e)
 {
 	long idle = (o->timeout_s > 0 ? o->timeout_s : LLM_DEFAULT_TIMEOUT_S) * 1000;
+	long whole = (o->request_timeout_s > 0 ? o->request_timeout_s : 300) * 1000;
 	struct llm_stream st;
 	struct http_resp rs;
 	struct err herr = { 0, "" };
@@ -261,7 +262,7 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 		.url = url,
 		.body = body,
 		.headers = headers,
-		.timeout_ms = o->stream ? HTTP_NO_TIMEOUT : idle,
+		.timeout_ms = o->stream || whole < idle ? whole : idle,
 		.idle_timeout_ms = idle,
 		.max_bytes = LLM_MAX_BODY,
 		.max_retries = o->max_retries < 0 ? HTTP_NO_RETRY
@@ -306,8 +307,11 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 		rc = 0; /* everything arrived; the connection closed badly after */
 	} else if (rc < 0) {
 		out->interrupted = st.sse.events > 0;
-		err_set(e, ERR_FAIL, "assistant '%s': %s%s", o->assistant,
-			out->interrupted ? "the connection dropped mid-answer: " : "", herr.msg);
+		err_set(e, ERR_FAIL, "assistant '%s': %s%s%s", o->assistant,
+			out->interrupted ? "the connection dropped mid-answer: " : "", herr.msg,
+			rq.timeout_ms == whole && strstr(herr.msg, " timed out after ")
+				? " (llm.request_timeout)"
+				: "");
 	} else if (!http_ok(&rs)) {
 		*errbody = xstrdup(rs.body ? rs.body : "");
 		rc = status_error(o, &rq, &rs, e);
@@ -315,6 +319,11 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 		rc = llm_parse_response_cb(rs.body, rs.len, cb, out, e);
 		if (rc < 0)
 			err_prefix(e, "assistant '%s'", o->assistant);
+	} else if (!complete && !st.objects) {
+		/* an HTML page, or events whose data is not JSON */
+		rc = err_set(e, ERR_FAIL,
+			     "assistant '%s': the answer is not JSON (Content-Type: %s)",
+			     o->assistant, rs.content_type ? rs.content_type : "none");
 	} else if (!complete) {
 		out->interrupted = true;
 		rc = err_set(e, ERR_FAIL, "assistant '%s': the answer was cut short", o->assistant);

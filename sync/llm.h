@@ -69,6 +69,8 @@ struct llm_opts {
 	int max_tokens;		  /* > 0: the answer's token limit, sent as max_tokens
 				   * (max_completion_tokens to api.openai.com) */
 	long timeout_s;		  /* give up after this long without data; 0: 120 */
+	long request_timeout_s;	  /* give up a request that lasts longer, however
+				   * often data (a keep-alive) comes; 0: 300 */
 	int max_retries;	  /* for 429, 5xx and refused connections; 0: 3, -1: none */
 	long backoff_ms;	  /* first backoff (doubled each time); 0: 500 */
 	const atomic_int *cancel; /* non-zero aborts within 100 ms (may be NULL) */
@@ -158,6 +160,7 @@ struct llm_stream {
 	char error[256]; /* its message */
 	size_t deltas;	 /* text deltas delivered */
 	size_t bytes;	 /* bytes fed so far */
+	size_t objects;	 /* events whose data was JSON */
 };
 
 void llm_stream_init(struct llm_stream *s, struct llm_reply *reply, const struct llm_callbacks *cb);

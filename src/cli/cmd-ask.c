@@ -147,6 +147,28 @@ static char *read_stdin(struct ctx *ctx)
 	return sbuf_detach(&sb);
 }
 
+/* A turn that failed after tools ran keeps what they did in conversation
+ * conv: the error names it, and under --json the tool calls. */
+static void failed_turn(struct ctx *ctx, long long conv, struct ask_sink *as)
+{
+	cJSON *o;
+
+	if (!conv || !cJSON_GetArraySize(as->calls))
+		return;
+	if (strlen(ctx->err.msg) + 40 < sizeof(ctx->err.msg))
+		snprintf(ctx->err.msg + strlen(ctx->err.msg), 40, " (conversation %lld)", conv);
+	if (!ctx->json)
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", ctx->err.msg);
+	cJSON_AddNumberToObject(o, "code", err_exit_status(&ctx->err));
+	cJSON_AddNumberToObject(o, "conversation", (double)conv);
+	cJSON_AddItemToObject(o, "tool_calls", as->calls);
+	as->calls = NULL;
+	cmd_print_json(ctx, o);
+	ctx->json_done = true;
+}
+
 int cmd_ask(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,6 +236,7 @@ int cmd_ask(struct ctx *ctx, int argc, char **argv)
 			if (as.printed)
 				fputc('\n', ctx->out);
 			fflush(ctx->out);
+			failed_turn(ctx, conv, &as);
 			goto out;
 		}
 	}

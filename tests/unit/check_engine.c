@@ -513,10 +513,33 @@ START_TEST(test_delegation)
 			 0);
 	r = say(&s, &conv, "ask helper add task water the plants");
 	ck_assert_str_eq(r, "helper: Task 1 added: water the plants");
-	ck_assert(!strncmp(s.last_call, "ask_assistant ", 14));
+	/* the sink sees the helper's own call, named as its */
+	ck_assert_str_eq(s.last_call, "helper -> task_add {\"title\":\"water the plants\"}");
+	/* an assistant already in the chain is not asked again */
+	r = say(&s, &conv, "ask helper ask nestor add task x");
+	ck_assert_msg(strstr(r, "assistant 'nestor' is already in this delegation "
+				"(nestor -> helper)") != NULL,
+		      "%s", r);
 	/* each level delegates again until the depth limit answers */
-	r = say(&s, &conv, "ask helper ask nestor ask helper ask nestor add task x");
+	ck_assert_int_eq(store_exec(st,
+				    "INSERT INTO assistants(name, backend, created_at)"
+				    " VALUES ('h2', 'offline', 0), ('h3', 'offline', 0)",
+				    &e),
+			 0);
+	r = say(&s, &conv, "ask helper ask h2 ask h3 add task x");
 	ck_assert_msg(strstr(r, "delegation deeper than 2") != NULL, "%s", r);
+	/* a sub-assistant calls only what its callers may */
+	ck_assert_int_eq(store_exec(st,
+				    "INSERT INTO assistants(name, backend, tools, created_at)"
+				    " VALUES ('ro', 'offline', 'task_list,ask_assistant', 0)",
+				    &e),
+			 0);
+	ck_assert_int_eq(engine_set_assistant(eng, "ro", &e), 0);
+	conv = 0;
+	r = say(&s, &conv, "ask helper add task sneaky");
+	ck_assert_msg(strstr(s.last_result, "asked by 'ro', which may not call it") != NULL, "%s",
+		      s.last_result);
+	ck_assert_int_eq(engine_set_assistant(eng, NULL, &e), 0);
 	seen_release(&s);
 }
 END_TEST

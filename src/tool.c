@@ -41,6 +41,12 @@ bool tool_is_calendar(const struct tool *t)
 	       t == &tool_calendar_delete || t == &tool_calendar_search;
 }
 
+bool tool_needs_approval(const struct tool *t)
+{
+	return t == &tool_task_delete || t == &tool_calendar_delete || t == &tool_reminder_cancel ||
+	       t == &tool_routine_add;
+}
+
 int tool_offered(struct store *s, const struct tool *t)
 {
 	struct err e;

@@ -312,6 +312,12 @@ int tool_arg_list(const cJSON *args, const char *name, char **list, struct err *
 			sbuf_release(&sb);
 			return err_set(e, ERR_USAGE, "%s must be strings", name);
 		}
+		/* the list is stored joined with commas: one would make two */
+		if (strchr(c->valuestring, ',')) {
+			sbuf_release(&sb);
+			return err_set(e, ERR_USAGE, "%s: %s holds a comma: give each one apart",
+				       name, utf8_q(c->valuestring));
+		}
 		sbuf_addf(&sb, "%s%s", sb.len ? "," : "", c->valuestring);
 	}
 	*list = sb.len ? sbuf_detach(&sb) : NULL;

@@ -1,12 +1,14 @@
 # The built-in tools that delete, cancel or schedule (task_delete,
 # calendar_delete, reminder_cancel, routine_add) run only with the user's
 # approval, as an MCP server's tool does: `ask` refuses them without --yes,
-# the chat asks, and what is answered "always" or "never" holds.
+# the chat and the TUI ask, and what is answered "always" or "never" holds.
 . "$(dirname "$0")/lib.sh"
+. "$SRC/tests/cli/tmux.sh"
 . "$SRC/tests/fake/openai.sh"
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY
 cd "$NESTOR_HOME"
 fake_openai_start
+trap 'term_stop; kill $FAKE_PID 2>/dev/null; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
 nestor assistant add gpt --base-url "$FAKE_URL" --model m --default > /dev/null
 tid=$(nestor task add "keep me")
 tasks() { nestor --json task list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
@@ -36,6 +38,20 @@ done
 expect_eq "reminder kept" "$(nestor --json remind list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1
 expect_match "event kept" "$(nestor agenda --from 2026-06-02 --to 2026-06-03)" "stay"
 expect_eq "no routine" "$(nestor --json routine list)" "[]"
+
+# the TUI asks in a popup; "x" (not now) keeps the task and stores nothing
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Kept.\"}]"
+term_start "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$NESTOR_BIN' 2> '$NESTOR_HOME/tui.err'"
+term_wait -F 'F1 help'
+term_keys 'delete my task' Enter
+term_wait -F 'Allow this tool call?'
+term_wait -F 'o: once   a: always   n: never'
+expect_match "the TUI's question" "$(tr -d '\n' < "$TERM_SCREEN" | tr -s ' │' ' ')" "wants to call task_delete with \{\"id\":$tid\}"
+term_keys Escape
+term_wait -F 'gpt: Kept.'
+term_stop
+expect_eq "task kept in the TUI" "$(tasks)" 1
+last_tool "'the user declined task_delete'"
 
 # the chat asks: "n" keeps the task, and is stored: the next call is refused unasked
 fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Kept it.\"},

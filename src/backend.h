@@ -108,7 +108,9 @@ char *turn_result_text(const cJSON *result);
  * call ran: terr->code is ERR_OK when the tool succeeded, else terr says
  * why it failed and *result is {"error": "..."} (a result for the model, not
  * a failure of the turn).  -1 when the turn cannot go on (e).  The caller
- * frees *result. */
+ * frees *result.  An MCP server's tool, and a built-in one that deletes,
+ * cancels or schedules (tool.h, needs_approval), runs only with the
+ * user's approval (engine.h, the sink's approve). */
 int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
 	      cJSON **result, struct err *terr, struct err *e);
 
@@ -124,7 +126,9 @@ bool turn_callers_allow(const struct turn *t, const char *name);
 char *turn_callers_refusal(const struct turn *t, const char *name);
 
 /* turn_calls_message() for one call, then turn_tool(), unless
- * turn_callers_allow() says no: then the refusal is its result. */
+ * turn_callers_allow() says no: then the refusal is its result.  The
+ * user's own words chose it (the offline backend): a built-in tool needs
+ * no approval. */
 int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
 	      struct err *e);
 

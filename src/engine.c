@@ -218,39 +218,49 @@ int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e)
 	return rc;
 }
 
-/* 0 when the user lets the assistant call MCP tool name (stored answer,
- * --yes, or asked now through the sink), else -1 with terr saying why not. */
+/* 0 when the user lets the assistant call tool name, of the MCP server
+ * server or (server NULL) a built-in one that needs approval (tool.h):
+ * stored answer, --yes, or asked now through the sink; else -1 with terr
+ * saying why not. */
 static int approved(struct turn *t, const char *name, const char *server, const cJSON *args,
 		    struct err *terr)
 {
 	enum mcp_approval stored;
 	enum engine_approval a;
-	char *json;
+	char *json, *what;
+	int rc = -1;
 
 	if (mcp_approval_get(t->store, t->assistant->id, name, &stored, terr) < 0)
 		return -1;
 	if (stored == MCP_ALWAYS || (stored == MCP_ASK && t->eng->approve_all))
 		return 0;
-	if (stored == MCP_NEVER)
-		return err_set(terr, ERR_FAIL,
-			       "the user does not allow %s (tool of the MCP server %s)", name,
-			       server);
-	if (!t->sink || !t->sink->approve)
-		return err_set(terr, ERR_FAIL,
-			       "%s is a tool of the MCP server %s: it needs the user's approval "
-			       "(in the chat, or --yes)",
-			       name, server);
-	json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
-	a = t->sink->approve(t->sink->arg, name, server, json);
-	free(json);
-	if ((a == ENGINE_ALWAYS || a == ENGINE_NEVER) &&
-	    mcp_approval_set(t->store, t->assistant->id, name,
-			     a == ENGINE_ALWAYS ? MCP_ALWAYS : MCP_NEVER, terr) < 0)
-		return -1;
-	if (a == ENGINE_ONCE || a == ENGINE_ALWAYS)
-		return 0;
-	return err_set(terr, ERR_FAIL, "the user declined %s (tool of the MCP server %s)", name,
-		       server);
+	what = server ? xasprintf("%s (tool of the MCP server %s)", name, server) : xstrdup(name);
+	if (stored == MCP_NEVER) {
+		err_set(terr, ERR_FAIL, "the user does not allow %s", what);
+	} else if (!t->sink || !t->sink->approve) {
+		if (server)
+			err_set(terr, ERR_FAIL,
+				"%s is a tool of the MCP server %s: it needs the user's approval "
+				"(in the chat, or --yes)",
+				name, server);
+		else
+			err_set(terr, ERR_FAIL,
+				"%s needs the user's approval (in the chat, or --yes)", name);
+	} else {
+		json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
+		a = t->sink->approve(t->sink->arg, name, server, json);
+		free(json);
+		if ((a == ENGINE_ALWAYS || a == ENGINE_NEVER) &&
+		    mcp_approval_set(t->store, t->assistant->id, name,
+				     a == ENGINE_ALWAYS ? MCP_ALWAYS : MCP_NEVER, terr) < 0)
+			rc = -1;
+		else if (a == ENGINE_ONCE || a == ENGINE_ALWAYS)
+			rc = 0;
+		else
+			err_set(terr, ERR_FAIL, "the user declined %s", what);
+	}
+	free(what);
+	return rc;
 }
 
 char *turn_result_text(const cJSON *result)
@@ -290,8 +300,10 @@ char *turn_result_text(const cJSON *result)
 	return res;
 }
 
-int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
-	      cJSON **result, struct err *terr, struct err *e)
+/* turn_tool(); by_user: the user's own words chose the call (the offline
+ * intent parser, turn_call), which needs no approval then. */
+static int run_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
+		    bool by_user, cJSON **result, struct err *terr, struct err *e)
 {
 	char *args_json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}"), *res;
 	const char *server = NULL;
@@ -311,7 +323,13 @@ int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON
 	 * so no write lock is held while they wait on the network; any other
 	 * tool's effect commits with its result. */
 	mcp = t->eng->mcp && mcp_tools_has(t->eng->mcp, name, &server);
-	if (mcp || ((tl = tool_find(name)) && tl->reads_only)) {
+	tl = mcp ? NULL : tool_find(name);
+	/* asking waits on the user: never with the write lock held */
+	if (!mcp && tl && tool_needs_approval(tl) && !by_user &&
+	    (rc = approved(t, name, NULL, args, terr)) < 0) {
+		if (turn_step_begin(t, e) < 0)
+			return -1;
+	} else if (mcp || (tl && tl->reads_only)) {
 		if (!mcp)
 			rc = tool_call(&t->tool, name, args, result, terr);
 		else if ((rc = approved(t, name, server, args, terr)) == 0)
@@ -411,6 +429,12 @@ char *turn_callers_refusal(const struct turn *t, const char *name)
 	return msg;
 }
 
+int turn_tool(struct turn *t, const char *call_id, const char *name, const cJSON *args,
+	      cJSON **result, struct err *terr, struct err *e)
+{
+	return run_tool(t, call_id, name, args, false, result, terr, e);
+}
+
 int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **result, struct err *terr,
 	      struct err *e)
 {
@@ -440,7 +464,8 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 		free(msg);
 		return rc;
 	}
-	return turn_tool(t, id, name, args, result, terr, e);
+	/* the user's own words, unless an assistant asked this one */
+	return run_tool(t, id, name, args, !t->parent, result, terr, e);
 }
 
 bool engine_conversation_gone(struct engine *eng, long long *conversation)

@@ -46,9 +46,11 @@ struct engine_sink {
 	/* One request's token counts as its server reported them (-1: not
 	 * reported); a turn may make several requests (may be NULL). */
 	void (*usage)(void *arg, long long prompt, long long completion);
-	/* An assistant wants to call tool (of the MCP server server, with
-	 * args_json) and the user has not answered for it yet: ask them (may
-	 * be NULL: such calls fail, unless engine_set_approve_all). */
+	/* An assistant wants to call tool (of the MCP server server, or
+	 * server NULL: a built-in tool that deletes, cancels or schedules,
+	 * tool.h) with args_json, and the user has not answered for it yet:
+	 * ask them (may be NULL: such calls fail, unless
+	 * engine_set_approve_all). */
 	enum engine_approval (*approve)(void *arg, const char *tool, const char *server,
 					const char *args_json);
 };
@@ -62,8 +64,9 @@ void engine_free(struct engine *eng);
 int engine_set_assistant(struct engine *eng, const char *name, struct err *e);
 /* Its name. */
 const char *engine_assistant(const struct engine *eng);
-/* --yes: MCP servers' tools run without asking the user (an answer
- * "never" stored earlier still holds). */
+/* --yes: MCP servers' tools, and the built-in tools that delete, cancel
+ * or schedule, run without asking the user (an answer "never" stored
+ * earlier still holds). */
 void engine_set_approve_all(struct engine *eng, bool yes);
 /* The channel new conversations are filed under (default CONV_CLI). */
 void engine_set_channel(struct engine *eng, enum conversation_channel channel);

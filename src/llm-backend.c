@@ -263,12 +263,20 @@ static int run_call(struct llm_turn *lt, const struct llm_tool_call *c, cJSON **
 	struct turn *t = lt->t;
 	cJSON *args = cJSON_ParseWithOpts(c->arguments, NULL, true);
 	struct err terr = { 0, "" };
-	struct json_nul dup;
+	struct json_nul dup, nul;
 	bool twice = cJSON_IsObject(args) && json_dup_first(args, &dup), parsed = args != NULL;
 	char *msg;
 	int rc;
 
 	*result = NULL;
+	/* cJSON would cut "a\u0000b" to "a", and the tool act on that */
+	if (json_nul_first(c->arguments, strlen(c->arguments), &nul)) {
+		cJSON_Delete(args);
+		msg = xasprintf("%s: a NUL character is not text", nul.key);
+		rc = turn_refuse(t, c->id, c->name, msg, result, e);
+		free(msg);
+		return rc;
+	}
 	if (!cJSON_IsObject(args) || twice) {
 		cJSON_Delete(args);
 		if (lt->malformed++ && twice)

@@ -270,6 +270,10 @@ int reminder_schedule(struct job *j, time_t at, const char *every, const char *t
 
 		if (recur_parse(every, &schedule, &rule, e) < 0)
 			return -1;
+		if (!strcmp(schedule, "rrule") && recur_limit(rule, true, e) < 0) {
+			free(rule);
+			return -1;
+		}
 		free(j->rule);
 		j->rule = rule;
 	} else {

@@ -35,7 +35,8 @@ int tool_arg_when(const struct tool_ctx *ctx, const cJSON *args, const char *nam
 int tool_arg_duration(const cJSON *args, const char *name, long *secs, struct err *e);
 
 /* An array-of-strings argument as "a,b,c" (caller frees), NULL when absent
- * or empty; -1 with e naming the argument when an item is not a string. */
+ * or empty; -1 with e naming the argument when an item is not a string or
+ * holds a comma. */
 int tool_arg_list(const cJSON *args, const char *name, char **list, struct err *e);
 
 /* A new result object {"id": id}, for the caller to add fields to. */

@@ -41,6 +41,12 @@ bool tool_is_calendar(const struct tool *t)
 	       t == &tool_calendar_delete || t == &tool_calendar_search;
 }
 
+bool tool_needs_approval(const struct tool *t)
+{
+	return t == &tool_task_delete || t == &tool_calendar_delete || t == &tool_reminder_cancel ||
+	       t == &tool_routine_add;
+}
+
 int tool_offered(struct store *s, const struct tool *t)
 {
 	struct err e;
@@ -305,6 +311,12 @@ int tool_arg_list(const cJSON *args, const char *name, char **list, struct err *
 		if (!cJSON_IsString(c)) {
 			sbuf_release(&sb);
 			return err_set(e, ERR_USAGE, "%s must be strings", name);
+		}
+		/* the list is stored joined with commas: one would make two */
+		if (strchr(c->valuestring, ',')) {
+			sbuf_release(&sb);
+			return err_set(e, ERR_USAGE, "%s: %s holds a comma: give each one apart",
+				       name, utf8_q(c->valuestring));
 		}
 		sbuf_addf(&sb, "%s%s", sb.len ? "," : "", c->valuestring);
 	}

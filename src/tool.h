@@ -76,6 +76,11 @@ const struct tool *tool_find(const char *name);
 /* Whether t reads or changes the calendar (calendar_*): the first user's
  * only (user.h, user_owns_calendar). */
 bool tool_is_calendar(const struct tool *t);
+/* Whether t deletes, cancels or schedules runs of the assistant
+ * (task_delete, calendar_delete, reminder_cancel, routine_add): an
+ * assistant calls it only with the user's approval, as it calls an MCP
+ * server's tool (engine.h, the sink's approve; --yes). */
+bool tool_needs_approval(const struct tool *t);
 /* Whether the store's user may call t: 0 for a calendar tool when the user
  * is not the first (and -1 when the store cannot tell), else 1. */
 int tool_offered(struct store *s, const struct tool *t);

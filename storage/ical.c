@@ -12,6 +12,7 @@
 #include "caltz.h"
 #include "ical-todo.h"
 #include "gsync.h"
+#include "recur.h"
 #include "sbuf.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -635,6 +636,15 @@ static int read_event(struct import *im, icalcomponent *c, const struct ical_par
 	if (alarms_text(c, p, &ev.alarms, e) < 0)
 		goto fail;
 	ev.calendar = dup_or_null(im->calendar ? im->calendar : x_calendar(c));
+	/* one event repeating every minute leaves the rest of the file in */
+	if (ev.rrule && recur_limit(ev.rrule, false, e) < 0) {
+		store_warn("import: line %d: %s; the event is skipped",
+			   ical_part_line(p, "RRULE", NULL), e->msg);
+		note_skip(im, "too frequent RRULE");
+		err_clear(e);
+		event_release(&ev);
+		return 0;
+	}
 	if (event_series_check(im->s, &ev, e) < 0) {
 		err_prefix(e, "line %d", ical_part_line(p, "RRULE", NULL));
 		goto fail;

@@ -218,7 +218,7 @@ static void complete_calls(struct llm_reply *r)
 			free(c->arguments);
 			c->arguments = xstrdup("{}");
 		} else {
-			t = utf8_clean_str(c->arguments, UTF8_PRINTABLE);
+			t = utf8_json_controls(c->arguments);
 			free(c->arguments);
 			c->arguments = t;
 		}

@@ -531,7 +531,7 @@ static void take_events(struct tui *t)
 
 	for (struct worker_event *ev = list; ev; ev = ev->next) {
 		if (ev->kind == WORKER_APPROVE) {
-			popups_push(&t->popups, 0, "Allow an MCP tool?", ev->b)->approve = true;
+			popups_push(&t->popups, 0, ev->a, ev->b)->approve = true;
 			continue;
 		}
 		if (tuicmd_event(&t->cmd, ev))

@@ -85,15 +85,17 @@ static enum engine_approval sink_approve(void *arg, const char *tool, const char
 					 const char *args_json)
 {
 	struct worker *w = arg;
-	char *text = xasprintf("The assistant wants to call %s, a tool of the MCP server %s, "
-			       "with %s",
-			       tool, server, args_json);
+	char *text = server ? xasprintf("The assistant wants to call %s, a tool of the MCP "
+					"server %s, with %s",
+					tool, server, args_json)
+			    : xasprintf("The assistant wants to call %s with %s", tool, args_json);
 	enum engine_approval a;
 
 	pthread_mutex_lock(&w->lock);
 	w->answer = -1;
 	pthread_mutex_unlock(&w->lock);
-	worker_post(w, WORKER_APPROVE, tool, text);
+	worker_post(w, WORKER_APPROVE, server ? "Allow an MCP tool?" : "Allow this tool call?",
+		    text);
 	free(text);
 	pthread_mutex_lock(&w->lock);
 	while (w->answer < 0 && !w->quit)

@@ -26,7 +26,7 @@ enum worker_kind {
 	WORKER_OUTPUT,	    /* a: what a command printed */
 	WORKER_FIRED,	    /* id: a reminder's job, a: title, b: text */
 	WORKER_FINISHED,    /* rc: the job's return value */
-	WORKER_APPROVE,	    /* a: an MCP tool, b: the question; the job waits
+	WORKER_APPROVE,	    /* a: the title, b: the question; the job waits
 			     * for worker_answer() */
 };
 

@@ -108,6 +108,25 @@ char *utf8_clean_str(const char *s, unsigned flags)
 	return sbuf_detach(&sb);
 }
 
+char *utf8_json_controls(const char *s)
+{
+	char *valid = utf8_clean_str(s, 0);
+	const unsigned char *p = (const unsigned char *)valid;
+	struct sbuf sb = SBUF_INIT;
+	size_t n = strlen(valid), len;
+
+	for (size_t i = 0; i < n; i += len) {
+		long cp = decode(p + i, n - i, &len);
+
+		if (is_control(cp) && cp != '\r')
+			sbuf_addf(&sb, "\\u%04lx", cp);
+		else
+			sbuf_add(&sb, valid + i, len);
+	}
+	free(valid);
+	return sbuf_detach(&sb);
+}
+
 char *utf8_name(const char *s, size_t max)
 {
 	struct sbuf sb = SBUF_INIT;

@@ -42,6 +42,12 @@ enum {
 void utf8_clean(struct sbuf *out, const char *s, size_t n, unsigned flags);
 /* s cleaned, newly allocated. */
 char *utf8_clean_str(const char *s, unsigned flags);
+/* JSON text from outside (a model's tool arguments) as valid UTF-8 with
+ * each control character but tab, newline and CR written \u00XX: in a
+ * string it then reads as what was sent, for the value's own check to
+ * refuse by name ("title: control character U+009B"), not dropped unseen;
+ * newly allocated. */
+char *utf8_json_controls(const char *s);
 /* s as a name on one line (a device's from another device): cleaned with
  * UTF8_PRINTABLE | UTF8_ONE_LINE, cut between characters to at most max
  * bytes; newly allocated. */

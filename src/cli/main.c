@@ -34,7 +34,8 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 const struct cmd cmd_table[] = {
 	{ "task", NULL, "manage tasks (add, list, done, edit, rm)", 0, NULL, cmd_task_verbs },
 	{ "ask", "TEXT... [--assistant NAME] [--conversation ID] [--yes] [--json]",
-	  "ask the assistant once (the text may come on stdin)", CMD_NEEDS_DB, cmd_ask, NULL },
+	  "ask the assistant once (the text may come on stdin; --yes: approve tool calls)",
+	  CMD_NEEDS_DB, cmd_ask, NULL },
 	{ "chat", "[--resume [ID]] [--assistant NAME]",
 	  "talk with the assistant (readline, slash commands)", CMD_NEEDS_DB, cmd_chat, NULL },
 	{ "history", NULL, "past conversations (list, show, search, rm)", 0, NULL,

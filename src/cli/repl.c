@@ -132,7 +132,8 @@ static void sink_reasoning(void *arg, const char *delta)
 	r->mid_line = delta[len - 1] != '\n';
 }
 
-/* An MCP server's tool, untrusted, is called for the first time: ask the
+/* An MCP server's tool, untrusted, or a built-in one that deletes, cancels
+ * or schedules is called for the first time: ask the
  * user for one line (on a terminal read byte by byte, so readline's input
  * after it stays where it is; from a pipe the next line, as the loop reads). */
 static enum engine_approval sink_approve(void *arg, const char *tool, const char *server,
@@ -146,7 +147,10 @@ static enum engine_approval sink_approve(void *arg, const char *tool, const char
 	if (((struct repl *)arg)->mid_line)
 		fputc('\n', stdout);
 	((struct repl *)arg)->mid_line = false;
-	printf("the assistant wants to call %s (MCP server %s) with ", tool, server);
+	if (server)
+		printf("the assistant wants to call %s (MCP server %s) with ", tool, server);
+	else
+		printf("the assistant wants to call %s with ", tool);
 	cmd_put_safe(stdout, args_json);
 	printf("\nallow it? [o]nce, [a]lways, [n]ever (else: not now) ");
 	fflush(stdout);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Give up on a rule that yields this many past occurrences without a future one. */
 #define RRULE_MAX_STEPS 200000
@@ -34,6 +35,43 @@ static bool excluded(const struct recur_rule *r, time_t t)
 		if (r->exdates[i] == t)
 			return true;
 	return false;
+}
+
+int recur_limit(const char *rule, bool reminder, struct err *e)
+{
+	const char *freq = "", *p = rule;
+	long interval = 1;
+	bool seconds = false;
+
+	if (!strncasecmp(p, "RRULE:", 6))
+		p += 6;
+	for (size_t n; *p; p += n + (p[n] == ';')) {
+		n = strcspn(p, ";");
+		if (!strncasecmp(p, "FREQ=", 5))
+			freq = p + 5;
+		else if (!strncasecmp(p, "INTERVAL=", 9))
+			interval = strtol(p + 9, NULL, 10);
+		else if (!strncasecmp(p, "BYSECOND=", 9))
+			seconds = memchr(p, ',', n) != NULL;
+	}
+	if (!strncasecmp(freq, "SECONDLY", 8) || seconds)
+		return err_set(e, ERR_USAGE, "RRULE %s repeats within a minute: the shortest is %s",
+			       utf8_q(rule),
+			       reminder ? "every 5 minutes (FREQ=MINUTELY;INTERVAL=5)"
+					: "every hour (FREQ=HOURLY)");
+	if (strncasecmp(freq, "MINUTELY", 8))
+		return 0;
+	if (!reminder)
+		return err_set(e, ERR_USAGE,
+			       "RRULE %s: an event repeats at most every hour (FREQ=HOURLY); "
+			       "a reminder can repeat every 5 minutes",
+			       utf8_q(rule));
+	if (interval < RECUR_MINUTES_MIN)
+		return err_set(e, ERR_USAGE,
+			       "RRULE %s: a reminder repeats at most every 5 minutes "
+			       "(FREQ=MINUTELY;INTERVAL=5)",
+			       utf8_q(rule));
+	return 0;
 }
 
 int recur_check(const char *schedule, const char *rule, struct err *e)

@@ -148,6 +148,14 @@ static inline void recur_iter_end_before(struct recur_iter *ri, time_t t)
 }
 void recur_iter_close(struct recur_iter *ri);
 
+/* Whether an RRULE repeats no more often than nestor lets a rule repeat
+ * (what calendars and reminder programs offer): never FREQ=SECONDLY nor
+ * more than one BYSECOND; for an event (reminder false) not FREQ=MINUTELY
+ * either; for a reminder FREQ=MINUTELY with an INTERVAL of at least
+ * RECUR_MINUTES_MIN.  0, else ERR_USAGE saying which. */
+#define RECUR_MINUTES_MIN 5
+int recur_limit(const char *rule, bool reminder, struct err *e);
+
 /* Turn the text of --every into a schedule and rule: a cron expression
  * ("0 9 * * 1-5") or anything when_parse_rule() reads ("every monday").
  * *rule is newly allocated; *schedule is a static string. */

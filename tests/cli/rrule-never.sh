@@ -43,8 +43,8 @@ refused 'nestor: remind add: every: RRULE "FREQ=DAILY;UNTIL=20200101" has no occ
 # refused, not kept due at --at
 refused 'nestor: remind add: every: RRULE "FREQ=DAILY;COUNT=3" has no occurrence after now' \
 	remind add call --at "2020-01-01 09:00" --every "FREQ=DAILY;COUNT=3"
-refused 'nestor: remind add: every: RRULE "FREQ=MINUTELY;COUNT=99999999": no occurrence found after 200000 steps from the time given (give a later one)' \
-	remind add call --at "2020-01-01 09:00" --every "FREQ=MINUTELY;COUNT=99999999"
+refused 'nestor: remind add: every: RRULE "FREQ=MINUTELY;COUNT=99999999;INTERVAL=5": no occurrence found after 200000 steps from the time given (give a later one)' \
+	remind add call --at "2020-01-01 09:00" --every "FREQ=MINUTELY;INTERVAL=5;COUNT=99999999"
 expect_eq "nothing written" "$(count events):$(count jobs)" "1:0"
 nestor event show 1 | grep -q "^repeats" && fail "the edit gave lunch a rule"
 

@@ -166,7 +166,9 @@ END_TEST
 /* A tool name with an escape sequence, a newline and a byte that is not
  * UTF-8, arguments with a Cyrillic letter split between two fragments and
  * an escape inside: the name is shown, stored and sent back, so it comes
- * out one line of UTF-8 without controls; the letter stays whole. */
+ * out one line of UTF-8 without controls; the letter stays whole, and the
+ * arguments' controls are written as JSON escapes, for the tool to refuse
+ * by name rather than act on a title cut unseen. */
 START_TEST(test_hostile_call_stream)
 {
 	const char *body =
@@ -184,7 +186,8 @@ START_TEST(test_hostile_call_stream)
 		ck_assert_int_eq(assemble(body, step, &r, &d), 1);
 		ck_assert_uint_eq(r.ncalls, 1);
 		ck_assert_str_eq(r.calls[0].name, "evil[2J na\xef\xbf\xbdme1m");
-		ck_assert_str_eq(r.calls[0].arguments, "{\"title\":\"\xd0\xbf]0;x\"}");
+		ck_assert_str_eq(r.calls[0].arguments,
+				 "{\"title\":\"\xd0\xbf\\u001b]0;x\\u0007\"}");
 		llm_reply_release(&r);
 	}
 }

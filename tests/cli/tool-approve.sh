@@ -1,0 +1,90 @@
+# The built-in tools that delete, cancel or schedule (task_delete,
+# calendar_delete, reminder_cancel, routine_add) run only with the user's
+# approval, as an MCP server's tool does: `ask` refuses them without --yes,
+# the chat and the TUI ask, and what is answered "always" or "never" holds.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/cli/tmux.sh"
+. "$SRC/tests/fake/openai.sh"
+unset DBUS_SESSION_BUS_ADDRESS DISPLAY
+cd "$NESTOR_HOME"
+fake_openai_start
+trap 'term_stop; kill $FAKE_PID 2>/dev/null; rm -rf "$NESTOR_HOME" "$FAKE_DIR"' EXIT
+nestor assistant add gpt --base-url "$FAKE_URL" --model m --default > /dev/null
+tid=$(nestor task add "keep me")
+tasks() { nestor --json task list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+# last_tool WANT: the last tool message the model got holds WANT
+last_tool() {
+	fake_py "
+tool = reqs[-1]['json']['messages'][-1]
+assert tool['role'] == 'tool' and $1 in tool['content'], tool
+" || fail "the model's last tool message: want $1"
+}
+
+# ask without --yes: refused, the task stays, the model is told why
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Not allowed.\"}]"
+expect_eq "ask refused" "$(nestor ask delete my task 2>&1)" "Not allowed."
+expect_eq "task kept" "$(tasks)" 1
+last_tool '"task_delete needs the user'"'"'s approval (in the chat, or --yes)"'
+
+# the same for the others
+rid=$(nestor remind add "stay" --at "2026-06-02 07:00")
+eid=$(nestor event add "stay" --at "2026-06-02 10:00")
+for call in "reminder_cancel {\"id\": $rid}" "calendar_delete {\"id\": $eid}" \
+	'routine_add {"request": "my day", "every": "* * * * *"}'; do
+	fake_script "[{\"calls\": [{\"name\": \"${call%% *}\", \"arguments\": ${call#* }}]}, {\"say\": \"No.\"}]"
+	expect_eq "ask ${call%% *}" "$(nestor ask do it 2>&1)" "No."
+	last_tool "'${call%% *} needs the user'"
+done
+expect_eq "reminder kept" "$(nestor --json remind list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1
+expect_match "event kept" "$(nestor agenda --from 2026-06-02 --to 2026-06-03)" "stay"
+expect_eq "no routine" "$(nestor --json routine list)" "[]"
+
+# the TUI asks in a popup; "x" (not now) keeps the task and stores nothing
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Kept.\"}]"
+term_start "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$NESTOR_BIN' 2> '$NESTOR_HOME/tui.err'"
+term_wait -F 'F1 help'
+term_keys 'delete my task' Enter
+term_wait -F 'Allow this tool call?'
+term_wait -F 'o: once   a: always   n: never'
+expect_match "the TUI's question" "$(tr -d '\n' < "$TERM_SCREEN" | tr -s ' │' ' ')" "wants to call task_delete with \{\"id\":$tid\}"
+term_keys Escape
+term_wait -F 'gpt: Kept.'
+term_stop
+expect_eq "task kept in the TUI" "$(tasks)" 1
+last_tool "'the user declined task_delete'"
+
+# the chat asks: "n" keeps the task, and is stored: the next call is refused unasked
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Kept it.\"},
+	{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Still kept.\"}]"
+out=$(printf 'delete my task\nn\ndelete it again\n' | nestor chat 2>&1)
+expect_match "chat asks" "$out" "^the assistant wants to call task_delete with \{\"id\":$tid\}$"
+expect_match "chat asks how" "$out" "allow it\? \[o\]nce, \[a\]lways, \[n\]ever \(else: not now\)"
+expect_match "chat reply" "$out" "Kept it\."
+expect_match "chat reply again" "$out" "Still kept\."
+expect_eq "asked once" "$(printf '%s\n' "$out" | grep -c 'wants to call')" 1
+expect_eq "task kept in the chat" "$(tasks)" 1
+last_tool "'the user does not allow task_delete'"
+
+# "never" holds even with --yes
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Refused.\"}]"
+expect_eq "never holds" "$(nestor ask --yes delete my task 2>&1)" "Refused."
+expect_eq "task kept with --yes" "$(tasks)" 1
+
+# another assistant was not asked: with --yes the call runs
+nestor assistant add other --base-url "$FAKE_URL" --model m > /dev/null
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Deleted.\"}]"
+expect_eq "ask --yes" "$(nestor ask --assistant other --yes delete my task 2>&1)" "Deleted."
+expect_eq "task deleted" "$(tasks)" 0
+
+# the chat: "o" runs this call
+t2=$(nestor task add "go away")
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $t2}}]}, {\"say\": \"Gone.\"}]"
+out=$(printf 'delete it\no\n' | nestor chat --assistant other 2>&1)
+expect_match "chat once" "$out" "Gone\."
+expect_eq "deleted in the chat" "$(tasks)" 0
+
+# the offline assistant runs the user's own words unasked
+t3=$(nestor task add "offline")
+nestor ask --assistant nestor delete task $t3 > /dev/null 2>&1
+expect_eq "deleted offline" "$(tasks)" 0
+echo ok

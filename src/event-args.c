@@ -80,32 +80,6 @@ static time_t day_of(struct tz *z, time_t t)
 	return w - (w % DAY + DAY) % DAY;
 }
 
-/* A series whose start and end were written (*at NULL: its start kept)
- * with time its first day's clock skips between them (02:30 or 01:30 to
- * 04:00 on the day the clock goes from 02:00 to 03:00) keeps the written
- * length on every day, as it would from any other day, not that day's. */
-static void written_length(struct tz *z, const struct when *at, const struct when *end,
-			   struct event *ev)
-{
-	struct tz *zone = z ? z : tz_open(NULL, NULL);
-	time_t from;
-
-	if (at) {
-		from = at->wall;
-		if (!at->has_wall)
-			goto out;
-	} else {
-		from = ev->has_wall && tz_wall_names(zone, ev->start, ev->wall_start)
-			       ? ev->wall_start
-			       : tz_wall_seconds(zone, ev->start);
-	}
-	if (end->wall - from > ev->end - ev->start)
-		ev->end = ev->start + (end->wall - from);
-out:
-	if (!z)
-		tz_free(zone);
-}
-
 /* Start and end of ev from at/end/dur/all_day/tz; an edit keeps the
  * duration unless told otherwise. */
 static int apply_times(struct store *s, time_t now, const struct event_args *a, struct event *ev,
@@ -183,8 +157,6 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 			       we.anchor == WHEN_DATED ? now : ev->start, z, &we, e) < 0)
 			goto out;
 		ev->end = we.at;
-		if ((a->every || ev->rrule) && !a->no_repeat && we.has_wall)
-			written_length(z, a->at ? &w : NULL, &we, ev);
 		if (ev->end < ev->start) {
 			before_start(a, ev, e);
 			goto out;

@@ -6,7 +6,6 @@
 #include "xalloc.h"
 
 #include <libical/ical.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,23 +118,6 @@ static void add_alarms(icalcomponent *c, const char *alarms)
 	icalcomponent_free(wrap);
 }
 
-/* Whether a timed series' DTEND at end, read back, would be longer than it
- * is: a written length across the time its first day's clock skips (02:30
- * to 04:00 on the day it goes from 02:00 to 03:00) reads as written
- * (ical.c), so such a series says its length as a DURATION. */
-static bool written_longer(const struct event *ev, struct tz *zone, time_t end)
-{
-	time_t from;
-
-	if (ev->all_day || !zone || !ev->tzid || tz_is_utc(ev->tzid) ||
-	    ev->end - ev->start > INT_MAX)
-		return false;
-	from = ev->has_wall && tz_wall_names(zone, ev->start, ev->wall_start)
-		       ? ev->wall_start
-		       : tz_wall_seconds(zone, ev->start);
-	return tz_wall_seconds(zone, end) - from > end - ev->start;
-}
-
 /* A VEVENT of ev; series: ev's own, with its RRULE (not an override's). */
 static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool series)
 {
@@ -156,10 +138,7 @@ static icalcomponent *vevent(const struct event *ev, struct tz *zone, bool serie
 		/* the series starts at the first instance of its wall-clock
 		 * time (as its occurrences do): the end keeps the length */
 		end += caltz_from_wall(zone, caltz_to_wall(zone, ev->start, false)) - ev->start;
-	if (series && written_longer(ev, zone, end))
-		icalcomponent_add_property(c, icalproperty_new_duration(icaldurationtype_from_int(
-						      (int)(ev->end - ev->start))));
-	else if (ev->end != ev->start || ev->all_day)
+	if (ev->end != ev->start || ev->all_day)
 		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY, end, ev->all_day,
 							ev->tzid, zone, false, series));
 	add_text(c, icalproperty_new_summary, ev->summary);

@@ -366,28 +366,6 @@ static int alarms_text(icalcomponent *c, const struct ical_part *p, char **out, 
 	return 0;
 }
 
-/* A series whose DTSTART and DTEND, wall-clock times of one zone, have
- * time its first day's clock skips between them (02:30 to 03:30 on the day
- * Berlin goes from 02:00 to 03:00, both that day's 03:30) keeps the length
- * written (an hour) on every day, as event add --end does: RFC 5545 3.3.5
- * moves a time inside the gap, not the event's length. */
-static void written_length(icalcomponent *c, icalproperty *ps, icalproperty *pe, time_t start,
-			   time_t *end)
-{
-	struct icaltimetype a = icalproperty_get_dtstart(ps), b = icalproperty_get_dtend(pe);
-	icalparameter *ta = icalproperty_get_first_parameter(ps, ICAL_TZID_PARAMETER);
-	icalparameter *tb = icalproperty_get_first_parameter(pe, ICAL_TZID_PARAMETER);
-	time_t len;
-
-	if (!icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) || a.is_date || b.is_date ||
-	    icaltime_is_utc(a) || icaltime_is_utc(b) || !ta != !tb ||
-	    (ta && strcmp(icalparameter_get_tzid(ta), icalparameter_get_tzid(tb))))
-		return;
-	len = caltz_utc_instant(b) - caltz_utc_instant(a);
-	if (len > *end - start)
-		*end = start + len;
-}
-
 /* Start, end and zone of a VEVENT into the given fields. */
 static int event_times(struct import *im, icalcomponent *c, const struct ical_part *p,
 		       time_t *start, time_t *end, bool *all_day, char **tzid, struct err *e)
@@ -412,7 +390,6 @@ static int event_times(struct import *im, icalcomponent *c, const struct ical_pa
 	if (pe) {
 		if (prop_time(im, pe, ical_part_line(p, "DTEND", NULL), end, &d2, NULL, e) < 0)
 			return -1;
-		written_length(c, ps, pe, *start, end);
 	} else if (pd) {
 		struct icaldurationtype d = icalproperty_get_duration(pd);
 		long long secs;

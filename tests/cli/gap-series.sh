@@ -37,7 +37,7 @@ TZ=America/New_York nestor --db z.db event edit 1 --at "2026-03-29 02:30" --tz E
 	--end 04:00 >/dev/null
 expect_eq "another zone: its own gap" "$(nestor --db z.db agenda --from 2026-03-29 --to 2026-03-30)" \
 	"Sun 2026-03-29
-     1  03:30-05:00  s — every day
+     1  03:30-04:00  s — every day
 
 Mon 2026-03-30
-     1  02:30-04:00  s — every day"
+     1  02:30-03:00  s — every day"

@@ -259,6 +259,13 @@ cJSON *json_event(const struct event *ev)
 	}
 	render_add_str(o, "alarms", ev->alarms);
 	cJSON_AddNumberToObject(o, "overrides", (double)ev->noverrides);
+	{
+		size_t nd = 0; /* of them, the occurrences the user declined */
+
+		for (size_t i = 0; i < ev->noverrides; i++)
+			nd += ev->overrides[i].declined;
+		cJSON_AddNumberToObject(o, "declined", (double)nd);
+	}
 	return o;
 }
 

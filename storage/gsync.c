@@ -441,6 +441,17 @@ int gsync_next(struct store *s, long long after, time_t now, struct gsync_op *op
 	return 0;
 }
 
+/* The refusals still standing (gsync_refused_count()): theirs, Google's
+ * error, names the event by its uid; one Google took a push of the event
+ * after is settled (gsync_pushed()).  REFUSED_UIDS: their uids, to match
+ * once; REFUSED_OF_EV: those of the event ev.* */
+#define REFUSED_UID                                                                                \
+	"CASE WHEN json_valid(c.theirs) AND json_extract(c.theirs, '$.settled') IS NULL"           \
+	" THEN json_extract(c.theirs, '$.event_uid') END"
+#define REFUSED_OF    " FROM sync_conflicts c WHERE c.entity = 'event' AND c.field = '(refused)'"
+#define REFUSED_UIDS  " (SELECT " REFUSED_UID REFUSED_OF ")"
+#define REFUSED_OF_EV REFUSED_OF " AND " REFUSED_UID " = ev.uid"
+
 int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, struct err *e)
 {
 	sqlite3_stmt *st;
@@ -478,6 +489,26 @@ int gsync_pushed(struct store *s, const struct gsync_op *op, const char *etag, s
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
 			store_error(s, e, "event");
+			goto fail;
+		}
+	}
+	/* Google took the event: a refusal of it is settled, kept for
+	 * nestor sync conflicts but no longer counted (its etag may go again:
+	 * a move out of a calendar whose sync is off) */
+	if (op->kind == GSYNC_PUT && etag) {
+		st = store_prepare(
+			s,
+			"UPDATE sync_conflicts SET theirs = json_set(theirs, '$.settled',"
+			" json('true')) WHERE id IN (SELECT c.id" REFUSED_OF " AND " REFUSED_UID
+			" = (SELECT uid FROM events WHERE id = ?))",
+			e);
+		if (!st)
+			goto fail;
+		sqlite3_bind_int64(st, 1, op->event_id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			store_error(s, e, "sync conflicts");
 			goto fail;
 		}
 	}
@@ -556,12 +587,6 @@ int gsync_conflict(struct store *s, const struct gsync_conflict_rec *c, time_t n
 	return 0;
 }
 
-/* The refusals of the event ev.* still standing (gsync_refused_count()):
- * theirs, Google's error, names the event by its uid. */
-#define REFUSED_OF_EV                                                                              \
-	" FROM sync_conflicts c WHERE c.entity = 'event' AND c.field = '(refused)'"                \
-	" AND CASE WHEN json_valid(c.theirs) THEN json_extract(c.theirs, '$.event_uid') END"       \
-	" = ev.uid"
 #define REFUSED_EVENTS                                                                             \
 	" FROM events ev JOIN calendars cal ON cal.id = ev.calendar_id"                            \
 	" AND cal.source = 'google'"                                                               \
@@ -588,10 +613,8 @@ int gsync_refused_count(struct store *s, long *n, struct err *e)
 	char *v;
 
 	if (one_text(s,
-		     store_prepare(s,
-				   "SELECT count(*)" REFUSED_EVENTS
-				   " AND EXISTS (SELECT 1" REFUSED_OF_EV ")",
-				   e),
+		     store_prepare(
+			     s, "SELECT count(*)" REFUSED_EVENTS " AND ev.uid IN" REFUSED_UIDS, e),
 		     &v, "sync conflicts", e) < 0)
 		return -1;
 	*n = v ? atol(v) : 0;

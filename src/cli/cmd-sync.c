@@ -260,6 +260,9 @@ static int sync_cmd_conflicts(struct ctx *ctx, int argc, char **argv)
 			cmd_put_safe(ctx->out, cJSON_IsString(m) ? m->valuestring : "?");
 			fprintf(ctx->out, "; it was kept here: ");
 			cmd_put_safe(ctx->out, cs[i].mine ? cs[i].mine : "null");
+			/* settled: Google took a later push of the event */
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "settled")))
+				fprintf(ctx->out, "; Google took a later change");
 			fputc('\n', ctx->out);
 			cJSON_Delete(t);
 			continue;

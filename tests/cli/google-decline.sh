@@ -31,6 +31,8 @@ expect_eq "declined: not reminded, the next one is" "$(due)" "2026-06-15T09:50:0
 sid=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'wk01'")
 expect_match "declined: event show says so" "$(nestor event show "$sid")" \
 	"changes    1 changed occurrence, 1 declined"
+expect_eq "declined: event show --json counts it" "$(nestor event show "$sid" --json |
+	python3 -c 'import json, sys; e = json.load(sys.stdin); print(e["overrides"], e["declined"])')" "1 1"
 
 # the series edited here (and sent): the occurrence stays declined
 nestor event edit "$sid" --location "Room 7" >/dev/null

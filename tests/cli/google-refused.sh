@@ -44,3 +44,19 @@ refuse "Still bad"
 nestor google sync >/dev/null 2>&1
 expect_match "refused again: the latest message" "$(nestor event show "$b")" \
 	"google     refused \(Still bad\); kept here only"
+
+# taken by Google later, then moved to a Google calendar whose sync is off
+# (the move clears its etag, the put waits): the refusal Google's take
+# settled is not counted again, and nestor sync conflicts says so
+gctl /_seed '{"calendars": [{"id": "home@example.com", "summary": "Home", "timeZone": "UTC",
+  "accessRole": "owner", "defaultReminders": []}]}' >/dev/null
+nestor google sync >/dev/null
+nestor calendar sync Home off >/dev/null
+nestor event edit "$a" --calendar Home >/dev/null
+expect_eq "moved after Google took it: no mark" \
+	"$(nestor event show "$a" | grep -c '^google' || true)" 0
+expect_match "status: only the one still refused" "$(status)" \
+	"; 1 event refused by Google, kept here only: see nestor sync conflicts$"
+expect_match "sync conflicts: the settled refusal says Google took a later change" \
+	"$(nestor sync conflicts)" \
+	"refused by Google: Invalid time zone definition for start time\.; it was kept here: .*; Google took a later change$"

@@ -613,6 +613,7 @@ int engine_turn(struct engine *eng, long long *conversation, const char *text, t
 {
 	if (eng->cancel == &eng->own_cancel)
 		atomic_store(&eng->own_cancel, 0);
+	mcp_tools_forgive(eng->mcp); /* a refusal lasts one turn */
 	return run_turn(eng, &eng->assistant, conversation, text, now, NULL, sink, NULL, e);
 }
 
@@ -799,6 +800,7 @@ int engine_turn_journal(struct engine *eng, const struct engine_journal *j, long
 
 	if (eng->cancel == &eng->own_cancel)
 		atomic_store(&eng->own_cancel, 0);
+	mcp_tools_forgive(eng->mcp); /* a refusal lasts one turn */
 	if (check_text(text, e) < 0)
 		return -1;
 	rc = first_step(eng, j, conv, text, now, sink, &a, &seen, &resumed, e);

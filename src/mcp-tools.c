@@ -41,6 +41,12 @@ struct mcp_tools *mcp_tools_new(struct store *store, struct config *cfg)
 	return m;
 }
 
+void mcp_tools_forgive(struct mcp_tools *m)
+{
+	for (size_t i = 0; m && i < m->nconns; i++)
+		mcpc_forgive(m->conns[i].c);
+}
+
 static void forget_entries(struct mcp_tools *m)
 {
 	for (size_t i = 0; i < m->nentries; i++) {

@@ -7,7 +7,8 @@
  * [a-z0-9_] made '_', at most 64 bytes (OpenAI-compatible servers accept
  * only ^[a-z0-9_]+$).  Calls are forwarded with mcp.timeout; a server that
  * died is started again once, then the call is a tool error; one whose
- * answer cannot be read is not asked again by the set (mcpc.h).  Connections
+ * answer cannot be read is not asked again by the set until
+ * mcp_tools_forgive() (mcpc.h).  Connections
  * live as long as the set (the engine's: a chat keeps its servers running).
  *
  * These tools are untrusted: the engine asks the user before the first
@@ -30,6 +31,11 @@ struct mcp_tools;
 
 struct mcp_tools *mcp_tools_new(struct store *store, struct config *cfg);
 void mcp_tools_free(struct mcp_tools *m);
+
+/* Let servers whose answer was refused be asked again (started anew):
+ * the engine calls it at the start of each turn, so one user's refusal
+ * does not last for the next turn, a chat's or another user's. */
+void mcp_tools_forgive(struct mcp_tools *m);
 
 /* Whether the assistant's tools name any MCP server. */
 bool mcp_tools_wanted(const struct assistant *a);

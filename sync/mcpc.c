@@ -223,6 +223,12 @@ void mcpc_free(struct mcpc *c)
 	free(c);
 }
 
+void mcpc_forgive(struct mcpc *c)
+{
+	free(c->refused);
+	c->refused = NULL;
+}
+
 bool mcpc_dead(const struct mcpc *c)
 {
 	return c->dead;
@@ -435,11 +441,26 @@ static cJSON *parse_message(const char *data, size_t len, char *why)
 		len = sb.len;
 	}
 	m = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!m)
+	if (!m && text != data) /* an offset in the cleaned text is not the server's */
+		snprintf(why, WHY_MAX, "not JSON");
+	else if (!m)
 		snprintf(why, WHY_MAX, "not JSON (at byte %zu)",
 			 end && end >= text ? (size_t)(end - text) : 0);
 	sbuf_release(&sb);
 	return m;
+}
+
+/* Whether a stdio line is meant as a message: its first byte after white
+ * space opens a JSON object or array (white space only counts too: it is
+ * skipped as before).  Other lines, a banner a server prints before its
+ * first answer, are no message to refuse. */
+static bool looks_json(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+		i++;
+	return i == len || line[i] == '{' || line[i] == '[';
 }
 
 /* Read lines from the child until the answer to id. */
@@ -460,9 +481,15 @@ static int stdio_wait(struct mcpc *c, long long id, long timeout_ms, cJSON **ans
 			cJSON *m;
 
 			*nl = '\0';
-			m = parse_message(c->buf.buf, len - 1, why);
-			if (!m && *why)
+			if (!looks_json(c->buf.buf, len - 1)) {
+				/* a banner or other text on stdout: not a message */
+				log_warn("mcp server \"%s\": a line of %zu bytes on its stdout "
+					 "that is no JSON message skipped",
+					 c->name, len - 1);
+				m = NULL;
+			} else if (!(m = parse_message(c->buf.buf, len - 1, why)) && *why) {
 				return refuse(c, e, why);
+			}
 			memmove(c->buf.buf, c->buf.buf + len, c->buf.len - len);
 			c->buf.len -= len;
 			c->buf.buf[c->buf.len] = '\0';
@@ -511,9 +538,12 @@ struct sse_find {
 static int on_event(void *arg, const char *type, const char *data, size_t len)
 {
 	struct sse_find *f = arg;
-	cJSON *m = parse_message(data, len, f->why);
+	cJSON *m;
 
-	(void)type;
+	/* events of another type (a ping) carry no message: skipped */
+	if (type && *type && strcmp(type, "message"))
+		return 0;
+	m = parse_message(data, len, f->why);
 	if (!m && *f->why)
 		return 1;
 	if (m && is_answer(f->c, m, f->id, f->e)) {

@@ -24,10 +24,12 @@
  * control character in a string, a stdio message over 8 MiB) fails the
  * request waiting at once, "mcp server "NAME": answer refused: not JSON
  * (at byte 57: a control character (U+0007) in a string, not escaped)",
- * and the server is stopped and used no more by this client: every later
- * request fails with the same message, mcpc_dead() is false (a restart
- * would run again a tool call the server may have run).  Messages name the
- * server, never its command
+ * and the server is stopped and used no more by this client until
+ * mcpc_forgive(): every later request fails with the same message,
+ * mcpc_dead() is false (a restart would run again a tool call the server
+ * may have run).  A stdio line that does not start with '{' or '[' (after
+ * white space), a banner, is logged and skipped; so is an SSE event whose
+ * type is not "message".  Messages name the server, never its command
  * line or URL.  Starting a stdio server sets SIGPIPE to be ignored (a
  * server that died is an error on write, not the end of nestor); the
  * server runs in a process group of its own, so a Ctrl-C at the terminal
@@ -90,6 +92,9 @@ int mcpc_list_tools(struct mcpc *c, cJSON **tools, struct err *e);
  * request waits for its own id only. */
 int mcpc_call(struct mcpc *c, const char *tool, const cJSON *args, const atomic_int *cancel,
 	      cJSON **result, struct err *e);
+/* Let a refused server be asked again: the next request starts it anew
+ * (the engine does so at each turn's start). */
+void mcpc_forgive(struct mcpc *c);
 /* Whether the last failure broke the transport (a restart may help). */
 bool mcpc_dead(const struct mcpc *c);
 /* The server's name and version from initialize, or NULL before it. */

@@ -3,7 +3,7 @@
 # a message cut short; over stdio and Streamable HTTP (a JSON body and an
 # SSE stream).  The request waiting fails at once, not at mcp.timeout (300 s
 # here: each command is given 60 s), with one line naming the server and
-# what is wrong, and the server is not asked again in that session.
+# what is wrong, and the server is not asked again in that turn.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/openai.sh"
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY
@@ -55,3 +55,41 @@ tool = [m for m in reqs[1]["json"]["messages"] if m["role"] == "tool"]
 assert len(tool) == 5 and "answer refused" in tool[0]["content"], tool
 assert "\x07" not in tool[0]["content"], tool[0]
 '
+
+# -- what is no message is skipped, not refused: a banner line on a stdio
+# server's stdout before its first answer, an SSE event "ping"
+python3 "$FAKE_MCP" --http --ppid $$ --sse-ping > "$FAKE_DIR/ping-port" &
+wait_until "the pinging server's port" grep -qs '^PORT ' "$FAKE_DIR/ping-port"
+nestor mcp add ban -- python3 "$FAKE_MCP" --banner > /dev/null
+nestor mcp add png --url "http://127.0.0.1:$(awk '{print $2}' "$FAKE_DIR/ping-port")/mcp" > /dev/null
+quick mcp list > list.txt || fail "mcp list: $?"
+expect_eq "a banner is no answer" "$(grep -A1 '^ban ' list.txt | grep -c unreachable)" 0
+nestor assistant add two --base-url "$FAKE_URL" --model m --tools mcp:ban,mcp:png > /dev/null
+fake_script '[{"calls": [{"name": "ban_echo", "arguments": {"text": "after a banner"}},
+	{"name": "png_echo", "arguments": {"text": "after a ping"}}]}, {"say": "Fine."}]'
+quick --json ask --yes --assistant two "echo" > ask.json 2> ask.err || fail "ask: $? $(cat ask.err)"
+python3 -c '
+import json
+r = [c["result"] for c in json.load(open("ask.json"))["tool_calls"]]
+assert r == [{"echo": "after a banner"}, {"echo": "after a ping"}], r
+' || fail "banner and ping: $(cat ask.json)"
+
+# -- a refusal lasts one turn: in a chat (one engine, as the Telegram bot
+# keeps for all its chats) the next turn starts the server anew
+LOG2=$FAKE_DIR/once-calls.log
+: > "$LOG2"
+nestor mcp add once -- python3 "$FAKE_MCP" --broken ctl --broken-once "$FAKE_DIR/once" \
+	--log "$LOG2" > /dev/null
+nestor assistant add one --base-url "$FAKE_URL" --model m --default --tools mcp:once > /dev/null
+fake_script '[{"calls": [{"name": "once_echo", "arguments": {"text": "first"}}]}, {"say": "Broken."},
+	{"calls": [{"name": "once_echo", "arguments": {"text": "second"}}]}, {"say": "Works."}]'
+printf 'first\na\nsecond\n' | timeout 60 "$NESTOR_BIN" chat > chat.out 2>&1 ||
+	fail "chat: $(cat chat.out)"
+expect_match "the second turn answered" "$(cat chat.out)" "Works\."
+fake_py '
+tool = [m["content"] for m in reqs[-1]["json"]["messages"] if m["role"] == "tool"]
+assert len(tool) == 2, tool
+assert "answer refused" in tool[0], tool
+assert "second" in tool[1] and "refused" not in tool[1], tool
+'
+expect_eq "started again for the second turn" "$(grep -c '^initialize' "$LOG2")" 2

@@ -2,7 +2,8 @@
 """A small MCP server for nestor's client tests.  Python 3 standard library.
 
   mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup] [--dupkeys]
-               [--cursor again|endless|empty|stall] [--flood]
+               [--cursor again|endless|empty|stall] [--flood] [--banner]
+               [--broken ctl|json [--broken-on METHOD] [--broken-once FILE]]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
@@ -20,11 +21,15 @@
       --broken ctl|json: the answers to tools/call (or to the method
       --broken-on names) cannot be read: a raw BEL byte (U+0007) in the
       text's string (ctl) or a line cut short (json); over HTTP too
+      --broken-once FILE: only the first such answer is spoilt, the one
+      given while FILE does not exist (it is made then)
+      --banner: stdio: a line of text, no JSON, on stdout at start
+      --sse-ping: HTTP: an SSE stream begins with an event "ping"
       --report FILE: at start, one line of JSON {"argv": its command line
       as /proc/self/cmdline has it, "environ": [its environment's
       "NAME=value" strings, in order]}
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
-               [--report FILE] [--sid HEX] [--broken ctl|json]
+               [--report FILE] [--sid HEX] [--broken ctl|json] [--sse-ping]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
       request was tools/call of "echo" (both forms of the spec); an
@@ -87,6 +92,8 @@ DUPKEYS = False
 SID = None  # --sid: the session id initialize gives
 BROKEN = None  # --broken: how answers to BROKEN_ON are spoilt
 BROKEN_ON = "tools/call"
+BROKEN_ONCE = None
+SSE_PING = False
 GARBLE = " \u001b]0;owned\u0007 \udcff\udcc0\udcaf"
 garble = False
 
@@ -105,6 +112,10 @@ def spoil(method, line):
     """line, the JSON text of an answer to method, as --broken has it."""
     if BROKEN is None or method != BROKEN_ON:
         return line
+    if BROKEN_ONCE:
+        if os.path.exists(BROKEN_ONCE):
+            return line
+        open(BROKEN_ONCE, "w").close()
     if BROKEN == "ctl":
         return line.replace('"result": {', '"result": {"bell": "\u0007", ', 1)
     return line[: len(line) // 2]
@@ -194,7 +205,10 @@ def dumps(answer, **kw):
     return spoil(method, json.dumps(answer, **kw))
 
 
-def stdio():
+def stdio(banner):
+    if banner:
+        sys.stdout.write("Server starting on stdio...\n")
+        sys.stdout.flush()
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -262,6 +276,8 @@ class Handler(BaseHTTPRequestHandler):
             note = {"jsonrpc": "2.0", "method": "notifications/message",
                     "params": {"level": "info", "data": "echoing"}}
             sse = "event: message\ndata: %s\n\ndata: %s\n\n" % (json.dumps(note), dumps(answer))
+            if SSE_PING:
+                sse = "event: ping\ndata: ping\n\n" + sse
             return self.reply(200, sse, "text/event-stream", headers)
         try:
             return self.reply(200, dumps(answer), headers=headers)
@@ -278,6 +294,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     global LOG, RECORD, REPORT, CURSOR, FLOOD, DUPKEYS, SID, BROKEN, BROKEN_ON, garble
+    global BROKEN_ONCE, SSE_PING
     ap = fakeserver.arguments(__doc__.splitlines()[0])
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--log")
@@ -292,6 +309,9 @@ def main():
     ap.add_argument("--sid")
     ap.add_argument("--broken", choices=["ctl", "json"])
     ap.add_argument("--broken-on", default="tools/call")
+    ap.add_argument("--broken-once")
+    ap.add_argument("--banner", action="store_true")
+    ap.add_argument("--sse-ping", action="store_true")
     args = ap.parse_args()
     SID = bytes.fromhex(args.sid).decode("latin-1") if args.sid is not None else None
     LOG = args.log
@@ -301,6 +321,7 @@ def main():
     FLOOD = args.flood
     DUPKEYS = args.dupkeys
     BROKEN, BROKEN_ON = args.broken, args.broken_on
+    BROKEN_ONCE, SSE_PING = args.broken_once, args.sse_ping
     if args.dup:
         TOOLS.append({"name": "add_numbers", "description": "Add, again",
                       "inputSchema": {"type": "object"}})
@@ -318,7 +339,7 @@ def main():
     if args.http:
         fakeserver.serve(Handler, args)
     else:
-        stdio()
+        stdio(args.banner)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,14 @@ expect_eq "a private chat's code in a group: refused in one line" "$(tg_text -30
 tg_message 66 "/start $code"
 tg_wait_sent 66 1
 expect_match "the code a group saw is used up" "$(tg_text 66 1)" 'unknown or has expired'
+# The code is the first word after /start, a word after it or not.
+code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+tg_group_message -300 "/start $code please"
+tg_wait_sent -300 2
+expect_match "a private chat's code and a word in a group: refused" "$(tg_text -300 2)" 'for a private chat'
+tg_message 66 "/start $code"
+tg_wait_sent 66 2
+expect_match "a code a group saw with a word after it is used up" "$(tg_text 66 2)" 'unknown or has expired'
 nestor telegram status | grep -q '^chats: 1 linked$' || fail "the group was linked: $(nestor telegram status)"
 nestor telegram link --group | grep -q "^Send this in the group .*every member will read and change me's tasks, calendar and reminders:$" ||
 	fail "link --group says what a group gets"

@@ -240,6 +240,8 @@ static int link_chat(struct tg_relay *r, const struct tg_update *u, int ru, time
 	}
 	if (tgstore_link(r->s, u->chat_id, uid, e) < 0)
 		return -1;
+	if (u->group)
+		r->linked_group = u->chat_id;
 	name = user_name(r->s, uid);
 	log_info("telegram: %s %lld linked to %s", u->group ? "group" : "chat", u->chat_id,
 		 name ? name : "?");

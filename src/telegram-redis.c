@@ -1150,6 +1150,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			cJSON_Delete(json);
 			return 1;
 		}
+		w->r.linked_group = 0;
 		if (!seen && ((big ? tg_refuse(&w->r, &u, why, wallclock_now(), e)
 				   : tg_handle(&w->r, &u, &p, wallclock_now(), e)) < 0 ||
 			      tg_turn_forget(&w->r, u.chat_id, en->update_id, e) < 0 ||
@@ -1160,6 +1161,16 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			goto fail;
 		if (!seen)
 			w->done++;
+		/* A group's code routed only this update here: the group's
+		 * home moves once the code was taken. */
+		if (w->r.linked_group) {
+			struct err he = { 0, "" };
+
+			if (rstream_home(&w->rs, w->r.linked_group, w->r.device, &he) < 0)
+				log_warn("telegram: group %lld linked, its updates not sent here: "
+					 "%s",
+					 w->r.linked_group, he.msg);
+		}
 	}
 	tg_prep_release(&p);
 	cJSON_Delete(json);

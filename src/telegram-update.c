@@ -211,21 +211,28 @@ static void on_call(void *arg, const char *name, const char *json)
 /* "/start CODE" from a chat not linked (or linked: it moves).  A group
  * links only with a code made for one: every member reads and changes the
  * user's data.  A private chat's code sent in a group is used up all the
- * same (the group has seen it) and refused. */
-static int link_chat(struct tg_relay *r, const struct tg_update *u, const char *code, int ru,
-		     time_t now, struct err *e)
+ * same (the group has seen it) and refused.  An unlinked group (linked
+ * false) hears nothing of a code not found.  The code is the first word
+ * after /start, as the poller routes it (tg_start_code): "/start CODE
+ * please" in a group uses CODE up too. */
+static int link_chat(struct tg_relay *r, const struct tg_update *u, bool linked, int ru, time_t now,
+		     struct err *e)
 {
 	struct err ce = { 0, "" };
+	char buf[64];
+	const char *code = tg_start_code(u, buf, sizeof(buf));
 	long long uid;
 	bool for_group;
 	char *name;
 	int rc;
 
-	while (*code == ' ')
-		code++;
+	if (!code)
+		code = "";
 	if (tgstore_code_use(r->s, code, now, &uid, &for_group, &ce) < 0) {
 		if (ce.code != ERR_NOTFOUND)
 			return *e = ce, -1;
+		if (u->group && !linked) /* an unlinked group is never answered */
+			return 0;
 		return say(r, u->chat_id, now, e, "%s", words[ru][W_BAD_CODE]);
 	}
 	if (u->group && !for_group) {
@@ -236,6 +243,8 @@ static int link_chat(struct tg_relay *r, const struct tg_update *u, const char *
 	}
 	if (tgstore_link(r->s, u->chat_id, uid, e) < 0)
 		return -1;
+	if (u->group)
+		r->linked_group = u->chat_id;
 	name = user_name(r->s, uid);
 	log_info("telegram: %s %lld linked to %s", u->group ? "group" : "chat", u->chat_id,
 		 name ? name : "?");
@@ -355,7 +364,7 @@ static int on_command(struct tg_relay *r, const struct tg_update *u, int ru, tim
 	if (text)
 		return inline_turn(r, u, text, now, e);
 	if (n == 5 && !strncmp(u->text + 1, "start", 5))
-		return link_chat(r, u, args, ru, now, e);
+		return link_chat(r, u, true, ru, now, e);
 	if (tgstore_chat_set_conversation(r->s, u->chat_id, 0, now, e) < 0)
 		return -1;
 	return say(r, u->chat_id, now, e, "%s", words[ru][W_NEW]);
@@ -634,7 +643,7 @@ int tg_handle(struct tg_relay *r, const struct tg_update *u, const struct tg_pre
 
 		if (u->kind == TG_UPDATE_TEXT && u->text[0] == '/' &&
 		    command(u->text, &args) == 5 && !strncmp(u->text + 1, "start", 5) && *args)
-			return link_chat(r, u, args, ru, now, e);
+			return link_chat(r, u, false, ru, now, e);
 		if (u->kind == TG_UPDATE_CALLBACK) {
 			cJSON *p = cJSON_CreateObject();
 

@@ -29,9 +29,11 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * how long a chat's last update is kept (ms), the poller's device, the
  * stream's prefix, the device the update asks for ("": none; honoured
  * only for a device with workers), the group, whether the chat is a Telegram
- * group ("1"/"0").  KEYS[9] is the device of a group's code: that code
- * makes it the chat's home; the code's device (KEYS[5]) does only for a
- * chat that is no group (a group refuses a private chat's code: that
+ * group ("1"/"0").  KEYS[9] is the device of a group's code: that update
+ * alone goes there, and the device makes itself the chat's home once its
+ * store took the code (rstream_home(): it may refuse it, expired).  The
+ * device of a private chat's code (KEYS[5]) becomes the chat's home here
+ * for a chat that is no group (a group refuses a private chat's code: that
  * update alone goes there).  The offset is compared for
  * equality only: update ids are not a watermark (after a week without
  * updates Telegram picks the next one at random).  A device's stream is
@@ -68,7 +70,6 @@ static const char lua_add[] =
 	" local gcoder = KEYS[9] ~= '' and redis.call('GET', KEYS[9])"
 	" if gcoder then"
 	"  redis.call('DEL', KEYS[9])"
-	"  redis.call('SET', KEYS[4], gcoder)"
 	"  home = gcoder"
 	" elseif coder then"
 	"  redis.call('DEL', KEYS[5])"
@@ -739,6 +740,18 @@ int rstream_code(struct rstream *rs, const char *code, bool group, const char *d
 	snprintf(key, sizeof(key), "%s%s", group ? RSTREAM_KEY_GCODE : RSTREAM_KEY_CODE, code);
 	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);
 	return call_int(rs, 5, argv, &v, e);
+}
+
+int rstream_home(struct rstream *rs, long long chat_id, const char *device, struct err *e)
+{
+	char key[64];
+	const char *argv[] = { "SET", key, device };
+	long long v;
+
+	if (!device_str_ok(device))
+		return err_set(e, ERR_USAGE, "redis: a device id that is not valid");
+	snprintf(key, sizeof(key), RSTREAM_KEY_HOME "%lld", chat_id);
+	return call_int(rs, 3, argv, &v, e);
 }
 
 int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, struct err *e)

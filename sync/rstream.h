@@ -169,6 +169,10 @@ int rstream_renumber(struct rstream *rs, long long offset, long long from, long 
  * "/start CODE" goes there. */
 int rstream_code(struct rstream *rs, const char *code, bool group, const char *device, long ttl_ms,
 		 struct err *e);
+/* chat_id was linked on device with a group's code: its updates go there
+ * (a group's code only routes the update that names it: the device's store
+ * may refuse the code). */
+int rstream_home(struct rstream *rs, long long chat_id, const char *device, struct err *e);
 /* chat_id was unlinked on device: it has no home now, unless another
  * device's. */
 int rstream_unhome(struct rstream *rs, long long chat_id, const char *device, struct err *e);

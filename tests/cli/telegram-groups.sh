@@ -2,8 +2,9 @@
 # In a group the bot hears what is said to others: a command addressed to
 # another bot ("/tasks@other_bot") is neither run nor answered, and an
 # unlinked group is not told how to link at every message (a private chat
-# is, and "/start CODE" is answered anywhere; a group links only with a
-# code made for one).  A private chat is only ever the bot's: "/cmd@name"
+# is, and "/start CODE" is answered, in a group only when the code was
+# found or the group is linked; a group links only with a code made for
+# one).  A private chat is only ever the bot's: "/cmd@name"
 # is answered there.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
@@ -39,6 +40,14 @@ expect_eq "a private chat's code in a group: refused in one line" "$(tg_text -30
 tg_message 66 "/start $code"
 tg_wait_sent 66 1
 expect_match "the code a group saw is used up" "$(tg_text 66 1)" 'unknown or has expired'
+# The code is the first word after /start, a word after it or not.
+code=$(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+tg_group_message -300 "/start $code please"
+tg_wait_sent -300 2
+expect_match "a private chat's code and a word in a group: refused" "$(tg_text -300 2)" 'for a private chat'
+tg_message 66 "/start $code"
+tg_wait_sent 66 2
+expect_match "a code a group saw with a word after it is used up" "$(tg_text 66 2)" 'unknown or has expired'
 nestor telegram status | grep -q '^chats: 1 linked$' || fail "the group was linked: $(nestor telegram status)"
 nestor telegram link --group | grep -q "^Send this in the group .*every member will read and change me's tasks, calendar and reminders:$" ||
 	fail "link --group says what a group gets"
@@ -62,8 +71,9 @@ expect_match "a linked group refuses a private chat's code" "$(tg_text -100 2)" 
 tg_group_message -200 "hello bots"
 tg_group_message -200 "/tasks@some_other_bot"
 tg_group_message -200 "/start WRONGCODE"
+tg_group_message -200 "/start $(nestor telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])')"
 tg_wait_sent -200 1
-expect_match "/start in an unlinked group is answered" "$(tg_text -200 1)" 'unknown or has expired'
+expect_match "an unlinked group: a code not found, not answered" "$(tg_text -200 1)" 'for a private chat'
 expect_eq "an unlinked group: nothing else said" "$(tg_count -200)" 1
 
 tg_message 77 "hello"

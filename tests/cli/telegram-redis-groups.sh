@@ -6,7 +6,7 @@
 # group gets no home and hears nothing.  A group's code made on the phone
 # links the group there; a private chat's code made on the phone and sent
 # in a group linked here is refused by the phone, and the group's home
-# stays here.
+# stays here; so does it for a group's code the phone's store refuses.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -77,4 +77,20 @@ expect_eq "the group's task here" "$(nestor task list --json | "$PY" -c 'import 
 expect_eq "groups linked here" "$(chats nestor)" "[-800]"
 # (a user has one chat: the group took the place of chat 77)
 expect_eq "chats linked on the phone" "$(chats nb)" "[-900]"
+
+# A group's code the phone's store refuses (expired there while its Redis
+# key lasts a little longer): the update goes there, the group linked here
+# stays here.
+DEV_A=${S_A##*:}
+expect_eq "the group's home here" "$(rcli GET nestor:tg:home:-800)" "$DEV_A"
+rcli SET nestor:tg:gcode:GONE1234 "${S_B##*:}" PX 600000 >/dev/null
+tg_group_message -800 "/start GONE1234"
+routed() { [ "$(rcli EXISTS nestor:tg:gcode:GONE1234)" = 0 ]; }
+wait_until -s 'rcli KEYS "nestor:tg:*"' "the code's update routed" routed
+wait_until -s 'rcli XRANGE "$S_A" - +; rcli XRANGE "$S_B" - +' "every update done" all_idle
+expect_eq "the group's home stays here" "$(rcli GET nestor:tg:home:-800)" "$DEV_A"
+n=$(tg_count -800)
+tg_group_message -800 "add task group eggs"
+tg_wait_sent -800 $((n + 1))
+expect_eq "the group's tasks still here" "$(nestor task list --json | "$PY" -c 'import json,sys; print(sorted(t["title"] for t in json.load(sys.stdin)))')" "['group bread', 'group eggs']"
 echo ok

@@ -768,7 +768,8 @@ START_TEST(test_home)
 	ck_assert_str_eq(ids(en, n), "48,49");
 	rstream_entries_free(en, n);
 	/* a group: a private chat's code takes that update alone to its
-	 * device (to be refused there); a group's code makes its device home */
+	 * device (to be refused there); so does a group's code, and the
+	 * device whose store took it makes itself home */
 	ck_assert_int_eq(rstream_code(&b, "PRIV7", false, DEV_B, 60000, &e), 0);
 	ck_assert_int_eq(rstream_code(&b, "GROUP7", true, DEV_B, 60000, &e), 0);
 	add(&p, &off, 51, -7, "PRIV7", &added);
@@ -776,10 +777,15 @@ START_TEST(test_home)
 	add(&p, &off, 53, -7, "GROUP7", &added);
 	add(&p, &off, 54, -7, NULL, &added);
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "52");
+	ck_assert_str_eq(ids(en, n), "52,54");
 	rstream_entries_free(en, n);
 	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "51,53,54");
+	ck_assert_str_eq(ids(en, n), "51,53");
+	rstream_entries_free(en, n);
+	ck_assert_int_eq(rstream_home(&b, -7, DEV_B, &e), 0);
+	add(&p, &off, 55, -7, NULL, &added);
+	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
+	ck_assert_str_eq(ids(en, n), "55");
 	rstream_entries_free(en, n);
 	/* a stream no worker read yet counts what waits in it */
 	ck_assert_int_eq(rstream_add(&p, &off, &lone, "00000000000000dd", &added, &e), 0);

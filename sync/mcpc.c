@@ -710,13 +710,13 @@ static int request(struct mcpc *c, const char *method, cJSON *params, cJSON **re
 			       : c->timeout_ms;
 	int rc;
 
+	*result = NULL;
 	if (c->refused) {
 		cJSON_Delete(m);
 		return err_set(e, ERR_FAIL, "%s", c->refused);
 	}
 	if (c->until && timeout > c->until - monotonic_ms()) /* the listing's time left */
 		timeout = c->until - monotonic_ms() > 0 ? (long)(c->until - monotonic_ms()) : 1;
-	*result = NULL;
 	c->expired = false;
 	c->send_end = monotonic_ms() + timeout;
 	if (c->url)

@@ -20,10 +20,12 @@ struct engine {
 	struct assistant assistant; /* for new conversations */
 	enum conversation_channel channel;
 	atomic_int own_cancel;
-	atomic_int *cancel;    /* &own_cancel, or the flag engine_watch_cancel named */
-	struct mcp_tools *mcp; /* MCP servers' tools, connected on first use */
-	bool approve_all;      /* --yes: MCP tools need no approval */
-	struct turn *active;   /* the innermost turn running (ask_assistant's parent) */
+	atomic_int *cancel;	 /* &own_cancel, or the flag engine_watch_cancel named */
+	struct mcp_tools *mcp;	 /* MCP servers' tools, connected on first use */
+	bool approve_all;	 /* --yes: MCP tools need no approval */
+	struct turn *active;	 /* the innermost turn running (ask_assistant's parent) */
+	struct assistant caller; /* engine_set_caller(), if has_caller */
+	bool has_caller;
 };
 
 /* Fronts store the cancel flag from signal handlers. */
@@ -56,6 +58,8 @@ void engine_free(struct engine *eng)
 	if (!eng)
 		return;
 	assistant_release(&eng->assistant);
+	if (eng->has_caller)
+		assistant_release(&eng->caller);
 	mcp_tools_free(eng->mcp);
 	free(eng);
 }
@@ -70,6 +74,20 @@ struct mcp_tools *engine_mcp(struct engine *eng)
 void engine_set_approve_all(struct engine *eng, bool yes)
 {
 	eng->approve_all = yes;
+}
+
+int engine_set_caller(struct engine *eng, const char *name, struct err *e)
+{
+	struct assistant a;
+
+	if ((name ? assistant_get_by_name(eng->store, name, &a, e)
+		  : assistant_get_default(eng->store, &a, e)) < 0)
+		return -1;
+	if (eng->has_caller)
+		assistant_release(&eng->caller);
+	eng->caller = a;
+	eng->has_caller = true;
+	return 0;
 }
 
 int engine_set_assistant(struct engine *eng, const char *name, struct err *e)
@@ -225,12 +243,21 @@ int turn_calls_message(struct turn *t, const cJSON *calls, struct err *e)
 static int approved(struct turn *t, const char *name, const char *server, const cJSON *args,
 		    struct err *terr)
 {
-	enum mcp_approval stored;
+	enum mcp_approval stored = MCP_ASK;
+	const struct turn *root = t;
 	enum engine_approval a;
 	char *json, *what;
 	int rc = -1;
 
-	if (mcp_approval_get(t->store, t->assistant->id, name, &stored, terr) < 0)
+	/* "never" stored for any assistant of the delegation holds; the
+	 * user's other answers are those for the assistant that began it */
+	for (const struct turn *p = t; p && stored != MCP_NEVER; p = p->parent) {
+		if (mcp_approval_get(t->store, p->assistant->id, name, &stored, terr) < 0)
+			return -1;
+		root = p;
+	}
+	if (stored != MCP_NEVER && root != t &&
+	    mcp_approval_get(t->store, root->assistant->id, name, &stored, terr) < 0)
 		return -1;
 	if (stored == MCP_ALWAYS || (stored == MCP_ASK && t->eng->approve_all))
 		return 0;
@@ -251,7 +278,7 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 		a = t->sink->approve(t->sink->arg, name, server, json);
 		free(json);
 		if ((a == ENGINE_ALWAYS || a == ENGINE_NEVER) &&
-		    mcp_approval_set(t->store, t->assistant->id, name,
+		    mcp_approval_set(t->store, root->assistant->id, name,
 				     a == ENGINE_ALWAYS ? MCP_ALWAYS : MCP_NEVER, terr) < 0)
 			rc = -1;
 		else if (a == ENGINE_ONCE || a == ENGINE_ALWAYS)
@@ -464,8 +491,9 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 		free(msg);
 		return rc;
 	}
-	/* the user's own words, unless an assistant asked this one */
-	return run_tool(t, id, name, args, !t->parent, result, terr, e);
+	/* the user's own words, unless asked by an assistant (or through
+	 * ask_assistant with none: depth > 0) */
+	return run_tool(t, id, name, args, !t->parent && !t->depth, result, terr, e);
 }
 
 bool engine_conversation_gone(struct engine *eng, long long *conversation)
@@ -568,8 +596,9 @@ static int answer_turn(struct turn *t, const struct backend *b, struct err *e)
 	return 0;
 }
 
+/* depth: ask_assistant's (0: the user's turn), at least parent's + 1. */
 static int run_turn(struct engine *eng, const struct assistant *want, long long *conv,
-		    const char *text, time_t now, struct turn *parent,
+		    const char *text, time_t now, struct turn *parent, int depth,
 		    const struct engine_sink *sink, char **reply, struct err *e)
 {
 	struct assistant a;
@@ -582,7 +611,9 @@ static int run_turn(struct engine *eng, const struct assistant *want, long long 
 			sink->error(sink->arg, e);
 		return -1;
 	}
-	turn_init(&t, eng, &a, *conv, text, now, parent ? parent->depth + 1 : 0, sink);
+	if (parent && depth <= parent->depth)
+		depth = parent->depth + 1;
+	turn_init(&t, eng, &a, *conv, text, now, depth, sink);
 	t.parent = parent;
 	eng->active = &t;
 	b = backend_of(&a, e);
@@ -614,7 +645,7 @@ int engine_turn(struct engine *eng, long long *conversation, const char *text, t
 	if (eng->cancel == &eng->own_cancel)
 		atomic_store(&eng->own_cancel, 0);
 	mcp_tools_forgive(eng->mcp); /* a refusal lasts one turn */
-	return run_turn(eng, &eng->assistant, conversation, text, now, NULL, sink, NULL, e);
+	return run_turn(eng, &eng->assistant, conversation, text, now, NULL, 0, sink, NULL, e);
 }
 
 /* A sub-assistant's steps as the caller's sink shows them: its tool calls
@@ -682,7 +713,7 @@ static void chain_text(const struct turn *t, struct sbuf *sb)
 int engine_ask(struct engine *eng, const char *name, const char *question, int depth, time_t now,
 	       char **reply, long long *conversation, struct err *e)
 {
-	struct turn *parent = eng->active;
+	struct turn *parent = eng->active, caller;
 	struct assistant a;
 	struct sub_sink ss;
 	struct engine_sink sink = { 0 };
@@ -695,6 +726,12 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 			       ENGINE_MAX_DEPTH);
 	if (assistant_get_by_name(eng->store, name, &a, e) < 0)
 		return -1;
+	/* outside any turn (an MCP client's call): the assistant it is
+	 * served as asks, its tool list and stored answers holding */
+	if (!parent && eng->has_caller) {
+		turn_init(&caller, eng, &eng->caller, 0, question, now, depth - 1, NULL);
+		parent = &caller;
+	}
 	for (const struct turn *p = parent; p; p = p->parent) {
 		struct sbuf sb = SBUF_INIT;
 
@@ -706,8 +743,8 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 			"cannot be asked again",
 			a.name, sb.buf);
 		sbuf_release(&sb);
-		assistant_release(&a);
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	if (parent && parent->sink) {
 		ss.up = parent->sink;
@@ -719,8 +756,11 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 		if (parent->sink->approve)
 			sink.approve = sub_approve;
 	}
-	rc = run_turn(eng, &a, conversation, question, now, parent, parent ? &sink : NULL, reply,
-		      e);
+	rc = run_turn(eng, &a, conversation, question, now, parent, depth,
+		      parent && parent->sink ? &sink : NULL, reply, e);
+out:
+	if (parent == &caller)
+		turn_release(&caller);
 	assistant_release(&a);
 	return rc;
 }
@@ -762,7 +802,7 @@ static int first_step(struct engine *eng, const struct engine_journal *j, long l
 		struct err te = { 0, "" };
 
 		rc = store_begin(eng->store, e);
-		if (rc == 0 && run_turn(eng, a, conv, text, now, NULL, sink, &reply, &te) < 0)
+		if (rc == 0 && run_turn(eng, a, conv, text, now, NULL, 0, sink, &reply, &te) < 0)
 			store_rollback(eng->store);
 		else if (rc == 0)
 			rc = store_commit(eng->store, e);

@@ -60,6 +60,10 @@ struct engine;
 struct engine *engine_new(struct store *store, struct config *cfg, struct err *e);
 void engine_free(struct engine *eng);
 
+/* The assistant an MCP client is served as (NULL: the default one): an
+ * ask_assistant call outside any turn is its, so its tool list and the
+ * user's answers for it hold in the assistant it asks. */
+int engine_set_caller(struct engine *eng, const char *name, struct err *e);
 /* Which assistant new conversations use (NULL: the default one). */
 int engine_set_assistant(struct engine *eng, const char *name, struct err *e);
 /* Its name. */

@@ -1,6 +1,7 @@
 #include "event-args.h"
 #include "caltz.h"
 #include "render.h"
+#include "recur.h"
 #include "reltime.h"
 #include "tz.h"
 #include "when.h"
@@ -191,7 +192,14 @@ int event_args_apply(struct store *s, time_t now, const struct event_args *a, st
 	if (a->every) {
 		char *rule;
 
+		/* how often: a new rule's limit (recur_limit), a stored one
+		 * may still be edited */
 		if (when_parse_rule(a->every, &rule, e) < 0) {
+			err_prefix(e, "%s", arg_name(a, ARG_EVERY));
+			return -1;
+		}
+		if (recur_limit(rule, false, e) < 0) {
+			free(rule);
 			err_prefix(e, "%s", arg_name(a, ARG_EVERY));
 			return -1;
 		}

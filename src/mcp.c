@@ -99,7 +99,7 @@ struct mcp_session *mcp_session_new(struct store *store, struct config *cfg, lon
 	s->assistant = assistant ? xstrdup(assistant) : NULL;
 	pthread_mutex_init(&s->lock, NULL);
 	s->engine = engine_new(store, cfg, e);
-	if (!s->engine) {
+	if (!s->engine || engine_set_caller(s->engine, assistant, e) < 0) {
 		mcp_session_free(s);
 		return NULL;
 	}

@@ -805,8 +805,6 @@ int event_series_check(struct store *s, const struct event *ev, struct err *e)
 
 	if (!ev->rrule)
 		return 0;
-	if (recur_limit(ev->rrule, false, e) < 0)
-		return -1;
 	if (event_series_try(s, ev, &opens, &any, e) < 0)
 		return -1;
 	if (!opens)

@@ -254,6 +254,9 @@ static int chat_once(const struct llm_opts *o, const char *url, const char *cons
 {
 	long idle = (o->timeout_s > 0 ? o->timeout_s : LLM_DEFAULT_TIMEOUT_S) * 1000;
 	long whole = (o->request_timeout_s > 0 ? o->request_timeout_s : 300) * 1000;
+	/* never shorter than the wait for a byte (llm.timeout) */
+	if (whole < idle)
+		whole = idle;
 	struct llm_stream st;
 	struct http_resp rs;
 	struct err herr = { 0, "" };

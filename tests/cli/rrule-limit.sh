@@ -20,6 +20,13 @@ refused "event: every minute" 'nestor: event add: --every: RRULE "FREQ=MINUTELY;
 refused "event: every second" "repeats within a minute" event add e --at "tomorrow 9:00" --every FREQ=SECONDLY
 nestor event add e --at "2026-06-02 09:00" --every FREQ=HOURLY > /dev/null
 expect_eq "one event" "$(count agenda --from 2026-06-02 --to "2026-06-02 12:00")" 3
+# a rule stored before the limit: the event is still edited, its rule kept
+sqlite3 "$NESTOR_HOME/nestor.db" "UPDATE events SET rrule = 'FREQ=MINUTELY;INTERVAL=30' WHERE id = 1"
+nestor event edit 1 --at "2026-06-02 10:00" > /dev/null 2> err || fail "an old rule: event edit refused: $(cat err)"
+expect_eq "an old rule: moved" "$(count agenda --from 2026-06-02 --to "2026-06-02 11:00")" 2
+refused "an old rule: a new one still limited" "an event repeats at most every hour" \
+	event edit 1 --every FREQ=MINUTELY
+nestor event edit 1 --at "2026-06-02 09:00" --every FREQ=HOURLY > /dev/null
 
 # a file: that event is skipped and said so, the others are imported
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20260603T090000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:bomb\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20260603T100000Z\r\nSUMMARY:fine\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' > bomb.ics

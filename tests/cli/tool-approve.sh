@@ -69,6 +69,12 @@ last_tool "'the user does not allow task_delete'"
 fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Refused.\"}]"
 expect_eq "never holds" "$(nestor ask --yes delete my task 2>&1)" "Refused."
 expect_eq "task kept with --yes" "$(tasks)" 1
+# and through an assistant it asks, whose own reading of the words is no user's
+nestor assistant add off --backend offline > /dev/null
+fake_script "[{\"calls\": [{\"name\": \"ask_assistant\", \"arguments\": {\"assistant\": \"off\", \"question\": \"delete task $tid\"}}]}, {\"say\": \"Refused.\"}]"
+expect_eq "never holds down the chain" "$(nestor ask --yes delete my task 2>&1)" "Refused."
+expect_eq "task kept through off" "$(tasks)" 1
+last_tool "'the user does not allow task_delete'"
 
 # another assistant was not asked: with --yes the call runs
 nestor assistant add other --base-url "$FAKE_URL" --model m > /dev/null

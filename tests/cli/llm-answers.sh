@@ -51,6 +51,7 @@ fake_script '[{"json": {"choices": [{"index": 0, "message": {"role": "assistant"
 ask_fails "tool_calls an object" "its message tool_calls is not a list$"
 
 # -- llm.request_timeout ends a stream that keep-alives hold open
+nestor config set llm.timeout 2 >/dev/null
 nestor config set llm.request_timeout 2
 reset
 fake_script "[{\"done\": false, \"finish\": false, \"stream\": [$(i=0; while [ $i -lt 60 ]; do printf '{"_raw": ": keepalive\\n\\n"}, {"_sleep_ms": 500}, '; i=$((i + 1)); done) {\"_raw\": \": bye\\n\\n\"}]}]"

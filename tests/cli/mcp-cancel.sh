@@ -35,6 +35,6 @@ for tool in fake_slow web_slow; do
 	wait $ask || st=$?
 	ask=
 	[ "$st" -ne 0 ] || fail "$tool: a cancelled ask exited 0"
-	expect_match "$tool: cancelled" "$(cat ask.err)" "cancelled$"
+	expect_match "$tool: cancelled" "$(cat ask.err)" "cancelled \\(conversation [0-9]+\\)$"
 done
 expect_eq "the HTTP server told" "$(calls 'notification notifications/cancelled')" 1

@@ -29,6 +29,9 @@
 #include "store.h"
 
 #define ROUTINE_KIND "routine"
+/* A new schedule's runs are this many minutes apart at the closest
+ * (recur_min_gap()); a stored one closer runs as it is. */
+#define ROUTINE_MINUTES_MIN 5
 
 struct routine {
 	long long id;

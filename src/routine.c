@@ -172,6 +172,8 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 		return -1;
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), ROUTINE_KIND);
+	j.has_wall = d->has_wall;
+	j.wall_start = d->wall;
 	if (check_names(s, d, &j.user_id, e) < 0 || (d->every && check_gap(d->every, e) < 0) ||
 	    schedule(&j, d->every, d->tzid, d->at, now, e) < 0)
 		goto out;
@@ -180,6 +182,7 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 	if (d->assistant && *d->assistant)
 		cJSON_AddStringToObject(p, "assistant", d->assistant);
 	reminder_set_channels(p, d->channels && *d->channels ? d->channels : NULL);
+	reminder_set_wall(p, &j);
 	j.payload = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
 	if (job_add(s, &j, now, e) < 0)
@@ -282,16 +285,13 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 		store_rollback(s);
 		return -1;
 	}
-	p = j.payload ? cJSON_Parse(j.payload) : NULL;
-	if (!p)
-		p = cJSON_CreateObject();
-	edit_payload(p, d);
-	free(j.payload);
-	j.payload = cJSON_PrintUnformatted(p);
-	cJSON_Delete(p);
 	if (d->every || d->at || d->tzid) {
 		/* only a new rule meets the limit: a stored one keeps running */
 		every = xstrdup(d->every ? d->every : j.rule ? j.rule : "");
+		if (d->at) {
+			j.has_wall = d->has_wall;
+			j.wall_start = d->wall;
+		}
 		if ((d->every && check_gap(d->every, e) < 0) ||
 		    schedule(&j, every, d->tzid ? d->tzid : j.tzid, d->at ? d->at : j.dtstart, now,
 			     e) < 0)
@@ -304,6 +304,14 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 		j.has_next = true;
 		j.next_run = j.occurrence;
 	}
+	p = j.payload ? cJSON_Parse(j.payload) : NULL;
+	if (!p)
+		p = cJSON_CreateObject();
+	edit_payload(p, d);
+	reminder_set_wall(p, &j);
+	free(j.payload);
+	j.payload = cJSON_PrintUnformatted(p);
+	cJSON_Delete(p);
 	rc = job_redefine(s, &j, e);
 out:
 	free(every);

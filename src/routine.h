@@ -59,6 +59,8 @@ struct routine_def {
 	const char *channels;  /* "" on edit: back to notify.channels */
 	const char *user;      /* a name in the users table */
 	const char *tzid;
+	bool has_wall; /* wall: at as written, in a gap (reminder_add()) */
+	time_t wall;
 };
 
 void routine_release(struct routine *r);

@@ -23,6 +23,8 @@ static int run_routine_add(struct tool_ctx *ctx, const cJSON *args, cJSON **resu
 	d.request = tool_arg_str(args, "request");
 	d.every = tool_arg_str(args, "every");
 	d.at = tool_arg_str(args, "at") ? w.at : 0;
+	d.has_wall = d.at && w.has_wall;
+	d.wall = d.has_wall ? w.wall : 0;
 	d.assistant = tool_arg_str(args, "assistant");
 	d.channels = channels;
 	rc = routine_add(ctx->store, &d, ctx->now, &id, e);

@@ -169,12 +169,13 @@ bool intent_routine_add(struct nlp *s, struct intent *in, time_t now)
 	ok = sub.kind == INTENT_TOOL && read_only(sub.tool);
 	intent_release(&sub);
 	if (ok) {
+		int minutes = intent_wall_minutes(s, &w);
+
 		intent_tool(in, "routine_add");
 		cJSON_AddStringToObject(in->args, "request", request);
 		cJSON_AddStringToObject(in->args, "every", rule);
-		intent_arg_time(
-			in, "at",
-			intent_first(s->zone, rule, w.at, intent_minutes(s->zone, w.at), now));
+		/* 02:30 written on a gap day stays 02:30 the other days */
+		intent_arg_wall(in, "at", intent_first(s->zone, rule, w.at, minutes, now), minutes);
 	}
 	free(request);
 	free(rule);

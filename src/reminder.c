@@ -179,9 +179,7 @@ void reminder_set_channels(cJSON *payload, const char *channels)
 	}
 }
 
-/* The payload's "wall": j's written time while its RRULE keeps it (it
- * names the first occurrence, tz_wall_names()), else none. */
-static void set_wall(cJSON *payload, const struct job *j)
+void reminder_set_wall(cJSON *payload, const struct job *j)
 {
 	struct tz *z = j->has_wall && !strcmp(j->schedule, "rrule") ? tz_open(j->tzid, NULL) : NULL;
 
@@ -198,7 +196,7 @@ static char *payload_json(const char *text, const char *channels, const struct j
 
 	cJSON_AddStringToObject(o, "text", text);
 	reminder_set_channels(o, channels);
-	set_wall(o, j);
+	reminder_set_wall(o, j);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -458,7 +456,7 @@ static char *edited_payload(const struct job *j, const struct reminder_edit *ed)
 	}
 	if (ed->channels)
 		reminder_set_channels(p, *ed->channels ? ed->channels : NULL);
-	set_wall(p, j);
+	reminder_set_wall(p, j);
 	out = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
 	return out;

@@ -153,5 +153,8 @@ int reminder_schedule(struct job *j, time_t at, const char *every, const char *t
 char *reminder_channels_text(const struct cJSON *payload);
 /* Set (channels NULL: remove) a payload's "channels" from "stdout,command". */
 void reminder_set_channels(struct cJSON *payload, const char *channels);
+/* Set a payload's "wall": j's written time while its RRULE keeps it (it
+ * names the first occurrence, tz_wall_names()), else none. */
+void reminder_set_wall(struct cJSON *payload, const struct job *j);
 
 #endif

@@ -92,6 +92,32 @@ static int check_names(struct store *s, const struct routine_def *d, long long *
 	return 0;
 }
 
+/* A new schedule's runs at least ROUTINE_MINUTES_MIN apart: each run is a
+ * request to the assistant. */
+static int check_gap(const char *every, struct err *e)
+{
+	const char *sched;
+	char *rule;
+	int gap;
+
+	if (recur_parse(every, &sched, &rule, e) < 0)
+		return -1;
+	gap = recur_min_gap(sched, rule, e);
+	free(rule);
+	if (gap < 0 || gap >= ROUTINE_MINUTES_MIN)
+		return gap < 0 ? -1 : 0;
+	if (gap == 0)
+		return err_set(e, ERR_USAGE,
+			       "schedule %s repeats within a minute: a routine runs at most every"
+			       " %d minutes (\"*/%d * * * *\")",
+			       utf8_q(every), ROUTINE_MINUTES_MIN, ROUTINE_MINUTES_MIN);
+	return err_set(e, ERR_USAGE,
+		       "schedule %s runs %d minute%s apart: a routine runs at most every %d minutes"
+		       " (\"*/%d * * * *\")",
+		       utf8_q(every), gap, gap == 1 ? "" : "s", ROUTINE_MINUTES_MIN,
+		       ROUTINE_MINUTES_MIN);
+}
+
 /* The schedule of j from every and at: for a rule, the first occurrence at
  * or after at that is still to come (a past at only anchors the rule). */
 static int schedule(struct job *j, const char *every, const char *tzid, time_t at, time_t now,
@@ -146,7 +172,9 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 		return -1;
 	memset(&j, 0, sizeof(j));
 	snprintf(j.kind, sizeof(j.kind), ROUTINE_KIND);
-	if (check_names(s, d, &j.user_id, e) < 0 ||
+	j.has_wall = d->has_wall;
+	j.wall_start = d->wall;
+	if (check_names(s, d, &j.user_id, e) < 0 || (d->every && check_gap(d->every, e) < 0) ||
 	    schedule(&j, d->every, d->tzid, d->at, now, e) < 0)
 		goto out;
 	p = cJSON_CreateObject();
@@ -154,6 +182,7 @@ int routine_add(struct store *s, const struct routine_def *d, time_t now, long l
 	if (d->assistant && *d->assistant)
 		cJSON_AddStringToObject(p, "assistant", d->assistant);
 	reminder_set_channels(p, d->channels && *d->channels ? d->channels : NULL);
+	reminder_set_wall(p, &j);
 	j.payload = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
 	if (job_add(s, &j, now, e) < 0)
@@ -256,16 +285,15 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 		store_rollback(s);
 		return -1;
 	}
-	p = j.payload ? cJSON_Parse(j.payload) : NULL;
-	if (!p)
-		p = cJSON_CreateObject();
-	edit_payload(p, d);
-	free(j.payload);
-	j.payload = cJSON_PrintUnformatted(p);
-	cJSON_Delete(p);
 	if (d->every || d->at || d->tzid) {
+		/* only a new rule meets the limit: a stored one keeps running */
 		every = xstrdup(d->every ? d->every : j.rule ? j.rule : "");
-		if (schedule(&j, every, d->tzid ? d->tzid : j.tzid, d->at ? d->at : j.dtstart, now,
+		if (d->at) {
+			j.has_wall = d->has_wall;
+			j.wall_start = d->wall;
+		}
+		if ((d->every && check_gap(d->every, e) < 0) ||
+		    schedule(&j, every, d->tzid ? d->tzid : j.tzid, d->at ? d->at : j.dtstart, now,
 			     e) < 0)
 			goto out;
 	} else if (!job_state_active(j.state)) {
@@ -276,6 +304,14 @@ int routine_edit(struct store *s, long long id, const struct routine_def *d, tim
 		j.has_next = true;
 		j.next_run = j.occurrence;
 	}
+	p = j.payload ? cJSON_Parse(j.payload) : NULL;
+	if (!p)
+		p = cJSON_CreateObject();
+	edit_payload(p, d);
+	reminder_set_wall(p, &j);
+	free(j.payload);
+	j.payload = cJSON_PrintUnformatted(p);
+	cJSON_Delete(p);
 	rc = job_redefine(s, &j, e);
 out:
 	free(every);

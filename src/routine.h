@@ -29,6 +29,9 @@
 #include "store.h"
 
 #define ROUTINE_KIND "routine"
+/* A new schedule's runs are this many minutes apart at the closest
+ * (recur_min_gap()); a stored one closer runs as it is. */
+#define ROUTINE_MINUTES_MIN 5
 
 struct routine {
 	long long id;
@@ -56,6 +59,8 @@ struct routine_def {
 	const char *channels;  /* "" on edit: back to notify.channels */
 	const char *user;      /* a name in the users table */
 	const char *tzid;
+	bool has_wall; /* wall: at as written, in a gap (reminder_add()) */
+	time_t wall;
 };
 
 void routine_release(struct routine *r);

@@ -23,6 +23,8 @@ static int run_routine_add(struct tool_ctx *ctx, const cJSON *args, cJSON **resu
 	d.request = tool_arg_str(args, "request");
 	d.every = tool_arg_str(args, "every");
 	d.at = tool_arg_str(args, "at") ? w.at : 0;
+	d.has_wall = d.at && w.has_wall;
+	d.wall = d.has_wall ? w.wall : 0;
 	d.assistant = tool_arg_str(args, "assistant");
 	d.channels = channels;
 	rc = routine_add(ctx->store, &d, ctx->now, &id, e);
@@ -60,7 +62,8 @@ const struct tool tool_routine_add = {
 	"\"request\":{\"type\":\"string\",\"description\":\"what to ask each time, as the"
 	" user would say it\"},"
 	"\"every\":{\"type\":\"string\",\"description\":\"repeat: a cron expression"
-	" ('0 8 * * 1-5'), an RRULE or a phrase like 'every weekday'\"},"
+	" ('0 8 * * 1-5'), an RRULE or a phrase like 'every weekday'; runs at least 5"
+	" minutes apart\"},"
 	"\"at\":{\"type\":\"string\",\"description\":\"the first run and its time of day:"
 	" ISO 8601 with offset or a phrase like 'tomorrow 08:00' (default 09:00)\"},"
 	"\"assistant\":{\"type\":\"string\",\"description\":\"the assistant that answers"

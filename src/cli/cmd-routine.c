@@ -48,8 +48,9 @@ static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *
 		default: return -1;
 		}
 	}
-	if (cmd_parse_at(ctx, at_text, d->tzid, false, &d->at, NULL) < 0)
+	if (cmd_parse_at(ctx, at_text, d->tzid, false, &d->at, &d->wall) < 0)
 		return -1;
+	d->has_wall = at_text != NULL;
 	*request = cmd_join_args(argc, argv, optind);
 	d->request = *request;
 	return 0;

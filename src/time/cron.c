@@ -246,3 +246,46 @@ int cron_next(const struct cron *c, struct tz *z, time_t after, time_t *next, st
 	*next = best;
 	return 0;
 }
+
+/* Whether two days in a row match (a 23:00 run and a 00:00 one can then
+ * be a minute apart): 28 years hold every weekday of every date. */
+static bool days_in_a_row(const struct cron *c)
+{
+	time_t day = 946684800; /* 2000-01-01 */
+	bool prev = false;
+
+	for (int d = 0; d < 28 * 366; d++, day += 86400) {
+		struct tm dt;
+		bool match;
+
+		gmtime_r(&day, &dt);
+		match = day_matches(c, &dt);
+		if (match && prev)
+			return true;
+		prev = match;
+	}
+	return false;
+}
+
+int cron_min_gap(const struct cron *c)
+{
+	int first = -1, last = -1, gap = 60;
+	bool next_hour = false;
+
+	for (int m = 0; m < 60; m++) {
+		if (!(c->minute >> m & 1))
+			continue;
+		if (last >= 0 && m - last < gap)
+			gap = m - last;
+		if (first < 0)
+			first = m;
+		last = m;
+	}
+	for (int h = 0; h < 23 && !next_hour; h++)
+		next_hour = (c->hour >> h & 1) && (c->hour >> (h + 1) & 1);
+	if (!next_hour && (c->hour & 1) && (c->hour >> 23 & 1))
+		next_hour = days_in_a_row(c);
+	if (next_hour && 60 - last + first < gap)
+		gap = 60 - last + first;
+	return gap;
+}

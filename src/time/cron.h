@@ -46,4 +46,10 @@ int cron_parse(const char *expr, struct cron *c, struct err *e);
  * expression never matches (0 0 30 2 *). */
 int cron_next(const struct cron *c, struct tz *z, time_t after, time_t *next, struct err *e);
 
+/* The fewest wall-clock minutes between two runs of c: the closest two
+ * minutes of the minute field, or the last and the first across the hour
+ * when two hours in a row can match ("59,0 * * * *" is 1, "59,0 9 * * *"
+ * 59); 60 or more with one minute. */
+int cron_min_gap(const struct cron *c);
+
 #endif

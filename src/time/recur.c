@@ -7,6 +7,7 @@
 
 #include <libical/ical.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,41 +38,106 @@ static bool excluded(const struct recur_rule *r, time_t t)
 	return false;
 }
 
-int recur_limit(const char *rule, bool reminder, struct err *e)
+/* The bits of a BYMINUTE or BYHOUR list (values past hi ignored). */
+static uint64_t by_bits(const char *p, int hi)
 {
-	const char *freq = "", *p = rule;
-	long interval = 1;
-	bool seconds = false;
+	uint64_t bits = 0;
+	char *end;
 
+	for (;;) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			return bits;
+		if (v >= 0 && v <= hi)
+			bits |= 1ULL << v;
+		if (*end != ',')
+			return bits;
+		p = end + 1;
+	}
+}
+
+/* What says how often an RRULE repeats (a bits field 0: not given). */
+struct how_often {
+	const char *freq;
+	long interval;
+	bool seconds; /* more than one BYSECOND */
+	uint64_t minutes;
+	uint32_t hours;
+};
+
+static void how_often(const char *rule, struct how_often *h)
+{
+	const char *p = rule;
+
+	memset(h, 0, sizeof(*h));
+	h->freq = "";
+	h->interval = 1;
 	if (!strncasecmp(p, "RRULE:", 6))
 		p += 6;
 	for (size_t n; *p; p += n + (p[n] == ';')) {
 		n = strcspn(p, ";");
 		if (!strncasecmp(p, "FREQ=", 5))
-			freq = p + 5;
+			h->freq = p + 5;
 		else if (!strncasecmp(p, "INTERVAL=", 9))
-			interval = strtol(p + 9, NULL, 10);
+			h->interval = strtol(p + 9, NULL, 10);
 		else if (!strncasecmp(p, "BYSECOND=", 9))
-			seconds = memchr(p, ',', n) != NULL;
+			h->seconds = memchr(p, ',', n) != NULL;
+		else if (!strncasecmp(p, "BYMINUTE=", 9))
+			h->minutes = by_bits(p + 9, 59);
+		else if (!strncasecmp(p, "BYHOUR=", 7))
+			h->hours = (uint32_t)by_bits(p + 7, 23);
 	}
-	if (!strncasecmp(freq, "SECONDLY", 8) || seconds)
+}
+
+int recur_limit(const char *rule, bool reminder, struct err *e)
+{
+	struct how_often h;
+
+	how_often(rule, &h);
+	if (!strncasecmp(h.freq, "SECONDLY", 8) || h.seconds)
 		return err_set(e, ERR_USAGE, "RRULE %s repeats within a minute: the shortest is %s",
 			       utf8_q(rule),
 			       reminder ? "every 5 minutes (FREQ=MINUTELY;INTERVAL=5)"
 					: "every hour (FREQ=HOURLY)");
-	if (strncasecmp(freq, "MINUTELY", 8))
+	if (strncasecmp(h.freq, "MINUTELY", 8))
 		return 0;
 	if (!reminder)
 		return err_set(e, ERR_USAGE,
 			       "RRULE %s: an event repeats at most every hour (FREQ=HOURLY); "
 			       "a reminder can repeat every 5 minutes",
 			       utf8_q(rule));
-	if (interval < RECUR_MINUTES_MIN)
+	if (h.interval < RECUR_MINUTES_MIN)
 		return err_set(e, ERR_USAGE,
 			       "RRULE %s: a reminder repeats at most every 5 minutes "
 			       "(FREQ=MINUTELY;INTERVAL=5)",
 			       utf8_q(rule));
 	return 0;
+}
+
+int recur_min_gap(const char *schedule, const char *rule, struct err *e)
+{
+	struct cron c = { .minute = 1, .hour = 1, .dom_star = true, .dow_star = true };
+	struct how_often h;
+
+	if (!strcmp(schedule, "cron"))
+		return cron_parse(rule, &c, e) < 0 ? -1 : cron_min_gap(&c);
+	if (strcmp(schedule, "rrule") != 0)
+		return INT_MAX;
+	how_often(rule, &h);
+	if (!strncasecmp(h.freq, "SECONDLY", 8) || h.seconds)
+		return 0;
+	if (!strncasecmp(h.freq, "MINUTELY", 8))
+		return h.interval > 0 && h.interval < INT_MAX ? (int)h.interval : 1;
+	/* any day may follow any other: 23:59 and 00:00 count as in a row */
+	c.dom = c.month = c.dow = ~0u;
+	if (h.minutes)
+		c.minute = h.minutes;
+	if (h.hours)
+		c.hour = h.hours;
+	else if (!strncasecmp(h.freq, "HOURLY", 6) && h.interval <= 1)
+		c.hour = (1u << 24) - 1;
+	return cron_min_gap(&c);
 }
 
 int recur_check(const char *schedule, const char *rule, struct err *e)

@@ -1,6 +1,8 @@
-/* The cron parser, and the next run of what it accepts. */
+/* The cron parser, the next run and the fewest minutes between two runs of
+ * what it accepts; an RRULE's fewest minutes of any text. */
 #include "cron.h"
 #include "fuzz.h"
+#include "recur.h"
 
 #include <stdlib.h>
 
@@ -15,8 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!zone && !(zone = tz_open("Europe/Berlin", &e)))
 		abort();
 	(void)cron_is_expr(text);
-	if (cron_parse(text, &c, &e) == 0)
+	if (cron_parse(text, &c, &e) == 0) {
 		(void)cron_next(&c, zone, FUZZ_NOW, &next, &e);
+		(void)cron_min_gap(&c);
+	}
+	(void)recur_min_gap("rrule", text, &e);
 	free(text);
 	return 0;
 }

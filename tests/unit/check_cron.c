@@ -185,6 +185,51 @@ START_TEST(test_rrule_end_and_parse)
 }
 END_TEST
 
+static int cron_gap(const char *expr)
+{
+	struct err e = { 0, "" };
+	int gap = recur_min_gap("cron", expr, &e);
+
+	ck_assert_msg(gap >= 0, "%s: %s", expr, e.msg);
+	return gap;
+}
+
+START_TEST(test_min_gap)
+{
+	struct err e = { 0, "" };
+
+	ck_assert_int_eq(cron_gap("* * * * *"), 1);
+	ck_assert_int_eq(cron_gap("*/1 * * * *"), 1);
+	ck_assert_int_eq(cron_gap("*/5 * * * *"), 5);
+	ck_assert_int_eq(cron_gap("*/7 * * * *"), 4); /* 56, then 0 */
+	ck_assert_int_eq(cron_gap("0,2 * * * *"), 2);
+	ck_assert_int_eq(cron_gap("0,30 9 * * *"), 30);
+	/* across the hour only when the next hour runs too */
+	ck_assert_int_eq(cron_gap("59,0 * * * *"), 1);
+	ck_assert_int_eq(cron_gap("59,0 9 * * *"), 59);
+	ck_assert_int_eq(cron_gap("59,0 9,10 * * *"), 1);
+	ck_assert_int_eq(cron_gap("59,0 23,0 * * *"), 1);
+	ck_assert_int_eq(cron_gap("59,0 0,23 * * 1"), 59);
+	ck_assert_int_eq(cron_gap("59,0 0,23 * * 1,2"), 1);
+	/* one minute: at least an hour, whatever the hours */
+	ck_assert_int_ge(cron_gap("0 * * * *"), 60);
+	ck_assert_int_ge(cron_gap("@hourly"), 60);
+	ck_assert_int_ge(cron_gap("30 2 * * *"), 60);
+	ck_assert_int_eq(recur_min_gap("cron", "61 * * * *", &e), -1);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=MINUTELY", &e), 1);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=MINUTELY;INTERVAL=5", &e), 5);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=SECONDLY;INTERVAL=30", &e), 0);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=DAILY;BYSECOND=0,30", &e), 0);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=HOURLY;BYMINUTE=0,1", &e), 1);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=HOURLY;BYMINUTE=0,59", &e), 1);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=HOURLY;INTERVAL=2;BYMINUTE=0,59", &e), 59);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0,58", &e), 58);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=DAILY;BYHOUR=9,10;BYMINUTE=0,58", &e), 2);
+	ck_assert_int_ge(recur_min_gap("rrule", "FREQ=HOURLY", &e), 60);
+	ck_assert_int_ge(recur_min_gap("rrule", "FREQ=WEEKLY;BYDAY=MO,TU", &e), 60);
+}
+END_TEST
+
 Suite *cron_suite(void)
 {
 	Suite *s = suite_create("cron");
@@ -197,6 +242,7 @@ Suite *cron_suite(void)
 	tcase_add_test(tc, test_cron_errors);
 	tcase_add_test(tc, test_rrule_dst);
 	tcase_add_test(tc, test_rrule_end_and_parse);
+	tcase_add_test(tc, test_min_gap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -81,7 +81,11 @@ static void teardown(void)
 
 static long long add(const char *request, const char *every, time_t at, const char *channels)
 {
-	struct routine_def d = { request, every, at, NULL, channels, NULL, "Europe/Berlin" };
+	struct routine_def d = { .request = request,
+				 .every = every,
+				 .at = at,
+				 .channels = channels,
+				 .tzid = "Europe/Berlin" };
 	struct err e = { 0, "" };
 	long long id;
 
@@ -116,7 +120,7 @@ static struct routine get(long long id, time_t now)
 
 START_TEST(test_schedule)
 {
-	struct routine_def bad = { "my day", "every blue moon", 0, NULL, NULL, NULL, NULL };
+	struct routine_def bad = { .request = "my day", .every = "every blue moon" };
 	struct err e = { 0, "" };
 	struct routine r;
 	long long id;
@@ -367,6 +371,42 @@ START_TEST(test_health)
 }
 END_TEST
 
+/* A new schedule runs at least 5 minutes apart; a stored closer one keeps
+ * its rule through an edit of its other fields. */
+START_TEST(test_gap_limit)
+{
+	struct routine_def d = { .request = "my day", .every = "* * * * *" };
+	struct routine_def req = { 0 };
+	struct err e = { 0, "" };
+	struct routine r;
+	struct job j;
+	long long id;
+
+	ck_assert_int_eq(routine_add(st, &d, T0, &id, &e), -1);
+	ck_assert_int_eq(e.code, ERR_USAGE);
+	ck_assert_str_eq(e.msg, "schedule \"* * * * *\" runs 1 minute apart: a routine runs at"
+				" most every 5 minutes (\"*/5 * * * *\")");
+	d.every = "FREQ=HOURLY;BYMINUTE=10,12";
+	ck_assert_int_eq(routine_add(st, &d, T0, &id, &e), -1);
+	d.every = "*/5 * * * *";
+	ck_assert_msg(routine_add(st, &d, T0, &id, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(job_get(st, id, &j, &e), 0);
+	free(j.rule);
+	j.rule = xstrdup("* * * * *");
+	ck_assert_msg(job_redefine(st, &j, &e) == 0, "%s", e.msg);
+	job_release(&j);
+	req.request = "what is due";
+	ck_assert_msg(routine_edit(st, id, &req, T0, &e) == 0, "%s", e.msg);
+	r = get(id, T0);
+	ck_assert_str_eq(r.every, "* * * * *");
+	ck_assert_str_eq(r.request, "what is due");
+	routine_release(&r);
+	req.request = NULL;
+	req.every = "0,3 * * * *";
+	ck_assert_int_eq(routine_edit(st, id, &req, T0, &e), -1);
+}
+END_TEST
+
 Suite *routine_suite(void)
 {
 	Suite *s = suite_create("routine");
@@ -380,6 +420,7 @@ Suite *routine_suite(void)
 	tcase_add_test(tc, test_fire_now);
 	tcase_add_test(tc, test_offline_my_day);
 	tcase_add_test(tc, test_health);
+	tcase_add_test(tc, test_gap_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

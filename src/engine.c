@@ -482,8 +482,13 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 	cJSON_Delete(calls);
 	if (rc < 0)
 		return -1;
-	if (!turn_callers_allow(t, name)) {
-		char *msg = turn_callers_refusal(t, name);
+	/* the offline engine's reading of the words is held to the
+	 * assistant's own list too, as a model's call is */
+	if (!assistant_allows(t->assistant, name) || !turn_callers_allow(t, name)) {
+		char *msg = assistant_allows(t->assistant, name)
+				    ? turn_callers_refusal(t, name)
+				    : xasprintf("tool %s is not available to assistant '%s'", name,
+						t->assistant->name);
 
 		t->calls++;
 		err_set(terr, ERR_FAIL, "%s", msg);

@@ -722,6 +722,7 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 	struct assistant a;
 	struct sub_sink ss;
 	struct engine_sink sink = { 0 };
+	struct mcp_offered *kept;
 	int rc;
 
 	*reply = NULL;
@@ -761,8 +762,11 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 		if (parent->sink->approve)
 			sink.approve = sub_approve;
 	}
+	/* its MCP tools are its own; its caller's are back after it */
+	kept = mcp_tools_keep(eng->mcp);
 	rc = run_turn(eng, &a, conversation, question, now, parent, depth,
 		      parent && parent->sink ? &sink : NULL, reply, e);
+	mcp_tools_restore(eng->mcp, kept);
 out:
 	if (parent == &caller)
 		turn_release(&caller);

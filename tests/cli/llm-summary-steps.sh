@@ -16,19 +16,21 @@ nestor config set llm.summarize true
 summary='{"json": {"choices": [{"index": 0, "message": {"role": "assistant",
 	"content": "Words, twice."}, "finish_reason": "stop"}]}}'
 requests() { fake_py 'print(len(reqs))'; }
+# steps N SCRIPT: llm.max_steps N, the fake's record emptied, SCRIPT queued
+steps() {
+	nestor config set llm.max_steps "$1"
+	fake_call POST /_control '{"reset": true}' > /dev/null
+	fake_script "$2"
+}
 
 # two requests allowed: the summary and a tool call use them up
-nestor config set llm.max_steps 2
-fake_call POST /_control '{"reset": true}' > /dev/null
-fake_script "[$summary, {\"calls\": [{\"name\": \"time_now\", \"arguments\": {}}]}, {\"say\": \"three\"}]"
+steps 2 "[$summary, {\"calls\": [{\"name\": \"time_now\", \"arguments\": {}}]}, {\"say\": \"three\"}]"
 out=$(nestor ask --conversation "$conv" "third" 2>&1) && fail "answered past llm.max_steps: $out"
 expect_match "stopped" "$out" "did not answer within 2 requests \(llm.max_steps\)"
 expect_eq "two requests" "$(requests)" 2
 
 # one request allowed: no summary, the answer
-nestor config set llm.max_steps 1
-fake_call POST /_control '{"reset": true}' > /dev/null
-fake_script "[{\"say\": \"four\"}, $summary]"
+steps 1 "[{\"say\": \"four\"}, $summary]"
 expect_eq "answered" "$(nestor ask --conversation "$conv" "fourth" 2>&1)" "four"
 expect_eq "one request" "$(requests)" 1
 fake_py '
@@ -36,9 +38,7 @@ assert "Summary of the earlier" not in reqs[0]["json"]["messages"][0]["content"]
 assert reqs[0]["json"]["messages"][-1]["content"] == "fourth"
 '
 # three: the summary, the call, the answer
-nestor config set llm.max_steps 3
-fake_call POST /_control '{"reset": true}' > /dev/null
-fake_script "[$summary, {\"calls\": [{\"name\": \"time_now\", \"arguments\": {}}]}, {\"say\": \"five\"}]"
+steps 3 "[$summary, {\"calls\": [{\"name\": \"time_now\", \"arguments\": {}}]}, {\"say\": \"five\"}]"
 expect_eq "answered in three" "$(nestor ask --conversation "$conv" "fifth" 2>&1)" "five"
 expect_eq "three requests" "$(requests)" 3
 fake_py 'assert reqs[1]["json"]["messages"][0]["content"].endswith("Summary of the earlier conversation: Words, twice.")'

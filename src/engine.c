@@ -246,7 +246,7 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 	enum mcp_approval stored = MCP_ASK;
 	const struct turn *root = t;
 	enum engine_approval a;
-	char *json, *what;
+	char *json, *what, *q;
 	int rc = -1;
 
 	/* "never" stored for any assistant of the delegation holds; the
@@ -274,9 +274,18 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 			err_set(terr, ERR_FAIL,
 				"%s needs the user's approval (in the chat, or --yes)", name);
 	} else {
-		json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
-		a = t->sink->approve(t->sink->arg, name, server, json);
-		free(json);
+		/* what will happen, in words; an MCP tool's meaning is its
+		 * server's: its arguments */
+		if (server) {
+			json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
+			q = tool_approval_line(xasprintf("call a tool of the MCP server %s with %s",
+							 server, json));
+			free(json);
+		} else {
+			q = tool_approval_text(&t->tool, tool_find(name), args);
+		}
+		a = t->sink->approve(t->sink->arg, name, server, q);
+		free(q);
 		if ((a == ENGINE_ALWAYS || a == ENGINE_NEVER) &&
 		    mcp_approval_set(t->store, root->assistant->id, name,
 				     a == ENGINE_ALWAYS ? MCP_ALWAYS : MCP_NEVER, terr) < 0)
@@ -695,11 +704,11 @@ static void sub_usage(void *arg, long long prompt, long long completion)
 }
 
 static enum engine_approval sub_approve(void *arg, const char *tool, const char *server,
-					const char *args_json)
+					const char *what)
 {
 	struct sub_sink *s = arg;
 	char *n = sub_name(s, tool);
-	enum engine_approval a = s->up->approve(s->up->arg, n, server, args_json);
+	enum engine_approval a = s->up->approve(s->up->arg, n, server, what);
 
 	free(n);
 	return a;

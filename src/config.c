@@ -39,7 +39,7 @@ const struct config_key config_keys[] = {
 	{ "general.date_order", CONFIG_ENUM, "auto", "auto|dmy|mdy|ymd",
 	  "how numeric dates like 5.12 or 5/12 are read (auto: from the locale)" },
 	{ "llm.max_steps", CONFIG_INT, "8", "1..64",
-	  "most model requests in one turn of an llm assistant, its sub-assistants' included" },
+	  "most model requests in one turn of an llm assistant (sub-assistants', summaries too)" },
 	{ "llm.show_reasoning", CONFIG_BOOL, "false", NULL,
 	  "show a reasoning model's thinking, dimmed, before its reply in the chat" },
 	{ "llm.stream", CONFIG_BOOL, "true", NULL,

@@ -246,7 +246,7 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 	enum mcp_approval stored = MCP_ASK;
 	const struct turn *root = t;
 	enum engine_approval a;
-	char *json, *what;
+	char *json, *what, *q;
 	int rc = -1;
 
 	/* "never" stored for any assistant of the delegation holds; the
@@ -274,9 +274,18 @@ static int approved(struct turn *t, const char *name, const char *server, const 
 			err_set(terr, ERR_FAIL,
 				"%s needs the user's approval (in the chat, or --yes)", name);
 	} else {
-		json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
-		a = t->sink->approve(t->sink->arg, name, server, json);
-		free(json);
+		/* what will happen, in words; an MCP tool's meaning is its
+		 * server's: its arguments */
+		if (server) {
+			json = args ? cJSON_PrintUnformatted(args) : xstrdup("{}");
+			q = tool_approval_line(xasprintf("call a tool of the MCP server %s with %s",
+							 server, json));
+			free(json);
+		} else {
+			q = tool_approval_text(&t->tool, tool_find(name), args);
+		}
+		a = t->sink->approve(t->sink->arg, name, server, q);
+		free(q);
 		if ((a == ENGINE_ALWAYS || a == ENGINE_NEVER) &&
 		    mcp_approval_set(t->store, root->assistant->id, name,
 				     a == ENGINE_ALWAYS ? MCP_ALWAYS : MCP_NEVER, terr) < 0)
@@ -482,8 +491,13 @@ int turn_call(struct turn *t, const char *name, const cJSON *args, cJSON **resul
 	cJSON_Delete(calls);
 	if (rc < 0)
 		return -1;
-	if (!turn_callers_allow(t, name)) {
-		char *msg = turn_callers_refusal(t, name);
+	/* the offline engine's reading of the words is held to the
+	 * assistant's own list too, as a model's call is */
+	if (!assistant_allows(t->assistant, name) || !turn_callers_allow(t, name)) {
+		char *msg = assistant_allows(t->assistant, name)
+				    ? turn_callers_refusal(t, name)
+				    : xasprintf("tool %s is not available to assistant '%s'", name,
+						t->assistant->name);
 
 		t->calls++;
 		err_set(terr, ERR_FAIL, "%s", msg);
@@ -690,11 +704,11 @@ static void sub_usage(void *arg, long long prompt, long long completion)
 }
 
 static enum engine_approval sub_approve(void *arg, const char *tool, const char *server,
-					const char *args_json)
+					const char *what)
 {
 	struct sub_sink *s = arg;
 	char *n = sub_name(s, tool);
-	enum engine_approval a = s->up->approve(s->up->arg, n, server, args_json);
+	enum engine_approval a = s->up->approve(s->up->arg, n, server, what);
 
 	free(n);
 	return a;
@@ -717,6 +731,7 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 	struct assistant a;
 	struct sub_sink ss;
 	struct engine_sink sink = { 0 };
+	struct mcp_offered *kept;
 	int rc;
 
 	*reply = NULL;
@@ -756,8 +771,11 @@ int engine_ask(struct engine *eng, const char *name, const char *question, int d
 		if (parent->sink->approve)
 			sink.approve = sub_approve;
 	}
+	/* its MCP tools are its own; its caller's are back after it */
+	kept = mcp_tools_keep(eng->mcp);
 	rc = run_turn(eng, &a, conversation, question, now, parent, depth,
 		      parent && parent->sink ? &sink : NULL, reply, e);
+	mcp_tools_restore(eng->mcp, kept);
 out:
 	if (parent == &caller)
 		turn_release(&caller);

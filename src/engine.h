@@ -48,11 +48,15 @@ struct engine_sink {
 	void (*usage)(void *arg, long long prompt, long long completion);
 	/* An assistant wants to call tool (of the MCP server server, or
 	 * server NULL: a built-in tool that deletes, cancels or schedules,
-	 * tool.h) with args_json, and the user has not answered for it yet:
-	 * ask them (may be NULL: such calls fail, unless
-	 * engine_set_approve_all). */
+	 * tool.h), and the user has not answered for it yet: ask them (may
+	 * be NULL: such calls fail, unless engine_set_approve_all).  what
+	 * says what the call will do, one line of clean text to follow "the
+	 * assistant wants to": "delete task 12 \"Buy milk\""
+	 * (tool_approval_text), or for an MCP tool, whose meaning nestor does
+	 * not know, "call a tool of the MCP server fs with {...}", its
+	 * arguments cut to TOOL_APPROVAL_MAX bytes. */
 	enum engine_approval (*approve)(void *arg, const char *tool, const char *server,
-					const char *args_json);
+					const char *what);
 };
 
 struct engine;

@@ -502,7 +502,11 @@ static int llm_run(struct turn *t, struct err *e)
 		cJSON *msgs = llm_context_fit(lt.system, lt.history, lt.tools,
 					      t->assistant->token_budget, &dropped);
 
-		if (step == 0 && dropped && t->cfg && config_get_bool(t->cfg, "llm.summarize")) {
+		/* the summary is a request too: made when one is left for the
+		 * answer after it, else the turns left out are only left out */
+		if (step == 0 && dropped && t->cfg && config_get_bool(t->cfg, "llm.summarize") &&
+		    root->requests + 1 < max_steps) {
+			root->requests++;
 			summarise(&lt, dropped);
 			cJSON_Delete(msgs);
 			msgs = llm_context_fit(lt.system, lt.history, lt.tools,

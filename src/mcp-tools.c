@@ -23,6 +23,11 @@ struct entry {
 	char *server, *tool;
 };
 
+struct mcp_offered {
+	struct entry *entries;
+	size_t nentries;
+};
+
 struct mcp_tools {
 	struct store *store;
 	struct config *cfg;
@@ -57,6 +62,31 @@ static void forget_entries(struct mcp_tools *m)
 	free(m->entries);
 	m->entries = NULL;
 	m->nentries = 0;
+}
+
+struct mcp_offered *mcp_tools_keep(struct mcp_tools *m)
+{
+	struct mcp_offered *o = xcalloc(1, sizeof(*o));
+
+	if (m) {
+		o->entries = m->entries;
+		o->nentries = m->nentries;
+		m->entries = NULL;
+		m->nentries = 0;
+	}
+	return o;
+}
+
+void mcp_tools_restore(struct mcp_tools *m, struct mcp_offered *o)
+{
+	if (!o)
+		return;
+	if (m) {
+		forget_entries(m);
+		m->entries = o->entries;
+		m->nentries = o->nentries;
+	}
+	free(o);
 }
 
 void mcp_tools_free(struct mcp_tools *m)

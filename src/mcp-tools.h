@@ -47,6 +47,15 @@ bool mcp_tools_wanted(const struct assistant *a);
 void mcp_tools_schemas(struct mcp_tools *m, const struct assistant *a, cJSON *tools,
 		       char **unreachable);
 
+/* The tools mcp_tools_schemas() offered so far, taken from m (which
+ * then offers none), and given back by mcp_tools_restore(), which drops
+ * those offered meanwhile: a sub-assistant's turn (ask_assistant) offers
+ * its own between the two, and its caller's are its caller's again after
+ * it.  m may be NULL (nothing offered). */
+struct mcp_offered;
+struct mcp_offered *mcp_tools_keep(struct mcp_tools *m);
+void mcp_tools_restore(struct mcp_tools *m, struct mcp_offered *o);
+
 /* Whether name is an MCP tool mcp_tools_schemas() listed; *server is its
  * server's name (owned by m). */
 bool mcp_tools_has(struct mcp_tools *m, const char *name, const char **server);

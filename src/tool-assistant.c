@@ -32,4 +32,5 @@ const struct tool tool_ask_assistant = {
 	"\"required\":[\"assistant\",\"question\"],\"additionalProperties\":false}",
 	run_ask,
 	false,
+	NULL,
 };

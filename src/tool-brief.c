@@ -198,6 +198,7 @@ const struct tool tool_day_brief = {
 	"\"additionalProperties\":false}",
 	run_day_brief,
 	true,
+	NULL,
 };
 
 const struct tool tool_task_recap = {
@@ -210,4 +211,5 @@ const struct tool tool_task_recap = {
 	"\"additionalProperties\":false}",
 	run_task_recap,
 	false,
+	NULL,
 };

@@ -202,6 +202,7 @@ const struct tool tool_calendar_agenda = {
 	"\"additionalProperties\":false}",
 	run_agenda,
 	false,
+	NULL,
 };
 
 const struct tool tool_calendar_add = {
@@ -227,6 +228,7 @@ const struct tool tool_calendar_add = {
 	"\"required\":[\"summary\",\"start\"],\"additionalProperties\":false}",
 	run_add,
 	false,
+	NULL,
 };
 
 const struct tool tool_calendar_edit = {
@@ -252,7 +254,28 @@ const struct tool tool_calendar_edit = {
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_edit,
 	false,
+	NULL,
 };
+
+static char *approve_delete(struct tool_ctx *ctx, const cJSON *args)
+{
+	long long id = tool_arg_int(args, "id", 0);
+	const char *only = tool_arg_str(args, "only_date");
+	struct err e = { 0, "" };
+	struct event ev;
+	char when[48], *after, *s;
+
+	if (event_get(ctx->store, id, &ev, &e) < 0)
+		return tool_approval_item("delete event", "event", id, NULL, NULL, &e);
+	tool_time_words(ctx, ev.start, ev.all_day, when, sizeof(when));
+	after = only	   ? xasprintf("only on %s", only)
+		: ev.rrule ? xasprintf("from %s, every time it repeats", when)
+			   : xasprintf("on %s", when);
+	s = tool_approval_item("delete event", "event", id, ev.summary, after, NULL);
+	free(after);
+	event_release(&ev);
+	return s;
+}
 
 const struct tool tool_calendar_delete = {
 	"calendar_delete",
@@ -264,6 +287,7 @@ const struct tool tool_calendar_delete = {
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_delete,
 	false,
+	approve_delete,
 };
 
 const struct tool tool_calendar_search = {
@@ -274,4 +298,5 @@ const struct tool tool_calendar_search = {
 	"\"required\":[\"text\"],\"additionalProperties\":false}",
 	run_search,
 	false,
+	NULL,
 };

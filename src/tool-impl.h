@@ -22,6 +22,11 @@ extern const struct tool tool_ask_assistant;
 extern const struct tool tool_day_brief, tool_task_recap;
 extern const struct tool tool_routine_add, tool_routine_list;
 
+/* t as an approval's question shows it, "Tue 2026-06-02 10:00" (the
+ * date alone when date_only), in the user's zone (ctx->zone, else the
+ * local one); buf of 32 bytes at least. */
+void tool_time_words(const struct tool_ctx *ctx, time_t t, bool date_only, char *buf, size_t len);
+
 /* A string argument, or NULL when absent, null or empty. */
 const char *tool_arg_str(const cJSON *args, const char *name);
 /* An integer argument (a number or a numeric string); def when absent. */

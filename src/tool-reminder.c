@@ -96,6 +96,25 @@ static int run_reminder_snooze(struct tool_ctx *ctx, const cJSON *args, cJSON **
 	return result_of(ctx, id, result, e);
 }
 
+static char *approve_cancel(struct tool_ctx *ctx, const cJSON *args)
+{
+	long long id = tool_arg_int(args, "id", 0);
+	struct err e = { 0, "" };
+	struct reminder r;
+	char when[48], *after = NULL, *s;
+
+	if (reminder_get(ctx->store, id, ctx->now, &r, &e) < 0)
+		return tool_approval_item("cancel reminder", "reminder", id, NULL, NULL, &e);
+	if (r.has_at) {
+		tool_time_words(ctx, r.at, false, when, sizeof(when));
+		after = xasprintf("%s %s", r.every ? "next on" : "on", when);
+	}
+	s = tool_approval_item("cancel reminder", "reminder", id, r.text, after, NULL);
+	free(after);
+	reminder_release(&r);
+	return s;
+}
+
 const struct tool tool_reminder_add = {
 	"reminder_add",
 	"Set a reminder: at the given time the user is told the text.",
@@ -110,6 +129,7 @@ const struct tool tool_reminder_add = {
 	"\"required\":[\"text\",\"at\"],\"additionalProperties\":false}",
 	run_reminder_add,
 	false,
+	NULL,
 };
 
 const struct tool tool_reminder_list = {
@@ -120,6 +140,7 @@ const struct tool tool_reminder_list = {
 	"\"additionalProperties\":false}",
 	run_reminder_list,
 	false,
+	NULL,
 };
 
 const struct tool tool_reminder_cancel = {
@@ -130,6 +151,7 @@ const struct tool tool_reminder_cancel = {
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_reminder_cancel,
 	false,
+	approve_cancel,
 };
 
 const struct tool tool_reminder_snooze = {
@@ -141,4 +163,5 @@ const struct tool tool_reminder_snooze = {
 	"\"required\":[\"id\",\"duration\"],\"additionalProperties\":false}",
 	run_reminder_snooze,
 	false,
+	NULL,
 };

@@ -1,6 +1,7 @@
 /* The routine tools: routine_add, routine_list over src/routine.h. */
 #include "render.h"
 #include "routine.h"
+#include "sbuf.h"
 #include "tool-impl.h"
 
 #include <stdlib.h>
@@ -53,6 +54,23 @@ static int run_routine_list(struct tool_ctx *ctx, const cJSON *args, cJSON **res
 	return 0;
 }
 
+/* Nothing stored yet: the question says what the arguments ask for. */
+static char *approve_add(struct tool_ctx *ctx, const cJSON *args)
+{
+	static const char *const parts[][2] = { { "every", " every" },
+						{ "at", " at" },
+						{ "assistant", " by the assistant" } };
+	const char *request = tool_arg_str(args, "request");
+	struct sbuf sb = SBUF_INIT;
+
+	(void)ctx;
+	sbuf_addf(&sb, "schedule the routine \"%s\"", request ? request : "");
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (tool_arg_str(args, parts[i][0]))
+			sbuf_addf(&sb, "%s \"%s\"", parts[i][1], tool_arg_str(args, parts[i][0]));
+	return sbuf_detach(&sb);
+}
+
 const struct tool tool_routine_add = {
 	"routine_add",
 	"Schedule a routine: a request the assistant answers on its own at the given times"
@@ -73,6 +91,7 @@ const struct tool tool_routine_add = {
 	"\"required\":[\"request\",\"every\"],\"additionalProperties\":false}",
 	run_routine_add,
 	false,
+	approve_add,
 };
 
 const struct tool tool_routine_list = {
@@ -83,4 +102,5 @@ const struct tool tool_routine_list = {
 	"\"additionalProperties\":false}",
 	run_routine_list,
 	false,
+	NULL,
 };

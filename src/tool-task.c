@@ -88,6 +88,7 @@ const struct tool tool_task_add = {
 	"\"required\":[\"title\"],\"additionalProperties\":false}",
 	run_task_add,
 	false,
+	NULL,
 };
 
 const struct tool tool_task_list = {
@@ -98,6 +99,7 @@ const struct tool tool_task_list = {
 	"\"additionalProperties\":false}",
 	run_task_list,
 	false,
+	NULL,
 };
 
 const struct tool tool_task_done = {
@@ -108,7 +110,22 @@ const struct tool tool_task_done = {
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_task_done,
 	false,
+	NULL,
 };
+
+static char *approve_delete(struct tool_ctx *ctx, const cJSON *args)
+{
+	long long id = tool_arg_int(args, "id", 0);
+	struct err e = { 0, "" };
+	struct task tk;
+	char *s;
+
+	if (task_get(ctx->store, id, &tk, &e) < 0)
+		return tool_approval_item("delete task", "task", id, NULL, NULL, &e);
+	s = tool_approval_item("delete task", "task", id, tk.title, NULL, NULL);
+	task_release(&tk);
+	return s;
+}
 
 const struct tool tool_task_delete = {
 	"task_delete",
@@ -118,4 +135,5 @@ const struct tool tool_task_delete = {
 	"\"required\":[\"id\"],\"additionalProperties\":false}",
 	run_task_delete,
 	false,
+	approve_delete,
 };

@@ -69,6 +69,7 @@ const struct tool tool_time_now = {
 	"\"additionalProperties\":false}",
 	run_time_now,
 	true,
+	NULL,
 };
 
 const struct tool tool_time_convert = {
@@ -82,4 +83,5 @@ const struct tool tool_time_convert = {
 	"\"required\":[\"time\",\"from\",\"to\"],\"additionalProperties\":false}",
 	run_time_convert,
 	true,
+	NULL,
 };

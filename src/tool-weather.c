@@ -34,4 +34,5 @@ const struct tool tool_weather_forecast = {
 	"\"additionalProperties\":false}",
 	run_weather,
 	true,
+	NULL,
 };

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +44,50 @@ bool tool_is_calendar(const struct tool *t)
 
 bool tool_needs_approval(const struct tool *t)
 {
-	return t == &tool_task_delete || t == &tool_calendar_delete || t == &tool_reminder_cancel ||
-	       t == &tool_routine_add;
+	return t->approval != NULL;
+}
+
+char *tool_approval_item(const char *what, const char *kind, long long id, const char *title,
+			 const char *after, const struct err *e)
+{
+	if (e)
+		return e->code == ERR_NOTFOUND ? xasprintf("%s %lld (%s %lld: no such %s)", what,
+							   id, kind, id, kind)
+					       : xasprintf("%s %lld (%s)", what, id, e->msg);
+	return xasprintf("%s %lld \"%s\"%s%s", what, id, title ? title : "", after ? " " : "",
+			 after ? after : "");
+}
+
+void tool_time_words(const struct tool_ctx *ctx, time_t t, bool date_only, char *buf, size_t len)
+{
+	const char *fmt = date_only ? "%a %Y-%m-%d" : "%a %Y-%m-%d %H:%M";
+	struct tm tm;
+
+	if (ctx->zone ? tz_format(ctx->zone, t, fmt, buf, len) == 0
+		      : localtime_r(&t, &tm) && strftime(buf, len, fmt, &tm) > 0)
+		return;
+	snprintf(buf, len, "%lld", (long long)t);
+}
+
+char *tool_approval_text(struct tool_ctx *ctx, const struct tool *t, const cJSON *args)
+{
+	/* another user's calendar is not read for the question */
+	if (!t->approval || tool_offered(ctx->store, t) != 1)
+		return tool_approval_line(xasprintf("call %s", t->name));
+	return tool_approval_line(t->approval(ctx, args));
+}
+
+char *tool_approval_line(char *raw)
+{
+	char *s = utf8_clean_str(raw, UTF8_PRINTABLE | UTF8_ONE_LINE | UTF8_NO_BIDI);
+	size_t n = strlen(s);
+
+	free(raw);
+	if (n > TOOL_APPROVAL_MAX) {
+		n = utf8_cut(s, TOOL_APPROVAL_MAX - 3);
+		memcpy(s + n, "...", 4);
+	}
+	return s;
 }
 
 int tool_offered(struct store *s, const struct tool *t)

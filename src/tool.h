@@ -66,6 +66,10 @@ struct tool {
 	 * places): a journaled turn runs it before its step, so no write lock
 	 * is held while it waits (engine_turn_journal). */
 	bool reads_only;
+	/* A tool that deletes, cancels or schedules (tool_needs_approval):
+	 * what the call will do, in words from the store, for the user to
+	 * approve (tool_approval_text); NULL for the others. */
+	char *(*approval)(struct tool_ctx *ctx, const cJSON *args);
 };
 
 /* Every tool, NULL-terminated, in the order `nestor tools` lists them. */
@@ -81,6 +85,21 @@ bool tool_is_calendar(const struct tool *t);
  * assistant calls it only with the user's approval, as it calls an MCP
  * server's tool (engine.h, the sink's approve; --yes). */
 bool tool_needs_approval(const struct tool *t);
+/* What the call of t (one that needs approval) with args will do, for
+ * the question the user is asked: "delete task 12 \"Buy milk\"", read
+ * from the store; an id that names nothing says so ("delete task 99
+ * (task 99: no such task)").  The data's control characters and
+ * bidirectional overrides dropped, line breaks made spaces, at most
+ * TOOL_APPROVAL_MAX bytes.  Caller frees. */
+char *tool_approval_text(struct tool_ctx *ctx, const struct tool *t, const cJSON *args);
+#define TOOL_APPROVAL_MAX 300
+/* raw (freed) cleaned and cut as tool_approval_text() does. */
+char *tool_approval_line(char *raw);
+/* What of the store's item the question shows: "WHAT ID \"TITLE\"", or
+ * "WHAT ID (KIND ID: no such KIND)" when got failed for a missing id
+ * (e, its message otherwise), with after appended when not NULL. */
+char *tool_approval_item(const char *what, const char *kind, long long id, const char *title,
+			 const char *after, const struct err *e);
 /* Whether the store's user may call t: 0 for a calendar tool when the user
  * is not the first (and -1 when the store cannot tell), else 1. */
 int tool_offered(struct store *s, const struct tool *t);

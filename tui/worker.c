@@ -82,13 +82,10 @@ static void sink_error(void *arg, const struct err *e)
 
 /* Ask the UI and wait for worker_answer() (not now, when the TUI quits). */
 static enum engine_approval sink_approve(void *arg, const char *tool, const char *server,
-					 const char *args_json)
+					 const char *what)
 {
 	struct worker *w = arg;
-	char *text = server ? xasprintf("The assistant wants to call %s, a tool of the MCP "
-					"server %s, with %s",
-					tool, server, args_json)
-			    : xasprintf("The assistant wants to call %s with %s", tool, args_json);
+	char *text = xasprintf("The assistant wants to %s (%s)", what, tool);
 	enum engine_approval a;
 
 	pthread_mutex_lock(&w->lock);

@@ -137,7 +137,7 @@ static void sink_reasoning(void *arg, const char *delta)
  * user for one line (on a terminal read byte by byte, so readline's input
  * after it stays where it is; from a pipe the next line, as the loop reads). */
 static enum engine_approval sink_approve(void *arg, const char *tool, const char *server,
-					 const char *args_json)
+					 const char *what)
 {
 	char line[64];
 	size_t n = 0;
@@ -147,12 +147,10 @@ static enum engine_approval sink_approve(void *arg, const char *tool, const char
 	if (((struct repl *)arg)->mid_line)
 		fputc('\n', stdout);
 	((struct repl *)arg)->mid_line = false;
-	if (server)
-		printf("the assistant wants to call %s (MCP server %s) with ", tool, server);
-	else
-		printf("the assistant wants to call %s with ", tool);
-	cmd_put_safe(stdout, args_json);
-	printf("\nallow it? [o]nce, [a]lways, [n]ever (else: not now) ");
+	(void)server;
+	fputs("the assistant wants to ", stdout);
+	cmd_put_safe(stdout, what);
+	printf(" (%s)\nallow it? [o]nce, [a]lways, [n]ever (else: not now) ", tool);
 	fflush(stdout);
 	if (((struct repl *)arg)->tty) {
 		while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')

@@ -18,7 +18,7 @@ fake_script '[{"calls": [{"name": "fake_add_numbers", "arguments": {"a": 1, "b":
 term_start -x 100 -y 30 "'$NESTOR_BIN' chat 2> '$HERE/chat.err'"
 term_wait "^gpt>"
 term_keys "add one and two" Enter
-term_wait -F 'the assistant wants to call fake_add_numbers (MCP server fake) with {"a":1,"b":2}'
+term_wait -F 'the assistant wants to call a tool of the MCP server fake with {"a":1,"b":2} (fake_add_numbers)'
 term_wait -F 'allow it? [o]nce, [a]lways, [n]ever (else: not now)'
 term_keys o Enter
 term_wait "^It is three\.$"
@@ -41,7 +41,7 @@ term_wait -F 'F1 help'
 term_keys 'echo it' Enter
 term_wait -F 'Allow an MCP tool?'
 term_wait -F 'o: once   a: always   n: never'
-expect_match "the question" "$(tr -d '\n' < screen | tr -s ' │' ' ')" "wants to call fake_echo, a tool of the MCP server fake"
+expect_match "the question" "$(tr -d '\n' < screen | tr -s ' │' ' ')" "wants to call a tool of the MCP server fake with \{\"text\":\"from the tui\"\} \(fake_echo\)"
 term_keys a
 term_wait -F 'gpt: Echoed.'
 term_keys 'echo again' Enter

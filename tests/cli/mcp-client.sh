@@ -93,9 +93,13 @@ assert r[4] == {"error": "it broke"}, r[4]
 
 # the chat asks; "always" is stored for the assistant and holds for `ask`
 fake_script '[{"calls": [{"name": "fake_add_numbers", "arguments": {"a": 1, "b": 2}}]}, {"say": "Three."},
-	{"calls": [{"name": "fake_echo", "arguments": {"text": "no"}}]}, {"say": "Not allowed."}]'
+	{"calls": [{"name": "fake_echo", "arguments": {"text": "no\u202e'"$(printf '%0400d' 0)"'"}}]}, {"say": "Not allowed."}]'
 printf 'add one and two\na\necho no\nn\n' | nestor chat > chat.out 2>&1 || fail "chat: $(cat chat.out)"
-expect_match "asked" "$(cat chat.out)" 'wants to call fake_add_numbers \(MCP server fake\) with \{"a":1,"b":2\}'
+expect_match "asked" "$(cat chat.out)" '^the assistant wants to call a tool of the MCP server fake with \{"a":1,"b":2\} \(fake_add_numbers\)$'
+# arguments shown cleaned (no bidirectional override) and cut
+asked=$(grep 'fake_echo' chat.out)
+expect_match "long arguments cut" "$asked" '^the assistant wants to call a tool of the MCP server fake with \{"text":"no0000*\.\.\. \(fake_echo\)$'
+expect_eq "at most 300 bytes of them" "$(printf '%s' "$asked" | wc -c | tr -d ' ')" 335
 expect_match "answered" "$(cat chat.out)" "Three\."
 fake_script '[{"calls": [{"name": "fake_add_numbers", "arguments": {"a": 5, "b": 5}}]}, {"say": "Ten."}]'
 nestor --json ask "add five and five" > ask.json

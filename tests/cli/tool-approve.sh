@@ -46,7 +46,7 @@ term_wait -F 'F1 help'
 term_keys 'delete my task' Enter
 term_wait -F 'Allow this tool call?'
 term_wait -F 'o: once   a: always   n: never'
-expect_match "the TUI's question" "$(tr -d '\n' < "$TERM_SCREEN" | tr -s ' │' ' ')" "wants to call task_delete with \{\"id\":$tid\}"
+expect_match "the TUI's question" "$(tr -d '\n' < "$TERM_SCREEN" | tr -s ' │' ' ')" "wants to delete task $tid \"keep me\" \(task_delete\)"
 term_keys Escape
 term_wait -F 'gpt: Kept.'
 term_stop
@@ -57,11 +57,11 @@ last_tool "'the user declined task_delete'"
 fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Kept it.\"},
 	{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $tid}}]}, {\"say\": \"Still kept.\"}]"
 out=$(printf 'delete my task\nn\ndelete it again\n' | nestor chat 2>&1)
-expect_match "chat asks" "$out" "^the assistant wants to call task_delete with \{\"id\":$tid\}$"
+expect_match "chat asks" "$out" "^the assistant wants to delete task $tid \"keep me\" \(task_delete\)$"
 expect_match "chat asks how" "$out" "allow it\? \[o\]nce, \[a\]lways, \[n\]ever \(else: not now\)"
 expect_match "chat reply" "$out" "Kept it\."
 expect_match "chat reply again" "$out" "Still kept\."
-expect_eq "asked once" "$(printf '%s\n' "$out" | grep -c 'wants to call')" 1
+expect_eq "asked once" "$(printf '%s\n' "$out" | grep -c 'wants to')" 1
 expect_eq "task kept in the chat" "$(tasks)" 1
 last_tool "'the user does not allow task_delete'"
 
@@ -88,6 +88,29 @@ fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $
 out=$(printf 'delete it\no\n' | nestor chat --assistant other 2>&1)
 expect_match "chat once" "$out" "Gone\."
 expect_eq "deleted in the chat" "$(tasks)" 0
+
+# the question says in words what the call does, from the store, the
+# data's control characters cleaned; an id that names nothing says so
+t4=$(nestor task add "placeholder")
+sqlite3 nestor.db "UPDATE tasks SET title = 'Buy'||char(10)||'milk'||char(27)||'[31m'||char(7)||X'e280ae' WHERE id = $t4"
+rid=$(nestor remind add "call mom" --at "2026-06-02 07:00")
+fake_script "[{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": $t4}}]}, {\"say\": \"a\"},
+	{\"calls\": [{\"name\": \"task_delete\", \"arguments\": {\"id\": 99}}]}, {\"say\": \"b\"},
+	{\"calls\": [{\"name\": \"reminder_cancel\", \"arguments\": {\"id\": $rid}}]}, {\"say\": \"c\"},
+	{\"calls\": [{\"name\": \"calendar_delete\", \"arguments\": {\"id\": $eid}}]}, {\"say\": \"d\"},
+	{\"calls\": [{\"name\": \"calendar_delete\", \"arguments\": {\"id\": $eid, \"only_date\": \"2026-06-02\"}}]}, {\"say\": \"e\"},
+	{\"calls\": [{\"name\": \"routine_add\", \"arguments\": {\"request\": \"my day\", \"every\": \"every weekday\", \"at\": \"08:00\"}}]}, {\"say\": \"f\"}]"
+printf 'a\nx\nb\nx\nc\nx\nd\nx\ne\nx\nf\nx\n' | nestor chat --assistant other > words.out 2>&1
+asked() { grep "wants to" words.out | sed -n "$1p"; }
+expect_eq "task in words, cleaned" "$(asked 1)" "the assistant wants to delete task $t4 \"Buy milk[31m\" (task_delete)"
+expect_eq "no such task" "$(asked 2)" "the assistant wants to delete task 99 (task 99: no such task) (task_delete)"
+expect_eq "reminder in words" "$(asked 3)" "the assistant wants to cancel reminder $rid \"call mom\" on Tue 2026-06-02 07:00 (reminder_cancel)"
+expect_eq "event in words" "$(asked 4)" "the assistant wants to delete event $eid \"stay\" on Tue 2026-06-02 10:00 (calendar_delete)"
+expect_eq "an occurrence" "$(asked 5)" "the assistant wants to delete event $eid \"stay\" only on 2026-06-02 (calendar_delete)"
+expect_eq "routine in words" "$(asked 6)" "the assistant wants to schedule the routine \"my day\" every \"every weekday\" at \"08:00\" (routine_add)"
+expect_eq "no raw control" "$(tr -d '\n' < words.out | tr -dc '\033\007' | wc -c | tr -d ' ')" 0
+expect_eq "all kept" "$(tasks):$(nestor --json remind list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1:2
+nestor task rm "$t4" > /dev/null
 
 # the offline assistant runs the user's own words unasked
 t3=$(nestor task add "offline")

@@ -20,7 +20,7 @@ struct tg_relay {
 	char device[33];	/* the store's device id (with server.redis) */
 	char bot[33];		/* the bot's username from getMe ("": not known) */
 	time_t bot_asked;	/* when getMe was last asked again for it (0: never) */
-	long long linked_group; /* the group tg_handle() just linked (0: none) */
+	long long linked_chat;	/* the chat tg_handle() just linked (0: none) */
 	long long retry_update; /* the single relay: the update whose turn */
 	int retries;		/* the database refused, and how often */
 };

@@ -122,8 +122,7 @@ static bool feed(struct rstream *rs, const char *device, const char *bot, long l
 		ru = (struct rstream_update){ .update_id = u.update_id,
 					      .chat_id = u.chat_id,
 					      .to = tg_callback_device(&u),
-					      .body = body,
-					      .group = u.group };
+					      .body = body };
 		if (!tg_other_bot(bot, &u))
 			ru.code = tg_start_code(&u, code, sizeof(code));
 		if (!body || strlen(body) > RSTREAM_MAX) {
@@ -1150,7 +1149,7 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			cJSON_Delete(json);
 			return 1;
 		}
-		w->r.linked_group = 0;
+		w->r.linked_chat = 0;
 		if (!seen && ((big ? tg_refuse(&w->r, &u, why, wallclock_now(), e)
 				   : tg_handle(&w->r, &u, &p, wallclock_now(), e)) < 0 ||
 			      tg_turn_forget(&w->r, u.chat_id, en->update_id, e) < 0 ||
@@ -1161,15 +1160,15 @@ static int run_entry(struct worker *w, const struct rstream_entry *en, bool forc
 			goto fail;
 		if (!seen)
 			w->done++;
-		/* A group's code routed only this update here: the group's
-		 * home moves once the code was taken. */
-		if (w->r.linked_group) {
+		/* A code routed only this update here: the chat's home moves
+		 * once the code was taken. */
+		if (w->r.linked_chat) {
 			struct err he = { 0, "" };
 
-			if (rstream_home(&w->rs, w->r.linked_group, w->r.device, &he) < 0)
-				log_warn("telegram: group %lld linked, its updates not sent here: "
+			if (rstream_home(&w->rs, w->r.linked_chat, w->r.device, &he) < 0)
+				log_warn("telegram: chat %lld linked, its updates not sent here: "
 					 "%s",
-					 w->r.linked_group, he.msg);
+					 w->r.linked_chat, he.msg);
 		}
 	}
 	tg_prep_release(&p);

@@ -243,8 +243,7 @@ static int link_chat(struct tg_relay *r, const struct tg_update *u, bool linked,
 	}
 	if (tgstore_link(r->s, u->chat_id, uid, e) < 0)
 		return -1;
-	if (u->group)
-		r->linked_group = u->chat_id;
+	r->linked_chat = u->chat_id;
 	name = user_name(r->s, uid);
 	log_info("telegram: %s %lld linked to %s", u->group ? "group" : "chat", u->chat_id,
 		 name ? name : "?");

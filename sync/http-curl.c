@@ -553,6 +553,7 @@ int http_transfer(const struct http_req *rq, struct http_resp *resp, struct err 
 				transfer_error(rq, &x, rc, host, errbuf, e);
 				resp->timed_out = (x.idle || rc == CURLE_OPERATION_TIMEDOUT) &&
 						  request_sent(h);
+				resp->too_big = x.too_big || rc == CURLE_FILESIZE_EXCEEDED;
 				break;
 			}
 			delay = backoff_delay(rq, attempt, &seed);

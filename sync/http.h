@@ -101,6 +101,7 @@ struct http_resp {
 	int timed_out;	    /* the request went out and its answer did not come
 			     * in time (timeout_ms or idle_timeout_ms): the
 			     * server may still be at work on it */
+	int too_big;	    /* the request failed: the body passed max_bytes */
 };
 
 /*

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #define LINE_MAX_BYTES (8 << 20)
+/* The longest HTTP answer read (a JSON body or an SSE stream, whole). */
+#define HTTP_MAX_MIB 4
 /* How often a stdio request waiting for its answer looks at the cancel flag. */
 #define CANCEL_POLL_MS 50
 /* How long an HTTP server has to take notice of a cancelled request. */
@@ -584,6 +586,7 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 			       .body = body,
 			       .headers = hdrs,
 			       .timeout_ms = timeout_ms,
+			       .max_bytes = (size_t)HTTP_MAX_MIB << 20,
 			       .max_retries = HTTP_NO_RETRY,
 			       .keep_header = "mcp-session-id",
 			       .cancel = id >= 0 ? c->cancel : NULL };
@@ -601,6 +604,13 @@ static int http_exchange(struct mcpc *c, const cJSON *msg, long long id, long ti
 		hdrs[n++] = hdrs[i];
 	hdrs[n] = NULL;
 	if (http_request(&rq, &rs, e) < 0) {
+		if (id >= 0 && rs.too_big) {
+			char why[WHY_MAX];
+
+			snprintf(why, sizeof(why), "an answer over %d MiB", HTTP_MAX_MIB);
+			rc = refuse(c, e, why);
+			goto out;
+		}
 		/* the server had the request and may still work on it */
 		if (id >= 0 && rs.timed_out)
 			c->expired = true;

@@ -21,7 +21,8 @@
  * When the transport breaks (the process died, its pipe closed, the HTTP
  * session expired), the request fails and mcpc_dead() is true: the next
  * request connects again.  An answer that cannot be read (not JSON, a raw
- * control character in a string, a stdio message over 8 MiB) fails the
+ * control character in a string, a stdio message over 8 MiB, an HTTP
+ * answer over 4 MiB, a JSON body or an SSE stream) fails the
  * request waiting at once, "mcp server "NAME": answer refused: not JSON
  * (at byte 57: a control character (U+0007) in a string, not escaped)",
  * and the server is stopped and used no more by this client until

@@ -28,13 +28,11 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * token, update_id, chat_id, body, the offset the update follows,
  * how long a chat's last update is kept (ms), the poller's device, the
  * stream's prefix, the device the update asks for ("": none; honoured
- * only for a device with workers), the group, whether the chat is a Telegram
- * group ("1"/"0").  KEYS[9] is the device of a group's code: that update
- * alone goes there, and the device makes itself the chat's home once its
- * store took the code (rstream_home(): it may refuse it, expired).  The
- * device of a private chat's code (KEYS[5]) becomes the chat's home here
- * for a chat that is no group (a group refuses a private chat's code: that
- * update alone goes there).  The offset is compared for
+ * only for a device with workers), the group.  KEYS[9] is the device of a
+ * group's code, KEYS[5] of a private chat's: that update alone goes there,
+ * and the device makes itself the chat's home once its store took the code
+ * (rstream_home(): it may refuse it, expired, or a private chat's code in
+ * a group).  The offset is compared for
  * equality only: update ids are not a watermark (after a week without
  * updates Telegram picks the next one at random).  A device's stream is
  * made with its group, so an update no worker read yet counts as waiting.
@@ -73,7 +71,6 @@ static const char lua_add[] =
 	"  home = gcoder"
 	" elseif coder then"
 	"  redis.call('DEL', KEYS[5])"
-	"  if ARGV[11] == '0' then redis.call('SET', KEYS[4], coder) end"
 	"  home = coder"
 	" end"
 	" if ARGV[9] ~= '' and redis.call('SISMEMBER', KEYS[6], ARGV[9]) == 1 then"
@@ -670,8 +667,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 			       device,
 			       RSTREAM_KEY_STREAM ":",
 			       device_str_ok(u->to) ? u->to : "",
-			       RSTREAM_GROUP,
-			       u->group ? "1" : "0" };
+			       RSTREAM_GROUP };
 	long long v;
 
 	if (device_check(device, e) < 0)
@@ -688,7 +684,7 @@ int rstream_add(struct rstream *rs, long long *offset, const struct rstream_upda
 	}
 	snprintf(off, sizeof(off), "%lld", *offset);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)RSTREAM_LAST_TTL);
-	if (call_int(rs, 23, argv, &v, e) < 0)
+	if (call_int(rs, 22, argv, &v, e) < 0)
 		return -1;
 	*added = (int)v;
 	if (v == 1)

@@ -26,8 +26,8 @@
  * device, chosen as it is added: a button's press, the device that sent
  * the button if workers of it ever joined (else as any update); for
  * "/start CODE" from a chat, the device that made CODE
- * (which becomes the chat's home, unless CODE was made for a private chat
- * and the chat is a group); else its chat's home; else the
+ * (which becomes the chat's home once its store linked the chat with
+ * CODE: rstream_home()); else its chat's home; else the
  * poller's own device.  So an update is handled where its chat's data
  * is, by that device's workers only: exactly once needs nothing more than
  * that device's store (an update's effects and its "done" commit there
@@ -124,15 +124,12 @@ int rstream_offset(struct rstream *rs, long long *offset, struct err *e);
 /* The update to add: its id, its chat (0: none), the link code of a
  * "/start CODE" (NULL: none), the device it must go to (a reminder's
  * button: the store that sent it; NULL: none, or not a device id), its
- * JSON body, and whether its chat is a group (a private chat's code
- * sent there goes to the code's device, to be refused, and leaves the
- * chat's home as it was). */
+ * JSON body. */
 struct rstream_update {
 	long long update_id, chat_id;
 	const char *code;
 	const char *to;
 	const char *body;
-	bool group;
 };
 
 /* Add u to the stream of its device (above; device: the poller's own),
@@ -169,9 +166,9 @@ int rstream_renumber(struct rstream *rs, long long offset, long long from, long 
  * "/start CODE" goes there. */
 int rstream_code(struct rstream *rs, const char *code, bool group, const char *device, long ttl_ms,
 		 struct err *e);
-/* chat_id was linked on device with a group's code: its updates go there
- * (a group's code only routes the update that names it: the device's store
- * may refuse the code). */
+/* chat_id was linked on device with a code: its updates go there (a code
+ * only routes the update that names it: the device's store may refuse the
+ * code). */
 int rstream_home(struct rstream *rs, long long chat_id, const char *device, struct err *e);
 /* chat_id was unlinked on device: it has no home now, unless another
  * device's. */

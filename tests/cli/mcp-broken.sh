@@ -1,7 +1,7 @@
 # nestor as the client of MCP servers whose answers cannot be read
 # (tests/fake/mcpserver.py --broken): a raw control character in a string,
 # a message cut short; over stdio and Streamable HTTP (a JSON body and an
-# SSE stream).  The request waiting fails at once, not at mcp.timeout (300 s
+# SSE stream), and there an answer over 4 MiB.  The request waiting fails at once, not at mcp.timeout (300 s
 # here: each command is given 60 s), with one line naming the server and
 # what is wrong, and the server is not asked again in that turn.
 . "$(dirname "$0")/lib.sh"
@@ -55,6 +55,30 @@ tool = [m for m in reqs[1]["json"]["messages"] if m["role"] == "tool"]
 assert len(tool) == 5 and "answer refused" in tool[0]["content"], tool
 assert "\x07" not in tool[0]["content"], tool[0]
 '
+
+# -- an HTTP answer over 4 MiB (5 MiB here), as an SSE stream (echo) and
+# as a JSON body (add_numbers): refused as well, the server asked no more
+LOG3=$FAKE_DIR/big-calls.log
+LOG4=$FAKE_DIR/huge-calls.log
+python3 "$FAKE_MCP" --http --ppid $$ --broken big --log "$LOG3" > "$FAKE_DIR/big-port" &
+python3 "$FAKE_MCP" --http --ppid $$ --broken big --log "$LOG4" > "$FAKE_DIR/huge-port" &
+wait_until "the big servers' ports" sh -c \
+	"grep -qs '^PORT ' '$FAKE_DIR/big-port' && grep -qs '^PORT ' '$FAKE_DIR/huge-port'"
+nestor mcp add big --url "http://127.0.0.1:$(awk '{print $2}' "$FAKE_DIR/big-port")/mcp" > /dev/null
+nestor mcp add huge --url "http://127.0.0.1:$(awk '{print $2}' "$FAKE_DIR/huge-port")/mcp" > /dev/null
+nestor assistant add fat --base-url "$FAKE_URL" --model m --tools mcp:big,mcp:huge > /dev/null
+fake_script '[{"calls": [{"name": "big_echo", "arguments": {"text": "hi"}},
+	{"name": "big_add_numbers", "arguments": {"a": 1, "b": 2}},
+	{"name": "huge_add_numbers", "arguments": {"a": 1, "b": 2}},
+	{"name": "huge_echo", "arguments": {"text": "again"}}]}, {"say": "Too big."}]'
+quick --json ask --yes --assistant fat "use them" > ask.json 2> ask.err ||
+	fail "ask: $? $(cat ask.err)"
+BIG='answer refused: an answer over 4 MiB'
+expect_eq "http: an SSE stream over 4 MiB" "$(r 0)" "mcp server \"big\": $BIG"
+expect_eq "http: that server used no more" "$(r 1)" "$(r 0)"
+expect_eq "http: a JSON body over 4 MiB" "$(r 2)" "mcp server \"huge\": $BIG"
+expect_eq "http: that one used no more" "$(r 3)" "$(r 2)"
+expect_eq "one call reached each" "$(grep -c '^tools/call' "$LOG3") $(grep -c '^tools/call' "$LOG4")" "1 1"
 
 # -- what is no message is skipped, not refused: a banner line on a stdio
 # server's stdout before its first answer, an SSE event "ping"

@@ -19,6 +19,10 @@
 #   expect_resumed N USERS   (with tests/fake/openai.sh) the fake model got N
 #                      requests; the last carries the user messages USERS (a
 #                      Python list) and one tool result, of "buy bread"
+#   two_stores         the fake Bot API and redis-server started, cleaned up
+#                      at exit; a second store in $B (the phone: nb runs
+#                      nestor on it); the relay polling from this store, a
+#                      worker of each (a1, b1) reading; S_A, S_B their streams
 PIDS=
 start() {
 	_n=$1
@@ -77,3 +81,29 @@ tools = [m for m in last if m['role'] == 'tool']
 assert len(tools) == 1 and 'buy bread' in tools[0]['content'], tools
 " || fail "the resumed turn's request"
 }
+two_stores() {
+	fake_telegram_start
+	trap relays_cleanup EXIT
+	redis_start
+	B=$NESTOR_HOME/phone
+	mkdir "$B"
+	for _h in "$NESTOR_HOME" "$B"; do
+		for _kv in "server.redis $RURL" "telegram.api_url $TG" "telegram.poll_timeout 1" \
+			"telegram.chat_interval 0"; do
+			# shellcheck disable=SC2086 # a key and its value
+			NESTOR_HOME=$_h "$NESTOR_BIN" config set $_kv >/dev/null
+		done
+	done
+	start relay telegram run
+	wait_until -s 'cat relay.err' "the relay to start" grep -qs "relaying as @" relay.err
+	start a1 worker --name a1
+	: >b1.err
+	NESTOR_HOME=$B "$NESTOR_BIN" worker --name b1 2>>b1.err &
+	PIDS="$PIDS $!"
+	for _w in a1 b1; do
+		wait_until -s "cat $_w.err" "worker $_w to start" grep -qs "worker $_w: reading" "$_w.err"
+	done
+	S_A=$(tg_stream)
+	S_B=$(tg_stream "$B")
+}
+nb() { NESTOR_HOME=$B "$NESTOR_BIN" "$@"; }

@@ -12,31 +12,7 @@
 . "$SRC/tests/cli/redis.sh"
 . "$SRC/tests/cli/relays.sh"
 cd "$NESTOR_HOME"
-fake_telegram_start
-trap relays_cleanup EXIT
-redis_start
-
-B=$NESTOR_HOME/phone
-mkdir "$B"
-nb() { NESTOR_HOME=$B "$NESTOR_BIN" "$@"; }
-for h in "$NESTOR_HOME" "$B"; do
-	for kv in "server.redis $RURL" "telegram.api_url $TG" "telegram.poll_timeout 1" \
-		"telegram.chat_interval 0"; do
-		# shellcheck disable=SC2086 # a key and its value
-		NESTOR_HOME=$h "$NESTOR_BIN" config set $kv >/dev/null
-	done
-done
-start relay telegram run
-wait_until -s 'cat relay.err' "the relay to start" grep -qs "relaying as @" relay.err
-start a1 worker --name a1
-: >b1.err
-NESTOR_HOME=$B "$NESTOR_BIN" worker --name b1 2>>b1.err &
-PIDS="$PIDS $!"
-for w in a1 b1; do
-	wait_until -s "cat $w.err" "worker $w to start" grep -qs "worker $w: reading" "$w.err"
-done
-S_A=$(tg_stream)
-S_B=$(tg_stream "$B")
+two_stores
 code() { "$@" telegram link --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])'; }
 gcode() { "$@" telegram link --group --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["code"])'; }
 # idle CMD...: no update waits in the stream of CMD's store, nor is taken

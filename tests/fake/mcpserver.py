@@ -3,7 +3,7 @@
 
   mcpserver.py [--log FILE] [--pidfile FILE] [--garble] [--dup] [--dupkeys]
                [--cursor again|endless|empty|stall] [--flood] [--banner]
-               [--broken ctl|json [--broken-on METHOD] [--broken-once FILE]]
+               [--broken ctl|json|big [--broken-on METHOD] [--broken-once FILE]]
       stdio: newline-delimited JSON-RPC on stdin/stdout; with --garble
       every text result ends with an escape sequence, a bell and bytes
       that are not UTF-8 (a hostile server)
@@ -18,9 +18,10 @@
       a page for three pages, then no answer to the fourth (stall)
       --flood: a tools/call is never answered: the server stops reading
       its stdin and sends pings for ever
-      --broken ctl|json: the answers to tools/call (or to the method
+      --broken ctl|json|big: the answers to tools/call (or to the method
       --broken-on names) cannot be read: a raw BEL byte (U+0007) in the
-      text's string (ctl) or a line cut short (json); over HTTP too
+      text's string (ctl) or a line cut short (json); over HTTP too, and
+      there 5 MiB long (big: a string of 5 MiB in the result)
       --broken-once FILE: only the first such answer is spoilt, the one
       given while FILE does not exist (it is made then)
       --banner: stdio: a line of text, no JSON, on stdout at start
@@ -29,7 +30,7 @@
       as /proc/self/cmdline has it, "environ": [its environment's
       "NAME=value" strings, in order]}
   mcpserver.py --http [--port N] [--ppid PID] [--log FILE] [--record FILE]
-               [--report FILE] [--sid HEX] [--broken ctl|json] [--sse-ping]
+               [--report FILE] [--sid HEX] [--broken ctl|json|big] [--sse-ping]
       Streamable HTTP on 127.0.0.1 (prints "PORT n"): POST / with one
       message; requests get a JSON answer, or an SSE stream when the
       request was tools/call of "echo" (both forms of the spec); an
@@ -118,6 +119,8 @@ def spoil(method, line):
         open(BROKEN_ONCE, "w").close()
     if BROKEN == "ctl":
         return line.replace('"result": {', '"result": {"bell": "\u0007", ', 1)
+    if BROKEN == "big":
+        return line.replace('"result": {', '"result": {"pad": "%s", ' % ("x" * (5 << 20)), 1)
     return line[: len(line) // 2]
 
 
@@ -272,14 +275,16 @@ class Handler(BaseHTTPRequestHandler):
         answer = handle(msg, sid)
         if answer is None:
             return self.reply(202, None, headers=headers)
+        sse = None
         if msg.get("method") == "tools/call" and (msg.get("params") or {}).get("name") == "echo":
             note = {"jsonrpc": "2.0", "method": "notifications/message",
                     "params": {"level": "info", "data": "echoing"}}
             sse = "event: message\ndata: %s\n\ndata: %s\n\n" % (json.dumps(note), dumps(answer))
             if SSE_PING:
                 sse = "event: ping\ndata: ping\n\n" + sse
-            return self.reply(200, sse, "text/event-stream", headers)
         try:
+            if sse is not None:
+                return self.reply(200, sse, "text/event-stream", headers)
             return self.reply(200, dumps(answer), headers=headers)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up on it
@@ -307,7 +312,7 @@ def main():
     ap.add_argument("--flood", action="store_true")
     ap.add_argument("--dupkeys", action="store_true")
     ap.add_argument("--sid")
-    ap.add_argument("--broken", choices=["ctl", "json"])
+    ap.add_argument("--broken", choices=["ctl", "json", "big"])
     ap.add_argument("--broken-on", default="tools/call")
     ap.add_argument("--broken-once")
     ap.add_argument("--banner", action="store_true")

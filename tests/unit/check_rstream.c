@@ -259,15 +259,14 @@ static void server_down(void)
 #define DEV_A "00000000000000aa" /* the poller's device */
 #define DEV_B "00000000000000bb"
 
-/* Add update id of chat (its "/start CODE": code, or NULL; a negative
- * chat is a group) with the poller's device DEV_A; rstream_add()'s
- * return. */
+/* Add update id of chat (its "/start CODE": code, or NULL) with the
+ * poller's device DEV_A; rstream_add()'s return. */
 static int add(struct rstream *rs, long long *off, long long id, long long chat, const char *code,
 	       int *added)
 {
 	struct err e = { 0, "" };
 	char body[64];
-	struct rstream_update u = { id, chat, code, NULL, body, chat < 0 };
+	struct rstream_update u = { id, chat, code, NULL, body };
 	int rc;
 
 	snprintf(body, sizeof(body), "{\"update_id\":%lld}", id);
@@ -705,12 +704,11 @@ START_TEST(test_home)
 	struct rstream p, a, b;
 	struct rstream_entry *en;
 	struct err e = { 0, "" };
-	struct rstream_update press = { 47, 6, NULL, DEV_B, "{\"update_id\":47}", false };
-	struct rstream_update forged = { 48, 6, NULL, "../x", "{\"update_id\":48}", false };
+	struct rstream_update press = { 47, 6, NULL, DEV_B, "{\"update_id\":47}" };
+	struct rstream_update forged = { 48, 6, NULL, "../x", "{\"update_id\":48}" };
 	/* a device no worker of joined: as any update */
-	struct rstream_update unknown = { 49,	6, NULL, "00000000000000cc", "{\"update_id\":49}",
-					  false };
-	struct rstream_update lone = { 50, 8, NULL, NULL, "{\"update_id\":50}", false };
+	struct rstream_update unknown = { 49, 6, NULL, "00000000000000cc", "{\"update_id\":49}" };
+	struct rstream_update lone = { 50, 8, NULL, NULL, "{\"update_id\":50}" };
 	long long waiting, pending;
 	size_t n;
 	bool held;
@@ -729,15 +727,16 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_lock(&p, 5000, &held, &e), 0);
 	ck_assert_int_eq(rstream_code(&b, "CODE42", false, DEV_B, 60000, &e), 0);
 	add(&p, &off, 40, 4, NULL, &added);	/* no home: the poller's */
-	add(&p, &off, 41, 4, "CODE42", &added); /* the code's device, home now */
-	add(&p, &off, 42, 4, NULL, &added);
+	add(&p, &off, 41, 4, "CODE42", &added); /* the code's device */
+	add(&p, &off, 42, 4, NULL, &added);	/* no home until its store linked */
+	ck_assert_int_eq(rstream_home(&b, 4, DEV_B, &e), 0);
 	add(&p, &off, 43, 5, "UNKNOWN", &added); /* no such code: the poller's */
 	add(&p, &off, 44, 4, "CODE42", &added);	 /* used: the home stays */
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "40,43");
+	ck_assert_str_eq(ids(en, n), "40,42,43");
 	rstream_entries_free(en, n);
 	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "41,42,44");
+	ck_assert_str_eq(ids(en, n), "41,44");
 	/* the first on the new device names none before it (another's) */
 	ck_assert_int_eq(en[0].prev, 0);
 	ck_assert_int_eq(en[1].prev, 41);
@@ -753,7 +752,7 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
 	ck_assert_str_eq(ids(en, n), "46");
 	/* the chat's last on this device (45 was another's: it waits not) */
-	ck_assert_int_eq(en[0].prev, 40);
+	ck_assert_int_eq(en[0].prev, 42);
 	rstream_entries_free(en, n);
 	/* a button's press goes to the device that sent it; a name that is
 	 * no device id, or names none whose workers joined, counts for

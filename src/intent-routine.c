@@ -174,7 +174,7 @@ bool intent_routine_add(struct nlp *s, struct intent *in, time_t now)
 		cJSON_AddStringToObject(in->args, "every", rule);
 		intent_arg_time(
 			in, "at",
-			intent_first(s->zone, rule, w.at, intent_minutes(s->zone, w.at), now));
+			intent_first(s->zone, rule, w.at, when_minutes(s->zone, w.at), now));
 	}
 	free(request);
 	free(rule);

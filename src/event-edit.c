@@ -84,21 +84,6 @@ static void move_byday(struct event *ev, int from, int to)
 		}
 }
 
-/* Minutes after local midnight of t. */
-static int clock_min(time_t t)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	return tm.tm_hour * 60 + tm.tm_min;
-}
-
-/* The time of day w was written with: 02:30 inside a gap is not 03:30. */
-static int when_min(const struct when *w)
-{
-	return w->has_wall ? when_wall_minutes(w->wall) : clock_min(w->at);
-}
-
 /* The new start of the occurrence or series starting at old, and the time
  * of day it was asked at (*want, as written; old_min when none was). */
 static int new_start(time_t now, time_t old, int old_min, const struct event_args *a,
@@ -116,12 +101,12 @@ static int new_start(time_t now, time_t old, int old_min, const struct event_arg
 		}
 		if (w.anchor == WHEN_TIME) {
 			*out = on_day(old, w.at);
-			*want = when_min(&w);
+			*want = when_written_minutes(NULL, &w);
 		} else if (w.date_only) {
 			*out = on_day(w.at, old);
 		} else {
 			*out = w.at;
-			*want = when_min(&w);
+			*want = when_written_minutes(NULL, &w);
 		}
 	}
 	if (hm && (*out = at_clock(*out, hm)) == (time_t)-1)
@@ -138,7 +123,7 @@ static const char *start_arg(time_t ns, int want, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (want < 0 || clock_min(ns) == want)
+	if (want < 0 || when_minutes(NULL, ns) == want)
 		return render_time(ns, buf, len);
 	localtime_r(&ns, &tm);
 	tm.tm_hour = want / 60;
@@ -267,7 +252,7 @@ int event_edit(struct store *s, time_t now, struct event *ev, const struct event
 		 * the time a series keeps is the local zone's when it is its */
 		int old_min = ev->rrule && ev->has_wall && tz_is_local(ev->tzid)
 				      ? when_wall_minutes(ev->wall_start)
-				      : clock_min(ev->start);
+				      : when_minutes(NULL, ev->start);
 		int want;
 
 		if (new_start(now, ev->start, old_min, a, hm, &ns, &want, e) < 0)

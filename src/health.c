@@ -2,6 +2,7 @@
 #include "gsync.h"
 #include "tgstore.h"
 #include "telegram.h"
+#include "user.h"
 #include "answer.h"
 #include "when.h"
 #include "render.h"
@@ -194,6 +195,19 @@ static void installation_out(struct health *h)
 	h->nother = 0;
 }
 
+/* The events Google refused, kept here only: the calendar's, so counted
+ * for its owner alone (user_owns_calendar()); any other user, by --user or
+ * a token (user), has none of them to see. */
+static int refused_part(struct store *s, long long user, struct health *h, struct err *e)
+{
+	struct err ne;
+	int own = user ? 0 : user_owns_calendar(s, &ne);
+
+	if (own < 0)
+		*e = ne;
+	return own <= 0 ? own : gsync_refused_count(s, &h->google_refused, e);
+}
+
 static int collect(struct store *s, struct config *cfg, const char *db_path, const char *log_path,
 		   long long user, time_t now, struct health *h, struct err *e)
 {
@@ -210,8 +224,7 @@ static int collect(struct store *s, struct config *cfg, const char *db_path, con
 	    stats_overdue(s, user, now - SCHED_LATE_GRACE, &h->overdue, &h->overdue_job, e) < 0 ||
 	    stats_failed(s, user, now - DAY, &h->failed, &h->failed_job, &h->failed_channel,
 			 &h->failed_detail, e) < 0 ||
-	    sync_part(s, cfg, h, e) < 0 ||
-	    (!user && gsync_refused_count(s, &h->google_refused, e) < 0)) {
+	    sync_part(s, cfg, h, e) < 0 || refused_part(s, user, h, e) < 0) {
 		health_release(h);
 		return -1;
 	}

@@ -365,7 +365,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	cJSON_AddStringToObject(in->args, "summary", summary);
 	free(summary);
 	if (start_min < 0 && found && !w.date_only)
-		start_min = intent_wall_minutes(s, &w);
+		start_min = when_written_minutes(s->zone, &w);
 	if (rule) {
 		start = intent_first(s->zone, rule, found ? w.at : now,
 				     start_min < 0 ? 0 : start_min,
@@ -382,7 +382,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	intent_arg_wall(in, "start", start, start_min);
-	if (end_min >= 0 && rule && intent_minutes(s->zone, start) != start_min) {
+	if (end_min >= 0 && rule && when_minutes(s->zone, start) != start_min) {
 		/* "from 2:30 to 4:00" on a gap day: the series keeps 02:30 and
 		 * its written length, as event add --for does */
 		int mins = end_min - start_min;
@@ -516,7 +516,7 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 	if (w.anchor == WHEN_TIME) {
 		/* "move the dentist to 16:30": the time changes, the day stays */
 		char hm[16];
-		int m = intent_wall_minutes(s, &w);
+		int m = when_written_minutes(s->zone, &w);
 
 		snprintf(hm, sizeof(hm), "%02d:%02d", m / 60, m % 60);
 		cJSON_AddStringToObject(in->args, "time", hm);
@@ -524,7 +524,7 @@ bool intent_calendar_edit(struct nlp *s, struct intent *in, time_t now)
 		intent_arg_date(in, "start", w.at);
 	} else {
 		/* "move all yoga to 29 March 2:30": 02:30 kept, as when added */
-		intent_arg_wall(in, "start", w.at, intent_wall_minutes(s, &w));
+		intent_arg_wall(in, "start", w.at, when_written_minutes(s->zone, &w));
 	}
 	intent_lead(s, event_words);
 	if (intent_take_id(s, in))

@@ -86,10 +86,5 @@ time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, ti
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);
 /* The day of t in z (NULL: local) moved by days, at minutes past midnight. */
 time_t intent_day(struct tz *z, time_t t, int days, int minutes);
-/* Minutes past midnight of t in z. */
-int intent_minutes(struct tz *z, time_t t);
-/* The time of day w was written at, in minutes (02:30 inside a gap is not
- * the 03:30 it is read as), in s->zone. */
-int intent_wall_minutes(const struct nlp *s, const struct when *w);
 
 #endif

@@ -127,8 +127,8 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	if (rule) {
-		int minutes =
-			found && !w.date_only ? intent_wall_minutes(s, &w) : REMINDER_DAY_MINUTES;
+		int minutes = found && !w.date_only ? when_written_minutes(s->zone, &w)
+						    : REMINDER_DAY_MINUTES;
 
 		/* 02:30 on a day the clock skips it kept for the others */
 		at = intent_first(s->zone, rule, found ? w.at : now, minutes, now);
@@ -144,7 +144,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	at = reminder_when_at(s->zone, &w);
 	/* "at 9" said at 14:30 means tomorrow's 9:00 */
 	if (at <= now && !w.date_only && !said_today(s) && at > now - 86400)
-		at = intent_day(s->zone, at, 1, intent_minutes(s->zone, at));
+		at = intent_day(s->zone, at, 1, when_minutes(s->zone, at));
 	if (at <= now) {
 		intent_clarify(in, NEED_WHEN);
 		return true;

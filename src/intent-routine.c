@@ -169,7 +169,7 @@ bool intent_routine_add(struct nlp *s, struct intent *in, time_t now)
 	ok = sub.kind == INTENT_TOOL && read_only(sub.tool);
 	intent_release(&sub);
 	if (ok) {
-		int minutes = intent_wall_minutes(s, &w);
+		int minutes = when_written_minutes(s->zone, &w);
 
 		intent_tool(in, "routine_add");
 		cJSON_AddStringToObject(in->args, "request", request);

@@ -152,19 +152,6 @@ time_t intent_day(struct tz *z, time_t t, int days, int minutes)
 	return tz_mktime_in(z, &tm);
 }
 
-int intent_minutes(struct tz *z, time_t t)
-{
-	struct tm tm;
-
-	tz_wall_in(z, t, &tm);
-	return tm.tm_hour * 60 + tm.tm_min;
-}
-
-int intent_wall_minutes(const struct nlp *s, const struct when *w)
-{
-	return w->has_wall ? when_wall_minutes(w->wall) : intent_minutes(s->zone, w->at);
-}
-
 char *intent_recur(struct nlp *s)
 {
 	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",

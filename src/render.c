@@ -219,6 +219,8 @@ cJSON *json_event_occurrence(const struct event_occ *oc)
 	render_add_str(o, "tz", ev->all_day ? NULL : oc->tzid);
 	cJSON_AddBoolToObject(o, "recurring", ev->rrule != NULL);
 	render_add_str(o, "rrule", ev->rrule);
+	/* an occurrence the user declined alone (gcalcli and khal mark it) */
+	cJSON_AddBoolToObject(o, "declined", oc->ov && oc->ov->declined);
 	return o;
 }
 
@@ -264,6 +266,8 @@ cJSON *json_event(const struct event *ev)
 
 		for (size_t i = 0; i < ev->noverrides; i++)
 			nd += ev->overrides[i].declined;
+		/* an event's: how many, not its occurrence's mark */
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "declined");
 		cJSON_AddNumberToObject(o, "declined", (double)nd);
 	}
 	return o;

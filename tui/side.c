@@ -134,7 +134,14 @@ static int load_agenda(struct side_section *sec, struct store *st, time_t now, s
 			snprintf(when, sizeof(when), "...");
 		else
 			strftime(when, sizeof(when), "%H:%M", &tm);
-		add_line(sec, when, o->summary ? o->summary : "");
+		if (o->ov && o->ov->declined) { /* as the agenda marks it */
+			char *text = xasprintf("%s (declined)", o->summary ? o->summary : "");
+
+			add_line(sec, when, text);
+			free(text);
+		} else {
+			add_line(sec, when, o->summary ? o->summary : "");
+		}
 	}
 	event_list_release(&l);
 	return 0;

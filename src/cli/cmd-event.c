@@ -305,10 +305,12 @@ static void out_puts(struct out *o, const char *s)
 /* The most bytes of an agenda line before its summary, location and rule:
  * the id (20 digits at most), the span and the spaces around it. */
 #define LINE_HEAD 40
+/* after the summary of an occurrence the user declined alone */
+#define DECLINED_MARK " (declined)"
 
 /* fprintf's "%6lld  %-11s  %s (%s) — %s\n" of occurrence o, its location and
  * rule (each NULL: not shown) at w, which has room for LINE_HEAD bytes, the
- * strings and 9: the end of what it wrote. */
+ * strings, DECLINED_MARK and 9: the end of what it wrote. */
 static inline char *fmt_line(char *w, const struct local_clock *c, const struct event_occ *o,
 			     const char *summary, size_t slen, const char *loc, size_t llen,
 			     const char *rule, size_t rlen, time_t ds, time_t de)
@@ -347,6 +349,10 @@ static inline char *fmt_line(char *w, const struct local_clock *c, const struct 
 	w = end + 15;
 	memcpy(w, summary, slen);
 	w += slen;
+	if (o->ov && o->ov->declined) {
+		memcpy(w, DECLINED_MARK, sizeof(DECLINED_MARK) - 1);
+		w += sizeof(DECLINED_MARK) - 1;
+	}
 	if (loc) {
 		w[0] = ' ';
 		w[1] = '(';
@@ -383,7 +389,7 @@ static inline void print_occ(struct out *b, const struct local_clock *c, const s
 		loc = clean_loc = utf8_clean_str(loc, CMD_TEXT_CLEAN);
 		llen = strlen(loc);
 	}
-	most = LINE_HEAD + slen + llen + rlen + 9;
+	most = LINE_HEAD + slen + llen + rlen + sizeof(DECLINED_MARK) + 9;
 
 	if (most > sizeof(b->buf) - b->n) {
 		out_flush(b);

@@ -1207,3 +1207,16 @@ int when_wall_minutes(time_t wall)
 {
 	return (int)((wall % 86400 + 86400) % 86400 / 60);
 }
+
+int when_minutes(struct tz *z, time_t t)
+{
+	struct tm tm;
+
+	tz_wall_in(z, t, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+int when_written_minutes(struct tz *z, const struct when *w)
+{
+	return w->has_wall ? when_wall_minutes(w->wall) : when_minutes(z, w->at);
+}

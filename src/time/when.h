@@ -102,6 +102,11 @@ int when_parse(const char *text, time_t now, struct when *out, struct err *e);
  * zone): "tomorrow 09:00" is 09:00 of z's tomorrow, "in 2 hours" two hours
  * from now wherever. */
 int when_parse_in(const char *text, time_t now, struct tz *z, struct when *out, struct err *e);
+/* Minutes past midnight of t in zone z (NULL: the local zone). */
+int when_minutes(struct tz *z, time_t t);
+/* The time of day w was written at, in minutes, in z (NULL: local): 02:30
+ * inside a gap is not the 03:30 it is read as. */
+int when_written_minutes(struct tz *z, const struct when *w);
 
 /*
  * Parse a duration ("1h", "90m", "1h30m", "1.5h", "2 hours", "45 min",

@@ -1,7 +1,8 @@
 # Google Calendar: one occurrence of a series the user declined alone
 # (Google's instance, recurringEventId and originalStartTime, whose
 # attendee entry for the user, self, answers "declined") is shown and not
-# reminded; the others are; accepted again, it is reminded again.
+# reminded; the others are; the agenda marks it "(declined)" (and
+# "declined": true in its JSON); accepted again, it is reminded again.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/fake/google.sh"
 fake_google_session
@@ -25,8 +26,13 @@ gctl /_seed '{"events": {"'$CAL'": [{"id": "wk01_20260608T100000Z", "recurringEv
   "attendees": '"$(who declined)"',
   "reminders": {"useDefault": false, "overrides": [{"method": "popup", "minutes": 10}]}}]}}' >/dev/null
 nestor google sync >/dev/null
-expect_match "declined: still in the agenda" \
-	"$(nestor agenda --from 2026-06-08 --to 2026-06-08 --calendar Work)" "Weekly sync"
+nestor agenda --from 2026-06-08 --to 2026-06-15 --calendar Work >agenda
+expect_match "declined: still in the agenda, marked" "$(cat agenda)" "Weekly sync \(declined\) — every"
+expect_eq "declined: the next one not marked" "$(grep -c 'Weekly sync — every' agenda)" 1
+expect_eq "declined: agenda --json marks that occurrence alone" \
+	"$(nestor agenda --from 2026-06-08 --to 2026-06-15 --calendar Work --json | python3 -c '
+import json, sys; print([(o["start"][:10], o["declined"]) for o in json.load(sys.stdin)])')" \
+	"[('2026-06-08', True), ('2026-06-15', False)]"
 expect_eq "declined: not reminded, the next one is" "$(due)" "2026-06-15T09:50:00+00:00"
 sid=$(sqlite3 "$DB" "SELECT id FROM events WHERE remote_id = 'wk01'")
 expect_match "declined: event show says so" "$(nestor event show "$sid")" \
@@ -40,8 +46,13 @@ expect_eq "edited here: still not reminded" "$(due)" "2026-06-15T09:50:00+00:00"
 nestor google sync >/dev/null
 expect_eq "sent: still not reminded" "$(due)" "2026-06-15T09:50:00+00:00"
 
+expect_match "edited here: the agenda still marks it" \
+	"$(nestor agenda --from 2026-06-08 --to 2026-06-08 --calendar Work)" "Weekly sync \(declined\) \(Room 7\)"
+
 # accepted again in Google: reminded again
 gctl /_edit '{"calendar": "'$CAL'", "id": "wk01_20260608T100000Z",
   "patch": {"attendees": '"$(who accepted)"'}}' >/dev/null
 nestor google sync >/dev/null
 expect_eq "accepted again: reminded again" "$(due)" "2026-06-08T09:50:00+00:00"
+expect_eq "accepted again: no mark" \
+	"$(nestor agenda --from 2026-06-08 --to 2026-06-08 --calendar Work | grep -c declined || true)" 0

@@ -114,35 +114,7 @@ expect_match "two calendars: the event edited" "$(nestor sync conflicts | head -
 
 # An event in a zone only its calendar file defines (an Outlook name
 # Google does not know) goes to Google as its UTC times, without the name.
-cat >outlook.ics <<'ICS'
-BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//x//y//EN
-BEGIN:VTIMEZONE
-TZID:W. Europe Standard Time
-BEGIN:STANDARD
-DTSTART:16010101T030000
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-END:STANDARD
-BEGIN:DAYLIGHT
-DTSTART:16010101T020000
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
-END:DAYLIGHT
-END:VTIMEZONE
-BEGIN:VEVENT
-UID:outlook1@example.com
-DTSTAMP:20260101T000000Z
-DTSTART;TZID=W. Europe Standard Time:20260612T100000
-DTEND;TZID=W. Europe Standard Time:20260612T110000
-SUMMARY:Outlook review
-END:VEVENT
-END:VCALENDAR
-ICS
-nestor import outlook.ics --calendar Work >/dev/null
+nestor import "$SRC/tests/data/outlook-zone.ics" --calendar Work >/dev/null
 nestor google sync >out 2>err
 expect_eq "Outlook zone: sent" "$(in_google "Outlook review") $(cat err)" "1 "
 expect_eq "Outlook zone: its UTC times alone" "$(gctl /_state | python3 -c 'import json, sys
@@ -161,7 +133,7 @@ print(sorted(json.loads(r["body"])))')" "['location']"
 # Its insert reached Google, the answer lost: Google's copy, in the
 # calendar's zone, is what was sent (the same instants): no conflict, and
 # the zone here stays.
-sed 's/outlook1@/outlook2@/; s/Outlook review/Outlook lost/; s/20260612T/20260613T/' outlook.ics >lost.ics
+sed 's/outlook1@/outlook2@/; s/Outlook review/Outlook lost/; s/20260612T/20260613T/' "$SRC/tests/data/outlook-zone.ics" >lost.ics
 gctl /_control '{"hang_insert": true}' >/dev/null
 nestor import lost.ics --calendar Work >/dev/null
 "$NESTOR_BIN" google sync >out 2>&1 &

@@ -60,3 +60,14 @@ expect_match "status: only the one still refused" "$(status)" \
 expect_match "sync conflicts: the settled refusal says Google took a later change" \
 	"$(nestor sync conflicts)" \
 	"refused by Google: Invalid time zone definition for start time\.; it was kept here: .*; Google took a later change$"
+
+# the count is the calendar's owner's (the first user): another user, who
+# cannot read the calendar, is shown none of it
+nestor user add bob >/dev/null
+nestor --user bob status >out 2>&1 || true
+expect_eq "another user's status: no count" "$(grep '^ *google ' out)" \
+	"           google      configured"
+nestor --user bob status --json | python3 -c 'import json, sys
+g = [t for t in json.load(sys.stdin)["sync"] if t["target"] == "google"][0]
+assert g["refused"] == 0, g' || fail "another user's status --json: the count"
+expect_match "the first user's still counted" "$(status)" "; 1 event refused by Google"

@@ -13,35 +13,7 @@ there() { gctl /_state | python3 -c 'import json, sys
 e = [e for e in json.load(sys.stdin)["events"]["'$CAL'"] if e["summary"] == "Berlin review"][0]
 print(e["start"]["dateTime"], e["start"].get("timeZone"), e["end"]["dateTime"], e["end"].get("timeZone"))'; }
 zone() { sqlite3 "$DB" "SELECT tzid FROM events WHERE id = $id"; }
-cat >outlook.ics <<'ICS'
-BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//x//y//EN
-BEGIN:VTIMEZONE
-TZID:W. Europe Standard Time
-BEGIN:STANDARD
-DTSTART:16010101T030000
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-END:STANDARD
-BEGIN:DAYLIGHT
-DTSTART:16010101T020000
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
-END:DAYLIGHT
-END:VTIMEZONE
-BEGIN:VEVENT
-UID:outlook1@example.com
-DTSTAMP:20260101T000000Z
-DTSTART;TZID=W. Europe Standard Time:20260612T100000
-DTEND;TZID=W. Europe Standard Time:20260612T110000
-SUMMARY:Outlook review
-END:VEVENT
-END:VCALENDAR
-ICS
-nestor import outlook.ics --calendar personal >/dev/null
+nestor import "$SRC/tests/data/outlook-zone.ics" --calendar personal >/dev/null
 id=$(nestor event add "Berlin review" --at "2026-06-12 10:00" --for 1h --tz Europe/Berlin --calendar Work)
 nestor google sync >/dev/null
 want="2026-06-12T08:00:00Z Europe/Berlin 2026-06-12T09:00:00Z Europe/Berlin"

@@ -470,7 +470,8 @@ START_TEST(test_status_notice)
 }
 END_TEST
 
-/* The side pane lists open tasks from the database, cut to its width. */
+/* The side pane lists today's events and open tasks from the database,
+ * cut to its width. */
 START_TEST(test_side_pane)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -497,16 +498,32 @@ START_TEST(test_side_pane)
 		ck_assert_int_eq(event_add(st, &ev, now, &e), 0);
 		event_release(&ev);
 	}
+	{ /* an occurrence declined alone: marked as the agenda marks it */
+		struct event ev = { 0 };
+
+		ev.summary = xstrdup("standup");
+		ev.start = when_day_start(now) + 11 * 3600;
+		ev.end = ev.start + 900;
+		ev.rrule = xstrdup("FREQ=DAILY;COUNT=3");
+		ev.overrides = xcalloc(1, sizeof(*ev.overrides));
+		ev.noverrides = 1;
+		ev.overrides[0].recurrence_id = ev.overrides[0].start = ev.start;
+		ev.overrides[0].end = ev.end;
+		ev.overrides[0].declined = true;
+		ck_assert_int_eq(event_add(st, &ev, now, &e), 0);
+		event_release(&ev);
+	}
 	side_init(&side);
 	ck_assert_int_eq(side_load(&side, st, now, &e), 0);
-	w = newwin(12, 20, 0, 0);
+	w = newwin(12, 26, 0, 0);
 	side_draw(&side, w);
 	ck_assert_str_eq(row_from(w, 0, 2), "Today");
 	ck_assert_str_eq(row_from(w, 1, 2), "10:00 dentist");
-	ck_assert_str_eq(row_from(w, 3, 2), "Reminders");
-	ck_assert_str_eq(row_from(w, 4, 2), "none pending");
-	ck_assert_str_eq(row_from(w, 6, 2), "Tasks");
-	ck_assert_str_eq(row_from(w, 7, 2), "позвонить в банк\xe2\x80\xa6");
+	ck_assert_str_eq(row_from(w, 2, 2), "11:00 standup (declined)");
+	ck_assert_str_eq(row_from(w, 4, 2), "Reminders");
+	ck_assert_str_eq(row_from(w, 5, 2), "none pending");
+	ck_assert_str_eq(row_from(w, 7, 2), "Tasks");
+	ck_assert_str_eq(row_from(w, 8, 2), "позвонить в банк насчёт\xe2\x80\xa6");
 	delwin(w);
 	side_release(&side);
 	endwin();

@@ -165,6 +165,14 @@ int intent_wall_minutes(const struct nlp *s, const struct when *w)
 	return w->has_wall ? when_wall_minutes(w->wall) : intent_minutes(s->zone, w->at);
 }
 
+bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t now)
+{
+	int m = intent_wall_minutes(s, w);
+
+	return w->other_half > 0 && !w->date_only && at <= now &&
+	       intent_day(s->zone, at, 0, m + 720) > now && intent_day(s->zone, now, 0, 0) <= at;
+}
+
 char *intent_recur(struct nlp *s)
 {
 	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",
@@ -265,6 +273,8 @@ int intent_priority(struct nlp *s)
 
 bool intent_stray_date(const struct nlp *s)
 {
+	if (s->doubt)
+		return true;
 	for (size_t i = 0; i < s->n; i++) {
 		const char *w = s->w[i].norm;
 		size_t d = strspn(w, "0123456789");
@@ -523,6 +533,7 @@ void intent_parse_in(const char *text, time_t now, struct tz *z, const char *con
 			/* a parser that passes leaves the words as it found them */
 			for (size_t k = 0; k < s.n && !done; k++)
 				s.w[k].used = used[k];
+			s.doubt = false;
 		}
 		free(used);
 		if (!done) {

@@ -852,8 +852,7 @@ static int day_half(struct wp *p)
 			h = 0;
 			p->midnight = 1;
 		} else if (p->part == PART_NIGHT && (h == 12 || h <= 4 + p->part_needs_hour)) {
-			h %= 12; /* the small hours after the night's day */
-			p->roll = 1;
+			h %= 12;
 		} else if (p->part == PART_NOON || h == 12) {
 			h = 12;
 		} else if (p->part == PART_AFTERNOON || p->part == PART_EVENING ||
@@ -863,6 +862,7 @@ static int day_half(struct wp *p)
 	}
 	if (!in_part(p->part, h) || (p->part == PART_MIDNIGHT && p->mi))
 		return bad(&p->lx, p->part_tok, "time given twice");
+	p->roll = p->part == PART_NIGHT && h < 6; /* the small hours after the night's day */
 	p->h = h;
 	p->bare = 0;
 	return 0;

@@ -87,10 +87,14 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 		       bool adding, struct err *e)
 {
 	struct tz *z = NULL;
-	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start, ev->all_day,
-			  WHEN_DATED, false, 0 };
+	struct when w = { ev->all_day ? tz_date_to_local(ev->start) : ev->start,
+			  ev->all_day,
+			  WHEN_DATED,
+			  false,
+			  0,
+			  0 };
 	time_t dur = ev->end - ev->start;
-	struct when we = { 0, false, WHEN_DATED, false, 0 };
+	struct when we = { 0, false, WHEN_DATED, false, 0, 0 };
 	long secs = 0;
 	int ret = -1;
 

@@ -374,6 +374,14 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		free(rule);
 	} else {
 		start = intent_day(s->zone, found ? w.at : now, 0, start_min < 0 ? 0 : start_min);
+		/* "add dinner at 8" said at 18:30 is 20:00, said at 21:00
+		 * tomorrow's 8:00: a time alone is never one already past */
+		if (found && end_min < 0 && intent_evening(s, &w, start, now)) {
+			start_min += 720;
+			start = intent_day(s->zone, start, 0, start_min);
+		} else if (found && end_min < 0 && w.anchor == WHEN_TIME && start <= now) {
+			start = intent_day(s->zone, start, 1, start_min);
+		}
 	}
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);

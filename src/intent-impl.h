@@ -67,7 +67,8 @@ bool intent_take_match(struct nlp *s, struct intent *in);
  * 5 medium, 1 low; 0 when none was said. */
 int intent_priority(struct nlp *s);
 /* Whether an unused word looks like a date or time that was not understood
- * ("31.02", "5/13", "32-го"): such a word is never left in a title. */
+ * ("31.02", "5/13", "32-го"), or nlp_when() left a time word next to the
+ * date it read (s->doubt): such a word is never left in a title. */
 bool intent_stray_date(const struct nlp *s);
 /* Words that say the name comes next ("called standup", "под названием"):
  * when one is among the unused words, it and the unused words before it
@@ -86,5 +87,9 @@ time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, ti
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);
 /* The day of t in z (NULL: local) moved by days, at minutes past midnight. */
 time_t intent_day(struct tz *z, time_t t, int days, int minutes);
+/* Whether at, read from w, has passed but the same time 12 hours later has
+ * not, on the same day, and w's hour had no am/pm and was read as the
+ * morning (when.h's other_half): "at 8" said at 18:30 is 20:00. */
+bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t now);
 
 #endif

@@ -63,6 +63,34 @@ static bool find_lead(struct nlp *s, const char *const *lead, size_t *at)
 	return false;
 }
 
+/* "every evening at 9", "каждый вечер в 9": a daily rule.  "every" is
+ * taken; the part of the day is left, in the form the date parser reads
+ * ("вечер" as "вечером"), for nlp_when() to read with the hour: 21:00. */
+static bool daily_part(struct nlp *s)
+{
+	static const char *const parts[][2] = {
+		{ "every morning", "morning" }, { "each morning", "morning" },
+		{ "every evening", "evening" }, { "each evening", "evening" },
+		{ "every night", "night" },	{ "each night", "night" },
+		{ "каждое утро", "утром" },	{ "каждый вечер", "вечером" },
+		{ "каждую ночь", "ночью" },
+	};
+
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		for (size_t i = 0; i + 1 < s->n; i++) {
+			size_t j;
+
+			if (s->w[i].used || !nlp_phrase(s, i, parts[k][0], false, NULL))
+				continue;
+			s->w[i].used = true;
+			j = nlp_next(s, i + 1);
+			free(s->w[j].norm);
+			s->w[j].norm = xstrdup(parts[k][1]);
+			return true;
+		}
+	return false;
+}
+
 bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
@@ -103,15 +131,16 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	intent_tool(in, "reminder_add");
 	intent_priority(s); /* a reminder has none: the words only leave the text */
 	rule = intent_recur(s);
-	if (!rule) {
-		/* "every morning at 7", "каждый вечер": a daily rule at that time */
-		if (intent_anywhere(s,
-				    (const char *const[]){ "every morning", "every evening",
-							   "each morning", "every night",
-							   "каждое утро", "каждый вечер", NULL }))
-			rule = xstrdup("FREQ=DAILY");
-	}
+	if (!rule && daily_part(s))
+		rule = xstrdup("FREQ=DAILY");
 	found = nlp_when(s, 0, s->n, now, &w);
+	if (is_alarm && found && w.other_half < 0) {
+		/* "wake me at 6", "разбуди в 6:30": an alarm's hour is the morning */
+		w.at = intent_day(s->zone, w.at, 0, when_written_minutes(s->zone, &w) - 720);
+		w.wall -= 43200;
+	}
+	if (is_alarm)
+		w.other_half = 0;
 	for (size_t k = 0; k < at_lead; k++)
 		if (!s->w[k].used) {
 			/* words before the lead that are not a date: not a request */
@@ -142,7 +171,9 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		return true;
 	}
 	at = reminder_when_at(s->zone, &w);
-	/* "at 9" said at 14:30 means tomorrow's 9:00 */
+	/* "at 8" said at 18:30 means 20:00; "at 7" said at 19:30 tomorrow's 7:00 */
+	if (intent_evening(s, &w, at, now))
+		at = intent_day(s->zone, at, 0, when_written_minutes(s->zone, &w) + 720);
 	if (at <= now && !w.date_only && !said_today(s) && at > now - 86400)
 		at = intent_day(s->zone, at, 1, when_minutes(s->zone, at));
 	if (at <= now) {

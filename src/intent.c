@@ -152,6 +152,14 @@ time_t intent_day(struct tz *z, time_t t, int days, int minutes)
 	return tz_mktime_in(z, &tm);
 }
 
+bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t now)
+{
+	int m = when_written_minutes(s->zone, w);
+
+	return w->other_half > 0 && !w->date_only && at <= now &&
+	       intent_day(s->zone, at, 0, m + 720) > now && intent_day(s->zone, now, 0, 0) <= at;
+}
+
 char *intent_recur(struct nlp *s)
 {
 	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",
@@ -252,6 +260,8 @@ int intent_priority(struct nlp *s)
 
 bool intent_stray_date(const struct nlp *s)
 {
+	if (s->doubt)
+		return true;
 	for (size_t i = 0; i < s->n; i++) {
 		const char *w = s->w[i].norm;
 		size_t d = strspn(w, "0123456789");
@@ -510,6 +520,7 @@ void intent_parse_in(const char *text, time_t now, struct tz *z, const char *con
 			/* a parser that passes leaves the words as it found them */
 			for (size_t k = 0; k < s.n && !done; k++)
 				s.w[k].used = used[k];
+			s.doubt = false;
 		}
 		free(used);
 		if (!done) {

@@ -191,6 +191,7 @@ void nlp_split(struct nlp *s, const char *text)
 	s->w = NULL;
 	s->n = 0;
 	s->zone = NULL;
+	s->doubt = false;
 	while (*p) {
 		const char *b;
 		char *orig;
@@ -522,7 +523,26 @@ void nlp_duration_text(long secs, char *buf, size_t len)
 const char *const nlp_connectors[] = { "at", "on", "by", "for", "in", "until", "till", "due",
 				       "в",  "во", "на", "к",	"до", "с",     NULL };
 
-/* Try the unused run [i, j) as a date; it must not cross a used word. */
+/* Parts of the day that also name things: "morning run", "night shift". */
+static const char *const part_nouns[] = { "morning", "afternoon", "evening", "night", NULL };
+
+/* Words that say a time of day or a day (but for numbers), for nlp_when()'s
+ * check of what it left next to a date. */
+static const char *const time_words[] = {
+	"morning",  "afternoon", "evening",	"tonight",  "night",	   "noon",	"midday",
+	"midnight", "am",	 "pm",		"a.m",	    "p.m",	   "o'clock",	"oclock",
+	"утром",    "днем",	 "вечером",	"ночью",    "утра",	   "вечера",	"ночи",
+	"полдень",  "полночь",	 "monday",	"tuesday",  "wednesday",   "thursday",	"friday",
+	"saturday", "sunday",	 "понедельник", "вторник",  "среду",	   "среда",	"четверг",
+	"пятницу",  "пятница",	 "субботу",	"суббота",  "воскресенье", "january",	"february",
+	"march",    "april",	 "june",	"july",	    "august",	   "september", "october",
+	"november", "december",	 "января",	"февраля",  "марта",	   "апреля",	"мая",
+	"июня",	    "июля",	 "августа",	"сентября", "октября",	   "ноября",	"декабря",
+	NULL,
+};
+
+/* Try the unused run [i, j) as a date; it must not cross a used word.  A
+ * lone "morning" before a noun names a thing: "morning run". */
 static bool try_span(const struct nlp *s, size_t i, size_t j, time_t now, struct when *w)
 {
 	struct err e;
@@ -532,6 +552,10 @@ static bool try_span(const struct nlp *s, size_t i, size_t j, time_t now, struct
 	for (size_t k = i; k < j; k++)
 		if (s->w[k].used)
 			return false;
+	if (j == i + 1 && nlp_is(s, i, part_nouns) && j < s->n && !s->w[j].used &&
+	    !nlp_is(s, j, nlp_connectors) &&
+	    !nlp_is(s, j, (const char *const[]){ "to", "and", "that", NULL }))
+		return false;
 	text = nlp_text(s, i, j, false);
 	ok = text && when_parse_in(text, now, s->zone, w, &e) == 0;
 	free(text);
@@ -561,13 +585,48 @@ static void use_with_connector(struct nlp *s, size_t b, size_t e, size_t from)
 		s->w[b - 1].used = true;
 }
 
+/* Whether word i says a time or a day: a word of time_words[], "5pm",
+ * "7p", or "next"/"следующ*" before "week"/"неделе". */
+static bool time_word(const struct nlp *s, size_t i)
+{
+	static const char *const next[] = { "next", "следующ*", NULL };
+	static const char *const span[] = { "week", "month", "year", "недел*", "месяц*", NULL };
+	const char *w = s->w[i].norm;
+	size_t d = strspn(w, "0123456789");
+
+	if (nlp_is(s, i, time_words))
+		return true;
+	if (d && d <= 2 && w[d] &&
+	    (!strcmp(w + d, "a") || !strcmp(w + d, "p") || !strcmp(w + d, "am") ||
+	     !strcmp(w + d, "pm") || !strcmp(w + d, "a.m") || !strcmp(w + d, "p.m")))
+		return true;
+	return nlp_is(s, i, next) && i + 1 < s->n && !s->w[i + 1].used && nlp_is(s, i + 1, span);
+}
+
+/* Whether the first unused word before b, or after e - 1, past connectors,
+ * says a time or a day: "в 6 ночи" read as "в 6" leaves "ночи". */
+static bool doubt_near(const struct nlp *s, size_t from, size_t to, size_t b, size_t e)
+{
+	size_t i = e;
+
+	while (i < to && !s->w[i].used && nlp_is(s, i, nlp_connectors))
+		i++;
+	if (i < to && !s->w[i].used && time_word(s, i))
+		return true;
+	for (i = b; i > from && !s->w[i - 1].used && nlp_is(s, i - 1, nlp_connectors); i--)
+		;
+	return i > from && !s->w[i - 1].used && time_word(s, i - 1);
+}
+
 bool nlp_when(struct nlp *s, size_t from, size_t to, time_t now, struct when *w)
 {
-	size_t b1, e1, b2, e2;
+	size_t b1, e1, b2 = 0, e2 = 0;
+	bool two = false;
 	struct when w2;
 
 	if (to > s->n)
 		to = s->n;
+	s->doubt = false;
 	if (!longest(s, from, to, now, w, &b1, &e1))
 		return false;
 	/* Mark the first run so the second cannot overlap it, then try both orders. */
@@ -588,6 +647,7 @@ bool nlp_when(struct nlp *s, size_t from, size_t to, time_t now, struct when *w)
 			if (ok) {
 				*w = w2;
 				use_with_connector(s, b2, e2, from);
+				two = true;
 				break;
 			}
 		}
@@ -595,5 +655,6 @@ bool nlp_when(struct nlp *s, size_t from, size_t to, time_t now, struct when *w)
 		free(b);
 	}
 	use_with_connector(s, b1, e1, from);
+	s->doubt = doubt_near(s, from, to, b1, e1) || (two && doubt_near(s, from, to, b2, e2));
 	return true;
 }

@@ -27,6 +27,10 @@ struct nlp {
 	struct nlp_word *w;
 	size_t n;
 	struct tz *zone; /* days and times are read in (NULL: the local zone) */
+	/* nlp_when() left a word saying a time or a day next to the date it
+	 * read ("ночи" of "в 6 ночи", "next week" after "wednesday"): the date
+	 * may be misread, and the parser asks (intent_stray_date()) */
+	bool doubt;
 };
 
 void nlp_split(struct nlp *s, const char *text);
@@ -82,6 +86,8 @@ extern const char *const nlp_connectors[];
  * (the earliest of equal length); a second run in the rest is combined with
  * it when the two parse together ("5pm ... tomorrow").  The words are marked
  * used, with a connector just before them ("at", "on", "by", "в", "на").
+ * A lone "morning", "afternoon", "evening" or "night" before a noun is a
+ * title word ("morning run", "night shift"), never a time.  Sets s->doubt.
  * false when there is no date. */
 bool nlp_when(struct nlp *s, size_t from, size_t to, time_t now, struct when *w);
 

@@ -161,30 +161,52 @@ static const struct unit freqwords[] = { { "hourly", U_SEC, 3600, 0 },
 					 { "ежегодно", U_MON, 12, 0 },
 					 { NULL, 0, 0, 0 } };
 
-enum { MER_AM = 1, MER_PM, MER_NIGHT };
+enum { MER_AM = 1, MER_PM, MER_NIGHT, MER_MORNING };
+#define MER_MASK 7
 #define NEEDS_AT 8 /* "3 дня" alone is three days; "в 3 дня" is 15:00 */
 
+/* "утра" is MER_MORNING: as am, but "12 утра" is noon, as "утром в 12" is. */
 static const struct word meridiems[] = {
-	{ "am", MER_AM },     { "утра", MER_AM },	    { "pm", MER_PM },
+	{ "am", MER_AM },     { "утра", MER_MORNING },	    { "pm", MER_PM },
 	{ "вечера", MER_PM }, { "дня", MER_PM | NEEDS_AT }, { "ночи", MER_NIGHT },
 	{ NULL, 0 }
 };
 
-#define TW_MIDNIGHT 0x1000 /* without a date, the coming midnight: tomorrow 00:00 */
-#define TW_TODAY    0x2000 /* also sets the date to today */
+/* Parts of the day a word names; an hour said with one takes its half. */
+enum {
+	PART_NONE,
+	PART_MORNING,
+	PART_AFTERNOON,
+	PART_EVENING,
+	PART_NIGHT,
+	PART_NOON,
+	PART_MIDNIGHT
+};
+#define TW_TODAY 0x100 /* also sets the date to today */
+#define TW_HOUR	 0x200 /* only with an hour: "ночью" alone says no time */
 
-/* Times of day by name; v is minutes after midnight, or'd with TW_ flags. */
-static const struct word timewords[] = { { "noon", 720 },
-					 { "midday", 720 },
-					 { "полдень", 720 },
-					 { "midnight", TW_MIDNIGHT },
-					 { "полночь", TW_MIDNIGHT },
-					 { "tonight", 1200 | TW_TODAY },
-					 { "morning", 540 },
-					 { "утром", 540 },
-					 { "evening", 1200 },
-					 { "вечером", 1200 },
+static const struct word timewords[] = { { "noon", PART_NOON },
+					 { "midday", PART_NOON },
+					 { "полдень", PART_NOON },
+					 { "midnight", PART_MIDNIGHT },
+					 { "полночь", PART_MIDNIGHT },
+					 { "tonight", PART_NIGHT | TW_TODAY },
+					 { "night", PART_NIGHT },
+					 { "ночью", PART_NIGHT | TW_HOUR },
+					 { "morning", PART_MORNING },
+					 { "утром", PART_MORNING },
+					 { "afternoon", PART_AFTERNOON },
+					 { "днем", PART_AFTERNOON },
+					 { "evening", PART_EVENING },
+					 { "вечером", PART_EVENING },
 					 { NULL, 0 } };
+
+/* The time a part of the day means said alone, in minutes; midnight alone
+ * is the coming one (tomorrow 00:00 without a date). */
+static const int part_alone[] = {
+	[PART_MORNING] = 540, [PART_AFTERNOON] = 900, [PART_EVENING] = 1200,
+	[PART_NIGHT] = 1200,  [PART_NOON] = 720,      [PART_MIDNIGHT] = 0
+};
 
 enum { P_DAYS, P_END_WEEK, P_END_MONTH };
 
@@ -650,7 +672,11 @@ struct wp {
 	int y, mon, mday;
 	int h, mi, sec;
 	int midnight, zoned;
-	long zone; /* seconds east of UTC */
+	int bare;	     /* the hour was said without am/pm: 1 to 12 */
+	int part, part_tok;  /* a part of the day ("tonight", "утром"), its token */
+	int part_needs_hour; /* "ночью" */
+	int roll;	     /* the time is the night after the day ("tonight at 12") */
+	long zone;	     /* seconds east of UTC */
 	struct span rel;
 };
 
@@ -694,6 +720,8 @@ static int apply_meridiem(int h, int mer)
 		return -1;
 	if (mer == MER_AM)
 		return h % 12;
+	if (mer == MER_MORNING)
+		return h;
 	if (mer == MER_PM)
 		return h % 12 + 12;
 	if (h == 12 || h <= 5)
@@ -701,41 +729,77 @@ static int apply_meridiem(int h, int mer)
 	return h >= 9 ? h + 12 : -1;
 }
 
-/* "10", "10 pm", "9 утра", "9 часов вечера" at token i; at: "at" or "в" came first. */
+/* Whether token t follows token t - 1 with nothing between: "7p". */
+static int glued(const struct tok *t)
+{
+	return t[-1].off + t[-1].len == t->off;
+}
+
+/* The am/pm word at token j: "pm", "утра", "p.m." (two tokens), "7p" glued
+ * to its number; sets *len to its tokens.  NULL when there is none. */
+static const struct word *meridiem_at(const struct tok *t, int *len)
+{
+	static const struct word am = { "am", MER_AM }, pm = { "pm", MER_PM };
+	int a = is(t, "a"), pmw = is(t, "p");
+
+	*len = 1;
+	if ((a || pmw) && is(&t[1], "m") && t[1].off == t->off + 2) {
+		*len = 2;
+		return a ? &am : &pm;
+	}
+	if ((a || pmw) && glued(t) && t[-1].kind != T_WORD)
+		return a ? &am : &pm;
+	return lookup(meridiems, t);
+}
+
+/* "o'clock" (three tokens) or "oclock" at token j: its length, or 0. */
+static int oclock(const struct tok *t)
+{
+	if (is(t, "oclock"))
+		return 1;
+	return is(t, "o") && t[1].kind == T_OTHER && t[1].len == 1 && is(&t[2], "clock") ? 3 : 0;
+}
+
+/* "10", "10 pm", "9 утра", "9 часов вечера", "10 o'clock" at token i; at:
+ * "at" or "в" came first.  An hour with no am/pm is kept as said (bare):
+ * finish() gives it its half. */
 static int read_hour(struct wp *p, int i, int at)
 {
 	const struct tok *t = &p->lx.tok[i];
 	const struct unit *u;
 	const struct word *mer;
-	int j = i + 1, h;
+	int j = i + 1, h, k;
 
 	if (t->frac || t->ndig > 2)
 		return bad(&p->lx, i, "invalid time");
 	h = (int)t->num;
-	if (at && (u = lookup_unit(units, &p->lx.tok[j])) && u->kind == U_SEC && u->n == 3600)
+	if ((k = oclock(&p->lx.tok[j])) > 0)
+		j += k;
+	else if (at && (u = lookup_unit(units, &p->lx.tok[j])) && u->kind == U_SEC && u->n == 3600)
 		j++;
-	mer = lookup(meridiems, &p->lx.tok[j]);
+	mer = meridiem_at(&p->lx.tok[j], &k);
 	if (mer && (at || !(mer->v & NEEDS_AT))) {
-		if ((h = apply_meridiem(h, mer->v & 3)) < 0)
+		if ((h = apply_meridiem(h, mer->v & MER_MASK)) < 0)
 			return bad(&p->lx, i, "invalid time");
-		j++;
-	} else if (!at) {
+		j += k;
+	} else if (!at && j == i + 1 && !lookup(timewords, &p->lx.tok[j])) {
 		return bad(&p->lx, i, "date not understood");
-	} else if (h >= 1 && h <= 6) {
-		h += 12; /* "at 5" with no am/pm: people mean the afternoon */
+	} else if (h >= 1 && h <= 12) {
+		p->bare = 1;
 	}
 	return set_time(p, i, h, 0, 0) < 0 ? -1 : j - i;
 }
 
-static int clock_time(struct wp *p, int i)
+/* "17:30", "5:30 pm"; at: "at" or "в" came first. */
+static int clock_time(struct wp *p, int i, int at)
 {
 	const struct tok *t = &p->lx.tok[i];
-	const struct word *mer = lookup(meridiems, &t[1]);
-	int h = t->h;
+	int k, h = t->h;
+	const struct word *mer = meridiem_at(&t[1], &k);
 
 	if (mer && ((mer->v & NEEDS_AT) || t->zoned))
 		mer = NULL;
-	if (mer && (h = apply_meridiem(h, mer->v & 3)) < 0)
+	if (mer && (h = apply_meridiem(h, mer->v & MER_MASK)) < 0)
 		return bad(&p->lx, i, "invalid time");
 	if (t->zoned) {
 		if (t->zh < -14 || t->zh > 14 || t->zm < -59 || t->zm > 59)
@@ -743,9 +807,65 @@ static int clock_time(struct wp *p, int i)
 		p->zoned = 1;
 		p->zone = t->zh * 3600L + t->zm * 60L;
 	}
+	/* "at 5:30" is said as "at 5" is; "at 05:30", "at 17:30" and "5:30"
+	 * without "at" are a 24-hour clock */
+	if (at && !mer && !t->zoned && *t->s != '0' && h >= 1 && h <= 12)
+		p->bare = 1;
 	if (set_time(p, i, h, t->mi, t->sec) < 0)
 		return -1;
-	return mer ? 2 : 1;
+	return mer ? 1 + k : 1;
+}
+
+/* Whether hour h (0-23) is in part of the day part. */
+static int in_part(int part, int h)
+{
+	switch (part) {
+	case PART_MORNING: return h <= 12;
+	case PART_AFTERNOON: return h >= 12 && h < 19;
+	case PART_EVENING: return h >= 16 || h == 0;
+	case PART_NIGHT: return h >= 17 || h < 6;
+	case PART_NOON: return h == 12;
+	default: return h == 0;
+	}
+}
+
+/* The time of day from the hour read, the part of the day said, or both:
+ * "tonight at 9" is 21:00, "at 5" 17:00 (see when.h). */
+static int day_half(struct wp *p)
+{
+	int h = p->h;
+
+	if (!p->part) {
+		if (p->bare && h <= 6)
+			p->h += 12; /* "at 5" with no am/pm: people mean the afternoon */
+		return 0;
+	}
+	if (p->time_tok < 0) {
+		if (p->part_needs_hour)
+			return bad(&p->lx, p->part_tok, "hour missing");
+		p->midnight = p->part == PART_MIDNIGHT;
+		return set_time(p, p->part_tok, part_alone[p->part] / 60, part_alone[p->part] % 60,
+				0);
+	}
+	if (p->bare) {
+		if (p->part == PART_MIDNIGHT) {
+			h = 0;
+			p->midnight = 1;
+		} else if (p->part == PART_NIGHT && (h == 12 || h <= 4 + p->part_needs_hour)) {
+			h %= 12;
+		} else if (p->part == PART_NOON || h == 12) {
+			h = 12;
+		} else if (p->part == PART_AFTERNOON || p->part == PART_EVENING ||
+			   p->part == PART_NIGHT) {
+			h += 12;
+		}
+	}
+	if (!in_part(p->part, h) || (p->part == PART_MIDNIGHT && p->mi))
+		return bad(&p->lx, p->part_tok, "time given twice");
+	p->roll = p->part == PART_NIGHT && h < 6; /* the small hours after the night's day */
+	p->h = h;
+	p->bare = 0;
+	return 0;
 }
 
 /*
@@ -869,7 +989,7 @@ static int step(struct wp *p, int i)
 
 	switch (t->kind) {
 	case T_DATE: return set_date(p, i, t->y, t->mon, t->mday) < 0 ? -1 : 1;
-	case T_TIME: return clock_time(p, i);
+	case T_TIME: return clock_time(p, i, 0);
 	case T_NUM:
 		if (t->pair)
 			return numeric_date(p, i) < 0 ? -1 : 1;
@@ -893,10 +1013,14 @@ static int step(struct wp *p, int i)
 	if (k == K_AT || k == K_ON) {
 		if (nx->kind == T_END)
 			return bad(&p->lx, i, "date not understood");
+		if (k == K_AT && nx->kind == T_TIME)
+			return (n = clock_time(p, i + 1, 1)) < 0 ? -1 : n + 1;
 		if (k == K_AT && nx->kind == T_NUM && nx->pair == 1 && nx->pb <= 59 &&
-		    nx[1].kind != T_NUM)
+		    nx[1].kind != T_NUM) {
 			/* "at 9.30": a time */
+			p->bare = *nx->s != '0' && nx->pa >= 1 && nx->pa <= 12;
 			return set_time(p, i + 1, nx->pa, nx->pb, 0) < 0 ? -1 : 2;
+		}
 		if (k == K_AT && nx->kind == T_NUM && !nx->pair && !lookup(months, &nx[1]) &&
 		    keyword(&nx[1]) != K_ORD && !(nx[1].kind == T_OTHER && *nx[1].s == '-'))
 			return (n = read_hour(p, i + 1, 1)) < 0 ? -1 : n + 1;
@@ -904,12 +1028,16 @@ static int step(struct wp *p, int i)
 	}
 	if (k == K_THE && nx->kind == T_NUM && !nx->pair && keyword(&nx[1]) == K_ORD)
 		return 1; /* "the 15th" */
+	if (k == K_THIS && lookup(timewords, nx))
+		return set_day(p, i, p->today) < 0 ? -1 : 1; /* "this evening" */
 	if (k == K_NEXT || k == K_THIS) {
 		if (!(w = lookup(weekdays, nx)))
 			return bad(&p->lx, i, "date not understood");
 		n = k == K_NEXT && after_next(p, i + 2) ? 2 : 0;
 		return weekday(p, i, w->v, k == K_NEXT && !n, n ? 1 : 0) < 0 ? -1 : 2 + n;
 	}
+	if (k == K_IN && is(nx, "the") && lookup(timewords, &nx[1]))
+		return 2; /* "at 9 in the evening" */
 	if (k == K_IN || k == K_NOW) {
 		if (p->date_tok >= 0 || p->rel_tok >= 0)
 			return bad(&p->lx, i, "date given twice");
@@ -927,12 +1055,14 @@ static int step(struct wp *p, int i)
 	if ((n = phrase(p, i)) != 0)
 		return n;
 	if ((w = lookup(timewords, t))) {
-		int min = w->v & 0xfff;
-
+		if (p->part)
+			return bad(&p->lx, i, "time given twice");
 		if ((w->v & TW_TODAY) && set_day(p, i, p->today) < 0)
 			return -1;
-		p->midnight = !!(w->v & TW_MIDNIGHT);
-		return set_time(p, i, min / 60, min % 60, 0) < 0 ? -1 : 1;
+		p->part = w->v & 0xff;
+		p->part_tok = i;
+		p->part_needs_hour = !!(w->v & TW_HOUR);
+		return 1;
 	}
 	if ((w = lookup(weekdays, t))) {
 		n = after_next(p, i + 1);
@@ -964,6 +1094,12 @@ static int finish(struct wp *p, time_t now, struct when *out)
 	int y, m, d;
 
 	out->has_wall = false;
+	if (day_half(p) < 0)
+		return -1;
+	out->other_half = !p->bare		     ? 0
+			  : p->h >= 7 && p->h <= 11  ? 1
+			  : p->h >= 13 && p->h <= 18 ? -1
+						     : 0;
 	if (p->rel_tok >= 0) {
 		if (p->time_tok >= 0 && p->rel.sec != 0)
 			return bad(&p->lx, p->time_tok, "time given twice");
@@ -987,7 +1123,9 @@ static int finish(struct wp *p, time_t now, struct when *out)
 	if (p->date_tok < 0) {
 		if (p->zoned)
 			return bad(&p->lx, p->time_tok, "time zone needs a date");
-		day_civil(p->today + (p->midnight ? 1 : 0), &p->y, &p->mon, &p->mday);
+		day_civil(p->today + (p->midnight || p->roll ? 1 : 0), &p->y, &p->mon, &p->mday);
+	} else if (p->roll) {
+		day_civil(day_num(p->y, p->mon, p->mday) + 1, &p->y, &p->mon, &p->mday);
 	}
 	out->date_only = p->time_tok < 0;
 	tm = (struct tm){ .tm_year = p->y - 1900,

@@ -36,12 +36,25 @@
  *  - A time without a date is today, even if it has passed ("5pm" at 18:00
  *    is 17:00 today).  The one exception: "midnight"/"полночь" alone is the
  *    coming midnight, tomorrow 00:00.
- *  - "tonight" is today 20:00; "evening"/"вечером" 20:00 and
- *    "morning"/"утром" 09:00 on the given day (today by default).
+ *  - "tonight" is today 20:00; "evening"/"вечером" and "night" 20:00,
+ *    "afternoon"/"днём" 15:00 and "morning"/"утром" 09:00 on the given
+ *    day (today by default); "ночью" needs an hour.
  *  - A bare number is not an hour: "friday 10" is an error; "friday at 10",
- *    "friday 10am", "в пятницу в 10" are 10:00.  After "at"/"в" with no
- *    am/pm, 7 to 12 are morning and noon, 1 to 6 the afternoon: "at 5" is
- *    17:00, "at 8" 08:00 ("at 5am", "в 5 утра" for 05:00).
+ *    "friday 10am", "в пятницу в 10", "10 o'clock", "9 tonight" are read.
+ *    After "at"/"в" with no am/pm, 7 to 12 are morning and noon, 1 to 6 the
+ *    afternoon, with or without minutes: "at 5" is 17:00, "at 5:30" 17:30,
+ *    "at 8" 08:00 ("at 5am", "в 5 утра", "at 05:30" for the morning; a
+ *    clock without "at", "tomorrow 5:30", is a 24-hour clock).  "a.m.",
+ *    "p.m.", "7p", "7a" are am and pm.
+ *  - A part of the day with an hour gives it its half: "tonight at 9",
+ *    "at 9 in the evening", "вечером в 9" 21:00; "tomorrow morning at 8"
+ *    08:00; "this afternoon at 3" 15:00.  With "night", "tonight" or
+ *    "ночью", 12 is the midnight after that day and 1 to 4 ("ночью" 1 to 5)
+ *    the small hours after it: "tonight at 2" is tomorrow 02:00, "friday
+ *    night at 12" Saturday 00:00; "at 12 midnight" is midnight as
+ *    "midnight" is.  "в 12 утра" and "утром в 12" are noon ("12am" stays
+ *    00:00).  An hour outside the part ("at 9am tonight", "evening at 12")
+ *    is an error.
  *  - A date without a year ("dec 1", "1 декабря") is the next such date on
  *    or after today.
  *  - "in 2 hours" adds exact seconds; "in 3 days", "in 1 week", "in 2 months"
@@ -74,6 +87,11 @@ struct when {
 	 * spring-forward gap: 02:30 is taken at 03:30, RFC 5545 3.3.5) */
 	bool has_wall;
 	time_t wall;
+	/* an hour said without am/pm or a part of the day ("at 9", "at
+	 * 5:30"): +1 when read as the morning (7 to 11), so the same time 12
+	 * hours later is as likely meant; -1 when read as the afternoon (1 to
+	 * 6), so 12 hours earlier is; 0 when the half was said */
+	int other_half;
 };
 
 /* The minutes after midnight of a wall-clock time in seconds read as UTC

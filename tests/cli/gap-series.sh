@@ -24,7 +24,7 @@ expect_eq "reminder: a past gap --at anchors 02:30" \
 		sed -n 's/.*"at":.*"\(.*\)".*/\1/p')" "2026-04-03T02:30:00+02:00"
 # the offline assistant alike, and its reply says the time kept
 expect_eq "reminder: the assistant's reply" \
-	"$(nestor --db r3.db ask "remind me on 29 March at 2:30 every day to run")" \
+	"$(nestor --db r3.db ask "remind me on 29 March at 02:30 every day to run")" \
 	"Reminder 1 set for Sun 29 Mar 2026 03:30: run (every day at 02:30)"
 expect_eq "reminder: the assistant's next day" "$(nestor --db r3.db remind done 1)" \
 	"reminder 1 done; next 2026-03-30 02:30"

@@ -8,8 +8,8 @@ start() { TZ=UTC nestor --db "$1" event show "$2" | sed -n 's/^start *//p'; }
 
 # 02:30 on Berlin's spring-forward day, said to the offline assistant: that
 # day's 03:30 and 02:30 on the others, as event add --at keeps it
-nestor --db gap.db ask "add meeting on 29 March at 2:30 every day" >/dev/null
-nestor --db gap.db ask "add yoga every day at 2:30 starting March 29" >/dev/null
+nestor --db gap.db ask "add meeting on 29 March at 02:30 every day" >/dev/null
+nestor --db gap.db ask "add yoga every day at 02:30 starting March 29" >/dev/null
 nestor --db gap.db event add Cli --at "2026-03-29 02:30" --every daily >/dev/null
 expect_eq "assistant: the gap day's start" "$(start gap.db 1)" "2026-03-29T01:30:00+00:00"
 out=$(nestor --db gap.db agenda --from 2026-03-29 --to 2026-03-30)
@@ -38,13 +38,13 @@ Mon 2026-03-30
 # the reply says the time the series keeps
 expect_eq "assistant: the reply says 02:30" \
 	"$(TZ=America/New_York NESTOR_NOW=2026-03-01T12:00:00Z \
-		nestor --db ny.db ask "add yoga every day at 2:30 starting March 8")" \
+		nestor --db ny.db ask "add yoga every day at 02:30 starting March 8")" \
 	"Event 1 added: yoga, Sun 8 Mar 2026 03:30–04:30, every day at 02:30"
 # a series the assistant moves into the gap keeps the time too
 nestor --db move.db event add yoga --at "2026-03-27 09:00" --every daily >/dev/null
 nestor --db move.db event add run --at "2026-03-29 09:00" --every daily >/dev/null
 nestor --db move.db ask "move all yoga to 29 March 2:30" >/dev/null
-nestor --db move.db ask "move all run to 2:45" >/dev/null
+nestor --db move.db ask "move all run to 02:45" >/dev/null
 expect_eq "assistant: a series moved into the gap" \
 	"$(nestor --db move.db agenda --from 2026-03-29 --to 2026-03-30)" "Sun 2026-03-29
      1  03:30-04:30  yoga — every day

@@ -38,7 +38,7 @@ expect_match "the day brief is Tokyo's" "$(nestor --user kei ask "my day")" \
 	"^  1  today 09:00  call mom$"
 
 # the first user has no zone: the process's, as before
-expect_eq "no zone: the process's" "$(nestor ask "remind me at 9 to call mom")" \
+expect_eq "no zone: the process's" "$(nestor ask "remind me at 9am to call mom")" \
 	"Reminder 4 set for Tue 2 Jun 2026 09:00 (tomorrow): call mom"
 expect_eq "no zone: 09:00 UTC" "$(at me 4)" "2026-06-02T09:00:00+00:00"
 expect_eq "no zone: the local zone" "$(tzid 4)" "UTC"

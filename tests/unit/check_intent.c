@@ -107,6 +107,44 @@ START_TEST(test_ask_unknown_assistant)
 }
 END_TEST
 
+/* A time without a date is the first still ahead: "at 8" said at 18:30 is
+ * 20:00 today, "at 8" said at 21:00 tomorrow's 08:00; events as reminders. */
+START_TEST(test_time_ahead)
+{
+	static const char *const cases[][3] = {
+		{ "18:30", "add dinner at 8",
+		  "calendar_add start=2026-11-25T20:00:00+01:00; summary=dinner" },
+		{ "18:30", "remind me at 7 to call mom",
+		  "reminder_add at=2026-11-25T19:00:00+01:00; text=call mom" },
+		{ "18:30", "remind me at 5:30 to call mom",
+		  "reminder_add at=2026-11-26T17:30:00+01:00; text=call mom" },
+		{ "18:30", "add call at 5:30",
+		  "calendar_add start=2026-11-26T17:30:00+01:00; summary=call" },
+		{ "21:00", "add breakfast at 8",
+		  "calendar_add start=2026-11-26T08:00:00+01:00; summary=breakfast" },
+		{ "21:00", "remind me at 7 to call mom",
+		  "reminder_add at=2026-11-26T07:00:00+01:00; text=call mom" },
+		{ "21:00", "remind me today at 8 to call mom", "clarify:when" },
+		{ "06:00", "add breakfast at 8",
+		  "calendar_add start=2026-11-25T08:00:00+01:00; summary=breakfast" },
+	};
+	time_t day = fixed_now() - (14 * 60 + 30) * 60;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct intent in;
+		char *f;
+		int h = atoi(cases[i][0]), m = atoi(cases[i][0] + 3);
+
+		intent_parse(cases[i][1], day + (h * 60 + m) * 60, NULL, &in);
+		f = intent_format(&in);
+		ck_assert_msg(!strcmp(f, cases[i][2]), "at %s \"%s\": got %s, wanted %s",
+			      cases[i][0], cases[i][1], f, cases[i][2]);
+		free(f);
+		intent_release(&in);
+	}
+}
+END_TEST
+
 START_TEST(test_words)
 {
 	struct nlp s;
@@ -162,6 +200,7 @@ Suite *intent_suite(void)
 	tcase_add_test(tc, test_corpus);
 	tcase_add_test(tc, test_language);
 	tcase_add_test(tc, test_ask_unknown_assistant);
+	tcase_add_test(tc, test_time_ahead);
 	tcase_add_test(tc, test_words);
 	suite_add_tcase(s, tc);
 	return s;

@@ -800,6 +800,50 @@ static int after_next(const struct wp *p, int j)
 	return keyword(&p->lx.tok[j]) == K_AFTER && keyword(&p->lx.tok[j + 1]) == K_NEXT;
 }
 
+/* "next week", "на следующей неделе", "через неделю" at token i: the
+ * tokens it takes, 0 when it is not there. */
+static int next_week_words(const struct wp *p, int i)
+{
+	static const char *const said[][4] = {
+		{ "next", "week" },
+		{ "of", "next", "week" },
+		{ "in", "a", "week" },
+		{ "in", "one", "week" },
+		{ "на", "следующей", "неделе" },
+		{ "следующей", "недели" },
+		{ "на", "будущей", "неделе" },
+		{ "через", "неделю" },
+	};
+
+	for (size_t k = 0; k < sizeof(said) / sizeof(said[0]); k++) {
+		int n = 0;
+
+		while (n < 4 && said[k][n] && is(&p->lx.tok[i + n], said[k][n]))
+			n++;
+		if (n == 4 || !said[k][n])
+			return n;
+	}
+	return 0;
+}
+
+/* "wednesday next week", "в среду на следующей неделе", "next week on
+ * wednesday", "через неделю во вторник": the weekday of next week, as
+ * "next wednesday" is.  The tokens used from i, 0 when it is none of these. */
+static int weekday_next_week(struct wp *p, int i)
+{
+	const struct word *w;
+	int n, on;
+
+	if ((w = lookup(weekdays, &p->lx.tok[i])) && (n = next_week_words(p, i + 1)) > 0)
+		return weekday(p, i, w->v, 1, 0) < 0 ? -1 : 1 + n;
+	if ((n = next_week_words(p, i)) == 0)
+		return 0;
+	on = keyword(&p->lx.tok[i + n]) == K_ON || keyword(&p->lx.tok[i + n]) == K_AT;
+	if (!(w = lookup(weekdays, &p->lx.tok[i + n + on])))
+		return 0;
+	return weekday(p, i, w->v, 1, 0) < 0 ? -1 : n + on + 1;
+}
+
 /* The day of month d (an ordinal: "the 15th", "15-го"), this month when it
  * is still to come (today included), else next month's. */
 static int month_ordinal(struct wp *p, int i, int d)
@@ -889,6 +933,8 @@ static int step(struct wp *p, int i)
 	case T_WORD: break;
 	default: return bad(&p->lx, i, "date not understood");
 	}
+	if ((n = weekday_next_week(p, i)) != 0)
+		return n;
 	k = keyword(t);
 	if (k == K_AT || k == K_ON) {
 		if (nx->kind == T_END)

@@ -110,9 +110,12 @@ bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now)
 	/* "что сегодня?", "what about friday" */
 	if (!asked && !nlp_is(s, b, (const char *const[]){ "что", "what", "what's", NULL }))
 		return false;
-	if (!intent_period(s, now, &from, &to) && nlp_when(s, 0, s->n, now, &w)) {
+	/* a day first: "friday next week" is a day, "next week" a period */
+	if (nlp_when(s, 0, s->n, now, &w)) {
 		from = intent_day(s->zone, w.at, 0, 0);
 		to = intent_day(s->zone, w.at, 1, 0);
+	} else {
+		intent_period(s, now, &from, &to);
 	}
 	if (!asked && !from)
 		return false;
@@ -177,7 +180,10 @@ static bool has_meridiem(const struct nlp *s, size_t from, size_t to)
 }
 
 /* "from 3 to 4pm": the start takes the end's half of the day; "from 3 to 4"
- * with neither said is the afternoon, as "at 3" is (when.h). */
+ * with neither said is the afternoon, as "at 3" is (when.h).  An end
+ * without am/pm that would come before the start is the afternoon's when
+ * that makes the range shorter than 12 hours: "from 9 to 5" is 09:00-17:00,
+ * "11-1" 11:00-13:00; "from 22 to 2" still ends the next night. */
 static void range_halves(int *start, int *end, bool start_said, bool end_said)
 {
 	if (!start_said && *start < 12 * 60 && *end >= 12 * 60 && *start + 12 * 60 < *end)
@@ -187,6 +193,15 @@ static void range_halves(int *start, int *end, bool start_said, bool end_said)
 		if (*end < 12 * 60)
 			*end += 12 * 60;
 	}
+	if (!end_said && *end <= *start && *end < 12 * 60 && *end + 12 * 60 > *start)
+		*end += 12 * 60;
+}
+
+/* Whether the clock word w says its half of the day or is on the 24-hour
+ * clock ("17:00", "9:30"): a range leaves such an end as written. */
+static bool clock_said(const struct nlp *s, size_t from, size_t to)
+{
+	return has_meridiem(s, from, to) || (from < s->n && strchr(s->w[from].norm, ':'));
 }
 
 static bool range_at(struct nlp *s, int *start, int *end);
@@ -216,14 +231,17 @@ static bool range_at(struct nlp *s, int *start, int *end)
 		if (dash && dash != s->w[i].norm) {
 			struct nlp one = { 0 };
 			char *a = xstrndup(s->w[i].norm, (size_t)(dash - s->w[i].norm));
-			bool ok;
+			bool ok, said;
 
 			nlp_split(&one, a);
 			ok = nlp_clock(&one, 0, true, start, &l1) && l1 == one.n;
+			said = ok && clock_said(&one, 0, one.n);
 			nlp_release(&one);
 			free(a);
 			nlp_split(&one, dash + 1);
 			ok = ok && nlp_clock(&one, 0, true, end, &l2) && l2 == one.n;
+			if (ok)
+				range_halves(start, end, said, clock_said(&one, 0, one.n));
 			nlp_release(&one);
 			if (ok) {
 				s->w[i].used = true;
@@ -239,8 +257,7 @@ static bool range_at(struct nlp *s, int *start, int *end)
 			    (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
 		    !nlp_clock(s, j + 1, true, end, &l2))
 			continue;
-		range_halves(start, end, has_meridiem(s, i + 1, j) || strchr(s->w[i + 1].norm, ':'),
-			     has_meridiem(s, j + 1, j + 1 + l2) || strchr(s->w[j + 1].norm, ':'));
+		range_halves(start, end, clock_said(s, i + 1, j), clock_said(s, j + 1, j + 1 + l2));
 		nlp_use(s, i, j + 1 + l2);
 		return true;
 	}

@@ -79,8 +79,12 @@ void intent_called(struct nlp *s);
  * or NULL. */
 char *intent_recur(struct nlp *s);
 /* The first time after now at minutes past midnight, on or after the day
- * of from, on a day rule allows (its BYDAY, or any day). */
+ * of from, on a day rule allows (its BYDAY, or any day); a rule repeating
+ * within a day (hourly, every 15 minutes) steps from that time instead. */
 time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, time_t now);
+/* The step in seconds of a rule repeating within a day (FREQ=HOURLY,
+ * MINUTELY, SECONDLY with its INTERVAL), 0 for any other. */
+long intent_rule_step(const char *rule);
 /* A period phrase among the unused words ("this week", "на выходных",
  * "next month"), marked and resolved to midnights in s->zone [from, to). */
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);

@@ -130,8 +130,17 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		int minutes =
 			found && !w.date_only ? intent_wall_minutes(s, &w) : REMINDER_DAY_MINUTES;
 
+		/* "every hour" with no time said: an hour from now, not tomorrow 09:00 */
+		if (intent_rule_step(rule) > 0 && !found) {
+			found = true;
+			w.at = now;
+			minutes = intent_minutes(s->zone, now);
+		}
+
 		/* 02:30 on a day the clock skips it kept for the others */
 		at = intent_first(s->zone, rule, found ? w.at : now, minutes, now);
+		if (intent_rule_step(rule) > 0)
+			minutes = intent_minutes(s->zone, at);
 		intent_arg_wall(in, "at", at, minutes);
 		cJSON_AddStringToObject(in->args, "every", rule);
 		free(rule);

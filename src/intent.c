@@ -167,10 +167,11 @@ int intent_wall_minutes(const struct nlp *s, const struct when *w)
 
 char *intent_recur(struct nlp *s)
 {
-	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",
-					      "monthly",     "yearly",	   "каждый", "каждую",
-					      "каждое",	     "каждые",	   "по",     "ежедневно",
-					      "еженедельно", "ежемесячно", NULL };
+	static const char *const starts[] = { "every",	"each",	     "daily",	    "weekly",
+					      "hourly", "ежечасно",  "monthly",	    "yearly",
+					      "каждый", "каждую",    "каждое",	    "каждые",
+					      "по",	"ежедневно", "еженедельно", "ежемесячно",
+					      NULL };
 	char *best = NULL;
 	size_t bi = 0, blen = 0;
 
@@ -202,11 +203,38 @@ char *intent_recur(struct nlp *s)
 	return best;
 }
 
+long intent_rule_step(const char *rule)
+{
+	static const struct {
+		const char *freq;
+		long secs;
+	} sub[] = { { "FREQ=HOURLY", 3600 }, { "FREQ=MINUTELY", 60 }, { "FREQ=SECONDLY", 1 } };
+	const char *iv = rule ? strstr(rule, "INTERVAL=") : NULL;
+	long n = iv ? strtol(iv + 9, NULL, 10) : 1;
+
+	for (size_t k = 0; rule && k < sizeof(sub) / sizeof(sub[0]); k++) {
+		size_t len = strlen(sub[k].freq);
+
+		if (!strncmp(rule, sub[k].freq, len) && (!rule[len] || rule[len] == ';'))
+			return sub[k].secs * (n > 0 ? n : 1);
+	}
+	return 0;
+}
+
 time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, time_t now)
 {
 	static const char *const days[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 	const char *by = rule ? strstr(rule, "BYDAY=") : NULL;
+	long step = intent_rule_step(rule);
 
+	if (step > 0) {
+		/* "every hour from 9": the first step of the series after now */
+		time_t t = intent_day(z, from, 0, minutes);
+
+		if (t <= now)
+			t += ((now - t) / step + 1) * step;
+		return t;
+	}
 	for (int d = 0; d < 400; d++) {
 		time_t t = intent_day(z, from, d, minutes);
 		struct tm tm;

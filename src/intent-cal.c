@@ -321,7 +321,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	};
 	size_t b = nlp_next(s, 0);
 	bool is_add = nlp_is(s, b, (const char *const[]){ "add", "добавь", "добавить", NULL });
-	int start_min = -1, end_min = -1;
+	int start_min = -1, end_min = -1, excepted;
 	long secs = 0;
 	char *rule, *summary, *huge = NULL, buf[32];
 	struct when w;
@@ -337,6 +337,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	intent_anywhere(s, calendar_place);
 	intent_lead(s, event_words);
 	rule = intent_recur(s);
+	excepted = intent_except(s, &rule);
 	duration(s, &secs, &huge);
 	time_range(s, &start_min, &end_min);
 	dated = xcalloc(s->n ? s->n : 1, sizeof(*dated));
@@ -352,7 +353,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		trim_series_from(s, dated);
 	free(dated);
 	nominative(s);
-	if (intent_stray_date(s)) {
+	if (excepted < 0 || intent_stray_repeat(s) || intent_stray_date(s)) {
 		/* "add dentist 32.12": a date that was not understood */
 		free(rule);
 		free(huge);

@@ -92,6 +92,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	struct when w;
 	char *rule;
 	bool found, is_alarm = false;
+	int excepted;
 	size_t at_lead;
 	time_t at;
 
@@ -111,7 +112,14 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 							   "каждое утро", "каждый вечер", NULL }))
 			rule = xstrdup("FREQ=DAILY");
 	}
+	excepted = intent_except(s, &rule);
 	found = nlp_when(s, 0, s->n, now, &w);
+	if (excepted < 0 || intent_stray_repeat(s)) {
+		/* "every third thursday", "every day except every day" */
+		free(rule);
+		intent_clarify(in, NEED_WHEN);
+		return true;
+	}
 	for (size_t k = 0; k < at_lead; k++)
 		if (!s->w[k].used) {
 			/* words before the lead that are not a date: not a request */

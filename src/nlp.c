@@ -183,6 +183,8 @@ static char *normalise(const char *orig)
 	return n;
 }
 
+static void number_words(struct nlp *s);
+
 void nlp_split(struct nlp *s, const char *text)
 {
 	const char *p = text;
@@ -215,6 +217,55 @@ void nlp_split(struct nlp *s, const char *text)
 		s->w[s->n].norm = normalise(orig);
 		s->w[s->n].used = false;
 		s->n++;
+	}
+	number_words(s);
+}
+
+static long unit_secs(const char *u);
+
+/* Numbers as words where they count time: before a unit ("two hours", "на
+ * два часа") and, one to twelve, as an hour after a word that gives one
+ * ("at ten", "в пять", "from nine to five"): their norm becomes digits. */
+static void number_words(struct nlp *s)
+{
+	static const struct {
+		const char *w;
+		int v;
+	} numbers[] = {
+		{ "one", 1 },	      { "two", 2 },	    { "three", 3 },
+		{ "four", 4 },	      { "five", 5 },	    { "six", 6 },
+		{ "seven", 7 },	      { "eight", 8 },	    { "nine", 9 },
+		{ "ten", 10 },	      { "eleven", 11 },	    { "twelve", 12 },
+		{ "fifteen", 15 },    { "twenty", 20 },	    { "thirty", 30 },
+		{ "forty", 40 },      { "один", 1 },	    { "одна", 1 },
+		{ "одну", 1 },	      { "два", 2 },	    { "две", 2 },
+		{ "три", 3 },	      { "четыре", 4 },	    { "пять", 5 },
+		{ "шесть", 6 },	      { "семь", 7 },	    { "восемь", 8 },
+		{ "девять", 9 },      { "десять", 10 },	    { "одиннадцать", 11 },
+		{ "двенадцать", 12 }, { "пятнадцать", 15 }, { "двадцать", 20 },
+		{ "тридцать", 30 },   { "сорок", 40 },
+	};
+	static const char *const hour_words[] = { "at", "from", "to", "till", "until", "в",
+						  "во", "с",	"до", "к",    NULL };
+	static const char *const long_units[] = {
+		"month*", "year*", "месяц*", "год*", "лет", NULL
+	};
+
+	for (size_t i = 0; i < s->n; i++) {
+		for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
+			bool unit, hour;
+
+			if (strcmp(s->w[i].norm, numbers[k].w))
+				continue;
+			unit = i + 1 < s->n &&
+			       (unit_secs(s->w[i + 1].norm) || nlp_is(s, i + 1, long_units));
+			hour = i > 0 && numbers[k].v <= 12 && nlp_is(s, i - 1, hour_words);
+			if (unit || hour) {
+				free(s->w[i].norm);
+				s->w[i].norm = xasprintf("%d", numbers[k].v);
+			}
+			break;
+		}
 	}
 }
 

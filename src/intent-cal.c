@@ -147,6 +147,8 @@ static void nominative(struct nlp *s)
 		{ "репетицию", "репетиция" },
 		{ "игру", "игра" },
 		{ "пробежку", "пробежка" },
+		{ "конференцию", "конференция" },
+		{ "командировку", "командировка" },
 	};
 	size_t i = nlp_next(s, 0);
 
@@ -264,6 +266,68 @@ static bool range_at(struct nlp *s, int *start, int *end)
 	return false;
 }
 
+/* Try the unused words [i, j) (with extra after them, NULL: none) as a
+ * date alone, read at now. */
+static bool date_words(const struct nlp *s, size_t i, size_t j, const char *extra, time_t now,
+		       struct when *w)
+{
+	char *text, *both;
+	struct err e;
+	bool ok;
+
+	for (size_t k = i; k < j; k++)
+		if (s->w[k].used)
+			return false;
+	if (!(text = nlp_text(s, i, j, false)))
+		return false;
+	both = extra ? xasprintf("%s %s", text, extra) : xstrdup(text);
+	ok = when_parse_in(both, now, s->zone, w, &e) == 0 && w->date_only;
+	free(both);
+	free(text);
+	return ok;
+}
+
+/* "from friday to sunday", "с 10 по 20 июня", "from dec 24 to dec 26": a
+ * range of days, its first in *from and its last in *to (read from the
+ * first day on: "from friday to monday" ends the Monday after); the words
+ * are marked.  "с 10 по 20 июня": the first day takes the month of the
+ * last. */
+static bool date_range(struct nlp *s, time_t now, struct when *from, struct when *to)
+{
+	static const char *const start[] = { "from", "с", "со", NULL };
+	static const char *const until[] = { "to", "till", "until", "through", "thru",
+					     "по", "до",   "-",	    NULL };
+
+	for (size_t i = 0; i + 3 < s->n + 1; i++) {
+		if (s->w[i].used || !nlp_is(s, i, start))
+			continue;
+		for (size_t j = i + 2; j < s->n && j <= i + 4; j++) {
+			if (!nlp_is(s, j, until))
+				continue;
+			for (size_t e = s->n < j + 5 ? s->n : j + 5; e > j + 1; e--) {
+				char *tail;
+				bool ok;
+
+				if (!date_words(s, j + 1, e, NULL, now, to))
+					continue;
+				/* "с 10 по 20 июня": "10" with "июня" */
+				tail = j + 2 < e ? nlp_text(s, j + 2, e, false) : NULL;
+				ok = date_words(s, i + 1, j, NULL, now, from) ||
+				     (j == i + 2 && tail &&
+				      intent_number(s, i + 1, &(long long){ 0 }) &&
+				      date_words(s, i + 1, j, tail, now, from));
+				free(tail);
+				if (!ok || !date_words(s, j + 1, e, NULL, from->at, to) ||
+				    to->at < from->at)
+					continue;
+				nlp_use(s, i, e);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* "for 1h", "на 30 минут": the event's length; *huge gets the words of one
  * too long for an event (the tool says why). */
 static bool duration(struct nlp *s, long *secs, char **huge)
@@ -324,8 +388,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	int start_min = -1, end_min = -1, excepted;
 	long secs = 0;
 	char *rule, *summary, *huge = NULL, buf[32];
-	struct when w;
-	bool found, *dated;
+	struct when w, last, last_time;
+	bool found, ranged, *dated;
 	time_t start;
 
 	if (!intent_lead(s, lead))
@@ -336,6 +400,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		return false;
 	intent_anywhere(s, calendar_place);
 	intent_lead(s, event_words);
+	ranged = date_range(s, now, &w, &last);
 	rule = intent_recur(s);
 	excepted = intent_except(s, &rule);
 	duration(s, &secs, &huge);
@@ -343,7 +408,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	dated = xcalloc(s->n ? s->n : 1, sizeof(*dated));
 	for (size_t i = 0; i < s->n; i++)
 		dated[i] = !s->w[i].used;
-	found = nlp_when(s, 0, s->n, now, &w);
+	/* a range of days with a time as well ("at 10"): asked about below */
+	found = ranged ? !nlp_when(s, 0, s->n, now, &last_time) : nlp_when(s, 0, s->n, now, &w);
 	for (size_t i = 0; i < s->n; i++)
 		dated[i] = dated[i] && s->w[i].used;
 	intent_called(s);
@@ -353,7 +419,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		trim_series_from(s, dated);
 	free(dated);
 	nominative(s);
-	if (excepted < 0 || intent_stray_repeat(s) || intent_stray_date(s)) {
+	if (excepted < 0 || intent_stray_repeat(s) || intent_stray_date(s) ||
+	    (ranged && (!found || rule || start_min >= 0))) {
 		/* "add dentist 32.12": a date that was not understood */
 		free(rule);
 		free(huge);
@@ -395,6 +462,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	}
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);
+		if (ranged)
+			intent_arg_date(in, "end", last.at);
 		cJSON_AddTrueToObject(in->args, "all_day");
 		free(huge);
 		return true;

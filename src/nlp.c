@@ -185,6 +185,19 @@ static char *normalise(const char *orig)
 
 static void number_words(struct nlp *s);
 
+/* Whether the comma at p (in a word from b) is a decimal one: digits
+ * before and after it, then a space and a letter ("1,5 часа"). */
+static bool decimal_comma(const char *b, const char *p)
+{
+	const char *q = p + 1;
+
+	if (p == b || !isdigit((unsigned char)p[-1]) || !isdigit((unsigned char)*q))
+		return false;
+	while (isdigit((unsigned char)*q))
+		q++;
+	return *q == ' ' && q[1] && !isdigit((unsigned char)q[1]) && !isspace((unsigned char)q[1]);
+}
+
 void nlp_split(struct nlp *s, const char *text)
 {
 	const char *p = text;
@@ -202,7 +215,8 @@ void nlp_split(struct nlp *s, const char *text)
 		if (!*p)
 			break;
 		b = p;
-		while (*p && !isspace((unsigned char)*p) && *p != ',')
+		/* "1,5 часа": a decimal comma before a word stays in the number */
+		while (*p && !isspace((unsigned char)*p) && (*p != ',' || decimal_comma(b, p)))
 			p++;
 		orig = trim_word(b, (size_t)(p - b));
 		if (!*orig) {
@@ -252,13 +266,21 @@ static void number_words(struct nlp *s)
 	};
 
 	for (size_t i = 0; i < s->n; i++) {
+		char *comma = strchr(s->w[i].norm, ',');
+		bool unit = i + 1 < s->n &&
+			    (unit_secs(s->w[i + 1].norm) || nlp_is(s, i + 1, long_units));
+
+		if (unit && comma)
+			*comma = '.'; /* "1,5 часа" */
+		if (unit && nlp_is(s, i, (const char *const[]){ "полтора", "полторы", NULL })) {
+			free(s->w[i].norm);
+			s->w[i].norm = xstrdup("1.5");
+		}
 		for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
-			bool unit, hour;
+			bool hour;
 
 			if (strcmp(s->w[i].norm, numbers[k].w))
 				continue;
-			unit = i + 1 < s->n &&
-			       (unit_secs(s->w[i + 1].norm) || nlp_is(s, i + 1, long_units));
 			hour = i > 0 && numbers[k].v <= 12 && nlp_is(s, i - 1, hour_words);
 			if (unit || hour) {
 				free(s->w[i].norm);
@@ -539,6 +561,17 @@ int nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 		return rc;
 	}
 	n = strtol(s->w[i].norm, &end, 10);
+	if (end != s->w[i].norm && *end == '.' && isdigit((unsigned char)end[1]) && n < COUNT_MAX &&
+	    i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
+		/* "1.5 hours", "полтора часа" (1.5 by now) */
+		double x = strtod(s->w[i].norm, &end);
+
+		if (!*end && x > 0) {
+			*len = 2;
+			*secs = (long)(x * (double)unit_secs(s->w[i + 1].norm) + 0.5);
+			return *secs > 0;
+		}
+	}
 	if (end != s->w[i].norm && !*end && n > 0 && i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
 		*len = 2;
 		if (n > COUNT_MAX)

@@ -11,7 +11,8 @@ expect_eq "range across noon" "$(nestor ask 'add workshop tomorrow from 9 to 5')
 	"Event 1 added: workshop, Tue 2 Jun 2026 09:00–17:00 (tomorrow)"
 expect_eq "dash range across noon" "$(nestor ask 'add lunch tomorrow 12-1')" \
 	"Event 2 added: lunch, Tue 2 Jun 2026 12:00–13:00 (tomorrow)"
-nestor ask 'add trip from friday to sunday' > /dev/null
+expect_eq "range of days: the reply" "$(nestor ask 'add trip from friday to sunday')" \
+	"Event 3 added: trip, Fri 5 Jun 2026 – Sun 7 Jun 2026, all day"
 expect_match "range of days: saturday" "$(nestor agenda --from 2026-06-06 --to 2026-06-06)" "trip"
 expect_match "range of days: sunday" "$(nestor agenda --from 2026-06-07 --to 2026-06-07)" "trip"
 expect_eq "range of days: not monday" "$(nestor agenda --from 2026-06-08 --to 2026-06-08 | grep -c trip || true)" 0

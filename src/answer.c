@@ -441,7 +441,31 @@ static void stored_event_when(struct sbuf *sb, const char *lang, const cJSON *ev
 	char day[96], a[8], b[8];
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "all_day"))) {
+		const char *end = str(ev, "end");
+		struct tm tm = { 0 };
+		char last[16], to[96];
+
 		answer_stored_when(lang, str(ev, "start"), now, z, day, sizeof(day));
+		/* days over a range: "Fri 5 Jun 2026 – Sun 7 Jun 2026, all day"
+		 * (the end is the day after the last) */
+		if (end && sscanf(end, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3 &&
+		    strcmp(end, str(ev, "start")) > 0) {
+			time_t t;
+
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			tm.tm_mday -= 1;
+			tm.tm_hour = 12;
+			t = timegm(&tm);
+			gmtime_r(&t, &tm);
+			strftime(last, sizeof(last), "%Y-%m-%d", &tm);
+			if (strcmp(last, str(ev, "start")) > 0) {
+				answer_stored_when(lang, last, now, z, to, sizeof(to));
+				sbuf_addf(sb, "%s – %s, %s", day, to,
+					  RU(lang) ? "весь день" : "all day");
+				return;
+			}
+		}
 		sbuf_addf(sb, "%s, %s", day, RU(lang) ? "весь день" : "all day");
 		return;
 	}

@@ -110,9 +110,12 @@ bool intent_calendar_agenda(struct nlp *s, struct intent *in, time_t now)
 	/* "что сегодня?", "what about friday" */
 	if (!asked && !nlp_is(s, b, (const char *const[]){ "что", "what", "what's", NULL }))
 		return false;
-	if (!intent_period(s, now, &from, &to) && nlp_when(s, 0, s->n, now, &w)) {
+	/* a day first: "friday next week" is a day, "next week" a period */
+	if (nlp_when(s, 0, s->n, now, &w)) {
 		from = intent_day(s->zone, w.at, 0, 0);
 		to = intent_day(s->zone, w.at, 1, 0);
+	} else {
+		intent_period(s, now, &from, &to);
 	}
 	if (!asked && !from)
 		return false;
@@ -144,6 +147,8 @@ static void nominative(struct nlp *s)
 		{ "репетицию", "репетиция" },
 		{ "игру", "игра" },
 		{ "пробежку", "пробежка" },
+		{ "конференцию", "конференция" },
+		{ "командировку", "командировка" },
 	};
 	size_t i = nlp_next(s, 0);
 
@@ -177,7 +182,10 @@ static bool has_meridiem(const struct nlp *s, size_t from, size_t to)
 }
 
 /* "from 3 to 4pm": the start takes the end's half of the day; "from 3 to 4"
- * with neither said is the afternoon, as "at 3" is (when.h). */
+ * with neither said is the afternoon, as "at 3" is (when.h).  An end
+ * without am/pm that would come before the start is the afternoon's when
+ * that makes the range shorter than 12 hours: "from 9 to 5" is 09:00-17:00,
+ * "11-1" 11:00-13:00; "from 22 to 2" still ends the next night. */
 static void range_halves(int *start, int *end, bool start_said, bool end_said)
 {
 	if (!start_said && *start < 12 * 60 && *end >= 12 * 60 && *start + 12 * 60 < *end)
@@ -187,6 +195,15 @@ static void range_halves(int *start, int *end, bool start_said, bool end_said)
 		if (*end < 12 * 60)
 			*end += 12 * 60;
 	}
+	if (!end_said && *end <= *start && *end < 12 * 60 && *end + 12 * 60 > *start)
+		*end += 12 * 60;
+}
+
+/* Whether the clock word w says its half of the day or is on the 24-hour
+ * clock ("17:00", "9:30"): a range leaves such an end as written. */
+static bool clock_said(const struct nlp *s, size_t from, size_t to)
+{
+	return has_meridiem(s, from, to) || (from < s->n && strchr(s->w[from].norm, ':'));
 }
 
 static bool range_at(struct nlp *s, int *start, int *end);
@@ -216,14 +233,17 @@ static bool range_at(struct nlp *s, int *start, int *end)
 		if (dash && dash != s->w[i].norm) {
 			struct nlp one = { 0 };
 			char *a = xstrndup(s->w[i].norm, (size_t)(dash - s->w[i].norm));
-			bool ok;
+			bool ok, said;
 
 			nlp_split(&one, a);
 			ok = nlp_clock(&one, 0, true, start, &l1) && l1 == one.n;
+			said = ok && clock_said(&one, 0, one.n);
 			nlp_release(&one);
 			free(a);
 			nlp_split(&one, dash + 1);
 			ok = ok && nlp_clock(&one, 0, true, end, &l2) && l2 == one.n;
+			if (ok)
+				range_halves(start, end, said, clock_said(&one, 0, one.n));
 			nlp_release(&one);
 			if (ok) {
 				s->w[i].used = true;
@@ -239,10 +259,71 @@ static bool range_at(struct nlp *s, int *start, int *end)
 			    (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
 		    !nlp_clock(s, j + 1, true, end, &l2))
 			continue;
-		range_halves(start, end, has_meridiem(s, i + 1, j) || strchr(s->w[i + 1].norm, ':'),
-			     has_meridiem(s, j + 1, j + 1 + l2) || strchr(s->w[j + 1].norm, ':'));
+		range_halves(start, end, clock_said(s, i + 1, j), clock_said(s, j + 1, j + 1 + l2));
 		nlp_use(s, i, j + 1 + l2);
 		return true;
+	}
+	return false;
+}
+
+/* Try the unused words [i, j) (with extra after them, NULL: none) as a
+ * date alone, read at now. */
+static bool date_words(const struct nlp *s, size_t i, size_t j, const char *extra, time_t now,
+		       struct when *w)
+{
+	char *text, *both;
+	struct err e;
+	bool ok;
+
+	for (size_t k = i; k < j; k++)
+		if (s->w[k].used)
+			return false;
+	if (!(text = nlp_text(s, i, j, false)))
+		return false;
+	both = extra ? xasprintf("%s %s", text, extra) : xstrdup(text);
+	ok = when_parse_in(both, now, s->zone, w, &e) == 0 && w->date_only;
+	free(both);
+	free(text);
+	return ok;
+}
+
+/* "from friday to sunday", "с 10 по 20 июня", "from dec 24 to dec 26": a
+ * range of days, its first in *from and its last in *to (read from the
+ * first day on: "from friday to monday" ends the Monday after); the words
+ * are marked.  "с 10 по 20 июня": the first day takes the month of the
+ * last. */
+static bool date_range(struct nlp *s, time_t now, struct when *from, struct when *to)
+{
+	static const char *const start[] = { "from", "с", "со", NULL };
+	static const char *const until[] = { "to", "till", "until", "through", "thru",
+					     "по", "до",   "-",	    NULL };
+
+	for (size_t i = 0; i + 3 < s->n + 1; i++) {
+		if (s->w[i].used || !nlp_is(s, i, start))
+			continue;
+		for (size_t j = i + 2; j < s->n && j <= i + 4; j++) {
+			if (!nlp_is(s, j, until))
+				continue;
+			for (size_t e = s->n < j + 5 ? s->n : j + 5; e > j + 1; e--) {
+				char *tail;
+				bool ok;
+
+				if (!date_words(s, j + 1, e, NULL, now, to))
+					continue;
+				/* "с 10 по 20 июня": "10" with "июня" */
+				tail = j + 2 < e ? nlp_text(s, j + 2, e, false) : NULL;
+				ok = date_words(s, i + 1, j, NULL, now, from) ||
+				     (j == i + 2 && tail &&
+				      intent_number(s, i + 1, &(long long){ 0 }) &&
+				      date_words(s, i + 1, j, tail, now, from));
+				free(tail);
+				if (!ok || !date_words(s, j + 1, e, NULL, from->at, to) ||
+				    to->at < from->at)
+					continue;
+				nlp_use(s, i, e);
+				return true;
+			}
+		}
 	}
 	return false;
 }
@@ -304,11 +385,11 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	};
 	size_t b = nlp_next(s, 0);
 	bool is_add = nlp_is(s, b, (const char *const[]){ "add", "добавь", "добавить", NULL });
-	int start_min = -1, end_min = -1;
+	int start_min = -1, end_min = -1, excepted;
 	long secs = 0;
 	char *rule, *summary, *huge = NULL, buf[32];
-	struct when w;
-	bool found, *dated;
+	struct when w, last, last_time;
+	bool found, ranged, *dated;
 	time_t start;
 
 	if (!intent_lead(s, lead))
@@ -319,13 +400,16 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		return false;
 	intent_anywhere(s, calendar_place);
 	intent_lead(s, event_words);
+	ranged = date_range(s, now, &w, &last);
 	rule = intent_recur(s);
+	excepted = intent_except(s, &rule);
 	duration(s, &secs, &huge);
 	time_range(s, &start_min, &end_min);
 	dated = xcalloc(s->n ? s->n : 1, sizeof(*dated));
 	for (size_t i = 0; i < s->n; i++)
 		dated[i] = !s->w[i].used;
-	found = nlp_when(s, 0, s->n, now, &w);
+	/* a range of days with a time as well ("at 10"): asked about below */
+	found = ranged ? !nlp_when(s, 0, s->n, now, &last_time) : nlp_when(s, 0, s->n, now, &w);
 	for (size_t i = 0; i < s->n; i++)
 		dated[i] = dated[i] && s->w[i].used;
 	intent_called(s);
@@ -335,7 +419,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		trim_series_from(s, dated);
 	free(dated);
 	nominative(s);
-	if (intent_stray_date(s)) {
+	if (excepted < 0 || intent_stray_repeat(s) || intent_stray_date(s) ||
+	    (ranged && (!found || rule || start_min >= 0))) {
 		/* "add dentist 32.12": a date that was not understood */
 		free(rule);
 		free(huge);
@@ -385,6 +470,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	}
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);
+		if (ranged)
+			intent_arg_date(in, "end", last.at);
 		cJSON_AddTrueToObject(in->args, "all_day");
 		free(huge);
 		return true;

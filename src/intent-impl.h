@@ -79,9 +79,23 @@ void intent_called(struct nlp *s);
  * through when_parse_rule(); marks it and returns the RRULE (caller frees),
  * or NULL. */
 char *intent_recur(struct nlp *s);
+/* "except weekends", "кроме субботы и воскресенья" among the unused words:
+ * a daily rule (or a weekly one on some days, *rule) narrowed to the other
+ * days of the week, the words marked: 1; 0 when no days are excepted; -1
+ * when they cannot be (no rule, or no day left). */
+int intent_except(struct nlp *s, char **rule);
+/* Whether a repeat word is left unread before a day, a unit or an ordinal
+ * ("every third thursday", "каждый третий четверг", "except sundays" with
+ * no rule): such a request is asked about, never made a one-off with the
+ * words in its text. */
+bool intent_stray_repeat(const struct nlp *s);
 /* The first time after now at minutes past midnight, on or after the day
- * of from, on a day rule allows (its BYDAY, or any day). */
+ * of from, on a day rule allows (its BYDAY, or any day); a rule repeating
+ * within a day (hourly, every 15 minutes) steps from that time instead. */
 time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, time_t now);
+/* The step in seconds of a rule repeating within a day (FREQ=HOURLY,
+ * MINUTELY, SECONDLY with its INTERVAL), 0 for any other. */
+long intent_rule_step(const char *rule);
 /* A period phrase among the unused words ("this week", "на выходных",
  * "next month"), marked and resolved to midnights in s->zone [from, to). */
 bool intent_period(struct nlp *s, time_t now, time_t *from, time_t *to);

@@ -120,6 +120,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	struct when w;
 	char *rule;
 	bool found, is_alarm = false;
+	int excepted;
 	size_t at_lead;
 	time_t at;
 
@@ -133,7 +134,14 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	rule = intent_recur(s);
 	if (!rule && daily_part(s))
 		rule = xstrdup("FREQ=DAILY");
+	excepted = intent_except(s, &rule);
 	found = nlp_when(s, 0, s->n, now, &w);
+	if (excepted < 0 || intent_stray_repeat(s)) {
+		/* "every third thursday", "every day except every day" */
+		free(rule);
+		intent_clarify(in, NEED_WHEN);
+		return true;
+	}
 	if (is_alarm && found && w.other_half < 0) {
 		/* "wake me at 6", "разбуди в 6:30": an alarm's hour is the morning */
 		w.at = intent_day(s->zone, w.at, 0, when_written_minutes(s->zone, &w) - 720);
@@ -159,8 +167,17 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		int minutes = found && !w.date_only ? when_written_minutes(s->zone, &w)
 						    : REMINDER_DAY_MINUTES;
 
+		/* "every hour" with no time said: an hour from now, not tomorrow 09:00 */
+		if (intent_rule_step(rule) > 0 && !found) {
+			found = true;
+			w.at = now;
+			minutes = when_minutes(s->zone, now);
+		}
+
 		/* 02:30 on a day the clock skips it kept for the others */
 		at = intent_first(s->zone, rule, found ? w.at : now, minutes, now);
+		if (intent_rule_step(rule) > 0)
+			minutes = when_minutes(s->zone, at);
 		intent_arg_wall(in, "at", at, minutes);
 		cJSON_AddStringToObject(in->args, "every", rule);
 		free(rule);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+static const char *const byday[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
+
 /* Words said for politeness or to address nestor: dropped anywhere. */
 static const char *const polite_words[] = { "please", "kindly", "пожалуйста", "плиз", "пж", NULL };
 /* Openings that carry no request, dropped from the start (longest first). */
@@ -162,10 +164,11 @@ bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t
 
 char *intent_recur(struct nlp *s)
 {
-	static const char *const starts[] = { "every",	     "each",	   "daily",  "weekly",
-					      "monthly",     "yearly",	   "каждый", "каждую",
-					      "каждое",	     "каждые",	   "по",     "ежедневно",
-					      "еженедельно", "ежемесячно", NULL };
+	static const char *const starts[] = { "every",	"each",	     "daily",	    "weekly",
+					      "hourly", "ежечасно",  "monthly",	    "yearly",
+					      "каждый", "каждую",    "каждое",	    "каждые",
+					      "по",	"ежедневно", "еженедельно", "ежемесячно",
+					      NULL };
 	char *best = NULL;
 	size_t bi = 0, blen = 0;
 
@@ -173,7 +176,7 @@ char *intent_recur(struct nlp *s)
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->w[i].used || !nlp_is(s, i, starts))
 			continue;
-		for (size_t len = 5; len > blen; len--) {
+		for (size_t len = 6; len > blen; len--) {
 			char *text, *rule = NULL;
 			struct err e;
 			bool free_run = i + len <= s->n;
@@ -197,11 +200,60 @@ char *intent_recur(struct nlp *s)
 	return best;
 }
 
+long intent_rule_step(const char *rule)
+{
+	static const struct {
+		const char *freq;
+		long secs;
+	} sub[] = { { "FREQ=HOURLY", 3600 }, { "FREQ=MINUTELY", 60 }, { "FREQ=SECONDLY", 1 } };
+	const char *iv = rule ? strstr(rule, "INTERVAL=") : NULL;
+	long n = iv ? strtol(iv + 9, NULL, 10) : 1;
+
+	for (size_t k = 0; rule && k < sizeof(sub) / sizeof(sub[0]); k++) {
+		size_t len = strlen(sub[k].freq);
+
+		if (!strncmp(rule, sub[k].freq, len) && (!rule[len] || rule[len] == ';'))
+			return sub[k].secs * (n > 0 ? n : 1);
+	}
+	return 0;
+}
+
+/* Whether the day tm is one a BYDAY list allows: "FR" any Friday, "-1FR"
+ * the last Friday of its month, "1MO" the first Monday. */
+static bool byday_allows(const char *by, const struct tm *tm)
+{
+	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = tm->tm_year + 1900,
+	    days = len[tm->tm_mon] + (tm->tm_mon == 1 && y % 4 == 0 && (y % 100 || y % 400 == 0));
+
+	for (by += strlen("BYDAY="); *by && *by != ';';) {
+		char *end;
+		long n = strtol(by, &end, 10);
+
+		if (!end[0] || !end[1])
+			break;
+		if (!strncmp(end, byday[tm->tm_wday], 2) &&
+		    (n == 0 ||
+		     (n > 0 ? (tm->tm_mday - 1) / 7 + 1 == n : (days - tm->tm_mday) / 7 + 1 == -n)))
+			return true;
+		by = end + 2 + (end[2] == ',');
+	}
+	return false;
+}
+
 time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, time_t now)
 {
-	static const char *const days[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 	const char *by = rule ? strstr(rule, "BYDAY=") : NULL;
+	long step = intent_rule_step(rule);
 
+	if (step > 0) {
+		/* "every hour from 9": the first step of the series after now */
+		time_t t = intent_day(z, from, 0, minutes);
+
+		if (t <= now)
+			t += ((now - t) / step + 1) * step;
+		return t;
+	}
 	for (int d = 0; d < 400; d++) {
 		time_t t = intent_day(z, from, d, minutes);
 		struct tm tm;
@@ -209,10 +261,99 @@ time_t intent_first(struct tz *z, const char *rule, time_t from, int minutes, ti
 		tz_wall_in(z, t, &tm);
 		if (t <= now)
 			continue;
-		if (!by || strstr(by, days[tm.tm_wday]))
+		if (!by || byday_allows(by, &tm))
 			return t;
 	}
 	return intent_day(z, from, 0, minutes);
+}
+
+/* Days by name, English and Russian (after "except", "кроме"), and the
+ * weekend; bit n is tm_wday n. */
+static const struct {
+	const char *word;
+	int mask;
+} day_words[] = {
+	{ "sunday*", 0x01 },	  { "monday*", 0x02 },	 { "tuesday*", 0x04 },
+	{ "wednesday*", 0x08 },	  { "thursday*", 0x10 }, { "friday*", 0x20 },
+	{ "saturday*", 0x40 },	  { "weekend*", 0x41 },	 { "воскресень*", 0x01 },
+	{ "понедельник*", 0x02 }, { "вторник*", 0x04 },	 { "сред*", 0x08 },
+	{ "четверг*", 0x10 },	  { "пятниц*", 0x20 },	 { "суббот*", 0x40 },
+	{ "выходн*", 0x41 },
+};
+
+static int day_mask(const struct nlp *s, size_t i)
+{
+	for (size_t k = 0; k < sizeof(day_words) / sizeof(day_words[0]); k++)
+		if (nlp_is(s, i, (const char *const[]){ day_words[k].word, NULL }))
+			return day_words[k].mask;
+	return 0;
+}
+
+static const char *const except_words[] = { "except", "excluding", "кроме", NULL };
+
+int intent_except(struct nlp *s, char **rule)
+{
+	static const char *const skip[] = { "on", "for", "the", "в", "во", "по", NULL };
+	static const char *const and[] = { "and", "or", "и", "или", NULL };
+	int at = nlp_find(s, 0, except_words), mask = 0, allowed = 0;
+	size_t i, end;
+	const char *by;
+	struct sbuf sb = SBUF_INIT;
+
+	if (at < 0)
+		return 0;
+	for (i = (size_t)at + 1; i < s->n && nlp_is(s, i, skip); i++)
+		;
+	for (end = i; end < s->n && !s->w[end].used; end++) {
+		int m = day_mask(s, end);
+
+		if (m)
+			mask |= m;
+		else if (!nlp_is(s, end, and) || !day_mask(s, end + 1))
+			break;
+	}
+	if (!mask)
+		return 0;
+	if (!*rule || !strcmp(*rule, "FREQ=DAILY"))
+		allowed = 0x7f;
+	else if (!strncmp(*rule, "FREQ=WEEKLY;BYDAY=", 18))
+		for (by = *rule + 18; *by; by += by[2] ? 3 : 2)
+			for (int d = 0; d < 7; d++)
+				allowed |= !strncmp(by, byday[d], 2) ? 1 << d : 0;
+	allowed &= ~mask;
+	if (!*rule || !allowed)
+		return -1;
+	nlp_use(s, (size_t)at, end);
+	sbuf_adds(&sb, "FREQ=WEEKLY;BYDAY=");
+	for (int d = 1; d <= 7; d++)
+		if (allowed & (1 << (d % 7)))
+			sbuf_addf(&sb, "%s%s", sb.buf[sb.len - 1] == '=' ? "" : ",", byday[d % 7]);
+	free(*rule);
+	*rule = sbuf_detach(&sb);
+	return 1;
+}
+
+bool intent_stray_repeat(const struct nlp *s)
+{
+	static const char *const every[] = { "every",	  "each",   "каждый", "каждую",
+					     "каждое",	  "каждые", "каждая", "except",
+					     "excluding", "кроме",  NULL };
+	static const char *const what[] = {
+		"first", "second",   "third",	 "fourth", "last",    "other",	"day*",
+		"week*", "month*",   "year*",	 "hour*",  "minute*", "перв*",	"втор*",
+		"трет*", "четверт*", "последн*", "дн*",	   "день",    "недел*", "месяц*",
+		"год*",	 "час*",     "минут*",	 NULL,
+	};
+
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		size_t j = nlp_next(s, i + 1);
+
+		if (s->w[i].used || !nlp_is(s, i, every) || j >= s->n)
+			continue;
+		if (day_mask(s, j) || nlp_is(s, j, what) || intent_number(s, j, &(long long){ 0 }))
+			return true;
+	}
+	return false;
 }
 
 static const char *const prio_urgent[] = {

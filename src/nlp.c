@@ -183,6 +183,21 @@ static char *normalise(const char *orig)
 	return n;
 }
 
+static void number_words(struct nlp *s);
+
+/* Whether the comma at p (in a word from b) is a decimal one: digits
+ * before and after it, then a space and a letter ("1,5 часа"). */
+static bool decimal_comma(const char *b, const char *p)
+{
+	const char *q = p + 1;
+
+	if (p == b || !isdigit((unsigned char)p[-1]) || !isdigit((unsigned char)*q))
+		return false;
+	while (isdigit((unsigned char)*q))
+		q++;
+	return *q == ' ' && q[1] && !isdigit((unsigned char)q[1]) && !isspace((unsigned char)q[1]);
+}
+
 void nlp_split(struct nlp *s, const char *text)
 {
 	const char *p = text;
@@ -201,7 +216,8 @@ void nlp_split(struct nlp *s, const char *text)
 		if (!*p)
 			break;
 		b = p;
-		while (*p && !isspace((unsigned char)*p) && *p != ',')
+		/* "1,5 часа": a decimal comma before a word stays in the number */
+		while (*p && !isspace((unsigned char)*p) && (*p != ',' || decimal_comma(b, p)))
 			p++;
 		orig = trim_word(b, (size_t)(p - b));
 		if (!*orig) {
@@ -216,6 +232,63 @@ void nlp_split(struct nlp *s, const char *text)
 		s->w[s->n].norm = normalise(orig);
 		s->w[s->n].used = false;
 		s->n++;
+	}
+	number_words(s);
+}
+
+static long unit_secs(const char *u);
+
+/* Numbers as words where they count time: before a unit ("two hours", "на
+ * два часа") and, one to twelve, as an hour after a word that gives one
+ * ("at ten", "в пять", "from nine to five"): their norm becomes digits. */
+static void number_words(struct nlp *s)
+{
+	static const struct {
+		const char *w;
+		int v;
+	} numbers[] = {
+		{ "one", 1 },	      { "two", 2 },	    { "three", 3 },
+		{ "four", 4 },	      { "five", 5 },	    { "six", 6 },
+		{ "seven", 7 },	      { "eight", 8 },	    { "nine", 9 },
+		{ "ten", 10 },	      { "eleven", 11 },	    { "twelve", 12 },
+		{ "fifteen", 15 },    { "twenty", 20 },	    { "thirty", 30 },
+		{ "forty", 40 },      { "один", 1 },	    { "одна", 1 },
+		{ "одну", 1 },	      { "два", 2 },	    { "две", 2 },
+		{ "три", 3 },	      { "четыре", 4 },	    { "пять", 5 },
+		{ "шесть", 6 },	      { "семь", 7 },	    { "восемь", 8 },
+		{ "девять", 9 },      { "десять", 10 },	    { "одиннадцать", 11 },
+		{ "двенадцать", 12 }, { "пятнадцать", 15 }, { "двадцать", 20 },
+		{ "тридцать", 30 },   { "сорок", 40 },
+	};
+	static const char *const hour_words[] = { "at", "from", "to", "till", "until", "в",
+						  "во", "с",	"до", "к",    NULL };
+	static const char *const long_units[] = {
+		"month*", "year*", "месяц*", "год*", "лет", NULL
+	};
+
+	for (size_t i = 0; i < s->n; i++) {
+		char *comma = strchr(s->w[i].norm, ',');
+		bool unit = i + 1 < s->n &&
+			    (unit_secs(s->w[i + 1].norm) || nlp_is(s, i + 1, long_units));
+
+		if (unit && comma)
+			*comma = '.'; /* "1,5 часа" */
+		if (unit && nlp_is(s, i, (const char *const[]){ "полтора", "полторы", NULL })) {
+			free(s->w[i].norm);
+			s->w[i].norm = xstrdup("1.5");
+		}
+		for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
+			bool hour;
+
+			if (strcmp(s->w[i].norm, numbers[k].w))
+				continue;
+			hour = i > 0 && numbers[k].v <= 12 && nlp_is(s, i - 1, hour_words);
+			if (unit || hour) {
+				free(s->w[i].norm);
+				s->w[i].norm = xasprintf("%d", numbers[k].v);
+			}
+			break;
+		}
 	}
 }
 
@@ -489,6 +562,17 @@ int nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 		return rc;
 	}
 	n = strtol(s->w[i].norm, &end, 10);
+	if (end != s->w[i].norm && *end == '.' && isdigit((unsigned char)end[1]) && n < COUNT_MAX &&
+	    i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
+		/* "1.5 hours", "полтора часа" (1.5 by now) */
+		double x = strtod(s->w[i].norm, &end);
+
+		if (!*end && x > 0) {
+			*len = 2;
+			*secs = (long)(x * (double)unit_secs(s->w[i + 1].norm) + 0.5);
+			return *secs > 0;
+		}
+	}
 	if (end != s->w[i].norm && !*end && n > 0 && i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
 		*len = 2;
 		if (n > COUNT_MAX)

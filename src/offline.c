@@ -468,8 +468,10 @@ static int offline_run(struct turn *t, struct err *e)
 	intent_release(&in);
 done:
 	if (rc >= 0 && say) {
-		/* a title stored before the rule may hold bytes that are not UTF-8 */
-		char *clean = utf8_clean_str(say, UTF8_PRINTABLE);
+		/* a title stored before the rule may hold bytes that are not
+		 * UTF-8; a bidirectional override in the data is dropped, as the
+		 * lists drop it (cmd_put_text), so it cannot reorder the reply */
+		char *clean = utf8_clean_str(say, UTF8_PRINTABLE | UTF8_NO_BIDI);
 
 		turn_say(t, clean);
 		free(clean);

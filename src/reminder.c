@@ -9,7 +9,6 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,24 +366,24 @@ int reminder_list(struct store *s, bool all, time_t now, struct reminder **out, 
 int reminder_find(struct store *s, const char *text, time_t now, struct reminder **out, size_t *n,
 		  struct err *e)
 {
-	gchar *needle = g_utf8_casefold(text, -1);
+	char *needle = store_fold(text);
 	size_t k = 0;
 
 	if (reminder_list(s, false, now, out, n, e) < 0) {
-		g_free(needle);
+		free(needle);
 		return -1;
 	}
 	for (size_t i = 0; i < *n; i++) {
-		gchar *hay = g_utf8_casefold((*out)[i].text, -1);
+		char *hay = store_fold((*out)[i].text);
 
 		if (strstr(hay, needle))
 			(*out)[k++] = (*out)[i];
 		else
 			reminder_release(&(*out)[i]);
-		g_free(hay);
+		free(hay);
 	}
 	*n = k;
-	g_free(needle);
+	free(needle);
 	return 0;
 }
 

@@ -999,9 +999,11 @@ int event_search(struct store *s, const char *text, time_t now, struct event_lis
 	memset(out, 0, sizeof(*out));
 	st = store_prepare(s,
 			   "SELECT " EVENT_COLS " WHERE e.deleted = 0 AND"
-			   " (instr(lower(e.summary), lower(?1)) > 0"
-			   " OR instr(lower(coalesce(e.location, '')), lower(?1)) > 0"
-			   " OR instr(lower(coalesce(e.description, '')), lower(?1)) > 0)"
+			   " (instr(nestor_fold(e.summary), nestor_fold(?1)) > 0"
+			   " OR instr(nestor_fold(coalesce(e.location, '')),"
+			   " nestor_fold(?1)) > 0"
+			   " OR instr(nestor_fold(coalesce(e.description, '')),"
+			   " nestor_fold(?1)) > 0)"
 			   " ORDER BY e.id",
 			   e);
 	if (!st)

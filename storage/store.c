@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -485,6 +486,34 @@ static int wal_mode(struct store *s, struct err *e)
 	}
 }
 
+char *store_fold(const char *text)
+{
+	gchar *f = g_utf8_casefold(text, -1);
+	char *out = xstrdup(f), *p = out;
+
+	g_free(f);
+	/* ё (D1 91) as е (D0 B5): the same length */
+	while ((p = strstr(p, "\xd1\x91"))) {
+		p[0] = (char)0xd0;
+		p[1] = (char)0xb5;
+		p += 2;
+	}
+	return out;
+}
+
+/* nestor_fold(text): store_fold() in SQL, NULL for NULL. */
+static void fold_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!text) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, store_fold(text), -1, free);
+}
+
 struct store *store_open(const char *path, struct err *e)
 {
 	struct store *s;
@@ -504,7 +533,9 @@ struct store *store_open(const char *path, struct err *e)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (schema_functions(s->db) < 0) {
+	if (schema_functions(s->db) < 0 ||
+	    sqlite3_create_function(s->db, "nestor_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				    NULL, fold_sql, NULL, NULL) != SQLITE_OK) {
 		store_error(s, e, "store");
 		store_free(s);
 		return NULL;

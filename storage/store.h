@@ -47,6 +47,10 @@ void store_free(struct store *s);
  * only the log.  The front that shows stderr sets it. */
 void store_set_warn(void (*fn)(const char *line));
 
+/* text as searches compare it (a title found by its words): case-folded,
+ * ё as е, newly allocated; SQL sees it as nestor_fold(text). */
+char *store_fold(const char *text);
+
 /* The path it was opened with. */
 const char *store_path(const struct store *s);
 

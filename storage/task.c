@@ -311,11 +311,11 @@ int task_list(struct store *s, bool all, struct task **out, size_t *n, struct er
 
 int task_find(struct store *s, const char *text, struct task **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st =
-		store_prepare(s,
-			      "SELECT " TASK_COLS " FROM tasks WHERE status = 'todo'"
-			      " AND instr(lower(title), lower(?)) > 0 AND user_id = ?" TASK_ORDER,
-			      e);
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT " TASK_COLS " FROM tasks WHERE status = 'todo'"
+					 " AND instr(nestor_fold(title), nestor_fold(?)) > 0"
+					 " AND user_id = ?" TASK_ORDER,
+					 e);
 
 	if (!st)
 		return -1;

@@ -920,6 +920,50 @@ static int after_next(const struct wp *p, int j)
 	return keyword(&p->lx.tok[j]) == K_AFTER && keyword(&p->lx.tok[j + 1]) == K_NEXT;
 }
 
+/* "next week", "на следующей неделе", "через неделю" at token i: the
+ * tokens it takes, 0 when it is not there. */
+static int next_week_words(const struct wp *p, int i)
+{
+	static const char *const said[][4] = {
+		{ "next", "week" },
+		{ "of", "next", "week" },
+		{ "in", "a", "week" },
+		{ "in", "one", "week" },
+		{ "на", "следующей", "неделе" },
+		{ "следующей", "недели" },
+		{ "на", "будущей", "неделе" },
+		{ "через", "неделю" },
+	};
+
+	for (size_t k = 0; k < sizeof(said) / sizeof(said[0]); k++) {
+		int n = 0;
+
+		while (n < 4 && said[k][n] && is(&p->lx.tok[i + n], said[k][n]))
+			n++;
+		if (n == 4 || !said[k][n])
+			return n;
+	}
+	return 0;
+}
+
+/* "wednesday next week", "в среду на следующей неделе", "next week on
+ * wednesday", "через неделю во вторник": the weekday of next week, as
+ * "next wednesday" is.  The tokens used from i, 0 when it is none of these. */
+static int weekday_next_week(struct wp *p, int i)
+{
+	const struct word *w;
+	int n, on;
+
+	if ((w = lookup(weekdays, &p->lx.tok[i])) && (n = next_week_words(p, i + 1)) > 0)
+		return weekday(p, i, w->v, 1, 0) < 0 ? -1 : 1 + n;
+	if ((n = next_week_words(p, i)) == 0)
+		return 0;
+	on = keyword(&p->lx.tok[i + n]) == K_ON || keyword(&p->lx.tok[i + n]) == K_AT;
+	if (!(w = lookup(weekdays, &p->lx.tok[i + n + on])))
+		return 0;
+	return weekday(p, i, w->v, 1, 0) < 0 ? -1 : n + on + 1;
+}
+
 /* The day of month d (an ordinal: "the 15th", "15-го"), this month when it
  * is still to come (today included), else next month's. */
 static int month_ordinal(struct wp *p, int i, int d)
@@ -1009,6 +1053,8 @@ static int step(struct wp *p, int i)
 	case T_WORD: break;
 	default: return bad(&p->lx, i, "date not understood");
 	}
+	if ((n = weekday_next_week(p, i)) != 0)
+		return n;
 	k = keyword(t);
 	if (k == K_AT || k == K_ON) {
 		if (nx->kind == T_END)
@@ -1270,7 +1316,11 @@ static int rule_every(const struct lex *lx, const char **freq, long *interval, i
 		if (lx->tok[i].frac || lx->tok[i].num < 1 || lx->tok[i].num > 1000)
 			return bad(lx, i, "invalid interval");
 		*interval = (long)lx->tok[i++].num;
-	} else if (keyword(&lx->tok[i]) == K_OTHER) {
+	} else if (keyword(&lx->tok[i]) == K_OTHER ||
+		   (lookup(weekdays, &lx->tok[i + 1]) &&
+		    (is(&lx->tok[i], "second") || is(&lx->tok[i], "второй") ||
+		     is(&lx->tok[i], "вторую")))) {
+		/* "every second tuesday": every other one */
 		*interval = 2;
 		i++;
 	}
@@ -1296,6 +1346,46 @@ static int rule_every(const struct lex *lx, const char **freq, long *interval, i
 	return i;
 }
 
+/* "every last friday (of the month)", "каждую первую пятницу месяца" from
+ * token 1: the tokens used and the weekday's place in its month (*nth, -1
+ * for the last), 0 when it is not such a phrase.  "second" to "fourth"
+ * need the month said: "every second tuesday" is every other one. */
+static int rule_nth(const struct lex *lx, int *nth, int *wd)
+{
+	static const struct word places[] = {
+		{ "first", 1 },	     { "last", -1 },	  { "second", 2 },     { "third", 3 },
+		{ "fourth", 4 },     { "первый", 1 },	  { "первую", 1 },     { "первое", 1 },
+		{ "последний", -1 }, { "последнюю", -1 }, { "последнее", -1 }, { "второй", 2 },
+		{ "вторую", 2 },     { "третий", 3 },	  { "третью", 3 },     { "четвертый", 4 },
+		{ "четвертую", 4 },  { NULL, 0 },
+	};
+	static const char *const month[][4] = {
+		{ "of", "the", "month" },
+		{ "of", "every", "month" },
+		{ "of", "each", "month" },
+		{ "каждого", "месяца" },
+		{ "месяца" },
+	};
+	const struct word *p = lookup(places, &lx->tok[1]), *w = lookup(weekdays, &lx->tok[2]);
+	int n = 0;
+
+	if (!p || !w)
+		return 0;
+	for (size_t k = 0; k < sizeof(month) / sizeof(month[0]) && !n; k++) {
+		int m = 0;
+
+		while (m < 4 && month[k][m] && is(&lx->tok[3 + m], month[k][m]))
+			m++;
+		if (m == 4 || !month[k][m])
+			n = m;
+	}
+	if (!n && p->v != 1 && p->v != -1)
+		return 0;
+	*nth = p->v;
+	*wd = w->v;
+	return 3 + n;
+}
+
 int when_parse_rule(const char *text, char **rrule, struct err *e)
 {
 	static const char *const byday[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
@@ -1304,7 +1394,7 @@ int when_parse_rule(const char *text, char **rrule, struct err *e)
 	const struct unit *u;
 	struct lex lx;
 	long interval = 1;
-	int i = 1, mask = 0, wd, ret = -1;
+	int i = 1, mask = 0, wd, nth = 0, nth_day = 0, ret = -1;
 
 	if (!strncasecmp(s, "rrule:", 6) || !strncasecmp(s, "freq=", 5))
 		return rrule_check(s, rrule, e);
@@ -1312,6 +1402,8 @@ int when_parse_rule(const char *text, char **rrule, struct err *e)
 		err_set(e, ERR_USAGE, "no recurrence given");
 	else if ((u = lookup_unit(freqwords, &lx.tok[0])))
 		freq = unit_freq(u, &interval);
+	else if (keyword(&lx.tok[0]) == K_EVERY && (i = rule_nth(&lx, &nth, &nth_day)) > 0)
+		freq = "MONTHLY";
 	else if (keyword(&lx.tok[0]) == K_EVERY)
 		i = rule_every(&lx, &freq, &interval, &mask);
 	else
@@ -1325,6 +1417,8 @@ int when_parse_rule(const char *text, char **rrule, struct err *e)
 	sbuf_addf(&sb, "FREQ=%s", freq);
 	if (interval > 1)
 		sbuf_addf(&sb, ";INTERVAL=%ld", interval);
+	if (nth)
+		sbuf_addf(&sb, ";BYDAY=%d%s", nth, byday[nth_day]);
 	if (mask) {
 		sbuf_adds(&sb, ";BYDAY=");
 		for (wd = 1; wd <= 7; wd++) {

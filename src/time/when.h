@@ -21,8 +21,9 @@
  * Decisions:
  *  - A weekday is the coming one, never today: on a Friday, "friday" (and
  *    "в пятницу", "this friday") is a week away.  "next friday" ("в
- *    следующую пятницу") is the Friday of next week, weeks starting on
- *    Monday: said on a Monday, "next tuesday" is eight days away and "this
+ *    следующую пятницу", "friday next week", "в пятницу на следующей
+ *    неделе", "через неделю в пятницу") is the Friday of next week, weeks
+ *    starting on Monday: said on a Monday, "next tuesday" is eight days away and "this
  *    tuesday" tomorrow.  "friday after next" is the coming Friday plus a week.
  *  - "the 15th", "15th", "15-го (числа)" is that day of this month, or of
  *    next month once it has passed (today counts as still to come).
@@ -138,7 +139,10 @@ int when_parse_duration(const char *text, long *secs, struct err *e);
  * the caller frees: daily, weekly, monthly, yearly, hourly, "every day",
  * "every 2 weeks", "every other week", "every monday and wednesday",
  * "every weekday" (FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR), "каждый понедельник",
- * "каждые 3 дня", "по будням", "ежедневно".  Text that already is a rule
+ * "каждые 3 дня", "по будням", "ежедневно", "every last friday"
+ * (FREQ=MONTHLY;BYDAY=-1FR), "every first monday", "every third thursday
+ * of the month", "каждую последнюю пятницу месяца"; "every second tuesday"
+ * without the month is every other Tuesday.  Text that already is a rule
  * ("FREQ=...", "RRULE:FREQ=...") is checked by libical and normalised.
  */
 int when_parse_rule(const char *text, char **rrule, struct err *e);

@@ -62,7 +62,7 @@ nestor --db e.db routine edit 1 "what is due" >/dev/null
 expect_match "edit --at: 02:30 after" "$(fire 2026-03-29T01:31:00Z 2026-03-29T01:32:00Z e.db)" \
 	'^ +1 +tomorrow 02:30 +every day'
 # said in a sentence the day before
-NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask "every day at 2:30 list my tasks" >/dev/null
+NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask "every day at 02:30 list my tasks" >/dev/null
 NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask --conversation 1 yes >/dev/null
 expect_match "sentence: 02:30 after" "$(fire 2026-03-29T01:31:00Z 2026-03-29T01:32:00Z s.db)" \
 	'^ +1 +tomorrow 02:30 +every day'

@@ -32,7 +32,10 @@ static const char lua_release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then
  * group's code, KEYS[5] of a private chat's: that update alone goes there,
  * and the device makes itself the chat's home once its store took the code
  * (rstream_home(): it may refuse it, expired, or a private chat's code in
- * a group).  The offset is compared for
+ * a group).  A private chat (Telegram's ids above 0; a group's are below)
+ * with no home yet gets its code's device at once, so what it says next
+ * waits there for the link (a store whose worker is away) instead of being
+ * refused elsewhere as unlinked.  The offset is compared for
  * equality only: update ids are not a watermark (after a week without
  * updates Telegram picks the next one at random).  A device's stream is
  * made with its group, so an update no worker read yet counts as waiting.
@@ -71,6 +74,7 @@ static const char lua_add[] =
 	"  home = gcoder"
 	" elseif coder then"
 	"  redis.call('DEL', KEYS[5])"
+	"  if string.sub(ARGV[3], 1, 1) ~= '-' then redis.call('SET', KEYS[4], coder, 'NX') end"
 	"  home = coder"
 	" end"
 	" if ARGV[9] ~= '' and redis.call('SISMEMBER', KEYS[6], ARGV[9]) == 1 then"

@@ -4,7 +4,9 @@
 # chat linked here and sent a code the phone's store refuses (expired
 # there while its Redis key lasts longer: the code was made with the clock
 # pinned years back) is told so by the phone, and its updates still come
-# here; a code the phone's store takes moves the chat's home there.
+# here; a code the phone's store takes moves the chat's home there.  A
+# chat with no home yet that sends the phone's code while the phone's
+# worker is away: what it says next waits on the phone for the link.
 . "${NESTOR_SRC:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 . "$SRC/tests/fake/telegram.sh"
 . "$SRC/tests/cli/redis.sh"
@@ -46,4 +48,20 @@ tg_message 77 "add task bread"
 tg_wait_sent 77 5
 expect_eq "the chat's task on the phone" "$(titles nb)" "['bread']"
 expect_eq "the tasks here as they were" "$(titles nestor)" "['milk']"
+
+# A new chat, the phone's worker stopped: its code and the next message both
+# wait on the phone's stream, and are answered there once it is back.
+BPID=${PIDS##* }
+n=$(rcli XLEN "$S_B")
+kill -STOP "$BPID"
+tg_message 78 "/start $(code nb)"
+on_phone() { [ "$(rcli XLEN "$S_B")" -ge $((n + $1)) ]; }
+wait_until -s 'rcli XLEN "$S_B"' "the new chat's code on the phone's stream" on_phone 1
+tg_message 78 "add task eggs"
+wait_until -s 'rcli XLEN "$S_A"; rcli XLEN "$S_B"' "the new chat's message on the phone's stream" on_phone 2
+kill -CONT "$BPID"
+tg_wait_sent 78 2
+expect_match "the new chat linked on the phone" "$(tg_text 78 1)" 'Linked: this chat now belongs'
+expect_eq "the new chat's task on the phone" "$(titles nb)" "['bread', 'eggs']"
+expect_eq "nothing new here" "$(titles nestor)" "['milk']"
 echo ok

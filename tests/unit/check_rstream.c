@@ -728,18 +728,19 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_code(&b, "CODE42", false, DEV_B, 60000, &e), 0);
 	add(&p, &off, 40, 4, NULL, &added);	/* no home: the poller's */
 	add(&p, &off, 41, 4, "CODE42", &added); /* the code's device */
-	add(&p, &off, 42, 4, NULL, &added);	/* no home until its store linked */
+	add(&p, &off, 42, 4, NULL, &added);	/* no home before: the code's device */
 	ck_assert_int_eq(rstream_home(&b, 4, DEV_B, &e), 0);
 	add(&p, &off, 43, 5, "UNKNOWN", &added); /* no such code: the poller's */
 	add(&p, &off, 44, 4, "CODE42", &added);	 /* used: the home stays */
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "40,42,43");
+	ck_assert_str_eq(ids(en, n), "40,43");
 	rstream_entries_free(en, n);
 	ck_assert_int_eq(rstream_read(&b, "b1", 10, 10, &en, &n, &e), 0);
-	ck_assert_str_eq(ids(en, n), "41,44");
+	ck_assert_str_eq(ids(en, n), "41,42,44");
 	/* the first on the new device names none before it (another's) */
 	ck_assert_int_eq(en[0].prev, 0);
 	ck_assert_int_eq(en[1].prev, 41);
+	ck_assert_int_eq(en[2].prev, 42);
 	rstream_entries_free(en, n);
 	/* unlinked elsewhere: the home stays; unlinked at home: gone */
 	ck_assert_int_eq(rstream_unhome(&a, 4, DEV_A, &e), 0);
@@ -752,7 +753,7 @@ START_TEST(test_home)
 	ck_assert_int_eq(rstream_read(&a, "a1", 10, 10, &en, &n, &e), 0);
 	ck_assert_str_eq(ids(en, n), "46");
 	/* the chat's last on this device (45 was another's: it waits not) */
-	ck_assert_int_eq(en[0].prev, 42);
+	ck_assert_int_eq(en[0].prev, 40);
 	rstream_entries_free(en, n);
 	/* a button's press goes to the device that sent it; a name that is
 	 * no device id, or names none whose workers joined, counts for

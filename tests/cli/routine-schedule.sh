@@ -43,6 +43,13 @@ expect_match "stored: runs as stored" "$(NESTOR_NOW=2026-03-20T12:05:10Z nestor 
 	'next run +today 13:06'
 nestor routine rm 1 >/dev/null; nestor routine rm 2 >/dev/null; nestor routine rm 3 >/dev/null
 
+# -- the offline assistant says the limit before offering, not after a yes
+expect_eq "ask: too often" "$(nestor --db q.db ask "every 2 minutes at 9:00 tell me my day")" \
+	'A routine runs at most every 5 minutes: for example, "every 5 minutes tell me my day".'
+expect_eq "ask: nothing to say yes to" "$(nestor --db q.db ask --conversation 1 yes)" \
+	"There is nothing to confirm."
+expect_eq "ask: none made" "$(nestor --db q.db routine list --all)" "no routines"
+
 # -- 02:30 on the gap day: 03:30 that day, 02:30 the next
 # fire ONE_UTC NEXT_UTC DB: the scheduler at ONE, then routine 1's next run at NEXT
 fire() {

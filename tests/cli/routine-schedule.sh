@@ -68,6 +68,14 @@ nestor --db e.db routine edit 1 --at "2026-03-29 02:30" >/dev/null
 nestor --db e.db routine edit 1 "what is due" >/dev/null
 expect_match "edit --at: 02:30 after" "$(fire 2026-03-29T01:31:00Z 2026-03-29T01:32:00Z e.db)" \
 	'^ +1 +tomorrow 02:30 +every day'
+# edit --at without --tz reads the time in the routine's zone, not the machine's
+TZ=UTC nestor --db u.db routine add "my day" --every daily --tz Europe/Berlin \
+	--at "2026-03-29 02:30" >/dev/null
+TZ=UTC nestor --db u.db routine edit 1 --at "2026-03-29 02:30" >/dev/null
+expect_match "edit --at: the routine's zone" "$(TZ=UTC nestor --db u.db routine show 1)" \
+	'next run +Sun 29 Mar 01:30'
+expect_match "edit --at: its wall time kept" \
+	"$(TZ=UTC fire 2026-03-29T01:31:00Z 2026-03-29T01:32:00Z u.db)" '^ +1 +tomorrow 00:30 +every day'
 # said in a sentence the day before
 NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask "every day at 2:30 list my tasks" >/dev/null
 NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask --conversation 1 yes >/dev/null

@@ -42,6 +42,14 @@ NESTOR_NOW=2026-03-20T12:05:00Z nestor remind fire >/dev/null
 expect_match "stored: runs as stored" "$(NESTOR_NOW=2026-03-20T12:05:10Z nestor routine show 1)" \
 	'next run +today 13:06'
 nestor routine rm 1 >/dev/null; nestor routine rm 2 >/dev/null; nestor routine rm 3 >/dev/null
+# a stored FREQ=MINUTELY closer than 5 minutes: --at and --tz still edit it
+nestor --db r.db routine add "my day" --every "FREQ=MINUTELY;INTERVAL=5" >/dev/null
+python3 -c 'import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE jobs SET rule = ? WHERE id = 1", ("FREQ=MINUTELY;INTERVAL=2",)); c.commit()' r.db
+expect_eq "stored RRULE: --at" "$(nestor --db r.db routine edit 1 --at "2026-03-21 09:00" 2>&1)" \
+	"routine 1 changed"
+expect_eq "stored RRULE: --tz" "$(nestor --db r.db routine edit 1 --tz UTC 2>&1)" "routine 1 changed"
+expect_match "stored RRULE: kept" "$(nestor --db r.db routine show 1)" \
+	'every +every 2 minutes \(FREQ=MINUTELY;INTERVAL=2\) in UTC'
 
 # -- the offline assistant says the limit before offering, not after a yes
 expect_eq "ask: too often" "$(nestor --db q.db ask "every 2 minutes at 9:00 tell me my day")" \

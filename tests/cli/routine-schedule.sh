@@ -29,6 +29,15 @@ expect_eq "nothing made" "$(nestor routine list --all)" "no routines"
 expect_eq "*/5" "$(nestor routine add "my day" --every "*/5 * * * *")" 1
 expect_eq "59,0 at 09" "$(nestor routine add "my day" --every "59,0 9 * * *")" 2
 expect_eq "every 5 minutes" "$(nestor routine add "my day" --every "every 5 minutes")" 3
+# MINUTELY and SECONDLY read their BYMINUTE and BYSECOND too: hourly is fine
+expect_eq "MINUTELY;BYMINUTE=0" \
+	"$(nestor --db b.db routine add "my day" --every "FREQ=MINUTELY;BYMINUTE=0")" 1
+expect_eq "every 300 seconds" \
+	"$(nestor --db b.db routine add "my day" --every "every 300 seconds")" 2
+refused "MINUTELY;BYMINUTE=0,2" "schedule \"FREQ=MINUTELY;BYMINUTE=0,2\" runs 2 minutes apart" \
+	--db b.db routine add "my day" --every "FREQ=MINUTELY;BYMINUTE=0,2"
+refused "every 120 seconds" "schedule \"every 120 seconds\" runs 2 minutes apart: $limit" \
+	--db b.db routine add "my day" --every "every 120 seconds"
 refused "edit" "^nestor: routine edit: schedule \"\\*/2 \\* \\* \\* \\*\" runs 2 minutes apart: $limit" \
 	routine edit 1 --every "*/2 * * * *"
 expect_match "edit refused: kept" "$(nestor routine show 1)" 'every +every 5 minutes'

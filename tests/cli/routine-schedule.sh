@@ -2,7 +2,10 @@
 # cron expression, a BYMINUTE list, a phrase), a stored closer one still
 # listed, edited and run as stored; a daily routine written at 02:30 of
 # Berlin's spring-forward day runs at 03:30 that day and 02:30 after, from
-# --at, from edit --at and from a sentence.  The offline assistant answers.
+# --at, from edit --at (in the routine's zone) and from a sentence.  The
+# offline assistant answers, and refuses too frequent a routine before it
+# offers it.  MINUTELY/SECONDLY read BYMINUTE/BYSECOND; a stored rule closer
+# than 5 minutes keeps --at and --tz editable.
 . "$(dirname "$0")/lib.sh"
 TZ=Europe/Berlin
 NESTOR_NOW=2026-03-20T12:00:00Z
@@ -104,4 +107,10 @@ expect_match "cron: the gap day" "$(fire 2026-03-28T01:31:00Z 2026-03-28T01:32:0
 	'^ +1 +tomorrow 03:00 '
 expect_match "cron: 02:30 after" "$(fire 2026-03-29T01:01:00Z 2026-03-29T01:02:00Z c.db)" \
 	'^ +1 +tomorrow 02:30 '
+# the limit reads the written times (nestor(1)): 01:59 then 03:00, the end of
+# the skipped hour, a minute apart on the spring-forward day
+expect_eq "written times" "$(NESTOR_NOW=2026-03-28T12:00:00Z nestor --db w.db routine add \
+	"my day" --every "59 1,2 * * *")" 1
+expect_match "written times: a minute apart" \
+	"$(fire 2026-03-29T00:59:10Z 2026-03-29T00:59:20Z w.db)" '^ +1 +today 03:00 '
 echo ok

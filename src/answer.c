@@ -1,6 +1,7 @@
 #include "answer.h"
 #include "every.h"
 #include "reltime.h"
+#include "routine.h"
 #include "tz.h"
 #include "when.h"
 #include "sbuf.h"
@@ -89,6 +90,12 @@ char *answer_clarify(const char *lang, enum intent_need need, const char *tool)
 		return xstrdup(RU(lang) ? "О чём? Например: «добавь задачу купить молоко»."
 					: "What should it say? For example: \"add task buy"
 					  " milk\".");
+	case NEED_OFTEN:
+		return xasprintf(RU(lang) ? "Регулярный запрос выполняется не чаще раза в %d минут:"
+					    " например, «каждые %d минут расскажи мой день»."
+					  : "A routine runs at most every %d minutes: for example,"
+					    " \"every %d minutes tell me my day\".",
+				 ROUTINE_MINUTES_MIN, ROUTINE_MINUTES_MIN);
 	case NEED_WHICH:
 	case NEED_NONE: break;
 	}

@@ -2,6 +2,8 @@
  * not finished, and a routine said in a sentence ("every weekday at 8 tell
  * me my day"). */
 #include "intent-impl.h"
+#include "recur.h"
+#include "routine.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -168,7 +170,10 @@ bool intent_routine_add(struct nlp *s, struct intent *in, time_t now)
 	intent_parse(request, now, NULL, &sub);
 	ok = sub.kind == INTENT_TOOL && read_only(sub.tool);
 	intent_release(&sub);
-	if (ok) {
+	if (ok && recur_min_gap("rrule", rule, NULL) < ROUTINE_MINUTES_MIN) {
+		/* said before the user says yes, not after (routine_add) */
+		intent_clarify(in, NEED_OFTEN);
+	} else if (ok) {
 		int minutes = when_written_minutes(s->zone, &w);
 
 		intent_tool(in, "routine_add");

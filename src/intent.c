@@ -688,7 +688,7 @@ static int cmp_str(const void *a, const void *b)
 
 char *intent_format(const struct intent *in)
 {
-	static const char *const need[] = { "none", "when", "what", "which" };
+	static const char *const need[] = { "none", "when", "what", "which", "often" };
 	struct sbuf sb = SBUF_INIT;
 	const char *keys[32];
 	size_t n = 0;

@@ -39,6 +39,8 @@ enum intent_need {
 	NEED_WHAT,  /* a reminder or task without its text */
 	NEED_WHICH, /* "cancel X" naming neither a reminder nor an event: match
 		     * holds X when it is words, for the backend to look up */
+	NEED_OFTEN, /* a routine repeating more often than one may
+		     * (ROUTINE_MINUTES_MIN) */
 };
 
 struct intent {

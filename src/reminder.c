@@ -248,8 +248,8 @@ static int first_run(struct job *j, time_t at, time_t now, struct err *e)
 	return 0;
 }
 
-int reminder_schedule(struct job *j, time_t at, const char *every, const char *tzid, time_t now,
-		      struct err *e)
+int reminder_schedule(struct job *j, time_t at, const char *every, const char *tzid, bool limit,
+		      time_t now, struct err *e)
 {
 	const char *schedule = "at";
 	char *zone = tzid && *tzid ? xstrdup(tzid) : tz_local_name();
@@ -267,7 +267,7 @@ int reminder_schedule(struct job *j, time_t at, const char *every, const char *t
 
 		if (recur_parse(every, &schedule, &rule, e) < 0)
 			return -1;
-		if (!strcmp(schedule, "rrule") && recur_limit(rule, true, e) < 0) {
+		if (limit && !strcmp(schedule, "rrule") && recur_limit(rule, true, e) < 0) {
 			free(rule);
 			return -1;
 		}
@@ -300,7 +300,7 @@ int reminder_add(struct store *s, const char *text, time_t at, const time_t *wal
 		goto out;
 	j.has_wall = wall != NULL;
 	j.wall_start = wall ? *wall : 0;
-	if (reminder_schedule(&j, at, every, tzid, now, e) < 0)
+	if (reminder_schedule(&j, at, every, tzid, true, now, e) < 0)
 		goto out;
 	j.payload = payload_json(text, channels, &j);
 	if (job_add(s, &j, now, e) < 0)
@@ -482,7 +482,7 @@ static int reschedule(struct store *s, struct job *j, const struct reminder_edit
 		j->has_wall = ed->wall != NULL;
 		j->wall_start = ed->wall ? *ed->wall : 0;
 	}
-	rc = reminder_schedule(j, at, every, *tzid ? tzid : NULL, now, e);
+	rc = reminder_schedule(j, at, every, *tzid ? tzid : NULL, true, now, e);
 out:
 	free(every);
 	free(tzid);

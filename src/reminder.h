@@ -145,10 +145,11 @@ int reminder_done(struct store *s, long long id, time_t now, bool *has, time_t *
 
 /* The schedule of a new job as reminder_add() makes it: j's tzid (tzid, or
  * the local zone), schedule and rule from every, dtstart and next_run from
- * at (see reminder_add()).  Also for the other kinds of timed jobs
- * (routine.h). */
-int reminder_schedule(struct job *j, time_t at, const char *every, const char *tzid, time_t now,
-		      struct err *e);
+ * at (see reminder_add()).  With limit an RRULE meets a reminder's limit
+ * (recur_limit()).  Also for the other kinds of timed jobs (routine.h: a
+ * routine has its own limit, and a stored rule keeps running). */
+int reminder_schedule(struct job *j, time_t at, const char *every, const char *tzid, bool limit,
+		      time_t now, struct err *e);
 /* A payload's "channels" as "stdout,command", or NULL for none. */
 char *reminder_channels_text(const struct cJSON *payload);
 /* Set (channels NULL: remove) a payload's "channels" from "stdout,command". */

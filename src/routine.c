@@ -142,7 +142,8 @@ static int schedule(struct job *j, const char *every, const char *tzid, time_t a
 		at = tz_instant_seconds(z, day - day % 86400 + DEFAULT_HOUR * 3600);
 		tz_free(z);
 	}
-	if (reminder_schedule(j, at, every, tzid, now, e) < 0)
+	/* the limit is check_gap()'s, for a new rule only */
+	if (reminder_schedule(j, at, every, tzid, false, now, e) < 0)
 		return -1;
 	job_recur(j, &r);
 	if (!strcmp(j->schedule, "rrule")) {

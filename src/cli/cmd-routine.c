@@ -29,8 +29,10 @@ static const struct option def_opts[] = {
 };
 
 /* The options of add and edit into d; the words left are the request
- * (*request, caller frees; NULL when none). */
-static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d, char **request)
+ * (*request, caller frees; NULL when none).  With at (edit) the text of
+ * --at is left there to read in the routine's zone, else read in --tz. */
+static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *d, char **request,
+		    const char **at)
 {
 	const char *at_text = NULL;
 	int c;
@@ -48,9 +50,11 @@ static int read_def(struct ctx *ctx, int argc, char **argv, struct routine_def *
 		default: return -1;
 		}
 	}
-	if (cmd_parse_at(ctx, at_text, d->tzid, false, &d->at, &d->wall) < 0)
+	if (cmd_parse_at(ctx, at ? NULL : at_text, d->tzid, false, &d->at, &d->wall) < 0)
 		return -1;
 	d->has_wall = at_text != NULL;
+	if (at)
+		*at = at_text;
 	*request = cmd_join_args(argc, argv, optind);
 	d->request = *request;
 	return 0;
@@ -63,7 +67,7 @@ static int routine_cmd_add(struct ctx *ctx, int argc, char **argv)
 	long long id;
 	int rc = -1;
 
-	if (read_def(ctx, argc, argv, &d, &request) < 0)
+	if (read_def(ctx, argc, argv, &d, &request, NULL) < 0)
 		goto out;
 	if (!request) {
 		cmd_usage(ctx, "missing REQUEST (what to ask, e.g. \"my day\")");
@@ -211,15 +215,32 @@ static int routine_cmd_show(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* edit's --at: read in --tz, else in the zone routine id keeps (not the
+ * machine's), so the time written stays the routine's. */
+static int edit_at(struct ctx *ctx, long long id, const char *text, struct routine_def *d)
+{
+	struct routine r;
+	int rc;
+
+	if (!text || d->tzid)
+		return cmd_parse_at(ctx, text, d->tzid, false, &d->at, &d->wall);
+	if (routine_get(ctx->store, id, ctx->now, &r, &ctx->err) < 0)
+		return -1;
+	rc = cmd_parse_at(ctx, text, r.tzid, false, &d->at, &d->wall);
+	routine_release(&r);
+	return rc;
+}
+
 static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
 {
 	struct routine_def d;
 	char *request = NULL, *rest;
+	const char *at_text = NULL;
 	long long id;
 	int rc = -1;
 
 	if (cmd_negative_id(ctx, argc, argv, def_opts) < 0 ||
-	    read_def(ctx, argc, argv, &d, &request) < 0)
+	    read_def(ctx, argc, argv, &d, &request, &at_text) < 0)
 		goto out;
 	if (!request) {
 		cmd_usage(ctx, "missing ID");
@@ -230,7 +251,7 @@ static int routine_cmd_edit(struct ctx *ctx, int argc, char **argv)
 	if (*rest)
 		*rest++ = '\0';
 	d.request = *rest ? rest : NULL;
-	if (cmd_parse_id(ctx, request, &id) < 0)
+	if (cmd_parse_id(ctx, request, &id) < 0 || edit_at(ctx, id, at_text, &d) < 0)
 		goto out;
 	if (!d.request && !d.every && !d.at && !d.assistant && !d.channels && !d.tzid && !d.user) {
 		cmd_usage(ctx, "nothing to change (give a REQUEST or an option)");

@@ -62,6 +62,7 @@ struct how_often {
 	const char *freq;
 	long interval;
 	bool seconds; /* more than one BYSECOND */
+	bool second;  /* a BYSECOND given */
 	uint64_t minutes;
 	uint32_t hours;
 };
@@ -81,9 +82,10 @@ static void how_often(const char *rule, struct how_often *h)
 			h->freq = p + 5;
 		else if (!strncasecmp(p, "INTERVAL=", 9))
 			h->interval = strtol(p + 9, NULL, 10);
-		else if (!strncasecmp(p, "BYSECOND=", 9))
+		else if (!strncasecmp(p, "BYSECOND=", 9)) {
+			h->second = true;
 			h->seconds = memchr(p, ',', n) != NULL;
-		else if (!strncasecmp(p, "BYMINUTE=", 9))
+		} else if (!strncasecmp(p, "BYMINUTE=", 9))
 			h->minutes = by_bits(p + 9, 59);
 		else if (!strncasecmp(p, "BYHOUR=", 7))
 			h->hours = (uint32_t)by_bits(p + 7, 23);
@@ -119,18 +121,36 @@ int recur_min_gap(const char *schedule, const char *rule, struct err *e)
 {
 	struct cron c = { .minute = 1, .hour = 1, .dom_star = true, .dow_star = true };
 	struct how_often h;
+	long step;
+	int gap;
 
 	if (!strcmp(schedule, "cron"))
 		return cron_parse(rule, &c, e) < 0 ? -1 : cron_min_gap(&c);
 	if (strcmp(schedule, "rrule") != 0)
 		return INT_MAX;
 	how_often(rule, &h);
-	if (!strncasecmp(h.freq, "SECONDLY", 8) || h.seconds)
+	step = h.interval > 0 && h.interval < INT_MAX ? h.interval : 1;
+	if (h.seconds)
 		return 0;
-	if (!strncasecmp(h.freq, "MINUTELY", 8))
-		return h.interval > 0 && h.interval < INT_MAX ? (int)h.interval : 1;
+	if (!strncasecmp(h.freq, "SECONDLY", 8)) {
+		/* at most once a minute with one BYSECOND or a minute's step */
+		if (!h.second && step < 60)
+			return 0;
+		step = step < 60 ? 1 : step / 60;
+	} else if (strncasecmp(h.freq, "MINUTELY", 8)) {
+		step = 0;
+	}
 	/* any day may follow any other: 23:59 and 00:00 count as in a row */
 	c.dom = c.month = c.dow = ~0u;
+	if (step) {
+		/* runs step minutes apart, or further on a BYMINUTE list */
+		if (!h.minutes)
+			return (int)step;
+		c.minute = h.minutes;
+		c.hour = h.hours ? h.hours : (1u << 24) - 1;
+		gap = cron_min_gap(&c);
+		return gap > step ? gap : (int)step;
+	}
 	if (h.minutes)
 		c.minute = h.minutes;
 	if (h.hours)

@@ -159,7 +159,9 @@ int recur_limit(const char *rule, bool reminder, struct err *e);
 /* The fewest wall-clock minutes between two runs of a "cron" or "rrule"
  * schedule (cron_min_gap()); 0 when an RRULE repeats within a minute.  An
  * RRULE's minutes and hours are its BYMINUTE and BYHOUR (else one each;
- * every hour for FREQ=HOURLY), 23 and 0 counted as in a row.  60 or more
+ * every hour for FREQ=HOURLY), 23 and 0 counted as in a row; FREQ=MINUTELY
+ * and SECONDLY (once a minute with one BYSECOND) runs INTERVAL minutes
+ * apart, or further on a BYMINUTE list.  60 or more
  * says "at least an hour"; -1 and ERR_USAGE for a bad cron expression. */
 int recur_min_gap(const char *schedule, const char *rule, struct err *e);
 

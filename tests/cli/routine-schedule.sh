@@ -2,7 +2,10 @@
 # cron expression, a BYMINUTE list, a phrase), a stored closer one still
 # listed, edited and run as stored; a daily routine written at 02:30 of
 # Berlin's spring-forward day runs at 03:30 that day and 02:30 after, from
-# --at, from edit --at and from a sentence.  The offline assistant answers.
+# --at, from edit --at (in the routine's zone) and from a sentence.  The
+# offline assistant answers, and refuses too frequent a routine before it
+# offers it.  MINUTELY/SECONDLY read BYMINUTE/BYSECOND; a stored rule closer
+# than 5 minutes keeps --at and --tz editable.
 . "$(dirname "$0")/lib.sh"
 TZ=Europe/Berlin
 NESTOR_NOW=2026-03-20T12:00:00Z
@@ -29,6 +32,15 @@ expect_eq "nothing made" "$(nestor routine list --all)" "no routines"
 expect_eq "*/5" "$(nestor routine add "my day" --every "*/5 * * * *")" 1
 expect_eq "59,0 at 09" "$(nestor routine add "my day" --every "59,0 9 * * *")" 2
 expect_eq "every 5 minutes" "$(nestor routine add "my day" --every "every 5 minutes")" 3
+# MINUTELY and SECONDLY read their BYMINUTE and BYSECOND too: hourly is fine
+expect_eq "MINUTELY;BYMINUTE=0" \
+	"$(nestor --db b.db routine add "my day" --every "FREQ=MINUTELY;BYMINUTE=0")" 1
+expect_eq "every 300 seconds" \
+	"$(nestor --db b.db routine add "my day" --every "every 300 seconds")" 2
+refused "MINUTELY;BYMINUTE=0,2" "schedule \"FREQ=MINUTELY;BYMINUTE=0,2\" runs 2 minutes apart" \
+	--db b.db routine add "my day" --every "FREQ=MINUTELY;BYMINUTE=0,2"
+refused "every 120 seconds" "schedule \"every 120 seconds\" runs 2 minutes apart: $limit" \
+	--db b.db routine add "my day" --every "every 120 seconds"
 refused "edit" "^nestor: routine edit: schedule \"\\*/2 \\* \\* \\* \\*\" runs 2 minutes apart: $limit" \
 	routine edit 1 --every "*/2 * * * *"
 expect_match "edit refused: kept" "$(nestor routine show 1)" 'every +every 5 minutes'
@@ -42,6 +54,21 @@ NESTOR_NOW=2026-03-20T12:05:00Z nestor remind fire >/dev/null
 expect_match "stored: runs as stored" "$(NESTOR_NOW=2026-03-20T12:05:10Z nestor routine show 1)" \
 	'next run +today 13:06'
 nestor routine rm 1 >/dev/null; nestor routine rm 2 >/dev/null; nestor routine rm 3 >/dev/null
+# a stored FREQ=MINUTELY closer than 5 minutes: --at and --tz still edit it
+nestor --db r.db routine add "my day" --every "FREQ=MINUTELY;INTERVAL=5" >/dev/null
+python3 -c 'import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE jobs SET rule = ? WHERE id = 1", ("FREQ=MINUTELY;INTERVAL=2",)); c.commit()' r.db
+expect_eq "stored RRULE: --at" "$(nestor --db r.db routine edit 1 --at "2026-03-21 09:00" 2>&1)" \
+	"routine 1 changed"
+expect_eq "stored RRULE: --tz" "$(nestor --db r.db routine edit 1 --tz UTC 2>&1)" "routine 1 changed"
+expect_match "stored RRULE: kept" "$(nestor --db r.db routine show 1)" \
+	'every +every 2 minutes \(FREQ=MINUTELY;INTERVAL=2\) in UTC'
+
+# -- the offline assistant says the limit before offering, not after a yes
+expect_eq "ask: too often" "$(nestor --db q.db ask "every 2 minutes at 9:00 tell me my day")" \
+	'A routine runs at most every 5 minutes: for example, "every 5 minutes tell me my day".'
+expect_eq "ask: nothing to say yes to" "$(nestor --db q.db ask --conversation 1 yes)" \
+	"There is nothing to confirm."
+expect_eq "ask: none made" "$(nestor --db q.db routine list --all)" "no routines"
 
 # -- 02:30 on the gap day: 03:30 that day, 02:30 the next
 # fire ONE_UTC NEXT_UTC DB: the scheduler at ONE, then routine 1's next run at NEXT
@@ -61,6 +88,14 @@ nestor --db e.db routine edit 1 --at "2026-03-29 02:30" >/dev/null
 nestor --db e.db routine edit 1 "what is due" >/dev/null
 expect_match "edit --at: 02:30 after" "$(fire 2026-03-29T01:31:00Z 2026-03-29T01:32:00Z e.db)" \
 	'^ +1 +tomorrow 02:30 +every day'
+# edit --at without --tz reads the time in the routine's zone, not the machine's
+TZ=UTC nestor --db u.db routine add "my day" --every daily --tz Europe/Berlin \
+	--at "2026-03-29 02:30" >/dev/null
+TZ=UTC nestor --db u.db routine edit 1 --at "2026-03-29 02:30" >/dev/null
+expect_match "edit --at: the routine's zone" "$(TZ=UTC nestor --db u.db routine show 1)" \
+	'next run +Sun 29 Mar 01:30'
+expect_match "edit --at: its wall time kept" \
+	"$(TZ=UTC fire 2026-03-29T01:31:00Z 2026-03-29T01:32:00Z u.db)" '^ +1 +tomorrow 00:30 +every day'
 # said in a sentence the day before
 NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask "every day at 02:30 list my tasks" >/dev/null
 NESTOR_NOW=2026-03-28T12:00:00Z nestor --db s.db ask --conversation 1 yes >/dev/null
@@ -72,4 +107,10 @@ expect_match "cron: the gap day" "$(fire 2026-03-28T01:31:00Z 2026-03-28T01:32:0
 	'^ +1 +tomorrow 03:00 '
 expect_match "cron: 02:30 after" "$(fire 2026-03-29T01:01:00Z 2026-03-29T01:02:00Z c.db)" \
 	'^ +1 +tomorrow 02:30 '
+# the limit reads the written times (nestor(1)): 01:59 then 03:00, the end of
+# the skipped hour, a minute apart on the spring-forward day
+expect_eq "written times" "$(NESTOR_NOW=2026-03-28T12:00:00Z nestor --db w.db routine add \
+	"my day" --every "59 1,2 * * *")" 1
+expect_match "written times: a minute apart" \
+	"$(fire 2026-03-29T00:59:10Z 2026-03-29T00:59:20Z w.db)" '^ +1 +today 03:00 '
 echo ok

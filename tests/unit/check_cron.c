@@ -224,6 +224,14 @@ START_TEST(test_min_gap)
 	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=HOURLY;BYMINUTE=0,59", &e), 1);
 	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=HOURLY;INTERVAL=2;BYMINUTE=0,59", &e), 59);
 	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0,58", &e), 58);
+	/* MINUTELY and SECONDLY honour BYMINUTE and BYSECOND too */
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=MINUTELY;BYMINUTE=0", &e), 60);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=MINUTELY;BYMINUTE=0,2", &e), 2);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=MINUTELY;INTERVAL=10;BYMINUTE=0,2", &e), 10);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=MINUTELY;BYHOUR=9;BYMINUTE=0,30", &e), 30);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=SECONDLY;INTERVAL=300", &e), 5);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=SECONDLY;BYSECOND=0;BYMINUTE=0", &e), 60);
+	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=SECONDLY;BYSECOND=0", &e), 1);
 	ck_assert_int_eq(recur_min_gap("rrule", "FREQ=DAILY;BYHOUR=9,10;BYMINUTE=0,58", &e), 2);
 	ck_assert_int_ge(recur_min_gap("rrule", "FREQ=HOURLY", &e), 60);
 	ck_assert_int_ge(recur_min_gap("rrule", "FREQ=WEEKLY;BYDAY=MO,TU", &e), 60);

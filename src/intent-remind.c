@@ -63,34 +63,6 @@ static bool find_lead(struct nlp *s, const char *const *lead, size_t *at)
 	return false;
 }
 
-/* "every evening at 9", "каждый вечер в 9": a daily rule.  "every" is
- * taken; the part of the day is left, in the form the date parser reads
- * ("вечер" as "вечером"), for nlp_when() to read with the hour: 21:00. */
-static bool daily_part(struct nlp *s)
-{
-	static const char *const parts[][2] = {
-		{ "every morning", "morning" }, { "each morning", "morning" },
-		{ "every evening", "evening" }, { "each evening", "evening" },
-		{ "every night", "night" },	{ "each night", "night" },
-		{ "каждое утро", "утром" },	{ "каждый вечер", "вечером" },
-		{ "каждую ночь", "ночью" },
-	};
-
-	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
-		for (size_t i = 0; i + 1 < s->n; i++) {
-			size_t j;
-
-			if (s->w[i].used || !nlp_phrase(s, i, parts[k][0], false, NULL))
-				continue;
-			s->w[i].used = true;
-			j = nlp_next(s, i + 1);
-			free(s->w[j].norm);
-			s->w[j].norm = xstrdup(parts[k][1]);
-			return true;
-		}
-	return false;
-}
-
 bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 {
 	static const char *const lead[] = {
@@ -132,7 +104,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	intent_tool(in, "reminder_add");
 	intent_priority(s); /* a reminder has none: the words only leave the text */
 	rule = intent_recur(s);
-	if (!rule && daily_part(s))
+	if (!rule && intent_daily_part(s))
 		rule = xstrdup("FREQ=DAILY");
 	excepted = intent_except(s, &rule);
 	found = nlp_when(s, 0, s->n, now, &w);

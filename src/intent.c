@@ -245,6 +245,39 @@ char *intent_recur(struct nlp *s)
 	return best;
 }
 
+bool intent_daily_part(struct nlp *s)
+{
+	static const char *const parts[][2] = {
+		{ "every morning", "morning" },
+		{ "each morning", "morning" },
+		{ "every evening", "evening" },
+		{ "each evening", "evening" },
+		{ "every night", "night" },
+		{ "each night", "night" },
+		{ "каждое утро", "утром" },
+		{ "каждый вечер", "вечером" },
+		{ "каждую ночь", "ночью" },
+		/* as a parser tried before left them */
+		{ "каждое утром", "утром" },
+		{ "каждый вечером", "вечером" },
+		{ "каждую ночью", "ночью" },
+	};
+
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		for (size_t i = 0; i + 1 < s->n; i++) {
+			size_t j;
+
+			if (s->w[i].used || !nlp_phrase(s, i, parts[k][0], false, NULL))
+				continue;
+			s->w[i].used = true;
+			j = nlp_next(s, i + 1);
+			free(s->w[j].norm);
+			s->w[j].norm = xstrdup(parts[k][1]);
+			return true;
+		}
+	return false;
+}
+
 long intent_rule_step(const char *rule)
 {
 	static const struct {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPAN_MAX 7 /* words in one date phrase */
+#define SPAN_MAX 8 /* words in one date phrase: "в среду на следующей неделе в 9 вечера" */
 
 /* Misspellings people type and word forms the date parser does not read,
  * and what they mean (normalised forms). */

@@ -234,11 +234,35 @@ static size_t count(const short *a, size_t size)
 	return n;
 }
 
+/* Whether rt repeats hourly through a window of hours: its BYHOUR the
+ * hours from the first to the last one INTERVAL apart, no BYMINUTE
+ * ("FREQ=HOURLY;BYHOUR=9,10,11": every hour from 09:00 to 11:00). */
+static bool hour_window(const struct icalrecurrencetype *rt)
+{
+	size_t n = count(rt->by_hour, ICAL_BY_HOUR_SIZE);
+	int step = rt->interval > 1 ? rt->interval : 1;
+
+	if (rt->freq != ICAL_HOURLY_RECURRENCE || n < 2 ||
+	    count(rt->by_minute, ICAL_BY_MINUTE_SIZE))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (rt->by_hour[i] != rt->by_hour[i - 1] + step)
+			return false;
+	return true;
+}
+
 /* The parts of rule this module can say; false: say the rule text. */
 static bool sayable(const struct icalrecurrencetype *rt)
 {
 	size_t nday = count(rt->by_day, ICAL_BY_DAY_SIZE);
 
+	if (hour_window(rt))
+		return !rt->rscale && !count(rt->by_second, ICAL_BY_SECOND_SIZE) && !nday &&
+		       !count(rt->by_year_day, ICAL_BY_YEARDAY_SIZE) &&
+		       !count(rt->by_week_no, ICAL_BY_WEEKNO_SIZE) &&
+		       !count(rt->by_set_pos, ICAL_BY_SETPOS_SIZE) &&
+		       !count(rt->by_month_day, ICAL_BY_MONTHDAY_SIZE) &&
+		       !count(rt->by_month, ICAL_BY_MONTH_SIZE);
 	if (rt->freq == ICAL_NO_RECURRENCE || rt->freq == ICAL_SECONDLY_RECURRENCE || rt->rscale ||
 	    count(rt->by_second, ICAL_BY_SECOND_SIZE) ||
 	    count(rt->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
@@ -345,7 +369,10 @@ static void rrule_head(struct out *o, bool r, const struct icalrecurrencetype *r
 		break;
 	default: break;
 	}
-	if (count(rt->by_hour, ICAL_BY_HOUR_SIZE))
+	if (hour_window(rt))
+		put(o, r ? " с %02d:00 до %02d:00" : " from %02d:00 to %02d:00", rt->by_hour[0],
+		    rt->by_hour[count(rt->by_hour, ICAL_BY_HOUR_SIZE) - 1]);
+	else if (count(rt->by_hour, ICAL_BY_HOUR_SIZE))
 		put(o, r ? " в %02d:%02d" : " at %02d:%02d", rt->by_hour[0],
 		    count(rt->by_minute, ICAL_BY_MINUTE_SIZE) ? rt->by_minute[0] : 0);
 }

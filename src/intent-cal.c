@@ -402,6 +402,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	intent_lead(s, event_words);
 	ranged = date_range(s, now, &w, &last);
 	rule = intent_recur(s);
+	if (!rule && intent_daily_part(s))
+		rule = xstrdup("FREQ=DAILY");
 	excepted = intent_except(s, &rule);
 	duration(s, &secs, &huge);
 	time_range(s, &start_min, &end_min);

@@ -79,6 +79,11 @@ void intent_called(struct nlp *s);
  * through when_parse_rule(); marks it and returns the RRULE (caller frees),
  * or NULL. */
 char *intent_recur(struct nlp *s);
+/* "every evening at 9", "каждый вечер в 9" among the unused words: true
+ * for a daily rule.  "every" is marked; the part of the day is left, in
+ * the form the date parser reads ("вечер" as "вечером"), for nlp_when() to
+ * read with the hour: 21:00. */
+bool intent_daily_part(struct nlp *s);
 /* "except weekends", "кроме субботы и воскресенья" among the unused words:
  * a daily rule (or a weekly one on some days, *rule) narrowed to the other
  * days of the week, the words marked: 1; 0 when no days are excepted; -1

@@ -1,6 +1,7 @@
 /* Intents for reminders and tasks. */
 #include "intent-impl.h"
 #include "reminder.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -63,32 +64,47 @@ static bool find_lead(struct nlp *s, const char *const *lead, size_t *at)
 	return false;
 }
 
-/* "every evening at 9", "каждый вечер в 9": a daily rule.  "every" is
- * taken; the part of the day is left, in the form the date parser reads
- * ("вечер" as "вечером"), for nlp_when() to read with the hour: 21:00. */
-static bool daily_part(struct nlp *s)
+/* "every hour from 9 to 17", "каждые 2 часа с 10": a repeat within a day
+ * from a time (*start, minutes), and to one (*end, else -1): the hours of
+ * such a window become the rule's BYHOUR.  1 when read (the words marked),
+ * 0 when there is none, -1 when it cannot be (a step in minutes, or one
+ * that does not divide the day, with an end). */
+static int sub_day_window(struct nlp *s, char **rule, int *start, int *end)
 {
-	static const char *const parts[][2] = {
-		{ "every morning", "morning" }, { "each morning", "morning" },
-		{ "every evening", "evening" }, { "each evening", "evening" },
-		{ "every night", "night" },	{ "each night", "night" },
-		{ "каждое утро", "утром" },	{ "каждый вечер", "вечером" },
-		{ "каждую ночь", "ночью" },
-	};
+	static const char *const from[] = { "from", "starting", "с", "со", NULL };
+	static const char *const until[] = { "to", "till", "until", "до", "-", NULL };
+	long step = intent_rule_step(*rule);
+	struct sbuf sb = SBUF_INIT;
 
-	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
-		for (size_t i = 0; i + 1 < s->n; i++) {
-			size_t j;
+	*end = -1;
+	if (step <= 0)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t l1, l2, j;
 
-			if (s->w[i].used || !nlp_phrase(s, i, parts[k][0], false, NULL))
-				continue;
-			s->w[i].used = true;
-			j = nlp_next(s, i + 1);
-			free(s->w[j].norm);
-			s->w[j].norm = xstrdup(parts[k][1]);
-			return true;
+		if (s->w[i].used || !nlp_is(s, i, from) || !nlp_clock(s, i + 1, true, start, &l1))
+			continue;
+		j = i + 1 + l1;
+		if (nlp_is(s, j, until) && nlp_clock(s, j + 1, true, end, &l2)) {
+			nlp_use(s, i, j + 1 + l2);
+		} else {
+			nlp_use(s, i, j);
+			return 1;
 		}
-	return false;
+		/* "from 9 to 5" ends at 17:00 */
+		if (*end <= *start && *end < 720 && *end + 720 > *start)
+			*end += 720;
+		if (*end <= *start || step % 3600 || 86400 % step || *start % 60)
+			return -1;
+		sbuf_adds(&sb, *rule);
+		sbuf_adds(&sb, ";BYHOUR=");
+		for (int h = *start / 60; h * 60 <= *end; h += (int)(step / 3600))
+			sbuf_addf(&sb, "%s%d", h == *start / 60 ? "" : ",", h);
+		free(*rule);
+		*rule = sbuf_detach(&sb);
+		return 1;
+	}
+	return 0;
 }
 
 bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
@@ -120,7 +136,7 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	struct when w;
 	char *rule;
 	bool found, is_alarm = false;
-	int excepted;
+	int excepted, window, start = 0, end = -1;
 	size_t at_lead;
 	time_t at;
 
@@ -132,11 +148,12 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 	intent_tool(in, "reminder_add");
 	intent_priority(s); /* a reminder has none: the words only leave the text */
 	rule = intent_recur(s);
-	if (!rule && daily_part(s))
+	if (!rule && intent_daily_part(s))
 		rule = xstrdup("FREQ=DAILY");
 	excepted = intent_except(s, &rule);
+	window = rule ? sub_day_window(s, &rule, &start, &end) : 0;
 	found = nlp_when(s, 0, s->n, now, &w);
-	if (excepted < 0 || intent_stray_repeat(s)) {
+	if (excepted < 0 || window < 0 || intent_stray_repeat(s)) {
 		/* "every third thursday", "every day except every day" */
 		free(rule);
 		intent_clarify(in, NEED_WHEN);
@@ -167,6 +184,20 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		int minutes = found && !w.date_only ? when_written_minutes(s->zone, &w)
 						    : REMINDER_DAY_MINUTES;
 
+		if (window > 0) {
+			/* "every 2 hours from 10 (to 18)": steps from 10:00, in
+			 * the window */
+			int m;
+
+			at = intent_first(s->zone, rule, found ? w.at : now, start, now);
+			m = when_minutes(s->zone, at);
+			if (end >= 0 && (m > end || m < start))
+				at = intent_day(s->zone, at, m < start ? 0 : 1, start);
+			intent_arg_wall(in, "at", at, when_minutes(s->zone, at));
+			cJSON_AddStringToObject(in->args, "every", rule);
+			free(rule);
+			return true;
+		}
 		/* "every hour" with no time said: an hour from now, not tomorrow 09:00 */
 		if (intent_rule_step(rule) > 0 && !found) {
 			found = true;

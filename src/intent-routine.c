@@ -155,6 +155,8 @@ bool intent_routine_add(struct nlp *s, struct intent *in, time_t now)
 	if (nlp_find(s, 0, remind) >= 0)
 		return false;
 	rule = intent_recur(s);
+	if (!rule && intent_daily_part(s))
+		rule = xstrdup("FREQ=DAILY");
 	if (!rule)
 		return false;
 	if (!nlp_when(s, 0, s->n, now, &w) || w.date_only) {

@@ -162,6 +162,49 @@ bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t
 	       intent_day(s->zone, at, 0, m + 720) > now && intent_day(s->zone, now, 0, 0) <= at;
 }
 
+/* "on the last friday of every month", "в последнюю пятницу каждого
+ * месяца": the monthly rule "every last friday of the month" reads, the
+ * words (with "on the", "в" before them) marked; NULL when there is none. */
+static char *ordinal_of_every_month(struct nlp *s)
+{
+	static const char *const ordinals[] = { "first",    "second",	"third", "fourth",
+						"last",	    "перв*",	"втор*", "трет*",
+						"четверт*", "последн*", NULL };
+	static const char *const lead[] = { "on", "the", "в", "во", NULL };
+
+	for (size_t i = 0; i + 3 < s->n; i++) {
+		size_t end = 0, b = i;
+		char *text, *rule = NULL;
+		const char *o = s->w[i].norm, *each;
+		struct err e;
+		size_t len = strlen(o);
+
+		if (s->w[i].used || s->w[i + 1].used || !nlp_is(s, i, ordinals))
+			continue;
+		if (nlp_phrase(s, i + 2, "of every month", false, &end) ||
+		    nlp_phrase(s, i + 2, "of each month", false, &end)) {
+			text = xasprintf("every %s %s of the month", o, s->w[i + 1].norm);
+		} else if (nlp_phrase(s, i + 2, "каждого месяца", false, &end)) {
+			/* "последнюю" -> "каждую", "последнее" -> "каждое" */
+			each = len >= 2 && !strcmp(o + len - 2, "ю")	? "каждую"
+			       : len >= 4 && !strcmp(o + len - 4, "ее") ? "каждое"
+									: "каждый";
+			text = xasprintf("%s %s %s месяца", each, o, s->w[i + 1].norm);
+		} else {
+			continue;
+		}
+		if (when_parse_rule(text, &rule, &e) == 0) {
+			while (b > 0 && !s->w[b - 1].used && nlp_is(s, b - 1, lead))
+				b--;
+			nlp_use(s, b, end);
+		}
+		free(text);
+		if (rule)
+			return rule;
+	}
+	return NULL;
+}
+
 char *intent_recur(struct nlp *s)
 {
 	static const char *const starts[] = { "every",	"each",	     "daily",	    "weekly",
@@ -169,9 +212,11 @@ char *intent_recur(struct nlp *s)
 					      "каждый", "каждую",    "каждое",	    "каждые",
 					      "по",	"ежедневно", "еженедельно", "ежемесячно",
 					      NULL };
-	char *best = NULL;
+	char *best = ordinal_of_every_month(s);
 	size_t bi = 0, blen = 0;
 
+	if (best)
+		return best;
 	/* the longest phrase wins: "weekly sync every friday" is every Friday */
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->w[i].used || !nlp_is(s, i, starts))
@@ -198,6 +243,39 @@ char *intent_recur(struct nlp *s)
 	if (best)
 		nlp_use(s, bi, bi + blen);
 	return best;
+}
+
+bool intent_daily_part(struct nlp *s)
+{
+	static const char *const parts[][2] = {
+		{ "every morning", "morning" },
+		{ "each morning", "morning" },
+		{ "every evening", "evening" },
+		{ "each evening", "evening" },
+		{ "every night", "night" },
+		{ "each night", "night" },
+		{ "каждое утро", "утром" },
+		{ "каждый вечер", "вечером" },
+		{ "каждую ночь", "ночью" },
+		/* as a parser tried before left them */
+		{ "каждое утром", "утром" },
+		{ "каждый вечером", "вечером" },
+		{ "каждую ночью", "ночью" },
+	};
+
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		for (size_t i = 0; i + 1 < s->n; i++) {
+			size_t j;
+
+			if (s->w[i].used || !nlp_phrase(s, i, parts[k][0], false, NULL))
+				continue;
+			s->w[i].used = true;
+			j = nlp_next(s, i + 1);
+			free(s->w[j].norm);
+			s->w[j].norm = xstrdup(parts[k][1]);
+			return true;
+		}
+	return false;
 }
 
 long intent_rule_step(const char *rule)

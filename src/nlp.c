@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPAN_MAX 7 /* words in one date phrase */
+#define SPAN_MAX 8 /* words in one date phrase: "в среду на следующей неделе в 9 вечера" */
 
 /* Misspellings people type and word forms the date parser does not read,
  * and what they mean (normalised forms). */
@@ -183,8 +183,6 @@ static char *normalise(const char *orig)
 	return n;
 }
 
-static void number_words(struct nlp *s);
-
 /* Whether the comma at p (in a word from b) is a decimal one: digits
  * before and after it, then a space and a letter ("1,5 часа"). */
 static bool decimal_comma(const char *b, const char *p)
@@ -233,63 +231,7 @@ void nlp_split(struct nlp *s, const char *text)
 		s->w[s->n].used = false;
 		s->n++;
 	}
-	number_words(s);
-}
-
-static long unit_secs(const char *u);
-
-/* Numbers as words where they count time: before a unit ("two hours", "на
- * два часа") and, one to twelve, as an hour after a word that gives one
- * ("at ten", "в пять", "from nine to five"): their norm becomes digits. */
-static void number_words(struct nlp *s)
-{
-	static const struct {
-		const char *w;
-		int v;
-	} numbers[] = {
-		{ "one", 1 },	      { "two", 2 },	    { "three", 3 },
-		{ "four", 4 },	      { "five", 5 },	    { "six", 6 },
-		{ "seven", 7 },	      { "eight", 8 },	    { "nine", 9 },
-		{ "ten", 10 },	      { "eleven", 11 },	    { "twelve", 12 },
-		{ "fifteen", 15 },    { "twenty", 20 },	    { "thirty", 30 },
-		{ "forty", 40 },      { "один", 1 },	    { "одна", 1 },
-		{ "одну", 1 },	      { "два", 2 },	    { "две", 2 },
-		{ "три", 3 },	      { "четыре", 4 },	    { "пять", 5 },
-		{ "шесть", 6 },	      { "семь", 7 },	    { "восемь", 8 },
-		{ "девять", 9 },      { "десять", 10 },	    { "одиннадцать", 11 },
-		{ "двенадцать", 12 }, { "пятнадцать", 15 }, { "двадцать", 20 },
-		{ "тридцать", 30 },   { "сорок", 40 },
-	};
-	static const char *const hour_words[] = { "at", "from", "to", "till", "until", "в",
-						  "во", "с",	"до", "к",    NULL };
-	static const char *const long_units[] = {
-		"month*", "year*", "месяц*", "год*", "лет", NULL
-	};
-
-	for (size_t i = 0; i < s->n; i++) {
-		char *comma = strchr(s->w[i].norm, ',');
-		bool unit = i + 1 < s->n &&
-			    (unit_secs(s->w[i + 1].norm) || nlp_is(s, i + 1, long_units));
-
-		if (unit && comma)
-			*comma = '.'; /* "1,5 часа" */
-		if (unit && nlp_is(s, i, (const char *const[]){ "полтора", "полторы", NULL })) {
-			free(s->w[i].norm);
-			s->w[i].norm = xstrdup("1.5");
-		}
-		for (size_t k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
-			bool hour;
-
-			if (strcmp(s->w[i].norm, numbers[k].w))
-				continue;
-			hour = i > 0 && numbers[k].v <= 12 && nlp_is(s, i - 1, hour_words);
-			if (unit || hour) {
-				free(s->w[i].norm);
-				s->w[i].norm = xasprintf("%d", numbers[k].v);
-			}
-			break;
-		}
-	}
+	nlp_number_words(s);
 }
 
 void nlp_release(struct nlp *s)
@@ -471,7 +413,7 @@ bool nlp_clock(const struct nlp *s, size_t i, bool bare, int *minutes, size_t *l
 	return true;
 }
 
-static long unit_secs(const char *u)
+long nlp_unit_secs(const char *u)
 {
 	static const struct {
 		const char *pat;
@@ -521,7 +463,7 @@ static int compact_duration(const char *t, long *secs)
 			k++;
 		}
 		unit[k] = '\0';
-		u = unit_secs(unit);
+		u = nlp_unit_secs(unit);
 		if (!k || !u || n <= 0)
 			return 0;
 		if (n > COUNT_MAX || total > SECS_MAX)
@@ -563,21 +505,22 @@ int nlp_duration(const struct nlp *s, size_t i, long *secs, size_t *len)
 	}
 	n = strtol(s->w[i].norm, &end, 10);
 	if (end != s->w[i].norm && *end == '.' && isdigit((unsigned char)end[1]) && n < COUNT_MAX &&
-	    i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
+	    i + 1 < s->n && nlp_unit_secs(s->w[i + 1].norm)) {
 		/* "1.5 hours", "полтора часа" (1.5 by now) */
 		double x = strtod(s->w[i].norm, &end);
 
 		if (!*end && x > 0) {
 			*len = 2;
-			*secs = (long)(x * (double)unit_secs(s->w[i + 1].norm) + 0.5);
+			*secs = (long)(x * (double)nlp_unit_secs(s->w[i + 1].norm) + 0.5);
 			return *secs > 0;
 		}
 	}
-	if (end != s->w[i].norm && !*end && n > 0 && i + 1 < s->n && unit_secs(s->w[i + 1].norm)) {
+	if (end != s->w[i].norm && !*end && n > 0 && i + 1 < s->n &&
+	    nlp_unit_secs(s->w[i + 1].norm)) {
 		*len = 2;
 		if (n > COUNT_MAX)
 			return -1;
-		*secs = n * unit_secs(s->w[i + 1].norm);
+		*secs = n * nlp_unit_secs(s->w[i + 1].norm);
 		return 1;
 	}
 	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++) {
@@ -688,11 +631,18 @@ static bool time_word(const struct nlp *s, size_t i)
 }
 
 /* Whether the first unused word before b, or after e - 1, past connectors,
- * says a time or a day: "в 6 ночи" read as "в 6" leaves "ночи". */
+ * says a time or a day: "в 6 ночи" read as "в 6" leaves "ночи"; or a
+ * number word is right next to a time in digits ("at 5 thirty"). */
 static bool doubt_near(const struct nlp *s, size_t from, size_t to, size_t b, size_t e)
 {
 	size_t i = e;
 
+	if (e < to && !s->w[e].used && isdigit((unsigned char)s->w[e - 1].norm[0]) &&
+	    nlp_number_word(s->w[e].norm))
+		return true;
+	if (b > from && !s->w[b - 1].used && isdigit((unsigned char)s->w[b].norm[0]) &&
+	    nlp_number_word(s->w[b - 1].norm))
+		return true;
 	while (i < to && !s->w[i].used && nlp_is(s, i, nlp_connectors))
 		i++;
 	if (i < to && !s->w[i].used && time_word(s, i))

@@ -36,6 +36,19 @@ struct nlp {
 void nlp_split(struct nlp *s, const char *text);
 void nlp_release(struct nlp *s);
 
+/* Numbers said as words (nlp_split() calls it): a count before a unit
+ * ("two hours", "на два часа") and an hour after a word that gives one
+ * ("at ten", "в пять", "from nine to five") get digits as their norm; a
+ * time of day in words ("at five thirty", "в девять тридцать", "quarter
+ * to six", "half past 5", "полшестого", "без четверти шесть") becomes one
+ * word whose norm is "5:30", "5:45", its orig the words as typed. */
+void nlp_number_words(struct nlp *s);
+/* Whether a normalised word is a number or part of a time said in words
+ * ("thirty", "quarter", "половине"). */
+bool nlp_number_word(const char *w);
+/* The seconds in a unit word ("hours", "мин", "дней"), 0 when it is none. */
+long nlp_unit_secs(const char *u);
+
 /* Lowercase ASCII and Cyrillic (ё -> е); a new string. */
 char *nlp_lower(const char *text);
 /* Whether text has a Cyrillic letter: the request is Russian. */

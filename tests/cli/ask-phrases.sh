@@ -34,3 +34,8 @@ expect_match "task search: е finds ё" "$(nestor ask 'задача купить
 out=$(nestor ask "$(printf 'remind me tomorrow at 9 to pay \342\200\2569999 :tnuoma')")
 expect_match "bidi: reply" "$out" "pay 9999 tnuoma"
 case $out in *"$(printf '\342\200\256')"*) fail "bidi override in the reply: $out" ;; esac
+
+# an hour range with no date said at 23:30 is tomorrow's, as an hour alone is
+expect_eq "range at 23:30" \
+	"$(NESTOR_NOW=2026-12-04T22:30:00Z TZ=Europe/Berlin nestor --db late.db ask 'add party from 8 to 10')" \
+	"Event 1 added: party, Sat 5 Dec 2026 08:00–10:00 (tomorrow)"

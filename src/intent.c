@@ -142,16 +142,24 @@ bool intent_take_match(struct nlp *s, struct intent *in)
 	return in->match != NULL;
 }
 
+/* The wall-clock time is read as when_parse() reads one (tz_instant()): a
+ * time a fall-back change repeats is its first instance, whatever mktime()
+ * picks ("every night at 2:30" said the evening before starts at the first
+ * 02:30). */
 time_t intent_day(struct tz *z, time_t t, int days, int minutes)
 {
+	struct tz *local = z ? NULL : tz_open(NULL, NULL);
 	struct tm tm;
+	time_t at;
 
 	tz_wall_in(z, t, &tm);
 	tm.tm_mday += days;
 	tm.tm_hour = minutes / 60;
 	tm.tm_min = minutes % 60;
 	tm.tm_sec = 0;
-	return tz_mktime_in(z, &tm);
+	at = tz_instant(z ? z : local, &tm);
+	tz_free(local);
+	return at;
 }
 
 bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t now)

@@ -39,3 +39,11 @@ case $out in *"$(printf '\342\200\256')"*) fail "bidi override in the reply: $ou
 expect_eq "range at 23:30" \
 	"$(NESTOR_NOW=2026-12-04T22:30:00Z TZ=Europe/Berlin nestor --db late.db ask 'add party from 8 to 10')" \
 	"Event 1 added: party, Sat 5 Dec 2026 08:00–10:00 (tomorrow)"
+
+# "every night at 2:30" said the evening before a fall-back night starts at
+# the first of the two 02:30s (00:30 UTC), not a day later
+expect_eq "fall-back night: the reply" \
+	"$(NESTOR_NOW=2026-10-24T21:30:00Z TZ=Europe/Berlin nestor --db fall.db ask 'remind me every night at 2:30 to backup')" \
+	"Reminder 1 set for Sun 25 Oct 2026 02:30 (tomorrow): backup (every day at 02:30)"
+expect_match "fall-back night: the first 02:30" \
+	"$(NESTOR_NOW=2026-10-24T21:30:00Z nestor --db fall.db remind list)" "tomorrow 00:30 .* backup$"

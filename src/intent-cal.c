@@ -493,6 +493,12 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 			}
 		}
 	}
+	if (!rule && start_min >= 0 && start <= now && start >= intent_day(s->zone, now, 0, 0)) {
+		/* "add call today at 8" said at 20:30: never silently in the past */
+		free(huge);
+		intent_clarify_past(in, s->zone, start, now);
+		return true;
+	}
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);
 		if (ranged)

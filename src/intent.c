@@ -81,6 +81,29 @@ void intent_clarify(struct intent *in, enum intent_need need)
 	in->need = need;
 }
 
+void intent_clarify_past(struct intent *in, struct tz *z, time_t at, time_t now)
+{
+	int m = when_minutes(z, at);
+
+	intent_clarify(in, NEED_PAST);
+	if (m >= 60 && m < 720 && intent_day(z, at, 0, m + 720) > now)
+		in->match =
+			xasprintf("%02d:%02d or %02d:%02d", m / 60, m % 60, m / 60 + 12, m % 60);
+	else
+		in->match = xasprintf("%02d:%02d", m / 60, m % 60);
+}
+
+time_t intent_upcoming(const struct nlp *s, const struct when *w, time_t at, time_t now)
+{
+	int m = when_written_minutes(s->zone, w);
+
+	if (intent_evening(s, w, at, now))
+		return intent_day(s->zone, at, 0, m + 720);
+	if (w->anchor == WHEN_TIME && !w->date_only && at <= now)
+		return intent_day(s->zone, at, 1, m);
+	return at;
+}
+
 void intent_arg_time(struct intent *in, const char *key, time_t t)
 {
 	char buf[40];
@@ -696,7 +719,7 @@ static int cmp_str(const void *a, const void *b)
 
 char *intent_format(const struct intent *in)
 {
-	static const char *const need[] = { "none", "when", "what", "which" };
+	static const char *const need[] = { "none", "when", "what", "which", "past" };
 	struct sbuf sb = SBUF_INIT;
 	const char *keys[32];
 	size_t n = 0;

@@ -47,3 +47,12 @@ expect_eq "fall-back night: the reply" \
 	"Reminder 1 set for Sun 25 Oct 2026 02:30 (tomorrow): backup (every day at 02:30)"
 expect_match "fall-back night: the first 02:30" \
 	"$(NESTOR_NOW=2026-10-24T21:30:00Z nestor --db fall.db remind list)" "tomorrow 00:30 .* backup$"
+
+# "today at 8" said at 20:30: the time has passed, said in one line; no event
+expect_eq "past today: reminder" \
+	"$(NESTOR_NOW=2026-12-04T19:30:00Z TZ=Europe/Berlin nestor --db past.db ask 'remind me today at 8 to call')" \
+	'08:00 today has passed; say "tomorrow at 8".'
+expect_eq "past today: event" \
+	"$(NESTOR_NOW=2026-12-04T19:30:00Z TZ=Europe/Berlin nestor --db past.db ask 'add call today at 8')" \
+	'08:00 today has passed; say "tomorrow at 8".'
+expect_eq "past today: nothing stored" "$(nestor --db past.db agenda --from 2026-12-04 --to 2026-12-04 | grep -c call || true)" 0

@@ -56,3 +56,8 @@ expect_eq "past today: event" \
 	"$(NESTOR_NOW=2026-12-04T19:30:00Z TZ=Europe/Berlin nestor --db past.db ask 'add call today at 8')" \
 	'08:00 today has passed; say "tomorrow at 8".'
 expect_eq "past today: nothing stored" "$(nestor --db past.db agenda --from 2026-12-04 --to 2026-12-04 | grep -c call || true)" 0
+
+# "evening" in the title gives no half: said at 07:00, "at 8" is 08:00
+expect_eq "title word: no half" \
+	"$(NESTOR_NOW=2026-12-04T06:00:00Z TZ=Europe/Berlin nestor --db title.db ask 'add evening class at 8')" \
+	"Event 1 added: evening class, Fri 4 Dec 2026 08:00–09:00 (today)"

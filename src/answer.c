@@ -77,10 +77,37 @@ char *answer_thanks(const char *lang)
 	return xstrdup(RU(lang) ? "Пожалуйста!" : "You're welcome!");
 }
 
-char *answer_clarify(const char *lang, enum intent_need need, const char *tool)
+/* "08:00 today has passed; say ...": match is the intent's, "08:00", or
+ * "08:00 or 20:00" when the evening's is still ahead. */
+static char *answer_past(const char *lang, const char *match)
 {
-	(void)tool;
+	int h = 0, m = 0, eh, em;
+	bool pm = match && sscanf(match, "%d:%d or %d:%d", &h, &m, &eh, &em) == 4;
+	char said[16];
+
+	if (!match || sscanf(match, "%d:%d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+		h = m = 0;
+	if (h == 0 || h > 12)
+		snprintf(said, sizeof(said), "%02d:%02d", h, m);
+	else if (m)
+		snprintf(said, sizeof(said), "%d:%02d", h, m);
+	else
+		snprintf(said, sizeof(said), "%d", h);
+	if (RU(lang))
+		return pm ? xasprintf("Сегодня %02d:%02d уже прошло; скажите «завтра в %s» или «в "
+				      "%02d:%02d».",
+				      h, m, said, h + 12, m)
+			  : xasprintf("Сегодня %02d:%02d уже прошло; скажите «завтра в %s».", h, m,
+				      said);
+	return pm ? xasprintf("%02d:%02d today has passed; say \"tomorrow at %s\" or \"at %s pm\".",
+			      h, m, said, said)
+		  : xasprintf("%02d:%02d today has passed; say \"tomorrow at %s\".", h, m, said);
+}
+
+char *answer_clarify(const char *lang, enum intent_need need, const char *match)
+{
 	switch (need) {
+	case NEED_PAST: return answer_past(lang, match);
 	case NEED_WHEN:
 		return xstrdup(RU(lang) ? "Когда? Назовите время, например: «напомни завтра в 9"
 					  " позвонить маме»."

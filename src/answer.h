@@ -33,8 +33,9 @@ char *answer_greeting(const char *lang);
 char *answer_thanks(const char *lang);
 /* The open question dropped ("never mind"): nothing was changed. */
 char *answer_dropped(const char *lang);
-/* A question for what the request lacks (tool may be NULL). */
-char *answer_clarify(const char *lang, enum intent_need need, const char *tool);
+/* A question for what the request lacks; match is the intent's (for
+ * NEED_PAST the time that has passed, "08:00"), or NULL. */
+char *answer_clarify(const char *lang, enum intent_need need, const char *match);
 /* Several things match the words: which one?  No action was taken. */
 char *answer_which(const char *lang, const char *tool, const char *match,
 		   const struct answer_choice *c, size_t n);

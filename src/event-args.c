@@ -92,9 +92,10 @@ static int apply_times(struct store *s, time_t now, const struct event_args *a, 
 			  WHEN_DATED,
 			  false,
 			  0,
+			  0,
 			  0 };
 	time_t dur = ev->end - ev->start;
-	struct when we = { 0, false, WHEN_DATED, false, 0, 0 };
+	struct when we = { 0, false, WHEN_DATED, false, 0, 0, 0 };
 	long secs = 0;
 	int ret = -1;
 

@@ -181,13 +181,35 @@ static bool has_meridiem(const struct nlp *s, size_t from, size_t to)
 	return false;
 }
 
+/* An hour range as read: both ends in minutes and whether each said its
+ * half of the day (am/pm, "вечера", a 24-hour clock). */
+struct range {
+	int start, end;
+	bool start_said, end_said;
+};
+
 /* "from 3 to 4pm": the start takes the end's half of the day; "from 3 to 4"
  * with neither said is the afternoon, as "at 3" is (when.h).  An end
  * without am/pm that would come before the start is the afternoon's when
  * that makes the range shorter than 12 hours: "from 9 to 5" is 09:00-17:00,
- * "11-1" 11:00-13:00; "from 22 to 2" still ends the next night. */
-static void range_halves(int *start, int *end, bool start_said, bool end_said)
+ * "11-1" 11:00-13:00; "from 22 to 2" still ends the next night.  A part of
+ * the day said (when.h's part_half) gives both ends its half instead:
+ * "tonight from 8 to 10" is 20:00-22:00, "tomorrow morning from 5 to 7"
+ * 05:00-07:00. */
+static void range_halves(const struct range *r, int part_half, int *start, int *end)
 {
+	bool start_said = r->start_said, end_said = r->end_said;
+
+	*start = r->start;
+	*end = r->end;
+	if (part_half && !start_said) {
+		if (part_half > 0 && *start >= 60 && *start < 12 * 60)
+			*start += 12 * 60;
+		/* the end is the first of its two halves after the start */
+		if (!end_said && *end < 12 * 60 && (*end - *start + 48 * 60) % (24 * 60) > 12 * 60)
+			*end += 12 * 60;
+		return;
+	}
 	if (!start_said && *start < 12 * 60 && *end >= 12 * 60 && *start + 12 * 60 < *end)
 		*start += 12 * 60;
 	if (!start_said && !end_said && *start >= 60 && *start < 7 * 60 && *end < 7 * 60 + 60) {
@@ -206,22 +228,9 @@ static bool clock_said(const struct nlp *s, size_t from, size_t to)
 	return has_meridiem(s, from, to) || (from < s->n && strchr(s->w[from].norm, ':'));
 }
 
-static bool range_at(struct nlp *s, int *start, int *end);
-
-/* "from 10 to 11", "с 10 до 11", "10:00-11:00": minutes of both ends, set
- * only when there is a range. */
-static bool time_range(struct nlp *s, int *start, int *end)
-{
-	int a, b;
-
-	if (!range_at(s, &a, &b))
-		return false;
-	*start = a;
-	*end = b;
-	return true;
-}
-
-static bool range_at(struct nlp *s, int *start, int *end)
+/* "from 10 to 11", "с 10 до 11", "10:00-11:00": both ends as said, the
+ * words marked used. */
+static bool time_range(struct nlp *s, struct range *r)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		size_t l1, l2, j;
@@ -233,17 +242,16 @@ static bool range_at(struct nlp *s, int *start, int *end)
 		if (dash && dash != s->w[i].norm) {
 			struct nlp one = { 0 };
 			char *a = xstrndup(s->w[i].norm, (size_t)(dash - s->w[i].norm));
-			bool ok, said;
+			bool ok;
 
 			nlp_split(&one, a);
-			ok = nlp_clock(&one, 0, true, start, &l1) && l1 == one.n;
-			said = ok && clock_said(&one, 0, one.n);
+			ok = nlp_clock(&one, 0, true, &r->start, &l1) && l1 == one.n;
+			r->start_said = ok && clock_said(&one, 0, one.n);
 			nlp_release(&one);
 			free(a);
 			nlp_split(&one, dash + 1);
-			ok = ok && nlp_clock(&one, 0, true, end, &l2) && l2 == one.n;
-			if (ok)
-				range_halves(start, end, said, clock_said(&one, 0, one.n));
+			ok = ok && nlp_clock(&one, 0, true, &r->end, &l2) && l2 == one.n;
+			r->end_said = ok && clock_said(&one, 0, one.n);
 			nlp_release(&one);
 			if (ok) {
 				s->w[i].used = true;
@@ -252,14 +260,15 @@ static bool range_at(struct nlp *s, int *start, int *end)
 			continue;
 		}
 		if (!nlp_is(s, i, (const char *const[]){ "from", "с", NULL }) ||
-		    !nlp_clock(s, i + 1, true, start, &l1))
+		    !nlp_clock(s, i + 1, true, &r->start, &l1))
 			continue;
 		j = i + 1 + l1;
 		if (!nlp_is(s, j,
 			    (const char *const[]){ "to", "till", "until", "до", "-", NULL }) ||
-		    !nlp_clock(s, j + 1, true, end, &l2))
+		    !nlp_clock(s, j + 1, true, &r->end, &l2))
 			continue;
-		range_halves(start, end, clock_said(s, i + 1, j), clock_said(s, j + 1, j + 1 + l2));
+		r->start_said = clock_said(s, i + 1, j);
+		r->end_said = clock_said(s, j + 1, j + 1 + l2);
 		nlp_use(s, i, j + 1 + l2);
 		return true;
 	}
@@ -386,6 +395,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	size_t b = nlp_next(s, 0);
 	bool is_add = nlp_is(s, b, (const char *const[]){ "add", "добавь", "добавить", NULL });
 	int start_min = -1, end_min = -1, excepted;
+	struct range r;
+	bool has_range;
 	long secs = 0;
 	char *rule, *summary, *huge = NULL, buf[32];
 	struct when w, last, last_time;
@@ -406,7 +417,7 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 		rule = xstrdup("FREQ=DAILY");
 	excepted = intent_except(s, &rule);
 	duration(s, &secs, &huge);
-	time_range(s, &start_min, &end_min);
+	has_range = time_range(s, &r);
 	dated = xcalloc(s->n ? s->n : 1, sizeof(*dated));
 	for (size_t i = 0; i < s->n; i++)
 		dated[i] = !s->w[i].used;
@@ -414,6 +425,8 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 	found = ranged ? !nlp_when(s, 0, s->n, now, &last_time) : nlp_when(s, 0, s->n, now, &w);
 	for (size_t i = 0; i < s->n; i++)
 		dated[i] = dated[i] && s->w[i].used;
+	if (has_range)
+		range_halves(&r, found && !ranged ? w.part_half : 0, &start_min, &end_min);
 	intent_called(s);
 	intent_trim(s, NULL, nlp_connectors);
 	/* "yoga every day at 7 starting March 29": the series' first day */
@@ -468,7 +481,25 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now)
 			start = intent_day(s->zone, start, 0, start_min);
 		} else if (found && end_min < 0 && w.anchor == WHEN_TIME && start <= now) {
 			start = intent_day(s->zone, start, 1, start_min);
+		} else if (end_min >= 0 && (!found || w.anchor == WHEN_TIME) && start <= now) {
+			/* a range by the same rule: "from 8 to 10" said at 14:30
+			 * is 20:00-22:00, said at 23:30 tomorrow's 08:00-10:00 */
+			if (!r.start_said && !r.end_said && start_min >= 7 * 60 &&
+			    start_min < 12 * 60 && end_min < 12 * 60 &&
+			    intent_day(s->zone, now, 0, start_min + 720) > now) {
+				start_min += 720;
+				end_min += 720;
+				start = intent_day(s->zone, start, 0, start_min);
+			} else {
+				start = intent_day(s->zone, start, 1, start_min);
+			}
 		}
+	}
+	if (!rule && start_min >= 0 && start <= now && start >= intent_day(s->zone, now, 0, 0)) {
+		/* "add call today at 8" said at 20:30: never silently in the past */
+		free(huge);
+		intent_clarify_past(in, s->zone, start, now);
+		return true;
 	}
 	if (start_min < 0) {
 		intent_arg_date(in, "start", start);

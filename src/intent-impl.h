@@ -36,6 +36,9 @@ bool intent_calendar_add(struct nlp *s, struct intent *in, time_t now);
 void intent_tool(struct intent *in, const char *tool);
 /* Make in a question about what is missing (drops args and match). */
 void intent_clarify(struct intent *in, enum intent_need need);
+/* Say that at, a time today, has passed (NEED_PAST) instead of storing it;
+ * match is "08:00", or "08:00 or 20:00" when the evening's is still ahead. */
+void intent_clarify_past(struct intent *in, struct tz *z, time_t at, time_t now);
 /* args[key] = ISO 8601 time / YYYY-MM-DD date, in in->zone. */
 void intent_arg_time(struct intent *in, const char *key, time_t t);
 void intent_arg_date(struct intent *in, const char *key, time_t t);
@@ -110,5 +113,9 @@ time_t intent_day(struct tz *z, time_t t, int days, int minutes);
  * not, on the same day, and w's hour had no am/pm and was read as the
  * morning (when.h's other_half): "at 8" said at 18:30 is 20:00. */
 bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t now);
+/* at, read from w, moved out of the past when w is a time without a date:
+ * to the evening by intent_evening(), else to tomorrow ("at 7" said at
+ * 21:00); any other at as it is. */
+time_t intent_upcoming(const struct nlp *s, const struct when *w, time_t at, time_t now);
 
 #endif

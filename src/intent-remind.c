@@ -224,6 +224,11 @@ bool intent_reminder_add(struct nlp *s, struct intent *in, time_t now)
 		at = intent_day(s->zone, at, 0, when_written_minutes(s->zone, &w) + 720);
 	if (at <= now && !w.date_only && !said_today(s) && at > now - 86400)
 		at = intent_day(s->zone, at, 1, when_minutes(s->zone, at));
+	if (at <= now && !w.date_only && at >= intent_day(s->zone, now, 0, 0)) {
+		/* "today at 8" said at 20:30: not a time to ask for again */
+		intent_clarify_past(in, s->zone, at, now);
+		return true;
+	}
 	if (at <= now) {
 		intent_clarify(in, NEED_WHEN);
 		return true;
@@ -371,8 +376,8 @@ bool intent_task_add(struct nlp *s, struct intent *in, time_t now)
 	if (nlp_when(s, 0, s->n, now, &w)) {
 		if (w.date_only)
 			intent_arg_date(in, "due", w.at);
-		else
-			intent_arg_time(in, "due", w.at);
+		else /* "at 9" said at 14:30 is due 21:00, as an event's time */
+			intent_arg_time(in, "due", intent_upcoming(s, &w, w.at, now));
 	}
 	intent_called(s);
 	take_text(s, in, "title");

@@ -81,6 +81,29 @@ void intent_clarify(struct intent *in, enum intent_need need)
 	in->need = need;
 }
 
+void intent_clarify_past(struct intent *in, struct tz *z, time_t at, time_t now)
+{
+	int m = when_minutes(z, at);
+
+	intent_clarify(in, NEED_PAST);
+	if (m >= 60 && m < 720 && intent_day(z, at, 0, m + 720) > now)
+		in->match =
+			xasprintf("%02d:%02d or %02d:%02d", m / 60, m % 60, m / 60 + 12, m % 60);
+	else
+		in->match = xasprintf("%02d:%02d", m / 60, m % 60);
+}
+
+time_t intent_upcoming(const struct nlp *s, const struct when *w, time_t at, time_t now)
+{
+	int m = when_written_minutes(s->zone, w);
+
+	if (intent_evening(s, w, at, now))
+		return intent_day(s->zone, at, 0, m + 720);
+	if (w->anchor == WHEN_TIME && !w->date_only && at <= now)
+		return intent_day(s->zone, at, 1, m);
+	return at;
+}
+
 void intent_arg_time(struct intent *in, const char *key, time_t t)
 {
 	char buf[40];
@@ -142,16 +165,24 @@ bool intent_take_match(struct nlp *s, struct intent *in)
 	return in->match != NULL;
 }
 
+/* The wall-clock time is read as when_parse() reads one (tz_instant()): a
+ * time a fall-back change repeats is its first instance, whatever mktime()
+ * picks ("every night at 2:30" said the evening before starts at the first
+ * 02:30). */
 time_t intent_day(struct tz *z, time_t t, int days, int minutes)
 {
+	struct tz *local = z ? NULL : tz_open(NULL, NULL);
 	struct tm tm;
+	time_t at;
 
 	tz_wall_in(z, t, &tm);
 	tm.tm_mday += days;
 	tm.tm_hour = minutes / 60;
 	tm.tm_min = minutes % 60;
 	tm.tm_sec = 0;
-	return tz_mktime_in(z, &tm);
+	at = tz_instant(z ? z : local, &tm);
+	tz_free(local);
+	return at;
 }
 
 bool intent_evening(const struct nlp *s, const struct when *w, time_t at, time_t now)
@@ -766,7 +797,7 @@ static int cmp_str(const void *a, const void *b)
 
 char *intent_format(const struct intent *in)
 {
-	static const char *const need[] = { "none", "when", "what", "which", "often" };
+	static const char *const need[] = { "none", "when", "what", "which", "often", "past" };
 	struct sbuf sb = SBUF_INIT;
 	const char *keys[32];
 	size_t n = 0;

@@ -41,6 +41,8 @@ enum intent_need {
 		     * holds X when it is words, for the backend to look up */
 	NEED_OFTEN, /* a routine repeating more often than one may
 		     * (ROUTINE_MINUTES_MIN) */
+	NEED_PAST,  /* a reminder or event today at a time already past
+		     * ("today at 8" said at 20:30): match holds it, "08:00" */
 };
 
 struct intent {
@@ -64,7 +66,7 @@ void intent_release(struct intent *in);
 
 /* The intent as one line for tests and logs: "TOOL k=v k=v [match=...]",
  * or "unknown", "help", "greeting", "thanks", "yes", "no",
- * "clarify:when|what|which"
+ * "clarify:when|what|which|past"
  * (with " match=..." when words were kept).
  * Keys are sorted; the caller frees the string. */
 char *intent_format(const struct intent *in);

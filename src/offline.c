@@ -335,7 +335,7 @@ static int act(struct turn *t, const char *text, struct intent *in, char **say, 
 			rc = call(t, in, say, pending, e);
 			break;
 		}
-		*say = answer_clarify(t->lang, in->need, in->tool);
+		*say = answer_clarify(t->lang, in->need, in->match);
 		if (in->need == NEED_WHEN || in->need == NEED_WHAT) {
 			/* the next message may say what is missing */
 			*pending = cJSON_CreateObject();

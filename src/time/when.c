@@ -1140,6 +1140,9 @@ static int finish(struct wp *p, time_t now, struct when *out)
 	int y, m, d;
 
 	out->has_wall = false;
+	out->part_half = p->part == PART_MORNING ? -1 : 0;
+	if (p->part >= PART_AFTERNOON && p->part <= PART_NIGHT)
+		out->part_half = 1;
 	if (day_half(p) < 0)
 		return -1;
 	out->other_half = !p->bare		     ? 0

@@ -93,6 +93,11 @@ struct when {
 	 * hours later is as likely meant; -1 when read as the afternoon (1 to
 	 * 6), so 12 hours earlier is; 0 when the half was said */
 	int other_half;
+	/* a part of the day was said ("tonight", "this evening", "вечером"):
+	 * +1 when it puts an hour 1 to 11 in the afternoon or evening, -1 in
+	 * the morning, 0 when none was said (or noon, midnight); an hour
+	 * range said with it takes that half ("tonight from 8 to 10") */
+	int part_half;
 };
 
 /* The minutes after midnight of a wall-clock time in seconds read as UTC

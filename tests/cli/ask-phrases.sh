@@ -34,3 +34,30 @@ expect_match "task search: е finds ё" "$(nestor ask 'задача купить
 out=$(nestor ask "$(printf 'remind me tomorrow at 9 to pay \342\200\2569999 :tnuoma')")
 expect_match "bidi: reply" "$out" "pay 9999 tnuoma"
 case $out in *"$(printf '\342\200\256')"*) fail "bidi override in the reply: $out" ;; esac
+
+# an hour range with no date said at 23:30 is tomorrow's, as an hour alone is
+expect_eq "range at 23:30" \
+	"$(NESTOR_NOW=2026-12-04T22:30:00Z TZ=Europe/Berlin nestor --db late.db ask 'add party from 8 to 10')" \
+	"Event 1 added: party, Sat 5 Dec 2026 08:00–10:00 (tomorrow)"
+
+# "every night at 2:30" said the evening before a fall-back night starts at
+# the first of the two 02:30s (00:30 UTC), not a day later
+expect_eq "fall-back night: the reply" \
+	"$(NESTOR_NOW=2026-10-24T21:30:00Z TZ=Europe/Berlin nestor --db fall.db ask 'remind me every night at 2:30 to backup')" \
+	"Reminder 1 set for Sun 25 Oct 2026 02:30 (tomorrow): backup (every day at 02:30)"
+expect_match "fall-back night: the first 02:30" \
+	"$(NESTOR_NOW=2026-10-24T21:30:00Z nestor --db fall.db remind list)" "tomorrow 00:30 .* backup$"
+
+# "today at 8" said at 20:30: the time has passed, said in one line; no event
+expect_eq "past today: reminder" \
+	"$(NESTOR_NOW=2026-12-04T19:30:00Z TZ=Europe/Berlin nestor --db past.db ask 'remind me today at 8 to call')" \
+	'08:00 today has passed; say "tomorrow at 8".'
+expect_eq "past today: event" \
+	"$(NESTOR_NOW=2026-12-04T19:30:00Z TZ=Europe/Berlin nestor --db past.db ask 'add call today at 8')" \
+	'08:00 today has passed; say "tomorrow at 8".'
+expect_eq "past today: nothing stored" "$(nestor --db past.db agenda --from 2026-12-04 --to 2026-12-04 | grep -c call || true)" 0
+
+# "evening" in the title gives no half: said at 07:00, "at 8" is 08:00
+expect_eq "title word: no half" \
+	"$(NESTOR_NOW=2026-12-04T06:00:00Z TZ=Europe/Berlin nestor --db title.db ask 'add evening class at 8')" \
+	"Event 1 added: evening class, Fri 4 Dec 2026 08:00–09:00 (today)"

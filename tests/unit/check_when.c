@@ -367,7 +367,7 @@ END_TEST
 START_TEST(test_parse)
 {
 	const struct row *r = &rows[_i];
-	struct when w = { 0, false, WHEN_DATED, false, 0, 0 };
+	struct when w = { 0, false, WHEN_DATED, false, 0, 0, 0 };
 	struct err e = { 0, "" };
 	time_t now = pin(r->clock);
 
